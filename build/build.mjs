@@ -1,0 +1,59 @@
+// Builds everything into dist/: the CLI and engine (esbuild, ESM), the Electron shell (CJS for main and
+// the sandboxed preload) and the renderer (Vite). Run by `npm run build`; `npm test` runs it first.
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "dist");
+const only = process.argv[2]; // "node" | "renderer" | undefined (all)
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  sourcemap: "linked",
+  logLevel: "warning",
+  absWorkingDir: root,
+};
+
+// ESM bundles need a require() for the few CommonJS dependencies that call it.
+const esmBanner = {
+  js: "import { createRequire as __mcpscopeCreateRequire } from 'node:module'; const require = __mcpscopeCreateRequire(import.meta.url);",
+};
+
+async function buildNode() {
+  await esbuild.build({
+    ...common,
+    format: "esm",
+    banner: esmBanner,
+    outdir: out,
+    outExtension: { ".js": ".mjs" },
+    entryNames: "[name]",
+    entryPoints: {
+      cli: "electron/cli/main.ts",
+      "observer-worker": "electron/monitor/proxy/observer-worker.ts",
+      "engine-host": "electron/main/engine-host.ts",
+    },
+    external: ["electron"],
+  });
+  await esbuild.build({
+    ...common,
+    format: "cjs",
+    outdir: join(out, "electron"),
+    outExtension: { ".js": ".cjs" },
+    entryNames: "[name]",
+    entryPoints: { main: "electron/main/index.ts", preload: "electron/preload/index.ts" },
+    external: ["electron"],
+  });
+}
+
+async function buildRenderer() {
+  const { build } = await import("vite");
+  await build({ configFile: join(root, "renderer/vite.config.ts"), logLevel: "warn" });
+}
+
+if (!only) await rm(out, { recursive: true, force: true });
+if (!only || only === "node") await buildNode();
+if (!only || only === "renderer") await buildRenderer();

@@ -1,0 +1,15 @@
+import type { ApiTransport } from "../../shared/api.js";
+
+/** The monitor engine as its hosts see it (the Electron utilityProcess, `mcpscope serve`, tests). */
+export interface Engine extends ApiTransport {
+  readonly dataDir: string;
+  /** Stops polling and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** The data dir shared by the app, the CLI and every wrapper. */
+  dataDir: string;
+  /** How often the engine looks for calls stored by wrappers, in ms (default 300). */
+  pollIntervalMs?: number;
+}

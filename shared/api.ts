@@ -1,0 +1,124 @@
+/**
+ * The mcpscope API, declared once. The engine implements it; the Electron preload exposes it over IPC,
+ * `mcpscope serve` over HTTP + WebSocket, and tests call the engine directly. The renderer sees one
+ * client interface whichever transport carries it.
+ */
+import { z } from "zod";
+import {
+  CallDetailSchema,
+  CallSummarySchema,
+  OutcomeSchema,
+  ServerSummarySchema,
+  StatsDocumentSchema,
+  SystemInfoSchema,
+} from "./domain.js";
+
+/** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
+const TimeSpec = z.string().min(1).max(64);
+
+export const StatsQuerySchema = z
+  .object({ since: TimeSpec.optional(), until: TimeSpec.optional(), server: z.string().optional() })
+  .strict();
+export type StatsQuery = z.infer<typeof StatsQuerySchema>;
+
+export const CallsQuerySchema = z
+  .object({
+    since: TimeSpec.optional(),
+    until: TimeSpec.optional(),
+    server: z.string().optional(),
+    tool: z.string().optional(),
+    method: z.string().optional(),
+    outcome: OutcomeSchema.optional(),
+    /** Only calls with an id below this one (paging back). */
+    beforeId: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type CallsQuery = z.infer<typeof CallsQuerySchema>;
+
+const Empty = z.object({}).strict();
+
+/** Request/response methods: name → input and output schema. */
+export const API_METHODS = {
+  "system.info": { input: Empty, output: SystemInfoSchema },
+  "servers.list": { input: Empty, output: z.array(ServerSummarySchema) },
+  "stats.get": { input: StatsQuerySchema, output: StatsDocumentSchema },
+  "calls.list": { input: CallsQuerySchema, output: z.array(CallSummarySchema) },
+  "calls.get": { input: z.object({ id: z.number().int().positive() }).strict(), output: CallDetailSchema.nullable() },
+} as const;
+
+/** Event streams the engine pushes: name → payload schema. */
+export const API_EVENTS = {
+  /** Calls stored since the last push, oldest first. */
+  "calls.new": z.array(CallSummarySchema),
+} as const;
+
+export type ApiMethods = typeof API_METHODS;
+export type MethodName = keyof ApiMethods;
+export type MethodInput<M extends MethodName> = z.input<ApiMethods[M]["input"]>;
+export type MethodOutput<M extends MethodName> = z.infer<ApiMethods[M]["output"]>;
+export type EventName = keyof typeof API_EVENTS;
+export type EventPayload<E extends EventName> = z.infer<(typeof API_EVENTS)[E]>;
+
+/** What every transport offers: call a method, subscribe to an event. */
+export interface ApiTransport {
+  invoke(method: string, input: unknown): Promise<unknown>;
+  /** Returns an unsubscribe function. */
+  subscribe(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+/** The typed client the renderer (and tests) use, over any transport. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(API_METHODS, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(API_EVENTS, name);
+}
+
+/** One line, naming the method and the first problem in the input. */
+export class ApiInputError extends Error {
+  constructor(
+    readonly method: string,
+    detail: string,
+  ) {
+    super(`invalid input for ${method}: ${detail}`);
+    this.name = "ApiInputError";
+  }
+}
+
+export function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "does not match its schema";
+  const where = issue.path.length ? issue.path.join(".") : "input";
+  return `${where}: ${issue.message}`;
+}
+
+/** Validates `input` against the method's schema; throws ApiInputError with a one-line message. */
+export function parseMethodInput<M extends MethodName>(method: M, input: unknown): z.infer<ApiMethods[M]["input"]> {
+  const result = API_METHODS[method].input.safeParse(input ?? {});
+  if (!result.success) throw new ApiInputError(method, describeZodError(result.error));
+  return result.data as z.infer<ApiMethods[M]["input"]>;
+}
+
+/** Wraps a transport into the typed client; inputs are validated before they leave. */
+export function createApiClient(transport: ApiTransport): ApiClient {
+  return {
+    async call(method, input) {
+      const parsed = parseMethodInput(method, input);
+      return (await transport.invoke(method, parsed)) as never;
+    },
+    on(event, listener) {
+      return transport.subscribe(event, listener as (payload: unknown) => void);
+    },
+  };
+}
+
+/** Channel names used by the Electron preload and main process. */
+export const IPC_INVOKE_CHANNEL = "mcpscope:invoke";
+export const IPC_EVENT_CHANNEL = "mcpscope:event";

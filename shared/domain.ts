@@ -1,0 +1,115 @@
+/**
+ * Domain types shared by the engine, the CLI and the renderer. Each type is inferred from its zod
+ * schema so that what crosses a process boundary is validated against the same definition.
+ */
+import { z } from "zod";
+
+/** Every request ends in exactly one outcome (DESIGN.md, "Outcomes"). */
+export const OUTCOMES = [
+  "ok",
+  "tool_error",
+  "client_error",
+  "server_error",
+  "timeout",
+  "cancelled",
+  "disconnected",
+] as const;
+export const OutcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/** Which side sent the request: client→server (`c2s`) or server→client (`s2c`, e.g. sampling). */
+export const DirectionSchema = z.enum(["c2s", "s2c"]);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+/** The protocol era a session speaks: session based (≤ 2025-11-25) or stateless (2026-07-28). */
+export const EraSchema = z.enum(["session", "stateless", "unknown"]);
+export type Era = z.infer<typeof EraSchema>;
+
+/** One completed request, as listed (payloads omitted). */
+export const CallSummarySchema = z.object({
+  id: z.number().int(),
+  server: z.string(),
+  sessionId: z.string(),
+  direction: DirectionSchema,
+  requestId: z.string(),
+  method: z.string(),
+  target: z.string().nullable(),
+  outcome: OutcomeSchema,
+  startedAt: z.string(),
+  durationMs: z.number(),
+  errorCode: z.number().int().nullable(),
+  errorMessage: z.string().nullable(),
+  bytesIn: z.number().int(),
+  bytesOut: z.number().int(),
+  rounds: z.number().int(),
+});
+export type CallSummary = z.infer<typeof CallSummarySchema>;
+
+/** One call with its masked, capped request and response text. */
+export const CallDetailSchema = CallSummarySchema.extend({
+  request: z.string().nullable(),
+  response: z.string().nullable(),
+  protocolVersion: z.string().nullable(),
+  clientName: z.string().nullable(),
+  clientVersion: z.string().nullable(),
+});
+export type CallDetail = z.infer<typeof CallDetailSchema>;
+
+export const LatencySchema = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
+export type Latency = z.infer<typeof LatencySchema>;
+
+export const OutcomeCountsSchema = z.object(
+  Object.fromEntries(OUTCOMES.map((o) => [o, z.number().int()])) as Record<Outcome, z.ZodNumber>,
+);
+export type OutcomeCounts = Record<Outcome, number>;
+
+export const OperationStatsSchema = z.object({
+  method: z.string(),
+  target: z.string().nullable(),
+  calls: z.number().int(),
+  errors: z.number().int(),
+  outcomes: OutcomeCountsSchema,
+  latency_ms: LatencySchema,
+  bytes_in: z.number().int(),
+  bytes_out: z.number().int(),
+});
+export type OperationStats = z.infer<typeof OperationStatsSchema>;
+
+export const ServerStatsSchema = z.object({
+  server: z.string(),
+  calls: z.number().int(),
+  errors: z.number().int(),
+  error_rate: z.number(),
+  operations: z.array(OperationStatsSchema),
+});
+export type ServerStats = z.infer<typeof ServerStatsSchema>;
+
+/** The document `mcpscope stats --json` prints and the `stats.get` method returns. */
+export const StatsDocumentSchema = z.object({
+  since: z.string(),
+  until: z.string(),
+  servers: z.array(ServerStatsSchema),
+});
+export type StatsDocument = z.infer<typeof StatsDocumentSchema>;
+
+/** A server mcpscope has seen traffic from. */
+export const ServerSummarySchema = z.object({
+  name: z.string(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  sessions: z.number().int(),
+  activeSessions: z.number().int(),
+  calls: z.number().int(),
+  lastCommand: z.string().nullable(),
+});
+export type ServerSummary = z.infer<typeof ServerSummarySchema>;
+
+/** The engine's own health: where it stores, and what it had to drop. */
+export const SystemInfoSchema = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  databaseBytes: z.number().int(),
+  dropped: z.number().int(),
+  writeFailures: z.number().int(),
+});
+export type SystemInfo = z.infer<typeof SystemInfoSchema>;
