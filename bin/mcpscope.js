@@ -5,7 +5,10 @@ const emitWarning = process.emitWarning;
 process.emitWarning = function filtered(warning, ...rest) {
   const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
   const text = typeof warning === "string" ? warning : warning?.message;
-  if ((type === "ExperimentalWarning" || warning?.name === "ExperimentalWarning") && /SQLite/i.test(text ?? "")) {
+  if (
+    (type === "ExperimentalWarning" || warning?.name === "ExperimentalWarning") &&
+    /SQLite/i.test(text ?? "")
+  ) {
     return;
   }
   return emitWarning.call(process, warning, ...rest);

@@ -1,6 +1,6 @@
 // Builds everything into dist/: the CLI and engine (esbuild, ESM), the Electron shell (CJS for main and
 // the sandboxed preload) and the renderer (Vite). Run by `npm run build`; `npm test` runs it first.
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -9,7 +9,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist");
 const only = process.argv[2]; // "node" | "renderer" | undefined (all)
 
+const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+
 const common = {
+  define: { __MCPSCOPE_VERSION__: JSON.stringify(pkg.version) },
   bundle: true,
   platform: "node",
   target: "node22",

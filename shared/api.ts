@@ -44,7 +44,10 @@ export const API_METHODS = {
   "servers.list": { input: Empty, output: z.array(ServerSummarySchema) },
   "stats.get": { input: StatsQuerySchema, output: StatsDocumentSchema },
   "calls.list": { input: CallsQuerySchema, output: z.array(CallSummarySchema) },
-  "calls.get": { input: z.object({ id: z.number().int().positive() }).strict(), output: CallDetailSchema.nullable() },
+  "calls.get": {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: CallDetailSchema.nullable(),
+  },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -100,7 +103,10 @@ export function describeZodError(error: z.ZodError): string {
 }
 
 /** Validates `input` against the method's schema; throws ApiInputError with a one-line message. */
-export function parseMethodInput<M extends MethodName>(method: M, input: unknown): z.infer<ApiMethods[M]["input"]> {
+export function parseMethodInput<M extends MethodName>(
+  method: M,
+  input: unknown,
+): z.infer<ApiMethods[M]["input"]> {
   const result = API_METHODS[method].input.safeParse(input ?? {});
   if (!result.success) throw new ApiInputError(method, describeZodError(result.error));
   return result.data as z.infer<ApiMethods[M]["input"]>;

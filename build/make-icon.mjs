@@ -1,0 +1,93 @@
+// Draws the app icon (build/icon.png, 512 px, used by electron-builder) and the tray icon
+// (build/tray.png, 22 px) without any image library: a scope — a ring with a centre dot — on a rounded
+// square. Rerun after changing the drawing: `node build/make-icon.mjs`.
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { crc32, deflateSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** `shade(x, y)` in unit coordinates (0..1) → [r, g, b, a]; 4×4 supersampling for smooth edges. */
+function render(size, shade) {
+  const rgba = Buffer.alloc(size * size * 4);
+  const n = 4;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const acc = [0, 0, 0, 0];
+      for (let sy = 0; sy < n; sy++) {
+        for (let sx = 0; sx < n; sx++) {
+          const [r, g, b, a] = shade((x + (sx + 0.5) / n) / size, (y + (sy + 0.5) / n) / size);
+          acc[0] += r * a;
+          acc[1] += g * a;
+          acc[2] += b * a;
+          acc[3] += a;
+        }
+      }
+      const i = (y * size + x) * 4;
+      const alpha = acc[3] / (n * n);
+      rgba[i] = acc[3] ? Math.round(acc[0] / acc[3]) : 0;
+      rgba[i + 1] = acc[3] ? Math.round(acc[1] / acc[3]) : 0;
+      rgba[i + 2] = acc[3] ? Math.round(acc[2] / acc[3]) : 0;
+      rgba[i + 3] = Math.round(alpha * 255);
+    }
+  }
+  return rgba;
+}
+
+function png(size, rgba) {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8; // bit depth
+  header[9] = 6; // RGBA
+  const rows = Buffer.alloc(size * (size * 4 + 1));
+  for (let y = 0; y < size; y++) rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows, { level: 9 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+const TEAL = [45, 212, 191];
+const NIGHT = [17, 24, 39];
+
+function insideRoundedSquare(x, y, margin, radius) {
+  const cx = Math.min(Math.max(x, margin + radius), 1 - margin - radius);
+  const cy = Math.min(Math.max(y, margin + radius), 1 - margin - radius);
+  return Math.hypot(x - cx, y - cy) <= radius;
+}
+
+function scope(x, y, { ring, width, dot, tick }) {
+  const d = Math.hypot(x - 0.5, y - 0.5);
+  if (Math.abs(d - ring) <= width / 2 || d <= dot) return true;
+  // Four ticks pointing in from the ring.
+  const along = Math.abs(x - 0.5) <= width / 2 || Math.abs(y - 0.5) <= width / 2;
+  return along && d >= ring - tick && d <= ring;
+}
+
+const appIcon = (x, y) => {
+  if (!insideRoundedSquare(x, y, 0.04, 0.2)) return [0, 0, 0, 0];
+  if (scope(x, y, { ring: 0.28, width: 0.06, dot: 0.06, tick: 0.12 })) return [...TEAL, 1];
+  return [...NIGHT, 1];
+};
+
+const trayIcon = (x, y) =>
+  scope(x, y, { ring: 0.36, width: 0.13, dot: 0.12, tick: 0.16 }) ? [...TEAL, 1] : [0, 0, 0, 0];
+
+for (const [name, size, shade] of [
+  ["icon.png", 512, appIcon],
+  ["tray.png", 22, trayIcon],
+]) {
+  writeFileSync(join(here, name), png(size, render(size, shade)));
+}

@@ -1,0 +1,96 @@
+/**
+ * A small flag parser shared by every command: `--flag value`, `--flag=value`, booleans, and `--` to end
+ * the flags. Unknown flags are errors with a one-line message that points at `--help`.
+ */
+
+export type FlagKind = "string" | "boolean";
+
+export interface FlagSpec {
+  kind: FlagKind;
+  /** One line for --help. */
+  help: string;
+  placeholder?: string;
+  default?: string;
+}
+
+export type FlagSpecs = Record<string, FlagSpec>;
+
+export interface ParsedArgs {
+  flags: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  /** Everything after `--`, untouched. */
+  rest: string[];
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Flags every command accepts. */
+export const COMMON_FLAGS: FlagSpecs = {
+  "data-dir": {
+    kind: "string",
+    placeholder: "DIR",
+    help: "where mcpscope keeps its database (default: $MCPSCOPE_HOME or the platform's app-data folder)",
+  },
+  help: { kind: "boolean", help: "show this help" },
+};
+
+/**
+ * Parses `argv` against `specs`. With `stopAtPositional`, the first non-flag argument and everything after
+ * it is left in `rest` (for `mcpscope run NAME-less COMMAND ARGS…` without `--`).
+ */
+export function parseArgs(
+  command: string,
+  argv: string[],
+  specs: FlagSpecs,
+  stopAtPositional = false,
+): ParsedArgs {
+  const all = { ...COMMON_FLAGS, ...specs };
+  const flags: ParsedArgs["flags"] = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") return { flags, positionals, rest: argv.slice(i + 1) };
+    if (!arg.startsWith("--") || arg === "-") {
+      if (stopAtPositional) return { flags, positionals, rest: argv.slice(i) };
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const spec = all[name];
+    if (!spec)
+      throw new UsageError(
+        `unknown flag --${name} for \`mcpscope ${command}\`; see \`mcpscope ${command} --help\``,
+      );
+    if (spec.kind === "boolean") {
+      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
+      flags[name] = true;
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || (eq === -1 && value.startsWith("--"))) {
+      throw new UsageError(`--${name} needs a value (${spec.placeholder ?? "VALUE"})`);
+    }
+    flags[name] = value;
+  }
+  return { flags, positionals, rest: [] };
+}
+
+export function flagString(args: ParsedArgs, name: string): string | undefined {
+  const value = args.flags[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function formatHelp(usage: string, summary: string, specs: FlagSpecs, extra = ""): string {
+  const all = { ...specs, ...COMMON_FLAGS };
+  const rows = Object.entries(all).map(([name, spec]) => {
+    const left = `  --${name}${spec.kind === "string" ? ` ${spec.placeholder ?? "VALUE"}` : ""}`;
+    return `${left.padEnd(28)} ${spec.help}${spec.default ? ` (default ${spec.default})` : ""}`;
+  });
+  return `usage: ${usage}\n\n${summary}\n\noptions:\n${rows.join("\n")}\n${extra ? `\n${extra}\n` : ""}`;
+}

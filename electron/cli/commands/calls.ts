@@ -1,0 +1,111 @@
+import { CallsQuerySchema } from "../../../shared/api.js";
+import type { CallDetail } from "../../../shared/domain.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { getCall, listCalls } from "../../monitor/store/queries.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+import { formatMs, renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "only calls after this: a duration back (1h) or ISO 8601",
+  },
+  until: { kind: "string", placeholder: "TIME", help: "only calls before this" },
+  server: { kind: "string", placeholder: "NAME", help: "only this server" },
+  tool: { kind: "string", placeholder: "NAME", help: "only `tools/call` of this tool" },
+  method: { kind: "string", placeholder: "METHOD", help: "only this method (tools/list, resources/read, …)" },
+  outcome: {
+    kind: "string",
+    placeholder: "OUTCOME",
+    help: "ok, tool_error, client_error, server_error, timeout, cancelled or disconnected",
+  },
+  limit: { kind: "string", placeholder: "N", default: "50", help: "at most N calls, newest first" },
+  json: { kind: "boolean", help: 'print {"calls": […]} with masked, capped request and response' },
+};
+
+export const callsCommand: Command = {
+  name: "calls",
+  summary: "recent calls with outcome, latency, and masked arguments and results",
+  async run(argv, io) {
+    const args = parseArgs("calls", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope calls [--since 1h] [--server NAME] [--tool NAME] [--outcome OUTCOME] [--limit 50] [--json]",
+          this.summary,
+          FLAGS,
+        ),
+      );
+      return 0;
+    }
+    const limit = Number(flagString(args, "limit") ?? 50);
+    const parsed = CallsQuerySchema.safeParse({
+      since: flagString(args, "since"),
+      until: flagString(args, "until"),
+      server: flagString(args, "server"),
+      tool: flagString(args, "tool"),
+      method: flagString(args, "method"),
+      outcome: flagString(args, "outcome"),
+      limit: Number.isFinite(limit) ? limit : flagString(args, "limit"),
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(`--${String(issue?.path[0] ?? "flag")}: ${issue?.message ?? "invalid"}`);
+    }
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    let calls: CallDetail[];
+    try {
+      calls = listCalls(db, parsed.data)
+        .map((c) => getCall(db, c.id))
+        .filter((c): c is CallDetail => c !== null);
+    } finally {
+      db.close();
+    }
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify({ calls }, null, 2)}\n`);
+      return 0;
+    }
+    if (calls.length === 0) {
+      io.stdout.write(
+        "No calls match. Calls appear once an MCP client uses a server wrapped with `mcpscope run`.\n",
+      );
+      return 0;
+    }
+    io.stdout.write(
+      `${renderTable(
+        ["TIME", "SERVER", "OPERATION", "OUTCOME", "LATENCY", "ARGUMENTS"],
+        calls.map((c) => [
+          c.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          c.server,
+          c.target ? `${c.method} ${c.target}` : c.method,
+          c.outcome,
+          formatMs(c.durationMs),
+          oneLine(argumentsOf(c.request), 60),
+        ]),
+        [4],
+      )}\n`,
+    );
+    return 0;
+  },
+};
+
+function argumentsOf(request: string | null): string {
+  if (!request) return "";
+  try {
+    const value = JSON.parse(request) as { params?: { arguments?: unknown } & Record<string, unknown> };
+    const params = value.params ?? {};
+    return JSON.stringify(
+      params.arguments ?? Object.fromEntries(Object.entries(params).filter(([k]) => k !== "_meta")),
+    );
+  } catch {
+    return request;
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

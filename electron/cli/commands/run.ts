@@ -1,0 +1,90 @@
+import { basename, extname } from "node:path";
+import { resolveDataDir } from "../../monitor/paths.js";
+import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture.js";
+import { runWrapper } from "../../monitor/proxy/run-wrapper.js";
+import { parseDuration } from "../../monitor/time.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+
+const FLAGS: FlagSpecs = {
+  name: {
+    kind: "string",
+    placeholder: "NAME",
+    help: "the server's name in mcpscope (default: from the command)",
+  },
+  timeout: {
+    kind: "string",
+    placeholder: "DURATION",
+    default: "60s",
+    help: "a request unanswered this long ends as `timeout`",
+  },
+  grace: {
+    kind: "string",
+    placeholder: "DURATION",
+    default: "5s",
+    help: "after the client closes stdin, how long the server has to exit before SIGTERM",
+  },
+  "capture-limit": {
+    kind: "string",
+    placeholder: "BYTES",
+    default: String(DEFAULT_CAPTURE_LIMIT),
+    help: "largest request or response kept per call; longer ones are truncated with a marker",
+  },
+};
+
+const LAUNCHERS = new Set(["npx", "uvx", "bunx", "pnpx", "pipx", "dlx"]);
+
+/** `npx -y @scope/server-files@1.2 /home` → `server-files`; `/usr/bin/my-server.js` → `my-server`. */
+export function defaultServerName(command: string, args: string[]): string {
+  const base = basename(command, extname(command));
+  if (LAUNCHERS.has(base.toLowerCase())) {
+    const pkg = args.find((a) => !a.startsWith("-") && a !== "run" && a !== "dlx");
+    if (pkg) return basename(pkg.replace(/@[^@/]*$/, "").replace(/^@/, "")) || base;
+  }
+  if (
+    (base === "node" || base === "python" || base === "python3" || base === "deno" || base === "bun") &&
+    args.length
+  ) {
+    const script = args.find((a) => !a.startsWith("-") && a !== "run");
+    if (script) return basename(script, extname(script));
+  }
+  return base;
+}
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "launch an MCP server over stdio and record its traffic (put this in your client's config)",
+  async run(argv, io) {
+    const args = parseArgs("run", argv, FLAGS, true);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope run [--name NAME] [--timeout 60s] [--data-dir DIR] -- COMMAND [ARGS…]",
+          "Runs COMMAND as an MCP stdio server and relays its traffic unchanged, byte for byte, while recording\ncalls, outcomes, latency and logs. Exits with the server's exit code (128+signal if it was killed).",
+          FLAGS,
+          'In a client config:\n  "command": "mcpscope", "args": ["run", "--name", "files", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"]',
+        ),
+      );
+      return 0;
+    }
+    const [command, ...commandArgs] = args.rest;
+    if (!command)
+      throw new UsageError("no server command; usage: mcpscope run [--name NAME] -- COMMAND [ARGS…]");
+    const captureLimit = Number(flagString(args, "capture-limit") ?? DEFAULT_CAPTURE_LIMIT);
+    if (!Number.isInteger(captureLimit) || captureLimit < 256)
+      throw new UsageError("--capture-limit must be a whole number of bytes, at least 256");
+    return runWrapper({
+      command,
+      args: commandArgs,
+      name: flagString(args, "name") ?? defaultServerName(command, commandArgs),
+      dataDir: resolveDataDir(flagString(args, "data-dir")),
+      timeoutMs: parseDuration(flagString(args, "timeout") ?? "60s"),
+      graceMs: parseDuration(flagString(args, "grace") ?? "5s"),
+      captureLimit,
+      maxLineBytes: 16 * 1024 * 1024,
+      workerUrl: new URL("./observer-worker.mjs", import.meta.url),
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
+  },
+};

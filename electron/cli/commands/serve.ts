@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startHttpServer } from "../../monitor/api/http-server.js";
+import { createEngine } from "../../monitor/engine.js";
+import { MonitoringError } from "../../monitor/errors.js";
+import { resolveDataDir } from "../../monitor/paths.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+
+const FLAGS: FlagSpecs = {
+  listen: {
+    kind: "string",
+    placeholder: "HOST:PORT",
+    default: "127.0.0.1:7800",
+    help: "where to listen (port 0 picks a free one)",
+  },
+};
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535)
+    throw new UsageError(`--listen "${text}" is not HOST:PORT (like 127.0.0.1:7800)`);
+  return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
+}
+
+/** The browser-mode token, kept in the data dir so the printed URL stays valid across restarts. */
+export function serveToken(dataDir: string): string {
+  const file = join(dataDir, "serve-token");
+  try {
+    const token = readFileSync(file, "utf8").trim();
+    if (/^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
+  } catch {}
+  const token = randomBytes(24).toString("base64url");
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+export const serveCommand: Command = {
+  name: "serve",
+  summary: "run the engine headless and serve the UI to a browser",
+  async run(argv, io) {
+    const args = parseArgs("serve", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope serve [--listen 127.0.0.1:7800] [--data-dir DIR]",
+          "Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it.",
+          FLAGS,
+        ),
+      );
+      return 0;
+    }
+    const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const engine = await createEngine({ dataDir });
+    const staticRoot = join(dirname(fileURLToPath(import.meta.url)), "renderer");
+    let server: Awaited<ReturnType<typeof startHttpServer>>;
+    try {
+      server = await startHttpServer({ engine, host, port, token: serveToken(dataDir), staticRoot });
+    } catch (error) {
+      await engine.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EADDRINUSE")
+        throw new MonitoringError(
+          "collection",
+          `${host}:${port} is in use; pass --listen ${host}:PORT with a free port`,
+        );
+      if (code === "EADDRNOTAVAIL")
+        throw new MonitoringError("collection", `${host} is not an address of this machine`);
+      throw error;
+    }
+    const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
+    io.stdout.write(`mcpscope: serving ${server.url}#token=${serveToken(dataDir)}\n`);
+    io.stdout.write(
+      `mcpscope: data dir ${dataDir}${loopback ? "" : `; listening on ${host}, reachable from other machines — keep the token secret`}\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await server.close();
+    await engine.close();
+    return 0;
+  },
+};

@@ -1,0 +1,75 @@
+import type { StatsDocument } from "../../../shared/domain.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { resolveRange, statsDocument } from "../../monitor/store/queries.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import type { Command } from "../io.js";
+import { formatMs, renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    default: "1h",
+    help: "start: a duration back from now (30m, 24h, 7d) or ISO 8601",
+  },
+  until: { kind: "string", placeholder: "TIME", help: "end (default: now)" },
+  server: { kind: "string", placeholder: "NAME", help: "only this server" },
+  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+};
+
+export const statsCommand: Command = {
+  name: "stats",
+  summary: "calls, errors and latency per server and operation",
+  async run(argv, io) {
+    const args = parseArgs("stats", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope stats [--since 1h] [--until TIME] [--server NAME] [--json]",
+          this.summary,
+          FLAGS,
+        ),
+      );
+      return 0;
+    }
+    const range = resolveRange(flagString(args, "since"), flagString(args, "until"), "1h");
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    let doc: StatsDocument;
+    try {
+      doc = statsDocument(db, range, flagString(args, "server"));
+    } finally {
+      db.close();
+    }
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      return 0;
+    }
+    io.stdout.write(renderStats(doc));
+    return 0;
+  },
+};
+
+export function renderStats(doc: StatsDocument): string {
+  if (doc.servers.length === 0) {
+    return `No calls between ${doc.since} and ${doc.until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
+  }
+  const parts = doc.servers.map((server) => {
+    const head = `${server.server}: ${server.calls} calls, ${server.errors} errors (${(server.error_rate * 100).toFixed(1)}%)`;
+    const table = renderTable(
+      ["OPERATION", "CALLS", "ERRORS", "P50", "P95", "P99", "MAX"],
+      server.operations.map((op) => [
+        op.target ? `${op.method} ${op.target}` : op.method,
+        op.calls,
+        op.errors,
+        formatMs(op.latency_ms.p50),
+        formatMs(op.latency_ms.p95),
+        formatMs(op.latency_ms.p99),
+        formatMs(op.latency_ms.max),
+      ]),
+      [1, 2, 3, 4, 5, 6],
+    );
+    return `${head}\n${table}\n`;
+  });
+  return `${doc.since} → ${doc.until}\n\n${parts.join("\n")}`;
+}

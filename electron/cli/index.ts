@@ -1,0 +1,57 @@
+/** The `mcpscope` command: dispatches to one file per command under commands/. */
+import { MonitoringError } from "../monitor/errors.js";
+import { VERSION } from "../monitor/version.js";
+import { UsageError } from "./args.js";
+import { callsCommand } from "./commands/calls.js";
+import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
+import { statsCommand } from "./commands/stats.js";
+import type { CliIo, Command } from "./io.js";
+
+const COMMANDS: Command[] = [runCommand, serveCommand, statsCommand, callsCommand];
+
+function usage(): string {
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
+  return `mcpscope ${VERSION} — monitor the MCP servers on this machine
+
+usage: mcpscope <command> [options]
+
+commands:
+${rows}
+
+Every command takes --data-dir DIR and --help; listing commands take --json.
+Wrap a server in your MCP client's config:
+  "command": "mcpscope", "args": ["run", "--name", "files", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"]
+`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.stdout.write(usage());
+    return 0;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`mcpscope: unknown command "${name}"; run \`mcpscope --help\` for the list\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`mcpscope ${name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof MonitoringError) {
+      io.stderr.write(`mcpscope ${name}: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`mcpscope ${name}: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}

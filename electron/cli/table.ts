@@ -1,0 +1,25 @@
+/** Plain aligned tables for terminal output. */
+export function renderTable(
+  headers: string[],
+  rows: Array<Array<string | number>>,
+  rightAlign: number[] = [],
+): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, c) =>
+          rightAlign.includes(c) ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0),
+        )
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export function formatMs(ms: number): string {
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms >= 100) return `${Math.round(ms)}ms`;
+  return `${ms.toFixed(1)}ms`;
+}

@@ -1,0 +1,168 @@
+/**
+ * Browser mode: the built renderer and the engine's API over HTTP + WebSocket (wire format in
+ * shared/http.ts). Every API request needs the token; Host and Origin are checked so that a web page
+ * elsewhere cannot reach the API through DNS rebinding or a cross-site request.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { API_EVENTS, ApiInputError } from "../../../shared/api.js";
+import { API_PATH, EVENTS_PATH, type EventFrame, type HttpErrorBody } from "../../../shared/http.js";
+import type { Engine } from "../engine-types.js";
+import { MonitoringError } from "../errors.js";
+import { securityHeaders, serveStatic } from "./static-files.js";
+
+export interface HttpServerOptions {
+  engine: Engine;
+  host: string;
+  port: number;
+  token: string;
+  /** The built renderer (dist/renderer). */
+  staticRoot: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const { engine, token } = options;
+  let port = options.port;
+  const allowedHosts = () =>
+    new Set([`${options.host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error) => sendError(res, 500, "internal", (error as Error).message));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!allowedHosts().has(req.headers.host ?? ""))
+      return sendError(res, 421, "host", "unexpected Host header");
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith(`${API_PATH}/`)) {
+      if (req.method !== "GET" && req.method !== "HEAD")
+        return sendError(res, 405, "method", "method not allowed");
+      return serveStatic(options.staticRoot, url.pathname, res);
+    }
+    if (req.method !== "POST") return sendError(res, 405, "method", `use POST ${API_PATH}/<method>`);
+    if (!checkToken(bearer(req.headers.authorization), token)) {
+      return sendError(
+        res,
+        401,
+        "auth",
+        "missing or wrong token; open the URL that `mcpscope serve` printed",
+      );
+    }
+    const method = decodeURIComponent(url.pathname.slice(API_PATH.length + 1));
+    let input: unknown;
+    try {
+      const body = await readBody(req);
+      input = body.length ? JSON.parse(body) : {};
+    } catch (error) {
+      return sendError(res, 400, "input", `request body is not JSON: ${(error as Error).message}`);
+    }
+    try {
+      const result = await engine.invoke(method, input);
+      sendJson(res, 200, { result });
+    } catch (error) {
+      if (error instanceof ApiInputError) return sendError(res, 400, "input", error.message);
+      if (error instanceof MonitoringError)
+        return sendError(res, error.kind === "input" ? 400 : 500, error.kind, error.message);
+      return sendError(res, 500, "internal", (error as Error).message);
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on("upgrade", (req, socket, head) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const origin = req.headers.origin;
+    const originOk = !origin || allowedHosts().has(origin.replace(/^https?:\/\//, ""));
+    if (
+      url.pathname !== EVENTS_PATH ||
+      !allowedHosts().has(req.headers.host ?? "") ||
+      !originOk ||
+      !checkToken(url.searchParams.get("token"), token)
+    ) {
+      socket.end("HTTP/1.1 401 Unauthorized\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const unsubscribes = Object.keys(API_EVENTS).map((event) =>
+        engine.subscribe(event, (payload) => {
+          // A slow browser must not make the engine buffer without bound.
+          if (ws.bufferedAmount > 8 * 1024 * 1024) return;
+          ws.send(JSON.stringify({ event, payload } satisfies EventFrame));
+        }),
+      );
+      ws.on("close", () => {
+        for (const unsubscribe of unsubscribes) unsubscribe();
+      });
+      ws.on("error", () => ws.terminate());
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostForUrl}:${port}/`,
+    port,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}
+
+function bearer(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
+  return match?.[1] ?? null;
+}
+
+function checkToken(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error("body over 1 MiB"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  securityHeaders(res);
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, status: number, kind: string, message: string): void {
+  sendJson(res, status, { error: { message, kind } } satisfies HttpErrorBody);
+}

@@ -1,0 +1,35 @@
+/**
+ * Turns a parsed payload into the text we store: secrets masked, then capped at a byte limit with a
+ * marker saying how much was cut.
+ */
+import { maskString, maskValue } from "./mask.js";
+
+export const DEFAULT_CAPTURE_LIMIT = 64 * 1024;
+
+export function capText(text: string, limitBytes: number): string {
+  if (Buffer.byteLength(text) <= limitBytes) return text;
+  const bytes = Buffer.from(text);
+  // Cut on a character boundary: back up over UTF-8 continuation bytes.
+  let end = limitBytes;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return `${bytes.subarray(0, end).toString("utf8")}…[truncated ${bytes.length - end} bytes]`;
+}
+
+/** The masked, capped JSON text of a payload (null stays null). */
+export function capturePayload(
+  value: unknown,
+  limitBytes = DEFAULT_CAPTURE_LIMIT,
+  found?: Set<string>,
+): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "object" && "oversized" in (value as object)) {
+    return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
+  }
+  const text = JSON.stringify(maskValue(value, found));
+  return capText(text, limitBytes);
+}
+
+/** For free text (log lines, error messages): masked and capped. */
+export function captureText(text: string, limitBytes = DEFAULT_CAPTURE_LIMIT, found?: Set<string>): string {
+  return capText(maskString(text, found), limitBytes);
+}

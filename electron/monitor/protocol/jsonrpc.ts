@@ -1,0 +1,97 @@
+/**
+ * Parses one framed line into a JSON-RPC message, or says why it is not one. Never throws: whatever the
+ * line holds was already forwarded; this only decides what we can learn from a copy of it.
+ */
+
+export type JsonRpcId = string | number;
+
+export type JsonRpcMessage =
+  | { kind: "request"; id: JsonRpcId; method: string; params: Record<string, unknown> | undefined }
+  | { kind: "notification"; method: string; params: Record<string, unknown> | undefined }
+  | {
+      kind: "response";
+      id: JsonRpcId | null;
+      result?: unknown;
+      error?: { code: number; message: string; data?: unknown };
+    };
+
+export type InvalidReason = "invalid_utf8" | "invalid_json" | "not_jsonrpc";
+
+export type ParsedLine =
+  | { kind: "message"; message: JsonRpcMessage; value: unknown }
+  | { kind: "batch"; items: ParsedLine[] }
+  | { kind: "blank" }
+  | { kind: "invalid"; reason: InvalidReason; detail: string };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function parseLine(bytes: Buffer): ParsedLine {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { kind: "invalid", reason: "invalid_utf8", detail: "line is not valid UTF-8" };
+  }
+  if (text.trim() === "") return { kind: "blank" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { kind: "invalid", reason: "invalid_json", detail: (error as Error).message };
+  }
+  if (Array.isArray(value)) return { kind: "batch", items: value.map(classifyValue) };
+  return classifyValue(value);
+}
+
+export function classifyValue(value: unknown): ParsedLine {
+  if (!isObject(value) || value.jsonrpc !== "2.0") {
+    return {
+      kind: "invalid",
+      reason: "not_jsonrpc",
+      detail: 'not a JSON-RPC 2.0 object (missing "jsonrpc": "2.0")',
+    };
+  }
+  const params = isObject(value.params) ? value.params : undefined;
+  if (typeof value.method === "string") {
+    if (isId(value.id))
+      return {
+        kind: "message",
+        value,
+        message: { kind: "request", id: value.id, method: value.method, params },
+      };
+    if (value.id === undefined)
+      return { kind: "message", value, message: { kind: "notification", method: value.method, params } };
+    return { kind: "invalid", reason: "not_jsonrpc", detail: "request id must be a string or a number" };
+  }
+  if ("result" in value || "error" in value) {
+    const id = isId(value.id) ? value.id : null;
+    if (isObject(value.error)) {
+      const code = typeof value.error.code === "number" ? value.error.code : 0;
+      const message = typeof value.error.message === "string" ? value.error.message : "";
+      return {
+        kind: "message",
+        value,
+        message: { kind: "response", id, error: { code, message, data: value.error.data } },
+      };
+    }
+    return { kind: "message", value, message: { kind: "response", id, result: value.result } };
+  }
+  return {
+    kind: "invalid",
+    reason: "not_jsonrpc",
+    detail: "neither a request, a notification nor a response",
+  };
+}
+
+/** A map key that keeps `1` and `"1"` apart, as JSON-RPC does. */
+export function idKey(id: JsonRpcId): string {
+  return typeof id === "number" ? `n:${id}` : `s:${id}`;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is JsonRpcId {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+}

@@ -1,0 +1,146 @@
+/**
+ * MCP semantics on top of JSON-RPC: what a request targets, what outcome a response means, and what a
+ * message tells about the session (protocol version, client and server info) in both protocol eras.
+ */
+import type { Era, Outcome } from "../../../shared/domain.js";
+import { isObject } from "./jsonrpc.js";
+
+/** The `_meta` namespace of the 2026-07-28 (stateless) revision. */
+export const META_PREFIX = "io.modelcontextprotocol/";
+export const META_PROTOCOL_VERSION = `${META_PREFIX}protocolVersion`;
+export const META_CLIENT_INFO = `${META_PREFIX}clientInfo`;
+export const META_LOG_LEVEL = `${META_PREFIX}logLevel`;
+export const META_SERVER_INFO = `${META_PREFIX}serverInfo`;
+
+/** Requests that stay open by design (a stream of notifications), not subject to the timeout. */
+export const LONG_LIVED_METHODS = new Set(["subscriptions/listen"]);
+
+/**
+ * JSON-RPC codes that mean the client sent something the server could not accept: parse error, invalid
+ * request, method not found, invalid params, and the stateless revision's -32020..-32022.
+ */
+const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32020, -32021, -32022]);
+
+/** The tool, prompt or resource a request is about, when its method has one. */
+export function targetOf(method: string, params: Record<string, unknown> | undefined): string | null {
+  if (!params) return null;
+  switch (method) {
+    case "tools/call":
+    case "prompts/get":
+      return typeof params.name === "string" ? params.name : null;
+    case "resources/read":
+    case "resources/subscribe":
+    case "resources/unsubscribe":
+      return typeof params.uri === "string" ? params.uri : null;
+    case "completion/complete": {
+      const ref = isObject(params.ref) ? params.ref : undefined;
+      if (!ref) return null;
+      if (typeof ref.name === "string") return ref.name;
+      return typeof ref.uri === "string" ? ref.uri : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export interface ResponseVerdict {
+  /** null when the result is an `input_required` round rather than a final answer. */
+  outcome: Outcome | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+}
+
+export function judgeResponse(
+  result: unknown,
+  error: { code: number; message: string } | undefined,
+): ResponseVerdict {
+  if (error) {
+    return {
+      outcome: CLIENT_ERROR_CODES.has(error.code) ? "client_error" : "server_error",
+      errorCode: error.code,
+      errorMessage: error.message,
+    };
+  }
+  if (isObject(result)) {
+    if (result.resultType === "input_required") return { outcome: null, errorCode: null, errorMessage: null };
+    if (result.isError === true)
+      return { outcome: "tool_error", errorCode: null, errorMessage: toolErrorText(result) };
+  }
+  return { outcome: "ok", errorCode: null, errorMessage: null };
+}
+
+/** The first text block of a tool error result, as a one-line message. */
+function toolErrorText(result: Record<string, unknown>): string | null {
+  if (!Array.isArray(result.content)) return null;
+  for (const block of result.content) {
+    if (isObject(block) && block.type === "text" && typeof block.text === "string") {
+      return block.text.length > 500 ? `${block.text.slice(0, 500)}…` : block.text;
+    }
+  }
+  return null;
+}
+
+export interface PeerInfo {
+  name: string | null;
+  version: string | null;
+}
+
+export function peerInfo(value: unknown): PeerInfo | null {
+  if (!isObject(value)) return null;
+  return {
+    name: typeof value.name === "string" ? value.name : null,
+    version: typeof value.version === "string" ? value.version : null,
+  };
+}
+
+/** What a client request says about the session: era, protocol version, client info. */
+export interface RequestFacts {
+  era: Era | null;
+  protocolVersion: string | null;
+  client: PeerInfo | null;
+}
+
+export function requestFacts(method: string, params: Record<string, unknown> | undefined): RequestFacts {
+  if (method === "initialize") {
+    return {
+      era: "session",
+      protocolVersion: typeof params?.protocolVersion === "string" ? params.protocolVersion : null,
+      client: peerInfo(params?.clientInfo),
+    };
+  }
+  const meta = isObject(params?._meta) ? params._meta : undefined;
+  const version =
+    meta && typeof meta[META_PROTOCOL_VERSION] === "string" ? (meta[META_PROTOCOL_VERSION] as string) : null;
+  const client = meta ? peerInfo(meta[META_CLIENT_INFO]) : null;
+  const stateless = method === "server/discover" || version !== null || client !== null;
+  return { era: stateless ? "stateless" : null, protocolVersion: version, client };
+}
+
+/** What a response to `initialize` or `server/discover` says about the server. */
+export function serverFacts(
+  method: string,
+  result: unknown,
+): { protocolVersion: string | null; server: PeerInfo | null } | null {
+  if (!isObject(result)) return null;
+  const meta = isObject(result._meta) ? result._meta : undefined;
+  // 2026-07-28 puts the server's identity in the result's _meta (the schema); some drafts in the body.
+  const metaServer = meta ? peerInfo(meta[META_SERVER_INFO]) : null;
+  if (method !== "initialize" && method !== "server/discover") {
+    return metaServer ? { protocolVersion: null, server: metaServer } : null;
+  }
+  let version = typeof result.protocolVersion === "string" ? result.protocolVersion : null;
+  if (!version && Array.isArray(result.supportedVersions)) {
+    const first = result.supportedVersions.find((v) => typeof v === "string");
+    version = typeof first === "string" ? first : null;
+  }
+  return { protocolVersion: version, server: peerInfo(result.serverInfo) ?? metaServer };
+}
+
+/** The progress token a request asked progress notifications under, if any. */
+export function progressTokenOf(params: Record<string, unknown> | undefined): string | null {
+  const meta = isObject(params?._meta) ? params._meta : undefined;
+  const token = meta?.progressToken;
+  if (typeof token === "string") return `s:${token}`;
+  if (typeof token === "number") return `n:${token}`;
+  return null;
+}

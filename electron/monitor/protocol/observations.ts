@@ -1,0 +1,72 @@
+/** What the observer learns from a session's traffic, handed to the pipeline (mask, cap, store). */
+import type { Direction, Era, Outcome } from "../../../shared/domain.js";
+import type { LogLevel } from "../../../shared/levels.js";
+
+/** A request that reached its outcome. Payloads are the parsed messages, not yet masked or capped. */
+export interface CallObservation {
+  direction: Direction;
+  requestId: string;
+  method: string;
+  target: string | null;
+  startedAt: number;
+  durationMs: number;
+  outcome: Outcome;
+  errorCode: number | null;
+  errorMessage: string | null;
+  /** Bytes of the request line and of the response line. */
+  bytesIn: number;
+  bytesOut: number;
+  request: unknown;
+  response: unknown;
+  progressCount: number;
+  /** `input_required` rounds that preceded the final answer (2026-07-28). */
+  rounds: number;
+}
+
+export interface LogObservation {
+  time: number;
+  level: LogLevel;
+  /** `stderr` for the server's stderr lines, `mcp` for `notifications/message`. */
+  source: "stderr" | "mcp";
+  logger: string | null;
+  message: string;
+  fields: unknown;
+  /** The request a log notification belongs to, when the protocol says so. */
+  requestId: string | null;
+}
+
+export type ProtocolEventType =
+  | "invalid_utf8"
+  | "invalid_json"
+  | "not_jsonrpc"
+  | "batch"
+  | "oversized_line"
+  | "unknown_response_id"
+  | "duplicate_request_id"
+  | "late_response"
+  | "observation_gap";
+
+export interface ProtocolEventObservation {
+  time: number;
+  type: ProtocolEventType;
+  /** Which stream it was seen on: from the client (`in`) or from the server (`out`). */
+  stream: "in" | "out";
+  message: string;
+  bytes: number;
+}
+
+export interface SessionFacts {
+  era?: Era;
+  protocolVersion?: string;
+  clientName?: string;
+  clientVersion?: string;
+  serverName?: string;
+  serverVersion?: string;
+}
+
+export interface ObservationSink {
+  call(call: CallObservation): void;
+  log(log: LogObservation): void;
+  protocolEvent(event: ProtocolEventObservation): void;
+  session(facts: SessionFacts): void;
+}

@@ -1,0 +1,350 @@
+/**
+ * Follows one stdio session from copies of its lines: pairs each request with its response per
+ * direction, gives every request exactly one outcome, and reports session facts, log notifications and
+ * protocol anomalies. It sees copies only; nothing here can affect what was forwarded.
+ */
+import type { Direction, Outcome } from "../../../shared/domain.js";
+import { isLogLevel } from "../../../shared/levels.js";
+import { idKey, isObject, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
+import {
+  judgeResponse,
+  LONG_LIVED_METHODS,
+  progressTokenOf,
+  requestFacts,
+  serverFacts,
+  targetOf,
+} from "./mcp.js";
+import type { ObservationSink, ProtocolEventType } from "./observations.js";
+
+/** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
+export type Stream = "in" | "out";
+
+interface Pending {
+  direction: Direction;
+  requestId: string;
+  method: string;
+  target: string | null;
+  startedAt: number;
+  bytesIn: number;
+  request: unknown;
+  progressToken: string | null;
+  progressCount: number;
+  rounds: number;
+}
+
+export interface SessionObserverOptions {
+  /** A request still pending after this long ends as `timeout` (default 60 s). */
+  timeoutMs?: number;
+  /** Upper bound on tracked pending requests; beyond it the oldest is dropped as `disconnected`. */
+  maxPending?: number;
+}
+
+const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
+
+export class SessionObserver {
+  /** Pending requests by the stream they were sent on, then by id. */
+  private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
+  private readonly timedOut: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  /** `input_required` rounds waiting for the retry that carries their state. */
+  private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
+  private readonly timeoutMs: number;
+  private readonly maxPending: number;
+
+  constructor(
+    private readonly sink: ObservationSink,
+    options: SessionObserverOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxPending = options.maxPending ?? 10_000;
+  }
+
+  /** One framed line from a stream, read at `at` (epoch ms). */
+  line(stream: Stream, bytes: Buffer, at: number): void {
+    const parsed = parseLine(bytes);
+    switch (parsed.kind) {
+      case "blank":
+        return;
+      case "invalid":
+        this.anomaly(stream, parsed.reason, parsed.detail, bytes.length, at);
+        return;
+      case "batch":
+        this.anomaly(
+          stream,
+          "batch",
+          `a JSON-RPC batch of ${parsed.items.length} messages`,
+          bytes.length,
+          at,
+        );
+        for (const item of parsed.items) {
+          if (item.kind === "message") this.message(stream, item.message, item.value, 0, at);
+        }
+        return;
+      case "message":
+        this.message(stream, parsed.message, parsed.value, bytes.length, at);
+    }
+  }
+
+  /** A line too long to parse: recorded, and its id recovered from its edges when possible. */
+  oversized(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, at: number): void {
+    this.anomaly(stream, "oversized_line", `a ${totalBytes}-byte line, too long to parse`, totalBytes, at);
+    const edges = `${head.toString("latin1")}\n${tail.toString("latin1")}`;
+    const match = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")\s*[,}]/.exec(edges);
+    if (!match?.[1] || /"method"\s*:/.test(head.toString("latin1"))) return;
+    const id = match[1].startsWith('"') ? (JSON.parse(match[1]) as string) : Number(match[1]);
+    const requestStream: Stream = stream === "in" ? "out" : "in";
+    const entry = this.pending[requestStream].get(idKey(id));
+    if (!entry) return;
+    this.pending[requestStream].delete(idKey(id));
+    const isError = /^\s*\{\s*"error"\s*:|"error"\s*:\s*\{\s*"code"/.test(edges);
+    this.finish(entry, isError ? "server_error" : "ok", at, totalBytes, {
+      oversized: true,
+      bytes: totalBytes,
+    });
+  }
+
+  /** Gives `timeout` to requests pending longer than the limit. */
+  tick(now: number): void {
+    for (const stream of ["in", "out"] as const) {
+      for (const [key, entry] of this.pending[stream]) {
+        if (now - entry.startedAt < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+        this.pending[stream].delete(key);
+        this.rememberTimedOut(stream, key);
+        this.finish(entry, "timeout", now, 0, null);
+      }
+    }
+  }
+
+  /** The transport closed: whatever is still pending ends as `disconnected`. */
+  close(at: number): void {
+    for (const stream of ["in", "out"] as const) {
+      for (const entry of this.pending[stream].values()) {
+        // A subscription stream ends with its session; that is its normal end, not a failure.
+        this.finish(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at, 0, null);
+      }
+      this.pending[stream].clear();
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.in.size + this.pending.out.size;
+  }
+
+  private message(stream: Stream, message: JsonRpcMessage, value: unknown, bytes: number, at: number): void {
+    if (message.kind === "request") this.request(stream, message, value, bytes, at);
+    else if (message.kind === "response") this.response(stream, message, value, bytes, at);
+    else this.notification(stream, message.method, message.params, at);
+  }
+
+  private request(
+    stream: Stream,
+    message: Extract<JsonRpcMessage, { kind: "request" }>,
+    value: unknown,
+    bytes: number,
+    at: number,
+  ): void {
+    const key = idKey(message.id);
+    const table = this.pending[stream];
+    if (table.has(key)) {
+      this.anomaly(
+        stream,
+        "duplicate_request_id",
+        `request id ${String(message.id)} reused while pending`,
+        bytes,
+        at,
+      );
+      return;
+    }
+    if (stream === "in") {
+      const facts = requestFacts(message.method, message.params);
+      if (facts.era || facts.protocolVersion || facts.client) {
+        this.sink.session({
+          era: facts.era ?? undefined,
+          protocolVersion: facts.protocolVersion ?? undefined,
+          clientName: facts.client?.name ?? undefined,
+          clientVersion: facts.client?.version ?? undefined,
+        });
+      }
+    }
+    if (table.size >= this.maxPending) {
+      const oldest = table.entries().next().value;
+      if (oldest) {
+        table.delete(oldest[0]);
+        this.finish(oldest[1], "disconnected", at, 0, null);
+      }
+    }
+    const round = this.takeRound(message.method, message.params);
+    table.set(key, {
+      direction: REQUEST_DIRECTION[stream],
+      requestId: String(message.id),
+      method: message.method,
+      target: targetOf(message.method, message.params),
+      startedAt: at,
+      bytesIn: bytes,
+      request: value,
+      progressToken: progressTokenOf(message.params),
+      progressCount: 0,
+      rounds: round?.rounds ?? 0,
+    });
+  }
+
+  private response(
+    stream: Stream,
+    message: Extract<JsonRpcMessage, { kind: "response" }>,
+    value: unknown,
+    bytes: number,
+    at: number,
+  ): void {
+    const requestStream: Stream = stream === "in" ? "out" : "in";
+    if (message.id === null) {
+      this.anomaly(stream, "unknown_response_id", "a response with a null id", bytes, at);
+      return;
+    }
+    const key = idKey(message.id);
+    const entry = this.pending[requestStream].get(key);
+    if (!entry) {
+      if (this.timedOut[requestStream].delete(key)) {
+        this.anomaly(
+          stream,
+          "late_response",
+          `response to request ${String(message.id)} after its timeout`,
+          bytes,
+          at,
+        );
+      } else {
+        this.anomaly(
+          stream,
+          "unknown_response_id",
+          `response to unknown request id ${String(message.id)}`,
+          bytes,
+          at,
+        );
+      }
+      return;
+    }
+    this.pending[requestStream].delete(key);
+    if (stream === "out" && message.result !== undefined) {
+      const facts = serverFacts(entry.method, message.result);
+      if (facts) {
+        this.sink.session({
+          protocolVersion: facts.protocolVersion ?? undefined,
+          serverName: facts.server?.name ?? undefined,
+          serverVersion: facts.server?.version ?? undefined,
+          ...(entry.method === "server/discover" ? { era: "stateless" as const } : {}),
+        });
+      }
+    }
+    const verdict = judgeResponse(message.result, message.error);
+    if (verdict.outcome === null) {
+      this.openRound(entry, message.result);
+      return;
+    }
+    this.finish(entry, verdict.outcome, at, bytes, value, verdict.errorCode, verdict.errorMessage);
+  }
+
+  private notification(
+    stream: Stream,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    at: number,
+  ): void {
+    if (method === "notifications/cancelled" && params) {
+      const id = params.requestId;
+      if (typeof id !== "string" && typeof id !== "number") return;
+      // A cancellation refers to a request the *sender* of the notification made.
+      const entry = this.pending[stream].get(idKey(id));
+      if (!entry) return;
+      this.pending[stream].delete(idKey(id));
+      this.finish(
+        entry,
+        "cancelled",
+        at,
+        0,
+        null,
+        null,
+        typeof params.reason === "string" ? params.reason : null,
+      );
+      return;
+    }
+    if (method === "notifications/progress" && params) {
+      const token = progressTokenOf({ _meta: { progressToken: params.progressToken } });
+      if (!token) return;
+      const requestStream: Stream = stream === "in" ? "out" : "in";
+      for (const entry of this.pending[requestStream].values()) {
+        if (entry.progressToken === token) entry.progressCount++;
+      }
+      return;
+    }
+    if (method === "notifications/message" && params && stream === "out") {
+      // The protocol carries no request id on log notifications; on one stdio channel the link is exact
+      // only when a single client request is in flight.
+      const inFlight = [...this.pending.in.values()].filter((p) => !LONG_LIVED_METHODS.has(p.method));
+      const related = inFlight.length === 1 ? inFlight[0]?.requestId : null;
+      this.sink.log({
+        time: at,
+        level: isLogLevel(params.level) ? params.level : "info",
+        source: "mcp",
+        logger: typeof params.logger === "string" ? params.logger : null,
+        message: typeof params.data === "string" ? params.data : JSON.stringify(params.data ?? null),
+        fields: typeof params.data === "string" ? null : (params.data ?? null),
+        requestId: related ?? null,
+      });
+    }
+  }
+
+  /** An `input_required` result: the request is a round, completed by a later retry. */
+  private openRound(entry: Pending, result: unknown): void {
+    const state = isObject(result) && typeof result.requestState === "string" ? result.requestState : null;
+    if (this.openRounds.size >= this.maxPending) this.openRounds.clear();
+    // The retry echoes requestState exactly; without one, the retry is the next request for the same target.
+    const key = state !== null ? `state:${state}` : `target:${entry.method}|${entry.target ?? ""}`;
+    this.openRounds.set(key, { rounds: entry.rounds + 1, firstStartedAt: entry.startedAt });
+  }
+
+  private takeRound(method: string, params: Record<string, unknown> | undefined): { rounds: number } | null {
+    const state = typeof params?.requestState === "string" ? params.requestState : null;
+    const isRetry = state !== null || (isObject(params) && isObject(params.inputResponses));
+    if (!isRetry) return null;
+    const key = state !== null ? `state:${state}` : `target:${method}|${targetOf(method, params) ?? ""}`;
+    const round = this.openRounds.get(key);
+    if (round) this.openRounds.delete(key);
+    return round ?? null;
+  }
+
+  private finish(
+    entry: Pending,
+    outcome: Outcome,
+    at: number,
+    bytesOut: number,
+    response: unknown,
+    errorCode: number | null = null,
+    errorMessage: string | null = null,
+  ): void {
+    this.sink.call({
+      direction: entry.direction,
+      requestId: entry.requestId,
+      method: entry.method,
+      target: entry.target,
+      startedAt: entry.startedAt,
+      durationMs: Math.max(0, at - entry.startedAt),
+      outcome,
+      errorCode,
+      errorMessage,
+      bytesIn: entry.bytesIn,
+      bytesOut,
+      request: entry.request,
+      response,
+      progressCount: entry.progressCount,
+      rounds: entry.rounds,
+    });
+  }
+
+  private rememberTimedOut(stream: Stream, key: string): void {
+    const set = this.timedOut[stream];
+    if (set.size >= 1000) set.clear();
+    set.add(key);
+  }
+
+  private anomaly(stream: Stream, type: ProtocolEventType, message: string, bytes: number, at: number): void {
+    this.sink.protocolEvent({ time: at, type, stream, message, bytes });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The bounded hand-off from the forwarding thread to the observer worker. Bytes are forwarded before a
+ * copy is offered here; if the worker falls behind by more than `maxInFlightBytes`, copies are dropped
+ * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
+ */
+import type { Worker } from "node:worker_threads";
+import type { CopyStream, ToWorker } from "./worker-protocol.js";
+
+export class CopyQueue {
+  private inFlight = 0;
+  private readonly gaps = new Map<CopyStream, number>();
+  private broken = false;
+  droppedBytes = 0;
+  droppedChunks = 0;
+
+  constructor(
+    private readonly worker: Pick<Worker, "postMessage">,
+    private readonly maxInFlightBytes = 32 * 1024 * 1024,
+  ) {}
+
+  offer(stream: CopyStream, chunk: Buffer, at: number): void {
+    if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
+      this.droppedBytes += chunk.length;
+      this.droppedChunks++;
+      this.gaps.set(stream, (this.gaps.get(stream) ?? 0) + chunk.length);
+      return;
+    }
+    const gap = this.gaps.get(stream);
+    if (gap !== undefined) {
+      this.gaps.delete(stream);
+      this.post({ type: "gap", stream, droppedBytes: gap, at });
+    }
+    // A copy the worker owns: the stream may reuse `chunk`'s memory.
+    const bytes = new Uint8Array(chunk);
+    this.inFlight += bytes.byteLength;
+    this.post({ type: "chunk", stream, at, bytes }, [bytes.buffer]);
+  }
+
+  acknowledge(bytes: number): void {
+    this.inFlight = Math.max(0, this.inFlight - bytes);
+  }
+
+  /** The worker is gone: drop every later copy. */
+  markBroken(): void {
+    this.broken = true;
+  }
+
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (this.broken) return;
+    try {
+      this.worker.postMessage(message, transfer);
+    } catch {
+      this.broken = true;
+    }
+  }
+}

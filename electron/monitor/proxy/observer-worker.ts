@@ -1,0 +1,108 @@
+/**
+ * The wrapper's observer, on its own thread: frames and parses copies of the traffic, pairs requests
+ * with responses, masks and caps payloads, and writes batches to SQLite. SQLite calls are synchronous
+ * and may wait on another process's lock; here they can only slow this thread, never the traffic.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { databasePath } from "../paths.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
+import { SessionObserver, type Stream } from "../protocol/session-observer.js";
+import { BatchWriter } from "../store/batch-writer.js";
+import { openDb } from "../store/db.js";
+import { SessionRecorder } from "../store/session-recorder.js";
+import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error("observer-worker must run as a worker thread");
+const send = (message: FromWorker) => port.postMessage(message);
+
+let recorder: SessionRecorder | null = null;
+const writer = new BatchWriter({
+  open: () => openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }),
+  onProblem: (message) => send({ type: "problem", message: `mcpscope: ${message}` }),
+  afterBatch: (db) => recorder?.writeSessionRow(db),
+});
+recorder = new SessionRecorder(
+  writer,
+  {
+    sessionId: init.sessionId,
+    server: init.server,
+    command: init.command,
+    startedAt: init.startedAt,
+    pid: null,
+    wrapperPid: init.wrapperPid,
+  },
+  init.captureLimit,
+);
+const observer = new SessionObserver(recorder, { timeoutMs: init.timeoutMs });
+
+const decoder = new TextDecoder("utf-8");
+const splitters: Record<CopyStream, LineSplitter> = {
+  in: protocolSplitter("in"),
+  out: protocolSplitter("out"),
+  err: new LineSplitter(
+    {
+      line: (bytes, at) => recorder?.stderrLine(decoder.decode(bytes).replace(/\r$/, ""), at),
+      oversized: (head, _tail, total, at) =>
+        recorder?.stderrLine(`${decoder.decode(head)}…[a ${total}-byte stderr line, truncated]`, at),
+    },
+    256 * 1024,
+  ),
+};
+
+function protocolSplitter(stream: Stream): LineSplitter {
+  return new LineSplitter(
+    {
+      line: (bytes, at) => observer.line(stream, bytes, at),
+      oversized: (head, tail, total, at) => observer.oversized(stream, head, tail, total, at),
+    },
+    init.maxLineBytes,
+  );
+}
+
+const ticker = setInterval(() => observer.tick(Date.now()), 1000);
+ticker.unref();
+writer.touch(); // the session row appears as soon as the wrapper starts
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "chunk": {
+      const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
+      try {
+        splitters[message.stream].push(bytes, message.at);
+      } finally {
+        send({ type: "ack", bytes: bytes.length });
+      }
+      return;
+    }
+    case "gap":
+      splitters[message.stream].reset();
+      recorder?.protocolEvent({
+        time: message.at,
+        type: "observation_gap",
+        stream: message.stream === "in" ? "in" : "out",
+        message: `${message.droppedBytes} bytes of ${message.stream === "err" ? "stderr" : "traffic"} not observed (copy queue full); traffic itself was forwarded`,
+        bytes: message.droppedBytes,
+      });
+      return;
+    case "child":
+      recorder?.setPid(message.pid);
+      return;
+    case "end":
+      splitters[message.stream].end(message.at);
+      return;
+    case "exit": {
+      for (const splitter of Object.values(splitters)) splitter.end(message.at);
+      observer.close(message.at);
+      if (recorder) {
+        recorder.upstreamDropped = message.upstreamDropped;
+        recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
+      }
+      clearInterval(ticker);
+      writer.close();
+      send({ type: "closed", written: writer.written, dropped: writer.dropped + message.upstreamDropped });
+      return;
+    }
+  }
+});

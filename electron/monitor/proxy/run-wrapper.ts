@@ -1,0 +1,195 @@
+/**
+ * `mcpscope run`: the stdio wrapper an MCP client launches instead of the server. It relays bytes both
+ * ways unchanged and first, then offers a copy to the observer worker. It fails open: whatever happens to
+ * observation or storage, the session goes on, and the exit code is the server's.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { constants } from "node:os";
+import { Worker } from "node:worker_threads";
+import { CopyQueue } from "./copy-queue.js";
+import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
+
+export interface RunOptions {
+  command: string;
+  args: string[];
+  name: string;
+  dataDir: string;
+  timeoutMs: number;
+  /** After the client closes stdin: how long the server has to exit before SIGTERM (then SIGKILL). */
+  graceMs: number;
+  captureLimit: number;
+  maxLineBytes: number;
+  /** Where the observer worker's bundle is. */
+  workerUrl: URL;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** Resolves with the exit code the wrapper should exit with. */
+export async function runWrapper(options: RunOptions): Promise<number> {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const startedAt = now();
+
+  let child: ChildProcess;
+  try {
+    child = spawn(options.command, options.args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+  } catch (error) {
+    stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
+    return 127;
+  }
+  const spawned = await new Promise<Error | null>((resolve) => {
+    child.once("spawn", () => resolve(null));
+    child.once("error", (error) => resolve(error));
+  });
+  if (spawned) {
+    stderr.write(`mcpscope: ${startFailure(options.command, spawned as NodeJS.ErrnoException)}\n`);
+    return 127;
+  }
+
+  const observer = startObserver(options, startedAt, stderr);
+  observer.queue.post({ type: "child", pid: child.pid ?? null });
+  const copy = (stream: CopyStream, chunk: Buffer) => observer.queue.offer(stream, chunk, now());
+
+  const childIn = child.stdin!;
+  const childOut = child.stdout!;
+  const childErr = child.stderr!;
+
+  // Client → server. Forward first; back-pressure by pausing the source, never by buffering.
+  stdin.on("data", (chunk: Buffer) => {
+    if (!childIn.destroyed && !childIn.write(chunk)) {
+      stdin.pause();
+      childIn.once("drain", () => stdin.resume());
+    }
+    copy("in", chunk);
+  });
+  let graceTimer: NodeJS.Timeout | undefined;
+  stdin.on("end", () => {
+    observer.queue.post({ type: "end", stream: "in", at: now() });
+    childIn.end();
+    // The client is gone: give the server a grace period to exit on its own, then terminate it.
+    graceTimer = setTimeout(() => {
+      child.kill("SIGTERM");
+      graceTimer = setTimeout(() => child.kill("SIGKILL"), options.graceMs);
+      graceTimer.unref();
+    }, options.graceMs);
+    graceTimer.unref();
+  });
+  childIn.on("error", () => {
+    // The server closed its stdin (or died): what the client still sends has nowhere to go.
+  });
+
+  // Server → client.
+  childOut.on("data", (chunk: Buffer) => {
+    if (!stdout.write(chunk)) {
+      childOut.pause();
+      stdout.once("drain", () => childOut.resume());
+    }
+    copy("out", chunk);
+  });
+  childErr.on("data", (chunk: Buffer) => {
+    stderr.write(chunk);
+    copy("err", chunk);
+  });
+  stdout.on("error", () => {
+    // The client closed its end; the server will see stdin close.
+  });
+
+  const forward = (signal: NodeJS.Signals) => () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+    const handler = forward(signal);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+  if (graceTimer) clearTimeout(graceTimer);
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  stdin.pause();
+
+  await observer.finish({
+    type: "exit",
+    at: now(),
+    exitCode: exit.code,
+    signal: exit.signal,
+    upstreamDropped: observer.queue.droppedChunks,
+  });
+  if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
+  return exit.code ?? 1;
+}
+
+function startFailure(command: string, error: NodeJS.ErrnoException): string {
+  if (error.code === "ENOENT")
+    return `cannot start ${command}: command not found; check the command and your PATH`;
+  if (error.code === "EACCES") return `cannot start ${command}: permission denied; is it executable?`;
+  return `cannot start ${command}: ${error.message}`;
+}
+
+interface Observer {
+  queue: CopyQueue;
+  finish(exit: Extract<import("./worker-protocol.js").ToWorker, { type: "exit" }>): Promise<void>;
+}
+
+/** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
+function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.WritableStream): Observer {
+  const init: WorkerInit = {
+    dataDir: options.dataDir,
+    sessionId: randomUUID(),
+    server: options.name,
+    command: [options.command, ...options.args].join(" "),
+    startedAt,
+    wrapperPid: process.pid,
+    timeoutMs: options.timeoutMs,
+    captureLimit: options.captureLimit,
+    maxLineBytes: options.maxLineBytes,
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(options.workerUrl, { workerData: init, stdout: false, stderr: false });
+  } catch (error) {
+    stderr.write(
+      `mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`,
+    );
+    const queue = new CopyQueue({ postMessage: () => {} });
+    queue.markBroken();
+    return { queue, finish: async () => {} };
+  }
+  worker.unref();
+  const queue = new CopyQueue(worker);
+  let closed: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
+  worker.on("message", (message: FromWorker) => {
+    if (message.type === "ack") queue.acknowledge(message.bytes);
+    else if (message.type === "problem") stderr.write(`${message.message}\n`);
+    else if (message.type === "closed") closed();
+  });
+  worker.on("error", (error) => {
+    queue.markBroken();
+    stderr.write(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
+    closed();
+  });
+  worker.on("exit", () => {
+    queue.markBroken();
+    closed();
+  });
+  return {
+    queue,
+    async finish(exit) {
+      queue.post(exit);
+      // Bounded: a stuck database must not hold the client's session open.
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** Messages between the wrapper's forwarding thread and its observer worker. */
+
+export interface WorkerInit {
+  dataDir: string;
+  sessionId: string;
+  server: string;
+  command: string;
+  startedAt: number;
+  wrapperPid: number;
+  timeoutMs: number;
+  captureLimit: number;
+  maxLineBytes: number;
+}
+
+/** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
+export type CopyStream = "in" | "out" | "err";
+
+export type ToWorker =
+  | { type: "chunk"; stream: CopyStream; at: number; bytes: Uint8Array }
+  /** Copies of `stream` were dropped (the bounded queue was full): resync at the next newline. */
+  | { type: "gap"; stream: CopyStream; droppedBytes: number; at: number }
+  | { type: "child"; pid: number | null }
+  | { type: "end"; stream: CopyStream; at: number }
+  | { type: "exit"; at: number; exitCode: number | null; signal: string | null; upstreamDropped: number };
+
+export type FromWorker =
+  | { type: "ack"; bytes: number }
+  /** One line for the wrapper's stderr (said once per kind of problem). */
+  | { type: "problem"; message: string }
+  | { type: "closed"; written: number; dropped: number };

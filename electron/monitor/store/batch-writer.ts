@@ -1,0 +1,187 @@
+/**
+ * A bounded queue of rows and a writer that stores them in batches: one transaction per batch, flushed
+ * at least every `flushIntervalMs` and on close. Fail-open: if the database cannot be opened or written,
+ * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
+ * waits on it.
+ */
+import type { Db, SqlValue, Statement } from "./db.js";
+
+export type TableName = "calls" | "logs" | "events";
+
+export interface QueuedRow {
+  table: TableName;
+  row: Record<string, SqlValue>;
+}
+
+export interface BatchWriterOptions {
+  /** Opens the database; called lazily and again after a failure (at most every `reopenAfterMs`). */
+  open: () => Db;
+  maxQueue?: number;
+  maxBatch?: number;
+  flushIntervalMs?: number;
+  reopenAfterMs?: number;
+  onProblem?: (message: string) => void;
+  /** Runs inside each batch's transaction, after the rows (e.g. to update a session row). */
+  afterBatch?: (db: Db) => void;
+}
+
+const COLUMNS: Record<TableName, string[]> = {
+  calls: [
+    "session_id",
+    "server",
+    "direction",
+    "request_id",
+    "method",
+    "target",
+    "started_at",
+    "duration_ms",
+    "outcome",
+    "error_code",
+    "error_message",
+    "bytes_in",
+    "bytes_out",
+    "progress_count",
+    "rounds",
+    "request",
+    "response",
+  ],
+  logs: ["time", "level", "server", "session_id", "source", "logger", "message", "fields", "request_id"],
+  events: ["time", "category", "type", "severity", "server", "session_id", "message", "details"],
+};
+
+export class BatchWriter {
+  private queue: QueuedRow[] = [];
+  private db: Db | null = null;
+  private statements = new Map<TableName, Statement>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastOpenFailure = 0;
+  private readonly reported = new Set<string>();
+  /** Rows dropped because the queue was full or the database failed. */
+  dropped = 0;
+  written = 0;
+  writeFailures = 0;
+
+  private readonly maxQueue: number;
+  private readonly maxBatch: number;
+  private readonly flushIntervalMs: number;
+  private readonly reopenAfterMs: number;
+
+  constructor(private readonly options: BatchWriterOptions) {
+    this.maxQueue = options.maxQueue ?? 10_000;
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.reopenAfterMs = options.reopenAfterMs ?? 5000;
+  }
+
+  enqueue(table: TableName, row: Record<string, SqlValue>): void {
+    if (this.queue.length >= this.maxQueue) {
+      this.dropped++;
+      this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
+      return;
+    }
+    this.queue.push({ table, row });
+    if (this.queue.length >= this.maxBatch) this.flush();
+    else this.schedule();
+  }
+
+  /** Something outside the queue changed (see `afterBatch`): make sure a flush comes. */
+  touch(): void {
+    this.schedule();
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued now. Returns false if the database was unavailable. */
+  flush(): boolean {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const db = this.database();
+    if (!db) {
+      this.dropped += this.queue.length;
+      this.queue = [];
+      return false;
+    }
+    for (;;) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        db.transaction(() => {
+          for (const { table, row } of batch)
+            this.statement(db, table).run(...COLUMNS[table].map((c) => row[c] ?? null));
+          this.options.afterBatch?.(db);
+        });
+        this.written += batch.length;
+      } catch (error) {
+        this.writeFailures++;
+        this.dropped += batch.length + this.queue.length;
+        this.queue = [];
+        this.problem(
+          "write",
+          `cannot write to ${db.path}: ${(error as Error).message}; telemetry dropped, traffic unaffected`,
+        );
+        if (!/busy|locked/i.test((error as Error).message)) this.reset();
+        return false;
+      }
+      if (this.queue.length === 0) break;
+    }
+    return true;
+  }
+
+  close(): void {
+    this.flush();
+    this.reset();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, this.flushIntervalMs);
+    this.timer.unref?.();
+  }
+
+  private database(): Db | null {
+    if (this.db) return this.db;
+    if (this.lastOpenFailure && Date.now() - this.lastOpenFailure < this.reopenAfterMs) return null;
+    try {
+      this.db = this.options.open();
+      this.lastOpenFailure = 0;
+      return this.db;
+    } catch (error) {
+      this.lastOpenFailure = Date.now();
+      this.writeFailures++;
+      this.problem("open", `${(error as Error).message}; recording is off, traffic unaffected`);
+      return null;
+    }
+  }
+
+  private statement(db: Db, table: TableName): Statement {
+    let statement = this.statements.get(table);
+    if (!statement) {
+      const columns = COLUMNS[table];
+      statement = db.prepare(
+        `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+      );
+      this.statements.set(table, statement);
+    }
+    return statement;
+  }
+
+  private reset(): void {
+    this.statements.clear();
+    try {
+      this.db?.close();
+    } catch {}
+    this.db = null;
+  }
+
+  private problem(kind: string, message: string): void {
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    this.options.onProblem?.(message);
+  }
+}

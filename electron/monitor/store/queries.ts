@@ -1,0 +1,242 @@
+/** Read queries over the store, shaped as the shared API's types. */
+import type { CallsQuery } from "../../../shared/api.js";
+import {
+  type CallDetail,
+  type CallSummary,
+  type Latency,
+  type OperationStats,
+  OUTCOMES,
+  type Outcome,
+  type OutcomeCounts,
+  type ServerStats,
+  type ServerSummary,
+  type StatsDocument,
+} from "../../../shared/domain.js";
+import { iso, parseTimeSpec } from "../time.js";
+import type { Db, Row, SqlValue } from "./db.js";
+
+export interface TimeRange {
+  since: number;
+  until: number;
+}
+
+export function resolveRange(
+  since: string | undefined,
+  until: string | undefined,
+  defaultSince: string,
+  now = Date.now(),
+): TimeRange {
+  return { since: parseTimeSpec(since ?? defaultSince, now), until: until ? parseTimeSpec(until, now) : now };
+}
+
+const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: SqlValue | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+
+function toSummary(row: Row): CallSummary {
+  return {
+    id: num(row.id),
+    server: String(row.server),
+    sessionId: String(row.session_id),
+    direction: row.direction === "s2c" ? "s2c" : "c2s",
+    requestId: String(row.request_id),
+    method: String(row.method),
+    target: str(row.target),
+    outcome: row.outcome as Outcome,
+    startedAt: iso(num(row.started_at)),
+    durationMs: Math.round(num(row.duration_ms) * 1000) / 1000,
+    errorCode: row.error_code === null ? null : num(row.error_code),
+    errorMessage: str(row.error_message),
+    bytesIn: num(row.bytes_in),
+    bytesOut: num(row.bytes_out),
+    rounds: num(row.rounds),
+  };
+}
+
+const SUMMARY_COLUMNS =
+  "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds";
+
+export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSummary[] {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.since) {
+    where.push("started_at >= ?");
+    params.push(parseTimeSpec(query.since, now));
+  }
+  if (query.until) {
+    where.push("started_at <= ?");
+    params.push(parseTimeSpec(query.until, now));
+  }
+  if (query.server) {
+    where.push("server = ?");
+    params.push(query.server);
+  }
+  if (query.tool) {
+    where.push("method = 'tools/call' AND target = ?");
+    params.push(query.tool);
+  }
+  if (query.method) {
+    where.push("method = ?");
+    params.push(query.method);
+  }
+  if (query.outcome) {
+    where.push("outcome = ?");
+    params.push(query.outcome);
+  }
+  if (query.beforeId) {
+    where.push("id < ?");
+    params.push(query.beforeId);
+  }
+  const sql = `SELECT ${SUMMARY_COLUMNS} FROM calls ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+  params.push(query.limit ?? 50);
+  return db
+    .prepare(sql)
+    .all(...params)
+    .map(toSummary);
+}
+
+/** Calls stored after `afterId`, oldest first: the live stream's source. */
+export function callsAfter(db: Db, afterId: number, limit = 500): CallSummary[] {
+  return db
+    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM calls WHERE id > ? ORDER BY id ASC LIMIT ?`)
+    .all(afterId, limit)
+    .map(toSummary);
+}
+
+export function lastCallId(db: Db): number {
+  return num(db.prepare("SELECT max(id) AS id FROM calls").get()?.id);
+}
+
+export function getCall(db: Db, id: number): CallDetail | null {
+  const row = db
+    .prepare(
+      `SELECT c.*, s.protocol_version, s.client_name, s.client_version
+       FROM calls c LEFT JOIN sessions s ON s.id = c.session_id WHERE c.id = ?`,
+    )
+    .get(id);
+  if (!row) return null;
+  return {
+    ...toSummary(row),
+    request: str(row.request),
+    response: str(row.response),
+    protocolVersion: str(row.protocol_version),
+    clientName: str(row.client_name),
+    clientVersion: str(row.client_version),
+  };
+}
+
+export function listServers(db: Db): ServerSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT s.server AS name, min(s.started_at) AS first_seen,
+              max(coalesce(s.ended_at, s.started_at)) AS last_ended, max(s.started_at) AS last_started,
+              count(*) AS sessions, sum(s.ended_at IS NULL) AS active,
+              (SELECT command FROM sessions x WHERE x.server = s.server ORDER BY started_at DESC LIMIT 1) AS last_command,
+              (SELECT count(*) FROM calls c WHERE c.server = s.server) AS calls,
+              (SELECT max(started_at) FROM calls c WHERE c.server = s.server) AS last_call
+       FROM sessions s GROUP BY s.server ORDER BY s.server`,
+    )
+    .all();
+  return rows.map((row) => ({
+    name: String(row.name),
+    firstSeen: iso(num(row.first_seen)),
+    lastSeen: iso(Math.max(num(row.last_ended), num(row.last_started), num(row.last_call))),
+    sessions: num(row.sessions),
+    activeSessions: num(row.active),
+    calls: num(row.calls),
+    lastCommand: str(row.last_command),
+  }));
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
+}
+
+function latency(durations: number[]): Latency {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
+}
+
+function emptyOutcomes(): OutcomeCounts {
+  return Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
+}
+
+/** The stats document: every request method is an operation (`tools/call` once per tool). */
+export function statsDocument(db: Db, range: TimeRange, server?: string): StatsDocument {
+  const params: SqlValue[] = [range.since, range.until];
+  let sql = `SELECT server, method, target, outcome, duration_ms, bytes_in, bytes_out FROM calls
+             WHERE started_at >= ? AND started_at <= ?`;
+  if (server) {
+    sql += " AND server = ?";
+    params.push(server);
+  }
+  const groups = new Map<string, Map<string, { op: OperationStats; durations: number[] }>>();
+  for (const row of db.prepare(sql).iterate(...params)) {
+    const serverName = String(row.server);
+    const method = String(row.method);
+    const target =
+      method === "tools/call" || method === "prompts/get" || method === "resources/read"
+        ? str(row.target)
+        : null;
+    let ops = groups.get(serverName);
+    if (!ops) {
+      ops = new Map();
+      groups.set(serverName, ops);
+    }
+    const key = `${method}\u0000${target ?? ""}`;
+    let entry = ops.get(key);
+    if (!entry) {
+      entry = {
+        op: {
+          method,
+          target,
+          calls: 0,
+          errors: 0,
+          outcomes: emptyOutcomes(),
+          latency_ms: latency([]),
+          bytes_in: 0,
+          bytes_out: 0,
+        },
+        durations: [],
+      };
+      ops.set(key, entry);
+    }
+    const outcome = row.outcome as Outcome;
+    entry.op.calls++;
+    if (outcome !== "ok") entry.op.errors++;
+    entry.op.outcomes[outcome] = (entry.op.outcomes[outcome] ?? 0) + 1;
+    entry.op.bytes_in += num(row.bytes_in);
+    entry.op.bytes_out += num(row.bytes_out);
+    entry.durations.push(num(row.duration_ms));
+  }
+  const servers: ServerStats[] = [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, ops]) => {
+      const operations = [...ops.values()]
+        .map(({ op, durations }) => ({ ...op, latency_ms: latency(durations) }))
+        .sort(
+          (a, b) =>
+            b.calls - a.calls ||
+            a.method.localeCompare(b.method) ||
+            (a.target ?? "").localeCompare(b.target ?? ""),
+        );
+      const calls = operations.reduce((n, op) => n + op.calls, 0);
+      const errors = operations.reduce((n, op) => n + op.errors, 0);
+      return {
+        server: name,
+        calls,
+        errors,
+        error_rate: calls ? Math.round((errors / calls) * 10000) / 10000 : 0,
+        operations,
+      };
+    });
+  return { since: iso(range.since), until: iso(range.until), servers };
+}

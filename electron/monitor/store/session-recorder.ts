@@ -1,0 +1,162 @@
+/**
+ * Turns one session's observations into stored rows: masks and caps payloads, queues rows on the batch
+ * writer, and keeps the session's own row (facts, exit, drops) up to date inside each batch.
+ */
+
+import { parseStderrLine } from "../logs/stderr-line.js";
+import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import type {
+  CallObservation,
+  LogObservation,
+  ObservationSink,
+  ProtocolEventObservation,
+  SessionFacts,
+} from "../protocol/observations.js";
+import type { BatchWriter } from "./batch-writer.js";
+import type { Db } from "./db.js";
+
+export interface SessionIdentity {
+  sessionId: string;
+  server: string;
+  command: string;
+  startedAt: number;
+  pid: number | null;
+  wrapperPid: number;
+}
+
+export interface SessionEnd {
+  endedAt: number;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+export class SessionRecorder implements ObservationSink {
+  private facts: SessionFacts = {};
+  private end: SessionEnd | null = null;
+  private dirty = true;
+  private inserted = false;
+  private pid: number | null = null;
+  /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
+  upstreamDropped = 0;
+
+  constructor(
+    private readonly writer: BatchWriter,
+    private readonly identity: SessionIdentity,
+    private readonly captureLimit = DEFAULT_CAPTURE_LIMIT,
+  ) {}
+
+  call(call: CallObservation): void {
+    this.writer.enqueue("calls", {
+      session_id: this.identity.sessionId,
+      server: this.identity.server,
+      direction: call.direction,
+      request_id: captureText(call.requestId, 256),
+      method: captureText(call.method, 256),
+      target: call.target === null ? null : captureText(call.target, 1024),
+      started_at: call.startedAt,
+      duration_ms: call.durationMs,
+      outcome: call.outcome,
+      error_code: call.errorCode,
+      error_message: call.errorMessage === null ? null : captureText(call.errorMessage, 4096),
+      bytes_in: call.bytesIn,
+      bytes_out: call.bytesOut,
+      progress_count: call.progressCount,
+      rounds: call.rounds,
+      request: capturePayload(call.request, this.captureLimit),
+      response: capturePayload(call.response, this.captureLimit),
+    });
+  }
+
+  log(log: LogObservation): void {
+    this.writer.enqueue("logs", {
+      time: log.time,
+      level: log.level,
+      server: this.identity.server,
+      session_id: this.identity.sessionId,
+      source: log.source,
+      logger: log.logger,
+      message: captureText(log.message, this.captureLimit),
+      fields: log.fields === null ? null : capturePayload(log.fields, this.captureLimit),
+      request_id: log.requestId,
+    });
+  }
+
+  /** One line of the server's stderr (already forwarded unchanged). */
+  stderrLine(text: string, at: number): void {
+    if (text.trim() === "") return;
+    const parsed = parseStderrLine(text);
+    this.log({ time: at, source: "stderr", requestId: null, ...parsed });
+  }
+
+  protocolEvent(event: ProtocolEventObservation): void {
+    this.writer.enqueue("events", {
+      time: event.time,
+      category: "error",
+      type: `protocol.${event.type}`,
+      severity: event.type === "batch" || event.type === "oversized_line" ? "info" : "low",
+      server: this.identity.server,
+      session_id: this.identity.sessionId,
+      message: event.message,
+      details: JSON.stringify({
+        stream: event.stream === "in" ? "client→server" : "server→client",
+        bytes: event.bytes,
+      }),
+    });
+  }
+
+  session(facts: SessionFacts): void {
+    this.facts = { ...this.facts, ...definedOnly(facts) };
+    this.dirty = true;
+    this.writer.touch();
+  }
+
+  setPid(pid: number | null): void {
+    this.pid = pid;
+    this.dirty = true;
+    this.writer.touch();
+  }
+
+  ended(end: SessionEnd): void {
+    this.end = end;
+    this.dirty = true;
+    this.writer.touch();
+  }
+
+  /** Runs inside the writer's transaction. */
+  writeSessionRow(db: Db): void {
+    if (!this.dirty) return;
+    const id = this.identity;
+    if (!this.inserted) {
+      db.prepare(
+        "INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(id.sessionId, id.server, id.startedAt, captureText(id.command, 4096), id.pid, id.wrapperPid);
+      this.inserted = true;
+    }
+    const f = this.facts;
+    db.prepare(
+      `UPDATE sessions SET era = coalesce(?, era), protocol_version = coalesce(?, protocol_version),
+         client_name = coalesce(?, client_name), client_version = coalesce(?, client_version),
+         server_name = coalesce(?, server_name), server_version = coalesce(?, server_version),
+         pid = coalesce(?, pid), ended_at = ?, exit_code = ?, exit_signal = ?, dropped = ?
+       WHERE id = ?`,
+    ).run(
+      f.era ?? null,
+      f.protocolVersion ?? null,
+      f.clientName ?? null,
+      f.clientVersion ?? null,
+      f.serverName ?? null,
+      f.serverVersion ?? null,
+      this.pid,
+      this.end?.endedAt ?? null,
+      this.end?.exitCode ?? null,
+      this.end?.signal ?? null,
+      this.writer.dropped + this.upstreamDropped,
+      id.sessionId,
+    );
+    this.dirty = false;
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
