@@ -55,11 +55,11 @@ const DETECTORS: Detector[] = [
   { name: "google_api_key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
   { name: "stripe_key", pattern: /\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
   { name: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { name: "bearer", pattern: /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/gi, group: 2 },
+  { name: "bearer", pattern: /\b((?:Bearer|Basic)\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi, group: 2 },
   {
     name: "assignment",
     pattern:
-      /\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|auth)\w*\s*[=:]\s*["']?)([^\s"'&,;]{4,})/gi,
+      /\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|auth)\w*\s*[=:]\s*["']?)(?!Bearer\b|Basic\b|\[masked)([^\s"'&,;]{4,})/gi,
     group: 2,
   },
 ];

@@ -1,0 +1,96 @@
+/** Real MCP servers and the real SDK client, directly or through `mcpscope run`. */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const MCPSCOPE = join(ROOT, "bin", "mcpscope.js");
+const require = createRequire(import.meta.url);
+
+function serverEntry(pkg: string): string {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  const bin = (require(manifest) as { bin: Record<string, string> }).bin;
+  return join(dirname(manifest), Object.values(bin)[0] ?? "dist/index.js");
+}
+
+export const SERVERS = {
+  everything: () => [serverEntry("@modelcontextprotocol/server-everything"), "stdio"],
+  memory: () => [serverEntry("@modelcontextprotocol/server-memory")],
+  filesystem: (root: string) => [serverEntry("@modelcontextprotocol/server-filesystem"), root],
+};
+
+export interface Wrap {
+  dataDir: string;
+  name: string;
+  extra?: string[];
+}
+
+/** Connects the SDK client to `node <serverArgs>`, through `mcpscope run` when `wrap` is given. */
+export async function connect(
+  serverArgs: string[],
+  wrap?: Wrap,
+  env: Record<string, string> = {},
+): Promise<Client> {
+  const args = wrap
+    ? [
+        MCPSCOPE,
+        "run",
+        "--name",
+        wrap.name,
+        "--data-dir",
+        wrap.dataDir,
+        ...(wrap.extra ?? []),
+        "--",
+        process.execPath,
+        ...serverArgs,
+      ]
+    : serverArgs;
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args,
+    env: { ...(process.env as Record<string, string>), ...env },
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "mcpscope-test", version: "1.0.0" });
+  await client.connect(transport);
+  return client;
+}
+
+/** Runs an `mcpscope` command and returns its output; rejects on a non-zero exit. */
+export async function mcpscope(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [MCPSCOPE, ...args], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+export async function mcpscopeJson<T>(args: string[]): Promise<T> {
+  const { stdout } = await mcpscope([...args, "--json"]);
+  return JSON.parse(stdout) as T;
+}
+
+export async function tempDir(
+  prefix = "mcpscope-test-",
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

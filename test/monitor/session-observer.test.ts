@@ -1,0 +1,320 @@
+import { describe, expect, it } from "vitest";
+import type {
+  CallObservation,
+  LogObservation,
+  ObservationSink,
+  ProtocolEventObservation,
+  SessionFacts,
+} from "../../electron/monitor/protocol/observations.js";
+import { SessionObserver, type Stream } from "../../electron/monitor/protocol/session-observer.js";
+
+class Recorded implements ObservationSink {
+  calls: CallObservation[] = [];
+  logs: LogObservation[] = [];
+  events: ProtocolEventObservation[] = [];
+  facts: SessionFacts = {};
+  call(c: CallObservation) {
+    this.calls.push(c);
+  }
+  log(l: LogObservation) {
+    this.logs.push(l);
+  }
+  protocolEvent(e: ProtocolEventObservation) {
+    this.events.push(e);
+  }
+  session(f: SessionFacts) {
+    this.facts = {
+      ...this.facts,
+      ...Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)),
+    };
+  }
+}
+
+function session(timeoutMs = 60_000) {
+  const sink = new Recorded();
+  const observer = new SessionObserver(sink, { timeoutMs });
+  let t = 1_000_000;
+  const send = (stream: Stream, message: unknown, advance = 10) => {
+    t += advance;
+    observer.line(stream, Buffer.from(typeof message === "string" ? message : JSON.stringify(message)), t);
+  };
+  return { sink, observer, send, now: () => t };
+}
+
+const rpc = (id: number | string, method: string, params?: unknown) => ({
+  jsonrpc: "2.0",
+  id,
+  method,
+  params,
+});
+const ok = (id: number | string, result: unknown) => ({ jsonrpc: "2.0", id, result });
+const err = (id: number | string, code: number, message: string) => ({
+  jsonrpc: "2.0",
+  id,
+  error: { code, message },
+});
+const note = (method: string, params?: unknown) => ({ jsonrpc: "2.0", method, params });
+
+describe("session era (≤ 2025-11-25)", () => {
+  it("pairs requests and responses, classifies every outcome, and learns the session", () => {
+    const { sink, observer, send } = session();
+    send(
+      "in",
+      rpc(0, "initialize", {
+        protocolVersion: "2025-11-25",
+        clientInfo: { name: "claude-code", version: "2.1" },
+        capabilities: {},
+      }),
+    );
+    send(
+      "out",
+      ok(0, {
+        protocolVersion: "2025-11-25",
+        serverInfo: { name: "files", version: "1.0.0" },
+        capabilities: {},
+      }),
+      40,
+    );
+    send("in", note("notifications/initialized"));
+    send(
+      "in",
+      rpc(1, "tools/call", { name: "read_file", arguments: { path: "/a" }, _meta: { progressToken: "p1" } }),
+    );
+    send("out", note("notifications/progress", { progressToken: "p1", progress: 1 }));
+    send("out", note("notifications/progress", { progressToken: "p1", progress: 2 }));
+    send("out", ok(1, { content: [{ type: "text", text: "hello" }] }), 25);
+    send("in", rpc(2, "tools/call", { name: "read_file", arguments: { path: "/etc/shadow" } }));
+    send("out", ok(2, { content: [{ type: "text", text: "Access denied" }], isError: true }));
+    send("in", rpc(3, "tools/call", { name: "nope" }));
+    send("out", err(3, -32602, "Unknown tool: nope"));
+    send("in", rpc(4, "prompts/get", { name: "p" }));
+    send("out", err(4, -32603, "internal"));
+    send("in", rpc("five", "resources/read", { uri: "file:///x" }));
+    send("in", note("notifications/cancelled", { requestId: "five", reason: "user" }));
+    send("in", rpc(6, "ping"));
+    // The server asks the client for sampling: a server→client request, answered on stdin.
+    send("out", rpc(0, "sampling/createMessage", { messages: [], maxTokens: 10 }));
+    send("in", ok(0, { role: "assistant", content: { type: "text", text: "hi" }, model: "m" }), 300);
+    observer.close(9e9);
+
+    const byId = Object.fromEntries(sink.calls.map((c) => [`${c.direction}:${c.requestId}`, c]));
+    expect(byId["c2s:0"]).toMatchObject({ method: "initialize", outcome: "ok", durationMs: 40 });
+    expect(byId["c2s:1"]).toMatchObject({
+      method: "tools/call",
+      target: "read_file",
+      outcome: "ok",
+      durationMs: 45,
+      progressCount: 2,
+    });
+    expect(byId["c2s:2"]).toMatchObject({ outcome: "tool_error", errorMessage: "Access denied" });
+    expect(byId["c2s:3"]).toMatchObject({ target: "nope", outcome: "client_error", errorCode: -32602 });
+    expect(byId["c2s:4"]).toMatchObject({
+      method: "prompts/get",
+      target: "p",
+      outcome: "server_error",
+      errorCode: -32603,
+    });
+    expect(byId["c2s:five"]).toMatchObject({
+      method: "resources/read",
+      target: "file:///x",
+      outcome: "cancelled",
+    });
+    expect(byId["c2s:6"]).toMatchObject({ method: "ping", outcome: "disconnected" });
+    expect(byId["s2c:0"]).toMatchObject({ method: "sampling/createMessage", outcome: "ok", durationMs: 300 });
+    expect(sink.calls).toHaveLength(8);
+    expect(sink.facts).toEqual({
+      era: "session",
+      protocolVersion: "2025-11-25",
+      clientName: "claude-code",
+      clientVersion: "2.1",
+      serverName: "files",
+      serverVersion: "1.0.0",
+    });
+    expect(sink.events).toEqual([]);
+  });
+
+  it("times out unanswered requests once, and records a late answer as an anomaly", () => {
+    const { sink, observer, send, now } = session(1000);
+    send("in", rpc(1, "tools/call", { name: "slow" }));
+    observer.tick(now() + 999);
+    expect(sink.calls).toHaveLength(0);
+    observer.tick(now() + 1000);
+    expect(sink.calls[0]).toMatchObject({ outcome: "timeout", target: "slow" });
+    send("out", ok(1, {}), 5000);
+    observer.close(now());
+    expect(sink.calls).toHaveLength(1);
+    expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
+  });
+
+  it("links log notifications to the one request in flight", () => {
+    const { sink, send } = session();
+    send("in", rpc(1, "tools/call", { name: "work" }));
+    send(
+      "out",
+      note("notifications/message", { level: "warning", logger: "db", data: { msg: "slow query", ms: 900 } }),
+    );
+    send("out", ok(1, {}));
+    send("out", note("notifications/message", { level: "error", data: "idle failure" }));
+    expect(sink.logs).toMatchObject([
+      {
+        level: "warning",
+        logger: "db",
+        requestId: "1",
+        source: "mcp",
+        fields: { msg: "slow query", ms: 900 },
+      },
+      { level: "error", message: "idle failure", requestId: null },
+    ]);
+  });
+
+  it("records malformed input and keeps observing later lines", () => {
+    const { sink, observer, send } = session();
+    send("in", "{not json");
+    observer.line("in", Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), 1);
+    send("out", '{"hello":"world"}');
+    send("in", JSON.stringify([rpc(10, "tools/list"), rpc(11, "prompts/list")]));
+    send("out", ok(99, {}));
+    send("in", rpc(1, "tools/list"));
+    send("in", rpc(1, "tools/list"));
+    send("out", ok(10, { tools: [] }));
+    send("out", ok(11, { prompts: [] }));
+    send("out", ok(1, { tools: [] }));
+    expect(sink.events.map((e) => e.type)).toEqual([
+      "invalid_json",
+      "invalid_utf8",
+      "not_jsonrpc",
+      "batch",
+      "unknown_response_id",
+      "duplicate_request_id",
+    ]);
+    expect(sink.calls.map((c) => `${c.requestId}:${c.method}:${c.outcome}`)).toEqual([
+      "10:tools/list:ok",
+      "11:prompts/list:ok",
+      "1:tools/list:ok",
+    ]);
+  });
+
+  it("recovers the id of an oversized response from its edges", () => {
+    const { sink, observer, send, now } = session();
+    send("in", rpc(42, "resources/read", { uri: "file:///big" }));
+    observer.oversized(
+      "out",
+      Buffer.from('{"result":{"contents":[{"text":"aaaa'),
+      Buffer.from('aaaa"}]},"jsonrpc":"2.0","id":42}'),
+      5_000_000,
+      now() + 7,
+    );
+    expect(sink.calls[0]).toMatchObject({
+      requestId: "42",
+      outcome: "ok",
+      bytesOut: 5_000_000,
+      durationMs: 7,
+    });
+    expect(sink.events[0]).toMatchObject({ type: "oversized_line", bytes: 5_000_000 });
+  });
+});
+
+describe("stateless era (2026-07-28)", () => {
+  const meta = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": { name: "cursor", version: "3.0" },
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+
+  it("learns the session from server/discover and _meta, without initialize", () => {
+    const { sink, send } = session();
+    send("in", rpc("d1", "server/discover", { _meta: meta }));
+    send(
+      "out",
+      ok("d1", {
+        resultType: "complete",
+        supportedVersions: ["2026-07-28"],
+        capabilities: { tools: {} },
+        _meta: { "io.modelcontextprotocol/serverInfo": { name: "weather", version: "2.0" } },
+      }),
+    );
+    send("in", rpc(2, "tools/call", { name: "forecast", arguments: {}, _meta: meta }));
+    send("out", ok(2, { resultType: "complete", content: [] }));
+    send(
+      "in",
+      rpc(3, "tools/call", {
+        name: "forecast",
+        arguments: {},
+        _meta: { ...meta, "io.modelcontextprotocol/protocolVersion": "2099-01-01" },
+      }),
+    );
+    send("out", err(3, -32022, "Unsupported protocol version"));
+    expect(sink.facts).toMatchObject({
+      era: "stateless",
+      clientName: "cursor",
+      clientVersion: "3.0",
+      serverName: "weather",
+      serverVersion: "2.0",
+    });
+    expect(sink.calls.map((c) => `${c.method}:${c.outcome}`)).toEqual([
+      "server/discover:ok",
+      "tools/call:ok",
+      "tools/call:client_error",
+    ]);
+  });
+
+  it("treats input_required as a round linked to the retry that completes it", () => {
+    const { sink, send } = session();
+    send("in", rpc(1, "tools/call", { name: "deploy", arguments: {}, _meta: meta }));
+    send(
+      "out",
+      ok(1, {
+        resultType: "input_required",
+        inputRequests: { confirm: { method: "elicitation/create", params: {} } },
+        requestState: "st-1",
+      }),
+    );
+    expect(sink.calls).toHaveLength(0);
+    send(
+      "in",
+      rpc(2, "tools/call", {
+        name: "deploy",
+        arguments: {},
+        inputResponses: { confirm: { action: "accept" } },
+        requestState: "st-1",
+        _meta: meta,
+      }),
+    );
+    send(
+      "out",
+      ok(2, {
+        resultType: "input_required",
+        inputRequests: { again: { method: "elicitation/create", params: {} } },
+        requestState: "st-2",
+      }),
+    );
+    send(
+      "in",
+      rpc(3, "tools/call", {
+        name: "deploy",
+        arguments: {},
+        inputResponses: { again: {} },
+        requestState: "st-2",
+        _meta: meta,
+      }),
+    );
+    send("out", ok(3, { resultType: "complete", content: [] }));
+    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls[0]).toMatchObject({ requestId: "3", target: "deploy", outcome: "ok", rounds: 2 });
+  });
+
+  it("keeps subscriptions/listen out of timeouts and ends it with the session", () => {
+    const { sink, observer, send, now } = session(1000);
+    send("in", rpc(7, "subscriptions/listen", { notifications: { toolsListChanged: true }, _meta: meta }));
+    send(
+      "out",
+      note("notifications/subscriptions/acknowledged", {
+        _meta: { "io.modelcontextprotocol/subscriptionId": 7 },
+      }),
+    );
+    observer.tick(now() + 10_000);
+    expect(sink.calls).toHaveLength(0);
+    observer.close(now() + 20_000);
+    expect(sink.calls[0]).toMatchObject({ method: "subscriptions/listen", outcome: "ok" });
+  });
+});
