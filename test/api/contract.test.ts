@@ -1,0 +1,153 @@
+/**
+ * The API contract: every method rejects input that does not match its schema with a one-line error,
+ * in process and over browser mode's HTTP transport; the HTTP server demands its token and checks Host.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { startHttpServer } from "../../electron/monitor/api/http-server.js";
+import { createEngine } from "../../electron/monitor/engine.js";
+import type { Engine } from "../../electron/monitor/engine-types.js";
+import { API_METHODS, ApiInputError, createApiClient } from "../../shared/api.js";
+import { tempDir } from "../helpers/mcp.js";
+
+/** For each method, inputs that its schema must refuse. */
+const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
+  "system.info": [{ extra: 1 }, "text", 42],
+  "servers.list": [{ all: true }, []],
+  "stats.get": [{ since: 5 }, { server: ["a"] }, { unknown: "x" }, { since: "" }],
+  "calls.list": [{ limit: 0 }, { limit: 5000 }, { outcome: "maybe" }, { beforeId: -1 }, { tool: 3 }],
+  "calls.get": [{}, { id: "1" }, { id: 0 }, { id: 1.5 }],
+};
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let engine: Engine;
+beforeAll(async () => {
+  dir = await tempDir();
+  engine = await createEngine({ dataDir: dir.path, pollIntervalMs: 50 });
+});
+afterAll(async () => {
+  await engine.close();
+  await dir.cleanup();
+});
+
+describe("API contract", () => {
+  it("covers every method in the bad-input table", () => {
+    expect(Object.keys(BAD_INPUTS).sort()).toEqual(Object.keys(API_METHODS).sort());
+  });
+
+  for (const [method, inputs] of Object.entries(BAD_INPUTS)) {
+    it(`${method} rejects input that does not match its schema, in one line`, async () => {
+      for (const input of inputs) {
+        const error = await engine.invoke(method, input).then(
+          () => null,
+          (e: Error) => e,
+        );
+        expect(error, JSON.stringify(input)).toBeInstanceOf(ApiInputError);
+        expect(error?.message).toMatch(new RegExp(`^invalid input for ${method.replace(".", "\\.")}: `));
+        expect(error?.message).not.toContain("\n");
+      }
+    });
+  }
+
+  it("answers valid input with output matching the output schema", async () => {
+    for (const [method, spec] of Object.entries(API_METHODS)) {
+      const input = method === "calls.get" ? { id: 1 } : {};
+      const output = await engine.invoke(method, input);
+      expect(spec.output.safeParse(output).success, method).toBe(true);
+    }
+  });
+
+  it("refuses unknown methods", async () => {
+    await expect(engine.invoke("calls.delete", {})).rejects.toThrow(/unknown method/);
+  });
+
+  it("the typed client validates before sending", async () => {
+    const sent: string[] = [];
+    const client = createApiClient({
+      invoke: async (method) => {
+        sent.push(method);
+        return [];
+      },
+      subscribe: () => () => {},
+    });
+    await expect(client.call("calls.list", { limit: -3 })).rejects.toThrow(
+      /invalid input for calls\.list: limit/,
+    );
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("browser mode transport", () => {
+  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  const token = "t".repeat(40);
+  beforeAll(async () => {
+    server = await startHttpServer({ engine, host: "127.0.0.1", port: 0, token, staticRoot: dir.path });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  const post = (
+    method: string,
+    body: unknown,
+    headers: Record<string, string> = { authorization: `Bearer ${token}` },
+  ) =>
+    fetch(`${server.url}api/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it("serves the API with the token", async () => {
+    const res = await post("stats.get", { since: "1h" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: { servers: unknown[] } };
+    expect(body.result.servers).toEqual([]);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+  });
+
+  it("refuses requests without the right token", async () => {
+    expect((await post("stats.get", {}, {})).status).toBe(401);
+    expect((await post("stats.get", {}, { authorization: "Bearer wrong" })).status).toBe(401);
+  });
+
+  it("returns schema errors as 400 with a one-line message", async () => {
+    const res = await post("calls.list", { limit: "many" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; kind: string } };
+    expect(body.error.kind).toBe("input");
+    expect(body.error.message).toMatch(/^invalid input for calls\.list: limit/);
+  });
+
+  it("refuses a foreign Host header (DNS rebinding)", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}api/system.info`, {
+        method: "POST",
+        headers: { host: "evil.example:80", authorization: `Bearer ${token}` },
+      });
+      req.on("response", (res) => resolve(res.statusCode ?? 0));
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(status).toBe(421);
+  });
+
+  it("refuses an events socket without the token, accepts one with it", async () => {
+    const url = server.url.replace("http", "ws");
+    const refused = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${url}api/events?token=nope`);
+      ws.on("error", () => resolve("refused"));
+      ws.on("open", () => resolve("open"));
+    });
+    expect(refused).toBe("refused");
+    const accepted = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${url}api/events?token=${token}`);
+      ws.on("error", () => resolve("refused"));
+      ws.on("open", () => {
+        ws.close();
+        resolve("open");
+      });
+    });
+    expect(accepted).toBe("open");
+  });
+});
