@@ -1,0 +1,95 @@
+/**
+ * The specification's `MonitoringSystem`, over the data dir's store: collect metrics, log and track
+ * events, check alerts, generate reports. Later parts (rollups, alert rules, reports to files) fill in
+ * behind these same names.
+ */
+import type { ServerSummary, StatsDocument } from "../../shared/domain.js";
+import type { Alert, LogEvent, SystemEvent } from "../../shared/monitoring.js";
+import { MonitoringError } from "./errors.js";
+import { databasePath } from "./paths.js";
+import { capturePayload, captureText } from "./pipeline/capture.js";
+import { BatchWriter } from "./store/batch-writer.js";
+import { type Db, openDb } from "./store/db.js";
+import { listServers, resolveRange, statsDocument } from "./store/queries.js";
+
+export interface MonitoringReport {
+  generatedAt: string;
+  stats: StatsDocument;
+  servers: ServerSummary[];
+}
+
+export class MonitoringSystem {
+  private readonly writer: BatchWriter;
+  private problems: string[] = [];
+
+  private constructor(private readonly db: Db) {
+    this.writer = new BatchWriter({ open: () => openDb(db.path), onProblem: (m) => this.problems.push(m) });
+  }
+
+  static open(dataDir: string): MonitoringSystem {
+    return new MonitoringSystem(openDb(databasePath(dataDir)));
+  }
+
+  /** Calls, errors and latency per server and operation over `since` (default the last hour). */
+  collectMetrics(since = "1h", until?: string): StatsDocument {
+    try {
+      return statsDocument(this.db, resolveRange(since, until, "1h"));
+    } catch (error) {
+      if (error instanceof MonitoringError) throw error;
+      throw MonitoringError.collection(`cannot read metrics: ${(error as Error).message}`, error);
+    }
+  }
+
+  /** Writes a structured log record through the same masking and batching path as captured logs. */
+  logEvent(event: LogEvent): void {
+    this.writer.enqueue("logs", {
+      time: event.time ?? Date.now(),
+      level: event.level,
+      server: event.server ?? "mcpscope",
+      session_id: null,
+      source: "mcpscope",
+      logger: event.logger ?? null,
+      message: captureText(event.message),
+      fields: event.fields ? capturePayload(event.fields) : null,
+      request_id: null,
+    });
+  }
+
+  trackEvent(event: SystemEvent): void {
+    this.writer.enqueue("events", {
+      time: event.time ?? Date.now(),
+      category: event.category,
+      type: event.type,
+      severity: event.severity,
+      server: event.server ?? null,
+      session_id: event.session ?? null,
+      message: captureText(event.message),
+      details: event.details ? capturePayload(event.details) : null,
+    });
+  }
+
+  /** Active alerts. No alert rules exist yet, so nothing can fire. */
+  checkAlerts(): Alert[] {
+    return [];
+  }
+
+  generateReport(since = "24h", until?: string): MonitoringReport {
+    return {
+      generatedAt: new Date().toISOString(),
+      stats: this.collectMetrics(since, until),
+      servers: listServers(this.db),
+    };
+  }
+
+  /** Writes what is queued; throws a storage error if the database refused it. */
+  flush(): void {
+    if (!this.writer.flush()) {
+      throw MonitoringError.storage(this.problems.at(-1) ?? "cannot write to the database", undefined, true);
+    }
+  }
+
+  close(): void {
+    this.writer.close();
+    this.db.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MonitoringSystem } from "../../electron/monitor/monitoring-system.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { tempDir } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+describe("MonitoringSystem", () => {
+  it("logs and tracks events through the masking pipeline, and collects metrics from stored calls", () => {
+    const system = MonitoringSystem.open(dir.path);
+    system.logEvent({ level: "warning", message: "token=abcd1234efgh leaked?", fields: { apiKey: "k-1" } });
+    system.trackEvent({
+      category: "system",
+      type: "wrapper.start",
+      severity: "info",
+      message: "started",
+      server: "files",
+    });
+    system.flush();
+    const db = openDb(databasePath(dir.path));
+    const now = Date.now();
+    db.prepare(
+      "INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out) VALUES ('s', 'files', 'c2s', '1', 'tools/call', 'read', ?, 12.5, 'ok', 10, 20)",
+    ).run(now);
+    const log = db.prepare("SELECT level, message, fields FROM logs").get();
+    expect(log).toMatchObject({
+      level: "warning",
+      message: "token=[masked] leaked?",
+      fields: '{"apiKey":"[masked]"}',
+    });
+    expect(db.prepare("SELECT category, type, server FROM events").get()).toMatchObject({
+      category: "system",
+      type: "wrapper.start",
+      server: "files",
+    });
+    db.close();
+    const metrics = system.collectMetrics("1h");
+    expect(metrics.servers[0]?.operations[0]).toMatchObject({
+      method: "tools/call",
+      target: "read",
+      calls: 1,
+      latency_ms: { p50: 12.5 },
+    });
+    expect(system.generateReport().stats.servers).toHaveLength(1);
+    expect(() => system.collectMetrics("last week")).toThrow(/not a time/);
+    system.close();
+  });
+});
