@@ -1,0 +1,116 @@
+/**
+ * The renderer's security policy (DESIGN.md, non-negotiable behaviour 7): it may show only the app's own
+ * page, open no windows, get no permissions, and runs under a strict Content-Security-Policy. The rules
+ * are pure functions; `hardenWebContents` applies them to a webContents.
+ */
+import { pathToFileURL } from "node:url";
+import type { WebContents } from "electron";
+
+/**
+ * The same policy as the <meta> in renderer/index.html (both apply; the stricter wins), plus
+ * frame-ancestors, which only a header can set. No 'unsafe-inline', no 'unsafe-eval'.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Response headers with our CSP, replacing any the response had. */
+export function withCsp(
+  headers: Record<string, string | string[]> | undefined,
+): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name.toLowerCase() !== "content-security-policy") result[name] = value;
+  }
+  result["Content-Security-Policy"] = [CONTENT_SECURITY_POLICY];
+  return result;
+}
+
+/** The file:// URL of the renderer's index.html. */
+export function rendererUrlFor(indexHtmlPath: string): string {
+  return pathToFileURL(indexHtmlPath).href;
+}
+
+/** Whether `url` is the renderer's own page (any #route or ?query on it). */
+export function isRendererUrl(url: string, rendererUrl: string): boolean {
+  let actual: URL;
+  let expected: URL;
+  try {
+    actual = new URL(url);
+    expected = new URL(rendererUrl);
+  } catch {
+    return false;
+  }
+  return (
+    actual.protocol === "file:" &&
+    expected.protocol === "file:" &&
+    actual.host === expected.host &&
+    decodeURIComponent(actual.pathname) === decodeURIComponent(expected.pathname)
+  );
+}
+
+/** Navigation is allowed only to the renderer's own page (a reload); anything else is denied. */
+export function isNavigationAllowed(url: string, rendererUrl: string): boolean {
+  return isRendererUrl(url, rendererUrl);
+}
+
+/** The URL to hand to the OS browser if `url` is a web link (http or https), else null. */
+export function externalLinkTarget(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A setWindowOpenHandler handler: never a new window; web links go to the OS browser. */
+export function denyWindowOpen(openExternal: (url: string) => void) {
+  return ({ url }: { url: string }): { action: "deny" } => {
+    const target = externalLinkTarget(url);
+    if (target) openExternal(target);
+    return { action: "deny" };
+  };
+}
+
+/** For session.setPermissionRequestHandler: the renderer needs no permission (camera, notifications…). */
+export function denyPermissionRequest(
+  _contents: unknown,
+  _permission: string,
+  callback: (granted: boolean) => void,
+) {
+  callback(false);
+}
+
+/** For session.setPermissionCheckHandler. */
+export function denyPermissionCheck(): boolean {
+  return false;
+}
+
+interface PreventableEvent {
+  preventDefault(): void;
+  url?: string;
+}
+
+/** Applies the navigation and window policy to one webContents (every one the app creates). */
+export function hardenWebContents(
+  contents: WebContents,
+  rendererUrl: string,
+  openExternal: (url: string) => void,
+): void {
+  const guard = (event: PreventableEvent, url: string) => {
+    if (!isNavigationAllowed(event.url ?? url, rendererUrl)) event.preventDefault();
+  };
+  contents.on("will-navigate", guard);
+  contents.on("will-redirect", guard);
+  contents.on("will-attach-webview", (event) => event.preventDefault());
+  contents.setWindowOpenHandler(denyWindowOpen(openExternal));
+}

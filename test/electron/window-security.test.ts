@@ -1,0 +1,150 @@
+import { EventEmitter } from "node:events";
+import type { WebContents } from "electron";
+import { describe, expect, it, vi } from "vitest";
+import {
+  CONTENT_SECURITY_POLICY,
+  denyPermissionCheck,
+  denyPermissionRequest,
+  denyWindowOpen,
+  externalLinkTarget,
+  hardenWebContents,
+  isNavigationAllowed,
+  isRendererUrl,
+  rendererUrlFor,
+  withCsp,
+} from "../../electron/main/window-security.js";
+
+const rendererUrl = rendererUrlFor("/opt/mcp scope/resources/app.asar/dist/renderer/index.html");
+
+describe("the renderer URL", () => {
+  it("is the file URL of index.html, with spaces encoded", () => {
+    expect(rendererUrl).toBe("file:///opt/mcp%20scope/resources/app.asar/dist/renderer/index.html");
+  });
+
+  it("matches the page with any route or query, and nothing else", () => {
+    expect(isRendererUrl(rendererUrl, rendererUrl)).toBe(true);
+    expect(isRendererUrl(`${rendererUrl}#/calls/7`, rendererUrl)).toBe(true);
+    expect(isRendererUrl(`${rendererUrl}?tab=logs`, rendererUrl)).toBe(true);
+    expect(
+      isRendererUrl("file:///opt/mcp%20scope/resources/app.asar/dist/renderer/other.html", rendererUrl),
+    ).toBe(false);
+    expect(isRendererUrl("file:///etc/passwd", rendererUrl)).toBe(false);
+    expect(
+      isRendererUrl(
+        "file://evil-host/opt/mcp%20scope/resources/app.asar/dist/renderer/index.html",
+        rendererUrl,
+      ),
+    ).toBe(false);
+    expect(
+      isRendererUrl("https://opt/mcp%20scope/resources/app.asar/dist/renderer/index.html", rendererUrl),
+    ).toBe(false);
+    expect(isRendererUrl("not a url", rendererUrl)).toBe(false);
+  });
+});
+
+describe("navigation", () => {
+  it.each([
+    "https://example.com/",
+    "http://127.0.0.1:7777/",
+    "file:///home/me/.ssh/id_rsa",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "devtools://devtools/bundled/inspector.html",
+  ])("to %s is denied", (url) => {
+    expect(isNavigationAllowed(url, rendererUrl)).toBe(false);
+  });
+
+  it("to our own page (a reload) is allowed", () => {
+    expect(isNavigationAllowed(`${rendererUrl}#/`, rendererUrl)).toBe(true);
+  });
+});
+
+describe("new windows", () => {
+  it("are always denied; web links go to the OS browser, other schemes nowhere", () => {
+    const openExternal = vi.fn();
+    const handler = denyWindowOpen(openExternal);
+    expect(handler({ url: "https://modelcontextprotocol.io/docs" })).toEqual({ action: "deny" });
+    expect(handler({ url: "file:///etc/passwd" })).toEqual({ action: "deny" });
+    expect(handler({ url: "javascript:alert(1)" })).toEqual({ action: "deny" });
+    expect(handler({ url: "smb://host/share" })).toEqual({ action: "deny" });
+    expect(handler({ url: rendererUrl })).toEqual({ action: "deny" });
+    expect(openExternal.mock.calls).toEqual([["https://modelcontextprotocol.io/docs"]]);
+  });
+
+  it("external link targets are http and https only", () => {
+    expect(externalLinkTarget("http://example.com")).toBe("http://example.com/");
+    expect(externalLinkTarget("ms-settings:privacy")).toBeNull();
+    expect(externalLinkTarget("vscode://file/etc/passwd")).toBeNull();
+    expect(externalLinkTarget("::")).toBeNull();
+  });
+});
+
+describe("permissions", () => {
+  it("are all denied", () => {
+    const callback = vi.fn();
+    denyPermissionRequest({}, "media", callback);
+    denyPermissionRequest({}, "notifications", callback);
+    expect(callback.mock.calls).toEqual([[false], [false]]);
+    expect(denyPermissionCheck()).toBe(false);
+  });
+});
+
+describe("the Content-Security-Policy header", () => {
+  it("allows only the app's own scripts and nothing inline or evaluated", () => {
+    const directives = new Map(
+      CONTENT_SECURITY_POLICY.split(";").map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values] as const;
+      }),
+    );
+    expect(directives.get("default-src")).toEqual(["'none'"]);
+    expect(directives.get("script-src")).toEqual(["'self'"]);
+    expect(directives.get("frame-ancestors")).toEqual(["'none'"]);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(inline|eval)/);
+  });
+
+  it("replaces any policy the response carried and keeps the other headers", () => {
+    const headers = withCsp({ "content-security-policy": ["default-src *"], "Content-Type": ["text/html"] });
+    expect(headers).toEqual({
+      "Content-Type": ["text/html"],
+      "Content-Security-Policy": [CONTENT_SECURITY_POLICY],
+    });
+    expect(withCsp(undefined)).toEqual({ "Content-Security-Policy": [CONTENT_SECURITY_POLICY] });
+  });
+});
+
+describe("hardenWebContents", () => {
+  function fakeContents() {
+    const contents = new EventEmitter() as EventEmitter & { setWindowOpenHandler: ReturnType<typeof vi.fn> };
+    contents.setWindowOpenHandler = vi.fn();
+    return contents;
+  }
+  const navigation = (url: string) => ({ url, preventDefault: vi.fn() });
+
+  it("prevents navigation and redirects away from our page, and webview attachment", () => {
+    const contents = fakeContents();
+    const openExternal = vi.fn();
+    hardenWebContents(contents as unknown as WebContents, rendererUrl, openExternal);
+
+    const away = navigation("https://evil.example/");
+    contents.emit("will-navigate", away, away.url);
+    expect(away.preventDefault).toHaveBeenCalled();
+
+    const redirect = navigation("file:///etc/passwd");
+    contents.emit("will-redirect", redirect, redirect.url);
+    expect(redirect.preventDefault).toHaveBeenCalled();
+
+    const reload = navigation(rendererUrl);
+    contents.emit("will-navigate", reload, reload.url);
+    expect(reload.preventDefault).not.toHaveBeenCalled();
+
+    const webview = { preventDefault: vi.fn() };
+    contents.emit("will-attach-webview", webview);
+    expect(webview.preventDefault).toHaveBeenCalled();
+
+    const handler = contents.setWindowOpenHandler.mock.calls[0]![0] as (d: { url: string }) => unknown;
+    expect(handler({ url: "https://example.com/" })).toEqual({ action: "deny" });
+    expect(openExternal).toHaveBeenCalledWith("https://example.com/");
+    expect(openExternal).not.toHaveBeenCalledWith("https://evil.example/");
+  });
+});
