@@ -1,0 +1,62 @@
+import { defineStore } from "pinia";
+import { inject, ref, shallowRef } from "vue";
+import type { SystemInfo } from "../../../shared/domain.js";
+import { API_KEY, type RendererApi } from "../api/client.js";
+import type { ConnectionState } from "../api/transport.js";
+
+const INFO_REFRESH_MS = 15_000;
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The API as the stores see it; provided once by main.ts. */
+export function useApi(): RendererApi {
+  const api = inject(API_KEY);
+  if (!api) throw new Error("mcpscope: the API client was not provided to the app");
+  return api;
+}
+
+/** The link to the engine and the engine's own health (system.info). */
+export const useConnectionStore = defineStore("connection", () => {
+  const { client, transport } = useApi();
+  const state = ref<ConnectionState>("connecting");
+  const info = shallowRef<SystemInfo | null>(null);
+  const infoError = ref<string | null>(null);
+  const reconnectListeners = new Set<() => void>();
+  let started = false;
+
+  async function refreshInfo(): Promise<void> {
+    try {
+      info.value = await client.call("system.info", {});
+      infoError.value = null;
+    } catch (error) {
+      infoError.value = errorMessage(error);
+    }
+  }
+
+  /** Runs `listener` each time the live link comes back after a drop (events may have been missed). */
+  function onReconnect(listener: () => void): () => void {
+    reconnectListeners.add(listener);
+    return () => reconnectListeners.delete(listener);
+  }
+
+  function start(): void {
+    if (started) return;
+    started = true;
+    let wasDown = false;
+    transport.onConnectionChange((next) => {
+      state.value = next;
+      if (next === "reconnecting") wasDown = true;
+      if (next === "connected" && wasDown) {
+        wasDown = false;
+        void refreshInfo();
+        for (const listener of reconnectListeners) listener();
+      }
+    });
+    void refreshInfo();
+    setInterval(() => void refreshInfo(), INFO_REFRESH_MS);
+  }
+
+  return { kind: transport.kind, state, info, infoError, start, refreshInfo, onReconnect };
+});
