@@ -1,0 +1,60 @@
+/**
+ * Discovered MCP servers: what the MCP clients on this machine have configured. The public shape has
+ * secret values masked; the engine keeps the raw values only in memory, to launch servers.
+ */
+import { z } from "zod";
+
+export const CLIENT_IDS = [
+  "claude-desktop",
+  "claude-code",
+  "cursor",
+  "vscode",
+  "windsurf",
+  "cline",
+  "zed",
+  "gemini",
+  "codex",
+  "continue",
+  "lmstudio",
+  "goose",
+] as const;
+export const ClientIdSchema = z.enum(CLIENT_IDS);
+export type ClientId = z.infer<typeof ClientIdSchema>;
+
+export const TransportKindSchema = z.enum(["stdio", "http", "sse"]);
+export type TransportKind = z.infer<typeof TransportKindSchema>;
+
+/** `user`: the user's global config; `project`/`workspace`: a folder's config; `manual`: added in mcpscope. */
+export const ScopeSchema = z.enum(["user", "project", "workspace", "local", "manual"]);
+export type Scope = z.infer<typeof ScopeSchema>;
+
+export const ServerDefinitionSchema = z.object({
+  /** Stable across reads: client, scope, file and name. */
+  id: z.string(),
+  name: z.string(),
+  client: z.union([ClientIdSchema, z.literal("manual")]),
+  scope: ScopeSchema,
+  file: z.string().nullable(),
+  transport: TransportKindSchema,
+  command: z.string().nullable(),
+  args: z.array(z.string()),
+  /** Values masked. */
+  env: z.record(z.string(), z.string()),
+  cwd: z.string().nullable(),
+  url: z.string().nullable(),
+  /** Values masked. */
+  headers: z.record(z.string(), z.string()),
+  /** Launched through `mcpscope run` (the entry carries mcpscope's marker). */
+  instrumented: z.boolean(),
+});
+export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
+
+export const DiscoveryWarningSchema = z.object({ file: z.string(), message: z.string() });
+export type DiscoveryWarning = z.infer<typeof DiscoveryWarningSchema>;
+
+/** `mcpscope discover --json` prints this; `servers.discovered` returns it. */
+export const DiscoveryResultSchema = z.object({
+  servers: z.array(ServerDefinitionSchema),
+  warnings: z.array(DiscoveryWarningSchema),
+});
+export type DiscoveryResult = z.infer<typeof DiscoveryResultSchema>;
