@@ -18,6 +18,11 @@ const FLAGS: FlagSpecs = {
     default: "60s",
     help: "a request unanswered this long ends as `timeout`",
   },
+  client: {
+    kind: "string",
+    placeholder: "ID",
+    help: "the MCP client whose config launches this (written by `mcpscope instrument`)",
+  },
   grace: {
     kind: "string",
     placeholder: "DURATION",

@@ -1,0 +1,47 @@
+/** The engine's view of a discovered server: the public definition plus what it needs to launch and edit it. */
+import type { ClientId, ServerDefinition } from "../../../shared/discovery.js";
+
+export type ConfigFormat = "jsonc" | "toml" | "yaml";
+
+/** Where an entry lives in its file, for reading back and for instrumenting. */
+export interface EntryLocation {
+  file: string;
+  format: ConfigFormat;
+  /** Path of keys (and list indexes) from the document root to the entry's object. */
+  path: Array<string | number>;
+}
+
+export interface DiscoveredServer {
+  definition: ServerDefinition;
+  /** Unmasked values: only ever used to launch the server, never stored or shown. */
+  rawEnv: Record<string, string>;
+  rawHeaders: Record<string, string>;
+  /** null for servers added by hand. */
+  location: EntryLocation | null;
+  /** For an instrumented entry: the command it wraps (after `--`). */
+  wrapped: { command: string; args: string[] } | null;
+}
+
+/** One client's reader: finds its config files and turns their entries into servers. */
+export interface ClientReader {
+  id: ClientId;
+  /** Human name, for messages ("Claude Desktop"). */
+  displayName: string;
+  /** Candidate config files for this platform and home (existing or not). */
+  configFiles(ctx: DiscoveryContext): Array<{ file: string; scope: ServerDefinition["scope"] }>;
+  /** Parses one file's text; throws an Error with a one-line message if it is malformed. */
+  parse(
+    text: string,
+    file: string,
+    scope: ServerDefinition["scope"],
+    ctx: DiscoveryContext,
+  ): DiscoveredServer[];
+}
+
+export interface DiscoveryContext {
+  home: string;
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** Project folders whose project-scoped configs are read (.mcp.json, .cursor/mcp.json, .vscode/mcp.json…). */
+  projectDirs: string[];
+}
