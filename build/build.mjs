@@ -15,6 +15,8 @@ const common = {
   define: { __MCPSCOPE_VERSION__: JSON.stringify(pkg.version) },
   bundle: true,
   platform: "node",
+  // Prefer ES module builds: some packages' UMD builds (jsonc-parser) hide their requires from esbuild.
+  mainFields: ["module", "main"],
   target: "node22",
   sourcemap: "linked",
   logLevel: "warning",
@@ -31,6 +33,9 @@ async function buildNode() {
     ...common,
     format: "esm",
     banner: esmBanner,
+    // Shared chunks, so that `mcpscope run` loads only the wrapper's code (dynamic imports in cli/main.ts).
+    splitting: true,
+    chunkNames: "chunk-[hash]", // beside the entries: code in a chunk finds observer-worker.mjs next to it
     outdir: out,
     outExtension: { ".js": ".mjs" },
     entryNames: "[name]",

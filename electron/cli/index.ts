@@ -1,14 +1,14 @@
 /** The `mcpscope` command: dispatches to one file per command under commands/. */
-import { MonitoringError } from "../monitor/errors.js";
 import { VERSION } from "../monitor/version.js";
-import { UsageError } from "./args.js";
 import { callsCommand } from "./commands/calls.js";
+import { discoverCommand } from "./commands/discover.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { statsCommand } from "./commands/stats.js";
 import type { CliIo, Command } from "./io.js";
+import { runCommandSafely } from "./run-command.js";
 
-const COMMANDS: Command[] = [runCommand, serveCommand, statsCommand, callsCommand];
+const COMMANDS: Command[] = [runCommand, serveCommand, statsCommand, callsCommand, discoverCommand];
 
 function usage(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
@@ -40,18 +40,5 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`mcpscope: unknown command "${name}"; run \`mcpscope --help\` for the list\n`);
     return 2;
   }
-  try {
-    return await command.run(rest, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`mcpscope ${name}: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof MonitoringError) {
-      io.stderr.write(`mcpscope ${name}: ${error.message}\n`);
-      return 1;
-    }
-    io.stderr.write(`mcpscope ${name}: ${(error as Error).message ?? String(error)}\n`);
-    return 1;
-  }
+  return runCommandSafely(command, rest, io);
 }

@@ -58,11 +58,33 @@ const DETECTORS: Detector[] = [
   { name: "bearer", pattern: /\b((?:Bearer|Basic)\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi, group: 2 },
   {
     name: "assignment",
+    // `password=…`, `token: …`, and `"password":"…"` written as JSON inside a string.
     pattern:
-      /\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|auth)\w*\s*[=:]\s*["']?)(?!Bearer\b|Basic\b|\[masked)([^\s"'&,;]{4,})/gi,
+      /\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|auth[_-]?token|authorization)\w*["']?\s*[=:]\s*["']?)(?!Bearer\b|Basic\b|\[masked)([^\s"'&,;]{4,})/gi,
     group: 2,
   },
 ];
+
+/**
+ * Masks multi-line private-key blocks in a stream of lines (stderr is stored line by line): every line
+ * from a BEGIN … PRIVATE KEY line to its END line is masked whole.
+ */
+export class LineMasker {
+  private inKeyBlock = false;
+
+  mask(line: string, found?: Set<string>): string {
+    if (this.inKeyBlock) {
+      if (/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) this.inKeyBlock = false;
+      return "[masked:private_key]";
+    }
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(line) && !/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) {
+      this.inKeyBlock = true;
+      found?.add("private_key");
+      return "[masked:private_key]";
+    }
+    return maskString(line, found);
+  }
+}
 
 export function isSecretKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[-_]/g, "");
@@ -70,8 +92,13 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(k) || SECRET_KEY_SUFFIXES.some((s) => k.endsWith(s));
 }
 
+/** A cheap first look: a string with none of these cannot match any detector. */
+const MAYBE_SECRET =
+  /PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|sk-|xox[abprs]-|AIza|[rs]k_(?:live|test)_|eyJ|bearer|basic|pass|pwd|secret|token|key|auth/i;
+
 /** Masks credential patterns in a string; `found` collects detector names. */
 export function maskString(text: string, found?: Set<string>): string {
+  if (!MAYBE_SECRET.test(text)) return text;
   let out = text;
   for (const detector of DETECTORS) {
     detector.pattern.lastIndex = 0;

@@ -37,7 +37,13 @@ export function parseLine(bytes: Buffer): ParsedLine {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { kind: "invalid", reason: "invalid_json", detail: (error as Error).message };
+    // V8's message quotes part of the line, which may hold a secret: keep only the position.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    return {
+      kind: "invalid",
+      reason: "invalid_json",
+      detail: `line is not valid JSON${position ? ` (at byte ${position})` : ""}`,
+    };
   }
   if (Array.isArray(value)) return { kind: "batch", items: value.map(classifyValue) };
   return classifyValue(value);

@@ -4,12 +4,17 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
-import type { CopyStream, ToWorker } from "./worker-protocol.js";
+import type { CopyChunk, CopyStream, ToWorker } from "./worker-protocol.js";
+
+/** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
+const BATCH_MS = 5;
 
 export class CopyQueue {
   private inFlight = 0;
   private readonly gaps = new Map<CopyStream, number>();
   private broken = false;
+  private batch: CopyChunk[] = [];
+  private timer: NodeJS.Timeout | null = null;
   droppedBytes = 0;
   droppedChunks = 0;
 
@@ -33,7 +38,24 @@ export class CopyQueue {
     // A copy the worker owns: the stream may reuse `chunk`'s memory.
     const bytes = new Uint8Array(chunk);
     this.inFlight += bytes.byteLength;
-    this.post({ type: "chunk", stream, at, bytes }, [bytes.buffer]);
+    this.batch.push({ stream, at, bytes });
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), BATCH_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Hands the gathered copies to the worker now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.batch.length === 0) return;
+    const items = this.batch;
+    this.batch = [];
+    this.send(
+      { type: "chunks", items },
+      items.map((item) => item.bytes.buffer as ArrayBuffer),
+    );
   }
 
   acknowledge(bytes: number): void {
@@ -45,7 +67,13 @@ export class CopyQueue {
     this.broken = true;
   }
 
-  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
+  /** Sends a control message, after the copies gathered before it (order matters to the worker). */
+  post(message: ToWorker): void {
+    this.flush();
+    this.send(message);
+  }
+
+  private send(message: ToWorker, transfer?: ArrayBuffer[]): void {
     if (this.broken) return;
     try {
       this.worker.postMessage(message, transfer);

@@ -67,13 +67,19 @@ writer.touch(); // the session row appears as soon as the wrapper starts
 
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
-    case "chunk": {
-      const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
-      try {
-        splitters[message.stream].push(bytes, message.at);
-      } finally {
-        send({ type: "ack", bytes: bytes.length });
+    case "chunks": {
+      let total = 0;
+      for (const item of message.items) {
+        const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+        total += bytes.length;
+        try {
+          splitters[item.stream].push(bytes, item.at);
+        } catch {
+          // A bug in observation must not stop it for later chunks.
+          splitters[item.stream].reset();
+        }
       }
+      send({ type: "ack", bytes: total });
       return;
     }
     case "gap":

@@ -15,8 +15,16 @@ export interface WorkerInit {
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
 export type CopyStream = "in" | "out" | "err";
 
+export interface CopyChunk {
+  stream: CopyStream;
+  /** When the forwarding thread read it (epoch ms, sub-millisecond). */
+  at: number;
+  bytes: Uint8Array;
+}
+
 export type ToWorker =
-  | { type: "chunk"; stream: CopyStream; at: number; bytes: Uint8Array }
+  /** Copies gathered over a few milliseconds: one message and one ack per batch, not per chunk. */
+  | { type: "chunks"; items: CopyChunk[] }
   /** Copies of `stream` were dropped (the bounded queue was full): resync at the next newline. */
   | { type: "gap"; stream: CopyStream; droppedBytes: number; at: number }
   | { type: "child"; pid: number | null }

@@ -116,13 +116,26 @@ export class BatchWriter {
         this.written += batch.length;
       } catch (error) {
         this.writeFailures++;
+        const message = (error as Error).message;
+        if (/busy|locked/i.test(message)) {
+          // Another process holds the lock: keep the rows (bounded by maxQueue) and retry on the next flush.
+          const room = Math.max(0, this.maxQueue - this.queue.length);
+          this.dropped += batch.length - Math.min(room, batch.length);
+          this.queue.unshift(...batch.slice(0, room));
+          this.problem(
+            "locked",
+            `the database ${db.path} is locked by another process; holding telemetry and retrying, traffic unaffected`,
+          );
+          this.schedule();
+          return false;
+        }
         this.dropped += batch.length + this.queue.length;
         this.queue = [];
         this.problem(
           "write",
-          `cannot write to ${db.path}: ${(error as Error).message}; telemetry dropped, traffic unaffected`,
+          `cannot write to ${db.path}: ${message}; telemetry dropped, traffic unaffected`,
         );
-        if (!/busy|locked/i.test((error as Error).message)) this.reset();
+        this.reset();
         return false;
       }
       if (this.queue.length === 0) break;
@@ -132,6 +145,9 @@ export class BatchWriter {
 
   close(): void {
     this.flush();
+    // Whatever a locked database still holds back is lost now: count it.
+    this.dropped += this.queue.length;
+    this.queue = [];
     this.reset();
   }
 

@@ -5,6 +5,7 @@
 
 import { parseStderrLine } from "../logs/stderr-line.js";
 import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { LineMasker } from "../pipeline/mask.js";
 import type {
   CallObservation,
   LogObservation,
@@ -35,6 +36,7 @@ export class SessionRecorder implements ObservationSink {
   private end: SessionEnd | null = null;
   private dirty = true;
   private inserted = false;
+  private readonly stderrMasker = new LineMasker();
   private pid: number | null = null;
   /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
   upstreamDropped = 0;
@@ -84,7 +86,7 @@ export class SessionRecorder implements ObservationSink {
   /** One line of the server's stderr (already forwarded unchanged). */
   stderrLine(text: string, at: number): void {
     if (text.trim() === "") return;
-    const parsed = parseStderrLine(text);
+    const parsed = parseStderrLine(this.stderrMasker.mask(text));
     this.log({ time: at, source: "stderr", requestId: null, ...parsed });
   }
 

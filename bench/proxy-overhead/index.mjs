@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+/**
+ * What `mcpscope run` costs an MCP client per call. Sequential `echo` calls to server-everything with the
+ * real SDK client, measured three ways over the same kind of stdio pipe:
+ *
+ *   direct    client → server
+ *   relay     client → relay.mjs (pipes bytes, parses nothing) → server
+ *   mcpscope  client → `mcpscope run` (relays, copies to its observer, stores every call) → server
+ *
+ * All three connections stay open; after a warm-up, rounds are interleaved (the order rotates each round)
+ * so that drift of the machine hits every mode alike. Prints the median round trip of each in µs, the
+ * ratio (mcpscope − direct) / (relay − direct) (target ≤ 1.3), the calls the wrapper stored (must equal
+ * the calls made through it), and the wrapper's peak RSS and CPU time.
+ *
+ *   node bench/proxy-overhead/index.mjs            (npm run bench builds first)
+ *   ROUNDS=5 CALLS=300 WARMUP=200 node bench/proxy-overhead/index.mjs
+ *   WRAPPER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/proxy-overhead/index.mjs
+ *
+ * Exits 1 if the wrapper stored a different number of calls than were made through it.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "bin", "mcpscope.js");
+const RELAY = join(ROOT, "bench", "proxy-overhead", "relay.mjs");
+const EVERYTHING = join(
+  dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/package.json")),
+  "dist",
+  "index.js",
+);
+const NODE = process.execPath;
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const CALLS = Number(process.env.CALLS ?? 300);
+const WARMUP = Number(process.env.WARMUP ?? 200);
+const TARGET_RATIO = 1.3;
+
+if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
+  console.error("dist/ is not built: run `npm run bench` (it builds first) or `node build/build.mjs node`");
+  process.exit(2);
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), "mcpscope-bench-"));
+
+const MODES = {
+  direct: [EVERYTHING, "stdio"],
+  relay: [RELAY, NODE, EVERYTHING, "stdio"],
+  // WRAPPER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the wrapper (both its threads).
+  mcpscope: [
+    ...(process.env.WRAPPER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    BIN,
+    "run",
+    "--name",
+    "bench",
+    "--data-dir",
+    dataDir,
+    "--",
+    NODE,
+    EVERYTHING,
+    "stdio",
+  ],
+};
+
+/** /proc/<pid>/status fields in kB, and CPU seconds from /proc/<pid>/stat (Linux only). */
+function procStats(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100 Hz)
+    return { hwmKb: kb("VmHWM"), rssKb: kb("VmRSS"), cpuSeconds: ticks / 100 };
+  } catch {
+    return null;
+  }
+}
+
+async function connect(name) {
+  const transport = new StdioClientTransport({
+    command: NODE,
+    args: MODES[name],
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk) => {
+    stderr += chunk.toString("utf8");
+  });
+  const client = new Client({ name: `bench-${name}`, version: "1.0.0" });
+  await client.connect(transport);
+  return { name, client, transport, stderr: () => stderr, samples: [], roundMedians: [], made: 0 };
+}
+
+async function calls(conn, n, record) {
+  for (let i = 0; i < n; i++) {
+    const message = `bench ${conn.name} ${conn.made}`;
+    const start = process.hrtime.bigint();
+    const result = await conn.client.callTool({ name: "echo", arguments: { message } });
+    const micros = Number(process.hrtime.bigint() - start) / 1000;
+    conn.made++;
+    if (result.content?.[0]?.text !== `Echo: ${message}`)
+      throw new Error(`${conn.name}: unexpected result ${JSON.stringify(result)}`);
+    if (record) record.push(micros);
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+
+const order = ["direct", "relay", "mcpscope"];
+const conns = {};
+for (const name of order) conns[name] = await connect(name);
+
+console.log(
+  `proxy-overhead: ${ROUNDS} rounds × ${CALLS} sequential echo calls per mode, after ${WARMUP} warm-up calls each`,
+);
+console.log(
+  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+);
+
+for (const name of order) await calls(conns[name], WARMUP, null);
+
+// CPU is counted over the measured rounds only (not start-up or warm-up).
+const cpuBefore = {
+  mcpscope: procStats(conns.mcpscope.transport.pid)?.cpuSeconds ?? Number.NaN,
+  relay: procStats(conns.relay.transport.pid)?.cpuSeconds ?? Number.NaN,
+};
+let hwmKb = 0;
+const sampler = setInterval(() => {
+  const s = procStats(conns.mcpscope.transport.pid);
+  if (s && s.hwmKb > hwmKb) hwmKb = s.hwmKb;
+}, 200);
+
+for (let round = 0; round < ROUNDS; round++) {
+  const rotated = order.map((_, i) => order[(i + round) % order.length]);
+  for (const name of rotated) {
+    const conn = conns[name];
+    const samples = [];
+    await calls(conn, CALLS, samples);
+    conn.samples.push(...samples);
+    conn.roundMedians.push(median(samples));
+  }
+  console.log(
+    `  round ${round + 1}: ${order.map((name) => `${name} ${conns[name].roundMedians.at(-1).toFixed(0)} µs`).join(", ")}`,
+  );
+}
+clearInterval(sampler);
+
+// Just before the wrappers exit: the wrapper's peak RSS (VmHWM) and CPU, and the relay's for comparison.
+const wrapperStats = procStats(conns.mcpscope.transport.pid);
+const relayStats = procStats(conns.relay.transport.pid);
+if (wrapperStats && wrapperStats.hwmKb > hwmKb) hwmKb = wrapperStats.hwmKb;
+
+for (const name of order) await conns[name].client.close();
+
+const { stdout } = await promisify(execFile)(NODE, [
+  BIN,
+  "stats",
+  "--json",
+  "--data-dir",
+  dataDir,
+  "--since",
+  "1d",
+]);
+const stats = JSON.parse(stdout);
+const bench = stats.servers.find((s) => s.server === "bench");
+const stored = bench?.operations.find((o) => o.method === "tools/call" && o.target === "echo")?.calls ?? 0;
+const storedOk =
+  bench?.operations.find((o) => o.method === "tools/call" && o.target === "echo")?.outcomes?.ok ?? 0;
+await rm(dataDir, { recursive: true, force: true });
+
+const med = Object.fromEntries(order.map((name) => [name, median(conns[name].samples)]));
+const p90 = Object.fromEntries(order.map((name) => [name, quantile(conns[name].samples, 0.9)]));
+const ratio = (med.mcpscope - med.direct) / (med.relay - med.direct);
+
+console.log("");
+console.log("mode       median µs   p90 µs   per-round medians µs");
+for (const name of order) {
+  console.log(
+    `${name.padEnd(10)} ${med[name].toFixed(0).padStart(9)} ${p90[name].toFixed(0).padStart(8)}   ${conns[name].roundMedians.map((m) => m.toFixed(0)).join(" ")}`,
+  );
+}
+console.log("");
+console.log(`relay overhead     ${(med.relay - med.direct).toFixed(0)} µs per call`);
+console.log(`mcpscope overhead  ${(med.mcpscope - med.direct).toFixed(0)} µs per call`);
+console.log(
+  `ratio (mcpscope − direct) / (relay − direct) = ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`,
+);
+const made = conns.mcpscope.made;
+console.log(
+  `calls stored by the wrapper: ${stored} of ${made} made through it (${storedOk} ok) — ${stored === made ? "all stored" : "MISMATCH"}`,
+);
+const measured = ROUNDS * CALLS;
+const cpuPerCall = (stats, name) => (((stats?.cpuSeconds ?? Number.NaN) - cpuBefore[name]) * 1e6) / measured;
+if (wrapperStats) {
+  console.log(
+    `wrapper: peak RSS (VmHWM) ${(hwmKb / 1024).toFixed(1)} MiB; CPU ${cpuPerCall(wrapperStats, "mcpscope").toFixed(0)} µs per call (both threads, measured rounds)`,
+  );
+}
+if (relayStats) {
+  console.log(
+    `relay:   peak RSS (VmHWM) ${(relayStats.hwmKb / 1024).toFixed(1)} MiB; CPU ${cpuPerCall(relayStats, "relay").toFixed(0)} µs per call`,
+  );
+}
+const complaints = conns.mcpscope
+  .stderr()
+  .split("\n")
+  .filter((l) => l.startsWith("mcpscope:"));
+if (complaints.length) console.log(`wrapper said: ${complaints.join(" | ")}`);
+
+if (stored !== made) process.exitCode = 1;
