@@ -20,6 +20,8 @@ export interface DiscoveredServer {
   location: EntryLocation | null;
   /** For an instrumented entry: the command it wraps (after `--`). */
   wrapped: { command: string; args: string[] } | null;
+  /** The client has the entry switched off (`disabled: true`, `enabled: false`); it is still listed. */
+  disabled?: boolean;
 }
 
 /** One client's reader: finds its config files and turns their entries into servers. */
@@ -29,12 +31,23 @@ export interface ClientReader {
   displayName: string;
   /** Candidate config files for this platform and home (existing or not). */
   configFiles(ctx: DiscoveryContext): Array<{ file: string; scope: ServerDefinition["scope"] }>;
-  /** Parses one file's text; throws an Error with a one-line message if it is malformed. */
+  /**
+   * Folders in which every file ending in one of `extensions` is a config file (Continue's
+   * `.continue/mcpServers/`). Optional: most clients have fixed file names.
+   */
+  configDirs?(
+    ctx: DiscoveryContext,
+  ): Array<{ dir: string; scope: ServerDefinition["scope"]; extensions: string[] }>;
+  /**
+   * Parses one file's text; throws an Error with a one-line message if it is malformed. `warn`, when
+   * given, receives one-line problems with single entries, which are skipped.
+   */
   parse(
     text: string,
     file: string,
     scope: ServerDefinition["scope"],
     ctx: DiscoveryContext,
+    warn?: (message: string) => void,
   ): DiscoveredServer[];
 }
 

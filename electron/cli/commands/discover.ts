@@ -1,0 +1,119 @@
+import { CLIENT_IDS, type ClientId, type DiscoveryResult } from "../../../shared/discovery.js";
+import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
+import { discoverServers, lookedAt } from "../../monitor/discovery/discover.js";
+import { tildePath } from "../../monitor/discovery/platform-paths.js";
+import { resolveDataDir } from "../../monitor/paths.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  client: { kind: "string", placeholder: "ID", help: `only this client (${CLIENT_IDS.join(", ")}, manual)` },
+  project: {
+    kind: "string",
+    placeholder: "DIR",
+    help: "also read this project's configs (.mcp.json, .cursor/, .vscode/…); repeatable",
+  },
+  home: {
+    kind: "string",
+    placeholder: "DIR",
+    help: "read configs under DIR instead of your home folder, for testing",
+  },
+  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+};
+
+/** `--project` may be given several times; the shared parser keeps one value per flag. */
+function takeProjects(argv: string[]): { projects: string[]; rest: string[] } {
+  const projects: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg.startsWith("--project=")) projects.push(arg.slice("--project=".length));
+    else if (arg === "--project") {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith("--"))
+        throw new UsageError("--project needs a value (DIR)");
+      projects.push(value);
+    } else rest.push(arg);
+  }
+  return { projects, rest };
+}
+
+function parseClient(value: string | undefined): ClientId | "manual" | undefined {
+  if (value === undefined) return undefined;
+  if (value === "manual" || (CLIENT_IDS as readonly string[]).includes(value)) return value as ClientId;
+  throw new UsageError(`unknown client "${value}"; one of: ${CLIENT_IDS.join(", ")}, manual`);
+}
+
+const MAX_CELL = 72;
+
+function shorten(text: string): string {
+  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+}
+
+export const discoverCommand: Command = {
+  name: "discover",
+  summary: "list the MCP servers your clients (Claude, Cursor, VS Code…) have configured",
+  async run(argv, io) {
+    const { projects, rest } = takeProjects(argv);
+    const args = parseArgs("discover", rest, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope discover [--client ID] [--project DIR]… [--json]",
+          this.summary,
+          FLAGS,
+          "Missing config files are skipped; unreadable or malformed ones are reported as warnings.",
+        ),
+      );
+      return 0;
+    }
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const client = parseClient(flagString(args, "client"));
+    const home = flagString(args, "home");
+    const ctx = await defaultDiscoveryContext({ home, projectDirs: projects });
+    const options = {
+      clients: client ? [client] : undefined,
+      dataDir: resolveDataDir(flagString(args, "data-dir")),
+    };
+    const outcome = await discoverServers(ctx, options);
+    const result: DiscoveryResult = {
+      servers: outcome.servers.map((s) => s.definition),
+      warnings: outcome.warnings,
+    };
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    if (result.servers.length === 0) {
+      const looked = lookedAt(ctx, options);
+      io.stdout.write(
+        `No MCP servers found. Looked at:\n${looked.map((f) => `  ${tildePath(f, ctx.home)}`).join("\n")}\n`,
+      );
+    } else {
+      io.stdout.write(`${renderServers(result)}\n`);
+    }
+    for (const warning of result.warnings) {
+      io.stderr.write(`warning: ${tildePath(warning.file, ctx.home)}: ${warning.message}\n`);
+    }
+    return 0;
+  },
+};
+
+export function renderServers(result: DiscoveryResult): string {
+  return renderTable(
+    ["NAME", "CLIENT", "SCOPE", "TRANSPORT", "COMMAND/URL", "INSTRUMENTED"],
+    result.servers.map((s) => [
+      s.name,
+      s.client,
+      s.scope,
+      s.transport,
+      shorten(s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? "")),
+      s.instrumented ? "yes" : "no",
+    ]),
+  );
+}

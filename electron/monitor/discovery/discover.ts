@@ -1,0 +1,148 @@
+/**
+ * Reads every client's config files and lists their MCP servers. A missing file is silent; an
+ * unreadable or malformed one becomes a one-line warning naming the file, and the rest is still listed.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
+import { CLIENT_READERS } from "./clients/index.js";
+import { readManualServers } from "./manual-servers.js";
+import { joinPath } from "./platform-paths.js";
+import type { ClientReader, DiscoveredServer, DiscoveryContext } from "./types.js";
+
+export interface DiscoverOptions {
+  /** Only these clients (and `manual` for hand-added servers); default all. */
+  clients?: ReadonlyArray<ClientId | "manual">;
+  /** The data dir holding hand-added servers (`servers.json`); without it none are listed. */
+  dataDir?: string;
+  readers?: readonly ClientReader[];
+}
+
+export interface DiscoveryOutcome {
+  servers: DiscoveredServer[];
+  warnings: DiscoveryWarning[];
+}
+
+export interface CandidateFile {
+  reader: ClientReader;
+  file: string;
+  scope: Scope;
+}
+
+export interface CandidateDir {
+  reader: ClientReader;
+  dir: string;
+  scope: Scope;
+  extensions: string[];
+}
+
+function selectedReaders(options: DiscoverOptions): readonly ClientReader[] {
+  const readers = options.readers ?? CLIENT_READERS;
+  return options.clients ? readers.filter((r) => options.clients?.includes(r.id)) : readers;
+}
+
+/** Every file the readers would read for this context, existing or not, without duplicates. */
+export function candidateFiles(ctx: DiscoveryContext, options: DiscoverOptions = {}): CandidateFile[] {
+  const seen = new Set<string>();
+  const out: CandidateFile[] = [];
+  for (const reader of selectedReaders(options)) {
+    for (const { file, scope } of reader.configFiles(ctx)) {
+      if (seen.has(`${reader.id}\u0000${file}`)) continue;
+      seen.add(`${reader.id}\u0000${file}`);
+      out.push({ reader, file, scope });
+    }
+  }
+  return out;
+}
+
+export function candidateDirs(ctx: DiscoveryContext, options: DiscoverOptions = {}): CandidateDir[] {
+  const seen = new Set<string>();
+  const out: CandidateDir[] = [];
+  for (const reader of selectedReaders(options)) {
+    for (const candidate of reader.configDirs?.(ctx) ?? []) {
+      if (seen.has(candidate.dir)) continue;
+      seen.add(candidate.dir);
+      out.push({ reader, ...candidate });
+    }
+  }
+  return out;
+}
+
+/** Every file and folder discovery reads, client by client, for "looked at" messages. */
+export function lookedAt(ctx: DiscoveryContext, options: DiscoverOptions = {}): string[] {
+  const files = candidateFiles(ctx, options);
+  const dirs = candidateDirs(ctx, options);
+  return selectedReaders(options).flatMap((reader) => [
+    ...files.filter((f) => f.reader === reader).map((f) => f.file),
+    ...dirs.filter((d) => d.reader === reader).map((d) => joinPath(ctx, d.dir, "*")),
+  ]);
+}
+
+function readProblem(error: NodeJS.ErrnoException): string | null {
+  switch (error.code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return null;
+    case "EISDIR":
+      return "is a folder, expected a file";
+    case "EACCES":
+    case "EPERM":
+      return "cannot be read (permission denied)";
+    default:
+      return `cannot be read (${error.code ?? error.message})`;
+  }
+}
+
+async function filesInDir(candidate: CandidateDir, ctx: DiscoveryContext): Promise<CandidateFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(candidate.dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => candidate.extensions.some((ext) => name.toLowerCase().endsWith(ext)))
+    .sort()
+    .map((name) => ({
+      reader: candidate.reader,
+      file: joinPath(ctx, candidate.dir, name),
+      scope: candidate.scope,
+    }));
+}
+
+async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, outcome: DiscoveryOutcome) {
+  const { reader, file, scope } = candidate;
+  let text: string;
+  try {
+    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
+  } catch (error) {
+    const problem = readProblem(error as NodeJS.ErrnoException);
+    if (problem) outcome.warnings.push({ file, message: problem });
+    return;
+  }
+  const warn = (message: string) => outcome.warnings.push({ file, message });
+  try {
+    outcome.servers.push(...reader.parse(text, file, scope, ctx, warn));
+  } catch (error) {
+    outcome.warnings.push({ file, message: (error as Error).message.split("\n")[0] ?? String(error) });
+  }
+}
+
+export async function discoverServers(
+  ctx: DiscoveryContext,
+  options: DiscoverOptions = {},
+): Promise<DiscoveryOutcome> {
+  const outcome: DiscoveryOutcome = { servers: [], warnings: [] };
+  const fromDirs = (await Promise.all(candidateDirs(ctx, options).map((dir) => filesInDir(dir, ctx)))).flat();
+  const candidates = [...candidateFiles(ctx, options), ...fromDirs];
+  // One file at a time, client by client, so servers and warnings come out in a stable order.
+  for (const reader of selectedReaders(options)) {
+    for (const candidate of candidates.filter((c) => c.reader === reader))
+      await readCandidate(candidate, ctx, outcome);
+  }
+  if (options.dataDir && (!options.clients || options.clients.includes("manual"))) {
+    const manual = await readManualServers(options.dataDir);
+    outcome.servers.push(...manual.servers);
+    outcome.warnings.push(...manual.warnings);
+  }
+  return outcome;
+}

@@ -1,0 +1,48 @@
+/**
+ * Masks the secrets in a discovered entry before it is shown or stored: env and header values under
+ * secret-looking keys, credential patterns anywhere (args, URLs, plain-looking values), and the value
+ * after a secret-looking flag (`--api-key VALUE`). References that clients resolve at launch —
+ * `${input:…}`, `${env:…}`, `${VAR}`, `$VAR`, `${{ secrets.X }}` — hold no secret and are shown as is.
+ */
+import { isSecretKey, maskString } from "../pipeline/mask.js";
+
+const MASK = "[masked]";
+/** The password in `scheme://user:password@host` (database URLs in args and env). */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
+const REFERENCE = /\$\{\{[^}]*\}\}|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
+const AUTH_SCHEME = /^\s*(?:Bearer|Basic|Token)\s+/i;
+
+/** True when nothing but references (and an auth scheme word) remains: `Bearer ${input:token}`. */
+function onlyReferences(value: string): boolean {
+  const rest = value.replace(REFERENCE, "");
+  return rest !== value && rest.replace(AUTH_SCHEME, "").trim() === "";
+}
+
+/** Credential patterns and URL passwords in free text (commands, args, URLs, plain values). */
+export function maskText(text: string): string {
+  return maskString(text).replace(URL_PASSWORD, (_m, head: string, password: string, at: string) =>
+    password.startsWith("${") || password === MASK ? `${head}${password}${at}` : `${head}${MASK}${at}`,
+  );
+}
+
+export function maskConfigValue(key: string, value: string): string {
+  if (value === "" || onlyReferences(value)) return value;
+  if (isSecretKey(key)) return MASK;
+  return maskText(value);
+}
+
+export function maskRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, maskConfigValue(key, value)]));
+}
+
+function secretFlag(arg: string | undefined): boolean {
+  if (!arg?.startsWith("-") || arg.includes("=")) return false;
+  return isSecretKey(arg.replace(/^-+/, ""));
+}
+
+export function maskArgs(args: string[]): string[] {
+  return args.map((arg, i) => {
+    if (secretFlag(args[i - 1]) && !arg.startsWith("-")) return maskConfigValue("token", arg);
+    return maskText(arg);
+  });
+}

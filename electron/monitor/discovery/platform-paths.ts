@@ -1,0 +1,57 @@
+/**
+ * Where clients keep their files on each platform, as a pure function of the discovery context, so
+ * that macOS and Windows paths can be computed (and tested) on any machine.
+ */
+import { posix, win32 } from "node:path";
+import type { DiscoveryContext } from "./types.js";
+
+export function pathApi(ctx: DiscoveryContext): typeof posix {
+  return ctx.platform === "win32" ? win32 : posix;
+}
+
+export function joinPath(ctx: DiscoveryContext, ...parts: string[]): string {
+  return pathApi(ctx).join(...parts);
+}
+
+export function inHome(ctx: DiscoveryContext, ...parts: string[]): string {
+  return joinPath(ctx, ctx.home, ...parts);
+}
+
+/** `~/.config` (or `$XDG_CONFIG_HOME`) on Linux, `~/.config` on macOS, `%APPDATA%` on Windows. */
+export function xdgConfigDir(ctx: DiscoveryContext): string {
+  if (ctx.platform === "win32") return roamingAppData(ctx);
+  if (ctx.platform !== "darwin" && ctx.env.XDG_CONFIG_HOME) return ctx.env.XDG_CONFIG_HOME;
+  return inHome(ctx, ".config");
+}
+
+/** `%APPDATA%` (Roaming) on Windows. */
+export function roamingAppData(ctx: DiscoveryContext): string {
+  return ctx.env.APPDATA ?? inHome(ctx, "AppData", "Roaming");
+}
+
+/** `%LOCALAPPDATA%` on Windows. */
+export function localAppData(ctx: DiscoveryContext): string {
+  return ctx.env.LOCALAPPDATA ?? inHome(ctx, "AppData", "Local");
+}
+
+/**
+ * Electron's `app.getPath("appData")`, where Electron apps (Claude Desktop, VS Code) keep their
+ * settings: `~/Library/Application Support`, `%APPDATA%`, or `$XDG_CONFIG_HOME`/`~/.config`.
+ */
+export function electronAppData(ctx: DiscoveryContext): string {
+  if (ctx.platform === "darwin") return inHome(ctx, "Library", "Application Support");
+  return xdgConfigDir(ctx);
+}
+
+/** VS Code's `User` folders (stable and Insiders): user settings, mcp.json and extensions' globalStorage. */
+export function vscodeUserDirs(ctx: DiscoveryContext): string[] {
+  return ["Code", "Code - Insiders"].map((product) => joinPath(ctx, electronAppData(ctx), product, "User"));
+}
+
+/** Replaces the home folder with `~` for display. */
+export function tildePath(file: string, home: string): string {
+  if (home && (file === home || file.startsWith(`${home}/`) || file.startsWith(`${home}\\`))) {
+    return `~${file.slice(home.length)}`;
+  }
+  return file;
+}

@@ -1,0 +1,153 @@
+/**
+ * Watches the folders of every candidate config file and calls back with the new discovery result when
+ * it changed. Folders, not files: editors save by writing a new file and renaming it over the old one,
+ * and a config that does not exist yet is noticed when it appears (its nearest existing ancestor is
+ * watched until then). Events are debounced, and the watch set is rebuilt after every rescan.
+ */
+import { existsSync, type FSWatcher, watch } from "node:fs";
+import { basename, dirname } from "node:path";
+import {
+  candidateDirs,
+  candidateFiles,
+  type DiscoverOptions,
+  type DiscoveryOutcome,
+  discoverServers,
+} from "./discover.js";
+import { manualServersPath } from "./manual-servers.js";
+import type { DiscoveryContext } from "./types.js";
+
+export interface WatchOptions extends DiscoverOptions {
+  /** Quiet time after the last file event before rescanning; default 300 ms. */
+  debounceMs?: number;
+}
+
+export interface DiscoveryWatcher {
+  /** The first scan's result; changes are reported relative to it. */
+  ready: Promise<DiscoveryOutcome>;
+  close(): void;
+}
+
+/** For a path that may not exist: the nearest existing folder, and the child name that leads to it. */
+function watchPoint(path: string): { dir: string; name: string | null } {
+  let child = path;
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) {
+    child = dir;
+    dir = dirname(dir);
+  }
+  return { dir, name: basename(child) };
+}
+
+/** Folder → names in it that matter (`null`: every name, for a folder of config files). */
+function watchPlan(ctx: DiscoveryContext, options: DiscoverOptions): Map<string, Set<string> | null> {
+  const plan = new Map<string, Set<string> | null>();
+  const add = (dir: string, name: string | null) => {
+    const names = plan.get(dir);
+    if (names === null) return;
+    if (name === null) plan.set(dir, null);
+    else plan.set(dir, (names ?? new Set()).add(name));
+  };
+  const files = candidateFiles(ctx, options).map((c) => c.file);
+  if (options.dataDir) files.push(manualServersPath(options.dataDir));
+  for (const file of files) {
+    const point = watchPoint(file);
+    add(point.dir, point.name);
+  }
+  for (const { dir } of candidateDirs(ctx, options)) {
+    if (existsSync(dir)) add(dir, null);
+    else add(watchPoint(dir).dir, watchPoint(dir).name);
+  }
+  return plan;
+}
+
+export function watchDiscovery(
+  context: DiscoveryContext | (() => Promise<DiscoveryContext>),
+  onChange: (outcome: DiscoveryOutcome) => void,
+  options: WatchOptions = {},
+): DiscoveryWatcher {
+  const getContext = typeof context === "function" ? context : async () => context;
+  const watchers = new Map<string, FSWatcher>();
+  let plan = new Map<string, Set<string> | null>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let scanning: Promise<void> | null = null;
+  let again = false;
+  let last = "";
+
+  const schedule = () => {
+    if (closed) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void rescan(), options.debounceMs ?? 300);
+  };
+
+  const rewatch = (ctx: DiscoveryContext) => {
+    plan = watchPlan(ctx, options);
+    for (const [dir, watcher] of watchers) {
+      if (!plan.has(dir)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+    for (const dir of plan.keys()) {
+      if (watchers.has(dir)) continue;
+      try {
+        const watcher = watch(dir, { persistent: false }, (_event, filename) => {
+          const names = plan.get(dir);
+          if (names === null || !filename || names?.has(filename.toString())) schedule();
+        });
+        watcher.on("error", () => {
+          watcher.close();
+          watchers.delete(dir);
+          schedule();
+        });
+        watchers.set(dir, watcher);
+      } catch {
+        // The folder vanished between planning and watching; the next rescan plans again.
+      }
+    }
+  };
+
+  const scan = async (): Promise<DiscoveryOutcome> => {
+    const ctx = await getContext();
+    const outcome = await discoverServers(ctx, options);
+    if (!closed) rewatch(ctx);
+    return outcome;
+  };
+
+  const rescan = async (): Promise<void> => {
+    if (scanning) {
+      again = true;
+      return scanning;
+    }
+    scanning = (async () => {
+      do {
+        again = false;
+        // Discovery turns file problems into warnings; anything else (a context that cannot be built)
+        // must not become an unhandled rejection: the next file event tries again.
+        const outcome = await scan().catch(() => null);
+        const snapshot = JSON.stringify(outcome);
+        if (outcome && !closed && snapshot !== last) {
+          last = snapshot;
+          onChange(outcome);
+        }
+      } while (again && !closed);
+    })().finally(() => {
+      scanning = null;
+    });
+    return scanning;
+  };
+
+  const ready = scan().then((outcome) => {
+    last = JSON.stringify(outcome);
+    return outcome;
+  });
+  return {
+    ready,
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
+    },
+  };
+}
