@@ -1,0 +1,103 @@
+/**
+ * The server inventory the Servers view shows: every discovered or hand-added server with its process,
+ * health and resource state, and the detail of one server.
+ */
+import { z } from "zod";
+import { DiscoveryWarningSchema, ServerDefinitionSchema, TransportKindSchema } from "./discovery.js";
+import { CallSummarySchema } from "./domain.js";
+
+/** What the Servers view shows in one word. `stopped`: not running under mcpscope and not probed up. */
+export const ServerStatusSchema = z.enum(["up", "degraded", "down", "stopped", "unknown"]);
+export type ServerStatus = z.infer<typeof ServerStatusSchema>;
+
+export const ProcessStateSchema = z.enum(["starting", "running", "backoff", "stopping", "stopped", "crash_loop", "failed"]);
+export type ProcessState = z.infer<typeof ProcessStateSchema>;
+
+export const ProcessInfoSchema = z.object({
+  state: ProcessStateSchema,
+  pid: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+  restarts: z.number().int(),
+  lastExit: z
+    .object({
+      at: z.string(),
+      code: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      uptimeMs: z.number(),
+      reason: z.string(),
+    })
+    .nullable(),
+  lastError: z.string().nullable(),
+});
+export type ProcessInfo = z.infer<typeof ProcessInfoSchema>;
+
+export const HealthInfoSchema = z.object({
+  status: z.enum(["unknown", "up", "degraded", "down"]),
+  checkedAt: z.string().nullable(),
+  handshakeMs: z.number().nullable(),
+  listMs: z.number().nullable(),
+  toolsCount: z.number().int().nullable(),
+  protocolVersion: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type HealthInfo = z.infer<typeof HealthInfoSchema>;
+
+export const ServerEntrySchema = ServerDefinitionSchema.extend({
+  status: ServerStatusSchema,
+  /** null when mcpscope is not running this server itself. */
+  process: ProcessInfoSchema.nullable(),
+  health: HealthInfoSchema,
+  /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
+  resources: z.object({ cpuPct: z.number().nullable(), rssBytes: z.number().nullable(), sampledAt: z.string().nullable() }),
+});
+export type ServerEntry = z.infer<typeof ServerEntrySchema>;
+
+export const InventorySchema = z.object({
+  servers: z.array(ServerEntrySchema),
+  warnings: z.array(DiscoveryWarningSchema),
+});
+export type Inventory = z.infer<typeof InventorySchema>;
+
+export const HealthCheckRowSchema = z.object({
+  time: z.string(),
+  status: z.enum(["up", "degraded", "down"]),
+  handshakeMs: z.number().nullable(),
+  listMs: z.number().nullable(),
+  toolsCount: z.number().int().nullable(),
+  error: z.string().nullable(),
+});
+
+export const ResourcePointSchema = z.object({ time: z.string(), cpuPct: z.number(), rssBytes: z.number() });
+export type ResourcePoint = z.infer<typeof ResourcePointSchema>;
+
+export const ServerDetailSchema = z.object({
+  server: ServerEntrySchema,
+  health: z.array(HealthCheckRowSchema),
+  resources: z.array(ResourcePointSchema),
+  tools: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
+  stderr: z.array(z.object({ time: z.string(), level: z.string(), message: z.string() })),
+  calls: z.array(CallSummarySchema),
+});
+export type ServerDetail = z.infer<typeof ServerDetailSchema>;
+
+export const ServerIdInputSchema = z.object({ id: z.string().min(1).max(2000) }).strict();
+
+export const AddServerInputSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    transport: TransportKindSchema,
+    command: z.string().min(1).max(4096).optional(),
+    args: z.array(z.string().max(4096)).max(200).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().max(4096).optional(),
+    url: z.url().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .strict()
+  .refine((v) => (v.transport === "stdio" ? Boolean(v.command) : Boolean(v.url)), {
+    message: "a stdio server needs a command; an http or sse server needs a url",
+  });
+export type AddServerInput = z.infer<typeof AddServerInputSchema>;
+
+export const ActionResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+export type ActionResult = z.infer<typeof ActionResultSchema>;
