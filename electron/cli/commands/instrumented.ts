@@ -1,0 +1,64 @@
+import { inspectRecord } from "../../monitor/instrument/instrument-status.js";
+import { readRecords } from "../../monitor/instrument/records.js";
+import { resolveDataDir } from "../../monitor/paths.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import type { Command } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  json: {
+    kind: "boolean",
+    help: 'print {"entries": [{"client", "server", "file", "instrumented_at", "in_place"}]}',
+  },
+};
+
+export const instrumentedCommand: Command = {
+  name: "instrumented",
+  summary: "the config entries mcpscope has wrapped, and whether each is still wrapped",
+  async run(argv, io) {
+    const args = parseArgs("instrumented", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(formatHelp("mcpscope instrumented [--json]", this.summary, FLAGS));
+      return 0;
+    }
+    const records = await readRecords(resolveDataDir(flagString(args, "data-dir")));
+    const rows = await Promise.all(
+      records.map(async (record) => ({ record, state: await inspectRecord(record) })),
+    );
+    if (args.flags.json) {
+      const entries = rows.map(({ record, state }) => ({
+        client: record.client,
+        server: record.server,
+        file: record.file,
+        instrumented_at: record.instrumentedAt,
+        in_place: state.inPlace,
+      }));
+      io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
+      return 0;
+    }
+    if (rows.length === 0) {
+      io.stdout.write(
+        "nothing is instrumented; `mcpscope instrument --client ID --server NAME` wraps a server\n",
+      );
+      return 0;
+    }
+    const state = ({ inPlace, exact, problem }: Awaited<ReturnType<typeof inspectRecord>>) => {
+      if (problem) return `no (${problem})`;
+      if (!inPlace) return "no (lost: instrument it again)";
+      return exact ? "yes" : "yes (entry edited since)";
+    };
+    io.stdout.write(
+      `${renderTable(
+        ["CLIENT", "SERVER", "WRAPPED", "SINCE", "FILE"],
+        rows.map(({ record, state: s }) => [
+          record.client,
+          record.server,
+          state(s),
+          record.instrumentedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          record.file,
+        ]),
+      )}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,44 @@
+/** Replacing a file atomically: a temp file in the same folder, fsync, then rename over the original. */
+import { randomBytes } from "node:crypto";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+export interface AtomicWriteOptions {
+  /** Permission bits of the new file (the replaced file's, to keep them). */
+  mode: number;
+  /** Runs after the data is on disk and just before the rename; throwing cancels the write. */
+  beforeRename?: () => Promise<void>;
+}
+
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array,
+  opts: AtomicWriteOptions,
+): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.mcpscope-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", opts.mode);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.chmod(opts.mode); // open()'s mode is reduced by the umask
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await opts.beforeRename?.();
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await syncFolder(dir);
+}
+
+/** Makes the rename durable; not possible (nor needed) on Windows. */
+async function syncFolder(dir: string): Promise<void> {
+  if (process.platform === "win32") return;
+  const handle = await open(dir, "r").catch(() => null);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close();
+}

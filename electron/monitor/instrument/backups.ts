@@ -1,0 +1,89 @@
+/**
+ * A copy of each client config before mcpscope changes it: `<dataDir>/backups/<client>/<name>.<time>.bak`
+ * (mode 0600: configs hold secrets), listed with its sha256 in `<dataDir>/backups/manifest.json`, to
+ * which entries are only ever appended.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, open, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { z } from "zod";
+import { MonitoringError } from "../errors.js";
+import { writeFileAtomic } from "./atomic-file.js";
+import { acquireLock } from "./lock-file.js";
+
+export const BackupRecordSchema = z.object({
+  file: z.string(),
+  backup: z.string(),
+  sha256: z.string(),
+  time: z.string(),
+  action: z.string(),
+});
+export type BackupRecord = z.infer<typeof BackupRecordSchema>;
+
+const ManifestSchema = z.object({ backups: z.array(BackupRecordSchema) });
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function manifestPath(dataDir: string): string {
+  return join(dataDir, "backups", "manifest.json");
+}
+
+export async function backupConfig(
+  dataDir: string,
+  client: string,
+  file: string,
+  data: Uint8Array,
+  action: string,
+  now: Date = new Date(),
+): Promise<BackupRecord> {
+  const dir = join(dataDir, "backups", client);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const stem = `${basename(file)}.${now.toISOString().replace(/:/g, "-")}`;
+  let backup = "";
+  for (let n = 0; ; n++) {
+    backup = join(dir, n === 0 ? `${stem}.bak` : `${stem}-${n}.bak`);
+    const handle = await open(backup, "wx", 0o600).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "EEXIST") return null;
+      throw error;
+    });
+    if (!handle) continue;
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    break;
+  }
+  const record = { file, backup, sha256: sha256(data), time: now.toISOString(), action };
+  const manifest = manifestPath(dataDir);
+  const release = await acquireLock(manifest);
+  try {
+    const backups = await readManifest(dataDir);
+    const text = `${JSON.stringify({ backups: [...backups, record] }, null, 2)}\n`;
+    await writeFileAtomic(manifest, Buffer.from(text), { mode: 0o600 });
+  } finally {
+    await release();
+  }
+  return record;
+}
+
+export async function readManifest(dataDir: string): Promise<BackupRecord[]> {
+  const path = manifestPath(dataDir);
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (text === null) return [];
+  let parsed: ReturnType<typeof ManifestSchema.safeParse>;
+  try {
+    parsed = ManifestSchema.safeParse(JSON.parse(text));
+  } catch {
+    parsed = ManifestSchema.safeParse(null);
+  }
+  if (!parsed.success)
+    throw MonitoringError.storage(`${path} is not a backup manifest; move it aside and retry`);
+  return parsed.data.backups;
+}

@@ -1,0 +1,83 @@
+/**
+ * Is each recorded wrapping still in place? Some clients rewrite their own config (Claude Desktop
+ * regenerates its file), which silently drops the wrapping; these checks let the engine and
+ * `mcpscope instrumented` say so instead of silently missing traffic.
+ */
+import { readFile } from "node:fs/promises";
+import type { ClientId } from "../../../shared/discovery.js";
+import type { DiscoveredServer } from "../discovery/types.js";
+import { EDITORS } from "./entry-edit.js";
+import { getAt, readFields, shapeFor } from "./entry-shape.js";
+import { locateRecord } from "./locate-record.js";
+import { unwrapEntry } from "./marker.js";
+import { type InstrumentRecord, sameEntry } from "./records.js";
+
+export interface LostWrapping {
+  record: InstrumentRecord;
+  reason: "missing" | "unwrapped";
+  /** One line for a warning. */
+  message: string;
+}
+
+/** Recorded wrappings that discovery no longer finds wrapped (or no longer finds at all). */
+export function checkInstrumented(
+  records: InstrumentRecord[],
+  discovered: DiscoveredServer[],
+): LostWrapping[] {
+  const lost: LostWrapping[] = [];
+  for (const record of records) {
+    const server =
+      discovered.find(
+        (s) => s.location && sameEntry(s.location, record) && s.definition.name === record.server,
+      ) ??
+      discovered.find(
+        (s) =>
+          s.location?.file === record.file &&
+          s.definition.client === record.client &&
+          s.definition.name === record.server,
+      );
+    const where = `${record.server} (${record.client}, ${record.file})`;
+    if (!server) {
+      lost.push({
+        record,
+        reason: "missing",
+        message: `${where} was instrumented but is no longer in the file`,
+      });
+    } else if (!server.wrapped) {
+      lost.push({
+        record,
+        reason: "unwrapped",
+        message: `${where} is no longer launched through mcpscope (the client may have rewritten its config); its calls are not recorded — run \`mcpscope instrument\` again`,
+      });
+    }
+  }
+  return lost;
+}
+
+export interface RecordState {
+  /** The entry is there and still wrapped by mcpscope. */
+  inPlace: boolean;
+  /** The entry is as mcpscope wrote it (same text, or same values re-formatted): no --force needed to undo. */
+  exact: boolean;
+  /** Why the state could not be read (file missing or malformed). */
+  problem: string | null;
+}
+
+/** Reads the record's file and checks its entry. */
+export async function inspectRecord(record: InstrumentRecord): Promise<RecordState> {
+  const editor = EDITORS[record.format];
+  try {
+    const text = await readFile(record.file, "utf8");
+    const found = locateRecord(text, record);
+    if (!found) return { inPlace: false, exact: false, problem: "entry not found" };
+    const entry = getAt(editor.parse(text), found.path);
+    const fields = readFields(entry, shapeFor(record.client as ClientId, entry));
+    return {
+      inPlace: found.sameServer && fields !== null && unwrapEntry(fields.command, fields.args) !== null,
+      exact: found.current === record.wrapped || found.sameValues,
+      problem: null,
+    };
+  } catch (error) {
+    return { inPlace: false, exact: false, problem: (error as Error).message.split("\n")[0] ?? "unreadable" };
+  }
+}

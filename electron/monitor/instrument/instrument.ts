@@ -1,0 +1,237 @@
+/**
+ * Instrument and uninstrument one client config entry. Instrumenting replaces the entry's command line with
+ * `mcpscope run … -- ORIGINAL` and records the entry's exact text before and after; uninstrumenting puts
+ * the recorded original text back in place of the wrapped text. Because instrumenting changes no byte
+ * outside the entry, a file nobody else touched is byte-identical afterwards; if other parts of the file
+ * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
+ */
+import { join } from "node:path";
+import type { DiscoveredServer } from "../discovery/types.js";
+import { MonitoringError } from "../errors.js";
+import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
+import { EDITORS, editEntry } from "./entry-edit.js";
+import { type EntryFields, getAt, readFields, shapeFor } from "./entry-shape.js";
+import { currentLauncher, type Launcher } from "./launcher.js";
+import { locateRecord, plain } from "./locate-record.js";
+import type { LockOptions } from "./lock-file.js";
+import { unwrapEntry } from "./marker.js";
+import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
+import { wrapCommand } from "./wrap.js";
+
+export const REMOTE_REFUSAL = "only stdio servers can be wrapped; remote servers need the HTTP proxy (later)";
+
+export interface InstrumentOptions {
+  dataDir: string;
+  /** `--data-dir` for the wrapper; omit to let it use its default. */
+  wrapperDataDir?: string;
+  launcher?: Launcher;
+  hooks?: TransactionHooks;
+  now?: () => Date;
+  lock?: LockOptions;
+}
+
+export interface InstrumentResult {
+  status: "instrumented" | "already-instrumented";
+  client: string;
+  server: string;
+  file: string;
+  before: EntryFields;
+  after: EntryFields;
+  /** The backup made before the change (null when nothing changed). */
+  backup: string | null;
+}
+
+export async function instrument(
+  server: DiscoveredServer,
+  opts: InstrumentOptions,
+): Promise<InstrumentResult> {
+  const { definition, location } = server;
+  if (definition.transport !== "stdio") throw MonitoringError.input(REMOTE_REFUSAL);
+  if (!location || definition.client === "manual") {
+    throw MonitoringError.input(
+      `${definition.name} was added in mcpscope, not in a client's config; nothing to instrument`,
+    );
+  }
+  const client = definition.client;
+  const now = opts.now ?? (() => new Date());
+  return withConfigFile(location.file, { ...opts, client }, async (tx) => {
+    const entry = getAt(parseFile(tx, location.format), location.path);
+    const shape = shapeFor(client, entry);
+    const before = readFields(entry, shape);
+    if (!before)
+      throw MonitoringError.input(`${definition.name} in ${tx.file} has no command; ${REMOTE_REFUSAL}`);
+    const result = { client, server: definition.name, file: location.file, before };
+    if (unwrapEntry(before.command, before.args)) {
+      return { ...result, status: "already-instrumented", after: before, backup: null };
+    }
+    const wrapped = wrapCommand(before, {
+      name: definition.name,
+      client,
+      dataDir: opts.wrapperDataDir,
+      launcher: opts.launcher ?? currentLauncher(),
+    });
+    const changes = { command: wrapped.command, args: wrapped.args, envAdd: wrapped.env ?? {} };
+    const edit = editEntry(location.format, tx.text, location.path, shape, changes);
+    const again = EDITORS[location.format].locate(edit.text, location.path);
+    if (again?.start !== edit.start || edit.text.slice(again.start, again.end) !== edit.after) {
+      throw MonitoringError.input(
+        `could not wrap ${definition.name} in a way mcpscope can undo exactly; nothing was changed`,
+      );
+    }
+    const record: InstrumentRecord = {
+      client,
+      server: definition.name,
+      file: location.file,
+      format: location.format,
+      path: location.path,
+      original: edit.before,
+      wrapped: edit.after,
+      wrappedValue: plain(getAt(EDITORS[location.format].parse(edit.text), location.path)),
+      instrumentedAt: now().toISOString(),
+    };
+    // The record goes first: a record whose entry was never wrapped is harmless (uninstrument finds the
+    // original in place and forgets it); a wrapped entry without its record could not be undone exactly.
+    await updateRecords(opts.dataDir, (records) => [...records.filter((r) => !sameEntry(r, record)), record]);
+    try {
+      const backup = await tx.commit(edit.text, "instrument");
+      const after = {
+        ...before,
+        command: changes.command,
+        args: changes.args,
+        env: { ...before.env, ...changes.envAdd },
+      };
+      return { ...result, status: "instrumented", after, backup: backup.backup };
+    } catch (error) {
+      await updateRecords(opts.dataDir, (records) => records.filter((r) => !sameRecord(r, record)));
+      throw error;
+    }
+  });
+}
+
+export interface UninstrumentOptions {
+  dataDir: string;
+  /** Put the original entry back even if the wrapped entry was changed since. */
+  force?: boolean;
+  hooks?: TransactionHooks;
+  now?: () => Date;
+  lock?: LockOptions;
+}
+
+export interface UninstrumentResult {
+  /**
+   * restored: the original entry is back; forced: put back over a changed entry (--force); unchanged: the
+   * original was already in place; forgotten: the entry is gone from the file (--force), record dropped.
+   */
+  status: "restored" | "forced" | "unchanged" | "forgotten";
+  client: string;
+  server: string;
+  file: string;
+  backup: string | null;
+}
+
+/** Uninstruments a discovered server, found among the records by its file and place in it. */
+export async function uninstrument(
+  server: DiscoveredServer,
+  opts: UninstrumentOptions,
+): Promise<UninstrumentResult> {
+  const { location, definition } = server;
+  const record = location ? (await readRecords(opts.dataDir)).find((r) => sameEntry(r, location)) : undefined;
+  if (!record) {
+    throw MonitoringError.input(
+      server.wrapped
+        ? `${definition.name} is wrapped, but this data dir has no record of its original entry (try --data-dir); restore it from a backup or edit it by hand`
+        : `${definition.name} (${definition.client}) is not instrumented`,
+    );
+  }
+  return uninstrumentRecord(record, opts);
+}
+
+export async function uninstrumentRecord(
+  record: InstrumentRecord,
+  opts: UninstrumentOptions,
+): Promise<UninstrumentResult> {
+  const base = { client: record.client, server: record.server, file: record.file };
+  const forget = () =>
+    updateRecords(opts.dataDir, (records) => records.filter((r) => !sameRecord(r, record)));
+  const run = async (tx: ConfigTransaction): Promise<UninstrumentResult> => {
+    const editor = EDITORS[record.format];
+    parseFile(tx, record.format);
+    const found = locateRecord(tx.text, record);
+    if (!found) {
+      if (!opts.force) {
+        throw MonitoringError.input(
+          `${record.server} is no longer in ${record.file} (removed or renamed?); nothing to restore — --force forgets it`,
+        );
+      }
+      await forget();
+      return { ...base, status: "forgotten", backup: null };
+    }
+    const { range, current } = found;
+    if (current === record.original) {
+      await forget();
+      return { ...base, status: "unchanged", backup: null };
+    }
+    const ours = current === record.wrapped || found.sameValues;
+    if (!ours && !found.sameServer) {
+      throw MonitoringError.input(
+        `the place of ${record.server} in ${record.file} now holds another server; nothing was changed — edit it by hand (backups are in ${join(opts.dataDir, "backups")})`,
+      );
+    }
+    if (!ours && !opts.force) {
+      throw MonitoringError.input(
+        `${record.server} in ${record.file} was changed since mcpscope wrapped it (${record.client} may have rewritten it); nothing was changed — --force puts the original entry back anyway`,
+      );
+    }
+    const next = tx.text.slice(0, range.start) + record.original + tx.text.slice(range.end);
+    try {
+      editor.parse(next);
+    } catch (error) {
+      throw MonitoringError.input(
+        `putting ${record.server} back would leave ${record.file} unreadable (${(error as Error).message}); nothing was changed`,
+      );
+    }
+    const backup = await tx.commit(next, "uninstrument");
+    await forget();
+    return { ...base, status: ours ? "restored" : "forced", backup: backup.backup };
+  };
+  try {
+    return await withConfigFile(record.file, { ...opts, client: record.client }, run);
+  } catch (error) {
+    if (opts.force && error instanceof MonitoringError && /does not exist any more/.test(error.message)) {
+      await forget();
+      return { ...base, status: "forgotten", backup: null };
+    }
+    throw error;
+  }
+}
+
+export interface UninstrumentAllItem {
+  record: InstrumentRecord;
+  result?: UninstrumentResult;
+  error?: string;
+}
+
+/** Restores every recorded entry; one failure does not stop the others. */
+export async function uninstrumentAll(opts: UninstrumentOptions): Promise<UninstrumentAllItem[]> {
+  const items: UninstrumentAllItem[] = [];
+  for (const record of await readRecords(opts.dataDir)) {
+    try {
+      items.push({ record, result: await uninstrumentRecord(record, opts) });
+    } catch (error) {
+      items.push({ record, error: (error as Error).message });
+    }
+  }
+  return items;
+}
+
+function sameRecord(a: InstrumentRecord, b: InstrumentRecord): boolean {
+  return sameEntry(a, b) && a.instrumentedAt === b.instrumentedAt && a.wrapped === b.wrapped;
+}
+
+function parseFile(tx: ConfigTransaction, format: InstrumentRecord["format"]): unknown {
+  try {
+    return EDITORS[format].parse(tx.text);
+  } catch (error) {
+    throw MonitoringError.input(`${tx.file} does not parse (${(error as Error).message}); fix it first`);
+  }
+}

@@ -1,0 +1,38 @@
+/** The wrapped command line: `LAUNCHER… run --name NAME --client CLIENT [--data-dir DIR] -- ORIGINAL…`. */
+import type { Launcher } from "./launcher.js";
+import { MARKER_FLAG } from "./marker.js";
+
+export interface WrapOptions {
+  name: string;
+  client: string;
+  /** Written only when the wrapper should not use its default data dir. */
+  dataDir?: string;
+  launcher: Launcher;
+}
+
+export interface WrappedCommand {
+  command: string;
+  args: string[];
+  /** Variables to add to the entry's env. */
+  env?: Record<string, string>;
+}
+
+export function wrapCommand(
+  original: { command: string; args: string[] },
+  opts: WrapOptions,
+): WrappedCommand {
+  const flag = (name: string, value: string) =>
+    value.startsWith("-") ? [`${name}=${value}`] : [name, value];
+  const args = [
+    ...opts.launcher.args,
+    "run",
+    ...flag("--name", opts.name),
+    ...flag(MARKER_FLAG, opts.client),
+    ...(opts.dataDir ? flag("--data-dir", opts.dataDir) : []),
+    "--",
+    original.command,
+    ...original.args,
+  ];
+  const env = Object.keys(opts.launcher.env).length ? { ...opts.launcher.env } : undefined;
+  return env ? { command: opts.launcher.command, args, env } : { command: opts.launcher.command, args };
+}

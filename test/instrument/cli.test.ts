@@ -1,0 +1,95 @@
+/** The three commands over fixture homes: --all restores every client's config; usage errors are one line. */
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MCPSCOPE, mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
+import { copyFixture } from "./helpers.js";
+
+let tmp: { path: string; cleanup: () => Promise<void> };
+let home: string;
+let data: string;
+beforeAll(async () => {
+  tmp = await tempDir("mcpscope-instrument-cli-");
+  home = join(tmp.path, "home");
+  data = join(tmp.path, "data");
+});
+afterAll(() => tmp.cleanup());
+
+async function fails(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    await promisify(execFile)(process.execPath, [MCPSCOPE, ...args], { cwd: ROOT });
+  } catch (error) {
+    return error as { code: number; stdout: string; stderr: string };
+  }
+  throw new Error(`mcpscope ${args.join(" ")} succeeded`);
+}
+
+describe("mcpscope instrument, uninstrument --all, instrumented", () => {
+  it("instruments servers of two clients, then --all restores both files byte for byte", async () => {
+    const codex = await copyFixture(join(home, ".codex"), "codex-config.toml", "config.toml");
+    const goose = await copyFixture(join(home, ".config", "goose"), "goose-config.yaml", "config.yaml");
+    const before = { codex: await readFile(codex, "utf8"), goose: await readFile(goose, "utf8") };
+    const at = ["--home", home, "--data-dir", data];
+
+    const { stdout } = await mcpscope(["instrument", "--client", "codex", "--server", "git tools", ...at]);
+    expect(stdout).toMatch(
+      /^instrumented git tools \(codex\) in .*config\.toml\n {2}was: uvx mcp-server-git\n {2}now: /,
+    );
+    expect(stdout).toContain("restart codex to pick up the change");
+    await mcpscope(["instrument", "--client", "goose", "--server", "github", ...at]);
+    const again = await mcpscopeJson<{ status: string }>([
+      "instrument",
+      "--client",
+      "goose",
+      "--server",
+      "github",
+      ...at,
+    ]);
+    expect(again.status).toBe("already-instrumented");
+
+    const listed = await mcpscopeJson<{
+      entries: Array<{ client: string; server: string; in_place: boolean }>;
+    }>(["instrumented", "--data-dir", data]);
+    expect(listed.entries.map((e) => [e.client, e.server, e.in_place])).toEqual([
+      ["codex", "git tools", true],
+      ["goose", "github", true],
+    ]);
+    expect((await mcpscope(["instrumented", "--data-dir", data])).stdout).toMatch(
+      /CLIENT\s+SERVER\s+WRAPPED/,
+    );
+
+    const all = await mcpscope(["uninstrument", "--all", "--data-dir", data]);
+    expect(all.stdout).toContain("restart codex, goose to pick up the change");
+    expect(await readFile(codex, "utf8")).toBe(before.codex);
+    expect(await readFile(goose, "utf8")).toBe(before.goose);
+    expect((await mcpscope(["uninstrument", "--all", "--data-dir", data])).stdout).toBe(
+      "nothing is instrumented; no config was changed\n",
+    );
+  });
+
+  it("errors are one line with the right exit code", async () => {
+    expect(await fails(["uninstrument", "--data-dir", data])).toMatchObject({
+      code: 2,
+      stderr:
+        "mcpscope uninstrument: --client (or --all) is required (claude-desktop, claude-code, cursor, vscode, windsurf, cline, zed, gemini, codex, continue, lmstudio, goose)\n",
+    });
+    expect(await fails(["instrument", "--client", "nope", "--server", "x"])).toMatchObject({ code: 2 });
+    const missing = await fails([
+      "instrument",
+      "--client",
+      "zed",
+      "--server",
+      "x",
+      "--home",
+      home,
+      "--data-dir",
+      data,
+    ]);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toMatch(/^mcpscope instrument: no server "x" in zed's config; .*\n$/);
+    const notWrapped = await fails(["uninstrument", "--client", "zed", "--server", "x", "--data-dir", data]);
+    expect(notWrapped.stderr).toMatch(/^mcpscope uninstrument: x \(zed\) is not instrumented in .*\n$/);
+  });
+});

@@ -1,0 +1,131 @@
+/** Which launcher a wrapped entry runs, and that mcpscope recognises every form it writes. */
+import { describe, expect, it } from "vitest";
+import {
+  findCliScript,
+  type LauncherEnvironment,
+  resolveLauncher,
+} from "../../electron/monitor/instrument/launcher.js";
+import { MARKER_FLAG, unwrapEntry } from "../../electron/monitor/instrument/marker.js";
+import { wrapCommand } from "../../electron/monitor/instrument/wrap.js";
+import { MCPSCOPE } from "../helpers/mcp.js";
+
+const base: LauncherEnvironment = {
+  execPath: "/usr/local/bin/node",
+  env: {},
+  cliScript: "/home/me/.npm-global/lib/node_modules/mcpscope/bin/mcpscope.js",
+  exists: () => true,
+};
+const RESOURCES = "/opt/mcpscope/resources";
+const BUNDLED = `${RESOURCES}/app.asar.unpacked/bin/mcpscope.js`;
+
+describe("launcher", () => {
+  it("npm or development install: this Node and this install's bin/mcpscope.js, both absolute", () => {
+    expect(resolveLauncher(base)).toEqual({
+      command: "/usr/local/bin/node",
+      args: [base.cliScript],
+      env: {},
+    });
+  });
+
+  it("packaged app: the app binary running the unpacked CLI with ELECTRON_RUN_AS_NODE=1", () => {
+    const app = { ...base, execPath: "/opt/mcpscope/mcpscope", electron: "45.5.0", resourcesPath: RESOURCES };
+    expect(resolveLauncher(app)).toEqual({
+      command: "/opt/mcpscope/mcpscope",
+      args: [BUNDLED],
+      env: { ELECTRON_RUN_AS_NODE: "1" },
+    });
+  });
+
+  it("inside an AppImage: the AppImage file, not the temporary mount", () => {
+    const app = {
+      ...base,
+      execPath: "/tmp/.mount_mcpscoXYZ/mcpscope",
+      electron: "45.5.0",
+      resourcesPath: RESOURCES,
+      env: { APPIMAGE: "/home/me/Apps/mcpscope-0.1.0.AppImage" },
+    };
+    expect(resolveLauncher(app).command).toBe("/home/me/Apps/mcpscope-0.1.0.AppImage");
+  });
+
+  it("Electron in development (no unpacked bundle): the Electron binary running this checkout's CLI", () => {
+    const dev = {
+      ...base,
+      execPath: "/work/node_modules/electron/dist/electron",
+      electron: "45.5.0",
+      resourcesPath: "/work/node_modules/electron/dist/resources",
+      exists: (p: string) => !p.includes("app.asar.unpacked"),
+    };
+    expect(resolveLauncher(dev)).toEqual({
+      command: "/work/node_modules/electron/dist/electron",
+      args: [base.cliScript],
+      env: { ELECTRON_RUN_AS_NODE: "1" },
+    });
+  });
+
+  it("finds bin/mcpscope.js above the source and the bundle", () => {
+    expect(
+      findCliScript(new URL("../../electron/monitor/instrument/launcher.ts", import.meta.url).pathname),
+    ).toBe(MCPSCOPE);
+    expect(findCliScript(`${RESOURCES}/app.asar.unpacked/dist/cli.mjs`, (p) => p === BUNDLED)).toBe(BUNDLED);
+    expect(() => findCliScript("/nowhere/dist/cli.mjs", () => false)).toThrow(/cannot find bin\/mcpscope.js/);
+  });
+});
+
+describe("wrapCommand and unwrapEntry", () => {
+  const original = {
+    command: "npx",
+    args: ["-y", "@modelcontextprotocol/server-filesystem", "--", "/home/me"],
+  };
+  const launchers = {
+    npm: resolveLauncher(base),
+    app: resolveLauncher({
+      ...base,
+      execPath: "/opt/mcpscope/mcpscope",
+      electron: "45",
+      resourcesPath: RESOURCES,
+    }),
+    appImage: resolveLauncher({
+      ...base,
+      electron: "45",
+      resourcesPath: RESOURCES,
+      env: { APPIMAGE: "/a/x.AppImage" },
+    }),
+    windows: {
+      command: "C:\\Program Files\\mcpscope\\mcpscope.exe",
+      args: [BUNDLED],
+      env: { ELECTRON_RUN_AS_NODE: "1" },
+    },
+    onPath: { command: "mcpscope", args: [], env: {} },
+  };
+
+  for (const [kind, launcher] of Object.entries(launchers)) {
+    it(`every launcher form is recognised (${kind})`, () => {
+      const wrapped = wrapCommand(original, { name: "files", client: "cursor", dataDir: "/d", launcher });
+      expect(wrapped.command).toBe(launcher.command);
+      expect(wrapped.args).toEqual([
+        ...launcher.args,
+        "run",
+        "--name",
+        "files",
+        MARKER_FLAG,
+        "cursor",
+        "--data-dir",
+        "/d",
+        "--",
+        ...[original.command, ...original.args],
+      ]);
+      expect(wrapped.env).toEqual(Object.keys(launcher.env).length ? launcher.env : undefined);
+      expect(unwrapEntry(wrapped.command, wrapped.args)).toEqual({
+        ...original,
+        client: "cursor",
+        name: "files",
+      });
+    });
+  }
+
+  it("a name that looks like a flag is written as --name=VALUE and still read back", () => {
+    const wrapped = wrapCommand(original, { name: "--weird", client: "zed", launcher: launchers.npm });
+    expect(wrapped.args).toContain("--name=--weird");
+    expect(unwrapEntry(wrapped.command, wrapped.args)?.name).toBe("--weird");
+  });
+});

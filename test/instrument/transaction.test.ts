@@ -1,0 +1,114 @@
+/** Atomic write, lock, change detection, mode, symlinks and backups around one config edit. */
+import { chmod, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readManifest, sha256 } from "../../electron/monitor/instrument/backups.js";
+import { instrument, uninstrument } from "../../electron/monitor/instrument/instrument.js";
+import { lockPathFor } from "../../electron/monitor/instrument/lock-file.js";
+import { readRecords } from "../../electron/monitor/instrument/records.js";
+import { tempDir } from "../helpers/mcp.js";
+import { copyFixture, NODE_LAUNCHER, server } from "./helpers.js";
+
+let dir: { path: string; cleanup: () => Promise<void> };
+let file: string;
+let original: Buffer;
+beforeEach(async () => {
+  dir = await tempDir("mcpscope-instrument-");
+  file = await copyFixture(dir.path, "claude-desktop.json");
+  original = await readFile(file);
+});
+afterEach(() => dir.cleanup());
+
+const data = () => join(dir.path, "data");
+const files = () => server("claude-desktop", "files", file, "jsonc", ["mcpServers", "files"]);
+
+describe("config transaction", () => {
+  it("a file changed between read and write is not overwritten, and no record is kept", async () => {
+    const theirs = original.toString("utf8").replace("Ctrl+Space", "Ctrl+Alt+Space");
+    const attempt = instrument(files(), {
+      dataDir: data(),
+      launcher: NODE_LAUNCHER,
+      hooks: { beforeWrite: () => writeFile(file, theirs) },
+    });
+    await expect(attempt).rejects.toThrow(/changed while mcpscope was editing it.*nothing was written/);
+    expect(await readFile(file, "utf8")).toBe(theirs);
+    expect(await readRecords(data())).toEqual([]);
+    expect((await readdir(dir.path)).filter((n) => n.endsWith(".tmp") || n.endsWith(".lock"))).toEqual([]);
+  });
+
+  it("uninstrument does not overwrite a file changed between read and write either", async () => {
+    await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
+    const wrapped = await readFile(file, "utf8");
+    const theirs = `${wrapped}\n`;
+    await expect(
+      uninstrument(files(), { dataDir: data(), hooks: { beforeWrite: () => writeFile(file, theirs) } }),
+    ).rejects.toThrow(/changed while mcpscope was editing it/);
+    expect(await readFile(file, "utf8")).toBe(theirs);
+    expect(await readRecords(data())).toHaveLength(1);
+  });
+
+  it("refuses while another mcpscope holds the lock, and takes over a stale lock", async () => {
+    await writeFile(lockPathFor(file), "12345 other\n");
+    await expect(
+      instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER, lock: { waitMs: 100 } }),
+    ).rejects.toThrow(/being changed by another mcpscope/);
+    expect((await readFile(file)).equals(original)).toBe(true);
+
+    const old = new Date(Date.now() - 31_000);
+    await utimes(lockPathFor(file), old, old);
+    const result = await instrument(files(), {
+      dataDir: data(),
+      launcher: NODE_LAUNCHER,
+      lock: { waitMs: 100 },
+    });
+    expect(result.status).toBe("instrumented");
+    await expect(stat(lockPathFor(file))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("keeps the file's mode, and edits the target of a symlink without replacing the link", async () => {
+    await chmod(file, 0o640);
+    const link = join(dir.path, "linked.json");
+    await symlink(file, link);
+    const viaLink = server("claude-desktop", "files", link, "jsonc", ["mcpServers", "files"]);
+    await instrument(viaLink, { dataDir: data(), launcher: NODE_LAUNCHER });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
+    expect(await readFile(file, "utf8")).toContain("mcpscope.js");
+    await uninstrument(viaLink, { dataDir: data() });
+    expect((await readFile(file)).equals(original)).toBe(true);
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
+  });
+
+  it("backs up before each change, with the checksum, in an append-only manifest", async () => {
+    const t1 = new Date("2026-11-25T10:00:00.000Z");
+    await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER, now: () => t1 });
+    const wrapped = await readFile(file);
+    await uninstrument(files(), { dataDir: data(), now: () => t1 });
+    const manifest = await readManifest(data());
+    expect(manifest.map((b) => [b.action, b.sha256])).toEqual([
+      ["instrument", sha256(original)],
+      ["uninstrument", sha256(wrapped)],
+    ]);
+    // Same timestamp: the second backup gets its own name instead of replacing the first.
+    expect(manifest.map((b) => b.backup.slice(data().length))).toEqual([
+      "/backups/claude-desktop/claude-desktop.json.2026-11-25T10-00-00.000Z.bak",
+      "/backups/claude-desktop/claude-desktop.json.2026-11-25T10-00-00.000Z-1.bak",
+    ]);
+    for (const b of manifest) {
+      expect(sha256(await readFile(b.backup))).toBe(b.sha256);
+      expect((await stat(b.backup)).mode & 0o777).toBe(0o600);
+    }
+    expect((await stat(join(data(), "instrumented.json"))).mode & 0o777).toBe(0o600);
+  });
+
+  it("a file that is not valid UTF-8 or does not parse is left alone", async () => {
+    await writeFile(file, Buffer.concat([original, Buffer.from([0xff, 0xfe])]));
+    await expect(instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER })).rejects.toThrow(
+      /not valid UTF-8/,
+    );
+    await writeFile(file, '{ "mcpServers": { "files": { "command": "npx" } ');
+    await expect(instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER })).rejects.toThrow(
+      /does not parse \(CloseBraceExpected at line 1/,
+    );
+  });
+});
