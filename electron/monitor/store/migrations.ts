@@ -81,6 +81,160 @@ const MIGRATIONS: string[] = [
   CREATE INDEX events_time ON events(time);
   CREATE INDEX events_type_time ON events(type, time);
   `,
+  // 2: process runs of managed servers, health checks, tool-definition snapshots, resource samples.
+  `
+  CREATE TABLE process_runs (
+    id INTEGER PRIMARY KEY,
+    server_id TEXT NOT NULL,
+    server TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    pid INTEGER,
+    command TEXT,
+    started_at REAL NOT NULL,
+    ended_at REAL,
+    exit_code INTEGER,
+    signal TEXT,
+    uptime_ms REAL,
+    restart_count INTEGER NOT NULL DEFAULT 0,
+    reason TEXT
+  );
+  CREATE INDEX process_runs_time ON process_runs(started_at);
+  CREATE INDEX process_runs_server_time ON process_runs(server_id, started_at);
+
+  CREATE TABLE health_checks (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    server_id TEXT,
+    server TEXT NOT NULL,
+    status TEXT NOT NULL,
+    state TEXT NOT NULL,
+    era TEXT,
+    protocol_version TEXT,
+    handshake_ms REAL,
+    ping_ms REAL,
+    list_ms REAL,
+    tools_count INTEGER,
+    error TEXT
+  );
+  CREATE INDEX health_checks_time ON health_checks(time);
+  CREATE INDEX health_checks_server_time ON health_checks(server, time);
+
+  CREATE TABLE tool_snapshots (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    server_id TEXT,
+    server TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    tools_count INTEGER NOT NULL,
+    tools_json TEXT NOT NULL
+  );
+  CREATE INDEX tool_snapshots_time ON tool_snapshots(time);
+  CREATE INDEX tool_snapshots_server_time ON tool_snapshots(server, time);
+
+  CREATE TABLE resource_samples (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    server_id TEXT,
+    server TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    cpu_pct REAL,
+    rss_bytes INTEGER NOT NULL,
+    process_count INTEGER NOT NULL
+  );
+  CREATE INDEX resource_samples_time ON resource_samples(time);
+  CREATE INDEX resource_samples_server_time ON resource_samples(server, time);
+  `,
+  // 3: call rollups (minute, hour and day rows with a DDSketch of latency) and the collector's state.
+  `
+  CREATE TABLE call_rollups (
+    id INTEGER PRIMARY KEY,
+    resolution INTEGER NOT NULL,
+    bucket_start INTEGER NOT NULL,
+    server TEXT NOT NULL,
+    method TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    bytes_in INTEGER NOT NULL,
+    bytes_out INTEGER NOT NULL,
+    sketch BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX call_rollups_key ON call_rollups(resolution, bucket_start, server, method, target, outcome);
+
+  CREATE TABLE metrics_state (
+    key TEXT PRIMARY KEY,
+    value REAL NOT NULL
+  );
+  `,
+  // 4: logs: full-text index, per-minute level counts, per-server size, Drain templates, analyzer state.
+  // The FTS5 index is contentless (the text lives once, in logs) with contentless_delete, so retention
+  // deletes by rowid without re-reading and re-tokenizing the old text; triggers keep it, the counts and
+  // the sizes exact for every writer (wrappers, supervisor, engine) without any of them knowing.
+  `
+  CREATE VIRTUAL TABLE logs_fts USING fts5(
+    message, fields, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  );
+
+  CREATE TABLE log_minutes (
+    minute INTEGER NOT NULL,
+    server TEXT NOT NULL,
+    level TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (minute, server, level)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE log_usage (
+    server TEXT PRIMARY KEY,
+    rows INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE log_templates (
+    id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL,
+    route TEXT NOT NULL,
+    template TEXT NOT NULL,
+    level TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    example TEXT NOT NULL,
+    example_id INTEGER
+  );
+  CREATE INDEX log_templates_server_seen ON log_templates(server, last_seen);
+  CREATE INDEX log_templates_seen ON log_templates(last_seen);
+
+  CREATE TABLE log_analysis (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE INDEX logs_session ON logs(session_id);
+
+  CREATE TRIGGER logs_after_insert AFTER INSERT ON logs BEGIN
+    INSERT INTO logs_fts (rowid, message, fields) VALUES (new.id, new.message, new.fields);
+    INSERT INTO log_minutes (minute, server, level, count)
+      VALUES (CAST(new.time / 60000 AS INTEGER), new.server, new.level, 1)
+      ON CONFLICT (minute, server, level) DO UPDATE SET count = count + 1;
+    INSERT INTO log_usage (server, rows, bytes)
+      VALUES (new.server, 1, octet_length(new.message) + coalesce(octet_length(new.fields), 0) + 160)
+      ON CONFLICT (server) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+  END;
+
+  CREATE TRIGGER logs_after_delete AFTER DELETE ON logs BEGIN
+    DELETE FROM logs_fts WHERE rowid = old.id;
+    UPDATE log_usage
+      SET rows = rows - 1, bytes = bytes - (octet_length(old.message) + coalesce(octet_length(old.fields), 0) + 160)
+      WHERE server = old.server;
+  END;
+
+  INSERT INTO logs_fts (rowid, message, fields) SELECT id, message, fields FROM logs;
+  INSERT INTO log_minutes (minute, server, level, count)
+    SELECT CAST(time / 60000 AS INTEGER), server, level, count(*) FROM logs GROUP BY 1, 2, 3;
+  INSERT INTO log_usage (server, rows, bytes)
+    SELECT server, count(*), sum(octet_length(message) + coalesce(octet_length(fields), 0) + 160)
+    FROM logs GROUP BY server;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,189 @@
+/**
+ * The SDK's stdio client transport, as mcpscope needs it: the same framing (the SDK's `ReadBuffer` and
+ * `serializeMessage`), plus what supervision needs and `StdioClientTransport` keeps private — the child's
+ * exit code and signal, stderr line by line, an injectable `spawn`, and a stop that escalates from closing
+ * stdin to SIGTERM to SIGKILL.
+ */
+import type { ChildProcess, SpawnOptions } from "node:child_process";
+import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import crossSpawn from "cross-spawn";
+import { MonitoringError } from "../errors.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
+import { type Clock, systemClock } from "./clock.js";
+
+export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ChildTransportOptions {
+  command: string;
+  args: string[];
+  /** The whole environment of the child (nothing is inherited implicitly). */
+  env: Record<string, string>;
+  cwd?: string | null;
+  /** Default: cross-spawn (what the SDK uses; it resolves `npx.cmd` and friends on Windows). */
+  spawn?: SpawnFn;
+  clock?: Clock;
+  /** How long the child has after stdin closes, and again after SIGTERM. */
+  graceMs?: number;
+  /** Longest stderr line kept whole; longer ones are cut. */
+  maxStderrLine?: number;
+}
+
+const defaultSpawn: SpawnFn = (command, args, options) => crossSpawn(command, args, options);
+
+export class ChildProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** One line of the child's stderr, without its newline. */
+  onstderr?: (line: string) => void;
+  /** The child exited (before `onclose`). */
+  onexit?: (exit: ChildExit) => void;
+
+  private child: ChildProcess | null = null;
+  private readonly buffer = new ReadBuffer();
+  private exitInfo: ChildExit | null = null;
+  private exitWaiters: Array<(exit: ChildExit) => void> = [];
+  private closed = false;
+  private spawned = false;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: ChildTransportOptions) {
+    this.clock = options.clock ?? systemClock();
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /** How the child ended, once it has. */
+  get exit(): ChildExit | null {
+    return this.exitInfo;
+  }
+
+  async start(): Promise<void> {
+    if (this.child) throw new Error("ChildProcessTransport already started");
+    const { command, args, env, cwd } = this.options;
+    const child = (this.options.spawn ?? defaultSpawn)(command, args, {
+      env,
+      cwd: cwd ?? undefined,
+      stdio: ["pipe", "pipe", "pipe"],
+      shell: false,
+      windowsHide: true,
+    });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", () => {
+        this.spawned = true;
+        resolve();
+      });
+      child.once("error", (error: NodeJS.ErrnoException) => reject(startError(command, cwd, error)));
+    });
+    child.on("error", (error) => this.onerror?.(error));
+    child.stdin?.on("error", (error) => this.onerror?.(error));
+    child.stdout?.on("data", (chunk: Buffer) => {
+      try {
+        this.buffer.append(chunk);
+      } catch (error) {
+        this.onerror?.(error as Error);
+        return;
+      }
+      for (;;) {
+        let message: JSONRPCMessage | null;
+        try {
+          message = this.buffer.readMessage();
+        } catch (error) {
+          // A line that is not JSON-RPC (a stray log line on stdout): report it and go on.
+          this.onerror?.(error as Error);
+          continue;
+        }
+        if (message === null) break;
+        this.onmessage?.(message);
+      }
+    });
+    const splitter = new LineSplitter(
+      {
+        line: (bytes) => this.onstderr?.(bytes.toString("utf8").replace(/\r$/, "")),
+        oversized: (head, _tail, total) =>
+          this.onstderr?.(`${head.toString("utf8")}…[truncated ${total - head.length} bytes]`),
+      },
+      this.options.maxStderrLine ?? 16 * 1024,
+    );
+    child.stderr?.on("data", (chunk: Buffer) => splitter.push(chunk, 0));
+    child.once("exit", (code, signal) => {
+      this.exitInfo = { code, signal };
+      this.onexit?.(this.exitInfo);
+      for (const waiter of this.exitWaiters.splice(0)) waiter(this.exitInfo);
+    });
+    child.once("close", () => {
+      splitter.end(0);
+      this.buffer.clear();
+      this.closed = true;
+      this.onclose?.();
+    });
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || stdin.destroyed || this.exitInfo) throw new Error("the server process is not running");
+    await new Promise<void>((resolve, reject) => {
+      stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /** Sends a signal now (e.g. SIGKILL for a test of crash handling). */
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    if (this.child && !this.exitInfo) this.child.kill(signal);
+  }
+
+  /** Closes stdin; after `graceMs` sends SIGTERM; after another `graceMs`, SIGKILL. Resolves on exit. */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.spawned || this.closed) return;
+    if (!this.exitInfo) {
+      child.stdin?.end();
+      const grace = this.options.graceMs ?? 2000;
+      if (!(await this.waitExit(grace))) {
+        child.kill("SIGTERM");
+        if (!(await this.waitExit(grace))) {
+          child.kill("SIGKILL");
+          await this.waitExit(grace);
+        }
+      }
+    }
+  }
+
+  /** Resolves true when the child has exited, false after `ms`. */
+  waitExit(ms: number): Promise<boolean> {
+    if (this.exitInfo) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = () => {
+        this.clock.clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = this.clock.setTimeout(() => {
+        this.exitWaiters = this.exitWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, ms);
+      this.exitWaiters.push(waiter);
+    });
+  }
+}
+
+function startError(command: string, cwd: string | null | undefined, error: NodeJS.ErrnoException): Error {
+  const what =
+    error.code === "ENOENT"
+      ? cwd
+        ? `command not found (or the working directory ${cwd} does not exist); check the command and your PATH`
+        : "command not found; check the command and your PATH"
+      : error.code === "EACCES"
+        ? "permission denied; is it executable?"
+        : error.message;
+  return MonitoringError.collection(`cannot start ${command}: ${what}`, error);
+}

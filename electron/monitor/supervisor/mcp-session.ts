@@ -1,0 +1,222 @@
+/**
+ * mcpscope's own MCP client session with one server: the SDK `Client` over the server's transport, the
+ * handshake in the server's era, and the few requests monitoring needs (liveness, `tools/list`). A
+ * managed server's session is the supervised process itself; a probe opens a short-lived one.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { MonitoringError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
+import { EraTransport, type PeerIdentity, type ProtocolEra } from "./era-transport.js";
+import { DiscoverResultSchema, type HandshakeFacts, handshake } from "./handshake.js";
+import { createTransport, type ServerTarget, type TransportDeps } from "./transports.js";
+
+export interface SessionHooks {
+  /** The child process started (stdio only). */
+  onSpawn?: (pid: number) => void;
+  onStderrLine?: (line: string) => void;
+  /** The child process exited (stdio only). */
+  onExit?: (exit: ChildExit) => void;
+}
+
+export interface SessionOptions extends TransportDeps {
+  clientInfo?: PeerIdentity;
+  /** For the handshake and each request (default 10 s). */
+  timeoutMs?: number;
+  eraHint?: ProtocolEra | null;
+  hooks?: SessionHooks;
+}
+
+export const MCPSCOPE_CLIENT: PeerIdentity = { name: "mcpscope", version: VERSION };
+const MAX_TOOL_PAGES = 100;
+const STDERR_TAIL = 5;
+
+export class McpSession {
+  readonly client: Client;
+  readonly transport: EraTransport;
+  readonly child: ChildProcessTransport | null;
+  facts: HandshakeFacts | null = null;
+  private readonly stderrTail: string[] = [];
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly target: ServerTarget,
+    private readonly options: SessionOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    const clientInfo = options.clientInfo ?? MCPSCOPE_CLIENT;
+    const era = () => this.transport.era;
+    const inner = createTransport(target, options, era);
+    this.child = inner instanceof ChildProcessTransport ? inner : null;
+    if (this.child) {
+      const hooks = options.hooks ?? {};
+      this.child.onstderr = (line) => {
+        if (line.trim()) {
+          this.stderrTail.push(line);
+          if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+        }
+        hooks.onStderrLine?.(line);
+      };
+      this.child.onexit = (exit) => hooks.onExit?.(exit);
+    }
+    this.transport = new EraTransport(inner, clientInfo);
+    this.client = new Client(clientInfo, { capabilities: {} });
+    // Errors also surface as rejected requests; a stray non-JSON line on stdout must not crash anything.
+    this.client.onerror = () => {};
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  get closed(): boolean {
+    return this.transport.closed;
+  }
+
+  /** Starts the transport (spawning a stdio server) and runs the handshake. Does not close on failure. */
+  async open(): Promise<HandshakeFacts> {
+    try {
+      await this.client.connect(this.transport);
+    } catch (error) {
+      throw this.failure(error, "connect");
+    }
+    if (this.child?.pid) this.options.hooks?.onSpawn?.(this.child.pid);
+    try {
+      this.facts = await handshake(this.client, this.transport, {
+        clientInfo: this.options.clientInfo ?? MCPSCOPE_CLIENT,
+        timeoutMs: this.timeoutMs,
+        eraHint: this.options.eraHint,
+      });
+      return this.facts;
+    } catch (error) {
+      throw this.failure(error, "the handshake");
+    }
+  }
+
+  /** `ping` in the session era, `server/discover` in the stateless era (which has no ping); ms. */
+  async liveness(timeoutMs = this.timeoutMs): Promise<number> {
+    const started = performance.now();
+    try {
+      if (this.transport.era === "stateless") {
+        await this.client.request({ method: "server/discover", params: {} }, DiscoverResultSchema, {
+          timeout: timeoutMs,
+        });
+      } else {
+        await this.client.ping({ timeout: timeoutMs });
+      }
+    } catch (error) {
+      throw this.failure(error, this.transport.era === "stateless" ? "server/discover" : "ping", timeoutMs);
+    }
+    return performance.now() - started;
+  }
+
+  /** Every page of `tools/list`. */
+  async listTools(timeoutMs = this.timeoutMs): Promise<{ tools: Tool[]; ms: number }> {
+    const started = performance.now();
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+        const result = await this.client.listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs });
+        tools.push(...result.tools);
+        cursor = result.nextCursor;
+        if (!cursor) break;
+      }
+    } catch (error) {
+      throw this.failure(error, "tools/list", timeoutMs);
+    }
+    return { tools, ms: performance.now() - started };
+  }
+
+  async close(): Promise<void> {
+    const inner = this.transport.inner;
+    // A Streamable HTTP session is ended on the server too (DELETE), or every probe would leave one behind.
+    if (inner instanceof StreamableHTTPClientTransport && inner.sessionId && !this.closed) {
+      await inner.terminateSession().catch(() => {});
+    }
+    try {
+      await this.client.close();
+    } catch {
+      // Closing a transport that already failed.
+    }
+  }
+
+  /** A one-line MonitoringError saying what went wrong at `step`, with the server's last stderr line. */
+  failure(error: unknown, step: string, timeoutMs = this.timeoutMs): MonitoringError {
+    if (error instanceof MonitoringError) return error;
+    const exit = this.child?.exit;
+    const last = this.stderrTail.at(-1);
+    let message: string;
+    if (exit) {
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      message = `the server ${how} during ${step}${last ? `: ${last}` : ""}`;
+    } else if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      message = `no answer to ${step} within ${formatSeconds(timeoutMs)}`;
+    } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && this.closed) {
+      message = `the connection closed during ${step}${last ? `: ${last}` : ""}`;
+    } else if (error instanceof StreamableHTTPError) {
+      message = `${step} failed: HTTP ${error.code}: ${error.message.replace(/^Streamable HTTP error: /, "")}`;
+    } else if (networkCode(error)) {
+      message = `cannot connect to ${host(this.target.definition.url)}: ${networkMessage(error)}`;
+    } else {
+      message = `${step} failed: ${networkMessage(error)}`;
+    }
+    return MonitoringError.collection(oneLine(message), error);
+  }
+}
+
+/** Opens a session and runs the handshake; closes it again if that fails. */
+export async function openSession(target: ServerTarget, options: SessionOptions): Promise<McpSession> {
+  const session = new McpSession(target, options);
+  try {
+    await session.open();
+    return session;
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused; is the server running?",
+  ENOTFOUND: "host not found; check the URL",
+  ECONNRESET: "the connection was reset",
+  ETIMEDOUT: "the connection timed out",
+  EHOSTUNREACH: "host unreachable",
+};
+
+function networkCode(error: unknown): string | null {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return code && code in NETWORK_ERRORS ? code : null;
+}
+
+function networkMessage(error: unknown): string {
+  const code = networkCode(error);
+  if (code) return NETWORK_ERRORS[code] ?? code;
+  const cause = (error as { cause?: { message?: string } })?.cause;
+  if (cause?.message) return cause.message;
+  return (error as Error)?.message ?? String(error);
+}
+
+/** Host and port only: a URL's path or query may carry a token. */
+function host(url: string | null): string {
+  try {
+    return url ? new URL(url).host : "the server";
+  } catch {
+    return "the server";
+  }
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s*\n\s*/g, " ").trim();
+  return line.length > 500 ? `${line.slice(0, 500)}…` : line;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

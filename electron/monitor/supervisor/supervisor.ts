@@ -1,0 +1,127 @@
+/**
+ * The servers mcpscope runs itself, keyed by server id: start, stop, restart, status. The engine owns one
+ * Supervisor; the prober asks it for open sessions and the resource sampler for pids.
+ */
+import { MonitoringError } from "../errors.js";
+import { type Env, loginShellEnv } from "../shell-env.js";
+import type { SpawnFn } from "./child-transport.js";
+import { type Clock, systemClock } from "./clock.js";
+import { ManagedServer } from "./managed-server.js";
+import type { ManagedStatus } from "./managed-status.js";
+import type { McpSession } from "./mcp-session.js";
+import type { RestartPolicyOptions } from "./restart-policy.js";
+import type { RunStore } from "./run-store.js";
+import type { TelemetrySink } from "./telemetry.js";
+import type { ServerTarget } from "./transports.js";
+
+export interface SupervisorOptions {
+  sink: TelemetrySink;
+  runs: RunStore;
+  /** The launch environment (default: the login shell's, read once). */
+  env?: () => Promise<Env>;
+  clock?: Clock;
+  spawn?: SpawnFn;
+  policy?: RestartPolicyOptions;
+  timeoutMs?: number;
+  graceMs?: number;
+}
+
+export interface ManagedProcess {
+  serverId: string;
+  server: string;
+  pid: number;
+}
+
+export class Supervisor {
+  private readonly servers = new Map<string, ManagedServer>();
+  private readonly listeners = new Set<(status: ManagedStatus) => void>();
+  private readonly clock: Clock;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.clock = options.clock ?? systemClock();
+  }
+
+  /** Starts `server` (or updates its definition and returns its status if it is already running). */
+  async start(server: ServerTarget): Promise<ManagedStatus> {
+    let managed = this.servers.get(server.definition.id);
+    if (managed) managed.setTarget(server);
+    else {
+      managed = new ManagedServer(server, {
+        sink: this.options.sink,
+        runs: this.options.runs,
+        env: this.options.env ?? (() => loginShellEnv().get()),
+        clock: this.clock,
+        spawn: this.options.spawn,
+        policy: this.options.policy,
+        timeoutMs: this.options.timeoutMs,
+        graceMs: this.options.graceMs,
+        onChange: (status) => {
+          for (const listener of this.listeners) {
+            try {
+              listener(status);
+            } catch {
+              // One broken listener must not stop the others.
+            }
+          }
+        },
+      });
+      this.servers.set(server.definition.id, managed);
+    }
+    return managed.start();
+  }
+
+  async stop(id: string): Promise<ManagedStatus> {
+    return this.get(id).stop();
+  }
+
+  async restart(id: string): Promise<ManagedStatus> {
+    return this.get(id).restart();
+  }
+
+  /** Stops it (if running) and forgets it. */
+  async remove(id: string): Promise<void> {
+    const managed = this.servers.get(id);
+    if (!managed) return;
+    await managed.stop();
+    this.servers.delete(id);
+  }
+
+  status(id: string): ManagedStatus | null {
+    return this.servers.get(id)?.status() ?? null;
+  }
+
+  list(): ManagedStatus[] {
+    return [...this.servers.values()].map((s) => s.status());
+  }
+
+  /** The open MCP session of a running server. */
+  session(id: string): McpSession | null {
+    return this.servers.get(id)?.session() ?? null;
+  }
+
+  /** Live child processes (for resource sampling). */
+  processes(): ManagedProcess[] {
+    const out: ManagedProcess[] = [];
+    for (const managed of this.servers.values()) {
+      const status = managed.status();
+      if (status.pid !== null) out.push({ serverId: status.id, server: status.name, pid: status.pid });
+    }
+    return out;
+  }
+
+  /** Called with a server's status whenever its state changes. */
+  onChange(listener: (status: ManagedStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((s) => s.stop()));
+  }
+
+  private get(id: string): ManagedServer {
+    const managed = this.servers.get(id);
+    if (!managed) throw MonitoringError.input(`no managed server with id "${id}"; start it first`);
+    return managed;
+  }
+}

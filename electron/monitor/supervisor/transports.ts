@@ -1,0 +1,91 @@
+/**
+ * The transport to a server, from its definition: a child process over stdio (launched with the login
+ * shell's environment under the server's own env), Streamable HTTP, or the older HTTP+SSE. Remote
+ * servers get their configured headers on every request; in the stateless era also the standard
+ * `Mcp-Method` / `Mcp-Name` headers of the 2026-07-28 revision.
+ */
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { DiscoveredServer } from "../discovery/types.js";
+import { MonitoringError } from "../errors.js";
+import { type Env, mergeLaunchEnv } from "../shell-env.js";
+import { ChildProcessTransport, type SpawnFn } from "./child-transport.js";
+import type { Clock } from "./clock.js";
+import type { ProtocolEra } from "./era-transport.js";
+
+/** What launching or connecting needs from a discovered server (raw env and headers: never stored). */
+export type ServerTarget = Pick<DiscoveredServer, "definition" | "rawEnv" | "rawHeaders">;
+
+export interface TransportDeps {
+  /** The environment servers are launched in (the login shell's); the server's env goes over it. */
+  env: Env;
+  spawn?: SpawnFn;
+  clock?: Clock;
+  graceMs?: number;
+  fetch?: FetchLike;
+}
+
+export function createTransport(
+  target: ServerTarget,
+  deps: TransportDeps,
+  era: () => ProtocolEra,
+): Transport {
+  const def = target.definition;
+  if (def.transport === "stdio") {
+    if (!def.command) throw MonitoringError.input(`server "${def.name}" has no command to run`);
+    return new ChildProcessTransport({
+      command: def.command,
+      args: def.args,
+      env: mergeLaunchEnv(deps.env, target.rawEnv),
+      cwd: def.cwd,
+      spawn: deps.spawn,
+      clock: deps.clock,
+      graceMs: deps.graceMs,
+    });
+  }
+  if (!def.url) throw MonitoringError.input(`server "${def.name}" has no URL to connect to`);
+  let url: URL;
+  try {
+    url = new URL(def.url);
+  } catch {
+    throw MonitoringError.input(`server "${def.name}" has an invalid URL; expected http(s)://host/path`);
+  }
+  const fetch = headerFetch(target.rawHeaders, era, deps.fetch);
+  return def.transport === "sse"
+    ? new SSEClientTransport(url, { fetch })
+    : new StreamableHTTPClientTransport(url, { fetch });
+}
+
+/** Adds the configured headers, and in the stateless era the request-metadata headers, to each request. */
+export function headerFetch(
+  headers: Record<string, string>,
+  era: () => ProtocolEra,
+  base: FetchLike = fetch,
+): FetchLike {
+  return (url, init) => {
+    const merged = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(headers)) if (!merged.has(name)) merged.set(name, value);
+    if (era() === "stateless" && typeof init?.body === "string") {
+      const standard = requestHeaders(init.body);
+      for (const [name, value] of Object.entries(standard)) merged.set(name, value);
+    }
+    return base(url, { ...init, headers: merged });
+  };
+}
+
+/** `Mcp-Method`, and `Mcp-Name` for requests about a named tool, prompt or resource. */
+function requestHeaders(body: string): Record<string, string> {
+  let message: { method?: unknown; params?: { name?: unknown; uri?: unknown } };
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof message?.method !== "string") return {};
+  const out: Record<string, string> = { "Mcp-Method": message.method };
+  const name = message.params?.name ?? message.params?.uri;
+  // Plain printable ASCII only; anything else would need the revision's Base64 form, which no probe sends.
+  if (typeof name === "string" && /^[\x20-\x7e]*$/.test(name)) out["Mcp-Name"] = name;
+  return out;
+}

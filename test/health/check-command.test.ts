@@ -1,0 +1,99 @@
+/** `mcpscope check`: one probe from the command line, through the built CLI. */
+import { describe, expect, it } from "vitest";
+import { mcpscope, SERVERS } from "../helpers/mcp.js";
+import { freePort, startRemote } from "./remote-server.js";
+
+type Failure = { code: number; stdout: string; stderr: string };
+const fail = (args: string[]) =>
+  mcpscope(args).then(
+    () => {
+      throw new Error("expected a non-zero exit");
+    },
+    (e: Failure) => e,
+  );
+
+describe("mcpscope check", () => {
+  it("exits 0 for a healthy server and prints what it found", async () => {
+    const { stdout } = await mcpscope(["check", "--", process.execPath, ...SERVERS.everything()]);
+    const lines = stdout.trim().split("\n");
+    expect(lines[0]).toBe("up  mcp-servers/everything 2.0.0  (protocol 2025-11-25, session era)");
+    expect(lines[1]).toMatch(/^handshake [\d.]+m?s · ping [\d.]+m?s · tools\/list [\d.]+m?s$/);
+    expect(lines[2]).toMatch(/^\d+ tools: .*\becho\b/);
+  });
+
+  it("prints one JSON document with --json", async () => {
+    const { stdout } = await mcpscope(["check", "--json", "--", process.execPath, ...SERVERS.everything()]);
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({
+      status: "up",
+      healthy: true,
+      era: "session",
+      protocolVersion: "2025-11-25",
+      server: { name: "mcp-servers/everything", version: "2.0.0" },
+      error: null,
+    });
+    expect(doc.tools.length).toBeGreaterThan(5);
+    expect(doc.tools.map((t: { name: string }) => t.name)).toContain("echo");
+    expect(doc.toolsHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(doc.handshakeMs).toBeGreaterThan(0);
+  });
+
+  it("checks a remote server with --url", async () => {
+    const port = await freePort();
+    const server = await startRemote("streamableHttp", port);
+    try {
+      const { stdout } = await mcpscope([
+        "check",
+        "--url",
+        `http://127.0.0.1:${port}/mcp`,
+        "--header",
+        "X-Key: k1",
+        "--json",
+      ]);
+      expect(JSON.parse(stdout)).toMatchObject({
+        status: "up",
+        healthy: true,
+        target: `http://127.0.0.1:${port}/mcp`,
+        server: { name: "mcp-servers/everything" },
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("exits 1 with one line for a server that will not start", async () => {
+    const missing = await fail(["check", "--", "/nonexistent"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe(
+      "mcpscope check: cannot start /nonexistent: command not found; check the command and your PATH\n",
+    );
+    const crashing = await fail([
+      "check",
+      "--",
+      process.execPath,
+      "-e",
+      "console.error('no token'); process.exit(3)",
+    ]);
+    expect(crashing.stderr).toBe(
+      "mcpscope check: the server exited with code 3 during the handshake: no token\n",
+    );
+  });
+
+  it("exits 1 for a URL nobody answers, and 2 for a usage error", async () => {
+    const port = await freePort();
+    const refused = await fail(["check", "--url", `http://127.0.0.1:${port}/mcp`, "--header", "X-Key: k1"]);
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: `mcpscope check: cannot connect to 127.0.0.1:${port}: connection refused; is the server running?\n`,
+    });
+    const usage = await fail(["check"]);
+    expect(usage).toMatchObject({ code: 2 });
+    expect(usage.stderr).toMatch(/^mcpscope check: no server to check; usage: mcpscope check /);
+    const both = await fail(["check", "--url", "http://x/mcp", "--", "node"]);
+    expect(both).toMatchObject({
+      code: 2,
+      stderr: "mcpscope check: give either --url or a command after --, not both\n",
+    });
+  });
+});
