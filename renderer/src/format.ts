@@ -65,3 +65,31 @@ export function prettyJson(text: string): string {
     return text;
   }
 }
+
+/** CPU use of a process tree: `0.4 %`, `12 %`, `230 %` (several cores). */
+export function formatPercent(pct: number): string {
+  if (!Number.isFinite(pct)) return "–";
+  return pct < 10 ? `${pct.toFixed(1)} %` : `${Math.round(pct)} %`;
+}
+
+/** A span of time in words: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return `${h} h ${min % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/** How long ago `iso` was, relative to `now`: `just now`, `40 s ago`, `5 min ago`. */
+export function formatAgo(iso: string, now = Date.now()): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  const ms = now - time;
+  if (ms < 5000) return "just now";
+  return `${formatDuration(ms)} ago`;
+}

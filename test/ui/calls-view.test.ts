@@ -3,97 +3,23 @@
  * API, a real MCP server (server-everything) is called through `mcpscope run` with the real SDK client,
  * and the call must show up live — with its hostile payload rendered as text, under a strict CSP.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, MCPSCOPE, ROOT, SERVERS, tempDir } from "../helpers/mcp.js";
+import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SERVE_URL = /http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+/;
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `\n*** SKIPPED test/ui/calls-view.test.ts: ${CHROMIUM} is missing, so the UI is NOT tested here. ` +
-      "Install it with `apt-get install chromium` (CI does). ***\n",
-  );
-}
-
-interface Serve {
-  /** The URL `mcpscope serve` printed, with its `#token=…`. */
-  url: string;
-  origin: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `mcpscope serve` on a free port and waits for the URL it prints. */
-async function startServe(dataDir: string): Promise<Serve> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [MCPSCOPE, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`mcpscope serve printed no URL within 20 s; its output:\n${output}`));
-    }, 20_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = SERVE_URL.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[0]);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mcpscope serve exited with ${code} before printing its URL; its output:\n${output}`));
-    });
-  });
-  return {
-    url,
-    origin: new URL(url).origin,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-/** Opens the page and records what would mean it is broken or unsafe: CSP violations, script errors. */
-async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(url);
-  return { page, problems };
-}
-
-/** Polls until `check` returns a truthy value, or fails naming `what`. */
-async function until<T>(what: string, check: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+warnIfNoChromium("test/ui/calls-view.test.ts");
 
 /** The policy's effective script-src (falling back to default-src, as browsers do). */
 function scriptSources(policy: string): string | undefined {
@@ -112,17 +38,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,0 +1,118 @@
+/**
+ * What the UI tests share: `mcpscope serve` on a free port, real Chromium (Debian's), a page that records
+ * CSP violations and script errors, and polling.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+export const SERVE_URL = /http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+/;
+
+/** Says loudly, once per test file, that the UI is not tested here. */
+export function warnIfNoChromium(file: string): void {
+  if (HAS_CHROMIUM) return;
+  console.warn(
+    `\n*** SKIPPED ${file}: ${CHROMIUM} is missing, so the UI is NOT tested here. ` +
+      "Install it with `apt-get install chromium` (CI does). ***\n",
+  );
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+export interface Serve {
+  /** The URL `mcpscope serve` printed, with its `#token=…`. */
+  url: string;
+  origin: string;
+  /** Everything it printed so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `mcpscope serve` on a free port and waits for the URL it prints. */
+export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Serve> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [MCPSCOPE, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir],
+    { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`mcpscope serve printed no URL within 20 s; its output:\n${output}`));
+    }, 20_000);
+    const check = () => {
+      const match = SERVE_URL.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.off("data", check);
+      resolve(match[0]);
+    };
+    child.stdout?.on("data", check);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mcpscope serve exited with ${code} before printing its URL; its output:\n${output}`));
+    });
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Opens the page and records what would mean it is broken or unsafe: CSP violations, script errors. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(url);
+  return { page, problems };
+}
+
+/** Polls until `check` returns a truthy value, or fails naming `what`. */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

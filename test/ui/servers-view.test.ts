@@ -1,0 +1,158 @@
+/**
+ * The Servers view in real Chromium, in browser mode: `mcpscope serve` runs with a fixture home holding a
+ * Cursor config (one stdio server, the real server-everything) and a malformed Windsurf config. The view
+ * must list the server with its client, show the malformed file's warning, and start and stop the
+ * server from its buttons, the status following each time; the started server's detail lists its tools.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, tempDir } from "../helpers/mcp.js";
+import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
+
+const EVERYTHING = join(
+  ROOT,
+  "node_modules",
+  "@modelcontextprotocol",
+  "server-everything",
+  "dist",
+  "index.js",
+);
+const STATUS_TIMEOUT_MS = 15_000;
+
+warnIfNoChromium("test/ui/servers-view.test.ts");
+
+/** A home directory holding one good Cursor config and one Windsurf config with a syntax error. */
+async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurfFile: string }> {
+  const cursorFile = join(home, ".cursor", "mcp.json");
+  await mkdir(join(home, ".cursor"), { recursive: true });
+  await writeFile(
+    cursorFile,
+    `${JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING, "stdio"] } } }, null, 2)}\n`,
+  );
+  const windsurfFile = join(home, ".codeium", "windsurf", "mcp_config.json");
+  await mkdir(join(home, ".codeium", "windsurf"), { recursive: true });
+  await writeFile(windsurfFile, '{\n  "mcpServers": {\n    "broken": { "command": "node", \n');
+  return { cursorFile, windsurfFile };
+}
+
+/** The serve process' environment: the fixture home, and nothing that points discovery elsewhere. */
+function homeEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  delete env.MCPSCOPE_HOME;
+  delete env.XDG_CONFIG_HOME;
+  delete env.XDG_DATA_HOME;
+  return env;
+}
+
+async function rowState(row: Locator): Promise<{ status: string | null; process: string | null }> {
+  return {
+    status: await row.getAttribute("data-status"),
+    process: await row.getAttribute("data-process-state"),
+  };
+}
+
+async function waitForToast(page: Page, title: string): Promise<{ kind: string | null; text: string }> {
+  const toast = page.getByTestId("toast").filter({ hasText: title }).last();
+  await toast.waitFor({ state: "visible", timeout: STATUS_TIMEOUT_MS });
+  return { kind: await toast.getAttribute("data-kind"), text: (await toast.textContent()) ?? "" };
+}
+
+describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () => {
+  let browser: Browser;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  it("lists a fixture-discovered server and its client, shows the malformed config, starts and stops it", async () => {
+    const home = await tempDir("mcpscope-ui-home-");
+    cleanups.push(home.cleanup);
+    const data = await tempDir("mcpscope-ui-data-");
+    cleanups.push(data.cleanup);
+    const { windsurfFile } = await fixtureHome(home.path);
+    const serve = await startServe(data.path, homeEnv(home.path));
+    cleanups.push(serve.stop);
+
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-servers").click();
+
+    const row = page.locator('[data-testid="server-row"][data-server-name="everything"]');
+    await row.waitFor({ state: "visible", timeout: 10_000 }).catch(async (error: Error) => {
+      const alerts = await page.getByRole("alert").allTextContents();
+      throw new Error(
+        `${error.message}\nthe page says: ${JSON.stringify(alerts)}\nmcpscope serve printed:\n${serve.output()}`,
+      );
+    });
+    expect(await row.count()).toBe(1);
+    expect(await row.getAttribute("data-client")).toBe("cursor");
+    expect(await row.getByTestId("server-client").textContent()).toContain("Cursor");
+
+    const warning = page.getByTestId("discovery-warning").filter({ hasText: "mcp_config.json" });
+    await warning.waitFor({ state: "visible", timeout: 5000 });
+    expect(await warning.textContent()).toContain(windsurfFile);
+    expect(await page.getByTestId("server-row").count()).toBe(1);
+
+    // Not running before Start: the status below is the button's doing.
+    const before = await rowState(row);
+    expect(["none", "stopped"]).toContain(before.process);
+    expect(before.status).not.toBe("up");
+
+    // Start: the process runs and the server comes up.
+    await row.getByTestId("server-action-start").click();
+    const started = await until(
+      "the server coming up after Start",
+      async () => {
+        const state = await rowState(row);
+        return state.status === "up" || state.process === "running" ? state : undefined;
+      },
+      STATUS_TIMEOUT_MS,
+    );
+    expect(["up", "unknown", "degraded"]).toContain(started.status);
+    const startToast = await waitForToast(page, "Start everything");
+    expect(startToast.kind, startToast.text).toBe("ok");
+    await until(
+      "the Stop button",
+      async () => (await row.getByTestId("server-action-stop").count()) === 1,
+      5000,
+    );
+
+    // Its detail lists the tools the probe saw (as text) and its stderr.
+    await row.getByTestId("server-name").click();
+    const detail = page.getByTestId("server-detail");
+    await detail.waitFor({ state: "visible", timeout: 5000 });
+    expect(await page.getByTestId("server-detail-name").textContent()).toContain("everything");
+    await page
+      .getByTestId("tool")
+      .filter({ hasText: "echo" })
+      .first()
+      .waitFor({ state: "visible", timeout: STATUS_TIMEOUT_MS });
+    await page.getByTestId("server-back").click();
+    await row.waitFor({ state: "visible", timeout: 5000 });
+
+    // Stop: the status follows.
+    await row.getByTestId("server-action-stop").click();
+    const stopped = await until(
+      "the server stopping after Stop",
+      async () => {
+        const state = await rowState(row);
+        return state.status === "stopped" ? state : undefined;
+      },
+      STATUS_TIMEOUT_MS,
+    );
+    expect(["stopped", "none"]).toContain(stopped.process);
+    const stopToast = await waitForToast(page, "Stop everything");
+    expect(stopToast.kind, stopToast.text).toBe("ok");
+    expect(await row.getByTestId("server-action-start").isEnabled()).toBe(true);
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
