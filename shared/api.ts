@@ -12,6 +12,20 @@ import {
   StatsDocumentSchema,
   SystemInfoSchema,
 } from "./domain.js";
+import {
+  LogPatternsDocumentSchema,
+  LogPatternsQuerySchema,
+  LogRecordSchema,
+  LogsQuerySchema,
+} from "./logs.js";
+import { MetricsSeriesQuerySchema, MetricsSeriesSchema } from "./metrics.js";
+import {
+  ActionResultSchema,
+  AddServerInputSchema,
+  InventorySchema,
+  ServerDetailSchema,
+  ServerIdInputSchema,
+} from "./servers.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
 const TimeSpec = z.string().min(1).max(64);
@@ -48,12 +62,32 @@ export const API_METHODS = {
     input: z.object({ id: z.number().int().positive() }).strict(),
     output: CallDetailSchema.nullable(),
   },
+  "servers.inventory": { input: Empty, output: InventorySchema },
+  "servers.detail": { input: ServerIdInputSchema, output: ServerDetailSchema.nullable() },
+  "servers.start": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.stop": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.restart": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.probe": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.instrument": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.uninstrument": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.add": { input: AddServerInputSchema, output: ActionResultSchema },
+  "servers.remove": { input: ServerIdInputSchema, output: ActionResultSchema },
+  /** Log records, newest first (shared/logs.ts). */
+  "logs.search": { input: LogsQuerySchema, output: z.array(LogRecordSchema) },
+  /** Drain templates and lines per level over a range. */
+  "logs.patterns": { input: LogPatternsQuerySchema, output: LogPatternsDocumentSchema },
+  /** Calls, errors and p50/p95/p99 per time bucket, for charts (shared/metrics.ts). */
+  "metrics.series": { input: MetricsSeriesQuerySchema, output: MetricsSeriesSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
 export const API_EVENTS = {
   /** Calls stored since the last push, oldest first. */
   "calls.new": z.array(CallSummarySchema),
+  /** Log records stored since the last push, oldest first. */
+  "logs.new": z.array(LogRecordSchema),
+  /** The inventory changed: a config file, a process state, a health state or a resource sample. */
+  "servers.changed": InventorySchema,
 } as const;
 
 export type ApiMethods = typeof API_METHODS;

@@ -10,7 +10,15 @@ import { CallSummarySchema } from "./domain.js";
 export const ServerStatusSchema = z.enum(["up", "degraded", "down", "stopped", "unknown"]);
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
-export const ProcessStateSchema = z.enum(["starting", "running", "backoff", "stopping", "stopped", "crash_loop", "failed"]);
+export const ProcessStateSchema = z.enum([
+  "starting",
+  "running",
+  "backoff",
+  "stopping",
+  "stopped",
+  "crash_loop",
+  "failed",
+]);
 export type ProcessState = z.infer<typeof ProcessStateSchema>;
 
 export const ProcessInfoSchema = z.object({
@@ -48,7 +56,11 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
   process: ProcessInfoSchema.nullable(),
   health: HealthInfoSchema,
   /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
-  resources: z.object({ cpuPct: z.number().nullable(), rssBytes: z.number().nullable(), sampledAt: z.string().nullable() }),
+  resources: z.object({
+    cpuPct: z.number().nullable(),
+    rssBytes: z.number().nullable(),
+    sampledAt: z.string().nullable(),
+  }),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 

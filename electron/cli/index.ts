@@ -1,17 +1,33 @@
 /** The `mcpscope` command: dispatches to one file per command under commands/. */
 import { VERSION } from "../monitor/version.js";
 import { callsCommand } from "./commands/calls.js";
+import { checkCommand } from "./commands/check.js";
 import { discoverCommand } from "./commands/discover.js";
+import { instrumentCommand } from "./commands/instrument.js";
+import { instrumentedCommand } from "./commands/instrumented.js";
+import { logsCommand } from "./commands/logs.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { statsCommand } from "./commands/stats.js";
+import { uninstrumentCommand } from "./commands/uninstrument.js";
 import type { CliIo, Command } from "./io.js";
 import { runCommandSafely } from "./run-command.js";
 
-const COMMANDS: Command[] = [runCommand, serveCommand, statsCommand, callsCommand, discoverCommand];
+const COMMANDS: Command[] = [
+  runCommand,
+  serveCommand,
+  statsCommand,
+  callsCommand,
+  logsCommand,
+  discoverCommand,
+  instrumentCommand,
+  uninstrumentCommand,
+  instrumentedCommand,
+  checkCommand,
+];
 
 function usage(): string {
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n");
+  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join("\n");
   return `mcpscope ${VERSION} — monitor the MCP servers on this machine
 
 usage: mcpscope <command> [options]

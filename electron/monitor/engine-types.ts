@@ -12,4 +12,6 @@ export interface EngineOptions {
   dataDir: string;
   /** How often the engine looks for calls stored by wrappers, in ms (default 300). */
   pollIntervalMs?: number;
+  /** The server inventory (discovery, supervision, health, resources); `false` to leave it off. */
+  inventory?: false | { home?: string; probeIntervalMs?: number; sampleIntervalMs?: number };
 }

@@ -15,7 +15,16 @@ import {
 } from "../../shared/api.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
+import { InventoryService } from "./inventory/inventory-service.js";
+import { LoggingSystem } from "./logs/logging-system.js";
+import {
+  type EngineMetrics,
+  type EngineMetricsOptions,
+  startEngineMetrics,
+} from "./metrics/engine-metrics.js";
+import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
+import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
 import {
   callsAfter,
@@ -28,16 +37,55 @@ import {
 } from "./store/queries.js";
 import { VERSION } from "./version.js";
 
-type Handlers = { [M in MethodName]: (input: ReturnType<typeof parseMethodInput<M>>) => MethodOutput<M> };
+type Handlers = {
+  [M in MethodName]: (
+    input: ReturnType<typeof parseMethodInput<M>>,
+  ) => MethodOutput<M> | Promise<MethodOutput<M>>;
+};
 
-export async function createEngine(options: EngineOptions): Promise<Engine> {
+/** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
+export interface MetricsEngine extends Engine {
+  readonly metrics: EngineMetrics;
+}
+
+export async function createEngine(
+  options: EngineOptions & { metrics?: EngineMetricsOptions },
+): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
   const db = openDb(dbPath);
+  const metrics = startEngineMetrics(db, options.metrics);
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let lastId = lastCallId(db);
   let closed = false;
+  // Log search, patterns, retention, files and mcpscope's own pino log (logs/logging-system.ts).
+  const logging = new LoggingSystem({ dataDir: options.dataDir, db });
+  logging.start();
+  logging.logger.info({ version: VERSION, dataDir: options.dataDir }, "engine started");
+  let lastLogId = logging.lastId();
+
+  // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
+  const writer = new BatchWriter({ open: () => openDb(dbPath) });
+  const inventory =
+    options.inventory === false
+      ? null
+      : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
+  await inventory?.start();
+  const needInventory = (): InventoryService => {
+    if (!inventory) throw new MonitoringError("collection", "the server inventory is off in this engine");
+    return inventory;
+  };
 
   const handlers: Handlers = {
+    "servers.inventory": () => needInventory().inventory(),
+    "servers.detail": (input) => needInventory().detail(input.id),
+    "servers.start": (input) => needInventory().startServer(input.id),
+    "servers.stop": (input) => needInventory().stop(input.id),
+    "servers.restart": (input) => needInventory().restart(input.id),
+    "servers.probe": (input) => needInventory().probe(input.id),
+    "servers.instrument": (input) => needInventory().instrument(input.id),
+    "servers.uninstrument": (input) => needInventory().uninstrument(input.id),
+    "servers.add": (input) => needInventory().add(input),
+    "servers.remove": (input) => needInventory().remove(input.id),
     "system.info": () => ({
       version: VERSION,
       dataDir: options.dataDir,
@@ -49,6 +97,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
     "calls.list": (input) => listCalls(db, input),
     "calls.get": (input) => getCall(db, input.id),
+    "logs.search": (input) => logging.search(input),
+    "logs.patterns": (input) => logging.patterns(input),
+    "metrics.series": (input) => metricsSeries(db, input),
   };
 
   // Wrappers write from other processes; look for new calls while anyone listens.
@@ -62,12 +113,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         emit("calls.new", calls);
         if (calls.length < 500) break;
       }
-    } catch {
+    } catch (error) {
       // A locked or busy database: try again on the next tick.
+      logging.warn("poll", `cannot read new calls: ${(error as Error).message}; retrying`);
     }
   };
   const timer = setInterval(poll, options.pollIntervalMs ?? 300);
   timer.unref();
+  // The same for log records, by id (at most 10,000 a tick, so a flood cannot hold the engine).
+  const pollLogs = () => {
+    if (closed || !listeners.get("logs.new")?.size) return;
+    try {
+      for (let i = 0; i < 20; i++) {
+        const logs = logging.after(lastLogId);
+        if (logs.length === 0) break;
+        lastLogId = logs[logs.length - 1]?.id ?? lastLogId;
+        emit("logs.new", logs);
+        if (logs.length < 500) break;
+      }
+    } catch (error) {
+      logging.warn("poll", `cannot read new log records: ${(error as Error).message}; retrying`);
+    }
+  };
+  const logTimer = setInterval(pollLogs, options.pollIntervalMs ?? 300);
+  logTimer.unref();
+
+  inventory?.onChange((payload) => emit("servers.changed", payload));
 
   function emit(event: EventName, payload: unknown) {
     for (const listener of listeners.get(event) ?? []) {
@@ -81,6 +152,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   return {
     dataDir: options.dataDir,
+    metrics,
     async invoke(method, input) {
       if (closed) throw new MonitoringError("collection", "the engine is closed");
       if (!isMethodName(method))
@@ -96,6 +168,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         listeners.set(event, set);
       }
       if (event === "calls.new" && set.size === 0) lastId = Math.max(lastId, safeLastId());
+      if (event === "logs.new" && set.size === 0) {
+        try {
+          lastLogId = Math.max(lastLogId, logging.lastId());
+        } catch {}
+      }
       set.add(listener);
       return () => set.delete(listener);
     },
@@ -103,7 +180,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      await inventory?.close();
+      writer.close();
+      clearInterval(logTimer);
       listeners.clear();
+      await logging.close();
+      await metrics.stop();
       db.close();
     },
   };

@@ -6,6 +6,9 @@
 import type { ServerSummary, StatsDocument } from "../../shared/domain.js";
 import type { Alert, LogEvent, SystemEvent } from "../../shared/monitoring.js";
 import { MonitoringError } from "./errors.js";
+import { indexPendingLogs } from "./logs/fts-index.js";
+import { LogRecorder } from "./logs/log-recorder.js";
+import { LogSettingsSource } from "./logs/log-settings.js";
 import { databasePath } from "./paths.js";
 import { capturePayload, captureText } from "./pipeline/capture.js";
 import { BatchWriter } from "./store/batch-writer.js";
@@ -20,14 +23,23 @@ export interface MonitoringReport {
 
 export class MonitoringSystem {
   private readonly writer: BatchWriter;
+  private readonly logs: LogRecorder;
   private problems: string[] = [];
 
-  private constructor(private readonly db: Db) {
-    this.writer = new BatchWriter({ open: () => openDb(db.path), onProblem: (m) => this.problems.push(m) });
+  private constructor(
+    private readonly db: Db,
+    dataDir: string,
+  ) {
+    this.writer = new BatchWriter({
+      open: () => openDb(db.path),
+      onProblem: (m) => this.problems.push(m),
+      afterBatch: (db) => indexPendingLogs(db),
+    });
+    this.logs = new LogRecorder(this.writer, new LogSettingsSource(dataDir, (m) => this.problems.push(m)));
   }
 
   static open(dataDir: string): MonitoringSystem {
-    return new MonitoringSystem(openDb(databasePath(dataDir)));
+    return new MonitoringSystem(openDb(databasePath(dataDir)), dataDir);
   }
 
   /** Calls, errors and latency per server and operation over `since` (default the last hour). */
@@ -40,18 +52,21 @@ export class MonitoringSystem {
     }
   }
 
-  /** Writes a structured log record through the same masking and batching path as captured logs. */
+  /**
+   * Writes a structured log record through the same path as captured logs (logs/log-recorder.ts): the
+   * server's minimum level, masking, caps, batching; then indexing, counts and template mining.
+   */
   logEvent(event: LogEvent): void {
-    this.writer.enqueue("logs", {
+    this.logs.record({
       time: event.time ?? Date.now(),
       level: event.level,
       server: event.server ?? "mcpscope",
-      session_id: null,
+      session: null,
       source: "mcpscope",
       logger: event.logger ?? null,
-      message: captureText(event.message),
-      fields: event.fields ? capturePayload(event.fields) : null,
-      request_id: null,
+      message: event.message,
+      fields: event.fields ?? null,
+      requestId: null,
     });
   }
 

@@ -17,13 +17,46 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "stats.get": [{ since: 5 }, { server: ["a"] }, { unknown: "x" }, { since: "" }],
   "calls.list": [{ limit: 0 }, { limit: 5000 }, { outcome: "maybe" }, { beforeId: -1 }, { tool: 3 }],
   "calls.get": [{}, { id: "1" }, { id: 0 }, { id: 1.5 }],
+  "servers.inventory": [{ refresh: true }],
+  "servers.detail": [{}, { id: 3 }, { id: "" }],
+  "servers.start": [{}, { id: null }],
+  "servers.stop": [{}, { name: "x" }],
+  "servers.restart": [{}, { id: ["a"] }],
+  "servers.probe": [{}, { id: 1 }],
+  "servers.instrument": [{}, { id: "" }],
+  "servers.uninstrument": [{}, { id: 2 }],
+  "servers.add": [
+    {},
+    { name: "x", transport: "stdio" },
+    { name: "x", transport: "http", url: "not a url" },
+    { name: "x", transport: "pigeon", command: "a" },
+  ],
+  "servers.remove": [{}, { id: false }],
+  "logs.search": [{ level: "loud" }, { limit: 0 }, { text: 5 }, { extra: 1 }],
+  "logs.patterns": [{ level: "verbose" }, { limit: -1 }, { extra: 1 }],
+  "metrics.series": [{ step: "30s" }, { step: "0m" }, { step: 5 }, { tool: 1 }, { extra: 1 }],
+};
+
+/** Inputs that read without acting; every read method must answer them with output matching its schema. */
+const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
+  "system.info": {},
+  "servers.list": {},
+  "stats.get": {},
+  "calls.list": {},
+  "calls.get": { id: 1 },
+  "servers.inventory": {},
+  "servers.detail": { id: "no-such-server" },
+  "logs.search": {},
+  "logs.patterns": {},
+  "metrics.series": { since: "24h", step: "5m" },
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
 beforeAll(async () => {
   dir = await tempDir();
-  engine = await createEngine({ dataDir: dir.path, pollIntervalMs: 50 });
+  // Discovery reads an empty home, not the developer's real client configs.
+  engine = await createEngine({ dataDir: dir.path, pollIntervalMs: 50, inventory: { home: dir.path } });
 });
 afterAll(async () => {
   await engine.close();
@@ -50,8 +83,8 @@ describe("API contract", () => {
   }
 
   it("answers valid input with output matching the output schema", async () => {
-    for (const [method, spec] of Object.entries(API_METHODS)) {
-      const input = method === "calls.get" ? { id: 1 } : {};
+    for (const [method, input] of Object.entries(READ_INPUTS)) {
+      const spec = API_METHODS[method as keyof typeof API_METHODS];
       const output = await engine.invoke(method, input);
       expect(spec.output.safeParse(output).success, method).toBe(true);
     }

@@ -16,7 +16,25 @@ const FLAGS: FlagSpecs = {
     default: "127.0.0.1:7800",
     help: "where to listen (port 0 picks a free one)",
   },
+  "otlp-endpoint": {
+    kind: "string",
+    placeholder: "URL",
+    help: "also send spans and metrics over OTLP/HTTP (JSON) to URL/v1/traces and URL/v1/metrics",
+  },
 };
+
+export function parseOtlpEndpoint(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--otlp-endpoint "${text}" is not a URL; use one like http://127.0.0.1:4318`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--otlp-endpoint must be http:// or https://, not ${url.protocol}`);
+  return text;
+}
 
 export function parseListen(text: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
@@ -48,20 +66,31 @@ export const serveCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope serve [--listen 127.0.0.1:7800] [--data-dir DIR]",
-          "Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it.",
+          "mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [--data-dir DIR]",
+          "Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer).",
           FLAGS,
         ),
       );
       return 0;
     }
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
+    const otlpEndpoint = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
-    const engine = await createEngine({ dataDir });
+    const engine = await createEngine({
+      dataDir,
+      metrics: otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {},
+    });
     const staticRoot = join(dirname(fileURLToPath(import.meta.url)), "renderer");
     let server: Awaited<ReturnType<typeof startHttpServer>>;
     try {
-      server = await startHttpServer({ engine, host, port, token: serveToken(dataDir), staticRoot });
+      server = await startHttpServer({
+        engine,
+        host,
+        port,
+        token: serveToken(dataDir),
+        staticRoot,
+        metrics: () => engine.metrics.prometheus(),
+      });
     } catch (error) {
       await engine.close();
       const code = (error as NodeJS.ErrnoException).code;
@@ -78,6 +107,9 @@ export const serveCommand: Command = {
     io.stdout.write(`mcpscope: serving ${server.url}#token=${serveToken(dataDir)}\n`);
     io.stdout.write(
       `mcpscope: data dir ${dataDir}${loopback ? "" : `; listening on ${host}, reachable from other machines — keep the token secret`}\n`,
+    );
+    io.stdout.write(
+      `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${join(dataDir, "serve-token")})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
     );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -11,6 +11,7 @@ import { API_EVENTS, ApiInputError } from "../../../shared/api.js";
 import { API_PATH, EVENTS_PATH, type EventFrame, type HttpErrorBody } from "../../../shared/http.js";
 import type { Engine } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
+import { PROMETHEUS_CONTENT_TYPE } from "../export/prom-text.js";
 import { securityHeaders, serveStatic } from "./static-files.js";
 
 export interface HttpServerOptions {
@@ -20,6 +21,12 @@ export interface HttpServerOptions {
   token: string;
   /** The built renderer (dist/renderer). */
   staticRoot: string;
+  /**
+   * Prometheus text for GET /metrics (absent: 404). It needs the same token as the API, as
+   * `Authorization: Bearer` (Prometheus: `authorization.credentials_file: <data dir>/serve-token`): tool
+   * and server names are private, and a loopback port is reachable by every local user and process.
+   */
+  metrics?: () => string;
 }
 
 export interface RunningServer {
@@ -29,6 +36,7 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 1024 * 1024;
+const METRICS_PATH = "/metrics";
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { engine, token } = options;
@@ -44,6 +52,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (!allowedHosts().has(req.headers.host ?? ""))
       return sendError(res, 421, "host", "unexpected Host header");
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === METRICS_PATH && options.metrics) return serveMetrics(req, res, options.metrics);
     if (!url.pathname.startsWith(`${API_PATH}/`)) {
       if (req.method !== "GET" && req.method !== "HEAD")
         return sendError(res, 405, "method", "method not allowed");
@@ -75,6 +84,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return sendError(res, error.kind === "input" ? 400 : 500, error.kind, error.message);
       return sendError(res, 500, "internal", (error as Error).message);
     }
+  }
+
+  function serveMetrics(req: IncomingMessage, res: ServerResponse, render: () => string): void {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      sendError(res, 405, "method", "use GET /metrics");
+      return;
+    }
+    if (!checkToken(bearer(req.headers.authorization), token)) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="mcpscope"');
+      sendError(res, 401, "auth", "missing or wrong token: send Authorization: Bearer <token>");
+      return;
+    }
+    const body = render();
+    securityHeaders(res);
+    res.writeHead(200, { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Cache-Control": "no-store" });
+    res.end(req.method === "HEAD" ? undefined : body);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

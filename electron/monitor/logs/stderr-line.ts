@@ -1,8 +1,9 @@
 /**
- * Turns one line of a server's stderr into a log record: JSON lines (pino, winston, bunyan, structlog)
- * keep their level, message and fields; plain lines get a level from common markers, else `info`.
+ * Turns one record of a server's stderr (a line, or a line and its continuation lines) into a log record:
+ * JSON lines (pino, winston, bunyan, Python `logging` JSON formatters, structlog, zap, logrus) keep their
+ * level, message, logger and fields; plain lines get a level from the earliest common marker, else `info`.
  */
-import { isLogLevel, type LogLevel } from "../../../shared/levels.js";
+import { isLogLevel, type LogLevel, levelRank } from "../../../shared/levels.js";
 
 export interface ParsedLogLine {
   level: LogLevel;
@@ -11,7 +12,7 @@ export interface ParsedLogLine {
   fields: Record<string, unknown> | null;
 }
 
-/** pino and bunyan numeric levels. */
+/** pino and bunyan numeric levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal. */
 const NUMERIC: Array<[number, LogLevel]> = [
   [60, "critical"],
   [50, "error"],
@@ -25,6 +26,7 @@ const NAMED: Record<string, LogLevel> = {
   debug: "debug",
   verbose: "debug",
   silly: "debug",
+  fine: "debug",
   info: "info",
   information: "info",
   notice: "notice",
@@ -33,76 +35,124 @@ const NAMED: Record<string, LogLevel> = {
   error: "error",
   err: "error",
   exception: "error",
+  severe: "error",
   fatal: "critical",
   critical: "critical",
   crit: "critical",
+  panic: "critical",
+  dpanic: "critical",
   alert: "alert",
   emerg: "emergency",
   emergency: "emergency",
 };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are what it removes.
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes("\u001b") ? text.replace(ANSI, "") : text;
+}
+
 export function levelFromValue(value: unknown): LogLevel | null {
   if (typeof value === "number") return NUMERIC.find(([min]) => value >= min)?.[1] ?? null;
   if (typeof value !== "string") return null;
-  const lower = value.toLowerCase();
+  const lower = stripAnsi(value).trim().toLowerCase();
+  if (/^\d+$/.test(lower)) return levelFromValue(Number(lower));
   return isLogLevel(lower) ? lower : (NAMED[lower] ?? null);
 }
 
+/**
+ * Level markers in plain lines. The earliest marker in the line wins (ties: the more severe), so
+ * `[warn] request failed: ERROR 500` is a warning. Lower-case words count only where a level is written
+ * (`[error]`, `error:` at the start, `level=error`); upper-case words count anywhere.
+ */
 const PLAIN_MARKERS: Array<[RegExp, LogLevel]> = [
-  [/\b(?:FATAL|CRITICAL|PANIC)\b/, "critical"],
+  [/\b(?:EMERG(?:ENCY)?)\b/, "emergency"],
+  [/\bALERT\b/, "alert"],
+  [/\b(?:FATAL|CRITICAL|CRIT|PANIC)\b|^panic: /, "critical"],
   [
-    /\b(?:ERROR|ERR)\b|\[error\]|^Traceback \(most recent call last\)|^\w*(?:Error|Exception)\b:|^\s+at .+\(.+:\d+:\d+\)$/i,
+    /\b(?:ERROR|ERR|SEVERE)\b|^Traceback \(most recent call last\):|\b(?:[A-Z]\w*)?(?:Error|Exception)\b(?::|$)/,
     "error",
   ],
-  [/\b(?:WARN|WARNING)\b|\[warn(?:ing)?\]/i, "warning"],
-  [/\bDEBUG\b|\[debug\]|\bTRACE\b/, "debug"],
+  [/^Exception in thread |^\s+at \S.*:\d+(?::\d+)?\)?$|^Uncaught\b/, "error"],
+  [/\b(?:WARN|WARNING)\b/, "warning"],
   [/\bNOTICE\b/, "notice"],
+  [/\b(?:DEBUG|TRACE)\b/, "debug"],
+  [/\bINFO\b/, "info"],
+  // Lower or mixed case, only where a level is written as such.
+  [
+    /\[(emerg|emergency|alert|crit|critical|fatal|error|err|warn|warning|notice|info|debug|trace)\]|\blevel=(\w+)|^(emerg|alert|crit|critical|fatal|error|warn|warning|notice|info|debug|trace)(?:\s*:|\s+\|)/i,
+    "info",
+  ],
 ];
 
+export function levelOfPlainLine(line: string): LogLevel {
+  let best: { index: number; level: LogLevel } | null = null;
+  for (const [pattern, fixed] of PLAIN_MARKERS) {
+    const match = pattern.exec(line);
+    if (!match) continue;
+    const named = match.slice(1).find((g) => g !== undefined);
+    const level = named ? (levelFromValue(named) ?? fixed) : fixed;
+    if (
+      !best ||
+      match.index < best.index ||
+      (match.index === best.index && levelRank(level) > levelRank(best.level))
+    )
+      best = { index: match.index, level };
+  }
+  return best?.level ?? "info";
+}
+
+const LEVEL_KEYS = ["level", "levelname", "severity", "lvl", "log.level", "loglevel"];
+const MESSAGE_KEYS = ["msg", "message", "event"];
+const LOGGER_KEYS = ["logger", "name", "logger_name", "loggerName"];
+const OWN_KEYS = new Set([...LEVEL_KEYS, ...MESSAGE_KEYS, ...LOGGER_KEYS]);
+
+/** One line: JSON if it is a JSON object, else plain. */
 export function parseStderrLine(line: string): ParsedLogLine {
-  const trimmed = line.trim();
+  const clean = stripAnsi(line);
+  const trimmed = clean.trim();
   if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
     try {
-      const value = JSON.parse(trimmed) as Record<string, unknown>;
-      if (value && typeof value === "object" && !Array.isArray(value)) return fromJson(value, line);
+      const value = JSON.parse(trimmed) as unknown;
+      if (value && typeof value === "object" && !Array.isArray(value))
+        return fromJson(value as Record<string, unknown>, clean);
     } catch {
       // Not JSON after all: a plain line.
     }
   }
-  const level = PLAIN_MARKERS.find(([pattern]) => pattern.test(line))?.[1] ?? "info";
-  return { level, message: line, logger: null, fields: null };
+  return { level: levelOfPlainLine(clean), message: clean, logger: null, fields: null };
+}
+
+/**
+ * A record the assembler put together: the first line decides level, logger and fields; continuation
+ * lines (a stack trace) are appended to the message. `levelHint` overrides the first line's level.
+ */
+export function parseStderrRecord(text: string, levelHint: LogLevel | null = null): ParsedLogLine {
+  const nl = text.indexOf("\n");
+  const first = parseStderrLine(nl === -1 ? text : text.slice(0, nl));
+  const parsed =
+    nl === -1 ? first : { ...first, message: `${first.message}\n${stripAnsi(text.slice(nl + 1))}` };
+  return levelHint ? { ...parsed, level: levelHint } : parsed;
 }
 
 function fromJson(value: Record<string, unknown>, line: string): ParsedLogLine {
-  const level =
-    levelFromValue(value.level) ??
-    levelFromValue(value.levelname) ??
-    levelFromValue(value.severity) ??
-    "info";
-  const messageValue = value.msg ?? value.message ?? value.event;
-  const logger = value.logger ?? value.name ?? value.logger_name;
+  let level: LogLevel | null = null;
+  for (const key of LEVEL_KEYS) {
+    level = levelFromValue(value[key]);
+    if (level) break;
+  }
+  const messageKey = MESSAGE_KEYS.find((k) => typeof value[k] === "string");
+  const loggerKey = LOGGER_KEYS.find((k) => typeof value[k] === "string");
   const fields: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (
-      ![
-        "level",
-        "levelname",
-        "severity",
-        "msg",
-        "message",
-        "event",
-        "logger",
-        "name",
-        "logger_name",
-      ].includes(key)
-    ) {
+    if (!OWN_KEYS.has(key) || (key !== messageKey && key !== loggerKey && !LEVEL_KEYS.includes(key)))
       fields[key] = item;
-    }
   }
   return {
-    level,
-    message: typeof messageValue === "string" ? messageValue : line,
-    logger: typeof logger === "string" ? logger : null,
+    level: level ?? "info",
+    message: messageKey ? stripAnsi(value[messageKey] as string) : line.trim(),
+    logger: loggerKey ? (value[loggerKey] as string) : null,
     fields: Object.keys(fields).length ? fields : null,
   };
 }

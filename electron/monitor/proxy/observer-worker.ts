@@ -4,6 +4,9 @@
  * and may wait on another process's lock; here they can only slow this thread, never the traffic.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { indexPendingLogs } from "../logs/fts-index.js";
+import { LogSettingsSource } from "../logs/log-settings.js";
+import { StderrAssembler } from "../logs/stderr-assembler.js";
 import { databasePath } from "../paths.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
@@ -21,7 +24,10 @@ let recorder: SessionRecorder | null = null;
 const writer = new BatchWriter({
   open: () => openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }),
   onProblem: (message) => send({ type: "problem", message: `mcpscope: ${message}` }),
-  afterBatch: (db) => recorder?.writeSessionRow(db),
+  afterBatch: (db) => {
+    recorder?.writeSessionRow(db);
+    indexPendingLogs(db); // full-text index, once per batch (see logs/fts-index.ts)
+  },
 });
 recorder = new SessionRecorder(
   writer,
@@ -34,18 +40,26 @@ recorder = new SessionRecorder(
     wrapperPid: init.wrapperPid,
   },
   init.captureLimit,
+  // An unreadable data dir is said once already, by the database's own problem line.
+  new LogSettingsSource(init.dataDir, (message, unreadable) => {
+    if (!unreadable) send({ type: "problem", message: `mcpscope: ${message}` });
+  }),
 );
 const observer = new SessionObserver(recorder, { timeoutMs: init.timeoutMs });
 
 const decoder = new TextDecoder("utf-8");
+// A stack trace after an error line becomes one record (flushed 100 ms after its last line).
+const stderrRecords = new StderrAssembler((record) =>
+  recorder?.stderrLine(record.text, record.at, record.levelHint),
+);
 const splitters: Record<CopyStream, LineSplitter> = {
   in: protocolSplitter("in"),
   out: protocolSplitter("out"),
   err: new LineSplitter(
     {
-      line: (bytes, at) => recorder?.stderrLine(decoder.decode(bytes).replace(/\r$/, ""), at),
+      line: (bytes, at) => stderrRecords.push(decoder.decode(bytes).replace(/\r$/, ""), at),
       oversized: (head, _tail, total, at) =>
-        recorder?.stderrLine(`${decoder.decode(head)}…[a ${total}-byte stderr line, truncated]`, at),
+        stderrRecords.push(`${decoder.decode(head)}…[a ${total}-byte stderr line, truncated]`, at),
     },
     256 * 1024,
   ),
@@ -84,6 +98,7 @@ port.on("message", (message: ToWorker) => {
     }
     case "gap":
       splitters[message.stream].reset();
+      if (message.stream === "err") stderrRecords.flush();
       recorder?.protocolEvent({
         time: message.at,
         type: "observation_gap",
@@ -97,9 +112,11 @@ port.on("message", (message: ToWorker) => {
       return;
     case "end":
       splitters[message.stream].end(message.at);
+      if (message.stream === "err") stderrRecords.end();
       return;
     case "exit": {
       for (const splitter of Object.values(splitters)) splitter.end(message.at);
+      stderrRecords.end();
       observer.close(message.at);
       if (recorder) {
         recorder.upstreamDropped = message.upstreamDropped;

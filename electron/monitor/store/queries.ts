@@ -12,6 +12,8 @@ import {
   type ServerSummary,
   type StatsDocument,
 } from "../../../shared/domain.js";
+import type { DDSketch } from "../metrics/ddsketch.js";
+import { readRange } from "../metrics/range-reader.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { Db, Row, SqlValue } from "./db.js";
 
@@ -165,63 +167,51 @@ function latency(durations: number[]): Latency {
   };
 }
 
+function sketchLatency(sketch: DDSketch): Latency {
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    p50: round(sketch.quantile(0.5)),
+    p95: round(sketch.quantile(0.95)),
+    p99: round(sketch.quantile(0.99)),
+    max: round(sketch.count ? sketch.max : 0),
+  };
+}
+
 function emptyOutcomes(): OutcomeCounts {
   return Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
 }
 
-/** The stats document: every request method is an operation (`tools/call` once per tool). */
+/**
+ * The stats document: every request method is an operation (`tools/call` once per tool). Long ranges
+ * read rollups (see metrics/range-reader.ts): counts and bytes stay exact; latency percentiles are exact
+ * nearest-rank for operations read only from raw calls, within 1% where rollups contributed.
+ */
 export function statsDocument(db: Db, range: TimeRange, server?: string): StatsDocument {
-  const params: SqlValue[] = [range.since, range.until];
-  let sql = `SELECT server, method, target, outcome, duration_ms, bytes_in, bytes_out FROM calls
-             WHERE started_at >= ? AND started_at <= ?`;
-  if (server) {
-    sql += " AND server = ?";
-    params.push(server);
-  }
-  const groups = new Map<string, Map<string, { op: OperationStats; durations: number[] }>>();
-  for (const row of db.prepare(sql).iterate(...params)) {
-    const serverName = String(row.server);
-    const method = String(row.method);
-    const target =
-      method === "tools/call" || method === "prompts/get" || method === "resources/read"
-        ? str(row.target)
-        : null;
-    let ops = groups.get(serverName);
-    if (!ops) {
-      ops = new Map();
-      groups.set(serverName, ops);
-    }
-    const key = `${method}\u0000${target ?? ""}`;
-    let entry = ops.get(key);
-    if (!entry) {
-      entry = {
-        op: {
-          method,
-          target,
-          calls: 0,
-          errors: 0,
-          outcomes: emptyOutcomes(),
-          latency_ms: latency([]),
-          bytes_in: 0,
-          bytes_out: 0,
-        },
-        durations: [],
+  const groups = new Map<string, Map<string, { op: OperationStats; latency: Latency }>>();
+  for (const [serverName, accs] of readRange(db, range.since, range.until, server)) {
+    const ops = new Map<string, { op: OperationStats; latency: Latency }>();
+    groups.set(serverName, ops);
+    for (const [key, acc] of accs) {
+      const outcomes = emptyOutcomes();
+      for (const [outcome, n] of Object.entries(acc.outcomes)) outcomes[outcome as Outcome] = n;
+      const op: OperationStats = {
+        method: acc.method,
+        target: acc.target,
+        calls: acc.calls,
+        errors: acc.calls - (acc.outcomes.ok ?? 0),
+        outcomes,
+        latency_ms: latency([]),
+        bytes_in: acc.bytesIn,
+        bytes_out: acc.bytesOut,
       };
-      ops.set(key, entry);
+      ops.set(key, { op, latency: acc.fromRollups ? sketchLatency(acc.sketch) : latency(acc.durations) });
     }
-    const outcome = row.outcome as Outcome;
-    entry.op.calls++;
-    if (outcome !== "ok") entry.op.errors++;
-    entry.op.outcomes[outcome] = (entry.op.outcomes[outcome] ?? 0) + 1;
-    entry.op.bytes_in += num(row.bytes_in);
-    entry.op.bytes_out += num(row.bytes_out);
-    entry.durations.push(num(row.duration_ms));
   }
   const servers: ServerStats[] = [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, ops]) => {
       const operations = [...ops.values()]
-        .map(({ op, durations }) => ({ ...op, latency_ms: latency(durations) }))
+        .map(({ op, latency }) => ({ ...op, latency_ms: latency }))
         .sort(
           (a, b) =>
             b.calls - a.calls ||

@@ -3,7 +3,10 @@
  * writer, and keeps the session's own row (facts, exit, drops) up to date inside each batch.
  */
 
-import { parseStderrLine } from "../logs/stderr-line.js";
+import type { LogLevel } from "../../../shared/levels.js";
+import { LogRecorder } from "../logs/log-recorder.js";
+import type { LogSettingsSource } from "../logs/log-settings.js";
+import { parseStderrRecord } from "../logs/stderr-line.js";
 import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineMasker } from "../pipeline/mask.js";
 import type {
@@ -40,12 +43,17 @@ export class SessionRecorder implements ObservationSink {
   private pid: number | null = null;
   /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
   upstreamDropped = 0;
+  /** Log records go through the one log write path (minimum level per server, mask, cap). */
+  readonly logs: LogRecorder;
 
   constructor(
     private readonly writer: BatchWriter,
     private readonly identity: SessionIdentity,
     private readonly captureLimit = DEFAULT_CAPTURE_LIMIT,
-  ) {}
+    logSettings: LogSettingsSource | null = null,
+  ) {
+    this.logs = new LogRecorder(writer, logSettings, captureLimit);
+  }
 
   call(call: CallObservation): void {
     this.writer.enqueue("calls", {
@@ -70,23 +78,16 @@ export class SessionRecorder implements ObservationSink {
   }
 
   log(log: LogObservation): void {
-    this.writer.enqueue("logs", {
-      time: log.time,
-      level: log.level,
-      server: this.identity.server,
-      session_id: this.identity.sessionId,
-      source: log.source,
-      logger: log.logger,
-      message: captureText(log.message, this.captureLimit),
-      fields: log.fields === null ? null : capturePayload(log.fields, this.captureLimit),
-      request_id: log.requestId,
-    });
+    this.logs.record({ ...log, server: this.identity.server, session: this.identity.sessionId });
   }
 
-  /** One line of the server's stderr (already forwarded unchanged). */
-  stderrLine(text: string, at: number): void {
+  /**
+   * One record of the server's stderr (already forwarded unchanged): a line, or a line and its
+   * continuation lines (a stack trace) as the stderr assembler put them together.
+   */
+  stderrLine(text: string, at: number, levelHint: LogLevel | null = null): void {
     if (text.trim() === "") return;
-    const parsed = parseStderrLine(this.stderrMasker.mask(text));
+    const parsed = parseStderrRecord(this.stderrMasker.mask(text), levelHint);
     this.log({ time: at, source: "stderr", requestId: null, ...parsed });
   }
 

@@ -1,0 +1,45 @@
+/**
+ * Log records and patterns as terminal text. Server logs are attacker-controlled: control characters
+ * (ANSI escapes above all, which could rewrite the terminal) are shown as `\xNN`, never emitted.
+ */
+import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
+import { renderTable } from "../table.js";
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it makes visible.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+const shortTime = (isoTime: string) => isoTime.replace("T", " ").replace(/Z$/, "");
+
+/** `2026-11-25 13:59:58.120  ERROR     files  message`, continuation lines indented. */
+export function formatRecord(record: LogRecord, serverWidth = 12): string {
+  const head = `${shortTime(record.time)}  ${record.level.toUpperCase().padEnd(9)} ${terminalSafe(record.server).padEnd(serverWidth)} `;
+  const logger = record.logger ? `${terminalSafe(record.logger)}: ` : "";
+  const [first = "", ...rest] = record.message.split("\n");
+  const lines = [`${head}${logger}${terminalSafe(first)}`, ...rest.map((l) => `    ${terminalSafe(l)}`)];
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatPatterns(doc: LogPatternsDocument): string {
+  const totals = Object.entries(doc.levels)
+    .filter(([, n]) => n > 0)
+    .map(([level, n]) => `${level} ${n}`)
+    .join(", ");
+  const header = `Log patterns from ${shortTime(doc.since)} to ${shortTime(doc.until)} (UTC): ${doc.patterns.length} template${doc.patterns.length === 1 ? "" : "s"}; lines ${totals || "none"}\n`;
+  if (doc.patterns.length === 0)
+    return `${header}No templates yet: they appear once servers wrapped with \`mcpscope run\` log something.\n`;
+  return `${header}\n${renderTable(
+    ["COUNT", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
+    doc.patterns.map((p) => [
+      p.count,
+      p.level,
+      terminalSafe(p.server),
+      shortTime(p.lastSeen).replace(/\.\d+$/, ""),
+      terminalSafe(p.template.length > 100 ? `${p.template.slice(0, 99)}…` : p.template),
+    ]),
+    [0],
+  )}\n`;
+}

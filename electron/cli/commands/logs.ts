@@ -1,0 +1,221 @@
+import type { LogLevel } from "../../../shared/levels.js";
+import type { LogRecord } from "../../../shared/logs.js";
+import { catchUpIndex, indexedUpTo } from "../../monitor/logs/fts-index.js";
+import { patternsDocument } from "../../monitor/logs/log-patterns.js";
+import { type LogFilter, lastLogId, logsAfter, searchLogs } from "../../monitor/logs/log-queries.js";
+import { levelFromValue } from "../../monitor/logs/stderr-line.js";
+import { TemplateAnalyzer } from "../../monitor/logs/template-analyzer.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { type Db, openDb } from "../../monitor/store/db.js";
+import { parseTimeSpec } from "../../monitor/time.js";
+import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
+import type { CliIo, Command } from "../io.js";
+import { formatPatterns, formatRecord } from "./logs-format.js";
+
+const FLAGS: FlagSpecs = {
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "only records after this: a duration back (1h) or ISO 8601",
+  },
+  until: { kind: "string", placeholder: "TIME", help: "only records before this" },
+  server: {
+    kind: "string",
+    placeholder: "NAME",
+    help: "only this server (`mcpscope` for mcpscope's own logs)",
+  },
+  level: {
+    kind: "string",
+    placeholder: "LEVEL",
+    help: "this level and above: debug, info, notice, warning, error, critical, alert, emergency",
+  },
+  grep: {
+    kind: "string",
+    placeholder: "TEXT",
+    help: 'full text: every word must match; "a phrase"; word* for a prefix',
+  },
+  session: { kind: "string", placeholder: "ID", help: "only this wrapper session" },
+  limit: {
+    kind: "string",
+    placeholder: "N",
+    default: "100",
+    help: "the newest N records (with --follow: the backlog shown first)",
+  },
+  follow: { kind: "boolean", help: "keep printing new records as they are stored, until Ctrl-C" },
+  json: {
+    kind: "boolean",
+    help: 'print {"logs": […]} oldest first; with --follow one JSON record per line',
+  },
+};
+
+const PATTERN_FLAGS: FlagSpecs = {
+  since: { kind: "string", placeholder: "TIME", default: "24h", help: "templates seen after this" },
+  until: { kind: "string", placeholder: "TIME", help: "and before this" },
+  server: { kind: "string", placeholder: "NAME", help: "only this server" },
+  level: { kind: "string", placeholder: "LEVEL", help: "templates with a line of this level or above" },
+  limit: { kind: "string", placeholder: "N", default: "50", help: "the N most frequent templates" },
+  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+};
+
+const FOLLOW_POLL_MS = 250;
+/** Records `logs patterns` mines before answering (the engine mines continuously). */
+const MINE_AT_MOST = 200_000;
+
+export const logsCommand: Command = {
+  name: "logs",
+  summary: "server logs (stderr, MCP log notifications, mcpscope's own): search, follow, patterns",
+  async run(argv, io) {
+    if (argv[0] === "patterns") return patterns(argv.slice(1), io);
+    const args = parseArgs("logs", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope logs [--since 1h] [--until TIME] [--server NAME] [--level warning] [--grep TEXT] [--session ID] [--limit 100] [--follow] [--json]\n       mcpscope logs patterns [--since 24h] [--server NAME] [--json]",
+          this.summary,
+          FLAGS,
+        ),
+      );
+      return 0;
+    }
+    if (args.positionals.length)
+      throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope logs patterns\`?`);
+    const filter: LogFilter = {
+      server: flagString(args, "server"),
+      level: levelFlag(args),
+      text: flagString(args, "grep"),
+      session: flagString(args, "session"),
+    };
+    const limit = limitFlag(args, 100);
+    const since = flagString(args, "since");
+    const until = flagString(args, "until");
+    for (const time of [since, until]) if (time) parseTimeSpec(time); // one-line error before opening anything
+    if (args.flags.follow && until) throw new UsageError("--follow and --until do not go together");
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    try {
+      const upTo = tailEnd(db, filter);
+      const backlog = searchLogs(db, { ...filter, since, until, limit, beforeId: upTo + 1 }).reverse();
+      if (!args.flags.follow) {
+        if (args.flags.json) io.stdout.write(`${JSON.stringify({ logs: backlog }, null, 2)}\n`);
+        else if (backlog.length === 0)
+          io.stdout.write(
+            "No log records match. Records appear once a server wrapped with `mcpscope run` logs something.\n",
+          );
+        else for (const record of backlog) io.stdout.write(formatRecord(record));
+        return 0;
+      }
+      const print = (record: LogRecord) =>
+        io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
+      for (const record of backlog) print(record);
+      await follow(db, filter, upTo, print);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+/** Polls by id until SIGINT or SIGTERM; wrappers in other processes write, so the database is the bus. */
+async function follow(db: Db, filter: LogFilter, from: number, print: (r: LogRecord) => void): Promise<void> {
+  let cursor = from;
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    while (!stop) {
+      try {
+        const upTo = tailEnd(db, filter);
+        const records = logsAfter(db, cursor, filter, 1000, upTo);
+        for (const record of records) print(record);
+        cursor = records.length < 1000 ? upTo : (records[records.length - 1]?.id ?? upTo);
+        if (records.length === 1000) continue;
+      } catch (error) {
+        if (!/busy|locked/i.test((error as Error).message)) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/**
+ * The last id a tail may move past: the last record, or with text the last one in the full-text index
+ * (indexing first what writers that do not index left behind; usually nothing, and then no write).
+ */
+function tailEnd(db: Db, filter: LogFilter): number {
+  if (!filter.text) return lastLogId(db);
+  try {
+    catchUpIndex(db);
+  } catch (error) {
+    if (!/busy|locked/i.test((error as Error).message)) throw error;
+  }
+  return Math.min(lastLogId(db), indexedUpTo(db));
+}
+
+async function patterns(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs("logs patterns", argv, PATTERN_FLAGS);
+  if (args.flags.help) {
+    io.stdout.write(
+      formatHelp(
+        "mcpscope logs patterns [--since 24h] [--until TIME] [--server NAME] [--level LEVEL] [--limit 50] [--json]",
+        "Log templates mined from the stored records (Drain: variable parts are <*>), most frequent first, with\ntheir count since they first appeared, most severe level, first and last seen, and lines per level.",
+        PATTERN_FLAGS,
+      ),
+    );
+    return 0;
+  }
+  const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+  try {
+    try {
+      new TemplateAnalyzer(db).catchUp(MINE_AT_MOST);
+      const behind = Number(
+        db
+          .prepare(
+            "SELECT count(*) AS n FROM logs WHERE id > (SELECT coalesce(max(value), 0) FROM log_analysis WHERE key = 'cursor')",
+          )
+          .get()?.n ?? 0,
+      );
+      if (behind > 0)
+        io.stderr.write(
+          `mcpscope logs patterns: ${behind} newer records are not mined yet; run it again, or keep the app or \`mcpscope serve\` running\n`,
+        );
+    } catch (error) {
+      io.stderr.write(`mcpscope logs patterns: templates may lag (${(error as Error).message})\n`);
+    }
+    const doc = patternsDocument(db, {
+      since: flagString(args, "since"),
+      until: flagString(args, "until"),
+      server: flagString(args, "server"),
+      level: levelFlag(args),
+      limit: limitFlag(args, 50),
+    });
+    io.stdout.write(args.flags.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPatterns(doc));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function levelFlag(args: ParsedArgs): LogLevel | undefined {
+  const text = flagString(args, "level");
+  if (text === undefined) return undefined;
+  const level = levelFromValue(text);
+  if (!level)
+    throw new UsageError(
+      `--level "${text}" is not a level; use debug, info, notice, warning, error, critical, alert or emergency`,
+    );
+  return level;
+}
+
+function limitFlag(args: ParsedArgs, fallback: number): number {
+  const text = flagString(args, "limit");
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new UsageError("--limit must be a whole number from 1 to 100000");
+  return n;
+}

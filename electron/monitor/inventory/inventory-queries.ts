@@ -1,0 +1,137 @@
+/** Reads for the Servers view: latest samples and checks per server, and one server's history. */
+import type { ServerDetail } from "../../../shared/servers.js";
+import type { Db, SqlValue } from "../store/db.js";
+import { listCalls } from "../store/queries.js";
+import { iso } from "../time.js";
+
+const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+
+export interface LatestSample {
+  time: number;
+  cpuPct: number | null;
+  rssBytes: number;
+}
+
+/** The newest resource sample of each server name (by id when managed, else by name). */
+export function latestSamples(db: Db, sinceMs: number): Map<string, LatestSample> {
+  const rows = db
+    .prepare(
+      `SELECT server_id, server, time, cpu_pct, rss_bytes FROM resource_samples r
+       WHERE time >= ? AND time = (SELECT max(time) FROM resource_samples x WHERE x.server = r.server AND x.time >= ?)`,
+    )
+    .all(sinceMs, sinceMs);
+  const out = new Map<string, LatestSample>();
+  for (const row of rows) {
+    const sample = { time: Number(row.time), cpuPct: num(row.cpu_pct), rssBytes: Number(row.rss_bytes) };
+    if (row.server_id) out.set(`id:${row.server_id}`, sample);
+    out.set(`name:${row.server}`, sample);
+  }
+  return out;
+}
+
+export interface LastCheck {
+  time: number;
+  status: "up" | "degraded" | "down";
+  state: string;
+  handshakeMs: number | null;
+  listMs: number | null;
+  toolsCount: number | null;
+  protocolVersion: string | null;
+  error: string | null;
+}
+
+/** The latest stored health check per server id (survives engine restarts). */
+export function latestChecks(db: Db): Map<string, LastCheck> {
+  const rows = db
+    .prepare(
+      `SELECT * FROM health_checks h WHERE server_id IS NOT NULL
+       AND id = (SELECT max(id) FROM health_checks x WHERE x.server_id = h.server_id)`,
+    )
+    .all();
+  const out = new Map<string, LastCheck>();
+  for (const row of rows) {
+    out.set(String(row.server_id), {
+      time: Number(row.time),
+      status: row.status as LastCheck["status"],
+      state: String(row.state),
+      handshakeMs: num(row.handshake_ms),
+      listMs: num(row.list_ms),
+      toolsCount: num(row.tools_count),
+      protocolVersion: str(row.protocol_version),
+      error: str(row.error),
+    });
+  }
+  return out;
+}
+
+/** One server's history for the detail view (bounded lists). */
+export function serverHistory(
+  db: Db,
+  id: string,
+  name: string,
+  sinceMs: number,
+): Omit<ServerDetail, "server"> {
+  const health = db
+    .prepare(
+      `SELECT time, status, handshake_ms, list_ms, tools_count, error FROM health_checks
+       WHERE server_id = ? AND time >= ? ORDER BY time DESC LIMIT 500`,
+    )
+    .all(id, sinceMs)
+    .reverse()
+    .map((row) => ({
+      time: iso(Number(row.time)),
+      status: row.status as "up" | "degraded" | "down",
+      handshakeMs: num(row.handshake_ms),
+      listMs: num(row.list_ms),
+      toolsCount: num(row.tools_count),
+      error: str(row.error),
+    }));
+  const resources = db
+    .prepare(
+      `SELECT time, cpu_pct, rss_bytes FROM resource_samples
+       WHERE (server_id = ? OR (server_id IS NULL AND server = ?)) AND time >= ? ORDER BY time DESC LIMIT 2000`,
+    )
+    .all(id, name, sinceMs)
+    .reverse()
+    .map((row) => ({
+      time: iso(Number(row.time)),
+      cpuPct: num(row.cpu_pct) ?? 0,
+      rssBytes: Number(row.rss_bytes),
+    }));
+  const snapshot = db
+    .prepare(
+      "SELECT tools_json FROM tool_snapshots WHERE server_id = ? OR server = ? ORDER BY time DESC LIMIT 1",
+    )
+    .get(id, name);
+  const stderr = db
+    .prepare(
+      "SELECT time, level, message FROM logs WHERE server = ? AND source = 'stderr' ORDER BY id DESC LIMIT 200",
+    )
+    .all(name)
+    .reverse()
+    .map((row) => ({ time: iso(Number(row.time)), level: String(row.level), message: String(row.message) }));
+  return {
+    health,
+    resources,
+    tools: parseTools(str(snapshot?.tools_json)),
+    stderr,
+    calls: listCalls(db, { server: name, limit: 50 }),
+  };
+}
+
+function parseTools(text: string | null): Array<{ name: string; description: string | null }> {
+  if (!text) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    const list = Array.isArray(value) ? value : ((value as { tools?: unknown[] })?.tools ?? []);
+    return list
+      .filter(
+        (t): t is { name: string; description?: unknown } =>
+          typeof (t as { name?: unknown })?.name === "string",
+      )
+      .map((t) => ({ name: t.name, description: typeof t.description === "string" ? t.description : null }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The server inventory: discovered and hand-added servers (watched as client configs change), the ones
+ * mcpscope runs itself, their health and resource usage, and the actions on them. Health checks run on
+ * an interval for servers mcpscope runs and for remote servers; a discovered stdio server that mcpscope
+ * does not run is probed only on request (probing it means spawning a copy, e.g. an `npx` download).
+ */
+
+import type { DiscoveryWarning } from "../../../shared/discovery.js";
+import type { ActionResult, AddServerInput, Inventory, ServerDetail } from "../../../shared/servers.js";
+import { defaultDiscoveryContext } from "../discovery/context.js";
+import { addManualServer, removeManualServer } from "../discovery/manual-servers.js";
+import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
+import { type DiscoveryWatcher, watchDiscovery } from "../discovery/watcher.js";
+import { MonitoringError } from "../errors.js";
+import { DbHealthStore } from "../health/health-store.js";
+import { probeServer } from "../health/probe.js";
+import { Prober, supervisorLookup } from "../health/prober.js";
+import { instrument, uninstrument } from "../instrument/instrument.js";
+import { checkInstrumented } from "../instrument/instrument-status.js";
+import { readRecords } from "../instrument/records.js";
+import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
+import { DbSampleStore } from "../resources/sample-store.js";
+import { ResourceSampler } from "../resources/sampler.js";
+import { loginShellEnv } from "../shell-env.js";
+import type { BatchWriter } from "../store/batch-writer.js";
+import type { Db } from "../store/db.js";
+import { DbRunStore } from "../supervisor/run-store.js";
+import { Supervisor } from "../supervisor/supervisor.js";
+import { writerSink } from "../supervisor/telemetry.js";
+import { toEntry } from "./entry-status.js";
+import { latestChecks, latestSamples, serverHistory } from "./inventory-queries.js";
+
+export interface InventoryOptions {
+  dataDir: string;
+  db: Db;
+  writer: BatchWriter;
+  /** Read configs under this folder instead of the home folder (tests, `--home`). */
+  home?: string;
+  probeIntervalMs?: number;
+  sampleIntervalMs?: number;
+  onProblem?: (message: string) => void;
+}
+
+export class InventoryService {
+  private servers: DiscoveredServer[] = [];
+  private warnings: DiscoveryWarning[] = [];
+  private watcher: DiscoveryWatcher | null = null;
+  private readonly supervisor: Supervisor;
+  private readonly prober: Prober;
+  private readonly sampler: ResourceSampler;
+  private readonly listeners = new Set<(inventory: Inventory) => void>();
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private sampleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly options: InventoryOptions) {
+    const sink = writerSink(options.writer);
+    this.supervisor = new Supervisor({ sink, runs: new DbRunStore(options.db, options.onProblem) });
+    this.prober = new Prober({
+      sink,
+      store: new DbHealthStore(options.db, options.onProblem),
+      managed: supervisorLookup(this.supervisor),
+      intervalMs: options.probeIntervalMs ?? 30_000,
+      maxConcurrent: 2,
+    });
+    this.sampler = new ResourceSampler({
+      store: new DbSampleStore(options.db, options.onProblem),
+      roots: () => [...managedRoots(this.supervisor), ...wrapperRoots(options.db), ownRoot()],
+      intervalMs: options.sampleIntervalMs ?? 15_000,
+      onProblem: options.onProblem,
+    });
+    this.supervisor.onChange(() => this.changed());
+    this.prober.onTransition(() => this.changed());
+  }
+
+  async start(): Promise<void> {
+    const context = (): Promise<DiscoveryContext> => defaultDiscoveryContext({ home: this.options.home });
+    this.watcher = watchDiscovery(context, (outcome) => this.discovered(outcome.servers, outcome.warnings), {
+      dataDir: this.options.dataDir,
+    });
+    const first = await this.watcher.ready;
+    this.discovered(first.servers, first.warnings);
+    this.sampler.start();
+    // Samples land every interval: push the new figures to listeners.
+    this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? 15_000);
+    this.sampleTimer.unref();
+  }
+
+  inventory(): Inventory {
+    const samples = safe(() => latestSamples(this.options.db, Date.now() - 5 * 60_000), new Map());
+    const checks = safe(() => latestChecks(this.options.db), new Map());
+    const servers = this.servers.map((server) => {
+      const id = server.definition.id;
+      return toEntry({
+        server,
+        managed: this.supervisor.status(id),
+        health: this.prober.health(id),
+        lastCheck: checks.get(id) ?? null,
+        sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
+      });
+    });
+    return { servers, warnings: this.warnings };
+  }
+
+  detail(id: string): ServerDetail | null {
+    const entry = this.inventory().servers.find((s) => s.id === id);
+    if (!entry) return null;
+    return { server: entry, ...serverHistory(this.options.db, id, entry.name, Date.now() - 24 * 3_600_000) };
+  }
+
+  async startServer(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    const status = await this.supervisor.start(server);
+    this.prober.watch(server);
+    const ok = status.state === "running" || status.state === "starting";
+    return {
+      ok,
+      message: ok
+        ? `${server.definition.name} is ${status.state}`
+        : `${server.definition.name}: ${status.lastError ?? status.state}`,
+    };
+  }
+
+  async stop(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    if (!this.supervisor.status(id))
+      return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
+    await this.supervisor.stop(id);
+    if (server.definition.transport === "stdio") this.prober.unwatch(id);
+    this.changed();
+    return { ok: true, message: `${server.definition.name} stopped` };
+  }
+
+  async restart(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    if (!this.supervisor.status(id)) return this.startServer(id);
+    const status = await this.supervisor.restart(id);
+    return { ok: status.state === "running", message: `${server.definition.name} is ${status.state}` };
+  }
+
+  async probe(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    const watched = this.prober.probeNow(id);
+    if (watched) {
+      const check = await watched;
+      this.changed();
+      return {
+        ok: check.status !== "down",
+        message: describeCheck(server.definition.name, check.status, check.error),
+      };
+    }
+    const result = await probeServer(server, { env: await loginShellEnv().get(), timeoutMs: 15_000 });
+    const status = result.outcome === "ok" ? "up" : result.outcome === "degraded" ? "degraded" : "down";
+    new DbHealthStore(this.options.db, this.options.onProblem).record({
+      time: Date.now(),
+      serverId: id,
+      server: server.definition.name,
+      status,
+      state: status,
+      era: result.era,
+      protocolVersion: result.protocolVersion,
+      handshakeMs: result.handshakeMs,
+      pingMs: result.pingMs,
+      listMs: result.listMs,
+      toolsCount: result.tools?.length ?? null,
+      error: result.error,
+    });
+    this.changed();
+    return { ok: status !== "down", message: describeCheck(server.definition.name, status, result.error) };
+  }
+
+  async instrument(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    const result = await instrument(server, {
+      dataDir: this.options.dataDir,
+      wrapperDataDir: this.options.dataDir,
+    });
+    await this.rescan();
+    if (result.status === "already-instrumented")
+      return { ok: true, message: `${result.server} was already instrumented` };
+    return {
+      ok: true,
+      message: `${result.server} in ${result.file} now runs through mcpscope; restart ${result.client} to pick up the change`,
+    };
+  }
+
+  async uninstrument(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    const result = await uninstrument(server, { dataDir: this.options.dataDir });
+    await this.rescan();
+    return {
+      ok: true,
+      message: `${server.definition.name} restored in ${result.file}; restart its client to pick up the change`,
+    };
+  }
+
+  async add(input: AddServerInput): Promise<ActionResult> {
+    const server = await addManualServer(this.options.dataDir, input);
+    await this.rescan();
+    return { ok: true, message: `${server.definition.name} added` };
+  }
+
+  async remove(id: string): Promise<ActionResult> {
+    const server = this.find(id);
+    if (server.definition.client !== "manual") {
+      throw MonitoringError.input(
+        `${server.definition.name} comes from ${server.definition.file}; remove it there`,
+      );
+    }
+    await this.supervisor.remove(id);
+    this.prober.unwatch(id);
+    await removeManualServer(this.options.dataDir, id);
+    await this.rescan();
+    return { ok: true, message: `${server.definition.name} removed` };
+  }
+
+  onChange(listener: (inventory: Inventory) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    if (this.sampleTimer) clearInterval(this.sampleTimer);
+    this.watcher?.close();
+    this.sampler.stop();
+    this.prober.close();
+    await this.supervisor.stopAll();
+  }
+
+  private find(id: string): DiscoveredServer {
+    const server = this.servers.find((s) => s.definition.id === id);
+    if (!server)
+      throw MonitoringError.input(`no server with id "${id}"; it may have been removed from its config`);
+    return server;
+  }
+
+  private async rescan(): Promise<void> {
+    const { discoverServers } = await import("../discovery/discover.js");
+    const outcome = await discoverServers(await defaultDiscoveryContext({ home: this.options.home }), {
+      dataDir: this.options.dataDir,
+    });
+    this.discovered(outcome.servers, outcome.warnings);
+  }
+
+  private discovered(servers: DiscoveredServer[], warnings: DiscoveryWarning[]): void {
+    this.servers = servers;
+    this.warnings = [...warnings];
+    // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
+    for (const server of servers) {
+      if (server.definition.transport !== "stdio") this.prober.watch(server);
+    }
+    void this.reportLostWrappings();
+    this.changed();
+  }
+
+  /** A client that rewrote its config (Claude Desktop does) may have dropped our wrapping: say so. */
+  private async reportLostWrappings(): Promise<void> {
+    try {
+      const lost = checkInstrumented(await readRecords(this.options.dataDir), this.servers);
+      if (lost.length === 0) return;
+      this.warnings = [
+        ...this.warnings.filter((w) => !w.message.startsWith("mcpscope's wrapping")),
+        ...lost.map((l) => ({ file: l.record.file, message: `mcpscope's wrapping: ${l.message}` })),
+      ];
+      this.changed();
+    } catch {
+      // No records yet, or unreadable: nothing to compare.
+    }
+  }
+
+  private changed(): void {
+    if (this.closed || this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      if (this.closed || this.listeners.size === 0) return;
+      const inventory = this.inventory();
+      for (const listener of this.listeners) listener(inventory);
+    }, 200);
+    this.notifyTimer.unref();
+  }
+}
+
+function describeCheck(name: string, status: string, error: string | null): string {
+  return error ? `${name} is ${status}: ${error}` : `${name} is ${status}`;
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The patterns document: Drain templates last seen in a range (most frequent first) and the lines per
+ * level in that range, in total and per time bucket, from the per-minute counts.
+ */
+import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
+import type { LevelCounts, LogPatternsDocument, LogPatternsQuery } from "../../../shared/logs.js";
+import type { Db, SqlValue } from "../store/db.js";
+import { iso, parseTimeSpec } from "../time.js";
+import { levelsFrom } from "./log-queries.js";
+
+/** Bucket widths in minutes; the smallest that keeps the timeline at most MAX_BUCKETS long is used. */
+const BUCKETS = [1, 5, 15, 60, 360, 1440];
+const MAX_BUCKETS = 1500; // a day and a minute in one-minute buckets
+
+const zeroCounts = (): LevelCounts => Object.fromEntries(LOG_LEVELS.map((l) => [l, 0])) as LevelCounts;
+
+export function patternsDocument(db: Db, query: LogPatternsQuery, now = Date.now()): LogPatternsDocument {
+  const range = {
+    since: parseTimeSpec(query.since ?? "24h", now),
+    until: query.until ? parseTimeSpec(query.until, now) : now,
+  };
+  const where = ["last_seen >= ?", "first_seen <= ?"];
+  const params: SqlValue[] = [range.since, range.until];
+  if (query.server) {
+    where.push("server = ?");
+    params.push(query.server);
+  }
+  if (query.level && query.level !== "debug") {
+    const levels = levelsFrom(query.level);
+    where.push(`level IN (${levels.map(() => "?").join(", ")})`);
+    params.push(...levels);
+  }
+  const patterns = db
+    .prepare(
+      `SELECT id, server, template, level, count, first_seen, last_seen, example FROM log_templates
+       WHERE ${where.join(" AND ")} ORDER BY count DESC, id LIMIT ?`,
+    )
+    .all(...params, query.limit ?? 100)
+    .map((row) => ({
+      id: Number(row.id),
+      server: String(row.server),
+      template: String(row.template),
+      level: row.level as LogLevel,
+      count: Number(row.count),
+      firstSeen: iso(Number(row.first_seen)),
+      lastSeen: iso(Number(row.last_seen)),
+      example: String(row.example),
+    }));
+
+  const first = Math.floor(range.since / 60_000);
+  const last = Math.floor(range.until / 60_000);
+  const bucketMinutes = BUCKETS.find((b) => (last - first + 1) / b <= MAX_BUCKETS) ?? 1440;
+  const countParams: SqlValue[] = [bucketMinutes, bucketMinutes, first, last];
+  let serverClause = "";
+  if (query.server) {
+    serverClause = " AND server = ?";
+    countParams.push(query.server);
+  }
+  const levels = zeroCounts();
+  const buckets = new Map<number, LevelCounts>();
+  for (const row of db
+    .prepare(
+      `SELECT (minute / ?) * ? AS bucket, level, sum(count) AS n FROM log_minutes
+       WHERE minute >= ? AND minute <= ?${serverClause} GROUP BY bucket, level ORDER BY bucket`,
+    )
+    .iterate(...countParams)) {
+    const level = row.level as LogLevel;
+    if (!(level in levels)) continue;
+    const n = Number(row.n);
+    levels[level] += n;
+    const start = Number(row.bucket);
+    let counts = buckets.get(start);
+    if (!counts) {
+      counts = zeroCounts();
+      buckets.set(start, counts);
+    }
+    counts[level] += n;
+  }
+  return {
+    since: iso(range.since),
+    until: iso(range.until),
+    patterns,
+    levels,
+    bucketMinutes,
+    timeline: [...buckets].map(([start, counts]) => ({ start: iso(start * 60_000), ...counts })),
+  };
+}

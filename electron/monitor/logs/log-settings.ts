@@ -1,0 +1,207 @@
+/**
+ * The `logs` key of `<dataDir>/settings.json`, resolved with its defaults: minimum level per server,
+ * retention per server, and the optional JSON-lines files. Read again when the file changes (checked at
+ * most every few seconds), so a running wrapper or engine picks up a new setting without a restart.
+ * A missing file means defaults; an invalid one means defaults plus one problem message.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { LogLevel } from "../../../shared/levels.js";
+import { type LogSettingsInput, LogSettingsSchema } from "../../../shared/logs.js";
+import { parseDuration } from "../time.js";
+
+export interface RetentionLimits {
+  maxAgeMs: number;
+  maxBytes: number;
+}
+
+export interface LogFileSettings {
+  /** true: every server; a list: those servers; false: none. */
+  enabled: boolean | string[];
+  dir: string;
+  maxBytes: number;
+  rotateEveryMs: number;
+  keep: number;
+}
+
+export interface LogSettings {
+  minLevel: { default: LogLevel; servers: Record<string, LogLevel> };
+  retention: { default: RetentionLimits; servers: Record<string, Partial<RetentionLimits>> };
+  files: LogFileSettings;
+}
+
+export const DEFAULT_RETENTION: RetentionLimits = { maxAgeMs: 14 * 86_400_000, maxBytes: 200 * 1024 * 1024 };
+
+export function settingsPath(dataDir: string): string {
+  return join(dataDir, "settings.json");
+}
+
+export function defaultLogSettings(dataDir: string): LogSettings {
+  return {
+    minLevel: { default: "debug", servers: {} },
+    retention: { default: DEFAULT_RETENTION, servers: {} },
+    files: {
+      enabled: false,
+      dir: join(dataDir, "logs"),
+      maxBytes: 10 * 1024 * 1024,
+      rotateEveryMs: 86_400_000,
+      keep: 10,
+    },
+  };
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+export function parseByteSize(value: number | string): number {
+  if (typeof value === "number") return value;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b)$/i.exec(value.trim());
+  return match ? Math.round(Number(match[1]) * (UNITS[(match[2] ?? "b").toLowerCase()] ?? 1)) : Number.NaN;
+}
+
+/** Resolves the validated `logs` object over the defaults. */
+export function resolveLogSettings(dataDir: string, input: LogSettingsInput | undefined): LogSettings {
+  const settings = defaultLogSettings(dataDir);
+  if (!input) return settings;
+  if (typeof input.minLevel === "string") settings.minLevel.default = input.minLevel;
+  else if (input.minLevel) {
+    const { "*": fallback, ...servers } = input.minLevel;
+    if (fallback) settings.minLevel.default = fallback;
+    settings.minLevel.servers = servers;
+  }
+  const limits = (l: { maxAge?: string; maxBytes?: number | string }): Partial<RetentionLimits> => ({
+    ...(l.maxAge ? { maxAgeMs: parseDuration(l.maxAge) } : {}),
+    ...(l.maxBytes !== undefined ? { maxBytes: parseByteSize(l.maxBytes) } : {}),
+  });
+  if (input.retention) {
+    settings.retention.default = { ...DEFAULT_RETENTION, ...limits(input.retention) };
+    for (const [server, l] of Object.entries(input.retention.servers ?? {}))
+      settings.retention.servers[server] = limits(l);
+  }
+  const f = input.files;
+  if (f) {
+    settings.files = {
+      enabled: f.enabled ?? false,
+      dir: f.dir ?? settings.files.dir,
+      maxBytes: f.maxBytes !== undefined ? parseByteSize(f.maxBytes) : settings.files.maxBytes,
+      rotateEveryMs: f.rotateEvery ? parseDuration(f.rotateEvery) : settings.files.rotateEveryMs,
+      keep: f.keep ?? settings.files.keep,
+    };
+  }
+  return settings;
+}
+
+export function minLevelFor(settings: LogSettings, server: string): LogLevel {
+  return settings.minLevel.servers[server] ?? settings.minLevel.default;
+}
+
+export function retentionFor(settings: LogSettings, server: string): RetentionLimits {
+  return { ...settings.retention.default, ...settings.retention.servers[server] };
+}
+
+export function filesEnabledFor(settings: LogSettings, server: string): boolean {
+  const enabled = settings.files.enabled;
+  return Array.isArray(enabled) ? enabled.includes(server) : enabled;
+}
+
+/**
+ * Reads the settings file now. `unreadable`: the file (or the data dir) could not be read at all, which
+ * whoever reports the data dir's own problems (the wrapper, about its database) already says.
+ */
+export function readLogSettings(dataDir: string): {
+  settings: LogSettings;
+  problem: string | null;
+  unreadable?: boolean;
+} {
+  const path = settingsPath(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR")
+      return { settings: defaultLogSettings(dataDir), problem: null };
+    return {
+      settings: defaultLogSettings(dataDir),
+      problem: `cannot read ${path}: ${(error as Error).message}; using the default log settings`,
+      unreadable: true,
+    };
+  }
+  try {
+    const document = JSON.parse(text) as { logs?: unknown };
+    const parsed = LogSettingsSchema.safeParse(document?.logs ?? {});
+    if (!parsed.success) {
+      const { path: where, message } = deepestIssue(parsed.error.issues);
+      return {
+        settings: defaultLogSettings(dataDir),
+        problem: `${path}: ${["logs", ...where].join(".")}: ${message}; using the default log settings`,
+      };
+    }
+    return { settings: resolveLogSettings(dataDir, parsed.data), problem: null };
+  } catch (error) {
+    return {
+      settings: defaultLogSettings(dataDir),
+      problem: `${path} is not valid JSON (${(error as Error).message}); using the default log settings`,
+    };
+  }
+}
+
+/** The current settings, re-read when the file's size or mtime changed (checked at most every `checkMs`). */
+export class LogSettingsSource {
+  private settings: LogSettings;
+  private stamp = "";
+  private checkedAt = 0;
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly onProblem: (message: string, unreadable: boolean) => void = () => {},
+    private readonly checkMs = 2000,
+  ) {
+    this.settings = defaultLogSettings(dataDir);
+    this.reload(true);
+  }
+
+  current(now = Date.now()): LogSettings {
+    if (now - this.checkedAt >= this.checkMs) this.reload(false, now);
+    return this.settings;
+  }
+
+  private reload(force: boolean, now = Date.now()): void {
+    this.checkedAt = now;
+    let stamp = "none";
+    try {
+      const stat = statSync(settingsPath(this.dataDir));
+      stamp = `${stat.size}:${stat.mtimeMs}`;
+    } catch {}
+    if (!force && stamp === this.stamp) return;
+    this.stamp = stamp;
+    const { settings, problem, unreadable } = readLogSettings(this.dataDir);
+    this.settings = settings;
+    if (problem && !this.reported.has(problem)) {
+      this.reported.add(problem);
+      this.onProblem(problem, unreadable ?? false);
+    }
+  }
+}
+
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+/** For a union (`"warning"` or `{server: level}`), the alternative that got furthest says the most. */
+function deepestIssue(issues: readonly Issue[]): { path: string[]; message: string } {
+  let best = { path: [] as string[], message: "invalid" };
+  for (const issue of issues) {
+    const here = issue.path.map(String);
+    const candidates = issue.errors?.length
+      ? issue.errors.map((alternative) => {
+          const inner = deepestIssue(alternative);
+          return { path: [...here, ...inner.path], message: inner.message };
+        })
+      : [{ path: here, message: issue.message }];
+    for (const c of candidates) if (c.path.length >= best.path.length) best = c;
+  }
+  return best;
+}

@@ -1,0 +1,151 @@
+/**
+ * The specification's `MetricsCollector`: every collection interval it folds the calls wrappers stored
+ * into minute, hour and day rollups, and now and then deletes what is past its retention period, in short
+ * transactions with the event loop free in between. Several engines may run collectors on one database
+ * (the app and `mcpscope serve`): the high-water mark in the database keeps their work disjoint.
+ */
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { MonitoringError } from "../errors.js";
+import type { Db } from "../store/db.js";
+import { type MetricSet, metricSet } from "./metric-set.js";
+import { DEFAULT_RETENTION, type RetentionSettings, retentionStep } from "./retention.js";
+import { foldOnce, readState, STATE } from "./rollups.js";
+
+export interface MetricsSettings {
+  /** How often new calls are folded into rollups, ms (default 15 s). */
+  collectionIntervalMs: number;
+  /** How long raw calls, minutes, hours and days are kept (defaults 7 d, 7 d, 90 d, 2 years). */
+  retention: RetentionSettings;
+  /** How often retention runs, ms (default 10 min). */
+  retentionIntervalMs: number;
+  /** Calls folded per transaction (default 500): wrappers wait for the write lock while one runs. */
+  foldBatch: number;
+}
+
+export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
+  collectionIntervalMs: 15_000,
+  retention: DEFAULT_RETENTION,
+  retentionIntervalMs: 600_000,
+  foldBatch: 500,
+};
+
+/** Per tick, at most this many fold transactions; the rest waits for the next tick. */
+const MAX_BATCHES_PER_TICK = 50;
+
+export interface CollectorOptions {
+  now?: () => number;
+  onProblem?: (error: MonitoringError) => void;
+}
+
+export class MetricsCollector {
+  readonly collectionIntervalMs: number;
+  readonly retentionPeriod: RetentionSettings;
+  /** The last set `collectMetrics()` returned. */
+  metrics: MetricSet | null = null;
+  /** Calls this collector folded (another engine's collector may fold the rest). */
+  folded = 0;
+  failures = 0;
+  private readonly settings: MetricsSettings;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private firstTimer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private lastRetention = 0;
+
+  constructor(
+    readonly storage: Db,
+    settings: Partial<MetricsSettings> = {},
+    private readonly options: CollectorOptions = {},
+  ) {
+    this.settings = { ...DEFAULT_METRICS_SETTINGS, ...settings };
+    this.collectionIntervalMs = this.settings.collectionIntervalMs;
+    this.retentionPeriod = this.settings.retention;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.firstTimer = setTimeout(() => void this.tick(), Math.min(1000, this.collectionIntervalMs));
+    this.firstTimer.unref();
+    this.timer = setInterval(() => void this.tick(), this.collectionIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a running fold to finish its transaction. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.firstTimer) clearTimeout(this.firstTimer);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Folds every call stored so far, synchronously; returns how many this collector folded. */
+  collect(): number {
+    let total = 0;
+    for (;;) {
+      const { folded } = foldOnce(this.storage, this.settings.foldBatch);
+      total += folded;
+      if (folded < this.settings.foldBatch) break;
+    }
+    this.folded += total;
+    return total;
+  }
+
+  /** Deletes everything past its retention period, synchronously; returns the rows deleted. */
+  enforceRetention(): number {
+    let total = 0;
+    for (let n = 1; n > 0; total += n) n = retentionStep(this.storage, this.retentionPeriod, this.now());
+    return total;
+  }
+
+  /**
+   * The current metric set: per server, method and target over the last collection window (default),
+   * counts by outcome, error rate and p50/p95/p99 from merged sketches.
+   */
+  collectMetrics(windowMs = this.collectionIntervalMs): MetricSet {
+    try {
+      const until = this.now();
+      this.metrics = metricSet(this.storage, until - windowMs, until);
+      return this.metrics;
+    } catch (error) {
+      throw MonitoringError.collection(`cannot read metrics: ${(error as Error).message}`, error);
+    }
+  }
+
+  /** Calls stored but not folded yet. */
+  backlog(): number {
+    const max = Number(this.storage.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
+    return Math.max(0, max - readState(this.storage, STATE.folded));
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = this.work().finally(() => {
+      this.running = null;
+    });
+    await this.running;
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let i = 0; i < MAX_BATCHES_PER_TICK && !this.stopped; i++) {
+        const { folded } = foldOnce(this.storage, this.settings.foldBatch);
+        this.folded += folded;
+        if (folded < this.settings.foldBatch) break;
+        await yieldToLoop();
+      }
+      const now = this.now();
+      if (now - this.lastRetention < this.settings.retentionIntervalMs) return;
+      this.lastRetention = now;
+      while (!this.stopped && retentionStep(this.storage, this.retentionPeriod, now) > 0) await yieldToLoop();
+    } catch (error) {
+      // Busy or locked by another writer for longer than the busy timeout: the next tick tries again.
+      this.failures++;
+      this.options.onProblem?.(
+        MonitoringError.collection(`cannot fold calls into rollups: ${(error as Error).message}`, error),
+      );
+    }
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * DDSketch (Masson, Rim and Lee, VLDB 2019): a quantile sketch with relative accuracy α = 1%. Positive
+ * values fall in logarithmic buckets (bucket i holds (γ^(i-1), γ^i], γ = (1+α)/(1-α)); a quantile is
+ * answered with the bucket's midpoint, within α of the true value at the same rank. Two sketches merge
+ * exactly by adding bucket counts, so minutes merge into hours, days and servers without raw values.
+ *
+ * Bounds: at most MAX_BUCKETS buckets (2048 span a factor of ~6·10^17: a nanosecond to years, in ms). Past
+ * that, the lowest buckets are collapsed into one, so only the smallest values lose accuracy. Values
+ * below MIN_VALUE (and zero, negative or non-finite values) are counted in a separate zero bucket.
+ */
+
+export const RELATIVE_ACCURACY = 0.01;
+export const MAX_BUCKETS = 2048;
+export const MIN_VALUE = 1e-9;
+
+const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+const LOG_GAMMA = Math.log(GAMMA);
+const FORMAT_VERSION = 1;
+
+export class DDSketch {
+  /** Dense counts: `bins[i - offset]` is bucket i's count. */
+  private bins = new Float64Array(0);
+  private offset = 0;
+  /** Lowest and highest non-empty bucket (lo > hi when there is none). */
+  private lo = 0;
+  private hi = -1;
+  zeroCount = 0;
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  /** Adds `value` `n` times (n a positive integer). */
+  add(value: number, n = 1): void {
+    if (!(n > 0)) return;
+    const v = Number.isFinite(value) ? Math.max(value, 0) : 0;
+    this.count += n;
+    this.sum += v * n;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    if (v < MIN_VALUE) this.zeroCount += n;
+    else this.addToBucket(Math.ceil(Math.log(v) / LOG_GAMMA), n);
+  }
+
+  merge(other: DDSketch): void {
+    if (other.count === 0) return;
+    this.count += other.count;
+    this.sum += other.sum;
+    this.zeroCount += other.zeroCount;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    for (let i = other.hi; i >= other.lo; i--) {
+      const c = other.bins[i - other.offset] ?? 0;
+      if (c > 0) this.addToBucket(i, c);
+    }
+  }
+
+  /** Merges a sketch serialised by `encode` without building it first (the read path of long ranges). */
+  mergeEncoded(bytes: Uint8Array): void {
+    const r = new Reader(bytes);
+    if (r.byte() !== FORMAT_VERSION) throw new Error("unknown sketch format");
+    const zero = r.varint();
+    const sum = r.float64();
+    const min = r.float64();
+    const max = r.float64();
+    const buckets = r.varint();
+    let total = zero;
+    if (buckets > 0) {
+      // The hot loop of long-range stats: varints decoded inline, counts added in place when in range.
+      let at = r.offset;
+      let index = 0;
+      const end = bytes.length;
+      for (let k = 0; k < buckets; k++) {
+        let v = 0;
+        let scale = 1;
+        let b: number;
+        do {
+          if (at >= end) throw new Error("truncated sketch");
+          b = bytes[at++] as number;
+          v += (b & 0x7f) * scale;
+          scale *= 0x80;
+        } while (b >= 0x80);
+        index = k === 0 ? (v % 2 === 0 ? v / 2 : -(v + 1) / 2) : index + v;
+        let c = 0;
+        scale = 1;
+        do {
+          if (at >= end) throw new Error("truncated sketch");
+          b = bytes[at++] as number;
+          c += (b & 0x7f) * scale;
+          scale *= 0x80;
+        } while (b >= 0x80);
+        total += c;
+        if (index >= this.lo && index <= this.hi) this.bins[index - this.offset] += c;
+        else this.addToBucket(index, c);
+      }
+    }
+    if (total === 0) return;
+    this.zeroCount += zero;
+    this.count += total;
+    this.sum += sum;
+    if (min < this.min) this.min = min;
+    if (max > this.max) this.max = max;
+  }
+
+  /**
+   * The value at nearest rank ⌈q·n⌉ (the same rank as `percentile` in store/queries.ts), within 1% of the
+   * exact value, and clamped to the exact min and max. 0 for an empty sketch.
+   */
+  quantile(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
+    if (rank <= this.zeroCount) return this.clamp(0);
+    let seen = this.zeroCount;
+    for (let i = this.lo; i <= this.hi; i++) {
+      seen += this.bins[i - this.offset] ?? 0;
+      if (seen >= rank) return this.clamp((2 * Math.exp(i * LOG_GAMMA)) / (GAMMA + 1));
+    }
+    return this.max;
+  }
+
+  /** Non-empty buckets (the stored size). */
+  get bucketCount(): number {
+    let n = 0;
+    for (let i = this.lo; i <= this.hi; i++) if ((this.bins[i - this.offset] ?? 0) > 0) n++;
+    return n;
+  }
+
+  /**
+   * Binary form: version, zero count, sum, min, max, then the non-empty buckets as (index delta, count)
+   * varints. A minute of a few calls takes about 30–60 bytes.
+   */
+  encode(): Uint8Array {
+    const w = new Writer();
+    w.byte(FORMAT_VERSION);
+    w.varint(this.zeroCount);
+    w.float64(this.sum);
+    w.float64(this.count ? this.min : 0);
+    w.float64(this.count ? this.max : 0);
+    w.varint(this.bucketCount);
+    let prev: number | null = null;
+    for (let i = this.lo; i <= this.hi; i++) {
+      const c = this.bins[i - this.offset] ?? 0;
+      if (c <= 0) continue;
+      if (prev === null) w.zigzag(i);
+      else w.varint(i - prev);
+      w.varint(c);
+      prev = i;
+    }
+    return w.bytes();
+  }
+
+  static decode(bytes: Uint8Array): DDSketch {
+    const sketch = new DDSketch();
+    sketch.mergeEncoded(bytes);
+    return sketch;
+  }
+
+  private clamp(v: number): number {
+    return Math.min(this.max, Math.max(this.min, v));
+  }
+
+  private addToBucket(index: number, n: number): void {
+    if (index >= this.lo && index <= this.hi) {
+      // The common case when merging many rows into one accumulator.
+      this.bins[index - this.offset] += n;
+      return;
+    }
+    let i = index;
+    if (this.lo > this.hi) {
+      this.lo = i;
+      this.hi = i;
+    } else if (i > this.hi) {
+      if (i - this.lo + 1 > MAX_BUCKETS) this.collapseBelow(i - MAX_BUCKETS + 1);
+      this.hi = i;
+    } else if (i < this.lo) {
+      if (this.hi - i + 1 > MAX_BUCKETS) i = this.hi - MAX_BUCKETS + 1;
+      if (i < this.lo) this.lo = i;
+    }
+    this.cover(this.lo, this.hi);
+    this.bins[i - this.offset] = (this.bins[i - this.offset] ?? 0) + n;
+  }
+
+  /** Moves every count below `floor` into bucket `floor` (the collapsing-lowest store). */
+  private collapseBelow(floor: number): void {
+    if (floor > this.hi) {
+      let total = 0;
+      for (let i = this.lo; i <= this.hi; i++) total += this.bins[i - this.offset] ?? 0;
+      this.bins = new Float64Array(0);
+      this.lo = floor;
+      this.hi = floor;
+      this.cover(floor, floor);
+      this.bins[floor - this.offset] = total;
+      return;
+    }
+    let moved = 0;
+    for (let i = this.lo; i < floor; i++) {
+      moved += this.bins[i - this.offset] ?? 0;
+      this.bins[i - this.offset] = 0;
+    }
+    this.bins[floor - this.offset] = (this.bins[floor - this.offset] ?? 0) + moved;
+    this.lo = floor;
+  }
+
+  /** Makes `bins` cover [from, to], with slack so that growth is amortised. */
+  private cover(from: number, to: number): void {
+    const end = this.offset + this.bins.length;
+    if (from >= this.offset && to < end) return;
+    const slack = Math.min(MAX_BUCKETS, Math.max(64, (to - from) >> 1));
+    const start = Math.max(from - slack, to - MAX_BUCKETS - slack);
+    const size = to + slack - start + 1;
+    const next = new Float64Array(size);
+    for (let i = Math.max(this.offset, start); i < Math.min(end, start + size); i++) {
+      next[i - start] = this.bins[i - this.offset] ?? 0;
+    }
+    this.bins = next;
+    this.offset = start;
+  }
+}
+
+class Writer {
+  private buf = new Uint8Array(64);
+  private at = 0;
+  private readonly view = new DataView(new ArrayBuffer(8));
+
+  byte(b: number): void {
+    if (this.at === this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.at++] = b;
+  }
+
+  /** Unsigned LEB128 for integers up to 2^53. */
+  varint(value: number): void {
+    let v = value;
+    while (v >= 0x80) {
+      this.byte((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    this.byte(v);
+  }
+
+  zigzag(value: number): void {
+    this.varint(value < 0 ? -2 * value - 1 : 2 * value);
+  }
+
+  float64(value: number): void {
+    this.view.setFloat64(0, value, true);
+    for (let i = 0; i < 8; i++) this.byte(this.view.getUint8(i));
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.at);
+  }
+}
+
+class Reader {
+  private at = 0;
+
+  get offset(): number {
+    return this.at;
+  }
+  private readonly view: DataView;
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  byte(): number {
+    if (this.at >= this.buf.length) throw new Error("truncated sketch");
+    return this.buf[this.at++] ?? 0;
+  }
+
+  varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 0x80;
+    }
+  }
+
+  zigzag(): number {
+    const v = this.varint();
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+  }
+
+  float64(): number {
+    if (this.at + 8 > this.buf.length) throw new Error("truncated sketch");
+    const v = this.view.getFloat64(this.at, true);
+    this.at += 8;
+    return v;
+  }
+}

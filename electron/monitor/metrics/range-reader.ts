@@ -1,0 +1,255 @@
+/**
+ * Reads calls over a time range from the cheapest exact source: whole days, hours and minutes from
+ * rollups (the calls folded into them), raw calls for the partial minutes at the edges, and raw calls
+ * not yet folded (id above the high-water mark) wherever they fall. Counts and bytes are exact; latency
+ * comes from merged sketches (within 1%) for operations that touched a rollup, else from raw durations.
+ *
+ * Where a resolution has been deleted by retention, the range is rounded inward to the coarser one still
+ * kept: no call outside [since, until] is ever counted.
+ */
+import type { Db, Row, SqlValue } from "../store/db.js";
+import { DDSketch } from "./ddsketch.js";
+import { DAY, HOUR, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
+
+export interface OperationAccumulator {
+  server: string;
+  method: string;
+  target: string | null;
+  calls: number;
+  outcomes: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+  /** Every call in range: rollup sketches merged, raw durations added. */
+  sketch: DDSketch;
+  /** Durations of the raw calls in range (exact percentiles when no rollup contributed). */
+  durations: number[];
+  fromRollups: boolean;
+}
+
+/** server → operation key → accumulator. */
+export type RangeData = Map<string, Map<string, OperationAccumulator>>;
+
+export type Piece =
+  | { kind: "rollup"; resolution: number; start: number; end: number }
+  | { kind: "raw"; start: number; end: number; inclusive: boolean }
+  | { kind: "none"; start: number; end: number };
+
+export interface Marks {
+  /** Time from which each source is complete (older rows were deleted). */
+  rawFrom: number;
+  minutesFrom: number;
+  hoursFrom: number;
+}
+
+const LEVELS = [DAY, HOUR, MINUTE, 0] as const;
+
+/** Splits [since, until] into pieces, coarsest first where whole buckets fit. Ordered by time. */
+export function planRange(since: number, until: number, marks: Marks): Piece[] {
+  const pieces: Piece[] = [];
+  const availableFrom = (level: number) =>
+    level === DAY ? Number.NEGATIVE_INFINITY : level === HOUR ? marks.hoursFrom : marks.minutesFrom;
+
+  const cover = (a: number, b: number, li: number): void => {
+    if (a >= b) return;
+    const level = LEVELS[li] ?? 0;
+    if (level === 0) {
+      if (a < marks.rawFrom) pieces.push({ kind: "none", start: a, end: Math.min(b, marks.rawFrom) });
+      if (b > marks.rawFrom)
+        pieces.push({ kind: "raw", start: Math.max(a, marks.rawFrom), end: b, inclusive: false });
+      return;
+    }
+    const lo = Math.min(b, Math.max(a, availableFrom(level)));
+    cover(a, lo, li + 1);
+    const first = Math.ceil(lo / level) * level;
+    const last = Math.floor(b / level) * level;
+    if (first < last) {
+      cover(lo, first, li + 1);
+      pieces.push({ kind: "rollup", resolution: level, start: first, end: last });
+      cover(last, b, li + 1);
+    } else {
+      cover(lo, b, li + 1);
+    }
+  };
+
+  cover(since, until, 0);
+  // [since, until] includes `until` itself.
+  const tail = pieces[pieces.length - 1];
+  if (tail?.kind === "raw" && tail.end === until) tail.inclusive = true;
+  else if (until >= marks.rawFrom) pieces.push({ kind: "raw", start: until, end: until, inclusive: true });
+  return pieces;
+}
+
+export function readMarks(db: Db): Marks {
+  return {
+    rawFrom: readState(db, STATE.rawFrom),
+    minutesFrom: readState(db, STATE.minutesFrom),
+    hoursFrom: readState(db, STATE.hoursFrom),
+  };
+}
+
+export function readRange(db: Db, since: number, until: number, server?: string): RangeData {
+  // One read transaction: the high-water mark, the rollups and the unfolded tail come from one snapshot,
+  // so a fold committing in between cannot make a call count twice (or not at all).
+  let began = false;
+  try {
+    db.exec("BEGIN");
+    began = true;
+  } catch {
+    // Already inside a transaction: that one is the snapshot.
+  }
+  try {
+    return readSnapshot(db, since, until, server);
+  } finally {
+    if (began) db.exec("COMMIT");
+  }
+}
+
+function readSnapshot(db: Db, since: number, until: number, server?: string): RangeData {
+  const data: RangeData = new Map();
+  let folded: number;
+  let pieces: Piece[];
+  try {
+    folded = readState(db, STATE.folded);
+    pieces = planRange(since, until, readMarks(db));
+  } catch {
+    // A database without the rollup tables (opened read-only before migration 5): raw calls only.
+    folded = Number.POSITIVE_INFINITY;
+    pieces = [{ kind: "raw", start: since, end: until, inclusive: true }];
+  }
+  const byServer = server ? " AND server = ?" : "";
+  const extra: SqlValue[] = server ? [server] : [];
+
+  let series: SeriesTarget[] | null = null;
+  for (const piece of pieces) {
+    if (piece.kind === "rollup") {
+      series ??= loadSeries(db, server);
+      const rows = db
+        .prepare(
+          `SELECT series, count, bytes_in, bytes_out, sketch FROM call_rollups
+           WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+        )
+        .all(piece.resolution, piece.start, piece.end);
+      for (const row of rows) {
+        const target = series[Number(row.series)];
+        if (!target) continue;
+        target.acc ??= accumulator(data, target.server, target.method, target.target);
+        addRollup(target.acc, target.outcome, row);
+      }
+    } else if (piece.kind === "raw") {
+      const rows = db
+        .prepare(
+          `SELECT server, method, target, outcome, duration_ms, bytes_in, bytes_out FROM calls
+           WHERE started_at >= ? AND started_at ${piece.inclusive ? "<=" : "<"} ?${byServer}`,
+        )
+        .iterate(piece.start, piece.end, ...extra);
+      for (const row of rows) addRaw(data, row);
+    }
+  }
+
+  // Calls not folded yet that fall where rollups were read (raw pieces already include them). The unary
+  // `+` keeps SQLite on the id range (a short tail) instead of the started_at index (every raw call).
+  if (Number.isFinite(folded) && pieces.some((p) => p.kind === "rollup")) {
+    const rows = db
+      .prepare(
+        `SELECT server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out FROM calls
+         WHERE id > ? AND +started_at >= ? AND +started_at <= ?${byServer}`,
+      )
+      .iterate(folded, since, until, ...extra);
+    for (const row of rows) {
+      if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup") addRaw(data, row);
+    }
+  }
+  return data;
+}
+
+function pieceAt(pieces: Piece[], time: number): Piece | undefined {
+  let lo = 0;
+  let hi = pieces.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = pieces[mid] as Piece;
+    if (time < p.start) hi = mid - 1;
+    else if (time >= p.end && !(p.kind === "raw" && p.inclusive && time === p.end)) lo = mid + 1;
+    else return p;
+  }
+  return undefined;
+}
+
+function accumulator(data: RangeData, server: string, method: string, target: string | null) {
+  let ops = data.get(server);
+  if (!ops) {
+    ops = new Map();
+    data.set(server, ops);
+  }
+  const key = `${method}\u0000${target ?? ""}`;
+  let acc = ops.get(key);
+  if (!acc) {
+    acc = {
+      server,
+      method,
+      target,
+      calls: 0,
+      outcomes: {},
+      bytesIn: 0,
+      bytesOut: 0,
+      sketch: new DDSketch(),
+      durations: [],
+      fromRollups: false,
+    };
+    ops.set(key, acc);
+  }
+  return acc;
+}
+
+function addRaw(data: RangeData, row: Row): void {
+  const method = String(row.method);
+  const target = operationTarget(method, row.target === null ? null : String(row.target));
+  const acc = accumulator(data, String(row.server), method, target);
+  const outcome = String(row.outcome);
+  const duration = Number(row.duration_ms);
+  acc.calls++;
+  acc.outcomes[outcome] = (acc.outcomes[outcome] ?? 0) + 1;
+  acc.bytesIn += Number(row.bytes_in);
+  acc.bytesOut += Number(row.bytes_out);
+  acc.durations.push(duration);
+  acc.sketch.add(duration);
+}
+
+/** One rollup series: its operation and outcome, and the accumulator once a row of it is in range. */
+interface SeriesTarget {
+  server: string;
+  method: string;
+  target: string | null;
+  outcome: string;
+  acc: OperationAccumulator | null;
+}
+
+/** The series dictionary (of one server, if given), indexed by series id. */
+function loadSeries(db: Db, server?: string): SeriesTarget[] {
+  const rows = db
+    .prepare(
+      `SELECT id, server, method, target, outcome FROM rollup_series${server ? " WHERE server = ?" : ""}`,
+    )
+    .all(...(server ? [server] : []));
+  const byId: SeriesTarget[] = [];
+  for (const row of rows) {
+    byId[Number(row.id)] = {
+      server: String(row.server),
+      method: String(row.method),
+      target: row.target === "" ? null : String(row.target),
+      outcome: String(row.outcome),
+      acc: null,
+    };
+  }
+  return byId;
+}
+
+function addRollup(acc: OperationAccumulator, outcome: string, row: Row): void {
+  const count = Number(row.count);
+  acc.calls += count;
+  acc.outcomes[outcome] = (acc.outcomes[outcome] ?? 0) + count;
+  acc.bytesIn += Number(row.bytes_in);
+  acc.bytesOut += Number(row.bytes_out);
+  acc.sketch.mergeEncoded(row.sketch as Uint8Array);
+  acc.fromRollups = true;
+}

@@ -1,0 +1,183 @@
+/**
+ * Call rollups: one row per (resolution, bucket, series) with the count, bytes and a DDSketch of latency,
+ * where a series is one (server, method, target, outcome) (tables `rollup_series` and `call_rollups`,
+ * migrations 3 and 5). Rows hold no strings and the table is WITHOUT ROWID, so a time range of one
+ * resolution is read from contiguous pages. Folding reads the calls stored after a high-water mark kept
+ * in the database, adds each to its minute, hour and day row, and advances the mark, all in one IMMEDIATE
+ * transaction: two engines folding at once serialise on the write lock, and the second sees the mark the
+ * first advanced, so no call is counted twice or missed.
+ */
+import type { Db, Row, Statement } from "../store/db.js";
+import { DDSketch } from "./ddsketch.js";
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+/** Bucket widths in ms, finest first. Buckets are aligned to UTC. */
+export const RESOLUTIONS = [MINUTE, HOUR, DAY] as const;
+
+/** Keys of `metrics_state`. */
+export const STATE = {
+  /** The highest calls.id folded into rollups. */
+  folded: "rollup_hwm",
+  /** Raw calls (folded ones) are complete from this time on; older ones were deleted. */
+  rawFrom: "raw_complete_from",
+  minutesFrom: "minutes_complete_from",
+  hoursFrom: "hours_complete_from",
+} as const;
+
+const TARGETED = new Set(["tools/call", "prompts/get", "resources/read"]);
+
+/** An operation's target: the tool, prompt or resource for the three methods that have one, else null. */
+export function operationTarget(method: string, target: string | null): string | null {
+  return TARGETED.has(method) ? target : null;
+}
+
+export function bucketStart(time: number, resolution: number): number {
+  return Math.floor(time / resolution) * resolution;
+}
+
+export function readState(db: Db, key: string, fallback = 0): number {
+  const row = db.prepare("SELECT value FROM metrics_state WHERE key = ?").get(key);
+  return row ? Number(row.value) : fallback;
+}
+
+export function writeState(db: Db, key: string, value: number): void {
+  db.prepare(
+    "INSERT INTO metrics_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  ).run(key, value);
+}
+
+interface Group {
+  resolution: number;
+  start: number;
+  server: string;
+  method: string;
+  /** '' when the operation has no target (the unique index needs a non-null value). */
+  target: string;
+  outcome: string;
+  count: number;
+  bytesIn: number;
+  bytesOut: number;
+  sketch: DDSketch;
+  /** The latest call's start (kept per series, so retention can forget series with no rows left). */
+  lastSeen: number;
+}
+
+export interface FoldResult {
+  /** Calls folded by this transaction. */
+  folded: number;
+  /** The high-water mark after it. */
+  highWater: number;
+}
+
+type Statements = Record<"calls" | "series" | "newSeries" | "seen" | "find" | "update" | "insert", Statement>;
+const statements = new WeakMap<Db, Statements>();
+
+function prepared(db: Db): Statements {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      calls: db.prepare(
+        `SELECT id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out
+         FROM calls WHERE id > ? ORDER BY id LIMIT ?`,
+      ),
+      series: db.prepare(
+        "SELECT id FROM rollup_series WHERE server = ? AND method = ? AND target = ? AND outcome = ?",
+      ),
+      newSeries: db.prepare(
+        "INSERT INTO rollup_series (server, method, target, outcome, last_seen) VALUES (?, ?, ?, ?, ?)",
+      ),
+      seen: db.prepare("UPDATE rollup_series SET last_seen = max(last_seen, ?) WHERE id = ?"),
+      find: db.prepare(
+        "SELECT sketch FROM call_rollups WHERE resolution = ? AND bucket_start = ? AND series = ?",
+      ),
+      update: db.prepare(
+        `UPDATE call_rollups SET count = count + ?, bytes_in = bytes_in + ?, bytes_out = bytes_out + ?,
+         sketch = ? WHERE resolution = ? AND bucket_start = ? AND series = ?`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO call_rollups (resolution, bucket_start, series, count, bytes_in, bytes_out, sketch)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
+
+/**
+ * Folds up to `maxCalls` calls stored after the high-water mark, in one transaction. Keep `maxCalls`
+ * modest: wrappers wait for the write lock while it runs.
+ */
+export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
+  return db.transaction(() => {
+    const s = prepared(db);
+    const from = readState(db, STATE.folded);
+    const rows = s.calls.all(from, maxCalls);
+    if (rows.length === 0) return { folded: 0, highWater: from };
+    const groups = new Map<string, Group>();
+    for (const row of rows) addCall(groups, row);
+    const ids = new Map<string, number>();
+    const lastSeen = new Map<number, number>();
+    for (const g of groups.values()) {
+      const name = `${g.server}\u0000${g.method}\u0000${g.target}\u0000${g.outcome}`;
+      let id = ids.get(name);
+      if (id === undefined) {
+        const found = s.series.get(g.server, g.method, g.target, g.outcome);
+        id = found
+          ? Number(found.id)
+          : Number(s.newSeries.run(g.server, g.method, g.target, g.outcome, g.lastSeen).lastInsertRowid);
+        ids.set(name, id);
+      }
+      lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, g.lastSeen));
+      const existing = s.find.get(g.resolution, g.start, id);
+      if (existing) {
+        const merged = DDSketch.decode(existing.sketch as Uint8Array);
+        merged.merge(g.sketch);
+        s.update.run(g.count, g.bytesIn, g.bytesOut, merged.encode(), g.resolution, g.start, id);
+      } else {
+        s.insert.run(g.resolution, g.start, id, g.count, g.bytesIn, g.bytesOut, g.sketch.encode());
+      }
+    }
+    for (const [id, time] of lastSeen) s.seen.run(time, id);
+    const highWater = Number(rows[rows.length - 1]?.id ?? from);
+    writeState(db, STATE.folded, highWater);
+    return { folded: rows.length, highWater };
+  });
+}
+
+function addCall(groups: Map<string, Group>, row: Row): void {
+  const server = String(row.server);
+  const method = String(row.method);
+  const target = operationTarget(method, row.target === null ? null : String(row.target)) ?? "";
+  const outcome = String(row.outcome);
+  const time = Number(row.started_at);
+  const duration = Number(row.duration_ms);
+  for (const resolution of RESOLUTIONS) {
+    const start = bucketStart(time, resolution);
+    const key = `${resolution}\u0000${start}\u0000${server}\u0000${method}\u0000${target}\u0000${outcome}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        resolution,
+        start,
+        server,
+        method,
+        target,
+        outcome,
+        count: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        sketch: new DDSketch(),
+        lastSeen: time,
+      };
+      groups.set(key, g);
+    }
+    g.count++;
+    g.bytesIn += Number(row.bytes_in);
+    g.bytesOut += Number(row.bytes_out);
+    g.sketch.add(duration);
+    if (time > g.lastSeen) g.lastSeen = time;
+  }
+}

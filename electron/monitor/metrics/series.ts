@@ -1,0 +1,212 @@
+/**
+ * `metrics.series`: calls, errors and latency percentiles per time bucket, for charts. Each bucket is
+ * read from the finest rollup resolution that divides the step and is still complete there (minutes,
+ * else hours, else days: retention deletes the fine ones first), with the latency sketches of its rows
+ * merged; calls not folded yet (id above the collector's high-water mark) are added from `calls`, so the
+ * newest bucket is live. Counts are exact; percentiles are within 1% where a rollup contributed, exact
+ * (nearest rank) where only raw calls did.
+ */
+import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
+import { MonitoringError } from "../errors.js";
+import type { Db, SqlValue } from "../store/db.js";
+import { percentile } from "../store/queries.js";
+import { iso, parseDuration, parseTimeSpec } from "../time.js";
+import { DDSketch } from "./ddsketch.js";
+import { readMarks } from "./range-reader.js";
+import { bucketStart, DAY, HOUR, MINUTE, readState, STATE } from "./rollups.js";
+
+/** The default step gives at most about this many points. */
+export const TARGET_POINTS = 300;
+/** A step that would give more points than this is refused. */
+export const MAX_POINTS = 2000;
+
+const WEEK = 7 * DAY;
+const NICE_STEPS = [
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  WEEK,
+];
+
+/** The smallest round step that covers `spanMs` in at most TARGET_POINTS buckets. */
+export function defaultStep(spanMs: number): number {
+  for (const step of NICE_STEPS) if (spanMs / step <= TARGET_POINTS) return step;
+  return Math.ceil(spanMs / TARGET_POINTS / WEEK) * WEEK;
+}
+
+interface Bucket {
+  start: number;
+  /** The rollup resolution read for this bucket; null when retention has deleted every usable one. */
+  resolution: number | null;
+  calls: number;
+  errors: number;
+  /** Rollup sketches merged, raw durations added; null until a rollup row contributes. */
+  sketch: DDSketch | null;
+  /** Durations of the unfolded calls in the bucket. */
+  durations: number[];
+}
+
+export function metricsSeries(db: Db, query: MetricsSeriesQuery, now = Date.now()): MetricsSeries {
+  const since = parseTimeSpec(query.since ?? "1h", now);
+  const until = query.until ? parseTimeSpec(query.until, now) : now;
+  if (until < since) throw MonitoringError.input("the range ends before it starts; swap since and until");
+  const step = query.step ? parseDuration(query.step) : defaultStep(until - since);
+  const first = bucketStart(since, step);
+  const count = (bucketStart(until, step) - first) / step + 1;
+  if (count > MAX_POINTS) {
+    throw MonitoringError.input(
+      `a step of ${query.step} gives ${count} points over this range; use a larger step (at most ${MAX_POINTS} points)`,
+    );
+  }
+  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({
+    start: first + i * step,
+    resolution: null,
+    calls: 0,
+    errors: 0,
+    sketch: null,
+    durations: [],
+  }));
+
+  // One read transaction, as in range-reader.ts: the mark, the rollups and the tail from one snapshot.
+  let began = false;
+  try {
+    db.exec("BEGIN");
+    began = true;
+  } catch {
+    // Already inside a transaction: that one is the snapshot.
+  }
+  try {
+    readBuckets(db, buckets, step, query);
+  } finally {
+    if (began) db.exec("COMMIT");
+  }
+
+  const kept = buckets.filter((b) => b.resolution !== null);
+  const points: SeriesPoint[] = kept.map((b) => ({ time: iso(b.start), ...summarise(b) }));
+  return { since: iso(since), until: iso(until), step_ms: step, points, total: summarise(combine(kept)) };
+}
+
+function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeriesQuery): void {
+  const first = buckets[0]?.start ?? 0;
+  const end = first + buckets.length * step;
+  const marks = readMarks(db);
+  const completeFrom = (resolution: number) =>
+    resolution === MINUTE
+      ? marks.minutesFrom
+      : resolution === HOUR
+        ? marks.hoursFrom
+        : Number.NEGATIVE_INFINITY;
+  const usable = [MINUTE, HOUR, DAY].filter((r) => step % r === 0);
+  for (const b of buckets) b.resolution = usable.find((r) => b.start >= completeFrom(r)) ?? null;
+
+  const series = loadSeries(db, query);
+  for (const resolution of usable) {
+    const mine = buckets.filter((b) => b.resolution === resolution);
+    const from = mine[0]?.start;
+    const last = mine.at(-1)?.start;
+    if (from === undefined || last === undefined) continue;
+    const rows = db
+      .prepare(
+        `SELECT bucket_start, series, count, sketch FROM call_rollups
+         WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+      )
+      .iterate(resolution, from, last + step);
+    for (const row of rows) {
+      const failed = series.get(Number(row.series));
+      if (failed === undefined) continue;
+      const b = buckets[Math.floor((Number(row.bucket_start) - first) / step)];
+      if (!b || b.resolution !== resolution) continue;
+      const n = Number(row.count);
+      b.calls += n;
+      if (failed) b.errors += n;
+      b.sketch ??= new DDSketch();
+      b.sketch.mergeEncoded(row.sketch as Uint8Array);
+    }
+  }
+
+  // Calls stored after the last fold. The unary `+` keeps SQLite on the id range (a short tail) instead of
+  // an index on time or server (every raw call).
+  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?"];
+  const params: SqlValue[] = [readState(db, STATE.folded), first, end];
+  if (query.server !== undefined) {
+    where.push("+server = ?");
+    params.push(query.server);
+  }
+  if (query.tool !== undefined) {
+    where.push("+method = 'tools/call'", "+target = ?");
+    params.push(query.tool);
+  }
+  const tail = db
+    .prepare(`SELECT started_at, outcome, duration_ms FROM calls WHERE ${where.join(" AND ")}`)
+    .iterate(...params);
+  for (const row of tail) {
+    const b = buckets[Math.floor((Number(row.started_at) - first) / step)];
+    if (!b || b.resolution === null) continue;
+    const duration = Number(row.duration_ms);
+    b.calls++;
+    if (row.outcome !== "ok") b.errors++;
+    b.durations.push(duration);
+    b.sketch?.add(duration);
+  }
+}
+
+/** Rollup series matching the query: series id → whether its outcome is a failure. */
+function loadSeries(db: Db, query: MetricsSeriesQuery): Map<number, boolean> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.server !== undefined) {
+    where.push("server = ?");
+    params.push(query.server);
+  }
+  if (query.tool !== undefined) {
+    where.push("method = 'tools/call'", "target = ?");
+    params.push(query.tool);
+  }
+  const rows = db
+    .prepare(`SELECT id, outcome FROM rollup_series${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`)
+    .all(...params);
+  return new Map(rows.map((row) => [Number(row.id), row.outcome !== "ok"]));
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** One bucket holding every call of `buckets`: sketches merged where any bucket has one. */
+function combine(buckets: Bucket[]): Bucket {
+  const all: Bucket = { start: 0, resolution: null, calls: 0, errors: 0, sketch: null, durations: [] };
+  const sketched = buckets.some((b) => b.sketch);
+  if (sketched) all.sketch = new DDSketch();
+  for (const b of buckets) {
+    all.calls += b.calls;
+    all.errors += b.errors;
+    if (b.sketch) all.sketch?.merge(b.sketch);
+    else if (sketched) for (const d of b.durations) all.sketch?.add(d);
+    else for (const d of b.durations) all.durations.push(d);
+  }
+  return all;
+}
+
+function summarise(b: Bucket): SeriesTotal {
+  const total: SeriesTotal = { calls: b.calls, errors: b.errors, p50: null, p95: null, p99: null };
+  if (b.calls === 0) return total;
+  if (b.sketch) {
+    total.p50 = round(b.sketch.quantile(0.5));
+    total.p95 = round(b.sketch.quantile(0.95));
+    total.p99 = round(b.sketch.quantile(0.99));
+  } else {
+    const sorted = b.durations.sort((x, y) => x - y);
+    total.p50 = round(percentile(sorted, 50));
+    total.p95 = round(percentile(sorted, 95));
+    total.p99 = round(percentile(sorted, 99));
+  }
+  return total;
+}

@@ -1,0 +1,134 @@
+/**
+ * Logs in the API: the stored record, the search and patterns queries, and the `logs` part of the
+ * settings file. Types are inferred from the zod schemas that validate them at every boundary.
+ */
+import { z } from "zod";
+import { LOG_LEVELS } from "./levels.js";
+
+export const LogLevelSchema = z.enum(LOG_LEVELS);
+
+/** `stderr`: the server's stderr; `mcp`: `notifications/message`; `mcpscope`: mcpscope's own logs. */
+export const LOG_SOURCES = ["stderr", "mcp", "mcpscope"] as const;
+export const LogSourceSchema = z.enum(LOG_SOURCES);
+export type LogSource = z.infer<typeof LogSourceSchema>;
+
+/** One stored log record (masked, capped). `fields` is null when the record had none. */
+export const LogRecordSchema = z.object({
+  id: z.number().int(),
+  time: z.string(),
+  level: LogLevelSchema,
+  server: z.string(),
+  session: z.string().nullable(),
+  source: LogSourceSchema,
+  logger: z.string().nullable(),
+  message: z.string(),
+  fields: z.record(z.string(), z.unknown()).nullable(),
+  /** The request the record belongs to, where the protocol makes it knowable. */
+  requestId: z.string().nullable(),
+});
+export type LogRecord = z.infer<typeof LogRecordSchema>;
+
+const TimeSpec = z.string().min(1).max(64);
+
+export const LogsQuerySchema = z
+  .object({
+    since: TimeSpec.optional(),
+    until: TimeSpec.optional(),
+    server: z.string().optional(),
+    /** This level and above. */
+    level: LogLevelSchema.optional(),
+    /** Full text: words (all must match), `"a phrase"`, `word*` for a prefix. Quoted safely. */
+    text: z.string().max(1000).optional(),
+    session: z.string().optional(),
+    /** Only records with an id below this one (paging back). */
+    beforeId: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type LogsQuery = z.infer<typeof LogsQuerySchema>;
+
+export const LogPatternsQuerySchema = z
+  .object({
+    since: TimeSpec.optional(),
+    until: TimeSpec.optional(),
+    server: z.string().optional(),
+    /** Templates whose most severe line is this level or above. */
+    level: LogLevelSchema.optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type LogPatternsQuery = z.infer<typeof LogPatternsQuerySchema>;
+
+/** A log template mined by Drain: variable parts are `<*>`. `count` is since the template first appeared. */
+export const LogTemplateSchema = z.object({
+  id: z.number().int(),
+  server: z.string(),
+  template: z.string(),
+  /** The most severe level among its lines. */
+  level: LogLevelSchema,
+  count: z.number().int(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  example: z.string(),
+});
+export type LogTemplate = z.infer<typeof LogTemplateSchema>;
+
+export const LevelCountsSchema = z.object(
+  Object.fromEntries(LOG_LEVELS.map((l) => [l, z.number().int()])) as Record<
+    (typeof LOG_LEVELS)[number],
+    z.ZodNumber
+  >,
+);
+export type LevelCounts = z.infer<typeof LevelCountsSchema>;
+
+/** What `logs.patterns` returns and `mcpscope logs patterns --json` prints. */
+export const LogPatternsDocumentSchema = z.object({
+  since: z.string(),
+  until: z.string(),
+  /** Templates last seen in the range, most frequent first. */
+  patterns: z.array(LogTemplateSchema),
+  /** Lines per level over the range. */
+  levels: LevelCountsSchema,
+  /** Lines per level per bucket (`bucketMinutes` wide; 1 for ranges up to a day). */
+  bucketMinutes: z.number().int(),
+  timeline: z.array(z.object({ start: z.string() }).extend(LevelCountsSchema.shape)),
+});
+export type LogPatternsDocument = z.infer<typeof LogPatternsDocumentSchema>;
+
+/** Bytes as a number or with a unit: `200MB`, `512KB`, `1GB`. */
+const ByteSize = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)$/i),
+]);
+/** A duration like the CLI's: `30s`, `12h`, `14d`. */
+const Duration = z.string().regex(/^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)$/);
+
+const RetentionLimitsSchema = z
+  .object({ maxAge: Duration.optional(), maxBytes: ByteSize.optional() })
+  .strict();
+
+/** The `logs` key of `<dataDir>/settings.json`. Every part is optional; defaults are in the README. */
+export const LogSettingsSchema = z
+  .object({
+    /** One level for every server, or per server with `"*"` as the default. Applied when writing. */
+    minLevel: z.union([LogLevelSchema, z.record(z.string(), LogLevelSchema)]).optional(),
+    retention: RetentionLimitsSchema.extend({
+      servers: z.record(z.string(), RetentionLimitsSchema).optional(),
+    })
+      .strict()
+      .optional(),
+    /** Per-server JSON-lines files, written by the engine (the app or `mcpscope serve`). */
+    files: z
+      .object({
+        /** true for every server, or the servers to write. Default false. */
+        enabled: z.union([z.boolean(), z.array(z.string())]).optional(),
+        dir: z.string().optional(),
+        maxBytes: ByteSize.optional(),
+        rotateEvery: Duration.optional(),
+        keep: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type LogSettingsInput = z.infer<typeof LogSettingsSchema>;

@@ -1,0 +1,55 @@
+/**
+ * Metrics over time in the API: `metrics.series` gives calls, errors and latency percentiles per time
+ * bucket (the Overview's and the Tools view's charts). Types are inferred from the zod schemas.
+ */
+import { z } from "zod";
+
+const TimeSpec = z.string().min(1).max(64);
+
+/** A bucket width: whole minutes, hours, days or weeks (`1m`, `5m`, `1h`, `1d`); rollups are per minute. */
+export const StepSchema = z
+  .string()
+  .regex(/^[1-9]\d{0,5}[mhdw]$/, "a step is a whole number of minutes, hours, days or weeks: 1m, 5m, 1h, 1d");
+
+export const MetricsSeriesQuerySchema = z
+  .object({
+    since: TimeSpec.optional(),
+    until: TimeSpec.optional(),
+    server: z.string().optional(),
+    /** Only `tools/call` of this tool (with `server`, of that server's tool). */
+    tool: z.string().optional(),
+    /** Default: chosen from the range so that there are at most ~300 points. */
+    step: StepSchema.optional(),
+  })
+  .strict();
+export type MetricsSeriesQuery = z.infer<typeof MetricsSeriesQuerySchema>;
+
+/** Calls, failures and latency percentiles (ms; null when there are no calls). */
+export const SeriesTotalSchema = z.object({
+  calls: z.number().int(),
+  /** Calls whose outcome is not `ok`. */
+  errors: z.number().int(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+export type SeriesTotal = z.infer<typeof SeriesTotalSchema>;
+
+/** One bucket [time, time + step). */
+export const SeriesPointSchema = SeriesTotalSchema.extend({ time: z.string() });
+export type SeriesPoint = z.infer<typeof SeriesPointSchema>;
+
+/**
+ * What `metrics.series` returns. Buckets are aligned to UTC multiples of the step, so the first one may
+ * start before `since`; the last one ends at or after `until`. A bucket whose data retention has already
+ * deleted at every resolution the step allows is left out (a gap, not a zero).
+ */
+export const MetricsSeriesSchema = z.object({
+  since: z.string(),
+  until: z.string(),
+  step_ms: z.number().int().positive(),
+  points: z.array(SeriesPointSchema),
+  /** Over every point: the percentiles of all their calls together (not an average of the buckets'). */
+  total: SeriesTotalSchema,
+});
+export type MetricsSeries = z.infer<typeof MetricsSeriesSchema>;

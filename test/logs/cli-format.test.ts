@@ -1,0 +1,26 @@
+/** Terminal output of log records: untrusted text never reaches the terminal as control characters. */
+import { describe, expect, it } from "vitest";
+import { formatRecord, terminalSafe } from "../../electron/cli/commands/logs-format.js";
+import type { LogRecord } from "../../shared/logs.js";
+
+const record: LogRecord = {
+  id: 1,
+  time: "2026-11-25T13:59:58.120Z",
+  level: "error",
+  server: "files",
+  session: "s",
+  source: "stderr",
+  logger: "db",
+  message: "boom \u001b]0;pwned\u0007\u001b[2J\nTraceback\n  File x",
+  fields: null,
+  requestId: null,
+};
+
+describe("log text output", () => {
+  it("shows control characters as \\xNN and indents continuation lines", () => {
+    expect(formatRecord(record, 6)).toBe(
+      "2026-11-25 13:59:58.120  ERROR     files  db: boom \\x1b]0;pwned\\x07\\x1b[2J\n    Traceback\n      File x\n",
+    );
+    expect(terminalSafe("tab\tstays, \u009b C1 goes")).toBe("tab\tstays, \\x9b C1 goes");
+  });
+});

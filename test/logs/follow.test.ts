@@ -1,0 +1,123 @@
+/**
+ * `mcpscope logs --follow` tails live across several wrappers writing at once: every line once, in each
+ * writer's order, each shown within a second of the server writing it; Ctrl-C ends it with exit code 0.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import type { LogPatternsDocument, LogRecord } from "../../shared/logs.js";
+import { killAll, startRaw } from "../fixtures/raw-client.js";
+import { MCPSCOPE, mcpscope, tempDir } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterEach(() => killAll());
+afterAll(() => dir.cleanup());
+
+/** A server that writes `count` stderr lines 10 ms apart, then exits. */
+const chatty = (name: string, count: number) =>
+  `let i = 0; const t = setInterval(() => { console.error("${name} line " + i); if (++i === ${count}) { clearInterval(t); setTimeout(() => process.exit(0), 50); } }, 10);`;
+
+describe("mcpscope logs --follow", () => {
+  it("shows lines from two wrappers writing at once, each within a second, once each", async () => {
+    const dataDir = dir.path;
+    const db = openDb(databasePath(dataDir));
+    db.prepare(
+      "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 'old', 'stderr', 'backlog line')",
+    ).run(Date.now());
+    db.close();
+
+    const follow = startRaw(process.execPath, [
+      MCPSCOPE,
+      "logs",
+      "--follow",
+      "--json",
+      "--data-dir",
+      dataDir,
+      "--limit",
+      "5",
+    ]);
+    await follow.waitForStdout("backlog line", 10_000);
+
+    const COUNT = 30;
+    const wrappers = ["alpha", "beta"].map((name) => {
+      const w = startRaw(process.execPath, [
+        MCPSCOPE,
+        "run",
+        "--name",
+        name,
+        "--data-dir",
+        dataDir,
+        "--",
+        process.execPath,
+        "-e",
+        chatty(name, COUNT),
+      ]);
+      return { name, w };
+    });
+    const delays = await Promise.all(
+      wrappers.map(async ({ name, w }) => {
+        const last = `${name} line ${COUNT - 1}`;
+        await w.waitForStderr(last, 15_000); // the wrapper forwards the server's stderr at once: "written"
+        const written = Date.now();
+        await follow.waitForStdout(last, 5_000);
+        return Date.now() - written;
+      }),
+    );
+    for (const { w } of wrappers) {
+      w.end();
+      expect((await w.done).code).toBe(0);
+    }
+    follow.kill("SIGINT");
+    expect((await follow.done).code).toBe(0);
+
+    for (const delay of delays) expect(delay).toBeLessThan(1000);
+    const records = follow
+      .stdout()
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogRecord);
+    expect(records[0]?.message).toBe("backlog line");
+    for (const name of ["alpha", "beta"]) {
+      expect(records.filter((r) => r.server === name).map((r) => r.message)).toEqual(
+        Array.from({ length: COUNT }, (_, i) => `${name} line ${i}`),
+      );
+    }
+    const ids = records.map((r) => r.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it("filters while following, and rejects --until with --follow in one line", async () => {
+    await expect(
+      mcpscope(["logs", "--follow", "--until", "1h", "--data-dir", dir.path]),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: "mcpscope logs: --follow and --until do not go together\n",
+    });
+    await expect(mcpscope(["logs", "--level", "loud", "--data-dir", dir.path])).rejects.toMatchObject({
+      code: 2,
+    });
+    const { stdout } = await mcpscope([
+      "logs",
+      "--data-dir",
+      dir.path,
+      "--server",
+      "beta",
+      "--grep",
+      "line 7",
+      "--json",
+    ]);
+    expect((JSON.parse(stdout) as { logs: LogRecord[] }).logs.map((r) => r.message)).toEqual(["beta line 7"]);
+    const patterns = await mcpscope(["logs", "patterns", "--data-dir", dir.path, "--json"]);
+    const doc = JSON.parse(patterns.stdout) as LogPatternsDocument;
+    expect(doc.patterns.map((p) => [p.server, p.template, p.count]).sort()).toEqual([
+      ["alpha", "alpha line <*>", 30],
+      ["beta", "beta line <*>", 30],
+      ["old", "backlog line", 1],
+    ]);
+    expect(doc.levels.info).toBe(61);
+  });
+});
