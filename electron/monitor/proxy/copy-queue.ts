@@ -60,7 +60,16 @@ export class CopyQueue {
 
   acknowledge(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes);
+    this.lastAckAt = Date.now();
   }
+
+  /** Copies handed over but not yet processed by the worker. */
+  get pendingBytes(): number {
+    return this.inFlight;
+  }
+
+  /** When the worker last reported progress (epoch ms). */
+  lastAckAt = Date.now();
 
   /** The worker is gone: drop every later copy. */
   markBroken(): void {

@@ -187,8 +187,23 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
     queue,
     async finish(exit) {
       queue.post(exit);
-      // Bounded: a stuck database must not hold the client's session open.
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+      // Bounded: a stuck database must not hold the exit for long. While the worker keeps making progress
+      // (a backlog of observations after a busy session), wait for it, up to a hard limit.
+      const started = Date.now();
+      let finished = false;
+      void done.then(() => {
+        finished = true;
+      });
+      while (!finished) {
+        const idle = Date.now() - queue.lastAckAt;
+        if (Date.now() - started > 15_000 || (idle > 3000 && Date.now() - started > 3000)) break;
+        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
+      }
+      if (!finished) {
+        stderr.write(
+          `mcpscope: stopped storing observations at exit after ${Math.round((Date.now() - started) / 1000)} s (storage too slow; ${queue.pendingBytes} bytes not yet parsed); traffic was unaffected\n`,
+        );
+      }
       await worker.terminate();
     },
   };

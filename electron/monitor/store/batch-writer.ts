@@ -21,6 +21,8 @@ export interface BatchWriterOptions {
   flushIntervalMs?: number;
   reopenAfterMs?: number;
   onProblem?: (message: string) => void;
+  /** Called after each committed batch (the wrapper reports progress while it drains at exit). */
+  onBatch?: () => void;
   /** Runs inside each batch's transaction, after the rows (e.g. to update a session row). */
   afterBatch?: (db: Db) => void;
 }
@@ -114,6 +116,7 @@ export class BatchWriter {
           this.options.afterBatch?.(db);
         });
         this.written += batch.length;
+        this.options.onBatch?.();
       } catch (error) {
         this.writeFailures++;
         const message = (error as Error).message;
