@@ -22,6 +22,7 @@ import {
   type EngineMetricsOptions,
   startEngineMetrics,
 } from "./metrics/engine-metrics.js";
+import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
 import { BatchWriter } from "./store/batch-writer.js";
@@ -53,7 +54,12 @@ export async function createEngine(
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
   const db = openDb(dbPath);
-  const metrics = startEngineMetrics(db, options.metrics);
+  // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
+  const metricsSettings = readMetricsSettings(options.dataDir);
+  const metrics = startEngineMetrics(db, {
+    ...options.metrics,
+    collector: options.metrics?.collector ?? metricsSettings.settings,
+  });
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let lastId = lastCallId(db);
   let closed = false;
@@ -61,6 +67,7 @@ export async function createEngine(
   const logging = new LoggingSystem({ dataDir: options.dataDir, db });
   logging.start();
   logging.logger.info({ version: VERSION, dataDir: options.dataDir }, "engine started");
+  if (metricsSettings.problem) logging.warn("settings", metricsSettings.problem);
   let lastLogId = logging.lastId();
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
