@@ -57,6 +57,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
   it("shows the empty state on a fresh data dir, and takes the token out of the URL", async () => {
     const { serve } = await fresh();
     const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-calls").click();
 
     const empty = page.getByTestId("empty-state");
     await empty.waitFor({ state: "visible", timeout: 10_000 });
@@ -92,6 +93,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     }
 
     const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-calls").click();
     await page.getByTestId("empty-state").waitFor({ state: "visible", timeout: 10_000 });
     await until(
       "the live link",

@@ -1,11 +1,11 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
 
-export type ViewId = "calls" | "servers";
+export type ViewId = "overview" | "servers" | "tools" | "calls" | "logs";
 
 /** Which view is showing, and which server's detail (within the Servers view) is open. */
 export const useNavigationStore = defineStore("navigation", () => {
-  const view = ref<ViewId>("calls");
+  const view = ref<ViewId>("overview");
   const serverId = ref<string | null>(null);
 
   /** Shows a view; choosing Servers again while a server is open goes back to the list. */

@@ -1,0 +1,29 @@
+/** `metrics.series` points as chart points: one per step, with gaps (missing buckets) as nulls. */
+import type { MetricsSeries, SeriesPoint } from "../../shared/metrics.js";
+import type { ChartPoint } from "./components/TimeSeriesChart.vue";
+
+/** `value(point, minutes the bucket spans so far)`, for every bucket from the first to the last, null where none was returned. */
+export function chartPoints(
+  doc: MetricsSeries | null,
+  value: (point: SeriesPoint, minutes: number) => number | null,
+): ChartPoint[] {
+  if (!doc || doc.points.length === 0) return [];
+  const step = doc.step_ms;
+  const minutes = step / 60_000;
+  const byTime = new Map(doc.points.map((p) => [Date.parse(p.time), p]));
+  const first = Date.parse(doc.points[0]?.time ?? "");
+  const last = Date.parse(doc.points.at(-1)?.time ?? "");
+  const out: ChartPoint[] = [];
+  const until = Date.parse(doc.until);
+  for (let t = first; t <= last; t += step) {
+    const p = byTime.get(t);
+    // The newest bucket is still filling: a rate over the part that has passed, not the whole step.
+    const span = t + step > until && until > t ? (until - t) / 60_000 : minutes;
+    out.push({ t, v: p ? value(p, Math.max(span, minutes / 4)) : null });
+  }
+  return out;
+}
+
+export const callsPerMinute = (p: SeriesPoint, minutes: number): number => p.calls / minutes;
+export const errorRatePct = (p: SeriesPoint): number | null => (p.calls ? (100 * p.errors) / p.calls : null);
+export const p95Ms = (p: SeriesPoint): number | null => p.p95;

@@ -1,0 +1,57 @@
+import { onScopeDispose } from "vue";
+import { useApi } from "./connection.js";
+
+export interface LiveRefresh {
+  /** Starts listening (and loads now). Call when the view shows. */
+  resume(): void;
+  /** Stops listening. Call when the view hides. */
+  pause(): void;
+  /** Loads again soon, within the throttle. */
+  schedule(): void;
+}
+
+/**
+ * Runs `load` when calls arrive (`calls.new`), at most once per `minGapMs` however fast they come, and
+ * every `pollMs` anyway (a range relative to now moves on without new calls) — only while resumed.
+ */
+export function useLiveRefresh(load: () => Promise<void>, minGapMs = 2000, pollMs = 30_000): LiveRefresh {
+  const { client } = useApi();
+  let active = false;
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let poll: ReturnType<typeof setInterval> | null = null;
+  let off: (() => void) | null = null;
+
+  function run(): void {
+    timer = null;
+    last = Date.now();
+    void load();
+  }
+
+  function schedule(): void {
+    if (!active || timer) return;
+    timer = setTimeout(run, Math.max(0, minGapMs - (Date.now() - last)));
+  }
+
+  function resume(): void {
+    if (active) return;
+    active = true;
+    off = client.on("calls.new", schedule);
+    poll = setInterval(schedule, pollMs);
+    if (timer) clearTimeout(timer);
+    run();
+  }
+
+  function pause(): void {
+    active = false;
+    off?.();
+    off = null;
+    if (poll) clearInterval(poll);
+    if (timer) clearTimeout(timer);
+    poll = null;
+    timer = null;
+  }
+
+  onScopeDispose(pause);
+  return { resume, pause, schedule };
+}
