@@ -129,3 +129,32 @@ describe("wrapCommand and unwrapEntry", () => {
     expect(unwrapEntry(wrapped.command, wrapped.args)?.name).toBe("--weird");
   });
 });
+
+describe("the AppImage's stable CLI copy", () => {
+  it("points an AppImage entry at a copy in the data dir, and the copy runs", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { execFileSync } = await import("node:child_process");
+    const { ensureStableCli } = await import("../../electron/monitor/instrument/stable-cli.js");
+    const dataDir = await mkdtemp(join(tmpdir(), "mcpscope-stable-"));
+    const root = join(import.meta.dirname, "..", "..");
+    const launcher = resolveLauncher({
+      execPath: "/tmp/.mount_mcpscoXYZ/mcpscope",
+      electron: "45.0.0",
+      resourcesPath: "/tmp/.mount_mcpscoXYZ/resources",
+      env: { APPIMAGE: "/home/me/Apps/mcpscope.AppImage" },
+      cliScript: join(root, "bin", "mcpscope.js"),
+      exists: () => false,
+      stableCliScript: () => ensureStableCli(root, dataDir, "9.9.9"),
+    });
+    expect(launcher.command).toBe("/home/me/Apps/mcpscope.AppImage");
+    expect(launcher.args).toEqual([join(dataDir, "runtime", "9.9.9", "bin", "mcpscope.js")]);
+    // The copy is a working CLI on its own (the install may be gone by the time a client runs it).
+    const out = execFileSync(process.execPath, [launcher.args[0] ?? "", "--version"], { encoding: "utf8" });
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // A second call reuses the copy.
+    expect(ensureStableCli(root, dataDir, "9.9.9")).toBe(launcher.args[0]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});

@@ -68,7 +68,7 @@ export async function instrument(
       name: definition.name,
       client,
       dataDir: opts.wrapperDataDir,
-      launcher: opts.launcher ?? currentLauncher(),
+      launcher: opts.launcher ?? currentLauncher(opts.dataDir),
     });
     const changes = { command: wrapped.command, args: wrapped.args, envAdd: wrapped.env ?? {} };
     const edit = editEntry(location.format, tx.text, location.path, shape, changes);

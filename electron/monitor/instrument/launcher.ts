@@ -7,6 +7,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { VERSION } from "../version.js";
+import { ensureStableCli } from "./stable-cli.js";
 
 export interface Launcher {
   /** The program the client runs. */
@@ -28,26 +30,45 @@ export interface LauncherEnvironment {
   /** This install's `bin/mcpscope.js`, absolute. */
   cliScript: string;
   exists(path: string): boolean;
+  /** Inside an AppImage: a copy of the CLI at a path that outlives the AppImage's mount. */
+  stableCliScript?: () => string;
 }
 
 export function resolveLauncher(e: LauncherEnvironment): Launcher {
   if (!e.electron) return { command: e.execPath, args: [e.cliScript], env: {} };
   const bundled = e.resourcesPath ? join(e.resourcesPath, "app.asar.unpacked", "bin", "mcpscope.js") : null;
+  const script = bundled && e.exists(bundled) ? bundled : e.cliScript;
   return {
     command: e.env.APPIMAGE || e.execPath,
-    args: [bundled && e.exists(bundled) ? bundled : e.cliScript],
+    // The AppImage's mount point changes at every launch: point at the stable copy instead.
+    args: [e.env.APPIMAGE && e.stableCliScript ? e.stableCliScript() : script],
     env: { ELECTRON_RUN_AS_NODE: "1" },
   };
 }
 
-export function currentLauncher(): Launcher {
+/** The launcher for this process; `dataDir` is where an AppImage's stable CLI copy goes. */
+export function currentLauncher(dataDir?: string): Launcher {
+  const cliScript = findCliScript(fileURLToPath(import.meta.url));
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
   return resolveLauncher({
     execPath: process.execPath,
     electron: process.versions.electron,
-    resourcesPath: (process as { resourcesPath?: string }).resourcesPath,
+    resourcesPath,
     env: process.env,
-    cliScript: findCliScript(fileURLToPath(import.meta.url)),
+    cliScript,
     exists: existsSync,
+    stableCliScript: dataDir
+      ? () => {
+          const bundled = resourcesPath
+            ? join(resourcesPath, "app.asar.unpacked")
+            : dirname(dirname(cliScript));
+          return ensureStableCli(
+            existsSync(join(bundled, "bin")) ? bundled : dirname(dirname(cliScript)),
+            dataDir,
+            VERSION,
+          );
+        }
+      : undefined,
   });
 }
 
