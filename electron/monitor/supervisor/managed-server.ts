@@ -5,6 +5,7 @@
  * code, signal, uptime) and every spawn, exit, crash and restart as an event, and keeps stderr as logs.
  */
 import { randomUUID } from "node:crypto";
+import { LineMasker } from "../pipeline/mask.js";
 import { type Env, processEnv } from "../shell-env.js";
 import type { ChildExit, SpawnFn } from "./child-transport.js";
 import type { Clock, TimerId } from "./clock.js";
@@ -161,6 +162,8 @@ export class ManagedServer {
       endReason: null,
       exited: false,
     };
+    // A private key printed across several stderr lines is masked whole, not just its first line.
+    const stderrMasker = new LineMasker();
     try {
       run.session = new McpSession(this.target, {
         env,
@@ -173,7 +176,9 @@ export class ManagedServer {
           onSpawn: (pid) => this.spawned(run, pid),
           onStderrLine: (line) => {
             if (line.trim())
-              this.deps.sink.log(stderrRecord(this.name, run.sessionId, line, this.deps.clock.now()));
+              this.deps.sink.log(
+                stderrRecord(this.name, run.sessionId, stderrMasker.mask(line), this.deps.clock.now()),
+              );
           },
           onExit: (exit) => this.exited(run, exit),
         },
