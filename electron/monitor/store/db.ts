@@ -16,6 +16,8 @@ export interface Statement {
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
   iterate(...params: SqlValue[]): IterableIterator<Row>;
+  /** Rows as arrays of column values instead of objects: cheaper for hot, wide reads. */
+  setReturnArrays(enabled: boolean): void;
 }
 
 export interface Db {
