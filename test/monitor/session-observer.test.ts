@@ -318,3 +318,15 @@ describe("stateless era (2026-07-28)", () => {
     expect(sink.calls[0]).toMatchObject({ method: "subscriptions/listen", outcome: "ok" });
   });
 });
+
+describe("after a cancellation", () => {
+  it("a late answer to the cancelled request is not an anomaly", () => {
+    const sink = new Recorded();
+    const observer = new SessionObserver(sink);
+    observer.line("in", Buffer.from(JSON.stringify(rpc(5, "tools/call", { name: "slow" }))), 1);
+    observer.line("in", Buffer.from(JSON.stringify(note("notifications/cancelled", { requestId: 5 }))), 2);
+    observer.line("out", Buffer.from(JSON.stringify(ok(5, {}))), 3);
+    expect(sink.calls.map((c) => c.outcome)).toEqual(["cancelled"]);
+    expect(sink.events).toEqual([]);
+  });
+});

@@ -45,7 +45,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     new Set([`${options.host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => sendError(res, 500, "internal", (error as Error).message));
+    handle(req, res).catch((error) => {
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, "internal", (error as Error).message);
+    });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -183,9 +186,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  // Serialise before any header goes out, so a failure can still be answered with an error.
+  const text = JSON.stringify(body);
   securityHeaders(res);
   res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }
 
 function sendError(res: ServerResponse, status: number, kind: string, message: string): void {

@@ -45,6 +45,7 @@ export class SessionObserver {
   /** Pending requests by the stream they were sent on, then by id. */
   private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
   private readonly timedOut: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
   /** `input_required` rounds waiting for the retry that carries their state. */
   private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
   private readonly timeoutMs: number;
@@ -202,7 +203,9 @@ export class SessionObserver {
     const key = idKey(message.id);
     const entry = this.pending[requestStream].get(key);
     if (!entry) {
-      if (this.timedOut[requestStream].delete(key)) {
+      if (this.cancelled[requestStream].delete(key)) {
+        // The server answered a request the client had already cancelled: allowed, nothing to record.
+      } else if (this.timedOut[requestStream].delete(key)) {
         this.anomaly(
           stream,
           "late_response",
@@ -254,6 +257,7 @@ export class SessionObserver {
       const entry = this.pending[stream].get(idKey(id));
       if (!entry) return;
       this.pending[stream].delete(idKey(id));
+      this.rememberCancelled(stream, idKey(id));
       this.finish(
         entry,
         "cancelled",
@@ -336,6 +340,12 @@ export class SessionObserver {
       progressCount: entry.progressCount,
       rounds: entry.rounds,
     });
+  }
+
+  private rememberCancelled(stream: Stream, key: string): void {
+    const set = this.cancelled[stream];
+    if (set.size >= 1000) set.clear();
+    set.add(key);
   }
 
   private rememberTimedOut(stream: Stream, key: string): void {

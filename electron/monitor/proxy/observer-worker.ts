@@ -23,7 +23,10 @@ const send = (message: FromWorker) => port.postMessage(message);
 let recorder: SessionRecorder | null = null;
 const writer = new BatchWriter({
   open: () => openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }),
-  onBatch: () => send({ type: "ack", bytes: 0 }),
+  onBatch: () => {
+    recorder?.committed();
+    send({ type: "ack", bytes: 0 });
+  },
   onProblem: (message) => send({ type: "problem", message: `mcpscope: ${message}` }),
   afterBatch: (db) => {
     recorder?.writeSessionRow(db);

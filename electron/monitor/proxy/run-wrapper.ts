@@ -3,10 +3,12 @@
  * ways unchanged and first, then offers a copy to the observer worker. It fails open: whatever happens to
  * observation or storage, the session goes on, and the exit code is the server's.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { constants } from "node:os";
 import { Worker } from "node:worker_threads";
+import crossSpawn from "cross-spawn";
+import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -27,7 +29,7 @@ export interface RunOptions {
   stderr?: NodeJS.WritableStream;
 }
 
-const now = () => performance.timeOrigin + performance.now();
+const now = preciseNow;
 
 /** Resolves with the exit code the wrapper should exit with. */
 export async function runWrapper(options: RunOptions): Promise<number> {
@@ -38,7 +40,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
 
   let child: ChildProcess;
   try {
-    child = spawn(options.command, options.args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell.
+    child = crossSpawn(options.command, options.args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
   } catch (error) {
     stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
     return 127;
@@ -69,7 +72,10 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     copy("in", chunk);
   });
   let graceTimer: NodeJS.Timeout | undefined;
-  stdin.on("end", () => {
+  let clientInputClosed = false;
+  const clientClosedInput = () => {
+    if (clientInputClosed) return;
+    clientInputClosed = true;
     observer.queue.post({ type: "end", stream: "in", at: now() });
     childIn.end();
     // The client is gone: give the server a grace period to exit on its own, then terminate it.
@@ -79,26 +85,17 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       graceTimer.unref();
     }, options.graceMs);
     graceTimer.unref();
-  });
+  };
+  stdin.on("end", clientClosedInput);
+  stdin.on("error", clientClosedInput);
   childIn.on("error", () => {
     // The server closed its stdin (or died): what the client still sends has nowhere to go.
   });
 
-  // Server → client.
-  childOut.on("data", (chunk: Buffer) => {
-    if (!stdout.write(chunk)) {
-      childOut.pause();
-      stdout.once("drain", () => childOut.resume());
-    }
-    copy("out", chunk);
-  });
-  childErr.on("data", (chunk: Buffer) => {
-    stderr.write(chunk);
-    copy("err", chunk);
-  });
-  stdout.on("error", () => {
-    // The client closed its end; the server will see stdin close.
-  });
+  // Server → client. If the client stops reading (closed its end), keep draining the server so that it
+  // can finish and exit; what it writes is still observed.
+  relay(childOut, stdout, (chunk) => copy("out", chunk));
+  relay(childErr, stderr, (chunk) => copy("err", chunk));
 
   const forward = (signal: NodeJS.Signals) => () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -111,6 +108,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
 
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once("close", (code, signal) => resolve({ code, signal }));
+    // A grandchild that inherited the server's stdout can hold the pipes open after the server exits.
+    child.once("exit", (code, signal) => setTimeout(() => resolve({ code, signal }), 2000).unref());
   });
   if (graceTimer) clearTimeout(graceTimer);
   for (const [signal, handler] of handlers) process.off(signal, handler);
@@ -125,6 +124,30 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   });
   if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
   return exit.code ?? 1;
+}
+
+/**
+ * Forwards `source` to `sink` with back-pressure (pause until drain), handing each chunk to `observe`
+ * after it was forwarded. A sink that fails (the client closed it) is dropped, and `source` is drained.
+ */
+function relay(
+  source: NodeJS.ReadableStream,
+  sink: NodeJS.WritableStream,
+  observe: (chunk: Buffer) => void,
+): void {
+  let sinkGone = false;
+  const gone = () => {
+    sinkGone = true;
+    source.resume();
+  };
+  sink.on("error", gone);
+  source.on("data", (chunk: Buffer) => {
+    if (!sinkGone && !(sink as { destroyed?: boolean }).destroyed && !sink.write(chunk)) {
+      source.pause();
+      sink.once("drain", () => source.resume());
+    }
+    observe(chunk);
+  });
 }
 
 function startFailure(command: string, error: NodeJS.ErrnoException): string {
@@ -154,7 +177,9 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
   };
   let worker: Worker;
   try {
-    worker = new Worker(options.workerUrl, { workerData: init, stdout: false, stderr: false });
+    // The worker's stdout must never reach ours: ours is the client's protocol stream.
+    worker = new Worker(options.workerUrl, { workerData: init, stdout: true, stderr: false });
+    worker.stdout.resume();
   } catch (error) {
     stderr.write(
       `mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`,

@@ -57,6 +57,7 @@ export class BatchWriter {
   private statements = new Map<TableName, Statement>();
   private timer: NodeJS.Timeout | null = null;
   private lastOpenFailure = 0;
+  private lockedUntil = 0;
   private readonly reported = new Set<string>();
   /** Rows dropped because the queue was full or the database failed. */
   dropped = 0;
@@ -82,7 +83,9 @@ export class BatchWriter {
       return;
     }
     this.queue.push({ table, row });
-    if (this.queue.length >= this.maxBatch) this.flush();
+    // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
+    // busy timeout; trying on every row would stall the caller).
+    if (this.queue.length >= this.maxBatch && Date.now() >= this.lockedUntil) this.flush();
     else this.schedule();
   }
 
@@ -125,6 +128,7 @@ export class BatchWriter {
           const room = Math.max(0, this.maxQueue - this.queue.length);
           this.dropped += batch.length - Math.min(room, batch.length);
           this.queue.unshift(...batch.slice(0, room));
+          this.lockedUntil = Date.now() + 1000;
           this.problem(
             "locked",
             `the database ${db.path} is locked by another process; holding telemetry and retrying, traffic unaffected`,

@@ -39,6 +39,10 @@ export class SessionRecorder implements ObservationSink {
   private end: SessionEnd | null = null;
   private dirty = true;
   private inserted = false;
+  /** Changes to the session's facts, and the change last written in a batch not yet known committed. */
+  private version = 0;
+  private writtenVersion = -1;
+  private insertPending = false;
   private readonly stderrMasker = new LineMasker();
   private pid: number | null = null;
   /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
@@ -110,22 +114,31 @@ export class SessionRecorder implements ObservationSink {
   session(facts: SessionFacts): void {
     this.facts = { ...this.facts, ...definedOnly(facts) };
     this.dirty = true;
+    this.version++;
     this.writer.touch();
   }
 
   setPid(pid: number | null): void {
     this.pid = pid;
     this.dirty = true;
+    this.version++;
     this.writer.touch();
   }
 
   ended(end: SessionEnd): void {
     this.end = end;
     this.dirty = true;
+    this.version++;
     this.writer.touch();
   }
 
-  /** Runs inside the writer's transaction. */
+  /** The batch that ran `writeSessionRow` committed: only now is the row known to be stored. */
+  committed(): void {
+    if (this.insertPending) this.inserted = true;
+    if (this.writtenVersion === this.version) this.dirty = false;
+  }
+
+  /** Runs inside the writer's transaction; a rollback leaves the row dirty, to be written again. */
   writeSessionRow(db: Db): void {
     if (!this.dirty) return;
     const id = this.identity;
@@ -133,7 +146,7 @@ export class SessionRecorder implements ObservationSink {
       db.prepare(
         "INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
       ).run(id.sessionId, id.server, id.startedAt, captureText(id.command, 4096), id.pid, id.wrapperPid);
-      this.inserted = true;
+      this.insertPending = true;
     }
     const f = this.facts;
     db.prepare(
@@ -156,7 +169,7 @@ export class SessionRecorder implements ObservationSink {
       this.writer.dropped + this.upstreamDropped,
       id.sessionId,
     );
-    this.dirty = false;
+    this.writtenVersion = this.version;
   }
 }
 

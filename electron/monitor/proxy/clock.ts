@@ -1,0 +1,20 @@
+/**
+ * Sub-millisecond timestamps that stay on the wall clock. `performance.now()` is precise but does not
+ * advance while the machine sleeps; `Date.now()` does but has 1 ms resolution. This follows the
+ * performance clock from a wall-clock anchor and re-anchors when the two drift apart by more than a
+ * second (after a suspend, or a clock change), so latencies are precise and times stay comparable with
+ * `Date.now()` in every thread.
+ */
+let perfAnchor = performance.now();
+let wallAnchor = Date.now();
+
+export function preciseNow(): number {
+  const t = wallAnchor + (performance.now() - perfAnchor);
+  const wall = Date.now();
+  if (Math.abs(t - wall) > 1000) {
+    perfAnchor = performance.now();
+    wallAnchor = wall;
+    return wall;
+  }
+  return t;
+}
