@@ -82,6 +82,7 @@ export const runCommand: Command = {
       command,
       args: commandArgs,
       name: flagString(args, "name") ?? defaultServerName(command, commandArgs),
+      client: flagString(args, "client"),
       dataDir: resolveDataDir(flagString(args, "data-dir")),
       timeoutMs: parseDuration(flagString(args, "timeout") ?? "60s"),
       graceMs: parseDuration(flagString(args, "grace") ?? "5s"),

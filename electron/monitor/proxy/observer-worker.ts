@@ -10,6 +10,7 @@ import { StderrAssembler } from "../logs/stderr-assembler.js";
 import { databasePath } from "../paths.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
+import { SESSION_WATCHERS } from "../session-watchers.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openDb } from "../store/db.js";
 import { SessionRecorder } from "../store/session-recorder.js";
@@ -33,21 +34,23 @@ const writer = new BatchWriter({
     indexPendingLogs(db); // full-text index, once per batch (see logs/fts-index.ts)
   },
 });
+const identity = {
+  sessionId: init.sessionId,
+  server: init.server,
+  command: init.command,
+  startedAt: init.startedAt,
+  pid: null,
+  wrapperPid: init.wrapperPid,
+};
 recorder = new SessionRecorder(
   writer,
-  {
-    sessionId: init.sessionId,
-    server: init.server,
-    command: init.command,
-    startedAt: init.startedAt,
-    pid: null,
-    wrapperPid: init.wrapperPid,
-  },
+  identity,
   init.captureLimit,
   // An unreadable data dir is said once already, by the database's own problem line.
   new LogSettingsSource(init.dataDir, (message, unreadable) => {
     if (!unreadable) send({ type: "problem", message: `mcpscope: ${message}` });
   }),
+  SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
 );
 const observer = new SessionObserver(recorder, { timeoutMs: init.timeoutMs });
 

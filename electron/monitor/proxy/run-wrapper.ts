@@ -22,6 +22,8 @@ export interface RunOptions {
   graceMs: number;
   captureLimit: number;
   maxLineBytes: number;
+  /** `run --client`: the MCP client whose config launched this (written by `mcpscope instrument`). */
+  client?: string;
   /** Where the observer worker's bundle is. */
   workerUrl: URL;
   stdin?: NodeJS.ReadableStream;
@@ -174,6 +176,7 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
     timeoutMs: options.timeoutMs,
     captureLimit: options.captureLimit,
     maxLineBytes: options.maxLineBytes,
+    client: options.client ?? null,
   };
   let worker: Worker;
   try {

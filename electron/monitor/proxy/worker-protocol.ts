@@ -10,6 +10,8 @@ export interface WorkerInit {
   timeoutMs: number;
   captureLimit: number;
   maxLineBytes: number;
+  /** The MCP client whose config launched this session (`run --client`), if known. */
+  client: string | null;
 }
 
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */

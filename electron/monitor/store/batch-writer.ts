@@ -8,10 +8,10 @@ import type { Db, SqlValue, Statement } from "./db.js";
 
 export type TableName = "calls" | "logs" | "events";
 
-export interface QueuedRow {
-  table: TableName;
-  row: Record<string, SqlValue>;
-}
+export type QueuedRow =
+  | { table: TableName; row: Record<string, SqlValue> }
+  /** A write of a part's own tables, run in order inside the batch's transaction. */
+  | { table: "custom"; write: (db: Db) => void };
 
 export interface BatchWriterOptions {
   /** Opens the database; called lazily and again after a failure (at most every `reopenAfterMs`). */
@@ -89,6 +89,20 @@ export class BatchWriter {
     else this.schedule();
   }
 
+  /**
+   * Queues a write to a table of its own (pins, audit records…), run inside the next batch's transaction
+   * in queue order; it may read what earlier rows of the batch wrote (e.g. the previous audit hash).
+   */
+  enqueueWrite(write: (db: Db) => void): void {
+    if (this.queue.length >= this.maxQueue) {
+      this.dropped++;
+      this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
+      return;
+    }
+    this.queue.push({ table: "custom", write });
+    this.schedule();
+  }
+
   /** Something outside the queue changed (see `afterBatch`): make sure a flush comes. */
   touch(): void {
     this.schedule();
@@ -114,8 +128,10 @@ export class BatchWriter {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         db.transaction(() => {
-          for (const { table, row } of batch)
-            this.statement(db, table).run(...COLUMNS[table].map((c) => row[c] ?? null));
+          for (const item of batch) {
+            if (item.table === "custom") item.write(db);
+            else this.statement(db, item.table).run(...COLUMNS[item.table].map((c) => item.row[c] ?? null));
+          }
           this.options.afterBatch?.(db);
         });
         this.written += batch.length;

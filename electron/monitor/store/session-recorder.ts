@@ -16,6 +16,7 @@ import type {
   ProtocolEventObservation,
   SessionFacts,
 } from "../protocol/observations.js";
+import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 
@@ -55,11 +56,13 @@ export class SessionRecorder implements ObservationSink {
     private readonly identity: SessionIdentity,
     private readonly captureLimit = DEFAULT_CAPTURE_LIMIT,
     logSettings: LogSettingsSource | null = null,
+    private readonly watchers: SessionWatcher[] = [],
   ) {
     this.logs = new LogRecorder(writer, logSettings, captureLimit);
   }
 
   call(call: CallObservation): void {
+    notifyWatchers(this.watchers, "call", call, this.facts);
     this.writer.enqueue("calls", {
       session_id: this.identity.sessionId,
       server: this.identity.server,
@@ -96,6 +99,7 @@ export class SessionRecorder implements ObservationSink {
   }
 
   protocolEvent(event: ProtocolEventObservation): void {
+    notifyWatchers(this.watchers, "protocolEvent", event);
     this.writer.enqueue("events", {
       time: event.time,
       category: "error",
@@ -116,6 +120,7 @@ export class SessionRecorder implements ObservationSink {
     this.dirty = true;
     this.version++;
     this.writer.touch();
+    notifyWatchers(this.watchers, "session", this.facts);
   }
 
   setPid(pid: number | null): void {
@@ -130,6 +135,7 @@ export class SessionRecorder implements ObservationSink {
     this.dirty = true;
     this.version++;
     this.writer.touch();
+    notifyWatchers(this.watchers, "ended", end, this.facts);
   }
 
   /** The batch that ran `writeSessionRow` committed: only now is the row known to be stored. */
