@@ -1,0 +1,102 @@
+/**
+ * Event tracking: the specification's system, security, user, error and audit events, error groups, tool
+ * pins and session timelines, as the engine returns them.
+ */
+import { z } from "zod";
+import { EVENT_CATEGORIES } from "./monitoring.js";
+
+export const EventCategorySchema = z.enum(EVENT_CATEGORIES);
+export const EventSeveritySchema = z.enum(["info", "low", "medium", "high", "critical"]);
+
+export const EventRecordSchema = z.object({
+  id: z.number().int(),
+  time: z.string(),
+  category: EventCategorySchema,
+  type: z.string(),
+  severity: EventSeveritySchema,
+  server: z.string().nullable(),
+  session: z.string().nullable(),
+  correlation: z.object({
+    requestId: z.string().nullable(),
+    traceId: z.string().nullable(),
+    progressToken: z.string().nullable(),
+    parentEvent: z.number().int().nullable(),
+  }),
+  message: z.string(),
+  /** Masked. */
+  details: z.unknown(),
+});
+export type EventRecord = z.infer<typeof EventRecordSchema>;
+
+const TimeSpec = z.string().min(1).max(64);
+
+export const EventsQuerySchema = z
+  .object({
+    since: TimeSpec.optional(),
+    until: TimeSpec.optional(),
+    category: EventCategorySchema.optional(),
+    type: z.string().max(200).optional(),
+    /** This severity and above. */
+    severity: EventSeveritySchema.optional(),
+    server: z.string().optional(),
+    session: z.string().optional(),
+    beforeId: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type EventsQuery = z.infer<typeof EventsQuerySchema>;
+
+/** Errors grouped by fingerprint (type, server, method/target, error code, normalised message). */
+export const ErrorGroupSchema = z.object({
+  fingerprint: z.string(),
+  type: z.string(),
+  server: z.string().nullable(),
+  message: z.string(),
+  count: z.number().int(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+export type ErrorGroup = z.infer<typeof ErrorGroupSchema>;
+
+export const ErrorGroupsQuerySchema = z
+  .object({ since: TimeSpec.optional(), server: z.string().optional(), limit: z.number().int().min(1).max(1000).optional() })
+  .strict();
+
+/** One tool's pinned definition and, when it changed, the new one waiting for approval. */
+export const ToolPinSchema = z.object({
+  server: z.string(),
+  tool: z.string(),
+  pinnedAt: z.string(),
+  hash: z.string(),
+  /** Masked JSON text of {name, description, inputSchema, outputSchema}. */
+  definition: z.string(),
+  status: z.enum(["pinned", "changed", "removed"]),
+  pending: z.object({ seenAt: z.string(), hash: z.string(), definition: z.string() }).nullable(),
+  /** Tool-poisoning findings on the current description, each naming its rule. */
+  findings: z.array(z.object({ rule: z.string(), message: z.string() })),
+});
+export type ToolPin = z.infer<typeof ToolPinSchema>;
+
+export const TimelineItemSchema = z.object({
+  time: z.string(),
+  kind: z.enum(["call", "log", "event"]),
+  id: z.number().int(),
+  summary: z.string(),
+  level: z.string().nullable(),
+  detail: z.unknown(),
+});
+export type TimelineItem = z.infer<typeof TimelineItemSchema>;
+
+export const SessionTimelineSchema = z.object({
+  session: z.object({
+    id: z.string(),
+    server: z.string(),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    clientName: z.string().nullable(),
+    clientVersion: z.string().nullable(),
+    protocolVersion: z.string().nullable(),
+  }),
+  items: z.array(TimelineItemSchema),
+});
+export type SessionTimeline = z.infer<typeof SessionTimelineSchema>;
