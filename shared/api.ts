@@ -13,6 +13,14 @@ import {
   SystemInfoSchema,
 } from "./domain.js";
 import {
+  ErrorGroupSchema,
+  ErrorGroupsQuerySchema,
+  EventRecordSchema,
+  EventsQuerySchema,
+  SessionTimelineSchema,
+  ToolPinSchema,
+} from "./events.js";
+import {
   LogPatternsDocumentSchema,
   LogPatternsQuerySchema,
   LogRecordSchema,
@@ -78,6 +86,27 @@ export const API_METHODS = {
   "logs.patterns": { input: LogPatternsQuerySchema, output: LogPatternsDocumentSchema },
   /** Calls, errors and p50/p95/p99 per time bucket, for charts (shared/metrics.ts). */
   "metrics.series": { input: MetricsSeriesQuerySchema, output: MetricsSeriesSchema },
+  /** Events newest first, filtered; severity means that level and above (shared/events.ts). */
+  "events.list": { input: EventsQuerySchema, output: z.array(EventRecordSchema) },
+  /** Error events grouped by fingerprint with count and first/last seen. */
+  "events.groups": { input: ErrorGroupsQuerySchema, output: z.array(ErrorGroupSchema) },
+  /** A session's calls, logs and events interleaved in time order. */
+  "sessions.timeline": {
+    input: z.object({ id: z.string().min(1).max(200) }).strict(),
+    output: SessionTimelineSchema.nullable(),
+  },
+  /** Tool-definition pins with status, pending change and poisoning findings (security/pins.ts). */
+  "tools.pins": {
+    input: z.object({ server: z.string().min(1).max(500).optional() }).strict(),
+    output: z.array(ToolPinSchema),
+  },
+  /** Accepts a server's (or one tool's) pending definition changes and removals; audited. */
+  "tools.approve": {
+    input: z
+      .object({ server: z.string().min(1).max(500), tool: z.string().min(1).max(500).optional() })
+      .strict(),
+    output: ActionResultSchema,
+  },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -86,6 +115,8 @@ export const API_EVENTS = {
   "calls.new": z.array(CallSummarySchema),
   /** Log records stored since the last push, oldest first. */
   "logs.new": z.array(LogRecordSchema),
+  /** Events stored since the last push, oldest first. */
+  "events.new": z.array(EventRecordSchema),
   /** The inventory changed: a config file, a process state, a health state or a resource sample. */
   "servers.changed": InventorySchema,
 } as const;

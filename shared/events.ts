@@ -59,7 +59,11 @@ export const ErrorGroupSchema = z.object({
 export type ErrorGroup = z.infer<typeof ErrorGroupSchema>;
 
 export const ErrorGroupsQuerySchema = z
-  .object({ since: TimeSpec.optional(), server: z.string().optional(), limit: z.number().int().min(1).max(1000).optional() })
+  .object({
+    since: TimeSpec.optional(),
+    server: z.string().optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
   .strict();
 
 /** One tool's pinned definition and, when it changed, the new one waiting for approval. */

@@ -1,14 +1,18 @@
 /** The `mcpscope` command: dispatches to one file per command under commands/. */
 import { VERSION } from "../monitor/version.js";
+import { auditCommand } from "./commands/audit.js";
 import { callsCommand } from "./commands/calls.js";
 import { checkCommand } from "./commands/check.js";
 import { discoverCommand } from "./commands/discover.js";
+import { eventsCommand } from "./commands/events.js";
 import { instrumentCommand } from "./commands/instrument.js";
 import { instrumentedCommand } from "./commands/instrumented.js";
 import { logsCommand } from "./commands/logs.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { sessionCommand } from "./commands/session.js";
 import { statsCommand } from "./commands/stats.js";
+import { toolsCommand } from "./commands/tools.js";
 import { uninstrumentCommand } from "./commands/uninstrument.js";
 import type { CliIo, Command } from "./io.js";
 import { runCommandSafely } from "./run-command.js";
@@ -19,11 +23,15 @@ const COMMANDS: Command[] = [
   statsCommand,
   callsCommand,
   logsCommand,
+  eventsCommand,
+  sessionCommand,
   discoverCommand,
   instrumentCommand,
   uninstrumentCommand,
   instrumentedCommand,
   checkCommand,
+  toolsCommand,
+  auditCommand,
 ];
 
 function usage(): string {

@@ -15,6 +15,15 @@ import {
 } from "../../shared/api.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
+import { readEventRetention } from "./events/event-settings.js";
+import {
+  applyEventRetention,
+  errorGroups,
+  eventsAfter,
+  lastEventId,
+  listEvents,
+  sessionTimeline,
+} from "./events/queries.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
 import {
@@ -25,6 +34,7 @@ import {
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
+import { approvePins, listPins } from "./security/pins.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
 import {
@@ -107,6 +117,11 @@ export async function createEngine(
     "logs.search": (input) => logging.search(input),
     "logs.patterns": (input) => logging.patterns(input),
     "metrics.series": (input) => metricsSeries(db, input),
+    "events.list": (input) => listEvents(db, input),
+    "events.groups": (input) => errorGroups(db, input),
+    "sessions.timeline": (input) => sessionTimeline(db, input.id),
+    "tools.pins": (input) => listPins(db, input.server),
+    "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), "app"),
   };
 
   // Wrappers write from other processes; look for new calls while anyone listens.
@@ -144,6 +159,37 @@ export async function createEngine(
   };
   const logTimer = setInterval(pollLogs, options.pollIntervalMs ?? 300);
   logTimer.unref();
+  // The same for events; and, every 10 minutes, retention per category in small batches.
+  let lastEventSeen = safeLastEventId(0);
+  const pollEvents = () => {
+    if (closed || !listeners.get("events.new")?.size) return;
+    try {
+      for (let i = 0; i < 20; i++) {
+        const events = eventsAfter(db, lastEventSeen);
+        if (events.length === 0) break;
+        lastEventSeen = events[events.length - 1]?.id ?? lastEventSeen;
+        emit("events.new", events);
+        if (events.length < 500) break;
+      }
+    } catch (error) {
+      logging.warn("poll", `cannot read new events: ${(error as Error).message}; retrying`);
+    }
+  };
+  const eventTimer = setInterval(pollEvents, options.pollIntervalMs ?? 300);
+  eventTimer.unref();
+  const eventRetention = () => {
+    if (closed) return;
+    try {
+      const settings = readEventRetention(options.dataDir);
+      if (settings.problem) logging.warn("settings", settings.problem);
+      applyEventRetention(db, { days: settings.days });
+    } catch (error) {
+      logging.warn("retention", `cannot delete old events: ${(error as Error).message}; retrying later`);
+    }
+  };
+  const retentionTimer = setInterval(eventRetention, 10 * 60_000);
+  retentionTimer.unref();
+  setTimeout(eventRetention, 30_000).unref();
 
   inventory?.onChange((payload) => emit("servers.changed", payload));
 
@@ -175,6 +221,7 @@ export async function createEngine(
         listeners.set(event, set);
       }
       if (event === "calls.new" && set.size === 0) lastId = Math.max(lastId, safeLastId());
+      if (event === "events.new" && set.size === 0) lastEventSeen = safeLastEventId(lastEventSeen);
       if (event === "logs.new" && set.size === 0) {
         try {
           lastLogId = Math.max(lastLogId, logging.lastId());
@@ -190,12 +237,22 @@ export async function createEngine(
       await inventory?.close();
       writer.close();
       clearInterval(logTimer);
+      clearInterval(eventTimer);
+      clearInterval(retentionTimer);
       listeners.clear();
       await logging.close();
       await metrics.stop();
       db.close();
     },
   };
+
+  function safeLastEventId(fallback: number): number {
+    try {
+      return Math.max(fallback, lastEventId(db));
+    } catch {
+      return fallback;
+    }
+  }
 
   function safeLastId(): number {
     try {

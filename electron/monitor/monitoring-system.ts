@@ -6,11 +6,11 @@
 import type { ServerSummary, StatsDocument } from "../../shared/domain.js";
 import type { Alert, LogEvent, SystemEvent } from "../../shared/monitoring.js";
 import { MonitoringError } from "./errors.js";
+import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { indexPendingLogs } from "./logs/fts-index.js";
 import { LogRecorder } from "./logs/log-recorder.js";
 import { LogSettingsSource } from "./logs/log-settings.js";
 import { databasePath } from "./paths.js";
-import { capturePayload, captureText } from "./pipeline/capture.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { type Db, openDb } from "./store/db.js";
 import { listServers, resolveRange, statsDocument } from "./store/queries.js";
@@ -24,6 +24,7 @@ export interface MonitoringReport {
 export class MonitoringSystem {
   private readonly writer: BatchWriter;
   private readonly logs: LogRecorder;
+  private readonly events: EventTracker;
   private problems: string[] = [];
 
   private constructor(
@@ -35,6 +36,7 @@ export class MonitoringSystem {
       onProblem: (m) => this.problems.push(m),
       afterBatch: (db) => indexPendingLogs(db),
     });
+    this.events = new EventTracker(this.writer);
     this.logs = new LogRecorder(this.writer, new LogSettingsSource(dataDir, (m) => this.problems.push(m)));
   }
 
@@ -70,17 +72,9 @@ export class MonitoringSystem {
     });
   }
 
-  trackEvent(event: SystemEvent): void {
-    this.writer.enqueue("events", {
-      time: event.time ?? Date.now(),
-      category: event.category,
-      type: event.type,
-      severity: event.severity,
-      server: event.server ?? null,
-      session_id: event.session ?? null,
-      message: captureText(event.message),
-      details: event.details ? capturePayload(event.details) : null,
-    });
+  /** Emits an event through the one tracker (events/tracker.ts): masked, capped, with correlation. */
+  trackEvent(event: SystemEvent | TrackedEvent): void {
+    this.events.track(event);
   }
 
   /** Active alerts. No alert rules exist yet, so nothing can fire. */

@@ -6,7 +6,10 @@
  * Hooks see observations BEFORE masking (so they can detect secrets and hash arguments): they must never
  * store a raw payload — mask with pipeline/capture.ts or store only digests.
  */
+import { auditWatcher } from "./audit/audit-watcher.js";
+import { sessionEventsWatcher } from "./events/session-events.js";
 import type { CallObservation, ProtocolEventObservation, SessionFacts } from "./protocol/observations.js";
+import { securityWatcher } from "./security/security-watcher.js";
 import type { BatchWriter } from "./store/batch-writer.js";
 import type { SessionEnd, SessionIdentity } from "./store/session-recorder.js";
 
@@ -27,7 +30,11 @@ export interface SessionWatcher {
 export type SessionWatcherFactory = (context: SessionContext) => SessionWatcher;
 
 /** Every part that follows sessions. Add a factory here (one line) to plug a new one in. */
-export const SESSION_WATCHERS: SessionWatcherFactory[] = [];
+export const SESSION_WATCHERS: SessionWatcherFactory[] = [
+  auditWatcher,
+  sessionEventsWatcher,
+  securityWatcher,
+];
 
 /** Calls each watcher's hook; one failing watcher never stops the recording or the others. */
 export function notifyWatchers<K extends keyof SessionWatcher>(

@@ -35,6 +35,11 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "logs.search": [{ level: "loud" }, { limit: 0 }, { text: 5 }, { extra: 1 }],
   "logs.patterns": [{ level: "verbose" }, { limit: -1 }, { extra: 1 }],
   "metrics.series": [{ step: "30s" }, { step: "0m" }, { step: 5 }, { tool: 1 }, { extra: 1 }],
+  "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
+  "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
+  "sessions.timeline": [{}, { id: "" }, { id: 5 }],
+  "tools.pins": [{ server: 3 }, { server: "" }, { extra: 1 }],
+  "tools.approve": [{}, { server: "" }, { server: "s", tool: 5 }, { tool: "t" }, { server: "s", extra: 1 }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */
@@ -49,6 +54,10 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "logs.search": {},
   "logs.patterns": {},
   "metrics.series": { since: "24h", step: "5m" },
+  "tools.pins": {},
+  "events.list": { severity: "low" },
+  "events.groups": {},
+  "sessions.timeline": { id: "no-such-session" },
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -1,5 +1,6 @@
 /** The `health_checks` and `tool_snapshots` tables. Snapshots are written only when the hash changes. */
 import { captureText } from "../pipeline/capture.js";
+import { checkProbedTools } from "../security/pins.js";
 import type { Db } from "../store/db.js";
 import { WriteGuard } from "../supervisor/telemetry.js";
 import type { HealthStatus } from "./state-machine.js";
@@ -66,6 +67,10 @@ export class DbHealthStore implements HealthStore {
 
   snapshot(serverId: string | null, server: string, snapshot: ToolSnapshot, time: number): boolean {
     const key = serverId ?? `name:${server}`;
+    // Tool-definition pins and poisoning heuristics (security/pins.ts), in one transaction.
+    this.guard.run("tool pins", () =>
+      this.db.transaction(() => checkProbedTools(this.db, server, snapshot.json, time)),
+    );
     return (
       this.guard.run("tool snapshots", () => {
         if (!this.lastHash.has(key)) {

@@ -6,6 +6,7 @@
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
 import { join } from "node:path";
+import { auditAdminAction } from "../audit/admin.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
@@ -94,6 +95,13 @@ export async function instrument(
     await updateRecords(opts.dataDir, (records) => [...records.filter((r) => !sameEntry(r, record)), record]);
     try {
       const backup = await tx.commit(edit.text, "instrument");
+      // Fail-open: the change is made; an unwritable audit log does not undo it.
+      auditAdminAction(opts.dataDir, {
+        action: "instrument",
+        server: definition.name,
+        target: location.file,
+        details: { client, backup: backup.backup },
+      });
       const after = {
         ...before,
         command: changes.command,
@@ -191,6 +199,12 @@ export async function uninstrumentRecord(
       );
     }
     const backup = await tx.commit(next, "uninstrument");
+    auditAdminAction(opts.dataDir, {
+      action: "uninstrument",
+      server: record.server,
+      target: record.file,
+      details: { client: record.client, forced: !ours, backup: backup.backup },
+    });
     await forget();
     return { ...base, status: ours ? "restored" : "forced", backup: backup.backup };
   };

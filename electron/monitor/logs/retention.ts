@@ -6,6 +6,7 @@
  * Sizes come from `log_usage`, kept exact by the logs triggers (text bytes plus a fixed per-row
  * overhead for the row, its indexes and its full-text postings).
  */
+import { recordAdminAction } from "../audit/audit-log.js";
 import type { Db } from "../store/db.js";
 import { type LogSettings, retentionFor } from "./log-settings.js";
 import type { TemplateAnalyzer } from "./template-analyzer.js";
@@ -34,10 +35,33 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export const RETENTION_BATCH_ROWS = 2000;
 
+/** Applies retention, then records one admin audit record if anything was deleted (fail-open). */
 export async function applyRetention(
   db: Db,
   settings: LogSettings,
   options: RetentionOptions = {},
+): Promise<RetentionResult> {
+  const result = await deleteByRetention(db, settings, options);
+  if (result.deletedByAge + result.deletedBySize > 0) {
+    try {
+      recordAdminAction(db, {
+        action: "retention_delete",
+        actor: "retention",
+        target: "logs",
+        details: { deletedByAge: result.deletedByAge, deletedBySize: result.deletedBySize },
+        time: options.now,
+      });
+    } catch {
+      // The deletion is done; a failing audit write must not fail retention.
+    }
+  }
+  return result;
+}
+
+async function deleteByRetention(
+  db: Db,
+  settings: LogSettings,
+  options: RetentionOptions,
 ): Promise<RetentionResult> {
   const batchRows = options.batchRows ?? RETENTION_BATCH_ROWS;
   const pauseMs = options.pauseMs ?? 50;

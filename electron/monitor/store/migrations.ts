@@ -265,6 +265,56 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   DELETE FROM metrics_state;
   `,
+  // 6: event correlation (request, trace, progress token, parent event) and error fingerprints; error
+  // groups are a view over the fingerprinted events.
+  `
+  ALTER TABLE events ADD COLUMN request_id TEXT;
+  ALTER TABLE events ADD COLUMN trace_id TEXT;
+  ALTER TABLE events ADD COLUMN progress_token TEXT;
+  ALTER TABLE events ADD COLUMN parent_event INTEGER;
+  ALTER TABLE events ADD COLUMN fingerprint TEXT;
+  CREATE INDEX events_session_time ON events(session_id, time);
+  CREATE INDEX events_category_time ON events(category, time);
+  CREATE INDEX events_fingerprint_time ON events(fingerprint, time) WHERE fingerprint IS NOT NULL;
+  CREATE VIEW error_groups AS
+    SELECT fingerprint, min(type) AS type, server, min(message) AS message, count(*) AS count,
+      min(time) AS first_seen, max(time) AS last_seen
+    FROM events WHERE fingerprint IS NOT NULL GROUP BY fingerprint, server;
+  `,
+  // 7: the tamper-evident audit log (audit/audit-log.ts): one hash chain over calls and admin actions.
+  `
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('call', 'admin')),
+    actor TEXT,
+    server TEXT,
+    session_id TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    args_digest TEXT,
+    outcome TEXT,
+    details TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_time ON audit_log(time);
+  `,
+  // tool-definition pins (security/pins.ts): one row per (server, tool), with a pending change to approve.
+  `
+  CREATE TABLE tool_pins (
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    pinned_at REAL NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pinned', 'changed', 'removed')),
+    pending_hash TEXT,
+    pending_definition TEXT,
+    pending_seen_at REAL,
+    PRIMARY KEY (server, tool)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,16 +1,21 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
 
-export type ViewId = "overview" | "servers" | "tools" | "calls" | "logs";
+export type ViewId = "overview" | "servers" | "tools" | "calls" | "logs" | "events";
 
-/** Which view is showing, and which server's detail (within the Servers view) is open. */
+/**
+ * Which view is showing, which server's detail (within the Servers view) is open, and which session's
+ * timeline (within the Events view) is open.
+ */
 export const useNavigationStore = defineStore("navigation", () => {
   const view = ref<ViewId>("overview");
   const serverId = ref<string | null>(null);
+  const sessionId = ref<string | null>(null);
 
-  /** Shows a view; choosing Servers again while a server is open goes back to the list. */
+  /** Shows a view; choosing Servers (or Events) again while a server (or a session) is open goes back to the list. */
   function show(next: ViewId): void {
     if (next === "servers" && view.value === "servers") serverId.value = null;
+    if (next === "events" && view.value === "events") sessionId.value = null;
     view.value = next;
   }
 
@@ -23,5 +28,15 @@ export const useNavigationStore = defineStore("navigation", () => {
     serverId.value = null;
   }
 
-  return { view, serverId, show, openServer, closeServer };
+  /** Opens a session's timeline (calls, logs and events interleaved) in the Events view. */
+  function openSession(id: string): void {
+    sessionId.value = id;
+    view.value = "events";
+  }
+
+  function closeSession(): void {
+    sessionId.value = null;
+  }
+
+  return { view, serverId, sessionId, show, openServer, closeServer, openSession, closeSession };
 });

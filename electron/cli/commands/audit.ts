@@ -1,0 +1,118 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { AUDIT_COLUMNS, type AuditRecord, iterateAudit, verifyChain } from "../../monitor/audit/audit-log.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { iso, parseTimeSpec } from "../../monitor/time.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+
+const FLAGS: FlagSpecs = {
+  json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?}" },
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "export: records at or after this (1h, 7d or ISO 8601)",
+  },
+  until: { kind: "string", placeholder: "TIME", help: "export: records before this" },
+  format: { kind: "string", placeholder: "FORMAT", default: "jsonl", help: "export: jsonl or csv" },
+  output: { kind: "string", placeholder: "FILE", help: "export: write to FILE instead of stdout" },
+};
+
+const USAGE =
+  "mcpscope audit verify [--json] | mcpscope audit export [--since T] [--until T] [--format jsonl|csv] [--output FILE]";
+
+/** One exported record: the stored columns, with the time also as ISO 8601. */
+function exportRow(record: AuditRecord): Record<string, string | number | null> {
+  const row: Record<string, string | number | null> = {};
+  for (const column of AUDIT_COLUMNS) {
+    row[column] = record[column];
+    if (column === "time") row.time_iso = iso(record.time);
+  }
+  return row;
+}
+
+export const CSV_COLUMNS = [
+  "id",
+  "time",
+  "time_iso",
+  ...AUDIT_COLUMNS.filter((c) => c !== "id" && c !== "time"),
+];
+
+/** RFC 4180: quote a field that holds a comma, a quote, CR or LF; double the quotes. Null is empty. */
+export function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const auditCommand: Command = {
+  name: "audit",
+  summary: "verify the tamper-evident audit log, or export it as JSON lines or CSV",
+  async run(argv, io) {
+    const args = parseArgs("audit", argv, FLAGS);
+    const sub = args.positionals[0];
+    if (args.flags.help || !sub) {
+      io.stdout.write(
+        formatHelp(
+          USAGE,
+          this.summary,
+          FLAGS,
+          "verify exits 0 when the chain is intact and 1 naming the first broken record (id, time, why).",
+        ),
+      );
+      return args.flags.help ? 0 : 2;
+    }
+    if (sub !== "verify" && sub !== "export") {
+      throw new UsageError(`unknown audit command "${sub}"; use \`audit verify\` or \`audit export\``);
+    }
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    try {
+      if (sub === "verify") {
+        const result = verifyChain(db);
+        if (args.flags.json) {
+          const broken = result.broken ? { ...result.broken, timeIso: iso(result.broken.time) } : undefined;
+          io.stdout.write(`${JSON.stringify({ ok: result.ok, records: result.records, broken })}\n`);
+        } else if (result.ok) {
+          io.stdout.write(`${result.records} records, chain intact\n`);
+        } else if (result.broken) {
+          const b = result.broken;
+          io.stdout.write(
+            `audit chain broken at record ${b.id} (${iso(b.time)}): ${b.reason} — ${b.message}\n`,
+          );
+        }
+        return result.ok ? 0 : 1;
+      }
+      const format = flagString(args, "format") ?? "jsonl";
+      if (format !== "jsonl" && format !== "csv")
+        throw new UsageError(`--format: use jsonl or csv, not "${format}"`);
+      const since = flagString(args, "since");
+      const until = flagString(args, "until");
+      const query = {
+        since: since === undefined ? undefined : parseTimeSpec(since),
+        until: until === undefined ? undefined : parseTimeSpec(until),
+      };
+      const file = flagString(args, "output");
+      const out = file ? createWriteStream(file) : io.stdout;
+      const write = async (text: string) => {
+        if (!out.write(text)) await once(out, "drain");
+      };
+      if (format === "csv") await write(`${CSV_COLUMNS.join(",")}\r\n`);
+      for (const record of iterateAudit(db, query)) {
+        const row = exportRow(record);
+        await write(
+          format === "csv"
+            ? `${CSV_COLUMNS.map((c) => csvField(row[c] ?? null)).join(",")}\r\n`
+            : `${JSON.stringify(row)}\n`,
+        );
+      }
+      if (file) {
+        (out as ReturnType<typeof createWriteStream>).end();
+        await once(out, "finish");
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

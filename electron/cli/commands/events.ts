@@ -1,0 +1,171 @@
+import { ErrorGroupsQuerySchema, EventsQuerySchema } from "../../../shared/events.js";
+import { errorGroups, listEvents } from "../../monitor/events/queries.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
+import type { CliIo, Command } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "only events after this: a duration back (24h) or ISO 8601",
+  },
+  until: { kind: "string", placeholder: "TIME", help: "only events before this" },
+  category: { kind: "string", placeholder: "CATEGORY", help: "system, security, user, error or audit" },
+  type: {
+    kind: "string",
+    placeholder: "TYPE",
+    help: "only this type (session.start; `session.*` for a prefix)",
+  },
+  severity: {
+    kind: "string",
+    placeholder: "LEVEL",
+    help: "this severity and above: info, low, medium, high, critical",
+  },
+  server: { kind: "string", placeholder: "NAME", help: "only this server" },
+  session: { kind: "string", placeholder: "ID", help: "only this session (all of it unless --since)" },
+  limit: { kind: "string", placeholder: "N", default: "100", help: "at most N events, newest first" },
+  json: { kind: "boolean", help: 'print {"events": […]}' },
+};
+
+const GROUP_FLAGS: FlagSpecs = {
+  since: { kind: "string", placeholder: "TIME", help: "only errors after this (default 24h)" },
+  server: { kind: "string", placeholder: "NAME", help: "only this server" },
+  limit: { kind: "string", placeholder: "N", default: "100", help: "at most N groups, most frequent first" },
+  json: { kind: "boolean", help: 'print {"groups": […]}' },
+};
+
+function limitOf(args: ParsedArgs): number | string | undefined {
+  const text = flagString(args, "limit");
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+}
+
+function usageError(error: { issues: { path: PropertyKey[]; message: string }[] }): UsageError {
+  const issue = error.issues[0];
+  return new UsageError(`--${String(issue?.path[0] ?? "flag")}: ${issue?.message ?? "invalid"}`);
+}
+
+function time(isoText: string): string {
+  return isoText.replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export const eventsCommand: Command = {
+  name: "events",
+  summary: "system, security, user, error and audit events; error groups",
+  async run(argv, io) {
+    if (argv[0] === "groups") return groups(argv.slice(1), io);
+    const args = parseArgs("events", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope events [--since 24h] [--category C] [--type T] [--severity S] [--server NAME] [--session ID] [--limit 100] [--json]\n       mcpscope events groups [--since 24h] [--server NAME] [--json]",
+          this.summary,
+          FLAGS,
+        ),
+      );
+      return 0;
+    }
+    if (args.positionals.length)
+      throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope events groups\`?`);
+    const parsed = EventsQuerySchema.safeParse({
+      since: flagString(args, "since"),
+      until: flagString(args, "until"),
+      category: flagString(args, "category"),
+      type: flagString(args, "type"),
+      severity: flagString(args, "severity"),
+      server: flagString(args, "server"),
+      session: flagString(args, "session"),
+      limit: limitOf(args),
+    });
+    if (!parsed.success) throw usageError(parsed.error);
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    let events: ReturnType<typeof listEvents>;
+    try {
+      events = listEvents(db, parsed.data);
+    } finally {
+      db.close();
+    }
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify({ events }, null, 2)}\n`);
+      return 0;
+    }
+    if (events.length === 0) {
+      io.stdout.write("No events match. Try a longer --since, or fewer filters.\n");
+      return 0;
+    }
+    io.stdout.write(
+      `${renderTable(
+        ["TIME", "CATEGORY", "SEVERITY", "TYPE", "SERVER", "MESSAGE"],
+        events.map((e) => [
+          time(e.time),
+          e.category,
+          e.severity,
+          e.type,
+          e.server ?? "",
+          oneLine(e.message, 80),
+        ]),
+      )}\n`,
+    );
+    return 0;
+  },
+};
+
+async function groups(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs("events groups", argv, GROUP_FLAGS);
+  if (args.flags.help) {
+    io.stdout.write(
+      formatHelp(
+        "mcpscope events groups [--since 24h] [--server NAME] [--limit 100] [--json]",
+        "error events grouped by fingerprint, with count and first/last seen",
+        GROUP_FLAGS,
+      ),
+    );
+    return 0;
+  }
+  if (args.positionals.length) throw new UsageError(`unexpected "${args.positionals[0]}"`);
+  const parsed = ErrorGroupsQuerySchema.safeParse({
+    since: flagString(args, "since"),
+    server: flagString(args, "server"),
+    limit: limitOf(args),
+  });
+  if (!parsed.success) throw usageError(parsed.error);
+  const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+  let result: ReturnType<typeof errorGroups>;
+  try {
+    result = errorGroups(db, parsed.data);
+  } finally {
+    db.close();
+  }
+  if (args.flags.json) {
+    io.stdout.write(`${JSON.stringify({ groups: result }, null, 2)}\n`);
+    return 0;
+  }
+  if (result.length === 0) {
+    io.stdout.write("No errors in this range.\n");
+    return 0;
+  }
+  io.stdout.write(
+    `${renderTable(
+      ["COUNT", "TYPE", "SERVER", "LAST SEEN", "FIRST SEEN", "MESSAGE"],
+      result.map((g) => [
+        String(g.count),
+        g.type,
+        g.server ?? "",
+        time(g.lastSeen),
+        time(g.firstSeen),
+        oneLine(g.message, 70),
+      ]),
+      [0],
+    )}\n`,
+  );
+  return 0;
+}

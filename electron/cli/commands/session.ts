@@ -1,0 +1,58 @@
+import { sessionTimeline } from "../../monitor/events/queries.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+
+const FLAGS: FlagSpecs = {
+  json: { kind: "boolean", help: 'print {"session": {…}, "items": […]}' },
+};
+
+const KIND_MARK = { call: "CALL ", log: "LOG  ", event: "EVENT" } as const;
+
+export const sessionCommand: Command = {
+  name: "session",
+  summary: "one session's timeline: its calls, logs and events in time order",
+  async run(argv, io) {
+    const args = parseArgs("session", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(formatHelp("mcpscope session ID [--json]", this.summary, FLAGS));
+      return 0;
+    }
+    const [id, extra] = args.positionals;
+    if (!id)
+      throw new UsageError("which session? give its id (see `mcpscope calls --json` or `mcpscope events`)");
+    if (extra) throw new UsageError(`unexpected "${extra}"`);
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    let timeline: ReturnType<typeof sessionTimeline>;
+    try {
+      timeline = sessionTimeline(db, id);
+    } finally {
+      db.close();
+    }
+    if (!timeline) {
+      io.stderr.write(
+        `mcpscope: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,
+      );
+      return 1;
+    }
+    if (args.flags.json) {
+      io.stdout.write(`${JSON.stringify(timeline, null, 2)}\n`);
+      return 0;
+    }
+    const s = timeline.session;
+    const client = s.clientName
+      ? `${s.clientName}${s.clientVersion ? ` ${s.clientVersion}` : ""}`
+      : "unknown client";
+    io.stdout.write(
+      `session ${s.id} — ${s.server}, ${client}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ""}\n` +
+        `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ", still running"}\n\n`,
+    );
+    for (const item of timeline.items) {
+      const level = item.level ? ` [${item.level}]` : "";
+      io.stdout.write(`${item.time}  ${KIND_MARK[item.kind]}${level} ${item.summary.replace(/\s+/g, " ")}\n`);
+    }
+    if (timeline.items.length === 0) io.stdout.write("(nothing recorded in this session)\n");
+    return 0;
+  },
+};

@@ -1,0 +1,80 @@
+import type { ToolPin } from "../../../shared/events.js";
+import { localActor } from "../../monitor/audit/admin.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { approvePins, listPins } from "../../monitor/security/pins.js";
+import { openDb } from "../../monitor/store/db.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  server: { kind: "string", placeholder: "NAME", help: "only this server (required for approve)" },
+  tool: { kind: "string", placeholder: "NAME", help: "approve: only this tool" },
+  json: {
+    kind: "boolean",
+    help: 'print {"pins": [{"server", "tool", "status", "hash", "pinnedAt", "definition", "pending", "findings"}]}',
+  },
+};
+
+const USAGE =
+  "mcpscope tools [--server NAME] [--json]\n       mcpscope tools approve --server NAME [--tool NAME]";
+
+export const toolsCommand: Command = {
+  name: "tools",
+  summary: "pinned tool definitions with their status; `tools approve` accepts a changed definition",
+  async run(argv, io) {
+    const args = parseArgs("tools", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(formatHelp(USAGE, this.summary, FLAGS));
+      return 0;
+    }
+    const [sub, ...extra] = args.positionals;
+    if ((sub !== undefined && sub !== "approve") || extra.length > 0) {
+      throw new UsageError(
+        `unknown argument "${sub === "approve" ? extra[0] : sub}"; see \`mcpscope tools --help\``,
+      );
+    }
+    const server = flagString(args, "server");
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    try {
+      if (sub === "approve") {
+        if (!server) throw new UsageError("tools approve needs --server NAME (and optionally --tool NAME)");
+        const result = approvePins(db, server, flagString(args, "tool"), Date.now(), localActor());
+        if (args.flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
+        return result.ok ? 0 : 1;
+      }
+      const pins = listPins(db, server);
+      if (args.flags.json) {
+        io.stdout.write(`${JSON.stringify({ pins }, null, 2)}\n`);
+        return 0;
+      }
+      if (pins.length === 0) {
+        io.stdout.write(
+          "no tools pinned yet; a server's tools are pinned the first time its tools/list is seen (mcpscope run or a health probe)\n",
+        );
+        return 0;
+      }
+      io.stdout.write(
+        `${renderTable(
+          ["SERVER", "TOOL", "STATUS", "HASH", "PINNED", "FINDINGS"],
+          pins.map((p: ToolPin) => [
+            p.server,
+            p.tool,
+            p.status === "changed"
+              ? "CHANGED (approve to accept)"
+              : p.status === "removed"
+                ? "REMOVED"
+                : "pinned",
+            p.hash.slice(0, 12),
+            p.pinnedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+            p.findings.map((f) => f.rule).join(", "),
+          ]),
+        )}\n`,
+      );
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

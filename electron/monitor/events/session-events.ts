@@ -1,0 +1,182 @@
+/**
+ * Follows one wrapped session and emits its events through the tracker: user events (session start and
+ * end, server→client requests, `input_required` rounds, cancellations), system events (wrapper start and
+ * stop) and error events (server, tool and client errors, timeouts, disconnects) with a fingerprint.
+ * Only names, ids, codes and masked error messages are stored, never a raw payload.
+ */
+import type { EventSeverity } from "../../../shared/monitoring.js";
+import type { CallObservation, SessionFacts } from "../protocol/observations.js";
+import type { SessionContext, SessionWatcher, SessionWatcherFactory } from "../session-watchers.js";
+import type { SessionEnd } from "../store/session-recorder.js";
+import { EventTracker, errorFingerprint } from "./tracker.js";
+
+const ERROR_SEVERITY: Record<string, EventSeverity> = {
+  server_error: "medium",
+  tool_error: "low",
+  client_error: "low",
+  timeout: "medium",
+  disconnected: "medium",
+};
+
+/** What `_meta.progressToken` or a W3C `traceparent` in `_meta` says about the request, if anything. */
+function correlationOf(call: CallObservation): { progressToken: string | null; traceId: string | null } {
+  const meta = (call.request as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+  const token = meta?.progressToken;
+  const traceparent = typeof meta?.traceparent === "string" ? meta.traceparent : null;
+  const traceId = traceparent?.split("-")[1] ?? null;
+  return {
+    progressToken: typeof token === "string" || typeof token === "number" ? String(token) : null,
+    traceId: traceId && /^[0-9a-f]{32}$/i.test(traceId) ? traceId : null,
+  };
+}
+
+function operation(call: CallObservation): string {
+  return call.target ? `${call.method} ${call.target}` : call.method;
+}
+
+export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionContext): SessionWatcher => {
+  const { identity } = context;
+  const tracker = new EventTracker(context.writer, { server: identity.server, session: identity.sessionId });
+  let started = false;
+
+  tracker.track({
+    category: "system",
+    type: "wrapper.start",
+    severity: "info",
+    time: identity.startedAt,
+    message: `mcpscope run started ${identity.server}`,
+    details: { pid: identity.pid, wrapperPid: identity.wrapperPid, client: context.client },
+  });
+
+  const sessionStart = (facts: SessionFacts) => {
+    if (started || (!facts.clientName && !facts.protocolVersion)) return;
+    started = true;
+    const client = facts.clientName
+      ? `${facts.clientName}${facts.clientVersion ? ` ${facts.clientVersion}` : ""}`
+      : "an unnamed client";
+    tracker.track({
+      category: "user",
+      type: "session.start",
+      severity: "info",
+      message: `session started by ${client}${facts.protocolVersion ? ` (protocol ${facts.protocolVersion})` : ""}`,
+      details: {
+        clientName: facts.clientName ?? null,
+        clientVersion: facts.clientVersion ?? null,
+        protocolVersion: facts.protocolVersion ?? null,
+        era: facts.era ?? null,
+        serverName: facts.serverName ?? null,
+        serverVersion: facts.serverVersion ?? null,
+        client: context.client,
+      },
+    });
+  };
+
+  return {
+    session(facts) {
+      sessionStart(facts);
+    },
+    call(call, facts) {
+      sessionStart(facts);
+      const { progressToken, traceId } = correlationOf(call);
+      const correlation = { requestId: call.requestId, progressToken, traceId };
+      const time = call.startedAt + call.durationMs;
+      const base = { method: call.method, target: call.target, durationMs: call.durationMs };
+      if (call.direction === "s2c") {
+        tracker.track({
+          category: "user",
+          type: "server_request",
+          severity: "info",
+          time: call.startedAt,
+          message: `server asked the client: ${operation(call)} (${call.outcome})`,
+          details: { ...base, outcome: call.outcome },
+          correlation,
+        });
+      }
+      if (call.rounds > 0) {
+        tracker.track({
+          category: "user",
+          type: "input_required",
+          severity: "info",
+          time,
+          message: `${operation(call)} needed ${call.rounds} input_required round${call.rounds === 1 ? "" : "s"}`,
+          details: { ...base, rounds: call.rounds },
+          correlation,
+        });
+      }
+      if (call.outcome === "cancelled") {
+        tracker.track({
+          category: "user",
+          type: "request.cancelled",
+          severity: "info",
+          time,
+          message: `${operation(call)} was cancelled after ${Math.round(call.durationMs)} ms`,
+          details: base,
+          correlation,
+        });
+        return;
+      }
+      const severity = ERROR_SEVERITY[call.outcome];
+      if (!severity) return;
+      const reason =
+        call.errorMessage ??
+        (call.outcome === "timeout"
+          ? "no response in time"
+          : call.outcome === "disconnected"
+            ? "the transport closed while the request was pending"
+            : "failed");
+      tracker.track({
+        category: "error",
+        type: call.outcome,
+        severity,
+        time,
+        message: `${operation(call)}: ${reason}`,
+        details: {
+          ...base,
+          direction: call.direction,
+          errorCode: call.errorCode,
+          errorMessage: call.errorMessage,
+        },
+        correlation,
+        fingerprint: errorFingerprint({
+          type: call.outcome,
+          server: identity.server,
+          method: call.method,
+          target: call.target,
+          errorCode: call.errorCode,
+          message: reason,
+        }),
+      });
+    },
+    ended(end: SessionEnd, facts: SessionFacts) {
+      sessionStart(facts);
+      const uptimeMs = Math.max(0, end.endedAt - identity.startedAt);
+      const how =
+        end.signal !== null
+          ? `signal ${end.signal}`
+          : end.exitCode !== null
+            ? `exit code ${end.exitCode}`
+            : "no exit status";
+      tracker.track({
+        category: "user",
+        type: "session.end",
+        severity: "info",
+        time: end.endedAt,
+        message: `session ended after ${Math.round(uptimeMs / 1000)} s`,
+        details: {
+          clientName: facts.clientName ?? null,
+          clientVersion: facts.clientVersion ?? null,
+          protocolVersion: facts.protocolVersion ?? null,
+          uptimeMs,
+        },
+      });
+      tracker.track({
+        category: "system",
+        type: "wrapper.stop",
+        severity: end.exitCode === 0 || (end.exitCode === null && end.signal === null) ? "info" : "low",
+        time: end.endedAt,
+        message: `mcpscope run stopped ${identity.server} (${how})`,
+        details: { exitCode: end.exitCode, signal: end.signal, uptimeMs },
+      });
+    },
+  };
+};

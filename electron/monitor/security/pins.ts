@@ -1,0 +1,312 @@
+/**
+ * Tool-definition pinning: the first `tools/list` of a server pins a sha256 of each tool's canonical
+ * {name, description, inputSchema, outputSchema}; later lists are compared with the pins. A change sets
+ * the pin's pending fields and raises one `tool.definition_changed` event with a line diff; approval
+ * accepts it. Runs inside one write transaction, so wrappers seeing the same server at once agree.
+ */
+import { createHash } from "node:crypto";
+import type { ToolPin } from "../../../shared/events.js";
+import { recordAdminAction } from "../audit/audit-log.js";
+import { canonicalJson, SNAPSHOT_LIMIT, type ToolDefinition } from "../health/tool-snapshot.js";
+import { capText } from "../pipeline/capture.js";
+import { maskString } from "../pipeline/mask.js";
+import type { Db, Row } from "../store/db.js";
+import { lineDiff } from "./diff.js";
+import { scanDefinition } from "./poisoning.js";
+
+export interface SecurityEventRow {
+  time: number;
+  category: "security" | "audit";
+  type: string;
+  severity: "info" | "low" | "medium" | "high" | "critical";
+  server: string | null;
+  session_id: string | null;
+  message: string;
+  details: string | null;
+}
+
+export function insertEvent(db: Db, row: SecurityEventRow): void {
+  db.prepare(
+    "INSERT INTO events (time, category, type, severity, server, session_id, message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  ).run(row.time, row.category, row.type, row.severity, row.server, row.session_id, row.message, row.details);
+}
+
+/** The hashed fields of one tool, canonical. */
+export function pickDefinition(tool: ToolDefinition): Record<string, unknown> {
+  return {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+  };
+}
+
+export function definitionHash(tool: ToolDefinition): string {
+  return createHash("sha256")
+    .update(canonicalJson(pickDefinition(tool)))
+    .digest("hex");
+}
+
+/** The stored text: canonical JSON with credential patterns masked in every string, capped. */
+export function storedDefinition(tool: ToolDefinition): string {
+  return capText(canonicalJson(maskStrings(pickDefinition(tool))), SNAPSHOT_LIMIT);
+}
+
+function maskStrings(value: unknown): unknown {
+  if (typeof value === "string") return maskString(value);
+  if (Array.isArray(value)) return value.map(maskStrings);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [maskString(k), maskStrings(v)]));
+}
+
+function pretty(stored: string): string {
+  try {
+    return JSON.stringify(JSON.parse(stored), null, 2);
+  } catch {
+    return stored;
+  }
+}
+
+/** Reads tools from a `tools/list` result; null when it is not one. */
+export function toolsFromResult(result: unknown): ToolDefinition[] | null {
+  const tools = (result as { tools?: unknown } | null)?.tools;
+  if (!Array.isArray(tools)) return null;
+  return tools.filter(
+    (t): t is ToolDefinition =>
+      t !== null && typeof t === "object" && typeof (t as ToolDefinition).name === "string",
+  );
+}
+
+export interface PinCheckInput {
+  server: string;
+  tools: ToolDefinition[];
+  time: number;
+  sessionId: string | null;
+  /** False for one page of a paginated list: a tool missing from it is not removed. */
+  complete: boolean;
+}
+
+/** Compares a server's tool list with its pins and raises events. Call inside a write transaction. */
+export function checkToolList(db: Db, input: PinCheckInput): void {
+  const { server, tools, time, sessionId } = input;
+  const pins = new Map<string, Row>();
+  for (const row of db.prepare("SELECT * FROM tool_pins WHERE server = ?").all(server)) {
+    pins.set(String(row.tool), row);
+  }
+  const first = pins.size === 0;
+  const event = (type: string, severity: SecurityEventRow["severity"], message: string, details: unknown) =>
+    insertEvent(db, {
+      time,
+      category: "security",
+      type,
+      severity,
+      server,
+      session_id: sessionId,
+      message,
+      details: JSON.stringify(details),
+    });
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    if (seen.has(tool.name)) continue;
+    seen.add(tool.name);
+    const hash = definitionHash(tool);
+    const stored = storedDefinition(tool);
+    const pin = pins.get(tool.name);
+    if (!pin) {
+      db.prepare(
+        "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status) VALUES (?, ?, ?, ?, ?, 'pinned')",
+      ).run(server, tool.name, hash, stored, time);
+      if (!first) {
+        event("tool.added", "low", `${server}: a new tool "${tool.name}" appeared`, {
+          tool: tool.name,
+          hash,
+          definition: pretty(stored),
+        });
+      }
+    } else if (pin.hash === hash) {
+      if (pin.status !== "pinned") {
+        // Back to what was pinned: nothing is pending any more.
+        db.prepare(
+          "UPDATE tool_pins SET status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL WHERE server = ? AND tool = ?",
+        ).run(server, tool.name);
+      }
+    } else if (pin.pending_hash !== hash) {
+      db.prepare(
+        "UPDATE tool_pins SET status = 'changed', pending_hash = ?, pending_definition = ?, pending_seen_at = ? WHERE server = ? AND tool = ?",
+      ).run(hash, stored, time, server, tool.name);
+      event(
+        "tool.definition_changed",
+        "high",
+        `${server}: the definition of tool "${tool.name}" changed since it was pinned; review and approve with \`mcpscope tools approve --server ${server} --tool ${tool.name}\``,
+        {
+          tool: tool.name,
+          pinnedHash: pin.hash,
+          newHash: hash,
+          diff: lineDiff(pretty(String(pin.definition)), pretty(stored)),
+        },
+      );
+    }
+    scanForPoisoning(db, server, tool, hash, time, sessionId);
+  }
+  if (!input.complete || first) return;
+  for (const [name, pin] of pins) {
+    if (seen.has(name) || pin.status === "removed") continue;
+    db.prepare(
+      "UPDATE tool_pins SET status = 'removed', pending_hash = NULL, pending_definition = NULL, pending_seen_at = ? WHERE server = ? AND tool = ?",
+    ).run(time, server, name);
+    event("tool.removed", "medium", `${server}: tool "${name}" is no longer listed`, {
+      tool: name,
+      pinnedHash: pin.hash,
+    });
+  }
+}
+
+/** One `tool.poisoning_suspected` event per (server, tool, rule, definition hash). */
+function scanForPoisoning(
+  db: Db,
+  server: string,
+  tool: ToolDefinition,
+  hash: string,
+  time: number,
+  sessionId: string | null,
+): void {
+  const findings = scanDefinition(tool);
+  if (findings.length === 0) return;
+  const exists = db.prepare(
+    "SELECT 1 AS x FROM events WHERE type = 'tool.poisoning_suspected' AND server = ? AND json_extract(details, '$.key') = ? LIMIT 1",
+  );
+  for (const finding of findings) {
+    const key = `${tool.name}\u0000${finding.rule}\u0000${hash}`;
+    if (exists.get(server, key)) continue;
+    insertEvent(db, {
+      time,
+      category: "security",
+      type: "tool.poisoning_suspected",
+      severity: "high",
+      server,
+      session_id: sessionId,
+      message: `${server}: tool "${tool.name}" looks poisoned (${finding.rule}): ${finding.message}`,
+      details: JSON.stringify({ key, tool: tool.name, rule: finding.rule, message: finding.message, hash }),
+    });
+  }
+}
+
+function iso(ms: unknown): string {
+  return new Date(Number(ms)).toISOString();
+}
+
+export function listPins(db: Db, server?: string): ToolPin[] {
+  const rows = server
+    ? db.prepare("SELECT * FROM tool_pins WHERE server = ? ORDER BY server, tool").all(server)
+    : db.prepare("SELECT * FROM tool_pins ORDER BY server, tool").all();
+  return rows.map((row) => {
+    const definition = String(row.definition);
+    let findings: ToolPin["findings"] = [];
+    try {
+      const current = row.pending_definition ? String(row.pending_definition) : definition;
+      findings = scanDefinition(JSON.parse(current) as ToolDefinition);
+    } catch {}
+    return {
+      server: String(row.server),
+      tool: String(row.tool),
+      pinnedAt: iso(row.pinned_at),
+      hash: String(row.hash),
+      definition,
+      status: row.status as ToolPin["status"],
+      pending:
+        row.pending_hash && row.pending_definition
+          ? {
+              seenAt: iso(row.pending_seen_at),
+              hash: String(row.pending_hash),
+              definition: String(row.pending_definition),
+            }
+          : null,
+      findings,
+    };
+  });
+}
+
+/**
+ * Accepts the pending changes of a server (or of one tool): a changed tool's pin takes the new
+ * definition, a removed tool's pin is dropped. Records an `audit` event `tool.approved` for each.
+ */
+export function approvePins(
+  db: Db,
+  server: string,
+  tool: string | undefined,
+  time: number,
+  actor = "user",
+): { ok: boolean; message: string } {
+  return db.transaction(() => {
+    const rows = tool
+      ? db.prepare("SELECT * FROM tool_pins WHERE server = ? AND tool = ?").all(server, tool)
+      : db.prepare("SELECT * FROM tool_pins WHERE server = ?").all(server);
+    if (rows.length === 0) {
+      return {
+        ok: false,
+        message: tool
+          ? `no pin for tool "${tool}" of server "${server}"; \`mcpscope tools --server ${server}\` lists them`
+          : `no pins for server "${server}"; \`mcpscope tools\` lists the pinned servers`,
+      };
+    }
+    const approved: string[] = [];
+    for (const row of rows) {
+      const name = String(row.tool);
+      if (row.status === "changed" && row.pending_hash) {
+        db.prepare(
+          "UPDATE tool_pins SET hash = pending_hash, definition = pending_definition, pinned_at = ?, status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL WHERE server = ? AND tool = ?",
+        ).run(time, server, name);
+      } else if (row.status === "removed") {
+        db.prepare("DELETE FROM tool_pins WHERE server = ? AND tool = ?").run(server, name);
+      } else continue;
+      approved.push(name);
+      // The tamper-evident audit log (audit/audit-log.ts), in this same transaction.
+      recordAdminAction(db, {
+        action: "pin_approve",
+        actor,
+        server,
+        target: name,
+        time,
+        details: {
+          change: row.status,
+          previousHash: row.hash,
+          hash: row.status === "removed" ? null : row.pending_hash,
+        },
+      });
+      insertEvent(db, {
+        time,
+        category: "audit",
+        type: "tool.approved",
+        severity: "info",
+        server,
+        session_id: null,
+        message: `${actor} approved the ${row.status === "removed" ? "removal" : "new definition"} of tool "${name}" of ${server}`,
+        details: JSON.stringify({
+          tool: name,
+          change: row.status,
+          previousHash: row.hash,
+          hash: row.status === "removed" ? null : row.pending_hash,
+          actor,
+        }),
+      });
+    }
+    if (approved.length === 0) {
+      return { ok: true, message: `nothing pending for ${tool ? `tool "${tool}" of ` : ""}${server}` };
+    }
+    return {
+      ok: true,
+      message: `approved ${approved.length} change(s) of ${server}: ${approved.join(", ")}`,
+    };
+  });
+}
+
+/** The health prober's hook: `json` is a tool snapshot's canonical JSON (every page of tools/list). */
+export function checkProbedTools(db: Db, server: string, json: string, time: number): void {
+  let tools: ToolDefinition[] | null;
+  try {
+    tools = toolsFromResult({ tools: JSON.parse(json) });
+  } catch {
+    return;
+  }
+  if (tools) checkToolList(db, { server, tools, time, sessionId: null, complete: true });
+}

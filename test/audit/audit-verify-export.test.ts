@@ -1,0 +1,208 @@
+/**
+ * `mcpscope audit verify` and `audit export` on a real database file: an intact chain passes; editing a
+ * row's target or outcome, or deleting a row, with node:sqlite names the first broken record; JSON lines
+ * and CSV exports round-trip every field. Admin actions from instrument/uninstrument join the same chain.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { mcpscope, tempDir } from "../helpers/mcp.js";
+import { copyFixture } from "../instrument/helpers.js";
+import { type AuditRow, dbFile, mcpscopeRun, parseCsv, readAudit, tamper } from "./helpers.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+const T0 = Date.parse("2026-11-20T10:00:00Z");
+
+/** A data dir whose audit log holds `n` call-like and admin records with awkward text in them. */
+async function seeded(n = 6): Promise<string> {
+  const dir = await tempDir("mcpscope-audit-");
+  cleanups.push(dir.cleanup);
+  const db = openDb(dbFile(dir.path));
+  try {
+    for (let i = 0; i < n; i++) {
+      recordAdminAction(db, {
+        action: i % 2 ? "settings_change" : "pin_approve",
+        actor: `user ${i}`,
+        server: i === 3 ? 'srv, with "quotes"' : `srv-${i}`,
+        target: i === 4 ? "line one\nline two" : `tool-${i}`,
+        details: {
+          i,
+          note: 'comma, "quote"\r\nnewline',
+          token: "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB",
+        },
+        time: T0 + i * 3_600_000,
+      });
+    }
+  } finally {
+    db.close();
+  }
+  return dir.path;
+}
+
+describe("mcpscope audit verify", () => {
+  it("passes an intact chain and masks secrets in details", async () => {
+    const dir = await seeded();
+    expect(await mcpscopeRun(["audit", "verify", "--data-dir", dir])).toMatchObject({
+      code: 0,
+      stdout: "6 records, chain intact\n",
+    });
+    const rows = readAudit(dir);
+    expect(JSON.stringify(rows)).not.toContain("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB");
+  });
+
+  it("passes an empty log", async () => {
+    const dir = await tempDir("mcpscope-audit-");
+    cleanups.push(dir.cleanup);
+    openDb(dbFile(dir.path)).close();
+    expect(await mcpscopeRun(["audit", "verify", "--data-dir", dir.path])).toMatchObject({
+      code: 0,
+      stdout: "0 records, chain intact\n",
+    });
+  });
+
+  it.each([
+    ["target", "UPDATE audit_log SET target = 'something-else' WHERE id = 3"],
+    ["outcome", "UPDATE audit_log SET outcome = 'tool_error' WHERE id = 3"],
+    ["time", "UPDATE audit_log SET time = time + 1 WHERE id = 3"],
+  ])("names the record whose %s was edited in the database file", async (_what, sql) => {
+    const dir = await seeded();
+    tamper(dir, sql);
+    const text = await mcpscopeRun(["audit", "verify", "--data-dir", dir]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(
+      /^audit chain broken at record 3 \(2026-11-20T12:00:00\.\d{3}Z\): hash mismatch/,
+    );
+    const json = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, broken: { id: 3, reason: "hash mismatch" } });
+  });
+
+  it("names the record after a deleted row", async () => {
+    const dir = await seeded();
+    tamper(dir, "DELETE FROM audit_log WHERE id = ?", 4);
+    const result = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: false,
+      broken: { id: 5, time: T0 + 4 * 3_600_000, reason: "missing", timeIso: "2026-11-20T14:00:00.000Z" },
+    });
+    const text = await mcpscopeRun(["audit", "verify", "--data-dir", dir]);
+    expect(text.stdout).toContain("record 5 (2026-11-20T14:00:00.000Z): missing");
+  });
+
+  it("catches a deleted row even when the ids after it are renumbered", async () => {
+    const dir = await seeded();
+    tamper(dir, "DELETE FROM audit_log WHERE id = 2");
+    tamper(dir, "UPDATE audit_log SET id = id - 1 WHERE id > 2");
+    const renumbered = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
+    expect(JSON.parse(renumbered.stdout).broken).toMatchObject({ id: 2, reason: "prev mismatch" });
+  });
+
+  it("reports a broken prev_hash link", async () => {
+    const dir = await seeded();
+    tamper(dir, "UPDATE audit_log SET prev_hash = ? WHERE id = 2", "0".repeat(64));
+    const result = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
+    expect(JSON.parse(result.stdout).broken).toMatchObject({ id: 2, reason: "prev mismatch" });
+  });
+});
+
+describe("mcpscope audit export", () => {
+  it("round-trips JSON lines, with --since and --until", async () => {
+    const dir = await seeded();
+    const rows = readAudit(dir);
+    const { stdout } = await mcpscope(["audit", "export", "--data-dir", dir]);
+    const exported = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as AuditRow);
+    expect(exported.map(({ time_iso: _, ...rest }) => rest)).toEqual(rows);
+    expect(exported[0]?.time_iso).toBe("2026-11-20T10:00:00.000Z");
+
+    const window = await mcpscope([
+      "audit",
+      "export",
+      "--since",
+      "2026-11-20T11:00:00Z",
+      "--until",
+      "2026-11-20T13:00:00Z",
+      "--data-dir",
+      dir,
+    ]);
+    expect(
+      window.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([2, 3]);
+  });
+
+  it("round-trips properly quoted CSV to a file", async () => {
+    const dir = await seeded();
+    const rows = readAudit(dir);
+    const out = join(dir, "audit.csv");
+    await mcpscope(["audit", "export", "--format", "csv", "--output", out, "--data-dir", dir]);
+    const [header, ...records] = parseCsv(await readFile(out, "utf8"));
+    expect(header).toEqual([
+      "id",
+      "time",
+      "time_iso",
+      "kind",
+      "actor",
+      "server",
+      "session_id",
+      "action",
+      "target",
+      "args_digest",
+      "outcome",
+      "details",
+      "prev_hash",
+      "hash",
+    ]);
+    expect(records).toHaveLength(rows.length);
+    records.forEach((fields, i) => {
+      const row = rows[i] as AuditRow;
+      const parsed = Object.fromEntries((header ?? []).map((h, j) => [h, fields[j] ?? ""]));
+      for (const [key, value] of Object.entries(row)) {
+        expect(parsed[key], key).toBe(value === null ? "" : String(value));
+      }
+    });
+    expect(records[3]?.[5]).toBe('srv, with "quotes"');
+    expect(records[4]?.[8]).toBe("line one\nline two");
+  });
+
+  it("rejects an unknown format in one line", async () => {
+    const dir = await seeded(1);
+    const result = await mcpscopeRun(["audit", "export", "--format", "xml", "--data-dir", dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("admin actions", () => {
+  it("records instrument and uninstrument in the chain", async () => {
+    const tmp = await tempDir("mcpscope-audit-instrument-");
+    cleanups.push(tmp.cleanup);
+    const home = join(tmp.path, "home");
+    const data = join(tmp.path, "data");
+    await copyFixture(join(home, ".codex"), "codex-config.toml", "config.toml");
+    const at = ["--home", home, "--data-dir", data];
+    await mcpscope(["instrument", "--client", "codex", "--server", "git tools", ...at]);
+    await mcpscope(["uninstrument", "--all", "--data-dir", data]);
+    const rows = readAudit(data);
+    expect(rows.map((r) => [r.kind, r.action, r.server])).toEqual([
+      ["admin", "instrument", "git tools"],
+      ["admin", "uninstrument", "git tools"],
+    ]);
+    expect(rows[0]?.target).toBe(join(home, ".codex", "config.toml"));
+    expect(JSON.parse(String(rows[0]?.details)).client).toBe("codex");
+    expect((await mcpscopeRun(["audit", "verify", "--data-dir", data])).stdout).toBe(
+      "2 records, chain intact\n",
+    );
+  });
+});

@@ -1,0 +1,103 @@
+/** Helpers for the audit tests: read the audit table, run `mcpscope` allowing a non-zero exit, parse CSV. */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
+
+export function dbFile(dataDir: string): string {
+  return join(dataDir, "mcpscope.db");
+}
+
+export type AuditRow = Record<string, string | number | null>;
+
+export function readAudit(dataDir: string): AuditRow[] {
+  const db = new DatabaseSync(dbFile(dataDir), { readOnly: true });
+  try {
+    return db.prepare("SELECT * FROM audit_log ORDER BY id").all() as AuditRow[];
+  } catch (error) {
+    if (/no such table/.test((error as Error).message)) return [];
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs SQL against the database file directly, as someone tampering with it would. */
+export function tamper(dataDir: string, sql: string, ...params: (string | number)[]): void {
+  const db = new DatabaseSync(dbFile(dataDir));
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function mcpscopeRun(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [MCPSCOPE, ...args],
+      { cwd: ROOT, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/** A strict RFC 4180 parser (quoted fields, doubled quotes, CRLF records) for checking the export. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += ch;
+      i++;
+      continue;
+    }
+    if (ch === '"' && field === "") {
+      quoted = true;
+      i++;
+    } else if (ch === ",") {
+      row.push(field);
+      field = "";
+      i++;
+    } else if (ch === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i += 2;
+    } else {
+      if (ch === '"' || ch === "\n" || ch === "\r") throw new Error(`unquoted ${JSON.stringify(ch)} at ${i}`);
+      field += ch;
+      i++;
+    }
+  }
+  if (field !== "" || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,70 @@
+/**
+ * Secrets in tool arguments and results: reported by detector name and place, never stored. The secret
+ * goes through the real wrapper in an echo argument (and so comes back in the result); afterwards no file
+ * of the data dir contains it.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secretDetectors } from "../../electron/monitor/security/security-watcher.js";
+import { tempDir } from "../helpers/mcp.js";
+import { readEvents, runFixture } from "./helpers.js";
+
+// Built at run time so the secret is not a literal in the repository either.
+const SECRET = `ghp_${"Z9y8X7w6V5u4T3s2R1q0".repeat(2).slice(0, 36)}`;
+
+async function filesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else out.push(path);
+  }
+  return out;
+}
+
+describe("secret detection", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    dir = await tempDir();
+  });
+  afterAll(async () => {
+    await dir.cleanup();
+  });
+
+  it("names the detectors of a value without returning the secret", () => {
+    expect(secretDetectors({ message: `my token is ${SECRET}` })).toEqual(["github_token"]);
+    expect(secretDetectors({ password: "hunter2hunter2" })).toEqual(["key:password"]);
+    expect(secretDetectors({ message: "hello" })).toEqual([]);
+    expect(secretDetectors(undefined)).toEqual([]);
+    expect(JSON.stringify(secretDetectors({ message: SECRET }))).not.toContain(SECRET);
+  });
+
+  it("raises secret.detected for an echo argument and its result; the secret is in no file afterwards", async () => {
+    await runFixture(dir.path, "echoer", {}, async (client) => {
+      const result = await client.callTool({ name: "echo", arguments: { message: `deploy with ${SECRET}` } });
+      // The wrapper is transparent: the client still gets the secret back.
+      expect(JSON.stringify(result)).toContain(SECRET);
+      await client.callTool({ name: "echo", arguments: { message: "nothing to see" } });
+    });
+    const events = readEvents(dir.path, "type = 'secret.detected'");
+    expect(events).toHaveLength(1);
+    const event = events[0];
+    expect(event?.category).toBe("security");
+    expect(event?.severity).toBe("medium");
+    expect(event?.details?.tool).toBe("echo");
+    const where = event?.details?.where as Record<string, string[]>;
+    expect(Object.keys(where).sort()).toEqual(["arguments", "result"]);
+    expect(where).toEqual({ arguments: ["github_token"], result: ["github_token"] });
+    expect(event?.message).toContain("github_token");
+    expect(JSON.stringify(event)).not.toContain(SECRET);
+
+    const files = await filesUnder(dir.path);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const bytes = await readFile(file);
+      expect(bytes.includes(SECRET), file).toBe(false);
+      expect(bytes.includes(Buffer.from(SECRET, "utf16le")), file).toBe(false);
+    }
+  }, 60_000);
+});
