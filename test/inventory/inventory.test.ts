@@ -120,3 +120,29 @@ describe("server inventory", () => {
     expect(await entry("by-hand")).toBeUndefined();
   });
 });
+
+describe("system events from the inventory", () => {
+  it("records instrument/uninstrument and a server added to a client's config", async () => {
+    const events = async (type: string) =>
+      (await engine.invoke("events.list", { type, since: "1h" })) as Array<{
+        type: string;
+        server: string | null;
+      }>;
+    // Events are written with the engine's next batch (within 250 ms).
+    await waitFor(async () => (await events("instrument")).some((e) => e.server === "everything"), 5_000);
+    await waitFor(async () => (await events("uninstrument")).some((e) => e.server === "everything"), 5_000);
+    const text = await readFile(cursorConfig, "utf8");
+    await writeFile(
+      cursorConfig,
+      text.replace(
+        '"mcpServers": {',
+        '"mcpServers": {\n    "added-later": { "url": "http://127.0.0.1:9/x" },',
+      ),
+    );
+    const added = await waitFor(async () => {
+      const found = await events("discovery.server_added");
+      return found.some((e) => e.server === "added-later") ? found : undefined;
+    }, 10_000);
+    expect(added.length).toBeGreaterThan(0);
+  });
+});

@@ -12,6 +12,7 @@ import { addManualServer, removeManualServer } from "../discovery/manual-servers
 import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
 import { type DiscoveryWatcher, watchDiscovery } from "../discovery/watcher.js";
 import { MonitoringError } from "../errors.js";
+import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
 import { probeServer } from "../health/probe.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
@@ -27,6 +28,7 @@ import type { Db } from "../store/db.js";
 import { DbRunStore } from "../supervisor/run-store.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
+import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
 import { latestChecks, latestSamples, serverHistory } from "./inventory-queries.js";
 
@@ -52,9 +54,12 @@ export class InventoryService {
   private notifyTimer: NodeJS.Timeout | null = null;
   private sampleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private scanned = false;
+  private readonly tracker: EventTracker;
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
+    this.tracker = new EventTracker(options.writer);
     this.supervisor = new Supervisor({ sink, runs: new DbRunStore(options.db, options.onProblem) });
     this.prober = new Prober({
       sink,
@@ -175,6 +180,14 @@ export class InventoryService {
       dataDir: this.options.dataDir,
       wrapperDataDir: this.options.dataDir,
     });
+    this.tracker.track({
+      category: "system",
+      type: "instrument",
+      severity: "info",
+      server: server.definition.name,
+      message: `${server.definition.name} in ${result.file} instrumented (${result.status})`,
+      details: { client: result.client, file: result.file, backup: result.backup },
+    });
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
@@ -187,6 +200,14 @@ export class InventoryService {
   async uninstrument(id: string): Promise<ActionResult> {
     const server = this.find(id);
     const result = await uninstrument(server, { dataDir: this.options.dataDir });
+    this.tracker.track({
+      category: "system",
+      type: "uninstrument",
+      severity: "info",
+      server: server.definition.name,
+      message: `${server.definition.name} restored in ${result.file}`,
+      details: { file: result.file },
+    });
     await this.rescan();
     return {
       ok: true,
@@ -245,6 +266,21 @@ export class InventoryService {
   }
 
   private discovered(servers: DiscoveredServer[], warnings: DiscoveryWarning[]): void {
+    // The first scan is the baseline; later scans report what a client's config changed.
+    if (this.scanned) {
+      for (const change of discoveryChanges(this.servers, servers)) {
+        const where = change.server.file ? ` in ${change.server.file}` : "";
+        this.tracker.track({
+          category: "system",
+          type: `discovery.server_${change.kind}`,
+          severity: "info",
+          server: change.server.name,
+          message: `${change.server.name} (${change.server.client}) ${change.kind}${where}`,
+          details: { client: change.server.client, scope: change.server.scope, file: change.server.file },
+        });
+      }
+    }
+    this.scanned = true;
     this.servers = servers;
     this.warnings = [...warnings];
     // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
