@@ -35,6 +35,7 @@ import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
 import { approvePins, listPins } from "./security/pins.js";
+import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
 import {
@@ -87,6 +88,7 @@ export async function createEngine(
       ? null
       : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
   await inventory?.start();
+  const stopSettingsWatch = watchSettings(options.dataDir, writer);
   const needInventory = (): InventoryService => {
     if (!inventory) throw new MonitoringError("collection", "the server inventory is off in this engine");
     return inventory;
@@ -234,6 +236,7 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      stopSettingsWatch();
       await inventory?.close();
       writer.close();
       clearInterval(logTimer);

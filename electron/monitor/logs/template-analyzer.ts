@@ -7,6 +7,7 @@
  * miners reload). A template that appears for the first time is reported as a `log.new_template` event.
  */
 import { type LogLevel, levelRank } from "../../../shared/levels.js";
+import { insertEvent } from "../events/tracker.js";
 import { captureText } from "../pipeline/capture.js";
 import type { Db } from "../store/db.js";
 import { type Cluster, Drain, type DrainOptions, templateText, WILDCARD } from "./drain.js";
@@ -176,13 +177,12 @@ export class TemplateAnalyzer {
   private report(server: string, cluster: Cluster): void {
     const rank = levelRank(cluster.level);
     const template = templateText(cluster);
-    this.db
-      .prepare(
-        "INSERT INTO events (time, category, type, severity, server, session_id, message, details) VALUES (?, ?, 'log.new_template', ?, ?, NULL, ?, ?)",
-      )
-      .run(
-        cluster.firstSeen,
-        rank >= levelRank("error") ? "error" : "system",
+    // Through the one event path (masked, with correlation columns), inside the caller's transaction.
+    insertEvent(this.db, {
+      time: cluster.firstSeen,
+      category: rank >= levelRank("error") ? "error" : "system",
+      type: "log.new_template",
+      severity:
         rank >= levelRank("critical")
           ? "high"
           : rank >= levelRank("error")
@@ -190,16 +190,17 @@ export class TemplateAnalyzer {
             : rank >= levelRank("warning")
               ? "low"
               : "info",
-        server,
-        captureText(`new log template on ${server} (${cluster.level}): ${template}`, 1024),
-        JSON.stringify({
-          templateId: cluster.id,
-          template: captureText(template, 2048),
-          level: cluster.level,
-          example: captureText(cluster.example, 2048),
-          exampleLogId: cluster.exampleId,
-        }),
-      );
+      server,
+      session: null,
+      message: `new log template on ${server} (${cluster.level}): ${template}`,
+      details: {
+        templateId: cluster.id,
+        template: captureText(template, 2048),
+        level: cluster.level,
+        example: captureText(cluster.example, 2048),
+        exampleLogId: cluster.exampleId,
+      },
+    });
   }
 }
 

@@ -5,6 +5,7 @@
  * (the app and `mcpscope serve`): the high-water mark in the database keeps their work disjoint.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { recordAdminAction } from "../audit/audit-log.js";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "../store/db.js";
 import { type MetricSet, metricSet } from "./metric-set.js";
@@ -139,7 +140,20 @@ export class MetricsCollector {
       const now = this.now();
       if (now - this.lastRetention < this.settings.retentionIntervalMs) return;
       this.lastRetention = now;
-      while (!this.stopped && retentionStep(this.storage, this.retentionPeriod, now) > 0) await yieldToLoop();
+      let deleted = 0;
+      for (let n = 1; !this.stopped && n > 0; deleted += n) {
+        n = retentionStep(this.storage, this.retentionPeriod, now);
+        if (n > 0) await yieldToLoop();
+      }
+      // Deletion by retention is an administrative action: audited, one record per run that deleted.
+      if (deleted > 0) {
+        recordAdminAction(this.storage, {
+          action: "retention_delete",
+          actor: "retention",
+          target: "metrics",
+          details: { rows: deleted },
+        });
+      }
     } catch (error) {
       // Busy or locked by another writer for longer than the busy timeout: the next tick tries again.
       this.failures++;

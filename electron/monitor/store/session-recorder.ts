@@ -4,6 +4,7 @@
  */
 
 import type { LogLevel } from "../../../shared/levels.js";
+import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
@@ -45,6 +46,7 @@ export class SessionRecorder implements ObservationSink {
   private writtenVersion = -1;
   private insertPending = false;
   private readonly stderrMasker = new LineMasker();
+  private readonly tracker: EventTracker;
   private pid: number | null = null;
   /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
   upstreamDropped = 0;
@@ -59,6 +61,7 @@ export class SessionRecorder implements ObservationSink {
     private readonly watchers: SessionWatcher[] = [],
   ) {
     this.logs = new LogRecorder(writer, logSettings, captureLimit);
+    this.tracker = new EventTracker(writer);
   }
 
   call(call: CallObservation): void {
@@ -100,18 +103,17 @@ export class SessionRecorder implements ObservationSink {
 
   protocolEvent(event: ProtocolEventObservation): void {
     notifyWatchers(this.watchers, "protocolEvent", event);
-    this.writer.enqueue("events", {
+    this.tracker.track({
       time: event.time,
       category: "error",
       type: `protocol.${event.type}`,
       severity: event.type === "batch" || event.type === "oversized_line" ? "info" : "low",
       server: this.identity.server,
-      session_id: this.identity.sessionId,
+      session: this.identity.sessionId,
       message: event.message,
-      details: JSON.stringify({
-        stream: event.stream === "in" ? "client→server" : "server→client",
-        bytes: event.bytes,
-      }),
+      details: { stream: event.stream === "in" ? "client→server" : "server→client", bytes: event.bytes },
+      // Protocol violations group like other errors (by type and server; the message carries no ids).
+      fingerprint: errorFingerprint({ type: `protocol.${event.type}`, server: this.identity.server }),
     });
   }
 
@@ -136,6 +138,20 @@ export class SessionRecorder implements ObservationSink {
     this.version++;
     this.writer.touch();
     notifyWatchers(this.watchers, "ended", end, this.facts);
+    const dropped = this.writer.dropped + this.upstreamDropped;
+    if (dropped > 0) {
+      // mcpscope's own loss, made visible (written if the database takes writes again by now).
+      this.tracker.track({
+        time: end.endedAt,
+        category: "system",
+        type: "telemetry.dropped",
+        severity: "medium",
+        server: this.identity.server,
+        session: this.identity.sessionId,
+        message: `${dropped} observations of this session were dropped (storage unavailable or too slow); traffic was unaffected`,
+        details: { dropped, writeFailures: this.writer.writeFailures },
+      });
+    }
   }
 
   /** The batch that ran `writeSessionRow` committed: only now is the row known to be stored. */

@@ -6,6 +6,7 @@
  */
 import type { LogLevel } from "../../../shared/levels.js";
 import type { EventCategory, EventSeverity } from "../../../shared/monitoring.js";
+import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { parseStderrLine } from "../logs/stderr-line.js";
 import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import type { BatchWriter } from "../store/batch-writer.js";
@@ -39,17 +40,22 @@ export interface TelemetrySink {
 
 /** A sink over the batch writer: masks and caps text before it is queued. */
 export function writerSink(writer: BatchWriter, captureLimit = DEFAULT_CAPTURE_LIMIT): TelemetrySink {
+  const tracker = new EventTracker(writer);
   return {
     event(e) {
-      writer.enqueue("events", {
+      tracker.track({
         time: e.time,
         category: e.category,
         type: e.type,
         severity: e.severity,
         server: e.server,
-        session_id: e.sessionId ?? null,
-        message: captureText(e.message, 4096),
-        details: e.details ? capturePayload(e.details, captureLimit) : null,
+        session: e.sessionId ?? null,
+        message: e.message,
+        details: e.details ?? null,
+        fingerprint:
+          e.category === "error"
+            ? errorFingerprint({ type: e.type, server: e.server, message: e.message })
+            : null,
       });
     },
     log(l) {
