@@ -2,7 +2,7 @@ import { CallsQuerySchema } from "../../../shared/api.js";
 import type { CallDetail } from "../../../shared/domain.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
-import { getCall, listCalls } from "../../monitor/store/queries.js";
+import { listCallDetails } from "../../monitor/store/queries.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 import { formatMs, renderTable } from "../table.js";
@@ -58,9 +58,7 @@ export const callsCommand: Command = {
     const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
     let calls: CallDetail[];
     try {
-      calls = listCalls(db, parsed.data)
-        .map((c) => getCall(db, c.id))
-        .filter((c): c is CallDetail => c !== null);
+      calls = listCallDetails(db, parsed.data);
     } finally {
       db.close();
     }

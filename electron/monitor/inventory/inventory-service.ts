@@ -56,14 +56,17 @@ export class InventoryService {
   private closed = false;
   private scanned = false;
   private readonly tracker: EventTracker;
+  /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
+  private readonly healthStore: DbHealthStore;
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
+    this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
     this.supervisor = new Supervisor({ sink, runs: new DbRunStore(options.db, options.onProblem) });
     this.prober = new Prober({
       sink,
-      store: new DbHealthStore(options.db, options.onProblem),
+      store: this.healthStore,
       managed: supervisorLookup(this.supervisor),
       intervalMs: options.probeIntervalMs ?? 30_000,
       maxConcurrent: 2,
@@ -156,7 +159,7 @@ export class InventoryService {
     }
     const result = await probeServer(server, { env: await loginShellEnv().get(), timeoutMs: 15_000 });
     const status = result.outcome === "ok" ? "up" : result.outcome === "degraded" ? "degraded" : "down";
-    new DbHealthStore(this.options.db, this.options.onProblem).record({
+    this.healthStore.record({
       time: Date.now(),
       serverId: id,
       server: server.definition.name,

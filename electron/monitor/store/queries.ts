@@ -57,43 +57,60 @@ function toSummary(row: Row): CallSummary {
 const SUMMARY_COLUMNS =
   "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds";
 
-export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSummary[] {
+/** The WHERE clause of a calls query, for columns of the `calls` table aliased as `c`. */
+function callFilters(query: CallsQuery, now: number): { where: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (query.since) {
-    where.push("started_at >= ?");
+    where.push("c.started_at >= ?");
     params.push(parseTimeSpec(query.since, now));
   }
   if (query.until) {
-    where.push("started_at <= ?");
+    where.push("c.started_at <= ?");
     params.push(parseTimeSpec(query.until, now));
   }
   if (query.server) {
-    where.push("server = ?");
+    where.push("c.server = ?");
     params.push(query.server);
   }
   if (query.tool) {
-    where.push("method = 'tools/call' AND target = ?");
+    where.push("c.method = 'tools/call' AND c.target = ?");
     params.push(query.tool);
   }
   if (query.method) {
-    where.push("method = ?");
+    where.push("c.method = ?");
     params.push(query.method);
   }
   if (query.outcome) {
-    where.push("outcome = ?");
+    where.push("c.outcome = ?");
     params.push(query.outcome);
   }
   if (query.beforeId) {
-    where.push("id < ?");
+    where.push("c.id < ?");
     params.push(query.beforeId);
   }
-  const sql = `SELECT ${SUMMARY_COLUMNS} FROM calls ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
   params.push(query.limit ?? 50);
+  return { where: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+}
+
+export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSummary[] {
+  const { where, params } = callFilters(query, now);
   return db
-    .prepare(sql)
+    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM calls c ${where} ORDER BY c.id DESC LIMIT ?`)
     .all(...params)
     .map(toSummary);
+}
+
+const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version
+  FROM calls c LEFT JOIN sessions s ON s.id = c.session_id`;
+
+/** Calls with their payloads and session facts, newest first, in one query. */
+export function listCallDetails(db: Db, query: CallsQuery, now = Date.now()): CallDetail[] {
+  const { where, params } = callFilters(query, now);
+  return db
+    .prepare(`${DETAIL_SELECT} ${where} ORDER BY c.id DESC LIMIT ?`)
+    .all(...params)
+    .map(toDetail);
 }
 
 /** Calls stored after `afterId`, oldest first: the live stream's source. */
@@ -109,13 +126,11 @@ export function lastCallId(db: Db): number {
 }
 
 export function getCall(db: Db, id: number): CallDetail | null {
-  const row = db
-    .prepare(
-      `SELECT c.*, s.protocol_version, s.client_name, s.client_version
-       FROM calls c LEFT JOIN sessions s ON s.id = c.session_id WHERE c.id = ?`,
-    )
-    .get(id);
-  if (!row) return null;
+  const row = db.prepare(`${DETAIL_SELECT} WHERE c.id = ?`).get(id);
+  return row ? toDetail(row) : null;
+}
+
+function toDetail(row: Row): CallDetail {
   return {
     ...toSummary(row),
     request: str(row.request),
