@@ -1,6 +1,8 @@
-// Draws the app icon (build/icon.png, 512 px, used by electron-builder) and the tray icon
-// (build/tray.png, 22 px) without any image library: a scope — a ring with a centre dot — on a rounded
-// square. Rerun after changing the drawing: `node build/make-icon.mjs`.
+// Draws the app icon (build/icon.png, 512 px, used by electron-builder) and the tray icons (22 px) without
+// any image library: a scope — a ring with a centre dot — on a rounded square. The tray has one icon per
+// alert state: build/tray.png (all clear), tray-warning.png and tray-critical.png (the same scope with an
+// amber or a red dot in its lower right corner, cut out from the ring so that it reads at 22 px).
+// Rerun after changing the drawing: `node build/make-icon.mjs`.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,12 +84,25 @@ const appIcon = (x, y) => {
   return [...NIGHT, 1];
 };
 
+const AMBER = [245, 158, 11];
+const RED = [239, 68, 68];
+
 const trayIcon = (x, y) =>
   scope(x, y, { ring: 0.36, width: 0.13, dot: 0.12, tick: 0.16 }) ? [...TEAL, 1] : [0, 0, 0, 0];
+
+/** The tray scope with a status dot: a transparent gap around the dot separates it from the ring. */
+const badged = (color) => (x, y) => {
+  const d = Math.hypot(x - 0.77, y - 0.77);
+  if (d <= 0.2) return [...color, 1];
+  if (d <= 0.29) return [0, 0, 0, 0];
+  return trayIcon(x, y);
+};
 
 for (const [name, size, shade] of [
   ["icon.png", 512, appIcon],
   ["tray.png", 22, trayIcon],
+  ["tray-warning.png", 22, badged(AMBER)],
+  ["tray-critical.png", 22, badged(RED)],
 ]) {
   writeFileSync(join(here, name), png(size, render(size, shade)));
 }
