@@ -5,6 +5,21 @@
  */
 import { z } from "zod";
 import {
+  AlertHistoryEntrySchema,
+  AlertHistoryQuerySchema,
+  AlertInstanceSchema,
+  AlertsQuerySchema,
+  AlertsSnapshotSchema,
+  ChannelsDocumentSchema,
+  DeliveriesQuerySchema,
+  DeliverySchema,
+  DesktopNotificationSchema,
+  RulePreviewSchema,
+  RulesDocumentSchema,
+  SilenceInputSchema,
+  SilenceSchema,
+} from "./alerts.js";
+import {
   CallDetailSchema,
   CallSummarySchema,
   OutcomeSchema,
@@ -107,6 +122,69 @@ export const API_METHODS = {
       .strict(),
     output: ActionResultSchema,
   },
+  /** Pending and firing alerts (and, with status resolved, the recently resolved), worst first. */
+  "alerts.list": { input: AlertsQuerySchema, output: z.array(AlertInstanceSchema) },
+  /** State changes, newest first. */
+  "alerts.history": { input: AlertHistoryQuerySchema, output: z.array(AlertHistoryEntrySchema) },
+  /** Silences alerts matching every matcher for a duration; audited. */
+  "alerts.silence": { input: SilenceInputSchema, output: SilenceSchema },
+  "alerts.unsilence": {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: ActionResultSchema,
+  },
+  "alerts.silences": {
+    input: z.object({ includeExpired: z.boolean().optional() }).strict(),
+    output: z.array(SilenceSchema),
+  },
+  /** Marks a firing alert as seen: no repeat notifications for it until it resolves. */
+  "alerts.acknowledge": {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: ActionResultSchema,
+  },
+  /** The rule file (`<dataDir>/alerts.yaml`), its problem if any, and the rules in effect. */
+  "alerts.rules": { input: Empty, output: RulesDocumentSchema },
+  /** Adds or replaces one rule (YAML of one rule), validated, written atomically; a built-in is overridden. */
+  "alerts.rules.put": {
+    input: z
+      .object({ yaml: z.string().min(1).max(20_000), replaces: z.string().max(200).optional() })
+      .strict(),
+    output: ActionResultSchema,
+  },
+  /** Removes a user rule; a built-in rule is disabled instead. */
+  "alerts.rules.remove": {
+    input: z.object({ name: z.string().min(1).max(200) }).strict(),
+    output: ActionResultSchema,
+  },
+  /** What one rule (YAML) would have fired over a range back from now (default 24h). */
+  "alerts.rules.preview": {
+    input: z.object({ yaml: z.string().min(1).max(20_000), range: z.string().max(16).optional() }).strict(),
+    output: RulePreviewSchema,
+  },
+  /** Channels (secrets masked), routes and the notification pause. */
+  "alerts.channels": { input: Empty, output: ChannelsDocumentSchema },
+  /** Adds or replaces one channel (YAML of one channel); a masked secret keeps the stored one. */
+  "alerts.channels.put": {
+    input: z
+      .object({ yaml: z.string().min(1).max(20_000), replaces: z.string().max(200).optional() })
+      .strict(),
+    output: ActionResultSchema,
+  },
+  "alerts.channels.remove": {
+    input: z.object({ name: z.string().min(1).max(200) }).strict(),
+    output: ActionResultSchema,
+  },
+  /** Sends a test notification through a channel now; the delivery with its first attempt. */
+  "alerts.test": {
+    input: z.object({ channel: z.string().min(1).max(200) }).strict(),
+    output: DeliverySchema,
+  },
+  /** Notifications and every attempt to deliver them, newest first. */
+  "alerts.deliveries": { input: DeliveriesQuerySchema, output: z.array(DeliverySchema) },
+  /** Pauses native notifications for a duration (`1h`), or resumes them (null). */
+  "alerts.pause": {
+    input: z.object({ duration: z.string().min(1).max(32).nullable() }).strict(),
+    output: ActionResultSchema,
+  },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -119,6 +197,10 @@ export const API_EVENTS = {
   "events.new": z.array(EventRecordSchema),
   /** The inventory changed: a config file, a process state, a health state or a resource sample. */
   "servers.changed": InventorySchema,
+  /** Alerts changed state, or a silence or the pause changed: the current alerts. */
+  "alerts.changed": AlertsSnapshotSchema,
+  /** A grouped notification for the desktop (native in Electron, Web Notifications in a browser). */
+  "alerts.notify": DesktopNotificationSchema,
 } as const;
 
 export type ApiMethods = typeof API_METHODS;

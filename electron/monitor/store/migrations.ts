@@ -315,6 +315,91 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (server, tool)
   );
   `,
+  // 9: alerts (monitor/alerts/): instances with their Prometheus state and timers, so a restart neither
+  // loses a firing alert nor fires it twice; state history; silences; notification groups with what
+  // each last told its channels; the outbox of deliveries with every attempt; small key/value state.
+  `
+  CREATE TABLE alert_instances (
+    id TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+    active_at REAL NOT NULL,
+    fired_at REAL,
+    resolved_at REAL,
+    last_active_at REAL NOT NULL,
+    value REAL,
+    summary TEXT NOT NULL,
+    acknowledged INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE alert_history (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    alert_id TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    value REAL,
+    summary TEXT NOT NULL
+  );
+  CREATE INDEX alert_history_time ON alert_history(time);
+  CREATE INDEX alert_history_alert ON alert_history(alert_id, time);
+
+  CREATE TABLE alert_silences (
+    id TEXT PRIMARY KEY,
+    matchers TEXT NOT NULL,
+    starts_at REAL NOT NULL,
+    ends_at REAL NOT NULL,
+    created_by TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    created_at REAL NOT NULL
+  );
+
+  CREATE TABLE alert_groups (
+    key TEXT PRIMARY KEY,
+    first_seen_at REAL NOT NULL,
+    last_sent_at REAL,
+    sent_firing TEXT NOT NULL
+  );
+
+  CREATE TABLE alert_deliveries (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    alert_ids TEXT NOT NULL,
+    title TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    created_at REAL NOT NULL,
+    next_at REAL,
+    delivered_at REAL,
+    last_error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_at);
+  CREATE INDEX alert_deliveries_created ON alert_deliveries(created_at);
+
+  CREATE TABLE alert_delivery_attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL,
+    time REAL NOT NULL,
+    ok INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_ms REAL NOT NULL
+  );
+  CREATE INDEX alert_delivery_attempts_delivery ON alert_delivery_attempts(delivery_id);
+
+  CREATE TABLE alert_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,218 @@
+/**
+ * Alerts as the engine returns them: instances of rules with Prometheus' states, their history, silences,
+ * notification channels and the delivery log. The rule file itself is `<dataDir>/alerts.yaml`
+ * (electron/monitor/alerts/rule-file.ts); these are the shapes that cross the API.
+ */
+import { z } from "zod";
+
+export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
+export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
+export const AlertStateSchema = z.enum(["pending", "firing", "resolved"]);
+export type AlertState = z.infer<typeof AlertStateSchema>;
+
+const Labels = z.record(z.string(), z.string());
+
+/** One instance of a rule: one label group (server, tool…) of its signal. */
+export const AlertInstanceSchema = z.object({
+  /** Stable for the rule and labels: the same alert across restarts. */
+  id: z.string(),
+  rule: z.string(),
+  severity: AlertSeveritySchema,
+  state: AlertStateSchema,
+  labels: Labels,
+  summary: z.string(),
+  value: z.number().nullable(),
+  /** ISO times. */
+  activeAt: z.string(),
+  firedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  /** Ids of the silences that match it now (it still fires, but nobody is notified). */
+  silencedBy: z.array(z.string()),
+  /** A firing critical alert of the same server holds this one's notifications back. */
+  inhibited: z.boolean(),
+  acknowledged: z.boolean(),
+});
+export type AlertInstance = z.infer<typeof AlertInstanceSchema>;
+
+export const AlertsQuerySchema = z
+  .object({ status: AlertStateSchema.optional(), server: z.string().max(500).optional() })
+  .strict();
+
+/** A change of state of one alert, newest first in the history. */
+export const AlertHistoryEntrySchema = z.object({
+  id: z.number().int(),
+  time: z.string(),
+  alertId: z.string(),
+  rule: z.string(),
+  severity: AlertSeveritySchema,
+  labels: Labels,
+  from: z.enum(["inactive", "pending", "firing", "resolved"]),
+  to: z.enum(["inactive", "pending", "firing", "resolved"]),
+  value: z.number().nullable(),
+  summary: z.string(),
+});
+export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntrySchema>;
+
+export const AlertHistoryQuerySchema = z
+  .object({
+    since: z.string().min(1).max(64).optional(),
+    rule: z.string().max(200).optional(),
+    server: z.string().max(500).optional(),
+    alertId: z.string().max(100).optional(),
+    beforeId: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+/** `name=value`, `name!=value`, `name=~regex`, `name!~regex`, as Alertmanager's matchers. */
+export const MatcherSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    op: z.enum(["=", "!=", "=~", "!~"]),
+    value: z.string().max(1000),
+  })
+  .strict();
+export type Matcher = z.infer<typeof MatcherSchema>;
+
+export const SilenceSchema = z.object({
+  id: z.string(),
+  matchers: z.array(MatcherSchema),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  createdBy: z.string(),
+  comment: z.string(),
+  /** Started and not yet expired or removed. */
+  active: z.boolean(),
+});
+export type Silence = z.infer<typeof SilenceSchema>;
+
+export const SilenceInputSchema = z
+  .object({
+    matchers: z.array(MatcherSchema).min(1).max(20),
+    /** How long from now: `30m`, `1h`, `2d`. */
+    duration: z.string().min(1).max(32),
+    comment: z.string().max(1000).optional(),
+    createdBy: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** The rule file as the UI shows it: its text, the rules in effect, and any problem with it. */
+export const RuleInfoSchema = z.object({
+  name: z.string(),
+  kind: z.string(),
+  builtin: z.boolean(),
+  enabled: z.boolean(),
+  severity: AlertSeveritySchema,
+  /** The rule, as it would appear in the file (YAML). */
+  yaml: z.string(),
+  description: z.string(),
+});
+export type RuleInfo = z.infer<typeof RuleInfoSchema>;
+
+export const RulesDocumentSchema = z.object({
+  path: z.string(),
+  text: z.string(),
+  /** `alerts.yaml:12: rules[1].threshold: expected a number` when the file is wrong (the last good rules stay in effect). */
+  problem: z.string().nullable(),
+  evaluationIntervalMs: z.number(),
+  rules: z.array(RuleInfoSchema),
+});
+export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
+
+/** What a rule would have done over a range: its value per label group and when it would have fired. */
+export const RulePreviewSchema = z.object({
+  ok: z.boolean(),
+  error: z.string().nullable(),
+  stepMs: z.number(),
+  series: z.array(
+    z.object({
+      labels: Labels,
+      points: z.array(z.tuple([z.number(), z.number().nullable()])),
+    }),
+  ),
+  firings: z.array(z.object({ labels: Labels, from: z.number(), to: z.number().nullable() })),
+});
+export type RulePreview = z.infer<typeof RulePreviewSchema>;
+
+export const CHANNEL_TYPES = ["desktop", "webhook", "slack", "discord", "email", "command"] as const;
+export const ChannelInfoSchema = z.object({
+  name: z.string(),
+  type: z.enum(CHANNEL_TYPES),
+  /** Where it goes, with secrets masked: a URL's host and path, an address, a command. */
+  target: z.string(),
+  builtin: z.boolean(),
+});
+export type ChannelInfo = z.infer<typeof ChannelInfoSchema>;
+
+export const RouteInfoSchema = z.object({
+  matchers: z.array(MatcherSchema),
+  channels: z.array(z.string()),
+  groupBy: z.array(z.string()),
+  groupWaitMs: z.number(),
+  groupIntervalMs: z.number(),
+  repeatIntervalMs: z.number(),
+  sendResolved: z.boolean(),
+});
+
+export const ChannelsDocumentSchema = z.object({
+  channels: z.array(ChannelInfoSchema),
+  routes: z.array(RouteInfoSchema),
+  /** Native notifications are paused until then (ISO), or null. */
+  pausedUntil: z.string().nullable(),
+});
+
+export const DeliveryAttemptSchema = z.object({
+  time: z.string(),
+  ok: z.boolean(),
+  status: z.number().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+});
+
+/** One notification to one channel, with every attempt to deliver it. */
+export const DeliverySchema = z.object({
+  id: z.number().int(),
+  channel: z.string(),
+  kind: z.enum(["firing", "resolved", "test"]),
+  groupKey: z.string(),
+  alertIds: z.array(z.string()),
+  title: z.string(),
+  status: z.enum(["pending", "delivered", "failed"]),
+  createdAt: z.string(),
+  nextAttemptAt: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  attempts: z.array(DeliveryAttemptSchema),
+});
+export type Delivery = z.infer<typeof DeliverySchema>;
+
+export const DeliveriesQuerySchema = z
+  .object({
+    channel: z.string().max(200).optional(),
+    alertId: z.string().max(100).optional(),
+    status: z.enum(["pending", "delivered", "failed"]).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+/** Pushed whenever an alert changes state or a silence changes: what the tray and the Alerts view show. */
+export const AlertsSnapshotSchema = z.object({
+  /** Pending and firing alerts. */
+  alerts: z.array(AlertInstanceSchema),
+  /** Firing, not silenced: the worst severity, or ok. */
+  worst: z.enum(["ok", "warning", "critical"]),
+  firing: z.number().int(),
+  pausedUntil: z.string().nullable(),
+});
+export type AlertsSnapshot = z.infer<typeof AlertsSnapshotSchema>;
+
+/** A grouped notification for the desktop: Electron shows it natively, the browser with Web Notifications. */
+export const DesktopNotificationSchema = z.object({
+  deliveryId: z.number().int(),
+  status: z.enum(["firing", "resolved"]),
+  severity: AlertSeveritySchema,
+  title: z.string(),
+  body: z.string(),
+  alertIds: z.array(z.string()),
+});
+export type DesktopNotification = z.infer<typeof DesktopNotificationSchema>;
