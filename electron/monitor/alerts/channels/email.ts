@@ -1,0 +1,111 @@
+/**
+ * Email over SMTP with nodemailer: the title as subject, each alert in the text body. A transport per
+ * send, closed after it: notifications are rare, and a pooled connection would go stale between them.
+ */
+import { createTransport, type NodemailerError } from "nodemailer";
+import type { AlertNotification, Channel, DeliveryOutcome } from "./channel.js";
+import type { EmailConfig } from "./config.js";
+import { describeTarget } from "./describe.js";
+import { alertDetails, truncate } from "./format.js";
+
+export function emailText(notification: AlertNotification): string {
+  return [notification.title, "", ...notification.alerts.map(alertDetails), "", "Sent by mcpscope"].join(
+    "\n",
+  );
+}
+
+export function createEmailChannel(config: EmailConfig): Channel {
+  return {
+    name: config.name,
+    type: "email",
+    target: describeTarget(config),
+    send: (notification, signal) => sendEmail(config, notification, signal),
+  };
+}
+
+async function sendEmail(
+  config: EmailConfig,
+  notification: AlertNotification,
+  signal: AbortSignal,
+): Promise<DeliveryOutcome> {
+  const server = `${config.host}:${config.port}`;
+  const timeout = AbortSignal.timeout(config.timeout);
+  const transport = createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    ignoreTLS: !config.starttls,
+    auth: config.username !== undefined ? { user: config.username, pass: config.password ?? "" } : undefined,
+    tls: { rejectUnauthorized: config.tls_reject_unauthorized },
+    connectionTimeout: config.timeout,
+    greetingTimeout: config.timeout,
+    socketTimeout: config.timeout,
+    // The message is our own text; nothing in it may make nodemailer read a file or fetch a URL.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  try {
+    const info = await transport.sendMail({
+      from: config.from,
+      to: config.to,
+      subject: notification.title.replace(/\s+/g, " "),
+      text: emailText(notification),
+      signal: AbortSignal.any([signal, timeout]),
+    });
+    if (info.rejected.length > 0) {
+      // Retrying would send the others a second copy; say which addresses are wrong instead.
+      const error = `${server} rejected ${info.rejected.join(", ")} (delivered to the other recipients)`;
+      return { ok: false, permanent: true, status: null, error: truncate(error, 300) };
+    }
+    return { ok: true, status: replyCode(info.response) };
+  } catch (error) {
+    if (signal.aborted)
+      return { ok: false, permanent: false, status: null, error: `cancelled sending to ${server}` };
+    if (timeout.aborted) {
+      return {
+        ok: false,
+        permanent: false,
+        status: null,
+        error: `no answer from ${server} within ${config.timeout} ms`,
+      };
+    }
+    return smtpFailure(error as NodemailerError, server);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Codes that say the config is wrong, whatever the server: retrying cannot help. */
+const CONFIG_ERRORS = new Set(["EAUTH", "ENOAUTH", "ECONFIG", "EENVELOPE", "EREQUIRETLS"]);
+
+/**
+ * A 5xx reply (a failed login, 535; a refused recipient, 550/553) is final, except 503 (a bad command
+ * sequence, which a fresh connection fixes); a 4xx reply, a lost connection or a timeout is worth a retry.
+ */
+export function smtpFailure(error: NodemailerError, server: string): DeliveryOutcome {
+  const status = typeof error.responseCode === "number" ? error.responseCode : null;
+  if (status !== null) {
+    const permanent = error.permanent ?? (status >= 500 && status !== 503);
+    const reply = firstLine(error.response ?? String(status));
+    const what = error.code === "EAUTH" ? "login refused" : `${error.command ?? "SMTP"} refused`;
+    return { ok: false, permanent, status, error: `${server} ${what}: ${reply}` };
+  }
+  const code = error.code ?? "";
+  if (CONFIG_ERRORS.has(code)) {
+    return { ok: false, permanent: true, status: null, error: `${server}: ${firstLine(error.message)}` };
+  }
+  const reason = error.originalCode ?? (code || firstLine(error.message));
+  if (code === "ETLS" || /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(reason)) {
+    return { ok: false, permanent: false, status: null, error: `TLS with ${server} failed: ${reason}` };
+  }
+  return { ok: false, permanent: false, status: null, error: `cannot send through ${server}: ${reason}` };
+}
+
+function replyCode(response: string | undefined): number | null {
+  const match = /^(\d{3})\b/.exec(response ?? "");
+  return match ? Number(match[1]) : null;
+}
+
+function firstLine(text: string): string {
+  return truncate((text.split(/\r?\n/)[0] ?? "").trim(), 200);
+}
