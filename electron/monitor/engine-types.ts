@@ -1,4 +1,5 @@
 import type { ApiTransport } from "../../shared/api.js";
+import type { AlertManagerOptions } from "./alerts/alert-manager.js";
 
 /** The monitor engine as its hosts see it (the Electron utilityProcess, `mcpscope serve`, tests). */
 export interface Engine extends ApiTransport {
@@ -14,4 +15,6 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   /** The server inventory (discovery, supervision, health, resources); `false` to leave it off. */
   inventory?: false | { home?: string; probeIntervalMs?: number; sampleIntervalMs?: number };
+  /** Alert evaluation and delivery; `false` to leave it off. Tests pass a clock, channels or a faster tick. */
+  alerts?: false | Pick<AlertManagerOptions, "now" | "createChannel" | "tickMs">;
 }

@@ -13,6 +13,8 @@ import {
   type MethodOutput,
   parseMethodInput,
 } from "../../shared/api.js";
+import { AlertManager } from "./alerts/alert-manager.js";
+import { recordAdminAction } from "./audit/audit-log.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
@@ -24,6 +26,7 @@ import {
   listEvents,
   sessionTimeline,
 } from "./events/queries.js";
+import { EventTracker } from "./events/tracker.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
 import {
@@ -89,6 +92,25 @@ export async function createEngine(
       : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
   await inventory?.start();
   const stopSettingsWatch = watchSettings(options.dataDir, writer);
+  // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
+  const tracker = new EventTracker(writer);
+  const alerts =
+    options.alerts === false
+      ? null
+      : new AlertManager({
+          ...options.alerts,
+          dataDir: options.dataDir,
+          db,
+          emit: (event: EventName, payload: unknown) => emit(event, payload),
+          hasDesktop: () => (listeners.get("alerts.notify")?.size ?? 0) > 0,
+          event: (e) => tracker.track(e),
+          audit: (action) => recordAdminAction(writer, action),
+          warn: (problem) => logging.warn("alerts", problem),
+        });
+  const needAlerts = (): AlertManager => {
+    if (!alerts) throw new MonitoringError("collection", "alerting is off in this engine");
+    return alerts;
+  };
   const needInventory = (): InventoryService => {
     if (!inventory) throw new MonitoringError("collection", "the server inventory is off in this engine");
     return inventory;
@@ -124,7 +146,25 @@ export async function createEngine(
     "sessions.timeline": (input) => sessionTimeline(db, input.id),
     "tools.pins": (input) => listPins(db, input.server),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), "app"),
+    "alerts.list": (input) => needAlerts().list(input),
+    "alerts.history": ({ since, ...rest }) => needAlerts().history({ ...rest, sinceText: since }),
+    "alerts.silence": (input) => needAlerts().silence(input),
+    "alerts.unsilence": (input) => needAlerts().unsilence(input.id),
+    "alerts.silences": (input) => needAlerts().silences(input.includeExpired),
+    "alerts.acknowledge": (input) => needAlerts().acknowledge(input.id),
+    "alerts.rules": () => needAlerts().rules(),
+    "alerts.rules.put": (input) => actionOrError(() => needAlerts().putRule(input.yaml, input.replaces)),
+    "alerts.rules.remove": (input) => actionOrError(() => needAlerts().removeRule(input.name)),
+    "alerts.rules.preview": (input) => needAlerts().preview(input.yaml, input.range),
+    "alerts.channels": () => needAlerts().channelsDocument(),
+    "alerts.channels.put": (input) =>
+      actionOrError(() => needAlerts().putChannel(input.yaml, input.replaces)),
+    "alerts.channels.remove": (input) => actionOrError(() => needAlerts().removeChannel(input.name)),
+    "alerts.test": (input) => needAlerts().test(input.channel),
+    "alerts.deliveries": (input) => needAlerts().deliveries(input),
+    "alerts.pause": (input) => needAlerts().pause(input.duration),
   };
+  alerts?.start();
 
   // Wrappers write from other processes; look for new calls while anyone listens.
   const poll = () => {
@@ -236,6 +276,7 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      alerts?.close();
       stopSettingsWatch();
       await inventory?.close();
       writer.close();
@@ -263,6 +304,16 @@ export async function createEngine(
     } catch {
       return lastId;
     }
+  }
+}
+
+/** A rule or channel edit that does not validate is an answer ({ ok: false, message }), not a failure. */
+function actionOrError(fn: () => { ok: boolean; message: string }): { ok: boolean; message: string } {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof MonitoringError) return { ok: false, message: error.message };
+    throw error;
   }
 }
 

@@ -40,6 +40,26 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "sessions.timeline": [{}, { id: "" }, { id: 5 }],
   "tools.pins": [{ server: 3 }, { server: "" }, { extra: 1 }],
   "tools.approve": [{}, { server: "" }, { server: "s", tool: 5 }, { tool: "t" }, { server: "s", extra: 1 }],
+  "alerts.list": [{ status: "loud" }, { extra: 1 }],
+  "alerts.history": [{ limit: 0 }, { beforeId: -1 }, { extra: 1 }],
+  "alerts.silence": [
+    {},
+    { matchers: [], duration: "1h" },
+    { matchers: [{ name: "a", op: "==", value: "b" }], duration: "1h" },
+  ],
+  "alerts.unsilence": [{}, { id: "" }],
+  "alerts.silences": [{ includeExpired: "yes" }],
+  "alerts.acknowledge": [{}, { id: 3 }],
+  "alerts.rules": [{ extra: 1 }],
+  "alerts.rules.put": [{}, { yaml: "" }, { yaml: 3 }],
+  "alerts.rules.remove": [{}, { name: "" }],
+  "alerts.rules.preview": [{}, { yaml: "" }],
+  "alerts.channels": [{ extra: 1 }],
+  "alerts.channels.put": [{}, { yaml: "" }],
+  "alerts.channels.remove": [{}, { name: 1 }],
+  "alerts.test": [{}, { channel: "" }],
+  "alerts.deliveries": [{ status: "lost" }, { limit: 0 }],
+  "alerts.pause": [{}, { duration: 5 }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */
@@ -58,6 +78,16 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "events.list": { severity: "low" },
   "events.groups": {},
   "sessions.timeline": { id: "no-such-session" },
+  "alerts.list": {},
+  "alerts.history": { since: "1h" },
+  "alerts.silences": { includeExpired: true },
+  "alerts.rules": {},
+  "alerts.rules.preview": {
+    yaml: "name: x\nkind: metric\nsignal: error_rate\nthreshold: 10%\n",
+    range: "1h",
+  },
+  "alerts.channels": {},
+  "alerts.deliveries": {},
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -1,0 +1,238 @@
+/**
+ * The alert tables (migration 9): instances with their states and timers, history, silences, and small
+ * key/value state (the notification pause). Everything the app must not forget across a restart.
+ */
+import { randomUUID } from "node:crypto";
+import type { AlertHistoryEntry, Matcher, Silence } from "../../../shared/alerts.js";
+import type { Db, Row } from "../store/db.js";
+import { iso } from "../time.js";
+import type { InstanceState, Transition } from "./state-machine.js";
+
+function num(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function toInstance(row: Row): InstanceState {
+  return {
+    id: String(row.id),
+    rule: String(row.rule),
+    labels: JSON.parse(String(row.labels)) as Record<string, string>,
+    severity: String(row.severity) as InstanceState["severity"],
+    state: String(row.state) as InstanceState["state"],
+    activeAt: Number(row.active_at),
+    firedAt: num(row.fired_at),
+    resolvedAt: num(row.resolved_at),
+    lastActiveAt: Number(row.last_active_at),
+    value: num(row.value),
+    summary: String(row.summary),
+    acknowledged: Number(row.acknowledged) === 1,
+  };
+}
+
+export function loadInstances(db: Db): InstanceState[] {
+  return db.prepare("SELECT * FROM alert_instances").all().map(toInstance);
+}
+
+/** Replaces one rule's instances and appends its transitions to the history, in one transaction. */
+export function saveRuleStep(
+  db: Db,
+  rule: string,
+  instances: Iterable<InstanceState>,
+  transitions: readonly Transition[],
+): void {
+  db.transaction(() => {
+    db.prepare("DELETE FROM alert_instances WHERE rule = ?").run(rule);
+    const insert = db.prepare(
+      `INSERT INTO alert_instances (id, rule, labels, severity, state, active_at, fired_at, resolved_at,
+         last_active_at, value, summary, acknowledged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const i of instances) {
+      insert.run(
+        i.id,
+        i.rule,
+        JSON.stringify(i.labels),
+        i.severity,
+        i.state,
+        i.activeAt,
+        i.firedAt,
+        i.resolvedAt,
+        i.lastActiveAt,
+        i.value,
+        i.summary,
+        i.acknowledged ? 1 : 0,
+      );
+    }
+    const history = db.prepare(
+      `INSERT INTO alert_history (time, alert_id, rule, severity, labels, from_state, to_state, value, summary)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const t of transitions) {
+      history.run(
+        t.time,
+        t.instance.id,
+        t.instance.rule,
+        t.instance.severity,
+        JSON.stringify(t.instance.labels),
+        t.from,
+        t.to,
+        t.instance.value,
+        t.instance.summary,
+      );
+    }
+  });
+}
+
+export function setAcknowledged(db: Db, id: string): boolean {
+  return (
+    Number(
+      db.prepare("UPDATE alert_instances SET acknowledged = 1 WHERE id = ? AND state = 'firing'").run(id)
+        .changes,
+    ) > 0
+  );
+}
+
+export interface HistoryQuery {
+  since?: number;
+  rule?: string;
+  server?: string;
+  alertId?: string;
+  beforeId?: number;
+  limit?: number;
+}
+
+export function listHistory(db: Db, q: HistoryQuery): AlertHistoryEntry[] {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (q.since !== undefined) {
+    where.push("time >= ?");
+    params.push(q.since);
+  }
+  if (q.rule) {
+    where.push("rule = ?");
+    params.push(q.rule);
+  }
+  if (q.alertId) {
+    where.push("alert_id = ?");
+    params.push(q.alertId);
+  }
+  if (q.server) {
+    where.push("json_extract(labels, '$.server') = ?");
+    params.push(q.server);
+  }
+  if (q.beforeId) {
+    where.push("id < ?");
+    params.push(q.beforeId);
+  }
+  const sql = `SELECT * FROM alert_history ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+  return db
+    .prepare(sql)
+    .all(...params, q.limit ?? 200)
+    .map((row) => ({
+      id: Number(row.id),
+      time: iso(Number(row.time)),
+      alertId: String(row.alert_id),
+      rule: String(row.rule),
+      severity: String(row.severity) as AlertHistoryEntry["severity"],
+      labels: JSON.parse(String(row.labels)) as Record<string, string>,
+      from: String(row.from_state) as AlertHistoryEntry["from"],
+      to: String(row.to_state) as AlertHistoryEntry["to"],
+      value: num(row.value),
+      summary: String(row.summary),
+    }));
+}
+
+/** Deletes history, finished deliveries and expired silences older than the retention, in batches. */
+export function applyAlertRetention(db: Db, retentionMs: number, now = Date.now()): number {
+  const cutoff = now - retentionMs;
+  let deleted = 0;
+  for (;;) {
+    const n = Number(
+      db
+        .prepare(
+          "DELETE FROM alert_history WHERE id IN (SELECT id FROM alert_history WHERE time < ? LIMIT 5000)",
+        )
+        .run(cutoff).changes,
+    );
+    deleted += n;
+    if (n < 5000) break;
+  }
+  db.transaction(() => {
+    db.prepare(
+      "DELETE FROM alert_delivery_attempts WHERE delivery_id IN (SELECT id FROM alert_deliveries WHERE created_at < ? AND status != 'pending')",
+    ).run(cutoff);
+    db.prepare("DELETE FROM alert_deliveries WHERE created_at < ? AND status != 'pending'").run(cutoff);
+    db.prepare("DELETE FROM alert_silences WHERE ends_at < ?").run(cutoff);
+  });
+  return deleted;
+}
+
+function toSilence(row: Row, now: number): Silence {
+  const startsAt = Number(row.starts_at);
+  const endsAt = Number(row.ends_at);
+  return {
+    id: String(row.id),
+    matchers: JSON.parse(String(row.matchers)) as Matcher[],
+    startsAt: iso(startsAt),
+    endsAt: iso(endsAt),
+    createdBy: String(row.created_by),
+    comment: String(row.comment),
+    active: startsAt <= now && now < endsAt,
+  };
+}
+
+export function addSilence(
+  db: Db,
+  input: { matchers: Matcher[]; durationMs: number; comment?: string; createdBy?: string },
+  now = Date.now(),
+): Silence {
+  const id = randomUUID();
+  db.prepare(
+    "INSERT INTO alert_silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  ).run(
+    id,
+    JSON.stringify(input.matchers),
+    now,
+    now + input.durationMs,
+    input.createdBy ?? "app",
+    input.comment ?? "",
+    now,
+  );
+  return toSilence(db.prepare("SELECT * FROM alert_silences WHERE id = ?").get(id) as Row, now);
+}
+
+/** Ends a silence now; false when there is no such active silence. */
+export function expireSilence(db: Db, id: string, now = Date.now()): boolean {
+  return (
+    Number(
+      db.prepare("UPDATE alert_silences SET ends_at = ? WHERE id = ? AND ends_at > ?").run(now, id, now)
+        .changes,
+    ) > 0
+  );
+}
+
+export function listSilences(db: Db, includeExpired: boolean, now = Date.now()): Silence[] {
+  const sql = includeExpired
+    ? "SELECT * FROM alert_silences ORDER BY created_at DESC LIMIT 500"
+    : "SELECT * FROM alert_silences WHERE ends_at > ? ORDER BY created_at DESC";
+  const rows = includeExpired ? db.prepare(sql).all() : db.prepare(sql).all(now);
+  return rows.map((row) => toSilence(row, now));
+}
+
+export function getMeta(db: Db, key: string): string | null {
+  const row = db.prepare("SELECT value FROM alert_meta WHERE key = ?").get(key);
+  return row ? String(row.value) : null;
+}
+
+export function setMeta(db: Db, key: string, value: string | null): void {
+  if (value === null) db.prepare("DELETE FROM alert_meta WHERE key = ?").run(key);
+  else
+    db.prepare(
+      "INSERT INTO alert_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
+}
+
+/** Native notifications are paused until this time (ms), or null. */
+export function pausedUntil(db: Db, now = Date.now()): number | null {
+  const value = Number(getMeta(db, "paused_until") ?? 0);
+  return value > now ? value : null;
+}

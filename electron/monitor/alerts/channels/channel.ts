@@ -1,0 +1,61 @@
+/**
+ * What every notification channel implements (one file each in this folder): send one grouped
+ * notification, and say whether a failure is worth retrying. The outbox (alerts/outbox.ts) records every
+ * attempt and retries with backoff; a channel only tries once.
+ */
+import type { AlertSeverityName } from "../../../../shared/alerts.js";
+
+/** One alert inside a notification, Alertmanager-style. */
+export interface NotifiedAlert {
+  id: string;
+  rule: string;
+  status: "firing" | "resolved";
+  severity: AlertSeverityName;
+  labels: Record<string, string>;
+  summary: string;
+  value: number | null;
+  /** ISO times. */
+  startsAt: string;
+  endsAt: string | null;
+}
+
+/** A grouped notification: the body a webhook receives as JSON, and what the other channels format. */
+export interface AlertNotification {
+  version: "1";
+  /** `firing` while any alert in it fires; `resolved` when all have; `test` for Send test. */
+  status: "firing" | "resolved" | "test";
+  /** The worst severity among its firing alerts (or its alerts, when resolved). */
+  severity: AlertSeverityName;
+  receiver: string;
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  /** One line: `[FIRING:2] tool-error-rate server=memory`. */
+  title: string;
+  alerts: NotifiedAlert[];
+  /** ISO time the notification was made. */
+  createdAt: string;
+  /** The outbox row: the same on every retry, so a receiver can drop duplicates. */
+  deliveryId?: number;
+}
+
+export type DeliveryOutcome =
+  | { ok: true; status: number | null }
+  | {
+      ok: false;
+      /** Retrying cannot help (a 4xx other than 408/429, a bad address, a missing command). */
+      permanent: boolean;
+      status: number | null;
+      /** One line, no secrets. */
+      error: string;
+      /** From a 429's Retry-After, when given. */
+      retryAfterMs?: number;
+    };
+
+export interface Channel {
+  readonly name: string;
+  readonly type: string;
+  /** Where it goes, for the UI, with secrets masked. */
+  readonly target: string;
+  /** Tries once; never throws (a failure is an outcome). Gives up when `signal` aborts. */
+  send(notification: AlertNotification, signal: AbortSignal): Promise<DeliveryOutcome>;
+}

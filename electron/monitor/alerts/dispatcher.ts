@@ -1,0 +1,227 @@
+/**
+ * Alertmanager's delivery decisions, over the current alert instances: which silences match each alert,
+ * which alerts a firing higher-severity alert of the same server inhibits, which route(s) take each one,
+ * how routes group them (`group_by`), and when a group notifies: first after `group_wait`, then on a
+ * change at most every `group_interval`, and again every `repeat_interval` while it fires (unless every
+ * alert in it is acknowledged). What a group last told its channels is kept (alert_groups), so a restart
+ * neither repeats nor loses a notification. Pure but for the group state it is handed.
+ */
+import type { Silence } from "../../../shared/alerts.js";
+import type { AlertNotification, NotifiedAlert } from "./channels/channel.js";
+import { matches } from "./matchers.js";
+import type { Route } from "./rule-file.js";
+import type { InstanceState } from "./state-machine.js";
+
+export interface Annotation {
+  silencedBy: string[];
+  inhibited: boolean;
+}
+
+const RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+/** Silences and inhibition for every instance. */
+export function annotate(
+  instances: readonly InstanceState[],
+  silences: readonly Silence[],
+  inhibit: boolean,
+): Map<string, Annotation> {
+  const out = new Map<string, Annotation>();
+  const active = silences.filter((s) => s.active);
+  for (const i of instances)
+    out.set(i.id, {
+      silencedBy: active.filter((s) => matches(s.matchers, i.labels)).map((s) => s.id),
+      inhibited: false,
+    });
+  if (!inhibit) return out;
+  // The worst firing, unsilenced severity per server inhibits lower severities of that server.
+  const worst = new Map<string, number>();
+  for (const i of instances) {
+    const server = i.labels.server;
+    if (i.state !== "firing" || !server || out.get(i.id)?.silencedBy.length) continue;
+    worst.set(server, Math.max(worst.get(server) ?? -1, RANK[i.severity]));
+  }
+  for (const i of instances) {
+    const server = i.labels.server;
+    if (server && (worst.get(server) ?? -1) > RANK[i.severity]) {
+      const a = out.get(i.id);
+      if (a) a.inhibited = true;
+    }
+  }
+  return out;
+}
+
+export interface GroupState {
+  key: string;
+  firstSeenAt: number;
+  lastSentAt: number | null;
+  /** Ids of the firing alerts the group's last notification carried. */
+  sentFiring: string[];
+}
+
+export interface PlannedNotification {
+  route: Route;
+  groupKey: string;
+  notification: Omit<AlertNotification, "receiver">;
+}
+
+export interface Plan {
+  notifications: PlannedNotification[];
+  /** Group states after this step (changed or new). */
+  groups: GroupState[];
+  /** Group keys to forget (everything in them resolved and said so). */
+  forget: string[];
+}
+
+function groupLabels(route: Route, labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of route.groupBy) if (labels[name] !== undefined) out[name] = labels[name];
+  return out;
+}
+
+function notified(i: InstanceState, status: "firing" | "resolved"): NotifiedAlert {
+  return {
+    id: i.id,
+    rule: i.rule,
+    status,
+    severity: i.severity,
+    labels: i.labels,
+    summary: i.summary,
+    value: i.value,
+    startsAt: new Date(i.firedAt ?? i.activeAt).toISOString(),
+    endsAt: status === "resolved" && i.resolvedAt !== null ? new Date(i.resolvedAt).toISOString() : null,
+  };
+}
+
+export function plan(
+  instances: readonly InstanceState[],
+  annotations: ReadonlyMap<string, Annotation>,
+  routes: readonly Route[],
+  defaultRoute: Route,
+  groups: ReadonlyMap<string, GroupState>,
+  now: number,
+): Plan {
+  const byId = new Map(instances.map((i) => [i.id, i]));
+  const all = [...routes, defaultRoute];
+  // Members of each group: instances that fire or resolved, taken by a route (or else the default route).
+  const members = new Map<string, { route: Route; labels: Record<string, string>; ids: Set<string> }>();
+  for (const i of instances) {
+    if (i.state === "pending") continue;
+    const taking = routes.filter((r) => matches(r.matchers, i.labels));
+    for (const route of taking.length ? taking : [defaultRoute]) {
+      const labels = groupLabels(route, i.labels);
+      const key = `${all.indexOf(route)}|${route.channels.join(",")}|${JSON.stringify(labels)}`;
+      let m = members.get(key);
+      if (!m) {
+        m = { route, labels, ids: new Set() };
+        members.set(key, m);
+      }
+      m.ids.add(i.id);
+    }
+  }
+  const result: Plan = { notifications: [], groups: [], forget: [] };
+  const keys = new Set([...members.keys(), ...groups.keys()]);
+  for (const key of keys) {
+    const m = members.get(key);
+    const before = groups.get(key);
+    const route = m?.route ?? all[Number(key.split("|")[0])];
+    if (!route) {
+      result.forget.push(key);
+      continue;
+    }
+    const firing: InstanceState[] = [];
+    for (const id of m?.ids ?? []) {
+      const i = byId.get(id);
+      const a = annotations.get(id);
+      if (i?.state === "firing" && !a?.silencedBy.length && !a?.inhibited) firing.push(i);
+    }
+    const sent = new Set(before?.sentFiring ?? []);
+    const resolved = [...sent]
+      .map((id) => byId.get(id))
+      .filter((i): i is InstanceState => i?.state === "resolved");
+    const firingIds = firing.map((i) => i.id);
+    if (!before) {
+      if (firing.length === 0) continue;
+      const state: GroupState = { key, firstSeenAt: now, lastSentAt: null, sentFiring: [] };
+      if (route.groupWaitMs <= 0) send(state);
+      else result.groups.push(state);
+      continue;
+    }
+    const state: GroupState = { ...before };
+    if (state.lastSentAt === null) {
+      if (firing.length === 0) result.forget.push(key);
+      else if (now - state.firstSeenAt >= route.groupWaitMs) send(state);
+      continue;
+    }
+    const news = firingIds.some((id) => !sent.has(id));
+    const changed = news || (route.sendResolved && resolved.length > 0);
+    const sinceLast = now - state.lastSentAt;
+    if (changed && sinceLast >= route.groupIntervalMs) send(state);
+    else if (
+      !changed &&
+      firing.length > 0 &&
+      sinceLast >= route.repeatIntervalMs &&
+      firing.some((i) => !i.acknowledged)
+    )
+      send(state);
+    else if (!changed && firing.length === 0) {
+      // Silenced, inhibited or resolved without a resolved notification wanted: nothing left to say.
+      result.forget.push(key);
+    } else if (!news && firingIds.length < sent.size && !resolved.length) {
+      // Some went quiet (silenced, inhibited): remember, without a notification.
+      result.groups.push({ ...state, sentFiring: firingIds });
+    }
+  }
+  return result;
+
+  function send(state: GroupState): void {
+    const route = routeOf(state.key);
+    const m = members.get(state.key);
+    const firing: InstanceState[] = [];
+    for (const id of m?.ids ?? []) {
+      const i = byId.get(id);
+      const a = annotations.get(id);
+      if (i?.state === "firing" && !a?.silencedBy.length && !a?.inhibited) firing.push(i);
+    }
+    const resolved = route.sendResolved
+      ? state.sentFiring.map((id) => byId.get(id)).filter((i): i is InstanceState => i?.state === "resolved")
+      : [];
+    const labels =
+      m?.labels ?? (JSON.parse(state.key.split("|").slice(2).join("|")) as Record<string, string>);
+    if (firing.length || resolved.length) {
+      const status = firing.length ? "firing" : "resolved";
+      const shown = firing.length ? firing : resolved;
+      const worst = shown.reduce(
+        (w, i) => (RANK[i.severity] > RANK[w] ? i.severity : w),
+        "info" as InstanceState["severity"],
+      );
+      const labelText = Object.entries(labels)
+        .filter(([k]) => k !== "alertname")
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+      const names = [...new Set(shown.map((i) => i.rule))].join(", ");
+      result.notifications.push({
+        route,
+        groupKey: state.key,
+        notification: {
+          version: "1",
+          status,
+          severity: worst,
+          groupKey: state.key,
+          groupLabels: labels,
+          title: `[${status.toUpperCase()}:${shown.length}] ${names}${labelText ? ` ${labelText}` : ""}`,
+          alerts: [
+            ...firing.map((i) => notified(i, "firing")),
+            ...resolved.map((i) => notified(i, "resolved")),
+          ],
+          createdAt: new Date(now).toISOString(),
+        },
+      });
+    }
+    if (firing.length === 0) result.forget.push(state.key);
+    else result.groups.push({ ...state, lastSentAt: now, sentFiring: firing.map((i) => i.id) });
+  }
+
+  function routeOf(key: string): Route {
+    return members.get(key)?.route ?? all[Number(key.split("|")[0])] ?? defaultRoute;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The persistent outbox: every notification to every channel is a row before anything is sent, so a
+ * crash or restart loses none. Due rows are tried; each attempt is recorded (time, ok, status, error,
+ * duration); a failure is retried after an exponential backoff with jitter (or the receiver's
+ * Retry-After), until it succeeds, fails permanently (a 4xx other than 408/429), or is older than the
+ * give-up age. Answers "was this alert delivered, where, after how many tries".
+ */
+import type { Delivery } from "../../../shared/alerts.js";
+import type { Db, Row, SqlValue } from "../store/db.js";
+import { iso } from "../time.js";
+import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
+
+export interface BackoffPolicy {
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  giveUpAfterMs: number;
+}
+
+/** The wait before attempt `attempts + 1`: doubling from the initial backoff, capped, ±20% jitter. */
+export function backoffMs(policy: BackoffPolicy, attempts: number, random = Math.random): number {
+  const base = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export function enqueue(
+  db: Db,
+  channel: string,
+  kind: "firing" | "resolved" | "test",
+  notification: AlertNotification,
+  now: number,
+): number {
+  const result = db
+    .prepare(
+      `INSERT INTO alert_deliveries (channel, kind, group_key, alert_ids, title, payload, status, created_at, next_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    )
+    .run(
+      channel,
+      kind,
+      notification.groupKey,
+      JSON.stringify(notification.alerts.map((a) => a.id)),
+      notification.title,
+      JSON.stringify(notification),
+      now,
+      now,
+    );
+  return Number(result.lastInsertRowid);
+}
+
+export interface DueDelivery {
+  id: number;
+  channel: string;
+  attempts: number;
+  createdAt: number;
+  notification: AlertNotification;
+}
+
+export function dueDeliveries(db: Db, now: number, limit = 20): DueDelivery[] {
+  return db
+    .prepare(
+      "SELECT id, channel, attempts, created_at, payload FROM alert_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
+    )
+    .all(now, limit)
+    .map((row) => ({
+      id: Number(row.id),
+      channel: String(row.channel),
+      attempts: Number(row.attempts),
+      createdAt: Number(row.created_at),
+      notification: JSON.parse(String(row.payload)) as AlertNotification,
+    }));
+}
+
+/** Records one attempt and moves the delivery on: delivered, retried later, or failed for good. */
+export function recordAttempt(
+  db: Db,
+  delivery: DueDelivery,
+  outcome: DeliveryOutcome,
+  startedAt: number,
+  durationMs: number,
+  policy: BackoffPolicy,
+  random = Math.random,
+): "delivered" | "retry" | "failed" {
+  const attempts = delivery.attempts + 1;
+  const error = outcome.ok ? null : outcome.error;
+  let status: "delivered" | "retry" | "failed";
+  let nextAt: number | null = null;
+  if (outcome.ok) status = "delivered";
+  else if (outcome.permanent) status = "failed";
+  else {
+    nextAt =
+      startedAt + durationMs + Math.max(outcome.retryAfterMs ?? 0, backoffMs(policy, attempts, random));
+    status = nextAt - delivery.createdAt > policy.giveUpAfterMs ? "failed" : "retry";
+  }
+  db.transaction(() => {
+    db.prepare(
+      "INSERT INTO alert_delivery_attempts (delivery_id, time, ok, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(delivery.id, startedAt, outcome.ok ? 1 : 0, outcome.status, error, durationMs);
+    db.prepare(
+      `UPDATE alert_deliveries SET attempts = ?, status = ?, next_at = ?, delivered_at = ?, last_error = ? WHERE id = ?`,
+    ).run(
+      attempts,
+      status === "retry" ? "pending" : status,
+      status === "retry" ? nextAt : null,
+      outcome.ok ? startedAt + durationMs : null,
+      status === "failed" && !outcome.ok && !outcome.permanent
+        ? `gave up after ${attempts} attempts: ${error}`
+        : error,
+      delivery.id,
+    );
+  });
+  return status;
+}
+
+/** Tries a delivery once through its channel and records the attempt. */
+export async function attempt(
+  db: Db,
+  delivery: DueDelivery,
+  channel: Channel | undefined,
+  policy: BackoffPolicy,
+  timeoutMs = 30_000,
+): Promise<{ status: "delivered" | "retry" | "failed"; outcome: DeliveryOutcome }> {
+  const startedAt = Date.now();
+  let outcome: DeliveryOutcome;
+  if (!channel) {
+    outcome = {
+      ok: false,
+      permanent: true,
+      status: null,
+      error: `no channel named "${delivery.channel}" any more`,
+    };
+  } else {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      outcome = await channel.send(
+        { ...delivery.notification, receiver: delivery.channel, deliveryId: delivery.id },
+        controller.signal,
+      );
+    } catch (error) {
+      outcome = {
+        ok: false,
+        permanent: false,
+        status: null,
+        error: (error as Error).message.split("\n")[0] ?? "failed",
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const status = recordAttempt(db, delivery, outcome, startedAt, Date.now() - startedAt, policy);
+  return { status, outcome };
+}
+
+function toDelivery(row: Row, attempts: Row[]): Delivery {
+  const text = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
+  const time = (v: SqlValue | undefined) => (v === null || v === undefined ? null : iso(Number(v)));
+  const nextAt = row.status === "pending" ? time(row.next_at) : null;
+  return {
+    id: Number(row.id),
+    channel: String(row.channel),
+    kind: String(row.kind) as Delivery["kind"],
+    groupKey: String(row.group_key),
+    alertIds: JSON.parse(String(row.alert_ids)) as string[],
+    title: String(row.title),
+    status: String(row.status) as Delivery["status"],
+    createdAt: iso(Number(row.created_at)),
+    nextAttemptAt: nextAt,
+    deliveredAt: time(row.delivered_at),
+    lastError: text(row.last_error),
+    attempts: attempts.map((a) => ({
+      time: iso(Number(a.time)),
+      ok: Number(a.ok) === 1,
+      status: a.status === null || a.status === undefined ? null : Number(a.status),
+      error: text(a.error),
+      durationMs: Number(a.duration_ms),
+    })),
+  };
+}
+
+export interface DeliveriesQuery {
+  channel?: string;
+  alertId?: string;
+  status?: Delivery["status"];
+  limit?: number;
+  id?: number;
+}
+
+export function listDeliveries(db: Db, q: DeliveriesQuery): Delivery[] {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (q.id !== undefined) {
+    where.push("id = ?");
+    params.push(q.id);
+  }
+  if (q.channel) {
+    where.push("channel = ?");
+    params.push(q.channel);
+  }
+  if (q.status) {
+    where.push("status = ?");
+    params.push(q.status);
+  }
+  if (q.alertId) {
+    where.push("EXISTS (SELECT 1 FROM json_each(alert_ids) WHERE value = ?)");
+    params.push(q.alertId);
+  }
+  const rows = db
+    .prepare(
+      `SELECT * FROM alert_deliveries ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
+    )
+    .all(...params, q.limit ?? 100);
+  const attemptsOf = db.prepare("SELECT * FROM alert_delivery_attempts WHERE delivery_id = ? ORDER BY id");
+  return rows.map((row) => toDelivery(row, attemptsOf.all(Number(row.id))));
+}

@@ -1,0 +1,310 @@
+/**
+ * The alert rule file's shapes (`<dataDir>/alerts.yaml`), as a person writes them: snake_case keys,
+ * durations as `30s`/`5m`, thresholds as numbers or with a unit (`20%`, `5s`, `1GiB`). Unknown keys are
+ * errors, so a typo is named instead of silently ignored.
+ */
+import { z } from "zod";
+import { parseDuration } from "../time.js";
+
+export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export const METRIC_SIGNALS = [
+  "error_rate",
+  "call_rate",
+  "latency_p50",
+  "latency_p95",
+  "latency_p99",
+  "outcome_count",
+  "cpu",
+  "memory",
+  "dropped",
+] as const;
+export type MetricSignal = (typeof METRIC_SIGNALS)[number];
+
+/** A duration (`90s`, `5m`) in ms. */
+export const DurationSchema = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; use 30s, 5m, 1h or 1d` });
+    return z.NEVER;
+  }
+});
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** A number, or a number with a unit: `20%` → 0.2, `5s` → 5000 (ms), `1GiB` → bytes. */
+export const ThresholdSchema = z.union([z.number(), z.string()]).transform((input, ctx) => {
+  if (typeof input === "number") return input;
+  const text = input.trim();
+  const percent = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (percent) return Number(percent[1]) / 100;
+  const bytes = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)$/i.exec(text);
+  if (bytes) return Number(bytes[1]) * (BYTE_UNITS[(bytes[2] ?? "b").toLowerCase()] ?? 1);
+  try {
+    return parseDuration(text);
+  } catch {}
+  if (text !== "" && Number.isFinite(Number(text))) return Number(text);
+  ctx.addIssue({ code: "custom", message: `"${input}" is not a threshold; use a number, 20%, 5s or 1GiB` });
+  return z.NEVER;
+});
+
+const Name = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "use letters, digits and _ . : - (at most 100)");
+const LabelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "not a label name");
+
+export const SeveritySchema = z.enum(["info", "warning", "critical"]);
+const Op = z.enum([">", ">=", "<", "<="]);
+
+const common = {
+  name: Name,
+  enabled: z.boolean().optional(),
+  description: z.string().max(2000).optional(),
+  severity: SeveritySchema.optional(),
+  for: DurationSchema.optional(),
+  keep_firing_for: DurationSchema.optional(),
+  labels: z.record(LabelName, z.string().max(500)).optional(),
+  summary: z.string().max(2000).optional(),
+  /** Only this server (its name as mcpscope shows it). */
+  server: z.string().min(1).max(500).optional(),
+};
+
+const MetricRule = z
+  .object({
+    ...common,
+    kind: z.literal("metric"),
+    signal: z.enum(METRIC_SIGNALS),
+    /** For `outcome_count`: which outcome to count. */
+    outcome: z
+      .enum(["tool_error", "client_error", "server_error", "timeout", "cancelled", "disconnected"])
+      .optional(),
+    /** Only this tool (or method). */
+    tool: z.string().min(1).max(500).optional(),
+    by: z
+      .array(z.enum(["server", "tool"]))
+      .max(2)
+      .optional(),
+    window: DurationSchema.optional(),
+    op: Op.optional(),
+    threshold: ThresholdSchema,
+    /** For `error_rate` and latency: ignore groups with fewer calls in the window (default 1). */
+    min_calls: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const AbsenceRule = z
+  .object({
+    ...common,
+    kind: z.literal("absence"),
+    /** No call from a server for this long (a server that had calls in the last 7 days). */
+    duration: DurationSchema,
+  })
+  .strict();
+
+const HealthRule = z
+  .object({ ...common, kind: z.literal("health"), state: z.enum(["down", "degraded"]).optional() })
+  .strict();
+
+const LogsRule = z
+  .object({
+    ...common,
+    kind: z.literal("logs"),
+    /** At or above this level. */
+    level: z
+      .enum(["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"])
+      .optional(),
+    /** Case-insensitive text the message must contain. */
+    match: z.string().min(1).max(500).optional(),
+    window: DurationSchema.optional(),
+    op: Op.optional(),
+    threshold: ThresholdSchema.optional(),
+  })
+  .strict();
+
+const LogTemplateRule = z
+  .object({ ...common, kind: z.literal("log_template"), window: DurationSchema.optional() })
+  .strict();
+
+const EventRule = z
+  .object({
+    ...common,
+    kind: z.literal("event"),
+    category: z.enum(["system", "security", "user", "error", "audit"]).optional(),
+    /** An event type, or a prefix ending in `*` (`process.*`). */
+    type: z.string().min(1).max(200).optional(),
+    /** This severity and above. */
+    event_severity: z.enum(["info", "low", "medium", "high", "critical"]).optional(),
+    window: DurationSchema.optional(),
+    threshold: ThresholdSchema.optional(),
+  })
+  .strict();
+
+export const RuleSchema = z.discriminatedUnion("kind", [
+  MetricRule,
+  AbsenceRule,
+  HealthRule,
+  LogsRule,
+  LogTemplateRule,
+  EventRule,
+]);
+export type RuleInput = z.input<typeof RuleSchema>;
+export type ParsedRule = z.output<typeof RuleSchema>;
+
+/** A rule with every default filled in: what the evaluator works with. */
+export interface Rule {
+  name: string;
+  kind: RuleKind;
+  enabled: boolean;
+  builtin: boolean;
+  description: string;
+  severity: "info" | "warning" | "critical";
+  forMs: number;
+  keepFiringForMs: number;
+  labels: Record<string, string>;
+  summary: string;
+  server?: string;
+  tool?: string;
+  /** The series the rule compares: a metric signal, or the kind's own (see signals.ts). */
+  signal: string;
+  outcome?: string;
+  by: ("server" | "tool")[];
+  windowMs: number;
+  op: ">" | ">=" | "<" | "<=";
+  threshold: number;
+  minCalls: number;
+  level?: string;
+  match?: string;
+  healthState?: "down" | "degraded";
+  category?: string;
+  eventType?: string;
+  eventSeverity?: string;
+  /** The rule as written (snake_case), for the UI and the file. */
+  source: Record<string, unknown>;
+}
+
+const CALL_SIGNALS = new Set([
+  "error_rate",
+  "call_rate",
+  "latency_p50",
+  "latency_p95",
+  "latency_p99",
+  "outcome_count",
+]);
+
+export function normalizeRule(parsed: ParsedRule, source: Record<string, unknown>, builtin = false): Rule {
+  const base = {
+    name: parsed.name,
+    kind: parsed.kind,
+    enabled: parsed.enabled ?? true,
+    builtin,
+    description: parsed.description ?? "",
+    severity: parsed.severity ?? "warning",
+    forMs: parsed.for ?? 0,
+    keepFiringForMs: parsed.keep_firing_for ?? 0,
+    labels: parsed.labels ?? {},
+    server: parsed.server,
+    source,
+    minCalls: 1,
+    op: ">" as Rule["op"],
+  };
+  switch (parsed.kind) {
+    case "metric": {
+      const perCall = CALL_SIGNALS.has(parsed.signal);
+      return {
+        ...base,
+        signal: parsed.signal,
+        outcome: parsed.outcome,
+        tool: parsed.tool,
+        by: parsed.by ?? (perCall ? ["server", "tool"] : ["server"]),
+        windowMs: parsed.window ?? 300_000,
+        op: parsed.op ?? ">",
+        threshold: parsed.threshold,
+        minCalls: parsed.min_calls ?? 1,
+        summary:
+          parsed.summary ??
+          defaultMetricSummary(parsed.signal, parsed.by ?? (perCall ? ["server", "tool"] : ["server"])),
+      };
+    }
+    case "absence":
+      return {
+        ...base,
+        signal: "traffic_age",
+        by: ["server"],
+        windowMs: parsed.duration,
+        threshold: parsed.duration,
+        summary: parsed.summary ?? "no traffic from {{server}} for {{value}}",
+      };
+    case "health":
+      return {
+        ...base,
+        signal: "health",
+        by: ["server"],
+        windowMs: 0,
+        op: ">=",
+        threshold: 1,
+        healthState: parsed.state ?? "down",
+        summary: parsed.summary ?? `{{server}} is ${parsed.state ?? "down"}`,
+      };
+    case "logs":
+      return {
+        ...base,
+        signal: "log_count",
+        by: ["server"],
+        windowMs: parsed.window ?? 300_000,
+        op: parsed.op ?? ">",
+        threshold: parsed.threshold ?? 0,
+        level: parsed.level,
+        match: parsed.match,
+        summary: parsed.summary ?? "{{value}} matching log lines from {{server}}",
+      };
+    case "log_template":
+      return {
+        ...base,
+        signal: "new_log_templates",
+        by: ["server"],
+        windowMs: parsed.window ?? 300_000,
+        threshold: 0,
+        summary: parsed.summary ?? "{{value}} new kind(s) of log line from {{server}}",
+      };
+    case "event":
+      return {
+        ...base,
+        signal: "event_count",
+        by: ["server"],
+        windowMs: parsed.window ?? 300_000,
+        threshold: parsed.threshold ?? 0,
+        category: parsed.category,
+        eventType: parsed.type,
+        eventSeverity: parsed.event_severity,
+        summary: parsed.summary ?? "{{value}} matching event(s){{#server}} on {{server}}{{/server}}",
+      };
+  }
+}
+
+function defaultMetricSummary(signal: string, by: string[]): string {
+  const where = by.includes("tool") ? "{{tool}} on {{server}}" : "{{server}}";
+  switch (signal) {
+    case "error_rate":
+      return `${where} fails {{value}} of calls`;
+    case "call_rate":
+      return `${where} handles {{value}} calls a minute`;
+    case "outcome_count":
+      return `${where}: {{value}} calls ended {{outcome}}`;
+    case "cpu":
+      return `${where} uses {{value}} CPU`;
+    case "memory":
+      return `${where} uses {{value}} of memory`;
+    case "dropped":
+      return `mcpscope dropped {{value}} records of ${where}`;
+    default:
+      return `${where}: ${signal.replace("latency_", "")} latency {{value}}`;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * What a rule compares: its signal's value per label group at a time. The store answers from the
+ * database (calls, resource samples, health checks, logs, templates, events); `rules test` answers from
+ * the series a test file gives (rule-tests.ts). The evaluator applies the threshold.
+ */
+import { LOG_LEVELS } from "../../../shared/levels.js";
+import type { Db, SqlValue } from "../store/db.js";
+import type { Rule } from "./rule-schema.js";
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface SignalSource {
+  /** Every label group's value at `at` (ms), active or not. */
+  sample(rule: Rule, at: number): Sample[];
+}
+
+/** Whether a sample's value makes the rule active. */
+export function isActive(rule: Rule, value: number): boolean {
+  switch (rule.op) {
+    case ">":
+      return value > rule.threshold;
+    case ">=":
+      return value >= rule.threshold;
+    case "<":
+      return value < rule.threshold;
+    case "<=":
+      return value <= rule.threshold;
+  }
+}
+
+/** The name a test file's series use for a rule's signal (`error_rate`, `log_count`, `event_count`…). */
+export function signalName(rule: Rule): string {
+  return rule.signal;
+}
+
+const SEVERITY_RANK = ["info", "low", "medium", "high", "critical"];
+
+export class DbSignalSource implements SignalSource {
+  constructor(private readonly db: Db) {}
+
+  sample(rule: Rule, at: number): Sample[] {
+    switch (rule.signal) {
+      case "error_rate":
+      case "call_rate":
+      case "outcome_count":
+        return this.callCounts(rule, at);
+      case "latency_p50":
+      case "latency_p95":
+      case "latency_p99":
+        return this.latency(rule, at);
+      case "cpu":
+      case "memory":
+        return this.resources(rule, at);
+      case "dropped":
+        return this.dropped(rule, at);
+      case "traffic_age":
+        return this.trafficAge(rule, at);
+      case "health":
+        return this.health(rule, at);
+      case "log_count":
+        return this.logCount(rule, at);
+      case "new_log_templates":
+        return this.grouped(
+          "SELECT server, count(*) AS value FROM log_templates WHERE first_seen > ? AND first_seen <= ?",
+          rule,
+          at,
+        );
+      case "event_count":
+        return this.eventCount(rule, at);
+      default:
+        return [];
+    }
+  }
+
+  /** Client requests in the window grouped by the rule's labels; the tool label is the target or method. */
+  private callRows(
+    rule: Rule,
+    at: number,
+    columns: string,
+    extra = "",
+  ): { labels: Record<string, string>; row: Record<string, SqlValue> }[] {
+    const where = ["started_at > ?", "started_at <= ?", "direction = 'c2s'"];
+    const params: SqlValue[] = [at - rule.windowMs, at];
+    if (rule.server) {
+      where.push("server = ?");
+      params.push(rule.server);
+    }
+    if (rule.tool) {
+      where.push("coalesce(target, method) = ?");
+      params.push(rule.tool);
+    }
+    const byTool = rule.by.includes("tool");
+    const byServer = rule.by.includes("server");
+    const keys = [
+      byServer ? "server" : "'' AS server",
+      byTool ? "coalesce(target, method) AS tool" : "'' AS tool",
+    ];
+    const group = [byServer ? "server" : null, byTool ? "coalesce(target, method)" : null].filter(Boolean);
+    const sql = `SELECT ${keys.join(", ")}, ${columns} FROM calls WHERE ${where.join(" AND ")}${extra}${
+      group.length ? ` GROUP BY ${group.join(", ")}` : ""
+    }`;
+    return this.db
+      .prepare(sql)
+      .all(...params)
+      .map((row) => ({ labels: labelsOf(rule, row), row }));
+  }
+
+  private callCounts(rule: Rule, at: number): Sample[] {
+    const outcome = rule.outcome ?? "timeout";
+    const rows = this.callRows(
+      rule,
+      at,
+      `count(*) AS n, sum(outcome != 'ok') AS errors, sum(outcome = '${outcome.replace(/'/g, "")}') AS matching`,
+    );
+    const out: Sample[] = [];
+    for (const { labels, row } of rows) {
+      const n = Number(row.n ?? 0);
+      if (n === 0) continue;
+      if (rule.signal === "error_rate") {
+        if (n < rule.minCalls) continue;
+        out.push({ labels, value: Number(row.errors ?? 0) / n });
+      } else if (rule.signal === "call_rate") out.push({ labels, value: n / (rule.windowMs / 60_000) });
+      else out.push({ labels, value: Number(row.matching ?? 0) });
+    }
+    return out;
+  }
+
+  private latency(rule: Rule, at: number): Sample[] {
+    const q = rule.signal === "latency_p50" ? 0.5 : rule.signal === "latency_p95" ? 0.95 : 0.99;
+    const rows = this.callRows(rule, at, "count(*) AS n, json_group_array(duration_ms) AS durations");
+    const out: Sample[] = [];
+    for (const { labels, row } of rows) {
+      const n = Number(row.n ?? 0);
+      if (n === 0 || n < rule.minCalls) continue;
+      const values = (JSON.parse(String(row.durations)) as number[]).sort((a, b) => a - b);
+      // Nearest rank, as the stats' exact percentiles.
+      const index = Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1));
+      out.push({ labels, value: values[index] ?? 0 });
+    }
+    return out;
+  }
+
+  private resources(rule: Rule, at: number): Sample[] {
+    // Memory: the newest sample's resident set; CPU: the mean over the window (a share of one core).
+    const column = rule.signal === "memory" ? "rss_bytes" : "cpu_pct";
+    const sql =
+      rule.signal === "memory"
+        ? `SELECT server, ${column} AS value FROM resource_samples r WHERE time > ? AND time <= ?
+             AND time = (SELECT max(time) FROM resource_samples s WHERE s.server = r.server AND s.time <= ?)`
+        : `SELECT server, avg(${column}) / 100.0 AS value FROM resource_samples WHERE time > ? AND time <= ? GROUP BY server`;
+    const params: SqlValue[] =
+      rule.signal === "memory" ? [at - rule.windowMs, at, at] : [at - rule.windowMs, at];
+    return this.db
+      .prepare(sql)
+      .all(...params)
+      .filter((row) => !rule.server || row.server === rule.server)
+      .filter((row) => row.value !== null)
+      .map((row) => ({ labels: labelsOf(rule, row), value: Number(row.value) }));
+  }
+
+  private dropped(rule: Rule, at: number): Sample[] {
+    return this.grouped(
+      "SELECT server, sum(dropped) AS value FROM sessions WHERE started_at <= ? AND coalesce(ended_at, ?) > ?",
+      rule,
+      at,
+      [at, at + 1, at - rule.windowMs],
+    );
+  }
+
+  private trafficAge(rule: Rule, at: number): Sample[] {
+    const rows = this.db
+      .prepare(
+        "SELECT server, max(started_at) AS last FROM calls WHERE started_at > ? AND started_at <= ? GROUP BY server",
+      )
+      .all(at - 7 * 86_400_000, at);
+    return rows
+      .filter((row) => !rule.server || row.server === rule.server)
+      .map((row) => ({ labels: labelsOf(rule, row), value: at - Number(row.last) }));
+  }
+
+  private health(rule: Rule, at: number): Sample[] {
+    // The newest check of each server in the last day, at or before `at`.
+    const rows = this.db
+      .prepare(
+        `SELECT server, state FROM health_checks h WHERE time > ? AND time <= ?
+           AND time = (SELECT max(time) FROM health_checks g WHERE g.server = h.server AND g.time <= ?)`,
+      )
+      .all(at - 86_400_000, at, at);
+    return rows
+      .filter((row) => !rule.server || row.server === rule.server)
+      .map((row) => ({ labels: labelsOf(rule, row), value: row.state === rule.healthState ? 1 : 0 }));
+  }
+
+  private logCount(rule: Rule, at: number): Sample[] {
+    const where = ["time > ?", "time <= ?"];
+    const params: SqlValue[] = [at - rule.windowMs, at];
+    if (rule.level) {
+      const levels = LOG_LEVELS.slice(LOG_LEVELS.indexOf(rule.level as (typeof LOG_LEVELS)[number]));
+      where.push(`level IN (${levels.map(() => "?").join(", ")})`);
+      params.push(...levels);
+    }
+    if (rule.match) {
+      where.push("instr(lower(message), ?) > 0");
+      params.push(rule.match.toLowerCase());
+    }
+    return this.grouped(
+      `SELECT server, count(*) AS value FROM logs WHERE ${where.join(" AND ")}`,
+      rule,
+      at,
+      params,
+    );
+  }
+
+  private eventCount(rule: Rule, at: number): Sample[] {
+    const where = ["time > ?", "time <= ?"];
+    const params: SqlValue[] = [at - rule.windowMs, at];
+    if (rule.category) {
+      where.push("category = ?");
+      params.push(rule.category);
+    }
+    if (rule.eventType?.endsWith("*")) {
+      where.push("substr(type, 1, ?) = ?");
+      params.push(rule.eventType.length - 1, rule.eventType.slice(0, -1));
+    } else if (rule.eventType) {
+      where.push("type = ?");
+      params.push(rule.eventType);
+    }
+    if (rule.eventSeverity) {
+      const allowed = SEVERITY_RANK.slice(Math.max(0, SEVERITY_RANK.indexOf(rule.eventSeverity)));
+      where.push(`severity IN (${allowed.map(() => "?").join(", ")})`);
+      params.push(...allowed);
+    }
+    return this.grouped(
+      `SELECT coalesce(server, '') AS server, count(*) AS value FROM events WHERE ${where.join(" AND ")}`,
+      rule,
+      at,
+      params,
+    );
+  }
+
+  /** `sql` selects server and value with a WHERE; this adds the server filter and GROUP BY. */
+  private grouped(sql: string, rule: Rule, at: number, params?: SqlValue[]): Sample[] {
+    const args = params ?? [at - rule.windowMs, at];
+    let text = sql;
+    if (rule.server) {
+      text += " AND server = ?";
+      args.push(rule.server);
+    }
+    text += " GROUP BY 1";
+    return this.db
+      .prepare(text)
+      .all(...args)
+      .filter((row) => Number(row.value ?? 0) > 0 || rule.op === "<" || rule.op === "<=")
+      .map((row) => ({ labels: labelsOf(rule, row), value: Number(row.value ?? 0) }));
+  }
+}
+
+function labelsOf(rule: Rule, row: Record<string, SqlValue>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (rule.by.includes("server") && row.server !== undefined && row.server !== null && row.server !== "")
+    labels.server = String(row.server);
+  if (rule.by.includes("tool") && row.tool !== undefined && row.tool !== null && row.tool !== "")
+    labels.tool = String(row.tool);
+  return labels;
+}
