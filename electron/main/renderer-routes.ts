@@ -1,0 +1,19 @@
+/**
+ * Where the main process sends the renderer: a hash route on the renderer's own page. A new window loads
+ * the page with it (`loadFile(index, { hash })`); an open window is sent to `<page>#<route>`, which
+ * Chromium treats as a same-document navigation (a `hashchange`, no reload). The renderer reads the route
+ * on start and on `hashchange`, then clears it with history.replaceState so the same route can be sent
+ * again. The security policy (window-security.ts) allows the page with any hash.
+ */
+
+/** `/alerts`, or `/alerts?alert=<id>` for one alert (the id percent-encoded, as encodeURIComponent does). */
+export function alertsRoute(alertId?: string): string {
+  return alertId === undefined ? "/alerts" : `/alerts?alert=${encodeURIComponent(alertId)}`;
+}
+
+/** The renderer's page URL with a route as its fragment. */
+export function routeUrl(rendererUrl: string, route: string): string {
+  const url = new URL(rendererUrl);
+  url.hash = route;
+  return url.href;
+}
