@@ -1,14 +1,17 @@
 /**
- * Entry of the Electron main process (dist/electron/main.cjs). Wiring only: the window, the tray, the
- * menu, the session's security policy, the engine host (a utilityProcess) and the IPC relay between
- * them. The logic lives in the small modules imported below, each tested without Electron.
+ * Entry of the Electron main process (dist/electron/main.cjs). Wiring only: the window, the tray and its
+ * alerts, native notifications, start at login, the menu, the session's security policy, the engine host
+ * (a utilityProcess) and the IPC relay between them. The logic lives in the small modules imported below,
+ * each tested without Electron.
  */
+import { homedir } from "node:os";
 import {
   app,
   BrowserWindow,
   dialog,
   ipcMain,
   Menu,
+  Notification,
   nativeImage,
   session,
   shell,
@@ -16,14 +19,21 @@ import {
   utilityProcess,
   type WebContents,
 } from "electron";
+import { AlertsSnapshotSchema, DesktopNotificationSchema } from "../../shared/alerts.js";
 import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/api.js";
 import { defaultDataDir } from "../monitor/paths.js";
+import { createAlertActions } from "./alert-actions.js";
+import { AlertNotifications } from "./alert-notifications.js";
 import { EngineClient } from "./engine-client.js";
 import { EngineProcess } from "./engine-process.js";
 import { createIpcRelay, pushEvent } from "./ipc-relay.js";
+import { createLoginItem, HIDDEN_ARG, launchedHidden } from "./login-item.js";
 import { mainWindowOptions } from "./main-window.js";
-import { appMenuTemplate, trayMenuTemplate } from "./menus.js";
+import { appMenuTemplate } from "./menus.js";
+import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
+import { alertsRoute, routeUrl } from "./renderer-routes.js";
+import { electronTrayState, TrayPresenter } from "./tray-state.js";
 import {
   denyPermissionCheck,
   denyPermissionRequest,
@@ -39,24 +49,52 @@ const dataDir = defaultDataDir();
 const ownContents = new Set<WebContents>();
 let mainWindow: BrowserWindow | null = null;
 let tray: Tray | null = null; // held here so that it is not garbage-collected
+let trayPresenter: TrayPresenter | null = null;
 
 const client = new EngineClient();
 const engine = new EngineProcess({
   client,
-  fork: () =>
-    utilityProcess.fork(paths.engineHost, [], {
+  fork: () => {
+    // Until the new engine's first alerts.changed, the tray does not claim to know the alerts.
+    trayPresenter?.update(null);
+    return utilityProcess.fork(paths.engineHost, [], {
       serviceName: "mcpscope engine",
       env: { ...process.env, MCPSCOPE_HOME: dataDir },
       stdio: "inherit",
-    }),
-  onGiveUp: (reason) => dialog.showErrorBox("mcpscope: the monitor engine stopped", reason),
+    });
+  },
+  onGiveUp: (reason) => {
+    trayPresenter?.update(null);
+    dialog.showErrorBox("mcpscope: the monitor engine stopped", reason);
+  },
+});
+
+const loginItem = createLoginItem({
+  platform: process.platform,
+  env: process.env,
+  homeDir: homedir(),
+  execPath: process.execPath,
+  // `electron <folder>` in development: the folder is part of the command.
+  appArgs: process.defaultApp ? [app.getAppPath()] : [],
+  app,
+});
+
+function reportError(message: string): void {
+  console.warn(`mcpscope: ${message}`);
+  dialog.showMessageBox({ type: "error", title: "mcpscope", message }).catch(() => {});
+}
+
+const alertActions = createAlertActions(client, reportError);
+const alertNotifications = new AlertNotifications({
+  notifier: electronNotifier(Notification, { platform: process.platform }),
+  open: (alertId) => showWindow(alertsRoute(alertId)),
 });
 
 function openExternal(url: string): void {
   shell.openExternal(url).catch((error: unknown) => console.warn(`mcpscope: could not open ${url}:`, error));
 }
 
-function createWindow(): BrowserWindow {
+function createWindow(route?: string): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(paths));
   const contents = win.webContents;
   ownContents.add(contents);
@@ -65,32 +103,92 @@ function createWindow(): BrowserWindow {
     ownContents.delete(contents);
     if (mainWindow === win) mainWindow = null;
   });
-  win.loadFile(paths.rendererIndex).catch((error: unknown) => {
+  win.loadFile(paths.rendererIndex, route ? { hash: route } : undefined).catch((error: unknown) => {
     console.error(`mcpscope: could not load ${paths.rendererIndex} (run \`npm run build\`):`, error);
   });
   return win;
 }
 
-function showWindow(): void {
-  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
+/** Shows the window, on `route` if given (renderer-routes.ts: the renderer follows the hash). */
+function showWindow(route?: string): void {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    mainWindow = createWindow(route);
+  } else if (route) {
+    mainWindow.webContents.loadURL(routeUrl(rendererUrl, route)).catch((error: unknown) => {
+      console.warn(`mcpscope: could not open ${route}:`, error);
+    });
+  }
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
 }
 
-function createTray(): Tray | null {
+function startAtLogin(): boolean | null {
+  if (!loginItem.supported) return null;
   try {
-    const created = new Tray(nativeImage.createFromPath(paths.trayIcon));
-    created.setToolTip("mcpscope");
-    created.setContextMenu(
-      Menu.buildFromTemplate(trayMenuTemplate({ open: showWindow, quit: () => app.quit() })),
-    );
-    created.on("click", showWindow);
-    return created;
-  } catch (error) {
-    console.warn("mcpscope: no tray icon on this desktop:", error);
+    return loginItem.enabled();
+  } catch {
     return null;
   }
+}
+
+function createTray(): void {
+  try {
+    tray = new Tray(nativeImage.createFromPath(paths.trayIcons.ok));
+  } catch (error) {
+    console.warn("mcpscope: no tray icon on this desktop:", error);
+    return;
+  }
+  const created = tray;
+  trayPresenter = new TrayPresenter(
+    electronTrayState({
+      tray: created,
+      image: (kind) => nativeImage.createFromPath(paths.trayIcons[kind]),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+    }),
+    {
+      startAtLogin,
+      actions: {
+        open: () => showWindow(),
+        openAlert: (id) => showWindow(alertsRoute(id)),
+        openAlerts: () => showWindow(alertsRoute()),
+        silence: (alert) => alertActions.silence(alert),
+        pause: () => alertActions.pause(),
+        resume: () => alertActions.resume(),
+        setStartAtLogin: (enabled) => {
+          try {
+            loginItem.set(enabled);
+          } catch (error) {
+            reportError(
+              `Could not change "Start at login": ${error instanceof Error ? error.message : error}`,
+            );
+          }
+          trayPresenter?.render();
+        },
+        quit: () => app.quit(),
+      },
+    },
+  );
+  trayPresenter.render();
+  // Windows and macOS report a click; on Linux (StatusNotifierItem) it may never come, so the menu has it all.
+  created.on("click", () => showWindow());
+}
+
+function followAlerts(): void {
+  client.subscribe("alerts.changed", (payload) => {
+    const snapshot = AlertsSnapshotSchema.safeParse(payload);
+    if (snapshot.success) {
+      alertNotifications.update(snapshot.data);
+      trayPresenter?.update(snapshot.data);
+    } else {
+      console.warn("mcpscope: ignored a malformed alerts.changed from the engine");
+    }
+  });
+  client.subscribe("alerts.notify", (payload) => {
+    const notification = DesktopNotificationSchema.safeParse(payload);
+    if (notification.success) alertNotifications.notify(notification.data);
+    else console.warn("mcpscope: ignored a malformed alerts.notify from the engine");
+  });
 }
 
 function onReady(): void {
@@ -114,20 +212,29 @@ function onReady(): void {
   for (const event of Object.keys(API_EVENTS)) {
     client.subscribe(event, (payload) => pushEvent(ownContents, IPC_EVENT_CHANNEL, event, payload));
   }
+  createTray();
+  followAlerts();
   engine.start();
 
-  tray = createTray();
-  showWindow();
-  app.on("activate", showWindow);
+  try {
+    loginItem.refresh();
+  } catch (error) {
+    console.warn("mcpscope: could not update the start-at-login entry:", error);
+  }
+  // Started at login, the app waits in the tray — unless there is no tray to wait in.
+  if (!tray || !launchedHidden(process.argv, process.platform, app)) showWindow();
+  app.on("activate", () => showWindow());
 }
 
 function start(): void {
+  // Windows shows no notification from an app without its AppUserModelID (the installer's shortcut has it).
+  if (process.platform === "win32") app.setAppUserModelId(APP_USER_MODEL_ID);
   app.enableSandbox();
   app.on("web-contents-created", (_event, contents) =>
     hardenWebContents(contents, rendererUrl, openExternal),
   );
-  app.on("second-instance", () => {
-    if (app.isReady()) showWindow();
+  app.on("second-instance", (_event, argv) => {
+    if (app.isReady() && !argv.includes(HIDDEN_ARG)) showWindow();
   });
   // The engine keeps monitoring with the window closed; the tray (or a second launch) brings it back.
   app.on("window-all-closed", () => {

@@ -1,13 +1,8 @@
 /**
- * The application menu (standard roles only) and the tray menu, as templates for Menu.buildFromTemplate.
- * Pure: the Electron types are erased at build time.
+ * The application menu (standard roles only), as a template for Menu.buildFromTemplate. The tray's menu
+ * follows the alerts and lives in tray-state.ts. Pure: the Electron types are erased at build time.
  */
 import type { MenuItemConstructorOptions } from "electron";
-
-export interface TrayActions {
-  open(): void;
-  quit(): void;
-}
 
 export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorOptions[] {
   return [
@@ -16,13 +11,5 @@ export function appMenuTemplate(platform: NodeJS.Platform): MenuItemConstructorO
     { role: "editMenu" },
     { role: "viewMenu" },
     { role: "windowMenu" },
-  ];
-}
-
-export function trayMenuTemplate(actions: TrayActions): MenuItemConstructorOptions[] {
-  return [
-    { label: "Open mcpscope", click: () => actions.open() },
-    { type: "separator" },
-    { label: "Quit mcpscope", click: () => actions.quit() },
   ];
 }

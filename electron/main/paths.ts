@@ -13,9 +13,12 @@ export interface AppPaths {
   rendererIndex: string;
   /** The engine host, forked as a utilityProcess (ESM bundle). */
   engineHost: string;
-  /** The 22 px tray icon. */
-  trayIcon: string;
+  /** The 22 px tray icons, one per alert state (build/make-icon.mjs draws them). */
+  trayIcons: Record<TrayIconKind, string>;
 }
+
+/** All clear, or the worst severity firing. */
+export type TrayIconKind = "ok" | "warning" | "critical";
 
 /** The path a file unpacked from the asar has on disk (unchanged outside an asar). */
 export function unpackedPath(appRoot: string): string {
@@ -27,6 +30,10 @@ export function appPaths(appRoot: string): AppPaths {
     preload: join(appRoot, "dist", "electron", "preload.cjs"),
     rendererIndex: join(appRoot, "dist", "renderer", "index.html"),
     engineHost: join(unpackedPath(appRoot), "dist", "engine-host.mjs"),
-    trayIcon: join(appRoot, "build", "tray.png"),
+    trayIcons: {
+      ok: join(appRoot, "build", "tray.png"),
+      warning: join(appRoot, "build", "tray-warning.png"),
+      critical: join(appRoot, "build", "tray-critical.png"),
+    },
   };
 }

@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mainWindowOptions } from "../../electron/main/main-window.js";
-import { appMenuTemplate, trayMenuTemplate } from "../../electron/main/menus.js";
+import { appMenuTemplate } from "../../electron/main/menus.js";
 
 describe("the main window", () => {
   it("runs the renderer isolated, sandboxed, without Node, with only our preload", () => {
@@ -28,21 +28,5 @@ describe("menus", () => {
       "windowMenu",
     ]);
     expect(appMenuTemplate("darwin")[0]?.role).toBe("appMenu");
-  });
-
-  it("the tray menu opens the window and quits", () => {
-    const actions = { open: vi.fn(), quit: vi.fn() };
-    const items = trayMenuTemplate(actions);
-    expect(items.map((item) => item.label ?? item.type)).toEqual([
-      "Open mcpscope",
-      "separator",
-      "Quit mcpscope",
-    ]);
-    const click = (label: string) =>
-      (items.find((item) => item.label === label)?.click as (() => void) | undefined)?.();
-    click("Open mcpscope");
-    expect(actions.open).toHaveBeenCalledOnce();
-    click("Quit mcpscope");
-    expect(actions.quit).toHaveBeenCalledOnce();
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { appPaths, unpackedPath } from "../../electron/main/paths.js";
@@ -9,8 +10,17 @@ describe("app paths", () => {
       preload: join(root, "dist", "electron", "preload.cjs"),
       rendererIndex: join(root, "dist", "renderer", "index.html"),
       engineHost: join(root, "dist", "engine-host.mjs"),
-      trayIcon: join(root, "build", "tray.png"),
+      trayIcons: {
+        ok: join(root, "build", "tray.png"),
+        warning: join(root, "build", "tray-warning.png"),
+        critical: join(root, "build", "tray-critical.png"),
+      },
     });
+  });
+
+  it("name tray icons that exist in build/", () => {
+    const root = join(import.meta.dirname, "..", "..");
+    for (const icon of Object.values(appPaths(root).trayIcons)) expect(existsSync(icon), icon).toBe(true);
   });
 
   it("take the engine host from app.asar.unpacked when packaged, the rest from the asar", () => {
