@@ -605,7 +605,10 @@ function valuesChanged(
   a: ReadonlyMap<string, InstanceState>,
   b: ReadonlyMap<string, InstanceState>,
 ): boolean {
-  for (const [id, i] of b) if (a.get(id)?.summary !== i.summary) return true;
+  for (const [id, i] of b) {
+    const before = a.get(id);
+    if (before !== i && JSON.stringify(before) !== JSON.stringify(i)) return true;
+  }
   return false;
 }
 

@@ -23,6 +23,7 @@ function toInstance(row: Row): InstanceState {
     firedAt: num(row.fired_at),
     resolvedAt: num(row.resolved_at),
     lastActiveAt: Number(row.last_active_at),
+    keepFiringSince: num(row.keep_firing_since),
     value: num(row.value),
     summary: String(row.summary),
     acknowledged: Number(row.acknowledged) === 1,
@@ -44,7 +45,7 @@ export function saveRuleStep(
     db.prepare("DELETE FROM alert_instances WHERE rule = ?").run(rule);
     const insert = db.prepare(
       `INSERT INTO alert_instances (id, rule, labels, severity, state, active_at, fired_at, resolved_at,
-         last_active_at, value, summary, acknowledged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_active_at, keep_firing_since, value, summary, acknowledged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const i of instances) {
       insert.run(
@@ -57,6 +58,7 @@ export function saveRuleStep(
         i.firedAt,
         i.resolvedAt,
         i.lastActiveAt,
+        i.keepFiringSince,
         i.value,
         i.summary,
         i.acknowledged ? 1 : 0,

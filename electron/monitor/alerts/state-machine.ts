@@ -21,6 +21,8 @@ export interface InstanceState {
   firedAt: number | null;
   resolvedAt: number | null;
   lastActiveAt: number;
+  /** The first evaluation at which a firing alert's condition had cleared (for `keep_firing_for`). */
+  keepFiringSince: number | null;
   value: number | null;
   summary: string;
   acknowledged: boolean;
@@ -81,6 +83,7 @@ export function step(
         firedAt: null,
         resolvedAt: null,
         lastActiveAt: now,
+        keepFiringSince: null,
         value: sample.value,
         summary,
         acknowledged: false,
@@ -101,6 +104,7 @@ export function step(
       value: sample.value,
       summary,
       lastActiveAt: now,
+      keepFiringSince: null,
     };
     if (instance.state === "pending" && now - instance.activeAt >= rule.forMs) {
       instance.state = "firing";
@@ -115,8 +119,10 @@ export function step(
     if (before.state === "pending") {
       move(before, "pending", "inactive");
     } else if (before.state === "firing") {
-      if (rule.keepFiringForMs > 0 && now - before.lastActiveAt < rule.keepFiringForMs) {
-        next.set(id, before);
+      // As Prometheus: kept firing while less than keep_firing_for has passed since it first cleared.
+      const since = before.keepFiringSince ?? now;
+      if (rule.keepFiringForMs > 0 && now - since < rule.keepFiringForMs) {
+        next.set(id, { ...before, keepFiringSince: since });
       } else {
         const resolved: InstanceState = { ...before, state: "resolved", resolvedAt: now };
         move(resolved, "firing", "resolved");

@@ -329,6 +329,7 @@ const MIGRATIONS: string[] = [
     fired_at REAL,
     resolved_at REAL,
     last_active_at REAL NOT NULL,
+    keep_firing_since REAL,
     value REAL,
     summary TEXT NOT NULL,
     acknowledged INTEGER NOT NULL DEFAULT 0
