@@ -85,7 +85,7 @@ export class AlertManager {
   private instances = new Map<string, InstanceState>();
   private annotations = new Map<string, Annotation>();
   private channels = new Map<string, Channel>();
-  private readonly inFlight = new Set<number>();
+  private readonly inFlight = new Map<number, Promise<void>>();
   private readonly signals: SignalSource;
   private readonly now: () => number;
   private evalTimer: NodeJS.Timeout | null = null;
@@ -226,37 +226,41 @@ export class AlertManager {
       this.options.warn(`alerts: cannot read the outbox: ${(error as Error).message}`);
       return;
     }
-    await Promise.all(
-      due.slice(0, 8).map(async (d) => {
-        this.inFlight.add(d.id);
-        try {
-          const channel = this.channel(d.channel);
-          const policy: BackoffPolicy =
-            d.channel === "desktop"
-              ? { ...this.config.delivery, giveUpAfterMs: DESKTOP_GIVE_UP_MS }
-              : this.config.delivery;
-          const { status, outcome } = await attempt(db, d, channel, policy);
-          if (status === "failed" && !outcome.ok) {
-            this.options.event({
-              category: "error",
-              type: "alert.delivery_failed",
-              severity: "high",
-              message: `alert notification to ${d.channel} failed for good: ${outcome.error}`,
-              details: {
-                delivery: d.id,
-                channel: d.channel,
-                attempts: d.attempts + 1,
-                title: d.notification.title,
-              },
-            });
-          }
-        } catch (error) {
-          this.options.warn(`alerts: delivery ${d.id} to ${d.channel}: ${(error as Error).message}`);
-        } finally {
-          this.inFlight.delete(d.id);
-        }
-      }),
-    );
+    const started = due.slice(0, 8).map((d) => {
+      const run = this.deliverOne(d).finally(() => this.inFlight.delete(d.id));
+      this.inFlight.set(d.id, run);
+      return run;
+    });
+    // Also waits for deliveries an earlier call started, so `await deliver()` means "tried what is due".
+    await Promise.all([...started, ...this.inFlight.values()]);
+  }
+
+  private async deliverOne(d: ReturnType<typeof dueDeliveries>[number]): Promise<void> {
+    const { db } = this.options;
+    try {
+      const channel = this.channel(d.channel);
+      const policy: BackoffPolicy =
+        d.channel === "desktop"
+          ? { ...this.config.delivery, giveUpAfterMs: DESKTOP_GIVE_UP_MS }
+          : this.config.delivery;
+      const { status, outcome } = await attempt(db, d, channel, policy);
+      if (status === "failed" && !outcome.ok) {
+        this.options.event({
+          category: "error",
+          type: "alert.delivery_failed",
+          severity: "high",
+          message: `alert notification to ${d.channel} failed for good: ${outcome.error}`,
+          details: {
+            delivery: d.id,
+            channel: d.channel,
+            attempts: d.attempts + 1,
+            title: d.notification.title,
+          },
+        });
+      }
+    } catch (error) {
+      this.options.warn(`alerts: delivery ${d.id} to ${d.channel}: ${(error as Error).message}`);
+    }
   }
 
   private channel(name: string): Channel | undefined {
@@ -538,12 +542,11 @@ export class AlertManager {
     const id = enqueue(this.options.db, channelName, "test", notification, at);
     const [due] = dueDeliveries(this.options.db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
     if (due && !this.inFlight.has(id)) {
-      this.inFlight.add(id);
-      try {
-        await attempt(this.options.db, due, channel, this.config.delivery);
-      } finally {
-        this.inFlight.delete(id);
-      }
+      const run = attempt(this.options.db, due, channel, this.config.delivery)
+        .then(() => {})
+        .finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, run);
+      await run;
     }
     return listDeliveries(this.options.db, { id })[0] as Delivery;
   }
