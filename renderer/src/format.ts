@@ -93,3 +93,10 @@ export function formatAgo(iso: string, now = Date.now()): string {
   if (ms < 5000) return "just now";
   return `${formatDuration(ms)} ago`;
 }
+
+/** `in 30 s` for a time ahead of `now`, `5 min ago` for one past. */
+export function formatRelative(iso: string, now = Date.now()): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  return time > now + 1000 ? `in ${formatDuration(time - now)}` : formatAgo(iso, now);
+}

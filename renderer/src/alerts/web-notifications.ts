@@ -1,0 +1,64 @@
+/**
+ * Browser mode's desktop notifications: `alerts.notify` shown as Web Notifications. Only for the
+ * HTTP + WebSocket transport — in Electron the main process shows native notifications itself.
+ */
+import type { DesktopNotification } from "../../../shared/alerts.js";
+import type { ApiClient } from "../../../shared/api.js";
+
+export type PermissionState = NotificationPermission | "unsupported";
+
+/** A shown notification, as much of it as is used here. */
+export interface ShownNotification {
+  onclick: ((event: Event) => void) | null;
+  close(): void;
+}
+
+/** The browser's side, behind an interface so that tests can fake it. */
+export interface NotificationHost {
+  permission(): PermissionState;
+  show(title: string, options: { body: string; tag: string }): ShownNotification;
+  /** Brings this window to the front. */
+  focus(): void;
+}
+
+export const browserNotificationHost: NotificationHost = {
+  permission: () => (typeof Notification === "undefined" ? "unsupported" : Notification.permission),
+  show: (title, options) => new Notification(title, options),
+  focus: () => window.focus(),
+};
+
+/** Shows one notification when permitted; a click focuses the window and opens its first alert. */
+export function showNotification(
+  notification: DesktopNotification,
+  host: NotificationHost,
+  open: (alertId: string | null) => void,
+): boolean {
+  if (host.permission() !== "granted") return false;
+  let shown: ShownNotification;
+  try {
+    // The tag makes a repeated delivery replace its notification rather than stack.
+    shown = host.show(notification.title, {
+      body: notification.body,
+      tag: String(notification.deliveryId),
+    });
+  } catch (error) {
+    console.warn("mcpscope: could not show a desktop notification", error);
+    return false;
+  }
+  shown.onclick = (event) => {
+    event.preventDefault();
+    host.focus();
+    open(notification.alertIds[0] ?? null);
+    shown.close();
+  };
+  return true;
+}
+
+/** Shows every `alerts.notify` as a Web Notification; returns the unsubscribe function. */
+export function followNotifications(
+  client: ApiClient,
+  host: NotificationHost,
+  open: (alertId: string | null) => void,
+): () => void {
+  return client.on("alerts.notify", (notification) => void showNotification(notification, host, open));
+}

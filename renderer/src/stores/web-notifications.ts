@@ -1,0 +1,45 @@
+import { defineStore } from "pinia";
+import { computed, ref } from "vue";
+import {
+  browserNotificationHost,
+  followNotifications,
+  type NotificationHost,
+  type PermissionState,
+} from "../alerts/web-notifications.js";
+import { useApi } from "./connection.js";
+import { useNavigationStore } from "./navigation.js";
+
+/**
+ * Desktop notifications in browser mode (Web Notifications for `alerts.notify`) and the permission they
+ * need. In Electron the main process notifies natively, so nothing here runs there.
+ */
+export const useWebNotificationsStore = defineStore("web-notifications", () => {
+  const { client, transport } = useApi();
+  const nav = useNavigationStore();
+  const host: NotificationHost = browserNotificationHost;
+
+  /** Only the browser shows them itself. */
+  const applies = transport.kind === "http";
+  const permission = ref<PermissionState>(host.permission());
+  /** Whether the Alerts view should offer to turn them on. */
+  const canAsk = computed(() => applies && permission.value === "default");
+  let started = false;
+
+  /** Asks the browser for permission (must run from a click). */
+  async function enable(): Promise<void> {
+    if (!applies || typeof Notification === "undefined") return;
+    try {
+      permission.value = await Notification.requestPermission();
+    } catch {
+      permission.value = host.permission();
+    }
+  }
+
+  function start(): void {
+    if (started || !applies) return;
+    started = true;
+    followNotifications(client, host, (alertId) => nav.openAlert(alertId));
+  }
+
+  return { applies, permission, canAsk, enable, start };
+});
