@@ -1,5 +1,6 @@
 /** The `mcpscope` command: dispatches to one file per command under commands/. */
 import { VERSION } from "../monitor/version.js";
+import { alertsCommand } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
 import { callsCommand } from "./commands/calls.js";
 import { checkCommand } from "./commands/check.js";
@@ -8,6 +9,7 @@ import { eventsCommand } from "./commands/events.js";
 import { instrumentCommand } from "./commands/instrument.js";
 import { instrumentedCommand } from "./commands/instrumented.js";
 import { logsCommand } from "./commands/logs.js";
+import { rulesCommand } from "./commands/rules.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { sessionCommand } from "./commands/session.js";
@@ -32,6 +34,8 @@ const COMMANDS: Command[] = [
   checkCommand,
   toolsCommand,
   auditCommand,
+  alertsCommand,
+  rulesCommand,
 ];
 
 function usage(): string {

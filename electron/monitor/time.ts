@@ -10,18 +10,22 @@ const UNITS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/** `30s`, `5m`, `24h`, `7d`, or parts in order as Prometheus writes them: `1h30m`, `2m30s`. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!match)
+  const trimmed = text.trim();
+  if (!/^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/.test(trimmed))
     throw MonitoringError.input(
       `"${text}" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d`,
     );
-  return Number(match[1]) * (UNITS[match[2] ?? "s"] ?? 1000);
+  let total = 0;
+  for (const part of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
+    total += Number(part[1]) * (UNITS[part[2] ?? "s"] ?? 1000);
+  return total;
 }
 
 /** Epoch ms for a time spec: `1h` means an hour ago; otherwise an ISO 8601 time. */
 export function parseTimeSpec(text: string, now = Date.now()): number {
-  if (/^\d+(?:\.\d+)?(ms|s|m|h|d|w)$/.test(text.trim())) return now - parseDuration(text);
+  if (/^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/.test(text.trim())) return now - parseDuration(text);
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
     throw MonitoringError.input(

@@ -73,6 +73,8 @@ export interface AlertManagerOptions {
   signals?: SignalSource;
   /** How often due deliveries and group timers are looked at (default 1 s). */
   tickMs?: number;
+  /** The CLI: read and change silences, but leave evaluation and dispatch to the app's engine. */
+  readOnly?: boolean;
 }
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
@@ -360,6 +362,15 @@ export class AlertManager {
     };
   }
 
+  /** Silences and inhibition as of now, without dispatching (the CLI's view). */
+  annotateNow(at = this.now()): void {
+    this.annotations = annotate(
+      [...this.instances.values()],
+      listSilences(this.options.db, false, at),
+      this.config.inhibit,
+    );
+  }
+
   list(query: { status?: "pending" | "firing" | "resolved"; server?: string } = {}): AlertInstance[] {
     return [...this.instances.values()]
       .filter((i) => (query.status ? i.state === query.status : i.state !== "resolved"))
@@ -417,14 +428,14 @@ export class AlertManager {
       target: silence.id,
       details: { matchers: input.matchers, duration: input.duration, comment: input.comment ?? "" },
     });
-    this.dispatch(this.now());
+    if (!this.options.readOnly) this.dispatch(this.now());
     return silence;
   }
 
   unsilence(id: string, actor = "app"): ActionResult {
     const ok = expireSilence(this.options.db, id, this.now());
     if (ok) this.options.audit({ action: "alert_unsilence", actor, target: id });
-    this.dispatch(this.now());
+    if (!this.options.readOnly) this.dispatch(this.now());
     return { ok, message: ok ? `silence ${id} expired` : `no active silence ${id}` };
   }
 

@@ -1,0 +1,240 @@
+import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
+import { AlertManager } from "../../monitor/alerts/alert-manager.js";
+import { formatMatcher, parseMatcher } from "../../monitor/alerts/matchers.js";
+import { recordAdminAction } from "../../monitor/audit/audit-log.js";
+import { insertEvent } from "../../monitor/events/tracker.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { CliIo, Command } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  status: {
+    kind: "string",
+    placeholder: "STATE",
+    help: "list: firing, pending or resolved (default firing and pending)",
+  },
+  server: { kind: "string", placeholder: "NAME", help: "list, history: only this server" },
+  rule: { kind: "string", placeholder: "NAME", help: "history: only this rule" },
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "history: changes after this (default 24h; 7d, ISO 8601)",
+  },
+  limit: {
+    kind: "string",
+    placeholder: "N",
+    default: "100",
+    help: "history: at most N changes, newest first",
+  },
+  for: { kind: "string", placeholder: "DURATION", default: "1h", help: "silence: how long (30m, 4h, 2d)" },
+  comment: { kind: "string", placeholder: "TEXT", help: "silence: why" },
+  all: { kind: "boolean", help: "silences: include expired ones" },
+  json: { kind: "boolean", help: "print one JSON document" },
+};
+
+const USAGE = `mcpscope alerts [--status firing|pending|resolved] [--server NAME] [--json]
+       mcpscope alerts history [--since 24h] [--rule NAME] [--server NAME] [--json]
+       mcpscope alerts silence MATCHER… [--for 1h] [--comment TEXT]
+       mcpscope alerts unsilence ID
+       mcpscope alerts silences [--all] [--json]
+       mcpscope alerts test CHANNEL [--json]`;
+
+const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the rules in alerts.yaml in the data dir;
+these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
+name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
+  mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
+test sends a test notification through a channel now and prints each attempt; failures are retried by
+the app's outbox. Exit codes: 0 ok, 1 a failed delivery or unknown silence, 2 usage.`;
+
+function time(isoText: string | null): string {
+  return isoText ? isoText.replace("T", " ").replace(/\.\d+Z$/, "Z") : "–";
+}
+
+function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .filter(([k]) => k !== "alertname" && k !== "severity")
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+}
+
+function stateText(a: AlertInstance): string {
+  if (a.state !== "firing") return a.state;
+  if (a.silencedBy.length) return "firing (silenced)";
+  if (a.inhibited) return "firing (inhibited)";
+  return a.acknowledged ? "firing (acked)" : "firing";
+}
+
+function printDelivery(io: CliIo, d: Delivery): void {
+  for (const [i, a] of d.attempts.entries())
+    io.stdout.write(
+      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${a.status !== null ? ` (HTTP ${a.status})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${a.error}` : ""}\n`,
+    );
+  io.stdout.write(
+    d.status === "delivered"
+      ? `${d.channel}: delivered\n`
+      : d.status === "pending"
+        ? `${d.channel}: not yet delivered; the app retries it${d.nextAttemptAt ? ` at ${time(d.nextAttemptAt)}` : ""}\n`
+        : `${d.channel}: failed: ${d.lastError}\n`,
+  );
+}
+
+export const alertsCommand: Command = {
+  name: "alerts",
+  summary: "current alerts, their history, silences, and a test notification per channel",
+  async run(argv, io) {
+    const args = parseArgs("alerts", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));
+      return 0;
+    }
+    const [sub = "list", ...rest] = args.positionals;
+    const known = ["list", "history", "silence", "unsilence", "silences", "test"];
+    if (!known.includes(sub))
+      throw new UsageError(`unknown alerts command "${sub}"; use ${known.join(", ")} (see --help)`);
+    const status = flagString(args, "status");
+    if (status !== undefined && !["firing", "pending", "resolved"].includes(status))
+      throw new UsageError(`--status: use firing, pending or resolved, not "${status}"`);
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const db = openDb(databasePath(dataDir));
+    const problems: string[] = [];
+    const manager = new AlertManager({
+      dataDir,
+      db,
+      readOnly: true,
+      emit: () => {},
+      hasDesktop: () => false,
+      event: (e) => insertEvent(db, e),
+      audit: (action) => recordAdminAction(db, { ...action, actor: "cli" }),
+      warn: (p) => problems.push(p),
+    });
+    const json = Boolean(args.flags.json);
+    try {
+      manager.annotateNow();
+      switch (sub) {
+        case "list": {
+          const alerts = manager.list({
+            status: status as "firing" | undefined,
+            server: flagString(args, "server"),
+          });
+          if (json) io.stdout.write(`${JSON.stringify({ alerts })}\n`);
+          else if (alerts.length === 0)
+            io.stdout.write(
+              status
+                ? `no ${status} alerts\n`
+                : "no alerts firing or pending (mcpscope alerts history shows past ones)\n",
+            );
+          else
+            io.stdout.write(
+              `${renderTable(
+                ["STATE", "SEVERITY", "RULE", "LABELS", "SINCE", "SUMMARY", "ID"],
+                alerts.map((a) => [
+                  stateText(a),
+                  a.severity,
+                  a.rule,
+                  labelText(a.labels),
+                  time(a.firedAt ?? a.activeAt),
+                  a.summary,
+                  a.id,
+                ]),
+              )}\n`,
+            );
+          return 0;
+        }
+        case "history": {
+          const limit = Number(flagString(args, "limit") ?? 100);
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+            throw new UsageError("--limit: use 1 to 1000");
+          const entries = manager.history({
+            sinceText: flagString(args, "since") ?? "24h",
+            rule: flagString(args, "rule"),
+            server: flagString(args, "server"),
+            limit,
+          });
+          if (json) io.stdout.write(`${JSON.stringify({ history: entries })}\n`);
+          else if (entries.length === 0) io.stdout.write("no alert changes in that range\n");
+          else
+            io.stdout.write(
+              `${renderTable(
+                ["TIME", "RULE", "CHANGE", "SEVERITY", "LABELS", "SUMMARY"],
+                entries.map((e) => [
+                  time(e.time),
+                  e.rule,
+                  `${e.from} → ${e.to}`,
+                  e.severity,
+                  labelText(e.labels),
+                  e.summary,
+                ]),
+              )}\n`,
+            );
+          return 0;
+        }
+        case "silence": {
+          if (rest.length === 0)
+            throw new UsageError(
+              "silence needs at least one MATCHER, like alertname=tool-error-rate server=memory",
+            );
+          const matchers = rest.map((text) => {
+            try {
+              return parseMatcher(text);
+            } catch (error) {
+              throw new UsageError((error as Error).message);
+            }
+          });
+          const silence = manager.silence({
+            matchers,
+            duration: flagString(args, "for") ?? "1h",
+            comment: flagString(args, "comment"),
+            createdBy: process.env.USER ?? "cli",
+          });
+          if (json) io.stdout.write(`${JSON.stringify({ silence })}\n`);
+          else
+            io.stdout.write(
+              `silenced ${matchers.map(formatMatcher).join(" ")} until ${time(silence.endsAt)} (id ${silence.id})\n`,
+            );
+          return 0;
+        }
+        case "unsilence": {
+          const id = rest[0];
+          if (!id) throw new UsageError("unsilence needs a silence ID (see `mcpscope alerts silences`)");
+          const result = manager.unsilence(id, "cli");
+          io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${result.message}\n`);
+          return result.ok ? 0 : 1;
+        }
+        case "silences": {
+          const silences = manager.silences(Boolean(args.flags.all));
+          if (json) io.stdout.write(`${JSON.stringify({ silences })}\n`);
+          else if (silences.length === 0) io.stdout.write("no active silences\n");
+          else
+            io.stdout.write(
+              `${renderTable(
+                ["ID", "MATCHERS", "ENDS", "BY", "COMMENT", "ACTIVE"],
+                silences.map((s) => [
+                  s.id,
+                  s.matchers.map(formatMatcher).join(" "),
+                  time(s.endsAt),
+                  s.createdBy,
+                  s.comment,
+                  s.active ? "yes" : "no",
+                ]),
+              )}\n`,
+            );
+          return 0;
+        }
+        default: {
+          const channel = rest[0];
+          if (!channel) throw new UsageError("test needs a CHANNEL name (desktop, or one from alerts.yaml)");
+          const delivery = await manager.test(channel);
+          if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
+          else printDelivery(io, delivery);
+          return delivery.status === "failed" ? 1 : 0;
+        }
+      }
+    } finally {
+      for (const p of problems) io.stderr.write(`mcpscope alerts: ${p}\n`);
+      manager.close();
+      db.close();
+    }
+  },
+};

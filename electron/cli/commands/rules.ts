@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { parseAlertConfig } from "../../monitor/alerts/rule-file.js";
+import { runRuleTests } from "../../monitor/alerts/rule-tests.js";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+
+const FLAGS: FlagSpecs = {
+  json: { kind: "boolean", help: "print one JSON document" },
+};
+
+const USAGE = "mcpscope rules check FILE [--json] | mcpscope rules test FILE [--json]";
+
+const HELP = `check validates an alert rule file (alerts.yaml in the data dir, or any copy) and exits 1 with
+one line naming the line and key of the first problem.
+test runs rule unit tests, as promtool does: a YAML file with rule_files, and tests that give
+input_series (signal{label="value"} and values like "0 0.5x10") and alert_rule_test entries
+(eval_time, alertname, exp_alerts with exp_labels and exp_summary). Exits 1 when any check fails.`;
+
+export const rulesCommand: Command = {
+  name: "rules",
+  summary: "validate an alert rule file, or run rule unit tests against given series",
+  async run(argv, io) {
+    const args = parseArgs("rules", argv, FLAGS);
+    const [sub, file] = args.positionals;
+    if (args.flags.help || !sub) {
+      io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));
+      return args.flags.help ? 0 : 2;
+    }
+    if (sub !== "check" && sub !== "test")
+      throw new UsageError(`unknown rules command "${sub}"; use \`rules check FILE\` or \`rules test FILE\``);
+    if (!file) throw new UsageError(`rules ${sub} needs a FILE`);
+    if (sub === "check") {
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (error) {
+        throw new UsageError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+      const config = parseAlertConfig(text, basename(file));
+      const user = config.rules.filter((r) => !r.builtin).length;
+      const summary = {
+        ok: true,
+        rules: config.rules.length,
+        userRules: user,
+        disabled: config.rules.filter((r) => !r.enabled).map((r) => r.name),
+        channels: config.channels.map((c) => c.name),
+        routes: config.routes.length,
+        evaluationIntervalMs: config.evaluationIntervalMs,
+      };
+      if (args.flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+      else
+        io.stdout.write(
+          `${file}: OK — ${config.rules.length} rules (${user} yours, ${config.rules.length - user} built in${
+            summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
+          }), ${config.channels.length} channel(s), ${config.routes.length} route(s)\n`,
+        );
+      return 0;
+    }
+    const result = runRuleTests(file);
+    if (args.flags.json)
+      io.stdout.write(`${JSON.stringify({ ok: result.failures.length === 0, ...result })}\n`);
+    else {
+      for (const f of result.failures)
+        io.stdout.write(`FAILED ${f.test}: at ${f.evalTime}, ${f.alertname}: ${f.message}\n`);
+      io.stdout.write(
+        `${result.failures.length === 0 ? "SUCCESS" : "FAILED"}: ${result.tests} test(s), ${result.checks} check(s), ${result.failures.length} failure(s)\n`,
+      );
+    }
+    return result.failures.length === 0 ? 0 : 1;
+  },
+};
