@@ -5,6 +5,7 @@
  */
 import type { ServerSummary, StatsDocument } from "../../shared/domain.js";
 import type { Alert, LogEvent, SystemEvent } from "../../shared/monitoring.js";
+import { AlertManager } from "./alerts/alert-manager.js";
 import { MonitoringError } from "./errors.js";
 import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { indexPendingLogs } from "./logs/fts-index.js";
@@ -29,7 +30,7 @@ export class MonitoringSystem {
 
   private constructor(
     private readonly db: Db,
-    dataDir: string,
+    private readonly dataDir: string,
   ) {
     this.writer = new BatchWriter({
       open: () => openDb(db.path),
@@ -77,9 +78,39 @@ export class MonitoringSystem {
     this.events.track(event);
   }
 
-  /** Active alerts. No alert rules exist yet, so nothing can fire. */
+  /**
+   * Pending and firing alerts as the engine last evaluated them (alerts/alert-manager.ts), silenced ones
+   * with status `silenced`. The engine owns evaluation, so this never changes an alert's state.
+   */
   checkAlerts(): Alert[] {
-    return [];
+    const manager = new AlertManager({
+      dataDir: this.dataDir,
+      db: this.db,
+      readOnly: true,
+      emit: () => {},
+      hasDesktop: () => false,
+      event: (e) => this.events.track(e),
+      audit: () => {},
+      warn: (m) => this.problems.push(m),
+    });
+    try {
+      manager.annotateNow();
+      return manager.list().map((a) => ({
+        id: a.id,
+        severity: a.severity,
+        source: a.rule,
+        message: a.summary,
+        timestamp: a.firedAt ?? a.activeAt,
+        status: a.silencedBy.length > 0 ? "silenced" : a.state,
+        details: { labels: a.labels, value: a.value, inhibited: a.inhibited, acknowledged: a.acknowledged },
+      }));
+    } catch (error) {
+      throw new MonitoringError("alert", `cannot read alerts: ${(error as Error).message}`, true, {
+        cause: error,
+      });
+    } finally {
+      manager.close();
+    }
   }
 
   generateReport(since = "24h", until?: string): MonitoringReport {

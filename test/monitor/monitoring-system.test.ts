@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import { MonitoringSystem } from "../../electron/monitor/monitoring-system.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import { harness, openStore, VirtualClock, writeAlerts } from "../alerts/alert-fixtures.js";
 import { tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -51,5 +53,55 @@ describe("MonitoringSystem", () => {
     expect(system.generateReport().stats.servers).toHaveLength(1);
     expect(() => system.collectMetrics("last week")).toThrow(/not a time/);
     system.close();
+  });
+});
+
+describe("MonitoringSystem.checkAlerts", () => {
+  it("returns the alerts the engine evaluated, with silenced ones marked", async () => {
+    const alerts = await tempDir();
+    try {
+      writeAlerts(
+        alerts.path,
+        "rules:\n  - { name: errors, kind: metric, signal: error_rate, by: [server], threshold: 20%, severity: critical }\n",
+      );
+      const db = openStore(alerts.path);
+      const clock = new VirtualClock(Date.now()); // checkAlerts judges silences by the wall clock
+      const series = new SeriesSignalSource(
+        [
+          { signal: "error_rate", labels: { server: "a" }, values: [0.5] },
+          { signal: "error_rate", labels: { server: "b" }, values: [0.9] },
+        ],
+        60_000,
+        clock.t,
+      );
+      const h = harness(alerts.path, db, clock, series);
+      h.manager.silence({ matchers: [{ name: "server", op: "=", value: "b" }], duration: "1h" });
+      h.manager.evaluate(clock.t);
+      h.manager.close();
+      db.close();
+
+      const system = MonitoringSystem.open(alerts.path);
+      const current = system.checkAlerts().filter((a) => a.source === "errors");
+      system.close();
+      expect(current.map((a) => [a.details.labels, a.status, a.severity, a.message])).toEqual(
+        expect.arrayContaining([
+          [
+            { alertname: "errors", severity: "critical", server: "a" },
+            "firing",
+            "critical",
+            "a fails 50% of calls",
+          ],
+          [
+            { alertname: "errors", severity: "critical", server: "b" },
+            "silenced",
+            "critical",
+            "b fails 90% of calls",
+          ],
+        ]),
+      );
+      expect(current).toHaveLength(2);
+    } finally {
+      await alerts.cleanup();
+    }
   });
 });
