@@ -1,6 +1,6 @@
 /** A rule preview (`alerts.rules.preview`) as chart series: one line per label group, and shaded firings. */
 import type { RulePreview } from "../../../shared/alerts.js";
-import type { ChartBand, ChartSeries } from "../components/TimeSeriesChart.vue";
+import type { ChartBand, ChartSeries } from "../chart-types.js";
 import { labelText } from "./labels.js";
 
 /** More lines than this are unreadable: the groups with the highest values are drawn. */
@@ -45,6 +45,12 @@ export function previewChart(preview: RulePreview | null, now = Date.now()): Pre
     color: COLORS[i % COLORS.length] ?? "--accent",
     points: s.points.map(([t, v]) => ({ t, v })),
   }));
-  const bands = mergeBands(preview.firings.map((f) => ({ from: f.from, to: f.to ?? Math.max(now, f.from) })));
+  // A firing shorter than a step would be too thin to see: each spans at least one step.
+  const bands = mergeBands(
+    preview.firings.map((f) => {
+      const to = f.to ?? Math.max(now, f.from);
+      return { from: f.from, to: Math.max(to, f.from + preview.stepMs) };
+    }),
+  );
   return { series, bands, hidden: Math.max(0, preview.series.length - ranked.length) };
 }

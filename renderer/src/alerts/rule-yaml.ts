@@ -116,15 +116,19 @@ const BYTES: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-/** A threshold as the engine reads it: a number, `20%` → 0.2, `5s` → 5000 (ms), `1GiB` → bytes. */
+/** A threshold as the engine reads it: a number, `20%` → 0.2, `5s` or `2m30s` → ms, `1GiB` → bytes. */
 export function parseThreshold(text: string): number | null {
   const t = text.trim();
   const percent = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(t);
   if (percent) return Number(percent[1]) / 100;
   const bytes = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)$/i.exec(t);
   if (bytes) return Number(bytes[1]) * (BYTES[(bytes[2] ?? "b").toLowerCase()] ?? 1);
-  const duration = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(t);
-  if (duration) return Number(duration[1]) * (DURATION_MS[duration[2] ?? "s"] ?? 1000);
+  if (/^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/.test(t)) {
+    let total = 0;
+    for (const part of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
+      total += Number(part[1]) * (DURATION_MS[part[2] ?? "s"] ?? 1000);
+    return total;
+  }
   const n = t === "" ? Number.NaN : Number(t);
   return Number.isFinite(n) ? n : null;
 }

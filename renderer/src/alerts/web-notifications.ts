@@ -5,7 +5,8 @@
 import type { DesktopNotification } from "../../../shared/alerts.js";
 import type { ApiClient } from "../../../shared/api.js";
 
-export type PermissionState = NotificationPermission | "unsupported";
+/** `Notification.permission`, or `unsupported` where the browser has no Web Notifications. */
+export type PermissionState = "default" | "granted" | "denied" | "unsupported";
 
 /** A shown notification, as much of it as is used here. */
 export interface ShownNotification {
@@ -20,12 +21,6 @@ export interface NotificationHost {
   /** Brings this window to the front. */
   focus(): void;
 }
-
-export const browserNotificationHost: NotificationHost = {
-  permission: () => (typeof Notification === "undefined" ? "unsupported" : Notification.permission),
-  show: (title, options) => new Notification(title, options),
-  focus: () => window.focus(),
-};
 
 /** Shows one notification when permitted; a click focuses the window and opens its first alert. */
 export function showNotification(

@@ -1,13 +1,18 @@
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 import {
-  browserNotificationHost,
   followNotifications,
   type NotificationHost,
   type PermissionState,
 } from "../alerts/web-notifications.js";
 import { useApi } from "./connection.js";
 import { useNavigationStore } from "./navigation.js";
+
+const browserNotificationHost: NotificationHost = {
+  permission: () => (typeof Notification === "undefined" ? "unsupported" : Notification.permission),
+  show: (title, options) => new Notification(title, options),
+  focus: () => window.focus(),
+};
 
 /**
  * Desktop notifications in browser mode (Web Notifications for `alerts.notify`) and the permission they

@@ -1,0 +1,26 @@
+/** What TimeSeriesChart draws: series of points over time, and shaded spans. Plain types, so that
+ * code which prepares them is testable without the component. */
+
+export interface ChartPoint {
+  /** ms since the epoch */
+  t: number;
+  v: number | null;
+  /** A CSS variable (e.g. `--bad`) for this point alone. */
+  color?: string;
+  /** Extra text for the tooltip (e.g. a check's error). */
+  note?: string;
+}
+
+export interface ChartSeries {
+  name: string;
+  /** A CSS variable, e.g. `--accent`. */
+  color: string;
+  kind: "line" | "points";
+  points: readonly ChartPoint[];
+}
+
+/** A span of time to shade (ms since the epoch). */
+export interface ChartBand {
+  from: number;
+  to: number;
+}

@@ -1,0 +1,95 @@
+/** Browser mode's Web Notifications for `alerts.notify`: shown only when permitted; a click opens the alert. */
+import { describe, expect, it } from "vitest";
+import {
+  followNotifications,
+  type NotificationHost,
+  type PermissionState,
+  type ShownNotification,
+  showNotification,
+} from "../../renderer/src/alerts/web-notifications.js";
+import type { DesktopNotification } from "../../shared/alerts.js";
+import type { ApiClient } from "../../shared/api.js";
+
+const NOTE: DesktopNotification = {
+  deliveryId: 42,
+  status: "firing",
+  severity: "critical",
+  title: "[FIRING:2] tool-error-rate server=memory",
+  body: "echo on memory fails 50% of calls",
+  alertIds: ["first", "second"],
+};
+
+function fakeHost(permission: PermissionState) {
+  const shown: { title: string; options: { body: string; tag: string }; note: ShownNotification }[] = [];
+  let focused = 0;
+  let closed = 0;
+  const host: NotificationHost = {
+    permission: () => permission,
+    show(title, options) {
+      const note: ShownNotification = {
+        onclick: null,
+        close: () => {
+          closed++;
+        },
+      };
+      shown.push({ title, options, note });
+      return note;
+    },
+    focus: () => {
+      focused++;
+    },
+  };
+  return { host, shown, focused: () => focused, closed: () => closed };
+}
+
+describe("Web Notifications in browser mode", () => {
+  it("shows nothing until the user has granted permission", () => {
+    for (const permission of ["default", "denied", "unsupported"] as const) {
+      const fake = fakeHost(permission);
+      expect(showNotification(NOTE, fake.host, () => {})).toBe(false);
+      expect(fake.shown).toHaveLength(0);
+    }
+  });
+
+  it("shows the title and body, tagged with the delivery id; a click focuses and opens the first alert", () => {
+    const fake = fakeHost("granted");
+    const opened: (string | null)[] = [];
+    expect(showNotification(NOTE, fake.host, (id) => opened.push(id))).toBe(true);
+    expect(fake.shown).toHaveLength(1);
+    const [shown] = fake.shown;
+    expect(shown?.title).toBe(NOTE.title);
+    expect(shown?.options).toEqual({ body: NOTE.body, tag: "42" });
+    shown?.note.onclick?.(new Event("click"));
+    expect(fake.focused()).toBe(1);
+    expect(opened).toEqual(["first"]);
+    expect(fake.closed()).toBe(1);
+  });
+
+  it("follows alerts.notify on the client, and stops when unsubscribed", () => {
+    const listeners = new Set<(payload: unknown) => void>();
+    const client = {
+      call: async () => {
+        throw new Error("not used");
+      },
+      on: (_event: string, listener: (payload: unknown) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    } as unknown as ApiClient;
+    const fake = fakeHost("granted");
+    const off = followNotifications(client, fake.host, () => {});
+    for (const l of listeners) l(NOTE);
+    expect(fake.shown).toHaveLength(1);
+    off();
+    for (const l of listeners) l(NOTE);
+    expect(fake.shown).toHaveLength(1);
+  });
+
+  it("survives a browser that refuses to construct a notification", () => {
+    const fake = fakeHost("granted");
+    fake.host.show = () => {
+      throw new TypeError("Illegal constructor");
+    };
+    expect(showNotification(NOTE, fake.host, () => {})).toBe(false);
+  });
+});
