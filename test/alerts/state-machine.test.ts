@@ -183,4 +183,26 @@ describe("alert states on a virtual clock", () => {
     const fired = second.manager.history({}).filter((e) => e.to === "firing");
     expect(fired).toHaveLength(1);
   });
+
+  it("two engines on one data dir: one evaluates and notifies, the other follows its states", async () => {
+    const clock = new VirtualClock();
+    const values = "0.5 0.5 0.5 0.5 0.5";
+    const hookA = new CapturingChannel("hook");
+    const hookB = new CapturingChannel("hook");
+    const a = harness(dir.path, db, clock, source(clock, values), { hook: hookA });
+    const b = harness(dir.path, db, clock, source(clock, values), { hook: hookB });
+    for (let minute = 0; minute < 5; minute++) {
+      await evaluate(a, clock);
+      await evaluate(b, clock);
+      clock.advance(MINUTE);
+    }
+    expect(hookA.got.map((n) => n.status)).toEqual(["firing"]);
+    expect(hookB.got).toEqual([]);
+    expect(b.manager.list().map((i) => i.state)).toEqual(["firing"]);
+    // The leader goes away: the other takes over without firing again.
+    a.manager.close();
+    await evaluate(b, clock);
+    expect(hookB.got).toEqual([]);
+    expect(b.manager.list()[0]?.state).toBe("firing");
+  });
 });

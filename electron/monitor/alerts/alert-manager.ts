@@ -5,6 +5,7 @@
  * `alerts.*` API and pushes `alerts.changed` (the tray, the Alerts view) and `alerts.notify` (the desktop
  * notification, which the Electron main process or a browser shows).
  */
+import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import type {
   AlertInstance,
@@ -31,9 +32,11 @@ import {
   listSilences,
   loadInstances,
   pausedUntil,
+  releaseLease,
   saveRuleStep,
   setAcknowledged,
   setMeta,
+  takeLease,
 } from "./alert-store.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
 import { type ChannelConfig, createChannel, describeTarget } from "./channels/index.js";
@@ -96,6 +99,8 @@ export class AlertManager {
   private lastEvalAt = 0;
   private lastRetentionAt = 0;
   private closed = false;
+  private leader = false;
+  private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly options: AlertManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -127,14 +132,48 @@ export class AlertManager {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     if (this.evalTimer) clearTimeout(this.evalTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.leader) {
+      try {
+        releaseLease(this.options.db, this.owner);
+      } catch {
+        // The lease runs out by itself.
+      }
+    }
+  }
+
+  /**
+   * Only one engine per data dir evaluates and notifies (the app and `mcpscope serve` may both run): it
+   * holds a lease in the store, renewed every evaluation. The others follow its states from the store.
+   */
+  private lead(at: number): boolean {
+    if (this.options.readOnly) return false;
+    try {
+      this.leader = takeLease(
+        this.options.db,
+        this.owner,
+        at,
+        Math.max(30_000, 3 * this.config.evaluationIntervalMs),
+      );
+    } catch (error) {
+      this.options.warn(`alerts: cannot take the evaluation lease: ${(error as Error).message}`);
+      this.leader = false;
+    }
+    if (!this.leader) {
+      this.instances = new Map(loadInstances(this.options.db).map((i) => [i.id, i]));
+      this.annotateNow(at);
+      this.pushSnapshot(at);
+    }
+    return this.leader;
   }
 
   /** One evaluation of every rule at `at`, then the dispatch. Public for tests and `checkAlerts()`. */
   evaluate(at = this.now()): void {
     this.reloadIfChanged();
+    if (!this.lead(at)) return;
     const { db } = this.options;
     const rules = new Map(this.config.rules.map((r) => [r.name, r]));
     const byRule = new Map<string, Map<string, InstanceState>>();
@@ -184,7 +223,7 @@ export class AlertManager {
 
   /** Group timers and the outbox: run every tick, between evaluations. */
   tick(at = this.now()): void {
-    if (this.closed) return;
+    if (this.closed || !this.leader) return;
     try {
       this.dispatch(at);
     } catch (error) {

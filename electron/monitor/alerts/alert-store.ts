@@ -238,3 +238,22 @@ export function pausedUntil(db: Db, now = Date.now()): number | null {
   const value = Number(getMeta(db, "paused_until") ?? 0);
   return value > now ? value : null;
 }
+
+/** Takes or renews the evaluation lease for `owner`; false while another owner's lease runs. */
+export function takeLease(db: Db, owner: string, now: number, ttlMs: number): boolean {
+  return db.transaction(() => {
+    const current = getMeta(db, "evaluator");
+    if (current) {
+      const lease = JSON.parse(current) as { owner: string; until: number };
+      if (lease.owner !== owner && lease.until > now) return false;
+    }
+    setMeta(db, "evaluator", JSON.stringify({ owner, until: now + ttlMs }));
+    return true;
+  });
+}
+
+export function releaseLease(db: Db, owner: string): void {
+  db.prepare("DELETE FROM alert_meta WHERE key = 'evaluator' AND json_extract(value, '$.owner') = ?").run(
+    owner,
+  );
+}
