@@ -3,10 +3,10 @@
  * `rules test` runs promtool-style unit tests on a virtual clock, and `alerts silence/silences/unsilence`
  * and `alerts test CHANNEL` work from the command line against the same store the app uses.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
 import { startReceiver } from "./channels-fixtures.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -116,6 +116,24 @@ tests:
       "FAILED errors fire after two minutes: at 150s, errors: expected firing:",
     );
     expect(result.stdout).toContain("got: none");
+  });
+});
+
+describe("the README's examples", () => {
+  it("the alerts.yaml example loads, and the rules test example passes against it", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const block = (after: string) =>
+      readme.slice(readme.indexOf(after)).split("```yaml\n")[1]?.split("```")[0] ?? "";
+    const example = join(dir.path, "readme-alerts.yaml");
+    writeFileSync(example, block("## Alerts").replaceAll("…", "x"));
+    expect((await mcpscope(["rules", "check", example])).stdout).toMatch(/OK — 14 rules/);
+    writeFileSync(
+      join(dir.path, "alerts.yaml"),
+      'rules:\n  - { name: errors, kind: metric, signal: error_rate, threshold: 20%, for: 2m, severity: critical,\n      summary: "{{tool}} on {{server}} fails {{value}} of calls" }\n',
+    );
+    const tests = join(dir.path, "readme.test.yaml");
+    writeFileSync(tests, block("### `mcpscope rules check"));
+    expect((await mcpscope(["rules", "test", tests])).stdout).toMatch(/^SUCCESS/);
   });
 });
 
