@@ -96,6 +96,8 @@ describe("alert states on a virtual clock", () => {
       .map((e) => `${e.from}>${e.to}`)
       .reverse();
     expect(history).toEqual(["inactive>pending", "pending>firing", "firing>resolved"]);
+    // Firing and resolution are also system events (the Events view, session timelines).
+    expect(h.events.map((e) => e.type)).toEqual(["alert.firing", "alert.resolved"]);
     expect(h.desktop).toEqual([]); // the route sends to the hook only
   });
 

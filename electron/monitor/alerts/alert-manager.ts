@@ -206,6 +206,8 @@ export class AlertManager {
         transitions.length > 0 || instances.size !== previous.size || valuesChanged(previous, instances);
       if (!changed) continue;
       saveRuleStep(db, name, instances.values(), transitions);
+      for (const t of transitions)
+        if (t.to === "firing" || t.to === "resolved") this.transitionEvent(t.instance, t.to, at);
       for (const id of previous.keys()) this.instances.delete(id);
       for (const [id, i] of instances) this.instances.set(id, i);
     }
@@ -219,6 +221,26 @@ export class AlertManager {
         this.options.warn(`alerts: cannot delete old history: ${(error as Error).message}`);
       }
     }
+  }
+
+  /** Firing and resolution as system events, so they show in the Events view and session timelines. */
+  private transitionEvent(i: InstanceState, to: "firing" | "resolved", at: number): void {
+    this.options.event({
+      time: at,
+      category: "system",
+      type: `alert.${to}`,
+      severity:
+        to === "resolved"
+          ? "info"
+          : i.severity === "critical"
+            ? "high"
+            : i.severity === "warning"
+              ? "medium"
+              : "low",
+      server: i.labels.server ?? null,
+      message: `${to === "firing" ? "alert firing" : "alert resolved"}: ${i.rule}: ${i.summary}`,
+      details: { alertId: i.id, rule: i.rule, labels: i.labels, value: i.value },
+    });
   }
 
   /** Group timers and the outbox: run every tick, between evaluations. */

@@ -221,6 +221,8 @@ export class DbSignalSource implements SignalSource {
       where.push("category = ?");
       params.push(rule.category);
     }
+    // mcpscope's own alert events count only for a rule that asks for them (no alert feeding on itself).
+    if (!rule.eventType?.startsWith("alert.")) where.push("substr(type, 1, 6) != 'alert.'");
     if (rule.eventType?.endsWith("*")) {
       where.push("substr(type, 1, ?) = ?");
       params.push(rule.eventType.length - 1, rule.eventType.slice(0, -1));
