@@ -4,6 +4,7 @@
  * errors, so a typo is named instead of silently ignored.
  */
 import { z } from "zod";
+import { thresholdValue } from "../../../shared/units.js";
 import { parseDuration } from "../time.js";
 
 export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
@@ -32,28 +33,11 @@ export const DurationSchema = z.string().transform((text, ctx) => {
   }
 });
 
-const BYTE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-};
-
-/** A number, or a number with a unit: `20%` → 0.2, `5s` → 5000 (ms), `1GiB` → bytes. */
+/** A number, or a number with a unit: `20%` → 0.2, `5s` → 5000 (ms), `1GiB` → bytes (shared/units.ts). */
 export const ThresholdSchema = z.union([z.number(), z.string()]).transform((input, ctx) => {
   if (typeof input === "number") return input;
-  const text = input.trim();
-  const percent = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(text);
-  if (percent) return Number(percent[1]) / 100;
-  const bytes = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)$/i.exec(text);
-  if (bytes) return Number(bytes[1]) * (BYTE_UNITS[(bytes[2] ?? "b").toLowerCase()] ?? 1);
-  try {
-    return parseDuration(text);
-  } catch {}
-  if (text !== "" && Number.isFinite(Number(text))) return Number(text);
+  const value = thresholdValue(input);
+  if (value !== null) return value;
   ctx.addIssue({ code: "custom", message: `"${input}" is not a threshold; use a number, 20%, 5s or 1GiB` });
   return z.NEVER;
 });
