@@ -196,7 +196,7 @@ describe("the rule preview as a chart", () => {
     ]);
   });
 
-  it("shades firings merged where they overlap, open ones up to now, each at least a step wide", () => {
+  it("shades firings merged where they overlap, open ones up to now, each at least a step wide and in range", () => {
     const chart = previewChart(
       preview({
         firings: [
@@ -211,8 +211,25 @@ describe("the rule preview as a chart", () => {
     expect(chart.bands).toEqual([
       { from: 1_000_000, to: 2_500_000 },
       { from: 5_000_000, to: 5_300_000 },
-      { from: 9_000_000, to: 9_300_000 },
+      { from: 8_800_000, to: 9_100_000 },
     ]);
+    // Over a long range, a firing is at least a 150th of it wide.
+    const wide = previewChart(
+      preview({
+        stepMs: 1000,
+        series: [
+          {
+            labels: {},
+            points: [
+              [0, 1],
+              [15_000_000, 1],
+            ],
+          },
+        ],
+        firings: [{ labels: {}, from: 1_000_000, to: 1_000_500 }],
+      }),
+    );
+    expect(wide.bands).toEqual([{ from: 1_000_000, to: 1_100_000 }]);
     expect(
       mergeBands([
         { from: 0, to: 10 },

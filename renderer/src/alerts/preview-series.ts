@@ -45,11 +45,19 @@ export function previewChart(preview: RulePreview | null, now = Date.now()): Pre
     color: COLORS[i % COLORS.length] ?? "--accent",
     points: s.points.map(([t, v]) => ({ t, v })),
   }));
-  // A firing shorter than a step would be too thin to see: each spans at least one step.
+  // A short firing would be too thin to see: each spans at least a step, and a 150th of the range,
+  // kept within the range (one that starts at the last step grows back from it).
+  const times = preview.series.flatMap((line) => [
+    line.points[0]?.[0] ?? now,
+    line.points.at(-1)?.[0] ?? now,
+  ]);
+  const first = times.length ? Math.min(...times) : Number.NEGATIVE_INFINITY;
+  const last = times.length ? Math.max(...times) : now;
+  const minSpan = Math.max(preview.stepMs, times.length ? (last - first) / 150 : 0);
   const bands = mergeBands(
     preview.firings.map((f) => {
-      const to = f.to ?? Math.max(now, f.from);
-      return { from: f.from, to: Math.max(to, f.from + preview.stepMs) };
+      const to = Math.min(Math.max(f.to ?? now, f.from + minSpan), Math.max(last, f.from));
+      return { from: Math.max(Math.min(f.from, to - minSpan), Math.min(first, f.from)), to };
     }),
   );
   return { series, bands, hidden: Math.max(0, preview.series.length - ranked.length) };

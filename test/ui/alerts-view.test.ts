@@ -1,0 +1,342 @@
+/**
+ * The Alerts view in real Chromium, in browser mode: `mcpscope serve` on a data dir whose alerts.yaml
+ * evaluates every second a rule on the error rate of each tool, routed to the desktop channel with a
+ * repeat every 2 s. A real server (server-everything, through `mcpscope run`) fails most calls: the alert
+ * must show as firing with the nav badge, arrive as a Web Notification, and keep notifying — until it is
+ * silenced from the UI, after which it still fires but no delivery is made. The rule editor must show
+ * the engine's one-line error for a bad rule and draw the preview of a good one.
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Delivery, Silence } from "../../shared/alerts.js";
+import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
+
+const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
+
+const ALERTS_YAML = `evaluation_interval: 1s
+rules:
+  - name: echo-errors
+    kind: metric
+    signal: error_rate
+    by: [server, tool]
+    window: 1m
+    op: ">"
+    threshold: 0.4
+    for: 0s
+    severity: warning
+    summary: "{{tool}} on {{server}} fails {{value}} of calls"
+  # The built-in rule on the same signal would go pending too; keep the list to the rule under test.
+  - name: tool-error-rate
+    enabled: false
+routes:
+  - matchers: ["alertname=echo-errors"]
+    channels: [desktop]
+    group_by: [alertname, server, tool]
+    group_wait: 0s
+    group_interval: 1s
+    repeat_interval: 2s
+`;
+
+/** Records Web Notifications instead of showing them, with permission granted. */
+const FAKE_NOTIFICATIONS = `(() => {
+  const shown = [];
+  class FakeNotification {
+    static permission = "granted";
+    static requestPermission() { return Promise.resolve("granted"); }
+    constructor(title, options) {
+      this.title = title;
+      this.tag = options?.tag;
+      this.body = options?.body;
+      this.onclick = null;
+      shown.push(this);
+    }
+    close() { this.closed = true; }
+  }
+  window.Notification = FakeNotification;
+  window.__notifications = shown;
+})();`;
+
+warnIfNoChromium("test/ui/alerts-view.test.ts");
+
+async function shoot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: false });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () => {
+  let browser: Browser;
+  let dataDir: string;
+  let serve: Serve;
+  let client: Client | null = null;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  /** Calls the API as the page does: POST /api/<method> with the serve token. */
+  async function api<T>(method: string, input: unknown = {}): Promise<T> {
+    const token = new URL(serve.url).hash.replace(/^#token=/, "");
+    const response = await fetch(`${serve.origin}/api/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(input),
+    });
+    const body = (await response.json()) as { result?: T; error?: { message: string } };
+    if (!response.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? response.status}`);
+    return body.result as T;
+  }
+
+  const desktopDeliveries = async () =>
+    (await api<Delivery[]>("alerts.deliveries", { channel: "desktop", limit: 1000 })).filter(
+      (d) => d.kind !== "test",
+    );
+
+  async function failEcho(times: number): Promise<void> {
+    for (let i = 0; i < times; i++)
+      await client?.callTool({ name: "echo", arguments: { wrong: true } }).catch(() => undefined);
+  }
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const dir = await tempDir("mcpscope-ui-alerts-");
+    cleanups.push(dir.cleanup);
+    dataDir = dir.path;
+    await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
+    serve = await startServe(dataDir);
+    cleanups.push(serve.stop);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close().catch(() => {});
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  it("shows a firing alert live, notifies until it is silenced from the UI, then stops", async () => {
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.addInitScript(FAKE_NOTIFICATIONS);
+    await page.reload();
+    await page.getByTestId("nav-alerts").click();
+    await page.getByTestId("alerts-view").waitFor({ state: "visible", timeout: 10_000 });
+    await until(
+      "the live link",
+      async () => (await page.getByTestId("connection-status").getAttribute("data-state")) === "connected",
+      10_000,
+    );
+    // Nothing fires yet: the empty state says what would, and points to the rules.
+    await page.getByTestId("alerts-empty").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.getByTestId("alerts-empty-rules").isVisible()).toBe(true);
+
+    // Three failing calls and a good one: an error rate of 0.75 for echo on everything.
+    client = await connect(SERVERS.everything(), { dataDir, name: "everything" });
+    await failEcho(3);
+    await client.callTool({ name: "echo", arguments: { message: "fine" } });
+
+    const row = page.locator('[data-testid="alert-row"][data-rule="echo-errors"]');
+    await row.waitFor({ state: "visible", timeout: 20_000 });
+    await until("the alert firing", async () => (await row.getAttribute("data-state")) === "firing", 20_000);
+    expect(await row.getByTestId("alert-summary").textContent()).toContain("echo on everything");
+    expect(await row.getAttribute("data-silenced")).toBe("false");
+    expect(await page.getByTestId("alerts-nav-badge").textContent()).toBe("1");
+    const alertId = (await row.getAttribute("data-alert-id")) ?? "";
+    expect(alertId).not.toBe("");
+
+    // It reached this browser as a Web Notification tagged with its delivery.
+    const notified = await until(
+      "a Web Notification",
+      async () => {
+        const shown = (await page.evaluate(
+          "window.__notifications.map((n) => ({ title: n.title, tag: n.tag }))",
+        )) as { title: string; tag: string }[];
+        return shown.length ? shown : null;
+      },
+      15_000,
+    );
+    expect(notified[0]?.title).toContain("echo-errors");
+    const deliveryIds = (await desktopDeliveries()).map((d) => String(d.id));
+    expect(deliveryIds).toContain(notified[0]?.tag);
+
+    // Unsilenced, it is notified again at each repeat interval (2 s): the check below could fail.
+    const before = (await desktopDeliveries()).length;
+    await until("repeat notifications", async () => (await desktopDeliveries()).length >= before + 2, 15_000);
+    await shoot(page, "alerts-firing");
+
+    // Silence it from its row: the dialog proposes its rule and labels; one hour.
+    await row.getByTestId("alert-silence").click();
+    const dialog = page.getByTestId("silence-dialog");
+    await dialog.waitFor({ state: "visible", timeout: 5000 });
+    const matchers = await dialog
+      .getByTestId("matcher-row")
+      .evaluateAll((rows) =>
+        rows.map((r) =>
+          [...r.querySelectorAll("input, select")]
+            .map((e) => (e as unknown as { value: string }).value)
+            .join(""),
+        ),
+      );
+    expect(matchers).toEqual(
+      expect.arrayContaining(["alertname=echo-errors", "server=everything", "tool=echo"]),
+    );
+    await dialog.getByTestId("silence-duration-1h").check();
+    await dialog.getByTestId("silence-comment").fill("known: the test fails echo on purpose");
+    await shoot(page, "alerts-silence-dialog");
+    await dialog.getByTestId("silence-submit").click();
+    await dialog.waitFor({ state: "detached", timeout: 5000 });
+
+    await until("the row silenced", async () => (await row.getAttribute("data-silenced")) === "true", 10_000);
+    expect(await row.getByTestId("alert-silenced").isVisible()).toBe(true);
+    // A silenced alert is not counted as firing in the nav.
+    await page.getByTestId("alerts-nav-badge").waitFor({ state: "detached", timeout: 10_000 });
+    const silences = await api<Silence[]>("alerts.silences", {});
+    expect(silences).toHaveLength(1);
+    expect(silences[0]?.active).toBe(true);
+    expect(silences[0]?.comment).toBe("known: the test fails echo on purpose");
+    expect(silences[0]?.matchers).toEqual(
+      expect.arrayContaining([
+        { name: "alertname", op: "=", value: "echo-errors" },
+        { name: "server", op: "=", value: "everything" },
+        { name: "tool", op: "=", value: "echo" },
+      ]),
+    );
+    const hoursLeft = (Date.parse(silences[0]?.endsAt ?? "") - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(0.9);
+    expect(hoursLeft).toBeLessThanOrEqual(1);
+
+    // Silenced: more errors, several evaluations and repeat intervals, and no new delivery or notification.
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // one already under way may land
+    const deliveriesAtSilence = (await desktopDeliveries()).length;
+    const notificationsAtSilence = await page.evaluate("window.__notifications.length");
+    await failEcho(3);
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    expect((await desktopDeliveries()).length).toBe(deliveriesAtSilence);
+    expect(await page.evaluate("window.__notifications.length")).toBe(notificationsAtSilence);
+    // …while the alert itself still fires.
+    expect(await row.getAttribute("data-state")).toBe("firing");
+    await shoot(page, "alerts-silenced");
+
+    // The Silences tab lists it, with Expire.
+    await page.getByTestId("alerts-tab-silences").click();
+    const silenceRow = page.getByTestId("silence-row");
+    await silenceRow.first().waitFor({ state: "visible", timeout: 5000 });
+    expect(await silenceRow.first().getAttribute("data-state")).toBe("active");
+    expect(await silenceRow.first().getByTestId("silence-expire").isVisible()).toBe(true);
+
+    // A click on the notification (elsewhere in the app) opens the alert.
+    await page.getByTestId("nav-overview").click();
+    await page.evaluate('window.__notifications[0].onclick(new Event("click"))');
+    await page.locator(`[data-testid="alert-row"].focused[data-alert-id="${alertId}"]`).waitFor({
+      state: "visible",
+      timeout: 5000,
+    });
+
+    // So does the link the app's main process uses, #/alerts?alert=<id> (from another tab and view); the
+    // hash is then cleared.
+    await page.getByTestId("alerts-tab-silences").click();
+    await page.getByTestId("nav-logs").click();
+    await page.evaluate(
+      `window.location.hash = "/alerts?alert=" + encodeURIComponent(${JSON.stringify(alertId)})`,
+    );
+    await page.getByTestId("alerts-view").waitFor({ state: "visible", timeout: 5000 });
+    await page.locator(`[data-testid="alert-row"].focused[data-alert-id="${alertId}"]`).waitFor({
+      state: "visible",
+      timeout: 5000,
+    });
+    expect(await page.evaluate("window.location.hash")).toBe("");
+
+    // Its history: pending → firing.
+    await row.getByTestId("alert-history").click();
+    const history = page.locator(`[data-testid="history-row"][data-alert-id="${alertId}"]`);
+    await history.first().waitFor({ state: "visible", timeout: 5000 });
+    expect(await history.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-to")))).toContain(
+      "firing",
+    );
+
+    // The delivery log shows the desktop notifications with their attempts.
+    await page.getByTestId("alerts-tab-deliveries").click();
+    const delivery = page.locator('[data-testid="delivery-row"][data-channel="desktop"]').first();
+    await delivery.waitFor({ state: "visible", timeout: 5000 });
+    await delivery.locator("button").first().click();
+    await delivery.getByTestId("delivery-attempt").first().waitFor({ state: "visible", timeout: 5000 });
+
+    // Send test through the desktop channel: delivered to this browser.
+    await page.getByTestId("alerts-tab-channels").click();
+    const channel = page.locator('[data-testid="channel-row"][data-channel="desktop"]');
+    await channel.getByTestId("channel-test").click();
+    await until(
+      "the test delivered",
+      async () =>
+        (await channel
+          .getByTestId("channel-test-result")
+          .locator("[data-status]")
+          .getAttribute("data-status")) === "delivered",
+      10_000,
+    );
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 150_000);
+
+  it("shows the engine's error for a bad rule inline, and previews a good one over 24 h", async () => {
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-alerts").click();
+    await page.getByTestId("alerts-tab-rules").click();
+    await page.locator('[data-testid="rule-row"][data-rule="echo-errors"]').waitFor({ timeout: 10_000 });
+
+    await page.getByTestId("rule-kind").selectOption("metric");
+    await page.getByTestId("rule-new").click();
+    const editor = page.getByTestId("rule-editor");
+    await editor.fill(
+      'name: bad-threshold\nkind: metric\nsignal: error_rate\nwindow: 1m\nthreshold: "abc"\nseverity: warning\n',
+    );
+    await page.getByTestId("rule-save").click();
+    const error = page.getByTestId("rule-error");
+    await error.waitFor({ state: "visible", timeout: 10_000 });
+    const text = (await error.textContent())?.trim() ?? "";
+    expect(text).toContain("threshold");
+    expect(text).toContain("abc");
+    expect(text.split("\n")).toHaveLength(1);
+    // The preview says the same, inline; nothing was written.
+    await page.getByTestId("rule-preview-error").waitFor({ state: "visible", timeout: 5000 });
+    expect(await page.locator('[data-testid="rule-row"][data-rule="bad-threshold"]').count()).toBe(0);
+
+    // Fresh errors, so that the window holds some; then a good rule: its value per group is drawn.
+    await failEcho(2);
+    await editor.fill(
+      "name: echo-errors-preview\nkind: metric\nsignal: error_rate\nby: [server, tool]\nwindow: 1m\nthreshold: 0.4\nfor: 0s\n",
+    );
+    await expect.poll(() => error.count(), { timeout: 5000 }).toBe(0);
+    const preview = page.getByTestId("rule-preview");
+    await until(
+      "the preview drawn",
+      async () =>
+        (await preview.getAttribute("data-state")) === "ready" &&
+        Number(await preview.getAttribute("data-series")) >= 1,
+      15_000,
+    );
+    expect(await preview.locator("canvas").count()).toBeGreaterThan(0);
+    expect(Number(await preview.getAttribute("data-firings"))).toBeGreaterThanOrEqual(1);
+    await shoot(page, "alerts-rule-preview");
+
+    // Saved, it is listed as the user's own rule.
+    await page.getByTestId("rule-save").click();
+    await page
+      .locator('[data-testid="rule-row"][data-rule="echo-errors-preview"]')
+      .waitFor({ state: "visible", timeout: 10_000 });
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
