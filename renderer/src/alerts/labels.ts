@@ -61,9 +61,6 @@ export function formatValue(value: number | null): string {
   return Math.round(value).toLocaleString();
 }
 
-/** `30m`, `1h`, `2d`, `1h30m`, as the engine takes durations. */
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/;
-
 /** A span as a rule file writes it: `0s`, `10s`, `1m`, `4h`, `1d`, `1h30m`. */
 export function formatSpan(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "–";

@@ -3,6 +3,8 @@
  * with a line and a key): its name and threshold, read from top-level lines; and a template per kind.
  */
 
+import { thresholdValue } from "../../../shared/units.js";
+
 export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
@@ -98,40 +100,8 @@ export function ruleName(yaml: string): string | null {
   return topLevel(yaml, "name");
 }
 
-const DURATION_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-const BYTES: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-};
-
 /** A threshold as the engine reads it: a number, `20%` → 0.2, `5s` or `2m30s` → ms, `1GiB` → bytes. */
-export function parseThreshold(text: string): number | null {
-  const t = text.trim();
-  const percent = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(t);
-  if (percent) return Number(percent[1]) / 100;
-  const bytes = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)$/i.exec(t);
-  if (bytes) return Number(bytes[1]) * (BYTES[(bytes[2] ?? "b").toLowerCase()] ?? 1);
-  if (/^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/.test(t)) {
-    let total = 0;
-    for (const part of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g))
-      total += Number(part[1]) * (DURATION_MS[part[2] ?? "s"] ?? 1000);
-    return total;
-  }
-  const n = t === "" ? Number.NaN : Number(t);
-  return Number.isFinite(n) ? n : null;
-}
+export const parseThreshold = thresholdValue;
 
 /**
  * The line the preview draws: the rule's `threshold:`, or an absence rule's `duration:` (its value is
