@@ -111,6 +111,7 @@ export type RuleInfo = z.infer<typeof RuleInfoSchema>;
 
 export const RulesDocumentSchema = z.object({
   path: z.string(),
+  /** The file's text with channel secrets masked (empty when it does not parse). */
   text: z.string(),
   /** `alerts.yaml:12: rules[1].threshold: expected a number` when the file is wrong (the last good rules stay in effect). */
   problem: z.string().nullable(),
@@ -141,6 +142,8 @@ export const ChannelInfoSchema = z.object({
   /** Where it goes, with secrets masked: a URL's host and path, an address, a command. */
   target: z.string(),
   builtin: z.boolean(),
+  /** The channel as written in alerts.yaml, secrets shown as `••••••` (kept when saved unchanged). */
+  yaml: z.string(),
 });
 export type ChannelInfo = z.infer<typeof ChannelInfoSchema>;
 

@@ -46,8 +46,10 @@ import { attempt, type BackoffPolicy, dueDeliveries, enqueue, listDeliveries } f
 import { previewRule } from "./preview.js";
 import {
   type AlertConfig,
+  channelYaml,
   loadAlertConfig,
   MASK,
+  maskedFileText,
   parseRuleYaml,
   putChannel,
   putRule,
@@ -520,7 +522,7 @@ export class AlertManager {
     const loaded = loadAlertConfig(this.options.dataDir, this.config);
     return {
       path: loaded.path,
-      text: loaded.text,
+      text: maskedFileText(loaded.text),
       problem: loaded.problem,
       evaluationIntervalMs: this.config.evaluationIntervalMs,
       rules: loaded.config.rules.map(
@@ -572,12 +574,19 @@ export class AlertManager {
 
   channelsDocument() {
     const channels: ChannelInfo[] = [
-      { name: "desktop", type: "desktop", target: "native notifications and the tray", builtin: true },
+      {
+        name: "desktop",
+        type: "desktop",
+        target: "native notifications and the tray",
+        builtin: true,
+        yaml: "",
+      },
       ...this.config.channels.map((c) => ({
         name: c.name,
         type: c.type,
         target: describeTarget(c),
         builtin: false,
+        yaml: channelYaml(this.options.dataDir, c.name),
       })),
     ];
     const paused = pausedUntil(this.options.db, this.now());

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Document, isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
 import { z } from "zod";
 import type { Matcher } from "../../../shared/alerts.js";
 import { MonitoringError } from "../errors.js";
@@ -378,7 +378,43 @@ export function removeChannel(dataDir: string, name: string): boolean {
   return removeEntry(alertsFilePath(dataDir), "channels", name);
 }
 
-/** A rule as YAML text (the UI's editor), secrets are not in rules. */
+/** A rule as YAML text (the UI's editor); rules hold no secrets. */
 export function ruleYaml(rule: Rule): string {
-  return parseDocument("").createNode(rule.source).toString();
+  return stringify(rule.source, { lineWidth: 110 });
+}
+
+/** A channel entry with its secret values replaced by the mask. */
+export function maskChannel(entry: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...entry };
+  for (const key of SECRET_KEYS[String(entry.type) as keyof typeof SECRET_KEYS] ?? [])
+    if (out[key] !== undefined) out[key] = MASK;
+  return out;
+}
+
+/** The channel as the file has it, masked, for the UI's editor. */
+export function channelYaml(dataDir: string, name: string): string {
+  const entry = readChannelEntries(dataDir).find((c) => c.name === name);
+  return entry ? stringify(maskChannel(entry), { lineWidth: 110 }) : "";
+}
+
+function readChannelEntries(dataDir: string): Record<string, unknown>[] {
+  const path = alertsFilePath(dataDir);
+  if (!existsSync(path)) return [];
+  const data = parseDocument(readFileSync(path, "utf8")).toJS() as { channels?: unknown } | null;
+  return Array.isArray(data?.channels) ? (data.channels as Record<string, unknown>[]) : [];
+}
+
+/** The file's text with every channel's secrets masked; empty when it does not parse. */
+export function maskedFileText(text: string): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return "";
+  const channels = doc.get("channels");
+  if (isSeq(channels)) {
+    for (const item of channels.items) {
+      if (!isMap(item)) continue;
+      for (const key of SECRET_KEYS[String(item.get("type")) as keyof typeof SECRET_KEYS] ?? [])
+        if (item.has(key)) item.set(key, MASK);
+    }
+  }
+  return doc.toString({ lineWidth: 110 });
 }

@@ -52,69 +52,8 @@ export function channelTemplate(type: ChannelType): string {
 
 const q = (text: string) => JSON.stringify(text);
 
-/** Splits a command line as describeTarget quotes it (`'…'` with `'\''` for a quote). */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string;
-    if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      word += line.slice(i + 1, end === -1 ? line.length : end);
-      i = end === -1 ? line.length : end;
-      inWord = true;
-    } else if (c === "\\" && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (c === " ") {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
-
-/** The text to start editing an existing channel from. */
+/** The text to start editing an existing channel from: the engine's masked copy of its entry. */
 export function channelEditYaml(channel: ChannelInfo): string {
-  const head = `name: ${q(channel.name)}\ntype: ${channel.type}\n`;
-  switch (channel.type) {
-    case "slack":
-    case "discord":
-      return `${head}url: ${SECRET_MASK}   # the stored URL is kept; paste a new one to change it\n`;
-    case "webhook": {
-      const signed = channel.target.endsWith(" (signed)");
-      const base = channel.target.replace(/ \(signed\)$/, "");
-      return (
-        `${head}url: ""   # was ${base}/… : enter the full URL again\n` +
-        (signed ? `secret: ${SECRET_MASK}   # the stored secret is kept\n` : "") +
-        "# headers: { … }   # headers are not shown: write them again if it had any\n"
-      );
-    }
-    case "email": {
-      const m = /^to (.+) via (.+):(\d+)$/.exec(channel.target);
-      const to = m ? (m[1] ?? "").split(", ") : [];
-      return (
-        `${head}host: ${q(m?.[2] ?? "")}\nport: ${m?.[3] ?? 587}\n` +
-        `# username: …   # not shown: write it again if it had one\n` +
-        `password: ${SECRET_MASK}   # the stored password is kept; remove this line if it had none\n` +
-        `from: ""   # not shown: enter the sender again\n` +
-        `to: [${to.map(q).join(", ")}]\n`
-      );
-    }
-    case "command": {
-      const [command = "", ...args] = splitCommandLine(channel.target);
-      return (
-        `${head}command: ${q(command)}\nargs: [${args.map(q).join(", ")}]\n` +
-        `# env: ${SECRET_MASK}   # uncomment to keep the stored environment\n`
-      );
-    }
-    default:
-      return head;
-  }
+  if (channel.yaml) return channel.yaml;
+  return `name: ${q(channel.name)}\ntype: ${channel.type}\n`;
 }

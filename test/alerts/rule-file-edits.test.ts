@@ -1,0 +1,90 @@
+/**
+ * The UI's edits of alerts.yaml: one entry at a time, comments and the rest kept, never a file that would
+ * not load; secrets never leave the engine (masked in the channel's YAML and the file text) and a masked
+ * secret saved back keeps the stored one.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AlertManager } from "../../electron/monitor/alerts/alert-manager.js";
+import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
+import type { Db } from "../../electron/monitor/store/db.js";
+import { tempDir } from "../helpers/mcp.js";
+import { harness, openStore, VirtualClock } from "./alert-fixtures.js";
+
+const FILE = `# team alerting — edited by hand too
+evaluation_interval: 30s
+rules:
+  # the one that matters
+  - { name: errors, kind: metric, signal: error_rate, threshold: 20% }
+channels:
+  - name: ops
+    type: webhook
+    url: https://hooks.example.com/in
+    secret: hunter2
+    headers: { Authorization: Bearer tok-123 }
+`;
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let db: Db;
+let manager: AlertManager;
+beforeEach(async () => {
+  dir = await tempDir();
+  db = openStore(dir.path);
+  writeFileSync(join(dir.path, "alerts.yaml"), FILE);
+  const clock = new VirtualClock();
+  manager = harness(
+    dir.path,
+    db,
+    clock,
+    new SeriesSignalSource([], 60_000),
+    {},
+    { createChannel: undefined },
+  ).manager;
+});
+afterEach(async () => {
+  manager.close();
+  db.close();
+  await dir.cleanup();
+});
+
+const fileText = () => readFileSync(join(dir.path, "alerts.yaml"), "utf8");
+
+describe("editing alerts.yaml from the app", () => {
+  it("adds and replaces a rule in place, keeping comments, and refuses one that does not validate", () => {
+    const result = manager.putRule("name: slow\nkind: metric\nsignal: latency_p95\nthreshold: 2s\n");
+    expect(result.ok).toBe(true);
+    expect(fileText()).toContain("# the one that matters");
+    expect(fileText()).toContain("# team alerting — edited by hand too");
+    expect(manager.rules().rules.find((r) => r.name === "slow")?.yaml).toBe(
+      "name: slow\nkind: metric\nsignal: latency_p95\nthreshold: 2s\n",
+    );
+    const before = fileText();
+    expect(() => manager.putRule("name: slow\nkind: metric\nsignal: latency_p95\nthreshold: soon\n")).toThrow(
+      /rule\.threshold: "soon" is not a threshold/,
+    );
+    expect(fileText()).toBe(before);
+    expect(manager.removeRule("slow").ok).toBe(true);
+    expect(manager.removeRule("server-down").message).toBe("rule server-down disabled");
+    expect(manager.rules().rules.find((r) => r.name === "server-down")?.enabled).toBe(false);
+  });
+
+  it("shows channels and the file with secrets masked, and keeps a masked secret when saved back", () => {
+    const [, ops] = manager.channelsDocument().channels;
+    expect(ops?.yaml).not.toMatch(/hunter2|tok-123/);
+    expect(ops?.yaml).toContain("secret: ••••••");
+    expect(manager.rules().text).not.toMatch(/hunter2|tok-123/);
+    expect(manager.rules().text).toContain("# the one that matters");
+
+    // Edited in the UI: a new URL, the secret and headers left masked.
+    const edited = (ops?.yaml ?? "").replace("https://hooks.example.com/in", "https://hooks.example.com/v2");
+    expect(manager.putChannel(edited, "ops").ok).toBe(true);
+    const text = fileText();
+    expect(text).toContain("https://hooks.example.com/v2");
+    expect(text).toContain("hunter2");
+    expect(text).toContain("tok-123");
+    expect(() =>
+      manager.putChannel("name: new\ntype: webhook\nurl: https://x.example\nsecret: ••••••\n"),
+    ).toThrow(/channel\.secret: enter the secret/);
+  });
+});
