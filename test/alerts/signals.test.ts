@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRuleYaml } from "../../electron/monitor/alerts/rule-file.js";
 import { DbSignalSource } from "../../electron/monitor/alerts/signals.js";
+import { foldOnce } from "../../electron/monitor/metrics/rollups.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 import { openStore } from "./alert-fixtures.js";
@@ -27,7 +28,7 @@ beforeAll(async () => {
     const outcome = i < 2 ? "tool_error" : i === 2 ? "timeout" : "ok";
     call.run("memory", "c2s", `e${i}`, "echo", NOW - 60_000 - i * 1000, (i + 1) * 100, outcome);
   }
-  // memory/add: 2 ok calls; an old failure outside the window; a server→client request that never counts.
+  // memory/add: 2 ok calls; an old failure outside the window; a failed server→client request (sampling).
   call.run("memory", "c2s", "a1", "add", NOW - 30_000, 5, "ok");
   call.run("memory", "c2s", "a2", "add", NOW - 20_000, 7, "ok");
   call.run("memory", "c2s", "a0", "add", NOW - 3_600_000, 5, "tool_error");
@@ -72,17 +73,18 @@ const sample = (yaml: string) =>
     .sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
 
 describe("signals from the store", () => {
-  it("error rate, call rate, outcome counts and latency per server and tool, client requests only", () => {
+  it("error rate, call rate, outcome counts and latency per server and tool, every request as stats counts it", () => {
     expect(sample("{ name: r, kind: metric, signal: error_rate, threshold: 0 }")).toEqual([
       { labels: { server: "memory", tool: "add" }, value: 0 },
       { labels: { server: "memory", tool: "echo" }, value: 0.3 },
+      { labels: { server: "memory", tool: "sampling" }, value: 1 },
     ]);
     expect(
       sample("{ name: r, kind: metric, signal: error_rate, by: [server], threshold: 0, min_calls: 20 }"),
     ).toEqual([]);
     expect(
       sample("{ name: r, kind: metric, signal: call_rate, by: [server], window: 2m, threshold: 0 }"),
-    ).toEqual([{ labels: { server: "memory" }, value: 6 }]);
+    ).toEqual([{ labels: { server: "memory" }, value: 6.5 }]);
     expect(
       sample("{ name: r, kind: metric, signal: outcome_count, outcome: timeout, threshold: 0, tool: echo }"),
     ).toEqual([{ labels: { server: "memory", tool: "echo" }, value: 1 }]);
@@ -92,6 +94,16 @@ describe("signals from the store", () => {
     expect(sample("{ name: r, kind: metric, signal: latency_p50, threshold: 0, tool: echo }")[0]?.value).toBe(
       500,
     );
+  });
+
+  it("reads the same from minute rollups once the collector folded the calls (latency within 1%)", () => {
+    const errorRate = "{ name: r, kind: metric, signal: error_rate, threshold: 0 }";
+    const p95 = "{ name: r, kind: metric, signal: latency_p95, threshold: 0, tool: echo }";
+    const before = [sample(errorRate), sample(p95)[0]?.value ?? 0] as const;
+    while (foldOnce(db, 1000).folded > 0);
+    expect(sample(errorRate)).toEqual(before[0]);
+    const after = sample(p95)[0]?.value ?? 0;
+    expect(Math.abs(after - before[1])).toBeLessThanOrEqual(before[1] * 0.01 + 0.001);
   });
 
   it("memory is the newest sample, CPU the mean over the window", () => {

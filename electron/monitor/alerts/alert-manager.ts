@@ -556,7 +556,7 @@ export class AlertManager {
       : { ok: true, message: `rule ${name} ${what}` };
   }
 
-  preview(yamlText: string, range = "24h"): RulePreview {
+  async preview(yamlText: string, range = "24h"): Promise<RulePreview> {
     let rule: Rule;
     try {
       rule = parseRuleYaml(yamlText);

@@ -4,8 +4,20 @@
  * the series a test file gives (rule-tests.ts). The evaluator applies the threshold.
  */
 import { LOG_LEVELS } from "../../../shared/levels.js";
+import { DDSketch } from "../metrics/ddsketch.js";
+import { readRange } from "../metrics/range-reader.js";
 import type { Db, SqlValue } from "../store/db.js";
 import type { Rule } from "./rule-schema.js";
+
+interface CallGroup {
+  labels: Record<string, string>;
+  calls: number;
+  ok: number;
+  outcomes: Record<string, number>;
+  sketch: DDSketch;
+  durations: number[];
+  fromRollups: boolean;
+}
 
 export interface Sample {
   labels: Record<string, string>;
@@ -75,70 +87,74 @@ export class DbSignalSource implements SignalSource {
     }
   }
 
-  /** Client requests in the window grouped by the rule's labels; the tool label is the target or method. */
-  private callRows(
-    rule: Rule,
-    at: number,
-    columns: string,
-    extra = "",
-  ): { labels: Record<string, string>; row: Record<string, SqlValue> }[] {
-    const where = ["started_at > ?", "started_at <= ?", "direction = 'c2s'"];
-    const params: SqlValue[] = [at - rule.windowMs, at];
-    if (rule.server) {
-      where.push("server = ?");
-      params.push(rule.server);
+  /**
+   * Requests in the window grouped by the rule's labels (the tool label is the target, else the method),
+   * read as `stats` reads them (metrics/range-reader.ts): minute rollups for whole minutes, raw calls for
+   * the edges and for what the collector has not folded yet. Counts are exact; percentiles are exact
+   * over raw calls and within 1% where rollups contributed.
+   */
+  private callGroups(rule: Rule, at: number): CallGroup[] {
+    const groups = new Map<string, CallGroup>();
+    const latency = rule.signal.startsWith("latency_");
+    for (const [server, ops] of readRange(this.db, at - rule.windowMs, at, rule.server, { latency })) {
+      for (const acc of ops.values()) {
+        const tool = acc.target ?? acc.method;
+        if (rule.tool && tool !== rule.tool) continue;
+        const labels = labelsOf(rule, { server, tool });
+        const key = JSON.stringify(labels);
+        let g = groups.get(key);
+        if (!g) {
+          g = {
+            labels,
+            calls: 0,
+            ok: 0,
+            outcomes: {},
+            sketch: new DDSketch(),
+            durations: [],
+            fromRollups: false,
+          };
+          groups.set(key, g);
+        }
+        g.calls += acc.calls;
+        g.ok += acc.outcomes.ok ?? 0;
+        for (const [outcome, n] of Object.entries(acc.outcomes))
+          g.outcomes[outcome] = (g.outcomes[outcome] ?? 0) + n;
+        if (latency) {
+          g.sketch.merge(acc.sketch);
+          for (const d of acc.durations) g.durations.push(d);
+        }
+        g.fromRollups ||= acc.fromRollups;
+      }
     }
-    if (rule.tool) {
-      where.push("coalesce(target, method) = ?");
-      params.push(rule.tool);
-    }
-    const byTool = rule.by.includes("tool");
-    const byServer = rule.by.includes("server");
-    const keys = [
-      byServer ? "server" : "'' AS server",
-      byTool ? "coalesce(target, method) AS tool" : "'' AS tool",
-    ];
-    const group = [byServer ? "server" : null, byTool ? "coalesce(target, method)" : null].filter(Boolean);
-    const sql = `SELECT ${keys.join(", ")}, ${columns} FROM calls WHERE ${where.join(" AND ")}${extra}${
-      group.length ? ` GROUP BY ${group.join(", ")}` : ""
-    }`;
-    return this.db
-      .prepare(sql)
-      .all(...params)
-      .map((row) => ({ labels: labelsOf(rule, row), row }));
+    return [...groups.values()].filter((g) => g.calls > 0);
   }
 
   private callCounts(rule: Rule, at: number): Sample[] {
-    const outcome = rule.outcome ?? "timeout";
-    const rows = this.callRows(
-      rule,
-      at,
-      `count(*) AS n, sum(outcome != 'ok') AS errors, sum(outcome = '${outcome.replace(/'/g, "")}') AS matching`,
-    );
     const out: Sample[] = [];
-    for (const { labels, row } of rows) {
-      const n = Number(row.n ?? 0);
-      if (n === 0) continue;
+    for (const g of this.callGroups(rule, at)) {
       if (rule.signal === "error_rate") {
-        if (n < rule.minCalls) continue;
-        out.push({ labels, value: Number(row.errors ?? 0) / n });
-      } else if (rule.signal === "call_rate") out.push({ labels, value: n / (rule.windowMs / 60_000) });
-      else out.push({ labels, value: Number(row.matching ?? 0) });
+        if (g.calls < rule.minCalls) continue;
+        out.push({ labels: g.labels, value: (g.calls - g.ok) / g.calls });
+      } else if (rule.signal === "call_rate")
+        out.push({ labels: g.labels, value: g.calls / (rule.windowMs / 60_000) });
+      else out.push({ labels: g.labels, value: g.outcomes[rule.outcome ?? "timeout"] ?? 0 });
     }
     return out;
   }
 
   private latency(rule: Rule, at: number): Sample[] {
     const q = rule.signal === "latency_p50" ? 0.5 : rule.signal === "latency_p95" ? 0.95 : 0.99;
-    const rows = this.callRows(rule, at, "count(*) AS n, json_group_array(duration_ms) AS durations");
     const out: Sample[] = [];
-    for (const { labels, row } of rows) {
-      const n = Number(row.n ?? 0);
-      if (n === 0 || n < rule.minCalls) continue;
-      const values = (JSON.parse(String(row.durations)) as number[]).sort((a, b) => a - b);
-      // Nearest rank, as the stats' exact percentiles.
+    for (const g of this.callGroups(rule, at)) {
+      if (g.calls < rule.minCalls) continue;
+      if (g.fromRollups) {
+        out.push({ labels: g.labels, value: g.sketch.quantile(q) });
+        continue;
+      }
+      // Nearest rank over the raw durations, as the stats' exact percentiles.
+      const values = g.durations.sort((a, b) => a - b);
       const index = Math.min(values.length - 1, Math.max(0, Math.ceil(q * values.length) - 1));
-      out.push({ labels, value: values[index] ?? 0 });
+      out.push({ labels: g.labels, value: values[index] ?? 0 });
     }
     return out;
   }

@@ -87,7 +87,18 @@ export function readMarks(db: Db): Marks {
   };
 }
 
-export function readRange(db: Db, since: number, until: number, server?: string): RangeData {
+export interface ReadOptions {
+  /** false: counts and bytes only, no sketches or durations (cheaper, for rates and counts). */
+  latency?: boolean;
+}
+
+export function readRange(
+  db: Db,
+  since: number,
+  until: number,
+  server?: string,
+  options: ReadOptions = {},
+): RangeData {
   // One read transaction: the high-water mark, the rollups and the unfolded tail come from one snapshot,
   // so a fold committing in between cannot make a call count twice (or not at all).
   let began = false;
@@ -98,13 +109,19 @@ export function readRange(db: Db, since: number, until: number, server?: string)
     // Already inside a transaction: that one is the snapshot.
   }
   try {
-    return readSnapshot(db, since, until, server);
+    return readSnapshot(db, since, until, server, options.latency ?? true);
   } finally {
     if (began) db.exec("COMMIT");
   }
 }
 
-function readSnapshot(db: Db, since: number, until: number, server?: string): RangeData {
+function readSnapshot(
+  db: Db,
+  since: number,
+  until: number,
+  server: string | undefined,
+  latency: boolean,
+): RangeData {
   const data: RangeData = new Map();
   let folded: number;
   let pieces: Piece[];
@@ -135,7 +152,7 @@ function readSnapshot(db: Db, since: number, until: number, server?: string): Ra
         const target = series[Number(row[0])];
         if (!target) continue;
         target.acc ??= accumulator(data, target.server, target.method, target.target);
-        addRollup(target.acc, target.outcome, row);
+        addRollup(target.acc, target.outcome, row, latency);
       }
     } else if (piece.kind === "raw") {
       const rows = db
@@ -144,7 +161,7 @@ function readSnapshot(db: Db, since: number, until: number, server?: string): Ra
            WHERE started_at >= ? AND started_at ${piece.inclusive ? "<=" : "<"} ?${byServer}`,
         )
         .iterate(piece.start, piece.end, ...extra);
-      for (const row of rows) addRaw(data, row);
+      for (const row of rows) addRaw(data, row, latency);
     }
   }
 
@@ -158,7 +175,7 @@ function readSnapshot(db: Db, since: number, until: number, server?: string): Ra
       )
       .iterate(folded, since, until, ...extra);
     for (const row of rows) {
-      if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup") addRaw(data, row);
+      if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup") addRaw(data, row, latency);
     }
   }
   return data;
@@ -203,7 +220,7 @@ function accumulator(data: RangeData, server: string, method: string, target: st
   return acc;
 }
 
-function addRaw(data: RangeData, row: Row): void {
+function addRaw(data: RangeData, row: Row, latency = true): void {
   const method = String(row.method);
   const target = operationTarget(method, row.target === null ? null : String(row.target));
   const acc = accumulator(data, String(row.server), method, target);
@@ -213,6 +230,7 @@ function addRaw(data: RangeData, row: Row): void {
   acc.outcomes[outcome] = (acc.outcomes[outcome] ?? 0) + 1;
   acc.bytesIn += Number(row.bytes_in);
   acc.bytesOut += Number(row.bytes_out);
+  if (!latency) return;
   acc.durations.push(duration);
   acc.sketch.add(duration);
 }
@@ -249,12 +267,12 @@ function loadSeries(db: Db, server?: string): SeriesTarget[] {
 /** series, count, bytes_in, bytes_out, sketch */
 type RollupRow = [SqlValue, SqlValue, SqlValue, SqlValue, SqlValue];
 
-function addRollup(acc: OperationAccumulator, outcome: string, row: RollupRow): void {
+function addRollup(acc: OperationAccumulator, outcome: string, row: RollupRow, latency = true): void {
   const count = Number(row[1]);
   acc.calls += count;
   acc.outcomes[outcome] = (acc.outcomes[outcome] ?? 0) + count;
   acc.bytesIn += Number(row[2]);
   acc.bytesOut += Number(row[3]);
-  acc.sketch.mergeEncoded(row[4] as Uint8Array);
+  if (latency) acc.sketch.mergeEncoded(row[4] as Uint8Array);
   acc.fromRollups = true;
 }
