@@ -6,6 +6,7 @@
  */
 import { createServer } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { backoffMs } from "../../electron/monitor/alerts/outbox.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
@@ -51,6 +52,15 @@ function realHarness() {
   return harness(dir.path, db, clock, firingSeries(), {}, { createChannel: undefined, tickMs: 25 });
 }
 
+describe("backoff", () => {
+  it("doubles from the initial backoff up to the cap, with at most ±20% jitter", () => {
+    const policy = { initialBackoffMs: 1000, maxBackoffMs: 60_000, giveUpAfterMs: 86_400_000 };
+    const at = (attempts: number, r: number) => backoffMs(policy, attempts, () => r);
+    expect([1, 2, 3, 4, 10].map((n) => at(n, 0.5))).toEqual([1000, 2000, 4000, 8000, 60_000]);
+    expect([at(3, 0), at(3, 0.999999)]).toEqual([3200, 4800]);
+  });
+});
+
 describe("delivery", () => {
   it("retries a failing receiver with growing delays until it takes the alert, recording every attempt", async () => {
     const rx = await startReceiver();
@@ -74,7 +84,9 @@ describe("delivery", () => {
       ]);
       const times = delivery?.attempts.map((a) => Date.parse(a.time)) ?? [];
       const [first = 0, second = 0, third = 0] = times;
-      expect(third - second).toBeGreaterThan(second - first);
+      // Each wait is at least its backoff (150 ms, then 300 ms, less 20% jitter); load only adds to it.
+      expect(second - first).toBeGreaterThanOrEqual(120);
+      expect(third - second).toBeGreaterThanOrEqual(240);
       // The same notification each time, signed, with the outbox row as the idempotency key.
       const bodies = rx.requests.map((r) => JSON.parse(r.body) as { deliveryId: number; alerts: unknown[] });
       expect(new Set(bodies.map((b) => b.deliveryId)).size).toBe(1);
