@@ -31,6 +31,8 @@ export async function previewRule(
   let states = new Map<string, InstanceState>();
   const times: number[] = [];
   for (let t = start; t <= now; t += stepMs) times.push(t);
+  // And now itself, so what just happened (the last partial minute) is in the preview too.
+  if (times.at(-1) !== now) times.push(now);
   try {
     for (const [index, t] of times.entries()) {
       if (index > 0 && index % STEPS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
