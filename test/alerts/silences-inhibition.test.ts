@@ -157,4 +157,39 @@ describe("silences, inhibition and grouping", () => {
     await evaluate(h, clock);
     expect(hook.got).toHaveLength(2);
   });
+
+  it("pausing native notifications records desktop deliveries as handled, shows nothing, and resumes", async () => {
+    writeAlerts(
+      dir.path,
+      "rules:\n  - { name: errors, kind: metric, signal: error_rate, by: [server], threshold: 20% }\ndefault_route: { group_wait: 0s }\n",
+    );
+    const clock = new VirtualClock(Date.now());
+    const h = harness(
+      dir.path,
+      db,
+      clock,
+      series(clock, [["error_rate", { server: "a", tool: "read" }, 0.5]]),
+    );
+    h.manager.pause("1h");
+    await evaluate(h, clock);
+    expect(h.desktop).toEqual([]);
+    const [delivery] = h.manager.deliveries({ channel: "desktop" });
+    expect([delivery?.status, delivery?.attempts[0]?.error]).toEqual([
+      "delivered",
+      "not shown: notifications were paused",
+    ]);
+    expect(h.manager.snapshot().pausedUntil).not.toBeNull();
+
+    h.manager.pause(null);
+    expect(h.manager.snapshot().pausedUntil).toBeNull();
+    const second = harness(
+      dir.path,
+      db,
+      clock,
+      series(clock, [["error_rate", { server: "b", tool: "read" }, 0.5]]),
+    );
+    h.manager.close();
+    await evaluate(second, clock);
+    expect(second.desktop.map((n) => n.status)).toEqual(["firing"]);
+  });
 });

@@ -313,7 +313,8 @@ export class AlertManager {
         this.options.event({
           category: "error",
           type: "alert.delivery_failed",
-          severity: "high",
+          // The desktop gives up when no window was open to show it: worth a note, not an alarm.
+          severity: d.channel === "desktop" ? "low" : "high",
           message: `alert notification to ${d.channel} failed for good: ${outcome.error}`,
           details: {
             delivery: d.id,
@@ -352,7 +353,8 @@ export class AlertManager {
       type: "desktop",
       target: "native notifications and the tray",
       send: async (n): Promise<DeliveryOutcome> => {
-        if (pausedUntil(this.options.db, this.now()) !== null) return { ok: true, status: null }; // paused: recorded as handled, not shown
+        if (pausedUntil(this.options.db, this.now()) !== null)
+          return { ok: true, status: null, note: "not shown: notifications were paused" };
         if (!this.options.hasDesktop())
           return {
             ok: false,

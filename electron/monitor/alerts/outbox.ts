@@ -81,7 +81,7 @@ export function recordAttempt(
   random = Math.random,
 ): "delivered" | "retry" | "failed" {
   const attempts = delivery.attempts + 1;
-  const error = outcome.ok ? null : outcome.error;
+  const error = outcome.ok ? (outcome.note ?? null) : outcome.error;
   let status: "delivered" | "retry" | "failed";
   let nextAt: number | null = null;
   if (outcome.ok) status = "delivered";

@@ -39,7 +39,12 @@ export interface AlertNotification {
 }
 
 export type DeliveryOutcome =
-  | { ok: true; status: number | null }
+  | {
+      ok: true;
+      status: number | null;
+      /** Handled without being shown (native notifications paused), said in the delivery log. */
+      note?: string;
+    }
   | {
       ok: false;
       /** Retrying cannot help (a 4xx other than 408/429, a bad address, a missing command). */
