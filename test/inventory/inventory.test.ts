@@ -89,6 +89,21 @@ describe("server inventory", () => {
     expect(seen[0]?.servers.some((s) => s.name === "everything")).toBe(true);
   });
 
+  it("a server probed on request, never run by mcpscope, has its tools pinned as a scheduled probe's are", async () => {
+    await engine.invoke("servers.add", {
+      name: "memory-by-hand",
+      transport: "stdio",
+      command: process.execPath,
+      args: SERVERS.memory(),
+    });
+    const { id } = await entry("memory-by-hand");
+    expect(await engine.invoke("tools.pins", { server: "memory-by-hand" })).toEqual([]);
+    expect(((await engine.invoke("servers.probe", { id })) as { ok: boolean }).ok).toBe(true);
+    const pins = (await engine.invoke("tools.pins", { server: "memory-by-hand" })) as { tool: string }[];
+    expect(pins.map((p) => p.tool)).toContain("create_entities");
+    await engine.invoke("servers.remove", { id });
+  });
+
   it("instruments the entry in the client's config and restores it byte for byte", async () => {
     const { id } = await entry("everything");
     const result = (await engine.invoke("servers.instrument", { id })) as { ok: boolean; message: string };

@@ -16,6 +16,7 @@ import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
 import { probeServer } from "../health/probe.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
+import { snapshotTools } from "../health/tool-snapshot.js";
 import { instrument, uninstrument } from "../instrument/instrument.js";
 import { checkInstrumented } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
@@ -159,8 +160,12 @@ export class InventoryService {
     }
     const result = await probeServer(server, { env: await loginShellEnv().get(), timeoutMs: 15_000 });
     const status = result.outcome === "ok" ? "up" : result.outcome === "degraded" ? "degraded" : "down";
+    const time = Date.now();
+    // Its tools, as a scheduled probe keeps them: a snapshot when they changed, pins and their checks.
+    if (result.tools)
+      this.healthStore.snapshot(id, server.definition.name, snapshotTools(result.tools), time);
     this.healthStore.record({
-      time: Date.now(),
+      time,
       serverId: id,
       server: server.definition.name,
       status,
