@@ -13,12 +13,10 @@
 //   RECENT_RATE=100 node bench/alerts/eval.mjs      # a stress: 100 calls a second for 5 minutes
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
+import { bundleEngine, median, mulberry32, p90 } from "../lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RUNS = Number(process.env.RUNS ?? 15);
 const CALLS = Number(process.env.CALLS ?? 300_000);
 /** Calls a second in the last 5 minutes, the window the built-in rules read. */
@@ -39,7 +37,15 @@ try {
 process.exit(failed ? 1 : 0);
 
 async function main() {
-  const lib = await bundle();
+  const lib = await bundleEngine(
+    work,
+    `
+        export { openDb } from "./electron/monitor/store/db.ts";
+        export { AlertManager } from "./electron/monitor/alerts/alert-manager.ts";
+        export { DbSignalSource } from "./electron/monitor/alerts/signals.ts";
+        export { foldOnce } from "./electron/monitor/metrics/rollups.ts";
+        export { parseRuleYaml } from "./electron/monitor/alerts/rule-file.ts";`,
+  );
   const db = lib.openDb(join(work, "mcpscope.db"));
   const now = Date.now();
   const rand = mulberry32(7);
@@ -154,50 +160,4 @@ async function main() {
   }
   manager.close();
   db.close();
-}
-
-async function bundle() {
-  const outfile = join(work, "lib.mjs");
-  await esbuild.build({
-    stdin: {
-      contents: `
-        export { openDb } from "./electron/monitor/store/db.ts";
-        export { AlertManager } from "./electron/monitor/alerts/alert-manager.ts";
-        export { DbSignalSource } from "./electron/monitor/alerts/signals.ts";
-        export { foldOnce } from "./electron/monitor/metrics/rollups.ts";
-        export { parseRuleYaml } from "./electron/monitor/alerts/rule-file.ts";`,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    outfile,
-    logLevel: "warning",
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  return import(pathToFileURL(outfile).href);
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
-
-function p90(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)] ?? 0;
-}
-
-function mulberry32(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -22,12 +22,12 @@ import { spawn } from "node:child_process";
 import { existsSync, writeSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import { bundleEngine, mulberry32, ROOT } from "../lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const root = ROOT;
 const LINES = Number(process.env.LINES ?? 1_000_000);
 const STDERR_LINES = Number(process.env.STDERR_LINES ?? 200_000);
 const RUNS = Number(process.env.RUNS ?? 11);
@@ -83,7 +83,15 @@ async function main(work) {
   console.log(
     `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
   );
-  const lib = await bundle(work);
+  const lib = await bundleEngine(
+    work,
+    `
+        export { openDb } from "./electron/monitor/store/db.ts";
+        export { databasePath } from "./electron/monitor/paths.ts";
+        export { searchLogs } from "./electron/monitor/logs/log-queries.ts";
+        export { indexPendingLogs } from "./electron/monitor/logs/fts-index.ts";
+        export { RETENTION_BATCH_ROWS } from "./electron/monitor/logs/retention.ts";`,
+  );
 
   // 1. Synthetic history, through the real schema and triggers.
   // DB=path keeps the generated database there, and reuses it when it already holds LINES lines.
@@ -422,42 +430,5 @@ function generator(seed) {
       fieldsObject,
       stderr,
     };
-  };
-}
-
-async function bundle(work) {
-  const outfile = join(work, "lib.mjs");
-  await esbuild.build({
-    stdin: {
-      contents: `
-        export { openDb } from "./electron/monitor/store/db.ts";
-        export { databasePath } from "./electron/monitor/paths.ts";
-        export { searchLogs } from "./electron/monitor/logs/log-queries.ts";
-        export { indexPendingLogs } from "./electron/monitor/logs/fts-index.ts";
-        export { RETENTION_BATCH_ROWS } from "./electron/monitor/logs/retention.ts";`,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    outfile,
-    logLevel: "warning",
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  return import(pathToFileURL(outfile).href);
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

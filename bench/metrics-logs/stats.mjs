@@ -10,11 +10,9 @@
 //   RUNS=15 RATE=0.25 node bench/metrics-logs/stats.mjs      # RATE: share of (tool, minute) pairs with calls
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
+import { join } from "node:path";
+import { bundleEngine, mulberry32 } from "../lib.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const RUNS = Number(process.env.RUNS ?? 9);
 const RATE = Number(process.env.RATE ?? 0.25);
 const SERVERS = 20;
@@ -31,7 +29,14 @@ try {
 if (process.env.KEEP_DB) console.log(`database kept at ${process.env.KEEP_DB}`);
 
 async function main() {
-  const lib = await bundle();
+  const lib = await bundleEngine(
+    work,
+    `
+        export { openDb } from "./electron/monitor/store/db.ts";
+        export { statsDocument } from "./electron/monitor/store/queries.ts";
+        export { DDSketch } from "./electron/monitor/metrics/ddsketch.ts";
+        export { bucketStart, DAY, foldOnce, HOUR, MINUTE, STATE, writeState } from "./electron/monitor/metrics/rollups.ts";`,
+  );
   const { MINUTE, HOUR, DAY, DDSketch, bucketStart } = lib;
   // KEEP_DB=path keeps the generated database (e.g. to profile statsDocument against it).
   const dbPath = process.env.KEEP_DB ?? join(work, "mcpscope.db");
@@ -275,42 +280,6 @@ function time(fn) {
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const p90 = [...wall].sort((a, b) => a - b)[Math.ceil(wall.length * 0.9) - 1];
   return { median: median(wall), p90, cpu: median(cpu) };
-}
-
-async function bundle() {
-  const outfile = join(work, "lib.mjs");
-  await esbuild.build({
-    stdin: {
-      contents: `
-        export { openDb } from "./electron/monitor/store/db.ts";
-        export { statsDocument } from "./electron/monitor/store/queries.ts";
-        export { DDSketch } from "./electron/monitor/metrics/ddsketch.ts";
-        export { bucketStart, DAY, foldOnce, HOUR, MINUTE, STATE, writeState } from "./electron/monitor/metrics/rollups.ts";`,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    outfile,
-    logLevel: "warning",
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  return import(pathToFileURL(outfile).href);
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gauss(rand) {

@@ -1,0 +1,46 @@
+// What the bench scripts share: bundling the engine's TypeScript modules they call, a seeded random
+// generator (the same workload every run), and order statistics.
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Bundles `exports` (lines of `export { … } from "./electron/…ts"`) into `work` and imports it. */
+export async function bundleEngine(work, exports) {
+  const outfile = join(work, "lib.mjs");
+  await esbuild.build({
+    stdin: { contents: exports, resolveDir: ROOT, loader: "ts" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    outfile,
+    logLevel: "warning",
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+export function p90(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)] ?? 0;
+}
