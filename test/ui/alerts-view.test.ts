@@ -151,6 +151,16 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(await row.getByTestId("alert-summary").textContent()).toContain("echo on everything");
     expect(await row.getAttribute("data-silenced")).toBe("false");
     expect(await page.getByTestId("alerts-nav-badge").textContent()).toBe("1");
+    // The Overview says so too, and leads back here.
+    await page.getByTestId("nav-overview").click();
+    const card = page.getByTestId("card-alerts");
+    await until(
+      "the Overview's alerts card",
+      async () => (await card.getByTestId("stat-value").textContent()) === "1 firing",
+      10_000,
+    );
+    await card.getByRole("button").click();
+    await row.waitFor({ state: "visible", timeout: 5000 });
     const alertId = (await row.getAttribute("data-alert-id")) ?? "";
     expect(alertId).not.toBe("");
 
