@@ -50,6 +50,9 @@ describe("mcpscope rules", () => {
     writeFileSync(file, RULES);
     const { stdout } = await mcpscope(["rules", "check", file]);
     expect(stdout).toMatch(/alerts\.yaml: OK — 9 rules \(1 yours, 8 built in; disabled: crash-loop\)/);
+    // Without a FILE: the data dir's own alerts.yaml (here the same file).
+    const own = await mcpscope(["rules", "check", "--data-dir", dir.path]);
+    expect(own.stdout).toBe(stdout);
   });
 
   it("check names the line and key of the first mistake, in one line, exit 1", async () => {

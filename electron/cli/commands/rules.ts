@@ -1,17 +1,18 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { parseAlertConfig } from "../../monitor/alerts/rule-file.js";
+import { alertsFilePath, parseAlertConfig } from "../../monitor/alerts/rule-file.js";
 import { runRuleTests } from "../../monitor/alerts/rule-tests.js";
-import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
+import { resolveDataDir } from "../../monitor/paths.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "print one JSON document" },
 };
 
-const USAGE = "mcpscope rules check FILE [--json] | mcpscope rules test FILE [--json]";
+const USAGE = "mcpscope rules check [FILE] [--json] | mcpscope rules test FILE [--json]";
 
-const HELP = `check validates an alert rule file (alerts.yaml in the data dir, or any copy) and exits 1 with
+const HELP = `check validates an alert rule file (by default alerts.yaml in the data dir) and exits 1 with
 one line naming the line and key of the first problem.
 test runs rule unit tests, as promtool does: a YAML file with rule_files, and tests that give
 input_series (signal{label="value"} and values like "0 0.5x10") and alert_rule_test entries
@@ -29,17 +30,24 @@ export const rulesCommand: Command = {
     }
     if (sub !== "check" && sub !== "test")
       throw new UsageError(`unknown rules command "${sub}"; use \`rules check FILE\` or \`rules test FILE\``);
-    if (!file) throw new UsageError(`rules ${sub} needs a FILE`);
+    if (!file && sub === "test") throw new UsageError("rules test needs a FILE of tests");
     if (sub === "check") {
+      // Without a FILE: the data dir's own alerts.yaml, the one the app uses.
+      const path = file ?? alertsFilePath(resolveDataDir(flagString(args, "data-dir")));
       let text: string;
       try {
-        text = readFileSync(file, "utf8");
+        text = readFileSync(path, "utf8");
       } catch (error) {
-        throw new UsageError(
-          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        );
+        const code = (error as NodeJS.ErrnoException).code;
+        if (!file && code === "ENOENT") {
+          io.stdout.write(
+            `${path} does not exist: the built-in rules and desktop notifications are in effect\n`,
+          );
+          return 0;
+        }
+        throw new UsageError(`cannot read ${path}: ${code ?? (error as Error).message}`);
       }
-      const config = parseAlertConfig(text, basename(file));
+      const config = parseAlertConfig(text, basename(path));
       const user = config.rules.filter((r) => !r.builtin).length;
       const summary = {
         ok: true,
@@ -53,13 +61,13 @@ export const rulesCommand: Command = {
       if (args.flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
       else
         io.stdout.write(
-          `${file}: OK — ${config.rules.length} rules (${user} yours, ${config.rules.length - user} built in${
+          `${path}: OK — ${config.rules.length} rules (${user} yours, ${config.rules.length - user} built in${
             summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
           }), ${config.channels.length} channel(s), ${config.routes.length} route(s)\n`,
         );
       return 0;
     }
-    const result = runRuleTests(file);
+    const result = runRuleTests(file as string);
     if (args.flags.json)
       io.stdout.write(`${JSON.stringify({ ok: result.failures.length === 0, ...result })}\n`);
     else {
