@@ -22,6 +22,8 @@ export const AlertInstanceSchema = z.object({
   labels: Labels,
   summary: z.string(),
   value: z.number().nullable(),
+  /** The value as the rule's summary formats it: `75%`, `5.2 s`, `1.2 GiB`, `3`. */
+  valueText: z.string(),
   /** ISO times. */
   activeAt: z.string(),
   firedAt: z.string().nullable(),

@@ -25,6 +25,7 @@ function alert(overrides: Partial<AlertInstance> & Pick<AlertInstance, "id" | "r
     silencedBy: [],
     inhibited: false,
     acknowledged: false,
+    valueText: "–",
     ...overrides,
   };
 }

@@ -47,6 +47,7 @@ const alert = (over: Partial<AlertInstance>): AlertInstance => ({
   silencedBy: [],
   inhibited: false,
   acknowledged: false,
+  valueText: "–",
   ...over,
 });
 

@@ -149,6 +149,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await row.waitFor({ state: "visible", timeout: 20_000 });
     await until("the alert firing", async () => (await row.getAttribute("data-state")) === "firing", 20_000);
     expect(await row.getByTestId("alert-summary").textContent()).toContain("echo on everything");
+    expect(await row.getByTestId("alert-value").textContent()).toBe("75%");
     expect(await row.getAttribute("data-silenced")).toBe("false");
     expect(await page.getByTestId("alerts-nav-badge").textContent()).toBe("1");
     // The Overview says so too, and leads back here.
@@ -280,6 +281,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await delivery.waitFor({ state: "visible", timeout: 5000 });
     await delivery.locator("button").first().click();
     await delivery.getByTestId("delivery-attempt").first().waitFor({ state: "visible", timeout: 5000 });
+    await shoot(page, "alerts-deliveries");
 
     // Send test through the desktop channel: delivered to this browser.
     await page.getByTestId("alerts-tab-channels").click();
@@ -294,6 +296,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
           .getAttribute("data-status")) === "delivered",
       10_000,
     );
+    await shoot(page, "alerts-channels");
 
     expect(problems).toEqual([]);
     await page.close();

@@ -60,6 +60,7 @@ import {
 import type { Rule } from "./rule-schema.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
 import { type InstanceState, step } from "./state-machine.js";
+import { defaultFormat, formatValue } from "./template.js";
 
 export interface AlertManagerOptions {
   dataDir: string;
@@ -418,6 +419,7 @@ export class AlertManager {
       labels: i.labels,
       summary: i.summary,
       value: i.value,
+      valueText: this.valueText(i),
       activeAt: iso(i.activeAt),
       firedAt: i.firedAt === null ? null : iso(i.firedAt),
       resolvedAt: i.resolvedAt === null ? null : iso(i.resolvedAt),
@@ -434,6 +436,11 @@ export class AlertManager {
       listSilences(this.options.db, false, at),
       this.config.inhibit,
     );
+  }
+
+  private valueText(i: InstanceState): string {
+    const rule = this.config.rules.find((r) => r.name === i.rule);
+    return rule ? formatValue(i.value, defaultFormat(rule)) : i.value === null ? "–" : String(i.value);
   }
 
   list(query: { status?: "pending" | "firing" | "resolved"; server?: string } = {}): AlertInstance[] {
