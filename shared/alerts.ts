@@ -51,6 +51,8 @@ export const AlertHistoryEntrySchema = z.object({
   from: z.enum(["inactive", "pending", "firing", "resolved"]),
   to: z.enum(["inactive", "pending", "firing", "resolved"]),
   value: z.number().nullable(),
+  /** The value as the rule's summary formats it. */
+  valueText: z.string(),
   summary: z.string(),
 });
 export type AlertHistoryEntry = z.infer<typeof AlertHistoryEntrySchema>;

@@ -93,6 +93,7 @@ describe("alert states on a virtual clock", () => {
     expect(hook.got[0]?.alerts[0]?.summary).toBe("memory fails 50%");
     // The value as the summary formats it (a percent for an error rate), for the UI and the CLI.
     expect(h.manager.list({ status: "resolved" })[0]?.valueText).toBe("50%");
+    expect(h.manager.history({}).map((e) => e.valueText)).toEqual(["50%", "50%", "50%"]);
     const history = h.manager
       .history({})
       .map((e) => `${e.from}>${e.to}`)

@@ -439,8 +439,12 @@ export class AlertManager {
   }
 
   private valueText(i: InstanceState): string {
-    const rule = this.config.rules.find((r) => r.name === i.rule);
-    return rule ? formatValue(i.value, defaultFormat(rule)) : i.value === null ? "–" : String(i.value);
+    return this.formatFor(i.rule, i.value);
+  }
+
+  private formatFor(ruleName: string, value: number | null): string {
+    const rule = this.config.rules.find((r) => r.name === ruleName);
+    return rule ? formatValue(value, defaultFormat(rule)) : value === null ? "–" : String(value);
   }
 
   list(query: { status?: "pending" | "firing" | "resolved"; server?: string } = {}): AlertInstance[] {
@@ -488,7 +492,10 @@ export class AlertManager {
 
   history(query: Parameters<typeof listHistory>[1] & { sinceText?: string }) {
     const since = query.sinceText ? parseTimeSpec(query.sinceText, this.now()) : query.since;
-    return listHistory(this.options.db, { ...query, since });
+    return listHistory(this.options.db, { ...query, since }).map((e) => ({
+      ...e,
+      valueText: this.formatFor(e.rule, e.value),
+    }));
   }
 
   silence(input: { matchers: Matcher[]; duration: string; comment?: string; createdBy?: string }): Silence {

@@ -102,7 +102,7 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-export function listHistory(db: Db, q: HistoryQuery): AlertHistoryEntry[] {
+export function listHistory(db: Db, q: HistoryQuery): Omit<AlertHistoryEntry, "valueText">[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (q.since !== undefined) {
