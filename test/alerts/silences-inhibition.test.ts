@@ -192,4 +192,29 @@ describe("silences, inhibition and grouping", () => {
     await evaluate(second, clock);
     expect(second.desktop.map((n) => n.status)).toEqual(["firing"]);
   });
+
+  it("reordering routes or changing their timings does not notify a firing alert again", async () => {
+    const clock = new VirtualClock();
+    const hook = new CapturingChannel("hook");
+    const h = harness(
+      dir.path,
+      db,
+      clock,
+      series(clock, [["error_rate", { server: "a", tool: "read" }, 0.5]]),
+      { hook },
+    );
+    await evaluate(h, clock);
+    expect(hook.got).toHaveLength(1);
+    writeAlerts(
+      dir.path,
+      RULES.replace("routes:\n", "routes:\n  - { matchers: [alertname=other], channels: [hook] }\n").replace(
+        "repeat_interval: 10m",
+        "repeat_interval: 30m",
+      ),
+    );
+    clock.advance(MINUTE);
+    await evaluate(h, clock);
+    expect(h.manager.channelsDocument().routes).toHaveLength(3);
+    expect(hook.got).toHaveLength(1);
+  });
 });

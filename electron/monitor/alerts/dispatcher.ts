@@ -6,6 +6,7 @@
  * alert in it is acknowledged). What a group last told its channels is kept (alert_groups), so a restart
  * neither repeats nor loses a notification. Pure but for the group state it is handed.
  */
+import { createHash } from "node:crypto";
 import type { Silence } from "../../../shared/alerts.js";
 import type { AlertNotification, NotifiedAlert } from "./channels/channel.js";
 import { matches } from "./matchers.js";
@@ -92,6 +93,15 @@ function notified(i: InstanceState, status: "firing" | "resolved"): NotifiedAler
   };
 }
 
+/**
+ * A route's identity in group keys: what it takes and where it sends, not its place in the file or its
+ * timings, so reordering routes or changing a wait does not make firing alerts notify again.
+ */
+function routeId(route: Route, isDefault: boolean): string {
+  const text = JSON.stringify([isDefault, route.matchers, route.channels, route.groupBy]);
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
 export function plan(
   instances: readonly InstanceState[],
   annotations: ReadonlyMap<string, Annotation>,
@@ -102,6 +112,7 @@ export function plan(
 ): Plan {
   const byId = new Map(instances.map((i) => [i.id, i]));
   const all = [...routes, defaultRoute];
+  const routesById = new Map(all.map((r) => [routeId(r, r === defaultRoute), r]));
   // Members of each group: instances that fire or resolved, taken by a route (or else the default route).
   const members = new Map<string, { route: Route; labels: Record<string, string>; ids: Set<string> }>();
   for (const i of instances) {
@@ -109,7 +120,7 @@ export function plan(
     const taking = routes.filter((r) => matches(r.matchers, i.labels));
     for (const route of taking.length ? taking : [defaultRoute]) {
       const labels = groupLabels(route, i.labels);
-      const key = `${all.indexOf(route)}|${route.channels.join(",")}|${JSON.stringify(labels)}`;
+      const key = `${routeId(route, route === defaultRoute)}|${route.channels.join(",")}|${JSON.stringify(labels)}`;
       let m = members.get(key);
       if (!m) {
         m = { route, labels, ids: new Set() };
@@ -123,7 +134,7 @@ export function plan(
   for (const key of keys) {
     const m = members.get(key);
     const before = groups.get(key);
-    const route = m?.route ?? all[Number(key.split("|")[0])];
+    const route = m?.route ?? routesById.get(key.split("|")[0] ?? "");
     if (!route) {
       result.forget.push(key);
       continue;
@@ -222,6 +233,6 @@ export function plan(
   }
 
   function routeOf(key: string): Route {
-    return members.get(key)?.route ?? all[Number(key.split("|")[0])] ?? defaultRoute;
+    return members.get(key)?.route ?? routesById.get(key.split("|")[0] ?? "") ?? defaultRoute;
   }
 }
