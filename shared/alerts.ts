@@ -7,6 +7,8 @@ import { z } from "zod";
 
 export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
 export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
+/** Higher is worse. */
+export const ALERT_SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 export const AlertStateSchema = z.enum(["pending", "firing", "resolved"]);
 export type AlertState = z.infer<typeof AlertStateSchema>;
 

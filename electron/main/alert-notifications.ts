@@ -5,7 +5,7 @@
  * merged into one ("12 alerts changed") shown when the interval ends, so even a storm across many groups
  * pops up once.
  */
-import type { AlertsSnapshot, DesktopNotification } from "../../shared/alerts.js";
+import { ALERT_SEVERITY_RANK, type AlertsSnapshot, type DesktopNotification } from "../../shared/alerts.js";
 import type { NotificationRequest, Notifier } from "./notifier.js";
 
 export interface AlertNotificationsOptions {
@@ -117,8 +117,6 @@ function single(notification: DesktopNotification) {
   };
 }
 
-const SEVERITY_RANK = { critical: 3, warning: 2, info: 1 } as const;
-
 /** Notifications that arrived within one interval. */
 class Batch {
   size = 0;
@@ -157,7 +155,7 @@ class Batch {
 }
 
 function rank(notification: DesktopNotification): number {
-  return (notification.status === "firing" ? 10 : 0) + SEVERITY_RANK[notification.severity];
+  return (notification.status === "firing" ? 10 : 0) + ALERT_SEVERITY_RANK[notification.severity];
 }
 
 function clip(text: string, max: number): string {

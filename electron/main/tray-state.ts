@@ -4,7 +4,7 @@
  * reachable from the menu — on Linux (StatusNotifierItem) the tray's click event may never fire.
  */
 import type { MenuItemConstructorOptions } from "electron";
-import type { AlertInstance, AlertsSnapshot } from "../../shared/alerts.js";
+import { ALERT_SEVERITY_RANK, type AlertInstance, type AlertsSnapshot } from "../../shared/alerts.js";
 import type { TrayIconKind } from "./paths.js";
 
 /** What the app's tray can be told to do (Electron's Tray behind `electronTrayState`). */
@@ -46,7 +46,6 @@ export interface TrayView {
 /** Firing alerts named in the menu; more are reached through the window. */
 export const MAX_LISTED_ALERTS = 10;
 const MAX_LABEL = 60;
-const SEVERITY_RANK = { critical: 3, warning: 2, info: 1 } as const;
 
 export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptions): TrayView {
   const { actions } = options;
@@ -113,7 +112,7 @@ function alertItem(alert: AlertInstance, actions: TrayMenuActions): MenuItemCons
 
 function worstFirst(a: AlertInstance, b: AlertInstance): number {
   return (
-    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+    ALERT_SEVERITY_RANK[b.severity] - ALERT_SEVERITY_RANK[a.severity] ||
     a.activeAt.localeCompare(b.activeAt) ||
     a.id.localeCompare(b.id)
   );

@@ -7,17 +7,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
-import type {
-  AlertInstance,
-  AlertsSnapshot,
-  ChannelInfo,
-  Delivery,
-  DesktopNotification,
-  Matcher,
-  RuleInfo,
-  RulePreview,
-  RulesDocument,
-  Silence,
+import {
+  ALERT_SEVERITY_RANK,
+  type AlertInstance,
+  type AlertsSnapshot,
+  type ChannelInfo,
+  type Delivery,
+  type DesktopNotification,
+  type Matcher,
+  type RuleInfo,
+  type RulePreview,
+  type RulesDocument,
+  type Silence,
 } from "../../../shared/alerts.js";
 import type { ActionResult } from "../../../shared/servers.js";
 import type { AdminAction } from "../audit/audit-log.js";
@@ -40,15 +41,14 @@ import {
 } from "./alert-store.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
 import { type ChannelConfig, createChannel, describeTarget } from "./channels/index.js";
-import { type Annotation, annotate, type GroupState, plan } from "./dispatcher.js";
+import { type Annotation, annotate, plan } from "./dispatcher.js";
 import { loadGroups, saveGroups } from "./group-store.js";
 import { attempt, type BackoffPolicy, dueDeliveries, enqueue, listDeliveries } from "./outbox.js";
 import { previewRule } from "./preview.js";
 import {
   type AlertConfig,
-  channelYaml,
+  channelYamls,
   loadAlertConfig,
-  MASK,
   maskedFileText,
   parseRuleYaml,
   putChannel,
@@ -83,8 +83,8 @@ export interface AlertManagerOptions {
   readOnly?: boolean;
 }
 
-const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 const DESKTOP_GIVE_UP_MS = 10 * 60_000;
+const DESKTOP_TARGET = "native notifications and the tray";
 
 export class AlertManager {
   private config: AlertConfig;
@@ -99,7 +99,6 @@ export class AlertManager {
   private evalTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastSnapshot = "";
-  private lastEvalAt = 0;
   private lastRetentionAt = 0;
   private closed = false;
   private leader = false;
@@ -129,7 +128,9 @@ export class AlertManager {
       this.evalTimer = setTimeout(run, this.config.evaluationIntervalMs);
       this.evalTimer.unref?.();
     };
-    run();
+    // The first evaluation right after start-up, not during it.
+    this.evalTimer = setTimeout(run, 0);
+    this.evalTimer.unref?.();
     this.tickTimer = setInterval(() => this.tick(), this.options.tickMs ?? 1000);
     this.tickTimer.unref?.();
   }
@@ -214,7 +215,6 @@ export class AlertManager {
       for (const id of previous.keys()) this.instances.delete(id);
       for (const [id, i] of instances) this.instances.set(id, i);
     }
-    this.lastEvalAt = at;
     this.dispatch(at);
     if (at - this.lastRetentionAt > 10 * 60_000) {
       this.lastRetentionAt = at;
@@ -352,7 +352,7 @@ export class AlertManager {
     return {
       name: "desktop",
       type: "desktop",
-      target: "native notifications and the tray",
+      target: DESKTOP_TARGET,
       send: async (n): Promise<DeliveryOutcome> => {
         if (pausedUntil(this.options.db, this.now()) !== null)
           return { ok: true, status: null, note: "not shown: notifications were paused" };
@@ -454,7 +454,7 @@ export class AlertManager {
       .sort(
         (a, b) =>
           Number(b.state === "firing") - Number(a.state === "firing") ||
-          SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+          ALERT_SEVERITY_RANK[b.severity] - ALERT_SEVERITY_RANK[a.severity] ||
           a.activeAt - b.activeAt,
       )
       .map((i) => this.toApi(i));
@@ -589,11 +589,12 @@ export class AlertManager {
   }
 
   channelsDocument() {
+    const yamls = channelYamls(this.options.dataDir);
     const channels: ChannelInfo[] = [
       {
         name: "desktop",
         type: "desktop",
-        target: "native notifications and the tray",
+        target: DESKTOP_TARGET,
         builtin: true,
         yaml: "",
       },
@@ -602,7 +603,7 @@ export class AlertManager {
         type: c.type,
         target: describeTarget(c),
         builtin: false,
-        yaml: channelYaml(this.options.dataDir, c.name),
+        yaml: yamls.get(c.name) ?? "",
       })),
     ];
     const paused = pausedUntil(this.options.db, this.now());
@@ -666,13 +667,6 @@ export class AlertManager {
       message: until === null ? "notifications resumed" : `notifications paused until ${iso(until)}`,
     };
   }
-
-  /** For the UI's channel editor: the value shown for a secret. */
-  static readonly MASK = MASK;
-
-  get lastEvaluation(): number {
-    return this.lastEvalAt;
-  }
 }
 
 export function testNotification(channel: string, at: number): AlertNotification {
@@ -711,5 +705,3 @@ function valuesChanged(
   }
   return false;
 }
-
-export type { GroupState };

@@ -7,7 +7,7 @@
  * neither repeats nor loses a notification. Pure but for the group state it is handed.
  */
 import { createHash } from "node:crypto";
-import type { Silence } from "../../../shared/alerts.js";
+import { ALERT_SEVERITY_RANK as RANK, type Silence } from "../../../shared/alerts.js";
 import type { AlertNotification, NotifiedAlert } from "./channels/channel.js";
 import { matches } from "./matchers.js";
 import type { Route } from "./rule-file.js";
@@ -17,8 +17,6 @@ export interface Annotation {
   silencedBy: string[];
   inhibited: boolean;
 }
-
-const RANK = { info: 0, warning: 1, critical: 2 } as const;
 
 /** Silences and inhibition for every instance. */
 export function annotate(

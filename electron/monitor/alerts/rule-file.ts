@@ -137,12 +137,11 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
     if (!name) continue;
     if (seen.has(name)) fail(["rules", index, "name"], `a second rule named "${name}"`);
     seen.add(name);
-    const builtin = BUILTIN_RULES.find((r) => r.name === name);
-    // An entry without a kind adjusts the built-in rule of that name.
-    const source = builtin && entry.kind === undefined ? { ...builtin, ...entry } : entry;
+    const builtin = BUILTIN_RULE_NAMES.has(name);
+    const source = withBuiltin(entry);
     if (!builtin && entry.kind === undefined)
       fail(["rules", index], `"${name}" needs a kind (metric, absence, health, logs, log_template, event)`);
-    rules.set(name, buildRule(source, Boolean(builtin), ["rules", index]));
+    rules.set(name, buildRule(source, builtin, ["rules", index]));
   }
 
   const channelNames = new Set(["desktop"]);
@@ -314,9 +313,7 @@ function removeEntry(path: string, key: "rules" | "channels", name: string): boo
 /** Validates one rule (YAML) and writes it; a built-in's name overrides the built-in. */
 export function putRule(dataDir: string, yamlText: string, replaces?: string): Rule {
   const entry = parseEntry(yamlText, "rule");
-  const builtin = BUILTIN_RULES.find((r) => r.name === entry.name);
-  const full = builtin && entry.kind === undefined ? { ...builtin, ...entry } : entry;
-  const rule = validateRule(full);
+  const rule = validateRule(withBuiltin(entry));
   putEntry(alertsFilePath(dataDir), "rules", entry, replaces);
   return rule;
 }
@@ -333,9 +330,13 @@ export function validateRule(source: Record<string, unknown>): Rule {
 }
 
 export function parseRuleYaml(yamlText: string): Rule {
-  const entry = parseEntry(yamlText, "rule");
+  return validateRule(withBuiltin(parseEntry(yamlText, "rule")));
+}
+
+/** An entry without a kind that names a built-in rule adjusts it: the built-in with the entry's keys. */
+function withBuiltin(entry: Record<string, unknown>): Record<string, unknown> {
   const builtin = BUILTIN_RULES.find((r) => r.name === entry.name);
-  return validateRule(builtin && entry.kind === undefined ? { ...builtin, ...entry } : entry);
+  return builtin && entry.kind === undefined ? { ...builtin, ...entry } : entry;
 }
 
 /** Removes a user rule; a built-in one is disabled (an `enabled: false` entry) instead. */
@@ -391,10 +392,14 @@ export function maskChannel(entry: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-/** The channel as the file has it, masked, for the UI's editor. */
-export function channelYaml(dataDir: string, name: string): string {
-  const entry = readChannelEntries(dataDir).find((c) => c.name === name);
-  return entry ? stringify(maskChannel(entry), { lineWidth: 110 }) : "";
+/** Each channel as the file has it, masked, for the UI's editor: name → YAML. One read of the file. */
+export function channelYamls(dataDir: string): Map<string, string> {
+  return new Map(
+    readChannelEntries(dataDir).map((entry) => [
+      String(entry.name),
+      stringify(maskChannel(entry), { lineWidth: 110 }),
+    ]),
+  );
 }
 
 function readChannelEntries(dataDir: string): Record<string, unknown>[] {

@@ -139,7 +139,6 @@ export const RuleSchema = z.discriminatedUnion("kind", [
   LogTemplateRule,
   EventRule,
 ]);
-export type RuleInput = z.input<typeof RuleSchema>;
 export type ParsedRule = z.output<typeof RuleSchema>;
 
 /** A rule with every default filled in: what the evaluator works with. */

@@ -4,6 +4,7 @@
  * the series a test file gives (rule-tests.ts). The evaluator applies the threshold.
  */
 import { LOG_LEVELS } from "../../../shared/levels.js";
+import { SEVERITIES } from "../events/queries.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { readRange } from "../metrics/range-reader.js";
 import type { Db, SqlValue } from "../store/db.js";
@@ -42,13 +43,6 @@ export function isActive(rule: Rule, value: number): boolean {
       return value <= rule.threshold;
   }
 }
-
-/** The name a test file's series use for a rule's signal (`error_rate`, `log_count`, `event_count`…). */
-export function signalName(rule: Rule): string {
-  return rule.signal;
-}
-
-const SEVERITY_RANK = ["info", "low", "medium", "high", "critical"];
 
 export class DbSignalSource implements SignalSource {
   constructor(private readonly db: Db) {}
@@ -247,7 +241,9 @@ export class DbSignalSource implements SignalSource {
       params.push(rule.eventType);
     }
     if (rule.eventSeverity) {
-      const allowed = SEVERITY_RANK.slice(Math.max(0, SEVERITY_RANK.indexOf(rule.eventSeverity)));
+      const allowed = SEVERITIES.slice(
+        Math.max(0, SEVERITIES.indexOf(rule.eventSeverity as (typeof SEVERITIES)[number])),
+      );
       where.push(`severity IN (${allowed.map(() => "?").join(", ")})`);
       params.push(...allowed);
     }
