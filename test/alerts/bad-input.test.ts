@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
+import type { SignalSource } from "../../electron/monitor/alerts/signals.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { API_METHODS } from "../../shared/api.js";
 import { MAX_DURATION_MS } from "../../shared/units.js";
@@ -208,6 +209,43 @@ describe("evaluation isolates what it cannot evaluate", () => {
     ).toEqual(["a"]);
     expect(h.events.filter((e) => e.type === "alert.skipped").map((e) => e.message)).toEqual([
       "alerts: alert bad-row skipped: one of its times is not a valid time",
+    ]);
+    h.manager.close();
+  });
+
+  it("a rule whose signal cannot be read is skipped with one event; the other rules still fire", async () => {
+    writeAlerts(
+      dir.path,
+      RULES.replace(
+        "rules:\n",
+        "rules:\n  - { name: broken, kind: metric, signal: call_rate, by: [server], threshold: 1 }\n",
+      ),
+    );
+    const clock = new VirtualClock();
+    const hook = new CapturingChannel("hook");
+    const series = new SeriesSignalSource(
+      [{ signal: "error_rate", labels: { server: "a" }, values: Array(30).fill(0.5) }],
+      MINUTE,
+      clock.t,
+    );
+    const signals: SignalSource = {
+      sample(rule, at) {
+        if (rule.name === "broken") throw new Error("no such table: calls_by_minute");
+        return series.sample(rule, at);
+      },
+    };
+    const h = harness(dir.path, db, clock, signals, { hook });
+    await evaluate(h, clock);
+    clock.advance(MINUTE);
+    await evaluate(h, clock);
+    expect(
+      h.manager
+        .list({ status: "firing" })
+        .filter((a) => a.rule === "errors")
+        .map((a) => a.labels.server),
+    ).toEqual(["a"]);
+    expect(h.events.filter((e) => e.type === "alert.skipped").map((e) => e.message)).toEqual([
+      "alerts: rule broken skipped: no such table: calls_by_minute",
     ]);
     h.manager.close();
   });

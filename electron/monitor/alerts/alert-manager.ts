@@ -110,7 +110,9 @@ export class AlertManager {
     this.now = options.now ?? Date.now;
     this.signals = options.signals ?? new DbSignalSource(options.db);
     // The CLI reads the same store at every command: the engine that evaluates is the one to report.
-    this.skipped = new SkipReporter(options.readOnly ? () => {} : options.event);
+    this.skipped = options.readOnly
+      ? new SkipReporter(() => {})
+      : new SkipReporter(options.event, options.warn);
     const loaded = loadAlertConfig(options.dataDir);
     this.config = loaded.config;
     this.problem = loaded.problem;
@@ -234,7 +236,7 @@ export class AlertManager {
       try {
         samples = this.signals.sample(rule, at);
       } catch (error) {
-        this.options.warn(`alerts: rule ${name}: ${(error as Error).message}`);
+        this.skipped.skip("rule", name, (error as Error).message);
         return; // keep its state as it is rather than resolve on a read error
       }
     }

@@ -11,13 +11,17 @@ export type SkippedKind = "silence" | "rule" | "alert";
 export class SkipReporter {
   private readonly seen = new Set<string>();
 
-  constructor(private readonly event: (event: TrackedEvent) => void) {}
+  constructor(
+    private readonly event: (event: TrackedEvent) => void,
+    private readonly warn: (problem: string) => void = () => {},
+  ) {}
 
   skip(kind: SkippedKind, id: string, problem: string): void {
     const key = `${kind}\u0000${id}\u0000${problem}`;
     if (this.seen.has(key)) return;
     if (this.seen.size >= 1000) this.seen.clear();
     this.seen.add(key);
+    this.warn(`alerts: ${kind} ${id} skipped: ${problem}`);
     this.event({
       category: "error",
       type: "alert.skipped",
