@@ -249,4 +249,46 @@ describe("evaluation isolates what it cannot evaluate", () => {
     ]);
     h.manager.close();
   });
+
+  it("an unreadable delivery or notification group does not hold up the outbox", async () => {
+    db.prepare(
+      `INSERT INTO alert_deliveries (channel, kind, group_key, alert_ids, title, payload, status, created_at, next_at)
+       VALUES ('hook', 'firing', 'g', '[]', 't', '{not json', 'pending', ?, ?)`,
+    ).run(new VirtualClock().t, new VirtualClock().t);
+    db.prepare(
+      "INSERT INTO alert_groups (key, first_seen_at, last_sent_at, sent_firing) VALUES ('junk', 0, NULL, 'nope')",
+    ).run();
+    const clock = new VirtualClock();
+    const hook = new CapturingChannel("hook");
+    const h = harness(
+      dir.path,
+      db,
+      clock,
+      new SeriesSignalSource(
+        [{ signal: "error_rate", labels: { server: "a" }, values: Array(30).fill(0.5) }],
+        MINUTE,
+        clock.t,
+      ),
+      { hook },
+    );
+    await evaluate(h, clock);
+    clock.advance(MINUTE);
+    await evaluate(h, clock);
+    expect(
+      hook.got.flatMap((n) => n.alerts.filter((a) => a.rule === "errors").map((a) => a.labels.server)),
+    ).toEqual(["a"]);
+    expect(
+      h.events
+        .filter((e) => e.type === "alert.skipped")
+        .map((e) => e.message)
+        .sort(),
+    ).toEqual([
+      "alerts: delivery 1 skipped: its stored notification is not readable",
+      "alerts: group junk skipped: its stored state is not readable",
+    ]);
+    expect(h.manager.deliveries({ status: "failed" }).map((d) => [d.id, d.lastError])).toEqual([
+      [1, "its stored notification is not readable"],
+    ]);
+    h.manager.close();
+  });
 });

@@ -288,7 +288,7 @@ export class AlertManager {
     const { db } = this.options;
     const all = [...this.instances.values()];
     this.annotations = annotate(all, this.silencesAt(at), this.config.inhibit);
-    const groups = loadGroups(db);
+    const groups = loadGroups(db, (key, problem) => this.skipped.skip("group", key, problem));
     const result = plan(all, this.annotations, this.config.routes, this.config.defaultRoute, groups, at);
     if (result.notifications.length || result.groups.length || result.forget.length) {
       db.transaction(() => {
@@ -313,7 +313,9 @@ export class AlertManager {
     const { db } = this.options;
     let due: ReturnType<typeof dueDeliveries>;
     try {
-      due = dueDeliveries(db, at).filter((d) => !this.inFlight.has(d.id));
+      due = dueDeliveries(db, at, 20, (id, problem) =>
+        this.skipped.skip("delivery", String(id), problem),
+      ).filter((d) => !this.inFlight.has(d.id));
     } catch (error) {
       this.options.warn(`alerts: cannot read the outbox: ${(error as Error).message}`);
       return;

@@ -1,12 +1,12 @@
 /**
  * What evaluation had to leave out so that everything else still evaluates: a silence that cannot be
- * applied, a rule that throws, a stored alert that cannot be read. Each is named once, as an
- * `alert.skipped` error event, not at every interval.
+ * applied, a rule that throws, a stored alert, notification group or delivery that cannot be read. Each
+ * is named once, as an `alert.skipped` error event, not at every interval.
  */
 import type { Silence } from "../../../shared/alerts.js";
 import type { TrackedEvent } from "../events/tracker.js";
 
-export type SkippedKind = "silence" | "rule" | "alert";
+export type SkippedKind = "silence" | "rule" | "alert" | "group" | "delivery";
 
 export class SkipReporter {
   private readonly seen = new Set<string>();
