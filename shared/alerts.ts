@@ -4,6 +4,7 @@
  * (electron/monitor/alerts/rule-file.ts); these are the shapes that cross the API.
  */
 import { z } from "zod";
+import { DurationTextSchema } from "./units.js";
 
 export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
 export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
@@ -89,14 +90,19 @@ export const SilenceSchema = z.object({
   comment: z.string(),
   /** Started and not yet expired or removed. */
   active: z.boolean(),
+  /**
+   * Why a stored silence cannot be applied (an impossible end, broken matchers), or null: it silences
+   * nothing, and can still be removed. Its times are then shown as stored.
+   */
+  problem: z.string().nullable(),
 });
 export type Silence = z.infer<typeof SilenceSchema>;
 
 export const SilenceInputSchema = z
   .object({
     matchers: z.array(MatcherSchema).min(1).max(20),
-    /** How long from now: `30m`, `1h`, `2d`. */
-    duration: z.string().min(1).max(32),
+    /** How long from now: `30m`, `1h`, `2d` (at most MAX_DURATION_TEXT). */
+    duration: DurationTextSchema,
     comment: z.string().max(1000).optional(),
     createdBy: z.string().max(200).optional(),
   })

@@ -49,6 +49,7 @@ import {
   ServerDetailSchema,
   ServerIdInputSchema,
 } from "./servers.js";
+import { DurationTextSchema } from "./units.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
 const TimeSpec = z.string().min(1).max(64);
@@ -182,7 +183,7 @@ export const API_METHODS = {
   "alerts.deliveries": { input: DeliveriesQuerySchema, output: z.array(DeliverySchema) },
   /** Pauses native notifications for a duration (`1h`), or resumes them (null). */
   "alerts.pause": {
-    input: z.object({ duration: z.string().min(1).max(32).nullable() }).strict(),
+    input: z.object({ duration: DurationTextSchema.nullable() }).strict(),
     output: ActionResultSchema,
   },
 } as const;

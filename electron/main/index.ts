@@ -1,10 +1,12 @@
 /**
  * Entry of the Electron main process (dist/electron/main.cjs). Wiring only: the window, the tray and its
- * alerts, native notifications, start at login, the menu, the session's security policy, the engine host
+ * alerts, native notifications, start at login, the menu, the session's security policy, the app://
+ * scheme the renderer is served from, the confirmation before an external link opens, the engine host
  * (a utilityProcess) and the IPC relay between them. The logic lives in the small modules imported below,
  * each tested without Electron.
  */
 import { homedir } from "node:os";
+import { dirname } from "node:path";
 import {
   app,
   BrowserWindow,
@@ -13,6 +15,8 @@ import {
   Menu,
   Notification,
   nativeImage,
+  net,
+  protocol,
   session,
   shell,
   Tray,
@@ -24,8 +28,10 @@ import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/
 import { defaultDataDir } from "../monitor/paths.js";
 import { createAlertActions } from "./alert-actions.js";
 import { AlertNotifications } from "./alert-notifications.js";
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, RENDERER_URL } from "./app-protocol.js";
 import { EngineClient } from "./engine-client.js";
 import { EngineProcess } from "./engine-process.js";
+import { confirmLinkDialog, createLinkOpener } from "./external-links.js";
 import { createIpcRelay, pushEvent } from "./ipc-relay.js";
 import { createLoginItem, HIDDEN_ARG, launchedHidden } from "./login-item.js";
 import { mainWindowOptions } from "./main-window.js";
@@ -34,16 +40,10 @@ import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { alertsRoute, routeUrl } from "./renderer-routes.js";
 import { electronTrayState, TrayPresenter } from "./tray-state.js";
-import {
-  denyPermissionCheck,
-  denyPermissionRequest,
-  hardenWebContents,
-  rendererUrlFor,
-  withCsp,
-} from "./window-security.js";
+import { denyPermissionCheck, denyPermissionRequest, hardenWebContents, withCsp } from "./window-security.js";
 
 const paths = appPaths(app.getAppPath());
-const rendererUrl = rendererUrlFor(paths.rendererIndex);
+const rendererUrl = RENDERER_URL;
 const dataDir = defaultDataDir();
 
 const ownContents = new Set<WebContents>();
@@ -90,12 +90,25 @@ const alertNotifications = new AlertNotifications({
   open: (alertId) => showWindow(alertsRoute(alertId)),
 });
 
+const openLink = createLinkOpener({
+  confirm: async (url) => {
+    const options = confirmLinkDialog(url);
+    const parent = mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
+    const { response } = parent
+      ? await dialog.showMessageBox(parent, options)
+      : await dialog.showMessageBox(options);
+    return response === 0;
+  },
+  open: (url) => shell.openExternal(url),
+  warn: (message) => console.warn(`mcpscope: ${message}`),
+});
+
 function openExternal(url: string): void {
-  shell.openExternal(url).catch((error: unknown) => console.warn(`mcpscope: could not open ${url}:`, error));
+  void openLink(url);
 }
 
 function createWindow(route?: string): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(paths));
+  const win = new BrowserWindow(mainWindowOptions(paths, app.isPackaged));
   const contents = win.webContents;
   ownContents.add(contents);
   win.once("ready-to-show", () => win.show());
@@ -103,7 +116,7 @@ function createWindow(route?: string): BrowserWindow {
     ownContents.delete(contents);
     if (mainWindow === win) mainWindow = null;
   });
-  win.loadFile(paths.rendererIndex, route ? { hash: route } : undefined).catch((error: unknown) => {
+  win.loadURL(route ? routeUrl(rendererUrl, route) : rendererUrl).catch((error: unknown) => {
     console.error(`mcpscope: could not load ${paths.rendererIndex} (run \`npm run build\`):`, error);
   });
   return win;
@@ -192,13 +205,17 @@ function followAlerts(): void {
 }
 
 function onReady(): void {
+  protocol.handle(
+    APP_SCHEME,
+    appProtocolHandler(dirname(paths.rendererIndex), (url) => net.fetch(url)),
+  );
   const { defaultSession } = session;
   defaultSession.setPermissionRequestHandler(denyPermissionRequest);
   defaultSession.setPermissionCheckHandler(denyPermissionCheck);
   defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withCsp(details.responseHeaders) });
   });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform)));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged)));
 
   ipcMain.handle(
     IPC_INVOKE_CHANNEL,
@@ -230,8 +247,10 @@ function start(): void {
   // Windows shows no notification from an app without its AppUserModelID (the installer's shortcut has it).
   if (process.platform === "win32") app.setAppUserModelId(APP_USER_MODEL_ID);
   app.enableSandbox();
+  // Before the app is ready, as Electron requires: the renderer's own scheme (app-protocol.ts).
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
   app.on("web-contents-created", (_event, contents) =>
-    hardenWebContents(contents, rendererUrl, openExternal),
+    hardenWebContents(contents, rendererUrl, openExternal, { packaged: app.isPackaged }),
   );
   app.on("second-instance", (_event, argv) => {
     if (app.isReady() && !argv.includes(HIDDEN_ARG)) showWindow();

@@ -1,11 +1,15 @@
 /**
  * The options of the app's one window. Pure, so that a test can pin the security settings: context
- * isolation, the sandbox, no Node integration, web security on, and only our own preload.
+ * isolation, the sandbox, no Node integration, web security on, only our own preload, and no DevTools
+ * in a packaged app (`app.isPackaged`).
  */
 import type { BrowserWindowConstructorOptions } from "electron";
 import type { AppPaths } from "./paths.js";
 
-export function mainWindowOptions(paths: Pick<AppPaths, "preload">): BrowserWindowConstructorOptions {
+export function mainWindowOptions(
+  paths: Pick<AppPaths, "preload">,
+  packaged = true,
+): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 820,
@@ -25,6 +29,7 @@ export function mainWindowOptions(paths: Pick<AppPaths, "preload">): BrowserWind
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: !packaged,
     },
   };
 }

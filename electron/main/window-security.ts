@@ -1,9 +1,9 @@
 /**
  * The renderer's security policy (DESIGN.md, non-negotiable behaviour 7): it may show only the app's own
- * page, open no windows, get no permissions, and runs under a strict Content-Security-Policy. The rules
- * are pure functions; `hardenWebContents` applies them to a webContents.
+ * page (app://mcpscope/, app-protocol.ts), in no frame either, open no windows, get no permissions, and
+ * runs under a strict Content-Security-Policy. The rules are pure functions; `hardenWebContents` applies
+ * them to a webContents.
  */
-import { pathToFileURL } from "node:url";
 import type { WebContents } from "electron";
 
 /**
@@ -34,11 +34,6 @@ export function withCsp(
   return result;
 }
 
-/** The file:// URL of the renderer's index.html. */
-export function rendererUrlFor(indexHtmlPath: string): string {
-  return pathToFileURL(indexHtmlPath).href;
-}
-
 /** Whether `url` is the renderer's own page (any #route or ?query on it). */
 export function isRendererUrl(url: string, rendererUrl: string): boolean {
   let actual: URL;
@@ -50,8 +45,8 @@ export function isRendererUrl(url: string, rendererUrl: string): boolean {
     return false;
   }
   return (
-    actual.protocol === "file:" &&
-    expected.protocol === "file:" &&
+    actual.protocol === "app:" &&
+    expected.protocol === "app:" &&
     actual.host === expected.host &&
     decodeURIComponent(actual.pathname) === decodeURIComponent(expected.pathname)
   );
@@ -100,17 +95,23 @@ interface PreventableEvent {
   url?: string;
 }
 
-/** Applies the navigation and window policy to one webContents (every one the app creates). */
+/**
+ * Applies the navigation and window policy to one webContents (every one the app creates): the main
+ * frame and every subframe may only show our page; in a packaged app DevTools close as soon as they open.
+ */
 export function hardenWebContents(
   contents: WebContents,
   rendererUrl: string,
   openExternal: (url: string) => void,
+  options: { packaged: boolean } = { packaged: true },
 ): void {
-  const guard = (event: PreventableEvent, url: string) => {
-    if (!isNavigationAllowed(event.url ?? url, rendererUrl)) event.preventDefault();
+  const guard = (event: PreventableEvent, url?: string) => {
+    if (!isNavigationAllowed(event.url ?? url ?? "", rendererUrl)) event.preventDefault();
   };
   contents.on("will-navigate", guard);
+  contents.on("will-frame-navigate", (event) => guard(event));
   contents.on("will-redirect", guard);
+  if (options.packaged) contents.on("devtools-opened", () => contents.closeDevTools());
   contents.on("will-attach-webview", (event) => event.preventDefault());
   contents.setWindowOpenHandler(denyWindowOpen(openExternal));
 }

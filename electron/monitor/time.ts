@@ -1,14 +1,11 @@
 /** Durations (`30s`, `5m`, `24h`, `7d`) and time specs (a duration back from now, or ISO 8601). */
-import { DURATION_PATTERN, durationMs } from "../../shared/units.js";
+import { DURATION_PATTERN, durationMs, durationProblem, isStorableTime } from "../../shared/units.js";
 import { MonitoringError } from "./errors.js";
 
 /** `30s`, `5m`, `24h`, `7d`, or parts in order as Prometheus writes them: `1h30m`, `2m30s`. */
 export function parseDuration(text: string): number {
   const ms = durationMs(text);
-  if (ms === null)
-    throw MonitoringError.input(
-      `"${text}" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d`,
-    );
+  if (ms === null) throw MonitoringError.input(durationProblem(text) ?? `"${text}" is not a duration`);
   return ms;
 }
 
@@ -16,7 +13,7 @@ export function parseDuration(text: string): number {
 export function parseTimeSpec(text: string, now = Date.now()): number {
   if (DURATION_PATTERN.test(text.trim())) return now - parseDuration(text);
   const t = Date.parse(text);
-  if (Number.isNaN(t)) {
+  if (!isStorableTime(t)) {
     throw MonitoringError.input(
       `"${text}" is not a time; use a duration back from now (1h, 7d) or ISO 8601 (2026-11-25T10:00:00Z)`,
     );

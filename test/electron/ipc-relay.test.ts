@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
+import { RENDERER_URL } from "../../electron/main/app-protocol.js";
 import { EngineCallError } from "../../electron/main/engine-client.js";
 import { createIpcRelay, type InvokeEventLike, pushEvent } from "../../electron/main/ipc-relay.js";
 import { IPC_EVENT_CHANNEL } from "../../shared/api.js";
 
-const rendererUrl = "file:///opt/mcpscope/resources/app.asar/dist/renderer/index.html";
+const rendererUrl = RENDERER_URL;
 const ourWindow = { id: 1 };
 
 function setup(

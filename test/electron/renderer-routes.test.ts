@@ -1,14 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RENDERER_URL } from "../../electron/main/app-protocol.js";
 import { APP_USER_MODEL_ID } from "../../electron/main/notifier.js";
 import { alertsRoute, routeUrl } from "../../electron/main/renderer-routes.js";
-import { isNavigationAllowed, rendererUrlFor } from "../../electron/main/window-security.js";
+import { isNavigationAllowed } from "../../electron/main/window-security.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
 describe("routes into the renderer", () => {
-  const rendererUrl = rendererUrlFor("/opt/mcpscope/resources/app.asar/dist/renderer/index.html");
+  const rendererUrl = RENDERER_URL;
 
   it("an alert's route is #/alerts?alert=<id>, the id encoded and read back by URLSearchParams", () => {
     const id = "ServerDown/a b&c=d#e";

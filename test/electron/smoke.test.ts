@@ -5,7 +5,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -83,8 +82,8 @@ describe.skipIf(skipReason !== null)("the Electron app (smoke)", () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("loads the renderer from the app's own file", async () => {
-    expect(page.url()).toBe(pathToFileURL(join(root, "dist", "renderer", "index.html")).href);
+  it("loads the renderer from the app's own scheme", async () => {
+    expect(page.url()).toBe("app://mcpscope/index.html");
   });
 
   it("gives the page the typed bridge and no Node", async () => {
@@ -135,7 +134,7 @@ describe.skipIf(skipReason !== null)("the Electron app (smoke)", () => {
       (globalThis as unknown as { location: { href: string } }).location.href = "https://example.com/";
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(page.url()).toMatch(/^file:.*\/dist\/renderer\/index\.html/);
+    expect(page.url()).toBe("app://mcpscope/index.html");
     expect(app.windows()).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { WebContents } from "electron";
 import { describe, expect, it, vi } from "vitest";
+import { RENDERER_URL } from "../../electron/main/app-protocol.js";
 import {
   CONTENT_SECURITY_POLICY,
   denyPermissionCheck,
@@ -10,34 +11,25 @@ import {
   hardenWebContents,
   isNavigationAllowed,
   isRendererUrl,
-  rendererUrlFor,
   withCsp,
 } from "../../electron/main/window-security.js";
 
-const rendererUrl = rendererUrlFor("/opt/mcp scope/resources/app.asar/dist/renderer/index.html");
+const rendererUrl = RENDERER_URL;
 
 describe("the renderer URL", () => {
-  it("is the file URL of index.html, with spaces encoded", () => {
-    expect(rendererUrl).toBe("file:///opt/mcp%20scope/resources/app.asar/dist/renderer/index.html");
+  it("is the app scheme's index.html", () => {
+    expect(rendererUrl).toBe("app://mcpscope/index.html");
   });
 
   it("matches the page with any route or query, and nothing else", () => {
     expect(isRendererUrl(rendererUrl, rendererUrl)).toBe(true);
     expect(isRendererUrl(`${rendererUrl}#/calls/7`, rendererUrl)).toBe(true);
     expect(isRendererUrl(`${rendererUrl}?tab=logs`, rendererUrl)).toBe(true);
-    expect(
-      isRendererUrl("file:///opt/mcp%20scope/resources/app.asar/dist/renderer/other.html", rendererUrl),
-    ).toBe(false);
+    expect(isRendererUrl("app://mcpscope/other.html", rendererUrl)).toBe(false);
+    expect(isRendererUrl("app://evil-host/index.html", rendererUrl)).toBe(false);
+    expect(isRendererUrl("file:///index.html", rendererUrl)).toBe(false);
     expect(isRendererUrl("file:///etc/passwd", rendererUrl)).toBe(false);
-    expect(
-      isRendererUrl(
-        "file://evil-host/opt/mcp%20scope/resources/app.asar/dist/renderer/index.html",
-        rendererUrl,
-      ),
-    ).toBe(false);
-    expect(
-      isRendererUrl("https://opt/mcp%20scope/resources/app.asar/dist/renderer/index.html", rendererUrl),
-    ).toBe(false);
+    expect(isRendererUrl("https://mcpscope/index.html", rendererUrl)).toBe(false);
     expect(isRendererUrl("not a url", rendererUrl)).toBe(false);
   });
 });
@@ -115,8 +107,12 @@ describe("the Content-Security-Policy header", () => {
 
 describe("hardenWebContents", () => {
   function fakeContents() {
-    const contents = new EventEmitter() as EventEmitter & { setWindowOpenHandler: ReturnType<typeof vi.fn> };
+    const contents = new EventEmitter() as EventEmitter & {
+      setWindowOpenHandler: ReturnType<typeof vi.fn>;
+      closeDevTools: ReturnType<typeof vi.fn>;
+    };
     contents.setWindowOpenHandler = vi.fn();
+    contents.closeDevTools = vi.fn();
     return contents;
   }
   const navigation = (url: string) => ({ url, preventDefault: vi.fn() });
@@ -146,5 +142,31 @@ describe("hardenWebContents", () => {
     expect(handler({ url: "https://example.com/" })).toEqual({ action: "deny" });
     expect(openExternal).toHaveBeenCalledWith("https://example.com/");
     expect(openExternal).not.toHaveBeenCalledWith("https://evil.example/");
+  });
+
+  it("guards every frame's navigation: a subframe may not leave our page either (will-frame-navigate)", () => {
+    const contents = fakeContents();
+    hardenWebContents(contents as unknown as WebContents, rendererUrl, vi.fn());
+    const frame = (url: string, isMainFrame: boolean) => ({ url, isMainFrame, preventDefault: vi.fn() });
+    const sub = frame("https://evil.example/phish", false);
+    contents.emit("will-frame-navigate", sub);
+    expect(sub.preventDefault).toHaveBeenCalled();
+    const main = frame("file:///etc/passwd", true);
+    contents.emit("will-frame-navigate", main);
+    expect(main.preventDefault).toHaveBeenCalled();
+    const own = frame(`${rendererUrl}#/alerts`, true);
+    contents.emit("will-frame-navigate", own);
+    expect(own.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it("closes DevTools as soon as they open in a packaged app, not in development", () => {
+    const packaged = fakeContents();
+    hardenWebContents(packaged as unknown as WebContents, rendererUrl, vi.fn(), { packaged: true });
+    packaged.emit("devtools-opened");
+    expect(packaged.closeDevTools).toHaveBeenCalledTimes(1);
+    const dev = fakeContents();
+    hardenWebContents(dev as unknown as WebContents, rendererUrl, vi.fn(), { packaged: false });
+    dev.emit("devtools-opened");
+    expect(dev.closeDevTools).not.toHaveBeenCalled();
   });
 });

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import type { Delivery, Silence } from "../../shared/alerts.js";
 import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
 import {
@@ -352,4 +354,39 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it("shows a silence that cannot be applied as invalid, with its problem, and expires it", async () => {
+    // Written behind the app's back, with an end no date can hold.
+    const db = openDb(databasePath(dataDir));
+    const brokenId = "broken-silence";
+    try {
+      db.prepare(
+        "INSERT INTO alert_silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(
+        brokenId,
+        '[{"name":"server","op":"=","value":"x"}]',
+        Date.now(),
+        1e20,
+        "someone",
+        "",
+        Date.now(),
+      );
+    } finally {
+      db.close();
+    }
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-alerts").click();
+    await page.getByTestId("alerts-tab-silences").click();
+    const row = page.locator(`[data-testid="silence-row"][data-silence-id="${brokenId}"]`);
+    await row.waitFor({ state: "visible", timeout: 5000 });
+    expect(await row.getAttribute("data-state")).toBe("invalid");
+    expect(await row.getByTestId("silence-problem").textContent()).toContain("not a valid time");
+    await row.getByTestId("silence-expire").click();
+    await page.getByTestId("confirm-ok").click();
+    await row.waitFor({ state: "detached", timeout: 5000 });
+    const left = await api<Silence[]>("alerts.silences", {});
+    expect(left.map((s) => s.id)).not.toContain(brokenId);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 30_000);
 });

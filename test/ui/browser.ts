@@ -44,10 +44,14 @@ export interface Serve {
 }
 
 /** Starts `mcpscope serve` on a free port and waits for the URL it prints. */
-export async function startServe(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Serve> {
+export async function startServe(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  listen = "127.0.0.1:0",
+): Promise<Serve> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [MCPSCOPE, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir],
+    [MCPSCOPE, "serve", "--listen", listen, "--data-dir", dataDir],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -1,4 +1,5 @@
 import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
+import { durationProblem, MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { AlertManager } from "../../monitor/alerts/alert-manager.js";
 import { formatMatcher, parseMatcher } from "../../monitor/alerts/matchers.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
@@ -28,7 +29,12 @@ const FLAGS: FlagSpecs = {
     default: "100",
     help: "history: at most N changes, newest first",
   },
-  for: { kind: "string", placeholder: "DURATION", default: "1h", help: "silence: how long (30m, 4h, 2d)" },
+  for: {
+    kind: "string",
+    placeholder: "DURATION",
+    default: "1h",
+    help: `silence: how long (30m, 4h, 2d; at most ${MAX_DURATION_TEXT})`,
+  },
   comment: { kind: "string", placeholder: "TEXT", help: "silence: why" },
   all: { kind: "boolean", help: "silences: include expired ones" },
   json: { kind: "boolean", help: "print one JSON document" },
@@ -182,9 +188,12 @@ export const alertsCommand: Command = {
               throw new UsageError((error as Error).message);
             }
           });
+          const duration = flagString(args, "for") ?? "1h";
+          const problem = durationProblem(duration);
+          if (problem) throw new UsageError(`--for: ${problem}`);
           const silence = manager.silence({
             matchers,
-            duration: flagString(args, "for") ?? "1h",
+            duration,
             comment: flagString(args, "comment"),
             createdBy: process.env.USER ?? "cli",
           });
@@ -216,7 +225,7 @@ export const alertsCommand: Command = {
                   time(s.endsAt),
                   s.createdBy,
                   s.comment,
-                  s.active ? "yes" : "no",
+                  s.problem ? `no: ${s.problem}` : s.active ? "yes" : "no",
                 ]),
               )}\n`,
             );

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isLoopback } from "../../monitor/api/host-policy.js";
 import { startHttpServer } from "../../monitor/api/http-server.js";
 import { createEngine } from "../../monitor/engine.js";
 import { MonitoringError } from "../../monitor/errors.js";
@@ -14,7 +15,7 @@ const FLAGS: FlagSpecs = {
     kind: "string",
     placeholder: "HOST:PORT",
     default: "127.0.0.1:7800",
-    help: "where to listen (port 0 picks a free one)",
+    help: "where to listen (port 0 picks a free one; 0.0.0.0:PORT exposes the UI to the network)",
   },
   "otlp-endpoint": {
     kind: "string",
@@ -103,11 +104,12 @@ export const serveCommand: Command = {
         throw new MonitoringError("collection", `${host} is not an address of this machine`);
       throw error;
     }
-    const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
     io.stdout.write(`mcpscope: serving ${server.url}#token=${serveToken(dataDir)}\n`);
-    io.stdout.write(
-      `mcpscope: data dir ${dataDir}${loopback ? "" : `; listening on ${host}, reachable from other machines — keep the token secret`}\n`,
-    );
+    if (server.exposedUrls.length || !isLoopback(host))
+      io.stdout.write(
+        `mcpscope: the UI is exposed to the network at ${server.exposedUrls.join(", ") || host}; every request needs the token — keep it secret\n`,
+      );
+    io.stdout.write(`mcpscope: data dir ${dataDir}\n`);
     io.stdout.write(
       `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${join(dataDir, "serve-token")})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
     );

@@ -59,6 +59,7 @@ import {
 } from "./rule-file.js";
 import type { Rule } from "./rule-schema.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
+import { SkipReporter } from "./skipped.js";
 import { type InstanceState, step } from "./state-machine.js";
 import { defaultFormat, formatValue } from "./template.js";
 
@@ -103,16 +104,21 @@ export class AlertManager {
   private closed = false;
   private leader = false;
   private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly skipped: SkipReporter;
 
   constructor(private readonly options: AlertManagerOptions) {
     this.now = options.now ?? Date.now;
     this.signals = options.signals ?? new DbSignalSource(options.db);
+    // The CLI reads the same store at every command: the engine that evaluates is the one to report.
+    this.skipped = options.readOnly
+      ? new SkipReporter(() => {})
+      : new SkipReporter(options.event, options.warn);
     const loaded = loadAlertConfig(options.dataDir);
     this.config = loaded.config;
     this.problem = loaded.problem;
     this.fileStamp = this.stamp();
     this.buildChannels();
-    for (const i of loadInstances(options.db)) this.instances.set(i.id, i);
+    for (const i of this.loadInstances()) this.instances.set(i.id, i);
     if (this.problem) options.warn(`alerts: ${this.problem}; using the built-in rules`);
   }
 
@@ -167,11 +173,19 @@ export class AlertManager {
       this.leader = false;
     }
     if (!this.leader) {
-      this.instances = new Map(loadInstances(this.options.db).map((i) => [i.id, i]));
+      this.instances = new Map(this.loadInstances().map((i) => [i.id, i]));
       this.annotateNow(at);
       this.pushSnapshot(at);
     }
     return this.leader;
+  }
+
+  private loadInstances(): InstanceState[] {
+    return loadInstances(this.options.db, (id, problem) => this.skipped.skip("alert", id, problem));
+  }
+
+  private silencesAt(at: number): Silence[] {
+    return this.skipped.usable(listSilences(this.options.db, false, at));
   }
 
   /** One evaluation of every rule at `at`, then the dispatch. Public for tests and `checkAlerts()`. */
@@ -191,29 +205,12 @@ export class AlertManager {
     }
     const names = new Set([...rules.keys(), ...byRule.keys()]);
     for (const name of names) {
-      const rule = rules.get(name);
-      const previous = byRule.get(name) ?? new Map<string, InstanceState>();
-      if (!rule && previous.size === 0) continue;
-      let samples: ReturnType<SignalSource["sample"]> = [];
-      if (rule?.enabled) {
-        try {
-          samples = this.signals.sample(rule, at);
-        } catch (error) {
-          this.options.warn(`alerts: rule ${name}: ${(error as Error).message}`);
-          continue; // keep its state as it is rather than resolve on a read error
-        }
+      try {
+        this.evaluateRule(name, rules.get(name), byRule.get(name), at);
+      } catch (error) {
+        // One rule that cannot be evaluated must not stop the others.
+        this.skipped.skip("rule", name, (error as Error).message);
       }
-      // A removed or disabled rule's alerts resolve.
-      const effective = rule ?? ({ ...this.config.rules[0], name, keepFiringForMs: 0, forMs: 0 } as Rule);
-      const { instances, transitions } = step(effective, previous, samples, at);
-      const changed =
-        transitions.length > 0 || instances.size !== previous.size || valuesChanged(previous, instances);
-      if (!changed) continue;
-      saveRuleStep(db, name, instances.values(), transitions);
-      for (const t of transitions)
-        if (t.to === "firing" || t.to === "resolved") this.transitionEvent(t.instance, t.to, at);
-      for (const id of previous.keys()) this.instances.delete(id);
-      for (const [id, i] of instances) this.instances.set(id, i);
     }
     this.dispatch(at);
     if (at - this.lastRetentionAt > 10 * 60_000) {
@@ -224,6 +221,36 @@ export class AlertManager {
         this.options.warn(`alerts: cannot delete old history: ${(error as Error).message}`);
       }
     }
+  }
+
+  private evaluateRule(
+    name: string,
+    rule: Rule | undefined,
+    previousOfRule: Map<string, InstanceState> | undefined,
+    at: number,
+  ): void {
+    const previous = previousOfRule ?? new Map<string, InstanceState>();
+    if (!rule && previous.size === 0) return;
+    let samples: ReturnType<SignalSource["sample"]> = [];
+    if (rule?.enabled) {
+      try {
+        samples = this.signals.sample(rule, at);
+      } catch (error) {
+        this.skipped.skip("rule", name, (error as Error).message);
+        return; // keep its state as it is rather than resolve on a read error
+      }
+    }
+    // A removed or disabled rule's alerts resolve.
+    const effective = rule ?? ({ ...this.config.rules[0], name, keepFiringForMs: 0, forMs: 0 } as Rule);
+    const { instances, transitions } = step(effective, previous, samples, at);
+    const changed =
+      transitions.length > 0 || instances.size !== previous.size || valuesChanged(previous, instances);
+    if (!changed) return;
+    saveRuleStep(this.options.db, name, instances.values(), transitions);
+    for (const t of transitions)
+      if (t.to === "firing" || t.to === "resolved") this.transitionEvent(t.instance, t.to, at);
+    for (const id of previous.keys()) this.instances.delete(id);
+    for (const [id, i] of instances) this.instances.set(id, i);
   }
 
   /** Firing and resolution as system events, so they show in the Events view and session timelines. */
@@ -260,9 +287,8 @@ export class AlertManager {
   private dispatch(at: number): void {
     const { db } = this.options;
     const all = [...this.instances.values()];
-    const silences = listSilences(db, false, at);
-    this.annotations = annotate(all, silences, this.config.inhibit);
-    const groups = loadGroups(db);
+    this.annotations = annotate(all, this.silencesAt(at), this.config.inhibit);
+    const groups = loadGroups(db, (key, problem) => this.skipped.skip("group", key, problem));
     const result = plan(all, this.annotations, this.config.routes, this.config.defaultRoute, groups, at);
     if (result.notifications.length || result.groups.length || result.forget.length) {
       db.transaction(() => {
@@ -287,7 +313,9 @@ export class AlertManager {
     const { db } = this.options;
     let due: ReturnType<typeof dueDeliveries>;
     try {
-      due = dueDeliveries(db, at).filter((d) => !this.inFlight.has(d.id));
+      due = dueDeliveries(db, at, 20, (id, problem) =>
+        this.skipped.skip("delivery", String(id), problem),
+      ).filter((d) => !this.inFlight.has(d.id));
     } catch (error) {
       this.options.warn(`alerts: cannot read the outbox: ${(error as Error).message}`);
       return;
@@ -431,11 +459,7 @@ export class AlertManager {
 
   /** Silences and inhibition as of now, without dispatching (the CLI's view). */
   annotateNow(at = this.now()): void {
-    this.annotations = annotate(
-      [...this.instances.values()],
-      listSilences(this.options.db, false, at),
-      this.config.inhibit,
-    );
+    this.annotations = annotate([...this.instances.values()], this.silencesAt(at), this.config.inhibit);
   }
 
   private valueText(i: InstanceState): string {

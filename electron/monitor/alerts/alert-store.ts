@@ -3,9 +3,11 @@
  * key/value state (the notification pause). Everything the app must not forget across a restart.
  */
 import { randomUUID } from "node:crypto";
-import type { AlertHistoryEntry, Matcher, Silence } from "../../../shared/alerts.js";
+import { type AlertHistoryEntry, type Matcher, MatcherSchema, type Silence } from "../../../shared/alerts.js";
+import { isStorableTime, MAX_DURATION_MS, MAX_DURATION_TEXT } from "../../../shared/units.js";
 import type { Db, Row } from "../store/db.js";
 import { iso } from "../time.js";
+import { matches } from "./matchers.js";
 import type { InstanceState, Transition } from "./state-machine.js";
 
 function num(v: unknown): number | null {
@@ -30,8 +32,34 @@ function toInstance(row: Row): InstanceState {
   };
 }
 
-export function loadInstances(db: Db): InstanceState[] {
-  return db.prepare("SELECT * FROM alert_instances").all().map(toInstance);
+/** Why a stored instance cannot be evaluated (times no date can hold, unreadable labels), or null. */
+function instanceProblem(i: InstanceState): string | null {
+  const times = [i.activeAt, i.lastActiveAt, i.firedAt, i.resolvedAt, i.keepFiringSince];
+  if (times.some((t) => t !== null && !isStorableTime(t))) return "one of its times is not a valid time";
+  if (!["pending", "firing", "resolved"].includes(i.state)) return `unknown state "${i.state}"`;
+  if (!["info", "warning", "critical"].includes(i.severity)) return `unknown severity "${i.severity}"`;
+  return null;
+}
+
+/** The stored instances; a row that cannot be evaluated is left out and named to `invalid`. */
+export function loadInstances(
+  db: Db,
+  invalid: (id: string, problem: string) => void = () => {},
+): InstanceState[] {
+  const out: InstanceState[] = [];
+  for (const row of db.prepare("SELECT * FROM alert_instances").all()) {
+    let instance: InstanceState;
+    try {
+      instance = toInstance(row);
+    } catch {
+      invalid(String(row.id), "its labels are not readable");
+      continue;
+    }
+    const problem = instanceProblem(instance);
+    if (problem) invalid(instance.id, problem);
+    else out.push(instance);
+  }
+  return out;
 }
 
 /** Replaces one rule's instances and appends its transitions to the history, in one transaction. */
@@ -129,18 +157,30 @@ export function listHistory(db: Db, q: HistoryQuery): Omit<AlertHistoryEntry, "v
   return db
     .prepare(sql)
     .all(...params, q.limit ?? 200)
-    .map((row) => ({
-      id: Number(row.id),
-      time: iso(Number(row.time)),
-      alertId: String(row.alert_id),
-      rule: String(row.rule),
-      severity: String(row.severity) as AlertHistoryEntry["severity"],
-      labels: JSON.parse(String(row.labels)) as Record<string, string>,
-      from: String(row.from_state) as AlertHistoryEntry["from"],
-      to: String(row.to_state) as AlertHistoryEntry["to"],
-      value: num(row.value),
-      summary: String(row.summary),
-    }));
+    .flatMap((row) => {
+      // A row that cannot be read (a time no date holds, broken labels) is left out of the listing.
+      if (!isStorableTime(Number(row.time))) return [];
+      let labels: Record<string, string>;
+      try {
+        labels = JSON.parse(String(row.labels)) as Record<string, string>;
+      } catch {
+        return [];
+      }
+      return [
+        {
+          id: Number(row.id),
+          time: iso(Number(row.time)),
+          alertId: String(row.alert_id),
+          rule: String(row.rule),
+          severity: String(row.severity) as AlertHistoryEntry["severity"],
+          labels,
+          from: String(row.from_state) as AlertHistoryEntry["from"],
+          to: String(row.to_state) as AlertHistoryEntry["to"],
+          value: num(row.value),
+          summary: String(row.summary),
+        },
+      ];
+    });
 }
 
 /** Deletes history, finished deliveries and expired silences older than the retention, in batches. */
@@ -168,17 +208,41 @@ export function applyAlertRetention(db: Db, retentionMs: number, now = Date.now(
   return deleted;
 }
 
+/** Why a stored silence cannot be applied (an end no date can hold, matchers that do not parse), or null. */
+function silenceProblem(startsAt: number, endsAt: number, matchers: unknown): string | null {
+  if (!isStorableTime(startsAt) || !isStorableTime(endsAt)) return "its start or end is not a valid time";
+  if (endsAt - startsAt > MAX_DURATION_MS) return `it lasts longer than ${MAX_DURATION_TEXT}`;
+  const parsed = MatcherSchema.array().min(1).safeParse(matchers);
+  if (!parsed.success) return "its matchers are not valid";
+  try {
+    matches(parsed.data, {});
+  } catch {
+    return "one of its matchers is not a valid regular expression";
+  }
+  return null;
+}
+
 function toSilence(row: Row, now: number): Silence {
   const startsAt = Number(row.starts_at);
   const endsAt = Number(row.ends_at);
+  let matchers: unknown;
+  try {
+    matchers = JSON.parse(String(row.matchers));
+  } catch {
+    matchers = null;
+  }
+  const problem = silenceProblem(startsAt, endsAt, matchers);
+  // A silence that cannot be applied is still listed, so that it can be seen and removed.
+  const time = (ms: number, raw: unknown) => (isStorableTime(ms) ? iso(ms) : String(raw));
   return {
     id: String(row.id),
-    matchers: JSON.parse(String(row.matchers)) as Matcher[],
-    startsAt: iso(startsAt),
-    endsAt: iso(endsAt),
+    matchers: problem === null || Array.isArray(matchers) ? (matchers as Matcher[]) : [],
+    startsAt: time(startsAt, row.starts_at),
+    endsAt: time(endsAt, row.ends_at),
     createdBy: String(row.created_by),
     comment: String(row.comment),
-    active: startsAt <= now && now < endsAt,
+    active: problem === null && startsAt <= now && now < endsAt,
+    problem,
   };
 }
 
@@ -202,12 +266,20 @@ export function addSilence(
   return toSilence(db.prepare("SELECT * FROM alert_silences WHERE id = ?").get(id) as Row, now);
 }
 
-/** Ends a silence now; false when there is no such active silence. */
+/**
+ * Ends a silence now; false when there is no such silence or it has already ended. A silence whose
+ * times are not numbers at all ends too: whatever was stored, it can always be removed.
+ */
 export function expireSilence(db: Db, id: string, now = Date.now()): boolean {
   return (
     Number(
-      db.prepare("UPDATE alert_silences SET ends_at = ? WHERE id = ? AND ends_at > ?").run(now, id, now)
-        .changes,
+      db
+        .prepare(
+          `UPDATE alert_silences SET ends_at = ?,
+             starts_at = CASE WHEN typeof(starts_at) IN ('integer', 'real') AND starts_at BETWEEN ? AND ? THEN starts_at ELSE ? END
+           WHERE id = ? AND NOT (typeof(ends_at) IN ('integer', 'real') AND ends_at <= ?)`,
+        )
+        .run(now, now - MAX_DURATION_MS, now, now, id, now).changes,
     ) > 0
   );
 }
@@ -236,7 +308,7 @@ export function setMeta(db: Db, key: string, value: string | null): void {
 /** Native notifications are paused until this time (ms), or null. */
 export function pausedUntil(db: Db, now = Date.now()): number | null {
   const value = Number(getMeta(db, "paused_until") ?? 0);
-  return value > now ? value : null;
+  return value > now && isStorableTime(value) ? value : null;
 }
 
 /** Takes or renews the evaluation lease for `owner`; false while another owner's lease runs. */
@@ -244,8 +316,13 @@ export function takeLease(db: Db, owner: string, now: number, ttlMs: number): bo
   return db.transaction(() => {
     const current = getMeta(db, "evaluator");
     if (current) {
-      const lease = JSON.parse(current) as { owner: string; until: number };
-      if (lease.owner !== owner && lease.until > now) return false;
+      let lease: { owner?: unknown; until?: unknown } = {};
+      try {
+        lease = JSON.parse(current) as typeof lease;
+      } catch {
+        // Unreadable: taken over below, as an expired one would be.
+      }
+      if (lease.owner !== owner && typeof lease.until === "number" && lease.until > now) return false;
     }
     setMeta(db, "evaluator", JSON.stringify({ owner, until: now + ttlMs }));
     return true;

@@ -1,17 +1,33 @@
 /** Notification groups (alert_groups): what each group last told its channels, and when. */
+import { isStorableTime } from "../../../shared/units.js";
 import type { Db } from "../store/db.js";
 import type { GroupState } from "./dispatcher.js";
 
-export function loadGroups(db: Db): Map<string, GroupState> {
+/** The stored groups; one that cannot be read is left out (it starts afresh) and named to `invalid`. */
+export function loadGroups(
+  db: Db,
+  invalid: (key: string, problem: string) => void = () => {},
+): Map<string, GroupState> {
   const out = new Map<string, GroupState>();
   for (const row of db.prepare("SELECT * FROM alert_groups").all()) {
     const key = String(row.key);
-    out.set(key, {
-      key,
-      firstSeenAt: Number(row.first_seen_at),
-      lastSentAt: row.last_sent_at === null ? null : Number(row.last_sent_at),
-      sentFiring: JSON.parse(String(row.sent_firing)) as string[],
-    });
+    let sentFiring: unknown;
+    try {
+      sentFiring = JSON.parse(String(row.sent_firing));
+    } catch {
+      sentFiring = null;
+    }
+    const firstSeenAt = Number(row.first_seen_at);
+    const lastSentAt = row.last_sent_at === null ? null : Number(row.last_sent_at);
+    if (
+      !Array.isArray(sentFiring) ||
+      !isStorableTime(firstSeenAt) ||
+      (lastSentAt !== null && !isStorableTime(lastSentAt))
+    ) {
+      invalid(key, "its stored state is not readable");
+      continue;
+    }
+    out.set(key, { key, firstSeenAt, lastSentAt, sentFiring: sentFiring.map(String) });
   }
   return out;
 }

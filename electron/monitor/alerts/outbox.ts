@@ -6,6 +6,7 @@
  * give-up age. Answers "was this alert delivered, where, after how many tries".
  */
 import type { Delivery } from "../../../shared/alerts.js";
+import { isStorableTime } from "../../../shared/units.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { iso } from "../time.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
@@ -55,19 +56,43 @@ export interface DueDelivery {
   notification: AlertNotification;
 }
 
-export function dueDeliveries(db: Db, now: number, limit = 20): DueDelivery[] {
-  return db
+/**
+ * Deliveries due now. One whose stored notification cannot be read is failed for good (it could never be
+ * sent) and named to `invalid`, so that it does not hold up the ones behind it.
+ */
+export function dueDeliveries(
+  db: Db,
+  now: number,
+  limit = 20,
+  invalid: (id: number, problem: string) => void = () => {},
+): DueDelivery[] {
+  const out: DueDelivery[] = [];
+  const rows = db
     .prepare(
       "SELECT id, channel, attempts, created_at, payload FROM alert_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
     )
-    .all(now, limit)
-    .map((row) => ({
+    .all(now, limit);
+  for (const row of rows) {
+    let notification: AlertNotification;
+    try {
+      notification = JSON.parse(String(row.payload)) as AlertNotification;
+    } catch {
+      const problem = "its stored notification is not readable";
+      db.prepare(
+        "UPDATE alert_deliveries SET status = 'failed', next_at = NULL, last_error = ? WHERE id = ?",
+      ).run(problem, row.id ?? null);
+      invalid(Number(row.id), problem);
+      continue;
+    }
+    out.push({
       id: Number(row.id),
       channel: String(row.channel),
       attempts: Number(row.attempts),
       createdAt: Number(row.created_at),
-      notification: JSON.parse(String(row.payload)) as AlertNotification,
-    }));
+      notification,
+    });
+  }
+  return out;
 }
 
 /** Records one attempt and moves the delivery on: delivered, retried later, or failed for good. */
@@ -153,22 +178,28 @@ export async function attempt(
 
 function toDelivery(row: Row, attempts: Row[]): Delivery {
   const text = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
-  const time = (v: SqlValue | undefined) => (v === null || v === undefined ? null : iso(Number(v)));
+  // A time no date can hold is shown as stored rather than failing the whole listing.
+  const time = (v: SqlValue | undefined) =>
+    v === null || v === undefined ? null : isStorableTime(Number(v)) ? iso(Number(v)) : String(v);
+  let alertIds: string[] = [];
+  try {
+    alertIds = JSON.parse(String(row.alert_ids)) as string[];
+  } catch {}
   const nextAt = row.status === "pending" ? time(row.next_at) : null;
   return {
     id: Number(row.id),
     channel: String(row.channel),
     kind: String(row.kind) as Delivery["kind"],
     groupKey: String(row.group_key),
-    alertIds: JSON.parse(String(row.alert_ids)) as string[],
+    alertIds,
     title: String(row.title),
     status: String(row.status) as Delivery["status"],
-    createdAt: iso(Number(row.created_at)),
+    createdAt: time(row.created_at) ?? "",
     nextAttemptAt: nextAt,
     deliveredAt: time(row.delivered_at),
     lastError: text(row.last_error),
     attempts: attempts.map((a) => ({
-      time: iso(Number(a.time)),
+      time: time(a.time) ?? "",
       ok: Number(a.ok) === 1,
       status: a.status === null || a.status === undefined ? null : Number(a.status),
       error: text(a.error),

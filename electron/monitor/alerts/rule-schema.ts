@@ -27,8 +27,8 @@ export type MetricSignal = (typeof METRIC_SIGNALS)[number];
 export const DurationSchema = z.string().transform((text, ctx) => {
   try {
     return parseDuration(text);
-  } catch {
-    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; use 30s, 5m, 1h or 1d` });
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
     return z.NEVER;
   }
 });

@@ -1,7 +1,9 @@
 /**
  * Browser mode: the built renderer and the engine's API over HTTP + WebSocket (wire format in
- * shared/http.ts). Every API request needs the token; Host and Origin are checked so that a web page
- * elsewhere cannot reach the API through DNS rebinding or a cross-site request.
+ * shared/http.ts). Every API request needs the token; Host and Origin are checked on every request
+ * (host-policy.ts) so that a web page elsewhere cannot reach the API through DNS rebinding or a
+ * cross-site request. Bad requests get an answer, never a reset: 413 for a body over 1 MiB, 400 for a
+ * path that does not decode.
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -12,6 +14,7 @@ import { API_PATH, EVENTS_PATH, type EventFrame, type HttpErrorBody } from "../.
 import type { Engine } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../export/prom-text.js";
+import { exposedAddresses, type HostPolicy, hostPolicy, hostPort, isWildcard } from "./host-policy.js";
 import { securityHeaders, serveStatic } from "./static-files.js";
 
 export interface HttpServerOptions {
@@ -30,19 +33,23 @@ export interface HttpServerOptions {
 }
 
 export interface RunningServer {
+  /** Where this machine's browser opens it (loopback on a wildcard listen). */
   url: string;
   port: number;
+  /** On a non-loopback listen: the URLs other machines can use. Empty on loopback. */
+  exposedUrls: string[];
   close(): Promise<void>;
 }
 
 const MAX_BODY = 1024 * 1024;
+/** A refused body is read and dropped up to this much so that the client sees the 413, then cut off. */
+const MAX_DISCARD = 16 * MAX_BODY;
 const METRICS_PATH = "/metrics";
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { engine, token } = options;
   let port = options.port;
-  const allowedHosts = () =>
-    new Set([`${options.host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const policy: HostPolicy = hostPolicy(options.host, () => port);
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -52,9 +59,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!allowedHosts().has(req.headers.host ?? ""))
-      return sendError(res, 421, "host", "unexpected Host header");
-    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!policy.hostAllowed(req.headers.host)) return sendError(res, 421, "host", "unexpected Host header");
+    if (!policy.originAllowed(req.headers.origin))
+      return sendError(res, 403, "origin", "requests from other sites are refused");
+    const url = requestUrl(req.url);
+    if (!url) return sendError(res, 400, "path", "malformed request path");
     if (url.pathname === METRICS_PATH && options.metrics) return serveMetrics(req, res, options.metrics);
     if (!url.pathname.startsWith(`${API_PATH}/`)) {
       if (req.method !== "GET" && req.method !== "HEAD")
@@ -70,10 +79,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         "missing or wrong token; open the URL that `mcpscope serve` printed",
       );
     }
-    const method = decodeURIComponent(url.pathname.slice(API_PATH.length + 1));
+    let method: string;
+    try {
+      method = decodeURIComponent(url.pathname.slice(API_PATH.length + 1));
+    } catch {
+      return sendError(res, 400, "path", "malformed request path: bad percent-encoding");
+    }
+    const body = await readBody(req);
+    if (body === null) {
+      res.setHeader("Connection", "close");
+      sendError(res, 413, "input", "request body is over 1 MiB");
+      discard(req);
+      return;
+    }
     let input: unknown;
     try {
-      const body = await readBody(req);
       input = body.length ? JSON.parse(body) : {};
     } catch (error) {
       return sendError(res, 400, "input", `request body is not JSON: ${(error as Error).message}`);
@@ -107,13 +127,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on("upgrade", (req, socket, head) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const origin = req.headers.origin;
-    const originOk = !origin || allowedHosts().has(origin.replace(/^https?:\/\//, ""));
+    const url = requestUrl(req.url);
     if (
-      url.pathname !== EVENTS_PATH ||
-      !allowedHosts().has(req.headers.host ?? "") ||
-      !originOk ||
+      url?.pathname !== EVENTS_PATH ||
+      !policy.hostAllowed(req.headers.host) ||
+      !policy.originAllowed(req.headers.origin) ||
       !checkToken(url.searchParams.get("token"), token)
     ) {
       socket.end("HTTP/1.1 401 Unauthorized\r\n\r\n");
@@ -142,10 +160,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
   port = (server.address() as AddressInfo).port;
-  const hostForUrl = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const local = isWildcard(options.host) ? (options.host === "::" ? "::1" : "127.0.0.1") : options.host;
   return {
-    url: `http://${hostForUrl}:${port}/`,
+    url: `http://${hostPort(local, port)}/`,
     port,
+    exposedUrls: policy.exposed
+      ? exposedAddresses(options.host).map((address) => `http://${hostPort(address, port)}/`)
+      : [],
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
@@ -167,22 +188,47 @@ function checkToken(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The request's path and query, or null when the request target is not a path (`//x`, `http://…`). */
+function requestUrl(target: string | undefined): URL | null {
+  if (!target?.startsWith("/") || target.startsWith("//")) return null;
+  try {
+    return new URL(target, "http://localhost");
+  } catch {
+    return null;
+  }
+}
+
+/** The body as text, or null when it is over MAX_BODY (stops collecting at once, without cutting the socket). */
+function readBody(req: IncomingMessage): Promise<string | null> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        reject(new Error("body over 1 MiB"));
-        req.destroy();
+        req.off("data", onData);
+        req.pause();
+        resolve(null);
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** Reads and drops the rest of a refused body, so that the client can read the answer; cuts off a flood. */
+function discard(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_DISCARD) req.destroy();
+  });
+  req.resume();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
