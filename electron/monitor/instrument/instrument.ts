@@ -146,9 +146,11 @@ export async function uninstrument(
   const record = location ? (await readRecords(opts.dataDir)).find((r) => sameEntry(r, location)) : undefined;
   if (!record) {
     throw MonitoringError.input(
-      server.wrapped
-        ? `${definition.name} is wrapped, but this data dir has no record of its original entry (try --data-dir); restore it from a backup or edit it by hand`
-        : `${definition.name} (${definition.client}) is not instrumented`,
+      server.wrapped?.byHand
+        ? `${definition.name} (${definition.client}) was wrapped in \`mcpscope run\` by hand, not by \`mcpscope instrument\`; remove the wrapper from its entry by hand`
+        : server.wrapped
+          ? `${definition.name} is wrapped, but this data dir has no record of its original entry (try --data-dir); restore it from a backup or edit it by hand`
+          : `${definition.name} (${definition.client}) is not instrumented`,
     );
   }
   return uninstrumentRecord(record, opts);
@@ -226,9 +228,12 @@ export interface UninstrumentAllItem {
 }
 
 /** Restores every recorded entry; one failure does not stop the others. */
-export async function uninstrumentAll(opts: UninstrumentOptions): Promise<UninstrumentAllItem[]> {
+export async function uninstrumentAll(
+  opts: UninstrumentOptions & { only?: (record: InstrumentRecord) => boolean },
+): Promise<UninstrumentAllItem[]> {
   const items: UninstrumentAllItem[] = [];
   for (const record of await readRecords(opts.dataDir)) {
+    if (opts.only && !opts.only(record)) continue;
     try {
       items.push({ record, result: await uninstrumentRecord(record, opts) });
     } catch (error) {
