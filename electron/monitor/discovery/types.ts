@@ -9,6 +9,8 @@ export interface EntryLocation {
   format: ConfigFormat;
   /** Path of keys (and list indexes) from the document root to the entry's object. */
   path: Array<string | number>;
+  /** The file's text as discovery read it (`textDigest`), to tell when a client rewrote it since. */
+  digest?: string;
 }
 
 export interface DiscoveredServer {

@@ -7,6 +7,8 @@
  */
 import { join } from "node:path";
 import { auditAdminAction } from "../audit/admin.js";
+import { textDigest } from "../discovery/discover.js";
+import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
@@ -56,9 +58,22 @@ export async function instrument(
   const client = definition.client;
   const now = opts.now ?? (() => new Date());
   return withConfigFile(location.file, { ...opts, client }, async (tx) => {
-    const entry = getAt(parseFile(tx, location.format), location.path);
+    // A client may rewrite its config between discovery and this read (or be half-way through writing
+    // it): then a missing or different entry means "try again", not that the entry is unfit.
+    const rewritten = location.digest !== undefined && location.digest !== textDigest(tx.text);
+    const changedSince = () =>
+      MonitoringError.input(
+        `${tx.file} changed since mcpscope read it (${client} may have rewritten it just now); nothing was changed — try again`,
+      );
+    let entry: unknown;
+    try {
+      entry = getAt(parseFile(tx, location.format), location.path);
+    } catch (error) {
+      throw rewritten ? changedSince() : error;
+    }
     const shape = shapeFor(client, entry);
     const before = readFields(entry, shape);
+    if (rewritten && !sameAsDiscovered(before, definition)) throw changedSince();
     if (!before)
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no command; ${REMOTE_REFUSAL}`);
     const result = { client, server: definition.name, file: location.file, before };
@@ -241,6 +256,15 @@ export async function uninstrumentAll(
     }
   }
   return items;
+}
+
+/** The entry read under the lock is the one discovery listed (compared as discovery shows it, masked). */
+function sameAsDiscovered(fields: EntryFields | null, definition: DiscoveredServer["definition"]): boolean {
+  return (
+    fields !== null &&
+    maskText(fields.command) === definition.command &&
+    JSON.stringify(maskArgs(fields.args)) === JSON.stringify(definition.args)
+  );
 }
 
 function sameRecord(a: InstrumentRecord, b: InstrumentRecord): boolean {
