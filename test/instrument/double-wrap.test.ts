@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../../electron/monitor/engine.js";
 import { unwrapEntry } from "../../electron/monitor/instrument/marker.js";
+import type { Inventory } from "../../shared/servers.js";
 import { MCPSCOPE, ROOT, SERVERS, tempDir } from "../helpers/mcp.js";
 
 const FILES = ["npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"];
@@ -97,6 +99,17 @@ describe("a hand-wrapped entry in a client's config", () => {
     const table = cli("discover", "--home", home, "--client", "claude-desktop");
     const readme = table.stdout.split("\n").find((line) => line.startsWith("readme "));
     expect(readme).toMatch(/ yes$/);
+  });
+
+  it("is instrumented in the engine's inventory, so the Servers view offers no Instrument", async () => {
+    const engine = await createEngine({ dataDir: data, inventory: { home }, alerts: false });
+    try {
+      const { servers } = (await engine.invoke("servers.inventory", {})) as Inventory;
+      const listed = servers.filter((s) => s.client === "claude-desktop");
+      expect(listed.map((s) => [s.name, s.instrumented])).toEqual(Object.keys(FORMS).map((f) => [f, true]));
+    } finally {
+      await engine.close();
+    }
   });
 
   it("is left alone by instrument, which says so in one line (and in --json)", async () => {
