@@ -17,7 +17,7 @@ const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: "the MCP client" },
   server: { kind: "string", placeholder: "NAME", help: "the instrumented server" },
   file: { kind: "string", placeholder: "FILE", help: "the config file, when the name is in several" },
-  home: HOME_FLAG,
+  home: { ...HOME_FLAG, help: "only entries in configs under DIR (as `instrument --home DIR` wrapped them)" },
   all: { kind: "boolean", help: "restore every entry mcpscope instrumented (before removing mcpscope)" },
   force: {
     kind: "boolean",
