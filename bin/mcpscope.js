@@ -1,25 +1,89 @@
 #!/usr/bin/env node
-// The `mcpscope` command. It keeps Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's
-// stderr is the MCP client's log), then loads the bundled CLI.
-const emitWarning = process.emitWarning;
-process.emitWarning = function filtered(warning, ...rest) {
-  const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
-  const text = typeof warning === "string" ? warning : warning?.message;
-  if (
-    (type === "ExperimentalWarning" || warning?.name === "ExperimentalWarning") &&
-    /SQLite/i.test(text ?? "")
-  ) {
-    return;
-  }
-  return emitWarning.call(process, warning, ...rest);
-};
+// The `mcpscope` command. On a Node older than the project needs (node:sqlite), it runs itself again on
+// the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It keeps
+// Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is the MCP client's log),
+// then loads the bundled CLI. This file must parse on old Node versions too.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-try {
-  await import("../dist/cli.mjs");
-} catch (error) {
-  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli.mjs")) {
-    process.stderr.write("mcpscope: not built yet; run `npm run build` in the mcpscope folder first\n");
+const script = fileURLToPath(import.meta.url);
+const root = dirname(dirname(script));
+
+/** `engines.node` from package.json (`>=22.13`) as [major, minor]; null where there is none (the app's copy). */
+function minimumNode() {
+  try {
+    const range = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines?.node ?? "";
+    const match = /^>=\s*(\d+)(?:\.(\d+))?/.exec(range);
+    return match ? [Number(match[1]), Number(match[2] ?? 0)] : null;
+  } catch {
+    return null;
+  }
+}
+
+function tooOld(minimum) {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  return major < minimum[0] || (major === minimum[0] && minor < minimum[1]);
+}
+
+/** Runs this command on `node`, passing stdio (inherited: the wrapper's bytes never pass through here), signals and the exit status. */
+function reexec(node) {
+  const child = spawn(node, [...process.execArgv, script, ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, MCPSCOPE_REEXEC: "1" },
+  });
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  if (process.platform !== "win32") for (const signal of signals) process.on(signal, forward);
+  child.on("error", (error) => {
+    process.stderr.write(`mcpscope: cannot start ${node}: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.on("exit", (code, signal) => {
+    if (!signal) process.exit(code ?? 1);
+    for (const s of signals) process.removeAllListeners(s);
+    process.kill(process.pid, signal);
+  });
+}
+
+const minimum = process.versions.electron ? null : minimumNode();
+if (minimum && tooOld(minimum)) {
+  const own = ["node", "node.exe"]
+    .map((name) => join(root, "node_modules", "node", "bin", name))
+    .find(existsSync);
+  if (own && !process.env.MCPSCOPE_REEXEC) {
+    reexec(own);
+  } else {
+    process.stderr.write(
+      `mcpscope: needs Node ${minimum.join(".")} or newer, this is ${process.version} (${process.execPath}); install a newer Node (https://nodejs.org, or \`nvm install 24\`), or run \`npm install\` in ${root} to get its own Node 24\n`,
+    );
     process.exit(1);
   }
-  throw error;
+} else {
+  delete process.env.MCPSCOPE_REEXEC;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function filtered(warning, ...rest) {
+    const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
+    const text = typeof warning === "string" ? warning : warning?.message;
+    if (
+      (type === "ExperimentalWarning" || warning?.name === "ExperimentalWarning") &&
+      /SQLite/i.test(text ?? "")
+    ) {
+      return;
+    }
+    return emitWarning.call(process, warning, ...rest);
+  };
+
+  try {
+    await import("../dist/cli.mjs");
+  } catch (error) {
+    if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli.mjs")) {
+      process.stderr.write("mcpscope: not built yet; run `npm run build` in the mcpscope folder first\n");
+      process.exit(1);
+    }
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@
  * A small flag parser shared by every command: `--flag value`, `--flag=value`, booleans, and `--` to end
  * the flags. Unknown flags are errors with a one-line message that points at `--help`.
  */
+import { parseDuration, parseTimeSpec } from "../monitor/time.js";
 
 export type FlagKind = "string" | "boolean";
 
@@ -76,9 +77,23 @@ export function parseArgs(
     if (value === undefined || (eq === -1 && value.startsWith("--"))) {
       throw new UsageError(`--${name} needs a value (${spec.placeholder ?? "VALUE"})`);
     }
+    checkValue(name, spec, value);
     flags[name] = value;
   }
   return { flags, positionals, rest: [] };
+}
+
+/**
+ * Values shown as TIME or DURATION in --help are checked here, so that a bad one is a usage error
+ * (exit 2, one line) in every command, before anything is opened.
+ */
+function checkValue(name: string, spec: FlagSpec, value: string): void {
+  try {
+    if (spec.placeholder === "TIME") parseTimeSpec(value);
+    else if (spec.placeholder === "DURATION") parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
 }
 
 export function flagString(args: ParsedArgs, name: string): string | undefined {

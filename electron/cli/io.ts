@@ -1,3 +1,7 @@
+import { open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { MonitoringError } from "../monitor/errors.js";
+
 /** What a command writes to; tests pass their own. */
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -8,4 +12,55 @@ export interface Command {
   name: string;
   summary: string;
   run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/**
+ * A reader that stops early (`mcpscope audit export | head`) closes the pipe: end quietly, as Unix tools
+ * do, instead of failing with `write EPIPE`. Not for `run`, whose stdout is the MCP client's and which
+ * keeps draining the server when the client goes away.
+ */
+export function endQuietlyOnClosedPipe(stdout: NodeJS.WritableStream, exit: () => void): void {
+  stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") exit();
+    else throw error;
+  });
+}
+
+/** An output file to write a command's result to, with a one-line error when it cannot be. */
+export async function openOutput(file: string): Promise<NodeJS.WritableStream & { close(): Promise<void> }> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, "w");
+  } catch (error) {
+    throw MonitoringError.input(
+      `cannot write ${file}: ${whyUnwritable(error as NodeJS.ErrnoException, file)}`,
+    );
+  }
+  const stream = handle.createWriteStream();
+  let failed: Error | null = null;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    failed = MonitoringError.input(`cannot write ${file}: ${whyUnwritable(error, file)}`);
+  });
+  return Object.assign(stream, {
+    async close() {
+      await new Promise<void>((resolve) => stream.end(resolve));
+      if (failed) throw failed;
+    },
+  });
+}
+
+function whyUnwritable(error: NodeJS.ErrnoException, file: string): string {
+  switch (error.code) {
+    case "ENOENT":
+      return `the folder ${dirname(file)} does not exist`;
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a folder";
+    case "ENOSPC":
+      return "the disk is full";
+    default:
+      return error.message.split("\n")[0] ?? String(error);
+  }
 }

@@ -15,7 +15,8 @@ async function dispatch(): Promise<number> {
     ]);
     return runCommandSafely(runCommand, argv.slice(1), io);
   }
-  const { main } = await import("./index.js");
+  const [{ main }, { endQuietlyOnClosedPipe }] = await Promise.all([import("./index.js"), import("./io.js")]);
+  endQuietlyOnClosedPipe(process.stdout, () => process.exit(0));
   return main(argv, io);
 }
 

@@ -15,6 +15,7 @@ import {
 } from "../../shared/api.js";
 import { AlertManager } from "./alerts/alert-manager.js";
 import { recordAdminAction } from "./audit/audit-log.js";
+import { markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
@@ -107,6 +108,10 @@ export async function createEngine(
           audit: (action) => recordAdminAction(writer, action),
           warn: (problem) => logging.warn("alerts", problem),
         });
+  const unmarkRunning = markEngineRunning(options.dataDir, {
+    startedAt: new Date().toISOString(),
+    alerts: alerts !== null,
+  });
   const needAlerts = (): AlertManager => {
     if (!alerts) throw new MonitoringError("collection", "alerting is off in this engine");
     return alerts;
@@ -275,6 +280,7 @@ export async function createEngine(
     async close() {
       if (closed) return;
       closed = true;
+      unmarkRunning();
       clearInterval(timer);
       alerts?.close();
       stopSettingsWatch();

@@ -151,7 +151,7 @@ describe("mcpscope audit export", () => {
     expect(header).toEqual([
       "id",
       "time",
-      "time_iso",
+      "time_ms",
       "kind",
       "actor",
       "server",
@@ -169,9 +169,11 @@ describe("mcpscope audit export", () => {
       const row = rows[i] as AuditRow;
       const parsed = Object.fromEntries((header ?? []).map((h, j) => [h, fields[j] ?? ""]));
       for (const [key, value] of Object.entries(row)) {
-        expect(parsed[key], key).toBe(value === null ? "" : String(value));
+        expect(parsed[key === "time" ? "time_ms" : key], key).toBe(value === null ? "" : String(value));
       }
+      expect(parsed.time).toBe(new Date(Number(row.time)).toISOString());
     });
+    expect(records[0]?.[1]).toBe("2026-11-20T10:00:00.000Z");
     expect(records[3]?.[5]).toBe('srv, with "quotes"');
     expect(records[4]?.[8]).toBe("line one\nline two");
   });

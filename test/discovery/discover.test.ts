@@ -43,6 +43,7 @@ describe("discovery in a fixture home", () => {
     expect(find("cursor", "files")?.wrapped).toEqual({
       command: "npx",
       args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
+      byHand: false,
     });
     expect(find("cursor", "openai-tools")?.wrapped).toBeNull();
     expect(find("codex", "figma")?.location?.format).toBe("toml");

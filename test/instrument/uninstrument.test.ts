@@ -70,7 +70,9 @@ describe("uninstrument", () => {
     expect(lost).toMatchObject([{ reason: "unwrapped", record: { server: "files" } }]);
     expect(lost[0]?.message).toMatch(/no longer launched through mcpscope/);
     expect(
-      checkInstrumented(await readRecords(data()), [{ ...s, wrapped: { command: "npx", args: [] } }]),
+      checkInstrumented(await readRecords(data()), [
+        { ...s, wrapped: { command: "npx", args: [], byHand: false } },
+      ]),
     ).toEqual([]);
     expect(checkInstrumented(await readRecords(data()), [])[0]?.reason).toBe("missing");
     await expect(uninstrument(s, { dataDir: data() })).rejects.toThrow(/was changed since/);

@@ -3,6 +3,7 @@ import { durationProblem, MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { AlertManager } from "../../monitor/alerts/alert-manager.js";
 import { formatMatcher, parseMatcher } from "../../monitor/alerts/matchers.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
+import { runningEngines } from "../../monitor/engine-presence.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
@@ -53,6 +54,9 @@ name!~regex over an alert's labels: alertname (the rule), severity, server, tool
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
 test sends a test notification through a channel now and prints each attempt; failures are retried by
 the app's outbox. Exit codes: 0 ok, 1 a failed delivery or unknown silence, 2 usage.`;
+
+const NOT_EVALUATING =
+  "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
 
 function time(isoText: string | null): string {
   return isoText ? isoText.replace("T", " ").replace(/\.\d+Z$/, "Z") : "–";
@@ -124,7 +128,8 @@ export const alertsCommand: Command = {
             status: status as "firing" | undefined,
             server: flagString(args, "server"),
           });
-          if (json) io.stdout.write(`${JSON.stringify({ alerts })}\n`);
+          const evaluating = runningEngines(dataDir).some((e) => e.alerts);
+          if (json) io.stdout.write(`${JSON.stringify({ alerts, evaluating })}\n`);
           else if (alerts.length === 0)
             io.stdout.write(
               status
@@ -146,6 +151,7 @@ export const alertsCommand: Command = {
                 ]),
               )}\n`,
             );
+          if (!evaluating && !json) io.stdout.write(`${NOT_EVALUATING}\n`);
           return 0;
         }
         case "history": {

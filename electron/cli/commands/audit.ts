@@ -1,11 +1,10 @@
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
 import { AUDIT_COLUMNS, type AuditRecord, iterateAudit, verifyChain } from "../../monitor/audit/audit-log.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
-import type { Command } from "../io.js";
+import { type Command, openOutput } from "../io.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?}" },
@@ -32,12 +31,20 @@ function exportRow(record: AuditRecord): Record<string, string | number | null> 
   return row;
 }
 
+/**
+ * CSV is read by people and spreadsheets: `time` is ISO 8601 UTC there, and the stored epoch
+ * milliseconds (which the hash covers) follow as `time_ms`.
+ */
 export const CSV_COLUMNS = [
   "id",
   "time",
-  "time_iso",
+  "time_ms",
   ...AUDIT_COLUMNS.filter((c) => c !== "id" && c !== "time"),
 ];
+
+function csvRow(row: Record<string, string | number | null>): Record<string, string | number | null> {
+  return { ...row, time: row.time_iso ?? null, time_ms: row.time ?? null };
+}
 
 /** RFC 4180: quote a field that holds a comma, a quote, CR or LF; double the quotes. Null is empty. */
 export function csvField(value: string | number | null): string {
@@ -93,23 +100,22 @@ export const auditCommand: Command = {
         until: until === undefined ? undefined : parseTimeSpec(until),
       };
       const file = flagString(args, "output");
-      const out = file ? createWriteStream(file) : io.stdout;
+      const output = file ? await openOutput(file) : null;
+      const out = output ?? io.stdout;
       const write = async (text: string) => {
         if (!out.write(text)) await once(out, "drain");
       };
       if (format === "csv") await write(`${CSV_COLUMNS.join(",")}\r\n`);
       for (const record of iterateAudit(db, query)) {
         const row = exportRow(record);
+        const csv = format === "csv" ? csvRow(row) : null;
         await write(
-          format === "csv"
-            ? `${CSV_COLUMNS.map((c) => csvField(row[c] ?? null)).join(",")}\r\n`
+          csv
+            ? `${CSV_COLUMNS.map((c) => csvField(csv[c] ?? null)).join(",")}\r\n`
             : `${JSON.stringify(row)}\n`,
         );
       }
-      if (file) {
-        (out as ReturnType<typeof createWriteStream>).end();
-        await once(out, "finish");
-      }
+      await output?.close();
       return 0;
     } finally {
       db.close();

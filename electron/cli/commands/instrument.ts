@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
@@ -5,19 +6,28 @@ import { maskArgs, maskText } from "../../monitor/discovery/mask-config.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { instrument } from "../../monitor/instrument/instrument.js";
 import { defaultDataDir, resolveDataDir } from "../../monitor/paths.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { type FlagSpec, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
+
+/** `--home`, shared by the commands that edit or list client configs. */
+export const HOME_FLAG: FlagSpec = {
+  kind: "string",
+  placeholder: "DIR",
+  help: "read configs under DIR instead of your home folder, for testing",
+};
+
+/** Is `file` inside `home`? (For `--home` on commands that work from mcpscope's records.) */
+export function underHome(file: string, home: string): boolean {
+  const rel = relative(resolve(home), resolve(file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
 
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: `the MCP client (${CLIENT_IDS.join(", ")})` },
   server: { kind: "string", placeholder: "NAME", help: "the server's name in that client's config" },
   file: { kind: "string", placeholder: "FILE", help: "the config file, when the name is in several" },
   project: { kind: "string", placeholder: "DIR", help: "also look in this project's configs" },
-  home: {
-    kind: "string",
-    placeholder: "DIR",
-    help: "read configs under DIR instead of your home folder, for testing",
-  },
+  home: HOME_FLAG,
   json: {
     kind: "boolean",
     help: 'print {"status", "client", "server", "file", "command", "args", "backup"}',
@@ -86,7 +96,10 @@ export const instrumentCommand: Command = {
       return 0;
     }
     if (result.status === "already-instrumented") {
-      io.stdout.write(`${name} (${client}) is already launched through mcpscope; nothing changed\n`);
+      const how = matches[0]?.wrapped?.byHand ? " (wrapped by hand)" : "";
+      io.stdout.write(
+        `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
+      );
       return 0;
     }
     io.stdout.write(

@@ -4,8 +4,10 @@ import { resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
+import { HOME_FLAG, underHome } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {
+  home: { ...HOME_FLAG, help: "only the entries in configs under DIR" },
   json: {
     kind: "boolean",
     help: 'print {"entries": [{"client", "server", "file", "instrumented_at", "in_place"}]}',
@@ -21,7 +23,10 @@ export const instrumentedCommand: Command = {
       io.stdout.write(formatHelp("mcpscope instrumented [--json]", this.summary, FLAGS));
       return 0;
     }
-    const records = await readRecords(resolveDataDir(flagString(args, "data-dir")));
+    const home = flagString(args, "home");
+    const records = (await readRecords(resolveDataDir(flagString(args, "data-dir")))).filter(
+      (r) => !home || underHome(r.file, home),
+    );
     const rows = await Promise.all(
       records.map(async (record) => ({ record, state: await inspectRecord(record) })),
     );

@@ -65,7 +65,7 @@ export const runCommand: Command = {
       io.stdout.write(
         formatHelp(
           "mcpscope run [--name NAME] [--timeout 60s] [--data-dir DIR] -- COMMAND [ARGS…]",
-          "Runs COMMAND as an MCP stdio server and relays its traffic unchanged, byte for byte, while recording\ncalls, outcomes, latency and logs. Exits with the server's exit code (128+signal if it was killed).",
+          "Runs COMMAND as an MCP stdio server and relays its traffic unchanged, byte for byte, while recording\ncalls, outcomes, latency and logs. Exits with the server's exit code (128+signal if it was killed).\nUnder another mcpscope run (an entry wrapped twice) it only relays: the outer one records.",
           FLAGS,
           'In a client config:\n  "command": "mcpscope", "args": ["run", "--name", "files", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"]',
         ),

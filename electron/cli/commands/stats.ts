@@ -1,7 +1,8 @@
 import type { StatsDocument } from "../../../shared/domain.js";
+import { MonitoringError } from "../../monitor/errors.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
-import { resolveRange, statsDocument } from "../../monitor/store/queries.js";
+import { recordedServerNames, resolveRange, statsDocument } from "../../monitor/store/queries.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { formatMs, renderTable } from "../table.js";
@@ -35,9 +36,11 @@ export const statsCommand: Command = {
     }
     const range = resolveRange(flagString(args, "since"), flagString(args, "until"), "1h");
     const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    const server = flagString(args, "server");
     let doc: StatsDocument;
     try {
-      doc = statsDocument(db, range, flagString(args, "server"));
+      doc = statsDocument(db, range, server);
+      if (server !== undefined && doc.servers.length === 0) checkKnownServer(server, recordedServerNames(db));
     } finally {
       db.close();
     }
@@ -49,6 +52,17 @@ export const statsCommand: Command = {
     return 0;
   },
 };
+
+/** A name with no traffic at all is most likely a typo: say so, with the names there are. */
+function checkKnownServer(server: string, known: string[]): void {
+  if (known.includes(server)) return;
+  const shown = known.slice(0, 8).join(", ") + (known.length > 8 ? `, … (${known.length} in all)` : "");
+  throw MonitoringError.input(
+    known.length
+      ? `no server named "${server}" has recorded calls; known: ${shown}`
+      : `no server named "${server}": nothing has been recorded yet (wrap a server with \`mcpscope run\`)`,
+  );
+}
 
 export function renderStats(doc: StatsDocument): string {
   if (doc.servers.length === 0) {

@@ -1,3 +1,6 @@
+import type { ClientId } from "../../../shared/discovery.js";
+import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
+import { discoverServers } from "../../monitor/discovery/discover.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import {
   type UninstrumentAllItem,
@@ -8,12 +11,13 @@ import { readRecords } from "../../monitor/instrument/records.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
-import { parseClientId } from "./instrument.js";
+import { HOME_FLAG, parseClientId, underHome } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: "the MCP client" },
   server: { kind: "string", placeholder: "NAME", help: "the instrumented server" },
   file: { kind: "string", placeholder: "FILE", help: "the config file, when the name is in several" },
+  home: { ...HOME_FLAG, help: "only entries in configs under DIR (as `instrument --home DIR` wrapped them)" },
   all: { kind: "boolean", help: "restore every entry mcpscope instrumented (before removing mcpscope)" },
   force: {
     kind: "boolean",
@@ -32,6 +36,19 @@ const SAID: Record<string, string> = {
   forgotten: "is no longer in its file; forgot it",
 };
 
+/** When the entry is wrapped in `mcpscope run` by hand, why there is nothing to undo. */
+async function wrappedByHand(
+  client: ClientId,
+  name: string,
+  home: string | undefined,
+): Promise<string | null> {
+  const { servers } = await discoverServers(await defaultDiscoveryContext({ home }), { clients: [client] });
+  const found = servers.find((s) => s.definition.name === name && s.wrapped?.byHand);
+  return found
+    ? `${name} (${client}) is not instrumented by mcpscope: its entry in ${found.location?.file} was wrapped in \`mcpscope run\` by hand; remove the wrapper there by hand`
+    : null;
+}
+
 export const uninstrumentCommand: Command = {
   name: "uninstrument",
   summary: "put a client's config entry back as it was before `mcpscope instrument`",
@@ -49,20 +66,27 @@ export const uninstrumentCommand: Command = {
     }
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const opts = { dataDir, force: args.flags.force === true };
+    const home = flagString(args, "home");
     let items: UninstrumentAllItem[];
     if (args.flags.all) {
       if (flagString(args, "client") || flagString(args, "server"))
         throw new UsageError("--all restores everything; leave out --client and --server");
-      items = await uninstrumentAll(opts);
+      items = await uninstrumentAll({ ...opts, only: home ? (r) => underHome(r.file, home) : undefined });
     } else {
       const client = parseClientId(flagString(args, "client"), "--client (or --all)");
       const name = flagString(args, "server");
       if (!name) throw new UsageError("--server is required (or --all); `mcpscope instrumented` lists them");
       const file = flagString(args, "file");
       const records = (await readRecords(dataDir)).filter(
-        (r) => r.client === client && r.server === name && (!file || r.file === file),
+        (r) =>
+          r.client === client &&
+          r.server === name &&
+          (!file || r.file === file) &&
+          (!home || underHome(r.file, home)),
       );
       if (records.length === 0) {
+        const byHand = await wrappedByHand(client, name, home);
+        if (byHand) throw MonitoringError.input(byHand);
         throw MonitoringError.input(
           `${name} (${client}) is not instrumented in ${dataDir}; \`mcpscope instrumented\` lists what is`,
         );

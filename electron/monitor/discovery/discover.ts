@@ -2,7 +2,8 @@
  * Reads every client's config files and lists their MCP servers. A missing file is silent; an
  * unreadable or malformed one becomes a one-line warning naming the file, and the rest is still listed.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
 import { CLIENT_READERS } from "./clients/index.js";
 import { readManualServers } from "./manual-servers.js";
@@ -92,6 +93,23 @@ function readProblem(error: NodeJS.ErrnoException): string | null {
   }
 }
 
+/** A missing file is no config; a symlink to a missing file is one the user meant to have. */
+async function danglingLink(file: string): Promise<string | null> {
+  try {
+    if (!(await lstat(file)).isSymbolicLink()) return null;
+    return `is a symbolic link to ${await readlink(file)}, which does not exist; skipped`;
+  } catch {
+    return null;
+  }
+}
+
+/** Identifies a config file's text (without a BOM), as read by discovery and later under the edit lock. */
+export function textDigest(text: string): string {
+  return createHash("sha256")
+    .update(text.replace(/^\uFEFF/, ""))
+    .digest("hex");
+}
+
 async function filesInDir(candidate: CandidateDir, ctx: DiscoveryContext): Promise<CandidateFile[]> {
   let names: string[];
   try {
@@ -115,13 +133,19 @@ async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, ou
   try {
     text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
-    const problem = readProblem(error as NodeJS.ErrnoException);
+    const problem =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? await danglingLink(file)
+        : readProblem(error as NodeJS.ErrnoException);
     if (problem) outcome.warnings.push({ file, message: problem });
     return;
   }
   const warn = (message: string) => outcome.warnings.push({ file, message });
   try {
-    outcome.servers.push(...reader.parse(text, file, scope, ctx, warn));
+    const digest = textDigest(text);
+    const servers = reader.parse(text, file, scope, ctx, warn);
+    for (const server of servers) if (server.location) server.location.digest = digest;
+    outcome.servers.push(...servers);
   } catch (error) {
     outcome.warnings.push({ file, message: (error as Error).message.split("\n")[0] ?? String(error) });
   }

@@ -58,7 +58,9 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     rawEnv: fields.env,
     rawHeaders: fields.headers,
     location: source.location,
-    wrapped: unwrapped ? { command: unwrapped.command, args: unwrapped.args } : null,
+    wrapped: unwrapped
+      ? { command: unwrapped.command, args: unwrapped.args, byHand: unwrapped.client === null }
+      : null,
     ...(fields.disabled ? { disabled: true } : {}),
   };
 }

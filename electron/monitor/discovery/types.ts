@@ -9,6 +9,8 @@ export interface EntryLocation {
   format: ConfigFormat;
   /** Path of keys (and list indexes) from the document root to the entry's object. */
   path: Array<string | number>;
+  /** The file's text as discovery read it (`textDigest`), to tell when a client rewrote it since. */
+  digest?: string;
 }
 
 export interface DiscoveredServer {
@@ -18,8 +20,11 @@ export interface DiscoveredServer {
   rawHeaders: Record<string, string>;
   /** null for servers added by hand. */
   location: EntryLocation | null;
-  /** For an instrumented entry: the command it wraps (after `--`). */
-  wrapped: { command: string; args: string[] } | null;
+  /**
+   * For an entry launched through `mcpscope run`: the command it wraps, and whether the wrapping was
+   * written by hand (no `mcpscope instrument` record can undo it).
+   */
+  wrapped: { command: string; args: string[]; byHand: boolean } | null;
   /** The client has the entry switched off (`disabled: true`, `enabled: false`); it is still listed. */
   disabled?: boolean;
 }

@@ -7,6 +7,8 @@
  */
 import { join } from "node:path";
 import { auditAdminAction } from "../audit/admin.js";
+import { textDigest } from "../discovery/discover.js";
+import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
@@ -56,9 +58,22 @@ export async function instrument(
   const client = definition.client;
   const now = opts.now ?? (() => new Date());
   return withConfigFile(location.file, { ...opts, client }, async (tx) => {
-    const entry = getAt(parseFile(tx, location.format), location.path);
+    // A client may rewrite its config between discovery and this read (or be half-way through writing
+    // it): then a missing or different entry means "try again", not that the entry is unfit.
+    const rewritten = location.digest !== undefined && location.digest !== textDigest(tx.text);
+    const changedSince = () =>
+      MonitoringError.input(
+        `${tx.file} changed since mcpscope read it (${client} may have rewritten it just now); nothing was changed — try again`,
+      );
+    let entry: unknown;
+    try {
+      entry = getAt(parseFile(tx, location.format), location.path);
+    } catch (error) {
+      throw rewritten ? changedSince() : error;
+    }
     const shape = shapeFor(client, entry);
     const before = readFields(entry, shape);
+    if (rewritten && !sameAsDiscovered(before, definition)) throw changedSince();
     if (!before)
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no command; ${REMOTE_REFUSAL}`);
     const result = { client, server: definition.name, file: location.file, before };
@@ -146,9 +161,11 @@ export async function uninstrument(
   const record = location ? (await readRecords(opts.dataDir)).find((r) => sameEntry(r, location)) : undefined;
   if (!record) {
     throw MonitoringError.input(
-      server.wrapped
-        ? `${definition.name} is wrapped, but this data dir has no record of its original entry (try --data-dir); restore it from a backup or edit it by hand`
-        : `${definition.name} (${definition.client}) is not instrumented`,
+      server.wrapped?.byHand
+        ? `${definition.name} (${definition.client}) was wrapped in \`mcpscope run\` by hand, not by \`mcpscope instrument\`; remove the wrapper from its entry by hand`
+        : server.wrapped
+          ? `${definition.name} is wrapped, but this data dir has no record of its original entry (try --data-dir); restore it from a backup or edit it by hand`
+          : `${definition.name} (${definition.client}) is not instrumented`,
     );
   }
   return uninstrumentRecord(record, opts);
@@ -226,9 +243,12 @@ export interface UninstrumentAllItem {
 }
 
 /** Restores every recorded entry; one failure does not stop the others. */
-export async function uninstrumentAll(opts: UninstrumentOptions): Promise<UninstrumentAllItem[]> {
+export async function uninstrumentAll(
+  opts: UninstrumentOptions & { only?: (record: InstrumentRecord) => boolean },
+): Promise<UninstrumentAllItem[]> {
   const items: UninstrumentAllItem[] = [];
   for (const record of await readRecords(opts.dataDir)) {
+    if (opts.only && !opts.only(record)) continue;
     try {
       items.push({ record, result: await uninstrumentRecord(record, opts) });
     } catch (error) {
@@ -236,6 +256,15 @@ export async function uninstrumentAll(opts: UninstrumentOptions): Promise<Uninst
     }
   }
   return items;
+}
+
+/** The entry read under the lock is the one discovery listed (compared as discovery shows it, masked). */
+function sameAsDiscovered(fields: EntryFields | null, definition: DiscoveredServer["definition"]): boolean {
+  return (
+    fields !== null &&
+    maskText(fields.command) === definition.command &&
+    JSON.stringify(maskArgs(fields.args)) === JSON.stringify(definition.args)
+  );
 }
 
 function sameRecord(a: InstrumentRecord, b: InstrumentRecord): boolean {

@@ -1,35 +1,59 @@
 /**
- * How mcpscope recognises its own wrapping in a client's config entry. A wrapped entry launches
- * `… run --name NAME --client CLIENT [--data-dir DIR] -- ORIGINAL_COMMAND ORIGINAL_ARGS…` through an
- * mcpscope launcher (the `mcpscope` command, `node …/bin/mcpscope.js`, or the app binary running the
- * bundled CLI with ELECTRON_RUN_AS_NODE=1). `--client` is the marker: only `mcpscope instrument` writes it.
+ * How mcpscope recognises its own wrapper in a client's config entry, however it was written: by
+ * `mcpscope instrument` (`… run --name NAME --client CLIENT [--data-dir DIR] -- ORIGINAL…`, through the
+ * `mcpscope` command, `node …/bin/mcpscope.js`, or the app binary running the bundled CLI with
+ * ELECTRON_RUN_AS_NODE=1) or by hand (`mcpscope run --name files -- npx …`, `npx -y mcpscope run …`,
+ * `cmd /c mcpscope.cmd run …`). Wrapping either again would record every call twice. `--client` tells
+ * the two apart: only `mcpscope instrument` writes it, and only its wrappings have a record to undo.
  */
-import { basename } from "node:path";
+import { win32 } from "node:path";
 
 export const MARKER_FLAG = "--client";
 
+/** `mcpscope`, `mcpscope.cmd`, `mcpscope@0.1.0` (npx), `C:\…\bin\mcpscope.js`, the bundled `cli.mjs`. */
 function looksLikeMcpscope(path: string): boolean {
-  const base = basename(path).toLowerCase();
-  return /^mcpscope(\.cmd|\.exe|\.js|\.mjs)?$/.test(base) || base === "cli.mjs";
+  // win32.basename splits on both `/` and `\`, so Windows paths in a config read on any platform work.
+  const base = win32
+    .basename(path)
+    .toLowerCase()
+    .replace(/@[^@/\\]*$/, "");
+  return /^mcpscope(\.cmd|\.exe|\.js|\.mjs|\.ps1)?$/.test(base) || base === "cli.mjs";
 }
 
-/** If the entry is mcpscope's wrapping, the command it wraps and the client it names; otherwise null. */
-export function unwrapEntry(
-  command: string,
-  args: string[],
-): { command: string; args: string[]; client: string | null; name: string | null } | null {
+export interface UnwrappedEntry {
+  /** The wrapped server's command line. */
+  command: string;
+  args: string[];
+  /** The MCP client `mcpscope instrument` wrote; null for a wrapping written by hand. */
+  client: string | null;
+  name: string | null;
+}
+
+/** If the entry launches `mcpscope run`, the command it wraps and the flags it names; otherwise null. */
+export function unwrapEntry(command: string, args: string[]): UnwrappedEntry | null {
   const run = args.indexOf("run");
-  const dashes = args.indexOf("--", run + 1);
-  if (run === -1 || dashes === -1 || dashes + 1 >= args.length) return null;
+  if (run === -1) return null;
   const launcher = [command, ...args.slice(0, run)];
   if (!launcher.some(looksLikeMcpscope)) return null;
-  const flags = args.slice(run + 1, dashes);
-  const client = flagValue(flags, MARKER_FLAG);
-  if (client === null) return null;
+  // `run` ends its flags at `--` or at the first argument that is not a flag; every flag of `run` but
+  // --help takes a value (`--name files` or `--name=files`).
+  const flags: string[] = [];
+  let i = run + 1;
+  for (; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("--")) break;
+    flags.push(arg);
+    if (!arg.includes("=") && arg !== "--help") flags.push(args[++i] ?? "");
+  }
+  if (i >= args.length) return null;
   return {
-    command: args[dashes + 1] ?? "",
-    args: args.slice(dashes + 2),
-    client,
+    command: args[i] ?? "",
+    args: args.slice(i + 1),
+    client: flagValue(flags, MARKER_FLAG),
     name: flagValue(flags, "--name"),
   };
 }

@@ -26,12 +26,21 @@ export interface RunOptions {
   client?: string;
   /** Where the observer worker's bundle is. */
   workerUrl: URL;
+  /** The environment the server inherits (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
 }
 
 const now = preciseNow;
+
+/**
+ * Set by a wrapper in its server's environment (to the server's name). A wrapper that finds it was
+ * started under another wrapper (a config wrapped twice, by hand and by `mcpscope instrument`): the
+ * outer one already records every call, so the inner one relays without recording them a second time.
+ */
+export const OUTER_WRAPPER_ENV = "MCPSCOPE_RUN_OUTER";
 
 /** Resolves with the exit code the wrapper should exit with. */
 export async function runWrapper(options: RunOptions): Promise<number> {
@@ -40,10 +49,17 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   const startedAt = now();
 
+  const env = options.env ?? process.env;
+  const outer = env[OUTER_WRAPPER_ENV] || null;
+
   let child: ChildProcess;
   try {
     // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell.
-    child = crossSpawn(options.command, options.args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+    child = crossSpawn(options.command, options.args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+      env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
+    });
   } catch (error) {
     stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
     return 127;
@@ -57,7 +73,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     return 127;
   }
 
-  const observer = startObserver(options, startedAt, stderr);
+  const observer = outer ? relayOnly(options.name, outer, stderr) : startObserver(options, startedAt, stderr);
   observer.queue.post({ type: "child", pid: child.pid ?? null });
   const copy = (stream: CopyStream, chunk: Buffer) => observer.queue.offer(stream, chunk, now());
 
@@ -162,6 +178,16 @@ function startFailure(command: string, error: NodeJS.ErrnoException): string {
 interface Observer {
   queue: CopyQueue;
   finish(exit: Extract<import("./worker-protocol.js").ToWorker, { type: "exit" }>): Promise<void>;
+}
+
+/** An observer that records nothing, for a wrapper inside another one. */
+function relayOnly(name: string, outer: string, stderr: NodeJS.WritableStream): Observer {
+  stderr.write(
+    `mcpscope: ${name} is already wrapped by mcpscope run (${outer}), which records its calls; relaying without recording them twice\n`,
+  );
+  const queue = new CopyQueue({ postMessage: () => {} });
+  queue.markBroken();
+  return { queue, finish: async () => {} };
 }
 
 /** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */

@@ -245,3 +245,11 @@ export function statsDocument(db: Db, range: TimeRange, server?: string): StatsD
     });
   return { since: iso(range.since), until: iso(range.until), servers };
 }
+
+/** Every server name the database has recorded traffic for (wrapped sessions, or metric series). */
+export function recordedServerNames(db: Db): string[] {
+  return db
+    .prepare("SELECT server FROM sessions UNION SELECT server FROM rollup_series ORDER BY 1")
+    .all()
+    .map((row) => String(row.server));
+}

@@ -1,0 +1,58 @@
+/**
+ * Whether an engine (the app's, or `mcpscope serve`) is running on a data dir. Each running engine keeps
+ * a small file in `<dataDir>/engines/`; the CLI, which only reads the store, uses them to say when nothing
+ * is evaluating alert rules. A file left by an engine that died is ignored: its process is gone.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface EnginePresence {
+  pid: number;
+  startedAt: string;
+  /** This engine evaluates alert rules. */
+  alerts: boolean;
+}
+
+function folder(dataDir: string): string {
+  return join(dataDir, "engines");
+}
+
+/** Marks an engine as running; the returned function unmarks it (on close). Fails open. */
+export function markEngineRunning(dataDir: string, presence: Omit<EnginePresence, "pid">): () => void {
+  const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
+  try {
+    mkdirSync(folder(dataDir), { recursive: true });
+    writeFileSync(file, JSON.stringify({ pid: process.pid, ...presence }));
+  } catch {
+    return () => {};
+  }
+  return () => rmSync(file, { force: true });
+}
+
+/** The engines running on this data dir now. */
+export function runningEngines(dataDir: string): EnginePresence[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder(dataDir)).filter((name) => name.endsWith(".json"));
+  } catch {
+    return [];
+  }
+  const engines: EnginePresence[] = [];
+  for (const name of names) {
+    try {
+      const presence = JSON.parse(readFileSync(join(folder(dataDir), name), "utf8")) as EnginePresence;
+      if (alive(presence.pid)) engines.push(presence);
+    } catch {}
+  }
+  return engines;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * What a new user hits in the first hour at the terminal: usage errors exit 2 in one line, a closed pipe
+ * ends quietly, unwritable output, unknown servers and an idle alert engine are named, `--home` works on
+ * every config command, and the audit CSV's time is readable.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../electron/cli/index.js";
+import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
+import { createEngine } from "../../electron/monitor/engine.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
+
+let tmp: { path: string; cleanup: () => Promise<void> };
+let data: string;
+
+beforeAll(async () => {
+  tmp = await tempDir("mcpscope-rough-edges-");
+  data = join(tmp.path, "data");
+  const db = openDb(join(data, "mcpscope.db"));
+  try {
+    db.prepare("INSERT INTO sessions (id, server, started_at) VALUES (?, ?, ?)").run(
+      "s1",
+      "files",
+      Date.now(),
+    );
+    db.prepare("INSERT INTO sessions (id, server, started_at) VALUES (?, ?, ?)").run(
+      "s2",
+      "memory",
+      Date.now(),
+    );
+    // Enough records that the export outlasts a pipe's buffer.
+    for (let i = 0; i < 1500; i++)
+      recordAdminAction(db, {
+        action: "settings_change",
+        actor: "test",
+        target: `setting-${i}`,
+        details: { i },
+      });
+  } finally {
+    db.close();
+  }
+});
+afterAll(() => tmp.cleanup());
+
+/** The CLI in process (what bin/mcpscope.js runs, less the process around it): fast, same output. */
+async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out = { stdout: "", stderr: "" };
+  const sink = (key: "stdout" | "stderr") =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out[key] += chunk.toString();
+        done();
+      },
+    });
+  const status = await main(args, { stdout: sink("stdout"), stderr: sink("stderr") });
+  return { status, ...out };
+}
+
+describe("usage errors in time flags exit 2 with one line", () => {
+  it.each([
+    [
+      ["calls", "--since", "2x"],
+      'mcpscope calls: --since: "2x" is not a time; use a duration back from now (1h, 7d) or ISO 8601 (2026-11-25T10:00:00Z)\n',
+    ],
+    [
+      ["stats", "--since", "99999999999999999999d"],
+      'mcpscope stats: --since: "99999999999999999999d" is too far back; use a shorter duration (like 7d or 365d)\n',
+    ],
+    [
+      ["logs", "--until", "yesterday"],
+      'mcpscope logs: --until: "yesterday" is not a time; use a duration back from now (1h, 7d) or ISO 8601 (2026-11-25T10:00:00Z)\n',
+    ],
+    [
+      ["alerts", "silence", "alertname=x", "--for", "forever"],
+      'mcpscope alerts: --for: "forever" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d\n',
+    ],
+  ])("%j", async (args, message) => {
+    const run = await cli(...args, "--data-dir", data);
+    expect(run.stderr).toBe(message);
+    expect(run.status).toBe(2);
+  });
+});
+
+describe("audit export", () => {
+  it("ends quietly when the reader closes the pipe early (| head)", async () => {
+    const child = spawn(process.execPath, [MCPSCOPE, "audit", "export", "--data-dir", data], { cwd: ROOT });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy(); // what `head` does after its first lines
+    const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("names an output folder that does not exist in one line, exit 1", async () => {
+    const file = join(tmp.path, "nonexistent", "x");
+    const run = await cli("audit", "export", "--output", file, "--data-dir", data);
+    expect(run.stderr).toBe(
+      `mcpscope audit: cannot write ${file}: the folder ${join(tmp.path, "nonexistent")} does not exist\n`,
+    );
+    expect(run.status).toBe(1);
+  });
+
+  it("writes the CSV's time as ISO 8601 UTC", async () => {
+    const file = join(tmp.path, "audit.csv");
+    expect(
+      (await cli("audit", "export", "--format", "csv", "--output", file, "--data-dir", data)).status,
+    ).toBe(0);
+    const [header, first] = (await readFile(file, "utf8")).split("\r\n");
+    expect(header?.split(",").slice(0, 3)).toEqual(["id", "time", "time_ms"]);
+    expect(first?.split(",")[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe("stats --server", () => {
+  it("names a server with no traffic and lists the known ones", async () => {
+    const run = await cli("stats", "--server", "nosuch", "--data-dir", data);
+    expect(run.stderr).toBe(
+      'mcpscope stats: no server named "nosuch" has recorded calls; known: files, memory\n',
+    );
+    expect(run.status).toBe(1);
+  });
+
+  it("a known server without calls in the range is not an error", async () => {
+    const run = await cli("stats", "--server", "files", "--data-dir", data);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^No calls between/);
+  });
+});
+
+describe("alerts", () => {
+  it("says that nothing evaluates the rules while no engine runs, and not while one does", async () => {
+    const idle = await cli("alerts", "--data-dir", data);
+    expect(idle.status).toBe(0);
+    expect(idle.stdout).toBe(
+      "no alerts firing or pending (mcpscope alerts history shows past ones)\nnothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran\n",
+    );
+    expect(JSON.parse((await cli("alerts", "--json", "--data-dir", data)).stdout)).toEqual({
+      alerts: [],
+      evaluating: false,
+    });
+
+    const engine = await createEngine({ dataDir: data, inventory: false, metrics: { collector: false } });
+    try {
+      expect((await cli("alerts", "--data-dir", data)).stdout).toBe(
+        "no alerts firing or pending (mcpscope alerts history shows past ones)\n",
+      );
+      expect(JSON.parse((await cli("alerts", "--json", "--data-dir", data)).stdout)).toEqual({
+        alerts: [],
+        evaluating: true,
+      });
+    } finally {
+      await engine.close();
+    }
+    expect((await cli("alerts", "--data-dir", data)).stdout).toMatch(/nothing is evaluating the rules now/);
+  });
+});
+
+describe("--home on every command that works on client configs", () => {
+  it("instrumented and uninstrument take --home, as instrument does", async () => {
+    const home = join(tmp.path, "home");
+    const other = join(tmp.path, "other-home");
+    const config = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    await mkdir(other, { recursive: true });
+    const original = '{ "mcpServers": { "files": { "command": "npx", "args": ["-y", "server-files"] } } }\n';
+    await writeFile(config, original);
+    const dir = ["--data-dir", join(tmp.path, "home-data")];
+    const who = ["--client", "cursor", "--server", "files"];
+    expect((await cli("instrument", "--home", home, ...who, ...dir)).status).toBe(0);
+
+    const listed = async (h: string) =>
+      (
+        JSON.parse((await cli("instrumented", "--home", h, "--json", ...dir)).stdout) as {
+          entries: Array<{ server: string }>;
+        }
+      ).entries;
+    expect((await listed(home)).map((e) => e.server)).toEqual(["files"]);
+    expect(await listed(other)).toEqual([]);
+
+    const elsewhere = await cli("uninstrument", "--home", other, ...who, ...dir);
+    expect(elsewhere.status).toBe(1);
+    const undo = await cli("uninstrument", "--home", home, ...who, ...dir);
+    expect(undo.stderr).toBe("");
+    expect(undo.status).toBe(0);
+    expect(await readFile(config, "utf8")).toBe(original);
+  });
+});
