@@ -68,7 +68,7 @@ describe("usage errors in time flags exit 2 with one line", () => {
     ],
     [
       ["stats", "--since", "99999999999999999999d"],
-      'mcpscope stats: --since: "99999999999999999999d" is too far back; use a shorter duration (like 7d or 365d)\n',
+      'mcpscope stats: --since: "99999999999999999999d" is too long; the most is 3650d (ten years)\n',
     ],
     [
       ["logs", "--until", "yesterday"],
