@@ -21,6 +21,8 @@ function toJs(regex) {
     src = src.slice(4);
   }
   src = src
+    // gitleaks ends most tokens at a quote, space or `;`; in URIs and names they end at `/`, `?`, `&` too.
+    .replaceAll("(?:[\\x60'\"\\s;]|\\\\[nr]|$)", "(?=[^\\w-]|$)")
     .replaceAll("\\z", "$")
     .replaceAll("\\A", "^")
     .replaceAll("[[:alnum:]]", "[a-zA-Z0-9]")

@@ -78,7 +78,7 @@ function secretValue(value: string, strength: SecretKeyStrength): boolean {
 
 /** A cheap first look: text with none of these cannot hold a structural match. */
 const MAYBE_STRUCTURAL =
-  /pass|pwd|secret|token|key|credential|auth|cookie|session|bearer|basic|sig|:\/\/|-----BEGIN/i;
+  /pass|pwd|secret|token|key|credential|auth|cookie|session|bearer|basic|sig|sk-|eyJ|:\/\/|-----BEGIN/i;
 
 const KEY_WORD =
   "pass(?:wo?r)?d|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig";
@@ -92,6 +92,11 @@ const ASSIGNMENT = new RegExp(
 );
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
 const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
+/** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
+const LOOSE_TOKENS: [string, RegExp][] = [
+  ["sk-key", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
+  ["jwt", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
+];
 const PRIVATE_KEY =
   /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
 
@@ -106,6 +111,11 @@ function structuralSpans(text: string, spans: SecretSpan[]): void {
     if (at && !m[1].startsWith("$") && !m[1].startsWith("[masked"))
       spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
   }
+  for (const [kind, pattern] of LOOSE_TOKENS)
+    for (const m of text.matchAll(pattern)) {
+      const at = m.indices?.[0];
+      if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
+    }
   for (const m of text.matchAll(AUTH_SCHEME)) {
     const at = m.indices?.[1];
     if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });

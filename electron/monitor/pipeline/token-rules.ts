@@ -26,9 +26,23 @@ interface TokenRule {
 /** gitleaks rules that catch any `key = value`; the structural rules in mask.ts name these better. */
 const GENERIC = new Set(["generic-api-key"]);
 
+/**
+ * Compiles a rule. Node before 23 lacks `(?i:…)` modifier groups: there the rule runs case-insensitive
+ * throughout, which only masks more.
+ */
+function compile(source: string, flags: string): RegExp {
+  try {
+    return new RegExp(source, `${flags}gd`);
+  } catch {
+    const plain = source.replace(/\(\?-?[is]+:/g, "(?:");
+    const dotAll = source.includes("(?s:") ? "s" : "";
+    return new RegExp(plain, `${flags.replace("i", "")}i${dotAll}gd`);
+  }
+}
+
 const RULES: TokenRule[] = data.rules.map((rule) => ({
   kind: rule.id,
-  pattern: new RegExp(rule.regex, `${rule.flags}gd`),
+  pattern: compile(rule.regex, rule.flags),
   keywords: rule.keywords,
   secretGroup: (rule as { secretGroup?: number }).secretGroup,
   entropy: (rule as { entropy?: number }).entropy,
