@@ -71,17 +71,24 @@ try {
     `export { capturePayload } from ${JSON.stringify(join(work, "before-src", "capture.ts"))};`,
   );
 
-  const time = (fn, payload) => {
+  // Before and after alternate within each run, so both see the same load on a shared machine.
+  const time = (payload) => {
     const bytes = Buffer.byteLength(JSON.stringify(payload));
     const reps = Math.max(1, Math.round(200_000 / Math.min(bytes, 65536)));
-    fn(payload); // warm up
-    const samples = [];
-    for (let r = 0; r < RUNS; r++) {
+    const sample = (fn) => {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < reps; i++) fn(payload);
-      samples.push(Number(process.hrtime.bigint() - t0) / 1000 / reps);
+      return Number(process.hrtime.bigint() - t0) / 1000 / reps;
+    };
+    const samples = { before: [], after: [] };
+    sample(before.capturePayload);
+    sample(after.capturePayload); // warm up
+    for (let r = 0; r < RUNS; r++) {
+      samples.before.push(sample(before.capturePayload));
+      samples.after.push(sample(after.capturePayload));
     }
-    return { us: median(samples), kib: Math.min(bytes, 65536) / 1024 };
+    const kib = Math.min(bytes, 65536) / 1024;
+    return { b: { us: median(samples.before), kib }, a: { us: median(samples.after), kib } };
   };
 
   console.log(`capturePayload, median of ${RUNS} runs (µs per payload; µs per KiB captured)`);
@@ -95,8 +102,7 @@ try {
     "ratio".padStart(7),
   );
   for (const [name, payload] of Object.entries(PAYLOADS)) {
-    const b = time((p) => before.capturePayload(p), payload);
-    const a = time((p) => after.capturePayload(p), payload);
+    const { b, a } = time(payload);
     console.log(
       name.padEnd(36),
       b.us.toFixed(1).padStart(10),
