@@ -77,9 +77,6 @@ function secretValue(value: string, strength: SecretKeyStrength): boolean {
 }
 
 /** A cheap first look: text with none of these cannot hold a structural match. */
-const MAYBE_STRUCTURAL =
-  /pass|pwd|secret|token|key|credential|auth|cookie|session|bearer|basic|sig|sk-|eyJ|:\/\/|-----BEGIN/i;
-
 const KEY_WORD =
   "pass(?:wo?r)?d|passwd|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig";
 /**
@@ -90,37 +87,43 @@ const ASSIGNMENT = new RegExp(
   `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
+/** Each rule runs only on text holding what it needs: a cheap search first, the regex only then. */
+const HAS_KEY_WORD = new RegExp(KEY_WORD, "i");
+const HAS_AUTH_SCHEME = /bearer|basic/i;
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
 const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
 /** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
-const LOOSE_TOKENS: [string, RegExp][] = [
-  ["sk-key", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
-  ["jwt", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
+const LOOSE_TOKENS: [string, string, RegExp][] = [
+  ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
+  ["jwt", "eyJ", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
 ];
 const PRIVATE_KEY =
   /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
 
 function structuralSpans(text: string, spans: SecretSpan[]): void {
-  if (!MAYBE_STRUCTURAL.test(text)) return;
-  for (const m of text.matchAll(PRIVATE_KEY)) {
-    const at = m.indices?.[0];
-    if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
-  }
-  for (const m of text.matchAll(URL_USERINFO)) {
-    const at = m.indices?.[1];
-    if (at && !m[1].startsWith("$") && !m[1].startsWith("[masked"))
-      spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
-  }
-  for (const [kind, pattern] of LOOSE_TOKENS)
-    for (const m of text.matchAll(pattern)) {
+  if (text.includes("PRIVATE KEY"))
+    for (const m of text.matchAll(PRIVATE_KEY)) {
       const at = m.indices?.[0];
-      if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
+      if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
     }
-  for (const m of text.matchAll(AUTH_SCHEME)) {
-    const at = m.indices?.[1];
-    if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
-  }
-  for (const m of text.matchAll(ASSIGNMENT)) assignmentSpan(text, m, spans);
+  if (text.includes("://"))
+    for (const m of text.matchAll(URL_USERINFO)) {
+      const at = m.indices?.[1];
+      if (at && !m[1].startsWith("$") && !m[1].startsWith("[masked"))
+        spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
+    }
+  for (const [kind, needle, pattern] of LOOSE_TOKENS)
+    if (text.includes(needle))
+      for (const m of text.matchAll(pattern)) {
+        const at = m.indices?.[0];
+        if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
+      }
+  if (HAS_AUTH_SCHEME.test(text))
+    for (const m of text.matchAll(AUTH_SCHEME)) {
+      const at = m.indices?.[1];
+      if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
+    }
+  if (HAS_KEY_WORD.test(text)) for (const m of text.matchAll(ASSIGNMENT)) assignmentSpan(text, m, spans);
 }
 
 function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {
