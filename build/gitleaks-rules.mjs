@@ -1,7 +1,7 @@
 // Converts gitleaks' default rule set (config/gitleaks.toml, MIT, github.com/gitleaks/gitleaks) into the
 // JavaScript-ready data file the masker loads. Go (RE2) syntax is rewritten where JavaScript differs; a
 // rule that still does not compile is left out and listed. Run again to take a newer gitleaks release:
-//   node build/gitleaks-rules.mjs path/to/gitleaks.toml [commit]
+//   node build/gitleaks-rules.mjs path/to/gitleaks.toml [commit] && npx biome format --write electron/monitor/pipeline/gitleaks-rules.json
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse } from "smol-toml";
 
