@@ -101,4 +101,15 @@ describe("masking", () => {
     expect(payload).toContain("[truncated");
     expect(capturePayload({ token: "abcdef" })).toBe('{"token":"[masked:named-secret]"}');
   });
+
+  it("masks a secret that straddles the capture cap, and keeps no part of it", () => {
+    const limit = 4096;
+    for (const secret of [SECRETS.github, SECRETS.pem]) {
+      // The secret starts 10 bytes before the cap: the stored text ends inside where it would be.
+      const text = `${"x".repeat(limit - 10 - '{"text":"'.length)}${secret} and more ${"y".repeat(100_000)}`;
+      const stored = capturePayload({ text }, limit) ?? "";
+      expect(stored).toContain("[truncated");
+      expect(stored).not.toContain(secret.slice(0, 8));
+    }
+  });
 });
