@@ -52,7 +52,7 @@ describe("mcpscope discover", () => {
     ]);
     expect(result.servers.at(-1)).toMatchObject({
       file: null,
-      env: { API_TOKEN: "[masked]" },
+      env: { API_TOKEN: "[masked:named-secret…-123]" },
       transport: "stdio",
     });
     expect(result.servers.filter((s) => s.instrumented).map((s) => s.name)).toEqual(["files"]);
@@ -79,7 +79,14 @@ describe("mcpscope discover", () => {
         "mcpscope run --name files --client cursor -- npx -y @modelcontextprotoc…",
         "yes",
       ],
-      ["openai-tools", "cursor", "user", "stdio", "npx -y openai-mcp --api-key [masked]", "no"],
+      [
+        "openai-tools",
+        "cursor",
+        "user",
+        "stdio",
+        "npx -y openai-mcp --api-key [masked:named-secret…0000]",
+        "no",
+      ],
       ["context7", "cursor", "user", "http", "https://mcp.context7.com/mcp", "no"],
     ]);
     expect(run.stderr).toBe(

@@ -4,7 +4,7 @@
  * entry, in order, with secrets masked. Paths are relative to the fixture home; `at` is the key path of
  * the entry inside its file, which instrumenting edits.
  */
-const M = "[masked]";
+const M = "[masked:named-secret]";
 const NPX_FS = ["-y", "@modelcontextprotocol/server-filesystem"];
 
 export interface Expected {
@@ -34,7 +34,7 @@ export const EXPECTED_LINUX: Expected[] = [
   { client: "claude-desktop", scope: "user", name: "github", transport: "stdio", file: DESKTOP, at: ["mcpServers", "github"], command: "docker", args: ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"], env: { GITHUB_PERSONAL_ACCESS_TOKEN: M } },
   { client: "claude-code", scope: "user", name: "sentry", transport: "http", file: ".claude.json", at: ["mcpServers", "sentry"], url: "https://mcp.sentry.dev/mcp", headers: { Authorization: M } },
   { client: "claude-code", scope: "user", name: "memory", transport: "stdio", file: ".claude.json", at: ["mcpServers", "memory"], command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] },
-  { client: "claude-code", scope: "local", name: "db", transport: "stdio", file: ".claude.json", at: ["projects", "/home/me/app", "mcpServers", "db"], command: "uvx", args: ["mcp-server-postgres", "--dsn", `postgresql://app:${M}@localhost:5432/app`], env: { PGPASSWORD: M, NODE_ENV: "development" } },
+  { client: "claude-code", scope: "local", name: "db", transport: "stdio", file: ".claude.json", at: ["projects", "/home/me/app", "mcpServers", "db"], command: "uvx", args: ["mcp-server-postgres", "--dsn", `postgresql://app:[masked:url-password]@localhost:5432/app`], env: { PGPASSWORD: M, NODE_ENV: "development" } },
   { client: "claude-code", scope: "project", name: "linear", transport: "sse", file: `${APP}/.mcp.json`, at: ["mcpServers", "linear"], url: "https://mcp.linear.app/sse" },
   { client: "claude-code", scope: "project", name: "api-docs", transport: "stdio", file: `${APP}/.mcp.json`, at: ["mcpServers", "api-docs"], command: "node", args: ["./tools/docs-server.js"], env: { DOCS_API_KEY: "${DOCS_API_KEY}" } },
   { client: "cursor", scope: "user", name: "files", transport: "stdio", file: ".cursor/mcp.json", at: ["mcpServers", "files"], command: "mcpscope", args: ["run", "--name", "files", "--client", "cursor", "--", "npx", ...NPX_FS, "/tmp"], instrumented: true },
@@ -46,7 +46,7 @@ export const EXPECTED_LINUX: Expected[] = [
   { client: "vscode", scope: "user", name: "playwright", transport: "stdio", file: ".config/Code - Insiders/User/mcp.json", at: ["servers", "playwright"], command: "npx", args: ["@playwright/mcp@latest"] },
   { client: "vscode", scope: "workspace", name: "perplexity", transport: "stdio", file: `${APP}/.vscode/mcp.json`, at: ["servers", "perplexity"], command: "npx", args: ["-y", "server-perplexity-ask"], env: { PERPLEXITY_API_KEY: "${input:perplexity-key}" } },
   { client: "windsurf", scope: "user", name: "git", transport: "stdio", file: ".codeium/windsurf/mcp_config.json", at: ["mcpServers", "git"], command: "uvx", args: ["mcp-server-git", "--repository", "/home/me/app"] },
-  { client: "windsurf", scope: "user", name: "zapier", transport: "sse", file: ".codeium/windsurf/mcp_config.json", at: ["mcpServers", "zapier"], url: "https://actions.zapier.com/mcp/[masked:openai_key]/sse" },
+  { client: "windsurf", scope: "user", name: "zapier", transport: "sse", file: ".codeium/windsurf/mcp_config.json", at: ["mcpServers", "zapier"], url: "https://actions.zapier.com/mcp/[masked:sk-key]/sse" },
   { client: "windsurf", scope: "user", name: "github-remote", transport: "http", file: ".codeium/windsurf/mcp_config.json", at: ["mcpServers", "github-remote"], url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: M } },
   { client: "cline", scope: "user", name: "brave-search", transport: "stdio", file: CLINE, at: ["mcpServers", "brave-search"], command: "npx", args: ["-y", "@modelcontextprotocol/server-brave-search"], env: { BRAVE_API_KEY: M } },
   { client: "cline", scope: "user", name: "weather", transport: "sse", file: CLINE, at: ["mcpServers", "weather"], url: "http://localhost:8080/events" },

@@ -24,6 +24,15 @@ export async function copyHome(from = LINUX_HOME): Promise<{ home: string; clean
 
 /** The discovered server in the shape of the expected table. */
 export function asExpected(server: DiscoveredServer, home: string): Expected {
+  return withoutHints(asExpectedWithHints(server, home));
+}
+
+/** Masked values' last-four hints vary with the fixture values; the masking itself is what is compared. */
+export function withoutHints<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(/…[^\]"]{1,4}\]/g, "]")) as T;
+}
+
+function asExpectedWithHints(server: DiscoveredServer, home: string): Expected {
   const d = server.definition;
   const out: Expected = {
     client: d.client,

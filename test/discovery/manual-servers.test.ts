@@ -49,11 +49,11 @@ describe("hand-added servers", () => {
       ["forced", "sse"],
     ]);
     const [local, remote] = servers;
-    expect(local?.definition.args).toEqual(["tools.js", "--token", "[masked]"]);
-    expect(local?.definition.env).toEqual({ API_TOKEN: "[masked]", NODE_ENV: "production" });
+    expect(local?.definition.args).toEqual(["tools.js", "--token", "[masked:named-secret]"]);
+    expect(local?.definition.env).toEqual({ API_TOKEN: "[masked:named-secret]", NODE_ENV: "production" });
     expect(local?.rawEnv.API_TOKEN).toBe("abc-secret-987");
     expect(local?.location).toBeNull();
-    expect(remote?.definition.headers).toEqual({ Authorization: "[masked]" });
+    expect(remote?.definition.headers).toEqual({ Authorization: "[masked:named-secret…-654]" });
     expect(remote?.rawHeaders.Authorization).toBe("Bearer xyz-secret-654");
     expect(local?.definition.id).toBe(added.definition.id);
 

@@ -5,13 +5,13 @@ import { maskArgs, maskConfigValue } from "../../electron/monitor/discovery/mask
 
 describe("masking discovered values", () => {
   it("masks values under secret-looking keys and credential patterns under any key", () => {
-    expect(maskConfigValue("GITHUB_TOKEN", "anything-at-all")).toBe("[masked]");
-    expect(maskConfigValue("Authorization", "Bearer abcdefgh12345")).toBe("[masked]");
+    expect(maskConfigValue("GITHUB_TOKEN", "anything-at-all")).toBe("[masked:named-secret]");
+    expect(maskConfigValue("Authorization", "Bearer abcdefgh12345")).toBe("[masked:named-secret…2345]");
     expect(maskConfigValue("SOME_SETTING", "sk-proj-abcdefghijklmnopqrstuvwxyz012345")).toBe(
-      "[masked:openai_key]",
+      "[masked:sk-key…2345]",
     );
     expect(maskConfigValue("DATABASE_URL", "postgres://app:hunter22@db:5432/app")).toBe(
-      "postgres://app:[masked]@db:5432/app",
+      "postgres://app:[masked:url-password]@db:5432/app",
     );
   });
 
@@ -23,18 +23,22 @@ describe("masking discovered values", () => {
     expect(maskConfigValue("Authorization", "Bearer ${input:token}")).toBe("Bearer ${input:token}");
     expect(maskConfigValue("TOKEN", "$MY_TOKEN")).toBe("$MY_TOKEN");
     expect(maskConfigValue("TOKEN", "${{ secrets.TOKEN }}")).toBe("${{ secrets.TOKEN }}");
-    expect(maskConfigValue("TOKEN", "prefix-${VAR}")).toBe("[masked]");
+    expect(maskConfigValue("TOKEN", "prefix-${VAR}")).toBe("[masked:named-secret]");
     expect(maskConfigValue("TOKEN", "")).toBe("");
   });
 
   it("masks the value after a secret-looking flag and credentials inside args", () => {
     expect(maskArgs(["--api-key", "abc123", "--port", "3000"])).toEqual([
       "--api-key",
-      "[masked]",
+      "[masked:named-secret]",
       "--port",
       "3000",
     ]);
-    expect(maskArgs(["--token=abcdef123", "-y", "pkg"])).toEqual(["--token=[masked]", "-y", "pkg"]);
+    expect(maskArgs(["--token=abcdef123", "-y", "pkg"])).toEqual([
+      "--token=[masked:named-secret]",
+      "-y",
+      "pkg",
+    ]);
     expect(maskArgs(["--password", "${input:pw}"])).toEqual(["--password", "${input:pw}"]);
     expect(maskArgs(["--verbose", "--name", "files"])).toEqual(["--verbose", "--name", "files"]);
   });

@@ -2,27 +2,60 @@ import { describe, expect, it } from "vitest";
 import { capText, capturePayload } from "../../electron/monitor/pipeline/capture.js";
 import { isSecretKey, maskString, maskValue } from "../../electron/monitor/pipeline/mask.js";
 
+// Made-up values in the real formats, built at run time so no literal looks like a live credential.
 const SECRETS = {
-  openai: "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
-  github: `ghp_${"a1B2".repeat(9)}`,
-  aws: "AKIAIOSFODNN7EXAMPLE",
+  openai: `sk-proj-${"abcdefghij".repeat(3)}`,
+  github: `ghp_${"kT9qW2xZ7mNb4vLc8RpD1sFh6GjYe3Ua5Xo0"}`,
+  aws: `AKIA${"Q3ZX7W2M".repeat(2)}`,
   jwt: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
   pem: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx\n-----END RSA PRIVATE KEY-----",
-  slack: "xoxb-123456789012-abcdefghij",
+  slack: `xoxb-123456789012-123456789012-${"aBcD".repeat(6)}`,
 };
 
 describe("masking", () => {
-  it("masks credential patterns inside free text", () => {
+  it("masks credential patterns inside free text, naming the kind and keeping at most 4 characters", () => {
     for (const [name, secret] of Object.entries(SECRETS)) {
       const found = new Set<string>();
       const out = maskString(`before ${secret} after`, found);
       expect(out, name).not.toContain(secret);
-      expect(out).toMatch(/^before .*masked.* after$/);
+      expect(out, name).toMatch(/^before \[masked:[a-z-]+(?:….{4})?\] after$/);
       expect(found.size).toBeGreaterThan(0);
     }
-    expect(maskString(`Authorization: Bearer ${SECRETS.jwt}`)).not.toContain(SECRETS.jwt);
-    expect(maskString("Authorization: Bearer opaque-token-12345")).toBe("Authorization: Bearer [masked]");
-    expect(maskString("password=hunter22 user=bob")).toBe("password=[masked] user=bob");
+    expect(maskString(`x ${SECRETS.github} y`)).toBe(`x [masked:github-pat…${SECRETS.github.slice(-4)}] y`);
+    expect(maskString("Authorization: Bearer opaque-token-12345")).toBe(
+      "Authorization: Bearer [masked:bearer…2345]",
+    );
+    expect(maskString("password=hunter22 user=bob")).toBe("password=[masked:named-secret] user=bob");
+  });
+
+  it("masks by structure: URL user info, secret-named keys in every syntax, flags, headers, queries", () => {
+    const cases: [string, string][] = [
+      ["https://admin:S3cretPW@host/x", "https://admin:[masked:url-password]@host/x"],
+      ["postgres://app:pw123@localhost/db", "postgres://app:[masked:url-password]@localhost/db"],
+      ["export MY_SECRET_TOKEN=abcd1234efgh", "export MY_SECRET_TOKEN=[masked:named-secret]"],
+      ['{"MY_SECRET_TOKEN": "correct horse battery"}', '{"MY_SECRET_TOKEN": "[masked:named-secret…tery]"}'],
+      ["DB_PASSWORD: hunter2", "DB_PASSWORD: [masked:named-secret]"],
+      [
+        "run --password hunter2 --api-key=abc123 -v",
+        "run --password [masked:named-secret] --api-key=[masked:named-secret] -v",
+      ],
+      [
+        "GET /x?user=a&password=p4ss&access_token=zzz9",
+        "GET /x?user=a&password=[masked:named-secret]&access_token=[masked:named-secret]",
+      ],
+      ["X-Api-Key: k123456", "X-Api-Key: [masked:named-secret]"],
+      ["Cookie: sid=abc123; theme=dark", "Cookie: [masked:named-secret…dark]"],
+      ["session: 9fK2mQ7xLp3Z", "session: [masked:named-secret]"],
+    ];
+    for (const [text, masked] of cases) expect(maskString(text), text).toBe(masked);
+    // Settings, prose and protocol fields are not secrets.
+    for (const text of [
+      "auth: none",
+      "the token is valid",
+      "max_tokens=100 progressToken=5",
+      "token: $GITHUB_TOKEN",
+    ])
+      expect(maskString(text), text).toBe(text);
   });
 
   it("masks values under secret keys, at any depth, but not protocol fields", () => {
@@ -39,19 +72,22 @@ describe("masking", () => {
       },
       env: { GITHUB_TOKEN: "x", OPENAI_API_KEY: "y", PATH: "/usr/bin" },
       maxTokens: 100,
+      auth: false,
     };
     const masked = maskValue(value) as typeof value;
-    expect(masked.params.arguments.password).toBe("[masked]");
-    expect(masked.params.arguments.api_key).toBe("[masked]");
-    expect(masked.params.arguments.nested.Authorization).toBe("[masked]");
+    expect(masked.params.arguments.password).toBe("[masked:named-secret]");
+    expect(masked.params.arguments.api_key).toBe("[masked:named-secret]");
+    expect(masked.params.arguments.nested.Authorization).toBe("Basic [masked:bearer…cjI=]");
     expect(masked.params.arguments.user).toBe("bob");
     expect(masked.params._meta.progressToken).toBe(7);
-    expect(masked.env.GITHUB_TOKEN).toBe("[masked]");
-    expect(masked.env.OPENAI_API_KEY).toBe("[masked]");
+    expect(masked.env.GITHUB_TOKEN).toBe("[masked:named-secret]");
+    expect(masked.env.OPENAI_API_KEY).toBe("[masked:named-secret]");
     expect(masked.env.PATH).toBe("/usr/bin");
     expect(masked.maxTokens).toBe(100);
+    expect(masked.auth).toBe(false);
     expect(isSecretKey("progressToken")).toBe(false);
     expect(isSecretKey("client_secret")).toBe(true);
+    expect(isSecretKey("aws_secret_access_key")).toBe(true);
   });
 
   it("caps captured payloads with a marker, on a character boundary", () => {
@@ -63,6 +99,17 @@ describe("masking", () => {
     const payload = capturePayload({ result: "x".repeat(100_000), token: "abc" }, 1024) ?? "";
     expect(payload.length).toBeLessThan(1100);
     expect(payload).toContain("[truncated");
-    expect(capturePayload({ token: "abcdef" })).toBe('{"token":"[masked]"}');
+    expect(capturePayload({ token: "abcdef" })).toBe('{"token":"[masked:named-secret]"}');
+  });
+
+  it("masks a secret that straddles the capture cap, and keeps no part of it", () => {
+    const limit = 4096;
+    for (const secret of [SECRETS.github, SECRETS.pem]) {
+      // The secret starts 10 bytes before the cap: the stored text ends inside where it would be.
+      const text = `${"x".repeat(limit - 10 - '{"text":"'.length)}${secret} and more ${"y".repeat(100_000)}`;
+      const stored = capturePayload({ text }, limit) ?? "";
+      expect(stored).toContain("[truncated");
+      expect(stored).not.toContain(secret.slice(0, 8));
+    }
   });
 });

@@ -34,8 +34,8 @@ describe("MonitoringSystem", () => {
     const log = db.prepare("SELECT level, message, fields FROM logs").get();
     expect(log).toMatchObject({
       level: "warning",
-      message: "token=[masked] leaked?",
-      fields: '{"apiKey":"[masked]"}',
+      message: "token=[masked:named-secret] leaked?",
+      fields: '{"apiKey":"[masked:named-secret]"}',
     });
     expect(db.prepare("SELECT category, type, server FROM events").get()).toMatchObject({
       category: "system",

@@ -1,12 +1,12 @@
 /**
- * Secrets in tool arguments and results: reported by detector name and place, never stored. The secret
+ * Secrets in tool arguments and results: reported by kind and field, never stored. The secret
  * goes through the real wrapper in an echo argument (and so comes back in the result); afterwards no file
  * of the data dir contains it.
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { secretDetectors } from "../../electron/monitor/security/security-watcher.js";
+import { maskValue } from "../../electron/monitor/pipeline/mask.js";
 import { tempDir } from "../helpers/mcp.js";
 import { readEvents, runFixture } from "./helpers.js";
 
@@ -32,12 +32,18 @@ describe("secret detection", () => {
     await dir.cleanup();
   });
 
-  it("names the detectors of a value without returning the secret", () => {
-    expect(secretDetectors({ message: `my token is ${SECRET}` })).toEqual(["github_token"]);
-    expect(secretDetectors({ password: "hunter2hunter2" })).toEqual(["key:password"]);
-    expect(secretDetectors({ message: "hello" })).toEqual([]);
-    expect(secretDetectors(undefined)).toEqual([]);
-    expect(JSON.stringify(secretDetectors({ message: SECRET }))).not.toContain(SECRET);
+  it("names the kinds of secret in a value without returning the secret", () => {
+    const kinds = (value: unknown) => {
+      const found = new Set<string>();
+      maskValue(value, found);
+      return [...found].sort();
+    };
+    expect(kinds({ message: `my token is ${SECRET}` })).toEqual(["github-pat"]);
+    expect(kinds({ password: "hunter2hunter2" })).toEqual(["named-secret"]);
+    expect(kinds({ message: "hello" })).toEqual([]);
+    expect(JSON.stringify(maskValue({ message: SECRET }))).toBe(
+      `{"message":"[masked:github-pat…${SECRET.slice(-4)}]"}`,
+    );
   });
 
   it("raises secret.detected for an echo argument and its result; the secret is in no file afterwards", async () => {
@@ -47,17 +53,19 @@ describe("secret detection", () => {
       expect(JSON.stringify(result)).toContain(SECRET);
       await client.callTool({ name: "echo", arguments: { message: "nothing to see" } });
     });
+    // One event per kind and field, however many calls carried it.
     const events = readEvents(dir.path, "type = 'secret.detected'");
-    expect(events).toHaveLength(1);
-    const event = events[0];
-    expect(event?.category).toBe("security");
-    expect(event?.severity).toBe("medium");
-    expect(event?.details?.tool).toBe("echo");
-    const where = event?.details?.where as Record<string, string[]>;
-    expect(Object.keys(where).sort()).toEqual(["arguments", "result"]);
-    expect(where).toEqual({ arguments: ["github_token"], result: ["github_token"] });
-    expect(event?.message).toContain("github_token");
-    expect(JSON.stringify(event)).not.toContain(SECRET);
+    expect(events.map((e) => [e.details?.field, e.details?.kind]).sort()).toEqual([
+      ["arguments", "github-pat"],
+      ["result", "github-pat"],
+    ]);
+    for (const event of events) {
+      expect(event.category).toBe("security");
+      expect(event.severity).toBe("medium");
+      expect(event.details?.target).toBe("echo");
+      expect(event.message).toContain("github-pat");
+      expect(JSON.stringify(event)).not.toContain(SECRET);
+    }
 
     const files = await filesUnder(dir.path);
     expect(files.length).toBeGreaterThan(0);

@@ -25,7 +25,7 @@ export function stdioTarget(
     transport: "stdio",
     command,
     args,
-    env: Object.fromEntries(Object.keys(env).map((k) => [k, "[masked]"])),
+    env: Object.fromEntries(Object.keys(env).map((k) => [k, "[masked:named-secret]"])),
     cwd: null,
     url: null,
     headers: {},

@@ -4,11 +4,8 @@
  * after a secret-looking flag (`--api-key VALUE`). References that clients resolve at launch —
  * `${input:…}`, `${env:…}`, `${VAR}`, `$VAR`, `${{ secrets.X }}` — hold no secret and are shown as is.
  */
-import { isSecretKey, maskString } from "../pipeline/mask.js";
+import { isSecretKey, maskedText, maskString, NAMED_SECRET } from "../pipeline/mask.js";
 
-const MASK = "[masked]";
-/** The password in `scheme://user:password@host` (database URLs in args and env). */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 const REFERENCE = /\$\{\{[^}]*\}\}|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
 const AUTH_SCHEME = /^\s*(?:Bearer|Basic|Token)\s+/i;
 
@@ -20,14 +17,12 @@ function onlyReferences(value: string): boolean {
 
 /** Credential patterns and URL passwords in free text (commands, args, URLs, plain values). */
 export function maskText(text: string): string {
-  return maskString(text).replace(URL_PASSWORD, (_m, head: string, password: string, at: string) =>
-    password.startsWith("${") || password === MASK ? `${head}${password}${at}` : `${head}${MASK}${at}`,
-  );
+  return maskString(text);
 }
 
 export function maskConfigValue(key: string, value: string): string {
   if (value === "" || onlyReferences(value)) return value;
-  if (isSecretKey(key)) return MASK;
+  if (isSecretKey(key)) return maskedText(NAMED_SECRET, value);
   return maskText(value);
 }
 

@@ -33,8 +33,8 @@ export class LogRecorder {
     private readonly captureLimit = DEFAULT_CAPTURE_LIMIT,
   ) {}
 
-  /** Queues the record; false if the server's minimum level filtered it out. */
-  record(log: LogInput): boolean {
+  /** Queues the record; false if the server's minimum level filtered it out. `found` collects secret kinds. */
+  record(log: LogInput, found?: Set<string>): boolean {
     if (this.settings) {
       const min = minLevelFor(this.settings.current(), log.server);
       if (min !== "debug" && levelRank(log.level) < levelRank(min)) {
@@ -48,13 +48,13 @@ export class LogRecorder {
       server: log.server,
       session_id: log.session,
       source: log.source,
-      logger: log.logger === null ? null : captureText(log.logger, 256),
-      message: captureText(log.message, this.captureLimit),
+      logger: log.logger === null ? null : captureText(log.logger, 256, found),
+      message: captureText(log.message, this.captureLimit, found),
       fields:
         log.fields === null || log.fields === undefined
           ? null
-          : capturePayload(log.fields, this.captureLimit),
-      request_id: log.requestId === null ? null : captureText(log.requestId, 256),
+          : capturePayload(log.fields, this.captureLimit, found),
+      request_id: log.requestId === null ? null : captureText(log.requestId, 256, found),
     });
     return true;
   }

@@ -6,13 +6,14 @@ import { maskString, maskValue } from "./mask.js";
 
 export const DEFAULT_CAPTURE_LIMIT = 64 * 1024;
 
-export function capText(text: string, limitBytes: number): string {
-  if (Buffer.byteLength(text) <= limitBytes) return text;
+/** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
+export function capText(text: string, limitBytes: number, totalBytes = Buffer.byteLength(text)): string {
+  if (totalBytes <= limitBytes) return text;
   const bytes = Buffer.from(text);
   // Cut on a character boundary: back up over UTF-8 continuation bytes.
-  let end = limitBytes;
+  let end = Math.min(limitBytes, bytes.length);
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return `${bytes.subarray(0, end).toString("utf8")}…[truncated ${bytes.length - end} bytes]`;
+  return `${bytes.subarray(0, end).toString("utf8")}…[truncated ${totalBytes - end} bytes]`;
 }
 
 /** The masked, capped JSON text of a payload (null stays null). */
@@ -25,11 +26,12 @@ export function capturePayload(
   if (typeof value === "object" && "oversized" in (value as object)) {
     return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
   }
-  const text = JSON.stringify(maskValue(value, found));
+  const text = JSON.stringify(maskValue(value, found, { left: limitBytes }));
   return capText(text, limitBytes);
 }
 
 /** For free text (log lines, error messages): masked and capped. */
 export function captureText(text: string, limitBytes = DEFAULT_CAPTURE_LIMIT, found?: Set<string>): string {
-  return capText(maskString(text, found), limitBytes);
+  const kept = text.length > limitBytes + 4096 ? text.slice(0, limitBytes + 4096) : text;
+  return capText(maskString(kept, found), limitBytes, Buffer.byteLength(text));
 }

@@ -1,142 +1,266 @@
 /**
- * Masks secrets before anything is stored or shown: values under secret-looking keys, and credential
- * patterns inside any string. The secret itself never leaves this module; only the detector's name does.
+ * Masks secrets before anything is stored or shown. Two kinds of rules find them: credential formats
+ * (gitleaks' rule set, token-rules.ts) and structural ones no format list covers — the password in a
+ * URL's user info, the value after a secret-named key in JSON, YAML, `.env`, `export`, flags, headers and
+ * query strings, and a Bearer/Basic credential. Every masked value reads `[masked:KIND]`, or
+ * `[masked:KIND…WXYZ]` (its last four characters) when it is long enough that four characters give
+ * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
+import { entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
-const MASK = "[masked]";
+/** The one spelling of a masked value. */
+export function maskedText(kind: string, secret: string): string {
+  return secret.length >= 16 ? `[masked:${kind}…${secret.slice(-4)}]` : `[masked:${kind}]`;
+}
 
-/** Keys whose values are secrets, compared lower-case with `_` and `-` removed. */
-const SECRET_KEYS = new Set([
+/** The kind of a value masked because of the key, flag, header or parameter it sits under. */
+export const NAMED_SECRET = "named-secret";
+
+/** Key words that make any key ending in them secret (compared lower-case without `_`, `-`, `.`). */
+const SECRET_SUFFIXES = [
   "password",
   "passwd",
   "pwd",
+  "passphrase",
   "secret",
   "token",
   "apikey",
-  "authorization",
-  "proxyauthorization",
-  "cookie",
-  "setcookie",
-  "privatekey",
-  "credentials",
-  "credential",
-  "sessiontoken",
-  "bearer",
-  "xapikey",
-]);
-const SECRET_KEY_SUFFIXES = [
-  "password",
-  "secret",
-  "apikey",
-  "token",
-  "privatekey",
   "accesskey",
+  "secretkey",
+  "privatekey",
+  "accountkey",
+  "signingkey",
+  "encryptionkey",
+  "masterkey",
+  "credential",
   "credentials",
+  "authorization",
+  "cookie",
+  "bearer",
 ];
-/** Keys that end like secrets but are protocol fields. */
-const NOT_SECRET_KEYS = new Set(["progresstoken", "nextpagetoken", "pagetoken", "maxtokens", "cursor"]);
+/** Secret wherever they occur in a key (`DB_PASSWORD_FILE` aside, `PRIVATE_KEY_PEM` is a key). */
+const SECRET_INFIXES = ["privatekey", "password"];
+/** Secret only when the value looks random: `auth: none` and `session: default` are settings. */
+const WEAK_SUFFIXES = ["auth", "session", "sig"];
+/** Keys that end like secrets but are protocol or counting fields. */
+const NOT_SECRET_KEYS = new Set([
+  "progresstoken",
+  "nextpagetoken",
+  "pagetoken",
+  "maxtokens",
+  "cursor",
+  "passwordfile",
+  "tokenfile",
+  "secretfile",
+]);
 
-interface Detector {
-  name: string;
-  pattern: RegExp;
-  /** Replace only this capture group (1-based), keeping the rest of the match readable. */
-  group?: number;
+export type SecretKeyStrength = "strong" | "weak" | null;
+
+export function secretKeyStrength(key: string): SecretKeyStrength {
+  const k = key.toLowerCase().replace(/[-_.]/g, "");
+  if (k === "" || NOT_SECRET_KEYS.has(k)) return null;
+  if (SECRET_SUFFIXES.some((s) => k.endsWith(s)) || SECRET_INFIXES.some((s) => k.includes(s)))
+    return "strong";
+  if (WEAK_SUFFIXES.some((s) => k.endsWith(s))) return "weak";
+  return null;
 }
 
-const DETECTORS: Detector[] = [
-  {
-    name: "private_key",
-    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  },
-  { name: "aws_access_key", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { name: "github_token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})\b/g },
-  { name: "openai_key", pattern: /\bsk-(?:proj-|ant-|live-)?[A-Za-z0-9_-]{20,}/g },
-  { name: "slack_token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
-  { name: "google_api_key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { name: "stripe_key", pattern: /\b[rs]k_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
-  { name: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { name: "bearer", pattern: /\b((?:Bearer|Basic)\s+)([A-Za-z0-9._~+/-]{8,}=*)/gi, group: 2 },
-  {
-    name: "assignment",
-    // `password=…`, `token: …`, and `"password":"…"` written as JSON inside a string.
-    pattern:
-      /\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|auth[_-]?token|authorization)\w*["']?\s*[=:]\s*["']?)(?!Bearer\b|Basic\b|\[masked)([^\s"'&,;]{4,})/gi,
-    group: 2,
-  },
+export function isSecretKey(key: string): boolean {
+  return secretKeyStrength(key) !== null;
+}
+
+/** Whether `value` under a key of this strength is a secret (placeholders and references are not). */
+function secretValue(value: string, strength: SecretKeyStrength): boolean {
+  if (strength === null || value === "" || value.startsWith("[masked") || value.startsWith("$")) return false;
+  if (/^(?:true|false|null|undefined|none|\*+)$/i.test(value)) return false;
+  return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
+}
+
+/** A cheap first look: text with none of these cannot hold a structural match. */
+const KEY_WORD =
+  "pass(?:wo?r)?d|passwd|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig";
+/**
+ * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
+ * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
+ */
+const ASSIGNMENT = new RegExp(
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  "gid",
+);
+/** Each rule runs only on text holding what it needs: a cheap search first, the regex only then. */
+const HAS_KEY_WORD = new RegExp(KEY_WORD, "i");
+const HAS_AUTH_SCHEME = /bearer|basic/i;
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
+const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
+/** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
+const LOOSE_TOKENS: [string, string, RegExp][] = [
+  ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
+  ["jwt", "eyJ", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
 ];
+const PRIVATE_KEY =
+  /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
+
+function structuralSpans(text: string, spans: SecretSpan[]): void {
+  if (text.includes("PRIVATE KEY"))
+    for (const m of text.matchAll(PRIVATE_KEY)) {
+      const at = m.indices?.[0];
+      if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
+    }
+  if (text.includes("://"))
+    for (const m of text.matchAll(URL_USERINFO)) {
+      const at = m.indices?.[1];
+      if (at && !m[1].startsWith("$") && !m[1].startsWith("[masked"))
+        spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
+    }
+  for (const [kind, needle, pattern] of LOOSE_TOKENS)
+    if (text.includes(needle))
+      for (const m of text.matchAll(pattern)) {
+        const at = m.indices?.[0];
+        if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
+      }
+  if (HAS_AUTH_SCHEME.test(text))
+    for (const m of text.matchAll(AUTH_SCHEME)) {
+      const at = m.indices?.[1];
+      if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
+    }
+  if (HAS_KEY_WORD.test(text)) for (const m of text.matchAll(ASSIGNMENT)) assignmentSpan(text, m, spans);
+}
+
+function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {
+  const [, key, sep, , raw] = m;
+  const at = m.indices?.[4];
+  if (!at || !key || !sep || !raw) return;
+  // `password is …` is prose; only a flag takes its value after a space.
+  if (sep.trim() === "" && !key.startsWith("-")) return;
+  let start = at[0];
+  let end = at[1];
+  const quoted = /^\\?["']/.exec(raw);
+  if (quoted) {
+    start += quoted[0].length;
+    end -= quoted[0].length;
+  }
+  const value = text.slice(start, end);
+  const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
+  if (!secretValue(value, strength)) return;
+  // A Cookie header's value runs to the end of the line (`a=1; b=2`).
+  if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
+    const eol = text.slice(end).search(/[\r\n]|$/);
+    end += eol;
+  }
+  spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
+}
+
+/** Overlapping spans become one, named by the most specific rule among them. */
+function merge(spans: SecretSpan[]): SecretSpan[] {
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: SecretSpan[] = [];
+  for (const span of spans) {
+    const last = out[out.length - 1];
+    if (last && span.start < last.end) {
+      last.end = Math.max(last.end, span.end);
+      if (span.rank > last.rank) {
+        last.kind = span.kind;
+        last.rank = span.rank;
+      }
+    } else out.push({ ...span });
+  }
+  return out;
+}
+
+/** Masks every secret in a string; `found` collects the kinds. */
+export function maskString(text: string, found?: Set<string>): string {
+  if (text.length < 6) return text;
+  const spans: SecretSpan[] = [];
+  tokenSpans(text, spans);
+  structuralSpans(text, spans);
+  if (spans.length === 0) return text;
+  let out = "";
+  let at = 0;
+  for (const span of merge(spans)) {
+    found?.add(span.kind);
+    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end));
+    at = span.end;
+  }
+  return out + text.slice(at);
+}
 
 /**
- * Masks multi-line private-key blocks in a stream of lines (stderr is stored line by line): every line
- * from a BEGIN … PRIVATE KEY line to its END line is masked whole.
+ * Masks multi-line private-key blocks in a stream of lines (stderr is stored record by record): every line
+ * from a BEGIN … PRIVATE KEY line to its END line is masked whole. Other lines pass unchanged, to be masked
+ * once where they are stored.
  */
 export class LineMasker {
   private inKeyBlock = false;
 
   mask(line: string, found?: Set<string>): string {
+    const end = /-----END[ A-Z0-9_-]*PRIVATE KEY/;
     if (this.inKeyBlock) {
-      if (/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) this.inKeyBlock = false;
-      return "[masked:private_key]";
+      if (end.test(line)) this.inKeyBlock = false;
+      return maskedText("private-key", "");
     }
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(line) && !/-----END [A-Z ]*PRIVATE KEY-----/.test(line)) {
+    if (/-----BEGIN[ A-Z0-9_-]*PRIVATE KEY/.test(line) && !end.test(line)) {
       this.inKeyBlock = true;
-      found?.add("private_key");
-      return "[masked:private_key]";
+      found?.add("private-key");
+      return maskedText("private-key", "");
     }
-    return maskString(line, found);
+    return line;
   }
 }
 
-export function isSecretKey(key: string): boolean {
-  const k = key.toLowerCase().replace(/[-_]/g, "");
-  if (NOT_SECRET_KEYS.has(k)) return false;
-  return SECRET_KEYS.has(k) || SECRET_KEY_SUFFIXES.some((s) => k.endsWith(s));
+/**
+ * How much masked text a capture still wants. Past it, strings are not masked but dropped: the capture
+ * cap cuts everything after that point anyway, so a 1 MiB payload costs what its first 64 KiB cost.
+ */
+export interface MaskBudget {
+  left: number;
 }
 
-/** A cheap first look: a string with none of these cannot match any detector. */
-const MAYBE_SECRET =
-  /PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|sk-|xox[abprs]-|AIza|[rs]k_(?:live|test)_|eyJ|bearer|basic|pass|pwd|secret|token|key|auth/i;
+/** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
+const BUDGET_MARGIN = 4096;
 
-/** Masks credential patterns in a string; `found` collects detector names. */
-export function maskString(text: string, found?: Set<string>): string {
-  if (!MAYBE_SECRET.test(text)) return text;
-  let out = text;
-  for (const detector of DETECTORS) {
-    detector.pattern.lastIndex = 0;
-    if (!detector.pattern.test(out)) continue;
-    detector.pattern.lastIndex = 0;
-    found?.add(detector.name);
-    out = out.replace(detector.pattern, (_match, ...groups: unknown[]) => {
-      if (!detector.group) return `[masked:${detector.name}]`;
-      const keep = groups.slice(0, detector.group - 1).join("");
-      return `${keep}${MASK}`;
-    });
-  }
-  return out;
-}
-
-/** A deep copy of `value` with secrets masked. Bounded depth; cycles cannot occur in parsed JSON. */
-export function maskValue(value: unknown, found?: Set<string>, depth = 0): unknown {
-  if (typeof value === "string") return maskString(value, found);
+/** A deep copy of `value` with secrets masked in keys and values. Bounded depth (parsed JSON has no cycles). */
+export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
+  if (typeof value === "string") return maskBudgeted(value, found, budget);
   if (value === null || typeof value !== "object") return value;
   if (depth > 64) return "[too deep]";
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, found, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (isSecretKey(key) && item !== null && item !== "" && typeof item !== "object") {
-      found?.add(`key:${key}`);
-      out[key] = MASK;
-    } else if (isSecretKey(key) && item !== null && typeof item === "object" && !Array.isArray(item)) {
-      // e.g. "credentials": {…}: mask every leaf.
-      out[key] = maskAll(item);
+    const name = maskBudgeted(key, found, budget);
+    const strength = secretKeyStrength(key);
+    if (strength && (typeof item === "string" || typeof item === "number")) {
+      const masked = maskBudgeted(String(item), found, budget);
+      if (masked !== String(item) || !secretValue(masked, strength))
+        out[name] = masked === String(item) ? item : masked;
+      else {
+        found?.add(NAMED_SECRET);
+        out[name] = maskedText(NAMED_SECRET, masked);
+      }
+    } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
+      // e.g. "credentials": {…}: every leaf is a secret.
+      out[name] = maskAll(item, found);
     } else {
-      out[key] = maskValue(item, found, depth + 1);
+      out[name] = maskValue(item, found, budget, depth + 1);
     }
   }
   return out;
 }
 
-function maskAll(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value === null ? null : MASK;
-  if (Array.isArray(value)) return value.map(maskAll);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v)]));
+function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): string {
+  if (!budget) return maskString(text, found);
+  if (budget.left <= 0) return "";
+  const cut = text.length > budget.left + BUDGET_MARGIN ? text.slice(0, budget.left + BUDGET_MARGIN) : text;
+  const masked = maskString(cut, found);
+  budget.left -= masked.length + 4;
+  return masked;
+}
+
+function maskAll(value: unknown, found?: Set<string>): unknown {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value !== "object") {
+    found?.add(NAMED_SECRET);
+    return maskedText(NAMED_SECRET, String(value));
+  }
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found)]));
 }

@@ -8,8 +8,8 @@ import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
-import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
-import { LineMasker } from "../pipeline/mask.js";
+import { capText, capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { LineMasker, maskString } from "../pipeline/mask.js";
 import type {
   CallObservation,
   LogObservation,
@@ -17,6 +17,7 @@ import type {
   ProtocolEventObservation,
   SessionFacts,
 } from "../protocol/observations.js";
+import { type SecretField, SecretFindings } from "../security/secret-findings.js";
 import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
@@ -47,9 +48,12 @@ export class SessionRecorder implements ObservationSink {
   private insertPending = false;
   private readonly stderrMasker = new LineMasker();
   private readonly tracker: EventTracker;
+  private readonly secrets: SecretFindings;
   private pid: number | null = null;
   /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
   upstreamDropped = 0;
+  /** The wrapped command line, masked once. */
+  private readonly command: string;
   /** Log records go through the one log write path (minimum level per server, mask, cap). */
   readonly logs: LogRecorder;
 
@@ -62,33 +66,78 @@ export class SessionRecorder implements ObservationSink {
   ) {
     this.logs = new LogRecorder(writer, logSettings, captureLimit);
     this.tracker = new EventTracker(writer);
+    this.secrets = new SecretFindings(this.tracker, identity.server, identity.sessionId);
+    const found = new Set<string>();
+    this.command = captureText(identity.command, 4096, found);
+    this.secrets.report("command", found, identity.startedAt);
   }
 
-  call(call: CallObservation): void {
+  /**
+   * Every text field is masked here, once, before the row is queued and before any watcher sees the call
+   * (watchers store targets, methods and ids in events and the audit log). Payloads stay parsed for the
+   * watchers' own checks; they are masked as they are captured.
+   */
+  call(raw: CallObservation): void {
+    const time = raw.startedAt + raw.durationMs;
+    const mask = (field: SecretField, text: string, context?: { method: string; target: string | null }) =>
+      this.maskField(field, text, time, context);
+    const method = mask("method", raw.method);
+    const target = raw.target === null ? null : mask("target", raw.target, { method, target: null });
+    const context = { method, target };
+    const call: CallObservation = {
+      ...raw,
+      method,
+      target,
+      requestId: mask("request_id", raw.requestId, context),
+      errorMessage: raw.errorMessage === null ? null : mask("error", raw.errorMessage, context),
+    };
     notifyWatchers(this.watchers, "call", call, this.facts);
+    const requestFound = new Set<string>();
+    const responseFound = new Set<string>();
+    const request = capturePayload(call.request, this.captureLimit, requestFound);
+    const response = capturePayload(call.response, this.captureLimit, responseFound);
+    const responseField =
+      (call.response as { error?: unknown } | null)?.error === undefined ? "result" : "error";
+    this.secrets.report(call.method === "tools/call" ? "arguments" : "request", requestFound, time, context);
+    this.secrets.report(responseField, responseFound, time, context);
     this.writer.enqueue("calls", {
       session_id: this.identity.sessionId,
       server: this.identity.server,
       direction: call.direction,
-      request_id: captureText(call.requestId, 256),
-      method: captureText(call.method, 256),
-      target: call.target === null ? null : captureText(call.target, 1024),
+      request_id: capText(call.requestId, 256),
+      method: capText(call.method, 256),
+      target: call.target === null ? null : capText(call.target, 1024),
       started_at: call.startedAt,
       duration_ms: call.durationMs,
       outcome: call.outcome,
       error_code: call.errorCode,
-      error_message: call.errorMessage === null ? null : captureText(call.errorMessage, 4096),
+      error_message: call.errorMessage === null ? null : capText(call.errorMessage, 4096),
       bytes_in: call.bytesIn,
       bytes_out: call.bytesOut,
       progress_count: call.progressCount,
       rounds: call.rounds,
-      request: capturePayload(call.request, this.captureLimit),
-      response: capturePayload(call.response, this.captureLimit),
+      request,
+      response,
     });
   }
 
+  /** A short text field masked, its secrets reported. */
+  private maskField(
+    field: SecretField,
+    text: string,
+    time: number,
+    context?: { method: string; target: string | null },
+  ): string {
+    const found = new Set<string>();
+    const masked = maskString(text, found);
+    if (found.size) this.secrets.report(field, found, time, context);
+    return masked;
+  }
+
   log(log: LogObservation): void {
-    this.logs.record({ ...log, server: this.identity.server, session: this.identity.sessionId });
+    const found = new Set<string>();
+    this.logs.record({ ...log, server: this.identity.server, session: this.identity.sessionId }, found);
+    if (found.size) this.secrets.report(log.source === "stderr" ? "stderr" : "log", found, log.time);
   }
 
   /**
@@ -97,7 +146,9 @@ export class SessionRecorder implements ObservationSink {
    */
   stderrLine(text: string, at: number, levelHint: LogLevel | null = null): void {
     if (text.trim() === "") return;
-    const parsed = parseStderrRecord(this.stderrMasker.mask(text), levelHint);
+    const found = new Set<string>();
+    const parsed = parseStderrRecord(this.stderrMasker.mask(text, found), levelHint);
+    if (found.size) this.secrets.report("stderr", found, at);
     this.log({ time: at, source: "stderr", requestId: null, ...parsed });
   }
 
@@ -117,7 +168,18 @@ export class SessionRecorder implements ObservationSink {
     });
   }
 
-  session(facts: SessionFacts): void {
+  session(raw: SessionFacts): void {
+    const time = Date.now();
+    const mask = (field: SecretField, text: string | undefined) =>
+      text === undefined ? undefined : this.maskField(field, text, time);
+    const facts: SessionFacts = {
+      ...raw,
+      protocolVersion: mask("client_info", raw.protocolVersion),
+      clientName: mask("client_info", raw.clientName),
+      clientVersion: mask("client_info", raw.clientVersion),
+      serverName: mask("server_info", raw.serverName),
+      serverVersion: mask("server_info", raw.serverVersion),
+    };
     this.facts = { ...this.facts, ...definedOnly(facts) };
     this.dirty = true;
     this.version++;
@@ -167,7 +229,7 @@ export class SessionRecorder implements ObservationSink {
     if (!this.inserted) {
       db.prepare(
         "INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
-      ).run(id.sessionId, id.server, id.startedAt, captureText(id.command, 4096), id.pid, id.wrapperPid);
+      ).run(id.sessionId, id.server, id.startedAt, this.command, id.pid, id.wrapperPid);
       this.insertPending = true;
     }
     const f = this.facts;

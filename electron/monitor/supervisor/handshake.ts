@@ -14,6 +14,7 @@ import {
   McpError,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { maskString } from "../pipeline/mask.js";
 import { META_SERVER_INFO } from "../protocol/mcp.js";
 import {
   type EraTransport,
@@ -101,8 +102,9 @@ async function initialize(
   return {
     era: "session",
     protocolVersion: result.protocolVersion,
-    serverName: result.serverInfo?.name ?? null,
-    serverVersion: result.serverInfo?.version ?? null,
+    // Shown and stored as any other field: masked.
+    serverName: maskOrNull(result.serverInfo?.name),
+    serverVersion: maskOrNull(result.serverInfo?.version),
     capabilities: result.capabilities as Record<string, unknown>,
     handshakeMs: now() - started,
   };
@@ -130,8 +132,8 @@ async function discover(
   return {
     era: "stateless",
     protocolVersion: version,
-    serverName: info?.name ?? null,
-    serverVersion: info?.version ?? null,
+    serverName: maskOrNull(info?.name),
+    serverVersion: maskOrNull(info?.version),
     capabilities: result.capabilities ?? {},
     handshakeMs,
   };
@@ -148,4 +150,8 @@ export function answeredWithError(error: unknown, transport: EraTransport): bool
   if (error.code === ErrorCode.RequestTimeout) return false;
   if (error.code === ErrorCode.ConnectionClosed && transport.closed) return false;
   return true;
+}
+
+function maskOrNull(text: string | undefined): string | null {
+  return text === undefined ? null : maskString(text);
 }

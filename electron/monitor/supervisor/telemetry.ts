@@ -65,7 +65,7 @@ export function writerSink(writer: BatchWriter, captureLimit = DEFAULT_CAPTURE_L
         server: l.server,
         session_id: l.sessionId,
         source: l.source,
-        logger: l.logger,
+        logger: l.logger === null ? null : captureText(l.logger, 256),
         message: captureText(l.message, captureLimit),
         fields: l.fields ? capturePayload(l.fields, captureLimit) : null,
         request_id: null,

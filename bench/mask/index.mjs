@@ -1,0 +1,117 @@
+// bench/mask: what masking costs the observer, per payload it captures. The observer masks every call's
+// request and response (capped at 64 KiB) and every log line, so this is the work added to each message.
+//
+// Measures `capturePayload` (mask, serialize, cap) on payloads shaped like MCP traffic — a tool result of
+// prose and code, a file listing, a result holding a few credentials, one log line, and a 1 MiB result
+// (of which only the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
+// BEFORE (a commit, default the one before the gitleaks rule set), and prints medians in µs per payload
+// and per KiB and the after/before ratio.
+//
+//   node bench/mask/index.mjs
+//   RUNS=31 BEFORE=<commit> node bench/mask/index.mjs
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bundleEngine, median, mulberry32, ROOT } from "../lib.mjs";
+
+const RUNS = Number(process.env.RUNS ?? 21);
+const BEFORE = process.env.BEFORE ?? "2f87336";
+
+const rand = mulberry32(9);
+const WORDS =
+  "the server returned a list of files and their sizes while the client waited for progress notifications about the request with timeout retry cache index query result".split(
+    " ",
+  );
+const prose = (chars) => {
+  let out = "";
+  while (out.length < chars) out += `${WORDS[Math.floor(rand() * WORDS.length)]} `;
+  return out.slice(0, chars);
+};
+const code = (chars) => {
+  let out = "";
+  for (let i = 0; out.length < chars; i++)
+    out += `function handler${i}(req, res) {\n  const key = cache.get(req.id);\n  return res.json({ ok: true, n: ${i} });\n}\n`;
+  return out.slice(0, chars);
+};
+const toolResult = (text) => ({
+  jsonrpc: "2.0",
+  id: 7,
+  result: { content: [{ type: "text", text }], isError: false },
+});
+
+const PAYLOADS = {
+  "tool result, 4 KiB prose": toolResult(prose(4096)),
+  "tool result, 64 KiB code": toolResult(code(65536)),
+  "file listing, 16 KiB": toolResult(
+    Array.from({ length: 300 }, (_, i) => `[FILE] src/module-${i}/index-${i}.ts (${1000 + i} bytes)`).join(
+      "\n",
+    ),
+  ),
+  "result with 3 credentials, 4 KiB": toolResult(
+    `${prose(1300)} GITHUB_TOKEN=ghp_${"aB3d".repeat(9)} ${prose(1300)} postgres://app:Sup3rS3cret@db/x ${prose(1300)} {"api_key": "k-9f8e7d6c5b4a"}`,
+  ),
+  "log line, 200 B": { level: "info", message: prose(200) },
+  "tool result, 1 MiB (64 KiB kept)": toolResult(prose(1024 * 1024)),
+};
+
+const work = await mkdtemp(join(tmpdir(), "mcpscope-bench-mask-"));
+try {
+  const after = await bundleEngine(
+    join(work, "after"),
+    'export { capturePayload } from "./electron/monitor/pipeline/capture.ts";',
+  );
+  await mkdir(join(work, "before-src"), { recursive: true });
+  for (const file of ["mask.ts", "capture.ts"]) {
+    const text = execFileSync("git", ["show", `${BEFORE}:electron/monitor/pipeline/${file}`], { cwd: ROOT });
+    await writeFile(join(work, "before-src", file), text);
+  }
+  const before = await bundleEngine(
+    join(work, "before"),
+    `export { capturePayload } from ${JSON.stringify(join(work, "before-src", "capture.ts"))};`,
+  );
+
+  // Before and after alternate within each run, so both see the same load on a shared machine.
+  const time = (payload) => {
+    const bytes = Buffer.byteLength(JSON.stringify(payload));
+    const reps = Math.max(1, Math.round(200_000 / Math.min(bytes, 65536)));
+    const sample = (fn) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < reps; i++) fn(payload);
+      return Number(process.hrtime.bigint() - t0) / 1000 / reps;
+    };
+    const samples = { before: [], after: [] };
+    sample(before.capturePayload);
+    sample(after.capturePayload); // warm up
+    for (let r = 0; r < RUNS; r++) {
+      samples.before.push(sample(before.capturePayload));
+      samples.after.push(sample(after.capturePayload));
+    }
+    const kib = Math.min(bytes, 65536) / 1024;
+    return { b: { us: median(samples.before), kib }, a: { us: median(samples.after), kib } };
+  };
+
+  console.log(`capturePayload, median of ${RUNS} runs (µs per payload; µs per KiB captured)`);
+  console.log(`before = the masker at ${BEFORE}; after = this tree`);
+  console.log(
+    "payload".padEnd(36),
+    "before µs".padStart(10),
+    "after µs".padStart(10),
+    "before/KiB".padStart(11),
+    "after/KiB".padStart(10),
+    "ratio".padStart(7),
+  );
+  for (const [name, payload] of Object.entries(PAYLOADS)) {
+    const { b, a } = time(payload);
+    console.log(
+      name.padEnd(36),
+      b.us.toFixed(1).padStart(10),
+      a.us.toFixed(1).padStart(10),
+      (b.us / b.kib).toFixed(2).padStart(11),
+      (a.us / a.kib).toFixed(2).padStart(10),
+      `${(a.us / b.us).toFixed(2)}×`.padStart(7),
+    );
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

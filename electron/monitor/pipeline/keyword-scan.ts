@@ -1,0 +1,88 @@
+/**
+ * Finds which of many keywords occur in a text in one pass over its characters, case-insensitively
+ * (Aho–Corasick compiled to a table: one lookup per character). This is what decides which credential
+ * rules run on a payload, so it is on the observer's path for every message.
+ */
+export class KeywordScanner {
+  /** Character code (ASCII) → class; 0 for characters no keyword holds. */
+  private readonly classOf = new Uint8Array(128);
+  private readonly classes: number;
+  /** state * classes + class → next state. */
+  private readonly next: Int32Array;
+  /** Keywords (indices) that end at each state, its suffixes' included; null for none. */
+  private readonly output: (number[] | null)[];
+
+  constructor(readonly keywords: readonly string[]) {
+    let classes = 1;
+    for (const keyword of keywords)
+      for (const ch of keyword.toLowerCase()) {
+        const code = ch.charCodeAt(0);
+        if (code >= 128) throw new Error(`keyword "${keyword}" is not ASCII`);
+        if (this.classOf[code] === 0) {
+          this.classOf[code] = classes;
+          const upper = ch.toUpperCase().charCodeAt(0);
+          if (upper !== code && upper < 128) this.classOf[upper] = classes;
+          classes++;
+        }
+      }
+    this.classes = classes;
+    // The trie.
+    const goto: Map<number, number>[] = [new Map()];
+    const ends: number[][] = [[]];
+    keywords.forEach((keyword, index) => {
+      let state = 0;
+      for (const ch of keyword.toLowerCase()) {
+        const c = this.classOf[ch.charCodeAt(0)] as number;
+        let to = goto[state]?.get(c);
+        if (to === undefined) {
+          to = goto.length;
+          goto.push(new Map());
+          ends.push([]);
+          goto[state]?.set(c, to);
+        }
+        state = to;
+      }
+      ends[state]?.push(index);
+    });
+    // Failure links, breadth first, folded into a full transition table.
+    const states = goto.length;
+    this.next = new Int32Array(states * classes);
+    const fail = new Int32Array(states);
+    const queue: number[] = [];
+    for (let c = 0; c < classes; c++) {
+      const to = goto[0]?.get(c) ?? 0;
+      this.next[c] = to;
+      if (to !== 0) queue.push(to);
+    }
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head] as number;
+      const inherited = ends[fail[state] as number] ?? [];
+      if (inherited.length) ends[state]?.push(...inherited);
+      for (let c = 0; c < classes; c++) {
+        const to = goto[state]?.get(c);
+        const viaFail = this.next[(fail[state] as number) * classes + c] as number;
+        if (to === undefined) this.next[state * classes + c] = viaFail;
+        else {
+          this.next[state * classes + c] = to;
+          fail[to] = viaFail;
+          queue.push(to);
+        }
+      }
+    }
+    this.output = ends.map((e) => (e.length ? [...new Set(e)] : null));
+  }
+
+  /** The keywords that occur in `text`. */
+  scan(text: string): Set<string> {
+    const found = new Set<string>();
+    const { classOf, classes, next, output, keywords } = this;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      state = next[state * classes + (code < 128 ? (classOf[code] as number) : 0)] as number;
+      const out = output[state];
+      if (out) for (const k of out) found.add(keywords[k] as string);
+    }
+    return found;
+  }
+}
