@@ -6,8 +6,17 @@ import { z } from "zod";
 import { DiscoveryWarningSchema, ServerDefinitionSchema, TransportKindSchema } from "./discovery.js";
 import { CallSummarySchema } from "./domain.js";
 
-/** What the Servers view shows in one word. `stopped`: not running under mcpscope and not probed up. */
-export const ServerStatusSchema = z.enum(["up", "degraded", "down", "stopped", "unknown"]);
+/**
+ * A server that answered a call recorded through `mcpscope run` within this window is `active`: real
+ * traffic is better evidence than a probe (which spawns a copy of its own) or no probe at all.
+ */
+export const ACTIVE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * What the Servers view shows in one word. `active`: answered calls within ACTIVE_WINDOW_MS and not probed
+ * up or degraded since; `stopped`: not running under mcpscope and not probed up.
+ */
+export const ServerStatusSchema = z.enum(["up", "active", "degraded", "down", "stopped", "unknown"]);
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
 export const ProcessStateSchema = z.enum([
@@ -50,11 +59,21 @@ export const HealthInfoSchema = z.object({
 });
 export type HealthInfo = z.infer<typeof HealthInfoSchema>;
 
+/** The calls clients made through `mcpscope run` to a server of this name. */
+export const TrafficInfoSchema = z.object({
+  /** When the newest recorded call started, however long ago; null when none is stored. */
+  lastCallAt: z.string().nullable(),
+  /** Calls the server answered (any outcome but timeout, cancelled, disconnected) in ACTIVE_WINDOW_MS. */
+  recentAnswered: z.number().int(),
+});
+export type TrafficInfo = z.infer<typeof TrafficInfoSchema>;
+
 export const ServerEntrySchema = ServerDefinitionSchema.extend({
   status: ServerStatusSchema,
   /** null when mcpscope is not running this server itself. */
   process: ProcessInfoSchema.nullable(),
   health: HealthInfoSchema,
+  traffic: TrafficInfoSchema,
   /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
   resources: z.object({
     cpuPct: z.number().nullable(),

@@ -1,4 +1,5 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
+import { ANSWERED_OUTCOMES } from "../../../shared/domain.js";
 import type { ServerDetail } from "../../../shared/servers.js";
 import type { Db, SqlValue } from "../store/db.js";
 import { listCalls } from "../store/queries.js";
@@ -26,6 +27,36 @@ export function latestSamples(db: Db, sinceMs: number): Map<string, LatestSample
     const sample = { time: Number(row.time), cpuPct: num(row.cpu_pct), rssBytes: Number(row.rss_bytes) };
     if (row.server_id) out.set(`id:${row.server_id}`, sample);
     out.set(`name:${row.server}`, sample);
+  }
+  return out;
+}
+
+export interface ServerTraffic {
+  /** Start of the newest stored call (ms), however old. */
+  lastCallAt: number | null;
+  /** Client→server calls the server answered since `sinceMs`. */
+  recentAnswered: number;
+}
+
+const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
+
+/**
+ * The recorded traffic of each named server: two index lookups per name (calls_server_time), so the cost
+ * does not grow with the calls table.
+ */
+export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number): Map<string, ServerTraffic> {
+  const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
+  const recent = db.prepare(
+    `SELECT count(*) AS n FROM calls WHERE server = ? AND started_at >= ?
+     AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL})`,
+  );
+  const out = new Map<string, ServerTraffic>();
+  for (const name of new Set(names)) {
+    const t = last.get(name)?.t;
+    const lastCallAt = t === null || t === undefined ? null : Number(t);
+    const recentAnswered =
+      lastCallAt !== null && lastCallAt >= sinceMs ? Number(recent.get(name, sinceMs)?.n ?? 0) : 0;
+    out.set(name, { lastCallAt, recentAnswered });
   }
   return out;
 }

@@ -6,7 +6,13 @@
  */
 
 import type { DiscoveryWarning } from "../../../shared/discovery.js";
-import type { ActionResult, AddServerInput, Inventory, ServerDetail } from "../../../shared/servers.js";
+import {
+  ACTIVE_WINDOW_MS,
+  type ActionResult,
+  type AddServerInput,
+  type Inventory,
+  type ServerDetail,
+} from "../../../shared/servers.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { addManualServer, removeManualServer } from "../discovery/manual-servers.js";
 import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
@@ -31,7 +37,7 @@ import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
-import { latestChecks, latestSamples, serverHistory } from "./inventory-queries.js";
+import { latestChecks, latestSamples, serverHistory, serverTraffic } from "./inventory-queries.js";
 
 export interface InventoryOptions {
   dataDir: string;
@@ -98,6 +104,11 @@ export class InventoryService {
   inventory(): Inventory {
     const samples = safe(() => latestSamples(this.options.db, Date.now() - 5 * 60_000), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
+    const names = this.servers.map((s) => s.definition.name);
+    const traffic = safe(
+      () => serverTraffic(this.options.db, names, Date.now() - ACTIVE_WINDOW_MS),
+      new Map(),
+    );
     const servers = this.servers.map((server) => {
       const id = server.definition.id;
       return toEntry({
@@ -106,6 +117,7 @@ export class InventoryService {
         health: this.prober.health(id),
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
+        traffic: traffic.get(server.definition.name) ?? null,
       });
     });
     return { servers, warnings: this.warnings };
