@@ -145,11 +145,22 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await failEcho(3);
     await client.callTool({ name: "echo", arguments: { message: "fine" } });
 
+    // The wrapper stores calls in batches: the rule may first see three failures of three (100%). Its value
+    // is 75% from the first evaluation after all four are stored; wait for them, then for that evaluation.
+    await until(
+      "the four echo calls stored",
+      async () => (await api<unknown[]>("calls.list", { server: "everything", tool: "echo" })).length === 4,
+      10_000,
+    );
     const row = page.locator('[data-testid="alert-row"][data-rule="echo-errors"]');
     await row.waitFor({ state: "visible", timeout: 20_000 });
     await until("the alert firing", async () => (await row.getAttribute("data-state")) === "firing", 20_000);
     expect(await row.getByTestId("alert-summary").textContent()).toContain("echo on everything");
-    expect(await row.getByTestId("alert-value").textContent()).toBe("75%");
+    await until(
+      "the value over all four calls",
+      async () => (await row.getByTestId("alert-value").textContent()) === "75%",
+      5_000,
+    );
     expect(await row.getAttribute("data-silenced")).toBe("false");
     expect(await page.getByTestId("alerts-nav-badge").textContent()).toBe("1");
     // The Overview says so too, and leads back here.
