@@ -108,6 +108,13 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     await writeFile(launcher, LAUNCHER);
     trigger = join(home.path, "bin", "stderr.txt");
     await writeFile(trigger, "");
+    // Configured in Cursor as a client would have it; mcpscope never probes it, so only traffic says it is up.
+    await mkdir(join(home.path, ".cursor"), { recursive: true });
+    const entry = { command: process.execPath, args: [launcher, trigger, EVERYTHING, MARKER] };
+    await writeFile(
+      join(home.path, ".cursor", "mcp.json"),
+      JSON.stringify({ mcpServers: { everything: entry } }),
+    );
     serve = await startServe(data.path, homeEnv(home.path));
     cleanups.push(() => serve.stop());
     ({ page, problems } = await openPage(browser, serve.url));
@@ -161,6 +168,31 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     for (const chart of ["chart-calls", "chart-errors", "chart-latency"]) {
       expect(await page.getByTestId(chart).locator("canvas").count(), chart).toBeGreaterThan(0);
     }
+  });
+
+  it("a configured server that answered calls just now is up and active, with its last call, never probed", async () => {
+    const card = page.getByTestId("card-servers");
+    await until(
+      "the server counted up from its traffic",
+      async () => (await card.getByTestId("stat-value").textContent())?.trim() === "1 up",
+      5000,
+    );
+    expect(await card.getByTestId("servers-active").textContent()).toContain("1 active");
+    await page.getByTestId("nav-servers").click();
+    const row = page.locator('[data-testid="server-row"][data-server-name="everything"]');
+    await row.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await row.getAttribute("data-status")).toBe("active");
+    expect(await row.getByTestId("server-activity").textContent()).toMatch(
+      /last call (just now|\d+ s ago) · not probed yet/,
+    );
+    await row.getByTestId("server-name").click();
+    const detail = page.getByTestId("server-detail");
+    await detail.waitFor({ state: "visible", timeout: 5000 });
+    expect(await detail.textContent()).toMatch(
+      /Last call(just now|\d+ s ago) — \d+ answered in the last 5 min/,
+    );
+    await page.getByTestId("server-back").click();
+    await page.getByTestId("nav-overview").click();
   });
 
   it("the Tools view lists each tool with its calls, outcomes and percentiles", async () => {

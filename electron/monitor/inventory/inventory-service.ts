@@ -62,6 +62,7 @@ export class InventoryService {
   private sampleTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private scanned = false;
+  private trafficPushedAt = 0;
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
@@ -253,6 +254,18 @@ export class InventoryService {
     await removeManualServer(this.options.dataDir, id);
     await this.rescan();
     return { ok: true, message: `${server.definition.name} removed` };
+  }
+
+  /**
+   * New calls were stored for these server names: a configured one may have just become active, or its
+   * last call moved. Pushed at most once a second, however busy the traffic.
+   */
+  noteCalls(servers: Iterable<string>): void {
+    if (Date.now() - this.trafficPushedAt < 1000) return;
+    const names = new Set(servers);
+    if (!this.servers.some((s) => names.has(s.definition.name))) return;
+    this.trafficPushedAt = Date.now();
+    this.changed();
   }
 
   onChange(listener: (inventory: Inventory) => void): () => void {
