@@ -308,6 +308,17 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
       10_000,
     );
     await shoot(page, "alerts-channels");
+    // A fresh page knows the last test too (the engine keeps it, as for `mcpscope alerts test`).
+    await page.reload();
+    await page.getByTestId("nav-alerts").click();
+    await page.getByTestId("alerts-tab-channels").click();
+    await until(
+      "the last test after a reload",
+      async () =>
+        (await channel.getByTestId("channel-test-result").locator("[data-status]").count()) === 1 &&
+        (await channel.getByTestId("channel-test-result").textContent())?.includes("delivered"),
+      10_000,
+    );
 
     expect(problems).toEqual([]);
     await page.close();
@@ -317,7 +328,11 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const { page, problems } = await openPage(browser, serve.url);
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-tab-rules").click();
-    await page.locator('[data-testid="rule-row"][data-rule="echo-errors"]').waitFor({ timeout: 10_000 });
+    const ruleRow = page.locator('[data-testid="rule-row"][data-rule="echo-errors"]');
+    await ruleRow.waitFor({ timeout: 10_000 });
+    expect((await ruleRow.getByTestId("rule-condition").textContent())?.trim()).toBe(
+      "error_rate > 40% over 1 min by server, tool",
+    );
 
     await page.getByTestId("rule-kind").selectOption("metric");
     await page.getByTestId("rule-new").click();
