@@ -285,6 +285,17 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(await history.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-to")))).toContain(
       "firing",
     );
+    // Its label chips stay inside their row, on one line (they overlapped the next row when they wrapped).
+    const rowBox = await history.first().boundingBox();
+    const chips = history.first().locator(".label-chip");
+    expect(await chips.count()).toBeGreaterThanOrEqual(2);
+    for (const chip of await chips.all()) {
+      const box = await chip.boundingBox();
+      if (!rowBox || !box) throw new Error("a history row or chip is not laid out");
+      expect(box.y, await chip.textContent()).toBeGreaterThanOrEqual(rowBox.y);
+      expect(box.y + box.height, await chip.textContent()).toBeLessThanOrEqual(rowBox.y + rowBox.height);
+      expect(box.x + box.width).toBeLessThanOrEqual(rowBox.x + rowBox.width);
+    }
 
     // The delivery log shows the desktop notifications with their attempts.
     await page.getByTestId("alerts-tab-deliveries").click();
