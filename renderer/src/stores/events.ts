@@ -19,7 +19,11 @@ export interface EventFilters {
   server: string;
 }
 
-/** Merges two lists of events, newest (highest id) first, without duplicates, capped. */
+/**
+ * Merges two lists of events, newest first by time (then id, as the engine and the CLI list them), without
+ * duplicates, capped. An event stored late (a log template mined minutes after its first line) takes its
+ * place by time, not at the top.
+ */
 export function mergeEvents(
   current: readonly EventRecord[],
   incoming: readonly EventRecord[],
@@ -27,7 +31,7 @@ export function mergeEvents(
   const byId = new Map<number, EventRecord>();
   for (const e of current) byId.set(e.id, e);
   for (const e of incoming) byId.set(e.id, e);
-  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, MAX_EVENTS);
+  return [...byId.values()].sort((a, b) => b.time.localeCompare(a.time) || b.id - a.id).slice(0, MAX_EVENTS);
 }
 
 /**
