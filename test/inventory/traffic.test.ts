@@ -125,4 +125,17 @@ describe("a wrapped server with recent calls, through the engine", () => {
     const detail = (await engine.invoke("servers.detail", { id: active.id })) as ServerDetail;
     expect(detail.server.traffic.lastCallAt).toBe(active.traffic.lastCallAt);
   });
+
+  it("lists the tools known from the client's own tools/list and calls when no probe listed any", async () => {
+    const { id } = (await entry()) as ServerEntry;
+    // The pins are written with the wrapper's batch, a moment after the calls.
+    const detail = await waitFor(async () => {
+      const d = (await engine.invoke("servers.detail", { id })) as ServerDetail;
+      return d.tools.length > 1 ? d : undefined;
+    }, 10_000);
+    expect(detail.toolsSource).toBe("recorded");
+    const names = detail.tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["read_graph", "create_entities"]));
+    expect(detail.tools.find((t) => t.name === "create_entities")?.description).toMatch(/entit/i);
+  });
 });

@@ -191,6 +191,12 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     expect(await detail.textContent()).toMatch(
       /Last call(just now|\d+ s ago) — \d+ answered in the last 5 min/,
     );
+    // Never probed, yet its tools are known from the calls made through the wrapper.
+    await detail
+      .getByTestId("tool")
+      .filter({ hasText: "get-sum" })
+      .waitFor({ state: "visible", timeout: 5000 });
+    expect(await detail.getByTestId("tools-source").textContent()).toContain("from recorded traffic");
     await page.getByTestId("server-back").click();
     await page.getByTestId("nav-overview").click();
   });

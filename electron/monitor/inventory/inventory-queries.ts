@@ -142,13 +142,44 @@ export function serverHistory(
     .all(name)
     .reverse()
     .map((row) => ({ time: iso(Number(row.time)), level: String(row.level), message: String(row.message) }));
+  const listed = parseTools(str(snapshot?.tools_json));
   return {
     health,
     resources,
-    tools: parseTools(str(snapshot?.tools_json)),
+    tools: listed.length ? listed : knownTools(db, name),
+    toolsSource: listed.length ? "probe" : "recorded",
     stderr,
     calls: listCalls(db, { server: name, limit: 50 }),
   };
+}
+
+/**
+ * A server no probe has listed still has tools mcpscope knows: those pinned from the `tools/list` its
+ * clients made through the wrapper, and those it saw called (names only, from the last 7 days).
+ */
+function knownTools(db: Db, name: string): Array<{ name: string; description: string | null }> {
+  const tools = new Map<string, string | null>();
+  const pins = db
+    .prepare("SELECT tool, definition FROM tool_pins WHERE server = ? AND status != 'removed'")
+    .all(name);
+  for (const pin of pins) tools.set(String(pin.tool), describedIn(str(pin.definition)));
+  const called = db
+    .prepare(
+      `SELECT DISTINCT target FROM calls WHERE server = ? AND started_at >= ?
+       AND method = 'tools/call' AND target IS NOT NULL LIMIT 500`,
+    )
+    .all(name, Date.now() - 7 * 86_400_000);
+  for (const row of called) if (!tools.has(String(row.target))) tools.set(String(row.target), null);
+  return [...tools].map(([tool, description]) => ({ name: tool, description }));
+}
+
+function describedIn(definition: string | null): string | null {
+  try {
+    const description = (JSON.parse(definition ?? "null") as { description?: unknown } | null)?.description;
+    return typeof description === "string" ? description : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseTools(text: string | null): Array<{ name: string; description: string | null }> {
