@@ -290,10 +290,11 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const chips = history.first().locator(".label-chip");
     expect(await chips.count()).toBeGreaterThanOrEqual(2);
     for (const chip of await chips.all()) {
+      const text = (await chip.textContent()) ?? "";
       const box = await chip.boundingBox();
       if (!rowBox || !box) throw new Error("a history row or chip is not laid out");
-      expect(box.y, await chip.textContent()).toBeGreaterThanOrEqual(rowBox.y);
-      expect(box.y + box.height, await chip.textContent()).toBeLessThanOrEqual(rowBox.y + rowBox.height);
+      expect(box.y, text).toBeGreaterThanOrEqual(rowBox.y);
+      expect(box.y + box.height, text).toBeLessThanOrEqual(rowBox.y + rowBox.height);
       expect(box.x + box.width).toBeLessThanOrEqual(rowBox.x + rowBox.width);
     }
 
