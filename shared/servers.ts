@@ -13,8 +13,9 @@ import { CallSummarySchema } from "./domain.js";
 export const ACTIVE_WINDOW_MS = 5 * 60_000;
 
 /**
- * What the Servers view shows in one word. `active`: answered calls within ACTIVE_WINDOW_MS and not probed
- * up or degraded since; `stopped`: not running under mcpscope and not probed up.
+ * What the Servers view shows in one word. `active`: answered calls within ACTIVE_WINDOW_MS, and neither a
+ * probe (up, degraded, or down after the last call) nor a crashed copy under mcpscope says otherwise;
+ * `stopped`: not running under mcpscope and not probed up.
  */
 export const ServerStatusSchema = z.enum(["up", "active", "degraded", "down", "stopped", "unknown"]);
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;

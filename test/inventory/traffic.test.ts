@@ -10,6 +10,7 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { toEntry } from "../../electron/monitor/inventory/entry-status.js";
 import type { LastCheck, ServerTraffic } from "../../electron/monitor/inventory/inventory-queries.js";
+import type { ManagedStatus } from "../../electron/monitor/supervisor/managed-status.js";
 import {
   ACTIVE_WINDOW_MS,
   type Inventory,
@@ -55,6 +56,35 @@ describe("status from traffic and probes", () => {
     expect(status(check("degraded", now), recent)).toBe("degraded");
     expect(status(check("down", now), recent)).toBe("down");
     expect(status(check("down", now - 120_000), recent)).toBe("active");
+  });
+
+  it("keeps down a server whose own copy under mcpscope crashed or failed", () => {
+    const managed = {
+      state: "crash_loop",
+      pid: null,
+      startedAt: null,
+      restarts: 5,
+      lastExit: null,
+      lastError: "x",
+    };
+    const entry = toEntry({
+      server,
+      managed: managed as unknown as ManagedStatus,
+      health: null,
+      lastCheck: null,
+      sample: null,
+      traffic: recent,
+    });
+    expect(entry.status).toBe("down");
+    const stopped = toEntry({
+      server,
+      managed: { ...managed, state: "stopped" } as unknown as ManagedStatus,
+      health: null,
+      lastCheck: null,
+      sample: null,
+      traffic: recent,
+    });
+    expect(stopped.status).toBe("active");
   });
 
   it("carries the last call's time however old, for the views", () => {

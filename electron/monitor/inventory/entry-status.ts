@@ -34,7 +34,7 @@ export function toEntry({ server, managed, health, lastCheck, sample, traffic }:
   const probed = statusOf(managed, healthInfo.status);
   return {
     ...server.definition,
-    status: withTraffic(probed, check?.time ?? null, traffic),
+    status: withTraffic(probed, managed, check?.time ?? null, traffic),
     process: managed ? processInfo(managed) : null,
     health: healthInfo,
     traffic: {
@@ -63,16 +63,20 @@ function statusOf(managed: ManagedStatus | null, health: HealthInfo["status"]): 
 /**
  * Calls answered within the active window make a server `active` when nothing better is known: it was not
  * probed, mcpscope's own copy is stopped (a client runs it), or its last failed probe is older than the
- * traffic. A probe that found it up or degraded keeps its word.
+ * traffic. A probe that found it up or degraded keeps its word, and so does a copy mcpscope runs that
+ * crashed or failed to start.
  */
 function withTraffic(
   status: ServerStatus,
+  managed: ManagedStatus | null,
   checkedAt: number | null,
   traffic: ServerTraffic | null,
 ): ServerStatus {
   if (!traffic || traffic.recentAnswered === 0) return status;
   if (status === "unknown" || status === "stopped") return "active";
-  if (status === "down" && (checkedAt === null || (traffic.lastCallAt ?? 0) > checkedAt)) return "active";
+  const ownCopyFailed = managed !== null && (managed.state === "crash_loop" || managed.state === "failed");
+  if (status === "down" && !ownCopyFailed && (checkedAt === null || (traffic.lastCallAt ?? 0) > checkedAt))
+    return "active";
   return status;
 }
 
