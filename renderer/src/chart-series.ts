@@ -32,14 +32,19 @@ export const p95Ms = (p: SeriesPoint): number | null => p.p95;
  * Each bucket's value held across the bucket (a step line): a bucket alone between empty ones draws as a
  * short level line with its area, not as a lone dot, and the line breaks only over buckets without traffic.
  */
-export function heldOverBuckets(points: readonly ChartPoint[], stepMs: number): ChartPoint[] {
+export function heldOverBuckets(
+  points: readonly ChartPoint[],
+  stepMs: number,
+  until = Infinity,
+): ChartPoint[] {
   const out: ChartPoint[] = [];
   for (const p of points) {
     if (p.v === null) {
       out.push(p);
       continue;
     }
-    out.push(p, { ...p, t: p.t + stepMs });
+    // The newest bucket is still filling: held up to now, not into the future.
+    out.push(p, { ...p, t: Math.max(p.t + 1, Math.min(p.t + stepMs, until)) });
   }
   return out;
 }

@@ -38,4 +38,14 @@ describe("sparse traffic on the Overview's charts", () => {
     );
     expect(lone).toEqual([]);
   });
+
+  it("holds the newest bucket up to now, not to its end", () => {
+    const now = T0 + 4 * MIN + 20_000;
+    const held = heldOverBuckets(
+      chartPoints({ ...doc, until: new Date(now).toISOString() }, errorRatePct),
+      MIN,
+      now,
+    );
+    expect(held.at(-1)).toEqual({ t: now, v: 100 });
+  });
 });
