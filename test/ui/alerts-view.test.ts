@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Delivery, Silence } from "../../shared/alerts.js";
 import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
 import {
+  apiCall,
   HAS_CHROMIUM,
   launchChromium,
   openPage,
@@ -86,18 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   let client: Client | null = null;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  /** Calls the API as the page does: POST /api/<method> with the serve token. */
-  async function api<T>(method: string, input: unknown = {}): Promise<T> {
-    const token = new URL(serve.url).hash.replace(/^#token=/, "");
-    const response = await fetch(`${serve.origin}/api/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(input),
-    });
-    const body = (await response.json()) as { result?: T; error?: { message: string } };
-    if (!response.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? response.status}`);
-    return body.result as T;
-  }
+  const api = <T>(method: string, input: unknown = {}) => apiCall<T>(serve, method, input);
 
   const desktopDeliveries = async () =>
     (await api<Delivery[]>("alerts.deliveries", { channel: "desktop", limit: 1000 })).filter(
