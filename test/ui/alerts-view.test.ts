@@ -227,14 +227,25 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(hoursLeft).toBeGreaterThan(0.9);
     expect(hoursLeft).toBeLessThanOrEqual(1);
 
-    // Silenced: more errors, several evaluations and repeat intervals, and no new delivery or notification.
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // one already under way may land
-    const deliveriesAtSilence = (await desktopDeliveries()).length;
-    const notificationsAtSilence = await page.evaluate("window.__notifications.length");
+    // Silenced: more errors, evaluations that see them over two repeat intervals, and no delivery made
+    // after the silence. One made before it may still land: it is told apart by its time, so
+    // the test does not guess how long it takes.
+    const silencedAt = Date.parse(silences[0]?.startsAt ?? "");
     await failEcho(3);
-    await new Promise((resolve) => setTimeout(resolve, 7000));
-    expect((await desktopDeliveries()).length).toBe(deliveriesAtSilence);
-    expect(await page.evaluate("window.__notifications.length")).toBe(notificationsAtSilence);
+    // Once the new calls are stored, evaluations (every second) see them, and repeats would come every 2 s.
+    await until(
+      "the new calls stored",
+      async () => (await api<unknown[]>("calls.list", { server: "everything", tool: "echo" })).length === 7,
+      10_000,
+    );
+    const storedAt = Date.now();
+    await until("two repeat intervals with the new calls", async () => Date.now() - storedAt > 4000, 10_000);
+    const deliveries = await desktopDeliveries();
+    expect(deliveries.filter((d) => Date.parse(d.createdAt) > silencedAt)).toEqual([]);
+    // Every Web Notification shown is one of those made before the silence.
+    const madeAt = new Map(deliveries.map((d) => [String(d.id), Date.parse(d.createdAt)]));
+    const tags = (await page.evaluate("window.__notifications.map((n) => n.tag)")) as string[];
+    expect(tags.filter((tag) => !((madeAt.get(tag) ?? Infinity) <= silencedAt))).toEqual([]);
     // …while the alert itself still fires.
     expect(await row.getAttribute("data-state")).toBe("firing");
     await shoot(page, "alerts-silenced");
