@@ -118,6 +118,8 @@ export const RuleInfoSchema = z.object({
   /** The rule, as it would appear in the file (YAML). */
   yaml: z.string(),
   description: z.string(),
+  /** Its condition in one line: `error_rate > 40% over 5 min by server, tool for 1 min`. */
+  condition: z.string(),
 });
 export type RuleInfo = z.infer<typeof RuleInfoSchema>;
 
@@ -147,35 +149,6 @@ export const RulePreviewSchema = z.object({
 });
 export type RulePreview = z.infer<typeof RulePreviewSchema>;
 
-export const CHANNEL_TYPES = ["desktop", "webhook", "slack", "discord", "email", "command"] as const;
-export const ChannelInfoSchema = z.object({
-  name: z.string(),
-  type: z.enum(CHANNEL_TYPES),
-  /** Where it goes, with secrets masked: a URL's host and path, an address, a command. */
-  target: z.string(),
-  builtin: z.boolean(),
-  /** The channel as written in alerts.yaml, secrets shown as `••••••` (kept when saved unchanged). */
-  yaml: z.string(),
-});
-export type ChannelInfo = z.infer<typeof ChannelInfoSchema>;
-
-export const RouteInfoSchema = z.object({
-  matchers: z.array(MatcherSchema),
-  channels: z.array(z.string()),
-  groupBy: z.array(z.string()),
-  groupWaitMs: z.number(),
-  groupIntervalMs: z.number(),
-  repeatIntervalMs: z.number(),
-  sendResolved: z.boolean(),
-});
-
-export const ChannelsDocumentSchema = z.object({
-  channels: z.array(ChannelInfoSchema),
-  routes: z.array(RouteInfoSchema),
-  /** Native notifications are paused until then (ISO), or null. */
-  pausedUntil: z.string().nullable(),
-});
-
 export const DeliveryAttemptSchema = z.object({
   time: z.string(),
   ok: z.boolean(),
@@ -200,6 +173,37 @@ export const DeliverySchema = z.object({
   attempts: z.array(DeliveryAttemptSchema),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
+
+export const CHANNEL_TYPES = ["desktop", "webhook", "slack", "discord", "email", "command"] as const;
+export const ChannelInfoSchema = z.object({
+  name: z.string(),
+  type: z.enum(CHANNEL_TYPES),
+  /** Where it goes, with secrets masked: a URL's host and path, an address, a command. */
+  target: z.string(),
+  builtin: z.boolean(),
+  /** The channel as written in alerts.yaml, secrets shown as `••••••` (kept when saved unchanged). */
+  yaml: z.string(),
+  /** Its newest test delivery, from the app or `mcpscope alerts test`; null when never tested. */
+  lastTest: DeliverySchema.nullable(),
+});
+export type ChannelInfo = z.infer<typeof ChannelInfoSchema>;
+
+export const RouteInfoSchema = z.object({
+  matchers: z.array(MatcherSchema),
+  channels: z.array(z.string()),
+  groupBy: z.array(z.string()),
+  groupWaitMs: z.number(),
+  groupIntervalMs: z.number(),
+  repeatIntervalMs: z.number(),
+  sendResolved: z.boolean(),
+});
+
+export const ChannelsDocumentSchema = z.object({
+  channels: z.array(ChannelInfoSchema),
+  routes: z.array(RouteInfoSchema),
+  /** Native notifications are paused until then (ISO), or null. */
+  pausedUntil: z.string().nullable(),
+});
 
 export const DeliveriesQuerySchema = z
   .object({

@@ -16,6 +16,13 @@ export const OUTCOMES = [
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
+/** The outcomes in which the server replied: it was alive, whatever it said. */
+export const ANSWERED_OUTCOMES = [
+  "ok",
+  "tool_error",
+  "client_error",
+  "server_error",
+] as const satisfies Outcome[];
 
 /** Which side sent the request: client→server (`c2s`) or server→client (`s2c`, e.g. sampling). */
 export const DirectionSchema = z.enum(["c2s", "s2c"]);

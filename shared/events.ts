@@ -40,6 +40,7 @@ export const EventsQuerySchema = z
     severity: EventSeveritySchema.optional(),
     server: z.string().optional(),
     session: z.string().optional(),
+    /** Paging back: only the events listed after this one (older by time, then by id). */
     beforeId: z.number().int().positive().optional(),
     limit: z.number().int().min(1).max(1000).optional(),
   })

@@ -6,8 +6,18 @@ import { z } from "zod";
 import { DiscoveryWarningSchema, ServerDefinitionSchema, TransportKindSchema } from "./discovery.js";
 import { CallSummarySchema } from "./domain.js";
 
-/** What the Servers view shows in one word. `stopped`: not running under mcpscope and not probed up. */
-export const ServerStatusSchema = z.enum(["up", "degraded", "down", "stopped", "unknown"]);
+/**
+ * A server that answered a call recorded through `mcpscope run` within this window is `active`: real
+ * traffic is better evidence than a probe (which spawns a copy of its own) or no probe at all.
+ */
+export const ACTIVE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * What the Servers view shows in one word. `active`: answered calls within ACTIVE_WINDOW_MS, and neither a
+ * probe (up, degraded, or down after the last call) nor a crashed copy under mcpscope says otherwise;
+ * `stopped`: not running under mcpscope and not probed up.
+ */
+export const ServerStatusSchema = z.enum(["up", "active", "degraded", "down", "stopped", "unknown"]);
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
 export const ProcessStateSchema = z.enum([
@@ -50,11 +60,21 @@ export const HealthInfoSchema = z.object({
 });
 export type HealthInfo = z.infer<typeof HealthInfoSchema>;
 
+/** The calls clients made through `mcpscope run` to a server of this name. */
+export const TrafficInfoSchema = z.object({
+  /** When the newest recorded call started, however long ago; null when none is stored. */
+  lastCallAt: z.string().nullable(),
+  /** Calls the server answered (any outcome but timeout, cancelled, disconnected) in ACTIVE_WINDOW_MS. */
+  recentAnswered: z.number().int(),
+});
+export type TrafficInfo = z.infer<typeof TrafficInfoSchema>;
+
 export const ServerEntrySchema = ServerDefinitionSchema.extend({
   status: ServerStatusSchema,
   /** null when mcpscope is not running this server itself. */
   process: ProcessInfoSchema.nullable(),
   health: HealthInfoSchema,
+  traffic: TrafficInfoSchema,
   /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
   resources: z.object({
     cpuPct: z.number().nullable(),
@@ -87,6 +107,11 @@ export const ServerDetailSchema = z.object({
   health: z.array(HealthCheckRowSchema),
   resources: z.array(ResourcePointSchema),
   tools: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
+  /**
+   * `probe`: the last `tools/list` of a probe. `recorded`: no probe listed any, so the tools pinned from
+   * the clients' own `tools/list` through the wrapper and those seen called.
+   */
+  toolsSource: z.enum(["probe", "recorded"]),
   stderr: z.array(z.object({ time: z.string(), level: z.string(), message: z.string() })),
   calls: z.array(CallSummarySchema),
 });

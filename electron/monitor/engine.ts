@@ -180,6 +180,7 @@ export async function createEngine(
         if (calls.length === 0) break;
         lastId = calls[calls.length - 1]?.id ?? lastId;
         emit("calls.new", calls);
+        inventory?.noteCalls(calls.map((c) => c.server));
         if (calls.length < 500) break;
       }
     } catch (error) {

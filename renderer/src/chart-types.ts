@@ -15,7 +15,8 @@ export interface ChartSeries {
   name: string;
   /** A CSS variable, e.g. `--accent`. */
   color: string;
-  kind: "line" | "points";
+  /** `steps`: a line without point markers, for points already held over their buckets (heldOverBuckets). */
+  kind: "line" | "steps" | "points";
   points: readonly ChartPoint[];
 }
 

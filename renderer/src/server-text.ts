@@ -1,5 +1,6 @@
 import type { ServerDefinition } from "../../shared/discovery.js";
-import type { ServerEntry } from "../../shared/servers.js";
+import { ACTIVE_WINDOW_MS, type ServerEntry } from "../../shared/servers.js";
+import { formatAgo, formatDuration } from "./format.js";
 
 /** How a server is launched or reached, in one line: `npx -y pkg /dir`, or its URL. */
 export function launchLine(server: ServerDefinition): string {
@@ -26,4 +27,46 @@ export function searchText(server: ServerEntry, clientLabel: string): string {
   return [server.name, server.client, clientLabel, server.scope, server.file ?? "", launchLine(server)]
     .join("\n")
     .toLowerCase();
+}
+
+/** Under the status: when a client last called it (through `mcpscope run`) and when a probe last checked it. */
+export function activityLine(server: ServerEntry, now: number): string {
+  const parts: string[] = [];
+  if (server.traffic.lastCallAt) parts.push(`last call ${formatAgo(server.traffic.lastCallAt, now)}`);
+  if (server.health.checkedAt) parts.push(`checked ${formatAgo(server.health.checkedAt, now)}`);
+  else parts.push("not probed yet");
+  return parts.join(" · ");
+}
+
+/** The detail's "Last call" fact: when, and how many answered calls make it `active`. */
+export function lastCallText(server: ServerEntry, now: number): string {
+  const { lastCallAt, recentAnswered } = server.traffic;
+  if (!lastCallAt) return "none recorded (calls are recorded through mcpscope run)";
+  const window = formatDuration(ACTIVE_WINDOW_MS);
+  const recent =
+    recentAnswered > 0 ? `${recentAnswered} answered in the last ${window}` : `none in the last ${window}`;
+  return `${formatAgo(lastCallAt, now)} — ${recent}`;
+}
+
+/** What `active` means, for tooltips. */
+export const ACTIVE_MEANING = `answered calls through mcpscope run in the last ${formatDuration(ACTIVE_WINDOW_MS)}`;
+
+export interface ServerCounts {
+  /** Probed up, or active from recent traffic. */
+  up: number;
+  /** Of `up`, those known up from their traffic alone. */
+  active: number;
+  down: number;
+  configured: number;
+}
+
+/** The Overview's server card: traffic counts as up, since a server that answers calls is up. */
+export function serverCounts(servers: readonly ServerEntry[]): ServerCounts {
+  const active = servers.filter((s) => s.status === "active").length;
+  return {
+    up: servers.filter((s) => s.status === "up").length + active,
+    active,
+    down: servers.filter((s) => s.status === "down").length,
+    configured: servers.length,
+  };
 }

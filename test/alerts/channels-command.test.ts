@@ -94,12 +94,11 @@ describe("command channel", () => {
   });
 
   it("stops a command that outlives its timeout, and retries", async () => {
-    const started = Date.now();
+    // The command never ends: only the timeout can end the send, and the outcome says it did.
     const outcome = await command("setInterval(() => {}, 1000)", { timeout: "300ms" }).send(
       sampleNotification(),
       never(),
     );
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(outcome).toMatchObject({
       ok: false,
       permanent: false,

@@ -183,9 +183,8 @@ describe("email channel", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     try {
       const port = (silent.address() as AddressInfo).port;
-      const started = Date.now();
+      // The server never greets: only the timeout can end the send, and the outcome says it did.
       const outcome = await email(port, { timeout: "300ms" }).send(sampleNotification(), never());
-      expect(Date.now() - started).toBeLessThan(3000);
       expect(outcome).toEqual({
         ok: false,
         permanent: false,

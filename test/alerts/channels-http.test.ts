@@ -139,9 +139,8 @@ describe("webhook channel", () => {
 
   it("gives up after its timeout", async () => {
     receiver.respond((res) => setTimeout(() => res.end("late"), 3000));
-    const started = Date.now();
+    // Without the timeout the late answer (200) would make it a success; the outcome says the timeout ended it.
     const outcome = await webhook({ timeout: "200ms" }).send(sampleNotification(), never());
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(outcome).toMatchObject({ ok: false, permanent: false, status: null });
     if (outcome.ok) throw new Error("expected a failure");
     expect(outcome.error).toMatch(/within 200 ms/);

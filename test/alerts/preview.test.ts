@@ -3,6 +3,9 @@ import { describe, expect, it } from "vitest";
 import { previewRule } from "../../electron/monitor/alerts/preview.js";
 import { parseRuleYaml } from "../../electron/monitor/alerts/rule-file.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
+import { DbSignalSource } from "../../electron/monitor/alerts/signals.js";
+import { tempDir } from "../helpers/mcp.js";
+import { evaluate, harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
 
 const MINUTE = 60_000;
 
@@ -35,5 +38,52 @@ describe("rule preview", () => {
     expect(preview.firings).toEqual([
       { labels: { server: "a", tool: "t" }, from: start + 13 * MINUTE, to: start + 20 * MINUTE },
     ]);
+  });
+});
+
+describe("rule preview over the store, beside the alert's own history", () => {
+  it("shows a short-window rule firing where the evaluator fired it, between the chart's 5-minute steps", async () => {
+    const dir = await tempDir();
+    const db = openStore(dir.path);
+    try {
+      const rule =
+        "name: echo-errors\nkind: metric\nsignal: error_rate\nby: [server, tool]\nwindow: 1m\nthreshold: 0.4\nfor: 0s\n";
+      writeAlerts(
+        dir.path,
+        `evaluation_interval: 15s\nrules:\n  - ${rule.trimEnd().replaceAll("\n", "\n    ")}\n`,
+      );
+      const clock = new VirtualClock(Date.parse("2026-11-25T10:02:00Z"));
+      const h = harness(dir.path, db, clock, new DbSignalSource(db));
+      // Three failures and an ok call at 10:02:10–13, as the Alerts view's test makes them.
+      const insert = db.prepare(
+        `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
+         VALUES ('s', 'everything', 'c2s', ?, 'tools/call', 'echo', ?, 3, ?, 0, 0)`,
+      );
+      for (let i = 0; i < 4; i++)
+        insert.run(`r${i}`, clock.t + 10_000 + i * 1000, i < 3 ? "client_error" : "ok");
+      // The evaluator, every 15 s for three minutes: it fires, then resolves once the window has passed.
+      for (let i = 0; i <= 12; i++) {
+        await evaluate(h, clock);
+        clock.advance(15_000);
+      }
+      const history = h.manager.history({ rule: "echo-errors" }).map((e) => e.to);
+      expect(history).toContain("firing");
+      expect(history).toContain("resolved");
+
+      // Two minutes later the editor previews the same rule over 24 h (chart steps of 5 minutes).
+      clock.t = Date.parse("2026-11-25T10:07:00Z");
+      const preview = await h.manager.preview(rule);
+      expect(preview.ok).toBe(true);
+      expect(preview.series.map((s) => s.labels)).toEqual([{ server: "everything", tool: "echo" }]);
+      expect(Math.max(...(preview.series[0]?.points.map((p) => p[1] ?? 0) ?? []))).toBe(0.75);
+      expect(preview.firings).toHaveLength(1);
+      const [fired] = preview.firings;
+      expect(fired?.from).toBeLessThanOrEqual(Date.parse("2026-11-25T10:03:00Z"));
+      expect(fired?.to).toBeGreaterThan(Date.parse("2026-11-25T10:02:13Z"));
+      h.manager.close();
+    } finally {
+      db.close();
+      await dir.cleanup();
+    }
   });
 });

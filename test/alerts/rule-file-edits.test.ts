@@ -69,6 +69,18 @@ describe("editing alerts.yaml from the app", () => {
     expect(manager.rules().rules.find((r) => r.name === "server-down")?.enabled).toBe(false);
   });
 
+  it("gives each rule's condition in one line, values formatted as its summaries are", () => {
+    manager.putRule(
+      "name: slow\nkind: metric\nsignal: latency_p95\nthreshold: 2s\nwindow: 10m\nfor: 1m\nserver: files\n",
+    );
+    manager.putRule("name: noisy\nkind: logs\nlevel: error\nmatch: ENOENT\nthreshold: 5\n");
+    const condition = (name: string) => manager.rules().rules.find((r) => r.name === name)?.condition;
+    expect(condition("errors")).toBe("error_rate > 20% over 5 min by server, tool");
+    expect(condition("slow")).toBe("latency_p95 > 2.0 s over 10 min by server, tool on files for 1 min");
+    expect(condition("noisy")).toBe('log lines ≥ error matching "ENOENT" > 5 over 5 min');
+    expect(condition("server-down")).toMatch(/^health is down/);
+  });
+
   it("shows channels and the file with secrets masked, and keeps a masked secret when saved back", () => {
     const [, ops] = manager.channelsDocument().channels;
     expect(ops?.yaml).not.toMatch(/hunter2|tok-123/);

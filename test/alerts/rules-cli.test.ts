@@ -6,6 +6,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../../electron/monitor/engine.js";
+import type { ChannelInfo } from "../../shared/alerts.js";
 import { mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
 import { startReceiver } from "./channels-fixtures.js";
 
@@ -190,6 +192,16 @@ describe("mcpscope alerts", () => {
       const unknown = await fails(["alerts", "test", "pager", "--data-dir", dir.path]);
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toMatch(/no channel named pager; known: desktop, hook/);
+      // The app's Channels list shows that test as the channel's last one.
+      const engine = await createEngine({ dataDir: dir.path, inventory: false });
+      try {
+        const doc = (await engine.invoke("alerts.channels", {})) as { channels: ChannelInfo[] };
+        const hook = doc.channels.find((c) => c.name === "hook");
+        expect(hook?.lastTest).toMatchObject({ kind: "test", status: "delivered", channel: "hook" });
+        expect(doc.channels.find((c) => c.name === "desktop")?.lastTest).toBeNull();
+      } finally {
+        await engine.close();
+      }
     } finally {
       await rx.close();
     }

@@ -206,6 +206,38 @@ describe("MonitoringSystem.trackEvent, counts and retention", () => {
   });
 });
 
+describe("events in time order", () => {
+  it("lists by time, not by id, and pages back without skipping an event stored late", () => {
+    db.close();
+    const system = MonitoringSystem.open(dir.path);
+    const now = Date.now();
+    // Stored in this order (ids 1..5), but a template mined late (id 4) has the time of its first line.
+    for (const [type, agoMs] of [
+      ["a", 50_000],
+      ["b", 40_000],
+      ["c", 10_000],
+      ["mined-late", 45_000],
+      ["d", 5_000],
+    ] as const) {
+      system.trackEvent({ category: "system", type, severity: "info", message: type, time: now - agoMs });
+    }
+    system.flush();
+    system.close();
+    db = openDb(databasePath(dir.path));
+    const expected = ["d", "c", "b", "mined-late", "a"];
+    expect(listEvents(db, { since: "1h" }).map((e) => e.type)).toEqual(expected);
+    const paged: string[] = [];
+    let beforeId: number | undefined;
+    for (;;) {
+      const page = listEvents(db, { since: "1h", limit: 2, ...(beforeId ? { beforeId } : {}) });
+      paged.push(...page.map((e) => e.type));
+      if (page.length < 2) break;
+      beforeId = page.at(-1)?.id;
+    }
+    expect(paged).toEqual(expected);
+  });
+});
+
 describe("the engine", () => {
   it("answers events.list, events.groups, sessions.timeline and pushes events.new", async () => {
     const engine = await createEngine({ dataDir: dir.path, pollIntervalMs: 50, inventory: false });

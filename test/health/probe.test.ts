@@ -8,7 +8,7 @@ import { Prober, supervisorLookup } from "../../electron/monitor/health/prober.j
 import { canonicalJson } from "../../electron/monitor/health/tool-snapshot.js";
 import { processEnv } from "../../electron/monitor/shell-env.js";
 import { Supervisor } from "../../electron/monitor/supervisor/supervisor.js";
-import { ROOT } from "../helpers/mcp.js";
+import { ROOT, waitFor } from "../helpers/mcp.js";
 import { everything, remoteTarget, stdioTarget, type TestStore, testStore } from "../supervisor/helpers.js";
 import { freePort, type RemoteServer, startRemote } from "./remote-server.js";
 
@@ -185,8 +185,8 @@ describe("a probe", () => {
     expect(s.rows("SELECT count(*) AS n FROM process_runs")[0]?.n).toBe(1); // no second process
 
     process.kill(started.pid!, "SIGKILL");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(supervisor.status(id)?.state).toBe("backoff");
+    // The exit reaches the supervisor when the kernel reports it: wait for that, not for a set time.
+    await waitFor(() => supervisor.status(id)?.state === "backoff", 10_000);
     expect(await p.probeNow(id)).toMatchObject({ status: "down", error: "not running (backoff)" });
     await supervisor.start(target);
     expect(await p.probeNow(id)).toMatchObject({ status: "up", state: "up" });

@@ -147,7 +147,14 @@ describe("channel YAML", () => {
   it("starts editing from the engine's masked copy of the channel", () => {
     const yaml = "name: ops\ntype: slack\nurl: ••••••\n";
     expect(
-      channelEditYaml({ name: "ops", type: "slack", target: "hooks.slack.com", builtin: false, yaml }),
+      channelEditYaml({
+        name: "ops",
+        type: "slack",
+        target: "hooks.slack.com",
+        builtin: false,
+        yaml,
+        lastTest: null,
+      }),
     ).toBe(yaml);
   });
 });

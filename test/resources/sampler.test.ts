@@ -1,5 +1,6 @@
 /** Process-tree CPU and memory: /proc parsing, CPU deltas, and a real tree whose memory grows. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ProcReader } from "../../electron/monitor/resources/proc-reader.js";
@@ -117,12 +118,20 @@ describe.runIf(linux)("sampling a real process tree", () => {
       const mine = batch.find((b) => b.server === "grower");
       if (mine) samples.push(mine);
     };
-    // Five steps of 16 MiB each, about 400 ms apart, sampled after each.
+    // Five steps of 16 MiB each, sampled after each; each step burns 200 ms of CPU time.
     await sample();
+    let burnedMicros = 0;
     for (let step = 1; step <= 5; step++) {
       child.stdin?.write("grow\n");
-      await vi.waitFor(() => expect(output).toContain(`grown ${step}\n`), { timeout: 10_000 });
-      await new Promise((r) => setTimeout(r, 400));
+      const done = await vi.waitFor(
+        () => {
+          const match = new RegExp(`grown ${step} cpu (\\d+)\n`).exec(output);
+          expect(match).not.toBeNull();
+          return match;
+        },
+        { timeout: 10_000 },
+      );
+      burnedMicros = Number(done?.[1]);
       await sample();
     }
 
@@ -131,9 +140,14 @@ describe.runIf(linux)("sampling a real process tree", () => {
     for (let i = 1; i < rss.length; i++) expect(rss[i]! - rss[i - 1]!).toBeGreaterThan(12 * MiB);
     expect(samples.every((x) => x.processCount === 2)).toBe(true);
     expect(samples[0]?.cpuPct).toBeNull();
-    // 100 ms of work in each ~500 ms step: well above zero, below a full core.
-    expect(samples.at(-1)?.cpuPct).toBeGreaterThan(5);
-    expect(samples.at(-1)?.cpuPct).toBeLessThan(100);
+    // The CPU time the tree used between the last two samples (their % times the time between them) holds
+    // at least what the last step measured burning itself. A percentage of wall time would depend on the
+    // machine's load; CPU time does not. The slack covers /proc's 10 ms ticks at both ends.
+    const [before, after] = samples.slice(-2) as [ResourceSample, ResourceSample];
+    const usedMs = ((after.cpuPct ?? 0) / 100) * (after.time - before.time);
+    expect(burnedMicros).toBeGreaterThanOrEqual(200_000);
+    expect(usedMs).toBeGreaterThan(burnedMicros / 1000 - 50);
+    expect(usedMs).toBeLessThan((after.time - before.time) * cpus().length);
 
     // The tree's total is the server's memory plus its grandchild's (which holds 64 MiB).
     const table = await new ProcReader().read();

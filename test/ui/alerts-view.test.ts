@@ -16,6 +16,7 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import type { Delivery, Silence } from "../../shared/alerts.js";
 import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
 import {
+  apiCall,
   HAS_CHROMIUM,
   launchChromium,
   openPage,
@@ -88,18 +89,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   let client: Client | null = null;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  /** Calls the API as the page does: POST /api/<method> with the serve token. */
-  async function api<T>(method: string, input: unknown = {}): Promise<T> {
-    const token = new URL(serve.url).hash.replace(/^#token=/, "");
-    const response = await fetch(`${serve.origin}/api/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify(input),
-    });
-    const body = (await response.json()) as { result?: T; error?: { message: string } };
-    if (!response.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? response.status}`);
-    return body.result as T;
-  }
+  const api = <T>(method: string, input: unknown = {}) => apiCall<T>(serve, method, input);
 
   const desktopDeliveries = async () =>
     (await api<Delivery[]>("alerts.deliveries", { channel: "desktop", limit: 1000 })).filter(
@@ -147,11 +137,22 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await failEcho(3);
     await client.callTool({ name: "echo", arguments: { message: "fine" } });
 
+    // The wrapper stores calls in batches: the rule may first see three failures of three (100%). Its value
+    // is 75% from the first evaluation after all four are stored; wait for them, then for that evaluation.
+    await until(
+      "the four echo calls stored",
+      async () => (await api<unknown[]>("calls.list", { server: "everything", tool: "echo" })).length === 4,
+      10_000,
+    );
     const row = page.locator('[data-testid="alert-row"][data-rule="echo-errors"]');
     await row.waitFor({ state: "visible", timeout: 20_000 });
     await until("the alert firing", async () => (await row.getAttribute("data-state")) === "firing", 20_000);
     expect(await row.getByTestId("alert-summary").textContent()).toContain("echo on everything");
-    expect(await row.getByTestId("alert-value").textContent()).toBe("75%");
+    await until(
+      "the value over all four calls",
+      async () => (await row.getByTestId("alert-value").textContent()) === "75%",
+      5_000,
+    );
     expect(await row.getAttribute("data-silenced")).toBe("false");
     expect(await page.getByTestId("alerts-nav-badge").textContent()).toBe("1");
     // The Overview says so too, and leads back here.
@@ -228,14 +229,25 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(hoursLeft).toBeGreaterThan(0.9);
     expect(hoursLeft).toBeLessThanOrEqual(1);
 
-    // Silenced: more errors, several evaluations and repeat intervals, and no new delivery or notification.
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // one already under way may land
-    const deliveriesAtSilence = (await desktopDeliveries()).length;
-    const notificationsAtSilence = await page.evaluate("window.__notifications.length");
+    // Silenced: more errors, evaluations that see them over two repeat intervals, and no delivery made
+    // after the silence. One made before it may still land: it is told apart by its time, so
+    // the test does not guess how long it takes.
+    const silencedAt = Date.parse(silences[0]?.startsAt ?? "");
     await failEcho(3);
-    await new Promise((resolve) => setTimeout(resolve, 7000));
-    expect((await desktopDeliveries()).length).toBe(deliveriesAtSilence);
-    expect(await page.evaluate("window.__notifications.length")).toBe(notificationsAtSilence);
+    // Once the new calls are stored, evaluations (every second) see them, and repeats would come every 2 s.
+    await until(
+      "the new calls stored",
+      async () => (await api<unknown[]>("calls.list", { server: "everything", tool: "echo" })).length === 7,
+      10_000,
+    );
+    const storedAt = Date.now();
+    await until("two repeat intervals with the new calls", async () => Date.now() - storedAt > 4000, 10_000);
+    const deliveries = await desktopDeliveries();
+    expect(deliveries.filter((d) => Date.parse(d.createdAt) > silencedAt)).toEqual([]);
+    // Every Web Notification shown is one of those made before the silence.
+    const madeAt = new Map(deliveries.map((d) => [String(d.id), Date.parse(d.createdAt)]));
+    const tags = (await page.evaluate("window.__notifications.map((n) => n.tag)")) as string[];
+    expect(tags.filter((tag) => !((madeAt.get(tag) ?? Infinity) <= silencedAt))).toEqual([]);
     // …while the alert itself still fires.
     expect(await row.getAttribute("data-state")).toBe("firing");
     await shoot(page, "alerts-silenced");
@@ -276,6 +288,18 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(await history.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-to")))).toContain(
       "firing",
     );
+    // Its label chips stay inside their row, on one line (they overlapped the next row when they wrapped).
+    const rowBox = await history.first().boundingBox();
+    const chips = history.first().locator(".label-chip");
+    expect(await chips.count()).toBeGreaterThanOrEqual(2);
+    for (const chip of await chips.all()) {
+      const text = (await chip.textContent()) ?? "";
+      const box = await chip.boundingBox();
+      if (!rowBox || !box) throw new Error("a history row or chip is not laid out");
+      expect(box.y, text).toBeGreaterThanOrEqual(rowBox.y);
+      expect(box.y + box.height, text).toBeLessThanOrEqual(rowBox.y + rowBox.height);
+      expect(box.x + box.width).toBeLessThanOrEqual(rowBox.x + rowBox.width);
+    }
 
     // The delivery log shows the desktop notifications with their attempts.
     await page.getByTestId("alerts-tab-deliveries").click();
@@ -299,6 +323,17 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
       10_000,
     );
     await shoot(page, "alerts-channels");
+    // A fresh page knows the last test too (the engine keeps it, as for `mcpscope alerts test`).
+    await page.reload();
+    await page.getByTestId("nav-alerts").click();
+    await page.getByTestId("alerts-tab-channels").click();
+    await until(
+      "the last test after a reload",
+      async () =>
+        (await channel.getByTestId("channel-test-result").locator("[data-status]").count()) === 1 &&
+        (await channel.getByTestId("channel-test-result").textContent())?.includes("delivered"),
+      10_000,
+    );
 
     expect(problems).toEqual([]);
     await page.close();
@@ -308,7 +343,11 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const { page, problems } = await openPage(browser, serve.url);
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-tab-rules").click();
-    await page.locator('[data-testid="rule-row"][data-rule="echo-errors"]').waitFor({ timeout: 10_000 });
+    const ruleRow = page.locator('[data-testid="rule-row"][data-rule="echo-errors"]');
+    await ruleRow.waitFor({ timeout: 10_000 });
+    expect((await ruleRow.getByTestId("rule-condition").textContent())?.trim()).toBe(
+      "error_rate > 40% over 1 min by server, tool",
+    );
 
     await page.getByTestId("rule-kind").selectOption("metric");
     await page.getByTestId("rule-new").click();

@@ -120,3 +120,16 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Calls the API as the page does: POST /api/<method> with the serve token. */
+export async function apiCall<T>(serve: Serve, method: string, input: unknown = {}): Promise<T> {
+  const token = new URL(serve.url).hash.replace(/^#token=/, "");
+  const response = await fetch(`${serve.origin}/api/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (!response.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? response.status}`);
+  return body.result as T;
+}

@@ -45,6 +45,7 @@ import { type Annotation, annotate, plan } from "./dispatcher.js";
 import { loadGroups, saveGroups } from "./group-store.js";
 import { attempt, type BackoffPolicy, dueDeliveries, enqueue, listDeliveries } from "./outbox.js";
 import { previewRule } from "./preview.js";
+import { ruleCondition } from "./rule-condition.js";
 import {
   type AlertConfig,
   channelYamls,
@@ -574,6 +575,7 @@ export class AlertManager {
           severity: r.severity,
           yaml: ruleYaml(r),
           description: r.description,
+          condition: ruleCondition(r),
         }),
       ),
     };
@@ -614,6 +616,8 @@ export class AlertManager {
 
   channelsDocument() {
     const yamls = channelYamls(this.options.dataDir);
+    const lastTest = (channel: string) =>
+      listDeliveries(this.options.db, { channel, kind: "test", limit: 1 })[0] ?? null;
     const channels: ChannelInfo[] = [
       {
         name: "desktop",
@@ -621,6 +625,7 @@ export class AlertManager {
         target: DESKTOP_TARGET,
         builtin: true,
         yaml: "",
+        lastTest: lastTest("desktop"),
       },
       ...this.config.channels.map((c) => ({
         name: c.name,
@@ -628,6 +633,7 @@ export class AlertManager {
         target: describeTarget(c),
         builtin: false,
         yaml: yamls.get(c.name) ?? "",
+        lastTest: lastTest(c.name),
       })),
     ];
     const paused = pausedUntil(this.options.db, this.now());

@@ -210,6 +210,7 @@ function toDelivery(row: Row, attempts: Row[]): Delivery {
 
 export interface DeliveriesQuery {
   channel?: string;
+  kind?: Delivery["kind"];
   alertId?: string;
   status?: Delivery["status"];
   limit?: number;
@@ -226,6 +227,10 @@ export function listDeliveries(db: Db, q: DeliveriesQuery): Delivery[] {
   if (q.channel) {
     where.push("channel = ?");
     params.push(q.channel);
+  }
+  if (q.kind) {
+    where.push("kind = ?");
+    params.push(q.kind);
   }
   if (q.status) {
     where.push("status = ?");

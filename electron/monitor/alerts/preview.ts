@@ -1,8 +1,9 @@
 /**
  * What a rule would have done over a past range: its value per label group at each step, and the ranges
  * in which it would have fired (the state machine run over those steps, `for` and `keep_firing_for`
- * included). The rule editor draws this as the user types. It yields to the event loop every few steps:
- * a 24 h preview over a busy store takes seconds, and the engine keeps answering meanwhile.
+ * included). The rule editor draws this as the user types. It evaluates at least once per rule window and
+ * yields to the event loop every 20 ms: a 24 h preview over a busy store takes seconds, and the engine
+ * keeps answering meanwhile.
  */
 import type { RulePreview } from "../../../shared/alerts.js";
 import type { Rule } from "./rule-schema.js";
@@ -12,8 +13,8 @@ import { type InstanceState, step } from "./state-machine.js";
 const MAX_POINTS = 288;
 const MAX_SERIES = 50;
 
-/** Steps computed between two yields to the event loop, so a long preview never holds the engine. */
-const STEPS_PER_SLICE = 4;
+/** The longest run of steps between two yields to the event loop, so a long preview never holds the engine. */
+const SLICE_MS = 20;
 
 export async function previewRule(
   rule: Rule,
@@ -23,6 +24,7 @@ export async function previewRule(
   evaluationIntervalMs: number,
 ): Promise<RulePreview> {
   const stepMs = Math.max(evaluationIntervalMs, Math.ceil(rangeMs / MAX_POINTS / 60_000) * 60_000);
+  const evalStepMs = evaluationStep(rule, stepMs, evaluationIntervalMs);
   // Steps on whole minutes: windows then cover whole minute rollups, with no raw calls at their edges.
   const start = Math.ceil((now - rangeMs) / 60_000) * 60_000;
   const series = new Map<string, { labels: Record<string, string>; points: [number, number | null][] }>();
@@ -30,12 +32,16 @@ export async function previewRule(
   const firings: RulePreview["firings"] = [];
   let states = new Map<string, InstanceState>();
   const times: number[] = [];
-  for (let t = start; t <= now; t += stepMs) times.push(t);
+  for (let t = start; t <= now; t += evalStepMs) times.push(t);
   // And now itself, so what just happened (the last partial minute) is in the preview too.
   if (times.at(-1) !== now) times.push(now);
   try {
+    let sliceStart = performance.now();
     for (const [index, t] of times.entries()) {
-      if (index > 0 && index % STEPS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       const samples = signals.sample({ ...rule, enabled: true }, t);
       for (const s of samples) {
         const key = JSON.stringify(s.labels);
@@ -64,7 +70,47 @@ export async function previewRule(
     return { ok: false, error: (error as Error).message, stepMs, series: [], firings: [] };
   }
   for (const o of open.values()) firings.push({ labels: o.labels, from: o.from, to: null });
-  return { ok: true, error: null, stepMs, series: [...series.values()], firings };
+  const lines = [...series.values()].map((line) => ({
+    labels: line.labels,
+    points: evalStepMs < stepMs ? toChartSteps(line.points, start, stepMs, rule) : line.points,
+  }));
+  return { ok: true, error: null, stepMs, series: lines, firings };
+}
+
+/**
+ * How often the preview evaluates: the chart's step, but at least once per window (whole minutes, not
+ * below one), as the evaluator does at every interval. With windows shorter than the step, calls between
+ * two steps fell in no window, and a rule that fired showed "would not have fired" and no data.
+ */
+export function evaluationStep(rule: Rule, chartStepMs: number, evaluationIntervalMs: number): number {
+  const window = Math.max(60_000, Math.floor(rule.windowMs / 60_000) * 60_000);
+  return Math.max(evaluationIntervalMs, Math.min(chartStepMs, window));
+}
+
+/**
+ * Points evaluated more often than the chart draws, one per chart step: the value most likely to make the
+ * rule active (the highest for `>` and `>=`, the lowest for `<` and `<=`), so a spike stays in view. The
+ * last point (now, between steps) stays its own, as when evaluating at the chart's steps.
+ */
+function toChartSteps(
+  points: [number, number | null][],
+  start: number,
+  stepMs: number,
+  rule: Rule,
+): [number, number | null][] {
+  const out: [number, number | null][] = [];
+  const pick = rule.op === "<" || rule.op === "<=" ? Math.min : Math.max;
+  const now = points.at(-1);
+  const onStep = now !== undefined && (now[0] - start) % stepMs === 0;
+  for (const [t, v] of onStep ? points : points.slice(0, -1)) {
+    const bucket = start + Math.floor((t - start) / stepMs) * stepMs;
+    const last = out.at(-1);
+    if (last && last[0] === bucket) {
+      if (v !== null) last[1] = last[1] === null ? v : pick(last[1], v);
+    } else out.push([bucket, v]);
+  }
+  if (now && !onStep) out.push(now);
+  return out;
 }
 
 function groupOf(labels: Record<string, string>, rule: Rule): Record<string, string> {

@@ -92,8 +92,9 @@ export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventR
     params.push(query.session);
   }
   if (query.beforeId) {
-    where.push("id < ?");
-    params.push(query.beforeId);
+    // Listed by time: page on (time, id), so an event stored late with an early time is not skipped.
+    where.push("(time, id) < ((SELECT time FROM events WHERE id = ?), ?)");
+    params.push(query.beforeId, query.beforeId);
   }
   params.push(query.limit ?? 100);
   const sql = `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

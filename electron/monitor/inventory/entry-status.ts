@@ -1,10 +1,13 @@
-/** Composes one inventory entry from its definition, its process, its health and its latest sample. */
+/**
+ * Composes one inventory entry from its definition, its process, its health, its recorded traffic and its
+ * latest sample.
+ */
 import type { HealthInfo, ProcessInfo, ServerEntry, ServerStatus } from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { ServerHealth } from "../health/prober.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { iso } from "../time.js";
-import type { LastCheck, LatestSample } from "./inventory-queries.js";
+import type { LastCheck, LatestSample, ServerTraffic } from "./inventory-queries.js";
 
 export interface EntryParts {
   server: DiscoveredServer;
@@ -12,11 +15,12 @@ export interface EntryParts {
   health: ServerHealth | null;
   lastCheck: LastCheck | null;
   sample: LatestSample | null;
+  traffic: ServerTraffic | null;
 }
 
 const NOT_RUNNING = new Set(["stopped", "crash_loop", "failed"]);
 
-export function toEntry({ server, managed, health, lastCheck, sample }: EntryParts): ServerEntry {
+export function toEntry({ server, managed, health, lastCheck, sample, traffic }: EntryParts): ServerEntry {
   const check = health?.lastCheck ?? lastCheck;
   const healthInfo: HealthInfo = {
     status: health?.status ?? (lastCheck ? damped(lastCheck.state) : "unknown"),
@@ -27,11 +31,16 @@ export function toEntry({ server, managed, health, lastCheck, sample }: EntryPar
     protocolVersion: check?.protocolVersion ?? null,
     error: check?.error ?? null,
   };
+  const probed = statusOf(managed, healthInfo.status);
   return {
     ...server.definition,
-    status: statusOf(managed, healthInfo.status),
+    status: withTraffic(probed, managed, check?.time ?? null, traffic),
     process: managed ? processInfo(managed) : null,
     health: healthInfo,
+    traffic: {
+      lastCallAt: traffic?.lastCallAt == null ? null : iso(traffic.lastCallAt),
+      recentAnswered: traffic?.recentAnswered ?? 0,
+    },
     resources: {
       cpuPct: sample?.cpuPct ?? null,
       rssBytes: sample?.rssBytes ?? null,
@@ -49,6 +58,26 @@ function statusOf(managed: ManagedStatus | null, health: HealthInfo["status"]): 
   if (managed && (managed.state === "starting" || managed.state === "backoff"))
     return health === "up" ? "up" : "unknown";
   return health;
+}
+
+/**
+ * Calls answered within the active window make a server `active` when nothing better is known: it was not
+ * probed, mcpscope's own copy is stopped (a client runs it), or its last failed probe is older than the
+ * traffic. A probe that found it up or degraded keeps its word, and so does a copy mcpscope runs that
+ * crashed or failed to start.
+ */
+function withTraffic(
+  status: ServerStatus,
+  managed: ManagedStatus | null,
+  checkedAt: number | null,
+  traffic: ServerTraffic | null,
+): ServerStatus {
+  if (!traffic || traffic.recentAnswered === 0) return status;
+  if (status === "unknown" || status === "stopped") return "active";
+  const ownCopyFailed = managed !== null && (managed.state === "crash_loop" || managed.state === "failed");
+  if (status === "down" && !ownCopyFailed && (checkedAt === null || (traffic.lastCallAt ?? 0) > checkedAt))
+    return "active";
+  return status;
 }
 
 function damped(state: string): HealthInfo["status"] {

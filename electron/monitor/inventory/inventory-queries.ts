@@ -1,4 +1,5 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
+import { ANSWERED_OUTCOMES } from "../../../shared/domain.js";
 import type { ServerDetail } from "../../../shared/servers.js";
 import type { Db, SqlValue } from "../store/db.js";
 import { listCalls } from "../store/queries.js";
@@ -26,6 +27,36 @@ export function latestSamples(db: Db, sinceMs: number): Map<string, LatestSample
     const sample = { time: Number(row.time), cpuPct: num(row.cpu_pct), rssBytes: Number(row.rss_bytes) };
     if (row.server_id) out.set(`id:${row.server_id}`, sample);
     out.set(`name:${row.server}`, sample);
+  }
+  return out;
+}
+
+export interface ServerTraffic {
+  /** Start of the newest stored call (ms), however old. */
+  lastCallAt: number | null;
+  /** Client→server calls the server answered since `sinceMs`. */
+  recentAnswered: number;
+}
+
+const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
+
+/**
+ * The recorded traffic of each named server: two index lookups per name (calls_server_time), so the cost
+ * does not grow with the calls table.
+ */
+export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number): Map<string, ServerTraffic> {
+  const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
+  const recent = db.prepare(
+    `SELECT count(*) AS n FROM calls WHERE server = ? AND started_at >= ?
+     AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL})`,
+  );
+  const out = new Map<string, ServerTraffic>();
+  for (const name of new Set(names)) {
+    const t = last.get(name)?.t;
+    const lastCallAt = t === null || t === undefined ? null : Number(t);
+    const recentAnswered =
+      lastCallAt !== null && lastCallAt >= sinceMs ? Number(recent.get(name, sinceMs)?.n ?? 0) : 0;
+    out.set(name, { lastCallAt, recentAnswered });
   }
   return out;
 }
@@ -111,13 +142,44 @@ export function serverHistory(
     .all(name)
     .reverse()
     .map((row) => ({ time: iso(Number(row.time)), level: String(row.level), message: String(row.message) }));
+  const listed = parseTools(str(snapshot?.tools_json));
   return {
     health,
     resources,
-    tools: parseTools(str(snapshot?.tools_json)),
+    tools: listed.length ? listed : knownTools(db, name),
+    toolsSource: listed.length ? "probe" : "recorded",
     stderr,
     calls: listCalls(db, { server: name, limit: 50 }),
   };
+}
+
+/**
+ * A server no probe has listed still has tools mcpscope knows: those pinned from the `tools/list` its
+ * clients made through the wrapper, and those it saw called (names only, from the last 7 days).
+ */
+function knownTools(db: Db, name: string): Array<{ name: string; description: string | null }> {
+  const tools = new Map<string, string | null>();
+  const pins = db
+    .prepare("SELECT tool, definition FROM tool_pins WHERE server = ? AND status != 'removed'")
+    .all(name);
+  for (const pin of pins) tools.set(String(pin.tool), describedIn(str(pin.definition)));
+  const called = db
+    .prepare(
+      `SELECT DISTINCT target FROM calls WHERE server = ? AND started_at >= ?
+       AND method = 'tools/call' AND target IS NOT NULL LIMIT 500`,
+    )
+    .all(name, Date.now() - 7 * 86_400_000);
+  for (const row of called) if (!tools.has(String(row.target))) tools.set(String(row.target), null);
+  return [...tools].map(([tool, description]) => ({ name: tool, description }));
+}
+
+function describedIn(definition: string | null): string | null {
+  try {
+    const description = (JSON.parse(definition ?? "null") as { description?: unknown } | null)?.description;
+    return typeof description === "string" ? description : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseTools(text: string | null): Array<{ name: string; description: string | null }> {

@@ -6,7 +6,13 @@
  */
 
 import type { DiscoveryWarning } from "../../../shared/discovery.js";
-import type { ActionResult, AddServerInput, Inventory, ServerDetail } from "../../../shared/servers.js";
+import {
+  ACTIVE_WINDOW_MS,
+  type ActionResult,
+  type AddServerInput,
+  type Inventory,
+  type ServerDetail,
+} from "../../../shared/servers.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { addManualServer, removeManualServer } from "../discovery/manual-servers.js";
 import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
@@ -31,7 +37,7 @@ import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
-import { latestChecks, latestSamples, serverHistory } from "./inventory-queries.js";
+import { latestChecks, latestSamples, serverHistory, serverTraffic } from "./inventory-queries.js";
 
 export interface InventoryOptions {
   dataDir: string;
@@ -56,6 +62,7 @@ export class InventoryService {
   private sampleTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private scanned = false;
+  private trafficPushedAt = 0;
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
@@ -98,6 +105,11 @@ export class InventoryService {
   inventory(): Inventory {
     const samples = safe(() => latestSamples(this.options.db, Date.now() - 5 * 60_000), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
+    const names = this.servers.map((s) => s.definition.name);
+    const traffic = safe(
+      () => serverTraffic(this.options.db, names, Date.now() - ACTIVE_WINDOW_MS),
+      new Map(),
+    );
     const servers = this.servers.map((server) => {
       const id = server.definition.id;
       return toEntry({
@@ -106,6 +118,7 @@ export class InventoryService {
         health: this.prober.health(id),
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
+        traffic: traffic.get(server.definition.name) ?? null,
       });
     });
     return { servers, warnings: this.warnings };
@@ -241,6 +254,18 @@ export class InventoryService {
     await removeManualServer(this.options.dataDir, id);
     await this.rescan();
     return { ok: true, message: `${server.definition.name} removed` };
+  }
+
+  /**
+   * New calls were stored for these server names: a configured one may have just become active, or its
+   * last call moved. Pushed at most once a second, however busy the traffic.
+   */
+  noteCalls(servers: Iterable<string>): void {
+    if (Date.now() - this.trafficPushedAt < 1000) return;
+    const names = new Set(servers);
+    if (!this.servers.some((s) => names.has(s.definition.name))) return;
+    this.trafficPushedAt = Date.now();
+    this.changed();
   }
 
   onChange(listener: (inventory: Inventory) => void): () => void {

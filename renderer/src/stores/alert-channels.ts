@@ -143,8 +143,12 @@ export const useAlertChannelsStore = defineStore("alert-channels", () => {
     if (on) void loadDeliveries();
   }
 
+  /** Loads the channels; the first call also follows filters and reconnections. Each showing reloads. */
   function start(): void {
-    if (started) return;
+    if (started) {
+      void load();
+      return;
+    }
     started = true;
     watch([deliveryFilters, deliveriesLimit], () => void loadDeliveries(), { deep: true });
     connection.onReconnect(() => {

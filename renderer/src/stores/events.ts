@@ -2,6 +2,7 @@ import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { ErrorGroup, EventRecord, EventsQuery } from "../../../shared/events.js";
 import type { EventCategory, EventSeverity } from "../../../shared/monitoring.js";
+import { mergeEvents } from "../event-order.js";
 import { isOpenEnded, presetRange, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 
@@ -17,17 +18,6 @@ export interface EventFilters {
   /** This severity and above. */
   severity: EventSeverity | "";
   server: string;
-}
-
-/** Merges two lists of events, newest (highest id) first, without duplicates, capped. */
-export function mergeEvents(
-  current: readonly EventRecord[],
-  incoming: readonly EventRecord[],
-): EventRecord[] {
-  const byId = new Map<number, EventRecord>();
-  for (const e of current) byId.set(e.id, e);
-  for (const e of incoming) byId.set(e.id, e);
-  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, MAX_EVENTS);
 }
 
 /**
@@ -94,7 +84,7 @@ export const useEventsStore = defineStore("events", () => {
     try {
       const page = await client.call("events.list", query());
       if (mine !== generation) return;
-      events.value = mergeEvents([], [...page, ...pending]);
+      events.value = mergeEvents([], [...page, ...pending], MAX_EVENTS);
       hasOlder.value = page.length === EVENTS_PAGE;
       error.value = null;
       noteServers(page);
@@ -117,7 +107,7 @@ export const useEventsStore = defineStore("events", () => {
     try {
       const page = await client.call("events.list", { ...query(), beforeId: oldest.id });
       if (mine !== generation) return;
-      events.value = mergeEvents(events.value, page);
+      events.value = mergeEvents(events.value, page, MAX_EVENTS);
       hasOlder.value = page.length === EVENTS_PAGE && events.value.length < MAX_EVENTS;
     } catch (e) {
       error.value = `Could not load older events: ${errorMessage(e)}`;
@@ -152,7 +142,7 @@ export const useEventsStore = defineStore("events", () => {
     const wanted = batch.filter(matches);
     if (wanted.length > 0) {
       if (pending) pending.push(...wanted);
-      else events.value = mergeEvents(events.value, wanted);
+      else events.value = mergeEvents(events.value, wanted, MAX_EVENTS);
     }
     // Error groups are counted by the engine: fetch them again, at most once a second.
     if (batch.some((e) => e.category === "error") && !groupsTimer) {

@@ -1,4 +1,4 @@
-import { type Ref, ref, shallowRef, watch } from "vue";
+import { onScopeDispose, type Ref, ref, shallowRef, watch } from "vue";
 import type { CallSummary } from "../../../shared/domain.js";
 import type { LogRecord } from "../../../shared/logs.js";
 import { errorMessage, useApi } from "./connection.js";
@@ -37,10 +37,29 @@ export function useLogCall(record: Ref<LogRecord | null>) {
     return null;
   }
 
+  // A line is often stored a batch before its call: watch the calls that arrive from before the lookup (so
+  // none slips between the two) until the call is found either way.
+  let stopWaiting: (() => void) | null = null;
+  function stopWatching(): void {
+    stopWaiting?.();
+    stopWaiting = null;
+  }
+  function watchArrivals(r: LogRecord, mine: number): void {
+    stopWaiting = client.on("calls.new", (batch: CallSummary[]) => {
+      const match = batch.find((c) => c.sessionId === r.session && c.requestId === r.requestId);
+      if (!match || mine !== generation) return;
+      call.value = match;
+      searching.value = false;
+      stopWatching();
+    });
+  }
+  onScopeDispose(stopWatching);
+
   watch(
     record,
     async (r) => {
       const mine = ++generation;
+      stopWatching();
       call.value = null;
       error.value = null;
       if (!r?.requestId || !r.session) {
@@ -48,9 +67,12 @@ export function useLogCall(record: Ref<LogRecord | null>) {
         return;
       }
       searching.value = true;
+      watchArrivals(r, mine);
       try {
         const found = await find(r);
-        if (mine === generation) call.value = found;
+        if (mine !== generation || call.value) return;
+        call.value = found;
+        if (found) stopWatching();
       } catch (e) {
         if (mine === generation) error.value = errorMessage(e);
       } finally {

@@ -1,0 +1,47 @@
+/**
+ * A rule's condition in one line, for the rules list: `error_rate > 40% over 5 min by server, tool for 1 min`.
+ * Values are formatted as the rule's summaries format them.
+ */
+import type { Rule } from "./rule-schema.js";
+import { defaultFormat, formatDuration, formatValue } from "./template.js";
+
+export function ruleCondition(rule: Rule): string {
+  const threshold = formatValue(rule.threshold, defaultFormat(rule));
+  const window = `over ${formatDuration(rule.windowMs)}`;
+  const parts: string[] = [];
+  switch (rule.kind) {
+    case "metric": {
+      const what =
+        rule.signal === "outcome_count" && rule.outcome ? `${rule.signal}(${rule.outcome})` : rule.signal;
+      parts.push(`${what} ${rule.op} ${threshold} ${window}`);
+      if (rule.tool) parts.push(`of ${rule.tool}`);
+      if (rule.by.length) parts.push(`by ${rule.by.join(", ")}`);
+      break;
+    }
+    case "absence":
+      parts.push(`no calls for ${formatDuration(rule.windowMs)}`);
+      break;
+    case "health":
+      parts.push(`health is ${rule.healthState ?? "down"}`);
+      break;
+    case "logs": {
+      const which = [
+        rule.level ? `≥ ${rule.level}` : "",
+        rule.match ? `matching ${JSON.stringify(rule.match)}` : "",
+      ];
+      parts.push(["log lines", ...which.filter(Boolean), rule.op, threshold, window].join(" "));
+      break;
+    }
+    case "log_template":
+      parts.push(`new kinds of log line ${window}`);
+      break;
+    case "event": {
+      const which = [rule.category, rule.eventType, rule.eventSeverity ? `≥ ${rule.eventSeverity}` : ""];
+      parts.push(["events", ...which.filter(Boolean), rule.op, threshold, window].join(" "));
+      break;
+    }
+  }
+  if (rule.server) parts.push(`on ${rule.server}`);
+  if (rule.forMs > 0) parts.push(`for ${formatDuration(rule.forMs)}`);
+  return parts.join(" ");
+}

@@ -1,0 +1,45 @@
+/** The Servers view's words for traffic: the activity line, the detail's last call, the Overview's counts. */
+import { describe, expect, it } from "vitest";
+import { activityLine, lastCallText, serverCounts } from "../../renderer/src/server-text.js";
+import type { ServerEntry, ServerStatus } from "../../shared/servers.js";
+
+const NOW = Date.parse("2026-12-06T04:00:00.000Z");
+const ago = (ms: number) => new Date(NOW - ms).toISOString();
+
+function server(
+  status: ServerStatus,
+  lastCallAt: string | null = null,
+  checkedAt: string | null = null,
+): ServerEntry {
+  return {
+    status,
+    traffic: { lastCallAt, recentAnswered: lastCallAt ? 3 : 0 },
+    health: { checkedAt },
+  } as unknown as ServerEntry;
+}
+
+describe("server activity text", () => {
+  it("says when a client last called it, and whether a probe ever ran", () => {
+    expect(activityLine(server("active", ago(120_000)), NOW)).toBe("last call 2 min ago · not probed yet");
+    expect(activityLine(server("up", ago(120_000), ago(30_000)), NOW)).toBe(
+      "last call 2 min ago · checked 30 s ago",
+    );
+    expect(activityLine(server("unknown"), NOW)).toBe("not probed yet");
+  });
+
+  it("gives the detail's last call with the answered count of the active window", () => {
+    expect(lastCallText(server("active", ago(60_000)), NOW)).toBe("1 min ago — 3 answered in the last 5 min");
+    expect(lastCallText(server("unknown"), NOW)).toMatch(/^none recorded/);
+  });
+
+  it("counts active servers as up, and says how many are active", () => {
+    const counts = serverCounts([
+      server("active", ago(1000)),
+      server("active", ago(1000)),
+      server("up"),
+      server("down"),
+      server("unknown"),
+    ]);
+    expect(counts).toEqual({ up: 3, active: 2, down: 1, configured: 5 });
+  });
+});
