@@ -44,7 +44,8 @@ async function buildNode() {
       "observer-worker": "electron/monitor/proxy/observer-worker.ts",
       "engine-host": "electron/main/engine-host.ts",
     },
-    external: ["electron"],
+    // pdfkit reads its fonts' metrics from files beside its own code: loaded from node_modules.
+    external: ["electron", "pdfkit", "svg-to-pdfkit"],
   });
   await esbuild.build({
     ...common,

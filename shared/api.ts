@@ -42,6 +42,7 @@ import {
   LogsQuerySchema,
 } from "./logs.js";
 import { MetricsSeriesQuerySchema, MetricsSeriesSchema } from "./metrics.js";
+import { ReportExportInputSchema, ReportFileSchema, ReportQuerySchema, ReportSchema } from "./report.js";
 import {
   ActionResultSchema,
   AddServerInputSchema,
@@ -185,6 +186,10 @@ export const API_METHODS = {
     input: z.object({ duration: z.string().min(1).max(32).nullable() }).strict(),
     output: ActionResultSchema,
   },
+  /** A report over a period and a scope, with the previous period for comparison (shared/report.ts). */
+  "reports.generate": { input: ReportQuerySchema, output: ReportSchema },
+  /** The same report rendered as a file (HTML, PDF, Markdown, CSV, JSON): name, type and content. */
+  "reports.export": { input: ReportExportInputSchema, output: ReportFileSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

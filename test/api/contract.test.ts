@@ -38,6 +38,13 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
   "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
   "sessions.timeline": [{}, { id: "" }, { id: 5 }],
+  "reports.generate": [{ since: 5 }, { period: "year" }, { servers: "a" }, { extra: 1 }],
+  "reports.export": [
+    {},
+    { format: "docx" },
+    { format: "csv", section: "nope" },
+    { format: "pdf", paper: "a3" },
+  ],
   "tools.pins": [{ server: 3 }, { server: "" }, { extra: 1 }],
   "tools.approve": [{}, { server: "" }, { server: "s", tool: 5 }, { tool: "t" }, { server: "s", extra: 1 }],
   "alerts.list": [{ status: "loud" }, { extra: 1 }],
