@@ -42,7 +42,13 @@ import {
   LogsQuerySchema,
 } from "./logs.js";
 import { MetricsSeriesQuerySchema, MetricsSeriesSchema } from "./metrics.js";
-import { ReportExportInputSchema, ReportFileSchema, ReportQuerySchema, ReportSchema } from "./report.js";
+import {
+  ReportExportInputSchema,
+  ReportFileSchema,
+  ReportQuerySchema,
+  ReportSaveResultSchema,
+  ReportSchema,
+} from "./report.js";
 import {
   ActionResultSchema,
   AddServerInputSchema,
@@ -190,6 +196,11 @@ export const API_METHODS = {
   "reports.generate": { input: ReportQuerySchema, output: ReportSchema },
   /** The same report rendered as a file (HTML, PDF, Markdown, CSV, JSON): name, type and content. */
   "reports.export": { input: ReportExportInputSchema, output: ReportFileSchema },
+  /**
+   * Desktop app only, served by its main process: renders the report, asks where to save it (the native
+   * Save dialog), writes it and offers Show in folder. Browser mode downloads `reports.export` instead.
+   */
+  "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

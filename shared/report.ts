@@ -70,6 +70,14 @@ export const ReportFileSchema = z.object({
 });
 export type ReportFile = z.infer<typeof ReportFileSchema>;
 
+/** What saving a report in the desktop app did: the path written, or why nothing was. */
+export const ReportSaveResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  path: z.string().nullable(),
+});
+export type ReportSaveResult = z.infer<typeof ReportSaveResultSchema>;
+
 /** A figure and the same figure over the previous period (null when it cannot be known). */
 export const ComparedSchema = z.object({ value: z.number().nullable(), previous: z.number().nullable() });
 export type Compared = z.infer<typeof ComparedSchema>;

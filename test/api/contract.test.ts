@@ -38,6 +38,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
   "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
   "sessions.timeline": [{}, { id: "" }, { id: 5 }],
+  "reports.save": [{}, { format: "odt" }, { format: "md", period: "year" }],
   "reports.generate": [{ since: 5 }, { period: "year" }, { servers: "a" }, { extra: 1 }],
   "reports.export": [
     {},
@@ -95,6 +96,8 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   },
   "alerts.channels": {},
   "alerts.deliveries": {},
+  "reports.generate": { period: "day", client: "cursor" },
+  "reports.export": { format: "md" },
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

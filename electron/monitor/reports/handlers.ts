@@ -4,6 +4,7 @@
  */
 import type { MethodInput, MethodOutput } from "../../../shared/api.js";
 import { ReportExportInputSchema } from "../../../shared/report.js";
+import { MonitoringError } from "../errors.js";
 import type { Db } from "../store/db.js";
 import { type BuildOptions, buildReport } from "./build.js";
 import { renderReport } from "./render/index.js";
@@ -11,6 +12,7 @@ import { renderReport } from "./render/index.js";
 export interface ReportHandlers {
   "reports.generate": (input: MethodInput<"reports.generate">) => Promise<MethodOutput<"reports.generate">>;
   "reports.export": (input: MethodInput<"reports.export">) => Promise<MethodOutput<"reports.export">>;
+  "reports.save": (input: MethodInput<"reports.save">) => Promise<MethodOutput<"reports.save">>;
 }
 
 export function reportHandlers(db: Db, options: Omit<BuildOptions, "now"> = {}): ReportHandlers {
@@ -19,6 +21,12 @@ export function reportHandlers(db: Db, options: Omit<BuildOptions, "now"> = {}):
     "reports.export": async (input) => {
       const { format, section, paper, ...query } = ReportExportInputSchema.parse(input);
       return renderReport(await buildReport(db, query, options), { format, section, paper });
+    },
+    // The engine has no window to ask where to save: the desktop app's main process serves this method.
+    "reports.save": async () => {
+      throw MonitoringError.input(
+        "saving to a file is done by the desktop app; use reports.export and save its content",
+      );
     },
   };
 }
