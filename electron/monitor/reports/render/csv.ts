@@ -1,6 +1,6 @@
 /** CSV (RFC 4180): one table per file, raw values (ms, ratios, bytes, ISO times), CRLF line ends. */
 import type { Report, ReportSection } from "../../../../shared/report.js";
-import { type Cell, reportTables } from "../tables.js";
+import { type Cell, reportTables } from "../../../../shared/report-tables.js";
 
 function field(value: Cell): string {
   if (value === null) return "";

@@ -1,8 +1,8 @@
 /**
- * The report as tables, defined once: Markdown, HTML and PDF format the cells for people, CSV writes them
- * raw. A cell is a number (in its column's unit), text, or null (not known).
+ * The report as tables, defined once: Markdown, HTML, PDF and the app's Reports view format the cells for
+ * people, CSV writes them raw. A cell is a number (in its column's unit), text, or null (not known).
  */
-import type { Compared, Report, ReportSection } from "../../../shared/report.js";
+import type { Compared, Report, ReportSection } from "./report.js";
 
 export type Unit = "count" | "ms" | "ratio" | "pct" | "bytes" | "time" | "text" | "change";
 export type Cell = number | string | null;

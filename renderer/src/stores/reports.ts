@@ -1,0 +1,110 @@
+import { defineStore } from "pinia";
+import { ref, shallowRef } from "vue";
+import type { Report, ReportFile, ReportFormat, ReportQuery, ReportSection } from "../../../shared/report.js";
+import { errorMessage, useApi } from "./connection.js";
+import { useToastsStore } from "./toasts.js";
+
+export const REPORT_PRESETS = ["24h", "7d", "30d"] as const;
+export type ReportPreset = (typeof REPORT_PRESETS)[number] | "custom";
+
+/** `server:NAME`, `client:ID`, or "" for every server. */
+export type ScopeChoice = string;
+
+/** The query for a period and a scope; custom times are `datetime-local` values (local time). */
+export function reportQuery(
+  preset: ReportPreset,
+  since: string,
+  until: string,
+  scope: ScopeChoice,
+): ReportQuery {
+  const query: ReportQuery = {};
+  if (preset === "custom") {
+    const iso = (v: string) => (v ? new Date(v).toISOString() : undefined);
+    query.since = iso(since);
+    query.until = iso(until);
+  } else {
+    query.since = preset;
+  }
+  if (scope.startsWith("server:")) query.servers = [scope.slice(7)];
+  if (scope.startsWith("client:")) query.client = scope.slice(7);
+  return query;
+}
+
+/** The bytes of a rendered file. */
+export function fileBytes(file: ReportFile): Uint8Array<ArrayBuffer> {
+  if (file.encoding === "utf8") return new TextEncoder().encode(file.content);
+  const binary = atob(file.content);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** A download of the file, as any web page offers one (browser mode). */
+function download(file: ReportFile): void {
+  const url = URL.createObjectURL(new Blob([fileBytes(file)], { type: file.mimeType }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = file.filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * The Reports view: a report over a period and a scope (`reports.generate`), and its export in a format —
+ * in the desktop app the main process saves it (`reports.save`, the native Save dialog), in a browser it
+ * is a download of `reports.export`.
+ */
+export const useReportsStore = defineStore("reports", () => {
+  const { client } = useApi();
+  const toasts = useToastsStore();
+  const preset = ref<ReportPreset>("7d");
+  const since = ref("");
+  const until = ref("");
+  const scope = ref<ScopeChoice>("");
+  const report = shallowRef<Report | null>(null);
+  const loading = ref(false);
+  const exporting = ref(false);
+  const error = ref<string | null>(null);
+
+  const query = () => reportQuery(preset.value, since.value, until.value, scope.value);
+
+  async function generate(): Promise<void> {
+    loading.value = true;
+    try {
+      report.value = await client.call("reports.generate", query());
+      error.value = null;
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function exportAs(format: ReportFormat, section?: ReportSection): Promise<void> {
+    exporting.value = true;
+    // The period of the report on screen, so the file holds the figures shown.
+    const shown = report.value;
+    const input = {
+      ...query(),
+      ...(shown ? { since: shown.since, until: shown.until } : {}),
+      format,
+      section: format === "csv" ? section : undefined,
+    };
+    try {
+      if (window.mcpscope) {
+        const result = await client.call("reports.save", input);
+        if (result.ok) toasts.push("ok", "Report saved", result.path ?? result.message);
+      } else {
+        download(await client.call("reports.export", input));
+      }
+    } catch (e) {
+      toasts.push("error", "Could not export the report", errorMessage(e));
+    } finally {
+      exporting.value = false;
+    }
+  }
+
+  return { preset, since, until, scope, report, loading, exporting, error, generate, exportAs };
+});
