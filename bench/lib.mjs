@@ -6,8 +6,12 @@ import * as esbuild from "esbuild";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** Bundles `exports` (lines of `export { … } from "./electron/…ts"`) into `work` and imports it. */
-export async function bundleEngine(work, exports) {
+/**
+ * Bundles `exports` (lines of `export { … } from "./electron/…ts"`) into `work` and imports it. Packages
+ * in `external` are loaded from node_modules at run time (pdfkit reads files beside its own code), so
+ * `work` must then be inside the repository.
+ */
+export async function bundleEngine(work, exports, external = []) {
   const outfile = join(work, "lib.mjs");
   await esbuild.build({
     stdin: { contents: exports, resolveDir: ROOT, loader: "ts" },
@@ -16,6 +20,7 @@ export async function bundleEngine(work, exports) {
     format: "esm",
     target: "node22",
     outfile,
+    external,
     logLevel: "warning",
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

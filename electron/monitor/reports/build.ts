@@ -156,11 +156,20 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       }),
   );
 
-  progress("errors, logs, security and alerts");
+  progress("alerts");
   const alerts = alertsSection(db, range, scope);
   const previousAlerts = alertsSection(db, previous, scope);
+  progress("security and the audit chain");
   const security = securitySection(db, range, scope);
   const previousSecurity = securityCounts(db, previous, scope);
+  progress("charts");
+  const chart = series(db, range, scope);
+  progress("slowest calls");
+  const slowest = slowestCalls(db, range, scope);
+  progress("errors");
+  const errors = errorsSection(db, range, scope);
+  progress("logs");
+  const logs = logsSection(db, range, scope);
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -187,12 +196,12 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
         previous: previousSecurity.poisoningFindings + previousSecurity.secretFindings,
       },
     },
-    series: series(db, range, scope),
+    series: chart,
     servers,
     tools,
-    slowest: slowestCalls(db, range, scope),
-    errors: errorsSection(db, range, scope),
-    logs: logsSection(db, range, scope),
+    slowest,
+    errors,
+    logs,
     security,
     alerts,
     data: {
