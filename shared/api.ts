@@ -35,6 +35,7 @@ import {
   SessionTimelineSchema,
   ToolPinSchema,
 } from "./events.js";
+import { FileContentSchema, SaveResultSchema } from "./files.js";
 import {
   LogPatternsDocumentSchema,
   LogPatternsQuerySchema,
@@ -201,6 +202,8 @@ export const API_METHODS = {
    * Save dialog), writes it and offers Show in folder. Browser mode downloads `reports.export` instead.
    */
   "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
+  /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
+  "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

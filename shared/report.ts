@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { LatencySchema, OutcomeCountsSchema } from "./domain.js";
 import { ErrorGroupSchema } from "./events.js";
+import { type FileContent, FileContentSchema, type SaveResult, SaveResultSchema } from "./files.js";
 import { LevelCountsSchema, LogTemplateSchema } from "./logs.js";
 
 /** Bumped when a field changes meaning or goes away; adding a field keeps the version. */
@@ -62,21 +63,11 @@ export const ReportExportInputSchema = ReportQuerySchema.extend({
 export type ReportExportInput = z.infer<typeof ReportExportInputSchema>;
 
 /** A rendered file: text, or base64 for binary formats (PDF). */
-export const ReportFileSchema = z.object({
-  filename: z.string(),
-  mimeType: z.string(),
-  encoding: z.enum(["utf8", "base64"]),
-  content: z.string(),
-});
-export type ReportFile = z.infer<typeof ReportFileSchema>;
+export const ReportFileSchema = FileContentSchema;
+export type ReportFile = FileContent;
 
-/** What saving a report in the desktop app did: the path written, or why nothing was. */
-export const ReportSaveResultSchema = z.object({
-  ok: z.boolean(),
-  message: z.string(),
-  path: z.string().nullable(),
-});
-export type ReportSaveResult = z.infer<typeof ReportSaveResultSchema>;
+export const ReportSaveResultSchema = SaveResultSchema;
+export type ReportSaveResult = SaveResult;
 
 /** A figure and the same figure over the previous period (null when it cannot be known). */
 export const ComparedSchema = z.object({ value: z.number().nullable(), previous: z.number().nullable() });

@@ -34,7 +34,7 @@ import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { alertsRoute, routeUrl } from "./renderer-routes.js";
-import { createReportSaver } from "./report-saver.js";
+import { createFileSaver, createReportSaver, type ReportSaverParts } from "./report-saver.js";
 import { electronTrayState, TrayPresenter } from "./tray-state.js";
 import {
   denyPermissionCheck,
@@ -87,7 +87,7 @@ function reportError(message: string): void {
 }
 
 const alertActions = createAlertActions(client, reportError);
-const saveReport = createReportSaver({
+const saverParts: ReportSaverParts = {
   engine: client,
   showSaveDialog: (options) =>
     mainWindow && !mainWindow.isDestroyed()
@@ -97,7 +97,9 @@ const saveReport = createReportSaver({
   writeFile: (path, data) => writeFile(path, data),
   showItemInFolder: (path) => shell.showItemInFolder(path),
   defaultDir: app.getPath("downloads"),
-});
+};
+const saveReport = createReportSaver(saverParts);
+const saveFile = createFileSaver(saverParts);
 const alertNotifications = new AlertNotifications({
   notifier: electronNotifier(Notification, { platform: process.platform }),
   open: (alertId) => showWindow(alertsRoute(alertId)),
@@ -224,7 +226,7 @@ function onReady(): void {
       rendererUrl,
       isOwnWindow: (sender) => ownContents.has(sender as WebContents),
       engine: client,
-      local: { "reports.save": saveReport },
+      local: { "reports.save": saveReport, "files.save": (file) => saveFile(file) },
       onRefused: (reason) => console.warn(`mcpscope: ${reason}`),
     }),
   );

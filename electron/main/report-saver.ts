@@ -1,25 +1,20 @@
 /**
- * Saving a report from the desktop app: the main process asks the engine for the rendered file
- * (reports.export), shows the native Save dialog with a suggested name, writes the file and offers
- * Show in folder. The renderer never touches the file system. Electron's parts are passed in, so this is
- * tested without Electron.
+ * Saving files from the desktop app: a report (the main process asks the engine for the rendered file,
+ * reports.export) or a file the renderer made (a table's rows, files.save). The main process shows the
+ * native Save dialog with the suggested name, writes the file and offers Show in folder; the renderer never
+ * touches the file system. Electron's parts are passed in, so this is tested without Electron.
  */
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import type { ApiTransport } from "../../shared/api.js";
-import {
-  type ReportExportInput,
-  type ReportFile,
-  ReportFileSchema,
-  type ReportFormat,
-  type ReportSaveResult,
-} from "../../shared/report.js";
+import { type FileContent, FileContentSchema, type SaveResult } from "../../shared/files.js";
+import type { ReportExportInput } from "../../shared/report.js";
 
-const FILTERS: Record<ReportFormat, { name: string; extensions: string[] }> = {
-  html: { name: "HTML", extensions: ["html"] },
-  pdf: { name: "PDF", extensions: ["pdf"] },
-  md: { name: "Markdown", extensions: ["md"] },
-  csv: { name: "CSV", extensions: ["csv"] },
-  json: { name: "JSON", extensions: ["json"] },
+const FILTER_NAMES: Record<string, string> = {
+  html: "HTML",
+  pdf: "PDF",
+  md: "Markdown",
+  csv: "CSV",
+  json: "JSON",
 };
 
 export interface ReportSaverParts {
@@ -39,13 +34,14 @@ export interface ReportSaverParts {
   defaultDir: string;
 }
 
-export function createReportSaver(parts: ReportSaverParts) {
-  return async (input: ReportExportInput): Promise<ReportSaveResult> => {
-    const file: ReportFile = ReportFileSchema.parse(await parts.engine.invoke("reports.export", input));
+export function createFileSaver(parts: Omit<ReportSaverParts, "engine">) {
+  return async (input: FileContent, title = "Export"): Promise<SaveResult> => {
+    const file = FileContentSchema.parse(input);
+    const ext = extname(file.filename).slice(1).toLowerCase();
     const choice = await parts.showSaveDialog({
-      title: "Export report",
+      title,
       defaultPath: join(parts.defaultDir, file.filename),
-      filters: [FILTERS[input.format]],
+      filters: ext ? [{ name: FILTER_NAMES[ext] ?? ext.toUpperCase(), extensions: [ext] }] : [],
     });
     if (choice.canceled || !choice.filePath)
       return { ok: false, message: "not saved: cancelled", path: null };
@@ -56,7 +52,7 @@ export function createReportSaver(parts: ReportSaverParts) {
     parts
       .showMessageBox({
         type: "info",
-        message: "Report saved",
+        message: `${title}: saved`,
         detail: path,
         buttons: ["Show in folder", "OK"],
       })
@@ -66,4 +62,10 @@ export function createReportSaver(parts: ReportSaverParts) {
       .catch(() => {});
     return { ok: true, message: `saved ${path} (${bytes.length} bytes)`, path };
   };
+}
+
+export function createReportSaver(parts: ReportSaverParts) {
+  const save = createFileSaver(parts);
+  return async (input: ReportExportInput): Promise<SaveResult> =>
+    save(FileContentSchema.parse(await parts.engine.invoke("reports.export", input)), "Export report");
 }

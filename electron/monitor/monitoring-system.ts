@@ -13,9 +13,9 @@ import { indexPendingLogs } from "./logs/fts-index.js";
 import { LogRecorder } from "./logs/log-recorder.js";
 import { LogSettingsSource } from "./logs/log-settings.js";
 import { databasePath } from "./paths.js";
+import { buildReport } from "./reports/build.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { type Db, openDb } from "./store/db.js";
-import { buildReport } from "./reports/build.js";
 import { resolveRange, statsDocument } from "./store/queries.js";
 
 export class MonitoringSystem {

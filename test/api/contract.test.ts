@@ -38,6 +38,11 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
   "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
   "sessions.timeline": [{}, { id: "" }, { id: 5 }],
+  "files.save": [
+    {},
+    { filename: "../x.csv", mimeType: "text/csv", encoding: "utf8", content: "" },
+    { filename: "a.csv", mimeType: "text/csv", encoding: "hex", content: "" },
+  ],
   "reports.save": [{}, { format: "odt" }, { format: "md", period: "year" }],
   "reports.generate": [{ since: 5 }, { period: "year" }, { servers: "a" }, { extra: 1 }],
   "reports.export": [

@@ -9,7 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createIpcRelay } from "../../electron/main/ipc-relay.js";
-import { createReportSaver, type ReportSaverParts } from "../../electron/main/report-saver.js";
+import {
+  createFileSaver,
+  createReportSaver,
+  type ReportSaverParts,
+} from "../../electron/main/report-saver.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 
@@ -98,9 +102,40 @@ describe("saving a report from the desktop app", () => {
     expect(local).toHaveBeenCalledOnce();
   });
 
-  it("the engine itself refuses reports.save with one line", async () => {
+  it("saves a file the renderer made (a table's rows) under its own name, with its extension's filter", async () => {
+    const target = join(dir, "calls.csv");
+    const { fake } = parts({ canceled: false, filePath: target }, 1);
+    const result = await createFileSaver(fake)({
+      filename: "mcpscope-calls-2026-12-06_14-05.csv",
+      mimeType: "text/csv",
+      encoding: "utf8",
+      content: "id,server\r\n1,files\r\n",
+    });
+    expect(result).toMatchObject({ ok: true, path: target });
+    expect(fake.showSaveDialog).toHaveBeenCalledWith({
+      title: "Export",
+      defaultPath: "/home/me/Downloads/mcpscope-calls-2026-12-06_14-05.csv",
+      filters: [{ name: "CSV", extensions: ["csv"] }],
+    });
+    expect(await readFile(target, "utf8")).toBe("id,server\r\n1,files\r\n");
+    // A name with a folder in it is refused before any dialog.
+    await expect(
+      createFileSaver(fake)({
+        filename: "../../.bashrc",
+        mimeType: "text/plain",
+        encoding: "utf8",
+        content: "x",
+      }),
+    ).rejects.toThrow();
+    expect(fake.showSaveDialog).toHaveBeenCalledOnce();
+  });
+
+  it("the engine itself refuses reports.save and files.save with one line", async () => {
     await expect(engine.invoke("reports.save", { format: "html" })).rejects.toThrow(
       /done by the desktop app/,
     );
+    await expect(
+      engine.invoke("files.save", { filename: "a.csv", mimeType: "text/csv", encoding: "utf8", content: "" }),
+    ).rejects.toThrow(/done by the desktop app/);
   });
 });

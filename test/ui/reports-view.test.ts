@@ -2,7 +2,8 @@
  * The Reports view in real Chromium, in browser mode: `mcpscope serve` over a data dir with a known
  * workload (server-everything through `mcpscope run`). The view must show the calls `stats` counts,
  * scoped to one server on request, and Export… must download a file that parses and carries the same
- * figures (JSON, and a CSV table).
+ * figures (JSON, and a CSV table). The Calls, Logs and Events views' Export buttons download the rows
+ * they show.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -113,6 +114,64 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
     const echo = stats.servers.find((s) => s.server === "beta")?.operations.find((o) => o.target === "echo");
     expect(lines.some((l) => l.startsWith(`beta,echo,${echo?.calls},`))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it("Calls, Logs and Events export the rows they show, as CSV and JSON", async () => {
+    const total = stats.servers.reduce((n, s) => n + s.calls, 0);
+    await page.getByTestId("nav-calls").click();
+    const exportCalls = page.getByTestId("calls-export");
+    await until("calls listed", async () => await exportCalls.getByTestId("export-csv").isEnabled(), 10_000);
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCalls.getByTestId("export-csv").click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/^mcpscope-calls-.*\.csv$/);
+    const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id",
+    );
+    expect(lines).toHaveLength(total + 1);
+    // The failed call's message holds a colon and spaces, not a comma: still one field.
+    expect(lines.filter((l) => l.includes(",tools/call,no-such-tool,tool_error,"))).toHaveLength(2);
+
+    const [json] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCalls.getByTestId("export-json").click(),
+    ]);
+    const calls = JSON.parse(await readFile((await json.path()) as string, "utf8")) as { calls: unknown[] };
+    expect(calls.calls).toHaveLength(total);
+
+    await page.getByTestId("nav-logs").click();
+    const exportLogs = page.getByTestId("logs-export");
+    await until(
+      "log lines listed",
+      async () => await exportLogs.getByTestId("export-json").isEnabled(),
+      10_000,
+    );
+    const [logs] = await Promise.all([
+      page.waitForEvent("download"),
+      exportLogs.getByTestId("export-json").click(),
+    ]);
+    const logDoc = JSON.parse(await readFile((await logs.path()) as string, "utf8")) as {
+      logs: { server: string }[];
+    };
+    expect(logDoc.logs.length).toBeGreaterThan(0);
+
+    await page.getByTestId("nav-events").click();
+    const exportEvents = page.getByTestId("events-export");
+    await until(
+      "events listed",
+      async () => await exportEvents.getByTestId("export-csv").isEnabled(),
+      10_000,
+    );
+    const [events] = await Promise.all([
+      page.waitForEvent("download"),
+      exportEvents.getByTestId("export-csv").click(),
+    ]);
+    const eventLines = (await readFile((await events.path()) as string, "utf8")).trim().split("\r\n");
+    expect(eventLines[0]).toBe("id,time,category,type,severity,server,session,message,details");
+    expect(eventLines.some((l) => l.includes(",tool_error,"))).toBe(true);
     expect(problems).toEqual([]);
   });
 });

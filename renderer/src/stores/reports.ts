@@ -1,6 +1,7 @@
 import { defineStore } from "pinia";
 import { ref, shallowRef } from "vue";
-import type { Report, ReportFile, ReportFormat, ReportQuery, ReportSection } from "../../../shared/report.js";
+import type { Report, ReportFormat, ReportQuery, ReportSection } from "../../../shared/report.js";
+import { download, inDesktopApp } from "../save-file.js";
 import { errorMessage, useApi } from "./connection.js";
 import { useToastsStore } from "./toasts.js";
 
@@ -28,27 +29,6 @@ export function reportQuery(
   if (scope.startsWith("server:")) query.servers = [scope.slice(7)];
   if (scope.startsWith("client:")) query.client = scope.slice(7);
   return query;
-}
-
-/** The bytes of a rendered file. */
-export function fileBytes(file: ReportFile): Uint8Array<ArrayBuffer> {
-  if (file.encoding === "utf8") return new TextEncoder().encode(file.content);
-  const binary = atob(file.content);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-/** A download of the file, as any web page offers one (browser mode). */
-function download(file: ReportFile): void {
-  const url = URL.createObjectURL(new Blob([fileBytes(file)], { type: file.mimeType }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = file.filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /**
@@ -93,7 +73,7 @@ export const useReportsStore = defineStore("reports", () => {
       section: format === "csv" ? section : undefined,
     };
     try {
-      if (window.mcpscope) {
+      if (inDesktopApp()) {
         const result = await client.call("reports.save", input);
         if (result.ok) toasts.push("ok", "Report saved", result.path ?? result.message);
       } else {

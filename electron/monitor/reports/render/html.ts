@@ -3,7 +3,13 @@
  * follows the OS light or dark setting and prints with a page break before each section.
  */
 import type { Report } from "../../../../shared/report.js";
-import { formatBytes, formatCell, formatRow, reportTables, type Table } from "../../../../shared/report-tables.js";
+import {
+  formatBytes,
+  formatCell,
+  formatRow,
+  reportTables,
+  type Table,
+} from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
 import { periodLine, scopeLine } from "./text.js";
 

@@ -1,6 +1,12 @@
 /** Markdown with GitHub-flavoured tables, for pasting into an issue or a pull request. */
 import type { Report } from "../../../../shared/report.js";
-import { formatBytes, formatCell, formatRow, reportTables, type Table } from "../../../../shared/report-tables.js";
+import {
+  formatBytes,
+  formatCell,
+  formatRow,
+  reportTables,
+  type Table,
+} from "../../../../shared/report-tables.js";
 import { periodLine, scopeLine } from "./text.js";
 
 const cellText = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");

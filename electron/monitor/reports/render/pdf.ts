@@ -4,7 +4,13 @@
  * same SVG charts as the HTML drawn as vectors (svg-to-pdfkit).
  */
 import type { Report } from "../../../../shared/report.js";
-import { formatBytes, formatCell, formatRow, reportTables, type Table } from "../../../../shared/report-tables.js";
+import {
+  formatBytes,
+  formatCell,
+  formatRow,
+  reportTables,
+  type Table,
+} from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
 import { periodLine, scopeLine } from "./text.js";
 
