@@ -250,6 +250,7 @@ function trim(v: number): string {
 }
 
 export function formatMs(ms: number): string {
+  if (ms >= 3_600_000) return `${trim(ms / 3_600_000)} h`;
   if (ms >= 60_000) return `${trim(ms / 60_000)} min`;
   if (ms >= 1000) return `${trim(ms / 1000)} s`;
   return `${trim(ms)} ms`;
