@@ -5,7 +5,7 @@
  * the workload appears in no format.
  */
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
@@ -126,6 +126,26 @@ describe("mcpscope report", () => {
     expect(one.servers.map((s) => s.server)).toEqual(["memory"]);
     expect(one.summary.calls.value).toBe(stats.servers.find((s) => s.server === "memory")?.calls);
     expect(one.scope.servers).toEqual(["memory"]);
+  });
+
+  it("scopes to the servers one client has configured", async () => {
+    const home = join(dir.path, "home");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    await writeFile(
+      join(home, ".cursor", "mcp.json"),
+      JSON.stringify({ mcpServers: { memory: { command: process.execPath, args: ["memory.js"] } } }),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.XDG_CONFIG_HOME;
+    const { stdout } = await run(
+      process.execPath,
+      [MCPSCOPE, "report", ...range, "--format", "json", "--client", "cursor", "--output", "-"],
+      { cwd: home, env },
+    );
+    const scoped = JSON.parse(stdout) as Report;
+    expect(scoped.scope).toEqual({ servers: null, client: "cursor" });
+    expect(scoped.servers.map((s) => s.server)).toEqual(["memory"]);
+    expect(scoped.summary.calls.value).toBe(stats.servers.find((s) => s.server === "memory")?.calls);
   });
 
   it("carries the same figures in Markdown, CSV and HTML", async () => {
