@@ -277,3 +277,40 @@ export function formatRow(table: Table, row: Cell[], rowIndex: number): string[]
     return formatCell(cell, unit);
   });
 }
+
+/** The report's one-line parts, worded once for every format and the app's view. */
+export function reportSentences(r: Report): {
+  logs: string;
+  security: string;
+  audit: string;
+  alerts: string;
+  deliveries: string[];
+  data: string;
+} {
+  const levels = Object.entries(r.logs.levels)
+    .filter(([, n]) => n > 0)
+    .map(([level, n]) => `${level} ${formatCell(n, "count")}`)
+    .join(", ");
+  const s = r.security;
+  const a = r.alerts;
+  const source =
+    r.data.source === "none"
+      ? "no calls"
+      : r.data.source === "rollups"
+        ? "rollups and raw calls"
+        : "raw calls";
+  return {
+    logs: r.logs.total
+      ? `${formatCell(r.logs.total, "count")} lines: ${levels}.`
+      : "No log lines in this period.",
+    security: `Tool-definition changes: ${s.definitionChanges}; approvals: ${s.approvals}; poisoning findings: ${s.poisoningFindings}; secret findings: ${s.secretFindings}.`,
+    audit: s.audit.ok
+      ? `Audit chain verified: ${formatCell(s.audit.records, "count")} records.`
+      : `Audit chain BROKEN at ${s.audit.problem}.`,
+    alerts: `Fired: ${a.fired}; resolved: ${a.resolved}${a.meanTimeToResolveMs !== null ? `; mean time to resolve: ${formatCell(a.meanTimeToResolveMs, "ms")}` : ""}.`,
+    deliveries: a.deliveries.map(
+      (d) => `${d.channel}: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending`,
+    ),
+    data: `Database ${formatBytes(r.data.databaseBytes)}; dropped observations: ${r.data.dropped}; figures from ${source}; latency ${r.data.accuracy}.`,
+  };
+}

@@ -3,13 +3,7 @@
  * follows the OS light or dark setting and prints with a page break before each section.
  */
 import type { Report } from "../../../../shared/report.js";
-import {
-  formatBytes,
-  formatCell,
-  formatRow,
-  reportTables,
-  type Table,
-} from "../../../../shared/report-tables.js";
+import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
 import { periodLine, scopeLine } from "./text.js";
 
@@ -18,8 +12,8 @@ export function escapeHtml(text: string): string {
 }
 
 const CSS = `
-:root { color-scheme: light dark; --fg: #1c1e21; --muted: #606770; --bg: #ffffff; --line: #dde1e6; --bad: #c62828; --good: #2e7d32; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e4e6eb; --muted: #a0a4ab; --bg: #17181b; --line: #33363c; --bad: #ff6b6b; --good: #6bcf7f; } }
+:root { color-scheme: light dark; --fg: #1c1e21; --muted: #606770; --bg: #ffffff; --line: #dde1e6; --bad: #c62828; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e4e6eb; --muted: #a0a4ab; --bg: #17181b; --line: #33363c; --bad: #ff6b6b; } }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1rem; margin: 1.25rem 0 .4rem; }
@@ -27,7 +21,7 @@ h3 { font-size: 1rem; margin: 1.25rem 0 .4rem; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; margin: .25rem 0 1rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.up { color: var(--bad); } .down { color: var(--good); } .bad { color: var(--bad); font-weight: 600; }
+.bad { color: var(--bad); font-weight: 600; }
 figure { margin: .5rem 0 1rem; } figcaption { color: var(--muted); font-size: 12px; } figure svg { max-width: 100%; height: auto; }
 @media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-before: page; } section:first-of-type h2 { break-before: auto; } table, figure { break-inside: avoid; } }
 `;
@@ -53,31 +47,21 @@ function table(t: Table, heading = "h2"): string {
 
 export function renderHtml(r: Report): string {
   const t = reportTables(r);
+  const say = reportSentences(r);
+  const p = (text: string, cls = "") => `<p${cls ? ` class="${cls}"` : ""}>${escapeHtml(text)}</p>`;
   const charts = reportCharts(r)
     .map((c) => `<figure>${c.svg}<figcaption>${escapeHtml(c.title)}</figcaption></figure>`)
     .join("");
-  const levels = Object.entries(r.logs.levels)
-    .filter(([, n]) => n > 0)
-    .map(([level, n]) => `${escapeHtml(level)} ${formatCell(n, "count")}`)
-    .join(", ");
-  const s = r.security;
-  const audit = s.audit.ok
-    ? `Audit chain verified: ${formatCell(s.audit.records, "count")} records.`
-    : `<span class="bad">Audit chain broken</span> at ${escapeHtml(s.audit.problem ?? "")}.`;
-  const deliveries = r.alerts.deliveries
-    .map(
-      (d) => `${escapeHtml(d.channel)}: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending`,
-    )
-    .join("; ");
+  const notifications = say.deliveries.length ? p(`Notifications: ${say.deliveries.join("; ")}.`) : "";
   const sections = [
     `<section>${table(t.summary)}${charts}</section>`,
     `<section>${table(t.servers)}</section>`,
     `<section>${table(t.tools)}${r.slowest.length ? table(t.slowest, "h3") : ""}</section>`,
     `<section>${table(t.errors)}</section>`,
-    `<section><h2>Logs</h2><p>${r.logs.total ? `${formatCell(r.logs.total, "count")} lines: ${levels}.` : '<span class="empty">No log lines in this period.</span>'}</p>${r.logs.newTemplates.length ? table(t.logs, "h3") : ""}</section>`,
-    `<section><h2>Security and changes</h2><p>Tool-definition changes: ${s.definitionChanges}; approvals: ${s.approvals}; poisoning findings: ${s.poisoningFindings}; secret findings: ${s.secretFindings}.</p><p>${audit}</p>${s.events.length ? table(t.security, "h3") : ""}</section>`,
-    `<section><h2>Alerts</h2><p>Fired: ${r.alerts.fired}; resolved: ${r.alerts.resolved}${r.alerts.meanTimeToResolveMs !== null ? `; mean time to resolve ${formatCell(r.alerts.meanTimeToResolveMs, "ms")}` : ""}.${deliveries ? ` Notifications: ${deliveries}.` : ""}</p>${r.alerts.items.length ? table(t.alerts, "h3") : ""}</section>`,
-    `<section><h2>Data</h2><p>Database ${formatBytes(r.data.databaseBytes)}; dropped observations: ${r.data.dropped}; figures from ${r.data.source === "none" ? "no calls" : r.data.source === "rollups" ? "rollups and raw calls" : "raw calls"}; latency ${r.data.accuracy}.</p></section>`,
+    `<section><h2>Logs</h2>${p(say.logs, r.logs.total ? "" : "empty")}${r.logs.newTemplates.length ? table(t.logs, "h3") : ""}</section>`,
+    `<section><h2>Security and changes</h2>${p(say.security)}${p(say.audit, r.security.audit.ok ? "" : "bad")}${r.security.events.length ? table(t.security, "h3") : ""}</section>`,
+    `<section><h2>Alerts</h2>${p(say.alerts)}${notifications}${r.alerts.items.length ? table(t.alerts, "h3") : ""}</section>`,
+    `<section><h2>Data</h2>${p(say.data)}</section>`,
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

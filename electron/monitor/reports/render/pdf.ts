@@ -4,13 +4,7 @@
  * same SVG charts as the HTML drawn as vectors (svg-to-pdfkit).
  */
 import type { Report } from "../../../../shared/report.js";
-import {
-  formatBytes,
-  formatCell,
-  formatRow,
-  reportTables,
-  type Table,
-} from "../../../../shared/report-tables.js";
+import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
 import { periodLine, scopeLine } from "./text.js";
 
@@ -118,37 +112,20 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
   table(t.tools);
   if (r.slowest.length) table(t.slowest, 11);
   table(t.errors);
+  const say = reportSentences(r);
   heading("Logs");
-  const levels = Object.entries(r.logs.levels)
-    .filter(([, n]) => n > 0)
-    .map(([level, n]) => `${level} ${formatCell(n, "count")}`)
-    .join(", ");
-  paragraph(
-    r.logs.total ? `${formatCell(r.logs.total, "count")} lines: ${levels}.` : "No log lines in this period.",
-  );
+  paragraph(say.logs);
   if (r.logs.newTemplates.length) table(t.logs, 11);
-  const s = r.security;
   heading("Security and changes");
-  paragraph(
-    `Tool-definition changes: ${s.definitionChanges}; approvals: ${s.approvals}; poisoning findings: ${s.poisoningFindings}; secret findings: ${s.secretFindings}.`,
-  );
-  paragraph(
-    s.audit.ok
-      ? `Audit chain verified: ${formatCell(s.audit.records, "count")} records.`
-      : `Audit chain broken at ${s.audit.problem}.`,
-  );
-  if (s.events.length) table(t.security, 11);
+  paragraph(say.security);
+  paragraph(say.audit);
+  if (r.security.events.length) table(t.security, 11);
   heading("Alerts");
-  paragraph(
-    `Fired: ${r.alerts.fired}; resolved: ${r.alerts.resolved}${r.alerts.meanTimeToResolveMs !== null ? `; mean time to resolve ${formatCell(r.alerts.meanTimeToResolveMs, "ms")}` : ""}.`,
-  );
-  for (const d of r.alerts.deliveries)
-    paragraph(`${d.channel}: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending.`);
+  paragraph(say.alerts);
+  for (const line of say.deliveries) paragraph(`${line}.`);
   if (r.alerts.items.length) table(t.alerts, 11);
   heading("Data");
-  paragraph(
-    `Database ${formatBytes(r.data.databaseBytes)}; dropped observations: ${r.data.dropped}; figures from ${r.data.source === "none" ? "no calls" : r.data.source === "rollups" ? "rollups and raw calls" : "raw calls"}; latency ${r.data.accuracy}.`,
-  );
+  paragraph(say.data);
 
   // Header and page number on every page, once the page count is known.
   const range = doc.bufferedPageRange();
