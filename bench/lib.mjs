@@ -3,15 +3,12 @@
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { pdfkitFonts } from "../build/pdfkit-fonts.mjs";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/**
- * Bundles `exports` (lines of `export { … } from "./electron/…ts"`) into `work` and imports it. Packages
- * in `external` are loaded from node_modules at run time (pdfkit reads files beside its own code), so
- * `work` must then be inside the repository.
- */
-export async function bundleEngine(work, exports, external = []) {
+/** Bundles `exports` (lines of `export { … } from "./electron/…ts"`) into `work` and imports it. */
+export async function bundleEngine(work, exports) {
   const outfile = join(work, "lib.mjs");
   await esbuild.build({
     stdin: { contents: exports, resolveDir: ROOT, loader: "ts" },
@@ -20,7 +17,7 @@ export async function bundleEngine(work, exports, external = []) {
     format: "esm",
     target: "node22",
     outfile,
-    external,
+    plugins: [pdfkitFonts],
     logLevel: "warning",
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -4,6 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { pdfkitFonts } from "./pdfkit-fonts.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist");
@@ -44,8 +45,8 @@ async function buildNode() {
       "observer-worker": "electron/monitor/proxy/observer-worker.ts",
       "engine-host": "electron/main/engine-host.ts",
     },
-    // pdfkit reads its fonts' metrics from files beside its own code: loaded from node_modules.
-    external: ["electron", "pdfkit", "svg-to-pdfkit"],
+    external: ["electron"],
+    plugins: [pdfkitFonts],
   });
   await esbuild.build({
     ...common,

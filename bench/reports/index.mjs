@@ -16,7 +16,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleEngine, median, mulberry32, ROOT } from "../lib.mjs";
+import { bundleEngine, median, mulberry32 } from "../lib.mjs";
 
 const CALLS = Number(process.env.CALLS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -37,7 +37,7 @@ if (process.env.BENCH_MEASURE) await measure();
 else await main();
 
 async function measure() {
-  const lib = await bundleEngine(process.env.BENCH_WORK, EXPORTS, ["pdfkit", "svg-to-pdfkit"]);
+  const lib = await bundleEngine(process.env.BENCH_WORK, EXPORTS);
   const db = lib.openDb(process.env.BENCH_DB);
   const format = process.env.BENCH_MEASURE;
   const build = [];
@@ -163,7 +163,7 @@ async function main() {
           ...process.env,
           BENCH_MEASURE: format,
           BENCH_DB: dbPath,
-          BENCH_WORK: join(ROOT, "node_modules", ".cache", "mcpscope-bench-reports", format),
+          BENCH_WORK: join(work, format),
           BENCH_UNTIL: new Date(now).toISOString(),
         },
         encoding: "utf8",
