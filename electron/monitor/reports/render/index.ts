@@ -7,9 +7,7 @@ import {
   reportFilename,
 } from "../../../../shared/report.js";
 import { renderCsv } from "./csv.js";
-import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
-import { renderPdf } from "./pdf.js";
 
 export async function renderReport(
   report: Report,
@@ -29,9 +27,14 @@ export async function renderReport(
       return file(renderMarkdown(report));
     case "csv":
       return file(renderCsv(report, options.section));
-    case "html":
+    // The chart library and pdfkit load on first use: every CLI command and the engine import this module.
+    case "html": {
+      const { renderHtml } = await import("./html.js");
       return file(renderHtml(report));
-    case "pdf":
+    }
+    case "pdf": {
+      const { renderPdf } = await import("./pdf.js");
       return file((await renderPdf(report, options.paper)).toString("base64"), "base64");
+    }
   }
 }
