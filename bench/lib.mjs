@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { pdfkitFonts } from "../build/pdfkit-fonts.mjs";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -16,6 +17,7 @@ export async function bundleEngine(work, exports) {
     format: "esm",
     target: "node22",
     outfile,
+    plugins: [pdfkitFonts],
     logLevel: "warning",
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -4,6 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { pdfkitFonts } from "./pdfkit-fonts.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist");
@@ -45,6 +46,7 @@ async function buildNode() {
       "engine-host": "electron/main/engine-host.ts",
     },
     external: ["electron"],
+    plugins: [pdfkitFonts],
   });
   await esbuild.build({
     ...common,

@@ -35,6 +35,7 @@ import {
   SessionTimelineSchema,
   ToolPinSchema,
 } from "./events.js";
+import { FileContentSchema, SaveResultSchema } from "./files.js";
 import {
   LogPatternsDocumentSchema,
   LogPatternsQuerySchema,
@@ -42,6 +43,13 @@ import {
   LogsQuerySchema,
 } from "./logs.js";
 import { MetricsSeriesQuerySchema, MetricsSeriesSchema } from "./metrics.js";
+import {
+  ReportExportInputSchema,
+  ReportFileSchema,
+  ReportQuerySchema,
+  ReportSaveResultSchema,
+  ReportSchema,
+} from "./report.js";
 import {
   ActionResultSchema,
   AddServerInputSchema,
@@ -186,6 +194,17 @@ export const API_METHODS = {
     input: z.object({ duration: DurationTextSchema.nullable() }).strict(),
     output: ActionResultSchema,
   },
+  /** A report over a period and a scope, with the previous period for comparison (shared/report.ts). */
+  "reports.generate": { input: ReportQuerySchema, output: ReportSchema },
+  /** The same report rendered as a file (HTML, PDF, Markdown, CSV, JSON): name, type and content. */
+  "reports.export": { input: ReportExportInputSchema, output: ReportFileSchema },
+  /**
+   * Desktop app only, served by its main process: renders the report, asks where to save it (the native
+   * Save dialog), writes it and offers Show in folder. Browser mode downloads `reports.export` instead.
+   */
+  "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
+  /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
+  "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

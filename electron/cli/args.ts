@@ -19,6 +19,8 @@ export type FlagSpecs = Record<string, FlagSpec>;
 export interface ParsedArgs {
   flags: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** Every value of each string flag given more than once (`--server a --server b`), in order. */
+  lists: Record<string, string[]>;
   /** Everything after `--`, untouched. */
   rest: string[];
 }
@@ -52,12 +54,13 @@ export function parseArgs(
 ): ParsedArgs {
   const all = { ...COMMON_FLAGS, ...specs };
   const flags: ParsedArgs["flags"] = {};
+  const lists: ParsedArgs["lists"] = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
-    if (arg === "--") return { flags, positionals, rest: argv.slice(i + 1) };
+    if (arg === "--") return { flags, positionals, lists, rest: argv.slice(i + 1) };
     if (!arg.startsWith("--") || arg === "-") {
-      if (stopAtPositional) return { flags, positionals, rest: argv.slice(i) };
+      if (stopAtPositional) return { flags, positionals, lists, rest: argv.slice(i) };
       positionals.push(arg);
       continue;
     }
@@ -79,8 +82,9 @@ export function parseArgs(
     }
     checkValue(name, spec, value);
     flags[name] = value;
+    lists[name] = [...(lists[name] ?? []), value];
   }
-  return { flags, positionals, rest: [] };
+  return { flags, positionals, lists, rest: [] };
 }
 
 /**
@@ -99,6 +103,11 @@ function checkValue(name: string, spec: FlagSpec, value: string): void {
 export function flagString(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** Every value given for a repeatable flag. */
+export function flagList(args: ParsedArgs, name: string): string[] {
+  return args.lists[name] ?? [];
 }
 
 export function formatHelp(usage: string, summary: string, specs: FlagSpecs, extra = ""): string {

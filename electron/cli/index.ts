@@ -9,6 +9,7 @@ import { eventsCommand } from "./commands/events.js";
 import { instrumentCommand } from "./commands/instrument.js";
 import { instrumentedCommand } from "./commands/instrumented.js";
 import { logsCommand } from "./commands/logs.js";
+import { reportCommand } from "./commands/report.js";
 import { rulesCommand } from "./commands/rules.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
@@ -36,6 +37,7 @@ const COMMANDS: Command[] = [
   auditCommand,
   alertsCommand,
   rulesCommand,
+  reportCommand,
 ];
 
 function usage(): string {

@@ -5,6 +5,7 @@
  * (a utilityProcess) and the IPC relay between them. The logic lives in the small modules imported below,
  * each tested without Electron.
  */
+import { writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
 import {
@@ -39,6 +40,7 @@ import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { alertsRoute, routeUrl } from "./renderer-routes.js";
+import { createFileSaver, createReportSaver, type ReportSaverParts } from "./report-saver.js";
 import { electronTrayState, TrayPresenter } from "./tray-state.js";
 import { denyPermissionCheck, denyPermissionRequest, hardenWebContents, withCsp } from "./window-security.js";
 
@@ -85,6 +87,19 @@ function reportError(message: string): void {
 }
 
 const alertActions = createAlertActions(client, reportError);
+const saverParts: ReportSaverParts = {
+  engine: client,
+  showSaveDialog: (options) =>
+    mainWindow && !mainWindow.isDestroyed()
+      ? dialog.showSaveDialog(mainWindow, options)
+      : dialog.showSaveDialog(options),
+  showMessageBox: (options) => dialog.showMessageBox(options),
+  writeFile: (path, data) => writeFile(path, data),
+  showItemInFolder: (path) => shell.showItemInFolder(path),
+  defaultDir: app.getPath("downloads"),
+};
+const saveReport = createReportSaver(saverParts);
+const saveFile = createFileSaver(saverParts);
 const alertNotifications = new AlertNotifications({
   notifier: electronNotifier(Notification, { platform: process.platform }),
   open: (alertId) => showWindow(alertsRoute(alertId)),
@@ -178,6 +193,11 @@ function createTray(): void {
           }
           trayPresenter?.render();
         },
+        exportLastWeek: () => {
+          saveReport({ format: "pdf", period: "week" }).catch((error: unknown) =>
+            reportError(`Could not export the report: ${error instanceof Error ? error.message : error}`),
+          );
+        },
         quit: () => app.quit(),
       },
     },
@@ -223,6 +243,7 @@ function onReady(): void {
       rendererUrl,
       isOwnWindow: (sender) => ownContents.has(sender as WebContents),
       engine: client,
+      local: { "reports.save": saveReport, "files.save": (file) => saveFile(file) },
       onRefused: (reason) => console.warn(`mcpscope: ${reason}`),
     }),
   );

@@ -3,7 +3,7 @@
  * our windows, showing our own page), then the method name, then the input against its zod schema — and
  * only then forwarded to the engine. Every answer is an IpcReply; nothing is thrown across IPC.
  */
-import { type ApiTransport, isMethodName, parseMethodInput } from "../../shared/api.js";
+import { type ApiTransport, isMethodName, type MethodName, parseMethodInput } from "../../shared/api.js";
 import type { IpcReply } from "../preload/ipc-reply.js";
 import { toErrorInfo } from "./host-protocol.js";
 import { isRendererUrl } from "./window-security.js";
@@ -20,6 +20,8 @@ export interface IpcRelayOptions {
   /** Whether `sender` is the webContents of one of the app's own windows. */
   isOwnWindow(sender: unknown): boolean;
   engine: Pick<ApiTransport, "invoke">;
+  /** Methods the main process serves itself (those that need a native dialog), with their parsed input. */
+  local?: Partial<Record<MethodName, (input: never) => Promise<unknown>>>;
   /** Told about each refused call (sender or name), for the log. */
   onRefused?(reason: string): void;
 }
@@ -50,7 +52,8 @@ export function createIpcRelay(options: IpcRelayOptions) {
       return { error: toErrorInfo(error, "input") };
     }
     try {
-      return { result: await options.engine.invoke(method, parsed) };
+      const local = options.local?.[method] as ((input: unknown) => Promise<unknown>) | undefined;
+      return { result: await (local ? local(parsed) : options.engine.invoke(method, parsed)) };
     } catch (error) {
       return { error: toErrorInfo(error, "engine") };
     }

@@ -25,6 +25,8 @@ export interface TrayMenuActions {
   pause(): void;
   resume(): void;
   setStartAtLogin(enabled: boolean): void;
+  /** Saves the report of the last 7 days (the native Save dialog). */
+  exportLastWeek(): void;
   quit(): void;
 }
 
@@ -71,6 +73,7 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
 
   const menuTemplate: MenuItemConstructorOptions[] = [
     { label: "Open mcpscope", click: () => actions.open() },
+    { label: "Export last week's report…", click: () => actions.exportLastWeek() },
     { type: "separator" },
     { label: header, enabled: false },
     ...listed.map((alert) => alertItem(alert, actions)),

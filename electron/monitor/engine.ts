@@ -15,6 +15,8 @@ import {
 } from "../../shared/api.js";
 import { AlertManager } from "./alerts/alert-manager.js";
 import { recordAdminAction } from "./audit/audit-log.js";
+import { defaultDiscoveryContext } from "./discovery/context.js";
+import { discoverServers } from "./discovery/discover.js";
 import { markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
@@ -38,6 +40,7 @@ import {
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
+import { reportHandlers } from "./reports/handlers.js";
 import { approvePins, listPins } from "./security/pins.js";
 import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
@@ -168,6 +171,17 @@ export async function createEngine(
     "alerts.test": (input) => needAlerts().test(input.channel),
     "alerts.deliveries": (input) => needAlerts().deliveries(input),
     "alerts.pause": (input) => needAlerts().pause(input.duration),
+    ...reportHandlers(db, {
+      clientServers: async (client) =>
+        (
+          inventory?.inventory().servers ??
+          (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
+            (s) => s.definition,
+          )
+        )
+          .filter((s) => s.client === client)
+          .map((s) => s.name),
+    }),
   };
   alerts?.start();
 

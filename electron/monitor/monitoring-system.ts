@@ -3,8 +3,9 @@
  * events, check alerts, generate reports. Later parts (rollups, alert rules, reports to files) fill in
  * behind these same names.
  */
-import type { ServerSummary, StatsDocument } from "../../shared/domain.js";
+import type { StatsDocument } from "../../shared/domain.js";
 import type { Alert, LogEvent, SystemEvent } from "../../shared/monitoring.js";
+import type { Report } from "../../shared/report.js";
 import { AlertManager } from "./alerts/alert-manager.js";
 import { MonitoringError } from "./errors.js";
 import { EventTracker, type TrackedEvent } from "./events/tracker.js";
@@ -12,15 +13,10 @@ import { indexPendingLogs } from "./logs/fts-index.js";
 import { LogRecorder } from "./logs/log-recorder.js";
 import { LogSettingsSource } from "./logs/log-settings.js";
 import { databasePath } from "./paths.js";
+import { buildReport } from "./reports/build.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { type Db, openDb } from "./store/db.js";
-import { listServers, resolveRange, statsDocument } from "./store/queries.js";
-
-export interface MonitoringReport {
-  generatedAt: string;
-  stats: StatsDocument;
-  servers: ServerSummary[];
-}
+import { resolveRange, statsDocument } from "./store/queries.js";
 
 export class MonitoringSystem {
   private readonly writer: BatchWriter;
@@ -113,12 +109,9 @@ export class MonitoringSystem {
     }
   }
 
-  generateReport(since = "24h", until?: string): MonitoringReport {
-    return {
-      generatedAt: new Date().toISOString(),
-      stats: this.collectMetrics(since, until),
-      servers: listServers(this.db),
-    };
+  /** The report of a period (reports/build.ts): what `mcpscope report` and the Reports view render. */
+  generateReport(since = "24h", until?: string): Promise<Report> {
+    return buildReport(this.db, { since, until });
   }
 
   /** Writes what is queued; throws a storage error if the database refused it. */

@@ -89,6 +89,7 @@ routes:
       pause() {},
       resume() {},
       setStartAtLogin() {},
+      exportLastWeek() {},
       quit() {},
     },
     startAtLogin: () => null,

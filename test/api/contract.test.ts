@@ -38,6 +38,19 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
   "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
   "sessions.timeline": [{}, { id: "" }, { id: 5 }],
+  "files.save": [
+    {},
+    { filename: "../x.csv", mimeType: "text/csv", encoding: "utf8", content: "" },
+    { filename: "a.csv", mimeType: "text/csv", encoding: "hex", content: "" },
+  ],
+  "reports.save": [{}, { format: "odt" }, { format: "md", period: "year" }],
+  "reports.generate": [{ since: 5 }, { period: "year" }, { servers: "a" }, { extra: 1 }],
+  "reports.export": [
+    {},
+    { format: "docx" },
+    { format: "csv", section: "nope" },
+    { format: "pdf", paper: "a3" },
+  ],
   "tools.pins": [{ server: 3 }, { server: "" }, { extra: 1 }],
   "tools.approve": [{}, { server: "" }, { server: "s", tool: 5 }, { tool: "t" }, { server: "s", extra: 1 }],
   "alerts.list": [{ status: "loud" }, { extra: 1 }],
@@ -88,6 +101,8 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   },
   "alerts.channels": {},
   "alerts.deliveries": {},
+  "reports.generate": { period: "day", client: "cursor" },
+  "reports.export": { format: "md" },
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

@@ -62,6 +62,7 @@ function fakeActions() {
     pause: vi.fn<TrayMenuActions["pause"]>(),
     resume: vi.fn<TrayMenuActions["resume"]>(),
     setStartAtLogin: vi.fn<TrayMenuActions["setStartAtLogin"]>(),
+    exportLastWeek: vi.fn<TrayMenuActions["exportLastWeek"]>(),
     quit: vi.fn<TrayMenuActions["quit"]>(),
   } satisfies TrayMenuActions;
 }
@@ -85,6 +86,7 @@ describe("the tray view", () => {
     expect(view.tooltip).toBe("mcpscope — 2 alerts firing");
     expect(labels(view.menuTemplate)).toEqual([
       "Open mcpscope",
+      "Export last week's report…",
       "separator",
       "Firing (2)",
       "critical · filesystem is down",
@@ -249,6 +251,8 @@ describe("the tray view", () => {
     click(find(view.menuTemplate, "Open mcpscope"));
     expect(actions.quit).toHaveBeenCalledOnce();
     expect(actions.open).toHaveBeenCalledOnce();
+    click(find(view.menuTemplate, "Export last week's report…"));
+    expect(actions.exportLastWeek).toHaveBeenCalledOnce();
   });
 });
 

@@ -106,7 +106,9 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
       : resolution === HOUR
         ? marks.hoursFrom
         : Number.NEGATIVE_INFINITY;
-  const usable = [MINUTE, HOUR, DAY].filter((r) => step % r === 0);
+  // The coarsest complete resolution the step is a multiple of: every fold writes all three, so a 1 h
+  // bucket reads one hour row per series instead of sixty minute rows.
+  const usable = [DAY, HOUR, MINUTE].filter((r) => step % r === 0);
   for (const b of buckets) b.resolution = usable.find((r) => b.start >= completeFrom(r)) ?? null;
 
   const series = loadSeries(db, query);

@@ -12,8 +12,8 @@ import {
   type ServerSummary,
   type StatsDocument,
 } from "../../../shared/domain.js";
-import type { DDSketch } from "../metrics/ddsketch.js";
-import { readRange } from "../metrics/range-reader.js";
+import { DDSketch } from "../metrics/ddsketch.js";
+import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { Db, Row, SqlValue } from "./db.js";
 
@@ -192,6 +192,20 @@ function sketchLatency(sketch: DDSketch): Latency {
   };
 }
 
+/**
+ * Latency over several operations together: exact nearest-rank from raw durations when no rollup
+ * contributed, else from their merged sketches (within 1%).
+ */
+export function mergedLatency(accs: Iterable<OperationAccumulator>): Latency {
+  const list = [...accs];
+  if (list.some((a) => a.fromRollups)) {
+    const sketch = new DDSketch();
+    for (const a of list) sketch.merge(a.sketch);
+    return sketchLatency(sketch);
+  }
+  return latency(list.flatMap((a) => a.durations));
+}
+
 function emptyOutcomes(): OutcomeCounts {
   return Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
 }
@@ -202,8 +216,13 @@ function emptyOutcomes(): OutcomeCounts {
  * nearest-rank for operations read only from raw calls, within 1% where rollups contributed.
  */
 export function statsDocument(db: Db, range: TimeRange, server?: string): StatsDocument {
+  return statsFromRange(readRange(db, range.since, range.until, server), range);
+}
+
+/** The stats document of data already read (a report reads once and derives more from the same data). */
+export function statsFromRange(data: RangeData, range: TimeRange): StatsDocument {
   const groups = new Map<string, Map<string, { op: OperationStats; latency: Latency }>>();
-  for (const [serverName, accs] of readRange(db, range.since, range.until, server)) {
+  for (const [serverName, accs] of data) {
     const ops = new Map<string, { op: OperationStats; latency: Latency }>();
     groups.set(serverName, ops);
     for (const [key, acc] of accs) {

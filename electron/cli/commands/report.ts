@@ -1,0 +1,141 @@
+/**
+ * `mcpscope report`: a report over a period as a file. It is a client of the typed API (reports.export),
+ * served in this process over the data dir's database, so the file is the one the app and `serve` give.
+ */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createApiClient } from "../../../shared/api.js";
+import { CLIENT_IDS } from "../../../shared/discovery.js";
+import {
+  REPORT_FORMATS,
+  REPORT_PERIODS,
+  REPORT_SECTIONS,
+  type ReportExportInput,
+} from "../../../shared/report.js";
+import { inProcessTransport } from "../../monitor/api/in-process.js";
+import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
+import { discoverServers } from "../../monitor/discovery/discover.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { reportRange } from "../../monitor/reports/build.js";
+import { reportHandlers } from "../../monitor/reports/handlers.js";
+import { openDb } from "../../monitor/store/db.js";
+import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+
+const FLAGS: FlagSpecs = {
+  since: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "start: a duration back from --until (7d, 24h) or ISO 8601 (default 7d)",
+  },
+  period: { kind: "string", placeholder: "P", help: "instead of --since: day, week or month (24h, 7d, 30d)" },
+  until: { kind: "string", placeholder: "TIME", help: "end (default: now)" },
+  server: { kind: "string", placeholder: "NAME", help: "only this server; repeat for several" },
+  client: {
+    kind: "string",
+    placeholder: "ID",
+    help: `only the servers configured in this client (${CLIENT_IDS.slice(0, 4).join(", ")}, …)`,
+  },
+  format: { kind: "string", placeholder: "F", default: "html", help: REPORT_FORMATS.join(", ") },
+  section: {
+    kind: "string",
+    placeholder: "NAME",
+    help: `CSV: which table (${REPORT_SECTIONS.join(", ")}; default servers)`,
+  },
+  paper: { kind: "string", placeholder: "SIZE", help: "PDF: a4 or letter (default a4)" },
+  output: {
+    kind: "string",
+    placeholder: "FILE",
+    help: "where to write; - for stdout (default: the suggested name, here)",
+  },
+};
+
+const EXTRA = `Sections: summary, servers, tools, errors, logs, security and changes, alerts, data; each compared with
+the previous period of the same length. Counts equal \`mcpscope stats --json\` for the same range.
+
+examples:
+  mcpscope report --period week --format pdf
+  mcpscope report --since 24h --server files --format md --output -
+  mcpscope report --period month --format csv --section tools --output tools.csv`;
+
+/** Ranges longer than this print progress on stderr. */
+const LONG_RANGE_MS = 86_400_000;
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
+  return value as T;
+}
+
+export const reportCommand: Command = {
+  name: "report",
+  summary: "a report over a period, as HTML, PDF, Markdown, CSV or JSON",
+  async run(argv, io) {
+    const args = parseArgs("report", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--output FILE | -]",
+          this.summary,
+          FLAGS,
+          EXTRA,
+        ),
+      );
+      return 0;
+    }
+    if (args.positionals.length)
+      throw new UsageError(`unexpected "${args.positionals[0]}"; see \`mcpscope report --help\``);
+    const format = oneOf("format", flagString(args, "format") ?? "html", REPORT_FORMATS) ?? "html";
+    const section = oneOf("section", flagString(args, "section"), REPORT_SECTIONS);
+    if (section && format !== "csv") throw new UsageError("--section applies to --format csv only");
+    const input: ReportExportInput = {
+      format,
+      section,
+      paper: oneOf("paper", flagString(args, "paper"), ["a4", "letter"] as const),
+      since: flagString(args, "since"),
+      until: flagString(args, "until"),
+      period: oneOf(
+        "period",
+        flagString(args, "period"),
+        Object.keys(REPORT_PERIODS) as ("day" | "week" | "month")[],
+      ),
+      servers: flagList(args, "server").length ? flagList(args, "server") : undefined,
+      client: oneOf("client", flagString(args, "client"), [...CLIENT_IDS, "manual"]),
+    };
+    if (input.since && input.period) throw new UsageError("give --since or --period, not both");
+    const range = reportRange(input);
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const long = range.until - range.since > LONG_RANGE_MS;
+    const db = openDb(databasePath(dataDir));
+    try {
+      const api = createApiClient(
+        inProcessTransport(
+          reportHandlers(db, {
+            progress: long ? (step) => io.stderr.write(`report: reading ${step}…\n`) : undefined,
+            clientServers: async (client) =>
+              (await discoverServers(await defaultDiscoveryContext(), { dataDir })).servers
+                .filter((s) => s.definition.client === client)
+                .map((s) => s.definition.name),
+          }),
+        ),
+      );
+      const file = await api.call("reports.export", input);
+      const bytes = Buffer.from(file.content, file.encoding);
+      const output = flagString(args, "output") ?? file.filename;
+      if (output === "-") {
+        io.stdout.write(bytes);
+        return 0;
+      }
+      writeFileSync(resolve(output), bytes);
+      io.stderr.write(`report: wrote ${resolve(output)} (${bytes.length} bytes)\n`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

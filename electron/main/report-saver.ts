@@ -1,0 +1,71 @@
+/**
+ * Saving files from the desktop app: a report (the main process asks the engine for the rendered file,
+ * reports.export) or a file the renderer made (a table's rows, files.save). The main process shows the
+ * native Save dialog with the suggested name, writes the file and offers Show in folder; the renderer never
+ * touches the file system. Electron's parts are passed in, so this is tested without Electron.
+ */
+import { extname, join } from "node:path";
+import type { ApiTransport } from "../../shared/api.js";
+import { type FileContent, FileContentSchema, type SaveResult } from "../../shared/files.js";
+import type { ReportExportInput } from "../../shared/report.js";
+
+const FILTER_NAMES: Record<string, string> = {
+  html: "HTML",
+  pdf: "PDF",
+  md: "Markdown",
+  csv: "CSV",
+  json: "JSON",
+};
+
+export interface ReportSaverParts {
+  engine: Pick<ApiTransport, "invoke">;
+  showSaveDialog(options: {
+    title: string;
+    defaultPath: string;
+    filters: { name: string; extensions: string[] }[];
+  }): Promise<{ canceled: boolean; filePath?: string }>;
+  /** Resolves to the index of the button chosen. */
+  showMessageBox(options: { type: "info"; message: string; detail: string; buttons: string[] }): Promise<{
+    response: number;
+  }>;
+  writeFile(path: string, data: Buffer): Promise<void>;
+  showItemInFolder(path: string): void;
+  /** Where the dialog starts (the Downloads folder). */
+  defaultDir: string;
+}
+
+export function createFileSaver(parts: Omit<ReportSaverParts, "engine">) {
+  return async (input: FileContent, title = "Export"): Promise<SaveResult> => {
+    const file = FileContentSchema.parse(input);
+    const ext = extname(file.filename).slice(1).toLowerCase();
+    const choice = await parts.showSaveDialog({
+      title,
+      defaultPath: join(parts.defaultDir, file.filename),
+      filters: ext ? [{ name: FILTER_NAMES[ext] ?? ext.toUpperCase(), extensions: [ext] }] : [],
+    });
+    if (choice.canceled || !choice.filePath)
+      return { ok: false, message: "not saved: cancelled", path: null };
+    const path = choice.filePath;
+    const bytes = Buffer.from(file.content, file.encoding);
+    await parts.writeFile(path, bytes);
+    // Not awaited: the call answers once the file is written; the box stays until the user closes it.
+    parts
+      .showMessageBox({
+        type: "info",
+        message: `${title}: saved`,
+        detail: path,
+        buttons: ["Show in folder", "OK"],
+      })
+      .then(({ response }) => {
+        if (response === 0) parts.showItemInFolder(path);
+      })
+      .catch(() => {});
+    return { ok: true, message: `saved ${path} (${bytes.length} bytes)`, path };
+  };
+}
+
+export function createReportSaver(parts: ReportSaverParts) {
+  const save = createFileSaver(parts);
+  return async (input: ReportExportInput): Promise<SaveResult> =>
+    save(FileContentSchema.parse(await parts.engine.invoke("reports.export", input)), "Export report");
+}

@@ -1,0 +1,262 @@
+/**
+ * Builds a report from the store: call statistics come from one read of the range (the same reader and
+ * the same document as `mcpscope stats`), the rest from the queries each section already has.
+ */
+import type { Latency } from "../../../shared/domain.js";
+import {
+  REPORT_PERIODS,
+  REPORT_SCHEMA_VERSION,
+  type Report,
+  type ReportQuery,
+} from "../../../shared/report.js";
+import { MonitoringError } from "../errors.js";
+import { type RangeData, readRange } from "../metrics/range-reader.js";
+import { metricsSeries } from "../metrics/series.js";
+import type { Db } from "../store/db.js";
+import { mergedLatency, statsFromRange, type TimeRange } from "../store/queries.js";
+import { iso, parseTimeSpec } from "../time.js";
+import {
+  alertsSection,
+  errorsSection,
+  fileBytes,
+  logsSection,
+  type Scope,
+  securityCounts,
+  securitySection,
+} from "./activity.js";
+import {
+  availability,
+  crashes,
+  resources,
+  restarts,
+  round2,
+  serversActiveIn,
+  sessionsSeen,
+} from "./server-facts.js";
+
+export interface BuildOptions {
+  now?: number;
+  /** The server names configured in a client (discovery); needed only for a `client` scope. */
+  clientServers?: (client: string) => Promise<string[]>;
+  /** Called between sections, for progress on long ranges. */
+  progress?: (step: string) => void;
+}
+
+/** [since, until] of a query: `since` and `period` count back from `until` (default now). */
+export function reportRange(query: ReportQuery, now = Date.now()): TimeRange {
+  if (query.since && query.period) throw MonitoringError.input("give either since or period, not both");
+  const until = query.until ? parseTimeSpec(query.until, now) : now;
+  const since = parseTimeSpec(query.period ? REPORT_PERIODS[query.period] : (query.since ?? "7d"), until);
+  if (since >= until) throw MonitoringError.input("the period ends before it starts; check since and until");
+  return { since, until };
+}
+
+async function resolveScope(query: ReportQuery, options: BuildOptions): Promise<Scope> {
+  let names: Set<string> | null = query.servers?.length ? new Set(query.servers) : null;
+  if (query.client) {
+    if (!options.clientServers) throw MonitoringError.input("a client scope needs server discovery");
+    const configured = new Set(await options.clientServers(query.client));
+    names = names ? new Set([...names].filter((n) => configured.has(n))) : configured;
+  }
+  return names;
+}
+
+function scoped(data: RangeData, scope: Scope): RangeData {
+  if (scope === null) return data;
+  return new Map([...data].filter(([server]) => scope.has(server)));
+}
+
+interface Totals {
+  calls: number;
+  errors: number;
+  latency: Latency;
+  activeServers: number;
+  fromRollups: boolean;
+}
+
+function totals(data: RangeData): Totals {
+  const accs = [...data.values()].flatMap((ops) => [...ops.values()]);
+  const calls = accs.reduce((n, a) => n + a.calls, 0);
+  const ok = accs.reduce((n, a) => n + (a.outcomes.ok ?? 0), 0);
+  return {
+    calls,
+    errors: calls - ok,
+    latency: mergedLatency(accs),
+    activeServers: [...data.values()].filter((ops) => [...ops.values()].some((a) => a.calls > 0)).length,
+    fromRollups: accs.some((a) => a.fromRollups),
+  };
+}
+
+const rate = (errors: number, calls: number) => (calls ? Math.round((errors / calls) * 10000) / 10000 : 0);
+
+export async function buildReport(db: Db, query: ReportQuery, options: BuildOptions = {}): Promise<Report> {
+  const now = options.now ?? Date.now();
+  const progress = options.progress ?? (() => {});
+  const range = reportRange(query, now);
+  // The previous period of the same length, ending just before this one starts.
+  const previous: TimeRange = {
+    since: range.since - (range.until - range.since),
+    until: range.since - 0.001,
+  };
+  const scope = await resolveScope(query, options);
+
+  progress("calls");
+  const current = scoped(readRange(db, range.since, range.until), scope);
+  const before = scoped(readRange(db, previous.since, previous.until), scope);
+  const stats = statsFromRange(current, range);
+  const previousStats = statsFromRange(before, previous);
+  const now_ = totals(current);
+  const then = totals(before);
+
+  progress("servers");
+  const names = new Set([...(scope ?? serversActiveIn(db, range)), ...current.keys()]);
+  let dropped = 0;
+  const servers: Report["servers"] = [...names].sort().map((server) => {
+    const s = stats.servers.find((x) => x.server === server);
+    const seen = sessionsSeen(db, server, range);
+    dropped += seen.dropped;
+    return {
+      server,
+      calls: s?.calls ?? 0,
+      errors: s?.errors ?? 0,
+      errorRate: s?.error_rate ?? 0,
+      latency: mergedLatency(current.get(server)?.values() ?? []),
+      availability: availability(db, server, range),
+      crashes: crashes(db, server, range),
+      restarts: restarts(db, server, range),
+      resources: resources(db, server, range),
+      clients: seen.clients,
+      protocolVersions: seen.protocolVersions,
+    };
+  });
+  const meanUptime = (ranges: (ReturnType<typeof availability> | null)[]) => {
+    const known = ranges.filter((a) => a !== null);
+    return known.length ? round2(known.reduce((n, a) => n + a.uptimePct, 0) / known.length) : null;
+  };
+  const previousUptime = meanUptime([...names].map((s) => availability(db, s, previous)));
+
+  progress("tools");
+  const tools: Report["tools"] = stats.servers.flatMap((s) =>
+    s.operations
+      .filter((op) => op.method === "tools/call" && op.target !== null)
+      .map((op) => {
+        const prev = previousStats.servers
+          .find((p) => p.server === s.server)
+          ?.operations.find((p) => p.method === op.method && p.target === op.target);
+        return {
+          server: s.server,
+          tool: op.target as string,
+          calls: op.calls,
+          errors: op.errors,
+          outcomes: op.outcomes,
+          latency: op.latency_ms,
+          previousCalls: prev?.calls ?? 0,
+          previousP95: prev ? prev.latency_ms.p95 : null,
+        };
+      }),
+  );
+
+  progress("alerts");
+  const alerts = alertsSection(db, range, scope);
+  const previousAlerts = alertsSection(db, previous, scope);
+  progress("security and the audit chain");
+  const security = securitySection(db, range, scope);
+  const previousSecurity = securityCounts(db, previous, scope);
+  progress("charts");
+  const chart = series(db, range, scope);
+  progress("slowest calls");
+  const slowest = slowestCalls(db, range, scope);
+  progress("errors");
+  const errors = errorsSection(db, range, scope);
+  progress("logs");
+  const logs = logsSection(db, range, scope);
+
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: iso(now),
+    since: iso(range.since),
+    until: iso(range.until),
+    previous: { since: iso(previous.since), until: iso(previous.until) },
+    scope: {
+      servers: query.servers?.length ? [...query.servers].sort() : null,
+      client: query.client ?? null,
+    },
+    summary: {
+      calls: { value: now_.calls, previous: then.calls },
+      errors: { value: now_.errors, previous: then.errors },
+      errorRate: { value: rate(now_.errors, now_.calls), previous: rate(then.errors, then.calls) },
+      p50: { value: now_.calls ? now_.latency.p50 : null, previous: then.calls ? then.latency.p50 : null },
+      p95: { value: now_.calls ? now_.latency.p95 : null, previous: then.calls ? then.latency.p95 : null },
+      p99: { value: now_.calls ? now_.latency.p99 : null, previous: then.calls ? then.latency.p99 : null },
+      activeServers: { value: now_.activeServers, previous: then.activeServers },
+      availabilityPct: { value: meanUptime(servers.map((s) => s.availability)), previous: previousUptime },
+      alertsFired: { value: alerts.fired, previous: previousAlerts.fired },
+      securityFindings: {
+        value: security.poisoningFindings + security.secretFindings,
+        previous: previousSecurity.poisoningFindings + previousSecurity.secretFindings,
+      },
+    },
+    series: chart,
+    servers,
+    tools,
+    slowest,
+    errors,
+    logs,
+    security,
+    alerts,
+    data: {
+      databaseBytes: fileBytes(db.path),
+      dropped,
+      source: now_.calls === 0 ? "none" : now_.fromRollups ? "rollups" : "raw",
+      accuracy: now_.fromRollups ? "within 1%" : "exact",
+    },
+  };
+  return report;
+}
+
+/** Calls and errors per bucket (summed over the scope's servers); p95 only where one series covers it. */
+function series(db: Db, range: TimeRange, scope: Scope): Report["series"] {
+  const q = { since: iso(range.since), until: iso(range.until) };
+  const docs =
+    scope === null ? [metricsSeries(db, q)] : [...scope].map((server) => metricsSeries(db, { ...q, server }));
+  const stepMs = docs[0]?.step_ms ?? 3_600_000;
+  const buckets = new Map<string, Report["series"]["buckets"][number]>();
+  for (const doc of docs) {
+    for (const p of doc.points) {
+      const b = buckets.get(p.time);
+      if (b) {
+        b.calls += p.calls;
+        b.errors += p.errors;
+        b.p95 = null;
+      } else
+        buckets.set(p.time, {
+          time: p.time,
+          calls: p.calls,
+          errors: p.errors,
+          p95: docs.length === 1 ? p.p95 : null,
+        });
+    }
+  }
+  return { stepMs, buckets: [...buckets.values()].sort((a, b) => a.time.localeCompare(b.time)) };
+}
+
+/** The ten slowest calls kept in raw form (older calls may have been folded into rollups and deleted). */
+function slowestCalls(db: Db, range: TimeRange, scope: Scope): Report["slowest"] {
+  const names = scope === null ? null : [...scope];
+  const where = names ? ` AND server IN (${names.map(() => "?").join(", ")})` : "";
+  return db
+    .prepare(
+      `SELECT id, server, method, target, outcome, started_at, duration_ms FROM calls
+       WHERE started_at >= ? AND started_at <= ?${where} ORDER BY duration_ms DESC LIMIT 10`,
+    )
+    .all(range.since, range.until, ...(names ?? []))
+    .map((r) => ({
+      id: Number(r.id),
+      server: String(r.server),
+      method: String(r.method),
+      target: r.target === null ? null : String(r.target),
+      outcome: String(r.outcome),
+      startedAt: iso(Number(r.started_at)),
+      durationMs: Math.round(Number(r.duration_ms) * 1000) / 1000,
+    }));
+}

@@ -1,0 +1,12 @@
+/** Lines every human-readable format opens with. */
+import type { Report } from "../../../../shared/report.js";
+
+export function periodLine(r: Report): string {
+  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}).`;
+}
+
+export function scopeLine(r: Report): string {
+  if (r.scope.client)
+    return `Scope: the servers of ${r.scope.client}${r.scope.servers ? ` among ${r.scope.servers.join(", ")}` : ""}.`;
+  return r.scope.servers ? `Scope: ${r.scope.servers.join(", ")}.` : "Scope: all servers.";
+}

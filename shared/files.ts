@@ -1,0 +1,41 @@
+/**
+ * Files the app hands to the user: a report, or the rows a table shows. The content travels as text, or
+ * base64 for binary formats; the desktop app's main process saves it where the user chooses.
+ */
+import { z } from "zod";
+
+export const FileContentSchema = z.object({
+  /** A plain name (no folder): the Save dialog's suggestion, or the download's name. */
+  filename: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\w][\w .()-]*$/, "a plain file name: letters, digits, spaces, . _ - ( )"),
+  mimeType: z.string().min(1).max(100),
+  encoding: z.enum(["utf8", "base64"]),
+  content: z.string().max(64 * 1024 * 1024),
+});
+export type FileContent = z.infer<typeof FileContentSchema>;
+
+/** What saving a file in the desktop app did: the path written, or why nothing was. */
+export const SaveResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  path: z.string().nullable(),
+});
+export type SaveResult = z.infer<typeof SaveResultSchema>;
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; null is empty. */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A CSV table with a header row, CRLF line ends. */
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
+): string {
+  return `${[header, ...rows].map((row) => row.map(csvField).join(",")).join("\r\n")}\r\n`;
+}

@@ -1,0 +1,141 @@
+/**
+ * Saving a report in the desktop app, through fakes of Electron's dialog and shell: the main process asks
+ * the engine for the file, suggests its name in the Save dialog, writes exactly the rendered bytes and
+ * offers Show in folder; a cancelled dialog writes nothing. The IPC relay serves reports.save in the main
+ * process, never forwarding it to the engine.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createIpcRelay } from "../../electron/main/ipc-relay.js";
+import {
+  createFileSaver,
+  createReportSaver,
+  type ReportSaverParts,
+} from "../../electron/main/report-saver.js";
+import { createEngine } from "../../electron/monitor/engine.js";
+import type { Engine } from "../../electron/monitor/engine-types.js";
+
+let dir: string;
+let engine: Engine;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mcpscope-saver-"));
+  engine = await createEngine({ dataDir: dir, inventory: false, alerts: false });
+});
+afterAll(async () => {
+  await engine.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function parts(answer: { canceled: boolean; filePath?: string }, button = 0) {
+  const shown: string[] = [];
+  const fake = {
+    engine,
+    showSaveDialog: vi.fn(async () => answer),
+    showMessageBox: vi.fn(async () => ({ response: button })),
+    writeFile: vi.fn((path: string, data: Buffer) => writeFile(path, data)),
+    showItemInFolder: vi.fn((path: string) => {
+      shown.push(path);
+    }),
+    defaultDir: "/home/me/Downloads",
+  } satisfies ReportSaverParts;
+  return { fake, shown };
+}
+
+describe("saving a report from the desktop app", () => {
+  it("suggests the report's name, writes the rendered PDF and shows it in its folder", async () => {
+    const target = join(dir, "chosen.pdf");
+    const { fake, shown } = parts({ canceled: false, filePath: target });
+    const save = createReportSaver(fake);
+    const result = await save({
+      format: "pdf",
+      since: "2026-12-01T00:00:00Z",
+      until: "2026-12-08T00:00:00Z",
+    });
+    expect(result).toMatchObject({ ok: true, path: target });
+    expect(fake.showSaveDialog).toHaveBeenCalledWith({
+      title: "Export report",
+      defaultPath: "/home/me/Downloads/mcpscope-report-2026-12-01_to_2026-12-07.pdf",
+      filters: [{ name: "PDF", extensions: ["pdf"] }],
+    });
+    expect((await readFile(target)).subarray(0, 5).toString()).toBe("%PDF-");
+    await vi.waitFor(() => expect(shown).toEqual([target]));
+  });
+
+  it("writes nothing when the dialog is cancelled, and does not open the folder when OK is chosen", async () => {
+    const cancelled = parts({ canceled: true });
+    const result = await createReportSaver(cancelled.fake)({ format: "md", period: "day" });
+    expect(result).toEqual({ ok: false, message: "not saved: cancelled", path: null });
+    expect(cancelled.fake.writeFile).not.toHaveBeenCalled();
+
+    const target = join(dir, "r.md");
+    const ok = parts({ canceled: false, filePath: target }, 1);
+    await createReportSaver(ok.fake)({ format: "md", period: "day" });
+    expect(await readFile(target, "utf8")).toMatch(/^# mcpscope report/);
+    await vi.waitFor(() => expect(ok.fake.showMessageBox).toHaveBeenCalled());
+    expect(ok.shown).toEqual([]);
+  });
+
+  it("is served by the main process through the IPC relay, not forwarded to the engine", async () => {
+    const rendererUrl = "file:///app/dist/renderer/index.html";
+    const invoke = vi.fn(async () => "engine");
+    const local = vi.fn(async () => ({ ok: true, message: "saved", path: "/x.csv" }));
+    const relay = createIpcRelay({
+      rendererUrl,
+      isOwnWindow: () => true,
+      engine: { invoke },
+      local: { "reports.save": local },
+    });
+    const reply = await relay({ sender: {}, senderFrame: { url: rendererUrl } }, "reports.save", {
+      format: "csv",
+      section: "tools",
+    });
+    expect(reply).toEqual({ result: { ok: true, message: "saved", path: "/x.csv" } });
+    expect(local).toHaveBeenCalledWith({ format: "csv", section: "tools" });
+    expect(invoke).not.toHaveBeenCalled();
+    // Input is validated before the main process acts on it.
+    const bad = await relay({ sender: {}, senderFrame: { url: rendererUrl } }, "reports.save", {
+      format: "exe",
+    });
+    expect(bad).toMatchObject({ error: { kind: "input" } });
+    expect(local).toHaveBeenCalledOnce();
+  });
+
+  it("saves a file the renderer made (a table's rows) under its own name, with its extension's filter", async () => {
+    const target = join(dir, "calls.csv");
+    const { fake } = parts({ canceled: false, filePath: target }, 1);
+    const result = await createFileSaver(fake)({
+      filename: "mcpscope-calls-2026-12-06_14-05.csv",
+      mimeType: "text/csv",
+      encoding: "utf8",
+      content: "id,server\r\n1,files\r\n",
+    });
+    expect(result).toMatchObject({ ok: true, path: target });
+    expect(fake.showSaveDialog).toHaveBeenCalledWith({
+      title: "Export",
+      defaultPath: "/home/me/Downloads/mcpscope-calls-2026-12-06_14-05.csv",
+      filters: [{ name: "CSV", extensions: ["csv"] }],
+    });
+    expect(await readFile(target, "utf8")).toBe("id,server\r\n1,files\r\n");
+    // A name with a folder in it is refused before any dialog.
+    await expect(
+      createFileSaver(fake)({
+        filename: "../../.bashrc",
+        mimeType: "text/plain",
+        encoding: "utf8",
+        content: "x",
+      }),
+    ).rejects.toThrow();
+    expect(fake.showSaveDialog).toHaveBeenCalledOnce();
+  });
+
+  it("the engine itself refuses reports.save and files.save with one line", async () => {
+    await expect(engine.invoke("reports.save", { format: "html" })).rejects.toThrow(
+      /done by the desktop app/,
+    );
+    await expect(
+      engine.invoke("files.save", { filename: "a.csv", mimeType: "text/csv", encoding: "utf8", content: "" }),
+    ).rejects.toThrow(/done by the desktop app/);
+  });
+});

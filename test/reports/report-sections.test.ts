@@ -1,0 +1,174 @@
+/**
+ * The report's sections beyond call counts, over a real database whose rows are written by the stores
+ * that write them in production (health checks, resource samples, security events) and alert history as
+ * the alert store keeps it: availability weighted by time with each downtime, resources, crashes, alerts
+ * with their durations, security counts; and one line, never invented figures, for an empty period.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DbHealthStore, type HealthCheck } from "../../electron/monitor/health/health-store.js";
+import { buildReport } from "../../electron/monitor/reports/build.js";
+import { renderReport } from "../../electron/monitor/reports/render/index.js";
+import { DbSampleStore } from "../../electron/monitor/resources/sample-store.js";
+import { insertEvent } from "../../electron/monitor/security/pins.js";
+import { type Db, openDb } from "../../electron/monitor/store/db.js";
+
+const T0 = Date.parse("2026-12-01T00:00:00Z");
+const HOUR = 3_600_000;
+const until = new Date(T0 + 10 * HOUR).toISOString();
+const since = new Date(T0).toISOString();
+
+let dir: string;
+let db: Db;
+
+function check(time: number, state: HealthCheck["state"]): HealthCheck {
+  return {
+    time,
+    serverId: "cursor:files",
+    server: "files",
+    status: state === "down" ? "down" : "up",
+    state,
+    era: "session",
+    protocolVersion: "2025-11-25",
+    handshakeMs: 5,
+    pingMs: 1,
+    listMs: 2,
+    toolsCount: 3,
+    error: state === "down" ? "connection refused" : null,
+  };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mcpscope-report-sections-"));
+  db = openDb(join(dir, "mcpscope.db"));
+  const health = new DbHealthStore(db);
+  // Up from the start, down for 1 h at 2 h, up, down again from 8 h to the end (2 h, ongoing).
+  for (const [h, state] of [
+    [0, "up"],
+    [1, "up"],
+    [2, "down"],
+    [2.5, "down"],
+    [3, "up"],
+    [8, "down"],
+  ] as const)
+    health.record(check(T0 + h * HOUR, state));
+  new DbSampleStore(db).record([
+    {
+      time: T0 + HOUR,
+      serverId: null,
+      server: "files",
+      pid: 10,
+      cpuPct: 10,
+      rssBytes: 50_000_000,
+      processCount: 1,
+    },
+    {
+      time: T0 + 2 * HOUR,
+      serverId: null,
+      server: "files",
+      pid: 10,
+      cpuPct: 30,
+      rssBytes: 80_000_000,
+      processCount: 2,
+    },
+  ]);
+  for (const [type, h] of [
+    ["secret.detected", 1],
+    ["tool.poisoning_suspected", 2],
+    ["tool.definition_changed", 2],
+    ["secret.detected", -3], // the previous period
+  ] as const)
+    insertEvent(db, {
+      time: T0 + h * HOUR,
+      category: "security",
+      type,
+      severity: "medium",
+      server: "files",
+      session_id: null,
+      message: `${type} on files`,
+      details: null,
+    });
+  db.prepare(
+    "INSERT INTO events (time, category, type, severity, server, message) VALUES (?, 'system', 'process.crash', 'medium', 'files', 'files exited with code 1')",
+  ).run(T0 + 2 * HOUR);
+  const history = db.prepare(
+    `INSERT INTO alert_history (time, alert_id, rule, severity, labels, from_state, to_state, value, summary)
+     VALUES (?, ?, 'server-down', 'critical', '{"server":"files"}', ?, ?, 1, 'files is down')`,
+  );
+  history.run(T0 + 2 * HOUR, "a1", "pending", "firing");
+  history.run(T0 + 3 * HOUR, "a1", "firing", "resolved");
+  history.run(T0 + 8.5 * HOUR, "a2", "pending", "firing");
+});
+
+afterAll(async () => {
+  db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("report sections", () => {
+  it("weights availability by time and lists each downtime, the last one ongoing", async () => {
+    const r = await buildReport(db, { since, until });
+    const files = r.servers.find((s) => s.server === "files");
+    // 10 h observed, down 1 h + 2 h.
+    expect(files?.availability).toEqual({
+      checks: 6,
+      uptimePct: 70,
+      downtimes: [
+        { start: new Date(T0 + 2 * HOUR).toISOString(), durationMs: HOUR, ongoing: false },
+        { start: new Date(T0 + 8 * HOUR).toISOString(), durationMs: 2 * HOUR, ongoing: true },
+      ],
+      longestDowntimeMs: 2 * HOUR,
+    });
+    expect(r.summary.availabilityPct).toEqual({ value: 70, previous: null });
+    expect(files?.resources).toEqual({ cpuMeanPct: 20, cpuMaxPct: 30, rssMaxBytes: 80_000_000 });
+    expect(files?.crashes).toBe(1);
+  });
+
+  it("counts alerts fired and resolved with their durations, and security findings against the previous period", async () => {
+    const r = await buildReport(db, { since, until });
+    expect(r.alerts).toMatchObject({ fired: 2, resolved: 1, meanTimeToResolveMs: HOUR });
+    expect(r.alerts.items.map((a) => [a.alertId, a.durationMs])).toEqual([
+      ["a2", null],
+      ["a1", HOUR],
+    ]);
+    expect(r.summary.alertsFired).toEqual({ value: 2, previous: 0 });
+    expect(r.security).toMatchObject({
+      secretFindings: 1,
+      poisoningFindings: 1,
+      definitionChanges: 1,
+      approvals: 0,
+    });
+    expect(r.summary.securityFindings).toEqual({ value: 2, previous: 1 });
+    const md = (await renderReport(r, { format: "md" })).content;
+    expect(md).toContain("| Availability | 70% | — | — |");
+    expect(md).toContain("| Security findings | 2 | 1 | +100% |");
+    expect(md).toContain("Fired: 2; resolved: 1; mean time to resolve: 1 h.");
+  });
+
+  it("an empty period says so in one line per section and invents no figure", async () => {
+    const r = await buildReport(db, { since: "2026-11-01T00:00:00Z", until: "2026-11-02T00:00:00Z" });
+    expect(r.servers).toEqual([]);
+    expect(r.summary.calls).toEqual({ value: 0, previous: 0 });
+    expect(r.summary.p95).toEqual({ value: null, previous: null });
+    expect(r.data.source).toBe("none");
+    const md = (await renderReport(r, { format: "md" })).content;
+    for (const line of [
+      "No server had calls, sessions or health checks in this period.",
+      "No tool calls in this period.",
+      "No errors in this period.",
+      "No log lines in this period.",
+      "Fired: 0; resolved: 0.",
+    ])
+      expect(md).toContain(line);
+    const html = (await renderReport(r, { format: "html" })).content;
+    expect(html).not.toContain("<svg");
+    expect(html).toContain("No tool calls in this period.");
+  });
+
+  it("refuses a period that ends before it starts, and since with period", async () => {
+    await expect(buildReport(db, { since: until, until: since })).rejects.toThrow(/ends before it starts/);
+    await expect(buildReport(db, { since: "7d", period: "week" })).rejects.toThrow(/either since or period/);
+  });
+});

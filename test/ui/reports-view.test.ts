@@ -1,0 +1,177 @@
+/**
+ * The Reports view in real Chromium, in browser mode: `mcpscope serve` over a data dir with a known
+ * workload (server-everything through `mcpscope run`). The view must show the calls `stats` counts,
+ * scoped to one server on request, and Export… must download a file that parses and carries the same
+ * figures (JSON, and a CSV table). The Calls, Logs and Events views' Export buttons download the rows
+ * they show.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StatsDocument } from "../../shared/domain.js";
+import type { Report } from "../../shared/report.js";
+import { connect, mcpscopeJson, SERVERS, tempDir } from "../helpers/mcp.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
+
+const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
+
+warnIfNoChromium("test/ui/reports-view.test.ts");
+
+describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () => {
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let dataDir: string;
+  let serve: Serve;
+  let stats: StatsDocument;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    const dir = await tempDir("mcpscope-ui-reports-");
+    cleanups.push(dir.cleanup);
+    dataDir = join(dir.path, "data");
+    const wrapped = async (name: string, n: number) => {
+      const client = await connect(SERVERS.everything(), { dataDir, name });
+      for (let i = 0; i < n; i++) await client.callTool({ name: "echo", arguments: { message: `m${i}` } });
+      await client.callTool({ name: "no-such-tool", arguments: {} }).catch(() => {});
+      await client.close();
+    };
+    await wrapped("alpha", 5);
+    await wrapped("beta", 2);
+    stats = await mcpscopeJson<StatsDocument>(["stats", "--since", "1h", "--data-dir", dataDir]);
+    browser = await launchChromium();
+    serve = await startServe(dataDir);
+    cleanups.push(serve.stop);
+    ({ page, problems } = await openPage(browser, serve.url));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  const callsOf = (server: string) => stats.servers.find((s) => s.server === server)?.calls ?? -1;
+
+  it("shows the calls stats counts, per server and in total", async () => {
+    const total = stats.servers.reduce((n, s) => n + s.calls, 0);
+    expect(callsOf("alpha")).toBeGreaterThan(callsOf("beta"));
+    await page.getByTestId("nav-reports").click();
+    const card = page.getByTestId("report-card-calls").getByTestId("stat-value");
+    await until(
+      "the calls card",
+      async () => (await card.textContent())?.trim() === total.toLocaleString("en-US"),
+      15_000,
+    );
+    const rows = page.getByTestId("report-servers").locator("tbody tr");
+    await until("both servers listed", async () => (await rows.count()) === 2, 5000);
+    expect((await rows.nth(0).locator("td").nth(1).textContent())?.trim()).toBe(String(callsOf("alpha")));
+    expect(await page.getByTestId("report-chart-calls").locator("canvas").count()).toBe(1);
+    expect(problems).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, "reports-view.png"), fullPage: true });
+  });
+
+  it("scopes to one server", async () => {
+    await page.getByTestId("report-scope").selectOption("server:beta");
+    await page.getByTestId("report-generate").click();
+    const card = page.getByTestId("report-card-calls").getByTestId("stat-value");
+    await until(
+      "the scoped calls card",
+      async () => (await card.textContent())?.trim() === String(callsOf("beta")),
+      15_000,
+    );
+    expect(await page.getByTestId("report-servers").locator("tbody tr").count()).toBe(1);
+  });
+
+  it("Export… downloads a JSON file and a CSV table that carry the view's figures", async () => {
+    await page.getByTestId("report-format").selectOption("json");
+    const [json] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("report-export").click(),
+    ]);
+    expect(json.suggestedFilename()).toMatch(
+      /^mcpscope-report-\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}\.json$/,
+    );
+    const doc = JSON.parse(await readFile((await json.path()) as string, "utf8")) as Report;
+    expect(doc.scope.servers).toEqual(["beta"]);
+    expect(doc.summary.calls.value).toBe(callsOf("beta"));
+
+    await page.getByTestId("report-format").selectOption("csv");
+    await page.getByTestId("report-section").selectOption("tools");
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("report-export").click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/-tools\.csv$/);
+    const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
+    const echo = stats.servers.find((s) => s.server === "beta")?.operations.find((o) => o.target === "echo");
+    expect(lines.some((l) => l.startsWith(`beta,echo,${echo?.calls},`))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it("Calls, Logs and Events export the rows they show, as CSV and JSON", async () => {
+    const total = stats.servers.reduce((n, s) => n + s.calls, 0);
+    await page.getByTestId("nav-calls").click();
+    const exportCalls = page.getByTestId("calls-export");
+    await until("calls listed", async () => await exportCalls.getByTestId("export-csv").isEnabled(), 10_000);
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCalls.getByTestId("export-csv").click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/^mcpscope-calls-.*\.csv$/);
+    const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id",
+    );
+    expect(lines).toHaveLength(total + 1);
+    // The failed call's message holds a colon and spaces, not a comma: still one field.
+    expect(lines.filter((l) => l.includes(",tools/call,no-such-tool,tool_error,"))).toHaveLength(2);
+
+    const [json] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCalls.getByTestId("export-json").click(),
+    ]);
+    const calls = JSON.parse(await readFile((await json.path()) as string, "utf8")) as { calls: unknown[] };
+    expect(calls.calls).toHaveLength(total);
+
+    await page.getByTestId("nav-logs").click();
+    const exportLogs = page.getByTestId("logs-export");
+    await until(
+      "log lines listed",
+      async () => await exportLogs.getByTestId("export-json").isEnabled(),
+      10_000,
+    );
+    const [logs] = await Promise.all([
+      page.waitForEvent("download"),
+      exportLogs.getByTestId("export-json").click(),
+    ]);
+    const logDoc = JSON.parse(await readFile((await logs.path()) as string, "utf8")) as {
+      logs: { server: string }[];
+    };
+    expect(logDoc.logs.length).toBeGreaterThan(0);
+
+    await page.getByTestId("nav-events").click();
+    const exportEvents = page.getByTestId("events-export");
+    await until(
+      "events listed",
+      async () => await exportEvents.getByTestId("export-csv").isEnabled(),
+      10_000,
+    );
+    const [events] = await Promise.all([
+      page.waitForEvent("download"),
+      exportEvents.getByTestId("export-csv").click(),
+    ]);
+    const eventLines = (await readFile((await events.path()) as string, "utf8")).trim().split("\r\n");
+    expect(eventLines[0]).toBe("id,time,category,type,severity,server,session,message,details");
+    expect(eventLines.some((l) => l.includes(",tool_error,"))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
