@@ -108,8 +108,9 @@ describe("mcpscope report", () => {
     expect(doc.tools.find((t) => t.server === "memory" && t.tool === "read_graph")?.calls).toBe(4);
     expect(doc.data).toMatchObject({ source: "raw", accuracy: "exact" });
     expect(doc.servers.find((s) => s.server === "everything")?.clients).toEqual(["mcpscope-test 1.0.0"]);
-    expect(doc.summary.securityFindings.value).toBe(1);
-    expect(doc.security.secretFindings).toBe(1);
+    // The token is found twice: in the echo's arguments and in its result (one finding per kind and field).
+    expect(doc.summary.securityFindings.value).toBe(2);
+    expect(doc.security.secretFindings).toBe(2);
     expect(doc.security.audit.ok).toBe(true);
   });
 
