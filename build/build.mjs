@@ -42,6 +42,7 @@ async function buildNode() {
     entryPoints: {
       cli: "electron/cli/main.ts",
       "observer-worker": "electron/monitor/proxy/observer-worker.ts",
+      "http-observer-worker": "electron/monitor/proxy-http/http-observer-worker.ts",
       "engine-host": "electron/main/engine-host.ts",
     },
     external: ["electron"],

@@ -4,16 +4,21 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
-import type { CopyChunk, CopyStream, ToWorker } from "./worker-protocol.js";
+import type { CopyStream, ToWorker } from "./worker-protocol.js";
+
+/** What a queue hands over: copies of named streams, gap notices, and its owner's control messages. */
+export type QueueMessage<S extends string> =
+  | { type: "chunks"; items: { stream: S; at: number; bytes: Uint8Array }[] }
+  | { type: "gap"; stream: S; droppedBytes: number; at: number };
 
 /** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
 const BATCH_MS = 5;
 
-export class CopyQueue {
+export class CopyQueue<S extends string = CopyStream, M extends { type: string } = ToWorker> {
   private inFlight = 0;
-  private readonly gaps = new Map<CopyStream, number>();
+  private readonly gaps = new Map<S, number>();
   private broken = false;
-  private batch: CopyChunk[] = [];
+  private batch: { stream: S; at: number; bytes: Uint8Array }[] = [];
   private timer: NodeJS.Timeout | null = null;
   droppedBytes = 0;
   droppedChunks = 0;
@@ -23,7 +28,7 @@ export class CopyQueue {
     private readonly maxInFlightBytes = 32 * 1024 * 1024,
   ) {}
 
-  offer(stream: CopyStream, chunk: Buffer, at: number): void {
+  offer(stream: S, chunk: Buffer, at: number): void {
     if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
       this.droppedBytes += chunk.length;
       this.droppedChunks++;
@@ -77,12 +82,12 @@ export class CopyQueue {
   }
 
   /** Sends a control message, after the copies gathered before it (order matters to the worker). */
-  post(message: ToWorker): void {
+  post(message: M | QueueMessage<S>): void {
     this.flush();
     this.send(message);
   }
 
-  private send(message: ToWorker, transfer?: ArrayBuffer[]): void {
+  private send(message: M | QueueMessage<S>, transfer?: ArrayBuffer[]): void {
     if (this.broken) return;
     try {
       this.worker.postMessage(message, transfer);

@@ -82,6 +82,7 @@ export class SessionRecorder implements ObservationSink {
       bytes_out: call.bytesOut,
       progress_count: call.progressCount,
       rounds: call.rounds,
+      http_status: call.httpStatus ?? null,
       request: capturePayload(call.request, this.captureLimit),
       response: capturePayload(call.response, this.captureLimit),
     });

@@ -1,0 +1,251 @@
+/**
+ * `mcpscope proxy` in front of real Streamable HTTP servers: the SDK client gets the same answers as
+ * directly, progress arrives in order, and each session's calls are stored with the outcome the client
+ * saw — including a stream the client drops (`cancelled`), an upstream that breaks mid-stream
+ * (`disconnected`), a 401 relayed untouched (a security event) and an unreachable upstream (502).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Child, startEverything, startProxy, storedCalls, storedEvents } from "../helpers/http.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let everything: Child & { url: string };
+let proxy: Child & { url: string; stderr: () => string };
+
+beforeAll(async () => {
+  dir = await tempDir();
+  everything = await startEverything("streamableHttp");
+  proxy = await startProxy(everything.url, dir.path, "everything");
+}, 30_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+  await everything?.stop();
+  await dir?.cleanup();
+});
+
+async function connect(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const client = new Client({ name: "proxy-test", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** The same steps, directly or through the proxy; progress values per long operation. */
+async function workload(url: string) {
+  const { client } = await connect(url);
+  const progress: number[] = [];
+  const results = [
+    await client.listTools(),
+    await client.callTool({ name: "echo", arguments: { message: "hello through the proxy" } }),
+    await client.callTool({ name: "get-sum", arguments: { a: 2, b: 40 } }),
+    await client.callTool(
+      { name: "trigger-long-running-operation", arguments: { duration: 0.3, steps: 3 } },
+      undefined,
+      { onprogress: (p) => progress.push(p.progress) },
+    ),
+    await client.getPrompt({ name: "simple-prompt" }),
+    await client
+      .callTool({ name: "no-such-tool", arguments: {} })
+      .catch((e: Error) => ({ thrown: e.message })),
+  ];
+  await client.close();
+  return { results, progress };
+}
+
+describe("mcpscope proxy over Streamable HTTP", () => {
+  it("relays a session unchanged and stores its calls with their outcomes and HTTP status", async () => {
+    const direct = await workload(everything.url);
+    const proxied = await workload(proxy.url);
+    expect(proxied.results).toEqual(direct.results);
+    expect(proxied.progress).toEqual([1, 2, 3]);
+
+    const calls = await waitFor(() => {
+      const stored = storedCalls(dir.path, "everything");
+      return stored.length >= 7 ? stored : undefined;
+    });
+    expect(calls.map((c) => [c.method, c.target, c.outcome])).toEqual([
+      ["initialize", null, "ok"],
+      ["tools/list", null, "ok"],
+      ["tools/call", "echo", "ok"],
+      ["tools/call", "get-sum", "ok"],
+      ["tools/call", "trigger-long-running-operation", "ok"],
+      ["prompts/get", "simple-prompt", "ok"],
+      ["tools/call", "no-such-tool", "tool_error"],
+    ]);
+    expect(new Set(calls.map((c) => c.sessionId)).size).toBe(1);
+    expect(calls.every((c) => c.httpStatus === 200)).toBe(true);
+    expect(calls[0]?.clientName).toBe("proxy-test");
+    expect(calls[2]?.response).toContain("hello through the proxy");
+  });
+
+  it("keeps concurrent sessions apart", async () => {
+    const before = storedCalls(dir.path, "everything").length;
+    const [a, b] = await Promise.all([connect(proxy.url), connect(proxy.url)]);
+    await Promise.all([
+      a.client.callTool({ name: "echo", arguments: { message: "a" } }),
+      b.client.callTool({ name: "echo", arguments: { message: "b" } }),
+    ]);
+    await Promise.all([a.client.close(), b.client.close()]);
+    const calls = await waitFor(() => {
+      const stored = storedCalls(dir.path, "everything").slice(before);
+      return stored.length >= 4 ? stored : undefined;
+    });
+    const sessions = new Map<string, string[]>();
+    for (const call of calls)
+      sessions.set(call.sessionId, [...(sessions.get(call.sessionId) ?? []), call.method]);
+    expect([...sessions.values()]).toEqual([
+      ["initialize", "tools/call"],
+      ["initialize", "tools/call"],
+    ]);
+  });
+
+  it("records a stream the client drops as cancelled", async () => {
+    const { client, transport } = await connect(proxy.url);
+    const controller = new AbortController();
+    const response = await fetch(proxy.url, {
+      method: "POST",
+      signal: controller.signal,
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": transport.sessionId ?? "",
+        "mcp-protocol-version": transport.protocolVersion ?? "2025-06-18",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: "dropped-1",
+        method: "tools/call",
+        params: {
+          name: "trigger-long-running-operation",
+          arguments: { duration: 5, steps: 5 },
+          _meta: { progressToken: "p1" },
+        },
+      }),
+    });
+    // Read until the first progress event: the operation is under way, the stream live.
+    const reader = response.body?.getReader();
+    let seen = "";
+    while (reader && !seen.includes("notifications/progress")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    expect(seen).toContain("notifications/progress");
+    controller.abort();
+    const call = await waitFor(() =>
+      storedCalls(dir.path, "everything").find((c) => c.requestId === "dropped-1"),
+    );
+    expect(call.outcome).toBe("cancelled");
+    expect(call.errorMessage).toBe("the client closed the HTTP stream");
+    await client.close();
+  });
+});
+
+describe("mcpscope proxy against a misbehaving upstream", () => {
+  let upstream: Server;
+  let upstreamUrl: string;
+  let fixtureProxy: Child & { url: string; stderr: () => string };
+  const metadata = JSON.stringify({ resource: "x", authorization_servers: ["https://auth.example"] });
+
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      if (req.url === "/.well-known/oauth-protected-resource") {
+        res.writeHead(200, { "content-type": "application/json" }).end(metadata);
+        return;
+      }
+      if (req.url === "/auth/mcp") {
+        res
+          .writeHead(401, {
+            "content-type": "application/json",
+            "www-authenticate": `Bearer resource_metadata="${upstreamUrl}/.well-known/oauth-protected-resource"`,
+          })
+          .end('{"error":"invalid_token"}');
+        return;
+      }
+      // /dying/mcp: one progress event, then the upstream's connection breaks.
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(
+          `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } })}\n\n`,
+          () => setImmediate(() => res.socket?.destroy()),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    fixtureProxy = await startProxy(`${upstreamUrl}/mcp`, dir.path, "fixture");
+  }, 30_000);
+
+  afterAll(async () => {
+    await fixtureProxy?.stop();
+    upstream?.close();
+  });
+
+  const base = () => new URL(fixtureProxy.url).origin;
+  const toolCall = (id: number) =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: { name: "slow", arguments: {}, _meta: { progressToken: 1 } },
+    });
+  const post = (path: string, body: string) =>
+    fetch(`${base()}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body,
+    });
+
+  it("relays a 401 and the protected-resource metadata untouched, and records a security event", async () => {
+    const denied = await post("/auth/mcp", toolCall(3));
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${upstreamUrl}/.well-known/oauth-protected-resource"`,
+    );
+    expect(await denied.text()).toBe('{"error":"invalid_token"}');
+    const meta = await fetch(`${base()}/.well-known/oauth-protected-resource`);
+    expect(await meta.text()).toBe(metadata);
+
+    const event = await waitFor(() =>
+      storedEvents(dir.path, "fixture").find((e) => e.type === "http.unauthorized"),
+    );
+    expect(event.category).toBe("security");
+    expect(event.message).toContain("401");
+    expect(event.message).toContain("WWW-Authenticate: Bearer");
+    expect(event.details).toMatchObject({ status: 401, method: "POST", path: "/auth/mcp" });
+    const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "3"));
+    expect([call.outcome, call.httpStatus, call.errorMessage]).toEqual(["client_error", 401, "HTTP 401"]);
+  });
+
+  it("records an upstream that breaks mid-stream as disconnected; the client sees the stream end", async () => {
+    const response = await post("/dying/mcp", toolCall(4));
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+    const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "4"));
+    expect([call.outcome, call.httpStatus]).toEqual(["disconnected", 200]);
+  });
+
+  it("answers 502 with a JSON-RPC error when the upstream is unreachable, and records it", async () => {
+    await new Promise((resolve) => upstream.close(resolve));
+    upstream.closeAllConnections();
+    const response = await post("/mcp", toolCall(5));
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { id: number; error: { code: number; message: string } };
+    expect(body.id).toBe(5);
+    expect(body.error.message).toMatch(/upstream .* is unreachable \(ECONNREFUSED\)/);
+
+    const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "5"));
+    expect([call.outcome, call.httpStatus]).toEqual(["server_error", 502]);
+    const event = await waitFor(() =>
+      storedEvents(dir.path, "fixture").find((e) => e.type === "proxy.upstream_unreachable"),
+    );
+    expect(event.category).toBe("system");
+    await waitFor(() => /cannot reach/.test(fixtureProxy.stderr()));
+  });
+});
