@@ -4,13 +4,14 @@
  * saw — including a stream the client drops (`cancelled`), an upstream that breaks mid-stream
  * (`disconnected`), a 401 relayed untouched (a security event) and an unreachable upstream (502).
  */
+import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, startEverything, startProxy, storedCalls, storedEvents } from "../helpers/http.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let everything: Child & { url: string };
@@ -247,5 +248,19 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     );
     expect(event.category).toBe("system");
     await waitFor(() => /cannot reach/.test(fixtureProxy.stderr()));
+  });
+});
+
+describe("mcpscope proxy usage", () => {
+  it.each([
+    [[], "--upstream URL is required"],
+    [["--upstream", "not a url"], '--upstream "not a url" is not a URL'],
+    [["--upstream", "ftp://x/mcp"], "--upstream must be http:// or https://, not ftp:"],
+    [["--upstream", "http://x/mcp", "--listen", "nowhere"], '--listen "nowhere" is not HOST:PORT'],
+  ])("%j exits 2 with one line", (args, message) => {
+    const result = spawnSync(process.execPath, [MCPSCOPE, "proxy", ...args], { encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(message);
   });
 });
