@@ -62,6 +62,8 @@ export function startObserverThread<S extends string, M extends { type: string }
   return {
     queue,
     async finish(last) {
+      // Until what the worker holds is stored, it keeps the process alive (bounded below).
+      worker.ref();
       queue.post(last);
       const limit = options.finishLimitMs ?? 15_000;
       let timer: NodeJS.Timeout | undefined;
