@@ -5,31 +5,20 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
-import { storedCalls } from "../helpers/http.js";
-import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+import { loadTap, type Observe, storedCalls } from "../helpers/http.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
 
-type Observe = <T extends Transport>(
-  transport: T,
-  options: { name: string; dataDir?: string; onProblem?: (m: string) => void },
-) => T;
 let observe: Observe;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 
 beforeAll(async () => {
-  // The package's own entry, as `import { observe } from "mcpscope"` resolves it.
-  const pkg = (await import(join(ROOT, "package.json"), { with: { type: "json" } })).default as {
-    exports: Record<string, string>;
-  };
-  ({ observe } = (await import(pathToFileURL(join(ROOT, pkg.exports["."] ?? "")).href)) as {
-    observe: Observe;
-  });
+  observe = await loadTap();
   dir = await tempDir();
 });
 afterAll(async () => {

@@ -2,11 +2,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { listEvents } from "../../electron/monitor/events/queries.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { listCallDetails } from "../../electron/monitor/store/queries.js";
-import type { CallDetail } from "../../shared/domain.js";
+import { listCallDetails, resolveRange, statsDocument } from "../../electron/monitor/store/queries.js";
+import type { CallDetail, ServerStats } from "../../shared/domain.js";
 import type { EventRecord } from "../../shared/events.js";
 import { MCPSCOPE, ROOT } from "./mcp.js";
 
@@ -112,4 +114,30 @@ export function storedEvents(dataDir: string, server: string): EventRecord[] {
   } finally {
     db.close();
   }
+}
+
+/** One server's stats over the last hour, as `mcpscope stats` computes them. */
+export function storedStats(dataDir: string, server: string): ServerStats | undefined {
+  const db = openDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return statsDocument(db, resolveRange("1h", undefined, "1h"), server).servers.find(
+      (s) => s.server === server,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+export type Observe = <T extends Transport>(
+  transport: T,
+  options: { name: string; dataDir?: string; onProblem?: (message: string) => void },
+) => T;
+
+/** `observe` from the package's own library entry (dist/), as `import { observe } from "mcpscope"` gets it. */
+export async function loadTap(): Promise<Observe> {
+  const pkg = (await import(join(ROOT, "package.json"), { with: { type: "json" } })).default as {
+    exports: Record<string, string>;
+  };
+  const entry = pathToFileURL(join(ROOT, pkg.exports["."] ?? "")).href;
+  return ((await import(entry)) as { observe: Observe }).observe;
 }

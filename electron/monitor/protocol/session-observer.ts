@@ -143,7 +143,9 @@ export class SessionObserver {
       if (!entry) continue;
       this.pending[stream].delete(key);
       if (outcome === "cancelled") this.rememberCancelled(stream, key);
-      this.finish(entry, outcome, at, 0, null, null, message);
+      // A subscription stream that ends is its normal end, as at the end of a session.
+      if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
+      else this.finish(entry, outcome, at, 0, null, null, message);
     }
   }
 

@@ -125,6 +125,24 @@ export class ExchangeObserver {
     this.settle(ex, at, { by, message });
   }
 
+  /**
+   * Copies of this exchange were dropped (the copy queue was full): what it carried is not observed, as
+   * the stdio wrapper skips to the next line; requests it carried are answered unseen, or time out.
+   */
+  gap(exchange: number, droppedBytes: number, at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (!ex) return;
+    ex.done = true;
+    this.exchanges.delete(exchange);
+    ex.session?.recorder.protocolEvent({
+      time: at,
+      type: "observation_gap",
+      stream: "out",
+      message: `${droppedBytes} bytes of an HTTP exchange not observed (copy queue full); traffic itself was forwarded`,
+      bytes: droppedBytes,
+    });
+  }
+
   unreachable(exchange: number, message: string, at: number): void {
     if (this.unreachableSince !== null) return;
     this.unreachableSince = at;

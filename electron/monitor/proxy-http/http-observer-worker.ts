@@ -8,11 +8,12 @@ import { EventTracker } from "../events/tracker.js";
 import { indexPendingLogs } from "../logs/fts-index.js";
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { databasePath } from "../paths.js";
+import type { QueueMessage } from "../proxy/copy-queue.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openDb } from "../store/db.js";
 import { ExchangeObserver } from "./exchange-observer.js";
 import { HttpSessions } from "./http-sessions.js";
-import type { FromHttpWorker, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
+import type { BodyStream, FromHttpWorker, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
 
 const init = workerData as HttpWorkerInit;
 const port = parentPort;
@@ -53,18 +54,14 @@ function parseStream(stream: string): [number, "in" | "out"] {
   return [Number(stream.slice(0, colon)), stream.slice(colon + 1) === "in" ? "in" : "out"];
 }
 
-port.on("message", (message: ToHttpWorker | { type: "chunks" | "gap"; [k: string]: unknown }) => {
+port.on("message", (message: ToHttpWorker | QueueMessage<BodyStream>) => {
   // A bug in observation must not stop it for later exchanges.
   try {
-    handle(message as ToHttpWorker | QueueMessage);
+    handle(message);
   } catch {}
 });
 
-type QueueMessage =
-  | { type: "chunks"; items: { stream: string; at: number; bytes: Uint8Array }[] }
-  | { type: "gap"; stream: string; droppedBytes: number; at: number };
-
-function handle(message: ToHttpWorker | QueueMessage): void {
+function handle(message: ToHttpWorker | QueueMessage<BodyStream>): void {
   switch (message.type) {
     case "chunks": {
       let total = 0;
@@ -82,12 +79,7 @@ function handle(message: ToHttpWorker | QueueMessage): void {
     case "gap": {
       // Part of this exchange was not copied: it cannot be parsed, but its traffic was forwarded.
       const [exchange] = parseStream(message.stream);
-      exchanges.broken(
-        exchange,
-        "upstream",
-        "part of the exchange was not observed (copy queue full)",
-        message.at,
-      );
+      exchanges.gap(exchange, message.droppedBytes, message.at);
       return;
     }
     case "request":
