@@ -54,22 +54,26 @@ function parseStream(stream: string): [number, "in" | "out"] {
   return [Number(stream.slice(0, colon)), stream.slice(colon + 1) === "in" ? "in" : "out"];
 }
 
-port.on("message", (message: ToHttpWorker | QueueMessage<BodyStream>) => {
+port.on("message", (message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>) => {
   // A bug in observation must not stop it for later exchanges.
   try {
     handle(message);
   } catch {}
 });
 
-function handle(message: ToHttpWorker | QueueMessage<BodyStream>): void {
+function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>): void {
   switch (message.type) {
     case "chunks": {
       let total = 0;
       for (const item of message.items) {
-        const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
-        total += bytes.length;
-        const [exchange, side] = parseStream(item.stream);
         try {
+          if ("control" in item) {
+            handle(item.control);
+            continue;
+          }
+          const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+          total += bytes.length;
+          const [exchange, side] = parseStream(item.stream);
           exchanges.chunk(exchange, side, bytes, item.at);
         } catch {}
       }

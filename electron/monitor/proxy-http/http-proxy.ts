@@ -66,7 +66,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
     req.socket.setNoDelay(true);
-    queue.post({
+    queue.defer({
       type: "request",
       exchange,
       at: now(),
@@ -103,7 +103,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     });
     req.on("end", () => {
       upstreamReq.end();
-      queue.post({ type: "end", stream: inStream, at: now() });
+      queue.defer({ type: "end", stream: inStream, at: now() });
     });
 
     upstreamReq.on("response", (upstreamRes) => {
@@ -115,7 +115,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       }
       const status = upstreamRes.statusCode ?? 502;
       const contentType = single(upstreamRes.headers["content-type"]) ?? null;
-      queue.post({
+      queue.defer({
         type: "response",
         exchange,
         at: now(),
@@ -149,13 +149,13 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
           queue.offer(outStream, rest, now());
         }
         res.end();
-        queue.post({ type: "end", stream: outStream, at: now() });
+        queue.defer({ type: "end", stream: outStream, at: now() });
       });
       upstreamRes.on("close", () => {
         if (responseEnded || upstreamRes.complete) return;
         if (res.destroyed) return; // the client left first; said by its own close
         responseEnded = true;
-        queue.post({
+        queue.defer({
           type: "broken",
           exchange,
           at: now(),
@@ -178,8 +178,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         const body = unreachableBody(Buffer.concat(kept ?? []), upstream.origin, reason);
         kept = null;
         const at = now();
-        queue.post({ type: "unreachable", exchange, at, message: `${upstream.origin}: ${reason}` });
-        queue.post({
+        queue.defer({ type: "unreachable", exchange, at, message: `${upstream.origin}: ${reason}` });
+        queue.defer({
           type: "response",
           exchange,
           at,
@@ -193,7 +193,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         res.writeHead(502, { "content-type": "application/json", "content-length": body.length });
         res.end(body);
         queue.offer(outStream, body, at);
-        queue.post({ type: "end", stream: outStream, at });
+        queue.defer({ type: "end", stream: outStream, at });
       };
       if (req.complete) answer();
       else {
@@ -205,7 +205,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     res.on("close", () => {
       if (responseEnded || res.writableFinished) return;
       responseEnded = true;
-      queue.post({
+      queue.defer({
         type: "broken",
         exchange,
         at: now(),

@@ -6,9 +6,18 @@
 import type { Worker } from "node:worker_threads";
 import type { CopyStream, ToWorker } from "./worker-protocol.js";
 
-/** What a queue hands over: copies of named streams, gap notices, and its owner's control messages. */
-export type QueueMessage<S extends string> =
-  | { type: "chunks"; items: { stream: S; at: number; bytes: Uint8Array }[] }
+export interface Copy<S extends string> {
+  stream: S;
+  at: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * What a queue hands over: batches of copies (and of control messages deferred among them, in order),
+ * and gap notices.
+ */
+export type QueueMessage<S extends string, M = never> =
+  | { type: "chunks"; items: (Copy<S> | { control: M })[] }
   | { type: "gap"; stream: S; droppedBytes: number; at: number };
 
 /** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
@@ -18,7 +27,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private inFlight = 0;
   private readonly gaps = new Map<S, number>();
   private broken = false;
-  private batch: { stream: S; at: number; bytes: Uint8Array }[] = [];
+  private batch: (Copy<S> | { control: M })[] = [];
   private timer: NodeJS.Timeout | null = null;
   droppedBytes = 0;
   droppedChunks = 0;
@@ -44,6 +53,20 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     const bytes = new Uint8Array(chunk);
     this.inFlight += bytes.byteLength;
     this.batch.push({ stream, at, bytes });
+    this.schedule();
+  }
+
+  /**
+   * A control message that can wait for the next batch, in order with the copies around it: one
+   * message to the worker per batch, however many requests an HTTP exchange's events make.
+   */
+  defer(message: M): void {
+    if (this.broken) return;
+    this.batch.push({ control: message });
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
       this.timer.unref();
@@ -59,7 +82,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.batch = [];
     this.send(
       { type: "chunks", items },
-      items.map((item) => item.bytes.buffer as ArrayBuffer),
+      items.flatMap((item) => ("bytes" in item ? [item.bytes.buffer as ArrayBuffer] : [])),
     );
   }
 
@@ -82,12 +105,12 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   }
 
   /** Sends a control message, after the copies gathered before it (order matters to the worker). */
-  post(message: M | QueueMessage<S>): void {
+  post(message: M | QueueMessage<S, M>): void {
     this.flush();
     this.send(message);
   }
 
-  private send(message: M | QueueMessage<S>, transfer?: ArrayBuffer[]): void {
+  private send(message: M | QueueMessage<S, M>, transfer?: ArrayBuffer[]): void {
     if (this.broken) return;
     try {
       this.worker.postMessage(message, transfer);
