@@ -5,12 +5,21 @@
  * (`disconnected`), a 401 relayed untouched (a security event) and an unreachable upstream (502).
  */
 import { spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Child, startEverything, startProxy, storedCalls, storedEvents } from "../helpers/http.js";
+import {
+  type Child,
+  startEverything,
+  startProxy,
+  storedCalls,
+  storedEvents,
+  storedSessionEnd,
+} from "../helpers/http.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -105,6 +114,41 @@ describe("mcpscope proxy over Streamable HTTP", () => {
     ]);
   });
 
+  it("ends a session when the client deletes it", async () => {
+    const { client, transport } = await connect(proxy.url);
+    await client.callTool({ name: "echo", arguments: { message: "before DELETE" } });
+    const sessionId = await waitFor(
+      () => storedCalls(dir.path, "everything").find((c) => c.response?.includes("before DELETE"))?.sessionId,
+    );
+    await transport.terminateSession(); // DELETE with Mcp-Session-Id
+    await waitFor(() => storedSessionEnd(dir.path, sessionId));
+    await client.close();
+  });
+
+  it("fails open: with storage unusable the traffic is unchanged and the proxy says so once", async () => {
+    const notADir = join(dir.path, "not-a-dir");
+    await writeFile(notADir, "");
+    const unstored = await startProxy(everything.url, notADir, "unstored");
+    try {
+      const { client } = await connect(unstored.url);
+      const results = [];
+      for (let i = 0; i < 3; i++)
+        results.push(await client.callTool({ name: "echo", arguments: { message: `m${i}` } }));
+      await client.close();
+      expect(results.map((r) => (r.content as { text: string }[])[0]?.text)).toEqual([
+        "Echo: m0",
+        "Echo: m1",
+        "Echo: m2",
+      ]);
+      const said = await waitFor(() => unstored.stderr().match(/recording is off, traffic unaffected/g));
+      expect(said).toHaveLength(1);
+    } finally {
+      await unstored.stop();
+    }
+  });
+
+  // Streaming, not buffering: had the proxy held the response until the upstream finished, the call
+  // would have been observed answered (`ok`) by the time the client dropped it.
   it("records a stream the client drops as cancelled", async () => {
     const { client, transport } = await connect(proxy.url);
     const controller = new AbortController();

@@ -141,3 +141,14 @@ export async function loadTap(): Promise<Observe> {
   const entry = pathToFileURL(join(ROOT, pkg.exports["."] ?? "")).href;
   return ((await import(entry)) as { observe: Observe }).observe;
 }
+
+/** When the stored session ended, or undefined while it is open. */
+export function storedSessionEnd(dataDir: string, sessionId: string): number | undefined {
+  const db = openDb(databasePath(dataDir), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT ended_at FROM sessions WHERE id = ?").get(sessionId);
+    return row?.ended_at === null || row?.ended_at === undefined ? undefined : Number(row.ended_at);
+  } finally {
+    db.close();
+  }
+}
