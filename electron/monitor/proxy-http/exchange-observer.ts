@@ -134,6 +134,7 @@ export class ExchangeObserver {
     if (!ex) return;
     ex.done = true;
     this.exchanges.delete(exchange);
+    if (ex.session) this.sessions.release(ex.session, at);
     ex.session?.recorder.protocolEvent({
       time: at,
       type: "observation_gap",
@@ -250,6 +251,7 @@ export class ExchangeObserver {
     this.exchanges.delete(ex.request.exchange);
     const session = ex.session;
     if (!session) return;
+    this.sessions.release(session, at);
     const status = ex.response?.status ?? null;
     const answersHere =
       ex.response !== null && (isJson(ex.response.contentType) || isEventStream(ex.response.contentType));

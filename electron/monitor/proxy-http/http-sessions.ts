@@ -24,6 +24,9 @@ export interface HttpSession {
   /** HTTP status of the exchange that carried each request, by direction and request id. */
   statusOf: Map<string, number>;
   closedAt: number | null;
+  /** Exchanges bound to the session and not yet over (a GET stream may stay open for hours). */
+  openExchanges: number;
+  lastActive: number;
 }
 
 export interface HttpSessionsOptions {
@@ -37,10 +40,19 @@ export interface HttpSessionsOptions {
 
 /** How long a closed session's recorder stays to write its final row. */
 const KEEP_CLOSED_MS = 60_000;
+/**
+ * Clients rarely DELETE their sessions: one with no open exchange for this long is ended (at its last
+ * activity); if it comes back, it is followed as a new session.
+ */
+const IDLE_MS = 30 * 60_000;
+/** Beyond this many open sessions, the longest idle are ended first. */
+const MAX_OPEN = 1000;
 
 export class HttpSessions {
   private readonly sessions = new Map<string, HttpSession>();
-  private readonly closed: HttpSession[] = [];
+  /** Closed sessions whose final row may not be written yet, and when to stop writing it. */
+  private readonly closed: { session: HttpSession; forgetAt: number }[] = [];
+  private lastTick = 0;
 
   constructor(
     private readonly writer: BatchWriter,
@@ -51,10 +63,14 @@ export class HttpSessions {
     return this.sessions.get(key);
   }
 
-  /** The session for `key`, started at `at` if it is new. */
+  /** Binds an exchange to the session for `key`, started at `at` if it is new; `release` when it is over. */
   open(key: string, at: number): HttpSession {
     const existing = this.sessions.get(key);
-    if (existing) return existing;
+    if (existing) {
+      existing.openExchanges++;
+      existing.lastActive = Math.max(existing.lastActive, at);
+      return existing;
+    }
     const identity = {
       sessionId: randomUUID(),
       server: this.options.server,
@@ -90,6 +106,8 @@ export class HttpSessions {
       observer: new SessionObserver(sink, { timeoutMs: this.options.timeoutMs }),
       statusOf,
       closedAt: null,
+      openExchanges: 1,
+      lastActive: at,
     };
     this.sessions.set(key, session);
     return session;
@@ -102,7 +120,7 @@ export class HttpSessions {
     session.observer.close(at);
     session.recorder.ended({ endedAt: at, exitCode: null, signal: null });
     this.sessions.delete(session.key);
-    this.closed.push(session);
+    this.closed.push({ session, forgetAt: Math.max(at, this.lastTick) + KEEP_CLOSED_MS });
   }
 
   closeAll(at: number, upstreamDropped: number): void {
@@ -114,11 +132,24 @@ export class HttpSessions {
     }
   }
 
+  release(session: HttpSession, at: number): void {
+    session.openExchanges = Math.max(0, session.openExchanges - 1);
+    session.lastActive = Math.max(session.lastActive, at);
+  }
+
   tick(now: number): void {
+    this.lastTick = now;
     for (const session of this.sessions.values()) session.observer.tick(now);
-    while (this.closed.length > 0 && now - (this.closed[0]?.closedAt ?? now) > KEEP_CLOSED_MS) {
-      this.closed.shift();
+    const idle = [...this.sessions.values()]
+      .filter((s) => s.openExchanges === 0)
+      .sort((a, b) => a.lastActive - b.lastActive);
+    let excess = this.sessions.size - MAX_OPEN;
+    for (const session of idle) {
+      if (now - session.lastActive < IDLE_MS && excess <= 0) break;
+      this.close(session, session.lastActive);
+      excess--;
     }
+    while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();
   }
 
   /** Inside each batch's transaction: every session row that changed. */
@@ -132,6 +163,6 @@ export class HttpSessions {
 
   private *all(): Iterable<HttpSession> {
     yield* this.sessions.values();
-    yield* this.closed;
+    for (const closed of this.closed) yield closed.session;
   }
 }
