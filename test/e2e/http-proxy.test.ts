@@ -203,6 +203,12 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(metadata);
         return;
       }
+      if (req.url === "/token") {
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end('{"access_token":"opaque","token_type":"Bearer"}');
+        return;
+      }
       if (req.url === "/auth/mcp") {
         res
           .writeHead(401, {
@@ -256,6 +262,13 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     expect(await denied.text()).toBe('{"error":"invalid_token"}');
     const meta = await fetch(`${base()}/.well-known/oauth-protected-resource`);
     expect(await meta.text()).toBe(metadata);
+    // The OAuth endpoints an MCP origin may also serve are relayed, and are not MCP traffic.
+    const token = await fetch(`${base()}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=authorization_code&code=abc",
+    });
+    expect(await token.json()).toEqual({ access_token: "opaque", token_type: "Bearer" });
 
     const event = await waitFor(() =>
       storedEvents(dir.path, "fixture").find((e) => e.type === "http.unauthorized"),
@@ -266,6 +279,7 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     expect(event.details).toMatchObject({ status: 401, method: "POST", path: "/auth/mcp" });
     const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "3"));
     expect([call.outcome, call.httpStatus, call.errorMessage]).toEqual(["client_error", 401, "HTTP 401"]);
+    expect(storedEvents(dir.path, "fixture").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
   });
 
   it("records an upstream that breaks mid-stream as disconnected; the client sees the stream end", async () => {
@@ -292,6 +306,13 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     );
     expect(event.category).toBe("system");
     await waitFor(() => /cannot reach/.test(fixtureProxy.stderr()));
+
+    // One outage, one event and one line, however many requests it fails.
+    expect((await post("/mcp", toolCall(6))).status).toBe(502);
+    await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "6"));
+    const events = storedEvents(dir.path, "fixture").filter((e) => e.type === "proxy.upstream_unreachable");
+    expect(events).toHaveLength(1);
+    expect(fixtureProxy.stderr().match(/cannot reach/g)).toHaveLength(1);
   });
 });
 

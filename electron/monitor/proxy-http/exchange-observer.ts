@@ -37,6 +37,8 @@ interface Exchange {
   chunkAt: number;
   /** Events read before the exchange knew its session (a legacy SSE stream before its endpoint). */
   early: { event: SseEvent; at: number }[];
+  /** The upstream could not be reached: the response is the proxy's own 502. */
+  unreachable: boolean;
   done: boolean;
 }
 
@@ -63,6 +65,7 @@ export class ExchangeObserver {
       sse: null,
       chunkAt: message.at,
       early: [],
+      unreachable: false,
       done: false,
     });
   }
@@ -71,12 +74,17 @@ export class ExchangeObserver {
     const ex = this.exchanges.get(message.exchange);
     if (!ex) return;
     ex.response = message;
-    if (message.status < 500 || message.status === 502) this.reachable();
+    if (!ex.unreachable) this.unreachableSince = null;
     const key = message.session ?? ex.request.session ?? legacySessionOf(ex.request.path);
     const streamsEvents = isEventStream(message.contentType);
-    // A legacy SSE stream announces its session in its first event; a stateless GET has none at all.
-    if (key || !(ex.request.method === "GET" && streamsEvents)) {
-      ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
+    const method = ex.request.method;
+    // Only MCP traffic belongs to a session: JSON-RPC POSTs, event streams, DELETE of a known session —
+    // not the OAuth endpoints or metadata documents an MCP server's origin may also serve.
+    if (method === "DELETE") {
+      if (key && this.sessions.get(key)) ex.session = this.sessions.open(key, ex.request.at);
+    } else if (method === "GET" ? streamsEvents : isJson(ex.request.contentType)) {
+      // A legacy SSE stream announces its session in its first event; a stateless GET has none at all.
+      if (key || method !== "GET") ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
     }
     if (streamsEvents && message.status < 300) {
       ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
@@ -145,9 +153,10 @@ export class ExchangeObserver {
   }
 
   unreachable(exchange: number, message: string, at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (ex) ex.unreachable = true;
     if (this.unreachableSince !== null) return;
     this.unreachableSince = at;
-    const ex = this.exchanges.get(exchange);
     this.events.track({
       time: at,
       category: "system",
@@ -158,10 +167,6 @@ export class ExchangeObserver {
       message: `the proxy cannot reach the upstream: ${message}; clients get 502 until it is back`,
       details: { path: ex?.request.path ?? null },
     });
-  }
-
-  private reachable(): void {
-    this.unreachableSince = null;
   }
 
   /** The request body goes to the observer once the exchange knows its session and the body is whole. */

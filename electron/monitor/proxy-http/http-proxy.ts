@@ -73,6 +73,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       method,
       path,
       session: single(req.headers["mcp-session-id"]),
+      contentType: single(req.headers["content-type"]),
     });
     const inStream = bodyStream(exchange, "in");
     const outStream = bodyStream(exchange, "out");

@@ -37,6 +37,7 @@ export type ToHttpWorker =
       path: string;
       /** The request's `Mcp-Session-Id`, if any. */
       session: string | null;
+      contentType: string | null;
     }
   | {
       type: "response";
