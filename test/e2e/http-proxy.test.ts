@@ -195,10 +195,12 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
   let upstream: Server;
   let upstreamUrl: string;
   let fixtureProxy: Child & { url: string; stderr: () => string };
+  const seen: string[] = [];
   const metadata = JSON.stringify({ resource: "x", authorization_servers: ["https://auth.example"] });
 
   beforeAll(async () => {
     upstream = createServer((req, res) => {
+      seen.push(req.url ?? "");
       if (req.url === "/.well-known/oauth-protected-resource") {
         res.writeHead(200, { "content-type": "application/json" }).end(metadata);
         return;
@@ -288,6 +290,26 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     await expect(response.text()).rejects.toThrow();
     const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "4"));
     expect([call.outcome, call.httpStatus]).toEqual(["disconnected", 200]);
+  });
+
+  it("relays only paths on the upstream, never another host", async () => {
+    const { request } = await import("node:http");
+    const target = new URL(fixtureProxy.url);
+    const status = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: target.hostname, port: target.port, path, method: "GET" }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const before = seen.length;
+    expect(await status("http://example.invalid/.well-known/oauth-protected-resource")).toBe(400);
+    expect(seen.length).toBe(before);
+    // Protocol-relative: still a path, asked of the upstream.
+    await status("//example.invalid/x");
+    expect(seen.at(-1)).toBe("//example.invalid/x");
   });
 
   it("answers 502 with a JSON-RPC error when the upstream is unreachable, and records it", async () => {

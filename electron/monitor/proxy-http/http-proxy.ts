@@ -62,9 +62,14 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   let unreachableSince: number | null = null;
 
   const server = http.createServer((req, res) => {
-    const exchange = ++exchanges;
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
+    // Only paths on the upstream: an absolute-form target would make this an open proxy.
+    if (!path.startsWith("/")) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("mcpscope proxy: only paths are relayed\n");
+      return;
+    }
+    const exchange = ++exchanges;
     req.socket.setNoDelay(true);
     queue.defer({
       type: "request",
@@ -83,7 +88,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     let kept: Buffer[] | null = [];
     let keptBytes = 0;
 
-    const upstreamReq = client.request(new URL(path, upstream.origin), {
+    // Concatenated, not resolved: `//other.host/x` stays a path on the upstream.
+    const upstreamReq = client.request(new URL(`${upstream.origin}${path}`), {
       method,
       headers: forwardedHeaders(req.rawHeaders, upstream.host),
       agent,
