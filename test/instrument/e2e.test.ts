@@ -151,7 +151,7 @@ describe("instrument end to end (CLI, discovery, real SDK client, real server)",
     await expect(run).rejects.toMatchObject({
       code: 1,
       stderr:
-        "mcpscope instrument: only stdio servers can be wrapped; remote servers need the HTTP proxy (later)\n",
+        "mcpscope instrument: only stdio servers can be wrapped; for a remote server, run `mcpscope proxy --upstream URL` and point the client at the URL it prints\n",
     });
     expect(await readFile(config, "utf8")).toBe(original);
   });

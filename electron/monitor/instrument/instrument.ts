@@ -19,7 +19,8 @@ import { unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
 import { wrapCommand } from "./wrap.js";
 
-export const REMOTE_REFUSAL = "only stdio servers can be wrapped; remote servers need the HTTP proxy (later)";
+export const REMOTE_REFUSAL =
+  "only stdio servers can be wrapped; for a remote server, run `mcpscope proxy --upstream URL` and point the client at the URL it prints";
 
 export interface InstrumentOptions {
   dataDir: string;
