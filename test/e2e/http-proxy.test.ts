@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -205,6 +206,28 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(metadata);
         return;
       }
+      if (req.url === "/json/mcp" || req.url === "/gzip/mcp") {
+        let body = "";
+        req.on("data", (chunk) => {
+          body += chunk;
+        });
+        req.on("end", () => {
+          const { id } = JSON.parse(body) as { id: number };
+          const answer = JSON.stringify({
+            jsonrpc: "2.0",
+            id,
+            result: { content: [{ type: "text", text: "plain JSON" }] },
+          });
+          if (req.url === "/json/mcp") {
+            res.writeHead(200, { "content-type": "application/json" }).end(answer);
+            return;
+          }
+          res
+            .writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+            .end(gzipSync(answer));
+        });
+        return;
+      }
       if (req.url === "/token") {
         res
           .writeHead(200, { "content-type": "application/json" })
@@ -282,6 +305,20 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "3"));
     expect([call.outcome, call.httpStatus, call.errorMessage]).toEqual(["client_error", 401, "HTTP 401"]);
     expect(storedEvents(dir.path, "fixture").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
+  });
+
+  it("observes plain and compressed JSON answers, relaying the bytes as they came", async () => {
+    const plain = await post("/json/mcp", toolCall(10));
+    expect(await plain.json()).toMatchObject({ id: 10, result: { content: [{ text: "plain JSON" }] } });
+    // fetch decompresses for the caller; what matters is that the proxy relayed gzip, not plain text.
+    const zipped = await post("/gzip/mcp", toolCall(11));
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    expect(await zipped.json()).toMatchObject({ id: 11, result: { content: [{ text: "plain JSON" }] } });
+    for (const id of ["10", "11"]) {
+      const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === id));
+      expect([call.outcome, call.httpStatus]).toEqual(["ok", 200]);
+      expect(call.response).toContain("plain JSON");
+    }
   });
 
   it("records an upstream that breaks mid-stream as disconnected; the client sees the stream end", async () => {
