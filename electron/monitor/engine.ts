@@ -37,6 +37,7 @@ import {
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
+import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
 import { approvePins, listPins } from "./security/pins.js";
 import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
@@ -92,6 +93,18 @@ export async function createEngine(
       : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
   await inventory?.start();
   const stopSettingsWatch = watchSettings(options.dataDir, writer);
+  // Proxies for instrumented remote entries, on the ports their rewritten URLs name.
+  const remoteProxies =
+    options.remoteProxies === false
+      ? null
+      : new RemoteProxyRunner({
+          dataDir: options.dataDir,
+          workerUrl:
+            options.remoteProxies?.workerUrl ?? new URL("./http-observer-worker.mjs", import.meta.url),
+          checkMs: options.remoteProxies?.checkMs,
+          report: (line) => logging.warn("remote-proxies", line),
+        });
+  await remoteProxies?.start();
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
   const tracker = new EventTracker(writer);
   const alerts =
@@ -278,6 +291,7 @@ export async function createEngine(
       clearInterval(timer);
       alerts?.close();
       stopSettingsWatch();
+      await remoteProxies?.close();
       await inventory?.close();
       writer.close();
       clearInterval(logTimer);
