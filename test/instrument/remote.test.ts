@@ -3,12 +3,14 @@
  * engine runs on a port kept for the entry), `uninstrument` puts the file back byte for byte, and the
  * engine's proxy on that port relays to the original server and records its calls.
  */
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
+import { discoverServers } from "../../electron/monitor/discovery/discover.js";
 import type { ConfigFormat } from "../../electron/monitor/discovery/types.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { uninstrument } from "../../electron/monitor/instrument/instrument.js";
@@ -119,6 +121,24 @@ describe("instrumenting a remote entry", () => {
       expect(await readRemoteProxies(data())).toEqual([]);
     },
   );
+});
+
+describe("discovery of an instrumented remote entry", () => {
+  it("shows it as the server it relays to, instrumented, when it knows the data dir", async () => {
+    const home = join(dir.path, "home");
+    const file = join(home, ".config", "Claude", "claude_desktop_config.json");
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, CASES[0]!.text(UPSTREAM));
+    const remote = server("claude-desktop", "remote", file, "jsonc", ["mcpServers", "remote"], "http");
+    const { url } = await instrumentRemote(remote, { dataDir: data() });
+    const ctx = await defaultDiscoveryContext({ home });
+    const find = async (options: { dataDir?: string }) =>
+      (await discoverServers(ctx, { clients: ["claude-desktop"], ...options })).servers.find(
+        (s) => s.definition.name === "remote",
+      )?.definition;
+    expect(await find({ dataDir: data() })).toMatchObject({ url: UPSTREAM, instrumented: true });
+    expect(await find({})).toMatchObject({ url, instrumented: false });
+  });
 });
 
 describe("the engine's proxy for an instrumented remote entry", () => {
