@@ -18,6 +18,7 @@ import { probeServer } from "../health/probe.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
 import { snapshotTools } from "../health/tool-snapshot.js";
 import { instrument, uninstrument } from "../instrument/instrument.js";
+import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { checkInstrumented } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
@@ -184,6 +185,7 @@ export class InventoryService {
 
   async instrument(id: string): Promise<ActionResult> {
     const server = this.find(id);
+    if (server.definition.transport !== "stdio") return this.instrumentRemote(server);
     const result = await instrument(server, {
       dataDir: this.options.dataDir,
       wrapperDataDir: this.options.dataDir,
@@ -202,6 +204,26 @@ export class InventoryService {
     return {
       ok: true,
       message: `${result.server} in ${result.file} now runs through mcpscope; restart ${result.client} to pick up the change`,
+    };
+  }
+
+  /** A remote entry is pointed at the proxy the engine runs for it (proxy-http/remote-proxies.ts). */
+  private async instrumentRemote(server: DiscoveredServer): Promise<ActionResult> {
+    const result = await instrumentRemote(server, { dataDir: this.options.dataDir });
+    this.tracker.track({
+      category: "system",
+      type: "instrument",
+      severity: "info",
+      server: server.definition.name,
+      message: `${server.definition.name} in ${result.file} pointed at mcpscope's proxy (${result.status})`,
+      details: { client: result.client, file: result.file, backup: result.backup, proxy: result.url },
+    });
+    await this.rescan();
+    if (result.status === "already-instrumented")
+      return { ok: true, message: `${result.server} was already instrumented` };
+    return {
+      ok: true,
+      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${result.url}; ${result.client} reaches it only while mcpscope runs; restart ${result.client} to pick up the change`,
     };
   }
 
