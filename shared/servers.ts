@@ -50,6 +50,15 @@ export const HealthInfoSchema = z.object({
 });
 export type HealthInfo = z.infer<typeof HealthInfoSchema>;
 
+export const RemoteProxyInfoSchema = z.object({
+  /** `failed`: it could not listen (its port taken by another program); the client cannot reach the server. */
+  state: z.enum(["running", "failed"]),
+  /** The local URL the client's entry now names. */
+  url: z.string(),
+  error: z.string().nullable(),
+});
+export type RemoteProxyInfo = z.infer<typeof RemoteProxyInfoSchema>;
+
 export const ServerEntrySchema = ServerDefinitionSchema.extend({
   status: ServerStatusSchema,
   /** null when mcpscope is not running this server itself. */
@@ -61,6 +70,8 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
     rssBytes: z.number().nullable(),
     sampledAt: z.string().nullable(),
   }),
+  /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
+  proxy: RemoteProxyInfoSchema.nullable(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 

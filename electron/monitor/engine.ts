@@ -87,12 +87,6 @@ export async function createEngine(
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
   const writer = new BatchWriter({ open: () => openDb(dbPath) });
-  const inventory =
-    options.inventory === false
-      ? null
-      : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
-  await inventory?.start();
-  const stopSettingsWatch = watchSettings(options.dataDir, writer);
   // Proxies for instrumented remote entries, on the ports their rewritten URLs name.
   const remoteProxies =
     options.remoteProxies === false
@@ -105,6 +99,19 @@ export async function createEngine(
           report: (line) => logging.warn("remote-proxies", line),
         });
   await remoteProxies?.start();
+  const inventory =
+    options.inventory === false
+      ? null
+      : new InventoryService({
+          dataDir: options.dataDir,
+          db,
+          writer,
+          remoteProxies: () => remoteProxies?.states() ?? [],
+          refreshRemoteProxies: async () => remoteProxies?.refresh(),
+          ...options.inventory,
+        });
+  await inventory?.start();
+  const stopSettingsWatch = watchSettings(options.dataDir, writer);
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
   const tracker = new EventTracker(writer);
   const alerts =

@@ -134,8 +134,11 @@ describe("server inventory", () => {
       return e.instrumented ? e : undefined;
     });
     expect(instrumented.url).toBe("http://127.0.0.1:9/mcp");
+    const proxied = await waitFor(async () => (await entry("remote")).proxy ?? undefined);
+    expect(proxied).toEqual({ state: "running", url: `http://127.0.0.1:${port}/mcp`, error: null });
     await engine.invoke("servers.uninstrument", { id: instrumented.id });
     expect(await readFile(cursorConfig, "utf8")).toBe(original);
+    expect((await entry("remote")).proxy).toBeNull();
   });
 
   it("adds and removes a server by hand, and refuses to remove a client's", async () => {

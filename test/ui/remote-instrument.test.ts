@@ -85,6 +85,19 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     await client.close();
     await waitFor(() => storedCalls(data.path, "remote").find((c) => c.target === "echo"));
 
+    // The server's detail says what the entry now goes through, and that the proxy runs.
+    await row.getByTestId("server-name").click();
+    const detail = page.getByTestId("server-detail");
+    await detail.waitFor({ state: "visible", timeout: 5000 });
+    await until(
+      "the proxy's state",
+      async () => (await detail.textContent())?.includes(`running at ${url}`),
+      10_000,
+    );
+    expect(await detail.textContent()).toContain(everything.url); // shown as the server it relays to
+    await page.getByTestId("nav-servers").click();
+    await row.waitFor({ state: "visible", timeout: 5000 });
+
     await row.getByTestId("server-action-uninstrument").click();
     await page.getByTestId("confirm-ok").click();
     await until("the original file", async () => (await readFile(cursorFile, "utf8")) === original, 10_000);

@@ -1,5 +1,11 @@
 /** Composes one inventory entry from its definition, its process, its health and its latest sample. */
-import type { HealthInfo, ProcessInfo, ServerEntry, ServerStatus } from "../../../shared/servers.js";
+import type {
+  HealthInfo,
+  ProcessInfo,
+  RemoteProxyInfo,
+  ServerEntry,
+  ServerStatus,
+} from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { ServerHealth } from "../health/prober.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
@@ -12,11 +18,12 @@ export interface EntryParts {
   health: ServerHealth | null;
   lastCheck: LastCheck | null;
   sample: LatestSample | null;
+  proxy: RemoteProxyInfo | null;
 }
 
 const NOT_RUNNING = new Set(["stopped", "crash_loop", "failed"]);
 
-export function toEntry({ server, managed, health, lastCheck, sample }: EntryParts): ServerEntry {
+export function toEntry({ server, managed, health, lastCheck, sample, proxy }: EntryParts): ServerEntry {
   const check = health?.lastCheck ?? lastCheck;
   const healthInfo: HealthInfo = {
     status: health?.status ?? (lastCheck ? damped(lastCheck.state) : "unknown"),
@@ -37,6 +44,7 @@ export function toEntry({ server, managed, health, lastCheck, sample }: EntryPar
       rssBytes: sample?.rssBytes ?? null,
       sampledAt: sample ? iso(sample.time) : null,
     },
+    proxy,
   };
 }
 

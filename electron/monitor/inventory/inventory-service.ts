@@ -21,6 +21,7 @@ import { instrument, uninstrument } from "../instrument/instrument.js";
 import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { checkInstrumented } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
+import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
 import { ResourceSampler } from "../resources/sampler.js";
@@ -43,6 +44,9 @@ export interface InventoryOptions {
   probeIntervalMs?: number;
   sampleIntervalMs?: number;
   onProblem?: (message: string) => void;
+  /** The proxies the engine runs for instrumented remote entries, and a way to follow changes now. */
+  remoteProxies?: () => RemoteProxyState[];
+  refreshRemoteProxies?: () => Promise<void>;
 }
 
 export class InventoryService {
@@ -99,9 +103,19 @@ export class InventoryService {
   inventory(): Inventory {
     const samples = safe(() => latestSamples(this.options.db, Date.now() - 5 * 60_000), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
+    const proxies = this.options.remoteProxies?.() ?? [];
     const servers = this.servers.map((server) => {
       const id = server.definition.id;
+      const location = server.location;
+      const proxy = location ? proxies.find((p) => sameProxyEntry(p.entry, location)) : undefined;
       return toEntry({
+        proxy: proxy
+          ? {
+              state: proxy.state,
+              url: proxiedUrl(proxy.entry.upstream, proxy.entry.port),
+              error: proxy.state === "failed" ? proxy.error : null,
+            }
+          : null,
         server,
         managed: this.supervisor.status(id),
         health: this.prober.health(id),
@@ -210,6 +224,7 @@ export class InventoryService {
   /** A remote entry is pointed at the proxy the engine runs for it (proxy-http/remote-proxies.ts). */
   private async instrumentRemote(server: DiscoveredServer): Promise<ActionResult> {
     const result = await instrumentRemote(server, { dataDir: this.options.dataDir });
+    await this.options.refreshRemoteProxies?.();
     this.tracker.track({
       category: "system",
       type: "instrument",
@@ -230,6 +245,7 @@ export class InventoryService {
   async uninstrument(id: string): Promise<ActionResult> {
     const server = this.find(id);
     const result = await uninstrument(server, { dataDir: this.options.dataDir });
+    await this.options.refreshRemoteProxies?.();
     this.tracker.track({
       category: "system",
       type: "uninstrument",

@@ -115,11 +115,15 @@ export class RemoteProxyRunner {
   constructor(private readonly options: RemoteProxyRunnerOptions) {}
 
   async start(): Promise<void> {
-    await this.sync();
-    this.timer = setInterval(() => {
-      this.syncing = this.syncing.then(() => this.sync());
-    }, this.options.checkMs ?? 2000);
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.options.checkMs ?? 2000);
     this.timer.unref();
+  }
+
+  /** Follows the registry now (after this engine changed it), one sync at a time. */
+  refresh(): Promise<void> {
+    this.syncing = this.syncing.then(() => this.sync());
+    return this.syncing;
   }
 
   states(): RemoteProxyState[] {
@@ -131,7 +135,7 @@ export class RemoteProxyRunner {
   }
 
   /** Re-reads the registry (if it changed) and starts and stops proxies to match it. */
-  async sync(): Promise<void> {
+  private async sync(): Promise<void> {
     const mtime = await stat(remoteProxiesPath(this.options.dataDir)).then(
       (s) => s.mtimeMs,
       () => 0,
