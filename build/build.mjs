@@ -43,7 +43,10 @@ async function buildNode() {
     entryPoints: {
       cli: "electron/cli/main.ts",
       "observer-worker": "electron/monitor/proxy/observer-worker.ts",
+      "http-observer-worker": "electron/monitor/proxy-http/http-observer-worker.ts",
       "engine-host": "electron/main/engine-host.ts",
+      // The library entry (`import { observe } from "mcpscope"`), beside the observer worker it starts.
+      tap: "electron/monitor/tap/index.ts",
     },
     external: ["electron"],
     plugins: [pdfkitFonts],

@@ -59,6 +59,8 @@ export const CallDetailSchema = CallSummarySchema.extend({
   protocolVersion: z.string().nullable(),
   clientName: z.string().nullable(),
   clientVersion: z.string().nullable(),
+  /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
+  httpStatus: z.number().int().nullable(),
 });
 export type CallDetail = z.infer<typeof CallDetailSchema>;
 

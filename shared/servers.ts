@@ -68,6 +68,14 @@ export const TrafficInfoSchema = z.object({
   recentAnswered: z.number().int(),
 });
 export type TrafficInfo = z.infer<typeof TrafficInfoSchema>;
+export const RemoteProxyInfoSchema = z.object({
+  /** `failed`: it could not listen (its port taken by another program); the client cannot reach the server. */
+  state: z.enum(["running", "failed"]),
+  /** The local URL the client's entry now names. */
+  url: z.string(),
+  error: z.string().nullable(),
+});
+export type RemoteProxyInfo = z.infer<typeof RemoteProxyInfoSchema>;
 
 export const ServerEntrySchema = ServerDefinitionSchema.extend({
   status: ServerStatusSchema,
@@ -81,6 +89,8 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
     rssBytes: z.number().nullable(),
     sampledAt: z.string().nullable(),
   }),
+  /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
+  proxy: RemoteProxyInfoSchema.nullable(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 

@@ -9,6 +9,7 @@ import { eventsCommand } from "./commands/events.js";
 import { instrumentCommand } from "./commands/instrument.js";
 import { instrumentedCommand } from "./commands/instrumented.js";
 import { logsCommand } from "./commands/logs.js";
+import { proxyCommand } from "./commands/proxy.js";
 import { reportCommand } from "./commands/report.js";
 import { rulesCommand } from "./commands/rules.js";
 import { runCommand } from "./commands/run.js";
@@ -22,6 +23,7 @@ import { runCommandSafely } from "./run-command.js";
 
 const COMMANDS: Command[] = [
   runCommand,
+  proxyCommand,
   serveCommand,
   statsCommand,
   callsCommand,

@@ -17,4 +17,9 @@ export interface EngineOptions {
   inventory?: false | { home?: string; probeIntervalMs?: number; sampleIntervalMs?: number };
   /** Alert evaluation and delivery; `false` to leave it off. Tests pass a clock, channels or a faster tick. */
   alerts?: false | Pick<AlertManagerOptions, "now" | "createChannel" | "tickMs">;
+  /**
+   * The proxies for instrumented remote entries; `false` to leave them off. `workerUrl` is where their
+   * observer worker's bundle is (default: beside the engine's bundle).
+   */
+  remoteProxies?: false | { workerUrl?: URL; checkMs?: number };
 }

@@ -40,6 +40,7 @@ import {
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
+import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
 import { reportHandlers } from "./reports/handlers.js";
 import { approvePins, listPins } from "./security/pins.js";
 import { watchSettings } from "./settings-watch.js";
@@ -90,10 +91,29 @@ export async function createEngine(
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
   const writer = new BatchWriter({ open: () => openDb(dbPath) });
+  // Proxies for instrumented remote entries, on the ports their rewritten URLs name.
+  const remoteProxies =
+    options.remoteProxies === false
+      ? null
+      : new RemoteProxyRunner({
+          dataDir: options.dataDir,
+          workerUrl:
+            options.remoteProxies?.workerUrl ?? new URL("./http-observer-worker.mjs", import.meta.url),
+          checkMs: options.remoteProxies?.checkMs,
+          report: (line) => logging.warn("remote-proxies", line),
+        });
+  await remoteProxies?.start();
   const inventory =
     options.inventory === false
       ? null
-      : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
+      : new InventoryService({
+          dataDir: options.dataDir,
+          db,
+          writer,
+          remoteProxies: () => remoteProxies?.states() ?? [],
+          refreshRemoteProxies: async () => remoteProxies?.refresh(),
+          ...options.inventory,
+        });
   await inventory?.start();
   const stopSettingsWatch = watchSettings(options.dataDir, writer);
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
@@ -299,6 +319,7 @@ export async function createEngine(
       clearInterval(timer);
       alerts?.close();
       stopSettingsWatch();
+      await remoteProxies?.close();
       await inventory?.close();
       writer.close();
       clearInterval(logTimer);

@@ -4,15 +4,13 @@
  * real server-everything's `echo`, see the call recorded, then `mcpscope uninstrument` and get the
  * original file back byte for byte.
  */
-import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unwrapEntry } from "../../electron/monitor/instrument/marker.js";
-import { MCPSCOPE, mcpscope, mcpscopeJson, ROOT, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, mcpscope, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 import { entryFields, server } from "./helpers.js";
 
 interface CallsJson {
@@ -131,28 +129,18 @@ describe("instrument end to end (CLI, discovery, real SDK client, real server)",
     expect((await mcpscopeJson<InstrumentedJson>(["instrumented", "--data-dir", data])).entries).toEqual([]);
   });
 
-  it("refuses a remote server in one line, and leaves the file alone", async () => {
-    const run = promisify(execFile)(
-      process.execPath,
-      [
-        MCPSCOPE,
-        "instrument",
-        "--client",
-        "claude-desktop",
-        "--server",
-        "remote",
-        "--home",
-        home,
-        "--data-dir",
-        data,
-      ],
-      { cwd: ROOT },
+  it("points a remote entry at mcpscope's proxy, says so plainly, and restores it byte for byte", async () => {
+    const common = ["--client", "claude-desktop", "--server", "remote", "--data-dir", data];
+    const { stdout } = await mcpscope(["instrument", ...common, "--home", home]);
+    const port = /now: http:\/\/127\.0\.0\.1:(\d+)\/sse\n/.exec(stdout)?.[1];
+    expect(port).toBeDefined();
+    expect(stdout).toContain("was: https://mcp.example.com/sse");
+    expect(stdout).toContain("reaches remote only while the app or `mcpscope serve` is running");
+    expect(await readFile(config, "utf8")).toBe(
+      original.replace('"https://mcp.example.com/sse"', `"http://127.0.0.1:${port}/sse"`),
     );
-    await expect(run).rejects.toMatchObject({
-      code: 1,
-      stderr:
-        "mcpscope instrument: only stdio servers can be wrapped; remote servers need the HTTP proxy (later)\n",
-    });
+    const { stdout: restored } = await mcpscope(["uninstrument", ...common]);
+    expect(restored).toMatch(/remote \(claude-desktop\) in .*: restored/);
     expect(await readFile(config, "utf8")).toBe(original);
   });
 });

@@ -119,6 +119,28 @@ describe("server inventory", () => {
     expect(await readFile(cursorConfig, "utf8")).toBe(original);
   });
 
+  it("points a remote entry at mcpscope's proxy, shows it as its server, and restores it byte for byte", async () => {
+    const { id } = await entry("remote");
+    const result = (await engine.invoke("servers.instrument", { id })) as { ok: boolean; message: string };
+    expect(result.message).toMatch(
+      /now goes through mcpscope's proxy at http:\/\/127\.0\.0\.1:\d+\/mcp; cursor reaches it only while mcpscope runs/,
+    );
+    const port = /127\.0\.0\.1:(\d+)/.exec(result.message)?.[1];
+    expect(await readFile(cursorConfig, "utf8")).toBe(
+      original.replace('"http://127.0.0.1:9/mcp"', `"http://127.0.0.1:${port}/mcp"`),
+    );
+    const instrumented = await waitFor(async () => {
+      const e = await entry("remote");
+      return e.instrumented ? e : undefined;
+    });
+    expect(instrumented.url).toBe("http://127.0.0.1:9/mcp");
+    const proxied = await waitFor(async () => (await entry("remote")).proxy ?? undefined);
+    expect(proxied).toEqual({ state: "running", url: `http://127.0.0.1:${port}/mcp`, error: null });
+    await engine.invoke("servers.uninstrument", { id: instrumented.id });
+    expect(await readFile(cursorConfig, "utf8")).toBe(original);
+    expect((await entry("remote")).proxy).toBeNull();
+  });
+
   it("adds and removes a server by hand, and refuses to remove a client's", async () => {
     const added = (await engine.invoke("servers.add", {
       name: "by-hand",

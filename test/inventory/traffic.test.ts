@@ -42,7 +42,7 @@ describe("status from traffic and probes", () => {
     error: null,
   });
   const status = (lastCheck: LastCheck | null, traffic: ServerTraffic | null) =>
-    toEntry({ server, managed: null, health: null, lastCheck, sample: null, traffic }).status;
+    toEntry({ server, managed: null, health: null, lastCheck, sample: null, traffic, proxy: null }).status;
   const recent: ServerTraffic = { lastCallAt: now - 60_000, recentAnswered: 4 };
 
   it("is active when it answered calls in the window and was never probed", () => {
@@ -73,6 +73,7 @@ describe("status from traffic and probes", () => {
       health: null,
       lastCheck: null,
       sample: null,
+      proxy: null,
       traffic: recent,
     });
     expect(entry.status).toBe("down");
@@ -82,6 +83,7 @@ describe("status from traffic and probes", () => {
       health: null,
       lastCheck: null,
       sample: null,
+      proxy: null,
       traffic: recent,
     });
     expect(stopped.status).toBe("active");
@@ -95,6 +97,7 @@ describe("status from traffic and probes", () => {
       health: null,
       lastCheck: null,
       sample: null,
+      proxy: null,
       traffic: { lastCallAt: old, recentAnswered: 0 },
     });
     expect(entry.traffic).toEqual({ lastCallAt: new Date(old).toISOString(), recentAnswered: 0 });

@@ -330,3 +330,21 @@ describe("after a cancellation", () => {
     expect(sink.events).toEqual([]);
   });
 });
+
+describe("abandon (the HTTP stream that carried the answers is gone)", () => {
+  it("ends just the named pending requests, and a subscription stream as ok", () => {
+    const { sink, observer, send, now } = session();
+    send("in", rpc(1, "tools/call", { name: "slow" }));
+    send("in", rpc(2, "subscriptions/listen", {}));
+    send("in", rpc(3, "tools/list"));
+    observer.abandon("in", [1, 2, 99], "cancelled", now() + 5, "the client closed the HTTP stream");
+    expect(sink.calls.map((c) => [c.requestId, c.outcome, c.errorMessage])).toEqual([
+      ["1", "cancelled", "the client closed the HTTP stream"],
+      ["2", "ok", null],
+    ]);
+    expect(observer.pendingCount).toBe(1);
+    // A late answer to the cancelled request is allowed, as after notifications/cancelled.
+    send("out", ok(1, {}));
+    expect(sink.events).toEqual([]);
+  });
+});

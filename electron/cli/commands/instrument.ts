@@ -5,6 +5,7 @@ import { discoverServers } from "../../monitor/discovery/discover.js";
 import { maskArgs, maskText } from "../../monitor/discovery/mask-config.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { instrument } from "../../monitor/instrument/instrument.js";
+import { instrumentRemote } from "../../monitor/instrument/instrument-remote.js";
 import { defaultDataDir, resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpec, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
@@ -83,7 +84,36 @@ export const instrumentCommand: Command = {
       throw new UsageError(`"${name}" is in several ${client} configs (${files}); pick one with --file`);
     }
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
-    const result = await instrument(matches[0]!, {
+    const found = matches[0]!;
+    if (found.definition.transport !== "stdio") {
+      const remote = await instrumentRemote(found, { dataDir });
+      if (args.flags.json) {
+        const { status, server, file: where, upstream, url, backup } = remote;
+        io.stdout.write(
+          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup }, null, 2)}\n`,
+        );
+        return 0;
+      }
+      if (remote.status === "already-instrumented") {
+        io.stdout.write(
+          `${name} (${client}) already goes through mcpscope's proxy at ${remote.url}; nothing changed\n`,
+        );
+        return 0;
+      }
+      io.stdout.write(
+        [
+          `instrumented ${name} (${client}) in ${remote.file}`,
+          `  was: ${remote.upstream}`,
+          `  now: ${remote.url}`,
+          `  backup: ${remote.backup}`,
+          `the proxy on that port runs inside mcpscope: ${client} reaches ${name} only while the app or \`mcpscope serve\` is running`,
+          `restart ${client} to pick up the change; \`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`,
+          "",
+        ].join("\n"),
+      );
+      return 0;
+    }
+    const result = await instrument(found, {
       dataDir,
       // Written into the entry only when the wrapper would not find this data dir by default.
       wrapperDataDir: dataDir === defaultDataDir({}) ? undefined : dataDir,

@@ -5,8 +5,10 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
+import { readRemoteProxies, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { CLIENT_READERS } from "./clients/index.js";
 import { readManualServers } from "./manual-servers.js";
+import { maskText } from "./mask-config.js";
 import { joinPath } from "./platform-paths.js";
 import type { ClientReader, DiscoveredServer, DiscoveryContext } from "./types.js";
 
@@ -151,6 +153,24 @@ async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, ou
   }
 }
 
+/**
+ * A remote entry instrumented by mcpscope points at the engine's proxy: it is shown (and probed) as the
+ * server it relays to, marked instrumented, so that probes are not recorded as the client's traffic.
+ */
+async function withRemoteProxies(servers: DiscoveredServer[], dataDir: string): Promise<DiscoveredServer[]> {
+  const proxies = await readRemoteProxies(dataDir).catch(() => []);
+  if (proxies.length === 0) return servers;
+  return servers.map((server) => {
+    const location = server.location;
+    const proxy = location && proxies.find((p) => sameProxyEntry(p, location));
+    if (!proxy || server.definition.transport === "stdio") return server;
+    return {
+      ...server,
+      definition: { ...server.definition, url: maskText(proxy.upstream), instrumented: true },
+    };
+  });
+}
+
 export async function discoverServers(
   ctx: DiscoveryContext,
   options: DiscoverOptions = {},
@@ -168,5 +188,6 @@ export async function discoverServers(
     outcome.servers.push(...manual.servers);
     outcome.warnings.push(...manual.warnings);
   }
+  if (options.dataDir) outcome.servers = await withRemoteProxies(outcome.servers, options.dataDir);
   return outcome;
 }

@@ -14,6 +14,7 @@ import { MonitoringError } from "../errors.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
 import { type EntryFields, getAt, readFields, shapeFor } from "./entry-shape.js";
+import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
@@ -21,7 +22,8 @@ import { unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
 import { wrapCommand } from "./wrap.js";
 
-export const REMOTE_REFUSAL = "only stdio servers can be wrapped; remote servers need the HTTP proxy (later)";
+export const REMOTE_REFUSAL =
+  "only stdio servers can be wrapped; a remote entry is pointed at mcpscope's proxy instead (`mcpscope instrument` on the command line)";
 
 export interface InstrumentOptions {
   dataDir: string;
@@ -176,8 +178,11 @@ export async function uninstrumentRecord(
   opts: UninstrumentOptions,
 ): Promise<UninstrumentResult> {
   const base = { client: record.client, server: record.server, file: record.file };
-  const forget = () =>
-    updateRecords(opts.dataDir, (records) => records.filter((r) => !sameRecord(r, record)));
+  const forget = async () => {
+    await updateRecords(opts.dataDir, (records) => records.filter((r) => !sameRecord(r, record)));
+    // A remote entry's proxy goes with its record.
+    await forgetRemoteProxy(opts.dataDir, record);
+  };
   const run = async (tx: ConfigTransaction): Promise<UninstrumentResult> => {
     const editor = EDITORS[record.format];
     parseFile(tx, record.format);

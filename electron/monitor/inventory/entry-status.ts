@@ -1,8 +1,14 @@
 /**
- * Composes one inventory entry from its definition, its process, its health, its recorded traffic and its
- * latest sample.
+ * Composes one inventory entry from its definition, its process, its health, its recorded traffic, its
+ * latest sample and, for a remote entry, the proxy mcpscope runs for it.
  */
-import type { HealthInfo, ProcessInfo, ServerEntry, ServerStatus } from "../../../shared/servers.js";
+import type {
+  HealthInfo,
+  ProcessInfo,
+  RemoteProxyInfo,
+  ServerEntry,
+  ServerStatus,
+} from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { ServerHealth } from "../health/prober.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
@@ -16,11 +22,20 @@ export interface EntryParts {
   lastCheck: LastCheck | null;
   sample: LatestSample | null;
   traffic: ServerTraffic | null;
+  proxy: RemoteProxyInfo | null;
 }
 
 const NOT_RUNNING = new Set(["stopped", "crash_loop", "failed"]);
 
-export function toEntry({ server, managed, health, lastCheck, sample, traffic }: EntryParts): ServerEntry {
+export function toEntry({
+  server,
+  managed,
+  health,
+  lastCheck,
+  sample,
+  traffic,
+  proxy,
+}: EntryParts): ServerEntry {
   const check = health?.lastCheck ?? lastCheck;
   const healthInfo: HealthInfo = {
     status: health?.status ?? (lastCheck ? damped(lastCheck.state) : "unknown"),
@@ -46,6 +61,7 @@ export function toEntry({ server, managed, health, lastCheck, sample, traffic }:
       rssBytes: sample?.rssBytes ?? null,
       sampledAt: sample ? iso(sample.time) : null,
     },
+    proxy,
   };
 }
 

@@ -24,8 +24,10 @@ import { probeServer } from "../health/probe.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
 import { snapshotTools } from "../health/tool-snapshot.js";
 import { instrument, uninstrument } from "../instrument/instrument.js";
+import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { checkInstrumented } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
+import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
 import { ResourceSampler } from "../resources/sampler.js";
@@ -48,6 +50,9 @@ export interface InventoryOptions {
   probeIntervalMs?: number;
   sampleIntervalMs?: number;
   onProblem?: (message: string) => void;
+  /** The proxies the engine runs for instrumented remote entries, and a way to follow changes now. */
+  remoteProxies?: () => RemoteProxyState[];
+  refreshRemoteProxies?: () => Promise<void>;
 }
 
 export class InventoryService {
@@ -110,9 +115,19 @@ export class InventoryService {
       () => serverTraffic(this.options.db, names, Date.now() - ACTIVE_WINDOW_MS),
       new Map(),
     );
+    const proxies = this.options.remoteProxies?.() ?? [];
     const servers = this.servers.map((server) => {
       const id = server.definition.id;
+      const location = server.location;
+      const proxy = location ? proxies.find((p) => sameProxyEntry(p.entry, location)) : undefined;
       return toEntry({
+        proxy: proxy
+          ? {
+              state: proxy.state,
+              url: proxiedUrl(proxy.entry.upstream, proxy.entry.port),
+              error: proxy.state === "failed" ? proxy.error : null,
+            }
+          : null,
         server,
         managed: this.supervisor.status(id),
         health: this.prober.health(id),
@@ -197,6 +212,7 @@ export class InventoryService {
 
   async instrument(id: string): Promise<ActionResult> {
     const server = this.find(id);
+    if (server.definition.transport !== "stdio") return this.instrumentRemote(server);
     const result = await instrument(server, {
       dataDir: this.options.dataDir,
       wrapperDataDir: this.options.dataDir,
@@ -218,9 +234,31 @@ export class InventoryService {
     };
   }
 
+  /** A remote entry is pointed at the proxy the engine runs for it (proxy-http/remote-proxies.ts). */
+  private async instrumentRemote(server: DiscoveredServer): Promise<ActionResult> {
+    const result = await instrumentRemote(server, { dataDir: this.options.dataDir });
+    await this.options.refreshRemoteProxies?.();
+    this.tracker.track({
+      category: "system",
+      type: "instrument",
+      severity: "info",
+      server: server.definition.name,
+      message: `${server.definition.name} in ${result.file} pointed at mcpscope's proxy (${result.status})`,
+      details: { client: result.client, file: result.file, backup: result.backup, proxy: result.url },
+    });
+    await this.rescan();
+    if (result.status === "already-instrumented")
+      return { ok: true, message: `${result.server} was already instrumented` };
+    return {
+      ok: true,
+      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${result.url}; ${result.client} reaches it only while mcpscope runs; restart ${result.client} to pick up the change`,
+    };
+  }
+
   async uninstrument(id: string): Promise<ActionResult> {
     const server = this.find(id);
     const result = await uninstrument(server, { dataDir: this.options.dataDir });
+    await this.options.refreshRemoteProxies?.();
     this.tracker.track({
       category: "system",
       type: "uninstrument",

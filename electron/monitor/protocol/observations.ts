@@ -21,6 +21,8 @@ export interface CallObservation {
   progressCount: number;
   /** `input_required` rounds that preceded the final answer (2026-07-28). */
   rounds: number;
+  /** The HTTP status of the exchange that carried the request, when the transport is HTTP. */
+  httpStatus?: number | null;
 }
 
 export interface LogObservation {

@@ -5,7 +5,7 @@
  */
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
-import { idKey, isObject, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
+import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import {
   judgeResponse,
   LONG_LIVED_METHODS,
@@ -123,6 +123,29 @@ export class SessionObserver {
         this.finish(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at, 0, null);
       }
       this.pending[stream].clear();
+    }
+  }
+
+  /**
+   * The channel that would have carried these requests' answers is gone (an HTTP stream the client
+   * dropped, or the upstream broke): each one still pending ends with `outcome`.
+   */
+  abandon(
+    stream: Stream,
+    ids: readonly JsonRpcId[],
+    outcome: Outcome,
+    at: number,
+    message: string | null,
+  ): void {
+    for (const id of ids) {
+      const key = idKey(id);
+      const entry = this.pending[stream].get(key);
+      if (!entry) continue;
+      this.pending[stream].delete(key);
+      if (outcome === "cancelled") this.rememberCancelled(stream, key);
+      // A subscription stream that ends is its normal end, as at the end of a session.
+      if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
+      else this.finish(entry, outcome, at, 0, null, null, message);
     }
   }
 

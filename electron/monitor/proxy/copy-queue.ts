@@ -4,16 +4,30 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
-import type { CopyChunk, CopyStream, ToWorker } from "./worker-protocol.js";
+import type { CopyStream, ToWorker } from "./worker-protocol.js";
+
+export interface Copy<S extends string> {
+  stream: S;
+  at: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * What a queue hands over: batches of copies (and of control messages deferred among them, in order),
+ * and gap notices.
+ */
+export type QueueMessage<S extends string, M = never> =
+  | { type: "chunks"; items: (Copy<S> | { control: M })[] }
+  | { type: "gap"; stream: S; droppedBytes: number; at: number };
 
 /** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
 const BATCH_MS = 5;
 
-export class CopyQueue {
+export class CopyQueue<S extends string = CopyStream, M extends { type: string } = ToWorker> {
   private inFlight = 0;
-  private readonly gaps = new Map<CopyStream, number>();
+  private readonly gaps = new Map<S, number>();
   private broken = false;
-  private batch: CopyChunk[] = [];
+  private batch: (Copy<S> | { control: M })[] = [];
   private timer: NodeJS.Timeout | null = null;
   droppedBytes = 0;
   droppedChunks = 0;
@@ -23,7 +37,7 @@ export class CopyQueue {
     private readonly maxInFlightBytes = 32 * 1024 * 1024,
   ) {}
 
-  offer(stream: CopyStream, chunk: Buffer, at: number): void {
+  offer(stream: S, chunk: Buffer, at: number): void {
     if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
       this.droppedBytes += chunk.length;
       this.droppedChunks++;
@@ -39,6 +53,20 @@ export class CopyQueue {
     const bytes = new Uint8Array(chunk);
     this.inFlight += bytes.byteLength;
     this.batch.push({ stream, at, bytes });
+    this.schedule();
+  }
+
+  /**
+   * A control message that can wait for the next batch, in order with the copies around it: one
+   * message to the worker per batch, however many requests an HTTP exchange's events make.
+   */
+  defer(message: M): void {
+    if (this.broken) return;
+    this.batch.push({ control: message });
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
       this.timer.unref();
@@ -54,7 +82,7 @@ export class CopyQueue {
     this.batch = [];
     this.send(
       { type: "chunks", items },
-      items.map((item) => item.bytes.buffer as ArrayBuffer),
+      items.flatMap((item) => ("bytes" in item ? [item.bytes.buffer as ArrayBuffer] : [])),
     );
   }
 
@@ -77,12 +105,12 @@ export class CopyQueue {
   }
 
   /** Sends a control message, after the copies gathered before it (order matters to the worker). */
-  post(message: ToWorker): void {
+  post(message: M | QueueMessage<S, M>): void {
     this.flush();
     this.send(message);
   }
 
-  private send(message: ToWorker, transfer?: ArrayBuffer[]): void {
+  private send(message: M | QueueMessage<S, M>, transfer?: ArrayBuffer[]): void {
     if (this.broken) return;
     try {
       this.worker.postMessage(message, transfer);

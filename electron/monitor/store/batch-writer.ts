@@ -44,6 +44,7 @@ const COLUMNS: Record<TableName, string[]> = {
     "bytes_out",
     "progress_count",
     "rounds",
+    "http_status",
     "request",
     "response",
   ],

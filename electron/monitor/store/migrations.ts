@@ -401,6 +401,11 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+
+  // HTTP transports: the status of the exchange that carried each call (null over stdio).
+  `
+  ALTER TABLE calls ADD COLUMN http_status INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

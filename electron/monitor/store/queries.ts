@@ -138,6 +138,7 @@ function toDetail(row: Row): CallDetail {
     protocolVersion: str(row.protocol_version),
     clientName: str(row.client_name),
     clientVersion: str(row.client_version),
+    httpStatus: row.http_status === null || row.http_status === undefined ? null : num(row.http_status),
   };
 }
 

@@ -116,6 +116,7 @@ export class SessionRecorder implements ObservationSink {
       bytes_out: call.bytesOut,
       progress_count: call.progressCount,
       rounds: call.rounds,
+      http_status: call.httpStatus ?? null,
       request,
       response,
     });

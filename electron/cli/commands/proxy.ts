@@ -1,0 +1,115 @@
+import { MonitoringError } from "../../monitor/errors.js";
+import { resolveDataDir } from "../../monitor/paths.js";
+import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture.js";
+import { startHttpProxy } from "../../monitor/proxy-http/http-proxy.js";
+import { parseDuration } from "../../monitor/time.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+import { parseListen } from "./serve.js";
+
+const FLAGS: FlagSpecs = {
+  upstream: {
+    kind: "string",
+    placeholder: "URL",
+    help: "the MCP server's URL (Streamable HTTP, or the legacy SSE transport's /sse URL)",
+  },
+  listen: {
+    kind: "string",
+    placeholder: "HOST:PORT",
+    default: "127.0.0.1:0",
+    help: "where to listen (port 0 picks a free one; give a port to keep the client's URL stable)",
+  },
+  name: {
+    kind: "string",
+    placeholder: "NAME",
+    help: "the server's name in mcpscope (default: the upstream's host name)",
+  },
+  timeout: {
+    kind: "string",
+    placeholder: "DURATION",
+    default: "60s",
+    help: "a request unanswered this long ends as `timeout`",
+  },
+  "capture-limit": {
+    kind: "string",
+    placeholder: "BYTES",
+    default: String(DEFAULT_CAPTURE_LIMIT),
+    help: "largest request or response kept per call; longer ones are truncated with a marker",
+  },
+};
+
+export function parseUpstream(text: string | undefined): URL {
+  if (!text) throw new UsageError("--upstream URL is required (the MCP server's http:// or https:// URL)");
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--upstream "${text}" is not a URL; use one like https://example.com/mcp`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--upstream must be http:// or https://, not ${url.protocol}`);
+  return url;
+}
+
+export const proxyCommand: Command = {
+  name: "proxy",
+  summary: "relay a remote MCP server (Streamable HTTP or SSE) and record its traffic",
+  async run(argv, io) {
+    const args = parseArgs("proxy", argv, FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope proxy --upstream URL [--listen 127.0.0.1:PORT] [--name NAME] [--data-dir DIR]",
+          "Relays an MCP server that speaks Streamable HTTP (or the legacy HTTP+SSE transport) unchanged —\nrequests, JSON and SSE answers, the GET stream, DELETE, OAuth 401s and /.well-known/ metadata — and\nrecords calls, outcomes, latency, HTTP status and sessions as `mcpscope run` does for stdio servers.\nPoint the client at the printed URL instead of the server's. Stops on Ctrl-C.",
+          FLAGS,
+          'Example:\n  mcpscope proxy --upstream https://mcp.example.com/mcp --listen 127.0.0.1:7801 --name example\n  then in the client config: "url": "http://127.0.0.1:7801/mcp"',
+        ),
+      );
+      return 0;
+    }
+    if (args.positionals.length > 0)
+      throw new UsageError(
+        `unexpected argument "${args.positionals[0]}"; the server's URL goes after --upstream`,
+      );
+    const upstream = parseUpstream(flagString(args, "upstream"));
+    const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:0");
+    const captureLimit = Number(flagString(args, "capture-limit") ?? DEFAULT_CAPTURE_LIMIT);
+    if (!Number.isInteger(captureLimit) || captureLimit < 256)
+      throw new UsageError("--capture-limit must be a whole number of bytes, at least 256");
+    const timeoutMs = parseDuration(flagString(args, "timeout") ?? "60s");
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    let proxy: Awaited<ReturnType<typeof startHttpProxy>>;
+    try {
+      proxy = await startHttpProxy({
+        upstream,
+        host,
+        port,
+        name: flagString(args, "name") ?? upstream.hostname,
+        dataDir,
+        timeoutMs,
+        captureLimit,
+        maxLineBytes: 16 * 1024 * 1024,
+        workerUrl: new URL("./http-observer-worker.mjs", import.meta.url),
+        report: (line) => io.stderr.write(`${line}\n`),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EADDRINUSE")
+        throw new MonitoringError(
+          "collection",
+          `${host}:${port} is in use; pass --listen ${host}:PORT with a free port`,
+        );
+      if (code === "EADDRNOTAVAIL")
+        throw new MonitoringError("collection", `${host} is not an address of this machine`);
+      throw error;
+    }
+    io.stdout.write(`mcpscope proxy: ${proxy.url.href} → ${upstream.href}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await proxy.close();
+    return 0;
+  },
+};

@@ -1,0 +1,358 @@
+/**
+ * Turns copies of HTTP exchanges into the lines a SessionObserver reads: a POST's JSON body is one
+ * message (or batch), a JSON response is one, and each SSE event's data is one. It binds each exchange
+ * to its MCP session, gives the requests an exchange carried an outcome when the exchange ends without
+ * their answers, and reports 401/403 answers and an unreachable upstream as events.
+ */
+import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import type { Outcome } from "../../../shared/domain.js";
+import type { EventTracker } from "../events/tracker.js";
+import { type JsonRpcId, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
+import type { HttpSession, HttpSessions } from "./http-sessions.js";
+import { STATELESS } from "./http-sessions.js";
+import type { Broken, ToHttpWorker } from "./http-worker-protocol.js";
+import { type SseEvent, SseParser } from "./sse-parser.js";
+
+type RequestMessage = Extract<ToHttpWorker, { type: "request" }>;
+type ResponseMessage = Extract<ToHttpWorker, { type: "response" }>;
+
+interface Body {
+  chunks: Buffer[];
+  bytes: number;
+  ended: boolean;
+  endedAt: number;
+}
+
+interface Exchange {
+  request: RequestMessage;
+  response: ResponseMessage | null;
+  session: HttpSession | null;
+  requestBody: Body;
+  requestFed: boolean;
+  /** Client requests this exchange's body carried: their answers belong on its response. */
+  requestIds: JsonRpcId[];
+  responseBody: Body;
+  sse: SseParser | null;
+  /** When the chunk being parsed was read. */
+  chunkAt: number;
+  /** Events read before the exchange knew its session (a legacy SSE stream before its endpoint). */
+  early: { event: SseEvent; at: number }[];
+  /** The upstream could not be reached: the response is the proxy's own 502. */
+  unreachable: boolean;
+  done: boolean;
+}
+
+export class ExchangeObserver {
+  private readonly exchanges = new Map<number, Exchange>();
+  private unreachableSince: number | null = null;
+
+  constructor(
+    private readonly sessions: HttpSessions,
+    private readonly events: EventTracker,
+    private readonly server: string,
+    private readonly maxBodyBytes: number,
+  ) {}
+
+  request(message: RequestMessage): void {
+    this.exchanges.set(message.exchange, {
+      request: message,
+      response: null,
+      session: null,
+      requestBody: emptyBody(),
+      requestFed: false,
+      requestIds: [],
+      responseBody: emptyBody(),
+      sse: null,
+      chunkAt: message.at,
+      early: [],
+      unreachable: false,
+      done: false,
+    });
+  }
+
+  response(message: ResponseMessage): void {
+    const ex = this.exchanges.get(message.exchange);
+    if (!ex) return;
+    ex.response = message;
+    if (!ex.unreachable) this.unreachableSince = null;
+    const key = message.session ?? ex.request.session ?? legacySessionOf(ex.request.path);
+    const streamsEvents = isEventStream(message.contentType);
+    const method = ex.request.method;
+    // Only MCP traffic belongs to a session: JSON-RPC POSTs, event streams, DELETE of a known session —
+    // not the OAuth endpoints or metadata documents an MCP server's origin may also serve.
+    if (method === "DELETE") {
+      if (key && this.sessions.get(key)) ex.session = this.sessions.open(key, ex.request.at);
+    } else if (method === "GET" ? streamsEvents : isJson(ex.request.contentType)) {
+      // A legacy SSE stream announces its session in its first event; a stateless GET has none at all.
+      if (key || method !== "GET") ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
+    }
+    if (streamsEvents && message.status < 300) {
+      ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
+    }
+    if (message.status === 401 || message.status === 403) this.denied(ex, message);
+    this.feedRequest(ex);
+  }
+
+  chunk(exchange: number, side: "in" | "out", bytes: Buffer, at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (!ex) return;
+    if (side === "in") {
+      append(ex.requestBody, bytes, this.maxBodyBytes);
+      return;
+    }
+    this.feedRequest(ex);
+    if (ex.sse && !ex.response?.contentEncoding) {
+      ex.chunkAt = at;
+      ex.sse.push(bytes);
+    } else {
+      append(ex.responseBody, bytes, this.maxBodyBytes);
+    }
+  }
+
+  end(exchange: number, side: "in" | "out", at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (!ex) return;
+    const body = side === "in" ? ex.requestBody : ex.responseBody;
+    body.ended = true;
+    body.endedAt = at;
+    if (side === "in") {
+      if (ex.response) this.feedRequest(ex);
+      return;
+    }
+    this.feedRequest(ex);
+    ex.sse?.end();
+    if (!ex.sse || ex.response?.contentEncoding) this.feedResponse(ex, at);
+    this.settle(ex, at, null);
+  }
+
+  broken(exchange: number, by: Broken, message: string, at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (!ex) return;
+    this.feedRequest(ex);
+    ex.sse?.end();
+    this.settle(ex, at, { by, message });
+  }
+
+  /**
+   * Copies of this exchange were dropped (the copy queue was full): what it carried is not observed, as
+   * the stdio wrapper skips to the next line; requests it carried are answered unseen, or time out.
+   */
+  gap(exchange: number, droppedBytes: number, at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (!ex) return;
+    ex.done = true;
+    this.exchanges.delete(exchange);
+    if (ex.session) this.sessions.release(ex.session, at);
+    ex.session?.recorder.protocolEvent({
+      time: at,
+      type: "observation_gap",
+      stream: "out",
+      message: `${droppedBytes} bytes of an HTTP exchange not observed (copy queue full); traffic itself was forwarded`,
+      bytes: droppedBytes,
+    });
+  }
+
+  unreachable(exchange: number, message: string, at: number): void {
+    const ex = this.exchanges.get(exchange);
+    if (ex) ex.unreachable = true;
+    if (this.unreachableSince !== null) return;
+    this.unreachableSince = at;
+    this.events.track({
+      time: at,
+      category: "system",
+      type: "proxy.upstream_unreachable",
+      severity: "high",
+      server: this.server,
+      session: ex?.session?.id ?? null,
+      message: `the proxy cannot reach the upstream: ${message}; clients get 502 until it is back`,
+      details: { path: ex?.request.path ?? null },
+    });
+  }
+
+  /** The request body goes to the observer once the exchange knows its session and the body is whole. */
+  private feedRequest(ex: Exchange): void {
+    if (ex.requestFed || !ex.session || !ex.requestBody.ended) return;
+    ex.requestFed = true;
+    const body = ex.requestBody;
+    if (body.bytes === 0) return;
+    const status = ex.response?.status ?? null;
+    if (body.chunks.length === 0) {
+      ex.session.observer.oversized("in", Buffer.alloc(0), Buffer.alloc(0), body.bytes, body.endedAt);
+      return;
+    }
+    const bytes = Buffer.concat(body.chunks, body.bytes);
+    const parsed = parseLine(bytes);
+    for (const id of requestIdsOf(parsed)) {
+      ex.requestIds.push(id);
+      if (status !== null) ex.session.statusOf.set(`c2s:${String(id)}`, status);
+    }
+    ex.session.observer.line("in", bytes, body.endedAt);
+  }
+
+  private feedResponse(ex: Exchange, at: number): void {
+    const session = ex.session;
+    const body = ex.responseBody;
+    if (!session || !ex.response || body.bytes === 0) return;
+    if (!isJson(ex.response.contentType) && !isEventStream(ex.response.contentType)) return;
+    if (body.chunks.length === 0) {
+      session.observer.oversized("out", Buffer.alloc(0), Buffer.alloc(0), body.bytes, at);
+      return;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = decode(Buffer.concat(body.chunks, body.bytes), ex.response.contentEncoding);
+    } catch {
+      return;
+    }
+    if (isEventStream(ex.response.contentType)) {
+      const parser = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
+      ex.chunkAt = at;
+      parser.push(bytes);
+      parser.push(Buffer.from("\n\n"));
+      return;
+    }
+    // An error page in JSON that is not JSON-RPC (an OAuth error, a gateway's) is not the server's answer.
+    if (ex.response.status >= 400 && parseLine(bytes).kind !== "message") return;
+    session.observer.line("out", bytes, at);
+  }
+
+  private event(ex: Exchange, event: SseEvent): void {
+    const at = ex.chunkAt;
+    if (event.event === "endpoint") {
+      // The legacy transport's first event: where to POST, carrying the session id.
+      const key = legacySessionOf(event.data);
+      if (!ex.session) {
+        ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
+        for (const early of ex.early.splice(0)) this.message(ex.session, early.event, early.at);
+      }
+      return;
+    }
+    if (!ex.session) {
+      ex.early.push({ event, at });
+      if (ex.early.length > 16) ex.session = this.sessions.open(STATELESS, ex.request.at);
+      else return;
+      for (const early of ex.early.splice(0)) this.message(ex.session, early.event, early.at);
+      return;
+    }
+    this.message(ex.session, event, at);
+  }
+
+  private message(session: HttpSession, event: SseEvent, at: number): void {
+    if (event.oversized) {
+      session.observer.oversized("out", Buffer.alloc(0), Buffer.alloc(0), event.bytes, at);
+      return;
+    }
+    if (event.data.trim() === "") return;
+    const bytes = Buffer.from(event.data);
+    // A request from the server (sampling, elicitation): its answer comes back in a later POST.
+    for (const id of requestIdsOf(parseLine(bytes))) session.statusOf.set(`s2c:${String(id)}`, 200);
+    session.observer.line("out", bytes, at);
+  }
+
+  /** The exchange is over: requests it carried that got no answer on it end now, and so may its session. */
+  private settle(ex: Exchange, at: number, broken: { by: Broken; message: string } | null): void {
+    if (ex.done) return;
+    ex.done = true;
+    this.exchanges.delete(ex.request.exchange);
+    const session = ex.session;
+    if (!session) return;
+    this.sessions.release(session, at);
+    const status = ex.response?.status ?? null;
+    const answersHere =
+      ex.response !== null && (isJson(ex.response.contentType) || isEventStream(ex.response.contentType));
+    let outcome: Outcome | null = null;
+    let message: string | null = null;
+    if (broken) {
+      outcome = broken.by === "client" ? "cancelled" : "disconnected";
+      message = broken.message;
+    } else if (status !== null && status >= 400) {
+      outcome = status >= 500 ? "server_error" : "client_error";
+      message = `HTTP ${status}`;
+    } else if (answersHere) {
+      outcome = "disconnected";
+      message = "the response ended without an answer";
+    }
+    if (outcome && ex.requestIds.length > 0) {
+      session.observer.abandon("in", ex.requestIds, outcome, at, message);
+    }
+    const legacyStream = ex.request.method === "GET" && session.key.startsWith("sse:");
+    const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
+    if (legacyStream || deleted) this.sessions.close(session, at);
+  }
+
+  private denied(ex: Exchange, response: ResponseMessage): void {
+    const what = response.status === 401 ? "unauthorized" : "forbidden";
+    this.events.track({
+      time: response.at,
+      category: "security",
+      type: `http.${what}`,
+      severity: response.status === 401 ? "low" : "medium",
+      server: this.server,
+      session: ex.session?.id ?? null,
+      message: `the upstream answered ${response.status} (${what}) to ${ex.request.method} ${pathOnly(ex.request.path)}${response.wwwAuthenticate ? `; WWW-Authenticate: ${response.wwwAuthenticate}` : ""}`,
+      details: {
+        status: response.status,
+        method: ex.request.method,
+        path: pathOnly(ex.request.path),
+        wwwAuthenticate: response.wwwAuthenticate,
+      },
+    });
+  }
+}
+
+function emptyBody(): Body {
+  return { chunks: [], bytes: 0, ended: false, endedAt: 0 };
+}
+
+/** Keeps a body up to the limit; beyond it only its size is counted (it becomes an oversized message). */
+function append(body: Body, bytes: Buffer, limit: number): void {
+  body.bytes += bytes.length;
+  if (body.bytes > limit) body.chunks = [];
+  else body.chunks.push(bytes);
+}
+
+function requestIdsOf(parsed: ParsedLine): JsonRpcId[] {
+  if (parsed.kind === "message") return parsed.message.kind === "request" ? [parsed.message.id] : [];
+  if (parsed.kind === "batch") return parsed.items.flatMap(requestIdsOf);
+  return [];
+}
+
+/** The legacy transport's session: the `sessionId` query parameter of its POST endpoint. */
+function legacySessionOf(pathOrUrl: string): string | null {
+  const query = pathOrUrl.indexOf("?");
+  if (query === -1) return null;
+  const id = new URLSearchParams(pathOrUrl.slice(query + 1)).get("sessionId");
+  return id ? `sse:${id}` : null;
+}
+
+/** The path without its query (which may carry a session id or a token). */
+function pathOnly(path: string): string {
+  const query = path.indexOf("?");
+  return query === -1 ? path : path.slice(0, query);
+}
+
+function isEventStream(contentType: string | null): boolean {
+  return contentType?.toLowerCase().startsWith("text/event-stream") ?? false;
+}
+
+function isJson(contentType: string | null): boolean {
+  return /^application\/([\w.+-]*\+)?json/i.test(contentType ?? "");
+}
+
+function decode(bytes: Buffer, encoding: string | null): Buffer {
+  switch (encoding?.toLowerCase().trim()) {
+    case undefined:
+    case "":
+    case "identity":
+      return bytes;
+    case "gzip":
+    case "x-gzip":
+      return gunzipSync(bytes);
+    case "deflate":
+      return inflateSync(bytes);
+    case "br":
+      return brotliDecompressSync(bytes);
+    default:
+      throw new Error(`unsupported content-encoding ${encoding}`);
+  }
+}

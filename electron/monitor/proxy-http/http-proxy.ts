@@ -1,0 +1,253 @@
+/**
+ * `mcpscope proxy`: a reverse proxy for MCP over HTTP (Streamable HTTP and the legacy HTTP+SSE
+ * transport). Every request is relayed to the upstream with its path, its headers (but hop-by-hop ones)
+ * and its body unchanged, and the response comes back the same way, chunk by chunk as the upstream
+ * writes it. Copies go to the observer worker after forwarding; the only change the proxy ever makes is
+ * to a legacy SSE stream's announced endpoint when it names the upstream's own origin.
+ */
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { preciseNow } from "../proxy/clock.js";
+import { EndpointRewriter } from "./endpoint-rewriter.js";
+import type { BodyStream, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
+import { bodyStream } from "./http-worker-protocol.js";
+import { startObserverThread } from "./observer-thread.js";
+import { forwardedHeaders, unreachableBody } from "./relay-headers.js";
+
+export interface ProxyOptions {
+  upstream: URL;
+  host: string;
+  port: number;
+  name: string;
+  dataDir: string;
+  timeoutMs: number;
+  captureLimit: number;
+  maxLineBytes: number;
+  workerUrl: URL;
+  /** Where the proxy's own lines go (problems, an unreachable upstream). */
+  report: (line: string) => void;
+}
+
+export interface RunningProxy {
+  /** The URL a client uses instead of the upstream's. */
+  url: URL;
+  port: number;
+  close(): Promise<void>;
+}
+
+const now = preciseNow;
+
+export async function startHttpProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const upstream = options.upstream;
+  const init: HttpWorkerInit = {
+    dataDir: options.dataDir,
+    server: options.name,
+    upstream: upstream.href,
+    proxyPid: process.pid,
+    timeoutMs: options.timeoutMs,
+    captureLimit: options.captureLimit,
+    maxLineBytes: options.maxLineBytes,
+  };
+  const observer = startObserverThread<BodyStream, ToHttpWorker>({
+    workerUrl: options.workerUrl,
+    workerData: init,
+    report: options.report,
+    label: "mcpscope proxy",
+  });
+  const queue = observer.queue;
+  const client = upstream.protocol === "https:" ? https : http;
+  const agent = new client.Agent({ keepAlive: true });
+  let exchanges = 0;
+  let unreachableSince: number | null = null;
+
+  const server = http.createServer((req, res) => {
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    // Only paths on the upstream: an absolute-form target would make this an open proxy.
+    if (!path.startsWith("/")) {
+      res.writeHead(400, { "content-type": "text/plain" }).end("mcpscope proxy: only paths are relayed\n");
+      return;
+    }
+    const exchange = ++exchanges;
+    req.socket.setNoDelay(true);
+    queue.defer({
+      type: "request",
+      exchange,
+      at: now(),
+      method,
+      path,
+      session: single(req.headers["mcp-session-id"]),
+      contentType: single(req.headers["content-type"]),
+    });
+    const inStream = bodyStream(exchange, "in");
+    const outStream = bodyStream(exchange, "out");
+    let responded = false;
+    let responseEnded = false;
+    // The request body, kept only until the upstream answers: a 502 echoes the request's id.
+    let kept: Buffer[] | null = [];
+    let keptBytes = 0;
+
+    // Concatenated, not resolved: `//other.host/x` stays a path on the upstream.
+    const upstreamReq = client.request(new URL(`${upstream.origin}${path}`), {
+      method,
+      headers: forwardedHeaders(req.rawHeaders, upstream.host),
+      agent,
+    });
+
+    req.on("error", () => {}); // a client that leaves is said by the response's close
+    res.on("error", () => {});
+    req.on("data", (chunk: Buffer) => {
+      if (!upstreamReq.destroyed && !upstreamReq.write(chunk)) {
+        req.pause();
+        upstreamReq.once("drain", () => req.resume());
+      }
+      queue.offer(inStream, chunk, now());
+      if (kept && keptBytes + chunk.length <= 1024 * 1024) {
+        kept.push(chunk);
+        keptBytes += chunk.length;
+      }
+    });
+    req.on("end", () => {
+      upstreamReq.end();
+      queue.defer({ type: "end", stream: inStream, at: now() });
+    });
+
+    upstreamReq.on("response", (upstreamRes) => {
+      responded = true;
+      kept = null;
+      if (unreachableSince !== null) {
+        unreachableSince = null;
+        options.report(`mcpscope proxy: ${upstream.origin} is reachable again`);
+      }
+      const status = upstreamRes.statusCode ?? 502;
+      const contentType = single(upstreamRes.headers["content-type"]) ?? null;
+      queue.defer({
+        type: "response",
+        exchange,
+        at: now(),
+        status,
+        contentType,
+        contentEncoding: single(upstreamRes.headers["content-encoding"]) ?? null,
+        session: single(upstreamRes.headers["mcp-session-id"]),
+        wwwAuthenticate: single(upstreamRes.headers["www-authenticate"]),
+      });
+      res.writeHead(status, upstreamRes.statusMessage, forwardedHeaders(upstreamRes.rawHeaders, null));
+      res.flushHeaders();
+      const rewriter =
+        method === "GET" && contentType?.startsWith("text/event-stream")
+          ? new EndpointRewriter(upstream.origin, `http://${req.headers.host ?? `${options.host}`}`)
+          : null;
+      upstreamRes.on("error", () => {}); // a broken response is said by its close
+      upstreamRes.on("data", (chunk: Buffer) => {
+        const out = rewriter ? rewriter.push(chunk) : chunk;
+        if (out.length === 0) return;
+        if (!res.destroyed && !res.write(out)) {
+          upstreamRes.pause();
+          res.once("drain", () => upstreamRes.resume());
+        }
+        queue.offer(outStream, out, now());
+      });
+      upstreamRes.on("end", () => {
+        responseEnded = true;
+        const rest = rewriter?.flush();
+        if (rest && rest.length > 0) {
+          res.write(rest);
+          queue.offer(outStream, rest, now());
+        }
+        res.end();
+        queue.defer({ type: "end", stream: outStream, at: now() });
+      });
+      upstreamRes.on("close", () => {
+        if (responseEnded || upstreamRes.complete) return;
+        if (res.destroyed) return; // the client left first; said by its own close
+        responseEnded = true;
+        queue.defer({
+          type: "broken",
+          exchange,
+          at: now(),
+          by: "upstream",
+          message: "the upstream closed the connection mid-response",
+        });
+        res.destroy();
+      });
+    });
+
+    upstreamReq.on("error", (error: NodeJS.ErrnoException) => {
+      if (responded) return; // a broken response is said by its close
+      if (res.headersSent || res.destroyed) return;
+      const reason = error.code ?? error.message;
+      if (unreachableSince === null) {
+        unreachableSince = Date.now();
+        options.report(`mcpscope proxy: cannot reach ${upstream.origin} (${reason}); answering 502`);
+      }
+      const answer = () => {
+        const body = unreachableBody(Buffer.concat(kept ?? []), upstream.origin, reason);
+        kept = null;
+        const at = now();
+        queue.defer({ type: "unreachable", exchange, at, message: `${upstream.origin}: ${reason}` });
+        queue.defer({
+          type: "response",
+          exchange,
+          at,
+          status: 502,
+          contentType: "application/json",
+          contentEncoding: null,
+          session: null,
+          wwwAuthenticate: null,
+        });
+        responseEnded = true;
+        res.writeHead(502, { "content-type": "application/json", "content-length": body.length });
+        res.end(body);
+        queue.offer(outStream, body, at);
+        queue.defer({ type: "end", stream: outStream, at });
+      };
+      if (req.complete) answer();
+      else {
+        req.once("end", answer);
+        req.resume();
+      }
+    });
+
+    res.on("close", () => {
+      if (responseEnded || res.writableFinished) return;
+      responseEnded = true;
+      queue.defer({
+        type: "broken",
+        exchange,
+        at: now(),
+        by: "client",
+        message: "the client closed the HTTP stream",
+      });
+      upstreamReq.destroy();
+    });
+  });
+
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = new URL(`${upstream.pathname}${upstream.search}`, `http://${host}:${port}`);
+
+  return {
+    url,
+    port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+      await observer.finish({ type: "exit", at: now(), upstreamDropped: queue.droppedChunks });
+    },
+  };
+}
+
+function single(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}

@@ -1,0 +1,168 @@
+/**
+ * The MCP sessions seen through one HTTP proxy, each followed by its own SessionObserver and
+ * SessionRecorder — the same classification and store as a stdio session — over one shared batch
+ * writer. A session is keyed by its `Mcp-Session-Id`, by the legacy SSE transport's `sessionId`, or is
+ * the proxy's one logical session for requests that carry neither (the stateless era).
+ */
+import { randomUUID } from "node:crypto";
+import type { LogSettingsSource } from "../logs/log-settings.js";
+import type { CallObservation } from "../protocol/observations.js";
+import { SessionObserver } from "../protocol/session-observer.js";
+import { SESSION_WATCHERS } from "../session-watchers.js";
+import type { BatchWriter } from "../store/batch-writer.js";
+import type { Db } from "../store/db.js";
+import { SessionRecorder } from "../store/session-recorder.js";
+
+export const STATELESS = "stateless";
+
+export interface HttpSession {
+  key: string;
+  /** mcpscope's id for the session (the stored row's). */
+  id: string;
+  recorder: SessionRecorder;
+  observer: SessionObserver;
+  /** HTTP status of the exchange that carried each request, by direction and request id. */
+  statusOf: Map<string, number>;
+  closedAt: number | null;
+  /** Exchanges bound to the session and not yet over (a GET stream may stay open for hours). */
+  openExchanges: number;
+  lastActive: number;
+}
+
+export interface HttpSessionsOptions {
+  server: string;
+  upstream: string;
+  proxyPid: number;
+  timeoutMs: number;
+  captureLimit: number;
+  logSettings: LogSettingsSource;
+}
+
+/** How long a closed session's recorder stays to write its final row. */
+const KEEP_CLOSED_MS = 60_000;
+/**
+ * Clients rarely DELETE their sessions: one with no open exchange for this long is ended (at its last
+ * activity); if it comes back, it is followed as a new session.
+ */
+const IDLE_MS = 30 * 60_000;
+/** Beyond this many open sessions, the longest idle are ended first. */
+const MAX_OPEN = 1000;
+
+export class HttpSessions {
+  private readonly sessions = new Map<string, HttpSession>();
+  /** Closed sessions whose final row may not be written yet, and when to stop writing it. */
+  private readonly closed: { session: HttpSession; forgetAt: number }[] = [];
+  private lastTick = 0;
+
+  constructor(
+    private readonly writer: BatchWriter,
+    private readonly options: HttpSessionsOptions,
+  ) {}
+
+  get(key: string): HttpSession | undefined {
+    return this.sessions.get(key);
+  }
+
+  /** Binds an exchange to the session for `key`, started at `at` if it is new; `release` when it is over. */
+  open(key: string, at: number): HttpSession {
+    const existing = this.sessions.get(key);
+    if (existing) {
+      existing.openExchanges++;
+      existing.lastActive = Math.max(existing.lastActive, at);
+      return existing;
+    }
+    const identity = {
+      sessionId: randomUUID(),
+      server: this.options.server,
+      command: key === STATELESS ? this.options.upstream : `${this.options.upstream} (session ${key})`,
+      startedAt: at,
+      pid: null,
+      wrapperPid: this.options.proxyPid,
+    };
+    const statusOf = new Map<string, number>();
+    const recorder = new SessionRecorder(
+      this.writer,
+      identity,
+      this.options.captureLimit,
+      this.options.logSettings,
+      SESSION_WATCHERS.map((factory) => factory({ identity, writer: this.writer, client: null })),
+    );
+    // Each call carries the HTTP status of the exchange that carried its request.
+    const sink = {
+      call: (call: CallObservation) => {
+        const key = `${call.direction}:${call.requestId}`;
+        const httpStatus = statusOf.get(key) ?? null;
+        statusOf.delete(key);
+        recorder.call({ ...call, httpStatus });
+      },
+      log: recorder.log.bind(recorder),
+      protocolEvent: recorder.protocolEvent.bind(recorder),
+      session: recorder.session.bind(recorder),
+    };
+    const session: HttpSession = {
+      key,
+      id: identity.sessionId,
+      recorder,
+      observer: new SessionObserver(sink, { timeoutMs: this.options.timeoutMs }),
+      statusOf,
+      closedAt: null,
+      openExchanges: 1,
+      lastActive: at,
+    };
+    this.sessions.set(key, session);
+    return session;
+  }
+
+  /** The session ended (DELETE, its SSE stream closed, or the proxy stopped): pending requests end too. */
+  close(session: HttpSession, at: number): void {
+    if (session.closedAt !== null) return;
+    session.closedAt = at;
+    session.observer.close(at);
+    session.recorder.ended({ endedAt: at, exitCode: null, signal: null });
+    this.sessions.delete(session.key);
+    this.closed.push({ session, forgetAt: Math.max(at, this.lastTick) + KEEP_CLOSED_MS });
+  }
+
+  closeAll(at: number, upstreamDropped: number): void {
+    const all = [...this.sessions.values()];
+    for (const [index, session] of all.entries()) {
+      // The proxy's own losses are counted once, on one session.
+      if (index === 0) session.recorder.upstreamDropped = upstreamDropped;
+      this.close(session, at);
+    }
+  }
+
+  release(session: HttpSession, at: number): void {
+    session.openExchanges = Math.max(0, session.openExchanges - 1);
+    session.lastActive = Math.max(session.lastActive, at);
+  }
+
+  tick(now: number): void {
+    this.lastTick = now;
+    for (const session of this.sessions.values()) session.observer.tick(now);
+    const idle = [...this.sessions.values()]
+      .filter((s) => s.openExchanges === 0)
+      .sort((a, b) => a.lastActive - b.lastActive);
+    let excess = this.sessions.size - MAX_OPEN;
+    for (const session of idle) {
+      if (now - session.lastActive < IDLE_MS && excess <= 0) break;
+      this.close(session, session.lastActive);
+      excess--;
+    }
+    while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();
+  }
+
+  /** Inside each batch's transaction: every session row that changed. */
+  writeRows(db: Db): void {
+    for (const session of this.all()) session.recorder.writeSessionRow(db);
+  }
+
+  committed(): void {
+    for (const session of this.all()) session.recorder.committed();
+  }
+
+  private *all(): Iterable<HttpSession> {
+    yield* this.sessions.values();
+    for (const closed of this.closed) yield closed.session;
+  }
+}

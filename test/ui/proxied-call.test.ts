@@ -1,0 +1,61 @@
+/**
+ * A call made through `mcpscope proxy` in the Calls view (browser mode, real Chromium): it appears like a
+ * stdio call, and its detail shows the HTTP status of the exchange that carried it.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEverything, startProxy } from "../helpers/http.js";
+import { tempDir } from "../helpers/mcp.js";
+import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
+
+warnIfNoChromium("test/ui/proxied-call.test.ts");
+
+describe.skipIf(!HAS_CHROMIUM)("a proxied call in the Calls view (real Chromium)", () => {
+  let browser: Browser;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  it("shows the call with its HTTP status", async () => {
+    const dir = await tempDir("mcpscope-ui-");
+    cleanups.push(dir.cleanup);
+    const everything = await startEverything("streamableHttp");
+    cleanups.push(() => everything.stop());
+    const proxy = await startProxy(everything.url, dir.path, "remote-everything");
+    cleanups.push(() => proxy.stop());
+    const serve = await startServe(dir.path);
+    cleanups.push(serve.stop);
+
+    const client = new Client({ name: "ui-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
+    cleanups.push(() => client.close());
+    await client.callTool({ name: "echo", arguments: { message: "over HTTP" } });
+
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-calls").click();
+    const row = page.getByTestId("call-row").filter({ hasText: "echo" }).first();
+    await row.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await row.textContent()).toContain("remote-everything");
+    await row.click();
+    const detail = page.getByTestId("call-detail");
+    await detail.waitFor({ state: "visible", timeout: 5000 });
+    const text = await until(
+      "the HTTP status row",
+      async () => {
+        const t = await detail.textContent();
+        return t?.includes("HTTP status") ? t : undefined;
+      },
+      5000,
+    );
+    expect(text).toMatch(/HTTP status\s*200/);
+    expect(problems).toEqual([]);
+  });
+});

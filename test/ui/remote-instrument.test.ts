@@ -1,0 +1,106 @@
+/**
+ * Instrumenting a remote server from the Servers view (browser mode, real Chromium): the confirmation
+ * names the file and says the client then needs mcpscope running; the entry's URL is pointed at the
+ * proxy `mcpscope serve`'s engine runs, through which the real SDK client reaches the real server and
+ * its calls are recorded; Uninstrument restores the file byte for byte.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEverything, storedCalls } from "../helpers/http.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
+import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
+
+warnIfNoChromium("test/ui/remote-instrument.test.ts");
+
+describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers view", () => {
+  let browser: Browser;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  it("points the entry at the engine's proxy, records the client's calls, and restores the file", async () => {
+    const everything = await startEverything("streamableHttp");
+    cleanups.push(() => everything.stop());
+    const home = await tempDir("mcpscope-ui-home-");
+    cleanups.push(home.cleanup);
+    const data = await tempDir("mcpscope-ui-data-");
+    cleanups.push(data.cleanup);
+    const cursorFile = join(home.path, ".cursor", "mcp.json");
+    await mkdir(join(home.path, ".cursor"), { recursive: true });
+    const original = `{\n  "mcpServers": {\n    "remote": { "url": ${JSON.stringify(everything.url)} }\n  }\n}\n`;
+    await writeFile(cursorFile, original);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.path };
+    delete env.MCPSCOPE_HOME;
+    delete env.XDG_CONFIG_HOME;
+    delete env.XDG_DATA_HOME;
+    const serve = await startServe(data.path, env);
+    cleanups.push(serve.stop);
+
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-servers").click();
+    const row = page.locator('[data-testid="server-row"][data-server-name="remote"]');
+    await row.waitFor({ state: "visible", timeout: 10_000 });
+    await row.getByTestId("server-action-instrument").click();
+    const note = page.getByTestId("instrument-remote-note");
+    await note.waitFor({ state: "visible", timeout: 5000 });
+    expect(await note.textContent()).toMatch(/Cursor then reaches the server only while mcpscope is running/);
+    expect(await page.getByRole("dialog").textContent()).toContain(cursorFile);
+    await page.getByTestId("confirm-ok").click();
+
+    const url = await until(
+      "the rewritten URL",
+      async () => {
+        const now = /"url": "([^"]+)"/.exec(await readFile(cursorFile, "utf8"))?.[1];
+        return now !== everything.url ? now : undefined;
+      },
+      10_000,
+    );
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(await readFile(cursorFile, "utf8")).toBe(
+      original.replace(JSON.stringify(everything.url), JSON.stringify(url)),
+    );
+
+    // The client, as Cursor would after a restart: through the engine's proxy to the real server.
+    const client = new Client({ name: "cursor-like", version: "1.0.0" });
+    await waitFor(async () => {
+      try {
+        await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 10_000);
+    const result = await client.callTool({ name: "echo", arguments: { message: "via the app's proxy" } });
+    expect(result.content).toEqual([{ type: "text", text: "Echo: via the app's proxy" }]);
+    await client.close();
+    await waitFor(() => storedCalls(data.path, "remote").find((c) => c.target === "echo"));
+
+    // The server's detail says what the entry now goes through, and that the proxy runs.
+    await row.getByTestId("server-name").click();
+    const detail = page.getByTestId("server-detail");
+    await detail.waitFor({ state: "visible", timeout: 5000 });
+    await until(
+      "the proxy's state",
+      async () => (await detail.textContent())?.includes(`running at ${url}`),
+      10_000,
+    );
+    expect(await detail.textContent()).toContain(everything.url); // shown as the server it relays to
+    await page.getByTestId("nav-servers").click();
+    await row.waitFor({ state: "visible", timeout: 5000 });
+
+    await row.getByTestId("server-action-uninstrument").click();
+    await page.getByTestId("confirm-ok").click();
+    await until("the original file", async () => (await readFile(cursorFile, "utf8")) === original, 10_000);
+    expect(problems).toEqual([]);
+  });
+});
