@@ -49,6 +49,7 @@ import {
   ServerDetailSchema,
   ServerIdInputSchema,
 } from "./servers.js";
+import { BackupResultSchema, StorageCheckSchema, StorageInfoSchema } from "./storage.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
 const TimeSpec = z.string().min(1).max(64);
@@ -185,6 +186,13 @@ export const API_METHODS = {
     input: z.object({ duration: z.string().min(1).max(32).nullable() }).strict(),
     output: ActionResultSchema,
   },
+  // Storage: sizes, integrity check, backups into the data dir's backups/ folder.
+  "storage.info": { input: Empty, output: StorageInfoSchema },
+  "storage.check": {
+    input: z.object({ full: z.boolean().default(false) }).strict(),
+    output: StorageCheckSchema,
+  },
+  "storage.backup": { input: Empty, output: BackupResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

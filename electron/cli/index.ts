@@ -2,8 +2,10 @@
 import { VERSION } from "../monitor/version.js";
 import { alertsCommand } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
+import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { callsCommand } from "./commands/calls.js";
 import { checkCommand } from "./commands/check.js";
+import { dbCommand } from "./commands/db.js";
 import { discoverCommand } from "./commands/discover.js";
 import { eventsCommand } from "./commands/events.js";
 import { instrumentCommand } from "./commands/instrument.js";
@@ -36,6 +38,9 @@ const COMMANDS: Command[] = [
   auditCommand,
   alertsCommand,
   rulesCommand,
+  dbCommand,
+  backupCommand,
+  restoreCommand,
 ];
 
 function usage(): string {

@@ -50,6 +50,7 @@ import {
   resolveRange,
   statsDocument,
 } from "./store/queries.js";
+import { recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
 type Handlers = {
@@ -67,7 +68,10 @@ export async function createEngine(
   options: EngineOptions & { metrics?: EngineMetricsOptions },
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
-  const db = openDb(dbPath);
+  // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
+  const storageStart = startStorage(options.dataDir);
+  const db = storageStart.db;
+  const storage = new StorageService(options.dataDir, db);
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);
   const metrics = startEngineMetrics(db, {
@@ -92,8 +96,15 @@ export async function createEngine(
       : new InventoryService({ dataDir: options.dataDir, db, writer, ...options.inventory });
   await inventory?.start();
   const stopSettingsWatch = watchSettings(options.dataDir, writer);
-  // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
   const tracker = new EventTracker(writer);
+  if (storageStart.recovery) {
+    tracker.track(recoveryEvent(storageStart.recovery));
+    logging.logger.error({ ...storageStart.recovery }, "damaged database moved aside");
+    writer.flush();
+  }
+  if (storageStart.tightened > 0)
+    logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
+  // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
   const alerts =
     options.alerts === false
       ? null
@@ -163,6 +174,9 @@ export async function createEngine(
     "alerts.test": (input) => needAlerts().test(input.channel),
     "alerts.deliveries": (input) => needAlerts().deliveries(input),
     "alerts.pause": (input) => needAlerts().pause(input.duration),
+    "storage.info": () => storage.info(),
+    "storage.check": (input) => storage.check(input.full),
+    "storage.backup": () => storage.backup(),
   };
   alerts?.start();
 
@@ -287,6 +301,7 @@ export async function createEngine(
       await logging.close();
       await metrics.stop();
       db.close();
+      storageStart.releaseLock();
     },
   };
 

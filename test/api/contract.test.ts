@@ -60,6 +60,9 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "alerts.test": [{}, { channel: "" }],
   "alerts.deliveries": [{ status: "lost" }, { limit: 0 }],
   "alerts.pause": [{}, { duration: 5 }],
+  "storage.info": [{ extra: 1 }],
+  "storage.check": [{ full: "yes" }, { extra: 1 }],
+  "storage.backup": [{ file: "/tmp/elsewhere" }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */
@@ -88,6 +91,8 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   },
   "alerts.channels": {},
   "alerts.deliveries": {},
+  "storage.info": {},
+  "storage.check": { full: true },
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

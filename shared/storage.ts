@@ -1,0 +1,72 @@
+/** The data dir's database as the API shows it: sizes, checks, recovery and backups. */
+import { z } from "zod";
+
+export const TableUsageSchema = z.object({
+  name: z.string(),
+  rows: z.number().int(),
+  /** Pages of the table and its indexes, in bytes. */
+  bytes: z.number().int(),
+});
+export type TableUsage = z.infer<typeof TableUsageSchema>;
+
+export const RecoveryNoticeSchema = z.object({
+  /** The event that reported it (a banner dismissed for one recovery shows again for the next). */
+  eventId: z.number().int(),
+  time: z.number(),
+  /** Where the damaged database was moved. */
+  movedTo: z.string(),
+  reason: z.string(),
+});
+export type RecoveryNotice = z.infer<typeof RecoveryNoticeSchema>;
+
+export const BackupFileSchema = z.object({
+  file: z.string(),
+  time: z.number(),
+  bytes: z.number().int(),
+});
+export type BackupFile = z.infer<typeof BackupFileSchema>;
+
+export const StorageInfoSchema = z.object({
+  dataDir: z.string(),
+  database: z.string(),
+  schemaVersion: z.number().int(),
+  /** The database file, its -wal and -shm, and every other file in the data dir, in bytes. */
+  files: z.object({
+    database: z.number().int(),
+    wal: z.number().int(),
+    shm: z.number().int(),
+    other: z.number().int(),
+  }),
+  /** Pages in the database no table uses (returned to the file system by incremental vacuum). */
+  freeBytes: z.number().int(),
+  tables: z.array(TableUsageSchema),
+  calls: z.number().int(),
+  /** Database bytes divided by stored calls (everything else counted in), or null with no calls. */
+  bytesPerCall: z.number().nullable(),
+  /** Database bytes over the days between the oldest and newest record, or null under a day of data. */
+  growthPerDay: z.number().nullable(),
+  oldest: z.number().nullable(),
+  newest: z.number().nullable(),
+  recovery: RecoveryNoticeSchema.nullable(),
+  lastBackup: BackupFileSchema.nullable(),
+  backupDir: z.string(),
+});
+export type StorageInfo = z.infer<typeof StorageInfoSchema>;
+
+export const StorageCheckSchema = z.object({
+  ok: z.boolean(),
+  /** "ok", or up to 20 findings of SQLite's integrity check. */
+  problems: z.array(z.string()),
+  schemaVersion: z.number().int(),
+});
+export type StorageCheck = z.infer<typeof StorageCheckSchema>;
+
+export const BackupResultSchema = z.object({
+  file: z.string(),
+  bytes: z.number().int(),
+  schemaVersion: z.number().int(),
+  rows: z.record(z.string(), z.number().int()),
+  databaseBytes: z.number().int(),
+  sha256: z.string(),
+});
+export type BackupResult = z.infer<typeof BackupResultSchema>;
