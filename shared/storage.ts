@@ -26,6 +26,20 @@ export const BackupFileSchema = z.object({
 });
 export type BackupFile = z.infer<typeof BackupFileSchema>;
 
+export const RetentionEntrySchema = z.object({
+  /** The settings.json key that sets it, e.g. `storage.retention.healthChecks`, `metrics.retention.calls`. */
+  key: z.string(),
+  /** What it keeps, in words. */
+  label: z.string(),
+  ms: z.number(),
+});
+export type RetentionEntry = z.infer<typeof RetentionEntrySchema>;
+
+export const SizePruneNoticeSchema = z.object({
+  time: z.number(),
+  message: z.string(),
+});
+
 export const StorageInfoSchema = z.object({
   dataDir: z.string(),
   database: z.string(),
@@ -48,6 +62,12 @@ export const StorageInfoSchema = z.object({
   oldest: z.number().nullable(),
   newest: z.number().nullable(),
   recovery: RecoveryNoticeSchema.nullable(),
+  /** Bytes of database pages in use, what the size cap (`maxBytes`) is measured against. */
+  usedBytes: z.number().int(),
+  maxBytes: z.number().int(),
+  /** The newest pruning for size, if any. */
+  lastSizePrune: SizePruneNoticeSchema.nullable(),
+  retention: z.array(RetentionEntrySchema),
   lastBackup: BackupFileSchema.nullable(),
   backupDir: z.string(),
 });

@@ -71,7 +71,7 @@ export async function createEngine(
   // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
   const storageStart = startStorage(options.dataDir);
   const db = storageStart.db;
-  const storage = new StorageService(options.dataDir, db);
+
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);
   const metrics = startEngineMetrics(db, {
@@ -102,6 +102,15 @@ export async function createEngine(
     logging.logger.error({ ...storageStart.recovery }, "damaged database moved aside");
     writer.flush();
   }
+  // Retention of every other table, the size cap, space returned (store/storage-service.ts).
+  const storage = new StorageService(options.dataDir, db, {
+    track: (event) => tracker.track(event),
+    warn: (problem) => logging.warn("storage", problem),
+  });
+  storage.start();
+  if (storageStart.vacuum === "converted")
+    logging.logger.info("database switched to incremental auto-vacuum");
+  else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
   if (storageStart.tightened > 0)
     logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
@@ -297,6 +306,7 @@ export async function createEngine(
       clearInterval(logTimer);
       clearInterval(eventTimer);
       clearInterval(retentionTimer);
+      await storage.close();
       listeners.clear();
       await logging.close();
       await metrics.stop();

@@ -138,10 +138,16 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   const db = openRawDb(path, options);
   try {
     if (!options.readOnly) {
+      // A new database: incremental auto-vacuum (space freed by retention goes back to the file system)
+      // can only be chosen before the first table exists and before the switch to WAL.
+      if (Number(db.prepare("SELECT count(*) AS n FROM sqlite_master").get()?.n ?? 0) === 0)
+        db.exec("PRAGMA auto_vacuum = INCREMENTAL");
       db.exec("PRAGMA journal_mode = WAL");
       // NORMAL in WAL mode: a committed transaction survives a process crash (kill -9); only an OS crash
       // or power loss can lose the last commits.
       db.exec("PRAGMA synchronous = NORMAL");
+      // After a checkpoint resets the WAL, it is truncated to this size instead of keeping its peak.
+      db.exec("PRAGMA journal_size_limit = 16777216");
       db.exec("PRAGMA foreign_keys = ON");
       migrate(db);
     }

@@ -402,6 +402,19 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // audit checkpoints (audit/audit-retention.ts): what retention pruned from the head of the audit chain,
+  // so that verification starts from the oldest kept record instead of failing on the gap.
+  `
+  CREATE TABLE audit_checkpoints (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    from_id INTEGER NOT NULL,
+    through_id INTEGER NOT NULL UNIQUE,
+    count INTEGER NOT NULL,
+    last_hash TEXT NOT NULL,
+    digest TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

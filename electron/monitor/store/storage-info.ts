@@ -7,9 +7,13 @@ import { join } from "node:path";
 import type { BackupFile, RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
 import { databasePath } from "../paths.js";
 import type { Db } from "./db.js";
+import { retentionOverview } from "./retention-overview.js";
+import { usedBytes } from "./size-cap.js";
+import { readStorageSettings } from "./storage-settings.js";
 
 const DAY = 86_400_000;
 export const RECOVERED_EVENT = "storage.recovered";
+export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 
 export function backupDir(dataDir: string): string {
   return join(dataDir, "backups");
@@ -103,7 +107,15 @@ export function recoveryNotice(db: Db): RecoveryNotice | null {
   };
 }
 
+function lastSizePrune(db: Db): { time: number; message: string } | null {
+  const row = db
+    .prepare("SELECT time, message FROM events WHERE type = ? ORDER BY id DESC LIMIT 1")
+    .get(SIZE_PRUNED_EVENT);
+  return row ? { time: Number(row.time), message: String(row.message) } : null;
+}
+
 export function storageInfo(db: Db, dataDir: string, schemaVersion: number): StorageInfo {
+  const { settings } = readStorageSettings(dataDir);
   const path = databasePath(dataDir);
   const tables = tableUsage(db);
   const files = { database: size(path), wal: size(`${path}-wal`), shm: size(`${path}-shm`), other: 0 };
@@ -137,6 +149,10 @@ export function storageInfo(db: Db, dataDir: string, schemaVersion: number): Sto
     oldest,
     newest,
     recovery: recoveryNotice(db),
+    usedBytes: usedBytes(db),
+    maxBytes: settings.maxBytes,
+    lastSizePrune: lastSizePrune(db),
+    retention: retentionOverview(dataDir, settings),
     lastBackup: lastBackup(dataDir),
     backupDir: backupDir(dataDir),
   };

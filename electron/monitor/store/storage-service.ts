@@ -4,6 +4,8 @@
  */
 import { join } from "node:path";
 import type { BackupResult, StorageCheck, StorageInfo } from "../../../shared/storage.js";
+import { formatBytes } from "../alerts/template.js";
+import { recordAdminAction } from "../audit/audit-log.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
 import { VERSION } from "../version.js";
@@ -13,11 +15,16 @@ import { writeEngineLock } from "./engine-lock.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { checkDatabase, openCheckedDb, type Recovery } from "./recovery.js";
-import { backupDir, RECOVERED_EVENT, storageInfo } from "./storage-info.js";
+import { applyStorageRetention } from "./retention.js";
+import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
+import { backupDir, RECOVERED_EVENT, SIZE_PRUNED_EVENT, storageInfo } from "./storage-info.js";
+import { readStorageSettings } from "./storage-settings.js";
 
 export interface StorageStart {
   db: Db;
   recovery: Recovery | null;
+  /** A database from before incremental auto-vacuum, converted now (VACUUM), or the error that stopped it. */
+  vacuum: "converted" | string | null;
   /** Files and folders whose permissions were tightened to owner-only. */
   tightened: number;
   releaseLock: () => void;
@@ -28,7 +35,47 @@ export function startStorage(dataDir: string, now = Date.now()): StorageStart {
   ensurePrivateDir(dataDir);
   const tightened = tightenDataDir(dataDir);
   const { db, recovery } = openCheckedDb(databasePath(dataDir), now);
-  return { db, recovery, tightened, releaseLock: writeEngineLock(dataDir) };
+  return {
+    db,
+    recovery,
+    tightened,
+    vacuum: convertToIncrementalVacuum(db),
+    releaseLock: writeEngineLock(dataDir),
+  };
+}
+
+/**
+ * Databases made before incremental auto-vacuum never give space back: switch once with a VACUUM (it
+ * cannot run inside a migration's transaction). Wrappers writing meanwhile wait, then hold or drop
+ * telemetry as with any lock; if it fails (busy), it is tried again at the next start.
+ */
+function convertToIncrementalVacuum(db: Db): "converted" | string | null {
+  if (Number(db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0) === 2) return null;
+  try {
+    db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    db.exec("VACUUM");
+    return "converted";
+  } catch (error) {
+    return `cannot switch the database to incremental auto-vacuum: ${(error as Error).message}; trying again at the next start`;
+  }
+}
+
+/** The event that says what pruning for size removed. */
+export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
+  const what = Object.entries(prune.pruned)
+    .map(
+      ([kind, n]) =>
+        `${n} ${kind === "payloads" ? "payload texts" : kind === "minuteRollups" ? "minute rollups" : kind}`,
+    )
+    .join(", ");
+  return {
+    category: "system",
+    type: SIZE_PRUNED_EVENT,
+    severity: "medium",
+    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
+    time: now,
+    details: { ...prune },
+  };
 }
 
 /** The error event that tells the user (events list, notifications, the app's banner) about a recovery. */
@@ -43,13 +90,73 @@ export function recoveryEvent(recovery: Recovery): TrackedEvent {
   };
 }
 
+export interface StorageServiceOptions {
+  /** Reports an event (size pruning). */
+  track?: (event: TrackedEvent) => void;
+  warn?: (problem: string) => void;
+  /** How often retention, the size cap and space reclaim run (default 10 min; first pass after 1 min). */
+  intervalMs?: number;
+}
+
 export class StorageService {
   private backingUp: Promise<BackupResult> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     private readonly dataDir: string,
     private readonly db: Db,
+    private readonly options: StorageServiceOptions = {},
   ) {}
+
+  start(): void {
+    const interval = this.options.intervalMs ?? 600_000;
+    const first = setTimeout(() => void this.pass(), Math.min(60_000, interval));
+    first.unref();
+    this.timer = setInterval(() => void this.pass(), interval);
+    this.timer.unref();
+  }
+
+  /** One pass: retention of every table here, the size cap, space returned. Never throws. */
+  pass(now = Date.now()): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.runPass(now).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runPass(now: number): Promise<void> {
+    const stopped = () => this.closed;
+    try {
+      const { settings, problem } = readStorageSettings(this.dataDir);
+      if (problem) this.options.warn?.(problem);
+      const counts = await applyStorageRetention(this.db, settings.retention, { now, stopped });
+      if (Object.keys(counts).length > 0)
+        recordAdminAction(this.db, {
+          action: "retention_delete",
+          actor: "retention",
+          target: "storage",
+          details: counts,
+          time: now,
+        });
+      const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped });
+      if (prune) this.options.track?.(sizePruneEvent(prune, now));
+      else await reclaim(this.db);
+    } catch (error) {
+      if (!this.closed)
+        this.options.warn?.(
+          `storage retention failed: ${(error as Error).message}; retrying at the next pass`,
+        );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
 
   info(): StorageInfo {
     return storageInfo(this.db, this.dataDir, SCHEMA_VERSION);

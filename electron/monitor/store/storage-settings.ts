@@ -1,0 +1,111 @@
+/**
+ * The `storage` key of `<dataDir>/settings.json`: how long each kind of data without a key of its own is
+ * kept, and the size cap. (Calls and rollups are under `metrics.retention`, logs under `logs.retention`,
+ * events under `events.retention`.) Read again at each retention pass. A missing key means defaults; an
+ * invalid one means defaults plus one problem message naming the key.
+ *
+ *   "storage": { "maxSize": "1gb", "retention": { "resourceSamples": "14d", "audit": "365d" } }
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { parseByteSize, settingsPath } from "../logs/log-settings.js";
+import { parseDuration } from "../time.js";
+
+const DAY = 86_400_000;
+
+/** Retention per kind, in ms. */
+export const DEFAULT_STORAGE_RETENTION = {
+  /** The request and response text of calls (the call rows stay until `metrics.retention.calls`). */
+  payloads: 7 * DAY,
+  resourceSamples: 14 * DAY,
+  healthChecks: 14 * DAY,
+  /** Tool-definition snapshots; the newest of each server is always kept. */
+  toolSnapshots: 180 * DAY,
+  /** Sessions ended this long ago, once none of their calls remain. */
+  sessions: 90 * DAY,
+  processRuns: 90 * DAY,
+  alertHistory: 180 * DAY,
+  /** Delivered or failed notifications and their attempts (pending ones are never deleted). */
+  alertDeliveries: 30 * DAY,
+  /** Audit records; a checkpoint keeps the chain provable from the oldest kept record. */
+  audit: 365 * DAY,
+};
+export type StorageRetention = typeof DEFAULT_STORAGE_RETENTION;
+export type RetentionKind = keyof StorageRetention;
+
+export const DEFAULT_MAX_SIZE = 1024 ** 3;
+
+export interface StorageSettings {
+  retention: StorageRetention;
+  /** Bytes the database may use before the oldest raw material is pruned. */
+  maxBytes: number;
+}
+
+const Duration = z.string().refine((v) => {
+  try {
+    return parseDuration(v) > 0;
+  } catch {
+    return false;
+  }
+}, "a duration like 12h, 7d or 365d");
+
+const Size = z
+  .union([z.number().int().positive(), z.string()])
+  .refine((v) => parseByteSize(v) > 0, "a size like 500mb or 2gb");
+
+export const StorageSettingsSchema = z
+  .object({
+    maxSize: Size.optional(),
+    retention: z
+      .object(
+        Object.fromEntries(
+          Object.keys(DEFAULT_STORAGE_RETENTION).map((k) => [k, Duration.optional()]),
+        ) as Record<RetentionKind, z.ZodOptional<typeof Duration>>,
+      )
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export interface StorageSettingsRead {
+  settings: StorageSettings;
+  problem: string | null;
+}
+
+export function defaultStorageSettings(): StorageSettings {
+  return { retention: { ...DEFAULT_STORAGE_RETENTION }, maxBytes: DEFAULT_MAX_SIZE };
+}
+
+export function parseStorageSettings(value: unknown): StorageSettingsRead {
+  const settings = defaultStorageSettings();
+  if (value === undefined) return { settings, problem: null };
+  const parsed = StorageSettingsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      settings,
+      problem: `settings.json: storage.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}; using defaults`,
+    };
+  }
+  if (parsed.data.maxSize !== undefined) settings.maxBytes = parseByteSize(parsed.data.maxSize);
+  for (const [kind, text] of Object.entries(parsed.data.retention ?? {}))
+    if (text) settings.retention[kind as RetentionKind] = parseDuration(text);
+  return { settings, problem: null };
+}
+
+export function readStorageSettings(dataDir: string): StorageSettingsRead {
+  let text: string;
+  try {
+    text = readFileSync(settingsPath(dataDir), "utf8");
+  } catch {
+    return { settings: defaultStorageSettings(), problem: null };
+  }
+  try {
+    return parseStorageSettings((JSON.parse(text) as { storage?: unknown }).storage);
+  } catch (error) {
+    return {
+      settings: defaultStorageSettings(),
+      problem: `settings.json is not valid JSON (${(error as Error).message}); using default storage settings`,
+    };
+  }
+}
