@@ -4,13 +4,15 @@
  * a checkpoint), pruning for size goes oldest raw material first and never touches hour rollups or audit
  * records, and freed pages go back to the file system.
  */
-import { statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAdminAction, verifyChain } from "../../electron/monitor/audit/audit-log.js";
+import { createEngine } from "../../electron/monitor/engine.js";
 import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
 import { HOUR, MINUTE, STATE, writeState } from "../../electron/monitor/metrics/rollups.js";
-import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { type Db, openDb, openRawDb } from "../../electron/monitor/store/db.js";
 import { applyStorageRetention } from "../../electron/monitor/store/retention.js";
 import { enforceSizeCap, usedBytes } from "../../electron/monitor/store/size-cap.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
@@ -231,5 +233,28 @@ describe("the size cap", () => {
     );
     expect(usedBytes(db)).toBeLessThan(4 * 1024 * 1024);
     db.close();
+  });
+});
+
+describe("space returned", () => {
+  it("a database made before incremental auto-vacuum is converted when the engine starts", async () => {
+    const dataDir = join(dir.path, "old-vacuum");
+    mkdirSync(dataDir);
+    const before = openRawDb(databasePath(dataDir));
+    before.exec("CREATE TABLE leftover (x)"); // a table before openDb: it no longer picks auto-vacuum
+    before.close();
+    openDb(databasePath(dataDir)).close();
+    const mode = () => {
+      const db = openRawDb(databasePath(dataDir), { readOnly: true });
+      try {
+        return Number(db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum);
+      } finally {
+        db.close();
+      }
+    };
+    expect(mode()).toBe(0);
+    const engine = await createEngine({ dataDir, inventory: false, alerts: false });
+    await engine.close();
+    expect(mode()).toBe(2);
   });
 });
