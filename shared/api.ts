@@ -49,7 +49,12 @@ import {
   ServerDetailSchema,
   ServerIdInputSchema,
 } from "./servers.js";
-import { BackupResultSchema, StorageCheckSchema, StorageInfoSchema } from "./storage.js";
+import {
+  BackupResultSchema,
+  BackupScheduleInputSchema,
+  StorageCheckSchema,
+  StorageInfoSchema,
+} from "./storage.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
 const TimeSpec = z.string().min(1).max(64);
@@ -193,6 +198,8 @@ export const API_METHODS = {
     output: StorageCheckSchema,
   },
   "storage.backup": { input: Empty, output: BackupResultSchema },
+  /** Scheduled backups into backups/ (settings.json `storage.backup`); an invalid duration is refused. */
+  "storage.schedule": { input: BackupScheduleInputSchema, output: ActionResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

@@ -70,6 +70,8 @@ export const StorageInfoSchema = z.object({
   retention: z.array(RetentionEntrySchema),
   lastBackup: BackupFileSchema.nullable(),
   backupDir: z.string(),
+  /** Scheduled backups: every (ms, or null when off) and how many are kept. */
+  backupSchedule: z.object({ everyMs: z.number().nullable(), keep: z.number().int() }),
 });
 export type StorageInfo = z.infer<typeof StorageInfoSchema>;
 
@@ -90,3 +92,11 @@ export const BackupResultSchema = z.object({
   sha256: z.string(),
 });
 export type BackupResult = z.infer<typeof BackupResultSchema>;
+
+export const BackupScheduleInputSchema = z
+  .object({
+    /** A duration (`1d`, `12h`), or null to turn scheduled backups off. */
+    every: z.string().min(1).max(32).nullable(),
+    keep: z.number().int().min(1).max(100),
+  })
+  .strict();

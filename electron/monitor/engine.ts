@@ -186,6 +186,7 @@ export async function createEngine(
     "storage.info": () => storage.info(),
     "storage.check": (input) => storage.check(input.full),
     "storage.backup": () => storage.backup(),
+    "storage.schedule": (input) => storage.schedule(input.every, input.keep),
   };
   alerts?.start();
 

@@ -63,6 +63,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "storage.info": [{ extra: 1 }],
   "storage.check": [{ full: "yes" }, { extra: 1 }],
   "storage.backup": [{ file: "/tmp/elsewhere" }],
+  "storage.schedule": [{}, { every: "1d" }, { every: "1d", keep: 0 }, { every: 5, keep: 3 }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */

@@ -4,7 +4,7 @@
  * a checkpoint), pruning for size goes oldest raw material first and never touches hour rollups or audit
  * records, and freed pages go back to the file system.
  */
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAdminAction, verifyChain } from "../../electron/monitor/audit/audit-log.js";
@@ -256,5 +256,32 @@ describe("space returned", () => {
     const engine = await createEngine({ dataDir, inventory: false, alerts: false });
     await engine.close();
     expect(mode()).toBe(2);
+  });
+});
+
+describe("scheduled backups", () => {
+  it("a pass backs up when the newest backup is older than the schedule, keeping the newest `keep`", async () => {
+    const dataDir = join(dir.path, "scheduled");
+    const db = openDb(databasePath(dataDir));
+    writeFileSync(
+      join(dataDir, "settings.json"),
+      JSON.stringify({ storage: { backup: { every: "1m", keep: 2 } } }),
+    );
+    const service = new StorageService(dataDir, db);
+    const start = Date.now();
+    await service.pass(start); // none yet: one now
+    await service.pass(start + 1000); // the newest is a second old: none
+    expect(readdirSync(join(dataDir, "backups"))).toHaveLength(1);
+    for (let i = 1; i <= 3; i++) await service.pass(start + i * 120_000);
+    const files = readdirSync(join(dataDir, "backups")).sort();
+    expect(files).toHaveLength(2);
+    expect(files[1]).toContain(new Date(start + 3 * 120_000).toISOString().replace(/[:.]/g, "-"));
+    expect(await service.schedule("soon", 2)).toMatchObject({ ok: false });
+    expect(await service.schedule(null, 5)).toMatchObject({ ok: true });
+    expect(JSON.parse(readFileSync(join(dataDir, "settings.json"), "utf8"))).toEqual({
+      storage: { backup: { every: null, keep: 5 } },
+    });
+    await service.close();
+    db.close();
   });
 });

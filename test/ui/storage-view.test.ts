@@ -5,7 +5,7 @@
  * writes a backup into the data dir's backups/ folder and shows it as the last backup.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,6 +81,17 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     expect(files).toHaveLength(1);
     expect(await page.getByTestId("last-backup").textContent()).toContain(files[0]);
     expect(existsSync(join(dataDir, "backups", files[0] ?? ""))).toBe(true);
+
+    await page.getByTestId("backup-every").selectOption("Every day");
+    await page.getByTestId("backup-keep").fill("3");
+    await page.getByTestId("backup-schedule-save").click();
+    const settings = join(dataDir, "settings.json");
+    const saved = await until(
+      "the schedule to be saved",
+      async () => existsSync(settings) && JSON.parse(readFileSync(settings, "utf8")),
+      15_000,
+    );
+    expect(saved).toEqual({ storage: { backup: { every: "1d", keep: 3 } } });
     expect(problems).toEqual([]);
     if (process.env.MCPSCOPE_SCREENSHOTS)
       await page.screenshot({

@@ -28,6 +28,7 @@ import { MonitoringError } from "../errors.js";
 import { type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
+import { BACKUP_SUFFIX } from "./storage-info.js";
 
 const MAGIC = "MCPSCOPE-BACKUP 1\n";
 
@@ -257,5 +258,5 @@ export async function extractBackup(file: string, target: string, manifest: Back
 
 /** Where `mcpscope backup` and Back up now put backups when no file is named. */
 export function backupFileName(now: number): string {
-  return `mcpscope-${new Date(now).toISOString().replace(/[:.]/g, "-")}.mcpscope-backup`;
+  return `mcpscope-${new Date(now).toISOString().replace(/[:.]/g, "-")}${BACKUP_SUFFIX}`;
 }

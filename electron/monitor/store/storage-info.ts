@@ -15,6 +15,8 @@ const DAY = 86_400_000;
 export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 
+export const BACKUP_SUFFIX = ".mcpscope-backup";
+
 export function backupDir(dataDir: string): string {
   return join(dataDir, "backups");
 }
@@ -81,7 +83,7 @@ export function lastBackup(dataDir: string): BackupFile | null {
     return null;
   }
   for (const name of names) {
-    if (!name.endsWith(".mcpscope-backup")) continue;
+    if (!name.endsWith(BACKUP_SUFFIX)) continue;
     const stat = statSync(join(dir, name), { throwIfNoEntry: false });
     if (stat && (!newest || stat.mtimeMs > newest.time))
       newest = { file: join(dir, name), time: stat.mtimeMs, bytes: stat.size };
@@ -155,5 +157,6 @@ export function storageInfo(db: Db, dataDir: string, schemaVersion: number): Sto
     retention: retentionOverview(dataDir, settings),
     lastBackup: lastBackup(dataDir),
     backupDir: backupDir(dataDir),
+    backupSchedule: settings.backup,
   };
 }

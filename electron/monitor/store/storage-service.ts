@@ -2,12 +2,14 @@
  * The engine's side of the data dir's storage: at start, owner-only permissions and the database check
  * (a damaged database moved aside and reported); then sizes, integrity checks and backups for the API.
  */
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BackupResult, StorageCheck, StorageInfo } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import { recordAdminAction } from "../audit/audit-log.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
+import { parseDuration } from "../time.js";
 import { VERSION } from "../version.js";
 import { backupFileName, createBackup } from "./backup.js";
 import type { Db } from "./db.js";
@@ -17,8 +19,15 @@ import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { checkDatabase, openCheckedDb, type Recovery } from "./recovery.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import { backupDir, RECOVERED_EVENT, SIZE_PRUNED_EVENT, storageInfo } from "./storage-info.js";
-import { readStorageSettings } from "./storage-settings.js";
+import {
+  BACKUP_SUFFIX,
+  backupDir,
+  lastBackup,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+  storageInfo,
+} from "./storage-info.js";
+import { type BackupSchedule, readStorageSettings, writeBackupSchedule } from "./storage-settings.js";
 
 export interface StorageStart {
   db: Db;
@@ -144,12 +153,44 @@ export class StorageService {
       const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped });
       if (prune) this.options.track?.(sizePruneEvent(prune, now));
       else await reclaim(this.db);
+      await this.scheduledBackup(settings.backup, now);
     } catch (error) {
       if (!this.closed)
         this.options.warn?.(
           `storage retention failed: ${(error as Error).message}; retrying at the next pass`,
         );
     }
+  }
+
+  /** A backup when the newest is older than the schedule says; then only the newest `keep` stay. */
+  private async scheduledBackup(schedule: BackupSchedule, now: number): Promise<void> {
+    if (schedule.everyMs === null || this.closed) return;
+    const last = lastBackup(this.dataDir);
+    if (last && now - last.time < schedule.everyMs) return;
+    await this.backup(now);
+    const dir = backupDir(this.dataDir);
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith(BACKUP_SUFFIX))
+      .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    for (const old of files.slice(schedule.keep)) rmSync(old.path, { force: true });
+  }
+
+  /** Sets the backup schedule (from the app); an invalid duration is an answer, not a failure. */
+  async schedule(every: string | null, keep: number): Promise<{ ok: boolean; message: string }> {
+    if (every !== null) {
+      let ms = Number.NaN;
+      try {
+        ms = parseDuration(every);
+      } catch {}
+      if (!(ms >= 60_000))
+        return { ok: false, message: `"${every}" is not a duration of a minute or more (like 12h or 1d)` };
+    }
+    await writeBackupSchedule(this.dataDir, every, keep);
+    return {
+      ok: true,
+      message: every === null ? "scheduled backups off" : `a backup every ${every}, the newest ${keep} kept`,
+    };
   }
 
   async close(): Promise<void> {

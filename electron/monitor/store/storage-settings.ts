@@ -8,8 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { MonitoringError } from "../errors.js";
+import { writeFileAtomic } from "../instrument/atomic-file.js";
 import { parseByteSize, settingsPath } from "../logs/log-settings.js";
 import { parseDuration } from "../time.js";
+import { PRIVATE_FILE_MODE } from "./private-files.js";
 
 const DAY = 86_400_000;
 
@@ -35,10 +38,21 @@ export type RetentionKind = keyof StorageRetention;
 
 export const DEFAULT_MAX_SIZE = 1024 ** 3;
 
+export interface BackupSchedule {
+  /** A backup when the newest in `<dataDir>/backups/` is older than this (ms); null: no scheduled backups. */
+  everyMs: number | null;
+  /** Scheduled backups kept (the oldest beyond this are deleted). */
+  keep: number;
+}
+
+export const DEFAULT_BACKUP_SCHEDULE: BackupSchedule = { everyMs: null, keep: 7 };
+export const MAX_BACKUPS_KEPT = 100;
+
 export interface StorageSettings {
   retention: StorageRetention;
   /** Bytes the database may use before the oldest raw material is pruned. */
   maxBytes: number;
+  backup: BackupSchedule;
 }
 
 const Duration = z.string().refine((v) => {
@@ -56,6 +70,13 @@ const Size = z
 export const StorageSettingsSchema = z
   .object({
     maxSize: Size.optional(),
+    backup: z
+      .object({
+        every: Duration.nullable().optional(),
+        keep: z.number().int().min(1).max(MAX_BACKUPS_KEPT).optional(),
+      })
+      .strict()
+      .optional(),
     retention: z
       .object(
         Object.fromEntries(
@@ -73,7 +94,11 @@ export interface StorageSettingsRead {
 }
 
 export function defaultStorageSettings(): StorageSettings {
-  return { retention: { ...DEFAULT_STORAGE_RETENTION }, maxBytes: DEFAULT_MAX_SIZE };
+  return {
+    retention: { ...DEFAULT_STORAGE_RETENTION },
+    maxBytes: DEFAULT_MAX_SIZE,
+    backup: { ...DEFAULT_BACKUP_SCHEDULE },
+  };
 }
 
 export function parseStorageSettings(value: unknown): StorageSettingsRead {
@@ -88,6 +113,9 @@ export function parseStorageSettings(value: unknown): StorageSettingsRead {
     };
   }
   if (parsed.data.maxSize !== undefined) settings.maxBytes = parseByteSize(parsed.data.maxSize);
+  const backup = parsed.data.backup;
+  if (backup?.every) settings.backup.everyMs = parseDuration(backup.every);
+  if (backup?.keep) settings.backup.keep = backup.keep;
   for (const [kind, text] of Object.entries(parsed.data.retention ?? {}))
     if (text) settings.retention[kind as RetentionKind] = parseDuration(text);
   return { settings, problem: null };
@@ -108,4 +136,30 @@ export function readStorageSettings(dataDir: string): StorageSettingsRead {
       problem: `settings.json is not valid JSON (${(error as Error).message}); using default storage settings`,
     };
   }
+}
+
+/**
+ * Sets `storage.backup` in settings.json (from the app), keeping every other key as it is; written
+ * atomically, 0600. Refuses a settings file that is not valid JSON rather than overwrite it.
+ */
+export async function writeBackupSchedule(
+  dataDir: string,
+  every: string | null,
+  keep: number,
+): Promise<void> {
+  const path = settingsPath(dataDir);
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before changing settings here`);
+  }
+  const storage = { ...((current.storage as Record<string, unknown> | undefined) ?? {}) };
+  storage.backup = { every, keep };
+  const next = { ...current, storage };
+  const parsed = StorageSettingsSchema.safeParse(storage);
+  if (!parsed.success)
+    throw MonitoringError.input(`storage.backup: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  await writeFileAtomic(path, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), { mode: PRIVATE_FILE_MODE });
 }

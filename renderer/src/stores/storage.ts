@@ -46,6 +46,20 @@ export const useStorageStore = defineStore("storage", () => {
     }
   }
 
+  async function schedule(every: string | null, keep: number): Promise<void> {
+    try {
+      const result = await client.call("storage.schedule", { every, keep });
+      toasts.push(
+        result.ok ? "ok" : "error",
+        result.ok ? "Backup schedule saved" : "Not saved",
+        result.message,
+      );
+      await refresh();
+    } catch (e) {
+      toasts.push("error", "Not saved", errorMessage(e));
+    }
+  }
+
   /** A recovery the user has not dismissed yet: the app shows a banner naming the moved file. */
   const recovery = computed(() => {
     const r = info.value?.recovery;
@@ -61,5 +75,5 @@ export const useStorageStore = defineStore("storage", () => {
     } catch {}
   }
 
-  return { info, error, backingUp, refresh, backup, recovery, dismissRecovery };
+  return { info, error, backingUp, refresh, backup, schedule, recovery, dismissRecovery };
 });
