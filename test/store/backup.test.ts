@@ -13,7 +13,7 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type BackupManifest, rowCounts } from "../../electron/monitor/store/backup.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import type { BackupResult } from "../../shared/storage.js";
+import type { BackupResult, StorageInfo } from "../../shared/storage.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
@@ -100,6 +100,15 @@ describe("backup and restore", () => {
     expect(restored.code).toBe(0);
     expect(counts(target)).toEqual(manifest.rows);
     expect((await cli(["db", "check", "--data-dir", target])).code).toBe(0);
+
+    const info = await cli(["db", "info", "--json", "--data-dir", target]);
+    expect(info.code).toBe(0);
+    const doc = JSON.parse(info.stdout) as StorageInfo;
+    expect(doc.calls).toBe(manifest.rows.calls);
+    expect(doc.tables.find((t) => t.name === "calls")).toMatchObject({ rows: manifest.rows.calls });
+    expect(doc.tables.find((t) => t.name === "calls")?.bytes).toBeGreaterThan(0);
+    expect(doc.bytesPerCall).toBeGreaterThan(0);
+    expect(doc.retention.map((r) => r.key)).toContain("storage.retention.audit");
   });
 
   it("refuses a truncated or altered backup with one line and changes nothing", async () => {
