@@ -54,6 +54,7 @@ import {
   BackupScheduleInputSchema,
   StorageCheckSchema,
   StorageInfoSchema,
+  StorageSettingInputSchema,
 } from "./storage.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
@@ -200,6 +201,8 @@ export const API_METHODS = {
   "storage.backup": { input: Empty, output: BackupResultSchema },
   /** Scheduled backups into backups/ (settings.json `storage.backup`); an invalid duration is refused. */
   "storage.schedule": { input: BackupScheduleInputSchema, output: ActionResultSchema },
+  /** Sets `storage.maxSize` or one `storage.retention` kind in settings.json (null: the default). */
+  "storage.settings.put": { input: StorageSettingInputSchema, output: ActionResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

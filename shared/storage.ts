@@ -100,3 +100,27 @@ export const BackupScheduleInputSchema = z
     keep: z.number().int().min(1).max(100),
   })
   .strict();
+
+/** The kinds of data `storage.retention` in settings.json sets (the rest have keys of their own). */
+export const STORAGE_RETENTION_KINDS = [
+  "payloads",
+  "resourceSamples",
+  "healthChecks",
+  "toolSnapshots",
+  "sessions",
+  "processRuns",
+  "alertHistory",
+  "alertDeliveries",
+  "audit",
+] as const;
+export type StorageRetentionKind = (typeof STORAGE_RETENTION_KINDS)[number];
+
+export const StorageSettingInputSchema = z
+  .object({
+    /** `maxSize`, or a kind under `storage.retention`. */
+    key: z.enum(["maxSize", ...STORAGE_RETENTION_KINDS]),
+    /** A duration (`30d`) or, for maxSize, a size (`2gb`); null goes back to the default. */
+    value: z.string().min(1).max(32).nullable(),
+  })
+  .strict();
+export type StorageSettingInput = z.infer<typeof StorageSettingInputSchema>;

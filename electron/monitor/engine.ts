@@ -187,6 +187,7 @@ export async function createEngine(
     "storage.check": (input) => storage.check(input.full),
     "storage.backup": () => storage.backup(),
     "storage.schedule": (input) => storage.schedule(input.every, input.keep),
+    "storage.settings.put": (input) => storage.setting(input),
   };
   alerts?.start();
 

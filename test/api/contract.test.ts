@@ -64,6 +64,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "storage.check": [{ full: "yes" }, { extra: 1 }],
   "storage.backup": [{ file: "/tmp/elsewhere" }],
   "storage.schedule": [{}, { every: "1d" }, { every: "1d", keep: 0 }, { every: 5, keep: 3 }],
+  "storage.settings.put": [{}, { key: "logs", value: "1d" }, { key: "audit" }, { key: "audit", value: 5 }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */

@@ -92,6 +92,25 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
       15_000,
     );
     expect(saved).toEqual({ storage: { backup: { every: "1d", keep: 3 } } });
+
+    // One retention setting from the view: refused when it is not a duration, saved when it is.
+    await page.getByTestId("setting-key").selectOption("healthChecks");
+    await page.getByTestId("setting-value").fill("soon");
+    await page.getByTestId("setting-save").click();
+    await page.getByText(/a duration like 12h, 7d or 365d/).waitFor({ timeout: 15_000 });
+    await page.getByTestId("setting-value").fill("30d");
+    await page.getByTestId("setting-save").click();
+    await until(
+      "the retention table to show the new setting",
+      async () =>
+        /health checks\s*30 d 0 h\s*storage\.retention\.healthChecks/.test(
+          (await page.getByTestId("retention-table").textContent()) ?? "",
+        ),
+      15_000,
+    );
+    expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({
+      storage: { backup: { every: "1d", keep: 3 }, retention: { healthChecks: "30d" } },
+    });
     expect(problems).toEqual([]);
     if (process.env.MCPSCOPE_SCREENSHOTS)
       await page.screenshot({

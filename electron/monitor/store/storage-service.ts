@@ -4,9 +4,15 @@
  */
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { BackupResult, StorageCheck, StorageInfo } from "../../../shared/storage.js";
+import type {
+  BackupResult,
+  StorageCheck,
+  StorageInfo,
+  StorageSettingInput,
+} from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import { recordAdminAction } from "../audit/audit-log.js";
+import { MonitoringError } from "../errors.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
 import { parseDuration } from "../time.js";
@@ -27,7 +33,12 @@ import {
   SIZE_PRUNED_EVENT,
   storageInfo,
 } from "./storage-info.js";
-import { type BackupSchedule, readStorageSettings, writeBackupSchedule } from "./storage-settings.js";
+import {
+  type BackupSchedule,
+  readStorageSettings,
+  writeBackupSchedule,
+  writeStorageSetting,
+} from "./storage-settings.js";
 
 export interface StorageStart {
   db: Db;
@@ -190,6 +201,21 @@ export class StorageService {
     return {
       ok: true,
       message: every === null ? "scheduled backups off" : `a backup every ${every}, the newest ${keep} kept`,
+    };
+  }
+
+  /** Sets one storage setting (from the app); a value the schema refuses is an answer, not a failure. */
+  async setting(input: StorageSettingInput): Promise<{ ok: boolean; message: string }> {
+    try {
+      await writeStorageSetting(this.dataDir, input);
+    } catch (error) {
+      if (error instanceof MonitoringError) return { ok: false, message: error.message };
+      throw error;
+    }
+    const name = input.key === "maxSize" ? "storage.maxSize" : `storage.retention.${input.key}`;
+    return {
+      ok: true,
+      message: input.value === null ? `${name}: back to the default` : `${name}: ${input.value}`,
     };
   }
 

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { StorageRetentionKind, StorageSettingInput } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import { parseByteSize, settingsPath } from "../logs/log-settings.js";
@@ -17,7 +18,7 @@ import { PRIVATE_FILE_MODE } from "./private-files.js";
 const DAY = 86_400_000;
 
 /** Retention per kind, in ms. */
-export const DEFAULT_STORAGE_RETENTION = {
+export const DEFAULT_STORAGE_RETENTION: Record<StorageRetentionKind, number> = {
   /** The request and response text of calls (the call rows stay until `metrics.retention.calls`). */
   payloads: 7 * DAY,
   resourceSamples: 14 * DAY,
@@ -33,8 +34,8 @@ export const DEFAULT_STORAGE_RETENTION = {
   /** Audit records; a checkpoint keeps the chain provable from the oldest kept record. */
   audit: 365 * DAY,
 };
-export type StorageRetention = typeof DEFAULT_STORAGE_RETENTION;
-export type RetentionKind = keyof StorageRetention;
+export type StorageRetention = Record<StorageRetentionKind, number>;
+export type RetentionKind = StorageRetentionKind;
 
 export const DEFAULT_MAX_SIZE = 1024 ** 3;
 
@@ -139,13 +140,13 @@ export function readStorageSettings(dataDir: string): StorageSettingsRead {
 }
 
 /**
- * Sets `storage.backup` in settings.json (from the app), keeping every other key as it is; written
- * atomically, 0600. Refuses a settings file that is not valid JSON rather than overwrite it.
+ * Changes the `storage` key of settings.json (from the app), keeping every other key as it is; checked
+ * against the schema first, written atomically, 0600. A settings file that is not valid JSON is refused
+ * rather than overwritten.
  */
-export async function writeBackupSchedule(
+async function updateStorageSettings(
   dataDir: string,
-  every: string | null,
-  keep: number,
+  change: (storage: Record<string, unknown>) => void,
 ): Promise<void> {
   const path = settingsPath(dataDir);
   let current: Record<string, unknown> = {};
@@ -155,11 +156,35 @@ export async function writeBackupSchedule(
     if ((error as NodeJS.ErrnoException).code !== "ENOENT")
       throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before changing settings here`);
   }
-  const storage = { ...((current.storage as Record<string, unknown> | undefined) ?? {}) };
-  storage.backup = { every, keep };
-  const next = { ...current, storage };
+  const storage = structuredClone((current.storage as Record<string, unknown> | undefined) ?? {});
+  change(storage);
   const parsed = StorageSettingsSchema.safeParse(storage);
-  if (!parsed.success)
-    throw MonitoringError.input(`storage.backup: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw MonitoringError.input(`storage.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
+  }
+  const next = { ...current, storage };
   await writeFileAtomic(path, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), { mode: PRIVATE_FILE_MODE });
+}
+
+export function writeBackupSchedule(dataDir: string, every: string | null, keep: number): Promise<void> {
+  return updateStorageSettings(dataDir, (storage) => {
+    storage.backup = { every, keep };
+  });
+}
+
+/** Sets `storage.maxSize` or `storage.retention.<kind>`; null removes it (the default applies). */
+export function writeStorageSetting(dataDir: string, input: StorageSettingInput): Promise<void> {
+  return updateStorageSettings(dataDir, (storage) => {
+    if (input.key === "maxSize") {
+      if (input.value === null) delete storage.maxSize;
+      else storage.maxSize = input.value;
+      return;
+    }
+    const retention = { ...((storage.retention as Record<string, unknown> | undefined) ?? {}) };
+    if (input.value === null) delete retention[input.key];
+    else retention[input.key] = input.value;
+    if (Object.keys(retention).length > 0) storage.retention = retention;
+    else delete storage.retention;
+  });
 }

@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
-import type { StorageInfo } from "../../../shared/storage.js";
+import type { StorageInfo, StorageSettingInput } from "../../../shared/storage.js";
 import { errorMessage, useApi } from "./connection.js";
 import { useToastsStore } from "./toasts.js";
 
@@ -60,6 +60,19 @@ export const useStorageStore = defineStore("storage", () => {
     }
   }
 
+  /** Sets `storage.maxSize` or one `storage.retention` kind; null goes back to the default. */
+  async function setSetting(key: StorageSettingInput["key"], value: string | null): Promise<boolean> {
+    try {
+      const result = await client.call("storage.settings.put", { key, value });
+      toasts.push(result.ok ? "ok" : "error", result.ok ? "Setting saved" : "Not saved", result.message);
+      await refresh();
+      return result.ok;
+    } catch (e) {
+      toasts.push("error", "Not saved", errorMessage(e));
+      return false;
+    }
+  }
+
   /** A recovery the user has not dismissed yet: the app shows a banner naming the moved file. */
   const recovery = computed(() => {
     const r = info.value?.recovery;
@@ -75,5 +88,5 @@ export const useStorageStore = defineStore("storage", () => {
     } catch {}
   }
 
-  return { info, error, backingUp, refresh, backup, schedule, recovery, dismissRecovery };
+  return { info, error, backingUp, refresh, backup, schedule, setSetting, recovery, dismissRecovery };
 });
