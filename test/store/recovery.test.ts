@@ -129,6 +129,27 @@ describe("a damaged database", () => {
     expect(callCount(dataDir)).toBe(3);
   });
 
+  it("a recovery fires the built-in database-recovered alert", async () => {
+    const dataDir = join(dir.path, "alerting");
+    mkdirSync(dataDir);
+    writeFileSync(databasePath(dataDir), randomBytes(8 * 1024));
+    writeFileSync(join(dataDir, "alerts.yaml"), "evaluation_interval: 200ms\n");
+    const engine = await createEngine({ dataDir, inventory: false, alerts: { tickMs: 100 } });
+    try {
+      const firing = await waitFor(async () => {
+        const alerts = (await engine.invoke("alerts.list", {})) as Array<{
+          rule: string;
+          state: string;
+          severity: string;
+        }>;
+        return alerts.find((a) => a.rule === "database-recovered" && a.state === "firing");
+      }, 15_000);
+      expect(firing.severity).toBe("critical");
+    } finally {
+      await engine.close();
+    }
+  });
+
   it("damaged pages: `db check` lists them and exits 1; the engine moves the file aside", async () => {
     const dataDir = join(dir.path, "pages");
     const db = openDb(databasePath(dataDir));
