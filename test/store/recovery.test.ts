@@ -22,7 +22,7 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb } from "../../electron/monitor/store/db.js";
+import { openDb, openRawDb } from "../../electron/monitor/store/db.js";
 import type { EventRecord } from "../../shared/events.js";
 import type { StorageInfo } from "../../shared/storage.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
@@ -177,6 +177,28 @@ describe("a damaged database", () => {
       await engine.close();
     }
     expect((await cli(["db", "check", "--data-dir", dataDir])).code).toBe(0);
+  });
+
+  it("a migration that fails leaves the database as it was", async () => {
+    const dataDir = join(dir.path, "failed-migration");
+    const path = databasePath(dataDir);
+    const db = openDb(path);
+    db.exec(
+      "INSERT INTO events (time, category, type, severity, message) VALUES (1, 'system', 'kept', 'info', 'kept')",
+    );
+    // Version 0 without the sessions table: the first migration creates it, then fails on the next table,
+    // which exists; everything it did must be undone.
+    db.exec("DROP TABLE sessions; PRAGMA user_version = 0");
+    db.close();
+    expect(() => openDb(path)).toThrow(/cannot use the database .*already exists/);
+    const after = openRawDb(path, { readOnly: true });
+    try {
+      expect(Number(after.prepare("PRAGMA user_version").get()?.user_version)).toBe(0);
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'sessions%'").all()).toEqual([]);
+      expect(after.prepare("SELECT type FROM events").all()).toEqual([{ type: "kept" }]);
+    } finally {
+      after.close();
+    }
   });
 
   it("a schema newer than this mcpscope is refused with one line", async () => {
