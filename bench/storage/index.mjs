@@ -36,7 +36,8 @@ async function main() {
      export { DEFAULT_STORAGE_RETENTION } from "./electron/monitor/store/storage-settings.ts";
      export { usedBytes } from "./electron/monitor/store/size-cap.ts";
      export { createBackup } from "./electron/monitor/store/backup.ts";
-     export { restoreBackup } from "./electron/monitor/store/restore.ts";`,
+     export { restoreBackup } from "./electron/monitor/store/restore.ts";
+     export { checkDatabase } from "./electron/monitor/store/recovery.ts";`,
   );
   console.log(
     `machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / GIB)} GiB, Node ${process.version}`,
@@ -131,6 +132,13 @@ async function main() {
   // 4: backup and restore of the calls database with payload text.
   const source = lib.openDb(join(work, "plain", "mcpscope.db"));
   const bytes = (await stat(source.path)).size;
+  // 5 (printed last): quick_check at every engine start, integrity_check for `mcpscope db check`.
+  t0 = performance.now();
+  lib.checkDatabase(source.path, false);
+  const quickMs = performance.now() - t0;
+  t0 = performance.now();
+  lib.checkDatabase(source.path, true);
+  const fullMs = performance.now() - t0;
   const file = join(work, "calls.mcpscope-backup");
   t0 = performance.now();
   const manifest = await lib.createBackup(source, file, { version: "bench" });
@@ -148,6 +156,10 @@ async function main() {
   console.log(
     `  restore: ${(restoreMs / 1000).toFixed(2)} s, ${((restoreMs / 1000) * (GIB / bytes)).toFixed(1)} s per GiB`,
   );
+  const perGib = (ms) => `${(ms / 1000).toFixed(2)} s, ${((ms / 1000) * (GIB / bytes)).toFixed(1)} s per GiB`;
+  console.log("\nchecks of the same database");
+  console.log(`  quick_check (every engine start): ${perGib(quickMs)}`);
+  console.log(`  integrity_check (mcpscope db check): ${perGib(fullMs)}`);
 }
 
 function rows(withText) {
