@@ -79,8 +79,11 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
       join(dataDir, "settings.json"),
     ])
       chmodSync(path, 0o644);
+    // Not ours: a data dir can be a folder the user keeps other things in.
+    writeFileSync(join(dataDir, "notes.sh"), "echo hi\n", { mode: 0o755 });
     const engine = await createEngine({ dataDir, inventory: false, alerts: false });
     try {
+      expect(mode(join(dataDir, "notes.sh"))).toBe(0o755);
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(join(dataDir, "logs"))).toBe(0o700);
       expect(mode(databasePath(dataDir))).toBe(0o600);

@@ -28,13 +28,25 @@ export function ensurePrivateFile(path: string): void {
 }
 
 /**
- * Makes the data dir and everything under it owner-only: folders 0700, files 0600. Symbolic links are left
- * alone (their targets are the user's business). Returns how many entries were changed.
+ * What mcpscope keeps in the data dir (folders are tightened with everything in them). A data dir may be
+ * a folder the user also keeps other things in (`--data-dir`, `MCPSCOPE_HOME`): those are not ours to
+ * change, so only these names are touched.
+ */
+const OWNED = [
+  /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
+  /^(settings\.json|servers\.json|instrumented\.json|alerts\.yaml|serve-token|engine\.lock)$/,
+  /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
+  /^(logs|backups|runtime)$/,
+];
+
+/**
+ * Makes the data dir and mcpscope's files in it owner-only: folders 0700, files 0600. Symbolic links are
+ * left alone (their targets are the user's business). Returns how many entries were changed.
  */
 export function tightenDataDir(dataDir: string): number {
   if (!POSIX) return 0;
   let changed = 0;
-  const walk = (dir: string) => {
+  const walk = (dir: string, owned: (name: string) => boolean) => {
     if (tighten(dir, PRIVATE_DIR_MODE)) changed++;
     let names: string[];
     try {
@@ -43,6 +55,7 @@ export function tightenDataDir(dataDir: string): number {
       return;
     }
     for (const name of names) {
+      if (!owned(name)) continue;
       const path = join(dir, name);
       let stat: ReturnType<typeof lstatSync>;
       try {
@@ -50,11 +63,11 @@ export function tightenDataDir(dataDir: string): number {
       } catch {
         continue;
       }
-      if (stat.isDirectory()) walk(path);
+      if (stat.isDirectory()) walk(path, () => true);
       else if (stat.isFile() && tighten(path, PRIVATE_FILE_MODE)) changed++;
     }
   };
-  walk(dataDir);
+  walk(dataDir, (name) => OWNED.some((pattern) => pattern.test(name)));
   return changed;
 }
 
