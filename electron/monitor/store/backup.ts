@@ -102,7 +102,14 @@ export async function createBackup(
   const temp = `${file}.tmp-${process.pid}`;
   try {
     options.progress?.("copy", 0, 1);
-    await db.backupTo(snapshot);
+    try {
+      await db.backupTo(snapshot);
+    } catch (error) {
+      throw MonitoringError.storage(
+        `cannot write the backup next to ${file}: ${(error as Error).message}`,
+        error,
+      );
+    }
     options.progress?.("copy", 1, 1);
     // A self-contained file (rollback journal, not WAL): it can then be read without a -shm beside it.
     const copy = openRawDb(snapshot);
