@@ -7,6 +7,7 @@
  */
 import { pruneAuditStep, recordPrune } from "../audit/audit-retention.js";
 import type { Db } from "./db.js";
+import { dropPayloadText, OLDEST } from "./payload-text.js";
 import type { RetentionKind, StorageRetention } from "./storage-settings.js";
 
 export interface PassOptions {
@@ -26,16 +27,10 @@ export const STORAGE_BATCH_ROWS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One batch of each kind: `(cutoff, limit) => rows changed`. */
-const STEPS: Record<Exclude<RetentionKind, "audit">, (db: Db, cutoff: number, limit: number) => number> = {
-  payloads: (db, cutoff, limit) =>
-    changes(
-      db
-        .prepare(
-          `UPDATE calls SET request = NULL, response = NULL WHERE id IN (SELECT id FROM calls
-           WHERE started_at < ? AND (request IS NOT NULL OR response IS NOT NULL) ORDER BY started_at LIMIT ?)`,
-        )
-        .run(cutoff, limit),
-    ),
+const STEPS: Record<
+  Exclude<RetentionKind, "audit" | "payloads">,
+  (db: Db, cutoff: number, limit: number) => number
+> = {
   resourceSamples: (db, cutoff, limit) => deleteOlder(db, "resource_samples", "time", cutoff, limit),
   healthChecks: (db, cutoff, limit) => deleteOlder(db, "health_checks", "time", cutoff, limit),
   toolSnapshots: (db, cutoff, limit) =>
@@ -111,9 +106,15 @@ export async function applyStorageRetention(
       if (n < batchRows) return;
     }
   };
+  let textFrom = OLDEST;
+  await run("payloads", () => {
+    const dropped = dropPayloadText(db, textFrom, now - retention.payloads, batchRows);
+    textFrom = dropped.next;
+    return dropped.rows;
+  });
   for (const [kind, step] of Object.entries(STEPS) as [
-    Exclude<RetentionKind, "audit">,
-    (typeof STEPS)["payloads"],
+    Exclude<RetentionKind, "audit" | "payloads">,
+    (typeof STEPS)["resourceSamples"],
   ][])
     await run(kind, () => step(db, now - retention[kind], batchRows));
   await run("audit", () => pruneAuditStep(db, now - retention.audit, batchRows, now));

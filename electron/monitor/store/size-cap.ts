@@ -7,6 +7,7 @@
  */
 import { bucketStart, HOUR, MINUTE, readState, STATE, writeState } from "../metrics/rollups.js";
 import type { Db } from "./db.js";
+import { dropPayloadText, OLDEST } from "./payload-text.js";
 import { STORAGE_BATCH_ROWS } from "./retention.js";
 
 export const SIZE_PRUNE_ORDER = ["payloads", "calls", "logs", "minuteRollups"] as const;
@@ -46,99 +47,93 @@ function bytesPerRow(db: Db, table: string, names: string[]): number {
 
 type Step = (db: Db, limit: number) => { rows: number; bytes: number };
 
-/** Each kind's step; row sizes are estimated when a kind starts (earlier kinds change them). */
-function stepsFor(db: Db): Record<SizePruneKind, () => Step> {
-  const perCall = () => bytesPerRow(db, "calls", ["calls"]);
-  const perLog = () => bytesPerRow(db, "logs", ["logs", "logs_fts_data", "logs_fts_idx", "logs_fts_docsize"]);
-  const perRollup = () => bytesPerRow(db, "call_rollups", ["call_rollups"]);
-  const steps: Record<
-    SizePruneKind,
-    (db: Db, limit: number, perRow: number) => { rows: number; bytes: number }
-  > = {
-    payloads: (db, limit, _perRow) => {
-      const rows = db
-        .prepare(
-          `SELECT id, coalesce(length(request), 0) + coalesce(length(response), 0) AS b FROM calls
-           WHERE request IS NOT NULL OR response IS NOT NULL ORDER BY started_at LIMIT ?`,
-        )
-        .all(limit);
-      if (rows.length === 0) return { rows: 0, bytes: 0 };
-      db.exec(
-        `UPDATE calls SET request = NULL, response = NULL WHERE id IN (${rows.map((r) => Number(r.id)).join(",")})`,
-      );
-      return { rows: rows.length, bytes: rows.reduce((n, r) => n + Number(r.b), 0) };
-    },
-    calls: (db, limit, perRow) => {
-      // Folded calls only, never the newest (ids must not restart); the stats reader is told from when on
-      // raw calls are complete, aligned to the minute, before they go.
-      const folded = readState(db, STATE.folded);
-      const last = db
-        .prepare(
-          `SELECT started_at FROM calls WHERE id <= ? AND id < (SELECT max(id) FROM calls)
-           ORDER BY started_at LIMIT 1 OFFSET ?`,
-        )
-        .get(folded, limit - 1);
-      const oldest = db.prepare("SELECT min(started_at) AS t FROM calls WHERE id <= ?").get(folded);
-      if (oldest?.t == null) return { rows: 0, bytes: 0 };
-      const until = last ? bucketStart(Number(last.started_at), MINUTE) : Number.POSITIVE_INFINITY;
-      const cutoff = until > Number(oldest.t) ? until : bucketStart(Number(oldest.t), MINUTE) + MINUTE;
-      if (Number.isFinite(cutoff) && readState(db, STATE.rawFrom) < cutoff)
-        writeState(db, STATE.rawFrom, cutoff);
-      const n = Number(
-        db
-          .prepare(
-            `DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE id <= ? AND started_at < ?
-             AND id < (SELECT max(id) FROM calls) LIMIT ?)`,
-          )
-          .run(folded, Number.isFinite(cutoff) ? cutoff : Number.MAX_VALUE, limit).changes,
-      );
-      return { rows: n, bytes: n * perRow };
-    },
-    logs: (db, limit, perRow) => {
-      const n = Number(
-        db
-          .prepare(
-            "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE id < (SELECT max(id) FROM logs) ORDER BY id LIMIT ?)",
-          )
-          .run(limit).changes,
-      );
-      return { rows: n, bytes: n * perRow };
-    },
-    minuteRollups: (db, limit, perRow) => {
-      const oldest = db
-        .prepare("SELECT min(bucket_start) AS t FROM call_rollups WHERE resolution = ?")
-        .get(MINUTE);
-      if (oldest?.t == null) return { rows: 0, bytes: 0 };
-      // Whole hours at a time, so the reader switches to hour rows for what is gone.
-      const cutoff = bucketStart(Number(oldest.t), HOUR) + HOUR;
-      if (readState(db, STATE.minutesFrom) < cutoff) writeState(db, STATE.minutesFrom, cutoff);
-      const n = Number(
-        db
-          .prepare(
-            `DELETE FROM call_rollups WHERE (resolution, bucket_start, series) IN (SELECT resolution, bucket_start,
-             series FROM call_rollups WHERE resolution = ? AND bucket_start < ? LIMIT ?)`,
-          )
-          .run(MINUTE, cutoff, limit).changes,
-      );
-      return { rows: n, bytes: n * perRow };
-    },
-  };
-  const estimate: Record<SizePruneKind, () => number> = {
-    payloads: () => 0,
-    calls: perCall,
-    logs: perLog,
-    minuteRollups: perRollup,
-  };
-  const bind = (kind: SizePruneKind): Step => {
-    const perRow = estimate[kind]();
-    return (db, limit) => steps[kind](db, limit, perRow);
-  };
-  return {
-    payloads: () => bind("payloads"),
-    calls: () => bind("calls"),
-    logs: () => bind("logs"),
-    minuteRollups: () => bind("minuteRollups"),
-  };
+/** Average bytes per row of what each kind deletes, measured when the kind starts (earlier kinds change it). */
+const ROW_BYTES: Record<SizePruneKind, (db: Db) => number> = {
+  payloads: () => 0,
+  calls: (db) => bytesPerRow(db, "calls", ["calls"]),
+  logs: (db) => bytesPerRow(db, "logs", ["logs", "logs_fts_data", "logs_fts_idx", "logs_fts_docsize"]),
+  minuteRollups: (db) => bytesPerRow(db, "call_rollups", ["call_rollups"]),
+};
+
+/** A fresh step per kind and round (the payload step keeps its cursor). */
+function stepFor(kind: SizePruneKind, db: Db): Step {
+  const perRow = ROW_BYTES[kind](db);
+  switch (kind) {
+    case "payloads": {
+      let from = OLDEST;
+      return (db, limit) => {
+        const dropped = dropPayloadText(db, from, Number.MAX_VALUE, limit);
+        from = dropped.next;
+        return dropped;
+      };
+    }
+    case "calls":
+      return (db, limit) => {
+        const n = deleteFoldedCalls(db, limit);
+        return { rows: n, bytes: n * perRow };
+      };
+    case "logs":
+      return (db, limit) => {
+        const n = Number(
+          db
+            .prepare(
+              "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE id < (SELECT max(id) FROM logs) ORDER BY id LIMIT ?)",
+            )
+            .run(limit).changes,
+        );
+        return { rows: n, bytes: n * perRow };
+      };
+    case "minuteRollups":
+      return (db, limit) => {
+        const n = deleteOldestMinuteRollups(db, limit);
+        return { rows: n, bytes: n * perRow };
+      };
+  }
+}
+
+/**
+ * The oldest raw calls already folded into rollups, never the newest (ids must not restart); the stats
+ * reader is told first from when on raw calls are complete, aligned to the minute.
+ */
+function deleteFoldedCalls(db: Db, limit: number): number {
+  const folded = readState(db, STATE.folded);
+  const last = db
+    .prepare(
+      `SELECT started_at FROM calls WHERE id <= ? AND id < (SELECT max(id) FROM calls)
+       ORDER BY started_at LIMIT 1 OFFSET ?`,
+    )
+    .get(folded, limit - 1);
+  const oldest = db.prepare("SELECT min(started_at) AS t FROM calls WHERE id <= ?").get(folded);
+  if (oldest?.t == null) return 0;
+  const until = last ? bucketStart(Number(last.started_at), MINUTE) : Number.POSITIVE_INFINITY;
+  const cutoff = until > Number(oldest.t) ? until : bucketStart(Number(oldest.t), MINUTE) + MINUTE;
+  if (Number.isFinite(cutoff) && readState(db, STATE.rawFrom) < cutoff) writeState(db, STATE.rawFrom, cutoff);
+  return Number(
+    db
+      .prepare(
+        `DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE id <= ? AND started_at < ?
+         AND id < (SELECT max(id) FROM calls) LIMIT ?)`,
+      )
+      .run(folded, Number.isFinite(cutoff) ? cutoff : Number.MAX_VALUE, limit).changes,
+  );
+}
+
+/** Whole hours of the oldest minute rollups, so the reader switches to hour rows for what is gone. */
+function deleteOldestMinuteRollups(db: Db, limit: number): number {
+  const oldest = db
+    .prepare("SELECT min(bucket_start) AS t FROM call_rollups WHERE resolution = ?")
+    .get(MINUTE);
+  if (oldest?.t == null) return 0;
+  const cutoff = bucketStart(Number(oldest.t), HOUR) + HOUR;
+  if (readState(db, STATE.minutesFrom) < cutoff) writeState(db, STATE.minutesFrom, cutoff);
+  return Number(
+    db
+      .prepare(
+        `DELETE FROM call_rollups WHERE (resolution, bucket_start, series) IN (SELECT resolution, bucket_start,
+         series FROM call_rollups WHERE resolution = ? AND bucket_start < ? LIMIT ?)`,
+      )
+      .run(MINUTE, cutoff, limit).changes,
+  );
 }
 
 /** Prunes for size if the database is over `maxBytes`; null when it was not. */
@@ -151,7 +146,6 @@ export async function enforceSizeCap(
   if (beforeBytes <= maxBytes) return null;
   const batchRows = options.batchRows ?? STORAGE_BATCH_ROWS;
   const pauseMs = options.pauseMs ?? 20;
-  const steps = stepsFor(db);
   const pruned: SizePrune["pruned"] = {};
   // Estimates run ahead of the pages really freed (text emptied inside a page frees no page): measure
   // again after each round, a few rounds at most; the next pass goes on from there.
@@ -161,7 +155,7 @@ export async function enforceSizeCap(
     let any = false;
     for (const kind of SIZE_PRUNE_ORDER) {
       if (excess <= 0) break;
-      const step = steps[kind]();
+      const step = stepFor(kind, db);
       while (excess > 0 && !options.stopped?.()) {
         const { rows, bytes } = db.transaction(() => step(db, batchRows));
         if (rows === 0) break;
