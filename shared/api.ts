@@ -57,6 +57,13 @@ import {
   ServerDetailSchema,
   ServerIdInputSchema,
 } from "./servers.js";
+import {
+  BackupResultSchema,
+  BackupScheduleInputSchema,
+  StorageCheckSchema,
+  StorageInfoSchema,
+  StorageSettingInputSchema,
+} from "./storage.js";
 import { DurationTextSchema } from "./units.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
@@ -205,6 +212,17 @@ export const API_METHODS = {
   "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
   /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
   "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema },
+  // Storage: sizes, integrity check, backups into the data dir's backups/ folder.
+  "storage.info": { input: Empty, output: StorageInfoSchema },
+  "storage.check": {
+    input: z.object({ full: z.boolean().default(false) }).strict(),
+    output: StorageCheckSchema,
+  },
+  "storage.backup": { input: Empty, output: BackupResultSchema },
+  /** Scheduled backups into backups/ (settings.json `storage.backup`); an invalid duration is refused. */
+  "storage.schedule": { input: BackupScheduleInputSchema, output: ActionResultSchema },
+  /** Sets `storage.maxSize` or one `storage.retention` kind in settings.json (null: the default). */
+  "storage.settings.put": { input: StorageSettingInputSchema, output: ActionResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

@@ -2,8 +2,10 @@
 import { VERSION } from "../monitor/version.js";
 import { alertsCommand } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
+import { backupCommand, restoreCommand } from "./commands/backup.js";
 import { callsCommand } from "./commands/calls.js";
 import { checkCommand } from "./commands/check.js";
+import { dbCommand } from "./commands/db.js";
 import { discoverCommand } from "./commands/discover.js";
 import { eventsCommand } from "./commands/events.js";
 import { instrumentCommand } from "./commands/instrument.js";
@@ -40,6 +42,9 @@ const COMMANDS: Command[] = [
   alertsCommand,
   rulesCommand,
   reportCommand,
+  dbCommand,
+  backupCommand,
+  restoreCommand,
 ];
 
 function usage(): string {

@@ -1,11 +1,13 @@
 /**
  * Whether an engine (the app's, or `mcpscope serve`) is running on a data dir. Each running engine keeps
  * a small file in `<dataDir>/engines/`; the CLI, which only reads the store, uses them to say when nothing
- * is evaluating alert rules. A file left by an engine that died is ignored: its process is gone.
+ * is evaluating alert rules, and `restore` to refuse replacing a database an engine has open. A file left
+ * by an engine that died is ignored: its process is gone.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from "./store/private-files.js";
 
 export interface EnginePresence {
   pid: number;
@@ -22,8 +24,8 @@ function folder(dataDir: string): string {
 export function markEngineRunning(dataDir: string, presence: Omit<EnginePresence, "pid">): () => void {
   const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   try {
-    mkdirSync(folder(dataDir), { recursive: true });
-    writeFileSync(file, JSON.stringify({ pid: process.pid, ...presence }));
+    ensurePrivateDir(folder(dataDir));
+    writeFileSync(file, JSON.stringify({ pid: process.pid, ...presence }), { mode: PRIVATE_FILE_MODE });
   } catch {
     return () => {};
   }

@@ -55,6 +55,7 @@ import {
   resolveRange,
   statsDocument,
 } from "./store/queries.js";
+import { recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
 type Handlers = {
@@ -72,7 +73,10 @@ export async function createEngine(
   options: EngineOptions & { metrics?: EngineMetricsOptions },
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
-  const db = openDb(dbPath);
+  // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
+  const storageStart = startStorage(options.dataDir);
+  const db = storageStart.db;
+
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);
   const metrics = startEngineMetrics(db, {
@@ -116,8 +120,24 @@ export async function createEngine(
         });
   await inventory?.start();
   const stopSettingsWatch = watchSettings(options.dataDir, writer);
-  // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
   const tracker = new EventTracker(writer);
+  if (storageStart.recovery) {
+    tracker.track(recoveryEvent(storageStart.recovery));
+    logging.logger.error({ ...storageStart.recovery }, "damaged database moved aside");
+    writer.flush();
+  }
+  // Retention of every other table, the size cap, space returned (store/storage-service.ts).
+  const storage = new StorageService(options.dataDir, db, {
+    track: (event) => tracker.track(event),
+    warn: (problem) => logging.warn("storage", problem),
+  });
+  storage.start();
+  if (storageStart.vacuum === "converted")
+    logging.logger.info("database switched to incremental auto-vacuum");
+  else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
+  if (storageStart.tightened > 0)
+    logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
+  // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
   const alerts =
     options.alerts === false
       ? null
@@ -202,6 +222,11 @@ export async function createEngine(
           .filter((s) => s.client === client)
           .map((s) => s.name),
     }),
+    "storage.info": () => storage.info(),
+    "storage.check": (input) => storage.check(input.full),
+    "storage.backup": () => storage.backup(),
+    "storage.schedule": (input) => storage.schedule(input.every, input.keep),
+    "storage.settings.put": (input) => storage.setting(input),
   };
   alerts?.start();
 
@@ -325,6 +350,7 @@ export async function createEngine(
       clearInterval(logTimer);
       clearInterval(eventTimer);
       clearInterval(retentionTimer);
+      await storage.close();
       listeners.clear();
       await logging.close();
       await metrics.stop();

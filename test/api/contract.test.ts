@@ -73,6 +73,11 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "alerts.test": [{}, { channel: "" }],
   "alerts.deliveries": [{ status: "lost" }, { limit: 0 }],
   "alerts.pause": [{}, { duration: 5 }],
+  "storage.info": [{ extra: 1 }],
+  "storage.check": [{ full: "yes" }, { extra: 1 }],
+  "storage.backup": [{ file: "/tmp/elsewhere" }],
+  "storage.schedule": [{}, { every: "1d" }, { every: "1d", keep: 0 }, { every: 5, keep: 3 }],
+  "storage.settings.put": [{}, { key: "logs", value: "1d" }, { key: "audit" }, { key: "audit", value: 5 }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */
@@ -103,6 +108,8 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "alerts.deliveries": {},
   "reports.generate": { period: "day", client: "cursor" },
   "reports.export": { format: "md" },
+  "storage.info": {},
+  "storage.check": { full: true },
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;

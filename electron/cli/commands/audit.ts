@@ -7,7 +7,7 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from ".
 import { type Command, openOutput } from "../io.js";
 
 const FLAGS: FlagSpecs = {
-  json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?}" },
+  json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?, from?}" },
   since: {
     kind: "string",
     placeholder: "TIME",
@@ -79,9 +79,14 @@ export const auditCommand: Command = {
         const result = verifyChain(db);
         if (args.flags.json) {
           const broken = result.broken ? { ...result.broken, timeIso: iso(result.broken.time) } : undefined;
-          io.stdout.write(`${JSON.stringify({ ok: result.ok, records: result.records, broken })}\n`);
+          io.stdout.write(
+            `${JSON.stringify({ ok: result.ok, records: result.records, broken, from: result.from })}\n`,
+          );
         } else if (result.ok) {
-          io.stdout.write(`${result.records} records, chain intact\n`);
+          const from = result.from
+            ? ` from record ${result.from.id} (${iso(result.from.time)}); records 1..${result.from.prunedThrough} were pruned by retention, vouched for by checkpoint ${result.from.digest.slice(0, 12)}`
+            : "";
+          io.stdout.write(`${result.records} records, chain intact${from}\n`);
         } else if (result.broken) {
           const b = result.broken;
           io.stdout.write(

@@ -86,4 +86,23 @@ export const BUILTIN_RULES: Record<string, unknown>[] = [
     description: "Any security event of critical severity (a leaked secret, a poisoned tool…).",
     summary: "critical security event{{#server}} on {{server}}{{/server}}",
   },
+  {
+    name: "database-recovered",
+    kind: "event",
+    type: "storage.recovered",
+    window: "24h",
+    severity: "critical",
+    description:
+      "The database was damaged when the engine started: it was moved aside (mcpscope.db.corrupt-<time>) and a fresh one started.",
+    summary: "the database was damaged and replaced; the old one was kept aside (see Storage)",
+  },
+  {
+    name: "storage-pruned-for-size",
+    kind: "event",
+    type: "storage.size_pruned",
+    window: "1h",
+    severity: "warning",
+    description: "The database reached its size cap and the oldest raw data was pruned (see Storage).",
+    summary: "the database reached its size cap; the oldest raw data was pruned",
+  },
 ];

@@ -39,7 +39,7 @@ export function formatDuration(ms: number): string {
   return `${(ms / 86_400_000).toFixed(1)} d`;
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let v = n;
   let i = 0;

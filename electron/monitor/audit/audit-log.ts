@@ -191,17 +191,20 @@ export interface VerifyResult {
     reason: "hash mismatch" | "prev mismatch" | "missing";
     message: string;
   };
+  /** Where verification started when retention pruned the head of the chain (a checkpoint vouches for it). */
+  from?: { id: number; time: number; prunedThrough: number; digest: string };
 }
 
 /** Walks the chain in id order and stops at the first record that does not hold. */
 export function verifyChain(db: Db): VerifyResult {
   let previous: AuditRecord | null = null;
   let count = 0;
+  const start = prunedStart(db);
   for (const row of db.prepare("SELECT * FROM audit_log ORDER BY id").iterate()) {
     const record = toRecord(row);
     count++;
-    const expectedId = previous ? previous.id + 1 : 1;
-    const expectedPrev = previous ? previous.hash : GENESIS_HASH;
+    const expectedId = previous ? previous.id + 1 : (start?.id ?? 1);
+    const expectedPrev = previous ? previous.hash : (start?.lastHash ?? GENESIS_HASH);
     if (record.id !== expectedId) {
       const gap = record.id - expectedId;
       return {
@@ -245,7 +248,57 @@ export function verifyChain(db: Db): VerifyResult {
     }
     previous = record;
   }
-  return { ok: true, records: count };
+  if (!start) return { ok: true, records: count };
+  const from = { id: start.id, time: start.time, prunedThrough: start.id - 1, digest: start.digest };
+  if (!start.confirmed)
+    return {
+      ok: false,
+      records: count,
+      from,
+      broken: {
+        id: start.id,
+        time: start.time,
+        reason: "missing",
+        message: `records 1..${start.id - 1} were pruned, but no ${PRUNE_ACTION} record in the chain vouches for the checkpoint`,
+      },
+    };
+  return { ok: true, records: count, from };
+}
+
+/**
+ * When retention pruned the head of the chain: the first kept record, and the checkpoint (its expected
+ * `prev_hash`) if one covers everything before it. Without a checkpoint the chain starts at id 1 as usual,
+ * and a gap there is reported as missing records.
+ */
+function prunedStart(
+  db: Db,
+): { id: number; time: number; lastHash: string; digest: string; confirmed: boolean } | null {
+  const first = db.prepare("SELECT id, time FROM audit_log ORDER BY id LIMIT 1").get();
+  if (!first || Number(first.id) === 1) return null;
+  const id = Number(first.id);
+  const checkpoint = db
+    .prepare("SELECT last_hash, digest FROM audit_checkpoints WHERE through_id = ?")
+    .get(id - 1);
+  if (!checkpoint) return null;
+  const confirmed =
+    db
+      .prepare("SELECT 1 FROM audit_log WHERE kind = 'admin' AND action = ? AND target = ? LIMIT 1")
+      .get(PRUNE_ACTION, pruneTarget(id - 1)) !== undefined;
+  return {
+    id,
+    time: Number(first.time),
+    lastHash: String(checkpoint.last_hash),
+    digest: String(checkpoint.digest),
+    confirmed,
+  };
+}
+
+/** The admin action retention records after pruning the head of the chain (audit-retention.ts). */
+export const PRUNE_ACTION = "audit_prune";
+
+/** The target an `audit_prune` record names its checkpoint by. */
+export function pruneTarget(throughId: number): string {
+  return `audit_log through ${throughId}`;
 }
 
 export interface AuditQuery {

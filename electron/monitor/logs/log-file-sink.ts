@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "../store/db.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 import { lastLogId, toLogRecord } from "./log-queries.js";
 import { filesEnabledFor, type LogSettings, type LogSettingsSource } from "./log-settings.js";
 import { RotatingFile, safeFileName } from "./rotating-file.js";
@@ -114,7 +115,7 @@ export class LogFileSink {
 
   private saveCursor(dir: string, lastId: number): void {
     const path = join(dir, ".cursor.json");
-    writeFileSync(`${path}.tmp`, JSON.stringify({ lastId }));
+    writeFileSync(`${path}.tmp`, JSON.stringify({ lastId }), { mode: PRIVATE_FILE_MODE });
     renameSync(`${path}.tmp`, path);
   }
 
@@ -122,12 +123,12 @@ export class LogFileSink {
     if (this.locked) return true;
     const path = join(dir, ".writer.lock");
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     } catch {}
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         // RotatingFile creates the directory; the lock may come first.
-        writeFileSync(path, String(process.pid), { flag: "wx" });
+        writeFileSync(path, String(process.pid), { flag: "wx", mode: PRIVATE_FILE_MODE });
         this.locked = true;
         return true;
       } catch (error) {

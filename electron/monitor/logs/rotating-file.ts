@@ -23,6 +23,7 @@ import { rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip, gunzipSync } from "node:zlib";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 
 export interface RotatingFileOptions {
   dir: string;
@@ -57,7 +58,7 @@ export class RotatingFile {
 
   constructor(private readonly options: RotatingFileOptions) {
     this.now = options.now ?? Date.now;
-    mkdirSync(options.dir, { recursive: true });
+    mkdirSync(options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     this.path = join(options.dir, `${options.name}.jsonl`);
     const escaped = options.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     this.rotatedPattern = new RegExp(`^${escaped}\\.(\\d{6,})\\.jsonl(\\.gz|\\.gz\\.tmp)?$`);
@@ -81,7 +82,7 @@ export class RotatingFile {
     let chunkBytes = 0;
     const write = () => {
       if (chunk.length === 0) return;
-      appendFileSync(this.path, `${chunk.join("\n")}\n`);
+      appendFileSync(this.path, `${chunk.join("\n")}\n`, { mode: PRIVATE_FILE_MODE });
       if (this.size === 0) this.openedAt = this.now();
       this.size += chunkBytes;
       chunk = [];
@@ -181,7 +182,11 @@ export class RotatingFile {
       .then(async () => {
         if (!existsSync(path)) return; // pruned before its turn (keep is smaller than the backlog)
         const tmp = `${path}.gz.tmp`;
-        await pipeline(createReadStream(path), createGzip(), createWriteStream(tmp));
+        await pipeline(
+          createReadStream(path),
+          createGzip(),
+          createWriteStream(tmp, { mode: PRIVATE_FILE_MODE }),
+        );
         await rename(tmp, `${path}.gz`);
         await unlink(path);
       })

@@ -2,9 +2,11 @@
  * A bounded queue of rows and a writer that stores them in batches: one transaction per batch, flushed
  * at least every `flushIntervalMs` and on close. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
- * waits on it.
+ * waits on it. A database found damaged, removed or replaced stops recording for good (writing on would
+ * feed a broken or unlinked file): the engine's next start recovers it.
  */
-import type { Db, SqlValue, Statement } from "./db.js";
+import { statSync } from "node:fs";
+import { DAMAGED_MESSAGE, type Db, type SqlValue, type Statement } from "./db.js";
 
 export type TableName = "calls" | "logs" | "events";
 
@@ -60,6 +62,10 @@ export class BatchWriter {
   private lastOpenFailure = 0;
   private lockedUntil = 0;
   private readonly reported = new Set<string>();
+  /** The database file's inode when opened: a different one (or none) means it was removed or replaced. */
+  private inode: number | null = null;
+  /** Set when recording stopped for good (damaged, removed or replaced database). */
+  private stoppedBecause: string | null = null;
   /** Rows dropped because the queue was full or the database failed. */
   dropped = 0;
   written = 0;
@@ -78,6 +84,10 @@ export class BatchWriter {
   }
 
   enqueue(table: TableName, row: Record<string, SqlValue>): void {
+    if (this.stoppedBecause) {
+      this.dropped++;
+      return;
+    }
     if (this.queue.length >= this.maxQueue) {
       this.dropped++;
       this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
@@ -95,6 +105,10 @@ export class BatchWriter {
    * in queue order; it may read what earlier rows of the batch wrote (e.g. the previous audit hash).
    */
   enqueueWrite(write: (db: Db) => void): void {
+    if (this.stoppedBecause) {
+      this.dropped++;
+      return;
+    }
     if (this.queue.length >= this.maxQueue) {
       this.dropped++;
       this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
@@ -120,7 +134,7 @@ export class BatchWriter {
       this.timer = null;
     }
     const db = this.database();
-    if (!db) {
+    if (!db || this.gone(db)) {
       this.dropped += this.queue.length;
       this.queue = [];
       return false;
@@ -155,6 +169,13 @@ export class BatchWriter {
         }
         this.dropped += batch.length + this.queue.length;
         this.queue = [];
+        if (DAMAGED_MESSAGE.test(message)) {
+          this.stop(
+            "damaged",
+            `the database ${db.path} is damaged (${message}); recording stopped, traffic unaffected; the app moves it aside at its next start`,
+          );
+          return false;
+        }
         this.problem(
           "write",
           `cannot write to ${db.path}: ${message}; telemetry dropped, traffic unaffected`,
@@ -165,6 +186,11 @@ export class BatchWriter {
       if (this.queue.length === 0) break;
     }
     return true;
+  }
+
+  /** Why recording stopped for good, or null while it records. */
+  get stopped(): string | null {
+    return this.stoppedBecause;
   }
 
   close(): void {
@@ -187,16 +213,40 @@ export class BatchWriter {
   private database(): Db | null {
     if (this.db) return this.db;
     if (this.lastOpenFailure && Date.now() - this.lastOpenFailure < this.reopenAfterMs) return null;
+    if (this.stoppedBecause) return null;
     try {
       this.db = this.options.open();
       this.lastOpenFailure = 0;
+      if (this.inode === null) this.inode = inodeOf(this.db.path);
       return this.db;
     } catch (error) {
       this.lastOpenFailure = Date.now();
       this.writeFailures++;
-      this.problem("open", `${(error as Error).message}; recording is off, traffic unaffected`);
+      const message = (error as Error).message;
+      if (DAMAGED_MESSAGE.test(message))
+        this.stop("damaged", `${message}; recording stopped, traffic unaffected`);
+      else this.problem("open", `${message}; recording is off, traffic unaffected`);
       return null;
     }
+  }
+
+  /** True (and recording stopped) when the file this writer opened was removed or replaced since. */
+  private gone(db: Db): boolean {
+    if (this.inode === null) return false;
+    const now = inodeOf(db.path);
+    if (now === this.inode) return false;
+    this.stop(
+      "vanished",
+      `the database ${db.path} was ${now === null ? "removed" : "replaced"} while recording; recording stopped, traffic unaffected`,
+    );
+    return true;
+  }
+
+  private stop(kind: string, message: string): void {
+    this.stoppedBecause = message;
+    this.writeFailures++;
+    this.reset();
+    this.problem(kind, message);
   }
 
   private statement(db: Db, table: TableName): Statement {
@@ -223,5 +273,14 @@ export class BatchWriter {
     if (this.reported.has(kind)) return;
     this.reported.add(kind);
     this.options.onProblem?.(message);
+  }
+}
+
+/** The file's inode (0 where the platform has none), or null if it does not exist. */
+function inodeOf(path: string): number | null {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return null;
   }
 }

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
 import { migrate } from "./migrations.js";
+import { ensurePrivateFile, PRIVATE_DIR_MODE } from "./private-files.js";
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
 export type Row = Record<string, SqlValue>;
@@ -26,6 +27,12 @@ export interface Db {
   prepare(sql: string): Statement;
   /** Runs `fn` in one IMMEDIATE transaction; rolls back if it throws. */
   transaction<T>(fn: () => T): T;
+  /**
+   * SQLite's online backup into `destination`, in one step: in WAL mode that holds a read snapshot only,
+   * so other processes keep writing, and it cannot restart over and over as a page-by-page copy does
+   * whenever another process commits between its steps. Resolves to the pages copied.
+   */
+  backupTo(destination: string): Promise<number>;
   close(): void;
 }
 
@@ -35,20 +42,24 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
-type DatabaseSyncCtor = new (
-  path: string,
-  options?: { readOnly?: boolean; timeout?: number; open?: boolean },
-) => {
+type RawDatabase = {
   exec(sql: string): void;
   prepare(sql: string): Statement;
   close(): void;
 };
 
-let DatabaseSync: DatabaseSyncCtor | undefined;
+type DatabaseSyncCtor = new (
+  path: string,
+  options?: { readOnly?: boolean; timeout?: number; open?: boolean },
+) => RawDatabase;
+
+type BackupFn = (source: RawDatabase, destination: string, options?: { rate?: number }) => Promise<number>;
+
+let sqlite: { DatabaseSync: DatabaseSyncCtor; backup: BackupFn } | undefined;
 
 /** Loads node:sqlite lazily, with its ExperimentalWarning kept off stderr (the wrapper's stderr is sacred). */
-function loadSqlite(): DatabaseSyncCtor {
-  if (DatabaseSync) return DatabaseSync;
+function loadSqlite(): { DatabaseSync: DatabaseSyncCtor; backup: BackupFn } {
+  if (sqlite) return sqlite;
   const original = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;
@@ -57,25 +68,36 @@ function loadSqlite(): DatabaseSyncCtor {
   }) as typeof process.emitWarning;
   try {
     const require = createRequire(import.meta.url);
-    DatabaseSync = (require("node:sqlite") as { DatabaseSync: DatabaseSyncCtor }).DatabaseSync;
-    return DatabaseSync;
+    sqlite = require("node:sqlite") as { DatabaseSync: DatabaseSyncCtor; backup: BackupFn };
+    return sqlite;
   } finally {
     process.emitWarning = original;
   }
 }
 
-/** Opens (creating if needed) the database at `path`, in WAL mode, migrated to the current schema. */
-export function openDb(path: string, options: OpenOptions = {}): Db {
-  const Ctor = loadSqlite();
-  let raw: InstanceType<DatabaseSyncCtor>;
+/** A damaged file: say what to do, not only SQLite's words. */
+function openFailure(path: string, verb: string, error: unknown): MonitoringError {
+  const message = (error as Error).message;
+  const advice = DAMAGED_MESSAGE.test(message)
+    ? "; the file is damaged: start the app or `mcpscope serve` to move it aside and start a fresh one (`mcpscope db check` shows the damage)"
+    : "";
+  return MonitoringError.storage(`cannot ${verb} the database ${path}: ${message}${advice}`, error);
+}
+
+/** SQLite's messages for a file that is not (or no longer) a sound database. */
+export const DAMAGED_MESSAGE = /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i;
+
+/** Opens the file as it is: no pragmas, no migration (checks, backups, restores). */
+export function openRawDb(path: string, options: OpenOptions = {}): Db {
+  const { DatabaseSync: Ctor, backup } = loadSqlite();
+  let raw: RawDatabase;
   try {
-    if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
     raw = new Ctor(path, { readOnly: options.readOnly ?? false, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (error) {
-    throw MonitoringError.storage(`cannot open the database ${path}: ${(error as Error).message}`, error);
+    throw openFailure(path, "open", error);
   }
   let depth = 0;
-  const db: Db = {
+  return {
     path,
     exec: (sql) => raw.exec(sql),
     prepare: (sql) => raw.prepare(sql),
@@ -98,23 +120,43 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
         depth--;
       }
     },
+    backupTo: (destination) => backup(raw, destination, { rate: 2 ** 31 - 1 }),
     close: () => raw.close(),
   };
+}
+
+/** Opens (creating if needed) the database at `path`, in WAL mode, migrated to the current schema. */
+export function openDb(path: string, options: OpenOptions = {}): Db {
+  if (!options.readOnly) {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+      ensurePrivateFile(path);
+    } catch (error) {
+      throw openFailure(path, "open", error);
+    }
+  }
+  const db = openRawDb(path, options);
   try {
     if (!options.readOnly) {
+      // A new database: incremental auto-vacuum (space freed by retention goes back to the file system)
+      // can only be chosen before the first table exists and before the switch to WAL.
+      if (Number(db.prepare("SELECT count(*) AS n FROM sqlite_master").get()?.n ?? 0) === 0)
+        db.exec("PRAGMA auto_vacuum = INCREMENTAL");
       db.exec("PRAGMA journal_mode = WAL");
       // NORMAL in WAL mode: a committed transaction survives a process crash (kill -9); only an OS crash
       // or power loss can lose the last commits.
       db.exec("PRAGMA synchronous = NORMAL");
+      // After a checkpoint resets the WAL, it is truncated to this size instead of keeping its peak.
+      db.exec("PRAGMA journal_size_limit = 16777216");
       db.exec("PRAGMA foreign_keys = ON");
       migrate(db);
     }
   } catch (error) {
     try {
-      raw.close();
+      db.close();
     } catch {}
     if (error instanceof MonitoringError) throw error;
-    throw MonitoringError.storage(`cannot use the database ${path}: ${(error as Error).message}`, error);
+    throw openFailure(path, "use", error);
   }
   return db;
 }

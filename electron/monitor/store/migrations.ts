@@ -3,6 +3,7 @@
  * IMMEDIATE transaction, so wrappers starting together do not race: the second waits, then sees the
  * version already applied.
  */
+import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
 
 const MIGRATIONS: string[] = [
@@ -406,19 +407,42 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE calls ADD COLUMN http_status INTEGER;
   `,
+
+  // audit checkpoints (audit/audit-retention.ts): what retention pruned from the head of the audit chain,
+  // so that verification starts from the oldest kept record instead of failing on the gap.
+  `
+  CREATE TABLE audit_checkpoints (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    from_id INTEGER NOT NULL,
+    through_id INTEGER NOT NULL UNIQUE,
+    count INTEGER NOT NULL,
+    last_hash TEXT NOT NULL,
+    digest TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Db): void {
   const current = () => Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
-  if (current() >= SCHEMA_VERSION) return;
+  const found = current();
+  if (found > SCHEMA_VERSION) throw newerSchemaError(db.path, found);
+  if (found === SCHEMA_VERSION) return;
   db.transaction(() => {
     const from = current();
-    if (from > SCHEMA_VERSION) return;
+    if (from > SCHEMA_VERSION) throw newerSchemaError(db.path, from);
     for (let v = from; v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v] ?? "");
     }
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   });
+}
+
+/** The one-line refusal of a database written by a newer mcpscope (its tables may not be what we expect). */
+export function newerSchemaError(path: string, version: number): MonitoringError {
+  return MonitoringError.storage(
+    `the database ${path} has schema version ${version}, newer than this mcpscope understands (${SCHEMA_VERSION}); upgrade mcpscope, or use another --data-dir`,
+  );
 }

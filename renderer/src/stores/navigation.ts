@@ -1,7 +1,16 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
 
-export type ViewId = "overview" | "servers" | "tools" | "calls" | "logs" | "events" | "alerts" | "reports";
+export type ViewId =
+  | "overview"
+  | "servers"
+  | "tools"
+  | "calls"
+  | "logs"
+  | "events"
+  | "alerts"
+  | "reports"
+  | "storage";
 
 /**
  * Which view is showing, which server's detail (within the Servers view) is open, which session's

@@ -1,0 +1,110 @@
+import { formatBytes } from "../../monitor/alerts/template.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { createBackup, type Progress } from "../../monitor/store/backup.js";
+import { openDb } from "../../monitor/store/db.js";
+import { restoreBackup } from "../../monitor/store/restore.js";
+import { VERSION } from "../../monitor/version.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { CliIo, Command } from "../io.js";
+
+const JSON_FLAG: FlagSpecs = {
+  json: { kind: "boolean", help: "print the backup's manifest as one JSON document" },
+};
+
+/** Progress on stderr, one line per stage step (stdout stays the result). */
+function progressTo(io: CliIo, verb: string): Progress {
+  let last = "";
+  return (stage, done, total) => {
+    const percent = total > 0 ? Math.floor((done / total) * 10) * 10 : 0;
+    const line =
+      stage === "copy"
+        ? done === 0
+          ? "copying the database (online, writers keep going)"
+          : "copied"
+        : stage === "restore"
+          ? done === 0
+            ? "decompressing and checking the database"
+            : "swapped in"
+          : `${stage === "compress" ? "compressing" : "verifying the checksum"} ${percent}%`;
+    if (line === last) return;
+    last = line;
+    io.stderr.write(`mcpscope ${verb}: ${line}\n`);
+  };
+}
+
+export const backupCommand: Command = {
+  name: "backup",
+  summary: "write a consistent, compressed copy of the database with a manifest, while wrappers keep writing",
+  async run(argv, io) {
+    const args = parseArgs("backup", argv, JSON_FLAG);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope backup FILE [--json]",
+          this.summary,
+          JSON_FLAG,
+          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed; `mcpscope restore FILE` checks all of it before replacing anything.",
+        ),
+      );
+      return 0;
+    }
+    const file = args.positionals[0];
+    if (!file || args.positionals.length > 1)
+      throw new UsageError("name one backup FILE: mcpscope backup FILE");
+    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    try {
+      const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });
+      const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
+      io.stdout.write(
+        args.flags.json
+          ? `${JSON.stringify({ file, ...manifest })}\n`
+          : `backed up ${rows} rows (${formatBytes(manifest.databaseBytes)}, ${formatBytes(manifest.payloadBytes)} compressed) to ${file}\n`,
+      );
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const RESTORE_FLAGS: FlagSpecs = {
+  force: {
+    kind: "boolean",
+    help: "restore even though an engine (the app, `mcpscope serve`) uses the data dir",
+  },
+  json: { kind: "boolean", help: "print {database, previous, manifest} as one JSON document" },
+};
+
+export const restoreCommand: Command = {
+  name: "restore",
+  summary: "replace the database with a backup, checked first; the previous database is kept aside",
+  async run(argv, io) {
+    const args = parseArgs("restore", argv, RESTORE_FLAGS);
+    if (args.flags.help) {
+      io.stdout.write(
+        formatHelp(
+          "mcpscope restore FILE [--force] [--data-dir DIR] [--json]",
+          this.summary,
+          RESTORE_FLAGS,
+          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\nand a data dir an engine is using unless --force. The replaced database is renamed\nmcpscope.db.before-restore-<time>.",
+        ),
+      );
+      return 0;
+    }
+    const file = args.positionals[0];
+    if (!file || args.positionals.length > 1)
+      throw new UsageError("name one backup FILE: mcpscope restore FILE");
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const result = await restoreBackup(file, dataDir, {
+      force: args.flags.force === true,
+      progress: progressTo(io, "restore"),
+    });
+    const rows = Object.values(result.manifest.rows).reduce((a, b) => a + b, 0);
+    io.stdout.write(
+      args.flags.json
+        ? `${JSON.stringify(result)}\n`
+        : `restored ${rows} rows into ${result.database}${result.previous ? `; the previous database is at ${result.previous}` : ""}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,81 @@
+import { formatBytes } from "../../monitor/alerts/template.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { openDb } from "../../monitor/store/db.js";
+import { SCHEMA_VERSION } from "../../monitor/store/migrations.js";
+import { checkDatabase } from "../../monitor/store/recovery.js";
+import { storageInfo } from "../../monitor/store/storage-info.js";
+import { iso } from "../../monitor/time.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { Command } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  json: {
+    kind: "boolean",
+    help: "print one JSON document (info: the storage document; check: {ok, problems, schemaVersion})",
+  },
+};
+
+const USAGE = "mcpscope db info [--json] | mcpscope db check [--json]";
+
+export const dbCommand: Command = {
+  name: "db",
+  summary:
+    "the database: size per table, rows, bytes per call, growth (info); a full integrity check (check)",
+  async run(argv, io) {
+    const args = parseArgs("db", argv, FLAGS);
+    const sub = args.positionals[0];
+    if (args.flags.help || !sub) {
+      io.stdout.write(
+        formatHelp(
+          USAGE,
+          this.summary,
+          FLAGS,
+          "check runs SQLite's full integrity_check and exits 0 when the database is sound, 1 listing what is\nwrong. A damaged database is moved aside (mcpscope.db.corrupt-<time>) and replaced by a fresh one\nwhen the app or `mcpscope serve` starts; `mcpscope restore` brings back a backup.",
+        ),
+      );
+      return args.flags.help ? 0 : 2;
+    }
+    if (sub !== "info" && sub !== "check")
+      throw new UsageError(`unknown db command "${sub}"; use \`db info\` or \`db check\``);
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const path = databasePath(dataDir);
+    if (sub === "check") {
+      const result = checkDatabase(path, true);
+      if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (result.ok) io.stdout.write(`${path}: ok (schema version ${result.schemaVersion})\n`);
+      else io.stdout.write(`${path}: damaged\n${result.problems.map((p) => `  ${p}`).join("\n")}\n`);
+      return result.ok ? 0 : 1;
+    }
+    const db = openDb(path);
+    try {
+      const info = storageInfo(db, dataDir, SCHEMA_VERSION);
+      if (args.flags.json) {
+        io.stdout.write(`${JSON.stringify(info)}\n`);
+        return 0;
+      }
+      const f = info.files;
+      const lines = [
+        `${info.database} (schema version ${info.schemaVersion})`,
+        `files: database ${formatBytes(f.database)}, wal ${formatBytes(f.wal)}, other files in the data dir ${formatBytes(f.other)}; ${formatBytes(info.freeBytes)} free inside the database`,
+        `calls: ${info.calls}; bytes per stored call: ${info.bytesPerCall === null ? "—" : formatBytes(info.bytesPerCall)}; growth per day: ${info.growthPerDay === null ? "— (under a day of data)" : formatBytes(info.growthPerDay)}`,
+        `data from ${info.oldest === null ? "—" : iso(info.oldest)} to ${info.newest === null ? "—" : iso(info.newest)}`,
+        `last backup: ${info.lastBackup ? `${info.lastBackup.file} (${iso(info.lastBackup.time)}, ${formatBytes(info.lastBackup.bytes)})` : "none"}`,
+        "",
+        renderTable(
+          ["TABLE", "ROWS", "SIZE"],
+          info.tables.map((t) => [t.name, t.rows, formatBytes(t.bytes)]),
+          [1, 2],
+        ),
+      ];
+      if (info.recovery)
+        lines.unshift(
+          `recovered ${iso(info.recovery.time)}: the damaged database is at ${info.recovery.movedTo}`,
+        );
+      io.stdout.write(`${lines.join("\n")}\n`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,83 @@
+/**
+ * Owner-only data: every folder mcpscope makes is 0700 and every file 0600, whatever the umask (recorded
+ * calls hold what a user's tools read and wrote). New files are created with these modes; an existing
+ * data dir is tightened when the engine starts. SQLite gives the `-wal` and `-shm` files the mode of the
+ * database file, so creating that one 0600 covers all three. Windows has no such modes: a no-op there.
+ */
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+const POSIX = process.platform !== "win32";
+
+/** Creates `dir` (and missing parents) 0700; an existing `dir` is made 0700 too. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (POSIX) tighten(dir, PRIVATE_DIR_MODE);
+}
+
+/** Creates `path` empty and 0600 if it does not exist (mode passed at creation, so no window at 0644). */
+export function ensurePrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, "wx", PRIVATE_FILE_MODE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+/**
+ * What mcpscope keeps in the data dir (folders are tightened with everything in them). A data dir may be
+ * a folder the user also keeps other things in (`--data-dir`, `MCPSCOPE_HOME`): those are not ours to
+ * change, so only these names are touched.
+ */
+const OWNED = [
+  /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
+  /^(settings\.json|servers\.json|instrumented\.json|alerts\.yaml|serve-token)$/,
+  /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
+  /^(logs|backups|runtime|engines)$/,
+];
+
+/**
+ * Makes the data dir and mcpscope's files in it owner-only: folders 0700, files 0600. Symbolic links are
+ * left alone (their targets are the user's business). Returns how many entries were changed.
+ */
+export function tightenDataDir(dataDir: string): number {
+  if (!POSIX) return 0;
+  let changed = 0;
+  const walk = (dir: string, owned: (name: string) => boolean) => {
+    if (tighten(dir, PRIVATE_DIR_MODE)) changed++;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!owned(name)) continue;
+      const path = join(dir, name);
+      let stat: ReturnType<typeof lstatSync>;
+      try {
+        stat = lstatSync(path);
+      } catch {
+        continue;
+      }
+      if (stat.isDirectory()) walk(path, () => true);
+      else if (stat.isFile() && tighten(path, PRIVATE_FILE_MODE)) changed++;
+    }
+  };
+  walk(dataDir, (name) => OWNED.some((pattern) => pattern.test(name)));
+  return changed;
+}
+
+/** chmods `path` to `mode` when its permission bits differ; true if it did. Failures are ignored. */
+function tighten(path: string, mode: number): boolean {
+  try {
+    if ((lstatSync(path).mode & 0o777) === mode) return false;
+    chmodSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}

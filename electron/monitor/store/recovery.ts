@@ -1,0 +1,76 @@
+/**
+ * The database check the engine runs when it starts: a quick integrity check and the schema version. A
+ * damaged database is moved aside (with its `-wal` and `-shm`) as `mcpscope.db.corrupt-<time>` and a fresh
+ * one is started, so monitoring goes on and the damaged file stays for the user to inspect or send; a
+ * database written by a newer mcpscope is refused rather than written into.
+ */
+import { existsSync, renameSync } from "node:fs";
+import { DAMAGED_MESSAGE, type Db, openDb, openRawDb } from "./db.js";
+import { newerSchemaError, SCHEMA_VERSION } from "./migrations.js";
+
+export interface Recovery {
+  /** Where the damaged database was moved. */
+  movedTo: string;
+  /** What the check found, in one line. */
+  reason: string;
+  time: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** The check's findings ("ok" when intact), at most `limit` lines. */
+  problems: string[];
+  schemaVersion: number;
+}
+
+/** `PRAGMA quick_check` (O(N), skips index contents) or `integrity_check` (full) on a read-only handle. */
+export function checkDatabase(path: string, full = false, limit = 20): CheckResult {
+  const db = openRawDb(path, { readOnly: true });
+  let schemaVersion = 0;
+  try {
+    schemaVersion = Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+    const rows = db.prepare(`PRAGMA ${full ? "integrity_check" : "quick_check"}(${limit})`).all();
+    const problems = rows.map((r) => String(Object.values(r)[0]));
+    return { ok: problems.length === 1 && problems[0] === "ok", problems, schemaVersion };
+  } catch (error) {
+    // So damaged that the check itself cannot read it: that is its finding.
+    const message = (error as Error).message;
+    if (!DAMAGED_MESSAGE.test(message)) throw error;
+    return { ok: false, problems: [message], schemaVersion };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Checks the database at `path` and opens it migrated. A damaged one is moved aside and replaced by a
+ * fresh one (`recovery` says where it went); a newer schema throws.
+ */
+export function openCheckedDb(path: string, now = Date.now()): { db: Db; recovery: Recovery | null } {
+  let recovery: Recovery | null = null;
+  if (existsSync(path)) {
+    let reason: string | null = null;
+    try {
+      const result = checkDatabase(path);
+      if (result.schemaVersion > SCHEMA_VERSION) throw newerSchemaError(path, result.schemaVersion);
+      if (!result.ok) reason = result.problems.slice(0, 3).join("; ");
+    } catch (error) {
+      // Opening can fail on the header already ("file is not a database").
+      const message = (error as Error).message;
+      if (!DAMAGED_MESSAGE.test(message)) throw error;
+      reason = message;
+    }
+    if (reason !== null) recovery = { movedTo: moveAside(path, now), reason, time: now };
+  }
+  return { db: openDb(path), recovery };
+}
+
+/** Renames the database and its `-wal`/`-shm` to `<path>.corrupt-<time>[-wal|-shm]`. */
+export function moveAside(path: string, now: number, label = "corrupt"): string {
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, "-");
+  const target = `${path}.${label}-${stamp}`;
+  for (const suffix of ["", "-wal", "-shm"]) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  }
+  return target;
+}

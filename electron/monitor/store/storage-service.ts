@@ -1,0 +1,253 @@
+/**
+ * The engine's side of the data dir's storage: at start, owner-only permissions and the database check
+ * (a damaged database moved aside and reported); then sizes, integrity checks and backups for the API.
+ */
+import { readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type {
+  BackupResult,
+  StorageCheck,
+  StorageInfo,
+  StorageSettingInput,
+} from "../../../shared/storage.js";
+import { formatBytes } from "../alerts/template.js";
+import { recordAdminAction } from "../audit/audit-log.js";
+import { MonitoringError } from "../errors.js";
+import type { TrackedEvent } from "../events/tracker.js";
+import { databasePath } from "../paths.js";
+import { parseDuration } from "../time.js";
+import { VERSION } from "../version.js";
+import { backupFileName, createBackup } from "./backup.js";
+import type { Db } from "./db.js";
+import { SCHEMA_VERSION } from "./migrations.js";
+import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
+import { checkDatabase, openCheckedDb, type Recovery } from "./recovery.js";
+import { applyStorageRetention } from "./retention.js";
+import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
+import {
+  BACKUP_SUFFIX,
+  backupDir,
+  lastBackup,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+  storageInfo,
+} from "./storage-info.js";
+import {
+  type BackupSchedule,
+  readStorageSettings,
+  writeBackupSchedule,
+  writeStorageSetting,
+} from "./storage-settings.js";
+
+export interface StorageStart {
+  db: Db;
+  recovery: Recovery | null;
+  /** A database from before incremental auto-vacuum, converted now (VACUUM), or the error that stopped it. */
+  vacuum: "converted" | string | null;
+  /** Files and folders whose permissions were tightened to owner-only. */
+  tightened: number;
+}
+
+/** Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it. */
+export function startStorage(dataDir: string, now = Date.now()): StorageStart {
+  ensurePrivateDir(dataDir);
+  const tightened = tightenDataDir(dataDir);
+  const { db, recovery } = openCheckedDb(databasePath(dataDir), now);
+  return {
+    db,
+    recovery,
+    tightened,
+    vacuum: convertToIncrementalVacuum(db),
+  };
+}
+
+/**
+ * Databases made before incremental auto-vacuum never give space back: switch once with a VACUUM (it
+ * cannot run inside a migration's transaction). Wrappers writing meanwhile wait, then hold or drop
+ * telemetry as with any lock; if it fails (busy), it is tried again at the next start.
+ */
+function convertToIncrementalVacuum(db: Db): "converted" | string | null {
+  if (Number(db.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0) === 2) return null;
+  try {
+    db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+    db.exec("VACUUM");
+    return "converted";
+  } catch (error) {
+    return `cannot switch the database to incremental auto-vacuum: ${(error as Error).message}; trying again at the next start`;
+  }
+}
+
+/** The event that says what pruning for size removed. */
+export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
+  const what = Object.entries(prune.pruned)
+    .map(
+      ([kind, n]) =>
+        `${n} ${kind === "payloads" ? "payload texts" : kind === "minuteRollups" ? "minute rollups" : kind}`,
+    )
+    .join(", ");
+  return {
+    category: "system",
+    type: SIZE_PRUNED_EVENT,
+    severity: "medium",
+    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
+    time: now,
+    details: { ...prune },
+  };
+}
+
+/** The error event that tells the user (events list, notifications, the app's banner) about a recovery. */
+export function recoveryEvent(recovery: Recovery): TrackedEvent {
+  return {
+    category: "error",
+    type: RECOVERED_EVENT,
+    severity: "critical",
+    message: `the database was damaged (${recovery.reason}); it was moved aside to ${recovery.movedTo} and a fresh one started`,
+    time: recovery.time,
+    details: { movedTo: recovery.movedTo, reason: recovery.reason },
+  };
+}
+
+export interface StorageServiceOptions {
+  /** Reports an event (size pruning). */
+  track?: (event: TrackedEvent) => void;
+  warn?: (problem: string) => void;
+  /** How often retention, the size cap and space reclaim run (default 10 min; first pass after 1 min). */
+  intervalMs?: number;
+}
+
+export class StorageService {
+  private backingUp: Promise<BackupResult> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly db: Db,
+    private readonly options: StorageServiceOptions = {},
+  ) {}
+
+  start(): void {
+    const interval = this.options.intervalMs ?? 600_000;
+    const first = setTimeout(() => void this.pass(), Math.min(60_000, interval));
+    first.unref();
+    this.timer = setInterval(() => void this.pass(), interval);
+    this.timer.unref();
+  }
+
+  /** One pass: retention of every table here, the size cap, space returned. Never throws. */
+  pass(now = Date.now()): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.runPass(now).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runPass(now: number): Promise<void> {
+    const stopped = () => this.closed;
+    try {
+      const { settings, problem } = readStorageSettings(this.dataDir);
+      if (problem) this.options.warn?.(problem);
+      const counts = await applyStorageRetention(this.db, settings.retention, { now, stopped });
+      if (Object.keys(counts).length > 0)
+        recordAdminAction(this.db, {
+          action: "retention_delete",
+          actor: "retention",
+          target: "storage",
+          details: counts,
+          time: now,
+        });
+      const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped });
+      if (prune) this.options.track?.(sizePruneEvent(prune, now));
+      else await reclaim(this.db);
+      await this.scheduledBackup(settings.backup, now);
+    } catch (error) {
+      if (!this.closed)
+        this.options.warn?.(
+          `storage retention failed: ${(error as Error).message}; retrying at the next pass`,
+        );
+    }
+  }
+
+  /** A backup when the newest is older than the schedule says; then only the newest `keep` stay. */
+  private async scheduledBackup(schedule: BackupSchedule, now: number): Promise<void> {
+    if (schedule.everyMs === null || this.closed) return;
+    const last = lastBackup(this.dataDir);
+    if (last && now - last.time < schedule.everyMs) return;
+    await this.backup(now);
+    const dir = backupDir(this.dataDir);
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith(BACKUP_SUFFIX))
+      .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    for (const old of files.slice(schedule.keep)) rmSync(old.path, { force: true });
+  }
+
+  /** Sets the backup schedule (from the app); an invalid duration is an answer, not a failure. */
+  async schedule(every: string | null, keep: number): Promise<{ ok: boolean; message: string }> {
+    if (every !== null) {
+      let ms = Number.NaN;
+      try {
+        ms = parseDuration(every);
+      } catch {}
+      if (!(ms >= 60_000))
+        return { ok: false, message: `"${every}" is not a duration of a minute or more (like 12h or 1d)` };
+    }
+    await writeBackupSchedule(this.dataDir, every, keep);
+    return {
+      ok: true,
+      message: every === null ? "scheduled backups off" : `a backup every ${every}, the newest ${keep} kept`,
+    };
+  }
+
+  /** Sets one storage setting (from the app); a value the schema refuses is an answer, not a failure. */
+  async setting(input: StorageSettingInput): Promise<{ ok: boolean; message: string }> {
+    try {
+      await writeStorageSetting(this.dataDir, input);
+    } catch (error) {
+      if (error instanceof MonitoringError) return { ok: false, message: error.message };
+      throw error;
+    }
+    const name = input.key === "maxSize" ? "storage.maxSize" : `storage.retention.${input.key}`;
+    return {
+      ok: true,
+      message: input.value === null ? `${name}: back to the default` : `${name}: ${input.value}`,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  info(): StorageInfo {
+    return storageInfo(this.db, this.dataDir, SCHEMA_VERSION);
+  }
+
+  check(full: boolean): StorageCheck {
+    return checkDatabase(databasePath(this.dataDir), full);
+  }
+
+  /** Back up now: into `<dataDir>/backups/`; a second request while one runs shares it. */
+  backup(now = Date.now()): Promise<BackupResult> {
+    if (this.backingUp) return this.backingUp;
+    const dir = backupDir(this.dataDir);
+    ensurePrivateDir(dir);
+    const file = join(dir, backupFileName(now));
+    this.backingUp = createBackup(this.db, file, { version: VERSION, now })
+      .then((m) => ({
+        file,
+        bytes: m.payloadBytes,
+        schemaVersion: m.schemaVersion,
+        rows: m.rows,
+        databaseBytes: m.databaseBytes,
+        sha256: m.sha256,
+      }))
+      .finally(() => {
+        this.backingUp = null;
+      });
+    return this.backingUp;
+  }
+}

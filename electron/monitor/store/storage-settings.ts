@@ -1,0 +1,190 @@
+/**
+ * The `storage` key of `<dataDir>/settings.json`: how long each kind of data without a key of its own is
+ * kept, and the size cap. (Calls and rollups are under `metrics.retention`, logs under `logs.retention`,
+ * events under `events.retention`.) Read again at each retention pass. A missing key means defaults; an
+ * invalid one means defaults plus one problem message naming the key.
+ *
+ *   "storage": { "maxSize": "1gb", "retention": { "resourceSamples": "14d", "audit": "365d" } }
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { StorageRetentionKind, StorageSettingInput } from "../../../shared/storage.js";
+import { MonitoringError } from "../errors.js";
+import { writeFileAtomic } from "../instrument/atomic-file.js";
+import { parseByteSize, settingsPath } from "../logs/log-settings.js";
+import { parseDuration } from "../time.js";
+import { PRIVATE_FILE_MODE } from "./private-files.js";
+
+const DAY = 86_400_000;
+
+/** Retention per kind, in ms. */
+export const DEFAULT_STORAGE_RETENTION: Record<StorageRetentionKind, number> = {
+  /** The request and response text of calls (the call rows stay until `metrics.retention.calls`). */
+  payloads: 7 * DAY,
+  resourceSamples: 14 * DAY,
+  healthChecks: 14 * DAY,
+  /** Tool-definition snapshots; the newest of each server is always kept. */
+  toolSnapshots: 180 * DAY,
+  /** Sessions ended this long ago, once none of their calls remain. */
+  sessions: 90 * DAY,
+  processRuns: 90 * DAY,
+  alertHistory: 180 * DAY,
+  /** Delivered or failed notifications and their attempts (pending ones are never deleted). */
+  alertDeliveries: 30 * DAY,
+  /** Audit records; a checkpoint keeps the chain provable from the oldest kept record. */
+  audit: 365 * DAY,
+};
+export type StorageRetention = Record<StorageRetentionKind, number>;
+export type RetentionKind = StorageRetentionKind;
+
+export const DEFAULT_MAX_SIZE = 1024 ** 3;
+
+export interface BackupSchedule {
+  /** A backup when the newest in `<dataDir>/backups/` is older than this (ms); null: no scheduled backups. */
+  everyMs: number | null;
+  /** Scheduled backups kept (the oldest beyond this are deleted). */
+  keep: number;
+}
+
+export const DEFAULT_BACKUP_SCHEDULE: BackupSchedule = { everyMs: null, keep: 7 };
+export const MAX_BACKUPS_KEPT = 100;
+
+export interface StorageSettings {
+  retention: StorageRetention;
+  /** Bytes the database may use before the oldest raw material is pruned. */
+  maxBytes: number;
+  backup: BackupSchedule;
+}
+
+const Duration = z.string().refine((v) => {
+  try {
+    return parseDuration(v) > 0;
+  } catch {
+    return false;
+  }
+}, "a duration like 12h, 7d or 365d");
+
+const Size = z
+  .union([z.number().int().positive(), z.string()])
+  .refine((v) => parseByteSize(v) > 0, "a size like 500mb or 2gb");
+
+export const StorageSettingsSchema = z
+  .object({
+    maxSize: Size.optional(),
+    backup: z
+      .object({
+        every: Duration.nullable().optional(),
+        keep: z.number().int().min(1).max(MAX_BACKUPS_KEPT).optional(),
+      })
+      .strict()
+      .optional(),
+    retention: z
+      .object(
+        Object.fromEntries(
+          Object.keys(DEFAULT_STORAGE_RETENTION).map((k) => [k, Duration.optional()]),
+        ) as Record<RetentionKind, z.ZodOptional<typeof Duration>>,
+      )
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export interface StorageSettingsRead {
+  settings: StorageSettings;
+  problem: string | null;
+}
+
+export function defaultStorageSettings(): StorageSettings {
+  return {
+    retention: { ...DEFAULT_STORAGE_RETENTION },
+    maxBytes: DEFAULT_MAX_SIZE,
+    backup: { ...DEFAULT_BACKUP_SCHEDULE },
+  };
+}
+
+export function parseStorageSettings(value: unknown): StorageSettingsRead {
+  const settings = defaultStorageSettings();
+  if (value === undefined) return { settings, problem: null };
+  const parsed = StorageSettingsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      settings,
+      problem: `settings.json: storage.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}; using defaults`,
+    };
+  }
+  if (parsed.data.maxSize !== undefined) settings.maxBytes = parseByteSize(parsed.data.maxSize);
+  const backup = parsed.data.backup;
+  if (backup?.every) settings.backup.everyMs = parseDuration(backup.every);
+  if (backup?.keep) settings.backup.keep = backup.keep;
+  for (const [kind, text] of Object.entries(parsed.data.retention ?? {}))
+    if (text) settings.retention[kind as RetentionKind] = parseDuration(text);
+  return { settings, problem: null };
+}
+
+export function readStorageSettings(dataDir: string): StorageSettingsRead {
+  let text: string;
+  try {
+    text = readFileSync(settingsPath(dataDir), "utf8");
+  } catch {
+    return { settings: defaultStorageSettings(), problem: null };
+  }
+  try {
+    return parseStorageSettings((JSON.parse(text) as { storage?: unknown }).storage);
+  } catch (error) {
+    return {
+      settings: defaultStorageSettings(),
+      problem: `settings.json is not valid JSON (${(error as Error).message}); using default storage settings`,
+    };
+  }
+}
+
+/**
+ * Changes the `storage` key of settings.json (from the app), keeping every other key as it is; checked
+ * against the schema first, written atomically, 0600. A settings file that is not valid JSON is refused
+ * rather than overwritten.
+ */
+async function updateStorageSettings(
+  dataDir: string,
+  change: (storage: Record<string, unknown>) => void,
+): Promise<void> {
+  const path = settingsPath(dataDir);
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before changing settings here`);
+  }
+  const storage = structuredClone((current.storage as Record<string, unknown> | undefined) ?? {});
+  change(storage);
+  const parsed = StorageSettingsSchema.safeParse(storage);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw MonitoringError.input(`storage.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
+  }
+  const next = { ...current, storage };
+  await writeFileAtomic(path, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), { mode: PRIVATE_FILE_MODE });
+}
+
+export function writeBackupSchedule(dataDir: string, every: string | null, keep: number): Promise<void> {
+  return updateStorageSettings(dataDir, (storage) => {
+    storage.backup = { every, keep };
+  });
+}
+
+/** Sets `storage.maxSize` or `storage.retention.<kind>`; null removes it (the default applies). */
+export function writeStorageSetting(dataDir: string, input: StorageSettingInput): Promise<void> {
+  return updateStorageSettings(dataDir, (storage) => {
+    if (input.key === "maxSize") {
+      if (input.value === null) delete storage.maxSize;
+      else storage.maxSize = input.value;
+      return;
+    }
+    const retention = { ...((storage.retention as Record<string, unknown> | undefined) ?? {}) };
+    if (input.value === null) delete retention[input.key];
+    else retention[input.key] = input.value;
+    if (Object.keys(retention).length > 0) storage.retention = retention;
+    else delete storage.retention;
+  });
+}

@@ -1,0 +1,92 @@
+import { defineStore } from "pinia";
+import { computed, ref, shallowRef } from "vue";
+import type { StorageInfo, StorageSettingInput } from "../../../shared/storage.js";
+import { errorMessage, useApi } from "./connection.js";
+import { useToastsStore } from "./toasts.js";
+
+const DISMISSED_KEY = "mcpscope.recovery-dismissed";
+
+function readDismissed(): number {
+  try {
+    return Number(window.localStorage.getItem(DISMISSED_KEY) ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The database's sizes, retention and backups (storage.info), Back up now, and the recovery banner. */
+export const useStorageStore = defineStore("storage", () => {
+  const { client } = useApi();
+  const toasts = useToastsStore();
+  const info = shallowRef<StorageInfo | null>(null);
+  const error = ref<string | null>(null);
+  const backingUp = ref(false);
+  const dismissed = ref(readDismissed());
+
+  async function refresh(): Promise<void> {
+    try {
+      info.value = await client.call("storage.info", {});
+      error.value = null;
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  async function backup(): Promise<void> {
+    if (backingUp.value) return;
+    backingUp.value = true;
+    try {
+      const result = await client.call("storage.backup", {});
+      toasts.push("ok", "Backed up", result.file);
+      await refresh();
+    } catch (e) {
+      toasts.push("error", "Backup failed", errorMessage(e));
+    } finally {
+      backingUp.value = false;
+    }
+  }
+
+  async function schedule(every: string | null, keep: number): Promise<void> {
+    try {
+      const result = await client.call("storage.schedule", { every, keep });
+      toasts.push(
+        result.ok ? "ok" : "error",
+        result.ok ? "Backup schedule saved" : "Not saved",
+        result.message,
+      );
+      await refresh();
+    } catch (e) {
+      toasts.push("error", "Not saved", errorMessage(e));
+    }
+  }
+
+  /** Sets `storage.maxSize` or one `storage.retention` kind; null goes back to the default. */
+  async function setSetting(key: StorageSettingInput["key"], value: string | null): Promise<boolean> {
+    try {
+      const result = await client.call("storage.settings.put", { key, value });
+      toasts.push(result.ok ? "ok" : "error", result.ok ? "Setting saved" : "Not saved", result.message);
+      await refresh();
+      return result.ok;
+    } catch (e) {
+      toasts.push("error", "Not saved", errorMessage(e));
+      return false;
+    }
+  }
+
+  /** A recovery the user has not dismissed yet: the app shows a banner naming the moved file. */
+  const recovery = computed(() => {
+    const r = info.value?.recovery;
+    return r && r.eventId !== dismissed.value ? r : null;
+  });
+
+  function dismissRecovery(): void {
+    const id = info.value?.recovery?.eventId;
+    if (!id) return;
+    dismissed.value = id;
+    try {
+      window.localStorage.setItem(DISMISSED_KEY, String(id));
+    } catch {}
+  }
+
+  return { info, error, backingUp, refresh, backup, schedule, setSetting, recovery, dismissRecovery };
+});

@@ -1,0 +1,126 @@
+/** The data dir's database as the API shows it: sizes, checks, recovery and backups. */
+import { z } from "zod";
+
+export const TableUsageSchema = z.object({
+  name: z.string(),
+  rows: z.number().int(),
+  /** Pages of the table and its indexes, in bytes. */
+  bytes: z.number().int(),
+});
+export type TableUsage = z.infer<typeof TableUsageSchema>;
+
+export const RecoveryNoticeSchema = z.object({
+  /** The event that reported it (a banner dismissed for one recovery shows again for the next). */
+  eventId: z.number().int(),
+  time: z.number(),
+  /** Where the damaged database was moved. */
+  movedTo: z.string(),
+  reason: z.string(),
+});
+export type RecoveryNotice = z.infer<typeof RecoveryNoticeSchema>;
+
+export const BackupFileSchema = z.object({
+  file: z.string(),
+  time: z.number(),
+  bytes: z.number().int(),
+});
+export type BackupFile = z.infer<typeof BackupFileSchema>;
+
+export const RetentionEntrySchema = z.object({
+  /** The settings.json key that sets it, e.g. `storage.retention.healthChecks`, `metrics.retention.calls`. */
+  key: z.string(),
+  /** What it keeps, in words. */
+  label: z.string(),
+  ms: z.number(),
+});
+export type RetentionEntry = z.infer<typeof RetentionEntrySchema>;
+
+export const SizePruneNoticeSchema = z.object({
+  time: z.number(),
+  message: z.string(),
+});
+
+export const StorageInfoSchema = z.object({
+  dataDir: z.string(),
+  database: z.string(),
+  schemaVersion: z.number().int(),
+  /** The database file, its -wal and -shm, and every other file in the data dir, in bytes. */
+  files: z.object({
+    database: z.number().int(),
+    wal: z.number().int(),
+    shm: z.number().int(),
+    other: z.number().int(),
+  }),
+  /** Pages in the database no table uses (returned to the file system by incremental vacuum). */
+  freeBytes: z.number().int(),
+  tables: z.array(TableUsageSchema),
+  calls: z.number().int(),
+  /** Database bytes divided by stored calls (everything else counted in), or null with no calls. */
+  bytesPerCall: z.number().nullable(),
+  /** Database bytes over the days between the oldest and newest record, or null under a day of data. */
+  growthPerDay: z.number().nullable(),
+  oldest: z.number().nullable(),
+  newest: z.number().nullable(),
+  recovery: RecoveryNoticeSchema.nullable(),
+  /** Bytes of database pages in use, what the size cap (`maxBytes`) is measured against. */
+  usedBytes: z.number().int(),
+  maxBytes: z.number().int(),
+  /** The newest pruning for size, if any. */
+  lastSizePrune: SizePruneNoticeSchema.nullable(),
+  retention: z.array(RetentionEntrySchema),
+  lastBackup: BackupFileSchema.nullable(),
+  backupDir: z.string(),
+  /** Scheduled backups: every (ms, or null when off) and how many are kept. */
+  backupSchedule: z.object({ everyMs: z.number().nullable(), keep: z.number().int() }),
+});
+export type StorageInfo = z.infer<typeof StorageInfoSchema>;
+
+export const StorageCheckSchema = z.object({
+  ok: z.boolean(),
+  /** "ok", or up to 20 findings of SQLite's integrity check. */
+  problems: z.array(z.string()),
+  schemaVersion: z.number().int(),
+});
+export type StorageCheck = z.infer<typeof StorageCheckSchema>;
+
+export const BackupResultSchema = z.object({
+  file: z.string(),
+  bytes: z.number().int(),
+  schemaVersion: z.number().int(),
+  rows: z.record(z.string(), z.number().int()),
+  databaseBytes: z.number().int(),
+  sha256: z.string(),
+});
+export type BackupResult = z.infer<typeof BackupResultSchema>;
+
+export const BackupScheduleInputSchema = z
+  .object({
+    /** A duration (`1d`, `12h`), or null to turn scheduled backups off. */
+    every: z.string().min(1).max(32).nullable(),
+    keep: z.number().int().min(1).max(100),
+  })
+  .strict();
+
+/** The kinds of data `storage.retention` in settings.json sets (the rest have keys of their own). */
+export const STORAGE_RETENTION_KINDS = [
+  "payloads",
+  "resourceSamples",
+  "healthChecks",
+  "toolSnapshots",
+  "sessions",
+  "processRuns",
+  "alertHistory",
+  "alertDeliveries",
+  "audit",
+] as const;
+export type StorageRetentionKind = (typeof STORAGE_RETENTION_KINDS)[number];
+
+export const StorageSettingInputSchema = z
+  .object({
+    /** `maxSize`, or a kind under `storage.retention`. */
+    key: z.enum(["maxSize", ...STORAGE_RETENTION_KINDS]),
+    /** A duration (`30d`) or, for maxSize, a size (`2gb`); null goes back to the default. */
+    value: z.string().min(1).max(32).nullable(),
+  })
+  .strict();
+export type StorageSettingInput = z.infer<typeof StorageSettingInputSchema>;

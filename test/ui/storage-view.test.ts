@@ -1,0 +1,121 @@
+/**
+ * The Storage view and the recovery banner in real Chromium, in browser mode: `mcpscope serve` on a data
+ * dir whose database is random bytes must start with a fresh database and a banner naming where the
+ * damaged one went; the Storage view shows the tables and every retention setting, and Back up now
+ * writes a backup into the data dir's backups/ folder and shows it as the last backup.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/mcp.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
+
+warnIfNoChromium("test/ui/storage-view.test.ts");
+
+describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, real Chromium)", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: Serve;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    dataDir = join(dir.path, "data");
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, "mcpscope.db"), randomBytes(32 * 1024));
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir.path };
+    delete env.MCPSCOPE_HOME;
+    serve = await startServe(dataDir, env);
+    browser = await launchChromium();
+    ({ page, problems } = await openPage(browser, serve.url));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await dir?.cleanup();
+  });
+
+  it("names the moved-aside database in a banner that can be dismissed", async () => {
+    const aside = readdirSync(dataDir).find((f) => f.startsWith("mcpscope.db.corrupt-"));
+    expect(aside).toBeDefined();
+    const banner = page.getByTestId("recovery-banner");
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toContain(join(dataDir, aside ?? ""));
+    await page.getByTestId("recovery-dismiss").click();
+    await banner.waitFor({ state: "detached" });
+    await page.reload();
+    await page.getByTestId("connection-status").waitFor();
+    await until("the app to settle", async () => (await page.getByTestId("nav-storage").count()) > 0, 15_000);
+    expect(await page.getByTestId("recovery-banner").count()).toBe(0);
+  });
+
+  it("shows sizes and retention, and Back up now writes a backup it then lists", async () => {
+    await page.getByTestId("nav-storage").click();
+    const tables = page.getByTestId("tables-table");
+    await tables.waitFor({ timeout: 15_000 });
+    expect(await tables.textContent()).toContain("calls");
+    const retention = await page.getByTestId("retention-table").textContent();
+    expect(retention).toContain("storage.retention.healthChecks");
+    expect(retention).toContain("metrics.retention.calls");
+    expect(await page.getByTestId("last-backup").textContent()).toMatch(/No backup/);
+
+    await page.getByTestId("backup-now").click();
+    await until(
+      "a backup to be listed",
+      async () => /Last backup/.test((await page.getByTestId("last-backup").textContent()) ?? ""),
+      30_000,
+    );
+    const files = readdirSync(join(dataDir, "backups"));
+    expect(files).toHaveLength(1);
+    expect(await page.getByTestId("last-backup").textContent()).toContain(files[0]);
+    expect(existsSync(join(dataDir, "backups", files[0] ?? ""))).toBe(true);
+
+    await page.getByTestId("backup-every").selectOption("Every day");
+    await page.getByTestId("backup-keep").fill("3");
+    await page.getByTestId("backup-schedule-save").click();
+    const settings = join(dataDir, "settings.json");
+    const saved = await until(
+      "the schedule to be saved",
+      async () => existsSync(settings) && JSON.parse(readFileSync(settings, "utf8")),
+      15_000,
+    );
+    expect(saved).toEqual({ storage: { backup: { every: "1d", keep: 3 } } });
+
+    // One retention setting from the view: refused when it is not a duration, saved when it is.
+    await page.getByTestId("setting-key").selectOption("healthChecks");
+    await page.getByTestId("setting-value").fill("soon");
+    await page.getByTestId("setting-save").click();
+    await page.getByText(/a duration like 12h, 7d or 365d/).waitFor({ timeout: 15_000 });
+    await page.getByTestId("setting-value").fill("30d");
+    await page.getByTestId("setting-save").click();
+    await until(
+      "the retention table to show the new setting",
+      async () =>
+        /health checks\s*30 d 0 h\s*storage\.retention\.healthChecks/.test(
+          (await page.getByTestId("retention-table").textContent()) ?? "",
+        ),
+      15_000,
+    );
+    expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({
+      storage: { backup: { every: "1d", keep: 3 }, retention: { healthChecks: "30d" } },
+    });
+    expect(problems).toEqual([]);
+    if (process.env.MCPSCOPE_SCREENSHOTS)
+      await page.screenshot({
+        path: join(process.env.MCPSCOPE_SCREENSHOTS, "storage-view.png"),
+        fullPage: true,
+      });
+  });
+});
