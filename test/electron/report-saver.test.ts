@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { RENDERER_URL } from "../../electron/main/app-protocol.js";
 import { createIpcRelay } from "../../electron/main/ipc-relay.js";
 import {
   createFileSaver,
@@ -78,7 +79,7 @@ describe("saving a report from the desktop app", () => {
   });
 
   it("is served by the main process through the IPC relay, not forwarded to the engine", async () => {
-    const rendererUrl = "file:///app/dist/renderer/index.html";
+    const rendererUrl = RENDERER_URL;
     const invoke = vi.fn(async () => "engine");
     const local = vi.fn(async () => ({ ok: true, message: "saved", path: "/x.csv" }));
     const relay = createIpcRelay({
