@@ -146,6 +146,8 @@ export interface FakeShell {
   saveDialogs: string[];
   written: { path: string; data: Buffer }[];
   warnings: string[];
+  /** Links handed to the OS browser. */
+  opened: string[];
 }
 
 export function fakeShellParts(options: {
@@ -170,6 +172,7 @@ export function fakeShellParts(options: {
     saveDialogs: [],
     written: [],
     warnings: [],
+    opened: [],
   };
   const loginItem: LoginItem = { supported: false, enabled: () => false, set: () => {}, refresh: () => {} };
   const parts: ShellParts<FakeWindow> = {
@@ -203,7 +206,7 @@ export function fakeShellParts(options: {
         return saveTo ? { canceled: false, filePath: saveTo } : { canceled: true };
       },
     },
-    openInBrowser: async () => {},
+    openInBrowser: async (url) => void fake.opened.push(url),
     writeFile: async (path, data) => void fake.written.push({ path, data }),
     showItemInFolder: () => {},
     downloadsDir: "/home/user/Downloads",

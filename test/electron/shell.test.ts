@@ -269,4 +269,31 @@ describe("the shell's windows and lifecycle", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(fake.app.quits).toBe(1);
   });
+
+  it("a link from content opens in the browser only after the user agrees; a trusted one at once", async () => {
+    const { fake, shell } = started();
+    shell.openExternal("https://evil.example/phish");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.messageBoxes).toEqual(["Open this link in your browser?"]);
+    expect(fake.opened).toEqual([]);
+    shell.openExternal("https://modelcontextprotocol.io/docs");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.opened).toEqual(["https://modelcontextprotocol.io/docs"]);
+  });
+
+  it("an engine host that keeps crashing is given up on: the user is told, the tray stops claiming alerts", async () => {
+    const { fake } = started();
+    fake.hosts[0]?.send({ type: "event", event: "alerts.changed", payload: oneCritical });
+    expect(fake.tray.icon).toBe("critical");
+    for (let crash = 0; crash < 6; crash++) {
+      fake.hosts.at(-1)?.exit(1);
+      await vi.advanceTimersByTimeAsync(8_000);
+    }
+    expect(fake.errorBoxes).toHaveLength(1);
+    expect(fake.errorBoxes[0]).toMatch(
+      /^mcpscope: the monitor engine stopped: the mcpscope engine exited with code 1/,
+    );
+    expect(fake.tray.tooltip).toBe("mcpscope");
+    expect(fake.tray.icon).toBe("ok");
+  });
 });
