@@ -42,6 +42,11 @@ describe("bundles", () => {
     expect(requiredModules(code)).not.toContain("electron");
   });
 
+  it("only the main process's entry imports electron: the shell's wiring does not", async () => {
+    const { code } = await bundle("electron/main/shell.ts", "cjs");
+    expect(requiredModules(code)).not.toContain("electron");
+  });
+
   it("the main process bundle is valid CommonJS (no import.meta)", async () => {
     const { code, warnings } = await bundle("electron/main/index.ts", "cjs");
     expect(warnings.filter((w) => w.includes("import.meta"))).toEqual([]);

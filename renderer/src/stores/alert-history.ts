@@ -1,7 +1,8 @@
 import { defineStore } from "pinia";
-import { computed, reactive, ref, shallowRef, watch } from "vue";
+import { computed, reactive, watch } from "vue";
 import type { AlertHistoryEntry } from "../../../shared/alerts.js";
-import { errorMessage, useApi, useConnectionStore } from "./connection.js";
+import { useApi, useConnectionStore } from "./connection.js";
+import { usePagedLiveList } from "./paged-live-list.js";
 
 /** Entries one request asks for. */
 export const HISTORY_PAGE = 200;
@@ -16,18 +17,6 @@ export interface HistoryFilters {
   alertId: string;
 }
 
-/** Merges two lists of entries, newest (highest id) first, without duplicates, capped. */
-export function mergeHistory(
-  current: readonly AlertHistoryEntry[],
-  incoming: readonly AlertHistoryEntry[],
-): AlertHistoryEntry[] {
-  if (incoming.length === 0) return current.slice(0, MAX_HISTORY);
-  const byId = new Map<number, AlertHistoryEntry>();
-  for (const e of current) byId.set(e.id, e);
-  for (const e of incoming) byId.set(e.id, e);
-  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, MAX_HISTORY);
-}
-
 /**
  * The alerts' state changes (`alerts.history`), newest first, filtered by rule, server or one alert,
  * paged back with `beforeId`; new changes are fetched when a snapshot says alerts moved.
@@ -37,15 +26,15 @@ export const useAlertHistoryStore = defineStore("alert-history", () => {
   const connection = useConnectionStore();
 
   const filters = reactive<HistoryFilters>({ rule: "", server: "", alertId: "" });
-  const entries = shallowRef<AlertHistoryEntry[]>([]);
-  const loaded = ref(false);
-  const loading = ref(false);
-  const error = ref<string | null>(null);
-  const hasOlder = ref(false);
-  const loadingOlder = ref(false);
+  const list = usePagedLiveList<AlertHistoryEntry>({
+    fetch: (beforeId) =>
+      client.call("alerts.history", beforeId === undefined ? query() : { ...query(), beforeId }),
+    pageSize: HISTORY_PAGE,
+    max: MAX_HISTORY,
+    errors: { load: "Could not load the alert history", older: "Could not load older history" },
+  });
   const filtered = computed(() => filters.rule !== "" || filters.server !== "" || filters.alertId !== "");
 
-  let generation = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let started = false;
 
@@ -58,60 +47,11 @@ export const useAlertHistoryStore = defineStore("alert-history", () => {
     };
   }
 
-  async function load(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    try {
-      const page = await client.call("alerts.history", query());
-      if (mine !== generation) return;
-      entries.value = page;
-      hasOlder.value = page.length === HISTORY_PAGE;
-      error.value = null;
-    } catch (e) {
-      if (mine === generation) error.value = `Could not load the alert history: ${errorMessage(e)}`;
-    } finally {
-      if (mine === generation) {
-        loading.value = false;
-        loaded.value = true;
-      }
-    }
-  }
-
-  /** The next page back, below the oldest entry loaded. */
-  async function loadOlder(): Promise<void> {
-    const oldest = entries.value.at(-1);
-    if (!oldest || !hasOlder.value || loadingOlder.value || entries.value.length >= MAX_HISTORY) return;
-    const mine = generation;
-    loadingOlder.value = true;
-    try {
-      const page = await client.call("alerts.history", { ...query(), beforeId: oldest.id });
-      if (mine !== generation) return;
-      entries.value = mergeHistory(entries.value, page);
-      hasOlder.value = page.length === HISTORY_PAGE && entries.value.length < MAX_HISTORY;
-    } catch (e) {
-      error.value = `Could not load older history: ${errorMessage(e)}`;
-    } finally {
-      loadingOlder.value = false;
-    }
-  }
-
-  /** Fetches the newest page again and merges it in (alerts changed state). */
-  async function refreshNewest(): Promise<void> {
-    const mine = generation;
-    try {
-      const page = await client.call("alerts.history", query());
-      if (mine !== generation) return;
-      entries.value = mergeHistory(entries.value, page);
-    } catch {
-      // The next change or a reload tries again; the list on screen stays as it was.
-    }
-  }
-
   function schedule(): void {
     if (timer) return;
     timer = setTimeout(() => {
       timer = null;
-      void refreshNewest();
+      void list.refreshNewest();
     }, REFRESH_GAP_MS);
   }
 
@@ -132,23 +72,23 @@ export const useAlertHistoryStore = defineStore("alert-history", () => {
     if (started) return;
     started = true;
     client.on("alerts.changed", schedule);
-    connection.onReconnect(() => void load());
-    watch(filters, () => void load(), { deep: true });
-    void load();
+    connection.onReconnect(() => void list.load());
+    watch(filters, () => void list.load(), { deep: true });
+    void list.load();
   }
 
   return {
     filters,
-    entries,
-    loaded,
-    loading,
-    error,
-    hasOlder,
-    loadingOlder,
+    entries: list.items,
+    loaded: list.loaded,
+    loading: list.loading,
+    error: list.error,
+    hasOlder: list.hasOlder,
+    loadingOlder: list.loadingOlder,
     filtered,
     start,
-    load,
-    loadOlder,
+    load: list.load,
+    loadOlder: list.loadOlder,
     showAlert,
     clearFilters,
   };

@@ -3,6 +3,7 @@ import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { CallsQuery } from "../../../shared/api.js";
 import type { CallDetail, CallSummary, Outcome } from "../../../shared/domain.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
+import { usePagedLiveList } from "./paged-live-list.js";
 
 /** How many calls one request asks for. */
 export const PAGE_SIZE = 200;
@@ -14,18 +15,6 @@ export interface CallFilters {
   outcome: Outcome | "";
 }
 
-/** Merges two lists of calls into one, newest (highest id) first, without duplicates, capped. */
-export function mergeNewestFirst(
-  current: readonly CallSummary[],
-  incoming: readonly CallSummary[],
-): CallSummary[] {
-  if (incoming.length === 0) return current.slice(0, MAX_CALLS);
-  const byId = new Map<number, CallSummary>();
-  for (const call of current) byId.set(call.id, call);
-  for (const call of incoming) byId.set(call.id, call);
-  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, MAX_CALLS);
-}
-
 /**
  * The calls in view: the newest page of `calls.list` for the current filters, kept live by `calls.new`
  * events, plus the selected call's detail (`calls.get`).
@@ -34,13 +23,14 @@ export const useCallsStore = defineStore("calls", () => {
   const { client } = useApi();
   const connection = useConnectionStore();
 
-  const calls = shallowRef<CallSummary[]>([]);
   const filters = reactive<CallFilters>({ server: "", outcome: "" });
-  const loaded = ref(false);
-  const loading = ref(false);
-  const error = ref<string | null>(null);
-  const hasOlder = ref(false);
-  const loadingOlder = ref(false);
+  const list = usePagedLiveList<CallSummary>({
+    fetch: (beforeId) =>
+      client.call("calls.list", beforeId === undefined ? query() : { ...query(), beforeId }),
+    pageSize: PAGE_SIZE,
+    max: MAX_CALLS,
+    errors: { load: "Could not load calls", older: "Could not load older calls" },
+  });
   /** Servers seen in live events, so that the server filter offers them before servers.list is refreshed. */
   const seenServers = ref<string[]>([]);
 
@@ -51,10 +41,7 @@ export const useCallsStore = defineStore("calls", () => {
 
   const filtered = computed(() => filters.server !== "" || filters.outcome !== "");
 
-  let generation = 0;
   let detailGeneration = 0;
-  /** Events that arrive while a load is in flight, merged into its result. */
-  let pending: CallSummary[] | null = null;
   let started = false;
 
   function query(): CallsQuery {
@@ -71,54 +58,12 @@ export const useCallsStore = defineStore("calls", () => {
     );
   }
 
-  async function load(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    pending = [];
-    try {
-      const page = await client.call("calls.list", query());
-      if (mine !== generation) return;
-      calls.value = mergeNewestFirst([], [...page, ...pending]);
-      hasOlder.value = page.length === PAGE_SIZE;
-      error.value = null;
-    } catch (e) {
-      if (mine !== generation) return;
-      error.value = `Could not load calls: ${errorMessage(e)}`;
-    } finally {
-      if (mine === generation) {
-        pending = null;
-        loading.value = false;
-        loaded.value = true;
-      }
-    }
-  }
-
-  async function loadOlder(): Promise<void> {
-    const oldest = calls.value.at(-1);
-    if (!oldest || !hasOlder.value || loadingOlder.value || calls.value.length >= MAX_CALLS) return;
-    const mine = generation;
-    loadingOlder.value = true;
-    try {
-      const page = await client.call("calls.list", { ...query(), beforeId: oldest.id });
-      if (mine !== generation) return;
-      calls.value = mergeNewestFirst(calls.value, page);
-      hasOlder.value = page.length === PAGE_SIZE && calls.value.length < MAX_CALLS;
-    } catch (e) {
-      error.value = `Could not load older calls: ${errorMessage(e)}`;
-    } finally {
-      loadingOlder.value = false;
-    }
-  }
-
   function receive(batch: CallSummary[]): void {
     if (!Array.isArray(batch) || batch.length === 0) return;
     const servers = new Set(seenServers.value);
     for (const call of batch) servers.add(call.server);
     if (servers.size !== seenServers.value.length) seenServers.value = [...servers];
-    const wanted = batch.filter(matches);
-    if (wanted.length === 0) return;
-    if (pending) pending.push(...wanted);
-    else calls.value = mergeNewestFirst(calls.value, wanted);
+    list.receive(batch.filter(matches));
   }
 
   async function select(id: number | null): Promise<void> {
@@ -152,38 +97,30 @@ export const useCallsStore = defineStore("calls", () => {
     // Events sent while the link was down are lost: the newest page is fetched again and merged (or, if
     // the last load failed, loaded afresh).
     connection.onReconnect(() => {
-      if (error.value || pending) {
-        void load();
-        return;
-      }
-      void client.call("calls.list", query()).then(
-        (page) => {
-          if (!pending) calls.value = mergeNewestFirst(calls.value, page.filter(matches));
-        },
-        () => {},
-      );
+      if (list.error.value || list.pending) void list.load();
+      else void list.refreshNewest();
     });
-    watch(filters, () => void load());
-    void load();
+    watch(filters, () => void list.load());
+    void list.load();
   }
 
   return {
-    calls,
+    calls: list.items,
     filters,
     filtered,
-    loaded,
-    loading,
-    error,
-    hasOlder,
-    loadingOlder,
+    loaded: list.loaded,
+    loading: list.loading,
+    error: list.error,
+    hasOlder: list.hasOlder,
+    loadingOlder: list.loadingOlder,
     seenServers,
     selectedId,
     selected,
     detailLoading,
     detailError,
     start,
-    load,
-    loadOlder,
+    load: list.load,
+    loadOlder: list.loadOlder,
     select,
   };
 });

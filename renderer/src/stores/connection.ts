@@ -3,12 +3,11 @@ import { inject, ref, shallowRef } from "vue";
 import type { SystemInfo } from "../../../shared/domain.js";
 import { API_KEY, type RendererApi } from "../api/client.js";
 import type { ConnectionState } from "../api/transport.js";
+import { errorMessage } from "../error-message.js";
 
 const INFO_REFRESH_MS = 15_000;
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage };
 
 /** The API as the stores see it; provided once by main.ts. */
 export function useApi(): RendererApi {

@@ -5,6 +5,7 @@ import type { EventCategory, EventSeverity } from "../../../shared/monitoring.js
 import { mergeEvents } from "../event-order.js";
 import { isOpenEnded, presetRange, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
+import { usePagedLiveList } from "./paged-live-list.js";
 
 /** Events one request asks for. */
 export const EVENTS_PAGE = 500;
@@ -30,12 +31,15 @@ export const useEventsStore = defineStore("events", () => {
 
   const filters = reactive<EventFilters>({ category: "", severity: "", server: "" });
   const range = ref<TimeRange>(presetRange("24h"));
-  const events = shallowRef<EventRecord[]>([]);
-  const loaded = ref(false);
-  const loading = ref(false);
-  const error = ref<string | null>(null);
-  const hasOlder = ref(false);
-  const loadingOlder = ref(false);
+  const list = usePagedLiveList<EventRecord>({
+    fetch: (beforeId) =>
+      client.call("events.list", beforeId === undefined ? query() : { ...query(), beforeId }),
+    pageSize: EVENTS_PAGE,
+    max: MAX_EVENTS,
+    merge: mergeEvents,
+    errors: { load: "Could not load events", older: "Could not load older events" },
+    onLoad: noteServers,
+  });
   const groups = shallowRef<ErrorGroup[]>([]);
   const groupsLoaded = ref(false);
   const groupsError = ref<string | null>(null);
@@ -46,9 +50,7 @@ export const useEventsStore = defineStore("events", () => {
     () => filters.category !== "" || filters.severity !== "" || filters.server !== "",
   );
 
-  let generation = 0;
   let groupsGeneration = 0;
-  let pending: EventRecord[] | null = null;
   let started = false;
 
   function query(): EventsQuery {
@@ -77,45 +79,6 @@ export const useEventsStore = defineStore("events", () => {
       seenServers.value = [...names].sort((a, b) => a.localeCompare(b));
   }
 
-  async function load(): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    pending = [];
-    try {
-      const page = await client.call("events.list", query());
-      if (mine !== generation) return;
-      events.value = mergeEvents([], [...page, ...pending], MAX_EVENTS);
-      hasOlder.value = page.length === EVENTS_PAGE;
-      error.value = null;
-      noteServers(page);
-    } catch (e) {
-      if (mine === generation) error.value = `Could not load events: ${errorMessage(e)}`;
-    } finally {
-      if (mine === generation) {
-        pending = null;
-        loading.value = false;
-        loaded.value = true;
-      }
-    }
-  }
-
-  async function loadOlder(): Promise<void> {
-    const oldest = events.value.at(-1);
-    if (!oldest || !hasOlder.value || loadingOlder.value || events.value.length >= MAX_EVENTS) return;
-    const mine = generation;
-    loadingOlder.value = true;
-    try {
-      const page = await client.call("events.list", { ...query(), beforeId: oldest.id });
-      if (mine !== generation) return;
-      events.value = mergeEvents(events.value, page, MAX_EVENTS);
-      hasOlder.value = page.length === EVENTS_PAGE && events.value.length < MAX_EVENTS;
-    } catch (e) {
-      error.value = `Could not load older events: ${errorMessage(e)}`;
-    } finally {
-      loadingOlder.value = false;
-    }
-  }
-
   async function loadGroups(): Promise<void> {
     const mine = ++groupsGeneration;
     try {
@@ -139,11 +102,7 @@ export const useEventsStore = defineStore("events", () => {
   function receive(batch: EventRecord[]): void {
     if (batch.length === 0) return;
     noteServers(batch);
-    const wanted = batch.filter(matches);
-    if (wanted.length > 0) {
-      if (pending) pending.push(...wanted);
-      else events.value = mergeEvents(events.value, wanted, MAX_EVENTS);
-    }
+    list.receive(batch.filter(matches));
     // Error groups are counted by the engine: fetch them again, at most once a second.
     if (batch.some((e) => e.category === "error") && !groupsTimer) {
       groupsTimer = setTimeout(() => {
@@ -171,30 +130,30 @@ export const useEventsStore = defineStore("events", () => {
     started = true;
     client.on("events.new", receive);
     connection.onReconnect(() => {
-      void load();
+      void list.load();
       void loadGroups();
     });
     watch(
       [filters, range],
       () => {
-        void load();
+        void list.load();
         void loadGroups();
       },
       { deep: true },
     );
-    void load();
+    void list.load();
     void loadGroups();
   }
 
   return {
     filters,
     range,
-    events,
-    loaded,
-    loading,
-    error,
-    hasOlder,
-    loadingOlder,
+    events: list.items,
+    loaded: list.loaded,
+    loading: list.loading,
+    error: list.error,
+    hasOlder: list.hasOlder,
+    loadingOlder: list.loadingOlder,
     groups,
     groupsLoaded,
     groupsError,
@@ -202,8 +161,8 @@ export const useEventsStore = defineStore("events", () => {
     expanded,
     filtered,
     start,
-    load,
-    loadOlder,
+    load: list.load,
+    loadOlder: list.loadOlder,
     loadGroups,
     toggle,
     clearFilters,

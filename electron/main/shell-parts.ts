@@ -1,0 +1,94 @@
+/**
+ * The Electron pieces the main process's wiring uses, as narrow interfaces. index.ts adapts the real
+ * `electron` modules to them; tests pass fakes. Type-only imports: nothing here loads `electron`.
+ */
+import type { MessageBoxOptions } from "electron";
+import type { IpcReply } from "../preload/ipc-reply.js";
+import type { HostProcess } from "./engine-process.js";
+import type { EventSink, InvokeEventLike } from "./ipc-relay.js";
+import type { LoginItem } from "./login-item.js";
+import type { Notifier } from "./notifier.js";
+import type { ReportSaverParts } from "./report-saver.js";
+import type { TrayState } from "./tray-state.js";
+
+/** A window's webContents: the target of pushed events, and of a route change. */
+export interface ShellWebContents extends EventSink {
+  loadURL(url: string): Promise<unknown>;
+}
+
+/** One app window (Electron's BrowserWindow). */
+export interface ShellWindow {
+  readonly webContents: ShellWebContents;
+  isDestroyed(): boolean;
+  isMinimized(): boolean;
+  restore(): void;
+  show(): void;
+  focus(): void;
+  once(event: "ready-to-show", listener: () => void): unknown;
+  on(event: "closed", listener: () => void): unknown;
+  loadURL(url: string): Promise<unknown>;
+}
+
+export interface PreventableEvent {
+  preventDefault(): void;
+}
+
+/** The parts of Electron's `app` the wiring listens to and drives. */
+export interface ShellApp {
+  on(event: "second-instance", listener: (event: unknown, argv: string[]) => void): unknown;
+  on(event: "window-all-closed" | "activate", listener: () => void): unknown;
+  on(event: "before-quit", listener: (event: PreventableEvent) => void): unknown;
+  isReady(): boolean;
+  quit(): void;
+}
+
+/** Electron's ipcMain, as far as the typed API's relay needs it. */
+export interface ShellIpcMain {
+  handle(
+    channel: string,
+    listener: (event: InvokeEventLike, method: unknown, input: unknown) => Promise<IpcReply>,
+  ): void;
+}
+
+/** The tray icon: its state (tray-state.ts) and its click. */
+export interface ShellTray extends TrayState {
+  onClick(listener: () => void): void;
+}
+
+/** Native dialogs, attached to `parent` when the window is open. */
+export interface ShellDialogs<W> {
+  showErrorBox(title: string, content: string): void;
+  showMessageBox(options: MessageBoxOptions, parent: W | null): Promise<{ response: number }>;
+  showSaveDialog(
+    options: Parameters<ReportSaverParts["showSaveDialog"]>[0],
+    parent: W | null,
+  ): Promise<{ canceled: boolean; filePath?: string }>;
+}
+
+export interface ShellParts<W extends ShellWindow> {
+  /** The renderer's page (app://mcpscope/index.html). */
+  rendererUrl: string;
+  app: ShellApp;
+  ipcMain: ShellIpcMain;
+  /** Forks the engine host (a utilityProcess). */
+  forkHost(): HostProcess;
+  /** A new, hidden main window (mainWindowOptions). */
+  createWindow(): W;
+  /** The tray icon; throws on a desktop that has none. */
+  createTray(): ShellTray;
+  notifier: Notifier;
+  dialog: ShellDialogs<W>;
+  /** Opens a web link in the OS browser. */
+  openInBrowser(url: string): Promise<void>;
+  writeFile(path: string, data: Buffer): Promise<void>;
+  showItemInFolder(path: string): void;
+  /** Where Save dialogs start (the Downloads folder). */
+  downloadsDir: string;
+  loginItem: LoginItem;
+  /** Whether this launch should wait in the tray (started at login). */
+  launchedHidden(): boolean;
+  /** Where the wiring reports what the user need not see (default console.warn). */
+  warn?(line: string): void;
+  /** The engine host's shutdown timeout (default 5 s). */
+  shutdownTimeoutMs?: number;
+}

@@ -1,0 +1,139 @@
+/**
+ * A newest-first list the views page back through and keep live: the newest page for the current query,
+ * older pages below the oldest row (`beforeId`), rows pushed while a load is in flight merged into its
+ * result, and a stale answer (the query changed meanwhile) dropped. The calls, events and alert history
+ * stores each hold one.
+ */
+import { type Ref, ref, type ShallowRef, shallowRef } from "vue";
+import { errorMessage } from "../error-message.js";
+
+interface Row {
+  id: number;
+}
+
+/** Merges two lists newest (highest id) first, without duplicates (the incoming copy wins), keeping `cap`. */
+export function mergeById<T extends Row>(current: readonly T[], incoming: readonly T[], cap: number): T[] {
+  if (incoming.length === 0) return current.slice(0, cap);
+  const byId = new Map<number, T>();
+  for (const row of current) byId.set(row.id, row);
+  for (const row of incoming) byId.set(row.id, row);
+  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, cap);
+}
+
+export interface PagedLiveListOptions<T extends Row> {
+  /** One page: the newest rows for the current query, or those below `beforeId`. */
+  fetch(beforeId?: number): Promise<T[]>;
+  /** Rows one request asks for: a shorter page means there is nothing older. */
+  pageSize: number;
+  /** Rows kept in memory; the oldest go beyond this and no older page is asked for. */
+  max: number;
+  /** How two lists become one (default mergeById, newest id first). */
+  merge?(current: readonly T[], incoming: readonly T[], cap: number): T[];
+  /** The error shown when the newest page fails ("Could not load calls"), and when an older one does. */
+  errors: { load: string; older: string };
+  /** Told about each newest page loaded (the servers seen, for a filter). */
+  onLoad?(page: readonly T[]): void;
+}
+
+export interface PagedLiveList<T extends Row> {
+  items: ShallowRef<T[]>;
+  loaded: Ref<boolean>;
+  loading: Ref<boolean>;
+  error: Ref<string | null>;
+  hasOlder: Ref<boolean>;
+  loadingOlder: Ref<boolean>;
+  /** Whether a load is in flight (pushed rows wait for its result). */
+  readonly pending: boolean;
+  /** Loads the newest page afresh; an earlier load still in flight is ignored when it answers. */
+  load(): Promise<void>;
+  /** The next page back, below the oldest row. */
+  loadOlder(): Promise<void>;
+  /** Rows pushed live (already filtered): merged now, or into the result of the load in flight. */
+  receive(rows: readonly T[]): void;
+  /** Fetches the newest page again and merges it in, keeping the rows below; a failure keeps the list. */
+  refreshNewest(): Promise<void>;
+}
+
+export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>): PagedLiveList<T> {
+  const merge = options.merge ?? mergeById;
+  const items = shallowRef<T[]>([]);
+  const loaded = ref(false);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  const hasOlder = ref(false);
+  const loadingOlder = ref(false);
+  let generation = 0;
+  let pending: T[] | null = null;
+
+  async function load(): Promise<void> {
+    const mine = ++generation;
+    loading.value = true;
+    pending = [];
+    try {
+      const page = await options.fetch();
+      if (mine !== generation) return;
+      items.value = merge([], [...page, ...pending], options.max);
+      hasOlder.value = page.length === options.pageSize;
+      error.value = null;
+      options.onLoad?.(page);
+    } catch (e) {
+      if (mine === generation) error.value = `${options.errors.load}: ${errorMessage(e)}`;
+    } finally {
+      if (mine === generation) {
+        pending = null;
+        loading.value = false;
+        loaded.value = true;
+      }
+    }
+  }
+
+  async function loadOlder(): Promise<void> {
+    const oldest = items.value.at(-1);
+    if (!oldest || !hasOlder.value || loadingOlder.value || items.value.length >= options.max) return;
+    const mine = generation;
+    loadingOlder.value = true;
+    try {
+      const page = await options.fetch(oldest.id);
+      if (mine !== generation) return;
+      items.value = merge(items.value, page, options.max);
+      hasOlder.value = page.length === options.pageSize && items.value.length < options.max;
+    } catch (e) {
+      error.value = `${options.errors.older}: ${errorMessage(e)}`;
+    } finally {
+      loadingOlder.value = false;
+    }
+  }
+
+  function receive(rows: readonly T[]): void {
+    if (rows.length === 0) return;
+    if (pending) pending.push(...rows);
+    else items.value = merge(items.value, rows, options.max);
+  }
+
+  async function refreshNewest(): Promise<void> {
+    const mine = generation;
+    try {
+      const page = await options.fetch();
+      if (mine !== generation || pending) return;
+      items.value = merge(items.value, page, options.max);
+    } catch {
+      // The next change or a reload tries again; the list on screen stays as it was.
+    }
+  }
+
+  return {
+    items,
+    loaded,
+    loading,
+    error,
+    hasOlder,
+    loadingOlder,
+    get pending() {
+      return pending !== null;
+    },
+    load,
+    loadOlder,
+    receive,
+    refreshNewest,
+  };
+}

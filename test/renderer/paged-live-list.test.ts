@@ -1,0 +1,147 @@
+/** The newest-first live list behind the Calls, Events and alert history views. */
+import { describe, expect, it } from "vitest";
+import { mergeById, usePagedLiveList } from "../../renderer/src/stores/paged-live-list.js";
+
+interface RowT {
+  id: number;
+  v?: string;
+}
+const rows = (...ids: number[]): RowT[] => ids.map((id) => ({ id }));
+const ids = (list: readonly RowT[]) => list.map((r) => r.id);
+
+/** A fetch the test answers by hand, one request at a time. */
+function manualFetch() {
+  const requests: {
+    beforeId: number | undefined;
+    answer(page: RowT[]): void;
+    fail(message: string): void;
+  }[] = [];
+  const fetch = (beforeId?: number) =>
+    new Promise<RowT[]>((resolve, reject) => {
+      requests.push({ beforeId, answer: resolve, fail: (m) => reject(new Error(m)) });
+    });
+  return { fetch, requests };
+}
+
+function setup(pageSize = 3, max = 5) {
+  const { fetch, requests } = manualFetch();
+  const list = usePagedLiveList<RowT>({
+    fetch,
+    pageSize,
+    max,
+    errors: { load: "Could not load rows", older: "Could not load older rows" },
+  });
+  const request = (n: number) => {
+    const r = requests[n];
+    if (!r) throw new Error(`no request #${n}`);
+    return r;
+  };
+  return { list, requests, request };
+}
+
+describe("mergeById", () => {
+  it("merges newest id first, without duplicates (the incoming copy wins), capped", () => {
+    const merged = mergeById(
+      [{ id: 5, v: "old" }, { id: 2 }],
+      [{ id: 5, v: "new" }, { id: 7 }, { id: 1 }],
+      3,
+    );
+    expect(merged).toEqual([{ id: 7 }, { id: 5, v: "new" }, { id: 2 }]);
+    expect(mergeById(rows(3, 2, 1), [], 2).map((r) => r.id)).toEqual([3, 2]);
+  });
+});
+
+describe("usePagedLiveList", () => {
+  it("loads the newest page; a full page means there may be older rows", async () => {
+    const { list, request } = setup();
+    const loading = list.load();
+    expect([list.loading.value, list.loaded.value]).toEqual([true, false]);
+    request(0).answer(rows(9, 8, 7));
+    await loading;
+    expect(ids(list.items.value)).toEqual([9, 8, 7]);
+    expect([list.loading.value, list.loaded.value, list.hasOlder.value]).toEqual([false, true, true]);
+  });
+
+  it("pages back below the oldest row, and stops at the cap", async () => {
+    const { list, request } = setup();
+    const first = list.load();
+    request(0).answer(rows(9, 8, 7));
+    await first;
+    const older = list.loadOlder();
+    expect(request(1).beforeId).toBe(7);
+    request(1).answer(rows(6, 5, 4));
+    await older;
+    expect(ids(list.items.value)).toEqual([9, 8, 7, 6, 5]);
+    expect(list.hasOlder.value).toBe(false);
+    await list.loadOlder();
+    expect(list.loadingOlder.value).toBe(false);
+  });
+
+  it("rows pushed while a load is in flight are merged into its result, not lost", async () => {
+    const { list, request } = setup();
+    const loading = list.load();
+    list.receive(rows(10));
+    expect(list.items.value).toEqual([]);
+    request(0).answer(rows(9, 8));
+    await loading;
+    expect(ids(list.items.value)).toEqual([10, 9, 8]);
+    expect(list.hasOlder.value).toBe(false);
+    list.receive(rows(11, 9));
+    expect(ids(list.items.value)).toEqual([11, 10, 9, 8]);
+  });
+
+  it("a load overtaken by a newer one is ignored when it answers", async () => {
+    const { list, request } = setup();
+    const stale = list.load();
+    const fresh = list.load();
+    request(1).answer(rows(3));
+    await fresh;
+    request(0).answer(rows(99, 98, 97));
+    await stale;
+    expect(ids(list.items.value)).toEqual([3]);
+    expect(list.loading.value).toBe(false);
+  });
+
+  it("a failed load says why in one line and keeps the rows it had", async () => {
+    const { list, request } = setup();
+    const first = list.load();
+    request(0).answer(rows(2, 1));
+    await first;
+    const again = list.load();
+    request(1).fail("the engine is restarting");
+    await again;
+    expect(list.error.value).toBe("Could not load rows: the engine is restarting");
+    expect(ids(list.items.value)).toEqual([2, 1]);
+  });
+
+  it("refreshNewest merges the newest page over the rows below it, and keeps them on failure", async () => {
+    const { list, request } = setup(2, 10);
+    const first = list.load();
+    request(0).answer(rows(4, 3));
+    await first;
+    const older = list.loadOlder();
+    request(1).answer(rows(2, 1));
+    await older;
+    const refresh = list.refreshNewest();
+    request(2).answer([{ id: 6 }, { id: 5 }]);
+    await refresh;
+    expect(ids(list.items.value)).toEqual([6, 5, 4, 3, 2, 1]);
+    const failing = list.refreshNewest();
+    request(3).fail("down");
+    await failing;
+    expect(ids(list.items.value)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect(list.error.value).toBeNull();
+  });
+
+  it("an older page that fails sets the older-rows error", async () => {
+    const { list, request } = setup();
+    const first = list.load();
+    request(0).answer(rows(9, 8, 7));
+    await first;
+    const older = list.loadOlder();
+    request(1).fail("timed out");
+    await older;
+    expect(list.error.value).toBe("Could not load older rows: timed out");
+    expect(ids(list.items.value)).toEqual([9, 8, 7]);
+  });
+});
