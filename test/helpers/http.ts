@@ -38,9 +38,14 @@ function child(proc: ChildProcess): Child {
 
 /** `@modelcontextprotocol/server-everything` over Streamable HTTP (`/mcp`) or the legacy SSE transport (`/sse`). */
 export async function startEverything(mode: "streamableHttp" | "sse"): Promise<Child & { url: string }> {
-  const port = await freePort();
   const entry = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-  const proc = spawn(process.execPath, [entry, mode], {
+  return startHttpServer([entry, mode], mode === "sse" ? "/sse" : "/mcp");
+}
+
+/** `node <args>` with a free PORT in its environment, once it says on stderr that it listens. */
+export async function startHttpServer(args: string[], path: string): Promise<Child & { url: string }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -50,10 +55,10 @@ export async function startEverything(mode: "streamableHttp" | "sse"): Promise<C
       text += chunk;
       if (/listening on port|running on port/i.test(text)) resolve();
     });
-    proc.once("exit", (code) => reject(new Error(`server-everything exited (${code}): ${text}`)));
+    proc.once("exit", (code) => reject(new Error(`${args[0]} exited (${code}): ${text}`)));
   });
   proc.stderr?.resume();
-  return { ...child(proc), url: `http://127.0.0.1:${port}${mode === "sse" ? "/sse" : "/mcp"}` };
+  return { ...child(proc), url: `http://127.0.0.1:${port}${path}` };
 }
 
 /** `mcpscope proxy` in front of `upstream`; resolves with the URL it prints. */

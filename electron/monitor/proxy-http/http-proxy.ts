@@ -8,6 +8,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import { hostPolicy } from "../api/host-policy.js";
 import { preciseNow } from "../proxy/clock.js";
 import { EndpointRewriter } from "./endpoint-rewriter.js";
 import type { BodyStream, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
@@ -60,6 +61,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   const agent = new client.Agent({ keepAlive: true });
   let exchanges = 0;
   let unreachableSince: number | null = null;
+  let boundPort = 0;
+  const hosts = hostPolicy(options.host, () => boundPort);
 
   const server = http.createServer((req, res) => {
     const method = req.method ?? "GET";
@@ -67,6 +70,14 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     // Only paths on the upstream: an absolute-form target would make this an open proxy.
     if (!path.startsWith("/")) {
       res.writeHead(400, { "content-type": "text/plain" }).end("mcpscope proxy: only paths are relayed\n");
+      return;
+    }
+    // The upstream sees the proxy's Host, not the client's, so its own DNS-rebinding check cannot
+    // work: a page that rebinds its name to this address would reach it. Only this proxy's names pass.
+    if (!hosts.hostAllowed(req.headers.host)) {
+      res
+        .writeHead(403, { "content-type": "text/plain" })
+        .end(`mcpscope proxy: Host ${req.headers.host ?? "(none)"} is not this proxy's address\n`);
       return;
     }
     const exchange = ++exchanges;
@@ -232,6 +243,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     });
   });
   const port = (server.address() as AddressInfo).port;
+  boundPort = port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = new URL(`${upstream.pathname}${upstream.search}`, `http://${host}:${port}`);
 
