@@ -11,6 +11,14 @@ export class KeywordScanner {
   private readonly next: Int32Array;
   /** Keywords (indices) that end at each state, its suffixes' included; null for none. */
   private readonly output: (number[] | null)[];
+  /**
+   * The scan's table: (state * 128 + ASCII code) → next state * 128, so each character costs one load;
+   * `other[state]` is the next state * 128 for any non-ASCII character. `ends[state * 128]` is 1 where a
+   * keyword ends.
+   */
+  private readonly ascii: Int32Array;
+  private readonly other: Int32Array;
+  private readonly ends: Uint8Array;
 
   constructor(readonly keywords: readonly string[]) {
     let classes = 1;
@@ -70,18 +78,27 @@ export class KeywordScanner {
       }
     }
     this.output = ends.map((e) => (e.length ? [...new Set(e)] : null));
+    this.ascii = new Int32Array(states * 128);
+    this.other = new Int32Array(states);
+    this.ends = new Uint8Array(states * 128);
+    for (let state = 0; state < states; state++) {
+      for (let code = 0; code < 128; code++)
+        this.ascii[state * 128 + code] =
+          (this.next[state * classes + (this.classOf[code] as number)] as number) * 128;
+      this.other[state] = (this.next[state * classes] as number) * 128;
+      if (this.output[state]) this.ends[state * 128] = 1;
+    }
   }
 
   /** The keywords that occur in `text`. */
   scan(text: string): Set<string> {
     const found = new Set<string>();
-    const { classOf, classes, next, output, keywords } = this;
-    let state = 0;
+    const { ascii, other, ends, output, keywords } = this;
+    let at = 0; // state * 128
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      state = next[state * classes + (code < 128 ? (classOf[code] as number) : 0)] as number;
-      const out = output[state];
-      if (out) for (const k of out) found.add(keywords[k] as string);
+      at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
+      if (ends[at] === 1) for (const k of output[at >> 7] ?? []) found.add(keywords[k] as string);
     }
     return found;
   }

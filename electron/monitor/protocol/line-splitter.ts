@@ -25,6 +25,8 @@ export class LineSplitter {
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes = 4 * 1024 * 1024,
+    /** The caller hands over chunks it never touches again (transferred copies): keep them without copying. */
+    private readonly ownsChunks = false,
   ) {}
 
   push(chunk: Buffer, at: number): void {
@@ -83,8 +85,8 @@ export class LineSplitter {
       this.buffered = 0;
       return;
     }
-    // Copy: the caller's chunk may be reused after push() returns.
-    this.parts.push(Buffer.from(piece));
+    // Copy unless owned: the caller's chunk may be reused after push() returns.
+    this.parts.push(this.ownsChunks ? piece : Buffer.from(piece));
     this.buffered += piece.length;
   }
 

@@ -79,6 +79,7 @@ export class Observation {
         lost: () => this.observer.gap(stream, 1),
       },
       maxLineBytes,
+      true, // the forwarding thread transferred its copies
     );
   }
 
