@@ -6,9 +6,6 @@
 export class KeywordScanner {
   /** Character code (ASCII) → class; 0 for characters no keyword holds. */
   private readonly classOf = new Uint8Array(128);
-  private readonly classes: number;
-  /** state * classes + class → next state. */
-  private readonly next: Int32Array;
   /** Keywords (indices) that end at each state, its suffixes' included; null for none. */
   private readonly output: (number[] | null)[];
   /**
@@ -33,7 +30,6 @@ export class KeywordScanner {
           classes++;
         }
       }
-    this.classes = classes;
     // The trie.
     const goto: Map<number, number>[] = [new Map()];
     const ends: number[][] = [[]];
@@ -54,12 +50,12 @@ export class KeywordScanner {
     });
     // Failure links, breadth first, folded into a full transition table.
     const states = goto.length;
-    this.next = new Int32Array(states * classes);
+    const next = new Int32Array(states * classes);
     const fail = new Int32Array(states);
     const queue: number[] = [];
     for (let c = 0; c < classes; c++) {
       const to = goto[0]?.get(c) ?? 0;
-      this.next[c] = to;
+      next[c] = to;
       if (to !== 0) queue.push(to);
     }
     for (let head = 0; head < queue.length; head++) {
@@ -68,10 +64,10 @@ export class KeywordScanner {
       if (inherited.length) ends[state]?.push(...inherited);
       for (let c = 0; c < classes; c++) {
         const to = goto[state]?.get(c);
-        const viaFail = this.next[(fail[state] as number) * classes + c] as number;
-        if (to === undefined) this.next[state * classes + c] = viaFail;
+        const viaFail = next[(fail[state] as number) * classes + c] as number;
+        if (to === undefined) next[state * classes + c] = viaFail;
         else {
-          this.next[state * classes + c] = to;
+          next[state * classes + c] = to;
           fail[to] = viaFail;
           queue.push(to);
         }
@@ -84,8 +80,8 @@ export class KeywordScanner {
     for (let state = 0; state < states; state++) {
       for (let code = 0; code < 128; code++)
         this.ascii[state * 128 + code] =
-          (this.next[state * classes + (this.classOf[code] as number)] as number) * 128;
-      this.other[state] = (this.next[state * classes] as number) * 128;
+          (next[state * classes + (this.classOf[code] as number)] as number) * 128;
+      this.other[state] = (next[state * classes] as number) * 128;
       if (this.output[state]) this.ends[state * 128] = 1;
     }
   }
