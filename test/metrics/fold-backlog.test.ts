@@ -12,7 +12,7 @@ import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DAY } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
+import { listServers, statsDocument } from "../../electron/monitor/store/queries.js";
 import type { StatsDocument } from "../../shared/domain.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 
@@ -75,5 +75,19 @@ describe("folding a large backlog", () => {
         );
     }
     expect(total).toBe(CALLS);
+  });
+
+  it("servers.list counts each server's calls from rollups and the unfolded tail, as count(*) would", () => {
+    // Calls after the fold above: a tail the collector has not folded yet.
+    recordCalls(dir, mixedCalls(700, NOW, NOW + 60_000, 8));
+    const raw = Object.fromEntries(
+      db
+        .prepare("SELECT server, count(*) AS n FROM calls GROUP BY server")
+        .all()
+        .map((row) => [String(row.server), Number(row.n)]),
+    );
+    const listed = Object.fromEntries(listServers(db).map((s) => [s.name, s.calls]));
+    expect(listed).toEqual(raw);
+    expect(Object.values(listed).reduce((a, b) => a + b, 0)).toBe(CALLS + 700);
   });
 });
