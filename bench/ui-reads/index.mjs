@@ -31,7 +31,7 @@ try {
     `export { openDb } from "./electron/monitor/store/db.ts";
      export { createEngine } from "./electron/monitor/engine.ts";
      export { DDSketch } from "./electron/monitor/metrics/ddsketch.ts";
-     export { bucketStart, DAY, HOUR, MINUTE, STATE, writeState } from "./electron/monitor/metrics/rollups.ts";`,
+     export { bucketStart, DAY, HOUR, MINUTE, STATE, SUMMARY_METHOD, writeState } from "./electron/monitor/metrics/rollups.ts";`,
   );
   const dataDir = join(work, "data");
   const seedStarted = performance.now();
@@ -87,7 +87,7 @@ try {
 
 /** Calls and the rollups folding would have made of them, written in large transactions. */
 function seed(lib, path) {
-  const { DDSketch, MINUTE, HOUR, DAY, bucketStart, STATE, writeState } = lib;
+  const { DDSketch, MINUTE, HOUR, DAY, bucketStart, STATE, SUMMARY_METHOD, writeState } = lib;
   const db = lib.openDb(path);
   const rand = mulberry32(11);
   const now = Date.now();
@@ -97,7 +97,7 @@ function seed(lib, path) {
        outcome, bytes_in, bytes_out) VALUES (?, ?, 'c2s', ?, 'tools/call', ?, ?, ?, ?, ?, ?)`,
   );
   const insertSeries = db.prepare(
-    "INSERT INTO rollup_series (server, method, target, outcome, last_seen) VALUES (?, 'tools/call', ?, ?, ?)",
+    "INSERT INTO rollup_series (server, method, target, outcome, last_seen) VALUES (?, ?, ?, ?, ?)",
   );
   const insertRollup = db.prepare(
     `INSERT INTO call_rollups (resolution, bucket_start, series, count, bytes_in, bytes_out, sketch)
@@ -115,7 +115,10 @@ function seed(lib, path) {
     const key = `${server}|${tool}|${outcome}`;
     let id = seriesIds.get(key);
     if (id === undefined) {
-      id = Number(insertSeries.run(server, tool, outcome, time).lastInsertRowid);
+      id = Number(
+        insertSeries.run(server, tool === null ? SUMMARY_METHOD : "tools/call", tool ?? "", outcome, time)
+          .lastInsertRowid,
+      );
       seriesIds.set(key, id);
     }
     return id;
@@ -160,22 +163,25 @@ function seed(lib, path) {
         );
         if (i >= folded) continue;
         const series = seriesId(`srv-${server}`, tool, outcome, time);
-        for (const bucket of open) {
-          const start = bucketStart(time, bucket.resolution);
-          if (start !== bucket.start) {
-            flush(bucket);
-            bucket.start = start;
+        // And the server's summary series (every operation; `ok` or `error`), as folding writes it.
+        const summary = seriesId(`srv-${server}`, null, outcome === "ok" ? "ok" : "error", time);
+        for (const bucket of open)
+          for (const id of [series, summary]) {
+            const start = bucketStart(time, bucket.resolution);
+            if (start !== bucket.start) {
+              flush(bucket);
+              bucket.start = start;
+            }
+            let g = bucket.groups.get(id);
+            if (!g) {
+              g = { count: 0, bytesIn: 0, bytesOut: 0, sketch: new DDSketch() };
+              bucket.groups.set(id, g);
+            }
+            g.count++;
+            g.bytesIn += bytesIn;
+            g.bytesOut += bytesOut;
+            g.sketch.add(duration);
           }
-          let g = bucket.groups.get(series);
-          if (!g) {
-            g = { count: 0, bytesIn: 0, bytesOut: 0, sketch: new DDSketch() };
-            bucket.groups.set(series, g);
-          }
-          g.count++;
-          g.bytesIn += bytesIn;
-          g.bytesOut += bytesOut;
-          g.sketch.add(duration);
-        }
       }
       if (i >= CALLS) for (const bucket of open) flush(bucket);
     });
@@ -183,6 +189,7 @@ function seed(lib, path) {
   db.transaction(() => {
     db.prepare("UPDATE rollup_series SET last_seen = ?").run(now);
     writeState(db, STATE.folded, folded);
+    writeState(db, STATE.summariesFrom, 0);
   });
   db.exec("ANALYZE");
   db.close();

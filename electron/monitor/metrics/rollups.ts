@@ -24,7 +24,17 @@ export const STATE = {
   rawFrom: "raw_complete_from",
   minutesFrom: "minutes_complete_from",
   hoursFrom: "hours_complete_from",
+  /** Buckets from this time on hold every call in their server summaries (see `SUMMARY_METHOD`). */
+  summariesFrom: "summaries_complete_from",
 } as const;
+
+/**
+ * The method of a server's summary series: every call of the server, whatever its operation, in two
+ * series by outcome (`ok`, and `error` for all others). Charts of a server or of everything read these,
+ * a few rows per bucket, instead of a row per operation and outcome. Readers of operations skip them.
+ */
+export const SUMMARY_METHOD = "*";
+export const SUMMARY_FAILED = "error";
 
 const TARGETED = new Set(["tools/call", "prompts/get", "resources/read"]);
 
@@ -116,6 +126,8 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
     const from = readState(db, STATE.folded);
     const rows = s.calls.all(from, maxCalls);
     if (rows.length === 0) return { folded: 0, highWater: from };
+    if (readState(db, STATE.summariesFrom, -1) === -1)
+      writeState(db, STATE.summariesFrom, summariesStart(db));
     const groups = new Map<string, Group>();
     for (const row of rows) addCall(groups, row);
     const ids = new Map<string, number>();
@@ -147,11 +159,37 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
   });
 }
 
+/**
+ * Where summaries start on a database folded before they existed: after the newest bucket already folded
+ * (every call folded so far lies in it or before), so a bucket from there on is whole in its summaries.
+ */
+function summariesStart(db: Db): number {
+  for (const resolution of RESOLUTIONS) {
+    const row = db
+      .prepare("SELECT max(bucket_start) AS t FROM call_rollups WHERE resolution = ?")
+      .get(resolution);
+    if (row?.t !== null && row?.t !== undefined) return Number(row.t) + resolution;
+  }
+  return 0;
+}
+
 function addCall(groups: Map<string, Group>, row: Row): void {
   const server = String(row.server);
   const method = String(row.method);
   const target = operationTarget(method, row.target === null ? null : String(row.target)) ?? "";
   const outcome = String(row.outcome);
+  addToGroups(groups, row, server, method, target, outcome);
+  addToGroups(groups, row, server, SUMMARY_METHOD, "", outcome === "ok" ? "ok" : SUMMARY_FAILED);
+}
+
+function addToGroups(
+  groups: Map<string, Group>,
+  row: Row,
+  server: string,
+  method: string,
+  target: string,
+  outcome: string,
+): void {
   const time = Number(row.started_at);
   const duration = Number(row.duration_ms);
   for (const resolution of RESOLUTIONS) {

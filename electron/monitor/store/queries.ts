@@ -14,7 +14,7 @@ import {
 } from "../../../shared/domain.js";
 import type { DDSketch } from "../metrics/ddsketch.js";
 import { readRange } from "../metrics/range-reader.js";
-import { DAY, readState, STATE } from "../metrics/rollups.js";
+import { DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { Db, Row, SqlValue } from "./db.js";
 
@@ -149,7 +149,7 @@ export function listServers(db: Db): ServerSummary[] {
               max(coalesce(s.ended_at, s.started_at)) AS last_ended, max(s.started_at) AS last_started,
               count(*) AS sessions, sum(s.ended_at IS NULL) AS active,
               (SELECT command FROM sessions x WHERE x.server = s.server ORDER BY started_at DESC LIMIT 1) AS last_command,
-              (SELECT max(started_at) FROM calls c WHERE c.server = s.server) AS last_call
+              (SELECT max(started_at) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server) AS last_call
        FROM sessions s GROUP BY s.server ORDER BY s.server`,
     )
     .all();
@@ -194,12 +194,13 @@ function readCounts(db: Db, add: (server: SqlValue | undefined, n: SqlValue | un
   for (const row of db
     .prepare(
       `SELECT s.server AS server, sum(r.count) AS n FROM call_rollups r JOIN rollup_series s ON s.id = r.series
-       WHERE r.resolution = ? GROUP BY s.server`,
+       WHERE r.resolution = ? AND s.method <> ? GROUP BY s.server`,
     )
-    .all(DAY))
+    .all(DAY, SUMMARY_METHOD))
     add(row.server, row.n);
   for (const row of db
-    .prepare("SELECT server, count(*) AS n FROM calls WHERE id > ? GROUP BY server")
+    // NOT INDEXED: the id range (a short tail), not a scan of an index on server for the grouping.
+    .prepare("SELECT server, count(*) AS n FROM calls NOT INDEXED WHERE id > ? GROUP BY server")
     .all(folded))
     add(row.server, row.n);
 }
