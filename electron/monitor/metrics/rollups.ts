@@ -128,8 +128,7 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
     if (rows.length === 0) return { folded: 0, highWater: from };
     if (readState(db, STATE.summariesFrom, -1) === -1)
       writeState(db, STATE.summariesFrom, summariesStart(db));
-    const groups = new Map<string, Group>();
-    for (const row of rows) addCall(groups, row);
+    const groups = groupCalls(rows);
     const ids = new Map<string, number>();
     const lastSeen = new Map<number, number>();
     for (const g of groups.values()) {
@@ -173,49 +172,90 @@ function summariesStart(db: Db): number {
   return 0;
 }
 
-function addCall(groups: Map<string, Group>, row: Row): void {
-  const server = String(row.server);
-  const method = String(row.method);
-  const target = operationTarget(method, row.target === null ? null : String(row.target)) ?? "";
-  const outcome = String(row.outcome);
-  addToGroups(groups, row, server, method, target, outcome);
-  addToGroups(groups, row, server, SUMMARY_METHOD, "", outcome === "ok" ? "ok" : SUMMARY_FAILED);
+/**
+ * The batch's calls grouped by operation series and bucket, then the servers' summary groups merged from
+ * those (one sketch merge per group, not one more sketch add per call).
+ */
+function groupCalls(rows: Row[]): Group[] {
+  // Per operation series, its groups per resolution by bucket start: a batch in time order mostly adds to
+  // the group it added to last, found without building a key per call and resolution.
+  const series = new Map<string, { last: Group[]; all: Map<number, Group>[] }>();
+  const groups: Group[] = [];
+  for (const row of rows) {
+    const server = String(row.server);
+    const method = String(row.method);
+    const target = operationTarget(method, row.target === null ? null : String(row.target)) ?? "";
+    const outcome = String(row.outcome);
+    const name = `${server}\u0000${method}\u0000${target}\u0000${outcome}`;
+    let entry = series.get(name);
+    if (!entry) {
+      entry = { last: [], all: RESOLUTIONS.map(() => new Map()) };
+      series.set(name, entry);
+    }
+    const time = Number(row.started_at);
+    const duration = Number(row.duration_ms);
+    const bytesIn = Number(row.bytes_in);
+    const bytesOut = Number(row.bytes_out);
+    for (let r = 0; r < RESOLUTIONS.length; r++) {
+      const resolution = RESOLUTIONS[r] as number;
+      const start = bucketStart(time, resolution);
+      let g = entry.last[r];
+      if (!g || g.start !== start) {
+        const all = entry.all[r] as Map<number, Group>;
+        let found = all.get(start);
+        if (!found) {
+          found = newGroup(resolution, start, server, method, target, outcome, time);
+          all.set(start, found);
+          groups.push(found);
+        }
+        entry.last[r] = found;
+        g = found;
+      }
+      g.count++;
+      g.bytesIn += bytesIn;
+      g.bytesOut += bytesOut;
+      g.sketch.add(duration);
+      if (time > g.lastSeen) g.lastSeen = time;
+    }
+  }
+  const summaries = new Map<string, Group>();
+  for (const g of groups) {
+    const outcome = g.outcome === "ok" ? "ok" : SUMMARY_FAILED;
+    const key = `${g.resolution}\u0000${g.start}\u0000${g.server}\u0000${outcome}`;
+    let sum = summaries.get(key);
+    if (!sum) {
+      sum = newGroup(g.resolution, g.start, g.server, SUMMARY_METHOD, "", outcome, g.lastSeen);
+      summaries.set(key, sum);
+    }
+    sum.count += g.count;
+    sum.bytesIn += g.bytesIn;
+    sum.bytesOut += g.bytesOut;
+    sum.sketch.merge(g.sketch);
+    if (g.lastSeen > sum.lastSeen) sum.lastSeen = g.lastSeen;
+  }
+  return [...groups, ...summaries.values()];
 }
 
-function addToGroups(
-  groups: Map<string, Group>,
-  row: Row,
+function newGroup(
+  resolution: number,
+  start: number,
   server: string,
   method: string,
   target: string,
   outcome: string,
-): void {
-  const time = Number(row.started_at);
-  const duration = Number(row.duration_ms);
-  for (const resolution of RESOLUTIONS) {
-    const start = bucketStart(time, resolution);
-    const key = `${resolution}\u0000${start}\u0000${server}\u0000${method}\u0000${target}\u0000${outcome}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        resolution,
-        start,
-        server,
-        method,
-        target,
-        outcome,
-        count: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        sketch: new DDSketch(),
-        lastSeen: time,
-      };
-      groups.set(key, g);
-    }
-    g.count++;
-    g.bytesIn += Number(row.bytes_in);
-    g.bytesOut += Number(row.bytes_out);
-    g.sketch.add(duration);
-    if (time > g.lastSeen) g.lastSeen = time;
-  }
+  time: number,
+): Group {
+  return {
+    resolution,
+    start,
+    server,
+    method,
+    target,
+    outcome,
+    count: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    sketch: new DDSketch(),
+    lastSeen: time,
+  };
 }
