@@ -56,7 +56,10 @@ try {
     });
   }
 
-  const collector = new lib.MetricsCollector(db);
+  const collector = new lib.MetricsCollector(
+    db,
+    process.env.BATCH ? { foldBatch: Number(process.env.BATCH) } : {},
+  );
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const cpu = process.cpuUsage();

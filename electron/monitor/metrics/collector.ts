@@ -31,7 +31,7 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
 };
 
 /**
- * Folding adapts its transaction size to take about this long: long enough that the hour and day rows
+ * Folding adapts its transaction size to take about this much CPU: long enough that the hour and day rows
  * each transaction merges into are not re-read too often, short enough that wrappers waiting for the
  * write lock barely notice.
  */
@@ -39,6 +39,17 @@ const TARGET_TRANSACTION_MS = 50;
 const MAX_FOLD_BATCH = 50_000;
 /** After a run that had a backlog to fold, the next comes this soon (not a whole interval later). */
 const BUSY_INTERVAL_MS = 1000;
+
+/**
+ * This thread's CPU time in ms. Transactions are sized by the CPU they take, not the wall time: on a busy
+ * machine wall time grows with waiting for a core, and shrinking transactions then would only add the
+ * per-transaction work (each re-merges its series' hour and day rows) when CPU is scarcest.
+ */
+function cpuMs(): number {
+  const usage =
+    (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.() ?? process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export interface CollectorOptions {
   now?: () => number;
@@ -123,9 +134,9 @@ export class MetricsCollector {
   /** One fold transaction, its size adapted to how long the last one took. */
   private foldStep(): { folded: number; more: boolean } {
     const batch = this.batch;
-    const started = performance.now();
+    const started = cpuMs();
     const { folded } = foldOnce(this.storage, batch);
-    const took = performance.now() - started;
+    const took = cpuMs() - started;
     this.folded += folded;
     const more = folded === batch;
     // Each transaction re-reads and re-writes the minute, hour and day row of every series it touches,
