@@ -14,6 +14,9 @@ export async function bundleEngine(work, exports) {
     stdin: { contents: exports, resolveDir: ROOT, loader: "ts" },
     bundle: true,
     platform: "node",
+    // As build/build.mjs: ES module builds first (jsonc-parser's UMD build hides its requires).
+    mainFields: ["module", "main"],
+    define: { __MCPSCOPE_VERSION__: JSON.stringify("bench") },
     format: "esm",
     target: "node22",
     outfile,

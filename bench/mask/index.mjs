@@ -62,8 +62,17 @@ try {
     'export { capturePayload } from "./electron/monitor/pipeline/capture.ts";',
   );
   await mkdir(join(work, "before-src"), { recursive: true });
-  for (const file of ["mask.ts", "capture.ts"]) {
-    const text = execFileSync("git", ["show", `${BEFORE}:electron/monitor/pipeline/${file}`], { cwd: ROOT });
+  // The masker's files as they were at BEFORE (the later ones did not exist before the rule set).
+  for (const file of ["mask.ts", "capture.ts", "token-rules.ts", "keyword-scan.ts", "gitleaks-rules.json"]) {
+    let text;
+    try {
+      text = execFileSync("git", ["show", `${BEFORE}:electron/monitor/pipeline/${file}`], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+    } catch {
+      continue;
+    }
     await writeFile(join(work, "before-src", file), text);
   }
   const before = await bundleEngine(

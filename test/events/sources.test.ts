@@ -63,7 +63,7 @@ describe("event sources", () => {
       message: "line is not valid JSON",
       bytes: 9,
     });
-    recorder.upstreamDropped = 3;
+    recorder.unobserved(3);
     recorder.ended({ endedAt: Date.now(), exitCode: 0, signal: null });
     writer.close();
     const db = openDb(dbPath());
@@ -73,7 +73,7 @@ describe("event sources", () => {
     const dropped = db.prepare("SELECT severity, message FROM events WHERE type = 'telemetry.dropped'").get();
     db.close();
     expect(protocol).toMatchObject({ session_id: "s-1", fingerprint: expect.any(String) });
-    expect(dropped).toMatchObject({ severity: "medium", message: expect.stringContaining("3 observations") });
+    expect(dropped).toMatchObject({ severity: "medium", message: expect.stringContaining("3 calls") });
   });
 
   it("a settings change is a system event and an audit record, without the file's text", async () => {

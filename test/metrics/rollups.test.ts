@@ -31,7 +31,7 @@ function totals(source: "raw" | number): Record<string, [number, number, number]
       ? `SELECT server, method, CASE WHEN method IN ('tools/call','prompts/get','resources/read') THEN coalesce(target, '') ELSE '' END AS t,
            outcome, count(*) AS n, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM calls GROUP BY 1, 2, 3, 4`
       : `SELECT server, method, target AS t, outcome, sum(count) AS n, sum(bytes_in) AS bi, sum(bytes_out) AS bo
-           FROM call_rollups JOIN rollup_series s ON s.id = series WHERE resolution = ${source} GROUP BY 1, 2, 3, 4`;
+           FROM call_rollups JOIN rollup_series s ON s.id = series WHERE resolution = ${source} AND s.method <> '*' GROUP BY 1, 2, 3, 4`;
   return Object.fromEntries(
     db
       .prepare(sql)

@@ -72,7 +72,7 @@ export function recordCalls(
         wrapperPid: 1233,
       });
       if (options.protocolVersion) recorder.session({ protocolVersion: options.protocolVersion });
-      recorder.upstreamDropped = options.dropped ?? 0;
+      if (options.dropped) recorder.unobserved(options.dropped);
       sessions.set(call.server, recorder);
     }
     recorder.call({

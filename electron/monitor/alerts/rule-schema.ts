@@ -286,7 +286,7 @@ function defaultMetricSummary(signal: string, by: string[]): string {
     case "memory":
       return `${where} uses {{value}} of memory`;
     case "dropped":
-      return `mcpscope dropped {{value}} records of ${where}`;
+      return `mcpscope could not record {{value}} calls of ${where}`;
     default:
       return `${where}: ${signal.replace("latency_", "")} latency {{value}}`;
   }

@@ -64,7 +64,7 @@ export function renderPrometheus(
   w.family(
     "mcpscope_dropped_rows",
     "gauge",
-    "Telemetry rows wrappers dropped (bounded queues), over stored sessions.",
+    "Calls wrappers could not record (dropped from bounded queues, or not observed in full), over stored sessions.",
   );
   w.sample("mcpscope_dropped_rows", {}, store.droppedRows);
   w.family("mcpscope_rollup_backlog_calls", "gauge", "Calls stored but not yet folded into rollups.");

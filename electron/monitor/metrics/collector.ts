@@ -19,7 +19,7 @@ export interface MetricsSettings {
   retention: RetentionSettings;
   /** How often retention runs, ms (default 10 min). */
   retentionIntervalMs: number;
-  /** Calls folded per transaction (default 500): wrappers wait for the write lock while one runs. */
+  /** Calls folded per transaction at first (default 500); it grows while transactions stay short. */
   foldBatch: number;
 }
 
@@ -30,8 +30,26 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
   foldBatch: 500,
 };
 
-/** Per tick, at most this many fold transactions; the rest waits for the next tick. */
-const MAX_BATCHES_PER_TICK = 50;
+/**
+ * Folding adapts its transaction size to take about this much CPU: long enough that the hour and day rows
+ * each transaction merges into are not re-read too often, short enough that wrappers waiting for the
+ * write lock barely notice.
+ */
+const TARGET_TRANSACTION_MS = 50;
+const MAX_FOLD_BATCH = 50_000;
+/** After a run that had a backlog to fold, the next comes this soon (not a whole interval later). */
+const BUSY_INTERVAL_MS = 1000;
+
+/**
+ * This thread's CPU time in ms. Transactions are sized by the CPU they take, not the wall time: on a busy
+ * machine wall time grows with waiting for a core, and shrinking transactions then would only add the
+ * per-transaction work (each re-merges its series' hour and day rows) when CPU is scarcest.
+ */
+function cpuMs(): number {
+  const usage =
+    (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.() ?? process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export interface CollectorOptions {
   now?: () => number;
@@ -53,6 +71,9 @@ export class MetricsCollector {
   private running: Promise<void> | null = null;
   private stopped = false;
   private lastRetention = 0;
+  private soonTimer: NodeJS.Timeout | null = null;
+  /** Calls per fold transaction, adapted to `TARGET_TRANSACTION_MS`. */
+  private batch: number;
 
   constructor(
     readonly storage: Db,
@@ -63,6 +84,7 @@ export class MetricsCollector {
     this.collectionIntervalMs = this.settings.collectionIntervalMs;
     this.retentionPeriod = this.settings.retention;
     this.now = options.now ?? Date.now;
+    this.batch = this.settings.foldBatch;
   }
 
   start(): void {
@@ -77,6 +99,7 @@ export class MetricsCollector {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.firstTimer) clearTimeout(this.firstTimer);
+    if (this.soonTimer) clearTimeout(this.soonTimer);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
@@ -85,13 +108,43 @@ export class MetricsCollector {
   /** Folds every call stored so far, synchronously; returns how many this collector folded. */
   collect(): number {
     let total = 0;
-    for (;;) {
-      const { folded } = foldOnce(this.storage, this.settings.foldBatch);
-      total += folded;
-      if (folded < this.settings.foldBatch) break;
+    for (let more = true; more; ) {
+      const folded = this.foldStep();
+      total += folded.folded;
+      more = folded.more;
     }
-    this.folded += total;
     return total;
+  }
+
+  /**
+   * Folds every call stored so far, in short transactions with the event loop free between them; returns
+   * how many this collector folded. However large the backlog, one run clears it.
+   */
+  async catchUp(): Promise<number> {
+    let total = 0;
+    for (let more = true; more && !this.stopped; ) {
+      const folded = this.foldStep();
+      total += folded.folded;
+      more = folded.more;
+      if (more) await yieldToLoop();
+    }
+    return total;
+  }
+
+  /** One fold transaction, its size adapted to how long the last one took. */
+  private foldStep(): { folded: number; more: boolean } {
+    const batch = this.batch;
+    const started = cpuMs();
+    const { folded } = foldOnce(this.storage, batch);
+    const took = cpuMs() - started;
+    this.folded += folded;
+    const more = folded === batch;
+    // Each transaction re-reads and re-writes the minute, hour and day row of every series it touches,
+    // so larger ones fold many more calls a second; they grow while they stay short.
+    if (more && took < TARGET_TRANSACTION_MS) this.batch = Math.min(MAX_FOLD_BATCH, batch * 2);
+    else if (took > TARGET_TRANSACTION_MS * 2)
+      this.batch = Math.max(this.settings.foldBatch, Math.floor(batch / 2));
+    return { folded, more };
   }
 
   /** Deletes everything past its retention period, synchronously; returns the rows deleted. */
@@ -131,11 +184,15 @@ export class MetricsCollector {
 
   private async work(): Promise<void> {
     try {
-      for (let i = 0; i < MAX_BATCHES_PER_TICK && !this.stopped; i++) {
-        const { folded } = foldOnce(this.storage, this.settings.foldBatch);
-        this.folded += folded;
-        if (folded < this.settings.foldBatch) break;
-        await yieldToLoop();
+      const folded = await this.catchUp();
+      // Busy: come back soon, so that the calls waiting to be folded (which every read of recent
+      // metrics scans raw) stay about a second's worth.
+      if (folded > 0 && !this.stopped && !this.soonTimer && this.collectionIntervalMs > BUSY_INTERVAL_MS) {
+        this.soonTimer = setTimeout(() => {
+          this.soonTimer = null;
+          void this.tick();
+        }, BUSY_INTERVAL_MS);
+        this.soonTimer.unref();
       }
       const now = this.now();
       if (now - this.lastRetention < this.settings.retentionIntervalMs) return;

@@ -9,7 +9,7 @@
  */
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
-import { DAY, HOUR, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
+import { DAY, HOUR, MINUTE, operationTarget, readState, STATE, SUMMARY_METHOD } from "./rollups.js";
 
 export interface OperationAccumulator {
   server: string;
@@ -248,9 +248,9 @@ interface SeriesTarget {
 function loadSeries(db: Db, server?: string): SeriesTarget[] {
   const rows = db
     .prepare(
-      `SELECT id, server, method, target, outcome FROM rollup_series${server ? " WHERE server = ?" : ""}`,
+      `SELECT id, server, method, target, outcome FROM rollup_series WHERE method <> ?${server ? " AND server = ?" : ""}`,
     )
-    .all(...(server ? [server] : []));
+    .all(SUMMARY_METHOD, ...(server ? [server] : []));
   const byId: SeriesTarget[] = [];
   for (const row of rows) {
     byId[Number(row.id)] = {

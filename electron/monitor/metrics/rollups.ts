@@ -24,7 +24,17 @@ export const STATE = {
   rawFrom: "raw_complete_from",
   minutesFrom: "minutes_complete_from",
   hoursFrom: "hours_complete_from",
+  /** Buckets from this time on hold every call in their server summaries (see `SUMMARY_METHOD`). */
+  summariesFrom: "summaries_complete_from",
 } as const;
+
+/**
+ * The method of a server's summary series: every call of the server, whatever its operation, in two
+ * series by outcome (`ok`, and `error` for all others). Charts of a server or of everything read these,
+ * a few rows per bucket, instead of a row per operation and outcome. Readers of operations skip them.
+ */
+export const SUMMARY_METHOD = "*";
+export const SUMMARY_FAILED = "error";
 
 const TARGETED = new Set(["tools/call", "prompts/get", "resources/read"]);
 
@@ -116,8 +126,9 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
     const from = readState(db, STATE.folded);
     const rows = s.calls.all(from, maxCalls);
     if (rows.length === 0) return { folded: 0, highWater: from };
-    const groups = new Map<string, Group>();
-    for (const row of rows) addCall(groups, row);
+    if (readState(db, STATE.summariesFrom, -1) === -1)
+      writeState(db, STATE.summariesFrom, summariesStart(db));
+    const groups = groupCalls(rows);
     const ids = new Map<string, number>();
     const lastSeen = new Map<number, number>();
     for (const g of groups.values()) {
@@ -147,37 +158,104 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
   });
 }
 
-function addCall(groups: Map<string, Group>, row: Row): void {
-  const server = String(row.server);
-  const method = String(row.method);
-  const target = operationTarget(method, row.target === null ? null : String(row.target)) ?? "";
-  const outcome = String(row.outcome);
-  const time = Number(row.started_at);
-  const duration = Number(row.duration_ms);
+/**
+ * Where summaries start on a database folded before they existed: after the newest bucket already folded
+ * (every call folded so far lies in it or before), so a bucket from there on is whole in its summaries.
+ */
+function summariesStart(db: Db): number {
   for (const resolution of RESOLUTIONS) {
-    const start = bucketStart(time, resolution);
-    const key = `${resolution}\u0000${start}\u0000${server}\u0000${method}\u0000${target}\u0000${outcome}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = {
-        resolution,
-        start,
-        server,
-        method,
-        target,
-        outcome,
-        count: 0,
-        bytesIn: 0,
-        bytesOut: 0,
-        sketch: new DDSketch(),
-        lastSeen: time,
-      };
-      groups.set(key, g);
-    }
-    g.count++;
-    g.bytesIn += Number(row.bytes_in);
-    g.bytesOut += Number(row.bytes_out);
-    g.sketch.add(duration);
-    if (time > g.lastSeen) g.lastSeen = time;
+    const row = db
+      .prepare("SELECT max(bucket_start) AS t FROM call_rollups WHERE resolution = ?")
+      .get(resolution);
+    if (row?.t !== null && row?.t !== undefined) return Number(row.t) + resolution;
   }
+  return 0;
+}
+
+/**
+ * The batch's calls grouped by operation series and bucket, then the servers' summary groups merged from
+ * those (one sketch merge per group, not one more sketch add per call).
+ */
+function groupCalls(rows: Row[]): Group[] {
+  // Per operation series, its groups per resolution by bucket start: a batch in time order mostly adds to
+  // the group it added to last, found without building a key per call and resolution.
+  const series = new Map<string, { last: Group[]; all: Map<number, Group>[] }>();
+  const groups: Group[] = [];
+  for (const row of rows) {
+    const server = String(row.server);
+    const method = String(row.method);
+    const target = operationTarget(method, row.target === null ? null : String(row.target)) ?? "";
+    const outcome = String(row.outcome);
+    const name = `${server}\u0000${method}\u0000${target}\u0000${outcome}`;
+    let entry = series.get(name);
+    if (!entry) {
+      entry = { last: [], all: RESOLUTIONS.map(() => new Map()) };
+      series.set(name, entry);
+    }
+    const time = Number(row.started_at);
+    const duration = Number(row.duration_ms);
+    const bytesIn = Number(row.bytes_in);
+    const bytesOut = Number(row.bytes_out);
+    for (let r = 0; r < RESOLUTIONS.length; r++) {
+      const resolution = RESOLUTIONS[r] as number;
+      const start = bucketStart(time, resolution);
+      let g = entry.last[r];
+      if (!g || g.start !== start) {
+        const all = entry.all[r] as Map<number, Group>;
+        let found = all.get(start);
+        if (!found) {
+          found = newGroup(resolution, start, server, method, target, outcome, time);
+          all.set(start, found);
+          groups.push(found);
+        }
+        entry.last[r] = found;
+        g = found;
+      }
+      g.count++;
+      g.bytesIn += bytesIn;
+      g.bytesOut += bytesOut;
+      g.sketch.add(duration);
+      if (time > g.lastSeen) g.lastSeen = time;
+    }
+  }
+  const summaries = new Map<string, Group>();
+  for (const g of groups) {
+    const outcome = g.outcome === "ok" ? "ok" : SUMMARY_FAILED;
+    const key = `${g.resolution}\u0000${g.start}\u0000${g.server}\u0000${outcome}`;
+    let sum = summaries.get(key);
+    if (!sum) {
+      sum = newGroup(g.resolution, g.start, g.server, SUMMARY_METHOD, "", outcome, g.lastSeen);
+      summaries.set(key, sum);
+    }
+    sum.count += g.count;
+    sum.bytesIn += g.bytesIn;
+    sum.bytesOut += g.bytesOut;
+    sum.sketch.merge(g.sketch);
+    if (g.lastSeen > sum.lastSeen) sum.lastSeen = g.lastSeen;
+  }
+  return [...groups, ...summaries.values()];
+}
+
+function newGroup(
+  resolution: number,
+  start: number,
+  server: string,
+  method: string,
+  target: string,
+  outcome: string,
+  time: number,
+): Group {
+  return {
+    resolution,
+    start,
+    server,
+    method,
+    target,
+    outcome,
+    count: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    sketch: new DDSketch(),
+    lastSeen: time,
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * `metrics.series`: calls, errors and latency percentiles per time bucket, for charts. Each bucket is
- * read from the finest rollup resolution that divides the step and is still complete there (minutes,
- * else hours, else days: retention deletes the fine ones first), with the latency sketches of its rows
+ * read from the coarsest rollup resolution that divides the step and is still complete there (days,
+ * hours or minutes: retention deletes the fine ones first), with the latency sketches of its rows
  * merged; calls not folded yet (id above the collector's high-water mark) are added from `calls`, so the
  * newest bucket is live. Counts are exact; percentiles are within 1% where a rollup contributed, exact
  * (nearest rank) where only raw calls did.
@@ -13,7 +13,7 @@ import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { readMarks } from "./range-reader.js";
-import { bucketStart, DAY, HOUR, MINUTE, readState, STATE } from "./rollups.js";
+import { bucketStart, DAY, HOUR, MINUTE, readState, STATE, SUMMARY_METHOD } from "./rollups.js";
 
 /** The default step gives at most about this many points. */
 export const TARGET_POINTS = 300;
@@ -106,34 +106,24 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
       : resolution === HOUR
         ? marks.hoursFrom
         : Number.NEGATIVE_INFINITY;
-  // The coarsest complete resolution the step is a multiple of: every fold writes all three, so a 1 h
-  // bucket reads one hour row per series instead of sixty minute rows.
+  // Coarsest first: every call is folded into its minute, hour and day at once, so any resolution that
+  // divides the step counts the same calls, and a coarser one reads 60 or 24 times fewer rows.
   const usable = [DAY, HOUR, MINUTE].filter((r) => step % r === 0);
   for (const b of buckets) b.resolution = usable.find((r) => b.start >= completeFrom(r)) ?? null;
 
-  const series = loadSeries(db, query);
+  // Without a tool, a bucket reads its servers' summary series (a few rows) rather than every operation's,
+  // from where summaries are complete; before that, and for a tool, the operations' series.
+  const operations = loadSeries(db, query, false);
+  const summaries = query.tool === undefined ? loadSeries(db, query, true) : null;
+  const summariesFrom = summaries ? readState(db, STATE.summariesFrom, Number.POSITIVE_INFINITY) : Infinity;
   for (const resolution of usable) {
     const mine = buckets.filter((b) => b.resolution === resolution);
     const from = mine[0]?.start;
     const last = mine.at(-1)?.start;
     if (from === undefined || last === undefined) continue;
-    const rows = db
-      .prepare(
-        `SELECT bucket_start, series, count, sketch FROM call_rollups
-         WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
-      )
-      .iterate(resolution, from, last + step);
-    for (const row of rows) {
-      const failed = series.get(Number(row.series));
-      if (failed === undefined) continue;
-      const b = buckets[Math.floor((Number(row.bucket_start) - first) / step)];
-      if (!b || b.resolution !== resolution) continue;
-      const n = Number(row.count);
-      b.calls += n;
-      if (failed) b.errors += n;
-      b.sketch ??= new DDSketch();
-      b.sketch.mergeEncoded(row.sketch as Uint8Array);
-    }
+    const split = mine.find((b) => b.start >= summariesFrom)?.start ?? last + step;
+    addRows(db, buckets, first, step, resolution, from, split, operations);
+    if (summaries) addRows(db, buckets, first, step, resolution, split, last + step, summaries);
   }
 
   // Calls stored after the last fold. The unary `+` keeps SQLite on the id range (a short tail) instead of
@@ -162,10 +152,47 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
   }
 }
 
-/** Rollup series matching the query: series id → whether its outcome is a failure. */
-function loadSeries(db: Db, query: MetricsSeriesQuery): Map<number, boolean> {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
+/** Adds the rows of `series` in buckets [from, to) of one resolution. */
+function addRows(
+  db: Db,
+  buckets: Bucket[],
+  first: number,
+  step: number,
+  resolution: number,
+  from: number,
+  to: number,
+  series: Map<number, boolean>,
+): void {
+  if (from >= to || series.size === 0) return;
+  // Only the series asked for: the rows of every other operation are never materialised. Ids are
+  // integers read from the database, so they are written into the statement as they are.
+  const statement = db.prepare(
+    `SELECT bucket_start, series, count, sketch FROM call_rollups
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? AND series IN (${[...series.keys()].map((id) => Math.trunc(id)).join(", ")})`,
+  );
+  // Arrays, not objects: a week of hours is a row per series and hour.
+  statement.setReturnArrays(true);
+  const rows = statement.all(resolution, from, to) as unknown as [number, number, number, Uint8Array][];
+  for (const row of rows) {
+    const failed = series.get(Number(row[1]));
+    if (failed === undefined) continue;
+    const b = buckets[Math.floor((Number(row[0]) - first) / step)];
+    if (!b || b.resolution !== resolution) continue;
+    const n = Number(row[2]);
+    b.calls += n;
+    if (failed) b.errors += n;
+    b.sketch ??= new DDSketch();
+    b.sketch.mergeEncoded(row[3]);
+  }
+}
+
+/**
+ * Rollup series matching the query, of operations or (`summary`) of whole servers: series id → whether
+ * its outcome is a failure.
+ */
+function loadSeries(db: Db, query: MetricsSeriesQuery, summary: boolean): Map<number, boolean> {
+  const where: string[] = [summary ? "method = ?" : "method <> ?"];
+  const params: SqlValue[] = [SUMMARY_METHOD];
   if (query.server !== undefined) {
     where.push("server = ?");
     params.push(query.server);
@@ -175,7 +202,7 @@ function loadSeries(db: Db, query: MetricsSeriesQuery): Map<number, boolean> {
     params.push(query.tool);
   }
   const rows = db
-    .prepare(`SELECT id, outcome FROM rollup_series${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`)
+    .prepare(`SELECT id, outcome FROM rollup_series WHERE ${where.join(" AND ")}`)
     .all(...params);
   return new Map(rows.map((row) => [Number(row.id), row.outcome !== "ok"]));
 }

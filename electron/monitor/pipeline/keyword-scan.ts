@@ -6,11 +6,16 @@
 export class KeywordScanner {
   /** Character code (ASCII) → class; 0 for characters no keyword holds. */
   private readonly classOf = new Uint8Array(128);
-  private readonly classes: number;
-  /** state * classes + class → next state. */
-  private readonly next: Int32Array;
   /** Keywords (indices) that end at each state, its suffixes' included; null for none. */
   private readonly output: (number[] | null)[];
+  /**
+   * The scan's table: (state * 128 + ASCII code) → next state * 128, so each character costs one load;
+   * `other[state]` is the next state * 128 for any non-ASCII character. `ends[state * 128]` is 1 where a
+   * keyword ends.
+   */
+  private readonly ascii: Int32Array;
+  private readonly other: Int32Array;
+  private readonly ends: Uint8Array;
 
   constructor(readonly keywords: readonly string[]) {
     let classes = 1;
@@ -25,7 +30,6 @@ export class KeywordScanner {
           classes++;
         }
       }
-    this.classes = classes;
     // The trie.
     const goto: Map<number, number>[] = [new Map()];
     const ends: number[][] = [[]];
@@ -46,12 +50,12 @@ export class KeywordScanner {
     });
     // Failure links, breadth first, folded into a full transition table.
     const states = goto.length;
-    this.next = new Int32Array(states * classes);
+    const next = new Int32Array(states * classes);
     const fail = new Int32Array(states);
     const queue: number[] = [];
     for (let c = 0; c < classes; c++) {
       const to = goto[0]?.get(c) ?? 0;
-      this.next[c] = to;
+      next[c] = to;
       if (to !== 0) queue.push(to);
     }
     for (let head = 0; head < queue.length; head++) {
@@ -60,28 +64,37 @@ export class KeywordScanner {
       if (inherited.length) ends[state]?.push(...inherited);
       for (let c = 0; c < classes; c++) {
         const to = goto[state]?.get(c);
-        const viaFail = this.next[(fail[state] as number) * classes + c] as number;
-        if (to === undefined) this.next[state * classes + c] = viaFail;
+        const viaFail = next[(fail[state] as number) * classes + c] as number;
+        if (to === undefined) next[state * classes + c] = viaFail;
         else {
-          this.next[state * classes + c] = to;
+          next[state * classes + c] = to;
           fail[to] = viaFail;
           queue.push(to);
         }
       }
     }
     this.output = ends.map((e) => (e.length ? [...new Set(e)] : null));
+    this.ascii = new Int32Array(states * 128);
+    this.other = new Int32Array(states);
+    this.ends = new Uint8Array(states * 128);
+    for (let state = 0; state < states; state++) {
+      for (let code = 0; code < 128; code++)
+        this.ascii[state * 128 + code] =
+          (next[state * classes + (this.classOf[code] as number)] as number) * 128;
+      this.other[state] = (next[state * classes] as number) * 128;
+      if (this.output[state]) this.ends[state * 128] = 1;
+    }
   }
 
   /** The keywords that occur in `text`. */
   scan(text: string): Set<string> {
     const found = new Set<string>();
-    const { classOf, classes, next, output, keywords } = this;
-    let state = 0;
+    const { ascii, other, ends, output, keywords } = this;
+    let at = 0; // state * 128
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      state = next[state * classes + (code < 128 ? (classOf[code] as number) : 0)] as number;
-      const out = output[state];
-      if (out) for (const k of out) found.add(keywords[k] as string);
+      at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
+      if (ends[at] === 1) for (const k of output[at >> 7] ?? []) found.add(keywords[k] as string);
     }
     return found;
   }

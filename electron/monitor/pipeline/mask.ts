@@ -87,8 +87,10 @@ const ASSIGNMENT = new RegExp(
   `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
+/** The same pattern, tried only where a key can start (see `assignments`). */
+const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
 /** Each rule runs only on text holding what it needs: a cheap search first, the regex only then. */
-const HAS_KEY_WORD = new RegExp(KEY_WORD, "i");
+const KEY_WORDS = new RegExp(KEY_WORD, "gi");
 const HAS_AUTH_SCHEME = /bearer|basic/i;
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
 const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
@@ -123,7 +125,45 @@ function structuralSpans(text: string, spans: SecretSpan[]): void {
       const at = m.indices?.[1];
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
-  if (HAS_KEY_WORD.test(text)) for (const m of text.matchAll(ASSIGNMENT)) assignmentSpan(text, m, spans);
+  assignments(text, spans);
+}
+
+/** `[\w.-]`: the characters a key is made of. */
+function isKeyChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 46 ||
+    code === 45
+  );
+}
+
+/**
+ * The matches `ASSIGNMENT` finds scanning the whole text, found by trying it only at the start of each
+ * run of key characters that holds a secret word: a key is such a run (the look-behind pins its start),
+ * and a match needs a secret word in its key. A scan of 64 KiB of code mentioning `key` tried the pattern
+ * at all 65,536 positions; this tries it at a few.
+ */
+function assignments(text: string, spans: SecretSpan[]): void {
+  let matchedTo = 0;
+  KEY_WORDS.lastIndex = 0;
+  for (let word = KEY_WORDS.exec(text); word; word = KEY_WORDS.exec(text)) {
+    let start = word.index;
+    while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
+    // Past the run: the next word search starts after it (one try per run).
+    let runEnd = word.index + word[0].length;
+    while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
+    KEY_WORDS.lastIndex = runEnd;
+    if (start < matchedTo) continue;
+    ASSIGNMENT_AT.lastIndex = start;
+    const m = ASSIGNMENT_AT.exec(text);
+    if (!m) continue;
+    matchedTo = ASSIGNMENT_AT.lastIndex;
+    KEY_WORDS.lastIndex = Math.max(runEnd, matchedTo);
+    assignmentSpan(text, m, spans);
+  }
 }
 
 function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {

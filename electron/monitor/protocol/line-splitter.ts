@@ -8,6 +8,8 @@
 export interface LineSink {
   line(bytes: Buffer, at: number): void;
   oversized(head: Buffer, tail: Buffer, totalBytes: number, at: number): void;
+  /** The rest of a line whose start was lost in a gap was skipped (it is not delivered). */
+  lost?(at: number): void;
 }
 
 const EDGE_BYTES = 1024;
@@ -17,10 +19,14 @@ export class LineSplitter {
   private buffered = 0;
   /** Set once the current line passed the limit: we only keep its head and a rolling tail. */
   private overflow: { head: Buffer; tail: Buffer; total: number } | null = null;
+  /** After a gap that ended inside a line: its rest is skipped up to the next newline. */
+  private skipping = false;
 
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes = 4 * 1024 * 1024,
+    /** The caller hands over chunks it never touches again (transferred copies): keep them without copying. */
+    private readonly ownsChunks = false,
   ) {}
 
   push(chunk: Buffer, at: number): void {
@@ -28,25 +34,37 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) {
-        if (start < chunk.length) this.append(chunk.subarray(start));
+        if (start < chunk.length && !this.skipping) this.append(chunk.subarray(start));
         return;
       }
-      this.append(chunk.subarray(start, nl));
-      this.finishLine(at);
+      if (this.skipping) {
+        this.skipping = false;
+        this.sink.lost?.(at);
+      } else {
+        this.append(chunk.subarray(start, nl));
+        this.finishLine(at);
+      }
       start = nl + 1;
     }
   }
 
-  /** A gap in the copy (dropped chunks): discard the partial line, resync at the next newline. */
-  reset(): void {
+  /**
+   * A gap in the copy (dropped chunks): discard the partial line. `midLine`: the lost bytes ended inside a
+   * line, so what follows up to the next newline is the rest of a lost line and is skipped too.
+   */
+  reset(midLine = false): void {
     this.parts = [];
     this.buffered = 0;
     this.overflow = null;
+    this.skipping = midLine;
   }
 
   /** End of stream: a final unterminated line is delivered as is. */
   end(at: number): void {
-    if (this.buffered > 0 || this.overflow) this.finishLine(at);
+    if (this.skipping) {
+      this.skipping = false;
+      this.sink.lost?.(at);
+    } else if (this.buffered > 0 || this.overflow) this.finishLine(at);
   }
 
   private append(piece: Buffer): void {
@@ -67,8 +85,8 @@ export class LineSplitter {
       this.buffered = 0;
       return;
     }
-    // Copy: the caller's chunk may be reused after push() returns.
-    this.parts.push(Buffer.from(piece));
+    // Copy unless owned: the caller's chunk may be reused after push() returns.
+    this.parts.push(this.ownsChunks ? piece : Buffer.from(piece));
     this.buffered += piece.length;
   }
 

@@ -71,4 +71,9 @@ export interface ObservationSink {
   log(log: LogObservation): void;
   protocolEvent(event: ProtocolEventObservation): void;
   session(facts: SessionFacts): void;
+  /**
+   * Calls whose observation was lost (copies dropped under load, or skipped when the exit drain ran
+   * out): they happened, but their outcome is unknown, so they are counted instead of stored.
+   */
+  unobserved?(calls: number): void;
 }

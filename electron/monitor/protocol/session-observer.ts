@@ -30,6 +30,8 @@ interface Pending {
   progressToken: string | null;
   progressCount: number;
   rounds: number;
+  /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
+  uncertain?: boolean;
 }
 
 export interface SessionObserverOptions {
@@ -50,6 +52,10 @@ export class SessionObserver {
   private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
   private readonly timeoutMs: number;
   private readonly maxPending: number;
+  /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
+  private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
+  /** Calls whose observation was lost, counted for the sink. */
+  unobservedCalls = 0;
 
   constructor(
     private readonly sink: ObservationSink,
@@ -110,7 +116,7 @@ export class SessionObserver {
         if (now - entry.startedAt < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
         this.pending[stream].delete(key);
         this.rememberTimedOut(stream, key);
-        this.finish(entry, "timeout", now, 0, null);
+        this.end(entry, "timeout", now);
       }
     }
   }
@@ -120,7 +126,7 @@ export class SessionObserver {
     for (const stream of ["in", "out"] as const) {
       for (const entry of this.pending[stream].values()) {
         // A subscription stream ends with its session; that is its normal end, not a failure.
-        this.finish(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at, 0, null);
+        this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
       }
       this.pending[stream].clear();
     }
@@ -147,6 +153,21 @@ export class SessionObserver {
       if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
       else this.finish(entry, outcome, at, 0, null, null, message);
     }
+  }
+
+  /**
+   * Copies of `stream` were lost: `lostLines` whole lines of it went unseen. A lost client line is a call
+   * never observed (its answer, if seen, is expected and silent). Requests pending on the other stream
+   * may have lost their answer: if none comes, they end unobserved rather than with a made-up outcome.
+   */
+  gap(stream: Stream, lostLines: number): void {
+    if (lostLines > 0) {
+      if (stream === "in") this.countUnobserved(lostLines);
+      const answers: Stream = stream === "in" ? "out" : "in";
+      this.orphansExpected[answers] = Math.min(this.orphansExpected[answers] + lostLines, 1_000_000);
+    }
+    const waiting: Stream = stream === "in" ? "out" : "in";
+    for (const entry of this.pending[waiting].values()) entry.uncertain = true;
   }
 
   get pendingCount(): number {
@@ -193,7 +214,7 @@ export class SessionObserver {
       const oldest = table.entries().next().value;
       if (oldest) {
         table.delete(oldest[0]);
-        this.finish(oldest[1], "disconnected", at, 0, null);
+        this.end(oldest[1], "disconnected", at);
       }
     }
     const round = this.takeRound(message.method, message.params);
@@ -236,6 +257,9 @@ export class SessionObserver {
           bytes,
           at,
         );
+      } else if (this.orphansExpected[stream] > 0) {
+        // The answer to a request whose line was lost in a gap: already counted as unobserved.
+        this.orphansExpected[stream]--;
       } else {
         this.anomaly(
           stream,
@@ -335,6 +359,17 @@ export class SessionObserver {
     const round = this.openRounds.get(key);
     if (round) this.openRounds.delete(key);
     return round ?? null;
+  }
+
+  /** A request that ends without an answer: its outcome is only known if its stream was fully seen. */
+  private end(entry: Pending, outcome: Outcome, at: number): void {
+    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
+    else this.finish(entry, outcome, at, 0, null);
+  }
+
+  private countUnobserved(calls: number): void {
+    this.unobservedCalls += calls;
+    this.sink.unobserved?.(calls);
   }
 
   private finish(

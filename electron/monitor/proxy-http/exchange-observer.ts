@@ -143,6 +143,8 @@ export class ExchangeObserver {
     ex.done = true;
     this.exchanges.delete(exchange);
     if (ex.session) this.sessions.release(ex.session, at);
+    // The exchange's call is not stored with a guessed outcome: it is counted as unobserved.
+    ex.session?.recorder.unobserved(1);
     ex.session?.recorder.protocolEvent({
       time: at,
       type: "observation_gap",

@@ -104,7 +104,7 @@ function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>):
       exchanges.unreachable(message.exchange, message.message, message.at);
       return;
     case "exit":
-      sessions?.closeAll(message.at, message.upstreamDropped);
+      sessions?.closeAll(message.at);
       clearInterval(ticker);
       writer.close();
       send({ type: "closed", written: writer.written, dropped: writer.dropped + message.upstreamDropped });

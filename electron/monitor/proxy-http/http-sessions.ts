@@ -123,13 +123,8 @@ export class HttpSessions {
     this.closed.push({ session, forgetAt: Math.max(at, this.lastTick) + KEEP_CLOSED_MS });
   }
 
-  closeAll(at: number, upstreamDropped: number): void {
-    const all = [...this.sessions.values()];
-    for (const [index, session] of all.entries()) {
-      // The proxy's own losses are counted once, on one session.
-      if (index === 0) session.recorder.upstreamDropped = upstreamDropped;
-      this.close(session, at);
-    }
+  closeAll(at: number): void {
+    for (const session of [...this.sessions.values()]) this.close(session, at);
   }
 
   release(session: HttpSession, at: number): void {

@@ -18,14 +18,30 @@ export interface Copy<S extends string> {
  */
 export type QueueMessage<S extends string, M = never> =
   | { type: "chunks"; items: (Copy<S> | { control: M })[] }
-  | { type: "gap"; stream: S; droppedBytes: number; at: number };
+  | { type: "gap"; stream: S; droppedBytes: number; droppedLines: number; midLine: boolean; at: number };
 
 /** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
 const BATCH_MS = 5;
 
+/** What was dropped of one stream since its last copy went through. */
+interface Gap {
+  bytes: number;
+  /** Lines that ended in the dropped bytes (each a message the observer never sees). */
+  lines: number;
+  /** The dropped bytes ended inside a line. */
+  midLine: boolean;
+}
+
+/** Newlines in `chunk` (native search; this runs only for dropped copies). */
+export function countLines(chunk: Uint8Array): number {
+  let lines = 0;
+  for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
+  return lines;
+}
+
 export class CopyQueue<S extends string = CopyStream, M extends { type: string } = ToWorker> {
   private inFlight = 0;
-  private readonly gaps = new Map<S, number>();
+  private readonly gaps = new Map<S, Gap>();
   private broken = false;
   private batch: (Copy<S> | { control: M })[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -41,14 +57,15 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
       this.droppedBytes += chunk.length;
       this.droppedChunks++;
-      this.gaps.set(stream, (this.gaps.get(stream) ?? 0) + chunk.length);
+      if (this.broken || chunk.length === 0) return;
+      const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false };
+      gap.bytes += chunk.length;
+      gap.lines += countLines(chunk);
+      gap.midLine = chunk[chunk.length - 1] !== 0x0a;
+      this.gaps.set(stream, gap);
       return;
     }
-    const gap = this.gaps.get(stream);
-    if (gap !== undefined) {
-      this.gaps.delete(stream);
-      this.post({ type: "gap", stream, droppedBytes: gap, at });
-    }
+    this.postGap(stream, at);
     // A copy the worker owns: the stream may reuse `chunk`'s memory.
     const bytes = new Uint8Array(chunk);
     this.inFlight += bytes.byteLength;
@@ -71,6 +88,26 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
       this.timer.unref();
     }
+  }
+
+  /** Tells the worker what it missed of `stream` before the copy that follows. */
+  private postGap(stream: S, at: number): void {
+    const gap = this.gaps.get(stream);
+    if (gap === undefined) return;
+    this.gaps.delete(stream);
+    this.post({
+      type: "gap",
+      stream,
+      droppedBytes: gap.bytes,
+      droppedLines: gap.lines,
+      midLine: gap.midLine,
+      at,
+    });
+  }
+
+  /** Tells the worker every gap not yet followed by a copy (at the end: what it missed last). */
+  postGaps(at: number): void {
+    for (const stream of [...this.gaps.keys()]) this.postGap(stream, at);
   }
 
   /** Hands the gathered copies to the worker now. */

@@ -35,6 +35,10 @@ export interface RunOptions {
 
 const now = preciseNow;
 
+/** At exit, how long the observer may keep parsing its backlog, and how long it may take in all. */
+const EXIT_PARSE_MS = 11_000;
+const EXIT_DRAIN_MS = 15_000;
+
 /**
  * Set by a wrapper in its server's environment (to the server's name). A wrapper that finds it was
  * started under another wrapper (a config wrapped twice, by hand and by `mcpscope instrument`): the
@@ -133,13 +137,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   for (const [signal, handler] of handlers) process.off(signal, handler);
   stdin.pause();
 
-  await observer.finish({
-    type: "exit",
-    at: now(),
-    exitCode: exit.code,
-    signal: exit.signal,
-    upstreamDropped: observer.queue.droppedChunks,
-  });
+  await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal });
   if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
   return exit.code ?? 1;
 }
@@ -203,7 +201,9 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
     captureLimit: options.captureLimit,
     maxLineBytes: options.maxLineBytes,
     client: options.client ?? null,
+    drainDeadline: new SharedArrayBuffer(8),
   };
+  const drainDeadline = new BigInt64Array(init.drainDeadline);
   let worker: Worker;
   try {
     // The worker's stdout must never reach ours: ours is the client's protocol stream.
@@ -240,17 +240,21 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
   return {
     queue,
     async finish(exit) {
+      const started = Date.now();
+      // Past this, the worker stops parsing its backlog and counts the calls in it as unobserved, so that
+      // it can still close the session's row with true counts before the hard limit below.
+      Atomics.store(drainDeadline, 0, BigInt(started + EXIT_PARSE_MS));
+      queue.postGaps(exit.at);
       queue.post(exit);
       // Bounded: a stuck database must not hold the exit for long. While the worker keeps making progress
       // (a backlog of observations after a busy session), wait for it, up to a hard limit.
-      const started = Date.now();
       let finished = false;
       void done.then(() => {
         finished = true;
       });
       while (!finished) {
         const idle = Date.now() - queue.lastAckAt;
-        if (Date.now() - started > 15_000 || (idle > 3000 && Date.now() - started > 3000)) break;
+        if (Date.now() - started > EXIT_DRAIN_MS || (idle > 3000 && Date.now() - started > 3000)) break;
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
       }
       if (!finished) {

@@ -12,6 +12,11 @@ export interface WorkerInit {
   maxLineBytes: number;
   /** The MCP client whose config launched this session (`run --client`), if known. */
   client: string | null;
+  /**
+   * One BigInt64 the forwarding thread sets at exit: the epoch ms after which the observer stops parsing
+   * its backlog and only counts what it skips (0 while the session runs).
+   */
+  drainDeadline: SharedArrayBuffer;
 }
 
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
@@ -27,14 +32,25 @@ export interface CopyChunk {
 export type ToWorker =
   /** Copies gathered over a few milliseconds: one message and one ack per batch, not per chunk. */
   | { type: "chunks"; items: CopyChunk[] }
-  /** Copies of `stream` were dropped (the bounded queue was full): resync at the next newline. */
-  | { type: "gap"; stream: CopyStream; droppedBytes: number; at: number }
+  /**
+   * Copies of `stream` were dropped (the bounded queue was full): `droppedLines` lines ended in them, and
+   * if `midLine`, the next copy starts inside a lost line (resync at the next newline).
+   */
+  | {
+      type: "gap";
+      stream: CopyStream;
+      droppedBytes: number;
+      droppedLines: number;
+      midLine: boolean;
+      at: number;
+    }
   | { type: "child"; pid: number | null }
   | { type: "end"; stream: CopyStream; at: number }
-  | { type: "exit"; at: number; exitCode: number | null; signal: string | null; upstreamDropped: number };
+  | { type: "exit"; at: number; exitCode: number | null; signal: string | null };
 
 export type FromWorker =
   | { type: "ack"; bytes: number }
   /** One line for the wrapper's stderr (said once per kind of problem). */
   | { type: "problem"; message: string }
-  | { type: "closed"; written: number; dropped: number };
+  /** `unrecorded`: calls of this session not stored (dropped or unobserved). */
+  | { type: "closed"; written: number; unrecorded: number };

@@ -68,6 +68,8 @@ export class BatchWriter {
   private stoppedBecause: string | null = null;
   /** Rows dropped because the queue was full or the database failed. */
   dropped = 0;
+  /** Of those, rows of `calls`: each a call not recorded. */
+  droppedCalls = 0;
   written = 0;
   writeFailures = 0;
 
@@ -90,6 +92,7 @@ export class BatchWriter {
     }
     if (this.queue.length >= this.maxQueue) {
       this.dropped++;
+      if (table === "calls") this.droppedCalls++;
       this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
       return;
     }
@@ -135,7 +138,7 @@ export class BatchWriter {
     }
     const db = this.database();
     if (!db || this.gone(db)) {
-      this.dropped += this.queue.length;
+      this.drop(this.queue);
       this.queue = [];
       return false;
     }
@@ -157,7 +160,7 @@ export class BatchWriter {
         if (/busy|locked/i.test(message)) {
           // Another process holds the lock: keep the rows (bounded by maxQueue) and retry on the next flush.
           const room = Math.max(0, this.maxQueue - this.queue.length);
-          this.dropped += batch.length - Math.min(room, batch.length);
+          this.drop(batch.slice(room));
           this.queue.unshift(...batch.slice(0, room));
           this.lockedUntil = Date.now() + 1000;
           this.problem(
@@ -167,7 +170,8 @@ export class BatchWriter {
           this.schedule();
           return false;
         }
-        this.dropped += batch.length + this.queue.length;
+        this.drop(batch);
+        this.drop(this.queue);
         this.queue = [];
         if (DAMAGED_MESSAGE.test(message)) {
           this.stop(
@@ -196,9 +200,14 @@ export class BatchWriter {
   close(): void {
     this.flush();
     // Whatever a locked database still holds back is lost now: count it.
-    this.dropped += this.queue.length;
+    this.drop(this.queue);
     this.queue = [];
     this.reset();
+  }
+
+  private drop(rows: QueuedRow[]): void {
+    this.dropped += rows.length;
+    for (const row of rows) if (row.table === "calls") this.droppedCalls++;
   }
 
   private schedule(): void {

@@ -14,6 +14,7 @@ import {
 } from "../../../shared/domain.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
+import { DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { Db, Row, SqlValue } from "./db.js";
 
@@ -149,20 +150,60 @@ export function listServers(db: Db): ServerSummary[] {
               max(coalesce(s.ended_at, s.started_at)) AS last_ended, max(s.started_at) AS last_started,
               count(*) AS sessions, sum(s.ended_at IS NULL) AS active,
               (SELECT command FROM sessions x WHERE x.server = s.server ORDER BY started_at DESC LIMIT 1) AS last_command,
-              (SELECT count(*) FROM calls c WHERE c.server = s.server) AS calls,
-              (SELECT max(started_at) FROM calls c WHERE c.server = s.server) AS last_call
+              (SELECT max(started_at) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server) AS last_call
        FROM sessions s GROUP BY s.server ORDER BY s.server`,
     )
     .all();
+  const calls = callsByServer(db);
   return rows.map((row) => ({
     name: String(row.name),
     firstSeen: iso(num(row.first_seen)),
     lastSeen: iso(Math.max(num(row.last_ended), num(row.last_started), num(row.last_call))),
     sessions: num(row.sessions),
     activeSessions: num(row.active),
-    calls: num(row.calls),
+    calls: calls.get(String(row.name)) ?? 0,
     lastCommand: str(row.last_command),
   }));
+}
+
+/**
+ * Calls recorded per server, without counting rows: the day rollups (a row per series and day) hold
+ * every folded call, and the calls not folded yet are the short tail above the high-water mark.
+ */
+function callsByServer(db: Db): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (server: SqlValue | undefined, n: SqlValue | undefined) =>
+    counts.set(String(server), (counts.get(String(server)) ?? 0) + num(n));
+  // One snapshot (as in metrics/range-reader.ts): a fold committing in between must not count a call twice.
+  let began = false;
+  try {
+    db.exec("BEGIN");
+    began = true;
+  } catch {
+    // Already inside a transaction: that one is the snapshot.
+  }
+  try {
+    readCounts(db, add);
+  } finally {
+    if (began) db.exec("COMMIT");
+  }
+  return counts;
+}
+
+function readCounts(db: Db, add: (server: SqlValue | undefined, n: SqlValue | undefined) => void): void {
+  const folded = readState(db, STATE.folded);
+  for (const row of db
+    .prepare(
+      `SELECT s.server AS server, sum(r.count) AS n FROM call_rollups r JOIN rollup_series s ON s.id = r.series
+       WHERE r.resolution = ? AND s.method <> ? GROUP BY s.server`,
+    )
+    .all(DAY, SUMMARY_METHOD))
+    add(row.server, row.n);
+  for (const row of db
+    // NOT INDEXED: the id range (a short tail), not a scan of an index on server for the grouping.
+    .prepare("SELECT server, count(*) AS n FROM calls NOT INDEXED WHERE id > ? GROUP BY server")
+    .all(folded))
+    add(row.server, row.n);
 }
 
 /** Nearest-rank percentile of sorted values. */

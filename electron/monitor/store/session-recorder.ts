@@ -50,8 +50,8 @@ export class SessionRecorder implements ObservationSink {
   private readonly tracker: EventTracker;
   private readonly secrets: SecretFindings;
   private pid: number | null = null;
-  /** Telemetry lost before it reached the writer (the wrapper's bounded copy queue). */
-  upstreamDropped = 0;
+  /** Calls that happened but whose observation was lost (see `ObservationSink.unobserved`). */
+  private unobservedCalls = 0;
   /** The wrapped command line, masked once. */
   private readonly command: string;
   /** Log records go through the one log write path (minimum level per server, mask, cap). */
@@ -188,6 +188,18 @@ export class SessionRecorder implements ObservationSink {
     notifyWatchers(this.watchers, "session", this.facts);
   }
 
+  unobserved(calls: number): void {
+    this.unobservedCalls += calls;
+    this.dirty = true;
+    this.version++;
+    this.writer.touch();
+  }
+
+  /** Calls of this session not stored: never fully observed, or dropped on the way to the database. */
+  get unrecordedCalls(): number {
+    return this.unobservedCalls + this.writer.droppedCalls;
+  }
+
   setPid(pid: number | null): void {
     this.pid = pid;
     this.dirty = true;
@@ -201,8 +213,8 @@ export class SessionRecorder implements ObservationSink {
     this.version++;
     this.writer.touch();
     notifyWatchers(this.watchers, "ended", end, this.facts);
-    const dropped = this.writer.dropped + this.upstreamDropped;
-    if (dropped > 0) {
+    const dropped = this.unrecordedCalls;
+    if (dropped > 0 || this.writer.dropped > 0) {
       // mcpscope's own loss, made visible (written if the database takes writes again by now).
       this.tracker.track({
         time: end.endedAt,
@@ -211,8 +223,13 @@ export class SessionRecorder implements ObservationSink {
         severity: "medium",
         server: this.identity.server,
         session: this.identity.sessionId,
-        message: `${dropped} observations of this session were dropped (storage unavailable or too slow); traffic was unaffected`,
-        details: { dropped, writeFailures: this.writer.writeFailures },
+        message: `${dropped} calls of this session were not recorded (${this.unobservedCalls} not observed in full, ${this.writer.droppedCalls} dropped by storage unavailable or too slow); traffic was unaffected`,
+        details: {
+          dropped,
+          unobserved: this.unobservedCalls,
+          droppedRows: this.writer.dropped,
+          writeFailures: this.writer.writeFailures,
+        },
       });
     }
   }
@@ -251,7 +268,7 @@ export class SessionRecorder implements ObservationSink {
       this.end?.endedAt ?? null,
       this.end?.exitCode ?? null,
       this.end?.signal ?? null,
-      this.writer.dropped + this.upstreamDropped,
+      this.unrecordedCalls,
       id.sessionId,
     );
     this.writtenVersion = this.version;

@@ -106,6 +106,8 @@ class Tap {
         captureLimit: options.captureLimit ?? DEFAULT_CAPTURE_LIMIT,
         maxLineBytes: 16 * 1024 * 1024,
         client: null,
+        // Never set: the tap's observer parses everything it was given (no exit drain deadline).
+        drainDeadline: new SharedArrayBuffer(8),
       };
       this.observer = startObserverThread<CopyStream, ToWorker>({
         workerUrl: new URL("./observer-worker.mjs", import.meta.url),
@@ -144,15 +146,10 @@ class Tap {
     if (this.ended || !this.observer) return;
     this.ended = true;
     const observer = this.observer;
-    void observer
-      .finish({
-        type: "exit",
-        at: preciseNow(),
-        exitCode: null,
-        signal: null,
-        upstreamDropped: observer.queue.droppedChunks,
-      })
-      .catch(() => {});
+    const at = preciseNow();
+    // What the queue dropped since its last copy reaches the observer as a gap, counted in calls.
+    observer.queue.postGaps(at);
+    void observer.finish({ type: "exit", at, exitCode: null, signal: null }).catch(() => {});
   }
 
   private problem(message: string): void {

@@ -1,0 +1,163 @@
+/**
+ * What the observer worker does with each message from the forwarding thread: frames the copies into
+ * lines, follows the session, and records it. Copies the forwarding thread dropped, and a backlog still
+ * unparsed when the exit drain runs out, are never guessed at: the calls in them are counted as
+ * unobserved, and requests that may have lost their answer end unobserved, not `disconnected`.
+ */
+import { LogSettingsSource } from "../logs/log-settings.js";
+import { StderrAssembler } from "../logs/stderr-assembler.js";
+import { LineSplitter } from "../protocol/line-splitter.js";
+import { SessionObserver, type Stream } from "../protocol/session-observer.js";
+import { SESSION_WATCHERS } from "../session-watchers.js";
+import type { BatchWriter } from "../store/batch-writer.js";
+import { SessionRecorder } from "../store/session-recorder.js";
+import { countLines } from "./copy-queue.js";
+import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+
+export class Observation {
+  readonly recorder: SessionRecorder;
+  readonly observer: SessionObserver;
+  private readonly stderrRecords: StderrAssembler;
+  private readonly splitters: Record<CopyStream, LineSplitter>;
+  private readonly deadline: BigInt64Array;
+  /** Past the exit drain's deadline: copies are skipped, their client lines counted. */
+  private skipping = false;
+  private skippedLines = 0;
+  private readonly decoder = new TextDecoder("utf-8");
+
+  constructor(
+    init: WorkerInit,
+    private readonly writer: BatchWriter,
+    private readonly send: (message: FromWorker) => void,
+  ) {
+    const identity = {
+      sessionId: init.sessionId,
+      server: init.server,
+      command: init.command,
+      startedAt: init.startedAt,
+      pid: null,
+      wrapperPid: init.wrapperPid,
+    };
+    this.recorder = new SessionRecorder(
+      writer,
+      identity,
+      init.captureLimit,
+      // An unreadable data dir is said once already, by the database's own problem line.
+      new LogSettingsSource(init.dataDir, (message, unreadable) => {
+        if (!unreadable) send({ type: "problem", message: `mcpscope: ${message}` });
+      }),
+      SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
+    );
+    this.observer = new SessionObserver(this.recorder, { timeoutMs: init.timeoutMs });
+    this.deadline = new BigInt64Array(init.drainDeadline);
+    // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
+    this.stderrRecords = new StderrAssembler((record) =>
+      this.recorder.stderrLine(record.text, record.at, record.levelHint),
+    );
+    this.splitters = {
+      in: this.protocolSplitter("in", init.maxLineBytes),
+      out: this.protocolSplitter("out", init.maxLineBytes),
+      err: new LineSplitter(
+        {
+          line: (bytes, at) => this.stderrRecords.push(this.decoder.decode(bytes).replace(/\r$/, ""), at),
+          oversized: (head, _tail, total, at) =>
+            this.stderrRecords.push(
+              `${this.decoder.decode(head)}…[a ${total}-byte stderr line, truncated]`,
+              at,
+            ),
+        },
+        256 * 1024,
+      ),
+    };
+  }
+
+  private protocolSplitter(stream: Stream, maxLineBytes: number): LineSplitter {
+    return new LineSplitter(
+      {
+        line: (bytes, at) => this.observer.line(stream, bytes, at),
+        oversized: (head, tail, total, at) => this.observer.oversized(stream, head, tail, total, at),
+        lost: () => this.observer.gap(stream, 1),
+      },
+      maxLineBytes,
+      true, // the forwarding thread transferred its copies
+    );
+  }
+
+  tick(now: number): void {
+    this.observer.tick(now);
+  }
+
+  handle(message: ToWorker): void {
+    switch (message.type) {
+      case "chunks": {
+        let total = 0;
+        for (const item of message.items) {
+          const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+          total += bytes.length;
+          if (this.skipping || this.drainExpired()) {
+            if (item.stream === "in") this.skippedLines += countLines(bytes);
+            continue;
+          }
+          try {
+            this.splitters[item.stream].push(bytes, item.at);
+          } catch {
+            // A bug in observation must not stop it for later chunks.
+            this.splitters[item.stream].reset();
+          }
+        }
+        this.send({ type: "ack", bytes: total });
+        return;
+      }
+      case "gap": {
+        if (this.skipping) {
+          if (message.stream === "in") this.skippedLines += message.droppedLines;
+          return;
+        }
+        this.splitters[message.stream].reset(message.midLine);
+        if (message.stream === "err") this.stderrRecords.flush();
+        else this.observer.gap(message.stream, message.droppedLines);
+        this.recorder.protocolEvent({
+          time: message.at,
+          type: "observation_gap",
+          stream: message.stream === "in" ? "in" : "out",
+          message: `${message.droppedBytes} bytes of ${message.stream === "err" ? "stderr" : "traffic"} not observed (copy queue full); traffic itself was forwarded`,
+          bytes: message.droppedBytes,
+        });
+        return;
+      }
+      case "child":
+        this.recorder.setPid(message.pid);
+        return;
+      case "end":
+        if (this.skipping) return;
+        this.splitters[message.stream].end(message.at);
+        if (message.stream === "err") this.stderrRecords.end();
+        return;
+      case "exit": {
+        if (this.skipping) {
+          // Every client line that ended in the skipped copies is a call not seen; pending requests may
+          // have lost their answers there.
+          this.observer.gap("in", this.skippedLines);
+          this.observer.gap("out", 0);
+        } else for (const splitter of Object.values(this.splitters)) splitter.end(message.at);
+        this.stderrRecords.end();
+        this.observer.close(message.at);
+        this.recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
+        this.writer.close();
+        this.send({
+          type: "closed",
+          written: this.writer.written,
+          unrecorded: this.recorder.unrecordedCalls,
+        });
+        return;
+      }
+    }
+  }
+
+  private drainExpired(): boolean {
+    const deadline = Atomics.load(this.deadline, 0);
+    if (deadline === 0n || Date.now() <= Number(deadline)) return false;
+    this.skipping = true;
+    return true;
+  }
+}
