@@ -4,7 +4,7 @@
  * (electron/monitor/alerts/rule-file.ts); these are the shapes that cross the API.
  */
 import { z } from "zod";
-import { DurationTextSchema } from "./units.js";
+import { DurationTextSchema, PageLimitSchema } from "./units.js";
 
 export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
 export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
@@ -40,7 +40,14 @@ export const AlertInstanceSchema = z.object({
 export type AlertInstance = z.infer<typeof AlertInstanceSchema>;
 
 export const AlertsQuerySchema = z
-  .object({ status: AlertStateSchema.optional(), server: z.string().max(500).optional() })
+  .object({
+    status: z
+      .enum(AlertStateSchema.options, {
+        error: (issue) => `use firing, pending or resolved, not ${JSON.stringify(issue.input)}`,
+      })
+      .optional(),
+    server: z.string().max(500).optional(),
+  })
   .strict();
 
 /** A change of state of one alert, newest first in the history. */
@@ -67,7 +74,7 @@ export const AlertHistoryQuerySchema = z
     server: z.string().max(500).optional(),
     alertId: z.string().max(100).optional(),
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 
@@ -210,7 +217,7 @@ export const DeliveriesQuerySchema = z
     channel: z.string().max(200).optional(),
     alertId: z.string().max(100).optional(),
     status: z.enum(["pending", "delivered", "failed"]).optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 

@@ -57,7 +57,7 @@ import {
   ServerDetailSchema,
   ServerIdInputSchema,
 } from "./servers.js";
-import { DurationTextSchema } from "./units.js";
+import { DurationTextSchema, PageLimitSchema } from "./units.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
 const TimeSpec = z.string().min(1).max(64);
@@ -77,7 +77,7 @@ export const CallsQuerySchema = z
     outcome: OutcomeSchema.optional(),
     /** Only calls with an id below this one (paging back). */
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 export type CallsQuery = z.infer<typeof CallsQuerySchema>;

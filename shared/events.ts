@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { EVENT_CATEGORIES } from "./monitoring.js";
+import { PageLimitSchema } from "./units.js";
 
 export const EventCategorySchema = z.enum(EVENT_CATEGORIES);
 export const EventSeveritySchema = z.enum(["info", "low", "medium", "high", "critical"]);
@@ -42,7 +43,7 @@ export const EventsQuerySchema = z
     session: z.string().optional(),
     /** Paging back: only the events listed after this one (older by time, then by id). */
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 export type EventsQuery = z.infer<typeof EventsQuerySchema>;
@@ -63,7 +64,7 @@ export const ErrorGroupsQuerySchema = z
   .object({
     since: TimeSpec.optional(),
     server: z.string().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 
