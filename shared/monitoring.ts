@@ -24,16 +24,3 @@ export interface SystemEvent {
   details?: Record<string, unknown>;
   time?: number;
 }
-
-export type AlertSeverity = "info" | "warning" | "critical";
-export type AlertStatus = "pending" | "firing" | "resolved" | "silenced";
-
-export interface Alert {
-  id: string;
-  severity: AlertSeverity;
-  source: string;
-  message: string;
-  timestamp: string;
-  status: AlertStatus;
-  details: Record<string, unknown>;
-}
