@@ -10,8 +10,14 @@ export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
 export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
 /** Higher is worse. */
 export const ALERT_SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+/** What a rule watches: the `kind` of a rule in alerts.yaml. */
+export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
+export const RuleKindSchema = z.enum(RULE_KINDS);
+export type RuleKind = z.infer<typeof RuleKindSchema>;
 export const AlertStateSchema = z.enum(["pending", "firing", "resolved"]);
 export type AlertState = z.infer<typeof AlertStateSchema>;
+/** A state change's ends: an alert comes from `inactive` (no instance yet). */
+const AlertTransitionStateSchema = z.enum(["inactive", ...AlertStateSchema.options]);
 
 const Labels = z.record(z.string(), z.string());
 
@@ -58,8 +64,8 @@ export const AlertHistoryEntrySchema = z.object({
   rule: z.string(),
   severity: AlertSeveritySchema,
   labels: Labels,
-  from: z.enum(["inactive", "pending", "firing", "resolved"]),
-  to: z.enum(["inactive", "pending", "firing", "resolved"]),
+  from: AlertTransitionStateSchema,
+  to: AlertTransitionStateSchema,
   value: z.number().nullable(),
   /** The value as the rule's summary formats it. */
   valueText: z.string(),
@@ -118,7 +124,7 @@ export const SilenceInputSchema = z
 /** The rule file as the UI shows it: its text, the rules in effect, and any problem with it. */
 export const RuleInfoSchema = z.object({
   name: z.string(),
-  kind: z.string(),
+  kind: RuleKindSchema,
   builtin: z.boolean(),
   enabled: z.boolean(),
   severity: AlertSeveritySchema,
