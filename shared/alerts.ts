@@ -10,6 +10,9 @@ export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
 export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
 /** Higher is worse. */
 export const ALERT_SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+/** How the API shows a channel's stored secret; saved back unchanged, it keeps the stored value. */
+export const SECRET_MASK = "••••••";
+
 /** What a rule watches: the `kind` of a rule in alerts.yaml. */
 export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
 export const RuleKindSchema = z.enum(RULE_KINDS);
