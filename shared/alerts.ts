@@ -150,6 +150,18 @@ export const RulesDocumentSchema = z.object({
 });
 export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
 
+/** A rule file that validates, summarised (`mcpscope rules check`); one that does not is an error. */
+export const RuleFileCheckSchema = z.object({
+  ok: z.literal(true),
+  rules: z.number().int(),
+  userRules: z.number().int(),
+  disabled: z.array(z.string()),
+  channels: z.array(z.string()),
+  routes: z.number().int(),
+  evaluationIntervalMs: z.number(),
+});
+export type RuleFileCheck = z.infer<typeof RuleFileCheckSchema>;
+
 /** What a rule would have done over a range: its value per label group and when it would have fired. */
 export const RulePreviewSchema = z.object({
   ok: z.boolean(),

@@ -14,6 +14,7 @@ import {
   DeliveriesQuerySchema,
   DeliverySchema,
   DesktopNotificationSchema,
+  RuleFileCheckSchema,
   RulePreviewSchema,
   RulesDocumentSchema,
   SilenceInputSchema,
@@ -168,6 +169,13 @@ export const API_METHODS = {
   "alerts.rules.preview": {
     input: z.object({ yaml: z.string().min(1).max(20_000), range: z.string().max(16).optional() }).strict(),
     output: RulePreviewSchema,
+  },
+  /** Validates the text of a whole rule file; the first problem, with its line and key, is the error. */
+  "alerts.rules.check": {
+    input: z
+      .object({ text: z.string().max(1_000_000), fileName: z.string().min(1).max(200).optional() })
+      .strict(),
+    output: RuleFileCheckSchema,
   },
   /** Channels (secrets masked), routes and the notification pause. */
   "alerts.channels": { input: Empty, output: ChannelsDocumentSchema },
