@@ -2,6 +2,7 @@ import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
 import { createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { alertHandlers } from "../../monitor/alerts/alert-handlers.js";
+import type { AlertServices } from "../../monitor/alerts/alert-manager.js";
 import { formatMatcher, parseMatcher } from "../../monitor/alerts/matchers.js";
 import { storedAlerts } from "../../monitor/alerts/stored-alerts.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
@@ -112,17 +113,19 @@ export const alertsCommand: Command = {
     const db = openDb(databasePath(dataDir));
     const problems: string[] = [];
     // The same handlers as the app's engine, over the stored states: the engine evaluates, not this.
+    let services: AlertServices | undefined;
     const api = createApiClient(
       inProcessTransport(
-        alertHandlers(() =>
-          storedAlerts({
+        alertHandlers(() => {
+          services ??= storedAlerts({
             dataDir,
             db,
             event: (e) => insertEvent(db, e),
             audit: (action) => recordAdminAction(db, { ...action, actor: "cli" }),
             warn: (p) => problems.push(p),
-          }),
-        ),
+          });
+          return services;
+        }),
       ),
     );
     const json = Boolean(args.flags.json);
