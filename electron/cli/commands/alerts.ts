@@ -1,3 +1,9 @@
+/**
+ * `mcpscope alerts`: a client of the typed API's `alerts.*` methods, served in this process by the same
+ * handlers as the engine's (alerts/alert-handlers.ts) over the stored states (alerts/stored-alerts.ts).
+ * The engine evaluates and notifies; this reads and edits the same store, and the API's schemas check
+ * its flags.
+ */
 import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
 import { createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";

@@ -1,3 +1,7 @@
+/**
+ * `mcpscope rules`: `check` is a client of the API method `alerts.rules.check`, served in this process;
+ * `test` runs rule unit tests over files, as promtool does (alerts/rule-tests.ts).
+ */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createApiClient } from "../../../shared/api.js";
