@@ -59,6 +59,8 @@ export const AlertsQuerySchema = z
   })
   .strict();
 
+export type AlertsQuery = z.infer<typeof AlertsQuerySchema>;
+
 /** A change of state of one alert, newest first in the history. */
 export const AlertHistoryEntrySchema = z.object({
   id: z.number().int(),

@@ -6,6 +6,7 @@
 import {
   ALERT_SEVERITY_RANK,
   type AlertInstance,
+  type AlertsQuery,
   type AlertsSnapshot,
   type ChannelInfo,
   type Delivery,
@@ -83,7 +84,7 @@ export class AlertQueries {
     return this.options.config.config;
   }
 
-  list(query: { status?: "pending" | "firing" | "resolved"; server?: string } = {}): AlertInstance[] {
+  list(query: AlertsQuery = {}): AlertInstance[] {
     return [...this.options.state.instances()]
       .filter((i) => (query.status ? i.state === query.status : i.state !== "resolved"))
       .filter((i) => !query.server || i.labels.server === query.server)
