@@ -4,14 +4,23 @@
  * (electron/monitor/alerts/rule-file.ts); these are the shapes that cross the API.
  */
 import { z } from "zod";
-import { DurationTextSchema } from "./units.js";
+import { DurationTextSchema, PageLimitSchema } from "./units.js";
 
 export const AlertSeveritySchema = z.enum(["info", "warning", "critical"]);
 export type AlertSeverityName = z.infer<typeof AlertSeveritySchema>;
 /** Higher is worse. */
 export const ALERT_SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+/** How the API shows a channel's stored secret; saved back unchanged, it keeps the stored value. */
+export const SECRET_MASK = "••••••";
+
+/** What a rule watches: the `kind` of a rule in alerts.yaml. */
+export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
+export const RuleKindSchema = z.enum(RULE_KINDS);
+export type RuleKind = z.infer<typeof RuleKindSchema>;
 export const AlertStateSchema = z.enum(["pending", "firing", "resolved"]);
 export type AlertState = z.infer<typeof AlertStateSchema>;
+/** A state change's ends: an alert comes from `inactive` (no instance yet). */
+const AlertTransitionStateSchema = z.enum(["inactive", ...AlertStateSchema.options]);
 
 const Labels = z.record(z.string(), z.string());
 
@@ -40,8 +49,17 @@ export const AlertInstanceSchema = z.object({
 export type AlertInstance = z.infer<typeof AlertInstanceSchema>;
 
 export const AlertsQuerySchema = z
-  .object({ status: AlertStateSchema.optional(), server: z.string().max(500).optional() })
+  .object({
+    status: z
+      .enum(AlertStateSchema.options, {
+        error: (issue) => `use firing, pending or resolved, not ${JSON.stringify(issue.input)}`,
+      })
+      .optional(),
+    server: z.string().max(500).optional(),
+  })
   .strict();
+
+export type AlertsQuery = z.infer<typeof AlertsQuerySchema>;
 
 /** A change of state of one alert, newest first in the history. */
 export const AlertHistoryEntrySchema = z.object({
@@ -51,8 +69,8 @@ export const AlertHistoryEntrySchema = z.object({
   rule: z.string(),
   severity: AlertSeveritySchema,
   labels: Labels,
-  from: z.enum(["inactive", "pending", "firing", "resolved"]),
-  to: z.enum(["inactive", "pending", "firing", "resolved"]),
+  from: AlertTransitionStateSchema,
+  to: AlertTransitionStateSchema,
   value: z.number().nullable(),
   /** The value as the rule's summary formats it. */
   valueText: z.string(),
@@ -67,7 +85,7 @@ export const AlertHistoryQuerySchema = z
     server: z.string().max(500).optional(),
     alertId: z.string().max(100).optional(),
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 
@@ -111,7 +129,7 @@ export const SilenceInputSchema = z
 /** The rule file as the UI shows it: its text, the rules in effect, and any problem with it. */
 export const RuleInfoSchema = z.object({
   name: z.string(),
-  kind: z.string(),
+  kind: RuleKindSchema,
   builtin: z.boolean(),
   enabled: z.boolean(),
   severity: AlertSeveritySchema,
@@ -133,6 +151,18 @@ export const RulesDocumentSchema = z.object({
   rules: z.array(RuleInfoSchema),
 });
 export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
+
+/** A rule file that validates, summarised (`mcpscope rules check`); one that does not is an error. */
+export const RuleFileCheckSchema = z.object({
+  ok: z.literal(true),
+  rules: z.number().int(),
+  userRules: z.number().int(),
+  disabled: z.array(z.string()),
+  channels: z.array(z.string()),
+  routes: z.number().int(),
+  evaluationIntervalMs: z.number(),
+});
+export type RuleFileCheck = z.infer<typeof RuleFileCheckSchema>;
 
 /** What a rule would have done over a range: its value per label group and when it would have fired. */
 export const RulePreviewSchema = z.object({
@@ -210,7 +240,7 @@ export const DeliveriesQuerySchema = z
     channel: z.string().max(200).optional(),
     alertId: z.string().max(100).optional(),
     status: z.enum(["pending", "delivered", "failed"]).optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 

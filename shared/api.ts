@@ -14,6 +14,7 @@ import {
   DeliveriesQuerySchema,
   DeliverySchema,
   DesktopNotificationSchema,
+  RuleFileCheckSchema,
   RulePreviewSchema,
   RulesDocumentSchema,
   SilenceInputSchema,
@@ -64,7 +65,7 @@ import {
   StorageInfoSchema,
   StorageSettingInputSchema,
 } from "./storage.js";
-import { DurationTextSchema } from "./units.js";
+import { DurationTextSchema, PageLimitSchema } from "./units.js";
 
 /** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
 const TimeSpec = z.string().min(1).max(64);
@@ -84,7 +85,7 @@ export const CallsQuerySchema = z
     outcome: OutcomeSchema.optional(),
     /** Only calls with an id below this one (paging back). */
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 export type CallsQuery = z.infer<typeof CallsQuerySchema>;
@@ -175,6 +176,13 @@ export const API_METHODS = {
   "alerts.rules.preview": {
     input: z.object({ yaml: z.string().min(1).max(20_000), range: z.string().max(16).optional() }).strict(),
     output: RulePreviewSchema,
+  },
+  /** Validates the text of a whole rule file; the first problem, with its line and key, is the error. */
+  "alerts.rules.check": {
+    input: z
+      .object({ text: z.string().max(1_000_000), fileName: z.string().min(1).max(200).optional() })
+      .strict(),
+    output: RuleFileCheckSchema,
   },
   /** Channels (secrets masked), routes and the notification pause. */
   "alerts.channels": { input: Empty, output: ChannelsDocumentSchema },

@@ -3,10 +3,15 @@
  * pins and session timelines, as the engine returns them.
  */
 import { z } from "zod";
-import { EVENT_CATEGORIES } from "./monitoring.js";
+import { PageLimitSchema } from "./units.js";
 
+export const EVENT_CATEGORIES = ["system", "security", "user", "error", "audit"] as const;
 export const EventCategorySchema = z.enum(EVENT_CATEGORIES);
-export const EventSeveritySchema = z.enum(["info", "low", "medium", "high", "critical"]);
+export type EventCategory = z.infer<typeof EventCategorySchema>;
+/** Mildest first: a filter on one severity means it and those after it. */
+export const EVENT_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export const EventSeveritySchema = z.enum(EVENT_SEVERITIES);
+export type EventSeverity = z.infer<typeof EventSeveritySchema>;
 
 export const EventRecordSchema = z.object({
   id: z.number().int(),
@@ -42,7 +47,7 @@ export const EventsQuerySchema = z
     session: z.string().optional(),
     /** Paging back: only the events listed after this one (older by time, then by id). */
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 export type EventsQuery = z.infer<typeof EventsQuerySchema>;
@@ -63,7 +68,7 @@ export const ErrorGroupsQuerySchema = z
   .object({
     since: TimeSpec.optional(),
     server: z.string().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 

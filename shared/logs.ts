@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { LOG_LEVELS } from "./levels.js";
+import { PageLimitSchema } from "./units.js";
 
 export const LogLevelSchema = z.enum(LOG_LEVELS);
 
@@ -42,7 +43,7 @@ export const LogsQuerySchema = z
     session: z.string().optional(),
     /** Only records with an id below this one (paging back). */
     beforeId: z.number().int().positive().optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 export type LogsQuery = z.infer<typeof LogsQuerySchema>;
@@ -54,7 +55,7 @@ export const LogPatternsQuerySchema = z
     server: z.string().optional(),
     /** Templates whose most severe line is this level or above. */
     level: LogLevelSchema.optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
+    limit: PageLimitSchema.optional(),
   })
   .strict();
 export type LogPatternsQuery = z.infer<typeof LogPatternsQuerySchema>;

@@ -1,9 +1,6 @@
-/** The specification's monitoring vocabulary (SPEC.md), as TypeScript types. */
+/** What `MonitoringSystem.logEvent()` and `trackEvent()` take (electron/monitor/monitoring-system.ts). */
+import type { EventCategory, EventSeverity } from "./events.js";
 import type { LogLevel } from "./levels.js";
-
-export const EVENT_CATEGORIES = ["system", "security", "user", "error", "audit"] as const;
-export type EventCategory = (typeof EVENT_CATEGORIES)[number];
-export type EventSeverity = "info" | "low" | "medium" | "high" | "critical";
 
 export interface LogEvent {
   level: LogLevel;
@@ -23,17 +20,4 @@ export interface SystemEvent {
   session?: string;
   details?: Record<string, unknown>;
   time?: number;
-}
-
-export type AlertSeverity = "info" | "warning" | "critical";
-export type AlertStatus = "pending" | "firing" | "resolved" | "silenced";
-
-export interface Alert {
-  id: string;
-  severity: AlertSeverity;
-  source: string;
-  message: string;
-  timestamp: string;
-  status: AlertStatus;
-  details: Record<string, unknown>;
 }

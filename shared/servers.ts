@@ -49,8 +49,15 @@ export const ProcessInfoSchema = z.object({
 });
 export type ProcessInfo = z.infer<typeof ProcessInfoSchema>;
 
+/** A server's health from probes: `unknown` until the first one. */
+export const HealthStatusSchema = z.enum(["unknown", "up", "degraded", "down"]);
+export type HealthStatus = z.infer<typeof HealthStatusSchema>;
+/** What one health check concluded. */
+export const CheckStatusSchema = HealthStatusSchema.exclude(["unknown"]);
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
 export const HealthInfoSchema = z.object({
-  status: z.enum(["unknown", "up", "degraded", "down"]),
+  status: HealthStatusSchema,
   checkedAt: z.string().nullable(),
   handshakeMs: z.number().nullable(),
   listMs: z.number().nullable(),
@@ -102,7 +109,7 @@ export type Inventory = z.infer<typeof InventorySchema>;
 
 export const HealthCheckRowSchema = z.object({
   time: z.string(),
-  status: z.enum(["up", "degraded", "down"]),
+  status: CheckStatusSchema,
   handshakeMs: z.number().nullable(),
   listMs: z.number().nullable(),
   toolsCount: z.number().int().nullable(),

@@ -66,6 +66,14 @@ export const DurationTextSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
+/** How many rows one page of a listing holds at most: 1 to 1000 (the CLI's `--limit`). */
+const PAGE_LIMIT = "use 1 to 1000";
+export const PageLimitSchema = z
+  .number({ error: PAGE_LIMIT })
+  .int({ error: PAGE_LIMIT })
+  .min(1, { error: PAGE_LIMIT })
+  .max(1000, { error: PAGE_LIMIT });
+
 /** Whether `ms` is an epoch time a date can hold and print (stored rows are checked with it). */
 export function isStorableTime(ms: number): boolean {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;

@@ -5,22 +5,9 @@
  * them to a webContents.
  */
 import type { WebContents } from "electron";
+import { CONTENT_SECURITY_POLICY } from "../../shared/content-security-policy.js";
 
-/**
- * The same policy as the <meta> in renderer/index.html (both apply; the stricter wins), plus
- * frame-ancestors, which only a header can set. No 'unsafe-inline', no 'unsafe-eval'.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export { CONTENT_SECURITY_POLICY };
 
 /** Response headers with our CSP, replacing any the response had. */
 export function withCsp(

@@ -13,6 +13,7 @@ import {
   type MethodOutput,
   parseMethodInput,
 } from "../../shared/api.js";
+import { alertHandlers } from "./alerts/alert-handlers.js";
 import { AlertManager } from "./alerts/alert-manager.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
@@ -120,6 +121,7 @@ export async function createEngine(
         });
   await inventory?.start();
   const stopSettingsWatch = watchSettings(options.dataDir, writer);
+  // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts names the units).
   const tracker = new EventTracker(writer);
   if (storageStart.recovery) {
     tracker.track(recoveryEvent(storageStart.recovery));
@@ -194,23 +196,7 @@ export async function createEngine(
     "sessions.timeline": (input) => sessionTimeline(db, input.id),
     "tools.pins": (input) => listPins(db, input.server),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), "app"),
-    "alerts.list": (input) => needAlerts().list(input),
-    "alerts.history": ({ since, ...rest }) => needAlerts().history({ ...rest, sinceText: since }),
-    "alerts.silence": (input) => needAlerts().silence(input),
-    "alerts.unsilence": (input) => needAlerts().unsilence(input.id),
-    "alerts.silences": (input) => needAlerts().silences(input.includeExpired),
-    "alerts.acknowledge": (input) => needAlerts().acknowledge(input.id),
-    "alerts.rules": () => needAlerts().rules(),
-    "alerts.rules.put": (input) => actionOrError(() => needAlerts().putRule(input.yaml, input.replaces)),
-    "alerts.rules.remove": (input) => actionOrError(() => needAlerts().removeRule(input.name)),
-    "alerts.rules.preview": (input) => needAlerts().preview(input.yaml, input.range),
-    "alerts.channels": () => needAlerts().channelsDocument(),
-    "alerts.channels.put": (input) =>
-      actionOrError(() => needAlerts().putChannel(input.yaml, input.replaces)),
-    "alerts.channels.remove": (input) => actionOrError(() => needAlerts().removeChannel(input.name)),
-    "alerts.test": (input) => needAlerts().test(input.channel),
-    "alerts.deliveries": (input) => needAlerts().deliveries(input),
-    "alerts.pause": (input) => needAlerts().pause(input.duration),
+    ...alertHandlers(needAlerts),
     ...reportHandlers(db, {
       clientServers: async (client) =>
         (
@@ -372,16 +358,6 @@ export async function createEngine(
     } catch {
       return lastId;
     }
-  }
-}
-
-/** A rule or channel edit that does not validate is an answer ({ ok: false, message }), not a failure. */
-function actionOrError(fn: () => { ok: boolean; message: string }): { ok: boolean; message: string } {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof MonitoringError) return { ok: false, message: error.message };
-    throw error;
   }
 }
 

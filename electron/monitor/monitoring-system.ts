@@ -1,12 +1,16 @@
 /**
- * The specification's `MonitoringSystem`, over the data dir's store: collect metrics, log and track
- * events, check alerts, generate reports. Later parts (rollups, alert rules, reports to files) fill in
- * behind these same names.
+ * `MonitoringSystem`: the library facade over a data dir's store, for a Node program that embeds
+ * mcpscope rather than running its engine: collect metrics, log and track events through the same
+ * masking write path as captured ones, read the current alerts, build a report. Each method is the
+ * engine's own unit (store/queries.ts, logs/log-recorder.ts, events/tracker.ts, alerts/alert-queries.ts,
+ * reports/build.ts), so its answers are the API's.
  */
+
+import type { AlertInstance } from "../../shared/alerts.js";
 import type { StatsDocument } from "../../shared/domain.js";
-import type { Alert, LogEvent, SystemEvent } from "../../shared/monitoring.js";
+import type { LogEvent, SystemEvent } from "../../shared/monitoring.js";
 import type { Report } from "../../shared/report.js";
-import { AlertManager } from "./alerts/alert-manager.js";
+import { storedAlerts } from "./alerts/stored-alerts.js";
 import { MonitoringError } from "./errors.js";
 import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { indexPendingLogs } from "./logs/fts-index.js";
@@ -75,37 +79,23 @@ export class MonitoringSystem {
   }
 
   /**
-   * Pending and firing alerts as the engine last evaluated them (alerts/alert-manager.ts), silenced ones
-   * with status `silenced`. The engine owns evaluation, so this never changes an alert's state.
+   * Pending and firing alerts as the engine last stored them, silences and inhibition applied as of now,
+   * in the shape `alerts.list` returns (alerts/alert-queries.ts). Never changes an alert's state: the
+   * engine that holds the evaluation lease does that.
    */
-  checkAlerts(): Alert[] {
-    const manager = new AlertManager({
-      dataDir: this.dataDir,
-      db: this.db,
-      readOnly: true,
-      emit: () => {},
-      hasDesktop: () => false,
-      event: (e) => this.events.track(e),
-      audit: () => {},
-      warn: (m) => this.problems.push(m),
-    });
+  checkAlerts(): AlertInstance[] {
     try {
-      manager.annotateNow();
-      return manager.list().map((a) => ({
-        id: a.id,
-        severity: a.severity,
-        source: a.rule,
-        message: a.summary,
-        timestamp: a.firedAt ?? a.activeAt,
-        status: a.silencedBy.length > 0 ? "silenced" : a.state,
-        details: { labels: a.labels, value: a.value, inhibited: a.inhibited, acknowledged: a.acknowledged },
-      }));
+      return storedAlerts({
+        dataDir: this.dataDir,
+        db: this.db,
+        event: (e) => this.events.track(e),
+        audit: () => {},
+        warn: (m) => this.problems.push(m),
+      }).queries.list();
     } catch (error) {
       throw new MonitoringError("alert", `cannot read alerts: ${(error as Error).message}`, true, {
         cause: error,
       });
-    } finally {
-      manager.close();
     }
   }
 

@@ -58,7 +58,7 @@ describe("MonitoringSystem", () => {
 });
 
 describe("MonitoringSystem.checkAlerts", () => {
-  it("returns the alerts the engine evaluated, with silenced ones marked", async () => {
+  it("returns the alerts the engine evaluated, as alerts.list does, with silences applied", async () => {
     const alerts = await tempDir();
     try {
       writeAlerts(
@@ -82,9 +82,10 @@ describe("MonitoringSystem.checkAlerts", () => {
       db.close();
 
       const system = MonitoringSystem.open(alerts.path);
-      const current = system.checkAlerts().filter((a) => a.source === "errors");
+      const current = system.checkAlerts().filter((a) => a.rule === "errors");
       system.close();
-      expect(current.map((a) => [a.details.labels, a.status, a.severity, a.message])).toEqual(
+      const status = (a: (typeof current)[number]) => (a.silencedBy.length > 0 ? "silenced" : a.state);
+      expect(current.map((a) => [a.labels, status(a), a.severity, a.summary])).toEqual(
         expect.arrayContaining([
           [
             { alertname: "errors", severity: "critical", server: "a" },

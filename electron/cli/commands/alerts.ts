@@ -1,12 +1,23 @@
+/**
+ * `mcpscope alerts`: a client of the typed API's `alerts.*` methods, served in this process by the same
+ * handlers as the engine's (alerts/alert-handlers.ts) over the stored states (alerts/stored-alerts.ts).
+ * The engine evaluates and notifies; this reads and edits the same store, and the API's schemas check
+ * its flags.
+ */
 import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
-import { durationProblem, MAX_DURATION_TEXT } from "../../../shared/units.js";
-import { AlertManager } from "../../monitor/alerts/alert-manager.js";
+import { createApiClient } from "../../../shared/api.js";
+import { MAX_DURATION_TEXT } from "../../../shared/units.js";
+import { alertHandlers } from "../../monitor/alerts/alert-handlers.js";
+import type { AlertServices } from "../../monitor/alerts/alert-manager.js";
 import { formatMatcher, parseMatcher } from "../../monitor/alerts/matchers.js";
+import { storedAlerts } from "../../monitor/alerts/stored-alerts.js";
+import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
+import { callWithFlags } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { CliIo, Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -104,30 +115,35 @@ export const alertsCommand: Command = {
     if (!known.includes(sub))
       throw new UsageError(`unknown alerts command "${sub}"; use ${known.join(", ")} (see --help)`);
     const status = flagString(args, "status");
-    if (status !== undefined && !["firing", "pending", "resolved"].includes(status))
-      throw new UsageError(`--status: use firing, pending or resolved, not "${status}"`);
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const db = openDb(databasePath(dataDir));
     const problems: string[] = [];
-    const manager = new AlertManager({
-      dataDir,
-      db,
-      readOnly: true,
-      emit: () => {},
-      hasDesktop: () => false,
-      event: (e) => insertEvent(db, e),
-      audit: (action) => recordAdminAction(db, { ...action, actor: "cli" }),
-      warn: (p) => problems.push(p),
-    });
+    // The same handlers as the app's engine, over the stored states: the engine evaluates, not this.
+    let services: AlertServices | undefined;
+    const api = createApiClient(
+      inProcessTransport(
+        alertHandlers(() => {
+          services ??= storedAlerts({
+            dataDir,
+            db,
+            event: (e) => insertEvent(db, e),
+            audit: (action) => recordAdminAction(db, { ...action, actor: "cli" }),
+            warn: (p) => problems.push(p),
+          });
+          return services;
+        }),
+      ),
+    );
     const json = Boolean(args.flags.json);
     try {
-      manager.annotateNow();
       switch (sub) {
         case "list": {
-          const alerts = manager.list({
-            status: status as "firing" | undefined,
-            server: flagString(args, "server"),
-          });
+          const alerts = await callWithFlags(
+            api,
+            "alerts.list",
+            { status, server: flagString(args, "server") },
+            { status: "status", server: "server" },
+          );
           const evaluating = runningEngines(dataDir).some((e) => e.alerts);
           if (json) io.stdout.write(`${JSON.stringify({ alerts, evaluating })}\n`);
           else if (alerts.length === 0)
@@ -155,15 +171,17 @@ export const alertsCommand: Command = {
           return 0;
         }
         case "history": {
-          const limit = Number(flagString(args, "limit") ?? 100);
-          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-            throw new UsageError("--limit: use 1 to 1000");
-          const entries = manager.history({
-            sinceText: flagString(args, "since") ?? "24h",
-            rule: flagString(args, "rule"),
-            server: flagString(args, "server"),
-            limit,
-          });
+          const entries = await callWithFlags(
+            api,
+            "alerts.history",
+            {
+              since: flagString(args, "since") ?? "24h",
+              rule: flagString(args, "rule"),
+              server: flagString(args, "server"),
+              limit: Number(flagString(args, "limit") ?? 100),
+            },
+            { since: "since", rule: "rule", server: "server", limit: "limit" },
+          );
           if (json) io.stdout.write(`${JSON.stringify({ history: entries })}\n`);
           else if (entries.length === 0) io.stdout.write("no alert changes in that range\n");
           else
@@ -194,15 +212,17 @@ export const alertsCommand: Command = {
               throw new UsageError((error as Error).message);
             }
           });
-          const duration = flagString(args, "for") ?? "1h";
-          const problem = durationProblem(duration);
-          if (problem) throw new UsageError(`--for: ${problem}`);
-          const silence = manager.silence({
-            matchers,
-            duration,
-            comment: flagString(args, "comment"),
-            createdBy: process.env.USER ?? "cli",
-          });
+          const silence = await callWithFlags(
+            api,
+            "alerts.silence",
+            {
+              matchers,
+              duration: flagString(args, "for") ?? "1h",
+              comment: flagString(args, "comment"),
+              createdBy: process.env.USER ?? "cli",
+            },
+            { duration: "for", comment: "comment" },
+          );
           if (json) io.stdout.write(`${JSON.stringify({ silence })}\n`);
           else
             io.stdout.write(
@@ -213,12 +233,12 @@ export const alertsCommand: Command = {
         case "unsilence": {
           const id = rest[0];
           if (!id) throw new UsageError("unsilence needs a silence ID (see `mcpscope alerts silences`)");
-          const result = manager.unsilence(id, "cli");
+          const result = await callWithFlags(api, "alerts.unsilence", { id });
           io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${result.message}\n`);
           return result.ok ? 0 : 1;
         }
         case "silences": {
-          const silences = manager.silences(Boolean(args.flags.all));
+          const silences = await api.call("alerts.silences", { includeExpired: Boolean(args.flags.all) });
           if (json) io.stdout.write(`${JSON.stringify({ silences })}\n`);
           else if (silences.length === 0) io.stdout.write("no active silences\n");
           else
@@ -240,7 +260,7 @@ export const alertsCommand: Command = {
         default: {
           const channel = rest[0];
           if (!channel) throw new UsageError("test needs a CHANNEL name (desktop, or one from alerts.yaml)");
-          const delivery = await manager.test(channel);
+          const delivery = await callWithFlags(api, "alerts.test", { channel });
           if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
           else printDelivery(io, delivery);
           return delivery.status === "failed" ? 1 : 0;
@@ -248,7 +268,6 @@ export const alertsCommand: Command = {
       }
     } finally {
       for (const p of problems) io.stderr.write(`mcpscope alerts: ${p}\n`);
-      manager.close();
       db.close();
     }
   },

@@ -1,3 +1,4 @@
+import type { CheckStatus } from "../../../shared/servers.js";
 import { type ProbeResult, probeServer } from "../../monitor/health/probe.js";
 import { snapshotTools } from "../../monitor/health/tool-snapshot.js";
 import { processEnv } from "../../monitor/shell-env.js";
@@ -44,7 +45,7 @@ const USAGE =
   "mcpscope check [--timeout 10s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
 
 export interface CheckDocument {
-  status: "up" | "degraded" | "down";
+  status: CheckStatus;
   healthy: boolean;
   target: string;
   era: string | null;

@@ -1,7 +1,14 @@
+/**
+ * `mcpscope rules`: `check` is a client of the API method `alerts.rules.check`, served in this process;
+ * `test` runs rule unit tests over files, as promtool does (alerts/rule-tests.ts).
+ */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { alertsFilePath, parseAlertConfig } from "../../monitor/alerts/rule-file.js";
+import { createApiClient } from "../../../shared/api.js";
+import { checkRuleFile } from "../../monitor/alerts/alert-handlers.js";
+import { alertsFilePath } from "../../monitor/alerts/rule-file.js";
 import { runRuleTests } from "../../monitor/alerts/rule-tests.js";
+import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
@@ -47,23 +54,14 @@ export const rulesCommand: Command = {
         }
         throw new UsageError(`cannot read ${path}: ${code ?? (error as Error).message}`);
       }
-      const config = parseAlertConfig(text, basename(path));
-      const user = config.rules.filter((r) => !r.builtin).length;
-      const summary = {
-        ok: true,
-        rules: config.rules.length,
-        userRules: user,
-        disabled: config.rules.filter((r) => !r.enabled).map((r) => r.name),
-        channels: config.channels.map((c) => c.name),
-        routes: config.routes.length,
-        evaluationIntervalMs: config.evaluationIntervalMs,
-      };
+      const api = createApiClient(inProcessTransport({ "alerts.rules.check": checkRuleFile }));
+      const summary = await api.call("alerts.rules.check", { text, fileName: basename(path) });
       if (args.flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
       else
         io.stdout.write(
-          `${path}: OK — ${config.rules.length} rules (${user} yours, ${config.rules.length - user} built in${
+          `${path}: OK — ${summary.rules} rules (${summary.userRules} yours, ${summary.rules - summary.userRules} built in${
             summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
-          }), ${config.channels.length} channel(s), ${config.routes.length} route(s)\n`,
+          }), ${summary.channels.length} channel(s), ${summary.routes} route(s)\n`,
         );
       return 0;
     }

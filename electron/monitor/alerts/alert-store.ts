@@ -3,7 +3,14 @@
  * key/value state (the notification pause). Everything the app must not forget across a restart.
  */
 import { randomUUID } from "node:crypto";
-import { type AlertHistoryEntry, type Matcher, MatcherSchema, type Silence } from "../../../shared/alerts.js";
+import {
+  type AlertHistoryEntry,
+  AlertSeveritySchema,
+  AlertStateSchema,
+  type Matcher,
+  MatcherSchema,
+  type Silence,
+} from "../../../shared/alerts.js";
 import { isStorableTime, MAX_DURATION_MS, MAX_DURATION_TEXT } from "../../../shared/units.js";
 import type { Db, Row } from "../store/db.js";
 import { iso } from "../time.js";
@@ -36,8 +43,8 @@ function toInstance(row: Row): InstanceState {
 function instanceProblem(i: InstanceState): string | null {
   const times = [i.activeAt, i.lastActiveAt, i.firedAt, i.resolvedAt, i.keepFiringSince];
   if (times.some((t) => t !== null && !isStorableTime(t))) return "one of its times is not a valid time";
-  if (!["pending", "firing", "resolved"].includes(i.state)) return `unknown state "${i.state}"`;
-  if (!["info", "warning", "critical"].includes(i.severity)) return `unknown severity "${i.severity}"`;
+  if (!AlertStateSchema.safeParse(i.state).success) return `unknown state "${i.state}"`;
+  if (!AlertSeveritySchema.safeParse(i.severity).success) return `unknown severity "${i.severity}"`;
   return null;
 }
 

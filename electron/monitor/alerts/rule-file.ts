@@ -8,7 +8,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
 import { z } from "zod";
-import type { Matcher } from "../../../shared/alerts.js";
+import { type Matcher, SECRET_MASK } from "../../../shared/alerts.js";
 import { MonitoringError } from "../errors.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./channels/config.js";
@@ -16,7 +16,6 @@ import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
 
 export const ALERTS_FILE = "alerts.yaml";
-export const MASK = "••••••";
 
 export interface Route {
   matchers: Matcher[];
@@ -362,7 +361,7 @@ export function putChannel(
     | Record<string, unknown>
     | undefined;
   for (const key of SECRET_KEYS[String(entry.type) as keyof typeof SECRET_KEYS] ?? []) {
-    if (entry[key] === MASK) {
+    if (entry[key] === SECRET_MASK) {
       if (before?.[key] === undefined) throw new RuleFileError(`channel.${key}: enter the secret`);
       entry[key] = before[key];
     }
@@ -388,7 +387,7 @@ export function ruleYaml(rule: Rule): string {
 export function maskChannel(entry: Record<string, unknown>): Record<string, unknown> {
   const out = { ...entry };
   for (const key of SECRET_KEYS[String(entry.type) as keyof typeof SECRET_KEYS] ?? [])
-    if (out[key] !== undefined) out[key] = MASK;
+    if (out[key] !== undefined) out[key] = SECRET_MASK;
   return out;
 }
 
@@ -418,7 +417,7 @@ export function maskedFileText(text: string): string {
     for (const item of channels.items) {
       if (!isMap(item)) continue;
       for (const key of SECRET_KEYS[String(item.get("type")) as keyof typeof SECRET_KEYS] ?? [])
-        if (item.has(key)) item.set(key, MASK);
+        if (item.has(key)) item.set(key, SECRET_MASK);
     }
   }
   return doc.toString({ lineWidth: 110 });

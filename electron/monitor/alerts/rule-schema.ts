@@ -4,11 +4,12 @@
  * errors, so a typo is named instead of silently ignored.
  */
 import { z } from "zod";
+import { AlertSeveritySchema, type RuleKind } from "../../../shared/alerts.js";
+import { OutcomeSchema } from "../../../shared/domain.js";
+import { EventCategorySchema, EventSeveritySchema } from "../../../shared/events.js";
+import { LogLevelSchema } from "../../../shared/logs.js";
 import { thresholdValue } from "../../../shared/units.js";
 import { parseDuration } from "../time.js";
-
-export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
 
 export const METRIC_SIGNALS = [
   "error_rate",
@@ -45,14 +46,13 @@ export const ThresholdSchema = z.union([z.number(), z.string()]).transform((inpu
 const Name = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "use letters, digits and _ . : - (at most 100)");
 const LabelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "not a label name");
 
-export const SeveritySchema = z.enum(["info", "warning", "critical"]);
 const Op = z.enum([">", ">=", "<", "<="]);
 
 const common = {
   name: Name,
   enabled: z.boolean().optional(),
   description: z.string().max(2000).optional(),
-  severity: SeveritySchema.optional(),
+  severity: AlertSeveritySchema.optional(),
   for: DurationSchema.optional(),
   keep_firing_for: DurationSchema.optional(),
   labels: z.record(LabelName, z.string().max(500)).optional(),
@@ -67,9 +67,7 @@ const MetricRule = z
     kind: z.literal("metric"),
     signal: z.enum(METRIC_SIGNALS),
     /** For `outcome_count`: which outcome to count. */
-    outcome: z
-      .enum(["tool_error", "client_error", "server_error", "timeout", "cancelled", "disconnected"])
-      .optional(),
+    outcome: OutcomeSchema.exclude(["ok"]).optional(),
     /** Only this tool (or method). */
     tool: z.string().min(1).max(500).optional(),
     by: z
@@ -102,9 +100,7 @@ const LogsRule = z
     ...common,
     kind: z.literal("logs"),
     /** At or above this level. */
-    level: z
-      .enum(["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"])
-      .optional(),
+    level: LogLevelSchema.optional(),
     /** Case-insensitive text the message must contain. */
     match: z.string().min(1).max(500).optional(),
     window: DurationSchema.optional(),
@@ -121,11 +117,11 @@ const EventRule = z
   .object({
     ...common,
     kind: z.literal("event"),
-    category: z.enum(["system", "security", "user", "error", "audit"]).optional(),
+    category: EventCategorySchema.optional(),
     /** An event type, or a prefix ending in `*` (`process.*`). */
     type: z.string().min(1).max(200).optional(),
     /** This severity and above. */
-    event_severity: z.enum(["info", "low", "medium", "high", "critical"]).optional(),
+    event_severity: EventSeveritySchema.optional(),
     window: DurationSchema.optional(),
     threshold: ThresholdSchema.optional(),
   })

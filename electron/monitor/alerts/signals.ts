@@ -3,8 +3,9 @@
  * database (calls, resource samples, health checks, logs, templates, events); `rules test` answers from
  * the series a test file gives (rule-tests.ts). The evaluator applies the threshold.
  */
+
+import { EVENT_SEVERITIES } from "../../../shared/events.js";
 import { LOG_LEVELS } from "../../../shared/levels.js";
-import { SEVERITIES } from "../events/queries.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { readRange } from "../metrics/range-reader.js";
 import type { Db, SqlValue } from "../store/db.js";
@@ -241,8 +242,8 @@ export class DbSignalSource implements SignalSource {
       params.push(rule.eventType);
     }
     if (rule.eventSeverity) {
-      const allowed = SEVERITIES.slice(
-        Math.max(0, SEVERITIES.indexOf(rule.eventSeverity as (typeof SEVERITIES)[number])),
+      const allowed = EVENT_SEVERITIES.slice(
+        Math.max(0, EVENT_SEVERITIES.indexOf(rule.eventSeverity as (typeof EVENT_SEVERITIES)[number])),
       );
       where.push(`severity IN (${allowed.map(() => "?").join(", ")})`);
       params.push(...allowed);

@@ -3,7 +3,7 @@
  * (`{"events": {"retention": {"audit": "365d", "error": "14d"}}}`). Read again at each retention pass.
  */
 import { readFileSync } from "node:fs";
-import { EVENT_CATEGORIES, type EventCategory } from "../../../shared/monitoring.js";
+import { EVENT_CATEGORIES, type EventCategory } from "../../../shared/events.js";
 import { settingsPath } from "../logs/log-settings.js";
 import { parseDuration } from "../time.js";
 

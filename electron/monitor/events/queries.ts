@@ -6,12 +6,10 @@ import type {
   SessionTimeline,
   TimelineItem,
 } from "../../../shared/events.js";
-import { EVENT_CATEGORIES, type EventCategory } from "../../../shared/monitoring.js";
+import { EVENT_CATEGORIES, EVENT_SEVERITIES, type EventCategory } from "../../../shared/events.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { resolveRange } from "../store/queries.js";
 import { iso } from "../time.js";
-
-export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
 
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: SqlValue | undefined): number => (v === null || v === undefined ? 0 : Number(v));
@@ -35,7 +33,7 @@ function toRecord(row: Row): EventRecord {
       ? (category as EventCategory)
       : "system",
     type: String(row.type),
-    severity: (SEVERITIES as readonly string[]).includes(severity)
+    severity: (EVENT_SEVERITIES as readonly string[]).includes(severity)
       ? (severity as EventRecord["severity"])
       : "info",
     server: str(row.server),
@@ -78,8 +76,8 @@ export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventR
     }
   }
   if (query.severity) {
-    const from = SEVERITIES.indexOf(query.severity);
-    const levels = SEVERITIES.slice(from);
+    const from = EVENT_SEVERITIES.indexOf(query.severity);
+    const levels = EVENT_SEVERITIES.slice(from);
     where.push(`severity IN (${levels.map(() => "?").join(", ")})`);
     params.push(...levels);
   }

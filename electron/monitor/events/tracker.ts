@@ -4,7 +4,7 @@
  * through the batch writer (fail-open: a full queue drops and counts, traffic never waits).
  */
 import { createHash } from "node:crypto";
-import type { EventCategory, EventSeverity } from "../../../shared/monitoring.js";
+import type { EventCategory, EventSeverity } from "../../../shared/events.js";
 import { capturePayload, captureText } from "../pipeline/capture.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";

@@ -2,12 +2,13 @@
  * New calls for the live exporters (`/metrics`, OTLP), read by id from where the engine started. Each
  * exporter sees every call stored after that exactly once, whichever engine folds rollups.
  */
+import type { Direction } from "../../../shared/domain.js";
 import type { Db, Row } from "../store/db.js";
 
 export interface FeedCall {
   id: number;
   server: string;
-  direction: "c2s" | "s2c";
+  direction: Direction;
   sessionId: string;
   requestId: string;
   method: string;

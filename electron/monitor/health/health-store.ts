@@ -1,4 +1,5 @@
 /** The `health_checks` and `tool_snapshots` tables. Snapshots are written only when the hash changes. */
+import type { CheckStatus } from "../../../shared/servers.js";
 import { captureText } from "../pipeline/capture.js";
 import { checkProbedTools } from "../security/pins.js";
 import type { Db } from "../store/db.js";
@@ -11,7 +12,7 @@ export interface HealthCheck {
   serverId: string | null;
   server: string;
   /** This probe's own verdict. */
-  status: "up" | "degraded" | "down";
+  status: CheckStatus;
   /** The server's state after it (flap-damped). */
   state: HealthStatus;
   era: string | null;

@@ -9,7 +9,9 @@
  *   down     `downAfter` probes in a row failed
  */
 
-export type HealthStatus = "unknown" | "up" | "degraded" | "down";
+import type { HealthStatus } from "../../../shared/servers.js";
+
+export type { HealthStatus };
 
 /** What one probe found. */
 export type ProbeOutcome = "ok" | "degraded" | "failed";

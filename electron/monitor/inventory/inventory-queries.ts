@@ -1,6 +1,6 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
 import { ANSWERED_OUTCOMES } from "../../../shared/domain.js";
-import type { ServerDetail } from "../../../shared/servers.js";
+import type { CheckStatus, ServerDetail } from "../../../shared/servers.js";
 import type { Db, SqlValue } from "../store/db.js";
 import { listCalls } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -63,7 +63,7 @@ export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number):
 
 export interface LastCheck {
   time: number;
-  status: "up" | "degraded" | "down";
+  status: CheckStatus;
   state: string;
   handshakeMs: number | null;
   listMs: number | null;
@@ -112,7 +112,7 @@ export function serverHistory(
     .reverse()
     .map((row) => ({
       time: iso(Number(row.time)),
-      status: row.status as "up" | "degraded" | "down",
+      status: row.status as CheckStatus,
       handshakeMs: num(row.handshake_ms),
       listMs: num(row.list_ms),
       toolsCount: num(row.tools_count),

@@ -2,7 +2,7 @@
  * Every retention setting in one list, whichever settings.json key owns it (metrics, logs, events,
  * storage), with the value in force: what the Storage view and `db info` show.
  */
-import { EVENT_CATEGORIES } from "../../../shared/monitoring.js";
+import { EVENT_CATEGORIES } from "../../../shared/events.js";
 import type { RetentionEntry } from "../../../shared/storage.js";
 import { readEventRetention } from "../events/event-settings.js";
 import { DEFAULT_EVENT_RETENTION_DAYS } from "../events/queries.js";

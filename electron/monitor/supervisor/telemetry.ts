@@ -4,8 +4,9 @@
  * to their own tables go through `WriteGuard`, which fails open: a broken database costs telemetry, never
  * a server.
  */
+
+import type { EventCategory, EventSeverity } from "../../../shared/events.js";
 import type { LogLevel } from "../../../shared/levels.js";
-import type { EventCategory, EventSeverity } from "../../../shared/monitoring.js";
 import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { parseStderrLine } from "../logs/stderr-line.js";
 import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";

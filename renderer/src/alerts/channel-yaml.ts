@@ -7,8 +7,6 @@
 import { CHANNEL_TYPES, type ChannelInfo } from "../../../shared/alerts.js";
 
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
-/** The engine's stand-in for a stored secret. */
-export const SECRET_MASK = "••••••";
 /** The types a user can add (desktop is built in). */
 export const USER_CHANNEL_TYPES = CHANNEL_TYPES.filter((t) => t !== "desktop");
 

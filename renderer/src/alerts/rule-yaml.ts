@@ -2,11 +2,10 @@
  * What the rule editor needs from a rule's YAML without parsing it (the engine validates and answers
  * with a line and a key): its name and threshold, read from top-level lines; and a template per kind.
  */
-
+import type { RuleKind } from "../../../shared/alerts.js";
 import { thresholdValue } from "../../../shared/units.js";
 
-export const RULE_KINDS = ["metric", "absence", "health", "logs", "log_template", "event"] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
+export { RULE_KINDS, type RuleKind } from "../../../shared/alerts.js";
 
 export const RULE_KIND_LABELS: Record<RuleKind, string> = {
   metric: "Metric (error rate, latency, calls, CPU, memory…)",

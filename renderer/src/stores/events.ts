@@ -1,7 +1,7 @@
 import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { ErrorGroup, EventRecord, EventsQuery } from "../../../shared/events.js";
-import type { EventCategory, EventSeverity } from "../../../shared/monitoring.js";
+import { EVENT_SEVERITIES, type EventCategory, type EventSeverity } from "../../../shared/events.js";
 import { mergeEvents } from "../event-order.js";
 import { isOpenEnded, presetRange, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
@@ -11,8 +11,6 @@ import { usePagedLiveList } from "./paged-live-list.js";
 export const EVENTS_PAGE = 500;
 /** Events kept in memory; the oldest go beyond this. */
 export const MAX_EVENTS = 5000;
-
-export const SEVERITIES: readonly EventSeverity[] = ["info", "low", "medium", "high", "critical"];
 
 export interface EventFilters {
   category: EventCategory | "";
@@ -63,7 +61,7 @@ export const useEventsStore = defineStore("events", () => {
 
   function matches(e: EventRecord): boolean {
     if (filters.category && e.category !== filters.category) return false;
-    if (filters.severity && SEVERITIES.indexOf(e.severity) < SEVERITIES.indexOf(filters.severity))
+    if (filters.severity && EVENT_SEVERITIES.indexOf(e.severity) < EVENT_SEVERITIES.indexOf(filters.severity))
       return false;
     if (filters.server && e.server !== filters.server) return false;
     if (!isOpenEnded(range.value)) return false;

@@ -9,12 +9,8 @@ import { useToastsStore } from "./toasts.js";
 /** Resource samples kept per server for the sparklines (at the 15 s default interval: 15 minutes). */
 export const HISTORY_SAMPLES = 60;
 
-export interface ResourceSample {
-  /** ms since the epoch */
-  t: number;
-  cpuPct: number | null;
-  rssBytes: number | null;
-}
+/** One point of a server's sparkline: its resources sample (shared/servers.ts) at `t`, ms since the epoch. */
+export type SparklineSample = Pick<ServerEntry["resources"], "cpuPct" | "rssBytes"> & { t: number };
 
 export type ServerAction = "start" | "stop" | "restart" | "probe" | "instrument" | "uninstrument" | "remove";
 
@@ -50,11 +46,11 @@ function isInventory(payload: unknown): payload is Inventory {
  * `cap` samples, and forgets servers that are gone. Returns the same object when nothing changed.
  */
 export function appendSamples(
-  history: Readonly<Record<string, readonly ResourceSample[]>>,
+  history: Readonly<Record<string, readonly SparklineSample[]>>,
   servers: readonly ServerEntry[],
   cap = HISTORY_SAMPLES,
-): Record<string, readonly ResourceSample[]> {
-  const next: Record<string, readonly ResourceSample[]> = {};
+): Record<string, readonly SparklineSample[]> {
+  const next: Record<string, readonly SparklineSample[]> = {};
   let changed = Object.keys(history).length !== servers.length;
   for (const server of servers) {
     const previous = history[server.id] ?? [];
@@ -69,7 +65,7 @@ export function appendSamples(
     next[server.id] = [...previous, { t, cpuPct, rssBytes }].slice(-cap);
     changed = true;
   }
-  return changed ? next : (history as Record<string, readonly ResourceSample[]>);
+  return changed ? next : (history as Record<string, readonly SparklineSample[]>);
 }
 
 /**
@@ -84,7 +80,7 @@ export const useInventoryStore = defineStore("inventory", () => {
 
   const servers = shallowRef<ServerEntry[]>([]);
   const warnings = shallowRef<DiscoveryWarning[]>([]);
-  const history = shallowRef<Record<string, readonly ResourceSample[]>>({});
+  const history = shallowRef<Record<string, readonly SparklineSample[]>>({});
   const loaded = ref(false);
   const error = ref<string | null>(null);
   /** The action running on each server, by server id. */

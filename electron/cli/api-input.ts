@@ -1,0 +1,32 @@
+/**
+ * The CLI's side of the typed API: the method's schema validates what the flags say, and its first
+ * problem becomes a usage error naming the flag (`--status: use firing, pending or resolved`).
+ */
+import {
+  API_METHODS,
+  type ApiClient,
+  describeZodError,
+  type MethodInput,
+  type MethodName,
+  type MethodOutput,
+} from "../../shared/api.js";
+import { UsageError } from "./args.js";
+
+/**
+ * Calls `method` with what the flags say, unchecked until its schema checks it here; an input the schema
+ * refuses is a UsageError, named by `flags` (input key → flag).
+ */
+export async function callWithFlags<M extends MethodName>(
+  api: ApiClient,
+  method: M,
+  input: Record<string, unknown>,
+  flags: Record<string, string> = {},
+): Promise<MethodOutput<M>> {
+  const checked = API_METHODS[method].input.safeParse(input);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const flag = flags[String(issue?.path[0] ?? "")];
+    throw new UsageError(flag && issue ? `--${flag}: ${issue.message}` : describeZodError(checked.error));
+  }
+  return api.call(method, checked.data as MethodInput<M>);
+}

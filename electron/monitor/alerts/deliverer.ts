@@ -1,0 +1,182 @@
+/**
+ * The alert deliverer: the channels made from the rule file (and the built-in desktop channel, shown by
+ * whoever shows notifications: the Electron main process or a browser), the outbox drained a few at a
+ * time with retries, and a test notification through one channel.
+ */
+import type { Delivery, DesktopNotification } from "../../../shared/alerts.js";
+import type { TrackedEvent } from "../events/tracker.js";
+import type { Db } from "../store/db.js";
+import { iso } from "../time.js";
+import type { AlertConfigFile } from "./alert-config.js";
+import { DESKTOP_TARGET } from "./alert-queries.js";
+import { pausedUntil } from "./alert-store.js";
+import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
+import { type ChannelConfig, createChannel } from "./channels/index.js";
+import { attempt, type BackoffPolicy, dueDeliveries, enqueue, listDeliveries } from "./outbox.js";
+import type { SkipReporter } from "./skipped.js";
+
+const DESKTOP_GIVE_UP_MS = 10 * 60_000;
+
+export interface AlertDelivererOptions {
+  db: Db;
+  config: AlertConfigFile;
+  now: () => number;
+  skipped: SkipReporter;
+  /** Whether anyone shows desktop notifications now (the app's main process, a browser). */
+  hasDesktop(): boolean;
+  notify(notification: DesktopNotification): void;
+  /** A delivery that failed for good, as an error event. */
+  event(event: TrackedEvent): void;
+  warn(problem: string): void;
+  /** Tests replace channels; the app makes them from their configs. */
+  createChannel?: (config: ChannelConfig) => Channel;
+}
+
+export class AlertDeliverer {
+  private channels = new Map<string, Channel>();
+  private readonly inFlight = new Map<number, Promise<void>>();
+
+  constructor(private readonly options: AlertDelivererOptions) {
+    this.buildChannels();
+    options.config.onReload(() => this.buildChannels());
+  }
+
+  /** Tries what is due, a few at a time; a delivery is never tried twice at once. */
+  async deliver(at = this.options.now()): Promise<void> {
+    const { db, skipped } = this.options;
+    let due: ReturnType<typeof dueDeliveries>;
+    try {
+      due = dueDeliveries(db, at, 20, (id, problem) => skipped.skip("delivery", String(id), problem)).filter(
+        (d) => !this.inFlight.has(d.id),
+      );
+    } catch (error) {
+      this.options.warn(`alerts: cannot read the outbox: ${(error as Error).message}`);
+      return;
+    }
+    const started = due.slice(0, 8).map((d) => {
+      const run = this.deliverOne(d).finally(() => this.inFlight.delete(d.id));
+      this.inFlight.set(d.id, run);
+      return run;
+    });
+    // Also waits for deliveries an earlier call started, so `await deliver()` means "tried what is due".
+    await Promise.all([...started, ...this.inFlight.values()]);
+  }
+
+  /** A test notification through one channel, tried once now; retried by the outbox like any other. */
+  async test(channelName: string): Promise<Delivery> {
+    const { db, config } = this.options;
+    config.reloadIfChanged();
+    const channel = this.channels.get(channelName);
+    if (!channel)
+      throw new Error(`no channel named ${channelName}; known: ${[...this.channels.keys()].join(", ")}`);
+    const at = this.options.now();
+    const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
+    const [due] = dueDeliveries(db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
+    if (due && !this.inFlight.has(id)) {
+      const run = attempt(db, due, channel, config.config.delivery)
+        .then(() => {})
+        .finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, run);
+      await run;
+    }
+    return listDeliveries(db, { id })[0] as Delivery;
+  }
+
+  private async deliverOne(d: ReturnType<typeof dueDeliveries>[number]): Promise<void> {
+    const { db } = this.options;
+    const delivery = this.options.config.config.delivery;
+    try {
+      const channel = this.channels.get(d.channel);
+      const policy: BackoffPolicy =
+        d.channel === "desktop" ? { ...delivery, giveUpAfterMs: DESKTOP_GIVE_UP_MS } : delivery;
+      const { status, outcome } = await attempt(db, d, channel, policy);
+      if (status === "failed" && !outcome.ok) {
+        this.options.event({
+          category: "error",
+          type: "alert.delivery_failed",
+          // The desktop gives up when no window was open to show it: worth a note, not an alarm.
+          severity: d.channel === "desktop" ? "low" : "high",
+          message: `alert notification to ${d.channel} failed for good: ${outcome.error}`,
+          details: {
+            delivery: d.id,
+            channel: d.channel,
+            attempts: d.attempts + 1,
+            title: d.notification.title,
+          },
+        });
+      }
+    } catch (error) {
+      this.options.warn(`alerts: delivery ${d.id} to ${d.channel}: ${(error as Error).message}`);
+    }
+  }
+
+  private buildChannels(): void {
+    const make = this.options.createChannel ?? createChannel;
+    const channels = new Map<string, Channel>([["desktop", this.desktopChannel()]]);
+    for (const config of this.options.config.config.channels) {
+      try {
+        channels.set(config.name, make(config));
+      } catch (error) {
+        this.options.warn(`alerts: channel ${config.name}: ${(error as Error).message}`);
+      }
+    }
+    this.channels = channels;
+  }
+
+  /** The built-in channel: a desktop notification through whoever shows them (Electron main, a browser). */
+  private desktopChannel(): Channel {
+    return {
+      name: "desktop",
+      type: "desktop",
+      target: DESKTOP_TARGET,
+      send: async (n): Promise<DeliveryOutcome> => {
+        if (pausedUntil(this.options.db, this.options.now()) !== null)
+          return { ok: true, status: null, note: "not shown: notifications were paused" };
+        if (!this.options.hasDesktop())
+          return {
+            ok: false,
+            permanent: false,
+            status: null,
+            error: "no app window or browser is connected to show it",
+          };
+        const first = n.alerts[0];
+        const more = n.alerts.length > 1 ? ` (+${n.alerts.length - 1} more)` : "";
+        this.options.notify({
+          deliveryId: n.deliveryId ?? 0,
+          status: n.status === "resolved" ? "resolved" : "firing",
+          severity: n.severity,
+          title: n.title,
+          body: `${first?.summary ?? ""}${more}`,
+          alertIds: n.alerts.map((a) => a.id),
+        });
+        return { ok: true, status: null };
+      },
+    };
+  }
+}
+
+export function testNotification(channel: string, at: number): AlertNotification {
+  return {
+    version: "1",
+    status: "test",
+    severity: "info",
+    receiver: channel,
+    groupKey: "test",
+    groupLabels: {},
+    title: "[TEST] mcpscope test notification",
+    alerts: [
+      {
+        id: "test",
+        rule: "test",
+        status: "firing",
+        severity: "info",
+        labels: { alertname: "test", severity: "info" },
+        summary: `A test from mcpscope: if you read this, the ${channel} channel works.`,
+        value: null,
+        startsAt: iso(at),
+        endsAt: null,
+      },
+    ],
+    createdAt: iso(at),
+  };
+}
