@@ -205,6 +205,10 @@ export const API_METHODS = {
   "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
   /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
   "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema },
+  /** Calls with their masked, capped request and response, newest first (what `mcpscope calls --json` prints). */
+  "calls.details": { input: CallsQuerySchema, output: z.array(CallDetailSchema) },
+  /** Every server name with recorded traffic (sessions or metric rollups), sorted: for filters and typo hints. */
+  "servers.recorded": { input: Empty, output: z.array(z.string()) },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -256,6 +260,8 @@ export class ApiInputError extends Error {
   constructor(
     readonly method: string,
     detail: string,
+    /** The first problem, when the input failed its schema: which field, and what is wrong with it. */
+    readonly issue?: { field: string; message: string },
   ) {
     super(`invalid input for ${method}: ${detail}`);
     this.name = "ApiInputError";
@@ -263,10 +269,14 @@ export class ApiInputError extends Error {
 }
 
 export function describeZodError(error: z.ZodError): string {
+  const issue = firstIssue(error);
+  return issue ? `${issue.field}: ${issue.message}` : "does not match its schema";
+}
+
+function firstIssue(error: z.ZodError): { field: string; message: string } | undefined {
   const issue = error.issues[0];
-  if (!issue) return "does not match its schema";
-  const where = issue.path.length ? issue.path.join(".") : "input";
-  return `${where}: ${issue.message}`;
+  if (!issue) return undefined;
+  return { field: issue.path.length ? issue.path.join(".") : "input", message: issue.message };
 }
 
 /** Validates `input` against the method's schema; throws ApiInputError with a one-line message. */
@@ -275,7 +285,8 @@ export function parseMethodInput<M extends MethodName>(
   input: unknown,
 ): z.infer<ApiMethods[M]["input"]> {
   const result = API_METHODS[method].input.safeParse(input ?? {});
-  if (!result.success) throw new ApiInputError(method, describeZodError(result.error));
+  if (!result.success)
+    throw new ApiInputError(method, describeZodError(result.error), firstIssue(result.error));
   return result.data as z.infer<ApiMethods[M]["input"]>;
 }
 

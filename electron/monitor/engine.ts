@@ -9,11 +9,11 @@ import {
   type EventName,
   isEventName,
   isMethodName,
-  type MethodName,
-  type MethodOutput,
   parseMethodInput,
 } from "../../shared/api.js";
 import { AlertManager } from "./alerts/alert-manager.js";
+import type { ApiHandlers } from "./api/in-process.js";
+import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
@@ -21,14 +21,7 @@ import { markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
-import {
-  applyEventRetention,
-  errorGroups,
-  eventsAfter,
-  lastEventId,
-  listEvents,
-  sessionTimeline,
-} from "./events/queries.js";
+import { applyEventRetention, eventsAfter, lastEventId } from "./events/queries.js";
 import { EventTracker } from "./events/tracker.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
@@ -38,29 +31,12 @@ import {
   startEngineMetrics,
 } from "./metrics/engine-metrics.js";
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
-import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
-import { reportHandlers } from "./reports/handlers.js";
-import { approvePins, listPins } from "./security/pins.js";
 import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
-import {
-  callsAfter,
-  getCall,
-  lastCallId,
-  listCalls,
-  listServers,
-  resolveRange,
-  statsDocument,
-} from "./store/queries.js";
+import { callsAfter, lastCallId } from "./store/queries.js";
 import { VERSION } from "./version.js";
-
-type Handlers = {
-  [M in MethodName]: (
-    input: ReturnType<typeof parseMethodInput<M>>,
-  ) => MethodOutput<M> | Promise<MethodOutput<M>>;
-};
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
 export interface MetricsEngine extends Engine {
@@ -124,7 +100,7 @@ export async function createEngine(
     return inventory;
   };
 
-  const handlers: Handlers = {
+  const handlers: ApiHandlers = {
     "servers.inventory": () => needInventory().inventory(),
     "servers.detail": (input) => needInventory().detail(input.id),
     "servers.start": (input) => needInventory().startServer(input.id),
@@ -142,18 +118,8 @@ export async function createEngine(
       dropped: Number(db.prepare("SELECT coalesce(sum(dropped), 0) AS n FROM sessions").get()?.n ?? 0),
       writeFailures: 0,
     }),
-    "servers.list": () => listServers(db),
-    "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
-    "calls.list": (input) => listCalls(db, input),
-    "calls.get": (input) => getCall(db, input.id),
     "logs.search": (input) => logging.search(input),
     "logs.patterns": (input) => logging.patterns(input),
-    "metrics.series": (input) => metricsSeries(db, input),
-    "events.list": (input) => listEvents(db, input),
-    "events.groups": (input) => errorGroups(db, input),
-    "sessions.timeline": (input) => sessionTimeline(db, input.id),
-    "tools.pins": (input) => listPins(db, input.server),
-    "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), "app"),
     "alerts.list": (input) => needAlerts().list(input),
     "alerts.history": ({ since, ...rest }) => needAlerts().history({ ...rest, sinceText: since }),
     "alerts.silence": (input) => needAlerts().silence(input),
@@ -171,7 +137,9 @@ export async function createEngine(
     "alerts.test": (input) => needAlerts().test(input.channel),
     "alerts.deliveries": (input) => needAlerts().deliveries(input),
     "alerts.pause": (input) => needAlerts().pause(input.duration),
-    ...reportHandlers(db, {
+    ...storeHandlers(db, {
+      dataDir: options.dataDir,
+      actor: "app",
       clientServers: async (client) =>
         (
           inventory?.inventory().servers ??
