@@ -116,7 +116,7 @@ export async function createEngine(
       dataDir: options.dataDir,
       databaseBytes: fileSize(dbPath) + fileSize(`${dbPath}-wal`),
       dropped: Number(db.prepare("SELECT coalesce(sum(dropped), 0) AS n FROM sessions").get()?.n ?? 0),
-      writeFailures: 0,
+      writeFailures: writer.writeFailures,
     }),
     "logs.search": (input) => logging.search(input),
     "logs.patterns": (input) => logging.patterns(input),
