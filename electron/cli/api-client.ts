@@ -1,0 +1,47 @@
+/**
+ * How a CLI command asks a question: through the typed API client, served in this process by the same
+ * handlers the engine registers (api/store-handlers.ts) over the data dir's database, without the
+ * engine's watchers, timers and writers. So `mcpscope stats`, the app and `mcpscope serve` give the same
+ * answer, and the API's schemas validate what the flags say.
+ */
+import { type ApiClient, ApiInputError, type ApiTransport, createApiClient } from "../../shared/api.js";
+import { inProcessTransport } from "../monitor/api/in-process.js";
+import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
+import { localActor } from "../monitor/audit/admin.js";
+import { databasePath, resolveDataDir } from "../monitor/paths.js";
+import { type Db, openDb } from "../monitor/store/db.js";
+import { flagString, type ParsedArgs, UsageError } from "./args.js";
+
+/**
+ * Opens the database of `--data-dir`, runs `ask` with a client of the store's API methods, and closes it.
+ * Input a method's schema refuses is a usage error naming the flag (`--limit: …`).
+ */
+export async function withStoreApi<T>(
+  args: ParsedArgs,
+  ask: (api: ApiClient) => Promise<T>,
+  options: Partial<StoreHandlerOptions> = {},
+): Promise<T> {
+  const dataDir = resolveDataDir(flagString(args, "data-dir"));
+  let db: Db | null = null;
+  let served: ApiTransport | null = null;
+  // The client validates before it invokes: input its schema refuses never opens (or creates) the database.
+  const transport: ApiTransport = {
+    invoke(method, input) {
+      if (!served) {
+        db = openDb(databasePath(dataDir));
+        served = inProcessTransport(storeHandlers(db, { dataDir, actor: localActor(), ...options }));
+      }
+      return served.invoke(method, input);
+    },
+    subscribe: (event, listener) => inProcessTransport({}).subscribe(event, listener),
+  };
+  try {
+    return await ask(createApiClient(transport));
+  } catch (error) {
+    if (error instanceof ApiInputError && error.issue)
+      throw new UsageError(`--${error.issue.field.split(".")[0]}: ${error.issue.message}`);
+    throw error;
+  } finally {
+    (db as Db | null)?.close();
+  }
+}
