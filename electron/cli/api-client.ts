@@ -19,7 +19,10 @@ import { flagString, type ParsedArgs, UsageError } from "./args.js";
 export async function withStoreApi<T>(
   args: ParsedArgs,
   ask: (api: ApiClient) => Promise<T>,
-  options: Partial<StoreHandlerOptions> = {},
+  options: Partial<StoreHandlerOptions> & {
+    /** The flag that sets a field, where their names differ (`{ text: "grep" }`). */
+    flagOf?: Record<string, string>;
+  } = {},
 ): Promise<T> {
   const dataDir = resolveDataDir(flagString(args, "data-dir"));
   let db: Db | null = null;
@@ -38,8 +41,10 @@ export async function withStoreApi<T>(
   try {
     return await ask(createApiClient(transport));
   } catch (error) {
-    if (error instanceof ApiInputError && error.issue)
-      throw new UsageError(`--${error.issue.field.split(".")[0]}: ${error.issue.message}`);
+    if (error instanceof ApiInputError && error.issue) {
+      const field = error.issue.field.split(".")[0] ?? "";
+      throw new UsageError(`--${options.flagOf?.[field] ?? field}: ${error.issue.message}`);
+    }
     throw error;
   } finally {
     (db as Db | null)?.close();

@@ -118,8 +118,6 @@ export async function createEngine(
       dropped: Number(db.prepare("SELECT coalesce(sum(dropped), 0) AS n FROM sessions").get()?.n ?? 0),
       writeFailures: writer.writeFailures,
     }),
-    "logs.search": (input) => logging.search(input),
-    "logs.patterns": (input) => logging.patterns(input),
     "alerts.list": (input) => needAlerts().list(input),
     "alerts.history": ({ since, ...rest }) => needAlerts().history({ ...rest, sinceText: since }),
     "alerts.silence": (input) => needAlerts().silence(input),
@@ -140,6 +138,7 @@ export async function createEngine(
     ...storeHandlers(db, {
       dataDir: options.dataDir,
       actor: "app",
+      logs: logging,
       clientServers: async (client) =>
         (
           inventory?.inventory().servers ??

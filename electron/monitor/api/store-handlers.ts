@@ -6,6 +6,7 @@
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
+import { LogReader } from "../logs/log-reader.js";
 import { metricsSeries } from "../metrics/series.js";
 import { reportHandlers } from "../reports/handlers.js";
 import { approvePins, listPins } from "../security/pins.js";
@@ -28,6 +29,8 @@ export type StoreMethod =
   | "calls.list"
   | "calls.get"
   | "calls.details"
+  | "logs.search"
+  | "logs.patterns"
   | "metrics.series"
   | "events.list"
   | "events.groups"
@@ -47,9 +50,12 @@ export interface StoreHandlerOptions {
   clientServers?: (client: string) => Promise<string[]>;
   /** Progress of a long report, step by step. */
   progress?: (step: string) => void;
+  /** Log search and templates (the engine's LoggingSystem, with the analyzer it mines with). */
+  logs?: Pick<LogReader, "search" | "patterns">;
 }
 
 export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
+  const logs = options.logs ?? new LogReader(db);
   return {
     "servers.list": () => listServers(db),
     "servers.recorded": () => recordedServerNames(db),
@@ -57,6 +63,8 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "calls.list": (input) => listCalls(db, input),
     "calls.get": (input) => getCall(db, input.id),
     "calls.details": (input) => listCallDetails(db, input),
+    "logs.search": (input) => logs.search(input),
+    "logs.patterns": (input) => logs.patterns(input),
     "metrics.series": (input) => metricsSeries(db, input),
     "events.list": (input) => listEvents(db, input),
     "events.groups": (input) => errorGroups(db, input),
