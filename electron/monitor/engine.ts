@@ -152,60 +152,40 @@ export async function createEngine(
   };
   alerts?.start();
 
-  // Wrappers write from other processes; look for new calls while anyone listens.
-  const poll = () => {
-    if (closed || !listeners.get("calls.new")?.size) return;
-    try {
-      for (;;) {
-        const calls = callsAfter(db, lastId);
-        if (calls.length === 0) break;
-        lastId = calls[calls.length - 1]?.id ?? lastId;
-        emit("calls.new", calls);
-        inventory?.noteCalls(calls.map((c) => c.server));
-        if (calls.length < 500) break;
-      }
-    } catch (error) {
-      // A locked or busy database: try again on the next tick.
-      logging.warn("poll", `cannot read new calls: ${(error as Error).message}; retrying`);
-    }
-  };
-  const timer = setInterval(poll, options.pollIntervalMs ?? 300);
-  timer.unref();
-  // The same for log records, by id (at most 10,000 a tick, so a flood cannot hold the engine).
-  const pollLogs = () => {
-    if (closed || !listeners.get("logs.new")?.size) return;
-    try {
-      for (let i = 0; i < 20; i++) {
-        const logs = logging.after(lastLogId);
-        if (logs.length === 0) break;
-        lastLogId = logs[logs.length - 1]?.id ?? lastLogId;
-        emit("logs.new", logs);
-        if (logs.length < 500) break;
-      }
-    } catch (error) {
-      logging.warn("poll", `cannot read new log records: ${(error as Error).message}; retrying`);
-    }
-  };
-  const logTimer = setInterval(pollLogs, options.pollIntervalMs ?? 300);
-  logTimer.unref();
-  // The same for events; and, every 10 minutes, retention per category in small batches.
+  // Wrappers write from other processes: look for new rows by id while anyone listens, a page of up to
+  // 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold the engine).
   let lastEventSeen = safeLastEventId(0);
-  const pollEvents = () => {
-    if (closed || !listeners.get("events.new")?.size) return;
-    try {
-      for (let i = 0; i < 20; i++) {
-        const events = eventsAfter(db, lastEventSeen);
-        if (events.length === 0) break;
-        lastEventSeen = events[events.length - 1]?.id ?? lastEventSeen;
-        emit("events.new", events);
-        if (events.length < 500) break;
-      }
-    } catch (error) {
-      logging.warn("poll", `cannot read new events: ${(error as Error).message}; retrying`);
-    }
-  };
-  const eventTimer = setInterval(pollEvents, options.pollIntervalMs ?? 300);
-  eventTimer.unref();
+  const pollers = [
+    poller(
+      "calls.new",
+      "calls",
+      Number.POSITIVE_INFINITY,
+      () => callsAfter(db, lastId),
+      (id) => {
+        lastId = id;
+      },
+      (calls) => inventory?.noteCalls(calls.map((c) => c.server)),
+    ),
+    poller(
+      "logs.new",
+      "log records",
+      20,
+      () => logging.after(lastLogId),
+      (id) => {
+        lastLogId = id;
+      },
+    ),
+    poller(
+      "events.new",
+      "events",
+      20,
+      () => eventsAfter(db, lastEventSeen),
+      (id) => {
+        lastEventSeen = id;
+      },
+    ),
+  ];
+  // Every 10 minutes, event retention per category in small batches.
   const eventRetention = () => {
     if (closed) return;
     try {
@@ -221,6 +201,39 @@ export async function createEngine(
   setTimeout(eventRetention, 30_000).unref();
 
   inventory?.onChange((payload) => emit("servers.changed", payload));
+
+  /**
+   * Every poll interval, while `event` has listeners: reads rows after the cursor, moves the cursor to
+   * the last one (`advance`), emits them, then tells `emitted`; until a short page or `maxPages` pages.
+   */
+  function poller<T extends { id: number }>(
+    event: EventName,
+    what: string,
+    maxPages: number,
+    read: () => T[],
+    advance: (lastId: number) => void,
+    emitted?: (rows: T[]) => void,
+  ): NodeJS.Timeout {
+    const tick = () => {
+      if (closed || !listeners.get(event)?.size) return;
+      try {
+        for (let page = 0; page < maxPages; page++) {
+          const rows = read();
+          if (rows.length === 0) break;
+          advance((rows[rows.length - 1] as T).id);
+          emit(event, rows);
+          emitted?.(rows);
+          if (rows.length < 500) break;
+        }
+      } catch (error) {
+        // A locked or busy database: try again on the next tick.
+        logging.warn("poll", `cannot read new ${what}: ${(error as Error).message}; retrying`);
+      }
+    };
+    const timer = setInterval(tick, options.pollIntervalMs ?? 300);
+    timer.unref();
+    return timer;
+  }
 
   function emit(event: EventName, payload: unknown) {
     for (const listener of listeners.get(event) ?? []) {
@@ -263,13 +276,11 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       unmarkRunning();
-      clearInterval(timer);
+      for (const timer of pollers) clearInterval(timer);
       alerts?.close();
       stopSettingsWatch();
       await inventory?.close();
       writer.close();
-      clearInterval(logTimer);
-      clearInterval(eventTimer);
       clearInterval(retentionTimer);
       listeners.clear();
       await logging.close();
