@@ -19,6 +19,7 @@ import {
   SilenceInputSchema,
   SilenceSchema,
 } from "./alerts.js";
+import { AuditVerifySchema } from "./audit.js";
 import {
   CallDetailSchema,
   CallSummarySchema,
@@ -209,6 +210,8 @@ export const API_METHODS = {
   "calls.details": { input: CallsQuerySchema, output: z.array(CallDetailSchema) },
   /** Every server name with recorded traffic (sessions or metric rollups), sorted: for filters and typo hints. */
   "servers.recorded": { input: Empty, output: z.array(z.string()) },
+  /** Walks the audit log's hash chain in id order; the first record that does not hold, if any. */
+  "audit.verify": { input: Empty, output: AuditVerifySchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

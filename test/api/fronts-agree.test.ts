@@ -6,8 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
+import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { createApiClient, type MethodInput, type MethodName } from "../../shared/api.js";
 import { mcpscopeJson, tempDir } from "../helpers/mcp.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
@@ -24,6 +27,10 @@ const since = new Date(Date.parse(until) - 60 * MINUTE).toISOString();
 beforeAll(async () => {
   dir = await tempDir();
   recordCalls(dir.path, mixedCalls(120, Date.parse(since) + MINUTE, Date.parse(until) - MINUTE, 7));
+  const db = openDb(databasePath(dir.path));
+  for (const action of ["instrument", "silence", "uninstrument"])
+    recordAdminAction(db, { action, actor: "tester", server: "srv-1", outcome: "ok" });
+  db.close();
   // No rollup folding while the fronts ask: a fold between two questions would turn exact latency
   // percentiles into sketch estimates (within 1%) for the questions after it.
   engine = await createEngine({
@@ -102,5 +109,16 @@ describe("the CLI, HTTP and the in-process client", () => {
     expect(http).toEqual(cli.calls);
     expect(engineAnswer).toEqual(cli.calls);
     expect(storeAnswer).toEqual(cli.calls);
+  });
+
+  it("give the same audit chain check", async () => {
+    const cli = await mcpscopeJson(["audit", "verify", "--data-dir", dir.path]);
+    const http = await overHttp("audit.verify", {});
+    const [engineAnswer, storeAnswer] = await inProcess("audit.verify", {});
+    expect(cli).toMatchObject({ ok: true, records: expect.any(Number) });
+    expect((cli as { records: number }).records).toBe(3);
+    expect(http).toEqual(cli);
+    expect(engineAnswer).toEqual(cli);
+    expect(storeAnswer).toEqual(cli);
   });
 });

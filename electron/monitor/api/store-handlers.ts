@@ -3,6 +3,7 @@
  * registers them, and the CLI serves the same ones in process over the database when it answers a
  * question, so a command, the app and browser mode give the same answer.
  */
+import { verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
@@ -20,6 +21,7 @@ import {
   resolveRange,
   statsDocument,
 } from "../store/queries.js";
+import { iso } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
 
 export type StoreMethod =
@@ -37,6 +39,7 @@ export type StoreMethod =
   | "sessions.timeline"
   | "tools.pins"
   | "tools.approve"
+  | "audit.verify"
   | "reports.generate"
   | "reports.export"
   | "reports.save"
@@ -71,6 +74,10 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "sessions.timeline": (input) => sessionTimeline(db, input.id),
     "tools.pins": (input) => listPins(db, input.server),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
+    "audit.verify": () => {
+      const { broken, ...result } = verifyChain(db);
+      return { ...result, broken: broken ? { ...broken, timeIso: iso(broken.time) } : undefined };
+    },
     ...reportHandlers(db, {
       progress: options.progress,
       clientServers:
