@@ -54,6 +54,7 @@ import {
 import {
   ActionResultSchema,
   AddServerInputSchema,
+  InstrumentedEntrySchema,
   InventorySchema,
   ServerDetailSchema,
   ServerIdInputSchema,
@@ -212,6 +213,8 @@ export const API_METHODS = {
   "servers.recorded": { input: Empty, output: z.array(z.string()) },
   /** Walks the audit log's hash chain in id order; the first record that does not hold, if any. */
   "audit.verify": { input: Empty, output: AuditVerifySchema },
+  /** The config entries mcpscope has wrapped, each read again from its file: still wrapped, edited since? */
+  "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

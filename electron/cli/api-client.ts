@@ -4,7 +4,7 @@
  * engine's watchers, timers and writers. So `mcpscope stats`, the app and `mcpscope serve` give the same
  * answer, and the API's schemas validate what the flags say.
  */
-import { type ApiClient, ApiInputError, type ApiTransport, createApiClient } from "../../shared/api.js";
+import { type ApiClient, ApiInputError, createApiClient } from "../../shared/api.js";
 import { inProcessTransport } from "../monitor/api/in-process.js";
 import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
 import { localActor } from "../monitor/audit/admin.js";
@@ -25,19 +25,10 @@ export async function withStoreApi<T>(
   } = {},
 ): Promise<T> {
   const dataDir = resolveDataDir(flagString(args, "data-dir"));
-  let db: Db | null = null;
-  let served: ApiTransport | null = null;
-  // The client validates before it invokes: input its schema refuses never opens (or creates) the database.
-  const transport: ApiTransport = {
-    invoke(method, input) {
-      if (!served) {
-        db = openDb(databasePath(dataDir));
-        served = inProcessTransport(storeHandlers(db, { dataDir, actor: localActor(), ...options }));
-      }
-      return served.invoke(method, input);
-    },
-    subscribe: (event, listener) => inProcessTransport({}).subscribe(event, listener),
-  };
+  // Opened by the first method that reads it: input the client refuses never opens (or creates) the
+  // database, nor does a method that reads only files (instrument.records).
+  const store = openWhenUsed(databasePath(dataDir));
+  const transport = inProcessTransport(storeHandlers(store.db, { dataDir, actor: localActor(), ...options }));
   try {
     return await ask(createApiClient(transport));
   } catch (error) {
@@ -47,6 +38,24 @@ export async function withStoreApi<T>(
     }
     throw error;
   } finally {
-    (db as Db | null)?.close();
+    store.close();
   }
+}
+
+function openWhenUsed(path: string): { db: Db; close(): void } {
+  let opened: Db | null = null;
+  const db = () => {
+    opened ??= openDb(path);
+    return opened;
+  };
+  return {
+    db: {
+      path,
+      exec: (sql) => db().exec(sql),
+      prepare: (sql) => db().prepare(sql),
+      transaction: (fn) => db().transaction(fn),
+      close: () => opened?.close(),
+    },
+    close: () => opened?.close(),
+  };
 }

@@ -7,6 +7,8 @@ import { verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
+import { inspectRecord } from "../instrument/instrument-status.js";
+import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
 import { metricsSeries } from "../metrics/series.js";
 import { reportHandlers } from "../reports/handlers.js";
@@ -40,6 +42,7 @@ export type StoreMethod =
   | "tools.pins"
   | "tools.approve"
   | "audit.verify"
+  | "instrument.records"
   | "reports.generate"
   | "reports.export"
   | "reports.save"
@@ -74,6 +77,16 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "sessions.timeline": (input) => sessionTimeline(db, input.id),
     "tools.pins": (input) => listPins(db, input.server),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
+    "instrument.records": async () =>
+      Promise.all(
+        (await readRecords(options.dataDir)).map(async (record) => ({
+          client: record.client,
+          server: record.server,
+          file: record.file,
+          instrumentedAt: record.instrumentedAt,
+          ...(await inspectRecord(record)),
+        })),
+      ),
     "audit.verify": () => {
       const { broken, ...result } = verifyChain(db);
       return { ...result, broken: broken ? { ...broken, timeIso: iso(broken.time) } : undefined };
