@@ -20,6 +20,7 @@ import {
   SilenceInputSchema,
   SilenceSchema,
 } from "./alerts.js";
+import { AuditVerifySchema } from "./audit.js";
 import {
   CallDetailSchema,
   CallSummarySchema,
@@ -54,6 +55,7 @@ import {
 import {
   ActionResultSchema,
   AddServerInputSchema,
+  InstrumentedEntrySchema,
   InventorySchema,
   ServerDetailSchema,
   ServerIdInputSchema,
@@ -231,6 +233,14 @@ export const API_METHODS = {
   "storage.schedule": { input: BackupScheduleInputSchema, output: ActionResultSchema },
   /** Sets `storage.maxSize` or one `storage.retention` kind in settings.json (null: the default). */
   "storage.settings.put": { input: StorageSettingInputSchema, output: ActionResultSchema },
+  /** Calls with their masked, capped request and response, newest first (what `mcpscope calls --json` prints). */
+  "calls.details": { input: CallsQuerySchema, output: z.array(CallDetailSchema) },
+  /** Every server name with recorded traffic (sessions or metric rollups), sorted: for filters and typo hints. */
+  "servers.recorded": { input: Empty, output: z.array(z.string()) },
+  /** Walks the audit log's hash chain in id order; the first record that does not hold, if any. */
+  "audit.verify": { input: Empty, output: AuditVerifySchema },
+  /** The config entries mcpscope has wrapped, each read again from its file: still wrapped, edited since? */
+  "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -282,6 +292,8 @@ export class ApiInputError extends Error {
   constructor(
     readonly method: string,
     detail: string,
+    /** The first problem, when the input failed its schema: which field, and what is wrong with it. */
+    readonly issue?: { field: string; message: string },
   ) {
     super(`invalid input for ${method}: ${detail}`);
     this.name = "ApiInputError";
@@ -289,10 +301,14 @@ export class ApiInputError extends Error {
 }
 
 export function describeZodError(error: z.ZodError): string {
+  const issue = firstIssue(error);
+  return issue ? `${issue.field}: ${issue.message}` : "does not match its schema";
+}
+
+function firstIssue(error: z.ZodError): { field: string; message: string } | undefined {
   const issue = error.issues[0];
-  if (!issue) return "does not match its schema";
-  const where = issue.path.length ? issue.path.join(".") : "input";
-  return `${where}: ${issue.message}`;
+  if (!issue) return undefined;
+  return { field: issue.path.length ? issue.path.join(".") : "input", message: issue.message };
 }
 
 /** Validates `input` against the method's schema; throws ApiInputError with a one-line message. */
@@ -301,7 +317,8 @@ export function parseMethodInput<M extends MethodName>(
   input: unknown,
 ): z.infer<ApiMethods[M]["input"]> {
   const result = API_METHODS[method].input.safeParse(input ?? {});
-  if (!result.success) throw new ApiInputError(method, describeZodError(result.error));
+  if (!result.success)
+    throw new ApiInputError(method, describeZodError(result.error), firstIssue(result.error));
   return result.data as z.infer<ApiMethods[M]["input"]>;
 }
 

@@ -118,7 +118,9 @@ export const SystemInfoSchema = z.object({
   version: z.string(),
   dataDir: z.string(),
   databaseBytes: z.number().int(),
+  /** Observations the wrappers dropped, over every recorded session. */
   dropped: z.number().int(),
+  /** Batches (or database opens) the engine's own writer failed since the engine started. */
   writeFailures: z.number().int(),
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;

@@ -155,3 +155,18 @@ export type AddServerInput = z.infer<typeof AddServerInputSchema>;
 
 export const ActionResultSchema = z.object({ ok: z.boolean(), message: z.string() });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+/** A config entry mcpscope has wrapped (from its records), and whether it is still wrapped. */
+export const InstrumentedEntrySchema = z.object({
+  client: z.string(),
+  server: z.string(),
+  file: z.string(),
+  instrumentedAt: z.string(),
+  /** The entry is there and still wrapped by mcpscope. */
+  inPlace: z.boolean(),
+  /** The entry is as mcpscope wrote it: undoing it needs no --force. */
+  exact: z.boolean(),
+  /** Why the entry's state could not be read (file missing or malformed). */
+  problem: z.string().nullable(),
+});
+export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;

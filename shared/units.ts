@@ -31,7 +31,7 @@ export const DURATION_PATTERN = /^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/;
  * from now): ten years. Far beyond any real use, and far inside what a date can hold, so that `now + d`
  * is always a time that can be stored, compared and printed.
  */
-export const MAX_DURATION_MS = 3650 * DURATION_UNITS.d;
+export const MAX_DURATION_MS = 3650 * DURATION_UNITS.d!;
 export const MAX_DURATION_TEXT = "3650d";
 
 function sumDuration(t: string): number {

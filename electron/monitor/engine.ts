@@ -9,12 +9,12 @@ import {
   type EventName,
   isEventName,
   isMethodName,
-  type MethodName,
-  type MethodOutput,
   parseMethodInput,
 } from "../../shared/api.js";
 import { alertHandlers } from "./alerts/alert-handlers.js";
 import { AlertManager } from "./alerts/alert-manager.js";
+import type { ApiHandlers } from "./api/in-process.js";
+import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
@@ -22,14 +22,7 @@ import { markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
-import {
-  applyEventRetention,
-  errorGroups,
-  eventsAfter,
-  lastEventId,
-  listEvents,
-  sessionTimeline,
-} from "./events/queries.js";
+import { applyEventRetention, eventsAfter, lastEventId } from "./events/queries.js";
 import { EventTracker } from "./events/tracker.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
@@ -39,31 +32,14 @@ import {
   startEngineMetrics,
 } from "./metrics/engine-metrics.js";
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
-import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
 import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
-import { reportHandlers } from "./reports/handlers.js";
-import { approvePins, listPins } from "./security/pins.js";
 import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
-import {
-  callsAfter,
-  getCall,
-  lastCallId,
-  listCalls,
-  listServers,
-  resolveRange,
-  statsDocument,
-} from "./store/queries.js";
+import { callsAfter, lastCallId } from "./store/queries.js";
 import { recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
 import { VERSION } from "./version.js";
-
-type Handlers = {
-  [M in MethodName]: (
-    input: ReturnType<typeof parseMethodInput<M>>,
-  ) => MethodOutput<M> | Promise<MethodOutput<M>>;
-};
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
 export interface MetricsEngine extends Engine {
@@ -166,7 +142,7 @@ export async function createEngine(
     return inventory;
   };
 
-  const handlers: Handlers = {
+  const handlers: ApiHandlers = {
     "servers.inventory": () => needInventory().inventory(),
     "servers.detail": (input) => needInventory().detail(input.id),
     "servers.start": (input) => needInventory().startServer(input.id),
@@ -182,22 +158,13 @@ export async function createEngine(
       dataDir: options.dataDir,
       databaseBytes: fileSize(dbPath) + fileSize(`${dbPath}-wal`),
       dropped: Number(db.prepare("SELECT coalesce(sum(dropped), 0) AS n FROM sessions").get()?.n ?? 0),
-      writeFailures: 0,
+      writeFailures: writer.writeFailures,
     }),
-    "servers.list": () => listServers(db),
-    "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
-    "calls.list": (input) => listCalls(db, input),
-    "calls.get": (input) => getCall(db, input.id),
-    "logs.search": (input) => logging.search(input),
-    "logs.patterns": (input) => logging.patterns(input),
-    "metrics.series": (input) => metricsSeries(db, input),
-    "events.list": (input) => listEvents(db, input),
-    "events.groups": (input) => errorGroups(db, input),
-    "sessions.timeline": (input) => sessionTimeline(db, input.id),
-    "tools.pins": (input) => listPins(db, input.server),
-    "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), "app"),
     ...alertHandlers(needAlerts),
-    ...reportHandlers(db, {
+    ...storeHandlers(db, {
+      dataDir: options.dataDir,
+      actor: "app",
+      logs: logging,
       clientServers: async (client) =>
         (
           inventory?.inventory().servers ??
@@ -216,60 +183,40 @@ export async function createEngine(
   };
   alerts?.start();
 
-  // Wrappers write from other processes; look for new calls while anyone listens.
-  const poll = () => {
-    if (closed || !listeners.get("calls.new")?.size) return;
-    try {
-      for (;;) {
-        const calls = callsAfter(db, lastId);
-        if (calls.length === 0) break;
-        lastId = calls[calls.length - 1]?.id ?? lastId;
-        emit("calls.new", calls);
-        inventory?.noteCalls(calls.map((c) => c.server));
-        if (calls.length < 500) break;
-      }
-    } catch (error) {
-      // A locked or busy database: try again on the next tick.
-      logging.warn("poll", `cannot read new calls: ${(error as Error).message}; retrying`);
-    }
-  };
-  const timer = setInterval(poll, options.pollIntervalMs ?? 300);
-  timer.unref();
-  // The same for log records, by id (at most 10,000 a tick, so a flood cannot hold the engine).
-  const pollLogs = () => {
-    if (closed || !listeners.get("logs.new")?.size) return;
-    try {
-      for (let i = 0; i < 20; i++) {
-        const logs = logging.after(lastLogId);
-        if (logs.length === 0) break;
-        lastLogId = logs[logs.length - 1]?.id ?? lastLogId;
-        emit("logs.new", logs);
-        if (logs.length < 500) break;
-      }
-    } catch (error) {
-      logging.warn("poll", `cannot read new log records: ${(error as Error).message}; retrying`);
-    }
-  };
-  const logTimer = setInterval(pollLogs, options.pollIntervalMs ?? 300);
-  logTimer.unref();
-  // The same for events; and, every 10 minutes, retention per category in small batches.
+  // Wrappers write from other processes: look for new rows by id while anyone listens, a page of up to
+  // 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold the engine).
   let lastEventSeen = safeLastEventId(0);
-  const pollEvents = () => {
-    if (closed || !listeners.get("events.new")?.size) return;
-    try {
-      for (let i = 0; i < 20; i++) {
-        const events = eventsAfter(db, lastEventSeen);
-        if (events.length === 0) break;
-        lastEventSeen = events[events.length - 1]?.id ?? lastEventSeen;
-        emit("events.new", events);
-        if (events.length < 500) break;
-      }
-    } catch (error) {
-      logging.warn("poll", `cannot read new events: ${(error as Error).message}; retrying`);
-    }
-  };
-  const eventTimer = setInterval(pollEvents, options.pollIntervalMs ?? 300);
-  eventTimer.unref();
+  const pollers = [
+    poller(
+      "calls.new",
+      "calls",
+      Number.POSITIVE_INFINITY,
+      () => callsAfter(db, lastId),
+      (id) => {
+        lastId = id;
+      },
+      (calls) => inventory?.noteCalls(calls.map((c) => c.server)),
+    ),
+    poller(
+      "logs.new",
+      "log records",
+      20,
+      () => logging.after(lastLogId),
+      (id) => {
+        lastLogId = id;
+      },
+    ),
+    poller(
+      "events.new",
+      "events",
+      20,
+      () => eventsAfter(db, lastEventSeen),
+      (id) => {
+        lastEventSeen = id;
+      },
+    ),
+  ];
+  // Every 10 minutes, event retention per category in small batches.
   const eventRetention = () => {
     if (closed) return;
     try {
@@ -285,6 +232,39 @@ export async function createEngine(
   setTimeout(eventRetention, 30_000).unref();
 
   inventory?.onChange((payload) => emit("servers.changed", payload));
+
+  /**
+   * Every poll interval, while `event` has listeners: reads rows after the cursor, moves the cursor to
+   * the last one (`advance`), emits them, then tells `emitted`; until a short page or `maxPages` pages.
+   */
+  function poller<T extends { id: number }>(
+    event: EventName,
+    what: string,
+    maxPages: number,
+    read: () => T[],
+    advance: (lastId: number) => void,
+    emitted?: (rows: T[]) => void,
+  ): NodeJS.Timeout {
+    const tick = () => {
+      if (closed || !listeners.get(event)?.size) return;
+      try {
+        for (let page = 0; page < maxPages; page++) {
+          const rows = read();
+          if (rows.length === 0) break;
+          advance((rows[rows.length - 1] as T).id);
+          emit(event, rows);
+          emitted?.(rows);
+          if (rows.length < 500) break;
+        }
+      } catch (error) {
+        // A locked or busy database: try again on the next tick.
+        logging.warn("poll", `cannot read new ${what}: ${(error as Error).message}; retrying`);
+      }
+    };
+    const timer = setInterval(tick, options.pollIntervalMs ?? 300);
+    timer.unref();
+    return timer;
+  }
 
   function emit(event: EventName, payload: unknown) {
     for (const listener of listeners.get(event) ?? []) {
@@ -327,14 +307,12 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       unmarkRunning();
-      clearInterval(timer);
+      for (const timer of pollers) clearInterval(timer);
       alerts?.close();
       stopSettingsWatch();
       await remoteProxies?.close();
       await inventory?.close();
       writer.close();
-      clearInterval(logTimer);
-      clearInterval(eventTimer);
       clearInterval(retentionTimer);
       await storage.close();
       listeners.clear();

@@ -24,7 +24,7 @@ import { readEvents } from "./helpers.js";
 const SERVER = fileURLToPath(new URL("../fixtures/leaky-server.mjs", import.meta.url));
 const inline = CORPUS.filter((c) => c.inline);
 const texts = CORPUS.map((c) => c.text);
-const find = (kind: string) => CORPUS.find((c) => c.kind === kind && c.inline) ?? CORPUS[0];
+const find = (kind: string) => CORPUS.find((c) => c.kind === kind && c.inline) ?? CORPUS[0]!;
 
 async function filesUnder(root: string): Promise<string[]> {
   const out: string[] = [];

@@ -1,8 +1,9 @@
 import { once } from "node:events";
-import { AUDIT_COLUMNS, type AuditRecord, iterateAudit, verifyChain } from "../../monitor/audit/audit-log.js";
+import { AUDIT_COLUMNS, type AuditRecord, iterateAudit } from "../../monitor/audit/audit-log.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { type Command, openOutput } from "../io.js";
 
@@ -73,28 +74,23 @@ export const auditCommand: Command = {
     if (sub !== "verify" && sub !== "export") {
       throw new UsageError(`unknown audit command "${sub}"; use \`audit verify\` or \`audit export\``);
     }
+    if (sub === "verify") {
+      const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));
+      if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+      else if (result.ok) {
+        const from = result.from
+          ? ` from record ${result.from.id} (${result.from.timeIso}); records 1..${result.from.prunedThrough} were pruned by retention, vouched for by checkpoint ${result.from.digest.slice(0, 12)}`
+          : "";
+        io.stdout.write(`${result.records} records, chain intact${from}\n`);
+      } else if (result.broken) {
+        const b = result.broken;
+        io.stdout.write(`audit chain broken at record ${b.id} (${b.timeIso}): ${b.reason} — ${b.message}\n`);
+      }
+      return result.ok ? 0 : 1;
+    }
+    // Export streams the whole chain to a file or a pipe: it reads the database itself, record by record.
     const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
     try {
-      if (sub === "verify") {
-        const result = verifyChain(db);
-        if (args.flags.json) {
-          const broken = result.broken ? { ...result.broken, timeIso: iso(result.broken.time) } : undefined;
-          io.stdout.write(
-            `${JSON.stringify({ ok: result.ok, records: result.records, broken, from: result.from })}\n`,
-          );
-        } else if (result.ok) {
-          const from = result.from
-            ? ` from record ${result.from.id} (${iso(result.from.time)}); records 1..${result.from.prunedThrough} were pruned by retention, vouched for by checkpoint ${result.from.digest.slice(0, 12)}`
-            : "";
-          io.stdout.write(`${result.records} records, chain intact${from}\n`);
-        } else if (result.broken) {
-          const b = result.broken;
-          io.stdout.write(
-            `audit chain broken at record ${b.id} (${iso(b.time)}): ${b.reason} — ${b.message}\n`,
-          );
-        }
-        return result.ok ? 0 : 1;
-      }
       const format = flagString(args, "format") ?? "jsonl";
       if (format !== "jsonl" && format !== "csv")
         throw new UsageError(`--format: use jsonl or csv, not "${format}"`);

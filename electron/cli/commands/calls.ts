@@ -1,9 +1,5 @@
-import { CallsQuerySchema } from "../../../shared/api.js";
-import type { CallDetail } from "../../../shared/domain.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
-import { listCallDetails } from "../../monitor/store/queries.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { withStoreApi } from "../api-client.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { formatMs, renderTable } from "../table.js";
 
@@ -42,26 +38,18 @@ export const callsCommand: Command = {
       return 0;
     }
     const limit = Number(flagString(args, "limit") ?? 50);
-    const parsed = CallsQuerySchema.safeParse({
-      since: flagString(args, "since"),
-      until: flagString(args, "until"),
-      server: flagString(args, "server"),
-      tool: flagString(args, "tool"),
-      method: flagString(args, "method"),
-      outcome: flagString(args, "outcome"),
-      limit: Number.isFinite(limit) ? limit : flagString(args, "limit"),
-    });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UsageError(`--${String(issue?.path[0] ?? "flag")}: ${issue?.message ?? "invalid"}`);
-    }
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-    let calls: CallDetail[];
-    try {
-      calls = listCallDetails(db, parsed.data);
-    } finally {
-      db.close();
-    }
+    const calls = await withStoreApi(args, (api) =>
+      api.call("calls.details", {
+        since: flagString(args, "since"),
+        until: flagString(args, "until"),
+        server: flagString(args, "server"),
+        tool: flagString(args, "tool"),
+        method: flagString(args, "method"),
+        // The schema names what is wrong with a value that is not a number, or not an outcome.
+        outcome: flagString(args, "outcome") as never,
+        limit: (Number.isFinite(limit) ? limit : flagString(args, "limit")) as number,
+      }),
+    );
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify({ calls }, null, 2)}\n`);
       return 0;

@@ -1,7 +1,4 @@
-import { ErrorGroupsQuerySchema, EventsQuerySchema } from "../../../shared/events.js";
-import { errorGroups, listEvents } from "../../monitor/events/queries.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
 import type { CliIo, Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -37,16 +34,17 @@ const GROUP_FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: 'print {"groups": […]}' },
 };
 
-function limitOf(args: ParsedArgs): number | string | undefined {
+/** A number, or the text as given so that the schema names what is wrong with it. */
+function limitOf(args: ParsedArgs): number | undefined {
   const text = flagString(args, "limit");
   if (text === undefined) return undefined;
   const n = Number(text);
-  return Number.isFinite(n) ? n : text;
+  return (Number.isFinite(n) ? n : text) as number;
 }
 
-function usageError(error: { issues: { path: PropertyKey[]; message: string }[] }): UsageError {
-  const issue = error.issues[0];
-  return new UsageError(`--${String(issue?.path[0] ?? "flag")}: ${issue?.message ?? "invalid"}`);
+/** A flag's text, checked by the method's schema (a category or severity it does not know is refused). */
+function vocabulary<T>(args: ParsedArgs, name: string): T | undefined {
+  return flagString(args, name) as T | undefined;
 }
 
 function time(isoText: string): string {
@@ -76,24 +74,18 @@ export const eventsCommand: Command = {
     }
     if (args.positionals.length)
       throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope events groups\`?`);
-    const parsed = EventsQuerySchema.safeParse({
-      since: flagString(args, "since"),
-      until: flagString(args, "until"),
-      category: flagString(args, "category"),
-      type: flagString(args, "type"),
-      severity: flagString(args, "severity"),
-      server: flagString(args, "server"),
-      session: flagString(args, "session"),
-      limit: limitOf(args),
-    });
-    if (!parsed.success) throw usageError(parsed.error);
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-    let events: ReturnType<typeof listEvents>;
-    try {
-      events = listEvents(db, parsed.data);
-    } finally {
-      db.close();
-    }
+    const events = await withStoreApi(args, (api) =>
+      api.call("events.list", {
+        since: flagString(args, "since"),
+        until: flagString(args, "until"),
+        category: vocabulary(args, "category"),
+        type: flagString(args, "type"),
+        severity: vocabulary(args, "severity"),
+        server: flagString(args, "server"),
+        session: flagString(args, "session"),
+        limit: limitOf(args),
+      }),
+    );
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify({ events }, null, 2)}\n`);
       return 0;
@@ -132,19 +124,13 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (args.positionals.length) throw new UsageError(`unexpected "${args.positionals[0]}"`);
-  const parsed = ErrorGroupsQuerySchema.safeParse({
-    since: flagString(args, "since"),
-    server: flagString(args, "server"),
-    limit: limitOf(args),
-  });
-  if (!parsed.success) throw usageError(parsed.error);
-  const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-  let result: ReturnType<typeof errorGroups>;
-  try {
-    result = errorGroups(db, parsed.data);
-  } finally {
-    db.close();
-  }
+  const result = await withStoreApi(args, (api) =>
+    api.call("events.groups", {
+      since: flagString(args, "since"),
+      server: flagString(args, "server"),
+      limit: limitOf(args),
+    }),
+  );
   if (args.flags.json) {
     io.stdout.write(`${JSON.stringify({ groups: result }, null, 2)}\n`);
     return 0;

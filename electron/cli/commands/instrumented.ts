@@ -1,6 +1,5 @@
-import { inspectRecord } from "../../monitor/instrument/instrument-status.js";
-import { readRecords } from "../../monitor/instrument/records.js";
-import { resolveDataDir } from "../../monitor/paths.js";
+import type { InstrumentedEntry } from "../../../shared/servers.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -24,19 +23,16 @@ export const instrumentedCommand: Command = {
       return 0;
     }
     const home = flagString(args, "home");
-    const records = (await readRecords(resolveDataDir(flagString(args, "data-dir")))).filter(
+    const rows = (await withStoreApi(args, (api) => api.call("instrument.records", {}))).filter(
       (r) => !home || underHome(r.file, home),
     );
-    const rows = await Promise.all(
-      records.map(async (record) => ({ record, state: await inspectRecord(record) })),
-    );
     if (args.flags.json) {
-      const entries = rows.map(({ record, state }) => ({
-        client: record.client,
-        server: record.server,
-        file: record.file,
-        instrumented_at: record.instrumentedAt,
-        in_place: state.inPlace,
+      const entries = rows.map((entry) => ({
+        client: entry.client,
+        server: entry.server,
+        file: entry.file,
+        instrumented_at: entry.instrumentedAt,
+        in_place: entry.inPlace,
       }));
       io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
       return 0;
@@ -47,7 +43,7 @@ export const instrumentedCommand: Command = {
       );
       return 0;
     }
-    const state = ({ inPlace, exact, problem }: Awaited<ReturnType<typeof inspectRecord>>) => {
+    const state = ({ inPlace, exact, problem }: InstrumentedEntry) => {
       if (problem) return `no (${problem})`;
       if (!inPlace) return "no (lost: instrument it again)";
       return exact ? "yes" : "yes (entry edited since)";
@@ -55,12 +51,12 @@ export const instrumentedCommand: Command = {
     io.stdout.write(
       `${renderTable(
         ["CLIENT", "SERVER", "WRAPPED", "SINCE", "FILE"],
-        rows.map(({ record, state: s }) => [
-          record.client,
-          record.server,
-          state(s),
-          record.instrumentedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
-          record.file,
+        rows.map((entry) => [
+          entry.client,
+          entry.server,
+          state(entry),
+          entry.instrumentedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          entry.file,
         ]),
       )}\n`,
     );

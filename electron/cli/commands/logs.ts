@@ -1,13 +1,15 @@
+import type { ApiClient } from "../../../shared/api.js";
 import type { LogLevel } from "../../../shared/levels.js";
-import type { LogRecord } from "../../../shared/logs.js";
+import type { LogRecord, LogsQuery } from "../../../shared/logs.js";
 import { catchUpIndex, indexedUpTo } from "../../monitor/logs/fts-index.js";
 import { patternsDocument } from "../../monitor/logs/log-patterns.js";
-import { type LogFilter, lastLogId, logsAfter, searchLogs } from "../../monitor/logs/log-queries.js";
+import { type LogFilter, lastLogId, logsAfter } from "../../monitor/logs/log-queries.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
 import { TemplateAnalyzer } from "../../monitor/logs/template-analyzer.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { type Db, openDb } from "../../monitor/store/db.js";
 import { parseTimeSpec } from "../../monitor/time.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
 import type { CliIo, Command } from "../io.js";
 import { formatPatterns, formatRecord } from "./logs-format.js";
@@ -58,6 +60,8 @@ const PATTERN_FLAGS: FlagSpecs = {
 };
 
 const FOLLOW_POLL_MS = 250;
+/** The most records one logs.search answers; a longer backlog is read page by page. */
+const PAGE = 1000;
 /** Records `logs patterns` mines before answering (the engine mines continuously). */
 const MINE_AT_MOST = 200_000;
 
@@ -90,19 +94,24 @@ export const logsCommand: Command = {
     const until = flagString(args, "until");
     for (const time of [since, until]) if (time) parseTimeSpec(time); // one-line error before opening anything
     if (args.flags.follow && until) throw new UsageError("--follow and --until do not go together");
+    const query: LogsQuery = { ...filter, since, until };
+    const read = (beforeId?: number) =>
+      withStoreApi(args, (api) => newest(api, { ...query, beforeId }, limit), { flagOf: { text: "grep" } });
+    if (!args.flags.follow) {
+      const backlog = (await read()).reverse();
+      if (args.flags.json) io.stdout.write(`${JSON.stringify({ logs: backlog }, null, 2)}\n`);
+      else if (backlog.length === 0)
+        io.stdout.write(
+          "No log records match. Records appear once a server wrapped with `mcpscope run` logs something.\n",
+        );
+      else for (const record of backlog) io.stdout.write(formatRecord(record));
+      return 0;
+    }
+    // The live tail reads the database itself, from where the backlog (asked through the API) ends.
     const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
     try {
       const upTo = tailEnd(db, filter);
-      const backlog = searchLogs(db, { ...filter, since, until, limit, beforeId: upTo + 1 }).reverse();
-      if (!args.flags.follow) {
-        if (args.flags.json) io.stdout.write(`${JSON.stringify({ logs: backlog }, null, 2)}\n`);
-        else if (backlog.length === 0)
-          io.stdout.write(
-            "No log records match. Records appear once a server wrapped with `mcpscope run` logs something.\n",
-          );
-        else for (const record of backlog) io.stdout.write(formatRecord(record));
-        return 0;
-      }
+      const backlog = (await read(upTo + 1)).reverse();
       const print = (record: LogRecord) =>
         io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
       for (const record of backlog) print(record);
@@ -113,6 +122,21 @@ export const logsCommand: Command = {
     }
   },
 };
+
+/** The newest `limit` records matching `query`, newest first, asked a page at a time. */
+async function newest(api: ApiClient, query: LogsQuery, limit: number): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  let beforeId = query.beforeId;
+  while (records.length < limit) {
+    const size = Math.min(PAGE, limit - records.length);
+    const page = await api.call("logs.search", { ...query, beforeId, limit: size });
+    records.push(...page);
+    const last = page[page.length - 1];
+    if (page.length < size || !last) break;
+    beforeId = last.id;
+  }
+  return records;
+}
 
 /** Polls by id until SIGINT or SIGTERM; wrappers in other processes write, so the database is the bus. */
 async function follow(db: Db, filter: LogFilter, from: number, print: (r: LogRecord) => void): Promise<void> {

@@ -1,7 +1,5 @@
-import { sessionTimeline } from "../../monitor/events/queries.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { withStoreApi } from "../api-client.js";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
@@ -23,13 +21,7 @@ export const sessionCommand: Command = {
     if (!id)
       throw new UsageError("which session? give its id (see `mcpscope calls --json` or `mcpscope events`)");
     if (extra) throw new UsageError(`unexpected "${extra}"`);
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-    let timeline: ReturnType<typeof sessionTimeline>;
-    try {
-      timeline = sessionTimeline(db, id);
-    } finally {
-      db.close();
-    }
+    const timeline = await withStoreApi(args, (api) => api.call("sessions.timeline", { id }));
     if (!timeline) {
       io.stderr.write(
         `mcpscope: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,

@@ -1,8 +1,6 @@
 import type { StatsDocument } from "../../../shared/domain.js";
 import { MonitoringError } from "../../monitor/errors.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
-import { recordedServerNames, resolveRange, statsDocument } from "../../monitor/store/queries.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import type { Command } from "../io.js";
 import { formatMs, renderTable } from "../table.js";
@@ -34,16 +32,17 @@ export const statsCommand: Command = {
       );
       return 0;
     }
-    const range = resolveRange(flagString(args, "since"), flagString(args, "until"), "1h");
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
     const server = flagString(args, "server");
-    let doc: StatsDocument;
-    try {
-      doc = statsDocument(db, range, server);
-      if (server !== undefined && doc.servers.length === 0) checkKnownServer(server, recordedServerNames(db));
-    } finally {
-      db.close();
-    }
+    const doc = await withStoreApi(args, async (api) => {
+      const doc = await api.call("stats.get", {
+        since: flagString(args, "since") ?? "1h",
+        until: flagString(args, "until"),
+        server,
+      });
+      if (server !== undefined && doc.servers.length === 0)
+        checkKnownServer(server, await api.call("servers.recorded", {}));
+      return doc;
+    });
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       return 0;

@@ -1,8 +1,5 @@
 import type { ToolPin } from "../../../shared/events.js";
-import { localActor } from "../../monitor/audit/admin.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { approvePins, listPins } from "../../monitor/security/pins.js";
-import { openDb } from "../../monitor/store/db.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -35,16 +32,16 @@ export const toolsCommand: Command = {
       );
     }
     const server = flagString(args, "server");
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-    try {
-      if (sub === "approve") {
-        if (!server) throw new UsageError("tools approve needs --server NAME (and optionally --tool NAME)");
-        const result = approvePins(db, server, flagString(args, "tool"), Date.now(), localActor());
+    if (sub === "approve" && !server)
+      throw new UsageError("tools approve needs --server NAME (and optionally --tool NAME)");
+    return withStoreApi(args, async (api) => {
+      if (sub === "approve" && server) {
+        const result = await api.call("tools.approve", { server, tool: flagString(args, "tool") });
         if (args.flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
         return result.ok ? 0 : 1;
       }
-      const pins = listPins(db, server);
+      const pins = await api.call("tools.pins", { server });
       if (args.flags.json) {
         io.stdout.write(`${JSON.stringify({ pins }, null, 2)}\n`);
         return 0;
@@ -73,8 +70,6 @@ export const toolsCommand: Command = {
         )}\n`,
       );
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };

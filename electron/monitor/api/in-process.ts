@@ -7,8 +7,16 @@ import {
   type ApiTransport,
   isMethodName,
   type MethodName,
+  type MethodOutput,
   parseMethodInput,
 } from "../../../shared/api.js";
+
+/** What serves one method: its validated input in, its output (or a promise of it) out. */
+export type ApiHandlers = {
+  [M in MethodName]: (
+    input: ReturnType<typeof parseMethodInput<M>>,
+  ) => MethodOutput<M> | Promise<MethodOutput<M>>;
+};
 
 export type SomeHandlers = Partial<Record<MethodName, (input: never) => unknown>>;
 

@@ -74,7 +74,8 @@ export class CallFeed {
   }
 }
 
-const text = (v: Row[string]): string | null => (v === null || v === undefined ? null : String(v));
+const text = (v: Row[string] | undefined): string | null =>
+  v === null || v === undefined ? null : String(v);
 
 function toFeedCall(row: Row): FeedCall {
   return {

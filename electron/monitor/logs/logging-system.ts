@@ -10,10 +10,10 @@ import type { LogPatternsDocument, LogPatternsQuery, LogRecord, LogsQuery } from
 import type { LogEvent } from "../../../shared/monitoring.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { type Db, openDb } from "../store/db.js";
-import { catchUpIndex, indexPendingLogs } from "./fts-index.js";
+import { indexPendingLogs } from "./fts-index.js";
 import { LogFileSink } from "./log-file-sink.js";
-import { patternsDocument } from "./log-patterns.js";
-import { lastLogId, logsAfter, searchLogs } from "./log-queries.js";
+import { lastLogId, logsAfter } from "./log-queries.js";
+import { LogReader } from "./log-reader.js";
 import { LogRecorder } from "./log-recorder.js";
 import { LogSettingsSource } from "./log-settings.js";
 import { applyRetention, type RetentionResult } from "./retention.js";
@@ -40,6 +40,7 @@ export class LoggingSystem {
   private readonly writer: BatchWriter;
   private readonly recorder: LogRecorder;
   private readonly files: LogFileSink;
+  private readonly reader: LogReader;
   private readonly db: Db;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly busy = new Set<string>();
@@ -60,6 +61,7 @@ export class LoggingSystem {
     this.logger = logger = createSelfLogger(this.recorder);
     for (const message of early) this.logger.warn(message);
     this.analyzer = new TemplateAnalyzer(this.db);
+    this.reader = new LogReader(this.db, (kind, message) => this.warn(kind, message), this.analyzer);
     this.files = new LogFileSink(this.db, this.settings, (m) => this.warn("files", m));
   }
 
@@ -106,18 +108,12 @@ export class LoggingSystem {
 
   /** With text, first indexes what writers that do not index (the supervisor's) left behind. */
   search(query: LogsQuery): LogRecord[] {
-    if (query.text) this.index();
-    return searchLogs(this.db, query);
+    return this.reader.search(query);
   }
 
   /** Mines what is not mined yet (bounded), then reads the templates. */
   patterns(query: LogPatternsQuery): LogPatternsDocument {
-    try {
-      this.analyzer.catchUp(20_000);
-    } catch (error) {
-      this.warn("analysis", `log template mining failed: ${(error as Error).message}`);
-    }
-    return patternsDocument(this.db, query);
+    return this.reader.patterns(query);
   }
 
   after(lastId: number, limit = 500): LogRecord[] {
@@ -157,11 +153,7 @@ export class LoggingSystem {
   }
 
   private index(): void {
-    try {
-      catchUpIndex(this.db, 10_000, 50_000);
-    } catch (error) {
-      this.warn("index", `full-text indexing failed: ${(error as Error).message}; retrying`);
-    }
+    this.reader.index();
   }
 
   writeFiles(): number {

@@ -90,7 +90,7 @@ export class DDSketch {
           scale *= 0x80;
         } while (b >= 0x80);
         total += c;
-        if (index >= this.lo && index <= this.hi) this.bins[index - this.offset] += c;
+        if (index >= this.lo && index <= this.hi) this.bins[index - this.offset]! += c;
         else this.addToBucket(index, c);
       }
     }
@@ -162,7 +162,7 @@ export class DDSketch {
   private addToBucket(index: number, n: number): void {
     if (index >= this.lo && index <= this.hi) {
       // The common case when merging many rows into one accumulator.
-      this.bins[index - this.offset] += n;
+      this.bins[index - this.offset]! += n;
       return;
     }
     let i = index;

@@ -111,7 +111,7 @@ function structuralSpans(text: string, spans: SecretSpan[]): void {
   if (text.includes("://"))
     for (const m of text.matchAll(URL_USERINFO)) {
       const at = m.indices?.[1];
-      if (at && !m[1].startsWith("$") && !m[1].startsWith("[masked"))
+      if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
     }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)

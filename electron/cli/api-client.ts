@@ -1,0 +1,62 @@
+/**
+ * How a CLI command asks a question: through the typed API client, served in this process by the same
+ * handlers the engine registers (api/store-handlers.ts) over the data dir's database, without the
+ * engine's watchers, timers and writers. So `mcpscope stats`, the app and `mcpscope serve` give the same
+ * answer, and the API's schemas validate what the flags say.
+ */
+import { type ApiClient, ApiInputError, createApiClient } from "../../shared/api.js";
+import { inProcessTransport } from "../monitor/api/in-process.js";
+import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
+import { localActor } from "../monitor/audit/admin.js";
+import { databasePath, resolveDataDir } from "../monitor/paths.js";
+import { type Db, openDb } from "../monitor/store/db.js";
+import { flagString, type ParsedArgs, UsageError } from "./args.js";
+
+/**
+ * Opens the database of `--data-dir`, runs `ask` with a client of the store's API methods, and closes it.
+ * Input a method's schema refuses is a usage error naming the flag (`--limit: …`).
+ */
+export async function withStoreApi<T>(
+  args: ParsedArgs,
+  ask: (api: ApiClient) => Promise<T>,
+  options: Partial<StoreHandlerOptions> & {
+    /** The flag that sets a field, where their names differ (`{ text: "grep" }`). */
+    flagOf?: Record<string, string>;
+  } = {},
+): Promise<T> {
+  const dataDir = resolveDataDir(flagString(args, "data-dir"));
+  // Opened by the first method that reads it: input the client refuses never opens (or creates) the
+  // database, nor does a method that reads only files (instrument.records).
+  const store = openWhenUsed(databasePath(dataDir));
+  const transport = inProcessTransport(storeHandlers(store.db, { dataDir, actor: localActor(), ...options }));
+  try {
+    return await ask(createApiClient(transport));
+  } catch (error) {
+    if (error instanceof ApiInputError && error.issue) {
+      const field = error.issue.field.split(".")[0] ?? "";
+      throw new UsageError(`--${options.flagOf?.[field] ?? field}: ${error.issue.message}`);
+    }
+    throw error;
+  } finally {
+    store.close();
+  }
+}
+
+function openWhenUsed(path: string): { db: Db; close(): void } {
+  let opened: Db | null = null;
+  const db = () => {
+    opened ??= openDb(path);
+    return opened;
+  };
+  return {
+    db: {
+      path,
+      exec: (sql) => db().exec(sql),
+      prepare: (sql) => db().prepare(sql),
+      transaction: (fn) => db().transaction(fn),
+      backupTo: (destination) => db().backupTo(destination),
+      close: () => opened?.close(),
+    },
+    close: () => opened?.close(),
+  };
+}

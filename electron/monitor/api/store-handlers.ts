@@ -1,0 +1,108 @@
+/**
+ * The API methods that only read (or, for tools.approve, edit) the data dir's database. The engine
+ * registers them, and the CLI serves the same ones in process over the database when it answers a
+ * question, so a command, the app and browser mode give the same answer.
+ */
+import { verifyChain } from "../audit/audit-log.js";
+import { defaultDiscoveryContext } from "../discovery/context.js";
+import { discoverServers } from "../discovery/discover.js";
+import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
+import { inspectRecord } from "../instrument/instrument-status.js";
+import { readRecords } from "../instrument/records.js";
+import { LogReader } from "../logs/log-reader.js";
+import { metricsSeries } from "../metrics/series.js";
+import { reportHandlers } from "../reports/handlers.js";
+import { approvePins, listPins } from "../security/pins.js";
+import type { Db } from "../store/db.js";
+import {
+  getCall,
+  listCallDetails,
+  listCalls,
+  listServers,
+  recordedServerNames,
+  resolveRange,
+  statsDocument,
+} from "../store/queries.js";
+import { iso } from "../time.js";
+import type { ApiHandlers } from "./in-process.js";
+
+export type StoreMethod =
+  | "servers.list"
+  | "servers.recorded"
+  | "stats.get"
+  | "calls.list"
+  | "calls.get"
+  | "calls.details"
+  | "logs.search"
+  | "logs.patterns"
+  | "metrics.series"
+  | "events.list"
+  | "events.groups"
+  | "sessions.timeline"
+  | "tools.pins"
+  | "tools.approve"
+  | "audit.verify"
+  | "instrument.records"
+  | "reports.generate"
+  | "reports.export"
+  | "reports.save"
+  | "files.save";
+
+export interface StoreHandlerOptions {
+  dataDir: string;
+  /** Who approves tool definitions in the audit log ("app" in the engine, the OS user at the terminal). */
+  actor: string;
+  /** The servers a client's config names, for reports scoped to a client (default: discovery). */
+  clientServers?: (client: string) => Promise<string[]>;
+  /** Progress of a long report, step by step. */
+  progress?: (step: string) => void;
+  /** Log search and templates (the engine's LoggingSystem, with the analyzer it mines with). */
+  logs?: Pick<LogReader, "search" | "patterns">;
+}
+
+export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
+  const logs = options.logs ?? new LogReader(db);
+  return {
+    "servers.list": () => listServers(db),
+    "servers.recorded": () => recordedServerNames(db),
+    "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
+    "calls.list": (input) => listCalls(db, input),
+    "calls.get": (input) => getCall(db, input.id),
+    "calls.details": (input) => listCallDetails(db, input),
+    "logs.search": (input) => logs.search(input),
+    "logs.patterns": (input) => logs.patterns(input),
+    "metrics.series": (input) => metricsSeries(db, input),
+    "events.list": (input) => listEvents(db, input),
+    "events.groups": (input) => errorGroups(db, input),
+    "sessions.timeline": (input) => sessionTimeline(db, input.id),
+    "tools.pins": (input) => listPins(db, input.server),
+    "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
+    "instrument.records": async () =>
+      Promise.all(
+        (await readRecords(options.dataDir)).map(async (record) => ({
+          client: record.client,
+          server: record.server,
+          file: record.file,
+          instrumentedAt: record.instrumentedAt,
+          ...(await inspectRecord(record)),
+        })),
+      ),
+    "audit.verify": () => {
+      const { broken, from, ...result } = verifyChain(db);
+      return {
+        ...result,
+        broken: broken ? { ...broken, timeIso: iso(broken.time) } : undefined,
+        from: from ? { ...from, timeIso: iso(from.time) } : undefined,
+      };
+    },
+    ...reportHandlers(db, {
+      progress: options.progress,
+      clientServers:
+        options.clientServers ??
+        (async (client) =>
+          (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers
+            .filter((s) => s.definition.client === client)
+            .map((s) => s.definition.name)),
+    }),
+  };
+}
