@@ -14,6 +14,7 @@ import {
   parseMethodInput,
 } from "../../shared/api.js";
 import { AlertManager } from "./alerts/alert-manager.js";
+import { loadAlertConfig } from "./alerts/rule-file.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
@@ -42,6 +43,8 @@ import { metricsSeries } from "./metrics/series.js";
 import { databasePath } from "./paths.js";
 import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
 import { reportHandlers } from "./reports/handlers.js";
+import { scheduleHandlers } from "./reports/schedule-handlers.js";
+import { ReportScheduler } from "./reports/scheduler.js";
 import { approvePins, listPins } from "./security/pins.js";
 import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
@@ -164,6 +167,25 @@ export async function createEngine(
     return inventory;
   };
 
+  const clientServers = async (client: string) =>
+    (
+      inventory?.inventory().servers ??
+      (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
+        (s) => s.definition,
+      )
+    )
+      .filter((s) => s.client === client)
+      .map((s) => s.name);
+  // Scheduled reports (reports/scheduler.ts): channel copies go through the alert outbox.
+  const reportScheduler = new ReportScheduler({
+    dataDir: options.dataDir,
+    db,
+    build: { clientServers },
+    channelType: (name) =>
+      loadAlertConfig(options.dataDir).config.channels.find((c) => c.name === name)?.type,
+    warn: (problem) => logging.warn("reports", problem),
+    enqueued: () => void alerts?.deliver(),
+  });
   const handlers: Handlers = {
     "servers.inventory": () => needInventory().inventory(),
     "servers.detail": (input) => needInventory().detail(input.id),
@@ -211,17 +233,8 @@ export async function createEngine(
     "alerts.test": (input) => needAlerts().test(input.channel),
     "alerts.deliveries": (input) => needAlerts().deliveries(input),
     "alerts.pause": (input) => needAlerts().pause(input.duration),
-    ...reportHandlers(db, {
-      clientServers: async (client) =>
-        (
-          inventory?.inventory().servers ??
-          (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
-            (s) => s.definition,
-          )
-        )
-          .filter((s) => s.client === client)
-          .map((s) => s.name),
-    }),
+    ...reportHandlers(db, { clientServers }),
+    ...scheduleHandlers(reportScheduler),
     "storage.info": () => storage.info(),
     "storage.check": (input) => storage.check(input.full),
     "storage.backup": () => storage.backup(),
@@ -229,6 +242,7 @@ export async function createEngine(
     "storage.settings.put": (input) => storage.setting(input),
   };
   alerts?.start();
+  if (alerts) reportScheduler.start();
 
   // Wrappers write from other processes; look for new calls while anyone listens.
   const poll = () => {
@@ -343,6 +357,7 @@ export async function createEngine(
       unmarkRunning();
       clearInterval(timer);
       alerts?.close();
+      reportScheduler.close();
       stopSettingsWatch();
       await remoteProxies?.close();
       await inventory?.close();
