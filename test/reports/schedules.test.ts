@@ -215,6 +215,9 @@ delivery: { initial_backoff: 1s }
     const pdf = mail.attachments.find((a) => a.contentType === "application/pdf");
     expect(pdf?.filename).toMatch(/^mcpscope-report-.*\.pdf$/);
     expect(pdf?.content.subarray(0, 5).toString()).toBe("%PDF-");
+    // The run keeps its outcome after the delivery log's retention has pruned the row.
+    db.exec("DELETE FROM alert_deliveries");
+    expect(s.runs({})[0]?.destinations[0]).toMatchObject({ status: "delivered", attempts: 2 });
   });
 
   it("sends a webhook the summary and the report's JSON, without the HTML or PDF", async () => {

@@ -146,7 +146,16 @@ export function listRuns(db: Db, query: { schedule?: string; limit?: number }): 
         .all(query.schedule, query.limit ?? 50)
     : db.prepare("SELECT * FROM report_runs ORDER BY id DESC LIMIT ?").all(query.limit ?? 50);
   const delivery = db.prepare("SELECT status, last_error, attempts FROM alert_deliveries WHERE id = ?");
-  return rows.map((row) => toRun(row, (id) => delivery.get(id)));
+  const settle = db.prepare("UPDATE report_runs SET destinations = ? WHERE id = ?");
+  return rows.map((row) => {
+    const run = toRun(row, (id) => delivery.get(id));
+    // Once every copy is delivered or failed for good, the run keeps that, whatever the delivery log's
+    // retention later removes.
+    const stored = String(row.destinations);
+    const now = JSON.stringify(run.destinations);
+    if (now !== stored && run.destinations.every((d) => d.status !== "pending")) settle.run(now, run.id);
+    return run;
+  });
 }
 
 function toRun(row: Row, delivery: (id: number) => Row | undefined): ReportRun {
@@ -157,7 +166,10 @@ function toRun(row: Row, delivery: (id: number) => Row | undefined): ReportRun {
   destinations = destinations.map((d) => {
     if (d.deliveryId === null) return d;
     const found = delivery(d.deliveryId);
-    if (!found) return { ...d, status: "failed", error: d.error ?? "its delivery is no longer in the log" };
+    if (!found)
+      return d.status === "pending"
+        ? { ...d, status: "failed", error: "its delivery is no longer in the delivery log" }
+        : d;
     return {
       ...d,
       status: String(found.status) as ReportRun["destinations"][number]["status"],
