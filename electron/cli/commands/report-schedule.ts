@@ -42,7 +42,8 @@ const USAGE =
 
 const EXTRA = `Schedules live under "reports.schedules" in settings.json; the running app or \`mcpscope serve\` runs
 them. Each run covers the period that ends at its time. A schedule missed while no engine ran runs once
-at the next start. Channel copies go through the alert outbox: retried like alerts, each attempt in Alerts → Deliveries.
+at the next start. Channel copies go through the alert outbox: retried like alerts, each attempt
+listed in the app's Alerts → Deliveries.
 
 examples:
   mcpscope report schedule add weekly --period week --weekday mon --at 08:00 --format pdf --channel team-mail
