@@ -191,7 +191,7 @@ export const DeliveryAttemptSchema = z.object({
 export const DeliverySchema = z.object({
   id: z.number().int(),
   channel: z.string(),
-  kind: z.enum(["firing", "resolved", "test"]),
+  kind: z.enum(["firing", "resolved", "test", "report"]),
   groupKey: z.string(),
   alertIds: z.array(z.string()),
   title: z.string(),

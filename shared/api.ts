@@ -53,6 +53,12 @@ import {
   ReportSchema,
 } from "./report.js";
 import {
+  ReportRunSchema,
+  ReportRunsQuerySchema,
+  ReportScheduleSchema,
+  ReportSchedulesSchema,
+} from "./report-schedules.js";
+import {
   ActionResultSchema,
   AddServerInputSchema,
   InstrumentedEntrySchema,
@@ -222,6 +228,16 @@ export const API_METHODS = {
   "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
   /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
   "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema },
+  // Scheduled reports: the schedules in settings.json (`reports.schedules`) and the record of each run.
+  "reports.schedules.list": { input: Empty, output: ReportSchedulesSchema },
+  /** Adds a schedule, or replaces the one of the same name. */
+  "reports.schedules.put": { input: ReportScheduleSchema, output: ActionResultSchema },
+  "reports.schedules.delete": {
+    input: z.object({ name: z.string().min(1).max(64) }).strict(),
+    output: ActionResultSchema,
+  },
+  /** Runs newest first: when, what, where each copy went and how (channel copies as the outbox has them). */
+  "reports.runs": { input: ReportRunsQuerySchema, output: z.array(ReportRunSchema) },
   // Storage: sizes, integrity check, backups into the data dir's backups/ folder.
   "storage.info": { input: Empty, output: StorageInfoSchema },
   "storage.check": {

@@ -13,6 +13,7 @@ import {
 } from "../../shared/api.js";
 import { alertHandlers } from "./alerts/alert-handlers.js";
 import { AlertManager } from "./alerts/alert-manager.js";
+import { loadAlertConfig } from "./alerts/rule-file.js";
 import type { ApiHandlers } from "./api/in-process.js";
 import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
@@ -34,6 +35,8 @@ import {
 import { readMetricsSettings } from "./metrics/metrics-settings.js";
 import { databasePath } from "./paths.js";
 import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
+import { scheduleHandlers } from "./reports/schedule-handlers.js";
+import { ReportScheduler } from "./reports/scheduler.js";
 import { watchSettings } from "./settings-watch.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
@@ -142,6 +145,25 @@ export async function createEngine(
     return inventory;
   };
 
+  const clientServers = async (client: string) =>
+    (
+      inventory?.inventory().servers ??
+      (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
+        (s) => s.definition,
+      )
+    )
+      .filter((s) => s.client === client)
+      .map((s) => s.name);
+  // Scheduled reports (reports/scheduler.ts): channel copies go through the alert outbox.
+  const reportScheduler = new ReportScheduler({
+    dataDir: options.dataDir,
+    db,
+    build: { clientServers },
+    channelType: (name) =>
+      loadAlertConfig(options.dataDir).config.channels.find((c) => c.name === name)?.type,
+    warn: (problem) => logging.warn("reports", problem),
+    enqueued: () => void alerts?.deliver(),
+  });
   const handlers: ApiHandlers = {
     "servers.inventory": () => needInventory().inventory(),
     "servers.detail": (input) => needInventory().detail(input.id),
@@ -161,20 +183,8 @@ export async function createEngine(
       writeFailures: writer.writeFailures,
     }),
     ...alertHandlers(needAlerts),
-    ...storeHandlers(db, {
-      dataDir: options.dataDir,
-      actor: "app",
-      logs: logging,
-      clientServers: async (client) =>
-        (
-          inventory?.inventory().servers ??
-          (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
-            (s) => s.definition,
-          )
-        )
-          .filter((s) => s.client === client)
-          .map((s) => s.name),
-    }),
+    ...storeHandlers(db, { dataDir: options.dataDir, actor: "app", logs: logging, clientServers }),
+    ...scheduleHandlers(reportScheduler),
     "storage.info": () => storage.info(),
     "storage.check": (input) => storage.check(input.full),
     "storage.backup": () => storage.backup(),
@@ -182,6 +192,7 @@ export async function createEngine(
     "storage.settings.put": (input) => storage.setting(input),
   };
   alerts?.start();
+  if (alerts) reportScheduler.start();
 
   // Wrappers write from other processes: look for new rows by id while anyone listens, a page of up to
   // 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold the engine).
@@ -309,6 +320,7 @@ export async function createEngine(
       unmarkRunning();
       for (const timer of pollers) clearInterval(timer);
       alerts?.close();
+      reportScheduler.close();
       stopSettingsWatch();
       await remoteProxies?.close();
       await inventory?.close();

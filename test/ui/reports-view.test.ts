@@ -117,6 +117,28 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     expect(problems).toEqual([]);
   });
 
+  it("adds a scheduled report from the view into settings.json, and removes it", async () => {
+    const section = page.getByTestId("report-schedules");
+    await section.getByTestId("schedule-name").fill("nightly");
+    await section.getByTestId("schedule-period").selectOption("day");
+    await section.getByTestId("schedule-at").fill("02:30");
+    await section.getByTestId("schedule-format-json").check();
+    await section.getByTestId("schedule-folder").fill(join(dataDir, "reports"));
+    await section.getByTestId("schedule-add").click();
+    const row = section.locator('[data-schedule="nightly"]');
+    await until("the schedule listed", async () => (await row.count()) === 1, 5000);
+    expect(await row.textContent()).toContain("Daily 02:30");
+    const settings = JSON.parse(await readFile(join(dataDir, "settings.json"), "utf8"));
+    expect(settings.reports.schedules).toEqual([
+      expect.objectContaining({ name: "nightly", period: "day", at: "02:30", formats: ["html", "json"] }),
+    ]);
+    await section.getByTestId("schedule-remove-nightly").click();
+    await until("the schedule gone", async () => (await row.count()) === 0, 5000);
+    const after = JSON.parse(await readFile(join(dataDir, "settings.json"), "utf8"));
+    expect(after.reports.schedules).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
   it("Calls, Logs and Events export the rows they show, as CSV and JSON", async () => {
     const total = stats.servers.reduce((n, s) => n + s.calls, 0);
     await page.getByTestId("nav-calls").click();

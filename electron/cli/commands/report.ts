@@ -21,6 +21,7 @@ import { reportHandlers } from "../../monitor/reports/handlers.js";
 import { openDb } from "../../monitor/store/db.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
+import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
   since: {
@@ -53,6 +54,8 @@ const FLAGS: FlagSpecs = {
 const EXTRA = `Sections: summary, servers, tools, errors, logs, security and changes, alerts, data; each compared with
 the previous period of the same length. Counts equal \`mcpscope stats --json\` for the same range.
 
+Scheduled reports (daily, weekly or monthly, to a folder and alert channels): mcpscope report schedule --help
+
 examples:
   mcpscope report --period week --format pdf
   mcpscope report --since 24h --server files --format md --output -
@@ -76,6 +79,7 @@ export const reportCommand: Command = {
   name: "report",
   summary: "a report over a period, as HTML, PDF, Markdown, CSV or JSON",
   async run(argv, io) {
+    if (argv[0] === "schedule") return runReportSchedule(argv.slice(1), io);
     const args = parseArgs("report", argv, FLAGS);
     if (args.flags.help) {
       io.stdout.write(

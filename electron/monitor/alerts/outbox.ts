@@ -26,7 +26,7 @@ export function backoffMs(policy: BackoffPolicy, attempts: number, random = Math
 export function enqueue(
   db: Db,
   channel: string,
-  kind: "firing" | "resolved" | "test",
+  kind: "firing" | "resolved" | "test" | "report",
   notification: AlertNotification,
   now: number,
 ): number {

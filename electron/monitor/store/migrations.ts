@@ -428,6 +428,27 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX calls_server_id ON calls(server);
   `,
+
+  // scheduled reports (reports/scheduler.ts): the last due time each schedule has handled, so a restart
+  // runs a missed schedule once, and every run with where it went.
+  `
+  CREATE TABLE report_schedule_state (
+    schedule TEXT PRIMARY KEY,
+    last_due REAL NOT NULL
+  );
+  CREATE TABLE report_runs (
+    id INTEGER PRIMARY KEY,
+    schedule TEXT NOT NULL,
+    due_at REAL NOT NULL,
+    started_at REAL NOT NULL,
+    since REAL NOT NULL,
+    until REAL NOT NULL,
+    formats TEXT NOT NULL,
+    error TEXT,
+    destinations TEXT NOT NULL
+  );
+  CREATE INDEX report_runs_schedule ON report_runs(schedule, id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -22,8 +22,8 @@ export interface NotifiedAlert {
 /** A grouped notification: the body a webhook receives as JSON, and what the other channels format. */
 export interface AlertNotification {
   version: "1";
-  /** `firing` while any alert in it fires; `resolved` when all have; `test` for Send test. */
-  status: "firing" | "resolved" | "test";
+  /** `firing` while any alert in it fires; `resolved` when all have; `test` for Send test; `report` for a scheduled report. */
+  status: "firing" | "resolved" | "test" | "report";
   /** The worst severity among its firing alerts (or its alerts, when resolved). */
   severity: AlertSeverityName;
   receiver: string;
@@ -36,6 +36,34 @@ export interface AlertNotification {
   createdAt: string;
   /** The outbox row: the same on every retry, so a receiver can drop duplicates. */
   deliveryId?: number;
+  /** A scheduled report (then `alerts` is empty). */
+  report?: ReportAttachment;
+}
+
+/**
+ * A scheduled report as a channel sends it: webhooks and commands get `summary` and `document` (the
+ * report's JSON); Slack and Discord the summary and where the files were written; email the HTML as its
+ * body and the PDF attached. `html` and `pdfBase64` are only made for email and never leave by webhook.
+ */
+export interface ReportAttachment {
+  schedule: string;
+  /** One line per headline figure, for people. */
+  summary: string[];
+  /** The report document (shared/report.ts). */
+  document: unknown;
+  /** Files the same run wrote to its folder, if any. */
+  files: string[];
+  /** The PDF's file name, for the email attachment. */
+  fileName: string;
+  html?: string;
+  pdfBase64?: string;
+}
+
+/** The notification without a report's HTML and PDF: what goes out as JSON. */
+export function withoutReportFiles(notification: AlertNotification): AlertNotification {
+  if (!notification.report) return notification;
+  const { html: _html, pdfBase64: _pdf, ...report } = notification.report;
+  return { ...notification, report };
 }
 
 export type DeliveryOutcome =

@@ -3,7 +3,7 @@
  * arguments reach it as written); cross-spawn so `.cmd` scripts run on Windows.
  */
 import crossSpawn from "cross-spawn";
-import type { AlertNotification, Channel, DeliveryOutcome } from "./channel.js";
+import { type AlertNotification, type Channel, type DeliveryOutcome, withoutReportFiles } from "./channel.js";
 import type { CommandConfig } from "./config.js";
 import { describeTarget } from "./describe.js";
 import { truncate } from "./format.js";
@@ -101,7 +101,7 @@ function runCommand(
 
     // A command that ignores its stdin closes the pipe early (EPIPE): its exit code still decides.
     child.stdin?.on("error", () => {});
-    child.stdin?.end(JSON.stringify(notification));
+    child.stdin?.end(JSON.stringify(withoutReportFiles(notification)));
   });
 }
 

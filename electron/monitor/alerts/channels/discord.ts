@@ -6,7 +6,7 @@ import type { AlertSeverityName } from "../../../../shared/alerts.js";
 import type { AlertNotification, Channel, NotifiedAlert } from "./channel.js";
 import type { DiscordConfig } from "./config.js";
 import { describeTarget } from "./describe.js";
-import { alertHeadline, truncate } from "./format.js";
+import { alertHeadline, bodyLines, truncate } from "./format.js";
 import { postJson } from "./http-post.js";
 
 export const DISCORD_LIMITS = {
@@ -49,6 +49,20 @@ export interface DiscordMessage {
 }
 
 export function discordMessage(notification: AlertNotification): DiscordMessage {
+  if (notification.report) {
+    const embed: DiscordEmbed = {
+      title: truncate(notification.title, DISCORD_LIMITS.title),
+      description: truncate(bodyLines(notification).join("\n"), DISCORD_LIMITS.description),
+      color: DISCORD_COLORS.info,
+      fields: [],
+      timestamp: notification.createdAt,
+    };
+    return {
+      content: truncate(notification.title, DISCORD_LIMITS.content),
+      embeds: [embed],
+      allowed_mentions: { parse: [] },
+    };
+  }
   const embeds: DiscordEmbed[] = [];
   let budget: number = DISCORD_LIMITS.embedsTotal;
   for (const alert of notification.alerts.slice(0, DISCORD_LIMITS.embeds)) {

@@ -6,12 +6,11 @@ import { createTransport, type NodemailerError } from "nodemailer";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channel.js";
 import type { EmailConfig } from "./config.js";
 import { describeTarget } from "./describe.js";
-import { alertDetails, truncate } from "./format.js";
+import { alertDetails, bodyLines, truncate } from "./format.js";
 
 export function emailText(notification: AlertNotification): string {
-  return [notification.title, "", ...notification.alerts.map(alertDetails), "", "Sent by mcpscope"].join(
-    "\n",
-  );
+  const body = notification.report ? bodyLines(notification) : notification.alerts.map(alertDetails);
+  return [notification.title, "", ...body, "", "Sent by mcpscope"].join("\n");
 }
 
 export function createEmailChannel(config: EmailConfig): Channel {
@@ -50,6 +49,18 @@ async function sendEmail(
       to: config.to,
       subject: notification.title.replace(/\s+/g, " "),
       text: emailText(notification),
+      // A scheduled report: its HTML as the body (the text stays for clients that show only text), its PDF attached.
+      html: notification.report?.html,
+      attachments: notification.report?.pdfBase64
+        ? [
+            {
+              filename: notification.report.fileName,
+              content: notification.report.pdfBase64,
+              encoding: "base64",
+              contentType: "application/pdf",
+            },
+          ]
+        : undefined,
       signal: AbortSignal.any([signal, timeout]),
     });
     if (info.rejected.length > 0) {

@@ -19,9 +19,16 @@ export function alertLine(alert: NotifiedAlert): string {
   return `${alertHeadline(alert)}${labels ? ` ${labels}` : ""} — ${alert.summary}`;
 }
 
-/** The title, then one line per alert. */
+/** The title, then one line per alert (or a report's summary and files). */
 export function formatText(notification: AlertNotification): string {
-  return [notification.title, ...notification.alerts.map(alertLine)].join("\n");
+  return [notification.title, ...bodyLines(notification)].join("\n");
+}
+
+/** A report's summary lines and the files it wrote, or one line per alert. */
+export function bodyLines(notification: AlertNotification): string[] {
+  const report = notification.report;
+  if (!report) return notification.alerts.map(alertLine);
+  return [...report.summary, ...report.files.map((f) => `File: ${f}`)];
 }
 
 /** One alert over several lines, for a body with room (email). */

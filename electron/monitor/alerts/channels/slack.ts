@@ -5,7 +5,7 @@
 import type { AlertNotification, Channel, NotifiedAlert } from "./channel.js";
 import type { SlackConfig } from "./config.js";
 import { describeTarget } from "./describe.js";
-import { alertHeadline, formatLabels, formatText, truncate } from "./format.js";
+import { alertHeadline, bodyLines, formatLabels, formatText, truncate } from "./format.js";
 import { postJson } from "./http-post.js";
 
 const MAX_BLOCKS = 50;
@@ -26,6 +26,16 @@ export function slackMessage(notification: AlertNotification): SlackMessage {
   const blocks: SlackBlock[] = [
     { type: "header", text: { type: "plain_text", text: truncate(notification.title, HEADER_CHARS) } },
   ];
+  if (notification.report) {
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: truncate(escapeMrkdwn(bodyLines(notification).join("\n")), SECTION_CHARS),
+      },
+    });
+    return { text: truncate(escapeMrkdwn(notification.title), SECTION_CHARS), blocks };
+  }
   const alerts = notification.alerts;
   // Room for the header and, when some alerts do not fit, a closing line that counts them.
   const shown = alerts.length <= MAX_BLOCKS - 1 ? alerts : alerts.slice(0, MAX_BLOCKS - 2);

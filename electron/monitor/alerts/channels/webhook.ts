@@ -11,7 +11,7 @@
  * clock, so a captured request cannot be replayed later.
  */
 import { createHmac } from "node:crypto";
-import type { AlertNotification, Channel } from "./channel.js";
+import { type AlertNotification, type Channel, withoutReportFiles } from "./channel.js";
 import type { WebhookConfig } from "./config.js";
 import { describeTarget } from "./describe.js";
 import { postJson } from "./http-post.js";
@@ -30,7 +30,7 @@ export function createWebhookChannel(config: WebhookConfig): Channel {
     type: "webhook",
     target: describeTarget(config),
     send(notification: AlertNotification, signal: AbortSignal) {
-      const body = JSON.stringify(notification);
+      const body = JSON.stringify(withoutReportFiles(notification));
       const headers: Record<string, string> = { ...config.headers };
       if (config.secret !== undefined) {
         const timestamp = Math.floor(Date.now() / 1000);

@@ -1,0 +1,169 @@
+/**
+ * `mcpscope report schedule`: list, add and remove scheduled reports, and show their runs. A client of the
+ * typed API (reports.schedules.*, reports.runs) served in this process over the data dir; the running app
+ * or `serve` picks a change up at its next tick, since the schedules live in settings.json.
+ */
+import { resolve } from "node:path";
+import { createApiClient } from "../../../shared/api.js";
+import { REPORT_FORMATS } from "../../../shared/report.js";
+import { type ReportScheduleInput, WEEKDAYS } from "../../../shared/report-schedules.js";
+import { loadAlertConfig } from "../../monitor/alerts/rule-file.js";
+import { inProcessTransport } from "../../monitor/api/in-process.js";
+import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { scheduleHandlers } from "../../monitor/reports/schedule-handlers.js";
+import { ReportScheduler } from "../../monitor/reports/scheduler.js";
+import { openDb } from "../../monitor/store/db.js";
+import { migrate } from "../../monitor/store/migrations.js";
+import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import type { CliIo } from "../io.js";
+import { renderTable } from "../table.js";
+
+const FLAGS: FlagSpecs = {
+  period: { kind: "string", placeholder: "P", help: "add: day, week or month" },
+  at: { kind: "string", placeholder: "HH:MM", help: "add: local time of day (24-hour)" },
+  weekday: { kind: "string", placeholder: "DAY", help: `add, weekly: ${WEEKDAYS.join(", ")} (default mon)` },
+  day: { kind: "string", placeholder: "N", help: "add, monthly: day of the month, 1 to 28 (default 1)" },
+  format: {
+    kind: "string",
+    placeholder: "F",
+    help: `add: ${REPORT_FORMATS.join(", ")}; repeat for several (default html)`,
+  },
+  folder: { kind: "string", placeholder: "DIR", help: "add: write the files here" },
+  channel: { kind: "string", placeholder: "NAME", help: "add: send through this alert channel; repeat" },
+  server: { kind: "string", placeholder: "NAME", help: "add: only this server; repeat" },
+  client: { kind: "string", placeholder: "ID", help: "add: only the servers of this client" },
+  disabled: { kind: "boolean", help: "add: keep the schedule without running it" },
+  schedule: { kind: "string", placeholder: "NAME", help: "runs: only this schedule's runs" },
+  json: { kind: "boolean", help: "list, runs: print one JSON document" },
+};
+
+const USAGE =
+  "mcpscope report schedule list | add NAME --period P --at HH:MM [--folder DIR] [--channel NAME]… | remove NAME | runs [--schedule NAME]";
+
+const EXTRA = `Schedules live under "reports.schedules" in settings.json; the running app or \`mcpscope serve\` runs
+them. Each run covers the period that ends at its time. A schedule missed while no engine ran runs once
+at the next start. Channel copies go through the alert outbox: retried like alerts, each attempt
+listed in the app's Alerts → Deliveries.
+
+examples:
+  mcpscope report schedule add weekly --period week --weekday mon --at 08:00 --format pdf --channel team-mail
+  mcpscope report schedule add nightly --period day --at 02:30 --format html --format json --folder ~/reports
+  mcpscope report schedule runs --json`;
+
+export async function runReportSchedule(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs("report schedule", argv, FLAGS);
+  if (args.flags.help || args.positionals.length === 0) {
+    io.stdout.write(formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", FLAGS, EXTRA));
+    return args.flags.help ? 0 : 2;
+  }
+  const [action, name, ...extra] = args.positionals;
+  if (extra.length) throw new UsageError(`unexpected "${extra[0]}"; see \`mcpscope report schedule --help\``);
+  const dataDir = resolveDataDir(flagString(args, "data-dir"));
+  const db = openDb(databasePath(dataDir));
+  try {
+    migrate(db);
+    const scheduler = new ReportScheduler({
+      dataDir,
+      db,
+      build: {},
+      channelType: (c) => loadAlertConfig(dataDir).config.channels.find((x) => x.name === c)?.type,
+      warn: (problem) => io.stderr.write(`report schedule: ${problem}\n`),
+    });
+    const api = createApiClient(inProcessTransport(scheduleHandlers(scheduler)));
+    const json = args.flags.json === true;
+    switch (action) {
+      case "list": {
+        const { schedules, problem } = await api.call("reports.schedules.list", {});
+        if (problem) io.stderr.write(`report schedule: ${problem}\n`);
+        if (json) io.stdout.write(`${JSON.stringify({ schedules, problem })}\n`);
+        else if (!schedules.length)
+          io.stdout.write("no scheduled reports; add one with `mcpscope report schedule add`\n");
+        else
+          io.stdout.write(
+            `${renderTable(
+              ["NAME", "WHEN", "FORMATS", "TO", "NEXT RUN"],
+              schedules.map(({ schedule: s, nextRunAt }) => [
+                s.name,
+                when(s),
+                s.formats.join(","),
+                [...(s.folder ? [s.folder] : []), ...s.channels].join(", "),
+                nextRunAt ?? "disabled",
+              ]),
+            )}\n`,
+          );
+        return 0;
+      }
+      case "add": {
+        if (!name)
+          throw new UsageError("name the schedule: mcpscope report schedule add NAME --period P --at HH:MM");
+        const input = scheduleInput(name, args);
+        const result = await api.call("reports.schedules.put", input as never);
+        (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
+        return result.ok ? 0 : 1;
+      }
+      case "remove": {
+        if (!name) throw new UsageError("name the schedule: mcpscope report schedule remove NAME");
+        const result = await api.call("reports.schedules.delete", { name });
+        (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
+        return result.ok ? 0 : 1;
+      }
+      case "runs": {
+        const runs = await api.call("reports.runs", { schedule: flagString(args, "schedule"), limit: 50 });
+        if (json) io.stdout.write(`${JSON.stringify({ runs })}\n`);
+        else if (!runs.length) io.stdout.write("no runs yet\n");
+        else
+          io.stdout.write(
+            `${renderTable(
+              ["DUE", "SCHEDULE", "OUTCOME", "WHERE"],
+              runs.map((r) => [
+                r.dueAt,
+                r.schedule,
+                r.outcome,
+                r.error ??
+                  r.destinations
+                    .map((d) => `${d.target}: ${d.status}${d.error ? ` (${d.error})` : ""}`)
+                    .join("; "),
+              ]),
+            )}\n`,
+          );
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown action "${action}": list, add, remove or runs`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+function when(s: ReportScheduleInput): string {
+  if (s.period === "week") return `weekly ${s.weekday ?? "mon"} ${s.at}`;
+  if (s.period === "month") return `monthly day ${s.dayOfMonth ?? 1} ${s.at}`;
+  return `daily ${s.at}`;
+}
+
+function scheduleInput(name: string, args: ReturnType<typeof parseArgs>): Record<string, unknown> {
+  const period = flagString(args, "period");
+  const at = flagString(args, "at");
+  if (!period || !at) throw new UsageError("add needs --period (day, week or month) and --at HH:MM");
+  const day = flagString(args, "day");
+  const folder = flagString(args, "folder");
+  const dayOfMonth = day === undefined ? undefined : Number(day);
+  if (day !== undefined && !Number.isInteger(dayOfMonth))
+    throw new UsageError(`--day must be a whole number from 1 to 28 (got "${day}")`);
+  const list = (flag: string) => (flagList(args, flag).length ? flagList(args, flag) : undefined);
+  return {
+    name,
+    period,
+    at,
+    weekday: flagString(args, "weekday"),
+    dayOfMonth,
+    formats: list("format"),
+    // The engine runs elsewhere: a relative folder means here, not its working folder.
+    folder: folder === undefined || folder.startsWith("~") ? folder : resolve(folder),
+    channels: list("channel"),
+    servers: list("server"),
+    client: flagString(args, "client"),
+    enabled: args.flags.disabled ? false : undefined,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The `reports.schedules` key of `<dataDir>/settings.json`, read at every scheduler tick (so a hand edit
+ * takes effect without a restart) and changed by the app or the CLI schedule by schedule, keeping every
+ * other key as it is. A schedule that does not parse is left out and named in `problem`; the others run.
+ */
+import { readFileSync } from "node:fs";
+import { type ReportSchedule, ReportScheduleSchema } from "../../../shared/report-schedules.js";
+import { MonitoringError } from "../errors.js";
+import { writeFileAtomic } from "../instrument/atomic-file.js";
+import { settingsPath } from "../logs/log-settings.js";
+import { PRIVATE_FILE_MODE } from "../store/private-files.js";
+
+export interface SchedulesRead {
+  schedules: ReportSchedule[];
+  problem: string | null;
+}
+
+function readSettings(dataDir: string): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = readFileSync(settingsPath(dataDir), "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function rawSchedules(settings: Record<string, unknown>): unknown[] {
+  const reports = settings.reports as { schedules?: unknown } | undefined;
+  return Array.isArray(reports?.schedules) ? reports.schedules : [];
+}
+
+export function readSchedules(dataDir: string): SchedulesRead {
+  const settings = readSettings(dataDir);
+  if (!settings)
+    return { schedules: [], problem: "settings.json is not a valid JSON object; no schedules run" };
+  const schedules: ReportSchedule[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  rawSchedules(settings).forEach((raw, index) => {
+    const parsed = ReportScheduleSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `.${issue.path.join(".")}` : "";
+      problems.push(`reports.schedules[${index}]${where}: ${issue?.message ?? "invalid"}`);
+    } else if (seen.has(parsed.data.name)) {
+      problems.push(`reports.schedules[${index}]: a second schedule named ${parsed.data.name}`);
+    } else {
+      seen.add(parsed.data.name);
+      schedules.push(parsed.data);
+    }
+  });
+  return { schedules, problem: problems.length ? `settings.json: ${problems.join("; ")}; left out` : null };
+}
+
+async function update(dataDir: string, change: (schedules: unknown[]) => unknown[]): Promise<void> {
+  const settings = readSettings(dataDir);
+  if (!settings)
+    throw MonitoringError.input(
+      `${settingsPath(dataDir)} is not valid JSON; fix it by hand before changing schedules here`,
+    );
+  const reports = { ...((settings.reports as Record<string, unknown> | undefined) ?? {}) };
+  reports.schedules = change(rawSchedules(settings));
+  const next = { ...settings, reports };
+  await writeFileAtomic(settingsPath(dataDir), Buffer.from(`${JSON.stringify(next, null, 2)}\n`), {
+    mode: PRIVATE_FILE_MODE,
+  });
+}
+
+const nameOf = (raw: unknown) => (raw as { name?: unknown } | null)?.name;
+
+/** Adds a schedule, or replaces the one of the same name. */
+export function putSchedule(dataDir: string, input: unknown): Promise<ReportSchedule> {
+  const parsed = ReportScheduleSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    throw MonitoringError.input(`schedule ${where}${issue?.message ?? "invalid"}`);
+  }
+  const schedule = parsed.data;
+  return update(dataDir, (list) => {
+    const at = list.findIndex((raw) => nameOf(raw) === schedule.name);
+    if (at < 0) return [...list, schedule];
+    return list.map((raw, i) => (i === at ? schedule : raw));
+  }).then(() => schedule);
+}
+
+/** Removes a schedule by name; false when there was none. */
+export async function removeSchedule(dataDir: string, name: string): Promise<boolean> {
+  let found = false;
+  await update(dataDir, (list) =>
+    list.filter((raw) => {
+      const match = nameOf(raw) === name;
+      found ||= match;
+      return !match;
+    }),
+  );
+  return found;
+}

@@ -1,0 +1,202 @@
+/**
+ * One run of a schedule: the report for the period that ends at the due time, written to the schedule's
+ * folder (owner-only files) and handed to the alert outbox for each channel, which delivers and retries
+ * it as it does alerts. The run is recorded with where each copy went; a channel's outcome is read from
+ * its outbox row when runs are listed, so retries show up without the run being written again.
+ */
+import { mkdir } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { REPORT_PERIODS, type Report, type ReportFile, type ReportFormat } from "../../../shared/report.js";
+import type { ReportDestination, ReportSchedule } from "../../../shared/report-schedules.js";
+import type { AlertNotification } from "../alerts/channels/channel.js";
+import { enqueue } from "../alerts/outbox.js";
+import { writeFileAtomic } from "../instrument/atomic-file.js";
+import type { Db } from "../store/db.js";
+import { PRIVATE_FILE_MODE } from "../store/private-files.js";
+import { iso, parseDuration } from "../time.js";
+import { type BuildOptions, buildReport } from "./build.js";
+import { renderReport } from "./render/index.js";
+
+export interface RunContext {
+  db: Db;
+  build: Omit<BuildOptions, "now">;
+  /** A channel's type by name (from alerts.yaml): email gets the HTML and the PDF. */
+  channelType(name: string): string | undefined;
+  now(): number;
+}
+
+/** Runs kept per schedule; older ones are dropped as new ones are recorded. */
+export const RUNS_KEPT = 200;
+
+export function expandFolder(folder: string): string {
+  return resolve(folder === "~" || folder.startsWith("~/") ? join(homedir(), folder.slice(1)) : folder);
+}
+
+/** `Calls 1,234 (+12% on the previous period)`, one per headline figure. */
+export function summaryLines(report: Report): string[] {
+  const s = report.summary;
+  const change = (value: number | null, previous: number | null) =>
+    value === null || previous === null || previous === 0
+      ? ""
+      : ` (${value >= previous ? "+" : ""}${Math.round(((value - previous) / previous) * 100)}% on the previous period)`;
+  const line = (label: string, c: { value: number | null; previous: number | null }, unit = "") =>
+    `${label}: ${c.value === null ? "no data" : `${Number(c.value.toFixed(2)).toLocaleString("en")}${unit}`}${change(c.value, c.previous)}`;
+  return [
+    `Period: ${report.since} to ${report.until}`,
+    line("Calls", s.calls),
+    line("Error rate", { value: pct(s.errorRate.value), previous: pct(s.errorRate.previous) }, "%"),
+    line("p95 latency", s.p95, " ms"),
+    line("Active servers", s.activeServers),
+    line("Availability", s.availabilityPct, "%"),
+    line("Alerts fired", s.alertsFired),
+    line("Security findings", s.securityFindings),
+  ];
+}
+
+const pct = (v: number | null) => (v === null ? null : v * 100);
+
+function title(schedule: ReportSchedule, report: Report): string {
+  const day = (t: string) => t.slice(0, 10);
+  return `mcpscope ${schedule.name} report: ${day(report.since)} to ${day(report.until)}`;
+}
+
+/** Builds, writes and enqueues one run; returns the run's id. Never throws: a failure is recorded. */
+export async function runSchedule(ctx: RunContext, schedule: ReportSchedule, dueAt: number): Promise<number> {
+  const startedAt = ctx.now();
+  const destinations: ReportDestination[] = [];
+  let report: Report | null = null;
+  let error: string | null = null;
+  try {
+    report = await buildReport(
+      ctx.db,
+      { until: iso(dueAt), period: schedule.period, servers: schedule.servers, client: schedule.client },
+      { ...ctx.build, now: dueAt },
+    );
+  } catch (e) {
+    error = `the report could not be made: ${(e as Error).message.split("\n")[0]}`;
+  }
+  if (report) {
+    try {
+      await deliver(ctx, schedule, report, destinations);
+    } catch (e) {
+      error = `the report could not be rendered: ${(e as Error).message.split("\n")[0]}`;
+    }
+  }
+  return recordRun(ctx.db, schedule, dueAt, startedAt, error, destinations);
+}
+
+async function deliver(
+  ctx: RunContext,
+  schedule: ReportSchedule,
+  report: Report,
+  destinations: ReportDestination[],
+): Promise<void> {
+  {
+    const files = new Map<string, ReportFile>();
+    const render = async (format: ReportFormat) => {
+      let file = files.get(format);
+      if (!file) {
+        file = await renderReport(report, { format });
+        files.set(format, file);
+      }
+      return file;
+    };
+    const written: string[] = [];
+    if (schedule.folder !== undefined) {
+      const folder = expandFolder(schedule.folder);
+      for (const format of schedule.formats) {
+        let path = join(folder, `${schedule.name}-${format}`);
+        try {
+          const file = await render(format);
+          path = join(folder, `${schedule.name}-${file.filename}`);
+          await mkdir(folder, { recursive: true, mode: 0o700 });
+          await writeFileAtomic(path, Buffer.from(file.content, file.encoding), { mode: PRIVATE_FILE_MODE });
+          written.push(path);
+          destinations.push(folderDestination(path, null));
+        } catch (e) {
+          destinations.push(folderDestination(path, `cannot write ${path}: ${(e as Error).message}`));
+        }
+      }
+    }
+    const needsFiles = schedule.channels.some((c) => ctx.channelType(c) === "email");
+    const html = needsFiles ? (await render("html")).content : undefined;
+    const pdf = needsFiles ? await render("pdf") : undefined;
+    const at = ctx.now();
+    for (const channel of schedule.channels) {
+      const notification: AlertNotification = {
+        version: "1",
+        status: "report",
+        severity: "info",
+        receiver: channel,
+        groupKey: `report:${schedule.name}`,
+        groupLabels: { schedule: schedule.name },
+        title: title(schedule, report),
+        alerts: [],
+        createdAt: iso(at),
+        report: {
+          schedule: schedule.name,
+          summary: summaryLines(report),
+          document: report,
+          files: written,
+          fileName: pdf?.filename ?? `${schedule.name}.pdf`,
+          ...(ctx.channelType(channel) === "email" ? { html, pdfBase64: pdf?.content } : {}),
+        },
+      };
+      const deliveryId = enqueue(ctx.db, channel, "report", notification, at);
+      destinations.push({
+        kind: "channel",
+        target: channel,
+        status: "pending",
+        error: null,
+        deliveryId,
+        attempts: 0,
+      });
+    }
+  }
+}
+
+function folderDestination(path: string, error: string | null): ReportDestination {
+  return {
+    kind: "folder",
+    target: path,
+    status: error ? "failed" : "delivered",
+    error,
+    deliveryId: null,
+    attempts: 1,
+  };
+}
+
+function recordRun(
+  db: Db,
+  schedule: ReportSchedule,
+  dueAt: number,
+  startedAt: number,
+  error: string | null,
+  destinations: ReportDestination[],
+): number {
+  const since = dueAt - parseDuration(REPORT_PERIODS[schedule.period]);
+  let id = 0;
+  db.transaction(() => {
+    const result = db
+      .prepare(
+        `INSERT INTO report_runs (schedule, due_at, started_at, since, until, formats, error, destinations)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        schedule.name,
+        dueAt,
+        startedAt,
+        since,
+        dueAt,
+        JSON.stringify(schedule.formats),
+        error,
+        JSON.stringify(destinations),
+      );
+    id = Number(result.lastInsertRowid);
+    db.prepare(
+      "DELETE FROM report_runs WHERE schedule = ? AND id <= (SELECT id FROM report_runs WHERE schedule = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+    ).run(schedule.name, schedule.name, RUNS_KEPT);
+  });
+  return id;
+}

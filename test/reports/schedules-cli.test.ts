@@ -1,0 +1,133 @@
+/**
+ * `mcpscope report schedule` through the built CLI: add, list and remove schedules in settings.json with
+ * `--json` listings; a refused schedule exits 1 and bad usage exits 2, each with one line; a run the
+ * engine made shows in `runs --json` with where it went.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReportScheduler } from "../../electron/monitor/reports/scheduler.js";
+import type { ReportRun, ReportSchedules } from "../../shared/report-schedules.js";
+import { openStore } from "../alerts/alert-fixtures.js";
+import { MCPSCOPE, mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+const cli = (...args: string[]) => mcpscope(["report", "schedule", ...args, "--data-dir", dir.path]);
+
+async function failure(...args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [MCPSCOPE, "report", "schedule", ...args, "--data-dir", dir.path],
+      { cwd: ROOT },
+    );
+  } catch (error) {
+    const e = error as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+  throw new Error(`expected ${args.join(" ")} to fail`);
+}
+
+describe("mcpscope report schedule", () => {
+  it("adds, lists and removes schedules, keeping the rest of settings.json", async () => {
+    const folder = join(dir.path, "out");
+    const added = await cli(
+      "add",
+      "weekly",
+      "--period",
+      "week",
+      "--weekday",
+      "tue",
+      "--at",
+      "08:00",
+      "--format",
+      "md",
+      "--folder",
+      folder,
+    );
+    expect(added.stdout).toMatch(/^schedule weekly saved; next run \d{4}-/);
+    const listed = await mcpscopeJson<ReportSchedules>([
+      "report",
+      "schedule",
+      "list",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(listed.schedules).toEqual([
+      {
+        schedule: expect.objectContaining({
+          name: "weekly",
+          period: "week",
+          weekday: "tue",
+          formats: ["md"],
+          folder,
+        }),
+        nextRunAt: expect.any(String),
+      },
+    ]);
+    expect(new Date(listed.schedules[0]?.nextRunAt ?? "").getDay()).toBe(2);
+    expect((await cli("list")).stdout).toContain("weekly tue 08:00");
+    expect((await cli("--help")).stdout).toContain("usage: mcpscope report schedule");
+
+    expect((await cli("remove", "weekly")).stdout).toBe("schedule weekly removed\n");
+    expect(JSON.parse(readFileSync(join(dir.path, "settings.json"), "utf8")).reports.schedules).toEqual([]);
+  });
+
+  it("refuses bad input with one line: 1 for a schedule the API refuses, 2 for usage", async () => {
+    const refused = await failure("add", "x", "--period", "year", "--at", "08:00", "--folder", "/tmp");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toContain("period");
+    const nowhere = await failure("add", "x", "--period", "day", "--at", "08:00");
+    expect([nowhere.code, nowhere.stderr]).toEqual([
+      1,
+      expect.stringContaining("give a folder or at least one channel"),
+    ]);
+    expect((await failure("add", "x", "--period", "day")).code).toBe(2);
+    expect((await failure("frob")).code).toBe(2);
+    expect((await failure("remove", "nope")).code).toBe(1);
+  });
+
+  it("shows the engine's runs with where each copy went", async () => {
+    const db = openStore(dir.path);
+    let t = new Date(2026, 11, 7, 7).getTime();
+    const scheduler = new ReportScheduler({
+      dataDir: dir.path,
+      db,
+      now: () => t,
+      build: {},
+      channelType: () => undefined,
+      warn: () => {},
+    });
+    await scheduler.put({
+      name: "daily",
+      period: "day",
+      at: "08:00",
+      formats: ["json"],
+      folder: join(dir.path, "out"),
+    });
+    t = new Date(2026, 11, 7, 8).getTime();
+    await scheduler.tick();
+    db.close();
+    const { runs } = await mcpscopeJson<{ runs: ReportRun[] }>([
+      "report",
+      "schedule",
+      "runs",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ schedule: "daily", outcome: "delivered", formats: ["json"] });
+    expect(runs[0]?.destinations[0]?.target).toMatch(/out\/daily-mcpscope-report-.*\.json$/);
+    expect((await cli("runs")).stdout).toContain("delivered");
+  });
+});
