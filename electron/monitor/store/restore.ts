@@ -3,14 +3,18 @@
  * engine uses the database unless forced, decompressed and checked beside the database, and only then
  * swapped in; the previous database stays aside as `mcpscope.db.before-restore-<time>`.
  */
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { BackupListEntry } from "../../../shared/storage.js";
 import { runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
-import { type BackupManifest, extractBackup, type Progress, verifyBackup } from "./backup.js";
-import { openDb } from "./db.js";
-import { ensurePrivateDir } from "./private-files.js";
-import { moveAside } from "./recovery.js";
+import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
+import { type Db, openDb, openRawDb } from "./db.js";
+import { SCHEMA_VERSION } from "./migrations.js";
+import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
+import { asidePath, moveAside } from "./recovery.js";
+import { BACKUP_SUFFIX } from "./storage-info.js";
 
 export interface RestoreResult {
   manifest: BackupManifest;
@@ -45,4 +49,94 @@ export async function restoreBackup(
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
   }
+}
+
+/**
+ * Restores a backup into the database a running engine has open, without closing it. Every part of the
+ * engine (metrics, logs, alerts, inventory, the batch writer) and every wrapper holds its own connection
+ * to the file; closing and reopening them all would be a restart in all but name, and renaming the file
+ * under them would leave them writing to an unlinked inode. Instead the verified, migrated copy is
+ * written over the live database with SQLite's online backup in one step, as the sqlite3 shell's
+ * `.restore` does: it takes the write lock (wrappers wait, within their busy timeout, or hold telemetry),
+ * replaces every page in one transaction and bumps the schema cookie, so every open connection simply
+ * sees the restored content at its next statement. Before that, the current database is copied aside
+ * the same way (a consistent snapshot while others write). Observations committed between that copy
+ * and the restore (a moment) are in neither.
+ */
+export async function restoreInPlace(
+  db: Db,
+  file: string,
+  options: { now?: number } = {},
+): Promise<RestoreResult> {
+  const manifest = await verifyBackup(file);
+  const path = db.path;
+  const staged = `${path}.restoring-${process.pid}`;
+  await extractBackup(file, staged, manifest);
+  try {
+    // Brought up to the current schema, in WAL mode, giving space back, before it replaces anything.
+    const copy = openDb(staged);
+    try {
+      if (Number(copy.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0) !== 2)
+        copy.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");
+    } finally {
+      copy.close();
+    }
+    const previous = asidePath(path, options.now ?? Date.now(), "before-restore");
+    ensurePrivateFile(previous);
+    await db.backupTo(previous);
+    const source = openRawDb(staged);
+    try {
+      await source.backupTo(path);
+    } finally {
+      source.close();
+    }
+    return { manifest, database: path, previous };
+  } finally {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
+  }
+}
+
+/** The backups in `dir`, newest first, each with its manifest or why it cannot be restored. */
+export function listBackups(dir: string): BackupListEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(BACKUP_SUFFIX));
+  } catch {
+    return [];
+  }
+  const entries: BackupListEntry[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    const entry: BackupListEntry = {
+      name,
+      file: path,
+      bytes: stat.size,
+      time: stat.mtimeMs,
+      schemaVersion: null,
+      version: null,
+      range: null,
+      rows: {},
+      problem: null,
+    };
+    try {
+      const { manifest, offset, size } = readManifest(path);
+      Object.assign(entry, {
+        time: manifest.createdAt,
+        schemaVersion: manifest.schemaVersion,
+        version: manifest.version,
+        range: manifest.range,
+        rows: manifest.rows,
+      });
+      if (size - offset !== manifest.payloadBytes)
+        entry.problem = `truncated or altered (${size - offset} of ${manifest.payloadBytes} bytes)`;
+      else if (manifest.schemaVersion > SCHEMA_VERSION)
+        entry.problem = `schema version ${manifest.schemaVersion} is newer than this mcpscope understands`;
+    } catch (error) {
+      entry.problem = (error as Error).message;
+    }
+    entries.push(entry);
+  }
+  return entries.sort((a, b) => b.time - a.time);
 }
