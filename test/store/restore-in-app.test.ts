@@ -55,6 +55,10 @@ describe("storage.restore in a running engine", () => {
   it("lists a backup with its manifest and restores its rows in place", async () => {
     for (const m of ["tools/list", "tools/call", "resources/list"]) insertCall(wrapper, m);
     backup = (await engine.invoke("storage.backup", {})) as BackupResult;
+    // A wrapper's session that started after the backup and is still recording.
+    wrapper
+      .prepare("INSERT INTO sessions (id, server, started_at) VALUES ('live', 'everything', ?)")
+      .run(Date.now());
     insertCall(wrapper, "prompts/list");
     insertCall(wrapper, "ping");
     expect(await methods()).toHaveLength(5);
@@ -82,6 +86,8 @@ describe("storage.restore in a running engine", () => {
     // A connection opened before the restore writes into the restored database, and the engine sees it.
     insertCall(wrapper, "after-restore");
     expect(await methods()).toEqual(["after-restore", "resources/list", "tools/call", "tools/list"]);
+    // The open session keeps its row, so what it records next stays attached to it.
+    expect(wrapper.prepare("SELECT id FROM sessions WHERE id = 'live'").get()).toEqual({ id: "live" });
   });
 
   it("refuses a truncated backup with one line and changes nothing", async () => {

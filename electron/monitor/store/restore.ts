@@ -90,9 +90,34 @@ export async function restoreInPlace(
     } finally {
       source.close();
     }
+    keepOpenSessions(db, previous);
     return { manifest, database: path, previous };
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
+  }
+}
+
+/**
+ * Sessions still open at the restore (wrappers recording now) get their row back from the copy aside, so
+ * the calls they go on recording stay attached to a session. Best effort: the restore itself is done.
+ */
+function keepOpenSessions(db: Db, previous: string): void {
+  const columns = db
+    .prepare("PRAGMA main.table_info(sessions)")
+    .all()
+    .map((c) => `"${String(c.name)}"`)
+    .join(", ");
+  try {
+    db.exec(`ATTACH DATABASE '${previous.replace(/'/g, "''")}' AS previous`);
+    try {
+      db.exec(
+        `INSERT OR IGNORE INTO main.sessions (${columns}) SELECT ${columns} FROM previous.sessions WHERE ended_at IS NULL`,
+      );
+    } finally {
+      db.exec("DETACH DATABASE previous");
+    }
+  } catch {
+    // A column the copy lacks or a busy lock: those sessions' calls are kept all the same.
   }
 }
 
