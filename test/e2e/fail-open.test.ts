@@ -26,6 +26,7 @@ import {
   runRaw,
   startRaw,
 } from "../fixtures/raw-client.js";
+import { storedPayloads } from "../helpers/payloads.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "bin/mcpscope.js");
@@ -396,12 +397,9 @@ describe("no secret in the data dir", () => {
       for (const needle of NEEDLES)
         if (bytes.includes(Buffer.from(needle))) found.push(`${needle} in ${path}`);
     // Payload text above the threshold is stored compressed: look into it as a reader sees it.
-    for (const row of query(dataDir, "SELECT id, request, response FROM calls"))
-      for (const column of ["request", "response"]) {
-        const text = decodePayload(row[column] as SqlValue) ?? "";
-        for (const needle of NEEDLES)
-          if (text.includes(needle)) found.push(`${needle} in call ${row.id} ${column}`);
-      }
+    for (const { id, column, text } of storedPayloads(dataDir))
+      for (const needle of NEEDLES)
+        if (text.includes(needle)) found.push(`${needle} in call ${id} ${column}`);
     expect(found).toEqual([]);
   }
 
