@@ -2,7 +2,8 @@
  * Restore from the app: the engine restores a backup from backups/ into the database it has open. The
  * backup's rows come back, the replaced database is kept aside, a connection opened before the restore
  * (as a wrapper's is) keeps writing into the restored database; a truncated backup is listed with its
- * problem and refused with one line, and nothing changes.
+ * problem and refused with one line, and so is a restore that a writer holds off past the wait; nothing
+ * changes then.
  */
 import { copyFileSync, readdirSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.
 import { databasePath } from "../../electron/monitor/paths.js";
 import { rowCounts } from "../../electron/monitor/store/backup.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { restoreInPlace } from "../../electron/monitor/store/restore.js";
 import type { BackupListEntry, BackupResult, RestoreResult } from "../../shared/storage.js";
 import { tempDir } from "../helpers/mcp.js";
 
@@ -18,6 +20,9 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let dataDir: string;
 let engine: MetricsEngine;
 let wrapper: Db;
+let engineSide: Db;
+/** A connection of the engine's own, as restoreInPlace is given. */
+const openedByEngine = () => engineSide;
 
 function insertCall(db: Db, method: string): void {
   db.prepare(
@@ -42,9 +47,11 @@ beforeAll(async () => {
   });
   // Another process's connection, as a wrapper holds one for its whole session.
   wrapper = openDb(databasePath(dataDir));
+  engineSide = openDb(databasePath(dataDir));
 });
 afterAll(async () => {
   wrapper?.close();
+  engineSide?.close();
   await engine?.close();
   await dir?.cleanup();
 });
@@ -90,7 +97,7 @@ describe("storage.restore in a running engine", () => {
     expect(wrapper.prepare("SELECT id FROM sessions WHERE id = 'live'").get()).toEqual({ id: "live" });
   });
 
-  it("refuses a truncated backup with one line and changes nothing", async () => {
+  it("refuses a truncated backup, or a database locked too long, with one line and changes nothing", async () => {
     const broken = join(dataDir, "backups", "broken.mcpscope-backup");
     copyFileSync(backup.file, broken);
     truncateSync(broken, statSync(broken).size - 100);
@@ -107,6 +114,18 @@ describe("storage.restore in a running engine", () => {
     expect(result.message).toMatch(/truncated.*nothing was restored/);
     expect(result.message).not.toContain("\n");
     expect(await methods()).toEqual(before);
+    expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toHaveLength(asides);
+
+    // A writer that holds the lock past the wait: refused in one line, nothing replaced, nothing set aside.
+    wrapper.exec("BEGIN IMMEDIATE");
+    insertCall(wrapper, "uncommitted");
+    const locked = await restoreInPlace(openedByEngine(), backup.file, { lockWaitMs: 100 }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    wrapper.exec("COMMIT");
+    expect(locked).toMatch(/stayed locked by another writer.*nothing was restored$/);
+    expect(await methods()).toEqual([...before, "uncommitted"].sort());
     expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toHaveLength(asides);
 
     const missing = (await engine.invoke("storage.restore", { name: "../mcpscope.db" })) as RestoreResult;

@@ -66,7 +66,7 @@ export async function restoreBackup(
 export async function restoreInPlace(
   db: Db,
   file: string,
-  options: { now?: number } = {},
+  options: { now?: number; lockWaitMs?: number } = {},
 ): Promise<RestoreResult> {
   const manifest = await verifyBackup(file);
   const path = db.path;
@@ -83,17 +83,48 @@ export async function restoreInPlace(
     }
     const previous = asidePath(path, options.now ?? Date.now(), "before-restore");
     ensurePrivateFile(previous);
-    await db.backupTo(previous);
-    const source = openRawDb(staged);
     try {
-      await source.backupTo(path);
-    } finally {
-      source.close();
+      await db.backupTo(previous);
+      const source = openRawDb(staged);
+      try {
+        await whenUnlocked(() => source.backupTo(path), options.lockWaitMs ?? 10_000);
+      } finally {
+        source.close();
+      }
+    } catch (error) {
+      // Nothing was replaced (the copy over the live database is one transaction): no copy aside either.
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(previous + suffix, { force: true });
+      throw MonitoringError.storage(
+        `cannot restore into ${path}: ${(error as Error).message}; nothing was restored`,
+        error,
+      );
     }
     keepOpenSessions(db, previous);
     return { manifest, database: path, previous };
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
+  }
+}
+
+/** What node:sqlite's backup reports when another connection holds the write lock. */
+const LOCKED = /locked|busy|not an error/i;
+
+/**
+ * The copy over the live database needs its write lock, which a wrapper holds for one batch at a time;
+ * node:sqlite's backup gives up at once instead of waiting, so it is tried again until `waitMs` passes.
+ */
+async function whenUnlocked(copy: () => Promise<number>, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await copy();
+      return;
+    } catch (error) {
+      if (!LOCKED.test((error as Error).message)) throw error;
+      if (Date.now() > deadline)
+        throw new Error(`the database stayed locked by another writer for ${waitMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 

@@ -275,7 +275,8 @@ export class StorageService {
         rows: result.manifest.rows,
       };
     } catch (error) {
-      if (error instanceof MonitoringError && error.kind === "input")
+      // A backup that fails verification, or a database that stayed locked: nothing changed.
+      if (error instanceof MonitoringError)
         return { ok: false, message: error.message, previous: null, rows: {} };
       throw error;
     } finally {
