@@ -234,6 +234,7 @@ export async function createEngine(
         // The restored database has other ids: the live feeds go on from its newest rows.
         lastId = safeLastId();
         lastEventSeen = safeLastEventId(0);
+        metrics.rewind();
         try {
           lastLogId = logging.lastId();
         } catch {}

@@ -27,7 +27,7 @@ const openedByEngine = () => engineSide;
 function insertCall(db: Db, method: string): void {
   db.prepare(
     `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome, bytes_in, bytes_out)
-     VALUES ('s1', 'everything', 'client', ?, ?, ?, 5, 'ok', 10, 20)`,
+     VALUES ('s1', 'everything', 'c2s', ?, ?, ?, 5, 'ok', 10, 20)`,
   ).run(method, method, Date.now());
 }
 
@@ -91,8 +91,11 @@ describe("storage.restore in a running engine", () => {
       aside.close();
     }
     // A connection opened before the restore writes into the restored database, and the engine sees it.
+    engine.metrics.prometheus(); // the exporters' feed has read up to the five calls
     insertCall(wrapper, "after-restore");
     expect(await methods()).toEqual(["after-restore", "resources/list", "tools/call", "tools/list"]);
+    // The live exporters see it too, though its id is lower than the calls they had read before.
+    expect(engine.metrics.prometheus()).toContain('mcp_method_name="after-restore"');
     // The open session keeps its row, so what it records next stays attached to it.
     expect(wrapper.prepare("SELECT id FROM sessions WHERE id = 'live'").get()).toEqual({ id: "live" });
   });

@@ -36,6 +36,11 @@ export class CallFeed {
     this.cursor = Number(db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
   }
 
+  /** Goes on from the newest call stored now (after a restore, whose ids start lower). */
+  rewind(): void {
+    this.cursor = Number(this.db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
+  }
+
   /** Also read `traceparent`/`tracestate` from each request's `_meta` (the OTLP exporter needs them). */
   readTraceContext(): void {
     this.withTraceContext = true;
