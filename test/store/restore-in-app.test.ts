@@ -77,6 +77,7 @@ describe("storage.restore in a running engine", () => {
     expect(list[0]?.problem).toBeNull();
     expect(list[0]?.range).not.toBeNull();
 
+    engine.metrics.prometheus(); // the exporters' feed has read up to the fifth call
     const result = (await engine.invoke("storage.restore", { name: list[0]?.name })) as RestoreResult;
     expect(result.ok, result.message).toBe(true);
     expect(await methods()).toEqual(["resources/list", "tools/call", "tools/list"]);
@@ -91,7 +92,6 @@ describe("storage.restore in a running engine", () => {
       aside.close();
     }
     // A connection opened before the restore writes into the restored database, and the engine sees it.
-    engine.metrics.prometheus(); // the exporters' feed has read up to the five calls
     insertCall(wrapper, "after-restore");
     expect(await methods()).toEqual(["after-restore", "resources/list", "tools/call", "tools/list"]);
     // The live exporters see it too, though its id is lower than the calls they had read before.
