@@ -14,7 +14,7 @@ import { type Db, openDb, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
-import { BACKUP_SUFFIX } from "./storage-info.js";
+import { BACKUP_SUFFIX, backupDir } from "./storage-info.js";
 
 export interface RestoreResult {
   manifest: BackupManifest;
@@ -32,7 +32,7 @@ export async function restoreBackup(
   const owner = runningEngines(dataDir).find((engine) => engine.pid !== process.pid);
   if (owner && !options.force)
     throw MonitoringError.input(
-      `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; quit the app or stop \`mcpscope serve\` first, or pass --force`,
+      `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view, or quit the app or stop \`mcpscope serve\` first, or pass --force`,
     );
   ensurePrivateDir(dataDir);
   const path = databasePath(dataDir);
