@@ -57,8 +57,9 @@ export async function restoreBackup(
  * to the file; closing and reopening them all would be a restart in all but name, and renaming the file
  * under them would leave them writing to an unlinked inode. Instead the verified, migrated copy is
  * written over the live database with SQLite's online backup in one step, as the sqlite3 shell's
- * `.restore` does: it takes the write lock (wrappers wait, within their busy timeout, or hold telemetry),
- * replaces every page in one transaction and bumps the schema cookie, so every open connection simply
+ * `.restore` does: once a wrapper's batch has committed it takes the write lock (wrappers writing then
+ * wait within their busy timeout, or hold telemetry), replaces every page in one transaction and bumps
+ * the schema cookie, so every open connection simply
  * sees the restored content at its next statement. Before that, the current database is copied aside
  * the same way (a consistent snapshot while others write). Observations committed between that copy
  * and the restore (a moment) are in neither.
