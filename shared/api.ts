@@ -67,8 +67,11 @@ import {
   ServerIdInputSchema,
 } from "./servers.js";
 import {
+  BackupListEntrySchema,
   BackupResultSchema,
   BackupScheduleInputSchema,
+  RestoreInputSchema,
+  RestoreResultSchema,
   StorageCheckSchema,
   StorageInfoSchema,
   StorageSettingInputSchema,
@@ -249,6 +252,13 @@ export const API_METHODS = {
   "storage.schedule": { input: BackupScheduleInputSchema, output: ActionResultSchema },
   /** Sets `storage.maxSize` or one `storage.retention` kind in settings.json (null: the default). */
   "storage.settings.put": { input: StorageSettingInputSchema, output: ActionResultSchema },
+  /** The backups in backups/, newest first, each with its manifest (or why it cannot be restored). */
+  "storage.backups.list": { input: Empty, output: z.array(BackupListEntrySchema) },
+  /**
+   * Restores a backup from backups/ by name into the running engine's database, in place: verified first,
+   * the current database copied aside; a backup that fails verification is an answer (ok: false).
+   */
+  "storage.restore": { input: RestoreInputSchema, output: RestoreResultSchema },
   /** Calls with their masked, capped request and response, newest first (what `mcpscope calls --json` prints). */
   "calls.details": { input: CallsQuerySchema, output: z.array(CallDetailSchema) },
   /** Every server name with recorded traffic (sessions or metric rollups), sorted: for filters and typo hints. */

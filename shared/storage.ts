@@ -124,3 +124,33 @@ export const StorageSettingInputSchema = z
   })
   .strict();
 export type StorageSettingInput = z.infer<typeof StorageSettingInputSchema>;
+
+/** One backup in the data dir's backups/ folder, with what its manifest says. */
+export const BackupListEntrySchema = z.object({
+  /** The file name inside backups/ (what storage.restore takes). */
+  name: z.string(),
+  file: z.string(),
+  bytes: z.number().int(),
+  /** When the backup was taken (its manifest), or the file's time when the manifest cannot be read. */
+  time: z.number(),
+  schemaVersion: z.number().int().nullable(),
+  /** The mcpscope version that wrote it. */
+  version: z.string().nullable(),
+  /** Oldest and newest record in it (ms), or null when empty or unreadable. */
+  range: z.object({ from: z.number(), to: z.number() }).nullable(),
+  rows: z.record(z.string(), z.number().int()),
+  /** Why it cannot be restored as it is (not a backup, damaged manifest, truncated, newer schema), or null. */
+  problem: z.string().nullable(),
+});
+export type BackupListEntry = z.infer<typeof BackupListEntrySchema>;
+
+export const RestoreInputSchema = z.object({ name: z.string().min(1).max(255) }).strict();
+
+export const RestoreResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  /** Where the database it replaced was copied (`mcpscope.db.before-restore-<time>`), or null. */
+  previous: z.string().nullable(),
+  rows: z.record(z.string(), z.number().int()),
+});
+export type RestoreResult = z.infer<typeof RestoreResultSchema>;

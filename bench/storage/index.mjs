@@ -1,6 +1,7 @@
 // bench/storage: what storing calls costs and how fast the data management runs, on real SQLite files.
 //
-//   1. bytes per stored call, with and without payload text (database pages in use / calls);
+//   1. bytes per stored call, with and without payload text (database pages in use / calls), and with the
+//      text as wrappers store it (above 1 KiB compressed, payload-codec.ts) against plain text;
 //   2. the batch writer's insert rate against a plain prepared INSERT of the same rows in one transaction
 //      (the ceiling), as a ratio;
 //   3. retention: the time to prune PRUNE_ROWS resource samples (half of them expired) in 1,000-row
@@ -10,6 +11,7 @@
 //
 //   node bench/storage/index.mjs                         # 200k calls, 1M samples: about a minute here
 //   CALLS=1000000 PRUNE_ROWS=10000000 node bench/storage/index.mjs   # the 10-million-row prune
+//   TEXT_MAX=8000 node bench/storage/index.mjs           # larger tool results
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -17,8 +19,17 @@ import { bundleEngine, median, mulberry32 } from "../lib.mjs";
 
 const CALLS = Number(process.env.CALLS ?? 200_000);
 const PRUNE_ROWS = Number(process.env.PRUNE_ROWS ?? 1_000_000);
+// Response text is 200 B to TEXT_MAX B long, uniformly.
+const TEXT_MAX = Number(process.env.TEXT_MAX ?? 1400);
 const DAY = 86_400_000;
 const GIB = 1024 ** 3;
+// Text like a tool's output (source lines, paths, words), not one repeated letter, which would flatter
+// compression: tokens drawn at random from a small vocabulary, with numbers and line breaks.
+const VOCABULARY = (
+  "const let return function import export from if else for while await async this new class type " +
+  "interface string number boolean null undefined true false src lib test index file path name value " +
+  "error result data items config server client request response tools call list read write search"
+).split(" ");
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-bench-storage-"));
 try {
@@ -35,6 +46,7 @@ async function main() {
      export { applyStorageRetention } from "./electron/monitor/store/retention.ts";
      export { DEFAULT_STORAGE_RETENTION } from "./electron/monitor/store/storage-settings.ts";
      export { usedBytes } from "./electron/monitor/store/size-cap.ts";
+     export { encodePayload, COMPRESS_ABOVE } from "./electron/monitor/store/payload-codec.ts";
      export { createBackup } from "./electron/monitor/store/backup.ts";
      export { restoreBackup } from "./electron/monitor/store/restore.ts";
      export { checkDatabase } from "./electron/monitor/store/recovery.ts";`,
@@ -77,11 +89,34 @@ async function main() {
   const perCallBare = lib.usedBytes(bare) / CALLS;
   bare.close();
 
+  // The same rows with their text encoded as the session recorder stores it.
+  t0 = performance.now();
+  const encoded = withText.map((row) => ({
+    ...row,
+    request: lib.encodePayload(row.request),
+    response: lib.encodePayload(row.response),
+  }));
+  const encodeMs = performance.now() - t0;
+  const packedCount = encoded.filter((r) => r.response instanceof Uint8Array).length;
+  const packedDb = lib.openDb(join(work, "packed", "mcpscope.db"));
+  const packedInsert = packedDb.prepare(
+    `INSERT INTO calls (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+  );
+  packedDb.transaction(() => {
+    for (const row of encoded) packedInsert.run(...columns.map((c) => row[c]));
+  });
+  const perCallPacked = lib.usedBytes(packedDb) / CALLS;
+  packedDb.close();
+
   console.log("bytes per stored call (pages in use / calls, indexes included)");
   console.log(
     `  with payload text (~${Math.round(avgText(withText))} B of request + response): ${Math.round(perCallText)} B`,
   );
   console.log(`  without payload text:                                  ${Math.round(perCallBare)} B`);
+  console.log(
+    `  text above ${lib.COMPRESS_ABOVE} B compressed (${Math.round((packedCount / CALLS) * 100)} % of responses): ${Math.round(perCallPacked)} B (${(perCallText / perCallPacked).toFixed(2)}x smaller than plain text)`,
+  );
+  console.log(`  encoding cost: ${((encodeMs * 1000) / CALLS).toFixed(1)} µs per call (request + response)`);
   console.log("\ninsert rate, the same rows");
   console.log(`  batch writer (1,000-row transactions): ${rate(CALLS, writerMs)} rows/s`);
   console.log(`  plain prepared insert, one transaction: ${rate(CALLS, plainMs)} rows/s (the ceiling)`);
@@ -179,7 +214,9 @@ function rows(withText) {
     const response = JSON.stringify({
       jsonrpc: "2.0",
       id: i,
-      result: { content: [{ type: "text", text: "x".repeat(200 + Math.floor(random() * 1200)) }] },
+      result: {
+        content: [{ type: "text", text: words(random, 200 + Math.floor(random() * (TEXT_MAX - 200))) }],
+      },
     });
     return {
       session_id: `session-${Math.floor(i / 500)}`,
@@ -201,6 +238,20 @@ function rows(withText) {
       response: withText ? response : null,
     };
   });
+}
+
+function words(random, length) {
+  let text = "";
+  while (text.length < length) {
+    const r = random();
+    text +=
+      r < 0.1
+        ? `${Math.floor(random() * 100000)} `
+        : r < 0.15
+          ? "\n"
+          : `${VOCABULARY[Math.floor(random() * VOCABULARY.length)]} `;
+  }
+  return text.slice(0, length);
 }
 
 function avgText(list) {

@@ -190,6 +190,21 @@ export async function createEngine(
     "storage.backup": () => storage.backup(),
     "storage.schedule": (input) => storage.schedule(input.every, input.keep),
     "storage.settings.put": (input) => storage.setting(input),
+    "storage.backups.list": () => storage.backups(),
+    "storage.restore": async (input) => {
+      const result = await storage.restore(input.name);
+      if (result.ok) {
+        // The restored database has other ids: the live feeds go on from its newest rows.
+        lastId = safeLastId();
+        lastEventSeen = safeLastEventId(0);
+        metrics.rewind();
+        try {
+          lastLogId = logging.lastId();
+        } catch {}
+        logging.logger.warn({ previous: result.previous }, result.message);
+      }
+      return result;
+    },
   };
   alerts?.start();
   if (alerts) reportScheduler.start();

@@ -99,6 +99,8 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "storage.backup": [{ file: "/tmp/elsewhere" }],
   "storage.schedule": [{}, { every: "1d" }, { every: "1d", keep: 0 }, { every: 5, keep: 3 }],
   "storage.settings.put": [{}, { key: "logs", value: "1d" }, { key: "audit" }, { key: "audit", value: 5 }],
+  "storage.backups.list": [{ dir: "/tmp" }],
+  "storage.restore": [{}, { name: "" }, { name: 3 }, { name: "x", force: true }],
 };
 
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */
@@ -138,6 +140,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "reports.runs": {},
   "storage.info": {},
   "storage.check": { full: true },
+  "storage.backups.list": {},
 };
 
 /** Methods whose answer over the seeded store must hold something: a schema check of [] proves little. */

@@ -15,6 +15,8 @@ import { dirname, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SqlValue } from "../../electron/monitor/store/db.js";
+import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
 import { exitStatus, killAll, type RawProcess, type RawResult, runRaw } from "../fixtures/raw-client.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -142,7 +144,17 @@ function callsById(dataDir: string): Map<string, Row> {
     dataDir,
     "SELECT request_id, method, target, outcome, bytes_in, bytes_out, request, response, direction FROM calls",
   );
-  return new Map(rows.map((row) => [String(row.request_id), row]));
+  // Payload text is read as every reader reads it (long text is stored compressed).
+  return new Map(
+    rows.map((row) => [
+      String(row.request_id),
+      {
+        ...row,
+        request: decodePayload(row.request as SqlValue),
+        response: decodePayload(row.response as SqlValue),
+      },
+    ]),
+  );
 }
 
 /** Protocol event types seen on a stream: `client→server` or `server→client`. */

@@ -54,6 +54,9 @@ function calls(): TestCall[] {
     method: "tools/call",
     params: { name, arguments: { path: "/tmp/a" }, ...(meta ? { _meta: meta } : {}) },
   });
+  // Long enough to be stored compressed: its traceparent is read from the decompressed text.
+  const long = request({ traceparent: PARENT, tracestate: "congo=t61rcWkgMzE" }, "read_file");
+  long.params.arguments = { path: "/tmp/a", content: "lorem ipsum ".repeat(200) } as { path: string };
   return [
     {
       server: "files",
@@ -63,7 +66,7 @@ function calls(): TestCall[] {
       startedAt: T0,
       durationMs: 12.5,
       requestId: "7",
-      request: request({ traceparent: PARENT, tracestate: "congo=t61rcWkgMzE" }, "read_file"),
+      request: long,
     },
     {
       server: "files",

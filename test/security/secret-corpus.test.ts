@@ -19,6 +19,7 @@ import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
 import { MCPSCOPE, mcpscope, tempDir, waitFor } from "../helpers/mcp.js";
+import { storedPayloads } from "../helpers/payloads.js";
 import { readEvents } from "./helpers.js";
 
 const SERVER = fileURLToPath(new URL("../fixtures/leaky-server.mjs", import.meta.url));
@@ -165,6 +166,11 @@ describe("the secret corpus through a real wrapper", () => {
         const leaked = bytes.includes(c.value) || bytes.includes(Buffer.from(c.value, "utf16le"));
         expect(leaked, `${c.kind} raw in ${file}`).toBe(false);
       }
+    const payloads = storedPayloads(dir.path);
+    expect(payloads.length).toBeGreaterThan(0);
+    for (const c of CORPUS)
+      for (const { id, column, text } of payloads)
+        expect(text.includes(c.value), `${c.kind} raw in call ${id} ${column}`).toBe(false);
 
     // secret.detected: each kind that was masked, in each field it was found in, never the value.
     const events = readEvents(dir.path, "type = 'secret.detected'");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maskValue } from "../../electron/monitor/pipeline/mask.js";
 import { tempDir } from "../helpers/mcp.js";
+import { storedPayloads } from "../helpers/payloads.js";
 import { readEvents, runFixture } from "./helpers.js";
 
 // Built at run time so the secret is not a literal in the repository either.
@@ -74,5 +75,7 @@ describe("secret detection", () => {
       expect(bytes.includes(SECRET), file).toBe(false);
       expect(bytes.includes(Buffer.from(SECRET, "utf16le")), file).toBe(false);
     }
+    for (const { id, column, text } of storedPayloads(dir.path))
+      expect(text.includes(SECRET), `call ${id} ${column}`).toBe(false);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 import {
   HAS_CHROMIUM,
@@ -111,6 +112,39 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({
       storage: { backup: { every: "1d", keep: 3 }, retention: { healthChecks: "30d" } },
     });
+    expect(problems).toEqual([]);
+  });
+
+  it("lists the backups and Restore… brings one back after a confirmation", async () => {
+    const db = openDb(join(dataDir, "mcpscope.db"));
+    const insert = db.prepare(
+      `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome, bytes_in, bytes_out)
+       VALUES ('ui', 'everything', 'client', ?, 'tools/call', ?, 5, 'ok', 10, 20)`,
+    );
+    const calls = () => Number(db.prepare("SELECT count(*) AS n FROM calls").get()?.n);
+    try {
+      insert.run("1", Date.now());
+      insert.run("2", Date.now());
+      await page.getByTestId("backup-now").click();
+      const rows = page.getByTestId("backup-list").locator("tbody tr");
+      await until("two backups to be listed", async () => (await rows.count()) === 2, 30_000);
+      expect(await rows.first().textContent()).toContain("2 calls");
+      insert.run("3", Date.now());
+      expect(calls()).toBe(3);
+
+      await rows.first().getByTestId("backup-restore").click();
+      const dialog = page.getByTestId("confirm-dialog");
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toContain("mcpscope.db.before-restore-");
+      await page.getByTestId("confirm-ok").click();
+      await page.getByText(/^Restored$/).waitFor({ timeout: 30_000 });
+      // The connection opened before the restore reads the restored database.
+      expect(calls()).toBe(2);
+      const aside = readdirSync(dataDir).filter((f) => /^mcpscope\.db\.before-restore-[^-]/.test(f));
+      expect(aside.filter((f) => !/-(wal|shm)$/.test(f))).toHaveLength(1);
+    } finally {
+      db.close();
+    }
     expect(problems).toEqual([]);
     if (process.env.MCPSCOPE_SCREENSHOTS)
       await page.screenshot({

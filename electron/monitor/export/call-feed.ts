@@ -4,6 +4,7 @@
  */
 import type { Direction } from "../../../shared/domain.js";
 import type { Db, Row } from "../store/db.js";
+import { decodePayload } from "../store/payload-codec.js";
 
 export interface FeedCall {
   id: number;
@@ -36,6 +37,11 @@ export class CallFeed {
     this.cursor = Number(db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
   }
 
+  /** Goes on from the newest call stored now (after a restore, whose ids start lower). */
+  rewind(): void {
+    this.cursor = Number(this.db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
+  }
+
   /** Also read `traceparent`/`tracestate` from each request's `_meta` (the OTLP exporter needs them). */
   readTraceContext(): void {
     this.withTraceContext = true;
@@ -64,11 +70,13 @@ export class CallFeed {
   private sql(): string {
     const meta = (key: string) =>
       this.withTraceContext
-        ? `CASE WHEN json_valid(c.request) THEN json_extract(c.request, '$.params._meta.${key}') END`
+        ? `CASE WHEN typeof(c.request) = 'text' AND json_valid(c.request) THEN json_extract(c.request, '$.params._meta.${key}') END`
         : "NULL";
+    // Compressed request text (a BLOB) is read in JS; plain text is looked into by SQLite.
+    const packed = this.withTraceContext ? "CASE WHEN typeof(c.request) = 'blob' THEN c.request END" : "NULL";
     return `SELECT c.id, c.server, c.direction, c.session_id, c.request_id, c.method, c.target, c.started_at,
               c.duration_ms, c.outcome, c.error_code, c.error_message, s.protocol_version,
-              ${meta("traceparent")} AS traceparent, ${meta("tracestate")} AS tracestate
+              ${meta("traceparent")} AS traceparent, ${meta("tracestate")} AS tracestate, ${packed} AS packed
             FROM calls c LEFT JOIN sessions s ON s.id = c.session_id
             WHERE c.id > ? ORDER BY c.id LIMIT ?`;
   }
@@ -77,7 +85,19 @@ export class CallFeed {
 const text = (v: Row[string] | undefined): string | null =>
   v === null || v === undefined ? null : String(v);
 
+/** traceparent and tracestate from the `_meta` of a compressed request. */
+function packedMeta(value: Row[string]): { traceparent?: unknown; tracestate?: unknown } {
+  try {
+    const request = JSON.parse(decodePayload(value) ?? "null") as { params?: { _meta?: unknown } } | null;
+    const meta = request?.params?._meta;
+    return meta && typeof meta === "object" ? meta : {};
+  } catch {
+    return {};
+  }
+}
+
 function toFeedCall(row: Row): FeedCall {
+  const meta = row.packed instanceof Uint8Array ? packedMeta(row.packed) : row;
   return {
     id: Number(row.id),
     server: String(row.server),
@@ -92,7 +112,7 @@ function toFeedCall(row: Row): FeedCall {
     errorCode: row.error_code === null ? null : Number(row.error_code),
     errorMessage: text(row.error_message),
     protocolVersion: text(row.protocol_version),
-    traceparent: typeof row.traceparent === "string" ? row.traceparent : null,
-    tracestate: typeof row.tracestate === "string" ? row.tracestate : null,
+    traceparent: typeof meta.traceparent === "string" ? meta.traceparent : null,
+    tracestate: typeof meta.tracestate === "string" ? meta.tracestate : null,
   };
 }

@@ -25,6 +25,8 @@ export interface EngineMetrics {
   readonly otlp: OtlpExporter | null;
   /** The Prometheus text exposition of `/metrics`. */
   prometheus(): string;
+  /** The exporters go on from the newest call now stored (after a restore replaced the database). */
+  rewind(): void;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export function startEngineMetrics(db: Db, options: EngineMetricsOptions = {}): 
         ? { queued: otlp.queued, dropped: otlp.dropped, failedExports: otlp.failedExports }
         : null;
       return renderPrometheus(operations, readStoreGauges(db), { otlp: exporter });
+    },
+    rewind() {
+      feed.rewind();
     },
     async stop() {
       await Promise.all([collector.stop(), otlp?.stop()]);

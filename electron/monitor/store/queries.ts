@@ -17,6 +17,7 @@ import { type OperationAccumulator, type RangeData, readRange } from "../metrics
 import { DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { Db, Row, SqlValue } from "./db.js";
+import { decodePayload } from "./payload-codec.js";
 
 export interface TimeRange {
   since: number;
@@ -134,8 +135,8 @@ export function getCall(db: Db, id: number): CallDetail | null {
 function toDetail(row: Row): CallDetail {
   return {
     ...toSummary(row),
-    request: str(row.request),
-    response: str(row.response),
+    request: decodePayload(row.request),
+    response: decodePayload(row.response),
     protocolVersion: str(row.protocol_version),
     clientName: str(row.client_name),
     clientVersion: str(row.client_version),

@@ -65,10 +65,14 @@ export function openCheckedDb(path: string, now = Date.now()): { db: Db; recover
   return { db: openDb(path), recovery };
 }
 
+/** Where a database set aside at `now` goes: `mcpscope.db.<label>-<time>`. */
+export function asidePath(path: string, now: number, label: string): string {
+  return `${path}.${label}-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
+}
+
 /** Renames the database and its `-wal`/`-shm` to `<path>.corrupt-<time>[-wal|-shm]`. */
 export function moveAside(path: string, now: number, label = "corrupt"): string {
-  const stamp = new Date(now).toISOString().replace(/[:.]/g, "-");
-  const target = `${path}.${label}-${stamp}`;
+  const target = asidePath(path, now, label);
   for (const suffix of ["", "-wal", "-shm"]) {
     if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
   }

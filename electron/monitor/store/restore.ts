@@ -3,14 +3,18 @@
  * engine uses the database unless forced, decompressed and checked beside the database, and only then
  * swapped in; the previous database stays aside as `mcpscope.db.before-restore-<time>`.
  */
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { BackupListEntry } from "../../../shared/storage.js";
 import { runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
-import { type BackupManifest, extractBackup, type Progress, verifyBackup } from "./backup.js";
-import { openDb } from "./db.js";
-import { ensurePrivateDir } from "./private-files.js";
-import { moveAside } from "./recovery.js";
+import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
+import { type Db, openDb, openRawDb } from "./db.js";
+import { SCHEMA_VERSION } from "./migrations.js";
+import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
+import { asidePath, moveAside } from "./recovery.js";
+import { BACKUP_SUFFIX, backupDir } from "./storage-info.js";
 
 export interface RestoreResult {
   manifest: BackupManifest;
@@ -28,7 +32,7 @@ export async function restoreBackup(
   const owner = runningEngines(dataDir).find((engine) => engine.pid !== process.pid);
   if (owner && !options.force)
     throw MonitoringError.input(
-      `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; quit the app or stop \`mcpscope serve\` first, or pass --force`,
+      `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view, or quit the app or stop \`mcpscope serve\` first, or pass --force`,
     );
   ensurePrivateDir(dataDir);
   const path = databasePath(dataDir);
@@ -45,4 +49,151 @@ export async function restoreBackup(
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
   }
+}
+
+/**
+ * Restores a backup into the database a running engine has open, without closing it. Every part of the
+ * engine (metrics, logs, alerts, inventory, the batch writer) and every wrapper holds its own connection
+ * to the file; closing and reopening them all would be a restart in all but name, and renaming the file
+ * under them would leave them writing to an unlinked inode. Instead the verified, migrated copy is
+ * written over the live database with SQLite's online backup in one step, as the sqlite3 shell's
+ * `.restore` does: once a wrapper's batch has committed it takes the write lock (wrappers writing then
+ * wait within their busy timeout, or hold telemetry), replaces every page in one transaction and bumps
+ * the schema cookie, so every open connection simply
+ * sees the restored content at its next statement. Before that, the current database is copied aside
+ * the same way (a consistent snapshot while others write). Observations committed between that copy
+ * and the restore (a moment) are in neither.
+ */
+export async function restoreInPlace(
+  db: Db,
+  file: string,
+  options: { now?: number; lockWaitMs?: number } = {},
+): Promise<RestoreResult> {
+  const manifest = await verifyBackup(file);
+  const path = db.path;
+  const staged = `${path}.restoring-${process.pid}`;
+  await extractBackup(file, staged, manifest);
+  try {
+    // Brought up to the current schema, in WAL mode, giving space back, before it replaces anything.
+    const copy = openDb(staged);
+    try {
+      if (Number(copy.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0) !== 2)
+        copy.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");
+    } finally {
+      copy.close();
+    }
+    const previous = asidePath(path, options.now ?? Date.now(), "before-restore");
+    ensurePrivateFile(previous);
+    try {
+      await db.backupTo(previous);
+      const source = openRawDb(staged);
+      try {
+        await whenUnlocked(() => source.backupTo(path), options.lockWaitMs ?? 10_000);
+      } finally {
+        source.close();
+      }
+    } catch (error) {
+      // Nothing was replaced (the copy over the live database is one transaction): no copy aside either.
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(previous + suffix, { force: true });
+      throw MonitoringError.storage(
+        `cannot restore into ${path}: ${(error as Error).message}; nothing was restored`,
+        error,
+      );
+    }
+    keepOpenSessions(db, previous);
+    return { manifest, database: path, previous };
+  } finally {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
+  }
+}
+
+/** What node:sqlite's backup reports when another connection holds the write lock. */
+const LOCKED = /locked|busy|not an error/i;
+
+/**
+ * The copy over the live database needs its write lock, which a wrapper holds for one batch at a time;
+ * node:sqlite's backup gives up at once instead of waiting, so it is tried again until `waitMs` passes.
+ */
+async function whenUnlocked(copy: () => Promise<number>, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await copy();
+      return;
+    } catch (error) {
+      if (!LOCKED.test((error as Error).message)) throw error;
+      if (Date.now() > deadline)
+        throw new Error(`the database stayed locked by another writer for ${waitMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/**
+ * Sessions still open at the restore (wrappers recording now) get their row back from the copy aside, so
+ * the calls they go on recording stay attached to a session. Best effort: the restore itself is done.
+ */
+function keepOpenSessions(db: Db, previous: string): void {
+  const columns = db
+    .prepare("PRAGMA main.table_info(sessions)")
+    .all()
+    .map((c) => `"${String(c.name)}"`)
+    .join(", ");
+  try {
+    db.exec(`ATTACH DATABASE '${previous.replace(/'/g, "''")}' AS previous`);
+    try {
+      db.exec(
+        `INSERT OR IGNORE INTO main.sessions (${columns}) SELECT ${columns} FROM previous.sessions WHERE ended_at IS NULL`,
+      );
+    } finally {
+      db.exec("DETACH DATABASE previous");
+    }
+  } catch {
+    // A column the copy lacks or a busy lock: those sessions' calls are kept all the same.
+  }
+}
+
+/** The backups in `dir`, newest first, each with its manifest or why it cannot be restored. */
+export function listBackups(dir: string): BackupListEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(BACKUP_SUFFIX));
+  } catch {
+    return [];
+  }
+  const entries: BackupListEntry[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    const entry: BackupListEntry = {
+      name,
+      file: path,
+      bytes: stat.size,
+      time: stat.mtimeMs,
+      schemaVersion: null,
+      version: null,
+      range: null,
+      rows: {},
+      problem: null,
+    };
+    try {
+      const { manifest, offset, size } = readManifest(path);
+      Object.assign(entry, {
+        time: manifest.createdAt,
+        schemaVersion: manifest.schemaVersion,
+        version: manifest.version,
+        range: manifest.range,
+        rows: manifest.rows,
+      });
+      if (size - offset !== manifest.payloadBytes)
+        entry.problem = `truncated or altered (${size - offset} of ${manifest.payloadBytes} bytes)`;
+      else if (manifest.schemaVersion > SCHEMA_VERSION)
+        entry.problem = `schema version ${manifest.schemaVersion} is newer than this mcpscope understands`;
+    } catch (error) {
+      entry.problem = (error as Error).message;
+    }
+    entries.push(entry);
+  }
+  return entries.sort((a, b) => b.time - a.time);
 }

@@ -21,6 +21,7 @@ import { type SecretField, SecretFindings } from "../security/secret-findings.js
 import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
+import { encodePayload } from "./payload-codec.js";
 
 export interface SessionIdentity {
   sessionId: string;
@@ -117,8 +118,8 @@ export class SessionRecorder implements ObservationSink {
       progress_count: call.progressCount,
       rounds: call.rounds,
       http_status: call.httpStatus ?? null,
-      request,
-      response,
+      request: encodePayload(request),
+      response: encodePayload(response),
     });
   }
 

@@ -5,7 +5,9 @@
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type {
+  BackupListEntry,
   BackupResult,
+  RestoreResult,
   StorageCheck,
   StorageInfo,
   StorageSettingInput,
@@ -22,6 +24,7 @@ import type { Db } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { checkDatabase, openCheckedDb, type Recovery } from "./recovery.js";
+import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
 import {
@@ -120,6 +123,7 @@ export class StorageService {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
+  private restoring = false;
 
   constructor(
     private readonly dataDir: string,
@@ -138,6 +142,7 @@ export class StorageService {
   /** One pass: retention of every table here, the size cap, space returned. Never throws. */
   pass(now = Date.now()): Promise<void> {
     if (this.running) return this.running;
+    if (this.restoring) return Promise.resolve();
     this.running = this.runPass(now).finally(() => {
       this.running = null;
     });
@@ -230,9 +235,60 @@ export class StorageService {
     return checkDatabase(databasePath(this.dataDir), full);
   }
 
+  /** The backups in backups/, newest first. */
+  backups(): BackupListEntry[] {
+    return listBackups(backupDir(this.dataDir));
+  }
+
+  /**
+   * Restores the backup named `name` in backups/ into the open database (see restoreInPlace), after any
+   * retention pass or backup under way has finished and with none starting meanwhile. A backup that
+   * fails verification is an answer; nothing has changed then.
+   */
+  async restore(name: string, now = Date.now()): Promise<RestoreResult> {
+    const entry = this.backups().find((b) => b.name === name);
+    if (!entry)
+      return {
+        ok: false,
+        message: `no backup named ${name} in ${backupDir(this.dataDir)}`,
+        previous: null,
+        rows: {},
+      };
+    if (this.restoring)
+      return { ok: false, message: "a restore is already under way", previous: null, rows: {} };
+    this.restoring = true;
+    try {
+      await this.running;
+      await this.backingUp;
+      const result = await restoreInPlace(this.db, entry.file, { now });
+      recordAdminAction(this.db, {
+        action: "restore",
+        actor: "app",
+        target: "storage",
+        details: { file: entry.file, previous: result.previous },
+        time: now,
+      });
+      return {
+        ok: true,
+        message: `restored ${entry.file}; the database it replaced is at ${result.previous}`,
+        previous: result.previous,
+        rows: result.manifest.rows,
+      };
+    } catch (error) {
+      // A backup that fails verification, or a database that stayed locked: nothing changed.
+      if (error instanceof MonitoringError)
+        return { ok: false, message: error.message, previous: null, rows: {} };
+      throw error;
+    } finally {
+      this.restoring = false;
+    }
+  }
+
   /** Back up now: into `<dataDir>/backups/`; a second request while one runs shares it. */
   backup(now = Date.now()): Promise<BackupResult> {
     if (this.backingUp) return this.backingUp;
+    if (this.restoring)
+      return Promise.reject(MonitoringError.input("a restore is under way; back up after it"));
     const dir = backupDir(this.dataDir);
     ensurePrivateDir(dir);
     const file = join(dir, backupFileName(now));

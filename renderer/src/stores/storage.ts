@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
-import type { StorageInfo, StorageSettingInput } from "../../../shared/storage.js";
+import type { BackupListEntry, StorageInfo, StorageSettingInput } from "../../../shared/storage.js";
 import { errorMessage, useApi } from "./connection.js";
 import { useToastsStore } from "./toasts.js";
 
@@ -21,11 +21,16 @@ export const useStorageStore = defineStore("storage", () => {
   const info = shallowRef<StorageInfo | null>(null);
   const error = ref<string | null>(null);
   const backingUp = ref(false);
+  const backups = shallowRef<BackupListEntry[]>([]);
+  const restoring = ref(false);
   const dismissed = ref(readDismissed());
 
   async function refresh(): Promise<void> {
     try {
-      info.value = await client.call("storage.info", {});
+      [info.value, backups.value] = await Promise.all([
+        client.call("storage.info", {}),
+        client.call("storage.backups.list", {}),
+      ]);
       error.value = null;
     } catch (e) {
       error.value = errorMessage(e);
@@ -60,6 +65,23 @@ export const useStorageStore = defineStore("storage", () => {
     }
   }
 
+  /** Restores a backup from backups/ into the engine's database; true when it was restored. */
+  async function restore(name: string): Promise<boolean> {
+    if (restoring.value) return false;
+    restoring.value = true;
+    try {
+      const result = await client.call("storage.restore", { name });
+      toasts.push(result.ok ? "ok" : "error", result.ok ? "Restored" : "Not restored", result.message);
+      await refresh();
+      return result.ok;
+    } catch (e) {
+      toasts.push("error", "Not restored", errorMessage(e));
+      return false;
+    } finally {
+      restoring.value = false;
+    }
+  }
+
   /** Sets `storage.maxSize` or one `storage.retention` kind; null goes back to the default. */
   async function setSetting(key: StorageSettingInput["key"], value: string | null): Promise<boolean> {
     try {
@@ -88,5 +110,18 @@ export const useStorageStore = defineStore("storage", () => {
     } catch {}
   }
 
-  return { info, error, backingUp, refresh, backup, schedule, setSetting, recovery, dismissRecovery };
+  return {
+    info,
+    error,
+    backingUp,
+    backups,
+    restoring,
+    refresh,
+    backup,
+    restore,
+    schedule,
+    setSetting,
+    recovery,
+    dismissRecovery,
+  };
 });

@@ -1,0 +1,57 @@
+/**
+ * How the request and response text of a call is stored: text up to COMPRESS_ABOVE bytes as TEXT, as
+ * before; longer text compressed into a BLOB whose first byte names the codec (zstd where Node has it,
+ * else raw deflate). SQLite keeps the type of each value, so a BLOB is the marker: rows written before
+ * compression existed are TEXT and read as they are. Every reader of those columns goes through
+ * decodePayload.
+ */
+import * as zlib from "node:zlib";
+import type { SqlValue } from "./db.js";
+
+/** Text longer than this (UTF-8 bytes) is stored compressed. */
+export const COMPRESS_ABOVE = 1024;
+
+const ZSTD = 1;
+const DEFLATE_RAW = 2;
+
+type Codec = { compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer };
+const zstd = zlib as unknown as {
+  zstdCompressSync?: (b: Buffer) => Buffer;
+  zstdDecompressSync?: (b: Buffer) => Buffer;
+};
+const CODECS: Record<number, Codec | undefined> = {
+  [ZSTD]:
+    zstd.zstdCompressSync && zstd.zstdDecompressSync
+      ? { compress: zstd.zstdCompressSync, decompress: zstd.zstdDecompressSync }
+      : undefined,
+  [DEFLATE_RAW]: { compress: (b) => zlib.deflateRawSync(b), decompress: (b) => zlib.inflateRawSync(b) },
+};
+const WRITE_CODEC = CODECS[ZSTD] ? ZSTD : DEFLATE_RAW;
+
+/** The value to store for a payload's text: the text itself, or a compressed BLOB when that is smaller. */
+export function encodePayload(text: string | null): string | Uint8Array | null {
+  if (text === null || text.length <= COMPRESS_ABOVE / 4) return text;
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= COMPRESS_ABOVE) return text;
+  const packed = (CODECS[WRITE_CODEC] as Codec).compress(bytes);
+  if (packed.length + 1 >= bytes.length) return text;
+  const out = new Uint8Array(packed.length + 1);
+  out[0] = WRITE_CODEC;
+  out.set(packed, 1);
+  return out;
+}
+
+/** The text of a stored payload (TEXT as it is, a compressed BLOB decompressed), or null. */
+export function decodePayload(value: SqlValue | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (!(value instanceof Uint8Array)) return String(value);
+  const codec = CODECS[value[0] ?? 0];
+  if (!codec) return `[not readable: payload stored with codec ${value[0]}, unknown to this mcpscope]`;
+  try {
+    return codec
+      .decompress(Buffer.from(value.buffer, value.byteOffset + 1, value.length - 1))
+      .toString("utf8");
+  } catch (error) {
+    return `[not readable: the stored payload is damaged (${(error as Error).message})]`;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Restore from the app: the engine restores a backup from backups/ into the database it has open. The
+ * backup's rows come back, the replaced database is kept aside, a connection opened before the restore
+ * (as a wrapper's is) keeps writing into the restored database; a truncated backup is listed with its
+ * problem and refused with one line, and so is a restore that a writer holds off past the wait; nothing
+ * changes then.
+ */
+import { copyFileSync, readdirSync, statSync, truncateSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { rowCounts } from "../../electron/monitor/store/backup.js";
+import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { restoreInPlace } from "../../electron/monitor/store/restore.js";
+import type { BackupListEntry, BackupResult, RestoreResult } from "../../shared/storage.js";
+import { tempDir } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let dataDir: string;
+let engine: MetricsEngine;
+let wrapper: Db;
+let engineSide: Db;
+/** A connection of the engine's own, as restoreInPlace is given. */
+const openedByEngine = () => engineSide;
+
+function insertCall(db: Db, method: string): void {
+  db.prepare(
+    `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome, bytes_in, bytes_out)
+     VALUES ('s1', 'everything', 'c2s', ?, ?, ?, 5, 'ok', 10, 20)`,
+  ).run(method, method, Date.now());
+}
+
+async function methods(): Promise<string[]> {
+  const calls = (await engine.invoke("calls.list", { limit: 100 })) as { method: string }[];
+  return calls.map((c) => c.method).sort();
+}
+
+beforeAll(async () => {
+  dir = await tempDir();
+  dataDir = join(dir.path, "data");
+  engine = await createEngine({
+    dataDir,
+    inventory: false,
+    alerts: false,
+    remoteProxies: false,
+  });
+  // Another process's connection, as a wrapper holds one for its whole session.
+  wrapper = openDb(databasePath(dataDir));
+  engineSide = openDb(databasePath(dataDir));
+});
+afterAll(async () => {
+  wrapper?.close();
+  engineSide?.close();
+  await engine?.close();
+  await dir?.cleanup();
+});
+
+describe("storage.restore in a running engine", () => {
+  let backup: BackupResult;
+
+  it("lists a backup with its manifest and restores its rows in place", async () => {
+    for (const m of ["tools/list", "tools/call", "resources/list"]) insertCall(wrapper, m);
+    backup = (await engine.invoke("storage.backup", {})) as BackupResult;
+    // A wrapper's session that started after the backup and is still recording.
+    wrapper
+      .prepare("INSERT INTO sessions (id, server, started_at) VALUES ('live', 'everything', ?)")
+      .run(Date.now());
+    insertCall(wrapper, "prompts/list");
+    insertCall(wrapper, "ping");
+    expect(await methods()).toHaveLength(5);
+
+    const list = (await engine.invoke("storage.backups.list", {})) as BackupListEntry[];
+    expect(list).toHaveLength(1);
+    expect(list[0]?.file).toBe(backup.file);
+    expect(list[0]?.rows.calls).toBe(3);
+    expect(list[0]?.problem).toBeNull();
+    expect(list[0]?.range).not.toBeNull();
+
+    engine.metrics.prometheus(); // the exporters' feed has read up to the fifth call
+    const result = (await engine.invoke("storage.restore", { name: list[0]?.name })) as RestoreResult;
+    expect(result.ok, result.message).toBe(true);
+    expect(await methods()).toEqual(["resources/list", "tools/call", "tools/list"]);
+    // The replaced database, with all five calls, is kept aside and owner-only.
+    const previous = result.previous ?? "";
+    expect(previous).toMatch(/mcpscope\.db\.before-restore-/);
+    expect(statSync(previous).mode & 0o777).toBe(0o600);
+    const aside = openDb(previous, { readOnly: true });
+    try {
+      expect(rowCounts(aside).calls).toBe(5);
+    } finally {
+      aside.close();
+    }
+    // A connection opened before the restore writes into the restored database, and the engine sees it.
+    insertCall(wrapper, "after-restore");
+    expect(await methods()).toEqual(["after-restore", "resources/list", "tools/call", "tools/list"]);
+    // The live exporters see it too, though its id is lower than the calls they had read before.
+    expect(engine.metrics.prometheus()).toContain('mcp_method_name="after-restore"');
+    // The open session keeps its row, so what it records next stays attached to it.
+    expect(wrapper.prepare("SELECT id FROM sessions WHERE id = 'live'").get()).toEqual({ id: "live" });
+  });
+
+  it("refuses a truncated backup, or a database locked too long, with one line and changes nothing", async () => {
+    const broken = join(dataDir, "backups", "broken.mcpscope-backup");
+    copyFileSync(backup.file, broken);
+    truncateSync(broken, statSync(broken).size - 100);
+    const before = await methods();
+    const asides = readdirSync(dataDir).filter((f) => f.includes("before-restore")).length;
+
+    const list = (await engine.invoke("storage.backups.list", {})) as BackupListEntry[];
+    expect(list.find((b) => b.name === "broken.mcpscope-backup")?.problem).toMatch(/truncated/);
+
+    const result = (await engine.invoke("storage.restore", {
+      name: "broken.mcpscope-backup",
+    })) as RestoreResult;
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/truncated.*nothing was restored/);
+    expect(result.message).not.toContain("\n");
+    expect(await methods()).toEqual(before);
+    expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toHaveLength(asides);
+
+    // A writer that holds the lock past the wait: refused in one line, nothing replaced, nothing set aside.
+    wrapper.exec("BEGIN IMMEDIATE");
+    insertCall(wrapper, "uncommitted");
+    const locked = await restoreInPlace(openedByEngine(), backup.file, { lockWaitMs: 100 }).then(
+      () => null,
+      (e: Error) => e.message,
+    );
+    wrapper.exec("COMMIT");
+    expect(locked).toMatch(/stayed locked by another writer.*nothing was restored$/);
+    expect(await methods()).toEqual([...before, "uncommitted"].sort());
+    expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toHaveLength(asides);
+
+    const missing = (await engine.invoke("storage.restore", { name: "../mcpscope.db" })) as RestoreResult;
+    expect(missing.ok).toBe(false);
+    expect(missing.message).toMatch(/no backup named/);
+  });
+});
