@@ -9,6 +9,7 @@ import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { tempDir } from "../helpers/mcp.js";
 
@@ -67,7 +68,8 @@ describe("a 1 MiB response", () => {
       .join("\n");
     db.close();
 
-    const stored = String(call?.response);
+    // Stored compressed (it is over the compression threshold): read as every reader reads it.
+    const stored = decodePayload(call?.response) ?? "";
     expect(call?.outcome).toBe("ok");
     expect(Number(call?.bytes_out)).toBeGreaterThan(1 << 20);
     expect(Buffer.byteLength(stored)).toBeLessThanOrEqual(LIMIT + 64);
