@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-/** Every request ends in exactly one outcome (DESIGN.md, "Outcomes"). */
+/** Every request ends in exactly one outcome (docs/architecture.md). */
 export const OUTCOMES = [
   "ok",
   "tool_error",

@@ -108,7 +108,7 @@ const RetentionLimitsSchema = z
   .object({ maxAge: Duration.optional(), maxBytes: ByteSize.optional() })
   .strict();
 
-/** The `logs` key of `<dataDir>/settings.json`. Every part is optional; defaults are in the README. */
+/** The `logs` key of `<dataDir>/settings.json`. Every part is optional; defaults are in docs/cli.md (logs). */
 export const LogSettingsSchema = z
   .object({
     /** One level for every server, or per server with `"*"` as the default. Applied when writing. */

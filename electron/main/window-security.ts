@@ -1,5 +1,5 @@
 /**
- * The renderer's security policy (DESIGN.md, non-negotiable behaviour 7): it may show only the app's own
+ * The renderer's security policy (docs/app.md, "The window's security"): it may show only the app's own
  * page (app://mcpscope/, app-protocol.ts), in no frame either, open no windows, get no permissions, and
  * runs under a strict Content-Security-Policy. The rules are pure functions; `hardenWebContents` applies
  * them to a webContents.

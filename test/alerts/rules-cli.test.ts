@@ -128,13 +128,14 @@ tests:
   });
 });
 
-describe("the README's examples", () => {
+describe("the docs' examples", () => {
   it("the alerts.yaml example loads, and the rules test example passes against it", async () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const block = (after: string) =>
-      readme.slice(readme.indexOf(after)).split("```yaml\n")[1]?.split("```")[0] ?? "";
+    const block = (doc: string, after: string) => {
+      const text = readFileSync(join(ROOT, "docs", doc), "utf8");
+      return text.slice(text.indexOf(after)).split("```yaml\n")[1]?.split("```")[0] ?? "";
+    };
     const example = join(dir.path, "readme-alerts.yaml");
-    writeFileSync(example, block("## Alerts").replaceAll("…", "x"));
+    writeFileSync(example, block("alerts.md", "# Alerts").replaceAll("…", "x"));
     expect((await mcpscope(["rules", "check", example])).stdout).toContain(
       `OK — ${6 + BUILTIN_RULES.length} rules (6 yours`,
     );
@@ -143,7 +144,7 @@ describe("the README's examples", () => {
       'rules:\n  - { name: errors, kind: metric, signal: error_rate, threshold: 20%, for: 2m, severity: critical,\n      summary: "{{tool}} on {{server}} fails {{value}} of calls" }\n',
     );
     const tests = join(dir.path, "readme.test.yaml");
-    writeFileSync(tests, block("### `mcpscope rules check"));
+    writeFileSync(tests, block("cli.md", "## `mcpscope rules check"));
     expect((await mcpscope(["rules", "test", tests])).stdout).toMatch(/^SUCCESS/);
   });
 });

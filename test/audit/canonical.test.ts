@@ -1,4 +1,4 @@
-/** Canonical JSON and the argument digest, as documented in the README. */
+/** Canonical JSON and the argument digest, as documented in docs/cli.md. */
 import { createHash } from "node:crypto";
 import { expect, it } from "vitest";
 import { argumentsDigest, canonicalJson, requestArguments } from "../../electron/monitor/audit/audit-log.js";

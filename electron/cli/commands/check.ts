@@ -38,7 +38,7 @@ const FLAGS: FlagSpecs = {
     default: "2s",
     help: "a ping or tools/list slower than this is reported as degraded",
   },
-  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+  json: { kind: "boolean", help: "print one JSON document (shape in docs/cli.md)" },
 };
 
 const USAGE =

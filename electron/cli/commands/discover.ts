@@ -19,7 +19,7 @@ const FLAGS: FlagSpecs = {
     placeholder: "DIR",
     help: "read configs under DIR instead of your home folder, for testing",
   },
-  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+  json: { kind: "boolean", help: "print one JSON document (shape in docs/cli.md)" },
 };
 
 /** `--project` may be given several times; the shared parser keeps one value per flag. */

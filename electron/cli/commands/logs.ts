@@ -56,7 +56,7 @@ const PATTERN_FLAGS: FlagSpecs = {
   server: { kind: "string", placeholder: "NAME", help: "only this server" },
   level: { kind: "string", placeholder: "LEVEL", help: "templates with a line of this level or above" },
   limit: { kind: "string", placeholder: "N", default: "50", help: "the N most frequent templates" },
-  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+  json: { kind: "boolean", help: "print one JSON document (shape in docs/cli.md)" },
 };
 
 const FOLLOW_POLL_MS = 250;

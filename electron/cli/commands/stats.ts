@@ -14,7 +14,7 @@ const FLAGS: FlagSpecs = {
   },
   until: { kind: "string", placeholder: "TIME", help: "end (default: now)" },
   server: { kind: "string", placeholder: "NAME", help: "only this server" },
-  json: { kind: "boolean", help: "print one JSON document (shape in the README)" },
+  json: { kind: "boolean", help: "print one JSON document (shape in docs/cli.md)" },
 };
 
 export const statsCommand: Command = {
