@@ -56,6 +56,11 @@ export async function createEngine(
   // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
   const storageStart = startStorage(options.dataDir);
   const db = storageStart.db;
+  // Said from the moment the database is open until it is closed: `restore` refuses to swap it meanwhile.
+  const unmarkRunning = markEngineRunning(options.dataDir, {
+    startedAt: new Date().toISOString(),
+    alerts: options.alerts !== false,
+  });
 
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);
@@ -132,10 +137,6 @@ export async function createEngine(
           audit: (action) => recordAdminAction(writer, action),
           warn: (problem) => logging.warn("alerts", problem),
         });
-  const unmarkRunning = markEngineRunning(options.dataDir, {
-    startedAt: new Date().toISOString(),
-    alerts: alerts !== null,
-  });
   const needAlerts = (): AlertManager => {
     if (!alerts) throw new MonitoringError("collection", "alerting is off in this engine");
     return alerts;
@@ -332,10 +333,9 @@ export async function createEngine(
     async close() {
       if (closed) return;
       closed = true;
-      unmarkRunning();
       for (const timer of pollers) clearInterval(timer);
       alerts?.close();
-      reportScheduler.close();
+      await reportScheduler.close();
       stopSettingsWatch();
       await remoteProxies?.close();
       await inventory?.close();
@@ -346,6 +346,7 @@ export async function createEngine(
       await logging.close();
       await metrics.stop();
       db.close();
+      unmarkRunning();
     },
   };
 

@@ -170,6 +170,20 @@ export class SessionObserver {
     for (const entry of this.pending[waiting].values()) entry.uncertain = true;
   }
 
+  /**
+   * These requests' exchange was not observed in full (its copies were dropped): they end unobserved, not
+   * with an outcome guessed from what is missing.
+   */
+  forget(stream: Stream, ids: readonly JsonRpcId[]): void {
+    for (const id of ids) {
+      const key = idKey(id);
+      const entry = this.pending[stream].get(key);
+      if (!entry) continue;
+      this.pending[stream].delete(key);
+      if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
+    }
+  }
+
   get pendingCount(): number {
     return this.pending.in.size + this.pending.out.size;
   }

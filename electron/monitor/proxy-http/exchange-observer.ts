@@ -143,8 +143,11 @@ export class ExchangeObserver {
     ex.done = true;
     this.exchanges.delete(exchange);
     if (ex.session) this.sessions.release(ex.session, at);
-    // The exchange's call is not stored with a guessed outcome: it is counted as unobserved.
-    ex.session?.recorder.unobserved(1);
+    // The exchange's calls are not stored with a guessed outcome: they are counted as unobserved (the
+    // requests already seen leave the observer; a request never seen counts as one).
+    if (ex.session && ex.requestFed && ex.requestIds.length > 0)
+      ex.session.observer.forget("in", ex.requestIds);
+    else if (!ex.requestFed) ex.session?.recorder.unobserved(1);
     ex.session?.recorder.protocolEvent({
       time: at,
       type: "observation_gap",

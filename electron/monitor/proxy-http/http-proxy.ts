@@ -121,7 +121,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     });
     req.on("end", () => {
       upstreamReq.end();
-      queue.defer({ type: "end", stream: inStream, at: now() });
+      const at = now();
+      queue.postGap(inStream, at);
+      queue.defer({ type: "end", stream: inStream, at });
     });
 
     upstreamReq.on("response", (upstreamRes) => {
@@ -167,16 +169,21 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
           queue.offer(outStream, rest, now());
         }
         res.end();
-        queue.defer({ type: "end", stream: outStream, at: now() });
+        const at = now();
+        queue.postGap(outStream, at);
+        queue.defer({ type: "end", stream: outStream, at });
       });
       upstreamRes.on("close", () => {
         if (responseEnded || upstreamRes.complete) return;
         if (res.destroyed) return; // the client left first; said by its own close
         responseEnded = true;
+        const at = now();
+        queue.postGap(inStream, at);
+        queue.postGap(outStream, at);
         queue.defer({
           type: "broken",
           exchange,
-          at: now(),
+          at,
           by: "upstream",
           message: "the upstream closed the connection mid-response",
         });
@@ -211,6 +218,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         res.writeHead(502, { "content-type": "application/json", "content-length": body.length });
         res.end(body);
         queue.offer(outStream, body, at);
+        queue.postGap(outStream, at);
         queue.defer({ type: "end", stream: outStream, at });
       };
       if (req.complete) answer();
@@ -223,10 +231,13 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     res.on("close", () => {
       if (responseEnded || res.writableFinished) return;
       responseEnded = true;
+      const at = now();
+      queue.postGap(inStream, at);
+      queue.postGap(outStream, at);
       queue.defer({
         type: "broken",
         exchange,
-        at: now(),
+        at,
         by: "client",
         message: "the client closed the HTTP stream",
       });
@@ -254,7 +265,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
-      await observer.finish({ type: "exit", at: now(), upstreamDropped: queue.droppedChunks });
+      const at = now();
+      queue.postGaps(at);
+      await observer.finish({ type: "exit", at, upstreamDropped: queue.droppedChunks });
     },
   };
 }

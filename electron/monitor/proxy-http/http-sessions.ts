@@ -87,6 +87,8 @@ export class HttpSessions {
       this.options.logSettings,
       SESSION_WATCHERS.map((factory) => factory({ identity, writer: this.writer, client: null })),
     );
+    // The writer is shared by every session of this proxy: its drops are counted once, at the end.
+    recorder.countsWriterDrops = false;
     // Each call carries the HTTP status of the exchange that carried its request.
     const sink = {
       call: (call: CallObservation) => {
@@ -98,6 +100,7 @@ export class HttpSessions {
       log: recorder.log.bind(recorder),
       protocolEvent: recorder.protocolEvent.bind(recorder),
       session: recorder.session.bind(recorder),
+      unobserved: recorder.unobserved.bind(recorder),
     };
     const session: HttpSession = {
       key,
@@ -124,7 +127,11 @@ export class HttpSessions {
   }
 
   closeAll(at: number): void {
-    for (const session of [...this.sessions.values()]) this.close(session, at);
+    const all = [...this.sessions.values()];
+    // The shared writer's drops are counted once, on one session.
+    const first = all[0];
+    if (first) first.recorder.countsWriterDrops = true;
+    for (const session of all) this.close(session, at);
   }
 
   release(session: HttpSession, at: number): void {

@@ -90,8 +90,11 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     }
   }
 
-  /** Tells the worker what it missed of `stream` before the copy that follows. */
-  private postGap(stream: S, at: number): void {
+  /**
+   * Tells the worker what it missed of `stream`: before the copy that follows, or before a stream that no
+   * copy will follow ends (one HTTP body) — else a drop at its tail would never be said.
+   */
+  postGap(stream: S, at: number): void {
     const gap = this.gaps.get(stream);
     if (gap === undefined) return;
     this.gaps.delete(stream);

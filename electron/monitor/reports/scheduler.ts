@@ -40,19 +40,27 @@ export class ReportScheduler {
   /** Ticks now (a missed schedule runs at start) and then every tickMs. */
   start(): void {
     const run = () => {
-      void this.tick().finally(() => {
-        if (this.timer === null) return;
-        this.timer = setTimeout(run, this.options.tickMs ?? 30_000);
-        this.timer.unref?.();
-      });
+      void this.tick()
+        .catch((error: unknown) =>
+          this.options.warn(
+            `reports: a scheduled run failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+        .finally(() => {
+          if (this.timer === null) return;
+          this.timer = setTimeout(run, this.options.tickMs ?? 30_000);
+          this.timer.unref?.();
+        });
     };
     this.timer = setTimeout(run, 0);
     this.timer.unref?.();
   }
 
-  close(): void {
+  /** Stops the timer and waits for a run in progress, so the database is not closed under it. */
+  async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    await this.ticking?.catch(() => {});
   }
 
   /** Runs every schedule that is due and not yet handled; returns how many ran. One tick at a time. */

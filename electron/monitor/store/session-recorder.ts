@@ -196,9 +196,19 @@ export class SessionRecorder implements ObservationSink {
     this.writer.touch();
   }
 
+  /**
+   * Whether this session answers for its writer's drops. A wrapper's writer is its session's alone; the HTTP
+   * proxy shares one writer among its sessions and counts its drops once, on one of them.
+   */
+  countsWriterDrops = true;
+
+  private get writerDroppedCalls(): number {
+    return this.countsWriterDrops ? this.writer.droppedCalls : 0;
+  }
+
   /** Calls of this session not stored: never fully observed, or dropped on the way to the database. */
   get unrecordedCalls(): number {
-    return this.unobservedCalls + this.writer.droppedCalls;
+    return this.unobservedCalls + this.writerDroppedCalls;
   }
 
   setPid(pid: number | null): void {
@@ -215,7 +225,7 @@ export class SessionRecorder implements ObservationSink {
     this.writer.touch();
     notifyWatchers(this.watchers, "ended", end, this.facts);
     const dropped = this.unrecordedCalls;
-    if (dropped > 0 || this.writer.dropped > 0) {
+    if (dropped > 0 || (this.countsWriterDrops && this.writer.dropped > 0)) {
       // mcpscope's own loss, made visible (written if the database takes writes again by now).
       this.tracker.track({
         time: end.endedAt,
@@ -224,7 +234,7 @@ export class SessionRecorder implements ObservationSink {
         severity: "medium",
         server: this.identity.server,
         session: this.identity.sessionId,
-        message: `${dropped} calls of this session were not recorded (${this.unobservedCalls} not observed in full, ${this.writer.droppedCalls} dropped by storage unavailable or too slow); traffic was unaffected`,
+        message: `${dropped} calls of this session were not recorded (${this.unobservedCalls} not observed in full, ${this.writerDroppedCalls} dropped by storage unavailable or too slow); traffic was unaffected`,
         details: {
           dropped,
           unobserved: this.unobservedCalls,
