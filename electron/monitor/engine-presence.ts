@@ -50,7 +50,8 @@ export function runningEngines(dataDir: string): EnginePresence[] {
   return engines;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

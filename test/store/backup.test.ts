@@ -4,7 +4,8 @@
  * nothing changes; a data dir in use by an engine is refused without --force, and the replaced database
  * is kept aside.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -162,5 +163,25 @@ describe("backup and restore", () => {
     expect(previous).toMatch(/mcpscope\.db\.before-restore-/);
     expect(statSync(previous).size).toBeGreaterThan(0);
     expect(counts(target)).toEqual(manifest.rows);
+  });
+  it("refuses while a wrapper is recording into the database, unless --force", async () => {
+    const target = join(dir.path, "recording");
+    const wrapper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      const db = openDb(databasePath(target));
+      db.prepare(
+        "INSERT INTO sessions (id, server, command, started_at, wrapper_pid) VALUES ('live', 'x', 'x', 1, ?)",
+      ).run(wrapper.pid ?? 0);
+      db.close();
+      const refused = await cli(["restore", backup, "--data-dir", target]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/1 `mcpscope run` wrapper\(s\) are recording into .*or pass --force/);
+      expect(calls(target)).toBe(0);
+    } finally {
+      wrapper.kill();
+    }
+    await once(wrapper, "exit");
+    const after = await cli(["restore", backup, "--data-dir", target]);
+    expect(after.code).toBe(0);
   });
 });

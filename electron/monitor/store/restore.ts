@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BackupListEntry } from "../../../shared/storage.js";
-import { runningEngines } from "../engine-presence.js";
+import { alive, runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
@@ -34,6 +34,11 @@ export async function restoreBackup(
     throw MonitoringError.input(
       `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view, or quit the app or stop \`mcpscope serve\` first, or pass --force`,
     );
+  const recording = options.force ? 0 : liveWrappers(databasePath(dataDir));
+  if (recording > 0)
+    throw MonitoringError.input(
+      `${recording} \`mcpscope run\` wrapper(s) are recording into ${dataDir}; swapping the file would stop their recording: put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view (it restores under them), or pass --force`,
+    );
   ensurePrivateDir(dataDir);
   const path = databasePath(dataDir);
   const staged = `${path}.restoring-${process.pid}`;
@@ -49,6 +54,28 @@ export async function restoreBackup(
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
   }
+}
+
+/** Wrappers whose session is open and whose process is alive: they hold the database open to record. */
+function liveWrappers(path: string): number {
+  if (!existsSync(path)) return 0;
+  let pids: number[];
+  try {
+    const db = openRawDb(path, { readOnly: true });
+    try {
+      pids = db
+        .prepare(
+          "SELECT DISTINCT wrapper_pid AS pid FROM sessions WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL",
+        )
+        .all()
+        .map((row) => Number(row.pid));
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // a damaged or foreign file: verification and the swap say what is wrong with it
+  }
+  return pids.filter((pid) => pid !== process.pid && alive(pid)).length;
 }
 
 /**
