@@ -22,7 +22,7 @@ const COLUMNS =
   "l.id, l.time, l.level, l.server, l.session_id, l.source, l.logger, l.message, l.fields, l.request_id";
 
 /**
- * Rows are committed within seconds of their time (wrappers flush every 250 ms and hold rows at most
+ * Rows are committed within seconds of their time (wrappers flush every 100 ms and hold rows at most
  * while a lock lasts), so a time range maps to a safe id range with this much slack. The id range lets
  * SQLite walk the full-text index or the table backwards by id and stop at the limit.
  */

@@ -34,7 +34,9 @@ const current = observation;
 
 const ticker = setInterval(() => current.tick(Date.now()), 1000);
 ticker.unref();
-writer.touch(); // the session row appears as soon as the wrapper starts
+// Open the database (and migrate) and write the session row now, before traffic: the first calls'
+// commit then waits for nothing but the flush itself.
+writer.flush();
 
 port.on("message", (message: ToWorker) => {
   current.handle(message);

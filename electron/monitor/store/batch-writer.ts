@@ -1,6 +1,7 @@
 /**
  * A bounded queue of rows and a writer that stores them in batches: one transaction per batch, flushed
- * at least every `flushIntervalMs` and on close. Fail-open: if the database cannot be opened or written,
+ * at least every `flushIntervalMs`, every `commitEveryRows` rows, right after the first call and on close:
+ * what a `kill -9` can lose stays small by time and by count, also when a busy session queues fast. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
  * waits on it. A database found damaged, removed or replaced stops recording for good (writing on would
  * feed a broken or unlinked file): the engine's next start recovers it.
@@ -20,6 +21,8 @@ export interface BatchWriterOptions {
   open: () => Db;
   maxQueue?: number;
   maxBatch?: number;
+  /** Queued rows that trigger a commit without waiting for the timer. */
+  commitEveryRows?: number;
   flushIntervalMs?: number;
   reopenAfterMs?: number;
   onProblem?: (message: string) => void;
@@ -61,6 +64,7 @@ export class BatchWriter {
   private timer: NodeJS.Timeout | null = null;
   private lastOpenFailure = 0;
   private lockedUntil = 0;
+  private callQueued = false;
   private readonly reported = new Set<string>();
   /** The database file's inode when opened: a different one (or none) means it was removed or replaced. */
   private inode: number | null = null;
@@ -75,13 +79,15 @@ export class BatchWriter {
 
   private readonly maxQueue: number;
   private readonly maxBatch: number;
+  private readonly commitEveryRows: number;
   private readonly flushIntervalMs: number;
   private readonly reopenAfterMs: number;
 
   constructor(private readonly options: BatchWriterOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
     this.maxBatch = options.maxBatch ?? 1000;
-    this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.commitEveryRows = Math.min(options.commitEveryRows ?? 200, this.maxBatch);
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.reopenAfterMs = options.reopenAfterMs ?? 5000;
   }
 
@@ -99,8 +105,14 @@ export class BatchWriter {
     this.queue.push({ table, row });
     // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
     // busy timeout; trying on every row would stall the caller).
-    if (this.queue.length >= this.maxBatch && Date.now() >= this.lockedUntil) this.flush();
-    else this.schedule();
+    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.lockedUntil) this.flush();
+    else if (table === "calls" && !this.callQueued) {
+      // The session's first call is committed as soon as the current work is done, not a timer later.
+      this.callQueued = true;
+      setImmediate(() => {
+        if (this.queue.length > 0) this.flush();
+      }).unref?.();
+    } else this.schedule();
   }
 
   /**

@@ -1,0 +1,114 @@
+/**
+ * `kill -9` of a real wrapper in the middle of a busy session, with a CPU-burning process competing for
+ * the cores: after each kill the database passes `integrity_check`, and every call the client had its
+ * answer for more than BOUND_MS before the kill is stored. The bound is far above what the batches need
+ * (see bench/storage/crash-loop.mjs for the measured window), so a loaded machine does not make it fail,
+ * while a writer that stopped committing until exit would.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
+
+const SERVER = join(import.meta.dirname, "..", "fixtures", "misbehaving-server.mjs");
+const KILLS = 5;
+const BOUND_MS = 2000;
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let burner: ChildProcess;
+beforeAll(async () => {
+  dir = await tempDir();
+  burner = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+});
+afterAll(async () => {
+  burner.kill("SIGKILL");
+  await dir.cleanup();
+});
+
+interface Killed {
+  /** Each answered request id, with when its answer arrived (performance.now()). */
+  answers: Map<number, number>;
+  killedAt: number;
+}
+
+/**
+ * A raw client pings through `mcpscope run` as fast as the answers come; the wrapper's process group is
+ * SIGKILLed `afterFirstAnswerMs` after the first answer.
+ */
+function pingUntilKilled(name: string, dataDir: string, afterFirstAnswerMs: number): Promise<Killed> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [MCPSCOPE, "run", "--name", name, "--data-dir", dataDir, "--", process.execPath, SERVER],
+      { stdio: ["pipe", "pipe", "ignore"], detached: true },
+    );
+    const answers = new Map<number, number>();
+    let next = 0;
+    let buffered = "";
+    let killedAt = 0;
+    const send = () => {
+      if (killedAt) return;
+      next++;
+      child.stdin?.write(`${JSON.stringify({ jsonrpc: "2.0", id: next, method: "ping" })}\n`);
+    };
+    child.stdin?.on("error", () => {});
+    child.stdout?.on("data", (chunk: Buffer) => {
+      const now = performance.now();
+      buffered += chunk.toString();
+      let newline = buffered.indexOf("\n");
+      while (newline >= 0) {
+        const id = /"id":(\d+)/.exec(buffered.slice(0, newline))?.[1];
+        buffered = buffered.slice(newline + 1);
+        if (id && !killedAt) {
+          if (answers.size === 0) setTimeout(kill, afterFirstAnswerMs);
+          answers.set(Number(id), now);
+        }
+        newline = buffered.indexOf("\n");
+      }
+      send();
+    });
+    const kill = () => {
+      killedAt = performance.now();
+      try {
+        process.kill(-(child.pid ?? 0), "SIGKILL");
+      } catch {}
+    };
+    send();
+    child.once("exit", () => resolve({ answers, killedAt }));
+  });
+}
+
+describe("kill -9 of a wrapper under CPU load", () => {
+  it("keeps the database intact and every call answered more than the bound before the kill", async () => {
+    const dataDir = join(dir.path, "data");
+    for (let k = 0; k < KILLS; k++) {
+      const name = `crash-${k}`;
+      // Killed 200–400 ms past the bound (a timer may fire a millisecond early, and the first 200 ms of
+      // answers must be old enough to be checked), each at a different point of a batch.
+      const { answers, killedAt } = await pingUntilKilled(name, dataDir, BOUND_MS + 200 + 50 * k);
+      const db = openDb(databasePath(dataDir), { readOnly: true });
+      let integrity: string;
+      let stored: Set<string>;
+      try {
+        integrity = String(Object.values(db.prepare("PRAGMA integrity_check").get() ?? {})[0]);
+        stored = new Set(
+          db
+            .prepare("SELECT request_id FROM calls WHERE server = ?")
+            .all(name)
+            .map((r) => String(r.request_id)),
+        );
+      } finally {
+        db.close();
+      }
+      expect(integrity, `integrity after kill ${k + 1}`).toBe("ok");
+      const old = [...answers].filter(([, at]) => killedAt - at > BOUND_MS).map(([id]) => String(id));
+      expect(old.length, `answers older than the bound at kill ${k + 1}`).toBeGreaterThan(0);
+      expect(
+        old.filter((id) => !stored.has(id)),
+        `calls answered > ${BOUND_MS} ms before kill ${k + 1} but not stored`,
+      ).toEqual([]);
+    }
+  }, 60_000);
+});
