@@ -21,6 +21,7 @@ import {
   SilenceSchema,
 } from "./alerts.js";
 import { AuditVerifySchema } from "./audit.js";
+import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
   CallDetailSchema,
   CallSummarySchema,
@@ -267,6 +268,8 @@ export const API_METHODS = {
   "audit.verify": { input: Empty, output: AuditVerifySchema },
   /** The config entries mcpscope has wrapped, each read again from its file: still wrapped, edited since? */
   "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
+  /** The servers the clients' configs name, read now (what `mcpscope discover --json` prints). */
+  "discovery.list": { input: DiscoveryQuerySchema, output: DiscoveryResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

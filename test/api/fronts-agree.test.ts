@@ -3,6 +3,8 @@
  * typed client in process (over the engine, and over the store handlers the CLI serves) agree on one
  * seeded store.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
@@ -117,6 +119,40 @@ describe("the CLI, HTTP and the in-process client", () => {
     const [engineAnswer, storeAnswer] = await inProcess("audit.verify", {});
     expect(cli).toMatchObject({ ok: true, records: expect.any(Number) });
     expect((cli as { records: number }).records).toBe(3);
+    expect(http).toEqual(cli);
+    expect(engineAnswer).toEqual(cli);
+    expect(storeAnswer).toEqual(cli);
+  });
+
+  it("discover the same servers in a client's config", async () => {
+    const home = join(dir.path, "home");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    const config = {
+      mcpServers: {
+        memory: {
+          command: "npx",
+          args: ["-y", "@modelcontextprotocol/server-memory"],
+          env: { TOKEN: "s3cret" },
+        },
+        docs: { url: "https://example.com/mcp" },
+      },
+    };
+    await writeFile(join(home, ".cursor", "mcp.json"), JSON.stringify(config));
+    const cli = await mcpscopeJson<{ servers: Array<{ name: string; env: Record<string, string> }> }>([
+      "discover",
+      "--data-dir",
+      dir.path,
+      "--home",
+      home,
+      "--client",
+      "cursor",
+      "--json",
+    ]);
+    const input = { client: "cursor" as const, home };
+    const http = await overHttp("discovery.list", input);
+    const [engineAnswer, storeAnswer] = await inProcess("discovery.list", input);
+    expect(cli.servers.map((s) => s.name).sort()).toEqual(["docs", "memory"]);
+    expect(JSON.stringify(cli)).not.toContain("s3cret");
     expect(http).toEqual(cli);
     expect(engineAnswer).toEqual(cli);
     expect(storeAnswer).toEqual(cli);
