@@ -98,6 +98,11 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
   }),
   /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
   proxy: RemoteProxyInfoSchema.nullable(),
+  /**
+   * Instrumented, but the entry was wrapped in `mcpscope run` by hand: mcpscope holds nothing to undo, so
+   * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
+   */
+  wrappedByHand: z.boolean(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 
