@@ -66,6 +66,8 @@ import {
   InventorySchema,
   ServerDetailSchema,
   ServerIdInputSchema,
+  UndoInstrumentInputSchema,
+  UndoInstrumentResultSchema,
 } from "./servers.js";
 import {
   BackupListEntrySchema,
@@ -270,6 +272,8 @@ export const API_METHODS = {
   "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
   /** The servers the clients' configs name, read now (what `mcpscope discover --json` prints). */
   "discovery.list": { input: DiscoveryQuerySchema, output: DiscoveryResultSchema },
+  /** Restores recorded entries byte for byte, one or all (what `mcpscope uninstrument --json` prints). */
+  "instrument.undo": { input: UndoInstrumentInputSchema, output: UndoInstrumentResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

@@ -3,7 +3,12 @@
  * health and resource state, and the detail of one server.
  */
 import { z } from "zod";
-import { DiscoveryWarningSchema, ServerDefinitionSchema, TransportKindSchema } from "./discovery.js";
+import {
+  ClientIdSchema,
+  DiscoveryWarningSchema,
+  ServerDefinitionSchema,
+  TransportKindSchema,
+} from "./discovery.js";
 import { CallSummarySchema } from "./domain.js";
 
 /**
@@ -175,3 +180,42 @@ export const InstrumentedEntrySchema = z.object({
   problem: z.string().nullable(),
 });
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
+
+/**
+ * Which entries `instrument.undo` restores: every recorded one (`all`), or one by client and name (and
+ * file, when the name is in several). `home` keeps to configs under that folder (for testing). Paths are
+ * read on the machine that serves the method; browser mode serves it only with its token.
+ */
+export const UndoInstrumentInputSchema = z
+  .object({
+    all: z.boolean().optional(),
+    client: ClientIdSchema.optional(),
+    server: z.string().min(1).max(500).optional(),
+    file: z.string().min(1).max(4096).optional(),
+    home: z.string().min(1).max(4096).optional(),
+    /** Put the original back even over an entry changed since (a backup is kept). */
+    force: z.boolean().optional(),
+  })
+  .strict()
+  .refine((input) => input.all === true || (input.client !== undefined && input.server !== undefined), {
+    message: "name a client and a server, or all",
+  })
+  .refine((input) => input.all !== true || (input.client === undefined && input.server === undefined), {
+    message: "all restores everything; leave out client and server",
+  });
+
+/** What `mcpscope uninstrument --json` prints: each entry, what became of it, or why it failed. */
+export const UndoInstrumentResultSchema = z.object({
+  entries: z.array(
+    z.object({
+      client: z.string(),
+      server: z.string(),
+      file: z.string(),
+      /** restored, forced (over a changed entry), unchanged (already restored), forgotten (gone), failed. */
+      status: z.enum(["restored", "forced", "unchanged", "forgotten", "failed"]),
+      backup: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type UndoInstrumentResult = z.infer<typeof UndoInstrumentResultSchema>;

@@ -27,6 +27,13 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.recorded": [{ all: true }, "x"],
   "audit.verify": [{ repair: true }],
   "instrument.records": [{ client: "cursor" }],
+  "instrument.undo": [
+    {},
+    { client: "cursor" },
+    { all: true, server: "x" },
+    { all: "yes" },
+    { client: "notepad", server: "x" },
+  ],
   "discovery.list": [{ client: "notepad" }, { projectDirs: "/tmp" }, { home: "" }, { extra: 1 }],
   "servers.inventory": [{ refresh: true }],
   "servers.detail": [{}, { id: 3 }, { id: "" }],

@@ -1,4 +1,3 @@
-import { isAbsolute, relative, resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
@@ -17,11 +16,7 @@ export const HOME_FLAG: FlagSpec = {
   help: "read configs under DIR instead of your home folder, for testing",
 };
 
-/** Is `file` inside `home`? (For `--home` on commands that work from mcpscope's records.) */
-export function underHome(file: string, home: string): boolean {
-  const rel = relative(resolve(home), resolve(file));
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-}
+export { underHome } from "../../monitor/api/config-handlers.js";
 
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: `the MCP client (${CLIENT_IDS.join(", ")})` },
