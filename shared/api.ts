@@ -62,6 +62,8 @@ import {
 import {
   ActionResultSchema,
   AddServerInputSchema,
+  InstrumentEntryInputSchema,
+  InstrumentEntryResultSchema,
   InstrumentedEntrySchema,
   InventorySchema,
   ServerDetailSchema,
@@ -272,6 +274,8 @@ export const API_METHODS = {
   "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
   /** The servers the clients' configs name, read now (what `mcpscope discover --json` prints). */
   "discovery.list": { input: DiscoveryQuerySchema, output: DiscoveryResultSchema },
+  /** Wraps one entry of a client's config, atomically after a backup (what `mcpscope instrument` does). */
+  "instrument.entry": { input: InstrumentEntryInputSchema, output: InstrumentEntryResultSchema },
   /** Restores recorded entries byte for byte, one or all (what `mcpscope uninstrument --json` prints). */
   "instrument.undo": { input: UndoInstrumentInputSchema, output: UndoInstrumentResultSchema },
 } as const;

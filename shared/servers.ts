@@ -182,6 +182,55 @@ export const InstrumentedEntrySchema = z.object({
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
 
 /**
+ * The entry `instrument.entry` wraps: a client's server by name (and file, when the name is in several),
+ * looked up as discovery finds it (with one more project folder, or another home for testing). Paths are
+ * read on the machine that serves the method; browser mode serves it only with its token.
+ */
+export const InstrumentEntryInputSchema = z
+  .object({
+    client: ClientIdSchema,
+    server: z.string().min(1).max(500),
+    file: z.string().min(1).max(4096).optional(),
+    project: z.string().min(1).max(4096).optional(),
+    home: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string()) });
+
+/**
+ * What `instrument.entry` did. `wrapped`: a stdio entry now launches `mcpscope run` (`command`, `args`
+ * masked; `before` masked; `byHand` when it was already wrapped by hand). `proxied`: a remote entry now
+ * names mcpscope's proxy (`url`) instead of `upstream`. `mcpscope instrument --json` prints all but `kind`,
+ * `before` and `byHand`.
+ */
+export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("wrapped"),
+    status: z.enum(["instrumented", "already-instrumented"]),
+    client: z.string(),
+    server: z.string(),
+    file: z.string(),
+    command: z.string(),
+    args: z.array(z.string()),
+    backup: z.string().nullable(),
+    before: CommandLineSchema,
+    byHand: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal("proxied"),
+    status: z.enum(["instrumented", "already-instrumented"]),
+    client: z.string(),
+    server: z.string(),
+    file: z.string(),
+    upstream: z.string(),
+    url: z.string(),
+    backup: z.string().nullable(),
+  }),
+]);
+export type InstrumentEntryResult = z.infer<typeof InstrumentEntryResultSchema>;
+
+/**
  * Which entries `instrument.undo` restores: every recorded one (`all`), or one by client and name (and
  * file, when the name is in several). `home` keeps to configs under that folder (for testing). Paths are
  * read on the machine that serves the method; browser mode serves it only with its token.

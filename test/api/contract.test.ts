@@ -27,6 +27,12 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.recorded": [{ all: true }, "x"],
   "audit.verify": [{ repair: true }],
   "instrument.records": [{ client: "cursor" }],
+  "instrument.entry": [
+    {},
+    { client: "cursor" },
+    { client: "notepad", server: "x" },
+    { client: "cursor", server: "" },
+  ],
   "instrument.undo": [
     {},
     { client: "cursor" },

@@ -5,15 +5,23 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { ApiInputError } from "../../../shared/api.js";
 import type { ClientId } from "../../../shared/discovery.js";
-import type { UndoInstrumentResult } from "../../../shared/servers.js";
+import type { InstrumentEntryResult, UndoInstrumentResult } from "../../../shared/servers.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
+import { maskArgs, maskText } from "../discovery/mask-config.js";
 import { MonitoringError } from "../errors.js";
-import { type UninstrumentAllItem, uninstrumentAll, uninstrumentRecord } from "../instrument/instrument.js";
+import {
+  instrument,
+  type UninstrumentAllItem,
+  uninstrumentAll,
+  uninstrumentRecord,
+} from "../instrument/instrument.js";
+import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { readRecords } from "../instrument/records.js";
+import { defaultDataDir } from "../paths.js";
 import type { ApiHandlers } from "./in-process.js";
 
-export type ConfigMethod = "instrument.undo";
+export type ConfigMethod = "instrument.entry" | "instrument.undo";
 
 export interface ConfigHandlerOptions {
   dataDir: string;
@@ -43,6 +51,57 @@ async function wrappedByHand(
 export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers, ConfigMethod> {
   const { dataDir } = options;
   return {
+    "instrument.entry": async (input): Promise<InstrumentEntryResult> => {
+      const { client, server: name, file } = input;
+      const ctx = await defaultDiscoveryContext({
+        home: input.home,
+        projectDirs: input.project ? [input.project] : [],
+      });
+      const { servers } = await discoverServers(ctx, { clients: [client] });
+      const matches = servers.filter(
+        (s) => s.definition.name === name && (!file || s.location?.file === file),
+      );
+      if (matches.length === 0) {
+        throw MonitoringError.input(
+          `no server "${name}" in ${client}'s config${file ? ` file ${file}` : ""}; \`mcpscope discover --client ${client}\` lists them`,
+        );
+      }
+      if (matches.length > 1) {
+        const files = matches.map((s) => s.location?.file ?? "(added by hand)").join(", ");
+        const message = `"${name}" is in several ${client} configs (${files}); pick one with --file`;
+        throw new ApiInputError("instrument.entry", message, { field: "file", message });
+      }
+      const found = matches[0]!;
+      if (found.definition.transport !== "stdio") {
+        const {
+          status,
+          server,
+          file: where,
+          upstream,
+          url,
+          backup,
+        } = await instrumentRemote(found, { dataDir });
+        if (status === "instrumented") await options.changed?.();
+        return { kind: "proxied", status, client, server, file: where, upstream, url, backup };
+      }
+      const result = await instrument(found, {
+        dataDir,
+        // Written into the entry only when the wrapper would not find this data dir by default.
+        wrapperDataDir: dataDir === defaultDataDir({}) ? undefined : dataDir,
+      });
+      return {
+        kind: "wrapped",
+        status: result.status,
+        client,
+        server: result.server,
+        file: result.file,
+        command: result.after.command,
+        args: maskArgs(result.after.args),
+        backup: result.backup,
+        before: { command: maskText(result.before.command), args: maskArgs(result.before.args) },
+        byHand: found.wrapped?.byHand === true,
+      };
+    },
     "instrument.undo": async (input): Promise<UndoInstrumentResult> => {
       const opts = { dataDir, force: input.force === true };
       const home = input.home;
