@@ -3,7 +3,7 @@
  * typed client in process (over the engine, and over the store handlers the CLI serves) agree on one
  * seeded store.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
@@ -156,5 +156,49 @@ describe("the CLI, HTTP and the in-process client", () => {
     expect(http).toEqual(cli);
     expect(engineAnswer).toEqual(cli);
     expect(storeAnswer).toEqual(cli);
+  });
+
+  it("wrap config entries alike and undo each other's wrapping byte for byte", async () => {
+    const home = join(dir.path, "home-edit");
+    const file = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    const original = `{
+  // kept as written
+  "mcpServers": {
+    "one": { "command": "node", "args": ["one.js", "--token", "s3cret"] },
+    "two": { "command": "node", "args": ["two.js"] }
+  }
+}
+`;
+    await writeFile(file, original);
+    const cli = await mcpscopeJson<Record<string, unknown>>([
+      "instrument",
+      "--data-dir",
+      dir.path,
+      "--home",
+      home,
+      "--client",
+      "cursor",
+      "--server",
+      "one",
+      "--json",
+    ]);
+    const http = (await overHttp("instrument.entry", { client: "cursor", server: "two", home })) as Record<
+      string,
+      unknown
+    >;
+    expect(cli).toMatchObject({ status: "instrumented", server: "one", file });
+    expect(JSON.stringify(cli)).not.toContain("s3cret");
+    expect(http).toMatchObject({ kind: "wrapped", status: "instrumented", server: "two", file });
+    const { kind: _kind, before: _before, byHand: _byHand, ...printed } = http;
+    expect(Object.keys(printed).sort()).toEqual(Object.keys(cli).sort());
+    expect(printed.command).toBe(cli.command);
+
+    const undone = await createApiClient(engine).call("instrument.undo", { all: true, home });
+    expect(undone.entries.map((e) => [e.server, e.status, e.error]).sort()).toEqual([
+      ["one", "restored", null],
+      ["two", "restored", null],
+    ]);
+    expect(await readFile(file, "utf8")).toBe(original);
   });
 });
