@@ -21,6 +21,7 @@ import {
   SilenceSchema,
 } from "./alerts.js";
 import { AuditVerifySchema } from "./audit.js";
+import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
   CallDetailSchema,
   CallSummarySchema,
@@ -61,10 +62,14 @@ import {
 import {
   ActionResultSchema,
   AddServerInputSchema,
+  InstrumentEntryInputSchema,
+  InstrumentEntryResultSchema,
   InstrumentedEntrySchema,
   InventorySchema,
   ServerDetailSchema,
   ServerIdInputSchema,
+  UndoInstrumentInputSchema,
+  UndoInstrumentResultSchema,
 } from "./servers.js";
 import {
   BackupListEntrySchema,
@@ -267,6 +272,12 @@ export const API_METHODS = {
   "audit.verify": { input: Empty, output: AuditVerifySchema },
   /** The config entries mcpscope has wrapped, each read again from its file: still wrapped, edited since? */
   "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
+  /** The servers the clients' configs name, read now (what `mcpscope discover --json` prints). */
+  "discovery.list": { input: DiscoveryQuerySchema, output: DiscoveryResultSchema },
+  /** Wraps one entry of a client's config, atomically after a backup (what `mcpscope instrument` does). */
+  "instrument.entry": { input: InstrumentEntryInputSchema, output: InstrumentEntryResultSchema },
+  /** Restores recorded entries byte for byte, one or all (what `mcpscope uninstrument --json` prints). */
+  "instrument.undo": { input: UndoInstrumentInputSchema, output: UndoInstrumentResultSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

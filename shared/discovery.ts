@@ -52,9 +52,23 @@ export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 export const DiscoveryWarningSchema = z.object({ file: z.string(), message: z.string() });
 export type DiscoveryWarning = z.infer<typeof DiscoveryWarningSchema>;
 
-/** `mcpscope discover --json` prints this; `servers.discovered` returns it. */
+/** `mcpscope discover --json` prints this; `discovery.list` returns it. */
 export const DiscoveryResultSchema = z.object({
   servers: z.array(ServerDefinitionSchema),
   warnings: z.array(DiscoveryWarningSchema),
 });
 export type DiscoveryResult = z.infer<typeof DiscoveryResultSchema>;
+
+/**
+ * Which configs `discovery.list` reads: one client (or the hand-added servers), extra project folders, and
+ * another home folder (for testing). Paths are read on the machine that serves the method; browser mode
+ * serves it only to a request carrying its token, like every method.
+ */
+export const DiscoveryQuerySchema = z
+  .object({
+    client: z.union([ClientIdSchema, z.literal("manual")]).optional(),
+    projectDirs: z.array(z.string().min(1).max(4096)).max(100).optional(),
+    home: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+export type DiscoveryQuery = z.infer<typeof DiscoveryQuerySchema>;

@@ -3,7 +3,12 @@
  * health and resource state, and the detail of one server.
  */
 import { z } from "zod";
-import { DiscoveryWarningSchema, ServerDefinitionSchema, TransportKindSchema } from "./discovery.js";
+import {
+  ClientIdSchema,
+  DiscoveryWarningSchema,
+  ServerDefinitionSchema,
+  TransportKindSchema,
+} from "./discovery.js";
 import { CallSummarySchema } from "./domain.js";
 
 /**
@@ -98,6 +103,11 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
   }),
   /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
   proxy: RemoteProxyInfoSchema.nullable(),
+  /**
+   * Instrumented, but the entry was wrapped in `mcpscope run` by hand: mcpscope holds nothing to undo, so
+   * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
+   */
+  wrappedByHand: z.boolean(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 
@@ -170,3 +180,91 @@ export const InstrumentedEntrySchema = z.object({
   problem: z.string().nullable(),
 });
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
+
+/**
+ * The entry `instrument.entry` wraps: a client's server by name (and file, when the name is in several),
+ * looked up as discovery finds it (with one more project folder, or another home for testing). Paths are
+ * read on the machine that serves the method; browser mode serves it only with its token.
+ */
+export const InstrumentEntryInputSchema = z
+  .object({
+    client: ClientIdSchema,
+    server: z.string().min(1).max(500),
+    file: z.string().min(1).max(4096).optional(),
+    project: z.string().min(1).max(4096).optional(),
+    home: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string()) });
+
+/**
+ * What `instrument.entry` did. `wrapped`: a stdio entry now launches `mcpscope run` (`command`, `args`
+ * masked; `before` masked; `byHand` when it was already wrapped by hand). `proxied`: a remote entry now
+ * names mcpscope's proxy (`url`) instead of `upstream`. `mcpscope instrument --json` prints all but `kind`,
+ * `before` and `byHand`.
+ */
+export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("wrapped"),
+    status: z.enum(["instrumented", "already-instrumented"]),
+    client: z.string(),
+    server: z.string(),
+    file: z.string(),
+    command: z.string(),
+    args: z.array(z.string()),
+    backup: z.string().nullable(),
+    before: CommandLineSchema,
+    byHand: z.boolean(),
+  }),
+  z.object({
+    kind: z.literal("proxied"),
+    status: z.enum(["instrumented", "already-instrumented"]),
+    client: z.string(),
+    server: z.string(),
+    file: z.string(),
+    upstream: z.string(),
+    url: z.string(),
+    backup: z.string().nullable(),
+  }),
+]);
+export type InstrumentEntryResult = z.infer<typeof InstrumentEntryResultSchema>;
+
+/**
+ * Which entries `instrument.undo` restores: every recorded one (`all`), or one by client and name (and
+ * file, when the name is in several). `home` keeps to configs under that folder (for testing). Paths are
+ * read on the machine that serves the method; browser mode serves it only with its token.
+ */
+export const UndoInstrumentInputSchema = z
+  .object({
+    all: z.boolean().optional(),
+    client: ClientIdSchema.optional(),
+    server: z.string().min(1).max(500).optional(),
+    file: z.string().min(1).max(4096).optional(),
+    home: z.string().min(1).max(4096).optional(),
+    /** Put the original back even over an entry changed since (a backup is kept). */
+    force: z.boolean().optional(),
+  })
+  .strict()
+  .refine((input) => input.all === true || (input.client !== undefined && input.server !== undefined), {
+    message: "name a client and a server, or all",
+  })
+  .refine((input) => input.all !== true || (input.client === undefined && input.server === undefined), {
+    message: "all restores everything; leave out client and server",
+  });
+
+/** What `mcpscope uninstrument --json` prints: each entry, what became of it, or why it failed. */
+export const UndoInstrumentResultSchema = z.object({
+  entries: z.array(
+    z.object({
+      client: z.string(),
+      server: z.string(),
+      file: z.string(),
+      /** restored, forced (over a changed entry), unchanged (already restored), forgotten (gone), failed. */
+      status: z.enum(["restored", "forced", "unchanged", "forgotten", "failed"]),
+      backup: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type UndoInstrumentResult = z.infer<typeof UndoInstrumentResultSchema>;

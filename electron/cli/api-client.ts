@@ -5,6 +5,7 @@
  * answer, and the API's schemas validate what the flags say.
  */
 import { type ApiClient, ApiInputError, createApiClient } from "../../shared/api.js";
+import { configHandlers } from "../monitor/api/config-handlers.js";
 import { inProcessTransport } from "../monitor/api/in-process.js";
 import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
 import { localActor } from "../monitor/audit/admin.js";
@@ -22,18 +23,24 @@ export async function withStoreApi<T>(
   options: Partial<StoreHandlerOptions> & {
     /** The flag that sets a field, where their names differ (`{ text: "grep" }`). */
     flagOf?: Record<string, string>;
+    /** Fields whose problem already names the flag to use: said as it is. */
+    asIs?: string[];
   } = {},
 ): Promise<T> {
   const dataDir = resolveDataDir(flagString(args, "data-dir"));
   // Opened by the first method that reads it: input the client refuses never opens (or creates) the
   // database, nor does a method that reads only files (instrument.records).
   const store = openWhenUsed(databasePath(dataDir));
-  const transport = inProcessTransport(storeHandlers(store.db, { dataDir, actor: localActor(), ...options }));
+  const transport = inProcessTransport({
+    ...storeHandlers(store.db, { dataDir, actor: localActor(), ...options }),
+    ...configHandlers({ dataDir }),
+  });
   try {
     return await ask(createApiClient(transport));
   } catch (error) {
     if (error instanceof ApiInputError && error.issue) {
       const field = error.issue.field.split(".")[0] ?? "";
+      if (options.asIs?.includes(field)) throw new UsageError(error.issue.message);
       throw new UsageError(`--${options.flagOf?.[field] ?? field}: ${error.issue.message}`);
     }
     throw error;

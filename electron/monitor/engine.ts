@@ -14,6 +14,7 @@ import {
 import { alertHandlers } from "./alerts/alert-handlers.js";
 import { AlertManager } from "./alerts/alert-manager.js";
 import { loadAlertConfig } from "./alerts/rule-file.js";
+import { configHandlers } from "./api/config-handlers.js";
 import type { ApiHandlers } from "./api/in-process.js";
 import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
@@ -185,6 +186,7 @@ export async function createEngine(
     }),
     ...alertHandlers(needAlerts),
     ...storeHandlers(db, { dataDir: options.dataDir, actor: "app", logs: logging, clientServers }),
+    ...configHandlers({ dataDir: options.dataDir, changed: async () => remoteProxies?.refresh() }),
     ...scheduleHandlers(reportScheduler),
     "storage.info": () => storage.info(),
     "storage.check": (input) => storage.check(input.full),

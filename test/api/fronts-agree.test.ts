@@ -3,6 +3,8 @@
  * typed client in process (over the engine, and over the store handlers the CLI serves) agree on one
  * seeded store.
  */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
@@ -120,5 +122,83 @@ describe("the CLI, HTTP and the in-process client", () => {
     expect(http).toEqual(cli);
     expect(engineAnswer).toEqual(cli);
     expect(storeAnswer).toEqual(cli);
+  });
+
+  it("discover the same servers in a client's config", async () => {
+    const home = join(dir.path, "home");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    const config = {
+      mcpServers: {
+        memory: {
+          command: "npx",
+          args: ["-y", "@modelcontextprotocol/server-memory"],
+          env: { TOKEN: "s3cret" },
+        },
+        docs: { url: "https://example.com/mcp" },
+      },
+    };
+    await writeFile(join(home, ".cursor", "mcp.json"), JSON.stringify(config));
+    const cli = await mcpscopeJson<{ servers: Array<{ name: string; env: Record<string, string> }> }>([
+      "discover",
+      "--data-dir",
+      dir.path,
+      "--home",
+      home,
+      "--client",
+      "cursor",
+      "--json",
+    ]);
+    const input = { client: "cursor" as const, home };
+    const http = await overHttp("discovery.list", input);
+    const [engineAnswer, storeAnswer] = await inProcess("discovery.list", input);
+    expect(cli.servers.map((s) => s.name).sort()).toEqual(["docs", "memory"]);
+    expect(JSON.stringify(cli)).not.toContain("s3cret");
+    expect(http).toEqual(cli);
+    expect(engineAnswer).toEqual(cli);
+    expect(storeAnswer).toEqual(cli);
+  });
+
+  it("wrap config entries alike and undo each other's wrapping byte for byte", async () => {
+    const home = join(dir.path, "home-edit");
+    const file = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    const original = `{
+  // kept as written
+  "mcpServers": {
+    "one": { "command": "node", "args": ["one.js", "--token", "s3cret"] },
+    "two": { "command": "node", "args": ["two.js"] }
+  }
+}
+`;
+    await writeFile(file, original);
+    const cli = await mcpscopeJson<Record<string, unknown>>([
+      "instrument",
+      "--data-dir",
+      dir.path,
+      "--home",
+      home,
+      "--client",
+      "cursor",
+      "--server",
+      "one",
+      "--json",
+    ]);
+    const http = (await overHttp("instrument.entry", { client: "cursor", server: "two", home })) as Record<
+      string,
+      unknown
+    >;
+    expect(cli).toMatchObject({ status: "instrumented", server: "one", file });
+    expect(JSON.stringify(cli)).not.toContain("s3cret");
+    expect(http).toMatchObject({ kind: "wrapped", status: "instrumented", server: "two", file });
+    const { kind: _kind, before: _before, byHand: _byHand, ...printed } = http;
+    expect(Object.keys(printed).sort()).toEqual(Object.keys(cli).sort());
+    expect(printed.command).toBe(cli.command);
+
+    const undone = await createApiClient(engine).call("instrument.undo", { all: true, home });
+    expect(undone.entries.map((e) => [e.server, e.status, e.error]).sort()).toEqual([
+      ["one", "restored", null],
+      ["two", "restored", null],
+    ]);
+    expect(await readFile(file, "utf8")).toBe(original);
   });
 });

@@ -101,12 +101,14 @@ describe("a hand-wrapped entry in a client's config", () => {
     expect(readme).toMatch(/ yes$/);
   });
 
-  it("is instrumented in the engine's inventory, so the Servers view offers no Instrument", async () => {
+  it("is instrumented and wrapped by hand in the engine's inventory, so the Servers view offers no Instrument nor Uninstrument", async () => {
     const engine = await createEngine({ dataDir: data, inventory: { home }, alerts: false });
     try {
       const { servers } = (await engine.invoke("servers.inventory", {})) as Inventory;
       const listed = servers.filter((s) => s.client === "claude-desktop");
-      expect(listed.map((s) => [s.name, s.instrumented])).toEqual(Object.keys(FORMS).map((f) => [f, true]));
+      expect(listed.map((s) => [s.name, s.instrumented, s.wrappedByHand])).toEqual(
+        Object.keys(FORMS).map((f) => [f, true, true]),
+      );
     } finally {
       await engine.close();
     }

@@ -23,13 +23,25 @@ const STATUS_TIMEOUT_MS = 15_000;
 
 warnIfNoChromium("test/ui/servers-view.test.ts");
 
-/** A home directory holding one good Cursor config and one Windsurf config with a syntax error. */
+/**
+ * A home directory holding a Cursor config (one server, and one the user wrapped in `mcpscope run` by
+ * hand) and a Windsurf config with a syntax error.
+ */
 async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurfFile: string }> {
   const cursorFile = join(home, ".cursor", "mcp.json");
   await mkdir(join(home, ".cursor"), { recursive: true });
   await writeFile(
     cursorFile,
-    `${JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [EVERYTHING, "stdio"] } } }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        mcpServers: {
+          everything: { command: process.execPath, args: [EVERYTHING, "stdio"] },
+          "by-hand": { command: "mcpscope", args: ["run", "--name", "by-hand", "--", "node", "server.js"] },
+        },
+      },
+      null,
+      2,
+    )}\n`,
   );
   const windsurfFile = join(home, ".codeium", "windsurf", "mcp_config.json");
   await mkdir(join(home, ".codeium", "windsurf"), { recursive: true });
@@ -72,7 +84,7 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     await browser?.close();
   });
 
-  it("lists a fixture-discovered server and its client, shows the malformed config, starts and stops it", async () => {
+  it("lists fixture-discovered servers with their client, marks the hand-wrapped one, shows the malformed config, starts and stops a server", async () => {
     const home = await tempDir("mcpscope-ui-home-");
     cleanups.push(home.cleanup);
     const data = await tempDir("mcpscope-ui-data-");
@@ -98,7 +110,15 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     const warning = page.getByTestId("discovery-warning").filter({ hasText: "mcp_config.json" });
     await warning.waitFor({ state: "visible", timeout: 5000 });
     expect(await warning.textContent()).toContain(windsurfFile);
-    expect(await page.getByTestId("server-row").count()).toBe(1);
+    expect(await page.getByTestId("server-row").count()).toBe(2);
+
+    // The entry wrapped by hand says so; Uninstrument (nothing to undo) and Instrument are not offered.
+    const byHand = page.locator('[data-testid="server-row"][data-server-name="by-hand"]');
+    expect(await byHand.getByTestId("server-wrapped-by-hand").textContent()).toContain("wrapped by hand");
+    expect(await byHand.getByTestId("server-action-uninstrument").count()).toBe(0);
+    expect(await byHand.getByTestId("server-action-instrument").count()).toBe(0);
+    expect(await row.getByTestId("server-wrapped-by-hand").count()).toBe(0);
+    expect(await row.getByTestId("server-action-instrument").count()).toBe(1);
 
     // Not running before Start: the status below is the button's doing.
     const before = await rowState(row);

@@ -1,8 +1,8 @@
 import { CLIENT_IDS, type ClientId, type DiscoveryResult } from "../../../shared/discovery.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
-import { discoverServers, lookedAt } from "../../monitor/discovery/discover.js";
+import { lookedAt } from "../../monitor/discovery/discover.js";
 import { tildePath } from "../../monitor/discovery/platform-paths.js";
-import { resolveDataDir } from "../../monitor/paths.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -75,22 +75,19 @@ export const discoverCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const client = parseClient(flagString(args, "client"));
     const home = flagString(args, "home");
-    const ctx = await defaultDiscoveryContext({ home, projectDirs: projects });
-    const options = {
-      clients: client ? [client] : undefined,
-      dataDir: resolveDataDir(flagString(args, "data-dir")),
-    };
-    const outcome = await discoverServers(ctx, options);
-    const result: DiscoveryResult = {
-      servers: outcome.servers.map((s) => s.definition),
-      warnings: outcome.warnings,
-    };
+    const result: DiscoveryResult = await withStoreApi(
+      args,
+      (api) => api.call("discovery.list", { client, home, projectDirs: projects }),
+      { flagOf: { projectDirs: "project" } },
+    );
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
+    // For the messages only: where the configs were looked for, and paths shown under ~.
+    const ctx = await defaultDiscoveryContext({ home, projectDirs: projects });
     if (result.servers.length === 0) {
-      const looked = lookedAt(ctx, options);
+      const looked = lookedAt(ctx, { clients: client ? [client] : undefined });
       io.stdout.write(
         `No MCP servers found. Looked at:\n${looked.map((f) => `  ${tildePath(f, ctx.home)}`).join("\n")}\n`,
       );

@@ -1,12 +1,7 @@
-import { isAbsolute, relative, resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
-import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
-import { discoverServers } from "../../monitor/discovery/discover.js";
-import { maskArgs, maskText } from "../../monitor/discovery/mask-config.js";
-import { MonitoringError } from "../../monitor/errors.js";
-import { instrument } from "../../monitor/instrument/instrument.js";
-import { instrumentRemote } from "../../monitor/instrument/instrument-remote.js";
-import { defaultDataDir, resolveDataDir } from "../../monitor/paths.js";
+import { maskText } from "../../monitor/discovery/mask-config.js";
+import { withStoreApi } from "../api-client.js";
+import { callWithFlags } from "../api-input.js";
 import { type FlagSpec, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 
@@ -17,11 +12,7 @@ export const HOME_FLAG: FlagSpec = {
   help: "read configs under DIR instead of your home folder, for testing",
 };
 
-/** Is `file` inside `home`? (For `--home` on commands that work from mcpscope's records.) */
-export function underHome(file: string, home: string): boolean {
-  const rel = relative(resolve(home), resolve(file));
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-}
+export { underHome } from "../../monitor/api/config-handlers.js";
 
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: `the MCP client (${CLIENT_IDS.join(", ")})` },
@@ -43,12 +34,13 @@ export function parseClientId(value: string | undefined, flag = "--client"): Cli
   return value as ClientId;
 }
 
-/** A command line for display, secrets masked. */
-export function displayCommand(command: string, args: string[]): string {
-  return [maskText(command), ...maskArgs(args)]
-    .map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a))
-    .join(" ");
+/** A command line (secrets already masked) for display, quoted where a shell would need it. */
+function quoteCommand(command: string, args: string[]): string {
+  return [command, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ");
 }
+
+/** The flag that sets each field of instrument.entry's input. */
+const FLAG_OF = { client: "client", server: "server", file: "file", project: "project", home: "home" };
 
 export const instrumentCommand: Command = {
   name: "instrument",
@@ -68,44 +60,36 @@ export const instrumentCommand: Command = {
     const client = parseClientId(flagString(args, "client"));
     const name = flagString(args, "server");
     if (!name) throw new UsageError("--server is required; `mcpscope discover` lists the servers");
-    const home = flagString(args, "home");
-    const project = flagString(args, "project");
-    const ctx = await defaultDiscoveryContext({ home, projectDirs: project ? [project] : [] });
-    const { servers } = await discoverServers(ctx, { clients: [client] });
-    const file = flagString(args, "file");
-    const matches = servers.filter((s) => s.definition.name === name && (!file || s.location?.file === file));
-    if (matches.length === 0) {
-      throw MonitoringError.input(
-        `no server "${name}" in ${client}'s config${file ? ` file ${file}` : ""}; \`mcpscope discover --client ${client}\` lists them`,
-      );
-    }
-    if (matches.length > 1) {
-      const files = matches.map((s) => s.location?.file ?? "(added by hand)").join(", ");
-      throw new UsageError(`"${name}" is in several ${client} configs (${files}); pick one with --file`);
-    }
-    const dataDir = resolveDataDir(flagString(args, "data-dir"));
-    const found = matches[0]!;
-    if (found.definition.transport !== "stdio") {
-      const remote = await instrumentRemote(found, { dataDir });
+    const input = {
+      client,
+      server: name,
+      file: flagString(args, "file"),
+      project: flagString(args, "project"),
+      home: flagString(args, "home"),
+    };
+    const result = await withStoreApi(args, (api) => callWithFlags(api, "instrument.entry", input, FLAG_OF), {
+      asIs: ["file"],
+    });
+    if (result.kind === "proxied") {
       if (args.flags.json) {
-        const { status, server, file: where, upstream, url, backup } = remote;
+        const { status, server, file: where, upstream, url, backup } = result;
         io.stdout.write(
           `${JSON.stringify({ status, client, server, file: where, upstream, url, backup }, null, 2)}\n`,
         );
         return 0;
       }
-      if (remote.status === "already-instrumented") {
+      if (result.status === "already-instrumented") {
         io.stdout.write(
-          `${name} (${client}) already goes through mcpscope's proxy at ${remote.url}; nothing changed\n`,
+          `${name} (${client}) already goes through mcpscope's proxy at ${result.url}; nothing changed\n`,
         );
         return 0;
       }
       io.stdout.write(
         [
-          `instrumented ${name} (${client}) in ${remote.file}`,
-          `  was: ${remote.upstream}`,
-          `  now: ${remote.url}`,
-          `  backup: ${remote.backup}`,
+          `instrumented ${name} (${client}) in ${result.file}`,
+          `  was: ${result.upstream}`,
+          `  now: ${result.url}`,
+          `  backup: ${result.backup}`,
           `the proxy on that port runs inside mcpscope: ${client} reaches ${name} only while the app or \`mcpscope serve\` is running`,
           `restart ${client} to pick up the change; \`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`,
           "",
@@ -113,20 +97,15 @@ export const instrumentCommand: Command = {
       );
       return 0;
     }
-    const result = await instrument(found, {
-      dataDir,
-      // Written into the entry only when the wrapper would not find this data dir by default.
-      wrapperDataDir: dataDir === defaultDataDir({}) ? undefined : dataDir,
-    });
     if (args.flags.json) {
-      const { status, server, backup } = result;
-      const { command, args: after } = result.after;
-      const out = { status, client, server, file: result.file, command, args: maskArgs(after), backup };
-      io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      const { status, server, file, command, args: after, backup } = result;
+      io.stdout.write(
+        `${JSON.stringify({ status, client, server, file, command, args: after, backup }, null, 2)}\n`,
+      );
       return 0;
     }
     if (result.status === "already-instrumented") {
-      const how = matches[0]?.wrapped?.byHand ? " (wrapped by hand)" : "";
+      const how = result.byHand ? " (wrapped by hand)" : "";
       io.stdout.write(
         `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
       );
@@ -135,8 +114,8 @@ export const instrumentCommand: Command = {
     io.stdout.write(
       [
         `instrumented ${name} (${client}) in ${result.file}`,
-        `  was: ${displayCommand(result.before.command, result.before.args)}`,
-        `  now: ${displayCommand(result.after.command, result.after.args)}`,
+        `  was: ${quoteCommand(result.before.command, result.before.args)}`,
+        `  now: ${quoteCommand(maskText(result.command), result.args)}`,
         `  backup: ${result.backup}`,
         `restart ${client} to pick up the change; \`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`,
         "",

@@ -43,6 +43,7 @@ export type StoreMethod =
   | "tools.approve"
   | "audit.verify"
   | "instrument.records"
+  | "discovery.list"
   | "reports.generate"
   | "reports.export"
   | "reports.save"
@@ -87,6 +88,14 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
           ...(await inspectRecord(record)),
         })),
       ),
+    "discovery.list": async (input) => {
+      const ctx = await defaultDiscoveryContext({ home: input.home, projectDirs: input.projectDirs });
+      const outcome = await discoverServers(ctx, {
+        clients: input.client ? [input.client] : undefined,
+        dataDir: options.dataDir,
+      });
+      return { servers: outcome.servers.map((s) => s.definition), warnings: outcome.warnings };
+    },
     "audit.verify": () => {
       const { broken, from, ...result } = verifyChain(db);
       return {

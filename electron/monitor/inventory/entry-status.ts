@@ -62,6 +62,7 @@ export function toEntry({
       sampledAt: sample ? iso(sample.time) : null,
     },
     proxy,
+    wrappedByHand: server.wrapped?.byHand === true,
   };
 }
 

@@ -1,0 +1,148 @@
+/**
+ * The API methods that edit clients' configs entry by entry, as `mcpscope uninstrument` asks: the CLI
+ * serves them in process, and the engine registers the same ones, so every front restores the same way.
+ */
+import { isAbsolute, relative, resolve } from "node:path";
+import { ApiInputError } from "../../../shared/api.js";
+import type { ClientId } from "../../../shared/discovery.js";
+import type { InstrumentEntryResult, UndoInstrumentResult } from "../../../shared/servers.js";
+import { defaultDiscoveryContext } from "../discovery/context.js";
+import { discoverServers } from "../discovery/discover.js";
+import { maskArgs, maskText } from "../discovery/mask-config.js";
+import { MonitoringError } from "../errors.js";
+import {
+  instrument,
+  type UninstrumentAllItem,
+  uninstrumentAll,
+  uninstrumentRecord,
+} from "../instrument/instrument.js";
+import { instrumentRemote } from "../instrument/instrument-remote.js";
+import { readRecords } from "../instrument/records.js";
+import { defaultDataDir } from "../paths.js";
+import type { ApiHandlers } from "./in-process.js";
+
+export type ConfigMethod = "instrument.entry" | "instrument.undo";
+
+export interface ConfigHandlerOptions {
+  dataDir: string;
+  /** After a config was edited: the engine re-reads its remote proxies. */
+  changed?: () => Promise<void>;
+}
+
+/** Is `file` inside `home`? (For `--home` on commands that work from mcpscope's records.) */
+export function underHome(file: string, home: string): boolean {
+  const rel = relative(resolve(home), resolve(file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/** When the entry is wrapped in `mcpscope run` by hand, why there is nothing to undo. */
+async function wrappedByHand(
+  client: ClientId,
+  name: string,
+  home: string | undefined,
+): Promise<string | null> {
+  const { servers } = await discoverServers(await defaultDiscoveryContext({ home }), { clients: [client] });
+  const found = servers.find((s) => s.definition.name === name && s.wrapped?.byHand);
+  return found
+    ? `${name} (${client}) is not instrumented by mcpscope: its entry in ${found.location?.file} was wrapped in \`mcpscope run\` by hand; remove the wrapper there by hand`
+    : null;
+}
+
+export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers, ConfigMethod> {
+  const { dataDir } = options;
+  return {
+    "instrument.entry": async (input): Promise<InstrumentEntryResult> => {
+      const { client, server: name, file } = input;
+      const ctx = await defaultDiscoveryContext({
+        home: input.home,
+        projectDirs: input.project ? [input.project] : [],
+      });
+      const { servers } = await discoverServers(ctx, { clients: [client] });
+      const matches = servers.filter(
+        (s) => s.definition.name === name && (!file || s.location?.file === file),
+      );
+      if (matches.length === 0) {
+        throw MonitoringError.input(
+          `no server "${name}" in ${client}'s config${file ? ` file ${file}` : ""}; \`mcpscope discover --client ${client}\` lists them`,
+        );
+      }
+      if (matches.length > 1) {
+        const files = matches.map((s) => s.location?.file ?? "(added by hand)").join(", ");
+        const message = `"${name}" is in several ${client} configs (${files}); pick one with --file`;
+        throw new ApiInputError("instrument.entry", message, { field: "file", message });
+      }
+      const found = matches[0]!;
+      if (found.definition.transport !== "stdio") {
+        const {
+          status,
+          server,
+          file: where,
+          upstream,
+          url,
+          backup,
+        } = await instrumentRemote(found, { dataDir });
+        if (status === "instrumented") await options.changed?.();
+        return { kind: "proxied", status, client, server, file: where, upstream, url, backup };
+      }
+      const result = await instrument(found, {
+        dataDir,
+        // Written into the entry only when the wrapper would not find this data dir by default.
+        wrapperDataDir: dataDir === defaultDataDir({}) ? undefined : dataDir,
+      });
+      return {
+        kind: "wrapped",
+        status: result.status,
+        client,
+        server: result.server,
+        file: result.file,
+        command: result.after.command,
+        args: maskArgs(result.after.args),
+        backup: result.backup,
+        before: { command: maskText(result.before.command), args: maskArgs(result.before.args) },
+        byHand: found.wrapped?.byHand === true,
+      };
+    },
+    "instrument.undo": async (input): Promise<UndoInstrumentResult> => {
+      const opts = { dataDir, force: input.force === true };
+      const home = input.home;
+      let items: UninstrumentAllItem[];
+      if (input.all) {
+        items = await uninstrumentAll({ ...opts, only: home ? (r) => underHome(r.file, home) : undefined });
+      } else {
+        const client = input.client as ClientId;
+        const name = input.server as string;
+        const records = (await readRecords(dataDir)).filter(
+          (r) =>
+            r.client === client &&
+            r.server === name &&
+            (!input.file || r.file === input.file) &&
+            (!home || underHome(r.file, home)),
+        );
+        if (records.length === 0) {
+          const byHand = await wrappedByHand(client, name, home);
+          if (byHand) throw MonitoringError.input(byHand);
+          throw MonitoringError.input(
+            `${name} (${client}) is not instrumented in ${dataDir}; \`mcpscope instrumented\` lists what is`,
+          );
+        }
+        if (records.length > 1) {
+          const files = records.map((r) => r.file).join(", ");
+          const message = `"${name}" is instrumented in several ${client} configs (${files}); pick one with --file`;
+          throw new ApiInputError("instrument.undo", message, { field: "file", message });
+        }
+        items = [{ record: records[0]!, result: await uninstrumentRecord(records[0]!, opts) }];
+      }
+      if (items.some((i) => i.result)) await options.changed?.();
+      return {
+        entries: items.map(({ record, result, error }) => ({
+          client: record.client,
+          server: record.server,
+          file: record.file,
+          status: result?.status ?? "failed",
+          backup: result?.backup ?? null,
+          error: error ?? null,
+        })),
+      };
+    },
+  };
+}
