@@ -1,19 +1,30 @@
-/** The HTTP proxy's sessions: ended on idle only when no exchange is open, and written like stdio ones. */
+/**
+ * The HTTP proxy's sessions: ended on idle only when no exchange is open, and written like stdio ones.
+ * Copies of a body dropped at its tail (the copy queue full) are said before the body's end, and the
+ * exchange's call is counted as unobserved, never stored with an outcome it did not have; the proxy's
+ * shared writer's drops are counted once, not once per session.
+ */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { EventTracker } from "../../electron/monitor/events/tracker.js";
 import { LogSettingsSource } from "../../electron/monitor/logs/log-settings.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { CopyQueue, type QueueMessage } from "../../electron/monitor/proxy/copy-queue.js";
+import { ExchangeObserver } from "../../electron/monitor/proxy-http/exchange-observer.js";
 import { HttpSessions } from "../../electron/monitor/proxy-http/http-sessions.js";
+import type { BodyStream, ToHttpWorker } from "../../electron/monitor/proxy-http/http-worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 
 let dir: string;
 let sessions: HttpSessions;
 let writer: BatchWriter;
+let exchangeObserver: ExchangeObserver | null;
 
 beforeEach(async () => {
+  exchangeObserver = null;
   dir = await mkdtemp(join(tmpdir(), "mcpscope-http-sessions-"));
   writer = new BatchWriter({
     open: () => openDb(databasePath(dir)),
@@ -56,4 +67,105 @@ it("ends a session idle for 30 minutes with no open exchange, at its last activi
     { command: "http://up.example/mcp (session s-idle)", started_at: t0, ended_at: t0 + 1000 },
     { command: "http://up.example/mcp (session s-stream)", started_at: t0, ended_at: null },
   ]);
+});
+
+type Message = QueueMessage<BodyStream, ToHttpWorker> | ToHttpWorker;
+
+/** The proxy worker's exchange observer over these sessions. */
+function observer(): ExchangeObserver {
+  exchangeObserver ??= new ExchangeObserver(sessions, new EventTracker(writer), "remote", 16 * 1024 * 1024);
+  return exchangeObserver;
+}
+
+/** Delivers what the queue posted to the exchange observer, as the proxy's worker does. */
+function deliver(posted: Message[]): void {
+  const handle = (message: Message): void => {
+    if (message.type === "chunks") {
+      for (const item of message.items) {
+        if ("control" in item) handle(item.control);
+        else {
+          const [exchange, side] = item.stream.split(":") as [string, "in" | "out"];
+          observer().chunk(Number(exchange), side, Buffer.from(item.bytes), item.at);
+        }
+      }
+    } else if (message.type === "gap") {
+      observer().gap(Number(message.stream.split(":")[0]), message.droppedBytes, message.at);
+    } else if (message.type === "request") observer().request(message);
+    else if (message.type === "response") observer().response(message);
+    else if (message.type === "end") {
+      const [exchange, side] = message.stream.split(":") as [string, "in" | "out"];
+      observer().end(Number(exchange), side, message.at);
+    }
+  };
+  for (const message of posted) handle(message);
+}
+
+it("a response whose last copy was dropped ends unobserved, not disconnected", () => {
+  const posted: Message[] = [];
+  const body = Buffer.from(
+    `${JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo" } })}\n`,
+  );
+  const answer = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 7, result: { content: [] } }));
+  // Room for the request's copy only: the response's copy is dropped (the client still got it).
+  const queue = new CopyQueue<BodyStream, ToHttpWorker>(
+    { postMessage: (m) => posted.push(m as Message) },
+    body.length,
+  );
+  const t0 = 1_800_000_000_000;
+  queue.defer({
+    type: "request",
+    exchange: 1,
+    at: t0,
+    method: "POST",
+    path: "/mcp",
+    session: null,
+    contentType: "application/json",
+  });
+  queue.offer("1:in", body, t0);
+  queue.postGap("1:in", t0);
+  queue.defer({ type: "end", stream: "1:in", at: t0 });
+  queue.defer({
+    type: "response",
+    exchange: 1,
+    at: t0 + 5,
+    status: 200,
+    contentType: "application/json",
+    contentEncoding: null,
+    session: null,
+    wwwAuthenticate: null,
+  });
+  queue.flush();
+  queue.offer("1:out", answer, t0 + 6);
+  queue.postGap("1:out", t0 + 7);
+  queue.defer({ type: "end", stream: "1:out", at: t0 + 7 });
+  queue.flush();
+
+  const gap = posted.find((m) => m.type === "gap");
+  expect(gap).toMatchObject({ type: "gap", stream: "1:out", droppedBytes: answer.length });
+  deliver(posted);
+  sessions.closeAll(t0 + 10);
+  writer.flush();
+
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const calls = db.prepare("SELECT outcome FROM calls").all();
+  const session = db.prepare("SELECT dropped FROM sessions").get();
+  db.close();
+  expect(calls).toEqual([]);
+  expect(session).toEqual({ dropped: 1 });
+});
+
+it("the shared writer's dropped calls count once across the proxy's sessions", () => {
+  const t0 = 1_800_000_000_000;
+  const a = sessions.open("s-a", t0);
+  const b = sessions.open("s-b", t0);
+  sessions.release(a, t0);
+  sessions.release(b, t0);
+  // Two calls the writer could not keep, whichever session they came from.
+  (writer as unknown as { droppedCalls: number }).droppedCalls = 2;
+  sessions.closeAll(t0 + 10);
+  writer.flush();
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const total = Number(db.prepare("SELECT sum(dropped) AS n FROM sessions").get()?.n);
+  db.close();
+  expect(total).toBe(2);
 });
