@@ -4,10 +4,10 @@
  * stored, and one intact chain across concurrent wrappers.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { filesUnder } from "../helpers/files.js";
 import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 import { mcpscopeRun, readAudit } from "./helpers.js";
 
@@ -22,14 +22,6 @@ const digest = (value: unknown) => createHash("sha256").update(canonical(value))
 
 /** Secret-shaped so the calls table masks it too: no trace of it may remain anywhere in the data dir. */
 const secretish = () => `ghp_${randomBytes(18).toString("hex")}`;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) out.push(join(entry.parentPath, entry.name));
-  }
-  return out;
-}
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@
  * file of the data dir (database, WAL, SHM, logs, the audit export) holds any raw value, while the client
  * got every byte unchanged, and `secret.detected` named each kind and field.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -18,6 +18,7 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
+import { filesUnder } from "../helpers/files.js";
 import { MCPSCOPE, mcpscope, tempDir, waitFor } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
 import { readEvents } from "./helpers.js";
@@ -26,16 +27,6 @@ const SERVER = fileURLToPath(new URL("../fixtures/leaky-server.mjs", import.meta
 const inline = CORPUS.filter((c) => c.inline);
 const texts = CORPUS.map((c) => c.text);
 const find = (kind: string) => CORPUS.find((c) => c.kind === kind && c.inline) ?? CORPUS[0]!;
-
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 describe("the secret corpus through a real wrapper", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

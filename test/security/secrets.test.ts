@@ -3,26 +3,16 @@
  * goes through the real wrapper in an echo argument (and so comes back in the result); afterwards no file
  * of the data dir contains it.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maskValue } from "../../electron/monitor/pipeline/mask.js";
+import { filesUnder } from "../helpers/files.js";
 import { tempDir } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
 import { readEvents, runFixture } from "./helpers.js";
 
 // Built at run time so the secret is not a literal in the repository either.
 const SECRET = `ghp_${"Z9y8X7w6V5u4T3s2R1q0".repeat(2).slice(0, 36)}`;
-
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 describe("secret detection", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
