@@ -72,7 +72,9 @@ async function sendEmail(
   } catch (error) {
     if (signal.aborted)
       return { ok: false, permanent: false, status: null, error: `cancelled sending to ${server}` };
-    if (timeout.aborted) {
+    // nodemailer's own connection/greeting/socket timers and our signal race for the same deadline; either
+    // way the server did not answer in time, and the outcome says so the same way.
+    if (timeout.aborted || (error as NodemailerError).code === "ETIMEDOUT") {
       return {
         ok: false,
         permanent: false,
