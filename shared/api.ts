@@ -44,6 +44,8 @@ import {
   LogPatternsQuerySchema,
   LogRecordSchema,
   LogsQuerySchema,
+  LogsTailPageSchema,
+  LogsTailQuerySchema,
 } from "./logs.js";
 import { MetricsSeriesQuerySchema, MetricsSeriesSchema } from "./metrics.js";
 import {
@@ -278,6 +280,9 @@ export const API_METHODS = {
   "instrument.entry": { input: InstrumentEntryInputSchema, output: InstrumentEntryResultSchema },
   /** Restores recorded entries byte for byte, one or all (what `mcpscope uninstrument --json` prints). */
   "instrument.undo": { input: UndoInstrumentInputSchema, output: UndoInstrumentResultSchema },
+  // Streams and bulk reads, a page per call: what `logs --follow` polls, what `audit export` writes.
+  /** Log records after a cursor, oldest first, and the cursor to ask from next (shared/logs.ts). */
+  "logs.tail": { input: LogsTailQuerySchema, output: LogsTailPageSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

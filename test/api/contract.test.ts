@@ -58,6 +58,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.remove": [{}, { id: false }],
   "logs.search": [{ level: "loud" }, { limit: 0 }, { text: 5 }, { extra: 1 }],
   "logs.patterns": [{ level: "verbose" }, { limit: -1 }, { extra: 1 }],
+  "logs.tail": [{ after: -1 }, { after: 1.5 }, { limit: 0 }, { since: "1h" }, { extra: 1 }],
   "metrics.series": [{ step: "30s" }, { step: "0m" }, { step: 5 }, { tool: 1 }, { extra: 1 }],
   "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
   "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
@@ -133,6 +134,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "servers.detail": { id: "no-such-server" },
   "logs.search": {},
   "logs.patterns": { since: "24h" },
+  "logs.tail": { after: 0 },
   "metrics.series": { since: "24h", step: "5m" },
   "tools.pins": {},
   "events.list": { severity: "low", since: "24h" },
@@ -168,6 +170,7 @@ const SEEDED = [
   "calls.details",
   "logs.search",
   "logs.patterns",
+  "logs.tail",
   "metrics.series",
   "events.list",
   "events.groups",
@@ -208,7 +211,7 @@ function holdsSomething(output: unknown): boolean {
   if (output === null) return false;
   const doc = output as Record<string, unknown>;
   if (doc.total) return (doc.total as { calls: number }).calls > 0; // metrics.series
-  for (const key of ["servers", "patterns", "items"])
+  for (const key of ["servers", "patterns", "items", "records"])
     if (Array.isArray(doc[key])) return (doc[key] as unknown[]).length > 0;
   return true;
 }

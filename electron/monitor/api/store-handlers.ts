@@ -35,6 +35,7 @@ export type StoreMethod =
   | "calls.details"
   | "logs.search"
   | "logs.patterns"
+  | "logs.tail"
   | "metrics.series"
   | "events.list"
   | "events.groups"
@@ -57,12 +58,16 @@ export interface StoreHandlerOptions {
   clientServers?: (client: string) => Promise<string[]>;
   /** Progress of a long report, step by step. */
   progress?: (step: string) => void;
-  /** Log search and templates (the engine's LoggingSystem, with the analyzer it mines with). */
-  logs?: Pick<LogReader, "search" | "patterns">;
+  /** Log search, tail and templates (the engine's LoggingSystem, with the analyzer it mines with). */
+  logs?: Pick<LogReader, "search" | "patterns" | "tail">;
+  /** Without `logs`: records one patterns question mines at most (the engine also mines on a timer). */
+  mineAtMost?: number;
+  /** Without `logs`: told when indexing or mining fails (the answer is then served as it stands). */
+  warn?: (kind: string, message: string) => void;
 }
 
 export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
-  const logs = options.logs ?? new LogReader(db);
+  const logs = options.logs ?? new LogReader(db, options.warn, undefined, options.mineAtMost);
   return {
     "servers.list": () => listServers(db),
     "servers.recorded": () => recordedServerNames(db),
@@ -72,6 +77,7 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "calls.details": (input) => listCallDetails(db, input),
     "logs.search": (input) => logs.search(input),
     "logs.patterns": (input) => logs.patterns(input),
+    "logs.tail": (input) => logs.tail(input),
     "metrics.series": (input) => metricsSeries(db, input),
     "events.list": (input) => listEvents(db, input),
     "events.groups": (input) => errorGroups(db, input),
