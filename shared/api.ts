@@ -20,7 +20,7 @@ import {
   SilenceInputSchema,
   SilenceSchema,
 } from "./alerts.js";
-import { AuditVerifySchema } from "./audit.js";
+import { AuditExportPageSchema, AuditExportQuerySchema, AuditVerifySchema } from "./audit.js";
 import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
   CallDetailSchema,
@@ -283,6 +283,8 @@ export const API_METHODS = {
   // Streams and bulk reads, a page per call: what `logs --follow` polls, what `audit export` writes.
   /** Log records after a cursor, oldest first, and the cursor to ask from next (shared/logs.ts). */
   "logs.tail": { input: LogsTailQuerySchema, output: LogsTailPageSchema },
+  /** The audit log in chain order, a page at a time, each record as stored (shared/audit.ts). */
+  "audit.export": { input: AuditExportQuerySchema, output: AuditExportPageSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

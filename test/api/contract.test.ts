@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
+import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { EventTracker } from "../../electron/monitor/events/tracker.js";
@@ -26,6 +27,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "calls.details": [{ limit: 0 }, { outcome: "maybe" }, { since: 3 }, { extra: 1 }],
   "servers.recorded": [{ all: true }, "x"],
   "audit.verify": [{ repair: true }],
+  "audit.export": [{ after: -1 }, { limit: 0 }, { limit: 5000 }, { since: 5 }, { format: "csv" }],
   "instrument.records": [{ client: "cursor" }],
   "instrument.entry": [
     {},
@@ -124,6 +126,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "servers.list": {},
   "servers.recorded": {},
   "audit.verify": {},
+  "audit.export": {},
   "instrument.records": {},
   "discovery.list": { client: "manual" },
   "stats.get": { since: "24h" },
@@ -171,6 +174,7 @@ const SEEDED = [
   "logs.search",
   "logs.patterns",
   "logs.tail",
+  "audit.export",
   "metrics.series",
   "events.list",
   "events.groups",
@@ -192,6 +196,7 @@ function seed(dataDir: string): void {
     { message: "listening on stdio", server: "srv-0", time: now - 10 * HOUR },
     { message: "cannot read /tmp/a.txt: ENOENT", level: "error", server: "srv-1", time: now - 5 * HOUR },
   ]);
+  recordAdminAction(db, { action: "pin_approve", actor: "tester", server: "srv-1", time: now - 4 * HOUR });
   db.close();
   const writer = new BatchWriter({ open: () => openDb(databasePath(dataDir)) });
   new EventTracker(writer).track({

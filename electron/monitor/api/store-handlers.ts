@@ -3,7 +3,8 @@
  * registers them, and the CLI serves the same ones in process over the database when it answers a
  * question, so a command, the app and browser mode give the same answer.
  */
-import { verifyChain } from "../audit/audit-log.js";
+import type { AuditExportPage, AuditExportQuery } from "../../../shared/audit.js";
+import { iterateAudit, verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
@@ -23,7 +24,7 @@ import {
   resolveRange,
   statsDocument,
 } from "../store/queries.js";
-import { iso } from "../time.js";
+import { iso, parseTimeSpec } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
 
 export type StoreMethod =
@@ -43,6 +44,7 @@ export type StoreMethod =
   | "tools.pins"
   | "tools.approve"
   | "audit.verify"
+  | "audit.export"
   | "instrument.records"
   | "discovery.list"
   | "reports.generate"
@@ -110,6 +112,7 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
         from: from ? { ...from, timeIso: iso(from.time) } : undefined,
       };
     },
+    "audit.export": (input) => auditPage(db, input),
     ...reportHandlers(db, {
       progress: options.progress,
       clientServers:
@@ -120,4 +123,24 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
             .map((s) => s.definition.name)),
     }),
   };
+}
+
+/** An audit export page size when the query names none. */
+const AUDIT_PAGE = 500;
+
+/** One page of the audit log in chain order, read through the audit module's own iterator. */
+function auditPage(db: Db, query: AuditExportQuery): AuditExportPage {
+  const limit = query.limit ?? AUDIT_PAGE;
+  const records: AuditExportPage["records"] = [];
+  const iterator = iterateAudit(db, {
+    since: query.since === undefined ? undefined : parseTimeSpec(query.since),
+    until: query.until === undefined ? undefined : parseTimeSpec(query.until),
+    afterId: query.after,
+  });
+  for (const record of iterator) {
+    records.push({ ...record, time_iso: iso(record.time) });
+    if (records.length === limit) break;
+  }
+  const last = records[records.length - 1];
+  return { records, next: records.length === limit && last ? last.id : null };
 }
