@@ -21,6 +21,7 @@ import {
   SilenceSchema,
 } from "./alerts.js";
 import { AuditExportPageSchema, AuditExportQuerySchema, AuditVerifySchema } from "./audit.js";
+import { CheckDocumentSchema, CheckInputSchema } from "./check.js";
 import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
   CallDetailSchema,
@@ -285,6 +286,11 @@ export const API_METHODS = {
   "logs.tail": { input: LogsTailQuerySchema, output: LogsTailPageSchema },
   /** The audit log in chain order, a page at a time, each record as stored (shared/audit.ts). */
   "audit.export": { input: AuditExportQuerySchema, output: AuditExportPageSchema },
+  /**
+   * One health check now, and what it found (shared/check.ts). A configured server by id everywhere; a
+   * command or URL in the request only in the terminal's own process: the engine (IPC, HTTP) refuses it.
+   */
+  "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

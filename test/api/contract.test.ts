@@ -49,6 +49,14 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.stop": [{}, { name: "x" }],
   "servers.restart": [{}, { id: ["a"] }],
   "servers.probe": [{}, { id: 1 }],
+  "servers.check": [
+    {},
+    { server: "a", command: ["node"] },
+    { command: [] },
+    { url: "not a url" },
+    { server: "a", headers: { k: "v" } },
+    { server: "a", timeout: "soon" },
+  ],
   "servers.instrument": [{}, { id: "" }],
   "servers.uninstrument": [{}, { id: 2 }],
   "servers.add": [
