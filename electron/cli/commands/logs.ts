@@ -1,7 +1,6 @@
 import type { ApiClient } from "../../../shared/api.js";
 import type { LogLevel } from "../../../shared/levels.js";
-import type { LogRecord, LogsQuery } from "../../../shared/logs.js";
-import type { LogFilter } from "../../monitor/logs/log-queries.js";
+import type { LogRecord, LogsQuery, LogsTailQuery } from "../../../shared/logs.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
 import { parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
@@ -78,7 +77,7 @@ export const logsCommand: Command = {
     }
     if (args.positionals.length)
       throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope logs patterns\`?`);
-    const filter: LogFilter = {
+    const filter: Omit<LogsTailQuery, "after" | "limit"> = {
       server: flagString(args, "server"),
       level: levelFlag(args),
       text: flagString(args, "grep"),
@@ -137,7 +136,7 @@ async function newest(api: ApiClient, query: LogsQuery, limit: number): Promise<
 /** Polls by cursor until SIGINT or SIGTERM; wrappers in other processes write, so the database is the bus. */
 async function follow(
   api: ApiClient,
-  filter: LogFilter,
+  filter: Omit<LogsTailQuery, "after" | "limit">,
   from: number,
   print: (r: LogRecord) => void,
 ): Promise<void> {
