@@ -7,9 +7,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
-import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
+import { AUDIT_COLUMNS, recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { iso } from "../../electron/monitor/time.js";
+import { AuditRecordSchema } from "../../shared/audit.js";
 import { mcpscope, tempDir } from "../helpers/mcp.js";
 import { copyFixture } from "../instrument/helpers.js";
 import { type AuditRow, dbFile, mcpscopeRun, parseCsv, readAudit, tamper } from "./helpers.js";
@@ -213,6 +214,11 @@ describe("mcpscope audit export", () => {
       .map((line) => (JSON.parse(line) as AuditRow).id);
     expect(ids).toEqual(readAudit(dir).map((r) => r.id));
     expect(ids).toHaveLength(1_203);
+  });
+
+  it("names in the API's record exactly the stored columns, in their order", () => {
+    const columns = Object.keys(AuditRecordSchema.shape).filter((key) => key !== "time_iso");
+    expect(columns).toEqual([...AUDIT_COLUMNS]);
   });
 
   it("rejects an unknown format in one line", async () => {

@@ -1,6 +1,5 @@
 import { once } from "node:events";
-import type { AuditExportRecord } from "../../../shared/audit.js";
-import { AUDIT_COLUMNS } from "../../monitor/audit/audit-log.js";
+import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -24,14 +23,12 @@ const USAGE =
 /** Records one audit.export page holds: the export streams page after page. */
 const EXPORT_PAGE = 1000;
 
-/** One exported record: the stored columns in their order, with the time also as ISO 8601 after it. */
+/** The JSON lines' keys, in the schema's order: the stored columns, with `time_iso` after `time`. */
+const JSONL_COLUMNS = Object.keys(AuditRecordSchema.shape) as (keyof AuditExportRecord)[];
+
+/** One exported record, its keys in the columns' order whichever order the page had them in. */
 function exportRow(record: AuditExportRecord): Record<string, string | number | null> {
-  const row: Record<string, string | number | null> = {};
-  for (const column of AUDIT_COLUMNS) {
-    row[column] = record[column];
-    if (column === "time") row.time_iso = record.time_iso;
-  }
-  return row;
+  return Object.fromEntries(JSONL_COLUMNS.map((column) => [column, record[column]]));
 }
 
 /**
@@ -42,7 +39,7 @@ export const CSV_COLUMNS = [
   "id",
   "time",
   "time_ms",
-  ...AUDIT_COLUMNS.filter((c) => c !== "id" && c !== "time"),
+  ...JSONL_COLUMNS.filter((c) => c !== "id" && c !== "time" && c !== "time_iso"),
 ];
 
 function csvRow(row: Record<string, string | number | null>): Record<string, string | number | null> {
