@@ -20,7 +20,8 @@ import {
   SilenceInputSchema,
   SilenceSchema,
 } from "./alerts.js";
-import { AuditVerifySchema } from "./audit.js";
+import { AuditExportPageSchema, AuditExportQuerySchema, AuditVerifySchema } from "./audit.js";
+import { CheckDocumentSchema, CheckInputSchema } from "./check.js";
 import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
   CallDetailSchema,
@@ -44,6 +45,8 @@ import {
   LogPatternsQuerySchema,
   LogRecordSchema,
   LogsQuerySchema,
+  LogsTailPageSchema,
+  LogsTailQuerySchema,
 } from "./logs.js";
 import { MetricsSeriesQuerySchema, MetricsSeriesSchema } from "./metrics.js";
 import {
@@ -278,6 +281,16 @@ export const API_METHODS = {
   "instrument.entry": { input: InstrumentEntryInputSchema, output: InstrumentEntryResultSchema },
   /** Restores recorded entries byte for byte, one or all (what `mcpscope uninstrument --json` prints). */
   "instrument.undo": { input: UndoInstrumentInputSchema, output: UndoInstrumentResultSchema },
+  // Streams and bulk reads, a page per call: what `logs --follow` polls, what `audit export` writes.
+  /** Log records after a cursor, oldest first, and the cursor to ask from next (shared/logs.ts). */
+  "logs.tail": { input: LogsTailQuerySchema, output: LogsTailPageSchema },
+  /** The audit log in chain order, a page at a time, each record as stored (shared/audit.ts). */
+  "audit.export": { input: AuditExportQuerySchema, output: AuditExportPageSchema },
+  /**
+   * One health check now, and what it found (shared/check.ts). A configured server by id everywhere; a
+   * command or URL in the request only in the terminal's own process: the engine (IPC, HTTP) refuses it.
+   */
+  "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

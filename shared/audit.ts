@@ -1,5 +1,6 @@
-/** The audit log's chain check, as every front reports it. */
+/** The audit log's chain check and its export, as every front reports them. */
 import { z } from "zod";
+import { PageLimitSchema } from "./units.js";
 
 export const AuditVerifySchema = z.object({
   ok: z.boolean(),
@@ -29,3 +30,49 @@ export const AuditVerifySchema = z.object({
     .optional(),
 });
 export type AuditVerify = z.infer<typeof AuditVerifySchema>;
+
+/**
+ * One audit record as stored (the hash covers these columns, hence their names), with the time also as
+ * ISO 8601: what `audit.export` pages and `mcpscope audit export` writes as one JSON line.
+ */
+export const AuditRecordSchema = z.object({
+  id: z.number().int(),
+  time: z.number(),
+  time_iso: z.string(),
+  kind: z.enum(["call", "admin"]),
+  actor: z.string().nullable(),
+  server: z.string().nullable(),
+  session_id: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  args_digest: z.string().nullable(),
+  outcome: z.string().nullable(),
+  /** Masked JSON text, or null. */
+  details: z.string().nullable(),
+  prev_hash: z.string(),
+  hash: z.string(),
+});
+export type AuditExportRecord = z.infer<typeof AuditRecordSchema>;
+
+export const AuditExportQuerySchema = z
+  .object({
+    /**
+     * Records at or after this, and before `until`: ISO 8601 or a duration back from now, which each call
+     * resolves again; a front that pages resolves it once and sends the time.
+     */
+    since: z.string().min(1).max(64).optional(),
+    until: z.string().min(1).max(64).optional(),
+    /** Only records after this id: the `next` of the page before. */
+    after: z.number().int().min(0).optional(),
+    limit: PageLimitSchema.optional(),
+  })
+  .strict();
+export type AuditExportQuery = z.infer<typeof AuditExportQuerySchema>;
+
+export const AuditExportPageSchema = z.object({
+  /** In chain order. */
+  records: z.array(AuditRecordSchema),
+  /** The `after` of the next page; null when this page is the last. */
+  next: z.number().int().nullable(),
+});
+export type AuditExportPage = z.infer<typeof AuditExportPageSchema>;

@@ -48,6 +48,32 @@ export const LogsQuerySchema = z
   .strict();
 export type LogsQuery = z.infer<typeof LogsQuerySchema>;
 
+/**
+ * The live tail, polled: records stored after a cursor, oldest first. Without `after` the answer is only
+ * the cursor where the tail begins now (the newest record, or with text the newest one indexed), so a
+ * front shows the backlog with `logs.search` below it and follows from it.
+ */
+export const LogsTailQuerySchema = LogsQuerySchema.pick({
+  server: true,
+  level: true,
+  text: true,
+  session: true,
+  limit: true,
+})
+  .extend({ after: z.number().int().min(0).optional() })
+  .strict();
+export type LogsTailQuery = z.infer<typeof LogsTailQuerySchema>;
+
+export const LogsTailPageSchema = z.object({
+  /** Matching records after the cursor, oldest first. */
+  records: z.array(LogRecordSchema),
+  /** Where the next page starts: past the records looked at, matching or not. */
+  cursor: z.number().int(),
+  /** A full page came back: ask again at once rather than after the poll interval. */
+  more: z.boolean(),
+});
+export type LogsTailPage = z.infer<typeof LogsTailPageSchema>;
+
 export const LogPatternsQuerySchema = z
   .object({
     since: TimeSpec.optional(),
@@ -93,6 +119,8 @@ export const LogPatternsDocumentSchema = z.object({
   /** Lines per level per bucket (`bucketMinutes` wide; 1 for ranges up to a day). */
   bucketMinutes: z.number().int(),
   timeline: z.array(z.object({ start: z.string() }).extend(LevelCountsSchema.shape)),
+  /** Records stored but not mined yet (present when some are): the templates lag by these. */
+  unmined: z.number().int().optional(),
 });
 export type LogPatternsDocument = z.infer<typeof LogPatternsDocumentSchema>;
 

@@ -5,11 +5,15 @@
  * answer, and the API's schemas validate what the flags say.
  */
 import { type ApiClient, ApiInputError, createApiClient } from "../../shared/api.js";
+import type { CheckInput } from "../../shared/check.js";
 import { configHandlers } from "../monitor/api/config-handlers.js";
 import { inProcessTransport } from "../monitor/api/in-process.js";
 import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
 import { localActor } from "../monitor/audit/admin.js";
+import { defaultDiscoveryContext } from "../monitor/discovery/context.js";
+import { discoverServers } from "../monitor/discovery/discover.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
+import { processEnv } from "../monitor/shell-env.js";
 import { type Db, openDb } from "../monitor/store/db.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
 
@@ -34,6 +38,16 @@ export async function withStoreApi<T>(
   const transport = inProcessTransport({
     ...storeHandlers(store.db, { dataDir, actor: localActor(), ...options }),
     ...configHandlers({ dataDir }),
+    // The terminal's own process: here alone a check may run the command (or reach the URL) it is given.
+    // Loaded when asked: the MCP client it probes with is no part of the other commands' start.
+    "servers.check": async (input: CheckInput) => {
+      const { checkHandlers } = await import("../monitor/health/check-handlers.js");
+      return checkHandlers({
+        adHoc: true,
+        servers: async () => (await discoverServers(await defaultDiscoveryContext(), { dataDir })).servers,
+        env: () => processEnv(),
+      })["servers.check"](input);
+    },
   });
   try {
     return await ask(createApiClient(transport));

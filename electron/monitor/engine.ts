@@ -26,6 +26,7 @@ import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
 import { applyEventRetention, eventsAfter, lastEventId } from "./events/queries.js";
 import { EventTracker } from "./events/tracker.js";
+import { checkHandlers } from "./health/check-handlers.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
 import {
@@ -39,6 +40,7 @@ import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
 import { scheduleHandlers } from "./reports/schedule-handlers.js";
 import { ReportScheduler } from "./reports/scheduler.js";
 import { watchSettings } from "./settings-watch.js";
+import { loginShellEnv } from "./shell-env.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
@@ -188,6 +190,14 @@ export async function createEngine(
     ...storeHandlers(db, { dataDir: options.dataDir, actor: "app", logs: logging, clientServers }),
     ...configHandlers({ dataDir: options.dataDir, changed: async () => remoteProxies?.refresh() }),
     ...scheduleHandlers(reportScheduler),
+    // Never a command or URL from the request: this engine answers the app's window and the browser.
+    ...checkHandlers({
+      adHoc: false,
+      servers: async () =>
+        inventory?.configured() ??
+        (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers,
+      env: () => loginShellEnv().get(),
+    }),
     "storage.info": () => storage.info(),
     "storage.check": (input) => storage.check(input.full),
     "storage.backup": () => storage.backup(),

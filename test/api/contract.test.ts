@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
+import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { EventTracker } from "../../electron/monitor/events/tracker.js";
@@ -26,6 +27,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "calls.details": [{ limit: 0 }, { outcome: "maybe" }, { since: 3 }, { extra: 1 }],
   "servers.recorded": [{ all: true }, "x"],
   "audit.verify": [{ repair: true }],
+  "audit.export": [{ after: -1 }, { limit: 0 }, { limit: 5000 }, { since: 5 }, { format: "csv" }],
   "instrument.records": [{ client: "cursor" }],
   "instrument.entry": [
     {},
@@ -47,6 +49,14 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.stop": [{}, { name: "x" }],
   "servers.restart": [{}, { id: ["a"] }],
   "servers.probe": [{}, { id: 1 }],
+  "servers.check": [
+    {},
+    { server: "a", command: ["node"] },
+    { command: [] },
+    { url: "not a url" },
+    { server: "a", headers: { k: "v" } },
+    { server: "a", timeout: "soon" },
+  ],
   "servers.instrument": [{}, { id: "" }],
   "servers.uninstrument": [{}, { id: 2 }],
   "servers.add": [
@@ -58,6 +68,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.remove": [{}, { id: false }],
   "logs.search": [{ level: "loud" }, { limit: 0 }, { text: 5 }, { extra: 1 }],
   "logs.patterns": [{ level: "verbose" }, { limit: -1 }, { extra: 1 }],
+  "logs.tail": [{ after: -1 }, { after: 1.5 }, { limit: 0 }, { since: "1h" }, { extra: 1 }],
   "metrics.series": [{ step: "30s" }, { step: "0m" }, { step: 5 }, { tool: 1 }, { extra: 1 }],
   "events.list": [{ category: "misc" }, { severity: "loud" }, { limit: 0 }, { extra: 1 }],
   "events.groups": [{ limit: 0 }, { server: 3 }, { extra: 1 }],
@@ -123,6 +134,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "servers.list": {},
   "servers.recorded": {},
   "audit.verify": {},
+  "audit.export": {},
   "instrument.records": {},
   "discovery.list": { client: "manual" },
   "stats.get": { since: "24h" },
@@ -133,6 +145,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "servers.detail": { id: "no-such-server" },
   "logs.search": {},
   "logs.patterns": { since: "24h" },
+  "logs.tail": { after: 0 },
   "metrics.series": { since: "24h", step: "5m" },
   "tools.pins": {},
   "events.list": { severity: "low", since: "24h" },
@@ -168,6 +181,8 @@ const SEEDED = [
   "calls.details",
   "logs.search",
   "logs.patterns",
+  "logs.tail",
+  "audit.export",
   "metrics.series",
   "events.list",
   "events.groups",
@@ -189,6 +204,7 @@ function seed(dataDir: string): void {
     { message: "listening on stdio", server: "srv-0", time: now - 10 * HOUR },
     { message: "cannot read /tmp/a.txt: ENOENT", level: "error", server: "srv-1", time: now - 5 * HOUR },
   ]);
+  recordAdminAction(db, { action: "pin_approve", actor: "tester", server: "srv-1", time: now - 4 * HOUR });
   db.close();
   const writer = new BatchWriter({ open: () => openDb(databasePath(dataDir)) });
   new EventTracker(writer).track({
@@ -208,7 +224,7 @@ function holdsSomething(output: unknown): boolean {
   if (output === null) return false;
   const doc = output as Record<string, unknown>;
   if (doc.total) return (doc.total as { calls: number }).calls > 0; // metrics.series
-  for (const key of ["servers", "patterns", "items"])
+  for (const key of ["servers", "patterns", "items", "records"])
     if (Array.isArray(doc[key])) return (doc[key] as unknown[]).length > 0;
   return true;
 }

@@ -1,26 +1,44 @@
 /**
- * One question, one answer, whichever front asks: the CLI (`--json`), browser mode's HTTP API and the
- * typed client in process (over the engine, and over the store handlers the CLI serves) agree on one
- * seeded store.
+ * One question, one answer, whichever front asks: the CLI (`--json`), browser mode's HTTP API, the app's
+ * IPC (the shell's own relay, over fake Electron parts, to the engine host's loop) and the typed client
+ * in process (over the engine, and over the store handlers the CLI serves) agree on one seeded store.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
+import { RENDERER_URL } from "../../electron/main/app-protocol.js";
+import { serveEngine } from "../../electron/main/host-service.js";
+import { createShell } from "../../electron/main/shell.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
+import { addManualServer } from "../../electron/monitor/discovery/manual-servers.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { AD_HOC_REFUSED } from "../../electron/monitor/health/check-handlers.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { createApiClient, type MethodInput, type MethodName } from "../../shared/api.js";
-import { mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { unwrapReply } from "../../electron/preload/ipc-reply.js";
+import { createApiClient, IPC_INVOKE_CHANNEL, type MethodInput, type MethodName } from "../../shared/api.js";
+import type { CheckDocument } from "../../shared/check.js";
+import { fakeShellParts } from "../electron/fake-shell.js";
+import { linkedHost } from "../electron/fakes.js";
+import { mcpscope, mcpscopeJson, SERVERS, tempDir } from "../helpers/mcp.js";
+import { insertLogs } from "../logs/store.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
 
 const MINUTE = 60_000;
+/** Log records of a server of their own: the engine's own log (server `mcpscope`) grows while it runs. */
+const LOG_SERVER = "srv-logs";
+/** A server added by hand in the data dir, which `servers.check` finds by name like any configured one. */
+const CHECKED = "fronts-agree-memory";
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
 let server: Awaited<ReturnType<typeof startHttpServer>>;
+let shell: ReturnType<typeof createShell>;
+/** What the preload's `invoke` does: the shell's handler on the invoke channel, from the app's window. */
+let overIpc: (method: MethodName, input: unknown) => Promise<unknown>;
 const token = "f".repeat(40);
 // Absolute times, so that no front's "now" moves the range.
 const until = new Date(Date.now() - MINUTE).toISOString();
@@ -32,7 +50,17 @@ beforeAll(async () => {
   const db = openDb(databasePath(dir.path));
   for (const action of ["instrument", "silence", "uninstrument"])
     recordAdminAction(db, { action, actor: "tester", server: "srv-1", outcome: "ok" });
+  insertLogs(
+    db,
+    Array.from({ length: 12 }, (_, i) => ({
+      server: LOG_SERVER,
+      level: i % 4 ? ("info" as const) : ("error" as const),
+      message: i % 4 ? `served request ${i} in ${i * 3} ms` : `cannot open /tmp/file-${i}.txt`,
+      time: Date.parse(since) + (i + 1) * MINUTE,
+    })),
+  );
   db.close();
+  await addManualServer(dir.path, { name: CHECKED, command: process.execPath, args: SERVERS.memory() });
   // No rollup folding while the fronts ask: a fold between two questions would turn exact latency
   // percentiles into sketch estimates (within 1%) for the questions after it.
   engine = await createEngine({
@@ -42,9 +70,23 @@ beforeAll(async () => {
     metrics: { collector: false },
   });
   server = await startHttpServer({ engine, host: "127.0.0.1", port: 0, token, staticRoot: dir.path });
+
+  // The app's path: window → the shell's IPC relay → EngineClient → the host loop (structured clones) → engine.
+  const fake = fakeShellParts({ rendererUrl: RENDERER_URL });
+  const link = linkedHost();
+  fake.parts.forkHost = () => link.main;
+  serveEngine(link.port, { createEngine: async () => engine, exit: link.exit, log: () => {} });
+  shell = createShell(fake.parts);
+  shell.ready();
+  const relay = fake.ipcMain.handlers.get(IPC_INVOKE_CHANNEL);
+  const win = fake.app.windows[0];
+  if (!relay || !win) throw new Error("the shell registered no invoke handler or opened no window");
+  overIpc = async (method, input) =>
+    unwrapReply(await relay({ sender: win.webContents, senderFrame: { url: RENDERER_URL } }, method, input));
 });
 afterAll(async () => {
   await server.close();
+  await shell.engine.stop();
   await engine.close();
   await dir.cleanup();
 });
@@ -68,7 +110,7 @@ async function inProcess<M extends MethodName>(method: M, input: MethodInput<M>)
   return [overEngine, overStore];
 }
 
-describe("the CLI, HTTP and the in-process client", () => {
+describe("the CLI, HTTP, IPC and the in-process client", () => {
   it("give the same stats", async () => {
     const input = { since, until, server: "srv-1" };
     const cli = await mcpscopeJson([
@@ -86,6 +128,7 @@ describe("the CLI, HTTP and the in-process client", () => {
     const [engineAnswer, storeAnswer] = await inProcess("stats.get", input);
     expect((cli as { servers: unknown[] }).servers).toHaveLength(1);
     expect(http).toEqual(cli);
+    expect(await overIpc("stats.get", input)).toEqual(cli);
     expect(engineAnswer).toEqual(cli);
     expect(storeAnswer).toEqual(cli);
   });
@@ -109,6 +152,7 @@ describe("the CLI, HTTP and the in-process client", () => {
     const [engineAnswer, storeAnswer] = await inProcess("calls.details", input);
     expect(cli.calls.length).toBeGreaterThan(10);
     expect(http).toEqual(cli.calls);
+    expect(await overIpc("calls.details", input)).toEqual(cli.calls);
     expect(engineAnswer).toEqual(cli.calls);
     expect(storeAnswer).toEqual(cli.calls);
   });
@@ -120,6 +164,7 @@ describe("the CLI, HTTP and the in-process client", () => {
     expect(cli).toMatchObject({ ok: true, records: expect.any(Number) });
     expect((cli as { records: number }).records).toBe(3);
     expect(http).toEqual(cli);
+    expect(await overIpc("audit.verify", {})).toEqual(cli);
     expect(engineAnswer).toEqual(cli);
     expect(storeAnswer).toEqual(cli);
   });
@@ -154,6 +199,7 @@ describe("the CLI, HTTP and the in-process client", () => {
     expect(cli.servers.map((s) => s.name).sort()).toEqual(["docs", "memory"]);
     expect(JSON.stringify(cli)).not.toContain("s3cret");
     expect(http).toEqual(cli);
+    expect(await overIpc("discovery.list", input)).toEqual(cli);
     expect(engineAnswer).toEqual(cli);
     expect(storeAnswer).toEqual(cli);
   });
@@ -200,5 +246,102 @@ describe("the CLI, HTTP and the in-process client", () => {
       ["two", "restored", null],
     ]);
     expect(await readFile(file, "utf8")).toBe(original);
+  });
+
+  it("give the same log templates, the same tail and the same search", async () => {
+    const input = { since, until, server: LOG_SERVER, limit: 50 };
+    const cli = await mcpscopeJson<{ patterns: unknown[] }>([
+      "logs",
+      "patterns",
+      "--data-dir",
+      dir.path,
+      "--since",
+      since,
+      "--until",
+      until,
+      "--server",
+      LOG_SERVER,
+      "--limit",
+      "50",
+    ]);
+    expect(cli.patterns).toHaveLength(2);
+    expect(await overHttp("logs.patterns", input)).toEqual(cli);
+    expect(await overIpc("logs.patterns", input)).toEqual(cli);
+    for (const answer of await inProcess("logs.patterns", input)) expect(answer).toEqual(cli);
+
+    const listed = await mcpscopeJson<{ logs: unknown[] }>([
+      "logs",
+      "--data-dir",
+      dir.path,
+      "--server",
+      LOG_SERVER,
+      "--since",
+      since,
+    ]);
+    const tail = { server: LOG_SERVER, after: 0 };
+    const page = (await overHttp("logs.tail", tail)) as { records: unknown[]; more: boolean };
+    expect(page.records).toEqual(listed.logs);
+    expect(page.more).toBe(false);
+    expect(await overIpc("logs.tail", tail)).toEqual(page);
+    for (const answer of await inProcess("logs.tail", tail)) expect(answer).toEqual(page);
+  });
+
+  it("export the same audit records", async () => {
+    const { stdout } = await mcpscope(["audit", "export", "--data-dir", dir.path]);
+    const cli = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
+    expect(cli.length).toBeGreaterThanOrEqual(3);
+    const input = { limit: 1000 };
+    const http = (await overHttp("audit.export", input)) as { records: unknown[]; next: number | null };
+    expect(http).toEqual({ records: cli, next: null });
+    expect(await overIpc("audit.export", input)).toEqual(http);
+    for (const answer of await inProcess("audit.export", input)) expect(answer).toEqual(http);
+  });
+
+  it("check a configured server alike (what it found; the times are measured each time)", async () => {
+    const found = ({ handshakeMs, pingMs, listMs, ...rest }: CheckDocument) => {
+      for (const ms of [handshakeMs, listMs]) expect(ms).toBeGreaterThan(0);
+      return rest;
+    };
+    const cli = found(
+      await mcpscopeJson<CheckDocument>(["check", "--server", CHECKED, "--data-dir", dir.path]),
+    );
+    expect(cli).toMatchObject({ status: "up", healthy: true, error: null });
+    expect(cli.tools.map((t) => t.name)).toContain("read_graph");
+    const input = { server: CHECKED };
+    expect(found((await overHttp("servers.check", input)) as CheckDocument)).toEqual(cli);
+    expect(found((await overIpc("servers.check", input)) as CheckDocument)).toEqual(cli);
+    for (const answer of await inProcess("servers.check", input))
+      expect(found(answer as CheckDocument)).toEqual(cli);
+  });
+
+  it("run a command named in the request only in the terminal's process: HTTP and IPC refuse it", async () => {
+    const marker = join(dir.path, "ran");
+    const command = [
+      process.execPath,
+      "-e",
+      `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran")`,
+    ];
+    for (const input of [{ command }, { url: "http://127.0.0.1:9/mcp" }]) {
+      const res = await fetch(`${server.url}api/servers.check`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(input),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: { kind: "input", message: AD_HOC_REFUSED } });
+      await expect(overIpc("servers.check", input)).rejects.toThrow(AD_HOC_REFUSED);
+      await expect(createApiClient(engine).call("servers.check", input)).rejects.toThrow(AD_HOC_REFUSED);
+    }
+    expect(existsSync(marker)).toBe(false);
+
+    const doc = await withStoreApi(
+      { flags: { "data-dir": dir.path }, positionals: [], lists: {}, rest: [] },
+      (api) => api.call("servers.check", { command, timeout: "5s" }),
+    );
+    expect(existsSync(marker)).toBe(true);
+    expect(doc).toMatchObject({ status: "down", healthy: false });
   });
 });

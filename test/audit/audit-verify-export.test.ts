@@ -6,8 +6,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
+import { withStoreApi } from "../../electron/cli/api-client.js";
+import { AUDIT_COLUMNS, recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import { iso } from "../../electron/monitor/time.js";
+import { AuditRecordSchema } from "../../shared/audit.js";
 import { mcpscope, tempDir } from "../helpers/mcp.js";
 import { copyFixture } from "../instrument/helpers.js";
 import { type AuditRow, dbFile, mcpscopeRun, parseCsv, readAudit, tamper } from "./helpers.js";
@@ -176,6 +179,46 @@ describe("mcpscope audit export", () => {
     expect(records[0]?.[1]).toBe("2026-11-20T10:00:00.000Z");
     expect(records[3]?.[5]).toBe('srv, with "quotes"');
     expect(records[4]?.[8]).toBe("line one\nline two");
+  });
+
+  it("pages through the typed API after each page's cursor, and the CLI writes every page", async () => {
+    const dir = await seeded(0);
+    const db = openDb(dbFile(dir));
+    db.transaction(() => {
+      for (let i = 0; i < 1_203; i++)
+        recordAdminAction(db, { action: "settings_change", actor: "u", target: `t-${i}`, time: T0 + i });
+    });
+    db.close();
+    const args = { flags: { "data-dir": dir }, positionals: [], lists: {}, rest: [] };
+    const pages = await withStoreApi(args, async (api) => {
+      const first = await api.call("audit.export", { limit: 2, since: iso(T0 + 10) });
+      const second = await api.call("audit.export", {
+        limit: 2,
+        since: iso(T0 + 10),
+        after: first.next ?? 0,
+      });
+      const last = await api.call("audit.export", { after: 1_200 });
+      return { first, second, last };
+    });
+    expect(pages.first.records.map((r) => r.id)).toEqual([11, 12]);
+    expect(pages.first.next).toBe(12);
+    expect(pages.first.records[0]?.time_iso).toBe(iso(T0 + 10));
+    expect(pages.second.records.map((r) => r.id)).toEqual([13, 14]);
+    expect(pages.last).toMatchObject({ next: null });
+    expect(pages.last.records.map((r) => r.id)).toEqual([1_201, 1_202, 1_203]);
+
+    const { stdout } = await mcpscope(["audit", "export", "--data-dir", dir]);
+    const ids = stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as AuditRow).id);
+    expect(ids).toEqual(readAudit(dir).map((r) => r.id));
+    expect(ids).toHaveLength(1_203);
+  });
+
+  it("names in the API's record exactly the stored columns, in their order", () => {
+    const columns = Object.keys(AuditRecordSchema.shape).filter((key) => key !== "time_iso");
+    expect(columns).toEqual([...AUDIT_COLUMNS]);
   });
 
   it("rejects an unknown format in one line", async () => {

@@ -1,6 +1,6 @@
 /** `mcpscope check`: one probe from the command line, through the built CLI. */
 import { describe, expect, it } from "vitest";
-import { mcpscope, SERVERS } from "../helpers/mcp.js";
+import { mcpscope, SERVERS, tempDir } from "../helpers/mcp.js";
 import { freePort, startRemote } from "./remote-server.js";
 
 type Failure = { code: number; stdout: string; stderr: string };
@@ -95,5 +95,21 @@ describe("mcpscope check", () => {
       code: 2,
       stderr: "mcpscope check: give either --url or a command after --, not both\n",
     });
+  });
+
+  it("checks a configured server by --server, alone, and says when no config names it", async () => {
+    const both = await fail(["check", "--server", "memory", "--url", "http://x/mcp"]);
+    expect(both).toMatchObject({
+      code: 2,
+      stderr: "mcpscope check: give --server alone, not with --url or a command after --\n",
+    });
+    const dir = await tempDir();
+    try {
+      const missing = await fail(["check", "--server", "zz-no-such-server", "--data-dir", dir.path]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^mcpscope check: no configured server "zz-no-such-server"; [^\n]+\n$/);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });

@@ -1,7 +1,5 @@
 import { once } from "node:events";
-import { AUDIT_COLUMNS, type AuditRecord, iterateAudit } from "../../monitor/audit/audit-log.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
+import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -22,14 +20,15 @@ const FLAGS: FlagSpecs = {
 const USAGE =
   "mcpscope audit verify [--json] | mcpscope audit export [--since T] [--until T] [--format jsonl|csv] [--output FILE]";
 
-/** One exported record: the stored columns, with the time also as ISO 8601. */
-function exportRow(record: AuditRecord): Record<string, string | number | null> {
-  const row: Record<string, string | number | null> = {};
-  for (const column of AUDIT_COLUMNS) {
-    row[column] = record[column];
-    if (column === "time") row.time_iso = iso(record.time);
-  }
-  return row;
+/** Records one audit.export page holds: the export streams page after page. */
+const EXPORT_PAGE = 1000;
+
+/** The JSON lines' keys, in the schema's order: the stored columns, with `time_iso` after `time`. */
+const JSONL_COLUMNS = Object.keys(AuditRecordSchema.shape) as (keyof AuditExportRecord)[];
+
+/** One exported record, its keys in the columns' order whichever order the page had them in. */
+function exportRow(record: AuditExportRecord): Record<string, string | number | null> {
+  return Object.fromEntries(JSONL_COLUMNS.map((column) => [column, record[column]]));
 }
 
 /**
@@ -40,7 +39,7 @@ export const CSV_COLUMNS = [
   "id",
   "time",
   "time_ms",
-  ...AUDIT_COLUMNS.filter((c) => c !== "id" && c !== "time"),
+  ...JSONL_COLUMNS.filter((c) => c !== "id" && c !== "time" && c !== "time_iso"),
 ];
 
 function csvRow(row: Record<string, string | number | null>): Record<string, string | number | null> {
@@ -88,18 +87,17 @@ export const auditCommand: Command = {
       }
       return result.ok ? 0 : 1;
     }
-    // Export streams the whole chain to a file or a pipe: it reads the database itself, record by record.
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-    try {
-      const format = flagString(args, "format") ?? "jsonl";
-      if (format !== "jsonl" && format !== "csv")
-        throw new UsageError(`--format: use jsonl or csv, not "${format}"`);
-      const since = flagString(args, "since");
-      const until = flagString(args, "until");
-      const query = {
-        since: since === undefined ? undefined : parseTimeSpec(since),
-        until: until === undefined ? undefined : parseTimeSpec(until),
-      };
+    const format = flagString(args, "format") ?? "jsonl";
+    if (format !== "jsonl" && format !== "csv")
+      throw new UsageError(`--format: use jsonl or csv, not "${format}"`);
+    // Resolved once: a duration (7d) would move with every page otherwise.
+    const at = (flag: string) => {
+      const text = flagString(args, flag);
+      return text === undefined ? undefined : iso(parseTimeSpec(text));
+    };
+    const since = at("since");
+    const until = at("until");
+    return withStoreApi(args, async (api) => {
       const file = flagString(args, "output");
       const output = file ? await openOutput(file) : null;
       const out = output ?? io.stdout;
@@ -107,19 +105,27 @@ export const auditCommand: Command = {
         if (!out.write(text)) await once(out, "drain");
       };
       if (format === "csv") await write(`${CSV_COLUMNS.join(",")}\r\n`);
-      for (const record of iterateAudit(db, query)) {
-        const row = exportRow(record);
-        const csv = format === "csv" ? csvRow(row) : null;
-        await write(
-          csv
-            ? `${CSV_COLUMNS.map((c) => csvField(csv[c] ?? null)).join(",")}\r\n`
-            : `${JSON.stringify(row)}\n`,
-        );
-      }
+      let after: number | null | undefined;
+      do {
+        const page = await api.call("audit.export", {
+          since,
+          until,
+          after: after ?? undefined,
+          limit: EXPORT_PAGE,
+        });
+        for (const record of page.records) {
+          const row = exportRow(record);
+          const csv = format === "csv" ? csvRow(row) : null;
+          await write(
+            csv
+              ? `${CSV_COLUMNS.map((c) => csvField(csv[c] ?? null)).join(",")}\r\n`
+              : `${JSON.stringify(row)}\n`,
+          );
+        }
+        after = page.next;
+      } while (after !== null);
       await output?.close();
       return 0;
-    } finally {
-      db.close();
-    }
+    });
   },
 };

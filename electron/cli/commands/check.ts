@@ -1,15 +1,15 @@
-import type { CheckStatus } from "../../../shared/servers.js";
-import { type ProbeResult, probeServer } from "../../monitor/health/probe.js";
-import { snapshotTools } from "../../monitor/health/tool-snapshot.js";
-import { processEnv } from "../../monitor/shell-env.js";
-import type { ServerTarget } from "../../monitor/supervisor/transports.js";
-import { parseDuration } from "../../monitor/time.js";
+import type { CheckDocument, CheckInput } from "../../../shared/check.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 import { formatMs } from "../table.js";
-import { defaultServerName } from "./run.js";
 
 const FLAGS: FlagSpecs = {
+  server: {
+    kind: "string",
+    placeholder: "ID|NAME",
+    help: "check a configured server (an id or name `mcpscope discover` lists), as its config launches it",
+  },
   url: {
     kind: "string",
     placeholder: "URL",
@@ -42,22 +42,7 @@ const FLAGS: FlagSpecs = {
 };
 
 const USAGE =
-  "mcpscope check [--timeout 10s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
-
-export interface CheckDocument {
-  status: CheckStatus;
-  healthy: boolean;
-  target: string;
-  era: string | null;
-  protocolVersion: string | null;
-  server: { name: string | null; version: string | null };
-  handshakeMs: number | null;
-  pingMs: number | null;
-  listMs: number | null;
-  tools: Array<{ name: string; description: string | null }>;
-  toolsHash: string | null;
-  error: string | null;
-}
+  "mcpscope check [--timeout 10s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --server ID|NAME [--json]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
 
 export const checkCommand: Command = {
   name: "check",
@@ -75,17 +60,24 @@ export const checkCommand: Command = {
       );
       return 0;
     }
-    const target = checkTarget(args.rest, flagString(args, "url"), headers, flagString(args, "transport"));
-    const result = await probeServer(target, {
-      env: processEnv(),
-      timeoutMs: parseDuration(flagString(args, "timeout") ?? "10s"),
-      slowMs: parseDuration(flagString(args, "slow") ?? "2s"),
-      graceMs: 1000,
-    });
-    const doc = checkDocument(target, result);
+    const target = checkTarget(
+      args.rest,
+      flagString(args, "server"),
+      flagString(args, "url"),
+      headers,
+      flagString(args, "transport"),
+    );
+    // Served in this process: the only transport that runs a command (or reaches a URL) it is given.
+    const doc = await withStoreApi(args, (api) =>
+      api.call("servers.check", {
+        ...target,
+        timeout: flagString(args, "timeout") ?? "10s",
+        slow: flagString(args, "slow") ?? "2s",
+      }),
+    );
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    } else if (result.outcome === "failed") {
+    } else if (doc.status === "down") {
       io.stderr.write(`mcpscope check: ${doc.error}\n`);
     } else {
       io.stdout.write(renderCheck(doc));
@@ -118,64 +110,27 @@ function takeHeaders(argv: string[]): { headers: Record<string, string>; rest: s
   return { headers, rest };
 }
 
+/** What to check, from the flags: a command after --, a configured server, or a URL. */
 function checkTarget(
   command: string[],
+  server: string | undefined,
   url: string | undefined,
   headers: Record<string, string>,
   transport = "http",
-): ServerTarget {
-  const [cmd, ...cmdArgs] = command;
-  if (url && cmd) throw new UsageError("give either --url or a command after --, not both");
-  if (!url && !cmd) throw new UsageError(`no server to check; usage: ${USAGE.split("\n")[0]}`);
+): Pick<CheckInput, "server" | "command" | "url" | "headers" | "transport"> {
+  if (url && command.length) throw new UsageError("give either --url or a command after --, not both");
+  if (server && (url || command.length))
+    throw new UsageError("give --server alone, not with --url or a command after --");
+  if (!url && !command.length && !server)
+    throw new UsageError(`no server to check; usage: ${USAGE.split("\n")[0]}`);
   if (transport !== "http" && transport !== "sse") throw new UsageError("--transport must be http or sse");
   if (!url && Object.keys(headers).length) throw new UsageError("--header goes with --url");
-  const base = {
-    id: "check",
-    client: "manual" as const,
-    scope: "manual" as const,
-    file: null,
-    env: {},
-    cwd: null,
-    headers: {},
-    instrumented: false,
-  };
+  if (server) return { server };
   if (url) {
-    return {
-      definition: { ...base, name: safeHost(url), transport, command: null, args: [], url },
-      rawEnv: {},
-      rawHeaders: headers,
-    };
+    if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
+    return { url, headers, transport };
   }
-  return {
-    definition: {
-      ...base,
-      name: defaultServerName(cmd ?? "", cmdArgs),
-      transport: "stdio",
-      command: cmd ?? "",
-      args: cmdArgs,
-      url: null,
-    },
-    rawEnv: {},
-    rawHeaders: {},
-  };
-}
-
-function checkDocument(target: ServerTarget, r: ProbeResult): CheckDocument {
-  const def = target.definition;
-  return {
-    status: r.outcome === "ok" ? "up" : r.outcome === "degraded" ? "degraded" : "down",
-    healthy: r.outcome !== "failed" && r.tools !== null,
-    target: def.url ? safeHost(def.url) : [def.command, ...def.args].join(" "),
-    era: r.era,
-    protocolVersion: r.protocolVersion,
-    server: { name: r.serverName, version: r.serverVersion },
-    handshakeMs: round(r.handshakeMs),
-    pingMs: round(r.pingMs),
-    listMs: round(r.listMs),
-    tools: (r.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? null })),
-    toolsHash: r.tools ? snapshotTools(r.tools).hash : null,
-    error: r.error,
-  };
+  return { command };
 }
 
 export function renderCheck(doc: CheckDocument): string {
@@ -200,17 +155,4 @@ export function renderCheck(doc: CheckDocument): string {
 function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-}
-
-function safeHost(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return url;
-  }
-}
-
-function round(ms: number | null): number | null {
-  return ms === null ? null : Math.round(ms * 10) / 10;
 }

@@ -1,13 +1,7 @@
 import type { ApiClient } from "../../../shared/api.js";
 import type { LogLevel } from "../../../shared/levels.js";
-import type { LogRecord, LogsQuery } from "../../../shared/logs.js";
-import { catchUpIndex, indexedUpTo } from "../../monitor/logs/fts-index.js";
-import { patternsDocument } from "../../monitor/logs/log-patterns.js";
-import { type LogFilter, lastLogId, logsAfter } from "../../monitor/logs/log-queries.js";
+import type { LogRecord, LogsQuery, LogsTailQuery } from "../../../shared/logs.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
-import { TemplateAnalyzer } from "../../monitor/logs/template-analyzer.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { type Db, openDb } from "../../monitor/store/db.js";
 import { parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
@@ -83,7 +77,7 @@ export const logsCommand: Command = {
     }
     if (args.positionals.length)
       throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope logs patterns\`?`);
-    const filter: LogFilter = {
+    const filter: Omit<LogsTailQuery, "after" | "limit"> = {
       server: flagString(args, "server"),
       level: levelFlag(args),
       text: flagString(args, "grep"),
@@ -95,10 +89,10 @@ export const logsCommand: Command = {
     for (const time of [since, until]) if (time) parseTimeSpec(time); // one-line error before opening anything
     if (args.flags.follow && until) throw new UsageError("--follow and --until do not go together");
     const query: LogsQuery = { ...filter, since, until };
-    const read = (beforeId?: number) =>
-      withStoreApi(args, (api) => newest(api, { ...query, beforeId }, limit), { flagOf: { text: "grep" } });
     if (!args.flags.follow) {
-      const backlog = (await read()).reverse();
+      const backlog = (
+        await withStoreApi(args, (api) => newest(api, query, limit), { flagOf: { text: "grep" } })
+      ).reverse();
       if (args.flags.json) io.stdout.write(`${JSON.stringify({ logs: backlog }, null, 2)}\n`);
       else if (backlog.length === 0)
         io.stdout.write(
@@ -107,19 +101,20 @@ export const logsCommand: Command = {
       else for (const record of backlog) io.stdout.write(formatRecord(record));
       return 0;
     }
-    // The live tail reads the database itself, from where the backlog (asked through the API) ends.
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-    try {
-      const upTo = tailEnd(db, filter);
-      const backlog = (await read(upTo + 1)).reverse();
-      const print = (record: LogRecord) =>
-        io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
-      for (const record of backlog) print(record);
-      await follow(db, filter, upTo, print);
-      return 0;
-    } finally {
-      db.close();
-    }
+    // The backlog ends where the tail begins: both asked through the API, over one open database.
+    return await withStoreApi(
+      args,
+      async (api) => {
+        const { cursor } = await api.call("logs.tail", filter);
+        const backlog = (await newest(api, { ...query, beforeId: cursor + 1 }, limit)).reverse();
+        const print = (record: LogRecord) =>
+          io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
+        for (const record of backlog) print(record);
+        await follow(api, filter, cursor, print);
+        return 0;
+      },
+      { flagOf: { text: "grep" } },
+    );
   },
 };
 
@@ -138,8 +133,13 @@ async function newest(api: ApiClient, query: LogsQuery, limit: number): Promise<
   return records;
 }
 
-/** Polls by id until SIGINT or SIGTERM; wrappers in other processes write, so the database is the bus. */
-async function follow(db: Db, filter: LogFilter, from: number, print: (r: LogRecord) => void): Promise<void> {
+/** Polls by cursor until SIGINT or SIGTERM; wrappers in other processes write, so the database is the bus. */
+async function follow(
+  api: ApiClient,
+  filter: Omit<LogsTailQuery, "after" | "limit">,
+  from: number,
+  print: (r: LogRecord) => void,
+): Promise<void> {
   let cursor = from;
   let stop = false;
   const onSignal = () => {
@@ -150,11 +150,10 @@ async function follow(db: Db, filter: LogFilter, from: number, print: (r: LogRec
   try {
     while (!stop) {
       try {
-        const upTo = tailEnd(db, filter);
-        const records = logsAfter(db, cursor, filter, 1000, upTo);
-        for (const record of records) print(record);
-        cursor = records.length < 1000 ? upTo : (records[records.length - 1]?.id ?? upTo);
-        if (records.length === 1000) continue;
+        const page = await api.call("logs.tail", { ...filter, after: cursor, limit: PAGE });
+        for (const record of page.records) print(record);
+        cursor = page.cursor;
+        if (page.more) continue;
       } catch (error) {
         if (!/busy|locked/i.test((error as Error).message)) throw error;
       }
@@ -164,20 +163,6 @@ async function follow(db: Db, filter: LogFilter, from: number, print: (r: LogRec
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-}
-
-/**
- * The last id a tail may move past: the last record, or with text the last one in the full-text index
- * (indexing first what writers that do not index left behind; usually nothing, and then no write).
- */
-function tailEnd(db: Db, filter: LogFilter): number {
-  if (!filter.text) return lastLogId(db);
-  try {
-    catchUpIndex(db);
-  } catch (error) {
-    if (!/busy|locked/i.test((error as Error).message)) throw error;
-  }
-  return Math.min(lastLogId(db), indexedUpTo(db));
 }
 
 async function patterns(argv: string[], io: CliIo): Promise<number> {
@@ -192,36 +177,28 @@ async function patterns(argv: string[], io: CliIo): Promise<number> {
     );
     return 0;
   }
-  const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
-  try {
-    try {
-      new TemplateAnalyzer(db).catchUp(MINE_AT_MOST);
-      const behind = Number(
-        db
-          .prepare(
-            "SELECT count(*) AS n FROM logs WHERE id > (SELECT coalesce(max(value), 0) FROM log_analysis WHERE key = 'cursor')",
-          )
-          .get()?.n ?? 0,
-      );
-      if (behind > 0)
-        io.stderr.write(
-          `mcpscope logs patterns: ${behind} newer records are not mined yet; run it again, or keep the app or \`mcpscope serve\` running\n`,
-        );
-    } catch (error) {
-      io.stderr.write(`mcpscope logs patterns: templates may lag (${(error as Error).message})\n`);
-    }
-    const doc = patternsDocument(db, {
-      since: flagString(args, "since"),
-      until: flagString(args, "until"),
-      server: flagString(args, "server"),
-      level: levelFlag(args),
-      limit: limitFlag(args, 50),
-    });
-    io.stdout.write(args.flags.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPatterns(doc));
-    return 0;
-  } finally {
-    db.close();
-  }
+  const doc = await withStoreApi(
+    args,
+    (api) =>
+      api.call("logs.patterns", {
+        since: flagString(args, "since"),
+        until: flagString(args, "until"),
+        server: flagString(args, "server"),
+        level: levelFlag(args),
+        limit: limitFlag(args, 50),
+      }),
+    {
+      mineAtMost: MINE_AT_MOST,
+      warn: (_kind, message) => io.stderr.write(`mcpscope logs patterns: templates may lag (${message})\n`),
+    },
+  );
+  const { unmined, ...printed } = doc;
+  if (unmined)
+    io.stderr.write(
+      `mcpscope logs patterns: ${unmined} newer records are not mined yet; run it again, or keep the app or \`mcpscope serve\` running\n`,
+    );
+  io.stdout.write(args.flags.json ? `${JSON.stringify(printed, null, 2)}\n` : formatPatterns(printed));
+  return 0;
 }
 
 function levelFlag(args: ParsedArgs): LogLevel | undefined {

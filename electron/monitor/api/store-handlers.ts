@@ -3,7 +3,8 @@
  * registers them, and the CLI serves the same ones in process over the database when it answers a
  * question, so a command, the app and browser mode give the same answer.
  */
-import { verifyChain } from "../audit/audit-log.js";
+import type { AuditExportPage, AuditExportQuery } from "../../../shared/audit.js";
+import { iterateAudit, verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
@@ -23,7 +24,7 @@ import {
   resolveRange,
   statsDocument,
 } from "../store/queries.js";
-import { iso } from "../time.js";
+import { iso, parseTimeSpec } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
 
 export type StoreMethod =
@@ -35,6 +36,7 @@ export type StoreMethod =
   | "calls.details"
   | "logs.search"
   | "logs.patterns"
+  | "logs.tail"
   | "metrics.series"
   | "events.list"
   | "events.groups"
@@ -42,6 +44,7 @@ export type StoreMethod =
   | "tools.pins"
   | "tools.approve"
   | "audit.verify"
+  | "audit.export"
   | "instrument.records"
   | "discovery.list"
   | "reports.generate"
@@ -57,12 +60,16 @@ export interface StoreHandlerOptions {
   clientServers?: (client: string) => Promise<string[]>;
   /** Progress of a long report, step by step. */
   progress?: (step: string) => void;
-  /** Log search and templates (the engine's LoggingSystem, with the analyzer it mines with). */
-  logs?: Pick<LogReader, "search" | "patterns">;
+  /** Log search, tail and templates (the engine's LoggingSystem, with the analyzer it mines with). */
+  logs?: Pick<LogReader, "search" | "patterns" | "tail">;
+  /** Without `logs`: records one patterns question mines at most (the engine also mines on a timer). */
+  mineAtMost?: number;
+  /** Without `logs`: told when indexing or mining fails (the answer is then served as it stands). */
+  warn?: (kind: string, message: string) => void;
 }
 
 export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
-  const logs = options.logs ?? new LogReader(db);
+  const logs = options.logs ?? new LogReader(db, options.warn, undefined, options.mineAtMost);
   return {
     "servers.list": () => listServers(db),
     "servers.recorded": () => recordedServerNames(db),
@@ -72,6 +79,7 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "calls.details": (input) => listCallDetails(db, input),
     "logs.search": (input) => logs.search(input),
     "logs.patterns": (input) => logs.patterns(input),
+    "logs.tail": (input) => logs.tail(input),
     "metrics.series": (input) => metricsSeries(db, input),
     "events.list": (input) => listEvents(db, input),
     "events.groups": (input) => errorGroups(db, input),
@@ -104,6 +112,7 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
         from: from ? { ...from, timeIso: iso(from.time) } : undefined,
       };
     },
+    "audit.export": (input) => auditPage(db, input),
     ...reportHandlers(db, {
       progress: options.progress,
       clientServers:
@@ -114,4 +123,24 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
             .map((s) => s.definition.name)),
     }),
   };
+}
+
+/** An audit export page size when the query names none. */
+const AUDIT_PAGE = 500;
+
+/** One page of the audit log in chain order, read through the audit module's own iterator. */
+function auditPage(db: Db, query: AuditExportQuery): AuditExportPage {
+  const limit = query.limit ?? AUDIT_PAGE;
+  const records: AuditExportPage["records"] = [];
+  const iterator = iterateAudit(db, {
+    since: query.since === undefined ? undefined : parseTimeSpec(query.since),
+    until: query.until === undefined ? undefined : parseTimeSpec(query.until),
+    afterId: query.after,
+  });
+  for (const record of iterator) {
+    records.push({ ...record, time_iso: iso(record.time) });
+    if (records.length === limit) break;
+  }
+  const last = records[records.length - 1];
+  return { records, next: records.length === limit && last ? last.id : null };
 }

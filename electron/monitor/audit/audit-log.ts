@@ -304,9 +304,11 @@ export function pruneTarget(throughId: number): string {
 export interface AuditQuery {
   since?: number;
   until?: number;
+  /** Only records after this id (the next page of an export). */
+  afterId?: number;
 }
 
-/** Records in chain order, optionally within [since, until). */
+/** Records in chain order, optionally within [since, until) and after an id. */
 export function* iterateAudit(db: Db, query: AuditQuery = {}): Generator<AuditRecord> {
   const where: string[] = [];
   const params: SqlValue[] = [];
@@ -317,6 +319,10 @@ export function* iterateAudit(db: Db, query: AuditQuery = {}): Generator<AuditRe
   if (query.until !== undefined) {
     where.push("time < ?");
     params.push(query.until);
+  }
+  if (query.afterId !== undefined) {
+    where.push("id > ?");
+    params.push(query.afterId);
   }
   const sql = `SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
   for (const row of db.prepare(sql).iterate(...params)) yield toRecord(row);

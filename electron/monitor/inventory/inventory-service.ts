@@ -321,6 +321,11 @@ export class InventoryService {
     await this.supervisor.stopAll();
   }
 
+  /** The servers the configs name (and those added by hand), with what launching them needs. */
+  configured(): readonly DiscoveredServer[] {
+    return this.servers;
+  }
+
   private find(id: string): DiscoveredServer {
     const server = this.servers.find((s) => s.definition.id === id);
     if (!server)

@@ -6,7 +6,14 @@
  * pino logger, which writes into the same table.
  */
 
-import type { LogPatternsDocument, LogPatternsQuery, LogRecord, LogsQuery } from "../../../shared/logs.js";
+import type {
+  LogPatternsDocument,
+  LogPatternsQuery,
+  LogRecord,
+  LogsQuery,
+  LogsTailPage,
+  LogsTailQuery,
+} from "../../../shared/logs.js";
 import type { LogEvent } from "../../../shared/monitoring.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { type Db, openDb } from "../store/db.js";
@@ -114,6 +121,11 @@ export class LoggingSystem {
   /** Mines what is not mined yet (bounded), then reads the templates. */
   patterns(query: LogPatternsQuery): LogPatternsDocument {
     return this.reader.patterns(query);
+  }
+
+  /** One page of the live tail after a cursor, filtered (what `mcpscope logs --follow` polls). */
+  tail(query: LogsTailQuery): LogsTailPage {
+    return this.reader.tail(query);
   }
 
   after(lastId: number, limit = 500): LogRecord[] {
