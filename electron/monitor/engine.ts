@@ -198,8 +198,6 @@ export async function createEngine(
         (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers,
       env: () => loginShellEnv().get(),
     }),
-    "storage.info": () => storage.info(),
-    "storage.check": (input) => storage.check(input.full),
     "storage.backup": () => storage.backup(),
     "storage.schedule": (input) => storage.schedule(input.every, input.keep),
     "storage.settings.put": (input) => storage.setting(input),

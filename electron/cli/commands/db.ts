@@ -1,10 +1,7 @@
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
-import { SCHEMA_VERSION } from "../../monitor/store/migrations.js";
-import { checkDatabase } from "../../monitor/store/recovery.js";
-import { storageInfo } from "../../monitor/store/storage-info.js";
 import { iso } from "../../monitor/time.js";
+import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -41,15 +38,14 @@ export const dbCommand: Command = {
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const path = databasePath(dataDir);
     if (sub === "check") {
-      const result = checkDatabase(path, true);
+      const result = await withStoreApi(args, (api) => api.call("storage.check", { full: true }));
       if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
       else if (result.ok) io.stdout.write(`${path}: ok (schema version ${result.schemaVersion})\n`);
       else io.stdout.write(`${path}: damaged\n${result.problems.map((p) => `  ${p}`).join("\n")}\n`);
       return result.ok ? 0 : 1;
     }
-    const db = openDb(path);
-    try {
-      const info = storageInfo(db, dataDir, SCHEMA_VERSION);
+    {
+      const info = await withStoreApi(args, (api) => api.call("storage.info", {}));
       if (args.flags.json) {
         io.stdout.write(`${JSON.stringify(info)}\n`);
         return 0;
@@ -74,8 +70,6 @@ export const dbCommand: Command = {
         );
       io.stdout.write(`${lines.join("\n")}\n`);
       return 0;
-    } finally {
-      db.close();
     }
   },
 };

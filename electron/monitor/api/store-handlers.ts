@@ -15,6 +15,7 @@ import { metricsSeries } from "../metrics/series.js";
 import { reportHandlers } from "../reports/handlers.js";
 import { approvePins, listPins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
+import { SCHEMA_VERSION } from "../store/migrations.js";
 import {
   getCall,
   listCallDetails,
@@ -24,6 +25,8 @@ import {
   resolveRange,
   statsDocument,
 } from "../store/queries.js";
+import { checkDatabase } from "../store/recovery.js";
+import { storageInfo } from "../store/storage-info.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
 
@@ -50,7 +53,9 @@ export type StoreMethod =
   | "reports.generate"
   | "reports.export"
   | "reports.save"
-  | "files.save";
+  | "files.save"
+  | "storage.info"
+  | "storage.check";
 
 export interface StoreHandlerOptions {
   dataDir: string;
@@ -81,6 +86,8 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "logs.patterns": (input) => logs.patterns(input),
     "logs.tail": (input) => logs.tail(input),
     "metrics.series": (input) => metricsSeries(db, input),
+    "storage.info": () => storageInfo(db, options.dataDir, SCHEMA_VERSION),
+    "storage.check": (input) => checkDatabase(db.path, input.full),
     "events.list": (input) => listEvents(db, input),
     "events.groups": (input) => errorGroups(db, input),
     "sessions.timeline": (input) => sessionTimeline(db, input.id),

@@ -1,6 +1,7 @@
 /**
  * The engine's side of the data dir's storage: at start, owner-only permissions and the database check
- * (a damaged database moved aside and reported); then sizes, integrity checks and backups for the API.
+ * (a damaged database moved aside and reported); then retention, the size cap, backups and restore for the API
+ * (sizes and integrity checks are store handlers: the CLI asks them too).
  */
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -8,8 +9,6 @@ import type {
   BackupListEntry,
   BackupResult,
   RestoreResult,
-  StorageCheck,
-  StorageInfo,
   StorageSettingInput,
 } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
@@ -21,20 +20,12 @@ import { parseDuration } from "../time.js";
 import { VERSION } from "../version.js";
 import { backupFileName, createBackup } from "./backup.js";
 import type { Db } from "./db.js";
-import { SCHEMA_VERSION } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
-import { checkDatabase, openCheckedDb, type Recovery } from "./recovery.js";
+import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import {
-  BACKUP_SUFFIX,
-  backupDir,
-  lastBackup,
-  RECOVERED_EVENT,
-  SIZE_PRUNED_EVENT,
-  storageInfo,
-} from "./storage-info.js";
+import { BACKUP_SUFFIX, backupDir, lastBackup, RECOVERED_EVENT, SIZE_PRUNED_EVENT } from "./storage-info.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -225,14 +216,6 @@ export class StorageService {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
-  }
-
-  info(): StorageInfo {
-    return storageInfo(this.db, this.dataDir, SCHEMA_VERSION);
-  }
-
-  check(full: boolean): StorageCheck {
-    return checkDatabase(databasePath(this.dataDir), full);
   }
 
   /** The backups in backups/, newest first. */
