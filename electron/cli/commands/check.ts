@@ -5,6 +5,7 @@ import { processEnv } from "../../monitor/shell-env.js";
 import type { ServerTarget } from "../../monitor/supervisor/transports.js";
 import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { formatMs } from "../table.js";
 import { defaultServerName } from "./run.js";
@@ -61,7 +62,7 @@ export interface CheckDocument {
 
 export const checkCommand: Command = {
   name: "check",
-  summary: "probe one MCP server once: handshake, ping, tools/list (exit 0 healthy, 1 not)",
+  summary: COMMAND_SUMMARIES.check,
   async run(argv, io) {
     const { headers, rest } = takeHeaders(argv);
     const args = parseArgs("check", rest, FLAGS);
