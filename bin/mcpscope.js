@@ -5,6 +5,7 @@
 // then loads the bundled CLI. This file must parse on old Node versions too.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import module from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -64,6 +65,7 @@ if (minimum && tooOld(minimum)) {
   }
 } else {
   delete process.env.MCPSCOPE_REEXEC;
+  module.enableCompileCache?.();
   const emitWarning = process.emitWarning;
   process.emitWarning = function filtered(warning, ...rest) {
     const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;

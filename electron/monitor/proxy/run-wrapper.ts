@@ -3,11 +3,9 @@
  * ways unchanged and first, then offers a copy to the observer worker. It fails open: whatever happens to
  * observation or storage, the session goes on, and the exit code is the server's.
  */
-import type { ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import { Worker } from "node:worker_threads";
-import crossSpawn from "cross-spawn";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
@@ -56,10 +54,12 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const env = options.env ?? process.env;
   const outer = env[OUTER_WRAPPER_ENV] || null;
 
+  // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell. Elsewhere
+  // it is Node's spawn, so it is not loaded there: the server starts sooner.
+  const spawnServer = process.platform === "win32" ? (await import("cross-spawn")).default : spawn;
   let child: ChildProcess;
   try {
-    // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell.
-    child = crossSpawn(options.command, options.args, {
+    child = spawnServer(options.command, options.args, {
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
       env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
@@ -192,7 +192,7 @@ function relayOnly(name: string, outer: string, stderr: NodeJS.WritableStream): 
 function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.WritableStream): Observer {
   const init: WorkerInit = {
     dataDir: options.dataDir,
-    sessionId: randomUUID(),
+    sessionId: crypto.randomUUID(),
     server: options.name,
     command: [options.command, ...options.args].join(" "),
     startedAt,
