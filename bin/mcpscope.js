@@ -3,7 +3,6 @@
 // the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It keeps
 // Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is the MCP client's log),
 // then loads the bundled CLI. This file must parse on old Node versions too.
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import module from "node:module";
 import { dirname, join } from "node:path";
@@ -29,7 +28,9 @@ function tooOld(minimum) {
 }
 
 /** Runs this command on `node`, passing stdio (inherited: the wrapper's bytes never pass through here), signals and the exit status. */
-function reexec(node) {
+async function reexec(node) {
+  // Loaded here, not above: the usual start (a new enough Node) needs no child_process.
+  const { spawn } = await import("node:child_process");
   const child = spawn(node, [...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, MCPSCOPE_REEXEC: "1" },
@@ -56,7 +57,7 @@ if (minimum && tooOld(minimum)) {
     .map((name) => join(root, "node_modules", "node", "bin", name))
     .find(existsSync);
   if (own && !process.env.MCPSCOPE_REEXEC) {
-    reexec(own);
+    await reexec(own);
   } else {
     process.stderr.write(
       `mcpscope: needs Node ${minimum.join(".")} or newer, this is ${process.version} (${process.execPath}); install a newer Node (https://nodejs.org, or \`nvm install 24\`), or run \`npm install\` in ${root} to get its own Node 24\n`,
@@ -79,10 +80,12 @@ if (minimum && tooOld(minimum)) {
     return emitWarning.call(process, warning, ...rest);
   };
 
+  // `run` (the wrapper MCP clients start) has a bundle of its own, so that the server starts sooner.
+  const entry = process.argv[2] === "run" ? "run.mjs" : "cli.mjs";
   try {
-    await import("../dist/cli.mjs");
+    await import(`../dist/${entry}`);
   } catch (error) {
-    if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli.mjs")) {
+    if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(`dist/${entry}`)) {
       process.stderr.write("mcpscope: not built yet; run `npm run build` in the mcpscope folder first\n");
       process.exit(1);
     }
