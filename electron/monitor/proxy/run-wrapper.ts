@@ -4,7 +4,9 @@
  * observation or storage, the session goes on, and the exit code is the server's.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { getCompileCacheDir } from "node:module";
 import { constants } from "node:os";
+import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
@@ -188,6 +190,16 @@ function relayOnly(name: string, outer: string, stderr: NodeJS.WritableStream): 
   return { queue, finish: async () => {} };
 }
 
+/**
+ * The worker's environment: this process's, plus Node's compile cache where bin/mcpscope.js turned it on
+ * (a worker does not inherit it, and it parses the largest bundle at every start). The setting names the
+ * folder that holds the per-version cache folder.
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const cache = getCompileCacheDir?.();
+  return cache ? { ...process.env, NODE_COMPILE_CACHE: dirname(cache) } : process.env;
+}
+
 /** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
 function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.WritableStream): Observer {
   const init: WorkerInit = {
@@ -207,7 +219,12 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
   let worker: Worker;
   try {
     // The worker's stdout must never reach ours: ours is the client's protocol stream.
-    worker = new Worker(options.workerUrl, { workerData: init, stdout: true, stderr: false });
+    worker = new Worker(options.workerUrl, {
+      workerData: init,
+      stdout: true,
+      stderr: false,
+      env: workerEnv(),
+    });
     worker.stdout.resume();
   } catch (error) {
     stderr.write(
