@@ -7,7 +7,15 @@ import { runCommand } from "./commands/run.js";
 import type { CliIo } from "./io.js";
 import { runCommandSafely } from "./run-command.js";
 
-const io: CliIo = { stdout: process.stdout, stderr: process.stderr };
+// Getters: the wrapper sets up its stdio streams only once the server is spawned (see run-wrapper.ts).
+const io: CliIo = {
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+};
 const exitCode = await runCommandSafely(runCommand, process.argv.slice(3), io);
 // Let stdout drain (a pipe may be asynchronous) before exiting; stdin may still be open.
 process.stdout.write("", () => process.exit(exitCode));

@@ -90,8 +90,13 @@ export const runCommand: Command = {
       captureLimit,
       maxLineBytes: 16 * 1024 * 1024,
       workerUrl: new URL("./observer-worker.mjs", import.meta.url),
-      stdout: io.stdout,
-      stderr: io.stderr,
+      // Getters: the wrapper reads its streams only once the server is spawned.
+      get stdout() {
+        return io.stdout;
+      },
+      get stderr() {
+        return io.stderr;
+      },
     });
   },
 };

@@ -48,9 +48,12 @@ export const OUTER_WRAPPER_ENV = "MCPSCOPE_RUN_OUTER";
 
 /** Resolves with the exit code the wrapper should exit with. */
 export async function runWrapper(options: RunOptions): Promise<number> {
-  const stdin = options.stdin ?? process.stdin;
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
+  // Read after the spawn: setting up a process's stdio streams takes milliseconds the server can use.
+  const streams = () => ({
+    stdin: options.stdin ?? process.stdin,
+    stdout: options.stdout ?? process.stdout,
+    stderr: options.stderr ?? process.stderr,
+  });
   const startedAt = now();
 
   const env = options.env ?? process.env;
@@ -67,9 +70,10 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
     });
   } catch (error) {
-    stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
+    streams().stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
     return 127;
   }
+  const { stdin, stdout, stderr } = streams();
   const spawned = await new Promise<Error | null>((resolve) => {
     child.once("spawn", () => resolve(null));
     child.once("error", (error) => resolve(error));
