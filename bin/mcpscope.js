@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `mcpscope` command. On a Node older than the project needs (node:sqlite), it runs itself again on
-// the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It keeps
-// Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is the MCP client's log),
-// then loads the bundled CLI. This file must parse on old Node versions too.
+// the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It turns on
+// Node's compile cache, keeps Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is
+// the MCP client's log), then loads the bundled CLI. This file must parse on old Node versions too.
 import { existsSync, readFileSync } from "node:fs";
 import module from "node:module";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,6 +26,23 @@ function minimumNode() {
 function tooOld(minimum) {
   const [major, minor] = process.versions.node.split(".").map(Number);
   return major < minimum[0] || (major === minimum[0] && minor < minimum[1]);
+}
+
+/**
+ * Where Node keeps the compiled code of mcpscope's bundles between starts: this user's own cache folder,
+ * not the shared temp folder, where another user could plant compiled code for us to run.
+ */
+function compileCacheDir() {
+  const home = homedir();
+  const base =
+    process.platform === "win32"
+      ? (process.env.LOCALAPPDATA ?? join(home, "AppData", "Local"))
+      : process.platform === "darwin"
+        ? join(home, "Library", "Caches")
+        : process.env.XDG_CACHE_HOME?.startsWith("/")
+          ? process.env.XDG_CACHE_HOME
+          : join(home, ".cache");
+  return join(base, "mcpscope", "node-compile-cache");
 }
 
 /** Runs this command on `node`, passing stdio (inherited: the wrapper's bytes never pass through here), signals and the exit status. */
@@ -66,7 +84,11 @@ if (minimum && tooOld(minimum)) {
   }
 } else {
   delete process.env.MCPSCOPE_REEXEC;
-  module.enableCompileCache?.();
+  try {
+    module.enableCompileCache?.(compileCacheDir());
+  } catch {
+    // No home folder, or none we may write: start without the cache.
+  }
   const emitWarning = process.emitWarning;
   process.emitWarning = function filtered(warning, ...rest) {
     const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
