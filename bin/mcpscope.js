@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The `mcpscope` command. On a Node older than the project needs (node:sqlite), it runs itself again on
-// the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It keeps
-// Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is the MCP client's log),
-// then loads the bundled CLI. This file must parse on old Node versions too.
-import { spawn } from "node:child_process";
+// the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It turns on
+// Node's compile cache, keeps Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is
+// the MCP client's log), then loads the bundled CLI. This file must parse on old Node versions too.
 import { existsSync, readFileSync } from "node:fs";
+import module from "node:module";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,8 +28,27 @@ function tooOld(minimum) {
   return major < minimum[0] || (major === minimum[0] && minor < minimum[1]);
 }
 
+/**
+ * Where Node keeps the compiled code of mcpscope's bundles between starts: this user's own cache folder,
+ * not the shared temp folder, where another user could plant compiled code for us to run.
+ */
+function compileCacheDir() {
+  const home = homedir();
+  const base =
+    process.platform === "win32"
+      ? (process.env.LOCALAPPDATA ?? join(home, "AppData", "Local"))
+      : process.platform === "darwin"
+        ? join(home, "Library", "Caches")
+        : process.env.XDG_CACHE_HOME?.startsWith("/")
+          ? process.env.XDG_CACHE_HOME
+          : join(home, ".cache");
+  return join(base, "mcpscope", "node-compile-cache");
+}
+
 /** Runs this command on `node`, passing stdio (inherited: the wrapper's bytes never pass through here), signals and the exit status. */
-function reexec(node) {
+async function reexec(node) {
+  // Loaded here, not above: the usual start (a new enough Node) needs no child_process.
+  const { spawn } = await import("node:child_process");
   const child = spawn(node, [...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, MCPSCOPE_REEXEC: "1" },
@@ -55,7 +75,7 @@ if (minimum && tooOld(minimum)) {
     .map((name) => join(root, "node_modules", "node", "bin", name))
     .find(existsSync);
   if (own && !process.env.MCPSCOPE_REEXEC) {
-    reexec(own);
+    await reexec(own);
   } else {
     process.stderr.write(
       `mcpscope: needs Node ${minimum.join(".")} or newer, this is ${process.version} (${process.execPath}); install a newer Node (https://nodejs.org, or \`nvm install 24\`), or run \`npm install\` in ${root} to get its own Node 24\n`,
@@ -64,6 +84,11 @@ if (minimum && tooOld(minimum)) {
   }
 } else {
   delete process.env.MCPSCOPE_REEXEC;
+  try {
+    module.enableCompileCache?.(compileCacheDir());
+  } catch {
+    // No home folder, or none we may write: start without the cache.
+  }
   const emitWarning = process.emitWarning;
   process.emitWarning = function filtered(warning, ...rest) {
     const type = typeof rest[0] === "string" ? rest[0] : rest[0]?.type;
@@ -77,10 +102,12 @@ if (minimum && tooOld(minimum)) {
     return emitWarning.call(process, warning, ...rest);
   };
 
+  // `run` (the wrapper MCP clients start) has a bundle of its own, so that the server starts sooner.
+  const entry = process.argv[2] === "run" ? "run.mjs" : "cli.mjs";
   try {
-    await import("../dist/cli.mjs");
+    await import(`../dist/${entry}`);
   } catch (error) {
-    if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/cli.mjs")) {
+    if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(`dist/${entry}`)) {
       process.stderr.write("mcpscope: not built yet; run `npm run build` in the mcpscope folder first\n");
       process.exit(1);
     }

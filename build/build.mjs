@@ -34,7 +34,7 @@ async function buildNode() {
     ...common,
     format: "esm",
     banner: esmBanner,
-    // Shared chunks, so that `mcpscope run` loads only the wrapper's code (dynamic imports in cli/main.ts).
+    // Shared chunks, so that each command loads only its own code (dynamic imports in cli/index.ts).
     splitting: true,
     chunkNames: "chunk-[hash]", // beside the entries: code in a chunk finds observer-worker.mjs next to it
     outdir: out,
@@ -50,6 +50,17 @@ async function buildNode() {
     },
     external: ["electron"],
     plugins: [pdfkitFonts],
+  });
+  // `mcpscope run` in one file, apart from the shared chunks: every module a start must fetch delays the
+  // server's spawn (bin/mcpscope.js loads this for `run`; the worker it starts is observer-worker.mjs).
+  await esbuild.build({
+    ...common,
+    format: "esm",
+    banner: esmBanner,
+    outdir: out,
+    outExtension: { ".js": ".mjs" },
+    entryNames: "[name]",
+    entryPoints: { run: "electron/cli/run-main.ts" },
   });
   await esbuild.build({
     ...common,

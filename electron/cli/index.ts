@@ -1,54 +1,40 @@
-/** The `mcpscope` command: dispatches to one file per command under commands/. */
+/** The `mcpscope` command: prints the usage and the version itself, and loads the one command asked for. */
 import { VERSION } from "../monitor/version.js";
-import { alertsCommand } from "./commands/alerts.js";
-import { auditCommand } from "./commands/audit.js";
-import { backupCommand, restoreCommand } from "./commands/backup.js";
-import { callsCommand } from "./commands/calls.js";
-import { checkCommand } from "./commands/check.js";
-import { dbCommand } from "./commands/db.js";
-import { discoverCommand } from "./commands/discover.js";
-import { eventsCommand } from "./commands/events.js";
-import { instrumentCommand } from "./commands/instrument.js";
-import { instrumentedCommand } from "./commands/instrumented.js";
-import { logsCommand } from "./commands/logs.js";
-import { proxyCommand } from "./commands/proxy.js";
-import { reportCommand } from "./commands/report.js";
-import { rulesCommand } from "./commands/rules.js";
-import { runCommand } from "./commands/run.js";
-import { serveCommand } from "./commands/serve.js";
-import { sessionCommand } from "./commands/session.js";
-import { statsCommand } from "./commands/stats.js";
-import { toolsCommand } from "./commands/tools.js";
-import { uninstrumentCommand } from "./commands/uninstrument.js";
+import { COMMAND_SUMMARIES, type CommandName } from "./command-summaries.js";
 import type { CliIo, Command } from "./io.js";
-import { runCommandSafely } from "./run-command.js";
 
-const COMMANDS: Command[] = [
-  runCommand,
-  proxyCommand,
-  serveCommand,
-  statsCommand,
-  callsCommand,
-  logsCommand,
-  eventsCommand,
-  sessionCommand,
-  discoverCommand,
-  instrumentCommand,
-  uninstrumentCommand,
-  instrumentedCommand,
-  checkCommand,
-  toolsCommand,
-  auditCommand,
-  alertsCommand,
-  rulesCommand,
-  reportCommand,
-  dbCommand,
-  backupCommand,
-  restoreCommand,
-];
+/**
+ * Each command's code, imported only when that command runs: `--help`, `--version` and `run` start without
+ * the engine, SQLite and the API's schemas.
+ */
+const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.js")).runCommand,
+  proxy: async () => (await import("./commands/proxy.js")).proxyCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
+  stats: async () => (await import("./commands/stats.js")).statsCommand,
+  calls: async () => (await import("./commands/calls.js")).callsCommand,
+  logs: async () => (await import("./commands/logs.js")).logsCommand,
+  events: async () => (await import("./commands/events.js")).eventsCommand,
+  session: async () => (await import("./commands/session.js")).sessionCommand,
+  discover: async () => (await import("./commands/discover.js")).discoverCommand,
+  instrument: async () => (await import("./commands/instrument.js")).instrumentCommand,
+  uninstrument: async () => (await import("./commands/uninstrument.js")).uninstrumentCommand,
+  instrumented: async () => (await import("./commands/instrumented.js")).instrumentedCommand,
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  tools: async () => (await import("./commands/tools.js")).toolsCommand,
+  audit: async () => (await import("./commands/audit.js")).auditCommand,
+  alerts: async () => (await import("./commands/alerts.js")).alertsCommand,
+  rules: async () => (await import("./commands/rules.js")).rulesCommand,
+  report: async () => (await import("./commands/report.js")).reportCommand,
+  db: async () => (await import("./commands/db.js")).dbCommand,
+  backup: async () => (await import("./commands/backup.js")).backupCommand,
+  restore: async () => (await import("./commands/backup.js")).restoreCommand,
+};
 
 function usage(): string {
-  const rows = COMMANDS.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`).join("\n");
+  const rows = Object.entries(COMMAND_SUMMARIES)
+    .map(([name, summary]) => `  ${name.padEnd(13)} ${summary}`)
+    .join("\n");
   return `mcpscope ${VERSION} — monitor the MCP servers on this machine
 
 usage: mcpscope <command> [options]
@@ -72,10 +58,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  if (!Object.hasOwn(COMMAND_LOADERS, name)) {
     io.stderr.write(`mcpscope: unknown command "${name}"; run \`mcpscope --help\` for the list\n`);
     return 2;
   }
+  const [command, { runCommandSafely }] = await Promise.all([
+    COMMAND_LOADERS[name as CommandName](),
+    import("./run-command.js"),
+  ]);
   return runCommandSafely(command, rest, io);
 }

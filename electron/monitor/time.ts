@@ -1,5 +1,5 @@
 /** Durations (`30s`, `5m`, `24h`, `7d`) and time specs (a duration back from now, or ISO 8601). */
-import { DURATION_PATTERN, durationMs, durationProblem, isStorableTime } from "../../shared/units.js";
+import { DURATION_PATTERN, durationMs, durationProblem, isStorableTime } from "../../shared/durations.js";
 import { MonitoringError } from "./errors.js";
 
 /** `30s`, `5m`, `24h`, `7d`, or parts in order as Prometheus writes them: `1h30m`, `2m30s`. */

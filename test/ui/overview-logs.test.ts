@@ -94,6 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
   let page: Page;
   let problems: string[];
   let trigger: string;
+  let emptyText = "";
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
@@ -119,6 +120,8 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     ({ page, problems } = await openPage(browser, serve.url));
     // The page is open before any traffic: what follows arrives live.
     await page.getByTestId("overview-empty").waitFor({ state: "visible", timeout: 10_000 });
+    // Read now: once the client below connects, the live session ends the empty state.
+    emptyText = (await page.getByTestId("overview-empty").textContent()) ?? "";
     client = await connect([launcher, trigger, EVERYTHING, MARKER], {
       dataDir: data.path,
       name: "everything",
@@ -133,9 +136,8 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
 
   it("starts on the Overview, which explains how to get data when there is none", async () => {
     expect(await page.getByTestId("nav-overview").getAttribute("aria-current")).toBe("page");
-    const empty = (await page.getByTestId("overview-empty").textContent()) ?? "";
-    expect(empty).toContain("No calls recorded yet.");
-    expect(empty).toContain("mcpscope run");
+    expect(emptyText).toContain("No calls recorded yet.");
+    expect(emptyText).toContain("mcpscope run");
   });
 
   it("the Overview shows the server and its tools with the right call and error counts, live", async () => {

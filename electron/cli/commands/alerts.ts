@@ -19,6 +19,7 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { openDb } from "../../monitor/store/db.js";
 import { callWithFlags } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { renderTable } from "../table.js";
 
@@ -103,7 +104,7 @@ function printDelivery(io: CliIo, d: Delivery): void {
 
 export const alertsCommand: Command = {
   name: "alerts",
-  summary: "current alerts, their history, silences, and a test notification per channel",
+  summary: COMMAND_SUMMARIES.alerts,
   async run(argv, io) {
     const args = parseArgs("alerts", argv, FLAGS);
     if (args.flags.help) {

@@ -3,6 +3,7 @@ import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, openOutput } from "../io.js";
 
 const FLAGS: FlagSpecs = {
@@ -55,7 +56,7 @@ export function csvField(value: string | number | null): string {
 
 export const auditCommand: Command = {
   name: "audit",
-  summary: "verify the tamper-evident audit log, or export it as JSON lines or CSV",
+  summary: COMMAND_SUMMARIES.audit,
   async run(argv, io) {
     const args = parseArgs("audit", argv, FLAGS);
     const sub = args.positionals[0];

@@ -5,6 +5,7 @@ import { openDb } from "../../monitor/store/db.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 
 const JSON_FLAG: FlagSpecs = {
@@ -34,7 +35,7 @@ function progressTo(io: CliIo, verb: string): Progress {
 
 export const backupCommand: Command = {
   name: "backup",
-  summary: "write a consistent, compressed copy of the database with a manifest, while wrappers keep writing",
+  summary: COMMAND_SUMMARIES.backup,
   async run(argv, io) {
     const args = parseArgs("backup", argv, JSON_FLAG);
     if (args.flags.help) {
@@ -77,7 +78,7 @@ const RESTORE_FLAGS: FlagSpecs = {
 
 export const restoreCommand: Command = {
   name: "restore",
-  summary: "replace the database with a backup, checked first; the previous database is kept aside",
+  summary: COMMAND_SUMMARIES.restore,
   async run(argv, io) {
     const args = parseArgs("restore", argv, RESTORE_FLAGS);
     if (args.flags.help) {

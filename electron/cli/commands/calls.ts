@@ -1,5 +1,6 @@
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { formatMs, renderTable } from "../table.js";
 
@@ -24,7 +25,7 @@ const FLAGS: FlagSpecs = {
 
 export const callsCommand: Command = {
   name: "calls",
-  summary: "recent calls with outcome, latency, and masked arguments and results",
+  summary: COMMAND_SUMMARIES.calls,
   async run(argv, io) {
     const args = parseArgs("calls", argv, FLAGS);
     if (args.flags.help) {

@@ -1,6 +1,7 @@
 import type { CheckDocument, CheckInput } from "../../../shared/check.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { formatMs } from "../table.js";
 
@@ -46,7 +47,7 @@ const USAGE =
 
 export const checkCommand: Command = {
   name: "check",
-  summary: "probe one MCP server once: handshake, ping, tools/list (exit 0 healthy, 1 not)",
+  summary: COMMAND_SUMMARIES.check,
   async run(argv, io) {
     const { headers, rest } = takeHeaders(argv);
     const args = parseArgs("check", rest, FLAGS);

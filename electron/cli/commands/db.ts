@@ -3,6 +3,7 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { iso } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
 
@@ -17,8 +18,7 @@ const USAGE = "mcpscope db info [--json] | mcpscope db check [--json]";
 
 export const dbCommand: Command = {
   name: "db",
-  summary:
-    "the database: size per table, rows, bytes per call, growth (info); a full integrity check (check)",
+  summary: COMMAND_SUMMARIES.db,
   async run(argv, io) {
     const args = parseArgs("db", argv, FLAGS);
     const sub = args.positionals[0];

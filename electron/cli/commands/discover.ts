@@ -4,6 +4,7 @@ import { lookedAt } from "../../monitor/discovery/discover.js";
 import { tildePath } from "../../monitor/discovery/platform-paths.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
 
@@ -57,7 +58,7 @@ function shorten(text: string): string {
 
 export const discoverCommand: Command = {
   name: "discover",
-  summary: "list the MCP servers your clients (Claude, Cursor, VS Code…) have configured",
+  summary: COMMAND_SUMMARIES.discover,
   async run(argv, io) {
     const { projects, rest } = takeProjects(argv);
     const args = parseArgs("discover", rest, FLAGS);

@@ -1,5 +1,6 @@
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { renderTable } from "../table.js";
 
@@ -58,7 +59,7 @@ function oneLine(text: string, max: number): string {
 
 export const eventsCommand: Command = {
   name: "events",
-  summary: "system, security, user, error and audit events; error groups",
+  summary: COMMAND_SUMMARIES.events,
   async run(argv, io) {
     if (argv[0] === "groups") return groups(argv.slice(1), io);
     const args = parseArgs("events", argv, FLAGS);

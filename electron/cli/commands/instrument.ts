@@ -3,6 +3,7 @@ import { maskText } from "../../monitor/discovery/mask-config.js";
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
 import { type FlagSpec, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 
 /** `--home`, shared by the commands that edit or list client configs. */
@@ -44,7 +45,7 @@ const FLAG_OF = { client: "client", server: "server", file: "file", project: "pr
 
 export const instrumentCommand: Command = {
   name: "instrument",
-  summary: "wrap a server in its client's config so the client's calls are recorded",
+  summary: COMMAND_SUMMARIES.instrument,
   async run(argv, io) {
     const args = parseArgs("instrument", argv, FLAGS);
     if (args.flags.help) {

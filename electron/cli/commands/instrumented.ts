@@ -1,6 +1,7 @@
 import type { InstrumentedEntry } from "../../../shared/servers.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
 import { HOME_FLAG, underHome } from "./instrument.js";
@@ -15,7 +16,7 @@ const FLAGS: FlagSpecs = {
 
 export const instrumentedCommand: Command = {
   name: "instrumented",
-  summary: "the config entries mcpscope has wrapped, and whether each is still wrapped",
+  summary: COMMAND_SUMMARIES.instrumented,
   async run(argv, io) {
     const args = parseArgs("instrumented", argv, FLAGS);
     if (args.flags.help) {

@@ -5,6 +5,7 @@ import { levelFromValue } from "../../monitor/logs/stderr-line.js";
 import { parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { formatPatterns, formatRecord } from "./logs-format.js";
 
@@ -61,7 +62,7 @@ const MINE_AT_MOST = 200_000;
 
 export const logsCommand: Command = {
   name: "logs",
-  summary: "server logs (stderr, MCP log notifications, mcpscope's own): search, follow, patterns",
+  summary: COMMAND_SUMMARIES.logs,
   async run(argv, io) {
     if (argv[0] === "patterns") return patterns(argv.slice(1), io);
     const args = parseArgs("logs", argv, FLAGS);

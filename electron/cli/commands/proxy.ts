@@ -1,9 +1,10 @@
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
-import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture.js";
+import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
 import { startHttpProxy } from "../../monitor/proxy-http/http-proxy.js";
 import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { parseListen } from "./serve.js";
 
@@ -53,7 +54,7 @@ export function parseUpstream(text: string | undefined): URL {
 
 export const proxyCommand: Command = {
   name: "proxy",
-  summary: "relay a remote MCP server (Streamable HTTP or SSE) and record its traffic",
+  summary: COMMAND_SUMMARIES.proxy,
   async run(argv, io) {
     const args = parseArgs("proxy", argv, FLAGS);
     if (args.flags.help) {

@@ -20,6 +20,7 @@ import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
 import { openDb } from "../../monitor/store/db.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { runReportSchedule } from "./report-schedule.js";
 
@@ -77,7 +78,7 @@ function oneOf<T extends string>(
 
 export const reportCommand: Command = {
   name: "report",
-  summary: "a report over a period, as HTML, PDF, Markdown, CSV or JSON",
+  summary: COMMAND_SUMMARIES.report,
   async run(argv, io) {
     if (argv[0] === "schedule") return runReportSchedule(argv.slice(1), io);
     const args = parseArgs("report", argv, FLAGS);

@@ -11,6 +11,7 @@ import { runRuleTests } from "../../monitor/alerts/rule-tests.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
@@ -27,7 +28,7 @@ input_series (signal{label="value"} and values like "0 0.5x10") and alert_rule_t
 
 export const rulesCommand: Command = {
   name: "rules",
-  summary: "validate an alert rule file, or run rule unit tests against given series",
+  summary: COMMAND_SUMMARIES.rules,
   async run(argv, io) {
     const args = parseArgs("rules", argv, FLAGS);
     const [sub, file] = args.positionals;

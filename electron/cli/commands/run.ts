@@ -1,9 +1,10 @@
 import { basename, extname } from "node:path";
 import { resolveDataDir } from "../../monitor/paths.js";
-import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture.js";
+import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
 import { runWrapper } from "../../monitor/proxy/run-wrapper.js";
 import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
@@ -58,7 +59,7 @@ export function defaultServerName(command: string, args: string[]): string {
 
 export const runCommand: Command = {
   name: "run",
-  summary: "launch an MCP server over stdio and record its traffic (put this in your client's config)",
+  summary: COMMAND_SUMMARIES.run,
   async run(argv, io) {
     const args = parseArgs("run", argv, FLAGS, true);
     if (args.flags.help) {
@@ -89,8 +90,13 @@ export const runCommand: Command = {
       captureLimit,
       maxLineBytes: 16 * 1024 * 1024,
       workerUrl: new URL("./observer-worker.mjs", import.meta.url),
-      stdout: io.stdout,
-      stderr: io.stderr,
+      // Getters: the wrapper reads its streams only once the server is spawned.
+      get stdout() {
+        return io.stdout;
+      },
+      get stderr() {
+        return io.stderr;
+      },
     });
   },
 };

@@ -8,6 +8,7 @@ import { createEngine } from "../../monitor/engine.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
@@ -61,7 +62,7 @@ export function serveToken(dataDir: string): string {
 
 export const serveCommand: Command = {
   name: "serve",
-  summary: "run the engine headless and serve the UI to a browser",
+  summary: COMMAND_SUMMARIES.serve,
   async run(argv, io) {
     const args = parseArgs("serve", argv, FLAGS);
     if (args.flags.help) {

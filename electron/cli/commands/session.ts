@@ -1,5 +1,6 @@
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
@@ -10,7 +11,7 @@ const KIND_MARK = { call: "CALL ", log: "LOG  ", event: "EVENT" } as const;
 
 export const sessionCommand: Command = {
   name: "session",
-  summary: "one session's timeline: its calls, logs and events in time order",
+  summary: COMMAND_SUMMARIES.session,
   async run(argv, io) {
     const args = parseArgs("session", argv, FLAGS);
     if (args.flags.help) {

@@ -2,6 +2,7 @@ import type { StatsDocument } from "../../../shared/domain.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { formatMs, renderTable } from "../table.js";
 
@@ -19,7 +20,7 @@ const FLAGS: FlagSpecs = {
 
 export const statsCommand: Command = {
   name: "stats",
-  summary: "calls, errors and latency per server and operation",
+  summary: COMMAND_SUMMARIES.stats,
   async run(argv, io) {
     const args = parseArgs("stats", argv, FLAGS);
     if (args.flags.help) {

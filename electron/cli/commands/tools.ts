@@ -1,6 +1,7 @@
 import type { ToolPin } from "../../../shared/events.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
 
@@ -18,7 +19,7 @@ const USAGE =
 
 export const toolsCommand: Command = {
   name: "tools",
-  summary: "pinned tool definitions with their status; `tools approve` accepts a changed definition",
+  summary: COMMAND_SUMMARIES.tools,
   async run(argv, io) {
     const args = parseArgs("tools", argv, FLAGS);
     if (args.flags.help) {

@@ -1,6 +1,7 @@
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { HOME_FLAG, parseClientId } from "./instrument.js";
 
@@ -29,7 +30,7 @@ const SAID: Record<string, string> = {
 
 export const uninstrumentCommand: Command = {
   name: "uninstrument",
-  summary: "put a client's config entry back as it was before `mcpscope instrument`",
+  summary: COMMAND_SUMMARIES.uninstrument,
   async run(argv, io) {
     const args = parseArgs("uninstrument", argv, FLAGS);
     if (args.flags.help) {

@@ -10,7 +10,11 @@ import { dirname, join } from "node:path";
 /** Files the CLI needs, relative to the install root: the bin script and the ESM bundles beside cli.mjs. */
 function cliFiles(root: string): string[] {
   const dist = readdirSync(join(root, "dist")).filter(
-    (name) => name === "cli.mjs" || name === "observer-worker.mjs" || /^chunk-.*\.mjs$/.test(name),
+    (name) =>
+      name === "cli.mjs" ||
+      name === "run.mjs" ||
+      name === "observer-worker.mjs" ||
+      /^chunk-.*\.mjs$/.test(name),
   );
   return [join("bin", "mcpscope.js"), ...dist.map((name) => join("dist", name))];
 }

@@ -2,9 +2,10 @@
  * Turns a parsed payload into the text we store: secrets masked, then capped at a byte limit with a
  * marker saying how much was cut.
  */
+import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { maskString, maskValue } from "./mask.js";
 
-export const DEFAULT_CAPTURE_LIMIT = 64 * 1024;
+export { DEFAULT_CAPTURE_LIMIT };
 
 /** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
 export function capText(text: string, limitBytes: number, totalBytes = Buffer.byteLength(text)): string {

@@ -3,11 +3,11 @@
  * ways unchanged and first, then offers a copy to the observer worker. It fails open: whatever happens to
  * observation or storage, the session goes on, and the exit code is the server's.
  */
-import type { ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { type ChildProcess, spawn } from "node:child_process";
+import { getCompileCacheDir } from "node:module";
 import { constants } from "node:os";
+import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import crossSpawn from "cross-spawn";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
@@ -48,26 +48,32 @@ export const OUTER_WRAPPER_ENV = "MCPSCOPE_RUN_OUTER";
 
 /** Resolves with the exit code the wrapper should exit with. */
 export async function runWrapper(options: RunOptions): Promise<number> {
-  const stdin = options.stdin ?? process.stdin;
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
+  // Read after the spawn: setting up a process's stdio streams takes milliseconds the server can use.
+  const streams = () => ({
+    stdin: options.stdin ?? process.stdin,
+    stdout: options.stdout ?? process.stdout,
+    stderr: options.stderr ?? process.stderr,
+  });
   const startedAt = now();
 
   const env = options.env ?? process.env;
   const outer = env[OUTER_WRAPPER_ENV] || null;
 
+  // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell. Elsewhere
+  // it is Node's spawn, so it is not loaded there: the server starts sooner.
+  const spawnServer = process.platform === "win32" ? (await import("cross-spawn")).default : spawn;
   let child: ChildProcess;
   try {
-    // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell.
-    child = crossSpawn(options.command, options.args, {
+    child = spawnServer(options.command, options.args, {
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
       env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
     });
   } catch (error) {
-    stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
+    streams().stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
     return 127;
   }
+  const { stdin, stdout, stderr } = streams();
   const spawned = await new Promise<Error | null>((resolve) => {
     child.once("spawn", () => resolve(null));
     child.once("error", (error) => resolve(error));
@@ -188,11 +194,21 @@ function relayOnly(name: string, outer: string, stderr: NodeJS.WritableStream): 
   return { queue, finish: async () => {} };
 }
 
+/**
+ * The worker's environment: this process's, plus Node's compile cache where bin/mcpscope.js turned it on
+ * (a worker does not inherit it, and it parses the largest bundle at every start). The setting names the
+ * folder that holds the per-version cache folder.
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const cache = getCompileCacheDir?.();
+  return cache ? { ...process.env, NODE_COMPILE_CACHE: dirname(cache) } : process.env;
+}
+
 /** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
 function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.WritableStream): Observer {
   const init: WorkerInit = {
     dataDir: options.dataDir,
-    sessionId: randomUUID(),
+    sessionId: crypto.randomUUID(),
     server: options.name,
     command: [options.command, ...options.args].join(" "),
     startedAt,
@@ -207,7 +223,12 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
   let worker: Worker;
   try {
     // The worker's stdout must never reach ours: ours is the client's protocol stream.
-    worker = new Worker(options.workerUrl, { workerData: init, stdout: true, stderr: false });
+    worker = new Worker(options.workerUrl, {
+      workerData: init,
+      stdout: true,
+      stderr: false,
+      env: workerEnv(),
+    });
     worker.stdout.resume();
   } catch (error) {
     stderr.write(

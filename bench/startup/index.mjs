@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+/**
+ * How fast `mcpscope` starts, and what the UI's first load weighs:
+ *
+ *   - wall time of `mcpscope --help`, `mcpscope --version` and `mcpscope stats --json` (an empty data dir),
+ *     beside a bare `node -e 0` (the floor no command goes below); on an old system Node, also `--help`
+ *     through the re-exec onto the project's Node 24
+ *   - time to the server's first byte: from spawning to the first stdout byte of a server that writes one
+ *     line as it starts, three ways: direct, through a bare relay (bench/proxy-overhead/relay.mjs), and
+ *     through `mcpscope run` (target: within 10 ms of the relay); and through a `mcpscope run` nested in
+ *     another (it relays without starting its observer thread), which shows what that thread's start costs
+ *   - the renderer's first load from dist/renderer: the entry script with the modules it preloads, and the
+ *     stylesheets, raw and gzipped (target: under 400 KB of scripts)
+ *
+ * With BEFORE=<commit>, that commit is unpacked and built in a temp folder and measured in the same
+ * rounds, so that a loaded machine weighs on both alike. Rounds are interleaved (the order of the modes
+ * rotates each round) and medians are printed.
+ *
+ *   node bench/startup/index.mjs               (needs `npm run build` first)
+ *   ROUNDS=30 BEFORE=5c86950 node bench/startup/index.mjs
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { median, ROOT } from "../lib.mjs";
+
+const RELAY = join(ROOT, "bench", "proxy-overhead", "relay.mjs");
+const SERVER = join(ROOT, "bench", "startup", "first-line-server.mjs");
+const NODE = process.execPath;
+const ROUNDS = Number(process.env.ROUNDS ?? 20);
+const BEFORE = process.env.BEFORE;
+const HELP_TARGET_MS = 80;
+const TTFB_TARGET_MS = 10;
+const BUNDLE_TARGET_KB = 400;
+
+if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
+  console.error("dist/ is not built: run `npm run build` first");
+  process.exit(2);
+}
+
+const work = await mkdtemp(join(tmpdir(), "mcpscope-startup-"));
+
+/** BEFORE's tree, unpacked beside this one's node_modules and built. */
+async function buildBefore(commit) {
+  const root = join(work, "before");
+  await mkdir(root);
+  execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${root}`], { cwd: ROOT });
+  await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
+  execFileSync(NODE, [join(root, "build", "build.mjs")], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return root;
+}
+
+const trees = [{ label: "", root: ROOT }];
+if (BEFORE) trees.push({ label: ` (before, ${BEFORE})`, root: await buildBefore(BEFORE) });
+
+/** Wall time of one command, spawn to exit, in ms; its exit status must be 0. */
+function timeCommand(node, args) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(node, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`${args.join(" ")} exited ${code}: ${stderr.trim()}`));
+      else resolve(performance.now() - started);
+    });
+  });
+}
+
+/** Spawn to the first stdout byte, in ms; then closes stdin and waits for the exit. */
+function timeFirstByte(args, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(NODE, args, { stdio: ["pipe", "pipe", "ignore"], env });
+    let first = null;
+    child.stdout.once("data", () => {
+      first = performance.now() - started;
+      child.stdin.end();
+    });
+    child.stdout.resume();
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (first === null || code !== 0) reject(new Error(`${args.join(" ")}: exit ${code}, no first byte`));
+      else resolve(first);
+    });
+  });
+}
+
+/** Runs each named task once per round, in an order that rotates each round; returns ms per task. */
+async function interleaved(tasks) {
+  const names = Object.keys(tasks);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
+      times[name].push(await tasks[name]());
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+}
+
+/** The system's Node when it is older than the project needs (the re-exec path), else null. */
+function oldSystemNode() {
+  try {
+    const node = execFileSync("sh", ["-c", "command -v node"], { encoding: "utf8" }).trim();
+    const version = execFileSync(node, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+    const [major, minor] = version.split(".").map(Number);
+    return major < 22 || (major === 22 && minor < 13) ? { node, version } : null;
+  } catch {
+    return null;
+  }
+}
+
+const ms = (v) => `${v.toFixed(1)} ms`.padStart(10);
+const load = () => loadavg()[0].toFixed(1);
+const met = (ok) => (ok ? "met" : "not met");
+console.log(`${ROUNDS} rounds; Node ${process.versions.node}; load average ${load()} at start`);
+
+const old = oldSystemNode();
+const commandTasks = { "node -e 0": () => timeCommand(NODE, ["-e", "0"]) };
+for (const { label, root } of trees) {
+  const bin = join(root, "bin", "mcpscope.js");
+  const empty = join(work, `empty${label ? "-before" : ""}`);
+  // Warm the file cache and the compile cache once, so that the first round is not the only cold one.
+  await timeCommand(NODE, [bin, "--help"]);
+  await timeCommand(NODE, [bin, "stats", "--json", "--data-dir", empty]);
+  commandTasks[`mcpscope --help${label}`] = () => timeCommand(NODE, [bin, "--help"]);
+  commandTasks[`mcpscope --version${label}`] = () => timeCommand(NODE, [bin, "--version"]);
+  commandTasks[`mcpscope stats --json${label}`] = () =>
+    timeCommand(NODE, [bin, "stats", "--json", "--data-dir", empty]);
+  if (old)
+    commandTasks[`--help on Node ${old.version}${label}`] = () => timeCommand(old.node, [bin, "--help"]);
+}
+const commands = await interleaved(commandTasks);
+const floor = commands["node -e 0"];
+console.log(`\n${"command".padEnd(46)}    median  over node -e 0`);
+for (const [name, value] of Object.entries(commands)) {
+  console.log(`${name.padEnd(46)} ${ms(value)} ${name === "node -e 0" ? "" : ms(value - floor)}`);
+}
+const help = commands["mcpscope --help"];
+console.log(
+  `mcpscope --help: ${help.toFixed(1)} ms (target < ${HELP_TARGET_MS} ms: ${met(help < HELP_TARGET_MS)})`,
+);
+
+const firstByteTasks = {
+  direct: () => timeFirstByte([SERVER]),
+  relay: () => timeFirstByte([RELAY, NODE, SERVER]),
+};
+for (const { label, root } of trees) {
+  const wrap = [
+    join(root, "bin", "mcpscope.js"),
+    "run",
+    "--data-dir",
+    join(work, `run${label ? "-before" : ""}`),
+  ];
+  firstByteTasks[`mcpscope run${label}`] = () => timeFirstByte([...wrap, "--", NODE, SERVER]);
+  // A wrapper under another one relays without starting its observer: what the observer's start costs.
+  firstByteTasks[`mcpscope run, no observer (nested)${label}`] = () =>
+    timeFirstByte([...wrap, "--", NODE, SERVER], { ...process.env, MCPSCOPE_RUN_OUTER: "bench" });
+}
+const firstByte = await interleaved(firstByteTasks);
+const { direct, relay } = firstByte;
+console.log(`\n${"first byte from the server".padEnd(46)}    median    over direct   over relay`);
+for (const [name, value] of Object.entries(firstByte)) {
+  const overRelay = name.startsWith("mcpscope") ? ms(value - relay) : "";
+  console.log(
+    `${name.padEnd(46)} ${ms(value)} ${name === "direct" ? "" : ms(value - direct)}   ${overRelay}`,
+  );
+}
+const wrapped = firstByte["mcpscope run"];
+console.log(
+  `mcpscope run − relay: ${(wrapped - relay).toFixed(1)} ms (target ≤ ${TTFB_TARGET_MS} ms: ${met(wrapped - relay <= TTFB_TARGET_MS)}); (mcpscope − direct) / (relay − direct) = ${((wrapped - direct) / (relay - direct)).toFixed(2)}`,
+);
+
+/** The entry script, what it preloads, and the stylesheets index.html links: the first load. */
+function firstLoad(root) {
+  const dir = join(root, "dist", "renderer");
+  const html = readFileSync(join(dir, "index.html"), "utf8");
+  const refs = (re) => [...html.matchAll(re)].map((m) => m[1]);
+  const scripts = [
+    ...refs(/<script[^>]*type="module"[^>]*src="([^"]+)"/g),
+    ...refs(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
+  ];
+  const styles = refs(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g);
+  const size = (files) =>
+    files.reduce(
+      (sum, f) => {
+        const bytes = readFileSync(join(dir, f));
+        return { raw: sum.raw + bytes.length, gzip: sum.gzip + gzipSync(bytes).length };
+      },
+      { raw: 0, gzip: 0 },
+    );
+  return { scripts: size(scripts), styles: size(styles), files: scripts.length + styles.length };
+}
+const kb = (b) => `${(b / 1000).toFixed(1)} KB`.padStart(10);
+console.log(`\n${"renderer's first load".padEnd(46)}       raw     gzipped`);
+for (const { label, root } of trees) {
+  if (!existsSync(join(root, "dist", "renderer", "index.html"))) {
+    console.log(`renderer not built in ${root}: run \`npm run build\` for the bundle figures`);
+    continue;
+  }
+  const { scripts, styles, files } = firstLoad(root);
+  console.log(
+    `${`scripts${label} (${files} files with styles)`.padEnd(46)} ${kb(scripts.raw)} ${kb(scripts.gzip)}`,
+  );
+  console.log(`${`stylesheets${label}`.padEnd(46)} ${kb(styles.raw)} ${kb(styles.gzip)}`);
+  if (!label) {
+    const ok = scripts.raw < BUNDLE_TARGET_KB * 1000;
+    console.log(`first scripts: ${kb(scripts.raw).trim()} (target < ${BUNDLE_TARGET_KB} KB: ${met(ok)})`);
+  }
+}
+console.log(`\nload average ${load()} at the end`);
+await rm(work, { recursive: true, force: true });
