@@ -7,6 +7,7 @@
  * feed a broken or unlinked file): the engine's next start recovers it.
  */
 import { statSync } from "node:fs";
+import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
 import { DAMAGED_MESSAGE, type Db, type SqlValue, type Statement } from "./db.js";
 
 export type TableName = "calls" | "logs" | "events";
@@ -14,7 +15,9 @@ export type TableName = "calls" | "logs" | "events";
 export type QueuedRow =
   | { table: TableName; row: Record<string, SqlValue> }
   /** A write of a part's own tables, run in order inside the batch's transaction. */
-  | { table: "custom"; write: (db: Db) => void };
+  | { table: "custom"; write: (db: Db) => void }
+  /** An audit record: the batch's records share one link of the chain (audit/audit-chain.ts). */
+  | { table: "audit"; entry: AuditEntry };
 
 export interface BatchWriterOptions {
   /** Opens the database; called lazily and again after a failure (at most every `reopenAfterMs`). */
@@ -133,6 +136,18 @@ export class BatchWriter {
     this.schedule();
   }
 
+  /** Queues an audit record; the batch that stores it seals it into the chain. */
+  enqueueAudit(entry: AuditEntry): void {
+    if (this.stoppedBecause || this.queue.length >= this.maxQueue) {
+      this.dropped++;
+      if (!this.stoppedBecause)
+        this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
+      return;
+    }
+    this.queue.push({ table: "audit", entry });
+    this.schedule();
+  }
+
   /** Something outside the queue changed (see `afterBatch`): make sure a flush comes. */
   touch(): void {
     this.schedule();
@@ -158,9 +173,18 @@ export class BatchWriter {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         db.transaction(() => {
-          for (const item of batch) {
-            if (item.table === "custom") item.write(db);
-            else this.statement(db, item.table).run(...COLUMNS[item.table].map((c) => item.row[c] ?? null));
+          const audit = beginAuditBatch(db);
+          let sealed = false;
+          try {
+            for (const item of batch) {
+              if (item.table === "audit") this.audit(audit, item.entry);
+              else if (item.table === "custom") item.write(db);
+              else this.insert(db, item.table, item.row);
+            }
+            endAuditBatch(db, true);
+            sealed = true;
+          } finally {
+            if (!sealed) endAuditBatch(db, false);
           }
           this.options.afterBatch?.(db);
         });
@@ -270,7 +294,22 @@ export class BatchWriter {
     this.problem(kind, message);
   }
 
-  private statement(db: Db, table: TableName): Statement {
+  /**
+   * A failing audit record must not roll back the batch's calls; lock problems surface at BEGIN
+   * IMMEDIATE, before this runs, and are thrown on to keep the whole batch for the retry.
+   */
+  private audit(batch: AuditBatch, entry: AuditEntry): void {
+    try {
+      batch.add(entry);
+    } catch (error) {
+      if (/busy|locked/i.test((error as Error).message)) throw error;
+      this.dropped++;
+      this.problem("audit", `cannot append to the audit log: ${(error as Error).message}`);
+    }
+  }
+
+  /** One row through the table's insert, prepared once per connection. */
+  private insert(db: Db, table: TableName, row: Record<string, SqlValue>): void {
     let statement = this.statements.get(table);
     if (!statement) {
       const columns = COLUMNS[table];
@@ -279,7 +318,10 @@ export class BatchWriter {
       );
       this.statements.set(table, statement);
     }
-    return statement;
+    const columns = COLUMNS[table];
+    const values = new Array<SqlValue>(columns.length);
+    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i] as string] ?? null;
+    statement.run(...values);
   }
 
   private reset(): void {
