@@ -3,7 +3,7 @@
  * argument digests use, and the older per-record chain's hash (`audit_log`: each record stored
  * `hash = sha256(prev_hash + canonicalJson(fields))`; databases written before batches still verify).
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 export const AUDITED_METHODS: ReadonlySet<string> = new Set(["tools/call", "resources/read", "prompts/get"]);
 
@@ -72,7 +72,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 /** The SHA-256 (hex) of the canonical JSON of a call's arguments. */

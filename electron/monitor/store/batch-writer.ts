@@ -1,7 +1,10 @@
 /**
  * A bounded queue of rows and a writer that stores them in batches: one transaction per batch, flushed
  * at least every `flushIntervalMs`, every `commitEveryRows` rows, right after the first call and on close:
- * what a `kill -9` can lose stays small by time and by count, also when a busy session queues fast. Fail-open: if the database cannot be opened or written,
+ * what a `kill -9` can lose stays small by time and by count, also when a busy session queues fast. A
+ * session queueing faster still commits at most every `minCommitGapMs` (or every `maxBatch` rows): each
+ * commit costs a WAL append of every page it touched, so at tens of thousands of rows a second fewer,
+ * larger commits are what lets the writer keep up. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
  * waits on it. A database found damaged, removed or replaced stops recording for good (writing on would
  * feed a broken or unlinked file): the engine's next start recovers it.
@@ -26,6 +29,8 @@ export interface BatchWriterOptions {
   maxBatch?: number;
   /** Queued rows that trigger a commit without waiting for the timer. */
   commitEveryRows?: number;
+  /** The least time between two commits triggered by count (under `maxBatch` rows). */
+  minCommitGapMs?: number;
   flushIntervalMs?: number;
   reopenAfterMs?: number;
   onProblem?: (message: string) => void;
@@ -65,6 +70,8 @@ export class BatchWriter {
   private db: Db | null = null;
   private statements = new Map<TableName, Statement>();
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
+  private lastCommitAt = 0;
   private lastOpenFailure = 0;
   private lockedUntil = 0;
   private callQueued = false;
@@ -83,13 +90,15 @@ export class BatchWriter {
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly commitEveryRows: number;
+  private readonly minCommitGapMs: number;
   private readonly flushIntervalMs: number;
   private readonly reopenAfterMs: number;
 
   constructor(private readonly options: BatchWriterOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
-    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxBatch = options.maxBatch ?? 2000;
     this.commitEveryRows = Math.min(options.commitEveryRows ?? 200, this.maxBatch);
+    this.minCommitGapMs = options.minCommitGapMs ?? 20;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.reopenAfterMs = options.reopenAfterMs ?? 5000;
   }
@@ -108,8 +117,11 @@ export class BatchWriter {
     this.queue.push({ table, row });
     // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
     // busy timeout; trying on every row would stall the caller).
-    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.lockedUntil) this.flush();
-    else if (table === "calls" && !this.callQueued) {
+    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.lockedUntil) {
+      const wait = this.lastCommitAt + this.minCommitGapMs - Date.now();
+      if (wait <= 0 || this.queue.length >= this.maxBatch) this.flush();
+      else this.schedule(wait);
+    } else if (table === "calls" && !this.callQueued) {
       // The session's first call is committed as soon as the current work is done, not a timer later.
       this.callQueued = true;
       setImmediate(() => {
@@ -163,6 +175,7 @@ export class BatchWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    this.lastCommitAt = Date.now();
     const db = this.database();
     if (!db || this.gone(db)) {
       this.drop(this.queue);
@@ -246,12 +259,18 @@ export class BatchWriter {
     for (const row of rows) if (row.table === "calls") this.droppedCalls++;
   }
 
-  private schedule(): void {
-    if (this.timer) return;
+  /** A flush within `delayMs` (the flush interval by default), or sooner if one is already due sooner. */
+  private schedule(delayMs = this.flushIntervalMs): void {
+    const due = Date.now() + delayMs;
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flush();
-    }, this.flushIntervalMs);
+    }, delayMs);
     this.timer.unref?.();
   }
 
