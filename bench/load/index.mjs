@@ -209,21 +209,22 @@ for (const rate of RATES) {
     relayAnswerS: pick((r) => r.relay.answerSeconds),
     exitS: pick((r) => r.wrapped.exitSeconds),
     bytesPerCall: pick((r) => r.bytes / r.wrapped.made),
+    bytesPerStored: pick((r) => r.bytes / Math.max(1, r.ok + r.errors)),
     notOk: runs.flatMap((r) => r.notOk.map(([o, n]) => `${o} ${n}`)).join(", "),
   };
   rows.push(row);
   console.log(
-    `  ${rate}/s: made ${row.made}, stored ok ${row.ok}, stored as error/disconnected ${row.errors}${row.notOk ? ` (${row.notOk})` : ""}, unobserved/dropped ${row.dropped}; wrapper CPU ${row.wrapperCpuUs.toFixed(1)} µs/call, relay ${row.relayCpuUs.toFixed(1)} µs/call; ${row.bytesPerCall.toFixed(0)} B/call on disk`,
+    `  ${rate}/s: made ${row.made}, stored ok ${row.ok}, stored as error/disconnected ${row.errors}${row.notOk ? ` (${row.notOk})` : ""}, unobserved/dropped ${row.dropped}; wrapper CPU ${row.wrapperCpuUs.toFixed(1)} µs/call, relay ${row.relayCpuUs.toFixed(1)} µs/call; data dir ${row.bytesPerCall.toFixed(0)} B per call made, ${row.bytesPerStored.toFixed(0)} B per call stored`,
   );
 }
 
 console.log("");
 console.log(
-  "rate/s    made      stored ok  error/disc  unrecorded  wrapper µs/call  relay µs/call  ratio  answered in s (relay)  exit s  bytes/call",
+  "rate/s    made      stored ok  error/disc  unrecorded  wrapper µs/call  relay µs/call  ratio  answered in s (relay)  exit s  B/call stored",
 );
 for (const r of rows) {
   console.log(
-    `${String(r.rate).padEnd(9)} ${String(r.made).padEnd(9)} ${String(r.ok).padEnd(10)} ${String(r.errors).padEnd(11)} ${String(r.dropped).padEnd(11)} ${r.wrapperCpuUs.toFixed(1).padStart(15)} ${r.relayCpuUs.toFixed(1).padStart(14)} ${(r.wrapperCpuUs / r.relayCpuUs).toFixed(2).padStart(6)}  ${r.wrapperAnswerS.toFixed(1).padStart(8)} (${r.relayAnswerS.toFixed(1)})${"".padEnd(8)} ${r.exitS.toFixed(1).padStart(6)} ${r.bytesPerCall.toFixed(0).padStart(11)}`,
+    `${String(r.rate).padEnd(9)} ${String(r.made).padEnd(9)} ${String(r.ok).padEnd(10)} ${String(r.errors).padEnd(11)} ${String(r.dropped).padEnd(11)} ${r.wrapperCpuUs.toFixed(1).padStart(15)} ${r.relayCpuUs.toFixed(1).padStart(14)} ${(r.wrapperCpuUs / r.relayCpuUs).toFixed(2).padStart(6)}  ${r.wrapperAnswerS.toFixed(1).padStart(8)} (${r.relayAnswerS.toFixed(1)})${"".padEnd(8)} ${r.exitS.toFixed(1).padStart(6)} ${r.bytesPerStored.toFixed(0).padStart(14)}`,
   );
 }
 for (const r of rows) {

@@ -232,6 +232,7 @@ function prepared(db: Db): Statements {
 export class AuditBatch {
   private readonly s: Statements;
   private readonly subjects = new Map<string, { id: number; text: string; lastId: number }>();
+  private readonly bySubject = new Map<AuditSubject, { id: number; text: string; lastId: number }>();
   private readonly tags: number[] = [];
   private readonly hash = createHash("sha256");
   private head: { linkId: number; nextId: number; prevHash: string } | null = null;
@@ -321,6 +322,9 @@ export class AuditBatch {
   }
 
   private subjectOf(subject: AuditSubject): { id: number; text: string; lastId: number } {
+    // A session's calls share one subject object while its facts hold: no key to build for those.
+    const same = this.bySubject.get(subject);
+    if (same) return same;
     const key = subjectKey(subject);
     let known = this.subjects.get(key);
     if (!known) {
@@ -343,6 +347,7 @@ export class AuditBatch {
       known = { id: Number(row?.id), text: key, lastId: 0 };
       this.subjects.set(key, known);
     }
+    this.bySubject.set(subject, known);
     return known;
   }
 }

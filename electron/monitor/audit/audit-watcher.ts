@@ -7,16 +7,22 @@
  */
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher } from "../session-watchers.js";
-import type { AuditEntry } from "./audit-chain.js";
+import type { AuditEntry, AuditSubject } from "./audit-chain.js";
 import { AUDITED_METHODS, argumentsDigest, requestArguments } from "./audit-record.js";
+
+/** A session's subjects, reused while its calls repeat them (the batch then stores and keys each once). */
+const SUBJECTS_KEPT = 256;
 
 export function callAuditEntry(
   call: CallObservation,
   facts: SessionFacts,
   context: Pick<SessionContext, "identity" | "client">,
+  subjects?: Map<string, AuditSubject>,
 ): AuditEntry {
-  return {
-    subject: {
+  const key = `${call.method}\n${call.target}\n${facts.clientName}\n${facts.clientVersion}`;
+  let subject = subjects?.get(key);
+  if (!subject) {
+    subject = {
       kind: "call",
       actor: facts.clientName ?? context.client ?? null,
       server: context.identity.server,
@@ -26,7 +32,14 @@ export function callAuditEntry(
       client: context.client ?? null,
       client_name: facts.clientName ?? null,
       client_version: facts.clientVersion ?? null,
-    },
+    };
+    if (subjects) {
+      if (subjects.size >= SUBJECTS_KEPT) subjects.clear();
+      subjects.set(key, subject);
+    }
+  }
+  return {
+    subject,
     row: {
       time: Math.round(call.startedAt),
       args_digest: argumentsDigest(requestArguments(call.method, call.request)),
@@ -40,10 +53,11 @@ export function callAuditEntry(
 }
 
 export function auditWatcher(context: SessionContext): SessionWatcher {
+  const subjects = new Map<string, AuditSubject>();
   return {
     call(call, facts) {
       if (call.direction !== "c2s" || !AUDITED_METHODS.has(call.method)) return;
-      context.writer.enqueueAudit(callAuditEntry(call, facts, context));
+      context.writer.enqueueAudit(callAuditEntry(call, facts, context, subjects));
     },
   };
 }
