@@ -12,17 +12,9 @@
 import { maskValue } from "../pipeline/mask.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
-import {
-  type AuditEntry,
-  adminEntry,
-  appendEntry,
-  logicalRecord,
-  recordSerialization,
-  subjectKey,
-  toAuditRow,
-  toSubject,
-} from "./audit-chain.js";
+import { type AuditEntry, adminEntry, appendEntry } from "./audit-chain.js";
 import { type AuditFields, type AuditKind, type AuditRecord, canonicalJson, sha256 } from "./audit-record.js";
+import { logicalRecord, recordSerialization, subjectKey, toAuditRow, toSubject } from "./audit-rows.js";
 
 export type { AuditEntry } from "./audit-chain.js";
 export {

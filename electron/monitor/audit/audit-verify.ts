@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { Db, Row } from "../store/db.js";
+import { GENESIS_HASH, legacyRecordHash, PRUNE_ACTION, pruneTarget } from "./audit-record.js";
 import {
   type AuditRow,
   type AuditSubject,
@@ -18,8 +19,7 @@ import {
   subjectKey,
   toAuditRow,
   toSubject,
-} from "./audit-chain.js";
-import { GENESIS_HASH, legacyRecordHash, PRUNE_ACTION, pruneTarget } from "./audit-record.js";
+} from "./audit-rows.js";
 
 type Reason = "hash mismatch" | "prev mismatch" | "missing";
 
