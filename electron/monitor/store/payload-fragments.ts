@@ -45,16 +45,18 @@ const CODES = Array.from({ length: 31 }, (_, i) => i + 1)
 
 const CODE_OF = new Map(FRAGMENTS.map((f, i) => [f, CODES[i] as string]));
 const FRAGMENT_OF = new Map(FRAGMENTS.map((f, i) => [CODES[i] as string, f]));
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 // Longest first: where fragments share a start, the longer one is taken.
 const FIND = new RegExp(
   [...FRAGMENTS]
     .sort((a, b) => b.length - a.length)
-    .map(escape)
+    .map(escapeRegExp)
     .join("|"),
   "g",
 );
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these characters are the codes.
 const ANY_CODE = /[\x01-\x08\x0b\x0c\x0e-\x1f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these characters are the codes.
 const ANY_CODE_GLOBAL = /[\x01-\x08\x0b\x0c\x0e-\x1f]/g;
 
 if (FRAGMENTS.length > CODES.length) throw new Error("more payload fragments than free codes");
