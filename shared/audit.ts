@@ -49,8 +49,11 @@ export const AuditRecordSchema = z.object({
   outcome: z.string().nullable(),
   /** Masked JSON text, or null. */
   details: z.string().nullable(),
-  prev_hash: z.string(),
+  /** The previous record's hash in the per-record form; null in a batch, whose link chains instead. */
+  prev_hash: z.string().nullable(),
   hash: z.string(),
+  /** The batch link that seals the record; null for a record of the per-record form. */
+  link: z.number().int().nullable(),
 });
 export type AuditExportRecord = z.infer<typeof AuditRecordSchema>;
 

@@ -29,7 +29,7 @@ describe("system.info", () => {
     // Another process breaks the audit table's inserts; the engine audits a silence through its writer.
     const other = openDb(databasePath(dir.path));
     other.exec(
-      "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END",
+      "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_links BEGIN SELECT RAISE(ABORT, 'refused'); END",
     );
     other.close();
     await engine.invoke("alerts.silence", {

@@ -1,6 +1,7 @@
 /**
  * `mcpscope audit verify` and `audit export` on a real database file: an intact chain passes; editing a
- * row's target or outcome, or deleting a row, with node:sqlite names the first broken record; JSON lines
+ * record's target, outcome or time, deleting a record or breaking a batch link, with node:sqlite, names
+ * the first broken record; JSON lines
  * and CSV exports round-trip every field. Admin actions from instrument/uninstrument join the same chain.
  */
 import { readFile } from "node:fs/promises";
@@ -70,9 +71,12 @@ describe("mcpscope audit verify", () => {
   });
 
   it.each([
-    ["target", "UPDATE audit_log SET target = 'something-else' WHERE id = 3"],
-    ["outcome", "UPDATE audit_log SET outcome = 'tool_error' WHERE id = 3"],
-    ["time", "UPDATE audit_log SET time = time + 1 WHERE id = 3"],
+    [
+      "target",
+      "UPDATE audit_subjects SET target = 'something-else' WHERE id = (SELECT subject FROM audit_records WHERE id = 3)",
+    ],
+    ["outcome", "UPDATE audit_records SET outcome = 'tool_error' WHERE id = 3"],
+    ["time", "UPDATE audit_records SET time = time + 1 WHERE id = 3"],
   ])("names the record whose %s was edited in the database file", async (_what, sql) => {
     const dir = await seeded();
     tamper(dir, sql);
@@ -88,7 +92,7 @@ describe("mcpscope audit verify", () => {
 
   it("names the record after a deleted row", async () => {
     const dir = await seeded();
-    tamper(dir, "DELETE FROM audit_log WHERE id = ?", 4);
+    tamper(dir, "DELETE FROM audit_records WHERE id = ?", 4);
     const result = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({
@@ -101,15 +105,15 @@ describe("mcpscope audit verify", () => {
 
   it("catches a deleted row even when the ids after it are renumbered", async () => {
     const dir = await seeded();
-    tamper(dir, "DELETE FROM audit_log WHERE id = 2");
-    tamper(dir, "UPDATE audit_log SET id = id - 1 WHERE id > 2");
+    tamper(dir, "DELETE FROM audit_records WHERE id = 2");
+    tamper(dir, "UPDATE audit_records SET id = id - 1 WHERE id > 2");
     const renumbered = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
-    expect(JSON.parse(renumbered.stdout).broken).toMatchObject({ id: 2, reason: "prev mismatch" });
+    expect(JSON.parse(renumbered.stdout).broken).toMatchObject({ id: 2, reason: "hash mismatch" });
   });
 
-  it("reports a broken prev_hash link", async () => {
+  it("reports a batch link that does not chain from the one before", async () => {
     const dir = await seeded();
-    tamper(dir, "UPDATE audit_log SET prev_hash = ? WHERE id = 2", "0".repeat(64));
+    tamper(dir, "UPDATE audit_links SET prev_hash = ? WHERE first_id = 2", "0".repeat(64));
     const result = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir]);
     expect(JSON.parse(result.stdout).broken).toMatchObject({ id: 2, reason: "prev mismatch" });
   });
@@ -166,6 +170,7 @@ describe("mcpscope audit export", () => {
       "details",
       "prev_hash",
       "hash",
+      "link",
     ]);
     expect(records).toHaveLength(rows.length);
     records.forEach((fields, i) => {

@@ -1,7 +1,10 @@
-/** Helpers for the audit tests: read the audit table, run `mcpscope` allowing a non-zero exit, parse CSV. */
+/** Helpers for the audit tests: read the audit records, run `mcpscope` allowing a non-zero exit, parse CSV. */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
 
 export function dbFile(dataDir: string): string {
@@ -10,10 +13,12 @@ export function dbFile(dataDir: string): string {
 
 export type AuditRow = Record<string, string | number | null>;
 
+/** Every record in chain order, as export shows it (both stored forms). */
 export function readAudit(dataDir: string): AuditRow[] {
-  const db = new DatabaseSync(dbFile(dataDir), { readOnly: true });
+  if (!existsSync(dbFile(dataDir))) return [];
+  const db = openDb(dbFile(dataDir), { readOnly: true });
   try {
-    return db.prepare("SELECT * FROM audit_log ORDER BY id").all() as AuditRow[];
+    return [...iterateAudit(db)].map((record) => ({ ...record }));
   } catch (error) {
     if (/no such table/.test((error as Error).message)) return [];
     throw error;

@@ -1,6 +1,6 @@
 /** Deletion by log retention leaves one admin audit record per run that deleted something, in the chain. */
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { verifyChain } from "../../electron/monitor/audit/audit-log.js";
+import { iterateAudit, verifyChain } from "../../electron/monitor/audit/audit-log.js";
 import { resolveLogSettings } from "../../electron/monitor/logs/log-settings.js";
 import { applyRetention } from "../../electron/monitor/logs/retention.js";
 import { insertLogs, tempStore } from "../logs/store.js";
@@ -27,7 +27,7 @@ it("audits a retention run that deleted logs, and not one that deleted nothing",
   const first = await applyRetention(db, settings, { now: NOW, pauseMs: 0 });
   expect(first.deletedByAge).toBe(30);
   await applyRetention(db, settings, { now: NOW, pauseMs: 0 });
-  const rows = db.prepare("SELECT * FROM audit_log ORDER BY id").all();
+  const rows = [...iterateAudit(db)];
   expect(rows).toHaveLength(1);
   expect(rows[0]).toMatchObject({
     kind: "admin",

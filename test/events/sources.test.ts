@@ -2,6 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
@@ -90,7 +91,7 @@ describe("event sources", () => {
     expect(events[0]?.message).toBe("settings.json created");
     const db = openDb(dbPath());
     const audit = await waitFor(
-      () => db.prepare("SELECT action, details FROM audit_log WHERE action = 'settings_change'").get(),
+      () => [...iterateAudit(db)].find((r) => r.action === "settings_change"),
       5_000,
     );
     db.close();

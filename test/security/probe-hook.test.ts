@@ -1,6 +1,7 @@
 /** A health probe's tools/list pins too: the hook in DbHealthStore.snapshot feeds the same pin check. */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
 import { DbHealthStore } from "../../electron/monitor/health/health-store.js";
 import { snapshotTools } from "../../electron/monitor/health/tool-snapshot.js";
 import { approvePins, listPins } from "../../electron/monitor/security/pins.js";
@@ -43,9 +44,9 @@ describe("pinning from health probes", () => {
     expect(approvePins(db, "probed", undefined, 5000).ok).toBe(true);
     expect(listPins(db, "probed")[0]?.status).toBe("pinned");
     expect(types()).toEqual(["tool.definition_changed", "tool.approved"]);
-    const audit = db
-      .prepare("SELECT action, server, target FROM audit_log WHERE action = 'pin_approve'")
-      .all();
+    const audit = [...iterateAudit(db)]
+      .filter((r) => r.action === "pin_approve")
+      .map(({ action, server, target }) => ({ action, server, target }));
     expect(audit).toEqual([{ action: "pin_approve", server: "probed", target: "lookup" }]);
   });
 });

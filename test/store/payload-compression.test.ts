@@ -1,7 +1,7 @@
 /**
  * Payload text above the threshold is stored compressed and read back transparently: a large call
- * through a real wrapper comes back identical from `mcpscope calls --json`, a small one stays plain
- * text, and rows written before compression (plain text of any size) still read.
+ * through a real wrapper comes back identical from `mcpscope calls --json`, a small one too (stored
+ * without its boilerplate), and rows written before compression (plain text of any size) still read.
  */
 import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,7 +60,8 @@ describe("payload text compressed above the threshold", () => {
     );
     expect(stored[0]).toMatchObject({ rt: "blob", st: "blob" });
     expect(Number(stored[0]?.rb)).toBeLessThan(big.length / 4);
-    expect(stored[1]).toMatchObject({ rt: "text", st: "text" });
+    // A small call is stored without its JSON-RPC boilerplate (payload-fragments.test.ts).
+    expect(stored[1]).toMatchObject({ rt: "blob", st: "blob" });
 
     const calls = (await cliCalls()).filter((c) => c.method === "tools/call");
     const large = calls.find((c) => (c.request ?? "").length > COMPRESS_ABOVE);

@@ -211,7 +211,7 @@ describe("the size cap", () => {
     expect(count(db, "SELECT count(*) AS n FROM logs")).toBe(1);
     expect(count(db, `SELECT count(*) AS n FROM call_rollups WHERE resolution = ${MINUTE}`)).toBe(0);
     expect(count(db, `SELECT count(*) AS n FROM call_rollups WHERE resolution = ${HOUR}`)).toBe(72);
-    expect(count(db, "SELECT count(*) AS n FROM audit_log")).toBe(20);
+    expect(count(db, "SELECT count(*) AS n FROM audit_records")).toBe(20);
     expect(verifyChain(db).ok).toBe(true);
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     expect(statSync(path).size).toBeLessThan(before / 4);

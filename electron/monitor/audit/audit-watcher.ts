@@ -1,60 +1,63 @@
 /**
  * Follows each wrapped session and appends an audit record for every client request of an audited method
  * (`tools/call`, `resources/read`, `prompts/get`): client, target, the SHA-256 of the canonical arguments
- * (never the arguments), time and outcome. Fail-open: a failing audit write never loses the batch's calls.
+ * (never the arguments), time and outcome. Records go into the batch writer's transaction and share its
+ * batch's link of the chain; the session's facts are stored once per batch. Fail-open: a failing audit
+ * write never loses the batch's calls.
  */
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher } from "../session-watchers.js";
-import {
-  AUDITED_METHODS,
-  type AuditFields,
-  appendAuditRecord,
-  argumentsDigest,
-  canonicalJson,
-  requestArguments,
-} from "./audit-log.js";
+import type { AuditEntry, AuditSubject } from "./audit-chain.js";
+import { AUDITED_METHODS, argumentsDigest, requestArguments } from "./audit-record.js";
 
-export function callAuditFields(
+/** A session's subjects, reused while its calls repeat them (the batch then stores and keys each once). */
+const SUBJECTS_KEPT = 256;
+
+export function callAuditEntry(
   call: CallObservation,
   facts: SessionFacts,
   context: Pick<SessionContext, "identity" | "client">,
-): AuditFields {
-  const details = {
-    client: context.client,
-    clientName: facts.clientName ?? null,
-    clientVersion: facts.clientVersion ?? null,
-    requestId: call.requestId,
-    durationMs: call.durationMs,
-    errorCode: call.errorCode,
-  };
+  subjects?: Map<string, AuditSubject>,
+): AuditEntry {
+  const key = `${call.method}\n${call.target}\n${facts.clientName}\n${facts.clientVersion}`;
+  let subject = subjects?.get(key);
+  if (!subject) {
+    subject = {
+      kind: "call",
+      actor: facts.clientName ?? context.client ?? null,
+      server: context.identity.server,
+      session_id: context.identity.sessionId,
+      action: call.method,
+      target: call.target,
+      client: context.client ?? null,
+      client_name: facts.clientName ?? null,
+      client_version: facts.clientVersion ?? null,
+    };
+    if (subjects) {
+      if (subjects.size >= SUBJECTS_KEPT) subjects.clear();
+      subjects.set(key, subject);
+    }
+  }
   return {
-    time: call.startedAt,
-    kind: "call",
-    actor: facts.clientName ?? context.client ?? null,
-    server: context.identity.server,
-    session_id: context.identity.sessionId,
-    action: call.method,
-    target: call.target,
-    args_digest: argumentsDigest(requestArguments(call.method, call.request)),
-    outcome: call.outcome,
-    details: canonicalJson(details),
+    subject,
+    row: {
+      time: Math.round(call.startedAt),
+      args_digest: argumentsDigest(requestArguments(call.method, call.request)),
+      outcome: call.outcome,
+      request_id: call.requestId,
+      duration_us: Math.round(call.durationMs * 1000),
+      error_code: call.errorCode,
+      details: null,
+    },
   };
 }
 
 export function auditWatcher(context: SessionContext): SessionWatcher {
+  const subjects = new Map<string, AuditSubject>();
   return {
     call(call, facts) {
       if (call.direction !== "c2s" || !AUDITED_METHODS.has(call.method)) return;
-      const fields = callAuditFields(call, facts, context);
-      context.writer.enqueueWrite((db) => {
-        try {
-          appendAuditRecord(db, fields);
-        } catch (error) {
-          // Lock problems surface at BEGIN IMMEDIATE, before this runs; anything else (a missing table in
-          // an older database) must not roll back the calls of the batch.
-          if (/busy|locked/i.test((error as Error).message)) throw error;
-        }
-      });
+      context.writer.enqueueAudit(callAuditEntry(call, facts, context, subjects));
     },
   };
 }

@@ -1,12 +1,16 @@
 /**
  * A bounded queue of rows and a writer that stores them in batches: one transaction per batch, flushed
  * at least every `flushIntervalMs`, every `commitEveryRows` rows, right after the first call and on close:
- * what a `kill -9` can lose stays small by time and by count, also when a busy session queues fast. Fail-open: if the database cannot be opened or written,
+ * what a `kill -9` can lose stays small by time and by count, also when a busy session queues fast. A
+ * session queueing faster still commits at most every `minCommitGapMs` (or every `maxBatch` rows): each
+ * commit costs a WAL append of every page it touched, so at tens of thousands of rows a second fewer,
+ * larger commits are what lets the writer keep up. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
  * waits on it. A database found damaged, removed or replaced stops recording for good (writing on would
  * feed a broken or unlinked file): the engine's next start recovers it.
  */
 import { statSync } from "node:fs";
+import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
 import { DAMAGED_MESSAGE, type Db, type SqlValue, type Statement } from "./db.js";
 
 export type TableName = "calls" | "logs" | "events";
@@ -14,7 +18,9 @@ export type TableName = "calls" | "logs" | "events";
 export type QueuedRow =
   | { table: TableName; row: Record<string, SqlValue> }
   /** A write of a part's own tables, run in order inside the batch's transaction. */
-  | { table: "custom"; write: (db: Db) => void };
+  | { table: "custom"; write: (db: Db) => void }
+  /** An audit record: the batch's records share one link of the chain (audit/audit-chain.ts). */
+  | { table: "audit"; entry: AuditEntry };
 
 export interface BatchWriterOptions {
   /** Opens the database; called lazily and again after a failure (at most every `reopenAfterMs`). */
@@ -23,6 +29,8 @@ export interface BatchWriterOptions {
   maxBatch?: number;
   /** Queued rows that trigger a commit without waiting for the timer. */
   commitEveryRows?: number;
+  /** The least time between two commits triggered by count (under `maxBatch` rows). */
+  minCommitGapMs?: number;
   flushIntervalMs?: number;
   reopenAfterMs?: number;
   onProblem?: (message: string) => void;
@@ -62,6 +70,8 @@ export class BatchWriter {
   private db: Db | null = null;
   private statements = new Map<TableName, Statement>();
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
+  private lastCommitAt = 0;
   private lastOpenFailure = 0;
   private lockedUntil = 0;
   private callQueued = false;
@@ -80,13 +90,15 @@ export class BatchWriter {
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly commitEveryRows: number;
+  private readonly minCommitGapMs: number;
   private readonly flushIntervalMs: number;
   private readonly reopenAfterMs: number;
 
   constructor(private readonly options: BatchWriterOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
-    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxBatch = options.maxBatch ?? 2000;
     this.commitEveryRows = Math.min(options.commitEveryRows ?? 200, this.maxBatch);
+    this.minCommitGapMs = options.minCommitGapMs ?? 20;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.reopenAfterMs = options.reopenAfterMs ?? 5000;
   }
@@ -105,8 +117,11 @@ export class BatchWriter {
     this.queue.push({ table, row });
     // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
     // busy timeout; trying on every row would stall the caller).
-    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.lockedUntil) this.flush();
-    else if (table === "calls" && !this.callQueued) {
+    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.lockedUntil) {
+      const wait = this.lastCommitAt + this.minCommitGapMs - Date.now();
+      if (wait <= 0 || this.queue.length >= this.maxBatch) this.flush();
+      else this.schedule(wait);
+    } else if (table === "calls" && !this.callQueued) {
       // The session's first call is committed as soon as the current work is done, not a timer later.
       this.callQueued = true;
       setImmediate(() => {
@@ -133,6 +148,18 @@ export class BatchWriter {
     this.schedule();
   }
 
+  /** Queues an audit record; the batch that stores it seals it into the chain. */
+  enqueueAudit(entry: AuditEntry): void {
+    if (this.stoppedBecause || this.queue.length >= this.maxQueue) {
+      this.dropped++;
+      if (!this.stoppedBecause)
+        this.problem("queue_full", `telemetry queue full (${this.maxQueue} rows); dropping until it drains`);
+      return;
+    }
+    this.queue.push({ table: "audit", entry });
+    this.schedule();
+  }
+
   /** Something outside the queue changed (see `afterBatch`): make sure a flush comes. */
   touch(): void {
     this.schedule();
@@ -148,6 +175,7 @@ export class BatchWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    this.lastCommitAt = Date.now();
     const db = this.database();
     if (!db || this.gone(db)) {
       this.drop(this.queue);
@@ -158,9 +186,18 @@ export class BatchWriter {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         db.transaction(() => {
-          for (const item of batch) {
-            if (item.table === "custom") item.write(db);
-            else this.statement(db, item.table).run(...COLUMNS[item.table].map((c) => item.row[c] ?? null));
+          const audit = beginAuditBatch(db);
+          let sealed = false;
+          try {
+            for (const item of batch) {
+              if (item.table === "audit") this.audit(audit, item.entry);
+              else if (item.table === "custom") item.write(db);
+              else this.insert(db, item.table, item.row);
+            }
+            endAuditBatch(db, true);
+            sealed = true;
+          } finally {
+            if (!sealed) endAuditBatch(db, false);
           }
           this.options.afterBatch?.(db);
         });
@@ -222,12 +259,18 @@ export class BatchWriter {
     for (const row of rows) if (row.table === "calls") this.droppedCalls++;
   }
 
-  private schedule(): void {
-    if (this.timer) return;
+  /** A flush within `delayMs` (the flush interval by default), or sooner if one is already due sooner. */
+  private schedule(delayMs = this.flushIntervalMs): void {
+    const due = Date.now() + delayMs;
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flush();
-    }, this.flushIntervalMs);
+    }, delayMs);
     this.timer.unref?.();
   }
 
@@ -270,7 +313,22 @@ export class BatchWriter {
     this.problem(kind, message);
   }
 
-  private statement(db: Db, table: TableName): Statement {
+  /**
+   * A failing audit record must not roll back the batch's calls; lock problems surface at BEGIN
+   * IMMEDIATE, before this runs, and are thrown on to keep the whole batch for the retry.
+   */
+  private audit(batch: AuditBatch, entry: AuditEntry): void {
+    try {
+      batch.add(entry);
+    } catch (error) {
+      if (/busy|locked/i.test((error as Error).message)) throw error;
+      this.dropped++;
+      this.problem("audit", `cannot append to the audit log: ${(error as Error).message}`);
+    }
+  }
+
+  /** One row through the table's insert, prepared once per connection. */
+  private insert(db: Db, table: TableName, row: Record<string, SqlValue>): void {
     let statement = this.statements.get(table);
     if (!statement) {
       const columns = COLUMNS[table];
@@ -279,7 +337,10 @@ export class BatchWriter {
       );
       this.statements.set(table, statement);
     }
-    return statement;
+    const columns = COLUMNS[table];
+    const values = new Array<SqlValue>(columns.length);
+    for (let i = 0; i < columns.length; i++) values[i] = row[columns[i] as string] ?? null;
+    statement.run(...values);
   }
 
   private reset(): void {

@@ -148,6 +148,9 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
       db.exec("PRAGMA synchronous = NORMAL");
       // After a checkpoint resets the WAL, it is truncated to this size instead of keeping its peak.
       db.exec("PRAGMA journal_size_limit = 16777216");
+      // Checkpoint when the WAL reaches that size too, not at SQLite's 4 MiB: a busy wrapper's commits
+      // then wait on a checkpoint's sync a quarter as often (bench/load).
+      db.exec("PRAGMA wal_autocheckpoint = 4096");
       db.exec("PRAGMA foreign_keys = ON");
       migrate(db);
     }

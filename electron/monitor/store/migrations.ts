@@ -449,6 +449,52 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX report_runs_schedule ON report_runs(schedule, id);
   `,
+
+  // The audit chain sealed per batch (audit/audit-chain.ts): a compact row per record, the facts records
+  // share stored once, one link per write transaction. `audit_log` keeps the records written before (the
+  // first link chains from its last hash) and takes no new ones: a wrapper of an older version still
+  // running would otherwise continue the old chain beside the new one.
+  `
+  CREATE TABLE audit_subjects (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('call', 'admin')),
+    actor TEXT,
+    server TEXT,
+    session_id TEXT,
+    action TEXT NOT NULL,
+    target TEXT,
+    client TEXT,
+    client_name TEXT,
+    client_version TEXT,
+    last_id INTEGER NOT NULL
+  );
+  CREATE TABLE audit_records (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    subject INTEGER NOT NULL,
+    args_digest BLOB,
+    outcome TEXT,
+    request_id TEXT,
+    duration_us INTEGER,
+    error_code INTEGER,
+    details TEXT
+  );
+  CREATE TABLE audit_links (
+    id INTEGER PRIMARY KEY,
+    first_id INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    min_time INTEGER NOT NULL,
+    max_time INTEGER NOT NULL,
+    tags BLOB NOT NULL,
+    digest TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE TRIGGER audit_log_closed BEFORE INSERT ON audit_log BEGIN
+    SELECT RAISE(ABORT, 'this audit log is written in batches by a newer mcpscope; restart this wrapper');
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

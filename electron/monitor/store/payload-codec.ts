@@ -1,18 +1,22 @@
 /**
- * How the request and response text of a call is stored: text up to COMPRESS_ABOVE bytes as TEXT, as
- * before; longer text compressed into a BLOB whose first byte names the codec (zstd where Node has it,
- * else raw deflate). SQLite keeps the type of each value, so a BLOB is the marker: rows written before
- * compression existed are TEXT and read as they are. Every reader of those columns goes through
- * decodePayload.
+ * How the request and response text of a call is stored: text up to COMPRESS_ABOVE bytes without its
+ * JSON-RPC boilerplate (payload-fragments.ts), or as TEXT where that saves nothing; longer text
+ * compressed. Both are BLOBs whose first byte names the codec (fragments; zstd where Node has it, else
+ * raw deflate). SQLite keeps the type of each value, so a BLOB is the marker: rows written before either
+ * existed are TEXT and read as they are. Every reader of those columns goes through decodePayload.
  */
 import * as zlib from "node:zlib";
 import type { SqlValue } from "./db.js";
+import { packFragments, unpackFragments } from "./payload-fragments.js";
 
 /** Text longer than this (UTF-8 bytes) is stored compressed. */
 export const COMPRESS_ABOVE = 1024;
 
 const ZSTD = 1;
 const DEFLATE_RAW = 2;
+const FRAGMENTS = 3;
+/** The fragments codec's first byte, as the one-byte UTF-8 character it is. */
+const FRAGMENTS_MARK = String.fromCharCode(FRAGMENTS);
 
 type Codec = { compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer };
 const zstd = zlib as unknown as {
@@ -30,9 +34,10 @@ const WRITE_CODEC = CODECS[ZSTD] ? ZSTD : DEFLATE_RAW;
 
 /** The value to store for a payload's text: the text itself, or a compressed BLOB when that is smaller. */
 export function encodePayload(text: string | null): string | Uint8Array | null {
-  if (text === null || text.length <= COMPRESS_ABOVE / 4) return text;
+  if (text === null) return null;
+  if (text.length <= COMPRESS_ABOVE / 4) return withoutBoilerplate(text);
   const bytes = Buffer.from(text, "utf8");
-  if (bytes.length <= COMPRESS_ABOVE) return text;
+  if (bytes.length <= COMPRESS_ABOVE) return withoutBoilerplate(text);
   const packed = (CODECS[WRITE_CODEC] as Codec).compress(bytes);
   if (packed.length + 1 >= bytes.length) return text;
   const out = new Uint8Array(packed.length + 1);
@@ -41,10 +46,18 @@ export function encodePayload(text: string | null): string | Uint8Array | null {
   return out;
 }
 
-/** The text of a stored payload (TEXT as it is, a compressed BLOB decompressed), or null. */
+/** Small text without its boilerplate, as a BLOB marked by the codec's byte; the text where that saves nothing. */
+function withoutBoilerplate(text: string): string | Uint8Array {
+  const fragments = packFragments(text);
+  return fragments === null ? text : Buffer.from(FRAGMENTS_MARK + fragments, "utf8");
+}
+
+/** The text of a stored payload (TEXT as it is, a BLOB by its codec), or null. */
 export function decodePayload(value: SqlValue | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (!(value instanceof Uint8Array)) return String(value);
+  if (value[0] === FRAGMENTS)
+    return unpackFragments(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8", 1));
   const codec = CODECS[value[0] ?? 0];
   if (!codec) return `[not readable: payload stored with codec ${value[0]}, unknown to this mcpscope]`;
   try {

@@ -130,11 +130,15 @@ export class SessionRecorder implements ObservationSink {
     time: number,
     context?: { method: string; target: string | null },
   ): string {
-    const found = new Set<string>();
+    // Four fields of every call: one scratch set, copied only when it found something.
+    const found = this.scratch;
+    found.clear();
     const masked = maskString(text, found);
-    if (found.size) this.secrets.report(field, found, time, context);
+    if (found.size) this.secrets.report(field, new Set(found), time, context);
     return masked;
   }
+
+  private readonly scratch = new Set<string>();
 
   log(log: LogObservation): void {
     const found = new Set<string>();
