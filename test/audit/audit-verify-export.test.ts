@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { withStoreApi } from "../../electron/cli/api-client.js";
-import { AUDIT_COLUMNS, recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
+import { AUDIT_COLUMNS, iterateAudit, recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { iso } from "../../electron/monitor/time.js";
 import { AuditRecordSchema } from "../../shared/audit.js";
@@ -219,6 +219,23 @@ describe("mcpscope audit export", () => {
       .map((line) => (JSON.parse(line) as AuditRow).id);
     expect(ids).toEqual(readAudit(dir).map((r) => r.id));
     expect(ids).toHaveLength(1_203);
+  });
+
+  it("a page that stops early leaves its connection free to write", async () => {
+    const dir = await seeded(6);
+    const engine = openDb(dbFile(dir));
+    const other = openDb(dbFile(dir));
+    try {
+      // The engine answers a one-record page, another process records an admin action, then the engine
+      // writes: an iterator left open by the page would hold an old snapshot and make that write fail busy.
+      for (const record of iterateAudit(engine)) if (record.id > 0) break;
+      recordAdminAction(other, { action: "settings_change", actor: "other", time: T0 + 10 * 3_600_000 });
+      recordAdminAction(engine, { action: "settings_change", actor: "engine", time: T0 + 11 * 3_600_000 });
+      expect([...iterateAudit(engine)].map((r) => r.actor).slice(-2)).toEqual(["other", "engine"]);
+    } finally {
+      engine.close();
+      other.close();
+    }
   });
 
   it("names in the API's record exactly the stored columns, in their order", () => {

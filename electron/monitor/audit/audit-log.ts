@@ -146,23 +146,29 @@ export function* iterateAudit(db: Db, query: AuditQuery = {}): Generator<AuditRe
     .prepare("SELECT id, first_id, last_id FROM audit_links WHERE last_id >= ? AND first_id <= ? ORDER BY id")
     .iterate(Number(range.first), Number(range.last));
   let link = links.next();
-  for (const row of db
-    .prepare(
-      `SELECT * FROM audit_records WHERE id BETWEEN ? AND ?${where.length ? ` AND ${where.join(" AND ")}` : ""} ORDER BY id`,
-    )
-    .iterate(Number(range.first), Number(range.last), ...params)) {
-    const id = Number(row.id);
-    while (!link.done && Number(link.value.last_id) < id) link = links.next();
-    const subjectId = Number(row.subject);
-    let subject = subjects.get(subjectId);
-    if (!subject) {
-      const stored = subjectStatement.get(subjectId);
-      if (!stored) continue;
-      subject = toSubject(stored);
-      subjects.set(subjectId, subject);
+  // A reader that stops early (a page) returns this generator: the links' statement must end with it, or
+  // it keeps a read snapshot open and this connection's next write transaction fails as busy.
+  try {
+    for (const row of db
+      .prepare(
+        `SELECT * FROM audit_records WHERE id BETWEEN ? AND ?${where.length ? ` AND ${where.join(" AND ")}` : ""} ORDER BY id`,
+      )
+      .iterate(Number(range.first), Number(range.last), ...params)) {
+      const id = Number(row.id);
+      while (!link.done && Number(link.value.last_id) < id) link = links.next();
+      const subjectId = Number(row.subject);
+      let subject = subjects.get(subjectId);
+      if (!subject) {
+        const stored = subjectStatement.get(subjectId);
+        if (!stored) continue;
+        subject = toSubject(stored);
+        subjects.set(subjectId, subject);
+      }
+      const auditRow = toAuditRow(row);
+      const hash = sha256(recordSerialization(id, subjectKey(subject), auditRow));
+      yield logicalRecord(id, subject, auditRow, link.done ? 0 : Number(link.value.id), hash);
     }
-    const auditRow = toAuditRow(row);
-    const hash = sha256(recordSerialization(id, subjectKey(subject), auditRow));
-    yield logicalRecord(id, subject, auditRow, link.done ? 0 : Number(link.value.id), hash);
+  } finally {
+    links.return?.(undefined);
   }
 }
