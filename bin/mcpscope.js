@@ -34,6 +34,8 @@ function tooOld(minimum) {
  */
 function compileCacheDir() {
   const home = homedir();
+  // A home that does not exist (a service account's, or a test's on purpose) is not ours to create.
+  if (!home || !existsSync(home)) return null;
   const base =
     process.platform === "win32"
       ? (process.env.LOCALAPPDATA ?? join(home, "AppData", "Local"))
@@ -85,7 +87,8 @@ if (minimum && tooOld(minimum)) {
 } else {
   delete process.env.MCPSCOPE_REEXEC;
   try {
-    module.enableCompileCache?.(compileCacheDir());
+    const cacheDir = compileCacheDir();
+    if (cacheDir) module.enableCompileCache?.(cacheDir);
   } catch {
     // No home folder, or none we may write: start without the cache.
   }
