@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
+import { StderrLines } from "./stderr-lines.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
 
 export interface RunOptions {
@@ -83,7 +84,10 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     return 127;
   }
 
-  const observer = outer ? relayOnly(options.name, outer, stderr) : startObserver(options, startedAt, stderr);
+  // From here on the server writes to stderr too: the wrapper's lines go between the server's lines.
+  const lines = new StderrLines(stderr);
+  const say = (line: string) => lines.say(line);
+  const observer = outer ? relayOnly(options.name, outer, say) : startObserver(options, startedAt, say);
   observer.queue.post({ type: "child", pid: child.pid ?? null });
   const copy = (stream: CopyStream, chunk: Buffer) => observer.queue.offer(stream, chunk, now());
 
@@ -123,7 +127,13 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // Server → client. If the client stops reading (closed its end), keep draining the server so that it
   // can finish and exit; what it writes is still observed.
   relay(childOut, stdout, (chunk) => copy("out", chunk));
-  relay(childErr, stderr, (chunk) => copy("err", chunk));
+  relay(
+    childErr,
+    stderr,
+    (chunk) => copy("err", chunk),
+    (chunk) => lines.relay(chunk),
+  );
+  childErr.once("end", () => lines.end());
 
   const forward = (signal: NodeJS.Signals) => () => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -156,6 +166,7 @@ function relay(
   source: NodeJS.ReadableStream,
   sink: NodeJS.WritableStream,
   observe: (chunk: Buffer) => void,
+  write: (chunk: Buffer) => boolean = (chunk) => sink.write(chunk),
 ): void {
   let sinkGone = false;
   const gone = () => {
@@ -164,7 +175,7 @@ function relay(
   };
   sink.on("error", gone);
   source.on("data", (chunk: Buffer) => {
-    if (!sinkGone && !(sink as { destroyed?: boolean }).destroyed && !sink.write(chunk)) {
+    if (!sinkGone && !(sink as { destroyed?: boolean }).destroyed && !write(chunk)) {
       source.pause();
       sink.once("drain", () => source.resume());
     }
@@ -185,8 +196,8 @@ interface Observer {
 }
 
 /** An observer that records nothing, for a wrapper inside another one. */
-function relayOnly(name: string, outer: string, stderr: NodeJS.WritableStream): Observer {
-  stderr.write(
+function relayOnly(name: string, outer: string, say: (line: string) => void): Observer {
+  say(
     `mcpscope: ${name} is already wrapped by mcpscope run (${outer}), which records its calls; relaying without recording them twice\n`,
   );
   const queue = new CopyQueue({ postMessage: () => {} });
@@ -205,7 +216,7 @@ function workerEnv(): NodeJS.ProcessEnv {
 }
 
 /** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
-function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.WritableStream): Observer {
+function startObserver(options: RunOptions, startedAt: number, say: (line: string) => void): Observer {
   const init: WorkerInit = {
     dataDir: options.dataDir,
     sessionId: crypto.randomUUID(),
@@ -231,9 +242,7 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
     });
     worker.stdout.resume();
   } catch (error) {
-    stderr.write(
-      `mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`,
-    );
+    say(`mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`);
     const queue = new CopyQueue({ postMessage: () => {} });
     queue.markBroken();
     return { queue, finish: async () => {} };
@@ -246,12 +255,12 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
   });
   worker.on("message", (message: FromWorker) => {
     if (message.type === "ack") queue.acknowledge(message.bytes);
-    else if (message.type === "problem") stderr.write(`${message.message}\n`);
+    else if (message.type === "problem") say(`${message.message}\n`);
     else if (message.type === "closed") closed();
   });
   worker.on("error", (error) => {
     queue.markBroken();
-    stderr.write(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
+    say(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
     closed();
   });
   worker.on("exit", () => {
@@ -279,7 +288,7 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
       }
       if (!finished) {
-        stderr.write(
+        say(
           `mcpscope: stopped storing observations at exit after ${Math.round((Date.now() - started) / 1000)} s (storage too slow; ${queue.pendingBytes} bytes not yet parsed); traffic was unaffected\n`,
         );
       }
