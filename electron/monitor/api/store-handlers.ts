@@ -6,25 +6,15 @@
 import { verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
-import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
 import { inspectRecord } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
-import { metricsSeries } from "../metrics/series.js";
 import { reportHandlers } from "../reports/handlers.js";
-import { approvePins, listPins } from "../security/pins.js";
+import { approvePins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
-import {
-  getCall,
-  listCallDetails,
-  listCalls,
-  listServers,
-  recordedServerNames,
-  resolveRange,
-  statsDocument,
-} from "../store/queries.js";
 import { iso } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
+import { readHandlers } from "./read-handlers.js";
 
 export type StoreMethod =
   | "servers.list"
@@ -64,19 +54,9 @@ export interface StoreHandlerOptions {
 export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
   const logs = options.logs ?? new LogReader(db);
   return {
-    "servers.list": () => listServers(db),
-    "servers.recorded": () => recordedServerNames(db),
-    "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
-    "calls.list": (input) => listCalls(db, input),
-    "calls.get": (input) => getCall(db, input.id),
-    "calls.details": (input) => listCallDetails(db, input),
+    ...readHandlers(db),
     "logs.search": (input) => logs.search(input),
     "logs.patterns": (input) => logs.patterns(input),
-    "metrics.series": (input) => metricsSeries(db, input),
-    "events.list": (input) => listEvents(db, input),
-    "events.groups": (input) => errorGroups(db, input),
-    "sessions.timeline": (input) => sessionTimeline(db, input.id),
-    "tools.pins": (input) => listPins(db, input.server),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
     "instrument.records": async () =>
       Promise.all(

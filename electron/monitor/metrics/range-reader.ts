@@ -9,7 +9,7 @@
  */
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
-import { DAY, HOUR, MINUTE, operationTarget, readState, STATE, SUMMARY_METHOD } from "./rollups.js";
+import { ANY_OUTCOME, DAY, HOUR, isSummary, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
 
 export interface OperationAccumulator {
   server: string;
@@ -125,9 +125,11 @@ function readSnapshot(
   const data: RangeData = new Map();
   let folded: number;
   let pieces: Piece[];
+  let totalsFrom = Number.POSITIVE_INFINITY;
   try {
     folded = readState(db, STATE.folded);
     pieces = planRange(since, until, readMarks(db));
+    totalsFrom = readState(db, STATE.totalsFrom, Number.POSITIVE_INFINITY);
   } catch {
     // A database without the rollup tables (opened read-only before migration 5): raw calls only.
     folded = Number.POSITIVE_INFINITY;
@@ -136,24 +138,18 @@ function readSnapshot(
   const byServer = server ? " AND server = ?" : "";
   const extra: SqlValue[] = server ? [server] : [];
 
-  let series: SeriesTarget[] | null = null;
+  let series: SeriesDictionary | null = null;
   for (const piece of pieces) {
     if (piece.kind === "rollup") {
-      series ??= loadSeries(db, server);
-      const statement = db.prepare(
-        `SELECT series, count, bytes_in, bytes_out, sketch FROM call_rollups
-         WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+      series ??= loadSeries(db, data, server);
+      // Buckets from `totalsFrom` on have operation summaries: counts summed by SQLite, and one latency
+      // sketch per operation and bucket; before that, a sketch per operation, outcome and bucket.
+      const split = Math.min(
+        piece.end,
+        Math.max(piece.start, Math.ceil(totalsFrom / piece.resolution) * piece.resolution),
       );
-      // Arrays, not objects: a 30-day range reads tens of thousands of rows, and building an object per
-      // row is a large part of its cost.
-      statement.setReturnArrays(true);
-      const rows = statement.all(piece.resolution, piece.start, piece.end) as unknown as RollupRow[];
-      for (const row of rows) {
-        const target = series[Number(row[0])];
-        if (!target) continue;
-        target.acc ??= accumulator(data, target.server, target.method, target.target);
-        addRollup(target.acc, target.outcome, row, latency);
-      }
+      readRollups(db, series.byId, piece.resolution, piece.start, split, latency);
+      readTotals(db, series, piece.resolution, split, piece.end, latency);
     } else if (piece.kind === "raw") {
       const rows = db
         .prepare(
@@ -235,8 +231,76 @@ function addRaw(data: RangeData, row: Row, latency = true): void {
   acc.sketch.add(duration);
 }
 
+/** Every row of the (operation, outcome) series in buckets [from, to) of one resolution, sketches included. */
+function readRollups(
+  db: Db,
+  byId: SeriesTarget[],
+  resolution: number,
+  from: number,
+  to: number,
+  latency: boolean,
+): void {
+  if (from >= to) return;
+  const statement = db.prepare(
+    `SELECT series, count, bytes_in, bytes_out, sketch FROM call_rollups
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+  );
+  // Arrays, not objects: a 30-day range reads tens of thousands of rows, and building an object per
+  // row is a large part of its cost.
+  statement.setReturnArrays(true);
+  const rows = statement.all(resolution, from, to) as unknown as RollupRow[];
+  for (const row of rows) {
+    const target = byId[Number(row[0])];
+    if (!target) continue;
+    target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+    addRollup(target.acc, target.outcome, row, latency);
+  }
+}
+
+/**
+ * Buckets [from, to) of one resolution where operation summaries exist: counts and bytes per (operation,
+ * outcome) summed inside SQLite (no sketch leaves it), then one sketch per operation and bucket from the
+ * operation summaries — a third to a quarter of the rows, and no object per row.
+ */
+function readTotals(
+  db: Db,
+  series: SeriesDictionary,
+  resolution: number,
+  from: number,
+  to: number,
+  latency: boolean,
+): void {
+  if (from >= to) return;
+  const sums = db.prepare(
+    `SELECT series, sum(count), sum(bytes_in), sum(bytes_out) FROM call_rollups
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY series`,
+  );
+  sums.setReturnArrays(true);
+  for (const row of sums.all(resolution, from, to) as unknown as RollupRow[]) {
+    const target = series.byId[Number(row[0])];
+    if (!target) continue;
+    target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+    addRollup(target.acc, target.outcome, row, false);
+  }
+  if (!latency || series.operations.size === 0) return;
+  // Ids are integers read from the database, written into the statement as they are.
+  const sketches = db.prepare(
+    `SELECT series, sketch FROM call_rollups WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?
+     AND series IN (${[...series.operations.keys()].map((id) => Math.trunc(id)).join(", ")})`,
+  );
+  sketches.setReturnArrays(true);
+  for (const row of sketches.all(resolution, from, to) as unknown as [SqlValue, Uint8Array][]) {
+    const op = series.operations.get(Number(row[0]));
+    if (!op) continue;
+    const acc = accumulator(op.data, op.server, op.method, op.target);
+    acc.sketch.mergeEncoded(row[1]);
+    acc.fromRollups = true;
+  }
+}
+
 /** One rollup series: its operation and outcome, and the accumulator once a row of it is in range. */
 interface SeriesTarget {
+  data: RangeData;
   server: string;
   method: string;
   target: string | null;
@@ -244,24 +308,37 @@ interface SeriesTarget {
   acc: OperationAccumulator | null;
 }
 
-/** The series dictionary (of one server, if given), indexed by series id. */
-function loadSeries(db: Db, server?: string): SeriesTarget[] {
+interface SeriesDictionary {
+  /** The (operation, outcome) series by id. */
+  byId: SeriesTarget[];
+  /** The operation summaries (any outcome) by id. */
+  operations: Map<number, SeriesTarget>;
+}
+
+/** The series dictionary (of one server, if given). */
+function loadSeries(db: Db, data: RangeData, server?: string): SeriesDictionary {
   const rows = db
     .prepare(
-      `SELECT id, server, method, target, outcome FROM rollup_series WHERE method <> ?${server ? " AND server = ?" : ""}`,
+      `SELECT id, server, method, target, outcome FROM rollup_series${server ? " WHERE server = ?" : ""}`,
     )
-    .all(SUMMARY_METHOD, ...(server ? [server] : []));
+    .all(...(server ? [server] : []));
   const byId: SeriesTarget[] = [];
+  const operations = new Map<number, SeriesTarget>();
   for (const row of rows) {
-    byId[Number(row.id)] = {
+    const method = String(row.method);
+    const outcome = String(row.outcome);
+    const target: SeriesTarget = {
+      data,
       server: String(row.server),
-      method: String(row.method),
+      method,
       target: row.target === "" ? null : String(row.target),
-      outcome: String(row.outcome),
+      outcome,
       acc: null,
     };
+    if (!isSummary(method, outcome)) byId[Number(row.id)] = target;
+    else if (outcome === ANY_OUTCOME) operations.set(Number(row.id), target);
   }
-  return byId;
+  return { byId, operations };
 }
 
 /** series, count, bytes_in, bytes_out, sketch */
