@@ -17,13 +17,13 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 if (parentPort)
   serveReads(parentPort, {
     ...handlers,
-    "stats.get": (input) => {
+    "stats.get": (input: Parameters<(typeof handlers)["stats.get"]>[0]) => {
       writeFileSync(join(dir, "held"), "");
       // Synchronous, as a long SQLite read is: this thread does nothing else meanwhile.
       while (!existsSync(join(dir, "release"))) Atomics.wait(pause, 0, 0, 5);
       return handlers["stats.get"](input);
     },
-    "tools.pins": (input) => {
+    "tools.pins": (input: { server?: string }) => {
       if (input.server === "die") process.exit(3);
       return handlers["tools.pins"](input);
     },
