@@ -162,9 +162,9 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
       lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, g.lastSeen));
       const existing = s.find.get(g.resolution, g.start, id);
       if (existing) {
-        const merged = DDSketch.decode(existing.sketch as Uint8Array);
-        merged.merge(g.sketch);
-        s.update.run(g.count, g.bytesIn, g.bytesOut, merged.encode(), g.resolution, g.start, id);
+        // The group's sketch is not used after this: the stored one merges into it (no second sketch).
+        g.sketch.mergeEncoded(existing.sketch as Uint8Array);
+        s.update.run(g.count, g.bytesIn, g.bytesOut, g.sketch.encode(), g.resolution, g.start, id);
       } else {
         s.insert.run(g.resolution, g.start, id, g.count, g.bytesIn, g.bytesOut, g.sketch.encode());
       }
