@@ -273,7 +273,7 @@ function readTotals(
   if (from >= to) return;
   const sums = db.prepare(
     `SELECT series, sum(count), sum(bytes_in), sum(bytes_out) FROM call_rollups
-     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY series`,
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY +series`,
   );
   sums.setReturnArrays(true);
   for (const row of sums.all(resolution, from, to) as unknown as RollupRow[]) {
@@ -283,10 +283,11 @@ function readTotals(
     addRollup(target.acc, target.outcome, row, false);
   }
   if (!latency || series.operations.size === 0) return;
-  // Ids are integers read from the database, written into the statement as they are.
+  // Ids are integers read from the database, written into the statement as they are. The unary `+`s keep
+  // SQLite on the time range (dense: most rows in it are wanted), not the index by series.
   const sketches = db.prepare(
     `SELECT series, sketch FROM call_rollups WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?
-     AND series IN (${[...series.operations.keys()].map((id) => Math.trunc(id)).join(", ")})`,
+     AND +series IN (${[...series.operations.keys()].map((id) => Math.trunc(id)).join(", ")})`,
   );
   sketches.setReturnArrays(true);
   for (const row of sketches.all(resolution, from, to) as unknown as [SqlValue, Uint8Array][]) {

@@ -25,6 +25,8 @@ import {
   SUMMARY_METHOD,
 } from "./rollups.js";
 
+/** Up to this many series, their rows are read series by series (see addRows). */
+const FEW_SERIES = 100;
 /** The default step gives at most about this many points. */
 export const TARGET_POINTS = 300;
 /** A step that would give more points than this is refused. */
@@ -195,11 +197,14 @@ function addRows(
   series: Map<number, boolean>,
 ): void {
   if (from >= to || series.size === 0) return;
-  // Only the series asked for: the rows of every other operation are never materialised. Ids are
-  // integers read from the database, so they are written into the statement as they are.
+  // Only the series asked for: the rows of every other operation are never read. A few series (summaries,
+  // one tool) are read through the index by series, each a contiguous run; many, along the time range.
+  // Ids are integers read from the database, so they are written into the statement as they are.
+  const few = series.size <= FEW_SERIES;
   const statement = db.prepare(
-    `SELECT bucket_start, series, count, sketch FROM call_rollups
-     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? AND series IN (${[...series.keys()].map((id) => Math.trunc(id)).join(", ")})`,
+    `SELECT bucket_start, series, count, sketch FROM call_rollups${few ? " INDEXED BY call_rollups_series" : ""}
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?
+     AND ${few ? "" : "+"}series IN (${[...series.keys()].map((id) => Math.trunc(id)).join(", ")})`,
   );
   // Arrays, not objects: a week of hours is a row per series and hour.
   statement.setReturnArrays(true);
