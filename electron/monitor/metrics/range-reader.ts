@@ -142,11 +142,13 @@ function readSnapshot(
   for (const piece of pieces) {
     if (piece.kind === "rollup") {
       series ??= loadSeries(db, data, server);
-      // Buckets from `totalsFrom` on have operation summaries: counts summed by SQLite, and one latency
-      // sketch per operation and bucket; before that, a sketch per operation, outcome and bucket.
+      // Hours and days from `totalsFrom` on are read with their operation summaries: one latency sketch per
+      // operation and bucket instead of one per outcome (hundreds of buckets each). A minute's sketches hold
+      // a few values, so minutes merge them per outcome as before, which costs no more.
+      const summarised = piece.resolution === MINUTE ? piece.end : totalsFrom;
       const split = Math.min(
         piece.end,
-        Math.max(piece.start, Math.ceil(totalsFrom / piece.resolution) * piece.resolution),
+        Math.max(piece.start, Math.ceil(summarised / piece.resolution) * piece.resolution),
       );
       readRollups(db, series.byId, piece.resolution, piece.start, split, latency);
       readTotals(db, series, piece.resolution, split, piece.end, latency);
@@ -258,9 +260,9 @@ function readRollups(
 }
 
 /**
- * Buckets [from, to) of one resolution where operation summaries exist: counts and bytes per (operation,
- * outcome) summed inside SQLite (no sketch leaves it), then one sketch per operation and bucket from the
- * operation summaries — a third to a quarter of the rows, and no object per row.
+ * Buckets [from, to) of one resolution where operation summaries exist: counts and bytes from the
+ * (operation, outcome) rows, and latency from one sketch per operation and bucket (the operation
+ * summaries) instead of one per outcome: only those sketches leave SQLite.
  */
 function readTotals(
   db: Db,
@@ -271,31 +273,27 @@ function readTotals(
   latency: boolean,
 ): void {
   if (from >= to) return;
-  const sums = db.prepare(
-    `SELECT series, sum(count), sum(bytes_in), sum(bytes_out) FROM call_rollups
-     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY +series`,
-  );
-  sums.setReturnArrays(true);
-  for (const row of sums.all(resolution, from, to) as unknown as RollupRow[]) {
-    const target = series.byId[Number(row[0])];
-    if (!target) continue;
-    target.acc ??= accumulator(target.data, target.server, target.method, target.target);
-    addRollup(target.acc, target.outcome, row, false);
-  }
-  if (!latency || series.operations.size === 0) return;
-  // Ids are integers read from the database, written into the statement as they are. The unary `+`s keep
+  // Ids are integers read from the database, written into the statement as they are. The unary `+` keeps
   // SQLite on the time range (dense: most rows in it are wanted), not the index by series.
-  const sketches = db.prepare(
-    `SELECT series, sketch FROM call_rollups WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?
-     AND +series IN (${[...series.operations.keys()].map((id) => Math.trunc(id)).join(", ")})`,
+  const wanted = [...series.operations.keys()].map((id) => Math.trunc(id)).join(", ");
+  const statement = db.prepare(
+    `SELECT series, count, bytes_in, bytes_out, ${latency && wanted ? `CASE WHEN +series IN (${wanted}) THEN sketch END` : "NULL"}
+     FROM call_rollups WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
   );
-  sketches.setReturnArrays(true);
-  for (const row of sketches.all(resolution, from, to) as unknown as [SqlValue, Uint8Array][]) {
-    const op = series.operations.get(Number(row[0]));
+  statement.setReturnArrays(true);
+  for (const row of statement.all(resolution, from, to) as unknown as RollupRow[]) {
+    const id = Number(row[0]);
+    const target = series.byId[id];
+    if (target) {
+      target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+      addRollup(target.acc, target.outcome, row, false);
+      continue;
+    }
+    const op = row[4] ? series.operations.get(id) : undefined;
     if (!op) continue;
-    const acc = accumulator(op.data, op.server, op.method, op.target);
-    acc.sketch.mergeEncoded(row[1]);
-    acc.fromRollups = true;
+    op.acc ??= accumulator(op.data, op.server, op.method, op.target);
+    op.acc.sketch.mergeEncoded(row[4] as Uint8Array);
+    op.acc.fromRollups = true;
   }
 }
 
