@@ -12,6 +12,7 @@
 //
 //   node bench/metrics-logs/fold.mjs                    # 600,000 calls recorded at 20,000 a second
 //   CALLS=300000 RATE=20 node bench/metrics-logs/fold.mjs   # sparse: a few calls per series and minute
+//   GAPS=1 CALLS=100000 node bench/metrics-logs/fold.mjs    # also list this thread's pauses over 50 ms
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -116,12 +117,22 @@ try {
     dbPath: join(work, "mcpscope.db"),
     foldBatch,
   });
+  const gaps = [];
+  let last = performance.now();
+  const t0 = last;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 50) gaps.push([Math.round(last - t0), Math.round(now - last)]);
+    last = now;
+  }, 2);
   const worker = await measure(async () => {
     const report = await thread.catchUp();
     if (!report) throw new Error("the fold worker did not start");
     return { folded: report.folded, longestMs: report.longestMs };
   });
   await thread.close();
+  clearInterval(ticker);
+  if (process.env.GAPS) console.log("gaps (at ms, length ms):", JSON.stringify(gaps.slice(0, 30)));
   const backlog = collector.backlog();
   line("fold worker", worker, backlog);
 

@@ -11,6 +11,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type MessagePort, Worker } from "node:worker_threads";
 
+/** The fold worker's niceness on Linux (0 normal, 19 lowest): below the engine's own threads. */
+export const FOLD_NICE = 10;
+
 export interface FoldWorkerData {
   dbPath: string;
   foldBatch: number;
