@@ -30,6 +30,7 @@ import { applyEventRetention, eventsAfter, lastEventId } from "./events/queries.
 import { EventTracker } from "./events/tracker.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
+import { forgetBuckets } from "./metrics/bucket-cache.js";
 import {
   type EngineMetrics,
   type EngineMetricsOptions,
@@ -202,6 +203,7 @@ export async function createEngine(
         // The restored database has other ids: the live feeds go on from its newest rows.
         lastId = safeLastId();
         await reads?.reset();
+        forgetBuckets(db);
         lastEventSeen = safeLastEventId(0);
         metrics.rewind();
         try {

@@ -8,6 +8,7 @@
  * kept: no call outside [since, until] is ever counted.
  */
 import type { Db, Row, SqlValue } from "../store/db.js";
+import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
 import { ANY_OUTCOME, DAY, HOUR, isSummary, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
 
@@ -145,13 +146,16 @@ function readSnapshot(
       // Hours and days from `totalsFrom` on are read with their operation summaries: one latency sketch per
       // operation and bucket instead of one per outcome (hundreds of buckets each). A minute's sketches hold
       // a few values, so minutes merge them per outcome as before, which costs no more.
-      const summarised = piece.resolution === MINUTE ? piece.end : totalsFrom;
+      // Without a server, whole buckets come from the connection's cache when unchanged, minutes too.
+      const cache = server === undefined && latency ? bucketCache(db) : null;
+      const summarised = piece.resolution === MINUTE && !cache ? piece.end : totalsFrom;
       const split = Math.min(
         piece.end,
         Math.max(piece.start, Math.ceil(summarised / piece.resolution) * piece.resolution),
       );
       readRollups(db, series.byId, piece.resolution, piece.start, split, latency);
-      readTotals(db, series, piece.resolution, split, piece.end, latency);
+      if (cache) readCached(db, cache, series, piece.resolution, split, piece.end);
+      else readTotals(db, series, piece.resolution, split, piece.end, latency);
     } else if (piece.kind === "raw") {
       const rows = db
         .prepare(
@@ -295,6 +299,38 @@ function readTotals(
     op.acc.sketch.mergeEncoded(row[4] as Uint8Array);
     op.acc.fromRollups = true;
   }
+}
+
+/** Buckets [from, to) of one resolution, for a read of every server, through the connection's cache. */
+function readCached(
+  db: Db,
+  cache: BucketCache,
+  series: SeriesDictionary,
+  resolution: number,
+  from: number,
+  to: number,
+): void {
+  readCachedBuckets(db, cache, resolution, from, to, {
+    counted: (id) => series.byId[id] !== undefined,
+    sketched: (id) => series.operations.has(id),
+    addCounts(id, count, bytesIn, bytesOut) {
+      const target = series.byId[id];
+      if (!target) return;
+      const acc = (target.acc ??= accumulator(target.data, target.server, target.method, target.target));
+      acc.calls += count;
+      acc.outcomes[target.outcome] = (acc.outcomes[target.outcome] ?? 0) + count;
+      acc.bytesIn += bytesIn;
+      acc.bytesOut += bytesOut;
+      acc.fromRollups = true;
+    },
+    addSketch(id, sketch) {
+      const op = series.operations.get(id);
+      if (!op) return;
+      const acc = (op.acc ??= accumulator(op.data, op.server, op.method, op.target));
+      acc.sketch.mergeEncoded(sketch);
+      acc.fromRollups = true;
+    },
+  });
 }
 
 /** One rollup series: its operation and outcome, and the accumulator once a row of it is in range. */
