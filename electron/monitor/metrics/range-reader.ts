@@ -316,7 +316,8 @@ function readCached(
     addCounts(id, count, bytesIn, bytesOut) {
       const target = series.byId[id];
       if (!target) return;
-      const acc = (target.acc ??= accumulator(target.data, target.server, target.method, target.target));
+      target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+      const acc = target.acc;
       acc.calls += count;
       acc.outcomes[target.outcome] = (acc.outcomes[target.outcome] ?? 0) + count;
       acc.bytesIn += bytesIn;
@@ -326,7 +327,8 @@ function readCached(
     addSketch(id, sketch) {
       const op = series.operations.get(id);
       if (!op) return;
-      const acc = (op.acc ??= accumulator(op.data, op.server, op.method, op.target));
+      op.acc ??= accumulator(op.data, op.server, op.method, op.target);
+      const acc = op.acc;
       acc.sketch.mergeEncoded(sketch);
       acc.fromRollups = true;
     },
