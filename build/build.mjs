@@ -44,6 +44,8 @@ async function buildNode() {
       cli: "electron/cli/main.ts",
       "observer-worker": "electron/monitor/proxy/observer-worker.ts",
       "http-observer-worker": "electron/monitor/proxy-http/http-observer-worker.ts",
+      "read-worker": "electron/monitor/api/read-worker.ts",
+      "fold-worker": "electron/monitor/metrics/fold-worker.ts",
       "engine-host": "electron/main/engine-host.ts",
       // The library entry (`import { observe } from "mcpscope"`), beside the observer worker it starts.
       tap: "electron/monitor/tap/index.ts",

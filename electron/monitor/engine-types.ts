@@ -22,4 +22,9 @@ export interface EngineOptions {
    * observer worker's bundle is (default: beside the engine's bundle).
    */
   remoteProxies?: false | { workerUrl?: URL; checkMs?: number };
+  /**
+   * Worker threads that answer the read-only methods (api/read-pool.ts); `false` answers them on the
+   * engine's thread. `workerUrl` is where the read worker's bundle is (default: beside the engine's).
+   */
+  readPool?: false | { workerUrl?: URL; size?: number };
 }

@@ -16,6 +16,8 @@ import { AlertManager } from "./alerts/alert-manager.js";
 import { loadAlertConfig } from "./alerts/rule-file.js";
 import { configHandlers } from "./api/config-handlers.js";
 import type { ApiHandlers } from "./api/in-process.js";
+import { isReadMethod } from "./api/read-handlers.js";
+import { ReadPool } from "./api/read-pool.js";
 import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
@@ -29,6 +31,7 @@ import { EventTracker } from "./events/tracker.js";
 import { checkHandlers } from "./health/check-handlers.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LoggingSystem } from "./logs/logging-system.js";
+import { forgetBuckets } from "./metrics/bucket-cache.js";
 import {
   type EngineMetrics,
   type EngineMetricsOptions,
@@ -207,6 +210,8 @@ export async function createEngine(
       if (result.ok) {
         // The restored database has other ids: the live feeds go on from its newest rows.
         lastId = safeLastId();
+        await reads?.reset();
+        forgetBuckets(db);
         lastEventSeen = safeLastEventId(0);
         metrics.rewind();
         try {
@@ -217,6 +222,19 @@ export async function createEngine(
       return result;
     },
   };
+  // Read-only methods on worker threads with their own connections: a slow read holds one worker, not
+  // the engine (its feeds, alerts and folding) nor the requests behind it.
+  const reads =
+    options.readPool === false
+      ? null
+      : new ReadPool({
+          dbPath,
+          workerUrl: options.readPool?.workerUrl ?? new URL("./read-worker.mjs", import.meta.url),
+          size: options.readPool?.size,
+          fallback: (method, input) =>
+            (handlers[method as keyof ApiHandlers] as (i: unknown) => unknown)(input),
+          warn: (problem) => logging.warn("reads", problem),
+        });
   alerts?.start();
   if (alerts) reportScheduler.start();
 
@@ -321,6 +339,7 @@ export async function createEngine(
       if (!isMethodName(method))
         throw new ApiInputError(method, `unknown method; known: ${Object.keys(API_METHODS).join(", ")}`);
       const parsed = parseMethodInput(method, input);
+      if (reads && isReadMethod(method)) return reads.invoke(method, parsed);
       return (handlers[method] as (input: unknown) => unknown)(parsed);
     },
     subscribe(event, listener) {
@@ -344,6 +363,7 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       for (const timer of pollers) clearInterval(timer);
+      await reads?.close();
       alerts?.close();
       await reportScheduler.close();
       stopSettingsWatch();

@@ -31,13 +31,38 @@ function totals(source: "raw" | number): Record<string, [number, number, number]
       ? `SELECT server, method, CASE WHEN method IN ('tools/call','prompts/get','resources/read') THEN coalesce(target, '') ELSE '' END AS t,
            outcome, count(*) AS n, sum(bytes_in) AS bi, sum(bytes_out) AS bo FROM calls GROUP BY 1, 2, 3, 4`
       : `SELECT server, method, target AS t, outcome, sum(count) AS n, sum(bytes_in) AS bi, sum(bytes_out) AS bo
-           FROM call_rollups JOIN rollup_series s ON s.id = series WHERE resolution = ${source} AND s.method <> '*' GROUP BY 1, 2, 3, 4`;
+           FROM call_rollups JOIN rollup_series s ON s.id = series WHERE resolution = ${source} AND s.method <> '*' AND s.outcome <> '*' GROUP BY 1, 2, 3, 4`;
   return Object.fromEntries(
     db
       .prepare(sql)
       .all()
       .map((r) => [`${r.server}|${r.method}|${r.t}|${r.outcome}`, [Number(r.n), Number(r.bi), Number(r.bo)]]),
   );
+}
+
+/**
+ * What each kind of summary series holds per bucket, beside the same sums over the operations' series:
+ * the operation summaries (any outcome) per operation, the server summaries per server and ok/error, the
+ * all-servers summary per ok/error.
+ */
+function summariesAgree(resolution: number): void {
+  const sums = (select: string, where: string, group: string) =>
+    db
+      .prepare(
+        `SELECT bucket_start, ${select} AS k, sum(count) AS n, sum(bytes_in) AS bi, sum(bytes_out) AS bo
+         FROM call_rollups JOIN rollup_series s ON s.id = series WHERE resolution = ? AND ${where}
+         GROUP BY bucket_start, ${group} ORDER BY 1, 2`,
+      )
+      .all(resolution);
+  const ops = "s.method <> '*' AND s.outcome <> '*'";
+  const kind = "CASE WHEN s.outcome = 'ok' THEN 'ok' ELSE 'error' END";
+  expect(sums("s.server || s.method || s.target", "s.outcome = '*'", "k")).toEqual(
+    sums("s.server || s.method || s.target", ops, "k"),
+  );
+  expect(sums(`s.server || ${kind}`, "s.method = '*' AND s.server <> '*'", "k")).toEqual(
+    sums(`s.server || ${kind}`, ops, "k"),
+  );
+  expect(sums(kind, "s.method = '*' AND s.server = '*'", "k")).toEqual(sums(kind, ops, "k"));
 }
 
 describe("rollups", () => {
@@ -73,7 +98,10 @@ describe("rollups", () => {
     expect(new MetricsCollector(other).collect()).toBe(51);
     other.close();
     expect(collector.collect()).toBe(0);
-    for (const resolution of [MINUTE, HOUR, DAY]) expect(totals(resolution)).toEqual(totals("raw"));
+    for (const resolution of [MINUTE, HOUR, DAY]) {
+      expect(totals(resolution)).toEqual(totals("raw"));
+      summariesAgree(resolution);
+    }
   });
 
   it("two collectors racing in other threads while wrappers write: every call counted once", async () => {

@@ -7,28 +7,18 @@ import type { AuditExportPage, AuditExportQuery } from "../../../shared/audit.js
 import { iterateAudit, verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
-import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
 import { inspectRecord } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
-import { metricsSeries } from "../metrics/series.js";
 import { reportHandlers } from "../reports/handlers.js";
-import { approvePins, listPins } from "../security/pins.js";
+import { approvePins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
 import { SCHEMA_VERSION } from "../store/migrations.js";
-import {
-  getCall,
-  listCallDetails,
-  listCalls,
-  listServers,
-  recordedServerNames,
-  resolveRange,
-  statsDocument,
-} from "../store/queries.js";
 import { checkDatabase } from "../store/recovery.js";
 import { storageInfo } from "../store/storage-info.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
+import { readHandlers } from "./read-handlers.js";
 
 export type StoreMethod =
   | "servers.list"
@@ -76,22 +66,12 @@ export interface StoreHandlerOptions {
 export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
   const logs = options.logs ?? new LogReader(db, options.warn, undefined, options.mineAtMost);
   return {
-    "servers.list": () => listServers(db),
-    "servers.recorded": () => recordedServerNames(db),
-    "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
-    "calls.list": (input) => listCalls(db, input),
-    "calls.get": (input) => getCall(db, input.id),
-    "calls.details": (input) => listCallDetails(db, input),
+    ...readHandlers(db),
     "logs.search": (input) => logs.search(input),
     "logs.patterns": (input) => logs.patterns(input),
     "logs.tail": (input) => logs.tail(input),
-    "metrics.series": (input) => metricsSeries(db, input),
     "storage.info": () => storageInfo(db, options.dataDir, SCHEMA_VERSION),
     "storage.check": (input) => checkDatabase(db.path, input.full),
-    "events.list": (input) => listEvents(db, input),
-    "events.groups": (input) => errorGroups(db, input),
-    "sessions.timeline": (input) => sessionTimeline(db, input.id),
-    "tools.pins": (input) => listPins(db, input.server),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
     "instrument.records": async () =>
       Promise.all(

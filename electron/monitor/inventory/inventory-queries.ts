@@ -1,6 +1,7 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
 import { ANSWERED_OUTCOMES } from "../../../shared/domain.js";
 import type { CheckStatus, ServerDetail } from "../../../shared/servers.js";
+import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
 import { listCalls } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -163,12 +164,23 @@ function knownTools(db: Db, name: string): Array<{ name: string; description: st
     .prepare("SELECT tool, definition FROM tool_pins WHERE server = ? AND status != 'removed'")
     .all(name);
   for (const pin of pins) tools.set(String(pin.tool), describedIn(str(pin.definition)));
-  const called = db
-    .prepare(
-      `SELECT DISTINCT target FROM calls WHERE server = ? AND started_at >= ?
-       AND method = 'tools/call' AND target IS NOT NULL LIMIT 500`,
-    )
-    .all(name, Date.now() - 7 * 86_400_000);
+  // Tools called: from the rollup series (one row per tool and outcome, however many calls), and the
+  // calls not folded yet (a short tail by id), not a scan of a week of the server's calls.
+  const since = Date.now() - 7 * 86_400_000;
+  const called = [
+    ...db
+      .prepare(
+        `SELECT DISTINCT target FROM rollup_series WHERE server = ? AND method = 'tools/call' AND target <> ''
+         AND last_seen >= ? LIMIT 500`,
+      )
+      .all(name, since),
+    ...db
+      .prepare(
+        `SELECT DISTINCT target FROM calls NOT INDEXED WHERE id > ? AND server = ? AND started_at >= ?
+         AND method = 'tools/call' AND target IS NOT NULL LIMIT 500`,
+      )
+      .all(readState(db, STATE.folded), name, since),
+  ];
   for (const row of called) if (!tools.has(String(row.target))) tools.set(String(row.target), null);
   return [...tools].map(([tool, description]) => ({ name: tool, description }));
 }

@@ -8,6 +8,7 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { recordAdminAction } from "../audit/audit-log.js";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "../store/db.js";
+import { FoldThread } from "./fold-thread.js";
 import { type MetricSet, metricSet } from "./metric-set.js";
 import { DEFAULT_RETENTION, type RetentionSettings, retentionStep } from "./retention.js";
 import { foldOnce, readState, STATE } from "./rollups.js";
@@ -54,6 +55,11 @@ function cpuMs(): number {
 export interface CollectorOptions {
   now?: () => number;
   onProblem?: (error: MonitoringError) => void;
+  /**
+   * Where the fold worker's bundle is (default: beside this bundle), or false: the timer's runs fold on
+   * this thread. Without the bundle they do too. `collect` and `catchUp` always fold on this thread.
+   */
+  worker?: URL | false;
 }
 
 export class MetricsCollector {
@@ -74,6 +80,9 @@ export class MetricsCollector {
   private soonTimer: NodeJS.Timeout | null = null;
   /** Calls per fold transaction, adapted to `TARGET_TRANSACTION_MS`. */
   private batch: number;
+  /** The longest fold transaction so far, wall time in ms (writers wait that long for the lock at most). */
+  longestTransactionMs = 0;
+  private readonly thread: FoldThread | null;
 
   constructor(
     readonly storage: Db,
@@ -85,6 +94,14 @@ export class MetricsCollector {
     this.retentionPeriod = this.settings.retention;
     this.now = options.now ?? Date.now;
     this.batch = this.settings.foldBatch;
+    this.thread =
+      options.worker === false
+        ? null
+        : new FoldThread(
+            options.worker ?? new URL("./fold-worker.mjs", import.meta.url),
+            { dbPath: storage.path, foldBatch: this.settings.foldBatch },
+            (message) => options.onProblem?.(MonitoringError.collection(message)),
+          );
   }
 
   start(): void {
@@ -102,6 +119,7 @@ export class MetricsCollector {
     if (this.soonTimer) clearTimeout(this.soonTimer);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.thread?.close();
     await this.running;
   }
 
@@ -135,8 +153,10 @@ export class MetricsCollector {
   private foldStep(): { folded: number; more: boolean } {
     const batch = this.batch;
     const started = cpuMs();
+    const wall = performance.now();
     const { folded } = foldOnce(this.storage, batch);
     const took = cpuMs() - started;
+    this.longestTransactionMs = Math.max(this.longestTransactionMs, performance.now() - wall);
     this.folded += folded;
     const more = folded === batch;
     // Each transaction re-reads and re-writes the minute, hour and day row of every series it touches,
@@ -184,7 +204,13 @@ export class MetricsCollector {
 
   private async work(): Promise<void> {
     try {
-      const folded = await this.catchUp();
+      // On the fold worker when there is one (the engine's thread stays free), else here.
+      const report = await this.thread?.catchUp();
+      if (report) {
+        this.folded += report.folded;
+        this.longestTransactionMs = Math.max(this.longestTransactionMs, report.longestMs);
+      }
+      const folded = report ? report.folded : await this.catchUp();
       // Busy: come back soon, so that the calls waiting to be folded (which every read of recent
       // metrics scans raw) stay about a second's worth.
       if (folded > 0 && !this.stopped && !this.soonTimer && this.collectionIntervalMs > BUSY_INTERVAL_MS) {

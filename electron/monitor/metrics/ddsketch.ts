@@ -130,7 +130,8 @@ export class DDSketch {
    * varints. A minute of a few calls takes about 30–60 bytes.
    */
   encode(): Uint8Array {
-    const w = new Writer();
+    // At most 45 bytes of header and 2 varints per bucket (indexes and counts are small in practice).
+    const w = new Writer(48 + 6 * Math.max(0, this.hi - this.lo + 1));
     w.byte(FORMAT_VERSION);
     w.varint(this.zeroCount);
     w.float64(this.sum);
@@ -205,22 +206,26 @@ export class DDSketch {
   private cover(from: number, to: number): void {
     const end = this.offset + this.bins.length;
     if (from >= this.offset && to < end) return;
-    const slack = Math.min(MAX_BUCKETS, Math.max(64, (to - from) >> 1));
+    const slack = Math.min(MAX_BUCKETS, Math.max(16, (to - from) >> 1));
     const start = Math.max(from - slack, to - MAX_BUCKETS - slack);
     const size = to + slack - start + 1;
     const next = new Float64Array(size);
-    for (let i = Math.max(this.offset, start); i < Math.min(end, start + size); i++) {
-      next[i - start] = this.bins[i - this.offset] ?? 0;
-    }
+    const lo = Math.max(this.offset, start);
+    const hi = Math.min(end, start + size);
+    if (lo < hi) next.set(this.bins.subarray(lo - this.offset, hi - this.offset), lo - start);
     this.bins = next;
     this.offset = start;
   }
 }
 
 class Writer {
-  private buf = new Uint8Array(64);
+  private buf: Uint8Array;
   private at = 0;
   private readonly view = new DataView(new ArrayBuffer(8));
+
+  constructor(capacity = 64) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   byte(b: number): void {
     if (this.at === this.buf.length) {

@@ -8,8 +8,9 @@
  * kept: no call outside [since, until] is ever counted.
  */
 import type { Db, Row, SqlValue } from "../store/db.js";
+import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
-import { DAY, HOUR, MINUTE, operationTarget, readState, STATE, SUMMARY_METHOD } from "./rollups.js";
+import { ANY_OUTCOME, DAY, HOUR, isSummary, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
 
 export interface OperationAccumulator {
   server: string;
@@ -125,9 +126,11 @@ function readSnapshot(
   const data: RangeData = new Map();
   let folded: number;
   let pieces: Piece[];
+  let totalsFrom = Number.POSITIVE_INFINITY;
   try {
     folded = readState(db, STATE.folded);
     pieces = planRange(since, until, readMarks(db));
+    totalsFrom = readState(db, STATE.totalsFrom, Number.POSITIVE_INFINITY);
   } catch {
     // A database without the rollup tables (opened read-only before migration 5): raw calls only.
     folded = Number.POSITIVE_INFINITY;
@@ -136,24 +139,23 @@ function readSnapshot(
   const byServer = server ? " AND server = ?" : "";
   const extra: SqlValue[] = server ? [server] : [];
 
-  let series: SeriesTarget[] | null = null;
+  let series: SeriesDictionary | null = null;
   for (const piece of pieces) {
     if (piece.kind === "rollup") {
-      series ??= loadSeries(db, server);
-      const statement = db.prepare(
-        `SELECT series, count, bytes_in, bytes_out, sketch FROM call_rollups
-         WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+      series ??= loadSeries(db, data, server);
+      // Hours and days from `totalsFrom` on are read with their operation summaries: one latency sketch per
+      // operation and bucket instead of one per outcome (hundreds of buckets each). A minute's sketches hold
+      // a few values, so minutes merge them per outcome as before, which costs no more.
+      // Without a server, whole buckets come from the connection's cache when unchanged, minutes too.
+      const cache = server === undefined && latency ? bucketCache(db) : null;
+      const summarised = piece.resolution === MINUTE && !cache ? piece.end : totalsFrom;
+      const split = Math.min(
+        piece.end,
+        Math.max(piece.start, Math.ceil(summarised / piece.resolution) * piece.resolution),
       );
-      // Arrays, not objects: a 30-day range reads tens of thousands of rows, and building an object per
-      // row is a large part of its cost.
-      statement.setReturnArrays(true);
-      const rows = statement.all(piece.resolution, piece.start, piece.end) as unknown as RollupRow[];
-      for (const row of rows) {
-        const target = series[Number(row[0])];
-        if (!target) continue;
-        target.acc ??= accumulator(data, target.server, target.method, target.target);
-        addRollup(target.acc, target.outcome, row, latency);
-      }
+      readRollups(db, series.byId, piece.resolution, piece.start, split, latency);
+      if (cache) readCached(db, cache, series, piece.resolution, split, piece.end);
+      else readTotals(db, series, piece.resolution, split, piece.end, latency);
     } else if (piece.kind === "raw") {
       const rows = db
         .prepare(
@@ -235,8 +237,107 @@ function addRaw(data: RangeData, row: Row, latency = true): void {
   acc.sketch.add(duration);
 }
 
+/** Every row of the (operation, outcome) series in buckets [from, to) of one resolution, sketches included. */
+function readRollups(
+  db: Db,
+  byId: SeriesTarget[],
+  resolution: number,
+  from: number,
+  to: number,
+  latency: boolean,
+): void {
+  if (from >= to) return;
+  const statement = db.prepare(
+    `SELECT series, count, bytes_in, bytes_out, sketch FROM call_rollups
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+  );
+  // Arrays, not objects: a 30-day range reads tens of thousands of rows, and building an object per
+  // row is a large part of its cost.
+  statement.setReturnArrays(true);
+  const rows = statement.all(resolution, from, to) as unknown as RollupRow[];
+  for (const row of rows) {
+    const target = byId[Number(row[0])];
+    if (!target) continue;
+    target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+    addRollup(target.acc, target.outcome, row, latency);
+  }
+}
+
+/**
+ * Buckets [from, to) of one resolution where operation summaries exist: counts and bytes from the
+ * (operation, outcome) rows, and latency from one sketch per operation and bucket (the operation
+ * summaries) instead of one per outcome: only those sketches leave SQLite.
+ */
+function readTotals(
+  db: Db,
+  series: SeriesDictionary,
+  resolution: number,
+  from: number,
+  to: number,
+  latency: boolean,
+): void {
+  if (from >= to) return;
+  // Ids are integers read from the database, written into the statement as they are. The unary `+` keeps
+  // SQLite on the time range (dense: most rows in it are wanted), not the index by series.
+  const wanted = [...series.operations.keys()].map((id) => Math.trunc(id)).join(", ");
+  const statement = db.prepare(
+    `SELECT series, count, bytes_in, bytes_out, ${latency && wanted ? `CASE WHEN +series IN (${wanted}) THEN sketch END` : "NULL"}
+     FROM call_rollups WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?`,
+  );
+  statement.setReturnArrays(true);
+  for (const row of statement.all(resolution, from, to) as unknown as RollupRow[]) {
+    const id = Number(row[0]);
+    const target = series.byId[id];
+    if (target) {
+      target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+      addRollup(target.acc, target.outcome, row, false);
+      continue;
+    }
+    const op = row[4] ? series.operations.get(id) : undefined;
+    if (!op) continue;
+    op.acc ??= accumulator(op.data, op.server, op.method, op.target);
+    op.acc.sketch.mergeEncoded(row[4] as Uint8Array);
+    op.acc.fromRollups = true;
+  }
+}
+
+/** Buckets [from, to) of one resolution, for a read of every server, through the connection's cache. */
+function readCached(
+  db: Db,
+  cache: BucketCache,
+  series: SeriesDictionary,
+  resolution: number,
+  from: number,
+  to: number,
+): void {
+  readCachedBuckets(db, cache, resolution, from, to, {
+    counted: (id) => series.byId[id] !== undefined,
+    sketched: (id) => series.operations.has(id),
+    addCounts(id, count, bytesIn, bytesOut) {
+      const target = series.byId[id];
+      if (!target) return;
+      target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+      const acc = target.acc;
+      acc.calls += count;
+      acc.outcomes[target.outcome] = (acc.outcomes[target.outcome] ?? 0) + count;
+      acc.bytesIn += bytesIn;
+      acc.bytesOut += bytesOut;
+      acc.fromRollups = true;
+    },
+    addSketch(id, sketch) {
+      const op = series.operations.get(id);
+      if (!op) return;
+      op.acc ??= accumulator(op.data, op.server, op.method, op.target);
+      const acc = op.acc;
+      acc.sketch.mergeEncoded(sketch);
+      acc.fromRollups = true;
+    },
+  });
+}
+
 /** One rollup series: its operation and outcome, and the accumulator once a row of it is in range. */
 interface SeriesTarget {
+  data: RangeData;
   server: string;
   method: string;
   target: string | null;
@@ -244,24 +345,37 @@ interface SeriesTarget {
   acc: OperationAccumulator | null;
 }
 
-/** The series dictionary (of one server, if given), indexed by series id. */
-function loadSeries(db: Db, server?: string): SeriesTarget[] {
+interface SeriesDictionary {
+  /** The (operation, outcome) series by id. */
+  byId: SeriesTarget[];
+  /** The operation summaries (any outcome) by id. */
+  operations: Map<number, SeriesTarget>;
+}
+
+/** The series dictionary (of one server, if given). */
+function loadSeries(db: Db, data: RangeData, server?: string): SeriesDictionary {
   const rows = db
     .prepare(
-      `SELECT id, server, method, target, outcome FROM rollup_series WHERE method <> ?${server ? " AND server = ?" : ""}`,
+      `SELECT id, server, method, target, outcome FROM rollup_series${server ? " WHERE server = ?" : ""}`,
     )
-    .all(SUMMARY_METHOD, ...(server ? [server] : []));
+    .all(...(server ? [server] : []));
   const byId: SeriesTarget[] = [];
+  const operations = new Map<number, SeriesTarget>();
   for (const row of rows) {
-    byId[Number(row.id)] = {
+    const method = String(row.method);
+    const outcome = String(row.outcome);
+    const target: SeriesTarget = {
+      data,
       server: String(row.server),
-      method: String(row.method),
+      method,
       target: row.target === "" ? null : String(row.target),
-      outcome: String(row.outcome),
+      outcome,
       acc: null,
     };
+    if (!isSummary(method, outcome)) byId[Number(row.id)] = target;
+    else if (outcome === ANY_OUTCOME) operations.set(Number(row.id), target);
   }
-  return byId;
+  return { byId, operations };
 }
 
 /** series, count, bytes_in, bytes_out, sketch */

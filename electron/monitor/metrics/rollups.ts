@@ -26,6 +26,8 @@ export const STATE = {
   hoursFrom: "hours_complete_from",
   /** Buckets from this time on hold every call in their server summaries (see `SUMMARY_METHOD`). */
   summariesFrom: "summaries_complete_from",
+  /** Buckets from this time on hold every call in the all-servers and operation summaries too. */
+  totalsFrom: "totals_complete_from",
 } as const;
 
 /**
@@ -35,6 +37,21 @@ export const STATE = {
  */
 export const SUMMARY_METHOD = "*";
 export const SUMMARY_FAILED = "error";
+/**
+ * The server of the all-servers summary series: the server summaries of every server merged, two rows per
+ * bucket (`ok`, `error`) for the Overview's chart however many servers there are.
+ */
+export const ALL_SERVERS = "*";
+/**
+ * The outcome of an operation's summary series: every call of one (server, method, target) whatever its
+ * outcome, so that its latency over a range merges one sketch per bucket instead of one per outcome.
+ */
+export const ANY_OUTCOME = "*";
+
+/** Whether a series is one of the summaries (server, all-servers or operation), not an (operation, outcome). */
+export function isSummary(method: string, outcome: string): boolean {
+  return method === SUMMARY_METHOD || outcome === ANY_OUTCOME;
+}
 
 const TARGETED = new Set(["tools/call", "prompts/get", "resources/read"]);
 
@@ -126,8 +143,9 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
     const from = readState(db, STATE.folded);
     const rows = s.calls.all(from, maxCalls);
     if (rows.length === 0) return { folded: 0, highWater: from };
-    if (readState(db, STATE.summariesFrom, -1) === -1)
-      writeState(db, STATE.summariesFrom, summariesStart(db));
+    // Summaries added by a later version start after what is folded already (see summariesStart).
+    for (const key of [STATE.summariesFrom, STATE.totalsFrom])
+      if (readState(db, key, -1) === -1) writeState(db, key, summariesStart(db));
     const groups = groupCalls(rows);
     const ids = new Map<string, number>();
     const lastSeen = new Map<number, number>();
@@ -144,9 +162,9 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
       lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, g.lastSeen));
       const existing = s.find.get(g.resolution, g.start, id);
       if (existing) {
-        const merged = DDSketch.decode(existing.sketch as Uint8Array);
-        merged.merge(g.sketch);
-        s.update.run(g.count, g.bytesIn, g.bytesOut, merged.encode(), g.resolution, g.start, id);
+        // The group's sketch is not used after this: the stored one merges into it (no second sketch).
+        g.sketch.mergeEncoded(existing.sketch as Uint8Array);
+        s.update.run(g.count, g.bytesIn, g.bytesOut, g.sketch.encode(), g.resolution, g.start, id);
       } else {
         s.insert.run(g.resolution, g.start, id, g.count, g.bytesIn, g.bytesOut, g.sketch.encode());
       }
@@ -173,8 +191,9 @@ function summariesStart(db: Db): number {
 }
 
 /**
- * The batch's calls grouped by operation series and bucket, then the servers' summary groups merged from
- * those (one sketch merge per group, not one more sketch add per call).
+ * The batch's calls grouped by operation series and bucket, then the summary groups merged from those (one
+ * sketch merge per group, not one more sketch add per call): per operation (any outcome), per server (ok
+ * or error), and for all servers (ok or error, merged from the servers').
  */
 function groupCalls(rows: Row[]): Group[] {
   // Per operation series, its groups per resolution by bucket start: a batch in time order mostly adds to
@@ -218,22 +237,46 @@ function groupCalls(rows: Row[]): Group[] {
       if (time > g.lastSeen) g.lastSeen = time;
     }
   }
-  const summaries = new Map<string, Group>();
+  const operations = new Map<string, Group>();
+  const servers = new Map<string, Group>();
   for (const g of groups) {
     const outcome = g.outcome === "ok" ? "ok" : SUMMARY_FAILED;
-    const key = `${g.resolution}\u0000${g.start}\u0000${g.server}\u0000${outcome}`;
-    let sum = summaries.get(key);
-    if (!sum) {
-      sum = newGroup(g.resolution, g.start, g.server, SUMMARY_METHOD, "", outcome, g.lastSeen);
-      summaries.set(key, sum);
-    }
-    sum.count += g.count;
-    sum.bytesIn += g.bytesIn;
-    sum.bytesOut += g.bytesOut;
-    sum.sketch.merge(g.sketch);
-    if (g.lastSeen > sum.lastSeen) sum.lastSeen = g.lastSeen;
+    const at = `${g.resolution}\u0000${g.start}\u0000${g.server}`;
+    addTo(operations, `${at}\u0000${g.method}\u0000${g.target}`, g, g.method, g.target, ANY_OUTCOME);
+    addTo(servers, `${at}\u0000${outcome}`, g, SUMMARY_METHOD, "", outcome);
   }
-  return [...groups, ...summaries.values()];
+  const everything = new Map<string, Group>();
+  for (const g of servers.values())
+    addTo(
+      everything,
+      `${g.resolution}\u0000${g.start}\u0000${g.outcome}`,
+      { ...g, server: ALL_SERVERS },
+      SUMMARY_METHOD,
+      "",
+      g.outcome,
+    );
+  return [...groups, ...operations.values(), ...servers.values(), ...everything.values()];
+}
+
+/** Adds group `g` to the summary group `key` of `into` (method, target and outcome as given). */
+function addTo(
+  into: Map<string, Group>,
+  key: string,
+  g: Group,
+  method: string,
+  target: string,
+  outcome: string,
+): void {
+  let sum = into.get(key);
+  if (!sum) {
+    sum = newGroup(g.resolution, g.start, g.server, method, target, outcome, g.lastSeen);
+    into.set(key, sum);
+  }
+  sum.count += g.count;
+  sum.bytesIn += g.bytesIn;
+  sum.bytesOut += g.bytesOut;
+  sum.sketch.merge(g.sketch);
+  if (g.lastSeen > sum.lastSeen) sum.lastSeen = g.lastSeen;
 }
 
 function newGroup(

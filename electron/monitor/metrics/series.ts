@@ -13,8 +13,20 @@ import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { readMarks } from "./range-reader.js";
-import { bucketStart, DAY, HOUR, MINUTE, readState, STATE, SUMMARY_METHOD } from "./rollups.js";
+import {
+  ALL_SERVERS,
+  ANY_OUTCOME,
+  bucketStart,
+  DAY,
+  HOUR,
+  MINUTE,
+  readState,
+  STATE,
+  SUMMARY_METHOD,
+} from "./rollups.js";
 
+/** Up to this many series, their rows are read series by series (see addRows). */
+const FEW_SERIES = 100;
 /** The default step gives at most about this many points. */
 export const TARGET_POINTS = 300;
 /** A step that would give more points than this is refused. */
@@ -111,19 +123,40 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
   const usable = [DAY, HOUR, MINUTE].filter((r) => step % r === 0);
   for (const b of buckets) b.resolution = usable.find((r) => b.start >= completeFrom(r)) ?? null;
 
-  // Without a tool, a bucket reads its servers' summary series (a few rows) rather than every operation's,
-  // from where summaries are complete; before that, and for a tool, the operations' series.
-  const operations = loadSeries(db, query, false);
-  const summaries = query.tool === undefined ? loadSeries(db, query, true) : null;
-  const summariesFrom = summaries ? readState(db, STATE.summariesFrom, Number.POSITIVE_INFINITY) : Infinity;
+  // Without a tool, a bucket reads summary series (a few rows) rather than every operation's: the
+  // all-servers summary without a server, from where it is complete; before that, each server's summary;
+  // before those, and for a tool, the operations' series.
+  const tiers: Array<{ from: number; series: Map<number, boolean> }> = [
+    { from: Number.NEGATIVE_INFINITY, series: loadSeries(db, query, "operations") },
+  ];
+  if (query.tool === undefined) {
+    tiers.push({
+      from: readState(db, STATE.summariesFrom, Infinity),
+      series: loadSeries(db, query, "servers"),
+    });
+    if (query.server === undefined)
+      tiers.push({ from: readState(db, STATE.totalsFrom, Infinity), series: loadSeries(db, query, "all") });
+  }
   for (const resolution of usable) {
     const mine = buckets.filter((b) => b.resolution === resolution);
-    const from = mine[0]?.start;
     const last = mine.at(-1)?.start;
-    if (from === undefined || last === undefined) continue;
-    const split = mine.find((b) => b.start >= summariesFrom)?.start ?? last + step;
-    addRows(db, buckets, first, step, resolution, from, split, operations);
-    if (summaries) addRows(db, buckets, first, step, resolution, split, last + step, summaries);
+    if (last === undefined) continue;
+    const end = last + step;
+    // Each tier from the first of these buckets at or after its start, to the next tier's.
+    const starts = tiers.map((t) => mine.find((b) => b.start >= t.from)?.start ?? end);
+    for (let i = 0; i < tiers.length; i++) {
+      const to = Math.min(end, ...starts.slice(i + 1));
+      addRows(
+        db,
+        buckets,
+        first,
+        step,
+        resolution,
+        starts[i] as number,
+        to,
+        (tiers[i] as (typeof tiers)[number]).series,
+      );
+    }
   }
 
   // Calls stored after the last fold. The unary `+` keeps SQLite on the id range (a short tail) instead of
@@ -164,11 +197,14 @@ function addRows(
   series: Map<number, boolean>,
 ): void {
   if (from >= to || series.size === 0) return;
-  // Only the series asked for: the rows of every other operation are never materialised. Ids are
-  // integers read from the database, so they are written into the statement as they are.
+  // Only the series asked for: the rows of every other operation are never read. A few series (summaries,
+  // one tool) are read through the index by series, each a contiguous run; many, along the time range.
+  // Ids are integers read from the database, so they are written into the statement as they are.
+  const few = series.size <= FEW_SERIES;
   const statement = db.prepare(
-    `SELECT bucket_start, series, count, sketch FROM call_rollups
-     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ? AND series IN (${[...series.keys()].map((id) => Math.trunc(id)).join(", ")})`,
+    `SELECT bucket_start, series, count, sketch FROM call_rollups${few ? " INDEXED BY call_rollups_series" : ""}
+     WHERE resolution = ? AND bucket_start >= ? AND bucket_start < ?
+     AND ${few ? "" : "+"}series IN (${[...series.keys()].map((id) => Math.trunc(id)).join(", ")})`,
   );
   // Arrays, not objects: a week of hours is a row per series and hour.
   statement.setReturnArrays(true);
@@ -187,13 +223,24 @@ function addRows(
 }
 
 /**
- * Rollup series matching the query, of operations or (`summary`) of whole servers: series id → whether
- * its outcome is a failure.
+ * Rollup series matching the query: of operations (by outcome), of whole servers, or of all servers
+ * together: series id → whether its outcome is a failure.
  */
-function loadSeries(db: Db, query: MetricsSeriesQuery, summary: boolean): Map<number, boolean> {
-  const where: string[] = [summary ? "method = ?" : "method <> ?"];
-  const params: SqlValue[] = [SUMMARY_METHOD];
-  if (query.server !== undefined) {
+function loadSeries(
+  db: Db,
+  query: MetricsSeriesQuery,
+  kind: "operations" | "servers" | "all",
+): Map<number, boolean> {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (kind === "operations") {
+    where.push("method <> ?", "outcome <> ?");
+    params.push(SUMMARY_METHOD, ANY_OUTCOME);
+  } else {
+    where.push("method = ?", kind === "all" ? "server = ?" : "server <> ?");
+    params.push(SUMMARY_METHOD, ALL_SERVERS);
+  }
+  if (query.server !== undefined && kind !== "all") {
     where.push("server = ?");
     params.push(query.server);
   }

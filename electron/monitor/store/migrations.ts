@@ -450,6 +450,12 @@ const MIGRATIONS: string[] = [
   CREATE INDEX report_runs_schedule ON report_runs(schedule, id);
   `,
 
+  // Rollups by series: a chart reads two summary series over a day of minutes, rows the primary key (by
+  // time, then series) interleaves with every operation's; this reads them alone.
+  `
+  CREATE INDEX call_rollups_series ON call_rollups(series, resolution, bucket_start);
+  `,
+
   // The audit chain sealed per batch (audit/audit-chain.ts): a compact row per record, the facts records
   // share stored once, one link per write transaction. `audit_log` keeps the records written before (the
   // first link chains from its last hash) and takes no new ones: a wrapper of an older version still

@@ -14,7 +14,7 @@ import {
 } from "../../../shared/domain.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
-import { DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
+import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { Db, Row, SqlValue } from "./db.js";
 import { decodePayload } from "./payload-codec.js";
@@ -196,9 +196,9 @@ function readCounts(db: Db, add: (server: SqlValue | undefined, n: SqlValue | un
   for (const row of db
     .prepare(
       `SELECT s.server AS server, sum(r.count) AS n FROM call_rollups r JOIN rollup_series s ON s.id = r.series
-       WHERE r.resolution = ? AND s.method <> ? GROUP BY s.server`,
+       WHERE r.resolution = ? AND s.method <> ? AND s.outcome <> ? GROUP BY s.server`,
     )
-    .all(DAY, SUMMARY_METHOD))
+    .all(DAY, SUMMARY_METHOD, ANY_OUTCOME))
     add(row.server, row.n);
   for (const row of db
     // NOT INDEXED: the id range (a short tail), not a scan of an index on server for the grouping.
@@ -311,7 +311,9 @@ export function statsFromRange(data: RangeData, range: TimeRange): StatsDocument
 /** Every server name the database has recorded traffic for (wrapped sessions, or metric series). */
 export function recordedServerNames(db: Db): string[] {
   return db
-    .prepare("SELECT server FROM sessions UNION SELECT server FROM rollup_series ORDER BY 1")
-    .all()
+    .prepare(
+      "SELECT server FROM sessions UNION SELECT server FROM rollup_series WHERE server <> ? ORDER BY 1",
+    )
+    .all(ALL_SERVERS)
     .map((row) => String(row.server));
 }

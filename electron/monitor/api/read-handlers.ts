@@ -1,0 +1,58 @@
+/**
+ * The API methods that only read the database and need nothing but a connection to it: the engine serves
+ * them from its read pool (api/read-pool.ts), each worker with its own read-only connection, and the
+ * store handlers serve the same functions in process (the CLI, and the engine when no worker can start).
+ */
+import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
+import { metricsSeries } from "../metrics/series.js";
+import { listPins } from "../security/pins.js";
+import type { Db } from "../store/db.js";
+import {
+  getCall,
+  listCallDetails,
+  listCalls,
+  listServers,
+  recordedServerNames,
+  resolveRange,
+  statsDocument,
+} from "../store/queries.js";
+import type { ApiHandlers } from "./in-process.js";
+
+/** The methods a read worker serves: each reads one snapshot of the database and writes nothing. */
+export const READ_METHODS = [
+  "servers.list",
+  "servers.recorded",
+  "stats.get",
+  "calls.list",
+  "calls.get",
+  "calls.details",
+  "metrics.series",
+  "events.list",
+  "events.groups",
+  "sessions.timeline",
+  "tools.pins",
+] as const;
+
+export type ReadMethod = (typeof READ_METHODS)[number];
+
+const READ_SET: ReadonlySet<string> = new Set(READ_METHODS);
+
+export function isReadMethod(method: string): method is ReadMethod {
+  return READ_SET.has(method);
+}
+
+export function readHandlers(db: Db): Pick<ApiHandlers, ReadMethod> {
+  return {
+    "servers.list": () => listServers(db),
+    "servers.recorded": () => recordedServerNames(db),
+    "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
+    "calls.list": (input) => listCalls(db, input),
+    "calls.get": (input) => getCall(db, input.id),
+    "calls.details": (input) => listCallDetails(db, input),
+    "metrics.series": (input) => metricsSeries(db, input),
+    "events.list": (input) => listEvents(db, input),
+    "events.groups": (input) => errorGroups(db, input),
+    "sessions.timeline": (input) => sessionTimeline(db, input.id),
+    "tools.pins": (input) => listPins(db, input.server),
+  };
+}

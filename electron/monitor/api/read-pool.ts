@@ -1,0 +1,222 @@
+/**
+ * The engine's read pool: API methods that only read the database (api/read-handlers.ts) run on worker
+ * threads, each with its own read-only connection. node:sqlite is synchronous, so on the engine's own
+ * thread one slow read (a week of stats) held every other request and the live feeds behind it; in WAL
+ * mode readers on other connections run beside each other and beside the writers, so here a slow method
+ * holds one worker and the others go on. Both ends of the worker protocol live in this file.
+ *
+ * Fail-open: when no worker can start (no bundle beside the engine's, as when tests run the sources) or
+ * they keep dying, the same handlers answer in this thread, as before the pool.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type MessagePort, Worker } from "node:worker_threads";
+import { ApiInputError } from "../../../shared/api.js";
+import { MonitoringError, type MonitoringErrorKind } from "../errors.js";
+import type { SomeHandlers } from "./in-process.js";
+
+/** Workers a pool starts at most: one slow read and the rest beside it. */
+export const DEFAULT_READ_WORKERS = 2;
+/** Worker deaths after which the pool gives up and answers in this thread. */
+const MAX_DEATHS = 3;
+
+interface Request {
+  id: number;
+  method: string;
+  input: unknown;
+}
+
+type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { name: string; kind?: string; message: string; retryable?: boolean } };
+
+export interface ReadWorkerData {
+  dbPath: string;
+}
+
+export interface ReadPoolOptions {
+  /** The database the workers open read-only. */
+  dbPath: string;
+  /** The worker's bundle (read-worker.mjs); without it the pool answers in this thread. */
+  workerUrl: URL;
+  size?: number;
+  /** Serves a method in this thread: when no worker can, and for a request whose worker died. */
+  fallback: (method: string, input: unknown) => unknown;
+  warn?: (message: string) => void;
+}
+
+interface Job extends Request {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | null;
+}
+
+export class ReadPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private readonly size: number;
+  private nextId = 1;
+  private deaths = 0;
+  private broken: boolean;
+  private closed = false;
+
+  constructor(private readonly options: ReadPoolOptions) {
+    this.size = Math.max(1, options.size ?? DEFAULT_READ_WORKERS);
+    this.broken = !bundleExists(options.workerUrl);
+  }
+
+  /** Whether requests go to workers (false: answered in this thread). */
+  get threaded(): boolean {
+    return !this.broken;
+  }
+
+  /** Requests running on workers and waiting for one. */
+  get pending(): number {
+    return this.queue.length + this.slots.filter((s) => s.job).length;
+  }
+
+  invoke(method: string, input: unknown): Promise<unknown> {
+    if (this.closed) return Promise.reject(MonitoringError.collection("the engine is closed"));
+    if (this.broken) return this.here(method, input);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, method, input, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Ends the workers: after a restore, so that the next reads open the restored file afresh. */
+  async reset(): Promise<void> {
+    const slots = this.slots.splice(0);
+    for (const slot of slots) if (slot.job) this.queue.unshift(slot.job);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+    this.pump();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const failed = MonitoringError.collection("the engine is closed");
+    for (const job of this.queue.splice(0)) job.reject(failed);
+    const slots = this.slots.splice(0);
+    for (const slot of slots) slot.job?.reject(failed);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private here(method: string, input: unknown): Promise<unknown> {
+    return new Promise((resolve) => resolve(this.options.fallback(method, input)));
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      if (this.broken) {
+        for (const job of this.queue.splice(0))
+          this.here(job.method, job.input).then(job.resolve, job.reject);
+        return;
+      }
+      const slot = this.slots.find((s) => s.job === null) ?? this.start();
+      if (!slot) return;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      // A busy worker keeps the process alive until it answers; an idle one never does.
+      slot.worker.ref();
+      slot.worker.postMessage({ id: job.id, method: job.method, input: job.input } satisfies Request);
+    }
+  }
+
+  /** A new idle worker, if the pool has room for one. */
+  private start(): Slot | null {
+    if (this.slots.length >= this.size) return null;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.options.workerUrl, {
+        workerData: { dbPath: this.options.dbPath } satisfies ReadWorkerData,
+        stdout: true,
+      });
+    } catch (error) {
+      this.giveUp(`cannot start a read worker: ${(error as Error).message}`);
+      return null;
+    }
+    worker.stdout.resume();
+    worker.unref();
+    const slot: Slot = { worker, job: null };
+    this.slots.push(slot);
+    worker.on("message", (reply: Reply) => {
+      const job = slot.job;
+      if (!job || reply.id !== job.id) return;
+      slot.job = null;
+      worker.unref();
+      if (reply.ok) job.resolve(reply.result);
+      else job.reject(rebuildError(reply.error));
+      this.pump();
+    });
+    worker.on("error", (error) => this.options.warn?.(`a read worker failed: ${error.message}`));
+    worker.on("exit", () => {
+      const index = this.slots.indexOf(slot);
+      if (index === -1) return; // ended by reset() or close()
+      this.slots.splice(index, 1);
+      if (++this.deaths >= MAX_DEATHS)
+        this.giveUp(`read workers ended ${this.deaths} times; reads are answered on the engine's thread`);
+      // Reads are idempotent: the request the worker held is answered here.
+      const job = slot.job;
+      if (job) this.here(job.method, job.input).then(job.resolve, job.reject);
+      this.pump();
+    });
+    return slot;
+  }
+
+  private giveUp(message: string): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.options.warn?.(message);
+  }
+}
+
+function bundleExists(url: URL): boolean {
+  try {
+    return url.protocol === "file:" && existsSync(fileURLToPath(url));
+  } catch {
+    return false;
+  }
+}
+
+/** The error a handler threw, as the engine's callers know it (kind and message kept). */
+function rebuildError(error: { name: string; kind?: string; message: string; retryable?: boolean }): Error {
+  if (error.name === "MonitoringError" && error.kind)
+    return new MonitoringError(error.kind as MonitoringErrorKind, error.message, error.retryable ?? false);
+  if (error.name === "ApiInputError") {
+    const rebuilt = new ApiInputError(error.kind ?? "input", error.message);
+    rebuilt.message = error.message;
+    return rebuilt;
+  }
+  return new Error(error.message);
+}
+
+/** The worker's side: answers each request from `handlers`, one at a time, in order. */
+export function serveReads(port: MessagePort, handlers: SomeHandlers): void {
+  port.on("message", async (request: Request) => {
+    let reply: Reply;
+    try {
+      const handler = handlers[request.method as keyof SomeHandlers] as
+        | ((input: unknown) => unknown)
+        | undefined;
+      if (!handler) throw new ApiInputError(request.method, "not served by the read pool");
+      reply = { id: request.id, ok: true, result: await handler(request.input) };
+    } catch (error) {
+      const e = error as Error & { kind?: string; retryable?: boolean; method?: string };
+      reply = {
+        id: request.id,
+        ok: false,
+        error: {
+          name: e.name ?? "Error",
+          kind: e instanceof ApiInputError ? e.method : e.kind,
+          message: e.message,
+          retryable: e.retryable,
+        },
+      };
+    }
+    port.postMessage(reply);
+  });
+}

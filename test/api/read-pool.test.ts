@@ -1,0 +1,116 @@
+/**
+ * The engine answers read-only methods from worker threads with their own connections: a read held open
+ * in one worker does not hold a read in another, nor the methods the engine answers itself; errors keep
+ * their kind; a read whose worker dies is answered in process; without a worker bundle, everything is.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
+import { MonitoringError } from "../../electron/monitor/errors.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { statsDocument } from "../../electron/monitor/store/queries.js";
+import { mixedCalls, recordCalls } from "../metrics/workload.js";
+
+let dir: string;
+let engine: MetricsEngine;
+const NOW = Date.now();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "mcpscope-read-pool-"));
+  const bundle = join(dir, "held-read-worker.mjs");
+  await esbuild.build({
+    entryPoints: [fileURLToPath(new URL("./held-read-worker.ts", import.meta.url))],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: bundle,
+    logLevel: "silent",
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  const data = join(dir, "data");
+  engine = await createEngine({
+    dataDir: data,
+    inventory: false,
+    alerts: false,
+    readPool: { workerUrl: pathToFileURL(bundle), size: 2 },
+  });
+  recordCalls(data, mixedCalls(500, NOW - 30 * 60_000, NOW - 1000, 5));
+});
+afterAll(async () => {
+  await engine?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Resolves once `path` exists (checked on each turn of the event loop, not after a set time). */
+async function until(path: string): Promise<void> {
+  while (!existsSync(path)) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe("the read pool", () => {
+  it("answers a read while another is held open in a worker, and the held one when released", async () => {
+    const data = join(dir, "data");
+    let settled = false;
+    const held = engine.invoke("stats.get", { since: "1h" }).finally(() => {
+      settled = true;
+    });
+    await until(join(data, "held"));
+
+    const calls = (await engine.invoke("calls.list", { limit: 10 })) as { id: number }[];
+    expect(calls).toHaveLength(10);
+    const servers = (await engine.invoke("servers.list", {})) as { calls: number }[];
+    expect(servers.reduce((n, s) => n + s.calls, 0)).toBe(500);
+    // And what the engine answers on its own thread.
+    expect(((await engine.invoke("system.info", {})) as { dataDir: string }).dataDir).toBe(data);
+    expect(settled).toBe(false);
+
+    writeFileSync(join(data, "release"), "");
+    const stats = (await held) as ReturnType<typeof statsDocument>;
+    const db = openDb(databasePath(data), { readOnly: true });
+    try {
+      const here = statsDocument(db, { since: Date.parse(stats.since), until: Date.parse(stats.until) });
+      expect(stats).toEqual(here);
+    } finally {
+      db.close();
+    }
+    expect(stats.servers.reduce((n, s) => n + s.calls, 0)).toBe(500);
+  });
+
+  it("keeps an error's kind and message across the thread", async () => {
+    const failure = await engine.invoke("metrics.series", { since: "7d", step: "1m" }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(MonitoringError);
+    expect((failure as MonitoringError).kind).toBe("input");
+    expect((failure as MonitoringError).message).toMatch(/use a larger step/);
+  });
+
+  it("answers a read whose worker died in process, and goes on with a new worker", async () => {
+    expect(await engine.invoke("tools.pins", { server: "die" })).toEqual([]);
+    expect(await engine.invoke("calls.list", { limit: 3 })).toHaveLength(3);
+  });
+
+  it("answers every read in process when there is no worker bundle", async () => {
+    const data = join(dir, "plain");
+    const plain = await createEngine({
+      dataDir: data,
+      inventory: false,
+      alerts: false,
+      readPool: { workerUrl: pathToFileURL(join(dir, "missing.mjs")) },
+    });
+    try {
+      recordCalls(data, mixedCalls(20, NOW - 60_000, NOW - 1000, 6));
+      expect(await plain.invoke("calls.list", { limit: 50 })).toHaveLength(20);
+    } finally {
+      await plain.close();
+    }
+  });
+});
