@@ -2,9 +2,18 @@
  * Turns a parsed payload into the text we store: secrets masked, then capped at a byte limit with a
  * marker saying how much was cut.
  */
-import { maskString, maskValue } from "./mask.js";
+import { PARTIAL_PAYLOAD } from "../protocol/observations.js";
+import { BUDGET_MARGIN, maskString, maskValue } from "./mask.js";
 
 export const DEFAULT_CAPTURE_LIMIT = 64 * 1024;
+
+/**
+ * How much of a message the observer reads into a value when the message is longer: the capture limit,
+ * and the margin masking looks past it so that a secret straddling the cut is still found whole.
+ */
+export function keptBytes(limitBytes: number): number {
+  return limitBytes + BUDGET_MARGIN;
+}
 
 /** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
 export function capText(text: string, limitBytes: number, totalBytes = Buffer.byteLength(text)): string {
@@ -27,11 +36,13 @@ export function capturePayload(
     return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
   }
   const text = JSON.stringify(maskValue(value, found, { left: limitBytes }));
-  return capText(text, limitBytes);
+  // The start of a longer message: cut where the message is cut, however long its start prints.
+  const whole = (value as { [PARTIAL_PAYLOAD]?: number })[PARTIAL_PAYLOAD];
+  return capText(text, limitBytes, whole === undefined ? undefined : Math.max(whole, limitBytes + 1));
 }
 
 /** For free text (log lines, error messages): masked and capped. */
 export function captureText(text: string, limitBytes = DEFAULT_CAPTURE_LIMIT, found?: Set<string>): string {
-  const kept = text.length > limitBytes + 4096 ? text.slice(0, limitBytes + 4096) : text;
+  const kept = text.length > keptBytes(limitBytes) ? text.slice(0, keptBytes(limitBytes)) : text;
   return capText(maskString(kept, found), limitBytes, Buffer.byteLength(text));
 }

@@ -2,6 +2,12 @@
 import type { Direction, Era, Outcome } from "../../../shared/domain.js";
 import type { LogLevel } from "../../../shared/levels.js";
 
+/**
+ * Set (not enumerable) on a payload that holds only the start of its message: the message's size in
+ * bytes. Capture stores it as cut at that size, not at its own.
+ */
+export const PARTIAL_PAYLOAD = Symbol("mcpscope.partialPayload");
+
 /** A request that reached its outcome. Payloads are the parsed messages, not yet masked or capped. */
 export interface CallObservation {
   direction: Direction;

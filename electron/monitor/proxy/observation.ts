@@ -48,7 +48,10 @@ export class Observation {
       }),
       SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
     );
-    this.observer = new SessionObserver(this.recorder, { timeoutMs: init.timeoutMs });
+    this.observer = new SessionObserver(this.recorder, {
+      timeoutMs: init.timeoutMs,
+      captureLimit: init.captureLimit,
+    });
     this.deadline = new BigInt64Array(init.drainDeadline);
     // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
     this.stderrRecords = new StderrAssembler((record) =>
