@@ -11,7 +11,7 @@ import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
-import { countLines } from "./copy-queue.js";
+import { countLines, SLAB_BYTES } from "./copy-queue.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 export class Observation {
@@ -28,7 +28,7 @@ export class Observation {
   constructor(
     init: WorkerInit,
     private readonly writer: BatchWriter,
-    private readonly send: (message: FromWorker) => void,
+    private readonly send: (message: FromWorker, transfer?: ArrayBuffer[]) => void,
   ) {
     const identity = {
       sessionId: init.sessionId,
@@ -82,7 +82,6 @@ export class Observation {
         lost: () => this.observer.gap(stream, 1),
       },
       maxLineBytes,
-      true, // the forwarding thread transferred its copies
     );
   }
 
@@ -94,9 +93,12 @@ export class Observation {
     switch (message.type) {
       case "chunks": {
         let total = 0;
+        // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
+        const slabs: ArrayBuffer[] = [];
         for (const item of message.items) {
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
           total += bytes.length;
+          if (item.bytes.buffer.byteLength === SLAB_BYTES) slabs.push(item.bytes.buffer as ArrayBuffer);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
@@ -108,7 +110,7 @@ export class Observation {
             this.splitters[item.stream].reset();
           }
         }
-        this.send({ type: "ack", bytes: total });
+        this.send({ type: "ack", bytes: total, slabs }, slabs);
         return;
       }
       case "gap": {

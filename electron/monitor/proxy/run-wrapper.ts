@@ -224,8 +224,10 @@ function startObserver(options: RunOptions, startedAt: number, stderr: NodeJS.Wr
     closed = resolve;
   });
   worker.on("message", (message: FromWorker) => {
-    if (message.type === "ack") queue.acknowledge(message.bytes);
-    else if (message.type === "problem") stderr.write(`${message.message}\n`);
+    if (message.type === "ack") {
+      queue.acknowledge(message.bytes);
+      if (message.slabs) queue.recycle(message.slabs);
+    } else if (message.type === "problem") stderr.write(`${message.message}\n`);
     else if (message.type === "closed") closed();
   });
   worker.on("error", (error) => {
