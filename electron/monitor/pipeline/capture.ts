@@ -18,11 +18,25 @@ export function keptBytes(limitBytes: number): number {
 /** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
 export function capText(text: string, limitBytes: number, totalBytes = Buffer.byteLength(text)): string {
   if (totalBytes <= limitBytes) return text;
-  const bytes = Buffer.from(text);
-  // Cut on a character boundary: back up over UTF-8 continuation bytes.
-  let end = Math.min(limitBytes, bytes.length);
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return `${bytes.subarray(0, end).toString("utf8")}…[truncated ${totalBytes - end} bytes]`;
+  const kept = utf8Prefix(text, limitBytes);
+  return `${kept}…[truncated ${totalBytes - Buffer.byteLength(kept)} bytes]`;
+}
+
+/**
+ * The longest start of `text` that is at most `limitBytes` in UTF-8 and splits no character, found by
+ * measuring rather than encoding (a capture is cut for every call).
+ */
+function utf8Prefix(text: string, limitBytes: number): string {
+  let end = Math.min(text.length, limitBytes);
+  let bytes = Buffer.byteLength(end === text.length ? text : text.slice(0, end));
+  // A UTF-16 unit is at most 3 bytes: dropping fewer than excess/3 units cannot be enough.
+  while (bytes > limitBytes) {
+    end -= Math.ceil((bytes - limitBytes) / 3);
+    bytes = Buffer.byteLength(text.slice(0, end));
+  }
+  const last = text.charCodeAt(end - 1);
+  if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** The masked, capped JSON text of a payload (null stays null). */
