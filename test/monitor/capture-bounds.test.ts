@@ -118,7 +118,14 @@ function record(session: string, exchanges: [unknown, string][], limit = 64 * 10
       "SELECT request_id, outcome, error_code, error_message, bytes_out, response FROM calls ORDER BY request_id",
     )
     .all()
-    .map((row) => ({ ...row, response: decodePayload(row.response) ?? "" }));
+    .map((row) => ({
+      request_id: String(row.request_id),
+      outcome: String(row.outcome),
+      error_code: row.error_code === null ? null : Number(row.error_code),
+      error_message: row.error_message === null ? null : String(row.error_message),
+      bytes_out: Number(row.bytes_out),
+      response: decodePayload(row.response) ?? "",
+    }));
   db.close();
   return rows;
 }
