@@ -39,7 +39,7 @@ const BIN = join(ROOT, "bin", "mcpscope.js");
 const RELAY = join(ROOT, "bench", "proxy-overhead", "relay.mjs");
 const SERVER = join(ROOT, "bench", "proxy-overhead", "blob-server.mjs");
 const NODE = process.execPath;
-const SIZES = (process.env.SIZES ?? "65536,1048576").split(",").map(Number);
+const SIZES = (process.env.SIZES ?? "65536,1048576").split(",").filter(Boolean).map(Number);
 const CALLS = Number(process.env.CALLS ?? 40);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const WARMUP = Number(process.env.WARMUP ?? 10);
@@ -216,16 +216,23 @@ if (!allGood) process.exitCode = 1;
  * responses counted by their newlines. Resolves once every call is answered (or 60 s after the last was
  * sent) and the wrapper has exited.
  */
-async function rateRun() {
-  const wrapper = spawn(
-    NODE,
-    [BIN, "run", "--name", "blob-rate", "--data-dir", rateDir, "--", NODE, SERVER],
-    { stdio: ["pipe", "pipe", "pipe"] },
-  );
+async function rateRun(mode) {
+  const args =
+    mode === "relay"
+      ? [RELAY, NODE, SERVER]
+      : [BIN, "run", "--name", "blob-rate", "--data-dir", rateDir, "--", NODE, SERVER];
+  const wrapper = spawn(NODE, args, { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   wrapper.stderr.on("data", (chunk) => {
     stderr += chunk;
   });
+  let exit = null;
+  const exited = new Promise((resolve) =>
+    wrapper.once("exit", (code, signal) => {
+      exit = signal ?? code;
+      resolve();
+    }),
+  );
   let lines = 0;
   let waiting = null;
   wrapper.stdout.on("data", (chunk) => {
@@ -265,23 +272,30 @@ async function rateRun() {
   await Promise.race([answered(total + 1), new Promise((resolve) => setTimeout(resolve, 60_000))]);
   const answerSeconds = (performance.now() - started) / 1000;
   const answeredCalls = lines - 1;
-  const cpu = cpuSeconds(wrapper.pid) - cpuBefore;
-  const exited = new Promise((resolve) => wrapper.once("exit", resolve));
+  const early = exit;
+  const cpu = early === null ? cpuSeconds(wrapper.pid) - cpuBefore : Number.NaN;
   wrapper.stdin.end();
   await exited;
+  if (early !== null)
+    stderr += `mcpscope: (bench) the wrapper exited early (${early}); its stderr ended: ${JSON.stringify(stderr.slice(-600))}\n`;
   return { total, sendSeconds, answerSeconds, answeredCalls, cpu, stderr };
 }
 
 if (RATE > 0) {
-  const run = await rateRun();
+  const relay = process.env.RATE_MODES === "mcpscope" ? null : await rateRun("relay");
+  console.log("");
+  if (relay)
+    console.log(
+      `rate, relay:    ${relay.answeredCalls} of ${relay.total} answered by ${relay.answerSeconds.toFixed(1)} s (${(relay.answeredCalls / relay.answerSeconds).toFixed(0)}/s); relay CPU ${((relay.cpu * 1e6) / Math.max(1, relay.answeredCalls)).toFixed(0)} µs per call${relay.stderr ? `; said: ${relay.stderr.trim().split("\n").join(" | ")}` : ""}`,
+    );
+  const run = await rateRun("mcpscope");
   const rate = storedCalls(rateDir);
   const good = rate.ok === run.answeredCalls && rate.other === 0 && rate.dropped === 0 && rate.leaked === 0;
-  console.log("");
   console.log(
-    `rate: ${run.total} calls of ${kib(RATE_BYTES)} asked at ${RATE}/s over ${run.sendSeconds.toFixed(1)} s; ${run.answeredCalls} answered by ${run.answerSeconds.toFixed(1)} s (${(run.answeredCalls / run.answerSeconds).toFixed(0)}/s); wrapper CPU ${((run.cpu * 1e6) / Math.max(1, run.answeredCalls)).toFixed(0)} µs per call`,
+    `rate, mcpscope: ${run.total} calls of ${kib(RATE_BYTES)} asked at ${RATE}/s over ${run.sendSeconds.toFixed(1)} s; ${run.answeredCalls} answered by ${run.answerSeconds.toFixed(1)} s (${(run.answeredCalls / run.answerSeconds).toFixed(0)}/s); wrapper CPU ${((run.cpu * 1e6) / Math.max(1, run.answeredCalls)).toFixed(0)} µs per call`,
   );
   console.log(
-    `rate: stored ${rate.n} (${rate.ok} ok, ${rate.other} with another outcome, ${rate.dropped} unrecorded); credential leaked in ${rate.leaked} — ${good ? "all stored, none mislabelled" : "MISMATCH"}`,
+    `rate, mcpscope: stored ${rate.n} (${rate.ok} ok, ${rate.other} with another outcome, ${rate.dropped} unrecorded); credential leaked in ${rate.leaked} — ${good ? "all stored, none mislabelled" : "MISMATCH"}`,
   );
   const saidRate = run.stderr.split("\n").filter((l) => l.startsWith("mcpscope:"));
   if (saidRate.length) console.log(`wrapper said: ${saidRate.join(" | ")}`);
