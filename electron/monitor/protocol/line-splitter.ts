@@ -14,11 +14,13 @@ export interface LineSink {
 }
 
 const EDGE_BYTES = 1024;
+/** A line buffer grown past this is let go after its line: memory stays flat after a rare huge line. */
+const KEEP_BUFFER_BYTES = 2 * 1024 * 1024;
 
 export class LineSplitter {
   /**
    * The current line's bytes so far, copied: the caller may reuse a chunk once `push` returns. Grown as
-   * needed up to the line limit and kept, so that long lines cost a copy, not an allocation, each.
+   * needed and kept (up to KEEP_BUFFER_BYTES), so that long lines cost a copy, not an allocation, each.
    */
   private buffer: Buffer = Buffer.alloc(0);
   private buffered = 0;
@@ -59,7 +61,7 @@ export class LineSplitter {
    * line, so what follows up to the next newline is the rest of a lost line and is skipped too.
    */
   reset(midLine = false): void {
-    this.buffered = 0;
+    this.release();
     this.overflow = null;
     this.skipping = midLine;
   }
@@ -87,7 +89,7 @@ export class LineSplitter {
         tail: lastBytes(all, EDGE_BYTES),
         total: all.length,
       };
-      this.buffered = 0;
+      this.release();
       return;
     }
     if (needed > this.buffer.length) {
@@ -109,8 +111,13 @@ export class LineSplitter {
       return;
     }
     const line = this.buffer.subarray(0, this.buffered);
-    this.buffered = 0;
     this.sink.line(line, at);
+    this.release();
+  }
+
+  private release(): void {
+    this.buffered = 0;
+    if (this.buffer.length > KEEP_BUFFER_BYTES) this.buffer = Buffer.alloc(0);
   }
 }
 
