@@ -16,27 +16,34 @@ export function keptBytes(limitBytes: number): number {
 }
 
 /** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
-export function capText(text: string, limitBytes: number, totalBytes = Buffer.byteLength(text)): string {
-  if (totalBytes <= limitBytes) return text;
-  const kept = utf8Prefix(text, limitBytes);
-  return `${kept}…[truncated ${totalBytes - Buffer.byteLength(kept)} bytes]`;
+export function capText(text: string, limitBytes: number, totalBytes?: number): string {
+  // Even at 3 bytes a character it fits.
+  if (totalBytes === undefined && text.length * 3 <= limitBytes) return text;
+  const total = totalBytes ?? utf8View(text).length;
+  if (total <= limitBytes) return text;
+  // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
+  const { read, written } = encoder.encodeInto(text, scratchOf(limitBytes).subarray(0, limitBytes));
+  return `${text.slice(0, read)}…[truncated ${total - written} bytes]`;
 }
 
+const encoder = new TextEncoder();
+/** Texts up to this many characters are encoded into one reused buffer (3 bytes a character at most). */
+const SCRATCH_CHARS = 1024 * 1024;
+let scratch = new Uint8Array(0);
+
 /**
- * The longest start of `text` that is at most `limitBytes` in UTF-8 and splits no character, found by
- * measuring rather than encoding (a capture is cut for every call).
+ * The UTF-8 bytes of `text`, valid until the next call (a reused buffer). A masked capture holds `…`, so
+ * its string is two-byte, and `Buffer.from` encodes those several times slower than `encodeInto` does.
  */
-function utf8Prefix(text: string, limitBytes: number): string {
-  let end = Math.min(text.length, limitBytes);
-  let bytes = Buffer.byteLength(end === text.length ? text : text.slice(0, end));
-  // A UTF-16 unit is at most 3 bytes: dropping fewer than excess/3 units cannot be enough.
-  while (bytes > limitBytes) {
-    end -= Math.ceil((bytes - limitBytes) / 3);
-    bytes = Buffer.byteLength(text.slice(0, end));
-  }
-  const last = text.charCodeAt(end - 1);
-  if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-  return end === text.length ? text : text.slice(0, end);
+export function utf8View(text: string): Uint8Array {
+  if (text.length > SCRATCH_CHARS) return Buffer.from(text, "utf8");
+  const { written } = encoder.encodeInto(text, scratchOf(text.length * 3));
+  return scratch.subarray(0, written);
+}
+
+function scratchOf(bytes: number): Uint8Array {
+  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, 4096));
+  return scratch;
 }
 
 /** The masked, capped JSON text of a payload (null stays null). */

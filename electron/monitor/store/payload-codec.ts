@@ -6,6 +6,7 @@
  * decodePayload.
  */
 import * as zlib from "node:zlib";
+import { utf8View } from "../pipeline/capture.js";
 import type { SqlValue } from "./db.js";
 
 /** Text longer than this (UTF-8 bytes) is stored compressed. */
@@ -31,7 +32,8 @@ const WRITE_CODEC = CODECS[ZSTD] ? ZSTD : DEFLATE_RAW;
 /** The value to store for a payload's text: the text itself, or a compressed BLOB when that is smaller. */
 export function encodePayload(text: string | null): string | Uint8Array | null {
   if (text === null || text.length <= COMPRESS_ABOVE / 4) return text;
-  const bytes = Buffer.from(text, "utf8");
+  const view = utf8View(text);
+  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
   if (bytes.length <= COMPRESS_ABOVE) return text;
   const packed = (CODECS[WRITE_CODEC] as Codec).compress(bytes);
   if (packed.length + 1 >= bytes.length) return text;
