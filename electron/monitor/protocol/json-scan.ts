@@ -33,7 +33,8 @@ function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-function ws(b: Uint8Array, i: number): number {
+/** The index of the first non-whitespace byte at or after `i`. */
+export function ws(b: Uint8Array, i: number): number {
   for (;;) {
     const c = at(b, i);
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
@@ -225,13 +226,6 @@ export function eachElement(b: Buffer, i: number, visit: (span: Span) => boolean
     if (at(b, i) !== COMMA) return false;
     i = ws(b, i + 1);
   }
-}
-
-/** A whole JSON text: its value's start, or -1 if anything but whitespace surrounds one valid value. */
-export function topValue(b: Uint8Array): number {
-  const start = ws(b, 0);
-  const end = skipValue(b, start);
-  return end >= 0 && ws(b, end) === b.length ? start : -1;
 }
 
 /**

@@ -8,7 +8,7 @@
  * UTF-8 or structure, a field too large to read in place) gives null: the caller parses the line whole.
  */
 import { isUtf8 } from "node:buffer";
-import { closedPrefix, eachElement, objectMembers, type Span, stringPrefix, topValue } from "./json-scan.js";
+import { closedPrefix, eachElement, objectMembers, type Span, stringPrefix, ws } from "./json-scan.js";
 import { isObject, type JsonRpcId, type JsonRpcMessage } from "./jsonrpc.js";
 import { PARTIAL_PAYLOAD } from "./observations.js";
 
@@ -39,10 +39,11 @@ export function readLargeResponse(line: Buffer): LargeResponse | null {
 
 function read(b: Buffer): LargeResponse | null {
   if (!isUtf8(b)) return null;
-  const start = topValue(b);
-  if (start < 0) return null;
-  const top = objectMembers(b, start, REQUEST_KEYS)?.members;
-  if (!top || !(top.has("result") || top.has("error"))) return null;
+  const object = objectMembers(b, ws(b, 0), REQUEST_KEYS);
+  // One value and nothing but whitespace around it, as JSON.parse requires.
+  if (!object || ws(b, object.end) !== b.length) return null;
+  const top = object.members;
+  if (!(top.has("result") || top.has("error"))) return null;
   if (field(b, top.get("jsonrpc")) !== "2.0") return null;
   const rawId = field(b, top.get("id"));
   if (rawId === TOO_BIG) return null;
