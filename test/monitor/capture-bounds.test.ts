@@ -6,9 +6,10 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { capText } from "../../electron/monitor/pipeline/capture.js";
+import { capText, SHORT_CAPTURE_LIMIT } from "../../electron/monitor/pipeline/capture.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { Observation } from "../../electron/monitor/proxy/observation.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
@@ -197,5 +198,70 @@ describe("capping text", () => {
   it("cuts on a character boundary, never inside a surrogate pair", () => {
     expect(capText("🙂".repeat(10), 9)).toBe(`${"🙂".repeat(2)}…[truncated 32 bytes]`);
     expect(capText(`ab${"é".repeat(10)}`, 7)).toBe("abéé…[truncated 16 bytes]");
+  });
+});
+
+describe("while the observer is behind the traffic", () => {
+  it("stores every call with its outcome and a shorter capture, masked across its cut", () => {
+    const path = join(dir.path, "behind.db");
+    const writer = new BatchWriter({ open: () => openDb(path) });
+    const init = {
+      dataDir: dir.path,
+      sessionId: "behind",
+      server: "files",
+      command: "files-server",
+      startedAt: Date.now(),
+      wrapperPid: process.pid,
+      timeoutMs: 60_000,
+      captureLimit: 64 * 1024,
+      maxLineBytes: 4 << 20,
+      client: null,
+      drainDeadline: new SharedArrayBuffer(8),
+    };
+    const observation = new Observation(init, writer, () => {});
+    const straddling = `ghp_${"Str4ddl3sTh3Sh0rtCut".repeat(2)}`;
+    const text = `${"a".repeat(SHORT_CAPTURE_LIMIT - 50)} ${straddling} ${"b".repeat(80_000)}`;
+    const exchange = (id: number, readAt: number) => {
+      const copy = (stream: "in" | "out", message: unknown) =>
+        observation.handle({
+          type: "chunks",
+          items: [{ stream, at: readAt, bytes: new Uint8Array(Buffer.from(`${JSON.stringify(message)}\n`)) }],
+        });
+      copy("in", call(id));
+      copy("out", { jsonrpc: "2.0", id, result: { text } });
+    };
+    // Copies read a second ago: the observer is behind; then fresh ones: it has caught up.
+    exchange(1, Date.now() - 1000);
+    exchange(2, Date.now() - 1000);
+    exchange(3, Date.now());
+    exchange(4, Date.now());
+    observation.handle({ type: "exit", at: Date.now(), exitCode: 0, signal: null });
+
+    const db = openDb(path);
+    const rows = db
+      .prepare(
+        "SELECT request_id, outcome, response FROM calls WHERE session_id = 'behind' ORDER BY request_id",
+      )
+      .all()
+      .map((row) => ({
+        id: String(row.request_id),
+        outcome: String(row.outcome),
+        response: decodePayload(row.response) ?? "",
+      }));
+    db.close();
+    expect(rows.map((r) => [r.id, r.outcome])).toEqual([
+      ["1", "ok"],
+      ["2", "ok"],
+      ["3", "ok"],
+      ["4", "ok"],
+    ]);
+    const sizes = rows.map((r) => Buffer.byteLength(r.response));
+    // Behind: the short capture, and the secret across its cut masked whole.
+    expect(sizes[1]).toBeLessThanOrEqual(SHORT_CAPTURE_LIMIT + 64);
+    expect(rows[1]?.response).not.toContain(straddling.slice(0, 8));
+    expect(rows[1]?.response).toMatch(/…\[truncated \d+ bytes\]$/);
+    // Caught up: the full capture again (past the short cut, up to the limit).
+    expect(sizes[3]).toBeGreaterThan(64 * 1024 - 64);
+    for (const row of rows) expect(row.response).not.toContain(straddling.slice(0, 8));
   });
 });

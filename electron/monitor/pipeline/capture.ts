@@ -2,10 +2,15 @@
  * Turns a parsed payload into the text we store: secrets masked, then capped at a byte limit with a
  * marker saying how much was cut.
  */
-import { PARTIAL_PAYLOAD } from "../protocol/observations.js";
+import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { BUDGET_MARGIN, maskString, maskValue } from "./mask.js";
 
 export const DEFAULT_CAPTURE_LIMIT = 64 * 1024;
+/**
+ * What a response keeps while the wrapper's observer is behind the traffic: every call is still stored
+ * with its outcome, with less of its payload, rather than dropped for want of time to mask 64 KiB.
+ */
+export const SHORT_CAPTURE_LIMIT = 4 * 1024;
 
 /**
  * How much of a message the observer reads into a value when the message is longer: the capture limit,
@@ -56,10 +61,11 @@ export function capturePayload(
   if (typeof value === "object" && "oversized" in (value as object)) {
     return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
   }
-  const text = JSON.stringify(maskValue(value, found, { left: limitBytes }));
-  // The start of a longer message: cut where the message is cut, however long its start prints.
-  const whole = (value as { [PARTIAL_PAYLOAD]?: number })[PARTIAL_PAYLOAD];
-  return capText(text, limitBytes, whole === undefined ? undefined : Math.max(whole, limitBytes + 1));
+  // The start of a longer message: cut where it was read to be cut, however long its start prints.
+  const partial = (value as { [PARTIAL_PAYLOAD]?: PartialPayload })[PARTIAL_PAYLOAD];
+  const limit = partial ? Math.min(limitBytes, partial.keep) : limitBytes;
+  const text = JSON.stringify(maskValue(value, found, { left: limit }));
+  return capText(text, limit, partial ? Math.max(partial.bytes, limit + 1) : undefined);
 }
 
 /** For free text (log lines, error messages): masked and capped. */

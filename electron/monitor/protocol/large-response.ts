@@ -8,9 +8,10 @@
  * UTF-8 or structure, a field too large to read in place) gives null: the caller parses the line whole.
  */
 import { isUtf8 } from "node:buffer";
+import { keptBytes } from "../pipeline/capture.js";
 import { closedPrefix, eachElement, objectMembers, type Span, stringPrefix, ws } from "./json-scan.js";
 import { isObject, type JsonRpcId, type JsonRpcMessage } from "./jsonrpc.js";
-import { PARTIAL_PAYLOAD } from "./observations.js";
+import { PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
 
 /** A field read in place is parsed only up to this size; a larger one sends the line to the full parse. */
 const FIELD_BYTES = 64 * 1024;
@@ -21,8 +22,11 @@ type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
 export interface LargeResponse {
   message: Response;
-  /** The message's first `bytes` bytes as a value (marked with PARTIAL_PAYLOAD), or null. */
-  kept(bytes: number): unknown;
+  /**
+   * The value of the message's first `keep` bytes plus the masking margin, marked with PARTIAL_PAYLOAD
+   * (to be cut at `keep`).
+   */
+  kept(keep: number): unknown;
 }
 
 const TOO_BIG = Symbol("too big");
@@ -69,16 +73,17 @@ function read(b: Buffer): LargeResponse | null {
   }
   return {
     message,
-    kept(bytes) {
+    kept(keep) {
       let value: unknown = null;
       try {
-        const text = closedPrefix(b, bytes);
+        const text = closedPrefix(b, keptBytes(keep));
         value = text === null ? null : JSON.parse(text);
       } catch {
         // Only a long string's end was checked: its content may still be invalid JSON.
       }
       if (!isObject(value)) return { oversized: true, bytes: b.length };
-      Object.defineProperty(value, PARTIAL_PAYLOAD, { value: b.length });
+      const mark: PartialPayload = { bytes: b.length, keep };
+      Object.defineProperty(value, PARTIAL_PAYLOAD, { value: mark });
       return value;
     },
   };

@@ -4,9 +4,15 @@ import type { LogLevel } from "../../../shared/levels.js";
 
 /**
  * Set (not enumerable) on a payload that holds only the start of its message: the message's size in
- * bytes. Capture stores it as cut at that size, not at its own.
+ * bytes, and how many of its first bytes to keep (the capture limit it was read for). Capture stores it
+ * cut there, however long its start prints.
  */
 export const PARTIAL_PAYLOAD = Symbol("mcpscope.partialPayload");
+
+export interface PartialPayload {
+  bytes: number;
+  keep: number;
+}
 
 /** A request that reached its outcome. Payloads are the parsed messages, not yet masked or capped. */
 export interface CallObservation {

@@ -57,7 +57,9 @@ export class SessionObserver {
   private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
   private readonly timeoutMs: number;
   private readonly maxPending: number;
-  private readonly keptBytes: number;
+  private readonly captureLimit: number;
+  /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
+  private keep: number;
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
   /** Calls whose observation was lost, counted for the sink. */
@@ -69,12 +71,21 @@ export class SessionObserver {
   ) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxPending = options.maxPending ?? 10_000;
-    this.keptBytes = keptBytes(options.captureLimit ?? DEFAULT_CAPTURE_LIMIT);
+    this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
+    this.keep = this.captureLimit;
+  }
+
+  /**
+   * While the observer is behind the traffic: responses longer than `bytes` (plus the masking margin) are
+   * read in place and keep `bytes`, so that every call is still stored; null goes back to the full limit.
+   */
+  shortenCaptures(bytes: number | null): void {
+    this.keep = Math.min(bytes ?? this.captureLimit, this.captureLimit);
   }
 
   /** One framed line from a stream, read at `at` (epoch ms). */
   line(stream: Stream, bytes: Buffer, at: number): void {
-    if (bytes.length > this.keptBytes && this.largeResponse(stream, bytes, at)) return;
+    if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
     switch (parsed.kind) {
       case "blank":
@@ -110,7 +121,7 @@ export class SessionObserver {
     const requestStream: Stream = stream === "in" ? "out" : "in";
     const entry = message.id === null ? undefined : this.pending[requestStream].get(idKey(message.id));
     if (entry && WHOLE_RESULT_METHODS.has(entry.method)) return false;
-    this.response(stream, message, entry ? large.kept(this.keptBytes) : null, bytes.length, at);
+    this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
     return true;
   }
 

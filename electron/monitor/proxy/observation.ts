@@ -6,6 +6,7 @@
  */
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
+import { SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
@@ -13,6 +14,14 @@ import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 import { countLines, SLAB_BYTES } from "./copy-queue.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+
+/**
+ * How far behind the traffic (ms since the forwarding thread read a copy) the observer may fall before
+ * long responses keep SHORT_CAPTURE_LIMIT instead of the full capture limit, and how close it must come
+ * back before they keep it again.
+ */
+export const BEHIND_MS = 250;
+const CAUGHT_UP_MS = 50;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -23,6 +32,8 @@ export class Observation {
   /** Past the exit drain's deadline: copies are skipped, their client lines counted. */
   private skipping = false;
   private skippedLines = 0;
+  /** Behind the traffic: long responses are captured short (see BEHIND_MS). */
+  private behind = false;
   private readonly decoder = new TextDecoder("utf-8");
 
   constructor(
@@ -111,6 +122,8 @@ export class Observation {
           }
         }
         this.send({ type: "ack", bytes: total, slabs }, slabs);
+        const last = message.items[message.items.length - 1];
+        if (last) this.pace(Date.now() - last.at);
         return;
       }
       case "gap": {
@@ -156,6 +169,17 @@ export class Observation {
         });
         return;
       }
+    }
+  }
+
+  /** `lag`: how long ago the batch just handled was read off the traffic. */
+  private pace(lag: number): void {
+    if (!this.behind && lag > BEHIND_MS) {
+      this.behind = true;
+      this.observer.shortenCaptures(SHORT_CAPTURE_LIMIT);
+    } else if (this.behind && lag < CAUGHT_UP_MS) {
+      this.behind = false;
+      this.observer.shortenCaptures(null);
     }
   }
 
