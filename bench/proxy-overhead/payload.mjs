@@ -286,7 +286,7 @@ if (RATE > 0) {
   console.log("");
   if (relay)
     console.log(
-      `rate, relay:    ${relay.answeredCalls} of ${relay.total} answered by ${relay.answerSeconds.toFixed(1)} s (${(relay.answeredCalls / relay.answerSeconds).toFixed(0)}/s); relay CPU ${((relay.cpu * 1e6) / Math.max(1, relay.answeredCalls)).toFixed(0)} µs per call${relay.stderr ? `; said: ${relay.stderr.trim().split("\n").join(" | ")}` : ""}`,
+      `rate, relay:    ${relay.answeredCalls} of ${relay.total} answered by ${relay.answerSeconds.toFixed(1)} s (${(relay.answeredCalls / relay.answerSeconds).toFixed(0)}/s); relay CPU ${((relay.cpu * 1e6) / Math.max(1, relay.answeredCalls)).toFixed(0)} µs per call`,
     );
   const run = await rateRun("mcpscope");
   const rate = storedCalls(rateDir);
