@@ -20,7 +20,7 @@ import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-prot
  * long responses keep SHORT_CAPTURE_LIMIT instead of the full capture limit, and how close it must come
  * back before they keep it again.
  */
-export const BEHIND_MS = 100;
+const BEHIND_MS = 100;
 const CAUGHT_UP_MS = 20;
 
 export class Observation {
