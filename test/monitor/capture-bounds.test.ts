@@ -1,12 +1,15 @@
 /**
  * Work per message is bounded by what is kept: a 1 MiB tool result is stored capped at the capture limit,
  * with the credentials in the kept text masked (and reported), while the part past the cap is neither
- * stored nor scanned.
+ * stored nor scanned. A response that long is read in place rather than parsed whole; its outcome must
+ * still be the one its envelope says, wherever the envelope's fields sit.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { capText, SHORT_CAPTURE_LIMIT } from "../../electron/monitor/pipeline/capture.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { Observation } from "../../electron/monitor/proxy/observation.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
@@ -85,5 +88,180 @@ describe("a 1 MiB response", () => {
     maskString(`id ${FAR} here`, farKinds);
     expect([...farKinds].join()).toContain("aws");
     expect(findings).not.toContain("aws");
+  });
+});
+
+/** Plays `exchanges` (request, then response) through an observer into a fresh session; returns its calls. */
+function record(session: string, exchanges: [unknown, string][], limit = 64 * 1024) {
+  const path = join(dir.path, `${session}.db`);
+  const writer = new BatchWriter({ open: () => openDb(path) });
+  const identity = {
+    sessionId: session,
+    server: "files",
+    command: "files-server",
+    startedAt: Date.now(),
+    pid: null,
+    wrapperPid: process.pid,
+  };
+  const recorder = new SessionRecorder(writer, identity, limit);
+  const observer = new SessionObserver(recorder, { captureLimit: limit });
+  let now = Date.now();
+  for (const [request, response] of exchanges) {
+    observer.line("in", Buffer.from(JSON.stringify(request)), now++);
+    observer.line("out", Buffer.from(response), now++);
+  }
+  observer.close(now);
+  recorder.ended({ endedAt: now, exitCode: 0, signal: null });
+  writer.close();
+  const db = openDb(path);
+  const rows = db
+    .prepare(
+      "SELECT request_id, outcome, error_code, error_message, bytes_out, response FROM calls ORDER BY request_id",
+    )
+    .all()
+    .map((row) => ({
+      request_id: String(row.request_id),
+      outcome: String(row.outcome),
+      error_code: row.error_code === null ? null : Number(row.error_code),
+      error_message: row.error_message === null ? null : String(row.error_message),
+      bytes_out: Number(row.bytes_out),
+      response: decodePayload(row.response) ?? "",
+    }));
+  db.close();
+  return rows;
+}
+
+const call = (id: number) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name: "read", arguments: {} },
+});
+const big = "x".repeat(1 << 20);
+
+describe("a response far over the capture limit, read in place", () => {
+  it("keeps the outcome its envelope says, wherever its fields sit", () => {
+    const rows = record("outcomes", [
+      // The id after the payload, as the SDK writes it.
+      [call(1), `{"result":{"content":[{"type":"text","text":"${big}"}]},"jsonrpc":"2.0","id":1}`],
+      [
+        call(2),
+        `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"${big}"}],"isError":true}}`,
+      ],
+      [
+        call(3),
+        `{"jsonrpc":"2.0","id":3,"error":{"data":"${big}","code":-32603,"message":"disk \\"full\\""}}`,
+      ],
+      [call(4), `{"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"bad path","data":["${big}"]}}`],
+      // Brackets and escaped quotes inside the payload do not move the envelope.
+      [call(5), `{"jsonrpc":"2.0","result":{"text":"${'}]\\"{['.repeat(200_000)}"},"id":5}`],
+    ]);
+    expect(rows.map((r) => [r.request_id, r.outcome, r.error_code])).toEqual([
+      ["1", "ok", null],
+      ["2", "tool_error", null],
+      ["3", "server_error", -32603],
+      ["4", "client_error", -32602],
+      ["5", "ok", null],
+    ]);
+    expect(rows[1]?.error_message).toBe(`${"x".repeat(500)}…`);
+    expect(rows[2]?.error_message).toBe('disk "full"');
+    for (const row of rows) {
+      expect(Number(row.bytes_out)).toBeGreaterThan(1 << 20);
+      expect(Buffer.byteLength(row.response)).toBeLessThanOrEqual(64 * 1024 + 64);
+      expect(row.response).toMatch(/…\[truncated \d+ bytes\]$/);
+    }
+    // What is kept is the message's start, as the full parse would print it.
+    expect(rows[0]?.response.startsWith('{"result":{"content":[{"type":"text","text":"xxx')).toBe(true);
+    expect(rows[2]?.response.startsWith('{"jsonrpc":"2.0","id":3,"error":{"data":"xxx')).toBe(true);
+  });
+
+  it("stores nothing past the cut: a secret after the kept window is neither stored nor its text kept", () => {
+    const LIMIT = 4096;
+    const NEAR_CUT = `ghp_${"Cl0seT0Th3Cut".repeat(3)}`;
+    const text = `${"a".repeat(LIMIT - 60)} ${NEAR_CUT} ${"b".repeat(20_000)} ${FAR} ${"c".repeat(200_000)}`;
+    const [row] = record(
+      "window",
+      [[call(1), JSON.stringify({ jsonrpc: "2.0", id: 1, result: { text } })]],
+      LIMIT,
+    );
+    expect(row?.outcome).toBe("ok");
+    // It straddles the cut: masked whole, so not even its first characters are kept.
+    expect(row?.response).toContain("a".repeat(LIMIT - 200));
+    expect(row?.response).not.toContain(NEAR_CUT.slice(0, 8));
+    expect(row?.response).not.toContain("b".repeat(5000));
+    expect(row?.response).not.toContain(FAR);
+    expect(Buffer.byteLength(row?.response ?? "")).toBeLessThanOrEqual(LIMIT + 64);
+  });
+});
+
+describe("capping text", () => {
+  it("cuts on a character boundary, never inside a surrogate pair", () => {
+    expect(capText("🙂".repeat(10), 9)).toBe(`${"🙂".repeat(2)}…[truncated 32 bytes]`);
+    expect(capText(`ab${"é".repeat(10)}`, 7)).toBe("abéé…[truncated 16 bytes]");
+  });
+});
+
+describe("while the observer is behind the traffic", () => {
+  it("stores every call with its outcome and a shorter capture, masked across its cut", () => {
+    const path = join(dir.path, "behind.db");
+    const writer = new BatchWriter({ open: () => openDb(path) });
+    const init = {
+      dataDir: dir.path,
+      sessionId: "behind",
+      server: "files",
+      command: "files-server",
+      startedAt: Date.now(),
+      wrapperPid: process.pid,
+      timeoutMs: 60_000,
+      captureLimit: 64 * 1024,
+      maxLineBytes: 4 << 20,
+      client: null,
+      drainDeadline: new SharedArrayBuffer(8),
+    };
+    const observation = new Observation(init, writer, () => {});
+    const straddling = `ghp_${"Str4ddl3sTh3Sh0rtCut".repeat(2)}`;
+    const text = `${"a".repeat(SHORT_CAPTURE_LIMIT - 50)} ${straddling} ${"b".repeat(80_000)}`;
+    const exchange = (id: number, readAt: number) => {
+      const copy = (stream: "in" | "out", message: unknown) =>
+        observation.handle({
+          type: "chunks",
+          items: [{ stream, at: readAt, bytes: new Uint8Array(Buffer.from(`${JSON.stringify(message)}\n`)) }],
+        });
+      copy("in", call(id));
+      copy("out", { jsonrpc: "2.0", id, result: { text } });
+    };
+    // Copies read a second ago: the observer is behind; then fresh ones: it has caught up.
+    exchange(1, Date.now() - 1000);
+    exchange(2, Date.now() - 1000);
+    exchange(3, Date.now());
+    exchange(4, Date.now());
+    observation.handle({ type: "exit", at: Date.now(), exitCode: 0, signal: null });
+
+    const db = openDb(path);
+    const rows = db
+      .prepare(
+        "SELECT request_id, outcome, response FROM calls WHERE session_id = 'behind' ORDER BY request_id",
+      )
+      .all()
+      .map((row) => ({
+        id: String(row.request_id),
+        outcome: String(row.outcome),
+        response: decodePayload(row.response) ?? "",
+      }));
+    db.close();
+    expect(rows.map((r) => [r.id, r.outcome])).toEqual([
+      ["1", "ok"],
+      ["2", "ok"],
+      ["3", "ok"],
+      ["4", "ok"],
+    ]);
+    const sizes = rows.map((r) => Buffer.byteLength(r.response));
+    // Behind: the short capture, and the secret across its cut masked whole.
+    expect(sizes[1]).toBeLessThanOrEqual(SHORT_CAPTURE_LIMIT + 64);
+    expect(rows[1]?.response).not.toContain(straddling.slice(0, 8));
+    expect(rows[1]?.response).toMatch(/…\[truncated \d+ bytes\]$/);
+    // Caught up: the full capture again (past the short cut, up to the limit).
+    expect(sizes[3]).toBeGreaterThan(64 * 1024 - 64);
+    for (const row of rows) expect(row.response).not.toContain(straddling.slice(0, 8));
   });
 });

@@ -54,4 +54,17 @@ describe("LineSplitter", () => {
     splitter.push(Buffer.from('rest"}\n{"ok":1}\n'), 0);
     expect(lines.map(String)).toEqual(['rest"}', '{"ok":1}']);
   });
+
+  it("keeps a partial line whole when the caller reuses its chunk's memory (copies go back for reuse)", () => {
+    const { splitter, lines } = collect();
+    const slab = Buffer.alloc(64);
+    const first = Buffer.from('{"id":1,"result":"abc');
+    first.copy(slab);
+    splitter.push(slab.subarray(0, first.length), 0);
+    slab.fill(0x78); // the slab is reused for the next copy
+    const rest = Buffer.from('def"}\n{"id":2}\n');
+    rest.copy(slab);
+    splitter.push(slab.subarray(0, rest.length), 0);
+    expect(lines.map(String)).toEqual(['{"id":1,"result":"abcdef"}', '{"id":2}']);
+  });
 });

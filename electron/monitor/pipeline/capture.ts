@@ -2,19 +2,54 @@
  * Turns a parsed payload into the text we store: secrets masked, then capped at a byte limit with a
  * marker saying how much was cut.
  */
+import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
-import { maskString, maskValue } from "./mask.js";
+import { BUDGET_MARGIN, maskString, maskValue } from "./mask.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
+/**
+ * What a response keeps while the wrapper's observer is behind the traffic: every call is still stored
+ * with its outcome, with less of its payload, rather than dropped for want of time to mask 64 KiB.
+ */
+export const SHORT_CAPTURE_LIMIT = 4 * 1024;
+
+/**
+ * How much of a message the observer reads into a value when the message is longer: the capture limit,
+ * and the margin masking looks past it so that a secret straddling the cut is still found whole.
+ */
+export function keptBytes(limitBytes: number): number {
+  return limitBytes + BUDGET_MARGIN;
+}
 
 /** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
-export function capText(text: string, limitBytes: number, totalBytes = Buffer.byteLength(text)): string {
-  if (totalBytes <= limitBytes) return text;
-  const bytes = Buffer.from(text);
-  // Cut on a character boundary: back up over UTF-8 continuation bytes.
-  let end = Math.min(limitBytes, bytes.length);
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return `${bytes.subarray(0, end).toString("utf8")}…[truncated ${totalBytes - end} bytes]`;
+export function capText(text: string, limitBytes: number, totalBytes?: number): string {
+  // Even at 3 bytes a character it fits.
+  if (totalBytes === undefined && text.length * 3 <= limitBytes) return text;
+  const total = totalBytes ?? utf8View(text).length;
+  if (total <= limitBytes) return text;
+  // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
+  const { read, written } = encoder.encodeInto(text, scratchOf(limitBytes).subarray(0, limitBytes));
+  return `${text.slice(0, read)}…[truncated ${total - written} bytes]`;
+}
+
+const encoder = new TextEncoder();
+/** Texts up to this many characters are encoded into one reused buffer (3 bytes a character at most). */
+const SCRATCH_CHARS = 1024 * 1024;
+let scratch = new Uint8Array(0);
+
+/**
+ * The UTF-8 bytes of `text`, valid until the next call (a reused buffer). A masked capture holds `…`, so
+ * its string is two-byte, and `Buffer.from` encodes those several times slower than `encodeInto` does.
+ */
+export function utf8View(text: string): Uint8Array {
+  if (text.length > SCRATCH_CHARS) return Buffer.from(text, "utf8");
+  const { written } = encoder.encodeInto(text, scratchOf(text.length * 3));
+  return scratch.subarray(0, written);
+}
+
+function scratchOf(bytes: number): Uint8Array {
+  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, 4096));
+  return scratch;
 }
 
 /** The masked, capped JSON text of a payload (null stays null). */
@@ -27,12 +62,15 @@ export function capturePayload(
   if (typeof value === "object" && "oversized" in (value as object)) {
     return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
   }
-  const text = JSON.stringify(maskValue(value, found, { left: limitBytes }));
-  return capText(text, limitBytes);
+  // The start of a longer message: cut where it was read to be cut, however long its start prints.
+  const partial = (value as { [PARTIAL_PAYLOAD]?: PartialPayload })[PARTIAL_PAYLOAD];
+  const limit = partial ? Math.min(limitBytes, partial.keep) : limitBytes;
+  const text = JSON.stringify(maskValue(value, found, { left: limit }));
+  return capText(text, limit, partial ? Math.max(partial.bytes, limit + 1) : undefined);
 }
 
 /** For free text (log lines, error messages): masked and capped. */
 export function captureText(text: string, limitBytes = DEFAULT_CAPTURE_LIMIT, found?: Set<string>): string {
-  const kept = text.length > limitBytes + 4096 ? text.slice(0, limitBytes + 4096) : text;
+  const kept = text.length > keptBytes(limitBytes) ? text.slice(0, keptBytes(limitBytes)) : text;
   return capText(maskString(kept, found), limitBytes, Buffer.byteLength(text));
 }

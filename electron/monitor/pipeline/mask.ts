@@ -256,7 +256,7 @@ export interface MaskBudget {
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
-const BUDGET_MARGIN = 4096;
+export const BUDGET_MARGIN = 4096;
 
 /** A deep copy of `value` with secrets masked in keys and values. Bounded depth (parsed JSON has no cycles). */
 export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {

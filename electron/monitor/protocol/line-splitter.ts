@@ -6,6 +6,7 @@
  */
 
 export interface LineSink {
+  /** `bytes` is valid only during the call: the splitter reuses its memory, and so may the caller. */
   line(bytes: Buffer, at: number): void;
   oversized(head: Buffer, tail: Buffer, totalBytes: number, at: number): void;
   /** The rest of a line whose start was lost in a gap was skipped (it is not delivered). */
@@ -13,9 +14,15 @@ export interface LineSink {
 }
 
 const EDGE_BYTES = 1024;
+/** A line buffer grown past this is let go after its line: memory stays flat after a rare huge line. */
+const KEEP_BUFFER_BYTES = 2 * 1024 * 1024;
 
 export class LineSplitter {
-  private parts: Buffer[] = [];
+  /**
+   * The current line's bytes so far, copied: the caller may reuse a chunk once `push` returns. Grown as
+   * needed and kept (up to KEEP_BUFFER_BYTES), so that long lines cost a copy, not an allocation, each.
+   */
+  private buffer: Buffer = Buffer.alloc(0);
   private buffered = 0;
   /** Set once the current line passed the limit: we only keep its head and a rolling tail. */
   private overflow: { head: Buffer; tail: Buffer; total: number } | null = null;
@@ -25,8 +32,6 @@ export class LineSplitter {
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes = 4 * 1024 * 1024,
-    /** The caller hands over chunks it never touches again (transferred copies): keep them without copying. */
-    private readonly ownsChunks = false,
   ) {}
 
   push(chunk: Buffer, at: number): void {
@@ -40,6 +45,9 @@ export class LineSplitter {
       if (this.skipping) {
         this.skipping = false;
         this.sink.lost?.(at);
+      } else if (this.buffered === 0 && !this.overflow) {
+        // The whole line is in this chunk: no copy.
+        this.sink.line(chunk.subarray(start, nl), at);
       } else {
         this.append(chunk.subarray(start, nl));
         this.finishLine(at);
@@ -53,8 +61,7 @@ export class LineSplitter {
    * line, so what follows up to the next newline is the rest of a lost line and is skipped too.
    */
   reset(midLine = false): void {
-    this.parts = [];
-    this.buffered = 0;
+    this.release();
     this.overflow = null;
     this.skipping = midLine;
   }
@@ -74,20 +81,26 @@ export class LineSplitter {
       this.overflow.tail = lastBytes(Buffer.concat([this.overflow.tail, piece]), EDGE_BYTES);
       return;
     }
-    if (this.buffered + piece.length > this.maxLineBytes) {
-      const all = Buffer.concat([...this.parts, piece]);
+    const needed = this.buffered + piece.length;
+    if (needed > this.maxLineBytes) {
+      const all = Buffer.concat([this.buffer.subarray(0, this.buffered), piece]);
       this.overflow = {
         head: Buffer.from(all.subarray(0, EDGE_BYTES)),
         tail: lastBytes(all, EDGE_BYTES),
         total: all.length,
       };
-      this.parts = [];
-      this.buffered = 0;
+      this.release();
       return;
     }
-    // Copy unless owned: the caller's chunk may be reused after push() returns.
-    this.parts.push(this.ownsChunks ? piece : Buffer.from(piece));
-    this.buffered += piece.length;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(
+        Math.min(this.maxLineBytes, Math.max(needed, 2 * this.buffer.length, 4096)),
+      );
+      this.buffer.copy(grown, 0, 0, this.buffered);
+      this.buffer = grown;
+    }
+    piece.copy(this.buffer, this.buffered);
+    this.buffered = needed;
   }
 
   private finishLine(at: number): void {
@@ -97,10 +110,14 @@ export class LineSplitter {
       this.sink.oversized(head, tail, total, at);
       return;
     }
-    const line = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.buffered);
-    this.parts = [];
+    const line = this.buffer.subarray(0, this.buffered);
+    this.sink.line(line, at);
+    this.release();
+  }
+
+  private release(): void {
     this.buffered = 0;
-    this.sink.line(line ?? Buffer.alloc(0), at);
+    if (this.buffer.length > KEEP_BUFFER_BYTES) this.buffer = Buffer.alloc(0);
   }
 }
 

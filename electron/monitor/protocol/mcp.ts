@@ -12,6 +12,12 @@ export const META_CLIENT_INFO = `${META_PREFIX}clientInfo`;
 export const META_LOG_LEVEL = `${META_PREFIX}logLevel`;
 export const META_SERVER_INFO = `${META_PREFIX}serverInfo`;
 
+/**
+ * Methods whose whole result is read (the server's identity; the tool definitions that pins compare), so
+ * their responses are parsed whole however long.
+ */
+export const WHOLE_RESULT_METHODS = new Set(["initialize", "server/discover", "tools/list"]);
+
 /** Requests that stay open by design (a stream of notifications), not subject to the timeout. */
 export const LONG_LIVED_METHODS = new Set(["subscriptions/listen"]);
 

@@ -2,6 +2,18 @@
 import type { Direction, Era, Outcome } from "../../../shared/domain.js";
 import type { LogLevel } from "../../../shared/levels.js";
 
+/**
+ * Set (not enumerable) on a payload that holds only the start of its message: the message's size in
+ * bytes, and how many of its first bytes to keep (the capture limit it was read for). Capture stores it
+ * cut there, however long its start prints.
+ */
+export const PARTIAL_PAYLOAD = Symbol("mcpscope.partialPayload");
+
+export interface PartialPayload {
+  bytes: number;
+  keep: number;
+}
+
 /** A request that reached its outcome. Payloads are the parsed messages, not yet masked or capped. */
 export interface CallObservation {
   direction: Direction;

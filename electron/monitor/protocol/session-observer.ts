@@ -5,7 +5,9 @@
  */
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
+import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
+import { readLargeResponse } from "./large-response.js";
 import {
   judgeResponse,
   LONG_LIVED_METHODS,
@@ -13,6 +15,7 @@ import {
   requestFacts,
   serverFacts,
   targetOf,
+  WHOLE_RESULT_METHODS,
 } from "./mcp.js";
 import type { ObservationSink, ProtocolEventType } from "./observations.js";
 
@@ -39,6 +42,8 @@ export interface SessionObserverOptions {
   timeoutMs?: number;
   /** Upper bound on tracked pending requests; beyond it the oldest is dropped as `disconnected`. */
   maxPending?: number;
+  /** What the sink keeps of a payload (bytes): a longer response is read in place, not parsed whole. */
+  captureLimit?: number;
 }
 
 const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
@@ -52,6 +57,9 @@ export class SessionObserver {
   private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
   private readonly timeoutMs: number;
   private readonly maxPending: number;
+  private readonly captureLimit: number;
+  /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
+  private keep: number;
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
   /** Calls whose observation was lost, counted for the sink. */
@@ -63,10 +71,21 @@ export class SessionObserver {
   ) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxPending = options.maxPending ?? 10_000;
+    this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
+    this.keep = this.captureLimit;
+  }
+
+  /**
+   * While the observer is behind the traffic: responses longer than `bytes` (plus the masking margin) are
+   * read in place and keep `bytes`, so that every call is still stored; null goes back to the full limit.
+   */
+  shortenCaptures(bytes: number | null): void {
+    this.keep = Math.min(bytes ?? this.captureLimit, this.captureLimit);
   }
 
   /** One framed line from a stream, read at `at` (epoch ms). */
   line(stream: Stream, bytes: Buffer, at: number): void {
+    if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
     switch (parsed.kind) {
       case "blank":
@@ -89,6 +108,21 @@ export class SessionObserver {
       case "message":
         this.message(stream, parsed.message, parsed.value, bytes.length, at);
     }
+  }
+
+  /**
+   * A response longer than what is kept of it, read in place (large-response.ts) unless its request's
+   * whole result is wanted: false when it must be parsed whole.
+   */
+  private largeResponse(stream: Stream, bytes: Buffer, at: number): boolean {
+    const large = readLargeResponse(bytes);
+    if (!large) return false;
+    const { message } = large;
+    const requestStream: Stream = stream === "in" ? "out" : "in";
+    const entry = message.id === null ? undefined : this.pending[requestStream].get(idKey(message.id));
+    if (entry && WHOLE_RESULT_METHODS.has(entry.method)) return false;
+    this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
+    return true;
   }
 
   /** A line too long to parse: recorded, and its id recovered from its edges when possible. */

@@ -106,7 +106,10 @@ export class HttpSessions {
       key,
       id: identity.sessionId,
       recorder,
-      observer: new SessionObserver(sink, { timeoutMs: this.options.timeoutMs }),
+      observer: new SessionObserver(sink, {
+        timeoutMs: this.options.timeoutMs,
+        captureLimit: this.options.captureLimit,
+      }),
       statusOf,
       closedAt: null,
       openExchanges: 1,

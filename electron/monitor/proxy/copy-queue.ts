@@ -23,6 +23,16 @@ export type QueueMessage<S extends string, M = never> =
 /** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
 const BATCH_MS = 5;
 
+/**
+ * Copies of big chunks (a pipe reads up to 64 KiB at a time) go into slabs of this size that the worker
+ * hands back once it has read them: a large payload then costs copies, not a fresh allocation per chunk
+ * on both threads and the garbage collection that follows.
+ */
+export const SLAB_BYTES = 64 * 1024;
+const SLAB_MIN_CHUNK = 16 * 1024;
+/** Slabs kept for reuse (4 MiB); more are left to the garbage collector. */
+const MAX_POOLED_SLABS = 64;
+
 /** What was dropped of one stream since its last copy went through. */
 interface Gap {
   bytes: number;
@@ -45,6 +55,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private broken = false;
   private batch: (Copy<S> | { control: M })[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly slabs: ArrayBuffer[] = [];
   droppedBytes = 0;
   droppedChunks = 0;
 
@@ -67,10 +78,24 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     }
     this.postGap(stream, at);
     // A copy the worker owns: the stream may reuse `chunk`'s memory.
-    const bytes = new Uint8Array(chunk);
+    const bytes = this.copyOf(chunk);
     this.inFlight += bytes.byteLength;
     this.batch.push({ stream, at, bytes });
     this.schedule();
+  }
+
+  private copyOf(chunk: Buffer): Uint8Array {
+    if (chunk.length < SLAB_MIN_CHUNK || chunk.length > SLAB_BYTES) return new Uint8Array(chunk);
+    const bytes = new Uint8Array(this.slabs.pop() ?? new ArrayBuffer(SLAB_BYTES), 0, chunk.length);
+    bytes.set(chunk);
+    return bytes;
+  }
+
+  /** Slabs the worker is done with, back for reuse. */
+  recycle(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of buffers) {
+      if (buffer.byteLength === SLAB_BYTES && this.slabs.length < MAX_POOLED_SLABS) this.slabs.push(buffer);
+    }
   }
 
   /**

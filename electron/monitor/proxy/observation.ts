@@ -6,13 +6,22 @@
  */
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
+import { SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
-import { countLines } from "./copy-queue.js";
+import { countLines, SLAB_BYTES } from "./copy-queue.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+
+/**
+ * How far behind the traffic (ms since the forwarding thread read a copy) the observer may fall before
+ * long responses keep SHORT_CAPTURE_LIMIT instead of the full capture limit, and how close it must come
+ * back before they keep it again.
+ */
+const BEHIND_MS = 100;
+const CAUGHT_UP_MS = 20;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -23,12 +32,14 @@ export class Observation {
   /** Past the exit drain's deadline: copies are skipped, their client lines counted. */
   private skipping = false;
   private skippedLines = 0;
+  /** Behind the traffic: long responses are captured short (see BEHIND_MS). */
+  private behind = false;
   private readonly decoder = new TextDecoder("utf-8");
 
   constructor(
     init: WorkerInit,
     private readonly writer: BatchWriter,
-    private readonly send: (message: FromWorker) => void,
+    private readonly send: (message: FromWorker, transfer?: ArrayBuffer[]) => void,
   ) {
     const identity = {
       sessionId: init.sessionId,
@@ -48,7 +59,10 @@ export class Observation {
       }),
       SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
     );
-    this.observer = new SessionObserver(this.recorder, { timeoutMs: init.timeoutMs });
+    this.observer = new SessionObserver(this.recorder, {
+      timeoutMs: init.timeoutMs,
+      captureLimit: init.captureLimit,
+    });
     this.deadline = new BigInt64Array(init.drainDeadline);
     // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
     this.stderrRecords = new StderrAssembler((record) =>
@@ -79,7 +93,6 @@ export class Observation {
         lost: () => this.observer.gap(stream, 1),
       },
       maxLineBytes,
-      true, // the forwarding thread transferred its copies
     );
   }
 
@@ -91,9 +104,12 @@ export class Observation {
     switch (message.type) {
       case "chunks": {
         let total = 0;
+        // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
+        const slabs: ArrayBuffer[] = [];
         for (const item of message.items) {
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
           total += bytes.length;
+          if (item.bytes.buffer.byteLength === SLAB_BYTES) slabs.push(item.bytes.buffer as ArrayBuffer);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
@@ -105,7 +121,9 @@ export class Observation {
             this.splitters[item.stream].reset();
           }
         }
-        this.send({ type: "ack", bytes: total });
+        this.send({ type: "ack", bytes: total, slabs }, slabs);
+        const last = message.items[message.items.length - 1];
+        if (last) this.pace(Date.now() - last.at);
         return;
       }
       case "gap": {
@@ -151,6 +169,17 @@ export class Observation {
         });
         return;
       }
+    }
+  }
+
+  /** `lag`: how long ago the batch just handled was read off the traffic. */
+  private pace(lag: number): void {
+    if (!this.behind && lag > BEHIND_MS) {
+      this.behind = true;
+      this.observer.shortenCaptures(SHORT_CAPTURE_LIMIT);
+    } else if (this.behind && lag < CAUGHT_UP_MS) {
+      this.behind = false;
+      this.observer.shortenCaptures(null);
     }
   }
 

@@ -14,7 +14,7 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error("observer-worker must run as a worker thread");
-const send = (message: FromWorker) => port.postMessage(message);
+const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
 let observation: Observation | null = null;
 const writer = new BatchWriter({

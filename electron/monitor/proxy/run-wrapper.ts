@@ -254,8 +254,10 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
     closed = resolve;
   });
   worker.on("message", (message: FromWorker) => {
-    if (message.type === "ack") queue.acknowledge(message.bytes);
-    else if (message.type === "problem") say(`${message.message}\n`);
+    if (message.type === "ack") {
+      queue.acknowledge(message.bytes);
+      if (message.slabs) queue.recycle(message.slabs);
+    } else if (message.type === "problem") say(`${message.message}\n`);
     else if (message.type === "closed") closed();
   });
   worker.on("error", (error) => {

@@ -49,7 +49,8 @@ export type ToWorker =
   | { type: "exit"; at: number; exitCode: number | null; signal: string | null };
 
 export type FromWorker =
-  | { type: "ack"; bytes: number }
+  /** `slabs`: the copy slabs of the batch, read and handed back for reuse (see copy-queue.ts). */
+  | { type: "ack"; bytes: number; slabs?: ArrayBuffer[] }
   /** One line for the wrapper's stderr (said once per kind of problem). */
   | { type: "problem"; message: string }
   /** `unrecorded`: calls of this session not stored (dropped or unobserved). */

@@ -6,6 +6,7 @@
  * existed are TEXT and read as they are. Every reader of those columns goes through decodePayload.
  */
 import * as zlib from "node:zlib";
+import { utf8View } from "../pipeline/capture.js";
 import type { SqlValue } from "./db.js";
 import { packFragments, unpackFragments } from "./payload-fragments.js";
 
@@ -36,7 +37,8 @@ const WRITE_CODEC = CODECS[ZSTD] ? ZSTD : DEFLATE_RAW;
 export function encodePayload(text: string | null): string | Uint8Array | null {
   if (text === null) return null;
   if (text.length <= COMPRESS_ABOVE / 4) return withoutBoilerplate(text);
-  const bytes = Buffer.from(text, "utf8");
+  const view = utf8View(text);
+  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
   if (bytes.length <= COMPRESS_ABOVE) return withoutBoilerplate(text);
   const packed = (CODECS[WRITE_CODEC] as Codec).compress(bytes);
   if (packed.length + 1 >= bytes.length) return text;

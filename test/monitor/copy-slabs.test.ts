@@ -1,0 +1,52 @@
+/**
+ * Copies of big chunks go into slabs the observer hands back: a slab comes back only once the observer
+ * is done with it, is reused for a later copy, and a copy always holds exactly its chunk's bytes.
+ */
+import { describe, expect, it } from "vitest";
+import { CopyQueue, type QueueMessage, SLAB_BYTES } from "../../electron/monitor/proxy/copy-queue.js";
+import type { CopyStream, ToWorker } from "../../electron/monitor/proxy/worker-protocol.js";
+
+type Sent = ToWorker | QueueMessage<CopyStream, ToWorker>;
+
+function queue() {
+  const sent: { message: Sent; transfer?: ArrayBuffer[] }[] = [];
+  const q = new CopyQueue({
+    postMessage: (message: Sent, transfer?: readonly ArrayBuffer[]) =>
+      sent.push({ message, transfer: transfer ? [...transfer] : undefined }),
+  } as never);
+  const copies = () =>
+    sent.flatMap(({ message }) =>
+      message.type === "chunks" ? message.items.flatMap((item) => ("bytes" in item ? [item.bytes] : [])) : [],
+    );
+  return { q, sent, copies };
+}
+
+describe("copy slabs", () => {
+  it("copies big chunks into slabs, reuses a slab handed back, and keeps small chunks apart", () => {
+    const { q, sent, copies } = queue();
+    const big = Buffer.alloc(40_000, 0x61);
+    q.offer("out", big, 1);
+    q.offer("in", Buffer.from('{"id":1}\n'), 2);
+    q.flush();
+    const [first, small] = copies();
+    expect(first?.buffer.byteLength).toBe(SLAB_BYTES);
+    expect(Buffer.from(first ?? []).equals(big)).toBe(true);
+    expect(small?.buffer.byteLength).toBe(9);
+    // Every copy's memory is handed over with the batch.
+    expect(sent[0]?.transfer).toEqual([first?.buffer, small?.buffer]);
+
+    // The observer is done with the slab: the next big copy reuses it, and holds only its own bytes.
+    q.recycle([first?.buffer as ArrayBuffer, small?.buffer as ArrayBuffer]);
+    const next = Buffer.alloc(20_000, 0x62);
+    q.offer("out", next, 3);
+    q.flush();
+    const reused = copies()[2];
+    expect(reused?.buffer).toBe(first?.buffer);
+    expect(reused?.byteLength).toBe(20_000);
+    expect(Buffer.from(reused ?? []).equals(next)).toBe(true);
+    // A chunk over a slab is copied on its own.
+    q.offer("out", Buffer.alloc(SLAB_BYTES + 1), 4);
+    q.flush();
+    expect(copies()[3]?.buffer.byteLength).toBe(SLAB_BYTES + 1);
+  });
+});
