@@ -47,6 +47,14 @@ describe("LineSplitter", () => {
     expect(lines.map(String)).toEqual(['{"next":1}']);
   });
 
+  it("reports a line past the limit as oversized also when one chunk holds it whole", () => {
+    const { splitter, lines, oversized } = collect(1000);
+    const long = `{"jsonrpc":"2.0","result":"${"x".repeat(5000)}","id":8}`;
+    splitter.push(Buffer.from(`{"before":1}\n${long}\n{"after":1}\n`), 0);
+    expect(oversized).toEqual([{ head: long.slice(0, 1024), tail: long.slice(-1024), total: long.length }]);
+    expect(lines.map(String)).toEqual(['{"before":1}', '{"after":1}']);
+  });
+
   it("resyncs at the next newline after a gap", () => {
     const { splitter, lines } = collect();
     splitter.push(Buffer.from('{"half'), 0);

@@ -46,8 +46,16 @@ export class LineSplitter {
         this.skipping = false;
         this.sink.lost?.(at);
       } else if (this.buffered === 0 && !this.overflow) {
-        // The whole line is in this chunk: no copy.
-        this.sink.line(chunk.subarray(start, nl), at);
+        // The whole line is in this chunk: no copy, and only its edges when it is over the limit.
+        if (nl - start > this.maxLineBytes) {
+          const whole = chunk.subarray(start, nl);
+          this.sink.oversized(
+            Buffer.from(whole.subarray(0, EDGE_BYTES)),
+            lastBytes(whole, EDGE_BYTES),
+            whole.length,
+            at,
+          );
+        } else this.sink.line(chunk.subarray(start, nl), at);
       } else {
         this.append(chunk.subarray(start, nl));
         this.finishLine(at);
