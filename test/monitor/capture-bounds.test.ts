@@ -221,20 +221,24 @@ describe("while the observer is behind the traffic", () => {
     const observation = new Observation(init, writer, () => {});
     const straddling = `ghp_${"Str4ddl3sTh3Sh0rtCut".repeat(2)}`;
     const text = `${"a".repeat(SHORT_CAPTURE_LIMIT - 50)} ${straddling} ${"b".repeat(80_000)}`;
-    const exchange = (id: number, readAt: number) => {
+    const exchange = (id: number, readAt: number, inFlight: number) => {
       const copy = (stream: "in" | "out", message: unknown) =>
         observation.handle({
           type: "chunks",
           items: [{ stream, at: readAt, bytes: new Uint8Array(Buffer.from(`${JSON.stringify(message)}\n`)) }],
+          inFlight,
         });
       copy("in", call(id));
       copy("out", { jsonrpc: "2.0", id, result: { text } });
     };
-    // Copies read a second ago: the observer is behind; then fresh ones: it has caught up.
-    exchange(1, Date.now() - 1000);
-    exchange(2, Date.now() - 1000);
-    exchange(3, Date.now());
-    exchange(4, Date.now());
+    // Read a second ago with little behind them (the thread was paused, not swamped): kept in full.
+    exchange(1, Date.now() - 1000, 200_000);
+    // Read a second ago with 16 MiB behind them: the observer is behind.
+    exchange(2, Date.now() - 1000, 16 << 20);
+    exchange(3, Date.now() - 1000, 16 << 20);
+    // Fresh ones: it has caught up.
+    exchange(4, Date.now(), 16 << 20);
+    exchange(5, Date.now(), 16 << 20);
     observation.handle({ type: "exit", at: Date.now(), exitCode: 0, signal: null });
 
     const db = openDb(path);
@@ -254,14 +258,17 @@ describe("while the observer is behind the traffic", () => {
       ["2", "ok"],
       ["3", "ok"],
       ["4", "ok"],
+      ["5", "ok"],
     ]);
     const sizes = rows.map((r) => Buffer.byteLength(r.response));
+    // A late batch with no backlog behind it: the full capture.
+    expect(sizes[0]).toBeGreaterThan(64 * 1024 - 64);
     // Behind: the short capture, and the secret across its cut masked whole.
-    expect(sizes[1]).toBeLessThanOrEqual(SHORT_CAPTURE_LIMIT + 64);
-    expect(rows[1]?.response).not.toContain(straddling.slice(0, 8));
-    expect(rows[1]?.response).toMatch(/…\[truncated \d+ bytes\]$/);
+    expect(sizes[2]).toBeLessThanOrEqual(SHORT_CAPTURE_LIMIT + 64);
+    expect(rows[2]?.response).not.toContain(straddling.slice(0, 8));
+    expect(rows[2]?.response).toMatch(/…\[truncated \d+ bytes\]$/);
     // Caught up: the full capture again (past the short cut, up to the limit).
-    expect(sizes[3]).toBeGreaterThan(64 * 1024 - 64);
+    expect(sizes[4]).toBeGreaterThan(64 * 1024 - 64);
     for (const row of rows) expect(row.response).not.toContain(straddling.slice(0, 8));
   });
 });

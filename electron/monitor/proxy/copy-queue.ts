@@ -17,7 +17,7 @@ export interface Copy<S extends string> {
  * and gap notices.
  */
 export type QueueMessage<S extends string, M = never> =
-  | { type: "chunks"; items: (Copy<S> | { control: M })[] }
+  | { type: "chunks"; items: (Copy<S> | { control: M })[]; inFlight: number }
   | { type: "gap"; stream: S; droppedBytes: number; droppedLines: number; midLine: boolean; at: number };
 
 /** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
@@ -146,7 +146,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     const items = this.batch;
     this.batch = [];
     this.send(
-      { type: "chunks", items },
+      { type: "chunks", items, inFlight: this.inFlight },
       items.flatMap((item) => ("bytes" in item ? [item.bytes.buffer as ArrayBuffer] : [])),
     );
   }

@@ -16,12 +16,15 @@ import { countLines, SLAB_BYTES } from "./copy-queue.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
- * How far behind the traffic (ms since the forwarding thread read a copy) the observer may fall before
- * long responses keep SHORT_CAPTURE_LIMIT instead of the full capture limit, and how close it must come
- * back before they keep it again.
+ * When the observer counts as behind the traffic, so that long responses keep SHORT_CAPTURE_LIMIT instead
+ * of the full capture limit: the batch it handles was read off the traffic over BEHIND_MS ago and a backlog
+ * of over BEHIND_BYTES waits behind it. Both, so that a pause of the thread (its start, a busy machine)
+ * with little traffic behind it never shortens a capture. It has caught up when either is small again.
  */
 const BEHIND_MS = 100;
+const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
+const CAUGHT_UP_BYTES = 1024 * 1024;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -123,7 +126,7 @@ export class Observation {
         }
         this.send({ type: "ack", bytes: total, slabs }, slabs);
         const last = message.items[message.items.length - 1];
-        if (last) this.pace(Date.now() - last.at);
+        if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
         return;
       }
       case "gap": {
@@ -172,12 +175,12 @@ export class Observation {
     }
   }
 
-  /** `lag`: how long ago the batch just handled was read off the traffic. */
-  private pace(lag: number): void {
-    if (!this.behind && lag > BEHIND_MS) {
+  /** `lag`: how long ago the batch just handled was read off the traffic; `backlog`: bytes not yet handled. */
+  private pace(lag: number, backlog: number): void {
+    if (!this.behind && lag > BEHIND_MS && backlog > BEHIND_BYTES) {
       this.behind = true;
       this.observer.shortenCaptures(SHORT_CAPTURE_LIMIT);
-    } else if (this.behind && lag < CAUGHT_UP_MS) {
+    } else if (this.behind && (lag < CAUGHT_UP_MS || backlog < CAUGHT_UP_BYTES)) {
       this.behind = false;
       this.observer.shortenCaptures(null);
     }

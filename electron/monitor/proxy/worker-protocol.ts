@@ -31,7 +31,12 @@ export interface CopyChunk {
 
 export type ToWorker =
   /** Copies gathered over a few milliseconds: one message and one ack per batch, not per chunk. */
-  | { type: "chunks"; items: CopyChunk[] }
+  | {
+      type: "chunks";
+      items: CopyChunk[];
+      /** Bytes copied to the worker and not yet acknowledged when this batch left (this batch included). */
+      inFlight?: number;
+    }
   /**
    * Copies of `stream` were dropped (the bounded queue was full): `droppedLines` lines ended in them, and
    * if `midLine`, the next copy starts inside a lost line (resync at the next newline).
