@@ -109,6 +109,9 @@ describe("the masking pre-check", () => {
     for (let i = 0; i < 70; i++) deep = [deep];
     expect(mayHoldSecret(JSON.stringify(deep))).toBe(true);
     expect(capturePayload(deep, LIMIT)).toContain("[too deep]");
+    // Too deep even to print whole: captured through the masking copy, which stops at its bound.
+    const abyss = JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
+    expect(capturePayload(abyss, LIMIT)).toContain("[too deep]");
   });
 
   it("passes ordinary small calls", () => {
