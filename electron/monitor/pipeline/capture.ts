@@ -4,7 +4,7 @@
  */
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
-import { BUDGET_MARGIN, maskString, maskValue } from "./mask.js";
+import { BUDGET_MARGIN, maskString, maskValue, mayHoldSecret } from "./mask.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -65,8 +65,22 @@ export function capturePayload(
   // The start of a longer message: cut where it was read to be cut, however long its start prints.
   const partial = (value as { [PARTIAL_PAYLOAD]?: PartialPayload })[PARTIAL_PAYLOAD];
   const limit = partial ? Math.min(limitBytes, partial.keep) : limitBytes;
+  if (!partial) {
+    const plain = printed(value);
+    // Small and nothing any rule could match: masking would copy it unchanged.
+    if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
+  }
   const text = JSON.stringify(maskValue(value, found, { left: limit }));
   return capText(text, limit, partial ? Math.max(partial.bytes, limit + 1) : undefined);
+}
+
+/** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */
+function printed(value: unknown): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
 }
 
 /** For free text (log lines, error messages): masked and capped. */

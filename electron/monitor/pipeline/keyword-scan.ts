@@ -17,7 +17,11 @@ export class KeywordScanner {
   private readonly other: Int32Array;
   private readonly ends: Uint8Array;
 
-  constructor(readonly keywords: readonly string[]) {
+  /** `ignore`: ASCII characters the scan steps over, as if absent from the text. */
+  constructor(
+    readonly keywords: readonly string[],
+    ignore = "",
+  ) {
     let classes = 1;
     for (const keyword of keywords)
       for (const ch of keyword.toLowerCase()) {
@@ -81,9 +85,22 @@ export class KeywordScanner {
       for (let code = 0; code < 128; code++)
         this.ascii[state * 128 + code] =
           (next[state * classes + (this.classOf[code] as number)] as number) * 128;
+      for (const ch of ignore) this.ascii[state * 128 + ch.charCodeAt(0)] = state * 128;
       this.other[state] = (next[state * classes] as number) * 128;
       if (this.output[state]) this.ends[state * 128] = 1;
     }
+  }
+
+  /** Whether any keyword occurs in `text` (stops at the first). */
+  any(text: string): boolean {
+    const { ascii, other, ends } = this;
+    let at = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
+      if (ends[at] === 1) return true;
+    }
+    return false;
   }
 
   /** The keywords that occur in `text`. */

@@ -6,7 +6,8 @@
  * `[masked:KIND…WXYZ]` (its last four characters) when it is long enough that four characters give
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
-import { entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
+import { KeywordScanner } from "./keyword-scan.js";
+import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
 /** The one spelling of a masked value. */
 export function maskedText(kind: string, secret: string): string {
@@ -101,6 +102,51 @@ const LOOSE_TOKENS: [string, string, RegExp][] = [
 ];
 const PRIVATE_KEY =
   /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
+
+/**
+ * Every word a structural rule or a secret-named key needs, lower-case without `-`, `_`, `.` (how keys
+ * are compared): each spelling of KEY_WORD, each key suffix and infix, and the auth schemes.
+ */
+const NEEDED_WORDS = new KeywordScanner(
+  [
+    ...new Set([
+      ...SECRET_SUFFIXES,
+      ...SECRET_INFIXES,
+      ...WEAK_SUFFIXES,
+      ...["passd", "passwrd", "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey"],
+      ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
+      ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
+    ]),
+  ],
+  "-_.",
+);
+
+/**
+ * Whether `maskValue(value, found, { left })` could differ from `value`, judged from `json`, the JSON text
+ * of a parsed value with `json.length * 2 < left` (so the budget never runs out, see maskBudgeted). False
+ * only when no rule can match any key or string in it: a string's every rule needs one of the rules'
+ * keywords, `PRIVATE KEY`, `://`, a loose token's prefix or a NEEDED_WORDS word, all ASCII without
+ * quotes or backslashes, so a string holding one holds it in its JSON spelling too; a secret-named key
+ * holds a NEEDED_WORDS word once lower-cased and stripped of `-_.`, so its JSON spelling does as well.
+ * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
+ */
+export function mayHoldSecret(json: string): boolean {
+  if (json.includes("PRIVATE KEY") || json.includes("://") || json.includes("__proto__")) return true;
+  for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
+  let opens = 0;
+  let ascii = true;
+  for (let i = 0; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    if (code >= 128) ascii = false;
+    else if ((code === 123 || code === 91) && ++opens > MAX_DEPTH) return true; // maybe "[too deep]"
+  }
+  if (anyTokenKeyword(json)) return true;
+  // The scan folds ASCII case only; a few other characters lower-case to ASCII letters (K, İ).
+  return NEEDED_WORDS.any(ascii ? json : json.toLowerCase());
+}
+
+/** Containers nested deeper than this are stored as `[too deep]`. */
+const MAX_DEPTH = 64;
 
 function structuralSpans(text: string, spans: SecretSpan[]): void {
   if (text.includes("PRIVATE KEY"))
@@ -262,7 +308,7 @@ export const BUDGET_MARGIN = 4096;
 export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
   if (typeof value === "string") return maskBudgeted(value, found, budget);
   if (value === null || typeof value !== "object") return value;
-  if (depth > 64) return "[too deep]";
+  if (depth > MAX_DEPTH) return "[too deep]";
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

@@ -54,6 +54,15 @@ const RULES: TokenRule[] = data.rules
 
 const SCANNER = new KeywordScanner([...new Set(RULES.flatMap((r) => r.keywords))]);
 
+/**
+ * Whether any rule's keyword occurs in `text`. Keywords are ASCII without quotes or backslashes, so a
+ * string holding one still holds it in its JSON spelling: no hit in a payload's JSON means no rule runs
+ * on any of its strings.
+ */
+export function anyTokenKeyword(text: string): boolean {
+  return SCANNER.any(text);
+}
+
 /** Shannon entropy in bits per character, as gitleaks computes it. */
 export function entropy(text: string): number {
   const counts = new Map<string, number>();
