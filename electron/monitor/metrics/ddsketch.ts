@@ -66,6 +66,8 @@ export class DDSketch {
     const buckets = r.varint();
     let total = zero;
     if (buckets > 0) {
+      // Into an empty sketch, the buckets' span is allocated once rather than grown bucket by bucket.
+      if (this.lo > this.hi && buckets > 1) this.reserve(bytes, r.offset, buckets);
       // The hot loop of long-range stats: varints decoded inline, counts added in place when in range.
       let at = r.offset;
       let index = 0;
@@ -154,6 +156,19 @@ export class DDSketch {
     const sketch = new DDSketch();
     sketch.mergeEncoded(bytes);
     return sketch;
+  }
+
+  /** Makes `bins` cover the span of `buckets` encoded (index delta, count) pairs from `at`. */
+  private reserve(bytes: Uint8Array, from: number, buckets: number): void {
+    const r = new Reader(bytes, from);
+    const first = r.zigzag();
+    r.varint();
+    let last = first;
+    for (let k = 1; k < buckets; k++) {
+      last += r.varint();
+      r.varint();
+    }
+    if (last - first < MAX_BUCKETS) this.cover(first, last);
   }
 
   private clamp(v: number): number {
@@ -268,7 +283,11 @@ class Reader {
   }
   private readonly view: DataView;
 
-  constructor(private readonly buf: Uint8Array) {
+  constructor(
+    private readonly buf: Uint8Array,
+    at = 0,
+  ) {
+    this.at = at;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
