@@ -20,7 +20,11 @@ export interface MetricsSettings {
   retention: RetentionSettings;
   /** How often retention runs, ms (default 10 min). */
   retentionIntervalMs: number;
-  /** Calls folded per transaction at first (default 500); it grows while transactions stay short. */
+  /**
+   * Calls folded per transaction at first and at least (default 1000): below that a transaction's
+   * per-series work outweighs its calls, and on a machine too busy to fold this many in the target time,
+   * smaller ones would fold too few a second to keep up while freeing the lock little sooner.
+   */
   foldBatch: number;
 }
 
@@ -28,7 +32,7 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
   collectionIntervalMs: 15_000,
   retention: DEFAULT_RETENTION,
   retentionIntervalMs: 600_000,
-  foldBatch: 500,
+  foldBatch: 1000,
 };
 
 /**
@@ -39,7 +43,6 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
  * under it, and shrink in proportion when one takes longer.
  */
 const TARGET_TRANSACTION_MS = 40;
-const MIN_FOLD_BATCH = 200;
 const MAX_FOLD_BATCH = 50_000;
 /** After a run that had a backlog to fold, the next comes this soon (not a whole interval later). */
 const BUSY_INTERVAL_MS = 1000;
@@ -161,7 +164,10 @@ export class MetricsCollector {
     // The next one as large as this one's pace fits in the target, at most twice or half this one.
     if (more || took > TARGET_TRANSACTION_MS) {
       const fits = Math.round((batch * TARGET_TRANSACTION_MS) / Math.max(took, 1));
-      this.batch = Math.min(MAX_FOLD_BATCH, Math.max(MIN_FOLD_BATCH, batch >> 1, Math.min(batch * 2, fits)));
+      this.batch = Math.min(
+        MAX_FOLD_BATCH,
+        Math.max(this.settings.foldBatch, batch >> 1, Math.min(batch * 2, fits)),
+      );
     }
     return { folded, more };
   }
