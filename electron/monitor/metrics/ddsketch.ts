@@ -164,7 +164,6 @@ export class DDSketch {
       throw new Error("unknown sketch format");
     const [za, sa, mina, maxa, na] = [ra.varint(), ra.float64(), ra.float64(), ra.float64(), ra.varint()];
     const [zb, sb, minb, maxb, nb] = [rb.varint(), rb.float64(), rb.float64(), rb.float64(), rb.varint()];
-    const w = new Writer(48 + 6 * (na + nb));
     // Bucket pairs of both, merged in index order.
     const pairs: number[] = [];
     let ia = na > 0 ? ra.zigzag() : 0;
@@ -216,6 +215,7 @@ export class DDSketch {
     }
     if (totalB === 0) return a;
     if (totalA === 0) return b;
+    const w = new Writer(48 + 3 * pairs.length);
     w.byte(FORMAT_VERSION);
     w.varint(za + zb);
     w.float64(sa + sb);
@@ -319,15 +319,20 @@ export class DDSketch {
   }
 }
 
-/** Scratch for writing a float's bytes (one for every writer: encoding is synchronous). */
+/**
+ * Scratch every writer writes into before copying out its bytes (encoding is synchronous and one writer
+ * finishes before the next starts): one allocation per sketch encoded, not two.
+ */
 const scratch = new DataView(new ArrayBuffer(8));
+let shared = new Uint8Array(4096);
 
 class Writer {
   private buf: Uint8Array;
   private at = 0;
 
   constructor(capacity = 64) {
-    this.buf = new Uint8Array(capacity);
+    if (shared.length < capacity) shared = new Uint8Array(capacity);
+    this.buf = shared;
   }
 
   byte(b: number): void {
@@ -335,6 +340,7 @@ class Writer {
       const next = new Uint8Array(this.buf.length * 2);
       next.set(this.buf);
       this.buf = next;
+      shared = next;
     }
     this.buf[this.at++] = b;
   }
