@@ -76,6 +76,7 @@ function openWhenUsed(path: string): { db: Db; close(): void } {
       prepare: (sql) => db().prepare(sql),
       transaction: (fn) => db().transaction(fn),
       backupTo: (destination) => db().backupTo(destination),
+      defineFunction: (name, fn) => db().defineFunction(name, fn),
       close: () => opened?.close(),
     },
     close: () => opened?.close(),

@@ -69,6 +69,34 @@ describe("DDSketch", () => {
     }
   });
 
+  it("two encoded sketches merged without decoding equal the dense merge, empty and collapsing ones too", () => {
+    const zeros = new DDSketch();
+    zeros.add(0, 3);
+    const wide = new DDSketch();
+    for (let e = -300; e <= 300; e += 3) wide.add(10 ** (e / 20));
+    const cases: Array<[DDSketch, DDSketch]> = [
+      [sketchOf(sample("lognormal", 3000, 7)), sketchOf(sample("bimodal", 200, 8))],
+      [sketchOf(sample("tiny", 50, 9)), sketchOf([1e6, 2e6])],
+      [new DDSketch(), sketchOf([3, 4, 5])],
+      [sketchOf([3, 4, 5]), new DDSketch()],
+      [zeros, sketchOf([0.5, 700])],
+      [wide, sketchOf([1e-9 * 2, 1e14])],
+    ];
+    for (const [a, b] of cases) {
+      const dense = DDSketch.decode(a.encode());
+      dense.mergeEncoded(b.encode());
+      const merged = DDSketch.decode(DDSketch.mergeBoth(a.encode(), b.encode()));
+      expect([merged.count, merged.zeroCount, merged.min, merged.max]).toEqual([
+        dense.count,
+        dense.zeroCount,
+        dense.min,
+        dense.max,
+      ]);
+      expect(merged.sum).toBeCloseTo(dense.sum, 6);
+      expect(merged.encode().subarray(10)).toEqual(dense.encode().subarray(10));
+    }
+  });
+
   it("serialises to a few bytes per non-empty bucket and decodes to the same sketch", () => {
     const small = sketchOf([1.2, 3.4, 3.41, 250]);
     expect(small.encode().length).toBeLessThan(40);

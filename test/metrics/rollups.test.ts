@@ -178,6 +178,25 @@ describe("rollups", () => {
     expect(collector.enforceRetention()).toBe(0);
   });
 
+  it("a series retention forgot is made again for its next call, not folded under its old id", () => {
+    const retention = { rawCallsMs: 2 * DAY, minutesMs: 2 * DAY, hoursMs: 2 * DAY, daysMs: 2 * DAY };
+    const collector = new MetricsCollector(db, { retention }, { now: () => NOW });
+    recordCalls(dir, mixedCalls(300, NOW - 10 * DAY, NOW - 9 * DAY, 5));
+    collector.collect();
+    collector.enforceRetention();
+    expect(Number(db.prepare("SELECT count(*) AS n FROM rollup_series").get()?.n)).toBe(0);
+    // The same operations and outcomes again, folded by the same connection.
+    recordCalls(dir, mixedCalls(300, NOW - HOUR, NOW, 5));
+    collector.collect();
+    const orphans = db
+      .prepare("SELECT count(*) AS n FROM call_rollups WHERE series NOT IN (SELECT id FROM rollup_series)")
+      .get();
+    expect(Number(orphans?.n)).toBe(0);
+    const folded = Object.values(totals(MINUTE)).reduce((n, [calls]) => n + calls, 0);
+    expect(folded).toBe(300);
+    summariesAgree(MINUTE);
+  });
+
   it("the started collector folds on its interval and stops cleanly", async () => {
     const collector = new MetricsCollector(db, { collectionIntervalMs: 30 });
     collector.start();

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bucketCache } from "../../electron/monitor/metrics/bucket-cache.js";
+import { bucketCache, runsOf } from "../../electron/monitor/metrics/bucket-cache.js";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { MINUTE, readState, STATE } from "../../electron/monitor/metrics/rollups.js";
 import { metricsSeries } from "../../electron/monitor/metrics/series.js";
@@ -167,12 +167,21 @@ describe("summary series", () => {
     ] as const)
       statsAgree(since, until);
 
-    // Those reads cached whole buckets; calls folded late into some of them (long requests, stored after
-    // their minute and hour were read) make those entries stale, and the next reads must count them.
+    // Ranges moving a minute at a time, as the Overview's refreshes do: their runs of buckets are merged
+    // from halves the reads before cached, or read afresh, and count exactly the calls in range.
+    const moving = () => {
+      for (let m = 0; m < 5; m++)
+        statsAgree(NOW - 3 * HOUR + m * MINUTE + 1_000, NOW - 20 * MINUTE + m * MINUTE);
+    };
+    moving();
+
+    // Those reads cached whole buckets and runs; calls folded late into some of them (long requests, stored
+    // after their minute and hour were read) make those entries stale, and the next reads must count them.
     expect(bucketCache(db).size).toBeGreaterThan(0);
     recordCalls(dir, [
       ...mixedCalls(40, NOW - 50 * MINUTE, NOW - 49 * MINUTE, 25),
       ...mixedCalls(40, NOW - 150 * MINUTE, NOW - 140 * MINUTE, 26),
+      ...mixedCalls(5, NOW - 170 * MINUTE, NOW - 169 * MINUTE, 27),
     ]);
     await new MetricsCollector(db).catchUp();
     for (const [since, until] of [
@@ -180,5 +189,27 @@ describe("summary series", () => {
       [NOW - 55 * MINUTE - 500, NOW],
     ] as const)
       statsAgree(since, until);
+    moving();
+  });
+
+  it("split a range into runs aligned within the hour (minutes) and the day (hours)", () => {
+    const at = Date.UTC(2026, 10, 25, 11, 38);
+    expect(runsOf(MINUTE, at, at + 22 * MINUTE).map(([start, n]) => [(start - at) / MINUTE, n])).toEqual([
+      [0, 2],
+      [2, 8],
+      [10, 8],
+      [18, 4],
+    ]);
+    const day = Date.UTC(2026, 10, 25);
+    expect(
+      runsOf(HOUR, day + 3 * HOUR, day + 27 * HOUR).map(([start, n]) => [(start - day) / HOUR, n]),
+    ).toEqual([
+      [3, 1],
+      [4, 4],
+      [8, 8],
+      [16, 8],
+      [24, 2],
+      [26, 1],
+    ]);
   });
 });

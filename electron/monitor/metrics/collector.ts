@@ -20,7 +20,11 @@ export interface MetricsSettings {
   retention: RetentionSettings;
   /** How often retention runs, ms (default 10 min). */
   retentionIntervalMs: number;
-  /** Calls folded per transaction at first (default 500); it grows while transactions stay short. */
+  /**
+   * Calls folded per transaction at first and at least (default 1000): below that a transaction's
+   * per-series work outweighs its calls, and on a machine too busy to fold this many in the target time,
+   * smaller ones would fold too few a second to keep up while freeing the lock little sooner.
+   */
   foldBatch: number;
 }
 
@@ -28,33 +32,35 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
   collectionIntervalMs: 15_000,
   retention: DEFAULT_RETENTION,
   retentionIntervalMs: 600_000,
-  foldBatch: 500,
+  foldBatch: 1000,
 };
 
 /**
- * Folding adapts its transaction size to take about this much CPU: long enough that the hour and day rows
- * each transaction merges into are not re-read too often, short enough that wrappers waiting for the
- * write lock barely notice.
+ * Folding sizes its transactions to take about this much wall time: wrappers wait for the write lock while
+ * one runs (on a busy machine the fold worker, below the engine in priority, waits for a core while
+ * holding it too, so wall time is what they wait). Larger ones fold more calls a second (each re-reads
+ * and re-writes the minute, hour and day row of every series it touches), so they grow while they stay
+ * under it, and shrink in proportion when one takes longer.
  */
-const TARGET_TRANSACTION_MS = 50;
+const TARGET_TRANSACTION_MS = 40;
 const MAX_FOLD_BATCH = 50_000;
+/**
+ * How often a collector that checkpoints itself does (a checkpoint after every transaction would cost a
+ * fifth more CPU per call; SQLite's own threshold is 4096 pages).
+ */
+const CHECKPOINT_EVERY_MS = 500;
 /** After a run that had a backlog to fold, the next comes this soon (not a whole interval later). */
 const BUSY_INTERVAL_MS = 1000;
-
-/**
- * This thread's CPU time in ms. Transactions are sized by the CPU they take, not the wall time: on a busy
- * machine wall time grows with waiting for a core, and shrinking transactions then would only add the
- * per-transaction work (each re-merges its series' hour and day rows) when CPU is scarcest.
- */
-function cpuMs(): number {
-  const usage =
-    (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.() ?? process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
 
 export interface CollectorOptions {
   now?: () => number;
   onProblem?: (error: MonitoringError) => void;
+  /**
+   * Whether this collector's connection checkpoints the WAL itself, between fold transactions, instead
+   * of SQLite doing it inside whichever commit crosses the threshold (the fold worker's connection, which
+   * writes most of the WAL: a checkpoint there would lengthen its transactions' wall time).
+   */
+  checkpoint?: boolean;
   /**
    * Where the fold worker's bundle is (default: beside this bundle), or false: the timer's runs fold on
    * this thread. Without the bundle they do too. `collect` and `catchUp` always fold on this thread.
@@ -83,6 +89,7 @@ export class MetricsCollector {
   /** The longest fold transaction so far, wall time in ms (writers wait that long for the lock at most). */
   longestTransactionMs = 0;
   private readonly thread: FoldThread | null;
+  private checkpointed = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly storage: Db,
@@ -94,6 +101,7 @@ export class MetricsCollector {
     this.retentionPeriod = this.settings.retention;
     this.now = options.now ?? Date.now;
     this.batch = this.settings.foldBatch;
+    if (options.checkpoint) storage.exec("PRAGMA wal_autocheckpoint = 0");
     this.thread =
       options.worker === false
         ? null
@@ -152,18 +160,24 @@ export class MetricsCollector {
   /** One fold transaction, its size adapted to how long the last one took. */
   private foldStep(): { folded: number; more: boolean } {
     const batch = this.batch;
-    const started = cpuMs();
-    const wall = performance.now();
+    const started = performance.now();
     const { folded } = foldOnce(this.storage, batch);
-    const took = cpuMs() - started;
-    this.longestTransactionMs = Math.max(this.longestTransactionMs, performance.now() - wall);
+    const took = performance.now() - started;
+    this.longestTransactionMs = Math.max(this.longestTransactionMs, took);
     this.folded += folded;
+    if (this.options.checkpoint && !(performance.now() - this.checkpointed < CHECKPOINT_EVERY_MS)) {
+      this.storage.exec("PRAGMA wal_checkpoint(PASSIVE)");
+      this.checkpointed = performance.now();
+    }
     const more = folded === batch;
-    // Each transaction re-reads and re-writes the minute, hour and day row of every series it touches,
-    // so larger ones fold many more calls a second; they grow while they stay short.
-    if (more && took < TARGET_TRANSACTION_MS) this.batch = Math.min(MAX_FOLD_BATCH, batch * 2);
-    else if (took > TARGET_TRANSACTION_MS * 2)
-      this.batch = Math.max(this.settings.foldBatch, Math.floor(batch / 2));
+    // The next one as large as this one's pace fits in the target, at most twice or half this one.
+    if (more || took > TARGET_TRANSACTION_MS) {
+      const fits = Math.round((batch * TARGET_TRANSACTION_MS) / Math.max(took, 1));
+      this.batch = Math.min(
+        MAX_FOLD_BATCH,
+        Math.max(this.settings.foldBatch, batch >> 1, Math.min(batch * 2, fits)),
+      );
+    }
     return { folded, more };
   }
 

@@ -49,6 +49,7 @@ export class DDSketch {
     this.zeroCount += other.zeroCount;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
+    if (other.lo <= other.hi) this.span(other.lo, other.hi);
     for (let i = other.hi; i >= other.lo; i--) {
       const c = other.bins[i - other.offset] ?? 0;
       if (c > 0) this.addToBucket(i, c);
@@ -66,6 +67,8 @@ export class DDSketch {
     const buckets = r.varint();
     let total = zero;
     if (buckets > 0) {
+      // The buckets' span is allocated once rather than grown bucket by bucket.
+      if (buckets > 1) this.reserve(bytes, r.offset, buckets);
       // The hot loop of long-range stats: varints decoded inline, counts added in place when in range.
       let at = r.offset;
       let index = 0;
@@ -150,10 +153,108 @@ export class DDSketch {
     return w.bytes();
   }
 
+  /**
+   * Two encoded sketches merged into one encoded sketch, without building either: their buckets are
+   * already sorted, so this walks both once (the fold's merge of a few new values into a stored hour).
+   */
+  static mergeBoth(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const ra = new Reader(a);
+    const rb = new Reader(b);
+    if (ra.byte() !== FORMAT_VERSION || rb.byte() !== FORMAT_VERSION)
+      throw new Error("unknown sketch format");
+    const [za, sa, mina, maxa, na] = [ra.varint(), ra.float64(), ra.float64(), ra.float64(), ra.varint()];
+    const [zb, sb, minb, maxb, nb] = [rb.varint(), rb.float64(), rb.float64(), rb.float64(), rb.varint()];
+    // Bucket pairs of both, merged in index order.
+    const pairs: number[] = [];
+    let ia = na > 0 ? ra.zigzag() : 0;
+    let ca = na > 0 ? ra.varint() : 0;
+    let ib = nb > 0 ? rb.zigzag() : 0;
+    let cb = nb > 0 ? rb.varint() : 0;
+    let ka = na > 0 ? 1 : 0;
+    let kb = nb > 0 ? 1 : 0;
+    let totalA = za;
+    let totalB = zb;
+    while (ka > 0 || kb > 0) {
+      if (kb === 0 || (ka > 0 && ia < ib)) {
+        pairs.push(ia, ca);
+        totalA += ca;
+        if (ka < na) {
+          ia += ra.varint();
+          ca = ra.varint();
+          ka++;
+        } else ka = 0;
+      } else if (ka === 0 || ib < ia) {
+        pairs.push(ib, cb);
+        totalB += cb;
+        if (kb < nb) {
+          ib += rb.varint();
+          cb = rb.varint();
+          kb++;
+        } else kb = 0;
+      } else {
+        pairs.push(ia, ca + cb);
+        totalA += ca;
+        totalB += cb;
+        if (ka < na) {
+          ia += ra.varint();
+          ca = ra.varint();
+          ka++;
+        } else ka = 0;
+        if (kb < nb) {
+          ib += rb.varint();
+          cb = rb.varint();
+          kb++;
+        } else kb = 0;
+      }
+    }
+    // Past the bucket limit the lowest buckets collapse: the dense path does that.
+    if (pairs.length > 0 && (pairs[pairs.length - 2] as number) - (pairs[0] as number) >= MAX_BUCKETS) {
+      const sketch = DDSketch.decode(a);
+      sketch.mergeEncoded(b);
+      return sketch.encode();
+    }
+    if (totalB === 0) return a;
+    if (totalA === 0) return b;
+    const w = new Writer(48 + 3 * pairs.length);
+    w.byte(FORMAT_VERSION);
+    w.varint(za + zb);
+    w.float64(sa + sb);
+    w.float64(Math.min(mina, minb));
+    w.float64(Math.max(maxa, maxb));
+    w.varint(pairs.length / 2);
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (i === 0) w.zigzag(pairs[0] as number);
+      else w.varint((pairs[i] as number) - (pairs[i - 2] as number));
+      w.varint(pairs[i + 1] as number);
+    }
+    return w.bytes();
+  }
+
   static decode(bytes: Uint8Array): DDSketch {
     const sketch = new DDSketch();
     sketch.mergeEncoded(bytes);
     return sketch;
+  }
+
+  /** Makes `bins` cover the span of `buckets` encoded (index delta, count) pairs from `at`. */
+  private reserve(bytes: Uint8Array, from: number, buckets: number): void {
+    const r = new Reader(bytes, from);
+    const first = r.zigzag();
+    r.varint();
+    let last = first;
+    for (let k = 1; k < buckets; k++) {
+      last += r.varint();
+      r.varint();
+    }
+    this.span(first, last);
+  }
+
+  /** Makes `bins` cover the non-empty buckets and [first, last] (unless that spans too many to keep). */
+  private span(first: number, last: number): void {
+    const empty = this.lo > this.hi;
+    const lo = empty ? first : Math.min(this.lo, first);
+    const hi = empty ? last : Math.max(this.hi, last);
+    if (hi - lo < MAX_BUCKETS) this.cover(lo, hi);
   }
 
   private clamp(v: number): number {
@@ -218,13 +319,20 @@ export class DDSketch {
   }
 }
 
+/**
+ * Scratch every writer writes into before copying out its bytes (encoding is synchronous and one writer
+ * finishes before the next starts): one allocation per sketch encoded, not two.
+ */
+const scratch = new DataView(new ArrayBuffer(8));
+let shared = new Uint8Array(4096);
+
 class Writer {
   private buf: Uint8Array;
   private at = 0;
-  private readonly view = new DataView(new ArrayBuffer(8));
 
   constructor(capacity = 64) {
-    this.buf = new Uint8Array(capacity);
+    if (shared.length < capacity) shared = new Uint8Array(capacity);
+    this.buf = shared;
   }
 
   byte(b: number): void {
@@ -232,6 +340,7 @@ class Writer {
       const next = new Uint8Array(this.buf.length * 2);
       next.set(this.buf);
       this.buf = next;
+      shared = next;
     }
     this.buf[this.at++] = b;
   }
@@ -251,8 +360,8 @@ class Writer {
   }
 
   float64(value: number): void {
-    this.view.setFloat64(0, value, true);
-    for (let i = 0; i < 8; i++) this.byte(this.view.getUint8(i));
+    scratch.setFloat64(0, value, true);
+    for (let i = 0; i < 8; i++) this.byte(scratch.getUint8(i));
   }
 
   bytes(): Uint8Array {
@@ -268,7 +377,11 @@ class Reader {
   }
   private readonly view: DataView;
 
-  constructor(private readonly buf: Uint8Array) {
+  constructor(
+    private readonly buf: Uint8Array,
+    at = 0,
+  ) {
+    this.at = at;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 

@@ -13,7 +13,7 @@ if (process.platform === "linux") {
     setPriority(FOLD_NICE);
   } catch {}
 }
-const collector = new MetricsCollector(openDb(dbPath), { foldBatch }, { worker: false });
+const collector = new MetricsCollector(openDb(dbPath), { foldBatch }, { worker: false, checkpoint: true });
 if (parentPort)
   serveFolds(
     parentPort,

@@ -10,7 +10,17 @@
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
-import { ANY_OUTCOME, DAY, HOUR, isSummary, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
+import {
+  ALL_SERVERS,
+  ANY_OUTCOME,
+  DAY,
+  HOUR,
+  isSummary,
+  MINUTE,
+  operationTarget,
+  readState,
+  STATE,
+} from "./rollups.js";
 
 export interface OperationAccumulator {
   server: string;
@@ -311,6 +321,8 @@ function readCached(
   to: number,
 ): void {
   readCachedBuckets(db, cache, resolution, from, to, {
+    totals: series.totals,
+    sketchedIds: [...series.operations.keys()],
     counted: (id) => series.byId[id] !== undefined,
     sketched: (id) => series.operations.has(id),
     addCounts(id, count, bytesIn, bytesOut) {
@@ -350,6 +362,8 @@ interface SeriesDictionary {
   byId: SeriesTarget[];
   /** The operation summaries (any outcome) by id. */
   operations: Map<number, SeriesTarget>;
+  /** The all-servers summaries' ids. */
+  totals: number[];
 }
 
 /** The series dictionary (of one server, if given). */
@@ -361,6 +375,7 @@ function loadSeries(db: Db, data: RangeData, server?: string): SeriesDictionary 
     .all(...(server ? [server] : []));
   const byId: SeriesTarget[] = [];
   const operations = new Map<number, SeriesTarget>();
+  const totals: number[] = [];
   for (const row of rows) {
     const method = String(row.method);
     const outcome = String(row.outcome);
@@ -374,8 +389,9 @@ function loadSeries(db: Db, data: RangeData, server?: string): SeriesDictionary 
     };
     if (!isSummary(method, outcome)) byId[Number(row.id)] = target;
     else if (outcome === ANY_OUTCOME) operations.set(Number(row.id), target);
+    else if (target.server === ALL_SERVERS) totals.push(Number(row.id));
   }
-  return { byId, operations };
+  return { byId, operations, totals };
 }
 
 /** series, count, bytes_in, bytes_out, sketch */

@@ -7,7 +7,7 @@
  * transaction: two engines folding at once serialise on the write lock, and the second sees the mark the
  * first advanced, so no call is counted twice or missed.
  */
-import type { Db, Row, Statement } from "../store/db.js";
+import type { Db, Row, SqlValue, Statement } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
 
 export const MINUTE = 60_000;
@@ -98,12 +98,20 @@ export interface FoldResult {
   highWater: number;
 }
 
-type Statements = Record<"calls" | "series" | "newSeries" | "seen" | "find" | "update" | "insert", Statement>;
+type Statements = Record<"calls" | "series" | "newSeries" | "seen" | "seriesPrint" | "upsert", Statement>;
 const statements = new WeakMap<Db, Statements>();
+
+/** The SQL function that merges two encoded sketches (registered on each folding connection). */
+const MERGE_FUNCTION = "mcpscope_sketch_merge";
+
+function mergeSketches(stored: SqlValue, added: SqlValue): SqlValue {
+  return DDSketch.mergeBoth(stored as Uint8Array, added as Uint8Array);
+}
 
 function prepared(db: Db): Statements {
   let s = statements.get(db);
   if (!s) {
+    db.defineFunction(MERGE_FUNCTION, mergeSketches);
     s = {
       calls: db.prepare(
         `SELECT id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out
@@ -116,16 +124,15 @@ function prepared(db: Db): Statements {
         "INSERT INTO rollup_series (server, method, target, outcome, last_seen) VALUES (?, ?, ?, ?, ?)",
       ),
       seen: db.prepare("UPDATE rollup_series SET last_seen = max(last_seen, ?) WHERE id = ?"),
-      find: db.prepare(
-        "SELECT sketch FROM call_rollups WHERE resolution = ? AND bucket_start = ? AND series = ?",
-      ),
-      update: db.prepare(
-        `UPDATE call_rollups SET count = count + ?, bytes_in = bytes_in + ?, bytes_out = bytes_out + ?,
-         sketch = ? WHERE resolution = ? AND bucket_start = ? AND series = ?`,
-      ),
-      insert: db.prepare(
+      seriesPrint: db.prepare("SELECT count(*) AS n, max(id) AS top FROM rollup_series"),
+      // One statement per row: a new row, or the stored one with the group added (its sketch merged by
+      // the registered function, inside SQLite's own read of the row).
+      upsert: db.prepare(
         `INSERT INTO call_rollups (resolution, bucket_start, series, count, bytes_in, bytes_out, sketch)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (resolution, bucket_start, series) DO UPDATE SET count = count + excluded.count,
+         bytes_in = bytes_in + excluded.bytes_in, bytes_out = bytes_out + excluded.bytes_out,
+         sketch = ${MERGE_FUNCTION}(sketch, excluded.sketch)`,
       ),
     };
     statements.set(db, s);
@@ -134,46 +141,79 @@ function prepared(db: Db): Statements {
 }
 
 /**
+ * Series ids a connection has looked up, kept across its fold transactions while the series table has the
+ * same number of rows and the same highest id: retention deleting series, or another engine adding some,
+ * changes that, and the ids are looked up again.
+ */
+interface SeriesIds {
+  ids: Map<string, number>;
+  print: string;
+  /** The `last_seen` this connection last wrote per series: it is written again a minute later at most. */
+  seen: Map<number, number>;
+}
+const seriesIds = new WeakMap<Db, SeriesIds>();
+
+function seriesPrint(s: Statements): string {
+  const row = s.seriesPrint.get();
+  return `${row?.n}:${row?.top}`;
+}
+
+/**
  * Folds up to `maxCalls` calls stored after the high-water mark, in one transaction. Keep `maxCalls`
  * modest: wrappers wait for the write lock while it runs.
  */
 export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
-  return db.transaction(() => {
-    const s = prepared(db);
-    const from = readState(db, STATE.folded);
-    const rows = s.calls.all(from, maxCalls);
-    if (rows.length === 0) return { folded: 0, highWater: from };
-    // Summaries added by a later version start after what is folded already (see summariesStart).
-    for (const key of [STATE.summariesFrom, STATE.totalsFrom])
-      if (readState(db, key, -1) === -1) writeState(db, key, summariesStart(db));
-    const groups = groupCalls(rows);
-    const ids = new Map<string, number>();
-    const lastSeen = new Map<number, number>();
-    for (const g of groups.values()) {
-      const name = `${g.server}\u0000${g.method}\u0000${g.target}\u0000${g.outcome}`;
-      let id = ids.get(name);
-      if (id === undefined) {
-        const found = s.series.get(g.server, g.method, g.target, g.outcome);
-        id = found
-          ? Number(found.id)
-          : Number(s.newSeries.run(g.server, g.method, g.target, g.outcome, g.lastSeen).lastInsertRowid);
-        ids.set(name, id);
-      }
-      lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, g.lastSeen));
-      const existing = s.find.get(g.resolution, g.start, id);
-      if (existing) {
-        // The group's sketch is not used after this: the stored one merges into it (no second sketch).
-        g.sketch.mergeEncoded(existing.sketch as Uint8Array);
-        s.update.run(g.count, g.bytesIn, g.bytesOut, g.sketch.encode(), g.resolution, g.start, id);
-      } else {
-        s.insert.run(g.resolution, g.start, id, g.count, g.bytesIn, g.bytesOut, g.sketch.encode());
-      }
+  try {
+    return db.transaction(() => foldRows(db, maxCalls));
+  } catch (error) {
+    // Ids of series the rolled-back transaction added are not in the table.
+    seriesIds.delete(db);
+    throw error;
+  }
+}
+
+function foldRows(db: Db, maxCalls: number): FoldResult {
+  const s = prepared(db);
+  const from = readState(db, STATE.folded);
+  const rows = s.calls.all(from, maxCalls);
+  if (rows.length === 0) return { folded: 0, highWater: from };
+  // Summaries added by a later version start after what is folded already (see summariesStart).
+  for (const key of [STATE.summariesFrom, STATE.totalsFrom])
+    if (readState(db, key, -1) === -1) writeState(db, key, summariesStart(db));
+  const groups = groupCalls(rows);
+  let known = seriesIds.get(db);
+  const print = seriesPrint(s);
+  if (!known || known.print !== print) {
+    known = { ids: new Map(), print, seen: new Map() };
+    seriesIds.set(db, known);
+  }
+  const ids = known.ids;
+  let added = false;
+  const lastSeen = new Map<number, number>();
+  for (const g of groups) {
+    const name = `${g.server}\u0000${g.method}\u0000${g.target}\u0000${g.outcome}`;
+    let id = ids.get(name);
+    if (id === undefined) {
+      const found = s.series.get(g.server, g.method, g.target, g.outcome);
+      added ||= !found;
+      id = found
+        ? Number(found.id)
+        : Number(s.newSeries.run(g.server, g.method, g.target, g.outcome, g.lastSeen).lastInsertRowid);
+      ids.set(name, id);
     }
-    for (const [id, time] of lastSeen) s.seen.run(time, id);
-    const highWater = Number(rows[rows.length - 1]?.id ?? from);
-    writeState(db, STATE.folded, highWater);
-    return { folded: rows.length, highWater };
-  });
+    lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, g.lastSeen));
+    s.upsert.run(g.resolution, g.start, id, g.count, g.bytesIn, g.bytesOut, g.sketch.encode());
+  }
+  if (added) known.print = seriesPrint(s);
+  // A minute's precision is plenty for what reads it (retention, tools seen in the last days).
+  for (const [id, time] of lastSeen) {
+    if (time - (known.seen.get(id) ?? Number.NEGATIVE_INFINITY) < MINUTE) continue;
+    s.seen.run(time, id);
+    known.seen.set(id, time);
+  }
+  const highWater = Number(rows[rows.length - 1]?.id ?? from);
+  writeState(db, STATE.folded, highWater);
+  return { folded: rows.length, highWater };
 }
 
 /**

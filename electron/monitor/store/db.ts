@@ -33,6 +33,8 @@ export interface Db {
    * whenever another process commits between its steps. Resolves to the pages copied.
    */
   backupTo(destination: string): Promise<number>;
+  /** Registers a deterministic SQL function of this connection. */
+  defineFunction(name: string, fn: (...args: SqlValue[]) => SqlValue): void;
   close(): void;
 }
 
@@ -44,6 +46,7 @@ export interface OpenOptions {
 
 type RawDatabase = {
   exec(sql: string): void;
+  function(name: string, options: { deterministic?: boolean }, fn: (...args: SqlValue[]) => SqlValue): void;
   prepare(sql: string): Statement;
   close(): void;
 };
@@ -121,6 +124,7 @@ export function openRawDb(path: string, options: OpenOptions = {}): Db {
       }
     },
     backupTo: (destination) => backup(raw, destination, { rate: 2 ** 31 - 1 }),
+    defineFunction: (name, fn) => raw.function(name, { deterministic: true }, fn),
     close: () => raw.close(),
   };
 }
