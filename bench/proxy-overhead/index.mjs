@@ -8,12 +8,15 @@
  *   mcpscope  client → `mcpscope run` (relays, copies to its observer, stores every call) → server
  *
  * All three connections stay open; after a warm-up, rounds are interleaved (the order rotates each round)
- * so that drift of the machine hits every mode alike. Prints the median round trip of each in µs, the
- * ratio (mcpscope − direct) / (relay − direct) (target ≤ 1.3), the calls the wrapper stored (must equal
- * the calls made through it), and the wrapper's peak RSS and CPU time.
+ * so that drift of the machine hits every mode alike. Prints the median, p90 and p99 round trip of each
+ * in µs, the ratio (mcpscope − direct) / (relay − direct) (target ≤ 1.1), mcpscope's p99 over the relay's
+ * (target ≤ 1.5), the calls the wrapper stored (must equal the calls made through it), and the wrapper's
+ * peak RSS and CPU time. With IN_FLIGHT, each level is measured in turn: N callers on one connection,
+ * each making its share of the calls one after another.
  *
  *   node bench/proxy-overhead/index.mjs            (npm run bench builds first)
  *   ROUNDS=5 CALLS=300 WARMUP=200 node bench/proxy-overhead/index.mjs
+ *   IN_FLIGHT=1,8,32 node bench/proxy-overhead/index.mjs   (also with 8 and 32 calls in flight at once)
  *   WRAPPER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/proxy-overhead/index.mjs
  *
  * Exits 1 if the wrapper stored a different number of calls than were made through it.
@@ -42,7 +45,10 @@ const NODE = process.execPath;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const CALLS = Number(process.env.CALLS ?? 300);
 const WARMUP = Number(process.env.WARMUP ?? 200);
-const TARGET_RATIO = 1.3;
+/** Calls kept in flight at once, one measured pass each (1: sequential, the figure's own framing). */
+const IN_FLIGHT = (process.env.IN_FLIGHT ?? "1").split(",").map(Number);
+const TARGET_RATIO = 1.1;
+const TARGET_P99 = 1.5;
 
 if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
   console.error("dist/ is not built: run `npm run bench` (it builds first) or `node build/build.mjs node`");
@@ -99,7 +105,15 @@ async function connect(name) {
   return { name, client, transport, stderr: () => stderr, samples: [], roundMedians: [], made: 0 };
 }
 
-async function calls(conn, n, record) {
+/** `n` calls, `inFlight` at a time: each of `inFlight` callers makes its share one after another. */
+async function calls(conn, n, record, inFlight = 1) {
+  const callers = Array.from({ length: inFlight }, (_, i) =>
+    sequential(conn, Math.floor(n / inFlight) + (i < n % inFlight ? 1 : 0), record),
+  );
+  await Promise.all(callers);
+}
+
+async function sequential(conn, n, record) {
   for (let i = 0; i < n; i++) {
     const message = `bench ${conn.name} ${conn.made}`;
     const start = process.hrtime.bigint();
@@ -127,7 +141,7 @@ const conns = {};
 for (const name of order) conns[name] = await connect(name);
 
 console.log(
-  `proxy-overhead: ${ROUNDS} rounds × ${CALLS} sequential echo calls per mode, after ${WARMUP} warm-up calls each`,
+  `proxy-overhead: ${ROUNDS} rounds × ${CALLS} echo calls per mode (${IN_FLIGHT.join(", ")} in flight), after ${WARMUP} warm-up calls each`,
 );
 console.log(
   `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
@@ -146,17 +160,25 @@ const sampler = setInterval(() => {
   if (s && s.hwmKb > hwmKb) hwmKb = s.hwmKb;
 }, 200);
 
-for (let round = 0; round < ROUNDS; round++) {
-  const rotated = order.map((_, i) => order[(i + round) % order.length]);
-  for (const name of rotated) {
-    const conn = conns[name];
-    const samples = [];
-    await calls(conn, CALLS, samples);
-    conn.samples.push(...samples);
-    conn.roundMedians.push(median(samples));
+const levels = {};
+for (const inFlight of IN_FLIGHT) {
+  if (IN_FLIGHT.length > 1) console.log(`${inFlight} in flight:`);
+  for (const name of order) Object.assign(conns[name], { samples: [], roundMedians: [] });
+  for (let round = 0; round < ROUNDS; round++) {
+    const rotated = order.map((_, i) => order[(i + round) % order.length]);
+    for (const name of rotated) {
+      const conn = conns[name];
+      const samples = [];
+      await calls(conn, CALLS, samples, inFlight);
+      conn.samples.push(...samples);
+      conn.roundMedians.push(median(samples));
+    }
+    console.log(
+      `  round ${round + 1}: ${order.map((name) => `${name} ${conns[name].roundMedians.at(-1).toFixed(0)} µs`).join(", ")}`,
+    );
   }
-  console.log(
-    `  round ${round + 1}: ${order.map((name) => `${name} ${conns[name].roundMedians.at(-1).toFixed(0)} µs`).join(", ")}`,
+  levels[inFlight] = Object.fromEntries(
+    order.map((name) => [name, { samples: conns[name].samples, roundMedians: conns[name].roundMedians }]),
   );
 }
 clearInterval(sampler);
@@ -184,28 +206,35 @@ const storedOk =
   bench?.operations.find((o) => o.method === "tools/call" && o.target === "echo")?.outcomes?.ok ?? 0;
 await rm(dataDir, { recursive: true, force: true });
 
-const med = Object.fromEntries(order.map((name) => [name, median(conns[name].samples)]));
-const p90 = Object.fromEntries(order.map((name) => [name, quantile(conns[name].samples, 0.9)]));
-const ratio = (med.mcpscope - med.direct) / (med.relay - med.direct);
-
-console.log("");
-console.log("mode       median µs   p90 µs   per-round medians µs");
-for (const name of order) {
+for (const inFlight of IN_FLIGHT) {
+  const level = levels[inFlight];
+  const med = Object.fromEntries(order.map((name) => [name, median(level[name].samples)]));
+  const p90 = Object.fromEntries(order.map((name) => [name, quantile(level[name].samples, 0.9)]));
+  const p99 = Object.fromEntries(order.map((name) => [name, quantile(level[name].samples, 0.99)]));
+  const levelRatio = (med.mcpscope - med.direct) / (med.relay - med.direct);
+  console.log("");
+  console.log(`${inFlight === 1 ? "sequential calls" : `${inFlight} calls in flight`}`);
+  console.log("mode       median µs   p90 µs   p99 µs   per-round medians µs");
+  for (const name of order) {
+    console.log(
+      `${name.padEnd(10)} ${med[name].toFixed(0).padStart(9)} ${p90[name].toFixed(0).padStart(8)} ${p99[name].toFixed(0).padStart(8)}   ${level[name].roundMedians.map((m) => m.toFixed(0)).join(" ")}`,
+    );
+  }
+  console.log(`relay overhead     ${(med.relay - med.direct).toFixed(0)} µs per call`);
+  console.log(`mcpscope overhead  ${(med.mcpscope - med.direct).toFixed(0)} µs per call`);
   console.log(
-    `${name.padEnd(10)} ${med[name].toFixed(0).padStart(9)} ${p90[name].toFixed(0).padStart(8)}   ${conns[name].roundMedians.map((m) => m.toFixed(0)).join(" ")}`,
+    `ratio (mcpscope − direct) / (relay − direct) = ${levelRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}: ${levelRatio <= TARGET_RATIO ? "met" : "NOT met"}); mcpscope / direct = ${(med.mcpscope / med.direct).toFixed(2)}, relay / direct = ${(med.relay / med.direct).toFixed(2)}`,
+  );
+  const p99Ratio = p99.mcpscope / p99.relay;
+  console.log(
+    `p99: mcpscope / relay = ${p99Ratio.toFixed(2)} (target ≤ ${TARGET_P99}: ${p99Ratio <= TARGET_P99 ? "met" : "NOT met"}); (mcpscope − direct) / (relay − direct) = ${((p99.mcpscope - p99.direct) / (p99.relay - p99.direct)).toFixed(2)}`,
   );
 }
-console.log("");
-console.log(`relay overhead     ${(med.relay - med.direct).toFixed(0)} µs per call`);
-console.log(`mcpscope overhead  ${(med.mcpscope - med.direct).toFixed(0)} µs per call`);
-console.log(
-  `ratio (mcpscope − direct) / (relay − direct) = ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "NOT met"})`,
-);
 const made = conns.mcpscope.made;
 console.log(
   `calls stored by the wrapper: ${stored} of ${made} made through it (${storedOk} ok) — ${stored === made ? "all stored" : "MISMATCH"}`,
 );
-const measured = ROUNDS * CALLS;
+const measured = ROUNDS * CALLS * IN_FLIGHT.length;
 const cpuPerCall = (stats, name) => (((stats?.cpuSeconds ?? Number.NaN) - cpuBefore[name]) * 1e6) / measured;
 if (wrapperStats) {
   console.log(

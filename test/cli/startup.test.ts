@@ -1,8 +1,8 @@
 /**
  * What each start of `mcpscope` loads. `--help` and `--version` load no engine, SQLite or schemas; `run`
- * loads none of them on the thread that relays the bytes (its observer thread does, beside it). Modules
- * are recorded by a preload hook; the bundle's files name the sources they hold (esbuild's `// path`
- * lines), so a check reads which sources a start brought in.
+ * loads none of them on the thread that relays the bytes (its observer thread loads SQLite and masking
+ * beside it, but no schemas). Modules are recorded by a preload hook; the bundle's files name the sources
+ * they hold (esbuild's `// path` lines), so a check reads which sources a start brought in.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -101,5 +101,7 @@ describe("what a start of mcpscope loads", () => {
     expect(run.sources.main).toContain("electron/monitor/proxy/run-wrapper.ts");
     expect(heavy(run.sources.main)).toEqual([]);
     expect(run.sources.worker).toContain("node:sqlite");
+    // The observer thread starts beside the server: it checks its settings without the schema library.
+    expect(heavy(run.sources.worker).filter((s) => s.startsWith("node_modules/zod/"))).toEqual([]);
   });
 });

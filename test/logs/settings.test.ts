@@ -68,6 +68,39 @@ describe("log settings", () => {
     expect(readLogSettings(store.dataDir).problem).toMatch(/is not valid JSON/);
   });
 
+  it("a wrong value is named by its path, with what was expected", () => {
+    const problems: [unknown, string][] = [
+      [
+        { minLevel: { files: "loud" } },
+        'logs.minLevel.files: Invalid option: expected one of "debug"|"info"|',
+      ],
+      [{ minLevel: 3 }, "logs.minLevel: Invalid input: expected record, received number"],
+      [{ extra: 1 }, 'logs: Unrecognized key: "extra"'],
+      [{ retention: { maxAge: "7x" } }, "logs.retention.maxAge: Invalid string: must match pattern"],
+      [{ retention: { maxBytes: -1 } }, "logs.retention.maxBytes: Too small: expected number to be >0"],
+      [{ retention: { servers: { a: { nope: 1 } } } }, 'logs.retention.servers.a: Unrecognized key: "nope"'],
+      [
+        { files: { enabled: ["a", 1] } },
+        "logs.files.enabled.1: Invalid input: expected string, received number",
+      ],
+      [{ files: { keep: 1001 } }, "logs.files.keep: Too big: expected number to be <=1000"],
+      [{ files: { keep: 2.5 } }, "logs.files.keep: Invalid input: expected int, received number"],
+      [[], "logs: Invalid input: expected object, received array"],
+    ];
+    for (const [logs, message] of problems) {
+      writeSettings({ logs });
+      expect(readLogSettings(store.dataDir).problem).toContain(`settings.json: ${message}`);
+    }
+    writeSettings({
+      logs: {
+        minLevel: { "*": "info" },
+        retention: { maxAge: "7d", maxBytes: "50MB", servers: { f: { maxBytes: 5 } } },
+        files: { enabled: true, dir: "/x", maxBytes: "1 mb", rotateEvery: "1h", keep: 3 },
+      },
+    });
+    expect(readLogSettings(store.dataDir)).toMatchObject({ problem: null, settings: { files: { keep: 3 } } });
+  });
+
   it("the wrapper's write path drops records below the server's minimum level, stderr and MCP alike", () => {
     writeSettings({ logs: { minLevel: { "*": "info", files: "warning" } } });
     const writer = new BatchWriter({ open: () => openDb(databasePath(store.dataDir)) });

@@ -7,8 +7,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLevel } from "../../../shared/levels.js";
-import { type LogSettingsInput, LogSettingsSchema } from "../../../shared/logs.js";
 import { parseDuration } from "../time.js";
+import { checkLogSettings, type LogSettingsInput } from "./log-settings-input.js";
 
 export interface RetentionLimits {
   maxAgeMs: number;
@@ -128,15 +128,15 @@ export function readLogSettings(dataDir: string): {
   }
   try {
     const document = JSON.parse(text) as { logs?: unknown };
-    const parsed = LogSettingsSchema.safeParse(document?.logs ?? {});
-    if (!parsed.success) {
-      const { path: where, message } = deepestIssue(parsed.error.issues);
+    const parsed = checkLogSettings(document?.logs ?? {});
+    if (!parsed.ok) {
+      const { path: where, message } = parsed.problem;
       return {
         settings: defaultLogSettings(dataDir),
         problem: `${path}: ${["logs", ...where].join(".")}: ${message}; using the default log settings`,
       };
     }
-    return { settings: resolveLogSettings(dataDir, parsed.data), problem: null };
+    return { settings: resolveLogSettings(dataDir, parsed.value), problem: null };
   } catch (error) {
     return {
       settings: defaultLogSettings(dataDir),
@@ -182,26 +182,4 @@ export class LogSettingsSource {
       this.onProblem(problem, unreadable ?? false);
     }
   }
-}
-
-interface Issue {
-  path: PropertyKey[];
-  message: string;
-  errors?: Issue[][];
-}
-
-/** For a union (`"warning"` or `{server: level}`), the alternative that got furthest says the most. */
-function deepestIssue(issues: readonly Issue[]): { path: string[]; message: string } {
-  let best = { path: [] as string[], message: "invalid" };
-  for (const issue of issues) {
-    const here = issue.path.map(String);
-    const candidates = issue.errors?.length
-      ? issue.errors.map((alternative) => {
-          const inner = deepestIssue(alternative);
-          return { path: [...here, ...inner.path], message: inner.message };
-        })
-      : [{ path: here, message: issue.message }];
-    for (const c of candidates) if (c.path.length >= best.path.length) best = c;
-  }
-  return best;
 }
