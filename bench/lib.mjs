@@ -1,5 +1,6 @@
 // What the bench scripts share: bundling the engine's TypeScript modules they call, a seeded random
 // generator (the same workload every run), and order statistics.
+import "./require-node.mjs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";

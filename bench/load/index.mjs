@@ -13,6 +13,7 @@
  * Exits 1 if any call was stored with an outcome other than `ok` (none is mislabelled), or if stored plus
  * counted-as-unrecorded does not add up to the calls made.
  */
+import "../require-node.mjs";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";

@@ -21,6 +21,7 @@
  *
  * Exits 1 if the wrapper stored a different number of calls than were made through it.
  */
+import "../require-node.mjs";
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
