@@ -11,9 +11,9 @@
 
 import { maskValue } from "../pipeline/mask.js";
 import type { BatchWriter } from "../store/batch-writer.js";
-import type { Db, Row, SqlValue } from "../store/db.js";
+import type { Db, SqlValue } from "../store/db.js";
 import { type AuditEntry, adminEntry, appendEntry } from "./audit-chain.js";
-import { type AuditFields, type AuditKind, type AuditRecord, canonicalJson, sha256 } from "./audit-record.js";
+import { type AuditFields, type AuditRecord, canonicalJson, legacyRecord, sha256 } from "./audit-record.js";
 import { logicalRecord, recordSerialization, subjectKey, toAuditRow, toSubject } from "./audit-rows.js";
 
 export type { AuditEntry } from "./audit-chain.js";
@@ -21,7 +21,6 @@ export {
   AUDIT_COLUMNS,
   AUDITED_METHODS,
   type AuditFields,
-  type AuditKind,
   type AuditRecord,
   argumentsDigest,
   canonicalJson,
@@ -81,26 +80,6 @@ export function recordAdminAction(target: Db | BatchWriter, action: AdminAction)
     return;
   }
   target.transaction(() => appendEntry(target, entry));
-}
-
-function legacyRecord(row: Row): AuditRecord {
-  const text = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
-  return {
-    id: Number(row.id),
-    time: Number(row.time),
-    kind: String(row.kind) as AuditKind,
-    actor: text(row.actor),
-    server: text(row.server),
-    session_id: text(row.session_id),
-    action: String(row.action),
-    target: text(row.target),
-    args_digest: text(row.args_digest),
-    outcome: text(row.outcome),
-    details: text(row.details),
-    prev_hash: String(row.prev_hash ?? ""),
-    hash: String(row.hash ?? ""),
-    link: null,
-  };
 }
 
 export interface AuditQuery {

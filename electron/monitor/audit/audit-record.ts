@@ -4,6 +4,7 @@
  * `hash = sha256(prev_hash + canonicalJson(fields))`; databases written before batches still verify).
  */
 import { hash } from "node:crypto";
+import type { Row, SqlValue } from "../store/db.js";
 
 export const AUDITED_METHODS: ReadonlySet<string> = new Set(["tools/call", "resources/read", "prompts/get"]);
 
@@ -109,6 +110,27 @@ export function legacyRecordHash(record: Omit<AuditRecord, "hash" | "link">): st
     fields[column] = record[column];
   }
   return sha256((record.prev_hash ?? "") + canonicalJson(fields));
+}
+
+/** A row of the per-record table (`audit_log`) as a record. */
+export function legacyRecord(row: Row): AuditRecord {
+  const text = (v: SqlValue | undefined) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: Number(row.id),
+    time: Number(row.time),
+    kind: String(row.kind) as AuditKind,
+    actor: text(row.actor),
+    server: text(row.server),
+    session_id: text(row.session_id),
+    action: String(row.action),
+    target: text(row.target),
+    args_digest: text(row.args_digest),
+    outcome: text(row.outcome),
+    details: text(row.details),
+    prev_hash: String(row.prev_hash ?? ""),
+    hash: String(row.hash ?? ""),
+    link: null,
+  };
 }
 
 /** The admin action retention records after pruning the head of the chain (audit-retention.ts). */

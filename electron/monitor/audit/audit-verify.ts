@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { Db, Row } from "../store/db.js";
-import { GENESIS_HASH, legacyRecordHash, PRUNE_ACTION, pruneTarget } from "./audit-record.js";
+import { GENESIS_HASH, legacyRecord, legacyRecordHash, PRUNE_ACTION, pruneTarget } from "./audit-record.js";
 import {
   type AuditRow,
   type AuditSubject,
@@ -33,8 +33,6 @@ export interface VerifyResult {
 }
 
 type Broken = NonNullable<VerifyResult["broken"]>;
-
-const text = (v: Row[string] | undefined) => (v === null || v === undefined ? null : String(v));
 
 function missingMessage(expected: number, id: number): string {
   const gap = id - expected;
@@ -83,20 +81,7 @@ function verifyLegacy(db: Db, state: WalkState): Broken | null {
     const time = Number(row.time);
     if (id !== state.nextId)
       return { id, time, reason: "missing", message: missingMessage(state.nextId, id) };
-    const record = {
-      id,
-      time,
-      kind: String(row.kind) as "call" | "admin",
-      actor: text(row.actor),
-      server: text(row.server),
-      session_id: text(row.session_id),
-      action: String(row.action),
-      target: text(row.target),
-      args_digest: text(row.args_digest),
-      outcome: text(row.outcome),
-      details: text(row.details),
-      prev_hash: String(row.prev_hash ?? ""),
-    };
+    const record = legacyRecord(row);
     if (record.prev_hash !== state.prevHash)
       return {
         id,
@@ -104,15 +89,14 @@ function verifyLegacy(db: Db, state: WalkState): Broken | null {
         reason: "prev mismatch",
         message: "its prev_hash is not the hash of the record before it",
       };
-    const hash = String(row.hash ?? "");
-    if (legacyRecordHash(record) !== hash)
+    if (legacyRecordHash(record) !== record.hash)
       return {
         id,
         time,
         reason: "hash mismatch",
         message: "its contents do not match its hash (the record was changed)",
       };
-    state.prevHash = hash;
+    state.prevHash = record.hash;
     state.nextId = id + 1;
   }
   return null;
