@@ -6,7 +6,12 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { capText, SHORT_CAPTURE_LIMIT } from "../../electron/monitor/pipeline/capture.js";
+import {
+  capText,
+  capturePayload,
+  captureText,
+  SHORT_CAPTURE_LIMIT,
+} from "../../electron/monitor/pipeline/capture.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
@@ -198,6 +203,36 @@ describe("capping text", () => {
   it("cuts on a character boundary, never inside a surrogate pair", () => {
     expect(capText("🙂".repeat(10), 9)).toBe(`${"🙂".repeat(2)}…[truncated 32 bytes]`);
     expect(capText(`ab${"é".repeat(10)}`, 7)).toBe("abéé…[truncated 16 bytes]");
+  });
+});
+
+describe("a cut after an earlier secret shortened the text", () => {
+  // A 5 KB JWT masks to a few dozen characters: text from past the cut moves in front of it. A token the
+  // masking window cut short (so no rule matches it) must not be among what moved in.
+  const LIMIT = 64 * 1024;
+  const jwt = `eyJhbGciOiJIUzI1NiJ9.${"A".repeat(2500)}.${"B".repeat(2500)}`;
+  const token = `ghp_${"Zq8Kx2Lm9Pw4Rt6Yv1Nb3Hc5Jd7Fg0Sa2De4"}`;
+  const layout = (windowEnd: number) => `${jwt} ${"x".repeat(windowEnd - 20 - jwt.length - 1)} ${token}`;
+
+  it("keeps only what lay before the cut in a payload's string, and says it was cut", () => {
+    // The value's string starts after `{"a":` (5 characters): the window ends at LIMIT - 5 + 4096.
+    const stored = capturePayload({ a: layout(LIMIT - 5 + 4096) }, LIMIT, new Set()) ?? "";
+    expect(stored).not.toContain("ghp_");
+    expect(stored).not.toContain("Zq8Kx2");
+    expect(stored).toMatch(/…\[truncated \d+ bytes\]$/);
+  });
+
+  it("keeps only what lay before the cut in free text, and says it was cut", () => {
+    const stored = captureText(layout(LIMIT + 4096), LIMIT, new Set());
+    expect(stored).not.toContain("ghp_");
+    expect(stored).not.toContain("Zq8Kx2");
+    expect(stored).toMatch(/…\[truncated \d+ bytes\]$/);
+  });
+
+  it("still masks a secret that straddles the cut whole", () => {
+    const stored = captureText(`${"x".repeat(LIMIT - 10)} ${token} tail`, LIMIT, new Set());
+    expect(stored).not.toContain("Zq8Kx2");
+    expect(stored).toContain("[masked:");
   });
 });
 

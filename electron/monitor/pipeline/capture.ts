@@ -4,7 +4,7 @@
  */
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
-import { BUDGET_MARGIN, maskString, maskValue, mayHoldSecret } from "./mask.js";
+import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -65,13 +65,18 @@ export function capturePayload(
   // The start of a longer message: cut where it was read to be cut, however long its start prints.
   const partial = (value as { [PARTIAL_PAYLOAD]?: PartialPayload })[PARTIAL_PAYLOAD];
   const limit = partial ? Math.min(limitBytes, partial.keep) : limitBytes;
-  if (!partial) {
-    const plain = printed(value);
-    // Small and nothing any rule could match: masking would copy it unchanged.
-    if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
-  }
-  const text = JSON.stringify(maskValue(value, found, { left: limit }));
-  return capText(text, limit, partial ? Math.max(partial.bytes, limit + 1) : undefined);
+  const plain = partial ? null : printed(value);
+  // Small and nothing any rule could match: masking would copy it unchanged.
+  if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
+  const budget: MaskBudget = { left: limit };
+  const text = JSON.stringify(maskValue(value, found, budget));
+  // A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
+  const total = partial
+    ? Math.max(partial.bytes, limit + 1)
+    : budget.cut
+      ? Math.max(Buffer.byteLength(plain ?? text), limit + 1)
+      : undefined;
+  return capText(text, limit, total);
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */
@@ -85,6 +90,10 @@ function printed(value: unknown): string | null {
 
 /** For free text (log lines, error messages): masked and capped. */
 export function captureText(text: string, limitBytes = DEFAULT_CAPTURE_LIMIT, found?: Set<string>): string {
-  const kept = text.length > keptBytes(limitBytes) ? text.slice(0, keptBytes(limitBytes)) : text;
-  return capText(maskString(kept, found), limitBytes, Buffer.byteLength(text));
+  // Masked over a window past the cut, kept up to the cut in the original's offsets (see maskBudgeted).
+  const masked =
+    text.length > limitBytes
+      ? maskString(text.slice(0, keptBytes(limitBytes)), found, limitBytes)
+      : maskString(text, found);
+  return capText(masked, limitBytes, Buffer.byteLength(text));
 }

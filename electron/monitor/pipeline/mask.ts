@@ -254,20 +254,22 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
 }
 
 /** Masks every secret in a string; `found` collects the kinds. */
-export function maskString(text: string, found?: Set<string>): string {
-  if (text.length < 6) return text;
+export function maskString(text: string, found?: Set<string>, keepTo = Number.POSITIVE_INFINITY): string {
+  if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
   tokenSpans(text, spans);
   structuralSpans(text, spans);
-  if (spans.length === 0) return text;
+  if (spans.length === 0) return text.slice(0, keepTo);
   let out = "";
   let at = 0;
   for (const span of merge(spans)) {
     found?.add(span.kind);
+    // Past the kept part: found (it crossed the wrapper), never stored.
+    if (span.start >= keepTo) continue;
     out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end));
     at = span.end;
   }
-  return out + text.slice(at);
+  return at < keepTo ? out + text.slice(at, keepTo) : out;
 }
 
 /**
@@ -299,6 +301,8 @@ export class LineMasker {
  */
 export interface MaskBudget {
   left: number;
+  /** Set once a string was cut to what was left: the masked copy is not the whole value. */
+  cut?: boolean;
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
@@ -334,9 +338,20 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
 
 function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): string {
   if (!budget) return maskString(text, found);
-  if (budget.left <= 0) return "";
-  const cut = text.length > budget.left + BUDGET_MARGIN ? text.slice(0, budget.left + BUDGET_MARGIN) : text;
-  const masked = maskString(cut, found);
+  if (budget.left <= 0) {
+    if (text.length > 0) budget.cut = true;
+    return "";
+  }
+  if (text.length <= budget.left) {
+    const masked = maskString(text, found);
+    budget.left -= masked.length + 4;
+    return masked;
+  }
+  // Longer than what is left: masked over a window past the cut, so that a secret straddling it is found
+  // whole, but kept only up to the cut in the original's offsets. Cutting the masked text instead would let
+  // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
+  budget.cut = true;
+  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left);
   budget.left -= masked.length + 4;
   return masked;
 }
