@@ -49,4 +49,18 @@ describe("copy slabs", () => {
     q.flush();
     expect(copies()[3]?.buffer.byteLength).toBe(SLAB_BYTES + 1);
   });
+
+  it("counts a slab's whole size against the queue's bound, and drops what would pass it", () => {
+    const { q, copies } = queue();
+    // 16 KiB chunks each take a 64 KiB slab: a 256 KiB bound holds four of them, not sixteen.
+    const bounded = new CopyQueue({ postMessage: () => {} } as never, 4 * SLAB_BYTES);
+    for (let i = 0; i < 6; i++) bounded.offer("out", Buffer.alloc(16 * 1024, 0x61), i);
+    expect(bounded.pendingBytes).toBe(4 * SLAB_BYTES);
+    expect(bounded.droppedChunks).toBe(2);
+    // The observer acknowledges what it was sent, counted the same way: the queue is empty again.
+    q.offer("out", Buffer.alloc(16 * 1024), 1);
+    q.flush();
+    q.acknowledge(copies()[0]?.buffer.byteLength ?? 0);
+    expect(q.pendingBytes).toBe(0);
+  });
 });

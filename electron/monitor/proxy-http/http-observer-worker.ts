@@ -72,7 +72,7 @@ function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>):
             continue;
           }
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
-          total += bytes.length;
+          total += item.bytes.buffer.byteLength; // as the queue counted it
           const [exchange, side] = parseStream(item.stream);
           exchanges.chunk(exchange, side, bytes, item.at);
         } catch {}

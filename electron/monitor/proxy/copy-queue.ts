@@ -79,7 +79,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.postGap(stream, at);
     // A copy the worker owns: the stream may reuse `chunk`'s memory.
     const bytes = this.copyOf(chunk);
-    this.inFlight += bytes.byteLength;
+    // What the copy holds in memory: a slab's whole size, however little of it the chunk fills.
+    this.inFlight += bytes.buffer.byteLength;
     this.batch.push({ stream, at, bytes });
     this.schedule();
   }

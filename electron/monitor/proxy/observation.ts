@@ -111,7 +111,7 @@ export class Observation {
         const slabs: ArrayBuffer[] = [];
         for (const item of message.items) {
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
-          total += bytes.length;
+          total += item.bytes.buffer.byteLength; // as the queue counted it
           if (item.bytes.buffer.byteLength === SLAB_BYTES) slabs.push(item.bytes.buffer as ArrayBuffer);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
