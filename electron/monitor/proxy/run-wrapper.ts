@@ -153,6 +153,9 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   for (const [signal, handler] of handlers) process.off(signal, handler);
   stdin.pause();
 
+  // The server is gone; a grandchild may still hold its stderr open mid-line: what the wrapper says from
+  // here on (and anything held) is written at once, not left behind a timer the exit would not wait for.
+  lines.end();
   await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal });
   if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
   return exit.code ?? 1;
