@@ -5,6 +5,7 @@
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
+import { utf8Prefix, utf8View } from "./utf8.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -28,28 +29,8 @@ export function capText(text: string, limitBytes: number, totalBytes?: number): 
   const total = totalBytes ?? utf8View(text).length;
   if (total <= limitBytes) return text;
   // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
-  const { read, written } = encoder.encodeInto(text, scratchOf(limitBytes).subarray(0, limitBytes));
+  const { read, written } = utf8Prefix(text, limitBytes);
   return `${text.slice(0, read)}…[truncated ${total - written} bytes]`;
-}
-
-const encoder = new TextEncoder();
-/** Texts up to this many characters are encoded into one reused buffer (3 bytes a character at most). */
-const SCRATCH_CHARS = 1024 * 1024;
-let scratch = new Uint8Array(0);
-
-/**
- * The UTF-8 bytes of `text`, valid until the next call (a reused buffer). A masked capture holds `…`, so
- * its string is two-byte, and `Buffer.from` encodes those several times slower than `encodeInto` does.
- */
-export function utf8View(text: string): Uint8Array {
-  if (text.length > SCRATCH_CHARS) return Buffer.from(text, "utf8");
-  const { written } = encoder.encodeInto(text, scratchOf(text.length * 3));
-  return scratch.subarray(0, written);
-}
-
-function scratchOf(bytes: number): Uint8Array {
-  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, 4096));
-  return scratch;
 }
 
 /** The masked, capped JSON text of a payload (null stays null). */

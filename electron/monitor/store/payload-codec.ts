@@ -6,7 +6,7 @@
  * existed are TEXT and read as they are. Every reader of those columns goes through decodePayload.
  */
 import * as zlib from "node:zlib";
-import { utf8View } from "../pipeline/capture.js";
+import { utf8View } from "../pipeline/utf8.js";
 import type { SqlValue } from "./db.js";
 import { packFragments, unpackFragments } from "./payload-fragments.js";
 
