@@ -22,7 +22,7 @@ import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
-import { markEngineRunning } from "./engine-presence.js";
+import { markEngineRunning, runningEngines } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
@@ -46,8 +46,10 @@ import { watchSettings } from "./settings-watch.js";
 import { loginShellEnv } from "./shell-env.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
+import { IntegrityScheduler, markCleanClose, readLastCheck } from "./store/integrity.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
-import { recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
+import type { CheckResult } from "./store/recovery.js";
+import { damageEvent, recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
@@ -231,12 +233,32 @@ export async function createEngine(
           dbPath,
           workerUrl: options.readPool?.workerUrl ?? new URL("./read-worker.mjs", import.meta.url),
           size: options.readPool?.size,
+          timeoutMs: options.readPool?.timeoutMs,
           fallback: (method, input) =>
             (handlers[method as keyof ApiHandlers] as (i: unknown) => unknown)(input),
           warn: (problem) => logging.warn("reads", problem),
         });
   alerts?.start();
   if (alerts) reportScheduler.start();
+  // quick_check off the engine's thread, soon after start and daily; damage found makes the next start
+  // check at open and move the file aside.
+  const integrity = new IntegrityScheduler({
+    dataDir: options.dataDir,
+    check: async () => {
+      const input = { full: false };
+      return (await (reads
+        ? reads.invoke("storage.check", input, { timeoutMs: null })
+        : handlers["storage.check"](input))) as CheckResult;
+    },
+    damaged: (check) => {
+      tracker.track(damageEvent(check, dbPath));
+      writer.flush();
+      logging.logger.error({ problems: check.problems }, "the database check found damage");
+    },
+    warn: (problem) => logging.warn("storage", problem),
+    ...options.integrityCheck,
+  });
+  integrity.start();
 
   // Wrappers write from other processes: look for new rows by id while anyone listens, a page of up to
   // 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold the engine).
@@ -363,6 +385,7 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       for (const timer of pollers) clearInterval(timer);
+      await integrity.close();
       await reads?.close();
       alerts?.close();
       await reportScheduler.close();
@@ -377,6 +400,9 @@ export async function createEngine(
       await metrics.stop();
       db.close();
       unmarkRunning();
+      // The next engine may skip the check at open, unless another still has the file open.
+      if (runningEngines(options.dataDir).length === 0 && readLastCheck(options.dataDir)?.ok !== false)
+        markCleanClose(options.dataDir);
     },
   };
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type {
   BackupListEntry,
   BackupResult,
+  IntegrityCheck,
   RestoreResult,
   StorageSettingInput,
 } from "../../../shared/storage.js";
@@ -20,12 +21,20 @@ import { parseDuration } from "../time.js";
 import { VERSION } from "../version.js";
 import { backupFileName, createBackup } from "./backup.js";
 import type { Db } from "./db.js";
+import { clearLastCheck, readLastCheck, recordedCheck, takeCleanClose, writeLastCheck } from "./integrity.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import { BACKUP_SUFFIX, backupDir, lastBackup, RECOVERED_EVENT, SIZE_PRUNED_EVENT } from "./storage-info.js";
+import {
+  BACKUP_SUFFIX,
+  backupDir,
+  CHECK_FAILED_EVENT,
+  lastBackup,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+} from "./storage-info.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -36,20 +45,29 @@ import {
 export interface StorageStart {
   db: Db;
   recovery: Recovery | null;
+  /** Whether `quick_check` ran at open (the previous engine did not close cleanly, or found damage). */
+  checkedAtOpen: boolean;
   /** A database from before incremental auto-vacuum, converted now (VACUUM), or the error that stopped it. */
   vacuum: "converted" | string | null;
   /** Files and folders whose permissions were tightened to owner-only. */
   tightened: number;
 }
 
-/** Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it. */
+/**
+ * Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it: the full
+ * quick check only after an unclean close or when the last check found damage (store/integrity.ts).
+ */
 export function startStorage(dataDir: string, now = Date.now()): StorageStart {
   ensurePrivateDir(dataDir);
   const tightened = tightenDataDir(dataDir);
-  const { db, recovery } = openCheckedDb(databasePath(dataDir), now);
+  const quick = !takeCleanClose(dataDir) || readLastCheck(dataDir)?.ok === false;
+  const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick);
+  if (recovery) clearLastCheck(dataDir);
+  if (checked) writeLastCheck(dataDir, recordedCheck(checked, "start", now));
   return {
     db,
     recovery,
+    checkedAtOpen: quick,
     tightened,
     vacuum: convertToIncrementalVacuum(db),
   };
@@ -86,6 +104,18 @@ export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
     message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
     time: now,
     details: { ...prune },
+  };
+}
+
+/** The error event that tells the user a background check found damage, and what happens next. */
+export function damageEvent(check: IntegrityCheck, path: string): TrackedEvent {
+  return {
+    category: "error",
+    type: CHECK_FAILED_EVENT,
+    severity: "critical",
+    message: `the database check found damage in ${path} (${check.problems.slice(0, 3).join("; ")}); restart the app or \`mcpscope serve\` to move it aside and start a fresh one, or restore a backup`,
+    time: check.time,
+    details: { problems: check.problems },
   };
 }
 
