@@ -52,6 +52,8 @@ export interface ReadPoolOptions {
   warn?: (message: string) => void;
   /** A request's timeout unless `invoke` names one (default DEFAULT_READ_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** The first wait before replacing a dead worker (default 100 ms; doubled per death in a row). */
+  restartBackoffMs?: number;
 }
 
 export interface InvokeOptions {
@@ -232,7 +234,8 @@ export class ReadPool {
       );
       return;
     }
-    const wait = Math.min(MAX_RESTART_BACKOFF_MS, RESTART_BACKOFF_MS * 2 ** (this.deaths - 1));
+    const first = this.options.restartBackoffMs ?? RESTART_BACKOFF_MS;
+    const wait = Math.min(MAX_RESTART_BACKOFF_MS, first * 2 ** (this.deaths - 1));
     this.options.warn?.(`a read worker ended with code ${code}; a new one starts in ${wait} ms`);
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
