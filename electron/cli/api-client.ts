@@ -15,6 +15,7 @@ import { discoverServers } from "../monitor/discovery/discover.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
 import { type Db, openDb } from "../monitor/store/db.js";
+import { upgradeLine } from "../monitor/store/migrations.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
 
 /**
@@ -66,7 +67,8 @@ export async function withStoreApi<T>(
 function openWhenUsed(path: string): { db: Db; close(): void } {
   let opened: Db | null = null;
   const db = () => {
-    opened ??= openDb(path);
+    // The terminal hears why a command waits while an update's migrations run.
+    opened ??= openDb(path, { upgrading: (from, to) => process.stderr.write(`${upgradeLine(from, to)}\n`) });
     return opened;
   };
   return {

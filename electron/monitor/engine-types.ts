@@ -33,4 +33,6 @@ export interface EngineOptions {
    * check is `everyMs` old, then every `everyMs`; tests pass a clock.
    */
   integrityCheck?: { delayMs?: number; everyMs?: number; now?: () => number };
+  /** Told before migrations run at start on an existing database (`serve` says so on the terminal). */
+  upgrading?: (from: number, to: number) => void;
 }

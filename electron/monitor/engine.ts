@@ -62,7 +62,7 @@ export async function createEngine(
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
   // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
-  const storageStart = startStorage(options.dataDir);
+  const storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
   const db = storageStart.db;
   // Said from the moment the database is open until it is closed: `restore` refuses to swap it meanwhile.
   const unmarkRunning = markEngineRunning(options.dataDir, {
@@ -129,6 +129,11 @@ export async function createEngine(
   if (storageStart.vacuum === "converted")
     logging.logger.info("database switched to incremental auto-vacuum");
   else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
+  if (storageStart.upgrade)
+    logging.logger.info(
+      { ...storageStart.upgrade, checkedAtOpen: storageStart.checkedAtOpen },
+      "database upgraded",
+    );
   if (storageStart.tightened > 0)
     logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).

@@ -8,7 +8,7 @@
  */
 import { existsSync, renameSync } from "node:fs";
 import { DAMAGED_MESSAGE, type Db, openDb, openRawDb } from "./db.js";
-import { newerSchemaError, SCHEMA_VERSION } from "./migrations.js";
+import { newerSchemaError, SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 
 export interface Recovery {
   /** Where the damaged database was moved. */
@@ -65,6 +65,7 @@ export function openCheckedDb(
   path: string,
   now = Date.now(),
   quick = true,
+  upgrading?: UpgradeListener,
 ): { db: Db; recovery: Recovery | null; checked: CheckResult | null } {
   let recovery: Recovery | null = null;
   let checked: CheckResult | null = null;
@@ -83,7 +84,7 @@ export function openCheckedDb(
     }
     if (reason !== null) recovery = { movedTo: moveAside(path, now), reason, time: now };
   }
-  return { db: openDb(path), recovery, checked: recovery ? null : checked };
+  return { db: openDb(path, { upgrading }), recovery, checked: recovery ? null : checked };
 }
 
 /** Where a database set aside at `now` goes: `mcpscope.db.<label>-<time>`. */

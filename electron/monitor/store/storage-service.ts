@@ -22,6 +22,7 @@ import { VERSION } from "../version.js";
 import { backupFileName, createBackup } from "./backup.js";
 import type { Db } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, takeCleanClose, writeLastCheck } from "./integrity.js";
+import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
@@ -47,6 +48,8 @@ export interface StorageStart {
   recovery: Recovery | null;
   /** Whether `quick_check` ran at open (the previous engine did not close cleanly, or found damage). */
   checkedAtOpen: boolean;
+  /** Migrations run at this start: from and to which schema, and how long they held the start. */
+  upgrade: { from: number; to: number; ms: number } | null;
   /** A database from before incremental auto-vacuum, converted now (VACUUM), or the error that stopped it. */
   vacuum: "converted" | string | null;
   /** Files and folders whose permissions were tightened to owner-only. */
@@ -57,17 +60,25 @@ export interface StorageStart {
  * Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it: the full
  * quick check only after an unclean close or when the last check found damage (store/integrity.ts).
  */
-export function startStorage(dataDir: string, now = Date.now()): StorageStart {
+export function startStorage(dataDir: string, now = Date.now(), upgrading?: UpgradeListener): StorageStart {
   ensurePrivateDir(dataDir);
   const tightened = tightenDataDir(dataDir);
   const quick = !takeCleanClose(dataDir) || readLastCheck(dataDir)?.ok === false;
-  const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick);
+  const began: Array<{ from: number; to: number; at: number }> = [];
+  const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick, (from, to) => {
+    upgrading?.(from, to);
+    began.push({ from, to, at: performance.now() });
+  });
+  const upgrade = began[0]
+    ? { from: began[0].from, to: began[0].to, ms: Math.round(performance.now() - began[0].at) }
+    : null;
   if (recovery) clearLastCheck(dataDir);
   if (checked) writeLastCheck(dataDir, recordedCheck(checked, "start", now));
   return {
     db,
     recovery,
     checkedAtOpen: quick,
+    upgrade,
     tightened,
     vacuum: convertToIncrementalVacuum(db),
   };
