@@ -1,22 +1,23 @@
 /**
  * The cache of merged rollup buckets never answers with rows that are gone: while retention deletes day
- * rollups in small batches (a bucket's summary can outlive its other rows for a batch), and after a backup
- * of other data is restored into the open database, stats read through a connection that cached the
- * range equal those read by a connection with nothing cached.
+ * rollups in small batches (a bucket's summary can outlive its other rows for a batch), stats read through
+ * a connection that cached the range equal those read by a connection with nothing cached; and after a
+ * backup is restored in the app, the engine's stats are those of the restored file.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../../electron/monitor/engine.js";
 import { bucketCache, forgetBuckets } from "../../electron/monitor/metrics/bucket-cache.js";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { retentionStep } from "../../electron/monitor/metrics/retention.js";
 import { DAY, HOUR } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
-import { createBackup } from "../../electron/monitor/store/backup.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
-import { restoreInPlace } from "../../electron/monitor/store/restore.js";
+import { resolveRange, statsDocument } from "../../electron/monitor/store/queries.js";
+import type { StatsDocument } from "../../shared/domain.js";
+import type { BackupListEntry, RestoreResult } from "../../shared/storage.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 
 const NOW = Date.UTC(2026, 10, 25, 14, 37, 21, 500);
@@ -66,20 +67,46 @@ describe("the bucket cache", () => {
     expect(steps).toBeGreaterThan(1);
   });
 
-  it("drops what it cached when a backup is restored into the open database", async () => {
-    const backup = join(dir, "before.mcpscope-backup");
-    await createBackup(cached, backup, { version: "test", now: NOW });
-    // More calls after the backup, cached by a read; the restore takes them away again.
-    recordCalls(join(dir, "data"), mixedCalls(500, NOW - 3 * DAY, NOW - 2 * DAY, 42));
-    await new MetricsCollector(cached).catchUp();
-    const grown = both();
-    expect(grown.cached).toEqual(grown.fresh);
-
-    await restoreInPlace(cached, backup, { now: NOW });
-    const restored = both();
-    expect(restored.cached).toEqual(restored.fresh);
-    expect(restored.cached.servers.reduce((n, s) => n + s.calls, 0)).toBeLessThan(
-      grown.cached.servers.reduce((n, s) => n + s.calls, 0),
-    );
+  it("a restore in the app: the engine's reads count what the restored file holds", async () => {
+    const dataDir = join(dir, "app");
+    const quiet = { inventory: false, alerts: false, remoteProxies: false } as const;
+    recordCalls(dataDir, mixedCalls(3000, NOW - 12 * DAY, NOW - HOUR, 43));
+    const folder = openDb(databasePath(dataDir));
+    const plain = openDb(databasePath(dataDir), { readOnly: true });
+    const engine = await createEngine({ dataDir, ...quiet });
+    const input = { since: new Date(RANGE.since).toISOString(), until: new Date(RANGE.until).toISOString() };
+    const agree = async () => {
+      forgetBuckets(plain);
+      const fromEngine = (await engine.invoke("stats.get", input)) as StatsDocument;
+      const here = statsDocument(plain, resolveRange(input.since, input.until, "1h"));
+      expect(fromEngine).toEqual(here);
+      return here.servers.reduce((n, s) => n + s.calls, 0);
+    };
+    try {
+      await new MetricsCollector(folder).catchUp();
+      await agree();
+      await engine.invoke("storage.backup", {});
+      // More calls after the backup, folded and read (cached); the restore takes them away again.
+      recordCalls(dataDir, mixedCalls(500, NOW - 3 * DAY, NOW - 2 * DAY, 44));
+      await new MetricsCollector(folder).catchUp();
+      const grown = await agree();
+      const [backup] = (await engine.invoke("storage.backups.list", {})) as BackupListEntry[];
+      expect(((await engine.invoke("storage.restore", { name: backup?.name })) as RestoreResult).ok).toBe(
+        true,
+      );
+      plain.close();
+      const reopened = openDb(databasePath(dataDir), { readOnly: true });
+      const fromEngine = (await engine.invoke("stats.get", input)) as StatsDocument;
+      const here = statsDocument(reopened, resolveRange(input.since, input.until, "1h"));
+      reopened.close();
+      expect(fromEngine).toEqual(here);
+      expect(here.servers.reduce((n, s) => n + s.calls, 0)).toBe(grown - 500);
+    } finally {
+      await engine.close();
+      folder.close();
+      try {
+        plain.close();
+      } catch {}
+    }
   });
 });

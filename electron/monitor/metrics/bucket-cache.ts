@@ -10,9 +10,9 @@
  * summary counts and how many such rows they have, read through the index by series in the same snapshot
  * as the rest of the range. Folding a call adds to its bucket's all-servers summary, so the sum only grows
  * and any fold into a run changes its fingerprint. Deleting rollup rows can leave a bucket's summary in
- * place while other rows go (retention deletes in batches of rows, and day rows have no mark to move), and
- * a restore replaces every bucket: both renew the database's rollup generation, and a cache that sees a
- * new one empties itself.
+ * place while other rows go (retention deletes in batches of rows, and day rows have no mark to move): it
+ * renews the database's rollup generation, and a cache that sees a new one empties itself. A restore
+ * replaces the file under the engine, which forgets its connection's cache and restarts its read workers.
  */
 import type { Db, SqlValue } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";

@@ -29,8 +29,8 @@ export const STATE = {
   /** Buckets from this time on hold every call in the all-servers and operation summaries too. */
   totalsFrom: "totals_complete_from",
   /**
-   * A new random value whenever rollup rows are deleted (retention, the size cap) or the database is
-   * replaced (restore): a cache of merged buckets keyed to the old value is dropped (metrics/bucket-cache.ts).
+   * A new random value whenever rollup rows are deleted (retention, the size cap): a cache of merged
+   * buckets read at the old value is dropped (metrics/bucket-cache.ts).
    */
   generation: "rollups_generation",
 } as const;

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import type { BackupListEntry } from "../../../shared/storage.js";
 import { alive, runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
-import { renewRollupGeneration } from "../metrics/rollups.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
 import { type Db, openDb, openRawDb } from "./db.js";
@@ -49,12 +48,7 @@ export async function restoreBackup(
     const previous = existsSync(path) ? moveAside(path, options.now ?? Date.now(), "before-restore") : null;
     renameSync(staged, path);
     // An older schema is brought up to date now rather than by the next wrapper.
-    const restored = openDb(path);
-    try {
-      renewRollupGeneration(restored);
-    } finally {
-      restored.close();
-    }
+    openDb(path).close();
     options.progress?.("restore", 1, 1);
     return { manifest, database: path, previous };
   } finally {
@@ -110,8 +104,6 @@ export async function restoreInPlace(
     // Brought up to the current schema, in WAL mode, giving space back, before it replaces anything.
     const copy = openDb(staged);
     try {
-      // Connections that cached the replaced file's buckets drop them at their next read.
-      renewRollupGeneration(copy);
       if (Number(copy.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0) !== 2)
         copy.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");
     } finally {
