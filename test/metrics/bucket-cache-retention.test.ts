@@ -84,12 +84,17 @@ describe("the bucket cache", () => {
     };
     try {
       await new MetricsCollector(folder).catchUp();
-      await agree();
       await engine.invoke("storage.backup", {});
-      // More calls after the backup, folded and read (cached); the restore takes them away again.
-      recordCalls(dataDir, mixedCalls(500, NOW - 3 * DAY, NOW - 2 * DAY, 44));
-      await new MetricsCollector(folder).catchUp();
-      const grown = await agree();
+      // After the backup, day rows change under the buckets' all-servers totals, which stay as they were:
+      // after the restore only forgetting, not a changed fingerprint, can tell the engine's cache.
+      const changed = folder
+        .prepare(
+          `UPDATE call_rollups SET count = count + 1 WHERE resolution = ? AND series IN
+           (SELECT id FROM rollup_series WHERE server <> '*' AND method <> '*' AND outcome <> '*')`,
+        )
+        .run(DAY).changes;
+      expect(Number(changed)).toBeGreaterThan(0);
+      const edited = await agree();
       const [backup] = (await engine.invoke("storage.backups.list", {})) as BackupListEntry[];
       expect(((await engine.invoke("storage.restore", { name: backup?.name })) as RestoreResult).ok).toBe(
         true,
@@ -100,7 +105,7 @@ describe("the bucket cache", () => {
       const here = statsDocument(reopened, resolveRange(input.since, input.until, "1h"));
       reopened.close();
       expect(fromEngine).toEqual(here);
-      expect(here.servers.reduce((n, s) => n + s.calls, 0)).toBe(grown - 500);
+      expect(here.servers.reduce((n, s) => n + s.calls, 0)).toBeLessThan(edited);
     } finally {
       await engine.close();
       folder.close();
