@@ -16,7 +16,7 @@ import { AlertManager } from "./alerts/alert-manager.js";
 import { loadAlertConfig } from "./alerts/rule-file.js";
 import { configHandlers } from "./api/config-handlers.js";
 import type { ApiHandlers } from "./api/in-process.js";
-import { isReadMethod } from "./api/read-handlers.js";
+import { isReadMethod, READ_TIMEOUTS } from "./api/read-handlers.js";
 import { ReadPool } from "./api/read-pool.js";
 import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
@@ -252,7 +252,7 @@ export async function createEngine(
     check: async () => {
       const input = { full: false };
       return (await (reads
-        ? reads.invoke("storage.check", input, { timeoutMs: null })
+        ? reads.invoke("storage.check", input, { timeoutMs: READ_TIMEOUTS["storage.check"] })
         : handlers["storage.check"](input))) as CheckResult;
     },
     damaged: (check) => {
@@ -366,7 +366,12 @@ export async function createEngine(
       if (!isMethodName(method))
         throw new ApiInputError(method, `unknown method; known: ${Object.keys(API_METHODS).join(", ")}`);
       const parsed = parseMethodInput(method, input);
-      if (reads && isReadMethod(method)) return reads.invoke(method, parsed);
+      if (reads && isReadMethod(method))
+        return reads.invoke(
+          method,
+          parsed,
+          method in READ_TIMEOUTS ? { timeoutMs: READ_TIMEOUTS[method] } : {},
+        );
       return (handlers[method] as (input: unknown) => unknown)(parsed);
     },
     subscribe(event, listener) {

@@ -37,6 +37,12 @@ export const READ_METHODS = [
 
 export type ReadMethod = (typeof READ_METHODS)[number];
 
+/**
+ * Methods that may run past the read pool's timeout (null: none): a check reads every page of the file,
+ * 4.6 s per GiB for a quick check and more for a full one, and is bounded by the file's size.
+ */
+export const READ_TIMEOUTS: Partial<Record<ReadMethod, number | null>> = { "storage.check": null };
+
 const READ_SET: ReadonlySet<string> = new Set(READ_METHODS);
 
 export function isReadMethod(method: string): method is ReadMethod {

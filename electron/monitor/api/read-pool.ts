@@ -263,7 +263,7 @@ function bundleExists(url: URL): boolean {
 /** A read that ran past its timeout: retryable (a narrower range, or later, may answer in time). */
 export function readTimeoutError(method: string, timeoutMs: number): MonitoringError {
   return MonitoringError.storage(
-    `${method} took longer than ${Math.round(timeoutMs / 100) / 10} s and was stopped; ask for a shorter range or try again`,
+    `${method} took longer than ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Number((timeoutMs / 1000).toFixed(1))} s`} and was stopped; ask for a shorter range or try again`,
     undefined,
     true,
   );
