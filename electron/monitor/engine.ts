@@ -395,7 +395,7 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       for (const timer of pollers) clearInterval(timer);
-      await integrity.close();
+      integrity.close();
       await reads?.close();
       alerts?.close();
       await reportScheduler.close();

@@ -109,10 +109,10 @@ export class IntegrityScheduler {
     return this.running;
   }
 
-  async close(): Promise<void> {
+  /** Stops the schedule; a check under way is not waited for (closing the read pool ends it). */
+  close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
   }
 
   private arm(ms: number): void {
