@@ -49,7 +49,13 @@ import { openDb } from "./store/db.js";
 import { IntegrityScheduler, markCleanClose, readLastCheck } from "./store/integrity.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
 import type { CheckResult } from "./store/recovery.js";
-import { damageEvent, recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
+import {
+  damageEvent,
+  recoveryEvent,
+  StorageService,
+  startStorage,
+  upgradeEvent,
+} from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
@@ -129,11 +135,13 @@ export async function createEngine(
   if (storageStart.vacuum === "converted")
     logging.logger.info("database switched to incremental auto-vacuum");
   else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
-  if (storageStart.upgrade)
+  if (storageStart.upgrade) {
     logging.logger.info(
       { ...storageStart.upgrade, checkedAtOpen: storageStart.checkedAtOpen },
       "database upgraded",
     );
+    tracker.track(upgradeEvent(storageStart.upgrade));
+  }
   if (storageStart.tightened > 0)
     logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).

@@ -1,7 +1,8 @@
 /**
  * A database left by an older mcpscope is upgraded where it is opened, and whoever waits is told first:
- * the engine's host hears the versions before its migrations run (`serve` prints them), a CLI command says
- * so in one stderr line and answers; the next open, with nothing left to migrate, says nothing.
+ * the engine's host hears the versions before its migrations run (`serve` prints them) and the events list
+ * says what held the start, a CLI command says so in one stderr line and answers; the next open, with
+ * nothing left to migrate, says nothing.
  */
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -12,7 +13,8 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openRawDb } from "../../electron/monitor/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
-import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
+import type { EventRecord } from "../../shared/events.js";
+import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -45,8 +47,21 @@ describe("upgrading a database from an older mcpscope", () => {
     const heard: Array<[number, number]> = [];
     const quiet = { inventory: false, alerts: false, remoteProxies: false } as const;
     const engine = await createEngine({ dataDir, ...quiet, upgrading: (from, to) => heard.push([from, to]) });
-    await engine.close();
-    expect(heard).toEqual([[SCHEMA_VERSION - 1, SCHEMA_VERSION]]);
+    try {
+      expect(heard).toEqual([[SCHEMA_VERSION - 1, SCHEMA_VERSION]]);
+      // The events list says what held this start.
+      const event = await waitFor(async () =>
+        ((await engine.invoke("events.list", { category: "system" })) as EventRecord[]).find(
+          (e) => e.type === "storage.upgraded",
+        ),
+      );
+      expect(event.message).toMatch(
+        new RegExp(`upgraded from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} at start \\(\\d+ ms\\)`),
+      );
+      expect(event.details).toMatchObject({ from: SCHEMA_VERSION - 1, to: SCHEMA_VERSION });
+    } finally {
+      await engine.close();
+    }
     expect(schemaVersion(dataDir)).toBe(SCHEMA_VERSION);
 
     const again = await createEngine({ dataDir, ...quiet, upgrading: (from, to) => heard.push([from, to]) });

@@ -16,6 +16,7 @@ const DAY = 86_400_000;
 export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
+export const UPGRADED_EVENT = "storage.upgraded";
 
 export const BACKUP_SUFFIX = ".mcpscope-backup";
 

@@ -35,6 +35,7 @@ import {
   lastBackup,
   RECOVERED_EVENT,
   SIZE_PRUNED_EVENT,
+  UPGRADED_EVENT,
 } from "./storage-info.js";
 import {
   type BackupSchedule,
@@ -115,6 +116,17 @@ export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
     message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
     time: now,
     details: { ...prune },
+  };
+}
+
+/** The event that says an update's migrations ran at this start, and how long they held it. */
+export function upgradeEvent(upgrade: NonNullable<StorageStart["upgrade"]>): TrackedEvent {
+  return {
+    category: "system",
+    type: UPGRADED_EVENT,
+    severity: "info",
+    message: `the database was upgraded from schema ${upgrade.from} to ${upgrade.to} at start (${upgrade.ms} ms)`,
+    details: { ...upgrade },
   };
 }
 
