@@ -22,7 +22,7 @@ import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
-import { markEngineRunning, runningEngines } from "./engine-presence.js";
+import { markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
@@ -46,7 +46,7 @@ import { watchSettings } from "./settings-watch.js";
 import { loginShellEnv } from "./shell-env.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
-import { IntegrityScheduler, markCleanClose, readLastCheck } from "./store/integrity.js";
+import { IntegrityScheduler, leaveCleanClose } from "./store/integrity.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
 import type { CheckResult } from "./store/recovery.js";
 import {
@@ -136,10 +136,7 @@ export async function createEngine(
     logging.logger.info("database switched to incremental auto-vacuum");
   else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
   if (storageStart.upgrade) {
-    logging.logger.info(
-      { ...storageStart.upgrade, checkedAtOpen: storageStart.checkedAtOpen },
-      "database upgraded",
-    );
+    logging.logger.info({ ...storageStart.upgrade }, "database upgraded");
     tracker.track(upgradeEvent(storageStart.upgrade));
   }
   if (storageStart.tightened > 0)
@@ -247,6 +244,7 @@ export async function createEngine(
           workerUrl: options.readPool?.workerUrl ?? new URL("./read-worker.mjs", import.meta.url),
           size: options.readPool?.size,
           timeoutMs: options.readPool?.timeoutMs,
+          timeouts: READ_TIMEOUTS,
           fallback: (method, input) =>
             (handlers[method as keyof ApiHandlers] as (i: unknown) => unknown)(input),
           warn: (problem) => logging.warn("reads", problem),
@@ -257,12 +255,10 @@ export async function createEngine(
   // check at open and move the file aside.
   const integrity = new IntegrityScheduler({
     dataDir: options.dataDir,
-    check: async () => {
-      const input = { full: false };
-      return (await (reads
-        ? reads.invoke("storage.check", input, { timeoutMs: READ_TIMEOUTS["storage.check"] })
-        : handlers["storage.check"](input))) as CheckResult;
-    },
+    check: async () =>
+      (await (reads
+        ? reads.invoke("storage.check", { full: false })
+        : handlers["storage.check"]({ full: false }))) as CheckResult,
     damaged: (check) => {
       tracker.track(damageEvent(check, dbPath));
       writer.flush();
@@ -374,12 +370,7 @@ export async function createEngine(
       if (!isMethodName(method))
         throw new ApiInputError(method, `unknown method; known: ${Object.keys(API_METHODS).join(", ")}`);
       const parsed = parseMethodInput(method, input);
-      if (reads && isReadMethod(method))
-        return reads.invoke(
-          method,
-          parsed,
-          method in READ_TIMEOUTS ? { timeoutMs: READ_TIMEOUTS[method] } : {},
-        );
+      if (reads && isReadMethod(method)) return reads.invoke(method, parsed);
       return (handlers[method] as (input: unknown) => unknown)(parsed);
     },
     subscribe(event, listener) {
@@ -418,9 +409,7 @@ export async function createEngine(
       await metrics.stop();
       db.close();
       unmarkRunning();
-      // The next engine may skip the check at open, unless another still has the file open.
-      if (runningEngines(options.dataDir).length === 0 && readLastCheck(options.dataDir)?.ok !== false)
-        markCleanClose(options.dataDir);
+      leaveCleanClose(options.dataDir);
     },
   };
 

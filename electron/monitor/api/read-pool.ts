@@ -50,8 +50,10 @@ export interface ReadPoolOptions {
   /** Serves a method in this thread: when no worker can, and for a request whose worker died. */
   fallback: (method: string, input: unknown) => unknown;
   warn?: (message: string) => void;
-  /** A request's timeout unless `invoke` names one (default DEFAULT_READ_TIMEOUT_MS). */
+  /** A request's timeout unless `invoke` or `timeouts` names one (default DEFAULT_READ_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Methods with a timeout of their own (null: none). */
+  timeouts?: Partial<Record<string, number | null>>;
   /** The first wait before replacing a dead worker (default 100 ms; doubled per death in a row). */
   restartBackoffMs?: number;
 }
@@ -108,10 +110,13 @@ export class ReadPool {
   invoke(method: string, input: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.closed) return Promise.reject(MonitoringError.collection("the engine is closed"));
     if (this.broken) return this.here(method, input);
+    const own = this.options.timeouts?.[method];
     const timeoutMs =
-      options.timeoutMs === undefined
-        ? (this.options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS)
-        : options.timeoutMs;
+      options.timeoutMs !== undefined
+        ? options.timeoutMs
+        : own !== undefined
+          ? own
+          : (this.options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, method, input, resolve, reject, timeoutMs });
       this.pump();

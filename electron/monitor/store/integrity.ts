@@ -9,6 +9,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IntegrityCheck, IntegrityCheckSchema } from "../../../shared/storage.js";
+import { runningEngines } from "../engine-presence.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 import type { CheckResult } from "./recovery.js";
 
@@ -26,6 +27,14 @@ export function markCleanClose(dataDir: string, now = Date.now()): void {
   } catch {
     // Without the marker the next start only checks at open: slower, never wrong.
   }
+}
+
+/**
+ * At an engine's close: the marker, unless another engine still has the file open (its crash must
+ * still show) or the last check found damage (the next start must check and move the file aside).
+ */
+export function leaveCleanClose(dataDir: string): void {
+  if (runningEngines(dataDir).length === 0 && readLastCheck(dataDir)?.ok !== false) markCleanClose(dataDir);
 }
 
 /** Whether the previous engine closed cleanly; the marker is removed so that a crash from now on shows. */
