@@ -14,9 +14,9 @@ import { defaultDiscoveryContext } from "../monitor/discovery/context.js";
 import { discoverServers } from "../monitor/discovery/discover.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
-import { type Db, openDb } from "../monitor/store/db.js";
-import { upgradeLine } from "../monitor/store/migrations.js";
+import type { Db } from "../monitor/store/db.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
+import { openAtTerminal } from "./open-db.js";
 
 /**
  * Opens the database of `--data-dir`, runs `ask` with a client of the store's API methods, and closes it.
@@ -67,8 +67,7 @@ export async function withStoreApi<T>(
 function openWhenUsed(path: string): { db: Db; close(): void } {
   let opened: Db | null = null;
   const db = () => {
-    // The terminal hears why a command waits while an update's migrations run.
-    opened ??= openDb(path, { upgrading: (from, to) => process.stderr.write(`${upgradeLine(from, to)}\n`) });
+    opened ??= openAtTerminal(path);
     return opened;
   };
   return {
