@@ -5,8 +5,8 @@
  * aside. Real files, real engines, damaged pages written into the file.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, openSync, readdirSync, writeFileSync, writeSync } from "node:fs";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
@@ -97,6 +97,34 @@ describe("the database check", () => {
     } finally {
       await third.close();
     }
+  });
+
+  it("a restore in the app forgets what the last check found about the file it replaced", async () => {
+    const dataDir = join(dir.path, "restored");
+    seed(dataDir);
+    const engine = await createEngine({ dataDir, ...quiet });
+    try {
+      const backup = (await engine.invoke("storage.backup", {})) as { file: string };
+      writeFileSync(
+        join(dataDir, "db-check.json"),
+        JSON.stringify({
+          time: Date.now(),
+          when: "background",
+          ok: false,
+          problems: ["page 41 is never used"],
+        }),
+      );
+      expect((await info(engine)).lastCheck?.ok).toBe(false);
+      const restored = (await engine.invoke("storage.restore", { name: basename(backup.file) })) as {
+        ok: boolean;
+      };
+      expect(restored.ok).toBe(true);
+      expect((await info(engine)).lastCheck).toBeNull();
+    } finally {
+      await engine.close();
+    }
+    // Nothing wrong is known any more: the next start may open without the check.
+    expect(existsSync(join(dataDir, MARKER))).toBe(true);
   });
 
   it("a check that passes in the background is recorded; the marker waits for the last engine to close", async () => {

@@ -297,6 +297,8 @@ export class StorageService {
       await this.running;
       await this.backingUp;
       const result = await restoreInPlace(this.db, entry.file, { now });
+      // What the last check found was about the file just replaced.
+      clearLastCheck(this.dataDir);
       recordAdminAction(this.db, {
         action: "restore",
         actor: "app",
