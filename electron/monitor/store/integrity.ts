@@ -1,6 +1,6 @@
 /**
- * When the database's integrity is checked. `PRAGMA quick_check` reads every page (about 4.6 s per GiB
- * here), so the engine runs it at open only when the previous engine did not close cleanly (no marker
+ * When the database's integrity is checked. `PRAGMA quick_check` reads every page (seconds per GiB;
+ * bench/storage), so the engine runs it at open only when the previous engine did not close cleanly (no marker
  * left at close) or the last check found damage; otherwise it opens at once and checks in the background,
  * on a read worker with its own read-only handle, soon after start and then once a day. What a check
  * found is kept in the data dir for the Storage view; damage found in the background is reported and
@@ -59,7 +59,7 @@ export function readLastCheck(dataDir: string): IntegrityCheck | null {
   }
 }
 
-/** Forgets the recorded check (the database it was about was moved aside). */
+/** Forgets the recorded check (the file it was about was moved aside or replaced). */
 export function clearLastCheck(dataDir: string): void {
   rmSync(join(dataDir, LAST_CHECK), { force: true });
 }
