@@ -3,7 +3,8 @@ import { z } from "zod";
 
 export const TableUsageSchema = z.object({
   name: z.string(),
-  rows: z.number().int(),
+  /** Null when the table cannot be read to the end (damaged pages: see `lastCheck`). */
+  rows: z.number().int().nullable(),
   /** Pages of the table and its indexes, in bytes. */
   bytes: z.number().int(),
 });
@@ -18,6 +19,17 @@ export const RecoveryNoticeSchema = z.object({
   reason: z.string(),
 });
 export type RecoveryNotice = z.infer<typeof RecoveryNoticeSchema>;
+
+/** The newest integrity check (`quick_check`) the engine recorded: at open, or in the background. */
+export const IntegrityCheckSchema = z.object({
+  time: z.number(),
+  /** `start`: at open, after an unclean close; `background`: on the engine's schedule. */
+  when: z.enum(["start", "background"]),
+  ok: z.boolean(),
+  /** "ok", or the first findings. */
+  problems: z.array(z.string()),
+});
+export type IntegrityCheck = z.infer<typeof IntegrityCheckSchema>;
 
 export const BackupFileSchema = z.object({
   file: z.string(),
@@ -62,6 +74,8 @@ export const StorageInfoSchema = z.object({
   oldest: z.number().nullable(),
   newest: z.number().nullable(),
   recovery: RecoveryNoticeSchema.nullable(),
+  /** The newest recorded integrity check, or null before the first. */
+  lastCheck: IntegrityCheckSchema.nullable(),
   /** Bytes of database pages in use, what the size cap (`maxBytes`) is measured against. */
   usedBytes: z.number().int(),
   maxBytes: z.number().int(),

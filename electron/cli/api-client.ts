@@ -14,8 +14,9 @@ import { defaultDiscoveryContext } from "../monitor/discovery/context.js";
 import { discoverServers } from "../monitor/discovery/discover.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
-import { type Db, openDb } from "../monitor/store/db.js";
+import type { Db } from "../monitor/store/db.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
+import { openAtTerminal } from "./open-db.js";
 
 /**
  * Opens the database of `--data-dir`, runs `ask` with a client of the store's API methods, and closes it.
@@ -66,7 +67,7 @@ export async function withStoreApi<T>(
 function openWhenUsed(path: string): { db: Db; close(): void } {
   let opened: Db | null = null;
   const db = () => {
-    opened ??= openDb(path);
+    opened ??= openAtTerminal(path);
     return opened;
   };
   return {

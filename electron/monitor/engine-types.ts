@@ -24,7 +24,15 @@ export interface EngineOptions {
   remoteProxies?: false | { workerUrl?: URL; checkMs?: number };
   /**
    * Worker threads that answer the read-only methods (api/read-pool.ts); `false` answers them on the
-   * engine's thread. `workerUrl` is where the read worker's bundle is (default: beside the engine's).
+   * engine's thread. `workerUrl` is where the read worker's bundle is (default: beside the engine's);
+   * `timeoutMs`, how long a read may run before it fails and its worker is replaced.
    */
-  readPool?: false | { workerUrl?: URL; size?: number };
+  readPool?: false | { workerUrl?: URL; size?: number; timeoutMs?: number };
+  /**
+   * Background integrity checks (store/integrity.ts): the first after `delayMs` once the last recorded
+   * check is `everyMs` old, then every `everyMs`; tests pass a clock.
+   */
+  integrityCheck?: { delayMs?: number; everyMs?: number; now?: () => number };
+  /** Told before migrations run at start on an existing database (`serve` says so on the terminal). */
+  upgrading?: (from: number, to: number) => void;
 }

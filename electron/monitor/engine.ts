@@ -16,7 +16,7 @@ import { AlertManager } from "./alerts/alert-manager.js";
 import { loadAlertConfig } from "./alerts/rule-file.js";
 import { configHandlers } from "./api/config-handlers.js";
 import type { ApiHandlers } from "./api/in-process.js";
-import { isReadMethod } from "./api/read-handlers.js";
+import { isReadMethod, READ_TIMEOUTS } from "./api/read-handlers.js";
 import { ReadPool } from "./api/read-pool.js";
 import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
@@ -46,8 +46,16 @@ import { watchSettings } from "./settings-watch.js";
 import { loginShellEnv } from "./shell-env.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { openDb } from "./store/db.js";
+import { IntegrityScheduler, leaveCleanClose } from "./store/integrity.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
-import { recoveryEvent, StorageService, startStorage } from "./store/storage-service.js";
+import type { CheckResult } from "./store/recovery.js";
+import {
+  damageEvent,
+  recoveryEvent,
+  StorageService,
+  startStorage,
+  upgradeEvent,
+} from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
@@ -60,7 +68,7 @@ export async function createEngine(
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
   // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
-  const storageStart = startStorage(options.dataDir);
+  const storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
   const db = storageStart.db;
   // Said from the moment the database is open until it is closed: `restore` refuses to swap it meanwhile.
   const unmarkRunning = markEngineRunning(options.dataDir, {
@@ -127,6 +135,10 @@ export async function createEngine(
   if (storageStart.vacuum === "converted")
     logging.logger.info("database switched to incremental auto-vacuum");
   else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
+  if (storageStart.upgrade) {
+    logging.logger.info({ ...storageStart.upgrade }, "database upgraded");
+    tracker.track(upgradeEvent(storageStart.upgrade));
+  }
   if (storageStart.tightened > 0)
     logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).
@@ -231,12 +243,31 @@ export async function createEngine(
           dbPath,
           workerUrl: options.readPool?.workerUrl ?? new URL("./read-worker.mjs", import.meta.url),
           size: options.readPool?.size,
+          timeoutMs: options.readPool?.timeoutMs,
+          timeouts: READ_TIMEOUTS,
           fallback: (method, input) =>
             (handlers[method as keyof ApiHandlers] as (i: unknown) => unknown)(input),
           warn: (problem) => logging.warn("reads", problem),
         });
   alerts?.start();
   if (alerts) reportScheduler.start();
+  // quick_check off the engine's thread, soon after start and daily; damage found makes the next start
+  // check at open and move the file aside.
+  const integrity = new IntegrityScheduler({
+    dataDir: options.dataDir,
+    check: async () =>
+      (await (reads
+        ? reads.invoke("storage.check", { full: false })
+        : handlers["storage.check"]({ full: false }))) as CheckResult,
+    damaged: (check) => {
+      tracker.track(damageEvent(check, dbPath));
+      writer.flush();
+      logging.logger.error({ problems: check.problems }, "the database check found damage");
+    },
+    warn: (problem) => logging.warn("storage", problem),
+    ...options.integrityCheck,
+  });
+  integrity.start();
 
   // Wrappers write from other processes: look for new rows by id while anyone listens, a page of up to
   // 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold the engine).
@@ -363,6 +394,7 @@ export async function createEngine(
       if (closed) return;
       closed = true;
       for (const timer of pollers) clearInterval(timer);
+      integrity.close();
       await reads?.close();
       alerts?.close();
       await reportScheduler.close();
@@ -377,6 +409,7 @@ export async function createEngine(
       await metrics.stop();
       db.close();
       unmarkRunning();
+      leaveCleanClose(options.dataDir);
     },
   };
 

@@ -1,7 +1,8 @@
 /**
  * The engine's read worker, with one change for the read pool's tests: `stats.get` holds its worker until
- * the test says so (a file `release` in the data dir, after it wrote `held`), and `tools.pins` for the
- * server "die" ends the worker as a crash would.
+ * the test says so (a file `release` in the data dir, after it wrote `held`), `tools.pins` for the
+ * server "die" ends the worker as a crash would, and `sessions.timeline` of the session "hang" never
+ * answers (a read stuck in SQLite holds its thread the same way).
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -22,6 +23,10 @@ if (parentPort)
       // Synchronous, as a long SQLite read is: this thread does nothing else meanwhile.
       while (!existsSync(join(dir, "release"))) Atomics.wait(pause, 0, 0, 5);
       return handlers["stats.get"](input);
+    },
+    "sessions.timeline": (input: Parameters<(typeof handlers)["sessions.timeline"]>[0]) => {
+      if (input.id === "hang") for (;;) Atomics.wait(pause, 0, 0, 50);
+      return handlers["sessions.timeline"](input);
     },
     "tools.pins": (input: { server?: string }) => {
       if (input.server === "die") process.exit(3);

@@ -1,7 +1,9 @@
 /**
  * The engine answers read-only methods from worker threads with their own connections: a read held open
  * in one worker does not hold a read in another, nor the methods the engine answers itself; errors keep
- * their kind; a read whose worker dies is answered in process; without a worker bundle, everything is.
+ * their kind; a read whose worker dies is answered in process and the worker replaced, until deaths in a
+ * row make the pool answer in process; a read that hangs fails with a typed timeout and its worker is
+ * replaced; without a worker bundle, everything is answered in process.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readHandlers } from "../../electron/monitor/api/read-handlers.js";
+import { MAX_WORKER_DEATHS, ReadPool } from "../../electron/monitor/api/read-pool.js";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { MonitoringError } from "../../electron/monitor/errors.js";
 import { databasePath } from "../../electron/monitor/paths.js";
@@ -18,12 +22,13 @@ import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
 
 let dir: string;
+let bundle: string;
 let engine: MetricsEngine;
 const NOW = Date.now();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "mcpscope-read-pool-"));
-  const bundle = join(dir, "held-read-worker.mjs");
+  bundle = join(dir, "held-read-worker.mjs");
   await esbuild.build({
     entryPoints: [fileURLToPath(new URL("./held-read-worker.ts", import.meta.url))],
     bundle: true,
@@ -111,6 +116,109 @@ describe("the read pool", () => {
       expect(await plain.invoke("calls.list", { limit: 50 })).toHaveLength(20);
     } finally {
       await plain.close();
+    }
+  });
+});
+
+describe("the read pool's recovery", () => {
+  /** A pool of real workers over the engine's database, counting what its in-thread fallback answered. */
+  function pool(options: { size?: number; timeoutMs?: number } = {}) {
+    const dbPath = databasePath(join(dir, "data"));
+    const db = openDb(dbPath, { readOnly: true });
+    const here = readHandlers(db) as Record<string, (input: unknown) => unknown>;
+    const answered: string[] = [];
+    const warnings: string[] = [];
+    const reads = new ReadPool({
+      dbPath,
+      workerUrl: pathToFileURL(bundle),
+      restartBackoffMs: 1,
+      ...options,
+      fallback: (method, input) => {
+        answered.push(method);
+        return here[method]?.(input);
+      },
+      warn: (line) => warnings.push(line),
+    });
+    const close = async () => {
+      await reads.close();
+      db.close();
+    };
+    return { reads, answered, warnings, close };
+  }
+
+  it("fails a read that hangs with a typed, retryable timeout, replaces its worker and keeps serving", async () => {
+    const { reads, answered, warnings, close } = pool({ size: 1 });
+    try {
+      const failure = await reads.invoke("sessions.timeline", { id: "hang" }, { timeoutMs: 200 }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(MonitoringError);
+      expect((failure as MonitoringError).kind).toBe("storage");
+      expect((failure as MonitoringError).retryable).toBe(true);
+      expect((failure as MonitoringError).message).toMatch(
+        /^sessions\.timeline took longer than 200 ms and was stopped; ask for a shorter range/,
+      );
+      expect(warnings.join("\n")).toMatch(/worker replaced/);
+      // The one slot is free again: a new worker answers, nothing fell back to this thread.
+      expect(await reads.invoke("calls.list", { limit: 3 })).toHaveLength(3);
+      expect(answered).toEqual([]);
+      expect(reads.threaded).toBe(true);
+      expect(reads.workers).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it("lets the engine's integrity check run past the timeout every other read has", async () => {
+    const data = join(dir, "strict");
+    const strict = await createEngine({
+      dataDir: data,
+      inventory: false,
+      alerts: false,
+      remoteProxies: false,
+      readPool: { workerUrl: pathToFileURL(bundle), size: 1, timeoutMs: 1 },
+    });
+    try {
+      const failure = await strict.invoke("sessions.timeline", { id: "hang" }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect((failure as MonitoringError).message).toMatch(
+        /^sessions\.timeline took longer than 1 ms and was stopped/,
+      );
+      // The worker that replaces it boots for longer than 1 ms before the check even starts.
+      expect(await strict.invoke("storage.check", { full: true })).toMatchObject({
+        ok: true,
+        problems: ["ok"],
+      });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("replaces a worker that crashed, and gives up to this thread only after deaths in a row", async () => {
+    const { reads, answered, warnings, close } = pool({ size: 1 });
+    try {
+      expect(await reads.invoke("tools.pins", { server: "die" })).toEqual([]);
+      expect(answered).toEqual(["tools.pins"]);
+      // A new worker answers after the backoff; its answer resets the count of deaths in a row.
+      expect(await reads.invoke("calls.list", { limit: 2 })).toHaveLength(2);
+      expect(answered).toEqual(["tools.pins"]);
+      expect(reads.threaded).toBe(true);
+      for (let i = 1; i < MAX_WORKER_DEATHS; i++) await reads.invoke("tools.pins", { server: "die" });
+      expect(reads.threaded).toBe(true);
+      await reads.invoke("tools.pins", { server: "die" });
+      expect(reads.threaded).toBe(false);
+      expect(warnings.at(-1)).toMatch(
+        new RegExp(
+          `read workers ended ${MAX_WORKER_DEATHS} times in a row .*answered on the engine's thread`,
+        ),
+      );
+      expect(await reads.invoke("calls.list", { limit: 2 })).toHaveLength(2);
+      expect(answered.at(-1)).toBe("calls.list");
+    } finally {
+      await close();
     }
   });
 });

@@ -5,7 +5,7 @@
  * writes a backup into the data dir's backups/ folder and shows it as the last backup.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,6 +67,8 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     const tables = page.getByTestId("tables-table");
     await tables.waitFor({ timeout: 15_000 });
     expect(await tables.textContent()).toContain("calls");
+    // The fresh database after a recovery has no recorded check yet.
+    expect(await page.getByTestId("integrity-check").textContent()).toMatch(/Integrity not checked yet/);
     const retention = await page.getByTestId("retention-table").textContent();
     expect(retention).toContain("storage.retention.healthChecks");
     expect(retention).toContain("metrics.retention.calls");
@@ -112,6 +114,33 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({
       storage: { backup: { every: "1d", keep: 3 }, retention: { healthChecks: "30d" } },
     });
+
+    // Damage a background check recorded is shown with what to do.
+    const check = join(dataDir, "db-check.json");
+    writeFileSync(
+      check,
+      JSON.stringify({
+        time: Date.now(),
+        when: "background",
+        ok: false,
+        problems: ["row 7 missing from index calls_time"],
+      }),
+    );
+    try {
+      await page.reload();
+      await page.getByTestId("nav-storage").click();
+      const notice = page.getByTestId("integrity-check");
+      await until(
+        "the damage notice",
+        async () =>
+          /found damage \(row 7 missing from index calls_time\)/.test((await notice.textContent()) ?? ""),
+        15_000,
+      );
+      expect(await notice.getAttribute("role")).toBe("alert");
+      expect(await notice.textContent()).toMatch(/Restart the app to move the damaged file aside/);
+    } finally {
+      rmSync(check, { force: true });
+    }
     expect(problems).toEqual([]);
   });
 

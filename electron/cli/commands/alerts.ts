@@ -16,11 +16,11 @@ import { recordAdminAction } from "../../monitor/audit/audit-log.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
-import { openDb } from "../../monitor/store/db.js";
 import { callWithFlags } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
+import { openAtTerminal } from "../open-db.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -117,7 +117,7 @@ export const alertsCommand: Command = {
       throw new UsageError(`unknown alerts command "${sub}"; use ${known.join(", ")} (see --help)`);
     const status = flagString(args, "status");
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
-    const db = openDb(databasePath(dataDir));
+    const db = openAtTerminal(databasePath(dataDir));
     const problems: string[] = [];
     // The same handlers as the app's engine, over the stored states: the engine evaluates, not this.
     let services: AlertServices | undefined;

@@ -1,12 +1,12 @@
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
-import { openDb } from "../../monitor/store/db.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
+import { openAtTerminal } from "../open-db.js";
 
 const JSON_FLAG: FlagSpecs = {
   json: { kind: "boolean", help: "print the backup's manifest as one JSON document" },
@@ -52,7 +52,7 @@ export const backupCommand: Command = {
     const file = args.positionals[0];
     if (!file || args.positionals.length > 1)
       throw new UsageError("name one backup FILE: mcpscope backup FILE");
-    const db = openDb(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    const db = openAtTerminal(databasePath(resolveDataDir(flagString(args, "data-dir"))));
     try {
       const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });
       const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);

@@ -1,3 +1,4 @@
+import type { StorageInfo } from "../../../shared/storage.js";
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { iso } from "../../monitor/time.js";
@@ -56,11 +57,12 @@ export const dbCommand: Command = {
         `files: database ${formatBytes(f.database)}, wal ${formatBytes(f.wal)}, other files in the data dir ${formatBytes(f.other)}; ${formatBytes(info.freeBytes)} free inside the database`,
         `calls: ${info.calls}; bytes per stored call: ${info.bytesPerCall === null ? "—" : formatBytes(info.bytesPerCall)}; growth per day: ${info.growthPerDay === null ? "— (under a day of data)" : formatBytes(info.growthPerDay)}`,
         `data from ${info.oldest === null ? "—" : iso(info.oldest)} to ${info.newest === null ? "—" : iso(info.newest)}`,
+        `last integrity check: ${integrityLine(info.lastCheck)}`,
         `last backup: ${info.lastBackup ? `${info.lastBackup.file} (${iso(info.lastBackup.time)}, ${formatBytes(info.lastBackup.bytes)})` : "none"}`,
         "",
         renderTable(
           ["TABLE", "ROWS", "SIZE"],
-          info.tables.map((t) => [t.name, t.rows, formatBytes(t.bytes)]),
+          info.tables.map((t) => [t.name, t.rows ?? "unreadable", formatBytes(t.bytes)]),
           [1, 2],
         ),
       ];
@@ -73,3 +75,12 @@ export const dbCommand: Command = {
     }
   },
 };
+
+/** The newest recorded check, in one line. */
+function integrityLine(check: StorageInfo["lastCheck"]): string {
+  if (!check) return "none recorded yet (the engine checks in the background)";
+  const where = check.when === "start" ? "at open" : "in the background";
+  return check.ok
+    ? `ok, ${iso(check.time)} (${where})`
+    : `DAMAGE FOUND ${iso(check.time)} (${where}): ${check.problems.slice(0, 2).join("; ")}; restart the app or \`mcpscope serve\` to move the file aside`;
+}

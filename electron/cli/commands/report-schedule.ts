@@ -12,10 +12,10 @@ import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { scheduleHandlers } from "../../monitor/reports/schedule-handlers.js";
 import { ReportScheduler } from "../../monitor/reports/scheduler.js";
-import { openDb } from "../../monitor/store/db.js";
 import { migrate } from "../../monitor/store/migrations.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import type { CliIo } from "../io.js";
+import { openAtTerminal } from "../open-db.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -59,7 +59,7 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
   const [action, name, ...extra] = args.positionals;
   if (extra.length) throw new UsageError(`unexpected "${extra[0]}"; see \`mcpscope report schedule --help\``);
   const dataDir = resolveDataDir(flagString(args, "data-dir"));
-  const db = openDb(databasePath(dataDir));
+  const db = openAtTerminal(databasePath(dataDir));
   try {
     migrate(db);
     const scheduler = new ReportScheduler({

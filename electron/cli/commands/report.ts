@@ -18,10 +18,10 @@ import { discoverServers } from "../../monitor/discovery/discover.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
-import { openDb } from "../../monitor/store/db.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { openAtTerminal } from "../open-db.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -116,7 +116,7 @@ export const reportCommand: Command = {
     const range = reportRange(input);
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const long = range.until - range.since > LONG_RANGE_MS;
-    const db = openDb(databasePath(dataDir));
+    const db = openAtTerminal(databasePath(dataDir));
     try {
       const api = createApiClient(
         inProcessTransport(

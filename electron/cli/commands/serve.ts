@@ -7,6 +7,7 @@ import { startHttpServer } from "../../monitor/api/http-server.js";
 import { createEngine } from "../../monitor/engine.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
+import { upgradeLine } from "../../monitor/store/migrations.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -80,6 +81,7 @@ export const serveCommand: Command = {
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const engine = await createEngine({
       dataDir,
+      upgrading: (from, to) => io.stderr.write(`${upgradeLine(from, to)}\n`),
       metrics: otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {},
     });
     const staticRoot = join(dirname(fileURLToPath(import.meta.url)), "renderer");

@@ -16,6 +16,7 @@ import {
   resolveRange,
   statsDocument,
 } from "../store/queries.js";
+import { checkDatabase } from "../store/recovery.js";
 import type { ApiHandlers } from "./in-process.js";
 
 /** The methods a read worker serves: each reads one snapshot of the database and writes nothing. */
@@ -31,9 +32,16 @@ export const READ_METHODS = [
   "events.groups",
   "sessions.timeline",
   "tools.pins",
+  "storage.check",
 ] as const;
 
 export type ReadMethod = (typeof READ_METHODS)[number];
+
+/**
+ * Methods that may run past the read pool's timeout (null: none): a check reads every page of the file,
+ * 4.6 s per GiB for a quick check and more for a full one, and is bounded by the file's size.
+ */
+export const READ_TIMEOUTS: Partial<Record<ReadMethod, number | null>> = { "storage.check": null };
 
 const READ_SET: ReadonlySet<string> = new Set(READ_METHODS);
 
@@ -54,5 +62,7 @@ export function readHandlers(db: Db): Pick<ApiHandlers, ReadMethod> {
     "events.groups": (input) => errorGroups(db, input),
     "sessions.timeline": (input) => sessionTimeline(db, input.id),
     "tools.pins": (input) => listPins(db, input.server),
+    // Its own read-only handle on the same file: every page read, off the engine's thread.
+    "storage.check": (input) => checkDatabase(db.path, input.full),
   };
 }

@@ -6,7 +6,9 @@
  * holds one worker and the others go on. Both ends of the worker protocol live in this file.
  *
  * Fail-open: when no worker can start (no bundle beside the engine's, as when tests run the sources) or
- * they keep dying, the same handlers answer in this thread, as before the pool.
+ * they keep dying, the same handlers answer in this thread, as before the pool. A worker that dies is
+ * replaced after a backoff that doubles with each death in a row; a request that outlives its timeout
+ * fails with a typed error and its worker is ended and replaced, so a stuck read cannot hold a slot.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -17,8 +19,13 @@ import type { SomeHandlers } from "./in-process.js";
 
 /** Workers a pool starts at most: one slow read and the rest beside it. */
 export const DEFAULT_READ_WORKERS = 2;
-/** Worker deaths after which the pool gives up and answers in this thread. */
-const MAX_DEATHS = 3;
+/** Worker deaths in a row (no answer between them) after which the pool answers in this thread. */
+export const MAX_WORKER_DEATHS = 5;
+/** The wait before replacing a dead worker, doubled for each death in a row, and its ceiling. */
+const RESTART_BACKOFF_MS = 100;
+const MAX_RESTART_BACKOFF_MS = 10_000;
+/** How long a read may run before it fails and its worker is replaced. */
+export const DEFAULT_READ_TIMEOUT_MS = 30_000;
 
 interface Request {
   id: number;
@@ -43,11 +50,24 @@ export interface ReadPoolOptions {
   /** Serves a method in this thread: when no worker can, and for a request whose worker died. */
   fallback: (method: string, input: unknown) => unknown;
   warn?: (message: string) => void;
+  /** A request's timeout unless `invoke` or `timeouts` names one (default DEFAULT_READ_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Methods with a timeout of their own (null: none). */
+  timeouts?: Partial<Record<string, number | null>>;
+  /** The first wait before replacing a dead worker (default 100 ms; doubled per death in a row). */
+  restartBackoffMs?: number;
+}
+
+export interface InvokeOptions {
+  /** This request's timeout; null for none (a check that reads every page takes as long as it takes). */
+  timeoutMs?: number | null;
 }
 
 interface Job extends Request {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  timeoutMs: number | null;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
@@ -60,7 +80,10 @@ export class ReadPool {
   private readonly queue: Job[] = [];
   private readonly size: number;
   private nextId = 1;
+  /** Deaths since a worker last answered. */
   private deaths = 0;
+  /** While set, no worker is started (the backoff after a death). */
+  private restartTimer: NodeJS.Timeout | null = null;
   private broken: boolean;
   private closed = false;
 
@@ -79,11 +102,23 @@ export class ReadPool {
     return this.queue.length + this.slots.filter((s) => s.job).length;
   }
 
-  invoke(method: string, input: unknown): Promise<unknown> {
+  /** Workers started and alive now. */
+  get workers(): number {
+    return this.slots.length;
+  }
+
+  invoke(method: string, input: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.closed) return Promise.reject(MonitoringError.collection("the engine is closed"));
     if (this.broken) return this.here(method, input);
+    const own = this.options.timeouts?.[method];
+    const timeoutMs =
+      options.timeoutMs !== undefined
+        ? options.timeoutMs
+        : own !== undefined
+          ? own
+          : (this.options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, method, input, resolve, reject });
+      this.queue.push({ id: this.nextId++, method, input, resolve, reject, timeoutMs });
       this.pump();
     });
   }
@@ -91,17 +126,25 @@ export class ReadPool {
   /** Ends the workers: after a restore, so that the next reads open the restored file afresh. */
   async reset(): Promise<void> {
     const slots = this.slots.splice(0);
-    for (const slot of slots) if (slot.job) this.queue.unshift(slot.job);
+    for (const slot of slots)
+      if (slot.job) {
+        clearTimeout(slot.job.timer);
+        this.queue.unshift(slot.job);
+      }
     await Promise.all(slots.map((s) => s.worker.terminate()));
     this.pump();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     const failed = MonitoringError.collection("the engine is closed");
     for (const job of this.queue.splice(0)) job.reject(failed);
     const slots = this.slots.splice(0);
-    for (const slot of slots) slot.job?.reject(failed);
+    for (const slot of slots) {
+      clearTimeout(slot.job?.timer);
+      slot.job?.reject(failed);
+    }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -122,13 +165,30 @@ export class ReadPool {
       slot.job = job;
       // A busy worker keeps the process alive until it answers; an idle one never does.
       slot.worker.ref();
+      if (job.timeoutMs !== null) {
+        job.timer = setTimeout(() => this.timedOut(slot, job), job.timeoutMs);
+        job.timer.unref();
+      }
       slot.worker.postMessage({ id: job.id, method: job.method, input: job.input } satisfies Request);
     }
   }
 
-  /** A new idle worker, if the pool has room for one. */
+  /** The request fails with a typed error; its worker, busy with it still, is ended and replaced. */
+  private timedOut(slot: Slot, job: Job): void {
+    if (slot.job !== job) return;
+    const index = this.slots.indexOf(slot);
+    if (index !== -1) this.slots.splice(index, 1);
+    job.reject(readTimeoutError(job.method, job.timeoutMs ?? 0));
+    this.options.warn?.(
+      `${job.method} ran longer than ${job.timeoutMs} ms on a read worker; it was stopped and the worker replaced`,
+    );
+    void slot.worker.terminate();
+    this.pump();
+  }
+
+  /** A new idle worker, if the pool has room for one and is not waiting out a backoff. */
   private start(): Slot | null {
-    if (this.slots.length >= this.size) return null;
+    if (this.slots.length >= this.size || this.restartTimer) return null;
     let worker: Worker;
     try {
       worker = new Worker(this.options.workerUrl, {
@@ -147,24 +207,47 @@ export class ReadPool {
       const job = slot.job;
       if (!job || reply.id !== job.id) return;
       slot.job = null;
+      clearTimeout(job.timer);
+      this.deaths = 0;
       worker.unref();
       if (reply.ok) job.resolve(reply.result);
       else job.reject(rebuildError(reply.error));
       this.pump();
     });
     worker.on("error", (error) => this.options.warn?.(`a read worker failed: ${error.message}`));
-    worker.on("exit", () => {
+    worker.on("exit", (code) => {
       const index = this.slots.indexOf(slot);
-      if (index === -1) return; // ended by reset() or close()
+      if (index === -1) return; // ended by reset(), close() or a timeout
       this.slots.splice(index, 1);
-      if (++this.deaths >= MAX_DEATHS)
-        this.giveUp(`read workers ended ${this.deaths} times; reads are answered on the engine's thread`);
+      this.died(code);
       // Reads are idempotent: the request the worker held is answered here.
       const job = slot.job;
-      if (job) this.here(job.method, job.input).then(job.resolve, job.reject);
+      if (job) {
+        clearTimeout(job.timer);
+        this.here(job.method, job.input).then(job.resolve, job.reject);
+      }
       this.pump();
     });
     return slot;
+  }
+
+  /** Counts a death; replacements wait a backoff that doubles per death in a row, until the pool gives up. */
+  private died(code: number): void {
+    if (++this.deaths >= MAX_WORKER_DEATHS) {
+      this.giveUp(
+        `read workers ended ${this.deaths} times in a row (the last with code ${code}); reads are answered on the engine's thread`,
+      );
+      return;
+    }
+    const first = this.options.restartBackoffMs ?? RESTART_BACKOFF_MS;
+    const wait = Math.min(MAX_RESTART_BACKOFF_MS, first * 2 ** (this.deaths - 1));
+    this.options.warn?.(`a read worker ended with code ${code}; a new one starts in ${wait} ms`);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.pump();
+    }, wait);
+    this.restartTimer.unref();
   }
 
   private giveUp(message: string): void {
@@ -180,6 +263,15 @@ function bundleExists(url: URL): boolean {
   } catch {
     return false;
   }
+}
+
+/** A read that ran past its timeout: retryable (a narrower range, or later, may answer in time). */
+export function readTimeoutError(method: string, timeoutMs: number): MonitoringError {
+  return MonitoringError.storage(
+    `${method} took longer than ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Number((timeoutMs / 1000).toFixed(1))} s`} and was stopped; ask for a shorter range or try again`,
+    undefined,
+    true,
+  );
 }
 
 /** The error a handler threw, as the engine's callers know it (kind and message kept). */

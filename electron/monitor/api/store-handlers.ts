@@ -14,7 +14,6 @@ import { reportHandlers } from "../reports/handlers.js";
 import { approvePins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
 import { SCHEMA_VERSION } from "../store/migrations.js";
-import { checkDatabase } from "../store/recovery.js";
 import { storageInfo } from "../store/storage-info.js";
 import { iso, parseTimeSpec } from "../time.js";
 import type { ApiHandlers } from "./in-process.js";
@@ -71,7 +70,6 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "logs.patterns": (input) => logs.patterns(input),
     "logs.tail": (input) => logs.tail(input),
     "storage.info": () => storageInfo(db, options.dataDir, SCHEMA_VERSION),
-    "storage.check": (input) => checkDatabase(db.path, input.full),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
     "instrument.records": async () =>
       Promise.all(

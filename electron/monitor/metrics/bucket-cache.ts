@@ -8,13 +8,15 @@
  *
  * An entry is used only while the fingerprint of its buckets is unchanged: the sum of their all-servers
  * summary counts and how many such rows they have, read through the index by series in the same snapshot
- * as the rest of the range. Folding a call adds to its bucket's all-servers summary, and nothing else
- * changes a bucket a reader reads (retention and the size cap move the reader's marks past the buckets
- * before deleting them), so the sum only grows and any change to a run changes its fingerprint.
+ * as the rest of the range. Folding a call adds to its bucket's all-servers summary, so the sum only grows
+ * and any fold into a run changes its fingerprint. Deleting rollup rows can leave a bucket's summary in
+ * place while other rows go (retention deletes in batches of rows, and day rows have no mark to move): it
+ * renews the database's rollup generation, and a cache that sees a new one empties itself. A restore
+ * replaces the file under the engine, which forgets its connection's cache and restarts its read workers.
  */
 import type { Db, SqlValue } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
-import { DAY, HOUR, MINUTE } from "./rollups.js";
+import { DAY, HOUR, MINUTE, readState, STATE } from "./rollups.js";
 
 export interface CachedRun {
   sum: number;
@@ -34,8 +36,17 @@ const MAX_RUN = 64;
 export class BucketCache {
   private readonly entries = new Map<string, CachedRun>();
   private bytes = 0;
+  private generation: number | null = null;
 
   constructor(private readonly maxBytes = BUCKET_CACHE_BYTES) {}
+
+  /** Empties the cache when the database's rollup generation is not the one its entries were read at. */
+  sync(generation: number): void {
+    if (generation === this.generation) return;
+    this.entries.clear();
+    this.bytes = 0;
+    this.generation = generation;
+  }
 
   /** The entry of a run, if it still has this fingerprint. */
   get(key: string, sum: number, rows: number): CachedRun | undefined {
@@ -134,6 +145,7 @@ export function readCachedBuckets(
   sink: BucketSink,
 ): void {
   if (from >= to || sink.totals.length === 0) return;
+  cache.sync(readState(db, STATE.generation));
   // Ids are integers read from the database, written into the statement as they are.
   const prints = db.prepare(
     `SELECT bucket_start, sum(count), count(*) FROM call_rollups INDEXED BY call_rollups_series

@@ -5,7 +5,16 @@
  * coarser rollups instead of reading a half-deleted region.
  */
 import type { Db } from "../store/db.js";
-import { bucketStart, DAY, HOUR, MINUTE, readState, STATE, writeState } from "./rollups.js";
+import {
+  bucketStart,
+  DAY,
+  HOUR,
+  MINUTE,
+  readState,
+  renewRollupGeneration,
+  STATE,
+  writeState,
+} from "./rollups.js";
 
 export interface RetentionSettings {
   /** Raw calls (with payloads), ms. Only calls already folded into rollups are deleted. */
@@ -63,7 +72,10 @@ export function retentionStep(
           )
           .run(resolution, cutoff, batch),
       );
-      if (n > 0) return n;
+      if (n > 0) {
+        renewRollupGeneration(db);
+        return n;
+      }
     }
     // Series whose last call is older than every day row kept have no rows left.
     return changes(

@@ -28,6 +28,11 @@ export const STATE = {
   summariesFrom: "summaries_complete_from",
   /** Buckets from this time on hold every call in the all-servers and operation summaries too. */
   totalsFrom: "totals_complete_from",
+  /**
+   * A new random value whenever rollup rows are deleted (retention, the size cap): a cache of merged
+   * buckets read at the old value is dropped (metrics/bucket-cache.ts).
+   */
+  generation: "rollups_generation",
 } as const;
 
 /**
@@ -67,6 +72,11 @@ export function bucketStart(time: number, resolution: number): number {
 export function readState(db: Db, key: string, fallback = 0): number {
   const row = db.prepare("SELECT value FROM metrics_state WHERE key = ?").get(key);
   return row ? Number(row.value) : fallback;
+}
+
+/** Marks every cached bucket of every connection stale; call in the transaction that deletes rollups. */
+export function renewRollupGeneration(db: Db): void {
+  writeState(db, STATE.generation, Math.floor(Math.random() * 2 ** 48) + 1);
 }
 
 export function writeState(db: Db, key: string, value: number): void {

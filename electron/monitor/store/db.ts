@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
-import { migrate } from "./migrations.js";
+import { migrate, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateFile, PRIVATE_DIR_MODE } from "./private-files.js";
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
@@ -42,6 +42,8 @@ export interface OpenOptions {
   /** How long a writer waits for another process's lock, in ms. */
   busyTimeoutMs?: number;
   readOnly?: boolean;
+  /** Told before migrations run on an existing database (they can take a while on a large one). */
+  upgrading?: UpgradeListener;
 }
 
 type RawDatabase = {
@@ -156,7 +158,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
       // then wait on a checkpoint's sync a quarter as often (bench/load).
       db.exec("PRAGMA wal_autocheckpoint = 4096");
       db.exec("PRAGMA foreign_keys = ON");
-      migrate(db);
+      migrate(db, options.upgrading);
     }
   } catch (error) {
     try {

@@ -2,6 +2,11 @@
  * Versioned schema migrations, tracked in `PRAGMA user_version`. Each migration runs once, inside an
  * IMMEDIATE transaction, so wrappers starting together do not race: the second waits, then sees the
  * version already applied.
+ *
+ * A migration runs before whatever opened the database can answer, and holds the write lock meanwhile:
+ * one that rewrites or indexes a table that grows with calls (calls, call_rollups, logs) costs seconds per
+ * million rows (call_rollups_series: 14 s at 5 million calls). Whoever opens says so first (`upgrading`),
+ * and such work belongs after start where it can (docs/architecture.md, "Upgrading the database").
  */
 import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
@@ -505,19 +510,33 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Db): void {
+/** Told before migrations run on an existing database: from its schema version to this one's. */
+export type UpgradeListener = (from: number, to: number) => void;
+
+/**
+ * Brings the database to `to` (this mcpscope's schema unless a test stops earlier, to stand for a
+ * database an older version left).
+ */
+export function migrate(db: Db, upgrading?: UpgradeListener, to = SCHEMA_VERSION): void {
   const current = () => Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
   const found = current();
   if (found > SCHEMA_VERSION) throw newerSchemaError(db.path, found);
-  if (found === SCHEMA_VERSION) return;
+  if (found >= to) return;
+  // A new database (version 0) is created in milliseconds: only an upgrade is announced.
+  if (found > 0) upgrading?.(found, to);
   db.transaction(() => {
     const from = current();
     if (from > SCHEMA_VERSION) throw newerSchemaError(db.path, from);
-    for (let v = from; v < SCHEMA_VERSION; v++) {
+    for (let v = from; v < to; v++) {
       db.exec(MIGRATIONS[v] ?? "");
     }
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    db.exec(`PRAGMA user_version = ${to}`);
   });
+}
+
+/** What a terminal is told while an upgrade runs, in one line. */
+export function upgradeLine(from: number, to: number): string {
+  return `mcpscope: upgrading the database from schema ${from} to ${to} (once, after an update; a large database can take a minute)`;
 }
 
 /** The one-line refusal of a database written by a newer mcpscope (its tables may not be what we expect). */

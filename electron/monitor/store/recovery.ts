@@ -1,12 +1,14 @@
 /**
- * The database check the engine runs when it starts: a quick integrity check and the schema version. A
+ * The database check the engine runs when it starts: the schema version, and a quick integrity check when
+ * the previous engine did not close cleanly (store/integrity.ts decides; otherwise only the header and
+ * schema are read at open and the full read runs in the background). A
  * damaged database is moved aside (with its `-wal` and `-shm`) as `mcpscope.db.corrupt-<time>` and a fresh
  * one is started, so monitoring goes on and the damaged file stays for the user to inspect or send; a
  * database written by a newer mcpscope is refused rather than written into.
  */
 import { existsSync, renameSync } from "node:fs";
 import { DAMAGED_MESSAGE, type Db, openDb, openRawDb } from "./db.js";
-import { newerSchemaError, SCHEMA_VERSION } from "./migrations.js";
+import { newerSchemaError, SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 
 export interface Recovery {
   /** Where the damaged database was moved. */
@@ -42,16 +44,36 @@ export function checkDatabase(path: string, full = false, limit = 20): CheckResu
   }
 }
 
+/** Reads only what opening needs (the header, the schema and its version): milliseconds at any size. */
+export function probeDatabase(path: string): CheckResult {
+  const db = openRawDb(path, { readOnly: true });
+  try {
+    const schemaVersion = Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+    db.prepare("SELECT count(*) AS n FROM sqlite_master").get();
+    return { ok: true, problems: ["ok"], schemaVersion };
+  } finally {
+    db.close();
+  }
+}
+
 /**
- * Checks the database at `path` and opens it migrated. A damaged one is moved aside and replaced by a
- * fresh one (`recovery` says where it went); a newer schema throws.
+ * Checks the database at `path` (`quick`: every page; otherwise only what opening reads) and opens it
+ * migrated. A damaged one is moved aside and replaced by a fresh one (`recovery` says where it went); a
+ * newer schema throws. `checked` is the quick check's result when one ran on an existing file.
  */
-export function openCheckedDb(path: string, now = Date.now()): { db: Db; recovery: Recovery | null } {
+export function openCheckedDb(
+  path: string,
+  now = Date.now(),
+  quick = true,
+  upgrading?: UpgradeListener,
+): { db: Db; recovery: Recovery | null; checked: CheckResult | null } {
   let recovery: Recovery | null = null;
+  let checked: CheckResult | null = null;
   if (existsSync(path)) {
     let reason: string | null = null;
     try {
-      const result = checkDatabase(path);
+      const result = quick ? checkDatabase(path) : probeDatabase(path);
+      if (quick) checked = result;
       if (result.schemaVersion > SCHEMA_VERSION) throw newerSchemaError(path, result.schemaVersion);
       if (!result.ok) reason = result.problems.slice(0, 3).join("; ");
     } catch (error) {
@@ -62,7 +84,7 @@ export function openCheckedDb(path: string, now = Date.now()): { db: Db; recover
     }
     if (reason !== null) recovery = { movedTo: moveAside(path, now), reason, time: now };
   }
-  return { db: openDb(path), recovery };
+  return { db: openDb(path, { upgrading }), recovery, checked: recovery ? null : checked };
 }
 
 /** Where a database set aside at `now` goes: `mcpscope.db.<label>-<time>`. */

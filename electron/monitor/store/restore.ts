@@ -11,6 +11,7 @@ import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
 import { type Db, openDb, openRawDb } from "./db.js";
+import { clearLastCheck } from "./integrity.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
@@ -47,6 +48,8 @@ export async function restoreBackup(
   try {
     const previous = existsSync(path) ? moveAside(path, options.now ?? Date.now(), "before-restore") : null;
     renameSync(staged, path);
+    // What the last check found was about the file just replaced.
+    clearLastCheck(dataDir);
     // An older schema is brought up to date now rather than by the next wrapper.
     openDb(path).close();
     options.progress?.("restore", 1, 1);

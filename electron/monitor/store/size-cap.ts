@@ -5,7 +5,15 @@
  * never pruned for size. Freed pages are then returned to the file system (incremental auto-vacuum).
  * Each batch is one short transaction, like retention.
  */
-import { bucketStart, HOUR, MINUTE, readState, STATE, writeState } from "../metrics/rollups.js";
+import {
+  bucketStart,
+  HOUR,
+  MINUTE,
+  readState,
+  renewRollupGeneration,
+  STATE,
+  writeState,
+} from "../metrics/rollups.js";
 import type { Db } from "./db.js";
 import { dropPayloadText, OLDEST } from "./payload-text.js";
 import { STORAGE_BATCH_ROWS } from "./retention.js";
@@ -126,7 +134,7 @@ function deleteOldestMinuteRollups(db: Db, limit: number): number {
   if (oldest?.t == null) return 0;
   const cutoff = bucketStart(Number(oldest.t), HOUR) + HOUR;
   if (readState(db, STATE.minutesFrom) < cutoff) writeState(db, STATE.minutesFrom, cutoff);
-  return Number(
+  const deleted = Number(
     db
       .prepare(
         `DELETE FROM call_rollups WHERE (resolution, bucket_start, series) IN (SELECT resolution, bucket_start,
@@ -134,6 +142,8 @@ function deleteOldestMinuteRollups(db: Db, limit: number): number {
       )
       .run(MINUTE, cutoff, limit).changes,
   );
+  if (deleted > 0) renewRollupGeneration(db);
+  return deleted;
 }
 
 /** Prunes for size if the database is over `maxBytes`; null when it was not. */

@@ -6,7 +6,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BackupFile, RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
 import { databasePath } from "../paths.js";
-import type { Db } from "./db.js";
+import { DAMAGED_MESSAGE, type Db } from "./db.js";
+import { readLastCheck } from "./integrity.js";
 import { retentionOverview } from "./retention-overview.js";
 import { usedBytes } from "./size-cap.js";
 import { readStorageSettings } from "./storage-settings.js";
@@ -14,6 +15,8 @@ import { readStorageSettings } from "./storage-settings.js";
 const DAY = 86_400_000;
 export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
+export const CHECK_FAILED_EVENT = "storage.check_failed";
+export const UPGRADED_EVENT = "storage.upgraded";
 
 export const BACKUP_SUFFIX = ".mcpscope-backup";
 
@@ -67,10 +70,20 @@ export function tableUsage(db: Db): TableUsage[] {
   return tables
     .map((name) => ({
       name,
-      rows: Number(db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get()?.n ?? 0),
+      rows: rowCount(db, name),
       bytes: bytes.get(name) ?? 0,
     }))
     .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+}
+
+function rowCount(db: Db, table: string): number | null {
+  try {
+    return Number(db.prepare(`SELECT count(*) AS n FROM "${table.replace(/"/g, '""')}"`).get()?.n ?? 0);
+  } catch (error) {
+    // Damaged pages: the rest of the answer still shows, with the check that found them.
+    if (DAMAGED_MESSAGE.test((error as Error).message)) return null;
+    throw error;
+  }
 }
 
 export function lastBackup(dataDir: string): BackupFile | null {
@@ -151,6 +164,7 @@ export function storageInfo(db: Db, dataDir: string, schemaVersion: number): Sto
     oldest,
     newest,
     recovery: recoveryNotice(db),
+    lastCheck: readLastCheck(dataDir),
     usedBytes: usedBytes(db),
     maxBytes: settings.maxBytes,
     lastSizePrune: lastSizePrune(db),

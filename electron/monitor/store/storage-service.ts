@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type {
   BackupListEntry,
   BackupResult,
+  IntegrityCheck,
   RestoreResult,
   StorageSettingInput,
 } from "../../../shared/storage.js";
@@ -20,12 +21,22 @@ import { parseDuration } from "../time.js";
 import { VERSION } from "../version.js";
 import { backupFileName, createBackup } from "./backup.js";
 import type { Db } from "./db.js";
+import { clearLastCheck, readLastCheck, recordedCheck, takeCleanClose, writeLastCheck } from "./integrity.js";
+import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import { BACKUP_SUFFIX, backupDir, lastBackup, RECOVERED_EVENT, SIZE_PRUNED_EVENT } from "./storage-info.js";
+import {
+  BACKUP_SUFFIX,
+  backupDir,
+  CHECK_FAILED_EVENT,
+  lastBackup,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+  UPGRADED_EVENT,
+} from "./storage-info.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -36,20 +47,39 @@ import {
 export interface StorageStart {
   db: Db;
   recovery: Recovery | null;
+  /** Whether `quick_check` ran at open (the previous engine did not close cleanly, or found damage). */
+  checkedAtOpen: boolean;
+  /** Migrations run at this start: from and to which schema, and how long they held the start. */
+  upgrade: { from: number; to: number; ms: number } | null;
   /** A database from before incremental auto-vacuum, converted now (VACUUM), or the error that stopped it. */
   vacuum: "converted" | string | null;
   /** Files and folders whose permissions were tightened to owner-only. */
   tightened: number;
 }
 
-/** Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it. */
-export function startStorage(dataDir: string, now = Date.now()): StorageStart {
+/**
+ * Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it: the full
+ * quick check only after an unclean close or when the last check found damage (store/integrity.ts).
+ */
+export function startStorage(dataDir: string, now = Date.now(), upgrading?: UpgradeListener): StorageStart {
   ensurePrivateDir(dataDir);
   const tightened = tightenDataDir(dataDir);
-  const { db, recovery } = openCheckedDb(databasePath(dataDir), now);
+  const quick = !takeCleanClose(dataDir) || readLastCheck(dataDir)?.ok === false;
+  const began: Array<{ from: number; to: number; at: number }> = [];
+  const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick, (from, to) => {
+    upgrading?.(from, to);
+    began.push({ from, to, at: performance.now() });
+  });
+  const upgrade = began[0]
+    ? { from: began[0].from, to: began[0].to, ms: Math.round(performance.now() - began[0].at) }
+    : null;
+  if (recovery) clearLastCheck(dataDir);
+  if (checked) writeLastCheck(dataDir, recordedCheck(checked, "start", now));
   return {
     db,
     recovery,
+    checkedAtOpen: quick,
+    upgrade,
     tightened,
     vacuum: convertToIncrementalVacuum(db),
   };
@@ -86,6 +116,29 @@ export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
     message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
     time: now,
     details: { ...prune },
+  };
+}
+
+/** The event that says an update's migrations ran at this start, and how long they held it. */
+export function upgradeEvent(upgrade: NonNullable<StorageStart["upgrade"]>): TrackedEvent {
+  return {
+    category: "system",
+    type: UPGRADED_EVENT,
+    severity: "info",
+    message: `the database was upgraded from schema ${upgrade.from} to ${upgrade.to} at start (${upgrade.ms} ms)`,
+    details: { ...upgrade },
+  };
+}
+
+/** The error event that tells the user a background check found damage, and what happens next. */
+export function damageEvent(check: IntegrityCheck, path: string): TrackedEvent {
+  return {
+    category: "error",
+    type: CHECK_FAILED_EVENT,
+    severity: "critical",
+    message: `the database check found damage in ${path} (${check.problems.slice(0, 3).join("; ")}); restart the app or \`mcpscope serve\` to move it aside and start a fresh one, or restore a backup`,
+    time: check.time,
+    details: { problems: check.problems },
   };
 }
 
@@ -244,6 +297,8 @@ export class StorageService {
       await this.running;
       await this.backingUp;
       const result = await restoreInPlace(this.db, entry.file, { now });
+      // What the last check found was about the file just replaced.
+      clearLastCheck(this.dataDir);
       recordAdminAction(this.db, {
         action: "restore",
         actor: "app",

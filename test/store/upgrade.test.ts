@@ -1,0 +1,85 @@
+/**
+ * A database left by an older mcpscope is upgraded where it is opened, and whoever waits is told first:
+ * the engine's host hears the versions before its migrations run (`serve` prints them) and the events list
+ * says what held the start, a CLI command says so in one stderr line and answers; the next open, with
+ * nothing left to migrate, says nothing.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../../electron/monitor/engine.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openRawDb } from "../../electron/monitor/store/db.js";
+import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
+import type { EventRecord } from "../../shared/events.js";
+import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(() => dir.cleanup());
+
+/** A database as the previous schema version left it. */
+function olderDatabase(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const db = openRawDb(databasePath(dataDir));
+  db.exec("PRAGMA journal_mode = WAL");
+  migrate(db, undefined, SCHEMA_VERSION - 1);
+  db.close();
+}
+
+function schemaVersion(dataDir: string): number {
+  const db = openRawDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return Number(db.prepare("PRAGMA user_version").get()?.user_version);
+  } finally {
+    db.close();
+  }
+}
+
+describe("upgrading a database from an older mcpscope", () => {
+  it("tells the engine's host before the migrations run, and only when there are some", async () => {
+    const dataDir = join(dir.path, "engine");
+    olderDatabase(dataDir);
+    const heard: Array<[number, number]> = [];
+    const quiet = { inventory: false, alerts: false, remoteProxies: false } as const;
+    const engine = await createEngine({ dataDir, ...quiet, upgrading: (from, to) => heard.push([from, to]) });
+    try {
+      expect(heard).toEqual([[SCHEMA_VERSION - 1, SCHEMA_VERSION]]);
+      // The events list says what held this start.
+      const event = await waitFor(async () =>
+        ((await engine.invoke("events.list", { category: "system" })) as EventRecord[]).find(
+          (e) => e.type === "storage.upgraded",
+        ),
+      );
+      expect(event.message).toMatch(
+        new RegExp(`upgraded from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} at start \\(\\d+ ms\\)`),
+      );
+      expect(event.details).toMatchObject({ from: SCHEMA_VERSION - 1, to: SCHEMA_VERSION });
+    } finally {
+      await engine.close();
+    }
+    expect(schemaVersion(dataDir)).toBe(SCHEMA_VERSION);
+
+    const again = await createEngine({ dataDir, ...quiet, upgrading: (from, to) => heard.push([from, to]) });
+    await again.close();
+    expect(heard).toHaveLength(1);
+  });
+
+  it("a CLI command says so in one stderr line, then answers", async () => {
+    const dataDir = join(dir.path, "cli");
+    olderDatabase(dataDir);
+    const stats = () =>
+      promisify(execFile)(process.execPath, [MCPSCOPE, "stats", "--json", "--data-dir", dataDir]);
+    const first = await stats();
+    expect(first.stderr.trim().split("\n")).toEqual([
+      `mcpscope: upgrading the database from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} (once, after an update; a large database can take a minute)`,
+    ]);
+    expect(JSON.parse(first.stdout)).toHaveProperty("servers");
+    const second = await stats();
+    expect(second.stderr).toBe("");
+  });
+});
