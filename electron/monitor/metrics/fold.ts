@@ -82,7 +82,7 @@ interface Planned {
   sketch: Uint8Array;
 }
 
-interface Plan {
+export interface Plan {
   batch: FoldBatch;
   /** The series table's fingerprint the ids were looked up under. */
   print: string;
@@ -97,25 +97,34 @@ export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
   for (;;) {
     const plan = planFold(db, maxCalls);
     if (!plan) return { folded: 0, highWater: readState(db, STATE.folded), lockMs: 0 };
-    const started = performance.now();
-    let written: boolean;
-    try {
-      written = db.transaction(() => writePlan(db, plan));
-    } catch (error) {
-      // Ids of series the rolled-back transaction added are not in the table.
-      seriesIds.delete(db);
-      throw error;
-    }
-    const lockMs = performance.now() - started;
-    if (written) return { folded: plan.batch.calls, highWater: plan.batch.through, lockMs };
+    const result = commitPlan(db, plan);
+    if (result) return result;
   }
+}
+
+/**
+ * Writes a plan in one IMMEDIATE transaction; null (nothing written) when another folder moved the mark
+ * or the series table changed since it was read: plan again.
+ */
+export function commitPlan(db: Db, plan: Plan): FoldResult | null {
+  const started = performance.now();
+  let written: boolean;
+  try {
+    written = db.transaction(() => writePlan(db, plan));
+  } catch (error) {
+    // Ids of series the rolled-back transaction added are not in the table.
+    seriesIds.delete(db);
+    throw error;
+  }
+  const lockMs = performance.now() - started;
+  return written ? { folded: plan.batch.calls, highWater: plan.batch.through, lockMs } : null;
 }
 
 /**
  * The next batch and its rows merged with the stored ones, all read from one snapshot (a read transaction
  * holds no lock writers wait for); null when every call is folded.
  */
-function planFold(db: Db, maxCalls: number): Plan | null {
+export function planFold(db: Db, maxCalls: number): Plan | null {
   let began = false;
   try {
     db.exec("BEGIN");
