@@ -1,7 +1,7 @@
 /**
  * The part of a fold that needs no write lock: the calls stored after the high-water mark, read once in id
  * order, grouped in memory into the minute, hour and day rows of their series and of the summaries, with
- * every row's sketch already encoded. `rollups.ts` then only writes the rows, under the lock, after
+ * every row's sketch already encoded. `fold.ts` merges them with the stored rows and writes them, after
  * checking that no other folder moved the mark since this batch read it.
  */
 import type { Db, SqlValue, Statement } from "../store/db.js";
