@@ -43,7 +43,7 @@ async function main() {
         export { openDb } from "./electron/monitor/store/db.ts";
         export { AlertManager } from "./electron/monitor/alerts/alert-manager.ts";
         export { DbSignalSource } from "./electron/monitor/alerts/signals.ts";
-        export { foldOnce } from "./electron/monitor/metrics/rollups.ts";
+        export { foldOnce } from "./electron/monitor/metrics/fold.ts";
         export { parseRuleYaml } from "./electron/monitor/alerts/rule-file.ts";`,
   );
   const db = lib.openDb(join(work, "mcpscope.db"));

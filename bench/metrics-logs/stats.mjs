@@ -35,7 +35,8 @@ async function main() {
         export { openDb } from "./electron/monitor/store/db.ts";
         export { statsDocument } from "./electron/monitor/store/queries.ts";
         export { DDSketch } from "./electron/monitor/metrics/ddsketch.ts";
-        export { bucketStart, DAY, foldOnce, HOUR, MINUTE, STATE, writeState } from "./electron/monitor/metrics/rollups.ts";`,
+        export { bucketStart, DAY, HOUR, MINUTE, STATE, writeState } from "./electron/monitor/metrics/rollups.ts";
+        export { foldOnce } from "./electron/monitor/metrics/fold.ts";`,
   );
   const { MINUTE, HOUR, DAY, DDSketch, bucketStart } = lib;
   // KEEP_DB=path keeps the generated database (e.g. to profile statsDocument against it).

@@ -28,7 +28,7 @@ const DAY = 86_400_000;
 
 const EXPORTS = `
   export { openDb } from "./electron/monitor/store/db.ts";
-  export { foldOnce } from "./electron/monitor/metrics/rollups.ts";
+  export { foldOnce } from "./electron/monitor/metrics/fold.ts";
   export { buildReport } from "./electron/monitor/reports/build.ts";
   export { renderReport } from "./electron/monitor/reports/render/index.ts";
   export { statsDocument } from "./electron/monitor/store/queries.ts";`;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRuleYaml } from "../../electron/monitor/alerts/rule-file.js";
 import { DbSignalSource } from "../../electron/monitor/alerts/signals.js";
-import { foldOnce } from "../../electron/monitor/metrics/rollups.js";
+import { foldOnce } from "../../electron/monitor/metrics/fold.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 import { openStore } from "./alert-fixtures.js";

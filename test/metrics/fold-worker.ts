@@ -1,6 +1,6 @@
 /** A second and third engine's collector, in worker threads: folds until told to stop and caught up. */
 import { parentPort, workerData } from "node:worker_threads";
-import { foldOnce } from "../../electron/monitor/metrics/rollups.js";
+import { foldOnce } from "../../electron/monitor/metrics/fold.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 
 const db = openDb(workerData.dbPath as string, { busyTimeoutMs: 10_000 });

@@ -8,10 +8,11 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { recordAdminAction } from "../audit/audit-log.js";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "../store/db.js";
+import { foldOnce } from "./fold.js";
 import { FoldThread } from "./fold-thread.js";
 import { type MetricSet, metricSet } from "./metric-set.js";
 import { DEFAULT_RETENTION, type RetentionSettings, retentionStep } from "./retention.js";
-import { foldOnce, readState, STATE } from "./rollups.js";
+import { readState, STATE } from "./rollups.js";
 
 export interface MetricsSettings {
   /** How often new calls are folded into rollups, ms (default 15 s). */
@@ -36,13 +37,16 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
 };
 
 /**
- * Folding sizes its transactions to take about this much wall time: wrappers wait for the write lock while
- * one runs (on a busy machine the fold worker, below the engine in priority, waits for a core while
- * holding it too, so wall time is what they wait). Larger ones fold more calls a second (each re-reads
- * and re-writes the minute, hour and day row of every series it touches), so they grow while they stay
- * under it, and shrink in proportion when one takes longer.
+ * Folding sizes its batches so that each step takes about this much wall time: wrappers wait for the write
+ * lock while a batch's rows are written (on a busy machine the fold worker, below the engine in priority,
+ * waits for a core while holding it too, so wall time is what they wait), and on the engine's thread its
+ * feeds and requests wait for the whole step. Larger batches fold more calls a second (each writes the
+ * minute, hour and day row of every series it touches once, however many calls it adds to them), so they
+ * grow while they stay under it, and shrink in proportion when one takes longer. On the fold worker only
+ * the write transaction counts: reading and grouping the calls holds no lock and no one waits for it.
  */
 const TARGET_TRANSACTION_MS = 40;
+/** At most this many calls a batch: its rows and sketches stay a few MiB. */
 const MAX_FOLD_BATCH = 50_000;
 /**
  * How often a collector that checkpoints itself does (a checkpoint after every transaction would cost a
@@ -61,6 +65,11 @@ export interface CollectorOptions {
    * writes most of the WAL: a checkpoint there would lengthen its transactions' wall time).
    */
   checkpoint?: boolean;
+  /**
+   * Whether this collector runs on a thread of its own (the fold worker): batches are then sized by their
+   * write transaction alone, not by the whole step.
+   */
+  background?: boolean;
   /**
    * Where the fold worker's bundle is (default: beside this bundle), or false: the timer's runs fold on
    * this thread. Without the bundle they do too. `collect` and `catchUp` always fold on this thread.
@@ -161,9 +170,9 @@ export class MetricsCollector {
   private foldStep(): { folded: number; more: boolean } {
     const batch = this.batch;
     const started = performance.now();
-    const { folded } = foldOnce(this.storage, batch);
-    const took = performance.now() - started;
-    this.longestTransactionMs = Math.max(this.longestTransactionMs, took);
+    const { folded, lockMs } = foldOnce(this.storage, batch);
+    const took = this.options.background ? lockMs : performance.now() - started;
+    this.longestTransactionMs = Math.max(this.longestTransactionMs, lockMs);
     this.folded += folded;
     if (this.options.checkpoint && !(performance.now() - this.checkpointed < CHECKPOINT_EVERY_MS)) {
       this.storage.exec("PRAGMA wal_checkpoint(PASSIVE)");

@@ -1,8 +1,9 @@
 /**
- * Folding on a worker thread with its own connection: a fold transaction takes tens of milliseconds of CPU
- * (longer on a busy machine), and on the engine's thread each one held its live feeds, alert evaluation
- * and every request it answers itself. The worker runs the collector's own catch-up (the same adaptive
- * transactions, the same high-water mark), so the engine's thread only waits for its answer.
+ * Folding on a worker thread with its own connection: a fold step takes tens to hundreds of milliseconds
+ * of CPU (longer on a busy machine), and on the engine's thread each one held its live feeds, alert
+ * evaluation and every request it answers itself. The worker runs the collector's own catch-up (the same
+ * batches, the same high-water mark), with batches sized by their write transaction alone since nothing
+ * else waits for it, so the engine's thread only waits for its answer.
  *
  * Both ends live here. Fail-open: without the bundle (tests running the sources) or when the worker
  * dies, `catchUp` resolves to null and the collector folds on its own thread as before.

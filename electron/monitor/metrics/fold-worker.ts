@@ -13,7 +13,11 @@ if (process.platform === "linux") {
     setPriority(FOLD_NICE);
   } catch {}
 }
-const collector = new MetricsCollector(openDb(dbPath), { foldBatch }, { worker: false, checkpoint: true });
+const collector = new MetricsCollector(
+  openDb(dbPath),
+  { foldBatch },
+  { worker: false, checkpoint: true, background: true },
+);
 if (parentPort)
   serveFolds(
     parentPort,
