@@ -7,11 +7,12 @@
 import { type ApiClient, ApiInputError, createApiClient } from "../../shared/api.js";
 import type { CheckInput } from "../../shared/check.js";
 import { configHandlers } from "../monitor/api/config-handlers.js";
-import { inProcessTransport } from "../monitor/api/in-process.js";
+import { type ApiHandlers, inProcessTransport } from "../monitor/api/in-process.js";
 import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
 import { localActor } from "../monitor/audit/admin.js";
 import { defaultDiscoveryContext } from "../monitor/discovery/context.js";
 import { discoverServers } from "../monitor/discovery/discover.js";
+import { foldBeforeRead, ROLLUP_READERS } from "../monitor/metrics/fold-at-read.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
 import type { Db } from "../monitor/store/db.js";
@@ -37,7 +38,7 @@ export async function withStoreApi<T>(
   // database, nor does a method that reads only files (instrument.records).
   const store = openWhenUsed(databasePath(dataDir));
   const transport = inProcessTransport({
-    ...storeHandlers(store.db, { dataDir, actor: localActor(), ...options }),
+    ...foldingFirst(storeHandlers(store.db, { dataDir, actor: localActor(), ...options }), store.db, dataDir),
     ...configHandlers({ dataDir }),
     // The terminal's own process: here alone a check may run the command (or reach the URL) it is given.
     // Loaded when asked: the MCP client it probes with is no part of the other commands' start.
@@ -62,6 +63,26 @@ export async function withStoreApi<T>(
   } finally {
     store.close();
   }
+}
+
+/**
+ * The methods that read rollups fold what wrappers stored first when no engine is running to do it, so
+ * their answers never count a long raw backlog call by call (see metrics/fold-at-read.ts).
+ */
+function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataDir: string): H {
+  const wrapped: Partial<ApiHandlers> = { ...handlers };
+  for (const method of ROLLUP_READERS) {
+    const handler = handlers[method] as ((input: unknown) => unknown) | undefined;
+    if (!handler) continue;
+    (wrapped as Record<string, unknown>)[method] = (input: unknown) => {
+      foldBeforeRead(db, dataDir, {
+        folding: (calls) =>
+          process.stderr.write(`folding ${calls.toLocaleString("en")} calls recorded while no engine ran…\n`),
+      });
+      return handler(input);
+    };
+  }
+  return wrapped as H;
 }
 
 function openWhenUsed(path: string): { db: Db; close(): void } {

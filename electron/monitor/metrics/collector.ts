@@ -9,10 +9,10 @@ import { recordAdminAction } from "../audit/audit-log.js";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "../store/db.js";
 import { foldOnce } from "./fold.js";
+import { unfoldedCalls } from "./fold-at-read.js";
 import { FoldThread } from "./fold-thread.js";
 import { type MetricSet, metricSet } from "./metric-set.js";
 import { DEFAULT_RETENTION, type RetentionSettings, retentionStep } from "./retention.js";
-import { readState, STATE } from "./rollups.js";
 
 export interface MetricsSettings {
   /** How often new calls are folded into rollups, ms (default 15 s). */
@@ -213,8 +213,7 @@ export class MetricsCollector {
 
   /** Calls stored but not folded yet. */
   backlog(): number {
-    const max = Number(this.storage.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
-    return Math.max(0, max - readState(this.storage, STATE.folded));
+    return unfoldedCalls(this.storage);
   }
 
   private async tick(): Promise<void> {
