@@ -5,24 +5,22 @@
  * problem and refused with one line, and so is a restore that a writer holds off past the wait; nothing
  * changes then.
  */
-import { copyFileSync, readdirSync, statSync, truncateSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readdirSync, statSync, truncateSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
-import { rowCounts } from "../../electron/monitor/store/backup.js";
+import { createBackup, rowCounts } from "../../electron/monitor/store/backup.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { restoreInPlace } from "../../electron/monitor/store/restore.js";
 import type { BackupListEntry, BackupResult, RestoreResult } from "../../shared/storage.js";
+import { type RawProcess, startRaw } from "../fixtures/raw-client.js";
 import { tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let dataDir: string;
 let engine: MetricsEngine;
 let wrapper: Db;
-let engineSide: Db;
-/** A connection of the engine's own, as restoreInPlace is given. */
-const openedByEngine = () => engineSide;
 
 function insertCall(db: Db, method: string): void {
   db.prepare(
@@ -47,11 +45,9 @@ beforeAll(async () => {
   });
   // Another process's connection, as a wrapper holds one for its whole session.
   wrapper = openDb(databasePath(dataDir));
-  engineSide = openDb(databasePath(dataDir));
 });
 afterAll(async () => {
   wrapper?.close();
-  engineSide?.close();
   await engine?.close();
   await dir?.cleanup();
 });
@@ -100,7 +96,7 @@ describe("storage.restore in a running engine", () => {
     expect(wrapper.prepare("SELECT id FROM sessions WHERE id = 'live'").get()).toEqual({ id: "live" });
   });
 
-  it("refuses a truncated backup, or a database locked too long, with one line and changes nothing", async () => {
+  it("refuses a truncated backup, or a missing one, with one line and changes nothing", async () => {
     const broken = join(dataDir, "backups", "broken.mcpscope-backup");
     copyFileSync(backup.file, broken);
     truncateSync(broken, statSync(broken).size - 100);
@@ -119,20 +115,71 @@ describe("storage.restore in a running engine", () => {
     expect(await methods()).toEqual(before);
     expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toHaveLength(asides);
 
-    // A writer that holds the lock past the wait: refused in one line, nothing replaced, nothing set aside.
-    wrapper.exec("BEGIN IMMEDIATE");
-    insertCall(wrapper, "uncommitted");
-    const locked = await restoreInPlace(openedByEngine(), backup.file, { lockWaitMs: 100 }).then(
-      () => null,
-      (e: Error) => e.message,
-    );
-    wrapper.exec("COMMIT");
-    expect(locked).toMatch(/stayed locked by another writer.*nothing was restored$/);
-    expect(await methods()).toEqual([...before, "uncommitted"].sort());
-    expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toHaveLength(asides);
-
     const missing = (await engine.invoke("storage.restore", { name: "../mcpscope.db" })) as RestoreResult;
     expect(missing.ok).toBe(false);
     expect(missing.message).toMatch(/no backup named/);
+  });
+});
+
+/**
+ * The writer here is another process holding the write lock mid-batch, as a wrapper does, and no engine
+ * runs beside the restore: an engine's own writes on the restoring thread would wait on the same lock
+ * for their busy timeout, which says nothing about the restore's wait.
+ */
+describe("a restore that a writer holds off past the wait", () => {
+  it("is refused in one line, replaces and sets aside nothing, and goes through once the writer commits", async () => {
+    const scratch = await tempDir();
+    const dataDir = join(scratch.path, "data");
+    const path = databasePath(dataDir);
+    const engineSide = openDb(path);
+    let locker: RawProcess | undefined;
+    try {
+      insertCall(engineSide, "tools/list");
+      const file = join(dataDir, "backups", "one.mcpscope-backup");
+      mkdirSync(dirname(file));
+      await createBackup(engineSide, file, { version: "test" });
+      insertCall(engineSide, "ping");
+      locker = startRaw(process.execPath, [
+        "--no-warnings",
+        "-e",
+        `const { DatabaseSync } = require("node:sqlite");
+         const db = new DatabaseSync(process.argv[1]);
+         db.exec("BEGIN IMMEDIATE");
+         db.prepare("INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome, bytes_in, bytes_out) VALUES ('s1', 'everything', 'c2s', 'u', 'uncommitted', 0, 5, 'ok', 10, 20)").run();
+         process.stdout.write("locked\\n");
+         process.stdin.once("data", () => { db.exec("COMMIT"); db.close(); process.stdout.write("committed\\n"); process.exit(0); });`,
+        path,
+      ]);
+      const stored = () =>
+        engineSide
+          .prepare("SELECT method FROM calls ORDER BY method")
+          .all()
+          .map((r) => String(r.method));
+      const leftovers = () => readdirSync(dataDir).filter((f) => /before-restore|restoring/.test(f));
+
+      await locker.waitForStdout("locked\n");
+      const locked = await restoreInPlace(engineSide, file, { lockWaitMs: 100 }).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(locked).toMatch(/^cannot restore .*stayed locked by another writer.*nothing was restored$/);
+      expect(locked).not.toContain("\n");
+      expect(leftovers()).toEqual([]);
+
+      // The writer's batch lands on the database as it was: nothing had been replaced under it.
+      await locker.write("commit\n");
+      await locker.waitForStdout("committed\n");
+      expect((await locker.done).code).toBe(0);
+      expect(stored()).toEqual(["ping", "tools/list", "uncommitted"]);
+
+      // With the lock free the same restore goes through, on the connection opened before it.
+      const result = await restoreInPlace(engineSide, file, { lockWaitMs: 100 });
+      expect(stored()).toEqual(["tools/list"]);
+      expect(leftovers()).toEqual([basename(result.previous ?? "")]);
+    } finally {
+      locker?.kill();
+      engineSide.close();
+      await scratch.cleanup();
+    }
   });
 });

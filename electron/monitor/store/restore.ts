@@ -137,22 +137,28 @@ export async function restoreInPlace(
   }
 }
 
-/** What node:sqlite's backup reports when another connection holds the write lock. */
+/**
+ * What node:sqlite's backup reports when another connection holds the write lock: the connection it opens
+ * on the destination has no busy handler, so the first step fails with SQLITE_BUSY before copying a page,
+ * and node takes the message from that connection, which has none ("not an error").
+ */
 const LOCKED = /locked|busy|not an error/i;
 
 /**
- * The copy over the live database needs its write lock, which a wrapper holds for one batch at a time;
- * node:sqlite's backup gives up at once instead of waiting, so it is tried again until `waitMs` passes.
+ * The copy over the live database needs its write lock, which a wrapper holds for one batch at a time.
+ * Each try gives up at once, so the wait is `waitMs` on a monotonic clock, tried again every few ms with
+ * the event loop free; only a statement elsewhere on this thread that itself waits on the same writer
+ * (up to its busy timeout) can stretch it.
  */
 async function whenUnlocked(copy: () => Promise<number>, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs;
+  const deadline = performance.now() + waitMs;
   for (;;) {
     try {
       await copy();
       return;
     } catch (error) {
       if (!LOCKED.test((error as Error).message)) throw error;
-      if (Date.now() > deadline)
+      if (performance.now() >= deadline)
         throw new Error(`the database stayed locked by another writer for ${waitMs / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
