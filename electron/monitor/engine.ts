@@ -45,8 +45,9 @@ import { ReportScheduler } from "./reports/scheduler.js";
 import { watchSettings } from "./settings-watch.js";
 import { loginShellEnv } from "./shell-env.js";
 import { BatchWriter } from "./store/batch-writer.js";
+import { leaveCleanClose } from "./store/clean-close.js";
 import { openDb } from "./store/db.js";
-import { IntegrityScheduler, leaveCleanClose } from "./store/integrity.js";
+import { IntegrityScheduler } from "./store/integrity.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
 import type { CheckResult } from "./store/recovery.js";
 import {
@@ -67,14 +68,21 @@ export async function createEngine(
   options: EngineOptions & { metrics?: EngineMetricsOptions },
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
-  // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
-  const storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
-  const db = storageStart.db;
-  // Said from the moment the database is open until it is closed: `restore` refuses to swap it meanwhile.
+  // Said from before the clean-close marker is taken until the database is closed: `restore` refuses to
+  // swap the file meanwhile, and an engine closing meanwhile does not leave the marker.
   const unmarkRunning = markEngineRunning(options.dataDir, {
     startedAt: new Date().toISOString(),
     alerts: options.alerts !== false,
   });
+  // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
+  let storageStart: ReturnType<typeof startStorage>;
+  try {
+    storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
+  } catch (error) {
+    unmarkRunning();
+    throw error;
+  }
+  const db = storageStart.db;
 
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);

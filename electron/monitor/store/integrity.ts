@@ -9,45 +9,13 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IntegrityCheck, IntegrityCheckSchema } from "../../../shared/storage.js";
-import { runningEngines } from "../engine-presence.js";
+import { LAST_CHECK } from "./clean-close.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 import type { CheckResult } from "./recovery.js";
 
 /** The first background check after start, and the interval after that. */
 export const INTEGRITY_CHECK_DELAY_MS = 5 * 60_000;
 export const INTEGRITY_CHECK_EVERY_MS = 24 * 3_600_000;
-
-const CLEAN_CLOSE = "db-clean-close";
-const LAST_CHECK = "db-check.json";
-
-/** Left by an engine that closed the database cleanly, taken by the next one to start. */
-export function markCleanClose(dataDir: string, now = Date.now()): void {
-  try {
-    writeFileSync(join(dataDir, CLEAN_CLOSE), JSON.stringify({ time: now }), { mode: PRIVATE_FILE_MODE });
-  } catch {
-    // Without the marker the next start only checks at open: slower, never wrong.
-  }
-}
-
-/**
- * At an engine's close: the marker, unless another engine still has the file open (its crash must
- * still show) or the last check found damage (the next start must check and move the file aside).
- */
-export function leaveCleanClose(dataDir: string): void {
-  if (runningEngines(dataDir).length === 0 && readLastCheck(dataDir)?.ok !== false) markCleanClose(dataDir);
-}
-
-/** Whether the previous engine closed cleanly; the marker is removed so that a crash from now on shows. */
-export function takeCleanClose(dataDir: string): boolean {
-  const file = join(dataDir, CLEAN_CLOSE);
-  try {
-    readFileSync(file);
-  } catch {
-    return false;
-  }
-  rmSync(file, { force: true });
-  return true;
-}
 
 /** What the newest recorded check found, or null when none was recorded. */
 export function readLastCheck(dataDir: string): IntegrityCheck | null {
