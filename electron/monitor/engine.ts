@@ -226,11 +226,14 @@ export async function createEngine(
     "storage.settings.put": (input) => storage.setting(input),
     "storage.backups.list": () => storage.backups(),
     "storage.restore": async (input) => {
+      // Checks under way read the file being replaced: their findings are dropped, before and after.
+      integrity.replaced();
       const result = await storage.restore(input.name);
       if (result.ok) {
         // The restored database has other ids: the live feeds go on from its newest rows.
         lastId = safeLastId();
         await reads?.reset();
+        integrity.replaced();
         forgetBuckets(db);
         lastEventSeen = safeLastEventId(0);
         metrics.rewind();
@@ -263,10 +266,8 @@ export async function createEngine(
   // check at open and move the file aside.
   const integrity = new IntegrityScheduler({
     dataDir: options.dataDir,
-    check: async () =>
-      (await (reads
-        ? reads.invoke("storage.check", { full: false })
-        : handlers["storage.check"]({ full: false }))) as CheckResult,
+    check: async () => (await reads?.invoke("storage.check", { full: false })) as CheckResult,
+    offThread: () => reads?.threaded === true,
     damaged: (check) => {
       tracker.track(damageEvent(check, dbPath));
       writer.flush();

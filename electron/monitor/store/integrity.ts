@@ -53,6 +53,8 @@ export interface IntegritySchedulerOptions {
   dataDir: string;
   /** Runs `quick_check` off the engine's thread (the read pool). */
   check: () => Promise<CheckResult>;
+  /** Whether `check` would run off the engine's thread now; when not, the check is skipped. */
+  offThread: () => boolean;
   /** Told when a check finds damage (once per check). */
   damaged: (check: IntegrityCheck) => void;
   warn: (problem: string) => void;
@@ -67,6 +69,8 @@ export class IntegrityScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
+  /** Bumped when the file is replaced (a restore): a check started before answers about the old one. */
+  private generation = 0;
 
   constructor(private readonly options: IntegritySchedulerOptions) {}
 
@@ -86,6 +90,11 @@ export class IntegrityScheduler {
     return this.running;
   }
 
+  /** The database file was replaced: what a check under way finds is about the old file, and is dropped. */
+  replaced(): void {
+    this.generation++;
+  }
+
   /** Stops the schedule; a check under way is not waited for (closing the read pool ends it). */
   close(): void {
     this.closed = true;
@@ -101,6 +110,14 @@ export class IntegrityScheduler {
   }
 
   private async runOnce(): Promise<void> {
+    if (!this.options.offThread()) {
+      // Reading every page on the engine's thread would hold its feeds and requests for seconds per GiB.
+      this.options.warn(
+        "the background database check was skipped: reads are answered on the engine's thread; after an unclean close the next start checks at open",
+      );
+      return;
+    }
+    const generation = this.generation;
     let result: CheckResult;
     try {
       result = await this.options.check();
@@ -111,7 +128,7 @@ export class IntegrityScheduler {
         );
       return;
     }
-    if (this.closed) return;
+    if (this.closed || generation !== this.generation) return;
     const check = recordedCheck(result, "background", Date.now());
     writeLastCheck(this.options.dataDir, check);
     if (!check.ok) this.options.damaged(check);
