@@ -10,8 +10,9 @@
  * replaced after a backoff that doubles with each death in a row; a request that outlives its timeout,
  * counted from when it was queued, fails with a typed error (its worker, if it had one, is ended and
  * replaced), so a stuck read cannot hold a slot nor a queue wait for ever. Methods without a timeout
- * (the integrity check reads every page) run only on a worker, never in this thread, and at most one
- * fewer at once than the pool has workers, so that other reads always have one.
+ * (the integrity check reads every page) are never moved to this thread once queued for a worker (its
+ * death, or the pool giving up under them, fails them instead) and run on at most one fewer worker at
+ * once than the pool has, so that other reads always have one.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -121,14 +122,15 @@ export class ReadPool {
         : own !== undefined
           ? own
           : (this.options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
+    // Without workers every request is answered here, as with no pool at all; the engine's background
+    // check does not ask then (store/integrity.ts).
+    if (this.broken) return this.here(method, input);
     if (timeoutMs === null && this.size < 2)
       return Promise.reject(
         MonitoringError.input(
           `${method} runs beside other reads only: it needs a read pool of 2 or more workers`,
         ),
       );
-    if (this.broken)
-      return timeoutMs === null ? Promise.reject(notHereError(method)) : this.here(method, input);
     return new Promise((resolve, reject) => {
       const job: Job = { id: this.nextId++, method, input, resolve, reject, timeoutMs, slot: null };
       if (timeoutMs !== null) {
@@ -311,7 +313,7 @@ export function readTimeoutError(method: string, timeoutMs: number): MonitoringE
 /** A method without a timeout when no worker is left to run it. */
 function notHereError(method: string): MonitoringError {
   return MonitoringError.storage(
-    `${method} runs only on a read worker, and the read workers stopped (the engine's log says why); restart the engine to try again`,
+    `${method} was stopped: the read workers stopped (the engine's log says why); restart the engine to try again`,
   );
 }
 
