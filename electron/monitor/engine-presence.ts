@@ -2,7 +2,7 @@
  * Whether an engine (the app's, or `mcpscope serve`) is running on a data dir. Each running engine keeps
  * a small file in `<dataDir>/engines/`; the CLI, which only reads the store, uses them to say when nothing
  * is evaluating alert rules, and `restore` to refuse replacing a database an engine has open. A file left
- * by an engine that died is ignored: its process is gone.
+ * by an engine that died does not count as running; it says that engine never closed the database.
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -34,20 +34,37 @@ export function markEngineRunning(dataDir: string, presence: Omit<EnginePresence
 
 /** The engines running on this data dir now. */
 export function runningEngines(dataDir: string): EnginePresence[] {
+  return presenceFiles(dataDir)
+    .filter((f) => f.alive)
+    .map((f) => f.presence);
+}
+
+/**
+ * Files left by engines whose process is gone: each is an engine that never closed, so the database was
+ * not closed cleanly (the next start checks it, then removes them).
+ */
+export function deadEngineFiles(dataDir: string): string[] {
+  return presenceFiles(dataDir)
+    .filter((f) => !f.alive)
+    .map((f) => f.file);
+}
+
+function presenceFiles(dataDir: string): Array<{ file: string; presence: EnginePresence; alive: boolean }> {
   let names: string[];
   try {
     names = readdirSync(folder(dataDir)).filter((name) => name.endsWith(".json"));
   } catch {
     return [];
   }
-  const engines: EnginePresence[] = [];
+  const found: Array<{ file: string; presence: EnginePresence; alive: boolean }> = [];
   for (const name of names) {
+    const file = join(folder(dataDir), name);
     try {
-      const presence = JSON.parse(readFileSync(join(folder(dataDir), name), "utf8")) as EnginePresence;
-      if (alive(presence.pid)) engines.push(presence);
+      const presence = JSON.parse(readFileSync(file, "utf8")) as EnginePresence;
+      found.push({ file, presence, alive: alive(presence.pid) });
     } catch {}
   }
-  return engines;
+  return found;
 }
 
 /** Whether a process with this pid exists (EPERM: it does, owned by someone else). */

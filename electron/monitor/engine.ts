@@ -45,8 +45,9 @@ import { ReportScheduler } from "./reports/scheduler.js";
 import { watchSettings } from "./settings-watch.js";
 import { loginShellEnv } from "./shell-env.js";
 import { BatchWriter } from "./store/batch-writer.js";
+import { leaveCleanClose } from "./store/clean-close.js";
 import { openDb } from "./store/db.js";
-import { IntegrityScheduler, leaveCleanClose } from "./store/integrity.js";
+import { IntegrityScheduler } from "./store/integrity.js";
 import { callsAfter, lastCallId } from "./store/queries.js";
 import type { CheckResult } from "./store/recovery.js";
 import {
@@ -67,14 +68,21 @@ export async function createEngine(
   options: EngineOptions & { metrics?: EngineMetricsOptions },
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
-  // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
-  const storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
-  const db = storageStart.db;
-  // Said from the moment the database is open until it is closed: `restore` refuses to swap it meanwhile.
+  // Said from before the clean-close marker is taken until the database is closed: `restore` refuses to
+  // swap the file meanwhile, and an engine closing meanwhile does not leave the marker.
   const unmarkRunning = markEngineRunning(options.dataDir, {
     startedAt: new Date().toISOString(),
     alerts: options.alerts !== false,
   });
+  // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
+  let storageStart: ReturnType<typeof startStorage>;
+  try {
+    storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
+  } catch (error) {
+    unmarkRunning();
+    throw error;
+  }
+  const db = storageStart.db;
 
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);
@@ -218,11 +226,14 @@ export async function createEngine(
     "storage.settings.put": (input) => storage.setting(input),
     "storage.backups.list": () => storage.backups(),
     "storage.restore": async (input) => {
+      // Checks under way read the file being replaced: their findings are dropped, before and after.
+      integrity.replaced();
       const result = await storage.restore(input.name);
       if (result.ok) {
         // The restored database has other ids: the live feeds go on from its newest rows.
         lastId = safeLastId();
         await reads?.reset();
+        integrity.replaced();
         forgetBuckets(db);
         lastEventSeen = safeLastEventId(0);
         metrics.rewind();
@@ -255,10 +266,8 @@ export async function createEngine(
   // check at open and move the file aside.
   const integrity = new IntegrityScheduler({
     dataDir: options.dataDir,
-    check: async () =>
-      (await (reads
-        ? reads.invoke("storage.check", { full: false })
-        : handlers["storage.check"]({ full: false }))) as CheckResult,
+    check: async () => (await reads?.invoke("storage.check", { full: false })) as CheckResult,
+    offThread: () => reads?.threaded === true,
     damaged: (check) => {
       tracker.track(damageEvent(check, dbPath));
       writer.flush();

@@ -17,6 +17,9 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   return flag ? resolve(flag) : defaultDataDir(env);
 }
 
+/** The database file's name in a data dir. */
+export const DATABASE_FILE = "mcpscope.db";
+
 export function databasePath(dataDir: string): string {
-  return join(dataDir, "mcpscope.db");
+  return join(dataDir, DATABASE_FILE);
 }

@@ -3,16 +3,17 @@
  * in one worker does not hold a read in another, nor the methods the engine answers itself; errors keep
  * their kind; a read whose worker dies is answered in process and the worker replaced, until deaths in a
  * row make the pool answer in process; a read that hangs fails with a typed timeout and its worker is
- * replaced; without a worker bundle, everything is answered in process.
+ * replaced, and one waiting for a worker times out too; a check (no timeout) never runs in process and
+ * leaves a worker to other reads; without a worker bundle, everything is answered in process.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readHandlers } from "../../electron/monitor/api/read-handlers.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { READ_TIMEOUTS, readHandlers } from "../../electron/monitor/api/read-handlers.js";
 import { MAX_WORKER_DEATHS, ReadPool } from "../../electron/monitor/api/read-pool.js";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { MonitoringError } from "../../electron/monitor/errors.js";
@@ -122,7 +123,7 @@ describe("the read pool", () => {
 
 describe("the read pool's recovery", () => {
   /** A pool of real workers over the engine's database, counting what its in-thread fallback answered. */
-  function pool(options: { size?: number; timeoutMs?: number } = {}) {
+  function pool(options: { size?: number; timeoutMs?: number; restartBackoffMs?: number } = {}) {
     const dbPath = databasePath(join(dir, "data"));
     const db = openDb(dbPath, { readOnly: true });
     const here = readHandlers(db) as Record<string, (input: unknown) => unknown>;
@@ -132,6 +133,7 @@ describe("the read pool's recovery", () => {
       dbPath,
       workerUrl: pathToFileURL(bundle),
       restartBackoffMs: 1,
+      timeouts: READ_TIMEOUTS,
       ...options,
       fallback: (method, input) => {
         answered.push(method);
@@ -177,7 +179,7 @@ describe("the read pool's recovery", () => {
       inventory: false,
       alerts: false,
       remoteProxies: false,
-      readPool: { workerUrl: pathToFileURL(bundle), size: 1, timeoutMs: 1 },
+      readPool: { workerUrl: pathToFileURL(bundle), size: 2, timeoutMs: 1 },
     });
     try {
       const failure = await strict.invoke("sessions.timeline", { id: "hang" }).then(
@@ -218,6 +220,106 @@ describe("the read pool's recovery", () => {
       expect(await reads.invoke("calls.list", { limit: 2 })).toHaveLength(2);
       expect(answered.at(-1)).toBe("calls.list");
     } finally {
+      await close();
+    }
+  });
+
+  it("never runs a method without a timeout in this thread: its worker's death is a retryable error", async () => {
+    const data = join(dir, "data");
+    const { reads, answered, close } = pool({ size: 2 });
+    writeFileSync(join(data, "die-check"), "");
+    try {
+      const failure = await reads.invoke("storage.check", { full: false }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect((failure as MonitoringError).retryable).toBe(true);
+      expect((failure as MonitoringError).message).toBe(
+        "storage.check was stopped: its read worker ended; try again",
+      );
+      expect(answered).toEqual([]);
+    } finally {
+      rmSync(join(data, "die-check"), { force: true });
+      await close();
+    }
+  });
+
+  it("leaves a worker to other reads while a check runs, and refuses a check a pool of one would give to it", async () => {
+    const data = join(dir, "data");
+    const { reads, answered, close } = pool({ size: 2 });
+    writeFileSync(join(data, "hold-check"), "");
+    try {
+      const first = reads.invoke("storage.check", { full: false });
+      await until(join(data, "check-held"));
+      const second = reads.invoke("storage.check", { full: false });
+      // The second check waits for the first; the other worker answers reads meanwhile.
+      expect(await reads.invoke("calls.list", { limit: 2 }, { timeoutMs: 20_000 })).toHaveLength(2);
+      expect(reads.pending).toBe(2);
+      writeFileSync(join(data, "release-check"), "");
+      expect(await first).toMatchObject({ ok: true });
+      expect(await second).toMatchObject({ ok: true });
+      expect(answered).toEqual([]);
+    } finally {
+      for (const f of ["hold-check", "check-held", "release-check"]) rmSync(join(data, f), { force: true });
+      await close();
+    }
+    const single = pool({ size: 1 });
+    try {
+      await expect(single.reads.invoke("storage.check", { full: false })).rejects.toThrow(
+        /storage\.check runs beside other reads only: it needs a read pool of 2 or more workers/,
+      );
+    } finally {
+      await single.close();
+    }
+  });
+
+  it("times a request out from when it was queued, while it waits for a worker", async () => {
+    const data = join(dir, "data");
+    for (const f of ["held", "release"]) rmSync(join(data, f), { force: true });
+    const { reads, answered, warnings, close } = pool({ size: 1 });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const held = reads.invoke("stats.get", { since: "1h" });
+      await until(join(data, "held"));
+      const waiting = reads.invoke("calls.list", { limit: 2 }, { timeoutMs: 500 }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await vi.advanceTimersByTimeAsync(500);
+      const failure = (await waiting) as MonitoringError;
+      expect(failure.retryable).toBe(true);
+      expect(failure.message).toMatch(/^calls\.list took longer than 500 ms and was stopped/);
+      expect(warnings.at(-1)).toBe("calls.list waited longer than 500 ms for a read worker; it was dropped");
+      writeFileSync(join(data, "release"), "");
+      expect(await held).toMatchObject({ since: expect.any(String) });
+      expect(answered).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      await close();
+    }
+  });
+
+  it("doubles the wait before replacing a worker for each death in a row; close() cancels a pending restart", async () => {
+    const { reads, warnings, close } = pool({ size: 1, restartBackoffMs: 100 });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await reads.invoke("tools.pins", { server: "die" });
+      expect(warnings.at(-1)).toBe("a read worker ended with code 3; a new one starts in 100 ms");
+      // No worker until the backoff is over: this one waits, then its worker dies too.
+      const again = reads.invoke("tools.pins", { server: "die" });
+      expect(reads.workers).toBe(0);
+      await vi.advanceTimersByTimeAsync(100);
+      await again;
+      expect(warnings.at(-1)).toBe("a read worker ended with code 3; a new one starts in 200 ms");
+      const queued = reads.invoke("calls.list", { limit: 2 });
+      await vi.advanceTimersByTimeAsync(199);
+      expect(reads.workers).toBe(0);
+      await reads.close();
+      await expect(queued).rejects.toThrow(/the engine is closed/);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(reads.workers).toBe(0);
+    } finally {
+      vi.useRealTimers();
       await close();
     }
   });

@@ -26,7 +26,7 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function scheduler(results: Array<CheckResult | Error>) {
+function scheduler(results: Array<CheckResult | Error>, offThread = () => true) {
   const damaged: IntegrityCheck[] = [];
   const warnings: string[] = [];
   let runs = 0;
@@ -39,6 +39,7 @@ function scheduler(results: Array<CheckResult | Error>) {
     },
     damaged: (check) => damaged.push(check),
     warn: (line) => warnings.push(line),
+    offThread,
     delayMs: 5 * MIN,
     everyMs: DAY,
   });
@@ -93,6 +94,51 @@ describe("the integrity check's schedule", () => {
     expect(readLastCheck(dataDir)?.ok).toBe(false);
     await vi.advanceTimersByTimeAsync(DAY);
     expect(damaged).toHaveLength(1);
+    expect(readLastCheck(dataDir)?.ok).toBe(true);
+    schedule.close();
+  });
+
+  it("skips a check while reads are answered on the engine's thread, and checks once they are not", async () => {
+    let threaded = false;
+    const { schedule, warnings, runs } = scheduler([OK], () => threaded);
+    schedule.start();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    expect(runs()).toBe(0);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^the background database check was skipped: reads are answered on the engine's thread/,
+      ),
+    ]);
+    threaded = true;
+    await vi.advanceTimersByTimeAsync(DAY);
+    expect(runs()).toBe(1);
+    expect(readLastCheck(dataDir)?.ok).toBe(true);
+    schedule.close();
+  });
+
+  it("drops what a check under way finds when the file is replaced meanwhile", async () => {
+    let answer: (result: CheckResult) => void = () => {};
+    const damaged: IntegrityCheck[] = [];
+    const schedule = new IntegrityScheduler({
+      dataDir,
+      check: () => new Promise<CheckResult>((resolve) => (answer = resolve)),
+      damaged: (check) => damaged.push(check),
+      warn: () => {},
+      offThread: () => true,
+      delayMs: 5 * MIN,
+      everyMs: DAY,
+    });
+    schedule.start();
+    await vi.advanceTimersByTimeAsync(5 * MIN);
+    schedule.replaced();
+    answer(BAD);
+    await vi.advanceTimersByTimeAsync(0);
+    // The damage was in the file the restore replaced: nothing recorded, nothing reported.
+    expect(readLastCheck(dataDir)).toBeNull();
+    expect(damaged).toEqual([]);
+    await vi.advanceTimersByTimeAsync(DAY);
+    answer(OK);
+    await vi.advanceTimersByTimeAsync(0);
     expect(readLastCheck(dataDir)?.ok).toBe(true);
     schedule.close();
   });

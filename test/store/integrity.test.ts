@@ -4,8 +4,7 @@
  * reported as an error event and in storage.info, and the next start checks at open and moves the file
  * aside. Real files, real engines, damaged pages written into the file.
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -14,15 +13,23 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import type { EventRecord } from "../../shared/events.js";
 import type { StorageInfo } from "../../shared/storage.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
+import { readWorkerBundle } from "../helpers/read-worker.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
+// Background checks run only on a read worker: the real one, bundled.
+let quiet: { inventory: false; alerts: false; remoteProxies: false; readPool: { workerUrl: URL } };
 beforeAll(async () => {
   dir = await tempDir();
+  quiet = {
+    inventory: false,
+    alerts: false,
+    remoteProxies: false,
+    readPool: { workerUrl: await readWorkerBundle(dir.path) },
+  };
 });
 afterAll(() => dir.cleanup());
 
 const MARKER = "db-clean-close";
-const quiet = { inventory: false, alerts: false, remoteProxies: false } as const;
 // A clock two days on: the check recorded at open is then due again, so the background one runs at once.
 const checkNow = { delayMs: 0, now: () => Date.now() + 2 * 86_400_000 };
 
@@ -39,10 +46,13 @@ function seed(dataDir: string): void {
   db.close();
 }
 
-/** Random bytes over two pages in the middle of the logs table; the header and schema stay readable. */
+/** Two pages in the middle of the logs table overwritten; the header and schema stay readable. */
 function damagePages(dataDir: string): void {
   const fd = openSync(databasePath(dataDir), "r+");
-  writeSync(fd, randomBytes(2 * 4096), 0, 2 * 4096, 40 * 4096);
+  // Inside the file (3000 rows of 200 bytes fill far more than 42 pages), so nothing is appended.
+  expect(fstatSync(fd).size).toBeGreaterThan(60 * 4096);
+  // No valid page type starts with 0xff: a check that reads these pages always finds them.
+  writeSync(fd, Buffer.alloc(2 * 4096, 0xff), 0, 2 * 4096, 40 * 4096);
   closeSync(fd);
 }
 

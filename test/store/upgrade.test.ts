@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { createBackup } from "../../electron/monitor/store/backup.js";
 import { openRawDb } from "../../electron/monitor/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { EventRecord } from "../../shared/events.js";
@@ -81,5 +82,29 @@ describe("upgrading a database from an older mcpscope", () => {
     expect(JSON.parse(first.stdout)).toHaveProperty("servers");
     const second = await stats();
     expect(second.stderr).toBe("");
+  });
+
+  it("`mcpscope restore` of an older backup says so too", async () => {
+    const source = join(dir.path, "old-source");
+    olderDatabase(source);
+    const file = join(dir.path, "old.mcpscope-backup");
+    const db = openRawDb(databasePath(source));
+    try {
+      await createBackup(db, file, { version: "0.0.1" });
+    } finally {
+      db.close();
+    }
+    const target = join(dir.path, "restored");
+    const { stderr } = await promisify(execFile)(process.execPath, [
+      MCPSCOPE,
+      "restore",
+      file,
+      "--data-dir",
+      target,
+    ]);
+    expect(stderr.split("\n")).toContain(
+      `mcpscope: upgrading the database from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} (once, after an update; a large database can take a minute)`,
+    );
+    expect(schemaVersion(target)).toBe(SCHEMA_VERSION);
   });
 });

@@ -6,7 +6,7 @@ import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
-import { openAtTerminal } from "../open-db.js";
+import { announceUpgrade, openAtTerminal } from "../open-db.js";
 
 const JSON_FLAG: FlagSpecs = {
   json: { kind: "boolean", help: "print the backup's manifest as one JSON document" },
@@ -99,6 +99,7 @@ export const restoreCommand: Command = {
     const result = await restoreBackup(file, dataDir, {
       force: args.flags.force === true,
       progress: progressTo(io, "restore"),
+      upgrading: announceUpgrade,
     });
     const rows = Object.values(result.manifest.rows).reduce((a, b) => a + b, 0);
     io.stdout.write(

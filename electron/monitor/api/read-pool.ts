@@ -7,8 +7,12 @@
  *
  * Fail-open: when no worker can start (no bundle beside the engine's, as when tests run the sources) or
  * they keep dying, the same handlers answer in this thread, as before the pool. A worker that dies is
- * replaced after a backoff that doubles with each death in a row; a request that outlives its timeout
- * fails with a typed error and its worker is ended and replaced, so a stuck read cannot hold a slot.
+ * replaced after a backoff that doubles with each death in a row; a request that outlives its timeout,
+ * counted from when it was queued, fails with a typed error (its worker, if it had one, is ended and
+ * replaced), so a stuck read cannot hold a slot nor a queue wait for ever. Methods without a timeout
+ * (the integrity check reads every page) are never moved to this thread once queued for a worker (its
+ * death, or the pool giving up under them, fails them instead) and run on at most one fewer worker at
+ * once than the pool has, so that other reads always have one.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -47,7 +51,7 @@ export interface ReadPoolOptions {
   /** The worker's bundle (read-worker.mjs); without it the pool answers in this thread. */
   workerUrl: URL;
   size?: number;
-  /** Serves a method in this thread: when no worker can, and for a request whose worker died. */
+  /** Serves a method in this thread: when no worker can, and for a request whose worker died (not one without a timeout). */
   fallback: (method: string, input: unknown) => unknown;
   warn?: (message: string) => void;
   /** A request's timeout unless `invoke` or `timeouts` names one (default DEFAULT_READ_TIMEOUT_MS). */
@@ -68,6 +72,8 @@ interface Job extends Request {
   reject: (error: unknown) => void;
   timeoutMs: number | null;
   timer?: NodeJS.Timeout;
+  /** The slot running it, or null while it waits in the queue. */
+  slot: Slot | null;
 }
 
 interface Slot {
@@ -109,7 +115,6 @@ export class ReadPool {
 
   invoke(method: string, input: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.closed) return Promise.reject(MonitoringError.collection("the engine is closed"));
-    if (this.broken) return this.here(method, input);
     const own = this.options.timeouts?.[method];
     const timeoutMs =
       options.timeoutMs !== undefined
@@ -117,8 +122,23 @@ export class ReadPool {
         : own !== undefined
           ? own
           : (this.options.timeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
+    // Without workers every request is answered here, as with no pool at all; the engine's background
+    // check does not ask then (store/integrity.ts).
+    if (this.broken) return this.here(method, input);
+    if (timeoutMs === null && this.size < 2)
+      return Promise.reject(
+        MonitoringError.input(
+          `${method} runs beside other reads only: it needs a read pool of 2 or more workers`,
+        ),
+      );
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, method, input, resolve, reject, timeoutMs });
+      const job: Job = { id: this.nextId++, method, input, resolve, reject, timeoutMs, slot: null };
+      if (timeoutMs !== null) {
+        // Counted from now: a request waiting behind others, or out a restart's backoff, times out too.
+        job.timer = setTimeout(() => this.timedOut(job), timeoutMs);
+        job.timer.unref();
+      }
+      this.queue.push(job);
       this.pump();
     });
   }
@@ -128,7 +148,7 @@ export class ReadPool {
     const slots = this.slots.splice(0);
     for (const slot of slots)
       if (slot.job) {
-        clearTimeout(slot.job.timer);
+        slot.job.slot = null;
         this.queue.unshift(slot.job);
       }
     await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -139,7 +159,10 @@ export class ReadPool {
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const failed = MonitoringError.collection("the engine is closed");
-    for (const job of this.queue.splice(0)) job.reject(failed);
+    for (const job of this.queue.splice(0)) {
+      clearTimeout(job.timer);
+      job.reject(failed);
+    }
     const slots = this.slots.splice(0);
     for (const slot of slots) {
       clearTimeout(slot.job?.timer);
@@ -155,26 +178,36 @@ export class ReadPool {
   private pump(): void {
     while (this.queue.length > 0 && !this.closed) {
       if (this.broken) {
-        for (const job of this.queue.splice(0))
-          this.here(job.method, job.input).then(job.resolve, job.reject);
+        for (const job of this.queue.splice(0)) this.answerHere(job);
         return;
       }
+      const untimed = this.slots.filter((s) => s.job?.timeoutMs === null).length;
+      const index = this.queue.findIndex((j) => j.timeoutMs !== null || untimed < this.size - 1);
+      if (index === -1) return;
       const slot = this.slots.find((s) => s.job === null) ?? this.start();
       if (!slot) return;
-      const job = this.queue.shift() as Job;
+      const job = this.queue.splice(index, 1)[0] as Job;
       slot.job = job;
+      job.slot = slot;
       // A busy worker keeps the process alive until it answers; an idle one never does.
       slot.worker.ref();
-      if (job.timeoutMs !== null) {
-        job.timer = setTimeout(() => this.timedOut(slot, job), job.timeoutMs);
-        job.timer.unref();
-      }
       slot.worker.postMessage({ id: job.id, method: job.method, input: job.input } satisfies Request);
     }
   }
 
-  /** The request fails with a typed error; its worker, busy with it still, is ended and replaced. */
-  private timedOut(slot: Slot, job: Job): void {
+  /** The request fails with a typed error; a worker busy with it still is ended and replaced. */
+  private timedOut(job: Job): void {
+    const slot = job.slot;
+    if (!slot) {
+      const queued = this.queue.indexOf(job);
+      if (queued === -1) return;
+      this.queue.splice(queued, 1);
+      job.reject(readTimeoutError(job.method, job.timeoutMs ?? 0));
+      this.options.warn?.(
+        `${job.method} waited longer than ${job.timeoutMs} ms for a read worker; it was dropped`,
+      );
+      return;
+    }
     if (slot.job !== job) return;
     const index = this.slots.indexOf(slot);
     if (index !== -1) this.slots.splice(index, 1);
@@ -184,6 +217,13 @@ export class ReadPool {
     );
     void slot.worker.terminate();
     this.pump();
+  }
+
+  /** A request answered in this thread; one without a timeout fails instead (it would hold the engine). */
+  private answerHere(job: Job, error: MonitoringError = notHereError(job.method)): void {
+    clearTimeout(job.timer);
+    if (job.timeoutMs === null) job.reject(error);
+    else this.here(job.method, job.input).then(job.resolve, job.reject);
   }
 
   /** A new idle worker, if the pool has room for one and is not waiting out a backoff. */
@@ -220,12 +260,8 @@ export class ReadPool {
       if (index === -1) return; // ended by reset(), close() or a timeout
       this.slots.splice(index, 1);
       this.died(code);
-      // Reads are idempotent: the request the worker held is answered here.
-      const job = slot.job;
-      if (job) {
-        clearTimeout(job.timer);
-        this.here(job.method, job.input).then(job.resolve, job.reject);
-      }
+      // Reads are idempotent: the request the worker held is answered here, unless it has no timeout.
+      if (slot.job) this.answerHere(slot.job, workerEndedError(slot.job.method));
       this.pump();
     });
     return slot;
@@ -272,6 +308,18 @@ export function readTimeoutError(method: string, timeoutMs: number): MonitoringE
     undefined,
     true,
   );
+}
+
+/** A method without a timeout when no worker is left to run it. */
+function notHereError(method: string): MonitoringError {
+  return MonitoringError.storage(
+    `${method} was stopped: the read workers stopped (the engine's log says why); restart the engine to try again`,
+  );
+}
+
+/** A method without a timeout whose worker ended under it: asked again, a new worker runs it. */
+function workerEndedError(method: string): MonitoringError {
+  return MonitoringError.storage(`${method} was stopped: its read worker ended; try again`, undefined, true);
 }
 
 /** The error a handler threw, as the engine's callers know it (kind and message kept). */

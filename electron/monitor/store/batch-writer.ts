@@ -11,6 +11,7 @@
  */
 import { statSync } from "node:fs";
 import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
+import { noteDamageAt } from "./clean-close.js";
 import { DAMAGED_MESSAGE, type Db, type SqlValue, type Statement } from "./db.js";
 
 export type TableName = "calls" | "logs" | "events";
@@ -223,6 +224,7 @@ export class BatchWriter {
         this.drop(this.queue);
         this.queue = [];
         if (DAMAGED_MESSAGE.test(message)) {
+          noteDamageAt(db.path, message);
           this.stop(
             "damaged",
             `the database ${db.path} is damaged (${message}); recording stopped, traffic unaffected; the app moves it aside at its next start`,

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
+import { noteDamageAt } from "./clean-close.js";
 import { migrate, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateFile, PRIVATE_DIR_MODE } from "./private-files.js";
 
@@ -83,7 +84,10 @@ function loadSqlite(): { DatabaseSync: DatabaseSyncCtor; backup: BackupFn } {
 /** A damaged file: say what to do, not only SQLite's words. */
 function openFailure(path: string, verb: string, error: unknown): MonitoringError {
   const message = (error as Error).message;
-  const advice = DAMAGED_MESSAGE.test(message)
+  const damaged = DAMAGED_MESSAGE.test(message);
+  // Whoever meets the damage (a wrapper, the CLI, the engine) tells the next start to check and move it aside.
+  if (damaged) noteDamageAt(path, message);
+  const advice = damaged
     ? "; the file is damaged: start the app or `mcpscope serve` to move it aside and start a fresh one (`mcpscope db check` shows the damage)"
     : "";
   return MonitoringError.storage(`cannot ${verb} the database ${path}: ${message}${advice}`, error);

@@ -9,45 +9,13 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IntegrityCheck, IntegrityCheckSchema } from "../../../shared/storage.js";
-import { runningEngines } from "../engine-presence.js";
+import { LAST_CHECK } from "./clean-close.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 import type { CheckResult } from "./recovery.js";
 
 /** The first background check after start, and the interval after that. */
 export const INTEGRITY_CHECK_DELAY_MS = 5 * 60_000;
 export const INTEGRITY_CHECK_EVERY_MS = 24 * 3_600_000;
-
-const CLEAN_CLOSE = "db-clean-close";
-const LAST_CHECK = "db-check.json";
-
-/** Left by an engine that closed the database cleanly, taken by the next one to start. */
-export function markCleanClose(dataDir: string, now = Date.now()): void {
-  try {
-    writeFileSync(join(dataDir, CLEAN_CLOSE), JSON.stringify({ time: now }), { mode: PRIVATE_FILE_MODE });
-  } catch {
-    // Without the marker the next start only checks at open: slower, never wrong.
-  }
-}
-
-/**
- * At an engine's close: the marker, unless another engine still has the file open (its crash must
- * still show) or the last check found damage (the next start must check and move the file aside).
- */
-export function leaveCleanClose(dataDir: string): void {
-  if (runningEngines(dataDir).length === 0 && readLastCheck(dataDir)?.ok !== false) markCleanClose(dataDir);
-}
-
-/** Whether the previous engine closed cleanly; the marker is removed so that a crash from now on shows. */
-export function takeCleanClose(dataDir: string): boolean {
-  const file = join(dataDir, CLEAN_CLOSE);
-  try {
-    readFileSync(file);
-  } catch {
-    return false;
-  }
-  rmSync(file, { force: true });
-  return true;
-}
 
 /** What the newest recorded check found, or null when none was recorded. */
 export function readLastCheck(dataDir: string): IntegrityCheck | null {
@@ -85,6 +53,8 @@ export interface IntegritySchedulerOptions {
   dataDir: string;
   /** Runs `quick_check` off the engine's thread (the read pool). */
   check: () => Promise<CheckResult>;
+  /** Whether `check` would run off the engine's thread now; when not, the check is skipped. */
+  offThread: () => boolean;
   /** Told when a check finds damage (once per check). */
   damaged: (check: IntegrityCheck) => void;
   warn: (problem: string) => void;
@@ -99,6 +69,8 @@ export class IntegrityScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
+  /** Bumped when the file is replaced (a restore): a check started before answers about the old one. */
+  private generation = 0;
 
   constructor(private readonly options: IntegritySchedulerOptions) {}
 
@@ -118,6 +90,11 @@ export class IntegrityScheduler {
     return this.running;
   }
 
+  /** The database file was replaced: what a check under way finds is about the old file, and is dropped. */
+  replaced(): void {
+    this.generation++;
+  }
+
   /** Stops the schedule; a check under way is not waited for (closing the read pool ends it). */
   close(): void {
     this.closed = true;
@@ -133,6 +110,14 @@ export class IntegrityScheduler {
   }
 
   private async runOnce(): Promise<void> {
+    if (!this.options.offThread()) {
+      // Reading every page on the engine's thread would hold its feeds and requests for seconds per GiB.
+      this.options.warn(
+        "the background database check was skipped: reads are answered on the engine's thread; after an unclean close the next start checks at open",
+      );
+      return;
+    }
+    const generation = this.generation;
     let result: CheckResult;
     try {
       result = await this.options.check();
@@ -143,7 +128,7 @@ export class IntegrityScheduler {
         );
       return;
     }
-    if (this.closed) return;
+    if (this.closed || generation !== this.generation) return;
     const check = recordedCheck(result, "background", Date.now());
     writeLastCheck(this.options.dataDir, check);
     if (!check.ok) this.options.damaged(check);

@@ -522,11 +522,13 @@ export function migrate(db: Db, upgrading?: UpgradeListener, to = SCHEMA_VERSION
   const found = current();
   if (found > SCHEMA_VERSION) throw newerSchemaError(db.path, found);
   if (found >= to) return;
-  // A new database (version 0) is created in milliseconds: only an upgrade is announced.
-  if (found > 0) upgrading?.(found, to);
   db.transaction(() => {
+    // Read again under the lock: another process (a wrapper) may have run the migrations meanwhile.
     const from = current();
     if (from > SCHEMA_VERSION) throw newerSchemaError(db.path, from);
+    if (from >= to) return;
+    // A new database (version 0) is created in milliseconds: only an upgrade is announced.
+    if (from > 0) upgrading?.(from, to);
     for (let v = from; v < to; v++) {
       db.exec(MIGRATIONS[v] ?? "");
     }

@@ -12,7 +12,7 @@ import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
 import { type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
-import { SCHEMA_VERSION } from "./migrations.js";
+import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
 import { BACKUP_SUFFIX, backupDir } from "./storage-info.js";
@@ -27,7 +27,7 @@ export interface RestoreResult {
 export async function restoreBackup(
   file: string,
   dataDir: string,
-  options: { force?: boolean; now?: number; progress?: Progress } = {},
+  options: { force?: boolean; now?: number; progress?: Progress; upgrading?: UpgradeListener } = {},
 ): Promise<RestoreResult> {
   const manifest = await verifyBackup(file, options.progress);
   const owner = runningEngines(dataDir).find((engine) => engine.pid !== process.pid);
@@ -51,7 +51,7 @@ export async function restoreBackup(
     // What the last check found was about the file just replaced.
     clearLastCheck(dataDir);
     // An older schema is brought up to date now rather than by the next wrapper.
-    openDb(path).close();
+    openDb(path, { upgrading: options.upgrading }).close();
     options.progress?.("restore", 1, 1);
     return { manifest, database: path, previous };
   } finally {

@@ -14,14 +14,16 @@ import type {
 } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import { recordAdminAction } from "../audit/audit-log.js";
+import { deadEngineFiles } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
 import { parseDuration } from "../time.js";
 import { VERSION } from "../version.js";
 import { backupFileName, createBackup } from "./backup.js";
+import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
-import { clearLastCheck, readLastCheck, recordedCheck, takeCleanClose, writeLastCheck } from "./integrity.js";
+import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
 import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
@@ -59,12 +61,16 @@ export interface StorageStart {
 
 /**
  * Makes the data dir owner-only, checks the database (recovering a damaged one) and opens it: the full
- * quick check only after an unclean close or when the last check found damage (store/integrity.ts).
+ * quick check only after an unclean close (no marker, or an engine's presence file left by a process that
+ * died) or when the last check found damage (store/clean-close.ts). The caller has registered its own
+ * presence first, so that an engine closing meanwhile does not leave the marker.
  */
 export function startStorage(dataDir: string, now = Date.now(), upgrading?: UpgradeListener): StorageStart {
   ensurePrivateDir(dataDir);
   const tightened = tightenDataDir(dataDir);
-  const quick = !takeCleanClose(dataDir) || readLastCheck(dataDir)?.ok === false;
+  // An engine that died (its presence file left behind) never closed the file, whatever marker another left.
+  const dead = deadEngineFiles(dataDir);
+  const quick = !takeCleanClose(dataDir) || dead.length > 0 || readLastCheck(dataDir)?.ok === false;
   const began: Array<{ from: number; to: number; at: number }> = [];
   const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick, (from, to) => {
     upgrading?.(from, to);
@@ -75,6 +81,8 @@ export function startStorage(dataDir: string, now = Date.now(), upgrading?: Upgr
     : null;
   if (recovery) clearLastCheck(dataDir);
   if (checked) writeLastCheck(dataDir, recordedCheck(checked, "start", now));
+  // Checked (or moved aside) now: those crashes are accounted for.
+  for (const file of dead) rmSync(file, { force: true });
   return {
     db,
     recovery,
