@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { getCompileCacheDir } from "node:module";
 import { constants } from "node:os";
 import { dirname } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
@@ -67,7 +67,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
   });
-  const startedAt = now();
+  // Not the precise clock: its first reading loads perf_hooks, which the spawn need not wait for.
+  const startedAt = Date.now();
 
   const env = options.env ?? process.env;
   const outer = env[OUTER_WRAPPER_ENV] || null;
@@ -269,6 +270,8 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
     started = true;
     clearTimeout(startTimer);
     try {
+      // Loaded here, not at the top: worker_threads brings a dozen internal modules the spawn need not wait for.
+      const { Worker } = process.getBuiltinModule("node:worker_threads");
       // The worker's stdout must never reach ours: ours is the client's protocol stream.
       worker = new Worker(options.workerUrl, {
         workerData: init,
