@@ -258,7 +258,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
   };
   const drainDeadline = new BigInt64Array(init.drainDeadline);
   const port = new HeldPort();
-  const queue = new CopyQueue(port);
+  const queue = new CopyQueue(port, { packSmall: true });
   let worker: Worker | null = null;
   let closed: () => void = () => {};
   const done = new Promise<void>((resolve) => {
