@@ -107,16 +107,32 @@ describe("copy slabs", () => {
     expect(Buffer.from(next ?? []).toString()).toBe("next\n");
   });
 
-  it("starts another pack when one is full, and drops what a new pack would take past the bound", () => {
-    const bounded = new CopyQueue({ postMessage: () => {} } as never, {
+  it("starts another pack when one is full, drops what a new pack would take past the bound, then tells the gap", () => {
+    const sent: Sent[] = [];
+    const bounded = new CopyQueue({ postMessage: (message: Sent) => sent.push(message) } as never, {
       maxInFlightBytes: 2 * SLAB_BYTES,
       packSmall: true,
     });
     const chunk = Buffer.alloc(10_000, 0x0a);
-    // Six 10,000-byte chunks fill a 64 KiB pack; the seventh starts a second; the fourteenth has no room.
-    for (let i = 0; i < 14; i++) bounded.offer("in", chunk, i);
+    // Six 10,000-byte chunks fill a 64 KiB pack; the seventh starts a second; the thirteenth has no room.
+    for (let i = 0; i < 6; i++) bounded.offer("in", chunk, i);
+    bounded.flush();
+    for (let i = 6; i < 14; i++) bounded.offer(i < 12 ? "in" : "out", chunk, i);
     expect(bounded.pendingBytes).toBe(2 * SLAB_BYTES);
     expect(bounded.droppedChunks).toBe(2);
     expect(bounded.droppedBytes).toBe(20_000);
+
+    // The observer is done with the first batch. The next copy of the stream that lost two chunks needs a
+    // new pack: the batch gathered so far goes first, then the notice of the gap, then the copy.
+    bounded.acknowledge(SLAB_BYTES);
+    bounded.offer("out", Buffer.from("after the gap\n"), 20);
+    expect(bounded.pendingBytes).toBe(2 * SLAB_BYTES);
+    bounded.flush();
+    expect(sent.map((message) => message.type)).toEqual(["chunks", "chunks", "gap", "chunks"]);
+    expect(sent[2]).toMatchObject({ type: "gap", stream: "out", droppedBytes: 20_000, droppedLines: 20_000 });
+    const last = sent[3];
+    if (last?.type !== "chunks") throw new Error("expected a batch of copies");
+    const copy = last.items[0];
+    expect(copy && "bytes" in copy ? Buffer.from(copy.bytes).toString() : null).toBe("after the gap\n");
   });
 });

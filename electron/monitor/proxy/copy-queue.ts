@@ -133,16 +133,18 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
 
   /** A small copy into this batch's pack; a new pack (counted whole against the bound) when it is full. */
   private offerPacked(stream: S, chunk: Buffer, at: number): void {
+    const fits = this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
+    if (!fits && this.inFlight + SLAB_BYTES > this.maxInFlightBytes) {
+      this.drop(stream, chunk);
+      return;
+    }
+    // First: a gap notice flushes the batch, and the pack goes with it.
+    this.postGap(stream, at);
     if (this.pack === null || this.packUsed + chunk.length > SLAB_BYTES) {
-      if (this.inFlight + SLAB_BYTES > this.maxInFlightBytes) {
-        this.drop(stream, chunk);
-        return;
-      }
       this.pack = this.slabs.pop() ?? new ArrayBuffer(SLAB_BYTES);
       this.packUsed = 0;
       this.inFlight += SLAB_BYTES;
     }
-    this.postGap(stream, at);
     const bytes = new Uint8Array(this.pack, this.packUsed, chunk.length);
     bytes.set(chunk);
     this.packUsed += chunk.length;

@@ -104,7 +104,13 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   observer.queue.post({ type: "child", pid: child.pid ?? null });
   let waiting = !outer;
   const copy = (stream: CopyStream, chunk: Buffer) => {
-    observer.queue.offer(stream, chunk, now());
+    try {
+      observer.queue.offer(stream, chunk, now());
+    } catch (error) {
+      // A fault in observation must not end the session: the bytes were forwarded already.
+      observer.queue.markBroken();
+      say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
+    }
     if (waiting && (stream === "out" || observer.queue.pendingBytes > START_AT_BYTES)) {
       waiting = false;
       // After whatever else is ready to forward: the bytes go first.
