@@ -44,12 +44,16 @@ const EXIT_PARSE_MS = 11_000;
 const EXIT_DRAIN_MS = 15_000;
 
 /**
- * The observer thread starts once the server has written its first stdout bytes (its first answer, or a
- * line it writes as it starts), so that the thread's start does not compete with the server's for the
- * cores; or after START_AFTER_MS without one, once START_AT_BYTES of copies wait, or at exit. Until then
- * the copies wait in the bounded queue, and the exit drain stores them like any others.
+ * When the observer thread starts, so that its start (tens of milliseconds of a core) competes neither
+ * with the server's start nor with the first exchanges of the session: once the server has written its
+ * first stdout bytes (its first answer, or a line it writes as it starts) and the traffic then pauses for
+ * START_QUIET_MS, or START_SETTLE_MS after those bytes if it never pauses; or START_AFTER_MS after the
+ * spawn without them, once START_AT_BYTES of copies wait, or at exit. Until then the copies wait in the
+ * bounded queue, and the exit drain stores them like any others.
  */
-const START_AFTER_MS = 500;
+const START_QUIET_MS = 10;
+const START_SETTLE_MS = 250;
+const START_AFTER_MS = 2000;
 const START_AT_BYTES = 1024 * 1024;
 
 /**
@@ -102,19 +106,37 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const say = (line: string) => lines.say(line);
   const observer = outer ? relayOnly(options.name, outer, say) : startObserver(options, startedAt, say);
   observer.queue.post({ type: "child", pid: child.pid ?? null });
-  let waiting = !outer;
+  // Before the server's first stdout bytes, then settling (waiting for a pause), then started.
+  let phase: "first bytes" | "settling" | "started" = outer ? "started" : "first bytes";
+  let lastCopyAt = 0;
+  let firstBytesAt = 0;
+  const startObserving = () => {
+    phase = "started";
+    // After whatever else is ready to forward: the bytes go first.
+    setImmediate(observer.start);
+  };
+  const settle = () => {
+    if (phase !== "settling") return;
+    const at = now();
+    if (at - lastCopyAt >= START_QUIET_MS || at - firstBytesAt >= START_SETTLE_MS) startObserving();
+    else setTimeout(settle, START_QUIET_MS).unref();
+  };
   const copy = (stream: CopyStream, chunk: Buffer) => {
+    const at = now();
     try {
-      observer.queue.offer(stream, chunk, now());
+      observer.queue.offer(stream, chunk, at);
     } catch (error) {
       // A fault in observation must not end the session: the bytes were forwarded already.
       observer.queue.markBroken();
       say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
     }
-    if (waiting && (stream === "out" || observer.queue.pendingBytes > START_AT_BYTES)) {
-      waiting = false;
-      // After whatever else is ready to forward: the bytes go first.
-      setImmediate(observer.start);
+    lastCopyAt = at;
+    if (phase === "started") return;
+    if (observer.queue.pendingBytes > START_AT_BYTES) startObserving();
+    else if (phase === "first bytes" && stream === "out") {
+      phase = "settling";
+      firstBytesAt = at;
+      setTimeout(settle, START_QUIET_MS).unref();
     }
   };
 
@@ -249,20 +271,8 @@ function workerEnv(): NodeJS.ProcessEnv {
 
 /** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
 function startObserver(options: RunOptions, startedAt: number, say: (line: string) => void): Observer {
-  const init: WorkerInit = {
-    dataDir: options.dataDir,
-    sessionId: crypto.randomUUID(),
-    server: options.name,
-    command: [options.command, ...options.args].join(" "),
-    startedAt,
-    wrapperPid: process.pid,
-    timeoutMs: options.timeoutMs,
-    captureLimit: options.captureLimit,
-    maxLineBytes: options.maxLineBytes,
-    client: options.client ?? null,
-    drainDeadline: new SharedArrayBuffer(8),
-  };
-  const drainDeadline = new BigInt64Array(init.drainDeadline);
+  const deadlineBuffer = new SharedArrayBuffer(8);
+  const drainDeadline = new BigInt64Array(deadlineBuffer);
   const port = new HeldPort();
   const queue = new CopyQueue(port, { packSmall: true });
   let worker: Worker | null = null;
@@ -275,6 +285,20 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
     if (started) return;
     started = true;
     clearTimeout(startTimer);
+    const init: WorkerInit = {
+      dataDir: options.dataDir,
+      // Made here, not before the spawn: the global crypto loads Node's crypto modules on first use.
+      sessionId: crypto.randomUUID(),
+      server: options.name,
+      command: [options.command, ...options.args].join(" "),
+      startedAt,
+      wrapperPid: process.pid,
+      timeoutMs: options.timeoutMs,
+      captureLimit: options.captureLimit,
+      maxLineBytes: options.maxLineBytes,
+      client: options.client ?? null,
+      drainDeadline: deadlineBuffer,
+    };
     try {
       // Loaded here, not at the top: worker_threads brings a dozen internal modules the spawn need not wait for.
       const { Worker } = process.getBuiltinModule("node:worker_threads");
