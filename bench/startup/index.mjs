@@ -23,11 +23,11 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { median, ROOT } from "../lib.mjs";
+import { buildBefore, median, ROOT } from "../lib.mjs";
 
 const RELAY = join(ROOT, "bench", "proxy-overhead", "relay.mjs");
 const SERVER = join(ROOT, "bench", "startup", "first-line-server.mjs");
@@ -45,21 +45,8 @@ if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-startup-"));
 
-/** BEFORE's tree, unpacked beside this one's node_modules and built. */
-async function buildBefore(commit) {
-  const root = join(work, "before");
-  await mkdir(root);
-  execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${root}`], { cwd: ROOT });
-  await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
-  execFileSync(NODE, [join(root, "build", "build.mjs")], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return root;
-}
-
 const trees = [{ label: "", root: ROOT }];
-if (BEFORE) trees.push({ label: ` (before, ${BEFORE})`, root: await buildBefore(BEFORE) });
+if (BEFORE) trees.push({ label: ` (before, ${BEFORE})`, root: await buildBefore(BEFORE, work) });
 
 /** Wall time of one command, spawn to exit, in ms; its exit status must be 0. */
 function timeCommand(node, args) {
