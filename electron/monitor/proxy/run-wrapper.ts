@@ -54,7 +54,7 @@ const EXIT_DRAIN_MS = 15_000;
 const START_QUIET_MS = 10;
 const START_SETTLE_MS = 250;
 const START_AFTER_MS = 2000;
-const START_AT_BYTES = 1024 * 1024;
+const START_AT_BYTES = 256 * 1024;
 
 /**
  * Set by a wrapper in its server's environment (to the server's name). A wrapper that finds it was
