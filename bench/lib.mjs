@@ -1,12 +1,31 @@
-// What the bench scripts share: bundling the engine's TypeScript modules they call, a seeded random
-// generator (the same workload every run), and order statistics.
+// What the bench scripts share: bundling the engine's TypeScript modules they call, building an earlier
+// commit to measure beside this tree, a seeded random generator (the same workload every run), and order
+// statistics.
 import "./require-node.mjs";
+import { execFileSync } from "node:child_process";
+import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { pdfkitFonts } from "../build/pdfkit-fonts.mjs";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * `commit`'s tree, unpacked into `work`/before beside this one's node_modules and built (`targets`: what
+ * build/build.mjs builds, all by default), so that a bench measures it in the same rounds as this tree.
+ */
+export async function buildBefore(commit, work, targets = []) {
+  const root = join(work, "before");
+  await mkdir(root);
+  execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${root}`], { cwd: ROOT });
+  await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
+  execFileSync(process.execPath, [join(root, "build", "build.mjs"), ...targets], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return root;
+}
 
 /** Bundles `exports` (lines of `export { … } from "./electron/…ts"`) into `work` and imports it. */
 export async function bundleEngine(work, exports) {

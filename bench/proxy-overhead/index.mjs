@@ -18,20 +18,23 @@
  *   ROUNDS=5 CALLS=300 WARMUP=200 node bench/proxy-overhead/index.mjs
  *   IN_FLIGHT=1,8,32 node bench/proxy-overhead/index.mjs   (also with 8 and 32 calls in flight at once)
  *   WRAPPER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" node bench/proxy-overhead/index.mjs
+ *   BEFORE=<commit> node bench/proxy-overhead/index.mjs   (that commit's wrapper too, as a fourth mode
+ *                                                          `before`, in the same rounds)
  *
- * Exits 1 if the wrapper stored a different number of calls than were made through it.
+ * Exits 1 if a wrapper stored a different number of calls than were made through it.
  */
 import "../require-node.mjs";
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { buildBefore } from "../lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "mcpscope.js");
@@ -48,6 +51,7 @@ const CALLS = Number(process.env.CALLS ?? 300);
 const WARMUP = Number(process.env.WARMUP ?? 200);
 /** Calls kept in flight at once, one measured pass each (1: sequential, the figure's own framing). */
 const IN_FLIGHT = (process.env.IN_FLIGHT ?? "1").split(",").map(Number);
+const BEFORE = process.env.BEFORE;
 const TARGET_RATIO = 1.1;
 const TARGET_P99 = 1.5;
 
@@ -57,6 +61,8 @@ if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), "mcpscope-bench-"));
+const beforeRoot = BEFORE ? await buildBefore(BEFORE, dataDir, ["node"]) : null;
+const beforeDataDir = join(dataDir, "before-data");
 
 const MODES = {
   direct: [EVERYTHING, "stdio"],
@@ -76,6 +82,23 @@ const MODES = {
     "stdio",
   ],
 };
+const WRAPPERS = { mcpscope: { bin: BIN, dataDir } };
+if (beforeRoot) {
+  const bin = join(beforeRoot, "bin", "mcpscope.js");
+  MODES.before = [
+    bin,
+    "run",
+    "--name",
+    "bench",
+    "--data-dir",
+    beforeDataDir,
+    "--",
+    NODE,
+    EVERYTHING,
+    "stdio",
+  ];
+  WRAPPERS.before = { bin, dataDir: beforeDataDir };
+}
 
 /** /proc/<pid>/status fields in kB, and CPU seconds from /proc/<pid>/stat (Linux only). */
 function procStats(pid) {
@@ -137,7 +160,8 @@ const quantile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 };
 
-const order = ["direct", "relay", "mcpscope"];
+const order = ["direct", "relay", "mcpscope", ...(beforeRoot ? ["before"] : [])];
+const wrappers = Object.keys(WRAPPERS);
 const conns = {};
 for (const name of order) conns[name] = await connect(name);
 
@@ -145,16 +169,19 @@ console.log(
   `proxy-overhead: ${ROUNDS} rounds × ${CALLS} echo calls per mode (${IN_FLIGHT.join(", ")} in flight), after ${WARMUP} warm-up calls each`,
 );
 console.log(
-  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${loadavg()[0].toFixed(1)}`,
 );
+if (beforeRoot) console.log(`before: mcpscope run built from ${BEFORE}, measured in the same rounds`);
 
 for (const name of order) await calls(conns[name], WARMUP, null);
 
 // CPU is counted over the measured rounds only (not start-up or warm-up).
-const cpuBefore = {
-  mcpscope: procStats(conns.mcpscope.transport.pid)?.cpuSeconds ?? Number.NaN,
-  relay: procStats(conns.relay.transport.pid)?.cpuSeconds ?? Number.NaN,
-};
+const cpuBefore = Object.fromEntries(
+  ["relay", ...wrappers].map((name) => [
+    name,
+    procStats(conns[name].transport.pid)?.cpuSeconds ?? Number.NaN,
+  ]),
+);
 let hwmKb = 0;
 const sampler = setInterval(() => {
   const s = procStats(conns.mcpscope.transport.pid);
@@ -185,26 +212,33 @@ for (const inFlight of IN_FLIGHT) {
 clearInterval(sampler);
 
 // Just before the wrappers exit: the wrapper's peak RSS (VmHWM) and CPU, and the relay's for comparison.
-const wrapperStats = procStats(conns.mcpscope.transport.pid);
-const relayStats = procStats(conns.relay.transport.pid);
+const exitStats = Object.fromEntries(
+  ["relay", ...wrappers].map((name) => [name, procStats(conns[name].transport.pid)]),
+);
+const wrapperStats = exitStats.mcpscope;
+const relayStats = exitStats.relay;
 if (wrapperStats && wrapperStats.hwmKb > hwmKb) hwmKb = wrapperStats.hwmKb;
 
 for (const name of order) await conns[name].client.close();
 
-const { stdout } = await promisify(execFile)(NODE, [
-  BIN,
-  "stats",
-  "--json",
-  "--data-dir",
-  dataDir,
-  "--since",
-  "1d",
-]);
-const stats = JSON.parse(stdout);
-const bench = stats.servers.find((s) => s.server === "bench");
-const stored = bench?.operations.find((o) => o.method === "tools/call" && o.target === "echo")?.calls ?? 0;
-const storedOk =
-  bench?.operations.find((o) => o.method === "tools/call" && o.target === "echo")?.outcomes?.ok ?? 0;
+/** The echo calls a wrapper stored, read back with its own `mcpscope stats`. */
+async function storedCalls({ bin, dataDir }) {
+  const { stdout } = await promisify(execFile)(NODE, [
+    bin,
+    "stats",
+    "--json",
+    "--data-dir",
+    dataDir,
+    "--since",
+    "1d",
+  ]);
+  const echo = JSON.parse(stdout)
+    .servers.find((s) => s.server === "bench")
+    ?.operations.find((o) => o.method === "tools/call" && o.target === "echo");
+  return { stored: echo?.calls ?? 0, storedOk: echo?.outcomes?.ok ?? 0 };
+}
+const storedBy = {};
+for (const name of wrappers) storedBy[name] = await storedCalls(WRAPPERS[name]);
 await rm(dataDir, { recursive: true, force: true });
 
 for (const inFlight of IN_FLIGHT) {
@@ -213,6 +247,7 @@ for (const inFlight of IN_FLIGHT) {
   const p90 = Object.fromEntries(order.map((name) => [name, quantile(level[name].samples, 0.9)]));
   const p99 = Object.fromEntries(order.map((name) => [name, quantile(level[name].samples, 0.99)]));
   const levelRatio = (med.mcpscope - med.direct) / (med.relay - med.direct);
+  const beforeRatio = beforeRoot ? (med.before - med.direct) / (med.relay - med.direct) : null;
   console.log("");
   console.log(`${inFlight === 1 ? "sequential calls" : `${inFlight} calls in flight`}`);
   console.log("mode       median µs   p90 µs   p99 µs   per-round medians µs");
@@ -230,16 +265,30 @@ for (const inFlight of IN_FLIGHT) {
   console.log(
     `p99: mcpscope / relay = ${p99Ratio.toFixed(2)} (target ≤ ${TARGET_P99}: ${p99Ratio <= TARGET_P99 ? "met" : "NOT met"}); (mcpscope − direct) / (relay − direct) = ${((p99.mcpscope - p99.direct) / (p99.relay - p99.direct)).toFixed(2)}`,
   );
+  if (beforeRatio !== null) {
+    console.log(
+      `before (${BEFORE}), same rounds: ratio ${beforeRatio.toFixed(2)}, before / direct = ${(med.before / med.direct).toFixed(2)}; p99 before / relay = ${(p99.before / p99.relay).toFixed(2)}; mcpscope / before = ${(med.mcpscope / med.before).toFixed(2)}`,
+    );
+  }
 }
-const made = conns.mcpscope.made;
-console.log(
-  `calls stored by the wrapper: ${stored} of ${made} made through it (${storedOk} ok) — ${stored === made ? "all stored" : "MISMATCH"}`,
-);
+for (const name of wrappers) {
+  const made = conns[name].made;
+  const { stored, storedOk } = storedBy[name];
+  console.log(
+    `calls stored by ${name === "mcpscope" ? "the wrapper" : `the wrapper before (${BEFORE})`}: ${stored} of ${made} made through it (${storedOk} ok) — ${stored === made ? "all stored" : "MISMATCH"}`,
+  );
+  if (stored !== made) process.exitCode = 1;
+}
 const measured = ROUNDS * CALLS * IN_FLIGHT.length;
 const cpuPerCall = (stats, name) => (((stats?.cpuSeconds ?? Number.NaN) - cpuBefore[name]) * 1e6) / measured;
 if (wrapperStats) {
   console.log(
     `wrapper: peak RSS (VmHWM) ${(hwmKb / 1024).toFixed(1)} MiB; CPU ${cpuPerCall(wrapperStats, "mcpscope").toFixed(0)} µs per call (both threads, measured rounds)`,
+  );
+}
+if (exitStats.before) {
+  console.log(
+    `before:  CPU ${cpuPerCall(exitStats.before, "before").toFixed(0)} µs per call (both threads, measured rounds)`,
   );
 }
 if (relayStats) {
@@ -252,5 +301,3 @@ const complaints = conns.mcpscope
   .split("\n")
   .filter((l) => l.startsWith("mcpscope:"));
 if (complaints.length) console.log(`wrapper said: ${complaints.join(" | ")}`);
-
-if (stored !== made) process.exitCode = 1;

@@ -8,7 +8,9 @@
  *   - time to the server's first byte: from spawning to the first stdout byte of a server that writes one
  *     line as it starts, three ways: direct, through a bare relay (bench/proxy-overhead/relay.mjs), and
  *     through `mcpscope run` (target: within 10 ms of the relay); and through a `mcpscope run` nested in
- *     another (it relays without starting its observer thread), which shows what that thread's start costs
+ *     another (it relays without starting its observer thread), which shows what that thread's start costs;
+ *     and, for each, the round trip of a request sent right after that first byte (the observer thread
+ *     starts at the server's first bytes, so its start shows there if anywhere)
  *   - the renderer's first load from dist/renderer: the entry script with the modules it preloads, and the
  *     stylesheets, raw and gzipped (target: under 400 KB of scripts)
  *
@@ -21,11 +23,11 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { median, ROOT } from "../lib.mjs";
+import { buildBefore, median, ROOT } from "../lib.mjs";
 
 const RELAY = join(ROOT, "bench", "proxy-overhead", "relay.mjs");
 const SERVER = join(ROOT, "bench", "startup", "first-line-server.mjs");
@@ -43,21 +45,8 @@ if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-startup-"));
 
-/** BEFORE's tree, unpacked beside this one's node_modules and built. */
-async function buildBefore(commit) {
-  const root = join(work, "before");
-  await mkdir(root);
-  execFileSync("sh", ["-c", `git archive ${commit} | tar -x -C ${root}`], { cwd: ROOT });
-  await symlink(join(ROOT, "node_modules"), join(root, "node_modules"));
-  execFileSync(NODE, [join(root, "build", "build.mjs")], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  return root;
-}
-
 const trees = [{ label: "", root: ROOT }];
-if (BEFORE) trees.push({ label: ` (before, ${BEFORE})`, root: await buildBefore(BEFORE) });
+if (BEFORE) trees.push({ label: ` (before, ${BEFORE})`, root: await buildBefore(BEFORE, work) });
 
 /** Wall time of one command, spawn to exit, in ms; its exit status must be 0. */
 function timeCommand(node, args) {
@@ -76,26 +65,43 @@ function timeCommand(node, args) {
   });
 }
 
-/** Spawn to the first stdout byte, in ms; then closes stdin and waits for the exit. */
+/**
+ * Spawn to the first stdout byte, in ms; then the round trip of one request sent right after it (where a
+ * cost moved past the first byte shows); then closes stdin and waits for the exit.
+ */
 function timeFirstByte(args, env = process.env) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(NODE, args, { stdio: ["pipe", "pipe", "ignore"], env });
     let first = null;
-    child.stdout.once("data", () => {
-      first = performance.now() - started;
-      child.stdin.end();
+    let asked = 0;
+    let next = null;
+    let seen = "";
+    child.stdout.on("data", (chunk) => {
+      if (first === null) {
+        first = performance.now() - started;
+        asked = performance.now();
+        child.stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+      }
+      seen += chunk;
+      if (next === null && seen.includes('"id":1')) {
+        next = performance.now() - asked;
+        child.stdin.end();
+      }
     });
-    child.stdout.resume();
     child.on("error", reject);
     child.on("close", (code) => {
-      if (first === null || code !== 0) reject(new Error(`${args.join(" ")}: exit ${code}, no first byte`));
-      else resolve(first);
+      if (first === null || next === null || code !== 0)
+        reject(new Error(`${args.join(" ")}: exit ${code}, no first byte or no answer`));
+      else resolve({ first, next });
     });
   });
 }
 
-/** Runs each named task once per round, in an order that rotates each round; returns ms per task. */
+/**
+ * Runs each named task once per round, in an order that rotates each round; returns the median ms per
+ * task (per field, where a task returns several).
+ */
 async function interleaved(tasks) {
   const names = Object.keys(tasks);
   const times = Object.fromEntries(names.map((n) => [n, []]));
@@ -105,7 +111,11 @@ async function interleaved(tasks) {
       times[name].push(await tasks[name]());
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+  const medianOf = (values) =>
+    typeof values[0] === "number"
+      ? median(values)
+      : Object.fromEntries(Object.keys(values[0]).map((k) => [k, median(values.map((v) => v[k]))]));
+  return Object.fromEntries(names.map((n) => [n, medianOf(times[n])]));
 }
 
 /** The system's Node when it is older than the project needs (the re-exec path), else null. */
@@ -167,13 +177,16 @@ for (const { label, root } of trees) {
   firstByteTasks[`mcpscope run, no observer (nested)${label}`] = () =>
     timeFirstByte([...wrap, "--", NODE, SERVER], { ...process.env, MCPSCOPE_RUN_OUTER: "bench" });
 }
-const firstByte = await interleaved(firstByteTasks);
+const firstByteTimes = await interleaved(firstByteTasks);
+const firstByte = Object.fromEntries(Object.entries(firstByteTimes).map(([n, v]) => [n, v.first]));
 const { direct, relay } = firstByte;
-console.log(`\n${"first byte from the server".padEnd(46)}    median    over direct   over relay`);
+console.log(
+  `\n${"first byte from the server".padEnd(46)}    median    over direct   over relay   then a ping's answer`,
+);
 for (const [name, value] of Object.entries(firstByte)) {
-  const overRelay = name.startsWith("mcpscope") ? ms(value - relay) : "";
+  const overRelay = name.startsWith("mcpscope") ? ms(value - relay) : "".padStart(10);
   console.log(
-    `${name.padEnd(46)} ${ms(value)} ${name === "direct" ? "" : ms(value - direct)}   ${overRelay}`,
+    `${name.padEnd(46)} ${ms(value)} ${name === "direct" ? "".padStart(10) : ms(value - direct)}   ${overRelay}   ${ms(firstByteTimes[name].next)}`,
   );
 }
 const wrapped = firstByte["mcpscope run"];

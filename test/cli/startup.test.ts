@@ -101,7 +101,8 @@ describe("what a start of mcpscope loads", () => {
     expect(run.sources.main).toContain("electron/monitor/proxy/run-wrapper.ts");
     expect(heavy(run.sources.main)).toEqual([]);
     expect(run.sources.worker).toContain("node:sqlite");
-    // The observer thread starts beside the server: it checks its settings without the schema library.
+    // The observer thread (started once the server has answered) checks its settings without the schema
+    // library.
     expect(heavy(run.sources.worker).filter((s) => s.startsWith("node_modules/zod/"))).toEqual([]);
   });
 });

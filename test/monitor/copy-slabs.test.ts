@@ -1,19 +1,28 @@
 /**
  * Copies of big chunks go into slabs the observer hands back: a slab comes back only once the observer
- * is done with it, is reused for a later copy, and a copy always holds exactly its chunk's bytes.
+ * is done with it, is reused for a later copy, and a copy always holds exactly its chunk's bytes. With
+ * `packSmall` (the stdio wrapper), small copies share one slab per batch, counted and handed over once.
  */
 import { describe, expect, it } from "vitest";
-import { CopyQueue, type QueueMessage, SLAB_BYTES } from "../../electron/monitor/proxy/copy-queue.js";
+import {
+  batchBuffers,
+  CopyQueue,
+  type QueueMessage,
+  SLAB_BYTES,
+} from "../../electron/monitor/proxy/copy-queue.js";
 import type { CopyStream, ToWorker } from "../../electron/monitor/proxy/worker-protocol.js";
 
 type Sent = ToWorker | QueueMessage<CopyStream, ToWorker>;
 
-function queue() {
+function queue(packSmall = false) {
   const sent: { message: Sent; transfer?: ArrayBuffer[] }[] = [];
-  const q = new CopyQueue({
-    postMessage: (message: Sent, transfer?: readonly ArrayBuffer[]) =>
-      sent.push({ message, transfer: transfer ? [...transfer] : undefined }),
-  } as never);
+  const q = new CopyQueue(
+    {
+      postMessage: (message: Sent, transfer?: readonly ArrayBuffer[]) =>
+        sent.push({ message, transfer: transfer ? [...transfer] : undefined }),
+    } as never,
+    { packSmall },
+  );
   const copies = () =>
     sent.flatMap(({ message }) =>
       message.type === "chunks" ? message.items.flatMap((item) => ("bytes" in item ? [item.bytes] : [])) : [],
@@ -62,5 +71,68 @@ describe("copy slabs", () => {
     q.flush();
     q.acknowledge(copies()[0]?.buffer.byteLength ?? 0);
     expect(q.pendingBytes).toBe(0);
+  });
+
+  it("packs a batch's small copies into one slab, handed over and acknowledged once, then reused", () => {
+    const { q, sent, copies } = queue(true);
+    const lines = Array.from({ length: 50 }, (_, i) => Buffer.from(`{"jsonrpc":"2.0","id":${i}}\n`));
+    const big = Buffer.alloc(40_000, 0x61);
+    for (const [i, line] of lines.entries()) {
+      q.offer(i % 2 ? "out" : "in", line, i);
+      if (i === 25) q.offer("out", big, i);
+    }
+    // One pack for the fifty lines, one slab for the big chunk: that is what the bound counts.
+    expect(q.pendingBytes).toBe(2 * SLAB_BYTES);
+    q.flush();
+    const batch = copies();
+    expect(batch).toHaveLength(51);
+    const small = batch.filter((copy) => copy.byteLength !== big.length);
+    // Each copy holds exactly its chunk, in order, all in one buffer.
+    expect(small.map((copy) => Buffer.from(copy).toString())).toEqual(lines.map((line) => line.toString()));
+    expect(new Set(small.map((copy) => copy.buffer)).size).toBe(1);
+    expect(sent[0]?.transfer).toHaveLength(2);
+    // The observer counts each buffer once, as the queue did, and hands both slabs back.
+    const message = sent[0]?.message;
+    if (message?.type !== "chunks") throw new Error("expected a batch of copies");
+    const { bytes, slabs } = batchBuffers(message.items);
+    expect(bytes).toBe(2 * SLAB_BYTES);
+    expect(slabs).toHaveLength(2);
+    q.acknowledge(bytes);
+    expect(q.pendingBytes).toBe(0);
+    q.recycle(slabs);
+    q.offer("in", Buffer.from("next\n"), 99);
+    q.flush();
+    const next = copies()[51];
+    expect(slabs).toContain(next?.buffer);
+    expect(Buffer.from(next ?? []).toString()).toBe("next\n");
+  });
+
+  it("starts another pack when one is full, drops what a new pack would take past the bound, then tells the gap", () => {
+    const sent: Sent[] = [];
+    const bounded = new CopyQueue({ postMessage: (message: Sent) => sent.push(message) } as never, {
+      maxInFlightBytes: 2 * SLAB_BYTES,
+      packSmall: true,
+    });
+    const chunk = Buffer.alloc(10_000, 0x0a);
+    // Six 10,000-byte chunks fill a 64 KiB pack; the seventh starts a second; the thirteenth has no room.
+    for (let i = 0; i < 6; i++) bounded.offer("in", chunk, i);
+    bounded.flush();
+    for (let i = 6; i < 14; i++) bounded.offer(i < 12 ? "in" : "out", chunk, i);
+    expect(bounded.pendingBytes).toBe(2 * SLAB_BYTES);
+    expect(bounded.droppedChunks).toBe(2);
+    expect(bounded.droppedBytes).toBe(20_000);
+
+    // The observer is done with the first batch. The next copy of the stream that lost two chunks needs a
+    // new pack: the batch gathered so far goes first, then the notice of the gap, then the copy.
+    bounded.acknowledge(SLAB_BYTES);
+    bounded.offer("out", Buffer.from("after the gap\n"), 20);
+    expect(bounded.pendingBytes).toBe(2 * SLAB_BYTES);
+    bounded.flush();
+    expect(sent.map((message) => message.type)).toEqual(["chunks", "chunks", "gap", "chunks"]);
+    expect(sent[2]).toMatchObject({ type: "gap", stream: "out", droppedBytes: 20_000, droppedLines: 20_000 });
+    const last = sent[3];
+    if (last?.type !== "chunks") throw new Error("expected a batch of copies");
+    const copy = last.items[0];
+    expect(copy && "bytes" in copy ? Buffer.from(copy.bytes).toString() : null).toBe("after the gap\n");
   });
 });

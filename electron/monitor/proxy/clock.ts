@@ -5,13 +5,15 @@
  * second (after a suspend, or a clock change), so latencies are precise and times stay comparable with
  * `Date.now()` in every thread.
  */
-let perfAnchor = performance.now();
-let wallAnchor = Date.now();
+let perfAnchor = Number.NaN;
+let wallAnchor = Number.NaN;
 
 export function preciseNow(): number {
+  // Anchored at the first reading, not at import: the global `performance` loads perf_hooks, which a
+  // wrapper's start need not wait for. Until then `t` is NaN, which anchors below.
   const t = wallAnchor + (performance.now() - perfAnchor);
   const wall = Date.now();
-  if (Math.abs(t - wall) > 1000) {
+  if (!(Math.abs(t - wall) <= 1000)) {
     perfAnchor = performance.now();
     wallAnchor = wall;
     return wall;

@@ -20,8 +20,14 @@ export type QueueMessage<S extends string, M = never> =
   | { type: "chunks"; items: (Copy<S> | { control: M })[]; inFlight: number }
   | { type: "gap"; stream: S; droppedBytes: number; droppedLines: number; midLine: boolean; at: number };
 
-/** How long copies gather before they are handed over (observation only: traffic is already forwarded). */
-const BATCH_MS = 5;
+/**
+ * How long copies gather before they are handed over (observation only: traffic is already forwarded).
+ * Each hand-over costs the forwarding thread a message and the observer thread a wake-up on cores shared
+ * with the client and the server, so small frequent calls go over in batches of many; a batch that
+ * reaches BATCH_BYTES goes at once, so that large payloads reach the observer in moderate steps.
+ */
+const BATCH_MS = 20;
+const BATCH_BYTES = 256 * 1024;
 
 /**
  * Copies of big chunks (a pipe reads up to 64 KiB at a time) go into slabs of this size that the worker
@@ -32,6 +38,34 @@ export const SLAB_BYTES = 64 * 1024;
 const SLAB_MIN_CHUNK = 16 * 1024;
 /** Slabs kept for reuse (4 MiB); more are left to the garbage collector. */
 const MAX_POOLED_SLABS = 64;
+
+export interface CopyQueueOptions {
+  /** Bytes handed over and not yet acknowledged, at most (copies past it are dropped and counted). */
+  maxInFlightBytes?: number;
+  /**
+   * Copy small chunks side by side into shared slabs: one buffer per batch to transfer and to collect
+   * instead of one per chunk. The receiver must count each buffer once (see `batchBuffers`).
+   */
+  packSmall?: boolean;
+}
+
+/** The distinct buffers of a batch's copies, as the queue counted them, and those that are slabs to hand back. */
+export function batchBuffers(items: readonly ({ bytes: Uint8Array } | object)[]): {
+  bytes: number;
+  slabs: ArrayBuffer[];
+} {
+  let bytes = 0;
+  const slabs: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  for (const item of items) {
+    if (!("bytes" in item) || seen.has(item.bytes.buffer)) continue;
+    const buffer = item.bytes.buffer;
+    seen.add(buffer);
+    bytes += buffer.byteLength;
+    if (buffer.byteLength === SLAB_BYTES) slabs.push(buffer as ArrayBuffer);
+  }
+  return { bytes, slabs };
+}
 
 /** What was dropped of one stream since its last copy went through. */
 interface Gap {
@@ -56,24 +90,35 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private batch: (Copy<S> | { control: M })[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly slabs: ArrayBuffer[] = [];
+  /** The slab small copies of this batch are packed into, and how much of it they fill. */
+  private pack: ArrayBuffer | null = null;
+  private packUsed = 0;
+  private batchBytes = 0;
+  private readonly maxInFlightBytes: number;
+  private readonly packSmall: boolean;
   droppedBytes = 0;
   droppedChunks = 0;
 
   constructor(
     private readonly worker: Pick<Worker, "postMessage">,
-    private readonly maxInFlightBytes = 32 * 1024 * 1024,
-  ) {}
+    options: number | CopyQueueOptions = {},
+  ) {
+    const { maxInFlightBytes = 32 * 1024 * 1024, packSmall = false } =
+      typeof options === "number" ? { maxInFlightBytes: options } : options;
+    this.maxInFlightBytes = maxInFlightBytes;
+    this.packSmall = packSmall;
+  }
 
   offer(stream: S, chunk: Buffer, at: number): void {
+    if (this.packSmall && chunk.length > 0 && chunk.length < SLAB_MIN_CHUNK && !this.broken) {
+      this.offerPacked(stream, chunk, at);
+      return;
+    }
     if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
-      this.droppedBytes += chunk.length;
-      this.droppedChunks++;
-      if (this.broken || chunk.length === 0) return;
-      const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false };
-      gap.bytes += chunk.length;
-      gap.lines += countLines(chunk);
-      gap.midLine = chunk[chunk.length - 1] !== 0x0a;
-      this.gaps.set(stream, gap);
+      if (this.broken || chunk.length === 0) {
+        this.droppedBytes += chunk.length;
+        this.droppedChunks++;
+      } else this.drop(stream, chunk);
       return;
     }
     this.postGap(stream, at);
@@ -82,7 +127,40 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     // What the copy holds in memory: a slab's whole size, however little of it the chunk fills.
     this.inFlight += bytes.buffer.byteLength;
     this.batch.push({ stream, at, bytes });
+    this.batchBytes += chunk.length;
     this.schedule();
+  }
+
+  /** A small copy into this batch's pack; a new pack (counted whole against the bound) when it is full. */
+  private offerPacked(stream: S, chunk: Buffer, at: number): void {
+    const fits = this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
+    if (!fits && this.inFlight + SLAB_BYTES > this.maxInFlightBytes) {
+      this.drop(stream, chunk);
+      return;
+    }
+    // First: a gap notice flushes the batch, and the pack goes with it.
+    this.postGap(stream, at);
+    if (this.pack === null || this.packUsed + chunk.length > SLAB_BYTES) {
+      this.pack = this.slabs.pop() ?? new ArrayBuffer(SLAB_BYTES);
+      this.packUsed = 0;
+      this.inFlight += SLAB_BYTES;
+    }
+    const bytes = new Uint8Array(this.pack, this.packUsed, chunk.length);
+    bytes.set(chunk);
+    this.packUsed += chunk.length;
+    this.batch.push({ stream, at, bytes });
+    this.batchBytes += chunk.length;
+    this.schedule();
+  }
+
+  private drop(stream: S, chunk: Buffer): void {
+    this.droppedBytes += chunk.length;
+    this.droppedChunks++;
+    const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false };
+    gap.bytes += chunk.length;
+    gap.lines += countLines(chunk);
+    gap.midLine = chunk[chunk.length - 1] !== 0x0a;
+    this.gaps.set(stream, gap);
   }
 
   private copyOf(chunk: Buffer): Uint8Array {
@@ -110,6 +188,10 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   }
 
   private schedule(): void {
+    if (this.batchBytes >= BATCH_BYTES) {
+      this.flush();
+      return;
+    }
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), BATCH_MS);
       this.timer.unref();
@@ -146,10 +228,12 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     if (this.batch.length === 0) return;
     const items = this.batch;
     this.batch = [];
-    this.send(
-      { type: "chunks", items, inFlight: this.inFlight },
-      items.flatMap((item) => ("bytes" in item ? [item.bytes.buffer as ArrayBuffer] : [])),
-    );
+    this.batchBytes = 0;
+    // The pack goes with this batch; the next batch's small copies start another.
+    this.pack = null;
+    const transfer = new Set<ArrayBuffer>();
+    for (const item of items) if ("bytes" in item) transfer.add(item.bytes.buffer as ArrayBuffer);
+    this.send({ type: "chunks", items, inFlight: this.inFlight }, [...transfer]);
   }
 
   acknowledge(bytes: number): void {

@@ -12,7 +12,7 @@ import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
-import { countLines, SLAB_BYTES } from "./copy-queue.js";
+import { batchBuffers, countLines } from "./copy-queue.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
@@ -106,13 +106,8 @@ export class Observation {
   handle(message: ToWorker): void {
     switch (message.type) {
       case "chunks": {
-        let total = 0;
-        // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
-        const slabs: ArrayBuffer[] = [];
         for (const item of message.items) {
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
-          total += item.bytes.buffer.byteLength; // as the queue counted it
-          if (item.bytes.buffer.byteLength === SLAB_BYTES) slabs.push(item.bytes.buffer as ArrayBuffer);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
@@ -124,7 +119,9 @@ export class Observation {
             this.splitters[item.stream].reset();
           }
         }
-        this.send({ type: "ack", bytes: total, slabs }, slabs);
+        // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
+        const { bytes, slabs } = batchBuffers(message.items);
+        this.send({ type: "ack", bytes, slabs }, slabs);
         const last = message.items[message.items.length - 1];
         if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
         return;

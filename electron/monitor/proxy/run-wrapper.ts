@@ -7,9 +7,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { getCompileCacheDir } from "node:module";
 import { constants } from "node:os";
 import { dirname } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
+import { HeldPort } from "./held-port.js";
 import { StderrLines } from "./stderr-lines.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -27,6 +28,8 @@ export interface RunOptions {
   client?: string;
   /** Where the observer worker's bundle is. */
   workerUrl: URL;
+  /** How long the observer thread waits for the server's first stdout bytes before it starts anyway. */
+  observerStartMs?: number;
   /** The environment the server inherits (default: this process's). */
   env?: NodeJS.ProcessEnv;
   stdin?: NodeJS.ReadableStream;
@@ -39,6 +42,19 @@ const now = preciseNow;
 /** At exit, how long the observer may keep parsing its backlog, and how long it may take in all. */
 const EXIT_PARSE_MS = 11_000;
 const EXIT_DRAIN_MS = 15_000;
+
+/**
+ * When the observer thread starts, so that its start (tens of milliseconds of a core) competes neither
+ * with the server's start nor with the first exchanges of the session: once the server has written its
+ * first stdout bytes (its first answer, or a line it writes as it starts) and the traffic then pauses for
+ * START_QUIET_MS, or START_SETTLE_MS after those bytes if it never pauses; or START_AFTER_MS after the
+ * spawn without them, once START_AT_BYTES of copies wait, or at exit. Until then the copies wait in the
+ * bounded queue, and the exit drain stores them like any others.
+ */
+const START_QUIET_MS = 10;
+const START_SETTLE_MS = 250;
+const START_AFTER_MS = 2000;
+const START_AT_BYTES = 256 * 1024;
 
 /**
  * Set by a wrapper in its server's environment (to the server's name). A wrapper that finds it was
@@ -55,7 +71,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
   });
-  const startedAt = now();
+  // Not the precise clock: its first reading loads perf_hooks, which the spawn need not wait for.
+  const startedAt = Date.now();
 
   const env = options.env ?? process.env;
   const outer = env[OUTER_WRAPPER_ENV] || null;
@@ -89,7 +106,39 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const say = (line: string) => lines.say(line);
   const observer = outer ? relayOnly(options.name, outer, say) : startObserver(options, startedAt, say);
   observer.queue.post({ type: "child", pid: child.pid ?? null });
-  const copy = (stream: CopyStream, chunk: Buffer) => observer.queue.offer(stream, chunk, now());
+  // Before the server's first stdout bytes, then settling (waiting for a pause), then started.
+  let phase: "first bytes" | "settling" | "started" = outer ? "started" : "first bytes";
+  let lastCopyAt = 0;
+  let firstBytesAt = 0;
+  const startObserving = () => {
+    phase = "started";
+    // After whatever else is ready to forward: the bytes go first.
+    setImmediate(observer.start);
+  };
+  const settle = () => {
+    if (phase !== "settling") return;
+    const at = now();
+    if (at - lastCopyAt >= START_QUIET_MS || at - firstBytesAt >= START_SETTLE_MS) startObserving();
+    else setTimeout(settle, START_QUIET_MS).unref();
+  };
+  const copy = (stream: CopyStream, chunk: Buffer) => {
+    const at = now();
+    try {
+      observer.queue.offer(stream, chunk, at);
+    } catch (error) {
+      // A fault in observation must not end the session: the bytes were forwarded already.
+      observer.queue.markBroken();
+      say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
+    }
+    lastCopyAt = at;
+    if (phase === "started") return;
+    if (observer.queue.pendingBytes > START_AT_BYTES) startObserving();
+    else if (phase === "first bytes" && stream === "out") {
+      phase = "settling";
+      firstBytesAt = at;
+      setTimeout(settle, START_QUIET_MS).unref();
+    }
+  };
 
   const childIn = child.stdin!;
   const childOut = child.stdout!;
@@ -195,6 +244,8 @@ function startFailure(command: string, error: NodeJS.ErrnoException): string {
 
 interface Observer {
   queue: CopyQueue;
+  /** Starts the observer thread (once; later calls do nothing). */
+  start(): void;
   finish(exit: Extract<import("./worker-protocol.js").ToWorker, { type: "exit" }>): Promise<void>;
 }
 
@@ -205,7 +256,7 @@ function relayOnly(name: string, outer: string, say: (line: string) => void): Ob
   );
   const queue = new CopyQueue({ postMessage: () => {} });
   queue.markBroken();
-  return { queue, finish: async () => {} };
+  return { queue, start: () => {}, finish: async () => {} };
 }
 
 /**
@@ -220,65 +271,85 @@ function workerEnv(): NodeJS.ProcessEnv {
 
 /** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
 function startObserver(options: RunOptions, startedAt: number, say: (line: string) => void): Observer {
-  const init: WorkerInit = {
-    dataDir: options.dataDir,
-    sessionId: crypto.randomUUID(),
-    server: options.name,
-    command: [options.command, ...options.args].join(" "),
-    startedAt,
-    wrapperPid: process.pid,
-    timeoutMs: options.timeoutMs,
-    captureLimit: options.captureLimit,
-    maxLineBytes: options.maxLineBytes,
-    client: options.client ?? null,
-    drainDeadline: new SharedArrayBuffer(8),
-  };
-  const drainDeadline = new BigInt64Array(init.drainDeadline);
-  let worker: Worker;
-  try {
-    // The worker's stdout must never reach ours: ours is the client's protocol stream.
-    worker = new Worker(options.workerUrl, {
-      workerData: init,
-      stdout: true,
-      stderr: false,
-      env: workerEnv(),
-    });
-    worker.stdout.resume();
-  } catch (error) {
-    say(`mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`);
-    const queue = new CopyQueue({ postMessage: () => {} });
-    queue.markBroken();
-    return { queue, finish: async () => {} };
-  }
-  worker.unref();
-  const queue = new CopyQueue(worker);
+  const deadlineBuffer = new SharedArrayBuffer(8);
+  const drainDeadline = new BigInt64Array(deadlineBuffer);
+  const port = new HeldPort();
+  const queue = new CopyQueue(port, { packSmall: true });
+  let worker: Worker | null = null;
   let closed: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     closed = resolve;
   });
-  worker.on("message", (message: FromWorker) => {
-    if (message.type === "ack") {
-      queue.acknowledge(message.bytes);
-      if (message.slabs) queue.recycle(message.slabs);
-    } else if (message.type === "problem") say(`${message.message}\n`);
-    else if (message.type === "closed") closed();
-  });
-  worker.on("error", (error) => {
-    queue.markBroken();
-    say(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
-    closed();
-  });
-  worker.on("exit", () => {
-    queue.markBroken();
-    closed();
-  });
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    clearTimeout(startTimer);
+    const init: WorkerInit = {
+      dataDir: options.dataDir,
+      // Made here, not before the spawn: the global crypto loads Node's crypto modules on first use.
+      sessionId: crypto.randomUUID(),
+      server: options.name,
+      command: [options.command, ...options.args].join(" "),
+      startedAt,
+      wrapperPid: process.pid,
+      timeoutMs: options.timeoutMs,
+      captureLimit: options.captureLimit,
+      maxLineBytes: options.maxLineBytes,
+      client: options.client ?? null,
+      drainDeadline: deadlineBuffer,
+    };
+    try {
+      // Loaded here, not at the top: worker_threads brings a dozen internal modules the spawn need not wait for.
+      const { Worker } = process.getBuiltinModule("node:worker_threads");
+      // The worker's stdout must never reach ours: ours is the client's protocol stream.
+      worker = new Worker(options.workerUrl, {
+        workerData: init,
+        stdout: true,
+        stderr: false,
+        env: workerEnv(),
+      });
+      worker.stdout.resume();
+    } catch (error) {
+      say(`mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`);
+      queue.markBroken();
+      port.discard();
+      closed();
+      return;
+    }
+    worker.unref();
+    worker.on("message", (message: FromWorker) => {
+      if (message.type === "ack") {
+        queue.acknowledge(message.bytes);
+        if (message.slabs) queue.recycle(message.slabs);
+      } else if (message.type === "problem") say(`${message.message}\n`);
+      else if (message.type === "closed") closed();
+    });
+    worker.on("error", (error) => {
+      queue.markBroken();
+      say(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
+      closed();
+    });
+    worker.on("exit", () => {
+      queue.markBroken();
+      closed();
+    });
+    // Its progress is judged from now: the copies held until its start are not a stall.
+    queue.lastAckAt = Date.now();
+    port.attach(worker);
+  };
+  const startTimer = setTimeout(start, options.observerStartMs ?? START_AFTER_MS);
+  startTimer.unref();
   return {
     queue,
+    start,
     async finish(exit) {
-      const started = Date.now();
+      // A session that ends before the thread started: it starts now, and stores what waited for it.
+      start();
+      const since = Date.now();
       // Past this, the worker stops parsing its backlog and counts the calls in it as unobserved, so that
       // it can still close the session's row with true counts before the hard limit below.
-      Atomics.store(drainDeadline, 0, BigInt(started + EXIT_PARSE_MS));
+      Atomics.store(drainDeadline, 0, BigInt(since + EXIT_PARSE_MS));
       queue.postGaps(exit.at);
       queue.post(exit);
       // Bounded: a stuck database must not hold the exit for long. While the worker keeps making progress
@@ -289,15 +360,15 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
       });
       while (!finished) {
         const idle = Date.now() - queue.lastAckAt;
-        if (Date.now() - started > EXIT_DRAIN_MS || (idle > 3000 && Date.now() - started > 3000)) break;
+        if (Date.now() - since > EXIT_DRAIN_MS || (idle > 3000 && Date.now() - since > 3000)) break;
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
       }
       if (!finished) {
         say(
-          `mcpscope: stopped storing observations at exit after ${Math.round((Date.now() - started) / 1000)} s (storage too slow; ${queue.pendingBytes} bytes not yet parsed); traffic was unaffected\n`,
+          `mcpscope: stopped storing observations at exit after ${Math.round((Date.now() - since) / 1000)} s (storage too slow; ${queue.pendingBytes} bytes not yet parsed); traffic was unaffected\n`,
         );
       }
-      await worker.terminate();
+      await worker?.terminate();
     },
   };
 }

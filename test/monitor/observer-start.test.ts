@@ -1,0 +1,132 @@
+/**
+ * The wrapper starts its observer thread only once the server has written to stdout (or at exit), so
+ * that the thread's start does not compete with the server's. What passed before it started waits in the
+ * bounded copy queue and is stored like everything else: the calls, the server's stderr, the session.
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { ROOT, tempDir } from "../helpers/mcp.js";
+
+const SERVER = join(ROOT, "test", "fixtures", "misbehaving-server.mjs");
+const WORKER = pathToFileURL(join(ROOT, "test", "fixtures", "marking-observer-worker.mjs"));
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, "dist", "observer-worker.mjs")))
+    throw new Error("dist/ is not built: run `node build/build.mjs node` (npm test builds first)");
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+/** A wrapper in this process around the misbehaving server, its stdio in memory. */
+async function wrapper(name: string) {
+  const dataDir = join(dir.path, name);
+  await mkdir(dataDir);
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  const waiters = new Set<() => void>();
+  stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const wake of waiters) wake();
+  });
+  stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+    for (const wake of waiters) wake();
+  });
+  const until = (test: () => boolean) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        if (!test()) return;
+        waiters.delete(wake);
+        resolve();
+      };
+      waiters.add(wake);
+      wake();
+    });
+  const exitCode = runWrapper({
+    command: process.execPath,
+    args: [SERVER],
+    name,
+    dataDir,
+    timeoutMs: 60_000,
+    graceMs: 5_000,
+    captureLimit: 64 * 1024,
+    maxLineBytes: 16 * 1024 * 1024,
+    workerUrl: WORKER,
+    // Only the server's first stdout bytes, or the exit, may start the thread in these tests.
+    observerStartMs: 600_000,
+    stdin,
+    stdout,
+    stderr,
+  });
+  return {
+    dataDir,
+    exitCode,
+    send: (value: unknown) => stdin.write(`${JSON.stringify(value)}\n`),
+    end: () => stdin.end(),
+    stdoutHas: (needle: string) => until(() => out.includes(needle)),
+    stderrHas: (needle: string) => until(() => err.includes(needle)),
+    started: () => existsSync(join(dataDir, "observer-started")),
+  };
+}
+
+function stored(dataDir: string, sql: string): Record<string, unknown>[] {
+  const db = openDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return db.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+describe("the observer thread's late start", () => {
+  it("stores a call made before the thread started, with the server's stderr from before it", async () => {
+    const w = await wrapper("before-start");
+    // The server is up and has read a line (it says so on stderr), but has written nothing to stdout.
+    w.send({ cmd: "stderr_text", text: "server ready\n" });
+    await w.stderrHas("server ready\n");
+    expect(w.started(), "observer thread started before the server's first stdout byte").toBe(false);
+    w.send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "echo", arguments: { message: "early" } },
+    });
+    await w.stdoutHas('"id":1');
+    w.end();
+    expect(await w.exitCode).toBe(0);
+    expect(w.started()).toBe(true);
+    expect(
+      stored(w.dataDir, "SELECT request_id, method, target, outcome FROM calls").map((row) => ({ ...row })),
+    ).toEqual([{ request_id: "1", method: "tools/call", target: "echo", outcome: "ok" }]);
+    const lines = stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
+    expect(lines).toContain("server ready");
+  });
+
+  it("starts at exit when the server never wrote to stdout, and stores the session and its stderr", async () => {
+    const w = await wrapper("never-answered");
+    w.send({ cmd: "stderr_text", text: "cannot read config, giving up\n" });
+    await w.stderrHas("giving up\n");
+    expect(w.started()).toBe(false);
+    w.send({ cmd: "exit", code: 3 });
+    expect(await w.exitCode).toBe(3);
+    expect(w.started()).toBe(true);
+    expect(stored(w.dataDir, "SELECT server, exit_code FROM sessions").map((row) => ({ ...row }))).toEqual([
+      { server: "never-answered", exit_code: 3 },
+    ]);
+    const lines = stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
+    expect(lines).toContain("cannot read config, giving up");
+  });
+});
