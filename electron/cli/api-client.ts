@@ -78,6 +78,10 @@ function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataD
       foldBeforeRead(db, dataDir, {
         folding: (calls) =>
           process.stderr.write(`folding ${calls.toLocaleString("en")} calls recorded while no engine ran…\n`),
+        failed: (message) =>
+          process.stderr.write(
+            `could not fold the calls recorded while no engine ran (${message}); reading them raw\n`,
+          ),
       });
       return handler(input);
     };

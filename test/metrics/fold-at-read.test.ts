@@ -60,6 +60,20 @@ describe("reading rollups with no engine running", () => {
     expect(unfoldedCalls(db)).toBe(CALLS);
   });
 
+  it("answers from the raw calls when folding fails, saying why", () => {
+    // As a full disk would end it: the fold's write fails.
+    db.exec(`CREATE TEMP TRIGGER full BEFORE INSERT ON main.call_rollups
+      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    const said: string[] = [];
+    try {
+      expect(foldBeforeRead(db, dir.path, { failed: (message) => said.push(message) })).toBe(0);
+    } finally {
+      db.exec("DROP TRIGGER full");
+    }
+    expect(said).toEqual(["database or disk is full"]);
+    expect(unfoldedCalls(db)).toBe(CALLS);
+  });
+
   it("folds a backlog over the limit before `stats` reads, and answers what the raw calls said", async () => {
     const raw = counts(statsDocument(db, { since: NOW - 24 * HOUR, until: NOW }));
     expect(Object.values(raw).reduce((n, [calls]) => n + (calls ?? 0), 0)).toBe(CALLS);

@@ -133,4 +133,35 @@ describe("a fold planned before its write transaction", () => {
     expect(new MetricsCollector(db, { foldBatch: 1000 }).collect()).toBe(CALLS - 1000);
     expectEveryCallOnce();
   });
+
+  it("looks series ids up again after retention deleted series whose ids a new series took", () => {
+    const calls = (server: string, at: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        server,
+        method: "tools/call",
+        target: "echo",
+        outcome: "ok" as const,
+        startedAt: at + i * 1000,
+        durationMs: 5,
+      }));
+    recordCalls(dir, calls("kept", NOW - HOUR, 5));
+    new MetricsCollector(db).collect();
+    recordCalls(dir, calls("old", NOW - 800 * DAY, 5));
+    new MetricsCollector(db).collect(); // db knows the ids of both servers' series, the old one's highest
+    const print = () => db.prepare("SELECT count(*) AS n, max(id) AS top FROM rollup_series").get();
+    const before = print();
+    // Retention (another connection) deletes the old server's series: the highest ids.
+    expect(new MetricsCollector(other, { now: () => NOW }).enforceRetention()).toBeGreaterThan(0);
+    // Another engine folds a new server of the same shape: it is given the same ids back.
+    recordCalls(dir, calls("new", NOW - 30 * MINUTE, 5));
+    new MetricsCollector(other).collect();
+    expect(print()).toEqual(before);
+
+    // The old server comes back; this connection must not count it under the ids it remembers.
+    recordCalls(dir, calls("old", NOW - 10 * MINUTE, 3));
+    new MetricsCollector(db).collect();
+    const minutes = rollupTotals(MINUTE);
+    expect(minutes["old|tools/call|echo|ok"]?.[0]).toBe(3);
+    expect(minutes["new|tools/call|echo|ok"]?.[0]).toBe(5);
+  });
 });

@@ -36,17 +36,28 @@ export interface FoldAtReadOptions {
   limit?: number;
   /** Told once, before folding a backlog of at least FOLD_NOTICE_CALLS, how many calls are to fold. */
   folding?: (calls: number) => void;
+  /** Told why folding stopped, when it failed. */
+  failed?: (message: string) => void;
 }
 
-/** Folds the backlog when no engine is running and it is over the limit; returns the calls folded. */
+/**
+ * Folds the backlog when no engine is running and it is over the limit; returns the calls folded. A fold
+ * that fails (the database locked past the busy timeout, a full disk) stops folding and is told to
+ * `failed`: the read answers all the same, counting what is left raw.
+ */
 export function foldBeforeRead(db: Db, dataDir: string, options: FoldAtReadOptions = {}): number {
   const backlog = unfoldedCalls(db);
   if (backlog <= (options.limit ?? UNFOLDED_READ_LIMIT) || runningEngines(dataDir).length > 0) return 0;
   if (backlog >= FOLD_NOTICE_CALLS) options.folding?.(backlog);
   let total = 0;
-  for (;;) {
-    const { folded } = foldOnce(db, BATCH);
-    total += folded;
-    if (folded < BATCH) return total;
+  try {
+    for (;;) {
+      const { folded } = foldOnce(db, BATCH);
+      total += folded;
+      if (folded < BATCH) return total;
+    }
+  } catch (error) {
+    options.failed?.((error as Error).message);
+    return total;
   }
 }

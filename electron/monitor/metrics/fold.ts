@@ -35,7 +35,10 @@ function prepared(db: Db): Statements {
         "INSERT INTO rollup_series (server, method, target, outcome, last_seen) VALUES (?, ?, ?, ?, ?)",
       ),
       seen: db.prepare("UPDATE rollup_series SET last_seen = max(last_seen, ?) WHERE id = ?"),
-      seriesPrint: db.prepare("SELECT count(*) AS n, max(id) AS top FROM rollup_series"),
+      seriesPrint: db.prepare(
+        `SELECT count(*) AS n, max(id) AS top,
+         (SELECT value FROM metrics_state WHERE key = '${STATE.generation}') AS generation FROM rollup_series`,
+      ),
       stored: db.prepare(
         "SELECT count, bytes_in, bytes_out, sketch FROM call_rollups WHERE resolution = ? AND bucket_start = ? AND series = ?",
       ),
@@ -54,8 +57,9 @@ function prepared(db: Db): Statements {
 
 /**
  * Series ids a connection has looked up, kept across its fold transactions while the series table has the
- * same number of rows and the same highest id: retention deleting series, or another engine adding some,
- * changes that, and the ids are looked up again.
+ * same number of rows, the same highest id and the same rollup generation: another engine adding series
+ * changes the first two, retention deleting some the generation (a deleted highest id can be given again
+ * with the count back where it was), and the ids are looked up again.
  */
 interface SeriesIds {
   ids: Map<string, number>;
@@ -67,7 +71,7 @@ const seriesIds = new WeakMap<Db, SeriesIds>();
 
 function seriesPrint(s: Statements): string {
   const row = s.seriesPrint.get();
-  return `${row?.n}:${row?.top}`;
+  return `${row?.n}:${row?.top}:${row?.generation ?? 0}`;
 }
 
 /** A row to write: the batch's addition, and the stored row with it added (as read before the lock). */
@@ -90,16 +94,25 @@ export interface Plan {
 }
 
 /**
+ * Plans read again when another folder committed first, before this step gives way to it: each is a
+ * read of up to a whole batch, on the engine's thread when it folds there.
+ */
+const PLAN_ATTEMPTS = 3;
+
+/**
  * Folds up to `maxCalls` calls stored after the high-water mark. Reading, grouping and merging with the
  * stored rows happen before the write transaction, which then only writes each row once.
  */
 export function foldOnce(db: Db, maxCalls = 1000): FoldResult {
-  for (;;) {
+  for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
     const plan = planFold(db, maxCalls);
-    if (!plan) return { folded: 0, highWater: readState(db, STATE.folded), lockMs: 0 };
+    if (!plan) break;
     const result = commitPlan(db, plan);
     if (result) return result;
   }
+  // Nothing folded now (another folder keeps moving the mark: it is folding these calls); the next
+  // run goes on from where that one got to.
+  return { folded: 0, highWater: readState(db, STATE.folded), lockMs: 0 };
 }
 
 /**

@@ -77,14 +77,18 @@ export function retentionStep(
         return n;
       }
     }
-    // Series whose last call is older than every day row kept have no rows left.
-    return changes(
+    // Series whose last call is older than every day row kept have no rows left. Their ids can be
+    // given again (the highest one, to the next new series): the new generation makes every
+    // connection look its series ids up afresh.
+    n = changes(
       db
         .prepare(
           "DELETE FROM rollup_series WHERE id IN (SELECT id FROM rollup_series WHERE last_seen < ? LIMIT ?)",
         )
         .run(bucketStart(now - settings.daysMs, DAY), batch),
     );
+    if (n > 0) renewRollupGeneration(db);
+    return n;
   });
 }
 
