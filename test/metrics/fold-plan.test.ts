@@ -151,7 +151,7 @@ describe("a fold planned before its write transaction", () => {
     const print = () => db.prepare("SELECT count(*) AS n, max(id) AS top FROM rollup_series").get();
     const before = print();
     // Retention (another connection) deletes the old server's series: the highest ids.
-    expect(new MetricsCollector(other, { now: () => NOW }).enforceRetention()).toBeGreaterThan(0);
+    expect(new MetricsCollector(other, {}, { now: () => NOW }).enforceRetention()).toBeGreaterThan(0);
     // Another engine folds a new server of the same shape: it is given the same ids back.
     recordCalls(dir, calls("new", NOW - 30 * MINUTE, 5));
     new MetricsCollector(other).collect();
