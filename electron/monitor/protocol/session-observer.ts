@@ -6,6 +6,7 @@
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
 import {
@@ -44,6 +45,8 @@ export interface SessionObserverOptions {
   maxPending?: number;
   /** What the sink keeps of a payload (bytes): a longer response is read in place, not parsed whole. */
   captureLimit?: number;
+  /** A client request whose answer is read whole (WHOLE_RESULT_METHODS) has ended, however it ended. */
+  onWholeResultEnd?: () => void;
 }
 
 const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
@@ -58,6 +61,7 @@ export class SessionObserver {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly captureLimit: number;
+  private readonly onWholeResultEnd: (() => void) | undefined;
   /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
   private keep: number;
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
@@ -73,6 +77,7 @@ export class SessionObserver {
     this.maxPending = options.maxPending ?? 10_000;
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
+    this.onWholeResultEnd = options.onWholeResultEnd;
   }
 
   /**
@@ -123,6 +128,30 @@ export class SessionObserver {
     if (entry && WHOLE_RESULT_METHODS.has(entry.method)) return false;
     this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
     return true;
+  }
+
+  /**
+   * A line whose middle the copy left out. A response is read from its two ends; one whose outcome they do
+   * not tell ends unobserved. Anything else is recorded as a line too long to parse.
+   */
+  elided(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void {
+    const read = readElidedResponse(head, tail, totalBytes, hidden);
+    if (!read) {
+      this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
+      return;
+    }
+    const requestStream: Stream = stream === "in" ? "out" : "in";
+    if (read.kind === "unknown") {
+      if (read.id === null) this.gap(stream, 0);
+      else this.forget(requestStream, [read.id]);
+      return;
+    }
+    const id = read.message.id;
+    const entry = id === null ? undefined : this.pending[requestStream].get(idKey(id));
+    // A whole answer wanted but cut (its request went unnoticed by the copy): not read as a partial list.
+    const whole = entry && WHOLE_RESULT_METHODS.has(entry.method);
+    const value = !entry ? null : whole ? { oversized: true, bytes: totalBytes } : read.kept(this.keep);
+    this.response(stream, read.message, value, totalBytes, at);
   }
 
   /** A line too long to parse: recorded, and its id recovered from its edges when possible. */
@@ -214,6 +243,7 @@ export class SessionObserver {
       const entry = this.pending[stream].get(key);
       if (!entry) continue;
       this.pending[stream].delete(key);
+      this.released(entry);
       if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
     }
   }
@@ -411,8 +441,14 @@ export class SessionObserver {
 
   /** A request that ends without an answer: its outcome is only known if its stream was fully seen. */
   private end(entry: Pending, outcome: Outcome, at: number): void {
-    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
-    else this.finish(entry, outcome, at, 0, null);
+    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) {
+      this.released(entry);
+      this.countUnobserved(1);
+    } else this.finish(entry, outcome, at, 0, null);
+  }
+
+  private released(entry: Pending): void {
+    if (entry.direction === "c2s" && WHOLE_RESULT_METHODS.has(entry.method)) this.onWholeResultEnd?.();
   }
 
   private countUnobserved(calls: number): void {
@@ -429,6 +465,7 @@ export class SessionObserver {
     errorCode: number | null = null,
     errorMessage: string | null = null,
   ): void {
+    this.released(entry);
     this.sink.call({
       direction: entry.direction,
       requestId: entry.requestId,

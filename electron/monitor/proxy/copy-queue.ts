@@ -4,12 +4,15 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
+import { type Elision, LineElider, WholeResultWatch } from "./line-elider.js";
 import type { CopyStream, ToWorker } from "./worker-protocol.js";
 
 export interface Copy<S extends string> {
   stream: S;
   at: number;
   bytes: Uint8Array;
+  /** Set on an empty copy: the bytes of the line's middle left out here (see line-elider.ts). */
+  elided?: Elision;
 }
 
 /**
@@ -56,6 +59,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private batch: (Copy<S> | { control: M })[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly slabs: ArrayBuffer[] = [];
+  private readonly eliders = new Map<S, LineElider>();
+  private watch: { stream: S; watch: WholeResultWatch } | null = null;
   droppedBytes = 0;
   droppedChunks = 0;
 
@@ -64,7 +69,34 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     private readonly maxInFlightBytes = 32 * 1024 * 1024,
   ) {}
 
+  /**
+   * Long lines of `stream` are copied as their head and tail only, sized by `control` (line-elider.ts);
+   * `requests` is the stream whose requests for whole answers turn that off while they are pending.
+   */
+  elideLongLines(stream: S, requests: S, control: Int32Array): void {
+    this.eliders.set(stream, new LineElider(control));
+    this.watch = { stream: requests, watch: new WholeResultWatch(control) };
+  }
+
   offer(stream: S, chunk: Buffer, at: number): void {
+    const elider = this.broken ? undefined : this.eliders.get(stream);
+    if (!this.broken && this.watch?.stream === stream) this.watch.watch.offer(chunk);
+    if (!elider) {
+      this.copy(stream, chunk, at);
+      return;
+    }
+    elider.offer(chunk, {
+      copy: (bytes) => this.copy(stream, bytes, at),
+      elided: (elided) => {
+        // After a drop the line is lost anyway: the gap notice says so.
+        if (this.gaps.has(stream)) return;
+        this.batch.push({ stream, at, bytes: new Uint8Array(0), elided });
+        this.schedule();
+      },
+    });
+  }
+
+  private copy(stream: S, chunk: Buffer, at: number): void {
     if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
       this.droppedBytes += chunk.length;
       this.droppedChunks++;

@@ -6,13 +6,14 @@
  */
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
-import { SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { keptBytes, SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 import { countLines, SLAB_BYTES } from "./copy-queue.js";
+import { CONTROL_HEAD, wholeResultEnded } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
@@ -38,6 +39,9 @@ export class Observation {
   /** Behind the traffic: long responses are captured short (see BEHIND_MS). */
   private behind = false;
   private readonly decoder = new TextDecoder("utf-8");
+  /** Shared with the forwarding thread: how much of a long server line it copies (line-elider.ts). */
+  private readonly elision: Int32Array | null;
+  private readonly captureLimit: number;
 
   constructor(
     init: WorkerInit,
@@ -62,10 +66,15 @@ export class Observation {
       }),
       SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
     );
+    const elision = init.elision ? new Int32Array(init.elision) : null;
+    this.elision = elision;
+    this.captureLimit = init.captureLimit;
     this.observer = new SessionObserver(this.recorder, {
       timeoutMs: init.timeoutMs,
       captureLimit: init.captureLimit,
+      onWholeResultEnd: elision ? () => wholeResultEnded(elision) : undefined,
     });
+    this.copyHead(init.captureLimit);
     this.deadline = new BigInt64Array(init.drainDeadline);
     // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
     this.stderrRecords = new StderrAssembler((record) =>
@@ -93,6 +102,8 @@ export class Observation {
       {
         line: (bytes, at) => this.observer.line(stream, bytes, at),
         oversized: (head, tail, total, at) => this.observer.oversized(stream, head, tail, total, at),
+        elided: (head, tail, total, hidden, at) =>
+          this.observer.elided(stream, head, tail, total, hidden, at),
         lost: () => this.observer.gap(stream, 1),
       },
       maxLineBytes,
@@ -118,7 +129,8 @@ export class Observation {
             continue;
           }
           try {
-            this.splitters[item.stream].push(bytes, item.at);
+            if (item.elided) this.splitters[item.stream].elide(item.elided.bytes, item.elided.hidden);
+            else this.splitters[item.stream].push(bytes, item.at);
           } catch {
             // A bug in observation must not stop it for later chunks.
             this.splitters[item.stream].reset();
@@ -180,10 +192,18 @@ export class Observation {
     if (!this.behind && lag > BEHIND_MS && backlog > BEHIND_BYTES) {
       this.behind = true;
       this.observer.shortenCaptures(SHORT_CAPTURE_LIMIT);
+      this.copyHead(SHORT_CAPTURE_LIMIT);
     } else if (this.behind && (lag < CAUGHT_UP_MS || backlog < CAUGHT_UP_BYTES)) {
       this.behind = false;
       this.observer.shortenCaptures(null);
+      this.copyHead(this.captureLimit);
     }
+  }
+
+  /** Long server lines are copied up to what a capture of `limit` reads (its masking margin included). */
+  private copyHead(limit: number): void {
+    if (this.elision)
+      Atomics.store(this.elision, CONTROL_HEAD, keptBytes(Math.min(limit, this.captureLimit)));
   }
 
   private drainExpired(): boolean {

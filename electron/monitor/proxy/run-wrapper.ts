@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
+import { CONTROL_SLOTS } from "./line-elider.js";
 import { StderrLines } from "./stderr-lines.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -232,6 +233,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
     maxLineBytes: options.maxLineBytes,
     client: options.client ?? null,
     drainDeadline: new SharedArrayBuffer(8),
+    elision: new SharedArrayBuffer(4 * CONTROL_SLOTS),
   };
   const drainDeadline = new BigInt64Array(init.drainDeadline);
   let worker: Worker;
@@ -252,6 +254,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
   }
   worker.unref();
   const queue = new CopyQueue(worker);
+  if (init.elision) queue.elideLongLines("out", "in", new Int32Array(init.elision));
   let closed: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     closed = resolve;

@@ -1,4 +1,5 @@
 /** Messages between the wrapper's forwarding thread and its observer worker. */
+import type { Elision } from "./line-elider.js";
 
 export interface WorkerInit {
   dataDir: string;
@@ -17,6 +18,8 @@ export interface WorkerInit {
    * its backlog and only counts what it skips (0 while the session runs).
    */
   drainDeadline: SharedArrayBuffer;
+  /** CONTROL_SLOTS Int32s shared with the forwarding thread: how long server lines are copied (line-elider.ts). */
+  elision?: SharedArrayBuffer;
 }
 
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
@@ -27,6 +30,8 @@ export interface CopyChunk {
   /** When the forwarding thread read it (epoch ms, sub-millisecond). */
   at: number;
   bytes: Uint8Array;
+  /** On an empty copy: the middle of the current line was left out (line-elider.ts). */
+  elided?: Elision;
 }
 
 export type ToWorker =
