@@ -53,7 +53,11 @@ export function countLines(chunk: Uint8Array): number {
 }
 
 export class CopyQueue<S extends string = CopyStream, M extends { type: string } = ToWorker> {
+  /** Bytes handed over, less those acknowledged by message (see `held` for those acknowledged in memory). */
   private inFlight = 0;
+  /** [bytes handled, epoch ms of the last progress], written by the worker (see `reportProgressIn`). */
+  private progress: BigInt64Array | null = null;
+  private ackedAt = Date.now();
   private readonly gaps = new Map<S, Gap>();
   private broken = false;
   private batch: (Copy<S> | { control: M })[] = [];
@@ -97,7 +101,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   }
 
   private copy(stream: S, chunk: Buffer, at: number): void {
-    if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
+    if (this.broken || this.held + chunk.length > this.maxInFlightBytes) {
       this.droppedBytes += chunk.length;
       this.droppedChunks++;
       if (this.broken || chunk.length === 0) return;
@@ -179,23 +183,38 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     const items = this.batch;
     this.batch = [];
     this.send(
-      { type: "chunks", items, inFlight: this.inFlight },
+      { type: "chunks", items, inFlight: this.held },
       items.flatMap((item) => ("bytes" in item ? [item.bytes.buffer as ArrayBuffer] : [])),
     );
   }
 
   acknowledge(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes);
-    this.lastAckAt = Date.now();
+    this.ackedAt = Date.now();
   }
 
   /** Copies handed over but not yet processed by the worker. */
   get pendingBytes(): number {
-    return this.inFlight;
+    return this.held;
   }
 
   /** When the worker last reported progress (epoch ms). */
-  lastAckAt = Date.now();
+  get lastAckAt(): number {
+    return this.progress ? Math.max(this.ackedAt, Number(Atomics.load(this.progress, 1))) : this.ackedAt;
+  }
+
+  /**
+   * The worker reports what it handled in `progress` (two BigInt64s: bytes handled in all, when it last
+   * made progress) instead of a message per batch: a message from a busy worker costs it far more CPU
+   * than the batch's bookkeeping.
+   */
+  reportProgressIn(progress: BigInt64Array): void {
+    this.progress = progress;
+  }
+
+  private get held(): number {
+    return this.progress ? this.inFlight - Number(Atomics.load(this.progress, 0)) : this.inFlight;
+  }
 
   /** The worker is gone: drop every later copy. */
   markBroken(): void {

@@ -26,6 +26,8 @@ const BEHIND_MS = 100;
 const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
 const CAUGHT_UP_BYTES = 1024 * 1024;
+/** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
+const SLABS_PER_RETURN = 16;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -42,6 +44,10 @@ export class Observation {
   /** Shared with the forwarding thread: how much of a long server line it copies (line-elider.ts). */
   private readonly elision: Int32Array | null;
   private readonly captureLimit: number;
+  /** Shared with the forwarding thread: bytes handled and when (see CopyQueue.reportProgressIn). */
+  private readonly progress: BigInt64Array | null;
+  /** Read slabs not yet handed back (they go back a few at a time, with one message). */
+  private slabsBack: ArrayBuffer[] = [];
 
   constructor(
     init: WorkerInit,
@@ -75,6 +81,7 @@ export class Observation {
       onWholeResultEnd: elision ? () => wholeResultEnded(elision) : undefined,
     });
     this.copyHead(init.captureLimit);
+    this.progress = init.progress ? new BigInt64Array(init.progress) : null;
     this.deadline = new BigInt64Array(init.drainDeadline);
     // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
     this.stderrRecords = new StderrAssembler((record) =>
@@ -136,7 +143,7 @@ export class Observation {
             this.splitters[item.stream].reset();
           }
         }
-        this.send({ type: "ack", bytes: total, slabs }, slabs);
+        this.acknowledge(total, slabs);
         const last = message.items[message.items.length - 1];
         if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
         return;
@@ -198,6 +205,28 @@ export class Observation {
       this.observer.shortenCaptures(null);
       this.copyHead(this.captureLimit);
     }
+  }
+
+  /** The copies of a batch are handled: their bytes no longer count against the queue's bound. */
+  private acknowledge(bytes: number, slabs: ArrayBuffer[]): void {
+    if (!this.progress) {
+      this.send({ type: "ack", bytes, slabs }, slabs);
+      return;
+    }
+    Atomics.add(this.progress, 0, BigInt(bytes));
+    this.madeProgress();
+    this.slabsBack.push(...slabs);
+    if (this.slabsBack.length >= SLABS_PER_RETURN) {
+      const back = this.slabsBack;
+      this.slabsBack = [];
+      this.send({ type: "ack", bytes: 0, slabs: back }, back);
+    }
+  }
+
+  /** Tells the forwarding thread that observation moves on (a batch handled or written). */
+  madeProgress(): void {
+    if (this.progress) Atomics.store(this.progress, 1, BigInt(Date.now()));
+    else this.send({ type: "ack", bytes: 0 });
   }
 
   /** Long server lines are copied up to what a capture of `limit` reads (its masking margin included). */

@@ -234,6 +234,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
     client: options.client ?? null,
     drainDeadline: new SharedArrayBuffer(8),
     elision: new SharedArrayBuffer(4 * CONTROL_SLOTS),
+    progress: new SharedArrayBuffer(16),
   };
   const drainDeadline = new BigInt64Array(init.drainDeadline);
   let worker: Worker;
@@ -255,6 +256,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
   worker.unref();
   const queue = new CopyQueue(worker);
   if (init.elision) queue.elideLongLines("out", "in", new Int32Array(init.elision));
+  if (init.progress) queue.reportProgressIn(new BigInt64Array(init.progress));
   let closed: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     closed = resolve;

@@ -20,6 +20,11 @@ export interface WorkerInit {
   drainDeadline: SharedArrayBuffer;
   /** CONTROL_SLOTS Int32s shared with the forwarding thread: how long server lines are copied (line-elider.ts). */
   elision?: SharedArrayBuffer;
+  /**
+   * Two BigInt64s the worker writes instead of acknowledging each batch by message: the bytes of copies it
+   * has handled in all, and when it last made progress (epoch ms). Copy slabs still go back by message.
+   */
+  progress?: SharedArrayBuffer;
 }
 
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
