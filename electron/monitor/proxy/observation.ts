@@ -20,12 +20,13 @@ import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-prot
  * When the observer counts as behind the traffic, so that long responses keep SHORT_CAPTURE_LIMIT instead
  * of the full capture limit: the batch it handles was read off the traffic over BEHIND_MS ago and a backlog
  * of over BEHIND_BYTES waits behind it. Both, so that a pause of the thread (its start, a busy machine)
- * with little traffic behind it never shortens a capture. It has caught up when either is small again.
+ * with little traffic behind it never shortens a capture. It has caught up when what it handles is fresh
+ * again: while it is behind, the forwarding thread copies long lines short, so a small backlog in bytes
+ * can still be many calls.
  */
 const BEHIND_MS = 100;
 const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
-const CAUGHT_UP_BYTES = 1024 * 1024;
 /** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
 const SLABS_PER_RETURN = 16;
 
@@ -200,7 +201,7 @@ export class Observation {
       this.behind = true;
       this.observer.shortenCaptures(SHORT_CAPTURE_LIMIT);
       this.copyHead(SHORT_CAPTURE_LIMIT);
-    } else if (this.behind && (lag < CAUGHT_UP_MS || backlog < CAUGHT_UP_BYTES)) {
+    } else if (this.behind && lag < CAUGHT_UP_MS) {
       this.behind = false;
       this.observer.shortenCaptures(null);
       this.copyHead(this.captureLimit);
