@@ -232,6 +232,28 @@ describe("the observer with cut lines", () => {
     return { calls, unobserved, pending: observer.pendingCount };
   }
 
+  it("records a cut notification and a cut server request from their heads", () => {
+    const logs: unknown[] = [];
+    const calls: { method: string; outcome: string }[] = [];
+    const sink: ObservationSink = {
+      call: (call) => calls.push(call),
+      log: (log) => logs.push(log),
+      session: () => {},
+      protocolEvent: () => {},
+    };
+    const observer = new SessionObserver(sink, { captureLimit: LIMIT });
+    const cut = (line: string) => {
+      const [copied] = throughCopy(line);
+      if (!copied || copied.total < 0) throw new Error("copied whole");
+      observer.elided("out", copied.head, copied.tail, copied.total, copied.hidden, 1);
+    };
+    cut(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"error","data":${big}}}`);
+    cut(`{"jsonrpc":"2.0","id":"s1","method":"sampling/createMessage","params":{"messages":[${big}]}}`);
+    observer.line("in", Buffer.from('{"jsonrpc":"2.0","id":"s1","result":{"role":"assistant"}}'), 2);
+    expect(logs).toEqual([expect.objectContaining({ level: "error" })]);
+    expect(calls).toEqual([expect.objectContaining({ method: "sampling/createMessage", outcome: "ok" })]);
+  });
+
   it("stores told outcomes and counts untold ones as unobserved: none stored with a guessed outcome", () => {
     const { calls, unobserved, pending } = observe([
       told["isError at the tail"] ?? "",

@@ -12,7 +12,7 @@ import { keptBytes } from "../pipeline/capture.js";
 import { BUDGET_MARGIN } from "../pipeline/mask.js";
 import { closedPrefix, type Span, stringPrefix, ws } from "./json-scan.js";
 import { type LeadingMembers, leadingMembers, trailingMembers, wsBack } from "./json-scan-back.js";
-import { isObject, type JsonRpcId, type JsonRpcMessage } from "./jsonrpc.js";
+import { isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { field, firstTextBlock, resultFields, TOO_BIG } from "./large-response.js";
 import { PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
 
@@ -186,4 +186,23 @@ function contentStart(head: Buffer, result: LeadingMembers): unknown {
     ERROR_TEXT_UNITS,
   );
   return [{ type: "text", text: prefix ?? "" }];
+}
+
+/**
+ * A request or notification the copy cut: the message its head's first `keep` bytes make (its params cut,
+ * the value marked partial), or null when they make none (then it is a line too long to parse).
+ */
+export function readElidedMessage(
+  head: Buffer,
+  totalBytes: number,
+  keep: number,
+): { message: Exclude<JsonRpcMessage, { kind: "response" }>; value: unknown } | null {
+  const limit = Math.min(keptBytes(keep), head.length);
+  const text = closedPrefix(head, limit, true);
+  if (text === null) return null;
+  const parsed = parseLine(Buffer.from(text));
+  if (parsed.kind !== "message" || parsed.message.kind === "response" || !isObject(parsed.value)) return null;
+  const mark: PartialPayload = { bytes: totalBytes, keep: Math.max(0, limit - BUDGET_MARGIN) };
+  Object.defineProperty(parsed.value, PARTIAL_PAYLOAD, { value: mark });
+  return { message: parsed.message, value: parsed.value };
 }

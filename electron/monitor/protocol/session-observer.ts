@@ -6,7 +6,7 @@
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
-import { readElidedResponse } from "./elided-response.js";
+import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
 import {
@@ -132,12 +132,14 @@ export class SessionObserver {
 
   /**
    * A line whose middle the copy left out. A response is read from its two ends; one whose outcome they do
-   * not tell ends unobserved. Anything else is recorded as a line too long to parse.
+   * not tell ends unobserved. A request or notification is what its head holds, its params cut.
    */
   elided(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void {
     const read = readElidedResponse(head, tail, totalBytes, hidden);
     if (!read) {
-      this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
+      const cut = readElidedMessage(head, totalBytes, this.keep);
+      if (cut) this.message(stream, cut.message, cut.value, totalBytes, at);
+      else this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
       return;
     }
     const requestStream: Stream = stream === "in" ? "out" : "in";
