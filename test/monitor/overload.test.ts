@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
+import { CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
 import type { ToWorker, WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
@@ -23,9 +24,17 @@ afterAll(async () => {
 });
 
 /** The observer worker, but its inbox is only worked through when the test says (a slow store). */
-function slowObserver(sessionId: string, maxInFlightBytes: number) {
+function slowObserver(sessionId: string, maxInFlightBytes: number, options: { cut?: boolean } = {}) {
   const inbox: ToWorker[] = [];
   const queue = new CopyQueue({ postMessage: (message: ToWorker) => inbox.push(message) }, maxInFlightBytes);
+  // As `mcpscope run` sets it up: long server lines cut at the source, progress in shared memory.
+  const shared = options.cut
+    ? { elision: new SharedArrayBuffer(4 * CONTROL_SLOTS), progress: new SharedArrayBuffer(16) }
+    : {};
+  if (shared.elision && shared.progress) {
+    queue.elideLongLines("out", "in", new Int32Array(shared.elision));
+    queue.reportProgressIn(new BigInt64Array(shared.progress));
+  }
   const init: WorkerInit = {
     dataDir: dir.path,
     sessionId,
@@ -38,6 +47,7 @@ function slowObserver(sessionId: string, maxInFlightBytes: number) {
     maxLineBytes: 16 * 1024 * 1024,
     client: null,
     drainDeadline: new SharedArrayBuffer(8),
+    ...shared,
   };
   let observation: Observation | null = null;
   const writer = new BatchWriter({
@@ -46,14 +56,26 @@ function slowObserver(sessionId: string, maxInFlightBytes: number) {
     afterBatch: (db) => observation?.recorder.writeSessionRow(db),
   });
   observation = new Observation(init, writer, (message) => {
-    if (message.type === "ack") queue.acknowledge(message.bytes);
+    if (message.type === "ack") {
+      queue.acknowledge(message.bytes);
+      if (message.slabs) queue.recycle(message.slabs);
+    }
   });
   const current = observation;
+  let cutLines = 0;
   return {
     queue,
+    /** Lines the copy cut (their middles left out) among the messages worked through. */
+    get cutLines() {
+      return cutLines;
+    },
     /** Works through `count` waiting messages (all by default). */
     work(count = Number.POSITIVE_INFINITY) {
-      for (let i = 0; i < count && inbox.length > 0; i++) current.handle(inbox.shift() as ToWorker);
+      for (let i = 0; i < count && inbox.length > 0; i++) {
+        const message = inbox.shift() as ToWorker;
+        if (message.type === "chunks") cutLines += message.items.filter((item) => item.elided).length;
+        current.handle(message);
+      }
     },
     expireDrain() {
       Atomics.store(new BigInt64Array(init.drainDeadline), 0, 1n);
@@ -67,6 +89,9 @@ const request = (id: number) =>
 const response = (id: number) =>
   `${JSON.stringify({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `echo ${id}` }], isError: id % 5 === 0 } })}\n`;
 const expectedOutcome = (id: number) => (id % 5 === 0 ? "tool_error" : "ok");
+/** A long answer as the SDK writes it: `isError` after the text, the id last. */
+const longResponse = (id: number) =>
+  `{"result":{"content":[{"type":"text","text":"echo ${id} ${"y".repeat(100_000 + id)}"}],"isError":${id % 5 === 0}},"jsonrpc":"2.0","id":${id}}\n`;
 
 /**
  * A client with three calls in flight; some lines reach the copy queue in two pieces. The observer works
@@ -75,12 +100,17 @@ const expectedOutcome = (id: number) => (id % 5 === 0 ? "tool_error" : "ok");
 function traffic(
   observer: ReturnType<typeof slowObserver>,
   calls: number,
-  options: { workEvery: number; onCall?: (id: number) => void },
+  options: { workEvery: number; onCall?: (id: number) => void; answer?: (id: number) => string },
 ) {
+  const answer = options.answer ?? response;
   let at = Date.now();
   const offer = (stream: "in" | "out", text: string) => {
     const bytes = Buffer.from(text);
-    const pieces = text.length % 3 === 0 ? [bytes.subarray(0, 40), bytes.subarray(40)] : [bytes];
+    // Pipes read at most 64 KiB at a time.
+    const pieces: Buffer[] = [];
+    for (let from = 0; from < bytes.length; from += 65536) pieces.push(bytes.subarray(from, from + 65536));
+    if (text.length % 3 === 0 && bytes.length <= 65536)
+      pieces.splice(0, 1, bytes.subarray(0, 40), bytes.subarray(40));
     for (const piece of pieces) {
       at += 0.05;
       observer.queue.offer(stream, piece, at);
@@ -90,10 +120,10 @@ function traffic(
   for (let id = 1; id <= calls; id++) {
     options.onCall?.(id);
     offer("in", request(id));
-    if (id > 3) offer("out", response(id - 3));
+    if (id > 3) offer("out", answer(id - 3));
     if (id % options.workEvery === 0) observer.work();
   }
-  for (let id = Math.max(1, calls - 2); id <= calls; id++) offer("out", response(id));
+  for (let id = Math.max(1, calls - 2); id <= calls; id++) offer("out", answer(id));
   at += 1;
   observer.queue.postGaps(at);
   observer.queue.post({ type: "exit", at, exitCode: 0, signal: null });
@@ -141,6 +171,19 @@ describe("the observer under overload", () => {
     expect(result.dropped).toBeGreaterThan(0);
     expect(result.calls.length + result.dropped).toBe(600);
     // Answers to lost requests and the rest of a cut line are expected after a gap, not protocol errors.
+    expect(result.strayEvents).toBe(0);
+  });
+
+  it("with long answers cut at the source: true outcomes or counted, stored text capped", () => {
+    const observer = slowObserver("overload-cut", 400 * 1024, { cut: true });
+    traffic(observer, 200, { workEvery: 10, answer: longResponse });
+    expect(observer.cutLines).toBeGreaterThan(100);
+
+    const result = stored("overload-cut");
+    for (const call of result.calls) expect(call.outcome, `call ${call.id}`).toBe(expectedOutcome(call.id));
+    expect(result.calls.length).toBeGreaterThan(0);
+    expect(result.dropped).toBeGreaterThan(0);
+    expect(result.calls.length + result.dropped).toBe(200);
     expect(result.strayEvents).toBe(0);
   });
 
