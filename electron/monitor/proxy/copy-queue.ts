@@ -84,20 +84,27 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
 
   offer(stream: S, chunk: Buffer, at: number): void {
     const elider = this.broken ? undefined : this.eliders.get(stream);
-    if (!this.broken && this.watch?.stream === stream) this.watch.watch.offer(chunk);
-    if (!elider) {
+    if (!elider && this.watch?.stream !== stream) {
       this.copy(stream, chunk, at);
       return;
     }
-    elider.offer(chunk, {
-      copy: (bytes) => this.copy(stream, bytes, at),
-      elided: (elided) => {
-        // After a drop the line is lost anyway: the gap notice says so.
-        if (this.gaps.has(stream)) return;
-        this.batch.push({ stream, at, bytes: new Uint8Array(0), elided });
-        this.schedule();
-      },
-    });
+    try {
+      if (!this.broken && this.watch?.stream === stream) this.watch.watch.offer(chunk);
+      if (!elider) this.copy(stream, chunk, at);
+      else
+        elider.offer(chunk, {
+          copy: (bytes) => this.copy(stream, bytes, at),
+          elided: (elided) => {
+            // After a drop the line is lost anyway: the gap notice says so.
+            if (this.gaps.has(stream)) return;
+            this.batch.push({ stream, at, bytes: new Uint8Array(0), elided });
+            this.schedule();
+          },
+        });
+    } catch {
+      // Observation must never take the traffic down with it: it stops, the relay goes on.
+      this.broken = true;
+    }
   }
 
   private copy(stream: S, chunk: Buffer, at: number): void {
