@@ -175,11 +175,19 @@ describe("the observer under overload", () => {
   });
 
   it("with long answers cut at the source: true outcomes or counted, stored text capped", () => {
-    const observer = slowObserver("overload-cut", 400 * 1024, { cut: true });
-    traffic(observer, 200, { workEvery: 10, answer: longResponse });
-    expect(observer.cutLines).toBeGreaterThan(100);
+    // Worked through every 10 calls: 10 whole heads (68 KiB) would not fit in 400 KiB; short ones do.
+    const roomy = slowObserver("overload-cut", 400 * 1024, { cut: true });
+    traffic(roomy, 200, { workEvery: 10, answer: longResponse });
+    expect(roomy.cutLines).toBeGreaterThan(100);
+    const kept = stored("overload-cut");
+    for (const call of kept.calls) expect(call.outcome, `call ${call.id}`).toBe(expectedOutcome(call.id));
+    expect(kept.calls.length).toBe(200);
+    expect(kept.dropped).toBe(0);
 
-    const result = stored("overload-cut");
+    // Not even the short copies fit: some are dropped, and counted.
+    const tight = slowObserver("overload-cut-tight", 100 * 1024, { cut: true });
+    traffic(tight, 200, { workEvery: 10, answer: longResponse });
+    const result = stored("overload-cut-tight");
     for (const call of result.calls) expect(call.outcome, `call ${call.id}`).toBe(expectedOutcome(call.id));
     expect(result.calls.length).toBeGreaterThan(0);
     expect(result.dropped).toBeGreaterThan(0);
@@ -204,6 +212,32 @@ describe("the observer under overload", () => {
     expect(result.calls.length).toBeGreaterThanOrEqual(290);
     expect(result.calls.length).toBeLessThan(300);
     expect(result.calls.length + result.dropped).toBe(900);
+  });
+
+  it("a request let go by the pending bound is counted as unobserved, not stored as disconnected", () => {
+    const calls: string[] = [];
+    const events: string[] = [];
+    let unobserved = 0;
+    const observer = new SessionObserver(
+      {
+        call: (call) => calls.push(`${call.requestId}:${call.outcome}`),
+        log: () => {},
+        protocolEvent: (event) => events.push(event.type),
+        session: () => {},
+        unobserved: (n) => {
+          unobserved += n;
+        },
+      },
+      { maxPending: 2 },
+    );
+    const line = (text: string) => Buffer.from(text.trimEnd());
+    for (const id of [1, 2, 3]) observer.line("in", line(request(id)), id);
+    // The server was slow, not gone: every answer comes.
+    for (const id of [1, 2, 3]) observer.line("out", line(response(id)), 10 + id);
+    observer.close(20);
+    expect(calls).toEqual(["2:ok", "3:ok"]);
+    expect(unobserved).toBe(1);
+    expect(events).toEqual([]);
   });
 
   it("a request whose answer was lost does not time out or disconnect: it ends unobserved", () => {

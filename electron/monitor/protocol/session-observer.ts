@@ -41,7 +41,7 @@ interface Pending {
 export interface SessionObserverOptions {
   /** A request still pending after this long ends as `timeout` (default 60 s). */
   timeoutMs?: number;
-  /** Upper bound on tracked pending requests; beyond it the oldest is dropped as `disconnected`. */
+  /** Upper bound on tracked pending requests; beyond it the oldest is let go and counted as unobserved. */
   maxPending?: number;
   /** What the sink keeps of a payload (bytes): a longer response is read in place, not parsed whole. */
   captureLimit?: number;
@@ -293,8 +293,15 @@ export class SessionObserver {
     if (table.size >= this.maxPending) {
       const oldest = table.entries().next().value;
       if (oldest) {
+        // Let go by this bound, not by the transport: its answer may still come (then it is expected and
+        // silent), so it is counted as unobserved rather than stored as `disconnected`.
         table.delete(oldest[0]);
-        this.end(oldest[1], "disconnected", at);
+        this.released(oldest[1]);
+        if (!LONG_LIVED_METHODS.has(oldest[1].method)) {
+          this.countUnobserved(1);
+          const answers: Stream = stream === "in" ? "out" : "in";
+          this.orphansExpected[answers] = Math.min(this.orphansExpected[answers] + 1, 1_000_000);
+        }
       }
     }
     const round = this.takeRound(message.method, message.params);

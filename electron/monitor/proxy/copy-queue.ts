@@ -78,7 +78,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
    * `requests` is the stream whose requests for whole answers turn that off while they are pending.
    */
   elideLongLines(stream: S, requests: S, control: Int32Array): void {
-    this.eliders.set(stream, new LineElider(control));
+    // A quarter full: copies shrink before any has to be dropped, whatever the observer knows yet.
+    this.eliders.set(stream, new LineElider(control, () => this.held > this.maxInFlightBytes / 4));
     this.watch = { stream: requests, watch: new WholeResultWatch(control) };
   }
 

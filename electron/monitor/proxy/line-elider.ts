@@ -25,11 +25,14 @@ const NEEDLE_CARRY = Math.max(...WHOLE_RESULT_NEEDLES.map((n) => n.length)) - 1;
 /**
  * Shared by the forwarding thread and the observer (Int32Array over a SharedArrayBuffer): HEAD is how many
  * bytes of a long server line to copy (0: copy lines whole), set by the observer; WHOLE counts requests
- * that want a whole answer, raised here when the client sends one and lowered by the observer when it ends.
+ * that want a whole answer, raised here when the client sends one and lowered by the observer when it ends;
+ * SHORT_HEAD is the head used while the copy queue fills up, before the observer knows it is behind.
  */
 export const CONTROL_HEAD = 0;
 export const CONTROL_WHOLE = 1;
-export const CONTROL_SLOTS = 2;
+/** The head while the copy queue is filling up (the observer's short capture plus its masking margin). */
+export const CONTROL_SHORT_HEAD = 2;
+export const CONTROL_SLOTS = 3;
 
 /** What the forwarding thread left out of a line, between the head and the tail it copied. */
 export interface Elision {
@@ -62,7 +65,11 @@ export class LineElider {
   /** The last bytes seen before the current piece, to find a name split across reads. */
   private readonly carry = new SeamCarry(HIDDEN_KEY.length - 1);
 
-  constructor(private readonly control: Int32Array) {}
+  /** `pressed`: the copy queue holds enough that long lines are better copied short. */
+  constructor(
+    private readonly control: Int32Array,
+    private readonly pressed: () => boolean = () => false,
+  ) {}
 
   offer(chunk: Buffer, sink: ElisionSink): void {
     let start = 0;
@@ -95,8 +102,11 @@ export class LineElider {
   }
 
   private lineLimit(): number {
-    const head = Atomics.load(this.control, CONTROL_HEAD);
-    return head > 0 && Atomics.load(this.control, CONTROL_WHOLE) <= 0 ? head : Number.POSITIVE_INFINITY;
+    let head = Atomics.load(this.control, CONTROL_HEAD);
+    if (head <= 0 || Atomics.load(this.control, CONTROL_WHOLE) > 0) return Number.POSITIVE_INFINITY;
+    const short = Atomics.load(this.control, CONTROL_SHORT_HEAD);
+    if (short > 0 && short < head && this.pressed()) head = short;
+    return head;
   }
 
   private startEliding(chunk: Buffer, cut: number): void {

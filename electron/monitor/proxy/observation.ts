@@ -13,7 +13,7 @@ import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 import { countLines, SLAB_BYTES } from "./copy-queue.js";
-import { CONTROL_HEAD, wholeResultEnded } from "./line-elider.js";
+import { CONTROL_HEAD, CONTROL_SHORT_HEAD, wholeResultEnded } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
@@ -232,8 +232,13 @@ export class Observation {
 
   /** Long server lines are copied up to what a capture of `limit` reads (its masking margin included). */
   private copyHead(limit: number): void {
-    if (this.elision)
-      Atomics.store(this.elision, CONTROL_HEAD, keptBytes(Math.min(limit, this.captureLimit)));
+    if (!this.elision) return;
+    Atomics.store(this.elision, CONTROL_HEAD, keptBytes(Math.min(limit, this.captureLimit)));
+    Atomics.store(
+      this.elision,
+      CONTROL_SHORT_HEAD,
+      keptBytes(Math.min(SHORT_CAPTURE_LIMIT, this.captureLimit)),
+    );
   }
 
   private drainExpired(): boolean {
