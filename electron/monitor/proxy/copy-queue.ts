@@ -213,8 +213,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
 
   /**
    * The worker reports what it handled in `progress` (two BigInt64s: bytes handled in all, when it last
-   * made progress) instead of a message per batch: a message from a busy worker costs it far more CPU
-   * than the batch's bookkeeping.
+   * made progress) instead of a message per batch and per database batch, each of which woke this
+   * thread.
    */
   reportProgressIn(progress: BigInt64Array): void {
     this.progress = progress;
