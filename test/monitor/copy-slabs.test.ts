@@ -10,6 +10,7 @@ import {
   type QueueMessage,
   SLAB_BYTES,
 } from "../../electron/monitor/proxy/copy-queue.js";
+import { CONTROL_HEAD, CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
 import type { CopyStream, ToWorker } from "../../electron/monitor/proxy/worker-protocol.js";
 
 type Sent = ToWorker | QueueMessage<CopyStream, ToWorker>;
@@ -134,5 +135,48 @@ describe("copy slabs", () => {
     if (last?.type !== "chunks") throw new Error("expected a batch of copies");
     const copy = last.items[0];
     expect(copy && "bytes" in copy ? Buffer.from(copy.bytes).toString() : null).toBe("after the gap\n");
+  });
+  it("packs a long line's head and tail beside small copies, the cut in order, acknowledged once in shared memory", () => {
+    const { q, sent } = queue(true);
+    const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
+    Atomics.store(control, CONTROL_HEAD, 10_000);
+    const progress = new BigInt64Array(new SharedArrayBuffer(16));
+    q.elideLongLines("out", "in", control);
+    q.reportProgressIn(progress);
+
+    q.offer("out", Buffer.from('{"id":1}\n'), 1);
+    const line = Buffer.concat([Buffer.alloc(150_000, 0x61), Buffer.alloc(50_000, 0x62), Buffer.from("\n")]);
+    for (let at = 0; at < line.length; at += 50_000) q.offer("out", line.subarray(at, at + 50_000), 2);
+    q.flush();
+
+    const batches = sent.filter(({ message }) => message.type === "chunks");
+    expect(batches).toHaveLength(1);
+    const batch = batches[0]?.message as Extract<Sent, { type: "chunks" }>;
+    const items = batch.items.flatMap((item) => ("bytes" in item ? [item] : []));
+    // The small line, the head, the cut, the tail, the newline: in the order the server wrote them.
+    expect(items.map((item) => item.elided ?? Buffer.from(item.bytes).toString().slice(0, 8))).toEqual([
+      '{"id":1}',
+      "aaaaaaaa",
+      { bytes: 200_000 - 10_000 - 4096, hidden: false },
+      "bbbbbbbb",
+      "\n",
+    ]);
+    const copied = Buffer.concat(items.map((item) => item.bytes));
+    expect(
+      copied.equals(
+        Buffer.concat([Buffer.from('{"id":1}\n'), line.subarray(0, 10_000), line.subarray(-4097)]),
+      ),
+    ).toBe(true);
+    // Every byte copied shares one slab, handed over once and counted once.
+    const pack = items[0]?.bytes.buffer;
+    expect(
+      items.filter((item) => item.bytes.byteLength > 0).every((item) => item.bytes.buffer === pack),
+    ).toBe(true);
+    expect(batches[0]?.transfer?.filter((buffer) => buffer === pack)).toHaveLength(1);
+    expect(q.pendingBytes).toBe(SLAB_BYTES);
+    const { bytes, slabs } = batchBuffers(batch.items);
+    expect(slabs).toEqual([pack]);
+    Atomics.add(progress, 0, BigInt(bytes));
+    expect(q.pendingBytes).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
+import { CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
 import type { ToWorker, WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
@@ -23,9 +24,17 @@ afterAll(async () => {
 });
 
 /** The observer worker, but its inbox is only worked through when the test says (a slow store). */
-function slowObserver(sessionId: string, maxInFlightBytes: number) {
+function slowObserver(sessionId: string, maxInFlightBytes: number, options: { cut?: boolean } = {}) {
   const inbox: ToWorker[] = [];
   const queue = new CopyQueue({ postMessage: (message: ToWorker) => inbox.push(message) }, maxInFlightBytes);
+  // As `mcpscope run` sets it up: long server lines cut at the source, progress in shared memory.
+  const shared = options.cut
+    ? { elision: new SharedArrayBuffer(4 * CONTROL_SLOTS), progress: new SharedArrayBuffer(16) }
+    : {};
+  if (shared.elision && shared.progress) {
+    queue.elideLongLines("out", "in", new Int32Array(shared.elision));
+    queue.reportProgressIn(new BigInt64Array(shared.progress));
+  }
   const init: WorkerInit = {
     dataDir: dir.path,
     sessionId,
@@ -38,6 +47,7 @@ function slowObserver(sessionId: string, maxInFlightBytes: number) {
     maxLineBytes: 16 * 1024 * 1024,
     client: null,
     drainDeadline: new SharedArrayBuffer(8),
+    ...shared,
   };
   let observation: Observation | null = null;
   const writer = new BatchWriter({
@@ -46,14 +56,26 @@ function slowObserver(sessionId: string, maxInFlightBytes: number) {
     afterBatch: (db) => observation?.recorder.writeSessionRow(db),
   });
   observation = new Observation(init, writer, (message) => {
-    if (message.type === "ack") queue.acknowledge(message.bytes);
+    if (message.type === "ack") {
+      queue.acknowledge(message.bytes);
+      if (message.slabs) queue.recycle(message.slabs);
+    }
   });
   const current = observation;
+  let cutLines = 0;
   return {
     queue,
+    /** Lines the copy cut (their middles left out) among the messages worked through. */
+    get cutLines() {
+      return cutLines;
+    },
     /** Works through `count` waiting messages (all by default). */
     work(count = Number.POSITIVE_INFINITY) {
-      for (let i = 0; i < count && inbox.length > 0; i++) current.handle(inbox.shift() as ToWorker);
+      for (let i = 0; i < count && inbox.length > 0; i++) {
+        const message = inbox.shift() as ToWorker;
+        if (message.type === "chunks") cutLines += message.items.filter((item) => item.elided).length;
+        current.handle(message);
+      }
     },
     expireDrain() {
       Atomics.store(new BigInt64Array(init.drainDeadline), 0, 1n);
@@ -67,6 +89,9 @@ const request = (id: number) =>
 const response = (id: number) =>
   `${JSON.stringify({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `echo ${id}` }], isError: id % 5 === 0 } })}\n`;
 const expectedOutcome = (id: number) => (id % 5 === 0 ? "tool_error" : "ok");
+/** A long answer as the SDK writes it: `isError` after the text, the id last. */
+const longResponse = (id: number) =>
+  `{"result":{"content":[{"type":"text","text":"echo ${id} ${"y".repeat(100_000 + id)}"}],"isError":${id % 5 === 0}},"jsonrpc":"2.0","id":${id}}\n`;
 
 /**
  * A client with three calls in flight; some lines reach the copy queue in two pieces. The observer works
@@ -75,12 +100,17 @@ const expectedOutcome = (id: number) => (id % 5 === 0 ? "tool_error" : "ok");
 function traffic(
   observer: ReturnType<typeof slowObserver>,
   calls: number,
-  options: { workEvery: number; onCall?: (id: number) => void },
+  options: { workEvery: number; onCall?: (id: number) => void; answer?: (id: number) => string },
 ) {
+  const answer = options.answer ?? response;
   let at = Date.now();
   const offer = (stream: "in" | "out", text: string) => {
     const bytes = Buffer.from(text);
-    const pieces = text.length % 3 === 0 ? [bytes.subarray(0, 40), bytes.subarray(40)] : [bytes];
+    // Pipes read at most 64 KiB at a time.
+    const pieces: Buffer[] = [];
+    for (let from = 0; from < bytes.length; from += 65536) pieces.push(bytes.subarray(from, from + 65536));
+    if (text.length % 3 === 0 && bytes.length <= 65536)
+      pieces.splice(0, 1, bytes.subarray(0, 40), bytes.subarray(40));
     for (const piece of pieces) {
       at += 0.05;
       observer.queue.offer(stream, piece, at);
@@ -90,10 +120,10 @@ function traffic(
   for (let id = 1; id <= calls; id++) {
     options.onCall?.(id);
     offer("in", request(id));
-    if (id > 3) offer("out", response(id - 3));
+    if (id > 3) offer("out", answer(id - 3));
     if (id % options.workEvery === 0) observer.work();
   }
-  for (let id = Math.max(1, calls - 2); id <= calls; id++) offer("out", response(id));
+  for (let id = Math.max(1, calls - 2); id <= calls; id++) offer("out", answer(id));
   at += 1;
   observer.queue.postGaps(at);
   observer.queue.post({ type: "exit", at, exitCode: 0, signal: null });
@@ -144,6 +174,27 @@ describe("the observer under overload", () => {
     expect(result.strayEvents).toBe(0);
   });
 
+  it("with long answers cut at the source: true outcomes or counted, stored text capped", () => {
+    // Worked through every 10 calls: 10 whole heads (68 KiB) would not fit in 400 KiB; short ones do.
+    const roomy = slowObserver("overload-cut", 400 * 1024, { cut: true });
+    traffic(roomy, 200, { workEvery: 10, answer: longResponse });
+    expect(roomy.cutLines).toBeGreaterThan(100);
+    const kept = stored("overload-cut");
+    for (const call of kept.calls) expect(call.outcome, `call ${call.id}`).toBe(expectedOutcome(call.id));
+    expect(kept.calls.length).toBe(200);
+    expect(kept.dropped).toBe(0);
+
+    // Not even the short copies fit: some are dropped, and counted.
+    const tight = slowObserver("overload-cut-tight", 100 * 1024, { cut: true });
+    traffic(tight, 200, { workEvery: 10, answer: longResponse });
+    const result = stored("overload-cut-tight");
+    for (const call of result.calls) expect(call.outcome, `call ${call.id}`).toBe(expectedOutcome(call.id));
+    expect(result.calls.length).toBeGreaterThan(0);
+    expect(result.dropped).toBeGreaterThan(0);
+    expect(result.calls.length + result.dropped).toBe(200);
+    expect(result.strayEvents).toBe(0);
+  });
+
   it("when the exit drain runs out, the calls in the skipped backlog are counted, not lost or mislabelled", () => {
     const observer = slowObserver("overload-2", 64 * 1024 * 1024);
     // The queue is big enough to hold everything; the observer falls behind and the drain expires
@@ -161,6 +212,32 @@ describe("the observer under overload", () => {
     expect(result.calls.length).toBeGreaterThanOrEqual(290);
     expect(result.calls.length).toBeLessThan(300);
     expect(result.calls.length + result.dropped).toBe(900);
+  });
+
+  it("a request let go by the pending bound is counted as unobserved, not stored as disconnected", () => {
+    const calls: string[] = [];
+    const events: string[] = [];
+    let unobserved = 0;
+    const observer = new SessionObserver(
+      {
+        call: (call) => calls.push(`${call.requestId}:${call.outcome}`),
+        log: () => {},
+        protocolEvent: (event) => events.push(event.type),
+        session: () => {},
+        unobserved: (n) => {
+          unobserved += n;
+        },
+      },
+      { maxPending: 2 },
+    );
+    const line = (text: string) => Buffer.from(text.trimEnd());
+    for (const id of [1, 2, 3]) observer.line("in", line(request(id)), id);
+    // The server was slow, not gone: every answer comes.
+    for (const id of [1, 2, 3]) observer.line("out", line(response(id)), 10 + id);
+    observer.close(20);
+    expect(calls).toEqual(["2:ok", "3:ok"]);
+    expect(unobserved).toBe(1);
+    expect(events).toEqual([]);
   });
 
   it("a request whose answer was lost does not time out or disconnect: it ends unobserved", () => {

@@ -5,7 +5,7 @@
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
-import { utf8Prefix, utf8View } from "./utf8.js";
+import { joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -30,7 +30,7 @@ export function capText(text: string, limitBytes: number, totalBytes?: number): 
   if (total <= limitBytes) return text;
   // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
   const { read, written } = utf8Prefix(text, limitBytes);
-  return `${text.slice(0, read)}…[truncated ${total - written} bytes]`;
+  return joinPrefix(text, read, written, `…[truncated ${total - written} bytes]`);
 }
 
 /** The masked, capped JSON text of a payload (null stays null). */

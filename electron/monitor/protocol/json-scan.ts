@@ -130,7 +130,7 @@ function skipScalar(b: Uint8Array, i: number): number {
 }
 
 /** A key, its colon and the whitespace after: the index of the member's value, or -1. */
-function skipKey(b: Uint8Array, i: number): number {
+export function skipKey(b: Uint8Array, i: number): number {
   if (at(b, i) !== QUOTE) return -1;
   i = skipString(b, i);
   if (i < 0) return -1;
@@ -252,9 +252,10 @@ function backslashRun(b: Uint8Array, j: number, from: number): number {
  * The JSON text `b` (valid) cut at `limit` bytes and closed: a string cut inside is ended, members or
  * elements cut inside are left out, and open containers are closed. Parsing it gives the value of the
  * text's first `limit` bytes: each string a prefix of the whole one, each container the first of its
- * members or elements. Null if nothing of the value fits.
+ * members or elements. Null if nothing of the value fits. `more`: `b` is only the start of the text (a
+ * value that reaches its end may go on past it).
  */
-export function closedPrefix(b: Buffer, limit: number): string | null {
+export function closedPrefix(b: Buffer, limit: number, more = false): string | null {
   limit = Math.min(limit, b.length);
   const closers: number[] = [];
   let i = 0;
@@ -288,7 +289,8 @@ export function closedPrefix(b: Buffer, limit: number): string | null {
       i++;
       continue;
     }
-    const end = skipScalar(b, i);
+    let end = skipScalar(b, i);
+    if (more && (end < 0 || end >= b.length)) end = b.length + 1;
     if (end < 0) return null;
     if (end <= limit) {
       if (expectKey) expectKey = false;

@@ -29,7 +29,7 @@ export interface LargeResponse {
   kept(keep: number): unknown;
 }
 
-const TOO_BIG = Symbol("too big");
+export const TOO_BIG = Symbol("too big");
 const REQUEST_KEYS = new Set(["method"]);
 
 /** Reads a response line in place, or null when only the full parse can tell what it holds. */
@@ -90,7 +90,7 @@ function read(b: Buffer): LargeResponse | null {
 }
 
 /** The value at `span` (undefined when absent), or TOO_BIG. */
-function field(b: Buffer, span: Span | undefined): unknown {
+export function field(b: Buffer, span: Span | undefined): unknown {
   if (!span) return undefined;
   if (span.end - span.start > FIELD_BYTES) return TOO_BIG;
   return JSON.parse(b.toString("utf8", span.start, span.end));
@@ -100,7 +100,7 @@ function field(b: Buffer, span: Span | undefined): unknown {
  * What the observer reads of a result, read in place: the result itself when small; else, of an object,
  * the members it reads (a tool error's content down to its first text block); of anything else, null.
  */
-function resultFields(b: Buffer, span: Span | undefined): unknown {
+export function resultFields(b: Buffer, span: Span | undefined): unknown {
   if (!span || span.end - span.start <= FIELD_BYTES) return field(b, span);
   const members = objectMembers(b, span.start)?.members;
   if (!members) return null;
@@ -122,7 +122,7 @@ function resultFields(b: Buffer, span: Span | undefined): unknown {
  * A tool error's content as far as its first text block (`judgeResponse` takes the first block with a
  * string `text`; the blocks before it stand as nulls), its text cut past what the message keeps.
  */
-function firstTextBlock(b: Buffer, span: Span): unknown {
+export function firstTextBlock(b: Buffer, span: Span): unknown {
   if (span.end - span.start <= FIELD_BYTES) return field(b, span);
   const blocks: unknown[] = [];
   let failed = false;

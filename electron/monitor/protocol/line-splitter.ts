@@ -9,6 +9,11 @@ export interface LineSink {
   /** `bytes` is valid only during the call: the splitter reuses its memory, and so may the caller. */
   line(bytes: Buffer, at: number): void;
   oversized(head: Buffer, tail: Buffer, totalBytes: number, at: number): void;
+  /**
+   * A line whose middle the copy left out: `head` and `tail` are its first and last bytes (valid only
+   * during the call), `hidden` whether the left-out bytes hold an `"isError"` name.
+   */
+  elided?(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void;
   /** The rest of a line whose start was lost in a gap was skipped (it is not delivered). */
   lost?(at: number): void;
 }
@@ -28,6 +33,8 @@ export class LineSplitter {
   private overflow: { head: Buffer; tail: Buffer; total: number } | null = null;
   /** After a gap that ended inside a line: its rest is skipped up to the next newline. */
   private skipping = false;
+  /** The current line's middle was left out after its first `at` bytes. */
+  private elision: { at: number; bytes: number; hidden: boolean } | null = null;
 
   constructor(
     private readonly sink: LineSink,
@@ -45,7 +52,7 @@ export class LineSplitter {
       if (this.skipping) {
         this.skipping = false;
         this.sink.lost?.(at);
-      } else if (this.buffered === 0 && !this.overflow) {
+      } else if (this.buffered === 0 && !this.overflow && !this.elision) {
         // The whole line is in this chunk: no copy, and only its edges when it is over the limit.
         if (nl - start > this.maxLineBytes) {
           const whole = chunk.subarray(start, nl);
@@ -64,6 +71,16 @@ export class LineSplitter {
     }
   }
 
+  /** The copy left out `bytes` of the current line here (see proxy/line-elider.ts). */
+  elide(bytes: number, hidden: boolean): void {
+    if (this.skipping || bytes === 0) return;
+    if (this.overflow) this.overflow.total += bytes;
+    else if (this.elision) {
+      this.elision.bytes += bytes;
+      this.elision.hidden ||= hidden;
+    } else this.elision = { at: this.buffered, bytes, hidden };
+  }
+
   /**
    * A gap in the copy (dropped chunks): discard the partial line. `midLine`: the lost bytes ended inside a
    * line, so what follows up to the next newline is the rest of a lost line and is skipped too.
@@ -71,6 +88,7 @@ export class LineSplitter {
   reset(midLine = false): void {
     this.release();
     this.overflow = null;
+    this.elision = null;
     this.skipping = midLine;
   }
 
@@ -95,8 +113,9 @@ export class LineSplitter {
       this.overflow = {
         head: Buffer.from(all.subarray(0, EDGE_BYTES)),
         tail: lastBytes(all, EDGE_BYTES),
-        total: all.length,
+        total: all.length + (this.elision?.bytes ?? 0),
       };
+      this.elision = null;
       this.release();
       return;
     }
@@ -112,6 +131,24 @@ export class LineSplitter {
   }
 
   private finishLine(at: number): void {
+    const elision = this.elision;
+    this.elision = null;
+    if (elision && !this.overflow) {
+      const total = this.buffered + elision.bytes;
+      const head = this.buffer.subarray(0, elision.at);
+      const tail = this.buffer.subarray(elision.at, this.buffered);
+      if (total <= this.maxLineBytes && this.sink.elided)
+        this.sink.elided(head, tail, total, elision.hidden, at);
+      else
+        this.sink.oversized(
+          Buffer.from(head.subarray(0, EDGE_BYTES)),
+          lastBytes(tail, EDGE_BYTES),
+          total,
+          at,
+        );
+      this.release();
+      return;
+    }
     if (this.overflow) {
       const { head, tail, total } = this.overflow;
       this.overflow = null;

@@ -6,6 +6,7 @@
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
 import {
@@ -40,10 +41,12 @@ interface Pending {
 export interface SessionObserverOptions {
   /** A request still pending after this long ends as `timeout` (default 60 s). */
   timeoutMs?: number;
-  /** Upper bound on tracked pending requests; beyond it the oldest is dropped as `disconnected`. */
+  /** Upper bound on tracked pending requests; beyond it the oldest is let go and counted as unobserved. */
   maxPending?: number;
   /** What the sink keeps of a payload (bytes): a longer response is read in place, not parsed whole. */
   captureLimit?: number;
+  /** A client request whose answer is read whole (WHOLE_RESULT_METHODS) has ended, however it ended. */
+  onWholeResultEnd?: () => void;
 }
 
 const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
@@ -58,6 +61,7 @@ export class SessionObserver {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly captureLimit: number;
+  private readonly onWholeResultEnd: (() => void) | undefined;
   /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
   private keep: number;
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
@@ -73,6 +77,7 @@ export class SessionObserver {
     this.maxPending = options.maxPending ?? 10_000;
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
+    this.onWholeResultEnd = options.onWholeResultEnd;
   }
 
   /**
@@ -123,6 +128,32 @@ export class SessionObserver {
     if (entry && WHOLE_RESULT_METHODS.has(entry.method)) return false;
     this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
     return true;
+  }
+
+  /**
+   * A line whose middle the copy left out. A response is read from its two ends; one whose outcome they do
+   * not tell ends unobserved. A request or notification is what its head holds, its params cut.
+   */
+  elided(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void {
+    const read = readElidedResponse(head, tail, totalBytes, hidden);
+    if (!read) {
+      const cut = readElidedMessage(head, totalBytes, this.keep);
+      if (cut) this.message(stream, cut.message, cut.value, totalBytes, at);
+      else this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
+      return;
+    }
+    const requestStream: Stream = stream === "in" ? "out" : "in";
+    if (read.kind === "unknown") {
+      if (read.id === null) this.gap(stream, 0);
+      else this.forget(requestStream, [read.id]);
+      return;
+    }
+    const id = read.message.id;
+    const entry = id === null ? undefined : this.pending[requestStream].get(idKey(id));
+    // A whole answer wanted but cut (its request went unnoticed by the copy): not read as a partial list.
+    const whole = entry && WHOLE_RESULT_METHODS.has(entry.method);
+    const value = !entry ? null : whole ? { oversized: true, bytes: totalBytes } : read.kept(this.keep);
+    this.response(stream, read.message, value, totalBytes, at);
   }
 
   /** A line too long to parse: recorded, and its id recovered from its edges when possible. */
@@ -214,6 +245,7 @@ export class SessionObserver {
       const entry = this.pending[stream].get(key);
       if (!entry) continue;
       this.pending[stream].delete(key);
+      this.released(entry);
       if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
     }
   }
@@ -261,8 +293,15 @@ export class SessionObserver {
     if (table.size >= this.maxPending) {
       const oldest = table.entries().next().value;
       if (oldest) {
+        // Let go by this bound, not by the transport: its answer may still come (then it is expected and
+        // silent), so it is counted as unobserved rather than stored as `disconnected`.
         table.delete(oldest[0]);
-        this.end(oldest[1], "disconnected", at);
+        this.released(oldest[1]);
+        if (!LONG_LIVED_METHODS.has(oldest[1].method)) {
+          this.countUnobserved(1);
+          const answers: Stream = stream === "in" ? "out" : "in";
+          this.orphansExpected[answers] = Math.min(this.orphansExpected[answers] + 1, 1_000_000);
+        }
       }
     }
     const round = this.takeRound(message.method, message.params);
@@ -411,8 +450,14 @@ export class SessionObserver {
 
   /** A request that ends without an answer: its outcome is only known if its stream was fully seen. */
   private end(entry: Pending, outcome: Outcome, at: number): void {
-    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
-    else this.finish(entry, outcome, at, 0, null);
+    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) {
+      this.released(entry);
+      this.countUnobserved(1);
+    } else this.finish(entry, outcome, at, 0, null);
+  }
+
+  private released(entry: Pending): void {
+    if (entry.direction === "c2s" && WHOLE_RESULT_METHODS.has(entry.method)) this.onWholeResultEnd?.();
   }
 
   private countUnobserved(calls: number): void {
@@ -429,6 +474,7 @@ export class SessionObserver {
     errorCode: number | null = null,
     errorMessage: string | null = null,
   ): void {
+    this.released(entry);
     this.sink.call({
       direction: entry.direction,
       requestId: entry.requestId,

@@ -4,12 +4,15 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
+import { type Elision, LineElider, WholeResultWatch } from "./line-elider.js";
 import type { CopyStream, ToWorker } from "./worker-protocol.js";
 
 export interface Copy<S extends string> {
   stream: S;
   at: number;
   bytes: Uint8Array;
+  /** Set on an empty copy: the bytes of the line's middle left out here (see line-elider.ts). */
+  elided?: Elision;
 }
 
 /**
@@ -84,7 +87,11 @@ export function countLines(chunk: Uint8Array): number {
 }
 
 export class CopyQueue<S extends string = CopyStream, M extends { type: string } = ToWorker> {
+  /** Bytes handed over, less those acknowledged by message (see `held` for those acknowledged in memory). */
   private inFlight = 0;
+  /** [bytes handled, epoch ms of the last progress], written by the worker (see `reportProgressIn`). */
+  private progress: BigInt64Array | null = null;
+  private ackedAt = Date.now();
   private readonly gaps = new Map<S, Gap>();
   private broken = false;
   private batch: (Copy<S> | { control: M })[] = [];
@@ -96,6 +103,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private batchBytes = 0;
   private readonly maxInFlightBytes: number;
   private readonly packSmall: boolean;
+  private readonly eliders = new Map<S, LineElider>();
+  private watch: { stream: S; watch: WholeResultWatch } | null = null;
   droppedBytes = 0;
   droppedChunks = 0;
 
@@ -109,12 +118,48 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.packSmall = packSmall;
   }
 
+  /**
+   * Long lines of `stream` are copied as their head and tail only, sized by `control` (line-elider.ts);
+   * `requests` is the stream whose requests for whole answers turn that off while they are pending.
+   */
+  elideLongLines(stream: S, requests: S, control: Int32Array): void {
+    // A quarter full: copies shrink before any has to be dropped, whatever the observer knows yet.
+    this.eliders.set(stream, new LineElider(control, () => this.held > this.maxInFlightBytes / 4));
+    this.watch = { stream: requests, watch: new WholeResultWatch(control) };
+  }
+
   offer(stream: S, chunk: Buffer, at: number): void {
+    const elider = this.broken ? undefined : this.eliders.get(stream);
+    if (!elider && this.watch?.stream !== stream) {
+      this.copy(stream, chunk, at);
+      return;
+    }
+    try {
+      if (!this.broken && this.watch?.stream === stream) this.watch.watch.offer(chunk);
+      if (!elider) this.copy(stream, chunk, at);
+      else
+        elider.offer(chunk, {
+          copy: (bytes) => this.copy(stream, bytes, at),
+          elided: (elided) => {
+            // After a drop the line is lost anyway: the gap notice says so.
+            if (this.gaps.has(stream)) return;
+            this.batch.push({ stream, at, bytes: new Uint8Array(0), elided });
+            this.schedule();
+          },
+        });
+    } catch (error) {
+      // Observation stops here; the caller says why, and the relay goes on.
+      this.broken = true;
+      throw error;
+    }
+  }
+
+  private copy(stream: S, chunk: Buffer, at: number): void {
     if (this.packSmall && chunk.length > 0 && chunk.length < SLAB_MIN_CHUNK && !this.broken) {
       this.offerPacked(stream, chunk, at);
       return;
     }
-    if (this.broken || this.inFlight + chunk.length > this.maxInFlightBytes) {
+    if (this.broken || this.held + chunk.length > this.maxInFlightBytes) {
       if (this.broken || chunk.length === 0) {
         this.droppedBytes += chunk.length;
         this.droppedChunks++;
@@ -134,7 +179,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   /** A small copy into this batch's pack; a new pack (counted whole against the bound) when it is full. */
   private offerPacked(stream: S, chunk: Buffer, at: number): void {
     const fits = this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
-    if (!fits && this.inFlight + SLAB_BYTES > this.maxInFlightBytes) {
+    if (!fits && this.held + SLAB_BYTES > this.maxInFlightBytes) {
       this.drop(stream, chunk);
       return;
     }
@@ -233,21 +278,36 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.pack = null;
     const transfer = new Set<ArrayBuffer>();
     for (const item of items) if ("bytes" in item) transfer.add(item.bytes.buffer as ArrayBuffer);
-    this.send({ type: "chunks", items, inFlight: this.inFlight }, [...transfer]);
+    this.send({ type: "chunks", items, inFlight: this.held }, [...transfer]);
   }
 
   acknowledge(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes);
-    this.lastAckAt = Date.now();
+    this.ackedAt = Date.now();
   }
 
   /** Copies handed over but not yet processed by the worker. */
   get pendingBytes(): number {
-    return this.inFlight;
+    return this.held;
   }
 
   /** When the worker last reported progress (epoch ms). */
-  lastAckAt = Date.now();
+  get lastAckAt(): number {
+    return this.progress ? Math.max(this.ackedAt, Number(Atomics.load(this.progress, 1))) : this.ackedAt;
+  }
+
+  /**
+   * The worker reports what it handled in `progress` (two BigInt64s: bytes handled in all, when it last
+   * made progress) instead of a message per batch and per database batch, each of which woke this
+   * thread.
+   */
+  reportProgressIn(progress: BigInt64Array): void {
+    this.progress = progress;
+  }
+
+  private get held(): number {
+    return this.progress ? this.inFlight - Number(Atomics.load(this.progress, 0)) : this.inFlight;
+  }
 
   /** The worker is gone: drop every later copy. */
   markBroken(): void {

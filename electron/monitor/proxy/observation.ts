@@ -6,25 +6,29 @@
  */
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
-import { SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { keptBytes, SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 import { batchBuffers, countLines } from "./copy-queue.js";
+import { CONTROL_HEAD, CONTROL_SHORT_HEAD, wholeResultEnded } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
  * When the observer counts as behind the traffic, so that long responses keep SHORT_CAPTURE_LIMIT instead
  * of the full capture limit: the batch it handles was read off the traffic over BEHIND_MS ago and a backlog
  * of over BEHIND_BYTES waits behind it. Both, so that a pause of the thread (its start, a busy machine)
- * with little traffic behind it never shortens a capture. It has caught up when either is small again.
+ * with little traffic behind it never shortens a capture. It has caught up when what it handles is fresh
+ * again: while it is behind, the forwarding thread copies long lines short, so a small backlog in bytes
+ * can still be many calls.
  */
 const BEHIND_MS = 100;
 const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
-const CAUGHT_UP_BYTES = 1024 * 1024;
+/** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
+const SLABS_PER_RETURN = 16;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -38,6 +42,13 @@ export class Observation {
   /** Behind the traffic: long responses are captured short (see BEHIND_MS). */
   private behind = false;
   private readonly decoder = new TextDecoder("utf-8");
+  /** Shared with the forwarding thread: how much of a long server line it copies (line-elider.ts). */
+  private readonly elision: Int32Array | null;
+  private readonly captureLimit: number;
+  /** Shared with the forwarding thread: bytes handled and when (see CopyQueue.reportProgressIn). */
+  private readonly progress: BigInt64Array | null;
+  /** Read slabs not yet handed back (they go back a few at a time, with one message). */
+  private slabsBack: ArrayBuffer[] = [];
 
   constructor(
     init: WorkerInit,
@@ -62,10 +73,16 @@ export class Observation {
       }),
       SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
     );
+    const elision = init.elision ? new Int32Array(init.elision) : null;
+    this.elision = elision;
+    this.captureLimit = init.captureLimit;
     this.observer = new SessionObserver(this.recorder, {
       timeoutMs: init.timeoutMs,
       captureLimit: init.captureLimit,
+      onWholeResultEnd: elision ? () => wholeResultEnded(elision) : undefined,
     });
+    this.copyHead(init.captureLimit);
+    this.progress = init.progress ? new BigInt64Array(init.progress) : null;
     this.deadline = new BigInt64Array(init.drainDeadline);
     // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
     this.stderrRecords = new StderrAssembler((record) =>
@@ -93,6 +110,8 @@ export class Observation {
       {
         line: (bytes, at) => this.observer.line(stream, bytes, at),
         oversized: (head, tail, total, at) => this.observer.oversized(stream, head, tail, total, at),
+        elided: (head, tail, total, hidden, at) =>
+          this.observer.elided(stream, head, tail, total, hidden, at),
         lost: () => this.observer.gap(stream, 1),
       },
       maxLineBytes,
@@ -113,7 +132,8 @@ export class Observation {
             continue;
           }
           try {
-            this.splitters[item.stream].push(bytes, item.at);
+            if (item.elided) this.splitters[item.stream].elide(item.elided.bytes, item.elided.hidden);
+            else this.splitters[item.stream].push(bytes, item.at);
           } catch {
             // A bug in observation must not stop it for later chunks.
             this.splitters[item.stream].reset();
@@ -121,7 +141,7 @@ export class Observation {
         }
         // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
         const { bytes, slabs } = batchBuffers(message.items);
-        this.send({ type: "ack", bytes, slabs }, slabs);
+        this.acknowledge(bytes, slabs);
         const last = message.items[message.items.length - 1];
         if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
         return;
@@ -177,10 +197,45 @@ export class Observation {
     if (!this.behind && lag > BEHIND_MS && backlog > BEHIND_BYTES) {
       this.behind = true;
       this.observer.shortenCaptures(SHORT_CAPTURE_LIMIT);
-    } else if (this.behind && (lag < CAUGHT_UP_MS || backlog < CAUGHT_UP_BYTES)) {
+      this.copyHead(SHORT_CAPTURE_LIMIT);
+    } else if (this.behind && lag < CAUGHT_UP_MS) {
       this.behind = false;
       this.observer.shortenCaptures(null);
+      this.copyHead(this.captureLimit);
     }
+  }
+
+  /** The copies of a batch are handled: their bytes no longer count against the queue's bound. */
+  private acknowledge(bytes: number, slabs: ArrayBuffer[]): void {
+    if (!this.progress) {
+      this.send({ type: "ack", bytes, slabs }, slabs);
+      return;
+    }
+    Atomics.add(this.progress, 0, BigInt(bytes));
+    this.madeProgress();
+    this.slabsBack.push(...slabs);
+    if (this.slabsBack.length >= SLABS_PER_RETURN) {
+      const back = this.slabsBack;
+      this.slabsBack = [];
+      this.send({ type: "ack", bytes: 0, slabs: back }, back);
+    }
+  }
+
+  /** Tells the forwarding thread that observation moves on (a batch handled or written). */
+  madeProgress(): void {
+    if (this.progress) Atomics.store(this.progress, 1, BigInt(Date.now()));
+    else this.send({ type: "ack", bytes: 0 });
+  }
+
+  /** Long server lines are copied up to what a capture of `limit` reads (its masking margin included). */
+  private copyHead(limit: number): void {
+    if (!this.elision) return;
+    Atomics.store(this.elision, CONTROL_HEAD, keptBytes(Math.min(limit, this.captureLimit)));
+    Atomics.store(
+      this.elision,
+      CONTROL_SHORT_HEAD,
+      keptBytes(Math.min(SHORT_CAPTURE_LIMIT, this.captureLimit)),
+    );
   }
 
   private drainExpired(): boolean {

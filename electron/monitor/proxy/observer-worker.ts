@@ -21,7 +21,7 @@ const writer = new BatchWriter({
   open: () => openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }),
   onBatch: () => {
     observation?.recorder.committed();
-    send({ type: "ack", bytes: 0 });
+    observation?.madeProgress();
   },
   onProblem: (message) => send({ type: "problem", message: `mcpscope: ${message}` }),
   afterBatch: (db) => {

@@ -11,6 +11,7 @@ import type { Worker } from "node:worker_threads";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
+import { CONTROL_SLOTS } from "./line-elider.js";
 import { StderrLines } from "./stderr-lines.js";
 import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -273,8 +274,14 @@ function workerEnv(): NodeJS.ProcessEnv {
 function startObserver(options: RunOptions, startedAt: number, say: (line: string) => void): Observer {
   const deadlineBuffer = new SharedArrayBuffer(8);
   const drainDeadline = new BigInt64Array(deadlineBuffer);
+  // Made with the queue, not with the thread: copies are cut and counted from the first byte, and the
+  // thread, started late, receives them with the copies that waited for it.
+  const elision = new SharedArrayBuffer(4 * CONTROL_SLOTS);
+  const progress = new SharedArrayBuffer(16);
   const port = new HeldPort();
   const queue = new CopyQueue(port, { packSmall: true });
+  queue.elideLongLines("out", "in", new Int32Array(elision));
+  queue.reportProgressIn(new BigInt64Array(progress));
   let worker: Worker | null = null;
   let closed: () => void = () => {};
   const done = new Promise<void>((resolve) => {
@@ -298,6 +305,8 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
       maxLineBytes: options.maxLineBytes,
       client: options.client ?? null,
       drainDeadline: deadlineBuffer,
+      elision,
+      progress,
     };
     try {
       // Loaded here, not at the top: worker_threads brings a dozen internal modules the spawn need not wait for.
@@ -335,7 +344,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
       closed();
     });
     // Its progress is judged from now: the copies held until its start are not a stall.
-    queue.lastAckAt = Date.now();
+    queue.acknowledge(0);
     port.attach(worker);
   };
   const startTimer = setTimeout(start, options.observerStartMs ?? START_AFTER_MS);

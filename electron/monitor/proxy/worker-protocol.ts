@@ -1,4 +1,5 @@
 /** Messages between the wrapper's forwarding thread and its observer worker. */
+import type { Elision } from "./line-elider.js";
 
 export interface WorkerInit {
   dataDir: string;
@@ -17,6 +18,13 @@ export interface WorkerInit {
    * its backlog and only counts what it skips (0 while the session runs).
    */
   drainDeadline: SharedArrayBuffer;
+  /** CONTROL_SLOTS Int32s shared with the forwarding thread: how long server lines are copied (line-elider.ts). */
+  elision?: SharedArrayBuffer;
+  /**
+   * Two BigInt64s the worker writes instead of acknowledging each batch by message: the bytes of copies it
+   * has handled in all, and when it last made progress (epoch ms). Copy slabs still go back by message.
+   */
+  progress?: SharedArrayBuffer;
 }
 
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
@@ -27,6 +35,8 @@ export interface CopyChunk {
   /** When the forwarding thread read it (epoch ms, sub-millisecond). */
   at: number;
   bytes: Uint8Array;
+  /** On an empty copy: the middle of the current line was left out (line-elider.ts). */
+  elided?: Elision;
 }
 
 export type ToWorker =

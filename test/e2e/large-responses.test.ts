@@ -1,0 +1,77 @@
+/**
+ * Large responses through `mcpscope run` with the real SDK client and server: the wrapper copies only the
+ * head and tail of a long line to its observer, and what is stored must still be the call's true outcome,
+ * with the first 64 KiB of the payload kept and its credential masked.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
+import { connect, ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+
+const SERVER = join(ROOT, "test/fixtures/large-result-server.mjs");
+const TOKEN = "ghp_R4nd0mT0k3nV4lu3Th4tL00ksR34l1234";
+const MIB = 1024 * 1024;
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, "dist/observer-worker.mjs")))
+    throw new Error("dist/ is not built: run `node build/build.mjs node` (npm test builds first)");
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+describe("mcpscope run with large responses", () => {
+  it("stores each call's true outcome, its response capped at 64 KiB and masked", async () => {
+    const client = await connect([SERVER], { dataDir: dir.path, name: "large" });
+    const results = [];
+    for (const [name, bytes] of [
+      ["big", MIB],
+      ["fails", MIB],
+      ["big", 5 * MIB],
+      ["fails", 200_000],
+      ["big", 1000],
+    ] as const)
+      results.push(await client.callTool({ name, arguments: { bytes } }));
+    await client.close();
+    // The wrapper relayed every byte: the client got the whole results.
+    const first = (results[0]?.content ?? []) as { text?: string }[];
+    expect(String(first[0]?.text).length).toBeGreaterThan(MIB);
+
+    const rows = await waitFor(() => {
+      const db = new DatabaseSync(join(dir.path, "mcpscope.db"), { readOnly: true });
+      try {
+        const all = db
+          .prepare(
+            "SELECT target, outcome, bytes_out, response FROM calls WHERE method = 'tools/call' ORDER BY id",
+          )
+          .all();
+        return all.length === 5 ? all : undefined;
+      } finally {
+        db.close();
+      }
+    });
+    expect(rows.map((r) => `${r.target}:${r.outcome}`)).toEqual([
+      "big:ok",
+      "fails:tool_error",
+      "big:ok",
+      "fails:tool_error",
+      "big:ok",
+    ]);
+    for (const [i, row] of rows.entries()) {
+      const text = decodePayload(row.response as never) ?? "";
+      expect(text.includes(TOKEN), `call ${i}`).toBe(false);
+      expect(text.includes("[masked:named-secret"), `call ${i}`).toBe(true);
+      expect(Buffer.byteLength(text), `call ${i}`).toBeLessThan(64 * 1024 + 100);
+    }
+    // The long ones say how much was cut, counted from the whole line.
+    const cut = Number(
+      /…\[truncated (\d+) bytes\]$/.exec(decodePayload(rows[2]?.response as never) ?? "")?.[1],
+    );
+    expect(cut).toBeGreaterThan(5 * MIB - 64 * 1024);
+    expect(Number(rows[2]?.bytes_out)).toBeGreaterThan(5 * MIB);
+  });
+});
