@@ -10,7 +10,7 @@
 //   node bench/mask/index.mjs
 //   RUNS=31 BEFORE=<commit> node bench/mask/index.mjs
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleEngine, median, mulberry32, ROOT } from "../lib.mjs";
@@ -62,22 +62,15 @@ try {
     'export { capturePayload } from "./electron/monitor/pipeline/capture.ts";',
   );
   await mkdir(join(work, "before-src"), { recursive: true });
-  // The masker's files as they were at BEFORE (the later ones did not exist before the rule set).
-  for (const file of ["mask.ts", "capture.ts", "token-rules.ts", "keyword-scan.ts", "gitleaks-rules.json"]) {
-    let text;
-    try {
-      text = execFileSync("git", ["show", `${BEFORE}:electron/monitor/pipeline/${file}`], {
-        cwd: ROOT,
-        stdio: ["ignore", "pipe", "ignore"],
-      });
-    } catch {
-      continue;
-    }
-    await writeFile(join(work, "before-src", file), text);
-  }
+  // The engine's sources as they were at BEFORE (whatever files the masker imported then).
+  const archive = execFileSync("git", ["archive", BEFORE, "electron/monitor", "shared"], {
+    cwd: ROOT,
+    maxBuffer: 256 * 2 ** 20,
+  });
+  execFileSync("tar", ["-x", "-C", join(work, "before-src")], { input: archive });
   const before = await bundleEngine(
     join(work, "before"),
-    `export { capturePayload } from ${JSON.stringify(join(work, "before-src", "capture.ts"))};`,
+    `export { capturePayload } from ${JSON.stringify(join(work, "before-src", "electron/monitor/pipeline/capture.ts"))};`,
   );
 
   // Before and after alternate within each run, so both see the same load on a shared machine.
