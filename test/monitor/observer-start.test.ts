@@ -156,10 +156,11 @@ describe("the observer thread's late start", () => {
   });
 
   it("waits at exit for a thread started then that is slow to open its database", async () => {
-    // The exit drain gives up after 200 ms without progress here; the worker takes 800 ms to open.
+    // The exit drain gives up after 500 ms without progress here (room for a slow commit on a busy
+    // machine once the worker runs); the worker takes 1.5 s to open.
     const w = await wrapper("slow-open", {
       workerUrl: pathToFileURL(join(ROOT, "test", "fixtures", "slow-open-observer-worker.mjs")),
-      exitIdleMs: 200,
+      exitIdleMs: 500,
     });
     w.send({ cmd: "stderr_text", text: "fatal: no config\n" });
     await w.stderrHas("no config\n");
