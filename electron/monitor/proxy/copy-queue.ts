@@ -47,7 +47,8 @@ export interface CopyQueueOptions {
   maxInFlightBytes?: number;
   /**
    * Copy small chunks side by side into shared slabs: one buffer per batch to transfer and to collect
-   * instead of one per chunk. The receiver must count each buffer once (see `batchBuffers`).
+   * instead of one per chunk (a copy of what the slab holds when that is at most half of it). The receiver
+   * must count each buffer once (see `batchBuffers`).
    */
   packSmall?: boolean;
 }
