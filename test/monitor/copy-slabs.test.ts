@@ -1,7 +1,9 @@
 /**
  * Copies of big chunks go into slabs the observer hands back: a slab comes back only once the observer
  * is done with it, is reused for a later copy, and a copy always holds exactly its chunk's bytes. With
- * `packSmall` (the stdio wrapper), small copies share one slab per batch, counted and handed over once.
+ * `packSmall` (the stdio wrapper), small copies share one slab per batch, counted and handed over once; a
+ * pack at most half full goes as a copy of what it holds, counted as that, so that a trickle of small
+ * calls holds its real size of the bound, not a slab per batch.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -76,7 +78,10 @@ describe("copy slabs", () => {
 
   it("packs a batch's small copies into one slab, handed over and acknowledged once, then reused", () => {
     const { q, sent, copies } = queue(true);
-    const lines = Array.from({ length: 50 }, (_, i) => Buffer.from(`{"jsonrpc":"2.0","id":${i}}\n`));
+    // 800 bytes each: the fifty fill more than half the pack, which then goes over whole.
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      Buffer.from(`{"jsonrpc":"2.0","id":${i},"pad":"${"x".repeat(800 - 34 - String(i).length)}"}\n`),
+    );
     const big = Buffer.alloc(40_000, 0x61);
     for (const [i, line] of lines.entries()) {
       q.offer(i % 2 ? "out" : "in", line, i);
@@ -101,11 +106,13 @@ describe("copy slabs", () => {
     q.acknowledge(bytes);
     expect(q.pendingBytes).toBe(0);
     q.recycle(slabs);
-    q.offer("in", Buffer.from("next\n"), 99);
+    const next = Array.from({ length: 3 }, (_, i) => Buffer.alloc(12_000, 0x62 + i));
+    for (const chunk of next) q.offer("in", chunk, 99);
     q.flush();
-    const next = copies()[51];
-    expect(slabs).toContain(next?.buffer);
-    expect(Buffer.from(next ?? []).toString()).toBe("next\n");
+    const reused = copies().slice(51);
+    expect(slabs).toContain(reused[0]?.buffer);
+    expect(reused.every((copy) => copy.buffer === reused[0]?.buffer)).toBe(true);
+    expect(Buffer.concat(reused).equals(Buffer.concat(next))).toBe(true);
   });
 
   it("starts another pack when one is full, drops what a new pack would take past the bound, then tells the gap", () => {
@@ -173,10 +180,78 @@ describe("copy slabs", () => {
       items.filter((item) => item.bytes.byteLength > 0).every((item) => item.bytes.buffer === pack),
     ).toBe(true);
     expect(batches[0]?.transfer?.filter((buffer) => buffer === pack)).toHaveLength(1);
-    expect(q.pendingBytes).toBe(SLAB_BYTES);
+    // Under half a slab: what goes over is a copy of just those bytes, and that is what counts.
+    expect(pack?.byteLength).toBe(copied.length);
+    expect(q.pendingBytes).toBe(copied.length);
     const { bytes, slabs } = batchBuffers(batch.items);
-    expect(slabs).toEqual([pack]);
+    expect(bytes).toBe(copied.length);
+    expect(slabs).toEqual([]);
     Atomics.add(progress, 0, BigInt(bytes));
     expect(q.pendingBytes).toBe(0);
+  });
+
+  it("counts a trickle of small batches as their bytes, not a slab each, and keeps the slab for the next", () => {
+    const sent: { message: Sent; transfer?: ArrayBuffer[] }[] = [];
+    // Sixteen slabs: counted whole, a hundred batches of one line each would pass it six times over.
+    const trickle = new CopyQueue(
+      {
+        postMessage: (message: Sent, transfer?: readonly ArrayBuffer[]) =>
+          sent.push({ message, transfer: transfer ? [...transfer] : undefined }),
+      } as never,
+      { maxInFlightBytes: 16 * SLAB_BYTES, packSmall: true },
+    );
+    const line = (i: number) => Buffer.from(`{"jsonrpc":"2.0","id":${i},"method":"ping"}\n`.padStart(100));
+    let offered = 0;
+    for (let i = 0; i < 100; i++) {
+      trickle.offer(i % 3 ? "in" : "err", line(i), i);
+      offered += line(i).length;
+      // Batches end on the timer, and early on a control message (the pack goes with them either way).
+      if (i % 2) trickle.flush();
+      else trickle.post({ type: "child", pid: i });
+    }
+    expect(trickle.droppedChunks).toBe(0);
+    expect(trickle.pendingBytes).toBe(offered);
+    expect(trickle.offeredBytes).toBe(offered);
+    const batches = sent.flatMap(({ message, transfer }) =>
+      message.type === "chunks" ? [{ message, transfer }] : [],
+    );
+    expect(batches).toHaveLength(100);
+    // Each batch hands over one buffer holding exactly its line; the observer counts the same bytes.
+    let acknowledged = 0;
+    for (const [i, { message, transfer }] of batches.entries()) {
+      expect(transfer?.map((buffer) => buffer.byteLength)).toEqual([line(i).length]);
+      const copy = message.items[0];
+      expect(copy && "bytes" in copy ? Buffer.from(copy.bytes).equals(line(i)) : false).toBe(true);
+      acknowledged += batchBuffers(message.items).bytes;
+    }
+    expect(acknowledged).toBe(offered);
+    trickle.acknowledge(acknowledged);
+    expect(trickle.pendingBytes).toBe(0);
+
+    // The slab stayed here: a batch that fills it past half goes over in it, whole.
+    for (let i = 0; i < 3; i++) trickle.offer("in", Buffer.alloc(12_000, 0x0a), 200 + i);
+    trickle.flush();
+    const last = sent[sent.length - 1];
+    expect(last?.transfer?.map((buffer) => buffer.byteLength)).toEqual([SLAB_BYTES]);
+    expect(trickle.pendingBytes).toBe(SLAB_BYTES);
+  });
+
+  it("asks the bound again when a gap notice ends the pack, before it takes another slab", () => {
+    const bounded = new CopyQueue({ postMessage: () => {} } as never, {
+      maxInFlightBytes: 2 * SLAB_BYTES,
+      packSmall: true,
+    });
+    // One full pack handed over, a second one half full: the bound is reached.
+    for (let i = 0; i < 6; i++) bounded.offer("in", Buffer.alloc(10_000, 0x0a), i);
+    bounded.flush();
+    for (let i = 0; i < 5; i++) bounded.offer("in", Buffer.alloc(11_000, 0x0a), i);
+    expect(bounded.pendingBytes).toBe(2 * SLAB_BYTES);
+    // Too big for what is left of the pack, and no room for another: dropped, a gap on "out".
+    bounded.offer("out", Buffer.alloc(15_000, 0x0a), 10);
+    expect(bounded.droppedChunks).toBe(1);
+    // Small enough for the pack, but its gap notice hands the pack over first: a new one would pass the bound.
+    bounded.offer("out", Buffer.from("after the gap\n"), 11);
+    expect(bounded.pendingBytes).toBeLessThanOrEqual(2 * SLAB_BYTES);
+    expect(bounded.droppedChunks).toBe(2);
   });
 });

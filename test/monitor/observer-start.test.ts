@@ -2,12 +2,15 @@
  * The wrapper starts its observer thread only once the server has written to stdout (or at exit), so
  * that the thread's start does not compete with the server's. What passed before it started waits in the
  * bounded copy queue and is stored like everything else: the calls, the server's stderr, the session.
+ * A few sparse lines before then do not start it; at exit the wrapper waits for a thread that is slow to
+ * open its database; a thread the held copies cannot be handed to stops observation, never the relay.
  */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
@@ -28,7 +31,7 @@ afterAll(async () => {
 });
 
 /** A wrapper in this process around the misbehaving server, its stdio in memory. */
-async function wrapper(name: string) {
+async function wrapper(name: string, options: { workerUrl?: URL; exitIdleMs?: number } = {}) {
   const dataDir = join(dir.path, name);
   await mkdir(dataDir);
   const stdin = new PassThrough();
@@ -64,7 +67,8 @@ async function wrapper(name: string) {
     graceMs: 5_000,
     captureLimit: 64 * 1024,
     maxLineBytes: 16 * 1024 * 1024,
-    workerUrl: WORKER,
+    workerUrl: options.workerUrl ?? WORKER,
+    exitIdleMs: options.exitIdleMs,
     // Only the server's first stdout bytes, or the exit, may start the thread in these tests.
     observerStartMs: 600_000,
     stdin,
@@ -78,6 +82,7 @@ async function wrapper(name: string) {
     end: () => stdin.end(),
     stdoutHas: (needle: string) => until(() => out.includes(needle)),
     stderrHas: (needle: string) => until(() => err.includes(needle)),
+    stderr: () => err,
     started: () => existsSync(join(dataDir, "observer-started")),
   };
 }
@@ -128,5 +133,72 @@ describe("the observer thread's late start", () => {
     ]);
     const lines = stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
     expect(lines).toContain("cannot read config, giving up");
+  });
+
+  it("is not started by a few sparse lines before the server's first stdout byte", async () => {
+    const w = await wrapper("sparse-stderr");
+    // Twelve stderr lines 30 ms apart: each reaches the queue in a batch of its own.
+    for (let i = 0; i < 12; i++) {
+      w.send({ cmd: "sleep", ms: 30 });
+      w.send({ cmd: "stderr_text", text: `warming up ${i}\n` });
+    }
+    await w.stderrHas("warming up 11\n");
+    expect(w.started(), "observer thread started by a few hundred bytes of stderr").toBe(false);
+    w.send({ jsonrpc: "2.0", id: 1, method: "ping" });
+    await w.stdoutHas('"id":1');
+    w.end();
+    expect(await w.exitCode).toBe(0);
+    expect(stored(w.dataDir, "SELECT method, outcome FROM calls").map((row) => ({ ...row }))).toEqual([
+      { method: "ping", outcome: "ok" },
+    ]);
+    const lines = stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
+    expect(lines.filter((line) => String(line).startsWith("warming up"))).toHaveLength(12);
+  });
+
+  it("waits at exit for a thread started then that is slow to open its database", async () => {
+    // The exit drain gives up after 500 ms without progress here (room for a slow commit on a busy
+    // machine once the worker runs); the worker takes 1.5 s to open.
+    const w = await wrapper("slow-open", {
+      workerUrl: pathToFileURL(join(ROOT, "test", "fixtures", "slow-open-observer-worker.mjs")),
+      exitIdleMs: 500,
+    });
+    w.send({ cmd: "stderr_text", text: "fatal: no config\n" });
+    await w.stderrHas("no config\n");
+    w.send({ cmd: "exit", code: 2 });
+    expect(await w.exitCode).toBe(2);
+    expect(w.stderr()).not.toContain("stopped storing observations");
+    expect(stored(w.dataDir, "SELECT server, exit_code FROM sessions").map((row) => ({ ...row }))).toEqual([
+      { server: "slow-open", exit_code: 2 },
+    ]);
+    const lines = stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
+    expect(lines).toContain("fatal: no config");
+  });
+
+  it("relays on when the copies held for the thread cannot be handed to it", async () => {
+    // A real DataCloneError from the real worker's postMessage, as any message it cannot take would raise.
+    const original = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: never) {
+      original.call(this, { message, unclonable: () => {} }, transfer);
+    };
+    try {
+      const w = await wrapper("attach-fails");
+      w.send({ jsonrpc: "2.0", id: 1, method: "ping" });
+      await w.stdoutHas('"id":1');
+      await w.stderrHas("mcpscope: observation stopped");
+      w.send({ jsonrpc: "2.0", id: 2, method: "ping" });
+      await w.stdoutHas('"id":2');
+      w.end();
+      expect(await w.exitCode).toBe(0);
+      const said = w
+        .stderr()
+        .split("\n")
+        .filter((line) => line.startsWith("mcpscope:"));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(
+        /^mcpscope: observation stopped \(.*could not be cloned.*\); traffic is relayed unchanged$/,
+      );
+    } finally {
+      Worker.prototype.postMessage = original;
+    }
   });
 });

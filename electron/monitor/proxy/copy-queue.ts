@@ -47,7 +47,8 @@ export interface CopyQueueOptions {
   maxInFlightBytes?: number;
   /**
    * Copy small chunks side by side into shared slabs: one buffer per batch to transfer and to collect
-   * instead of one per chunk. The receiver must count each buffer once (see `batchBuffers`).
+   * instead of one per chunk (a copy of what the slab holds when that is at most half of it). The receiver
+   * must count each buffer once (see `batchBuffers`).
    */
   packSmall?: boolean;
 }
@@ -105,6 +106,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private readonly packSmall: boolean;
   private readonly eliders = new Map<S, LineElider>();
   private watch: { stream: S; watch: WholeResultWatch } | null = null;
+  /** Bytes offered in all, copied or not (see `offeredBytes`). */
+  private offered = 0;
   droppedBytes = 0;
   droppedChunks = 0;
 
@@ -129,6 +132,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   }
 
   offer(stream: S, chunk: Buffer, at: number): void {
+    this.offered += chunk.length;
     const elider = this.broken ? undefined : this.eliders.get(stream);
     if (!elider && this.watch?.stream !== stream) {
       this.copy(stream, chunk, at);
@@ -178,19 +182,26 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
 
   /** A small copy into this batch's pack; a new pack (counted whole against the bound) when it is full. */
   private offerPacked(stream: S, chunk: Buffer, at: number): void {
-    const fits = this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
-    if (!fits && this.held + SLAB_BYTES > this.maxInFlightBytes) {
+    const fits = () => this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
+    const room = () => this.held + SLAB_BYTES <= this.maxInFlightBytes;
+    if (!fits() && !room()) {
       this.drop(stream, chunk);
       return;
     }
-    // First: a gap notice flushes the batch, and the pack goes with it.
+    // First: a gap notice flushes the batch, and the pack goes with it; the bound is asked again then.
     this.postGap(stream, at);
-    if (this.pack === null || this.packUsed + chunk.length > SLAB_BYTES) {
-      this.pack = this.slabs.pop() ?? new ArrayBuffer(SLAB_BYTES);
+    let pack = this.pack;
+    if (pack === null || !fits()) {
+      if (!room()) {
+        this.drop(stream, chunk);
+        return;
+      }
+      pack = this.slabs.pop() ?? new ArrayBuffer(SLAB_BYTES);
+      this.pack = pack;
       this.packUsed = 0;
       this.inFlight += SLAB_BYTES;
     }
-    const bytes = new Uint8Array(this.pack, this.packUsed, chunk.length);
+    const bytes = new Uint8Array(pack, this.packUsed, chunk.length);
     bytes.set(chunk);
     this.packUsed += chunk.length;
     this.batch.push({ stream, at, bytes });
@@ -274,11 +285,30 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     const items = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    // The pack goes with this batch; the next batch's small copies start another.
-    this.pack = null;
+    this.endPack(items);
     const transfer = new Set<ArrayBuffer>();
     for (const item of items) if ("bytes" in item) transfer.add(item.bytes.buffer as ArrayBuffer);
     this.send({ type: "chunks", items, inFlight: this.held }, [...transfer]);
+  }
+
+  /**
+   * The pack goes with its batch; the next batch's small copies start another. A pack mostly empty (a
+   * trickle of small calls, a batch ended early by a control message) goes as a copy of what it holds,
+   * counted as that, and its slab stays here for the next pack: counted whole, each such batch would hold
+   * a slab's worth of the bound, and while the observer is not started or stalls a trickle of little
+   * traffic would fill the bound and lose copies.
+   */
+  private endPack(items: (Copy<S> | { control: M })[]): void {
+    const pack = this.pack;
+    this.pack = null;
+    if (pack === null || this.packUsed > SLAB_BYTES / 2) return;
+    const used = pack.slice(0, this.packUsed);
+    for (const item of items) {
+      if ("bytes" in item && item.bytes.buffer === pack)
+        item.bytes = new Uint8Array(used, item.bytes.byteOffset, item.bytes.byteLength);
+    }
+    this.inFlight -= SLAB_BYTES - this.packUsed;
+    this.recycle([pack]);
   }
 
   acknowledge(bytes: number): void {
@@ -289,6 +319,14 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   /** Copies handed over but not yet processed by the worker. */
   get pendingBytes(): number {
     return this.held;
+  }
+
+  /**
+   * Bytes offered since the queue was made, whatever was copied or dropped of them: what the traffic
+   * carried, not what its copies hold (a slab counts whole while a batch gathers).
+   */
+  get offeredBytes(): number {
+    return this.offered;
   }
 
   /** When the worker last reported progress (epoch ms). */

@@ -37,6 +37,8 @@ ticker.unref();
 // Open the database (and migrate) and write the session row now, before traffic: the first calls'
 // commit then waits for nothing but the flush itself.
 writer.flush();
+// Opening can take seconds (another process's lock, a migration): the wrapper's exit drain waits for this.
+send({ type: "ready" });
 
 port.on("message", (message: ToWorker) => {
   current.handle(message);

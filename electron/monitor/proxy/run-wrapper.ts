@@ -31,6 +31,8 @@ export interface RunOptions {
   workerUrl: URL;
   /** How long the observer thread waits for the server's first stdout bytes before it starts anyway. */
   observerStartMs?: number;
+  /** At exit, how long the observer may make no progress once its database is open (default 3 s). */
+  exitIdleMs?: number;
   /** The environment the server inherits (default: this process's). */
   env?: NodeJS.ProcessEnv;
   stdin?: NodeJS.ReadableStream;
@@ -40,17 +42,22 @@ export interface RunOptions {
 
 const now = preciseNow;
 
-/** At exit, how long the observer may keep parsing its backlog, and how long it may take in all. */
+/**
+ * At exit, how long the observer may keep parsing its backlog, and how long it may take in all; and how
+ * long it may go without progress once it has its database open (opening can wait out another process's
+ * lock and run migrations: that is not a stall).
+ */
 const EXIT_PARSE_MS = 11_000;
 const EXIT_DRAIN_MS = 15_000;
+const EXIT_IDLE_MS = 3000;
 
 /**
  * When the observer thread starts, so that its start (tens of milliseconds of a core) competes neither
  * with the server's start nor with the first exchanges of the session: once the server has written its
  * first stdout bytes (its first answer, or a line it writes as it starts) and the traffic then pauses for
  * START_QUIET_MS, or START_SETTLE_MS after those bytes if it never pauses; or START_AFTER_MS after the
- * spawn without them, once START_AT_BYTES of copies wait, or at exit. Until then the copies wait in the
- * bounded queue, and the exit drain stores them like any others.
+ * spawn without them, once the traffic has carried START_AT_BYTES, or at exit. Until then the copies wait
+ * in the bounded queue, and the exit drain stores them like any others.
  */
 const START_QUIET_MS = 10;
 const START_SETTLE_MS = 250;
@@ -133,7 +140,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     }
     lastCopyAt = at;
     if (phase === "started") return;
-    if (observer.queue.pendingBytes > START_AT_BYTES) startObserving();
+    // What the traffic carried, not what the queue counts (a whole slab per pack while a batch gathers).
+    if (observer.queue.offeredBytes > START_AT_BYTES) startObserving();
     else if (phase === "first bytes" && stream === "out") {
       phase = "settling";
       firstBytesAt = at;
@@ -283,6 +291,8 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
   queue.elideLongLines("out", "in", new Int32Array(elision));
   queue.reportProgressIn(new BigInt64Array(progress));
   let worker: Worker | null = null;
+  /** The worker has its database open: from then on, a long wait for its progress is a stall. */
+  let ready = false;
   let closed: () => void = () => {};
   const done = new Promise<void>((resolve) => {
     closed = resolve;
@@ -331,6 +341,9 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
       if (message.type === "ack") {
         queue.acknowledge(message.bytes);
         if (message.slabs) queue.recycle(message.slabs);
+      } else if (message.type === "ready") {
+        ready = true;
+        queue.acknowledge(0);
       } else if (message.type === "problem") say(`${message.message}\n`);
       else if (message.type === "closed") closed();
     });
@@ -345,7 +358,15 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
     });
     // Its progress is judged from now: the copies held until its start are not a stall.
     queue.acknowledge(0);
-    port.attach(worker);
+    try {
+      port.attach(worker);
+    } catch (error) {
+      // Called from a timer: a throw here would end the wrapper, and the relay with it.
+      queue.markBroken();
+      port.discard();
+      say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
+      void worker.terminate();
+    }
   };
   const startTimer = setTimeout(start, options.observerStartMs ?? START_AFTER_MS);
   startTimer.unref();
@@ -367,9 +388,11 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
       void done.then(() => {
         finished = true;
       });
+      const idleMs = options.exitIdleMs ?? EXIT_IDLE_MS;
       while (!finished) {
         const idle = Date.now() - queue.lastAckAt;
-        if (Date.now() - since > EXIT_DRAIN_MS || (idle > 3000 && Date.now() - since > 3000)) break;
+        if (Date.now() - since > EXIT_DRAIN_MS || (ready && idle > idleMs && Date.now() - since > idleMs))
+          break;
         await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
       }
       if (!finished) {

@@ -66,6 +66,8 @@ export type ToWorker =
 export type FromWorker =
   /** `slabs`: the copy slabs of the batch, read and handed back for reuse (see copy-queue.ts). */
   | { type: "ack"; bytes: number; slabs?: ArrayBuffer[] }
+  /** The database is open (or failed to open, said in a problem line): the worker handles messages now. */
+  | { type: "ready" }
   /** One line for the wrapper's stderr (said once per kind of problem). */
   | { type: "problem"; message: string }
   /** `unrecorded`: calls of this session not stored (dropped or unobserved). */
