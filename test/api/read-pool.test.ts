@@ -10,8 +10,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { READ_TIMEOUTS, readHandlers } from "../../electron/monitor/api/read-handlers.js";
 import { MAX_WORKER_DEATHS, ReadPool } from "../../electron/monitor/api/read-pool.js";
@@ -20,33 +19,23 @@ import { MonitoringError } from "../../electron/monitor/errors.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { statsDocument } from "../../electron/monitor/store/queries.js";
+import { bundleWorker } from "../helpers/worker-bundle.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
 
 let dir: string;
-let bundle: string;
+let bundle: URL;
 let engine: MetricsEngine;
 const NOW = Date.now();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "mcpscope-read-pool-"));
-  bundle = join(dir, "held-read-worker.mjs");
-  await esbuild.build({
-    entryPoints: [fileURLToPath(new URL("./held-read-worker.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile: bundle,
-    logLevel: "silent",
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
+  bundle = await bundleWorker(new URL("./held-read-worker.ts", import.meta.url), dir);
   const data = join(dir, "data");
   engine = await createEngine({
     dataDir: data,
     inventory: false,
     alerts: false,
-    readPool: { workerUrl: pathToFileURL(bundle), size: 2 },
+    readPool: { workerUrl: bundle, size: 2 },
   });
   recordCalls(data, mixedCalls(500, NOW - 30 * 60_000, NOW - 1000, 5));
 });
@@ -131,7 +120,7 @@ describe("the read pool's recovery", () => {
     const warnings: string[] = [];
     const reads = new ReadPool({
       dbPath,
-      workerUrl: pathToFileURL(bundle),
+      workerUrl: bundle,
       restartBackoffMs: 1,
       timeouts: READ_TIMEOUTS,
       ...options,
@@ -179,7 +168,7 @@ describe("the read pool's recovery", () => {
       inventory: false,
       alerts: false,
       remoteProxies: false,
-      readPool: { workerUrl: pathToFileURL(bundle), size: 2, timeoutMs: 1 },
+      readPool: { workerUrl: bundle, size: 2, timeoutMs: 1 },
     });
     try {
       const failure = await strict.invoke("sessions.timeline", { id: "hang" }).then(

@@ -6,14 +6,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { FoldThread } from "../../electron/monitor/metrics/fold-thread.js";
 import { DAY, HOUR, MINUTE } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { bundleWorker } from "../helpers/worker-bundle.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 
 let dir: string;
@@ -22,19 +21,7 @@ const NOW = Date.UTC(2026, 10, 25, 14, 37, 21, 500);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "mcpscope-fold-thread-"));
-  const outfile = join(dir, "fold-worker.mjs");
-  await esbuild.build({
-    entryPoints: [fileURLToPath(new URL("../../electron/monitor/metrics/fold-worker.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile,
-    logLevel: "silent",
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  bundle = pathToFileURL(outfile);
+  bundle = await bundleWorker(new URL("../../electron/monitor/metrics/fold-worker.ts", import.meta.url), dir);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

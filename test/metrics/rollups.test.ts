@@ -1,14 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import * as esbuild from "esbuild";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DAY, HOUR, MINUTE, readState, STATE } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { bundleWorker } from "../helpers/worker-bundle.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 
 let dir: string;
@@ -105,18 +104,7 @@ describe("rollups", () => {
   });
 
   it("two collectors racing in other threads while wrappers write: every call counted once", async () => {
-    const bundle = join(dir, "fold-worker.mjs");
-    await esbuild.build({
-      entryPoints: [fileURLToPath(new URL("./fold-worker.ts", import.meta.url))],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      outfile: bundle,
-      logLevel: "silent",
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-    });
+    const bundle = await bundleWorker(new URL("./fold-worker.ts", import.meta.url), dir);
     const workers = [0, 1].map(() => new Worker(bundle, { workerData: { dbPath: databasePath(dir) } }));
     const messages = workers.map((w) => {
       const queue: unknown[] = [];

@@ -13,7 +13,7 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import type { EventRecord } from "../../shared/events.js";
 import type { StorageInfo } from "../../shared/storage.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
-import { readWorkerBundle } from "../helpers/read-worker.js";
+import { readWorkerBundle } from "../helpers/worker-bundle.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 // Background checks run only on a read worker: the real one, bundled.

@@ -45,19 +45,7 @@ export interface FoldBatch {
 }
 
 /** A row being summed: a sketch while calls are added, encoded when the batch is complete. */
-interface Group {
-  resolution: number;
-  start: number;
-  server: string;
-  method: string;
-  target: string;
-  outcome: string;
-  count: number;
-  bytesIn: number;
-  bytesOut: number;
-  sketch: DDSketch;
-  lastSeen: number;
-}
+type Group = Omit<RowDelta, "sketch"> & { sketch: DDSketch };
 
 /** An operation series' minutes, in the order the batch met them. */
 interface Series {

@@ -7,7 +7,7 @@
  * the mark and the series table are as the snapshot saw them: when another engine's collector folded in
  * between, the batch is dropped and read again, so no call is counted twice or missed.
  */
-import type { Db, Statement } from "../store/db.js";
+import { type Db, inSnapshot, type Statement } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
 import { type FoldBatch, type RowDelta, readFoldBatch } from "./fold-batch.js";
 import { MINUTE, RESOLUTIONS, readState, STATE, writeState } from "./rollups.js";
@@ -138,14 +138,7 @@ export function commitPlan(db: Db, plan: Plan): FoldResult | null {
  * holds no lock writers wait for); null when every call is folded.
  */
 export function planFold(db: Db, maxCalls: number): Plan | null {
-  let began = false;
-  try {
-    db.exec("BEGIN");
-    began = true;
-  } catch {
-    // Already inside a transaction: that one is the snapshot.
-  }
-  try {
+  return inSnapshot(db, () => {
     const batch = readFoldBatch(db, readState(db, STATE.folded), maxCalls);
     if (!batch) return null;
     const s = prepared(db);
@@ -177,9 +170,7 @@ export function planFold(db: Db, maxCalls: number): Plan | null {
       );
     }
     return { batch, print: known.print, rows };
-  } finally {
-    if (began) db.exec("COMMIT");
-  }
+  });
 }
 
 /** The connection's series ids, dropped when the series table changed since they were looked up. */

@@ -7,7 +7,7 @@
  * Where a resolution has been deleted by retention, the range is rounded inward to the coarser one still
  * kept: no call outside [since, until] is ever counted.
  */
-import type { Db, Row, SqlValue } from "../store/db.js";
+import { type Db, inSnapshot, type Row, type SqlValue } from "../store/db.js";
 import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
 import {
@@ -110,20 +110,9 @@ export function readRange(
   server?: string,
   options: ReadOptions = {},
 ): RangeData {
-  // One read transaction: the high-water mark, the rollups and the unfolded tail come from one snapshot,
-  // so a fold committing in between cannot make a call count twice (or not at all).
-  let began = false;
-  try {
-    db.exec("BEGIN");
-    began = true;
-  } catch {
-    // Already inside a transaction: that one is the snapshot.
-  }
-  try {
-    return readSnapshot(db, since, until, server, options.latency ?? true);
-  } finally {
-    if (began) db.exec("COMMIT");
-  }
+  // The high-water mark, the rollups and the unfolded tail come from one snapshot, so a fold committing
+  // in between cannot make a call count twice (or not at all).
+  return inSnapshot(db, () => readSnapshot(db, since, until, server, options.latency ?? true));
 }
 
 function readSnapshot(

@@ -173,3 +173,22 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   }
   return db;
 }
+
+/**
+ * Runs `read` in one read transaction, so that everything it reads comes from one snapshot (a commit in
+ * between cannot make a row count twice or not at all); inside a transaction already, in that one.
+ */
+export function inSnapshot<T>(db: Db, read: () => T): T {
+  let began = false;
+  try {
+    db.exec("BEGIN");
+    began = true;
+  } catch {
+    // Already inside a transaction: that one is the snapshot.
+  }
+  try {
+    return read();
+  } finally {
+    if (began) db.exec("COMMIT");
+  }
+}
