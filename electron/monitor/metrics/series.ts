@@ -8,7 +8,7 @@
  */
 import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
 import { MonitoringError } from "../errors.js";
-import type { Db, SqlValue } from "../store/db.js";
+import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
 import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
@@ -89,19 +89,8 @@ export function metricsSeries(db: Db, query: MetricsSeriesQuery, now = Date.now(
     durations: [],
   }));
 
-  // One read transaction, as in range-reader.ts: the mark, the rollups and the tail from one snapshot.
-  let began = false;
-  try {
-    db.exec("BEGIN");
-    began = true;
-  } catch {
-    // Already inside a transaction: that one is the snapshot.
-  }
-  try {
-    readBuckets(db, buckets, step, query);
-  } finally {
-    if (began) db.exec("COMMIT");
-  }
+  // The mark, the rollups and the tail from one snapshot, as in range-reader.ts.
+  inSnapshot(db, () => readBuckets(db, buckets, step, query));
 
   const kept = buckets.filter((b) => b.resolution !== null);
   const points: SeriesPoint[] = kept.map((b) => ({ time: iso(b.start), ...summarise(b) }));
