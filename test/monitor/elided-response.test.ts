@@ -167,6 +167,42 @@ describe("a long response, read from its head and tail", () => {
     expect(read?.kind === "unknown" && read.id).toBe(JSON.parse(line).id);
   });
 
+  it("says it cannot tell when the head ends right at a name or number that decides the outcome", () => {
+    const head = keptBytes(LIMIT);
+    /** `lead` padded so that the head ends right after it; `rest` follows. */
+    const endingAtHead = (lead: (pad: string) => string, then: string) => {
+      const pad = "x".repeat(head - Buffer.byteLength(lead("")));
+      return lead(pad) + then;
+    };
+    const rest = `"content":[{"type":"text","text":${JSON.stringify(awkwardText(20_000))}}]}}`;
+    const cases = {
+      "a whole isError name, its value past the head": endingAtHead(
+        (pad) => `{"jsonrpc":"2.0","id":24,"result":{"a":"${pad}","isError"`,
+        `:true,${rest}`,
+      ),
+      "an error code cut by the head's end": endingAtHead(
+        (pad) => `{"jsonrpc":"2.0","id":25,"error":{"message":"${pad}","code":-326`,
+        `02,"data":${big}}}`,
+      ),
+      "an error code in the middle": `{"jsonrpc":"2.0","id":26,"error":{"message":${big},"code":-32602,"data":${big}}}`,
+    };
+    for (const [name, line] of Object.entries(cases)) {
+      const read = elidedRead(line);
+      expect(read?.kind, name).toBe("unknown");
+    }
+    // The name cut across the head's end, read a byte at a time: the seam is still seen.
+    for (let into = 1; into < '"isError"'.length; into++) {
+      const line = endingAtHead(
+        (pad) => `{"jsonrpc":"2.0","id":27,"result":{"a":"${pad}","${"isError".slice(0, into - 1)}`,
+        `${"isError".slice(into - 1)}":true,${rest}`,
+      );
+      const [copied] = throughCopy(line, head, [1]);
+      if (!copied) throw new Error("not cut");
+      const read = readElidedResponse(copied.head, copied.tail, copied.total, copied.hidden);
+      expect(read?.kind, `${into} bytes of the name in the head`).toBe("unknown");
+    }
+  });
+
   it("with a short head (the observer behind), outcomes stay the same", () => {
     for (const line of [...sdkLines.filter((l) => l.length > 20_000), ...Object.values(told)]) {
       const read = elidedRead(line, keptBytes(4096));

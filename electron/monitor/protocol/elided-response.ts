@@ -94,11 +94,13 @@ function read(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean): 
       code = pick("code");
       text = pick("message");
     }
+    // The code decides the outcome: one the two ends do not hold whole is not guessed.
+    if (typeof code !== "number") return unknown;
     message = {
       kind: "response",
       id,
       error: {
-        code: typeof code === "number" ? code : 0,
+        code,
         message: typeof text === "string" ? text : "",
       },
     };

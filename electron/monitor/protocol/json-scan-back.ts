@@ -4,7 +4,7 @@
  * string), so values are found backwards: a quote is escaped iff an odd run of backslashes precedes it. A
  * run that reaches the tail's first byte cannot be counted, and the value is then taken as not there.
  */
-import { type Span, skipKey, skipValue, ws } from "./json-scan.js";
+import { type Span, skipKey, skipString, skipValue, ws } from "./json-scan.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -118,11 +118,18 @@ export function leadingMembers(b: Buffer, i: number): LeadingMembers | null {
   for (;;) {
     const keyStart = i;
     const start = skipKey(b, i);
-    if (start < 0) return { members, open: null, closed: false };
+    if (start < 0) {
+      // A whole key at the end of `b`, its colon or value past it: that member is the open one.
+      const keyEnd = b[i] === QUOTE ? skipString(b, i) : -1;
+      if (keyEnd < 0 || ws(b, keyEnd) < b.length) return { members, open: null, closed: false };
+      return { members, open: { name: keyName(b, keyStart, keyEnd), start: b.length }, closed: false };
+    }
     const keyEnd = b.lastIndexOf(QUOTE, start - 1) + 1;
-    const name = JSON.parse(b.toString("utf8", keyStart, keyEnd)) as string;
+    const name = keyName(b, keyStart, keyEnd);
     const end = skipValue(b, start);
-    if (end < 0) return { members, open: { name, start }, closed: false };
+    // A number reaching the end of `b` may go on past it (`-326` of `-32602`).
+    if (end < 0 || (end >= b.length && isNumberStart(b[start])))
+      return { members, open: { name, start }, closed: false };
     members.set(name, { start, end });
     i = ws(b, end);
     if (i >= b.length) return { members, open: null, closed: false };
@@ -130,4 +137,12 @@ export function leadingMembers(b: Buffer, i: number): LeadingMembers | null {
     if (b[i] !== 0x2c) return null;
     i = ws(b, i + 1);
   }
+}
+
+function keyName(b: Buffer, start: number, end: number): string {
+  return JSON.parse(b.toString("utf8", start, end)) as string;
+}
+
+function isNumberStart(c: number | undefined): boolean {
+  return c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39);
 }

@@ -97,7 +97,8 @@ export class LineElider {
       this.lineBytes = 0;
       start = nl + 1;
     }
-    this.carry.replace(chunk);
+    // The stream's last bytes, however short the read: a head's end is always in its own line.
+    this.carry.keep(chunk);
     if (copyFrom < chunk.length) sink.copy(chunk.subarray(copyFrom));
   }
 
@@ -170,12 +171,6 @@ class SeamCarry {
       if (at + needle.length > this.length) return at - this.length;
     }
     return null;
-  }
-
-  /** Carries the last bytes of `piece` alone. */
-  replace(piece: Buffer): void {
-    this.length = 0;
-    this.keep(piece);
   }
 
   /** Carries the last bytes of what was carried followed by `piece`. */
