@@ -140,6 +140,7 @@ const untold: Record<string, string> = {
   "isError in the middle": `{"jsonrpc":"2.0","id":20,"result":{"content":[{"type":"text","text":${big}}],"isError":true,"structuredContent":{"rows":${big}}}}`,
   "a nested isError in the middle": `{"jsonrpc":"2.0","id":21,"result":{"content":[{"type":"text","text":${big}}],"structuredContent":{"isError":false,"rows":${big}}}}`,
   "isError cut by the head's end": `{"jsonrpc":"2.0","id":22,"result":{"a":"${"x".repeat(keptBytes(LIMIT) - 50)}","isError":true,"b":${big}}}`,
+  "resultType in the middle": `{"jsonrpc":"2.0","id":28,"result":{"content":[{"type":"text","text":${big}}],"resultType":"input_required","x":${big}}}`,
   "result in the middle": `{"jsonrpc":"2.0","id":23,"x":${big},"result":{"isError":true},"y":${big}}`,
 };
 

@@ -5,7 +5,7 @@
  * id, result or error, the error's code and message, the result's `isError` (from its first members or its
  * last), `resultType`, `requestState` and `_meta`, a tool error's first text block. Where the outcome is
  * not there to read (no `result` or `error` in either end, a member other than `jsonrpc`, `id`, `result`
- * and `error` at the top, or `isError` in the middle), the answer is `unknown`, never a guess; the caller
+ * and `error` at the top, or `isError` or `resultType` in the middle), the answer is `unknown`, never a guess; the caller
  * then counts the call as unobserved. The middle is not checked as JSON.
  */
 import { keptBytes } from "../pipeline/capture.js";
@@ -30,6 +30,8 @@ export type ElidedRead =
 
 const ENVELOPE = new Set(["jsonrpc", "id", "result", "error"]);
 const RESULT_FIELDS = ["resultType", "isError", "requestState", "_meta"];
+/** The result's members that decide its outcome: one the two ends may not hold is not guessed. */
+const OUTCOME_FIELDS = new Set(["isError", "resultType"]);
 const ERROR_TEXT_UNITS = 501;
 
 /** A value's bytes: in the head or in the tail. */
@@ -161,7 +163,8 @@ function openResult(
     const inHead = first.members.get(key);
     const inTail = last?.members.get(key);
     const value = inHead ? field(head, inHead) : inTail ? field(tail, inTail) : undefined;
-    if (key === "isError" && value === undefined && (hidden || first.open?.name === key)) return TOO_BIG;
+    if (OUTCOME_FIELDS.has(key) && value === undefined && (hidden || first.open?.name === key))
+      return TOO_BIG;
     if (value !== undefined && value !== TOO_BIG) out[key] = value;
   }
   if (out.isError === true) out.content = contentStart(head, first);

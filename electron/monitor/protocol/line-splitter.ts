@@ -11,7 +11,7 @@ export interface LineSink {
   oversized(head: Buffer, tail: Buffer, totalBytes: number, at: number): void;
   /**
    * A line whose middle the copy left out: `head` and `tail` are its first and last bytes (valid only
-   * during the call), `hidden` whether the left-out bytes hold an `"isError"` name.
+   * during the call), `hidden` whether the left-out bytes hold an `"isError"` or `"resultType"` name.
    */
   elided?(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void;
   /** The rest of a line whose start was lost in a gap was skipped (it is not delivered). */

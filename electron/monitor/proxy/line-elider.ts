@@ -10,10 +10,11 @@
 export const TAIL_BYTES = 4096;
 
 /**
- * The only member name whose presence in the left-out middle could change what the observer reads of a
- * response (a tool error's flag); whether the middle holds it is said with the cut.
+ * The member names whose presence in the left-out middle could change what the observer reads of a
+ * response's outcome (a tool error's flag, a result that asks for input); whether the middle holds one is
+ * said with the cut.
  */
-const HIDDEN_KEY = Buffer.from('"isError"');
+const HIDDEN_KEYS = ['"isError"', '"resultType"'].map((name) => Buffer.from(name));
 
 /**
  * Requests whose answers the observer reads whole (mcp.ts WHOLE_RESULT_METHODS, spelled as JSON strings):
@@ -37,7 +38,7 @@ export const CONTROL_SLOTS = 3;
 /** What the forwarding thread left out of a line, between the head and the tail it copied. */
 export interface Elision {
   bytes: number;
-  /** The left-out bytes hold the `"isError"` member name (somewhere, at any depth). */
+  /** The left-out bytes hold an `"isError"` or `"resultType"` member name (somewhere, at any depth). */
   hidden: boolean;
 }
 
@@ -63,7 +64,7 @@ export class LineElider {
   /** Where, counted from the head's end, the first `"isError"` past it starts (negative: cut by it). */
   private firstKey: number | null = null;
   /** The last bytes seen before the current piece, to find a name split across reads. */
-  private readonly carry = new SeamCarry(HIDDEN_KEY.length - 1);
+  private readonly carry = new SeamCarry(Math.max(...HIDDEN_KEYS.map((key) => key.length)) - 1);
 
   /** `pressed`: the copy queue holds enough that long lines are better copied short. */
   constructor(
@@ -121,11 +122,11 @@ export class LineElider {
   private pastHead(piece: Buffer): void {
     if (piece.length === 0) return;
     if (this.firstKey === null) {
-      const inSeam = this.carry.straddling(piece, HIDDEN_KEY);
-      if (inSeam !== null) this.firstKey = this.past + inSeam;
-      else {
-        const inPiece = piece.indexOf(HIDDEN_KEY);
-        if (inPiece !== -1) this.firstKey = this.past + inPiece;
+      for (const key of HIDDEN_KEYS) {
+        const inSeam = this.carry.straddling(piece, key);
+        const found = inSeam ?? piece.indexOf(key);
+        if (found !== -1 && (this.firstKey === null || this.past + found < this.firstKey))
+          this.firstKey = this.past + found;
       }
       this.carry.keep(piece);
     }
