@@ -42,7 +42,12 @@ interface Copied {
 }
 
 /** `line` (plus its newline) through the elider in reads of `sizes` bytes, then the observer's splitter. */
-function throughCopy(line: string, head = keptBytes(LIMIT), sizes = [65536, 7, 4096, 9, 30000]): Copied[] {
+function throughCopy(
+  line: string,
+  head = keptBytes(LIMIT),
+  sizes = [65536, 7, 4096, 9, 30000],
+  maxLineBytes = 16 * 1024 * 1024,
+): Copied[] {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
   control[CONTROL_HEAD] = head;
   const elider = new LineElider(control);
@@ -57,7 +62,7 @@ function throughCopy(line: string, head = keptBytes(LIMIT), sizes = [65536, 7, 4
       elided: (h, t, total, hidden) =>
         out.push({ head: Buffer.from(h), tail: Buffer.from(t), total, hidden }),
     },
-    16 * 1024 * 1024,
+    maxLineBytes,
   );
   const bytes = Buffer.from(`${line}\n`);
   for (let at = 0, i = 0; at < bytes.length; i++) {
@@ -202,6 +207,15 @@ describe("a long response, read from its head and tail", () => {
       const read = readElidedResponse(copied.head, copied.tail, copied.total, copied.hidden);
       expect(read?.kind, `${into} bytes of the name in the head`).toBe("unknown");
     }
+  });
+
+  it("reads a cut line longer than the framing limit from its two ends too (never a guess from its edges)", () => {
+    const line = told["isError at the tail"] as string;
+    const [copied] = throughCopy(line, keptBytes(LIMIT), [65536], 100_000);
+    expect(copied?.total).toBe(Buffer.byteLength(line));
+    if (!copied) return;
+    const read = readElidedResponse(copied.head, copied.tail, copied.total, copied.hidden);
+    expect(read?.kind === "response" && verdict(read.message)).toEqual(fullVerdict(line));
   });
 
   it("with a short head (the observer behind), outcomes stay the same", () => {

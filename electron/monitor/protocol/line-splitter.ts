@@ -137,8 +137,8 @@ export class LineSplitter {
       const total = this.buffered + elision.bytes;
       const head = this.buffer.subarray(0, elision.at);
       const tail = this.buffer.subarray(elision.at, this.buffered);
-      if (total <= this.maxLineBytes && this.sink.elided)
-        this.sink.elided(head, tail, total, elision.hidden, at);
+      // Head and tail are bounded however long the whole line was: read them, whatever its length.
+      if (this.sink.elided) this.sink.elided(head, tail, total, elision.hidden, at);
       else
         this.sink.oversized(
           Buffer.from(head.subarray(0, EDGE_BYTES)),
