@@ -47,6 +47,8 @@ export interface SessionObserverOptions {
   captureLimit?: number;
   /** A client request whose answer is read whole (WHOLE_RESULT_METHODS) has ended, however it ended. */
   onWholeResultEnd?: () => void;
+  /** The framing limit: a cut line longer than this is still read, and recorded as `oversized_line`. */
+  maxLineBytes?: number;
 }
 
 const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
@@ -62,6 +64,7 @@ export class SessionObserver {
   private readonly maxPending: number;
   private readonly captureLimit: number;
   private readonly onWholeResultEnd: (() => void) | undefined;
+  private readonly maxLineBytes: number;
   /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
   private keep: number;
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
@@ -78,6 +81,7 @@ export class SessionObserver {
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
     this.onWholeResultEnd = options.onWholeResultEnd;
+    this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -136,10 +140,17 @@ export class SessionObserver {
    */
   elided(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void {
     const read = readElidedResponse(head, tail, totalBytes, hidden);
+    const cut = read ? null : readElidedMessage(head, totalBytes, this.keep);
+    if (!read && !cut) {
+      this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
+      return;
+    }
+    if (totalBytes > this.maxLineBytes) {
+      const detail = `a ${totalBytes}-byte line, past the framing limit: read from its ends`;
+      this.anomaly(stream, "oversized_line", detail, totalBytes, at);
+    }
     if (!read) {
-      const cut = readElidedMessage(head, totalBytes, this.keep);
       if (cut) this.message(stream, cut.message, cut.value, totalBytes, at);
-      else this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
       return;
     }
     const requestStream: Stream = stream === "in" ? "out" : "in";

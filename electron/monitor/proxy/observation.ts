@@ -80,6 +80,7 @@ export class Observation {
       timeoutMs: init.timeoutMs,
       captureLimit: init.captureLimit,
       onWholeResultEnd: elision ? () => wholeResultEnded(elision) : undefined,
+      maxLineBytes: init.maxLineBytes,
     });
     this.copyHead(init.captureLimit);
     this.progress = init.progress ? new BigInt64Array(init.progress) : null;
