@@ -155,9 +155,12 @@ export class LineElider {
 class SeamCarry {
   private readonly bytes: Buffer;
   private length = 0;
+  /** Scratch for the carried bytes and the next read's first ones: no allocation per read. */
+  private readonly seam: Buffer;
 
   constructor(private readonly size: number) {
     this.bytes = Buffer.alloc(size);
+    this.seam = Buffer.alloc(2 * size);
   }
 
   /**
@@ -166,7 +169,9 @@ class SeamCarry {
    */
   straddling(next: Buffer, needle: Buffer): number | null {
     if (this.length === 0) return null;
-    const seam = Buffer.concat([this.bytes.subarray(0, this.length), next.subarray(0, needle.length - 1)]);
+    this.bytes.copy(this.seam, 0, 0, this.length);
+    const more = next.copy(this.seam, this.length, 0, Math.min(needle.length - 1, this.size));
+    const seam = this.seam.subarray(0, this.length + more);
     for (let at = seam.indexOf(needle); at !== -1; at = seam.indexOf(needle, at + 1)) {
       if (at >= this.length) return null;
       if (at + needle.length > this.length) return at - this.length;
