@@ -4,10 +4,7 @@
  * or say that it cannot tell: never another outcome. The lines here go through the real copy path (the
  * elider, cut into reads of awkward sizes) and the observer's line splitter, as in `mcpscope run`.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { capturePayload, keptBytes } from "../../electron/monitor/pipeline/capture.js";
@@ -25,14 +22,10 @@ import {
   TAIL_BYTES,
   WholeResultWatch,
 } from "../../electron/monitor/proxy/line-elider.js";
+import { awkwardText, sdkResponseLines } from "../helpers/sdk-lines.js";
 
 const LIMIT = 64 * 1024;
 const TOKEN = "ghp_R4nd0mT0k3nV4lu3Th4tL00ksR34l1234";
-
-function awkwardText(bytes: number): string {
-  const line = 'if (a["]}{["] === "\\\\") { say("naïve 🙂 \\u0041"); } // [x]: {y}\t\r\n';
-  return line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
-}
 
 interface Copied {
   head: Buffer;
@@ -109,20 +102,13 @@ beforeAll(async () => {
     content: [{ type: "text", text: `failed: ${awkwardText(bytes)}` }],
     isError: true,
   }));
-  const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
-  const send = serverEnd.send.bind(serverEnd);
-  serverEnd.send = async (message: JSONRPCMessage, options) => {
-    if ("id" in message && !("method" in message)) sdkLines.push(JSON.stringify(message));
-    return send(message, options);
-  };
-  await server.connect(serverEnd);
-  const client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(clientEnd);
-  for (const bytes of [80_000, 1_048_576]) {
-    await client.callTool({ name: "big", arguments: { bytes } });
-    await client.callTool({ name: "fails", arguments: { bytes } });
-  }
-  await client.close();
+  const lines = await sdkResponseLines(server, async (client) => {
+    for (const bytes of [80_000, 1_048_576]) {
+      await client.callTool({ name: "big", arguments: { bytes } });
+      await client.callTool({ name: "fails", arguments: { bytes } });
+    }
+  });
+  sdkLines.push(...lines);
 });
 
 const huge = awkwardText(300_000);

@@ -3,10 +3,8 @@
  * read must give what JSON.parse gives, over real SDK traffic and over the awkward shapes a server may
  * send; and the value kept of its first bytes must be a true prefix of the whole message.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { type JSONRPCMessage, ListPromptsResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ListPromptsResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { capturePayload } from "../../electron/monitor/pipeline/capture.js";
@@ -14,12 +12,7 @@ import { closedPrefix } from "../../electron/monitor/protocol/json-scan.js";
 import { classifyValue, isObject } from "../../electron/monitor/protocol/jsonrpc.js";
 import { readLargeResponse } from "../../electron/monitor/protocol/large-response.js";
 import { judgeResponse, serverFacts } from "../../electron/monitor/protocol/mcp.js";
-
-/** Text with everything a scanner can trip on: escaped quotes and backslashes, brackets, non-ASCII. */
-function awkwardText(bytes: number): string {
-  const line = 'if (a["]}{["] === "\\\\") { say("naïve 🙂 \\u0041"); } // [x]: {y}\t\r\n';
-  return line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes);
-}
+import { awkwardText, sdkResponseLines } from "../helpers/sdk-lines.js";
 
 /** What the observer reads of a response, by way of the full parse or the in-place read. */
 function envelope(message: { kind: string; id?: unknown; result?: unknown; error?: unknown } | null) {
@@ -56,25 +49,18 @@ beforeAll(async () => {
     ],
     isError: true,
   }));
-  const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
-  const send = serverEnd.send.bind(serverEnd);
-  serverEnd.send = async (message: JSONRPCMessage, options) => {
-    if ("id" in message && !("method" in message)) sdkLines.push(JSON.stringify(message));
-    return send(message, options);
-  };
-  await server.connect(serverEnd);
-  const client = new Client({ name: "test", version: "1.0.0" });
-  await client.connect(clientEnd);
-  for (const bytes of [100, 80_000, 300_000]) {
-    await client.callTool({ name: "big", arguments: { bytes } });
-    await client.callTool({ name: "fails", arguments: { bytes } });
-  }
-  await client.callTool({ name: "missing", arguments: {} }).catch(() => {});
-  await client.callTool({ name: "big", arguments: { bytes: "x" } }).catch(() => {});
-  await client.listTools();
-  // No prompts on this server: a JSON-RPC error (method not found).
-  await client.request({ method: "prompts/list" }, ListPromptsResultSchema).catch(() => {});
-  await client.close();
+  const lines = await sdkResponseLines(server, async (client) => {
+    for (const bytes of [100, 80_000, 300_000]) {
+      await client.callTool({ name: "big", arguments: { bytes } });
+      await client.callTool({ name: "fails", arguments: { bytes } });
+    }
+    await client.callTool({ name: "missing", arguments: {} }).catch(() => {});
+    await client.callTool({ name: "big", arguments: { bytes: "x" } }).catch(() => {});
+    await client.listTools();
+    // No prompts on this server: a JSON-RPC error (method not found).
+    await client.request({ method: "prompts/list" }, ListPromptsResultSchema).catch(() => {});
+  });
+  sdkLines.push(...lines);
 });
 
 const huge = awkwardText(200_000);
