@@ -19,6 +19,7 @@ import {
   WHOLE_RESULT_METHODS,
 } from "./mcp.js";
 import type { ObservationSink, ProtocolEventType } from "./observations.js";
+import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
 /** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
 export type Stream = "in" | "out";
@@ -36,21 +37,8 @@ interface Pending {
   rounds: number;
   /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
   uncertain?: boolean;
-  /** Holds one of its line's whole-result marks (see WholeResultMarks) until it ends. */
+  /** Holds one of its line's whole-result marks (whole-result-holds.ts) until it ends. */
   holdsMark?: boolean;
-}
-
-/**
- * Where a request for a whole answer is also counted outside the observer (the wrapper's forwarding thread
- * counts the names of WHOLE_RESULT_METHODS in the client's bytes, as marks): per client line the observer
- * frames, each mark is either held by a whole-result request it now tracks, or released at once; a held
- * mark is released when its request ends, however it ends.
- */
-export interface WholeResultMarks {
-  /** The marks counted in one client line. */
-  marks(line: Buffer): number;
-  /** `count` marks stand for no pending request. */
-  release(count: number): void;
 }
 
 export interface SessionObserverOptions {
@@ -78,10 +66,7 @@ export class SessionObserver {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly captureLimit: number;
-  private readonly wholeResult: WholeResultMarks | undefined;
-  /** Marks of the client line being handled not yet held by a request it made. */
-  private unheldMarks = 0;
-  private heldMarks = 0;
+  private readonly holds: WholeResultHolds;
   private readonly maxLineBytes: number;
   /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
   private keep: number;
@@ -98,7 +83,7 @@ export class SessionObserver {
     this.maxPending = options.maxPending ?? 10_000;
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
-    this.wholeResult = options.wholeResult;
+    this.holds = new WholeResultHolds(options.wholeResult);
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
   }
 
@@ -112,23 +97,13 @@ export class SessionObserver {
 
   /** One framed line from a stream, read at `at` (epoch ms). */
   line(stream: Stream, bytes: Buffer, at: number): void {
-    if (stream !== "in" || !this.wholeResult) {
-      this.read(stream, bytes, at);
-      return;
-    }
-    this.unheldMarks = this.wholeResult.marks(bytes);
-    try {
-      this.read(stream, bytes, at);
-    } finally {
-      const unheld = this.unheldMarks;
-      this.unheldMarks = 0;
-      this.wholeResult.release(unheld);
-    }
+    if (stream === "in") this.holds.line(bytes, () => this.read(stream, bytes, at));
+    else this.read(stream, bytes, at);
   }
 
   /** Whole-result marks held by pending requests. */
   get wholeResultHolds(): number {
-    return this.heldMarks;
+    return this.holds.held;
   }
 
   private read(stream: Stream, bytes: Buffer, at: number): void {
@@ -357,12 +332,7 @@ export class SessionObserver {
       }
     }
     const round = this.takeRound(message.method, message.params);
-    // A request read from a cut line has no marks counted here: its answer may be cut (then not read).
-    const holdsMark = stream === "in" && WHOLE_RESULT_METHODS.has(message.method) && this.unheldMarks > 0;
-    if (holdsMark) {
-      this.unheldMarks--;
-      this.heldMarks++;
-    }
+    const holdsMark = stream === "in" && WHOLE_RESULT_METHODS.has(message.method) && this.holds.take();
     table.set(key, {
       direction: REQUEST_DIRECTION[stream],
       requestId: String(message.id),
@@ -519,8 +489,7 @@ export class SessionObserver {
   private released(entry: Pending): void {
     if (!entry.holdsMark) return;
     entry.holdsMark = false;
-    this.heldMarks--;
-    this.wholeResult?.release(1);
+    this.holds.give();
   }
 
   private countUnobserved(calls: number): void {
