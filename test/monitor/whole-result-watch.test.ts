@@ -197,6 +197,23 @@ describe("the count of requests for whole answers", () => {
     ]);
   });
 
+  it("lets go when a request's answer asks for input, and holds again for its retry", () => {
+    const w = wrapper("whole-rounds");
+    w.send("in", request(1, "tools/list"));
+    w.work();
+    w.send("out", answer(1, { resultType: "input_required", inputRequests: {}, requestState: "s1" }));
+    w.work();
+    expect(w.whole()).toBe(0);
+    w.send("in", request(2, "tools/list", { requestState: "s1", inputResponses: {} }));
+    w.work();
+    expect(w.whole()).toBe(1);
+    w.send("out", answer(2, { tools: [] }));
+    w.work();
+    expect(w.whole()).toBe(0);
+    w.end();
+    expect(stored("whole-rounds").calls).toEqual(["2:tools/list:ok"]);
+  });
+
   it("a tools/list whose answer's copy was lost lets go when it ends unobserved, and later answers are cut", () => {
     const w = wrapper("whole-answer-lost", 512 * 1024);
     w.send("in", request(1, "tools/list"));
