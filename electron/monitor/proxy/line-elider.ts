@@ -106,7 +106,7 @@ export class LineElider {
   }
 }
 
-/** How many whole-result needles `bytes` holds (the observer's count over one line it framed). */
+/** How many whole-result needles `bytes` holds whole. */
 function needlesIn(bytes: Buffer): number {
   let found = 0;
   for (const needle of WHOLE_RESULT_NEEDLES) {
@@ -142,8 +142,7 @@ export class WholeResultWatch {
  * The observer's side of WHOLE. It frames the same client bytes into lines and counts the same needles per
  * line (a needle never spans a newline, so a line holds exactly the marks raised for its bytes); a needle
  * that is the method of a whole-result request it now tracks is held until that request ends, however it
- * ends; every other one is lowered at once. The invariant, outside the moment between a raise and the
- * observer framing its line:
+ * ends; every other one is lowered at once. The invariant, whenever the observer is not inside a line:
  *
  *   WHOLE = held marks (pending whole-result requests) + marks in client bytes not yet framed
  *           + marks in client bytes that will never be framed (lost in a gap, skipped, a line past the limit)
