@@ -74,4 +74,41 @@ describe("mcpscope run with large responses", () => {
     expect(cut).toBeGreaterThan(5 * MIB - 64 * 1024);
     expect(Number(rows[2]?.bytes_out)).toBeGreaterThan(5 * MIB);
   });
+
+  it("still cuts long answers after a tool's arguments name a request whose answer is read whole", async () => {
+    const client = await connect([SERVER], { dataDir: dir.path, name: "mentions" });
+    // An LLM client relaying MCP: "tools/list" is in its arguments, not its method.
+    await client.callTool({ name: "big", arguments: { bytes: 1000, relay: { method: "tools/list" } } });
+    await waitFor(() => calls("mentions").length === 1);
+    // A copy cut to its two ends cannot tell this outcome (an isError name is in the left-out middle): a
+    // cut copy is what makes it unobserved; copied whole, it would be read and stored as ok.
+    await client.callTool({ name: "hides", arguments: { bytes: MIB } });
+    await client.close();
+    const session = await waitFor(() => {
+      const db = new DatabaseSync(join(dir.path, "mcpscope.db"), { readOnly: true });
+      try {
+        const row = db.prepare("SELECT ended_at, dropped FROM sessions WHERE server = 'mentions'").get();
+        return row?.ended_at ? row : undefined;
+      } finally {
+        db.close();
+      }
+    });
+    expect(calls("mentions")).toEqual(["big:ok"]);
+    expect(Number(session.dropped)).toBe(1);
+  });
 });
+
+/** `target:outcome` of the tools/call rows of one wrapped server. */
+function calls(server: string): string[] {
+  const db = new DatabaseSync(join(dir.path, "mcpscope.db"), { readOnly: true });
+  try {
+    return db
+      .prepare(
+        "SELECT c.target, c.outcome FROM calls c JOIN sessions s ON s.id = c.session_id WHERE s.server = ? AND c.method = 'tools/call' ORDER BY c.id",
+      )
+      .all(server)
+      .map((row) => `${row.target}:${row.outcome}`);
+  } finally {
+    db.close();
+  }
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TAIL_BYTES } from "../../electron/monitor/protocol/line-cut.js";
 import { LineSplitter } from "../../electron/monitor/protocol/line-splitter.js";
 
 function collect(max?: number) {
@@ -74,5 +75,69 @@ describe("LineSplitter", () => {
     rest.copy(slab);
     splitter.push(slab.subarray(0, rest.length), 0);
     expect(lines.map(String)).toEqual(['{"id":1,"result":"abcdef"}', '{"id":2}']);
+  });
+
+  describe("past the limit, for a sink that reads cut lines", () => {
+    function cutting(max: number, headBytes: number) {
+      const cut: { head: string; tail: string; total: number; hidden: boolean }[] = [];
+      const splitter = new LineSplitter(
+        {
+          line: () => {
+            throw new Error("not a whole line");
+          },
+          oversized: () => {
+            throw new Error("read as a cut line");
+          },
+          elided: (head, tail, total, hidden) =>
+            cut.push({ head: head.toString("latin1"), tail: tail.toString("latin1"), total, hidden }),
+        },
+        max,
+        headBytes,
+      );
+      return { splitter, cut };
+    }
+    const body = (middle: string) =>
+      `{"jsonrpc":"2.0","id":1,"result":{"a":"${"x".repeat(3000)}",${middle}"b":"${"y".repeat(20_000)}"}}`;
+
+    it("keeps the head the copy keeps, the last 4 KiB, and whether the middle holds an outcome's name", () => {
+      for (const [middle, hidden] of [
+        ['"isError":true,', true],
+        ['"resultType":"input_required",', true],
+        ['"isErr":true,', false],
+      ] as const) {
+        const line = body(middle);
+        for (const size of [line.length + 1, 4096, 1]) {
+          const { splitter, cut } = cutting(10_000, 2000);
+          const bytes = Buffer.from(`${line}\n`);
+          for (let at = 0; at < bytes.length; at += size) splitter.push(bytes.subarray(at, at + size), 0);
+          expect(cut, `${middle} in reads of ${size}`).toEqual([
+            { head: line.slice(0, 2000), tail: line.slice(-TAIL_BYTES), total: line.length, hidden },
+          ]);
+        }
+      }
+    });
+
+    it("says the middle holds a name when the head's end cuts one", () => {
+      const line = body('"isError":true,');
+      const at = line.indexOf('"isError"') + 4;
+      const { splitter, cut } = cutting(10_000, at);
+      splitter.push(Buffer.from(`${line}\n`), 0);
+      expect(cut[0]?.hidden).toBe(true);
+    });
+
+    it("adds what the copy left out to a line that then passes the limit, and its name", () => {
+      for (const copyHidden of [false, true]) {
+        const { splitter, cut } = cutting(5000, 1000);
+        const head = `{"jsonrpc":"2.0","id":1,"result":{"a":"${"x".repeat(3000)}`;
+        splitter.push(Buffer.from(head), 0);
+        splitter.elide(1_000_000, copyHidden);
+        const tail = `${"y".repeat(6000)}"},"jsonrpc":"2.0","id":1}`;
+        splitter.push(Buffer.from(`${tail}\n`), 0);
+        expect(cut).toHaveLength(1);
+        expect(cut[0]?.total).toBe(head.length + 1_000_000 + tail.length);
+        expect(cut[0]?.tail).toBe(tail.slice(-TAIL_BYTES));
+        expect(cut[0]?.hidden).toBe(copyHidden);
+      }
+    });
   });
 });

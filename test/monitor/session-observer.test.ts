@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../../electron/monitor/pipeline/capture.js";
+import { LineSplitter } from "../../electron/monitor/protocol/line-splitter.js";
 import type {
   CallObservation,
   LogObservation,
@@ -10,6 +12,7 @@ import { SessionObserver, type Stream } from "../../electron/monitor/protocol/se
 
 class Recorded implements ObservationSink {
   calls: CallObservation[] = [];
+  unobservedCalls = 0;
   logs: LogObservation[] = [];
   events: ProtocolEventObservation[] = [];
   facts: SessionFacts = {};
@@ -18,6 +21,9 @@ class Recorded implements ObservationSink {
   }
   log(l: LogObservation) {
     this.logs.push(l);
+  }
+  unobserved(calls: number) {
+    this.unobservedCalls += calls;
   }
   protocolEvent(e: ProtocolEventObservation) {
     this.events.push(e);
@@ -194,7 +200,7 @@ describe("session era (≤ 2025-11-25)", () => {
     ]);
   });
 
-  it("recovers the id of an oversized response from its edges", () => {
+  it("counts a response known only by its edges as unobserved, never with a guessed outcome", () => {
     const { sink, observer, send, now } = session();
     send("in", rpc(42, "resources/read", { uri: "file:///big" }));
     observer.oversized(
@@ -204,13 +210,94 @@ describe("session era (≤ 2025-11-25)", () => {
       5_000_000,
       now() + 7,
     );
-    expect(sink.calls[0]).toMatchObject({
-      requestId: "42",
-      outcome: "ok",
-      bytesOut: 5_000_000,
-      durationMs: 7,
-    });
+    // The middle, never seen, may hold an `isError`: the call is neither `ok` nor a failure.
+    expect(sink.calls).toEqual([]);
+    expect(sink.unobservedCalls).toBe(1);
+    expect(observer.pendingCount).toBe(0);
     expect(sink.events[0]).toMatchObject({ type: "oversized_line", bytes: 5_000_000 });
+  });
+});
+
+describe("lines past the framing limit", () => {
+  const LIMIT = 200_000;
+  const big = JSON.stringify("z".repeat(300_000));
+  /** A session whose lines go through the splitter as the observer worker frames them. */
+  function framed(chunkSizes: number[]) {
+    const sink = new Recorded();
+    const observer = new SessionObserver(sink, { maxLineBytes: LIMIT });
+    const splitter = new LineSplitter(
+      {
+        line: (bytes, at) => observer.line("out", bytes, at),
+        oversized: () => {
+          throw new Error("a protocol sink reads cut lines");
+        },
+        elided: (head, tail, total, hidden, at) => observer.elided("out", head, tail, total, hidden, at),
+      },
+      LIMIT,
+      keptBytes(DEFAULT_CAPTURE_LIMIT),
+    );
+    const answer = (line: string) => {
+      const bytes = Buffer.from(`${line}\n`);
+      for (let at = 0, i = 0; at < bytes.length; i++) {
+        const size = chunkSizes[i % chunkSizes.length] as number;
+        splitter.push(bytes.subarray(at, at + size), 1);
+        at += size;
+      }
+    };
+    return { sink, observer, answer };
+  }
+  const lines = {
+    "error at the head": `{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"boom","data":${big}}}`,
+    "isError in the middle": `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":${big}}],"isError":true,"structuredContent":{"rows":${big}}}}`,
+    "isError in the tail": `{"result":{"content":[{"type":"text","text":${big}}],"isError":true},"jsonrpc":"2.0","id":3}`,
+    "no isError anywhere": `{"result":{"contents":[{"text":${big}}]},"jsonrpc":"2.0","id":4}`,
+  };
+
+  it.each([
+    ["in one chunk", [10_000_000]],
+    ["in pipe-sized reads", [65_536]],
+    ["in awkward reads", [65_536, 7, 3, 40_000, 1]],
+  ])("reads each outcome exactly from the line's two ends, or counts it unobserved (%s)", (_name, sizes) => {
+    const { sink, observer, answer } = framed(sizes);
+    for (let id = 1; id <= Object.keys(lines).length; id++)
+      observer.line("in", Buffer.from(JSON.stringify(rpc(id, "tools/call", { name: "t" }))), 0);
+    for (const line of Object.values(lines)) answer(line);
+    expect(sink.calls.map((c) => `${c.requestId}:${c.outcome}`)).toEqual([
+      "1:server_error",
+      "3:tool_error",
+      "4:ok",
+    ]);
+    expect(sink.unobservedCalls).toBe(1);
+    expect(observer.pendingCount).toBe(0);
+    expect(sink.events.map((e) => e.type)).toEqual(Array(4).fill("oversized_line"));
+    // What is kept of the payload is the head's first 64 KiB, and the size is the whole line's.
+    const ok = sink.calls.find((c) => c.requestId === "4");
+    expect(ok?.bytesOut).toBe(Buffer.byteLength(lines["no isError anywhere"]));
+    expect(JSON.stringify(ok?.response).length).toBeLessThan(DEFAULT_CAPTURE_LIMIT + 5000);
+  });
+
+  it("reads a client request past the limit from its head, and pairs its answer", () => {
+    const sink = new Recorded();
+    const observer = new SessionObserver(sink, { maxLineBytes: LIMIT });
+    const splitter = new LineSplitter(
+      {
+        line: (bytes, at) => observer.line("in", bytes, at),
+        oversized: () => {},
+        elided: (head, tail, total, hidden, at) => observer.elided("in", head, tail, total, hidden, at),
+      },
+      LIMIT,
+      keptBytes(DEFAULT_CAPTURE_LIMIT),
+    );
+    splitter.push(
+      Buffer.from(
+        `${JSON.stringify(rpc(9, "tools/call", { name: "upload", arguments: { blob: "y".repeat(300_000) } }))}\n`,
+      ),
+      0,
+    );
+    observer.line("out", Buffer.from(JSON.stringify(ok(9, { content: [] }))), 5);
+    expect(sink.calls).toEqual([
+      expect.objectContaining({ requestId: "9", target: "upload", outcome: "ok" }),
+    ]);
   });
 });
 

@@ -1,17 +1,24 @@
 /**
  * Splits a byte stream into newline-delimited lines, the stdio framing of MCP. Works on bytes, never on
  * decoded text, so a chunk that ends inside a multi-byte character or carries invalid UTF-8 is framed the
- * same as any other. Bounded: a line longer than `maxLineBytes` is not buffered whole; its head and tail
- * are kept (for id recovery and the record) and it is reported as oversized.
+ * same as any other. Bounded: a line longer than `maxLineBytes` is not buffered whole; it is cut as the
+ * forwarding thread cuts a long server line (line-cut.ts): its head, its tail, and whether the bytes left
+ * out between them hold a name that could change a response's outcome.
  */
+import { CutRest, type Elision } from "./line-cut.js";
 
 export interface LineSink {
   /** `bytes` is valid only during the call: the splitter reuses its memory, and so may the caller. */
   line(bytes: Buffer, at: number): void;
+  /**
+   * A line past the limit, for a sink that does not read cut lines (`elided`): its first and last bytes
+   * (up to 1 KiB each, valid only during the call).
+   */
   oversized(head: Buffer, tail: Buffer, totalBytes: number, at: number): void;
   /**
-   * A line whose middle the copy left out: `head` and `tail` are its first and last bytes (valid only
-   * during the call), `hidden` whether the left-out bytes hold an `"isError"` or `"resultType"` name.
+   * A line whose middle was left out, by the copy or because it passed the limit: `head` and `tail` are
+   * its first and last bytes (valid only during the call), `hidden` whether the left-out bytes hold an
+   * `"isError"` or `"resultType"` name.
    */
   elided?(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void;
   /** The rest of a line whose start was lost in a gap was skipped (it is not delivered). */
@@ -29,17 +36,25 @@ export class LineSplitter {
    */
   private buffer: Buffer = Buffer.alloc(0);
   private buffered = 0;
-  /** Set once the current line passed the limit: we only keep its head and a rolling tail. */
-  private overflow: { head: Buffer; tail: Buffer; total: number } | null = null;
+  /** Set once the current line passed the limit: its head is kept, its rest streams through `rest`. */
+  private overflow: { head: Buffer; total: number } | null = null;
+  private readonly rest = new CutRest();
   /** After a gap that ended inside a line: its rest is skipped up to the next newline. */
   private skipping = false;
   /** The current line's middle was left out after its first `at` bytes. */
   private elision: { at: number; bytes: number; hidden: boolean } | null = null;
 
+  /** `headBytes`: what is kept of the start of a line past the limit. */
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes = 4 * 1024 * 1024,
+    private readonly headBytes = EDGE_BYTES,
   ) {}
+
+  /** No line is under way: every byte pushed so far ended in a line delivered or known lost. */
+  get betweenLines(): boolean {
+    return this.buffered === 0 && !this.overflow && !this.elision && !this.skipping;
+  }
 
   push(chunk: Buffer, at: number): void {
     let start = 0;
@@ -53,15 +68,13 @@ export class LineSplitter {
         this.skipping = false;
         this.sink.lost?.(at);
       } else if (this.buffered === 0 && !this.overflow && !this.elision) {
-        // The whole line is in this chunk: no copy, and only its edges when it is over the limit.
+        // The whole line is in this chunk: no copy, and only its ends when it is over the limit.
         if (nl - start > this.maxLineBytes) {
           const whole = chunk.subarray(start, nl);
-          this.sink.oversized(
-            Buffer.from(whole.subarray(0, EDGE_BYTES)),
-            lastBytes(whole, EDGE_BYTES),
-            whole.length,
-            at,
-          );
+          const head = whole.subarray(0, Math.min(this.headBytes, whole.length));
+          this.rest.start(head);
+          this.rest.add(whole.subarray(head.length));
+          this.deliverCut(head, whole.length, at);
         } else this.sink.line(chunk.subarray(start, nl), at);
       } else {
         this.append(chunk.subarray(start, nl));
@@ -74,8 +87,10 @@ export class LineSplitter {
   /** The copy left out `bytes` of the current line here (see proxy/line-elider.ts). */
   elide(bytes: number, hidden: boolean): void {
     if (this.skipping || bytes === 0) return;
-    if (this.overflow) this.overflow.total += bytes;
-    else if (this.elision) {
+    if (this.overflow) {
+      this.overflow.total += bytes;
+      this.rest.skip({ bytes, hidden });
+    } else if (this.elision) {
       this.elision.bytes += bytes;
       this.elision.hidden ||= hidden;
     } else this.elision = { at: this.buffered, bytes, hidden };
@@ -104,19 +119,12 @@ export class LineSplitter {
     if (piece.length === 0) return;
     if (this.overflow) {
       this.overflow.total += piece.length;
-      this.overflow.tail = lastBytes(Buffer.concat([this.overflow.tail, piece]), EDGE_BYTES);
+      this.rest.add(piece);
       return;
     }
     const needed = this.buffered + piece.length;
     if (needed > this.maxLineBytes) {
-      const all = Buffer.concat([this.buffer.subarray(0, this.buffered), piece]);
-      this.overflow = {
-        head: Buffer.from(all.subarray(0, EDGE_BYTES)),
-        tail: lastBytes(all, EDGE_BYTES),
-        total: all.length + (this.elision?.bytes ?? 0),
-      };
-      this.elision = null;
-      this.release();
+      this.startOverflow(piece);
       return;
     }
     if (needed > this.buffer.length) {
@@ -130,6 +138,28 @@ export class LineSplitter {
     this.buffered = needed;
   }
 
+  /** The line passes the limit with `piece`: its head is kept, the rest (and a cut in it) goes by. */
+  private startOverflow(piece: Buffer): void {
+    const elision = this.elision;
+    this.elision = null;
+    const buffered = this.buffer.subarray(0, this.buffered);
+    // The head ends where the copy's own cut starts, if there is one: the bytes after it are not contiguous.
+    const headLength = Math.min(this.headBytes, buffered.length + piece.length, elision?.at ?? Infinity);
+    const head = Buffer.alloc(headLength);
+    const fromBuffer = buffered.copy(head, 0, 0, headLength);
+    piece.copy(head, fromBuffer, 0, headLength - fromBuffer);
+    this.rest.start(head);
+    const cutAt = elision?.at ?? buffered.length;
+    if (headLength < cutAt) this.rest.add(buffered.subarray(headLength, cutAt));
+    if (elision) {
+      this.rest.skip(elision);
+      this.rest.add(buffered.subarray(cutAt));
+    }
+    this.rest.add(piece.subarray(Math.max(0, headLength - buffered.length)));
+    this.overflow = { head, total: buffered.length + piece.length + (elision?.bytes ?? 0) };
+    this.release();
+  }
+
   private finishLine(at: number): void {
     const elision = this.elision;
     this.elision = null;
@@ -138,21 +168,14 @@ export class LineSplitter {
       const head = this.buffer.subarray(0, elision.at);
       const tail = this.buffer.subarray(elision.at, this.buffered);
       // Head and tail are bounded however long the whole line was: read them, whatever its length.
-      if (this.sink.elided) this.sink.elided(head, tail, total, elision.hidden, at);
-      else
-        this.sink.oversized(
-          Buffer.from(head.subarray(0, EDGE_BYTES)),
-          lastBytes(tail, EDGE_BYTES),
-          total,
-          at,
-        );
+      this.deliver(head, tail, total, elision, at);
       this.release();
       return;
     }
     if (this.overflow) {
-      const { head, tail, total } = this.overflow;
+      const { head, total } = this.overflow;
       this.overflow = null;
-      this.sink.oversized(head, tail, total, at);
+      this.deliverCut(head, total, at);
       return;
     }
     const line = this.buffer.subarray(0, this.buffered);
@@ -160,12 +183,19 @@ export class LineSplitter {
     this.release();
   }
 
+  /** A line past the limit ended: its head, and what `rest` kept of the bytes after it. */
+  private deliverCut(head: Buffer, total: number, at: number): void {
+    const { elision, tail } = this.rest.end();
+    this.deliver(head, tail, total, elision, at);
+  }
+
+  private deliver(head: Buffer, tail: Buffer, total: number, elision: Elision, at: number): void {
+    if (this.sink.elided) this.sink.elided(head, tail, total, elision.hidden, at);
+    else this.sink.oversized(head.subarray(0, EDGE_BYTES), tail.subarray(-EDGE_BYTES), total, at);
+  }
+
   private release(): void {
     this.buffered = 0;
     if (this.buffer.length > KEEP_BUFFER_BYTES) this.buffer = Buffer.alloc(0);
   }
-}
-
-function lastBytes(buf: Buffer, n: number): Buffer {
-  return Buffer.from(buf.length <= n ? buf : buf.subarray(buf.length - n));
 }

@@ -19,6 +19,7 @@ import {
   WHOLE_RESULT_METHODS,
 } from "./mcp.js";
 import type { ObservationSink, ProtocolEventType } from "./observations.js";
+import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
 /** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
 export type Stream = "in" | "out";
@@ -36,6 +37,8 @@ interface Pending {
   rounds: number;
   /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
   uncertain?: boolean;
+  /** Holds one of its line's whole-result marks (whole-result-holds.ts) until it ends. */
+  holdsMark?: boolean;
 }
 
 export interface SessionObserverOptions {
@@ -45,8 +48,8 @@ export interface SessionObserverOptions {
   maxPending?: number;
   /** What the sink keeps of a payload (bytes): a longer response is read in place, not parsed whole. */
   captureLimit?: number;
-  /** A client request whose answer is read whole (WHOLE_RESULT_METHODS) has ended, however it ended. */
-  onWholeResultEnd?: () => void;
+  /** Marks counted for requests whose answers are read whole (WHOLE_RESULT_METHODS). */
+  wholeResult?: WholeResultMarks;
   /** The framing limit: a cut line longer than this is still read, and recorded as `oversized_line`. */
   maxLineBytes?: number;
 }
@@ -63,7 +66,7 @@ export class SessionObserver {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly captureLimit: number;
-  private readonly onWholeResultEnd: (() => void) | undefined;
+  private readonly holds: WholeResultHolds;
   private readonly maxLineBytes: number;
   /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
   private keep: number;
@@ -80,7 +83,7 @@ export class SessionObserver {
     this.maxPending = options.maxPending ?? 10_000;
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
-    this.onWholeResultEnd = options.onWholeResultEnd;
+    this.holds = new WholeResultHolds(options.wholeResult);
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
   }
 
@@ -94,6 +97,16 @@ export class SessionObserver {
 
   /** One framed line from a stream, read at `at` (epoch ms). */
   line(stream: Stream, bytes: Buffer, at: number): void {
+    if (stream === "in") this.holds.line(bytes, () => this.read(stream, bytes, at));
+    else this.read(stream, bytes, at);
+  }
+
+  /** Whole-result marks held by pending requests. */
+  get wholeResultHolds(): number {
+    return this.holds.held;
+  }
+
+  private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
     switch (parsed.kind) {
@@ -135,17 +148,38 @@ export class SessionObserver {
   }
 
   /**
-   * A line whose middle the copy left out. A response is read from its two ends; one whose outcome they do
-   * not tell ends unobserved. A request or notification is what its head holds, its params cut.
+   * A line whose middle was left out: by the copy, or by the line splitter because it passed the framing
+   * limit. A response is read from its two ends; one whose outcome they do not tell ends unobserved. A
+   * request or notification is what its head holds, its params cut.
    */
   elided(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean, at: number): void {
+    this.readCut(stream, head, tail, totalBytes, hidden, totalBytes > this.maxLineBytes, at);
+  }
+
+  /**
+   * A line too long to parse, known only by its edges (an HTTP body too large to buffer has none): read as a
+   * cut line whose middle may hold anything, so an outcome its edges do not tell is never assumed.
+   */
+  oversized(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, at: number): void {
+    this.readCut(stream, head, tail, totalBytes, true, true, at);
+  }
+
+  private readCut(
+    stream: Stream,
+    head: Buffer,
+    tail: Buffer,
+    totalBytes: number,
+    hidden: boolean,
+    oversized: boolean,
+    at: number,
+  ): void {
     const read = readElidedResponse(head, tail, totalBytes, hidden);
     const cut = read ? null : readElidedMessage(head, totalBytes, this.keep);
     if (!read && !cut) {
-      this.oversized(stream, head.subarray(0, 1024), tail, totalBytes, at);
+      this.anomaly(stream, "oversized_line", `a ${totalBytes}-byte line, too long to parse`, totalBytes, at);
       return;
     }
-    if (totalBytes > this.maxLineBytes) {
+    if (oversized) {
       const detail = `a ${totalBytes}-byte line, past the framing limit: read from its ends`;
       this.anomaly(stream, "oversized_line", detail, totalBytes, at);
     }
@@ -165,24 +199,6 @@ export class SessionObserver {
     const whole = entry && WHOLE_RESULT_METHODS.has(entry.method);
     const value = !entry ? null : whole ? { oversized: true, bytes: totalBytes } : read.kept(this.keep);
     this.response(stream, read.message, value, totalBytes, at);
-  }
-
-  /** A line too long to parse: recorded, and its id recovered from its edges when possible. */
-  oversized(stream: Stream, head: Buffer, tail: Buffer, totalBytes: number, at: number): void {
-    this.anomaly(stream, "oversized_line", `a ${totalBytes}-byte line, too long to parse`, totalBytes, at);
-    const edges = `${head.toString("latin1")}\n${tail.toString("latin1")}`;
-    const match = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")\s*[,}]/.exec(edges);
-    if (!match?.[1] || /"method"\s*:/.test(head.toString("latin1"))) return;
-    const id = match[1].startsWith('"') ? (JSON.parse(match[1]) as string) : Number(match[1]);
-    const requestStream: Stream = stream === "in" ? "out" : "in";
-    const entry = this.pending[requestStream].get(idKey(id));
-    if (!entry) return;
-    this.pending[requestStream].delete(idKey(id));
-    const isError = /^\s*\{\s*"error"\s*:|"error"\s*:\s*\{\s*"code"/.test(edges);
-    this.finish(entry, isError ? "server_error" : "ok", at, totalBytes, {
-      oversized: true,
-      bytes: totalBytes,
-    });
   }
 
   /** Gives `timeout` to requests pending longer than the limit. */
@@ -316,6 +332,7 @@ export class SessionObserver {
       }
     }
     const round = this.takeRound(message.method, message.params);
+    const holdsMark = stream === "in" && WHOLE_RESULT_METHODS.has(message.method) && this.holds.take();
     table.set(key, {
       direction: REQUEST_DIRECTION[stream],
       requestId: String(message.id),
@@ -327,6 +344,7 @@ export class SessionObserver {
       progressToken: progressTokenOf(message.params),
       progressCount: 0,
       rounds: round?.rounds ?? 0,
+      holdsMark,
     });
   }
 
@@ -383,6 +401,7 @@ export class SessionObserver {
     }
     const verdict = judgeResponse(message.result, message.error);
     if (verdict.outcome === null) {
+      this.released(entry);
       this.openRound(entry, message.result);
       return;
     }
@@ -468,7 +487,9 @@ export class SessionObserver {
   }
 
   private released(entry: Pending): void {
-    if (entry.direction === "c2s" && WHOLE_RESULT_METHODS.has(entry.method)) this.onWholeResultEnd?.();
+    if (!entry.holdsMark) return;
+    entry.holdsMark = false;
+    this.holds.give();
   }
 
   private countUnobserved(calls: number): void {

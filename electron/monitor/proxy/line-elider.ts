@@ -5,41 +5,34 @@
  * work and the copy queue's bytes then stay the same however long a response is. The traffic itself is
  * forwarded whole before any of this.
  */
+import { CutRest, type Elision, SeamCarry } from "../protocol/line-cut.js";
 
-/** The bytes of a long line's end that are copied (the SDK writes `…},"jsonrpc":"2.0","id":N}`). */
-export const TAIL_BYTES = 4096;
-
-/**
- * The member names whose presence in the left-out middle could change what the observer reads of a
- * response's outcome (a tool error's flag, a result that asks for input); whether the middle holds one is
- * said with the cut.
- */
-const HIDDEN_KEYS = ['"isError"', '"resultType"'].map((name) => Buffer.from(name));
+export { type Elision, TAIL_BYTES } from "../protocol/line-cut.js";
 
 /**
  * Requests whose answers the observer reads whole (mcp.ts WHOLE_RESULT_METHODS, spelled as JSON strings):
- * while one may be pending, long lines are copied whole.
+ * while one may be pending, long lines are copied whole. None holds a newline, so none spans two lines.
  */
 const WHOLE_RESULT_NEEDLES = ['"initialize"', '"tools/list"', '"server/discover"'].map((s) => Buffer.from(s));
 const NEEDLE_CARRY = Math.max(...WHOLE_RESULT_NEEDLES.map((n) => n.length)) - 1;
 
 /**
  * Shared by the forwarding thread and the observer (Int32Array over a SharedArrayBuffer): HEAD is how many
- * bytes of a long server line to copy (0: copy lines whole), set by the observer; WHOLE counts requests
- * that want a whole answer, raised here when the client sends one and lowered by the observer when it ends;
- * SHORT_HEAD is the head used while the copy queue fills up, before the observer knows it is behind.
+ * bytes of a long server line to copy (0: copy lines whole), set by the observer; WHOLE counts the marks
+ * (a whole-result needle in the client's bytes) that may still stand for a pending request, raised by the
+ * forwarding thread and lowered by the observer (see WholeResultLedger); SHORT_HEAD is the head used while
+ * the copy queue fills up, before the observer knows it is behind; CLIENT_BYTES (one BigInt64 over two
+ * slots) is how many client bytes the forwarding thread has counted marks in.
  */
 export const CONTROL_HEAD = 0;
 export const CONTROL_WHOLE = 1;
 /** The head while the copy queue is filling up (the observer's short capture plus its masking margin). */
 export const CONTROL_SHORT_HEAD = 2;
-export const CONTROL_SLOTS = 3;
+const CONTROL_CLIENT_BYTES = 4;
+export const CONTROL_SLOTS = 6;
 
-/** What the forwarding thread left out of a line, between the head and the tail it copied. */
-export interface Elision {
-  bytes: number;
-  /** The left-out bytes hold an `"isError"` or `"resultType"` member name (somewhere, at any depth). */
-  hidden: boolean;
+function clientBytes(control: Int32Array): BigInt64Array {
+  return new BigInt64Array(control.buffer, control.byteOffset + 4 * CONTROL_CLIENT_BYTES, 1);
 }
 
 export interface ElisionSink {
@@ -56,15 +49,7 @@ export class LineElider {
   /** The current line's head size, fixed at its start (Infinity: copied whole). */
   private limit = Number.POSITIVE_INFINITY;
   private eliding = false;
-  /** The last TAIL_BYTES bytes past the head (kept in order; shifted, it is small). */
-  private readonly tail = Buffer.alloc(TAIL_BYTES);
-  private tailLength = 0;
-  /** Bytes past the head so far. */
-  private past = 0;
-  /** Where, counted from the head's end, the first `"isError"` past it starts (negative: cut by it). */
-  private firstKey: number | null = null;
-  /** The last bytes seen before the current piece, to find a name split across reads. */
-  private readonly carry = new SeamCarry(Math.max(...HIDDEN_KEYS.map((key) => key.length)) - 1);
+  private readonly rest = new CutRest();
 
   /** `pressed`: the copy queue holds enough that long lines are better copied short. */
   constructor(
@@ -82,11 +67,13 @@ export class LineElider {
       if (!this.eliding && this.lineBytes + (end - start) > this.limit) {
         const cut = start + (this.limit - this.lineBytes);
         if (cut > copyFrom) sink.copy(chunk.subarray(copyFrom, cut));
-        this.startEliding(chunk, cut);
+        this.eliding = true;
+        // What precedes the cut in this read follows what `seen` kept of the reads before it.
+        this.rest.start(chunk.subarray(0, cut));
         start = cut;
       }
       if (this.eliding) {
-        this.pastHead(chunk.subarray(start, end));
+        this.rest.add(chunk.subarray(start, end));
         if (nl === -1) return;
         this.endLine(sink);
         copyFrom = nl;
@@ -99,7 +86,7 @@ export class LineElider {
       start = nl + 1;
     }
     // The stream's last bytes, however short the read: a head's end is always in its own line.
-    this.carry.keep(chunk);
+    this.rest.seen(chunk);
     if (copyFrom < chunk.length) sink.copy(chunk.subarray(copyFrom));
   }
 
@@ -111,112 +98,107 @@ export class LineElider {
     return head;
   }
 
-  private startEliding(chunk: Buffer, cut: number): void {
-    this.eliding = true;
-    this.past = 0;
-    this.tailLength = 0;
-    this.firstKey = null;
-    this.carry.keep(chunk.subarray(0, cut));
-  }
-
-  private pastHead(piece: Buffer): void {
-    if (piece.length === 0) return;
-    if (this.firstKey === null) {
-      for (const key of HIDDEN_KEYS) {
-        const inSeam = this.carry.straddling(piece, key);
-        const found = inSeam ?? piece.indexOf(key);
-        if (found !== -1 && (this.firstKey === null || this.past + found < this.firstKey))
-          this.firstKey = this.past + found;
-      }
-      this.carry.keep(piece);
-    }
-    this.past += piece.length;
-    if (piece.length >= TAIL_BYTES) {
-      piece.copy(this.tail, 0, piece.length - TAIL_BYTES);
-      this.tailLength = TAIL_BYTES;
-      return;
-    }
-    const keep = Math.min(this.tailLength, TAIL_BYTES - piece.length);
-    this.tail.copyWithin(0, this.tailLength - keep, this.tailLength);
-    piece.copy(this.tail, keep);
-    this.tailLength = keep + piece.length;
-  }
-
   private endLine(sink: ElisionSink): void {
     this.eliding = false;
-    const left = this.past - this.tailLength;
-    // A name that starts before the tail is not (all) in what the observer gets, nor one the head's end cut.
-    sink.elided({ bytes: left, hidden: this.firstKey !== null && this.firstKey < left });
-    if (this.tailLength > 0) sink.copy(this.tail.subarray(0, this.tailLength));
+    const { elision, tail } = this.rest.end();
+    sink.elided(elision);
+    if (tail.length > 0) sink.copy(tail);
   }
 }
 
-/** The last few bytes of a stream, to find a needle that one read ends inside and the next finishes. */
-class SeamCarry {
-  private readonly bytes: Buffer;
-  private length = 0;
-  /** Scratch for the carried bytes and the next read's first ones: no allocation per read. */
-  private readonly seam: Buffer;
-
-  constructor(private readonly size: number) {
-    this.bytes = Buffer.alloc(size);
-    this.seam = Buffer.alloc(2 * size);
+/** How many whole-result needles `bytes` holds whole. */
+function needlesIn(bytes: Buffer): number {
+  let found = 0;
+  for (const needle of WHOLE_RESULT_NEEDLES) {
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) found++;
   }
-
-  /**
-   * Where `needle` starts, relative to `next`'s start (so negative), if it starts in the carried bytes and
-   * ends in `next`; null if it does not.
-   */
-  straddling(next: Buffer, needle: Buffer): number | null {
-    if (this.length === 0) return null;
-    this.bytes.copy(this.seam, 0, 0, this.length);
-    const more = next.copy(this.seam, this.length, 0, Math.min(needle.length - 1, this.size));
-    const seam = this.seam.subarray(0, this.length + more);
-    for (let at = seam.indexOf(needle); at !== -1; at = seam.indexOf(needle, at + 1)) {
-      if (at >= this.length) return null;
-      if (at + needle.length > this.length) return at - this.length;
-    }
-    return null;
-  }
-
-  /** Carries the last bytes of what was carried followed by `piece`. */
-  keep(piece: Buffer): void {
-    if (piece.length >= this.size) {
-      piece.copy(this.bytes, 0, piece.length - this.size);
-      this.length = this.size;
-      return;
-    }
-    const kept = Math.min(this.length, this.size - piece.length);
-    this.bytes.copyWithin(0, this.length - kept, this.length);
-    piece.copy(this.bytes, kept);
-    this.length = kept + piece.length;
-  }
+  return found;
 }
 
 /**
- * The client's side: counts requests for whole answers as they are forwarded (the name in a string the
- * client sends counts too, which only copies more), so that their answers are never cut.
+ * The client's side, on the forwarding thread: raises WHOLE by every needle in the client's bytes as they
+ * are forwarded (one in a tool's arguments too: the observer, which reads the line, lowers that one), so
+ * that an answer the observer must read whole is never cut before it has framed the request.
  */
 export class WholeResultWatch {
   private readonly carry = new SeamCarry(NEEDLE_CARRY);
+  private readonly counted: BigInt64Array;
 
-  constructor(private readonly control: Int32Array) {}
+  constructor(private readonly control: Int32Array) {
+    this.counted = clientBytes(control);
+  }
 
   offer(chunk: Buffer): void {
-    let found = 0;
-    for (const needle of WHOLE_RESULT_NEEDLES) {
-      if (this.carry.straddling(chunk, needle) !== null) found++;
-      for (let at = chunk.indexOf(needle); at !== -1; at = chunk.indexOf(needle, at + 1)) found++;
-    }
+    // Counted first: an observer that sees this count has been raised for what it covers, or soon is.
+    Atomics.add(this.counted, 0, BigInt(chunk.length));
+    let found = needlesIn(chunk);
+    for (const needle of WHOLE_RESULT_NEEDLES) if (this.carry.straddling(chunk, needle) !== null) found++;
     this.carry.keep(chunk);
     if (found > 0) Atomics.add(this.control, CONTROL_WHOLE, found);
   }
 }
 
-/** The observer's side of WHOLE: one request that wanted a whole answer has ended. */
-export function wholeResultEnded(control: Int32Array): void {
-  for (;;) {
-    const now = Atomics.load(control, CONTROL_WHOLE);
-    if (now <= 0 || Atomics.compareExchange(control, CONTROL_WHOLE, now, now - 1) === now) return;
+/**
+ * The observer's side of WHOLE. It frames the same client bytes into lines and counts the same needles per
+ * line (a needle never spans a newline, so a line holds exactly the marks raised for its bytes); a needle
+ * that is the method of a whole-result request it now tracks is held until that request ends, however it
+ * ends; every other one is lowered at once. The invariant, whenever the observer is not inside a line:
+ *
+ *   WHOLE = held marks (pending whole-result requests) + marks in client bytes not yet framed
+ *           + marks in client bytes that will never be framed (lost in a gap, skipped, a line past the limit)
+ *
+ * The last term is surplus, which only copies more. It is cleared when the observer has handled every
+ * client byte the forwarding thread counted and stands between lines: WHOLE is then exactly what it holds.
+ * WHOLE is never lowered below the held marks plus what is unframed; were it ever, a whole answer that
+ * arrives cut is stored as not read, never as a partial list.
+ */
+export class WholeResultLedger {
+  private readonly counted: BigInt64Array;
+  /** Client bytes handled: copied and pushed, or reported dropped. */
+  private handled = 0n;
+  /** Some client bytes were not framed into lines, so WHOLE may hold surplus marks. */
+  private surplus = false;
+
+  constructor(private readonly control: Int32Array) {
+    this.counted = clientBytes(control);
+  }
+
+  /** The marks the forwarding thread raised for one client line the observer framed. */
+  marks(line: Buffer): number {
+    return needlesIn(line);
+  }
+
+  /** `count` marks are no longer (or never were) a pending request's. */
+  release(count: number): void {
+    if (count <= 0) return;
+    for (;;) {
+      const now = Atomics.load(this.control, CONTROL_WHOLE);
+      const next = Math.max(0, now - count);
+      if (now === next || Atomics.compareExchange(this.control, CONTROL_WHOLE, now, next) === now) return;
+    }
+  }
+
+  /** Client bytes handled: pushed to the line splitter, or reported dropped. */
+  handledBytes(bytes: number): void {
+    this.handled += BigInt(bytes);
+  }
+
+  /** Some client bytes already handled will not be framed into a counted line. */
+  unframed(): void {
+    this.surplus = true;
+  }
+
+  /** Clears the surplus when it can be known: see the invariant. `held`: marks the observer holds. */
+  settle(held: number, betweenLines: boolean): void {
+    if (!this.surplus || !betweenLines) return;
+    for (;;) {
+      const now = Atomics.load(this.control, CONTROL_WHOLE);
+      // Read after WHOLE: a raise for bytes counted later makes the exchange fail, or lands on top of it.
+      if (Atomics.load(this.counted, 0) !== this.handled) return;
+      if (Atomics.compareExchange(this.control, CONTROL_WHOLE, now, held) === now) {
+        this.surplus = false;
+        return;
+      }
+    }
   }
 }

@@ -13,7 +13,7 @@ import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 import { batchBuffers, countLines } from "./copy-queue.js";
-import { CONTROL_HEAD, CONTROL_SHORT_HEAD, wholeResultEnded } from "./line-elider.js";
+import { CONTROL_HEAD, CONTROL_SHORT_HEAD, WholeResultLedger } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
@@ -44,6 +44,8 @@ export class Observation {
   private readonly decoder = new TextDecoder("utf-8");
   /** Shared with the forwarding thread: how much of a long server line it copies (line-elider.ts). */
   private readonly elision: Int32Array | null;
+  /** The observer's side of the forwarding thread's count of requests for whole answers. */
+  private readonly wholeResult: WholeResultLedger | null;
   private readonly captureLimit: number;
   /** Shared with the forwarding thread: bytes handled and when (see CopyQueue.reportProgressIn). */
   private readonly progress: BigInt64Array | null;
@@ -75,11 +77,12 @@ export class Observation {
     );
     const elision = init.elision ? new Int32Array(init.elision) : null;
     this.elision = elision;
+    this.wholeResult = elision ? new WholeResultLedger(elision) : null;
     this.captureLimit = init.captureLimit;
     this.observer = new SessionObserver(this.recorder, {
       timeoutMs: init.timeoutMs,
       captureLimit: init.captureLimit,
-      onWholeResultEnd: elision ? () => wholeResultEnded(elision) : undefined,
+      wholeResult: this.wholeResult ?? undefined,
       maxLineBytes: init.maxLineBytes,
     });
     this.copyHead(init.captureLimit);
@@ -90,8 +93,8 @@ export class Observation {
       this.recorder.stderrLine(record.text, record.at, record.levelHint),
     );
     this.splitters = {
-      in: this.protocolSplitter("in", init.maxLineBytes),
-      out: this.protocolSplitter("out", init.maxLineBytes),
+      in: this.protocolSplitter("in", init.maxLineBytes, init.captureLimit),
+      out: this.protocolSplitter("out", init.maxLineBytes, init.captureLimit),
       err: new LineSplitter(
         {
           line: (bytes, at) => this.stderrRecords.push(this.decoder.decode(bytes).replace(/\r$/, ""), at),
@@ -106,21 +109,41 @@ export class Observation {
     };
   }
 
-  private protocolSplitter(stream: Stream, maxLineBytes: number): LineSplitter {
+  private protocolSplitter(stream: Stream, maxLineBytes: number, captureLimit: number): LineSplitter {
+    // Client lines not framed whole hold marks the observer cannot count (see WholeResultLedger).
+    const unframed = () => {
+      if (stream === "in") this.wholeResult?.unframed();
+    };
     return new LineSplitter(
       {
         line: (bytes, at) => this.observer.line(stream, bytes, at),
-        oversized: (head, tail, total, at) => this.observer.oversized(stream, head, tail, total, at),
-        elided: (head, tail, total, hidden, at) =>
-          this.observer.elided(stream, head, tail, total, hidden, at),
-        lost: () => this.observer.gap(stream, 1),
+        oversized: (head, tail, total, at) => {
+          unframed();
+          this.observer.oversized(stream, head, tail, total, at);
+        },
+        elided: (head, tail, total, hidden, at) => {
+          unframed();
+          this.observer.elided(stream, head, tail, total, hidden, at);
+        },
+        lost: () => {
+          unframed();
+          this.observer.gap(stream, 1);
+        },
       },
       maxLineBytes,
+      // A line past the limit keeps what the copy keeps of a long server line.
+      keptBytes(captureLimit),
     );
   }
 
   tick(now: number): void {
     this.observer.tick(now);
+    this.settleWholeResults();
+  }
+
+  /** Lowers the count of requests for whole answers to what is pending, when that can be known. */
+  private settleWholeResults(): void {
+    this.wholeResult?.settle(this.observer.wholeResultHolds, this.splitters.in.betweenLines);
   }
 
   handle(message: ToWorker): void {
@@ -132,14 +155,17 @@ export class Observation {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
           }
+          if (item.stream === "in") this.wholeResult?.handledBytes(bytes.length);
           try {
             if (item.elided) this.splitters[item.stream].elide(item.elided.bytes, item.elided.hidden);
             else this.splitters[item.stream].push(bytes, item.at);
           } catch {
             // A bug in observation must not stop it for later chunks.
             this.splitters[item.stream].reset();
+            if (item.stream === "in") this.wholeResult?.unframed();
           }
         }
+        this.settleWholeResults();
         // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
         const { bytes, slabs } = batchBuffers(message.items);
         this.acknowledge(bytes, slabs);
@@ -153,6 +179,10 @@ export class Observation {
           return;
         }
         this.splitters[message.stream].reset(message.midLine);
+        if (message.stream === "in") {
+          this.wholeResult?.handledBytes(message.droppedBytes);
+          this.wholeResult?.unframed();
+        }
         if (message.stream === "err") this.stderrRecords.flush();
         else this.observer.gap(message.stream, message.droppedLines);
         this.recorder.protocolEvent({
@@ -162,6 +192,7 @@ export class Observation {
           message: `${message.droppedBytes} bytes of ${message.stream === "err" ? "stderr" : "traffic"} not observed (copy queue full); traffic itself was forwarded`,
           bytes: message.droppedBytes,
         });
+        this.settleWholeResults();
         return;
       }
       case "child":
