@@ -12,6 +12,7 @@ import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
+import { batchItems, type Copy } from "./copy-batch.js";
 import { batchBuffers, countLines } from "./copy-queue.js";
 import { CONTROL_HEAD, CONTROL_SHORT_HEAD, wholeResultEnded } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
@@ -126,7 +127,8 @@ export class Observation {
   handle(message: ToWorker): void {
     switch (message.type) {
       case "chunks": {
-        for (const item of message.items) {
+        const items = batchItems(message.batch) as Copy<CopyStream>[];
+        for (const item of items) {
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
@@ -141,9 +143,9 @@ export class Observation {
           }
         }
         // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
-        const { bytes, slabs } = batchBuffers(message.items);
+        const { bytes, slabs } = batchBuffers(message.batch);
         this.acknowledge(bytes, slabs);
-        const last = message.items[message.items.length - 1];
+        const last = items[items.length - 1];
         if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
         return;
       }
