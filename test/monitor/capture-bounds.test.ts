@@ -14,6 +14,7 @@ import {
 } from "../../electron/monitor/pipeline/capture.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { packBatch } from "../../electron/monitor/proxy/copy-batch.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
@@ -258,11 +259,12 @@ describe("while the observer is behind the traffic", () => {
     const text = `${"a".repeat(SHORT_CAPTURE_LIMIT - 50)} ${straddling} ${"b".repeat(80_000)}`;
     const exchange = (id: number, readAt: number, inFlight: number) => {
       const copy = (stream: "in" | "out", message: unknown) =>
-        observation.handle({
-          type: "chunks",
-          items: [{ stream, at: readAt, bytes: new Uint8Array(Buffer.from(`${JSON.stringify(message)}\n`)) }],
-          inFlight,
-        });
+        observation.handle(
+          packBatch<"in" | "out", never>(
+            [{ stream, at: readAt, bytes: new Uint8Array(Buffer.from(`${JSON.stringify(message)}\n`)) }],
+            inFlight,
+          ).message,
+        );
       copy("in", call(id));
       copy("out", { jsonrpc: "2.0", id, result: { text } });
     };

@@ -6,6 +6,7 @@
  * calls holds its real size of the bound, not a slab per batch.
  */
 import { describe, expect, it } from "vitest";
+import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import {
   batchBuffers,
   CopyQueue,
@@ -17,18 +18,26 @@ import type { CopyStream, ToWorker } from "../../electron/monitor/proxy/worker-p
 
 type Sent = ToWorker | QueueMessage<CopyStream, ToWorker>;
 
+/** What went with a message besides a batch's own columns: the copies' buffers. */
+function copyBuffers(message: Sent, transfer?: readonly ArrayBuffer[]): ArrayBuffer[] | undefined {
+  if (!transfer) return undefined;
+  return transfer.filter((buffer) => message.type !== "chunks" || buffer !== message.batch.columns);
+}
+
 function queue(packSmall = false) {
   const sent: { message: Sent; transfer?: ArrayBuffer[] }[] = [];
   const q = new CopyQueue(
     {
       postMessage: (message: Sent, transfer?: readonly ArrayBuffer[]) =>
-        sent.push({ message, transfer: transfer ? [...transfer] : undefined }),
+        sent.push({ message, transfer: copyBuffers(message, transfer) }),
     } as never,
     { packSmall },
   );
   const copies = () =>
     sent.flatMap(({ message }) =>
-      message.type === "chunks" ? message.items.flatMap((item) => ("bytes" in item ? [item.bytes] : [])) : [],
+      message.type === "chunks"
+        ? batchItems(message.batch).flatMap((item) => ("bytes" in item ? [item.bytes] : []))
+        : [],
     );
   return { q, sent, copies };
 }
@@ -100,7 +109,7 @@ describe("copy slabs", () => {
     // The observer counts each buffer once, as the queue did, and hands both slabs back.
     const message = sent[0]?.message;
     if (message?.type !== "chunks") throw new Error("expected a batch of copies");
-    const { bytes, slabs } = batchBuffers(message.items);
+    const { bytes, slabs } = batchBuffers(message.batch);
     expect(bytes).toBe(2 * SLAB_BYTES);
     expect(slabs).toHaveLength(2);
     q.acknowledge(bytes);
@@ -140,7 +149,7 @@ describe("copy slabs", () => {
     expect(sent[2]).toMatchObject({ type: "gap", stream: "out", droppedBytes: 20_000, droppedLines: 20_000 });
     const last = sent[3];
     if (last?.type !== "chunks") throw new Error("expected a batch of copies");
-    const copy = last.items[0];
+    const copy = batchItems(last.batch)[0];
     expect(copy && "bytes" in copy ? Buffer.from(copy.bytes).toString() : null).toBe("after the gap\n");
   });
   it("packs a long line's head and tail beside small copies, the cut in order, acknowledged once in shared memory", () => {
@@ -159,7 +168,7 @@ describe("copy slabs", () => {
     const batches = sent.filter(({ message }) => message.type === "chunks");
     expect(batches).toHaveLength(1);
     const batch = batches[0]?.message as Extract<Sent, { type: "chunks" }>;
-    const items = batch.items.flatMap((item) => ("bytes" in item ? [item] : []));
+    const items = batchItems(batch.batch).flatMap((item) => ("bytes" in item ? [item] : []));
     // The small line, the head, the cut, the tail, the newline: in the order the server wrote them.
     expect(items.map((item) => item.elided ?? Buffer.from(item.bytes).toString().slice(0, 8))).toEqual([
       '{"id":1}',
@@ -183,7 +192,7 @@ describe("copy slabs", () => {
     // Under half a slab: what goes over is a copy of just those bytes, and that is what counts.
     expect(pack?.byteLength).toBe(copied.length);
     expect(q.pendingBytes).toBe(copied.length);
-    const { bytes, slabs } = batchBuffers(batch.items);
+    const { bytes, slabs } = batchBuffers(batch.batch);
     expect(bytes).toBe(copied.length);
     expect(slabs).toEqual([]);
     Atomics.add(progress, 0, BigInt(bytes));
@@ -196,7 +205,7 @@ describe("copy slabs", () => {
     const trickle = new CopyQueue(
       {
         postMessage: (message: Sent, transfer?: readonly ArrayBuffer[]) =>
-          sent.push({ message, transfer: transfer ? [...transfer] : undefined }),
+          sent.push({ message, transfer: copyBuffers(message, transfer) }),
       } as never,
       { maxInFlightBytes: 16 * SLAB_BYTES, packSmall: true },
     );
@@ -220,9 +229,9 @@ describe("copy slabs", () => {
     let acknowledged = 0;
     for (const [i, { message, transfer }] of batches.entries()) {
       expect(transfer?.map((buffer) => buffer.byteLength)).toEqual([line(i).length]);
-      const copy = message.items[0];
+      const copy = batchItems(message.batch)[0];
       expect(copy && "bytes" in copy ? Buffer.from(copy.bytes).equals(line(i)) : false).toBe(true);
-      acknowledged += batchBuffers(message.items).bytes;
+      acknowledged += batchBuffers(message.batch).bytes;
     }
     expect(acknowledged).toBe(offered);
     trickle.acknowledge(acknowledged);

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { EventTracker } from "../../electron/monitor/events/tracker.js";
 import { LogSettingsSource } from "../../electron/monitor/logs/log-settings.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue, type QueueMessage } from "../../electron/monitor/proxy/copy-queue.js";
 import { ExchangeObserver } from "../../electron/monitor/proxy-http/exchange-observer.js";
 import { HttpSessions } from "../../electron/monitor/proxy-http/http-sessions.js";
@@ -81,7 +82,7 @@ function observer(): ExchangeObserver {
 function deliver(posted: Message[]): void {
   const handle = (message: Message): void => {
     if (message.type === "chunks") {
-      for (const item of message.items) {
+      for (const item of batchItems(message.batch)) {
         if ("control" in item) handle(item.control);
         else {
           const [exchange, side] = item.stream.split(":") as [string, "in" | "out"];

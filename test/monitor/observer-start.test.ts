@@ -4,16 +4,18 @@
  * bounded copy queue and is stored like everything else: the calls, the server's stderr, the session.
  * A few sparse lines before then do not start it; at exit the wrapper waits for a thread that is slow to
  * open its database; a thread the held copies cannot be handed to stops observation, never the relay.
+ * Once started, the thread runs below the traffic's priority where the system allows it per thread.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
+import { OBSERVER_NICE } from "../../electron/monitor/proxy/thread-priority.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { ROOT, tempDir } from "../helpers/mcp.js";
 
@@ -201,4 +203,35 @@ describe("the observer thread's late start", () => {
       Worker.prototype.postMessage = original;
     }
   });
+});
+
+/** The nice value of each thread of this process, by thread id (Linux). */
+function threadNice(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+describe("the observer thread's priority", () => {
+  it.skipIf(process.platform !== "linux")(
+    "runs below the traffic's priority, and the forwarding thread does not (Linux only: SKIPPED elsewhere)",
+    async () => {
+      const lowered = () => [...threadNice().values()].filter((nice) => nice === OBSERVER_NICE).length;
+      const before = lowered();
+      const w = await wrapper("priority");
+      w.send({ jsonrpc: "2.0", id: 1, method: "ping" });
+      await w.stdoutHas('"id":1');
+      await vi.waitFor(() => expect(lowered()).toBe(before + 1), { timeout: 10_000, interval: 20 });
+      expect(threadNice().get(process.pid)).toBe(0);
+      w.end();
+      expect(await w.exitCode).toBe(0);
+    },
+  );
 });

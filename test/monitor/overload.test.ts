@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
@@ -73,7 +74,8 @@ function slowObserver(sessionId: string, maxInFlightBytes: number, options: { cu
     work(count = Number.POSITIVE_INFINITY) {
       for (let i = 0; i < count && inbox.length > 0; i++) {
         const message = inbox.shift() as ToWorker;
-        if (message.type === "chunks") cutLines += message.items.filter((item) => item.elided).length;
+        if (message.type === "chunks")
+          cutLines += batchItems(message.batch).filter((item) => "elided" in item && item.elided).length;
         current.handle(message);
       }
     },

@@ -64,8 +64,7 @@ function wrapper(sessionId: string, maxInFlightBytes = 32 * MIB) {
   const current = observation;
   let at = Date.now();
   /** Long answers copied as head and tail, among the messages handed over so far. */
-  const cut = () =>
-    inbox.reduce((n, m) => n + (m.type === "chunks" ? m.items.filter((item) => item.elided).length : 0), 0);
+  const cut = () => inbox.reduce((n, m) => n + (m.type === "chunks" ? m.batch.elided.length : 0), 0);
   return {
     at: () => at,
     /** The forwarding thread forwards `text` and offers its copy in pipe-sized reads. */

@@ -8,7 +8,8 @@ import { EventTracker } from "../events/tracker.js";
 import { indexPendingLogs } from "../logs/fts-index.js";
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { databasePath } from "../paths.js";
-import type { QueueMessage } from "../proxy/copy-queue.js";
+import { batchItems } from "../proxy/copy-batch.js";
+import { batchBuffers, type QueueMessage } from "../proxy/copy-queue.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openDb } from "../store/db.js";
 import { ExchangeObserver } from "./exchange-observer.js";
@@ -64,20 +65,18 @@ port.on("message", (message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorke
 function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>): void {
   switch (message.type) {
     case "chunks": {
-      let total = 0;
-      for (const item of message.items) {
+      for (const item of batchItems(message.batch)) {
         try {
           if ("control" in item) {
             handle(item.control);
             continue;
           }
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
-          total += item.bytes.buffer.byteLength; // as the queue counted it
           const [exchange, side] = parseStream(item.stream);
           exchanges.chunk(exchange, side, bytes, item.at);
         } catch {}
       }
-      send({ type: "ack", bytes: total });
+      send({ type: "ack", bytes: batchBuffers(message.batch).bytes });
       return;
     }
     case "gap": {

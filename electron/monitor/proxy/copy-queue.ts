@@ -4,23 +4,16 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
-import { type Elision, LineElider, WholeResultWatch } from "./line-elider.js";
+import { type BatchItem, type ChunksMessage, type PackedBatch, packBatch } from "./copy-batch.js";
+import { LineElider, WholeResultWatch } from "./line-elider.js";
 import type { CopyStream, ToWorker } from "./worker-protocol.js";
-
-export interface Copy<S extends string> {
-  stream: S;
-  at: number;
-  bytes: Uint8Array;
-  /** Set on an empty copy: the bytes of the line's middle left out here (see line-elider.ts). */
-  elided?: Elision;
-}
 
 /**
  * What a queue hands over: batches of copies (and of control messages deferred among them, in order),
  * and gap notices.
  */
 export type QueueMessage<S extends string, M = never> =
-  | { type: "chunks"; items: (Copy<S> | { control: M })[]; inFlight: number }
+  | ChunksMessage<S, M>
   | { type: "gap"; stream: S; droppedBytes: number; droppedLines: number; midLine: boolean; at: number };
 
 /**
@@ -53,20 +46,13 @@ export interface CopyQueueOptions {
   packSmall?: boolean;
 }
 
-/** The distinct buffers of a batch's copies, as the queue counted them, and those that are slabs to hand back. */
-export function batchBuffers(items: readonly ({ bytes: Uint8Array } | object)[]): {
-  bytes: number;
-  slabs: ArrayBuffer[];
-} {
+/** A batch's bytes as the queue counted them (each buffer once, whole), and the slabs to hand back. */
+export function batchBuffers(batch: PackedBatch<string, unknown>): { bytes: number; slabs: ArrayBuffer[] } {
   let bytes = 0;
   const slabs: ArrayBuffer[] = [];
-  const seen = new Set<ArrayBufferLike>();
-  for (const item of items) {
-    if (!("bytes" in item) || seen.has(item.bytes.buffer)) continue;
-    const buffer = item.bytes.buffer;
-    seen.add(buffer);
+  for (const buffer of batch.buffers) {
     bytes += buffer.byteLength;
-    if (buffer.byteLength === SLAB_BYTES) slabs.push(buffer as ArrayBuffer);
+    if (buffer.byteLength === SLAB_BYTES) slabs.push(buffer);
   }
   return { bytes, slabs };
 }
@@ -95,7 +81,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private ackedAt = Date.now();
   private readonly gaps = new Map<S, Gap>();
   private broken = false;
-  private batch: (Copy<S> | { control: M })[] = [];
+  private batch: BatchItem<S, M>[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly slabs: ArrayBuffer[] = [];
   /** The slab small copies of this batch are packed into, and how much of it they fill. */
@@ -286,9 +272,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.batch = [];
     this.batchBytes = 0;
     this.endPack(items);
-    const transfer = new Set<ArrayBuffer>();
-    for (const item of items) if ("bytes" in item) transfer.add(item.bytes.buffer as ArrayBuffer);
-    this.send({ type: "chunks", items, inFlight: this.held }, [...transfer]);
+    const { message, transfer } = packBatch(items, this.held);
+    this.send(message, transfer);
   }
 
   /**
@@ -298,7 +283,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
    * a slab's worth of the bound, and while the observer is not started or stalls a trickle of little
    * traffic would fill the bound and lose copies.
    */
-  private endPack(items: (Copy<S> | { control: M })[]): void {
+  private endPack(items: BatchItem<S, M>[]): void {
     const pack = this.pack;
     this.pack = null;
     if (pack === null || this.packUsed > SLAB_BYTES / 2) return;

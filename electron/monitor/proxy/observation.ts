@@ -12,7 +12,9 @@ import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
+import { batchItems, type Copy } from "./copy-batch.js";
 import { batchBuffers, countLines } from "./copy-queue.js";
+import { Courtesy } from "./courtesy.js";
 import { CONTROL_HEAD, CONTROL_SHORT_HEAD, WholeResultLedger } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -49,6 +51,8 @@ export class Observation {
   private readonly captureLimit: number;
   /** Shared with the forwarding thread: bytes handled and when (see CopyQueue.reportProgressIn). */
   private readonly progress: BigInt64Array | null;
+  /** Short pauses in a batch's work while the observer has time to spare (see courtesy.ts). */
+  private readonly courtesy = new Courtesy();
   /** Read slabs not yet handed back (they go back a few at a time, with one message). */
   private slabsBack: ArrayBuffer[] = [];
 
@@ -149,7 +153,10 @@ export class Observation {
   handle(message: ToWorker): void {
     switch (message.type) {
       case "chunks": {
-        for (const item of message.items) {
+        const items = batchItems(message.batch) as Copy<CopyStream>[];
+        this.courtesy.begin(items[0]?.at ?? Date.now());
+        for (const item of items) {
+          this.courtesy.between();
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
@@ -167,9 +174,10 @@ export class Observation {
         }
         this.settleWholeResults();
         // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
-        const { bytes, slabs } = batchBuffers(message.items);
+        this.courtesy.end();
+        const { bytes, slabs } = batchBuffers(message.batch);
         this.acknowledge(bytes, slabs);
-        const last = message.items[message.items.length - 1];
+        const last = items[items.length - 1];
         if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
         return;
       }

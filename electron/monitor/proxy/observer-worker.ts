@@ -9,9 +9,11 @@ import { databasePath } from "../paths.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openDb } from "../store/db.js";
 import { Observation } from "./observation.js";
+import { lowerThreadPriority } from "./thread-priority.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 const init = workerData as WorkerInit;
+lowerThreadPriority();
 const port = parentPort;
 if (!port) throw new Error("observer-worker must run as a worker thread");
 const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);

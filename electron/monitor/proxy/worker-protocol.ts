@@ -1,5 +1,5 @@
 /** Messages between the wrapper's forwarding thread and its observer worker. */
-import type { Elision } from "./line-elider.js";
+import type { ChunksMessage } from "./copy-batch.js";
 
 export interface WorkerInit {
   dataDir: string;
@@ -30,23 +30,9 @@ export interface WorkerInit {
 /** `in`: client→server (stdin); `out`: server→client (stdout); `err`: the server's stderr. */
 export type CopyStream = "in" | "out" | "err";
 
-export interface CopyChunk {
-  stream: CopyStream;
-  /** When the forwarding thread read it (epoch ms, sub-millisecond). */
-  at: number;
-  bytes: Uint8Array;
-  /** On an empty copy: the middle of the current line was left out (line-elider.ts). */
-  elided?: Elision;
-}
-
 export type ToWorker =
   /** Copies gathered over a few milliseconds: one message and one ack per batch, not per chunk. */
-  | {
-      type: "chunks";
-      items: CopyChunk[];
-      /** Bytes copied to the worker and not yet acknowledged when this batch left (this batch included). */
-      inFlight?: number;
-    }
+  | ChunksMessage<CopyStream, never>
   /**
    * Copies of `stream` were dropped (the bounded queue was full): `droppedLines` lines ended in them, and
    * if `midLine`, the next copy starts inside a lost line (resync at the next newline).

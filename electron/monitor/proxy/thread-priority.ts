@@ -1,0 +1,30 @@
+/**
+ * The observer's work must not delay the traffic it observes. On a machine with few cores its batches
+ * (a few milliseconds of parsing, masking and writing every 20 ms) compete with the client, the server
+ * and the forwarding thread; a woken forwarding thread could wait out an observer's whole time slice, and
+ * sequential calls saw that as a tail of 2 ms and more. So the observer runs at a lower priority than the
+ * traffic: it gets any spare core at once, and yields one to the traffic as soon as the traffic wants it.
+ *
+ * Linux keeps a nice value per thread (`setpriority` on a thread id), so the thread lowers its own. Other
+ * systems have no such per-thread call in Node (there it would lower the whole process, the forwarding
+ * thread included), so they run as before. Lowering is one way: an unprivileged thread cannot raise its
+ * priority back, which is why the value is moderate rather than the lowest.
+ */
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
+
+/** How much lower than the traffic's the observer runs (nice +10: about a tenth of a busy core's share). */
+export const OBSERVER_NICE = Number(process.env.MCPSCOPE_OBSERVER_NICE ?? 10);
+
+/** Lowers the calling thread's priority by `nice` where the system allows it per thread; says whether it did. */
+export function lowerThreadPriority(nice = OBSERVER_NICE): boolean {
+  if (process.platform !== "linux" || nice <= 0) return false;
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (!Number.isInteger(tid) || tid <= 0) return false;
+    setPriority(tid, Math.min(19, nice));
+    return true;
+  } catch {
+    return false;
+  }
+}
