@@ -22,7 +22,8 @@ const lib = await bundleEngine(
   work,
   `export { Observation } from "./electron/monitor/proxy/observation.ts";
    export { BatchWriter } from "./electron/monitor/store/batch-writer.ts";
-   export { openDb } from "./electron/monitor/store/db.ts";`,
+   export { openDb } from "./electron/monitor/store/db.ts";
+   export { packBatch } from "./electron/monitor/proxy/copy-batch.ts";`,
 );
 
 const request = (id) =>
@@ -55,22 +56,17 @@ async function round(n) {
   writer.flush();
   const init0 = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}\n`;
   let at = Date.now();
-  observation.handle({
-    type: "chunks",
-    items: [{ stream: "in", at, bytes: new TextEncoder().encode(init0) }],
-  });
-  observation.handle({
-    type: "chunks",
-    items: [
-      {
-        stream: "out",
-        at,
-        bytes: new TextEncoder().encode(
-          `{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"e","version":"1"}}}\n`,
-        ),
-      },
-    ],
-  });
+  const batch = (stream, at, bytes) => lib.packBatch([{ stream, at, bytes }], 0).message;
+  observation.handle(batch("in", at, new TextEncoder().encode(init0)));
+  observation.handle(
+    batch(
+      "out",
+      at,
+      new TextEncoder().encode(
+        `{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"e","version":"1"}}}\n`,
+      ),
+    ),
+  );
   // Chunks prepared up front: the bench measures the observer, not the making of its input.
   const chunks = [];
   for (let first = 1; first <= n; first += PER_CHUNK) {
@@ -86,8 +82,8 @@ async function round(n) {
   const wall0 = performance.now();
   for (const [inBytes, outBytes] of chunks) {
     at += 5;
-    observation.handle({ type: "chunks", items: [{ stream: "in", at, bytes: inBytes }] });
-    observation.handle({ type: "chunks", items: [{ stream: "out", at: at + 1, bytes: outBytes }] });
+    observation.handle(batch("in", at, inBytes));
+    observation.handle(batch("out", at + 1, outBytes));
   }
   observation.handle({ type: "exit", at: at + 10, exitCode: 0, signal: null });
   const cpu = process.cpuUsage(cpu0);
