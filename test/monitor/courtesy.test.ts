@@ -1,12 +1,13 @@
 /**
- * The observer pauses every slice of a batch's work while it has time to spare, and never while it is
- * busy or behind the traffic: then keeping up comes first.
+ * The observer pauses every slice of a batch's work while its work leaves plenty of a core to spare, and
+ * never while it is busy, behind the traffic, or has not yet measured its load: then keeping up comes first.
  */
 import { describe, expect, it } from "vitest";
 import {
   Courtesy,
   type CourtesyClock,
   FRESH_MS,
+  MAX_SHARE,
   PAUSE_MS,
   SLICE_MS,
 } from "../../electron/monitor/proxy/courtesy.js";
@@ -39,46 +40,61 @@ function batch(courtesy: Courtesy, c: ReturnType<typeof clock>, copies: number, 
   courtesy.end();
 }
 
+/** A second of 20 ms batches whose work takes `share` of the time. */
+function second(courtesy: Courtesy, c: ReturnType<typeof clock>, share: number, age = 1): void {
+  const copies = Math.round((20 * share) / 0.025);
+  for (let i = 0; i < 50; i++) {
+    const start = c.now();
+    batch(courtesy, c, copies, 0.025, age);
+    c.work(Math.max(0, 20 - (c.now() - start)));
+  }
+}
+
 describe("the observer's courtesy", () => {
-  it("pauses once per slice of work while it has time to spare", () => {
+  it("does not pause before it has measured its load", () => {
     const c = clock();
     const courtesy = new Courtesy(c);
-    // 100 copies of 25 µs: 2.5 ms of work, a pause after each 0.1 ms of it.
     batch(courtesy, c, 100, 0.025);
-    // A slice ends at the first copy boundary at or past SLICE_MS: every 0.1 to 0.125 ms of work.
-    expect(courtesy.pauses).toBeGreaterThanOrEqual(Math.floor(2.5 / (SLICE_MS + 0.025)) - 1);
-    expect(courtesy.pauses).toBeLessThanOrEqual(2.5 / SLICE_MS);
+    expect(courtesy.pauses).toBe(0);
+  });
+
+  it("pauses once per slice of work while its work leaves a core mostly idle", () => {
+    const c = clock();
+    const courtesy = new Courtesy(c);
+    second(courtesy, c, 0.1);
+    const before = courtesy.pauses;
+    // 100 copies of 25 µs: 2.5 ms of work; a slice ends at the first copy boundary at or past SLICE_MS.
+    batch(courtesy, c, 100, 0.025);
+    const pauses = courtesy.pauses - before;
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor(2.5 / (SLICE_MS + 0.025)) - 1);
+    expect(pauses).toBeLessThanOrEqual(2.5 / SLICE_MS);
     expect(c.paused).toBeCloseTo(courtesy.pauses * PAUSE_MS);
   });
 
   it("does not pause for a batch read off the traffic long ago (a backlog)", () => {
     const c = clock();
     const courtesy = new Courtesy(c);
+    second(courtesy, c, 0.1);
+    const before = courtesy.pauses;
     batch(courtesy, c, 100, 0.025, FRESH_MS + 1);
-    expect(courtesy.pauses).toBe(0);
+    expect(courtesy.pauses).toBe(before);
   });
 
-  it("stops pausing once it is busy over half a core, and pauses again when the load falls", () => {
+  it("stops pausing once its work passes the share, and starts again when it falls", () => {
     const c = clock();
     const courtesy = new Courtesy(c);
-    // A second of batches that are 60 % work: pauses while the share is still unknown…
-    for (let i = 0; i < 50; i++) {
-      batch(courtesy, c, 480, 0.025);
-      c.work(20 - 12);
-    }
-    const duringFirstWindow = courtesy.pauses;
-    expect(duringFirstWindow).toBeGreaterThan(0);
-    // …then none: the last window was over half busy (pauses are not counted as work).
-    for (let i = 0; i < 10; i++) {
-      batch(courtesy, c, 480, 0.025);
-      c.work(8);
-    }
-    expect(courtesy.pauses).toBe(duringFirstWindow);
-    // A quiet second later (little work): pauses again.
-    for (let i = 0; i < 60; i++) {
-      batch(courtesy, c, 40, 0.025);
-      c.work(19);
-    }
-    expect(courtesy.pauses).toBeGreaterThan(duringFirstWindow);
+    // The first window measures; the second pauses.
+    second(courtesy, c, MAX_SHARE / 2);
+    expect(courtesy.pauses).toBe(0);
+    second(courtesy, c, MAX_SHARE / 2);
+    expect(courtesy.pauses).toBeGreaterThan(0);
+    // Work just over the share: pausing would double the batches' time, so it stops after one window.
+    second(courtesy, c, MAX_SHARE + 0.05);
+    const busyFirst = courtesy.pauses;
+    second(courtesy, c, MAX_SHARE + 0.05);
+    expect(courtesy.pauses).toBe(busyFirst);
+    second(courtesy, c, MAX_SHARE / 2);
+    second(courtesy, c, MAX_SHARE / 2);
+    expect(courtesy.pauses).toBeGreaterThan(busyFirst);
   });
 });

@@ -2,18 +2,18 @@
  * The observer's courtesy to the traffic. A batch of copies is a few milliseconds of work done in one go
  * every 20 ms; on a machine with few cores, a client, server or forwarding thread that wakes meanwhile can
  * wait for a core until the batch is done, and a call then takes milliseconds longer (sequential calls
- * saw a tail of 2 ms and more from it). While the observer has time to spare, it pauses briefly every
- * SLICE_MS of a batch's work, and the scheduler hands the core to whoever waits. When it is busy (over
- * MAX_SHARE of a core over the last window) or behind (the batch was read off the traffic long ago), it
- * works without pauses: then keeping up comes first.
+ * saw a tail of 2 ms and more from it). While the observer has plenty of time to spare, it pauses briefly
+ * every SLICE_MS of a batch's work, and the scheduler hands the core to whoever waits. A pause asks for
+ * PAUSE_MS but lasts what the system's timer slack makes of it (about 0.1 ms on Linux), so pausing about
+ * doubles the time a batch takes: it is done only while the work alone fills under MAX_SHARE of a core,
+ * and never for a batch read off the traffic long ago (a backlog). Then keeping up comes first.
  */
-
 /** Work between two pauses. */
 export const SLICE_MS = 0.1;
 /** One pause (the system may stretch it by its timer slack, about 50 µs on Linux). */
 export const PAUSE_MS = 0.03;
-/** Above this share of a core, no pauses. */
-export const MAX_SHARE = 0.5;
+/** Work (pauses left out) above this share of a core over the last window: no pauses. */
+export const MAX_SHARE = 0.3;
 /** A batch read off the traffic longer ago than this is a backlog: no pauses. */
 export const FRESH_MS = 100;
 /** How long the share is measured over. */
@@ -38,8 +38,8 @@ const realClock: CourtesyClock = {
 export class Courtesy {
   private windowStart: number;
   private busyInWindow = 0;
-  /** The busy share of the last whole window (0 until one has passed). */
-  private share = 0;
+  /** The work's share of a core over the last whole window (taken as busy until one has passed). */
+  private share = 1;
   private active = false;
   private batchStart = 0;
   private sliceStart = 0;
@@ -54,6 +54,11 @@ export class Courtesy {
   /** A batch starts; `readAt` is when its first copy was read off the traffic (epoch ms). */
   begin(readAt: number): void {
     const now = this.clock.now();
+    // After an idle spell the window starts again: idle time long past says nothing of the load now.
+    if (now - this.windowStart > 2 * WINDOW_MS) {
+      this.windowStart = now;
+      this.busyInWindow = 0;
+    } else this.roll(now);
     this.batchStart = now;
     this.sliceStart = now;
     this.pausedInBatch = 0;
@@ -71,15 +76,19 @@ export class Courtesy {
     this.pausedInBatch += this.sliceStart - now;
   }
 
-  /** The batch is done: its work (its pauses left out) counts toward the busy share. */
+  /** The batch is done: its work (its pauses left out) counts toward the share. */
   end(): void {
     const now = this.clock.now();
     this.busyInWindow += now - this.batchStart - this.pausedInBatch;
+    this.roll(now);
+  }
+
+  /** A window has passed: its share is what the next batches go by. */
+  private roll(now: number): void {
     const elapsed = now - this.windowStart;
-    if (elapsed >= WINDOW_MS) {
-      this.share = this.busyInWindow / elapsed;
-      this.busyInWindow = 0;
-      this.windowStart = now;
-    }
+    if (elapsed < WINDOW_MS) return;
+    this.share = this.busyInWindow / elapsed;
+    this.busyInWindow = 0;
+    this.windowStart = now;
   }
 }
