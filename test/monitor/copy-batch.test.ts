@@ -18,7 +18,7 @@ describe("copy batches", () => {
       { control: { type: "request", id: 7 } },
       { stream: "x9:res", at: 2.5, bytes: new Uint8Array(slab, 2, 4) },
       { stream: "out", at: 3, bytes: new Uint8Array(0), elided: { bytes: 1_000_000, hidden: true } },
-      { stream: "in", at: 4.125, bytes: own },
+      { stream: "in", at: 4.125, bytes: own, marks: 3 },
       { control: { type: "request", id: 8 } },
     ];
     const { message, transfer } = packBatch(items, 4096);
@@ -31,11 +31,11 @@ describe("copy batches", () => {
     expect(back[1]).toEqual({ control: { type: "request", id: 7 } });
     expect(back[5]).toEqual({ control: { type: "request", id: 8 } });
     const copies = back.flatMap((item) => ("bytes" in item ? [item] : []));
-    expect(copies.map((c) => [c.stream, c.at, [...c.bytes], c.elided])).toEqual([
-      ["in", 1.25, [10, 11], undefined],
-      ["x9:res", 2.5, [12, 13, 14, 15], undefined],
-      ["out", 3, [], { bytes: 1_000_000, hidden: true }],
-      ["in", 4.125, [1, 2, 3], undefined],
+    expect(copies.map((c) => [c.stream, c.at, [...c.bytes], c.elided, c.marks])).toEqual([
+      ["in", 1.25, [10, 11], undefined, undefined],
+      ["x9:res", 2.5, [12, 13, 14, 15], undefined, undefined],
+      ["out", 3, [], { bytes: 1_000_000, hidden: true }, undefined],
+      ["in", 4.125, [1, 2, 3], undefined, 3],
     ]);
     // Views into the buffers that were sent, not copies of them.
     expect(copies[0]?.bytes.buffer).toBe(slab);

@@ -76,6 +76,11 @@ function wrapper(sessionId: string, maxInFlightBytes = 32 * MIB) {
       }
       queue.flush();
     },
+    /** The forwarding thread forwards `text`; its copy waits in the batch being gathered. */
+    gather(stream: "in" | "out", text: string) {
+      at += 0.1;
+      queue.offer(stream, Buffer.from(`${text}\n`), at);
+    },
     /** Answers are cut when they are sent now: a line this long would be copied as head and tail. */
     cutsNext(): boolean {
       const before = cut();
@@ -262,5 +267,27 @@ describe("the count of requests for whole answers", () => {
     w.send("out", bigResult(3));
     w.end();
     expect(stored("whole-request-lost").calls).toEqual(["4:tools/list:ok", "3:tools/call:ok"]);
+  });
+
+  it("lets go of names in lost client lines while the client keeps sending, always ahead of the observer", () => {
+    const w = wrapper("whole-request-lost-busy", 128 * 1024);
+    w.send(
+      "in",
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/x", params: { pad: "p".repeat(120_000) } }),
+    );
+    w.send("in", request(1, "tools/list"));
+    expect(w.whole()).toBe(1);
+    w.work();
+    for (let id = 2; id < 8; id++) {
+      w.send("in", request(id, "tools/call", { name: "echo" }));
+      // The next request is already forwarded and counted, its copy not yet handed over.
+      w.gather("in", request(100 + id, "ping"));
+      w.work();
+      w.send("out", answer(id, { content: [] }));
+    }
+    w.gather("in", request(200, "ping"));
+    w.work();
+    expect(w.whole()).toBe(0);
+    w.end();
   });
 });

@@ -101,11 +101,6 @@ export class SessionObserver {
     else this.read(stream, bytes, at);
   }
 
-  /** Whole-result marks held by pending requests. */
-  get wholeResultHolds(): number {
-    return this.holds.held;
-  }
-
   private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);

@@ -16,8 +16,6 @@ export interface WholeResultMarks {
 export class WholeResultHolds {
   /** Marks of the client line being read that no request of it has taken yet. */
   private untaken = 0;
-  /** Marks taken by pending requests. */
-  held = 0;
 
   constructor(private readonly counted: WholeResultMarks | undefined) {}
 
@@ -44,13 +42,11 @@ export class WholeResultHolds {
   take(): boolean {
     if (this.untaken <= 0) return false;
     this.untaken--;
-    this.held++;
     return true;
   }
 
   /** A request that took a mark has ended. */
   give(): void {
-    this.held--;
     this.counted?.release(1);
   }
 }

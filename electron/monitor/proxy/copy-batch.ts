@@ -12,6 +12,8 @@ export interface Copy<S extends string> {
   bytes: Uint8Array;
   /** Set on an empty copy: the bytes of the line's middle left out here (see line-elider.ts). */
   elided?: Elision;
+  /** On a copy of the client's bytes: the whole-result marks raised through its end (WholeResultWatch). */
+  marks?: number;
 }
 
 export type BatchItem<S extends string, M> = Copy<S> | { control: M };
@@ -20,7 +22,7 @@ export type BatchItem<S extends string, M> = Copy<S> | { control: M };
 export interface PackedBatch<S extends string, M> {
   /** The batch's distinct stream names; a copy's stream is an index into them. */
   streams: S[];
-  /** Per item: `at` (Float64), then stream, buffer, offset and length (Uint32 each). */
+  /** Per item: `at` and `marks` (Float64, NaN for none), then stream, buffer, offset and length (Uint32 each). */
   columns: ArrayBuffer;
   count: number;
   /** The copies' distinct buffers, each once (transferred with the batch). */
@@ -41,8 +43,8 @@ export interface ChunksMessage<S extends string, M> {
 const NO_BUFFER = 0xffffffff;
 /** In a stream column: a control message, not a copy. */
 const CONTROL = 0xffffffff;
-/** Bytes per item: at (8) and four Uint32 columns. */
-const ITEM_BYTES = 8 + 4 * 4;
+/** Bytes per item: two Float64 columns and four Uint32 ones. */
+const ITEM_BYTES = 2 * 8 + 4 * 4;
 
 /** The message for `items` and what to transfer with it. */
 export function packBatch<S extends string, M>(
@@ -51,11 +53,7 @@ export function packBatch<S extends string, M>(
 ): { message: ChunksMessage<S, M>; transfer: ArrayBuffer[] } {
   const count = items.length;
   const columns = new ArrayBuffer(count * ITEM_BYTES);
-  const at = new Float64Array(columns, 0, count);
-  const stream = new Uint32Array(columns, count * 8, count);
-  const buffer = new Uint32Array(columns, count * 12, count);
-  const offset = new Uint32Array(columns, count * 16, count);
-  const length = new Uint32Array(columns, count * 20, count);
+  const { at, marks, stream, buffer, offset, length } = columnsOf(columns, count);
   const streams: S[] = [];
   const streamIndex = new Map<S, number>();
   const buffers: ArrayBuffer[] = [];
@@ -76,6 +74,7 @@ export function packBatch<S extends string, M>(
     }
     stream[i] = s;
     at[i] = item.at;
+    marks[i] = item.marks ?? Number.NaN;
     if (item.elided) elided.push([i, item.elided]);
     if (item.bytes.byteLength === 0) {
       buffer[i] = NO_BUFFER;
@@ -96,14 +95,21 @@ export function packBatch<S extends string, M>(
   };
 }
 
+function columnsOf(columns: ArrayBuffer, count: number) {
+  return {
+    at: new Float64Array(columns, 0, count),
+    marks: new Float64Array(columns, count * 8, count),
+    stream: new Uint32Array(columns, count * 16, count),
+    buffer: new Uint32Array(columns, count * 20, count),
+    offset: new Uint32Array(columns, count * 24, count),
+    length: new Uint32Array(columns, count * 28, count),
+  };
+}
+
 /** The items of a posted batch, in order. */
 export function batchItems<S extends string, M>(batch: PackedBatch<S, M>): BatchItem<S, M>[] {
   const { count, columns, streams, buffers } = batch;
-  const at = new Float64Array(columns, 0, count);
-  const stream = new Uint32Array(columns, count * 8, count);
-  const buffer = new Uint32Array(columns, count * 12, count);
-  const offset = new Uint32Array(columns, count * 16, count);
-  const length = new Uint32Array(columns, count * 20, count);
+  const { at, marks, stream, buffer, offset, length } = columnsOf(columns, count);
   const elided = new Map(batch.elided);
   const controls = new Map(batch.controls);
   const items: BatchItem<S, M>[] = new Array(count);
@@ -123,6 +129,7 @@ export function batchItems<S extends string, M>(batch: PackedBatch<S, M>): Batch
     };
     const elision = elided.get(i);
     if (elision) copy.elided = elision;
+    if (!Number.isNaN(marks[i])) copy.marks = marks[i];
     items[i] = copy;
   }
   return items;

@@ -125,8 +125,12 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       return;
     }
     try {
-      if (!this.broken && this.watch?.stream === stream) this.watch.watch.offer(chunk);
-      if (!elider) this.copy(stream, chunk, at);
+      let marks: number | undefined;
+      if (!this.broken && this.watch?.stream === stream) {
+        this.watch.watch.offer(chunk);
+        marks = this.watch.watch.total;
+      }
+      if (!elider) this.copy(stream, chunk, at, marks);
       else
         elider.offer(chunk, {
           copy: (bytes) => this.copy(stream, bytes, at),
@@ -144,9 +148,10 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     }
   }
 
-  private copy(stream: S, chunk: Buffer, at: number): void {
+  /** `marks`: on the client's copies, the whole-result marks raised through this chunk's end. */
+  private copy(stream: S, chunk: Buffer, at: number, marks?: number): void {
     if (this.packSmall && chunk.length > 0 && chunk.length < SLAB_MIN_CHUNK && !this.broken) {
-      this.offerPacked(stream, chunk, at);
+      this.offerPacked(stream, chunk, at, marks);
       return;
     }
     if (this.broken || this.held + chunk.length > this.maxInFlightBytes) {
@@ -161,13 +166,13 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     const bytes = this.copyOf(chunk);
     // What the copy holds in memory: a slab's whole size, however little of it the chunk fills.
     this.inFlight += bytes.buffer.byteLength;
-    this.batch.push({ stream, at, bytes });
+    this.batch.push(marks === undefined ? { stream, at, bytes } : { stream, at, bytes, marks });
     this.batchBytes += chunk.length;
     this.schedule();
   }
 
   /** A small copy into this batch's pack; a new pack (counted whole against the bound) when it is full. */
-  private offerPacked(stream: S, chunk: Buffer, at: number): void {
+  private offerPacked(stream: S, chunk: Buffer, at: number, marks?: number): void {
     const fits = () => this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
     const room = () => this.held + SLAB_BYTES <= this.maxInFlightBytes;
     if (!fits() && !room()) {
@@ -190,7 +195,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     const bytes = new Uint8Array(pack, this.packUsed, chunk.length);
     bytes.set(chunk);
     this.packUsed += chunk.length;
-    this.batch.push({ stream, at, bytes });
+    this.batch.push(marks === undefined ? { stream, at, bytes } : { stream, at, bytes, marks });
     this.batchBytes += chunk.length;
     this.schedule();
   }

@@ -21,19 +21,13 @@ const NEEDLE_CARRY = Math.max(...WHOLE_RESULT_NEEDLES.map((n) => n.length)) - 1;
  * bytes of a long server line to copy (0: copy lines whole), set by the observer; WHOLE counts the marks
  * (a whole-result needle in the client's bytes) that may still stand for a pending request, raised by the
  * forwarding thread and lowered by the observer (see WholeResultLedger); SHORT_HEAD is the head used while
- * the copy queue fills up, before the observer knows it is behind; CLIENT_BYTES (one BigInt64 over two
- * slots) is how many client bytes the forwarding thread has counted marks in.
+ * the copy queue fills up, before the observer knows it is behind.
  */
 export const CONTROL_HEAD = 0;
 export const CONTROL_WHOLE = 1;
 /** The head while the copy queue is filling up (the observer's short capture plus its masking margin). */
 export const CONTROL_SHORT_HEAD = 2;
-const CONTROL_CLIENT_BYTES = 4;
-export const CONTROL_SLOTS = 6;
-
-function clientBytes(control: Int32Array): BigInt64Array {
-  return new BigInt64Array(control.buffer, control.byteOffset + 4 * CONTROL_CLIENT_BYTES, 1);
-}
+export const CONTROL_SLOTS = 3;
 
 export interface ElisionSink {
   /** Bytes to copy, in order (the stream may reuse `bytes` after the call). */
@@ -122,18 +116,16 @@ function needlesIn(bytes: Buffer): number {
  */
 export class WholeResultWatch {
   private readonly carry = new SeamCarry(NEEDLE_CARRY);
-  private readonly counted: BigInt64Array;
+  /** Marks raised so far: each copy of the client's bytes carries this count as of its end. */
+  total = 0;
 
-  constructor(private readonly control: Int32Array) {
-    this.counted = clientBytes(control);
-  }
+  constructor(private readonly control: Int32Array) {}
 
   offer(chunk: Buffer): void {
-    // Counted first: an observer that sees this count has been raised for what it covers, or soon is.
-    Atomics.add(this.counted, 0, BigInt(chunk.length));
     let found = needlesIn(chunk);
     for (const needle of WHOLE_RESULT_NEEDLES) if (this.carry.straddling(chunk, needle) !== null) found++;
     this.carry.keep(chunk);
+    this.total += found;
     if (found > 0) Atomics.add(this.control, CONTROL_WHOLE, found);
   }
 }
@@ -147,25 +139,26 @@ export class WholeResultWatch {
  *   WHOLE = held marks (pending whole-result requests) + marks in client bytes not yet framed
  *           + marks in client bytes that will never be framed (lost in a gap, skipped, a line past the limit)
  *
- * The last term is surplus, which only copies more. It is cleared when the observer has handled every
- * client byte the forwarding thread counted and stands between lines: WHOLE is then exactly what it holds.
- * WHOLE is never lowered below the held marks plus what is unframed; were it ever, a whole answer that
- * arrives cut is stored as not read, never as a partial list.
+ * The last term is surplus, which only copies more. Each copy of the client's bytes carries the marks the
+ * forwarding thread had raised through its end; when the observer has pushed that copy and stands between
+ * lines, every mark raised up to there was either in a line it framed (and counted) or never will be:
+ * those it lowers, however far ahead the forwarding thread has gone since. WHOLE is never lowered below
+ * the held marks plus what is unframed; were it ever, a whole answer that arrives cut is stored as not
+ * read, never as a partial list.
  */
 export class WholeResultLedger {
-  private readonly counted: BigInt64Array;
-  /** Client bytes handled: copied and pushed, or reported dropped. */
-  private handled = 0n;
-  /** Some client bytes were not framed into lines, so WHOLE may hold surplus marks. */
-  private surplus = false;
+  /** Marks counted in client lines framed so far. */
+  private framed = 0;
+  /** Marks lowered because their bytes were never framed. */
+  private lost = 0;
 
-  constructor(private readonly control: Int32Array) {
-    this.counted = clientBytes(control);
-  }
+  constructor(private readonly control: Int32Array) {}
 
   /** The marks the forwarding thread raised for one client line the observer framed. */
   marks(line: Buffer): number {
-    return needlesIn(line);
+    const count = needlesIn(line);
+    this.framed += count;
+    return count;
   }
 
   /** `count` marks are no longer (or never were) a pending request's. */
@@ -178,27 +171,15 @@ export class WholeResultLedger {
     }
   }
 
-  /** Client bytes handled: pushed to the line splitter, or reported dropped. */
-  handledBytes(bytes: number): void {
-    this.handled += BigInt(bytes);
-  }
-
-  /** Some client bytes already handled will not be framed into a counted line. */
-  unframed(): void {
-    this.surplus = true;
-  }
-
-  /** Clears the surplus when it can be known: see the invariant. `held`: marks the observer holds. */
-  settle(held: number, betweenLines: boolean): void {
-    if (!this.surplus || !betweenLines) return;
-    for (;;) {
-      const now = Atomics.load(this.control, CONTROL_WHOLE);
-      // Read after WHOLE: a raise for bytes counted later makes the exchange fail, or lands on top of it.
-      if (Atomics.load(this.counted, 0) !== this.handled) return;
-      if (Atomics.compareExchange(this.control, CONTROL_WHOLE, now, held) === now) {
-        this.surplus = false;
-        return;
-      }
-    }
+  /**
+   * A client copy carrying `raised` (the marks raised through its end) has been pushed; `betweenLines`:
+   * no line is open. Lowers the marks of bytes up to there that were never framed.
+   */
+  settle(raised: number, betweenLines: boolean): void {
+    if (!betweenLines) return;
+    const unframed = raised - this.framed - this.lost;
+    if (unframed <= 0) return;
+    this.lost += unframed;
+    this.release(unframed);
   }
 }

@@ -114,25 +114,13 @@ export class Observation {
   }
 
   private protocolSplitter(stream: Stream, maxLineBytes: number, captureLimit: number): LineSplitter {
-    // Client lines not framed whole hold marks the observer cannot count (see WholeResultLedger).
-    const unframed = () => {
-      if (stream === "in") this.wholeResult?.unframed();
-    };
     return new LineSplitter(
       {
         line: (bytes, at) => this.observer.line(stream, bytes, at),
-        oversized: (head, tail, total, at) => {
-          unframed();
-          this.observer.oversized(stream, head, tail, total, at);
-        },
-        elided: (head, tail, total, hidden, at) => {
-          unframed();
-          this.observer.elided(stream, head, tail, total, hidden, at);
-        },
-        lost: () => {
-          unframed();
-          this.observer.gap(stream, 1);
-        },
+        oversized: (head, tail, total, at) => this.observer.oversized(stream, head, tail, total, at),
+        elided: (head, tail, total, hidden, at) =>
+          this.observer.elided(stream, head, tail, total, hidden, at),
+        lost: () => this.observer.gap(stream, 1),
       },
       maxLineBytes,
       // A line past the limit keeps what the copy keeps of a long server line.
@@ -142,12 +130,6 @@ export class Observation {
 
   tick(now: number): void {
     this.observer.tick(now);
-    this.settleWholeResults();
-  }
-
-  /** Lowers the count of requests for whole answers to what is pending, when that can be known. */
-  private settleWholeResults(): void {
-    this.wholeResult?.settle(this.observer.wholeResultHolds, this.splitters.in.betweenLines);
   }
 
   handle(message: ToWorker): void {
@@ -162,17 +144,16 @@ export class Observation {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
           }
-          if (item.stream === "in") this.wholeResult?.handledBytes(bytes.length);
           try {
             if (item.elided) this.splitters[item.stream].elide(item.elided.bytes, item.elided.hidden);
             else this.splitters[item.stream].push(bytes, item.at);
           } catch {
             // A bug in observation must not stop it for later chunks.
             this.splitters[item.stream].reset();
-            if (item.stream === "in") this.wholeResult?.unframed();
           }
+          // Marks of client bytes up to here that no framed line holds are lowered (WholeResultLedger).
+          if (item.marks !== undefined) this.wholeResult?.settle(item.marks, this.splitters.in.betweenLines);
         }
-        this.settleWholeResults();
         // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
         this.courtesy.end();
         const { bytes, slabs } = batchBuffers(message.batch);
@@ -187,10 +168,6 @@ export class Observation {
           return;
         }
         this.splitters[message.stream].reset(message.midLine);
-        if (message.stream === "in") {
-          this.wholeResult?.handledBytes(message.droppedBytes);
-          this.wholeResult?.unframed();
-        }
         if (message.stream === "err") this.stderrRecords.flush();
         else this.observer.gap(message.stream, message.droppedLines);
         this.recorder.protocolEvent({
@@ -200,7 +177,6 @@ export class Observation {
           message: `${message.droppedBytes} bytes of ${message.stream === "err" ? "stderr" : "traffic"} not observed (copy queue full); traffic itself was forwarded`,
           bytes: message.droppedBytes,
         });
-        this.settleWholeResults();
         return;
       }
       case "child":
