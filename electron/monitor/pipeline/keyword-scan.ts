@@ -11,16 +11,20 @@ export class KeywordScanner {
   /**
    * The scan's table: (state * 128 + ASCII code) → next state * 128, so each character costs one load;
    * `other[state]` is the next state * 128 for any non-ASCII character. `ends[state * 128]` is 1 where a
-   * keyword ends.
+   * keyword ends, 2 where one of them is `located`.
    */
   private readonly ascii: Int32Array;
   private readonly other: Int32Array;
   private readonly ends: Uint8Array;
 
-  /** `ignore`: ASCII characters the scan steps over, as if absent from the text. */
+  /**
+   * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
+   * every occurrence `scanInto` reports by position.
+   */
   constructor(
     readonly keywords: readonly string[],
     ignore = "",
+    located: ReadonlySet<string> = new Set(),
   ) {
     let classes = 1;
     for (const keyword of keywords)
@@ -87,7 +91,8 @@ export class KeywordScanner {
           (next[state * classes + (this.classOf[code] as number)] as number) * 128;
       for (const ch of ignore) this.ascii[state * 128 + ch.charCodeAt(0)] = state * 128;
       this.other[state] = (next[state * classes] as number) * 128;
-      if (this.output[state]) this.ends[state * 128] = 1;
+      const out = this.output[state];
+      if (out) this.ends[state * 128] = out.some((k) => located.has(keywords[k] as string)) ? 2 : 1;
     }
   }
 
@@ -98,7 +103,7 @@ export class KeywordScanner {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
-      if (ends[at] === 1) return true;
+      if (ends[at] !== 0) return true;
     }
     return false;
   }
@@ -111,8 +116,29 @@ export class KeywordScanner {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
-      if (ends[at] === 1) for (const k of output[at >> 7] ?? []) found.add(keywords[k] as string);
+      if (ends[at] !== 0) for (const k of output[at >> 7] ?? []) found.add(keywords[k] as string);
     }
     return found;
+  }
+
+  /**
+   * The same pass, for a caller that reads it often: sets `seen[k]` to 1 for each keyword `k` (an index
+   * into `keywords`) that occurs, and appends to `at` the index of the last character of each occurrence
+   * of a `located` keyword. Whether any keyword occurs.
+   */
+  scanInto(text: string, seen: Uint8Array, at: number[]): boolean {
+    const { ascii, other, ends, output } = this;
+    let any = false;
+    let state = 0; // state * 128
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      state = code < 128 ? (ascii[state + code] as number) : (other[state >> 7] as number);
+      const end = ends[state] as number;
+      if (end === 0) continue;
+      any = true;
+      for (const k of output[state >> 7] as number[]) seen[k] = 1;
+      if (end === 2) at.push(i);
+    }
+    return any;
   }
 }

@@ -7,6 +7,7 @@
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
 import { KeywordScanner } from "./keyword-scan.js";
+import { KEY_WORD, scanText, type TextScan } from "./text-scan.js";
 import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
 /** The one spelling of a masked value. */
@@ -77,9 +78,6 @@ function secretValue(value: string, strength: SecretKeyStrength): boolean {
   return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
 }
 
-/** A cheap first look: text with none of these cannot hold a structural match. */
-const KEY_WORD =
-  "pass(?:wo?r)?d|passwd|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig";
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
@@ -90,9 +88,7 @@ const ASSIGNMENT = new RegExp(
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
-/** Each rule runs only on text holding what it needs: a cheap search first, the regex only then. */
-const KEY_WORDS = new RegExp(KEY_WORD, "gi");
-const HAS_AUTH_SCHEME = /bearer|basic/i;
+/** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
 const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
 /** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
@@ -148,7 +144,7 @@ export function mayHoldSecret(json: string): boolean {
 /** Containers nested deeper than this are stored as `[too deep]`. */
 const MAX_DEPTH = 64;
 
-function structuralSpans(text: string, spans: SecretSpan[]): void {
+function structuralSpans(text: string, spans: SecretSpan[], scan: TextScan): void {
   if (text.includes("PRIVATE KEY"))
     for (const m of text.matchAll(PRIVATE_KEY)) {
       const at = m.indices?.[0];
@@ -166,12 +162,12 @@ function structuralSpans(text: string, spans: SecretSpan[]): void {
         const at = m.indices?.[0];
         if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
       }
-  if (HAS_AUTH_SCHEME.test(text))
+  if (scan.authScheme)
     for (const m of text.matchAll(AUTH_SCHEME)) {
       const at = m.indices?.[1];
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
-  assignments(text, spans);
+  assignments(text, spans, scan.keyWordEnds);
 }
 
 /** `[\w.-]`: the characters a key is made of. */
@@ -190,24 +186,24 @@ function isKeyChar(code: number): boolean {
  * The matches `ASSIGNMENT` finds scanning the whole text, found by trying it only at the start of each
  * run of key characters that holds a secret word: a key is such a run (the look-behind pins its start),
  * and a match needs a secret word in its key. A scan of 64 KiB of code mentioning `key` tried the pattern
- * at all 65,536 positions; this tries it at a few.
+ * at all 65,536 positions; this tries it at a few. `wordEnds`: where each secret word ends (the text
+ * scan's), so each run holding one is tried once, unless an earlier match already covers its start.
  */
-function assignments(text: string, spans: SecretSpan[]): void {
+function assignments(text: string, spans: SecretSpan[], wordEnds: readonly number[]): void {
   let matchedTo = 0;
-  KEY_WORDS.lastIndex = 0;
-  for (let word = KEY_WORDS.exec(text); word; word = KEY_WORDS.exec(text)) {
-    let start = word.index;
+  let runEnd = 0;
+  for (const end of wordEnds) {
+    // A word in the run just tried (words lie within runs: their characters are all key characters).
+    if (end < runEnd) continue;
+    let start = end;
     while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
-    // Past the run: the next word search starts after it (one try per run).
-    let runEnd = word.index + word[0].length;
+    runEnd = end + 1;
     while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
-    KEY_WORDS.lastIndex = runEnd;
     if (start < matchedTo) continue;
     ASSIGNMENT_AT.lastIndex = start;
     const m = ASSIGNMENT_AT.exec(text);
     if (!m) continue;
     matchedTo = ASSIGNMENT_AT.lastIndex;
-    KEY_WORDS.lastIndex = Math.max(runEnd, matchedTo);
     assignmentSpan(text, m, spans);
   }
 }
@@ -257,8 +253,9 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
 export function maskString(text: string, found?: Set<string>, keepTo = Number.POSITIVE_INFINITY): string {
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
-  tokenSpans(text, spans);
-  structuralSpans(text, spans);
+  const scan = scanText(text);
+  tokenSpans(text, spans, scan.rules);
+  structuralSpans(text, spans, scan);
   if (spans.length === 0) return text.slice(0, keepTo);
   let out = "";
   let at = 0;
