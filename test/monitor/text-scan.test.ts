@@ -1,14 +1,14 @@
 /**
  * The one-pass text scan that masking reads instead of three searches: it must tell exactly what those
  * searches told — which credential rules' keywords occur (a lower-cased substring search), whether an auth
- * scheme is named (`/bearer|basic/i`), and which runs of key characters hold a secret word (the runs the
+ * scheme or another rule's text is named (`/bearer|basic/i`, `PRIVATE KEY`, `://`…), and which runs of key characters hold a secret word (the runs the
  * `KEY_WORD` regex finds a match in, where the structural rule is tried). Checked on the credential corpus
  * at the start, in the middle and at the end of long texts, and on seeded random texts built from the
  * words themselves, their near-misses and characters that only look like them.
  */
 import { describe, expect, it } from "vitest";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
-import { KEY_WORD, scanText } from "../../electron/monitor/pipeline/text-scan.js";
+import { KEY_WORD, TextScanner } from "../../electron/monitor/pipeline/text-scan.js";
 import { RULE_KEYWORDS } from "../../electron/monitor/pipeline/token-rules.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
 
@@ -42,12 +42,20 @@ function runsByScan(text: string, ends: readonly number[]): number[] {
   return [...runs];
 }
 
+const NEEDLES = ["bearer", "basic", "PRIVATE KEY", "://", "sk-", "eyJ"];
+const scanner = new TextScanner(NEEDLES);
+
 function expectSameAsSearches(text: string): void {
-  const scan = scanText(text);
+  const scan = scanner.scan(text);
   const lower = asciiLower(text);
   const rules = RULE_KEYWORDS.map((keywords) => (keywords.some((k) => lower.includes(k)) ? 1 : 0));
   expect([...scan.rules], text.slice(0, 200)).toEqual(rules);
-  expect(scan.authScheme, text.slice(0, 200)).toBe(/bearer|basic/i.test(text));
+  expect(scan.has("bearer") || scan.has("basic"), text.slice(0, 200)).toBe(/bearer|basic/i.test(text));
+  for (const needle of NEEDLES) {
+    expect(scan.has(needle), needle).toBe(lower.includes(needle.toLowerCase()));
+    // What the case-sensitive rules search for is never missed.
+    if (text.includes(needle)) expect(scan.has(needle), needle).toBe(true);
+  }
   expect(runsByScan(text, scan.keyWordEnds), text.slice(0, 200)).toEqual(runsByRegex(text));
   expect(runsByRegex(text), text.slice(0, 200)).toEqual(runsByRegex(text, KEY_WORD_BEFORE));
 }
@@ -82,6 +90,12 @@ const PIECES = [
   "Bearer",
   "BASIC",
   "bea-rer",
+  "-----BEGIN RSA PRIVATE KEY-----",
+  "private key",
+  "https://",
+  "SK-",
+  "eyJ",
+  "EYj",
   "to\u212Aen",
   "\u017Fecret",
   "\u0130d",

@@ -7,12 +7,15 @@
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
 import { KeywordScanner } from "./keyword-scan.js";
-import { KEY_WORD, scanText, type TextScan } from "./text-scan.js";
+import { KEY_WORD, type TextScan, TextScanner } from "./text-scan.js";
 import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
-/** The one spelling of a masked value. */
-export function maskedText(kind: string, secret: string): string {
-  return secret.length >= 16 ? `[masked:${kind}…${secret.slice(-4)}]` : `[masked:${kind}]`;
+/** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
+export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
+  if (secret.length < 16) return `[masked:${kind}]`;
+  if (budget?.ellipsis === undefined) return `[masked:${kind}…${secret.slice(-4)}]`;
+  budget.ellipses = (budget.ellipses ?? 0) + 1;
+  return `[masked:${kind}${budget.ellipsis}${secret.slice(-4)}]`;
 }
 
 /** The kind of a value masked because of the key, flag, header or parameter it sits under. */
@@ -96,6 +99,16 @@ const LOOSE_TOKENS: [string, string, RegExp][] = [
   ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
   ["jwt", "eyJ", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
 ];
+const PRIVATE_KEY_NEEDLE = "PRIVATE KEY";
+const URL_NEEDLE = "://";
+const AUTH_SCHEMES = ["bearer", "basic"];
+/** The one pass over each text masked: the rules' keywords, secret words, and what the other rules need. */
+const TEXT = new TextScanner([
+  PRIVATE_KEY_NEEDLE,
+  URL_NEEDLE,
+  ...AUTH_SCHEMES,
+  ...LOOSE_TOKENS.map((t) => t[1]),
+]);
 const PRIVATE_KEY =
   /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
 
@@ -127,7 +140,8 @@ const NEEDED_WORDS = new KeywordScanner(
  * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
  */
 export function mayHoldSecret(json: string): boolean {
-  if (json.includes("PRIVATE KEY") || json.includes("://") || json.includes("__proto__")) return true;
+  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes("__proto__"))
+    return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   let opens = 0;
   let ascii = true;
@@ -145,24 +159,24 @@ export function mayHoldSecret(json: string): boolean {
 const MAX_DEPTH = 64;
 
 function structuralSpans(text: string, spans: SecretSpan[], scan: TextScan): void {
-  if (text.includes("PRIVATE KEY"))
+  if (scan.has(PRIVATE_KEY_NEEDLE) && text.includes(PRIVATE_KEY_NEEDLE))
     for (const m of text.matchAll(PRIVATE_KEY)) {
       const at = m.indices?.[0];
       if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
     }
-  if (text.includes("://"))
+  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE))
     for (const m of text.matchAll(URL_USERINFO)) {
       const at = m.indices?.[1];
       if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
     }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
-    if (text.includes(needle))
+    if (scan.has(needle) && text.includes(needle))
       for (const m of text.matchAll(pattern)) {
         const at = m.indices?.[0];
         if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
       }
-  if (scan.authScheme)
+  if (AUTH_SCHEMES.some((scheme) => scan.has(scheme)))
     for (const m of text.matchAll(AUTH_SCHEME)) {
       const at = m.indices?.[1];
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
@@ -250,10 +264,15 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
 }
 
 /** Masks every secret in a string; `found` collects the kinds. */
-export function maskString(text: string, found?: Set<string>, keepTo = Number.POSITIVE_INFINITY): string {
+export function maskString(
+  text: string,
+  found?: Set<string>,
+  keepTo = Number.POSITIVE_INFINITY,
+  budget?: MaskBudget,
+): string {
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
-  const scan = scanText(text);
+  const scan = TEXT.scan(text);
   tokenSpans(text, spans, scan.rules);
   structuralSpans(text, spans, scan);
   if (spans.length === 0) return text.slice(0, keepTo);
@@ -263,7 +282,7 @@ export function maskString(text: string, found?: Set<string>, keepTo = Number.PO
     found?.add(span.kind);
     // Past the kept part: found (it crossed the wrapper), never stored.
     if (span.start >= keepTo) continue;
-    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end));
+    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end), budget);
     at = span.end;
   }
   return at < keepTo ? out + text.slice(at, keepTo) : out;
@@ -300,6 +319,13 @@ export interface MaskBudget {
   left: number;
   /** Set once a string was cut to what was left: the masked copy is not the whole value. */
   cut?: boolean;
+  /**
+   * Written in place of the `…` of masked values, when set, and counted in `ellipses`: a one-byte
+   * character keeps a masked 64 KiB string one-byte, which JSON.stringify and UTF-8 encoding handle several
+   * times faster than the two-byte string one `…` makes of it (capture.ts puts the `…` back).
+   */
+  ellipsis?: string;
+  ellipses?: number;
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
@@ -321,11 +347,11 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
         out[name] = masked === String(item) ? item : masked;
       else {
         found?.add(NAMED_SECRET);
-        out[name] = maskedText(NAMED_SECRET, masked);
+        out[name] = maskedText(NAMED_SECRET, masked, budget);
       }
     } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
       // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found);
+      out[name] = maskAll(item, found, budget);
     } else {
       out[name] = maskValue(item, found, budget, depth + 1);
     }
@@ -340,7 +366,7 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
     return "";
   }
   if (text.length <= budget.left) {
-    const masked = maskString(text, found);
+    const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget);
     budget.left -= masked.length + 4;
     return masked;
   }
@@ -348,17 +374,17 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   // whole, but kept only up to the cut in the original's offsets. Cutting the masked text instead would let
   // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
   budget.cut = true;
-  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left);
+  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left, budget);
   budget.left -= masked.length + 4;
   return masked;
 }
 
-function maskAll(value: unknown, found?: Set<string>): unknown {
+function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
     found?.add(NAMED_SECRET);
-    return maskedText(NAMED_SECRET, String(value));
+    return maskedText(NAMED_SECRET, String(value), budget);
   }
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, found));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found)]));
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found, budget)]));
 }

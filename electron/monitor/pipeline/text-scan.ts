@@ -1,9 +1,8 @@
 /**
  * The one pass over a text that tells masking which rules to run and where: which credential formats'
  * keywords occur in it, where a secret word ends (each lies in a run of key characters that `assignments`
- * tries), and whether an auth scheme is named. One Aho–Corasick table serves all three, so a 64 KiB
- * capture is read once instead of once per question (a keyword scan, a secret-word regex and an auth
- * scheme regex each read all of it).
+ * tries), and which of the texts the other rules need occur (an auth scheme, `://`, `PRIVATE KEY`…). One
+ * Aho–Corasick table serves them all, so a 64 KiB capture is read once instead of once per question.
  */
 import { KeywordScanner } from "./keyword-scan.js";
 import { RULE_KEYWORDS } from "./token-rules.js";
@@ -46,41 +45,64 @@ export const KEY_WORD = KEY_WORD_SPELLINGS.map((w) => w.replace("_", "[_.-]?")).
 const keyWordTexts = KEY_WORD_SPELLINGS.flatMap((w) =>
   w.includes("_") ? ["", "_", ".", "-"].map((sep) => w.replace("_", sep)) : [w],
 );
-const AUTH_SCHEMES = ["bearer", "basic"];
-
-const KEYWORDS = [...new Set([...RULE_KEYWORDS.flat(), ...keyWordTexts, ...AUTH_SCHEMES])];
-const index = new Map(KEYWORDS.map((k, i) => [k, i]));
-const SCANNER = new KeywordScanner(KEYWORDS, "", new Set(keyWordTexts));
-const RULE_INDICES = RULE_KEYWORDS.map((keywords) => keywords.map((k) => index.get(k) as number));
-const AUTH_INDICES = AUTH_SCHEMES.map((k) => index.get(k) as number);
-
 export interface TextScan {
   /** 1 at each credential rule (token-rules.ts order) whose keyword occurs. */
-  rules: Uint8Array;
+  readonly rules: Uint8Array;
   /** The index of the last character of each secret word, ascending. */
-  keyWordEnds: number[];
-  /** Whether `bearer` or `basic` occurs (any case). */
-  authScheme: boolean;
+  readonly keyWordEnds: number[];
+  /** Whether one of the scanner's needles occurs (ASCII case folded). */
+  has(needle: string): boolean;
 }
 
-// Reused: masking is synchronous and reads one scan before it starts the next.
-const seen = new Uint8Array(KEYWORDS.length);
-const scan: TextScan = { rules: new Uint8Array(RULE_KEYWORDS.length), keyWordEnds: [], authScheme: false };
+/**
+ * Scans for the credential rules' keywords, the secret words, and `needles` (texts other rules need: any
+ * occurrence in any case is reported, so a case-sensitive rule confirms with its own search).
+ */
+export class TextScanner {
+  private readonly scanner: KeywordScanner;
+  private readonly ruleIndices: number[][];
+  private readonly needleIndex: Map<string, number>;
+  // Reused: masking is synchronous and reads one scan before it starts the next.
+  private readonly seen: Uint8Array;
+  private readonly result: TextScan;
 
-/** What `text` holds, in one pass (ASCII case folded). Valid until the next call. */
-export function scanText(text: string): TextScan {
-  seen.fill(0);
-  scan.keyWordEnds.length = 0;
-  const any = SCANNER.scanInto(text, seen, scan.keyWordEnds);
-  const { rules } = scan;
-  rules.fill(0);
-  if (any)
-    for (let r = 0; r < RULE_INDICES.length; r++)
-      for (const k of RULE_INDICES[r] as number[])
-        if (seen[k] === 1) {
-          rules[r] = 1;
-          break;
-        }
-  scan.authScheme = any && AUTH_INDICES.some((k) => seen[k] === 1);
-  return scan;
+  constructor(needles: readonly string[]) {
+    const keywords = [
+      ...new Set([...RULE_KEYWORDS.flat(), ...keyWordTexts, ...needles.map((n) => n.toLowerCase())]),
+    ];
+    const index = new Map(keywords.map((k, i) => [k, i]));
+    this.scanner = new KeywordScanner(keywords, "", new Set(keyWordTexts));
+    this.ruleIndices = RULE_KEYWORDS.map((words) => words.map((k) => index.get(k) as number));
+    this.needleIndex = new Map(needles.map((n) => [n, index.get(n.toLowerCase()) as number]));
+    const seen = new Uint8Array(keywords.length);
+    const needleIndex = this.needleIndex;
+    this.seen = seen;
+    this.result = {
+      rules: new Uint8Array(RULE_KEYWORDS.length),
+      keyWordEnds: [],
+      has(needle) {
+        const k = needleIndex.get(needle);
+        if (k === undefined) throw new Error(`"${needle}" is not one of the scanner's needles`);
+        return seen[k] === 1;
+      },
+    };
+  }
+
+  /** What `text` holds, in one pass. Valid until the next call. */
+  scan(text: string): TextScan {
+    const { seen, result } = this;
+    seen.fill(0);
+    result.keyWordEnds.length = 0;
+    const any = this.scanner.scanInto(text, seen, result.keyWordEnds);
+    const { rules } = result;
+    rules.fill(0);
+    if (any)
+      for (let r = 0; r < this.ruleIndices.length; r++)
+        for (const k of this.ruleIndices[r] as number[])
+          if (seen[k] === 1) {
+            rules[r] = 1;
+            break;
+          }
+    return result;
+  }
 }
