@@ -16,6 +16,8 @@ export class KeywordScanner {
   private readonly ascii: Int32Array;
   private readonly other: Int32Array;
   private readonly ends: Uint8Array;
+  /** scanInto's scratch: 1 per state reached that ends a keyword. */
+  private readonly hit: Uint8Array;
 
   /**
    * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
@@ -85,6 +87,7 @@ export class KeywordScanner {
     this.ascii = new Int32Array(states * 128);
     this.other = new Int32Array(states);
     this.ends = new Uint8Array(states * 128);
+    this.hit = new Uint8Array(states);
     for (let state = 0; state < states; state++) {
       for (let code = 0; code < 128; code++)
         this.ascii[state * 128 + code] =
@@ -127,7 +130,9 @@ export class KeywordScanner {
    * of a `located` keyword. Whether any keyword occurs.
    */
   scanInto(text: string, seen: Uint8Array, at: number[]): boolean {
-    const { ascii, other, ends, output } = this;
+    const { ascii, other, ends, output, hit } = this;
+    // A hit marks its state only (common words end thousands of times in 64 KiB); keywords are read after.
+    hit.fill(0);
     let any = false;
     let state = 0; // state * 128
     for (let i = 0; i < text.length; i++) {
@@ -136,9 +141,12 @@ export class KeywordScanner {
       const end = ends[state] as number;
       if (end === 0) continue;
       any = true;
-      for (const k of output[state >> 7] as number[]) seen[k] = 1;
+      hit[state >> 7] = 1;
       if (end === 2) at.push(i);
     }
+    if (any)
+      for (let s = 0; s < hit.length; s++)
+        if (hit[s] === 1) for (const k of output[s] as number[]) seen[k] = 1;
     return any;
   }
 }
