@@ -287,7 +287,9 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.batchBytes = 0;
     this.endPack(items);
     const transfer = new Set<ArrayBuffer>();
-    for (const item of items) if ("bytes" in item) transfer.add(item.bytes.buffer as ArrayBuffer);
+    // An empty copy (an elision's notice) is cloned for nothing; transferring it costs a detach.
+    for (const item of items)
+      if ("bytes" in item && item.bytes.buffer.byteLength > 0) transfer.add(item.bytes.buffer as ArrayBuffer);
     this.send({ type: "chunks", items, inFlight: this.held }, [...transfer]);
   }
 
