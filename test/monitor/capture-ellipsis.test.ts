@@ -62,6 +62,12 @@ describe("the one-byte capture path", () => {
       for (const value of payloads(credential.text, 64 * 1024, "\x85 é")) expectSame(value, 64 * 1024);
   });
 
+  it("does so for a text too long for its scratch buffer (numbers are not cut by the budget)", () => {
+    const secret = CORPUS.find((c) => c.kind === "github-pat")?.text as string;
+    const value = { token: secret, note: secret, numbers: Array.from({ length: 300_000 }, (_, i) => i) };
+    expectSame(value, 64 * 1024);
+  });
+
   it("puts `…` back in masked values and in the cut's marker", () => {
     const secret = CORPUS.find((c) => c.kind === "github-pat")?.text as string;
     const value = { content: [{ type: "text", text: `${secret} ${LINE.repeat(2000)}` }] };

@@ -50,14 +50,15 @@ export function joinPrefix(text: string, read: number, written: number, suffix: 
 /** What masking writes for `…` while it builds a capture (see MaskBudget.ellipsis). */
 export const ELLIPSIS_STAND_IN = "\x85";
 
+/** Where each "…" put back ends, in the capped bytes (capWithEllipses' scratch). */
+const ellipsisEnds: number[] = [];
+
 /**
  * `capText(text with each ELLIPSIS_STAND_IN read as "…", limitBytes, totalBytes)`, computed from the
  * one-byte `text` (its stringify and encoding are cheap), its bytes remembered for `utf8View`. Null when
- * `text` holds other than `count` stand-ins: then one was in the payload, and the caller masks it again
- * the plain way. Without a stand-in, `text` is not one of these and goes to capText itself.
+ * `text` holds other than `count` stand-ins (then one was in the payload) or is too long for the scratch
+ * buffer: the caller then masks it again the plain way. Text without a stand-in goes to capText itself.
  */
-const ellipsisEnds: number[] = [];
-
 export function capWithEllipses(
   text: string,
   count: number,
@@ -65,6 +66,8 @@ export function capWithEllipses(
   suffixOf: (total: number, written: number) => string,
   totalBytes?: number,
 ): string | null {
+  // A text too long for the scratch buffer (a huge array of numbers) goes the plain way.
+  if (text.length > SCRATCH_CHARS) return null;
   // Buffer.write encodes a one-byte string that is not all ASCII several times faster than encodeInto.
   const written = scratchOf(text.length * 3).write(text, "utf8");
   // Each stand-in is encoded C2 85 (no other character encodes to that pair); "…" is E2 80 A6.
