@@ -87,7 +87,9 @@ export class KeywordScanner {
     this.ends = new Uint8Array(states * 128);
     // scanInto's scratch: 1 per state reached that ends a keyword.
     const hit = new Uint8Array(states);
-    this.scanInto = scanIntoOver(this.ascii, this.other, this.ends, hit, this.output);
+    this.hit = hit;
+    this.hitBytes = Buffer.from(hit.buffer, hit.byteOffset, hit.byteLength);
+    this.pass = scanIntoOver(this.ascii, this.other, this.ends, hit);
     for (let state = 0; state < states; state++) {
       for (let code = 0; code < 128; code++)
         this.ascii[state * 128 + code] =
@@ -129,23 +131,37 @@ export class KeywordScanner {
    * into `keywords`) that occurs, and appends to `at` the index of the last character of each occurrence
    * of a `located` keyword. Whether any keyword occurs.
    */
-  readonly scanInto: (text: string, seen: Uint8Array, at: number[]) => boolean;
+  scanInto(text: string, seen: Uint8Array, at: number[]): boolean {
+    if (!this.pass(text, at)) return false;
+    // The states hit, found with a Buffer's native search over the same memory and cleared as they are
+    // read: a short text costs nothing for the states it never reached.
+    const { hit, hitBytes, output } = this;
+    for (let s = hitBytes.indexOf(1); s !== -1; s = hitBytes.indexOf(1, s + 1)) {
+      hit[s] = 0;
+      for (const k of output[s] as number[]) seen[k] = 1;
+    }
+    return true;
+  }
+
+  /** 1 for each state the pass reached that ends a keyword (see scanIntoOver), and its Buffer view. */
+  private readonly hit: Uint8Array;
+  private readonly hitBytes: Buffer;
+  private readonly pass: (text: string, at: number[]) => boolean;
 }
 
 /**
- * KeywordScanner.scanInto over one scanner's tables, closed over as constants: V8 then keeps their
- * addresses out of the loop, where reading them from `this` cost about a third more per character.
+ * KeywordScanner.scanInto's pass over one scanner's tables, closed over as constants: V8 then keeps their
+ * addresses out of the loop, where reading them from `this` cost about a third more per character. The
+ * loop stands alone: any call after it in the same function (a Buffer search) cost it about a third again.
  */
 function scanIntoOver(
   ascii: Int32Array,
   other: Int32Array,
   ends: Uint8Array,
   hit: Uint8Array,
-  output: readonly (number[] | null)[],
-): (text: string, seen: Uint8Array, at: number[]) => boolean {
-  return (text, seen, at) => {
+): (text: string, at: number[]) => boolean {
+  return (text, at) => {
     // A hit marks its state only (common words end thousands of times in 64 KiB); keywords are read after.
-    hit.fill(0);
     let any = false;
     let state = 0; // state * 128
     for (let i = 0; i < text.length; i++) {
@@ -157,9 +173,6 @@ function scanIntoOver(
       hit[state >> 7] = 1;
       if (end === 2) at.push(i);
     }
-    if (any)
-      for (let s = 0; s < hit.length; s++)
-        if (hit[s] === 1) for (const k of output[s] as number[]) seen[k] = 1;
     return any;
   };
 }

@@ -46,8 +46,8 @@ const keyWordTexts = KEY_WORD_SPELLINGS.flatMap((w) =>
   w.includes("_") ? ["", "_", ".", "-"].map((sep) => w.replace("_", sep)) : [w],
 );
 export interface TextScan {
-  /** 1 at each credential rule (token-rules.ts order) whose keyword occurs. */
-  readonly rules: Uint8Array;
+  /** The credential rules (indices in token-rules.ts order, ascending) whose keyword occurs. */
+  readonly rules: number[];
   /** The index of the last character of each secret word, ascending. */
   readonly keyWordEnds: number[];
   /** Whether one of the scanner's needles occurs (ASCII case folded). */
@@ -60,10 +60,12 @@ export interface TextScan {
  */
 export class TextScanner {
   private readonly scanner: KeywordScanner;
-  private readonly ruleIndices: number[][];
-  private readonly needleIndex: Map<string, number>;
+  /** For each keyword, the rules (token-rules.ts order) that name it. */
+  private readonly rulesOf: number[][];
   // Reused: masking is synchronous and reads one scan before it starts the next.
   private readonly seen: Uint8Array;
+  /** 1 for a rule already in the scan's list (cleared as soon as the list is made). */
+  private readonly listed = new Uint8Array(RULE_KEYWORDS.length);
   private readonly result: TextScan;
 
   constructor(needles: readonly string[]) {
@@ -72,13 +74,15 @@ export class TextScanner {
     ];
     const index = new Map(keywords.map((k, i) => [k, i]));
     this.scanner = new KeywordScanner(keywords, "", new Set(keyWordTexts));
-    this.ruleIndices = RULE_KEYWORDS.map((words) => words.map((k) => index.get(k) as number));
-    this.needleIndex = new Map(needles.map((n) => [n, index.get(n.toLowerCase()) as number]));
+    this.rulesOf = keywords.map(() => []);
+    RULE_KEYWORDS.forEach((words, r) => {
+      for (const k of words) this.rulesOf[index.get(k) as number]?.push(r);
+    });
+    const needleIndex = new Map(needles.map((n) => [n, index.get(n.toLowerCase()) as number]));
     const seen = new Uint8Array(keywords.length);
-    const needleIndex = this.needleIndex;
     this.seen = seen;
     this.result = {
-      rules: new Uint8Array(RULE_KEYWORDS.length),
+      rules: [],
       keyWordEnds: [],
       has(needle) {
         const k = needleIndex.get(needle);
@@ -90,19 +94,24 @@ export class TextScanner {
 
   /** What `text` holds, in one pass. Valid until the next call. */
   scan(text: string): TextScan {
-    const { seen, result } = this;
+    const { seen, result, rulesOf, listed } = this;
     seen.fill(0);
     result.keyWordEnds.length = 0;
     const any = this.scanner.scanInto(text, seen, result.keyWordEnds);
     const { rules } = result;
-    rules.fill(0);
+    rules.length = 0;
+    // A list of the rules to run, not a flag per rule: most texts wake none, and none is then looked at.
     if (any)
-      for (let r = 0; r < this.ruleIndices.length; r++)
-        for (const k of this.ruleIndices[r] as number[])
-          if (seen[k] === 1) {
-            rules[r] = 1;
-            break;
-          }
+      for (let k = 0; k < seen.length; k++)
+        if (seen[k] === 1)
+          for (const r of rulesOf[k] as number[])
+            if (listed[r] === 0) {
+              listed[r] = 1;
+              rules.push(r);
+            }
+    for (const r of rules) listed[r] = 0;
+    // In the rule set's order, as they always ran: of two equal overlapping spans the first one names it.
+    if (rules.length > 1) rules.sort((a, b) => a - b);
     return result;
   }
 }

@@ -80,12 +80,11 @@ export function entropy(text: string): number {
 
 /**
  * Spans of `text` holding credentials of a known format, from the rules whose keyword occurs in it
- * (`present`, 1 per rule in RULE_KEYWORDS' order, from the text scan). gitleaks' entropy thresholds are
- * not applied: they spare a reviewer placeholders, and a mask errs the other way.
+ * (`present`: their indices in RULE_KEYWORDS' order, ascending, from the text scan). gitleaks' entropy
+ * thresholds are not applied: they spare a reviewer placeholders, and a mask errs the other way.
  */
-export function tokenSpans(text: string, spans: SecretSpan[], present: Uint8Array): void {
-  for (let r = 0; r < RULES.length; r++) {
-    if (present[r] !== 1) continue;
+export function tokenSpans(text: string, spans: SecretSpan[], present: readonly number[]): void {
+  for (const r of present) {
     const rule = RULES[r] as TokenRule;
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(text); m; m = rule.pattern.exec(text)) {
