@@ -16,6 +16,10 @@ export class KeywordScanner {
   private readonly ascii: Int32Array;
   private readonly other: Int32Array;
   private readonly ends: Uint8Array;
+  /** 1 for each state scanInto's pass reached that ends a keyword, and a Buffer view of the same bytes. */
+  private readonly hit: Uint8Array;
+  private readonly hitBytes: Buffer;
+  private readonly pass: (text: string, at: number[]) => boolean;
 
   /**
    * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
@@ -142,11 +146,6 @@ export class KeywordScanner {
     }
     return true;
   }
-
-  /** 1 for each state the pass reached that ends a keyword (see scanIntoOver), and its Buffer view. */
-  private readonly hit: Uint8Array;
-  private readonly hitBytes: Buffer;
-  private readonly pass: (text: string, at: number[]) => boolean;
 }
 
 /**

@@ -45,6 +45,7 @@ export const KEY_WORD = KEY_WORD_SPELLINGS.map((w) => w.replace("_", "[_.-]?")).
 const keyWordTexts = KEY_WORD_SPELLINGS.flatMap((w) =>
   w.includes("_") ? ["", "_", ".", "-"].map((sep) => w.replace("_", sep)) : [w],
 );
+
 export interface TextScan {
   /** The credential rules (indices in token-rules.ts order, ascending) whose keyword occurs. */
   readonly rules: number[];
