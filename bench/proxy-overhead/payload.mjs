@@ -169,12 +169,14 @@ function storedCalls(dir) {
   const rows = db.prepare("SELECT outcome, response FROM calls WHERE method = 'tools/call'").all();
   const dropped = db.prepare("SELECT coalesce(sum(dropped), 0) AS n FROM sessions").get().n;
   db.close();
-  const stored = { n: rows.length, ok: 0, other: 0, longest: 0, leaked: 0, masked: 0, dropped };
+  const stored = { n: rows.length, ok: 0, other: 0, longest: 0, short: 0, leaked: 0, masked: 0, dropped };
   for (const row of rows) {
     const text = decodePayload(row.response) ?? "";
     if (row.outcome === "ok") stored.ok++;
     else stored.other++;
     stored.longest = Math.max(stored.longest, text.length);
+    // A response kept at the short capture (4 KiB): the observer was behind when it came.
+    if (text.length < 8192) stored.short++;
     if (text.includes("ghp_R4nd0m")) stored.leaked++;
     if (text.includes("[masked:")) stored.masked++;
   }
@@ -202,7 +204,7 @@ const made = conns.mcpscope.made;
 const allGood =
   stored.n === made && stored.ok === made && stored.leaked === 0 && stored.masked === made && dropped === 0;
 console.log(
-  `stored: ${stored.n} of ${made} calls (${stored.ok} ok, ${dropped} dropped); longest response text ${stored.longest} characters; credential masked in ${stored.masked}, leaked in ${stored.leaked} — ${allGood ? "all good" : "MISMATCH"}`,
+  `stored: ${stored.n} of ${made} calls (${stored.ok} ok, ${dropped} dropped); longest response text ${stored.longest} characters, ${stored.short} kept short (observer behind); credential masked in ${stored.masked}, leaked in ${stored.leaked} — ${allGood ? "all good" : "MISMATCH"}`,
 );
 const said = conns.mcpscope
   .stderr()
@@ -295,7 +297,7 @@ if (RATE > 0) {
     `rate, mcpscope: ${run.total} calls of ${kib(RATE_BYTES)} asked at ${RATE}/s over ${run.sendSeconds.toFixed(1)} s; ${run.answeredCalls} answered by ${run.answerSeconds.toFixed(1)} s (${(run.answeredCalls / run.answerSeconds).toFixed(0)}/s); wrapper CPU ${((run.cpu * 1e6) / Math.max(1, run.answeredCalls)).toFixed(0)} µs per call`,
   );
   console.log(
-    `rate, mcpscope: stored ${rate.n} (${rate.ok} ok, ${rate.other} with another outcome, ${rate.dropped} unrecorded); credential leaked in ${rate.leaked} — ${good ? "all stored, none mislabelled" : "MISMATCH"}`,
+    `rate, mcpscope: stored ${rate.n} (${rate.ok} ok, ${rate.other} with another outcome, ${rate.dropped} unrecorded; ${rate.short} kept short); credential leaked in ${rate.leaked} — ${good ? "all stored, none mislabelled" : "MISMATCH"}`,
   );
   const saidRate = run.stderr.split("\n").filter((l) => l.startsWith("mcpscope:"));
   if (saidRate.length) console.log(`wrapper said: ${saidRate.join(" | ")}`);

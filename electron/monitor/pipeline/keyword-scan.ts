@@ -11,16 +11,24 @@ export class KeywordScanner {
   /**
    * The scan's table: (state * 128 + ASCII code) → next state * 128, so each character costs one load;
    * `other[state]` is the next state * 128 for any non-ASCII character. `ends[state * 128]` is 1 where a
-   * keyword ends.
+   * keyword ends, 2 where one of them is `located`.
    */
   private readonly ascii: Int32Array;
   private readonly other: Int32Array;
   private readonly ends: Uint8Array;
+  /** 1 for each state scanInto's pass reached that ends a keyword, and a Buffer view of the same bytes. */
+  private readonly hit: Uint8Array;
+  private readonly hitBytes: Buffer;
+  private readonly pass: (text: string, at: number[]) => boolean;
 
-  /** `ignore`: ASCII characters the scan steps over, as if absent from the text. */
+  /**
+   * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
+   * every occurrence `scanInto` reports by position.
+   */
   constructor(
     readonly keywords: readonly string[],
     ignore = "",
+    located: ReadonlySet<string> = new Set(),
   ) {
     let classes = 1;
     for (const keyword of keywords)
@@ -81,13 +89,19 @@ export class KeywordScanner {
     this.ascii = new Int32Array(states * 128);
     this.other = new Int32Array(states);
     this.ends = new Uint8Array(states * 128);
+    // scanInto's scratch: 1 per state reached that ends a keyword.
+    const hit = new Uint8Array(states);
+    this.hit = hit;
+    this.hitBytes = Buffer.from(hit.buffer, hit.byteOffset, hit.byteLength);
+    this.pass = scanIntoOver(this.ascii, this.other, this.ends, hit);
     for (let state = 0; state < states; state++) {
       for (let code = 0; code < 128; code++)
         this.ascii[state * 128 + code] =
           (next[state * classes + (this.classOf[code] as number)] as number) * 128;
       for (const ch of ignore) this.ascii[state * 128 + ch.charCodeAt(0)] = state * 128;
       this.other[state] = (next[state * classes] as number) * 128;
-      if (this.output[state]) this.ends[state * 128] = 1;
+      const out = this.output[state];
+      if (out) this.ends[state * 128] = out.some((k) => located.has(keywords[k] as string)) ? 2 : 1;
     }
   }
 
@@ -98,7 +112,7 @@ export class KeywordScanner {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
-      if (ends[at] === 1) return true;
+      if (ends[at] !== 0) return true;
     }
     return false;
   }
@@ -111,8 +125,53 @@ export class KeywordScanner {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
       at = code < 128 ? (ascii[at + code] as number) : (other[at >> 7] as number);
-      if (ends[at] === 1) for (const k of output[at >> 7] ?? []) found.add(keywords[k] as string);
+      if (ends[at] !== 0) for (const k of output[at >> 7] ?? []) found.add(keywords[k] as string);
     }
     return found;
   }
+
+  /**
+   * The same pass, for a caller that reads it often: sets `seen[k]` to 1 for each keyword `k` (an index
+   * into `keywords`) that occurs, and appends to `at` the index of the last character of each occurrence
+   * of a `located` keyword. Whether any keyword occurs.
+   */
+  scanInto(text: string, seen: Uint8Array, at: number[]): boolean {
+    if (!this.pass(text, at)) return false;
+    // The states hit, found with a Buffer's native search over the same memory and cleared as they are
+    // read: a short text costs nothing for the states it never reached.
+    const { hit, hitBytes, output } = this;
+    for (let s = hitBytes.indexOf(1); s !== -1; s = hitBytes.indexOf(1, s + 1)) {
+      hit[s] = 0;
+      for (const k of output[s] as number[]) seen[k] = 1;
+    }
+    return true;
+  }
+}
+
+/**
+ * KeywordScanner.scanInto's pass over one scanner's tables, closed over as constants: V8 then keeps their
+ * addresses out of the loop, where reading them from `this` cost about a third more per character. The
+ * loop stands alone: any call after it in the same function (a Buffer search) cost it about a third again.
+ */
+function scanIntoOver(
+  ascii: Int32Array,
+  other: Int32Array,
+  ends: Uint8Array,
+  hit: Uint8Array,
+): (text: string, at: number[]) => boolean {
+  return (text, at) => {
+    // A hit marks its state only (common words end thousands of times in 64 KiB); keywords are read after.
+    let any = false;
+    let state = 0; // state * 128
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      state = code < 128 ? (ascii[state + code] as number) : (other[state >> 7] as number);
+      const end = ends[state] as number;
+      if (end === 0) continue;
+      any = true;
+      hit[state >> 7] = 1;
+      if (end === 2) at.push(i);
+    }
+    return any;
+  };
 }

@@ -7,11 +7,15 @@
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
 import { KeywordScanner } from "./keyword-scan.js";
+import { KEY_WORD, type TextScan, TextScanner } from "./text-scan.js";
 import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
-/** The one spelling of a masked value. */
-export function maskedText(kind: string, secret: string): string {
-  return secret.length >= 16 ? `[masked:${kind}…${secret.slice(-4)}]` : `[masked:${kind}]`;
+/** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
+export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
+  if (secret.length < 16) return `[masked:${kind}]`;
+  if (budget?.ellipsis === undefined) return `[masked:${kind}…${secret.slice(-4)}]`;
+  budget.ellipses = (budget.ellipses ?? 0) + 1;
+  return `[masked:${kind}${budget.ellipsis}${secret.slice(-4)}]`;
 }
 
 /** The kind of a value masked because of the key, flag, header or parameter it sits under. */
@@ -77,9 +81,6 @@ function secretValue(value: string, strength: SecretKeyStrength): boolean {
   return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
 }
 
-/** A cheap first look: text with none of these cannot hold a structural match. */
-const KEY_WORD =
-  "pass(?:wo?r)?d|passwd|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig";
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
@@ -90,9 +91,7 @@ const ASSIGNMENT = new RegExp(
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
-/** Each rule runs only on text holding what it needs: a cheap search first, the regex only then. */
-const KEY_WORDS = new RegExp(KEY_WORD, "gi");
-const HAS_AUTH_SCHEME = /bearer|basic/i;
+/** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
 const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
 /** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
@@ -100,6 +99,16 @@ const LOOSE_TOKENS: [string, string, RegExp][] = [
   ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
   ["jwt", "eyJ", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
 ];
+const PRIVATE_KEY_NEEDLE = "PRIVATE KEY";
+const URL_NEEDLE = "://";
+const AUTH_SCHEMES = ["bearer", "basic"];
+/** The one pass over each text masked: the rules' keywords, secret words, and what the other rules need. */
+const TEXT = new TextScanner([
+  PRIVATE_KEY_NEEDLE,
+  URL_NEEDLE,
+  ...AUTH_SCHEMES,
+  ...LOOSE_TOKENS.map((t) => t[1]),
+]);
 const PRIVATE_KEY =
   /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
 
@@ -131,7 +140,8 @@ const NEEDED_WORDS = new KeywordScanner(
  * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
  */
 export function mayHoldSecret(json: string): boolean {
-  if (json.includes("PRIVATE KEY") || json.includes("://") || json.includes("__proto__")) return true;
+  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes("__proto__"))
+    return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   let opens = 0;
   let ascii = true;
@@ -148,30 +158,30 @@ export function mayHoldSecret(json: string): boolean {
 /** Containers nested deeper than this are stored as `[too deep]`. */
 const MAX_DEPTH = 64;
 
-function structuralSpans(text: string, spans: SecretSpan[]): void {
-  if (text.includes("PRIVATE KEY"))
+function structuralSpans(text: string, spans: SecretSpan[], scan: TextScan): void {
+  if (scan.has(PRIVATE_KEY_NEEDLE) && text.includes(PRIVATE_KEY_NEEDLE))
     for (const m of text.matchAll(PRIVATE_KEY)) {
       const at = m.indices?.[0];
       if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
     }
-  if (text.includes("://"))
+  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE))
     for (const m of text.matchAll(URL_USERINFO)) {
       const at = m.indices?.[1];
       if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
     }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
-    if (text.includes(needle))
+    if (scan.has(needle) && text.includes(needle))
       for (const m of text.matchAll(pattern)) {
         const at = m.indices?.[0];
         if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
       }
-  if (HAS_AUTH_SCHEME.test(text))
+  if (AUTH_SCHEMES.some((scheme) => scan.has(scheme)))
     for (const m of text.matchAll(AUTH_SCHEME)) {
       const at = m.indices?.[1];
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
-  assignments(text, spans);
+  assignments(text, spans, scan.keyWordEnds);
 }
 
 /** `[\w.-]`: the characters a key is made of. */
@@ -190,24 +200,24 @@ function isKeyChar(code: number): boolean {
  * The matches `ASSIGNMENT` finds scanning the whole text, found by trying it only at the start of each
  * run of key characters that holds a secret word: a key is such a run (the look-behind pins its start),
  * and a match needs a secret word in its key. A scan of 64 KiB of code mentioning `key` tried the pattern
- * at all 65,536 positions; this tries it at a few.
+ * at all 65,536 positions; this tries it at a few. `wordEnds`: where each secret word ends (the text
+ * scan's), so each run holding one is tried once, unless an earlier match already covers its start.
  */
-function assignments(text: string, spans: SecretSpan[]): void {
+function assignments(text: string, spans: SecretSpan[], wordEnds: readonly number[]): void {
   let matchedTo = 0;
-  KEY_WORDS.lastIndex = 0;
-  for (let word = KEY_WORDS.exec(text); word; word = KEY_WORDS.exec(text)) {
-    let start = word.index;
+  let runEnd = 0;
+  for (const end of wordEnds) {
+    // A word in the run just tried (words lie within runs: their characters are all key characters).
+    if (end < runEnd) continue;
+    let start = end;
     while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
-    // Past the run: the next word search starts after it (one try per run).
-    let runEnd = word.index + word[0].length;
+    runEnd = end + 1;
     while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
-    KEY_WORDS.lastIndex = runEnd;
     if (start < matchedTo) continue;
     ASSIGNMENT_AT.lastIndex = start;
     const m = ASSIGNMENT_AT.exec(text);
     if (!m) continue;
     matchedTo = ASSIGNMENT_AT.lastIndex;
-    KEY_WORDS.lastIndex = Math.max(runEnd, matchedTo);
     assignmentSpan(text, m, spans);
   }
 }
@@ -254,11 +264,17 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
 }
 
 /** Masks every secret in a string; `found` collects the kinds. */
-export function maskString(text: string, found?: Set<string>, keepTo = Number.POSITIVE_INFINITY): string {
+export function maskString(
+  text: string,
+  found?: Set<string>,
+  keepTo = Number.POSITIVE_INFINITY,
+  budget?: MaskBudget,
+): string {
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
-  tokenSpans(text, spans);
-  structuralSpans(text, spans);
+  const scan = TEXT.scan(text);
+  tokenSpans(text, spans, scan.rules);
+  structuralSpans(text, spans, scan);
   if (spans.length === 0) return text.slice(0, keepTo);
   let out = "";
   let at = 0;
@@ -266,7 +282,7 @@ export function maskString(text: string, found?: Set<string>, keepTo = Number.PO
     found?.add(span.kind);
     // Past the kept part: found (it crossed the wrapper), never stored.
     if (span.start >= keepTo) continue;
-    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end));
+    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end), budget);
     at = span.end;
   }
   return at < keepTo ? out + text.slice(at, keepTo) : out;
@@ -303,6 +319,13 @@ export interface MaskBudget {
   left: number;
   /** Set once a string was cut to what was left: the masked copy is not the whole value. */
   cut?: boolean;
+  /**
+   * Written in place of the `…` of masked values, when set, and counted in `ellipses`: a one-byte
+   * character keeps a masked 64 KiB string one-byte, which JSON.stringify and UTF-8 encoding handle several
+   * times faster than the two-byte string one `…` makes of it (capture.ts puts the `…` back).
+   */
+  ellipsis?: string;
+  ellipses?: number;
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
@@ -324,11 +347,11 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
         out[name] = masked === String(item) ? item : masked;
       else {
         found?.add(NAMED_SECRET);
-        out[name] = maskedText(NAMED_SECRET, masked);
+        out[name] = maskedText(NAMED_SECRET, masked, budget);
       }
     } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
       // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found);
+      out[name] = maskAll(item, found, budget);
     } else {
       out[name] = maskValue(item, found, budget, depth + 1);
     }
@@ -343,7 +366,7 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
     return "";
   }
   if (text.length <= budget.left) {
-    const masked = maskString(text, found);
+    const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget);
     budget.left -= masked.length + 4;
     return masked;
   }
@@ -351,17 +374,17 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   // whole, but kept only up to the cut in the original's offsets. Cutting the masked text instead would let
   // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
   budget.cut = true;
-  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left);
+  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left, budget);
   budget.left -= masked.length + 4;
   return masked;
 }
 
-function maskAll(value: unknown, found?: Set<string>): unknown {
+function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
     found?.add(NAMED_SECRET);
-    return maskedText(NAMED_SECRET, String(value));
+    return maskedText(NAMED_SECRET, String(value), budget);
   }
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, found));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found)]));
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found, budget)]));
 }

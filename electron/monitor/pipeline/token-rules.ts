@@ -52,6 +52,9 @@ const RULES: TokenRule[] = data.rules
     secretGroup: (rule as { secretGroup?: number }).secretGroup,
   }));
 
+/** Each rule's keywords, in rule order (what the text scan looks for, text-scan.ts). */
+export const RULE_KEYWORDS: readonly (readonly string[])[] = RULES.map((r) => r.keywords);
+
 const SCANNER = new KeywordScanner([...new Set(RULES.flatMap((r) => r.keywords))]);
 
 /**
@@ -76,14 +79,13 @@ export function entropy(text: string): number {
 }
 
 /**
- * Spans of `text` holding credentials of a known format. gitleaks' entropy thresholds are not applied:
- * they spare a reviewer placeholders, and a mask errs the other way.
+ * Spans of `text` holding credentials of a known format, from the rules whose keyword occurs in it
+ * (`present`: their indices in RULE_KEYWORDS' order, ascending, from the text scan). gitleaks' entropy
+ * thresholds are not applied: they spare a reviewer placeholders, and a mask errs the other way.
  */
-export function tokenSpans(text: string, spans: SecretSpan[]): void {
-  const present = SCANNER.scan(text);
-  if (present.size === 0) return;
-  for (const rule of RULES) {
-    if (!rule.keywords.some((k) => present.has(k))) continue;
+export function tokenSpans(text: string, spans: SecretSpan[], present: readonly number[]): void {
+  for (const r of present) {
+    const rule = RULES[r] as TokenRule;
     rule.pattern.lastIndex = 0;
     for (let m = rule.pattern.exec(text); m; m = rule.pattern.exec(text)) {
       if (m[0] === "") rule.pattern.lastIndex++;

