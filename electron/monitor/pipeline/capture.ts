@@ -5,7 +5,7 @@
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
-import { capWithEllipses, ELLIPSIS_STAND_IN, joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
+import { joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -30,21 +30,14 @@ export function capText(text: string, limitBytes: number, totalBytes?: number): 
   if (total <= limitBytes) return text;
   // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
   const { read, written } = utf8Prefix(text, limitBytes);
-  return joinPrefix(text, read, written, truncated(total, written));
+  return joinPrefix(text, read, written, `…[truncated ${total - written} bytes]`);
 }
 
-/** What follows a capped text: how many bytes were cut. */
-const truncated = (total: number, written: number) => `…[truncated ${total - written} bytes]`;
-
-/**
- * The masked, capped JSON text of a payload (null stays null). `standIn`: false masks the plain way, with
- * `…` written as it is (the same text, slower: see MaskBudget.ellipsis).
- */
+/** The masked, capped JSON text of a payload (null stays null). */
 export function capturePayload(
   value: unknown,
   limitBytes = DEFAULT_CAPTURE_LIMIT,
   found?: Set<string>,
-  standIn = true,
 ): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "object" && "oversized" in (value as object)) {
@@ -56,35 +49,15 @@ export function capturePayload(
   const plain = partial ? null : printed(value);
   // Small and nothing any rule could match: masking would copy it unchanged.
   if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
-  const fast = standIn ? maskedCapture(value, limit, partial, plain, found, ELLIPSIS_STAND_IN) : null;
-  return fast ?? (maskedCapture(value, limit, partial, plain, found) as string);
-}
-
-/**
- * The masked value's JSON text, capped. With `ellipsis`, masking writes that one-byte stand-in for the
- * `…` of masked values and the cap puts `…` back (the same text, from a one-byte string); null when the
- * payload held the stand-in itself.
- */
-function maskedCapture(
-  value: unknown,
-  limit: number,
-  partial: PartialPayload | undefined,
-  plain: string | null,
-  found: Set<string> | undefined,
-  ellipsis?: string,
-): string | null {
-  const budget: MaskBudget = { left: limit, ellipsis, ellipses: 0 };
+  const budget: MaskBudget = { left: limit };
   const text = JSON.stringify(maskValue(value, found, budget));
-  const ellipses = budget.ellipses ?? 0;
   // A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
   const total = partial
     ? Math.max(partial.bytes, limit + 1)
     : budget.cut
-      ? Math.max(plain === null ? Buffer.byteLength(text) + ellipses : Buffer.byteLength(plain), limit + 1)
+      ? Math.max(Buffer.byteLength(plain ?? text), limit + 1)
       : undefined;
-  // No stand-in written: the text is what plain masking makes.
-  if (ellipses === 0) return capText(text, limit, total);
-  return capWithEllipses(text, ellipses, limit, truncated, total);
+  return capText(text, limit, total);
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */

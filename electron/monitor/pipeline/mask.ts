@@ -10,12 +10,9 @@ import { KeywordScanner } from "./keyword-scan.js";
 import { KEY_WORD, type TextScan, TextScanner } from "./text-scan.js";
 import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
-/** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
-export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
-  if (secret.length < 16) return `[masked:${kind}]`;
-  if (budget?.ellipsis === undefined) return `[masked:${kind}…${secret.slice(-4)}]`;
-  budget.ellipses = (budget.ellipses ?? 0) + 1;
-  return `[masked:${kind}${budget.ellipsis}${secret.slice(-4)}]`;
+/** The one spelling of a masked value. */
+export function maskedText(kind: string, secret: string): string {
+  return secret.length >= 16 ? `[masked:${kind}…${secret.slice(-4)}]` : `[masked:${kind}]`;
 }
 
 /** The kind of a value masked because of the key, flag, header or parameter it sits under. */
@@ -264,12 +261,7 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
 }
 
 /** Masks every secret in a string; `found` collects the kinds. */
-export function maskString(
-  text: string,
-  found?: Set<string>,
-  keepTo = Number.POSITIVE_INFINITY,
-  budget?: MaskBudget,
-): string {
+export function maskString(text: string, found?: Set<string>, keepTo = Number.POSITIVE_INFINITY): string {
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
   const scan = TEXT.scan(text);
@@ -282,7 +274,7 @@ export function maskString(
     found?.add(span.kind);
     // Past the kept part: found (it crossed the wrapper), never stored.
     if (span.start >= keepTo) continue;
-    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end), budget);
+    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end));
     at = span.end;
   }
   return at < keepTo ? out + text.slice(at, keepTo) : out;
@@ -319,13 +311,6 @@ export interface MaskBudget {
   left: number;
   /** Set once a string was cut to what was left: the masked copy is not the whole value. */
   cut?: boolean;
-  /**
-   * Written in place of the `…` of masked values, when set, and counted in `ellipses`: a one-byte
-   * character keeps a masked 64 KiB string one-byte, which JSON.stringify and UTF-8 encoding handle several
-   * times faster than the two-byte string one `…` makes of it (capture.ts puts the `…` back).
-   */
-  ellipsis?: string;
-  ellipses?: number;
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
@@ -347,11 +332,11 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
         out[name] = masked === String(item) ? item : masked;
       else {
         found?.add(NAMED_SECRET);
-        out[name] = maskedText(NAMED_SECRET, masked, budget);
+        out[name] = maskedText(NAMED_SECRET, masked);
       }
     } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
       // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found, budget);
+      out[name] = maskAll(item, found);
     } else {
       out[name] = maskValue(item, found, budget, depth + 1);
     }
@@ -366,7 +351,7 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
     return "";
   }
   if (text.length <= budget.left) {
-    const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget);
+    const masked = maskString(text, found);
     budget.left -= masked.length + 4;
     return masked;
   }
@@ -374,17 +359,17 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   // whole, but kept only up to the cut in the original's offsets. Cutting the masked text instead would let
   // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
   budget.cut = true;
-  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left, budget);
+  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left);
   budget.left -= masked.length + 4;
   return masked;
 }
 
-function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unknown {
+function maskAll(value: unknown, found?: Set<string>): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
     found?.add(NAMED_SECRET);
-    return maskedText(NAMED_SECRET, String(value), budget);
+    return maskedText(NAMED_SECRET, String(value));
   }
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found, budget)]));
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found)]));
 }

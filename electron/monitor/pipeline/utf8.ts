@@ -6,8 +6,7 @@
 const encoder = new TextEncoder();
 /** Texts up to this many characters are encoded into the reused buffer (3 bytes a character at most). */
 const SCRATCH_CHARS = 1024 * 1024;
-// A Buffer: its `write` and `indexOf` are native and fast where a Uint8Array's are not.
-let scratch = Buffer.alloc(0);
+let scratch = new Uint8Array(0);
 
 /**
  * The last capped text and its bytes (see `cutAndEncode`): the capture cut them, and the store encodes
@@ -47,78 +46,7 @@ export function joinPrefix(text: string, read: number, written: number, suffix: 
   return joined;
 }
 
-/** What masking writes for `…` while it builds a capture (see MaskBudget.ellipsis). */
-export const ELLIPSIS_STAND_IN = "\x85";
-
-/** Where each "…" put back ends, in the capped bytes (capWithEllipses' scratch). */
-const ellipsisEnds: number[] = [];
-
-/**
- * `capText(text with each ELLIPSIS_STAND_IN read as "…", limitBytes, totalBytes)`, computed from the
- * one-byte `text` (its stringify and encoding are cheap), its bytes remembered for `utf8View`. Null when
- * `text` holds other than `count` stand-ins (then one was in the payload) or is too long for the scratch
- * buffer: the caller then masks it again the plain way. Text without a stand-in goes to capText itself.
- */
-export function capWithEllipses(
-  text: string,
-  count: number,
-  limitBytes: number,
-  suffixOf: (total: number, written: number) => string,
-  totalBytes?: number,
-): string | null {
-  // A text too long for the scratch buffer (a huge array of numbers) goes the plain way.
-  if (text.length > SCRATCH_CHARS) return null;
-  // Buffer.write encodes a one-byte string that is not all ASCII several times faster than encodeInto.
-  const written = scratchOf(text.length * 3).write(text, "utf8");
-  // Each stand-in is encoded C2 85 (no other character encodes to that pair); "…" is E2 80 A6.
-  const size = written + count;
-  // Room for the suffix too.
-  if (rememberedBytes.length < size + 256)
-    rememberedBytes = new Uint8Array(Math.max(size + 256, 2 * rememberedBytes.length));
-  const out = rememberedBytes;
-  let from = 0;
-  let to = 0;
-  let found = 0;
-  ellipsisEnds.length = 0;
-  for (let at = scratch.indexOf(0x85, 1); at !== -1 && at < written; at = scratch.indexOf(0x85, at + 1)) {
-    if (scratch[at - 1] !== 0xc2) continue;
-    if (++found > count) return null;
-    out.set(scratch.subarray(from, at - 1), to);
-    to += at - 1 - from;
-    out[to++] = 0xe2;
-    out[to++] = 0x80;
-    out[to++] = 0xa6;
-    ellipsisEnds.push(to);
-    from = at + 1;
-  }
-  if (found !== count) return null;
-  out.set(scratch.subarray(from, written), to);
-  to += written - from;
-  const total = totalBytes ?? size;
-  if (total <= limitBytes) {
-    const whole = text.replaceAll(ELLIPSIS_STAND_IN, "…");
-    remembered = { text: whole, bytes: out.subarray(0, size) };
-    return whole;
-  }
-  // The cut: the last character boundary within the limit, as encodeInto would stop.
-  let cut = Math.min(limitBytes, size);
-  while (cut < size && cut > 0 && ((out[cut] as number) & 0xc0) === 0x80) cut--;
-  // In the stand-in text that boundary lies one byte earlier per "…" before it.
-  let before = 0;
-  while (before < ellipsisEnds.length && (ellipsisEnds[before] as number) <= cut) before++;
-  // All ASCII but the stand-ins (two bytes each): characters are bytes; else let encodeInto count them.
-  const read =
-    written === text.length + count
-      ? cut - 2 * before
-      : encoder.encodeInto(text, scratch.subarray(0, cut - before)).read;
-  const suffix = suffixOf(total, cut);
-  const joined = text.slice(0, read).replaceAll(ELLIPSIS_STAND_IN, "…") + suffix;
-  const tail = encoder.encodeInto(suffix, out.subarray(cut));
-  remembered = { text: joined, bytes: out.subarray(0, cut + tail.written) };
-  return joined;
-}
-
-function scratchOf(bytes: number): Buffer {
-  if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(Math.max(bytes, 4096));
+function scratchOf(bytes: number): Uint8Array {
+  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, 4096));
   return scratch;
 }
