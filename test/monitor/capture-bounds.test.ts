@@ -18,7 +18,7 @@ import { packBatch } from "../../electron/monitor/proxy/copy-batch.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
+import { decodePayload, encodePayload } from "../../electron/monitor/store/payload-codec.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { tempDir } from "../helpers/mcp.js";
 
@@ -307,5 +307,31 @@ describe("while the observer is behind the traffic", () => {
     // Caught up: the full capture again (past the short cut, up to the limit).
     expect(sizes[4]).toBeGreaterThan(64 * 1024 - 64);
     for (const row of rows) expect(row.response).not.toContain(straddling.slice(0, 8));
+  });
+});
+
+describe("captures side by side", () => {
+  it("keeps a payload's own characters and each capture's own bytes, whatever was masked beside them", () => {
+    // A request cut at the limit, then a response with a masked value next to an unusual character, a
+    // value masked and then overwritten (__proto__), and keys that mask alike.
+    const request = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { text: "A".repeat(70_000) } };
+    const response = {
+      jsonrpc: "2.0",
+      id: 1,
+      result: {
+        note: "B\u0085C",
+        auth: "Bearer abcdefghijklmnopqrstuvwxyz",
+        ["__proto__"]: "token=abcdefghijklmnopqrstuvwxyz",
+        pad: "b".repeat(3000),
+      },
+    };
+    const requestText = capturePayload(request) as string;
+    const responseText = capturePayload(JSON.parse(JSON.stringify(response))) as string;
+    expect(responseText).toContain('"note":"B\u0085C"');
+    expect(responseText).toContain("[masked:");
+    expect(responseText).not.toContain("abcdefghijklmnopqrstuvwxyz");
+    // What the store encodes for the request is the request's text, not bytes another capture left.
+    expect(decodePayload(encodePayload(requestText) as Uint8Array | string)).toBe(requestText);
+    expect(decodePayload(encodePayload(responseText) as Uint8Array | string)).toBe(responseText);
   });
 });
