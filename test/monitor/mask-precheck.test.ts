@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { capturePayload } from "../../electron/monitor/pipeline/capture.js";
 import { maskValue, mayHoldSecret } from "../../electron/monitor/pipeline/mask.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 
 const LIMIT = 64 * 1024;
 
@@ -19,15 +20,7 @@ const placements = (text: string): unknown[] => [
   text,
 ];
 
-let seed = 0xc0ffee;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const { random, pick } = seededRandom(0xc0ffee);
 
 /** Ordinary words, near-misses of the rules' words, and pieces of real ones. */
 const WORDS = [

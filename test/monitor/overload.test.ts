@@ -10,11 +10,10 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
-import { Observation } from "../../electron/monitor/proxy/observation.js";
 import type { ToWorker, WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
-import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
+import { observationOver } from "../helpers/observation.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -50,19 +49,7 @@ function slowObserver(sessionId: string, maxInFlightBytes: number, options: { cu
     drainDeadline: new SharedArrayBuffer(8),
     ...shared,
   };
-  let observation: Observation | null = null;
-  const writer = new BatchWriter({
-    open: () => openDb(join(dir.path, "mcpscope.db")),
-    onBatch: () => observation?.recorder.committed(),
-    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
-  });
-  observation = new Observation(init, writer, (message) => {
-    if (message.type === "ack") {
-      queue.acknowledge(message.bytes);
-      if (message.slabs) queue.recycle(message.slabs);
-    }
-  });
-  const current = observation;
+  const current = observationOver(init, join(dir.path, "mcpscope.db"), queue);
   let cutLines = 0;
   return {
     queue,

@@ -11,6 +11,7 @@ import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { KEY_WORD, TextScanner } from "../../electron/monitor/pipeline/text-scan.js";
 import { RULE_KEYWORDS } from "../../electron/monitor/pipeline/token-rules.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
+import { seededRandom } from "../helpers/seeded-random.js";
 
 const isKeyChar = (c: string) => /[\w.-]/.test(c);
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -60,15 +61,7 @@ function expectSameAsSearches(text: string): void {
   expect(runsByRegex(text), text.slice(0, 200)).toEqual(runsByRegex(text, KEY_WORD_BEFORE));
 }
 
-let seed = 0x7e57;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const { random, pick } = seededRandom(0x7e57);
 
 /** Secret words and rule keywords in random case, near-misses, and look-alikes outside ASCII. */
 const PIECES = [

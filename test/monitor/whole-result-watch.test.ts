@@ -9,11 +9,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { CONTROL_SLOTS, CONTROL_WHOLE } from "../../electron/monitor/proxy/line-elider.js";
-import { Observation } from "../../electron/monitor/proxy/observation.js";
 import type { ToWorker, WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
-import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
+import { observationOver } from "../helpers/observation.js";
 
 const MIB = 1024 * 1024;
 const TIMEOUT_MS = 60_000;
@@ -49,19 +48,7 @@ function wrapper(sessionId: string, maxInFlightBytes = 32 * MIB) {
     elision: control.buffer as SharedArrayBuffer,
     progress,
   };
-  let observation: Observation | null = null;
-  const writer = new BatchWriter({
-    open: () => openDb(join(dir.path, "mcpscope.db")),
-    onBatch: () => observation?.recorder.committed(),
-    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
-  });
-  observation = new Observation(init, writer, (message) => {
-    if (message.type === "ack") {
-      queue.acknowledge(message.bytes);
-      if (message.slabs) queue.recycle(message.slabs);
-    }
-  });
-  const current = observation;
+  const current = observationOver(init, join(dir.path, "mcpscope.db"), queue);
   let at = Date.now();
   /** Long answers copied as head and tail, among the messages handed over so far. */
   const cut = () => inbox.reduce((n, m) => n + (m.type === "chunks" ? m.batch.elided.length : 0), 0);

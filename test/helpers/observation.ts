@@ -1,0 +1,25 @@
+/**
+ * The observer worker's code in the test's own thread, over a real database: an `Observation` whose
+ * writer commits to `dbPath` and whose acknowledgements go back to `queue`, as observer-worker.ts wires it.
+ */
+import type { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
+import { Observation } from "../../electron/monitor/proxy/observation.js";
+import type { WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
+import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+
+export function observationOver(init: WorkerInit, dbPath: string, queue: CopyQueue): Observation {
+  let observation: Observation | null = null;
+  const writer = new BatchWriter({
+    open: () => openDb(dbPath),
+    onBatch: () => observation?.recorder.committed(),
+    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
+  });
+  observation = new Observation(init, writer, (message) => {
+    if (message.type === "ack") {
+      queue.acknowledge(message.bytes);
+      if (message.slabs) queue.recycle(message.slabs);
+    }
+  });
+  return observation;
+}
