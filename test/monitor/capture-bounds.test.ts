@@ -333,5 +333,11 @@ describe("captures side by side", () => {
     // What the store encodes for the request is the request's text, not bytes another capture left.
     expect(decodePayload(encodePayload(requestText) as Uint8Array | string)).toBe(requestText);
     expect(decodePayload(encodePayload(responseText) as Uint8Array | string)).toBe(responseText);
+    // The same without the overwritten value: a capture that falls back to another way of capping.
+    const plainer = { jsonrpc: "2.0", id: 2, result: { note: "B\u0085C", auth: response.result.auth } };
+    const requestAgain = capturePayload(request) as string;
+    const plainerText = capturePayload(plainer) as string;
+    expect(plainerText).toContain('"note":"B\u0085C"');
+    expect(decodePayload(encodePayload(requestAgain) as Uint8Array | string)).toBe(requestAgain);
   });
 });

@@ -97,4 +97,26 @@ describe("the observer's courtesy", () => {
     second(courtesy, c, MAX_SHARE / 2);
     expect(courtesy.pauses).toBeGreaterThan(busyFirst);
   });
+
+  it("does not pause in a burst: neither after an idle spell nor within a window that turned busy", () => {
+    const c = clock();
+    const courtesy = new Courtesy(c);
+    second(courtesy, c, MAX_SHARE / 4);
+    second(courtesy, c, MAX_SHARE / 4);
+    const quiet = courtesy.pauses;
+    expect(quiet).toBeGreaterThan(0);
+    // Five idle seconds, then a burst: the load is unknown again, so no pauses.
+    c.work(5000);
+    second(courtesy, c, 0.9);
+    expect(courtesy.pauses).toBe(quiet);
+
+    // Light load measured, then a burst within the next window: pauses stop once it shows, about 100 ms in,
+    // not at the window's end (a second of 90 % work would otherwise pause after every 0.1 ms of it).
+    second(courtesy, c, MAX_SHARE / 4);
+    second(courtesy, c, MAX_SHARE / 4);
+    const before = courtesy.pauses;
+    second(courtesy, c, 0.9);
+    const wholeSecond = 900 / SLICE_MS;
+    expect(courtesy.pauses - before).toBeLessThan(wholeSecond / 4);
+  });
 });

@@ -18,6 +18,8 @@ export const MAX_SHARE = 0.3;
 export const FRESH_MS = 100;
 /** How long the share is measured over. */
 const WINDOW_MS = 1000;
+/** How far into a window its own share already counts (a burst stops the pauses within this). */
+const EARLY_MS = 100;
 
 export interface CourtesyClock {
   /** Monotonic milliseconds. */
@@ -54,15 +56,23 @@ export class Courtesy {
   /** A batch starts; `readAt` is when its first copy was read off the traffic (epoch ms). */
   begin(readAt: number): void {
     const now = this.clock.now();
-    // After an idle spell the window starts again: idle time long past says nothing of the load now.
+    // After an idle spell the window starts again, the load unknown: idle time long past says nothing of
+    // the load now, and a burst that follows must not find the observer pausing.
     if (now - this.windowStart > 2 * WINDOW_MS) {
       this.windowStart = now;
       this.busyInWindow = 0;
+      this.share = 1;
     } else this.roll(now);
     this.batchStart = now;
     this.sliceStart = now;
     this.pausedInBatch = 0;
-    this.active = this.share < MAX_SHARE && this.clock.epoch() - readAt < FRESH_MS;
+    this.active = this.share < MAX_SHARE && this.clock.epoch() - readAt < FRESH_MS && !this.busyNow(now);
+  }
+
+  /** The window under way is already past the share (a burst since the last window): no waiting for its end. */
+  private busyNow(now: number): boolean {
+    const elapsed = now - this.windowStart;
+    return elapsed >= EARLY_MS && this.busyInWindow / elapsed >= MAX_SHARE;
   }
 
   /** Between two copies of the batch: pauses if this slice of work is used up. */

@@ -17,7 +17,7 @@ import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 
 /** How much lower than the traffic's the observer runs (nice +10: about a tenth of a busy core's share). */
-export const OBSERVER_NICE = Number(process.env.MCPSCOPE_OBSERVER_NICE ?? 10);
+export const OBSERVER_NICE = Math.round(Number(process.env.MCPSCOPE_OBSERVER_NICE ?? 10));
 
 /** Lowers the calling thread's priority by `nice` where the system allows it per thread; says whether it did. */
 export function lowerThreadPriority(nice = OBSERVER_NICE): boolean {
