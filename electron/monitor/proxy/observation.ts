@@ -154,12 +154,12 @@ export class Observation {
           // Marks of client bytes up to here that no framed line holds are lowered (WholeResultLedger).
           if (item.marks !== undefined) this.wholeResult?.settle(item.marks, this.splitters.in.betweenLines);
         }
-        // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
         this.courtesy.end();
+        // Nothing keeps a chunk past its push (the splitters copy what they hold): its slab goes back.
         const { bytes, slabs } = batchBuffers(message.batch);
         this.acknowledge(bytes, slabs);
         const last = items[items.length - 1];
-        if (last) this.pace(Date.now() - last.at, message.inFlight ?? 0);
+        if (last) this.pace(Date.now() - last.at, message.inFlight);
         return;
       }
       case "gap": {

@@ -33,8 +33,10 @@ const ZSTD_LEVEL = 1;
 
 function zstdCodec(): Codec | undefined {
   const { zstdCompressSync: compress, zstdDecompressSync: decompress, constants } = zstd;
+  if (!compress || !decompress) return undefined;
+  // Without the parameter's constant, zstd's own level: rows already stored must stay readable.
   const level = constants.ZSTD_c_compressionLevel;
-  if (!compress || !decompress || level === undefined) return undefined;
+  if (level === undefined) return { compress: (b) => compress(b), decompress };
   const options = { params: { [level]: ZSTD_LEVEL } };
   return { compress: (b) => compress(b, options), decompress };
 }
