@@ -9,10 +9,10 @@ import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb } from "../../electron/monitor/store/db.js";
 import type { EventRecord } from "../../shared/events.js";
 import type { StorageInfo } from "../../shared/storage.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
+import { seedLogRows } from "../helpers/seed-database.js";
 import { readWorkerBundle } from "../helpers/worker-bundle.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -33,19 +33,6 @@ const MARKER = "db-clean-close";
 // A clock two days on: the check recorded at open is then due again, so the background one runs at once.
 const checkNow = { delayMs: 0, now: () => Date.now() + 2 * 86_400_000 };
 
-/** A database with a few thousand log rows, checkpointed into the main file. */
-function seed(dataDir: string): void {
-  const db = openDb(databasePath(dataDir));
-  const insert = db.prepare(
-    "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 's', 'stderr', ?)",
-  );
-  db.transaction(() => {
-    for (let i = 0; i < 3000; i++) insert.run(i, `line ${i} ${"x".repeat(200)}`);
-  });
-  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  db.close();
-}
-
 /** Two pages in the middle of the logs table overwritten; the header and schema stay readable. */
 function damagePages(dataDir: string): void {
   const fd = openSync(databasePath(dataDir), "r+");
@@ -64,7 +51,7 @@ const asideFiles = (dataDir: string) =>
 describe("the database check", () => {
   it("runs at open after an unclean close, is skipped after a clean one, and finds damage in the background", async () => {
     const dataDir = join(dir.path, "background");
-    seed(dataDir);
+    seedLogRows(dataDir);
 
     // No marker (as after a crash): checked at open, recorded as such; the marker appears at close only.
     const first = await createEngine({ dataDir, ...quiet });
@@ -111,7 +98,7 @@ describe("the database check", () => {
 
   it("a restore in the app forgets what the last check found about the file it replaced", async () => {
     const dataDir = join(dir.path, "restored");
-    seed(dataDir);
+    seedLogRows(dataDir);
     const engine = await createEngine({ dataDir, ...quiet });
     try {
       const backup = (await engine.invoke("storage.backup", {})) as { file: string };
@@ -139,7 +126,7 @@ describe("the database check", () => {
 
   it("a check that passes in the background is recorded; the marker waits for the last engine to close", async () => {
     const dataDir = join(dir.path, "two-engines");
-    seed(dataDir);
+    seedLogRows(dataDir);
     const a = await createEngine({ dataDir, ...quiet, integrityCheck: checkNow });
     const b = await createEngine({ dataDir, ...quiet });
     try {

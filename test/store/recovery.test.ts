@@ -27,6 +27,7 @@ import type { EventRecord } from "../../shared/events.js";
 import type { StorageInfo } from "../../shared/storage.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
+import { seedLogRows } from "../helpers/seed-database.js";
 
 const SERVER = join(import.meta.dirname, "..", "fixtures", "misbehaving-server.mjs");
 const INPUT = [
@@ -152,15 +153,7 @@ describe("a damaged database", () => {
 
   it("damaged pages: `db check` lists them and exits 1; the engine moves the file aside", async () => {
     const dataDir = join(dir.path, "pages");
-    const db = openDb(databasePath(dataDir));
-    const insert = db.prepare(
-      "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 's', 'stderr', ?)",
-    );
-    db.transaction(() => {
-      for (let i = 0; i < 3000; i++) insert.run(i, `line ${i} ${"x".repeat(200)}`);
-    });
-    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    db.close();
+    seedLogRows(dataDir);
     const fd = openSync(databasePath(dataDir), "r+");
     writeSync(fd, randomBytes(2 * 4096), 0, 2 * 4096, 40 * 4096);
     closeSync(fd);

@@ -16,7 +16,7 @@ import { DDSketch } from "../metrics/ddsketch.js";
 import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
-import type { Db, Row, SqlValue } from "./db.js";
+import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
 import { decodePayload } from "./payload-codec.js";
 
 export interface TimeRange {
@@ -175,19 +175,8 @@ function callsByServer(db: Db): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (server: SqlValue | undefined, n: SqlValue | undefined) =>
     counts.set(String(server), (counts.get(String(server)) ?? 0) + num(n));
-  // One snapshot (as in metrics/range-reader.ts): a fold committing in between must not count a call twice.
-  let began = false;
-  try {
-    db.exec("BEGIN");
-    began = true;
-  } catch {
-    // Already inside a transaction: that one is the snapshot.
-  }
-  try {
-    readCounts(db, add);
-  } finally {
-    if (began) db.exec("COMMIT");
-  }
+  // One snapshot: a fold committing in between must not count a call twice.
+  inSnapshot(db, () => readCounts(db, add));
   return counts;
 }
 
