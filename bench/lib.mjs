@@ -49,6 +49,16 @@ export async function bundleEngine(work, exports) {
   return import(pathToFileURL(outfile).href);
 }
 
+/**
+ * The environment for a server the SDK's StdioClientTransport spawns: its default (HOME, PATH…) plus
+ * this shell's `MCPSCOPE_*` variables, which the transport would otherwise drop, so that a bench run
+ * with `MCPSCOPE_OBSERVER_NICE=0` or `MCPSCOPE_RUN_OUTER=1` measures the wrapper it names.
+ */
+export function wrapperEnvironment(defaults) {
+  const ours = Object.entries(process.env).filter(([name]) => name.startsWith("MCPSCOPE_"));
+  return { ...defaults, ...Object.fromEntries(ours) };
+}
+
 export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {

@@ -33,8 +33,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { buildBefore } from "../lib.mjs";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { buildBefore, wrapperEnvironment } from "../lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "mcpscope.js");
@@ -118,6 +118,7 @@ async function connect(name) {
   const transport = new StdioClientTransport({
     command: NODE,
     args: MODES[name],
+    env: wrapperEnvironment(getDefaultEnvironment()),
     stderr: "pipe",
   });
   let stderr = "";
