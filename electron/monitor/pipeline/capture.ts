@@ -5,7 +5,7 @@
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
-import { joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
+import { capWithEllipses, ELLIPSIS_STAND_IN, joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -30,14 +30,21 @@ export function capText(text: string, limitBytes: number, totalBytes?: number): 
   if (total <= limitBytes) return text;
   // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
   const { read, written } = utf8Prefix(text, limitBytes);
-  return joinPrefix(text, read, written, `…[truncated ${total - written} bytes]`);
+  return joinPrefix(text, read, written, truncated(total, written));
 }
 
-/** The masked, capped JSON text of a payload (null stays null). */
+/** What follows a capped text: how many bytes were cut. */
+const truncated = (total: number, written: number) => `…[truncated ${total - written} bytes]`;
+
+/**
+ * The masked, capped JSON text of a payload (null stays null). `standIn`: false masks the plain way, with
+ * `…` written as it is (the same text, slower: see MaskBudget.ellipsis).
+ */
 export function capturePayload(
   value: unknown,
   limitBytes = DEFAULT_CAPTURE_LIMIT,
   found?: Set<string>,
+  standIn = true,
 ): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "object" && "oversized" in (value as object)) {
@@ -49,15 +56,50 @@ export function capturePayload(
   const plain = partial ? null : printed(value);
   // Small and nothing any rule could match: masking would copy it unchanged.
   if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
+  if (standIn) {
+    // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
+    const kinds = found ? new Set<string>() : undefined;
+    const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
+    const text = JSON.stringify(maskValue(value, kinds, budget));
+    const capped = budget.holdsEllipsis
+      ? null
+      : capWithEllipses(
+          text,
+          limit,
+          truncated,
+          (size) => totalBytes(partial, budget, plain, limit, size) ?? size,
+        );
+    if (capped !== null) {
+      for (const kind of kinds ?? []) found?.add(kind);
+      return capped;
+    }
+  }
   const budget: MaskBudget = { left: limit };
   const text = JSON.stringify(maskValue(value, found, budget));
-  // A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
-  const total = partial
-    ? Math.max(partial.bytes, limit + 1)
-    : budget.cut
-      ? Math.max(Buffer.byteLength(plain ?? text), limit + 1)
-      : undefined;
-  return capText(text, limit, total);
+  return capText(
+    text,
+    limit,
+    totalBytes(partial, budget, plain, limit, () => Buffer.byteLength(text)),
+  );
+}
+
+/**
+ * The size of the whole payload's text in bytes where the masked text is not all of it (undefined: it is).
+ * A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
+ */
+function totalBytes(
+  partial: PartialPayload | undefined,
+  budget: MaskBudget,
+  plain: string | null,
+  limit: number,
+  maskedBytes: number | (() => number),
+): number | undefined {
+  if (partial) return Math.max(partial.bytes, limit + 1);
+  if (!budget.cut) return undefined;
+  // Printed, the payload's size; too deep to print, at least the masked text's.
+  const bytes =
+    plain !== null ? Buffer.byteLength(plain) : typeof maskedBytes === "number" ? maskedBytes : maskedBytes();
+  return Math.max(bytes, limit + 1);
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */
