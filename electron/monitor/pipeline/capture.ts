@@ -61,14 +61,10 @@ export function capturePayload(
     const kinds = found ? new Set<string>() : undefined;
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
     const text = JSON.stringify(maskValue(value, kinds, budget));
+    const known = knownTotal(partial, budget, plain, limit);
     const capped = budget.holdsEllipsis
       ? null
-      : capWithEllipses(
-          text,
-          limit,
-          truncated,
-          (size) => totalBytes(partial, budget, plain, limit, size) ?? size,
-        );
+      : capWithEllipses(text, limit, truncated, (size) => known ?? maskedTotal(budget, size, limit));
     if (capped !== null) {
       for (const kind of kinds ?? []) found?.add(kind);
       return capped;
@@ -76,30 +72,33 @@ export function capturePayload(
   }
   const budget: MaskBudget = { left: limit };
   const text = JSON.stringify(maskValue(value, found, budget));
+  const known = knownTotal(partial, budget, plain, limit);
   return capText(
     text,
     limit,
-    totalBytes(partial, budget, plain, limit, () => Buffer.byteLength(text)),
+    known ?? (budget.cut ? maskedTotal(budget, Buffer.byteLength(text), limit) : undefined),
   );
 }
 
 /**
- * The size of the whole payload's text in bytes where the masked text is not all of it (undefined: it is).
+ * The size in bytes of the whole payload's text, where the masked text is not all of it and that size is
+ * known: a message's start (its whole length), or a printed payload that masking cut (its printed length).
  * A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
  */
-function totalBytes(
+function knownTotal(
   partial: PartialPayload | undefined,
   budget: MaskBudget,
   plain: string | null,
   limit: number,
-  maskedBytes: number | (() => number),
 ): number | undefined {
   if (partial) return Math.max(partial.bytes, limit + 1);
-  if (!budget.cut) return undefined;
-  // Printed, the payload's size; too deep to print, at least the masked text's.
-  const bytes =
-    plain !== null ? Buffer.byteLength(plain) : typeof maskedBytes === "number" ? maskedBytes : maskedBytes();
-  return Math.max(bytes, limit + 1);
+  if (budget.cut && plain !== null) return Math.max(Buffer.byteLength(plain), limit + 1);
+  return undefined;
+}
+
+/** Otherwise the masked text's own size (`bytes`), and past the limit if masking cut (too deep to print). */
+function maskedTotal(budget: MaskBudget, bytes: number, limit: number): number {
+  return budget.cut ? Math.max(bytes, limit + 1) : bytes;
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */

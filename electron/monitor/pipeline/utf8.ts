@@ -69,6 +69,8 @@ export function capWithEllipses(
   totalOf: (size: number) => number,
 ): string | null {
   if (text.length > SCRATCH_CHARS) return null;
+  // Short enough to be kept whole however it encodes (3 bytes a character at most): no cut to find.
+  if (totalOf(text.length * 3) <= limitBytes) return text.replaceAll(ELLIPSIS_STAND_IN, "…");
   remembered = null;
   // Buffer.write encodes a one-byte string that is not all ASCII several times faster than encodeInto.
   const written = scratchOf(text.length * 3).write(text, "utf8");
