@@ -67,6 +67,35 @@ describe("the keyword scan in WebAssembly", () => {
     both("no keyword at all ".repeat(100));
   });
 
+  it("answers whether any keyword occurs as the JavaScript loop does, characters it steps over included", () => {
+    const { pick } = seededRandom(85);
+    const spaced = new KeywordScanner(["password", "apikey", "session", "sig"], "-_.");
+    const pieces = [
+      "pass",
+      "word",
+      "-",
+      "_",
+      ".",
+      "api",
+      "key",
+      "Sess",
+      "ion",
+      "s",
+      "ig",
+      "é",
+      "😀",
+      "x".repeat(40),
+    ];
+    for (let n = 0; n < 200; n++) {
+      let text = "";
+      while (text.length < WASM_MIN_CHARS + n * 37) text += pick(pieces);
+      expect(spaced.any(text, true), text.slice(0, 80)).toBe(spaced.any(text, false));
+      expect(scanner.any(text, true)).toBe(scanner.any(text, false));
+    }
+    expect(spaced.any(`${"x".repeat(WASM_MIN_CHARS)}pass-_.word`, true)).toBe(true);
+    expect(spaced.any("x".repeat(WASM_MIN_CHARS * 3), true)).toBe(false);
+  });
+
   it("is what long texts get by default, and short ones keep the JavaScript loop", () => {
     const fresh = new KeywordScanner(keywords, "", new Set(located));
     const made = () => (fresh as unknown as { wasm: unknown }).wasm;

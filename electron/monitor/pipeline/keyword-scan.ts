@@ -30,6 +30,8 @@ export class KeywordScanner {
   private readonly pass: (text: string, at: number[]) => boolean;
   /** The WebAssembly pass, made on the first long text (null: not available here). */
   private wasm: WasmScan | null | undefined;
+  /** Where `any`'s WebAssembly pass would report located keywords' ends: emptied after each use. */
+  private readonly unlocated: number[] = [];
 
   /**
    * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
@@ -116,7 +118,13 @@ export class KeywordScanner {
   }
 
   /** Whether any keyword occurs in `text` (stops at the first). */
-  any(text: string): boolean {
+  any(text: string, useWasm = text.length >= WASM_MIN_CHARS): boolean {
+    const wasm = useWasm ? this.wasmScan() : null;
+    if (wasm) {
+      const found = wasm.run(text, this.unlocated);
+      wasm.hitBytes.fill(0);
+      return found;
+    }
     const { ascii, other, ends } = this;
     let at = 0;
     for (let i = 0; i < text.length; i++) {
@@ -140,14 +148,19 @@ export class KeywordScanner {
     return found;
   }
 
+  private wasmScan(): WasmScan | null {
+    if (this.wasm === undefined) this.wasm = WasmScan.create(this.ascii, this.other, this.ends);
+    this.unlocated.length = 0;
+    return this.wasm;
+  }
+
   /**
    * The same pass, for a caller that reads it often: sets `seen[k]` to 1 for each keyword `k` (an index
    * into `keywords`) that occurs, and appends to `at` the index of the last character of each occurrence
    * of a `located` keyword. Whether any keyword occurs.
    */
   scanInto(text: string, seen: Uint8Array, at: number[], useWasm = text.length >= WASM_MIN_CHARS): boolean {
-    if (useWasm && this.wasm === undefined) this.wasm = WasmScan.create(this.ascii, this.other, this.ends);
-    const wasm = useWasm ? this.wasm : null;
+    const wasm = useWasm ? this.wasmScan() : null;
     if (!(wasm ? wasm.run(text, at) : this.pass(text, at))) return false;
     // The states hit, found with a Buffer's native search over the same memory and cleared as they are
     // read: a short text costs nothing for the states it never reached.

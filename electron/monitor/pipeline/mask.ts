@@ -141,14 +141,14 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes("__proto__"))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
+  // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
-  let ascii = true;
-  for (let i = 0; i < json.length; i++) {
-    const code = json.charCodeAt(i);
-    if (code >= 128) ascii = false;
-    else if ((code === 123 || code === 91) && ++opens > MAX_DEPTH) return true; // maybe "[too deep]"
-  }
+  for (const open of ["{", "["])
+    for (let i = json.indexOf(open); i !== -1; i = json.indexOf(open, i + 1))
+      if (++opens > MAX_DEPTH) return true;
   if (anyTokenKeyword(json)) return true;
+  // All ASCII exactly when every character is one byte of UTF-8 (counted natively).
+  const ascii = Buffer.byteLength(json, "utf8") === json.length;
   // The scan folds ASCII case only; a few other characters lower-case to ASCII letters (K, İ).
   return NEEDED_WORDS.any(ascii ? json : json.toLowerCase());
 }
