@@ -35,9 +35,9 @@ function payloads(secret: string, limit: number, extra: string): unknown[] {
 function expectSame(value: unknown, limit: number): void {
   const fastFound = new Set<string>();
   const plainFound = new Set<string>();
-  const fast = capturePayload(value, limit, fastFound);
+  const fast = capturePayload(value, limit, fastFound, "always");
   const fastBytes = fast === null ? null : Buffer.from(utf8View(fast));
-  const plain = capturePayload(value, limit, plainFound, false);
+  const plain = capturePayload(value, limit, plainFound, "never");
   expect(fast).toBe(plain);
   expect([...fastFound].sort()).toEqual([...plainFound].sort());
   if (fast !== null) expect(fastBytes?.equals(Buffer.from(fast, "utf8"))).toBe(true);
@@ -77,6 +77,19 @@ describe("the one-byte capture path", () => {
     expect(text).toMatch(/\[masked:github-pat….{4}\]/);
     expect(text).toMatch(/…\[truncated \d+ bytes\]$/);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(64 * 1024 + 40);
+  });
+
+  it("does so where a key already reads like a masked one, or a value prints through its own toJSON", () => {
+    const secret = CORPUS.find((c) => c.kind === "github-pat")?.text as string;
+    const echoed = JSON.parse(
+      JSON.stringify({ [secret]: "first", [`[masked:github-pat…${secret.slice(-4)}]`]: 2 }),
+    );
+    expectSame(echoed, 4096);
+    expect(capturePayload(echoed, 4096, undefined, "always")).toBe(
+      `{"[masked:github-pat…${secret.slice(-4)}]":2}`,
+    );
+    const printsItself = Object.assign(() => 0, { toJSON: () => "x\x85y" });
+    expectSame({ f: printsItself, token: secret }, 4096);
   });
 
   it("does so for random payloads holding the stand-in where masked values are dropped or overwritten", () => {

@@ -5,7 +5,14 @@
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
-import { capWithEllipses, ELLIPSIS_STAND_IN, joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
+import {
+  capWithEllipses,
+  ELLIPSIS_STAND_IN,
+  joinPrefix,
+  SCRATCH_CHARS,
+  utf8Prefix,
+  utf8View,
+} from "./utf8.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -33,18 +40,26 @@ export function capText(text: string, limitBytes: number, totalBytes?: number): 
   return joinPrefix(text, read, written, truncated(total, written));
 }
 
+/**
+ * Payloads printing shorter than this are masked the plain way: the stand-in saves them nothing, and a
+ * short text's `…` costs little. (A message's start always takes the stand-in; one that prints longer than
+ * the scratch buffer never does.)
+ */
+const STAND_IN_CHARS = 4096;
+
 /** What follows a capped text: how many bytes were cut. */
 const truncated = (total: number, written: number) => `…[truncated ${total - written} bytes]`;
 
 /**
- * The masked, capped JSON text of a payload (null stays null). `standIn`: false masks the plain way, with
- * `…` written as it is (the same text, slower: see MaskBudget.ellipsis).
+ * The masked, capped JSON text of a payload (null stays null). `standIn`: whether masking writes a one-byte
+ * stand-in for `…` (see MaskBudget.ellipsis) — for long payloads (`auto`), for any, or never; the text is
+ * the same whichever way it was made.
  */
 export function capturePayload(
   value: unknown,
   limitBytes = DEFAULT_CAPTURE_LIMIT,
   found?: Set<string>,
-  standIn = true,
+  standIn: "auto" | "always" | "never" = "auto",
 ): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "object" && "oversized" in (value as object)) {
@@ -56,13 +71,15 @@ export function capturePayload(
   const plain = partial ? null : printed(value);
   // Small and nothing any rule could match: masking would copy it unchanged.
   if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
-  if (standIn) {
+  const long = partial || (plain !== null && plain.length >= STAND_IN_CHARS);
+  const fits = plain === null || plain.length <= SCRATCH_CHARS;
+  if (fits && (standIn === "always" || (standIn === "auto" && long))) {
     // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
     const kinds = found ? new Set<string>() : undefined;
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
     const text = JSON.stringify(maskValue(value, kinds, budget));
     const known = knownTotal(partial, budget, plain, limit);
-    const capped = budget.holdsEllipsis
+    const capped = budget.plainOnly
       ? null
       : capWithEllipses(text, limit, truncated, (size) => known ?? maskedTotal(budget, size, limit));
     if (capped !== null) {

@@ -320,18 +320,20 @@ export interface MaskBudget {
   /**
    * Written in place of the `…` of masked values, when set: one `…` makes a masked 64 KiB string
    * two-byte, which JSON.stringify and UTF-8 encoding handle at about half the speed of a one-byte one
-   * (capture.ts puts the `…` back). Sound only while no text masking reads holds the stand-in itself:
-   * every string, key and value that can reach the masked copy is looked at, and `holdsEllipsis` set if
-   * one does; the caller then masks again the plain way.
+   * (capture.ts puts the `…` back). Sound only while the stand-in is the one difference between the two
+   * spellings: `plainOnly` is set when it might not be — a text masking reads holds the stand-in itself
+   * (every string, key and value that can reach the masked copy is looked at), a masked key holds a real
+   * `…` (a masked key could then coincide with it in one spelling only), or a value is not JSON data —
+   * and the caller then masks again the plain way.
    */
   ellipsis?: string;
-  holdsEllipsis?: boolean;
+  plainOnly?: boolean;
 }
 
 /** Notes in `budget` whether `text`, which may reach the masked copy, holds the ellipsis's stand-in. */
 function admit(text: string, budget: MaskBudget | undefined): void {
-  if (budget?.ellipsis !== undefined && !budget.holdsEllipsis && text.includes(budget.ellipsis))
-    budget.holdsEllipsis = true;
+  if (budget?.ellipsis !== undefined && !budget.plainOnly && text.includes(budget.ellipsis))
+    budget.plainOnly = true;
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
@@ -340,12 +342,19 @@ export const BUDGET_MARGIN = 4096;
 /** A deep copy of `value` with secrets masked in keys and values. Bounded depth (parsed JSON has no cycles). */
 export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
   if (typeof value === "string") return maskBudgeted(value, found, budget);
-  if (value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") {
+    // A function or a bigint prints through its own toJSON, if at all: text no rule here has read.
+    if (budget?.ellipsis !== undefined && (typeof value === "function" || typeof value === "bigint"))
+      budget.plainOnly = true;
+    return value;
+  }
   if (depth > MAX_DEPTH) return "[too deep]";
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const name = maskBudgeted(key, found, budget);
+    // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
+    if (budget?.ellipsis !== undefined && name.includes("…")) budget.plainOnly = true;
     const strength = secretKeyStrength(key);
     if (strength && (typeof item === "string" || typeof item === "number")) {
       const masked = maskBudgeted(String(item), found, budget);

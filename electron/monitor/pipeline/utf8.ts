@@ -6,7 +6,7 @@
  */
 const encoder = new TextEncoder();
 /** Texts up to this many characters are encoded into the reused buffer (3 bytes a character at most). */
-const SCRATCH_CHARS = 1024 * 1024;
+export const SCRATCH_CHARS = 1024 * 1024;
 // A Buffer: its `write` and `indexOf` are native and fast where a Uint8Array's are not.
 let scratch = Buffer.alloc(0);
 
@@ -74,10 +74,12 @@ export function capWithEllipses(
   remembered = null;
   // Buffer.write encodes a one-byte string that is not all ASCII several times faster than encodeInto.
   const written = scratchOf(text.length * 3).write(text, "utf8");
-  // A stand-in is encoded C2 85 (no other character encodes to that pair); `…` is E2 80 A6.
+  // A stand-in is encoded C2 85 (no other character encodes to that pair); `…` is E2 80 A6. Searched in
+  // what was written only: the scratch buffer may be much longer.
+  const bytes = scratch.subarray(0, written);
   let standIns = 0;
-  for (let at = scratch.indexOf(0x85, 1); at !== -1 && at < written; at = scratch.indexOf(0x85, at + 1))
-    if (scratch[at - 1] === 0xc2) standIns++;
+  for (let at = bytes.indexOf(0x85, 1); at !== -1; at = bytes.indexOf(0x85, at + 1))
+    if (bytes[at - 1] === 0xc2) standIns++;
   const size = written + standIns;
   // Room for the suffix too.
   if (rememberedBytes.length < size + 256)
@@ -86,9 +88,9 @@ export function capWithEllipses(
   let from = 0;
   let to = 0;
   ellipsisEnds.length = 0;
-  for (let at = scratch.indexOf(0x85, 1); at !== -1 && at < written; at = scratch.indexOf(0x85, at + 1)) {
-    if (scratch[at - 1] !== 0xc2) continue;
-    out.set(scratch.subarray(from, at - 1), to);
+  for (let at = bytes.indexOf(0x85, 1); at !== -1; at = bytes.indexOf(0x85, at + 1)) {
+    if (bytes[at - 1] !== 0xc2) continue;
+    out.set(bytes.subarray(from, at - 1), to);
     to += at - 1 - from;
     out[to++] = 0xe2;
     out[to++] = 0x80;
@@ -96,7 +98,7 @@ export function capWithEllipses(
     ellipsisEnds.push(to);
     from = at + 1;
   }
-  out.set(scratch.subarray(from, written), to);
+  out.set(bytes.subarray(from), to);
   const total = totalOf(size);
   if (total <= limitBytes) {
     const whole = standIns === 0 ? text : text.replaceAll(ELLIPSIS_STAND_IN, "…");
