@@ -63,6 +63,18 @@ describe("the keyword scan in WebAssembly", () => {
       for (const cut of [1, 3, 6])
         both(`${"-".repeat(32 * 1024 - cut)}${pick(located)}${"x".repeat(random() * 100)}`);
     }
+    // A keyword across the middle of a piece, where its second half is scanned from.
+    for (const [length, middle] of [
+      [600, 300],
+      [4001, 2000],
+      [40_000, 16 * 1024],
+      [40_000, 32 * 1024 + 3616],
+    ] as const)
+      for (let shift = -12; shift <= 2; shift++) {
+        const word = pick(located);
+        const at = middle + shift;
+        both(`${"a".repeat(at)}${word}${"b".repeat(length - at - word.length)}`);
+      }
     both("password ".repeat(20_000));
     both("no keyword at all ".repeat(100));
   });

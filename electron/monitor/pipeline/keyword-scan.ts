@@ -28,6 +28,8 @@ export class KeywordScanner {
   private readonly hit: Uint8Array;
   private readonly hitBytes: Buffer;
   private readonly pass: (text: string, at: number[]) => boolean;
+  /** How many characters fix the automaton's state (its longest keyword), or null: see WasmScan.create. */
+  private readonly warm: number | null;
   /** The WebAssembly pass, made on the first long text (null: not available here). */
   private wasm: WasmScan | null | undefined;
   /** Where `any`'s WebAssembly pass would report located keywords' ends: emptied after each use. */
@@ -42,6 +44,8 @@ export class KeywordScanner {
     ignore = "",
     located: ReadonlySet<string> = new Set(),
   ) {
+    // A character stepped over leaves the state as it was: then no window of characters fixes it.
+    this.warm = ignore === "" ? Math.max(0, ...keywords.map((k) => k.length)) : null;
     let classes = 1;
     for (const keyword of keywords)
       for (const ch of keyword.toLowerCase()) {
@@ -149,7 +153,7 @@ export class KeywordScanner {
   }
 
   private wasmScan(): WasmScan | null {
-    if (this.wasm === undefined) this.wasm = WasmScan.create(this.ascii, this.other, this.ends);
+    if (this.wasm === undefined) this.wasm = WasmScan.create(this.ascii, this.other, this.ends, this.warm);
     this.unlocated.length = 0;
     return this.wasm;
   }

@@ -1,7 +1,8 @@
 /**
  * KeywordScanner's pass over long texts, run by the WebAssembly loop of keyword-scan.wat: the same tables
  * (copied into the module's memory as 16-bit states), the same results. A text is copied in as UTF-16 a
- * piece at a time; the automaton's state carries from one piece to the next.
+ * piece at a time; the automaton's state carries from one piece to the next, and each piece is stepped
+ * through as two halves side by side where the automaton allows it.
  */
 import { KEYWORD_SCAN_WASM } from "./keyword-scan-wasm.js";
 
@@ -16,7 +17,9 @@ interface ScanExports {
   layout(table: number, other: number, ends: number, hit: number): void;
   start(): void;
   any(): number;
+  second(): number;
   scan(text: number, n: number, base: number, out: number): number;
+  scanHalves(text: number, n: number, base: number, out: number, out2: number, warm: number): number;
 }
 
 /** Code units copied in at a time (and the most located ends one piece can report). */
@@ -44,26 +47,40 @@ export class WasmScan {
   readonly hitBytes: Buffer;
   private readonly text: Buffer;
   private readonly out: Uint32Array;
+  private readonly out2: Uint32Array;
 
   private constructor(
     private readonly exports: ScanExports,
     hit: Uint8Array,
     private readonly textAt: number,
     private readonly outAt: number,
+    private readonly warm: number | null,
   ) {
     this.hit = hit;
     this.hitBytes = Buffer.from(hit.buffer, hit.byteOffset, hit.byteLength);
     const { buffer } = exports.memory;
     this.text = Buffer.from(buffer, textAt, PIECE_CHARS * 2);
     this.out = new Uint32Array(buffer, outAt, PIECE_CHARS);
+    this.out2 = new Uint32Array(buffer, this.out2At, PIECE_CHARS);
+  }
+
+  private get out2At(): number {
+    return this.outAt + PIECE_CHARS * 4;
   }
 
   /**
    * A scan over KeywordScanner's tables: `ascii` (state * 128 + code → next state * 128), `other` (state →
-   * next state * 128), `ends` (state * 128 → end mark). Null if WebAssembly is missing or the automaton has
-   * more states than 16 bits can name.
+   * next state * 128), `ends` (state * 128 → end mark). `warm`: how many characters before a position fix
+   * the automaton's state there (its longest keyword's length), or null where nothing does (characters it
+   * steps over): then each piece is stepped through in one go. Null if WebAssembly is missing or the
+   * automaton has more states than 16 bits can name.
    */
-  static create(ascii: Int32Array, other: Int32Array, ends: Uint8Array): WasmScan | null {
+  static create(
+    ascii: Int32Array,
+    other: Int32Array,
+    ends: Uint8Array,
+    warm: number | null,
+  ): WasmScan | null {
     const states = other.length;
     const module = states <= 0xffff ? scanModule() : null;
     if (!module) return null;
@@ -74,7 +91,7 @@ export class WasmScan {
     const hitAt = endsAt + states;
     const textAt = (hitAt + states + 15) & ~15;
     const outAt = textAt + PIECE_CHARS * 2;
-    const size = outAt + PIECE_CHARS * 4;
+    const size = outAt + 2 * PIECE_CHARS * 4;
     // Grown once, here: a later growth would detach the views below.
     exports.memory.grow(Math.ceil((size - exports.memory.buffer.byteLength) / PAGE));
     const { buffer } = exports.memory;
@@ -87,18 +104,23 @@ export class WasmScan {
       endsView[s] = ends[s * 128] as number;
     }
     exports.layout(table, otherAt, endsAt, hitAt);
-    return new WasmScan(exports, new Uint8Array(buffer, hitAt, states), textAt, outAt);
+    return new WasmScan(exports, new Uint8Array(buffer, hitAt, states), textAt, outAt, warm);
   }
 
   /** Marks the states reached in `hit` and appends each located end to `at`; whether any keyword ends. */
   run(text: string, at: number[]): boolean {
-    const { exports, out } = this;
+    const { exports, out, out2, warm } = this;
     exports.start();
     for (let from = 0; from < text.length; from += PIECE_CHARS) {
       const n = Math.min(PIECE_CHARS, text.length - from);
       this.text.write(n === text.length ? text : text.slice(from, from + n), 0, n * 2, "utf16le");
-      const found = exports.scan(this.textAt, n, from, this.outAt);
+      const halves = warm !== null && n >= 2 * warm;
+      const found = halves
+        ? exports.scanHalves(this.textAt, n, from, this.outAt, this.out2At, warm)
+        : exports.scan(this.textAt, n, from, this.outAt);
       for (let i = 0; i < found; i++) at.push(out[i] as number);
+      const second = exports.second();
+      for (let i = 0; i < second; i++) at.push(out2[i] as number);
     }
     return exports.any() === 1;
   }
