@@ -5,7 +5,14 @@
 import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
-import { joinPrefix, utf8Prefix, utf8View } from "./utf8.js";
+import {
+  capWithEllipses,
+  ELLIPSIS_STAND_IN,
+  joinPrefix,
+  SCRATCH_CHARS,
+  utf8Prefix,
+  utf8View,
+} from "./utf8.js";
 
 export { DEFAULT_CAPTURE_LIMIT };
 /**
@@ -30,14 +37,29 @@ export function capText(text: string, limitBytes: number, totalBytes?: number): 
   if (total <= limitBytes) return text;
   // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
   const { read, written } = utf8Prefix(text, limitBytes);
-  return joinPrefix(text, read, written, `…[truncated ${total - written} bytes]`);
+  return joinPrefix(text, read, written, truncated(total, written));
 }
 
-/** The masked, capped JSON text of a payload (null stays null). */
+/**
+ * Payloads printing shorter than this are masked the plain way: the stand-in saves them nothing, and a
+ * short text's `…` costs little. (A message's start always takes the stand-in; one that prints longer than
+ * the scratch buffer never does.)
+ */
+const STAND_IN_CHARS = 4096;
+
+/** What follows a capped text: how many bytes were cut. */
+const truncated = (total: number, written: number) => `…[truncated ${total - written} bytes]`;
+
+/**
+ * The masked, capped JSON text of a payload (null stays null). `standIn`: whether masking writes a one-byte
+ * stand-in for `…` (see MaskBudget.ellipsis) — for long payloads (`auto`), for any, or never; the text is
+ * the same whichever way it was made.
+ */
 export function capturePayload(
   value: unknown,
   limitBytes = DEFAULT_CAPTURE_LIMIT,
   found?: Set<string>,
+  standIn: "auto" | "always" | "never" = "auto",
 ): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "object" && "oversized" in (value as object)) {
@@ -49,15 +71,51 @@ export function capturePayload(
   const plain = partial ? null : printed(value);
   // Small and nothing any rule could match: masking would copy it unchanged.
   if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
+  const long = partial || (plain !== null && plain.length >= STAND_IN_CHARS);
+  const fits = plain === null || plain.length <= SCRATCH_CHARS;
+  if (fits && (standIn === "always" || (standIn === "auto" && long))) {
+    // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
+    const kinds = found ? new Set<string>() : undefined;
+    const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
+    const text = JSON.stringify(maskValue(value, kinds, budget));
+    const known = knownTotal(partial, budget, plain, limit);
+    const capped = budget.plainOnly
+      ? null
+      : capWithEllipses(text, limit, truncated, (size) => known ?? maskedTotal(budget, size, limit));
+    if (capped !== null) {
+      for (const kind of kinds ?? []) found?.add(kind);
+      return capped;
+    }
+  }
   const budget: MaskBudget = { left: limit };
   const text = JSON.stringify(maskValue(value, found, budget));
-  // A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
-  const total = partial
-    ? Math.max(partial.bytes, limit + 1)
-    : budget.cut
-      ? Math.max(Buffer.byteLength(plain ?? text), limit + 1)
-      : undefined;
-  return capText(text, limit, total);
+  const known = knownTotal(partial, budget, plain, limit);
+  return capText(
+    text,
+    limit,
+    known ?? (budget.cut ? maskedTotal(budget, Buffer.byteLength(text), limit) : undefined),
+  );
+}
+
+/**
+ * The size in bytes of the whole payload's text, where the masked text is not all of it and that size is
+ * known: a message's start (its whole length), or a printed payload that masking cut (its printed length).
+ * A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
+ */
+function knownTotal(
+  partial: PartialPayload | undefined,
+  budget: MaskBudget,
+  plain: string | null,
+  limit: number,
+): number | undefined {
+  if (partial) return Math.max(partial.bytes, limit + 1);
+  if (budget.cut && plain !== null) return Math.max(Buffer.byteLength(plain), limit + 1);
+  return undefined;
+}
+
+/** Otherwise the masked text's own size (`bytes`), and past the limit if masking cut (too deep to print). */
+function maskedTotal(budget: MaskBudget, bytes: number, limit: number): number {
+  return budget.cut ? Math.max(bytes, limit + 1) : bytes;
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */

@@ -3,6 +3,14 @@
  * (Aho–Corasick compiled to a table: one lookup per character). This is what decides which credential
  * rules run on a payload, so it is on the observer's path for every message.
  */
+import { WasmScan } from "./wasm-scan.js";
+
+/**
+ * Texts at least this long are scanned by the WebAssembly loop (wasm-scan.ts), about twice as fast as the
+ * JavaScript one per character; shorter ones cost less to scan here than to copy there.
+ */
+export const WASM_MIN_CHARS = 512;
+
 export class KeywordScanner {
   /** Character code (ASCII) → class; 0 for characters no keyword holds. */
   private readonly classOf = new Uint8Array(128);
@@ -20,6 +28,12 @@ export class KeywordScanner {
   private readonly hit: Uint8Array;
   private readonly hitBytes: Buffer;
   private readonly pass: (text: string, at: number[]) => boolean;
+  /** How many characters fix the automaton's state (its longest keyword), or null: see WasmScan.create. */
+  private readonly warm: number | null;
+  /** The WebAssembly pass, made on the first long text (null: not available here). */
+  private wasm: WasmScan | null | undefined;
+  /** Where `any`'s WebAssembly pass would report located keywords' ends: emptied after each use. */
+  private readonly unlocated: number[] = [];
 
   /**
    * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
@@ -30,6 +44,8 @@ export class KeywordScanner {
     ignore = "",
     located: ReadonlySet<string> = new Set(),
   ) {
+    // A character stepped over leaves the state as it was: then no window of characters fixes it.
+    this.warm = ignore === "" ? Math.max(0, ...keywords.map((k) => k.length)) : null;
     let classes = 1;
     for (const keyword of keywords)
       for (const ch of keyword.toLowerCase()) {
@@ -106,7 +122,13 @@ export class KeywordScanner {
   }
 
   /** Whether any keyword occurs in `text` (stops at the first). */
-  any(text: string): boolean {
+  any(text: string, useWasm = text.length >= WASM_MIN_CHARS): boolean {
+    const wasm = useWasm ? this.wasmScan() : null;
+    if (wasm) {
+      const found = wasm.run(text, this.unlocated);
+      wasm.hitBytes.fill(0);
+      return found;
+    }
     const { ascii, other, ends } = this;
     let at = 0;
     for (let i = 0; i < text.length; i++) {
@@ -130,16 +152,25 @@ export class KeywordScanner {
     return found;
   }
 
+  private wasmScan(): WasmScan | null {
+    if (this.wasm === undefined) this.wasm = WasmScan.create(this.ascii, this.other, this.ends, this.warm);
+    this.unlocated.length = 0;
+    return this.wasm;
+  }
+
   /**
    * The same pass, for a caller that reads it often: sets `seen[k]` to 1 for each keyword `k` (an index
    * into `keywords`) that occurs, and appends to `at` the index of the last character of each occurrence
    * of a `located` keyword. Whether any keyword occurs.
    */
-  scanInto(text: string, seen: Uint8Array, at: number[]): boolean {
-    if (!this.pass(text, at)) return false;
+  scanInto(text: string, seen: Uint8Array, at: number[], useWasm = text.length >= WASM_MIN_CHARS): boolean {
+    const wasm = useWasm ? this.wasmScan() : null;
+    if (!(wasm ? wasm.run(text, at) : this.pass(text, at))) return false;
     // The states hit, found with a Buffer's native search over the same memory and cleared as they are
     // read: a short text costs nothing for the states it never reached.
-    const { hit, hitBytes, output } = this;
+    const hit = wasm ? wasm.hit : this.hit;
+    const hitBytes = wasm ? wasm.hitBytes : this.hitBytes;
+    const { output } = this;
     for (let s = hitBytes.indexOf(1); s !== -1; s = hitBytes.indexOf(1, s + 1)) {
       hit[s] = 0;
       for (const k of output[s] as number[]) seen[k] = 1;

@@ -10,9 +10,10 @@ import { KeywordScanner } from "./keyword-scan.js";
 import { KEY_WORD, type TextScan, TextScanner } from "./text-scan.js";
 import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
 
-/** The one spelling of a masked value. */
-export function maskedText(kind: string, secret: string): string {
-  return secret.length >= 16 ? `[masked:${kind}…${secret.slice(-4)}]` : `[masked:${kind}]`;
+/** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
+export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
+  if (secret.length < 16) return `[masked:${kind}]`;
+  return `[masked:${kind}${budget?.ellipsis ?? "…"}${secret.slice(-4)}]`;
 }
 
 /** The kind of a value masked because of the key, flag, header or parameter it sits under. */
@@ -140,14 +141,14 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes("__proto__"))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
+  // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
-  let ascii = true;
-  for (let i = 0; i < json.length; i++) {
-    const code = json.charCodeAt(i);
-    if (code >= 128) ascii = false;
-    else if ((code === 123 || code === 91) && ++opens > MAX_DEPTH) return true; // maybe "[too deep]"
-  }
+  for (const open of ["{", "["])
+    for (let i = json.indexOf(open); i !== -1; i = json.indexOf(open, i + 1))
+      if (++opens > MAX_DEPTH) return true;
   if (anyTokenKeyword(json)) return true;
+  // All ASCII exactly when every character is one byte of UTF-8 (counted natively).
+  const ascii = Buffer.byteLength(json, "utf8") === json.length;
   // The scan folds ASCII case only; a few other characters lower-case to ASCII letters (K, İ).
   return NEEDED_WORDS.any(ascii ? json : json.toLowerCase());
 }
@@ -261,7 +262,12 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
 }
 
 /** Masks every secret in a string; `found` collects the kinds. */
-export function maskString(text: string, found?: Set<string>, keepTo = Number.POSITIVE_INFINITY): string {
+export function maskString(
+  text: string,
+  found?: Set<string>,
+  keepTo = Number.POSITIVE_INFINITY,
+  budget?: MaskBudget,
+): string {
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
   const scan = TEXT.scan(text);
@@ -274,7 +280,7 @@ export function maskString(text: string, found?: Set<string>, keepTo = Number.PO
     found?.add(span.kind);
     // Past the kept part: found (it crossed the wrapper), never stored.
     if (span.start >= keepTo) continue;
-    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end));
+    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end), budget);
     at = span.end;
   }
   return at < keepTo ? out + text.slice(at, keepTo) : out;
@@ -311,6 +317,23 @@ export interface MaskBudget {
   left: number;
   /** Set once a string was cut to what was left: the masked copy is not the whole value. */
   cut?: boolean;
+  /**
+   * Written in place of the `…` of masked values, when set: one `…` makes a masked 64 KiB string
+   * two-byte, which JSON.stringify and UTF-8 encoding handle at about half the speed of a one-byte one
+   * (capture.ts puts the `…` back). Sound only while the stand-in is the one difference between the two
+   * spellings: `plainOnly` is set when it might not be — a text masking reads holds the stand-in itself
+   * (every string, key and value that can reach the masked copy is looked at), a masked key holds a real
+   * `…` (a masked key could then coincide with it in one spelling only), or a value is not JSON data —
+   * and the caller then masks again the plain way.
+   */
+  ellipsis?: string;
+  plainOnly?: boolean;
+}
+
+/** Notes in `budget` whether `text`, which may reach the masked copy, holds the ellipsis's stand-in. */
+function admit(text: string, budget: MaskBudget | undefined): void {
+  if (budget?.ellipsis !== undefined && !budget.plainOnly && text.includes(budget.ellipsis))
+    budget.plainOnly = true;
 }
 
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
@@ -319,12 +342,19 @@ export const BUDGET_MARGIN = 4096;
 /** A deep copy of `value` with secrets masked in keys and values. Bounded depth (parsed JSON has no cycles). */
 export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
   if (typeof value === "string") return maskBudgeted(value, found, budget);
-  if (value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") {
+    // A function or a bigint prints through its own toJSON, if at all: text no rule here has read.
+    if (budget?.ellipsis !== undefined && (typeof value === "function" || typeof value === "bigint"))
+      budget.plainOnly = true;
+    return value;
+  }
   if (depth > MAX_DEPTH) return "[too deep]";
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const name = maskBudgeted(key, found, budget);
+    // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
+    if (budget?.ellipsis !== undefined && name.includes("…")) budget.plainOnly = true;
     const strength = secretKeyStrength(key);
     if (strength && (typeof item === "string" || typeof item === "number")) {
       const masked = maskBudgeted(String(item), found, budget);
@@ -332,11 +362,11 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
         out[name] = masked === String(item) ? item : masked;
       else {
         found?.add(NAMED_SECRET);
-        out[name] = maskedText(NAMED_SECRET, masked);
+        out[name] = maskedText(NAMED_SECRET, masked, budget);
       }
     } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
       // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found);
+      out[name] = maskAll(item, found, budget);
     } else {
       out[name] = maskValue(item, found, budget, depth + 1);
     }
@@ -351,7 +381,8 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
     return "";
   }
   if (text.length <= budget.left) {
-    const masked = maskString(text, found);
+    admit(text, budget);
+    const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget);
     budget.left -= masked.length + 4;
     return masked;
   }
@@ -359,17 +390,26 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   // whole, but kept only up to the cut in the original's offsets. Cutting the masked text instead would let
   // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
   budget.cut = true;
-  const masked = maskString(text.slice(0, budget.left + BUDGET_MARGIN), found, budget.left);
+  const window = text.slice(0, budget.left + BUDGET_MARGIN);
+  admit(window, budget);
+  const masked = maskString(window, found, budget.left, budget);
   budget.left -= masked.length + 4;
   return masked;
 }
 
-function maskAll(value: unknown, found?: Set<string>): unknown {
+function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
     found?.add(NAMED_SECRET);
-    return maskedText(NAMED_SECRET, String(value));
+    const secret = String(value);
+    admit(secret, budget);
+    return maskedText(NAMED_SECRET, secret, budget);
   }
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, found));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, found)]));
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => {
+      admit(k, budget);
+      return [k, maskAll(v, found, budget)];
+    }),
+  );
 }

