@@ -75,6 +75,12 @@ describe("the keyword scan in WebAssembly", () => {
         const at = middle + shift;
         both(`${"a".repeat(at)}${word}${"b".repeat(length - at - word.length)}`);
       }
+    // Every keyword, the longest ones most of all, across the middle of a piece and across two pieces.
+    for (const word of keywords)
+      for (const inside of [1, Math.ceil(word.length / 2), word.length - 1]) {
+        both(`${"a".repeat(2000 - inside)}${word}${"b".repeat(2001 - word.length + inside)}`);
+        both(`${"a".repeat(32 * 1024 - inside)}${word}${"b".repeat(600)}`);
+      }
     both("password ".repeat(20_000));
     both("no keyword at all ".repeat(100));
   });
@@ -106,6 +112,32 @@ describe("the keyword scan in WebAssembly", () => {
     }
     expect(spaced.any(`${"x".repeat(WASM_MIN_CHARS)}pass-_.word`, true)).toBe(true);
     expect(spaced.any("x".repeat(WASM_MIN_CHARS * 3), true)).toBe(false);
+  });
+
+  it("steps over characters where the automaton does, however many, across the middle of a piece", () => {
+    const spaced = new KeywordScanner(["password", "apikey"], "-_.", new Set(["password"]));
+    for (const gap of [0, 10, 40, 400]) {
+      const word = `pass${"-".repeat(gap)}word`;
+      const text = `${"a".repeat(2000 - 6)}${word}${"b".repeat(2000)}`;
+      const seenJs = new Uint8Array(2);
+      const seenWasm = new Uint8Array(2);
+      const atJs: number[] = [];
+      const atWasm: number[] = [];
+      expect(spaced.scanInto(text, seenWasm, atWasm, true)).toBe(spaced.scanInto(text, seenJs, atJs, false));
+      expect(atWasm).toEqual(atJs);
+      expect([...seenWasm]).toEqual([1, 0]);
+      expect(spaced.any(text, true)).toBe(true);
+    }
+  });
+
+  it("leaves nothing of one text's keywords for the next", () => {
+    const seen = new Uint8Array(keywords.length);
+    const at: number[] = [];
+    expect(scanner.any(`password ${"x".repeat(5000)} secret token`, true)).toBe(true);
+    expect(scanner.scanInto("x".repeat(5000), seen, at, true)).toBe(false);
+    expect(seen.every((s) => s === 0)).toBe(true);
+    expect(scanner.scanInto(`${"x".repeat(5000)}token`, seen, at, true)).toBe(true);
+    expect(keywords.filter((_, k) => seen[k] === 1)).toEqual(["token"]);
   });
 
   it("is what long texts get by default, and short ones keep the JavaScript loop", () => {

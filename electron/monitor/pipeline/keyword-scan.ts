@@ -32,8 +32,6 @@ export class KeywordScanner {
   private readonly warm: number | null;
   /** The WebAssembly pass, made on the first long text (null: not available here). */
   private wasm: WasmScan | null | undefined;
-  /** Where `any`'s WebAssembly pass would report located keywords' ends: emptied after each use. */
-  private readonly unlocated: number[] = [];
 
   /**
    * `ignore`: ASCII characters the scan steps over, as if absent from the text. `located`: keywords whose
@@ -124,11 +122,7 @@ export class KeywordScanner {
   /** Whether any keyword occurs in `text` (stops at the first). */
   any(text: string, useWasm = text.length >= WASM_MIN_CHARS): boolean {
     const wasm = useWasm ? this.wasmScan() : null;
-    if (wasm) {
-      const found = wasm.run(text, this.unlocated);
-      wasm.hitBytes.fill(0);
-      return found;
-    }
+    if (wasm) return wasm.runAny(text);
     const { ascii, other, ends } = this;
     let at = 0;
     for (let i = 0; i < text.length; i++) {
@@ -154,7 +148,6 @@ export class KeywordScanner {
 
   private wasmScan(): WasmScan | null {
     if (this.wasm === undefined) this.wasm = WasmScan.create(this.ascii, this.other, this.ends, this.warm);
-    this.unlocated.length = 0;
     return this.wasm;
   }
 

@@ -4,6 +4,7 @@
  * piece at a time; the automaton's state carries from one piece to the next, and each piece is stepped
  * through as two halves side by side where the automaton allows it.
  */
+import { endianness } from "node:os";
 import { KEYWORD_SCAN_WASM } from "./keyword-scan-wasm.js";
 
 /** The part of the WebAssembly API used here (the project's type libraries do not declare it). */
@@ -24,12 +25,19 @@ interface ScanExports {
 
 /** Code units copied in at a time (and the most located ends one piece can report). */
 const PIECE_CHARS = 32 * 1024;
+/** `runAny`'s pieces: it stops at the end of the first piece where a keyword ends. */
+const ANY_PIECE_CHARS = 2 * 1024;
 const PAGE = 64 * 1024;
 
 let compiled: object | null | undefined;
 
-/** The compiled module, or null where WebAssembly cannot run (the JavaScript loop then does the work). */
+/**
+ * The compiled module, or null where WebAssembly cannot run (the JavaScript loop then does the work), or
+ * where the machine is big-endian: the tables are written through typed arrays in its byte order, and
+ * WebAssembly reads memory as little-endian.
+ */
 function scanModule(): object | null {
+  if (compiled === undefined && endianness() !== "LE") compiled = null;
   if (compiled === undefined) {
     try {
       compiled = new WebAssembly.Module(Buffer.from(KEYWORD_SCAN_WASM, "base64"));
@@ -81,6 +89,20 @@ export class WasmScan {
     ends: Uint8Array,
     warm: number | null,
   ): WasmScan | null {
+    try {
+      return WasmScan.instantiate(ascii, other, ends, warm);
+    } catch {
+      // Out of memory for the module, say: the JavaScript loop does the work.
+      return null;
+    }
+  }
+
+  private static instantiate(
+    ascii: Int32Array,
+    other: Int32Array,
+    ends: Uint8Array,
+    warm: number | null,
+  ): WasmScan | null {
     const states = other.length;
     const module = states <= 0xffff ? scanModule() : null;
     if (!module) return null;
@@ -105,6 +127,24 @@ export class WasmScan {
     }
     exports.layout(table, otherAt, endsAt, hitAt);
     return new WasmScan(exports, new Uint8Array(buffer, hitAt, states), textAt, outAt, warm);
+  }
+
+  /**
+   * Whether any keyword occurs in `text`, stopping after the first piece where one ends (a short piece:
+   * a keyword near the start costs little). Leaves `hit` clear.
+   */
+  runAny(text: string): boolean {
+    const { exports } = this;
+    exports.start();
+    let found = false;
+    for (let from = 0; from < text.length && !found; from += ANY_PIECE_CHARS) {
+      const n = Math.min(ANY_PIECE_CHARS, text.length - from);
+      this.text.write(n === text.length ? text : text.slice(from, from + n), 0, n * 2, "utf16le");
+      exports.scan(this.textAt, n, from, this.outAt);
+      found = exports.any() === 1;
+    }
+    if (found) this.hitBytes.fill(0);
+    return found;
   }
 
   /** Marks the states reached in `hit` and appends each located end to `at`; whether any keyword ends. */
