@@ -4,7 +4,8 @@
  * bounded copy queue and is stored like everything else: the calls, the server's stderr, the session.
  * A few sparse lines before then do not start it; at exit the wrapper waits for a thread that is slow to
  * open its database; a thread the held copies cannot be handed to stops observation, never the relay.
- * Once started, the thread runs below the traffic's priority where the system allows it per thread.
+ * Once started, the thread runs below the traffic's priority where the system allows it per thread, as
+ * the HTTP proxy's observer thread does.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
 import { OBSERVER_NICE } from "../../electron/monitor/proxy/thread-priority.js";
+import { startHttpProxy } from "../../electron/monitor/proxy-http/http-proxy.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { ROOT, tempDir } from "../helpers/mcp.js";
 
@@ -235,6 +237,35 @@ describe("the observer thread's priority", () => {
       expect(threadNice().get(process.pid)).toBe(base);
       w.end();
       expect(await w.exitCode).toBe(0);
+    },
+  );
+
+  it.skipIf(process.platform !== "linux" || OBSERVER_NICE <= 0 || base >= 19)(
+    "is lowered for the HTTP proxy's observer too (Linux, at a priority that can be lowered: SKIPPED otherwise)",
+    async () => {
+      const target = Math.min(19, base + OBSERVER_NICE);
+      const lowered = () => [...threadNice().values()].filter((nice) => nice === target).length;
+      const before = lowered();
+      const dataDir = join(dir.path, "http-priority");
+      await mkdir(dataDir);
+      const proxy = await startHttpProxy({
+        upstream: new URL("http://127.0.0.1:9/mcp"),
+        host: "127.0.0.1",
+        port: 0,
+        name: "priority",
+        dataDir,
+        timeoutMs: 60_000,
+        captureLimit: 64 * 1024,
+        maxLineBytes: 16 * 1024 * 1024,
+        workerUrl: pathToFileURL(join(ROOT, "dist", "http-observer-worker.mjs")),
+        report: () => {},
+      });
+      try {
+        await vi.waitFor(() => expect(lowered()).toBe(before + 1), { timeout: 10_000, interval: 20 });
+        expect(threadNice().get(process.pid)).toBe(base);
+      } finally {
+        await proxy.close();
+      }
     },
   );
 });

@@ -1,7 +1,9 @@
 /**
  * The HTTP proxy's observer, on its own thread: reads copies of each exchange, follows each MCP session
  * with the stdio wrapper's SessionObserver and SessionRecorder, and writes batches to SQLite. Like the
- * wrapper's worker, it can only slow itself, never the traffic.
+ * wrapper's worker, it can only slow itself, never the traffic, and it gives way to the traffic the same
+ * way: a lower priority (thread-priority.ts) and short pauses in a batch while it has time to spare
+ * (courtesy.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { EventTracker } from "../events/tracker.js";
@@ -10,6 +12,8 @@ import { LogSettingsSource } from "../logs/log-settings.js";
 import { databasePath } from "../paths.js";
 import { batchItems } from "../proxy/copy-batch.js";
 import { batchBuffers, type QueueMessage } from "../proxy/copy-queue.js";
+import { Courtesy } from "../proxy/courtesy.js";
+import { lowerThreadPriority } from "../proxy/thread-priority.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openDb } from "../store/db.js";
 import { ExchangeObserver } from "./exchange-observer.js";
@@ -17,6 +21,8 @@ import { HttpSessions } from "./http-sessions.js";
 import type { BodyStream, FromHttpWorker, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
 
 const init = workerData as HttpWorkerInit;
+lowerThreadPriority();
+const courtesy = new Courtesy();
 const port = parentPort;
 if (!port) throw new Error("http-observer-worker must run as a worker thread");
 const send = (message: FromHttpWorker) => port.postMessage(message);
@@ -65,7 +71,11 @@ port.on("message", (message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorke
 function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>): void {
   switch (message.type) {
     case "chunks": {
-      for (const item of batchItems(message.batch)) {
+      const items = batchItems(message.batch);
+      const first = items.find((item) => !("control" in item));
+      courtesy.begin(first && !("control" in first) ? first.at : Date.now());
+      for (const item of items) {
+        courtesy.between();
         try {
           if ("control" in item) {
             handle(item.control);
@@ -76,6 +86,7 @@ function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>):
           exchanges.chunk(exchange, side, bytes, item.at);
         } catch {}
       }
+      courtesy.end();
       send({ type: "ack", bytes: batchBuffers(message.batch).bytes });
       return;
     }
