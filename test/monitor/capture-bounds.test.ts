@@ -200,6 +200,25 @@ describe("a response far over the capture limit, read in place", () => {
   });
 });
 
+describe("a whole message longer than the capture limit", () => {
+  it("says how much of the message as it came was left out, and stores the same text as when printed", () => {
+    const value = {
+      jsonrpc: "2.0",
+      id: 7,
+      result: { content: [{ type: "text", text: "z".repeat(100_000) }] },
+    };
+    const printed = Buffer.byteLength(JSON.stringify(value));
+    const measured = capturePayload(value, 4096) as string;
+    expect(capturePayload(value, 4096, undefined, { bytes: printed })).toBe(measured);
+    // The same message as a server printed it with spaces: the cut counts its own bytes.
+    const spaced = Buffer.byteLength(JSON.stringify(value, null, 2));
+    const told = capturePayload(value, 4096, undefined, { bytes: spaced }) as string;
+    const kept = Buffer.byteLength(told.replace(/…\[truncated \d+ bytes\]$/, ""));
+    expect(told).toMatch(new RegExp(`…\\[truncated ${spaced - kept} bytes\\]$`));
+    expect(told.slice(0, 4000)).toBe(measured.slice(0, 4000));
+  });
+});
+
 describe("capping text", () => {
   it("cuts on a character boundary, never inside a surrogate pair", () => {
     expect(capText("🙂".repeat(10), 9)).toBe(`${"🙂".repeat(2)}…[truncated 32 bytes]`);

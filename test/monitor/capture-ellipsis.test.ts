@@ -35,11 +35,15 @@ function payloads(secret: string, limit: number, extra: string): unknown[] {
 function expectSame(value: unknown, limit: number): void {
   const fastFound = new Set<string>();
   const plainFound = new Set<string>();
-  const fast = capturePayload(value, limit, fastFound, "always");
+  const fast = capturePayload(value, limit, fastFound, { standIn: "always" });
   const fastBytes = fast === null ? null : Buffer.from(utf8View(fast));
-  const plain = capturePayload(value, limit, plainFound, "never");
+  const plain = capturePayload(value, limit, plainFound, { standIn: "never" });
   expect(fast).toBe(plain);
   expect([...fastFound].sort()).toEqual([...plainFound].sort());
+  // Told the message's size as it came (here the size it prints to), the capture is the same text.
+  const printed = JSON.stringify(value);
+  if (printed !== undefined)
+    expect(capturePayload(value, limit, undefined, { bytes: Buffer.byteLength(printed) })).toBe(plain);
   if (fast !== null) expect(fastBytes?.equals(Buffer.from(fast, "utf8"))).toBe(true);
 }
 
@@ -85,7 +89,7 @@ describe("the one-byte capture path", () => {
       JSON.stringify({ [secret]: "first", [`[masked:github-pat…${secret.slice(-4)}]`]: 2 }),
     );
     expectSame(echoed, 4096);
-    expect(capturePayload(echoed, 4096, undefined, "always")).toBe(
+    expect(capturePayload(echoed, 4096, undefined, { standIn: "always" })).toBe(
       `{"[masked:github-pat…${secret.slice(-4)}]":2}`,
     );
     const printsItself = Object.assign(() => 0, { toJSON: () => "x\x85y" });

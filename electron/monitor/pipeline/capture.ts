@@ -50,35 +50,48 @@ const STAND_IN_CHARS = 4096;
 /** What follows a capped text: how many bytes were cut. */
 const truncated = (total: number, written: number) => `…[truncated ${total - written} bytes]`;
 
-/**
- * The masked, capped JSON text of a payload (null stays null). `standIn`: whether masking writes a one-byte
- * stand-in for `…` (see MaskBudget.ellipsis) — for long payloads (`auto`), for any, or never; the text is
- * the same whichever way it was made.
- */
+export interface CaptureOptions {
+  /** Whether masking writes a one-byte stand-in for `…` (see MaskBudget.ellipsis): for long payloads, any, none. */
+  standIn?: "auto" | "always" | "never";
+  /**
+   * The message's size in bytes as it came (the length of the line it was parsed from), when known: a
+   * payload too long to be stored without masking is then not printed only to be measured, and a cut
+   * counts what was left out of the message itself.
+   */
+  bytes?: number;
+}
+
+/** The masked, capped JSON text of a payload (null stays null); the same text whichever way it is made. */
 export function capturePayload(
   value: unknown,
   limitBytes = DEFAULT_CAPTURE_LIMIT,
   found?: Set<string>,
-  standIn: "auto" | "always" | "never" = "auto",
+  options: CaptureOptions = {},
 ): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "object" && "oversized" in (value as object)) {
     return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
   }
+  const { standIn = "auto" } = options;
+  const wire = options.bytes !== undefined && options.bytes > 0 ? options.bytes : undefined;
   // The start of a longer message: cut where it was read to be cut, however long its start prints.
   const partial = (value as { [PARTIAL_PAYLOAD]?: PartialPayload })[PARTIAL_PAYLOAD];
   const limit = partial ? Math.min(limitBytes, partial.keep) : limitBytes;
-  const plain = partial ? null : printed(value);
+  // Printed where it may be short enough to store as it is (or its size is not known).
+  const plain = partial || (wire !== undefined && wire * 2 >= limit) ? null : printed(value);
   // Small and nothing any rule could match: masking would copy it unchanged.
   if (plain !== null && plain.length * 2 < limit && !mayHoldSecret(plain)) return capText(plain, limit);
-  const long = partial || (plain !== null && plain.length >= STAND_IN_CHARS);
-  const fits = plain === null || plain.length <= SCRATCH_CHARS;
+  const length = partial ? undefined : (plain?.length ?? wire);
+  const long = partial || (length !== undefined && length >= STAND_IN_CHARS);
+  const fits = length === undefined || length <= SCRATCH_CHARS;
+  // The whole message's size, for what a cut says was left out: as it came, else as it prints.
+  const whole = () => wire ?? (plain === null ? undefined : Buffer.byteLength(plain));
   if (fits && (standIn === "always" || (standIn === "auto" && long))) {
     // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
     const kinds = found ? new Set<string>() : undefined;
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
     const text = JSON.stringify(maskValue(value, kinds, budget));
-    const known = knownTotal(partial, budget, plain, limit);
+    const known = knownTotal(partial, budget, whole, limit);
     const capped = budget.plainOnly
       ? null
       : capWithEllipses(text, limit, truncated, (size) => known ?? maskedTotal(budget, size, limit));
@@ -89,7 +102,7 @@ export function capturePayload(
   }
   const budget: MaskBudget = { left: limit };
   const text = JSON.stringify(maskValue(value, found, budget));
-  const known = knownTotal(partial, budget, plain, limit);
+  const known = knownTotal(partial, budget, whole, limit);
   return capText(
     text,
     limit,
@@ -99,18 +112,19 @@ export function capturePayload(
 
 /**
  * The size in bytes of the whole payload's text, where the masked text is not all of it and that size is
- * known: a message's start (its whole length), or a printed payload that masking cut (its printed length).
+ * known: a message's start (its whole length), or a whole message that masking cut (`whole`).
  * A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
  */
 function knownTotal(
   partial: PartialPayload | undefined,
   budget: MaskBudget,
-  plain: string | null,
+  whole: () => number | undefined,
   limit: number,
 ): number | undefined {
   if (partial) return Math.max(partial.bytes, limit + 1);
-  if (budget.cut && plain !== null) return Math.max(Buffer.byteLength(plain), limit + 1);
-  return undefined;
+  if (!budget.cut) return undefined;
+  const bytes = whole();
+  return bytes === undefined ? undefined : Math.max(bytes, limit + 1);
 }
 
 /** Otherwise the masked text's own size (`bytes`), and past the limit if masking cut (too deep to print). */

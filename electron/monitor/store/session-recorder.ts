@@ -95,8 +95,10 @@ export class SessionRecorder implements ObservationSink {
     notifyWatchers(this.watchers, "call", call, this.facts);
     const requestFound = new Set<string>();
     const responseFound = new Set<string>();
-    const request = capturePayload(call.request, this.captureLimit, requestFound);
-    const response = capturePayload(call.response, this.captureLimit, responseFound);
+    const request = capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
+    const response = capturePayload(call.response, this.captureLimit, responseFound, {
+      bytes: call.bytesOut,
+    });
     const responseField =
       (call.response as { error?: unknown } | null)?.error === undefined ? "result" : "error";
     this.secrets.report(call.method === "tools/call" ? "arguments" : "request", requestFound, time, context);
