@@ -14,7 +14,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleEngine, median } from "../lib.mjs";
+import { median } from "../lib.mjs";
+import { bundleObserver, startObservation } from "./in-process.mjs";
 
 const BYTES = Number(process.env.BYTES ?? 1 << 20);
 const CALLS = Number(process.env.CALLS ?? 300);
@@ -23,13 +24,9 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const READ_BYTES = 64 * 1024;
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-observer-payload-"));
-const lib = await bundleEngine(
+const lib = await bundleObserver(
   work,
-  `export { Observation } from "./electron/monitor/proxy/observation.ts";
-   export { BatchWriter } from "./electron/monitor/store/batch-writer.ts";
-   export { openDb } from "./electron/monitor/store/db.ts";
-   export { packBatch } from "./electron/monitor/proxy/copy-batch.ts";
-   export { LineElider, CONTROL_SLOTS } from "./electron/monitor/proxy/line-elider.ts";
+  `export { LineElider, CONTROL_SLOTS } from "./electron/monitor/proxy/line-elider.ts";
    export { decodePayload } from "./electron/monitor/store/payload-codec.ts";`,
 );
 
@@ -48,30 +45,12 @@ const response = (id) =>
   );
 
 async function round(n) {
-  const dataDir = await mkdtemp(join(work, "data-"));
   const elision = new SharedArrayBuffer(lib.CONTROL_SLOTS * 4);
-  const init = {
-    dataDir,
-    sessionId: "bench-session",
+  const { observation, dataDir } = await startObservation(lib, work, {
     server: "blob",
     command: "blob-server",
-    startedAt: Date.now(),
-    wrapperPid: process.pid,
-    timeoutMs: 60_000,
-    captureLimit: 64 * 1024,
-    maxLineBytes: 16 * 1024 * 1024,
-    client: null,
     elision,
-    drainDeadline: new SharedArrayBuffer(8),
-  };
-  let observation = null;
-  const writer = new lib.BatchWriter({
-    open: () => lib.openDb(join(dataDir, "mcpscope.db")),
-    onBatch: () => observation?.recorder.committed(),
-    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
   });
-  observation = new lib.Observation(init, writer, () => {});
-  writer.flush();
   const elider = new lib.LineElider(new Int32Array(elision));
   let at = Date.now();
   const batch = (items) => lib.packBatch(items, 0).message;

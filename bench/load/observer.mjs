@@ -11,20 +11,15 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleEngine, median } from "../lib.mjs";
+import { median } from "../lib.mjs";
+import { bundleObserver, startObservation } from "./in-process.mjs";
 
 const CALLS = Number(process.env.CALLS ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const PER_CHUNK = 200;
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-observer-"));
-const lib = await bundleEngine(
-  work,
-  `export { Observation } from "./electron/monitor/proxy/observation.ts";
-   export { BatchWriter } from "./electron/monitor/store/batch-writer.ts";
-   export { openDb } from "./electron/monitor/store/db.ts";
-   export { packBatch } from "./electron/monitor/proxy/copy-batch.ts";`,
-);
+const lib = await bundleObserver(work);
 
 const request = (id) =>
   `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello ${id}"}}}\n`;
@@ -32,28 +27,10 @@ const response = (id) =>
   `{"jsonrpc":"2.0","id":${id},"result":{"content":[{"type":"text","text":"hello ${id}"}]}}\n`;
 
 async function round(n) {
-  const dataDir = await mkdtemp(join(work, "data-"));
-  const init = {
-    dataDir,
-    sessionId: "bench-session",
+  const { observation, dataDir } = await startObservation(lib, work, {
     server: "load",
     command: "echo-server",
-    startedAt: Date.now(),
-    wrapperPid: process.pid,
-    timeoutMs: 60_000,
-    captureLimit: 64 * 1024,
-    maxLineBytes: 16 * 1024 * 1024,
-    client: null,
-    drainDeadline: new SharedArrayBuffer(8),
-  };
-  let observation = null;
-  const writer = new lib.BatchWriter({
-    open: () => lib.openDb(join(dataDir, "mcpscope.db")),
-    onBatch: () => observation?.recorder.committed(),
-    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
   });
-  observation = new lib.Observation(init, writer, () => {});
-  writer.flush();
   const init0 = `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}\n`;
   let at = Date.now();
   const batch = (stream, at, bytes) => lib.packBatch([{ stream, at, bytes }], 0).message;
