@@ -138,8 +138,7 @@ const NEEDED_WORDS = new KeywordScanner(
  * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
  */
 export function mayHoldSecret(json: string): boolean {
-  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes("__proto__"))
-    return true;
+  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE)) return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
@@ -350,7 +349,8 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
   }
   if (depth > MAX_DEPTH) return "[too deep]";
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
-  const out: Record<string, unknown> = {};
+  // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, item] of Object.entries(value)) {
     const name = maskBudgeted(key, found, budget);
     // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
