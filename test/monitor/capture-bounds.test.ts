@@ -244,6 +244,15 @@ describe("a payload's own members", () => {
     const posing = { jsonrpc: "2.0", id: 2, result: { content: [] }, oversized: true, bytes: 5 };
     expect(capturePayload(posing)).toBe(JSON.stringify(posing));
   });
+
+  it("stores a payload nested thousands deep under a secret-named key, its depth cut", () => {
+    const deep = JSON.parse(
+      `{"jsonrpc":"2.0","id":3,"result":{"credentials":${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}}}`,
+    );
+    const text = capturePayload(deep) as string;
+    expect(text).toContain("[too deep]");
+    expect(text.startsWith('{"jsonrpc":"2.0","id":3,"result":{"credentials":{"a":{"a":')).toBe(true);
+  });
 });
 
 describe("capping text", () => {

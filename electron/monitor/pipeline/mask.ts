@@ -366,7 +366,7 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
       }
     } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
       // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found, budget);
+      out[name] = maskAll(item, found, budget, depth + 1);
     } else {
       out[name] = maskValue(item, found, budget, depth + 1);
     }
@@ -397,7 +397,7 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   return masked;
 }
 
-function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unknown {
+function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
     found?.add(NAMED_SECRET);
@@ -405,11 +405,13 @@ function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unkn
     admit(secret, budget);
     return maskedText(NAMED_SECRET, secret, budget);
   }
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget));
+  // Bounded as maskValue is: a payload nested thousands deep must not overflow the stack.
+  if (depth > MAX_DEPTH) return "[too deep]";
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => {
       admit(k, budget);
-      return [k, maskAll(v, found, budget)];
+      return [k, maskAll(v, found, budget, depth + 1)];
     }),
   );
 }
