@@ -217,6 +217,42 @@ describe("a whole message longer than the capture limit", () => {
     expect(told).toMatch(new RegExp(`…\\[truncated ${spaced - kept} bytes\\]$`));
     expect(told.slice(0, 4000)).toBe(measured.slice(0, 4000));
   });
+
+  it("counts the whole message in what a cut left out, whichever limit cut it", () => {
+    // Three bytes a character: the byte limit cuts long before masking's budget (in characters) runs out.
+    const value = {
+      jsonrpc: "2.0",
+      id: 8,
+      result: { content: [{ type: "text", text: "中".repeat(30_000) }] },
+    };
+    const printed = Buffer.byteLength(JSON.stringify(value));
+    for (const options of [{}, { bytes: printed }, { bytes: printed + 5000 }]) {
+      const text = capturePayload(value, 64 * 1024, undefined, options) as string;
+      const kept = Buffer.byteLength(text.replace(/…\[truncated \d+ bytes\]$/, ""));
+      const whole = options.bytes ?? printed;
+      expect(text.endsWith(`…[truncated ${whole - kept} bytes]`), JSON.stringify(options)).toBe(true);
+    }
+  });
+});
+
+describe("a payload's own members", () => {
+  it("keeps a __proto__ key, and an `oversized` member is captured like any other", () => {
+    const request = JSON.parse(
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"__proto__":{"x":1},"b":2}}}',
+    );
+    expect(capturePayload(request)).toContain('"arguments":{"__proto__":{"x":1},"b":2}');
+    const posing = { jsonrpc: "2.0", id: 2, result: { content: [] }, oversized: true, bytes: 5 };
+    expect(capturePayload(posing)).toBe(JSON.stringify(posing));
+  });
+
+  it("stores a payload nested thousands deep under a secret-named key, its depth cut", () => {
+    const deep = JSON.parse(
+      `{"jsonrpc":"2.0","id":3,"result":{"credentials":${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}}}`,
+    );
+    const text = capturePayload(deep) as string;
+    expect(text).toContain("[too deep]");
+    expect(text.startsWith('{"jsonrpc":"2.0","id":3,"result":{"credentials":{"a":{"a":')).toBe(true);
+  });
 });
 
 describe("capping text", () => {

@@ -26,7 +26,7 @@ const WORKER = pathToFileURL(join(ROOT, "test", "fixtures", "marking-observer-wo
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "observer-worker.mjs")))
+  if (!["observer-worker.mjs", "http-observer-worker.mjs"].every((f) => existsSync(join(ROOT, "dist", f))))
     throw new Error("dist/ is not built: run `node build/build.mjs node` (npm test builds first)");
   dir = await tempDir();
 });

@@ -2,7 +2,7 @@
  * Turns a parsed payload into the text we store: secrets masked, then capped at a byte limit with a
  * marker saying how much was cut.
  */
-import { PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
+import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
 import {
@@ -69,8 +69,8 @@ export function capturePayload(
   options: CaptureOptions = {},
 ): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === "object" && "oversized" in (value as object)) {
-    return `[not captured: a ${(value as { bytes: number }).bytes}-byte message, too long to parse]`;
+  if (value instanceof OversizedPayload) {
+    return `[not captured: a ${value.bytes}-byte message, too long to parse]`;
   }
   const { standIn = "auto" } = options;
   const wire = options.bytes !== undefined && options.bytes > 0 ? options.bytes : undefined;
@@ -84,17 +84,18 @@ export function capturePayload(
   const length = partial ? undefined : (plain?.length ?? wire);
   const long = partial || (length !== undefined && length >= STAND_IN_CHARS);
   const fits = length === undefined || length <= SCRATCH_CHARS;
-  // The whole message's size, for what a cut says was left out: as it came, else as it prints.
+  // What a cut says was left out counts the whole message: as it came, else as it printed.
   const whole = () => wire ?? (plain === null ? undefined : Buffer.byteLength(plain));
   if (fits && (standIn === "always" || (standIn === "auto" && long))) {
     // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
     const kinds = found ? new Set<string>() : undefined;
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
     const text = JSON.stringify(maskValue(value, kinds, budget));
-    const known = knownTotal(partial, budget, whole, limit);
     const capped = budget.plainOnly
       ? null
-      : capWithEllipses(text, limit, truncated, (size) => known ?? maskedTotal(budget, size, limit));
+      : capWithEllipses(text, limit, truncated, (size) =>
+          totalBytes(partial, budget, limit, whole, () => size),
+        );
     if (capped !== null) {
       for (const kind of kinds ?? []) found?.add(kind);
       return capped;
@@ -102,34 +103,29 @@ export function capturePayload(
   }
   const budget: MaskBudget = { left: limit };
   const text = JSON.stringify(maskValue(value, found, budget));
-  const known = knownTotal(partial, budget, whole, limit);
-  return capText(
-    text,
-    limit,
-    known ?? (budget.cut ? maskedTotal(budget, Buffer.byteLength(text), limit) : undefined),
-  );
+  // Its own size only where it may not fit (3 bytes a character at most).
+  const own = () => (text.length * 3 <= limit ? text.length : utf8View(text).length);
+  return capText(text, limit, totalBytes(partial, budget, limit, whole, own));
 }
 
 /**
- * The size in bytes of the whole payload's text, where the masked text is not all of it and that size is
- * known: a message's start (its whole length), or a whole message that masking cut (`whole`).
- * A string cut to the budget leaves a shorter text that may fit: it still says that it was cut.
+ * The size in bytes of the whole payload's text for a cut of `limit`, given the masked text's own size
+ * (`own`: exact where it may exceed the limit): a message's start counts the whole message; a masked
+ * text that is cut (by the limit, or by masking's budget) counts the whole message it came from (`whole`,
+ * or its own size where that is not known); a masked text that fits is its own size. Past the limit
+ * whenever something was cut, so that the text still says so where masking left it shorter.
  */
-function knownTotal(
+function totalBytes(
   partial: PartialPayload | undefined,
   budget: MaskBudget,
-  whole: () => number | undefined,
   limit: number,
-): number | undefined {
+  whole: () => number | undefined,
+  own: () => number,
+): number {
   if (partial) return Math.max(partial.bytes, limit + 1);
-  if (!budget.cut) return undefined;
-  const bytes = whole();
-  return bytes === undefined ? undefined : Math.max(bytes, limit + 1);
-}
-
-/** Otherwise the masked text's own size (`bytes`), and past the limit if masking cut (too deep to print). */
-function maskedTotal(budget: MaskBudget, bytes: number, limit: number): number {
-  return budget.cut ? Math.max(bytes, limit + 1) : bytes;
+  const size = own();
+  if (!budget.cut && size <= limit) return size;
+  return Math.max(whole() ?? size, limit + 1);
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */

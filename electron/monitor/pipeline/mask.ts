@@ -138,8 +138,7 @@ const NEEDED_WORDS = new KeywordScanner(
  * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
  */
 export function mayHoldSecret(json: string): boolean {
-  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes("__proto__"))
-    return true;
+  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE)) return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
@@ -350,7 +349,8 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
   }
   if (depth > MAX_DEPTH) return "[too deep]";
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
-  const out: Record<string, unknown> = {};
+  // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, item] of Object.entries(value)) {
     const name = maskBudgeted(key, found, budget);
     // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
@@ -366,7 +366,7 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
       }
     } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
       // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found, budget);
+      out[name] = maskAll(item, found, budget, depth + 1);
     } else {
       out[name] = maskValue(item, found, budget, depth + 1);
     }
@@ -397,7 +397,7 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   return masked;
 }
 
-function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unknown {
+function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
     found?.add(NAMED_SECRET);
@@ -405,11 +405,13 @@ function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget): unkn
     admit(secret, budget);
     return maskedText(NAMED_SECRET, secret, budget);
   }
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget));
+  // Bounded as maskValue is: a payload nested thousands deep must not overflow the stack.
+  if (depth > MAX_DEPTH) return "[too deep]";
+  if (Array.isArray(value)) return value.map((v) => maskAll(v, found, budget, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => {
       admit(k, budget);
-      return [k, maskAll(v, found, budget)];
+      return [k, maskAll(v, found, budget, depth + 1)];
     }),
   );
 }

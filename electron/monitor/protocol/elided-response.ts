@@ -14,7 +14,7 @@ import { closedPrefix, type Span, stringPrefix, ws } from "./json-scan.js";
 import { type LeadingMembers, leadingMembers, trailingMembers, wsBack } from "./json-scan-back.js";
 import { isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { field, firstTextBlock, resultFields, TOO_BIG } from "./large-response.js";
-import { PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
+import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
 
 type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
@@ -130,7 +130,7 @@ function read(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean): 
       } catch {
         // The head's strings were only checked for their ends: one may still be invalid JSON.
       }
-      if (!isObject(value)) return { oversized: true, bytes: totalBytes };
+      if (!isObject(value)) return new OversizedPayload(totalBytes);
       const mark: PartialPayload = { bytes: totalBytes, keep: kept };
       Object.defineProperty(value, PARTIAL_PAYLOAD, { value: mark });
       return value;

@@ -11,7 +11,7 @@ import { isUtf8 } from "node:buffer";
 import { keptBytes } from "../pipeline/capture.js";
 import { closedPrefix, eachElement, objectMembers, type Span, stringPrefix, ws } from "./json-scan.js";
 import { isObject, type JsonRpcId, type JsonRpcMessage } from "./jsonrpc.js";
-import { PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
+import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
 
 /** A field read in place is parsed only up to this size; a larger one sends the line to the full parse. */
 const FIELD_BYTES = 64 * 1024;
@@ -81,7 +81,7 @@ function read(b: Buffer): LargeResponse | null {
       } catch {
         // Only a long string's end was checked: its content may still be invalid JSON.
       }
-      if (!isObject(value)) return { oversized: true, bytes: b.length };
+      if (!isObject(value)) return new OversizedPayload(b.length);
       const mark: PartialPayload = { bytes: b.length, keep };
       Object.defineProperty(value, PARTIAL_PAYLOAD, { value: mark });
       return value;

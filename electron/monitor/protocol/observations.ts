@@ -14,6 +14,14 @@ export interface PartialPayload {
   keep: number;
 }
 
+/**
+ * In place of a payload's value: a message too long to parse (or whose whole answer was wanted and came
+ * cut), known by its size only. A class, not a shape: a payload's own members can never pass for it.
+ */
+export class OversizedPayload {
+  constructor(readonly bytes: number) {}
+}
+
 /** A request that reached its outcome. Payloads are the parsed messages, not yet masked or capped. */
 export interface CallObservation {
   direction: Direction;

@@ -18,7 +18,7 @@ import {
   targetOf,
   WHOLE_RESULT_METHODS,
 } from "./mcp.js";
-import type { ObservationSink, ProtocolEventType } from "./observations.js";
+import { type ObservationSink, OversizedPayload, type ProtocolEventType } from "./observations.js";
 import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
 /** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
@@ -192,7 +192,7 @@ export class SessionObserver {
     const entry = id === null ? undefined : this.pending[requestStream].get(idKey(id));
     // A whole answer wanted but cut (its request went unnoticed by the copy): not read as a partial list.
     const whole = entry && WHOLE_RESULT_METHODS.has(entry.method);
-    const value = !entry ? null : whole ? { oversized: true, bytes: totalBytes } : read.kept(this.keep);
+    const value = !entry ? null : whole ? new OversizedPayload(totalBytes) : read.kept(this.keep);
     this.response(stream, read.message, value, totalBytes, at);
   }
 

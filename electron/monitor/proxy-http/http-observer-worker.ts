@@ -72,8 +72,9 @@ function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>):
   switch (message.type) {
     case "chunks": {
       const items = batchItems(message.batch);
-      const first = items.find((item) => !("control" in item));
-      courtesy.begin(first && !("control" in first) ? first.at : Date.now());
+      // When the batch's first item was read off the traffic (a control message says when it happened).
+      const first = items[0];
+      courtesy.begin(first === undefined ? Date.now() : "control" in first ? first.control.at : first.at);
       for (const item of items) {
         courtesy.between();
         try {
