@@ -5,7 +5,7 @@
  * still be the one its envelope says, wherever the envelope's fields sit.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   capText,
   capturePayload,
@@ -14,6 +14,7 @@ import {
 } from "../../electron/monitor/pipeline/capture.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { preciseNow } from "../../electron/monitor/proxy/clock.js";
 import { packBatch } from "../../electron/monitor/proxy/copy-batch.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
@@ -293,12 +294,16 @@ describe("a cut after an earlier secret shortened the text", () => {
 });
 
 describe("while the observer is behind the traffic", () => {
-  it("stores every call with its outcome and a shorter capture, masked across its cut", () => {
-    const path = join(dir.path, "behind.db");
+  const straddling = `ghp_${"Str4ddl3sTh3Sh0rtCut".repeat(2)}`;
+  const text = `${"a".repeat(SHORT_CAPTURE_LIMIT - 50)} ${straddling} ${"b".repeat(80_000)}`;
+
+  /** An observation of session `name`, fed one call's copies at a time, and its stored calls. */
+  function harness(name: string) {
+    const path = join(dir.path, `${name}.db`);
     const writer = new BatchWriter({ open: () => openDb(path) });
     const init = {
       dataDir: dir.path,
-      sessionId: "behind",
+      sessionId: name,
       server: "files",
       command: "files-server",
       startedAt: Date.now(),
@@ -310,8 +315,6 @@ describe("while the observer is behind the traffic", () => {
       drainDeadline: new SharedArrayBuffer(8),
     };
     const observation = new Observation(init, writer, () => {});
-    const straddling = `ghp_${"Str4ddl3sTh3Sh0rtCut".repeat(2)}`;
-    const text = `${"a".repeat(SHORT_CAPTURE_LIMIT - 50)} ${straddling} ${"b".repeat(80_000)}`;
     const exchange = (id: number, readAt: number, inFlight: number) => {
       const copy = (stream: "in" | "out", message: unknown) =>
         observation.handle(
@@ -323,6 +326,25 @@ describe("while the observer is behind the traffic", () => {
       copy("in", call(id));
       copy("out", { jsonrpc: "2.0", id, result: { text } });
     };
+    const rows = () => {
+      observation.handle({ type: "exit", at: Date.now(), exitCode: 0, signal: null });
+      const db = openDb(path);
+      const stored = db
+        .prepare("SELECT request_id, outcome, response FROM calls WHERE session_id = ? ORDER BY request_id")
+        .all(name)
+        .map((row) => ({
+          id: String(row.request_id),
+          outcome: String(row.outcome),
+          response: decodePayload(row.response) ?? "",
+        }));
+      db.close();
+      return stored;
+    };
+    return { exchange, rows };
+  }
+
+  it("stores every call with its outcome and a shorter capture, masked across its cut", () => {
+    const { exchange, rows: stored } = harness("behind");
     // Read a second ago with little behind them (the thread was paused, not swamped): kept in full.
     exchange(1, Date.now() - 1000, 200_000);
     // Read a second ago with 16 MiB behind them: the observer is behind.
@@ -331,20 +353,7 @@ describe("while the observer is behind the traffic", () => {
     // Fresh ones: it has caught up.
     exchange(4, Date.now(), 16 << 20);
     exchange(5, Date.now(), 16 << 20);
-    observation.handle({ type: "exit", at: Date.now(), exitCode: 0, signal: null });
-
-    const db = openDb(path);
-    const rows = db
-      .prepare(
-        "SELECT request_id, outcome, response FROM calls WHERE session_id = 'behind' ORDER BY request_id",
-      )
-      .all()
-      .map((row) => ({
-        id: String(row.request_id),
-        outcome: String(row.outcome),
-        response: decodePayload(row.response) ?? "",
-      }));
-    db.close();
+    const rows = stored();
     expect(rows.map((r) => [r.id, r.outcome])).toEqual([
       ["1", "ok"],
       ["2", "ok"],
@@ -362,6 +371,22 @@ describe("while the observer is behind the traffic", () => {
     // Caught up: the full capture again (past the short cut, up to the limit).
     expect(sizes[4]).toBeGreaterThan(64 * 1024 - 64);
     for (const row of rows) expect(row.response).not.toContain(straddling.slice(0, 8));
+  });
+
+  it("judges how late a copy is on the clock that stamped it, not on a wall clock that stepped", () => {
+    const { exchange, rows: stored } = harness("stepped");
+    // The traffic's clock (sub-millisecond, kept on the wall clock) stamps a copy read just now; then the
+    // wall clock steps half a second ahead, as a clock sync may do, which that clock does not follow.
+    const readAt = preciseNow();
+    const wall = Date.now();
+    const stepped = vi.spyOn(Date, "now").mockImplementation(() => wall + 500);
+    try {
+      exchange(1, readAt, 16 << 20);
+    } finally {
+      stepped.mockRestore();
+    }
+    const [row] = stored();
+    expect(Buffer.byteLength(row?.response ?? "")).toBeGreaterThan(64 * 1024 - 64);
   });
 });
 

@@ -8,6 +8,8 @@
  * doubles the time a batch takes: it is done only while the work alone fills under MAX_SHARE of a core,
  * and never for a batch read off the traffic long ago (a backlog). Then keeping up comes first.
  */
+import { preciseNow } from "./clock.js";
+
 /** Work between two pauses. */
 export const SLICE_MS = 0.1;
 /** One pause (the system may stretch it by its timer slack, about 50 µs on Linux). */
@@ -24,7 +26,7 @@ const EARLY_MS = 100;
 export interface CourtesyClock {
   /** Monotonic milliseconds. */
   now(): number;
-  /** Epoch milliseconds (what a copy's read time is in). */
+  /** Epoch milliseconds, on the clock a copy's read time is stamped with. */
   epoch(): number;
   pause(ms: number): void;
 }
@@ -32,7 +34,7 @@ export interface CourtesyClock {
 const cell = new Int32Array(new SharedArrayBuffer(4));
 const realClock: CourtesyClock = {
   now: () => performance.now(),
-  epoch: () => Date.now(),
+  epoch: preciseNow,
   // Nothing ever notifies the cell: this sleeps for `ms`, giving up the core (allowed on worker threads).
   pause: (ms) => void Atomics.wait(cell, 0, 0, ms),
 };

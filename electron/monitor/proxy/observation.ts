@@ -4,6 +4,7 @@
  * unparsed when the exit drain runs out, are never guessed at: the calls in them are counted as
  * unobserved, and requests that may have lost their answer end unobserved, not `disconnected`.
  */
+
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
 import { keptBytes, SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
@@ -12,6 +13,7 @@ import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
+import { preciseNow } from "./clock.js";
 import { batchItems, type Copy } from "./copy-batch.js";
 import { batchBuffers, countLines } from "./copy-queue.js";
 import { Courtesy } from "./courtesy.js";
@@ -159,7 +161,8 @@ export class Observation {
         const { bytes, slabs } = batchBuffers(message.batch);
         this.acknowledge(bytes, slabs);
         const last = items[items.length - 1];
-        if (last) this.pace(Date.now() - last.at, message.inFlight);
+        // On the clock that stamped the copies: Date.now() would also count a step of the wall clock.
+        if (last) this.pace(preciseNow() - last.at, message.inFlight);
         return;
       }
       case "gap": {
