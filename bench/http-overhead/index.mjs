@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -154,7 +155,6 @@ report(`${IN_FLIGHT} in flight, per batch`, "par");
 const proxyChild = children[2];
 proxyChild.kill("SIGTERM");
 await new Promise((resolve) => proxyChild.once("exit", resolve));
-const { DatabaseSync } = await import("node:sqlite");
 const db = new DatabaseSync(join(dataDir, "mcpscope.db"), { readOnly: true });
 const stored = Number(
   db
@@ -195,6 +195,22 @@ console.log(
   `tap, in process:         plain ${plain.toFixed(1)} µs, observed ${tapped.toFixed(1)} µs per call; added ${((tapped - plain) / 2).toFixed(1)} µs per message`,
 );
 
+// The tap's observer stores what it holds once its transport closed, on its own: wait until its session has
+// ended (5 s at most, its own bound) before the data dir goes.
+const tapEnded = () => {
+  const tapDb = new DatabaseSync(join(dataDir, "mcpscope.db"), { readOnly: true });
+  try {
+    return (
+      tapDb
+        .prepare("SELECT count(*) AS n FROM sessions WHERE server = 'bench-tap' AND ended_at IS NOT NULL")
+        .get().n > 0
+    );
+  } finally {
+    tapDb.close();
+  }
+};
+for (const waitUntil = Date.now() + 6000; !tapEnded() && Date.now() < waitUntil; )
+  await new Promise((resolve) => setTimeout(resolve, 50));
 for (const child of children) child.kill("SIGTERM");
 await rm(dataDir, { recursive: true, force: true });
 if (stored !== made) process.exitCode = 1;
