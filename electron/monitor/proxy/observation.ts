@@ -4,7 +4,6 @@
  * unparsed when the exit drain runs out, are never guessed at: the calls in them are counted as
  * unobserved, and requests that may have lost their answer end unobserved, not `disconnected`.
  */
-
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
 import { keptBytes, SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
