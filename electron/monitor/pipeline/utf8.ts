@@ -11,8 +11,9 @@ export const SCRATCH_CHARS = 1024 * 1024;
 let scratch = Buffer.alloc(0);
 
 /**
- * The last capped text and its bytes (see `joinPrefix` and `capWithEllipses`): the capture cut them, and the store encodes
- * the same text again to compress it. Built by joining strings, that text would first be copied flat.
+ * The last capped text and its bytes (see `joinPrefix` and `capWithEllipses`): the capture cut them, and
+ * the store encodes the same text again to compress it. Built by joining strings, that text would first be
+ * copied flat.
  */
 let remembered: { text: string; bytes: Uint8Array } | null = null;
 let rememberedBytes = new Uint8Array(0);
@@ -77,13 +78,10 @@ export function capWithEllipses(
   // A stand-in is encoded C2 85 (no other character encodes to that pair); `…` is E2 80 A6. Searched in
   // what was written only: the scratch buffer may be much longer.
   const bytes = scratch.subarray(0, written);
-  let standIns = 0;
-  for (let at = bytes.indexOf(0x85, 1); at !== -1; at = bytes.indexOf(0x85, at + 1))
-    if (bytes[at - 1] === 0xc2) standIns++;
-  const size = written + standIns;
-  // Room for the suffix too.
-  if (rememberedBytes.length < size + 256)
-    rememberedBytes = new Uint8Array(Math.max(size + 256, 2 * rememberedBytes.length));
+  // Each stand-in grows by a byte and takes two: room for half as many again, and for the suffix.
+  const room = written + (written >> 1) + 256;
+  if (rememberedBytes.length < room)
+    rememberedBytes = new Uint8Array(Math.max(room, 2 * rememberedBytes.length));
   const out = rememberedBytes;
   let from = 0;
   let to = 0;
@@ -99,6 +97,8 @@ export function capWithEllipses(
     from = at + 1;
   }
   out.set(bytes.subarray(from), to);
+  const standIns = ellipsisEnds.length;
+  const size = written + standIns;
   const total = totalOf(size);
   if (total <= limitBytes) {
     const whole = standIns === 0 ? text : text.replaceAll(ELLIPSIS_STAND_IN, "…");

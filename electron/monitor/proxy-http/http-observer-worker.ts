@@ -10,6 +10,7 @@ import { EventTracker } from "../events/tracker.js";
 import { indexPendingLogs } from "../logs/fts-index.js";
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { databasePath } from "../paths.js";
+import { preciseNow } from "../proxy/clock.js";
 import { batchItems } from "../proxy/copy-batch.js";
 import { batchBuffers, type QueueMessage } from "../proxy/copy-queue.js";
 import { Courtesy } from "../proxy/courtesy.js";
@@ -74,7 +75,7 @@ function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>):
       const items = batchItems(message.batch);
       // When the batch's first item was read off the traffic (a control message says when it happened).
       const first = items[0];
-      courtesy.begin(first === undefined ? Date.now() : "control" in first ? first.control.at : first.at);
+      courtesy.begin(first === undefined ? preciseNow() : "control" in first ? first.control.at : first.at);
       for (const item of items) {
         courtesy.between();
         try {
