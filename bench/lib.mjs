@@ -1,8 +1,9 @@
 // What the bench scripts share: bundling the engine's TypeScript modules they call, building an earlier
 // commit to measure beside this tree, a seeded random generator (the same workload every run), and order
-// statistics.
+// statistics, and the CPU time of a process's threads.
 import "./require-node.mjs";
 import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -78,4 +79,46 @@ export function median(values) {
 export function p90(values) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)] ?? 0;
+}
+
+/**
+ * The CPU time of each live thread of a process, in seconds, with its name (Linux: /proc), or null once
+ * the process is gone. Read from each thread's schedstat, in nanoseconds, where the kernel keeps it:
+ * /proc/<pid>/stat counts 10 ms ticks, and over a round of a few hundred calls a tick more or less moves a
+ * per-call figure by tens of µs. A thread that has exited is no longer counted: benches read differences
+ * over rounds in which the threads they measure stay up.
+ */
+export function threadCpu(pid) {
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const threads = [];
+  for (const tid of tids) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      threads.push({ tid, comm, seconds: threadSeconds(`/proc/${pid}/task/${tid}`) });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return threads;
+}
+
+function threadSeconds(dir) {
+  try {
+    return Number(readFileSync(`${dir}/schedstat`, "utf8").split(" ")[0]) / 1e9;
+  } catch {
+    const stat = readFileSync(`${dir}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in ticks of 10 ms
+  }
+}
+
+/** The CPU seconds of a live process, all its threads (see threadCpu), or null once it is gone. */
+export function cpuSeconds(pid) {
+  const threads = threadCpu(pid);
+  return threads ? threads.reduce((sum, t) => sum + t.seconds, 0) : null;
 }

@@ -15,12 +15,13 @@
  */
 import "../require-node.mjs";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { cpuSeconds } from "../lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "mcpscope.js");
@@ -37,17 +38,6 @@ const TICK_MS = 5;
 if (!existsSync(join(ROOT, "dist", "cli.mjs"))) {
   console.error("dist/ is not built: run `node build/build.mjs node` first");
   process.exit(2);
-}
-
-/** CPU seconds (utime + stime, every thread) of a live process, or null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 async function dirBytes(dir) {

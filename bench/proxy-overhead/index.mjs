@@ -34,7 +34,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { buildBefore, wrapperEnvironment } from "../lib.mjs";
+import { buildBefore, cpuSeconds, wrapperEnvironment } from "../lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "mcpscope.js");
@@ -100,15 +100,12 @@ if (beforeRoot) {
   WRAPPERS.before = { bin, dataDir: beforeDataDir };
 }
 
-/** /proc/<pid>/status fields in kB, and CPU seconds from /proc/<pid>/stat (Linux only). */
+/** /proc/<pid>/status fields in kB, and the CPU seconds of its threads (Linux only). */
 function procStats(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100 Hz)
-    return { hwmKb: kb("VmHWM"), rssKb: kb("VmRSS"), cpuSeconds: ticks / 100 };
+    return { hwmKb: kb("VmHWM"), rssKb: kb("VmRSS"), cpuSeconds: cpuSeconds(pid) ?? Number.NaN };
   } catch {
     return null;
   }

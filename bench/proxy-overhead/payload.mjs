@@ -24,7 +24,6 @@
  * Exits 1 if a call was not stored, stored with another outcome, or stored unmasked or uncapped.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -32,7 +31,7 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { bundleEngine, wrapperEnvironment } from "../lib.mjs";
+import { bundleEngine, cpuSeconds, threadCpu, wrapperEnvironment } from "../lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "mcpscope.js");
@@ -42,7 +41,12 @@ const NODE = process.execPath;
 const SIZES = (process.env.SIZES ?? "65536,1048576").split(",").filter(Boolean).map(Number);
 const CALLS = Number(process.env.CALLS ?? 40);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const WARMUP = Number(process.env.WARMUP ?? 10);
+/**
+ * Calls per mode before the measured rounds. Enough for the steady state a long session runs in: after 10,
+ * V8 was still optimising the observer's code on its helper threads during the rounds (at 1 MiB their CPU
+ * read 580 µs a call after 10 warm-up calls, 250 µs after 150).
+ */
+const WARMUP = Number(process.env.WARMUP ?? 100);
 const TARGET = 2;
 const RATE = Number(process.env.RATE ?? 1500);
 const RATE_SECONDS = Number(process.env.RATE_SECONDS ?? 10);
@@ -74,32 +78,19 @@ const MODES = {
 };
 const order = Object.keys(MODES);
 
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 /** CPU seconds per thread kind: the forwarding (main) thread, the observer, V8's helpers (GC), the rest. */
 function threadSeconds(pid) {
   const out = { main: 0, observer: 0, v8: 0, other: 0 };
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      const kind =
-        comm === "MainThread"
-          ? "main"
-          : comm === "WorkerThread"
-            ? "observer"
-            : comm.startsWith("V8") || comm.startsWith("DelayedTask")
-              ? "v8"
-              : "other";
-      out[kind] += seconds;
-    } catch {
-      // The thread ended between the listing and the read.
-    }
+  for (const { comm, seconds } of threadCpu(pid) ?? []) {
+    const kind =
+      comm === "MainThread"
+        ? "main"
+        : comm === "WorkerThread"
+          ? "observer"
+          : comm.startsWith("V8") || comm.startsWith("DelayedTask")
+            ? "v8"
+            : "other";
+    out[kind] += seconds;
   }
   return out;
 }
