@@ -259,6 +259,12 @@ for (const inFlight of IN_FLIGHT) {
   console.log(
     `ratio (mcpscope − direct) / (relay − direct) = ${levelRatio.toFixed(2)} (target ≤ ${TARGET_RATIO}: ${levelRatio <= TARGET_RATIO ? "met" : "NOT met"}); mcpscope / direct = ${(med.mcpscope / med.direct).toFixed(2)}, relay / direct = ${(med.relay / med.direct).toFixed(2)}`,
   );
+  // Each round's own ratio: how far this figure moves with the machine's load from one round to the next.
+  const roundRatios = level.mcpscope.roundMedians.map(
+    (m, r) =>
+      (m - level.direct.roundMedians[r]) / (level.relay.roundMedians[r] - level.direct.roundMedians[r]),
+  );
+  console.log(`the same ratio round by round: ${roundRatios.map((r) => r.toFixed(2)).join(" ")}`);
   const p99Ratio = p99.mcpscope / p99.relay;
   console.log(
     `p99: mcpscope / relay = ${p99Ratio.toFixed(2)} (target ≤ ${TARGET_P99}: ${p99Ratio <= TARGET_P99 ? "met" : "NOT met"}); (mcpscope − direct) / (relay − direct) = ${((p99.mcpscope - p99.direct) / (p99.relay - p99.direct)).toFixed(2)}`,
@@ -281,12 +287,12 @@ const measured = ROUNDS * CALLS * IN_FLIGHT.length;
 const cpuPerCall = (stats, name) => (((stats?.cpuSeconds ?? Number.NaN) - cpuBefore[name]) * 1e6) / measured;
 if (wrapperStats) {
   console.log(
-    `wrapper: peak RSS (VmHWM) ${(hwmKb / 1024).toFixed(1)} MiB; CPU ${cpuPerCall(wrapperStats, "mcpscope").toFixed(0)} µs per call (both threads, measured rounds)`,
+    `wrapper: peak RSS (VmHWM) ${(hwmKb / 1024).toFixed(1)} MiB; CPU ${cpuPerCall(wrapperStats, "mcpscope").toFixed(0)} µs per call (every thread, measured rounds)`,
   );
 }
 if (exitStats.before) {
   console.log(
-    `before:  CPU ${cpuPerCall(exitStats.before, "before").toFixed(0)} µs per call (both threads, measured rounds)`,
+    `before:  CPU ${cpuPerCall(exitStats.before, "before").toFixed(0)} µs per call (every thread, measured rounds)`,
   );
 }
 if (relayStats) {
