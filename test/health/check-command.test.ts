@@ -1,4 +1,6 @@
 /** `mcpscope check`: one probe from the command line, through the built CLI. */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mcpscope, SERVERS, tempDir } from "../helpers/mcp.js";
 import { freePort, startRemote } from "./remote-server.js";
@@ -78,6 +80,22 @@ describe("mcpscope check", () => {
     expect(crashing.stderr).toBe(
       "mcpscope check: the server exited with code 3 during the handshake: no token\n",
     );
+  });
+
+  it("names the exit code and stderr of a server that exits before the handshake's first write", async () => {
+    const dir = await tempDir();
+    try {
+      const script = join(dir.path, "fail.sh");
+      await writeFile(script, "#!/bin/sh\necho boom >&2\nexit 1\n", { mode: 0o755 });
+      const expected = "mcpscope check: the server exited with code 1 during the handshake: boom\n";
+      // A shell exits long before node's first write reaches its stdin: the write breaks the pipe.
+      const inline = await fail(["check", "--data-dir", dir.path, "--", "sh", "-c", "echo boom >&2; exit 1"]);
+      expect(inline).toMatchObject({ code: 1, stdout: "", stderr: expected });
+      const file = await fail(["check", "--data-dir", dir.path, "--", script]);
+      expect(file).toMatchObject({ code: 1, stdout: "", stderr: expected });
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it("exits 1 for a URL nobody answers, and 2 for a usage error", async () => {

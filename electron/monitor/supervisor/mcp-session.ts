@@ -35,6 +35,12 @@ export interface SessionOptions extends TransportDeps {
 export const MCPSCOPE_CLIENT: PeerIdentity = { name: "mcpscope", version: VERSION };
 const MAX_TOOL_PAGES = 100;
 const STDERR_TAIL = 5;
+/**
+ * A write that fails because the child closed its stdin usually means it is exiting: how long to wait for
+ * its exit (and the rest of its stderr) so that the error names the exit code and the server's own words.
+ */
+const EXIT_AFTER_BROKEN_PIPE_MS = 2000;
+const BROKEN_PIPE = new Set(["EPIPE", "ECONNRESET", "ERR_STREAM_DESTROYED"]);
 
 export class McpSession {
   readonly client: Client;
@@ -94,7 +100,7 @@ export class McpSession {
       });
       return this.facts;
     } catch (error) {
-      throw this.failure(error, "the handshake");
+      throw await this.failed(error, "the handshake");
     }
   }
 
@@ -110,7 +116,8 @@ export class McpSession {
         await this.client.ping({ timeout: timeoutMs });
       }
     } catch (error) {
-      throw this.failure(error, this.transport.era === "stateless" ? "server/discover" : "ping", timeoutMs);
+      const step = this.transport.era === "stateless" ? "server/discover" : "ping";
+      throw await this.failed(error, step, timeoutMs);
     }
     return performance.now() - started;
   }
@@ -128,7 +135,7 @@ export class McpSession {
         if (!cursor) break;
       }
     } catch (error) {
-      throw this.failure(error, "tools/list", timeoutMs);
+      throw await this.failed(error, "tools/list", timeoutMs);
     }
     return { tools, ms: performance.now() - started };
   }
@@ -146,6 +153,16 @@ export class McpSession {
     }
   }
 
+  /**
+   * `failure`, once a child that broke the pipe (or already exited) has finished: the write to a server
+   * that exits at once fails before its exit is seen, and the exit code and stderr are what explain it.
+   */
+  private async failed(error: unknown, step: string, timeoutMs = this.timeoutMs): Promise<MonitoringError> {
+    const child = this.child;
+    if (child && (child.exit || brokenPipe(error))) await child.waitClosed(EXIT_AFTER_BROKEN_PIPE_MS);
+    return this.failure(error, step, timeoutMs);
+  }
+
   /** A one-line MonitoringError saying what went wrong at `step`, with the server's last stderr line. */
   failure(error: unknown, step: string, timeoutMs = this.timeoutMs): MonitoringError {
     if (error instanceof MonitoringError) return error;
@@ -155,6 +172,8 @@ export class McpSession {
     if (exit) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       message = `the server ${how} during ${step}${last ? `: ${last}` : ""}`;
+    } else if (brokenPipe(error)) {
+      message = `the server closed its stdin during ${step} and is still running${last ? `: ${last}` : ""}`;
     } else if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       message = `no answer to ${step} within ${formatSeconds(timeoutMs)}`;
     } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && this.closed) {
@@ -180,6 +199,10 @@ export async function openSession(target: ServerTarget, options: SessionOptions)
     await session.close();
     throw error;
   }
+}
+
+function brokenPipe(error: unknown): boolean {
+  return BROKEN_PIPE.has((error as NodeJS.ErrnoException)?.code ?? "");
 }
 
 const NETWORK_ERRORS: Record<string, string> = {
