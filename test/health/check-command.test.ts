@@ -1,5 +1,5 @@
 /** `mcpscope check`: one probe from the command line, through the built CLI. */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mcpscope, SERVERS, tempDir } from "../helpers/mcp.js";
@@ -105,6 +105,21 @@ describe("mcpscope check", () => {
       code: 1,
       stderr: `mcpscope check: cannot connect to 127.0.0.1:${port}: connection refused; is the server running?\n`,
     });
+    // The SSE transport's EventSource keeps only the text of the network error: the same line all the same.
+    const sse = await fail(["check", "--url", `http://127.0.0.1:${port}/mcp`, "--transport", "sse"]);
+    expect(sse).toMatchObject({
+      code: 1,
+      stderr: `mcpscope check: cannot connect to 127.0.0.1:${port}: connection refused; is the server running?\n`,
+    });
+    // 6000 (X11) is on fetch's list of blocked ports: it never connects, whoever listens there.
+    for (const transport of ["http", "sse"]) {
+      const blocked = await fail(["check", "--url", "http://127.0.0.1:6000/mcp", "--transport", transport]);
+      expect(blocked).toMatchObject({
+        code: 1,
+        stderr:
+          "mcpscope check: cannot connect to 127.0.0.1:6000: fetch refuses port 6000 for safety (browsers block it too); serve it on another port\n",
+      });
+    }
     const usage = await fail(["check"]);
     expect(usage).toMatchObject({ code: 2 });
     expect(usage.stderr).toMatch(/^mcpscope check: no server to check; usage: mcpscope check /);
@@ -123,9 +138,21 @@ describe("mcpscope check", () => {
     });
     const dir = await tempDir();
     try {
-      const missing = await fail(["check", "--server", "zz-no-such-server", "--data-dir", dir.path]);
+      const home = join(dir.path, "home");
+      const [program, ...args] = [process.execPath, ...SERVERS.memory()];
+      await mkdir(home);
+      await writeFile(
+        join(home, ".claude.json"),
+        JSON.stringify({ mcpServers: { mem: { command: program, args } } }),
+      );
+      const flags = ["--data-dir", dir.path, "--home", home];
+      const { stdout } = await mcpscope(["check", "--server", "mem", ...flags, "--json"]);
+      expect(JSON.parse(stdout)).toMatchObject({ status: "up", server: { name: "memory-server" } });
+      const missing = await fail(["check", "--server", "zz-no-such-server", ...flags]);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/^mcpscope check: no configured server "zz-no-such-server"; [^\n]+\n$/);
+      const alone = await fail(["check", ...flags, "--", "true"]);
+      expect(alone).toMatchObject({ code: 2, stderr: "mcpscope check: --home goes with --server\n" });
     } finally {
       await dir.cleanup();
     }

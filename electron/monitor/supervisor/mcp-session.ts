@@ -4,6 +4,7 @@
  * managed server's session is the supervised process itself; a probe opens a short-lived one.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
@@ -181,7 +182,8 @@ export class McpSession {
     } else if (error instanceof StreamableHTTPError) {
       message = `${step} failed: HTTP ${error.code}: ${error.message.replace(/^Streamable HTTP error: /, "")}`;
     } else if (networkCode(error)) {
-      message = `cannot connect to ${host(this.target.definition.url)}: ${networkMessage(error)}`;
+      const url = this.target.definition.url;
+      message = `cannot connect to ${host(url)}: ${networkMessage(error, url)}`;
     } else {
       message = `${step} failed: ${networkMessage(error)}`;
     }
@@ -213,13 +215,27 @@ const NETWORK_ERRORS: Record<string, string> = {
   EHOSTUNREACH: "host unreachable",
 };
 
+/** fetch refuses ports that browsers block (6000 for X11, 6667 for IRC, …), for safety. */
+const BAD_PORT = "BAD_PORT";
+
+/**
+ * The network error under a failed connection: fetch's `cause`, or for the SSE transport, whose
+ * EventSource keeps only the text of the error, the code named in that text.
+ */
 function networkCode(error: unknown): string | null {
-  const code = (error as { cause?: { code?: string } })?.cause?.code;
-  return code && code in NETWORK_ERRORS ? code : null;
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  if (cause?.code && cause.code in NETWORK_ERRORS) return cause.code;
+  if (cause?.message === "bad port") return BAD_PORT;
+  if (!(error instanceof SseError)) return null;
+  if (/fetch failed: bad port\b/.test(error.message)) return BAD_PORT;
+  const named = /\b(E[A-Z]+)\b/.exec(error.message)?.[1];
+  return named && named in NETWORK_ERRORS ? named : null;
 }
 
-function networkMessage(error: unknown): string {
+function networkMessage(error: unknown, url: string | null = null): string {
   const code = networkCode(error);
+  if (code === BAD_PORT)
+    return `fetch refuses port ${port(url)} for safety (browsers block it too); serve it on another port`;
   if (code) return NETWORK_ERRORS[code] ?? code;
   const cause = (error as { cause?: { message?: string } })?.cause;
   if (cause?.message) return cause.message;
@@ -232,6 +248,14 @@ function host(url: string | null): string {
     return url ? new URL(url).host : "the server";
   } catch {
     return "the server";
+  }
+}
+
+function port(url: string | null): string {
+  try {
+    return url ? new URL(url).port || "?" : "?";
+  } catch {
+    return "?";
   }
 }
 
