@@ -120,6 +120,8 @@ export const logsCommand: Command = {
       async (api) => {
         const { cursor } = await api.call("logs.tail", filter);
         const backlog = (await newest(api, { ...query, beforeId: cursor + 1 }, limit)).reverse();
+        // A typo would otherwise wait for records that never come.
+        if (backlog.length === 0) await checkServerFilter(api, filter.server, "logs", [SELF_SERVER]);
         const print = (record: LogRecord) =>
           io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
         for (const record of backlog) print(record);
