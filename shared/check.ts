@@ -15,6 +15,8 @@ import { DurationTextSchema } from "./units.js";
 export const CheckInputSchema = z
   .object({
     server: z.string().min(1).max(500).optional(),
+    /** For `server`: look it up in the client configs under this home folder instead (for testing). */
+    home: z.string().min(1).max(4096).optional(),
     /** A command line to launch over stdio: the program, then its arguments. */
     command: z.array(z.string().max(4096)).min(1).max(200).optional(),
     url: z.url().optional(),
@@ -32,7 +34,8 @@ export const CheckInputSchema = z
   })
   .refine((v) => (v.headers === undefined && v.transport === undefined) || v.url !== undefined, {
     message: "headers and transport go with url",
-  });
+  })
+  .refine((v) => v.home === undefined || v.server !== undefined, { message: "home goes with server" });
 export type CheckInput = z.infer<typeof CheckInputSchema>;
 
 /** What one check found (what `mcpscope check --json` prints). */

@@ -10,6 +10,8 @@ export const LogLevelSchema = z.enum(LOG_LEVELS);
 
 /** `stderr`: the server's stderr; `mcp`: `notifications/message`; `mcpscope`: mcpscope's own logs. */
 export const LOG_SOURCES = ["stderr", "mcp", "mcpscope"] as const;
+/** The server name mcpscope's own log records are stored under. */
+export const SELF_SERVER = "mcpscope";
 export const LogSourceSchema = z.enum(LOG_SOURCES);
 export type LogSource = z.infer<typeof LogSourceSchema>;
 

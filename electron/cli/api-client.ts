@@ -46,7 +46,8 @@ export async function withStoreApi<T>(
       const { checkHandlers } = await import("../monitor/health/check-handlers.js");
       return checkHandlers({
         adHoc: true,
-        servers: async () => (await discoverServers(await defaultDiscoveryContext(), { dataDir })).servers,
+        servers: async (home) =>
+          (await discoverServers(await defaultDiscoveryContext({ home }), { dataDir })).servers,
         env: () => processEnv(),
       })["servers.check"](input);
     },

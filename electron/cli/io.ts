@@ -26,6 +26,16 @@ export function endQuietlyOnClosedPipe(stdout: NodeJS.WritableStream, exit: () =
   });
 }
 
+/**
+ * Progress and notices go to stderr; a reader that has gone (`mcpscope report 2>&1 | head -1`) loses
+ * them, not the command's work: the report file is still written whole.
+ */
+export function keepWorkingOnClosedStderr(stderr: NodeJS.WritableStream): void {
+  stderr.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
+
 /** An output file to write a command's result to, with a one-line error when it cannot be. */
 export async function openOutput(file: string): Promise<NodeJS.WritableStream & { close(): Promise<void> }> {
   let handle: Awaited<ReturnType<typeof open>>;

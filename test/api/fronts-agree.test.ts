@@ -3,7 +3,7 @@
  * IPC (the shell's own relay, over fake Electron parts, to the engine host's loop) and the typed client
  * in process (over the engine, and over the store handlers the CLI serves) agree on one seeded store.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { addManualServer } from "../../electron/monitor/discovery/manual-servers.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
-import { AD_HOC_REFUSED } from "../../electron/monitor/health/check-handlers.js";
+import { AD_HOC_REFUSED, HOME_REFUSED } from "../../electron/monitor/health/check-handlers.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { unwrapReply } from "../../electron/preload/ipc-reply.js";
@@ -324,16 +324,29 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
       "-e",
       `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran")`,
     ];
-    for (const input of [{ command }, { url: "http://127.0.0.1:9/mcp" }]) {
+    // Another home's config names the same command: reading it there would run it all the same.
+    const home = join(dir.path, "home");
+    mkdirSync(home, { recursive: true });
+    const [program = "", ...args] = command;
+    writeFileSync(
+      join(home, ".claude.json"),
+      JSON.stringify({ mcpServers: { planted: { command: program, args } } }),
+    );
+    const refusals: [object, string][] = [
+      [{ command }, AD_HOC_REFUSED],
+      [{ url: "http://127.0.0.1:9/mcp" }, AD_HOC_REFUSED],
+      [{ server: "planted", home }, HOME_REFUSED],
+    ];
+    for (const [input, refused] of refusals) {
       const res = await fetch(`${server.url}api/servers.check`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify(input),
       });
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: { kind: "input", message: AD_HOC_REFUSED } });
-      await expect(overIpc("servers.check", input)).rejects.toThrow(AD_HOC_REFUSED);
-      await expect(createApiClient(engine).call("servers.check", input)).rejects.toThrow(AD_HOC_REFUSED);
+      expect(await res.json()).toEqual({ error: { kind: "input", message: refused } });
+      await expect(overIpc("servers.check", input)).rejects.toThrow(refused);
+      await expect(createApiClient(engine).call("servers.check", input as never)).rejects.toThrow(refused);
     }
     expect(existsSync(marker)).toBe(false);
 

@@ -89,8 +89,9 @@ describe("mcpscope discover", () => {
       ],
       ["context7", "cursor", "user", "http", "https://mcp.context7.com/mcp", "no"],
     ]);
+    // Under --home the real path: ~ would be the user's own home, where no such file is.
     expect(run.stderr).toBe(
-      "warning: ~/projects/app/.cursor/mcp.json: line 6: unexpected ',' (expected a property name)\n",
+      `warning: ${LINUX_HOME}/projects/app/.cursor/mcp.json: line 6: unexpected ',' (expected a property name)\n`,
     );
   });
 
@@ -99,9 +100,19 @@ describe("mcpscope discover", () => {
     const run = spawnSync(process.execPath, argv, { cwd: scratch, encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^No MCP servers found\. Looked at:\n/);
-    expect(run.stdout).toContain("  ~/.claude.json\n");
-    expect(run.stdout).toContain("  ~/.config/Claude/claude_desktop_config.json\n");
-    expect(run.stdout).toContain("  ~/.continue/mcpServers/*\n");
+    expect(run.stdout).toContain(`  ${scratch}/.claude.json\n`);
+    expect(run.stdout).toContain(`  ${scratch}/.config/Claude/claude_desktop_config.json\n`);
+    expect(run.stdout).toContain(`  ${scratch}/.continue/mcpServers/*\n`);
+  });
+
+  it("says what `--client manual` lists when nothing was added by hand", () => {
+    const empty = join(scratch, "empty");
+    const argv = [BIN, "discover", "--client", "manual", "--home", scratch, "--data-dir", empty];
+    const run = spawnSync(process.execPath, argv, { cwd: scratch, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      `No servers added by hand. \`manual\` lists the servers added in the app (Add server), kept in ${join(empty, "servers.json")}.\n`,
+    );
   });
 
   it("rejects an unknown client in one line, exit 2", () => {

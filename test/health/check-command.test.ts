@@ -1,4 +1,6 @@
 /** `mcpscope check`: one probe from the command line, through the built CLI. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mcpscope, SERVERS, tempDir } from "../helpers/mcp.js";
 import { freePort, startRemote } from "./remote-server.js";
@@ -80,6 +82,22 @@ describe("mcpscope check", () => {
     );
   });
 
+  it("names the exit code and stderr of a server that exits before the handshake's first write", async () => {
+    const dir = await tempDir();
+    try {
+      const script = join(dir.path, "fail.sh");
+      await writeFile(script, "#!/bin/sh\necho boom >&2\nexit 1\n", { mode: 0o755 });
+      const expected = "mcpscope check: the server exited with code 1 during the handshake: boom\n";
+      // A shell exits long before node's first write reaches its stdin: the write breaks the pipe.
+      const inline = await fail(["check", "--data-dir", dir.path, "--", "sh", "-c", "echo boom >&2; exit 1"]);
+      expect(inline).toMatchObject({ code: 1, stdout: "", stderr: expected });
+      const file = await fail(["check", "--data-dir", dir.path, "--", script]);
+      expect(file).toMatchObject({ code: 1, stdout: "", stderr: expected });
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it("exits 1 for a URL nobody answers, and 2 for a usage error", async () => {
     const port = await freePort();
     const refused = await fail(["check", "--url", `http://127.0.0.1:${port}/mcp`, "--header", "X-Key: k1"]);
@@ -87,6 +105,21 @@ describe("mcpscope check", () => {
       code: 1,
       stderr: `mcpscope check: cannot connect to 127.0.0.1:${port}: connection refused; is the server running?\n`,
     });
+    // The SSE transport's EventSource keeps only the text of the network error: the same line all the same.
+    const sse = await fail(["check", "--url", `http://127.0.0.1:${port}/mcp`, "--transport", "sse"]);
+    expect(sse).toMatchObject({
+      code: 1,
+      stderr: `mcpscope check: cannot connect to 127.0.0.1:${port}: connection refused; is the server running?\n`,
+    });
+    // 6000 (X11) is on fetch's list of blocked ports: it never connects, whoever listens there.
+    for (const transport of ["http", "sse"]) {
+      const blocked = await fail(["check", "--url", "http://127.0.0.1:6000/mcp", "--transport", transport]);
+      expect(blocked).toMatchObject({
+        code: 1,
+        stderr:
+          "mcpscope check: cannot connect to 127.0.0.1:6000: fetch refuses port 6000 for safety (browsers block it too); serve it on another port\n",
+      });
+    }
     const usage = await fail(["check"]);
     expect(usage).toMatchObject({ code: 2 });
     expect(usage.stderr).toMatch(/^mcpscope check: no server to check; usage: mcpscope check /);
@@ -105,9 +138,21 @@ describe("mcpscope check", () => {
     });
     const dir = await tempDir();
     try {
-      const missing = await fail(["check", "--server", "zz-no-such-server", "--data-dir", dir.path]);
+      const home = join(dir.path, "home");
+      const [program, ...args] = [process.execPath, ...SERVERS.memory()];
+      await mkdir(home);
+      await writeFile(
+        join(home, ".claude.json"),
+        JSON.stringify({ mcpServers: { mem: { command: program, args } } }),
+      );
+      const flags = ["--data-dir", dir.path, "--home", home];
+      const { stdout } = await mcpscope(["check", "--server", "mem", ...flags, "--json"]);
+      expect(JSON.parse(stdout)).toMatchObject({ status: "up", server: { name: "memory-server" } });
+      const missing = await fail(["check", "--server", "zz-no-such-server", ...flags]);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/^mcpscope check: no configured server "zz-no-such-server"; [^\n]+\n$/);
+      const alone = await fail(["check", ...flags, "--", "true"]);
+      expect(alone).toMatchObject({ code: 2, stderr: "mcpscope check: --home goes with --server\n" });
     } finally {
       await dir.cleanup();
     }

@@ -2,6 +2,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -39,8 +40,8 @@ export const callsCommand: Command = {
       return 0;
     }
     const limit = Number(flagString(args, "limit") ?? 50);
-    const calls = await withStoreApi(args, (api) =>
-      api.call("calls.details", {
+    const calls = await withStoreApi(args, async (api) => {
+      const calls = await api.call("calls.details", {
         since: flagString(args, "since"),
         until: flagString(args, "until"),
         server: flagString(args, "server"),
@@ -49,15 +50,20 @@ export const callsCommand: Command = {
         // The schema names what is wrong with a value that is not a number, or not an outcome.
         outcome: flagString(args, "outcome") as never,
         limit: (Number.isFinite(limit) ? limit : flagString(args, "limit")) as number,
-      }),
-    );
+      });
+      if (calls.length === 0) await checkServerFilter(api, flagString(args, "server"), "calls");
+      return calls;
+    });
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify({ calls }, null, 2)}\n`);
       return 0;
     }
     if (calls.length === 0) {
+      const filters = givenFilters(args, ["server", "tool", "method", "outcome", "since", "until"]);
       io.stdout.write(
-        "No calls match. Calls appear once an MCP client uses a server wrapped with `mcpscope run`.\n",
+        filters
+          ? `No calls match ${filters}.\n`
+          : "No calls yet. Calls appear once an MCP client uses a server wrapped with `mcpscope run`.\n",
       );
       return 0;
     }

@@ -4,6 +4,7 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from ".
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { formatMs } from "../table.js";
+import { HOME_FLAG } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {
   server: {
@@ -11,6 +12,7 @@ const FLAGS: FlagSpecs = {
     placeholder: "ID|NAME",
     help: "check a configured server (an id or name `mcpscope discover` lists), as its config launches it",
   },
+  home: { ...HOME_FLAG, help: "with --server: look it up in the configs under DIR, for testing" },
   url: {
     kind: "string",
     placeholder: "URL",
@@ -43,7 +45,7 @@ const FLAGS: FlagSpecs = {
 };
 
 const USAGE =
-  "mcpscope check [--timeout 10s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --server ID|NAME [--json]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
+  "mcpscope check [--timeout 10s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --server ID|NAME [--home DIR] [--json]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
 
 export const checkCommand: Command = {
   name: "check",
@@ -67,6 +69,7 @@ export const checkCommand: Command = {
       flagString(args, "url"),
       headers,
       flagString(args, "transport"),
+      flagString(args, "home"),
     );
     // Served in this process: the only transport that runs a command (or reaches a URL) it is given.
     const doc = await withStoreApi(args, (api) =>
@@ -118,7 +121,8 @@ function checkTarget(
   url: string | undefined,
   headers: Record<string, string>,
   transport = "http",
-): Pick<CheckInput, "server" | "command" | "url" | "headers" | "transport"> {
+  home: string | undefined = undefined,
+): Pick<CheckInput, "server" | "home" | "command" | "url" | "headers" | "transport"> {
   if (url && command.length) throw new UsageError("give either --url or a command after --, not both");
   if (server && (url || command.length))
     throw new UsageError("give --server alone, not with --url or a command after --");
@@ -126,7 +130,8 @@ function checkTarget(
     throw new UsageError(`no server to check; usage: ${USAGE.split("\n")[0]}`);
   if (transport !== "http" && transport !== "sse") throw new UsageError("--transport must be http or sse");
   if (!url && Object.keys(headers).length) throw new UsageError("--header goes with --url");
-  if (server) return { server };
+  if (home !== undefined && !server) throw new UsageError("--home goes with --server");
+  if (server) return { server, home };
   if (url) {
     if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
     return { url, headers, transport };

@@ -1,7 +1,9 @@
 import { CLIENT_IDS, type ClientId, type DiscoveryResult } from "../../../shared/discovery.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { lookedAt } from "../../monitor/discovery/discover.js";
+import { manualServersPath } from "../../monitor/discovery/manual-servers.js";
 import { tildePath } from "../../monitor/discovery/platform-paths.js";
+import { resolveDataDir } from "../../monitor/paths.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -85,18 +87,23 @@ export const discoverCommand: Command = {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
-    // For the messages only: where the configs were looked for, and paths shown under ~.
+    // For the messages only: where the configs were looked for, and paths shown under ~ — your ~, not
+    // the folder --home names, whose files are shown as they are.
     const ctx = await defaultDiscoveryContext({ home, projectDirs: projects });
-    if (result.servers.length === 0) {
-      const looked = lookedAt(ctx, { clients: client ? [client] : undefined });
+    const shown = (file: string) => (home === undefined ? tildePath(file, ctx.home) : file);
+    if (result.servers.length === 0 && client === "manual") {
+      const file = manualServersPath(resolveDataDir(flagString(args, "data-dir")));
       io.stdout.write(
-        `No MCP servers found. Looked at:\n${looked.map((f) => `  ${tildePath(f, ctx.home)}`).join("\n")}\n`,
+        `No servers added by hand. \`manual\` lists the servers added in the app (Add server), kept in ${shown(file)}.\n`,
       );
+    } else if (result.servers.length === 0) {
+      const looked = lookedAt(ctx, { clients: client ? [client] : undefined });
+      io.stdout.write(`No MCP servers found. Looked at:\n${looked.map((f) => `  ${shown(f)}`).join("\n")}\n`);
     } else {
       io.stdout.write(`${renderServers(result)}\n`);
     }
     for (const warning of result.warnings) {
-      io.stderr.write(`warning: ${tildePath(warning.file, ctx.home)}: ${warning.message}\n`);
+      io.stderr.write(`warning: ${shown(warning.file)}: ${warning.message}\n`);
     }
     return 0;
   },

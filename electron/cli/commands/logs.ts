@@ -1,12 +1,13 @@
 import type { ApiClient } from "../../../shared/api.js";
 import type { LogLevel } from "../../../shared/levels.js";
-import type { LogRecord, LogsQuery, LogsTailQuery } from "../../../shared/logs.js";
+import { type LogRecord, type LogsQuery, type LogsTailQuery, SELF_SERVER } from "../../../shared/logs.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
 import { parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
+import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { formatPatterns, formatRecord } from "./logs-format.js";
 
 const FLAGS: FlagSpecs = {
@@ -92,12 +93,23 @@ export const logsCommand: Command = {
     const query: LogsQuery = { ...filter, since, until };
     if (!args.flags.follow) {
       const backlog = (
-        await withStoreApi(args, (api) => newest(api, query, limit), { flagOf: { text: "grep" } })
+        await withStoreApi(
+          args,
+          async (api) => {
+            const records = await newest(api, query, limit);
+            if (records.length === 0) await checkServerFilter(api, filter.server, "logs", [SELF_SERVER]);
+            return records;
+          },
+          { flagOf: { text: "grep" } },
+        )
       ).reverse();
+      const filters = givenFilters(args, ["server", "level", "grep", "session", "since", "until"]);
       if (args.flags.json) io.stdout.write(`${JSON.stringify({ logs: backlog }, null, 2)}\n`);
       else if (backlog.length === 0)
         io.stdout.write(
-          "No log records match. Records appear once a server wrapped with `mcpscope run` logs something.\n",
+          filters
+            ? `No log records match ${filters}.\n`
+            : "No log records yet. Records appear once a server wrapped with `mcpscope run` logs something.\n",
         );
       else for (const record of backlog) io.stdout.write(formatRecord(record));
       return 0;
@@ -108,6 +120,8 @@ export const logsCommand: Command = {
       async (api) => {
         const { cursor } = await api.call("logs.tail", filter);
         const backlog = (await newest(api, { ...query, beforeId: cursor + 1 }, limit)).reverse();
+        // A typo would otherwise wait for records that never come.
+        if (backlog.length === 0) await checkServerFilter(api, filter.server, "logs", [SELF_SERVER]);
         const print = (record: LogRecord) =>
           io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
         for (const record of backlog) print(record);

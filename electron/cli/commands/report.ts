@@ -18,10 +18,12 @@ import { discoverServers } from "../../monitor/discovery/discover.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
+import { recordedServerNames } from "../../monitor/store/queries.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
+import { requireKnownServers } from "../server-filter.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -118,6 +120,7 @@ export const reportCommand: Command = {
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
     try {
+      requireKnownServers(input.servers ?? [], recordedServerNames(db), "calls");
       const api = createApiClient(
         inProcessTransport(
           reportHandlers(db, {

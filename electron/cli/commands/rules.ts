@@ -4,15 +4,17 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import type { RuleFileCheck } from "../../../shared/alerts.js";
 import { createApiClient } from "../../../shared/api.js";
 import { checkRuleFile } from "../../monitor/alerts/alert-handlers.js";
 import { alertsFilePath } from "../../monitor/alerts/rule-file.js";
 import { runRuleTests } from "../../monitor/alerts/rule-tests.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
+import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { Command } from "../io.js";
+import type { CliIo, Command } from "../io.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "print one JSON document" },
@@ -48,23 +50,12 @@ export const rulesCommand: Command = {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (!file && code === "ENOENT") {
-          io.stdout.write(
-            `${path} does not exist: the built-in rules and desktop notifications are in effect\n`,
-          );
+          printMissing(io, path, args.flags.json === true);
           return 0;
         }
         throw new UsageError(`cannot read ${path}: ${code ?? (error as Error).message}`);
       }
-      const api = createApiClient(inProcessTransport({ "alerts.rules.check": checkRuleFile }));
-      const summary = await api.call("alerts.rules.check", { text, fileName: basename(path) });
-      if (args.flags.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
-      else
-        io.stdout.write(
-          `${path}: OK — ${summary.rules} rules (${summary.userRules} yours, ${summary.rules - summary.userRules} built in${
-            summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
-          }), ${summary.channels.length} channel(s), ${summary.routes} route(s)\n`,
-        );
-      return 0;
+      return printCheck(io, path, text, args.flags.json === true);
     }
     const result = runRuleTests(file as string);
     if (args.flags.json)
@@ -79,3 +70,35 @@ export const rulesCommand: Command = {
     return result.failures.length === 0 ? 0 : 1;
   },
 };
+
+/** The data dir has no rule file: a fact, not a failure (with --json, a field of the one document). */
+function printMissing(io: CliIo, path: string, json: boolean): void {
+  const notice = `${path} does not exist: the built-in rules and desktop notifications are in effect`;
+  io.stdout.write(
+    json ? `${JSON.stringify({ ok: true, file: path, exists: false, notice })}\n` : `${notice}\n`,
+  );
+}
+
+/**
+ * The check's answer. A file that does not validate is the answer too with --json (`ok: false` and the
+ * one-line error, exit 1), as `db check --json` and `rules test --json` say a failed check.
+ */
+async function printCheck(io: CliIo, path: string, text: string, json: boolean): Promise<number> {
+  const api = createApiClient(inProcessTransport({ "alerts.rules.check": checkRuleFile }));
+  let summary: RuleFileCheck;
+  try {
+    summary = await api.call("alerts.rules.check", { text, fileName: basename(path) });
+  } catch (error) {
+    if (!json || !(error instanceof MonitoringError)) throw error;
+    io.stdout.write(`${JSON.stringify({ ok: false, file: path, exists: true, error: error.message })}\n`);
+    return 1;
+  }
+  if (json) io.stdout.write(`${JSON.stringify({ ...summary, file: path, exists: true })}\n`);
+  else
+    io.stdout.write(
+      `${path}: OK — ${summary.rules} rules (${summary.userRules} yours, ${summary.rules - summary.userRules} built in${
+        summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
+      }), ${summary.channels.length} channel(s), ${summary.routes} route(s)\n`,
+    );
+  return 0;
+}

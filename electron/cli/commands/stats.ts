@@ -1,9 +1,9 @@
 import type { StatsDocument } from "../../../shared/domain.js";
-import { MonitoringError } from "../../monitor/errors.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { checkServerFilter } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -40,32 +40,23 @@ export const statsCommand: Command = {
         until: flagString(args, "until"),
         server,
       });
-      if (server !== undefined && doc.servers.length === 0)
-        checkKnownServer(server, await api.call("servers.recorded", {}));
+      if (doc.servers.length === 0) await checkServerFilter(api, server, "calls");
       return doc;
     });
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       return 0;
     }
-    io.stdout.write(renderStats(doc));
+    io.stdout.write(renderStats(doc, server));
     return 0;
   },
 };
 
-/** A name with no traffic at all is most likely a typo: say so, with the names there are. */
-function checkKnownServer(server: string, known: string[]): void {
-  if (known.includes(server)) return;
-  const shown = known.slice(0, 8).join(", ") + (known.length > 8 ? `, … (${known.length} in all)` : "");
-  throw MonitoringError.input(
-    known.length
-      ? `no server named "${server}" has recorded calls; known: ${shown}`
-      : `no server named "${server}": nothing has been recorded yet (wrap a server with \`mcpscope run\`)`,
-  );
-}
-
-export function renderStats(doc: StatsDocument): string {
+export function renderStats(doc: StatsDocument, server?: string): string {
   if (doc.servers.length === 0) {
+    // A known server (an unknown one is an error before this): it has calls, just not in this range.
+    if (server !== undefined)
+      return `No calls between ${doc.since} and ${doc.until} match --server ${server}; widen --since.\n`;
     return `No calls between ${doc.since} and ${doc.until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
   }
   const parts = doc.servers.map((server) => {

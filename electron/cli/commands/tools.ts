@@ -3,6 +3,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { checkServerFilter } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -43,13 +44,18 @@ export const toolsCommand: Command = {
         return result.ok ? 0 : 1;
       }
       const pins = await api.call("tools.pins", { server });
+      // A probed server has pins without recorded traffic: its name is known too.
+      if (pins.length === 0 && server !== undefined) {
+        const pinned = (await api.call("tools.pins", {})).map((p) => p.server);
+        await checkServerFilter(api, server, "tool definitions", pinned);
+      }
       if (args.flags.json) {
         io.stdout.write(`${JSON.stringify({ pins }, null, 2)}\n`);
         return 0;
       }
       if (pins.length === 0) {
         io.stdout.write(
-          "no tools pinned yet; a server's tools are pinned the first time its tools/list is seen (mcpscope run or a health probe)\n",
+          `no tools pinned ${server === undefined ? "yet" : `for ${server} yet`}; a server's tools are pinned the first time its tools/list is seen (mcpscope run or a health probe)\n`,
         );
         return 0;
       }

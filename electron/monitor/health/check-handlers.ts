@@ -17,21 +17,25 @@ import { snapshotTools } from "./tool-snapshot.js";
 export interface CheckHandlerOptions {
   /** Whether a command or URL named in the request may be checked (the terminal only). */
   adHoc: boolean;
-  /** The configured servers, with the values needed to launch them. */
-  servers(): Promise<readonly DiscoveredServer[]>;
+  /** The configured servers, with the values needed to launch them (under `home`, where one is given). */
+  servers(home?: string): Promise<readonly DiscoveredServer[]>;
   /** The environment a launched server starts from. */
   env(): Env | Promise<Env>;
 }
 
 export const AD_HOC_REFUSED =
   "servers.check runs a command or connects to a URL named in a request only from the terminal (`mcpscope check`); here, check a configured server by its id";
+export const HOME_REFUSED =
+  "servers.check reads the configs under another home folder only from the terminal (`mcpscope check --home`)";
 
 export function checkHandlers(options: CheckHandlerOptions): Pick<ApiHandlers, "servers.check"> {
   return {
     "servers.check": async (input) => {
+      // Another home's configs are commands named by whoever wrote them: the terminal's own choice alone.
+      if (input.home !== undefined && !options.adHoc) throw MonitoringError.input(HOME_REFUSED);
       const target =
         input.server !== undefined
-          ? configured(await options.servers(), input.server)
+          ? configured(await options.servers(input.home), input.server)
           : adHoc(options, input);
       const result = await probeServer(target, {
         env: await options.env(),

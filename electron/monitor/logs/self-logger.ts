@@ -4,10 +4,11 @@
  * pino's line back to a record (numeric level → RFC 5424, `msg` → message, the rest → fields).
  */
 import { pino } from "pino";
+import { SELF_SERVER } from "../../../shared/logs.js";
 import type { LogRecorder } from "./log-recorder.js";
 import { levelFromValue } from "./stderr-line.js";
 
-export const SELF_SERVER = "mcpscope";
+export { SELF_SERVER };
 
 export type SelfLogger = pino.Logger;
 

@@ -49,7 +49,8 @@ export class ChildProcessTransport implements Transport {
   private child: ChildProcess | null = null;
   private readonly buffer = new ReadBuffer();
   private exitInfo: ChildExit | null = null;
-  private exitWaiters: Array<(exit: ChildExit) => void> = [];
+  private exitWaiters: Array<() => void> = [];
+  private closeWaiters: Array<() => void> = [];
   private closed = false;
   private spawned = false;
   private readonly clock: Clock;
@@ -119,12 +120,13 @@ export class ChildProcessTransport implements Transport {
     child.once("exit", (code, signal) => {
       this.exitInfo = { code, signal };
       this.onexit?.(this.exitInfo);
-      for (const waiter of this.exitWaiters.splice(0)) waiter(this.exitInfo);
+      for (const waiter of this.exitWaiters.splice(0)) waiter();
     });
     child.once("close", () => {
       splitter.end(0);
       this.buffer.clear();
       this.closed = true;
+      for (const waiter of this.closeWaiters.splice(0)) waiter();
       this.onclose?.();
     });
   }
@@ -162,16 +164,27 @@ export class ChildProcessTransport implements Transport {
   /** Resolves true when the child has exited, false after `ms`. */
   waitExit(ms: number): Promise<boolean> {
     if (this.exitInfo) return Promise.resolve(true);
+    return this.waitFor(this.exitWaiters, ms);
+  }
+
+  /** Resolves true once the child has exited and its stdout and stderr have ended (all read), false after `ms`. */
+  waitClosed(ms: number): Promise<boolean> {
+    if (this.closed || !this.spawned) return Promise.resolve(this.closed);
+    return this.waitFor(this.closeWaiters, ms);
+  }
+
+  private waitFor(waiters: Array<() => void>, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       const waiter = () => {
         this.clock.clearTimeout(timer);
         resolve(true);
       };
       const timer = this.clock.setTimeout(() => {
-        this.exitWaiters = this.exitWaiters.filter((w) => w !== waiter);
+        const at = waiters.indexOf(waiter);
+        if (at >= 0) waiters.splice(at, 1);
         resolve(false);
       }, ms);
-      this.exitWaiters.push(waiter);
+      waiters.push(waiter);
     });
   }
 }

@@ -4,6 +4,7 @@
  * managed server's session is the supervised process itself; a probe opens a short-lived one.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import {
   StreamableHTTPClientTransport,
   StreamableHTTPError,
@@ -35,6 +36,12 @@ export interface SessionOptions extends TransportDeps {
 export const MCPSCOPE_CLIENT: PeerIdentity = { name: "mcpscope", version: VERSION };
 const MAX_TOOL_PAGES = 100;
 const STDERR_TAIL = 5;
+/**
+ * A write that fails because the child closed its stdin usually means it is exiting: how long to wait for
+ * its exit (and the rest of its stderr) so that the error names the exit code and the server's own words.
+ */
+const EXIT_AFTER_BROKEN_PIPE_MS = 2000;
+const BROKEN_PIPE = new Set(["EPIPE", "ECONNRESET", "ERR_STREAM_DESTROYED"]);
 
 export class McpSession {
   readonly client: Client;
@@ -94,7 +101,7 @@ export class McpSession {
       });
       return this.facts;
     } catch (error) {
-      throw this.failure(error, "the handshake");
+      throw await this.failed(error, "the handshake");
     }
   }
 
@@ -110,7 +117,8 @@ export class McpSession {
         await this.client.ping({ timeout: timeoutMs });
       }
     } catch (error) {
-      throw this.failure(error, this.transport.era === "stateless" ? "server/discover" : "ping", timeoutMs);
+      const step = this.transport.era === "stateless" ? "server/discover" : "ping";
+      throw await this.failed(error, step, timeoutMs);
     }
     return performance.now() - started;
   }
@@ -128,7 +136,7 @@ export class McpSession {
         if (!cursor) break;
       }
     } catch (error) {
-      throw this.failure(error, "tools/list", timeoutMs);
+      throw await this.failed(error, "tools/list", timeoutMs);
     }
     return { tools, ms: performance.now() - started };
   }
@@ -146,6 +154,16 @@ export class McpSession {
     }
   }
 
+  /**
+   * `failure`, once a child that broke the pipe (or already exited) has finished: the write to a server
+   * that exits at once fails before its exit is seen, and the exit code and stderr are what explain it.
+   */
+  private async failed(error: unknown, step: string, timeoutMs = this.timeoutMs): Promise<MonitoringError> {
+    const child = this.child;
+    if (child && (child.exit || brokenPipe(error))) await child.waitClosed(EXIT_AFTER_BROKEN_PIPE_MS);
+    return this.failure(error, step, timeoutMs);
+  }
+
   /** A one-line MonitoringError saying what went wrong at `step`, with the server's last stderr line. */
   failure(error: unknown, step: string, timeoutMs = this.timeoutMs): MonitoringError {
     if (error instanceof MonitoringError) return error;
@@ -155,6 +173,8 @@ export class McpSession {
     if (exit) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       message = `the server ${how} during ${step}${last ? `: ${last}` : ""}`;
+    } else if (brokenPipe(error)) {
+      message = `the server closed its stdin during ${step} and is still running${last ? `: ${last}` : ""}`;
     } else if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       message = `no answer to ${step} within ${formatSeconds(timeoutMs)}`;
     } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && this.closed) {
@@ -162,7 +182,8 @@ export class McpSession {
     } else if (error instanceof StreamableHTTPError) {
       message = `${step} failed: HTTP ${error.code}: ${error.message.replace(/^Streamable HTTP error: /, "")}`;
     } else if (networkCode(error)) {
-      message = `cannot connect to ${host(this.target.definition.url)}: ${networkMessage(error)}`;
+      const url = this.target.definition.url;
+      message = `cannot connect to ${host(url)}: ${networkMessage(error, url)}`;
     } else {
       message = `${step} failed: ${networkMessage(error)}`;
     }
@@ -182,6 +203,10 @@ export async function openSession(target: ServerTarget, options: SessionOptions)
   }
 }
 
+function brokenPipe(error: unknown): boolean {
+  return BROKEN_PIPE.has((error as NodeJS.ErrnoException)?.code ?? "");
+}
+
 const NETWORK_ERRORS: Record<string, string> = {
   ECONNREFUSED: "connection refused; is the server running?",
   ENOTFOUND: "host not found; check the URL",
@@ -190,13 +215,27 @@ const NETWORK_ERRORS: Record<string, string> = {
   EHOSTUNREACH: "host unreachable",
 };
 
+/** fetch refuses ports that browsers block (6000 for X11, 6667 for IRC, …), for safety. */
+const BAD_PORT = "BAD_PORT";
+
+/**
+ * The network error under a failed connection: fetch's `cause`, or for the SSE transport, whose
+ * EventSource keeps only the text of the error, the code named in that text.
+ */
 function networkCode(error: unknown): string | null {
-  const code = (error as { cause?: { code?: string } })?.cause?.code;
-  return code && code in NETWORK_ERRORS ? code : null;
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  if (cause?.code && cause.code in NETWORK_ERRORS) return cause.code;
+  if (cause?.message === "bad port") return BAD_PORT;
+  if (!(error instanceof SseError)) return null;
+  if (/fetch failed: bad port\b/.test(error.message)) return BAD_PORT;
+  const named = /\b(E[A-Z]+)\b/.exec(error.message)?.[1];
+  return named && named in NETWORK_ERRORS ? named : null;
 }
 
-function networkMessage(error: unknown): string {
+function networkMessage(error: unknown, url: string | null = null): string {
   const code = networkCode(error);
+  if (code === BAD_PORT)
+    return `fetch refuses port ${port(url)} for safety (browsers block it too); serve it on another port`;
   if (code) return NETWORK_ERRORS[code] ?? code;
   const cause = (error as { cause?: { message?: string } })?.cause;
   if (cause?.message) return cause.message;
@@ -209,6 +248,14 @@ function host(url: string | null): string {
     return url ? new URL(url).host : "the server";
   } catch {
     return "the server";
+  }
+}
+
+function port(url: string | null): string {
+  try {
+    return url ? new URL(url).port || "?" : "?";
+  } catch {
+    return "?";
   }
 }
 

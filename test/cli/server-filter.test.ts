@@ -1,0 +1,97 @@
+/**
+ * `--server NAME` that matches nothing: an unknown name is named as such, with the known servers, in one
+ * line and exit 1 by every command that filters by server; a known server with nothing under the filters
+ * is an empty answer that names the filters, not advice to wrap a server.
+ */
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../electron/cli/index.js";
+import { insertLogs, tempStore } from "../logs/store.js";
+
+let store: Awaited<ReturnType<typeof tempStore>>;
+
+beforeAll(async () => {
+  store = await tempStore();
+  const session = store.db.prepare("INSERT INTO sessions (id, server, started_at) VALUES (?, ?, ?)");
+  session.run("s1", "files", Date.now());
+  session.run("s2", "memory", Date.now());
+  insertLogs(store.db, [{ server: "files", message: "started" }]);
+  // A server a health probe pinned: no traffic recorded, but its tools are.
+  store.db
+    .prepare(
+      "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status) VALUES (?, ?, ?, ?, ?, 'pinned')",
+    )
+    .run("probed", "echo", "a".repeat(64), "{}", Date.now());
+});
+afterAll(() => store.cleanup());
+
+async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out = { stdout: "", stderr: "" };
+  const sink = (key: "stdout" | "stderr") =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out[key] += chunk.toString();
+        done();
+      },
+    });
+  const status = await main([...args, "--data-dir", store.dataDir], {
+    stdout: sink("stdout"),
+    stderr: sink("stderr"),
+  });
+  return { status, ...out };
+}
+
+describe("an unknown --server", () => {
+  it.each([
+    ["stats", "calls", "files, memory"],
+    ["calls", "calls", "files, memory"],
+    ["report", "calls", "files, memory"],
+    ["logs", "logs", "files, mcpscope, memory"],
+    ["tools", "tool definitions", "files, memory, probed"],
+  ])("%s names it and the known servers, exit 1", async (command, what, known) => {
+    // Were the report written, it would go into the data dir, not the working folder.
+    const output = command === "report" ? ["--output", join(store.dataDir, "r.html")] : [];
+    const run = await cli(command, "--server", "nope", ...output);
+    expect(run).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: `mcpscope ${command}: no server named "nope" has recorded ${what}; known: ${known}\n`,
+    });
+  });
+
+  it("logs --follow says it at once instead of waiting for records that never come", async () => {
+    expect(await cli("logs", "--follow", "--server", "nope")).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: 'mcpscope logs: no server named "nope" has recorded logs; known: files, mcpscope, memory\n',
+    });
+  });
+});
+
+describe("a known --server with nothing under the filters", () => {
+  it("calls and logs name the filters instead of pointing at `mcpscope run`", async () => {
+    expect(await cli("calls", "--server", "files", "--tool", "echo")).toEqual({
+      status: 0,
+      stdout: "No calls match --server files --tool echo.\n",
+      stderr: "",
+    });
+    expect(await cli("logs", "--server", "files", "--level", "error")).toEqual({
+      status: 0,
+      stdout: "No log records match --server files --level error.\n",
+      stderr: "",
+    });
+    expect((await cli("stats", "--server", "memory")).stdout).toMatch(
+      /^No calls between \S+ and \S+ match --server memory; widen --since\.\n$/,
+    );
+  });
+
+  it("tools knows a server a probe pinned, and says which server has none", async () => {
+    const probed = await cli("tools", "--server", "probed");
+    expect(probed.status).toBe(0);
+    expect(probed.stdout).toMatch(/^SERVER\s+TOOL/);
+    const files = await cli("tools", "--server", "files");
+    expect(files).toMatchObject({ status: 0, stderr: "" });
+    expect(files.stdout).toMatch(/^no tools pinned for files yet; /);
+  });
+});
