@@ -50,12 +50,13 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 describe("an empty --data-dir", () => {
   it("is a usage error in every command, in one line, and nothing is written", async () => {
     const commands = Object.keys(COMMAND_SUMMARIES);
-    const runs: [string, Run][] = [];
+    const runs: (readonly [string, Run])[] = [];
     // Two at a time: the machine has two cores.
     for (let i = 0; i < commands.length; i += 2) {
       const pair = commands.slice(i, i + 2);
-      const done = await Promise.all(pair.map((c) => cli([c, "--data-dir", ""])));
-      pair.forEach((c, j) => runs.push([c, done[j] as Run]));
+      runs.push(
+        ...(await Promise.all(pair.map(async (c) => [c, await cli([c, "--data-dir", ""])] as const))),
+      );
     }
     for (const [command, run] of runs) {
       expect({ command, ...run }).toEqual({
