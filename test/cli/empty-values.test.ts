@@ -95,6 +95,17 @@ describe("an empty server name", () => {
     });
     await expect(readdir(data)).rejects.toThrow(/ENOENT/);
   });
+
+  it("run: a command that gives no server name asks for --name", async () => {
+    const data = join(tmp.path, "data-run-slash");
+    const run = await cli(["run", "--data-dir", data, "--", "/"]);
+    expect(run).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: 'mcpscope run: cannot name the server after "/"; pass --name NAME\n',
+    });
+    await expect(readdir(data)).rejects.toThrow(/ENOENT/);
+  });
 });
 
 describe("the default data dir", () => {
