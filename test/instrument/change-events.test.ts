@@ -44,7 +44,9 @@ describe("config changes from the CLI", () => {
     expect(done).toMatchObject({ category: "system", severity: "info", server: "files", session: null });
     expect(done?.message).toBe(`files (claude-desktop) in ${file} now runs through mcpscope run`);
     expect(done?.details).toMatchObject({ client: "claude-desktop", file });
-    expect(String((done?.details as { backup?: string }).backup)).toContain(join(data, "backups"));
+    expect(String((done?.details as { backup?: string } | undefined)?.backup)).toContain(
+      join(data, "backups"),
+    );
     expect(undone?.message).toBe(`files (claude-desktop) restored in ${file}`);
     expect(undone?.details).toMatchObject({ client: "claude-desktop", file, forced: false });
 
