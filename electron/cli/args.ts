@@ -87,11 +87,17 @@ export function parseArgs(
   return { flags, positionals, lists, rest: [] };
 }
 
+/** Placeholders of values that name something (a folder, a file, a server): never empty. */
+const NAMED_PLACES = new Set(["DIR", "FILE", "NAME"]);
+
 /**
  * Values shown as TIME or DURATION in --help are checked here, so that a bad one is a usage error
  * (exit 2, one line) in every command, before anything is opened.
  */
 function checkValue(name: string, spec: FlagSpec, value: string): void {
+  // An unset shell variable (`--data-dir "$DIR"`) must not fall back to the default (the user's real data).
+  if (NAMED_PLACES.has(spec.placeholder ?? "") && value.trim() === "")
+    throw new UsageError(`--${name} is empty (an unset variable?); give ${spec.placeholder}`);
   try {
     if (spec.placeholder === "TIME") parseTimeSpec(value);
     else if (spec.placeholder === "DURATION") parseDuration(value);

@@ -1,16 +1,19 @@
 /**
  * The one data dir shared by the app, the engine, the CLI and every wrapper: `--data-dir`, else
- * `MCPSCOPE_HOME`, else the platform's usual place for application data.
+ * `MCPSCOPE_HOME`, else the platform's usual place for application data. An empty variable counts as
+ * unset, as shells leave them.
  */
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.MCPSCOPE_HOME) return resolve(env.MCPSCOPE_HOME);
   const home = homedir();
   if (platform === "darwin") return join(home, "Library", "Application Support", "mcpscope");
-  if (platform === "win32") return join(env.APPDATA ?? join(home, "AppData", "Roaming"), "mcpscope");
-  return join(env.XDG_DATA_HOME ?? join(home, ".local", "share"), "mcpscope");
+  if (platform === "win32") return join(env.APPDATA || join(home, "AppData", "Roaming"), "mcpscope");
+  // The XDG Base Directory spec: a relative XDG_DATA_HOME is invalid and ignored, like an empty one.
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, ".local", "share"), "mcpscope");
 }
 
 export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

@@ -22,7 +22,8 @@ export interface SessionContext {
 
 export interface SessionWatcher {
   call?(call: CallObservation, facts: SessionFacts): void;
-  session?(facts: SessionFacts): void;
+  /** `at`: when the message that told these facts was read (the traffic's clock). */
+  session?(facts: SessionFacts, at: number): void;
   protocolEvent?(event: ProtocolEventObservation): void;
   ended?(end: SessionEnd, facts: SessionFacts): void;
 }

@@ -56,6 +56,11 @@ describe("events of a real session", () => {
     const stop = system.find((e) => e.type === "wrapper.stop");
     expect(stop?.details).toHaveProperty("uptimeMs");
     expect(stop?.details).toHaveProperty("exitCode");
+    // In the order they happened: the start between the wrapper's start and the session's end.
+    const time = (e: EventRecord | undefined) => Date.parse(String(e?.time));
+    const wrapperStart = system.find((e) => e.type === "wrapper.start");
+    expect(time(start)).toBeGreaterThanOrEqual(time(wrapperStart));
+    expect(time(start)).toBeLessThanOrEqual(time(end));
   });
 
   it("records error events with correlation and groups them by fingerprint", async () => {

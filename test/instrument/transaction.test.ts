@@ -108,7 +108,7 @@ describe("config transaction", () => {
     );
     await writeFile(file, '{ "mcpServers": { "files": { "command": "npx" } ');
     await expect(instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER })).rejects.toThrow(
-      /does not parse \(CloseBraceExpected at line 1/,
+      /does not parse \(line 1: unexpected end of file \(expected '}'\)\); fix it first/,
     );
   });
 });

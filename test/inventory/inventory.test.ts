@@ -165,9 +165,10 @@ describe("system events from the inventory", () => {
         type: string;
         server: string | null;
       }>;
-    // Events are written with the engine's next batch (within 250 ms).
-    await waitFor(async () => (await events("instrument")).some((e) => e.server === "everything"), 5_000);
-    await waitFor(async () => (await events("uninstrument")).some((e) => e.server === "everything"), 5_000);
+    // Written with the change itself, once: the same record as `mcpscope instrument` leaves.
+    const everything = async (type: string) => (await events(type)).filter((e) => e.server === "everything");
+    expect(await everything("instrument")).toHaveLength(1);
+    expect(await everything("uninstrument")).toHaveLength(1);
     const text = await readFile(cursorConfig, "utf8");
     await writeFile(
       cursorConfig,

@@ -71,7 +71,8 @@ export function recordCalls(
         pid: 1234,
         wrapperPid: 1233,
       });
-      if (options.protocolVersion) recorder.session({ protocolVersion: options.protocolVersion });
+      if (options.protocolVersion)
+        recorder.session({ protocolVersion: options.protocolVersion }, call.startedAt);
       if (options.dropped) recorder.unobserved(options.dropped);
       sessions.set(call.server, recorder);
     }

@@ -79,10 +79,12 @@ export const runCommand: Command = {
     const captureLimit = Number(flagString(args, "capture-limit") ?? DEFAULT_CAPTURE_LIMIT);
     if (!Number.isInteger(captureLimit) || captureLimit < 256)
       throw new UsageError("--capture-limit must be a whole number of bytes, at least 256");
+    const name = flagString(args, "name") ?? defaultServerName(command, commandArgs);
+    if (!name.trim()) throw new UsageError(`cannot name the server after "${command}"; pass --name NAME`);
     return runWrapper({
       command,
       args: commandArgs,
-      name: flagString(args, "name") ?? defaultServerName(command, commandArgs),
+      name,
       client: flagString(args, "client"),
       dataDir: resolveDataDir(flagString(args, "data-dir")),
       timeoutMs: parseDuration(flagString(args, "timeout") ?? "60s"),

@@ -57,11 +57,18 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         home: input.home,
         projectDirs: input.project ? [input.project] : [],
       });
-      const { servers } = await discoverServers(ctx, { clients: [client] });
+      const { servers, warnings } = await discoverServers(ctx, { clients: [client] });
       const matches = servers.filter(
         (s) => s.definition.name === name && (!file || s.location?.file === file),
       );
       if (matches.length === 0) {
+        // A config that cannot be read (or an entry skipped) hides its servers: that is the problem to fix.
+        const problems = warnings.filter((w) => !file || w.file === file);
+        const first = problems[0];
+        if (first)
+          throw MonitoringError.input(
+            `cannot find "${name}": ${client}'s config ${first.file}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problems; \`mcpscope discover\` lists them)` : ""}; fix it and try again (nothing was changed)`,
+          );
         throw MonitoringError.input(
           `no server "${name}" in ${client}'s config${file ? ` file ${file}` : ""}; \`mcpscope discover --client ${client}\` lists them`,
         );

@@ -48,7 +48,8 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
     details: { pid: identity.pid, wrapperPid: identity.wrapperPid, client: context.client },
   });
 
-  const sessionStart = (facts: SessionFacts) => {
+  // At the time of the message that told the facts: the observer may get to it well after it was read.
+  const sessionStart = (facts: SessionFacts, time: number) => {
     if (started || (!facts.clientName && !facts.protocolVersion)) return;
     started = true;
     const client = facts.clientName
@@ -58,6 +59,7 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
       category: "user",
       type: "session.start",
       severity: "info",
+      time,
       message: `session started by ${client}${facts.protocolVersion ? ` (protocol ${facts.protocolVersion})` : ""}`,
       details: {
         clientName: facts.clientName ?? null,
@@ -72,11 +74,11 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
   };
 
   return {
-    session(facts) {
-      sessionStart(facts);
+    session(facts, at) {
+      sessionStart(facts, at);
     },
     call(call, facts) {
-      sessionStart(facts);
+      sessionStart(facts, call.startedAt);
       const { progressToken, traceId } = correlationOf(call);
       const correlation = { requestId: call.requestId, progressToken, traceId };
       const time = call.startedAt + call.durationMs;
@@ -148,7 +150,7 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
       });
     },
     ended(end: SessionEnd, facts: SessionFacts) {
-      sessionStart(facts);
+      sessionStart(facts, end.endedAt);
       const uptimeMs = Math.max(0, end.endedAt - identity.startedAt);
       const how =
         end.signal !== null

@@ -9,25 +9,18 @@ import {
   findNodeAtLocation,
   modify,
   type Node,
-  type ParseError,
   type ParseOptions,
-  parse,
   parseTree,
-  printParseErrorCode,
 } from "jsonc-parser";
+import { parseJsonc } from "../discovery/config-text.js";
 import type { EntryEditor } from "./entry-edit.js";
 import type { KeyPath } from "./entry-shape.js";
 
 const OPTIONS: ParseOptions = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
 export const editJsonc: EntryEditor = {
-  parse(text) {
-    const errors: ParseError[] = [];
-    const value = parse(withoutBom(text), errors, OPTIONS);
-    const first = errors[0];
-    if (first) throw new Error(`${printParseErrorCode(first.error)} at ${lineAndColumn(text, first.offset)}`);
-    return value;
-  },
+  // The syntax error in the words discovery uses for the same file.
+  parse: (text) => parseJsonc(withoutBom(text)),
 
   locate(text, path) {
     const node = findNodeAtLocation(parseTree(withoutBom(text), [], OPTIONS) ?? emptyRoot(), path);
@@ -94,9 +87,4 @@ export function detectFormatting(text: string): FormattingOptions {
   if (indents[0]?.startsWith("\t")) return { insertSpaces: false, tabSize: 1, eol };
   const spaces = indents.filter((i) => !i.includes("\t")).map((i) => i.length);
   return { insertSpaces: true, tabSize: spaces.length ? Math.min(...spaces) : 2, eol };
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split("\n");
-  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }

@@ -4,7 +4,7 @@
  * after `command`), and everything else — comments, other tables, blank lines, line endings — is left as
  * it was. Entries written as inline tables are refused rather than rewritten.
  */
-import { parse, TomlError } from "smol-toml";
+import { parseToml } from "../discovery/config-text.js";
 import { MonitoringError } from "../errors.js";
 import type { EntryEditor, EntryRange } from "./entry-edit.js";
 import { getAt, isRecord, type KeyPath } from "./entry-shape.js";
@@ -12,14 +12,8 @@ import { lineEnding, TextEdits } from "./text-edits.js";
 import { scanToml, type TomlStatement } from "./toml-scan.js";
 
 export const editToml: EntryEditor = {
-  parse(text) {
-    try {
-      return parse(text);
-    } catch (error) {
-      const message = error instanceof TomlError ? error.message.split("\n")[0] : String(error);
-      throw new Error(message);
-    }
-  },
+  // The syntax error in the words discovery uses for the same file.
+  parse: (text) => parseToml(text),
 
   locate(text, path) {
     const table = entryTable(text, path);

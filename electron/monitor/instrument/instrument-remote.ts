@@ -6,7 +6,6 @@
  */
 import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { parseDocument } from "yaml";
-import { auditAdminAction } from "../audit/admin.js";
 import type { ConfigFormat, DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import {
@@ -16,6 +15,7 @@ import {
   sameProxyEntry,
   updateRemoteProxies,
 } from "../proxy-http/remote-proxies.js";
+import { recordConfigChange } from "./change-record.js";
 import { withConfigFile } from "./config-transaction.js";
 import { deepEqual } from "./edit-check.js";
 import { EDITORS, formatPath } from "./entry-edit.js";
@@ -132,11 +132,13 @@ export async function instrumentRemote(
     ]);
     try {
       const backup = await tx.commit(next, "instrument");
-      auditAdminAction(opts.dataDir, {
+      recordConfigChange(opts.dataDir, {
         action: "instrument",
+        client,
         server: definition.name,
-        target: location.file,
-        details: { client, backup: backup.backup, proxy: url },
+        file: location.file,
+        message: `${definition.name} (${client}) in ${location.file} pointed at mcpscope's proxy ${url}`,
+        details: { backup: backup.backup, proxy: url },
       });
       return { ...base, status: "instrumented", upstream: current, url, backup: backup.backup };
     } catch (error) {

@@ -6,11 +6,11 @@
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
 import { join } from "node:path";
-import { auditAdminAction } from "../audit/admin.js";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
+import { recordConfigChange } from "./change-record.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
 import { type EntryFields, getAt, readFields, shapeFor } from "./entry-shape.js";
@@ -112,12 +112,13 @@ export async function instrument(
     await updateRecords(opts.dataDir, (records) => [...records.filter((r) => !sameEntry(r, record)), record]);
     try {
       const backup = await tx.commit(edit.text, "instrument");
-      // Fail-open: the change is made; an unwritable audit log does not undo it.
-      auditAdminAction(opts.dataDir, {
+      recordConfigChange(opts.dataDir, {
         action: "instrument",
+        client,
         server: definition.name,
-        target: location.file,
-        details: { client, backup: backup.backup },
+        file: location.file,
+        message: `${definition.name} (${client}) in ${location.file} now runs through mcpscope run`,
+        details: { backup: backup.backup },
       });
       const after = {
         ...before,
@@ -221,11 +222,13 @@ export async function uninstrumentRecord(
       );
     }
     const backup = await tx.commit(next, "uninstrument");
-    auditAdminAction(opts.dataDir, {
+    recordConfigChange(opts.dataDir, {
       action: "uninstrument",
+      client: record.client,
       server: record.server,
-      target: record.file,
-      details: { client: record.client, forced: !ours, backup: backup.backup },
+      file: record.file,
+      message: `${record.server} (${record.client}) restored in ${record.file}${ours ? "" : " over a changed entry (forced)"}`,
+      details: { forced: !ours, backup: backup.backup },
     });
     await forget();
     return { ...base, status: ours ? "restored" : "forced", backup: backup.backup };

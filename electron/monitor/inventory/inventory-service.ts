@@ -217,14 +217,6 @@ export class InventoryService {
       dataDir: this.options.dataDir,
       wrapperDataDir: this.options.dataDir,
     });
-    this.tracker.track({
-      category: "system",
-      type: "instrument",
-      severity: "info",
-      server: server.definition.name,
-      message: `${server.definition.name} in ${result.file} instrumented (${result.status})`,
-      details: { client: result.client, file: result.file, backup: result.backup },
-    });
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
@@ -238,14 +230,6 @@ export class InventoryService {
   private async instrumentRemote(server: DiscoveredServer): Promise<ActionResult> {
     const result = await instrumentRemote(server, { dataDir: this.options.dataDir });
     await this.options.refreshRemoteProxies?.();
-    this.tracker.track({
-      category: "system",
-      type: "instrument",
-      severity: "info",
-      server: server.definition.name,
-      message: `${server.definition.name} in ${result.file} pointed at mcpscope's proxy (${result.status})`,
-      details: { client: result.client, file: result.file, backup: result.backup, proxy: result.url },
-    });
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
@@ -259,14 +243,6 @@ export class InventoryService {
     const server = this.find(id);
     const result = await uninstrument(server, { dataDir: this.options.dataDir });
     await this.options.refreshRemoteProxies?.();
-    this.tracker.track({
-      category: "system",
-      type: "uninstrument",
-      severity: "info",
-      server: server.definition.name,
-      message: `${server.definition.name} restored in ${result.file}`,
-      details: { file: result.file },
-    });
     await this.rescan();
     return {
       ok: true,

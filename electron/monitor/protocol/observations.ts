@@ -90,7 +90,8 @@ export interface ObservationSink {
   call(call: CallObservation): void;
   log(log: LogObservation): void;
   protocolEvent(event: ProtocolEventObservation): void;
-  session(facts: SessionFacts): void;
+  /** Facts learnt from the message read at `at` (the traffic's clock, not the observer's). */
+  session(facts: SessionFacts, at: number): void;
   /**
    * Calls whose observation was lost (copies dropped under load, or skipped when the exit drain ran
    * out): they happened, but their outcome is unknown, so they are counted instead of stored.

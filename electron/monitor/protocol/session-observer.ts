@@ -304,12 +304,15 @@ export class SessionObserver {
     if (stream === "in") {
       const facts = requestFacts(message.method, message.params);
       if (facts.era || facts.protocolVersion || facts.client) {
-        this.sink.session({
-          era: facts.era ?? undefined,
-          protocolVersion: facts.protocolVersion ?? undefined,
-          clientName: facts.client?.name ?? undefined,
-          clientVersion: facts.client?.version ?? undefined,
-        });
+        this.sink.session(
+          {
+            era: facts.era ?? undefined,
+            protocolVersion: facts.protocolVersion ?? undefined,
+            clientName: facts.client?.name ?? undefined,
+            clientVersion: facts.client?.version ?? undefined,
+          },
+          at,
+        );
       }
     }
     if (table.size >= this.maxPending) {
@@ -386,12 +389,15 @@ export class SessionObserver {
     if (stream === "out" && message.result !== undefined) {
       const facts = serverFacts(entry.method, message.result);
       if (facts) {
-        this.sink.session({
-          protocolVersion: facts.protocolVersion ?? undefined,
-          serverName: facts.server?.name ?? undefined,
-          serverVersion: facts.server?.version ?? undefined,
-          ...(entry.method === "server/discover" ? { era: "stateless" as const } : {}),
-        });
+        this.sink.session(
+          {
+            protocolVersion: facts.protocolVersion ?? undefined,
+            serverName: facts.server?.name ?? undefined,
+            serverVersion: facts.server?.version ?? undefined,
+            ...(entry.method === "server/discover" ? { era: "stateless" as const } : {}),
+          },
+          at,
+        );
       }
     }
     const verdict = judgeResponse(message.result, message.error);

@@ -176,10 +176,9 @@ export class SessionRecorder implements ObservationSink {
     });
   }
 
-  session(raw: SessionFacts): void {
-    const time = Date.now();
+  session(raw: SessionFacts, at: number): void {
     const mask = (field: SecretField, text: string | undefined) =>
-      text === undefined ? undefined : this.maskField(field, text, time);
+      text === undefined ? undefined : this.maskField(field, text, at);
     const facts: SessionFacts = {
       ...raw,
       protocolVersion: mask("client_info", raw.protocolVersion),
@@ -192,7 +191,7 @@ export class SessionRecorder implements ObservationSink {
     this.dirty = true;
     this.version++;
     this.writer.touch();
-    notifyWatchers(this.watchers, "session", this.facts);
+    notifyWatchers(this.watchers, "session", this.facts, at);
   }
 
   unobserved(calls: number): void {
