@@ -85,6 +85,60 @@ describe("usage errors in time flags exit 2 with one line", () => {
   });
 });
 
+describe("every command refuses what it does not take: exit 2, one line", () => {
+  it.each([
+    [["stats", "foo"], 'mcpscope stats: unexpected "foo"; see `mcpscope stats --help`'],
+    [["calls", "foo"], 'mcpscope calls: unexpected "foo"; see `mcpscope calls --help`'],
+    [["stats", "-x"], "mcpscope stats: unknown flag -x for `mcpscope stats`; see `mcpscope stats --help`"],
+    [
+      ["audit", "verify", "--since", "1h"],
+      "mcpscope audit: --since is not an option of `mcpscope audit verify`; see `mcpscope audit --help`",
+    ],
+    [
+      ["audit", "export", "--json"],
+      "mcpscope audit: --json is not an option of `mcpscope audit export`; see `mcpscope audit --help`",
+    ],
+    [["db", "info", "x"], 'mcpscope db: unexpected "x"; see `mcpscope db info --help`'],
+    [["db", "check", "-x"], "mcpscope db: unknown flag -x for `mcpscope db`; see `mcpscope db --help`"],
+    [["instrumented", "x"], 'mcpscope instrumented: unexpected "x"; see `mcpscope instrumented --help`'],
+    [["alerts", "history", "x"], 'mcpscope alerts: unexpected "x"; see `mcpscope alerts history --help`'],
+    [["alerts", "silences", "x"], 'mcpscope alerts: unexpected "x"; see `mcpscope alerts silences --help`'],
+    [
+      ["alerts", "--since", "1h"],
+      "mcpscope alerts: --since is not an option of `mcpscope alerts list`; see `mcpscope alerts --help`",
+    ],
+    [["logs", "patterns", "x"], 'mcpscope logs: unexpected "x"; see `mcpscope logs patterns --help`'],
+    [["check", "foo"], 'mcpscope check: unexpected "foo"; see `mcpscope check --help`'],
+    [
+      ["rules", "check", "a.yaml", "b.yaml"],
+      'mcpscope rules: unexpected "b.yaml"; see `mcpscope rules check --help`',
+    ],
+    [["check", "--timeout", "0s", "--", "true"], /^mcpscope check: --timeout: "0s" is no time at all; /],
+    [["alerts", "silence", "a=b", "--for", "0s"], /^mcpscope alerts: --for: "0s" is no time at all; /],
+    [["stats", "--since", "10m", "--until", "1h"], /^mcpscope stats: the range is empty: --since 10m /],
+    [["calls", "--since", "2026-12-06", "--until", "2026-12-05"], /^mcpscope calls: the range is empty: /],
+    [["logs", "--until", "2h", "--since", "1h"], /^mcpscope logs: the range is empty: /],
+  ])("%j", async (args, message) => {
+    const run = await cli(...args, "--data-dir", data);
+    if (typeof message === "string") expect(run.stderr).toBe(`${message}\n`);
+    else expect(run.stderr).toMatch(message);
+    expect(run.stderr.split("\n")).toHaveLength(2);
+    expect(run.status).toBe(2);
+  });
+
+  it("-h is --help everywhere", async () => {
+    for (const args of [
+      ["stats", "-h"],
+      ["audit", "verify", "-h"],
+      ["alerts", "silence", "-h"],
+    ]) {
+      const run = await cli(...args, "--data-dir", data);
+      expect(run.stdout).toMatch(/^usage: mcpscope /);
+      expect(run.status).toBe(0);
+    }
+  });
+});
+
 describe("audit export", () => {
   it("ends quietly when the reader closes the pipe early (| head)", async () => {
     const child = spawn(process.execPath, [MCPSCOPE, "audit", "export", "--data-dir", data], { cwd: ROOT });

@@ -56,7 +56,7 @@ export const proxyCommand: Command = {
   name: "proxy",
   summary: COMMAND_SUMMARIES.proxy,
   async run(argv, io) {
-    const args = parseArgs("proxy", argv, FLAGS);
+    const args = parseArgs("proxy", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

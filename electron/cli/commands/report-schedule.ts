@@ -13,7 +13,15 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { scheduleHandlers } from "../../monitor/reports/schedule-handlers.js";
 import { ReportScheduler } from "../../monitor/reports/scheduler.js";
 import { migrate } from "../../monitor/store/migrations.js";
-import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import {
+  type ArgShape,
+  type FlagSpecs,
+  flagList,
+  flagString,
+  formatHelp,
+  parseArgs,
+  UsageError,
+} from "../args.js";
 import type { CliIo } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { renderTable } from "../table.js";
@@ -37,6 +45,29 @@ const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "list, runs: print one JSON document" },
 };
 
+const SUBCOMMANDS: ArgShape = {
+  subcommands: {
+    list: { flags: ["json"] },
+    add: {
+      positionals: 1,
+      flags: [
+        "period",
+        "at",
+        "weekday",
+        "day",
+        "format",
+        "folder",
+        "channel",
+        "server",
+        "client",
+        "disabled",
+      ],
+    },
+    remove: { positionals: 1, flags: [] },
+    runs: { flags: ["schedule", "json"] },
+  },
+};
+
 const USAGE =
   "mcpscope report schedule list | add NAME --period P --at HH:MM [--folder DIR] [--channel NAME]… | remove NAME | runs [--schedule NAME]";
 
@@ -51,7 +82,7 @@ examples:
   mcpscope report schedule runs --json`;
 
 export async function runReportSchedule(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs("report schedule", argv, FLAGS);
+  const args = parseArgs("report schedule", argv, FLAGS, SUBCOMMANDS);
   if (args.flags.help || args.positionals.length === 0) {
     io.stdout.write(formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", FLAGS, EXTRA));
     return args.flags.help ? 0 : 2;

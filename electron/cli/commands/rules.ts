@@ -30,7 +30,9 @@ export const rulesCommand: Command = {
   name: "rules",
   summary: COMMAND_SUMMARIES.rules,
   async run(argv, io) {
-    const args = parseArgs("rules", argv, FLAGS);
+    const args = parseArgs("rules", argv, FLAGS, {
+      subcommands: { check: { positionals: 1 }, test: { positionals: 1 } },
+    });
     const [sub, file] = args.positionals;
     if (args.flags.help || !sub) {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));

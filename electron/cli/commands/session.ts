@@ -13,7 +13,7 @@ export const sessionCommand: Command = {
   name: "session",
   summary: COMMAND_SUMMARIES.session,
   async run(argv, io) {
-    const args = parseArgs("session", argv, FLAGS);
+    const args = parseArgs("session", argv, FLAGS, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(formatHelp("mcpscope session ID [--json]", this.summary, FLAGS));
       return 0;

@@ -22,7 +22,7 @@ export const statsCommand: Command = {
   name: "stats",
   summary: COMMAND_SUMMARIES.stats,
   async run(argv, io) {
-    const args = parseArgs("stats", argv, FLAGS);
+    const args = parseArgs("stats", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

@@ -21,7 +21,7 @@ export const toolsCommand: Command = {
   name: "tools",
   summary: COMMAND_SUMMARIES.tools,
   async run(argv, io) {
-    const args = parseArgs("tools", argv, FLAGS);
+    const args = parseArgs("tools", argv, FLAGS, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS));
       return 0;
