@@ -8,10 +8,12 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderStats } from "../../electron/cli/commands/stats.js";
 import { main } from "../../electron/cli/index.js";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import type { StatsDocument } from "../../shared/domain.js";
 import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -136,6 +138,51 @@ describe("every command refuses what it does not take: exit 2, one line", () => 
       expect(run.stdout).toMatch(/^usage: mcpscope /);
       expect(run.status).toBe(0);
     }
+  });
+});
+
+describe("one-line failures name the command; help and counts read right", () => {
+  it.each([
+    [["alerts", "unsilence", "nope"], 1, /^mcpscope alerts: no active silence nope\n$/],
+    [["tools", "approve", "--server", "nope"], 1, /^mcpscope tools: .*nope.*\n$/],
+    [["session", "nope"], 1, /^mcpscope session: no session "nope"/],
+    [
+      ["rules", "test", "/nonexistent/tests.yaml"],
+      2,
+      /^mcpscope rules: cannot read \/nonexistent\/tests.yaml: ENOENT\n$/,
+    ],
+    [
+      ["rules", "check", "/nonexistent/rules.yaml"],
+      2,
+      /^mcpscope rules: cannot read \/nonexistent\/rules.yaml: ENOENT\n$/,
+    ],
+  ] as const)("%j", async (args, status, line) => {
+    const run = await cli(...args, "--data-dir", data);
+    expect(run.stderr).toMatch(line);
+    expect(run.stderr.split("\n")).toHaveLength(2);
+    expect(run.status).toBe(status);
+  });
+
+  it("`mcpscope help CMD` prints CMD's help", async () => {
+    const help = await cli("help", "stats");
+    expect(help.stdout).toMatch(/^usage: mcpscope stats /);
+    expect(help.status).toBe(0);
+    expect((await cli("help", "report", "schedule")).stdout).toMatch(/^usage: mcpscope report schedule /);
+    expect((await cli("help")).stdout).toContain("mcpscope help COMMAND");
+    expect((await cli("help", "nope")).status).toBe(2);
+  });
+
+  it("counts one call and one error in the singular", () => {
+    const op = { method: "tools/call", target: "x", calls: 1, errors: 1, bytes_in: 0, bytes_out: 0 };
+    const latency = { p50: 1, p95: 1, p99: 1, max: 1 };
+    const doc = {
+      since: "2026-12-06T13:00:00.000Z",
+      until: "2026-12-06T14:00:00.000Z",
+      servers: [
+        { server: "files", calls: 1, errors: 1, error_rate: 1, operations: [{ ...op, latency_ms: latency }] },
+      ],
+    } as unknown as StatsDocument;
+    expect(renderStats(doc)).toContain("files: 1 call, 1 error (100.0%)");
   });
 });
 

@@ -19,7 +19,7 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { callWithFlags } from "../api-input.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { CliIo, Command } from "../io.js";
+import { type CliIo, type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { renderTable } from "../table.js";
 
@@ -248,7 +248,8 @@ export const alertsCommand: Command = {
           const id = rest[0];
           if (!id) throw new UsageError("unsilence needs a silence ID (see `mcpscope alerts silences`)");
           const result = await callWithFlags(api, "alerts.unsilence", { id });
-          io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${result.message}\n`);
+          if (!json) return printOutcome(io, "alerts", result);
+          io.stdout.write(`${JSON.stringify(result)}\n`);
           return result.ok ? 0 : 1;
         }
         case "silences": {

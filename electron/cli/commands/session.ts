@@ -25,7 +25,7 @@ export const sessionCommand: Command = {
     const timeline = await withStoreApi(args, (api) => api.call("sessions.timeline", { id }));
     if (!timeline) {
       io.stderr.write(
-        `mcpscope: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,
+        `mcpscope session: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,
       );
       return 1;
     }

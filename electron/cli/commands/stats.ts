@@ -1,4 +1,5 @@
 import type { StatsDocument } from "../../../shared/domain.js";
+import { plural } from "../../../shared/plural.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
@@ -69,7 +70,7 @@ export function renderStats(doc: StatsDocument): string {
     return `No calls between ${doc.since} and ${doc.until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
   }
   const parts = doc.servers.map((server) => {
-    const head = `${server.server}: ${server.calls} calls, ${server.errors} errors (${(server.error_rate * 100).toFixed(1)}%)`;
+    const head = `${server.server}: ${plural(server.calls, "call")}, ${plural(server.errors, "error")} (${(server.error_rate * 100).toFixed(1)}%)`;
     const table = renderTable(
       ["OPERATION", "CALLS", "ERRORS", "P50", "P95", "P99", "MAX"],
       server.operations.map((op) => [
