@@ -55,6 +55,11 @@ export interface ArgShape {
   defaultSubcommand?: string;
   /** The first word and everything after it is left in `rest` (`mcpscope run COMMAND ARGS…` without `--`). */
   stopAtPositional?: boolean;
+  /**
+   * What follows `--` is a command to run, kept in `rest` (`mcpscope check -- npx …`). Otherwise the words
+   * after `--` are positionals, as in any Unix tool (`mcpscope session -- -odd-id`), and counted as such.
+   */
+  commandAfterDashes?: boolean;
   /** --since as a duration counts back from --until rather than from now (`report`). */
   sinceFromUntil?: boolean;
 }
@@ -81,7 +86,8 @@ export function parseArgs(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     if (arg === "--") {
-      rest = argv.slice(i + 1);
+      if (how.stopAtPositional || how.commandAfterDashes) rest = argv.slice(i + 1);
+      else positionals.push(...argv.slice(i + 1));
       break;
     }
     if (arg === "-h") {

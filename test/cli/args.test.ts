@@ -7,10 +7,12 @@ import { mcpscope } from "../helpers/mcp.js";
 
 describe("flags", () => {
   it("parses values, booleans, = forms and the command after --", () => {
-    const args = parseArgs("run", ["--name", "files", "--timeout=5s", "--", "npx", "--yes", "pkg"], {
-      name: { kind: "string", help: "" },
-      timeout: { kind: "string", help: "" },
-    });
+    const args = parseArgs(
+      "run",
+      ["--name", "files", "--timeout=5s", "--", "npx", "--yes", "pkg"],
+      { name: { kind: "string", help: "" }, timeout: { kind: "string", help: "" } },
+      true,
+    );
     expect(args.flags).toEqual({ name: "files", timeout: "5s" });
     expect(args.rest).toEqual(["npx", "--yes", "pkg"]);
   });
@@ -35,6 +37,13 @@ describe("flags", () => {
     expect(parseArgs("stats", ["-h"], {}, { positionals: 0 }).flags.help).toBe(true);
     expect(parseArgs("session", ["abc"], {}, { positionals: 1 }).positionals).toEqual(["abc"]);
     expect(() => parseArgs("session", ["abc", "def"], {}, { positionals: 1 })).toThrow(/unexpected "def"/);
+    // After --, words are positionals (counted), unless the command runs what follows.
+    expect(parseArgs("session", ["--", "-odd"], {}, { positionals: 1 }).positionals).toEqual(["-odd"]);
+    expect(() => parseArgs("stats", ["--", "foo"], {}, { positionals: 0 })).toThrow(/unexpected "foo"/);
+    expect(parseArgs("check", ["--", "npx", "-y"], {}, { commandAfterDashes: true }).rest).toEqual([
+      "npx",
+      "-y",
+    ]);
   });
 
   it("refuses a flag that belongs to a sibling subcommand, and an unknown subcommand", () => {
