@@ -2,7 +2,8 @@
  * A small flag parser shared by every command: `--flag value`, `--flag=value`, booleans, and `--` to end
  * the flags. Unknown flags are errors with a one-line message that points at `--help`.
  */
-import { iso, parseDuration, parseTimeSpec } from "../monitor/time.js";
+import { positiveDurationProblem } from "../../shared/durations.js";
+import { iso, parseTimeSpec } from "../monitor/time.js";
 
 export type FlagKind = "string" | "boolean";
 
@@ -184,13 +185,15 @@ function checkRange(all: FlagSpecs, flags: ParsedArgs["flags"], sinceFromUntil: 
 /**
  * Values shown as TIME or DURATION in --help are checked here, so that a bad one is a usage error
  * (exit 2, one line) in every command, before anything is opened. Every DURATION flag is a length of
- * time to wait or keep something: zero would end it before it starts.
+ * time to wait or keep something, so more than zero.
  */
 function checkValue(name: string, spec: FlagSpec, value: string): void {
   try {
     if (spec.placeholder === "TIME") parseTimeSpec(value);
-    else if (spec.placeholder === "DURATION" && parseDuration(value) === 0)
-      throw new Error(`"${value}" is no time at all; give a positive duration, like 30s or 5m`);
+    else if (spec.placeholder === "DURATION") {
+      const problem = positiveDurationProblem(value);
+      if (problem) throw new Error(problem);
+    }
   } catch (error) {
     throw new UsageError(`--${name}: ${(error as Error).message}`);
   }
