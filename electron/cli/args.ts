@@ -61,6 +61,8 @@ export interface ArgShape {
    * after `--` are positionals, as in any Unix tool (`mcpscope session -- -odd-id`), and counted as such.
    */
   commandAfterDashes?: boolean;
+  /** What to say after a stray word instead of pointing at --help (`did you mean \`mcpscope logs patterns\`?`). */
+  hint?: string;
   /** --since as a duration counts back from --until rather than from now (`report`). */
   sinceFromUntil?: boolean;
 }
@@ -162,7 +164,8 @@ function checkShape(command: string, args: ParsedArgs, shape: ArgShape): void {
     }
   }
   const extra = words[allowed];
-  if (extra !== undefined) throw new UsageError(`unexpected "${extra}"; see \`mcpscope ${name} --help\``);
+  if (extra !== undefined)
+    throw new UsageError(`unexpected "${extra}"; ${shape.hint ?? `see \`mcpscope ${name} --help\``}`);
 }
 
 /** --since must come before --until (its default, or now): an empty range is a mistake, not a result. */

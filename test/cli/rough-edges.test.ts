@@ -110,6 +110,7 @@ describe("every command refuses what it does not take: exit 2, one line", () => 
       "mcpscope alerts: --since is not an option of `mcpscope alerts list`; see `mcpscope alerts --help`",
     ],
     [["logs", "patterns", "x"], 'mcpscope logs: unexpected "x"; see `mcpscope logs patterns --help`'],
+    [["logs", "x"], 'mcpscope logs: unexpected "x"; did you mean `mcpscope logs patterns`?'],
     [["check", "foo"], 'mcpscope check: unexpected "foo"; see `mcpscope check --help`'],
     [
       ["rules", "check", "a.yaml", "b.yaml"],

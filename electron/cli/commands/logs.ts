@@ -65,7 +65,10 @@ export const logsCommand: Command = {
   summary: COMMAND_SUMMARIES.logs,
   async run(argv, io) {
     if (argv[0] === "patterns") return patterns(argv.slice(1), io);
-    const args = parseArgs("logs", argv, FLAGS, { positionals: 0 });
+    const args = parseArgs("logs", argv, FLAGS, {
+      positionals: 0,
+      hint: "did you mean `mcpscope logs patterns`?",
+    });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
