@@ -40,7 +40,7 @@ export const COMMON_FLAGS: FlagSpecs = {
     placeholder: "DIR",
     help: "where mcpscope keeps its database (default: $MCPSCOPE_HOME or the platform's app-data folder)",
   },
-  help: { kind: "boolean", help: "show this help" },
+  help: { kind: "boolean", help: "show this help (or -h)" },
 };
 
 /** What a command takes besides its flags; anything else is a usage error. */
