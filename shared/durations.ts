@@ -39,6 +39,16 @@ export function durationProblem(text: string): string | null {
   return null;
 }
 
+/**
+ * Why `text` is not a length of time to wait or keep something (a silence, a pause, a timeout), or null:
+ * those end before they start at zero. A rule's `for: 0s` is a duration, not one of these.
+ */
+export function positiveDurationProblem(text: string): string | null {
+  const problem = durationProblem(text);
+  if (problem !== null || sumDuration(text.trim()) > 0) return problem;
+  return `"${text}" is no time at all; give a positive duration, like 30s or 5m`;
+}
+
 /** Milliseconds, or null when `text` is not a duration or is longer than MAX_DURATION_MS. */
 export function durationMs(text: string): number | null {
   return durationProblem(text) === null ? sumDuration(text.trim()) : null;

@@ -4,7 +4,7 @@
  * `20%` (0.2), a duration (ms) or a size (`512MiB`, bytes).
  */
 import { z } from "zod";
-import { durationMs, durationProblem } from "./durations.js";
+import { durationMs, positiveDurationProblem } from "./durations.js";
 
 export {
   DURATION_PATTERN,
@@ -25,13 +25,16 @@ const BYTE_UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-/** A duration as the API takes it (`30m`, `2d`): one line naming the problem, the maximum included. */
+/**
+ * A duration as the API takes it (`30m`, `2d`), for how long something lasts (a silence, a pause, a
+ * timeout), so more than zero: one line naming the problem, the maximum included.
+ */
 export const DurationTextSchema = z
   .string()
   .min(1)
   .max(32)
   .superRefine((text, ctx) => {
-    const problem = durationProblem(text);
+    const problem = positiveDurationProblem(text);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 

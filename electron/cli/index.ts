@@ -42,13 +42,16 @@ usage: mcpscope <command> [options]
 commands:
 ${rows}
 
-Every command takes --data-dir DIR and --help; listing commands take --json.
+Every command takes --data-dir DIR and --help (-h); listing commands take --json.
+\`mcpscope help COMMAND\` prints a command's help.
 Wrap a server in your MCP client's config:
   "command": "mcpscope", "args": ["run", "--name", "files", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"]
 `;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  // `mcpscope help stats` (or `help report schedule`) is `mcpscope stats --help`.
+  if (argv[0] === "help" && argv.length > 1) return main([...argv.slice(1), "--help"], io);
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     io.stdout.write(usage());

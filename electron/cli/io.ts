@@ -15,6 +15,16 @@ export interface Command {
 }
 
 /**
+ * An API method's `{ok, message}`: the message as the answer on stdout, or as the command's one-line
+ * failure on stderr (`mcpscope tools: …`); the exit code to return.
+ */
+export function printOutcome(io: CliIo, command: string, result: { ok: boolean; message: string }): number {
+  if (result.ok) io.stdout.write(`${result.message}\n`);
+  else io.stderr.write(`mcpscope ${command}: ${result.message}\n`);
+  return result.ok ? 0 : 1;
+}
+
+/**
  * A reader that stops early (`mcpscope audit export | head`) closes the pipe: end quietly, as Unix tools
  * do, instead of failing with `write EPIPE`. Not for `run`, whose stdout is the MCP client's and which
  * keeps draining the server when the client goes away.

@@ -5,6 +5,7 @@
  */
 import type { MenuItemConstructorOptions } from "electron";
 import { ALERT_SEVERITY_RANK, type AlertInstance, type AlertsSnapshot } from "../../shared/alerts.js";
+import { plural } from "../../shared/plural.js";
 import type { TrayIconKind } from "./paths.js";
 
 /** What the app's tray can be told to do (Electron's Tray behind `electronTrayState`). */
@@ -132,10 +133,6 @@ function menuLabel(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   const clipped = flat.length > MAX_LABEL ? `${flat.slice(0, MAX_LABEL - 1)}…` : flat;
   return clipped.replaceAll("&", "&&");
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** Local `14:00`, or `2026-03-04 14:00` when not today. */

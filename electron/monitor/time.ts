@@ -9,18 +9,33 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** Epoch ms for a time spec: `1h` means an hour ago; otherwise an ISO 8601 time. */
+/** A calendar date alone: `2026-12-06`. */
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Epoch ms for a time spec: `1h` means an hour ago; otherwise an ISO 8601 time. A time without an offset
+ * is local, and so is a date alone (its local midnight), as `date`, journalctl and git read them; Date
+ * alone would read the date as UTC midnight but the date with a time of day as local.
+ */
 export function parseTimeSpec(text: string, now = Date.now()): number {
   if (DURATION_PATTERN.test(text.trim())) {
     return now - parseDuration(text);
   }
-  const t = Date.parse(text);
+  const day = DATE_ONLY.exec(text.trim());
+  const t = day ? localMidnight(Number(day[1]), Number(day[2]), Number(day[3])) : Date.parse(text);
   if (!isStorableTime(t)) {
     throw MonitoringError.input(
       `"${text}" is not a time; use a duration back from now (1h, 7d) or ISO 8601 (2026-11-25T10:00:00Z)`,
     );
   }
   return t;
+}
+
+/** NaN for a day the month does not have (2026-02-30), which Date would roll into the next month. */
+function localMidnight(year: number, month: number, day: number): number {
+  const date = new Date(2000, month - 1, day);
+  date.setFullYear(year);
+  return date.getMonth() === month - 1 && date.getDate() === day ? date.getTime() : Number.NaN;
 }
 
 export function iso(ms: number): string {

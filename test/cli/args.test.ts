@@ -7,10 +7,12 @@ import { mcpscope } from "../helpers/mcp.js";
 
 describe("flags", () => {
   it("parses values, booleans, = forms and the command after --", () => {
-    const args = parseArgs("run", ["--name", "files", "--timeout=5s", "--", "npx", "--yes", "pkg"], {
-      name: { kind: "string", help: "" },
-      timeout: { kind: "string", help: "" },
-    });
+    const args = parseArgs(
+      "run",
+      ["--name", "files", "--timeout=5s", "--", "npx", "--yes", "pkg"],
+      { name: { kind: "string", help: "" }, timeout: { kind: "string", help: "" } },
+      true,
+    );
     expect(args.flags).toEqual({ name: "files", timeout: "5s" });
     expect(args.rest).toEqual(["npx", "--yes", "pkg"]);
   });
@@ -22,6 +24,102 @@ describe("flags", () => {
     expect(() =>
       parseArgs("stats", ["--since"], { since: { kind: "string", help: "", placeholder: "TIME" } }),
     ).toThrow(/--since needs a value \(TIME\)/);
+  });
+
+  it("rejects words a command does not take and unknown short flags; -h is --help", () => {
+    expect(() => parseArgs("calls", ["foo"], {}, { positionals: 0 })).toThrow(
+      new UsageError('unexpected "foo"; see `mcpscope calls --help`'),
+    );
+    expect(() => parseArgs("stats", ["foo"], {})).toThrow(/unexpected "foo"/);
+    expect(() => parseArgs("stats", ["-x"], {}, { positionals: 0 })).toThrow(
+      new UsageError("unknown flag -x for `mcpscope stats`; see `mcpscope stats --help`"),
+    );
+    expect(parseArgs("stats", ["-h"], {}, { positionals: 0 }).flags.help).toBe(true);
+    expect(parseArgs("session", ["abc"], {}, { positionals: 1 }).positionals).toEqual(["abc"]);
+    expect(() => parseArgs("session", ["abc", "def"], {}, { positionals: 1 })).toThrow(/unexpected "def"/);
+    // After --, words are positionals (counted), unless the command runs what follows.
+    expect(parseArgs("session", ["--", "-odd"], {}, { positionals: 1 }).positionals).toEqual(["-odd"]);
+    expect(() => parseArgs("stats", ["--", "foo"], {}, { positionals: 0 })).toThrow(/unexpected "foo"/);
+    expect(parseArgs("check", ["--", "npx", "-y"], {}, { commandAfterDashes: true }).rest).toEqual([
+      "npx",
+      "-y",
+    ]);
+  });
+
+  it("refuses a flag that belongs to a sibling subcommand, and an unknown subcommand", () => {
+    const specs = {
+      json: { kind: "boolean", help: "" },
+      since: { kind: "string", help: "", placeholder: "TIME" },
+    } as const;
+    const shape = { subcommands: { verify: { flags: ["json"] }, export: { flags: ["since"] } } };
+    expect(() => parseArgs("audit", ["verify", "--since", "1h"], specs, shape)).toThrow(
+      new UsageError("--since is not an option of `mcpscope audit verify`; see `mcpscope audit --help`"),
+    );
+    expect(() => parseArgs("audit", ["export", "--json"], specs, shape)).toThrow(/--json is not an option/);
+    expect(() => parseArgs("audit", ["export", "x"], specs, shape)).toThrow(/unexpected "x"/);
+    expect(() => parseArgs("audit", ["frob"], specs, shape)).toThrow(
+      new UsageError('unknown audit command "frob"; use verify, export'),
+    );
+    expect(parseArgs("audit", ["--json", "verify"], specs, shape).positionals).toEqual(["verify"]);
+    const listing = { ...shape, defaultSubcommand: "verify" };
+    expect(() => parseArgs("audit", ["--since", "1h"], specs, listing)).toThrow(
+      /not an option of `mcpscope audit verify`/,
+    );
+  });
+
+  it("takes a value that starts with dashes unless it is one of the command's flags", () => {
+    const specs = {
+      grep: { kind: "string", help: "", placeholder: "TEXT" },
+      json: { kind: "boolean", help: "" },
+    } as const;
+    expect(parseArgs("logs", ["--grep", "-->"], specs).flags.grep).toBe("-->");
+    expect(parseArgs("logs", ["--grep", "--verbose"], specs).flags.grep).toBe("--verbose");
+    expect(() => parseArgs("logs", ["--grep", "--json"], specs)).toThrow(/--grep needs a value \(TEXT\)/);
+    expect(() => parseArgs("logs", ["--grep", "--data-dir=x"], specs)).toThrow(/--grep needs a value/);
+  });
+
+  it("refuses an empty --since/--until range, counting the default --since", () => {
+    const specs = {
+      since: { kind: "string", help: "", placeholder: "TIME", default: "1h" },
+      until: { kind: "string", help: "", placeholder: "TIME" },
+    } as const;
+    expect(() => parseArgs("stats", ["--since", "10m", "--until", "1h"], specs)).toThrow(
+      /^the range is empty: --since 10m \(.+Z\) is not before --until 1h \(.+Z\)$/,
+    );
+    expect(() => parseArgs("stats", ["--until", "2h"], specs)).toThrow(/--since 1h \(the default, /);
+    expect(() =>
+      parseArgs("stats", ["--since", "2026-11-25T10:00:00Z", "--until", "2026-11-25T10:00:00Z"], specs),
+    ).toThrow(/the range is empty/);
+    expect(parseArgs("stats", ["--since", "2h", "--until", "1h"], specs).flags).toMatchObject({
+      since: "2h",
+    });
+    // `report` counts a duration back from --until, so 10m before an hour ago is a range.
+    expect(
+      parseArgs("report", ["--since", "10m", "--until", "1h"], specs, { sinceFromUntil: true }).flags,
+    ).toMatchObject({ since: "10m" });
+  });
+
+  it("refuses a zero DURATION", () => {
+    const specs = { for: { kind: "string", help: "", placeholder: "DURATION" } } as const;
+    expect(() => parseArgs("alerts", ["--for", "0s"], specs)).toThrow(
+      new UsageError('--for: "0s" is no time at all; give a positive duration, like 30s or 5m'),
+    );
+    expect(parseArgs("alerts", ["--for", "1ms"], specs).flags.for).toBe("1ms");
+  });
+
+  it("reads a time without an offset, and a date alone, as local time", () => {
+    const tz = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    try {
+      expect(parseTimeSpec("2026-12-06")).toBe(Date.UTC(2026, 11, 6, 5));
+      expect(parseTimeSpec("2026-12-06T09:00")).toBe(Date.UTC(2026, 11, 6, 14));
+      expect(parseTimeSpec("2026-07-01")).toBe(Date.UTC(2026, 6, 1, 4));
+      expect(parseTimeSpec("2026-12-06T00:00:00Z")).toBe(Date.UTC(2026, 11, 6));
+      expect(() => parseTimeSpec("2026-02-30")).toThrow(/not a time/);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
   });
 
   it("reads durations and times", () => {

@@ -8,10 +8,12 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderStats } from "../../electron/cli/commands/stats.js";
 import { main } from "../../electron/cli/index.js";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import type { StatsDocument } from "../../shared/domain.js";
 import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -82,6 +84,106 @@ describe("usage errors in time flags exit 2 with one line", () => {
     const run = await cli(...args, "--data-dir", data);
     expect(run.stderr).toBe(message);
     expect(run.status).toBe(2);
+  });
+});
+
+describe("every command refuses what it does not take: exit 2, one line", () => {
+  it.each([
+    [["stats", "foo"], 'mcpscope stats: unexpected "foo"; see `mcpscope stats --help`'],
+    [["calls", "foo"], 'mcpscope calls: unexpected "foo"; see `mcpscope calls --help`'],
+    [["stats", "-x"], "mcpscope stats: unknown flag -x for `mcpscope stats`; see `mcpscope stats --help`"],
+    [
+      ["audit", "verify", "--since", "1h"],
+      "mcpscope audit: --since is not an option of `mcpscope audit verify`; see `mcpscope audit --help`",
+    ],
+    [
+      ["audit", "export", "--json"],
+      "mcpscope audit: --json is not an option of `mcpscope audit export`; see `mcpscope audit --help`",
+    ],
+    [["db", "info", "x"], 'mcpscope db: unexpected "x"; see `mcpscope db info --help`'],
+    [["db", "check", "-x"], "mcpscope db: unknown flag -x for `mcpscope db`; see `mcpscope db --help`"],
+    [["instrumented", "x"], 'mcpscope instrumented: unexpected "x"; see `mcpscope instrumented --help`'],
+    [["alerts", "history", "x"], 'mcpscope alerts: unexpected "x"; see `mcpscope alerts history --help`'],
+    [["alerts", "silences", "x"], 'mcpscope alerts: unexpected "x"; see `mcpscope alerts silences --help`'],
+    [
+      ["alerts", "--since", "1h"],
+      "mcpscope alerts: --since is not an option of `mcpscope alerts list`; see `mcpscope alerts --help`",
+    ],
+    [["logs", "patterns", "x"], 'mcpscope logs: unexpected "x"; see `mcpscope logs patterns --help`'],
+    [["logs", "x"], 'mcpscope logs: unexpected "x"; did you mean `mcpscope logs patterns`?'],
+    [["check", "foo"], 'mcpscope check: unexpected "foo"; see `mcpscope check --help`'],
+    [
+      ["rules", "check", "a.yaml", "b.yaml"],
+      'mcpscope rules: unexpected "b.yaml"; see `mcpscope rules check --help`',
+    ],
+    [["check", "--timeout", "0s", "--", "true"], /^mcpscope check: --timeout: "0s" is no time at all; /],
+    [["alerts", "silence", "a=b", "--for", "0s"], /^mcpscope alerts: --for: "0s" is no time at all; /],
+    [["stats", "--since", "10m", "--until", "1h"], /^mcpscope stats: the range is empty: --since 10m /],
+    [["calls", "--since", "2026-12-06", "--until", "2026-12-05"], /^mcpscope calls: the range is empty: /],
+    [["logs", "--until", "2h", "--since", "1h"], /^mcpscope logs: the range is empty: /],
+  ])("%j", async (args, message) => {
+    const run = await cli(...args, "--data-dir", data);
+    if (typeof message === "string") expect(run.stderr).toBe(`${message}\n`);
+    else expect(run.stderr).toMatch(message);
+    expect(run.stderr.split("\n")).toHaveLength(2);
+    expect(run.status).toBe(2);
+  });
+
+  it("-h is --help everywhere", async () => {
+    for (const args of [
+      ["stats", "-h"],
+      ["audit", "verify", "-h"],
+      ["alerts", "silence", "-h"],
+    ]) {
+      const run = await cli(...args, "--data-dir", data);
+      expect(run.stdout).toMatch(/^usage: mcpscope /);
+      expect(run.status).toBe(0);
+    }
+  });
+});
+
+describe("one-line failures name the command; help and counts read right", () => {
+  it.each([
+    [["alerts", "unsilence", "nope"], 1, /^mcpscope alerts: no active silence nope\n$/],
+    [["tools", "approve", "--server", "nope"], 1, /^mcpscope tools: .*nope.*\n$/],
+    [["session", "nope"], 1, /^mcpscope session: no session "nope"/],
+    [
+      ["rules", "test", "/nonexistent/tests.yaml"],
+      2,
+      /^mcpscope rules: cannot read \/nonexistent\/tests.yaml: ENOENT\n$/,
+    ],
+    [
+      ["rules", "check", "/nonexistent/rules.yaml"],
+      2,
+      /^mcpscope rules: cannot read \/nonexistent\/rules.yaml: ENOENT\n$/,
+    ],
+  ] as const)("%j", async (args, status, line) => {
+    const run = await cli(...args, "--data-dir", data);
+    expect(run.stderr).toMatch(line);
+    expect(run.stderr.split("\n")).toHaveLength(2);
+    expect(run.status).toBe(status);
+  });
+
+  it("`mcpscope help CMD` prints CMD's help", async () => {
+    const help = await cli("help", "stats");
+    expect(help.stdout).toMatch(/^usage: mcpscope stats /);
+    expect(help.status).toBe(0);
+    expect((await cli("help", "report", "schedule")).stdout).toMatch(/^usage: mcpscope report schedule /);
+    expect((await cli("help")).stdout).toContain("mcpscope help COMMAND");
+    expect((await cli("help", "nope")).status).toBe(2);
+  });
+
+  it("counts one call and one error in the singular", () => {
+    const op = { method: "tools/call", target: "x", calls: 1, errors: 1, bytes_in: 0, bytes_out: 0 };
+    const latency = { p50: 1, p95: 1, p99: 1, max: 1 };
+    const doc = {
+      since: "2026-12-06T13:00:00.000Z",
+      until: "2026-12-06T14:00:00.000Z",
+      servers: [
+        { server: "files", calls: 1, errors: 1, error_rate: 1, operations: [{ ...op, latency_ms: latency }] },
+      ],
+    } as unknown as StatsDocument;
+    expect(renderStats(doc)).toContain("files: 1 call, 1 error (100.0%)");
   });
 });
 

@@ -200,6 +200,12 @@ describe("session era (≤ 2025-11-25)", () => {
     ]);
   });
 
+  it("names a batch of one as one message", () => {
+    const { sink, send } = session();
+    send("in", JSON.stringify([rpc(12, "tools/list")]));
+    expect(sink.events.find((e) => e.type === "batch")?.message).toBe("a JSON-RPC batch of 1 message");
+  });
+
   it("counts a response known only by its edges as unobserved, never with a guessed outcome", () => {
     const { sink, observer, send, now } = session();
     send("in", rpc(42, "resources/read", { uri: "file:///big" }));

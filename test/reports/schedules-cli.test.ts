@@ -82,19 +82,42 @@ describe("mcpscope report schedule", () => {
     expect(JSON.parse(readFileSync(join(dir.path, "settings.json"), "utf8")).reports.schedules).toEqual([]);
   });
 
-  it("refuses bad input with one line: 1 for a schedule the API refuses, 2 for usage", async () => {
-    const refused = await failure("add", "x", "--period", "year", "--at", "08:00", "--folder", "/tmp");
-    expect(refused.code).toBe(1);
-    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
-    expect(refused.stderr).toContain("period");
-    const nowhere = await failure("add", "x", "--period", "day", "--at", "08:00");
-    expect([nowhere.code, nowhere.stderr]).toEqual([
-      1,
-      expect.stringContaining("give a folder or at least one channel"),
+  it("refuses bad input in one line naming the flag, exit 2, and saves nothing", async () => {
+    const add = ["add", "x", "--period", "day", "--at", "08:00"];
+    const folder = ["--folder", "/tmp"];
+    for (const [args, line] of [
+      [["add", "x", "--period", "year", "--at", "08:00", ...folder], /^mcpscope report: --period: /],
+      [["add", "x", "--period", "day", "--at", "25:00", ...folder], /^mcpscope report: --at: .*HH:MM/],
+      [[...add, "--period", "month", "--day", "31", ...folder], /^mcpscope report: --day: .*1 to 28.*"31"/],
+      [
+        [...add, "--period", "week", "--weekday", "funday", ...folder],
+        /^mcpscope report: --weekday: .*"funday"/,
+      ],
+      [
+        [...add, "--channel", "nochan"],
+        /^mcpscope report: --channel: no channel named "nochan"; known: desktop /,
+      ],
+      [add, /^mcpscope report: add needs somewhere to deliver: --folder DIR, or --channel NAME/],
+      [["add", "x", "--period", "day"], /^mcpscope report: add needs --period/],
+      [["frob"], /^mcpscope report: unknown report schedule command "frob"; use list, add, remove, runs/],
+    ] as const) {
+      const refused = await failure(...args);
+      expect(refused.stderr).toMatch(line);
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+      expect(refused.code).toBe(2);
+    }
+    const listed = await mcpscopeJson<ReportSchedules>([
+      "report",
+      "schedule",
+      "list",
+      "--data-dir",
+      dir.path,
     ]);
-    expect((await failure("add", "x", "--period", "day")).code).toBe(2);
-    expect((await failure("frob")).code).toBe(2);
-    expect((await failure("remove", "nope")).code).toBe(1);
+    expect(listed.schedules.map((s) => s.schedule.name)).not.toContain("x");
+    expect(await failure("remove", "nope")).toEqual({
+      code: 1,
+      stderr: "mcpscope report: no schedule named nope\n",
+    });
   });
 
   it("shows the engine's runs with where each copy went", async () => {

@@ -118,6 +118,6 @@ describe("tool-definition pinning", () => {
       (e: { stderr: string; code: number }) => e,
     );
     expect(error?.code).toBe(1);
-    expect(error?.stderr.trim()).toMatch(/^no pins for server "nope"/);
+    expect(error?.stderr.trim()).toMatch(/^mcpscope tools: no pins for server "nope"/);
   });
 });

@@ -17,9 +17,9 @@ import { runningEngines } from "../../monitor/engine-presence.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { callWithFlags } from "../api-input.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { CliIo, Command } from "../io.js";
+import { type CliIo, type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { renderTable } from "../table.js";
 
@@ -51,6 +51,19 @@ const FLAGS: FlagSpecs = {
   comment: { kind: "string", placeholder: "TEXT", help: "silence: why" },
   all: { kind: "boolean", help: "silences: include expired ones" },
   json: { kind: "boolean", help: "print one JSON document" },
+};
+
+/** Which words and flags each subcommand takes: a flag of another one is refused, not ignored. */
+const SUBCOMMANDS: ArgShape = {
+  subcommands: {
+    list: { flags: ["status", "server", "json"] },
+    history: { flags: ["since", "rule", "server", "limit", "json"] },
+    silence: { positionals: Number.POSITIVE_INFINITY, flags: ["for", "comment", "json"] },
+    unsilence: { positionals: 1, flags: ["json"] },
+    silences: { flags: ["all", "json"] },
+    test: { positionals: 1, flags: ["json"] },
+  },
+  defaultSubcommand: "list",
 };
 
 const USAGE = `mcpscope alerts [--status firing|pending|resolved] [--server NAME] [--json]
@@ -106,7 +119,7 @@ export const alertsCommand: Command = {
   name: "alerts",
   summary: COMMAND_SUMMARIES.alerts,
   async run(argv, io) {
-    const args = parseArgs("alerts", argv, FLAGS);
+    const args = parseArgs("alerts", argv, FLAGS, SUBCOMMANDS);
     if (args.flags.help) {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));
       return 0;
@@ -235,7 +248,8 @@ export const alertsCommand: Command = {
           const id = rest[0];
           if (!id) throw new UsageError("unsilence needs a silence ID (see `mcpscope alerts silences`)");
           const result = await callWithFlags(api, "alerts.unsilence", { id });
-          io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${result.message}\n`);
+          if (!json) return printOutcome(io, "alerts", result);
+          io.stdout.write(`${JSON.stringify(result)}\n`);
           return result.ok ? 0 : 1;
         }
         case "silences": {

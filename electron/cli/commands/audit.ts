@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, openOutput } from "../io.js";
 
@@ -16,6 +16,10 @@ const FLAGS: FlagSpecs = {
   until: { kind: "string", placeholder: "TIME", help: "export: records before this" },
   format: { kind: "string", placeholder: "FORMAT", default: "jsonl", help: "export: jsonl or csv" },
   output: { kind: "string", placeholder: "FILE", help: "export: write to FILE instead of stdout" },
+};
+
+const SUBCOMMANDS: ArgShape = {
+  subcommands: { verify: { flags: ["json"] }, export: { flags: ["since", "until", "format", "output"] } },
 };
 
 const USAGE =
@@ -58,7 +62,7 @@ export const auditCommand: Command = {
   name: "audit",
   summary: COMMAND_SUMMARIES.audit,
   async run(argv, io) {
-    const args = parseArgs("audit", argv, FLAGS);
+    const args = parseArgs("audit", argv, FLAGS, SUBCOMMANDS);
     const sub = args.positionals[0];
     if (args.flags.help || !sub) {
       io.stdout.write(

@@ -37,7 +37,7 @@ export const backupCommand: Command = {
   name: "backup",
   summary: COMMAND_SUMMARIES.backup,
   async run(argv, io) {
-    const args = parseArgs("backup", argv, JSON_FLAG);
+    const args = parseArgs("backup", argv, JSON_FLAG, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
@@ -80,7 +80,7 @@ export const restoreCommand: Command = {
   name: "restore",
   summary: COMMAND_SUMMARIES.restore,
   async run(argv, io) {
-    const args = parseArgs("restore", argv, RESTORE_FLAGS);
+    const args = parseArgs("restore", argv, RESTORE_FLAGS, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

@@ -28,7 +28,7 @@ export const callsCommand: Command = {
   name: "calls",
   summary: COMMAND_SUMMARIES.calls,
   async run(argv, io) {
-    const args = parseArgs("calls", argv, FLAGS);
+    const args = parseArgs("calls", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

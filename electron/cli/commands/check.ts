@@ -52,7 +52,7 @@ export const checkCommand: Command = {
   summary: COMMAND_SUMMARIES.check,
   async run(argv, io) {
     const { headers, rest } = takeHeaders(argv);
-    const args = parseArgs("check", rest, FLAGS);
+    const args = parseArgs("check", rest, FLAGS, { positionals: 0, commandAfterDashes: true });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

@@ -21,7 +21,7 @@ export const dbCommand: Command = {
   name: "db",
   summary: COMMAND_SUMMARIES.db,
   async run(argv, io) {
-    const args = parseArgs("db", argv, FLAGS);
+    const args = parseArgs("db", argv, FLAGS, { subcommands: { info: {}, check: {} } });
     const sub = args.positionals[0];
     if (args.flags.help || !sub) {
       io.stdout.write(

@@ -63,7 +63,7 @@ export const discoverCommand: Command = {
   summary: COMMAND_SUMMARIES.discover,
   async run(argv, io) {
     const { projects, rest } = takeProjects(argv);
-    const args = parseArgs("discover", rest, FLAGS);
+    const args = parseArgs("discover", rest, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

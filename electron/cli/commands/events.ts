@@ -62,7 +62,10 @@ export const eventsCommand: Command = {
   summary: COMMAND_SUMMARIES.events,
   async run(argv, io) {
     if (argv[0] === "groups") return groups(argv.slice(1), io);
-    const args = parseArgs("events", argv, FLAGS);
+    const args = parseArgs("events", argv, FLAGS, {
+      positionals: 0,
+      hint: "did you mean `mcpscope events groups`?",
+    });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
@@ -113,7 +116,7 @@ export const eventsCommand: Command = {
 };
 
 async function groups(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs("events groups", argv, GROUP_FLAGS);
+  const args = parseArgs("events groups", argv, GROUP_FLAGS, { positionals: 0 });
   if (args.flags.help) {
     io.stdout.write(
       formatHelp(

@@ -47,7 +47,7 @@ export const instrumentCommand: Command = {
   name: "instrument",
   summary: COMMAND_SUMMARIES.instrument,
   async run(argv, io) {
-    const args = parseArgs("instrument", argv, FLAGS);
+    const args = parseArgs("instrument", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

@@ -18,7 +18,7 @@ export const instrumentedCommand: Command = {
   name: "instrumented",
   summary: COMMAND_SUMMARIES.instrumented,
   async run(argv, io) {
-    const args = parseArgs("instrumented", argv, FLAGS);
+    const args = parseArgs("instrumented", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(formatHelp("mcpscope instrumented [--json]", this.summary, FLAGS));
       return 0;

@@ -66,7 +66,10 @@ export const logsCommand: Command = {
   summary: COMMAND_SUMMARIES.logs,
   async run(argv, io) {
     if (argv[0] === "patterns") return patterns(argv.slice(1), io);
-    const args = parseArgs("logs", argv, FLAGS);
+    const args = parseArgs("logs", argv, FLAGS, {
+      positionals: 0,
+      hint: "did you mean `mcpscope logs patterns`?",
+    });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
@@ -181,7 +184,7 @@ async function follow(
 }
 
 async function patterns(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs("logs patterns", argv, PATTERN_FLAGS);
+  const args = parseArgs("logs patterns", argv, PATTERN_FLAGS, { positionals: 0 });
   if (args.flags.help) {
     io.stdout.write(
       formatHelp(

@@ -56,7 +56,10 @@ export const proxyCommand: Command = {
   name: "proxy",
   summary: COMMAND_SUMMARIES.proxy,
   async run(argv, io) {
-    const args = parseArgs("proxy", argv, FLAGS);
+    const args = parseArgs("proxy", argv, FLAGS, {
+      positionals: 0,
+      hint: "the server's URL goes after --upstream",
+    });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

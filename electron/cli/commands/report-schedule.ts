@@ -13,8 +13,17 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { scheduleHandlers } from "../../monitor/reports/schedule-handlers.js";
 import { ReportScheduler } from "../../monitor/reports/scheduler.js";
 import { migrate } from "../../monitor/store/migrations.js";
-import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
-import type { CliIo } from "../io.js";
+import { callWithFlags } from "../api-input.js";
+import {
+  type ArgShape,
+  type FlagSpecs,
+  flagList,
+  flagString,
+  formatHelp,
+  parseArgs,
+  UsageError,
+} from "../args.js";
+import { type CliIo, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { renderTable } from "../table.js";
 
@@ -37,6 +46,29 @@ const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "list, runs: print one JSON document" },
 };
 
+const SUBCOMMANDS: ArgShape = {
+  subcommands: {
+    list: { flags: ["json"] },
+    add: {
+      positionals: 1,
+      flags: [
+        "period",
+        "at",
+        "weekday",
+        "day",
+        "format",
+        "folder",
+        "channel",
+        "server",
+        "client",
+        "disabled",
+      ],
+    },
+    remove: { positionals: 1, flags: [] },
+    runs: { flags: ["schedule", "json"] },
+  },
+};
+
 const USAGE =
   "mcpscope report schedule list | add NAME --period P --at HH:MM [--folder DIR] [--channel NAME]… | remove NAME | runs [--schedule NAME]";
 
@@ -51,7 +83,7 @@ examples:
   mcpscope report schedule runs --json`;
 
 export async function runReportSchedule(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs("report schedule", argv, FLAGS);
+  const args = parseArgs("report schedule", argv, FLAGS, SUBCOMMANDS);
   if (args.flags.help || args.positionals.length === 0) {
     io.stdout.write(formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", FLAGS, EXTRA));
     return args.flags.help ? 0 : 2;
@@ -67,14 +99,14 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
       db,
       build: {},
       channelType: (c) => loadAlertConfig(dataDir).config.channels.find((x) => x.name === c)?.type,
-      warn: (problem) => io.stderr.write(`report schedule: ${problem}\n`),
+      warn: (problem) => io.stderr.write(`mcpscope report schedule: ${problem}\n`),
     });
     const api = createApiClient(inProcessTransport(scheduleHandlers(scheduler)));
     const json = args.flags.json === true;
     switch (action) {
       case "list": {
         const { schedules, problem } = await api.call("reports.schedules.list", {});
-        if (problem) io.stderr.write(`report schedule: ${problem}\n`);
+        if (problem) io.stderr.write(`mcpscope report schedule: ${problem}\n`);
         if (json) io.stdout.write(`${JSON.stringify({ schedules, problem })}\n`);
         else if (!schedules.length)
           io.stdout.write("no scheduled reports; add one with `mcpscope report schedule add`\n");
@@ -97,15 +129,16 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
         if (!name)
           throw new UsageError("name the schedule: mcpscope report schedule add NAME --period P --at HH:MM");
         const input = scheduleInput(name, args);
-        const result = await api.call("reports.schedules.put", input as never);
-        (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
-        return result.ok ? 0 : 1;
+        checkChannels(flagList(args, "channel"), dataDir);
+        return printOutcome(
+          io,
+          "report",
+          await callWithFlags(api, "reports.schedules.put", input, INPUT_FLAGS),
+        );
       }
       case "remove": {
         if (!name) throw new UsageError("name the schedule: mcpscope report schedule remove NAME");
-        const result = await api.call("reports.schedules.delete", { name });
-        (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
-        return result.ok ? 0 : 1;
+        return printOutcome(io, "report", await api.call("reports.schedules.delete", { name }));
       }
       case "runs": {
         const runs = await api.call("reports.runs", { schedule: flagString(args, "schedule"), limit: 50 });
@@ -136,6 +169,35 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
   }
 }
 
+/** The schedule's keys as the flags that set them, so that a refused value names the flag typed. */
+const INPUT_FLAGS: Record<string, string> = {
+  period: "period",
+  at: "at",
+  weekday: "weekday",
+  dayOfMonth: "day",
+  formats: "format",
+  folder: "folder",
+  channels: "channel",
+  servers: "server",
+  client: "client",
+};
+
+/**
+ * A channel alerts.yaml does not define would fail at every run: refuse it now, as Alertmanager refuses
+ * a route to an unknown receiver. When alerts.yaml cannot be read its channels are unknown: the run says.
+ */
+function checkChannels(channels: string[], dataDir: string): void {
+  if (!channels.length) return;
+  const loaded = loadAlertConfig(dataDir);
+  if (loaded.problem) return;
+  const known = ["desktop", ...loaded.config.channels.map((c) => c.name)];
+  const unknown = channels.find((c) => !known.includes(c));
+  if (unknown !== undefined)
+    throw new UsageError(
+      `--channel: no channel named "${unknown}"; known: ${known.join(", ")} (channels are defined in ${loaded.path})`,
+    );
+}
+
 function when(s: ReportScheduleInput): string {
   if (s.period === "week") return `weekly ${s.weekday ?? "mon"} ${s.at}`;
   if (s.period === "month") return `monthly day ${s.dayOfMonth ?? 1} ${s.at}`;
@@ -149,14 +211,21 @@ function scheduleInput(name: string, args: ReturnType<typeof parseArgs>): Record
   const day = flagString(args, "day");
   const folder = flagString(args, "folder");
   const dayOfMonth = day === undefined ? undefined : Number(day);
-  if (day !== undefined && !Number.isInteger(dayOfMonth))
-    throw new UsageError(`--day must be a whole number from 1 to 28 (got "${day}")`);
+  if (dayOfMonth !== undefined && !(Number.isInteger(dayOfMonth) && dayOfMonth >= 1 && dayOfMonth <= 28))
+    throw new UsageError(`--day: use a day of the month from 1 to 28, which every month has (not "${day}")`);
+  const weekday = flagString(args, "weekday");
+  if (weekday !== undefined && !(WEEKDAYS as readonly string[]).includes(weekday))
+    throw new UsageError(`--weekday: use ${WEEKDAYS.join(", ")} (not "${weekday}")`);
   const list = (flag: string) => (flagList(args, flag).length ? flagList(args, flag) : undefined);
+  if (folder === undefined && !list("channel"))
+    throw new UsageError(
+      "add needs somewhere to deliver: --folder DIR, or --channel NAME (repeat for several)",
+    );
   return {
     name,
     period,
     at,
-    weekday: flagString(args, "weekday"),
+    weekday,
     dayOfMonth,
     formats: list("format"),
     // The engine runs elsewhere: a relative folder means here, not its working folder.

@@ -83,7 +83,7 @@ export const reportCommand: Command = {
   summary: COMMAND_SUMMARIES.report,
   async run(argv, io) {
     if (argv[0] === "schedule") return runReportSchedule(argv.slice(1), io);
-    const args = parseArgs("report", argv, FLAGS);
+    const args = parseArgs("report", argv, FLAGS, { positionals: 0, sinceFromUntil: true });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

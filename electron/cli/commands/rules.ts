@@ -2,7 +2,7 @@
  * `mcpscope rules`: `check` is a client of the API method `alerts.rules.check`, served in this process;
  * `test` runs rule unit tests over files, as promtool does (alerts/rule-tests.ts).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { RuleFileCheck } from "../../../shared/alerts.js";
 import { createApiClient } from "../../../shared/api.js";
@@ -28,11 +28,24 @@ test runs rule unit tests, as promtool does: a YAML file with rule_files, and te
 input_series (signal{label="value"} and values like "0 0.5x10") and alert_rule_test entries
 (eval_time, alertname, exp_alerts with exp_labels and exp_summary). Exits 1 when any check fails.`;
 
+/** A rule or test file the command line points at; one that cannot be read is a usage error (exit 2). */
+function readNamedFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
 export const rulesCommand: Command = {
   name: "rules",
   summary: COMMAND_SUMMARIES.rules,
   async run(argv, io) {
-    const args = parseArgs("rules", argv, FLAGS);
+    const args = parseArgs("rules", argv, FLAGS, {
+      subcommands: { check: { positionals: 1 }, test: { positionals: 1 } },
+    });
     const [sub, file] = args.positionals;
     if (args.flags.help || !sub) {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));
@@ -44,19 +57,13 @@ export const rulesCommand: Command = {
     if (sub === "check") {
       // Without a FILE: the data dir's own alerts.yaml, the one the app uses.
       const path = file ?? alertsFilePath(resolveDataDir(flagString(args, "data-dir")));
-      let text: string;
-      try {
-        text = readFileSync(path, "utf8");
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (!file && code === "ENOENT") {
-          printMissing(io, path, args.flags.json === true);
-          return 0;
-        }
-        throw new UsageError(`cannot read ${path}: ${code ?? (error as Error).message}`);
+      if (!file && !existsSync(path)) {
+        printMissing(io, path, args.flags.json === true);
+        return 0;
       }
-      return printCheck(io, path, text, args.flags.json === true);
+      return printCheck(io, path, readNamedFile(path), args.flags.json === true);
     }
+    readNamedFile(file as string); // a FILE that cannot be read is a usage error, as for `rules check`
     const result = runRuleTests(file as string);
     if (args.flags.json)
       io.stdout.write(`${JSON.stringify({ ok: result.failures.length === 0, ...result })}\n`);

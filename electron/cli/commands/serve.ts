@@ -65,7 +65,7 @@ export const serveCommand: Command = {
   name: "serve",
   summary: COMMAND_SUMMARIES.serve,
   async run(argv, io) {
-    const args = parseArgs("serve", argv, FLAGS);
+    const args = parseArgs("serve", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

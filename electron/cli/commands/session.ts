@@ -13,7 +13,7 @@ export const sessionCommand: Command = {
   name: "session",
   summary: COMMAND_SUMMARIES.session,
   async run(argv, io) {
-    const args = parseArgs("session", argv, FLAGS);
+    const args = parseArgs("session", argv, FLAGS, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(formatHelp("mcpscope session ID [--json]", this.summary, FLAGS));
       return 0;
@@ -25,7 +25,7 @@ export const sessionCommand: Command = {
     const timeline = await withStoreApi(args, (api) => api.call("sessions.timeline", { id }));
     if (!timeline) {
       io.stderr.write(
-        `mcpscope: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,
+        `mcpscope session: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,
       );
       return 1;
     }

@@ -1,4 +1,5 @@
 import type { StatsDocument } from "../../../shared/domain.js";
+import { plural } from "../../../shared/plural.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -22,7 +23,7 @@ export const statsCommand: Command = {
   name: "stats",
   summary: COMMAND_SUMMARIES.stats,
   async run(argv, io) {
-    const args = parseArgs("stats", argv, FLAGS);
+    const args = parseArgs("stats", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
@@ -60,7 +61,7 @@ export function renderStats(doc: StatsDocument, server?: string): string {
     return `No calls between ${doc.since} and ${doc.until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
   }
   const parts = doc.servers.map((server) => {
-    const head = `${server.server}: ${server.calls} calls, ${server.errors} errors (${(server.error_rate * 100).toFixed(1)}%)`;
+    const head = `${server.server}: ${plural(server.calls, "call")}, ${plural(server.errors, "error")} (${(server.error_rate * 100).toFixed(1)}%)`;
     const table = renderTable(
       ["OPERATION", "CALLS", "ERRORS", "P50", "P95", "P99", "MAX"],
       server.operations.map((op) => [

@@ -2,7 +2,7 @@ import type { ToolPin } from "../../../shared/events.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { Command } from "../io.js";
+import { type Command, printOutcome } from "../io.js";
 import { checkServerFilter } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
@@ -22,7 +22,7 @@ export const toolsCommand: Command = {
   name: "tools",
   summary: COMMAND_SUMMARIES.tools,
   async run(argv, io) {
-    const args = parseArgs("tools", argv, FLAGS);
+    const args = parseArgs("tools", argv, FLAGS, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS));
       return 0;
@@ -40,7 +40,7 @@ export const toolsCommand: Command = {
       if (sub === "approve" && server) {
         const result = await api.call("tools.approve", { server, tool: flagString(args, "tool") });
         if (args.flags.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        else (result.ok ? io.stdout : io.stderr).write(`${result.message}\n`);
+        else return printOutcome(io, "tools", result);
         return result.ok ? 0 : 1;
       }
       const pins = await api.call("tools.pins", { server });

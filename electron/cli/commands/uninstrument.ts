@@ -32,7 +32,7 @@ export const uninstrumentCommand: Command = {
   name: "uninstrument",
   summary: COMMAND_SUMMARIES.uninstrument,
   async run(argv, io) {
-    const args = parseArgs("uninstrument", argv, FLAGS);
+    const args = parseArgs("uninstrument", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

@@ -5,6 +5,7 @@
  */
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
+import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
@@ -114,7 +115,7 @@ export class SessionObserver {
         this.anomaly(
           stream,
           "batch",
-          `a JSON-RPC batch of ${parsed.items.length} messages`,
+          `a JSON-RPC batch of ${plural(parsed.items.length, "message")}`,
           bytes.length,
           at,
         );
