@@ -32,6 +32,11 @@ describe("tool-definition pinning", () => {
       ["lookup", "pinned"],
     ]);
     expect(readEvents(dir.path, "category = 'security'")).toEqual([]);
+    // --tool narrows the listing to that tool; one that is not pinned says so.
+    const one = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path, "--tool", "lookup"]);
+    expect(one.pins.map((p) => [p.server, p.tool])).toEqual([["dict", "lookup"]]);
+    const none = await mcpscope(["tools", "--data-dir", dir.path, "--server", "dict", "--tool", "nope"]);
+    expect(none.stdout).toMatch(/^no tool named nope is pinned for dict;/);
 
     // 2: unchanged: no event.
     await runFixture(dir.path, "dict", { LOOKUP_DESCRIPTION: ORIGINAL });

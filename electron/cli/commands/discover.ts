@@ -75,7 +75,6 @@ export const discoverCommand: Command = {
       );
       return 0;
     }
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     const client = parseClient(flagString(args, "client"));
     const home = flagString(args, "home");
     const result: DiscoveryResult = await withStoreApi(

@@ -1,5 +1,5 @@
 import { withStoreApi } from "../api-client.js";
-import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
+import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { renderTable } from "../table.js";
@@ -76,8 +76,6 @@ export const eventsCommand: Command = {
       );
       return 0;
     }
-    if (args.positionals.length)
-      throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope events groups\`?`);
     const events = await withStoreApi(args, (api) =>
       api.call("events.list", {
         since: flagString(args, "since"),
@@ -127,7 +125,6 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
     );
     return 0;
   }
-  if (args.positionals.length) throw new UsageError(`unexpected "${args.positionals[0]}"`);
   const result = await withStoreApi(args, (api) =>
     api.call("events.groups", {
       since: flagString(args, "since"),

@@ -80,8 +80,6 @@ export const logsCommand: Command = {
       );
       return 0;
     }
-    if (args.positionals.length)
-      throw new UsageError(`unexpected "${args.positionals[0]}"; did you mean \`mcpscope logs patterns\`?`);
     const filter: Omit<LogsTailQuery, "after" | "limit"> = {
       server: flagString(args, "server"),
       level: levelFlag(args),

@@ -71,10 +71,6 @@ export const proxyCommand: Command = {
       );
       return 0;
     }
-    if (args.positionals.length > 0)
-      throw new UsageError(
-        `unexpected argument "${args.positionals[0]}"; the server's URL goes after --upstream`,
-      );
     const upstream = parseUpstream(flagString(args, "upstream"));
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:0");
     const captureLimit = Number(flagString(args, "capture-limit") ?? DEFAULT_CAPTURE_LIMIT);

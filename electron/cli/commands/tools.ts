@@ -8,7 +8,7 @@ import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
   server: { kind: "string", placeholder: "NAME", help: "only this server (required for approve)" },
-  tool: { kind: "string", placeholder: "NAME", help: "approve: only this tool" },
+  tool: { kind: "string", placeholder: "NAME", help: "only this tool (listed, or approved)" },
   json: {
     kind: "boolean",
     help: 'print {"pins": [{"server", "tool", "status", "hash", "pinnedAt", "definition", "pending", "findings"}]}',
@@ -16,7 +16,7 @@ const FLAGS: FlagSpecs = {
 };
 
 const USAGE =
-  "mcpscope tools [--server NAME] [--json]\n       mcpscope tools approve --server NAME [--tool NAME]";
+  "mcpscope tools [--server NAME] [--tool NAME] [--json]\n       mcpscope tools approve --server NAME [--tool NAME]";
 
 export const toolsCommand: Command = {
   name: "tools",
@@ -43,9 +43,12 @@ export const toolsCommand: Command = {
         else return printOutcome(io, "tools", result);
         return result.ok ? 0 : 1;
       }
-      const pins = await api.call("tools.pins", { server });
+      const tool = flagString(args, "tool");
+      const pins = (await api.call("tools.pins", { server })).filter(
+        (p) => tool === undefined || p.tool === tool,
+      );
       // A probed server has pins without recorded traffic: its name is known too.
-      if (pins.length === 0 && server !== undefined) {
+      if (pins.length === 0 && server !== undefined && tool === undefined) {
         const pinned = (await api.call("tools.pins", {})).map((p) => p.server);
         await checkServerFilter(api, server, "tool definitions", pinned);
       }
@@ -55,7 +58,9 @@ export const toolsCommand: Command = {
       }
       if (pins.length === 0) {
         io.stdout.write(
-          `no tools pinned ${server === undefined ? "yet" : `for ${server} yet`}; a server's tools are pinned the first time its tools/list is seen (mcpscope run or a health probe)\n`,
+          tool === undefined
+            ? `no tools pinned ${server === undefined ? "yet" : `for ${server} yet`}; a server's tools are pinned the first time its tools/list is seen (mcpscope run or a health probe)\n`
+            : `no tool named ${tool} is pinned${server === undefined ? "" : ` for ${server}`}; \`mcpscope tools${server === undefined ? "" : ` --server ${server}`}\` lists the pinned ones\n`,
         );
         return 0;
       }
