@@ -6,14 +6,13 @@
 import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderStats } from "../../electron/cli/commands/stats.js";
-import { main } from "../../electron/cli/index.js";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import type { StatsDocument } from "../../shared/domain.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -48,19 +47,7 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-/** The CLI in process (what bin/mcpscope.js runs, less the process around it): fast, same output. */
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const sink = (key: "stdout" | "stderr") =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        out[key] += chunk.toString();
-        done();
-      },
-    });
-  const status = await main(args, { stdout: sink("stdout"), stderr: sink("stderr") });
-  return { status, ...out };
-}
+const cli = (...args: string[]) => cliInProcess(args);
 
 describe("usage errors in time flags exit 2 with one line", () => {
   it.each([

@@ -4,9 +4,8 @@
  * is an empty answer that names the filters, not advice to wrap a server.
  */
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../electron/cli/index.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 import { insertLogs, tempStore } from "../logs/store.js";
 
 let store: Awaited<ReturnType<typeof tempStore>>;
@@ -26,21 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => store.cleanup());
 
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const sink = (key: "stdout" | "stderr") =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        out[key] += chunk.toString();
-        done();
-      },
-    });
-  const status = await main([...args, "--data-dir", store.dataDir], {
-    stdout: sink("stdout"),
-    stderr: sink("stderr"),
-  });
-  return { status, ...out };
-}
+const cli = (...args: string[]) => cliInProcess([...args, "--data-dir", store.dataDir]);
 
 describe("an unknown --server", () => {
   it.each([
