@@ -54,7 +54,7 @@ describe("mcpscope rules", () => {
     const { stdout } = await mcpscope(["rules", "check", file]);
     const builtIn = BUILTIN_RULES.length;
     expect(stdout).toContain(
-      `alerts.yaml: OK — ${1 + builtIn} rules (1 yours, ${builtIn} built in; disabled: crash-loop)`,
+      `alerts.yaml: OK — ${1 + builtIn} rules (1 yours, ${builtIn} built in; disabled: crash-loop), 0 channels, 0 routes\n`,
     );
     // Without a FILE: the data dir's own alerts.yaml (here the same file).
     const own = await mcpscope(["rules", "check", "--data-dir", dir.path]);
@@ -114,7 +114,7 @@ tests:
     const good = join(dir.path, "good.test.yaml");
     writeFileSync(good, tests("3m"));
     expect((await mcpscope(["rules", "test", good])).stdout).toMatch(
-      /^SUCCESS: 1 test\(s\), 3 check\(s\), 0 failure/m,
+      /^SUCCESS: 1 test, 3 checks, 0 failures$/m,
     );
 
     const bad = join(dir.path, "bad.test.yaml");

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { RuleFileCheck } from "../../../shared/alerts.js";
 import { createApiClient } from "../../../shared/api.js";
+import { plural } from "../../../shared/plural.js";
 import { checkRuleFile } from "../../monitor/alerts/alert-handlers.js";
 import { alertsFilePath } from "../../monitor/alerts/rule-file.js";
 import { runRuleTests } from "../../monitor/alerts/rule-tests.js";
@@ -71,7 +72,7 @@ export const rulesCommand: Command = {
       for (const f of result.failures)
         io.stdout.write(`FAILED ${f.test}: at ${f.evalTime}, ${f.alertname}: ${f.message}\n`);
       io.stdout.write(
-        `${result.failures.length === 0 ? "SUCCESS" : "FAILED"}: ${result.tests} test(s), ${result.checks} check(s), ${result.failures.length} failure(s)\n`,
+        `${result.failures.length === 0 ? "SUCCESS" : "FAILED"}: ${plural(result.tests, "test")}, ${plural(result.checks, "check")}, ${plural(result.failures.length, "failure")}\n`,
       );
     }
     return result.failures.length === 0 ? 0 : 1;
@@ -103,9 +104,9 @@ async function printCheck(io: CliIo, path: string, text: string, json: boolean):
   if (json) io.stdout.write(`${JSON.stringify({ ...summary, file: path, exists: true })}\n`);
   else
     io.stdout.write(
-      `${path}: OK — ${summary.rules} rules (${summary.userRules} yours, ${summary.rules - summary.userRules} built in${
+      `${path}: OK — ${plural(summary.rules, "rule")} (${summary.userRules} yours, ${summary.rules - summary.userRules} built in${
         summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
-      }), ${summary.channels.length} channel(s), ${summary.routes} route(s)\n`,
+      }), ${plural(summary.channels.length, "channel")}, ${plural(summary.routes, "route")}\n`,
     );
   return 0;
 }
