@@ -133,7 +133,8 @@ export function parseArgs(
 }
 
 function isKnownFlag(word: string, all: FlagSpecs): boolean {
-  if (word === "-h") return true;
+  // `--` ends the flags: `--data-dir $UNSET -- cmd` is a missing value, not a folder named `--`.
+  if (word === "-h" || word === "--") return true;
   if (!word.startsWith("--")) return false;
   const eq = word.indexOf("=");
   return Object.hasOwn(all, eq === -1 ? word.slice(2) : word.slice(2, eq));
@@ -174,14 +175,15 @@ function checkRange(all: FlagSpecs, flags: ParsedArgs["flags"], sinceFromUntil: 
   if (sinceSpec?.placeholder !== "TIME" || untilSpec?.placeholder !== "TIME") return;
   const sinceText = typeof flags.since === "string" ? flags.since : sinceSpec.default;
   const untilText = typeof flags.until === "string" ? flags.until : undefined;
-  if (sinceText === undefined || untilText === undefined) return;
+  if (sinceText === undefined) return;
   const now = Date.now();
-  const until = parseTimeSpec(untilText, now);
+  const until = untilText === undefined ? now : parseTimeSpec(untilText, now);
   const since = parseTimeSpec(sinceText, sinceFromUntil ? until : now);
   if (since < until) return;
   const given = flags.since === undefined ? "the default, " : "";
+  const end = untilText === undefined ? "now" : `--until ${untilText}`;
   throw new UsageError(
-    `the range is empty: --since ${sinceText} (${given}${iso(since)}) is not before --until ${untilText} (${iso(until)})`,
+    `the range is empty: --since ${sinceText} (${given}${iso(since)}) is not before ${end} (${iso(until)})`,
   );
 }
 
@@ -195,7 +197,8 @@ const NAMED_PLACES = new Set(["DIR", "FILE", "NAME"]);
  */
 function checkValue(name: string, spec: FlagSpec, value: string): void {
   // An unset shell variable (`--data-dir "$DIR"`) must not fall back to the default (the user's real data).
-  if (NAMED_PLACES.has(spec.placeholder ?? "") && value.trim() === "")
+  // Only empty: a name of spaces is odd but real (a client config's key, which `instrument` wraps as it is).
+  if (NAMED_PLACES.has(spec.placeholder ?? "") && value === "")
     throw new UsageError(`--${name} is empty (an unset variable?); give ${spec.placeholder}`);
   try {
     if (spec.placeholder === "TIME") parseTimeSpec(value);

@@ -49,9 +49,17 @@ Wrap a server in your MCP client's config:
 `;
 }
 
+/** Commands whose words after the flags are a command line to run, not a subcommand. */
+const RUNS_A_COMMAND = new Set(["run", "check"]);
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  // `mcpscope help stats` (or `help report schedule`) is `mcpscope stats --help`.
-  if (argv[0] === "help" && argv.length > 1) return main([...argv.slice(1), "--help"], io);
+  // `mcpscope help stats` (or `help report schedule`) is `mcpscope stats --help`. Only the command and a
+  // subcommand's name are passed on, the help flag first: what follows them is never run (`help run cmd`).
+  if (argv[0] === "help" && argv.length > 1) {
+    const [command = "", sub] = argv.slice(1);
+    const named = sub !== undefined && /^[a-z][a-z-]*$/.test(sub) && !RUNS_A_COMMAND.has(command);
+    return main(named ? [command, sub, "--help"] : [command, "--help"], io);
+  }
   const [name, ...rest] = argv;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     io.stdout.write(usage());

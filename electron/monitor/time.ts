@@ -9,8 +9,8 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** A calendar date alone: `2026-12-06`. */
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A calendar date alone: `2026-12-06`, or a month (`2026-12`) or a year (`2026`), from its first day. */
+const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 /**
  * Epoch ms for a time spec: `1h` means an hour ago; otherwise an ISO 8601 time. A time without an offset
@@ -22,7 +22,7 @@ export function parseTimeSpec(text: string, now = Date.now()): number {
     return now - parseDuration(text);
   }
   const day = DATE_ONLY.exec(text.trim());
-  const t = day ? localMidnight(Number(day[1]), Number(day[2]), Number(day[3])) : Date.parse(text);
+  const t = day ? localMidnight(Number(day[1]), Number(day[2] ?? 1), Number(day[3] ?? 1)) : Date.parse(text);
   if (!isStorableTime(t)) {
     throw MonitoringError.input(
       `"${text}" is not a time; use a duration back from now (1h, 7d) or ISO 8601 (2026-11-25T10:00:00Z)`,
@@ -31,11 +31,18 @@ export function parseTimeSpec(text: string, now = Date.now()): number {
   return t;
 }
 
-/** NaN for a day the month does not have (2026-02-30), which Date would roll into the next month. */
+/**
+ * NaN for a day the month does not have (2026-02-30), which Date would roll into the next month. The year
+ * is set with the month and day (a two-digit year would otherwise mean 19xx), and midnight after them: in a
+ * zone whose clocks skip midnight that day, setHours lands on the first hour that exists.
+ */
 function localMidnight(year: number, month: number, day: number): number {
-  const date = new Date(2000, month - 1, day);
-  date.setFullYear(year);
-  return date.getMonth() === month - 1 && date.getDate() === day ? date.getTime() : Number.NaN;
+  const date = new Date(0);
+  date.setFullYear(year, month - 1, day);
+  date.setHours(0, 0, 0, 0);
+  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day
+    ? date.getTime()
+    : Number.NaN;
 }
 
 export function iso(ms: number): string {

@@ -76,6 +76,17 @@ describe("flags", () => {
     expect(parseArgs("logs", ["--grep", "--verbose"], specs).flags.grep).toBe("--verbose");
     expect(() => parseArgs("logs", ["--grep", "--json"], specs)).toThrow(/--grep needs a value \(TEXT\)/);
     expect(() => parseArgs("logs", ["--grep", "--data-dir=x"], specs)).toThrow(/--grep needs a value/);
+    // `--` ends the flags: `--data-dir $UNSET -- cmd` misses a value, it does not name a folder `--`.
+    expect(() => parseArgs("run", ["--data-dir", "--", "echo"], {}, true)).toThrow(
+      /--data-dir needs a value/,
+    );
+  });
+
+  it("refuses an empty DIR, FILE or NAME, and takes one of spaces (a client config's key may be one)", () => {
+    const specs = { name: { kind: "string", help: "", placeholder: "NAME" } } as const;
+    expect(() => parseArgs("run", ["--data-dir", ""], specs, true)).toThrow(/--data-dir is empty/);
+    expect(() => parseArgs("run", ["--name=", "--", "echo"], specs, true)).toThrow(/--name is empty/);
+    expect(parseArgs("run", ["--name", " ", "--", "echo"], specs, true).flags.name).toBe(" ");
   });
 
   it("refuses an empty --since/--until range, counting the default --since", () => {
@@ -87,6 +98,10 @@ describe("flags", () => {
       /^the range is empty: --since 10m \(.+Z\) is not before --until 1h \(.+Z\)$/,
     );
     expect(() => parseArgs("stats", ["--until", "2h"], specs)).toThrow(/--since 1h \(the default, /);
+    // Without --until the range ends now: a --since in the future is empty too.
+    expect(() => parseArgs("stats", ["--since", "2999-01-01"], specs)).toThrow(
+      /^the range is empty: --since 2999-01-01 \(.+Z\) is not before now \(.+Z\)$/,
+    );
     expect(() =>
       parseArgs("stats", ["--since", "2026-11-25T10:00:00Z", "--until", "2026-11-25T10:00:00Z"], specs),
     ).toThrow(/the range is empty/);
@@ -116,6 +131,12 @@ describe("flags", () => {
       expect(parseTimeSpec("2026-07-01")).toBe(Date.UTC(2026, 6, 1, 4));
       expect(parseTimeSpec("2026-12-06T00:00:00Z")).toBe(Date.UTC(2026, 11, 6));
       expect(() => parseTimeSpec("2026-02-30")).toThrow(/not a time/);
+      // A month or a year alone: its first day's midnight, local as well.
+      expect(parseTimeSpec("2026-12")).toBe(Date.UTC(2026, 11, 1, 5));
+      expect(parseTimeSpec("2026")).toBe(Date.UTC(2026, 0, 1, 5));
+      // Where clocks moved at midnight on that day in 2000 (not in 2026), the day's own midnight.
+      process.env.TZ = "America/Sao_Paulo";
+      expect(parseTimeSpec("2026-10-08")).toBe(Date.UTC(2026, 9, 8, 3));
     } finally {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;

@@ -83,7 +83,7 @@ describe("an empty server name", () => {
     ["run", ["run", "--name", "", "--data-dir", "DATA", "--", "true"]],
     ["proxy", ["proxy", "--upstream", "http://127.0.0.1:9/mcp", "--name", "", "--data-dir", "DATA"]],
     ["instrument", ["instrument", "--client", "claude-desktop", "--server", "", "--home", "HOME"]],
-    ["uninstrument", ["uninstrument", "--client", "claude-desktop", "--server", " ", "--home", "HOME"]],
+    ["uninstrument", ["uninstrument", "--client", "claude-desktop", "--server", "", "--home", "HOME"]],
   ])("%s: usage error, exit 2, one line, nothing stored", async (command, args) => {
     const data = join(tmp.path, `data-${command}`);
     const run = await cli(args.map((a) => (a === "DATA" ? data : a === "HOME" ? home : a)));

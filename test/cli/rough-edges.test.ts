@@ -4,6 +4,7 @@
  * every config command, and the audit CSV's time is readable.
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -158,6 +159,16 @@ describe("one-line failures name the command; help and counts read right", () =>
     expect((await cli("help", "report", "schedule")).stdout).toMatch(/^usage: mcpscope report schedule /);
     expect((await cli("help")).stdout).toContain("mcpscope help COMMAND");
     expect((await cli("help", "nope")).status).toBe(2);
+    // Help never runs what follows the command's name.
+    const marker = join(tmp.path, "ran");
+    for (const words of [
+      ["check", "--", "sh", "-c", `touch ${marker}`],
+      ["run", "sh", "-c", `touch ${marker}`],
+    ]) {
+      const shown = await cli("help", ...words);
+      expect(shown.stdout).toMatch(new RegExp(`^usage: mcpscope ${words[0]} `));
+      expect(existsSync(marker)).toBe(false);
+    }
   });
 
   it("counts one call and one error in the singular", () => {

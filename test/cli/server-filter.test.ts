@@ -44,14 +44,6 @@ describe("an unknown --server", () => {
       stderr: `mcpscope ${command}: no server named "nope" has recorded ${what}; known: ${known}\n`,
     });
   });
-
-  it("logs --follow says it at once instead of waiting for records that never come", async () => {
-    expect(await cli("logs", "--follow", "--server", "nope")).toEqual({
-      status: 1,
-      stdout: "",
-      stderr: 'mcpscope logs: no server named "nope" has recorded logs; known: files, mcpscope, memory\n',
-    });
-  });
 });
 
 describe("a known --server with nothing under the filters", () => {

@@ -3,7 +3,7 @@
  * writer's order, each shown live (how soon is printed, a figure that depends on the load); Ctrl-C ends it
  * with exit code 0.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import type { LogPatternsDocument, LogRecord } from "../../shared/logs.js";
@@ -22,6 +22,31 @@ const chatty = (name: string, count: number) =>
   `let i = 0; const t = setInterval(() => { console.error("${name} line " + i); if (++i === ${count}) { clearInterval(t); setTimeout(() => process.exit(0), 50); } }, 10);`;
 
 describe("mcpscope logs --follow", () => {
+  it("follows a server that has not run yet, saying once that nothing was recorded under its name", async () => {
+    const own = await tempDir();
+    onTestFinished(() => own.cleanup());
+    const dataDir = own.path;
+    const follow = startRaw(process.execPath, [
+      MCPSCOPE,
+      ...["logs", "--follow", "--server", "later", "--data-dir", dataDir],
+    ]);
+    // Said at once (a typo would otherwise wait for records that never come), then followed all the same.
+    await follow.waitForStderr('no server named "later"', 10_000);
+    const server = startRaw(process.execPath, [
+      MCPSCOPE,
+      ...["run", "--name", "later", "--data-dir", dataDir, "--"],
+      ...[process.execPath, "-e", 'console.error("hello from later"); setTimeout(() => {}, 100)'],
+    ]);
+    await follow.waitForStdout("hello from later", 15_000);
+    server.end();
+    await server.done;
+    follow.kill("SIGINT");
+    expect((await follow.done).code).toBe(0);
+    expect(follow.stderr().toString()).toBe(
+      'mcpscope logs: no server named "later" has recorded logs; known: mcpscope; following it anyway (Ctrl-C to stop)\n',
+    );
+  });
+
   it("shows lines from two wrappers writing at once, live, once each", async () => {
     const dataDir = dir.path;
     const db = openDb(databasePath(dataDir));

@@ -125,9 +125,6 @@ export const alertsCommand: Command = {
       return 0;
     }
     const [sub = "list", ...rest] = args.positionals;
-    const known = ["list", "history", "silence", "unsilence", "silences", "test"];
-    if (!known.includes(sub))
-      throw new UsageError(`unknown alerts command "${sub}"; use ${known.join(", ")} (see --help)`);
     const status = flagString(args, "status");
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const db = openAtTerminal(databasePath(dataDir));

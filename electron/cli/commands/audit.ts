@@ -75,9 +75,6 @@ export const auditCommand: Command = {
       );
       return args.flags.help ? 0 : 2;
     }
-    if (sub !== "verify" && sub !== "export") {
-      throw new UsageError(`unknown audit command "${sub}"; use \`audit verify\` or \`audit export\``);
-    }
     if (sub === "verify") {
       const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));
       if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);

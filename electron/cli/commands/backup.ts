@@ -50,8 +50,7 @@ export const backupCommand: Command = {
       return 0;
     }
     const file = args.positionals[0];
-    if (!file || args.positionals.length > 1)
-      throw new UsageError("name one backup FILE: mcpscope backup FILE");
+    if (!file) throw new UsageError("name one backup FILE: mcpscope backup FILE");
     const db = openAtTerminal(databasePath(resolveDataDir(flagString(args, "data-dir"))));
     try {
       const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });
@@ -93,8 +92,7 @@ export const restoreCommand: Command = {
       return 0;
     }
     const file = args.positionals[0];
-    if (!file || args.positionals.length > 1)
-      throw new UsageError("name one backup FILE: mcpscope restore FILE");
+    if (!file) throw new UsageError("name one backup FILE: mcpscope restore FILE");
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     const result = await restoreBackup(file, dataDir, {
       force: args.flags.force === true,

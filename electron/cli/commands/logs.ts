@@ -121,8 +121,12 @@ export const logsCommand: Command = {
       async (api) => {
         const { cursor } = await api.call("logs.tail", filter);
         const backlog = (await newest(api, { ...query, beforeId: cursor + 1 }, limit)).reverse();
-        // A typo would otherwise wait for records that never come.
-        if (backlog.length === 0) await checkServerFilter(api, filter.server, "logs", [SELF_SERVER]);
+        // A typo would otherwise wait for records that never come; but a server started after its logs are
+        // followed is no typo: said once, and followed all the same.
+        if (backlog.length === 0)
+          await checkServerFilter(api, filter.server, "logs", [SELF_SERVER]).catch((error: Error) =>
+            io.stderr.write(`mcpscope logs: ${error.message}; following it anyway (Ctrl-C to stop)\n`),
+          );
         const print = (record: LogRecord) =>
           io.stdout.write(args.flags.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
         for (const record of backlog) print(record);

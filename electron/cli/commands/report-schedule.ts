@@ -88,8 +88,7 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
     io.stdout.write(formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", FLAGS, EXTRA));
     return args.flags.help ? 0 : 2;
   }
-  const [action, name, ...extra] = args.positionals;
-  if (extra.length) throw new UsageError(`unexpected "${extra[0]}"; see \`mcpscope report schedule --help\``);
+  const [action, name] = args.positionals;
   const dataDir = resolveDataDir(flagString(args, "data-dir"));
   const db = openAtTerminal(databasePath(dataDir));
   try {

@@ -95,8 +95,6 @@ export const reportCommand: Command = {
       );
       return 0;
     }
-    if (args.positionals.length)
-      throw new UsageError(`unexpected "${args.positionals[0]}"; see \`mcpscope report --help\``);
     const format = oneOf("format", flagString(args, "format") ?? "html", REPORT_FORMATS) ?? "html";
     const section = oneOf("section", flagString(args, "section"), REPORT_SECTIONS);
     if (section && format !== "csv") throw new UsageError("--section applies to --format csv only");

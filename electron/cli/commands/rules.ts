@@ -52,8 +52,6 @@ export const rulesCommand: Command = {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));
       return args.flags.help ? 0 : 2;
     }
-    if (sub !== "check" && sub !== "test")
-      throw new UsageError(`unknown rules command "${sub}"; use \`rules check FILE\` or \`rules test FILE\``);
     if (!file && sub === "test") throw new UsageError("rules test needs a FILE of tests");
     if (sub === "check") {
       // Without a FILE: the data dir's own alerts.yaml, the one the app uses.

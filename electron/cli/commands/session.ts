@@ -18,10 +18,9 @@ export const sessionCommand: Command = {
       io.stdout.write(formatHelp("mcpscope session ID [--json]", this.summary, FLAGS));
       return 0;
     }
-    const [id, extra] = args.positionals;
+    const [id] = args.positionals;
     if (!id)
       throw new UsageError("which session? give its id (see `mcpscope calls --json` or `mcpscope events`)");
-    if (extra) throw new UsageError(`unexpected "${extra}"`);
     const timeline = await withStoreApi(args, (api) => api.call("sessions.timeline", { id }));
     if (!timeline) {
       io.stderr.write(

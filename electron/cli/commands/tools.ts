@@ -27,12 +27,9 @@ export const toolsCommand: Command = {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS));
       return 0;
     }
-    const [sub, ...extra] = args.positionals;
-    if ((sub !== undefined && sub !== "approve") || extra.length > 0) {
-      throw new UsageError(
-        `unknown argument "${sub === "approve" ? extra[0] : sub}"; see \`mcpscope tools --help\``,
-      );
-    }
+    const [sub] = args.positionals;
+    if (sub !== undefined && sub !== "approve")
+      throw new UsageError(`unknown argument "${sub}"; see \`mcpscope tools --help\``);
     const server = flagString(args, "server");
     if (sub === "approve" && !server)
       throw new UsageError("tools approve needs --server NAME (and optionally --tool NAME)");
