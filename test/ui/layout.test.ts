@@ -122,6 +122,22 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     await show(page, "reports");
     const schedules = page.getByTestId("report-schedules");
     await until("the report", async () => (await page.getByTestId("report-servers").count()) > 0, 15_000);
+    // Just picked in the sidebar, the page takes End and Home.
+    await page.keyboard.press("End");
+    await until(
+      "End scrolled to the schedule editor",
+      async () => {
+        const b = await schedules.boundingBox();
+        return b && b.y + b.height <= 800;
+      },
+      5000,
+    );
+    await page.keyboard.press("Home");
+    await until(
+      "Home scrolled back",
+      async () => (await view(page).evaluate((el) => el.scrollTop)) === 0,
+      5000,
+    );
     const { x, y } = await box(view(page));
     await page.mouse.move(x + 200, y + 200);
     await until(
