@@ -2,6 +2,7 @@
  * The report as tables, defined once: Markdown, HTML, PDF and the app's Reports view format the cells for
  * people, CSV writes them raw. A cell is a number (in its column's unit), text, or null (not known).
  */
+import { plural } from "./plural.js";
 import type { Compared, Report, ReportSection } from "./report.js";
 
 export type Unit = "count" | "ms" | "ratio" | "pct" | "bytes" | "time" | "text" | "change";
@@ -300,9 +301,7 @@ export function reportSentences(r: Report): {
         ? "rollups and raw calls"
         : "raw calls";
   return {
-    logs: r.logs.total
-      ? `${formatCell(r.logs.total, "count")} lines: ${levels}.`
-      : "No log lines in this period.",
+    logs: r.logs.total ? `${plural(r.logs.total, "line")}: ${levels}.` : "No log lines in this period.",
     security: `Tool-definition changes: ${s.definitionChanges}; approvals: ${s.approvals}; poisoning findings: ${s.poisoningFindings}; secret findings: ${s.secretFindings}.`,
     audit: s.audit.ok
       ? `Audit chain verified: ${formatCell(s.audit.records, "count")} records.`

@@ -25,3 +25,17 @@ export interface ChartBand {
   from: number;
   to: number;
 }
+
+/**
+ * The time axis' labels at each boundary, 24-hour. A month or year boundary is a day like any other
+ * (ECharts' default would label Dec 1 as just "Dec").
+ */
+export const TIME_AXIS_LABELS = {
+  year: "{MMM} {d}, {yyyy}",
+  month: "{MMM} {d}",
+  day: "{MMM} {d}",
+  hour: "{HH}:{mm}",
+  minute: "{HH}:{mm}",
+  second: "{HH}:{mm}:{ss}",
+  millisecond: "{HH}:{mm}:{ss}.{SSS}",
+};

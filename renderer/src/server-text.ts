@@ -1,4 +1,5 @@
 import type { ServerDefinition } from "../../shared/discovery.js";
+import type { ServerSummary } from "../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, type ServerEntry } from "../../shared/servers.js";
 import { formatAgo, formatDuration } from "./format.js";
 
@@ -60,13 +61,27 @@ export interface ServerCounts {
   configured: number;
 }
 
-/** The Overview's server card: traffic counts as up, since a server that answers calls is up. */
-export function serverCounts(servers: readonly ServerEntry[]): ServerCounts {
-  const active = servers.filter((s) => s.status === "active").length;
+/** Servers seen in recorded traffic under a name that no entry of the inventory has. */
+export function trafficOnly(
+  entries: readonly ServerEntry[],
+  seen: readonly ServerSummary[],
+): ServerSummary[] {
+  const names = new Set(entries.map((s) => s.name));
+  return seen.filter((s) => !names.has(s.name));
+}
+
+/**
+ * The Overview's server card: traffic counts as up, since a server that answers calls is up; that
+ * holds for servers seen in traffic only (no client config names them) as for configured ones.
+ */
+export function serverCounts(entries: readonly ServerEntry[], seen: readonly ServerSummary[]): ServerCounts {
+  const active =
+    entries.filter((s) => s.status === "active").length +
+    trafficOnly(entries, seen).filter((s) => s.recentAnswered > 0).length;
   return {
-    up: servers.filter((s) => s.status === "up").length + active,
+    up: entries.filter((s) => s.status === "up").length + active,
     active,
-    down: servers.filter((s) => s.status === "down").length,
-    configured: servers.length,
+    down: entries.filter((s) => s.status === "down").length,
+    configured: entries.length,
   };
 }

@@ -33,13 +33,35 @@ describe("server activity text", () => {
   });
 
   it("counts active servers as up, and says how many are active", () => {
-    const counts = serverCounts([
-      server("active", ago(1000)),
-      server("active", ago(1000)),
-      server("up"),
-      server("down"),
-      server("unknown"),
-    ]);
+    const counts = serverCounts(
+      [
+        server("active", ago(1000)),
+        server("active", ago(1000)),
+        server("up"),
+        server("down"),
+        server("unknown"),
+      ],
+      [],
+    );
     expect(counts).toEqual({ up: 3, active: 2, down: 1, configured: 5 });
+  });
+
+  it("counts a server seen in traffic only as active while it answers calls", () => {
+    const seen = (name: string, recentAnswered: number) => ({
+      name,
+      firstSeen: ago(600_000),
+      lastSeen: ago(1000),
+      sessions: 1,
+      activeSessions: 0,
+      calls: 4,
+      lastCommand: null,
+      recentAnswered,
+    });
+    const configured = { ...server("up"), name: "configured" } as ServerEntry;
+    const counts = serverCounts(
+      [configured],
+      [seen("configured", 2), seen("only-in-traffic", 3), seen("quiet-in-traffic", 0)],
+    );
+    expect(counts).toEqual({ up: 2, active: 1, down: 0, configured: 1 });
   });
 });

@@ -14,6 +14,7 @@ import { renderReport } from "../../electron/monitor/reports/render/index.js";
 import { DbSampleStore } from "../../electron/monitor/resources/sample-store.js";
 import { insertEvent } from "../../electron/monitor/security/pins.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { reportSentences } from "../../shared/report-tables.js";
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
 const HOUR = 3_600_000;
@@ -165,6 +166,14 @@ describe("report sections", () => {
     const html = (await renderReport(r, { format: "html" })).content;
     expect(html).not.toContain("<svg");
     expect(html).toContain("No tool calls in this period.");
+  });
+
+  it("counts log lines in the singular where there is one", async () => {
+    const r = await buildReport(db, { since: "2026-11-01T00:00:00Z", until: "2026-11-02T00:00:00Z" });
+    const one = { ...r, logs: { ...r.logs, total: 1, levels: { ...r.logs.levels, info: 1 } } };
+    expect(reportSentences(one).logs).toBe("1 line: info 1.");
+    const two = { ...r, logs: { ...r.logs, total: 2, levels: { ...r.logs.levels, info: 2 } } };
+    expect(reportSentences(two).logs).toBe("2 lines: info 2.");
   });
 
   it("refuses a period that ends before it starts, and since with period", async () => {

@@ -1,6 +1,7 @@
 /** Read queries over the store, shaped as the shared API's types. */
 import type { CallsQuery } from "../../../shared/api.js";
 import {
+  ANSWERED_OUTCOMES,
   type CallDetail,
   type CallSummary,
   type Latency,
@@ -12,6 +13,7 @@ import {
   type ServerSummary,
   type StatsDocument,
 } from "../../../shared/domain.js";
+import { ACTIVE_WINDOW_MS } from "../../../shared/servers.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
@@ -144,17 +146,22 @@ function toDetail(row: Row): CallDetail {
   };
 }
 
-export function listServers(db: Db): ServerSummary[] {
+const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
+
+/** Every server seen in traffic, with what makes it `active` (answered calls in ACTIVE_WINDOW_MS). */
+export function listServers(db: Db, now = Date.now()): ServerSummary[] {
   const rows = db
     .prepare(
       `SELECT s.server AS name, min(s.started_at) AS first_seen,
               max(coalesce(s.ended_at, s.started_at)) AS last_ended, max(s.started_at) AS last_started,
               count(*) AS sessions, sum(s.ended_at IS NULL) AS active,
               (SELECT command FROM sessions x WHERE x.server = s.server ORDER BY started_at DESC LIMIT 1) AS last_command,
-              (SELECT max(started_at) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server) AS last_call
+              (SELECT max(started_at) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server) AS last_call,
+              (SELECT count(*) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server
+                 AND c.started_at >= ? AND c.direction = 'c2s' AND c.outcome IN (${ANSWERED_SQL})) AS recent_answered
        FROM sessions s GROUP BY s.server ORDER BY s.server`,
     )
-    .all();
+    .all(now - ACTIVE_WINDOW_MS);
   const calls = callsByServer(db);
   return rows.map((row) => ({
     name: String(row.name),
@@ -164,6 +171,7 @@ export function listServers(db: Db): ServerSummary[] {
     activeSessions: num(row.active),
     calls: calls.get(String(row.name)) ?? 0,
     lastCommand: str(row.last_command),
+    recentAnswered: num(row.recent_answered),
   }));
 }
 

@@ -1,0 +1,296 @@
+/**
+ * The app's layout in real Chromium, in browser mode, measured the way a user meets it: every view
+ * reaches its bottom (the body never scrolls, so each view must), popovers and tables stay inside the
+ * window or scroll sideways with their header, headers do not run over their neighbours, and the
+ * Overview counts the servers seen only in traffic as the Reports view does. One `mcpscope serve` over a
+ * data dir with three servers called through `mcpscope run` (one failing most calls, so that a rule
+ * fires), an empty home (no client configs), and pages at 1280×800 and 800×600.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
+
+const ALERTS_YAML = `evaluation_interval: 1s
+rules:
+  - name: gamma-errors
+    kind: metric
+    signal: error_rate
+    by: [server, tool]
+    window: 10m
+    op: ">"
+    threshold: 0.4
+    for: 0s
+    severity: warning
+    summary: "{{tool}} on {{server}} fails {{value}} of calls"
+`;
+
+/** A rule whose signal is none of the known ones: the preview's error lists them all, on one long line. */
+const BAD_RULE = `name: gamma-errors
+kind: metric
+signal: nope
+by: [server, tool]
+window: 10m
+op: ">"
+threshold: 0.4
+`;
+
+const VIEWS = ["overview", "servers", "tools", "calls", "logs", "events", "alerts", "reports", "storage"];
+
+warnIfNoChromium("test/ui/layout.test.ts");
+
+// The browser's, inside page.evaluate (the tests' TypeScript has no DOM library).
+declare const getComputedStyle: (el: unknown) => { overflowY: string; borderRadius: string };
+
+type Box = { x: number; y: number; width: number; height: number };
+
+async function box(locator: Locator): Promise<Box> {
+  const b = await locator.boundingBox();
+  if (!b) throw new Error(`${locator} is not visible`);
+  return b;
+}
+
+/** The view shown in the content area. */
+const view = (page: Page) => page.locator(".content > *").last();
+
+async function show(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`nav-${id}`).click();
+  await until(`the ${id} view`, async () => (await page.locator(".content > *").count()) > 0, 10_000);
+}
+
+describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
+  let browser: Browser;
+  let serve: Serve;
+  let page: Page;
+  let problems: string[];
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    const dir = await tempDir("mcpscope-ui-layout-");
+    cleanups.push(dir.cleanup);
+    const dataDir = join(dir.path, "data");
+    const home = join(dir.path, "home");
+    await mkdir(dataDir, { recursive: true });
+    await mkdir(home, { recursive: true });
+    await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
+    const call = async (args: string[], name: string, fail: boolean) => {
+      const client = await connect(args, { dataDir, name });
+      for (let i = 0; i < 4; i++) {
+        await client
+          .callTool({ name: fail ? "no-such-tool" : "echo", arguments: { message: `m${i}` } })
+          .catch(() => undefined);
+      }
+      await client.close();
+    };
+    await call(SERVERS.everything(), "alpha", false);
+    await call(SERVERS.everything(), "beta", false);
+    await call(SERVERS.everything(), "gamma", true);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.MCPSCOPE_HOME;
+    delete env.XDG_CONFIG_HOME;
+    delete env.XDG_DATA_HOME;
+    browser = await launchChromium();
+    serve = await startServe(dataDir, env);
+    cleanups.push(serve.stop);
+    ({ page, problems } = await openPage(browser, serve.url));
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  it("lets every view scroll to its bottom when it is taller than the window", async () => {
+    for (const id of VIEWS) {
+      await show(page, id);
+      const cut = await view(page).evaluate((el) => {
+        const overflowY = getComputedStyle(el).overflowY;
+        return el.scrollHeight > el.clientHeight + 1 && overflowY !== "auto" && overflowY !== "scroll";
+      });
+      expect(cut, `${id}: content taller than the view, and the view does not scroll`).toBe(false);
+    }
+    await show(page, "reports");
+    const schedules = page.getByTestId("report-schedules");
+    await until("the report", async () => (await page.getByTestId("report-servers").count()) > 0, 15_000);
+    // Just picked in the sidebar, the page takes End and Home.
+    await page.keyboard.press("End");
+    await until(
+      "End scrolled to the schedule editor",
+      async () => {
+        const b = await schedules.boundingBox();
+        return b && b.y + b.height <= 800;
+      },
+      5000,
+    );
+    await page.keyboard.press("Home");
+    await until(
+      "Home scrolled back",
+      async () => (await view(page).evaluate((el) => el.scrollTop)) === 0,
+      5000,
+    );
+    const { x, y } = await box(view(page));
+    await page.mouse.move(x + 200, y + 200);
+    await until(
+      "the schedule editor scrolled into the window by the wheel",
+      async () => {
+        await page.mouse.wheel(0, 2000);
+        const b = await schedules.boundingBox();
+        return b && b.y + b.height <= 800;
+      },
+      10_000,
+    );
+  });
+
+  it("keeps the report's toolbar, cards and tables inside the window, headers in their cells", async () => {
+    await show(page, "reports");
+    await until("the report", async () => (await page.getByTestId("report-servers").count()) > 0, 15_000);
+    const content = await box(view(page));
+    const exportButton = await box(page.getByTestId("report-export"));
+    expect(exportButton.x + exportButton.width).toBeLessThanOrEqual(content.x + content.width - 8);
+    for (const card of await page.locator('[data-testid^="report-card-"]').all()) {
+      const b = await box(card);
+      expect(b.x + b.width, "a card runs past the window").toBeLessThanOrEqual(1280);
+    }
+    const overprinting = await page
+      .getByTestId("report-servers")
+      .locator("th")
+      .evaluateAll((ths) => ths.filter((th) => th.scrollWidth > th.clientWidth).map((th) => th.textContent));
+    expect(overprinting).toEqual([]);
+    const period = await page.getByTestId("report-period").textContent();
+    expect(period).toMatch(
+      /^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z – \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z,/,
+    );
+    await show(page, "storage");
+    const backup = page.getByTestId("backup-now");
+    await until("the storage view", async () => (await backup.count()) > 0, 10_000);
+    const radius = (l: Locator) => l.evaluate((el) => getComputedStyle(el).borderRadius);
+    await show(page, "reports");
+    const shared = await radius(page.getByTestId("report-export"));
+    await show(page, "storage");
+    expect(await radius(backup)).toBe(shared);
+    expect(await radius(page.getByTestId("setting-save"))).toBe(shared);
+  });
+
+  it("opens the custom time range inside the content area, wherever its picker is", async () => {
+    const sidebar = await box(page.locator(".sidebar"));
+    for (const [id, picker] of [
+      ["overview", "time-range"],
+      ["logs", "logs-range"],
+      ["events", "events-range"],
+    ] as const) {
+      await show(page, id);
+      await page.getByTestId(picker).locator('[data-range="custom"]').click();
+      const popover = page.getByTestId(picker).locator(".range-custom");
+      const b = await box(popover);
+      expect(b.x, `${id}: the popover starts under the sidebar`).toBeGreaterThanOrEqual(
+        sidebar.x + sidebar.width,
+      );
+      expect(b.x + b.width, `${id}: the popover runs past the window`).toBeLessThanOrEqual(1280);
+      const from = await box(popover.locator('input[type="datetime-local"]').first());
+      expect(from.x).toBeGreaterThanOrEqual(sidebar.x + sidebar.width);
+      await popover.getByRole("button", { name: "Cancel" }).click();
+    }
+  });
+
+  it("shows the Servers card's up and active counts as the report counts active servers", async () => {
+    await show(page, "reports");
+    const reported = page.getByTestId("report-card-activeServers").getByTestId("stat-value");
+    await until(
+      "the report's active servers",
+      async () => (await reported.textContent())?.trim() === "3",
+      15_000,
+    );
+    await show(page, "overview");
+    const card = page.getByTestId("card-servers");
+    await until(
+      "the Overview's servers card",
+      async () => (await card.getByTestId("stat-value").textContent())?.trim() === "3 up",
+      15_000,
+    );
+    expect((await card.getByTestId("servers-active").textContent())?.trim()).toMatch(/^3 active/);
+  });
+
+  it("keeps the rules table readable beside the rule editor, and wraps a long preview error", async () => {
+    await show(page, "alerts");
+    await page.getByTestId("alerts-tab-rules").click();
+    await page.locator('[data-testid="rule-row"][data-rule="gamma-errors"]').click();
+    await until("the editor", async () => (await page.getByTestId("rule-editor").count()) > 0, 10_000);
+    const condition = await box(page.getByTestId("rule-condition").first());
+    expect(condition.width).toBeGreaterThanOrEqual(120);
+    const overprinting = await page
+      .locator("[data-testid=alert-rules] th")
+      .evaluateAll((ths) =>
+        ths.filter((th) => th.offsetParent && th.scrollWidth > th.clientWidth).map((th) => th.textContent),
+      );
+    expect(overprinting).toEqual([]);
+    await page.getByTestId("rule-editor").fill(BAD_RULE);
+    const error = page.getByTestId("rule-preview-error");
+    await until("the preview's error", async () => (await error.count()) > 0, 10_000);
+    expect(await error.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  describe("at 800×600", () => {
+    let small: Page;
+
+    beforeAll(async () => {
+      small = await browser.newPage({ viewport: { width: 800, height: 600 } });
+      await small.goto(serve.url);
+    });
+
+    afterAll(() => small?.close());
+
+    /** The header cell and the first row's cell of a column, after bringing the row's cell into view. */
+    async function alignedAfterScroll(head: Locator, cell: Locator): Promise<void> {
+      await cell.scrollIntoViewIfNeeded();
+      const h = await box(head);
+      const c = await box(cell);
+      expect(c.x + c.width, "the cell is still past the window").toBeLessThanOrEqual(800);
+      expect(
+        Math.abs(h.x + h.width - (c.x + c.width)),
+        "the header did not scroll with the rows",
+      ).toBeLessThan(2);
+    }
+
+    it("shows the calls' latency column, and scrolls sideways to it beside the detail, header with rows", async () => {
+      await show(small, "calls");
+      const row = small.getByTestId("call-row").first();
+      await until("the calls", async () => (await row.count()) > 0, 15_000);
+      const latencyHead = small.locator(".table .row.head > span").last();
+      await alignedAfterScroll(latencyHead, row.locator(":scope > span").last());
+      expect(await latencyHead.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      expect(await row.locator(":scope > span").last().textContent()).toMatch(/ms$/);
+      // Beside the detail pane the table is far narrower than its columns: it scrolls sideways.
+      await row.click();
+      await until(
+        "the detail pane",
+        async () => (await small.locator(".calls-view.with-detail").count()) > 0,
+        5000,
+      );
+      const table = small.locator(".table").first();
+      expect(await table.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      await alignedAfterScroll(latencyHead, row.locator(":scope > span").last());
+      expect(await table.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    });
+
+    it("scrolls the alert list's header with its rows to Silence and Acknowledge", async () => {
+      await show(small, "alerts");
+      await small.getByTestId("alerts-tab-firing").click();
+      const row = small.getByTestId("alert-row").first();
+      await until("a firing alert", async () => (await row.count()) > 0, 20_000);
+      await alignedAfterScroll(small.locator(".alert-row.head > span").last(), row.locator(".row-actions"));
+      const silence = await box(row.getByTestId("alert-silence"));
+      expect(silence.x + silence.width).toBeLessThanOrEqual(800);
+    });
+  });
+});
