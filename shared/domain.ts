@@ -110,7 +110,7 @@ export const ServerSummarySchema = z.object({
   activeSessions: z.number().int(),
   calls: z.number().int(),
   lastCommand: z.string().nullable(),
-  /** Calls it answered (any outcome but timeout, cancelled, disconnected) in the servers' active window. */
+  /** Calls it answered (any outcome but timeout, cancelled, disconnected) in the servers' active window, up to a cap (see TrafficInfoSchema). */
   recentAnswered: z.number().int(),
 });
 export type ServerSummary = z.infer<typeof ServerSummarySchema>;

@@ -16,6 +16,11 @@ import { CallSummarySchema } from "./domain.js";
  * traffic is better evidence than a probe (which spawns a copy of its own) or no probe at all.
  */
 export const ACTIVE_WINDOW_MS = 5 * 60_000;
+/**
+ * Answered calls in ACTIVE_WINDOW_MS are counted up to this many, then said as "more than": a server busy
+ * at thousands of calls a second must not make every read of the Servers view scan minutes of its calls.
+ */
+export const RECENT_ANSWERED_CAP = 1000;
 
 /**
  * What the Servers view shows in one word. `active`: answered calls within ACTIVE_WINDOW_MS, and neither a
@@ -76,7 +81,10 @@ export type HealthInfo = z.infer<typeof HealthInfoSchema>;
 export const TrafficInfoSchema = z.object({
   /** When the newest recorded call started, however long ago; null when none is stored. */
   lastCallAt: z.string().nullable(),
-  /** Calls the server answered (any outcome but timeout, cancelled, disconnected) in ACTIVE_WINDOW_MS. */
+  /**
+   * Calls the server answered (any outcome but timeout, cancelled, disconnected) in ACTIVE_WINDOW_MS,
+   * counted up to RECENT_ANSWERED_CAP (a figure over it means "more than the cap").
+   */
   recentAnswered: z.number().int(),
 });
 export type TrafficInfo = z.infer<typeof TrafficInfoSchema>;

@@ -1,6 +1,6 @@
 import type { ServerDefinition } from "../../shared/discovery.js";
 import type { ServerSummary } from "../../shared/domain.js";
-import { ACTIVE_WINDOW_MS, type ServerEntry } from "../../shared/servers.js";
+import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP, type ServerEntry } from "../../shared/servers.js";
 import { formatAgo, formatDuration } from "./format.js";
 
 /** How a server is launched or reached, in one line: `npx -y pkg /dir`, or its URL. */
@@ -44,8 +44,12 @@ export function lastCallText(server: ServerEntry, now: number): string {
   const { lastCallAt, recentAnswered } = server.traffic;
   if (!lastCallAt) return "none recorded (calls are recorded through mcpscope run)";
   const window = formatDuration(ACTIVE_WINDOW_MS);
+  const count =
+    recentAnswered > RECENT_ANSWERED_CAP
+      ? `more than ${RECENT_ANSWERED_CAP.toLocaleString("en-US")}`
+      : `${recentAnswered}`;
   const recent =
-    recentAnswered > 0 ? `${recentAnswered} answered in the last ${window}` : `none in the last ${window}`;
+    recentAnswered > 0 ? `${count} answered in the last ${window}` : `none in the last ${window}`;
   return `${formatAgo(lastCallAt, now)} — ${recent}`;
 }
 

@@ -1,7 +1,7 @@
 /** The Servers view's words for traffic: the activity line, the detail's last call, the Overview's counts. */
 import { describe, expect, it } from "vitest";
 import { activityLine, lastCallText, serverCounts } from "../../renderer/src/server-text.js";
-import type { ServerEntry, ServerStatus } from "../../shared/servers.js";
+import { RECENT_ANSWERED_CAP, type ServerEntry, type ServerStatus } from "../../shared/servers.js";
 
 const NOW = Date.parse("2026-12-06T04:00:00.000Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -30,6 +30,10 @@ describe("server activity text", () => {
   it("gives the detail's last call with the answered count of the active window", () => {
     expect(lastCallText(server("active", ago(60_000)), NOW)).toBe("1 min ago — 3 answered in the last 5 min");
     expect(lastCallText(server("unknown"), NOW)).toMatch(/^none recorded/);
+    // Counted up to a cap: past it, "more than".
+    const busy = server("active", ago(60_000));
+    busy.traffic.recentAnswered = RECENT_ANSWERED_CAP + 1;
+    expect(lastCallText(busy, NOW)).toBe("1 min ago — more than 1,000 answered in the last 5 min");
   });
 
   it("counts active servers as up, and says how many are active", () => {

@@ -10,6 +10,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
 import {
   HAS_CHROMIUM,
@@ -95,6 +97,18 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     await call(SERVERS.everything(), "alpha", false);
     await call(SERVERS.everything(), "beta", false);
     await call(SERVERS.everything(), "gamma", true);
+    // More calls than the Calls view's first page, so that its foot ("Scroll down for older calls") shows.
+    const db = openDb(databasePath(dataDir));
+    const session = db.prepare("SELECT id FROM sessions WHERE server = 'alpha' LIMIT 1").get()?.id;
+    const insert = db.prepare(
+      `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
+       VALUES (?, 'alpha', 'c2s', ?, 'tools/call', 'echo', ?, 3, 'ok', 10, 20)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 250; i++)
+        insert.run(String(session), `seeded-${i}`, Date.now() - 60_000 - i * 1000);
+    });
+    db.close();
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     delete env.MCPSCOPE_HOME;
     delete env.XDG_CONFIG_HOME;
@@ -148,6 +162,16 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
         return b && b.y + b.height <= 800;
       },
       10_000,
+    );
+  });
+
+  it("puts a table's foot below its rows", async () => {
+    await show(page, "calls");
+    const foot = page.locator(".table .table-foot");
+    await until("the calls' foot", async () => (await foot.count()) > 0, 15_000);
+    const rows = await box(page.locator(".table > .rows").first());
+    expect((await box(foot)).y, "the foot is above the end of the rows").toBeGreaterThanOrEqual(
+      rows.y + rows.height - 1,
     );
   });
 

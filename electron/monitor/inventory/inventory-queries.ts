@@ -1,9 +1,8 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
-import { ANSWERED_OUTCOMES } from "../../../shared/domain.js";
 import type { CheckStatus, ServerDetail } from "../../../shared/servers.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { listCalls } from "../store/queries.js";
+import { answeredSince, listCalls } from "../store/queries.js";
 import { iso } from "../time.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -35,28 +34,22 @@ export function latestSamples(db: Db, sinceMs: number): Map<string, LatestSample
 export interface ServerTraffic {
   /** Start of the newest stored call (ms), however old. */
   lastCallAt: number | null;
-  /** Client→server calls the server answered since `sinceMs`. */
+  /** Client→server calls the server answered since `sinceMs`, up to a cap (see answeredSince). */
   recentAnswered: number;
 }
 
-const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
-
 /**
- * The recorded traffic of each named server: two index lookups per name (calls_server_time), so the cost
- * does not grow with the calls table.
+ * The recorded traffic of each named server: two index reads per name (calls_server_time), so the cost
+ * grows with neither the calls table nor the traffic's rate.
  */
 export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number): Map<string, ServerTraffic> {
   const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
-  const recent = db.prepare(
-    `SELECT count(*) AS n FROM calls WHERE server = ? AND started_at >= ?
-     AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL})`,
-  );
+  const recent = answeredSince(db);
   const out = new Map<string, ServerTraffic>();
   for (const name of new Set(names)) {
     const t = last.get(name)?.t;
     const lastCallAt = t === null || t === undefined ? null : Number(t);
-    const recentAnswered =
-      lastCallAt !== null && lastCallAt >= sinceMs ? Number(recent.get(name, sinceMs)?.n ?? 0) : 0;
+    const recentAnswered = lastCallAt !== null && lastCallAt >= sinceMs ? recent(name, sinceMs) : 0;
     out.set(name, { lastCallAt, recentAnswered });
   }
   return out;

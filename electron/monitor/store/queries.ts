@@ -13,7 +13,7 @@ import {
   type ServerSummary,
   type StatsDocument,
 } from "../../../shared/domain.js";
-import { ACTIVE_WINDOW_MS } from "../../../shared/servers.js";
+import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
@@ -148,6 +148,18 @@ function toDetail(row: Row): CallDetail {
 
 const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
 
+/**
+ * Client→server calls a server answered since a time, counted up to RECENT_ANSWERED_CAP + 1 (over the cap:
+ * "more than"). Read from calls_server_time, so the cost is bounded by the cap, not by the traffic's rate.
+ */
+export function answeredSince(db: Db): (server: string, sinceMs: number) => number {
+  const statement = db.prepare(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM calls INDEXED BY calls_server_time
+       WHERE server = ? AND started_at >= ? AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL}) LIMIT ?)`,
+  );
+  return (server, sinceMs) => Number(statement.get(server, sinceMs, RECENT_ANSWERED_CAP + 1)?.n ?? 0);
+}
+
 /** Every server seen in traffic, with what makes it `active` (answered calls in ACTIVE_WINDOW_MS). */
 export function listServers(db: Db, now = Date.now()): ServerSummary[] {
   const rows = db
@@ -156,13 +168,12 @@ export function listServers(db: Db, now = Date.now()): ServerSummary[] {
               max(coalesce(s.ended_at, s.started_at)) AS last_ended, max(s.started_at) AS last_started,
               count(*) AS sessions, sum(s.ended_at IS NULL) AS active,
               (SELECT command FROM sessions x WHERE x.server = s.server ORDER BY started_at DESC LIMIT 1) AS last_command,
-              (SELECT max(started_at) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server) AS last_call,
-              (SELECT count(*) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server
-                 AND c.started_at >= ? AND c.direction = 'c2s' AND c.outcome IN (${ANSWERED_SQL})) AS recent_answered
+              (SELECT max(started_at) FROM calls c INDEXED BY calls_server_time WHERE c.server = s.server) AS last_call
        FROM sessions s GROUP BY s.server ORDER BY s.server`,
     )
-    .all(now - ACTIVE_WINDOW_MS);
+    .all();
   const calls = callsByServer(db);
+  const answered = answeredSince(db);
   return rows.map((row) => ({
     name: String(row.name),
     firstSeen: iso(num(row.first_seen)),
@@ -171,7 +182,9 @@ export function listServers(db: Db, now = Date.now()): ServerSummary[] {
     activeSessions: num(row.active),
     calls: calls.get(String(row.name)) ?? 0,
     lastCommand: str(row.last_command),
-    recentAnswered: num(row.recent_answered),
+    // Only a server called in the window can have answered in it (most have not: no read at all).
+    recentAnswered:
+      num(row.last_call) >= now - ACTIVE_WINDOW_MS ? answered(String(row.name), now - ACTIVE_WINDOW_MS) : 0,
   }));
 }
 
