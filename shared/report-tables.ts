@@ -301,7 +301,9 @@ export function reportSentences(r: Report): {
         ? "rollups and raw calls"
         : "raw calls";
   return {
-    logs: r.logs.total ? `${plural(r.logs.total, "line")}: ${levels}.` : "No log lines in this period.",
+    logs: r.logs.total
+      ? `${plural(r.logs.total, "line", "lines", (n) => formatCell(n, "count"))}: ${levels}.`
+      : "No log lines in this period.",
     security: `Tool-definition changes: ${s.definitionChanges}; approvals: ${s.approvals}; poisoning findings: ${s.poisoningFindings}; secret findings: ${s.secretFindings}.`,
     audit: s.audit.ok
       ? `Audit chain verified: ${formatCell(s.audit.records, "count")} records.`

@@ -28,6 +28,14 @@ export function formatTime(iso: string): string {
   return today ? timeFormat.format(date) : dateTimeFormat.format(date);
 }
 
+const dateFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
+
+/** A day, as the app writes dates elsewhere (`Dec 6, 2026` in English): never the locale's 12/6/2026. */
+export function formatDate(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "–" : dateFormat.format(date);
+}
+
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : `${dateTimeFormat.format(date)} (${iso})`;

@@ -168,12 +168,14 @@ describe("report sections", () => {
     expect(html).toContain("No tool calls in this period.");
   });
 
-  it("counts log lines in the singular where there is one", async () => {
+  it("counts log lines in the singular where there is one, with thousands separated", async () => {
     const r = await buildReport(db, { since: "2026-11-01T00:00:00Z", until: "2026-11-02T00:00:00Z" });
     const one = { ...r, logs: { ...r.logs, total: 1, levels: { ...r.logs.levels, info: 1 } } };
     expect(reportSentences(one).logs).toBe("1 line: info 1.");
     const two = { ...r, logs: { ...r.logs, total: 2, levels: { ...r.logs.levels, info: 2 } } };
     expect(reportSentences(two).logs).toBe("2 lines: info 2.");
+    const many = { ...r, logs: { ...r.logs, total: 1234, levels: { ...r.logs.levels, info: 1234 } } };
+    expect(reportSentences(many).logs).toBe("1,234 lines: info 1,234.");
   });
 
   it("refuses a period that ends before it starts, and since with period", async () => {

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from "vue";
 import type { AlertInstance, AlertsSnapshot, Matcher, Silence } from "../../../shared/alerts.js";
 import type { ActionResult } from "../../../shared/servers.js";
 import { sortAlerts } from "../alerts/labels.js";
+import { formatTime } from "../format.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { useToastsStore } from "./toasts.js";
 
@@ -119,7 +120,7 @@ export const useAlertsStore = defineStore("alerts", () => {
         ...(comment.trim() ? { comment: comment.trim() } : {}),
         createdBy: connection.kind === "ipc" ? "mcpscope app" : "mcpscope browser",
       });
-      toasts.push("ok", "Silenced", `Until ${new Date(created.endsAt).toLocaleString()}.`);
+      toasts.push("ok", "Silenced", `Until ${formatTime(created.endsAt)}.`);
       void loadSilences();
       void load();
       return { ok: true, message: created.id };
