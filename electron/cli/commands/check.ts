@@ -72,13 +72,21 @@ export const checkCommand: Command = {
       flagString(args, "home"),
     );
     // Served in this process: the only transport that runs a command (or reaches a URL) it is given.
-    const doc = await withStoreApi(args, (api) =>
+    const checked = withStoreApi(args, (api) =>
       api.call("servers.check", {
         ...target,
         timeout: flagString(args, "timeout") ?? "10s",
         slow: flagString(args, "slow") ?? "2s",
       }),
     );
+    const interrupt = whenInterrupted();
+    const doc = await Promise.race([checked, interrupt.code]).finally(interrupt.off);
+    if (typeof doc === "number") {
+      // The server leads a process group of its own, out of the terminal's reach: it is stopped here.
+      const { closeLiveChildren } = await import("../../monitor/supervisor/child-transport.js");
+      await closeLiveChildren();
+      return doc;
+    }
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else if (doc.status === "down") {
@@ -89,6 +97,22 @@ export const checkCommand: Command = {
     return doc.healthy ? 0 : 1;
   },
 };
+
+/** Ctrl-C or SIGTERM: resolves with the shell's exit code for it (128 + the signal's number). */
+function whenInterrupted(): { code: Promise<number>; off: () => void } {
+  let off = () => {};
+  const code = new Promise<number>((resolve) => {
+    const onInt = () => resolve(130);
+    const onTerm = () => resolve(143);
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+    off = () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    };
+  });
+  return { code, off };
+}
 
 /** `--header K: V` may repeat, which the shared parser does not allow; take them out first. */
 function takeHeaders(argv: string[]): { headers: Record<string, string>; rest: string[] } {

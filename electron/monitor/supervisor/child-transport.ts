@@ -3,6 +3,10 @@
  * `serializeMessage`), plus what supervision needs and `StdioClientTransport` keeps private — the child's
  * exit code and signal, stderr line by line, an injectable `spawn`, and a stop that escalates from closing
  * stdin to SIGTERM to SIGKILL.
+ *
+ * On POSIX a server launched with the default spawn leads a process group of its own, and the signals go
+ * to the whole group: a server started through a shell, `npx` or `uv run` is then stopped with whatever it
+ * started, and a child that ignores its stdin closing cannot outlive the stop holding the server's output.
  */
 import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
@@ -37,6 +41,17 @@ export interface ChildTransportOptions {
 
 const defaultSpawn: SpawnFn = (command, args, options) => crossSpawn(command, args, options);
 
+/** Started and not yet closed: what `closeLiveChildren` stops when the process is about to go. */
+const live = new Set<ChildProcessTransport>();
+
+/**
+ * Stops every server this process launched that is still running (stdin closed, then SIGTERM, then
+ * SIGKILL to each one's group): for an exit on a signal, when the servers would otherwise outlive it.
+ */
+export async function closeLiveChildren(): Promise<void> {
+  await Promise.all([...live].map((transport) => transport.close()));
+}
+
 export class ChildProcessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -54,9 +69,15 @@ export class ChildProcessTransport implements Transport {
   private closed = false;
   private spawned = false;
   private readonly clock: Clock;
+  /**
+   * Whether the child leads its own process group, signalled as a whole. Only with the default spawn: an
+   * injected one may hand back a stand-in whose pid names no process of ours.
+   */
+  private readonly group: boolean;
 
   constructor(private readonly options: ChildTransportOptions) {
     this.clock = options.clock ?? systemClock();
+    this.group = !options.spawn && process.platform !== "win32";
   }
 
   get pid(): number | null {
@@ -77,14 +98,19 @@ export class ChildProcessTransport implements Transport {
       stdio: ["pipe", "pipe", "pipe"],
       shell: false,
       windowsHide: true,
+      detached: this.group,
     });
     this.child = child;
+    live.add(this);
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", () => {
         this.spawned = true;
         resolve();
       });
-      child.once("error", (error: NodeJS.ErrnoException) => reject(startError(command, cwd, error)));
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        live.delete(this);
+        reject(startError(command, cwd, error));
+      });
     });
     child.on("error", (error) => this.onerror?.(error));
     child.stdin?.on("error", (error) => this.onerror?.(error));
@@ -123,6 +149,7 @@ export class ChildProcessTransport implements Transport {
       for (const waiter of this.exitWaiters.splice(0)) waiter();
     });
     child.once("close", () => {
+      live.delete(this);
       splitter.end(0);
       this.buffer.clear();
       this.closed = true;
@@ -139,25 +166,40 @@ export class ChildProcessTransport implements Transport {
     });
   }
 
-  /** Sends a signal now (e.g. SIGKILL for a test of crash handling). */
+  /** Sends a signal now (e.g. SIGKILL for a test of crash handling), to the child's group where it has one. */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
-    if (this.child && !this.exitInfo) this.child.kill(signal);
+    const child = this.child;
+    if (!child) return;
+    if (this.group && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, signal);
+        return;
+      } catch {
+        // The group is gone (every member exited): only the child itself may be left to signal.
+      }
+    }
+    if (!this.exitInfo) child.kill(signal);
   }
 
-  /** Closes stdin; after `graceMs` sends SIGTERM; after another `graceMs`, SIGKILL. Resolves on exit. */
+  /**
+   * Closes stdin; after `graceMs` sends SIGTERM; after another `graceMs`, SIGKILL. Then, if what the
+   * child started still holds its output open, SIGTERM and SIGKILL to its group the same way. Resolves
+   * once the child has exited and its output is closed, or the last wait ran out.
+   */
   async close(): Promise<void> {
     const child = this.child;
     if (!child || !this.spawned || this.closed) return;
-    if (!this.exitInfo) {
-      child.stdin?.end();
-      const grace = this.options.graceMs ?? 2000;
-      if (!(await this.waitExit(grace))) {
-        child.kill("SIGTERM");
-        if (!(await this.waitExit(grace))) {
-          child.kill("SIGKILL");
-          await this.waitExit(grace);
-        }
-      }
+    const grace = this.options.graceMs ?? 2000;
+    if (!this.exitInfo) child.stdin?.end();
+    await this.stop(() => this.waitExit(grace));
+    if (this.group) await this.stop(() => this.waitClosed(grace));
+  }
+
+  /** Waits for `done` as things are, then after SIGTERM, then after SIGKILL, until one wait holds. */
+  private async stop(done: () => Promise<boolean>): Promise<void> {
+    for (const signal of [null, "SIGTERM", "SIGKILL"] as const) {
+      if (signal) this.kill(signal);
+      if (await done()) return;
     }
   }
 

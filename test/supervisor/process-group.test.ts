@@ -1,0 +1,87 @@
+/**
+ * A server launched through a shell (or `npx`, `uv run`) is stopped with what it started: a child that
+ * ignores SIGTERM and its stdin closing does not outlive a probe's close or a Ctrl-C on `mcpscope check`.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ChildProcessTransport } from "../../electron/monitor/supervisor/child-transport.js";
+import { MCPSCOPE, ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+
+const STUBBORN = join(ROOT, "test", "fixtures", "stubborn-process.mjs");
+const posix = process.platform !== "win32";
+
+/** Alive: present and not a zombie (a killed orphan waits for init to reap it). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+const leftovers: number[] = [];
+afterEach(() => {
+  for (const pid of leftovers.splice(0))
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+});
+
+/** A shell that runs the stubborn process as its child, and the file where that child writes its pid. */
+async function shellWithStubbornChild(): Promise<{ args: string[]; pid: () => Promise<number> }> {
+  const dir = await tempDir();
+  const pidFile = join(dir.path, "pid");
+  const pid = async () => {
+    const value = await waitFor(() => {
+      try {
+        return Number(readFileSync(pidFile, "utf8")) || undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    leftovers.push(value);
+    return value;
+  };
+  // Not `exec`: the shell stays as the server's process, its child below it.
+  return { args: ["-c", `"${process.execPath}" "${STUBBORN}" "${pidFile}"; true`], pid };
+}
+
+describe.skipIf(!posix)("a server's own children", () => {
+  it("are stopped with it when its transport closes", async () => {
+    const { args, pid } = await shellWithStubbornChild();
+    const transport = new ChildProcessTransport({
+      command: "/bin/sh",
+      args,
+      env: { PATH: process.env.PATH ?? "" },
+      graceMs: 200,
+    });
+    let closed = false;
+    transport.onclose = () => {
+      closed = true;
+    };
+    await transport.start();
+    const child = await pid();
+    expect(alive(child)).toBe(true);
+    await transport.close();
+    // Its output closed: nothing holds the server's stdout any more.
+    expect(closed).toBe(true);
+    expect(alive(child)).toBe(false);
+  });
+
+  it("go when `mcpscope check` is interrupted, which exits 130", async () => {
+    const { args, pid } = await shellWithStubbornChild();
+    const dataDir = await tempDir();
+    const check = spawn(
+      process.execPath,
+      [MCPSCOPE, "check", "--data-dir", dataDir.path, "--timeout", "60s", "--", "/bin/sh", ...args],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise<number | null>((resolve) => check.once("exit", (code) => resolve(code)));
+    const child = await pid();
+    check.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(alive(child)).toBe(false);
+  });
+});
