@@ -64,7 +64,7 @@ export const auditCommand: Command = {
   async run(argv, io) {
     const args = parseArgs("audit", argv, FLAGS, SUBCOMMANDS);
     const sub = args.positionals[0];
-    if (args.flags.help || !sub) {
+    if (args.flags.help) {
       io.stdout.write(
         formatHelp(
           USAGE,
@@ -73,7 +73,7 @@ export const auditCommand: Command = {
           "verify exits 0 when the chain is intact and 1 naming the first broken record (id, time, why).",
         ),
       );
-      return args.flags.help ? 0 : 2;
+      return 0;
     }
     if (sub === "verify") {
       const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));

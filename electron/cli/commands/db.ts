@@ -23,7 +23,7 @@ export const dbCommand: Command = {
   async run(argv, io) {
     const args = parseArgs("db", argv, FLAGS, { subcommands: { info: {}, check: {} } });
     const sub = args.positionals[0];
-    if (args.flags.help || !sub) {
+    if (args.flags.help) {
       io.stdout.write(
         formatHelp(
           USAGE,
@@ -32,7 +32,7 @@ export const dbCommand: Command = {
           "check runs SQLite's full integrity_check and exits 0 when the database is sound, 1 listing what is\nwrong. A damaged database is moved aside (mcpscope.db.corrupt-<time>) and replaced by a fresh one\nwhen the app or `mcpscope serve` starts; `mcpscope restore` brings back a backup.",
         ),
       );
-      return args.flags.help ? 0 : 2;
+      return 0;
     }
     if (sub !== "info" && sub !== "check")
       throw new UsageError(`unknown db command "${sub}"; use \`db info\` or \`db check\``);
