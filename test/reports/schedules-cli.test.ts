@@ -82,7 +82,8 @@ describe("mcpscope report schedule", () => {
     const again = ["add", "weekly", "--period", "day", "--at", "09:00", "--folder", folder];
     expect(await failure(...again)).toEqual({
       code: 1,
-      stderr: "mcpscope report: a schedule named weekly exists; pass --replace to replace it, or pick another name\n",
+      stderr:
+        "mcpscope report: a schedule named weekly exists; pass --replace to replace it, or pick another name\n",
     });
     expect((await cli("list")).stdout).toContain("weekly tue 08:00");
     expect((await cli(...again, "--replace")).stdout).toMatch(/^schedule weekly saved/);
