@@ -5,6 +5,7 @@ import { withStoreApi } from "../api-client.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, openOutput } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?, from?}" },
@@ -75,6 +76,7 @@ export const auditCommand: Command = {
       );
       return 0;
     }
+    recordedDataDir(args);
     if (sub === "verify") {
       const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));
       if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,11 +1,12 @@
 import type { StorageInfo } from "../../../shared/storage.js";
 import { formatBytes } from "../../monitor/alerts/template.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { databasePath } from "../../monitor/paths.js";
 import { iso } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -36,7 +37,7 @@ export const dbCommand: Command = {
     }
     if (sub !== "info" && sub !== "check")
       throw new UsageError(`unknown db command "${sub}"; use \`db info\` or \`db check\``);
-    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const dataDir = recordedDataDir(args);
     const path = databasePath(dataDir);
     if (sub === "check") {
       const result = await withStoreApi(args, (api) => api.call("storage.check", { full: true }));
