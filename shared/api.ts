@@ -40,6 +40,7 @@ import {
   ToolPinSchema,
 } from "./events.js";
 import { FileContentSchema, SaveResultSchema } from "./files.js";
+import { PLAIN_ISSUES } from "./issue-text.js";
 import {
   LogPatternsDocumentSchema,
   LogPatternsQuerySchema,
@@ -366,7 +367,7 @@ export function parseMethodInput<M extends MethodName>(
   method: M,
   input: unknown,
 ): z.infer<ApiMethods[M]["input"]> {
-  const result = API_METHODS[method].input.safeParse(input ?? {});
+  const result = API_METHODS[method].input.safeParse(input ?? {}, PLAIN_ISSUES);
   if (!result.success)
     throw new ApiInputError(method, describeZodError(result.error), firstIssue(result.error));
   return result.data as z.infer<ApiMethods[M]["input"]>;

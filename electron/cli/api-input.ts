@@ -10,6 +10,7 @@ import {
   type MethodName,
   type MethodOutput,
 } from "../../shared/api.js";
+import { PLAIN_ISSUES } from "../../shared/issue-text.js";
 import { UsageError } from "./args.js";
 
 /**
@@ -22,7 +23,7 @@ export async function callWithFlags<M extends MethodName>(
   input: Record<string, unknown>,
   flags: Record<string, string> = {},
 ): Promise<MethodOutput<M>> {
-  const checked = API_METHODS[method].input.safeParse(input);
+  const checked = API_METHODS[method].input.safeParse(input, PLAIN_ISSUES);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const flag = flags[String(issue?.path[0] ?? "")];

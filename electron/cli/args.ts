@@ -149,7 +149,10 @@ function checkShape(command: string, args: ParsedArgs, shape: ArgShape): void {
     const names = Object.keys(shape.subcommands);
     const typed = words[0];
     const sub = typed ?? shape.defaultSubcommand;
-    if (sub === undefined) return; // the command shows its help
+    if (sub === undefined)
+      throw new UsageError(
+        `needs a command: ${names.slice(0, -1).join(", ")} or ${names.at(-1)}; see \`mcpscope ${command} --help\``,
+      );
     const spec = shape.subcommands[sub];
     if (!spec) throw new UsageError(`unknown ${command} command "${typed}"; use ${names.join(", ")}`);
     name = `${command} ${sub}`;

@@ -89,8 +89,9 @@ export function formatDuration(ms: number): string {
   const min = Math.floor(s / 60);
   if (min < 60) return `${min} min`;
   const h = Math.floor(min / 60);
-  if (h < 24) return `${h} h ${min % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
+  // A whole number of the larger unit reads alone: `2 h`, `7 d`, not `7 d 0 h`.
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  return h % 24 ? `${Math.floor(h / 24)} d ${h % 24} h` : `${Math.floor(h / 24)} d`;
 }
 
 /** How long ago `iso` was, relative to `now`: `just now`, `40 s ago`, `5 min ago`. */

@@ -164,7 +164,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "alerts.rules.check": { text: "rules: []\n", fileName: "alerts.yaml" },
   "alerts.channels": {},
   "alerts.deliveries": {},
-  "reports.generate": { period: "day", client: "cursor" },
+  "reports.generate": { period: "day" },
   "reports.export": { format: "md" },
   "reports.schedules.list": {},
   "reports.runs": {},

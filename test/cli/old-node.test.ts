@@ -35,8 +35,9 @@ afterAll(() => tmp.cleanup());
 describe.skipIf(!OLD)("mcpscope on an old system Node", () => {
   const old = OLD ?? "";
 
-  it("answers from the project's Node 24, with the command's exit code", () => {
+  it("answers from the project's Node 24, with the command's exit code", async () => {
     const data = join(tmp.path, "stats");
+    await mkdir(data);
     const stats = spawnSync(old, [MCPSCOPE, "stats", "--data-dir", data, "--json"], { encoding: "utf8" });
     expect(stats.stderr).toBe("");
     expect(stats.status).toBe(0);

@@ -5,7 +5,7 @@
  * they hold (esbuild's `// path` lines), so a check reads which sources a start brought in.
  */
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,7 @@ describe("what a start of mcpscope loads", () => {
   });
 
   it("a command loads what it needs: `stats` opens the database", async () => {
+    await mkdir(join(tmp.path, "stats"));
     const stats = await start(["stats", "--json", "--data-dir", join(tmp.path, "stats")]);
     expect(stats.stderr).toBe("");
     expect(JSON.parse(stats.stdout)).toMatchObject({ servers: [] });

@@ -244,6 +244,8 @@ describe("mcpscope report", () => {
       for (const t of doc.tools)
         expect(text).toMatch(new RegExp(`${t.tool}\\s+${fmt(t.calls)}\\s+${fmt(t.errors)}`));
       expect(text).not.toContain(SECRET);
+      // Column widths leave room for every whole word: no header is broken mid-word (`Call|s`, `Upti|me`).
+      expect(text).toMatch(/^\s*Server\s+Calls\s+Errors\b.*\bUptime\s+Downtimes\b.*\bCrashes\s+Restarts\b/m);
       const { stdout: info } = await run("pdfinfo", [file]);
       expect(info).toMatch(/Page size:\s+612 x 792 pts/);
       // Page 1 as a small greyscale image: some pixels must be dark (text and chart lines).

@@ -148,6 +148,41 @@ describe("report sections", () => {
     expect(md).toContain("Fired: 2; resolved: 1; mean time to resolve: 1 h.");
   });
 
+  it("counts, in a report scoped to servers, only the notifications about their alerts", async () => {
+    const delivery = db.prepare(
+      `INSERT INTO alert_deliveries (channel, kind, group_key, alert_ids, title, payload, status, created_at)
+       VALUES ('ops', 'alert', 'g', ?, 't', '{}', 'delivered', ?)`,
+    );
+    db.prepare(
+      `INSERT INTO alert_history (time, alert_id, rule, severity, labels, from_state, to_state, value, summary)
+       VALUES (?, 'b1', 'error-rate', 'high', '{"server":"other"}', 'pending', 'firing', 1, 'other errs')`,
+    ).run(T0 + 4 * HOUR);
+    delivery.run('["a1"]', T0 + 2 * HOUR);
+    delivery.run('["b1"]', T0 + 4 * HOUR);
+    // A test send is about no alert.
+    delivery.run("[]", T0 + 5 * HOUR);
+    try {
+      const all = await buildReport(db, { since, until });
+      expect(all.alerts.deliveries).toEqual([{ channel: "ops", delivered: 3, failed: 0, pending: 0 }]);
+      const files = await buildReport(db, { since, until, servers: ["files"] });
+      expect(files.alerts.deliveries).toEqual([{ channel: "ops", delivered: 1, failed: 0, pending: 0 }]);
+    } finally {
+      db.exec("DELETE FROM alert_deliveries; DELETE FROM alert_history WHERE alert_id = 'b1'");
+    }
+  });
+
+  it("refuses a client scope with no server configured, rather than report nothing", async () => {
+    const clientServers = async (client: string) => (client === "cursor" ? [] : ["files"]);
+    await expect(buildReport(db, { since, until, client: "cursor" }, { clientServers })).rejects.toThrow(
+      /cursor has no MCP servers configured/,
+    );
+    await expect(
+      buildReport(db, { since, until, client: "claude-code", servers: ["nope"] }, { clientServers }),
+    ).rejects.toThrow(/none of the servers named is configured in claude-code/);
+    const r = await buildReport(db, { since, until, client: "claude-code" }, { clientServers });
+    expect(r.servers.map((s) => s.server)).toEqual(["files"]);
+  });
+
   it("an empty period says so in one line per section and invents no figure", async () => {
     const r = await buildReport(db, { since: "2026-11-01T00:00:00Z", until: "2026-11-02T00:00:00Z" });
     expect(r.servers).toEqual([]);

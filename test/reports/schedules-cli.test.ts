@@ -78,6 +78,17 @@ describe("mcpscope report schedule", () => {
     expect((await cli("list")).stdout).toContain("weekly tue 08:00");
     expect((await cli("--help")).stdout).toContain("usage: mcpscope report schedule");
 
+    // The same name again replaces nothing unless asked to.
+    const again = ["add", "weekly", "--period", "day", "--at", "09:00", "--folder", folder];
+    expect(await failure(...again)).toEqual({
+      code: 1,
+      stderr:
+        "mcpscope report: a schedule named weekly exists; pass --replace to replace it, or pick another name\n",
+    });
+    expect((await cli("list")).stdout).toContain("weekly tue 08:00");
+    expect((await cli(...again, "--replace")).stdout).toMatch(/^schedule weekly saved/);
+    expect((await cli("list")).stdout).toContain("daily 09:00");
+
     expect((await cli("remove", "weekly")).stdout).toBe("schedule weekly removed\n");
     expect(JSON.parse(readFileSync(join(dir.path, "settings.json"), "utf8")).reports.schedules).toEqual([]);
   });

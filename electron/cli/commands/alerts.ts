@@ -15,12 +15,13 @@ import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { databasePath } from "../../monitor/paths.js";
 import { callWithFlags } from "../api-input.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type CliIo, type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -126,7 +127,7 @@ export const alertsCommand: Command = {
     }
     const [sub = "list", ...rest] = args.positionals;
     const status = flagString(args, "status");
-    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const dataDir = recordedDataDir(args);
     const db = openAtTerminal(databasePath(dataDir));
     const problems: string[] = [];
     // The same handlers as the app's engine, over the stored states: the engine evaluates, not this.

@@ -5,6 +5,7 @@ import { withStoreApi } from "../api-client.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, openOutput } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?, from?}" },
@@ -64,7 +65,7 @@ export const auditCommand: Command = {
   async run(argv, io) {
     const args = parseArgs("audit", argv, FLAGS, SUBCOMMANDS);
     const sub = args.positionals[0];
-    if (args.flags.help || !sub) {
+    if (args.flags.help) {
       io.stdout.write(
         formatHelp(
           USAGE,
@@ -73,8 +74,9 @@ export const auditCommand: Command = {
           "verify exits 0 when the chain is intact and 1 naming the first broken record (id, time, why).",
         ),
       );
-      return args.flags.help ? 0 : 2;
+      return 0;
     }
+    recordedDataDir(args);
     if (sub === "verify") {
       const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));
       if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);

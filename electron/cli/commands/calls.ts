@@ -2,6 +2,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
 
@@ -40,6 +41,7 @@ export const callsCommand: Command = {
       return 0;
     }
     const limit = Number(flagString(args, "limit") ?? 50);
+    recordedDataDir(args);
     const calls = await withStoreApi(args, async (api) => {
       const calls = await api.call("calls.details", {
         since: flagString(args, "since"),

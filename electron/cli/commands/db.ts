@@ -1,11 +1,12 @@
 import type { StorageInfo } from "../../../shared/storage.js";
 import { formatBytes } from "../../monitor/alerts/template.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { databasePath } from "../../monitor/paths.js";
 import { iso } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -23,7 +24,7 @@ export const dbCommand: Command = {
   async run(argv, io) {
     const args = parseArgs("db", argv, FLAGS, { subcommands: { info: {}, check: {} } });
     const sub = args.positionals[0];
-    if (args.flags.help || !sub) {
+    if (args.flags.help) {
       io.stdout.write(
         formatHelp(
           USAGE,
@@ -32,11 +33,11 @@ export const dbCommand: Command = {
           "check runs SQLite's full integrity_check and exits 0 when the database is sound, 1 listing what is\nwrong. A damaged database is moved aside (mcpscope.db.corrupt-<time>) and replaced by a fresh one\nwhen the app or `mcpscope serve` starts; `mcpscope restore` brings back a backup.",
         ),
       );
-      return args.flags.help ? 0 : 2;
+      return 0;
     }
     if (sub !== "info" && sub !== "check")
       throw new UsageError(`unknown db command "${sub}"; use \`db info\` or \`db check\``);
-    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const dataDir = recordedDataDir(args);
     const path = databasePath(dataDir);
     if (sub === "check") {
       const result = await withStoreApi(args, (api) => api.call("storage.check", { full: true }));

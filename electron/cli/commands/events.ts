@@ -2,6 +2,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -76,6 +77,7 @@ export const eventsCommand: Command = {
       );
       return 0;
     }
+    recordedDataDir(args);
     const events = await withStoreApi(args, (api) =>
       api.call("events.list", {
         since: flagString(args, "since"),
@@ -125,6 +127,7 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
     );
     return 0;
   }
+  recordedDataDir(args);
   const result = await withStoreApi(args, (api) =>
     api.call("events.groups", {
       since: flagString(args, "since"),

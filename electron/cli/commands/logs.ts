@@ -7,6 +7,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { formatPatterns, formatRecord } from "./logs-format.js";
 
@@ -80,6 +81,7 @@ export const logsCommand: Command = {
       );
       return 0;
     }
+    recordedDataDir(args);
     const filter: Omit<LogsTailQuery, "after" | "limit"> = {
       server: flagString(args, "server"),
       level: levelFlag(args),
@@ -197,6 +199,7 @@ async function patterns(argv: string[], io: CliIo): Promise<number> {
     );
     return 0;
   }
+  recordedDataDir(args);
   const doc = await withStoreApi(
     args,
     (api) =>

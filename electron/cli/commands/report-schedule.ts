@@ -42,6 +42,7 @@ const FLAGS: FlagSpecs = {
   server: { kind: "string", placeholder: "NAME", help: "add: only this server; repeat" },
   client: { kind: "string", placeholder: "ID", help: "add: only the servers of this client" },
   disabled: { kind: "boolean", help: "add: keep the schedule without running it" },
+  replace: { kind: "boolean", help: "add: replace a schedule of the same name (refused otherwise)" },
   schedule: { kind: "string", placeholder: "NAME", help: "runs: only this schedule's runs" },
   json: { kind: "boolean", help: "list, runs: print one JSON document" },
 };
@@ -62,6 +63,7 @@ const SUBCOMMANDS: ArgShape = {
         "server",
         "client",
         "disabled",
+        "replace",
       ],
     },
     remove: { positionals: 1, flags: [] },
@@ -129,6 +131,13 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
           throw new UsageError("name the schedule: mcpscope report schedule add NAME --period P --at HH:MM");
         const input = scheduleInput(name, args);
         checkChannels(flagList(args, "channel"), dataDir);
+        const existing = (await api.call("reports.schedules.list", {})).schedules;
+        if (!args.flags.replace && existing.some((s) => s.schedule.name === name)) {
+          io.stderr.write(
+            `mcpscope report: a schedule named ${name} exists; pass --replace to replace it, or pick another name\n`,
+          );
+          return 1;
+        }
         return printOutcome(
           io,
           "report",

@@ -15,7 +15,7 @@ import {
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { databasePath } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
 import { recordedServerNames } from "../../monitor/store/queries.js";
@@ -23,6 +23,7 @@ import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnownServers } from "../server-filter.js";
 import { runReportSchedule } from "./report-schedule.js";
 
@@ -114,7 +115,7 @@ export const reportCommand: Command = {
     };
     if (input.since && input.period) throw new UsageError("give --since or --period, not both");
     const range = reportRange(input);
-    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const dataDir = recordedDataDir(args);
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
     try {

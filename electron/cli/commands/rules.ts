@@ -48,9 +48,9 @@ export const rulesCommand: Command = {
       subcommands: { check: { positionals: 1 }, test: { positionals: 1 } },
     });
     const [sub, file] = args.positionals;
-    if (args.flags.help || !sub) {
+    if (args.flags.help) {
       io.stdout.write(formatHelp(USAGE, this.summary, FLAGS, HELP));
-      return args.flags.help ? 0 : 2;
+      return 0;
     }
     if (!file && sub === "test") throw new UsageError("rules test needs a FILE of tests");
     if (sub === "check") {

@@ -2,6 +2,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: 'print {"session": {…}, "items": […]}' },
@@ -21,6 +22,7 @@ export const sessionCommand: Command = {
     const [id] = args.positionals;
     if (!id)
       throw new UsageError("which session? give its id (see `mcpscope calls --json` or `mcpscope events`)");
+    recordedDataDir(args);
     const timeline = await withStoreApi(args, (api) => api.call("sessions.timeline", { id }));
     if (!timeline) {
       io.stderr.write(

@@ -4,6 +4,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
 
@@ -35,6 +36,7 @@ export const statsCommand: Command = {
       return 0;
     }
     const server = flagString(args, "server");
+    recordedDataDir(args);
     const doc = await withStoreApi(args, async (api) => {
       const doc = await api.call("stats.get", {
         since: flagString(args, "since") ?? "1h",

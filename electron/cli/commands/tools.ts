@@ -3,6 +3,7 @@ import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, printOutcome } from "../io.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
@@ -33,6 +34,7 @@ export const toolsCommand: Command = {
     const server = flagString(args, "server");
     if (sub === "approve" && !server)
       throw new UsageError("tools approve needs --server NAME (and optionally --tool NAME)");
+    recordedDataDir(args);
     return withStoreApi(args, async (api) => {
       if (sub === "approve" && server) {
         const result = await api.call("tools.approve", { server, tool: flagString(args, "tool") });

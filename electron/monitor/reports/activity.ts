@@ -146,18 +146,28 @@ export function alertsSection(db: Db, range: TimeRange, scope: Scope): Report["a
       ? Math.round(resolved.reduce((n, i) => n + (i.durationMs ?? 0), 0) / resolved.length)
       : null,
     items: items.reverse().slice(0, 100),
-    deliveries: deliveriesPerChannel(db, range),
+    deliveries: deliveriesPerChannel(db, range, scope),
   };
 }
 
-/** Notifications created in the range per channel and status. Channels are not per server. */
-function deliveriesPerChannel(db: Db, range: TimeRange): Report["alerts"]["deliveries"] {
+/**
+ * Notifications created in the range per channel and status. In a report scoped to some servers, only
+ * those about an alert of one of them (test sends and report copies are about none).
+ */
+function deliveriesPerChannel(db: Db, range: TimeRange, scope: Scope): Report["alerts"]["deliveries"] {
+  const about =
+    scope === null
+      ? ""
+      : `AND EXISTS (SELECT 1 FROM json_each(d.alert_ids) AS a WHERE a.value IN (
+           SELECT id FROM alert_instances WHERE json_extract(labels, '$.server') IN (SELECT value FROM json_each(?))
+           UNION SELECT alert_id FROM alert_history WHERE json_extract(labels, '$.server') IN (SELECT value FROM json_each(?))))`;
+  const servers = scope === null ? [] : [JSON.stringify([...scope]), JSON.stringify([...scope])];
   const rows = db
     .prepare(
-      `SELECT channel, status, count(*) AS n FROM alert_deliveries
-       WHERE created_at >= ? AND created_at <= ? GROUP BY channel, status ORDER BY channel`,
+      `SELECT channel, status, count(*) AS n FROM alert_deliveries AS d
+       WHERE created_at >= ? AND created_at <= ? ${about} GROUP BY channel, status ORDER BY channel`,
     )
-    .all(range.since, range.until);
+    .all(range.since, range.until, ...servers);
   const byChannel = new Map<
     string,
     { channel: string; delivered: number; failed: number; pending: number }

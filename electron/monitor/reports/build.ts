@@ -56,7 +56,14 @@ async function resolveScope(query: ReportQuery, options: BuildOptions): Promise<
   if (query.client) {
     if (!options.clientServers) throw MonitoringError.input("a client scope needs server discovery");
     const configured = new Set(await options.clientServers(query.client));
+    // An empty scope would read as a report of nothing happening rather than of nothing to report on.
+    if (configured.size === 0)
+      throw MonitoringError.input(
+        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's`,
+      );
     names = names ? new Set([...names].filter((n) => configured.has(n))) : configured;
+    if (names.size === 0)
+      throw MonitoringError.input(`none of the servers named is configured in ${query.client}`);
   }
   return names;
 }

@@ -59,12 +59,7 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
     if (t.rows.length === 0) return paragraph(t.empty, MUTED);
     const size = t.columns.length > 10 ? 5.5 : t.columns.length > 6 ? 7 : 8;
     const texts = t.rows.map((row, i) => formatRow(t, row, i));
-    // Column widths follow their longest text, within the page width.
-    const want = t.columns.map((c, i) =>
-      Math.min(180, Math.max(c.name.length, ...texts.map((row) => Math.min(60, (row[i] ?? "").length)))),
-    );
-    const total = want.reduce((a, b) => a + b, 0);
-    const widths = want.map((w) => (w / total) * width);
+    const widths = columnWidths(doc, size, t.columns, texts, width);
     const rowOf = (cells: string[], bold: boolean) => {
       doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size);
       const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 20) - 4 }))) + 4;
@@ -147,4 +142,60 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
   }
   doc.end();
   return done;
+}
+
+/** Room around a cell's text (2 pt each side) and a little slack for rounding. */
+const CELL_PAD = 5;
+/** A column never asks for more than this for its longest text: a longer text wraps. */
+const MAX_WANT = 180;
+
+/**
+ * Column widths measured in the table's fonts: each column gets at least its widest single word (header in
+ * bold, cells in regular; a figure with its unit, `202.16 ms`, counts as one word), so no word is broken
+ * mid-letter, and the page's remaining width is shared in
+ * proportion to how much more each column's longest text wants. Only a table with more words than the page
+ * can hold side by side is squeezed below that.
+ */
+function columnWidths(
+  doc: PDFKit.PDFDocument,
+  size: number,
+  columns: Table["columns"],
+  rows: string[][],
+  width: number,
+): number[] {
+  const header = columns.map((c) => c.name);
+  const measure = (text: string, bold: boolean) =>
+    doc
+      .font(bold ? "Helvetica-Bold" : "Helvetica")
+      .fontSize(size)
+      .widthOfString(text);
+  const widestWord = (text: string, bold: boolean) =>
+    Math.max(0, ...text.split(/\s+/).map((word) => measure(word, bold)));
+  const least = header.map(
+    (name, i) =>
+      Math.max(
+        widestWord(name, true),
+        ...rows.map((row) =>
+          (columns[i]?.unit ?? "text") === "text"
+            ? widestWord(row[i] ?? "", false)
+            : measure(row[i] ?? "", false),
+        ),
+      ) + CELL_PAD,
+  );
+  const want = header.map((name, i) =>
+    Math.max(
+      least[i] ?? 0,
+      Math.min(
+        MAX_WANT,
+        Math.max(measure(name, true), ...rows.map((row) => measure(row[i] ?? "", false))) + CELL_PAD,
+      ),
+    ),
+  );
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const floor = sum(least);
+  if (floor >= width) return least.map((w) => (w / floor) * width);
+  const extra = sum(want) - floor;
+  // Everything fits: the spare width goes in proportion to what each column wants.
+  if (sum(want) <= width) return want.map((w) => (w / sum(want)) * width);
+  return least.map((w, i) => w + (((want[i] ?? w) - w) / extra) * (width - floor));
 }
