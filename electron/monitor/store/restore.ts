@@ -10,12 +10,12 @@ import { alive, runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
+import { BACKUP_SUFFIX, backupDir } from "./backup-files.js";
 import { type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
 import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
-import { BACKUP_SUFFIX, backupDir } from "./storage-info.js";
 
 export interface RestoreResult {
   manifest: BackupManifest;

@@ -4,8 +4,9 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { BackupFile, RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
+import type { RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
 import { databasePath } from "../paths.js";
+import { backupDir, lastBackup } from "./backup-files.js";
 import { DAMAGED_MESSAGE, type Db } from "./db.js";
 import { readLastCheck } from "./integrity.js";
 import { retentionOverview } from "./retention-overview.js";
@@ -17,12 +18,6 @@ export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
 export const UPGRADED_EVENT = "storage.upgraded";
-
-export const BACKUP_SUFFIX = ".mcpscope-backup";
-
-export function backupDir(dataDir: string): string {
-  return join(dataDir, "backups");
-}
 
 function size(path: string): number {
   try {
@@ -84,24 +79,6 @@ function rowCount(db: Db, table: string): number | null {
     if (DAMAGED_MESSAGE.test((error as Error).message)) return null;
     throw error;
   }
-}
-
-export function lastBackup(dataDir: string): BackupFile | null {
-  const dir = backupDir(dataDir);
-  let newest: BackupFile | null = null;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return null;
-  }
-  for (const name of names) {
-    if (!name.endsWith(BACKUP_SUFFIX)) continue;
-    const stat = statSync(join(dir, name), { throwIfNoEntry: false });
-    if (stat && (!newest || stat.mtimeMs > newest.time))
-      newest = { file: join(dir, name), time: stat.mtimeMs, bytes: stat.size };
-  }
-  return newest;
 }
 
 /** The newest recovery the engine reported (its event lives in the fresh database). */
