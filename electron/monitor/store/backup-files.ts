@@ -35,13 +35,17 @@ export function scheduledBackupName(now: number): string {
   return `${SCHEDULED_PREFIX}${stamp(now)}${BACKUP_SUFFIX}`;
 }
 
-/** The time in a scheduled backup's name, or null when the name is not the schedule's. */
-export function scheduledBackupTime(name: string): number | null {
-  if (!name.startsWith(SCHEDULED_PREFIX) || !name.endsWith(BACKUP_SUFFIX)) return null;
-  const match = STAMP.exec(name.slice(SCHEDULED_PREFIX.length, -BACKUP_SUFFIX.length));
+function timeAfter(prefix: string, name: string): number | null {
+  if (!name.startsWith(prefix) || !name.endsWith(BACKUP_SUFFIX)) return null;
+  const match = STAMP.exec(name.slice(prefix.length, -BACKUP_SUFFIX.length));
   if (!match) return null;
   const time = Date.parse(`${match[1]}:${match[2]}:${match[3]}.${match[4]}Z`);
   return Number.isNaN(time) ? null : time;
+}
+
+/** The time in a scheduled backup's name, or null when the name is not the schedule's. */
+export function scheduledBackupTime(name: string): number | null {
+  return timeAfter(SCHEDULED_PREFIX, name);
 }
 
 /**
@@ -80,9 +84,19 @@ function remembered(dataDir: string): BackupFile | null {
   }
 }
 
+/** When the backup at `path` was taken, from its manifest; null when it is not a readable backup. */
+function manifestTime(path: string): number | null {
+  try {
+    const { createdAt } = readManifest(path).manifest;
+    return typeof createdAt === "number" ? createdAt : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The newest backup: of the files in `backups/` (each dated by its manifest, not by its mtime, which a
- * copy may or may not keep) and the last one remembered wherever it was written, if it is still there.
+ * The newest backup: of the files in `backups/` (each dated by the time in mcpscope's own names or by its
+ * manifest, not by its mtime, which a copy may or may not keep) and the last one remembered wherever it was written, if it is still there.
  */
 export function lastBackup(dataDir: string): BackupFile | null {
   const dir = backupDir(dataDir);
@@ -92,13 +106,13 @@ export function lastBackup(dataDir: string): BackupFile | null {
     names = readdirSync(dir).filter((name) => name.endsWith(BACKUP_SUFFIX));
   } catch {}
   for (const name of names) {
-    try {
-      const { manifest, size } = readManifest(join(dir, name));
-      if (typeof manifest.createdAt === "number" && (!newest || manifest.createdAt > newest.time))
-        newest = { file: join(dir, name), time: manifest.createdAt, bytes: size };
-    } catch {
-      // Not a readable backup: not a backup that was taken.
-    }
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    // mcpscope's own names carry the time they were taken: no need to read the file.
+    const taken = scheduledBackupTime(name) ?? timeAfter("mcpscope-", name) ?? manifestTime(path);
+    if (taken !== null && (!newest || taken > newest.time))
+      newest = { file: path, time: taken, bytes: stat.size };
   }
   return newest;
 }
