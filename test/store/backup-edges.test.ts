@@ -5,14 +5,16 @@
  * and leaves the data dir exactly as it was.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { createBackup } from "../../electron/monitor/store/backup.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
+import type { RestoreResult } from "../../shared/storage.js";
 import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -130,5 +132,26 @@ describe("mcpscope restore whose migration fails", () => {
     const events = await cli(["events", "--data-dir", dataDir, "--json", "--since", "1970-01-01T00:00:00Z"]);
     expect(events.code).toBe(0);
     expect(events.stdout).toContain('"kept"');
+
+    // Restore… in the app refuses it the same way, keeping nothing aside.
+    const inApp = join(dir.path, "in-app");
+    const engine = await createEngine({
+      dataDir: inApp,
+      inventory: false,
+      alerts: false,
+      remoteProxies: false,
+    });
+    try {
+      mkdirSync(join(inApp, "backups"), { recursive: true });
+      copyFileSync(file, join(inApp, "backups", "mislabelled.mcpscope-backup"));
+      const result = (await engine.invoke("storage.restore", {
+        name: "mislabelled.mcpscope-backup",
+      })) as RestoreResult;
+      expect(result).toMatchObject({ ok: false, previous: null });
+      expect(result.message).toMatch(/^restore refused: .*; nothing was changed$/);
+      expect(readdirSync(inApp).filter((f) => /before-restore|restoring/.test(f))).toEqual([]);
+    } finally {
+      await engine.close();
+    }
   });
 });
