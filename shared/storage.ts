@@ -26,7 +26,7 @@ export const IntegrityCheckSchema = z.object({
   /** `start`: at open, after an unclean close; `background`: on the engine's schedule. */
   when: z.enum(["start", "background"]),
   ok: z.boolean(),
-  /** "ok", or the first findings. */
+  /** Empty when sound, else the first findings. */
   problems: z.array(z.string()),
 });
 export type IntegrityCheck = z.infer<typeof IntegrityCheckSchema>;
@@ -91,7 +91,7 @@ export type StorageInfo = z.infer<typeof StorageInfoSchema>;
 
 export const StorageCheckSchema = z.object({
   ok: z.boolean(),
-  /** "ok", or up to 20 findings of SQLite's integrity check. */
+  /** Empty when sound, else up to 20 findings of SQLite's integrity check (a line each). */
   problems: z.array(z.string()),
   schemaVersion: z.number().int(),
 });

@@ -5,9 +5,9 @@
  * by an engine that died does not count as running; it says that engine never closed the database.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from "./store/private-files.js";
+import { ensurePrivateDir, writePrivateFileSync } from "./store/private-files.js";
 
 export interface EnginePresence {
   pid: number;
@@ -25,7 +25,7 @@ export function markEngineRunning(dataDir: string, presence: Omit<EnginePresence
   const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   try {
     ensurePrivateDir(folder(dataDir));
-    writeFileSync(file, JSON.stringify({ pid: process.pid, ...presence }), { mode: PRIVATE_FILE_MODE });
+    writePrivateFileSync(file, JSON.stringify({ pid: process.pid, ...presence }));
   } catch {
     return () => {};
   }
@@ -41,7 +41,8 @@ export function runningEngines(dataDir: string): EnginePresence[] {
 
 /**
  * Files left by engines whose process is gone: each is an engine that never closed, so the database was
- * not closed cleanly (the next start checks it, then removes them).
+ * not closed cleanly (the next start checks it, then removes them). An unreadable file a minute old (an
+ * empty one left by a full disk before presence files were written whole) counts as one too.
  */
 export function deadEngineFiles(dataDir: string): string[] {
   return presenceFiles(dataDir)
@@ -49,7 +50,12 @@ export function deadEngineFiles(dataDir: string): string[] {
     .map((f) => f.file);
 }
 
-function presenceFiles(dataDir: string): Array<{ file: string; presence: EnginePresence; alive: boolean }> {
+const UNREADABLE_AFTER_MS = 60_000;
+
+function presenceFiles(
+  dataDir: string,
+  now = Date.now(),
+): Array<{ file: string; presence: EnginePresence; alive: boolean }> {
   let names: string[];
   try {
     names = readdirSync(folder(dataDir)).filter((name) => name.endsWith(".json"));
@@ -62,7 +68,11 @@ function presenceFiles(dataDir: string): Array<{ file: string; presence: EngineP
     try {
       const presence = JSON.parse(readFileSync(file, "utf8")) as EnginePresence;
       found.push({ file, presence, alive: alive(presence.pid) });
-    } catch {}
+    } catch {
+      const age = now - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? now);
+      if (age > UNREADABLE_AFTER_MS)
+        found.push({ file, presence: { pid: 0, startedAt: "", alerts: false }, alive: false });
+    }
   }
   return found;
 }

@@ -139,6 +139,7 @@ export async function createEngine(
   const storage = new StorageService(options.dataDir, db, {
     track: (event) => tracker.track(event),
     warn: (problem) => logging.warn("storage", problem),
+    info: (message, details) => logging.logger.info(details, message),
   });
   storage.start();
   if (storageStart.vacuum === "converted")

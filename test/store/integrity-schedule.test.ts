@@ -13,7 +13,7 @@ import type { IntegrityCheck } from "../../shared/storage.js";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
-const OK: CheckResult = { ok: true, problems: ["ok"], schemaVersion: 1 };
+const OK: CheckResult = { ok: true, problems: [], schemaVersion: 1 };
 const BAD: CheckResult = { ok: false, problems: ["row 3 missing from index calls_time"], schemaVersion: 1 };
 
 let dataDir: string;
@@ -58,7 +58,7 @@ describe("the integrity check's schedule", () => {
       time: Date.now(),
       when: "background",
       ok: true,
-      problems: ["ok"],
+      problems: [],
     });
     await vi.advanceTimersByTimeAsync(DAY - 1);
     expect(runs()).toBe(1);
@@ -70,7 +70,7 @@ describe("the integrity check's schedule", () => {
   });
 
   it("waits until the recorded check is a day old", async () => {
-    writeLastCheck(dataDir, { time: Date.now() - 6 * 60 * MIN, when: "start", ok: true, problems: ["ok"] });
+    writeLastCheck(dataDir, { time: Date.now() - 6 * 60 * MIN, when: "start", ok: true, problems: [] });
     const { schedule, runs } = scheduler([OK]);
     schedule.start();
     await vi.advanceTimersByTimeAsync(18 * 60 * MIN - 1);

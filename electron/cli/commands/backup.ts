@@ -1,6 +1,10 @@
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { formatBytes } from "../../monitor/alerts/template.js";
+import { MonitoringError } from "../../monitor/errors.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
+import { rememberBackup } from "../../monitor/store/backup-files.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -8,9 +12,26 @@ import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { announceUpgrade, openAtTerminal } from "../open-db.js";
 
-const JSON_FLAG: FlagSpecs = {
-  json: { kind: "boolean", help: "print the backup's manifest as one JSON document" },
+const BACKUP_FLAGS: FlagSpecs = {
+  force: { kind: "boolean", help: "overwrite FILE if it exists" },
+  json: { kind: "boolean", help: "print {file (absolute), …manifest} as one JSON document" },
 };
+
+/** Refuses, before any copying, a FILE that cannot or should not be written. */
+function checkTarget(file: string, force: boolean): void {
+  const folder = statSync(dirname(file), { throwIfNoEntry: false });
+  if (!folder)
+    throw MonitoringError.input(`cannot write ${file}: the folder ${dirname(file)} does not exist`);
+  if (!folder.isDirectory())
+    throw MonitoringError.input(`cannot write ${file}: ${dirname(file)} is not a folder`);
+  const existing = statSync(file, { throwIfNoEntry: false });
+  if (existing?.isDirectory())
+    throw MonitoringError.input(
+      `cannot write ${file}: it is a folder; name a file (like ${file}/mcpscope.mcpscope-backup)`,
+    );
+  if (existing && !force)
+    throw MonitoringError.input(`${file} exists; pass --force to overwrite it, or name another file`);
+}
 
 /** Progress on stderr, one line per stage step (stdout stays the result). */
 function progressTo(io: CliIo, verb: string): Progress {
@@ -37,23 +58,27 @@ export const backupCommand: Command = {
   name: "backup",
   summary: COMMAND_SUMMARIES.backup,
   async run(argv, io) {
-    const args = parseArgs("backup", argv, JSON_FLAG, { positionals: 1 });
+    const args = parseArgs("backup", argv, BACKUP_FLAGS, { positionals: 1 });
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope backup FILE [--json]",
+          "mcpscope backup FILE [--force] [--json]",
           this.summary,
-          JSON_FLAG,
-          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed; `mcpscope restore FILE` checks all of it before replacing anything.",
+          BACKUP_FLAGS,
+          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed; `mcpscope restore FILE` checks all of it before replacing anything. An existing\nFILE is refused unless --force. The data dir remembers the last backup (`mcpscope db info`).",
         ),
       );
       return 0;
     }
-    const file = args.positionals[0];
-    if (!file) throw new UsageError("name one backup FILE: mcpscope backup FILE");
-    const db = openAtTerminal(databasePath(resolveDataDir(flagString(args, "data-dir"))));
+    const named = args.positionals[0];
+    if (!named) throw new UsageError("name one backup FILE: mcpscope backup FILE");
+    const file = resolve(named);
+    checkTarget(file, args.flags.force === true);
+    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const db = openAtTerminal(databasePath(dataDir));
     try {
       const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });
+      rememberBackup(dataDir, { file, time: manifest.createdAt, bytes: statSync(file).size });
       const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
       io.stdout.write(
         args.flags.json
@@ -86,7 +111,7 @@ export const restoreCommand: Command = {
           "mcpscope restore FILE [--force] [--data-dir DIR] [--json]",
           this.summary,
           RESTORE_FLAGS,
-          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\nand a data dir an engine is using unless --force. The replaced database is renamed\nmcpscope.db.before-restore-<time>.",
+          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\na database whose upgrade to this schema fails, and a data dir an engine is using unless --force.\nThe replaced database is renamed mcpscope.db.before-restore-<time>.",
         ),
       );
       return 0;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isLoopback } from "../../monitor/api/host-policy.js";
@@ -7,7 +7,9 @@ import { startHttpServer } from "../../monitor/api/http-server.js";
 import { createEngine } from "../../monitor/engine.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
+import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
+import { writePrivateFileSync } from "../../monitor/store/private-files.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -56,8 +58,7 @@ export function serveToken(dataDir: string): string {
   } catch {}
   const token = randomBytes(24).toString("base64url");
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writePrivateFileSync(file, `${token}\n`);
   return token;
 }
 
@@ -79,11 +80,23 @@ export const serveCommand: Command = {
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
     const otlpEndpoint = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
-    const engine = await createEngine({
-      dataDir,
-      upgrading: (from, to) => io.stderr.write(`${upgradeLine(from, to)}\n`),
-      metrics: otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {},
-    });
+    let engine: Awaited<ReturnType<typeof createEngine>>;
+    let token: string;
+    try {
+      engine = await createEngine({
+        dataDir,
+        upgrading: (from, to) => io.stderr.write(`${upgradeLine(from, to)}\n`),
+        metrics: otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {},
+      });
+    } catch (error) {
+      throw explainDiskFull(dataDir, error);
+    }
+    try {
+      token = serveToken(dataDir);
+    } catch (error) {
+      await engine.close();
+      throw explainDiskFull(dataDir, error);
+    }
     const staticRoot = join(dirname(fileURLToPath(import.meta.url)), "renderer");
     let server: Awaited<ReturnType<typeof startHttpServer>>;
     try {
@@ -91,7 +104,7 @@ export const serveCommand: Command = {
         engine,
         host,
         port,
-        token: serveToken(dataDir),
+        token,
         staticRoot,
         metrics: () => engine.metrics.prometheus(),
       });
@@ -107,7 +120,7 @@ export const serveCommand: Command = {
         throw new MonitoringError("collection", `${host} is not an address of this machine`);
       throw error;
     }
-    io.stdout.write(`mcpscope: serving ${server.url}#token=${serveToken(dataDir)}\n`);
+    io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))
       io.stdout.write(
         `mcpscope: the UI is exposed to the network at ${server.exposedUrls.join(", ") || host}; every request needs the token — keep it secret\n`,

@@ -28,7 +28,6 @@ import { MonitoringError } from "../errors.js";
 import { type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
-import { BACKUP_SUFFIX } from "./storage-info.js";
 
 const MAGIC = "MCPSCOPE-BACKUP 1\n";
 
@@ -261,9 +260,4 @@ export async function extractBackup(file: string, target: string, manifest: Back
     rmSync(target, { force: true });
     throw MonitoringError.input(`${file}: ${problem}; it was altered or damaged`);
   }
-}
-
-/** Where `mcpscope backup` and Back up now put backups when no file is named. */
-export function backupFileName(now: number): string {
-  return `mcpscope-${new Date(now).toISOString().replace(/[:.]/g, "-")}${BACKUP_SUFFIX}`;
 }

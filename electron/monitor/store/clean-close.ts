@@ -3,11 +3,11 @@
  * note that takes it away. Free of the schema library: wrappers load it (a writer that meets damage
  * notes it), and a wrapper's start stays small.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { deadEngineFiles, runningEngines } from "../engine-presence.js";
 import { DATABASE_FILE } from "../paths.js";
-import { PRIVATE_FILE_MODE } from "./private-files.js";
+import { writePrivateFileSync } from "./private-files.js";
 
 const CLEAN_CLOSE = "db-clean-close";
 /** What the newest check found (integrity.ts reads and writes it). */
@@ -16,7 +16,7 @@ export const LAST_CHECK = "db-check.json";
 /** Left by an engine that closed the database cleanly, taken by the next one to start. */
 export function markCleanClose(dataDir: string, now = Date.now()): void {
   try {
-    writeFileSync(join(dataDir, CLEAN_CLOSE), JSON.stringify({ time: now }), { mode: PRIVATE_FILE_MODE });
+    writePrivateFileSync(join(dataDir, CLEAN_CLOSE), JSON.stringify({ time: now }));
   } catch {
     // Without the marker the next start only checks at open: slower, never wrong.
   }
@@ -41,16 +41,24 @@ export function leaveCleanClose(dataDir: string): void {
   if (runningEngines(dataDir).length > 0) removeMarker(dataDir);
 }
 
-/** Whether the previous engine closed cleanly; the marker is removed so that a crash from now on shows. */
+/**
+ * Whether the previous engine closed cleanly; the marker is removed so that a crash from now on shows. A
+ * marker that does not say when (an empty file a full disk left) is no marker.
+ */
 export function takeCleanClose(dataDir: string): boolean {
   const file = join(dataDir, CLEAN_CLOSE);
+  let text: string;
   try {
-    readFileSync(file);
+    text = readFileSync(file, "utf8");
   } catch {
     return false;
   }
   rmSync(file, { force: true });
-  return true;
+  try {
+    return typeof (JSON.parse(text) as { time?: unknown }).time === "number";
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -60,10 +68,9 @@ export function takeCleanClose(dataDir: string): boolean {
 export function noteDamage(dataDir: string, message: string, now = Date.now()): void {
   removeMarker(dataDir);
   try {
-    writeFileSync(
+    writePrivateFileSync(
       join(dataDir, LAST_CHECK),
       JSON.stringify({ time: now, when: "background", ok: false, problems: [message] }),
-      { mode: PRIVATE_FILE_MODE },
     );
   } catch {}
 }

@@ -87,11 +87,13 @@ function openFailure(path: string, verb: string, error: unknown): MonitoringErro
   const damaged = DAMAGED_MESSAGE.test(message);
   // Whoever meets the damage (a wrapper, the CLI, the engine) tells the next start to check and move it aside.
   if (damaged) noteDamageAt(path, message);
-  const advice = damaged
-    ? "; the file is damaged: start the app or `mcpscope serve` to move it aside and start a fresh one (`mcpscope db check` shows the damage)"
-    : "";
+  const advice = damaged ? DAMAGED_ADVICE : "";
   return MonitoringError.storage(`cannot ${verb} the database ${path}: ${message}${advice}`, error);
 }
+
+/** What to do about a damaged database, after the one line that says so. */
+export const DAMAGED_ADVICE =
+  "; the file is damaged: start the app or `mcpscope serve` to move it aside and start a fresh one (`mcpscope db check` shows the damage)";
 
 /** SQLite's messages for a file that is not (or no longer) a sound database. */
 export const DAMAGED_MESSAGE = /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i;

@@ -6,11 +6,11 @@
  * found is kept in the data dir for the Storage view; damage found in the background is reported and
  * makes the next start check at open, which moves the damaged file aside.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type IntegrityCheck, IntegrityCheckSchema } from "../../../shared/storage.js";
 import { LAST_CHECK } from "./clean-close.js";
-import { PRIVATE_FILE_MODE } from "./private-files.js";
+import { writePrivateFileSync } from "./private-files.js";
 import type { CheckResult } from "./recovery.js";
 
 /** The first background check after start, and the interval after that. */
@@ -34,7 +34,7 @@ export function clearLastCheck(dataDir: string): void {
 
 export function writeLastCheck(dataDir: string, check: IntegrityCheck): void {
   try {
-    writeFileSync(join(dataDir, LAST_CHECK), JSON.stringify(check), { mode: PRIVATE_FILE_MODE });
+    writePrivateFileSync(join(dataDir, LAST_CHECK), JSON.stringify(check));
   } catch {
     // The Storage view then shows the previous check; the schedule goes on.
   }

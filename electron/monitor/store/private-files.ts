@@ -4,8 +4,18 @@
  * data dir is tightened when the engine starts. SQLite gives the `-wal` and `-shm` files the mode of the
  * database file, so creating that one 0600 covers all three. Windows has no such modes: a no-op there.
  */
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import {
+  chmodSync,
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -28,13 +38,28 @@ export function ensurePrivateFile(path: string): void {
 }
 
 /**
+ * Writes a small file whole or not at all (0600): a temp file renamed over it, so a full disk leaves no
+ * empty or cut-off file behind for the next start to misread. Throws what the write threw.
+ */
+export function writePrivateFileSync(path: string, text: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, text, { mode: PRIVATE_FILE_MODE });
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
  * What mcpscope keeps in the data dir (folders are tightened with everything in them). A data dir may be
  * a folder the user also keeps other things in (`--data-dir`, `MCPSCOPE_HOME`): those are not ours to
  * change, so only these names are touched.
  */
 const OWNED = [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
-  /^(settings\.json|servers\.json|instrumented\.json|alerts\.yaml|serve-token)$/,
+  /^(settings\.json|servers\.json|instrumented\.json|alerts\.yaml|serve-token|last-backup\.json)$/,
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
   /^(logs|backups|runtime|engines)$/,
 ];

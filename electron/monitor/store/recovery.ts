@@ -20,28 +20,37 @@ export interface Recovery {
 
 export interface CheckResult {
   ok: boolean;
-  /** The check's findings ("ok" when intact), at most `limit` lines. */
+  /** The check's findings (none when intact), at most `limit` lines. */
   problems: string[];
   schemaVersion: number;
 }
 
-/** `PRAGMA quick_check` (O(N), skips index contents) or `integrity_check` (full) on a read-only handle. */
+/**
+ * `PRAGMA quick_check` (O(N), skips index contents) or `integrity_check` (full) on a read-only handle.
+ * Its rows are read one at a time: SQLite ends the statement with an error after the rows it could
+ * produce, and those rows (one may hold several findings, a line each) are what tells the pages apart.
+ */
 export function checkDatabase(path: string, full = false, limit = 20): CheckResult {
   const db = openRawDb(path, { readOnly: true });
   let schemaVersion = 0;
+  const problems: string[] = [];
+  let sound = false;
   try {
     schemaVersion = Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
-    const rows = db.prepare(`PRAGMA ${full ? "integrity_check" : "quick_check"}(${limit})`).all();
-    const problems = rows.map((r) => String(Object.values(r)[0]));
-    return { ok: problems.length === 1 && problems[0] === "ok", problems, schemaVersion };
+    for (const row of db.prepare(`PRAGMA ${full ? "integrity_check" : "quick_check"}(${limit})`).iterate()) {
+      const text = String(Object.values(row)[0]);
+      if (text === "ok") sound = true;
+      else problems.push(...text.split("\n").filter((line) => line && !/^\*\*\* in database /.test(line)));
+    }
   } catch (error) {
-    // So damaged that the check itself cannot read it: that is its finding.
+    // So damaged that the check itself stops: with no finding before, that is its finding.
     const message = (error as Error).message;
     if (!DAMAGED_MESSAGE.test(message)) throw error;
-    return { ok: false, problems: [message], schemaVersion };
+    if (problems.length === 0) problems.push(message);
   } finally {
     db.close();
   }
+  return { ok: sound && problems.length === 0, problems: problems.slice(0, limit), schemaVersion };
 }
 
 /** Reads only what opening needs (the header, the schema and its version): milliseconds at any size. */
@@ -50,7 +59,7 @@ export function probeDatabase(path: string): CheckResult {
   try {
     const schemaVersion = Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
     db.prepare("SELECT count(*) AS n FROM sqlite_master").get();
-    return { ok: true, problems: ["ok"], schemaVersion };
+    return { ok: true, problems: [], schemaVersion };
   } finally {
     db.close();
   }

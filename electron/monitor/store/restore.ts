@@ -10,12 +10,12 @@ import { alive, runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
+import { BACKUP_SUFFIX, backupDir } from "./backup-files.js";
 import { type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
 import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
-import { BACKUP_SUFFIX, backupDir } from "./storage-info.js";
 
 export interface RestoreResult {
   manifest: BackupManifest;
@@ -46,16 +46,30 @@ export async function restoreBackup(
   options.progress?.("restore", 0, 1);
   await extractBackup(file, staged, manifest);
   try {
+    // An older schema is brought up to date before anything is moved: a migration that fails leaves the
+    // data dir as it was.
+    migrateStaged(file, staged, options.upgrading);
     const previous = existsSync(path) ? moveAside(path, options.now ?? Date.now(), "before-restore") : null;
     renameSync(staged, path);
     // What the last check found was about the file just replaced.
     clearLastCheck(dataDir);
-    // An older schema is brought up to date now rather than by the next wrapper.
-    openDb(path, { upgrading: options.upgrading }).close();
     options.progress?.("restore", 1, 1);
     return { manifest, database: path, previous };
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
+  }
+}
+
+/** Opens the staged copy migrated (WAL mode, the current schema), or refuses the restore in one line. */
+function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener): void {
+  try {
+    openDb(staged, { upgrading }).close();
+  } catch (error) {
+    const why = (error as Error).message.replace(`cannot use the database ${staged}: `, "");
+    throw MonitoringError.storage(
+      `restore refused: the database in ${file} cannot be upgraded to schema ${SCHEMA_VERSION} (${why}); nothing was changed`,
+      error,
+    );
   }
 }
 
@@ -105,7 +119,8 @@ export async function restoreInPlace(
   await extractBackup(file, staged, manifest);
   try {
     // Brought up to the current schema, in WAL mode, giving space back, before it replaces anything.
-    const copy = openDb(staged);
+    migrateStaged(file, staged);
+    const copy = openRawDb(staged);
     try {
       if (Number(copy.prepare("PRAGMA auto_vacuum").get()?.auto_vacuum ?? 0) !== 2)
         copy.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");

@@ -4,9 +4,11 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { BackupFile, RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
+import type { RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
+import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
-import { DAMAGED_MESSAGE, type Db } from "./db.js";
+import { backupDir, lastBackup } from "./backup-files.js";
+import { DAMAGED_ADVICE, DAMAGED_MESSAGE, type Db } from "./db.js";
 import { readLastCheck } from "./integrity.js";
 import { retentionOverview } from "./retention-overview.js";
 import { usedBytes } from "./size-cap.js";
@@ -17,12 +19,6 @@ export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
 export const UPGRADED_EVENT = "storage.upgraded";
-
-export const BACKUP_SUFFIX = ".mcpscope-backup";
-
-export function backupDir(dataDir: string): string {
-  return join(dataDir, "backups");
-}
 
 function size(path: string): number {
   try {
@@ -49,7 +45,32 @@ function treeBytes(dir: string): number {
   return total;
 }
 
-/** Rows and bytes per table, largest first; an index's pages count for its table. */
+/**
+ * What `read` returns, or `fallback` when it meets damaged pages: the rest of the answer still shows, with
+ * the check that found them.
+ */
+function unlessDamaged<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (DAMAGED_MESSAGE.test((error as Error).message)) return fallback;
+    throw error;
+  }
+}
+
+/** Bytes per table or index from dbstat; when a damaged b-tree stops the whole scan, object by object. */
+function objectBytes(db: Db, names: string[]): Array<{ name: string; bytes: number }> {
+  const all = "SELECT name, pgsize AS bytes FROM dbstat WHERE aggregate = TRUE";
+  const whole = unlessDamaged(() => db.prepare(all).all(), null);
+  if (whole) return whole.map((r) => ({ name: String(r.name), bytes: Number(r.bytes) }));
+  const one = db.prepare(`${all} AND name = ?`);
+  return names.map((name) => ({ name, bytes: unlessDamaged(() => Number(one.get(name)?.bytes ?? 0), 0) }));
+}
+
+/**
+ * Rows and bytes per table, largest first; an index's pages count for its table. Damaged pages make a
+ * table's rows null and leave its unreadable pages out of its bytes.
+ */
 export function tableUsage(db: Db): TableUsage[] {
   const owner = new Map<string, string>();
   for (const r of db
@@ -57,9 +78,9 @@ export function tableUsage(db: Db): TableUsage[] {
     .all())
     owner.set(String(r.name), String(r.tbl_name));
   const bytes = new Map<string, number>();
-  for (const r of db.prepare("SELECT name, pgsize FROM dbstat WHERE aggregate = TRUE").all()) {
-    const table = owner.get(String(r.name)) ?? String(r.name);
-    bytes.set(table, (bytes.get(table) ?? 0) + Number(r.pgsize));
+  for (const r of objectBytes(db, [...owner.keys()])) {
+    const table = owner.get(r.name) ?? r.name;
+    bytes.set(table, (bytes.get(table) ?? 0) + r.bytes);
   }
   const tables = db
     .prepare(
@@ -77,38 +98,42 @@ export function tableUsage(db: Db): TableUsage[] {
 }
 
 function rowCount(db: Db, table: string): number | null {
-  try {
-    return Number(db.prepare(`SELECT count(*) AS n FROM "${table.replace(/"/g, '""')}"`).get()?.n ?? 0);
-  } catch (error) {
-    // Damaged pages: the rest of the answer still shows, with the check that found them.
-    if (DAMAGED_MESSAGE.test((error as Error).message)) return null;
-    throw error;
-  }
+  return unlessDamaged(
+    () => Number(db.prepare(`SELECT count(*) AS n FROM "${table.replace(/"/g, '""')}"`).get()?.n ?? 0),
+    null,
+  );
 }
 
-export function lastBackup(dataDir: string): BackupFile | null {
-  const dir = backupDir(dataDir);
-  let newest: BackupFile | null = null;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return null;
+/** Oldest and newest time recorded, over the tables that can be read. */
+function timeSpan(db: Db): { oldest: number | null; newest: number | null } {
+  let oldest: number | null = null;
+  let newest: number | null = null;
+  for (const [table, column] of [
+    ["calls", "started_at"],
+    ["logs", "time"],
+    ["events", "time"],
+    ["resource_samples", "time"],
+  ]) {
+    const row = unlessDamaged(
+      () => db.prepare(`SELECT min(${column}) AS f, max(${column}) AS t FROM ${table}`).get(),
+      undefined,
+    );
+    if (row?.f == null || row.t == null) continue;
+    oldest = oldest === null ? Number(row.f) : Math.min(oldest, Number(row.f));
+    newest = newest === null ? Number(row.t) : Math.max(newest, Number(row.t));
   }
-  for (const name of names) {
-    if (!name.endsWith(BACKUP_SUFFIX)) continue;
-    const stat = statSync(join(dir, name), { throwIfNoEntry: false });
-    if (stat && (!newest || stat.mtimeMs > newest.time))
-      newest = { file: join(dir, name), time: stat.mtimeMs, bytes: stat.size };
-  }
-  return newest;
+  return { oldest, newest };
 }
 
 /** The newest recovery the engine reported (its event lives in the fresh database). */
 export function recoveryNotice(db: Db): RecoveryNotice | null {
-  const row = db
-    .prepare("SELECT id, time, details FROM events WHERE type = ? ORDER BY id DESC LIMIT 1")
-    .get(RECOVERED_EVENT);
+  const row = unlessDamaged(
+    () =>
+      db
+        .prepare("SELECT id, time, details FROM events WHERE type = ? ORDER BY id DESC LIMIT 1")
+        .get(RECOVERED_EVENT),
+    undefined,
+  );
   if (!row) return null;
   let details: { movedTo?: unknown; reason?: unknown } = {};
   try {
@@ -123,13 +148,31 @@ export function recoveryNotice(db: Db): RecoveryNotice | null {
 }
 
 function lastSizePrune(db: Db): { time: number; message: string } | null {
-  const row = db
-    .prepare("SELECT time, message FROM events WHERE type = ? ORDER BY id DESC LIMIT 1")
-    .get(SIZE_PRUNED_EVENT);
+  const row = unlessDamaged(
+    () =>
+      db
+        .prepare("SELECT time, message FROM events WHERE type = ? ORDER BY id DESC LIMIT 1")
+        .get(SIZE_PRUNED_EVENT),
+    undefined,
+  );
   return row ? { time: Number(row.time), message: String(row.message) } : null;
 }
 
+/** What `db info` and the Storage view show; damage that stops even that is one line with what to do. */
 export function storageInfo(db: Db, dataDir: string, schemaVersion: number): StorageInfo {
+  try {
+    return readStorageInfo(db, dataDir, schemaVersion);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!DAMAGED_MESSAGE.test(message)) throw error;
+    throw MonitoringError.storage(
+      `cannot read the database ${databasePath(dataDir)}: ${message}${DAMAGED_ADVICE}`,
+      error,
+    );
+  }
+}
+
+function readStorageInfo(db: Db, dataDir: string, schemaVersion: number): StorageInfo {
   const { settings } = readStorageSettings(dataDir);
   const path = databasePath(dataDir);
   const tables = tableUsage(db);
@@ -139,17 +182,7 @@ export function storageInfo(db: Db, dataDir: string, schemaVersion: number): Sto
   const freeBytes = Number(db.prepare("PRAGMA freelist_count").get()?.freelist_count ?? 0) * pageSize;
   const calls = tables.find((t) => t.name === "calls")?.rows ?? 0;
   const used = tables.reduce((n, t) => n + t.bytes, 0);
-  const span = db
-    .prepare(
-      `SELECT min(f) AS f, max(t) AS t FROM (
-         SELECT min(started_at) AS f, max(started_at) AS t FROM calls
-         UNION ALL SELECT min(time), max(time) FROM logs
-         UNION ALL SELECT min(time), max(time) FROM events
-         UNION ALL SELECT min(time), max(time) FROM resource_samples)`,
-    )
-    .get();
-  const oldest = span?.f == null ? null : Number(span.f);
-  const newest = span?.t == null ? null : Number(span.t);
+  const { oldest, newest } = timeSpan(db);
   const days = oldest !== null && newest !== null ? (newest - oldest) / DAY : 0;
   return {
     dataDir,

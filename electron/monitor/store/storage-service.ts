@@ -3,7 +3,7 @@
  * (a damaged database moved aside and reported); then retention, the size cap, backups and restore for the API
  * (sizes and integrity checks are store handlers: the CLI asks them too).
  */
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type {
   BackupListEntry,
@@ -20,7 +20,15 @@ import type { TrackedEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
 import { parseDuration } from "../time.js";
 import { VERSION } from "../version.js";
-import { backupFileName, createBackup } from "./backup.js";
+import { createBackup } from "./backup.js";
+import {
+  backupDir,
+  backupFileName,
+  lastBackup,
+  rememberBackup,
+  rotateScheduledBackups,
+  scheduledBackupName,
+} from "./backup-files.js";
 import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
@@ -30,15 +38,7 @@ import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import {
-  BACKUP_SUFFIX,
-  backupDir,
-  CHECK_FAILED_EVENT,
-  lastBackup,
-  RECOVERED_EVENT,
-  SIZE_PRUNED_EVENT,
-  UPGRADED_EVENT,
-} from "./storage-info.js";
+import { CHECK_FAILED_EVENT, RECOVERED_EVENT, SIZE_PRUNED_EVENT, UPGRADED_EVENT } from "./storage-info.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -166,6 +166,8 @@ export interface StorageServiceOptions {
   /** Reports an event (size pruning). */
   track?: (event: TrackedEvent) => void;
   warn?: (problem: string) => void;
+  /** Notes what the service did to files (a scheduled backup written, old ones deleted) in the engine's log. */
+  info?: (message: string, details: Record<string, unknown>) => void;
   /** How often retention, the size cap and space reclaim run (default 10 min; first pass after 1 min). */
   intervalMs?: number;
 }
@@ -227,18 +229,18 @@ export class StorageService {
     }
   }
 
-  /** A backup when the newest is older than the schedule says; then only the newest `keep` stay. */
+  /**
+   * A backup when the newest is older than the schedule says; then only the newest `keep` of the
+   * schedule's own files stay (backup-files.ts), each deletion noted in the engine's log.
+   */
   private async scheduledBackup(schedule: BackupSchedule, now: number): Promise<void> {
     if (schedule.everyMs === null || this.closed) return;
     const last = lastBackup(this.dataDir);
     if (last && now - last.time < schedule.everyMs) return;
-    await this.backup(now);
-    const dir = backupDir(this.dataDir);
-    const files = readdirSync(dir)
-      .filter((name) => name.endsWith(BACKUP_SUFFIX))
-      .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
-      .sort((a, b) => b.time - a.time);
-    for (const old of files.slice(schedule.keep)) rmSync(old.path, { force: true });
+    const written = await this.backup(now, scheduledBackupName(now));
+    this.options.info?.("scheduled backup written", { file: written.file, bytes: written.bytes });
+    for (const file of rotateScheduledBackups(this.dataDir, schedule.keep))
+      this.options.info?.(`scheduled backup rotation deleted ${file}`, { file, keep: schedule.keep });
   }
 
   /** Sets the backup schedule (from the app); an invalid duration is an answer, not a failure. */
@@ -331,22 +333,25 @@ export class StorageService {
   }
 
   /** Back up now: into `<dataDir>/backups/`; a second request while one runs shares it. */
-  backup(now = Date.now()): Promise<BackupResult> {
+  backup(now = Date.now(), name = backupFileName(now)): Promise<BackupResult> {
     if (this.backingUp) return this.backingUp;
     if (this.restoring)
       return Promise.reject(MonitoringError.input("a restore is under way; back up after it"));
     const dir = backupDir(this.dataDir);
     ensurePrivateDir(dir);
-    const file = join(dir, backupFileName(now));
+    const file = join(dir, name);
     this.backingUp = createBackup(this.db, file, { version: VERSION, now })
-      .then((m) => ({
-        file,
-        bytes: m.payloadBytes,
-        schemaVersion: m.schemaVersion,
-        rows: m.rows,
-        databaseBytes: m.databaseBytes,
-        sha256: m.sha256,
-      }))
+      .then((m) => {
+        rememberBackup(this.dataDir, { file, time: m.createdAt, bytes: m.payloadBytes });
+        return {
+          file,
+          bytes: m.payloadBytes,
+          schemaVersion: m.schemaVersion,
+          rows: m.rows,
+          databaseBytes: m.databaseBytes,
+          sha256: m.sha256,
+        };
+      })
       .finally(() => {
         this.backingUp = null;
       });

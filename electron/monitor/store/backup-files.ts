@@ -1,0 +1,118 @@
+/**
+ * Which backup files are whose. The schedule names its files `mcpscope-scheduled-<time>.mcpscope-backup`
+ * and its rotation deletes only those, oldest by the time in the name: `backups/` is also where a user
+ * puts a backup to restore in the app, and that file is theirs. The last backup written anywhere (the
+ * app, the schedule, `mcpscope backup FILE` outside `backups/`) is remembered in `last-backup.json`.
+ */
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { BackupFile } from "../../../shared/storage.js";
+import { readManifest } from "./backup.js";
+import { writePrivateFileSync } from "./private-files.js";
+
+export const BACKUP_SUFFIX = ".mcpscope-backup";
+
+export function backupDir(dataDir: string): string {
+  return join(dataDir, "backups");
+}
+
+const SCHEDULED_PREFIX = "mcpscope-scheduled-";
+const LAST_BACKUP = "last-backup.json";
+/** The time as it appears in a backup's name: ISO 8601 with `:` and `.` made `-` (file-name safe). */
+const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/;
+
+function stamp(now: number): string {
+  return new Date(now).toISOString().replace(/[:.]/g, "-");
+}
+
+/** Where Back up now and `storage.backup` put a backup taken at `now`. */
+export function backupFileName(now: number): string {
+  return `mcpscope-${stamp(now)}${BACKUP_SUFFIX}`;
+}
+
+/** The name of a backup the schedule takes at `now`. */
+export function scheduledBackupName(now: number): string {
+  return `${SCHEDULED_PREFIX}${stamp(now)}${BACKUP_SUFFIX}`;
+}
+
+function timeAfter(prefix: string, name: string): number | null {
+  if (!name.startsWith(prefix) || !name.endsWith(BACKUP_SUFFIX)) return null;
+  const match = STAMP.exec(name.slice(prefix.length, -BACKUP_SUFFIX.length));
+  if (!match) return null;
+  const time = Date.parse(`${match[1]}:${match[2]}:${match[3]}.${match[4]}Z`);
+  return Number.isNaN(time) ? null : time;
+}
+
+/** The time in a scheduled backup's name, or null when the name is not the schedule's. */
+export function scheduledBackupTime(name: string): number | null {
+  return timeAfter(SCHEDULED_PREFIX, name);
+}
+
+/**
+ * Deletes the schedule's own backups in `dataDir`'s `backups/` beyond the newest `keep` (by the time in
+ * their names). Returns the files deleted, for the log.
+ */
+export function rotateScheduledBackups(dataDir: string, keep: number): string[] {
+  const dir = backupDir(dataDir);
+  const scheduled = readdirSync(dir)
+    .map((name) => ({ path: join(dir, name), time: scheduledBackupTime(name) }))
+    .filter((file): file is { path: string; time: number } => file.time !== null)
+    .sort((a, b) => b.time - a.time);
+  const deleted: string[] = [];
+  for (const old of scheduled.slice(keep)) {
+    rmSync(old.path, { force: true });
+    deleted.push(old.path);
+  }
+  return deleted;
+}
+
+/** Remembers a backup just written (fails open: the backup itself is done). */
+export function rememberBackup(dataDir: string, backup: BackupFile): void {
+  try {
+    writePrivateFileSync(join(dataDir, LAST_BACKUP), JSON.stringify(backup));
+  } catch {}
+}
+
+function remembered(dataDir: string): BackupFile | null {
+  try {
+    const value = JSON.parse(readFileSync(join(dataDir, LAST_BACKUP), "utf8")) as Partial<BackupFile>;
+    if (typeof value.file !== "string" || typeof value.time !== "number") return null;
+    const stat = statSync(value.file, { throwIfNoEntry: false });
+    return stat?.isFile() ? { file: value.file, time: value.time, bytes: stat.size } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** When the backup at `path` was taken, from its manifest; null when it is not a readable backup. */
+function manifestTime(path: string): number | null {
+  try {
+    const { createdAt } = readManifest(path).manifest;
+    return typeof createdAt === "number" ? createdAt : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The newest backup: of the files in `backups/` (each dated by the time in mcpscope's own names or by its
+ * manifest, not by its mtime, which a copy may or may not keep) and the last one remembered wherever it was written, if it is still there.
+ */
+export function lastBackup(dataDir: string): BackupFile | null {
+  const dir = backupDir(dataDir);
+  let newest = remembered(dataDir);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith(BACKUP_SUFFIX));
+  } catch {}
+  for (const name of names) {
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    // mcpscope's own names carry the time they were taken: no need to read the file.
+    const taken = scheduledBackupTime(name) ?? timeAfter("mcpscope-", name) ?? manifestTime(path);
+    if (taken !== null && (!newest || taken > newest.time))
+      newest = { file: path, time: taken, bytes: stat.size };
+  }
+  return newest;
+}
