@@ -35,4 +35,6 @@ export interface EngineOptions {
   integrityCheck?: { delayMs?: number; everyMs?: number; now?: () => number };
   /** Told before migrations run at start on an existing database (`serve` says so on the terminal). */
   upgrading?: (from: number, to: number) => void;
+  /** Told when the database was found damaged at start and moved aside (`serve` says so on the terminal). */
+  recovered?: (recovery: { movedTo: string; reason: string }) => void;
 }

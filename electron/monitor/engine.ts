@@ -133,6 +133,7 @@ export async function createEngine(
   if (storageStart.recovery) {
     tracker.track(recoveryEvent(storageStart.recovery));
     logging.logger.error({ ...storageStart.recovery }, "damaged database moved aside");
+    options.recovered?.(storageStart.recovery);
     writer.flush();
   }
   // Retention of every other table, the size cap, space returned (store/storage-service.ts).

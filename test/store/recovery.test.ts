@@ -107,10 +107,18 @@ describe("a damaged database", () => {
     expect(stats.stderr.trim().split("\n")).toHaveLength(1);
     expect(stats.stderr).toMatch(/damaged: start the app or `mcpscope serve` to move it aside/);
 
-    const engine = await createEngine({ dataDir, inventory: false, alerts: false });
+    // What `serve` says on its terminal: told once, with where the damaged file went.
+    const told: { movedTo: string; reason: string }[] = [];
+    const engine = await createEngine({
+      dataDir,
+      inventory: false,
+      alerts: false,
+      recovered: (recovery) => told.push(recovery),
+    });
     try {
       const aside = readdirSync(dataDir).filter((f) => /^mcpscope\.db\.corrupt-[\dTZ-]+$/.test(f));
       expect(aside).toHaveLength(1);
+      expect(told.map((r) => r.movedTo)).toEqual([join(dataDir, aside[0] ?? "")]);
       expect(readFileSync(join(dataDir, aside[0] ?? "")).equals(garbage)).toBe(true);
       expect(await engine.invoke("storage.check", { full: true })).toMatchObject({ ok: true });
       const info = (await engine.invoke("storage.info", {})) as StorageInfo;
