@@ -141,6 +141,28 @@ describe("the engine starts and probes with the configured values", () => {
     expect((await engine.invoke("servers.stop", { id })) as object).toMatchObject({ ok: true });
   });
 
+  it("starts a server added by hand with the args as typed", async () => {
+    const server = join(ROOT, "test", "fixtures", "launch-log-server.mjs");
+    const added = (await engine.invoke("servers.add", {
+      name: "byhand",
+      transport: "stdio",
+      command: process.execPath,
+      args: [server, ...ARGS],
+      env: { LAUNCH_LOG: launchLog },
+    })) as { ok: boolean; message: string };
+    expect(added.ok, added.message).toBe(true);
+    const { id, args } = await entry("byhand");
+    expect(args.join(" ")).not.toContain(KEY);
+    const before = launches().length;
+    expect((await engine.invoke("servers.start", { id })) as object).toMatchObject({ ok: true });
+    await waitFor(
+      async () => ((await entry("byhand")).process?.state === "running" ? true : undefined),
+      20_000,
+    );
+    expect(launches().slice(before)).toEqual([ARGS]);
+    expect((await engine.invoke("servers.stop", { id })) as object).toMatchObject({ ok: true });
+  });
+
   it("probes a remote server with the key in its URL and the URL's password", async () => {
     const { id } = await entry("remsrv");
     const before = remote.seen.length;
