@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isLoopback } from "../../monitor/api/host-policy.js";
@@ -8,6 +8,7 @@ import { createEngine } from "../../monitor/engine.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
+import { ensurePrivateDir } from "../../monitor/store/private-files.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -55,7 +56,7 @@ export function serveToken(dataDir: string): string {
     if (/^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
   } catch {}
   const token = randomBytes(24).toString("base64url");
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;

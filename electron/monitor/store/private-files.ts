@@ -34,7 +34,7 @@ export function ensurePrivateFile(path: string): void {
  */
 const OWNED = [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
-  /^(settings\.json|servers\.json|instrumented\.json|alerts\.yaml|serve-token)$/,
+  /^(settings\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|serve-token)$/,
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
   /^(logs|backups|runtime|engines)$/,
 ];
