@@ -1,16 +1,21 @@
 /**
  * Owner-only data under the usual umask 022: a wrapper's first session creates the data dir 0700 and the
  * database, its -wal and -shm 0600; log files are 0600; an existing install with loose modes is tightened
- * when the engine starts.
+ * when the engine starts; instrumenting, the remote-proxy registry, hand-added servers and the serve
+ * token create a fresh data dir 0700 too.
  */
 import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveToken } from "../../electron/cli/commands/serve.js";
+import { addManualServer } from "../../electron/monitor/discovery/manual-servers.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { RotatingFile } from "../../electron/monitor/logs/rotating-file.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { updateRemoteProxies } from "../../electron/monitor/proxy-http/remote-proxies.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { startRaw } from "../fixtures/raw-client.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
 
 const SERVER = join(import.meta.dirname, "..", "fixtures", "misbehaving-server.mjs");
@@ -93,5 +98,39 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it("instrument, the remote-proxy registry, hand-added servers and the serve token create it 0700", async () => {
+    const home = join(dir.path, "home");
+    mkdirSync(join(home, ".cursor"), { recursive: true });
+    writeFileSync(
+      join(home, ".cursor", "mcp.json"),
+      JSON.stringify({ mcpServers: { files: { command: process.execPath, args: [SERVER] } } }),
+    );
+    const instrumented = join(dir.path, "by-instrument", "mcpscope");
+    const result = await cliInProcess([
+      "instrument",
+      "--client",
+      "cursor",
+      "--server",
+      "files",
+      "--home",
+      home,
+      "--data-dir",
+      instrumented,
+    ]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(mode(instrumented)).toBe(0o700);
+    expect(mode(join(dir.path, "by-instrument"))).toBe(0o700);
+    expect(mode(join(instrumented, "backups"))).toBe(0o700);
+    const proxies = join(dir.path, "by-proxies");
+    await updateRemoteProxies(proxies, () => []);
+    expect(mode(proxies)).toBe(0o700);
+    const manual = join(dir.path, "by-add");
+    await addManualServer(manual, { name: "mine", command: "true" });
+    expect(mode(manual)).toBe(0o700);
+    const served = join(dir.path, "by-serve");
+    serveToken(served);
+    expect(mode(served)).toBe(0o700);
   });
 });

@@ -31,13 +31,16 @@ export function stdioTarget(
     headers: {},
     instrumented: false,
   };
-  return { definition, rawEnv: env, rawHeaders: {} };
+  return { definition, rawCommand: command, rawArgs: args, rawUrl: null, rawEnv: env, rawHeaders: {} };
 }
 
 export function remoteTarget(name: string, url: string, headers: Record<string, string> = {}): ServerTarget {
   const target = stdioTarget(name, "", []);
   return {
     definition: { ...target.definition, transport: "http", command: null, url },
+    rawCommand: null,
+    rawArgs: [],
+    rawUrl: url,
     rawEnv: {},
     rawHeaders: headers,
   };

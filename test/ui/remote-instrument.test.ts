@@ -2,7 +2,8 @@
  * Instrumenting a remote server from the Servers view (browser mode, real Chromium): the confirmation
  * names the file and says the client then needs mcpscope running; the entry's URL is pointed at the
  * proxy `mcpscope serve`'s engine runs, through which the real SDK client reaches the real server and
- * its calls are recorded; Uninstrument restores the file byte for byte.
+ * its calls are recorded; the key in the URL's query is shown masked, in the message and the detail;
+ * Uninstrument restores the file byte for byte.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { tempDir, waitFor } from "../helpers/mcp.js";
 import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/remote-instrument.test.ts");
+
+const KEY = "sk-abcdefghijklmnopqrstuvwx";
 
 describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers view", () => {
   let browser: Browser;
@@ -37,7 +40,8 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     cleanups.push(data.cleanup);
     const cursorFile = join(home.path, ".cursor", "mcp.json");
     await mkdir(join(home.path, ".cursor"), { recursive: true });
-    const original = `{\n  "mcpServers": {\n    "remote": { "url": ${JSON.stringify(everything.url)} }\n  }\n}\n`;
+    const upstream = `${everything.url}?api_key=${KEY}`;
+    const original = `{\n  "mcpServers": {\n    "remote": { "url": ${JSON.stringify(upstream)} }\n  }\n}\n`;
     await writeFile(cursorFile, original);
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.path };
     delete env.MCPSCOPE_HOME;
@@ -56,19 +60,23 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     expect(await note.textContent()).toMatch(/Cursor then reaches the server only while mcpscope is running/);
     expect(await page.getByRole("dialog").textContent()).toContain(cursorFile);
     await page.getByTestId("confirm-ok").click();
+    const toast = page.getByTestId("toast").filter({ hasText: "now goes through mcpscope's proxy" });
+    await toast.waitFor({ state: "visible", timeout: 10_000 });
+    expect(await toast.textContent()).toMatch(/proxy at http:\/\/127\.0\.0\.1:\d+\/mcp\?api_key=\[masked:/);
 
     const url = await until(
       "the rewritten URL",
       async () => {
         const now = /"url": "([^"]+)"/.exec(await readFile(cursorFile, "utf8"))?.[1];
-        return now !== everything.url ? now : undefined;
+        return now !== upstream ? now : undefined;
       },
       10_000,
     );
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/mcp\\?api_key=${KEY}$`));
     expect(await readFile(cursorFile, "utf8")).toBe(
-      original.replace(JSON.stringify(everything.url), JSON.stringify(url)),
+      original.replace(JSON.stringify(upstream), JSON.stringify(url)),
     );
+    const masked = url.replace(KEY, "[masked:");
 
     // The client, as Cursor would after a restart: through the engine's proxy to the real server.
     const client = new Client({ name: "cursor-like", version: "1.0.0" });
@@ -91,10 +99,11 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     await detail.waitFor({ state: "visible", timeout: 5000 });
     await until(
       "the proxy's state",
-      async () => (await detail.textContent())?.includes(`running at ${url}`),
+      async () => (await detail.textContent())?.includes(`running at ${masked}`),
       10_000,
     );
-    expect(await detail.textContent()).toContain(everything.url); // shown as the server it relays to
+    expect(await detail.textContent()).toContain(`${everything.url}?api_key=[masked:`); // the server it relays to
+    expect(await page.content()).not.toContain(KEY);
     await page.getByTestId("nav-servers").click();
     await row.waitFor({ state: "visible", timeout: 5000 });
 

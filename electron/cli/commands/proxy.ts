@@ -1,3 +1,4 @@
+import { maskText } from "../../monitor/discovery/mask-config.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
@@ -103,7 +104,7 @@ export const proxyCommand: Command = {
         throw new MonitoringError("collection", `${host} is not an address of this machine`);
       throw error;
     }
-    io.stdout.write(`mcpscope proxy: ${proxy.url.href} → ${upstream.href}\n`);
+    io.stdout.write(`mcpscope proxy: ${maskText(proxy.url.href)} → ${maskText(upstream.href)}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isLoopback } from "../../monitor/api/host-policy.js";
@@ -9,7 +9,7 @@ import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
-import { writePrivateFileSync } from "../../monitor/store/private-files.js";
+import { ensurePrivateDir, writePrivateFileSync } from "../../monitor/store/private-files.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -57,7 +57,7 @@ export function serveToken(dataDir: string): string {
     if (/^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
   } catch {}
   const token = randomBytes(24).toString("base64url");
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   writePrivateFileSync(file, `${token}\n`);
   return token;
 }

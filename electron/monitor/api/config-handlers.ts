@@ -89,7 +89,16 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           backup,
         } = await instrumentRemote(found, { dataDir });
         if (status === "instrumented") await options.changed?.();
-        return { kind: "proxied", status, client, server, file: where, upstream, url, backup };
+        return {
+          kind: "proxied",
+          status,
+          client,
+          server,
+          file: where,
+          upstream: maskText(upstream),
+          url: maskText(url),
+          backup,
+        };
       }
       const result = await instrument(found, {
         dataDir,

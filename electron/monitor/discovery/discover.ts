@@ -167,6 +167,7 @@ async function withRemoteProxies(servers: DiscoveredServer[], dataDir: string): 
     return {
       ...server,
       definition: { ...server.definition, url: maskText(proxy.upstream), instrumented: true },
+      rawUrl: proxy.upstream,
     };
   });
 }

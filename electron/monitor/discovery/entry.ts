@@ -55,6 +55,9 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
   };
   return {
     definition,
+    rawCommand: fields.command,
+    rawArgs: fields.args,
+    rawUrl: fields.url,
     rawEnv: fields.env,
     rawHeaders: fields.headers,
     location: source.location,

@@ -3,11 +3,12 @@
  * holds the real env and header values needed to launch). Writes are atomic: a temp file, then rename.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { type DiscoveryWarning, TransportKindSchema } from "../../../shared/discovery.js";
 import { MonitoringError } from "../errors.js";
+import { ensurePrivateDir } from "../store/private-files.js";
 import { parseJsonc } from "./config-text.js";
 import { remoteTransport, toDiscovered } from "./entry.js";
 import type { DiscoveredServer } from "./types.js";
@@ -68,7 +69,7 @@ async function load(dataDir: string): Promise<ManualServer[]> {
 }
 
 async function save(dataDir: string, servers: ManualServer[]): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const target = manualServersPath(dataDir);
   const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {

@@ -15,7 +15,13 @@ export interface EntryLocation {
 
 export interface DiscoveredServer {
   definition: ServerDefinition;
-  /** Unmasked values: only ever used to launch the server, never stored or shown. */
+  /**
+   * Unmasked values: only ever used to launch or connect to the server, never stored or shown (the
+   * definition carries the masked command, args and URL for display).
+   */
+  rawCommand: string | null;
+  rawArgs: string[];
+  rawUrl: string | null;
   rawEnv: Record<string, string>;
   rawHeaders: Record<string, string>;
   /** null for servers added by hand. */

@@ -6,6 +6,7 @@
  */
 import type { CheckDocument, CheckInput } from "../../../shared/check.js";
 import type { ApiHandlers } from "../api/in-process.js";
+import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import type { Env } from "../shell-env.js";
@@ -84,15 +85,28 @@ function adHoc(options: CheckHandlerOptions, input: CheckInput): ServerTarget {
         transport: input.transport ?? "http",
         command: null,
         args: [],
-        url: input.url,
+        url: maskText(input.url),
       },
+      rawCommand: null,
+      rawArgs: [],
+      rawUrl: input.url,
       rawEnv: {},
       rawHeaders: input.headers ?? {},
     };
   }
   const [command = "", ...args] = input.command ?? [];
   return {
-    definition: { ...base, name: command, transport: "stdio", command, args, url: null },
+    definition: {
+      ...base,
+      name: maskText(command),
+      transport: "stdio",
+      command: maskText(command),
+      args: maskArgs(args),
+      url: null,
+    },
+    rawCommand: command,
+    rawArgs: args,
+    rawUrl: null,
     rawEnv: {},
     rawHeaders: {},
   };

@@ -4,10 +4,11 @@
  * which entries are only ever appended.
  */
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { MonitoringError } from "../errors.js";
+import { ensurePrivateDir } from "../store/private-files.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { acquireLock } from "./lock-file.js";
 
@@ -39,7 +40,7 @@ export async function backupConfig(
   now: Date = new Date(),
 ): Promise<BackupRecord> {
   const dir = join(dataDir, "backups", client);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   const stem = `${basename(file)}.${now.toISOString().replace(/:/g, "-")}`;
   let backup = "";
   for (let n = 0; ; n++) {

@@ -2,10 +2,11 @@
  * `<dataDir>/instrumented.json`: for each entry mcpscope wrapped, the entry's exact text before and after,
  * so that `uninstrument` can put the original back byte for byte. Mode 0600: entries hold env secrets.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { MonitoringError } from "../errors.js";
+import { ensurePrivateDir } from "../store/private-files.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { acquireLock } from "./lock-file.js";
 
@@ -68,7 +69,7 @@ export async function updateRecords(
   dataDir: string,
   change: (records: InstrumentRecord[]) => InstrumentRecord[],
 ): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const path = recordsPath(dataDir);
   const release = await acquireLock(path);
   try {

@@ -6,6 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { PRIVATE_DIR_MODE } from "../store/private-files.js";
 
 /** Files the CLI needs, relative to the install root: the bin script and the ESM bundles beside cli.mjs. */
 function cliFiles(root: string): string[] {
@@ -30,7 +31,7 @@ export function ensureStableCli(installRoot: string, dataDir: string, version: s
   const staging = `${target}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   for (const file of cliFiles(installRoot)) {
-    mkdirSync(dirname(join(staging, file)), { recursive: true });
+    mkdirSync(dirname(join(staging, file)), { recursive: true, mode: PRIVATE_DIR_MODE });
     copyFileSync(join(installRoot, file), join(staging, file));
   }
   try {

@@ -15,6 +15,7 @@ import {
 } from "../../../shared/servers.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { addManualServer, removeManualServer } from "../discovery/manual-servers.js";
+import { maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
 import { type DiscoveryWatcher, watchDiscovery } from "../discovery/watcher.js";
 import { MonitoringError } from "../errors.js";
@@ -124,8 +125,8 @@ export class InventoryService {
         proxy: proxy
           ? {
               state: proxy.state,
-              url: proxiedUrl(proxy.entry.upstream, proxy.entry.port),
-              error: proxy.state === "failed" ? proxy.error : null,
+              url: maskText(proxiedUrl(proxy.entry.upstream, proxy.entry.port)),
+              error: proxy.state === "failed" ? maskText(proxy.error) : null,
             }
           : null,
         server,
@@ -235,7 +236,7 @@ export class InventoryService {
       return { ok: true, message: `${result.server} was already instrumented` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${result.url}; ${result.client} reaches it only while mcpscope runs; restart ${result.client} to pick up the change`,
+      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${result.client} reaches it only while mcpscope runs; restart ${result.client} to pick up the change`,
     };
   }
 

@@ -4,7 +4,7 @@
  * working across restarts; the engine starts a proxy for each at start-up and follows the file as
  * `mcpscope instrument` / `uninstrument` change it.
  */
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
@@ -12,6 +12,7 @@ import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import { acquireLock } from "../instrument/lock-file.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { ensurePrivateDir } from "../store/private-files.js";
 import { type RunningProxy, startHttpProxy } from "./http-proxy.js";
 
 const RemoteProxySchema = z.object({
@@ -54,7 +55,7 @@ export async function updateRemoteProxies(
   dataDir: string,
   change: (entries: RemoteProxy[]) => RemoteProxy[],
 ): Promise<void> {
-  await mkdir(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const path = remoteProxiesPath(dataDir);
   const release = await acquireLock(path);
   try {

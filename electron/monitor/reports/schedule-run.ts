@@ -13,7 +13,7 @@ import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import type { Db } from "../store/db.js";
-import { PRIVATE_FILE_MODE } from "../store/private-files.js";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 import { iso, parseDuration } from "../time.js";
 import { type BuildOptions, buildReport } from "./build.js";
 import { renderReport } from "./render/index.js";
@@ -110,7 +110,7 @@ async function deliver(
         try {
           const file = await render(format);
           path = join(folder, `${schedule.name}-${file.filename}`);
-          await mkdir(folder, { recursive: true, mode: 0o700 });
+          await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
           await writeFileAtomic(path, Buffer.from(file.content, file.encoding), { mode: PRIVATE_FILE_MODE });
           written.push(path);
           destinations.push(folderDestination(path, null));

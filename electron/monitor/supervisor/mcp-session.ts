@@ -11,6 +11,7 @@ import {
 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { MonitoringError } from "../errors.js";
+import { maskString } from "../pipeline/mask.js";
 import { VERSION } from "../version.js";
 import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
 import { EraTransport, type PeerIdentity, type ProtocolEra } from "./era-transport.js";
@@ -187,7 +188,8 @@ export class McpSession {
     } else {
       message = `${step} failed: ${networkMessage(error)}`;
     }
-    return MonitoringError.collection(oneLine(message), error);
+    // Connecting uses the configured URL as is; an error quoting it must not show its key or password.
+    return MonitoringError.collection(maskString(oneLine(message)), error);
   }
 }
 

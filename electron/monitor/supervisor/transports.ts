@@ -10,12 +10,19 @@ import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/tran
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type Env, mergeLaunchEnv } from "../shell-env.js";
+import { splitUrlCredentials } from "../url-credentials.js";
 import { ChildProcessTransport, type SpawnFn } from "./child-transport.js";
 import type { Clock } from "./clock.js";
 import type { ProtocolEra } from "./era-transport.js";
 
-/** What launching or connecting needs from a discovered server (raw env and headers: never stored). */
-export type ServerTarget = Pick<DiscoveredServer, "definition" | "rawEnv" | "rawHeaders">;
+/**
+ * What launching or connecting needs from a discovered server: the definition names it in messages and
+ * records (masked); the raw command, args, URL, env and headers, never stored, are what is launched.
+ */
+export type ServerTarget = Pick<
+  DiscoveredServer,
+  "definition" | "rawCommand" | "rawArgs" | "rawUrl" | "rawEnv" | "rawHeaders"
+>;
 
 export interface TransportDeps {
   /** The environment servers are launched in (the login shell's); the server's env goes over it. */
@@ -33,10 +40,10 @@ export function createTransport(
 ): Transport {
   const def = target.definition;
   if (def.transport === "stdio") {
-    if (!def.command) throw MonitoringError.input(`server "${def.name}" has no command to run`);
+    if (!target.rawCommand) throw MonitoringError.input(`server "${def.name}" has no command to run`);
     return new ChildProcessTransport({
-      command: def.command,
-      args: def.args,
+      command: target.rawCommand,
+      args: target.rawArgs,
       env: mergeLaunchEnv(deps.env, target.rawEnv),
       cwd: def.cwd,
       spawn: deps.spawn,
@@ -44,14 +51,15 @@ export function createTransport(
       graceMs: deps.graceMs,
     });
   }
-  if (!def.url) throw MonitoringError.input(`server "${def.name}" has no URL to connect to`);
-  let url: URL;
+  if (!target.rawUrl) throw MonitoringError.input(`server "${def.name}" has no URL to connect to`);
+  let configured: URL;
   try {
-    url = new URL(def.url);
+    configured = new URL(target.rawUrl);
   } catch {
     throw MonitoringError.input(`server "${def.name}" has an invalid URL; expected http(s)://host/path`);
   }
-  const fetch = headerFetch(target.rawHeaders, era, deps.fetch);
+  const { url, headers } = splitUrlCredentials(configured, target.rawHeaders);
+  const fetch = headerFetch(headers, era, deps.fetch);
   return def.transport === "sse"
     ? new SSEClientTransport(url, { fetch })
     : new StreamableHTTPClientTransport(url, { fetch });
