@@ -107,11 +107,14 @@ export const BackupResultSchema = z.object({
 });
 export type BackupResult = z.infer<typeof BackupResultSchema>;
 
+/** The most scheduled backups kept (the oldest beyond the chosen count are deleted). */
+export const MAX_BACKUPS_KEPT = 100;
+
 export const BackupScheduleInputSchema = z
   .object({
     /** A duration (`1d`, `12h`), or null to turn scheduled backups off. */
     every: z.string().min(1).max(32).nullable(),
-    keep: z.number().int().min(1).max(100),
+    keep: z.number().int().min(1).max(MAX_BACKUPS_KEPT),
   })
   .strict();
 

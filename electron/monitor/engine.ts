@@ -57,7 +57,6 @@ import {
   startStorage,
   upgradeEvent,
 } from "./store/storage-service.js";
-import { closeLiveChildren } from "./supervisor/child-transport.js";
 import { VERSION } from "./version.js";
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
@@ -413,8 +412,6 @@ export async function createEngine(
       stopSettingsWatch();
       await remoteProxies?.close();
       await inventory?.close();
-      // A probe or a check still under way when the engine stops: its server goes with it.
-      await closeLiveChildren();
       writer.close();
       clearInterval(retentionTimer);
       await storage.close();

@@ -3,14 +3,16 @@
  * ignores SIGTERM and its stdin closing does not outlive a probe's close or a Ctrl-C on `mcpscope check`.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChildProcessTransport } from "../../electron/monitor/supervisor/child-transport.js";
 import { MCPSCOPE, ROOT, tempDir, waitFor } from "../helpers/mcp.js";
 
 const STUBBORN = join(ROOT, "test", "fixtures", "stubborn-process.mjs");
-const posix = process.platform !== "win32";
+/** The test reads a process's state from /proc: Linux only (macOS signals groups the same way). */
+const proc = existsSync("/proc/self/stat");
+if (!proc) console.warn("process-group.test: skipped, no /proc on this system to read process states from");
 
 /** Alive: present and not a zombie (a killed orphan waits for init to reap it). */
 function alive(pid: number): boolean {
@@ -48,7 +50,7 @@ async function shellWithStubbornChild(): Promise<{ args: string[]; pid: () => Pr
   return { args: ["-c", `"${process.execPath}" "${STUBBORN}" "${pidFile}"; true`], pid };
 }
 
-describe.skipIf(!posix)("a server's own children", () => {
+describe.skipIf(!proc)("a server's own children", () => {
   it("are stopped with it when its transport closes", async () => {
     const { args, pid } = await shellWithStubbornChild();
     const transport = new ChildProcessTransport({
@@ -83,5 +85,22 @@ describe.skipIf(!posix)("a server's own children", () => {
     check.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(alive(child)).toBe(false);
+  });
+
+  it("go also on a second Ctrl-C, or on SIGHUP when the terminal closes", async () => {
+    for (const signals of [["SIGINT", "SIGINT"], ["SIGHUP"]] as const) {
+      const { args, pid } = await shellWithStubbornChild();
+      const dataDir = await tempDir();
+      const check = spawn(
+        process.execPath,
+        [MCPSCOPE, "check", "--data-dir", dataDir.path, "--timeout", "60s", "--", "/bin/sh", ...args],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      const exited = new Promise<number | null>((resolve) => check.once("exit", (code) => resolve(code)));
+      const child = await pid();
+      for (const signal of signals) check.kill(signal);
+      expect(await exited).toBe(signals[0] === "SIGHUP" ? 129 : 130);
+      await waitFor(() => !alive(child));
+    }
   });
 });

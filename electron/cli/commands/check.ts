@@ -1,8 +1,10 @@
 import type { CheckDocument, CheckInput } from "../../../shared/check.js";
+import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { Command } from "../io.js";
+import type { CliIo, Command } from "../io.js";
+import { onStopSignals } from "../stop-signals.js";
 import { formatMs } from "../table.js";
 import { HOME_FLAG } from "./instrument.js";
 
@@ -79,39 +81,26 @@ export const checkCommand: Command = {
         slow: flagString(args, "slow") ?? "2s",
       }),
     );
-    const interrupt = whenInterrupted();
-    const doc = await Promise.race([checked, interrupt.code]).finally(interrupt.off);
-    if (typeof doc === "number") {
-      // The server leads a process group of its own, out of the terminal's reach: it is stopped here.
-      const { closeLiveChildren } = await import("../../monitor/supervisor/child-transport.js");
-      await closeLiveChildren();
-      return doc;
+    const stop = onStopSignals();
+    try {
+      const doc = await Promise.race([checked, stop.code]);
+      if (typeof doc === "number") {
+        await closeLiveChildren();
+        return doc;
+      }
+      return report(doc, args.flags.json === true, io);
+    } finally {
+      stop.off();
     }
-    if (args.flags.json) {
-      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    } else if (doc.status === "down") {
-      io.stderr.write(`mcpscope check: ${doc.error}\n`);
-    } else {
-      io.stdout.write(renderCheck(doc));
-    }
-    return doc.healthy ? 0 : 1;
   },
 };
 
-/** Ctrl-C or SIGTERM: resolves with the shell's exit code for it (128 + the signal's number). */
-function whenInterrupted(): { code: Promise<number>; off: () => void } {
-  let off = () => {};
-  const code = new Promise<number>((resolve) => {
-    const onInt = () => resolve(130);
-    const onTerm = () => resolve(143);
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-    off = () => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-    };
-  });
-  return { code, off };
+/** Prints what the check found; the exit code: 0 healthy, 1 not. */
+function report(doc: CheckDocument, json: boolean, io: CliIo): number {
+  if (json) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else if (doc.status === "down") io.stderr.write(`mcpscope check: ${doc.error}\n`);
+  else io.stdout.write(renderCheck(doc));
+  return doc.healthy ? 0 : 1;
 }
 
 /** `--header K: V` may repeat, which the shared parser does not allow; take them out first. */

@@ -10,9 +10,11 @@ import { resolveDataDir } from "../../monitor/paths.js";
 import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../../monitor/store/private-files.js";
+import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { onStopSignals } from "../stop-signals.js";
 
 const FLAGS: FlagSpecs = {
   listen: {
@@ -133,13 +135,16 @@ export const serveCommand: Command = {
     io.stdout.write(
       `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${join(dataDir, "serve-token")})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    await server.close();
-    await engine.close();
+    const stop = onStopSignals();
+    await stop.code;
+    try {
+      await server.close();
+      await engine.close();
+      // A probe still under way: its server goes too, rather than outlive the engine in its own group.
+      await closeLiveChildren();
+    } finally {
+      stop.off();
+    }
     return 0;
   },
 };

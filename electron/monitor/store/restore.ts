@@ -67,7 +67,7 @@ function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener
   } catch (error) {
     const why = (error as Error).message.replace(`cannot use the database ${staged}: `, "");
     throw MonitoringError.storage(
-      `restore refused: the database in ${file} cannot be upgraded to schema ${SCHEMA_VERSION} (${why}); nothing was changed`,
+      `restore refused: the database in ${file} cannot be opened and upgraded to schema ${SCHEMA_VERSION} (${why}); nothing was changed`,
       error,
     );
   }

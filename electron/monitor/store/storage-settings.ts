@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { StorageRetentionKind, StorageSettingInput } from "../../../shared/storage.js";
+import { MAX_BACKUPS_KEPT, type StorageRetentionKind, type StorageSettingInput } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import { parseByteSize, settingsPath } from "../logs/log-settings.js";
@@ -47,7 +47,6 @@ export interface BackupSchedule {
 }
 
 export const DEFAULT_BACKUP_SCHEDULE: BackupSchedule = { everyMs: null, keep: 7 };
-export const MAX_BACKUPS_KEPT = 100;
 
 export interface StorageSettings {
   retention: StorageRetention;

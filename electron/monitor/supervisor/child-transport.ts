@@ -52,6 +52,22 @@ export async function closeLiveChildren(): Promise<void> {
   await Promise.all([...live].map((transport) => transport.close()));
 }
 
+/** SIGKILL, at once, to every server this process launched that is still running (and its group). */
+export function killLiveChildren(): void {
+  for (const transport of live) transport.kill("SIGKILL");
+}
+
+let killedAtExit = false;
+/**
+ * Out of the terminal's reach in their own groups, servers still running when this process exits
+ * (whatever way it exits short of a signal it cannot catch) are killed with it.
+ */
+function killLiveChildrenAtExit(): void {
+  if (killedAtExit) return;
+  killedAtExit = true;
+  process.on("exit", killLiveChildren);
+}
+
 export class ChildProcessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -74,6 +90,8 @@ export class ChildProcessTransport implements Transport {
    * injected one may hand back a stand-in whose pid names no process of ours.
    */
   private readonly group: boolean;
+  /** The group had no member left at the last signal: its id may be another group's by now. */
+  private groupGone = false;
 
   constructor(private readonly options: ChildTransportOptions) {
     this.clock = options.clock ?? systemClock();
@@ -102,6 +120,7 @@ export class ChildProcessTransport implements Transport {
     });
     this.child = child;
     live.add(this);
+    if (this.group) killLiveChildrenAtExit();
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", () => {
         this.spawned = true;
@@ -170,12 +189,13 @@ export class ChildProcessTransport implements Transport {
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
     const child = this.child;
     if (!child) return;
-    if (this.group && child.pid !== undefined) {
+    if (this.group && !this.groupGone && child.pid !== undefined) {
       try {
         process.kill(-child.pid, signal);
         return;
       } catch {
         // The group is gone (every member exited): only the child itself may be left to signal.
+        this.groupGone = true;
       }
     }
     if (!this.exitInfo) child.kill(signal);

@@ -156,7 +156,7 @@ const MAX_WANT = 180;
  * proportion to how much more each column's longest text wants. Only a table with more words than the page
  * can hold side by side is squeezed below that.
  */
-function columnWidths(
+export function columnWidths(
   doc: PDFKit.PDFDocument,
   size: number,
   columns: Table["columns"],
@@ -171,8 +171,11 @@ function columnWidths(
       .widthOfString(text);
   const widestWord = (text: string, bold: boolean) =>
     Math.max(0, ...text.split(/\s+/).map((word) => measure(word, bold)));
-  const least = header.map(
-    (name, i) =>
+  // A word wider than a column may ever ask for (a long URL or path) wraps inside itself rather than
+  // squeeze every other column below its own words.
+  const least = header.map((name, i) =>
+    Math.min(
+      MAX_WANT,
       Math.max(
         widestWord(name, true),
         ...rows.map((row) =>
@@ -181,6 +184,7 @@ function columnWidths(
             : measure(row[i] ?? "", false),
         ),
       ) + CELL_PAD,
+    ),
   );
   const want = header.map((name, i) =>
     Math.max(

@@ -1,0 +1,44 @@
+/**
+ * How a command that launched servers stops on a signal. The servers lead process groups of their own,
+ * out of the terminal's reach, so the command stops them itself: the first SIGINT, SIGTERM or SIGHUP asks
+ * it to stop (it closes them gracefully); a second one kills them at once and exits, as a second Ctrl-C
+ * is meant to.
+ */
+import { killLiveChildren } from "../monitor/supervisor/child-transport.js";
+
+const CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof CODES;
+
+export interface StopSignals {
+  /** Resolves with the shell's exit code (128 + the signal's number) for the first signal. */
+  code: Promise<number>;
+  /** No longer listens (the command is done). */
+  off(): void;
+}
+
+export function onStopSignals(): StopSignals {
+  let first: number | null = null;
+  let resolveCode: (code: number) => void = () => {};
+  const code = new Promise<number>((resolve) => {
+    resolveCode = resolve;
+  });
+  const handlers = (Object.keys(CODES) as StopSignal[]).map((signal) => {
+    const handler = () => {
+      if (first === null) {
+        first = CODES[signal];
+        resolveCode(first);
+        return;
+      }
+      killLiveChildren();
+      process.exit(first);
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return {
+    code,
+    off: () => {
+      for (const off of handlers) off();
+    },
+  };
+}
