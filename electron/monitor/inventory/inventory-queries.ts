@@ -1,8 +1,8 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
-import type { CheckStatus, ServerDetail } from "../../../shared/servers.js";
+import type { CheckStatus, SeenServerDetail, ServerDetail } from "../../../shared/servers.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { answeredSince, listCalls } from "../store/queries.js";
+import { answeredSince, listCalls, listServers } from "../store/queries.js";
 import { iso } from "../time.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -90,10 +90,13 @@ export function latestChecks(db: Db): Map<string, LastCheck> {
   return out;
 }
 
-/** One server's history for the detail view (bounded lists). */
+/** How far back a server's detail reads its health checks and resource samples. */
+export const DETAIL_HISTORY_MS = 24 * 3_600_000;
+
+/** One server's history for the detail view (bounded lists); a null id: one known by name only. */
 export function serverHistory(
   db: Db,
-  id: string,
+  id: string | null,
   name: string,
   sinceMs: number,
 ): Omit<ServerDetail, "server"> {
@@ -145,6 +148,18 @@ export function serverHistory(
     stderr,
     calls: listCalls(db, { server: name, limit: 50 }),
   };
+}
+
+/** A server seen only in recorded traffic, by name: its summary and its recorded history (null: none). */
+export function seenServerDetail(
+  db: Db,
+  name: string,
+  sinceMs = Date.now() - DETAIL_HISTORY_MS,
+): SeenServerDetail | null {
+  const server = listServers(db).find((s) => s.name === name);
+  if (!server) return null;
+  const { health: _health, ...history } = serverHistory(db, null, name, sinceMs);
+  return { server, ...history };
 }
 
 /**
