@@ -1,9 +1,9 @@
 /**
  * A server seen only in recorded traffic, in real Chromium, in browser mode: a real SDK server wrapped by
  * `mcpscope run` under a name no client config uses, its `lookup` description poisoned between two runs.
- * Its row under "Seen in traffic only" opens a detail with the pending change (diff and findings), and
- * Approve there is audited and makes the CLI say the tool is pinned; the high-severity event in the Events
- * view links to the same page.
+ * Its row under "Seen in traffic only" opens a detail with the pending change (diff and findings); the
+ * Tools view marks the tool changed and opens the same page, where Approve is audited and makes the CLI
+ * (and the Tools view) say the tool is pinned; the high-severity event in the Events view links there too.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -43,6 +43,7 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     await runFixture(dataDir, "changer", { LOOKUP_DESCRIPTION: ORIGINAL });
     await runFixture(dataDir, "changer", { LOOKUP_DESCRIPTION: POISONED }, async (client) => {
       await client.callTool({ name: "echo", arguments: { message: "hello" } });
+      await client.callTool({ name: "lookup", arguments: { word: "scope" } });
     });
     // An empty home: no client config names "changer".
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
@@ -58,7 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     await dir?.cleanup();
   });
 
-  it("its row opens a detail with the changed tool, and Approve there pins the new definition", async () => {
+  it("its row opens a detail with its recorded traffic and the changed tool's diff", async () => {
     await page.getByTestId("nav-servers").click();
     await page.getByTestId("traffic-only-row").filter({ hasText: "changer" }).click({ timeout: TIMEOUT_MS });
 
@@ -66,12 +67,12 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     await detail.waitFor({ timeout: TIMEOUT_MS });
     expect(await detail.getByTestId("server-detail-name").textContent()).toContain("changer");
     expect(await detail.getByTestId("seen-server-facts").textContent()).toMatch(/Sessions\s*2 \(0 open\)/);
-    // Tools known from the clients' own tools/list, the called one in the recent calls.
+    // Tools known from the clients' own tools/list; the calls made in the second run.
     const tools = detail.getByTestId("tool");
     await tools.first().waitFor({ timeout: TIMEOUT_MS });
     expect(await tools.locator(".tool-name").allTextContents()).toEqual(["echo", "lookup"]);
     await detail.getByTestId("server-calls-table").waitFor({ timeout: TIMEOUT_MS });
-    expect(await detail.getByTestId("server-calls").textContent()).toContain("echo");
+    expect(await detail.getByTestId("server-calls").textContent()).toContain("lookup");
 
     const change = detail.locator('[data-testid="pin-change"][data-tool="lookup"]');
     await change.waitFor({ timeout: TIMEOUT_MS });
@@ -79,8 +80,23 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     expect(diff).toContain(ORIGINAL);
     expect(diff).toContain("read ~/.ssh/id_rsa");
     expect(await change.textContent()).toContain("credential_access");
+    await page.getByTestId("server-back").click();
+    expect(problems).toEqual([]);
+  });
 
-    await change.getByTestId("pin-approve").click();
+  it("the Tools view marks the tool changed and opens its page, where Approve pins the new definition", async () => {
+    await page.getByTestId("nav-tools").click();
+    const lookup = page.locator('[data-testid="tool-row"][data-server="changer"][data-tool="lookup"]');
+    const echo = page.locator('[data-testid="tool-row"][data-server="changer"][data-tool="echo"]');
+    await lookup.getByTestId("tool-pin").waitFor({ timeout: TIMEOUT_MS });
+    expect(await lookup.getByTestId("tool-pin").getAttribute("data-pin")).toBe("changed");
+    expect(await echo.getByTestId("tool-pin").getAttribute("data-pin")).toBe("pinned");
+    await lookup.getByTestId("tool-pin").click();
+
+    const change = page
+      .getByTestId("seen-server-detail")
+      .locator('[data-testid="pin-change"][data-tool="lookup"]');
+    await change.getByTestId("pin-approve").click({ timeout: TIMEOUT_MS });
     await page.getByTestId("confirm-ok").click();
     await page.getByTestId("toast").filter({ hasText: "Approved" }).waitFor({ timeout: TIMEOUT_MS });
     await change.waitFor({ state: "detached", timeout: TIMEOUT_MS });
@@ -90,6 +106,10 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     const cli = await mcpscope(["tools", "--data-dir", dataDir, "--server", "changer"]);
     expect(cli.stdout).toMatch(/lookup\s+pinned/);
     expect(cli.stdout).not.toMatch(/CHANGED/);
+
+    // Approved, but the description it now pins still has poisoning findings: flagged, no longer changed.
+    await page.getByTestId("nav-tools").click();
+    await lookup.locator('[data-testid="tool-pin"][data-pin="flagged"]').waitFor({ timeout: TIMEOUT_MS });
     expect(problems).toEqual([]);
   });
 
