@@ -143,8 +143,8 @@ export const ServerDetailSchema = z.object({
   resources: z.array(ResourcePointSchema),
   tools: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
   /**
-   * `probe`: the last `tools/list` of a probe. `recorded`: no probe listed any, so the tools pinned from
-   * the clients' own `tools/list` through the wrapper and those seen called.
+   * `probe`: the last `tools/list` of a probe. `recorded`: no probe listed any, so the tools of the
+   * clients' last `tools/list` through the wrapper (a changed one as listed now) and those seen called.
    */
   toolsSource: z.enum(["probe", "recorded"]),
   stderr: z.array(z.object({ time: z.string(), level: z.string(), message: z.string() })),

@@ -71,6 +71,8 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     const tools = detail.getByTestId("tool");
     await tools.first().waitFor({ timeout: TIMEOUT_MS });
     expect(await tools.locator(".tool-name").allTextContents()).toEqual(["echo", "lookup"]);
+    // As the server lists it now, not as it was pinned.
+    expect(await tools.filter({ hasText: "lookup" }).textContent()).toContain("read ~/.ssh/id_rsa");
     await detail.getByTestId("server-calls-table").waitFor({ timeout: TIMEOUT_MS });
     expect(await detail.getByTestId("server-calls").textContent()).toContain("lookup");
 

@@ -163,13 +163,17 @@ export function seenServerDetail(
 }
 
 /**
- * A server no probe has listed still has tools mcpscope knows: those pinned from the `tools/list` its
- * clients made through the wrapper, and those it saw called (names only, from the last 7 days).
+ * A server no probe has listed still has tools mcpscope knows: those from the last `tools/list` its
+ * clients made through the wrapper (pinned, or pending approval), and those it saw called (names only,
+ * from the last 7 days).
  */
 function knownTools(db: Db, name: string): Array<{ name: string; description: string | null }> {
   const tools = new Map<string, string | null>();
+  // A changed tool as the server lists it now (its pin panel shows the pinned one beside it).
   const pins = db
-    .prepare("SELECT tool, definition FROM tool_pins WHERE server = ? AND status != 'removed'")
+    .prepare(
+      "SELECT tool, coalesce(pending_definition, definition) AS definition FROM tool_pins WHERE server = ? AND status != 'removed'",
+    )
     .all(name);
   for (const pin of pins) tools.set(String(pin.tool), describedIn(str(pin.definition)));
   // Tools called: from the rollup series (one row per tool and outcome, however many calls), and the
