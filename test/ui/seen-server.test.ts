@@ -9,6 +9,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { mcpscope, tempDir } from "../helpers/mcp.js";
 import { readEvents, runFixture } from "../security/helpers.js";
 import {
@@ -45,6 +47,14 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
       await client.callTool({ name: "echo", arguments: { message: "hello" } });
       await client.callTool({ name: "lookup", arguments: { word: "scope" } });
     });
+    // Two samples of the wrapped process tree, as the engine's sampler stores them for a live wrapper.
+    const db = openDb(databasePath(dataDir));
+    const insert = db.prepare(
+      "INSERT INTO resource_samples (time, server_id, server, pid, cpu_pct, rss_bytes, process_count) VALUES (?, NULL, 'changer', 4242, ?, ?, 2)",
+    );
+    insert.run(Date.now() - 30_000, 1.5, 40_000_000);
+    insert.run(Date.now() - 15_000, 2.5, 42_000_000);
+    db.close();
     // An empty home: no client config names "changer".
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     delete env.MCPSCOPE_HOME;
@@ -73,6 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     expect(await tools.locator(".tool-name").allTextContents()).toEqual(["echo", "lookup"]);
     // As the server lists it now, not as it was pinned.
     expect(await tools.filter({ hasText: "lookup" }).textContent()).toContain("read ~/.ssh/id_rsa");
+    await detail.getByTestId("server-resources").locator("canvas").first().waitFor({ timeout: TIMEOUT_MS });
     await detail.getByTestId("server-calls-table").waitFor({ timeout: TIMEOUT_MS });
     expect(await detail.getByTestId("server-calls").textContent()).toContain("lookup");
 
