@@ -14,8 +14,8 @@ export type ViewId =
 
 /**
  * Which view is showing, which server's detail (within the Servers view: a configured one by id, or one
- * seen only in recorded traffic by name) is open, which session's
- * timeline (within the Events view) is open, and which alert the Alerts view is asked to open.
+ * seen only in recorded traffic by name) is open, which session's timeline (within the Events view) is
+ * open, and which alert the Alerts view is asked to open.
  */
 export const useNavigationStore = defineStore("navigation", () => {
   const view = ref<ViewId>("overview");
