@@ -70,6 +70,8 @@ import {
   InstrumentEntryResultSchema,
   InstrumentedEntrySchema,
   InventorySchema,
+  SeenServerDetailSchema,
+  SeenServerInputSchema,
   ServerDetailSchema,
   ServerIdInputSchema,
   UndoInstrumentInputSchema,
@@ -124,6 +126,8 @@ export const API_METHODS = {
   },
   "servers.inventory": { input: Empty, output: InventorySchema },
   "servers.detail": { input: ServerIdInputSchema, output: ServerDetailSchema.nullable() },
+  /** A server seen only in recorded traffic, by name: its sessions, tools, stderr and calls (null: none). */
+  "servers.seen": { input: SeenServerInputSchema, output: SeenServerDetailSchema.nullable() },
   "servers.start": { input: ServerIdInputSchema, output: ActionResultSchema },
   "servers.stop": { input: ServerIdInputSchema, output: ActionResultSchema },
   "servers.restart": { input: ServerIdInputSchema, output: ActionResultSchema },

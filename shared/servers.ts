@@ -9,7 +9,7 @@ import {
   ServerDefinitionSchema,
   TransportKindSchema,
 } from "./discovery.js";
-import { CallSummarySchema } from "./domain.js";
+import { CallSummarySchema, ServerSummarySchema } from "./domain.js";
 
 /**
  * A server that answered a call recorded through `mcpscope run` within this window is `active`: real
@@ -143,14 +143,25 @@ export const ServerDetailSchema = z.object({
   resources: z.array(ResourcePointSchema),
   tools: z.array(z.object({ name: z.string(), description: z.string().nullable() })),
   /**
-   * `probe`: the last `tools/list` of a probe. `recorded`: no probe listed any, so the tools pinned from
-   * the clients' own `tools/list` through the wrapper and those seen called.
+   * `probe`: the last `tools/list` of a probe. `recorded`: no probe listed any, so the tools of the
+   * clients' last `tools/list` through the wrapper (a changed one as listed now) and those seen called.
    */
   toolsSource: z.enum(["probe", "recorded"]),
   stderr: z.array(z.object({ time: z.string(), level: z.string(), message: z.string() })),
   calls: z.array(CallSummarySchema),
 });
 export type ServerDetail = z.infer<typeof ServerDetailSchema>;
+
+/**
+ * A server seen only in recorded traffic (`mcpscope run` under a name no client config uses, or
+ * `mcpscope proxy`): no config entry and no probes, so its recorded summary and what the detail of a
+ * configured server shows from traffic, looked up by name.
+ */
+export const SeenServerDetailSchema = ServerDetailSchema.omit({ server: true, health: true }).extend({
+  server: ServerSummarySchema,
+});
+export type SeenServerDetail = z.infer<typeof SeenServerDetailSchema>;
+export const SeenServerInputSchema = z.object({ name: z.string().min(1).max(500) }).strict();
 
 export const ServerIdInputSchema = z.object({ id: z.string().min(1).max(2000) }).strict();
 

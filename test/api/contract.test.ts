@@ -26,6 +26,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "calls.get": [{}, { id: "1" }, { id: 0 }, { id: 1.5 }],
   "calls.details": [{ limit: 0 }, { outcome: "maybe" }, { since: 3 }, { extra: 1 }],
   "servers.recorded": [{ all: true }, "x"],
+  "servers.seen": [{}, { name: "" }, { name: 3 }, { name: "x", id: "y" }],
   "audit.verify": [{ repair: true }],
   "audit.export": [{ after: -1 }, { limit: 0 }, { limit: 5000 }, { since: 5 }, { format: "csv" }],
   "instrument.records": [{ client: "cursor" }],
@@ -145,6 +146,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "calls.details": { limit: 20 },
   "servers.inventory": {},
   "servers.detail": { id: "no-such-server" },
+  "servers.seen": { name: "srv-0" },
   "logs.search": {},
   "logs.patterns": { since: "24h" },
   "logs.tail": { after: 0 },
@@ -177,6 +179,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
 const SEEDED = [
   "servers.list",
   "servers.recorded",
+  "servers.seen",
   "stats.get",
   "calls.list",
   "calls.get",

@@ -53,7 +53,14 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     expect(aside).toBeDefined();
     const banner = page.getByTestId("recovery-banner");
     await banner.waitFor({ timeout: 15_000 });
-    expect(await banner.textContent()).toContain(join(dataDir, aside ?? ""));
+    const text = (await banner.textContent()) ?? "";
+    expect(text).toContain(join(dataDir, aside ?? ""));
+    // `mcpscope restore` refuses while this engine runs: the banner sends the user to the Storage view's
+    // Restore…, and names the command only for when the app is stopped.
+    expect(text).toMatch(/use Restore… in the\s+Storage view/);
+    expect(text).toMatch(/with the app and mcpscope serve stopped, mcpscope restore FILE/);
+    await page.getByTestId("recovery-storage").click();
+    await page.getByTestId("backup-now").waitFor({ timeout: 15_000 });
     await page.getByTestId("recovery-dismiss").click();
     await banner.waitFor({ state: "detached" });
     await page.reload();

@@ -4,6 +4,7 @@
  * store handlers serve the same functions in process (the CLI, and the engine when no worker can start).
  */
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
+import { seenServerDetail } from "../inventory/inventory-queries.js";
 import { metricsSeries } from "../metrics/series.js";
 import { listPins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
@@ -23,6 +24,7 @@ import type { ApiHandlers } from "./in-process.js";
 export const READ_METHODS = [
   "servers.list",
   "servers.recorded",
+  "servers.seen",
   "stats.get",
   "calls.list",
   "calls.get",
@@ -53,6 +55,7 @@ export function readHandlers(db: Db): Pick<ApiHandlers, ReadMethod> {
   return {
     "servers.list": () => listServers(db),
     "servers.recorded": () => recordedServerNames(db),
+    "servers.seen": (input) => seenServerDetail(db, input.name),
     "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
     "calls.list": (input) => listCalls(db, input),
     "calls.get": (input) => getCall(db, input.id),

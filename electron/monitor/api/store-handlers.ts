@@ -22,6 +22,7 @@ import { readHandlers } from "./read-handlers.js";
 export type StoreMethod =
   | "servers.list"
   | "servers.recorded"
+  | "servers.seen"
   | "stats.get"
   | "calls.list"
   | "calls.get"

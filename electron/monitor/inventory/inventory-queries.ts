@@ -1,8 +1,8 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
-import type { CheckStatus, ServerDetail } from "../../../shared/servers.js";
+import type { CheckStatus, SeenServerDetail, ServerDetail } from "../../../shared/servers.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { answeredSince, listCalls } from "../store/queries.js";
+import { answeredSince, listCalls, listServers } from "../store/queries.js";
 import { iso } from "../time.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -90,10 +90,13 @@ export function latestChecks(db: Db): Map<string, LastCheck> {
   return out;
 }
 
-/** One server's history for the detail view (bounded lists). */
+/** How far back a server's detail reads its health checks and resource samples. */
+export const DETAIL_HISTORY_MS = 24 * 3_600_000;
+
+/** One server's history for the detail view (bounded lists); a null id: one known by name only. */
 export function serverHistory(
   db: Db,
-  id: string,
+  id: string | null,
   name: string,
   sinceMs: number,
 ): Omit<ServerDetail, "server"> {
@@ -147,14 +150,30 @@ export function serverHistory(
   };
 }
 
+/** A server seen only in recorded traffic, by name: its summary and its recorded history (null: none). */
+export function seenServerDetail(
+  db: Db,
+  name: string,
+  sinceMs = Date.now() - DETAIL_HISTORY_MS,
+): SeenServerDetail | null {
+  const server = listServers(db).find((s) => s.name === name);
+  if (!server) return null;
+  const { health: _health, ...history } = serverHistory(db, null, name, sinceMs);
+  return { server, ...history };
+}
+
 /**
- * A server no probe has listed still has tools mcpscope knows: those pinned from the `tools/list` its
- * clients made through the wrapper, and those it saw called (names only, from the last 7 days).
+ * A server no probe has listed still has tools mcpscope knows: those from the last `tools/list` its
+ * clients made through the wrapper (pinned, or pending approval), and those it saw called (names only,
+ * from the last 7 days).
  */
 function knownTools(db: Db, name: string): Array<{ name: string; description: string | null }> {
   const tools = new Map<string, string | null>();
+  // A changed tool as the server lists it now (its pin panel shows the pinned one beside it).
   const pins = db
-    .prepare("SELECT tool, definition FROM tool_pins WHERE server = ? AND status != 'removed'")
+    .prepare(
+      "SELECT tool, coalesce(pending_definition, definition) AS definition FROM tool_pins WHERE server = ? AND status != 'removed'",
+    )
     .all(name);
   for (const pin of pins) tools.set(String(pin.tool), describedIn(str(pin.definition)));
   // Tools called: from the rollup series (one row per tool and outcome, however many calls), and the

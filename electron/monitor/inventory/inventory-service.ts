@@ -40,7 +40,13 @@ import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
-import { latestChecks, latestSamples, serverHistory, serverTraffic } from "./inventory-queries.js";
+import {
+  DETAIL_HISTORY_MS,
+  latestChecks,
+  latestSamples,
+  serverHistory,
+  serverTraffic,
+} from "./inventory-queries.js";
 
 export interface InventoryOptions {
   dataDir: string;
@@ -143,7 +149,10 @@ export class InventoryService {
   detail(id: string): ServerDetail | null {
     const entry = this.inventory().servers.find((s) => s.id === id);
     if (!entry) return null;
-    return { server: entry, ...serverHistory(this.options.db, id, entry.name, Date.now() - 24 * 3_600_000) };
+    return {
+      server: entry,
+      ...serverHistory(this.options.db, id, entry.name, Date.now() - DETAIL_HISTORY_MS),
+    };
   }
 
   async startServer(id: string): Promise<ActionResult> {

@@ -13,30 +13,41 @@ export type ViewId =
   | "storage";
 
 /**
- * Which view is showing, which server's detail (within the Servers view) is open, which session's
- * timeline (within the Events view) is open, and which alert the Alerts view is asked to open.
+ * Which view is showing, which server's detail (within the Servers view: a configured one by id, or one
+ * seen only in recorded traffic by name) is open, which session's timeline (within the Events view) is
+ * open, and which alert the Alerts view is asked to open.
  */
 export const useNavigationStore = defineStore("navigation", () => {
   const view = ref<ViewId>("overview");
   const serverId = ref<string | null>(null);
+  const seenServer = ref<string | null>(null);
   const sessionId = ref<string | null>(null);
   /** An alert to bring into view (from a notification or a link); the Alerts view clears it once shown. */
   const alertId = ref<string | null>(null);
 
   /** Shows a view; choosing Servers (or Events) again while a server (or a session) is open goes back to the list. */
   function show(next: ViewId): void {
-    if (next === "servers" && view.value === "servers") serverId.value = null;
+    if (next === "servers" && view.value === "servers") closeServer();
     if (next === "events" && view.value === "events") sessionId.value = null;
     view.value = next;
   }
 
   function openServer(id: string): void {
     serverId.value = id;
+    seenServer.value = null;
+    view.value = "servers";
+  }
+
+  /** Opens the detail of a server known only from recorded traffic (no client config names it). */
+  function openSeenServer(name: string): void {
+    seenServer.value = name;
+    serverId.value = null;
     view.value = "servers";
   }
 
   function closeServer(): void {
     serverId.value = null;
+    seenServer.value = null;
   }
 
   /** Opens a session's timeline (calls, logs and events interleaved) in the Events view. */
@@ -58,10 +69,12 @@ export const useNavigationStore = defineStore("navigation", () => {
   return {
     view,
     serverId,
+    seenServer,
     sessionId,
     alertId,
     show,
     openServer,
+    openSeenServer,
     closeServer,
     openSession,
     closeSession,

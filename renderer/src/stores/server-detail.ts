@@ -1,6 +1,6 @@
 import { onScopeDispose, type Ref, ref, shallowRef, watch } from "vue";
 import type { CallSummary } from "../../../shared/domain.js";
-import type { ServerDetail, ServerEntry } from "../../../shared/servers.js";
+import type { ServerEntry } from "../../../shared/servers.js";
 import { errorMessage, useApi } from "./connection.js";
 import { useInventoryStore } from "./inventory.js";
 
@@ -26,13 +26,39 @@ function fingerprint(entry: ServerEntry | undefined): string {
 }
 
 /**
- * One server's detail (servers.detail), live: fetched again when its inventory entry changes or one of
- * its calls arrives — at most once per DETAIL_THROTTLE_MS — and polled while open.
+ * One configured server's detail (servers.detail), live: fetched again when its inventory entry changes or
+ * one of its calls arrives — at most once per DETAIL_THROTTLE_MS — and polled while open.
  */
 export function useServerDetail(id: Ref<string>) {
   const { client } = useApi();
   const inventory = useInventoryStore();
-  const detail = shallowRef<ServerDetail | null>(null);
+  return liveDetail(
+    id,
+    (wanted) => client.call("servers.detail", { id: wanted }),
+    (next) => next.server.name,
+    () => fingerprint(inventory.byId.get(id.value)),
+  );
+}
+
+/** A server seen only in recorded traffic (servers.seen, by name), live the same way. */
+export function useSeenServerDetail(name: Ref<string>) {
+  const { client } = useApi();
+  return liveDetail(
+    name,
+    (wanted) => client.call("servers.seen", { name: wanted }),
+    (next) => next.server.name,
+    () => "",
+  );
+}
+
+function liveDetail<T>(
+  key: Ref<string>,
+  read: (key: string) => Promise<T | null>,
+  serverOf: (detail: T) => string,
+  changes: () => string,
+) {
+  const { client } = useApi();
+  const detail = shallowRef<T | null>(null);
   const loaded = ref(false);
   const missing = ref(false);
   const error = ref<string | null>(null);
@@ -44,10 +70,10 @@ export function useServerDetail(id: Ref<string>) {
 
   async function load(): Promise<void> {
     const mine = ++generation;
-    const wanted = id.value;
+    const wanted = key.value;
     lastLoad = Date.now();
     try {
-      const next = await client.call("servers.detail", { id: wanted });
+      const next = await read(wanted);
       if (mine !== generation || !active) return;
       detail.value = next;
       missing.value = next === null;
@@ -71,7 +97,7 @@ export function useServerDetail(id: Ref<string>) {
   }
 
   watch(
-    id,
+    key,
     () => {
       detail.value = null;
       loaded.value = false;
@@ -80,10 +106,10 @@ export function useServerDetail(id: Ref<string>) {
     },
     { immediate: true },
   );
-  watch(() => fingerprint(inventory.byId.get(id.value)), schedule);
+  watch(changes, schedule);
 
   const offCalls = client.on("calls.new", (batch: CallSummary[]) => {
-    const name = detail.value?.server.name;
+    const name = detail.value ? serverOf(detail.value) : undefined;
     if (name && Array.isArray(batch) && batch.some((call) => call.server === name)) schedule();
   });
   const poll = setInterval(() => {

@@ -1,0 +1,70 @@
+/**
+ * Browser mode without a valid token, in real Chromium: a page that cannot read mcpscope's data must show
+ * no figure in any view (a zero, "0 up" or a green "all clear" would be read as data), only that it has
+ * no access. The data dir holds recorded traffic, so a view that showed figures would have some to show.
+ */
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/mcp.js";
+import { runFixture } from "../security/helpers.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  warnIfNoChromium,
+} from "./browser.js";
+
+const VIEWS = ["overview", "servers", "tools", "calls", "logs", "events", "alerts", "reports", "storage"];
+const TIMEOUT_MS = 15_000;
+
+warnIfNoChromium("test/ui/no-access.test.ts");
+
+describe.skipIf(!HAS_CHROMIUM)("browser mode without a valid token (real Chromium)", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let serve: Serve;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    const dataDir = join(dir.path, "data");
+    await runFixture(dataDir, "recorded", {});
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir.path };
+    delete env.MCPSCOPE_HOME;
+    serve = await startServe(dataDir, env);
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await dir?.cleanup();
+  });
+
+  async function expectNoFigures(page: Page, problems: string[]): Promise<void> {
+    const status = page.getByTestId("connection-status");
+    await page.locator('[data-testid="connection-status"][data-state="unauthorized"]').waitFor({
+      timeout: TIMEOUT_MS,
+    });
+    expect(await status.textContent()).toContain("Not authorised");
+    for (const view of VIEWS) {
+      await page.getByTestId(`nav-${view}`).click();
+      await page.getByTestId("no-access").waitFor({ timeout: TIMEOUT_MS });
+      const text = (await page.locator("body").textContent()) ?? "";
+      expect(text, `the ${view} view`).not.toMatch(/\d/);
+      expect(text, `the ${view} view`).not.toMatch(/all clear|\bup\b|\bdown\b/i);
+    }
+    expect(problems).toEqual([]);
+  }
+
+  it("shows no figure in any view with a wrong token", async () => {
+    const { page, problems } = await openPage(browser, `${serve.origin}/#token=wrong`);
+    await expectNoFigures(page, problems);
+  });
+
+  it("shows no figure in any view without a token", async () => {
+    const { page, problems } = await openPage(browser, `${serve.origin}/`);
+    await expectNoFigures(page, problems);
+  });
+});
