@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
+import { maskedUrlUsesProxy } from "../proxy-http/proxied-entry.js";
 import { readRemoteProxies, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { CLIENT_READERS } from "./clients/index.js";
 import { readManualServers } from "./manual-servers.js";
@@ -164,6 +165,8 @@ async function withRemoteProxies(servers: DiscoveredServer[], dataDir: string): 
     const location = server.location;
     const proxy = location && proxies.find((p) => sameProxyEntry(p, location));
     if (!proxy || server.definition.transport === "stdio") return server;
+    // A client that rewrote the URL has dropped the proxy: the entry is what it says now.
+    if (!maskedUrlUsesProxy(server.definition.url, proxy)) return server;
     return {
       ...server,
       definition: { ...server.definition, url: maskText(proxy.upstream), instrumented: true },
