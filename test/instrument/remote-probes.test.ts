@@ -3,18 +3,22 @@
  * so the proxy records only the client's calls: from the engine that runs the proxy, from another engine on
  * another data dir (the app beside `mcpscope serve --data-dir …`), and from `check --server`.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DiscoveredServer } from "../../electron/monitor/discovery/types.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { proxiesFor } from "../../electron/monitor/proxy-http/proxy-identity.js";
+import { remoteProxiesPath, updateRemoteProxies } from "../../electron/monitor/proxy-http/remote-proxies.js";
 import type { Inventory } from "../../shared/servers.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { type Child, startEverything, storedCalls } from "../helpers/http.js";
 import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+import { server } from "./helpers.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let everything: Child & { url: string };
@@ -113,5 +117,26 @@ describe("probes of an instrumented remote entry", () => {
     for (const engine of [owner, other]) {
       expect(await entry(engine)).toMatchObject({ instrumented: true, url: everything.url });
     }
+  });
+});
+
+describe("another data dir's registry", () => {
+  it("names the upstream only when this user owns it and no one else can write it", async () => {
+    const foreign = join(dir.path, "foreign");
+    const file = join(home, ".cursor", "mcp.json");
+    const path = ["mcpServers", "rem"];
+    await updateRemoteProxies(foreign, () => [
+      { client: "cursor", server: "rem", file, path, upstream: "https://mcp.example.com/mcp", port: 45999 },
+    ]);
+    const rem: DiscoveredServer = server("cursor", "rem", file, "jsonc", path, "http");
+    rem.definition.url = "http://127.0.0.1:45999/mcp";
+    const ask = async (port: number) =>
+      port === 45999 ? ({ mcpscope: "remote-proxy", dataDir: foreign } as const) : null;
+    const upstreams = async () =>
+      (await proxiesFor([rem], join(dir.path, "mine"), ask)).map((p) => p.upstream);
+
+    expect(await upstreams()).toEqual(["https://mcp.example.com/mcp"]);
+    await chmod(remoteProxiesPath(foreign), 0o666);
+    expect(await upstreams()).toEqual([]);
   });
 });

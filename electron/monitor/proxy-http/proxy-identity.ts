@@ -6,10 +6,17 @@
  * directly instead of being recorded as the client's traffic. The answer names no upstream: the registry,
  * readable only by its owner, does.
  */
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { maskedUrlUsesProxy } from "./proxied-entry.js";
-import { PROXY_HOST, type RemoteProxy, readRemoteProxies, sameProxyEntry } from "./remote-proxies.js";
+import {
+  PROXY_HOST,
+  type RemoteProxy,
+  readRemoteProxies,
+  remoteProxiesPath,
+  sameProxyEntry,
+} from "./remote-proxies.js";
 
 export const PROXY_IDENTITY_PATH = "/.well-known/mcpscope-proxy";
 
@@ -65,8 +72,24 @@ export async function proxiesFor(
       if (identity && resolve(identity.dataDir) !== resolve(dataDir)) others.add(resolve(identity.dataDir));
     }),
   );
-  const foreign = await Promise.all([...others].map((dir) => readRemoteProxies(dir).catch(() => [])));
+  const foreign = await Promise.all(
+    [...others].map(async (dir) => ((await ownedByUs(dir)) ? readRemoteProxies(dir).catch(() => []) : [])),
+  );
   return [...own, ...foreign.flat()];
+}
+
+/**
+ * Only a registry this user owns (and only it can change) may name where probes, with the entry's
+ * headers, are sent: a port any local user can listen on must not pick the upstream.
+ */
+async function ownedByUs(dataDir: string): Promise<boolean> {
+  try {
+    const info = await stat(remoteProxiesPath(dataDir));
+    const uid = process.getuid?.();
+    return uid === undefined || (info.uid === uid && (info.mode & 0o022) === 0);
+  } catch {
+    return false;
+  }
 }
 
 /** The port of an `http://127.0.0.1:PORT/…` URL, the only form mcpscope writes into a config. */
