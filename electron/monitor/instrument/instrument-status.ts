@@ -45,7 +45,7 @@ export function checkInstrumented(
         reason: "missing",
         message: `${where} was instrumented but is no longer in the file`,
       });
-    } else if (!server.definition.instrumented) {
+    } else if (!server.wrapped && !server.definition.instrumented) {
       const how =
         server.definition.transport === "stdio"
           ? "is no longer launched through mcpscope"
