@@ -2,7 +2,7 @@
  * Instrumenting a remote server from the Servers view (browser mode, real Chromium): the confirmation
  * names the file and says the client then needs mcpscope running; the entry's URL is pointed at the
  * proxy `mcpscope serve`'s engine runs, through which the real SDK client reaches the real server and
- * its calls are recorded; Uninstrument restores the file byte for byte.
+ * its calls are recorded, with no "lost wrapping" banner; Uninstrument restores the file byte for byte.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -84,6 +84,8 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     expect(result.content).toEqual([{ type: "text", text: "Echo: via the app's proxy" }]);
     await client.close();
     await waitFor(() => storedCalls(data.path, "remote").find((c) => c.target === "echo"));
+    // In place, not "lost": no banner about configs that could not be read.
+    expect(await page.getByTestId("discovery-warnings").count()).toBe(0);
 
     // The server's detail says what the entry now goes through, and that the proxy runs.
     await row.getByTestId("server-name").click();
