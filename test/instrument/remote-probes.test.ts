@@ -113,10 +113,14 @@ describe("probes of an instrumented remote entry", () => {
       ["tools/call", "the-client"],
     ]);
     expect(storedCalls(data.other, "rem")).toEqual([]);
-    // Both engines show the entry as the server behind the proxy, instrumented.
+    // Both engines show the entry as the server behind the proxy, instrumented; only its own undoes it.
     for (const engine of [owner, other]) {
       expect(await entry(engine)).toMatchObject({ instrumented: true, url: everything.url });
     }
+    const { id } = (await entry(other)) as { id: string };
+    await expect(other.invoke("servers.uninstrument", { id })).rejects.toThrow(
+      "rem (cursor) goes through the proxy of mcpscope on another data dir; uninstrument it there (--data-dir)",
+    );
   });
 });
 
