@@ -5,6 +5,7 @@
  */
 import { SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { maskString } from "../pipeline/mask.js";
 
 export interface HttpFailureContext {
@@ -23,6 +24,8 @@ const REASON_MAX = 120;
 
 /** The HTTP status of a failed request, when the error carries one. */
 export function httpStatus(error: unknown): number | null {
+  // A JSON-RPC error is the server's own answer, whatever its text says.
+  if (error instanceof McpError) return null;
   if ((error instanceof StreamableHTTPError || error instanceof SseError) && typeof error.code === "number")
     return error.code >= 100 && error.code < 600 ? error.code : null;
   const posted = /Error POSTing to endpoint \(HTTP (\d{3})\)/.exec((error as Error)?.message ?? "");
@@ -76,6 +79,7 @@ const CERTIFICATE_CODES: Record<string, string> = {
 
 /** A TLS failure, in words; null when the error is not one. */
 export function tlsFailureMessage(error: unknown): string | null {
+  if (error instanceof McpError) return null;
   const cause = (error as { cause?: { code?: string } })?.cause;
   const text = `${(error as Error)?.message ?? ""} ${cause?.code ?? ""}`;
   if (cause?.code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number/i.test(text))
