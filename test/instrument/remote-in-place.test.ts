@@ -31,8 +31,7 @@ let data: string;
 let cursorFile: string;
 
 const inventory = async () => (await engine.invoke("servers.inventory", {})) as Inventory;
-const lostWarnings = async () =>
-  (await inventory()).warnings.filter((w) => w.message.startsWith("mcpscope's wrapping"));
+const lostWarnings = async () => (await inventory()).warnings.filter((w) => w.kind === "lost-wrapping");
 const instrumented = async () => {
   const json = await cliInProcess(["instrumented", "--data-dir", data, "--json"]);
   expect(json.status, json.stderr).toBe(0);
