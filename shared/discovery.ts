@@ -49,7 +49,12 @@ export const ServerDefinitionSchema = z.object({
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 
-export const DiscoveryWarningSchema = z.object({ file: z.string(), message: z.string() });
+export const DiscoveryWarningSchema = z.object({
+  file: z.string(),
+  message: z.string(),
+  /** `lost-wrapping`: the file was read, but an entry mcpscope instrumented no longer goes through it. */
+  kind: z.enum(["lost-wrapping"]).optional(),
+});
 export type DiscoveryWarning = z.infer<typeof DiscoveryWarningSchema>;
 
 /** `mcpscope discover --json` prints this; `discovery.list` returns it. */

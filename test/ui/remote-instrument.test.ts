@@ -3,7 +3,8 @@
  * names the file and says the client then needs mcpscope running; the entry's URL is pointed at the
  * proxy `mcpscope serve`'s engine runs, through which the real SDK client reaches the real server and
  * its calls are recorded; the key in the URL's query is shown masked, in the message and the detail;
- * Uninstrument restores the file byte for byte.
+ * no "lost" banner shows until the client writes another URL there; Uninstrument restores the file byte
+ * for byte.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -92,6 +93,20 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     expect(result.content).toEqual([{ type: "text", text: "Echo: via the app's proxy" }]);
     await client.close();
     await waitFor(() => storedCalls(data.path, "remote").find((c) => c.target === "echo"));
+    // In place, not "lost": no banner about configs that could not be read.
+    expect(await page.getByTestId("discovery-warnings").count()).toBe(0);
+    // Cursor writing the server's own URL back takes the entry out of mcpscope: said as that, not as a
+    // file that could not be read; the proxy's URL back in place clears it.
+    const proxied = await readFile(cursorFile, "utf8");
+    await writeFile(cursorFile, original);
+    const heading = page.getByTestId("discovery-warnings-heading");
+    await heading.waitFor({ state: "visible", timeout: 10_000 });
+    expect((await heading.textContent())?.trim()).toBe("! An instrumented entry is no longer recorded");
+    expect(await page.getByTestId("discovery-warning").textContent()).toContain(
+      "no longer points at mcpscope's proxy",
+    );
+    await writeFile(cursorFile, proxied);
+    await page.getByTestId("discovery-warnings").waitFor({ state: "detached", timeout: 10_000 });
 
     // The server's detail says what the entry now goes through, and that the proxy runs.
     await row.getByTestId("server-name").click();

@@ -10,6 +10,7 @@ import { discoverServers } from "../discovery/discover.js";
 import { inspectRecord } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
+import { readRemoteProxies } from "../proxy-http/remote-proxies.js";
 import { reportHandlers } from "../reports/handlers.js";
 import { approvePins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
@@ -72,16 +73,18 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "logs.tail": (input) => logs.tail(input),
     "storage.info": () => storageInfo(db, options.dataDir, SCHEMA_VERSION),
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
-    "instrument.records": async () =>
-      Promise.all(
+    "instrument.records": async () => {
+      const proxies = await readRemoteProxies(options.dataDir).catch(() => []);
+      return Promise.all(
         (await readRecords(options.dataDir)).map(async (record) => ({
           client: record.client,
           server: record.server,
           file: record.file,
           instrumentedAt: record.instrumentedAt,
-          ...(await inspectRecord(record)),
+          ...(await inspectRecord(record, proxies)),
         })),
-      ),
+      );
+    },
     "discovery.list": async (input) => {
       const ctx = await defaultDiscoveryContext({ home: input.home, projectDirs: input.projectDirs });
       const outcome = await discoverServers(ctx, {

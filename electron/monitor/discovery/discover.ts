@@ -5,7 +5,9 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
-import { readRemoteProxies, sameProxyEntry } from "../proxy-http/remote-proxies.js";
+import { maskedUrlUsesProxy } from "../proxy-http/proxied-entry.js";
+import { proxiesFor } from "../proxy-http/proxy-identity.js";
+import { sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { CLIENT_READERS } from "./clients/index.js";
 import { readManualServers } from "./manual-servers.js";
 import { maskText } from "./mask-config.js";
@@ -158,11 +160,14 @@ async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, ou
  * server it relays to, marked instrumented, so that probes are not recorded as the client's traffic.
  */
 async function withRemoteProxies(servers: DiscoveredServer[], dataDir: string): Promise<DiscoveredServer[]> {
-  const proxies = await readRemoteProxies(dataDir).catch(() => []);
+  const proxies = await proxiesFor(servers, dataDir);
   if (proxies.length === 0) return servers;
   return servers.map((server) => {
     const location = server.location;
-    const proxy = location && proxies.find((p) => sameProxyEntry(p, location));
+    // Still pointed at its proxy: a client that rewrote the URL has dropped it.
+    const proxy =
+      location &&
+      proxies.find((p) => sameProxyEntry(p, location) && maskedUrlUsesProxy(server.definition.url, p));
     if (!proxy || server.definition.transport === "stdio") return server;
     return {
       ...server,

@@ -43,6 +43,7 @@ export function checkHandlers(options: CheckHandlerOptions): Pick<ApiHandlers, "
         timeoutMs: parseDuration(input.timeout ?? "10s"),
         slowMs: parseDuration(input.slow ?? "2s"),
         graceMs: 1000,
+        adHoc: input.server === undefined,
       });
       return checkDocument(target, result);
     },

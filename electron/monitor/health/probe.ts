@@ -41,6 +41,8 @@ export interface ProbeOptions {
   slowMs?: number;
   eraHint?: ProtocolEra | null;
   graceMs?: number;
+  /** The URL or command was named on the command line (`mcpscope check`): hints name its flags. */
+  adHoc?: boolean;
 }
 
 export async function probeServer(target: ServerTarget, options: ProbeOptions): Promise<ProbeResult> {
@@ -70,6 +72,7 @@ export async function probeServer(target: ServerTarget, options: ProbeOptions): 
         timeoutMs,
         eraHint: options.eraHint,
         graceMs: options.graceMs ?? 1000,
+        adHoc: options.adHoc,
       }));
   } catch (error) {
     result.error = (error as Error).message;

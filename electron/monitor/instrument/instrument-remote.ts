@@ -8,6 +8,7 @@ import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { parseDocument } from "yaml";
 import type { ConfigFormat, DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
+import { urlKey } from "../proxy-http/proxied-entry.js";
 import {
   freeLocalPort,
   proxiedUrl,
@@ -24,9 +25,6 @@ import type { InstrumentOptions } from "./instrument.js";
 import { plain } from "./locate-record.js";
 import { type InstrumentRecord, sameEntry, updateRecords } from "./records.js";
 import { scanToml } from "./toml-scan.js";
-
-/** Where clients keep a remote entry's URL. */
-const URL_KEYS = ["url", "serverUrl", "httpUrl", "uri"];
 
 export interface RemoteInstrumentResult {
   status: "instrumented" | "already-instrumented";
@@ -60,7 +58,7 @@ export async function instrumentRemote(
       throw MonitoringError.input(`${tx.file} does not parse (${(error as Error).message}); fix it first`);
     }
     const entry = getAt(document, location.path);
-    const key = isRecord(entry) ? URL_KEYS.find((k) => typeof entry[k] === "string") : undefined;
+    const key = urlKey(entry);
     if (!isRecord(entry) || !key) {
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no URL to point at a proxy`);
     }

@@ -6,6 +6,8 @@
 import { readFile } from "node:fs/promises";
 import type { ClientId } from "../../../shared/discovery.js";
 import type { DiscoveredServer } from "../discovery/types.js";
+import { entryUsesProxy, recordedProxy } from "../proxy-http/proxied-entry.js";
+import type { RemoteProxy } from "../proxy-http/remote-proxies.js";
 import { EDITORS } from "./entry-edit.js";
 import { getAt, readFields, shapeFor } from "./entry-shape.js";
 import { locateRecord } from "./locate-record.js";
@@ -43,11 +45,15 @@ export function checkInstrumented(
         reason: "missing",
         message: `${where} was instrumented but is no longer in the file`,
       });
-    } else if (!server.wrapped) {
+    } else if (!server.wrapped && !server.definition.instrumented) {
+      const how =
+        server.definition.transport === "stdio"
+          ? "is no longer launched through mcpscope"
+          : "no longer points at mcpscope's proxy";
       lost.push({
         record,
         reason: "unwrapped",
-        message: `${where} is no longer launched through mcpscope (the client may have rewritten its config); its calls are not recorded — run \`mcpscope instrument\` again`,
+        message: `${where} ${how} (the client may have rewritten its config); its calls are not recorded — run \`mcpscope instrument\` again`,
       });
     }
   }
@@ -63,8 +69,14 @@ export interface RecordState {
   problem: string | null;
 }
 
-/** Reads the record's file and checks its entry. */
-export async function inspectRecord(record: InstrumentRecord): Promise<RecordState> {
+/**
+ * Reads the record's file and checks its entry: a stdio entry must still launch `mcpscope run`; a remote
+ * entry must still point at the proxy recorded for it in `proxies` (the data dir's remote-proxies.json).
+ */
+export async function inspectRecord(
+  record: InstrumentRecord,
+  proxies: readonly RemoteProxy[] = [],
+): Promise<RecordState> {
   const editor = EDITORS[record.format];
   try {
     const text = await readFile(record.file, "utf8");
@@ -72,8 +84,12 @@ export async function inspectRecord(record: InstrumentRecord): Promise<RecordSta
     if (!found) return { inPlace: false, exact: false, problem: "entry not found" };
     const entry = getAt(editor.parse(text), found.path);
     const fields = readFields(entry, shapeFor(record.client as ClientId, entry));
+    const proxy = recordedProxy(proxies, record);
+    const wrapped = fields
+      ? unwrapEntry(fields.command, fields.args) !== null
+      : proxy !== undefined && entryUsesProxy(entry, proxy);
     return {
-      inPlace: found.sameServer && fields !== null && unwrapEntry(fields.command, fields.args) !== null,
+      inPlace: found.sameServer && wrapped,
       exact: found.current === record.wrapped || found.sameValues,
       problem: null,
     };

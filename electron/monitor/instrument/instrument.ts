@@ -168,7 +168,9 @@ export async function uninstrument(
         ? `${definition.name} (${definition.client}) was wrapped in \`mcpscope run\` by hand, not by \`mcpscope instrument\`; remove the wrapper from its entry by hand`
         : server.wrapped
           ? `${definition.name} is wrapped, but this data dir has no record of its original entry (try --data-dir); restore it from a backup or edit it by hand`
-          : `${definition.name} (${definition.client}) is not instrumented`,
+          : definition.instrumented
+            ? `${definition.name} (${definition.client}) goes through the proxy of mcpscope on another data dir; uninstrument it there (--data-dir)`
+            : `${definition.name} (${definition.client}) is not instrumented`,
     );
   }
   return uninstrumentRecord(record, opts);

@@ -359,8 +359,12 @@ export class InventoryService {
       const lost = checkInstrumented(await readRecords(this.options.dataDir), this.servers);
       if (lost.length === 0) return;
       this.warnings = [
-        ...this.warnings.filter((w) => !w.message.startsWith("mcpscope's wrapping")),
-        ...lost.map((l) => ({ file: l.record.file, message: `mcpscope's wrapping: ${l.message}` })),
+        ...this.warnings.filter((w) => w.kind !== "lost-wrapping"),
+        ...lost.map((l) => ({
+          file: l.record.file,
+          message: `mcpscope's wrapping: ${l.message}`,
+          kind: "lost-wrapping" as const,
+        })),
       ];
       this.changed();
     } catch {

@@ -3,7 +3,8 @@
  * transport). Every request is relayed to the upstream with its path, its headers (but hop-by-hop ones)
  * and its body unchanged, and the response comes back the same way, chunk by chunk as the upstream
  * writes it. Copies go to the observer worker after forwarding; the only change the proxy ever makes is
- * to a legacy SSE stream's announced endpoint when it names the upstream's own origin.
+ * to a legacy SSE stream's announced endpoint when it names the upstream's own origin. A proxy an engine
+ * runs for an instrumented entry answers one reserved path itself (proxy-identity.ts).
  */
 import http from "node:http";
 import https from "node:https";
@@ -14,6 +15,7 @@ import { EndpointRewriter } from "./endpoint-rewriter.js";
 import type { BodyStream, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
 import { bodyStream } from "./http-worker-protocol.js";
 import { startObserverThread } from "./observer-thread.js";
+import { PROXY_IDENTITY_PATH, type ProxyIdentity } from "./proxy-identity.js";
 import { forwardedHeaders, unreachableBody } from "./relay-headers.js";
 
 export interface ProxyOptions {
@@ -28,6 +30,8 @@ export interface ProxyOptions {
   workerUrl: URL;
   /** Where the proxy's own lines go (problems, an unreachable upstream). */
   report: (line: string) => void;
+  /** Run by an engine for an instrumented entry: answered at PROXY_IDENTITY_PATH (proxy-identity.ts). */
+  identity?: ProxyIdentity;
 }
 
 export interface RunningProxy {
@@ -78,6 +82,12 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       res
         .writeHead(403, { "content-type": "text/plain" })
         .end(`mcpscope proxy: Host ${req.headers.host ?? "(none)"} is not this proxy's address\n`);
+      return;
+    }
+    if (options.identity && method === "GET" && path === PROXY_IDENTITY_PATH) {
+      res
+        .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+        .end(JSON.stringify(options.identity));
       return;
     }
     const exchange = ++exchanges;

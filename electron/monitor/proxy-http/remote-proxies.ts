@@ -184,6 +184,7 @@ export class RemoteProxyRunner {
         maxLineBytes: 16 * 1024 * 1024,
         workerUrl: this.options.workerUrl,
         report: this.options.report,
+        identity: { mcpscope: "remote-proxy", dataDir: this.options.dataDir },
       });
       return { entry, proxy };
     } catch (error) {

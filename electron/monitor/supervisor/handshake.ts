@@ -22,6 +22,7 @@ import {
   type ProtocolEra,
   STATELESS_PROTOCOL_VERSION,
 } from "./era-transport.js";
+import { httpStatus } from "./http-failure.js";
 
 export interface HandshakeFacts {
   era: ProtocolEra;
@@ -74,6 +75,8 @@ export async function handshake(
       return await discover(client, transport, options, now);
     } catch (modern) {
       if (!answeredWithError(modern, transport)) throw modern;
+      // Refused at the HTTP level both times (a wrong path, no credentials): the status tells the story.
+      if (httpStatus(legacy) !== null && httpStatus(modern) !== null) throw legacy;
       throw new Error(
         `the server rejected initialize (${(legacy as Error).message}) and server/discover (${(modern as Error).message})`,
       );

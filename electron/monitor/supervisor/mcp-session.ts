@@ -16,6 +16,15 @@ import { VERSION } from "../version.js";
 import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
 import { EraTransport, type PeerIdentity, type ProtocolEra } from "./era-transport.js";
 import { DiscoverResultSchema, type HandshakeFacts, handshake } from "./handshake.js";
+import {
+  answersEventStream,
+  type HttpFailureContext,
+  httpFailureMessage,
+  httpStatus,
+  looksLikeSsePath,
+  mayBeSseEndpoint,
+  tlsFailureMessage,
+} from "./http-failure.js";
 import { createTransport, type ServerTarget, type TransportDeps } from "./transports.js";
 
 export interface SessionHooks {
@@ -32,6 +41,8 @@ export interface SessionOptions extends TransportDeps {
   timeoutMs?: number;
   eraHint?: ProtocolEra | null;
   hooks?: SessionHooks;
+  /** The URL or command was named on the command line (`mcpscope check`): hints name its flags. */
+  adHoc?: boolean;
 }
 
 export const MCPSCOPE_CLIENT: PeerIdentity = { name: "mcpscope", version: VERSION };
@@ -51,6 +62,8 @@ export class McpSession {
   facts: HandshakeFacts | null = null;
   private readonly stderrTail: string[] = [];
   private readonly timeoutMs: number;
+  /** Whether a GET of the URL answered an event stream (asked only after a POST was refused). */
+  private eventStream = false;
 
   constructor(
     readonly target: ServerTarget,
@@ -162,7 +175,23 @@ export class McpSession {
   private async failed(error: unknown, step: string, timeoutMs = this.timeoutMs): Promise<MonitoringError> {
     const child = this.child;
     if (child && (child.exit || brokenPipe(error))) await child.waitClosed(EXIT_AFTER_BROKEN_PIPE_MS);
+    const status = httpStatus(error);
+    const http = this.httpContext();
+    if (status !== null && http.url && mayBeSseEndpoint(status, http) && !looksLikeSsePath(http.url)) {
+      this.eventStream = await answersEventStream(http.url, this.target.rawHeaders);
+    }
     return this.failure(error, step, timeoutMs);
+  }
+
+  private httpContext(): HttpFailureContext {
+    const def = this.target.definition;
+    return {
+      url: def.url,
+      transport: def.transport === "sse" ? "sse" : "http",
+      adHoc: this.options.adHoc ?? false,
+      headers: this.target.rawHeaders,
+      answersEventStream: this.eventStream,
+    };
   }
 
   /** A one-line MonitoringError saying what went wrong at `step`, with the server's last stderr line. */
@@ -180,8 +209,14 @@ export class McpSession {
       message = `no answer to ${step} within ${formatSeconds(timeoutMs)}`;
     } else if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed && this.closed) {
       message = `the connection closed during ${step}${last ? `: ${last}` : ""}`;
+    } else if (httpStatus(error) !== null || tlsFailureMessage(error) !== null) {
+      const status = httpStatus(error);
+      const what =
+        status !== null ? httpFailureMessage(status, error, this.httpContext()) : tlsFailureMessage(error);
+      // Refused before any MCP exchange: the step adds nothing; later, it says which request failed.
+      message = step === "connect" || step === "the handshake" ? `${what}` : `${step} failed: ${what}`;
     } else if (error instanceof StreamableHTTPError) {
-      message = `${step} failed: HTTP ${error.code}: ${error.message.replace(/^Streamable HTTP error: /, "")}`;
+      message = `${step} failed: ${error.message.replace(/^Streamable HTTP error: /, "")}`;
     } else if (networkCode(error)) {
       const url = this.target.definition.url;
       message = `cannot connect to ${host(url)}: ${networkMessage(error, url)}`;
