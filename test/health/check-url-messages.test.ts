@@ -131,6 +131,9 @@ describe("the same failures in a probe of a configured entry (the app's Probe bu
       headers: {},
       instrumented: false,
     },
+    rawCommand: null,
+    rawArgs: [],
+    rawUrl: url,
     rawEnv: {},
     rawHeaders: {},
   });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverServers } from "../../electron/monitor/discovery/discover.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
-import { updateRemoteProxies } from "../../electron/monitor/proxy-http/remote-proxies.js";
+import { proxiedUrl, updateRemoteProxies } from "../../electron/monitor/proxy-http/remote-proxies.js";
 import type { Inventory, ServerEntry } from "../../shared/servers.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
@@ -177,12 +177,16 @@ describe("the engine starts and probes with the configured values", () => {
 describe("an instrumented remote entry", () => {
   it("is shown with its upstream masked and connected to with the upstream as configured", async () => {
     const dataDir = join(dir.path, "proxied");
-    const file = join(home, ".cursor", "mcp.json");
+    // As `instrument` leaves it: the entry's URL is the proxy's, the upstream is in the registry.
+    const proxiedHome = join(dir.path, "proxied-home");
+    const file = join(proxiedHome, ".cursor", "mcp.json");
     const upstream = remoteUrl;
+    await mkdir(join(proxiedHome, ".cursor"), { recursive: true });
+    await writeFile(file, JSON.stringify({ mcpServers: { remsrv: { url: proxiedUrl(upstream, 9) } } }));
     await updateRemoteProxies(dataDir, () => [
       { client: "cursor", server: "remsrv", file, path: ["mcpServers", "remsrv"], upstream, port: 9 },
     ]);
-    const ctx = { home, platform: process.platform, env: {}, projectDirs: [] };
+    const ctx = { home: proxiedHome, platform: process.platform, env: {}, projectDirs: [] };
     const { servers } = await discoverServers(ctx, { dataDir, clients: ["cursor"] });
     const proxied = servers.find((s) => s.definition.name === "remsrv");
     expect(proxied?.definition).toMatchObject({ instrumented: true });

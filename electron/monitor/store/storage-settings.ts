@@ -8,7 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { MAX_BACKUPS_KEPT, type StorageRetentionKind, type StorageSettingInput } from "../../../shared/storage.js";
+import {
+  MAX_BACKUPS_KEPT,
+  type StorageRetentionKind,
+  type StorageSettingInput,
+} from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import { parseByteSize, settingsPath } from "../logs/log-settings.js";

@@ -3,6 +3,7 @@
  * handshake in the server's era, and the few requests monitoring needs (liveness, `tools/list`). A
  * managed server's session is the supervised process itself; a probe opens a short-lived one.
  */
+
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import {
@@ -12,6 +13,7 @@ import {
 import { ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { MonitoringError } from "../errors.js";
 import { maskString } from "../pipeline/mask.js";
+import { splitUrlCredentials } from "../url-credentials.js";
 import { VERSION } from "../version.js";
 import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
 import { EraTransport, type PeerIdentity, type ProtocolEra } from "./era-transport.js";
@@ -178,7 +180,12 @@ export class McpSession {
     const status = httpStatus(error);
     const http = this.httpContext();
     if (status !== null && http.url && mayBeSseEndpoint(status, http) && !looksLikeSsePath(http.url)) {
-      this.eventStream = await answersEventStream(http.url, this.target.rawHeaders);
+      // Asked of the URL as configured (its key and credentials too), not of the masked one shown.
+      const raw = this.target.rawUrl ? URL.parse(this.target.rawUrl) : null;
+      const { url, headers } = raw
+        ? splitUrlCredentials(raw, this.target.rawHeaders)
+        : { url: http.url, headers: this.target.rawHeaders };
+      this.eventStream = await answersEventStream(String(url), headers);
     }
     return this.failure(error, step, timeoutMs);
   }
@@ -200,6 +207,9 @@ export class McpSession {
     const exit = this.child?.exit;
     const last = this.stderrTail.at(-1);
     let message: string;
+    // Built from masked parts (the shown URL, a masked reason): masking it again would take its hint
+    // (`pass --header 'Authorization: …'`) for a credential.
+    let masked = false;
     if (exit) {
       const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       message = `the server ${how} during ${step}${last ? `: ${last}` : ""}`;
@@ -215,6 +225,7 @@ export class McpSession {
         status !== null ? httpFailureMessage(status, error, this.httpContext()) : tlsFailureMessage(error);
       // Refused before any MCP exchange: the step adds nothing; later, it says which request failed.
       message = step === "connect" || step === "the handshake" ? `${what}` : `${step} failed: ${what}`;
+      masked = true;
     } else if (error instanceof StreamableHTTPError) {
       message = `${step} failed: ${error.message.replace(/^Streamable HTTP error: /, "")}`;
     } else if (networkCode(error)) {
@@ -224,7 +235,7 @@ export class McpSession {
       message = `${step} failed: ${networkMessage(error)}`;
     }
     // Connecting uses the configured URL as is; an error quoting it must not show its key or password.
-    return MonitoringError.collection(maskString(oneLine(message)), error);
+    return MonitoringError.collection(masked ? oneLine(message) : maskString(oneLine(message)), error);
   }
 }
 
