@@ -125,6 +125,14 @@ export const ServerSummarySchema = z.object({
 });
 export type ServerSummary = z.infer<typeof ServerSummarySchema>;
 
+/**
+ * What recorded a session, from its stored command: `mcpscope proxy` stores the upstream's URL (a
+ * command line never starts with one), `mcpscope run` the command it launched.
+ */
+export function recordedVia(command: string | null): "run" | "proxy" {
+  return command && /^https?:\/\//i.test(command) ? "proxy" : "run";
+}
+
 /** The engine's own health: where it stores, and what it had to drop. */
 export const SystemInfoSchema = z.object({
   version: z.string(),

@@ -298,7 +298,8 @@ export class ExchangeObserver {
     }
     const legacyStream = ex.request.method === "GET" && session.key.startsWith("sse:");
     const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
-    if (legacyStream || deleted) this.sessions.close(session, at);
+    if (legacyStream) this.sessions.close(session, at, "its SSE stream closed");
+    else if (deleted) this.sessions.close(session, at, "the client deleted it");
   }
 
   private denied(ex: Exchange, response: ResponseMessage): void {
