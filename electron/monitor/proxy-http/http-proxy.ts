@@ -40,7 +40,7 @@ export interface RunningProxy {
 const now = preciseNow;
 
 export async function startHttpProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const upstream = options.upstream;
+  const { upstream, basicAuth } = withoutCredentials(options.upstream);
   const init: HttpWorkerInit = {
     dataDir: options.dataDir,
     server: options.name,
@@ -102,7 +102,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     // Concatenated, not resolved: `//other.host/x` stays a path on the upstream.
     const upstreamReq = client.request(new URL(`${upstream.origin}${path}`), {
       method,
-      headers: forwardedHeaders(req.rawHeaders, upstream.host),
+      headers: withBasicAuth(forwardedHeaders(req.rawHeaders, upstream.host), basicAuth),
       agent,
     });
 
@@ -270,6 +270,38 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       await observer.finish({ type: "exit", at, upstreamDropped: queue.droppedChunks });
     },
   };
+}
+
+/**
+ * The upstream without the `user:password@` of its URL, and those as an HTTP Basic `Authorization`
+ * value, as curl and httpx send them: the proxy keeps a client that relied on them authenticating,
+ * and nothing it stores or reports carries them.
+ */
+function withoutCredentials(url: URL): { upstream: URL; basicAuth: string | null } {
+  if (!url.username && !url.password) return { upstream: url, basicAuth: null };
+  const user = decoded(url.username);
+  const password = decoded(url.password);
+  const upstream = new URL(url.href);
+  upstream.username = "";
+  upstream.password = "";
+  return { upstream, basicAuth: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // a stray `%` the URL kept as it was
+  }
+}
+
+/** Adds the URL's credentials unless the client sent its own `Authorization`. */
+function withBasicAuth(headers: string[], basicAuth: string | null): string[] {
+  if (!basicAuth) return headers;
+  for (let i = 0; i < headers.length; i += 2)
+    if (headers[i]?.toLowerCase() === "authorization") return headers;
+  headers.push("Authorization", basicAuth);
+  return headers;
 }
 
 function single(value: string | string[] | undefined): string | null {
