@@ -3,8 +3,11 @@
  * that fails TLS and one that refuses every call (401) are stored with outcomes that say so, and none
  * of them is counted `active`; a server's JSON-RPC error with a null id is stored as its answer.
  */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,9 +24,12 @@ import {
   storedCalls,
   storedEvents,
 } from "../helpers/http.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
 type Proxy = Child & { url: string; stderr: () => string };
+
+const PASSWORD = "pw5ecret-in-the-url";
+const BASIC = `Basic ${Buffer.from(`qa user:${PASSWORD}`).toString("base64")}`;
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let everything: Child & { url: string };
@@ -32,16 +38,29 @@ const proxies: Record<string, Proxy> = {};
 
 beforeAll(async () => {
   dir = await tempDir();
+  // Refuses every call, but those with the Basic credentials of the `cred` proxy's URL (or the
+  // client's own): those get a JSON-RPC answer saying which Authorization came.
   refusing = createServer((req, res) => {
-    req.resume();
-    req.on("end", () =>
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      const auth = req.headers.authorization ?? "";
+      if (auth === BASIC || auth === "Bearer client-own") {
+        const { id } = JSON.parse(body) as { id: number };
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ jsonrpc: "2.0", id, result: { authorization: auth.split(" ")[0] } }));
+        return;
+      }
       res
         .writeHead(401, {
           "content-type": "application/json",
           "www-authenticate": 'Bearer realm="mcp", error="invalid_token"',
         })
-        .end('{"error":"invalid_token"}'),
-    );
+        .end('{"error":"invalid_token"}');
+    });
   });
   await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
   everything = await startEverything("streamableHttp");
@@ -51,6 +70,7 @@ beforeAll(async () => {
     down: `http://127.0.0.1:${closed}/mcp`,
     tls: everything.url.replace("http:", "https:"),
     u401: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/mcp`,
+    cred: `http://qa%20user:${PASSWORD}@127.0.0.1:${(refusing.address() as AddressInfo).port}/mcp`,
   };
   await Promise.all(
     Object.entries(upstreams).map(async ([name, upstream]) => {
@@ -133,5 +153,79 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
     expect(call.errorMessage).toBe("Bad Request: No valid session ID provided");
     expect(call.response).toContain("No valid session ID provided");
     expect(storedEvents(dir.path, "live").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
+  });
+
+  it("names proxy sessions as such, and says a session started only once the server served it", async () => {
+    const types = (name: string) => storedEvents(dir.path, name).map((e) => e.type);
+    await waitFor(() => types("live").includes("session.start") || undefined);
+    for (const name of ["down", "tls", "u401"]) {
+      expect(types(name)).toContain("proxy.session_open");
+      expect(types(name)).not.toContain("session.start");
+    }
+    for (const name of ["live", "down", "tls", "u401"])
+      expect(types(name).filter((t) => t.startsWith("wrapper."))).toEqual([]);
+
+    const before = storedCalls(dir.path, "live").length;
+    const transport = new StreamableHTTPClientTransport(new URL(proxies.live!.url));
+    const client = new Client({ name: "truth-test", version: "1.0.0" });
+    await client.connect(transport);
+    const session = await waitFor(
+      () =>
+        storedCalls(dir.path, "live")
+          .slice(before)
+          .find((c) => c.method === "initialize")?.sessionId,
+    );
+    await transport.terminateSession();
+    await client.close();
+    const closed = await waitFor(() =>
+      storedEvents(dir.path, "live").find((e) => e.type === "proxy.session_close" && e.session === session),
+    );
+    expect(closed.category).toBe("system");
+    expect(closed.message).toMatch(
+      /^mcpscope proxy closed a session to live after \d+ s \(the client deleted it\)$/,
+    );
+  });
+
+  it("sends the upstream URL's credentials as HTTP Basic auth, unless the client sent its own, and never stores them", async () => {
+    const ping = (headers: Record<string, string>, id: number) =>
+      fetch(proxies.cred!.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", ...headers },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method: "ping" }),
+      }).then(async (r) => [r.status, await r.json()]);
+    expect(await ping({}, 1)).toEqual([200, { jsonrpc: "2.0", id: 1, result: { authorization: "Basic" } }]);
+    expect(await ping({ authorization: "Bearer client-own" }, 2)).toEqual([
+      200,
+      { jsonrpc: "2.0", id: 2, result: { authorization: "Bearer" } },
+    ]);
+    await waitFor(() => storedCalls(dir.path, "cred").find((c) => c.requestId === "2"));
+    await proxies.cred!.stop(); // its last writes flushed
+    const stored = readdirSync(dir.path)
+      .filter((name) => name.startsWith("mcpscope.db"))
+      .map((name) => readFileSync(join(dir.path, name)).toString("latin1"));
+    expect(stored.length).toBeGreaterThan(0);
+    for (const bytes of stored) expect(bytes).not.toContain(PASSWORD);
+  });
+});
+
+describe("mcpscope proxy usage", () => {
+  it("refuses to listen on a port fetch refuses, with check's words, in one line (exit 2)", () => {
+    const result = spawnSync(
+      process.execPath,
+      [MCPSCOPE, "proxy", "--upstream", "http://127.0.0.1:1/mcp", "--listen", "127.0.0.1:6000"],
+      // Before the check, the proxy listened there and ran until stopped.
+      { encoding: "utf8", timeout: 10_000 },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "mcpscope proxy: --listen 127.0.0.1:6000: fetch refuses port 6000 for safety (browsers block it too); listen on another port\n",
+    );
+  });
+
+  it("names every option in its usage line", () => {
+    const help = spawnSync(process.execPath, [MCPSCOPE, "proxy", "--help"], { encoding: "utf8" }).stdout;
+    const usage = help.split("\n")[0] ?? "";
+    for (const flag of ["--upstream", "--listen", "--name", "--timeout", "--capture-limit", "--data-dir"])
+      expect(usage).toContain(flag);
   });
 });
