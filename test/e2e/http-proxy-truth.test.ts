@@ -29,6 +29,8 @@ import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 type Proxy = Child & { url: string; stderr: () => string };
 
 const PASSWORD = "pw5ecret-in-the-url";
+const CHALLENGE =
+  'Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource", error="invalid_token"';
 const BASIC = `Basic ${Buffer.from(`qa user:${PASSWORD}`).toString("base64")}`;
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -57,7 +59,7 @@ beforeAll(async () => {
       res
         .writeHead(401, {
           "content-type": "application/json",
-          "www-authenticate": 'Bearer realm="mcp", error="invalid_token"',
+          "www-authenticate": CHALLENGE,
         })
         .end('{"error":"invalid_token"}');
     });
@@ -128,6 +130,11 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
       "HTTP 401",
     ]);
     await waitFor(() => storedCalls(dir.path, "live").find((c) => c.target === "echo"));
+    // The challenge is kept readable in the security event: it holds no credential.
+    const denied = await waitFor(() =>
+      storedEvents(dir.path, "u401").find((e) => e.type === "http.unauthorized"),
+    );
+    expect(denied.message).toContain(`WWW-Authenticate: ${CHALLENGE}`);
 
     const listed = servers();
     const answered = Object.fromEntries(listed.map((s) => [s.name, s.recentAnswered]));
