@@ -48,6 +48,11 @@ beforeAll(async () => {
       body += chunk;
     });
     req.on("end", () => {
+      const gateway = /^\/gateway\/(50[24])$/.exec(req.url ?? "")?.[1];
+      if (gateway) {
+        res.writeHead(Number(gateway), { "content-type": "text/html" }).end("<h1>Bad gateway</h1>");
+        return;
+      }
       const auth = req.headers.authorization ?? "";
       if (auth === BASIC || auth === "Bearer client-own") {
         const { id } = JSON.parse(body) as { id: number };
@@ -141,6 +146,22 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
     expect(answered).toEqual({ down: 0, live: 2, tls: 0, u401: 0 });
     // The Overview's card, as the renderer counts servers seen in traffic only.
     expect(serverCounts([], listed)).toMatchObject({ up: 1, active: 1 });
+  });
+
+  it("stores a gateway's 502 as disconnected and its 504 as timeout: the server behind it did not answer", async () => {
+    const origin = new URL(proxies.u401!.url).origin;
+    for (const status of [502, 504]) {
+      const response = await fetch(`${origin}/gateway/${status}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: `gw-${status}`, method: "ping" }),
+      });
+      expect(response.status).toBe(status);
+    }
+    const outcome = (id: string) =>
+      waitFor(() => storedCalls(dir.path, "u401").find((c) => c.requestId === id)?.outcome);
+    expect(await outcome("gw-502")).toBe("disconnected");
+    expect(await outcome("gw-504")).toBe("timeout");
   });
 
   it("stores a JSON-RPC error with a null id as the answer to the exchange's one request", async () => {
