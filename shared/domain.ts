@@ -16,13 +16,23 @@ export const OUTCOMES = [
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
-/** The outcomes in which the server replied: it was alive, whatever it said. */
+/**
+ * The outcomes in which the server replied: it was alive, whatever it said. A request the proxy could
+ * not deliver (the upstream unreachable, TLS failing, a gateway's 502) ends `disconnected`, a gateway's
+ * 504 `timeout`: the server said nothing.
+ */
 export const ANSWERED_OUTCOMES = [
   "ok",
   "tool_error",
   "client_error",
   "server_error",
 ] as const satisfies Outcome[];
+/**
+ * HTTP statuses that refuse the client (401 unauthorized, 403 forbidden): the server is reachable but
+ * will not serve these credentials, so such calls are stored as `client_error` and do not count as
+ * answered (a server that refuses every call is not `active`).
+ */
+export const REFUSED_HTTP_STATUSES = [401, 403] as const;
 
 /** Which side sent the request: client→server (`c2s`) or server→client (`s2c`, e.g. sampling). */
 export const DirectionSchema = z.enum(["c2s", "s2c"]);
@@ -110,10 +120,18 @@ export const ServerSummarySchema = z.object({
   activeSessions: z.number().int(),
   calls: z.number().int(),
   lastCommand: z.string().nullable(),
-  /** Calls it answered (any outcome but timeout, cancelled, disconnected) in the servers' active window, up to a cap (see TrafficInfoSchema). */
+  /** Calls it answered (ANSWERED_OUTCOMES, not refused with 401/403) in the servers' active window, up to a cap (see TrafficInfoSchema). */
   recentAnswered: z.number().int(),
 });
 export type ServerSummary = z.infer<typeof ServerSummarySchema>;
+
+/**
+ * What recorded a session, from its stored command: `mcpscope proxy` stores the upstream's URL (a
+ * command line never starts with one), `mcpscope run` the command it launched.
+ */
+export function recordedVia(command: string | null): "run" | "proxy" {
+  return command && /^https?:\/\//i.test(command) ? "proxy" : "run";
+}
 
 /** The engine's own health: where it stores, and what it had to drop. */
 export const SystemInfoSchema = z.object({

@@ -12,7 +12,7 @@ import {
 import { CallSummarySchema, ServerSummarySchema } from "./domain.js";
 
 /**
- * A server that answered a call recorded through `mcpscope run` within this window is `active`: real
+ * A server that answered a call recorded through `mcpscope run` or `proxy` within this window is `active`: real
  * traffic is better evidence than a probe (which spawns a copy of its own) or no probe at all.
  */
 export const ACTIVE_WINDOW_MS = 5 * 60_000;
@@ -77,12 +77,12 @@ export const HealthInfoSchema = z.object({
 });
 export type HealthInfo = z.infer<typeof HealthInfoSchema>;
 
-/** The calls clients made through `mcpscope run` to a server of this name. */
+/** The calls clients made through `mcpscope run` or `mcpscope proxy` to a server of this name. */
 export const TrafficInfoSchema = z.object({
   /** When the newest recorded call started, however long ago; null when none is stored. */
   lastCallAt: z.string().nullable(),
   /**
-   * Calls the server answered (any outcome but timeout, cancelled, disconnected) in ACTIVE_WINDOW_MS,
+   * Calls the server answered (ANSWERED_OUTCOMES, not refused with 401/403) in ACTIVE_WINDOW_MS,
    * counted up to RECENT_ANSWERED_CAP (a figure over it means "more than the cap").
    */
   recentAnswered: z.number().int(),

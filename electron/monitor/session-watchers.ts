@@ -18,6 +18,8 @@ export interface SessionContext {
   writer: BatchWriter;
   /** The client (from `run --client`) when an instrumented entry launched this session. */
   client: string | null;
+  /** What recorded it: the stdio wrapper (the default) or `mcpscope proxy` (one HTTP session). */
+  via?: "run" | "proxy";
 }
 
 export interface SessionWatcher {

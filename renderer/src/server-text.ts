@@ -42,7 +42,7 @@ export function activityLine(server: ServerEntry, now: number): string {
 /** The detail's "Last call" fact: when, and how many answered calls make it `active`. */
 export function lastCallText(server: ServerEntry, now: number): string {
   const { lastCallAt, recentAnswered } = server.traffic;
-  if (!lastCallAt) return "none recorded (calls are recorded through mcpscope run)";
+  if (!lastCallAt) return "none recorded (calls are recorded through mcpscope run or mcpscope proxy)";
   const window = formatDuration(ACTIVE_WINDOW_MS);
   const count =
     recentAnswered > RECENT_ANSWERED_CAP
@@ -54,7 +54,7 @@ export function lastCallText(server: ServerEntry, now: number): string {
 }
 
 /** What `active` means, for tooltips. */
-export const ACTIVE_MEANING = `answered calls through mcpscope run in the last ${formatDuration(ACTIVE_WINDOW_MS)}`;
+export const ACTIVE_MEANING = `answered calls through mcpscope run or proxy (not refused with 401/403) in the last ${formatDuration(ACTIVE_WINDOW_MS)}`;
 
 export interface ServerCounts {
   /** Probed up, or active from recent traffic. */

@@ -359,7 +359,7 @@ describe("mcpscope proxy against a misbehaving upstream", () => {
     expect(body.error.message).toMatch(/upstream .* is unreachable \(ECONNREFUSED\)/);
 
     const call = await waitFor(() => storedCalls(dir.path, "fixture").find((c) => c.requestId === "5"));
-    expect([call.outcome, call.httpStatus]).toEqual(["server_error", 502]);
+    expect([call.outcome, call.httpStatus]).toEqual(["disconnected", 502]);
     const event = await waitFor(() =>
       storedEvents(dir.path, "fixture").find((e) => e.type === "proxy.upstream_unreachable"),
     );

@@ -1,6 +1,7 @@
 /**
  * A call made through `mcpscope proxy` in the Calls view (browser mode, real Chromium): it appears like a
- * stdio call, and its detail shows the HTTP status of the exchange that carried it.
+ * stdio call, its detail shows the HTTP status of the exchange that carried it, and the Servers view says
+ * the server was recorded through the proxy.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -56,6 +57,14 @@ describe.skipIf(!HAS_CHROMIUM)("a proxied call in the Calls view (real Chromium)
       5000,
     );
     expect(text).toMatch(/HTTP status\s*200/);
+
+    // No client config names it: listed as seen in traffic, recorded through the proxy (not `run`).
+    await page.getByTestId("nav-servers").click();
+    const seen = page.getByTestId("traffic-only");
+    await seen.waitFor({ state: "visible", timeout: 10_000 });
+    const said = (await seen.textContent())?.replace(/\s+/g, " ");
+    expect(said).toContain("Recorded through mcpscope proxy under a name no client config uses");
+    expect(said).toContain("remote-everything");
     expect(problems).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
 import { startHttpProxy } from "../../monitor/proxy-http/http-proxy.js";
+import { blockedPortText, fetchBlocksPort } from "../../monitor/supervisor/blocked-ports.js";
 import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -64,7 +65,7 @@ export const proxyCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope proxy --upstream URL [--listen 127.0.0.1:PORT] [--name NAME] [--data-dir DIR]",
+          "mcpscope proxy --upstream URL [--listen 127.0.0.1:PORT] [--name NAME] [--timeout 60s] [--capture-limit BYTES] [--data-dir DIR]",
           "Relays an MCP server that speaks Streamable HTTP (or the legacy HTTP+SSE transport) unchanged —\nrequests, JSON and SSE answers, the GET stream, DELETE, OAuth 401s and /.well-known/ metadata — and\nrecords calls, outcomes, latency, HTTP status and sessions as `mcpscope run` does for stdio servers.\nPoint the client at the printed URL instead of the server's. Stops on Ctrl-C.",
           FLAGS,
           'Example:\n  mcpscope proxy --upstream https://mcp.example.com/mcp --listen 127.0.0.1:7801 --name example\n  then in the client config: "url": "http://127.0.0.1:7801/mcp"',
@@ -74,6 +75,8 @@ export const proxyCommand: Command = {
     }
     const upstream = parseUpstream(flagString(args, "upstream"));
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:0");
+    if (fetchBlocksPort(port))
+      throw new UsageError(`--listen ${host}:${port}: ${blockedPortText(port)}; listen on another port`);
     const captureLimit = Number(flagString(args, "capture-limit") ?? DEFAULT_CAPTURE_LIMIT);
     if (!Number.isInteger(captureLimit) || captureLimit < 256)
       throw new UsageError("--capture-limit must be a whole number of bytes, at least 256");

@@ -1,7 +1,7 @@
 /**
  * Follows one wrapped session and emits its events through the tracker: user events (session start and
  * end, server→client requests, `input_required` rounds, cancellations), system events (wrapper start and
- * stop) and error events (server, tool and client errors, timeouts, disconnects) with a fingerprint.
+ * stop, or a proxy's HTTP session opened and closed) and error events (server, tool and client errors, timeouts, disconnects) with a fingerprint.
  * Only names, ids, codes and masked error messages are stored, never a raw payload.
  */
 import type { EventSeverity } from "../../../shared/events.js";
@@ -34,21 +34,39 @@ function operation(call: CallObservation): string {
   return call.target ? `${call.method} ${call.target}` : call.method;
 }
 
+/** Outcomes that show the server serving the session: until one, it has not started. */
+const SERVED = new Set(["ok", "tool_error"]);
+
 export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionContext): SessionWatcher => {
   const { identity } = context;
   const tracker = new EventTracker(context.writer, { server: identity.server, session: identity.sessionId });
+  const proxied = context.via === "proxy";
   let started = false;
+  /** When the message that told the client's facts was read. */
+  let toldAt: number | null = null;
 
-  tracker.track({
-    category: "system",
-    type: "wrapper.start",
-    severity: "info",
-    time: identity.startedAt,
-    message: `mcpscope run started ${identity.server}`,
-    details: { pid: identity.pid, wrapperPid: identity.wrapperPid, client: context.client },
-  });
+  if (proxied) {
+    tracker.track({
+      category: "system",
+      type: "proxy.session_open",
+      severity: "info",
+      time: identity.startedAt,
+      message: `mcpscope proxy opened a session to ${identity.server}`,
+      details: { proxyPid: identity.wrapperPid },
+    });
+  } else {
+    tracker.track({
+      category: "system",
+      type: "wrapper.start",
+      severity: "info",
+      time: identity.startedAt,
+      message: `mcpscope run started ${identity.server}`,
+      details: { pid: identity.pid, wrapperPid: identity.wrapperPid, client: context.client },
+    });
+  }
 
-  // At the time of the message that told the facts: the observer may get to it well after it was read.
+  // Said once the server served a call (a failed initialize starts nothing), at the time of the message
+  // that told the facts: the observer may get to it well after it was read.
   const sessionStart = (facts: SessionFacts, time: number) => {
     if (started || (!facts.clientName && !facts.protocolVersion)) return;
     started = true;
@@ -75,10 +93,10 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
 
   return {
     session(facts, at) {
-      sessionStart(facts, at);
+      if (toldAt === null && (facts.clientName || facts.protocolVersion)) toldAt = at;
     },
     call(call, facts) {
-      sessionStart(facts, call.startedAt);
+      if (call.direction === "c2s" && SERVED.has(call.outcome)) sessionStart(facts, toldAt ?? call.startedAt);
       const { progressToken, traceId } = correlationOf(call);
       const correlation = { requestId: call.requestId, progressToken, traceId };
       const time = call.startedAt + call.durationMs;
@@ -150,27 +168,39 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
       });
     },
     ended(end: SessionEnd, facts: SessionFacts) {
-      sessionStart(facts, end.endedAt);
       const uptimeMs = Math.max(0, end.endedAt - identity.startedAt);
+      const seconds = Math.round(uptimeMs / 1000);
+      if (started)
+        tracker.track({
+          category: "user",
+          type: "session.end",
+          severity: "info",
+          time: end.endedAt,
+          message: `session ended after ${seconds} s`,
+          details: {
+            clientName: facts.clientName ?? null,
+            clientVersion: facts.clientVersion ?? null,
+            protocolVersion: facts.protocolVersion ?? null,
+            uptimeMs,
+          },
+        });
+      if (proxied) {
+        tracker.track({
+          category: "system",
+          type: "proxy.session_close",
+          severity: "info",
+          time: end.endedAt,
+          message: `mcpscope proxy closed a session to ${identity.server} after ${seconds} s${end.reason ? ` (${end.reason})` : ""}`,
+          details: { reason: end.reason ?? null, uptimeMs, served: started },
+        });
+        return;
+      }
       const how =
         end.signal !== null
           ? `signal ${end.signal}`
           : end.exitCode !== null
             ? `exit code ${end.exitCode}`
             : "no exit status";
-      tracker.track({
-        category: "user",
-        type: "session.end",
-        severity: "info",
-        time: end.endedAt,
-        message: `session ended after ${Math.round(uptimeMs / 1000)} s`,
-        details: {
-          clientName: facts.clientName ?? null,
-          clientVersion: facts.clientVersion ?? null,
-          protocolVersion: facts.protocolVersion ?? null,
-          uptimeMs,
-        },
-      });
       tracker.track({
         category: "system",
         type: "wrapper.stop",

@@ -91,7 +91,13 @@ const ASSIGNMENT = new RegExp(
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
 /** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
-const AUTH_SCHEME = /\b(?:Bearer|Basic)[ \t]+([A-Za-z0-9._~+/-]{8,}=*)/dg;
+/** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
+const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
+const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
+const AUTH_SCHEME = new RegExp(
+  `\\b(?:Bearer|Basic)[ \\t]+(?!${CHALLENGE_PARAM})([A-Za-z0-9._~+/-]{8,}=*)`,
+  "dg",
+);
 /** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
 const LOOSE_TOKENS: [string, string, RegExp][] = [
   ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
@@ -223,6 +229,7 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   const [, key, sep, , raw] = m;
   const at = m.indices?.[4];
   if (!at || !key || !sep || !raw) return;
+  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return;
   // `password is …` is prose; only a flag takes its value after a space.
   if (sep.trim() === "" && !key.startsWith("-")) return;
   let start = at[0];

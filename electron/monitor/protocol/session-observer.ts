@@ -102,6 +102,17 @@ export class SessionObserver {
     else this.read(stream, bytes, at);
   }
 
+  /**
+   * A response with a null id that the transport knows answers request `id` (the one request an HTTP
+   * exchange carried): it is that request's answer, not a response to no request.
+   */
+  answer(stream: Stream, id: JsonRpcId, bytes: Buffer, at: number): void {
+    const parsed = parseLine(bytes);
+    if (parsed.kind === "message" && parsed.message.kind === "response" && parsed.message.id === null)
+      this.response(stream, { ...parsed.message, id }, parsed.value, bytes.length, at);
+    else this.line(stream, bytes, at);
+  }
+
   private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);

@@ -7,7 +7,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
-import { type JsonRpcId, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
+import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
 import { STATELESS } from "./http-sessions.js";
 import type { Broken, ToHttpWorker } from "./http-worker-protocol.js";
@@ -37,8 +37,8 @@ interface Exchange {
   chunkAt: number;
   /** Events read before the exchange knew its session (a legacy SSE stream before its endpoint). */
   early: { event: SseEvent; at: number }[];
-  /** The upstream could not be reached: the response is the proxy's own 502. */
-  unreachable: boolean;
+  /** Why the upstream could not be reached, when the response is the proxy's own 502. */
+  unreachable: string | null;
   done: boolean;
 }
 
@@ -65,7 +65,7 @@ export class ExchangeObserver {
       sse: null,
       chunkAt: message.at,
       early: [],
-      unreachable: false,
+      unreachable: null,
       done: false,
     });
   }
@@ -159,7 +159,7 @@ export class ExchangeObserver {
 
   unreachable(exchange: number, message: string, at: number): void {
     const ex = this.exchanges.get(exchange);
-    if (ex) ex.unreachable = true;
+    if (ex) ex.unreachable = message;
     if (this.unreachableSince !== null) return;
     this.unreachableSince = at;
     this.events.track({
@@ -197,7 +197,8 @@ export class ExchangeObserver {
   private feedResponse(ex: Exchange, at: number): void {
     const session = ex.session;
     const body = ex.responseBody;
-    if (!session || !ex.response || body.bytes === 0) return;
+    // The proxy's own 502 is not the server's answer: the server said nothing (see settle).
+    if (!session || !ex.response || body.bytes === 0 || ex.unreachable !== null) return;
     if (!isJson(ex.response.contentType) && !isEventStream(ex.response.contentType)) return;
     if (body.chunks.length === 0) {
       session.observer.oversized("out", Buffer.alloc(0), Buffer.alloc(0), body.bytes, at);
@@ -216,8 +217,20 @@ export class ExchangeObserver {
       parser.push(Buffer.from("\n\n"));
       return;
     }
+    const parsed = parseLine(bytes);
     // An error page in JSON that is not JSON-RPC (an OAuth error, a gateway's) is not the server's answer.
-    if (ex.response.status >= 400 && parseLine(bytes).kind !== "message") return;
+    if (ex.response.status >= 400 && parsed.kind !== "message") return;
+    // A JSON-RPC error with a null id (the server could not read the request's id, or refused the whole
+    // exchange, as for an unknown session) answers the one request the exchange carried; on a GET or a
+    // DELETE it refuses the exchange itself, which is no response to an unknown request.
+    if (parsed.kind === "message" && isNullIdError(parsed.message)) {
+      const only = ex.requestIds.length === 1 ? ex.requestIds[0] : undefined;
+      if (only !== undefined) {
+        session.observer.answer("out", only, bytes, at);
+        return;
+      }
+      if (ex.requestIds.length === 0 && ex.request.method !== "POST") return;
+    }
     session.observer.line("out", bytes, at);
   }
 
@@ -270,8 +283,11 @@ export class ExchangeObserver {
     if (broken) {
       outcome = broken.by === "client" ? "cancelled" : "disconnected";
       message = broken.message;
+    } else if (ex.unreachable !== null) {
+      outcome = "disconnected";
+      message = `the proxy could not reach the upstream (${ex.unreachable})`;
     } else if (status !== null && status >= 400) {
-      outcome = status >= 500 ? "server_error" : "client_error";
+      outcome = httpOutcome(status);
       message = `HTTP ${status}`;
     } else if (answersHere) {
       outcome = "disconnected";
@@ -282,7 +298,8 @@ export class ExchangeObserver {
     }
     const legacyStream = ex.request.method === "GET" && session.key.startsWith("sse:");
     const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
-    if (legacyStream || deleted) this.sessions.close(session, at);
+    if (legacyStream) this.sessions.close(session, at, "its SSE stream closed");
+    else if (deleted) this.sessions.close(session, at, "the client deleted it");
   }
 
   private denied(ex: Exchange, response: ResponseMessage): void {
@@ -303,6 +320,20 @@ export class ExchangeObserver {
       },
     });
   }
+}
+
+/**
+ * A 4xx/5xx with no JSON-RPC answer. A gateway's 502 or 504 says the server behind it did not answer
+ * (it is gone, or too slow), so it is not the server's error.
+ */
+function httpOutcome(status: number): Outcome {
+  if (status === 502) return "disconnected";
+  if (status === 504) return "timeout";
+  return status >= 500 ? "server_error" : "client_error";
+}
+
+function isNullIdError(message: JsonRpcMessage): boolean {
+  return message.kind === "response" && message.id === null && message.error !== undefined;
 }
 
 function emptyBody(): Body {

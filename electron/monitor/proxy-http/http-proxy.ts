@@ -11,6 +11,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { hostPolicy } from "../api/host-policy.js";
 import { preciseNow } from "../proxy/clock.js";
+import { urlCredentials } from "../url-credentials.js";
 import { EndpointRewriter } from "./endpoint-rewriter.js";
 import type { BodyStream, HttpWorkerInit, ToHttpWorker } from "./http-worker-protocol.js";
 import { bodyStream } from "./http-worker-protocol.js";
@@ -44,7 +45,9 @@ export interface RunningProxy {
 const now = preciseNow;
 
 export async function startHttpProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const upstream = options.upstream;
+  // As curl and httpx send a URL's `user:password@`: a client relying on them still authenticates, and
+  // nothing stored or reported carries them.
+  const { bare: upstream, basicAuth } = urlCredentials(options.upstream);
   const init: HttpWorkerInit = {
     dataDir: options.dataDir,
     server: options.name,
@@ -112,7 +115,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     // Concatenated, not resolved: `//other.host/x` stays a path on the upstream.
     const upstreamReq = client.request(new URL(`${upstream.origin}${path}`), {
       method,
-      headers: forwardedHeaders(req.rawHeaders, upstream.host),
+      headers: withBasicAuth(forwardedHeaders(req.rawHeaders, upstream.host), basicAuth),
       agent,
     });
 
@@ -280,6 +283,15 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       await observer.finish({ type: "exit", at, upstreamDropped: queue.droppedChunks });
     },
   };
+}
+
+/** Adds the URL's credentials unless the client sent its own `Authorization`. */
+function withBasicAuth(headers: string[], basicAuth: string | null): string[] {
+  if (!basicAuth) return headers;
+  for (let i = 0; i < headers.length; i += 2)
+    if (headers[i]?.toLowerCase() === "authorization") return headers;
+  headers.push("Authorization", basicAuth);
+  return headers;
 }
 
 function single(value: string | string[] | undefined): string | null {

@@ -85,7 +85,9 @@ export class HttpSessions {
       identity,
       this.options.captureLimit,
       this.options.logSettings,
-      SESSION_WATCHERS.map((factory) => factory({ identity, writer: this.writer, client: null })),
+      SESSION_WATCHERS.map((factory) =>
+        factory({ identity, writer: this.writer, client: null, via: "proxy" }),
+      ),
     );
     // The writer is shared by every session of this proxy: its drops are counted once, at the end.
     recorder.countsWriterDrops = false;
@@ -120,11 +122,11 @@ export class HttpSessions {
   }
 
   /** The session ended (DELETE, its SSE stream closed, or the proxy stopped): pending requests end too. */
-  close(session: HttpSession, at: number): void {
+  close(session: HttpSession, at: number, reason: string): void {
     if (session.closedAt !== null) return;
     session.closedAt = at;
     session.observer.close(at);
-    session.recorder.ended({ endedAt: at, exitCode: null, signal: null });
+    session.recorder.ended({ endedAt: at, exitCode: null, signal: null, reason });
     this.sessions.delete(session.key);
     this.closed.push({ session, forgetAt: Math.max(at, this.lastTick) + KEEP_CLOSED_MS });
   }
@@ -134,7 +136,7 @@ export class HttpSessions {
     // The shared writer's drops are counted once, on one session.
     const first = all[0];
     if (first) first.recorder.countsWriterDrops = true;
-    for (const session of all) this.close(session, at);
+    for (const session of all) this.close(session, at, "the proxy stopped");
   }
 
   release(session: HttpSession, at: number): void {
@@ -151,7 +153,11 @@ export class HttpSessions {
     let excess = this.sessions.size - MAX_OPEN;
     for (const session of idle) {
       if (now - session.lastActive < IDLE_MS && excess <= 0) break;
-      this.close(session, session.lastActive);
+      this.close(
+        session,
+        session.lastActive,
+        excess > 0 ? "too many open sessions" : `idle for ${IDLE_MS / 60_000} min`,
+      );
       excess--;
     }
     while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();

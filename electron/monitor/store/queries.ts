@@ -9,6 +9,7 @@ import {
   OUTCOMES,
   type Outcome,
   type OutcomeCounts,
+  REFUSED_HTTP_STATUSES,
   type ServerStats,
   type ServerSummary,
   type StatsDocument,
@@ -147,6 +148,7 @@ function toDetail(row: Row): CallDetail {
 }
 
 const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
+const REFUSED_SQL = REFUSED_HTTP_STATUSES.join(", ");
 
 /**
  * Client→server calls a server answered since a time, counted up to RECENT_ANSWERED_CAP + 1 (over the cap:
@@ -155,7 +157,8 @@ const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
 export function answeredSince(db: Db): (server: string, sinceMs: number) => number {
   const statement = db.prepare(
     `SELECT count(*) AS n FROM (SELECT 1 FROM calls INDEXED BY calls_server_time
-       WHERE server = ? AND started_at >= ? AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL}) LIMIT ?)`,
+       WHERE server = ? AND started_at >= ? AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL})
+       AND coalesce(http_status, 0) NOT IN (${REFUSED_SQL}) LIMIT ?)`,
   );
   return (server, sinceMs) => Number(statement.get(server, sinceMs, RECENT_ANSWERED_CAP + 1)?.n ?? 0);
 }

@@ -36,6 +36,8 @@ export interface SessionEnd {
   endedAt: number;
   exitCode: number | null;
   signal: string | null;
+  /** Why a session with no process of its own ended (an HTTP session through the proxy). */
+  reason?: string;
 }
 
 export class SessionRecorder implements ObservationSink {

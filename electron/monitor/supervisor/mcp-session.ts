@@ -15,6 +15,7 @@ import { MonitoringError } from "../errors.js";
 import { maskString } from "../pipeline/mask.js";
 import { splitUrlCredentials } from "../url-credentials.js";
 import { VERSION } from "../version.js";
+import { blockedPortText } from "./blocked-ports.js";
 import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
 import { EraTransport, type PeerIdentity, type ProtocolEra } from "./era-transport.js";
 import { DiscoverResultSchema, type HandshakeFacts, handshake } from "./handshake.js";
@@ -282,8 +283,7 @@ function networkCode(error: unknown): string | null {
 
 function networkMessage(error: unknown, url: string | null = null): string {
   const code = networkCode(error);
-  if (code === BAD_PORT)
-    return `fetch refuses port ${port(url)} for safety (browsers block it too); serve it on another port`;
+  if (code === BAD_PORT) return `${blockedPortText(port(url))}; serve it on another port`;
   if (code) return NETWORK_ERRORS[code] ?? code;
   const cause = (error as { cause?: { message?: string } })?.cause;
   if (cause?.message) return cause.message;
