@@ -46,7 +46,14 @@ export function isActive(rule: Rule, value: number): boolean {
 }
 
 export class DbSignalSource implements SignalSource {
-  constructor(private readonly db: Db) {}
+  /**
+   * `servers`, when given, names the servers in the inventory now: a server removed from it is no longer
+   * checked, so its last health check (kept for a day) must not keep its `server-down` firing.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly servers?: () => ReadonlySet<string> | null,
+  ) {}
 
   sample(rule: Rule, at: number): Sample[] {
     switch (rule.signal) {
@@ -200,8 +207,10 @@ export class DbSignalSource implements SignalSource {
            AND time = (SELECT max(time) FROM health_checks g WHERE g.server = h.server AND g.time <= ?)`,
       )
       .all(at - 86_400_000, at, at);
+    const known = this.servers?.() ?? null;
     return rows
       .filter((row) => !rule.server || row.server === rule.server)
+      .filter((row) => !known || known.has(String(row.server)))
       .map((row) => ({ labels: labelsOf(rule, row), value: row.state === rule.healthState ? 1 : 0 }));
   }
 
