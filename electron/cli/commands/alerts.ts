@@ -77,8 +77,8 @@ const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the r
 these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
 name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
-test sends a test notification through a channel now and prints each attempt; failures are retried by
-the app's outbox. Exit codes: 0 ok, 1 a failed delivery or unknown silence, 2 usage.`;
+test sends a test notification through a channel now, once (a failed test is not retried), and prints
+the attempt. Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, 2 usage.`;
 
 const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
