@@ -176,6 +176,8 @@ export const RulePreviewSchema = z.object({
     }),
   ),
   firings: z.array(z.object({ labels: Labels, from: z.number(), to: z.number().nullable() })),
+  /** Too many active steps to replay each at the evaluation interval: some were judged at `stepMs`. */
+  capped: z.boolean(),
 });
 export type RulePreview = z.infer<typeof RulePreviewSchema>;
 

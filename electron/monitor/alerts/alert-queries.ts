@@ -183,7 +183,14 @@ export class AlertQueries {
     try {
       rule = parseRuleYaml(yamlText);
     } catch (error) {
-      return { ok: false, error: (error as Error).message, stepMs: 0, series: [], firings: [] };
+      return {
+        ok: false,
+        error: (error as Error).message,
+        stepMs: 0,
+        series: [],
+        firings: [],
+        capped: false,
+      };
     }
     return previewRule(
       rule,
