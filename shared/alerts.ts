@@ -220,6 +220,17 @@ export const ChannelInfoSchema = z.object({
 });
 export type ChannelInfo = z.infer<typeof ChannelInfoSchema>;
 
+/** An attempt's status as its channel's protocol names it: `HTTP 200`, `SMTP 250`, `exit 0`; null for none. */
+export function attemptStatusText(
+  type: (typeof CHANNEL_TYPES)[number] | undefined,
+  status: number | null,
+): string | null {
+  if (status === null || type === "desktop") return null;
+  if (type === "email") return `SMTP ${status}`;
+  if (type === "command") return `exit ${status}`;
+  return `HTTP ${status}`;
+}
+
 export const RouteInfoSchema = z.object({
   matchers: z.array(MatcherSchema),
   channels: z.array(z.string()),

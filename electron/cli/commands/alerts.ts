@@ -4,7 +4,12 @@
  * The engine evaluates and notifies; this reads and edits the same store, and the API's schemas check
  * its flags.
  */
-import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
+import {
+  type AlertInstance,
+  attemptStatusText,
+  type ChannelInfo,
+  type Delivery,
+} from "../../../shared/alerts.js";
 import { createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { alertHandlers } from "../../monitor/alerts/alert-handlers.js";
@@ -101,11 +106,13 @@ function stateText(a: AlertInstance): string {
   return a.acknowledged ? "firing (acked)" : "firing";
 }
 
-function printDelivery(io: CliIo, d: Delivery): void {
-  for (const [i, a] of d.attempts.entries())
+function printDelivery(io: CliIo, d: Delivery, type: ChannelInfo["type"] | undefined): void {
+  for (const [i, a] of d.attempts.entries()) {
+    const code = attemptStatusText(type, a.status);
     io.stdout.write(
-      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${a.status !== null ? ` (HTTP ${a.status})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${a.error}` : ""}\n`,
+      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${code ? ` (${code})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${a.error}` : ""}\n`,
     );
+  }
   io.stdout.write(
     d.status === "delivered"
       ? `${d.channel}: delivered\n`
@@ -274,7 +281,10 @@ export const alertsCommand: Command = {
           if (!channel) throw new UsageError("test needs a CHANNEL name (desktop, or one from alerts.yaml)");
           const delivery = await callWithFlags(api, "alerts.test", { channel });
           if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
-          else printDelivery(io, delivery);
+          else {
+            const { channels } = await api.call("alerts.channels", {});
+            printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
+          }
           return delivery.status === "failed" ? 1 : 0;
         }
       }
