@@ -10,7 +10,7 @@ import {
   type ChannelInfo,
   type Delivery,
 } from "../../../shared/alerts.js";
-import { createApiClient } from "../../../shared/api.js";
+import { type ApiClient, createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { alertHandlers } from "../../monitor/alerts/alert-handlers.js";
 import type { AlertServices } from "../../monitor/alerts/alert-manager.js";
@@ -19,13 +19,17 @@ import { storedAlerts } from "../../monitor/alerts/stored-alerts.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
+import { MonitoringError } from "../../monitor/errors.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import type { Db } from "../../monitor/store/db.js";
+import { recordedServerNames } from "../../monitor/store/queries.js";
 import { callWithFlags } from "../api-input.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type CliIo, type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
+import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -72,7 +76,7 @@ const SUBCOMMANDS: ArgShape = {
 };
 
 const USAGE = `mcpscope alerts [--status firing|pending|resolved] [--server NAME] [--json]
-       mcpscope alerts history [--since 24h] [--rule NAME] [--server NAME] [--json]
+       mcpscope alerts history [--since 24h] [--rule NAME] [--server NAME] [--limit N] [--json]
        mcpscope alerts silence MATCHER… [--for 1h] [--comment TEXT]
        mcpscope alerts unsilence ID
        mcpscope alerts silences [--all] [--json]
@@ -100,10 +104,35 @@ function labelText(labels: Record<string, string>): string {
 }
 
 function stateText(a: AlertInstance): string {
-  if (a.state !== "firing") return a.state;
-  if (a.silencedBy.length) return "firing (silenced)";
-  if (a.inhibited) return "firing (inhibited)";
-  return a.acknowledged ? "firing (acked)" : "firing";
+  if (a.silencedBy.length) return `${a.state} (silenced)`;
+  if (a.inhibited) return `${a.state} (inhibited)`;
+  return a.acknowledged ? `${a.state} (acked)` : a.state;
+}
+
+/**
+ * An empty answer for a `--rule` or `--server` that names nothing known is most likely a typo: said in
+ * one line naming the known ones (exit 1), as the other commands that filter by server do.
+ */
+async function checkNames(db: Db, api: ApiClient, rule?: string, server?: string): Promise<void> {
+  const labelled = (column: string) =>
+    db
+      .prepare(
+        `SELECT ${column} AS name FROM alert_history UNION SELECT ${column} FROM alert_instances ORDER BY 1`,
+      )
+      .all()
+      .map((row) => row.name)
+      .filter((name): name is string => typeof name === "string" && name !== "");
+  if (server !== undefined)
+    requireKnownServers(
+      [server],
+      [...recordedServerNames(db), ...labelled("json_extract(labels, '$.server')")],
+      "calls or alerts",
+    );
+  if (rule === undefined) return;
+  const { rules } = await api.call("alerts.rules", {});
+  const names = [...new Set([...rules.map((r) => r.name), ...labelled("rule")])].sort();
+  if (!names.includes(rule))
+    throw MonitoringError.input(`no rule named "${rule}"; known: ${names.join(", ")}`);
 }
 
 function printDelivery(io: CliIo, d: Delivery, type: ChannelInfo["type"] | undefined): void {
@@ -162,6 +191,7 @@ export const alertsCommand: Command = {
             { status, server: flagString(args, "server") },
             { status: "status", server: "server" },
           );
+          if (alerts.length === 0) await checkNames(db, api, undefined, flagString(args, "server"));
           const evaluating = runningEngines(dataDir).some((e) => e.alerts);
           if (json) io.stdout.write(`${JSON.stringify({ alerts, evaluating })}\n`);
           else if (alerts.length === 0)
@@ -200,6 +230,8 @@ export const alertsCommand: Command = {
             },
             { since: "since", rule: "rule", server: "server", limit: "limit" },
           );
+          if (entries.length === 0)
+            await checkNames(db, api, flagString(args, "rule"), flagString(args, "server"));
           if (json) io.stdout.write(`${JSON.stringify({ history: entries })}\n`);
           else if (entries.length === 0) io.stdout.write("no alert changes in that range\n");
           else
