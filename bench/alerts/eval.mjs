@@ -147,9 +147,13 @@ async function main() {
     ["tool-error-rate", (y) => y],
     ["slow-tool", (y) => y],
     ["tool-error-rate", (y) => `${y.replace(/^window: .*\n/m, "")}window: 1m\n`, " (1m window)"],
-    // A `for` shorter than the 5-minute step: the steps around active ones are replayed every 15 s.
+    // A `for` shorter than the 5-minute step: around lone active steps the 15 s interval is replayed.
+    // Beside it the same rule with a `for` as long as the step, which replays nothing: the ratio is the
+    // replays' cost, measured in the same run.
     ["tool-error-rate", (y) => `${y.replace(/^for: .*\n/m, "")}for: 10s\n`, " (for 10s)"],
+    ["tool-error-rate", (y) => `${y.replace(/^for: .*\n/m, "")}for: 5m\n`, " (for 5m, no replays)"],
   ];
+  const took = {};
   for (const [name, edit, note = ""] of previews) {
     const yaml = edit(manager.rules().rules.find((r) => r.name === name)?.yaml ?? "");
     // How long the engine's event loop is held at a time while the preview runs.
@@ -165,7 +169,12 @@ async function main() {
       `preview ${name}${note} over 24 h: ${ms.toFixed(0)} ms, event loop held at most ${held.toFixed(0)} ms, ${preview.series.length} series × ${preview.series[0]?.points.length ?? 0} points, ${preview.firings.length} firing range(s)${preview.capped ? ", replays capped" : ""} — target < ${PREVIEW_TARGET_MS} ms, held < ${HELD_TARGET_MS} ms: ${ok ? "met" : "NOT met"}`,
     );
     if (!ok) failed = true;
+    took[name + note] = ms;
   }
+  const base = took["tool-error-rate (for 5m, no replays)"];
+  console.log(
+    `replays' cost: for 1m ${(took["tool-error-rate"] / base).toFixed(2)}×, for 10s ${(took["tool-error-rate (for 10s)"] / base).toFixed(2)}× the preview without replays`,
+  );
   manager.close();
   db.close();
 }
