@@ -2,8 +2,8 @@
  * What a rule would have done over a past range: its value per label group at each step, and the ranges
  * in which it would have fired (the state machine run over those steps, `for` and `keep_firing_for`
  * included). The rule editor draws this as the user types. It evaluates at least once per rule window,
- * and around each step where the rule was active it replays the evaluator's own interval, so a `for`
- * shorter than the step holds where it held for the evaluator. It yields to the event loop every 20 ms:
+ * and around each step where the rule was active alone it replays the evaluator's interval (or `for`, if
+ * longer), so a `for` shorter than the step holds where it held for the evaluator. It yields to the event loop every 20 ms:
  * a 24 h preview over a busy store takes seconds, and the engine keeps answering meanwhile.
  */
 import type { RulePreview } from "../../../shared/alerts.js";
@@ -57,7 +57,9 @@ export async function previewRule(
         await pause();
         sampled.set(t, sampleAt(t));
       }
-      const replay = replayedSteps(rule, coarse, sampled, evalStepMs, evaluationIntervalMs, start);
+      // The evaluator's interval; or `for` when longer, which decides as surely whether `for` held.
+      const replayMs = Math.max(evaluationIntervalMs, rule.forMs);
+      const replay = replayedSteps(rule, coarse, sampled, evalStepMs, replayMs, start);
       capped = replay.capped;
       times = [...coarse, ...replay.times].sort((a, b) => a - b);
     }
@@ -100,7 +102,7 @@ export async function previewRule(
 }
 
 /**
- * The evaluator's own steps (every evaluation interval) between the neighbours of each lone active step:
+ * Steps every `intervalMs` between the neighbours of each lone active step:
  * a burst seen at one coarse step only is where a short `for` held for the evaluator but not across
  * coarse steps. Where it was active at two coarse steps in a row, those fire it already (`for` is
  * shorter than a step), a step late at most. Newest first, up to MAX_REPLAYED_STEPS.
