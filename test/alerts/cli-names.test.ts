@@ -63,6 +63,25 @@ describe("mcpscope alerts", () => {
     expect([quiet.status, quiet.stdout]).toEqual([0, "no alert changes in that range\n"]);
   });
 
+  it("rules lists each rule's condition, with the minimum of calls a built-in needs", async () => {
+    const { status, stdout } = await run("rules");
+    expect(status).toBe(0);
+    expect(stdout.split("\n").find((r) => r.startsWith("slow-tool "))).toMatch(
+      / warning +enabled +built in +latency_p95 > 5\.0 s over 5 min by server, tool with at least 5 calls for 2 min$/,
+    );
+    expect(stdout.split("\n").find((r) => r.startsWith("warn "))).toMatch(
+      / yours +error_rate > 50% over 5 min/,
+    );
+    const json = JSON.parse((await run("rules", "--json")).stdout) as {
+      rules: { name: string; condition: string }[];
+      problem: string | null;
+    };
+    expect(json.problem).toBeNull();
+    expect(json.rules.find((r) => r.name === "tool-error-rate")?.condition).toContain(
+      "with at least 5 calls",
+    );
+  });
+
   it("shows --limit in the usage line for history", async () => {
     const { stdout } = await run("--help");
     expect(stdout).toContain(

@@ -71,6 +71,7 @@ const SUBCOMMANDS: ArgShape = {
     unsilence: { positionals: 1, flags: ["json"] },
     silences: { flags: ["all", "json"] },
     test: { positionals: 1, flags: ["json"] },
+    rules: { flags: ["json"] },
   },
   defaultSubcommand: "list",
 };
@@ -80,12 +81,14 @@ const USAGE = `mcpscope alerts [--status firing|pending|resolved] [--server NAME
        mcpscope alerts silence MATCHER… [--for 1h] [--comment TEXT]
        mcpscope alerts unsilence ID
        mcpscope alerts silences [--all] [--json]
-       mcpscope alerts test CHANNEL [--json]`;
+       mcpscope alerts test CHANNEL [--json]
+       mcpscope alerts rules [--json]`;
 
 const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the rules in alerts.yaml in the data dir;
 these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
 name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
+rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does.
 test sends a test notification through a channel now, once (a failed test is not retried), and prints
 the attempt. Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, 2 usage.`;
 
@@ -305,6 +308,24 @@ export const alertsCommand: Command = {
                   s.problem ? `no: ${s.problem}` : s.active ? "yes" : "no",
                 ]),
               )}\n`,
+            );
+          return 0;
+        }
+        case "rules": {
+          const doc = await api.call("alerts.rules", {});
+          if (json) io.stdout.write(`${JSON.stringify({ rules: doc.rules, problem: doc.problem })}\n`);
+          else
+            io.stdout.write(
+              `${renderTable(
+                ["RULE", "SEVERITY", "STATE", "FROM", "CONDITION"],
+                doc.rules.map((r) => [
+                  r.name,
+                  r.severity,
+                  r.enabled ? "enabled" : "disabled",
+                  r.builtin ? "built in" : "yours",
+                  r.condition,
+                ]),
+              )}\n${doc.problem ? `${doc.path} has a problem; the rules above stay in effect: ${doc.problem}\n` : ""}`,
             );
           return 0;
         }
