@@ -59,7 +59,7 @@ export async function previewRule(
       }
       // The evaluator's interval; or `for` when longer, which decides as surely whether `for` held.
       const replayMs = Math.max(evaluationIntervalMs, rule.forMs);
-      const replay = replayedSteps(rule, coarse, sampled, evalStepMs, replayMs, start);
+      const replay = replayedSteps(rule, coarse, sampled, replayMs, start);
       capped = replay.capped;
       times = [...coarse, ...replay.times].sort((a, b) => a - b);
     }
@@ -111,7 +111,6 @@ function replayedSteps(
   rule: Rule,
   coarse: readonly number[],
   sampled: ReadonlyMap<number, Sample[]>,
-  coarseMs: number,
   intervalMs: number,
   start: number,
 ): { times: number[]; capped: boolean } {
@@ -124,7 +123,7 @@ function replayedSteps(
   const onGrid = new Set(coarse);
   let capped = false;
   for (const c of order) {
-    const from = coarse[c.i - 1] ?? c.t - coarseMs;
+    const from = coarse[c.i - 1] ?? start;
     const to = coarse[c.i + 1] ?? c.t;
     const wanted: number[] = [];
     for (let t = start + Math.floor((from - start) / intervalMs + 1) * intervalMs; t < to; t += intervalMs)
