@@ -176,6 +176,8 @@ export const RulePreviewSchema = z.object({
     }),
   ),
   firings: z.array(z.object({ labels: Labels, from: z.number(), to: z.number().nullable() })),
+  /** Too many active steps to replay each at the evaluation interval: some were judged at `stepMs`. */
+  capped: z.boolean(),
 });
 export type RulePreview = z.infer<typeof RulePreviewSchema>;
 
@@ -217,6 +219,17 @@ export const ChannelInfoSchema = z.object({
   lastTest: DeliverySchema.nullable(),
 });
 export type ChannelInfo = z.infer<typeof ChannelInfoSchema>;
+
+/** An attempt's status as its channel's protocol names it: `HTTP 200`, `SMTP 250`, `exit 0`; null for none. */
+export function attemptStatusText(
+  type: (typeof CHANNEL_TYPES)[number] | undefined,
+  status: number | null,
+): string | null {
+  if (status === null || type === "desktop") return null;
+  if (type === "email") return `SMTP ${status}`;
+  if (type === "command") return `exit ${status}`;
+  return `HTTP ${status}`;
+}
 
 export const RouteInfoSchema = z.object({
   matchers: z.array(MatcherSchema),

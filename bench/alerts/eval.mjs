@@ -11,6 +11,7 @@
 //   node bench/alerts/eval.mjs
 //   RUNS=31 CALLS=1000000 node bench/alerts/eval.mjs
 //   RECENT_RATE=100 node bench/alerts/eval.mjs      # a stress: 100 calls a second for 5 minutes
+//   ROUNDS=9 node bench/alerts/eval.mjs             # more alternating rounds of the preview's replays
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +27,8 @@ const TOOLS = 15;
 const EVAL_TARGET_MS = 50;
 const PREVIEW_TARGET_MS = 5000;
 const HELD_TARGET_MS = 100;
+/** Alternating rounds of the three `for`s that show what the preview's replays cost. */
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-bench-alerts-"));
 let failed = false;
@@ -147,6 +150,11 @@ async function main() {
     ["tool-error-rate", (y) => y],
     ["slow-tool", (y) => y],
     ["tool-error-rate", (y) => `${y.replace(/^window: .*\n/m, "")}window: 1m\n`, " (1m window)"],
+    // A `for` shorter than the 5-minute step: around lone active steps the 15 s interval is replayed.
+    // Beside it the same rule with a `for` as long as the step, which replays nothing: the ratio is the
+    // replays' cost, measured in the same run.
+    ["tool-error-rate", (y) => `${y.replace(/^for: .*\n/m, "")}for: 10s\n`, " (for 10s)"],
+    ["tool-error-rate", (y) => `${y.replace(/^for: .*\n/m, "")}for: 5m\n`, " (for 5m, no replays)"],
   ];
   for (const [name, edit, note = ""] of previews) {
     const yaml = edit(manager.rules().rules.find((r) => r.name === name)?.yaml ?? "");
@@ -160,10 +168,28 @@ async function main() {
     const held = delay.max / 1e6;
     const ok = ms < PREVIEW_TARGET_MS && held < HELD_TARGET_MS;
     console.log(
-      `preview ${name}${note} over 24 h: ${ms.toFixed(0)} ms, event loop held at most ${held.toFixed(0)} ms, ${preview.series.length} series × ${preview.series[0]?.points.length ?? 0} points, ${preview.firings.length} firing range(s) — target < ${PREVIEW_TARGET_MS} ms, held < ${HELD_TARGET_MS} ms: ${ok ? "met" : "NOT met"}`,
+      `preview ${name}${note} over 24 h: ${ms.toFixed(0)} ms, event loop held at most ${held.toFixed(0)} ms, ${preview.series.length} series × ${preview.series[0]?.points.length ?? 0} points, ${preview.firings.length} firing range(s)${preview.capped ? ", replays capped" : ""} — target < ${PREVIEW_TARGET_MS} ms, held < ${HELD_TARGET_MS} ms: ${ok ? "met" : "NOT met"}`,
     );
     if (!ok) failed = true;
   }
+  // The replays' cost, on a shared machine: the three `for`s alternating, ROUNDS times, medians.
+  const variants = [
+    ["for 1m", (y) => y],
+    ["for 10s", previews[3][1]],
+    ["for 5m", previews[4][1]],
+  ];
+  const rounds = Object.fromEntries(variants.map(([label]) => [label, []]));
+  const base = manager.rules().rules.find((r) => r.name === "tool-error-rate")?.yaml ?? "";
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [label, edit] of variants) {
+      const t0 = performance.now();
+      await manager.preview(edit(base), "24h");
+      rounds[label].push(performance.now() - t0);
+    }
+  const med = (label) => median(rounds[label]);
+  console.log(
+    `replays' cost over ${ROUNDS} alternating rounds (median ms): for 1m ${med("for 1m").toFixed(0)}, for 10s ${med("for 10s").toFixed(0)}, for 5m (no replays) ${med("for 5m").toFixed(0)}; ratios ${(med("for 1m") / med("for 5m")).toFixed(2)}× and ${(med("for 10s") / med("for 5m")).toFixed(2)}×`,
+  );
   manager.close();
   db.close();
 }

@@ -1,6 +1,6 @@
 /** The rule editor's preview: a rule's value per group over a past range, and when it would have fired. */
 import { describe, expect, it } from "vitest";
-import { previewRule } from "../../electron/monitor/alerts/preview.js";
+import { MAX_REPLAYED_STEPS, previewRule } from "../../electron/monitor/alerts/preview.js";
 import { parseRuleYaml } from "../../electron/monitor/alerts/rule-file.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import { DbSignalSource } from "../../electron/monitor/alerts/signals.js";
@@ -85,5 +85,79 @@ describe("rule preview over the store, beside the alert's own history", () => {
       db.close();
       await dir.cleanup();
     }
+  });
+});
+
+describe("rule preview with a `for` shorter than its window", () => {
+  it("fires and resolves at the evaluator's own times, though the burst shows at one 5-minute step only", async () => {
+    const dir = await tempDir();
+    const db = openStore(dir.path);
+    try {
+      const rule =
+        'name: errs\nkind: metric\nsignal: error_rate\nby: [server, tool]\nwindow: 5m\nop: ">"\nthreshold: 10%\nmin_calls: 3\nfor: 10s\n';
+      writeAlerts(
+        dir.path,
+        `evaluation_interval: 15s\nrules:\n  - ${rule.trimEnd().replaceAll("\n", "\n    ")}\n`,
+      );
+      const clock = new VirtualClock(Date.parse("2026-11-25T10:02:00Z"));
+      const h = harness(dir.path, db, clock, new DbSignalSource(db));
+      const insert = db.prepare(
+        `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
+         VALUES ('s', 'everything', 'c2s', ?, 'tools/call', 'get-sum', ?, 3, ?, 0, 0)`,
+      );
+      for (let i = 0; i < 4; i++)
+        insert.run(`r${i}`, clock.t + 10_000 + i * 1000, i < 3 ? "client_error" : "ok");
+      for (let i = 0; i <= 28; i++) {
+        await evaluate(h, clock);
+        clock.advance(15_000);
+      }
+      const history = h.manager.history({ rule: "errs" });
+      const at = (to: string) => Date.parse(history.find((e) => e.to === to)?.time ?? "");
+      expect(Number.isNaN(at("firing")) || Number.isNaN(at("resolved"))).toBe(false);
+
+      clock.t = Date.parse("2026-11-25T10:20:00Z");
+      const preview = await h.manager.preview(rule);
+      expect(preview.ok).toBe(true);
+      expect(preview.capped).toBe(false);
+      expect(preview.firings).toEqual([
+        { labels: { server: "everything", tool: "get-sum" }, from: at("firing"), to: at("resolved") },
+      ]);
+      h.manager.close();
+    } finally {
+      db.close();
+      await dir.cleanup();
+    }
+  });
+
+  it("replays a bounded number of evaluations, and says so when a rule was active too often", async () => {
+    const now = Date.parse("2026-11-25T12:00:00Z");
+    const start = now - 24 * 60 * MINUTE;
+    let reads = 0;
+    const series = new SeriesSignalSource(
+      [
+        {
+          signal: "error_rate",
+          labels: { server: "a" },
+          values: Array.from({ length: 24 * 60 + 1 }, (_, m) => (m % 10 === 0 ? 0.5 : 0)),
+        },
+      ],
+      MINUTE,
+      start,
+    );
+    const counting = {
+      sample: (...args: Parameters<typeof series.sample>) => {
+        reads++;
+        return series.sample(...args);
+      },
+    };
+    const rule = parseRuleYaml(
+      "{ name: r, kind: metric, signal: error_rate, window: 5m, threshold: 20%, for: 10s }",
+    );
+    const preview = await previewRule(rule, counting, now, 24 * 60 * MINUTE, 15_000);
+    expect(preview.capped).toBe(true);
+    expect(reads).toBeLessThanOrEqual(289 + MAX_REPLAYED_STEPS);
+    // A minute-long burst every 10 minutes: the newest ones replayed (and fired), the older ones not.
+    expect(preview.firings.length).toBeGreaterThan(0);
+    expect(preview.firings.length).toBeLessThan(144);
   });
 });

@@ -78,6 +78,10 @@ describe("editing alerts.yaml from the app", () => {
     expect(condition("errors")).toBe("error_rate > 20% over 5 min by server, tool");
     expect(condition("slow")).toBe("latency_p95 > 2.0 s over 10 min by server, tool on files for 1 min");
     expect(condition("noisy")).toBe('log lines ≥ error matching "ENOENT" > 5 over 5 min');
+    // A built-in that needs a minimum of calls says so: one slow call does not fire slow-tool.
+    expect(condition("slow-tool")).toBe(
+      "latency_p95 > 5.0 s over 5 min by server, tool with at least 5 calls for 2 min",
+    );
     expect(condition("server-down")).toMatch(/^health is down/);
   });
 

@@ -166,6 +166,7 @@ describe("the rule preview as a chart", () => {
     stepMs: 300_000,
     series: [],
     firings: [],
+    capped: false,
     ...over,
   });
 

@@ -390,6 +390,29 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
       .locator('[data-testid="rule-row"][data-rule="echo-errors-preview"]')
       .waitFor({ state: "visible", timeout: 10_000 });
 
+    // Fifteen bursts of errors, 10 minutes apart, each seen at one 5-minute step: a rule with a `for`
+    // shorter than the step has each replayed at a finer step, more than the preview's cap allows.
+    const db = openDb(databasePath(dataDir));
+    try {
+      const insert = db.prepare(
+        `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
+         VALUES ('bursts', 'bursty', 'c2s', ?, 'tools/call', 'flaky', ?, 3, 'server_error', 0, 0)`,
+      );
+      const minute = Math.floor(Date.now() / 60_000) * 60_000;
+      for (let k = 1; k <= 15; k++)
+        for (let i = 0; i < 3; i++) insert.run(`b${k}-${i}`, minute - k * 600_000 - 150_000 + i * 1000);
+    } finally {
+      db.close();
+    }
+    await editor.fill(
+      "name: bursts\nkind: metric\nsignal: error_rate\nserver: bursty\nby: [server, tool]\nwindow: 5m\nthreshold: 10%\nmin_calls: 3\nfor: 10s\n",
+    );
+    await page.getByTestId("rule-preview-capped").waitFor({ state: "visible", timeout: 30_000 });
+    // The newest bursts were replayed (every 10 s, the rule's `for`) and fire; the older ones did not.
+    const fired = Number(await preview.getAttribute("data-firings"));
+    expect(fired).toBeGreaterThanOrEqual(5);
+    expect(fired).toBeLessThan(15);
+
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);

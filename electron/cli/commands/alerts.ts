@@ -4,8 +4,13 @@
  * The engine evaluates and notifies; this reads and edits the same store, and the API's schemas check
  * its flags.
  */
-import type { AlertInstance, Delivery } from "../../../shared/alerts.js";
-import { createApiClient } from "../../../shared/api.js";
+import {
+  type AlertInstance,
+  attemptStatusText,
+  type ChannelInfo,
+  type Delivery,
+} from "../../../shared/alerts.js";
+import { type ApiClient, createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { alertHandlers } from "../../monitor/alerts/alert-handlers.js";
 import type { AlertServices } from "../../monitor/alerts/alert-manager.js";
@@ -14,14 +19,18 @@ import { storedAlerts } from "../../monitor/alerts/stored-alerts.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
+import { MonitoringError } from "../../monitor/errors.js";
 import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath } from "../../monitor/paths.js";
+import type { Db } from "../../monitor/store/db.js";
+import { recordedServerNames } from "../../monitor/store/queries.js";
 import { callWithFlags } from "../api-input.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type CliIo, type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
+import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -63,23 +72,26 @@ const SUBCOMMANDS: ArgShape = {
     unsilence: { positionals: 1, flags: ["json"] },
     silences: { flags: ["all", "json"] },
     test: { positionals: 1, flags: ["json"] },
+    rules: { flags: ["json"] },
   },
   defaultSubcommand: "list",
 };
 
 const USAGE = `mcpscope alerts [--status firing|pending|resolved] [--server NAME] [--json]
-       mcpscope alerts history [--since 24h] [--rule NAME] [--server NAME] [--json]
+       mcpscope alerts history [--since 24h] [--rule NAME] [--server NAME] [--limit N] [--json]
        mcpscope alerts silence MATCHER… [--for 1h] [--comment TEXT]
        mcpscope alerts unsilence ID
        mcpscope alerts silences [--all] [--json]
-       mcpscope alerts test CHANNEL [--json]`;
+       mcpscope alerts test CHANNEL [--json]
+       mcpscope alerts rules [--json]`;
 
 const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the rules in alerts.yaml in the data dir;
 these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
 name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
-test sends a test notification through a channel now and prints each attempt; failures are retried by
-the app's outbox. Exit codes: 0 ok, 1 a failed delivery or unknown silence, 2 usage.`;
+rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does.
+test sends a test notification through a channel now, once (a failed test is not retried), and prints
+the attempt. Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, 2 usage.`;
 
 const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
@@ -96,17 +108,44 @@ function labelText(labels: Record<string, string>): string {
 }
 
 function stateText(a: AlertInstance): string {
-  if (a.state !== "firing") return a.state;
-  if (a.silencedBy.length) return "firing (silenced)";
-  if (a.inhibited) return "firing (inhibited)";
-  return a.acknowledged ? "firing (acked)" : "firing";
+  if (a.silencedBy.length) return `${a.state} (silenced)`;
+  if (a.inhibited) return `${a.state} (inhibited)`;
+  return a.acknowledged ? `${a.state} (acked)` : a.state;
 }
 
-function printDelivery(io: CliIo, d: Delivery): void {
-  for (const [i, a] of d.attempts.entries())
-    io.stdout.write(
-      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${a.status !== null ? ` (HTTP ${a.status})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${a.error}` : ""}\n`,
+/**
+ * An empty answer for a `--rule` or `--server` that names nothing known is most likely a typo: said in
+ * one line naming the known ones (exit 1), as the other commands that filter by server do.
+ */
+async function checkNames(db: Db, api: ApiClient, rule?: string, server?: string): Promise<void> {
+  const labelled = (column: string) =>
+    db
+      .prepare(
+        `SELECT ${column} AS name FROM alert_history UNION SELECT ${column} FROM alert_instances ORDER BY 1`,
+      )
+      .all()
+      .map((row) => row.name)
+      .filter((name): name is string => typeof name === "string" && name !== "");
+  if (server !== undefined)
+    requireKnownServers(
+      [server],
+      [...recordedServerNames(db), ...labelled("json_extract(labels, '$.server')")],
+      "calls or alerts",
     );
+  if (rule === undefined) return;
+  const { rules } = await api.call("alerts.rules", {});
+  const names = [...new Set([...rules.map((r) => r.name), ...labelled("rule")])].sort();
+  if (!names.includes(rule))
+    throw MonitoringError.input(`no rule named "${rule}"; known: ${names.join(", ")}`);
+}
+
+function printDelivery(io: CliIo, d: Delivery, type: ChannelInfo["type"] | undefined): void {
+  for (const [i, a] of d.attempts.entries()) {
+    const code = attemptStatusText(type, a.status);
+    io.stdout.write(
+      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${code ? ` (${code})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${a.error}` : ""}\n`,
+    );
+  }
   io.stdout.write(
     d.status === "delivered"
       ? `${d.channel}: delivered\n`
@@ -156,6 +195,7 @@ export const alertsCommand: Command = {
             { status, server: flagString(args, "server") },
             { status: "status", server: "server" },
           );
+          if (alerts.length === 0) await checkNames(db, api, undefined, flagString(args, "server"));
           const evaluating = runningEngines(dataDir).some((e) => e.alerts);
           if (json) io.stdout.write(`${JSON.stringify({ alerts, evaluating })}\n`);
           else if (alerts.length === 0)
@@ -194,6 +234,8 @@ export const alertsCommand: Command = {
             },
             { since: "since", rule: "rule", server: "server", limit: "limit" },
           );
+          if (entries.length === 0)
+            await checkNames(db, api, flagString(args, "rule"), flagString(args, "server"));
           if (json) io.stdout.write(`${JSON.stringify({ history: entries })}\n`);
           else if (entries.length === 0) io.stdout.write("no alert changes in that range\n");
           else
@@ -270,12 +312,33 @@ export const alertsCommand: Command = {
             );
           return 0;
         }
+        case "rules": {
+          const doc = await api.call("alerts.rules", {});
+          if (json) io.stdout.write(`${JSON.stringify({ rules: doc.rules, problem: doc.problem })}\n`);
+          else
+            io.stdout.write(
+              `${renderTable(
+                ["RULE", "SEVERITY", "STATE", "FROM", "CONDITION"],
+                doc.rules.map((r) => [
+                  r.name,
+                  r.severity,
+                  r.enabled ? "enabled" : "disabled",
+                  r.builtin ? "built in" : "yours",
+                  r.condition,
+                ]),
+              )}\n${doc.problem ? `${doc.path} has a problem; the rules above stay in effect: ${doc.problem}\n` : ""}`,
+            );
+          return 0;
+        }
         default: {
           const channel = rest[0];
           if (!channel) throw new UsageError("test needs a CHANNEL name (desktop, or one from alerts.yaml)");
           const delivery = await callWithFlags(api, "alerts.test", { channel });
           if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
-          else printDelivery(io, delivery);
+          else {
+            const { channels } = await api.call("alerts.channels", {});
+            printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
+          }
           return delivery.status === "failed" ? 1 : 0;
         }
       }

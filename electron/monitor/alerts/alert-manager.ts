@@ -40,6 +40,8 @@ export interface AlertManagerOptions {
   /** Tests replace channels; the app makes them from their configs. */
   createChannel?: (config: ChannelConfig) => Channel;
   signals?: SignalSource;
+  /** The servers in the inventory now (by name); without it every recorded server counts. */
+  servers?: () => ReadonlySet<string> | null;
   /** How often due deliveries and group timers are looked at (default 1 s). */
   tickMs?: number;
 }
@@ -61,7 +63,8 @@ export class AlertManager implements AlertServices {
   constructor(options: AlertManagerOptions) {
     const now = options.now ?? Date.now;
     const { db } = options;
-    const signals = options.signals ?? new DbSignalSource(db);
+    // The evaluator looks at the servers there are now; the preview at what happened, removed ones too.
+    const signals = options.signals ?? new DbSignalSource(db, options.servers);
     const skipped = new SkipReporter(options.event, options.warn);
     this.config = new AlertConfigFile(options.dataDir, options);
     this.deliverer = new AlertDeliverer({
@@ -88,7 +91,13 @@ export class AlertManager implements AlertServices {
       warn: options.warn,
       tickMs: options.tickMs,
     });
-    this.queries = new AlertQueries({ db, config: this.config, state: this.evaluator, signals, now });
+    this.queries = new AlertQueries({
+      db,
+      config: this.config,
+      state: this.evaluator,
+      signals: options.signals ?? new DbSignalSource(db),
+      now,
+    });
     this.edits = new AlertEdits({
       db,
       config: this.config,

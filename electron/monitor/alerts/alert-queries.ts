@@ -36,7 +36,7 @@ import type { Rule } from "./rule-schema.js";
 import type { SignalSource } from "./signals.js";
 import type { SkipReporter } from "./skipped.js";
 import type { InstanceState } from "./state-machine.js";
-import { defaultFormat, formatValue } from "./template.js";
+import { alertValueText } from "./template.js";
 
 export const DESKTOP_TARGET = "native notifications and the tray";
 
@@ -183,7 +183,14 @@ export class AlertQueries {
     try {
       rule = parseRuleYaml(yamlText);
     } catch (error) {
-      return { ok: false, error: (error as Error).message, stepMs: 0, series: [], firings: [] };
+      return {
+        ok: false,
+        error: (error as Error).message,
+        stepMs: 0,
+        series: [],
+        firings: [],
+        capped: false,
+      };
     }
     return previewRule(
       rule,
@@ -215,7 +222,6 @@ export class AlertQueries {
   }
 
   private formatFor(ruleName: string, value: number | null): string {
-    const rule = this.config.rules.find((r) => r.name === ruleName);
-    return rule ? formatValue(value, defaultFormat(rule)) : value === null ? "–" : String(value);
+    return alertValueText(this.config.rules, ruleName, value);
   }
 }

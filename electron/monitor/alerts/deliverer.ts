@@ -62,7 +62,10 @@ export class AlertDeliverer {
     await Promise.all([...started, ...this.inFlight.values()]);
   }
 
-  /** A test notification through one channel, tried once now; retried by the outbox like any other. */
+  /**
+   * A test notification through one channel, tried once now and never retried: whoever sent it is waiting
+   * for the answer, and a test arriving hours later, when the receiver is back, would only confuse.
+   */
   async test(channelName: string): Promise<Delivery> {
     const { db, config } = this.options;
     config.reloadIfChanged();
@@ -73,7 +76,7 @@ export class AlertDeliverer {
     const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
     const [due] = dueDeliveries(db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
     if (due && !this.inFlight.has(id)) {
-      const run = attempt(db, due, channel, config.config.delivery)
+      const run = attempt(db, due, channel, { ...config.config.delivery, giveUpAfterMs: 0 })
         .then(() => {})
         .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, run);

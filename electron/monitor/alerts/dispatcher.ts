@@ -77,7 +77,11 @@ function groupLabels(route: Route, labels: Record<string, string>): Record<strin
   return out;
 }
 
-function notified(i: InstanceState, status: "firing" | "resolved"): NotifiedAlert {
+function notified(
+  i: InstanceState,
+  status: "firing" | "resolved",
+  valueText: (i: InstanceState) => string,
+): NotifiedAlert {
   return {
     id: i.id,
     rule: i.rule,
@@ -86,6 +90,7 @@ function notified(i: InstanceState, status: "firing" | "resolved"): NotifiedAler
     labels: i.labels,
     summary: i.summary,
     value: i.value,
+    valueText: valueText(i),
     startsAt: new Date(i.firedAt ?? i.activeAt).toISOString(),
     endsAt: status === "resolved" && i.resolvedAt !== null ? new Date(i.resolvedAt).toISOString() : null,
   };
@@ -107,6 +112,8 @@ export function plan(
   defaultRoute: Route,
   groups: ReadonlyMap<string, GroupState>,
   now: number,
+  /** An alert's value for people, as its rule formats it. */
+  valueText: (i: InstanceState) => string = (i) => (i.value === null ? "–" : String(i.value)),
 ): Plan {
   const byId = new Map(instances.map((i) => [i.id, i]));
   const all = [...routes, defaultRoute];
@@ -219,8 +226,8 @@ export function plan(
           groupLabels: labels,
           title: `[${status.toUpperCase()}:${shown.length}] ${names}${labelText ? ` ${labelText}` : ""}`,
           alerts: [
-            ...firing.map((i) => notified(i, "firing")),
-            ...resolved.map((i) => notified(i, "resolved")),
+            ...firing.map((i) => notified(i, "firing", valueText)),
+            ...resolved.map((i) => notified(i, "resolved", valueText)),
           ],
           createdAt: new Date(now).toISOString(),
         },

@@ -20,6 +20,7 @@ import type { Rule } from "./rule-schema.js";
 import type { SignalSource } from "./signals.js";
 import type { SkipReporter } from "./skipped.js";
 import { type InstanceState, step } from "./state-machine.js";
+import { alertValueText } from "./template.js";
 
 export interface AlertEvaluatorOptions {
   db: Db;
@@ -262,7 +263,15 @@ export class AlertEvaluator implements AlertStateView {
     const all = [...this.states.values()];
     this.annotations = annotate(all, usableSilences(db, skipped, at), config.config.inhibit);
     const groups = loadGroups(db, (key, problem) => skipped.skip("group", key, problem));
-    const result = plan(all, this.annotations, config.config.routes, config.config.defaultRoute, groups, at);
+    const result = plan(
+      all,
+      this.annotations,
+      config.config.routes,
+      config.config.defaultRoute,
+      groups,
+      at,
+      (i) => alertValueText(config.config.rules, i.rule, i.value),
+    );
     if (result.notifications.length || result.groups.length || result.forget.length) {
       db.transaction(() => {
         saveGroups(db, result.groups, result.forget);

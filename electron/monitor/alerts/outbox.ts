@@ -7,6 +7,7 @@
  */
 import type { Delivery } from "../../../shared/alerts.js";
 import { isStorableTime } from "../../../shared/units.js";
+import { maskString } from "../pipeline/mask.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { iso } from "../time.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
@@ -106,7 +107,7 @@ export function recordAttempt(
   random = Math.random,
 ): "delivered" | "retry" | "failed" {
   const attempts = delivery.attempts + 1;
-  const error = outcome.ok ? (outcome.note ?? null) : outcome.error;
+  const error = maskOutcome(outcome).error;
   let status: "delivered" | "retry" | "failed";
   let nextAt: number | null = null;
   if (outcome.ok) status = "delivered";
@@ -127,7 +128,7 @@ export function recordAttempt(
       status === "retry" ? "pending" : status,
       status === "retry" ? nextAt : null,
       outcome.ok ? startedAt + durationMs : null,
-      status === "failed" && !outcome.ok && !outcome.permanent
+      status === "failed" && !outcome.ok && !outcome.permanent && attempts > 1
         ? `gave up after ${attempts} attempts: ${error}`
         : error,
       delivery.id,
@@ -173,7 +174,17 @@ export async function attempt(
     }
   }
   const status = recordAttempt(db, delivery, outcome, startedAt, Date.now() - startedAt, policy);
-  return { status, outcome };
+  return { status, outcome: maskOutcome(outcome).outcome };
+}
+
+/**
+ * An outcome with its error line masked: a channel's error may quote what it was given (fetch's message
+ * holds the whole URL, user info included), and it is stored, printed and shown in the delivery log.
+ */
+function maskOutcome(outcome: DeliveryOutcome): { outcome: DeliveryOutcome; error: string | null } {
+  if (outcome.ok) return { outcome, error: outcome.note ?? null };
+  const error = maskString(outcome.error);
+  return { outcome: { ...outcome, error }, error };
 }
 
 function toDelivery(row: Row, attempts: Row[]): Delivery {

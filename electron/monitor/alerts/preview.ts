@@ -1,17 +1,23 @@
 /**
  * What a rule would have done over a past range: its value per label group at each step, and the ranges
  * in which it would have fired (the state machine run over those steps, `for` and `keep_firing_for`
- * included). The rule editor draws this as the user types. It evaluates at least once per rule window and
- * yields to the event loop every 20 ms: a 24 h preview over a busy store takes seconds, and the engine
- * keeps answering meanwhile.
+ * included). The rule editor draws this as the user types. It evaluates at least once per rule window,
+ * and around each step where the rule was active alone it replays the evaluator's interval (or `for`, if
+ * longer), so a `for` shorter than the step holds where it held for the evaluator. It yields to the event loop every 20 ms:
+ * a 24 h preview over a busy store takes seconds, and the engine keeps answering meanwhile.
  */
 import type { RulePreview } from "../../../shared/alerts.js";
 import type { Rule } from "./rule-schema.js";
-import type { SignalSource } from "./signals.js";
+import { isActive, type Sample, type SignalSource } from "./signals.js";
 import { type InstanceState, step } from "./state-machine.js";
 
 const MAX_POINTS = 288;
 const MAX_SERIES = 50;
+/**
+ * The most evaluations replayed at the evaluator's interval (each costs one read of the window, as a
+ * coarse step does): ten bursts of a 5-minute window at 15 s. Past it the preview says it was capped.
+ */
+export const MAX_REPLAYED_STEPS = 400;
 
 /** The longest run of steps between two yields to the event loop, so a long preview never holds the engine. */
 const SLICE_MS = 20;
@@ -31,18 +37,35 @@ export async function previewRule(
   const open = new Map<string, { labels: Record<string, string>; from: number }>();
   const firings: RulePreview["firings"] = [];
   let states = new Map<string, InstanceState>();
-  const times: number[] = [];
-  for (let t = start; t <= now; t += evalStepMs) times.push(t);
+  const coarse: number[] = [];
+  for (let t = start; t <= now; t += evalStepMs) coarse.push(t);
   // And now itself, so what just happened (the last partial minute) is in the preview too.
-  if (times.at(-1) !== now) times.push(now);
+  if (coarse.at(-1) !== now) coarse.push(now);
+  const sampled = new Map<number, Sample[]>();
+  const sampleAt = (t: number) => sampled.get(t) ?? signals.sample({ ...rule, enabled: true }, t);
+  let capped = false;
+  let times = coarse;
   try {
     let sliceStart = performance.now();
-    for (const [index, t] of times.entries()) {
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
+    const pause = async () => {
+      if (performance.now() - sliceStart <= SLICE_MS) return;
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    };
+    if (0 < rule.forMs && rule.forMs < evalStepMs && evaluationIntervalMs < evalStepMs) {
+      for (const t of coarse) {
+        await pause();
+        sampled.set(t, sampleAt(t));
       }
-      const samples = signals.sample({ ...rule, enabled: true }, t);
+      // The evaluator's interval; or `for` when longer, which decides as surely whether `for` held.
+      const replayMs = Math.max(evaluationIntervalMs, rule.forMs);
+      const replay = replayedSteps(rule, coarse, sampled, replayMs, start);
+      capped = replay.capped;
+      times = [...coarse, ...replay.times].sort((a, b) => a - b);
+    }
+    for (const [index, t] of times.entries()) {
+      await pause();
+      const samples = sampleAt(t);
       for (const s of samples) {
         const key = JSON.stringify(s.labels);
         let line = series.get(key);
@@ -67,14 +90,51 @@ export async function previewRule(
       }
     }
   } catch (error) {
-    return { ok: false, error: (error as Error).message, stepMs, series: [], firings: [] };
+    return { ok: false, error: (error as Error).message, stepMs, series: [], firings: [], capped: false };
   }
   for (const o of open.values()) firings.push({ labels: o.labels, from: o.from, to: null });
   const lines = [...series.values()].map((line) => ({
     labels: line.labels,
-    points: evalStepMs < stepMs ? toChartSteps(line.points, start, stepMs, rule) : line.points,
+    points:
+      evalStepMs < stepMs || times !== coarse ? toChartSteps(line.points, start, stepMs, rule) : line.points,
   }));
-  return { ok: true, error: null, stepMs, series: lines, firings };
+  return { ok: true, error: null, stepMs, series: lines, firings, capped };
+}
+
+/**
+ * Steps every `intervalMs` between the neighbours of each lone active step:
+ * a burst seen at one coarse step only is where a short `for` held for the evaluator but not across
+ * coarse steps. Where it was active at two coarse steps in a row, those fire it already (`for` is
+ * shorter than a step), a step late at most. Newest first, up to MAX_REPLAYED_STEPS.
+ */
+function replayedSteps(
+  rule: Rule,
+  coarse: readonly number[],
+  sampled: ReadonlyMap<number, Sample[]>,
+  intervalMs: number,
+  start: number,
+): { times: number[]; capped: boolean } {
+  const active = coarse.map((t) => (sampled.get(t) ?? []).some((s) => isActive(rule, s.value)));
+  const order = coarse
+    .map((t, i) => ({ t, i }))
+    .filter(({ i }) => active[i] && !active[i - 1] && !active[i + 1])
+    .reverse();
+  const times = new Set<number>();
+  const onGrid = new Set(coarse);
+  let capped = false;
+  for (const c of order) {
+    const from = coarse[c.i - 1] ?? start;
+    const to = coarse[c.i + 1] ?? c.t;
+    const wanted: number[] = [];
+    for (let t = start + Math.floor((from - start) / intervalMs + 1) * intervalMs; t < to; t += intervalMs)
+      if (!onGrid.has(t) && !times.has(t)) wanted.push(t);
+    if (times.size + wanted.length > MAX_REPLAYED_STEPS) {
+      capped = true;
+      break;
+    }
+    for (const t of wanted) times.add(t);
+  }
+  return { times: [...times], capped };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
- * A rule's condition in one line, for the rules list: `error_rate > 40% over 5 min by server, tool for 1 min`.
+ * A rule's condition in one line, for the rules list:
+ * `error_rate > 40% over 5 min by server, tool with at least 5 calls for 1 min`.
  * Values are formatted as the rule's summaries format them.
  */
 import type { Rule } from "./rule-schema.js";
+import { MIN_CALLS_SIGNALS } from "./signals.js";
 import { defaultFormat, formatDuration, formatValue } from "./template.js";
 
 export function ruleCondition(rule: Rule): string {
@@ -16,6 +18,9 @@ export function ruleCondition(rule: Rule): string {
       parts.push(`${what} ${rule.op} ${threshold} ${window}`);
       if (rule.tool) parts.push(`of ${rule.tool}`);
       if (rule.by.length) parts.push(`by ${rule.by.join(", ")}`);
+      // A group with fewer calls in the window yields no value: say so, or the rule seems not to fire.
+      if (MIN_CALLS_SIGNALS.has(rule.signal) && rule.minCalls > 1)
+        parts.push(`with at least ${rule.minCalls} calls`);
       break;
     }
     case "absence":

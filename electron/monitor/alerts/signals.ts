@@ -31,6 +31,14 @@ export interface SignalSource {
   sample(rule: Rule, at: number): Sample[];
 }
 
+/** The signals that need `min_calls` calls in a group's window: a rate or a percentile of a few is noise. */
+export const MIN_CALLS_SIGNALS: ReadonlySet<string> = new Set([
+  "error_rate",
+  "latency_p50",
+  "latency_p95",
+  "latency_p99",
+]);
+
 /** Whether a sample's value makes the rule active. */
 export function isActive(rule: Rule, value: number): boolean {
   switch (rule.op) {
@@ -46,7 +54,14 @@ export function isActive(rule: Rule, value: number): boolean {
 }
 
 export class DbSignalSource implements SignalSource {
-  constructor(private readonly db: Db) {}
+  /**
+   * `servers`, when given, names the servers in the inventory now: a server removed from it is no longer
+   * checked, so its last health check (kept for a day) must not keep its `server-down` firing.
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly servers?: () => ReadonlySet<string> | null,
+  ) {}
 
   sample(rule: Rule, at: number): Sample[] {
     switch (rule.signal) {
@@ -128,7 +143,7 @@ export class DbSignalSource implements SignalSource {
     const out: Sample[] = [];
     for (const g of this.callGroups(rule, at)) {
       if (rule.signal === "error_rate") {
-        if (g.calls < rule.minCalls) continue;
+        if (MIN_CALLS_SIGNALS.has(rule.signal) && g.calls < rule.minCalls) continue;
         out.push({ labels: g.labels, value: (g.calls - g.ok) / g.calls });
       } else if (rule.signal === "call_rate")
         out.push({ labels: g.labels, value: g.calls / (rule.windowMs / 60_000) });
@@ -141,7 +156,7 @@ export class DbSignalSource implements SignalSource {
     const q = rule.signal === "latency_p50" ? 0.5 : rule.signal === "latency_p95" ? 0.95 : 0.99;
     const out: Sample[] = [];
     for (const g of this.callGroups(rule, at)) {
-      if (g.calls < rule.minCalls) continue;
+      if (MIN_CALLS_SIGNALS.has(rule.signal) && g.calls < rule.minCalls) continue;
       if (g.fromRollups) {
         out.push({ labels: g.labels, value: g.sketch.quantile(q) });
         continue;
@@ -200,8 +215,10 @@ export class DbSignalSource implements SignalSource {
            AND time = (SELECT max(time) FROM health_checks g WHERE g.server = h.server AND g.time <= ?)`,
       )
       .all(at - 86_400_000, at, at);
+    const known = this.servers?.() ?? null;
     return rows
       .filter((row) => !rule.server || row.server === rule.server)
+      .filter((row) => !known || known.has(String(row.server)))
       .map((row) => ({ labels: labelsOf(rule, row), value: row.state === rule.healthState ? 1 : 0 }));
   }
 

@@ -31,6 +31,16 @@ export function formatValue(value: number | null, format: Format): string {
   }
 }
 
+/** An alert's value as its rule's summaries format it (`3.8 min`, `45%`), raw where the rule is gone. */
+export function alertValueText(
+  rules: readonly Pick<Rule, "name" | "signal">[],
+  ruleName: string,
+  value: number | null,
+): string {
+  const rule = rules.find((r) => r.name === ruleName);
+  return rule ? formatValue(value, defaultFormat(rule)) : value === null ? "–" : String(value);
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

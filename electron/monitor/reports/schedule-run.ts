@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { REPORT_PERIODS, type Report, type ReportFile, type ReportFormat } from "../../../shared/report.js";
 import type { ReportDestination, ReportSchedule } from "../../../shared/report-schedules.js";
+import { formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
@@ -33,28 +34,36 @@ export function expandFolder(folder: string): string {
   return resolve(folder === "~" || folder.startsWith("~/") ? join(homedir(), folder.slice(1)) : folder);
 }
 
-/** `Calls 1,234 (+12% on the previous period)`, one per headline figure. */
+/** The headline figures a scheduled report's channel copy gives, in this order. */
+const SUMMARY_KEYS = [
+  "calls",
+  "errorRate",
+  "p95",
+  "activeServers",
+  "availabilityPct",
+  "alertsFired",
+  "securityFindings",
+] as const;
+
+/** `Calls: 1,234 (+12% on the previous period)`, one per headline figure, formatted as the report's cells. */
 export function summaryLines(report: Report): string[] {
   const s = report.summary;
   const change = (value: number | null, previous: number | null) =>
     value === null || previous === null || previous === 0
       ? ""
       : ` (${value >= previous ? "+" : ""}${Math.round(((value - previous) / previous) * 100)}% on the previous period)`;
-  const line = (label: string, c: { value: number | null; previous: number | null }, unit = "") =>
-    `${label}: ${c.value === null ? "no data" : `${Number(c.value.toFixed(2)).toLocaleString("en")}${unit}`}${change(c.value, c.previous)}`;
   return [
     `Period: ${report.since} to ${report.until}`,
-    line("Calls", s.calls),
-    line("Error rate", { value: pct(s.errorRate.value), previous: pct(s.errorRate.previous) }, "%"),
-    line("p95 latency", s.p95, " ms"),
-    line("Active servers", s.activeServers),
-    line("Availability", s.availabilityPct, "%"),
-    line("Alerts fired", s.alertsFired),
-    line("Security findings", s.securityFindings),
+    ...SUMMARY_KEYS.map((key) => {
+      const { label, unit } = SUMMARY_ROWS.find((r) => r.key === key) ?? {
+        label: key,
+        unit: "text" as const,
+      };
+      const c = s[key];
+      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${change(c.value, c.previous)}`;
+    }),
   ];
 }
-
-const pct = (v: number | null) => (v === null ? null : v * 100);
 
 function title(schedule: ReportSchedule, report: Report): string {
   const day = (t: string) => t.slice(0, 10);

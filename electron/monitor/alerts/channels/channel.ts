@@ -14,6 +14,8 @@ export interface NotifiedAlert {
   labels: Record<string, string>;
   summary: string;
   value: number | null;
+  /** The value for people, as the rule's summaries format it (`3.8 min`, `45%`); absent in old rows. */
+  valueText?: string;
   /** ISO times. */
   startsAt: string;
   endsAt: string | null;

@@ -33,7 +33,21 @@ function duration(fallback: string) {
 }
 
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "use 1 to 64 letters, digits, '_', '.' or '-'");
-const HttpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+/** Credentials in a URL are never sent (fetch refuses such a URL) and would be shown wherever the URL is. */
+export const URL_CREDENTIALS_PROBLEM =
+  'a URL cannot hold a user name or password; send them in a header (headers: { Authorization: "Basic …" }) or sign with secret';
+const HttpUrl = z
+  .url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" })
+  .refine((url) => !hasCredentials(url), { error: URL_CREDENTIALS_PROBLEM });
+
+export function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== "" || parsed.password !== "";
+  } catch {
+    return false;
+  }
+}
 const StringRecord = z.record(z.string(), z.string());
 /** Loose on purpose (`Ops <ops@example.com>` is fine): the SMTP server is the judge of an address. */
 const Address = z.string().trim().min(3).max(320).includes("@", { error: "expected an email address" });

@@ -6,7 +6,7 @@ import type { AlertSeverityName } from "../../../../shared/alerts.js";
 import type { AlertNotification, Channel, NotifiedAlert } from "./channel.js";
 import type { DiscordConfig } from "./config.js";
 import { describeTarget } from "./describe.js";
-import { alertHeadline, bodyLines, truncate } from "./format.js";
+import { alertHeadline, bodyLines, truncate, valueText } from "./format.js";
 import { postJson } from "./http-post.js";
 
 export const DISCORD_LIMITS = {
@@ -102,7 +102,7 @@ function embedSize(embed: DiscordEmbed): number {
 
 function alertEmbed(alert: NotifiedAlert): DiscordEmbed {
   const fields = Object.entries(alert.labels).map(([name, value]) => field(name, value));
-  if (alert.value !== null) fields.push(field("value", String(alert.value)));
+  if (alert.value !== null) fields.push(field("value", valueText(alert)));
   return {
     title: truncate(`${alertHeadline(alert)}: ${alert.rule}`, DISCORD_LIMITS.title),
     description: truncate(alert.summary || "(no summary)", DISCORD_LIMITS.description),

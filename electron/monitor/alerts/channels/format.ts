@@ -38,10 +38,15 @@ export function alertDetails(alert: NotifiedAlert): string {
     `  Summary: ${alert.summary}`,
     `  Labels:  ${formatLabels(alert.labels) || "(none)"}`,
   ];
-  if (alert.value !== null) lines.push(`  Value:   ${alert.value}`);
+  if (alert.value !== null) lines.push(`  Value:   ${valueText(alert)}`);
   lines.push(`  Started: ${alert.startsAt}`);
   if (alert.endsAt) lines.push(`  Ended:   ${alert.endsAt}`);
   return lines.join("\n");
+}
+
+/** The value as the rule formats it; a notification stored before it carried one shows the number. */
+export function valueText(alert: NotifiedAlert): string {
+  return alert.valueText ?? String(alert.value);
 }
 
 /** Cuts `text` to `max` characters, marking the cut with an ellipsis. */

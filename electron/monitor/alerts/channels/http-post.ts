@@ -4,6 +4,7 @@
  */
 import { VERSION } from "../../version.js";
 import type { DeliveryOutcome } from "./channel.js";
+import { hasCredentials, URL_CREDENTIALS_PROBLEM } from "./config.js";
 import { truncate } from "./format.js";
 
 export interface HttpPost {
@@ -21,6 +22,7 @@ export const USER_AGENT = `mcpscope/${VERSION}`;
 /** POSTs once. Never throws. Redirects are not followed: they would resend signed headers elsewhere. */
 export async function postJson(request: HttpPost): Promise<DeliveryOutcome> {
   const host = new URL(request.url).host;
+  if (hasCredentials(request.url)) return failure(true, null, `${host}: ${URL_CREDENTIALS_PROBLEM}`);
   const timeout = AbortSignal.timeout(request.timeoutMs);
   let response: Response;
   try {

@@ -1,0 +1,108 @@
+/**
+ * `alerts test` and what a failed delivery leaves behind: a test is one attempt, a failure exits 1 and is
+ * not retried later; a URL with a password is refused by the file check; and whatever a channel's error
+ * quotes is masked before it is stored or printed.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebhookChannel } from "../../electron/monitor/alerts/channels/webhook.js";
+import type { Delivery } from "../../shared/alerts.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
+import { harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
+import { closedPort, sampleNotification } from "./channels-fixtures.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+const PASSWORD = "PWSECRET-4417";
+
+describe("alerts test", () => {
+  it("against a refused address exits 1 with the reason, and leaves nothing to retry", async () => {
+    const port = await closedPort();
+    writeAlerts(
+      dir.path,
+      `channels:\n  - { name: down, type: webhook, url: "http://127.0.0.1:${port}/x" }\n`,
+    );
+    const result = await cliInProcess(["alerts", "test", "down", "--data-dir", dir.path]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`down: failed: cannot reach 127.0.0.1:${port}: ECONNREFUSED\n`);
+    const json = await cliInProcess(["alerts", "test", "down", "--json", "--data-dir", dir.path]);
+    expect(json.status).toBe(1);
+    const { delivery } = JSON.parse(json.stdout) as { delivery: Delivery };
+    expect(delivery).toMatchObject({ status: "failed", nextAttemptAt: null });
+    expect(delivery.attempts).toHaveLength(1);
+    const db = openStore(dir.path);
+    try {
+      expect(db.prepare("SELECT count(*) AS n FROM alert_deliveries WHERE status = 'pending'").get()?.n).toBe(
+        0,
+      );
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe("credentials in a channel URL", () => {
+  it("the file check refuses them in one line that says where credentials go, without the password", async () => {
+    const file = join(dir.path, "creds.yaml");
+    writeFileSync(
+      file,
+      `channels:\n  - { name: userinfo, type: webhook, url: "http://alice:${PASSWORD}@127.0.0.1:18999/x" }\n`,
+    );
+    const result = await cliInProcess(["rules", "check", file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/creds\.yaml:2: channels\[0\]\.url: .*headers: \{ Authorization/);
+    expect(result.stderr + result.stdout).not.toContain(PASSWORD);
+  });
+
+  it("a channel given such a URL anyway fails for good, naming the host only", async () => {
+    const channel = createWebhookChannel({
+      name: "hook",
+      type: "webhook",
+      url: `http://alice:${PASSWORD}@127.0.0.1:18999/x`,
+      timeout: 1000,
+    });
+    const outcome = await channel.send(sampleNotification(), new AbortController().signal);
+    expect(outcome).toMatchObject({ ok: false, permanent: true });
+    expect(JSON.stringify(outcome)).not.toContain(PASSWORD);
+  });
+
+  it("an error quoting a URL's password is masked in the delivery log and the database", async () => {
+    const data = join(dir.path, "masked");
+    mkdirSync(data);
+    writeAlerts(data, `channels:\n  - { name: leaky, type: webhook, url: "http://127.0.0.1:9/x" }\n`);
+    const db = openStore(data);
+    const clock = new VirtualClock();
+    const leaky = {
+      name: "leaky",
+      type: "webhook",
+      target: "test",
+      send: async () => ({
+        ok: false as const,
+        permanent: true,
+        status: null,
+        error: `cannot reach 127.0.0.1:9: bad URL http://alice:${PASSWORD}@127.0.0.1:9/x`,
+      }),
+    };
+    const h = harness(data, db, clock, { sample: () => [] }, { leaky });
+    try {
+      const delivery = await h.manager.test("leaky");
+      expect(delivery.status).toBe("failed");
+      expect(delivery.lastError).toContain("cannot reach 127.0.0.1:9");
+      expect(JSON.stringify(delivery)).not.toContain(PASSWORD);
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      expect(readFileSync(join(data, "mcpscope.db")).includes(PASSWORD)).toBe(false);
+    } finally {
+      h.manager.close();
+      db.close();
+    }
+  });
+});
