@@ -345,7 +345,14 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
         ready = true;
         queue.acknowledge(0);
       } else if (message.type === "problem") say(`${message.message}\n`);
-      else if (message.type === "closed") closed();
+      else if (message.type === "closed") {
+        // The database refused even the last write: this line is the only record of the loss.
+        if (!message.stored)
+          say(
+            `mcpscope: ${message.unrecorded} calls of this session were not recorded, and its end could not be stored (the database refused writes); traffic was unaffected\n`,
+          );
+        closed();
+      }
     });
     worker.on("error", (error) => {
       queue.markBroken();
