@@ -7,8 +7,9 @@
  * larger commits are what lets the writer keep up. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
  * waits on it. A database that is locked or full keeps what fits in the queue and is tried again, a full
- * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back. A database found damaged, removed or replaced stops recording for good (writing on would
- * feed a broken or unlinked file): the engine's next start recovers it.
+ * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back. A database
+ * found damaged, removed or replaced stops recording for good (writing on would feed a broken or unlinked
+ * file): the engine's next start recovers it.
  */
 import { statSync } from "node:fs";
 import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
