@@ -97,12 +97,26 @@ export const TimelineItemSchema = z.object({
 });
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 
+/**
+ * How a session ended: `exit` when its wrapper recorded the end (with the server's exit code or signal),
+ * `lost` when the engine closed it because the wrapper's process was gone (killed, crashed, or its last
+ * write refused), at its last recorded activity.
+ */
+export const SESSION_END_REASONS = ["exit", "lost"] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
 export const SessionTimelineSchema = z.object({
   session: z.object({
     id: z.string(),
     server: z.string(),
     startedAt: z.string(),
     endedAt: z.string().nullable(),
+    /** null while the session is open. */
+    endReason: z.enum(SESSION_END_REASONS).nullable(),
+    exitCode: z.number().int().nullable(),
+    exitSignal: z.string().nullable(),
+    /** Calls of this session not recorded (not observed in full, or dropped on the way to storage). */
+    dropped: z.number().int(),
     clientName: z.string().nullable(),
     clientVersion: z.string().nullable(),
     protocolVersion: z.string().nullable(),
@@ -110,3 +124,13 @@ export const SessionTimelineSchema = z.object({
   items: z.array(TimelineItemSchema),
 });
 export type SessionTimeline = z.infer<typeof SessionTimelineSchema>;
+
+/** How a session ended, in a few words ("still running", "exit code 0", "lost: its wrapper was gone"). */
+export function sessionEndText(session: SessionTimeline["session"]): string {
+  if (session.endedAt === null) return "still running";
+  if (session.endReason === "lost")
+    return "lost: its wrapper ended without closing it (closed at its last recorded activity)";
+  if (session.exitSignal !== null) return `the server stopped on signal ${session.exitSignal}`;
+  if (session.exitCode !== null) return `the server exited with code ${session.exitCode}`;
+  return "no exit status";
+}

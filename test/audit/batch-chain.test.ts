@@ -165,14 +165,16 @@ describe("the batched audit chain", () => {
   });
 });
 
-/** A database as mcpscope wrote it before batches: the schema one step back, records chained one by one. */
+/** A database as mcpscope wrote it before batches: the schema back before them, records chained one by one. */
 function legacyDatabase(records: number): string {
   const path = join(dir.path, `legacy-${++files}.db`);
   openDb(path).close();
   const db = new DatabaseSync(path);
   try {
+    // Back before the batched chain's migration, and the sessions' end_reason column that came after it.
     db.exec(`DROP TRIGGER audit_log_closed; DROP TABLE audit_records; DROP TABLE audit_links;
-      DROP TABLE audit_subjects; PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
+      DROP TABLE audit_subjects; ALTER TABLE sessions DROP COLUMN end_reason;
+      PRAGMA user_version = ${SCHEMA_VERSION - 2}`);
     let prev = "";
     for (let id = 1; id <= records; id++) {
       const record = {

@@ -168,10 +168,12 @@ describe("backup and restore", () => {
     const target = join(dir.path, "recording");
     const wrapper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
     try {
+      await once(wrapper, "spawn");
       const db = openDb(databasePath(target));
+      // Its session started after the process did, as a wrapper's does.
       db.prepare(
-        "INSERT INTO sessions (id, server, command, started_at, wrapper_pid) VALUES ('live', 'x', 'x', 1, ?)",
-      ).run(wrapper.pid ?? 0);
+        "INSERT INTO sessions (id, server, command, started_at, wrapper_pid) VALUES ('live', 'x', 'x', ?, ?)",
+      ).run(Date.now(), wrapper.pid ?? 0);
       db.close();
       const refused = await cli(["restore", backup, "--data-dir", target]);
       expect(refused.code).toBe(1);
@@ -183,5 +185,24 @@ describe("backup and restore", () => {
     await once(wrapper, "exit");
     const after = await cli(["restore", backup, "--data-dir", target]);
     expect(after.code).toBe(0);
+  });
+  it("is not held by an open session whose wrapper died and whose pid another process now has", async (context) => {
+    if (process.platform !== "linux") context.skip(); // process start times come from /proc
+    const target = join(dir.path, "pid-reused");
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    try {
+      await once(other, "spawn");
+      const db = openDb(databasePath(target));
+      // A session an hour old whose wrapper was killed; its pid now belongs to a process started since.
+      db.prepare(
+        "INSERT INTO sessions (id, server, command, started_at, wrapper_pid) VALUES ('dead', 'x', 'x', ?, ?)",
+      ).run(Date.now() - 3_600_000, other.pid ?? 0);
+      db.close();
+      const restored = await cli(["restore", backup, "--data-dir", target]);
+      expect(restored.stderr).not.toMatch(/recording into/);
+      expect(restored.code).toBe(0);
+    } finally {
+      other.kill();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { sessionEndText } from "../../../shared/events.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -40,7 +41,9 @@ export const sessionCommand: Command = {
       : "unknown client";
     io.stdout.write(
       `session ${s.id} — ${s.server}, ${client}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ""}\n` +
-        `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ", still running"}\n\n`,
+        `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ""} (${sessionEndText(s)})\n` +
+        (s.dropped > 0 ? `${s.dropped} calls of this session were not recorded\n` : "") +
+        "\n",
     );
     for (const item of timeline.items) {
       const level = item.level ? ` [${item.level}]` : "";

@@ -158,7 +158,8 @@ const TIMELINE_LIMIT = 5000;
 export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
   const session = db
     .prepare(
-      "SELECT id, server, started_at, ended_at, client_name, client_version, protocol_version FROM sessions WHERE id = ?",
+      `SELECT id, server, started_at, ended_at, end_reason, exit_code, exit_signal, dropped, client_name,
+         client_version, protocol_version FROM sessions WHERE id = ?`,
     )
     .get(id);
   if (!session) return null;
@@ -225,6 +226,10 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
       server: String(session.server),
       startedAt: iso(num(session.started_at)),
       endedAt: session.ended_at === null ? null : iso(num(session.ended_at)),
+      endReason: session.ended_at === null ? null : session.end_reason === "lost" ? "lost" : "exit",
+      exitCode: session.exit_code === null ? null : num(session.exit_code),
+      exitSignal: str(session.exit_signal),
+      dropped: num(session.dropped),
       clientName: str(session.client_name),
       clientVersion: str(session.client_version),
       protocolVersion: str(session.protocol_version),

@@ -199,11 +199,12 @@ export class Observation {
         this.stderrRecords.end();
         this.observer.close(message.at);
         this.recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
-        this.writer.close();
+        const stored = this.writer.close();
         this.send({
           type: "closed",
           written: this.writer.written,
           unrecorded: this.recorder.unrecordedCalls,
+          stored,
         });
         return;
       }

@@ -8,6 +8,7 @@ import { indexPendingLogs } from "../logs/fts-index.js";
 import { databasePath } from "../paths.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { openDb } from "../store/db.js";
+import { withTestPageLimit } from "../store/test-page-limit.js";
 import { Observation } from "./observation.js";
 import { lowerThreadPriority } from "./thread-priority.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
@@ -20,7 +21,7 @@ const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage
 
 let observation: Observation | null = null;
 const writer = new BatchWriter({
-  open: () => openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }),
+  open: () => withTestPageLimit(openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 })),
   onBatch: () => {
     observation?.recorder.committed();
     observation?.madeProgress();

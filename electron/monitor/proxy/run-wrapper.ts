@@ -345,7 +345,15 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
         ready = true;
         queue.acknowledge(0);
       } else if (message.type === "problem") say(`${message.message}\n`);
-      else if (message.type === "closed") closed();
+      else if (message.type === "closed") {
+        // The database took this session's writes, then refused even the last one: this line is the only
+        // record of the loss. (One that never took a write said at the start that recording is off.)
+        if (!message.stored && message.written > 0)
+          say(
+            `mcpscope: ${message.unrecorded} calls of this session were not recorded, and its end could not be stored (the database refused writes); traffic was unaffected\n`,
+          );
+        closed();
+      }
     });
     worker.on("error", (error) => {
       queue.markBroken();

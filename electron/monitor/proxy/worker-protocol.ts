@@ -56,5 +56,8 @@ export type FromWorker =
   | { type: "ready" }
   /** One line for the wrapper's stderr (said once per kind of problem). */
   | { type: "problem"; message: string }
-  /** `unrecorded`: calls of this session not stored (dropped or unobserved). */
-  | { type: "closed"; written: number; unrecorded: number };
+  /**
+   * `unrecorded`: calls of this session not stored (dropped or unobserved); `stored`: whether the last
+   * write, which holds the session's end and that count, was stored.
+   */
+  | { type: "closed"; written: number; unrecorded: number; stored: boolean };

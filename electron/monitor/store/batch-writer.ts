@@ -6,8 +6,10 @@
  * commit costs a WAL append of every page it touched, so at tens of thousands of rows a second fewer,
  * larger commits are what lets the writer keep up. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
- * waits on it. A database found damaged, removed or replaced stops recording for good (writing on would
- * feed a broken or unlinked file): the engine's next start recovers it.
+ * waits on it. A database that is locked or full keeps what fits in the queue and is tried again, a full
+ * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back. A database
+ * found damaged, removed or replaced stops recording for good (writing on would feed a broken or unlinked
+ * file): the engine's next start recovers it.
  */
 import { statSync } from "node:fs";
 import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
@@ -34,6 +36,8 @@ export interface BatchWriterOptions {
   minCommitGapMs?: number;
   flushIntervalMs?: number;
   reopenAfterMs?: number;
+  /** After the database refused a write for want of space: the least time before the next try. */
+  fullRetryMs?: number;
   onProblem?: (message: string) => void;
   /** Called after each committed batch (the wrapper reports progress while it drains at exit). */
   onBatch?: () => void;
@@ -75,6 +79,9 @@ export class BatchWriter {
   private lastCommitAt = 0;
   private lastOpenFailure = 0;
   private lockedUntil = 0;
+  /** The database (or its disk) was full: no write is tried before this time, except the closing one. */
+  private fullUntil = 0;
+  private closing = false;
   private callQueued = false;
   private readonly reported = new Set<string>();
   /** The database file's inode when opened: a different one (or none) means it was removed or replaced. */
@@ -94,6 +101,7 @@ export class BatchWriter {
   private readonly minCommitGapMs: number;
   private readonly flushIntervalMs: number;
   private readonly reopenAfterMs: number;
+  private readonly fullRetryMs: number;
 
   constructor(private readonly options: BatchWriterOptions) {
     this.maxQueue = options.maxQueue ?? 10_000;
@@ -102,11 +110,13 @@ export class BatchWriter {
     this.minCommitGapMs = options.minCommitGapMs ?? 20;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.reopenAfterMs = options.reopenAfterMs ?? 5000;
+    this.fullRetryMs = options.fullRetryMs ?? 1000;
   }
 
   enqueue(table: TableName, row: Record<string, SqlValue>): void {
     if (this.stoppedBecause) {
       this.dropped++;
+      if (table === "calls") this.droppedCalls++;
       return;
     }
     if (this.queue.length >= this.maxQueue) {
@@ -118,7 +128,10 @@ export class BatchWriter {
     this.queue.push({ table, row });
     // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
     // busy timeout; trying on every row would stall the caller).
-    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.lockedUntil) {
+    if (
+      this.queue.length >= this.commitEveryRows &&
+      Date.now() >= Math.max(this.lockedUntil, this.fullUntil)
+    ) {
       const wait = this.lastCommitAt + this.minCommitGapMs - Date.now();
       if (wait <= 0 || this.queue.length >= this.maxBatch) this.flush();
       else this.schedule(wait);
@@ -176,6 +189,11 @@ export class BatchWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    const wait = this.fullUntil - Date.now();
+    if (wait > 0 && !this.closing) {
+      this.schedule(wait);
+      return false;
+    }
     this.lastCommitAt = Date.now();
     const db = this.database();
     if (!db || this.gone(db)) {
@@ -220,6 +238,22 @@ export class BatchWriter {
           this.schedule();
           return false;
         }
+        if (FULL_MESSAGE.test(message)) {
+          // No room: hold what fits (counted when it is dropped, never twice) and try again later, when a
+          // retention pass or the user may have made room. Each try costs a rolled-back transaction.
+          const room = Math.max(0, this.maxQueue - this.queue.length);
+          this.drop(batch.slice(room));
+          this.queue.unshift(...batch.slice(0, room));
+          this.fullUntil = Date.now() + this.fullRetryMs;
+          // The line below says that what does not fit is dropped: no second line when the queue fills.
+          this.reported.add("queue_full");
+          this.problem(
+            "full",
+            `cannot write to ${db.path}: ${message}; holding up to ${this.maxQueue} rows of telemetry and retrying every ${Math.round(this.fullRetryMs / 1000)} s, counting the calls not stored; traffic unaffected`,
+          );
+          if (!this.closing) this.schedule(this.fullRetryMs);
+          return false;
+        }
         this.drop(batch);
         this.drop(this.queue);
         this.queue = [];
@@ -248,12 +282,17 @@ export class BatchWriter {
     return this.stoppedBecause;
   }
 
-  close(): void {
-    this.flush();
-    // Whatever a locked database still holds back is lost now: count it.
+  /**
+   * The last write (tried even while a full database waits for its retry); whatever a locked or full
+   * database still holds back is lost now, and counted. Returns whether that write was stored.
+   */
+  close(): boolean {
+    this.closing = true;
+    const stored = this.flush();
     this.drop(this.queue);
     this.queue = [];
     this.reset();
+    return stored;
   }
 
   private drop(rows: QueuedRow[]): void {
@@ -359,6 +398,9 @@ export class BatchWriter {
     this.options.onProblem?.(message);
   }
 }
+
+/** SQLite's message when the database (its max_page_count) or the disk under it has no room left. */
+const FULL_MESSAGE = /database or disk is full|SQLITE_FULL/i;
 
 /** The file's inode (0 where the platform has none), or null if it does not exist. */
 function inodeOf(path: string): number | null {

@@ -506,6 +506,12 @@ const MIGRATIONS: string[] = [
     SELECT RAISE(ABORT, 'this audit log is written in batches by a newer mcpscope; restart this wrapper');
   END;
   `,
+
+  // How a session ended when its wrapper did not say: 'lost' when the engine closed it because the
+  // wrapper's process was gone (store/lost-sessions.ts); null when the wrapper wrote its own end.
+  `
+  ALTER TABLE sessions ADD COLUMN end_reason TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

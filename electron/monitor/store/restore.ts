@@ -6,13 +6,14 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { BackupListEntry } from "../../../shared/storage.js";
-import { alive, runningEngines } from "../engine-presence.js";
+import { runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
 import { BACKUP_SUFFIX, backupDir } from "./backup-files.js";
 import { type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
+import { liveWrapperPids } from "./lost-sessions.js";
 import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
@@ -76,23 +77,16 @@ function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener
 /** Wrappers whose session is open and whose process is alive: they hold the database open to record. */
 function liveWrappers(path: string): number {
   if (!existsSync(path)) return 0;
-  let pids: number[];
   try {
     const db = openRawDb(path, { readOnly: true });
     try {
-      pids = db
-        .prepare(
-          "SELECT DISTINCT wrapper_pid AS pid FROM sessions WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL",
-        )
-        .all()
-        .map((row) => Number(row.pid));
+      return liveWrapperPids(db).length;
     } finally {
       db.close();
     }
   } catch {
     return 0; // a damaged or foreign file: verification and the swap say what is wrong with it
   }
-  return pids.filter((pid) => pid !== process.pid && alive(pid)).length;
 }
 
 /**

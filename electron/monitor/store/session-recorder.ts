@@ -49,6 +49,9 @@ export class SessionRecorder implements ObservationSink {
   private version = 0;
   private writtenVersion = -1;
   private insertPending = false;
+  /** The unrecorded count in the last session row written, and in the last one known committed. */
+  private pendingDropped = -1;
+  private committedDropped = -1;
   private readonly stderrMasker = new LineMasker();
   private readonly tracker: EventTracker;
   private readonly secrets: SecretFindings;
@@ -256,11 +259,17 @@ export class SessionRecorder implements ObservationSink {
   committed(): void {
     if (this.insertPending) this.inserted = true;
     if (this.writtenVersion === this.version) this.dirty = false;
+    this.committedDropped = this.pendingDropped;
   }
 
-  /** Runs inside the writer's transaction; a rollback leaves the row dirty, to be written again. */
+  /**
+   * Runs inside the writer's transaction; a rollback leaves the row dirty, to be written again. Calls the
+   * writer dropped since the last committed row make it dirty too: the first batch a database takes again
+   * after refusing writes (full, locked) stores how many were lost meanwhile.
+   */
   writeSessionRow(db: Db): void {
-    if (!this.dirty) return;
+    const dropped = this.unrecordedCalls;
+    if (!this.dirty && dropped === this.committedDropped) return;
     const id = this.identity;
     if (!this.inserted) {
       db.prepare(
@@ -286,10 +295,11 @@ export class SessionRecorder implements ObservationSink {
       this.end?.endedAt ?? null,
       this.end?.exitCode ?? null,
       this.end?.signal ?? null,
-      this.unrecordedCalls,
+      dropped,
       id.sessionId,
     );
     this.writtenVersion = this.version;
+    this.pendingDropped = dropped;
   }
 }
 

@@ -32,6 +32,7 @@ import {
 import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
+import { closeLostSessions, type LostSession } from "./lost-sessions.js";
 import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
@@ -170,11 +171,14 @@ export interface StorageServiceOptions {
   info?: (message: string, details: Record<string, unknown>) => void;
   /** How often retention, the size cap and space reclaim run (default 10 min; first pass after 1 min). */
   intervalMs?: number;
+  /** How often open sessions are checked for a wrapper that is gone (default 1 min; and at start). */
+  lostSessionsMs?: number;
 }
 
 export class StorageService {
   private backingUp: Promise<BackupResult> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private lostTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
   private restoring = false;
@@ -186,11 +190,27 @@ export class StorageService {
   ) {}
 
   start(): void {
+    this.closeLostSessions();
+    this.lostTimer = setInterval(() => this.closeLostSessions(), this.options.lostSessionsMs ?? 60_000);
+    this.lostTimer.unref();
     const interval = this.options.intervalMs ?? 600_000;
     const first = setTimeout(() => void this.pass(), Math.min(60_000, interval));
     first.unref();
     this.timer = setInterval(() => void this.pass(), interval);
     this.timer.unref();
+  }
+
+  /** Closes the open sessions whose wrapper is gone (store/lost-sessions.ts). Never throws. */
+  closeLostSessions(now = Date.now()): LostSession[] {
+    if (this.closed || this.restoring) return [];
+    try {
+      return closeLostSessions(this.db, now);
+    } catch (error) {
+      this.options.warn?.(
+        `cannot close the sessions of wrappers that are gone: ${(error as Error).message}; retrying in a minute`,
+      );
+      return [];
+    }
   }
 
   /** One pass: retention of every table here, the size cap, space returned. Never throws. */
@@ -278,6 +298,7 @@ export class StorageService {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.lostTimer) clearInterval(this.lostTimer);
     await this.running;
   }
 

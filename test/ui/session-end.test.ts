@@ -1,0 +1,94 @@
+/**
+ * A session whose wrapper died, in real Chromium (browser mode): `mcpscope serve` starts on a data dir
+ * holding an open session of a wrapper process that no longer exists; the engine closes it, the Events
+ * view lists its `session.lost` event, and the session's timeline says how it ended instead of "still open".
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { tempDir } from "../helpers/mcp.js";
+import {
+  HAS_CHROMIUM,
+  launchChromium,
+  openPage,
+  type Serve,
+  startServe,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
+
+warnIfNoChromium("test/ui/session-end.test.ts");
+
+/** The pid of a process that has exited: a wrapper killed with -9 leaves nothing else behind. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await once(child, "exit");
+  return child.pid ?? 0;
+}
+
+describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real Chromium)", () => {
+  let browser: Browser;
+  let serve: Serve;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const dir = await tempDir("mcpscope-ui-lost-");
+    cleanups.push(dir.cleanup);
+    const dataDir = join(dir.path, "data");
+    const home = join(dir.path, "home");
+    await mkdir(home, { recursive: true });
+    const started = Date.now() - 60_000;
+    const db = openDb(databasePath(dataDir));
+    try {
+      db.prepare(
+        "INSERT INTO sessions (id, server, command, started_at, wrapper_pid) VALUES ('s-lost', 'everything', 'x', ?, ?)",
+      ).run(started, await deadPid());
+      db.prepare(
+        `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms,
+           outcome, bytes_in, bytes_out) VALUES ('s-lost', 'everything', 'c2s', '1', 'tools/call', 'echo', ?, 4, 'ok', 10, 10)`,
+      ).run(started + 10_000);
+    } finally {
+      db.close();
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.MCPSCOPE_HOME;
+    delete env.XDG_CONFIG_HOME;
+    delete env.XDG_DATA_HOME;
+    serve = await startServe(dataDir, env);
+    cleanups.push(serve.stop);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await browser?.close();
+  });
+
+  it("lists the session.lost event, and the timeline says the session was lost", async () => {
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-events").click();
+    await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
+    const row = page.locator('[data-testid="event-row"][data-type="session.lost"]');
+    await row.first().waitFor({ state: "visible", timeout: 15_000 });
+    expect(await row.count()).toBe(1);
+    await row.first().locator("button.event-line").click();
+    await page.getByTestId("event-open-session").first().click();
+    const facts = page.getByTestId("session-facts");
+    const text = await until(
+      "the session's facts",
+      async () => {
+        const t = (await facts.textContent().catch(() => null)) ?? "";
+        return t.includes("Ended") ? t : undefined;
+      },
+      10_000,
+    );
+    expect(text).toContain("lost: its wrapper ended without closing it");
+    expect(text).not.toContain("still open");
+    expect(problems).toEqual([]);
+  });
+});
