@@ -7,8 +7,19 @@
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
 import { KeywordScanner } from "./keyword-scan.js";
+import { isSchemaFragment, schemaRole } from "./schema-fragment.js";
+import {
+  SECRET_INFIXES,
+  SECRET_SUFFIXES,
+  type SecretKeyStrength,
+  secretKeyStrength,
+  secretValue,
+  WEAK_SUFFIXES,
+} from "./secret-keys.js";
 import { KEY_WORD, type TextScan, TextScanner } from "./text-scan.js";
-import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
+import { anyTokenKeyword, type SecretSpan, tokenSpans } from "./token-rules.js";
+
+export { isSecretKey, type SecretKeyStrength, secretKeyStrength } from "./secret-keys.js";
 
 /** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
 export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
@@ -18,66 +29,6 @@ export function maskedText(kind: string, secret: string, budget?: MaskBudget): s
 
 /** The kind of a value masked because of the key, flag, header or parameter it sits under. */
 export const NAMED_SECRET = "named-secret";
-
-/** Key words that make any key ending in them secret (compared lower-case without `_`, `-`, `.`). */
-const SECRET_SUFFIXES = [
-  "password",
-  "passwd",
-  "pwd",
-  "passphrase",
-  "secret",
-  "token",
-  "apikey",
-  "accesskey",
-  "secretkey",
-  "privatekey",
-  "accountkey",
-  "signingkey",
-  "encryptionkey",
-  "masterkey",
-  "credential",
-  "credentials",
-  "authorization",
-  "cookie",
-  "bearer",
-];
-/** Secret wherever they occur in a key (`DB_PASSWORD_FILE` aside, `PRIVATE_KEY_PEM` is a key). */
-const SECRET_INFIXES = ["privatekey", "password"];
-/** Secret only when the value looks random: `auth: none` and `session: default` are settings. */
-const WEAK_SUFFIXES = ["auth", "session", "sig"];
-/** Keys that end like secrets but are protocol or counting fields. */
-const NOT_SECRET_KEYS = new Set([
-  "progresstoken",
-  "nextpagetoken",
-  "pagetoken",
-  "maxtokens",
-  "cursor",
-  "passwordfile",
-  "tokenfile",
-  "secretfile",
-]);
-
-export type SecretKeyStrength = "strong" | "weak" | null;
-
-export function secretKeyStrength(key: string): SecretKeyStrength {
-  const k = key.toLowerCase().replace(/[-_.]/g, "");
-  if (k === "" || NOT_SECRET_KEYS.has(k)) return null;
-  if (SECRET_SUFFIXES.some((s) => k.endsWith(s)) || SECRET_INFIXES.some((s) => k.includes(s)))
-    return "strong";
-  if (WEAK_SUFFIXES.some((s) => k.endsWith(s))) return "weak";
-  return null;
-}
-
-export function isSecretKey(key: string): boolean {
-  return secretKeyStrength(key) !== null;
-}
-
-/** Whether `value` under a key of this strength is a secret (placeholders and references are not). */
-function secretValue(value: string, strength: SecretKeyStrength): boolean {
-  if (strength === null || value === "" || value.startsWith("[masked") || value.startsWith("$")) return false;
-  if (/^(?:true|false|null|undefined|none|\*+)$/i.test(value)) return false;
-  return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
-}
 
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
@@ -233,6 +184,8 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
     end -= quoted[0].length;
   }
   const value = text.slice(start, end);
+  // The start of a nested value read as the value (`"password": {"type": …`): none to mask here.
+  if (!quoted && (value === "{" || value === "[")) return;
   const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
   if (!secretValue(value, strength)) return;
   // A Cookie header's value runs to the end of the line (`a=1; b=2`).
@@ -351,27 +304,93 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
   const out: Record<string, unknown> = Object.create(null);
-  for (const [key, item] of Object.entries(value)) {
-    const name = maskBudgeted(key, found, budget);
-    // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
-    if (budget?.ellipsis !== undefined && name.includes("…")) budget.plainOnly = true;
-    const strength = secretKeyStrength(key);
-    if (strength && (typeof item === "string" || typeof item === "number")) {
-      const masked = maskBudgeted(String(item), found, budget);
-      if (masked !== String(item) || !secretValue(masked, strength))
-        out[name] = masked === String(item) ? item : masked;
-      else {
-        found?.add(NAMED_SECRET);
-        out[name] = maskedText(NAMED_SECRET, masked, budget);
+  for (const [key, item] of Object.entries(value))
+    out[maskKey(key, found, budget)] = maskNamed(item, secretKeyStrength(key), found, budget, depth + 1);
+  return out;
+}
+
+function maskKey(key: string, found?: Set<string>, budget?: MaskBudget): string {
+  const name = maskBudgeted(key, found, budget);
+  // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
+  if (budget?.ellipsis !== undefined && name.includes("…")) budget.plainOnly = true;
+  return name;
+}
+
+/** `item`, the value under a key of this strength (null: a key like any other). */
+function maskNamed(
+  item: unknown,
+  strength: SecretKeyStrength,
+  found?: Set<string>,
+  budget?: MaskBudget,
+  depth = 0,
+): unknown {
+  if (strength && (typeof item === "string" || typeof item === "number")) {
+    const masked = maskBudgeted(String(item), found, budget);
+    if (masked !== String(item) || !secretValue(masked, strength))
+      return masked === String(item) ? item : masked;
+    found?.add(NAMED_SECRET);
+    return maskedText(NAMED_SECRET, masked, budget);
+  }
+  if (strength && isRecord(item)) {
+    // A parameter's schema (`"password": {"type": "string"}`) describes a secret; it is not one.
+    if (isSchemaFragment(item)) return maskSchema(item, strength, found, budget, depth);
+    // e.g. "credentials": {…}: every leaf is a secret.
+    if (strength === "strong") return maskAll(item, found, budget, depth);
+  }
+  return maskValue(item, found, budget, depth);
+}
+
+/**
+ * The schema of a value under a secret-named key: what describes it is masked as any text is; the values
+ * it holds (`default`, `const`, `enum`, `examples`) are masked as that key's values, in it and in the
+ * schemas of its parts.
+ */
+function maskSchema(
+  schema: object,
+  strength: SecretKeyStrength,
+  found?: Set<string>,
+  budget?: MaskBudget,
+  depth = 0,
+): unknown {
+  if (depth > MAX_DEPTH) return "[too deep]";
+  // A value of the described instance: a scalar as the key's own value would be, anything else whole.
+  const instance = (item: unknown, at: number, within = strength) =>
+    within === "strong" && item !== null && typeof item === "object"
+      ? maskAll(item, found, budget, at)
+      : maskNamed(item, within, found, budget, at);
+  // The schema of a part of the value (`true` and `false` are schemas too); what is none, a value.
+  const part = (item: unknown, at: number, within = strength) =>
+    typeof item === "boolean"
+      ? item
+      : isRecord(item)
+        ? maskNamed(item, within, found, budget, at)
+        : instance(item, at, within);
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, item] of Object.entries(schema)) {
+    const name = maskKey(key, found, budget);
+    const role = schemaRole(key);
+    if (role === "value") out[name] = instance(item, depth + 1);
+    else if (role === "values")
+      out[name] = Array.isArray(item) ? item.map((v) => instance(v, depth + 2)) : instance(item, depth + 1);
+    else if (role === "schemas")
+      out[name] = Array.isArray(item) ? item.map((v) => part(v, depth + 2)) : part(item, depth + 1);
+    else if (role === "schema" || ((role === "properties" || role === "schema-map") && !isRecord(item)))
+      out[name] = part(item, depth + 1);
+    else if (role === "properties" || role === "schema-map") {
+      const parts: Record<string, unknown> = Object.create(null);
+      for (const [key, sub] of Object.entries(item as object)) {
+        // A property's own name can make it a secret where its parent's weak name did not.
+        const own = role === "properties" ? secretKeyStrength(key) : null;
+        parts[maskKey(key, found, budget)] = part(sub, depth + 2, own === "strong" ? own : strength);
       }
-    } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
-      // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found, budget, depth + 1);
-    } else {
-      out[name] = maskValue(item, found, budget, depth + 1);
-    }
+      out[name] = parts;
+    } else out[name] = maskValue(item, found, budget, depth + 1);
   }
   return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): string {
