@@ -5,7 +5,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
 import { maskValue } from "../../electron/monitor/pipeline/mask.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
+import { DEFAULT_KEY } from "../fixtures/secret-param-tools.mjs";
 import { filesUnder } from "../helpers/files.js";
 import { tempDir } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
@@ -68,4 +72,43 @@ describe("secret detection", () => {
     for (const { id, column, text } of storedPayloads(dir.path))
       expect(text.includes(SECRET), `call ${id} ${column}`).toBe(false);
   }, 60_000);
+
+  it("stores a tools/list whose schemas name secrets as it was sent, raising only the default key's event", async () => {
+    const own = await tempDir();
+    try {
+      let listed: unknown[] = [];
+      await runFixture(own.path, "secretparams", { SECRET_PARAMS: "1" }, async (client) => {
+        listed = (await client.listTools()).tools;
+      });
+      const stored = storedResponses(own.path, "tools/list").map((text) => JSON.parse(text).result.tools);
+      expect(stored.length).toBeGreaterThan(0);
+      const complete = (tools: { name: string; inputSchema: { properties: Record<string, unknown> } }[]) =>
+        tools.find((tool) => tool.name === "complete")!.inputSchema.properties;
+      // What the client got, but for the one secret: the api_key parameter's default.
+      expect(complete(listed as never).api_key).toEqual({ type: "string", default: DEFAULT_KEY });
+      complete(listed as never).api_key = {
+        type: "string",
+        default: `[masked:sk-key…${DEFAULT_KEY.slice(-4)}]`,
+      };
+      for (const tools of stored) expect(tools).toEqual(listed);
+      // No false event for the password, token and client_secret parameters.
+      expect(
+        readEvents(own.path, "type = 'secret.detected'").map((e) => [e.details?.field, e.details?.kind]),
+      ).toEqual([["result", "sk-key"]]);
+    } finally {
+      await own.cleanup();
+    }
+  }, 60_000);
 });
+
+function storedResponses(dataDir: string, method: string): string[] {
+  const db = openDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return db
+      .prepare("SELECT response FROM calls WHERE method = ? ORDER BY id")
+      .all(method)
+      .map((row) => decodePayload(row.response) ?? "");
+  } finally {
+    db.close();
+  }
+}
