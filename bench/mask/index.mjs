@@ -2,8 +2,9 @@
 // request and response (capped at 64 KiB) and every log line, so this is the work added to each message.
 //
 // Measures `capturePayload` (mask, serialize, cap) on payloads shaped like MCP traffic — a tool result of
-// prose and code, a file listing, a result holding a few credentials, one log line, and a 1 MiB result
-// (of which only the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
+// prose and code, a file listing, a result holding a few credentials, one log line, a tools/list whose
+// parameters are named like secrets (their schemas masked as schemas), and a 1 MiB result (of which only
+// the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
 // BEFORE (a commit, default the one before the gitleaks rule set), and prints medians in µs per payload
 // and per KiB and the after/before ratio.
 //
@@ -40,6 +41,34 @@ const toolResult = (text) => ({
   result: { content: [{ type: "text", text }], isError: false },
 });
 
+/** A tools/list of `n` tools, each with parameters named like secrets, as an SDK server sends it. */
+const secretParamTools = (n) => ({
+  jsonrpc: "2.0",
+  id: 2,
+  result: {
+    tools: Array.from({ length: n }, (_, i) => ({
+      name: `tool_${i}`,
+      description: prose(120),
+      inputSchema: {
+        $schema: "http://json-schema.org/draft-07/schema#",
+        type: "object",
+        properties: {
+          query: { type: "string", description: prose(60) },
+          token: { type: "string", description: "A GitHub personal access token" },
+          password: { type: "string", minLength: 8 },
+          auth: {
+            type: "object",
+            properties: { user: { type: "string" }, api_key: { type: ["string", "null"] } },
+            required: ["user"],
+          },
+        },
+        required: ["query"],
+        additionalProperties: false,
+      },
+    })),
+  },
+});
+
 const PAYLOADS = {
   "tool result, 4 KiB prose": toolResult(prose(4096)),
   "tool result, 64 KiB code": toolResult(code(65536)),
@@ -52,6 +81,7 @@ const PAYLOADS = {
     `${prose(1300)} GITHUB_TOKEN=ghp_${"aB3d".repeat(9)} ${prose(1300)} postgres://app:Sup3rS3cret@db/x ${prose(1300)} {"api_key": "k-9f8e7d6c5b4a"}`,
   ),
   "log line, 200 B": { level: "info", message: prose(200) },
+  "tools/list, 20 secret-named params": secretParamTools(20),
   "tool result, 1 MiB (64 KiB kept)": toolResult(prose(1024 * 1024)),
 };
 
