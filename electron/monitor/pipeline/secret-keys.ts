@@ -4,6 +4,9 @@
  */
 import { entropy } from "./token-rules.js";
 
+/** The kind of a value masked because of the key, flag, header or parameter it sits under. */
+export const NAMED_SECRET = "named-secret";
+
 /** Key words that make any key ending in them secret (compared lower-case without `_`, `-`, `.`). */
 export const SECRET_SUFFIXES = [
   "password",
