@@ -7,9 +7,9 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { maskValue } from "../../electron/monitor/pipeline/mask.js";
-import { openDb } from "../../electron/monitor/store/db.js";
+import { openDb, type Row } from "../../electron/monitor/store/db.js";
 import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
-import { DEFAULT_KEY } from "../fixtures/secret-param-tools.mjs";
+import { DEFAULT_KEY, SCHEMA_LOG_LINE } from "../fixtures/secret-param-tools.mjs";
 import { filesUnder } from "../helpers/files.js";
 import { tempDir } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
@@ -91,7 +91,12 @@ describe("secret detection", () => {
         default: `[masked:sk-key…${DEFAULT_KEY.slice(-4)}]`,
       };
       for (const tools of stored) expect(tools).toEqual(listed);
-      // No false event for the password, token and client_secret parameters.
+      // A schema the server logs to stderr is kept in the record's fields as well.
+      const logged = storedRows(own.path, "SELECT fields FROM logs WHERE message = 'tool registered'");
+      expect(logged.map((row) => JSON.parse(String(row.fields)).inputSchema)).toEqual([
+        JSON.parse(SCHEMA_LOG_LINE).inputSchema,
+      ]);
+      // No false event for the password, token and client_secret parameters, nor for the log line.
       expect(
         readEvents(own.path, "type = 'secret.detected'").map((e) => [e.details?.field, e.details?.kind]),
       ).toEqual([["result", "sk-key"]]);
@@ -102,12 +107,15 @@ describe("secret detection", () => {
 });
 
 function storedResponses(dataDir: string, method: string): string[] {
+  return storedRows(dataDir, "SELECT response FROM calls WHERE method = ? ORDER BY id", method).map(
+    (row) => decodePayload(row.response) ?? "",
+  );
+}
+
+function storedRows(dataDir: string, sql: string, ...params: string[]): Row[] {
   const db = openDb(databasePath(dataDir), { readOnly: true });
   try {
-    return db
-      .prepare("SELECT response FROM calls WHERE method = ? ORDER BY id")
-      .all(method)
-      .map((row) => decodePayload(row.response) ?? "");
+    return db.prepare(sql).all(...params);
   } finally {
     db.close();
   }
