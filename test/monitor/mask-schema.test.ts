@@ -86,6 +86,7 @@ describe("masking the schema of a secret-named parameter", () => {
           enum: ["a1", "b2"],
         },
         pin_secret: { const: "4242", description: "The PIN" },
+        passphrase: { type: "string", description: { en: "hunter2" } },
         auth: {
           type: "object",
           properties: { token: { type: "string", default: "opaque-token-1" }, mode: { enum: ["basic"] } },
@@ -101,6 +102,8 @@ describe("masking the schema of a secret-named parameter", () => {
         properties: {
           password: { type: "string", default: HIDDEN, examples: [HIDDEN], enum: [HIDDEN, HIDDEN] },
           pin_secret: { const: HIDDEN, description: "The PIN" },
+          // A describing keyword holding a structure is no schema's: masked as a value.
+          passphrase: { type: "string", description: { en: HIDDEN } },
           // `auth` is secret only when its value looks random; its `token` is secret by name.
           auth: {
             type: "object",

@@ -276,9 +276,17 @@ function maskSchema(
         parts[maskKey(key, found, budget)] = part(sub, depth + 2, own === "strong" ? own : strength);
       }
       out[name] = parts;
-    } else out[name] = maskValue(item, found, budget, depth + 1);
+    } else if (isPlain(item) || (Array.isArray(item) && item.every(isPlain)))
+      out[name] = maskValue(item, found, budget, depth + 1);
+    // A describing keyword holding a structure (`"description": {…}`) is no schema's: a value.
+    else out[name] = instance(item, depth + 1);
   }
   return out;
+}
+
+/** A string, number, boolean or null. */
+function isPlain(value: unknown): boolean {
+  return value === null || typeof value !== "object";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
