@@ -81,7 +81,17 @@ const TEXT_KEYWORDS = [
 for (const keyword of TEXT_KEYWORDS) ROLES.set(keyword, "text");
 
 /** Keywords that say what a value is: a fragment holding none (`{"description": "…"}`) is not told apart. */
-const SHAPE_KEYWORDS = ["type", "$ref", "enum", "const", "anyOf", "oneOf", "allOf", "properties", "items"];
+const SHAPE_KEYWORDS = new Set([
+  "type",
+  "$ref",
+  "enum",
+  "const",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "properties",
+  "items",
+]);
 
 const TYPE_NAMES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"]);
 
@@ -96,15 +106,17 @@ export function schemaRole(keyword: string): SchemaRole {
  */
 export function isSchemaFragment(value: object): boolean {
   let shaped = false;
-  for (const [key, item] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
     if (!ROLES.has(key)) return false;
+    if (!SHAPE_KEYWORDS.has(key)) continue;
+    shaped = true;
+    const type = key === "type" ? (value as { type: unknown }).type : undefined;
     if (
-      key === "type" &&
-      !isTypeName(item) &&
-      !(Array.isArray(item) && item.length > 0 && item.every(isTypeName))
+      type !== undefined &&
+      !isTypeName(type) &&
+      !(Array.isArray(type) && type.length > 0 && type.every(isTypeName))
     )
       return false;
-    if (SHAPE_KEYWORDS.includes(key)) shaped = true;
   }
   return shaped;
 }
