@@ -261,7 +261,12 @@ function maskSchema(
   for (const [key, item] of Object.entries(schema)) {
     const name = maskKey(key, found, budget);
     const role = schemaRole(key);
-    if (role === "value") out[name] = instance(item, depth + 1);
+    // Type names (isSchemaFragment checked them) hold no secret: kept without being read.
+    if (key === "type")
+      out[name] = Array.isArray(item)
+        ? item.map((t: string) => keepBudgeted(t, budget))
+        : keepBudgeted(item as string, budget);
+    else if (role === "value") out[name] = instance(item, depth + 1);
     else if (role === "values")
       out[name] = Array.isArray(item) ? item.map((v) => instance(v, depth + 2)) : instance(item, depth + 1);
     else if (role === "schemas")
@@ -314,6 +319,19 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   const masked = maskString(window, found, budget.left, budget);
   budget.left -= masked.length + 4;
   return masked;
+}
+
+/** Text known to hold no secret, counted against the budget as masked text is. */
+function keepBudgeted(text: string, budget?: MaskBudget): string {
+  if (!budget) return text;
+  if (budget.left <= 0) {
+    if (text.length > 0) budget.cut = true;
+    return "";
+  }
+  const kept = text.length <= budget.left ? text : text.slice(0, budget.left);
+  if (kept.length < text.length) budget.cut = true;
+  budget.left -= kept.length + 4;
+  return kept;
 }
 
 function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
