@@ -6,7 +6,8 @@
 // parameters are named like secrets (their schemas masked as schemas), and a 1 MiB result (of which only
 // the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
 // BEFORE (a commit, default the one before the gitleaks rule set), and prints medians in µs per payload
-// and per KiB and the after/before ratio.
+// and per KiB, the after/before ratio of the medians, and the median of each run's own ratio (steadier on a
+// loaded machine: both halves of a run see the same load).
 //
 //   node bench/mask/index.mjs
 //   RUNS=31 BEFORE=<commit> node bench/mask/index.mjs
@@ -115,15 +116,27 @@ try {
       for (let i = 0; i < reps; i++) fn(payload, undefined, undefined, { bytes });
       return Number(process.hrtime.bigint() - t0) / 1000 / reps;
     };
-    const samples = { before: [], after: [] };
+    const samples = { before: [], after: [], ratios: [] };
     sample(before.capturePayload);
     sample(after.capturePayload); // warm up
     for (let r = 0; r < RUNS; r++) {
-      samples.before.push(sample(before.capturePayload));
-      samples.after.push(sample(after.capturePayload));
+      // Each goes first in every other run: neither always meets the machine as the other left it.
+      const first = r % 2 ? after : before;
+      const second = first === after ? before : after;
+      const us = new Map([
+        [first, sample(first.capturePayload)],
+        [second, sample(second.capturePayload)],
+      ]);
+      samples.before.push(us.get(before));
+      samples.after.push(us.get(after));
+      samples.ratios.push(us.get(after) / us.get(before));
     }
     const kib = Math.min(bytes, 65536) / 1024;
-    return { b: { us: median(samples.before), kib }, a: { us: median(samples.after), kib } };
+    return {
+      b: { us: median(samples.before), kib },
+      a: { us: median(samples.after), kib },
+      ratio: median(samples.ratios),
+    };
   };
 
   console.log(`capturePayload, median of ${RUNS} runs (µs per payload; µs per KiB captured)`);
@@ -135,9 +148,10 @@ try {
     "before/KiB".padStart(11),
     "after/KiB".padStart(10),
     "ratio".padStart(7),
+    "per run".padStart(8),
   );
   for (const [name, payload] of Object.entries(PAYLOADS)) {
-    const { b, a } = time(payload);
+    const { b, a, ratio } = time(payload);
     console.log(
       name.padEnd(36),
       b.us.toFixed(1).padStart(10),
@@ -145,6 +159,7 @@ try {
       (b.us / b.kib).toFixed(2).padStart(11),
       (a.us / a.kib).toFixed(2).padStart(10),
       `${(a.us / b.us).toFixed(2)}×`.padStart(7),
+      `${ratio.toFixed(2)}×`.padStart(8),
     );
   }
 } finally {
