@@ -149,6 +149,10 @@ describe("masking the schema of a secret-named parameter", () => {
       for (const leaf of leaves) expect(leaf, JSON.stringify(value)).toBe(`"${HIDDEN}"`);
       expect(out.found).toEqual(["named-secret"]);
     }
+    // A value no JSON holds (an event's details can): no schema either, and no failure.
+    expect(capturePayload({ password: { type: undefined, enum: ["hunter2"] } })).toBe(
+      `{"password":{"type":"${HIDDEN}","enum":["${HIDDEN}"]}}`,
+    );
   });
 
   it("reads a nested value's opening bracket after a secret-named key in text as no value", () => {

@@ -109,16 +109,15 @@ export function isSchemaFragment(value: object): boolean {
   for (const key of Object.keys(value)) {
     if (!ROLES.has(key)) return false;
     if (!SHAPE_KEYWORDS.has(key)) continue;
+    if (key === "type" && !isTypes((value as { type: unknown }).type)) return false;
     shaped = true;
-    const type = key === "type" ? (value as { type: unknown }).type : undefined;
-    if (
-      type !== undefined &&
-      !isTypeName(type) &&
-      !(Array.isArray(type) && type.length > 0 && type.every(isTypeName))
-    )
-      return false;
   }
   return shaped;
+}
+
+/** A JSON Schema type name, or a non-empty list of them. */
+function isTypes(value: unknown): boolean {
+  return isTypeName(value) || (Array.isArray(value) && value.length > 0 && value.every(isTypeName));
 }
 
 function isTypeName(value: unknown): boolean {
