@@ -10,6 +10,7 @@ import { capturePayload, captureText } from "../../electron/monitor/pipeline/cap
 import { maskString, maskValue } from "../../electron/monitor/pipeline/mask.js";
 import {
   DEFAULT_KEY,
+  DEFAULT_PASSPHRASE,
   registerKeyDefaultTool,
   registerSecretParamTools,
 } from "../fixtures/secret-param-tools.mjs";
@@ -56,22 +57,19 @@ describe("masking the schema of a secret-named parameter", () => {
     expect(found.size).toBe(0);
   });
 
-  it("masks a key held as a parameter's default, and nothing else of the tools/list", () => {
+  it("masks the secrets held as parameters' defaults, and nothing else of the tools/list", () => {
     const sent = JSON.parse(withDefault);
     const out = masked(sent);
     expect(JSON.stringify(out.value)).not.toContain(DEFAULT_KEY);
-    expect(out.found).toEqual(["sk-key"]);
-    const complete = (out.value as typeof sent).result.tools.find(
-      (t: { name: string }) => t.name === "complete",
-    );
-    expect(complete.inputSchema.properties.api_key).toEqual({
-      type: "string",
-      default: `[masked:sk-key…${DEFAULT_KEY.slice(-4)}]`,
-    });
-    // Everything but that default is as it was sent.
+    expect(JSON.stringify(out.value)).not.toContain(DEFAULT_PASSPHRASE);
+    expect(out.found).toEqual(["named-secret", "sk-key"]);
+    // Everything but those defaults is as it was sent.
     const expected = JSON.parse(withDefault);
-    expected.result.tools.at(-1).inputSchema.properties.api_key.default =
-      complete.inputSchema.properties.api_key.default;
+    const properties = expected.result.tools.at(-1).inputSchema.properties;
+    expect(properties.api_key.default).toBe(DEFAULT_KEY);
+    properties.api_key.default = `[masked:sk-key…${DEFAULT_KEY.slice(-4)}]`;
+    expect(properties.passphrase.default).toBe(DEFAULT_PASSPHRASE);
+    properties.passphrase.default = `[masked:named-secret…${DEFAULT_PASSPHRASE.slice(-4)}]`;
     expect(out.value).toEqual(expected);
   });
 
