@@ -2,10 +2,12 @@
 // request and response (capped at 64 KiB) and every log line, so this is the work added to each message.
 //
 // Measures `capturePayload` (mask, serialize, cap) on payloads shaped like MCP traffic — a tool result of
-// prose and code, a file listing, a result holding a few credentials, one log line, and a 1 MiB result
-// (of which only the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
+// prose and code, a file listing, a result holding a few credentials, one log line, a tools/list whose
+// parameters are named like secrets (their schemas masked as schemas), and a 1 MiB result (of which only
+// the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
 // BEFORE (a commit, default the one before the gitleaks rule set), and prints medians in µs per payload
-// and per KiB and the after/before ratio.
+// and per KiB, the after/before ratio of the medians, and the median of each run's own ratio (steadier on a
+// loaded machine: both halves of a run see the same load).
 //
 //   node bench/mask/index.mjs
 //   RUNS=31 BEFORE=<commit> node bench/mask/index.mjs
@@ -40,6 +42,34 @@ const toolResult = (text) => ({
   result: { content: [{ type: "text", text }], isError: false },
 });
 
+/** A tools/list of `n` tools, each with parameters named like secrets, as an SDK server sends it. */
+const secretParamTools = (n) => ({
+  jsonrpc: "2.0",
+  id: 2,
+  result: {
+    tools: Array.from({ length: n }, (_, i) => ({
+      name: `tool_${i}`,
+      description: prose(120),
+      inputSchema: {
+        $schema: "http://json-schema.org/draft-07/schema#",
+        type: "object",
+        properties: {
+          query: { type: "string", description: prose(60) },
+          token: { type: "string", description: "A GitHub personal access token" },
+          password: { type: "string", minLength: 8 },
+          auth: {
+            type: "object",
+            properties: { user: { type: "string" }, api_key: { type: ["string", "null"] } },
+            required: ["user"],
+          },
+        },
+        required: ["query"],
+        additionalProperties: false,
+      },
+    })),
+  },
+});
+
 const PAYLOADS = {
   "tool result, 4 KiB prose": toolResult(prose(4096)),
   "tool result, 64 KiB code": toolResult(code(65536)),
@@ -52,6 +82,7 @@ const PAYLOADS = {
     `${prose(1300)} GITHUB_TOKEN=ghp_${"aB3d".repeat(9)} ${prose(1300)} postgres://app:Sup3rS3cret@db/x ${prose(1300)} {"api_key": "k-9f8e7d6c5b4a"}`,
   ),
   "log line, 200 B": { level: "info", message: prose(200) },
+  "tools/list, 20 secret-named params": secretParamTools(20),
   "tool result, 1 MiB (64 KiB kept)": toolResult(prose(1024 * 1024)),
 };
 
@@ -85,15 +116,27 @@ try {
       for (let i = 0; i < reps; i++) fn(payload, undefined, undefined, { bytes });
       return Number(process.hrtime.bigint() - t0) / 1000 / reps;
     };
-    const samples = { before: [], after: [] };
+    const samples = { before: [], after: [], ratios: [] };
     sample(before.capturePayload);
     sample(after.capturePayload); // warm up
     for (let r = 0; r < RUNS; r++) {
-      samples.before.push(sample(before.capturePayload));
-      samples.after.push(sample(after.capturePayload));
+      // Each goes first in every other run: neither always meets the machine as the other left it.
+      const first = r % 2 ? after : before;
+      const second = first === after ? before : after;
+      const us = new Map([
+        [first, sample(first.capturePayload)],
+        [second, sample(second.capturePayload)],
+      ]);
+      samples.before.push(us.get(before));
+      samples.after.push(us.get(after));
+      samples.ratios.push(us.get(after) / us.get(before));
     }
     const kib = Math.min(bytes, 65536) / 1024;
-    return { b: { us: median(samples.before), kib }, a: { us: median(samples.after), kib } };
+    return {
+      b: { us: median(samples.before), kib },
+      a: { us: median(samples.after), kib },
+      ratio: median(samples.ratios),
+    };
   };
 
   console.log(`capturePayload, median of ${RUNS} runs (µs per payload; µs per KiB captured)`);
@@ -105,9 +148,10 @@ try {
     "before/KiB".padStart(11),
     "after/KiB".padStart(10),
     "ratio".padStart(7),
+    "per run".padStart(8),
   );
   for (const [name, payload] of Object.entries(PAYLOADS)) {
-    const { b, a } = time(payload);
+    const { b, a, ratio } = time(payload);
     console.log(
       name.padEnd(36),
       b.us.toFixed(1).padStart(10),
@@ -115,6 +159,7 @@ try {
       (b.us / b.kib).toFixed(2).padStart(11),
       (a.us / a.kib).toFixed(2).padStart(10),
       `${(a.us / b.us).toFixed(2)}×`.padStart(7),
+      `${ratio.toFixed(2)}×`.padStart(8),
     );
   }
 } finally {

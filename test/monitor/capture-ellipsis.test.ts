@@ -110,6 +110,12 @@ describe("the one-byte capture path", () => {
       if (depth > 3 || roll < 0.35) return text();
       if (roll < 0.45) return Math.floor(random() * 1e6);
       if (roll < 0.6) return Array.from({ length: 1 + Math.floor(random() * 3) }, () => value(depth + 1));
+      // A schema fragment, masked as one under a secret-named key.
+      if (roll < 0.7)
+        return {
+          type: pick(["string", "object", "array"]),
+          [pick(["default", "enum", "description", "items", "properties", "anyOf"])]: value(depth + 1),
+        };
       const out: Record<string, unknown> = {};
       for (let i = 0; i < 1 + random() * 4; i++)
         out[pick(keys) + (random() < 0.2 ? pick(texts) : "")] = value(depth + 1);

@@ -5,7 +5,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
 import { maskValue } from "../../electron/monitor/pipeline/mask.js";
+import { openDb, type Row } from "../../electron/monitor/store/db.js";
+import { decodePayload } from "../../electron/monitor/store/payload-codec.js";
+import { DEFAULT_KEY, DEFAULT_PASSPHRASE, SCHEMA_LOG_LINE } from "../fixtures/secret-param-tools.mjs";
 import { filesUnder } from "../helpers/files.js";
 import { tempDir } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
@@ -68,4 +72,62 @@ describe("secret detection", () => {
     for (const { id, column, text } of storedPayloads(dir.path))
       expect(text.includes(SECRET), `call ${id} ${column}`).toBe(false);
   }, 60_000);
+
+  it("stores tools whose parameters are named like secrets as they were sent, but for their secret defaults", async () => {
+    const own = await tempDir();
+    try {
+      type Tool = { name: string; inputSchema: { properties: Record<string, { default?: string }> } };
+      let listed: Tool[] = [];
+      await runFixture(own.path, "secretparams", { SECRET_PARAMS: "1" }, async (client) => {
+        listed = (await client.listTools()).tools as Tool[];
+      });
+      // What the client got, but for the two secrets: the api_key and passphrase parameters' defaults.
+      const defaults = listed.find((tool) => tool.name === "complete")!.inputSchema.properties;
+      expect([defaults.api_key?.default, defaults.passphrase?.default]).toEqual([
+        DEFAULT_KEY,
+        DEFAULT_PASSPHRASE,
+      ]);
+      defaults.api_key!.default = `[masked:sk-key…${DEFAULT_KEY.slice(-4)}]`;
+      defaults.passphrase!.default = `[masked:named-secret…${DEFAULT_PASSPHRASE.slice(-4)}]`;
+      const stored = storedRows(own.path, "SELECT response FROM calls WHERE method = 'tools/list'");
+      expect(stored.length).toBeGreaterThan(0);
+      for (const row of stored)
+        expect(JSON.parse(decodePayload(row.response) ?? "").result.tools).toEqual(listed);
+      // The pinned definitions keep the schemas too, and mask the same defaults.
+      const pins = storedRows(own.path, "SELECT tool, definition FROM tool_pins ORDER BY tool");
+      const pinned = (name: string) => JSON.parse(String(pins.find((pin) => pin.tool === name)?.definition));
+      expect(pinned("login").inputSchema).toEqual(listed.find((tool) => tool.name === "login")!.inputSchema);
+      expect(pinned("complete").inputSchema.properties).toEqual(defaults);
+      // A schema the server logs to stderr is kept in the record's fields as well.
+      const logged = storedRows(own.path, "SELECT fields FROM logs WHERE message = 'tool registered'");
+      expect(logged.map((row) => JSON.parse(String(row.fields)).inputSchema)).toEqual([
+        JSON.parse(SCHEMA_LOG_LINE).inputSchema,
+      ]);
+      // No false event for the password, token and client_secret parameters, nor for the log line.
+      expect(
+        readEvents(own.path, "type = 'secret.detected'")
+          .map((e) => [e.details?.field, e.details?.kind])
+          .sort(),
+      ).toEqual([
+        ["result", "named-secret"],
+        ["result", "sk-key"],
+      ]);
+      for (const file of await filesUnder(own.path)) {
+        const bytes = await readFile(file);
+        for (const secret of [DEFAULT_KEY, DEFAULT_PASSPHRASE])
+          expect(bytes.includes(secret), file).toBe(false);
+      }
+    } finally {
+      await own.cleanup();
+    }
+  }, 60_000);
 });
+
+function storedRows(dataDir: string, sql: string): Row[] {
+  const db = openDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { capText } from "../pipeline/capture.js";
-import { maskString } from "../pipeline/mask.js";
+import { maskValue } from "../pipeline/mask.js";
 
 export interface ToolDefinition {
   name: string;
@@ -53,17 +53,10 @@ export function snapshotTools(tools: ToolDefinition[]): ToolSnapshot {
 }
 
 /**
- * The text stored for a snapshot: credential patterns masked in every string, capped. Key-based masking
- * is not applied: in a schema, a property named `token` describes a parameter, it is not a secret.
+ * The text stored for a snapshot: masked as payloads are, capped. A parameter named `token` keeps its
+ * schema (masking tells a schema from a secret); a `default` under it is masked.
  */
 export function storedSnapshotText(snapshot: ToolSnapshot): string {
-  const masked = JSON.stringify(maskStrings(JSON.parse(snapshot.json)));
+  const masked = JSON.stringify(maskValue(JSON.parse(snapshot.json)));
   return capText(masked, SNAPSHOT_LIMIT);
-}
-
-function maskStrings(value: unknown): unknown {
-  if (typeof value === "string") return maskString(value);
-  if (Array.isArray(value)) return value.map(maskStrings);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [maskString(k), maskStrings(v)]));
 }

@@ -1,14 +1,33 @@
 /**
  * Masks secrets before anything is stored or shown. Two kinds of rules find them: credential formats
- * (gitleaks' rule set, token-rules.ts) and structural ones no format list covers — the password in a
- * URL's user info, the value after a secret-named key in JSON, YAML, `.env`, `export`, flags, headers and
- * query strings, and a Bearer/Basic credential. Every masked value reads `[masked:KIND]`, or
+ * (gitleaks' rule set, token-rules.ts) and structural ones no format list covers (structural-rules.ts) —
+ * the password in a URL's user info, the value after a secret-named key in JSON, YAML, `.env`, `export`,
+ * flags, headers and query strings, and a Bearer/Basic credential. Every masked value reads `[masked:KIND]`, or
  * `[masked:KIND…WXYZ]` (its last four characters) when it is long enough that four characters give
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
 import { KeywordScanner } from "./keyword-scan.js";
-import { KEY_WORD, type TextScan, TextScanner } from "./text-scan.js";
-import { anyTokenKeyword, entropy, type SecretSpan, tokenSpans } from "./token-rules.js";
+import { isSchemaFragment, schemaRole } from "./schema-fragment.js";
+import {
+  NAMED_SECRET,
+  SECRET_INFIXES,
+  SECRET_SUFFIXES,
+  type SecretKeyStrength,
+  secretKeyStrength,
+  secretValue,
+  WEAK_SUFFIXES,
+} from "./secret-keys.js";
+import {
+  AUTH_SCHEMES,
+  LOOSE_TOKENS,
+  PRIVATE_KEY_NEEDLE,
+  structuralSpans,
+  URL_NEEDLE,
+} from "./structural-rules.js";
+import { TextScanner } from "./text-scan.js";
+import { anyTokenKeyword, type SecretSpan, tokenSpans } from "./token-rules.js";
+
+export { isSecretKey, NAMED_SECRET, type SecretKeyStrength, secretKeyStrength } from "./secret-keys.js";
 
 /** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
 export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
@@ -16,96 +35,6 @@ export function maskedText(kind: string, secret: string, budget?: MaskBudget): s
   return `[masked:${kind}${budget?.ellipsis ?? "…"}${secret.slice(-4)}]`;
 }
 
-/** The kind of a value masked because of the key, flag, header or parameter it sits under. */
-export const NAMED_SECRET = "named-secret";
-
-/** Key words that make any key ending in them secret (compared lower-case without `_`, `-`, `.`). */
-const SECRET_SUFFIXES = [
-  "password",
-  "passwd",
-  "pwd",
-  "passphrase",
-  "secret",
-  "token",
-  "apikey",
-  "accesskey",
-  "secretkey",
-  "privatekey",
-  "accountkey",
-  "signingkey",
-  "encryptionkey",
-  "masterkey",
-  "credential",
-  "credentials",
-  "authorization",
-  "cookie",
-  "bearer",
-];
-/** Secret wherever they occur in a key (`DB_PASSWORD_FILE` aside, `PRIVATE_KEY_PEM` is a key). */
-const SECRET_INFIXES = ["privatekey", "password"];
-/** Secret only when the value looks random: `auth: none` and `session: default` are settings. */
-const WEAK_SUFFIXES = ["auth", "session", "sig"];
-/** Keys that end like secrets but are protocol or counting fields. */
-const NOT_SECRET_KEYS = new Set([
-  "progresstoken",
-  "nextpagetoken",
-  "pagetoken",
-  "maxtokens",
-  "cursor",
-  "passwordfile",
-  "tokenfile",
-  "secretfile",
-]);
-
-export type SecretKeyStrength = "strong" | "weak" | null;
-
-export function secretKeyStrength(key: string): SecretKeyStrength {
-  const k = key.toLowerCase().replace(/[-_.]/g, "");
-  if (k === "" || NOT_SECRET_KEYS.has(k)) return null;
-  if (SECRET_SUFFIXES.some((s) => k.endsWith(s)) || SECRET_INFIXES.some((s) => k.includes(s)))
-    return "strong";
-  if (WEAK_SUFFIXES.some((s) => k.endsWith(s))) return "weak";
-  return null;
-}
-
-export function isSecretKey(key: string): boolean {
-  return secretKeyStrength(key) !== null;
-}
-
-/** Whether `value` under a key of this strength is a secret (placeholders and references are not). */
-function secretValue(value: string, strength: SecretKeyStrength): boolean {
-  if (strength === null || value === "" || value.startsWith("[masked") || value.startsWith("$")) return false;
-  if (/^(?:true|false|null|undefined|none|\*+)$/i.test(value)) return false;
-  return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
-}
-
-/**
- * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
- * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
- */
-const ASSIGNMENT = new RegExp(
-  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
-  "gid",
-);
-/** The same pattern, tried only where a key can start (see `assignments`). */
-const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
-/** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
-const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
-/** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
-const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
-const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
-const AUTH_SCHEME = new RegExp(
-  `\\b(?:Bearer|Basic)[ \\t]+(?!${CHALLENGE_PARAM})([A-Za-z0-9._~+/-]{8,}=*)`,
-  "dg",
-);
-/** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
-const LOOSE_TOKENS: [string, string, RegExp][] = [
-  ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
-  ["jwt", "eyJ", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
-];
-const PRIVATE_KEY_NEEDLE = "PRIVATE KEY";
-const URL_NEEDLE = "://";
-const AUTH_SCHEMES = ["bearer", "basic"];
 /** The one pass over each text masked: the rules' keywords, secret words, and what the other rules need. */
 const TEXT = new TextScanner([
   PRIVATE_KEY_NEEDLE,
@@ -113,8 +42,6 @@ const TEXT = new TextScanner([
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
 ]);
-const PRIVATE_KEY =
-  /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
 
 /**
  * Every word a structural rule or a secret-named key needs, lower-case without `-`, `_`, `.` (how keys
@@ -160,95 +87,6 @@ export function mayHoldSecret(json: string): boolean {
 
 /** Containers nested deeper than this are stored as `[too deep]`. */
 const MAX_DEPTH = 64;
-
-function structuralSpans(text: string, spans: SecretSpan[], scan: TextScan): void {
-  if (scan.has(PRIVATE_KEY_NEEDLE) && text.includes(PRIVATE_KEY_NEEDLE))
-    for (const m of text.matchAll(PRIVATE_KEY)) {
-      const at = m.indices?.[0];
-      if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
-    }
-  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE))
-    for (const m of text.matchAll(URL_USERINFO)) {
-      const at = m.indices?.[1];
-      if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
-        spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
-    }
-  for (const [kind, needle, pattern] of LOOSE_TOKENS)
-    if (scan.has(needle) && text.includes(needle))
-      for (const m of text.matchAll(pattern)) {
-        const at = m.indices?.[0];
-        if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
-      }
-  if (AUTH_SCHEMES.some((scheme) => scan.has(scheme)))
-    for (const m of text.matchAll(AUTH_SCHEME)) {
-      const at = m.indices?.[1];
-      if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
-    }
-  assignments(text, spans, scan.keyWordEnds);
-}
-
-/** `[\w.-]`: the characters a key is made of. */
-function isKeyChar(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 57) ||
-    code === 95 ||
-    code === 46 ||
-    code === 45
-  );
-}
-
-/**
- * The matches `ASSIGNMENT` finds scanning the whole text, found by trying it only at the start of each
- * run of key characters that holds a secret word: a key is such a run (the look-behind pins its start),
- * and a match needs a secret word in its key. A scan of 64 KiB of code mentioning `key` tried the pattern
- * at all 65,536 positions; this tries it at a few. `wordEnds`: where each secret word ends (the text
- * scan's), so each run holding one is tried once, unless an earlier match already covers its start.
- */
-function assignments(text: string, spans: SecretSpan[], wordEnds: readonly number[]): void {
-  let matchedTo = 0;
-  let runEnd = 0;
-  for (const end of wordEnds) {
-    // A word in the run just tried (words lie within runs: their characters are all key characters).
-    if (end < runEnd) continue;
-    let start = end;
-    while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
-    runEnd = end + 1;
-    while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
-    if (start < matchedTo) continue;
-    ASSIGNMENT_AT.lastIndex = start;
-    const m = ASSIGNMENT_AT.exec(text);
-    if (!m) continue;
-    matchedTo = ASSIGNMENT_AT.lastIndex;
-    assignmentSpan(text, m, spans);
-  }
-}
-
-function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {
-  const [, key, sep, , raw] = m;
-  const at = m.indices?.[4];
-  if (!at || !key || !sep || !raw) return;
-  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return;
-  // `password is …` is prose; only a flag takes its value after a space.
-  if (sep.trim() === "" && !key.startsWith("-")) return;
-  let start = at[0];
-  let end = at[1];
-  const quoted = /^\\?["']/.exec(raw);
-  if (quoted) {
-    start += quoted[0].length;
-    end -= quoted[0].length;
-  }
-  const value = text.slice(start, end);
-  const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
-  if (!secretValue(value, strength)) return;
-  // A Cookie header's value runs to the end of the line (`a=1; b=2`).
-  if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
-    const eol = text.slice(end).search(/[\r\n]|$/);
-    end += eol;
-  }
-  spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
-}
 
 /** Overlapping spans become one, named by the most specific rule among them. */
 function merge(spans: SecretSpan[]): SecretSpan[] {
@@ -358,27 +196,106 @@ export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudg
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
   const out: Record<string, unknown> = Object.create(null);
-  for (const [key, item] of Object.entries(value)) {
-    const name = maskBudgeted(key, found, budget);
-    // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
-    if (budget?.ellipsis !== undefined && name.includes("…")) budget.plainOnly = true;
-    const strength = secretKeyStrength(key);
-    if (strength && (typeof item === "string" || typeof item === "number")) {
-      const masked = maskBudgeted(String(item), found, budget);
-      if (masked !== String(item) || !secretValue(masked, strength))
-        out[name] = masked === String(item) ? item : masked;
-      else {
-        found?.add(NAMED_SECRET);
-        out[name] = maskedText(NAMED_SECRET, masked, budget);
+  for (const [key, item] of Object.entries(value))
+    out[maskKey(key, found, budget)] = maskNamed(item, secretKeyStrength(key), found, budget, depth + 1);
+  return out;
+}
+
+function maskKey(key: string, found?: Set<string>, budget?: MaskBudget): string {
+  const name = maskBudgeted(key, found, budget);
+  // A payload's own `…` in a key: it might equal another key masked with `…`, and not with the stand-in.
+  if (budget?.ellipsis !== undefined && name.includes("…")) budget.plainOnly = true;
+  return name;
+}
+
+/** `item`, the value under a key of this strength (null: a key like any other). */
+function maskNamed(
+  item: unknown,
+  strength: SecretKeyStrength,
+  found?: Set<string>,
+  budget?: MaskBudget,
+  depth = 0,
+): unknown {
+  if (strength && (typeof item === "string" || typeof item === "number")) {
+    const masked = maskBudgeted(String(item), found, budget);
+    if (masked !== String(item) || !secretValue(masked, strength))
+      return masked === String(item) ? item : masked;
+    found?.add(NAMED_SECRET);
+    return maskedText(NAMED_SECRET, masked, budget);
+  }
+  if (strength && isRecord(item)) {
+    // A parameter's schema (`"password": {"type": "string"}`) describes a secret; it is not one.
+    if (isSchemaFragment(item)) return maskSchema(item, strength, found, budget, depth);
+    // e.g. "credentials": {…}: every leaf is a secret.
+    if (strength === "strong") return maskAll(item, found, budget, depth);
+  }
+  return maskValue(item, found, budget, depth);
+}
+
+/**
+ * The schema of a value under a secret-named key: what describes it is masked as any text is; the values
+ * it holds (`default`, `const`, `enum`, `examples`) are masked as that key's values, in it and in the
+ * schemas of its parts.
+ */
+function maskSchema(
+  schema: object,
+  strength: SecretKeyStrength,
+  found?: Set<string>,
+  budget?: MaskBudget,
+  depth = 0,
+): unknown {
+  if (depth > MAX_DEPTH) return "[too deep]";
+  // A value of the described instance: a scalar as the key's own value would be, anything else whole.
+  const instance = (item: unknown, at: number, within = strength) =>
+    within === "strong" && item !== null && typeof item === "object"
+      ? maskAll(item, found, budget, at)
+      : maskNamed(item, within, found, budget, at);
+  // The schema of a part of the value (`true` and `false` are schemas too); what is none, a value.
+  const part = (item: unknown, at: number, within = strength) =>
+    typeof item === "boolean"
+      ? item
+      : isRecord(item)
+        ? maskNamed(item, within, found, budget, at)
+        : instance(item, at, within);
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, item] of Object.entries(schema)) {
+    const name = maskKey(key, found, budget);
+    const role = schemaRole(key);
+    // Type names (isSchemaFragment checked them) hold no secret: kept without being read.
+    if (key === "type")
+      out[name] = Array.isArray(item)
+        ? item.map((t: string) => keepBudgeted(t, budget))
+        : keepBudgeted(item as string, budget);
+    else if (role === "value") out[name] = instance(item, depth + 1);
+    else if (role === "values")
+      out[name] = Array.isArray(item) ? item.map((v) => instance(v, depth + 2)) : instance(item, depth + 1);
+    else if (role === "schemas")
+      out[name] = Array.isArray(item) ? item.map((v) => part(v, depth + 2)) : part(item, depth + 1);
+    else if (role === "schema" || ((role === "properties" || role === "schema-map") && !isRecord(item)))
+      out[name] = part(item, depth + 1);
+    else if (role === "properties" || role === "schema-map") {
+      const parts: Record<string, unknown> = Object.create(null);
+      for (const [key, sub] of Object.entries(item as object)) {
+        // A property's own name can make it a secret where its parent's weak name did not.
+        const own = role === "properties" ? secretKeyStrength(key) : null;
+        parts[maskKey(key, found, budget)] = part(sub, depth + 2, own === "strong" ? own : strength);
       }
-    } else if (strength === "strong" && item !== null && typeof item === "object" && !Array.isArray(item)) {
-      // e.g. "credentials": {…}: every leaf is a secret.
-      out[name] = maskAll(item, found, budget, depth + 1);
-    } else {
+      out[name] = parts;
+    } else if (isPlain(item) || (Array.isArray(item) && item.every(isPlain)))
       out[name] = maskValue(item, found, budget, depth + 1);
-    }
+    // A describing keyword holding a structure (`"description": {…}`) is no schema's: a value.
+    else out[name] = instance(item, depth + 1);
   }
   return out;
+}
+
+/** A string, number, boolean or null. */
+function isPlain(value: unknown): boolean {
+  return value === null || typeof value !== "object";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): string {
@@ -402,6 +319,19 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   const masked = maskString(window, found, budget.left, budget);
   budget.left -= masked.length + 4;
   return masked;
+}
+
+/** Text known to hold no secret, counted against the budget as masked text is. */
+function keepBudgeted(text: string, budget?: MaskBudget): string {
+  if (!budget) return text;
+  if (budget.left <= 0) {
+    if (text.length > 0) budget.cut = true;
+    return "";
+  }
+  const kept = text.length <= budget.left ? text : text.slice(0, budget.left);
+  if (kept.length < text.length) budget.cut = true;
+  budget.left -= kept.length + 4;
+  return kept;
 }
 
 function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {

@@ -9,7 +9,7 @@ import type { ToolPin } from "../../../shared/events.js";
 import { recordAdminAction } from "../audit/audit-log.js";
 import { canonicalJson, SNAPSHOT_LIMIT, type ToolDefinition } from "../health/tool-snapshot.js";
 import { capText } from "../pipeline/capture.js";
-import { maskString } from "../pipeline/mask.js";
+import { maskValue } from "../pipeline/mask.js";
 import type { Db, Row } from "../store/db.js";
 import { lineDiff } from "./diff.js";
 import { scanDefinition } from "./poisoning.js";
@@ -47,16 +47,9 @@ export function definitionHash(tool: ToolDefinition): string {
     .digest("hex");
 }
 
-/** The stored text: canonical JSON with credential patterns masked in every string, capped. */
+/** The stored text: canonical JSON masked as payloads are (a secret parameter's schema kept), capped. */
 export function storedDefinition(tool: ToolDefinition): string {
-  return capText(canonicalJson(maskStrings(pickDefinition(tool))), SNAPSHOT_LIMIT);
-}
-
-function maskStrings(value: unknown): unknown {
-  if (typeof value === "string") return maskString(value);
-  if (Array.isArray(value)) return value.map(maskStrings);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [maskString(k), maskStrings(v)]));
+  return capText(canonicalJson(maskValue(pickDefinition(tool))), SNAPSHOT_LIMIT);
 }
 
 function pretty(stored: string): string {

@@ -1,0 +1,131 @@
+/**
+ * The structural rules: secrets no credential format names, found by where they sit — the password in a
+ * URL's user info, the value after a secret-named key (in JSON, YAML, `.env`, `export`, flags, headers and
+ * query strings), a Bearer/Basic credential, a private-key block — and the loose `sk-…` and JWT shapes.
+ */
+import { NAMED_SECRET, secretKeyStrength, secretValue } from "./secret-keys.js";
+import { KEY_WORD, type TextScan } from "./text-scan.js";
+import type { SecretSpan } from "./token-rules.js";
+
+/**
+ * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
+ * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
+ */
+const ASSIGNMENT = new RegExp(
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  "gid",
+);
+/** The same pattern, tried only where a key can start (see `assignments`). */
+const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
+/** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
+/** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
+const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
+const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
+const AUTH_SCHEME = new RegExp(
+  `\\b(?:Bearer|Basic)[ \\t]+(?!${CHALLENGE_PARAM})([A-Za-z0-9._~+/-]{8,}=*)`,
+  "dg",
+);
+/** Shapes older than or looser than the rule set's: `sk-…` keys and any three-part JWT. */
+export const LOOSE_TOKENS: [string, string, RegExp][] = [
+  ["sk-key", "sk-", /\bsk-(?:proj-|ant-|live-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/dg],
+  ["jwt", "eyJ", /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/dg],
+];
+export const PRIVATE_KEY_NEEDLE = "PRIVATE KEY";
+export const URL_NEEDLE = "://";
+export const AUTH_SCHEMES = ["bearer", "basic"];
+const PRIVATE_KEY =
+  /-----BEGIN[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?-----|$)/dg;
+
+/** Adds the span of each secret the structural rules find in `text` (`scan`: what it holds, read once). */
+export function structuralSpans(text: string, spans: SecretSpan[], scan: TextScan): void {
+  if (scan.has(PRIVATE_KEY_NEEDLE) && text.includes(PRIVATE_KEY_NEEDLE))
+    for (const m of text.matchAll(PRIVATE_KEY)) {
+      const at = m.indices?.[0];
+      if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
+    }
+  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE))
+    for (const m of text.matchAll(URL_USERINFO)) {
+      const at = m.indices?.[1];
+      if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
+        spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
+    }
+  for (const [kind, needle, pattern] of LOOSE_TOKENS)
+    if (scan.has(needle) && text.includes(needle))
+      for (const m of text.matchAll(pattern)) {
+        const at = m.indices?.[0];
+        if (at) spans.push({ start: at[0], end: at[1], kind, rank: 2 });
+      }
+  if (AUTH_SCHEMES.some((scheme) => scan.has(scheme)))
+    for (const m of text.matchAll(AUTH_SCHEME)) {
+      const at = m.indices?.[1];
+      if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
+    }
+  assignments(text, spans, scan.keyWordEnds);
+}
+
+/** `[\w.-]`: the characters a key is made of. */
+function isKeyChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 46 ||
+    code === 45
+  );
+}
+
+/**
+ * The matches `ASSIGNMENT` finds scanning the whole text, found by trying it only at the start of each
+ * run of key characters that holds a secret word: a key is such a run (the look-behind pins its start),
+ * and a match needs a secret word in its key. A scan of 64 KiB of code mentioning `key` tried the pattern
+ * at all 65,536 positions; this tries it at a few. `wordEnds`: where each secret word ends (the text
+ * scan's), so each run holding one is tried once, unless an earlier match already covers its start.
+ */
+function assignments(text: string, spans: SecretSpan[], wordEnds: readonly number[]): void {
+  let matchedTo = 0;
+  let runEnd = 0;
+  for (const end of wordEnds) {
+    // A word in the run just tried (words lie within runs: their characters are all key characters).
+    if (end < runEnd) continue;
+    let start = end;
+    while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
+    runEnd = end + 1;
+    while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
+    if (start < matchedTo) continue;
+    ASSIGNMENT_AT.lastIndex = start;
+    const m = ASSIGNMENT_AT.exec(text);
+    if (!m) continue;
+    matchedTo = ASSIGNMENT_AT.lastIndex;
+    assignmentSpan(text, m, spans);
+  }
+}
+
+function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {
+  const [, key, sep, , raw] = m;
+  const at = m.indices?.[4];
+  if (!at || !key || !sep || !raw) return;
+  // `Authorization: Bearer realm="…"` is a challenge's parameter, not a credential.
+  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return;
+  // `password is …` is prose; only a flag takes its value after a space.
+  if (sep.trim() === "" && !key.startsWith("-")) return;
+  let start = at[0];
+  let end = at[1];
+  const quoted = /^\\?["']/.exec(raw);
+  if (quoted) {
+    start += quoted[0].length;
+    end -= quoted[0].length;
+  }
+  const value = text.slice(start, end);
+  // The start of a nested value read as the value (`"password": {"type": …`): none to mask here.
+  if (!quoted && (value === "{" || value === "[")) return;
+  const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
+  if (!secretValue(value, strength)) return;
+  // A Cookie header's value runs to the end of the line (`a=1; b=2`).
+  if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
+    const eol = text.slice(end).search(/[\r\n]|$/);
+    end += eol;
+  }
+  spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
+}
