@@ -1,5 +1,5 @@
 /** The watcher reports a new list when a client's config changes, appears, or is fixed. */
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DiscoveryOutcome } from "../../electron/monitor/discovery/discover.js";
@@ -74,6 +74,20 @@ describe("watching client configs", () => {
     await next((o) => names(o, "lmstudio").includes("new-one"));
     await rm(join(home, ".gemini/settings.json"));
     await next((o) => names(o, "gemini").length === 1 && names(o, "lmstudio").length === 1);
+  });
+
+  it("reports a change undone right after the owner's own rescan, however soon", async () => {
+    const { home, initial, reports, next } = await watchCopy();
+    const file = join(home, ".cursor/mcp.json");
+    const before = names(initial, "cursor");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, '{ "mcpServers": { "edited": { "command": "true" } } }');
+    await watcher?.rescan();
+    expect(names(reports.at(-1) as DiscoveryOutcome, "cursor")).toEqual(["edited"]);
+    const reported = reports.length;
+    await writeFile(file, text);
+    const undone = await next((o) => reports.indexOf(o) >= reported && names(o, "cursor").length > 1);
+    expect(names(undone, "cursor")).toEqual(before);
   });
 
   it("clears the warning when the malformed file is fixed, and stops reporting after close()", async () => {

@@ -124,7 +124,7 @@ describe("mcpscope restore whose migration fails", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       new RegExp(
-        `^mcpscope restore: restore refused: the database in ${file} cannot be opened and upgraded to schema ${SCHEMA_VERSION} \\(.*already exists\\); nothing was changed$`,
+        `^mcpscope restore: restore refused: the database in ${file} cannot be opened and upgraded to schema ${SCHEMA_VERSION} \\(.+\\); nothing was changed$`,
       ),
     );
     expect(files()).toEqual(before);

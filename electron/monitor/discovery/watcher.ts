@@ -2,7 +2,8 @@
  * Watches the folders of every candidate config file and calls back with the new discovery result when
  * it changed. Folders, not files: editors save by writing a new file and renaming it over the old one,
  * and a config that does not exist yet is noticed when it appears (its nearest existing ancestor is
- * watched until then). Events are debounced, and the watch set is rebuilt after every rescan.
+ * watched until then). Events are debounced. Scans run one at a time, each arming the watch set before it
+ * reads, so a change that lands while a scan is reading is always followed by another scan.
  */
 import { existsSync, type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -24,6 +25,13 @@ export interface WatchOptions extends DiscoverOptions {
 export interface DiscoveryWatcher {
   /** The first scan's result; changes are reported relative to it. */
   ready: Promise<DiscoveryOutcome>;
+  /**
+   * Scans now (after the owner changed a config itself) and reports the result if it changed; resolves
+   * once a scan that started after this call has been reported. The owner must take its lists from the
+   * reports only: a report is skipped when it equals the last one, which is right only if the owner holds
+   * that one.
+   */
+  rescan(): Promise<void>;
   close(): void;
 }
 
@@ -70,8 +78,6 @@ export function watchDiscovery(
   let plan = new Map<string, Set<string> | null>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
-  let scanning: Promise<void> | null = null;
-  let again = false;
   let last = "";
 
   const schedule = () => {
@@ -107,42 +113,44 @@ export function watchDiscovery(
     }
   };
 
+  // Armed before reading: a file written after its read raises an event, and so another scan.
   const scan = async (): Promise<DiscoveryOutcome> => {
     const ctx = await getContext();
-    const outcome = await discoverServers(ctx, options);
     if (!closed) rewatch(ctx);
-    return outcome;
-  };
-
-  const rescan = async (): Promise<void> => {
-    if (scanning) {
-      again = true;
-      return scanning;
-    }
-    scanning = (async () => {
-      do {
-        again = false;
-        // Discovery turns file problems into warnings; anything else (a context that cannot be built)
-        // must not become an unhandled rejection: the next file event tries again.
-        const outcome = await scan().catch(() => null);
-        const snapshot = JSON.stringify(outcome);
-        if (outcome && !closed && snapshot !== last) {
-          last = snapshot;
-          onChange(outcome);
-        }
-      } while (again && !closed);
-    })().finally(() => {
-      scanning = null;
-    });
-    return scanning;
+    return discoverServers(ctx, options);
   };
 
   const ready = scan().then((outcome) => {
     last = JSON.stringify(outcome);
     return outcome;
   });
+
+  // One scan at a time, reported in the order they ran: a slow scan never overwrites a newer one. A
+  // request while a scan is queued but not started joins it (that scan reads after the request).
+  let tail: Promise<unknown> = ready.catch(() => {});
+  let queued: Promise<void> | null = null;
+  const rescan = (): Promise<void> => {
+    if (queued) return queued;
+    const next = tail.then(async () => {
+      queued = null;
+      if (closed) return;
+      // Discovery turns file problems into warnings; anything else (a context that cannot be built)
+      // must not become an unhandled rejection: the next file event tries again.
+      const outcome = await scan().catch(() => null);
+      const snapshot = JSON.stringify(outcome);
+      if (outcome && !closed && snapshot !== last) {
+        last = snapshot;
+        onChange(outcome);
+      }
+    });
+    queued = next;
+    tail = next.catch(() => {});
+    return next;
+  };
+
   return {
     ready,
+    rescan,
     close() {
       closed = true;
       clearTimeout(timer);

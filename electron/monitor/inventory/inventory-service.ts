@@ -319,12 +319,13 @@ export class InventoryService {
     return server;
   }
 
+  /**
+   * After this engine changed a config: scanned through the watcher, so that its lists and the watcher's
+   * idea of what was last reported stay the same one (a change undone before the watcher's own scan
+   * would otherwise look like no change, and the undo would never show).
+   */
   private async rescan(): Promise<void> {
-    const { discoverServers } = await import("../discovery/discover.js");
-    const outcome = await discoverServers(await defaultDiscoveryContext({ home: this.options.home }), {
-      dataDir: this.options.dataDir,
-    });
-    this.discovered(outcome.servers, outcome.warnings);
+    await this.watcher?.rescan();
   }
 
   private discovered(servers: DiscoveredServer[], warnings: DiscoveryWarning[]): void {

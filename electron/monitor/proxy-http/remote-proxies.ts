@@ -4,7 +4,7 @@
  * working across restarts; the engine starts a proxy for each at start-up and follows the file as
  * `mcpscope instrument` / `uninstrument` change it.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
@@ -35,11 +35,18 @@ export function remoteProxiesPath(dataDir: string): string {
 }
 
 export async function readRemoteProxies(dataDir: string): Promise<RemoteProxy[]> {
-  const path = remoteProxiesPath(dataDir);
-  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+  return parseRemoteProxies(remoteProxiesPath(dataDir), await readRegistryText(dataDir));
+}
+
+/** The registry's text; null when there is none yet. */
+async function readRegistryText(dataDir: string): Promise<string | null> {
+  return readFile(remoteProxiesPath(dataDir), "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
     throw error;
   });
+}
+
+function parseRemoteProxies(path: string, text: string | null): RemoteProxy[] {
   if (text === null) return [];
   let parsed: ReturnType<typeof FileSchema.safeParse>;
   try {
@@ -110,7 +117,8 @@ export class RemoteProxyRunner {
     { entry: RemoteProxy; proxy: RunningProxy | null; error?: string }
   >();
   private timer: NodeJS.Timeout | null = null;
-  private lastMtime = -1;
+  /** The registry text last followed (undefined: never read). */
+  private lastText: string | null | undefined;
   private syncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RemoteProxyRunnerOptions) {}
@@ -135,17 +143,20 @@ export class RemoteProxyRunner {
     );
   }
 
-  /** Re-reads the registry (if it changed) and starts and stops proxies to match it. */
+  /**
+   * Re-reads the registry (if it changed) and starts and stops proxies to match it. Changed means other
+   * text, not another mtime: two writes within the file system's mtime granularity look the same.
+   */
   private async sync(): Promise<void> {
-    const mtime = await stat(remoteProxiesPath(this.options.dataDir)).then(
-      (s) => s.mtimeMs,
-      () => 0,
-    );
-    if (mtime === this.lastMtime) return;
-    this.lastMtime = mtime;
+    const text = await readRegistryText(this.options.dataDir).catch((error: Error) => error);
+    // An unreadable registry is reported once, not at every check.
+    const seen = text instanceof Error ? `\u0000${text.message}` : text;
+    if (seen === this.lastText) return;
+    this.lastText = seen;
     let entries: RemoteProxy[];
     try {
-      entries = await readRemoteProxies(this.options.dataDir);
+      if (text instanceof Error) throw text;
+      entries = parseRemoteProxies(remoteProxiesPath(this.options.dataDir), text);
     } catch (error) {
       this.options.report(`mcpscope: remote proxies: ${(error as Error).message}`);
       return;
