@@ -104,6 +104,18 @@ describe("masking pinned tool definitions", () => {
     expect(listPins(db, "wrapped")[0]?.findings).toEqual([]);
   });
 
+  it("scans a pin an older mcpscope stored, without findings, when its tool is next listed", () => {
+    check("older", poisoned, 1000);
+    db.prepare("UPDATE tool_pins SET findings = NULL WHERE server = 'older'").run();
+    // Until then, only its masked text is there to scan.
+    expect(listPins(db, "older")[0]?.findings.map((f) => f.rule)).toContain("hidden_instruction_marker");
+    check("older", poisoned, 2000);
+    const stored = db.prepare("SELECT findings FROM tool_pins WHERE server = 'older'").get();
+    expect(JSON.parse(String(stored?.findings)).map((f: { rule: string }) => f.rule)).toContain(
+      "credential_access",
+    );
+  });
+
   it("keeps the type and extension of a token's schema, and masks its default", () => {
     const stored = listPins(db, "wrapped")[0]?.definition ?? "";
     expect(stored).not.toContain(DEFAULT_TOKEN);

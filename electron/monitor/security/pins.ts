@@ -129,7 +129,21 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
           "UPDATE tool_pins SET status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL, pending_findings = NULL WHERE server = ? AND tool = ?",
         ).run(server, tool.name);
       }
-    } else if (pin.pending_hash !== hash) {
+      // Pinned by an older mcpscope, which kept no findings: this is the definition it pinned.
+      if (pin.findings === null)
+        db.prepare("UPDATE tool_pins SET findings = ? WHERE server = ? AND tool = ?").run(
+          findings,
+          server,
+          tool.name,
+        );
+    } else if (pin.pending_hash === hash) {
+      if (pin.pending_findings === null)
+        db.prepare("UPDATE tool_pins SET pending_findings = ? WHERE server = ? AND tool = ?").run(
+          findings,
+          server,
+          tool.name,
+        );
+    } else {
       db.prepare(
         "UPDATE tool_pins SET status = 'changed', pending_hash = ?, pending_definition = ?, pending_seen_at = ?, pending_findings = ? WHERE server = ? AND tool = ?",
       ).run(hash, stored, time, findings, server, tool.name);
