@@ -100,8 +100,8 @@ describe("masking the schema of a secret-named parameter", () => {
         properties: {
           password: { type: "string", default: HIDDEN, examples: [HIDDEN], enum: [HIDDEN, HIDDEN] },
           pin_secret: { const: HIDDEN, description: "The PIN" },
-          // A describing keyword holding a structure is no schema's: masked as a value.
-          passphrase: { type: "string", description: { en: HIDDEN } },
+          // A description that is no text is no schema's: the whole object is masked as a value.
+          passphrase: { type: HIDDEN, description: { en: HIDDEN } },
           // `auth` is secret only when its value looks random; its `token` is secret by name.
           auth: {
             type: "object",
@@ -132,6 +132,35 @@ describe("masking the schema of a secret-named parameter", () => {
     });
   });
 
+  it("keeps every describing keyword that holds what a real schema's does", () => {
+    const schema = {
+      token: {
+        type: ["string", "null"],
+        title: "GitHub token",
+        format: "password",
+        pattern: "^gh[ps]_",
+        minLength: 40,
+        maxLength: 255,
+        exclusiveMinimum: true,
+        deprecated: false,
+        $ref: "#/$defs/Token",
+      },
+      credentials: {
+        type: "object",
+        required: ["user"],
+        dependentRequired: { user: ["pass"] },
+        dependencies: { pass: ["user"] },
+        properties: { user: { type: "string" } },
+      },
+    };
+    expect(masked(schema)).toEqual({ value: schema, found: [] });
+    // A title is text like any other: a credential in it is masked by the text rules.
+    const github = `ghp_${"kT9qW2xZ7mNb4vLc8RpD1sFh6GjYe3Ua5Xo0"}`;
+    expect(masked({ token: { type: "string", title: github } }).value).toEqual({
+      token: { type: "string", title: `[masked:github-pat…${github.slice(-4)}]` },
+    });
+  });
+
   it("masks whole what is not clearly a schema", () => {
     for (const value of [
       { credentials: { user: "x", pass: "y" } },
@@ -140,6 +169,14 @@ describe("masking the schema of a secret-named parameter", () => {
       { secret: { type: "string", note: "hunter2" } },
       { password: { description: "hunter2" } },
       { api_key: { type: ["string", "key"], title: "k-123" } },
+      // A describing keyword holding what no real schema's holds: a bound that is text, a format that is
+      // none of the formats, a $ref that points nowhere, a title that is no text, required not names.
+      { secret: { type: "string", maxLength: "hunter2secret" } },
+      { token: { type: "string", format: "hunter2secret" } },
+      { token: { $ref: "hunter2secret" } },
+      { password: { type: "string", title: ["hunter2"] } },
+      { password: { type: "string", uniqueItems: "hunter2" } },
+      { credentials: { type: "object", required: "hunter2" } },
     ]) {
       const out = masked(value);
       const leaves = JSON.stringify(out.value).match(/"[^"]*"(?=[,}\]])/g) ?? [];

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { capText } from "../pipeline/capture.js";
-import { maskValue } from "../pipeline/mask.js";
+import { maskToolSchema, maskValue } from "../pipeline/mask.js";
 
 export interface ToolDefinition {
   name: string;
@@ -53,10 +53,20 @@ export function snapshotTools(tools: ToolDefinition[]): ToolSnapshot {
 }
 
 /**
- * The text stored for a snapshot: masked as payloads are, capped. A parameter named `token` keeps its
- * schema (masking tells a schema from a secret); a `default` under it is masked.
+ * A tool definition as it is stored and shown: its name and description masked as any text is, its
+ * schemas as schemas (a `default` under a parameter named `token` masked, what describes it readable).
  */
+export function maskDefinition(definition: unknown): unknown {
+  if (definition === null || typeof definition !== "object" || Array.isArray(definition))
+    return maskValue(definition);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(definition))
+    out[key] = key === "inputSchema" || key === "outputSchema" ? maskToolSchema(value) : maskValue(value);
+  return out;
+}
+
+/** The text stored for a snapshot: each tool masked (maskDefinition), capped. */
 export function storedSnapshotText(snapshot: ToolSnapshot): string {
-  const masked = JSON.stringify(maskValue(JSON.parse(snapshot.json)));
-  return capText(masked, SNAPSHOT_LIMIT);
+  const tools = JSON.parse(snapshot.json) as unknown[];
+  return capText(JSON.stringify(tools.map(maskDefinition)), SNAPSHOT_LIMIT);
 }

@@ -7,7 +7,7 @@
  * nothing away, so two keys can still be told apart. Only the kind ever leaves this module.
  */
 import { KeywordScanner } from "./keyword-scan.js";
-import { isSchemaFragment, schemaRole } from "./schema-fragment.js";
+import { describes, isSchemaFragment, schemaRole } from "./schema-fragment.js";
 import {
   NAMED_SECRET,
   SECRET_INFIXES,
@@ -233,9 +233,21 @@ function maskNamed(
 }
 
 /**
+ * A tool's `inputSchema` or `outputSchema` masked: a schema by construction, so every object in a schema's
+ * place is one whatever its keywords (`{"description": …}` alone, an `x-…` extension), and what describes
+ * a secret-named parameter stays readable — a poisoned description under `api_key` must show in a diff.
+ * Only the values a schema holds under such a name are masked.
+ */
+export function maskToolSchema(schema: unknown, found?: Set<string>): unknown {
+  return isRecord(schema) ? maskSchema(schema, null, found, undefined, 0, true) : maskValue(schema, found);
+}
+
+const RANK = { strong: 2, weak: 1 } as const;
+
+/**
  * The schema of a value under a secret-named key: what describes it is masked as any text is; the values
  * it holds (`default`, `const`, `enum`, `examples`) are masked as that key's values, in it and in the
- * schemas of its parts.
+ * schemas of its parts. `trusted`: a tool's schema, whose parts are schemas whatever they hold.
  */
 function maskSchema(
   schema: object,
@@ -243,6 +255,7 @@ function maskSchema(
   found?: Set<string>,
   budget?: MaskBudget,
   depth = 0,
+  trusted = false,
 ): unknown {
   if (depth > MAX_DEPTH) return "[too deep]";
   // A value of the described instance: a scalar as the key's own value would be, anything else whole.
@@ -255,14 +268,16 @@ function maskSchema(
     typeof item === "boolean"
       ? item
       : isRecord(item)
-        ? maskNamed(item, within, found, budget, at)
+        ? trusted
+          ? maskSchema(item, within, found, budget, at, true)
+          : maskNamed(item, within, found, budget, at)
         : instance(item, at, within);
   const out: Record<string, unknown> = Object.create(null);
   for (const [key, item] of Object.entries(schema)) {
     const name = maskKey(key, found, budget);
     const role = schemaRole(key);
-    // Type names (isSchemaFragment checked them) hold no secret: kept without being read.
-    if (key === "type")
+    // Type names (`describes` checked them) hold no secret: kept without being read.
+    if (key === "type" && describes(key, item))
       out[name] = Array.isArray(item)
         ? item.map((t: string) => keepBudgeted(t, budget))
         : keepBudgeted(item as string, budget);
@@ -275,23 +290,23 @@ function maskSchema(
       out[name] = part(item, depth + 1);
     else if (role === "properties" || role === "schema-map") {
       const parts: Record<string, unknown> = Object.create(null);
-      for (const [key, sub] of Object.entries(item as object)) {
-        // A property's own name can make it a secret where its parent's weak name did not.
-        const own = role === "properties" ? secretKeyStrength(key) : null;
-        parts[maskKey(key, found, budget)] = part(sub, depth + 2, own === "strong" ? own : strength);
+      for (const [prop, sub] of Object.entries(item as object)) {
+        // A property's own name can make it a secret where its parent's name did not.
+        const own = role === "properties" ? secretKeyStrength(prop) : null;
+        const within = own && (!strength || RANK[own] > RANK[strength]) ? own : strength;
+        // Draft 7's `dependencies` names the properties one requires: names, not values.
+        parts[maskKey(prop, found, budget)] =
+          key === "dependencies" && describes("required", sub)
+            ? maskValue(sub, found, budget, depth + 2)
+            : part(sub, depth + 2, within);
       }
       out[name] = parts;
-    } else if (isPlain(item) || (Array.isArray(item) && item.every(isPlain)))
-      out[name] = maskValue(item, found, budget, depth + 1);
-    // A describing keyword holding a structure (`"description": {…}`) is no schema's: a value.
+    } else if (role === "text" && describes(key, item)) out[name] = maskValue(item, found, budget, depth + 1);
+    // Else a describing keyword holding what no schema's does (`"maxLength": "x"`), or in a tool's schema an
+    // extension (`x-…`), whose vendor chose what it holds: a value (a flag is kept).
     else out[name] = instance(item, depth + 1);
   }
   return out;
-}
-
-/** A string, number, boolean or null. */
-function isPlain(value: unknown): boolean {
-  return value === null || typeof value !== "object";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

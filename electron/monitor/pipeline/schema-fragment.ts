@@ -2,7 +2,8 @@
  * How masking tells a JSON Schema fragment from a secret: a tool's `inputSchema` describes a `password`
  * or `token` parameter with an object under that name (`"password": {"type": "string"}`), which is not a
  * secret, while `"credentials": {"user": "…", "pass": "…"}` holds one. Only an object made of schema
- * keywords alone, that says what its value is, counts as a schema; anything else stays a secret.
+ * keywords alone, each holding what a schema's would, that says what its value is, counts as a schema;
+ * anything else stays a secret.
  */
 
 /**
@@ -23,6 +24,8 @@ const ROLES = new Map<string, SchemaRole>([
   ["patternProperties", "schema-map"],
   ["dependentSchemas", "schema-map"],
   ["$defs", "schema-map"],
+  // Draft 7's: a property's name → the names it requires, or a schema.
+  ["dependencies", "schema-map"],
   ["definitions", "schema-map"],
   ["items", "schemas"],
   ["allOf", "schemas"],
@@ -42,43 +45,56 @@ const ROLES = new Map<string, SchemaRole>([
   ["else", "schema"],
 ]);
 
-const TEXT_KEYWORDS = [
-  "$schema",
-  "$id",
-  "$ref",
-  "$anchor",
-  "$dynamicRef",
-  "$dynamicAnchor",
-  "$comment",
-  "type",
-  "title",
-  "description",
-  "format",
-  "pattern",
-  "minLength",
-  "maxLength",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "multipleOf",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "minContains",
-  "maxContains",
-  "minProperties",
-  "maxProperties",
-  "required",
-  "dependentRequired",
-  "contentEncoding",
-  "contentMediaType",
-  "deprecated",
-  "readOnly",
-  "writeOnly",
-  "nullable",
-];
-for (const keyword of TEXT_KEYWORDS) ROLES.set(keyword, "text");
+/** What each describing keyword holds in a real schema: a value of another JSON type is no schema's. */
+type TextValue =
+  | "string"
+  | "number"
+  | "boolean"
+  | "bound"
+  | "names"
+  | "name-lists"
+  | "types"
+  | "ref"
+  | "format";
+
+const TEXT_KEYWORDS = new Map<string, TextValue>([
+  ["$schema", "string"],
+  ["$id", "string"],
+  ["$ref", "ref"],
+  ["$anchor", "string"],
+  ["$dynamicRef", "ref"],
+  ["$dynamicAnchor", "string"],
+  ["$comment", "string"],
+  ["type", "types"],
+  ["title", "string"],
+  ["description", "string"],
+  ["format", "format"],
+  ["pattern", "string"],
+  ["minLength", "number"],
+  ["maxLength", "number"],
+  ["minimum", "number"],
+  ["maximum", "number"],
+  // A number since draft 6, a flag before it.
+  ["exclusiveMinimum", "bound"],
+  ["exclusiveMaximum", "bound"],
+  ["multipleOf", "number"],
+  ["minItems", "number"],
+  ["maxItems", "number"],
+  ["uniqueItems", "boolean"],
+  ["minContains", "number"],
+  ["maxContains", "number"],
+  ["minProperties", "number"],
+  ["maxProperties", "number"],
+  ["required", "names"],
+  ["dependentRequired", "name-lists"],
+  ["contentEncoding", "string"],
+  ["contentMediaType", "string"],
+  ["deprecated", "boolean"],
+  ["readOnly", "boolean"],
+  ["writeOnly", "boolean"],
+  ["nullable", "boolean"],
+]);
+for (const keyword of TEXT_KEYWORDS.keys()) ROLES.set(keyword, "text");
 
 /** Keywords that say what a value is: a fragment holding none (`{"description": "…"}`) is not told apart. */
 const SHAPE_KEYWORDS = new Set([
@@ -95,24 +111,70 @@ const SHAPE_KEYWORDS = new Set([
 
 const TYPE_NAMES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"]);
 
-/** The role of `keyword` in a schema fragment (only for keys of one that `isSchemaFragment` accepted). */
-export function schemaRole(keyword: string): SchemaRole {
-  return ROLES.get(keyword) ?? "text";
+/** The role of `keyword` in a schema fragment; null for a key no JSON Schema vocabulary here names (`x-…`). */
+export function schemaRole(keyword: string): SchemaRole | null {
+  return ROLES.get(keyword) ?? null;
 }
 
 /**
  * Whether `value` is clearly a JSON Schema fragment: an object whose keys are all schema keywords, with
- * at least one that says what its value is, and whose `type`, if any, names JSON Schema types.
+ * at least one that says what its value is, and whose describing keywords each hold what a real schema's
+ * would (`"maxLength": "hunter2"` is none).
  */
 export function isSchemaFragment(value: object): boolean {
   let shaped = false;
-  for (const key of Object.keys(value)) {
+  for (const [key, item] of Object.entries(value)) {
     if (!ROLES.has(key)) return false;
-    if (!SHAPE_KEYWORDS.has(key)) continue;
-    if (key === "type" && !isTypes((value as { type: unknown }).type)) return false;
-    shaped = true;
+    if (ROLES.get(key) === "text" && !describes(key, item)) return false;
+    if (SHAPE_KEYWORDS.has(key)) shaped = true;
   }
   return shaped;
+}
+
+/** Whether `item` is what the describing keyword `key` holds in a real schema. */
+export function describes(key: string, item: unknown): boolean {
+  switch (TEXT_KEYWORDS.get(key)) {
+    case "string":
+      return typeof item === "string";
+    case "number":
+      return typeof item === "number";
+    case "boolean":
+      return typeof item === "boolean";
+    case "bound":
+      return typeof item === "number" || typeof item === "boolean";
+    case "names":
+      return isNames(item);
+    case "name-lists":
+      return (
+        item !== null &&
+        typeof item === "object" &&
+        !Array.isArray(item) &&
+        Object.values(item).every(isNames)
+      );
+    case "types":
+      return isTypes(item);
+    case "ref":
+      return typeof item === "string" && /^[^\s]*[#/][^\s]*$/.test(item);
+    case "format":
+      return typeof item === "string" && FORMATS.has(item);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The formats JSON Schema defines, and OpenAPI's: a name outside them under a secret-named key could be
+ * the secret itself.
+ */
+const FORMATS = new Set([
+  ...["date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname"],
+  ...["ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template"],
+  ...["json-pointer", "relative-json-pointer", "regex", "url", "int32", "int64", "float", "double"],
+  ...["byte", "binary", "password", "base64", "color", "path", "file-path", "phone"],
+]);
+
+function isNames(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
 }
 
 /** A JSON Schema type name, or a non-empty list of them. */

@@ -7,9 +7,13 @@
 import { createHash } from "node:crypto";
 import type { ToolPin } from "../../../shared/events.js";
 import { recordAdminAction } from "../audit/audit-log.js";
-import { canonicalJson, SNAPSHOT_LIMIT, type ToolDefinition } from "../health/tool-snapshot.js";
+import {
+  canonicalJson,
+  maskDefinition,
+  SNAPSHOT_LIMIT,
+  type ToolDefinition,
+} from "../health/tool-snapshot.js";
 import { capText } from "../pipeline/capture.js";
-import { maskValue } from "../pipeline/mask.js";
 import type { Db, Row } from "../store/db.js";
 import { lineDiff } from "./diff.js";
 import { scanDefinition } from "./poisoning.js";
@@ -47,9 +51,9 @@ export function definitionHash(tool: ToolDefinition): string {
     .digest("hex");
 }
 
-/** The stored text: canonical JSON masked as payloads are (a secret parameter's schema kept), capped. */
+/** The stored text: canonical JSON masked as a tool definition (maskDefinition), capped. */
 export function storedDefinition(tool: ToolDefinition): string {
-  return capText(canonicalJson(maskValue(pickDefinition(tool))), SNAPSHOT_LIMIT);
+  return capText(canonicalJson(maskDefinition(pickDefinition(tool))), SNAPSHOT_LIMIT);
 }
 
 function pretty(stored: string): string {
@@ -104,11 +108,13 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
     seen.add(tool.name);
     const hash = definitionHash(tool);
     const stored = storedDefinition(tool);
+    // Scanned as sent: the stored text is masked, and a masked description hides what it said.
+    const findings = JSON.stringify(scanDefinition(tool));
     const pin = pins.get(tool.name);
     if (!pin) {
       db.prepare(
-        "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status) VALUES (?, ?, ?, ?, ?, 'pinned')",
-      ).run(server, tool.name, hash, stored, time);
+        "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status, findings) VALUES (?, ?, ?, ?, ?, 'pinned', ?)",
+      ).run(server, tool.name, hash, stored, time, findings);
       if (!first) {
         event("tool.added", "low", `${server}: a new tool "${tool.name}" appeared`, {
           tool: tool.name,
@@ -120,13 +126,27 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
       if (pin.status !== "pinned") {
         // Back to what was pinned: nothing is pending any more.
         db.prepare(
-          "UPDATE tool_pins SET status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL WHERE server = ? AND tool = ?",
+          "UPDATE tool_pins SET status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL, pending_findings = NULL WHERE server = ? AND tool = ?",
         ).run(server, tool.name);
       }
-    } else if (pin.pending_hash !== hash) {
+      // Pinned by an older mcpscope, which kept no findings: this is the definition it pinned.
+      if (pin.findings === null)
+        db.prepare("UPDATE tool_pins SET findings = ? WHERE server = ? AND tool = ?").run(
+          findings,
+          server,
+          tool.name,
+        );
+    } else if (pin.pending_hash === hash) {
+      if (pin.pending_findings === null)
+        db.prepare("UPDATE tool_pins SET pending_findings = ? WHERE server = ? AND tool = ?").run(
+          findings,
+          server,
+          tool.name,
+        );
+    } else {
       db.prepare(
-        "UPDATE tool_pins SET status = 'changed', pending_hash = ?, pending_definition = ?, pending_seen_at = ? WHERE server = ? AND tool = ?",
-      ).run(hash, stored, time, server, tool.name);
+        "UPDATE tool_pins SET status = 'changed', pending_hash = ?, pending_definition = ?, pending_seen_at = ?, pending_findings = ? WHERE server = ? AND tool = ?",
+      ).run(hash, stored, time, findings, server, tool.name);
       event(
         "tool.definition_changed",
         "high",
@@ -145,7 +165,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
   for (const [name, pin] of pins) {
     if (seen.has(name) || pin.status === "removed") continue;
     db.prepare(
-      "UPDATE tool_pins SET status = 'removed', pending_hash = NULL, pending_definition = NULL, pending_seen_at = ? WHERE server = ? AND tool = ?",
+      "UPDATE tool_pins SET status = 'removed', pending_hash = NULL, pending_definition = NULL, pending_seen_at = ?, pending_findings = NULL WHERE server = ? AND tool = ?",
     ).run(time, server, name);
     event("tool.removed", "medium", `${server}: tool "${name}" is no longer listed`, {
       tool: name,
@@ -194,10 +214,17 @@ export function listPins(db: Db, server?: string): ToolPin[] {
     : db.prepare("SELECT * FROM tool_pins ORDER BY server, tool").all();
   return rows.map((row) => {
     const definition = String(row.definition);
+    const pending = Boolean(row.pending_definition);
     let findings: ToolPin["findings"] = [];
     try {
-      const current = row.pending_definition ? String(row.pending_definition) : definition;
-      findings = scanDefinition(JSON.parse(current) as ToolDefinition);
+      const scanned = pending ? row.pending_findings : row.findings;
+      // A row pinned before findings were kept: its stored text is all there is to scan.
+      findings =
+        typeof scanned === "string"
+          ? (JSON.parse(scanned) as ToolPin["findings"])
+          : scanDefinition(
+              JSON.parse(pending ? String(row.pending_definition) : definition) as ToolDefinition,
+            );
     } catch {}
     return {
       server: String(row.server),
@@ -247,7 +274,7 @@ export function approvePins(
       const name = String(row.tool);
       if (row.status === "changed" && row.pending_hash) {
         db.prepare(
-          "UPDATE tool_pins SET hash = pending_hash, definition = pending_definition, pinned_at = ?, status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL WHERE server = ? AND tool = ?",
+          "UPDATE tool_pins SET hash = pending_hash, definition = pending_definition, findings = pending_findings, pinned_at = ?, status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL, pending_findings = NULL WHERE server = ? AND tool = ?",
         ).run(time, server, name);
       } else if (row.status === "removed") {
         db.prepare("DELETE FROM tool_pins WHERE server = ? AND tool = ?").run(server, name);

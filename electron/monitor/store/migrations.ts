@@ -512,6 +512,13 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN end_reason TEXT;
   `,
+
+  // Tool-poisoning findings of a pinned and of a pending definition (security/pins.ts), JSON: scanned on
+  // the definition as the server sent it, since the stored text is masked. Null on rows pinned before.
+  `
+  ALTER TABLE tool_pins ADD COLUMN findings TEXT;
+  ALTER TABLE tool_pins ADD COLUMN pending_findings TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
