@@ -7,6 +7,7 @@ import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
@@ -53,6 +54,11 @@ export interface SessionObserverOptions {
   wholeResult?: WholeResultMarks;
   /** The framing limit: a cut line longer than this is still read, and recorded as `oversized_line`. */
   maxLineBytes?: number;
+  /**
+   * Requests and answers travel on different connections (HTTP), so an answer may be read before its
+   * request: it is held briefly for it (early-answers.ts) instead of being taken for an unknown request's.
+   */
+  answersMayLead?: boolean;
 }
 
 const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
@@ -73,6 +79,10 @@ export class SessionObserver {
   private keep: number;
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
+  /** Answers read before their requests, when they may be (`answersMayLead`). */
+  private readonly early: EarlyAnswers | null;
+  /** A held answer is being read again: it is not held twice. */
+  private rereading = false;
   /** Calls whose observation was lost, counted for the sink. */
   unobservedCalls = 0;
 
@@ -86,6 +96,7 @@ export class SessionObserver {
     this.keep = this.captureLimit;
     this.holds = new WholeResultHolds(options.wholeResult);
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
+    this.early = options.answersMayLead ? new EarlyAnswers() : null;
   }
 
   /**
@@ -98,6 +109,7 @@ export class SessionObserver {
 
   /** One framed line from a stream, read at `at` (epoch ms). */
   line(stream: Stream, bytes: Buffer, at: number): void {
+    if (this.early?.size) this.early.expire(at, EARLY_ANSWER_MS);
     if (stream === "in") this.holds.line(bytes, () => this.read(stream, bytes, at));
     else this.read(stream, bytes, at);
   }
@@ -150,6 +162,13 @@ export class SessionObserver {
     const requestStream: Stream = stream === "in" ? "out" : "in";
     const entry = message.id === null ? undefined : this.pending[requestStream].get(idKey(message.id));
     if (entry && WHOLE_RESULT_METHODS.has(entry.method)) return false;
+    // Held as its bytes: once its request is known, what is kept of it depends on that request.
+    if (
+      !entry &&
+      message.id !== null &&
+      this.heldEarly(stream, idKey(message.id), at, () => this.read(stream, bytes, at))
+    )
+      return true;
     this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
     return true;
   }
@@ -210,6 +229,8 @@ export class SessionObserver {
 
   /** Gives `timeout` to requests pending longer than the limit. */
   tick(now: number): void {
+    // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
+    this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
     for (const stream of ["in", "out"] as const) {
       for (const [key, entry] of this.pending[stream]) {
         if (now - entry.startedAt < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
@@ -222,6 +243,7 @@ export class SessionObserver {
 
   /** The transport closed: whatever is still pending ends as `disconnected`. */
   close(at: number): void {
+    this.early?.drain();
     for (const stream of ["in", "out"] as const) {
       for (const entry of this.pending[stream].values()) {
         // A subscription stream ends with its session; that is its normal end, not a failure.
@@ -356,6 +378,7 @@ export class SessionObserver {
       rounds: round?.rounds ?? 0,
       holdsMark,
     });
+    this.early?.requested(`${stream}:${key}`);
   }
 
   private response(
@@ -386,7 +409,7 @@ export class SessionObserver {
       } else if (this.orphansExpected[stream] > 0) {
         // The answer to a request whose line was lost in a gap: already counted as unobserved.
         this.orphansExpected[stream]--;
-      } else {
+      } else if (!this.heldEarly(stream, key, at, () => this.response(stream, message, value, bytes, at))) {
         this.anomaly(
           stream,
           "unknown_response_id",
@@ -537,6 +560,26 @@ export class SessionObserver {
       progressCount: entry.progressCount,
       rounds: entry.rounds,
     });
+  }
+
+  /**
+   * Holds an answer on `stream` to request `key` that may have come before its request; false when it
+   * cannot have (no hold here, it is being read again, or what it answers is already known).
+   */
+  private heldEarly(stream: Stream, key: string, at: number, read: () => void): boolean {
+    if (!this.early || this.rereading) return false;
+    const requestStream: Stream = stream === "in" ? "out" : "in";
+    if (this.cancelled[requestStream].has(key) || this.timedOut[requestStream].has(key)) return false;
+    if (this.orphansExpected[stream] > 0) return false;
+    this.early.hold(`${requestStream}:${key}`, at, () => {
+      this.rereading = true;
+      try {
+        read();
+      } finally {
+        this.rereading = false;
+      }
+    });
+    return true;
   }
 
   private rememberCancelled(stream: Stream, key: string): void {

@@ -111,6 +111,8 @@ export class HttpSessions {
       observer: new SessionObserver(sink, {
         timeoutMs: this.options.timeoutMs,
         captureLimit: this.options.captureLimit,
+        // A POST's answer may come on another exchange (the legacy SSE stream) and be read first.
+        answersMayLead: true,
       }),
       statusOf,
       closedAt: null,
