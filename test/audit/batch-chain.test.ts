@@ -171,10 +171,11 @@ function legacyDatabase(records: number): string {
   openDb(path).close();
   const db = new DatabaseSync(path);
   try {
-    // Back before the batched chain's migration, and the sessions' end_reason column that came after it.
+    // Back before the batched chain's migration, and the two sessions columns that came after it.
     db.exec(`DROP TRIGGER audit_log_closed; DROP TABLE audit_records; DROP TABLE audit_links;
       DROP TABLE audit_subjects; ALTER TABLE sessions DROP COLUMN end_reason;
-      PRAGMA user_version = ${SCHEMA_VERSION - 2}`);
+      ALTER TABLE sessions DROP COLUMN wrapper_start_ticks;
+      PRAGMA user_version = ${SCHEMA_VERSION - 3}`);
     let prev = "";
     for (let id = 1; id <= records; id++) {
       const record = {

@@ -512,6 +512,12 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN end_reason TEXT;
   `,
+
+  // The wrapper's own process start, in the kernel's clock ticks since boot (Linux; null elsewhere): the
+  // same pid with the same ticks is the same wrapper, whatever the wall clock did meanwhile.
+  `
+  ALTER TABLE sessions ADD COLUMN wrapper_start_ticks INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
