@@ -175,7 +175,8 @@ function legacyDatabase(records: number): string {
     db.exec(`DROP TRIGGER audit_log_closed; DROP TABLE audit_records; DROP TABLE audit_links;
       DROP TABLE audit_subjects; ALTER TABLE sessions DROP COLUMN end_reason;
       ALTER TABLE tool_pins DROP COLUMN findings; ALTER TABLE tool_pins DROP COLUMN pending_findings;
-      PRAGMA user_version = ${SCHEMA_VERSION - 3}`);
+      ALTER TABLE sessions DROP COLUMN wrapper_start_ticks;
+      PRAGMA user_version = ${SCHEMA_VERSION - 4}`);
     let prev = "";
     for (let id = 1; id <= records; id++) {
       const record = {

@@ -212,6 +212,13 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
     expect(closed.message).toMatch(
       /^mcpscope proxy closed a session to live after \d+ s \(the client deleted it\)$/,
     );
+    // The session itself says how it ended, not "no exit status".
+    const show = (...flags: string[]) =>
+      spawnSync(process.execPath, [MCPSCOPE, "session", String(session), "--data-dir", dir.path, ...flags], {
+        encoding: "utf8",
+      });
+    expect(JSON.parse(show("--json").stdout).session.endReason).toBe("client_closed");
+    expect(show().stdout).toMatch(/, ended .* \(the client deleted it\)\n/);
   });
 
   it("sends the upstream URL's credentials as HTTP Basic auth, unless the client sent its own, and never stores them", async () => {

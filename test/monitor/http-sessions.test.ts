@@ -62,12 +62,27 @@ it("ends a session idle for 30 minutes with no open exchange, at its last activi
 
   writer.flush();
   const db = openDb(databasePath(dir), { readOnly: true });
-  const rows = db.prepare("SELECT command, started_at, ended_at FROM sessions ORDER BY command").all();
+  const rows = db
+    .prepare("SELECT command, started_at, ended_at, end_reason FROM sessions ORDER BY command")
+    .all();
   db.close();
   expect(rows).toEqual([
-    { command: "http://up.example/mcp (session s-idle)", started_at: t0, ended_at: t0 + 1000 },
-    { command: "http://up.example/mcp (session s-stream)", started_at: t0, ended_at: null },
+    {
+      command: "http://up.example/mcp (session s-idle)",
+      started_at: t0,
+      ended_at: t0 + 1000,
+      end_reason: "idle",
+    },
+    { command: "http://up.example/mcp (session s-stream)", started_at: t0, ended_at: null, end_reason: null },
   ]);
+
+  // Stopping the proxy closes the rest, and says so on each.
+  sessions.closeAll(t0 + 32 * MIN);
+  writer.flush();
+  const reader = openDb(databasePath(dir), { readOnly: true });
+  const stopped = reader.prepare("SELECT end_reason FROM sessions WHERE ended_at = ?").get(t0 + 32 * MIN);
+  reader.close();
+  expect(stopped?.end_reason).toBe("proxy_stopped");
 });
 
 type Message = QueueMessage<BodyStream, ToHttpWorker> | ToHttpWorker;

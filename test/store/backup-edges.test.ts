@@ -102,7 +102,7 @@ describe("mcpscope backup FILE", () => {
 
 describe("mcpscope restore whose migration fails", () => {
   it("refuses in one line before anything is moved, and the data dir stays usable", async () => {
-    // A backup that says it is one schema older than it is: the last migration then fails on a table
+    // A backup that says it is one schema older than it is: the last migration then fails on a column
     // that exists already (any migration failure takes the same path).
     const source = join(dir.path, "mislabelled");
     const db = openDb(databasePath(source));

@@ -1,7 +1,9 @@
 /**
  * Sessions whose wrapper died without closing them: the engine closes them at their last recorded
  * activity, marked lost, with one `session.lost` event; a wrapper still running keeps its session open,
- * and a pid that another process got since does not (checked on Linux, from the process's start time).
+ * and a pid that another process got since does not (checked on Linux, from the process's start ticks,
+ * which no wall-clock step moves). A wrapper still running whose session was closed anyway reopens it with
+ * its next write, and its own end says how it really ended.
  */
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -9,10 +11,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
+import { sessionTimeline } from "../../electron/monitor/events/queries.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { closeLostSessions, wrapperAlive } from "../../electron/monitor/store/lost-sessions.js";
-import type { SessionTimeline } from "../../shared/events.js";
+import { processStartTicks } from "../../electron/monitor/store/process-start.js";
+import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
+import { type SessionTimeline, sessionEndText } from "../../shared/events.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
 import { MCPSCOPE, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
@@ -83,6 +89,16 @@ describe("sessions whose wrapper is gone", () => {
       }
     });
     const id = String(stored.id);
+    if (process.platform === "linux") {
+      // The wall clock stepped an hour since the session started: the wrapper still runs, and says so.
+      withDb(dataDir, (db) => {
+        expect(db.prepare("SELECT wrapper_start_ticks AS t FROM sessions").get()?.t).toBe(
+          processStartTicks(run.pid ?? 0),
+        );
+        db.prepare("UPDATE sessions SET started_at = started_at - 3600000").run();
+        expect(closeLostSessions(db)).toEqual([]);
+      });
+    }
     run.kill("SIGKILL");
     await run.done;
     // The server the wrapper started outlives it (nothing closed its stdin): stop it too.
@@ -133,9 +149,21 @@ describe("sessions whose wrapper is gone", () => {
     const gone = await idler();
     await gone.stop();
     try {
-      expect(wrapperAlive(running.pid, sessionStart)).toBe(true);
-      expect(wrapperAlive(reused.pid, sessionStart - 3_600_000)).toBe(false);
-      expect(wrapperAlive(gone.pid, sessionStart)).toBe(false);
+      // Rows an older wrapper wrote, without its start ticks: judged by wall-clock start times.
+      const old = (pid: number, startedAt: number) => wrapperAlive({ pid, startTicks: null, startedAt });
+      expect(old(running.pid, sessionStart)).toBe(true);
+      expect(old(reused.pid, sessionStart - 3_600_000)).toBe(false);
+      expect(old(gone.pid, sessionStart)).toBe(false);
+      // With start ticks the wall clock plays no part: the same ticks are the same process, whenever the
+      // clock says the session started; other ticks are another process that got the pid.
+      const runningTicks = processStartTicks(running.pid);
+      expect(runningTicks).not.toBeNull();
+      const ticked = (startTicks: number | null, startedAt: number) =>
+        wrapperAlive({ pid: running.pid, startTicks, startedAt });
+      expect(ticked(runningTicks, sessionStart - 3_600_000)).toBe(true);
+      expect(ticked(runningTicks, sessionStart + 3_600_000)).toBe(true);
+      // The wrapper that wrote the row started a tick earlier than the process now holding its pid.
+      expect(ticked((runningTicks ?? 0) - 1, sessionStart)).toBe(false);
       const closed = withDb(dataDir, (db) => {
         const add = db.prepare(
           "INSERT INTO sessions (id, server, command, started_at, wrapper_pid) VALUES (?, 's', 'x', ?, ?)",
@@ -177,6 +205,51 @@ describe("sessions whose wrapper is gone", () => {
     } finally {
       await running.stop();
       await reused.stop();
+    }
+  });
+
+  it("a session closed as lost while its wrapper runs is reopened by the wrapper's next write, and its exit says exit", () => {
+    const dataDir = join(dir.path, "reopen");
+    const identity = {
+      sessionId: "s1",
+      server: "memory",
+      command: "x",
+      startedAt: Date.now(),
+      pid: null,
+      wrapperPid: process.pid,
+    };
+    let recorder: SessionRecorder | null = null;
+    const writer = new BatchWriter({
+      open: () => openDb(databasePath(dataDir)),
+      afterBatch: (db) => recorder?.writeSessionRow(db),
+      onBatch: () => recorder?.committed(),
+    });
+    recorder = new SessionRecorder(writer, identity);
+    const row = () =>
+      withDb(dataDir, (db) =>
+        db.prepare("SELECT ended_at, end_reason, exit_code FROM sessions WHERE id = 's1'").get(),
+      );
+    try {
+      writer.flush();
+      // The engine took the wrapper for gone (as `closeLostSessions` does) while it still ran.
+      withDb(dataDir, (db) =>
+        db.prepare("UPDATE sessions SET ended_at = started_at, end_reason = 'lost' WHERE id = 's1'").run(),
+      );
+      recorder.setPid(4242);
+      writer.flush();
+      expect(row()).toEqual({ ended_at: null, end_reason: null, exit_code: null });
+      // This process is the wrapper, with its start ticks stored: alive, left open.
+      expect(withDb(dataDir, (db) => closeLostSessions(db))).toEqual([]);
+
+      const endedAt = Date.now();
+      recorder.ended({ endedAt, exitCode: 0, signal: null });
+      writer.close();
+      expect(row()).toEqual({ ended_at: endedAt, end_reason: "exit", exit_code: 0 });
+      const timeline = withDb(dataDir, (db) => sessionTimeline(db, "s1"));
+      expect(timeline?.session.endReason).toBe("exit");
+      expect(timeline && sessionEndText(timeline.session)).toBe("the server exited with code 0");
+    } finally {
+      writer.close();
     }
   });
 });

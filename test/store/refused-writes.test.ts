@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** A wrapped server-everything driven line by line; `sent` counts the requests (each one call). */
-async function wrapped(name: string) {
+async function wrapped(name: string, env: NodeJS.ProcessEnv = process.env) {
   const dataDir = join(dir.path, name);
   const limit = join(dir.path, `${name}.pages`);
   const run = startRaw(
@@ -42,7 +42,7 @@ async function wrapped(name: string) {
       process.execPath,
       ...SERVERS.everything(),
     ],
-    { env: { ...process.env, [PAGE_LIMIT_FILE_ENV]: limit }, timeoutMs: 60_000 },
+    { env: { ...env, [PAGE_LIMIT_FILE_ENV]: limit }, timeoutMs: 60_000 },
   );
   let id = 0;
   const line = (method: string, params: unknown) =>
@@ -171,6 +171,20 @@ describe("a database that refuses writes", () => {
     );
     expect(Number(closed?.ended_at)).toBeGreaterThanOrEqual(lastCall);
     expect(Number(closed?.ended_at)).toBeGreaterThan(Number(open?.started_at));
+  });
+
+  it("ignores the hook outside the test runner: the variable left in a client's env never caps a database", async () => {
+    const { VITEST: _, ...shipped } = process.env;
+    const w = await wrapped("ungated", shipped);
+    const before = await w.burst(1);
+    await waitFor(() => lastStoredId(w.dataDir) >= before);
+    w.full();
+    const after = await w.burst(20);
+    await waitFor(() => lastStoredId(w.dataDir) >= after, 20_000);
+    w.run.end();
+    expect((await w.run.done).code).toBe(0);
+    expect(storedCalls(w.dataDir)).toBe(w.sent);
+    expect(ourLines(w.run).filter((l) => /full/.test(l))).toEqual([]);
   });
 
   it("counts in calls what does not fit in the write queue while the database is full", () => {

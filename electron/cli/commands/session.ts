@@ -27,7 +27,7 @@ export const sessionCommand: Command = {
     const timeline = await withStoreApi(args, (api) => api.call("sessions.timeline", { id }));
     if (!timeline) {
       io.stderr.write(
-        `mcpscope session: no session "${id}" in this data dir; list some with \`mcpscope events --type session.start\`\n`,
+        `mcpscope session: no session "${id}" in this data dir; every session has a \`wrapper.start\` or \`proxy.session_open\` event (\`mcpscope events --category system\`), and each call its \`sessionId\` (\`mcpscope calls --json\`)\n`,
       );
       return 1;
     }

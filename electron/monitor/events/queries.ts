@@ -6,7 +6,12 @@ import type {
   SessionTimeline,
   TimelineItem,
 } from "../../../shared/events.js";
-import { EVENT_CATEGORIES, EVENT_SEVERITIES, type EventCategory } from "../../../shared/events.js";
+import {
+  EVENT_CATEGORIES,
+  EVENT_SEVERITIES,
+  type EventCategory,
+  toSessionEndReason,
+} from "../../../shared/events.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { resolveRange } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -226,7 +231,7 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
       server: String(session.server),
       startedAt: iso(num(session.started_at)),
       endedAt: session.ended_at === null ? null : iso(num(session.ended_at)),
-      endReason: session.ended_at === null ? null : session.end_reason === "lost" ? "lost" : "exit",
+      endReason: session.ended_at === null ? null : toSessionEndReason(session.end_reason),
       exitCode: session.exit_code === null ? null : num(session.exit_code),
       exitSignal: str(session.exit_signal),
       dropped: num(session.dropped),

@@ -4,7 +4,7 @@
  * stop, or a proxy's HTTP session opened and closed) and error events (server, tool and client errors, timeouts, disconnects) with a fingerprint.
  * Only names, ids, codes and masked error messages are stored, never a raw payload.
  */
-import type { EventSeverity } from "../../../shared/events.js";
+import { type EventSeverity, sessionEndReasonText } from "../../../shared/events.js";
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher, SessionWatcherFactory } from "../session-watchers.js";
 import type { SessionEnd } from "../store/session-recorder.js";
@@ -190,7 +190,7 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
           type: "proxy.session_close",
           severity: "info",
           time: end.endedAt,
-          message: `mcpscope proxy closed a session to ${identity.server} after ${seconds} s${end.reason ? ` (${end.reason})` : ""}`,
+          message: `mcpscope proxy closed a session to ${identity.server} after ${seconds} s${end.reason ? ` (${sessionEndReasonText(end.reason)})` : ""}`,
           details: { reason: end.reason ?? null, uptimeMs, served: started },
         });
         return;

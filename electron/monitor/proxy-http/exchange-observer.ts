@@ -298,8 +298,8 @@ export class ExchangeObserver {
     }
     const legacyStream = ex.request.method === "GET" && session.key.startsWith("sse:");
     const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
-    if (legacyStream) this.sessions.close(session, at, "its SSE stream closed");
-    else if (deleted) this.sessions.close(session, at, "the client deleted it");
+    if (legacyStream) this.sessions.close(session, at, "stream_closed");
+    else if (deleted) this.sessions.close(session, at, "client_closed");
   }
 
   private denied(ex: Exchange, response: ResponseMessage): void {

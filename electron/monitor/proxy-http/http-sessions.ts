@@ -5,6 +5,7 @@
  * the proxy's one logical session for requests that carry neither (the stateless era).
  */
 import { randomUUID } from "node:crypto";
+import type { ProxySessionEndReason } from "../../../shared/events.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import type { CallObservation } from "../protocol/observations.js";
 import { SessionObserver } from "../protocol/session-observer.js";
@@ -124,7 +125,7 @@ export class HttpSessions {
   }
 
   /** The session ended (DELETE, its SSE stream closed, or the proxy stopped): pending requests end too. */
-  close(session: HttpSession, at: number, reason: string): void {
+  close(session: HttpSession, at: number, reason: ProxySessionEndReason): void {
     if (session.closedAt !== null) return;
     session.closedAt = at;
     session.observer.close(at);
@@ -138,7 +139,7 @@ export class HttpSessions {
     // The shared writer's drops are counted once, on one session.
     const first = all[0];
     if (first) first.recorder.countsWriterDrops = true;
-    for (const session of all) this.close(session, at, "the proxy stopped");
+    for (const session of all) this.close(session, at, "proxy_stopped");
   }
 
   release(session: HttpSession, at: number): void {
@@ -155,11 +156,7 @@ export class HttpSessions {
     let excess = this.sessions.size - MAX_OPEN;
     for (const session of idle) {
       if (now - session.lastActive < IDLE_MS && excess <= 0) break;
-      this.close(
-        session,
-        session.lastActive,
-        excess > 0 ? "too many open sessions" : `idle for ${IDLE_MS / 60_000} min`,
-      );
+      this.close(session, session.lastActive, excess > 0 ? "too_many_open" : "idle");
       excess--;
     }
     while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();

@@ -5,55 +5,53 @@
  * recorded activity, marked `lost`, with one `session.lost` event. The same liveness rule tells `restore`
  * which wrappers are still recording.
  */
-import { readFileSync } from "node:fs";
 import type { SessionEndReason } from "../../../shared/events.js";
 import { insertEvent, type TrackedEvent } from "../events/tracker.js";
 import type { Db } from "./db.js";
+import { bootTime, processStartTicks } from "./process-start.js";
 
 export const LOST_SESSION_EVENT = "session.lost";
 /** `sessions.end_reason` of a session the engine closed because its wrapper was gone. */
 export const LOST_END_REASON: SessionEndReason = "lost";
 
 /**
- * A process with the wrapper's pid that started this long after its session did is another process that
- * got the pid again (the start time in /proc is in clock ticks from a boot time in whole seconds).
+ * For sessions whose wrapper did not record its start ticks (an older wrapper): a process with the wrapper's
+ * pid that started this long after its session did is another process that got the pid again. Minutes, not
+ * seconds: this compares the wall clock with a boot time that moves when the clock is set.
  */
-const START_SLACK_MS = 2000;
+const START_SLACK_MS = 10 * 60_000;
 /** Linux reports process start times in USER_HZ ticks, 100 a second on every architecture Node runs on. */
 const USER_HZ = 100;
 
+/** What a session row says about the wrapper recording it. */
+export interface WrapperRef {
+  pid: number;
+  /** The wrapper's own start ticks (/proc/self/stat) as it wrote them; null where it could not. */
+  startTicks: number | null;
+  /** The session's start (epoch ms), for rows without start ticks. */
+  startedAt: number;
+}
+
 /**
- * Whether the wrapper that recorded a session started at `startedAt` (epoch ms) still runs as `pid`: the
- * process exists and, on Linux, started no later than the session did (a reused pid belongs to a process
- * started after the wrapper died). Elsewhere only the pid is checked: a reused pid keeps the session open
- * until that process ends too.
+ * Whether the wrapper that recorded a session still runs: the one liveness rule, for closing lost sessions
+ * and for `restore`. On Linux a process with the same pid and the same start ticks is that wrapper, and one
+ * with other ticks got the pid since; without ticks, the process must have started no later than the
+ * session did (within a slack for clock steps). Elsewhere only the pid is checked: a reused pid keeps the
+ * session open until that process ends too.
  */
-export function wrapperAlive(pid: number, startedAt: number): boolean {
+export function wrapperAlive(wrapper: WrapperRef): boolean {
+  const { pid } = wrapper;
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  const started = processStartTime(pid);
-  return started === null || started <= startedAt + START_SLACK_MS;
-}
-
-let bootTime: number | null | undefined;
-
-/** When the process started (epoch ms), where /proc says; null where it cannot be read. */
-function processStartTime(pid: number): number | null {
-  if (process.platform !== "linux") return null;
-  try {
-    bootTime ??= Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]) * 1000 || null;
-    if (!bootTime) return null;
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 22 (starttime); the command name (field 2) may hold spaces and parentheses.
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-    return Number.isFinite(ticks) ? bootTime + (ticks * 1000) / USER_HZ : null;
-  } catch {
-    return null;
-  }
+  const ticks = processStartTicks(pid);
+  if (ticks === null) return true;
+  if (wrapper.startTicks !== null) return ticks === wrapper.startTicks;
+  const boot = bootTime();
+  return boot === null || boot + (ticks * 1000) / USER_HZ <= wrapper.startedAt + START_SLACK_MS;
 }
 
 export interface LostSession {
@@ -68,20 +66,34 @@ export interface LostSession {
 export function liveWrapperPids(db: Db, exceptPid = process.pid): number[] {
   const pids = new Set<number>();
   for (const row of openSessions(db))
-    if (row.wrapperPid !== exceptPid && wrapperAlive(row.wrapperPid, row.startedAt)) pids.add(row.wrapperPid);
+    if (row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row))) pids.add(row.wrapperPid);
   return [...pids];
 }
 
-function openSessions(db: Db): Array<{ id: string; server: string; wrapperPid: number; startedAt: number }> {
+interface OpenSession {
+  id: string;
+  server: string;
+  wrapperPid: number;
+  wrapperStartTicks: number | null;
+  startedAt: number;
+}
+
+function wrapperOf(row: OpenSession): WrapperRef {
+  return { pid: row.wrapperPid, startTicks: row.wrapperStartTicks, startedAt: row.startedAt };
+}
+
+function openSessions(db: Db): OpenSession[] {
   return db
     .prepare(
-      "SELECT id, server, wrapper_pid, started_at FROM sessions WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL",
+      `SELECT id, server, wrapper_pid, wrapper_start_ticks, started_at FROM sessions
+       WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL`,
     )
     .all()
     .map((row) => ({
       id: String(row.id),
       server: String(row.server),
       wrapperPid: Number(row.wrapper_pid),
+      wrapperStartTicks: row.wrapper_start_ticks == null ? null : Number(row.wrapper_start_ticks),
       startedAt: Number(row.started_at),
     }));
 }
@@ -128,9 +140,10 @@ export function lostSessionEvent(session: LostSession, now: number): TrackedEven
 export function closeLostSessions(db: Db, now = Date.now()): LostSession[] {
   const closed: LostSession[] = [];
   for (const open of openSessions(db)) {
-    if (wrapperAlive(open.wrapperPid, open.startedAt)) continue;
+    if (wrapperAlive(wrapperOf(open))) continue;
     const done = db.transaction(() => {
-      const session = { ...open, endedAt: lastActivity(db, open.id, open.startedAt) };
+      const { id, server, wrapperPid, startedAt } = open;
+      const session = { id, server, wrapperPid, startedAt, endedAt: lastActivity(db, id, startedAt) };
       const changed = db
         .prepare("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL")
         .run(session.endedAt, LOST_END_REASON, open.id);

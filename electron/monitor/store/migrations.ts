@@ -507,8 +507,9 @@ const MIGRATIONS: string[] = [
   END;
   `,
 
-  // How a session ended when its wrapper did not say: 'lost' when the engine closed it because the
-  // wrapper's process was gone (store/lost-sessions.ts); null when the wrapper wrote its own end.
+  // How a session ended (the reasons are listed in shared/events.ts): the wrapper's or the proxy's own
+  // ('exit', 'client_closed', …), or 'lost' when the engine closed it because the wrapper's process was
+  // gone (store/lost-sessions.ts); null while it runs.
   `
   ALTER TABLE sessions ADD COLUMN end_reason TEXT;
   `,
@@ -518,6 +519,12 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE tool_pins ADD COLUMN findings TEXT;
   ALTER TABLE tool_pins ADD COLUMN pending_findings TEXT;
+  `,
+
+  // The wrapper's own process start, in the kernel's clock ticks since boot (Linux; null elsewhere): the
+  // same pid with the same ticks is the same wrapper, whatever the wall clock did meanwhile.
+  `
+  ALTER TABLE sessions ADD COLUMN wrapper_start_ticks INTEGER;
   `,
 ];
 

@@ -3,6 +3,7 @@
  * writer, and keeps the session's own row (facts, exit, drops) up to date inside each batch.
  */
 
+import type { ProxySessionEndReason } from "../../../shared/events.js";
 import type { LogLevel } from "../../../shared/levels.js";
 import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
@@ -22,6 +23,7 @@ import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 import { encodePayload } from "./payload-codec.js";
+import { ownStartTicks } from "./process-start.js";
 
 export interface SessionIdentity {
   sessionId: string;
@@ -37,7 +39,7 @@ export interface SessionEnd {
   exitCode: number | null;
   signal: string | null;
   /** Why a session with no process of its own ended (an HTTP session through the proxy). */
-  reason?: string;
+  reason?: ProxySessionEndReason;
 }
 
 export class SessionRecorder implements ObservationSink {
@@ -272,17 +274,22 @@ export class SessionRecorder implements ObservationSink {
     if (!this.dirty && dropped === this.committedDropped) return;
     const id = this.identity;
     if (!this.inserted) {
+      // The wrapper's start ticks, when the wrapper is this process: what tells the engine it still runs.
+      const ticks = id.wrapperPid === process.pid ? ownStartTicks() : null;
       db.prepare(
-        "INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
-      ).run(id.sessionId, id.server, id.startedAt, this.command, id.pid, id.wrapperPid);
+        `INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid, wrapper_start_ticks)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id.sessionId, id.server, id.startedAt, this.command, id.pid, id.wrapperPid, ticks);
       this.insertPending = true;
     }
     const f = this.facts;
+    // The wrapper's word on its session is final: an engine that took it for gone and closed it as lost
+    // is undone by the next write while the session runs, and the end it writes carries its own reason.
     db.prepare(
       `UPDATE sessions SET era = coalesce(?, era), protocol_version = coalesce(?, protocol_version),
          client_name = coalesce(?, client_name), client_version = coalesce(?, client_version),
          server_name = coalesce(?, server_name), server_version = coalesce(?, server_version),
-         pid = coalesce(?, pid), ended_at = ?, exit_code = ?, exit_signal = ?, dropped = ?
+         pid = coalesce(?, pid), ended_at = ?, end_reason = ?, exit_code = ?, exit_signal = ?, dropped = ?
        WHERE id = ?`,
     ).run(
       f.era ?? null,
@@ -293,6 +300,7 @@ export class SessionRecorder implements ObservationSink {
       f.serverVersion ?? null,
       this.pid,
       this.end?.endedAt ?? null,
+      this.end ? (this.end.reason ?? "exit") : null,
       this.end?.exitCode ?? null,
       this.end?.signal ?? null,
       dropped,
