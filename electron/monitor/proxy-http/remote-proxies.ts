@@ -40,7 +40,11 @@ export async function readRemoteProxies(dataDir: string): Promise<RemoteProxy[]>
     if (error.code === "ENOENT") return null;
     throw error;
   });
-  if (text === null) return [];
+  return text === null ? [] : parseRemoteProxies(text, path);
+}
+
+/** A registry's text, read from `path`: its entries, or a storage error naming the file. */
+export function parseRemoteProxies(text: string, path: string): RemoteProxy[] {
   let parsed: ReturnType<typeof FileSchema.safeParse>;
   try {
     parsed = FileSchema.safeParse(JSON.parse(text));
