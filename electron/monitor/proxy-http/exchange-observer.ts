@@ -5,7 +5,8 @@
  * their answers, and reports 401/403 answers and an unreachable upstream as events.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import type { Outcome } from "../../../shared/domain.js";
+import { type Outcome, REFUSED_HTTP_STATUSES } from "../../../shared/domain.js";
+import type { EventSeverity } from "../../../shared/events.js";
 import type { EventTracker } from "../events/tracker.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
@@ -89,7 +90,7 @@ export class ExchangeObserver {
     if (streamsEvents && message.status < 300) {
       ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
     }
-    if (message.status === 401 || message.status === 403) this.denied(ex, message);
+    if (isRefused(message.status)) this.denied(ex, message, message.status);
     this.feedRequest(ex);
   }
 
@@ -302,13 +303,13 @@ export class ExchangeObserver {
     else if (deleted) this.sessions.close(session, at, "the client deleted it");
   }
 
-  private denied(ex: Exchange, response: ResponseMessage): void {
-    const what = response.status === 401 ? "unauthorized" : "forbidden";
+  private denied(ex: Exchange, response: ResponseMessage, status: RefusedStatus): void {
+    const { what, severity } = DENIED[status];
     this.events.track({
       time: response.at,
       category: "security",
       type: `http.${what}`,
-      severity: response.status === 401 ? "low" : "medium",
+      severity,
       server: this.server,
       session: ex.session?.id ?? null,
       message: `the upstream answered ${response.status} (${what}) to ${ex.request.method} ${pathOnly(ex.request.path)}${response.wwwAuthenticate ? `; WWW-Authenticate: ${response.wwwAuthenticate}` : ""}`,
@@ -320,6 +321,18 @@ export class ExchangeObserver {
       },
     });
   }
+}
+
+type RefusedStatus = (typeof REFUSED_HTTP_STATUSES)[number];
+
+/** The security event each refusal is reported as: a 401 wants credentials, a 403 denies these. */
+const DENIED: Record<RefusedStatus, { what: string; severity: EventSeverity }> = {
+  401: { what: "unauthorized", severity: "low" },
+  403: { what: "forbidden", severity: "medium" },
+};
+
+function isRefused(status: number): status is RefusedStatus {
+  return (REFUSED_HTTP_STATUSES as readonly number[]).includes(status);
 }
 
 /**

@@ -46,7 +46,7 @@ const KEEP_CLOSED_MS = 60_000;
  */
 const IDLE_MS = 30 * 60_000;
 /** Beyond this many open sessions, the longest idle are ended first. */
-const MAX_OPEN = 1000;
+export const MAX_OPEN = 1000;
 
 export class HttpSessions {
   private readonly sessions = new Map<string, HttpSession>();
@@ -153,10 +153,11 @@ export class HttpSessions {
     let excess = this.sessions.size - MAX_OPEN;
     for (const session of idle) {
       if (now - session.lastActive < IDLE_MS && excess <= 0) break;
+      const idleTooLong = now - session.lastActive >= IDLE_MS;
       this.close(
         session,
         session.lastActive,
-        excess > 0 ? "too many open sessions" : `idle for ${IDLE_MS / 60_000} min`,
+        idleTooLong ? `idle for ${IDLE_MS / 60_000} min` : "too many open sessions",
       );
       excess--;
     }
