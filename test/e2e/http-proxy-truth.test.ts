@@ -35,6 +35,12 @@ const CHALLENGE =
   'Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource", error="invalid_token"';
 const BASIC = `Basic ${Buffer.from(`qa user:${PASSWORD}`).toString("base64")}`;
 
+const NULL_ID_ERROR = {
+  jsonrpc: "2.0",
+  id: null,
+  error: { code: -32600, message: "Invalid Request: no id" },
+};
+
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let everything: Child & { url: string };
 let refusing: Server;
@@ -53,6 +59,12 @@ beforeAll(async () => {
       const gateway = /^\/gateway\/(50[24])$/.exec(req.url ?? "")?.[1];
       if (gateway) {
         res.writeHead(Number(gateway), { "content-type": "text/html" }).end("<h1>Bad gateway</h1>");
+        return;
+      }
+      // Answers in an event stream with a JSON-RPC error whose id it could not read.
+      if (req.url === "/sse-null-id") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end(`event: message\ndata: ${JSON.stringify(NULL_ID_ERROR)}\n\n`);
         return;
       }
       const auth = req.headers.authorization ?? "";
@@ -183,6 +195,24 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
     expect(call.errorMessage).toBe("Bad Request: No valid session ID provided");
     expect(call.response).toContain("No valid session ID provided");
     expect(storedEvents(dir.path, "live").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
+  });
+
+  it("stores a null-id error in an event stream as the answer to the exchange's one request, too", async () => {
+    const origin = new URL(proxies.u401!.url).origin;
+    const response = await fetch(`${origin}/sse-null-id`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: "sse-null", method: "ping" }),
+    });
+    expect(await response.text()).toContain('"id":null');
+    const call = await waitFor(() => storedCalls(dir.path, "u401").find((c) => c.requestId === "sse-null"));
+    expect([call.method, call.outcome, call.errorCode, call.errorMessage]).toEqual([
+      "ping",
+      "client_error",
+      -32600,
+      "Invalid Request: no id",
+    ]);
+    expect(storedEvents(dir.path, "u401").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
   });
 
   it("names proxy sessions as such, and says a session started only once the server served it", async () => {
