@@ -5,12 +5,12 @@
  * their answers, and reports 401/403 answers and an unreachable upstream as events.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { type Outcome, REFUSED_HTTP_STATUSES } from "../../../shared/domain.js";
-import type { EventSeverity } from "../../../shared/events.js";
+import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
 import { STATELESS } from "./http-sessions.js";
+import { DENIED, httpOutcome, isRefused, type RefusedStatus } from "./http-status-outcomes.js";
 import type { Broken, ToHttpWorker } from "./http-worker-protocol.js";
 import { type SseEvent, SseParser } from "./sse-parser.js";
 
@@ -334,28 +334,6 @@ export class ExchangeObserver {
       },
     });
   }
-}
-
-type RefusedStatus = (typeof REFUSED_HTTP_STATUSES)[number];
-
-/** The security event each refusal is reported as: a 401 wants credentials, a 403 denies these. */
-const DENIED: Record<RefusedStatus, { what: string; severity: EventSeverity }> = {
-  401: { what: "unauthorized", severity: "low" },
-  403: { what: "forbidden", severity: "medium" },
-};
-
-function isRefused(status: number): status is RefusedStatus {
-  return (REFUSED_HTTP_STATUSES as readonly number[]).includes(status);
-}
-
-/**
- * A 4xx/5xx with no JSON-RPC answer. A gateway's 502 or 504 says the server behind it did not answer
- * (it is gone, or too slow), so it is not the server's error.
- */
-function httpOutcome(status: number): Outcome {
-  if (status === 502) return "disconnected";
-  if (status === 504) return "timeout";
-  return status >= 500 ? "server_error" : "client_error";
 }
 
 function isNullIdError(message: JsonRpcMessage): boolean {
