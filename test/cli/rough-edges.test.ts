@@ -117,6 +117,24 @@ describe("every command refuses what it does not take: exit 2, one line", () => 
     expect(run.status).toBe(2);
   });
 
+  it("echoes a URL that is not one with its secrets masked", async () => {
+    const key = "sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    const typed = `mcp.example.com/mcp?api_key=${key}`;
+    for (const args of [
+      ["proxy", "--upstream", typed],
+      ["check", "--url", typed],
+      ["serve", "--otlp-endpoint", typed],
+    ]) {
+      const run = await cli(...args, "--data-dir", data);
+      expect(run.stderr).toMatch(
+        /^mcpscope \w+: --[a-z-]+ "mcp\.example\.com\/mcp\?api_key=.+" is not a URL/,
+      );
+      expect(run.stderr).not.toContain(key.slice(8));
+      expect(run.stderr.split("\n")).toHaveLength(2);
+      expect(run.status).toBe(2);
+    }
+  });
+
   it("-h is --help everywhere", async () => {
     for (const args of [
       ["stats", "-h"],

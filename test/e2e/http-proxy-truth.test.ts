@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import { listServers } from "../../electron/monitor/store/queries.js";
 import { serverCounts } from "../../renderer/src/server-text.js";
 import type { ServerSummary } from "../../shared/domain.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 import {
   type Child,
   freePort,
@@ -32,6 +34,12 @@ const PASSWORD = "pw5ecret-in-the-url";
 const CHALLENGE =
   'Bearer resource_metadata="http://127.0.0.1/.well-known/oauth-protected-resource", error="invalid_token"';
 const BASIC = `Basic ${Buffer.from(`qa user:${PASSWORD}`).toString("base64")}`;
+
+const NULL_ID_ERROR = {
+  jsonrpc: "2.0",
+  id: null,
+  error: { code: -32600, message: "Invalid Request: no id" },
+};
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let everything: Child & { url: string };
@@ -51,6 +59,12 @@ beforeAll(async () => {
       const gateway = /^\/gateway\/(50[24])$/.exec(req.url ?? "")?.[1];
       if (gateway) {
         res.writeHead(Number(gateway), { "content-type": "text/html" }).end("<h1>Bad gateway</h1>");
+        return;
+      }
+      // Answers in an event stream with a JSON-RPC error whose id it could not read.
+      if (req.url === "/sse-null-id") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end(`event: message\ndata: ${JSON.stringify(NULL_ID_ERROR)}\n\n`);
         return;
       }
       const auth = req.headers.authorization ?? "";
@@ -183,6 +197,24 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
     expect(storedEvents(dir.path, "live").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
   });
 
+  it("stores a null-id error in an event stream as the answer to the exchange's one request, too", async () => {
+    const origin = new URL(proxies.u401!.url).origin;
+    const response = await fetch(`${origin}/sse-null-id`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: "sse-null", method: "ping" }),
+    });
+    expect(await response.text()).toContain('"id":null');
+    const call = await waitFor(() => storedCalls(dir.path, "u401").find((c) => c.requestId === "sse-null"));
+    expect([call.method, call.outcome, call.errorCode, call.errorMessage]).toEqual([
+      "ping",
+      "client_error",
+      -32600,
+      "Invalid Request: no id",
+    ]);
+    expect(storedEvents(dir.path, "u401").filter((e) => e.type.startsWith("protocol."))).toEqual([]);
+  });
+
   it("names proxy sessions as such, and says a session started only once the server served it", async () => {
     const types = (name: string) => storedEvents(dir.path, name).map((e) => e.type);
     await waitFor(() => types("live").includes("session.start") || undefined);
@@ -239,7 +271,64 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
       .filter((name) => name.startsWith("mcpscope.db"))
       .map((name) => readFileSync(join(dir.path, name)).toString("latin1"));
     expect(stored.length).toBeGreaterThan(0);
-    for (const bytes of stored) expect(bytes).not.toContain(PASSWORD);
+    const port = (refusing.address() as AddressInfo).port;
+    const credentials = [PASSWORD, "qa%20user", Buffer.from(`qa user:${PASSWORD}`).toString("base64")];
+    for (const bytes of stored) for (const secret of credentials) expect(bytes).not.toContain(secret);
+    const db = openDb(databasePath(dir.path), { readOnly: true });
+    try {
+      const commands = db.prepare("SELECT DISTINCT command FROM sessions WHERE server = 'cred'").all();
+      expect(commands).toEqual([{ command: `http://127.0.0.1:${port}/mcp` }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe("discovery in front of a mcpscope proxy the user started", () => {
+  it("asks it who runs it without the question reaching the upstream or being recorded", async () => {
+    const dataDir = join(dir.path, "discovering");
+    const home = join(dir.path, "home");
+    const proxy = await startProxy(
+      `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/mcp`,
+      dataDir,
+      "authsrv",
+    );
+    try {
+      await mkdir(join(home, ".cursor"), { recursive: true });
+      await writeFile(
+        join(home, ".cursor", "mcp.json"),
+        JSON.stringify({ mcpServers: { authsrv: { url: proxy.url } } }),
+      );
+      for (let round = 0; round < 2; round++) {
+        const discovered = await cliInProcess(["discover", "--home", home, "--data-dir", dataDir, "--json"]);
+        expect(discovered.status, discovered.stderr).toBe(0);
+        expect(discovered.stdout).toContain(proxy.url);
+      }
+      // The client's own refused call is recorded: once its event is stored, so would the discoveries' be.
+      const refused = await fetch(proxy.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+      expect(refused.status).toBe(401);
+      await refused.body?.cancel();
+      const events = await waitFor(() => {
+        const stored = storedEvents(dataDir, "authsrv");
+        return stored.some((e) => e.category === "security") ? stored : undefined;
+      });
+      expect(
+        events
+          .filter((e) => e.category === "security")
+          .map((e) => [
+            e.type,
+            (e.details as { method: string; path: string }).method,
+            (e.details as { path: string }).path,
+          ]),
+      ).toEqual([["http.unauthorized", "POST", "/mcp"]]);
+      expect(storedCalls(dataDir, "authsrv").map((c) => c.method)).toEqual(["ping"]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
 

@@ -97,6 +97,10 @@ describe("mcpscope check --url, when the server refuses", () => {
     expect(await check("--url", `${fixtureBase}/auth`, "--header", "Authorization: Bearer wrong-one")).toBe(
       "mcpscope check: HTTP 401 (invalid_token): the server refused the credentials sent (the Authorization header)",
     );
+    // A URL's user:password@ goes as HTTP Basic auth: sent, and refused.
+    expect(await check("--url", `${fixtureBase.replace("//", "//alice:s3cretpw@")}/auth`)).toBe(
+      "mcpscope check: HTTP 401 (invalid_token): the server refused the credentials sent (the URL's user and password)",
+    );
   });
 
   it("an SSE endpoint checked as Streamable HTTP: a hint to pass --transport sse", async () => {
@@ -143,6 +147,9 @@ describe("the same failures in a probe of a configured entry (the app's Probe bu
   it("name what to change in the entry, not a command-line flag", async () => {
     expect(await probeError(entry(`${fixtureBase}/auth`))).toBe(
       "HTTP 401 (invalid_token): the server wants credentials; add an Authorization header to the entry's headers",
+    );
+    expect(await probeError(entry(`${fixtureBase.replace("//", "//alice:s3cretpw@")}/auth`))).toBe(
+      "HTTP 401 (invalid_token): the server refused the credentials sent (the URL's user and password)",
     );
     expect(await probeError(entry(`${fixtureBase}/events`))).toBe(
       `HTTP 404 at ${fixtureBase}/events: it looks like an SSE endpoint; give the entry "type": "sse"`,

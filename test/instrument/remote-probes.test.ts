@@ -3,12 +3,12 @@
  * so the proxy records only the client's calls: from the engine that runs the proxy, from another engine on
  * another data dir (the app beside `mcpscope serve --data-dir …`), and from `check --server`.
  */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DiscoveredServer } from "../../electron/monitor/discovery/types.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
@@ -16,7 +16,7 @@ import { proxiesFor } from "../../electron/monitor/proxy-http/proxy-identity.js"
 import { remoteProxiesPath, updateRemoteProxies } from "../../electron/monitor/proxy-http/remote-proxies.js";
 import type { Inventory } from "../../shared/servers.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
-import { type Child, startEverything, storedCalls } from "../helpers/http.js";
+import { type Child, startEverything, storedCalls, storedEvents } from "../helpers/http.js";
 import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
 import { server } from "./helpers.js";
 
@@ -112,7 +112,8 @@ describe("probes of an instrumented remote entry", () => {
       ["initialize", "the-client"],
       ["tools/call", "the-client"],
     ]);
-    expect(storedCalls(data.other, "rem")).toEqual([]);
+    // The other engine's identity questions reached the owner's proxy: answered there, none recorded.
+    expect(storedEvents(data.owner, "rem").filter((e) => e.category === "security")).toEqual([]);
     // Both engines show the entry as the server behind the proxy, instrumented; only its own undoes it.
     for (const engine of [owner, other]) {
       expect(await entry(engine)).toMatchObject({ instrumented: true, url: everything.url });
@@ -125,22 +126,67 @@ describe("probes of an instrumented remote entry", () => {
 });
 
 describe("another data dir's registry", () => {
-  it("names the upstream only when this user owns it and no one else can write it", async () => {
-    const foreign = join(dir.path, "foreign");
-    const file = join(home, ".cursor", "mcp.json");
-    const path = ["mcpServers", "rem"];
-    await updateRemoteProxies(foreign, () => [
-      { client: "cursor", server: "rem", file, path, upstream: "https://mcp.example.com/mcp", port: 45999 },
-    ]);
-    const rem: DiscoveredServer = server("cursor", "rem", file, "jsonc", path, "http");
+  const file = () => join(home, ".cursor", "mcp.json");
+  const path = ["mcpServers", "rem"];
+  let foreign = "";
+  let claimed = "";
+  const upstreams = async () => {
+    const rem: DiscoveredServer = server("cursor", "rem", file(), "jsonc", path, "http");
     rem.definition.url = "http://127.0.0.1:45999/mcp";
     const ask = async (port: number) =>
-      port === 45999 ? ({ mcpscope: "remote-proxy", dataDir: foreign } as const) : null;
-    const upstreams = async () =>
-      (await proxiesFor([rem], join(dir.path, "mine"), ask)).map((p) => p.upstream);
+      port === 45999 ? ({ mcpscope: "remote-proxy", dataDir: claimed } as const) : null;
+    return (await proxiesFor([rem], join(dir.path, "mine"), ask)).map((p) => p.upstream);
+  };
 
+  beforeEach(async () => {
+    foreign = await mkdtemp(join(dir.path, "foreign-"));
+    claimed = foreign;
+    await updateRemoteProxies(foreign, () => [
+      {
+        client: "cursor",
+        server: "rem",
+        file: file(),
+        path,
+        upstream: "https://mcp.example.com/mcp",
+        port: 45999,
+      },
+    ]);
     expect(await upstreams()).toEqual(["https://mcp.example.com/mcp"]);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("is not trusted when someone else may write the file or its folder", async () => {
     await chmod(remoteProxiesPath(foreign), 0o666);
+    expect(await upstreams()).toEqual([]);
+    await chmod(remoteProxiesPath(foreign), 0o600);
+    await chmod(foreign, 0o777);
+    expect(await upstreams()).toEqual([]);
+  });
+
+  it("is not trusted when it belongs to another user, or when owners cannot be told (Windows)", async () => {
+    const uid = process.getuid?.() ?? 0;
+    vi.spyOn(process, "getuid").mockReturnValue(uid + 1);
+    expect(await upstreams()).toEqual([]);
+    vi.restoreAllMocks();
+    const getuid = process.getuid;
+    Object.defineProperty(process, "getuid", { value: undefined, configurable: true, writable: true });
+    try {
+      expect(await upstreams()).toEqual([]);
+    } finally {
+      Object.defineProperty(process, "getuid", { value: getuid, configurable: true, writable: true });
+    }
+  });
+
+  it("is not read through a symlink, whether the file or the folder is one", async () => {
+    const linkedFile = await mkdtemp(join(dir.path, "linked-file-"));
+    await symlink(remoteProxiesPath(foreign), remoteProxiesPath(linkedFile));
+    claimed = linkedFile;
+    expect(await upstreams()).toEqual([]);
+    claimed = join(await mkdtemp(join(dir.path, "linked-dir-")), "data");
+    await symlink(foreign, claimed);
     expect(await upstreams()).toEqual([]);
   });
 });

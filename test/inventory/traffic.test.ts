@@ -43,12 +43,14 @@ describe("status from traffic and probes", () => {
   });
   const status = (lastCheck: LastCheck | null, traffic: ServerTraffic | null) =>
     toEntry({ server, managed: null, health: null, lastCheck, sample: null, traffic, proxy: null }).status;
-  const recent: ServerTraffic = { lastCallAt: now - 60_000, recentAnswered: 4 };
+  const recent: ServerTraffic = { lastCallAt: now - 60_000, recentAnswered: 4, lastAnsweredAt: now - 60_000 };
 
   it("is active when it answered calls in the window and was never probed", () => {
     expect(status(null, recent)).toBe("active");
     expect(status(null, null)).toBe("unknown");
-    expect(status(null, { lastCallAt: now - ACTIVE_WINDOW_MS - 1, recentAnswered: 0 })).toBe("unknown");
+    expect(
+      status(null, { lastCallAt: now - ACTIVE_WINDOW_MS - 1, recentAnswered: 0, lastAnsweredAt: null }),
+    ).toBe("unknown");
   });
 
   it("keeps a probe's up or degraded, and a failed probe newer than the traffic", () => {
@@ -56,6 +58,12 @@ describe("status from traffic and probes", () => {
     expect(status(check("degraded", now), recent)).toBe("degraded");
     expect(status(check("down", now), recent)).toBe("down");
     expect(status(check("down", now - 120_000), recent)).toBe("active");
+  });
+
+  it("stays down when only calls it failed or refused came after the failed probe", () => {
+    const failedSince = { lastCallAt: now, recentAnswered: 4, lastAnsweredAt: now - 4 * 60_000 };
+    expect(status(check("down", now - 60_000), failedSince)).toBe("down");
+    expect(status(check("down", now - 5 * 60_000), failedSince)).toBe("active");
   });
 
   it("keeps down a server whose own copy under mcpscope crashed or failed", () => {
@@ -98,7 +106,7 @@ describe("status from traffic and probes", () => {
       lastCheck: null,
       sample: null,
       proxy: null,
-      traffic: { lastCallAt: old, recentAnswered: 0 },
+      traffic: { lastCallAt: old, recentAnswered: 0, lastAnsweredAt: null },
     });
     expect(entry.traffic).toEqual({ lastCallAt: new Date(old).toISOString(), recentAnswered: 0 });
   });

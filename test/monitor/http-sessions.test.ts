@@ -14,7 +14,7 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue, type QueueMessage } from "../../electron/monitor/proxy/copy-queue.js";
 import { ExchangeObserver } from "../../electron/monitor/proxy-http/exchange-observer.js";
-import { HttpSessions } from "../../electron/monitor/proxy-http/http-sessions.js";
+import { HttpSessions, MAX_OPEN } from "../../electron/monitor/proxy-http/http-sessions.js";
 import type { BodyStream, ToHttpWorker } from "../../electron/monitor/proxy-http/http-worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
@@ -83,6 +83,29 @@ it("ends a session idle for 30 minutes with no open exchange, at its last activi
   const stopped = reader.prepare("SELECT end_reason FROM sessions WHERE ended_at = ?").get(t0 + 32 * MIN);
   reader.close();
   expect(stopped?.end_reason).toBe("proxy_stopped");
+});
+
+it("says why it closed each session: idle beyond 30 minutes, else one too many open", () => {
+  const t0 = 1_800_000_000_000;
+  // One more than the proxy keeps open, the oldest one also idle for 30 minutes.
+  sessions.release(sessions.open("s-old", t0), t0);
+  for (let i = 0; i < MAX_OPEN; i++) sessions.release(sessions.open(`s-${i}`, t0 + 20 * MIN), t0 + 20 * MIN);
+  sessions.tick(t0 + 31 * MIN);
+  sessions.release(sessions.open("s-new", t0 + 31 * MIN), t0 + 31 * MIN);
+  sessions.tick(t0 + 32 * MIN);
+  writer.flush();
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const reasons = db
+    .prepare(
+      `SELECT json_extract(details, '$.reason') AS reason, count(*) AS n FROM events
+       WHERE type = 'proxy.session_close' GROUP BY reason ORDER BY reason`,
+    )
+    .all();
+  db.close();
+  expect(reasons).toEqual([
+    { reason: "idle", n: 1 },
+    { reason: "too_many_open", n: 1 },
+  ]);
 });
 
 type Message = QueueMessage<BodyStream, ToHttpWorker> | ToHttpWorker;

@@ -34,6 +34,8 @@ beforeAll(async () => {
     call.run("some", "some", "c2s", "s3", NOW - 2000, "timeout");
     call.run("some", "some", "s2c", "s4", NOW - 2000, "ok");
     call.run("some", "some", "c2s", "s5", NOW - ACTIVE_WINDOW_MS - 1000, "ok");
+    // The newest call is one it did not answer (a proxy that could not reach it).
+    call.run("some", "some", "c2s", "s6", NOW - 500, "disconnected");
     call.run("stale", "stale", "c2s", "t1", NOW - ACTIVE_WINDOW_MS - 1000, "ok");
   });
 });
@@ -48,5 +50,16 @@ describe("answered calls in the active window", () => {
     expect(listed).toEqual({ busy: RECENT_ANSWERED_CAP + 1, some: 2, stale: 0 });
     const traffic = serverTraffic(db, ["busy", "some", "stale"], NOW - ACTIVE_WINDOW_MS);
     expect(Object.fromEntries([...traffic].map(([name, t]) => [name, t.recentAnswered]))).toEqual(listed);
+  });
+
+  it("dates the newest answered call apart from the newest call of any outcome", () => {
+    const traffic = serverTraffic(db, ["busy", "some", "stale"], NOW - ACTIVE_WINDOW_MS);
+    expect(
+      Object.fromEntries([...traffic].map(([name, t]) => [name, [t.lastCallAt, t.lastAnsweredAt]])),
+    ).toEqual({
+      busy: [NOW - 1000, NOW - 1000],
+      some: [NOW - 500, NOW - 2000],
+      stale: [NOW - ACTIVE_WINDOW_MS - 1000, null],
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { CheckDocument, CheckInput } from "../../../shared/check.js";
+import { maskText } from "../../monitor/discovery/mask-config.js";
 import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -146,7 +147,7 @@ function checkTarget(
   if (home !== undefined && !server) throw new UsageError("--home goes with --server");
   if (server) return { server, home };
   if (url) {
-    if (!URL.canParse(url)) throw new UsageError(`--url "${url}" is not a URL`);
+    if (!URL.canParse(url)) throw new UsageError(`--url "${maskText(url)}" is not a URL`);
     return { url, headers, transport };
   }
   return { command };

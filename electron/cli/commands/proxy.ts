@@ -47,7 +47,7 @@ export function parseUpstream(text: string | undefined): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--upstream "${text}" is not a URL; use one like https://example.com/mcp`);
+    throw new UsageError(`--upstream "${maskText(text)}" is not a URL; use one like https://example.com/mcp`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new UsageError(`--upstream must be http:// or https://, not ${url.protocol}`);

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isLoopback } from "../../monitor/api/host-policy.js";
 import { startHttpServer } from "../../monitor/api/http-server.js";
+import { maskText } from "../../monitor/discovery/mask-config.js";
 import { createEngine } from "../../monitor/engine.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
@@ -36,7 +37,9 @@ export function parseOtlpEndpoint(text: string | undefined): string | undefined 
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--otlp-endpoint "${text}" is not a URL; use one like http://127.0.0.1:4318`);
+    throw new UsageError(
+      `--otlp-endpoint "${maskText(text)}" is not a URL; use one like http://127.0.0.1:4318`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new UsageError(`--otlp-endpoint must be http:// or https://, not ${url.protocol}`);

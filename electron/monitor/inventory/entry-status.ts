@@ -80,8 +80,8 @@ function statusOf(managed: ManagedStatus | null, health: HealthInfo["status"]): 
 /**
  * Calls answered within the active window make a server `active` when nothing better is known: it was not
  * probed, mcpscope's own copy is stopped (a client runs it), or its last failed probe is older than the
- * traffic. A probe that found it up or degraded keeps its word, and so does a copy mcpscope runs that
- * crashed or failed to start.
+ * newest answered call (calls it failed or refused after the probe do not say it is back). A probe that
+ * found it up or degraded keeps its word, and so does a copy mcpscope runs that crashed or failed to start.
  */
 function withTraffic(
   status: ServerStatus,
@@ -92,7 +92,11 @@ function withTraffic(
   if (!traffic || traffic.recentAnswered === 0) return status;
   if (status === "unknown" || status === "stopped") return "active";
   const ownCopyFailed = managed !== null && (managed.state === "crash_loop" || managed.state === "failed");
-  if (status === "down" && !ownCopyFailed && (checkedAt === null || (traffic.lastCallAt ?? 0) > checkedAt))
+  if (
+    status === "down" &&
+    !ownCopyFailed &&
+    (checkedAt === null || (traffic.lastAnsweredAt ?? 0) > checkedAt)
+  )
     return "active";
   return status;
 }

@@ -2,7 +2,7 @@
 import type { CheckStatus, SeenServerDetail, ServerDetail } from "../../../shared/servers.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { answeredSince, listCalls, listServers } from "../store/queries.js";
+import { answeredSince, lastAnsweredSince, listCalls, listServers } from "../store/queries.js";
 import { iso } from "../time.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -36,21 +36,25 @@ export interface ServerTraffic {
   lastCallAt: number | null;
   /** Client→server calls the server answered since `sinceMs`, up to a cap (see answeredSince). */
   recentAnswered: number;
+  /** Start of the newest of those answered calls (ms), null when there is none. */
+  lastAnsweredAt: number | null;
 }
 
 /**
- * The recorded traffic of each named server: two index reads per name (calls_server_time), so the cost
- * grows with neither the calls table nor the traffic's rate.
+ * The recorded traffic of each named server: index reads per name (calls_server_time), so the cost grows
+ * with neither the calls table nor the answered traffic's rate.
  */
 export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number): Map<string, ServerTraffic> {
   const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
   const recent = answeredSince(db);
+  const lastAnswered = lastAnsweredSince(db);
   const out = new Map<string, ServerTraffic>();
   for (const name of new Set(names)) {
     const t = last.get(name)?.t;
     const lastCallAt = t === null || t === undefined ? null : Number(t);
     const recentAnswered = lastCallAt !== null && lastCallAt >= sinceMs ? recent(name, sinceMs) : 0;
-    out.set(name, { lastCallAt, recentAnswered });
+    const lastAnsweredAt = recentAnswered > 0 ? lastAnswered(name, sinceMs) : null;
+    out.set(name, { lastCallAt, recentAnswered, lastAnsweredAt });
   }
   return out;
 }

@@ -10,6 +10,7 @@ import type { EventTracker } from "../events/tracker.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
 import { STATELESS } from "./http-sessions.js";
+import { DENIED, httpOutcome, isRefused, type RefusedStatus } from "./http-status-outcomes.js";
 import type { Broken, ToHttpWorker } from "./http-worker-protocol.js";
 import { type SseEvent, SseParser } from "./sse-parser.js";
 
@@ -89,7 +90,7 @@ export class ExchangeObserver {
     if (streamsEvents && message.status < 300) {
       ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
     }
-    if (message.status === 401 || message.status === 403) this.denied(ex, message);
+    if (isRefused(message.status)) this.denied(ex, message, message.status);
     this.feedRequest(ex);
   }
 
@@ -220,18 +221,29 @@ export class ExchangeObserver {
     const parsed = parseLine(bytes);
     // An error page in JSON that is not JSON-RPC (an OAuth error, a gateway's) is not the server's answer.
     if (ex.response.status >= 400 && parsed.kind !== "message") return;
-    // A JSON-RPC error with a null id (the server could not read the request's id, or refused the whole
-    // exchange, as for an unknown session) answers the one request the exchange carried; on a GET or a
-    // DELETE it refuses the exchange itself, which is no response to an unknown request.
-    if (parsed.kind === "message" && isNullIdError(parsed.message)) {
-      const only = ex.requestIds.length === 1 ? ex.requestIds[0] : undefined;
-      if (only !== undefined) {
-        session.observer.answer("out", only, bytes, at);
-        return;
-      }
-      if (ex.requestIds.length === 0 && ex.request.method !== "POST") return;
-    }
+    if (this.nullIdError(ex, session, parsed, bytes, at)) return;
     session.observer.line("out", bytes, at);
+  }
+
+  /**
+   * A JSON-RPC error with a null id (the server could not read the request's id, or refused the whole
+   * exchange, as for an unknown session) answers the one request the exchange carried; on a GET or a
+   * DELETE it refuses the exchange itself, which is no response to an unknown request. True when handled.
+   */
+  private nullIdError(
+    ex: Exchange,
+    session: HttpSession,
+    parsed: ParsedLine,
+    bytes: Buffer,
+    at: number,
+  ): boolean {
+    if (parsed.kind !== "message" || !isNullIdError(parsed.message)) return false;
+    const only = ex.requestIds.length === 1 ? ex.requestIds[0] : undefined;
+    if (only !== undefined) {
+      session.observer.answer("out", only, bytes, at);
+      return true;
+    }
+    return ex.requestIds.length === 0 && ex.request.method !== "POST";
   }
 
   private event(ex: Exchange, event: SseEvent): void {
@@ -241,7 +253,7 @@ export class ExchangeObserver {
       const key = legacySessionOf(event.data);
       if (!ex.session) {
         ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
-        for (const early of ex.early.splice(0)) this.message(ex.session, early.event, early.at);
+        for (const early of ex.early.splice(0)) this.message(ex, ex.session, early.event, early.at);
       }
       return;
     }
@@ -249,21 +261,23 @@ export class ExchangeObserver {
       ex.early.push({ event, at });
       if (ex.early.length > 16) ex.session = this.sessions.open(STATELESS, ex.request.at);
       else return;
-      for (const early of ex.early.splice(0)) this.message(ex.session, early.event, early.at);
+      for (const early of ex.early.splice(0)) this.message(ex, ex.session, early.event, early.at);
       return;
     }
-    this.message(ex.session, event, at);
+    this.message(ex, ex.session, event, at);
   }
 
-  private message(session: HttpSession, event: SseEvent, at: number): void {
+  private message(ex: Exchange, session: HttpSession, event: SseEvent, at: number): void {
     if (event.oversized) {
       session.observer.oversized("out", Buffer.alloc(0), Buffer.alloc(0), event.bytes, at);
       return;
     }
     if (event.data.trim() === "") return;
     const bytes = Buffer.from(event.data);
+    const parsed = parseLine(bytes);
+    if (this.nullIdError(ex, session, parsed, bytes, at)) return;
     // A request from the server (sampling, elicitation): its answer comes back in a later POST.
-    for (const id of requestIdsOf(parseLine(bytes))) session.statusOf.set(`s2c:${String(id)}`, 200);
+    for (const id of requestIdsOf(parsed)) session.statusOf.set(`s2c:${String(id)}`, 200);
     session.observer.line("out", bytes, at);
   }
 
@@ -302,13 +316,13 @@ export class ExchangeObserver {
     else if (deleted) this.sessions.close(session, at, "client_closed");
   }
 
-  private denied(ex: Exchange, response: ResponseMessage): void {
-    const what = response.status === 401 ? "unauthorized" : "forbidden";
+  private denied(ex: Exchange, response: ResponseMessage, status: RefusedStatus): void {
+    const { what, severity } = DENIED[status];
     this.events.track({
       time: response.at,
       category: "security",
       type: `http.${what}`,
-      severity: response.status === 401 ? "low" : "medium",
+      severity,
       server: this.server,
       session: ex.session?.id ?? null,
       message: `the upstream answered ${response.status} (${what}) to ${ex.request.method} ${pathOnly(ex.request.path)}${response.wwwAuthenticate ? `; WWW-Authenticate: ${response.wwwAuthenticate}` : ""}`,
@@ -320,16 +334,6 @@ export class ExchangeObserver {
       },
     });
   }
-}
-
-/**
- * A 4xx/5xx with no JSON-RPC answer. A gateway's 502 or 504 says the server behind it did not answer
- * (it is gone, or too slow), so it is not the server's error.
- */
-function httpOutcome(status: number): Outcome {
-  if (status === 502) return "disconnected";
-  if (status === 504) return "timeout";
-  return status >= 500 ? "server_error" : "client_error";
 }
 
 function isNullIdError(message: JsonRpcMessage): boolean {

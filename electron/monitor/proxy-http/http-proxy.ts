@@ -4,7 +4,8 @@
  * and its body unchanged, and the response comes back the same way, chunk by chunk as the upstream
  * writes it. Copies go to the observer worker after forwarding; the only change the proxy ever makes is
  * to a legacy SSE stream's announced endpoint when it names the upstream's own origin. A proxy an engine
- * runs for an instrumented entry answers one reserved path itself (proxy-identity.ts).
+ * runs for an instrumented entry answers one reserved path with its identity; every proxy keeps that path
+ * to itself (proxy-identity.ts).
  */
 import http from "node:http";
 import https from "node:https";
@@ -87,10 +88,17 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         .end(`mcpscope proxy: Host ${req.headers.host ?? "(none)"} is not this proxy's address\n`);
       return;
     }
-    if (options.identity && method === "GET" && path === PROXY_IDENTITY_PATH) {
-      res
-        .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
-        .end(JSON.stringify(options.identity));
+    // Reserved for engines asking who runs this port: never relayed (an upstream that refuses it would be
+    // recorded as a security event on every discovery), answered only by a proxy that has an identity.
+    if (path.split("?", 1)[0] === PROXY_IDENTITY_PATH) {
+      req.resume();
+      if (options.identity && method === "GET") {
+        res
+          .writeHead(200, { "content-type": "application/json", "cache-control": "no-store" })
+          .end(JSON.stringify(options.identity));
+      } else {
+        res.writeHead(404, { "cache-control": "no-store" }).end();
+      }
       return;
     }
     const exchange = ++exchanges;

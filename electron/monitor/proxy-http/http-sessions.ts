@@ -47,7 +47,7 @@ const KEEP_CLOSED_MS = 60_000;
  */
 const IDLE_MS = 30 * 60_000;
 /** Beyond this many open sessions, the longest idle are ended first. */
-const MAX_OPEN = 1000;
+export const MAX_OPEN = 1000;
 
 export class HttpSessions {
   private readonly sessions = new Map<string, HttpSession>();
@@ -156,7 +156,8 @@ export class HttpSessions {
     let excess = this.sessions.size - MAX_OPEN;
     for (const session of idle) {
       if (now - session.lastActive < IDLE_MS && excess <= 0) break;
-      this.close(session, session.lastActive, excess > 0 ? "too_many_open" : "idle");
+      // Idle past the limit is said as idle, even when there are also too many open.
+      this.close(session, session.lastActive, now - session.lastActive >= IDLE_MS ? "idle" : "too_many_open");
       excess--;
     }
     while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();

@@ -6,12 +6,14 @@
  * directly instead of being recorded as the client's traffic. The answer names no upstream: the registry,
  * readable only by its owner, does.
  */
-import { stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, open } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { maskedUrlUsesProxy } from "./proxied-entry.js";
 import {
   PROXY_HOST,
+  parseRemoteProxies,
   type RemoteProxy,
   readRemoteProxies,
   remoteProxiesPath,
@@ -72,23 +74,35 @@ export async function proxiesFor(
       if (identity && resolve(identity.dataDir) !== resolve(dataDir)) others.add(resolve(identity.dataDir));
     }),
   );
-  const foreign = await Promise.all(
-    [...others].map(async (dir) => ((await ownedByUs(dir)) ? readRemoteProxies(dir).catch(() => []) : [])),
-  );
+  const foreign = await Promise.all([...others].map(readForeignProxies));
   return [...own, ...foreign.flat()];
 }
 
 /**
  * Only a registry this user owns (and only it can change) may name where probes, with the entry's
- * headers, are sent: a port any local user can listen on must not pick the upstream.
+ * headers, are sent: a port any local user can listen on must not pick the upstream. The folder must be
+ * ours so that no one can swap the file, and the file is checked and read through one handle, never
+ * through a symlink, so that it cannot be changed between the check and the read. Without POSIX owners
+ * (Windows) nothing here can tell who wrote it: no foreign registry is trusted.
  */
-async function ownedByUs(dataDir: string): Promise<boolean> {
+export async function readForeignProxies(dataDir: string): Promise<RemoteProxy[]> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return [];
+  const ours = (info: { uid: number; mode: number }) => info.uid === uid && (info.mode & 0o022) === 0;
   try {
-    const info = await stat(remoteProxiesPath(dataDir));
-    const uid = process.getuid?.();
-    return uid === undefined || (info.uid === uid && (info.mode & 0o022) === 0);
+    const dir = await lstat(dataDir);
+    if (!dir.isDirectory() || !ours(dir)) return [];
+    const path = remoteProxiesPath(dataDir);
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || !ours(info)) return [];
+      return parseRemoteProxies(await handle.readFile("utf8"), path);
+    } finally {
+      await handle.close();
+    }
   } catch {
-    return false;
+    return [];
   }
 }
 

@@ -35,7 +35,8 @@ export function remoteProxiesPath(dataDir: string): string {
 }
 
 export async function readRemoteProxies(dataDir: string): Promise<RemoteProxy[]> {
-  return parseRemoteProxies(remoteProxiesPath(dataDir), await readRegistryText(dataDir));
+  const text = await readRegistryText(dataDir);
+  return text === null ? [] : parseRemoteProxies(text, remoteProxiesPath(dataDir));
 }
 
 /** The registry's text; null when there is none yet. */
@@ -46,8 +47,8 @@ async function readRegistryText(dataDir: string): Promise<string | null> {
   });
 }
 
-function parseRemoteProxies(path: string, text: string | null): RemoteProxy[] {
-  if (text === null) return [];
+/** A registry's text, read from `path`: its entries, or a storage error naming the file. */
+export function parseRemoteProxies(text: string, path: string): RemoteProxy[] {
   let parsed: ReturnType<typeof FileSchema.safeParse>;
   try {
     parsed = FileSchema.safeParse(JSON.parse(text));
@@ -156,7 +157,7 @@ export class RemoteProxyRunner {
     let entries: RemoteProxy[];
     try {
       if (text instanceof Error) throw text;
-      entries = parseRemoteProxies(remoteProxiesPath(this.options.dataDir), text);
+      entries = text === null ? [] : parseRemoteProxies(text, remoteProxiesPath(this.options.dataDir));
     } catch (error) {
       this.options.report(`mcpscope: remote proxies: ${(error as Error).message}`);
       return;

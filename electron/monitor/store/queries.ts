@@ -149,6 +149,8 @@ function toDetail(row: Row): CallDetail {
 
 const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
 const REFUSED_SQL = REFUSED_HTTP_STATUSES.join(", ");
+/** A client→server call the server answered: not the proxy's own failures, not refused (401/403). */
+const ANSWERED_WHERE = `direction = 'c2s' AND outcome IN (${ANSWERED_SQL}) AND coalesce(http_status, 0) NOT IN (${REFUSED_SQL})`;
 
 /**
  * Client→server calls a server answered since a time, counted up to RECENT_ANSWERED_CAP + 1 (over the cap:
@@ -157,10 +159,24 @@ const REFUSED_SQL = REFUSED_HTTP_STATUSES.join(", ");
 export function answeredSince(db: Db): (server: string, sinceMs: number) => number {
   const statement = db.prepare(
     `SELECT count(*) AS n FROM (SELECT 1 FROM calls INDEXED BY calls_server_time
-       WHERE server = ? AND started_at >= ? AND direction = 'c2s' AND outcome IN (${ANSWERED_SQL})
-       AND coalesce(http_status, 0) NOT IN (${REFUSED_SQL}) LIMIT ?)`,
+       WHERE server = ? AND started_at >= ? AND ${ANSWERED_WHERE} LIMIT ?)`,
   );
   return (server, sinceMs) => Number(statement.get(server, sinceMs, RECENT_ANSWERED_CAP + 1)?.n ?? 0);
+}
+
+/**
+ * The start of the newest call a server answered since a time (null: none), as answeredSince counts them.
+ * Read newest first from calls_server_time: the cost is the unanswered calls after it, within the window.
+ */
+export function lastAnsweredSince(db: Db): (server: string, sinceMs: number) => number | null {
+  const statement = db.prepare(
+    `SELECT started_at AS t FROM calls INDEXED BY calls_server_time
+       WHERE server = ? AND started_at >= ? AND ${ANSWERED_WHERE} ORDER BY started_at DESC LIMIT 1`,
+  );
+  return (server, sinceMs) => {
+    const t = statement.get(server, sinceMs)?.t;
+    return t === null || t === undefined ? null : Number(t);
+  };
 }
 
 /** Every server seen in traffic, with what makes it `active` (answered calls in ACTIVE_WINDOW_MS). */

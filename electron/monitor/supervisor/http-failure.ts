@@ -16,6 +16,8 @@ export interface HttpFailureContext {
   adHoc: boolean;
   /** Headers sent with each request (for "credentials refused" rather than "credentials wanted"). */
   headers: Record<string, string>;
+  /** The URL's `user:password@` went as the Authorization header (url-credentials.ts). */
+  urlCredentials?: boolean;
   /** A GET of the URL answered an event stream: an old-style SSE endpoint. */
   answersEventStream?: boolean;
 }
@@ -54,7 +56,7 @@ export function httpFailureMessage(status: number, error: unknown, ctx: HttpFail
   switch (status) {
     case 401:
       if (sentAuth)
-        return `HTTP 401${said}: the server refused the credentials sent (the Authorization header)`;
+        return `HTTP 401${said}: the server refused the credentials sent (${ctx.urlCredentials ? "the URL's user and password" : "the Authorization header"})`;
       return ctx.adHoc
         ? `HTTP 401${said}: the server wants credentials; pass --header 'Authorization: …'`
         : `HTTP 401${said}: the server wants credentials; add an Authorization header to the entry's headers`;

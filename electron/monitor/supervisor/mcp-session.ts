@@ -182,22 +182,29 @@ export class McpSession {
     const http = this.httpContext();
     if (status !== null && http.url && mayBeSseEndpoint(status, http) && !looksLikeSsePath(http.url)) {
       // Asked of the URL as configured (its key and credentials too), not of the masked one shown.
-      const raw = this.target.rawUrl ? URL.parse(this.target.rawUrl) : null;
-      const { url, headers } = raw
-        ? splitUrlCredentials(raw, this.target.rawHeaders)
-        : { url: http.url, headers: this.target.rawHeaders };
-      this.eventStream = await answersEventStream(String(url), headers);
+      const { url, headers } = this.sent();
+      this.eventStream = await answersEventStream(String(url ?? http.url), headers);
     }
     return this.failure(error, step, timeoutMs);
   }
 
+  /** The URL and headers requests go with: a URL's `user:password@` travels as an Authorization header. */
+  private sent(): { url: URL | null; headers: Record<string, string> } {
+    const raw = this.target.rawUrl ? URL.parse(this.target.rawUrl) : null;
+    return raw
+      ? splitUrlCredentials(raw, this.target.rawHeaders)
+      : { url: null, headers: this.target.rawHeaders };
+  }
+
   private httpContext(): HttpFailureContext {
     const def = this.target.definition;
+    const { headers } = this.sent();
     return {
       url: def.url,
       transport: def.transport === "sse" ? "sse" : "http",
       adHoc: this.options.adHoc ?? false,
-      headers: this.target.rawHeaders,
+      headers,
+      urlCredentials: headers !== this.target.rawHeaders,
       answersEventStream: this.eventStream,
     };
   }
