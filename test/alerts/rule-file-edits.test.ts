@@ -69,6 +69,23 @@ describe("editing alerts.yaml from the app", () => {
     expect(manager.rules().rules.find((r) => r.name === "server-down")?.enabled).toBe(false);
   });
 
+  it("leaves the entries it did not edit as they were written: tight flow collections, long lines", () => {
+    const labels =
+      "{team: ops, area: mcp-servers-of-the-team, runbook: https://wiki.example.com/mcp/alerting/errors}";
+    writeFileSync(
+      join(dir.path, "alerts.yaml"),
+      `${FILE}routes:\n  - {matchers: [severity=critical], channels: [ops], group_by: [server, tool]}\n`.replace(
+        "  - { name: errors, kind: metric, signal: error_rate, threshold: 20% }",
+        `  - { name: errors, kind: metric, signal: error_rate, threshold: 20% }\n  - name: quiet\n    kind: metric\n    signal: error_rate\n    threshold: 50%\n    labels: ${labels}`,
+      ),
+    );
+    expect(manager.putRule("name: slow\nkind: metric\nsignal: latency_p95\nthreshold: 2s\n").ok).toBe(true);
+    expect(fileText()).toContain(
+      "  - {matchers: [severity=critical], channels: [ops], group_by: [server, tool]}\n",
+    );
+    expect(fileText()).toContain(`    labels: ${labels}\n`);
+  });
+
   it("gives each rule's condition in one line, values formatted as its summaries are", () => {
     manager.putRule(
       "name: slow\nkind: metric\nsignal: latency_p95\nthreshold: 2s\nwindow: 10m\nfor: 1m\nserver: files\n",

@@ -110,6 +110,14 @@ describe("mcpscope report schedule", () => {
       ],
       [add, /^mcpscope report: add needs somewhere to deliver: --folder DIR, or --channel NAME/],
       [["add", "x", "--period", "day"], /^mcpscope report: add needs --period/],
+      [
+        ["add", "x", "--period", "week", "--day", "3", "--at", "08:00", ...folder],
+        /^mcpscope report: --day is for --period month/,
+      ],
+      [
+        ["add", "x", "--period", "day", "--weekday", "tue", "--at", "08:00", ...folder],
+        /^mcpscope report: --weekday is for --period week/,
+      ],
       [["frob"], /^mcpscope report: unknown report schedule command "frob"; use list, add, remove, runs/],
     ] as const) {
       const refused = await failure(...args);

@@ -224,6 +224,11 @@ function scheduleInput(name: string, args: ReturnType<typeof parseArgs>): Record
   const weekday = flagString(args, "weekday");
   if (weekday !== undefined && !(WEEKDAYS as readonly string[]).includes(weekday))
     throw new UsageError(`--weekday: use ${WEEKDAYS.join(", ")} (not "${weekday}")`);
+  // A day that the period does not use would be dropped without a word: said instead.
+  if (day !== undefined && period !== "month")
+    throw new UsageError(`--day is for --period month; a ${period} schedule runs on every day it names`);
+  if (weekday !== undefined && period !== "week")
+    throw new UsageError(`--weekday is for --period week, not --period ${period}`);
   const list = (flag: string) => (flagList(args, flag).length ? flagList(args, flag) : undefined);
   if (folder === undefined && !list("channel"))
     throw new UsageError(

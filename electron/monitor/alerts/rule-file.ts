@@ -15,6 +15,12 @@ import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./channels
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
 
+/**
+ * How edited YAML is written back: lines are never folded and flow collections keep their tight form
+ * (`[server, tool]`), so that saving one entry leaves the rest of the file as the user wrote it.
+ */
+const YAML_OUT = { lineWidth: 0, flowCollectionPadding: false } as const;
+
 export const ALERTS_FILE = "alerts.yaml";
 
 export interface Route {
@@ -266,7 +272,7 @@ function readDoc(path: string): Document {
 }
 
 function writeDocAtomically(path: string, doc: Document): void {
-  const text = doc.toString({ lineWidth: 110 });
+  const text = doc.toString(YAML_OUT);
   parseAlertConfig(text, basename(path)); // never write a file that would not load
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text, { mode: 0o600 });
@@ -380,7 +386,7 @@ export function removeChannel(dataDir: string, name: string): boolean {
 
 /** A rule as YAML text (the UI's editor); rules hold no secrets. */
 export function ruleYaml(rule: Rule): string {
-  return stringify(rule.source, { lineWidth: 110 });
+  return stringify(rule.source, YAML_OUT);
 }
 
 /** A channel entry with its secret values replaced by the mask. */
@@ -394,10 +400,7 @@ export function maskChannel(entry: Record<string, unknown>): Record<string, unkn
 /** Each channel as the file has it, masked, for the UI's editor: name → YAML. One read of the file. */
 export function channelYamls(dataDir: string): Map<string, string> {
   return new Map(
-    readChannelEntries(dataDir).map((entry) => [
-      String(entry.name),
-      stringify(maskChannel(entry), { lineWidth: 110 }),
-    ]),
+    readChannelEntries(dataDir).map((entry) => [String(entry.name), stringify(maskChannel(entry), YAML_OUT)]),
   );
 }
 
@@ -420,5 +423,5 @@ export function maskedFileText(text: string): string {
         if (item.has(key)) item.set(key, SECRET_MASK);
     }
   }
-  return doc.toString({ lineWidth: 110 });
+  return doc.toString(YAML_OUT);
 }

@@ -4,7 +4,8 @@
  * stop, or a proxy's HTTP session opened and closed) and error events (server, tool and client errors, timeouts, disconnects) with a fingerprint.
  * Only names, ids, codes and masked error messages are stored, never a raw payload.
  */
-import { type EventSeverity, sessionEndReasonText } from "../../../shared/events.js";
+import type { EventSeverity } from "../../../shared/events.js";
+import { sessionEndReasonText } from "../../../shared/session-end.js";
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher, SessionWatcherFactory } from "../session-watchers.js";
 import type { SessionEnd } from "../store/session-recorder.js";

@@ -5,7 +5,7 @@
  * the proxy's one logical session for requests that carry neither (the stateless era).
  */
 import { randomUUID } from "node:crypto";
-import type { ProxySessionEndReason } from "../../../shared/events.js";
+import type { ProxySessionEndReason } from "../../../shared/session-end.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import type { CallObservation } from "../protocol/observations.js";
 import { SessionObserver } from "../protocol/session-observer.js";

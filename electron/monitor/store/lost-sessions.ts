@@ -5,7 +5,7 @@
  * recorded activity, marked `lost`, with one `session.lost` event. The same liveness rule tells `restore`
  * which wrappers are still recording.
  */
-import type { SessionEndReason } from "../../../shared/events.js";
+import type { SessionEndReason } from "../../../shared/session-end.js";
 import { insertEvent, type TrackedEvent } from "../events/tracker.js";
 import type { Db } from "./db.js";
 import { bootTime, processStartTicks } from "./process-start.js";

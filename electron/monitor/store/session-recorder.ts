@@ -3,8 +3,8 @@
  * writer, and keeps the session's own row (facts, exit, drops) up to date inside each batch.
  */
 
-import type { ProxySessionEndReason } from "../../../shared/events.js";
 import type { LogLevel } from "../../../shared/levels.js";
+import type { ProxySessionEndReason } from "../../../shared/session-end.js";
 import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
