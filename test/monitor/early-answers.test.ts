@@ -4,7 +4,11 @@
  * it as it always did. On stdio (one ordered pipe each way) nothing is held.
  */
 import { expect, it } from "vitest";
-import { EARLY_ANSWER_MS, MAX_EARLY_ANSWERS } from "../../electron/monitor/protocol/early-answers.js";
+import {
+  EARLY_ANSWER_MS,
+  MAX_EARLY_ANSWERS,
+  MAX_EARLY_BYTES,
+} from "../../electron/monitor/protocol/early-answers.js";
 import type {
   CallObservation,
   ObservationSink,
@@ -72,6 +76,19 @@ it("holds a bounded number: past it, the oldest is read as it came", () => {
   send("in", request(1), t0 + 100);
   send("in", request(MAX_EARLY_ANSWERS + 1), t0 + 100);
   expect(calls.map((c) => [c.requestId, c.outcome])).toEqual([[String(MAX_EARLY_ANSWERS + 1), "ok"]]);
+});
+
+it("holds a bounded number of bytes: past it, the oldest is read as it came", () => {
+  const { send, unknown } = session(true);
+  const big = (id: number) =>
+    answer(id, { content: [{ type: "text", text: "x".repeat(MAX_EARLY_BYTES / 2) }] });
+  send("out", big(1), t0 + 1);
+  expect(unknown()).toEqual([]);
+  send("out", big(2), t0 + 2);
+  expect(unknown()).toEqual(["response to unknown request id 1"]);
+  // One larger than the whole budget is not held at all.
+  send("out", answer(3, { content: [{ type: "text", text: "x".repeat(MAX_EARLY_BYTES + 1) }] }), t0 + 3);
+  expect(unknown()).toEqual(["response to unknown request id 1", "response to unknown request id 3"]);
 });
 
 it("holds for a bounded time, in the copies' time and, later, the clock's", () => {

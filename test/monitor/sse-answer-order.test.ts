@@ -171,3 +171,12 @@ it("reports a held answer whose request never came when the session ends", () =>
     { type: "protocol.unknown_response_id", message: "response to unknown request id 5" },
   ]);
 });
+
+it("reads a null-id error on the legacy stream as any answer, not as nothing", () => {
+  openStream();
+  post(2, initialize, t0 + 10).accepted(t0 + 11);
+  answerOnStream({ jsonrpc: "2.0", id: 0, result: {} }, t0 + 12);
+  answerOnStream({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } }, t0 + 20);
+  observer.end(STREAM, "out", t0 + 30);
+  expect(stored().events.map((e) => (e as { type: string }).type)).toHaveLength(1);
+});

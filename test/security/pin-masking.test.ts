@@ -175,3 +175,24 @@ describe("masking a tool's schema (maskDefinition)", () => {
     expect(out.name).toBe("connect");
   });
 });
+
+describe("a secret by its own name inside a tool's schema", () => {
+  it("masks an extension or a stray key named like a secret, and keeps a flag", () => {
+    const stored = JSON.stringify(
+      maskDefinition({
+        name: "deploy",
+        inputSchema: {
+          type: "object",
+          "x-api-key": "hunter2hunter2",
+          properties: {
+            config: { type: "object", token: "hunter2plain" },
+            token: { type: "string", "x-secret": true },
+          },
+        },
+      }),
+    );
+    expect(stored).not.toContain("hunter2hunter2");
+    expect(stored).not.toContain("hunter2plain");
+    expect(stored).toContain('"x-secret":true');
+  });
+});

@@ -244,6 +244,12 @@ export function maskToolSchema(schema: unknown, found?: Set<string>): unknown {
 
 const RANK = { strong: 2, weak: 1 } as const;
 
+function stronger(a: SecretKeyStrength, b: SecretKeyStrength): SecretKeyStrength {
+  if (!a) return b;
+  if (!b) return a;
+  return RANK[b] > RANK[a] ? b : a;
+}
+
 /**
  * The schema of a value under a secret-named key: what describes it is masked as any text is; the values
  * it holds (`default`, `const`, `enum`, `examples`) are masked as that key's values, in it and in the
@@ -292,8 +298,7 @@ function maskSchema(
       const parts: Record<string, unknown> = Object.create(null);
       for (const [prop, sub] of Object.entries(item as object)) {
         // A property's own name can make it a secret where its parent's name did not.
-        const own = role === "properties" ? secretKeyStrength(prop) : null;
-        const within = own && (!strength || RANK[own] > RANK[strength]) ? own : strength;
+        const within = role === "properties" ? stronger(strength, secretKeyStrength(prop)) : strength;
         // Draft 7's `dependencies` names the properties one requires: names, not values.
         parts[maskKey(prop, found, budget)] =
           key === "dependencies" && describes("required", sub)
@@ -303,8 +308,9 @@ function maskSchema(
       out[name] = parts;
     } else if (role === "text" && describes(key, item)) out[name] = maskValue(item, found, budget, depth + 1);
     // Else a describing keyword holding what no schema's does (`"maxLength": "x"`), or in a tool's schema an
-    // extension (`x-…`), whose vendor chose what it holds: a value (a flag is kept).
-    else out[name] = instance(item, depth + 1);
+    // extension (`x-…`), whose vendor chose what it holds: a value (a flag is kept), and a secret by its own
+    // name too (`"x-api-key": "…"`).
+    else out[name] = instance(item, depth + 1, stronger(strength, secretKeyStrength(key)));
   }
   return out;
 }

@@ -166,7 +166,7 @@ export class SessionObserver {
     if (
       !entry &&
       message.id !== null &&
-      this.heldEarly(stream, idKey(message.id), at, () => this.read(stream, bytes, at))
+      this.heldEarly(stream, idKey(message.id), at, bytes.length, () => this.read(stream, bytes, at))
     )
       return true;
     this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
@@ -409,7 +409,9 @@ export class SessionObserver {
       } else if (this.orphansExpected[stream] > 0) {
         // The answer to a request whose line was lost in a gap: already counted as unobserved.
         this.orphansExpected[stream]--;
-      } else if (!this.heldEarly(stream, key, at, () => this.response(stream, message, value, bytes, at))) {
+      } else if (
+        !this.heldEarly(stream, key, at, bytes, () => this.response(stream, message, value, bytes, at))
+      ) {
         this.anomaly(
           stream,
           "unknown_response_id",
@@ -566,12 +568,12 @@ export class SessionObserver {
    * Holds an answer on `stream` to request `key` that may have come before its request; false when it
    * cannot have (no hold here, it is being read again, or what it answers is already known).
    */
-  private heldEarly(stream: Stream, key: string, at: number, read: () => void): boolean {
+  private heldEarly(stream: Stream, key: string, at: number, size: number, read: () => void): boolean {
     if (!this.early || this.rereading) return false;
     const requestStream: Stream = stream === "in" ? "out" : "in";
     if (this.cancelled[requestStream].has(key) || this.timedOut[requestStream].has(key)) return false;
     if (this.orphansExpected[stream] > 0) return false;
-    this.early.hold(`${requestStream}:${key}`, at, () => {
+    this.early.hold(`${requestStream}:${key}`, at, size, () => {
       this.rereading = true;
       try {
         read();

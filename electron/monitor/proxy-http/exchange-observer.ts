@@ -9,7 +9,7 @@ import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
-import { STATELESS } from "./http-sessions.js";
+import { LEGACY_SSE_KEY, STATELESS } from "./http-sessions.js";
 import { DENIED, httpOutcome, isRefused, type RefusedStatus } from "./http-status-outcomes.js";
 import type { Broken, ToHttpWorker } from "./http-worker-protocol.js";
 import { type SseEvent, SseParser } from "./sse-parser.js";
@@ -243,6 +243,8 @@ export class ExchangeObserver {
       session.observer.answer("out", only, bytes, at);
       return true;
     }
+    // The legacy transport's GET stream carries the answers to every POST: there it is read as any line.
+    if (session.key.startsWith(LEGACY_SSE_KEY)) return false;
     return ex.requestIds.length === 0 && ex.request.method !== "POST";
   }
 
@@ -310,7 +312,7 @@ export class ExchangeObserver {
     if (outcome && ex.requestIds.length > 0) {
       session.observer.abandon("in", ex.requestIds, outcome, at, message);
     }
-    const legacyStream = ex.request.method === "GET" && session.key.startsWith("sse:");
+    const legacyStream = ex.request.method === "GET" && session.key.startsWith(LEGACY_SSE_KEY);
     const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
     if (legacyStream) this.sessions.close(session, at, "stream_closed");
     else if (deleted) this.sessions.close(session, at, "client_closed");
@@ -362,7 +364,7 @@ function legacySessionOf(pathOrUrl: string): string | null {
   const query = pathOrUrl.indexOf("?");
   if (query === -1) return null;
   const id = new URLSearchParams(pathOrUrl.slice(query + 1)).get("sessionId");
-  return id ? `sse:${id}` : null;
+  return id ? `${LEGACY_SSE_KEY}${id}` : null;
 }
 
 /** The path without its query (which may carry a session id or a token). */

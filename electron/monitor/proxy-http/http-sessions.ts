@@ -14,6 +14,8 @@ import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 
+/** How the key of a legacy HTTP+SSE session starts (its `sessionId` follows). */
+export const LEGACY_SSE_KEY = "sse:";
 export const STATELESS = "stateless";
 
 export interface HttpSession {
@@ -112,8 +114,9 @@ export class HttpSessions {
       observer: new SessionObserver(sink, {
         timeoutMs: this.options.timeoutMs,
         captureLimit: this.options.captureLimit,
-        // A POST's answer may come on another exchange (the legacy SSE stream) and be read first.
-        answersMayLead: true,
+        // The legacy SSE transport answers a POST on its GET stream, which may be read first. Elsewhere a
+        // request is always read before its answer, and ids of the shared stateless session collide.
+        answersMayLead: key.startsWith(LEGACY_SSE_KEY),
       }),
       statusOf,
       closedAt: null,
