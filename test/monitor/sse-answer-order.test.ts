@@ -180,3 +180,20 @@ it("reads a null-id error on the legacy stream as any answer, not as nothing", (
   observer.end(STREAM, "out", t0 + 30);
   expect(stored().events.map((e) => (e as { type: string }).type)).toHaveLength(1);
 });
+
+it("keeps a POST the client broke off before its 202 when its answer came on the stream", () => {
+  openStream();
+  post(2, initialize, t0 + 10).accepted(t0 + 11);
+  answerOnStream({ jsonrpc: "2.0", id: 0, result: {} }, t0 + 12);
+  post(3, toolsList, t0 + 30);
+  answerOnStream({ jsonrpc: "2.0", id: 1, result: { tools: [] } }, t0 + 37);
+  // The client has its answer and closes: its POST is aborted before the proxy saw the 202.
+  observer.broken(3, "client", "the client closed the connection", t0 + 38);
+  observer.end(STREAM, "out", t0 + 50);
+  const { calls, events } = stored();
+  expect(calls.map((c) => [(c as { method: string }).method, (c as { outcome: string }).outcome])).toEqual([
+    ["initialize", "ok"],
+    ["tools/list", "ok"],
+  ]);
+  expect(events).toEqual([]);
+});

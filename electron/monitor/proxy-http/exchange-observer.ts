@@ -129,6 +129,10 @@ export class ExchangeObserver {
   broken(exchange: number, by: Broken, message: string, at: number): void {
     const ex = this.exchanges.get(exchange);
     if (!ex) return;
+    // A legacy POST broken before its 202 (the client closing as its answer came on the stream): its
+    // session is the one its URL names, so its request is still read, and paired with that answer.
+    const legacy = ex.request.method === "POST" && !ex.session ? legacySessionOf(ex.request.path) : null;
+    if (legacy && this.sessions.get(legacy)) ex.session = this.sessions.open(legacy, ex.request.at);
     this.feedRequest(ex);
     ex.sse?.end();
     this.settle(ex, at, { by, message });
