@@ -69,21 +69,33 @@ describe("editing alerts.yaml from the app", () => {
     expect(manager.rules().rules.find((r) => r.name === "server-down")?.enabled).toBe(false);
   });
 
-  it("leaves the entries it did not edit as they were written: tight flow collections, long lines", () => {
-    const labels =
-      "{team: ops, area: mcp-servers-of-the-team, runbook: https://wiki.example.com/mcp/alerting/errors}";
-    writeFileSync(
-      join(dir.path, "alerts.yaml"),
-      `${FILE}routes:\n  - {matchers: [severity=critical], channels: [ops], group_by: [server, tool]}\n`.replace(
-        "  - { name: errors, kind: metric, signal: error_rate, threshold: 20% }",
-        `  - { name: errors, kind: metric, signal: error_rate, threshold: 20% }\n  - name: quiet\n    kind: metric\n    signal: error_rate\n    threshold: 50%\n    labels: ${labels}`,
+  it("edits one entry in place: every other byte of the file stays as the user wrote it", () => {
+    const original = `# my alerting config — keep this comment
+evaluation_interval: 15s   # fast
+channels:
+  - { name: ops, type: webhook, url: "https://hooks.example.com/in", secret: "shared-secret" }   # team hook
+rules:
+  # tune built-in
+  - { name: slow-tool, threshold: 2s }      # adjust a built-in
+  - name: mine
+    kind: metric
+    signal: error_rate
+    threshold: 10%   # ten percent
+    for: 1m
+routes:
+  - {matchers: [severity=critical], channels: [ops], group_by: [server, tool]}
+`;
+    writeFileSync(join(dir.path, "alerts.yaml"), original);
+    const edited = "name: mine\nkind: metric\nsignal: error_rate\nthreshold: 15%\nfor: 1m\n";
+    expect(manager.putRule(edited, "mine").ok).toBe(true);
+    expect(manager.putRule("name: qa-new\nkind: metric\nsignal: latency_p95\nthreshold: 2s\n").ok).toBe(true);
+    expect(fileText()).toBe(
+      original.replace(
+        "    threshold: 10%   # ten percent\n    for: 1m\n",
+        "    threshold: 15%\n    for: 1m\n  - name: qa-new\n    kind: metric\n    signal: latency_p95\n    threshold: 2s\n",
       ),
     );
-    expect(manager.putRule("name: slow\nkind: metric\nsignal: latency_p95\nthreshold: 2s\n").ok).toBe(true);
-    expect(fileText()).toContain(
-      "  - {matchers: [severity=critical], channels: [ops], group_by: [server, tool]}\n",
-    );
-    expect(fileText()).toContain(`    labels: ${labels}\n`);
+    expect(manager.rules().rules.find((r) => r.name === "mine")?.yaml).toContain("threshold: 15%");
   });
 
   it("gives each rule's condition in one line, values formatted as its summaries are", () => {

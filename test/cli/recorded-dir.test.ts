@@ -17,7 +17,16 @@ afterAll(() => dir.cleanup());
 describe("reading a data dir that does not exist", () => {
   it("refuses every reading command in one line, creating nothing", async () => {
     const typo = join(dir.path, "typo");
-    for (const command of [["stats"], ["calls"], ["logs"], ["events"], ["db", "info"], ["audit", "verify"]]) {
+    for (const command of [
+      ["stats"],
+      ["calls"],
+      ["logs"],
+      ["events"],
+      ["db", "info"],
+      ["audit", "verify"],
+      ["backup", join(dir.path, "x.mcpscope-backup")],
+      ["report", "schedule", "list"],
+    ]) {
       const out = await cliInProcess([...command, "--data-dir", typo]);
       expect(out.status, command.join(" ")).toBe(1);
       expect(out.stderr).toBe(

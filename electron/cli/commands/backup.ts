@@ -11,6 +11,7 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from ".
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { announceUpgrade, openAtTerminal } from "../open-db.js";
+import { recordedDataDir } from "../recorded-dir.js";
 
 const BACKUP_FLAGS: FlagSpecs = {
   force: { kind: "boolean", help: "overwrite FILE if it exists" },
@@ -74,7 +75,7 @@ export const backupCommand: Command = {
     if (!named) throw new UsageError("name one backup FILE: mcpscope backup FILE");
     const file = resolve(named);
     checkTarget(file, args.flags.force === true);
-    const dataDir = resolveDataDir(flagString(args, "data-dir"));
+    const dataDir = recordedDataDir(args);
     const db = openAtTerminal(databasePath(dataDir));
     try {
       const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });

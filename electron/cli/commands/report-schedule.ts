@@ -9,7 +9,7 @@ import { REPORT_FORMATS } from "../../../shared/report.js";
 import { type ReportScheduleInput, WEEKDAYS } from "../../../shared/report-schedules.js";
 import { loadAlertConfig } from "../../monitor/alerts/rule-file.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
-import { databasePath, resolveDataDir } from "../../monitor/paths.js";
+import { databasePath } from "../../monitor/paths.js";
 import { scheduleHandlers } from "../../monitor/reports/schedule-handlers.js";
 import { ReportScheduler } from "../../monitor/reports/scheduler.js";
 import { migrate } from "../../monitor/store/migrations.js";
@@ -25,6 +25,7 @@ import {
 } from "../args.js";
 import { type CliIo, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
+import { recordedDataDir } from "../recorded-dir.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -91,7 +92,7 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
     return args.flags.help ? 0 : 2;
   }
   const [action, name] = args.positionals;
-  const dataDir = resolveDataDir(flagString(args, "data-dir"));
+  const dataDir = recordedDataDir(args);
   const db = openAtTerminal(databasePath(dataDir));
   try {
     migrate(db);
@@ -221,12 +222,15 @@ function scheduleInput(name: string, args: ReturnType<typeof parseArgs>): Record
   const dayOfMonth = day === undefined ? undefined : Number(day);
   if (dayOfMonth !== undefined && !(Number.isInteger(dayOfMonth) && dayOfMonth >= 1 && dayOfMonth <= 28))
     throw new UsageError(`--day: use a day of the month from 1 to 28, which every month has (not "${day}")`);
-  const weekday = flagString(args, "weekday");
+  // `Fri` and `FRI` are the same day as `fri`.
+  const weekday = flagString(args, "weekday")?.toLowerCase();
   if (weekday !== undefined && !(WEEKDAYS as readonly string[]).includes(weekday))
     throw new UsageError(`--weekday: use ${WEEKDAYS.join(", ")} (not "${weekday}")`);
   // A day that the period does not use would be dropped without a word: said instead.
   if (day !== undefined && period !== "month")
-    throw new UsageError(`--day is for --period month; a ${period} schedule runs on every day it names`);
+    throw new UsageError(
+      `--day is for --period month${period === "week" ? "; a weekly schedule takes --weekday" : ""}`,
+    );
   if (weekday !== undefined && period !== "week")
     throw new UsageError(`--weekday is for --period week, not --period ${period}`);
   const list = (flag: string) => (flagList(args, flag).length ? flagList(args, flag) : undefined);

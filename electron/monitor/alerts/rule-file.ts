@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
+import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify, type YAMLSeq } from "yaml";
 import { z } from "zod";
 import { type Matcher, SECRET_MASK } from "../../../shared/alerts.js";
 import { MonitoringError } from "../errors.js";
@@ -15,11 +15,8 @@ import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./channels
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
 
-/**
- * How edited YAML is written back: lines are never folded and flow collections keep their tight form
- * (`[server, tool]`), so that saving one entry leaves the rest of the file as the user wrote it.
- */
-const YAML_OUT = { lineWidth: 0, flowCollectionPadding: false } as const;
+/** How YAML mcpscope writes is printed: lines are never folded (an entry's long line stays one line). */
+const YAML_OUT = { lineWidth: 0 } as const;
 
 export const ALERTS_FILE = "alerts.yaml";
 
@@ -272,7 +269,10 @@ function readDoc(path: string): Document {
 }
 
 function writeDocAtomically(path: string, doc: Document): void {
-  const text = doc.toString(YAML_OUT);
+  writeTextAtomically(path, doc.toString(YAML_OUT));
+}
+
+function writeTextAtomically(path: string, text: string): void {
   parseAlertConfig(text, basename(path)); // never write a file that would not load
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text, { mode: 0o600 });
@@ -286,6 +286,7 @@ function putEntry(
   entry: Record<string, unknown>,
   replaces?: string,
 ): void {
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   const doc = readDoc(path);
   let seq = doc.get(key);
   if (!isSeq(seq)) {
@@ -298,10 +299,49 @@ function putEntry(
   const index = seq.items.findIndex((item) => isMap(item) && item.get("name") === target);
   const clash = seq.items.findIndex((item) => isMap(item) && item.get("name") === name);
   if (clash !== -1 && clash !== index) throw new RuleFileError(`there is already one named "${name}"`);
+  const spliced = spliceEntry(text, seq, index, entry);
+  if (spliced !== null) {
+    writeTextAtomically(path, spliced);
+    return;
+  }
   const node = doc.createNode(entry);
   if (index === -1) seq.items.push(node);
   else seq.items[index] = node;
   writeDocAtomically(path, doc);
+}
+
+/**
+ * The file's text with one entry of a block list replaced (or, at `index` -1, added after the last),
+ * every other byte as it was: the entry's own text is written in the list's indentation. Null where the
+ * text cannot be edited that way (no list yet, a flow list, an empty one): the document is then written
+ * back whole.
+ */
+function spliceEntry(
+  text: string,
+  seq: YAMLSeq,
+  index: number,
+  entry: Record<string, unknown>,
+): string | null {
+  if (seq.flow || seq.items.length === 0) return null;
+  const item = (index === -1 ? seq.items.at(-1) : seq.items[index]) as { range?: [number, number, number] };
+  if (!item?.range) return null;
+  const [start, valueEnd] = item.range;
+  const column = start - (text.lastIndexOf("\n", start - 1) + 1);
+  const body = stringify(entry, YAML_OUT).trimEnd();
+  const indented = (at: number) => body.replaceAll("\n", `\n${" ".repeat(at)}`);
+  if (index !== -1) {
+    let end = valueEnd;
+    while (end > start && /\s/.test(text[end - 1] ?? "")) end--;
+    return text.slice(0, start) + indented(column) + text.slice(end);
+  }
+  // After the last entry's last line (and a comment on it): `- ` in the column of the list's dashes.
+  const dash = text.lastIndexOf("-", start - 1);
+  const dashColumn = dash - (text.lastIndexOf("\n", dash - 1) + 1);
+  if (dash === -1 || text.slice(dash + 1, start).trim() !== "") return null;
+  let lineEnd = text.indexOf("\n", valueEnd > start && text[valueEnd - 1] === "\n" ? valueEnd - 1 : valueEnd);
+  if (lineEnd === -1) lineEnd = text.length;
+  const added = `\n${" ".repeat(dashColumn)}- ${indented(dashColumn + 2)}`;
+  return text.slice(0, lineEnd) + added + text.slice(lineEnd);
 }
 
 function removeEntry(path: string, key: "rules" | "channels", name: string): boolean {
