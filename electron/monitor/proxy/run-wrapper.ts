@@ -8,6 +8,7 @@ import { getCompileCacheDir } from "node:module";
 import { constants } from "node:os";
 import { dirname } from "node:path";
 import type { Worker } from "node:worker_threads";
+import { plural } from "../../../shared/plural.js";
 import { preciseNow } from "./clock.js";
 import { CopyQueue } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
@@ -350,7 +351,7 @@ function startObserver(options: RunOptions, startedAt: number, say: (line: strin
         // record of the loss. (One that never took a write said at the start that recording is off.)
         if (!message.stored && message.written > 0)
           say(
-            `mcpscope: ${message.unrecorded} calls of this session were not recorded, and its end could not be stored (the database refused writes); traffic was unaffected\n`,
+            `mcpscope: ${plural(message.unrecorded, "call")} of this session ${message.unrecorded === 1 ? "was" : "were"} not recorded, and its end could not be stored (the database refused writes); traffic was unaffected\n`,
           );
         closed();
       }
