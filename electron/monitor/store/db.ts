@@ -149,7 +149,26 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
   }
   const db = openRawDb(path, options);
   try {
-    if (!options.readOnly) {
+    if (!options.readOnly) setUp(db, options, Date.now() + (options.busyTimeoutMs ?? 5000));
+  } catch (error) {
+    try {
+      db.close();
+    } catch {}
+    if (error instanceof MonitoringError) throw error;
+    throw openFailure(path, "use", error);
+  }
+  return db;
+}
+
+/**
+ * The pragmas and migrations of a writable connection. Several processes opening a new file at once (six
+ * wrappers a client starts together) can find it locked while one of them creates it or switches it to
+ * WAL, where SQLite answers at once rather than through its busy timeout: each step is idempotent, so the
+ * whole is tried again until `deadline`.
+ */
+function setUp(db: Db, options: OpenOptions, deadline: number): void {
+  for (;;) {
+    try {
       // A new database: incremental auto-vacuum (space freed by retention goes back to the file system)
       // can only be chosen before the first table exists and before the switch to WAL.
       if (Number(db.prepare("SELECT count(*) AS n FROM sqlite_master").get()?.n ?? 0) === 0)
@@ -165,16 +184,17 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
       db.exec("PRAGMA wal_autocheckpoint = 4096");
       db.exec("PRAGMA foreign_keys = ON");
       migrate(db, options.upgrading);
+      return;
+    } catch (error) {
+      if (!/database is locked|SQLITE_BUSY/i.test((error as Error).message) || Date.now() >= deadline)
+        throw error;
+      Atomics.wait(OPEN_PAUSE, 0, 0, 20);
     }
-  } catch (error) {
-    try {
-      db.close();
-    } catch {}
-    if (error instanceof MonitoringError) throw error;
-    throw openFailure(path, "use", error);
   }
-  return db;
 }
+
+/** Slept on (never notified) between tries of a locked open. */
+const OPEN_PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Runs `read` in one read transaction, so that everything it reads comes from one snapshot (a commit in
