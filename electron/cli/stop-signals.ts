@@ -4,10 +4,10 @@
  * it to stop (it closes them gracefully); a second one kills them at once and exits, as a second Ctrl-C
  * is meant to.
  */
+import { constants } from "node:os";
 import { killLiveChildren } from "../monitor/supervisor/child-transport.js";
 
-const CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-type StopSignal = keyof typeof CODES;
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export interface StopSignals {
   /** Resolves with the shell's exit code (128 + the signal's number) for the first signal. */
@@ -22,10 +22,10 @@ export function onStopSignals(): StopSignals {
   const code = new Promise<number>((resolve) => {
     resolveCode = resolve;
   });
-  const handlers = (Object.keys(CODES) as StopSignal[]).map((signal) => {
+  const handlers = STOP_SIGNALS.map((signal) => {
     const handler = () => {
       if (first === null) {
-        first = CODES[signal];
+        first = 128 + constants.signals[signal];
         resolveCode(first);
         return;
       }

@@ -87,9 +87,9 @@ examples:
 
 export async function runReportSchedule(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs("report schedule", argv, FLAGS, SUBCOMMANDS);
-  if (args.flags.help || args.positionals.length === 0) {
+  if (args.flags.help) {
     io.stdout.write(formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", FLAGS, EXTRA));
-    return args.flags.help ? 0 : 2;
+    return 0;
   }
   const [action, name] = args.positionals;
   const dataDir = recordedDataDir(args);
