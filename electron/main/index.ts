@@ -24,6 +24,7 @@ import {
 } from "electron";
 import { defaultDataDir } from "../monitor/paths.js";
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, RENDERER_URL } from "./app-protocol.js";
+import { appCommandDirection, type Direction, moveHistory } from "./history-nav.js";
 import { createLoginItem, launchedHidden } from "./login-item.js";
 import { mainWindowOptions } from "./main-window.js";
 import { appMenuTemplate } from "./menus.js";
@@ -57,7 +58,8 @@ function secureSession(): void {
   defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withCsp(details.responseHeaders) });
   });
-  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged)));
+  const go = (direction: Direction) => moveHistory(BrowserWindow.getFocusedWindow()?.webContents, direction);
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, app.isPackaged, go)));
 }
 
 function start(): void {
@@ -78,7 +80,14 @@ function start(): void {
         env: { ...process.env, MCPSCOPE_HOME: dataDir },
         stdio: "inherit",
       }),
-    createWindow: () => new BrowserWindow(mainWindowOptions(paths, app.isPackaged)),
+    createWindow: () => {
+      const win = new BrowserWindow(mainWindowOptions(paths, app.isPackaged));
+      win.on("app-command", (_event, command) => {
+        const direction = appCommandDirection(command);
+        if (direction) moveHistory(win.webContents, direction);
+      });
+      return win;
+    },
     createTray: electronTray,
     notifier: electronNotifier(Notification, { platform: process.platform }),
     dialog: {

@@ -1,5 +1,11 @@
 import type { MenuItemConstructorOptions } from "electron";
 import { describe, expect, it } from "vitest";
+import {
+  appCommandDirection,
+  type Direction,
+  moveHistory,
+  type NavigableContents,
+} from "../../electron/main/history-nav.js";
 import { mainWindowOptions } from "../../electron/main/main-window.js";
 import { appMenuTemplate } from "../../electron/main/menus.js";
 
@@ -27,10 +33,11 @@ describe("the main window", () => {
 
 describe("menus", () => {
   it("the application menu is made of standard roles, with the app menu on macOS only", () => {
-    expect(appMenuTemplate("linux", false).map((item) => item.role)).toEqual([
+    expect(appMenuTemplate("linux", false).map((item) => item.role ?? item.label)).toEqual([
       "fileMenu",
       "editMenu",
       "viewMenu",
+      "Go",
       "windowMenu",
     ]);
     expect(appMenuTemplate("darwin")[0]?.role).toBe("appMenu");
@@ -47,5 +54,52 @@ describe("menus", () => {
     expect(packaged).not.toContain("viewMenu");
     expect(packaged).toEqual(expect.arrayContaining(["reload", "zoomIn", "togglefullscreen"]));
     expect(roles(appMenuTemplate("linux", false))).toContain("viewMenu");
+  });
+});
+
+describe("Back and Forward", () => {
+  /** A window's history: entries and where it stands, as Chromium keeps them. */
+  function contents(entries: number, at: number): NavigableContents & { at: number } {
+    const state = {
+      at,
+      navigationHistory: {
+        canGoBack: () => state.at > 0,
+        goBack: () => void state.at--,
+        canGoForward: () => state.at < entries - 1,
+        goForward: () => void state.at++,
+      },
+    };
+    return state;
+  }
+  const goItems = (platform: NodeJS.Platform, go: (d: Direction) => void) => {
+    const menu = appMenuTemplate(platform, true, go).find((item) => item.label === "Go");
+    return (Array.isArray(menu?.submenu) ? menu.submenu : []) as MenuItemConstructorOptions[];
+  };
+
+  it("the Go menu moves the window's history, with each platform's own keys", () => {
+    const window = contents(3, 1);
+    const [back, forward] = goItems("linux", (d) => moveHistory(window, d));
+    expect([back?.label, back?.accelerator, forward?.label, forward?.accelerator]).toEqual([
+      "Back",
+      "Alt+Left",
+      "Forward",
+      "Alt+Right",
+    ]);
+    (back?.click as () => void)();
+    expect(window.at).toBe(0);
+    (back?.click as () => void)(); // nothing further back: stays
+    expect(window.at).toBe(0);
+    (forward?.click as () => void)();
+    (forward?.click as () => void)();
+    (forward?.click as () => void)();
+    expect(window.at).toBe(2);
+    expect(goItems("darwin", () => {}).map((item) => item.accelerator)).toEqual(["Cmd+[", "Cmd+]"]);
+  });
+
+  it("a mouse's side buttons are Back and Forward; other app commands and no window do nothing", () => {
+    expect(appCommandDirection("browser-backward")).toBe("back");
+    expect(appCommandDirection("browser-forward")).toBe("forward");
+    expect(appCommandDirection("media-play-pause")).toBeNull();
+    expect(() => moveHistory(undefined, "back")).not.toThrow();
   });
 });

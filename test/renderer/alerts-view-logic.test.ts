@@ -1,6 +1,6 @@
 /**
  * The Alerts view's pure parts: how labels and values read, the silence an alert suggests, the rule
- * editor's reading of names and thresholds, the preview's series and shaded firings, the deep link, and
+ * editor's reading of names and thresholds, the preview's series and shaded firings, and
  * the templates it offers — checked against the engine's own rule and channel validation.
  */
 
@@ -13,7 +13,6 @@ import {
   channelTemplate,
   USER_CHANNEL_TYPES,
 } from "../../renderer/src/alerts/channel-yaml.js";
-import { alertFromHash, alertHash, isAlertsHash } from "../../renderer/src/alerts/deep-link.js";
 import {
   formatSpan,
   formatValue,
@@ -225,18 +224,5 @@ describe("the rule preview as a chart", () => {
         { from: 10, to: 20 },
       ]),
     ).toEqual([{ from: 0, to: 20 }]);
-  });
-});
-
-describe("the deep link", () => {
-  it("opens an alert from #/alerts?alert=<id>, also after browser mode re-encoded the hash", () => {
-    expect(alertFromHash("#/alerts?alert=abc123")).toBe("abc123");
-    expect(alertFromHash(alertHash("a/b c"))).toBe("a/b c");
-    expect(alertFromHash("#%2Falerts%3Falert=abc123")).toBe("abc123");
-    expect(alertFromHash("#/alerts")).toBeNull();
-    expect(isAlertsHash("#/alerts")).toBe(true);
-    expect(isAlertsHash("#token=xyz")).toBe(false);
-    expect(alertFromHash("#/logs?alert=abc")).toBeNull();
-    expect(alertFromHash("")).toBeNull();
   });
 });

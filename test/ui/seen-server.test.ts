@@ -4,6 +4,7 @@
  * Its row under "Seen in traffic only" opens a detail with the pending change (diff and findings); the
  * Tools view marks the tool changed and opens the same page, where Approve is audited and makes the CLI
  * (and the Tools view) say the tool is pinned; the high-severity event in the Events view links there too.
+ * The page has an address: Back, Forward and a reload come back to it.
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import {
   openPage,
   type Serve,
   startServe,
+  until,
   warnIfNoChromium,
 } from "./browser.js";
 
@@ -134,6 +136,44 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     const detail = page.getByTestId("seen-server-detail");
     await detail.waitFor({ timeout: TIMEOUT_MS });
     expect(await detail.getAttribute("data-server-name")).toBe("changer");
+    expect(problems).toEqual([]);
+  });
+
+  it("Back, Forward and a reload retrace views and server pages, and a typed fragment opens its view", async () => {
+    const heading = () => page.locator(".topbar h1").textContent();
+    const detail = page.getByTestId("seen-server-detail");
+    const hash = () => page.evaluate("window.location.hash");
+    await page.getByTestId("nav-overview").click();
+    // The page the last test opened is still open in Servers; choosing Servers again shows the list.
+    await page.getByTestId("nav-servers").click();
+    await page.getByTestId("nav-servers").click();
+    await page.getByTestId("traffic-only-row").filter({ hasText: "changer" }).click({ timeout: TIMEOUT_MS });
+    await detail.waitFor({ timeout: TIMEOUT_MS });
+    expect(await hash()).toBe("#/servers?seen=changer");
+    await page.getByTestId("nav-tools").click();
+    expect(await heading()).toBe("Tools");
+
+    await page.goBack();
+    await detail.waitFor({ timeout: TIMEOUT_MS });
+    await page.goBack();
+    await detail.waitFor({ state: "detached", timeout: TIMEOUT_MS });
+    await page.getByTestId("traffic-only-row").first().waitFor({ timeout: TIMEOUT_MS });
+    expect(await heading()).toBe("Servers");
+    await page.goBack(); // the page the last test left open
+    await detail.waitFor({ timeout: TIMEOUT_MS });
+    await page.goBack();
+    expect(await heading()).toBe("Overview");
+    await page.goForward();
+    await page.goForward();
+    await page.goForward();
+    await detail.waitFor({ timeout: TIMEOUT_MS });
+
+    // A reload stays on the page (the token was kept for the tab), and so does a pasted link.
+    await page.reload();
+    await detail.waitFor({ timeout: TIMEOUT_MS });
+    expect(await detail.getByTestId("server-detail-name").textContent()).toContain("changer");
+    await page.evaluate('window.location.hash = "#/calls"');
+    await until("the Calls view", async () => (await heading()) === "Calls", TIMEOUT_MS);
     expect(problems).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { defineStore } from "pinia";
 import { ref } from "vue";
+import type { Route } from "../nav-route.js";
 
 export type ViewId =
   | "overview"
@@ -66,6 +67,20 @@ export const useNavigationStore = defineStore("navigation", () => {
     view.value = "alerts";
   }
 
+  /** Goes where a route says (nav-route.ts), as the window's history or a link asks. */
+  function go(route: Route): void {
+    if (route.view === "servers") {
+      if (route.server) openServer(route.server);
+      else if (route.seen) openSeenServer(route.seen);
+      else closeServer();
+    } else if (route.view === "events") {
+      sessionId.value = route.session ?? null;
+    } else if (route.view === "alerts") {
+      alertId.value = route.alert ?? null;
+    }
+    view.value = route.view;
+  }
+
   return {
     view,
     serverId,
@@ -79,5 +94,6 @@ export const useNavigationStore = defineStore("navigation", () => {
     openSession,
     closeSession,
     openAlert,
+    go,
   };
 });
