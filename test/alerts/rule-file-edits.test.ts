@@ -64,6 +64,10 @@ describe("editing alerts.yaml from the app", () => {
       /rule\.threshold: "soon" is not a threshold/,
     );
     expect(fileText()).toBe(before);
+    // A value outside a list is refused in plain words.
+    expect(() => manager.putRule("name: slow\nkind: metric\nsignal: calls\nthreshold: 2\n")).toThrow(
+      /^rule\.signal: must be one of error_rate, call_rate, latency_p50/,
+    );
     expect(manager.removeRule("slow").ok).toBe(true);
     expect(manager.removeRule("server-down").message).toBe("rule server-down disabled");
     expect(manager.rules().rules.find((r) => r.name === "server-down")?.enabled).toBe(false);
@@ -131,5 +135,67 @@ routes:
     expect(() =>
       manager.putChannel("name: new\ntype: webhook\nurl: https://x.example\nsecret: ••••••\n"),
     ).toThrow(/channel\.secret: enter the secret/);
+  });
+
+  it("shows a rule as the user wrote it, comments included, and saves the user's own text back", () => {
+    const original = `rules:
+  # above the entry: never touched
+  - # why: the billing server pages at night
+    name: mine   # mine
+    kind: metric
+    # the signal the team agreed on
+    signal: error_rate
+    threshold: 10%   # ten percent
+  - name: other
+    kind: metric
+    signal: latency_p95
+    threshold: 2s
+`;
+    writeFileSync(join(dir.path, "alerts.yaml"), original);
+    const shown = manager.rules().rules.find((r) => r.name === "mine")?.yaml ?? "";
+    expect(shown).toBe(
+      "# why: the billing server pages at night\nname: mine   # mine\nkind: metric\n" +
+        "# the signal the team agreed on\nsignal: error_rate\nthreshold: 10%   # ten percent\n",
+    );
+
+    // Edited in the editor: a new threshold, a new comment, the rest as it was.
+    const edited = shown.replace("10%   # ten percent", "15%   # fifteen, after the March incident");
+    expect(manager.putRule(edited, "mine").ok).toBe(true);
+    expect(fileText()).toBe(
+      original.replace("10%   # ten percent", "15%   # fifteen, after the March incident"),
+    );
+    expect(manager.rules().rules.find((r) => r.name === "mine")?.yaml).toBe(edited);
+
+    // Its comment removed in the editor is removed from the file; the comment above the dash stays.
+    const bare = "name: mine\nkind: metric\nsignal: error_rate\nthreshold: 15%\n";
+    expect(manager.putRule(bare, "mine").ok).toBe(true);
+    expect(fileText()).toBe(
+      "rules:\n  # above the entry: never touched\n  - name: mine\n    kind: metric\n    signal: error_rate\n" +
+        "    threshold: 15%\n  - name: other\n    kind: metric\n    signal: latency_p95\n    threshold: 2s\n",
+    );
+
+    // A new rule from a template keeps the template's comments.
+    const added = "name: quiet\nkind: metric   # from the template\nsignal: call_rate\nthreshold: 0\n";
+    expect(manager.putRule(added).ok).toBe(true);
+    expect(
+      fileText().endsWith(
+        "  - name: quiet\n    kind: metric   # from the template\n    signal: call_rate\n    threshold: 0\n",
+      ),
+    ).toBe(true);
+  });
+
+  it("prints an entry whose own text would not read the same inside the list, and shows flow entries printed", () => {
+    // A document marker reads as one rule alone, but not inside the file's list: the rule is printed.
+    expect(manager.putRule("---\nname: marked\nkind: metric\nsignal: call_rate\nthreshold: 3\n").ok).toBe(
+      true,
+    );
+    expect(fileText()).toContain(
+      "  - name: marked\n    kind: metric\n    signal: call_rate\n    threshold: 3\n",
+    );
+    expect(fileText()).not.toContain("---");
+    // The file's flow-style rule is shown printed, in block style, so that the editor can change it.
+    expect(manager.rules().rules.find((r) => r.name === "errors")?.yaml).toBe(
+      "name: errors\nkind: metric\nsignal: error_rate\nthreshold: 20%\n",
+    );
   });
 });

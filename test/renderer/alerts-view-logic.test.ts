@@ -123,6 +123,9 @@ describe("the rule editor's reading of YAML", () => {
       "name: a\nenabled: true\nkind: health\n",
     );
     expect(withEnabled("name: a\nkind: health\n", true)).toBe("name: a\nenabled: true\nkind: health\n");
+    expect(withEnabled("name: a\nenabled: false   # until the fix ships\n", true)).toBe(
+      "name: a\nenabled: true   # until the fix ships\n",
+    );
   });
 
   it("offers a template per kind that the engine accepts as it is", () => {

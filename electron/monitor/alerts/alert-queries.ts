@@ -30,7 +30,7 @@ import {
   loadAlertConfig,
   maskedFileText,
   parseRuleYaml,
-  ruleYaml,
+  ruleYamls,
 } from "./rule-file.js";
 import type { Rule } from "./rule-schema.js";
 import type { SignalSource } from "./signals.js";
@@ -127,6 +127,7 @@ export class AlertQueries {
 
   rules(): RulesDocument {
     const loaded = loadAlertConfig(this.options.config.dataDir, this.config);
+    const yamls = ruleYamls(loaded.text, loaded.config.rules);
     return {
       path: loaded.path,
       text: maskedFileText(loaded.text),
@@ -139,7 +140,7 @@ export class AlertQueries {
           builtin: r.builtin,
           enabled: r.enabled,
           severity: r.severity,
-          yaml: ruleYaml(r),
+          yaml: yamls.get(r.name) ?? "",
           description: r.description,
           condition: ruleCondition(r),
         }),

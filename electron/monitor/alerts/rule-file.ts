@@ -6,17 +6,16 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify, type YAMLSeq } from "yaml";
+import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
 import { z } from "zod";
 import { type Matcher, SECRET_MASK } from "../../../shared/alerts.js";
+import { PLAIN_ISSUES } from "../../../shared/issue-text.js";
 import { MonitoringError } from "../errors.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./channels/config.js";
+import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
-
-/** How YAML mcpscope writes is printed: lines are never folded (an entry's long line stays one line). */
-const YAML_OUT = { lineWidth: 0 } as const;
 
 export const ALERTS_FILE = "alerts.yaml";
 
@@ -122,7 +121,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
     throw new RuleFileError(`${where(node?.range?.[0])}: ${keyText || "file"}: ${message}`);
   };
   if (typeof data !== "object" || Array.isArray(data)) return fail([], "expected a mapping of settings");
-  const root = FileSchema.safeParse(data);
+  const root = FileSchema.safeParse(data, PLAIN_ISSUES);
   if (!root.success) {
     const issue = root.error.issues[0];
     const path = (issue?.path ?? []) as (string | number)[];
@@ -148,7 +147,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
 
   const channelNames = new Set(["desktop"]);
   const channels = (file.channels ?? []).map((entry, index) => {
-    const parsed = ChannelConfigSchema.safeParse(entry);
+    const parsed = ChannelConfigSchema.safeParse(entry, PLAIN_ISSUES);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return fail(["channels", index, ...((issue?.path ?? []) as (string | number)[])], issueMessage(issue));
@@ -205,7 +204,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
   };
 
   function buildRule(source: Record<string, unknown>, builtin: boolean, path: (string | number)[]): Rule {
-    const parsed = RuleSchema.safeParse(source);
+    const parsed = RuleSchema.safeParse(source, PLAIN_ISSUES);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return fail([...path, ...((issue?.path ?? []) as (string | number)[])], issueMessage(issue));
@@ -279,12 +278,16 @@ function writeTextAtomically(path: string, text: string): void {
   renameSync(temp, path);
 }
 
-/** Adds or replaces one entry (by name) of `rules` or `channels`, keeping the rest of the file as it is. */
+/**
+ * Adds or replaces one entry (by name) of `rules` or `channels`, keeping the rest of the file as it is;
+ * `own` is the entry as the user typed it, written as it is when it reads as `entry` (comments kept).
+ */
 function putEntry(
   path: string,
   key: "rules" | "channels",
   entry: Record<string, unknown>,
   replaces?: string,
+  own?: string,
 ): void {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   const doc = readDoc(path);
@@ -299,7 +302,7 @@ function putEntry(
   const index = seq.items.findIndex((item) => isMap(item) && item.get("name") === target);
   const clash = seq.items.findIndex((item) => isMap(item) && item.get("name") === name);
   if (clash !== -1 && clash !== index) throw new RuleFileError(`there is already one named "${name}"`);
-  const spliced = spliceEntry(text, seq, index, entry);
+  const spliced = spliceEntry(text, key, seq, index, entry, own);
   if (spliced !== null) {
     writeTextAtomically(path, spliced);
     return;
@@ -308,40 +311,6 @@ function putEntry(
   if (index === -1) seq.items.push(node);
   else seq.items[index] = node;
   writeDocAtomically(path, doc);
-}
-
-/**
- * The file's text with one entry of a block list replaced (or, at `index` -1, added after the last),
- * every other byte as it was: the entry's own text is written in the list's indentation. Null where the
- * text cannot be edited that way (no list yet, a flow list, an empty one): the document is then written
- * back whole.
- */
-function spliceEntry(
-  text: string,
-  seq: YAMLSeq,
-  index: number,
-  entry: Record<string, unknown>,
-): string | null {
-  if (seq.flow || seq.items.length === 0) return null;
-  const item = (index === -1 ? seq.items.at(-1) : seq.items[index]) as { range?: [number, number, number] };
-  if (!item?.range) return null;
-  const [start, valueEnd] = item.range;
-  const column = start - (text.lastIndexOf("\n", start - 1) + 1);
-  const body = stringify(entry, YAML_OUT).trimEnd();
-  const indented = (at: number) => body.replaceAll("\n", `\n${" ".repeat(at)}`);
-  if (index !== -1) {
-    let end = valueEnd;
-    while (end > start && /\s/.test(text[end - 1] ?? "")) end--;
-    return text.slice(0, start) + indented(column) + text.slice(end);
-  }
-  // After the last entry's last line (and a comment on it): `- ` in the column of the list's dashes.
-  const dash = text.lastIndexOf("-", start - 1);
-  const dashColumn = dash - (text.lastIndexOf("\n", dash - 1) + 1);
-  if (dash === -1 || text.slice(dash + 1, start).trim() !== "") return null;
-  let lineEnd = text.indexOf("\n", valueEnd > start && text[valueEnd - 1] === "\n" ? valueEnd - 1 : valueEnd);
-  if (lineEnd === -1) lineEnd = text.length;
-  const added = `\n${" ".repeat(dashColumn)}- ${indented(dashColumn + 2)}`;
-  return text.slice(0, lineEnd) + added + text.slice(lineEnd);
 }
 
 function removeEntry(path: string, key: "rules" | "channels", name: string): boolean {
@@ -359,13 +328,13 @@ function removeEntry(path: string, key: "rules" | "channels", name: string): boo
 export function putRule(dataDir: string, yamlText: string, replaces?: string): Rule {
   const entry = parseEntry(yamlText, "rule");
   const rule = validateRule(withBuiltin(entry));
-  putEntry(alertsFilePath(dataDir), "rules", entry, replaces);
+  putEntry(alertsFilePath(dataDir), "rules", entry, replaces, yamlText);
   return rule;
 }
 
 /** One rule's YAML → the rule, or a one-line error naming the key. */
 export function validateRule(source: Record<string, unknown>): Rule {
-  const parsed = RuleSchema.safeParse(source);
+  const parsed = RuleSchema.safeParse(source, PLAIN_ISSUES);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = (issue?.path ?? []).join(".");
@@ -412,7 +381,7 @@ export function putChannel(
       entry[key] = before[key];
     }
   }
-  const parsed = ChannelConfigSchema.safeParse(entry);
+  const parsed = ChannelConfigSchema.safeParse(entry, PLAIN_ISSUES);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new RuleFileError(`channel.${(issue?.path ?? []).join(".")}: ${issueMessage(issue)}`);
@@ -424,9 +393,13 @@ export function removeChannel(dataDir: string, name: string): boolean {
   return removeEntry(alertsFilePath(dataDir), "channels", name);
 }
 
-/** A rule as YAML text (the UI's editor); rules hold no secrets. */
-export function ruleYaml(rule: Rule): string {
-  return stringify(rule.source, YAML_OUT);
+/**
+ * Each rule as YAML text for the UI's editor, by name: the file's own text of its entry (comments
+ * included) where that reads as the rule, else the rule printed. Rules hold no secrets.
+ */
+export function ruleYamls(fileText: string, rules: readonly Rule[]): Map<string, string> {
+  const own = entryTexts(fileText, "rules");
+  return new Map(rules.map((rule) => [rule.name, editorText(rule.source, own.get(rule.name))]));
 }
 
 /** A channel entry with its secret values replaced by the mask. */

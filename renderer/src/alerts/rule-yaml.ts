@@ -112,10 +112,11 @@ export function ruleThreshold(yaml: string): number | null {
   return value === null ? null : parseThreshold(value);
 }
 
-/** The rule with `enabled:` set (replaced in place, or added after its name). */
+/** The rule with `enabled:` set (its value replaced in place, a comment after it kept, or added after its name). */
 export function withEnabled(yaml: string, enabled: boolean): string {
   const line = `enabled: ${enabled}`;
-  if (/^enabled:.*$/m.test(yaml)) return yaml.replace(/^enabled:.*$/m, line);
+  if (/^enabled:.*$/m.test(yaml))
+    return yaml.replace(/^enabled:[ \t]*(?:"[^"\n]*"|'[^'\n]*'|[^\s#]*)/m, line);
   if (/^name:.*$/m.test(yaml)) return yaml.replace(/^(name:.*)$/m, `$1\n${line}`);
   return `${line}\n${yaml}`;
 }
