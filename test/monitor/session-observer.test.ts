@@ -152,6 +152,29 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
   });
 
+  it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {
+    const { sink, observer, send, now } = session(1000);
+    send("in", rpc(1, "tools/call", { name: "long", _meta: { progressToken: "p1" } }));
+    send("in", rpc(2, "tools/call", { name: "other", _meta: { progressToken: "p2" } }));
+    for (let step = 1; step <= 5; step++) {
+      send("out", note("notifications/progress", { progressToken: "p1", progress: step }), 800);
+      observer.tick(now());
+    }
+    // The request without progress timed out; the one reporting progress is still running.
+    expect(sink.calls.map((c) => [c.target, c.outcome])).toEqual([["other", "timeout"]]);
+    send("out", ok(1, { content: [] }), 900);
+    expect(sink.calls[1]).toMatchObject({ target: "long", outcome: "ok", progressCount: 5 });
+    expect(sink.calls[1]?.durationMs).toBe(4910);
+    // Progress stopped: the clock runs from the last one.
+    send("in", rpc(3, "tools/call", { name: "stalls", _meta: { progressToken: "p3" } }));
+    send("out", note("notifications/progress", { progressToken: "p3", progress: 1 }), 500);
+    observer.tick(now() + 999);
+    expect(sink.calls).toHaveLength(2);
+    observer.tick(now() + 1000);
+    expect(sink.calls[2]).toMatchObject({ target: "stalls", outcome: "timeout" });
+    expect(sink.events.map((e) => e.type)).toEqual([]);
+  });
+
   it("links log notifications to the one request in flight", () => {
     const { sink, send } = session();
     send("in", rpc(1, "tools/call", { name: "work" }));

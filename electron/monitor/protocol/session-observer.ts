@@ -36,6 +36,8 @@ interface Pending {
   request: unknown;
   progressToken: string | null;
   progressCount: number;
+  /** When its last progress notification came: a request that reports progress is not timed out. */
+  lastProgressAt?: number;
   rounds: number;
   /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
   uncertain?: boolean;
@@ -227,13 +229,17 @@ export class SessionObserver {
     this.response(stream, read.message, value, totalBytes, at);
   }
 
-  /** Gives `timeout` to requests pending longer than the limit. */
+  /**
+   * Gives `timeout` to requests pending longer than the limit since they were sent or last reported
+   * progress (as clients that reset their own timeout on progress see them).
+   */
   tick(now: number): void {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
     for (const stream of ["in", "out"] as const) {
       for (const [key, entry] of this.pending[stream]) {
-        if (now - entry.startedAt < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+        const alive = entry.lastProgressAt ?? entry.startedAt;
+        if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
         this.pending[stream].delete(key);
         this.rememberTimedOut(stream, key);
         this.end(entry, "timeout", now);
@@ -476,7 +482,9 @@ export class SessionObserver {
       if (!token) return;
       const requestStream: Stream = stream === "in" ? "out" : "in";
       for (const entry of this.pending[requestStream].values()) {
-        if (entry.progressToken === token) entry.progressCount++;
+        if (entry.progressToken !== token) continue;
+        entry.progressCount++;
+        entry.lastProgressAt = at;
       }
       return;
     }
