@@ -3,10 +3,12 @@
  * direction, gives every request exactly one outcome, and reports session facts, log notifications and
  * protocol anomalies. It sees copies only; nothing here can affect what was forwarded.
  */
+
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { AnomalyLimiter } from "./anomaly-limiter.js";
 import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
@@ -87,6 +89,8 @@ export class SessionObserver {
   private rereading = false;
   /** Calls whose observation was lost, counted for the sink. */
   unobservedCalls = 0;
+  /** A flood of one anomaly (a server printing to stdout in a loop) is summarised, not stored line by line. */
+  private readonly anomalies = new AnomalyLimiter((event) => this.sink.protocolEvent(event));
 
   constructor(
     private readonly sink: ObservationSink,
@@ -130,6 +134,14 @@ export class SessionObserver {
   private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
+    if ((parsed.kind === "message" || parsed.kind === "batch") && parsed.lossy)
+      this.anomaly(
+        stream,
+        "invalid_utf8",
+        "line is not valid UTF-8 (read with U+FFFD for each bad byte)",
+        bytes.length,
+        at,
+      );
     switch (parsed.kind) {
       case "blank":
         return;
@@ -236,6 +248,7 @@ export class SessionObserver {
   tick(now: number): void {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
+    this.anomalies.flush(now);
     for (const stream of ["in", "out"] as const) {
       for (const [key, entry] of this.pending[stream]) {
         const alive = entry.lastProgressAt ?? entry.startedAt;
@@ -250,6 +263,7 @@ export class SessionObserver {
   /** The transport closed: whatever is still pending ends as `disconnected`. */
   close(at: number): void {
     this.early?.drain();
+    this.anomalies.flush(at, true);
     for (const stream of ["in", "out"] as const) {
       for (const entry of this.pending[stream].values()) {
         // A subscription stream ends with its session; that is its normal end, not a failure.
@@ -605,6 +619,6 @@ export class SessionObserver {
   }
 
   private anomaly(stream: Stream, type: ProtocolEventType, message: string, bytes: number, at: number): void {
-    this.sink.protocolEvent({ time: at, type, stream, message, bytes });
+    this.anomalies.add({ time: at, type, stream, message, bytes });
   }
 }
