@@ -159,7 +159,18 @@ describe("flags", () => {
     );
     expect(defaultServerName("uvx", ["mcp-server-git@1.2.0"])).toBe("mcp-server-git");
     expect(defaultServerName("/usr/local/bin/my-server", [])).toBe("my-server");
-    expect(defaultServerName("node", ["/srv/weather/index.js"])).toBe("index");
+    expect(defaultServerName("node", ["/srv/weather/index.js"])).toBe("weather");
+    expect(defaultServerName("node", ["--env-file", ".env", "/srv/weather/dist/index.js"])).toBe("weather");
+    expect(defaultServerName("node", ["/srv/tools/geo-lookup.mjs"])).toBe("geo-lookup");
+    expect(defaultServerName("python3", ["-W", "ignore", "-m", "mcp_server_git"])).toBe("mcp_server_git");
+    expect(defaultServerName("python3.12", ["server.py"])).toBe("server");
+    // Inline code names nothing (and may hold a secret): the interpreter names the server.
+    const code = 'console.error("OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwxyz123456")';
+    expect(defaultServerName("/usr/bin/node", ["-e", code])).toBe("node");
+    expect(defaultServerName("python3", ["-c", "TOKEN='ghp_abcdefghijklmnopqrstuvwxyz0123456789'"])).toBe(
+      "python3",
+    );
+    expect(defaultServerName("deno", ["run", "-A", "main.ts"])).toBe("main");
     expect(defaultServerName("C:\\tools\\srv.exe", [])).toMatch(/srv/);
   });
 

@@ -421,3 +421,37 @@ describe("captures side by side", () => {
     expect(decodePayload(encodePayload(requestAgain) as Uint8Array | string)).toBe(requestAgain);
   });
 });
+
+describe("a cut payload", () => {
+  const stored = (text: string) => /^([\s\S]*)…\[truncated (\d+) bytes\]$/.exec(text);
+
+  it("is the text as sent up to the cut, not a closed copy with invented keys", () => {
+    for (const limit of [256, 1024, 4096, 65_536]) {
+      for (const value of [
+        { x: "a".repeat(200_000), y: "b" },
+        { jsonrpc: "2.0", id: 3, method: "tools/call", params: { arguments: { x: "a".repeat(262_144) } } },
+        { a: { b: "x".repeat(100_000), c: "yyy" }, list: ["z".repeat(90_000), "w"], d: 1 },
+      ]) {
+        const sent = JSON.stringify(value);
+        const [, prefix = "", left = ""] = stored(capturePayload(value, limit) ?? "") ?? [];
+        expect(sent.startsWith(prefix), `${limit}: ${prefix.slice(-40)}`).toBe(true);
+        expect(Buffer.byteLength(prefix)).toBeLessThanOrEqual(limit);
+        expect(Buffer.byteLength(prefix)).toBeGreaterThan(limit - 64);
+        expect(Number(left)).toBe(Buffer.byteLength(sent) - Buffer.byteLength(prefix));
+      }
+    }
+  });
+
+  it("keeps what it masked before the cut, and its stand-in and plain forms agree", () => {
+    const value = { token: NEAR, note: "see below", body: "q".repeat(10_000) };
+    const found = new Set<string>();
+    const text = capturePayload(value, 1024, found) ?? "";
+    const [, prefix = ""] = stored(text) ?? [];
+    expect(prefix).toMatch(/^\{"token":"\[masked:[^\]]+\]","note":"see below","body":"q+$/);
+    expect(text).not.toContain(NEAR);
+    expect(found.size).toBeGreaterThan(0);
+    expect(capturePayload(value, 1024, undefined, { standIn: "always" })).toBe(
+      capturePayload(value, 1024, undefined, { standIn: "never" }),
+    );
+  });
+});

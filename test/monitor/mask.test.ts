@@ -28,6 +28,23 @@ describe("masking", () => {
     expect(maskString("password=hunter22 user=bob")).toBe("password=[masked:named-secret] user=bob");
   });
 
+  it("masks a bare AWS secret access key that follows its key id, and not a hex digest there", () => {
+    const secret = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)}`.slice(0, 40);
+    for (const text of [
+      `AWS ${SECRETS.aws} ${secret}`,
+      `${SECRETS.aws},${secret}\n`,
+      `{"id":"${SECRETS.aws}","key":"${secret}"}`,
+    ]) {
+      const out = maskString(text);
+      expect(out, text).not.toContain(secret.slice(0, 36));
+      expect(out, text).toContain("[masked:aws-secret-access-key…");
+    }
+    const digest = "3f786850e387550fdab836ed7e6dc881de23001b";
+    expect(maskString(`${SECRETS.aws} commit ${digest}`)).toContain(digest);
+    // Alone, 40 base64 characters are not known to be a secret.
+    expect(maskString(`key ${secret}`)).toContain(secret);
+  });
+
   it("masks by structure: URL user info, secret-named keys in every syntax, flags, headers, queries", () => {
     const cases: [string, string][] = [
       ["https://admin:S3cretPW@host/x", "https://admin:[masked:url-password]@host/x"],

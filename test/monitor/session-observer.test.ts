@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../../electron/monitor/pipeline/capture.js";
+import { ANOMALY_BURST, ANOMALY_SUMMARY_MS } from "../../electron/monitor/protocol/anomaly-limiter.js";
 import { LineSplitter } from "../../electron/monitor/protocol/line-splitter.js";
 import type {
   CallObservation,
@@ -152,6 +153,29 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
   });
 
+  it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {
+    const { sink, observer, send, now } = session(1000);
+    send("in", rpc(1, "tools/call", { name: "long", _meta: { progressToken: "p1" } }));
+    send("in", rpc(2, "tools/call", { name: "other", _meta: { progressToken: "p2" } }));
+    for (let step = 1; step <= 5; step++) {
+      send("out", note("notifications/progress", { progressToken: "p1", progress: step }), 800);
+      observer.tick(now());
+    }
+    // The request without progress timed out; the one reporting progress is still running.
+    expect(sink.calls.map((c) => [c.target, c.outcome])).toEqual([["other", "timeout"]]);
+    send("out", ok(1, { content: [] }), 900);
+    expect(sink.calls[1]).toMatchObject({ target: "long", outcome: "ok", progressCount: 5 });
+    expect(sink.calls[1]?.durationMs).toBe(4910);
+    // Progress stopped: the clock runs from the last one.
+    send("in", rpc(3, "tools/call", { name: "stalls", _meta: { progressToken: "p3" } }));
+    send("out", note("notifications/progress", { progressToken: "p3", progress: 1 }), 500);
+    observer.tick(now() + 999);
+    expect(sink.calls).toHaveLength(2);
+    observer.tick(now() + 1000);
+    expect(sink.calls[2]).toMatchObject({ target: "stalls", outcome: "timeout" });
+    expect(sink.events.map((e) => e.type)).toEqual([]);
+  });
+
   it("links log notifications to the one request in flight", () => {
     const { sink, send } = session();
     send("in", rpc(1, "tools/call", { name: "work" }));
@@ -198,6 +222,36 @@ describe("session era (≤ 2025-11-25)", () => {
       "11:prompts/list:ok",
       "1:tools/list:ok",
     ]);
+  });
+
+  it("records a request with invalid UTF-8 in a string as the server reads it, and reports the bytes", () => {
+    const { sink, observer, send } = session();
+    const head = Buffer.from(
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"m":"a',
+    );
+    observer.line("in", Buffer.concat([head, Buffer.from([0xff, 0xfe]), Buffer.from('b"}}}')]), 1);
+    send("out", ok(1, { content: [] }));
+    expect(sink.events.map((e) => e.type)).toEqual(["invalid_utf8"]);
+    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls[0]).toMatchObject({ requestId: "1", target: "echo", outcome: "ok" });
+    // A JSON array of anything but JSON-RPC messages is not a batch.
+    send("in", "[1,2,3]");
+    expect(sink.events.at(-1)).toMatchObject({ type: "not_jsonrpc" });
+  });
+
+  it("summarises a flood of one anomaly instead of storing it line by line", () => {
+    const { sink, observer, send, now } = session();
+    for (let i = 0; i < 5000; i++) send("out", `this is not json ${i}`, 1);
+    send("out", "{still not", 1);
+    expect(sink.events).toHaveLength(ANOMALY_BURST);
+    observer.tick(now() + ANOMALY_SUMMARY_MS);
+    observer.close(now() + ANOMALY_SUMMARY_MS);
+    const summary = sink.events.slice(ANOMALY_BURST);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]?.message).toMatch(
+      /^4,981 more lines like this in \d+ s \(the last: line is not valid JSON/,
+    );
+    expect(summary[0]?.type).toBe("invalid_json");
   });
 
   it("names a batch of one as one message", () => {

@@ -9,11 +9,13 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { COMPRESS_ABOVE, decodePayload, encodePayload } from "../../electron/monitor/store/payload-codec.js";
 import type { CallDetail } from "../../shared/domain.js";
-import { connect, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { connect, mcpscope, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 const WORDS =
   "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing matches".split(" ");
 const big = Array.from({ length: 1500 }, (_, i) => WORDS[(i * 7) % WORDS.length]).join(" ");
+/** Past the 64 KiB capture: stored cut. */
+const huge = big.repeat(12);
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let dataDir: string;
@@ -39,12 +41,13 @@ beforeAll(async () => {
   try {
     await client.callTool({ name: "echo", arguments: { message: big } });
     await client.callTool({ name: "echo", arguments: { message: "small" } });
+    await client.callTool({ name: "echo", arguments: { message: huge } });
   } finally {
     await client.close();
   }
   await waitFor(() => {
     try {
-      return sql("SELECT count(*) AS n FROM calls WHERE method = 'tools/call'")[0]?.n === 2;
+      return sql("SELECT count(*) AS n FROM calls WHERE method = 'tools/call'")[0]?.n === 3;
     } catch {
       return false;
     }
@@ -63,13 +66,24 @@ describe("payload text compressed above the threshold", () => {
     // A small call is stored without its JSON-RPC boilerplate (payload-fragments.test.ts).
     expect(stored[1]).toMatchObject({ rt: "blob", st: "blob" });
 
-    const calls = (await cliCalls()).filter((c) => c.method === "tools/call");
+    const calls = (await cliCalls()).filter((c) => c.method === "tools/call").slice(1);
     const large = calls.find((c) => (c.request ?? "").length > COMPRESS_ABOVE);
     const request = JSON.parse(large?.request ?? "null");
     expect(request.params).toEqual({ name: "echo", arguments: { message: big } });
     expect(JSON.parse(large?.response ?? "null").result.content[0].text).toBe(`Echo: ${big}`);
     const small = calls.find((c) => c !== large);
     expect(JSON.parse(small?.request ?? "null").params.arguments).toEqual({ message: "small" });
+  });
+
+  it("stores a request past the capture as sent up to the cut, and the listing shows its arguments", async () => {
+    const [cut] = await cliCalls();
+    const [, prefix = ""] = /^([\s\S]*)…\[truncated \d+ bytes\]$/.exec(cut?.request ?? "") ?? [];
+    expect(
+      JSON.stringify({ method: "tools/call", params: { name: "echo", arguments: { message: huge } } }),
+    ).toContain(prefix.replace(/^\{"jsonrpc":"2.0","id":\d+,/, "{"));
+    const { stdout } = await mcpscope(["calls", "--data-dir", dataDir, "--limit", "1"]);
+    expect(stdout).toContain(`{"message":"${huge.slice(0, 20)}`);
+    expect(stdout).not.toContain('{"jsonrpc"');
   });
 
   it("reads rows stored as plain text before compression existed", async () => {

@@ -96,7 +96,9 @@ function argumentsOf(request: string | null): string {
       params.arguments ?? Object.fromEntries(Object.entries(params).filter(([k]) => k !== "_meta")),
     );
   } catch {
-    return request;
+    // A cut request (its text ends in the truncation marker): its arguments from where they start.
+    const at = request.indexOf('"arguments":');
+    return at === -1 ? request : request.slice(at + '"arguments":'.length);
   }
 }
 

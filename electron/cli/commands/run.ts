@@ -39,20 +39,59 @@ const FLAGS: FlagSpecs = {
 };
 
 const LAUNCHERS = new Set(["npx", "uvx", "bunx", "pnpx", "pipx", "dlx"]);
+const INTERPRETERS = new Set(["node", "nodejs", "python", "python3", "deno", "bun", "tsx", "ts-node"]);
+/** Interpreter options that run code given inline: the server then has no script to be named after. */
+const INLINE_CODE = new Set(["-e", "--eval", "-p", "--print", "-c"]);
+/** Interpreter options that take the next argument as their value (not the script). */
+const WITH_VALUE = new Set([
+  "-r",
+  "--require",
+  "--import",
+  "--loader",
+  "--experimental-loader",
+  "--env-file",
+  "--env-file-if-exists",
+  "-C",
+  "--conditions",
+  "--title",
+  "-W",
+  "-X",
+  "--config",
+]);
+/** Script names that say nothing about the server: its folder names it (`weather/dist/index.js`). */
+const GENERIC_SCRIPTS = new Set(["index", "main", "server", "cli", "app", "start", "__main__"]);
+const GENERIC_DIRS = new Set(["dist", "build", "lib", "src", "bin", "out", "esm", "cjs"]);
 
-/** `npx -y @scope/server-files@1.2 /home` → `server-files`; `/usr/bin/my-server.js` → `my-server`. */
+/** A script's name, or its folder's where the script's own name is generic. */
+function scriptName(path: string): string {
+  const parts = path.split(/[\\/]+/).filter(Boolean);
+  const file = parts.pop() ?? "";
+  const name = basename(file, extname(file));
+  if (!GENERIC_SCRIPTS.has(name.toLowerCase())) return name;
+  while (parts.length && GENERIC_DIRS.has((parts.at(-1) ?? "").toLowerCase())) parts.pop();
+  return parts.pop() ?? name;
+}
+
+/**
+ * `npx -y @scope/server-files@1.2 /home` → `server-files`; `/usr/bin/my-server.js` → `my-server`;
+ * `node --env-file .env weather/dist/index.js` → `weather`; `python3 -m mcp_server_git` →
+ * `mcp_server_git`; inline code (`node -e …`, `python3 -c …`) → the interpreter's name, never the code.
+ */
 export function defaultServerName(command: string, args: string[]): string {
   const base = basename(command, extname(command));
   if (LAUNCHERS.has(base.toLowerCase())) {
     const pkg = args.find((a) => !a.startsWith("-") && a !== "run" && a !== "dlx");
     if (pkg) return basename(pkg.replace(/@[^@/]*$/, "").replace(/^@/, "")) || base;
   }
-  if (
-    (base === "node" || base === "python" || base === "python3" || base === "deno" || base === "bun") &&
-    args.length
-  ) {
-    const script = args.find((a) => !a.startsWith("-") && a !== "run");
-    if (script) return basename(script, extname(script));
+  if (INTERPRETERS.has(base.toLowerCase()) || /^python3(\.\d+)?$/.test(base)) {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i] ?? "";
+      if (INLINE_CODE.has(arg)) return base;
+      if (arg === "-m") return args[i + 1] || base;
+      if (WITH_VALUE.has(arg)) i++;
+      else if (arg === "run" && i === 0) continue;
+      else if (!arg.startsWith("-")) return scriptName(arg) || base;
+    }
   }
   return base;
 }

@@ -4,7 +4,7 @@
  */
 import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
-import { BUDGET_MARGIN, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
+import { BUDGET_MARGIN, CUT_MARK, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
 import {
   capWithEllipses,
   ELLIPSIS_STAND_IN,
@@ -90,7 +90,7 @@ export function capturePayload(
     // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
     const kinds = found ? new Set<string>() : undefined;
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
-    const text = JSON.stringify(maskValue(value, kinds, budget));
+    const text = upToCut(JSON.stringify(maskValue(value, kinds, budget)), budget);
     const capped = budget.plainOnly
       ? null
       : capWithEllipses(text, limit, truncated, (size) =>
@@ -102,7 +102,7 @@ export function capturePayload(
     }
   }
   const budget: MaskBudget = { left: limit };
-  const text = JSON.stringify(maskValue(value, found, budget));
+  const text = upToCut(JSON.stringify(maskValue(value, found, budget)), budget);
   // Its own size only where it may not fit (3 bytes a character at most).
   const own = () => (text.length * 3 <= limit ? text.length : utf8View(text).length);
   return capText(text, limit, totalBytes(partial, budget, limit, whole, own));
@@ -126,6 +126,15 @@ function totalBytes(
   const size = own();
   if (!budget.cut && size <= limit) return size;
   return Math.max(whole() ?? size, limit + 1);
+}
+
+/**
+ * A budgeted copy's text up to where its first string was cut: what was sent, up to the cut, rather than
+ * the cut string closed and the structure around it closed after it (`…aaa"}}}`, `"":""`).
+ */
+function upToCut(text: string, budget: MaskBudget): string {
+  const at = budget.marked ? text.lastIndexOf(CUT_MARK) : -1;
+  return at === -1 ? text : text.slice(0, at);
 }
 
 /** The JSON text of a parsed value, or null when it nests too deep to print (masking bounds the depth). */

@@ -172,7 +172,17 @@ export interface MaskBudget {
    */
   ellipsis?: string;
   plainOnly?: boolean;
+  /**
+   * Set by the first string cut: it then ends with CUT_MARK, so that the printed copy can be cut right
+   * there (capture.ts), instead of keeping the structure printing closes after it (`"}}}`) and the empty
+   * strings that stand for what follows. Nothing after the mark holds text of the value (strings past the
+   * cut are empty), so the mark is the copy's last CUT_MARK even where a text before it holds one.
+   */
+  marked?: boolean;
 }
+
+/** Ends the first cut string of a budgeted copy (a noncharacter: JSON.stringify prints it as it is). */
+export const CUT_MARK = "\uffff";
 
 /** Notes in `budget` whether `text`, which may reach the masked copy, holds the ellipsis's stand-in. */
 function admit(text: string, budget: MaskBudget | undefined): void {
@@ -319,12 +329,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Notes the cut of a string in the budget; the first one ends with CUT_MARK. */
+function cutHere(kept: string, budget: MaskBudget): string {
+  budget.cut = true;
+  if (budget.marked) return kept;
+  budget.marked = true;
+  return kept + CUT_MARK;
+}
+
 function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): string {
   if (!budget) return maskString(text, found);
-  if (budget.left <= 0) {
-    if (text.length > 0) budget.cut = true;
-    return "";
-  }
+  if (budget.left <= 0) return text.length > 0 ? cutHere("", budget) : "";
   if (text.length <= budget.left) {
     admit(text, budget);
     const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget);
@@ -334,25 +349,21 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   // Longer than what is left: masked over a window past the cut, so that a secret straddling it is found
   // whole, but kept only up to the cut in the original's offsets. Cutting the masked text instead would let
   // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
-  budget.cut = true;
   const window = text.slice(0, budget.left + BUDGET_MARGIN);
   admit(window, budget);
   const masked = maskString(window, found, budget.left, budget);
   budget.left -= masked.length + 4;
-  return masked;
+  return cutHere(masked, budget);
 }
 
 /** Text known to hold no secret, counted against the budget as masked text is. */
 function keepBudgeted(text: string, budget?: MaskBudget): string {
   if (!budget) return text;
-  if (budget.left <= 0) {
-    if (text.length > 0) budget.cut = true;
-    return "";
-  }
+  if (budget.left <= 0) return text.length > 0 ? cutHere("", budget) : "";
   const kept = text.length <= budget.left ? text : text.slice(0, budget.left);
-  if (kept.length < text.length) budget.cut = true;
+  admit(kept, budget);
   budget.left -= kept.length + 4;
-  return kept;
+  return kept.length < text.length ? cutHere(kept, budget) : kept;
 }
 
 function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {

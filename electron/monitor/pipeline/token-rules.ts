@@ -94,7 +94,27 @@ export function tokenSpans(text: string, spans: SecretSpan[], present: readonly 
       const secret = m[group];
       if (!at || !secret) continue;
       spans.push({ start: at[0], end: at[1], kind: rule.kind, rank: 3 });
+      if (rule.kind === AWS_KEY_ID) awsSecretAfter(text, at[1], spans);
     }
+  }
+}
+
+const AWS_KEY_ID = "aws-access-token";
+/** How far after an AWS access key id its secret key is looked for (`id secret`, `id:secret`, a CSV row). */
+const AWS_SECRET_WINDOW = 160;
+const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/dg;
+
+/**
+ * An AWS secret access key has no format of its own (40 base64 characters), so it is masked where it
+ * gives itself away: shortly after its access key id, mixed-case (a lowercase hex digest is not one).
+ */
+function awsSecretAfter(text: string, from: number, spans: SecretSpan[]): void {
+  const window = text.slice(from, from + AWS_SECRET_WINDOW);
+  AWS_SECRET.lastIndex = 0;
+  for (let m = AWS_SECRET.exec(window); m; m = AWS_SECRET.exec(window)) {
+    if (!/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0])) continue;
+    spans.push({ start: from + m.index, end: from + m.index + 40, kind: "aws-secret-access-key", rank: 3 });
+    return;
   }
 }
 

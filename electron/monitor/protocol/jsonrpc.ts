@@ -18,20 +18,31 @@ export type JsonRpcMessage =
 export type InvalidReason = "invalid_utf8" | "invalid_json" | "not_jsonrpc";
 
 export type ParsedLine =
-  | { kind: "message"; message: JsonRpcMessage; value: unknown }
-  | { kind: "batch"; items: ParsedLine[] }
+  | { kind: "message"; message: JsonRpcMessage; value: unknown; lossy?: boolean }
+  | { kind: "batch"; items: ParsedLine[]; lossy?: boolean }
   | { kind: "blank" }
   | { kind: "invalid"; reason: InvalidReason; detail: string };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lossyUtf8 = new TextDecoder("utf-8");
+const NOT_UTF8 = { kind: "invalid", reason: "invalid_utf8", detail: "line is not valid UTF-8" } as const;
 
+/**
+ * A line that is not valid UTF-8 is read as a server reading it leniently would (each bad byte a U+FFFD):
+ * a message in it is still a message, marked `lossy` so that the anomaly is reported too.
+ */
 export function parseLine(bytes: Buffer): ParsedLine {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return { kind: "invalid", reason: "invalid_utf8", detail: "line is not valid UTF-8" };
+    const parsed = parseText(lossyUtf8.decode(bytes));
+    return parsed.kind === "message" || parsed.kind === "batch" ? { ...parsed, lossy: true } : NOT_UTF8;
   }
+  return parseText(text);
+}
+
+function parseText(text: string): ParsedLine {
   if (text.trim() === "") return { kind: "blank" };
   let value: unknown;
   try {
@@ -45,7 +56,17 @@ export function parseLine(bytes: Buffer): ParsedLine {
       detail: `line is not valid JSON${position ? ` (at byte ${position})` : ""}`,
     };
   }
-  if (Array.isArray(value)) return { kind: "batch", items: value.map(classifyValue) };
+  if (Array.isArray(value)) {
+    const items = value.map(classifyValue);
+    // `[1, 2, 3]` is JSON, not a batch of JSON-RPC messages.
+    if (items.length > 0 && items.every((item) => item.kind === "invalid"))
+      return {
+        kind: "invalid",
+        reason: "not_jsonrpc",
+        detail: "a JSON array that holds no JSON-RPC message",
+      };
+    return { kind: "batch", items };
+  }
   return classifyValue(value);
 }
 

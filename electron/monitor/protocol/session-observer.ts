@@ -3,10 +3,12 @@
  * direction, gives every request exactly one outcome, and reports session facts, log notifications and
  * protocol anomalies. It sees copies only; nothing here can affect what was forwarded.
  */
+
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { AnomalyLimiter } from "./anomaly-limiter.js";
 import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
@@ -36,6 +38,8 @@ interface Pending {
   request: unknown;
   progressToken: string | null;
   progressCount: number;
+  /** When its last progress notification came: a request that reports progress is not timed out. */
+  lastProgressAt?: number;
   rounds: number;
   /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
   uncertain?: boolean;
@@ -85,6 +89,8 @@ export class SessionObserver {
   private rereading = false;
   /** Calls whose observation was lost, counted for the sink. */
   unobservedCalls = 0;
+  /** A flood of one anomaly (a server printing to stdout in a loop) is summarised, not stored line by line. */
+  private readonly anomalies = new AnomalyLimiter((event) => this.sink.protocolEvent(event));
 
   constructor(
     private readonly sink: ObservationSink,
@@ -128,6 +134,14 @@ export class SessionObserver {
   private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
+    if ((parsed.kind === "message" || parsed.kind === "batch") && parsed.lossy)
+      this.anomaly(
+        stream,
+        "invalid_utf8",
+        "line is not valid UTF-8 (read with U+FFFD for each bad byte)",
+        bytes.length,
+        at,
+      );
     switch (parsed.kind) {
       case "blank":
         return;
@@ -227,13 +241,18 @@ export class SessionObserver {
     this.response(stream, read.message, value, totalBytes, at);
   }
 
-  /** Gives `timeout` to requests pending longer than the limit. */
+  /**
+   * Gives `timeout` to requests pending longer than the limit since they were sent or last reported
+   * progress (as clients that reset their own timeout on progress see them).
+   */
   tick(now: number): void {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
+    this.anomalies.flush(now);
     for (const stream of ["in", "out"] as const) {
       for (const [key, entry] of this.pending[stream]) {
-        if (now - entry.startedAt < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+        const alive = entry.lastProgressAt ?? entry.startedAt;
+        if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
         this.pending[stream].delete(key);
         this.rememberTimedOut(stream, key);
         this.end(entry, "timeout", now);
@@ -244,6 +263,7 @@ export class SessionObserver {
   /** The transport closed: whatever is still pending ends as `disconnected`. */
   close(at: number): void {
     this.early?.drain();
+    this.anomalies.flush(at, true);
     for (const stream of ["in", "out"] as const) {
       for (const entry of this.pending[stream].values()) {
         // A subscription stream ends with its session; that is its normal end, not a failure.
@@ -476,7 +496,9 @@ export class SessionObserver {
       if (!token) return;
       const requestStream: Stream = stream === "in" ? "out" : "in";
       for (const entry of this.pending[requestStream].values()) {
-        if (entry.progressToken === token) entry.progressCount++;
+        if (entry.progressToken !== token) continue;
+        entry.progressCount++;
+        entry.lastProgressAt = at;
       }
       return;
     }
@@ -597,6 +619,6 @@ export class SessionObserver {
   }
 
   private anomaly(stream: Stream, type: ProtocolEventType, message: string, bytes: number, at: number): void {
-    this.sink.protocolEvent({ time: at, type, stream, message, bytes });
+    this.anomalies.add({ time: at, type, stream, message, bytes });
   }
 }
