@@ -1,7 +1,7 @@
 /**
  * A channel's secrets never reach a front and never follow a changed destination. Every form of secret a
  * channel can hold (a URL's `?token=`, an API key in a command's arguments, a signing secret, headers, a
- * Slack URL, an SMTP password, a command's env) is masked in the channel's YAML, its target and the file
+ * Slack URL, an SMTP password, a command's env, a key in a comment) is masked in the channel's YAML, its target and the file
  * text; the YAML shown, saved back, keeps every stored value; a field changed is taken as typed; a kept
  * value with another type or destination is refused, naming the field, and nothing is written.
  */
@@ -24,12 +24,14 @@ const SECRETS = {
   slack: "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
   smtp: "app-password-9876543210",
   env: "env-token-value-0123456789",
+  comment: "sk-ant-api03-olderkeyolderkeyolderkey98765",
 };
 
 const FILE = `channels:
   - name: ops
     type: webhook
     url: https://hooks.example.com/mcp?token=${SECRETS.query}
+    # rotated from ${SECRETS.comment}
     secret: ${SECRETS.signing}
     headers:
       Authorization: Bearer ${SECRETS.bearer}

@@ -6,7 +6,6 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
 import { z } from "zod";
 import type { Matcher } from "../../../shared/alerts.js";
@@ -14,7 +13,7 @@ import { PLAIN_ISSUES } from "../../../shared/issue-text.js";
 import { MonitoringError } from "../errors.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { type ChannelConfig, ChannelConfigSchema } from "./channels/config.js";
-import { keepStoredSecrets, maskChannelEntry } from "./channels/secrets.js";
+import { keepStoredSecrets, maskChannelEntry, maskChannelNode } from "./channels/secrets.js";
 import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
@@ -418,13 +417,7 @@ export function maskedFileText(text: string): string {
   if (doc.errors.length) return "";
   const channels = doc.get("channels");
   if (isSeq(channels)) {
-    for (const item of channels.items) {
-      if (!isMap(item)) continue;
-      const entry = item.toJS(doc) as Record<string, unknown>;
-      const masked = maskChannelEntry(entry);
-      for (const [key, value] of Object.entries(masked))
-        if (!isDeepStrictEqual(value, entry[key])) item.set(key, doc.createNode(value));
-    }
+    for (const item of channels.items) if (isMap(item)) maskChannelNode(doc, item);
   }
   return doc.toString(YAML_OUT);
 }

@@ -6,6 +6,7 @@
  * destination: stored credentials never follow a channel to another host, SMTP server or program.
  */
 import { isDeepStrictEqual } from "node:util";
+import { type Document, visit, type YAMLMap } from "yaml";
 import { SECRET_MASK } from "../../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../../shared/issue-text.js";
 import { maskArgs, maskText } from "../../discovery/mask-config.js";
@@ -40,6 +41,19 @@ export function maskChannelEntry(entry: Entry): Entry {
       return [key, maskFree(value)];
     }),
   );
+}
+
+/** A channel entry of alerts.yaml's document, masked in place: its values, and the comments in it. */
+export function maskChannelNode(doc: Document, item: YAMLMap): void {
+  const entry = item.toJS(doc) as Entry;
+  for (const [key, value] of Object.entries(maskChannelEntry(entry)))
+    if (!isDeepStrictEqual(value, entry[key])) item.set(key, doc.createNode(value));
+  visit(item, {
+    Node(_, node) {
+      if (node.commentBefore) node.commentBefore = maskText(node.commentBefore);
+      if (node.comment) node.comment = maskText(node.comment);
+    },
+  });
 }
 
 /** A record's names stay readable (which headers are set); every value is the mask. */
