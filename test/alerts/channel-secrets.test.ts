@@ -188,6 +188,17 @@ describe("a channel's secrets", () => {
       "channel.url: enter the secret",
     );
     expect(fileText()).toBe(original);
+
+    // A stored entry edited by hand into one that does not load still keeps its secret where it was.
+    const broken = original.replace("    secret: ", "    timeout: 99h\n    secret: ");
+    writeFileSync(join(dir.path, "alerts.yaml"), broken);
+    expect(() =>
+      manager.putChannel(
+        "name: ops\ntype: webhook\nurl: https://collector.attacker.example/x\nsecret: ••••••\n",
+        "ops",
+      ),
+    ).toThrow("channel.secret: the destination changed; enter the secret again");
+    expect(fileText()).toBe(broken);
   });
 
   it("follow a rename that keeps the destination, and a changed destination with every secret typed", () => {

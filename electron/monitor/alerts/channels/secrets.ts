@@ -141,13 +141,27 @@ function stillMasked(value: unknown, stored: unknown, path: Path): { path: Path;
 function movedBy(entry: Entry, stored: Entry): string | null {
   if (entry.type !== stored.type) return "the type changed";
   const now = ChannelConfigSchema.safeParse(entry, PLAIN_ISSUES);
-  const before = ChannelConfigSchema.safeParse(stored, PLAIN_ISSUES);
   // An entry that does not validate is refused after this, naming its own problem; nothing is written.
-  if (!now.success || !before.success) return null;
+  if (!now.success) return null;
+  const before = ChannelConfigSchema.safeParse(stored, PLAIN_ISSUES);
+  // A stored entry that does not validate (edited by hand) has no origin to compare: its keys must match.
+  if (!before.success)
+    return DESTINATION_KEYS[now.data.type].every((k) => isDeepStrictEqual(entry[k], stored[k]))
+      ? null
+      : "the destination changed";
   if (destination(now.data) !== destination(before.data)) return "the destination changed";
   if (connection(now.data) !== connection(before.data)) return "the connection's TLS settings changed";
   return null;
 }
+
+/** The keys that say where a channel's credentials go. */
+const DESTINATION_KEYS: Record<ChannelConfig["type"], string[]> = {
+  webhook: ["url"],
+  slack: ["url"],
+  discord: ["url"],
+  email: ["host", "port", "secure", "starttls", "tls_reject_unauthorized"],
+  command: ["command"],
+};
 
 /** Where a channel's credentials go: a URL's origin (scheme, host, port), an SMTP server, a program. */
 function destination(config: ChannelConfig): string {
