@@ -210,10 +210,14 @@ export const CHANNEL_TYPES = ["desktop", "webhook", "slack", "discord", "email",
 export const ChannelInfoSchema = z.object({
   name: z.string(),
   type: z.enum(CHANNEL_TYPES),
-  /** Where it goes, with secrets masked: a URL's host and path, an address, a command. */
+  /** Where it goes, masked: a URL's origin, an address, a command line (`--api-key [masked:…]`). */
   target: z.string(),
   builtin: z.boolean(),
-  /** The channel as written in alerts.yaml, secrets shown as `••••••` (kept when saved unchanged). */
+  /**
+   * The channel as written in alerts.yaml, masked: secret keys read `••••••`, other values as a server's
+   * (`?token=[masked:…]`). A field saved back as shown keeps the stored value while the type and
+   * destination stay the same.
+   */
   yaml: z.string(),
   /** Its newest test delivery, from the app or `mcpscope alerts test`; null when never tested. */
   lastTest: DeliverySchema.nullable(),

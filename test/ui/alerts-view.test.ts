@@ -4,9 +4,10 @@
  * repeat every 2 s. A real server (server-everything, through `mcpscope run`) fails most calls: the alert
  * must show as firing with the nav badge, arrive as a Web Notification, and keep notifying — until it is
  * silenced from the UI, after which it still fires but no delivery is made. The rule editor must show
- * the engine's one-line error for a bad rule and draw the preview of a good one.
+ * the engine's one-line error for a bad rule and draw the preview of a good one. A channel's editor never
+ * shows its secrets, keeps them when saved, and refuses them for a new host.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Browser, Page } from "playwright-core";
@@ -451,4 +452,52 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(problems).toEqual([]);
     await page.close();
   }, 30_000);
+  it("edits a channel without showing its secrets, keeps them, and refuses them for another host", async () => {
+    const token = "abcdefsecretquery123";
+    const signing = "shared-secret-value-xyz";
+    const bearer = "abcdefghijklmnop1234567890";
+    const yaml = `name: hook\ntype: webhook\nurl: https://hooks.example.com/mcp?token=${token}\nsecret: ${signing}\nheaders: { Authorization: Bearer ${bearer} }\n`;
+    expect((await api<{ ok: boolean }>("alerts.channels.put", { yaml })).ok).toBe(true);
+    const file = () => readFile(join(dataDir, "alerts.yaml"), "utf8");
+    const { page, problems } = await openPage(browser, serve.url);
+    try {
+      await page.getByTestId("nav-alerts").click();
+      await page.getByTestId("alerts-tab-channels").click();
+      const row = page.locator('[data-testid="channel-row"][data-channel="hook"]');
+      await row.waitFor({ state: "visible", timeout: 10_000 });
+      await row.getByTestId("channel-edit").click();
+      const editor = page.getByTestId("channel-editor");
+      const shown = await editor.inputValue();
+      expect(shown).toContain("?token=[masked:named-secret…y123]");
+      expect(shown).toContain("secret: ••••••");
+      for (const secret of [token, signing, bearer]) {
+        expect(shown).not.toContain(secret);
+        expect(await page.content()).not.toContain(secret);
+      }
+
+      // Saved with one change: every secret stays as stored.
+      await editor.fill(`${shown}timeout: 20s\n`);
+      await page.getByTestId("channel-save").click();
+      await page.getByTestId("channel-dialog").waitFor({ state: "detached", timeout: 10_000 });
+      const saved = await file();
+      expect(saved).toContain("timeout: 20s");
+      for (const secret of [token, signing, bearer]) expect(saved).toContain(secret);
+
+      // Pointed at another host with the secrets left masked: refused inline, nothing written.
+      await row.getByTestId("channel-edit").click();
+      const again = await editor.inputValue();
+      await editor.fill(again.replace(/url: .*/, "url: https://collector.attacker.example/x"));
+      await page.getByTestId("channel-save").click();
+      const error = page.getByTestId("channel-error");
+      await error.waitFor({ state: "visible", timeout: 10_000 });
+      expect((await error.textContent())?.trim()).toBe(
+        "channel.secret: the destination changed; enter the secret again",
+      );
+      expect(await file()).toBe(saved);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await api("alerts.channels.remove", { name: "hook" });
+    }
+  }, 60_000);
 });

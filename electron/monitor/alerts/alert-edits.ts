@@ -100,7 +100,7 @@ export class AlertEdits {
 
   putChannel(yamlText: string, replaces?: string): ActionResult {
     const { config } = this.options;
-    putChannel(config.dataDir, yamlText, config.config.channels, replaces);
+    putChannel(config.dataDir, yamlText, replaces);
     this.options.audit({ action: "alert_channel_put", actor: "app", target: replaces ?? null });
     config.reloadIfChanged(true);
     return { ok: true, message: "channel saved" };

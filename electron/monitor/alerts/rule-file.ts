@@ -8,11 +8,12 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
 import { z } from "zod";
-import { type Matcher, SECRET_MASK } from "../../../shared/alerts.js";
+import type { Matcher } from "../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../shared/issue-text.js";
 import { MonitoringError } from "../errors.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
-import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./channels/config.js";
+import { type ChannelConfig, ChannelConfigSchema } from "./channels/config.js";
+import { keepStoredSecrets, maskChannelEntry, maskChannelNode } from "./channels/secrets.js";
 import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
@@ -363,24 +364,15 @@ export function removeRule(dataDir: string, name: string): "removed" | "disabled
   return removeEntry(path, "rules", name) ? "removed" : "missing";
 }
 
-/** Adds or replaces a channel; a masked secret (`••••••`) keeps the value stored before. */
-export function putChannel(
-  dataDir: string,
-  yamlText: string,
-  current: ChannelConfig[],
-  replaces?: string,
-): void {
-  const entry = parseEntry(yamlText, "channel");
-  if (entry.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
-  const before = current.find((c) => c.name === (replaces ?? entry.name)) as
-    | Record<string, unknown>
-    | undefined;
-  for (const key of SECRET_KEYS[String(entry.type) as keyof typeof SECRET_KEYS] ?? []) {
-    if (entry[key] === SECRET_MASK) {
-      if (before?.[key] === undefined) throw new RuleFileError(`channel.${key}: enter the secret`);
-      entry[key] = before[key];
-    }
-  }
+/**
+ * Adds or replaces a channel. A field left as shown (masked) keeps the value stored in the entry it
+ * replaces, by name or by `replaces` (a rename), while the type and the destination stay the same.
+ */
+export function putChannel(dataDir: string, yamlText: string, replaces?: string): void {
+  const typed = parseEntry(yamlText, "channel");
+  if (typed.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
+  const stored = readChannelEntries(dataDir).find((c) => c?.name === (replaces ?? typed.name));
+  const entry = keepStoredSecrets(typed, stored);
   const parsed = ChannelConfigSchema.safeParse(entry, PLAIN_ISSUES);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -402,18 +394,13 @@ export function ruleYamls(fileText: string, rules: readonly Rule[]): Map<string,
   return new Map(rules.map((rule) => [rule.name, editorText(rule.source, own.get(rule.name))]));
 }
 
-/** A channel entry with its secret values replaced by the mask. */
-export function maskChannel(entry: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...entry };
-  for (const key of SECRET_KEYS[String(entry.type) as keyof typeof SECRET_KEYS] ?? [])
-    if (out[key] !== undefined) out[key] = SECRET_MASK;
-  return out;
-}
-
 /** Each channel as the file has it, masked, for the UI's editor: name → YAML. One read of the file. */
 export function channelYamls(dataDir: string): Map<string, string> {
   return new Map(
-    readChannelEntries(dataDir).map((entry) => [String(entry.name), stringify(maskChannel(entry), YAML_OUT)]),
+    readChannelEntries(dataDir).map((entry) => [
+      String(entry.name),
+      stringify(maskChannelEntry(entry), YAML_OUT),
+    ]),
   );
 }
 
@@ -424,17 +411,13 @@ function readChannelEntries(dataDir: string): Record<string, unknown>[] {
   return Array.isArray(data?.channels) ? (data.channels as Record<string, unknown>[]) : [];
 }
 
-/** The file's text with every channel's secrets masked; empty when it does not parse. */
+/** The file's text with every channel masked as the channels are shown; empty when it does not parse. */
 export function maskedFileText(text: string): string {
   const doc = parseDocument(text);
   if (doc.errors.length) return "";
   const channels = doc.get("channels");
   if (isSeq(channels)) {
-    for (const item of channels.items) {
-      if (!isMap(item)) continue;
-      for (const key of SECRET_KEYS[String(item.get("type")) as keyof typeof SECRET_KEYS] ?? [])
-        if (item.has(key)) item.set(key, SECRET_MASK);
-    }
+    for (const item of channels.items) if (isMap(item)) maskChannelNode(doc, item);
   }
   return doc.toString(YAML_OUT);
 }

@@ -1,8 +1,7 @@
 /**
  * Channel YAML for the editor: a template per type for a new channel, and the starting text to edit an
- * existing one. The API shows a channel only as its masked target, so editing starts from what that
- * tells (host, addresses, command line); a secret written as the mask (`••••••`) keeps the stored one,
- * and whatever the target does not reveal must be entered again — the engine says which key is missing.
+ * existing one. Editing starts from the engine's masked copy of the entry; a field left as shown keeps
+ * the stored value, and the engine names any secret that must be entered again.
  */
 import { CHANNEL_TYPES, type ChannelInfo } from "../../../shared/alerts.js";
 

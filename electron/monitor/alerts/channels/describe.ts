@@ -1,7 +1,15 @@
 /** Where a channel delivers, for the UI: enough to recognise it, never a credential. */
+import { maskArgs, maskText } from "../../discovery/mask-config.js";
 import type { ChannelConfig } from "./config.js";
 
 export function describeTarget(config: ChannelConfig): string {
+  // A command line is masked as a server's is: `--api-key VALUE` hides VALUE.
+  if (config.type === "command")
+    return [maskText(config.command), ...maskArgs(config.args)].map(quoteArg).join(" ");
+  return maskText(unmaskedTarget(config));
+}
+
+function unmaskedTarget(config: Exclude<ChannelConfig, { type: "command" }>): string {
   switch (config.type) {
     case "webhook": {
       const url = new URL(config.url);
@@ -13,8 +21,6 @@ export function describeTarget(config: ChannelConfig): string {
       return new URL(config.url).host;
     case "email":
       return `to ${config.to.join(", ")} via ${config.host}:${config.port}`;
-    case "command":
-      return [config.command, ...config.args].map(quoteArg).join(" ");
   }
 }
 
