@@ -11,6 +11,7 @@ import type { AlertConfigFile } from "./alert-config.js";
 import { DESKTOP_TARGET } from "./alert-queries.js";
 import { pausedUntil } from "./alert-store.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
+import { desktopText } from "./channels/desktop-text.js";
 import { type ChannelConfig, createChannel } from "./channels/index.js";
 import {
   attempt,
@@ -189,14 +190,11 @@ export class AlertDeliverer {
             status: null,
             error: "no app window or browser is connected to show it",
           };
-        const first = n.alerts[0];
-        const more = n.alerts.length > 1 ? ` (+${n.alerts.length - 1} more)` : "";
         this.options.notify({
           deliveryId: n.deliveryId ?? 0,
           status: n.status === "resolved" ? "resolved" : "firing",
           severity: n.severity,
-          title: n.title,
-          body: `${first?.summary ?? ""}${more}`,
+          ...desktopText(n),
           alertIds: n.alerts.map((a) => a.id),
         });
         return { ok: true, status: null };
