@@ -5,7 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
+import { createEngine } from "../../electron/monitor/engine.js";
 import type { Db } from "../../electron/monitor/store/db.js";
+import type { DesktopNotification } from "../../shared/alerts.js";
+import { API_EVENTS } from "../../shared/api.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
 import { type Harness, harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
 
@@ -78,6 +81,27 @@ describe("desktop notifications with two engines on one data dir", () => {
     const [delivery] = app.manager.deliveries({ channel: "desktop" });
     expect(delivery?.status).toBe("delivered");
     expect(delivery?.attempts.map((a) => a.ok)).toEqual([false, true]);
+  });
+
+  it("the app's whole engine, subscribed to alerts.notify, shows what the lease holder queued", async () => {
+    const serve = engine(() => false);
+    serve.manager.evaluate(clock.t);
+    await serve.manager.deliver(clock.t);
+    const app = await createEngine({
+      dataDir: dir.path,
+      inventory: false,
+      readPool: false,
+      alerts: { now: clock.now, tickMs: 20 },
+    });
+    try {
+      const shown: DesktopNotification[] = [];
+      app.subscribe("alerts.notify", (payload) => shown.push(API_EVENTS["alerts.notify"].parse(payload)));
+      await waitFor(() => serve.manager.deliveries({ channel: "desktop" })[0]?.status === "delivered");
+      expect(shown.map((n) => n.title)).toEqual(["crasher fails 50% of calls"]);
+      expect(serve.desktop).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 
   it("when both engines can show it, exactly one does, even when both try at once", async () => {
