@@ -4,6 +4,7 @@
  * Nobody connected: the delivery gives up honestly, as it does with one engine.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CLAIM_HOLD_MS, claimDelivery } from "../../electron/monitor/alerts/outbox.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Db } from "../../electron/monitor/store/db.js";
@@ -113,6 +114,22 @@ describe("desktop notifications with two engines on one data dir", () => {
     await Promise.all([serve.manager.deliver(clock.t), app.manager.deliverer.showDesktop(clock.t)]);
     expect(serve.desktop.length + app.desktop.length).toBe(1);
     expect(serve.manager.deliveries({ channel: "desktop" }).map((d) => d.status)).toEqual(["delivered"]);
+  });
+
+  it("a claim its engine never finished (it stopped) runs out, and another engine shows the notification", async () => {
+    const serve = engine(() => false);
+    const app = engine(() => true);
+    serve.manager.evaluate(clock.t);
+    await serve.manager.deliver(clock.t); // its own try, with no window, is over
+    const [queued] = serve.manager.deliveries({ channel: "desktop" });
+    // An engine took it, then stopped before showing it.
+    expect(claimDelivery(dbs[0] as Db, queued?.id ?? -1, clock.t)).toBe(true);
+    await app.manager.deliverer.showDesktop(clock.t);
+    expect(app.desktop).toEqual([]);
+    clock.advance(CLAIM_HOLD_MS);
+    await app.manager.deliverer.showDesktop(clock.t);
+    expect(app.desktop).toHaveLength(1);
+    expect(app.manager.deliveries({ channel: "desktop" })[0]?.status).toBe("delivered");
   });
 
   it("an engine without the lease or a window shows nothing, and nobody connected gives up as one engine does", async () => {

@@ -74,10 +74,8 @@ export class AlertDeliverer {
     try {
       const desktop = this.options.hasDesktop() ? waitingDesktopDeliveries(db, at, 20, invalid) : [];
       const other = everyChannel ? dueDeliveries(db, at, 20, invalid) : [];
-      const seen = new Set<number>();
-      due = [...desktop, ...other].filter(
-        (d) => !seen.has(d.id) && seen.add(d.id) && !this.inFlight.has(d.id),
-      );
+      const byId = new Map([...desktop, ...other].map((d) => [d.id, d]));
+      due = [...byId.values()].filter((d) => !this.inFlight.has(d.id));
     } catch (error) {
       this.options.warn(`alerts: cannot read the outbox: ${(error as Error).message}`);
       return;
