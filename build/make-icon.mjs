@@ -1,7 +1,10 @@
-// Draws the app icon (build/icon.png, 512 px, used by electron-builder) and the tray icons (22 px) without
-// any image library: a scope — a ring with a centre dot — on a rounded square. The tray has one icon per
+// Draws the app icon (build/icon.png, 512 px, used by electron-builder) and the tray icons without any
+// image library: a scope — a ring with a centre dot — on a rounded square. The tray has one icon per
 // alert state: build/tray.png (all clear), tray-warning.png and tray-critical.png (the same scope with an
-// amber or a red dot in its lower right corner, cut out from the ring so that it reads at 22 px).
+// amber or a red dot in its lower right corner, cut out from the ring so that it reads at 22 px). Each is
+// drawn at 22 px and at 44 px as `…@2x.png`, which Electron picks for HiDPI and Retina screens, and in
+// black and alpha as `…Template.png` (and `…Template@2x.png`) for the macOS menu bar, which recolours
+// template images for light and dark bars: there the warning dot is a ring and the critical dot is solid.
 // Rerun after changing the drawing: `node build/make-icon.mjs`.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -98,11 +101,31 @@ const badged = (color) => (x, y) => {
   return trayIcon(x, y);
 };
 
-for (const [name, size, shade] of [
-  ["icon.png", 512, appIcon],
-  ["tray.png", 22, trayIcon],
-  ["tray-warning.png", 22, badged(AMBER)],
-  ["tray-critical.png", 22, badged(RED)],
-]) {
+/** The template variant of a tray icon: its shape in black, as macOS wants menu bar images. */
+const template = (shade) => (x, y) => {
+  const [, , , a] = shade(x, y);
+  return [0, 0, 0, a];
+};
+
+/** Warning on the macOS bar, where colour is lost: the dot drawn as a ring. */
+const hollowBadge = (x, y) => {
+  const d = Math.hypot(x - 0.77, y - 0.77);
+  if (d <= 0.2) return d >= 0.11 ? [0, 0, 0, 1] : [0, 0, 0, 0];
+  if (d <= 0.29) return [0, 0, 0, 0];
+  return template(trayIcon)(x, y);
+};
+
+const TRAY = [
+  ["tray", trayIcon, template(trayIcon)],
+  ["tray-warning", badged(AMBER), hollowBadge],
+  ["tray-critical", badged(RED), template(badged(RED))],
+];
+
+const files = [["icon.png", 512, appIcon]];
+for (const [base, shade, mono] of TRAY) {
+  files.push([`${base}.png`, 22, shade], [`${base}@2x.png`, 44, shade]);
+  files.push([`${base}Template.png`, 22, mono], [`${base}Template@2x.png`, 44, mono]);
+}
+for (const [name, size, shade] of files) {
   writeFileSync(join(here, name), png(size, render(size, shade)));
 }

@@ -48,6 +48,22 @@ export const AlertInstanceSchema = z.object({
 });
 export type AlertInstance = z.infer<typeof AlertInstanceSchema>;
 
+/**
+ * Whether an alert counts as firing wherever firing alerts are counted (the snapshot's `firing` and
+ * `worst`, the tray's icon, tooltip and menu header, the nav badge): a silenced one still shows, marked,
+ * but does not count.
+ */
+export function countsAsFiring(alert: Pick<AlertInstance, "state" | "silencedBy">): boolean {
+  return alert.state === "firing" && alert.silencedBy.length === 0;
+}
+
+/** The worst severity among the alerts that count as firing, or ok. */
+export function worstFiring(alerts: readonly AlertInstance[]): "ok" | "warning" | "critical" {
+  const counted = alerts.filter(countsAsFiring);
+  if (counted.some((a) => a.severity === "critical")) return "critical";
+  return counted.some((a) => a.severity === "warning") ? "warning" : "ok";
+}
+
 export const AlertsQuerySchema = z
   .object({
     status: z

@@ -100,8 +100,9 @@ export class AlertNotifications {
   }
 }
 
+/** The engine words a notification's title for the desktop already (`Resolved: …` included). */
 function line(notification: DesktopNotification): string {
-  return `${notification.status === "firing" ? "Firing" : "Resolved"}: ${oneLine(notification.title)}`;
+  return oneLine(notification.title);
 }
 
 function urgencyOf(notification: DesktopNotification): NotificationRequest["urgency"] {

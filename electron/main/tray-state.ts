@@ -4,7 +4,13 @@
  * reachable from the menu — on Linux (StatusNotifierItem) the tray's click event may never fire.
  */
 import type { MenuItemConstructorOptions } from "electron";
-import { ALERT_SEVERITY_RANK, type AlertInstance, type AlertsSnapshot } from "../../shared/alerts.js";
+import {
+  ALERT_SEVERITY_RANK,
+  type AlertInstance,
+  type AlertsSnapshot,
+  countsAsFiring,
+  worstFiring,
+} from "../../shared/alerts.js";
 import { plural } from "../../shared/plural.js";
 import type { TrayIconKind } from "./paths.js";
 
@@ -58,14 +64,20 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
     ? `notifications paused until ${(options.formatTime ?? formatTime)(pausedUntil, now)}`
     : null;
 
+  // Firing alerts, split by the one rule of what counts: the icon, the tooltip and the headers agree.
+  const live = (snapshot?.alerts ?? []).filter((alert) => alert.state === "firing").sort(worstFirst);
+  const firing = live.filter(countsAsFiring);
+  const silenced = live.filter((alert) => !countsAsFiring(alert));
+
   let tooltip = "mcpscope";
   if (snapshot) {
-    tooltip += snapshot.firing > 0 ? ` — ${plural(snapshot.firing, "alert")} firing` : " — all clear";
+    tooltip += firing.length > 0 ? ` — ${plural(firing.length, "alert")} firing` : " — all clear";
+    if (silenced.length > 0) tooltip += `, ${silenced.length} silenced`;
   }
   if (pauseText) tooltip += ` (${pauseText})`;
 
-  const firing = (snapshot?.alerts ?? []).filter((alert) => alert.state === "firing").sort(worstFirst);
   const listed = firing.slice(0, MAX_LISTED_ALERTS);
+  const listedSilenced = silenced.slice(0, MAX_LISTED_ALERTS - listed.length);
   const header = !snapshot
     ? "Alerts: waiting for the engine"
     : firing.length > 0
@@ -80,6 +92,15 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
     ...listed.map((alert) => alertItem(alert, actions)),
     ...(firing.length > listed.length
       ? [{ label: `All ${firing.length} firing alerts…`, click: () => actions.openAlerts() }]
+      : []),
+    ...(silenced.length > 0
+      ? [
+          { label: `Silenced (${silenced.length})`, enabled: false },
+          ...listedSilenced.map((alert) => alertItem(alert, actions)),
+          ...(silenced.length > listedSilenced.length
+            ? [{ label: `All ${silenced.length} silenced alerts…`, click: () => actions.openAlerts() }]
+            : []),
+        ]
       : []),
     { type: "separator" },
     pausedUntil
@@ -99,14 +120,14 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
     { label: "Quit mcpscope", click: () => actions.quit() },
   ];
 
-  return { icon: snapshot?.worst ?? "ok", tooltip, menuTemplate };
+  return { icon: snapshot ? worstFiring(firing) : "ok", tooltip, menuTemplate };
 }
 
 function alertItem(alert: AlertInstance, actions: TrayMenuActions): MenuItemConstructorOptions {
-  const silenced = alert.silencedBy.length > 0;
+  const silenced = !countsAsFiring(alert);
   const text = `${alert.severity} · ${alert.summary.trim() || alert.rule}`;
   return {
-    label: menuLabel(text) + (silenced ? " (silenced)" : ""),
+    label: menuLabel(text),
     submenu: [
       { label: "Open", click: () => actions.openAlert(alert.id) },
       ...(silenced ? [] : [{ label: "Silence for 1 hour", click: () => actions.silence(alert) }]),

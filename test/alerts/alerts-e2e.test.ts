@@ -142,7 +142,12 @@ describe("alerts end to end", () => {
     expect(rx.requests).toHaveLength(2);
 
     const shown = notifier.shown.filter((n) => /half-failing/.test(`${n.title} ${n.body}`));
-    expect(shown.map((n) => n.title.split(":")[0])).toEqual(["Firing", "Resolved"]);
+    // Worded as the tray words them, not as the webhook's `[FIRING:1] half-failing server=everything`.
+    expect(shown.map((n) => n.title)).toEqual([
+      expect.stringMatching(/^everything fails \d+% of calls$/),
+      expect.stringMatching(/^Resolved: everything fails \d+% of calls$/),
+    ]);
+    expect(shown[0]?.body).toBe("critical · half-failing · server=everything");
     expect(tray.icons.at(-1)).toBe("ok");
     // Every delivery recorded with its attempt.
     const log = (await engine.invoke("alerts.deliveries", {})) as {

@@ -6,7 +6,7 @@ import { appPaths, unpackedPath } from "../../electron/main/paths.js";
 describe("app paths", () => {
   it("point into dist/ of the project in development", () => {
     const root = join("/home/me", "mcpscope");
-    expect(appPaths(root)).toEqual({
+    expect(appPaths(root, "linux")).toEqual({
       preload: join(root, "dist", "electron", "preload.cjs"),
       rendererIndex: join(root, "dist", "renderer", "index.html"),
       engineHost: join(root, "dist", "engine-host.mjs"),
@@ -20,7 +20,17 @@ describe("app paths", () => {
 
   it("name tray icons that exist in build/", () => {
     const root = join(import.meta.dirname, "..", "..");
-    for (const icon of Object.values(appPaths(root).trayIcons)) expect(existsSync(icon), icon).toBe(true);
+    for (const platform of ["linux", "win32", "darwin"] as const)
+      for (const icon of Object.values(appPaths(root, platform).trayIcons))
+        expect(existsSync(icon), icon).toBe(true);
+  });
+
+  it("take macOS's template tray icons on darwin, the coloured ones elsewhere", () => {
+    const root = join("/Applications", "mcpscope.app");
+    expect(appPaths(root, "darwin").trayIcons.critical).toBe(
+      join(root, "build", "tray-criticalTemplate.png"),
+    );
+    expect(appPaths(root, "win32").trayIcons.critical).toBe(join(root, "build", "tray-critical.png"));
   });
 
   it("take the engine host from app.asar.unpacked when packaged, the rest from the asar", () => {

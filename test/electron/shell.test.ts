@@ -49,8 +49,9 @@ function notification(status: "firing" | "resolved", deliveryId: number): Deskto
     deliveryId,
     status,
     severity: "critical",
-    title: "ServerDown: filesystem",
-    body: "no answer for 90 s",
+    // Worded by the engine's desktop channel; the shell shows it as it is.
+    title: status === "firing" ? "filesystem is down" : "Resolved: filesystem is down",
+    body: "critical · server-down · server=filesystem",
     alertIds: ["a1"],
   };
 }
@@ -177,13 +178,13 @@ describe("the shell's tray and notifications", () => {
     host.send({ type: "event", event: "alerts.changed", payload: oneCritical });
     host.send({ type: "event", event: "alerts.notify", payload: notification("firing", 1) });
     expect(fake.notifier.shown.map((n) => [n.title, n.urgency])).toEqual([
-      ["Firing: ServerDown: filesystem", "critical"],
+      ["filesystem is down", "critical"],
     ]);
     await vi.advanceTimersByTimeAsync(5_000);
     host.send({ type: "event", event: "alerts.notify", payload: notification("resolved", 2) });
     expect(fake.notifier.shown.map((n) => [n.title, n.urgency])).toEqual([
-      ["Firing: ServerDown: filesystem", "critical"],
-      ["Resolved: ServerDown: filesystem", "normal"],
+      ["filesystem is down", "critical"],
+      ["Resolved: filesystem is down", "normal"],
     ]);
     win.minimized = true;
     fake.notifier.shown[0]?.onClick();

@@ -211,16 +211,48 @@ describe("the tray view", () => {
     expect(labels(view.menuTemplate)).toContain("Firing (14)");
   });
 
-  it("a silenced alert is marked and offers no second silence", () => {
+  it("a silenced alert is listed under its own header and offers no second silence", () => {
     const silenced = { ...warning, silencedBy: ["s1"] };
     const view = trayView(
       { alerts: [silenced], worst: "ok", firing: 0, pausedUntil: null },
       { actions: fakeActions(), startAtLogin: null },
     );
-    const item = find(view.menuTemplate, "warning · memory/search p95 is 3.2 s (silenced)");
+    const item = find(view.menuTemplate, "warning · memory/search p95 is 3.2 s");
     expect(labels(item.submenu as Item[])).toEqual(["Open"]);
     // No login item support: no checkbox.
     expect(labels(view.menuTemplate)).not.toContain("Start at login");
+  });
+
+  it("icon, tooltip and menu agree when a firing alert is silenced", () => {
+    // The engine's own snapshot of one firing alert silenced, as the tray receives it.
+    const silencedWarning = { ...warning, silencedBy: ["s1"] };
+    const withSilenced = (alerts: AlertInstance[]): AlertsSnapshot => ({
+      alerts,
+      worst: "ok",
+      firing: 0,
+      pausedUntil: null,
+    });
+    const alone = trayView(withSilenced([silencedWarning]), { actions: fakeActions(), startAtLogin: false });
+    expect(alone.icon).toBe("ok");
+    expect(alone.tooltip).toBe("mcpscope — all clear, 1 silenced");
+    expect(labels(alone.menuTemplate).filter((l) => /^(Firing|No alerts|Silenced)/.test(l ?? ""))).toEqual([
+      "No alerts firing",
+      "Silenced (1)",
+    ]);
+
+    const mixed = trayView(
+      { ...withSilenced([silencedWarning, critical]), worst: "critical", firing: 1 },
+      { actions: fakeActions(), startAtLogin: false },
+    );
+    expect(mixed.icon).toBe("critical");
+    expect(mixed.tooltip).toBe("mcpscope — 1 alert firing, 1 silenced");
+    const menu = labels(mixed.menuTemplate);
+    expect(menu.slice(menu.indexOf("Firing (1)"), menu.indexOf("Silenced (1)") + 2)).toEqual([
+      "Firing (1)",
+      "critical · filesystem is down",
+      "Silenced (1)",
+      "warning · memory/search p95 is 3.2 s",
+    ]);
   });
 
   it("alert text becomes one clipped line, with & kept literal", () => {

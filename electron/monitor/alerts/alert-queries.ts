@@ -9,11 +9,13 @@ import {
   type AlertsQuery,
   type AlertsSnapshot,
   type ChannelInfo,
+  countsAsFiring,
   type Delivery,
   type RuleInfo,
   type RulePreview,
   type RulesDocument,
   type Silence,
+  worstFiring,
 } from "../../../shared/alerts.js";
 import type { Db } from "../store/db.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
@@ -99,14 +101,13 @@ export class AlertQueries {
 
   snapshot(at = this.options.now()): AlertsSnapshot {
     const alerts = this.list();
-    const loud = alerts.filter((a) => a.state === "firing" && a.silencedBy.length === 0);
-    const worst = loud.some((a) => a.severity === "critical")
-      ? "critical"
-      : loud.some((a) => a.severity === "warning")
-        ? "warning"
-        : "ok";
     const paused = pausedUntil(this.options.db, at);
-    return { alerts, worst, firing: loud.length, pausedUntil: paused === null ? null : iso(paused) };
+    return {
+      alerts,
+      worst: worstFiring(alerts),
+      firing: alerts.filter(countsAsFiring).length,
+      pausedUntil: paused === null ? null : iso(paused),
+    };
   }
 
   history(query: Parameters<typeof listHistory>[1] & { sinceText?: string }) {

@@ -11,8 +11,18 @@ import type { AlertConfigFile } from "./alert-config.js";
 import { DESKTOP_TARGET } from "./alert-queries.js";
 import { pausedUntil } from "./alert-store.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
+import { desktopText } from "./channels/desktop-text.js";
 import { type ChannelConfig, createChannel } from "./channels/index.js";
-import { attempt, type BackoffPolicy, dueDeliveries, enqueue, listDeliveries } from "./outbox.js";
+import {
+  attempt,
+  type BackoffPolicy,
+  claimDelivery,
+  type DueDelivery,
+  dueDeliveries,
+  enqueue,
+  listDeliveries,
+  waitingDesktopDeliveries,
+} from "./outbox.js";
 import type { SkipReporter } from "./skipped.js";
 
 const DESKTOP_GIVE_UP_MS = 10 * 60_000;
@@ -41,25 +51,54 @@ export class AlertDeliverer {
     options.config.onReload(() => this.buildChannels());
   }
 
-  /** Tries what is due, a few at a time; a delivery is never tried twice at once. */
+  /**
+   * Tries what is due, a few at a time, and, with a window or browser connected, every desktop
+   * notification still waiting; a delivery is never tried twice at once, here or by another engine.
+   */
   async deliver(at = this.options.now()): Promise<void> {
+    await this.run(at, true);
+  }
+
+  /**
+   * What an engine that does not hold the evaluation lease sends: the desktop notifications still waiting,
+   * when it has a window or browser to show them (the lease holder may have none).
+   */
+  async showDesktop(at = this.options.now()): Promise<void> {
+    await this.run(at, false);
+  }
+
+  private async run(at: number, everyChannel: boolean): Promise<void> {
     const { db, skipped } = this.options;
-    let due: ReturnType<typeof dueDeliveries>;
+    const invalid = (id: number, problem: string) => skipped.skip("delivery", String(id), problem);
+    let due: DueDelivery[];
     try {
-      due = dueDeliveries(db, at, 20, (id, problem) => skipped.skip("delivery", String(id), problem)).filter(
-        (d) => !this.inFlight.has(d.id),
-      );
+      const desktop = this.options.hasDesktop() ? waitingDesktopDeliveries(db, at, 20, invalid) : [];
+      const other = everyChannel ? dueDeliveries(db, at, 20, invalid) : [];
+      const byId = new Map([...desktop, ...other].map((d) => [d.id, d]));
+      due = [...byId.values()].filter((d) => !this.inFlight.has(d.id));
     } catch (error) {
       this.options.warn(`alerts: cannot read the outbox: ${(error as Error).message}`);
       return;
     }
-    const started = due.slice(0, 8).map((d) => {
+    const started: Promise<void>[] = [];
+    for (const d of due) {
+      if (started.length >= 8) break;
+      if (!this.claim(d.id, at)) continue;
       const run = this.deliverOne(d).finally(() => this.inFlight.delete(d.id));
       this.inFlight.set(d.id, run);
-      return run;
-    });
+      started.push(run);
+    }
     // Also waits for deliveries an earlier call started, so `await deliver()` means "tried what is due".
     await Promise.all([...started, ...this.inFlight.values()]);
+  }
+
+  private claim(id: number, at: number): boolean {
+    try {
+      return claimDelivery(this.options.db, id, at);
+    } catch (error) {
+      this.options.warn(`alerts: cannot claim delivery ${id}: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   /**
@@ -75,8 +114,15 @@ export class AlertDeliverer {
     const at = this.options.now();
     const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
     const [due] = dueDeliveries(db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
-    if (due && !this.inFlight.has(id)) {
-      const run = attempt(db, due, channel, { ...config.config.delivery, giveUpAfterMs: 0 })
+    if (due && !this.inFlight.has(id) && this.claim(id, at)) {
+      const run = attempt(
+        db,
+        due,
+        channel,
+        { ...config.config.delivery, giveUpAfterMs: 0 },
+        undefined,
+        this.options.now,
+      )
         .then(() => {})
         .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, run);
@@ -85,14 +131,14 @@ export class AlertDeliverer {
     return listDeliveries(db, { id })[0] as Delivery;
   }
 
-  private async deliverOne(d: ReturnType<typeof dueDeliveries>[number]): Promise<void> {
+  private async deliverOne(d: DueDelivery): Promise<void> {
     const { db } = this.options;
     const delivery = this.options.config.config.delivery;
     try {
       const channel = this.channels.get(d.channel);
       const policy: BackoffPolicy =
         d.channel === "desktop" ? { ...delivery, giveUpAfterMs: DESKTOP_GIVE_UP_MS } : delivery;
-      const { status, outcome } = await attempt(db, d, channel, policy);
+      const { status, outcome } = await attempt(db, d, channel, policy, undefined, this.options.now);
       if (status === "failed" && !outcome.ok) {
         this.options.event({
           category: "error",
@@ -142,14 +188,11 @@ export class AlertDeliverer {
             status: null,
             error: "no app window or browser is connected to show it",
           };
-        const first = n.alerts[0];
-        const more = n.alerts.length > 1 ? ` (+${n.alerts.length - 1} more)` : "";
         this.options.notify({
           deliveryId: n.deliveryId ?? 0,
           status: n.status === "resolved" ? "resolved" : "firing",
           severity: n.severity,
-          title: n.title,
-          body: `${first?.summary ?? ""}${more}`,
+          ...desktopText(n),
           alertIds: n.alerts.map((a) => a.id),
         });
         return { ok: true, status: null };

@@ -130,9 +130,16 @@ export class AlertEvaluator implements AlertStateView {
     }
   }
 
-  /** Group timers and the outbox: run every tick, between evaluations. */
+  /**
+   * Group timers and the outbox: run every tick, between evaluations. An engine without the lease still
+   * shows the desktop notifications the lease holder queued, if it has a window or browser to show them.
+   */
   tick(at = this.options.now()): void {
-    if (this.closed || !this.leader) return;
+    if (this.closed) return;
+    if (!this.leader) {
+      void this.options.deliverer.showDesktop(at);
+      return;
+    }
     try {
       this.dispatch(at);
     } catch (error) {

@@ -57,9 +57,14 @@ export interface DueDelivery {
   notification: AlertNotification;
 }
 
+/** How long a claim holds a delivery: longer than an attempt may take, so a crashed claimer's rows come back. */
+export const CLAIM_HOLD_MS = 60_000;
+
+const UNCLAIMED = "(claimed_until IS NULL OR claimed_until <= ?)";
+
 /**
- * Deliveries due now. One whose stored notification cannot be read is failed for good (it could never be
- * sent) and named to `invalid`, so that it does not hold up the ones behind it.
+ * Deliveries due now that no engine is sending. One whose stored notification cannot be read is failed for
+ * good (it could never be sent) and named to `invalid`, so that it does not hold up the ones behind it.
  */
 export function dueDeliveries(
   db: Db,
@@ -67,12 +72,48 @@ export function dueDeliveries(
   limit = 20,
   invalid: (id: number, problem: string) => void = () => {},
 ): DueDelivery[] {
+  return readPending(db, `next_at <= ? AND ${UNCLAIMED}`, [now, now], limit, invalid);
+}
+
+/**
+ * Desktop deliveries still waiting, due or backing off, that no engine is showing: an engine with a window
+ * or browser connected shows them at once, whichever engine queued them.
+ */
+export function waitingDesktopDeliveries(
+  db: Db,
+  now: number,
+  limit = 20,
+  invalid: (id: number, problem: string) => void = () => {},
+): DueDelivery[] {
+  return readPending(db, `channel = 'desktop' AND ${UNCLAIMED}`, [now], limit, invalid);
+}
+
+/**
+ * Takes a pending delivery for this engine until `now + holdMs`, in one statement, so that of two engines
+ * sharing a data dir exactly one sends it. False when another holds it or it is no longer pending.
+ */
+export function claimDelivery(db: Db, id: number, now: number, holdMs = CLAIM_HOLD_MS): boolean {
+  const result = db
+    .prepare(
+      `UPDATE alert_deliveries SET claimed_until = ? WHERE id = ? AND status = 'pending' AND ${UNCLAIMED}`,
+    )
+    .run(now + holdMs, id, now);
+  return Number(result.changes) === 1;
+}
+
+function readPending(
+  db: Db,
+  where: string,
+  params: SqlValue[],
+  limit: number,
+  invalid: (id: number, problem: string) => void,
+): DueDelivery[] {
   const out: DueDelivery[] = [];
   const rows = db
     .prepare(
-      "SELECT id, channel, attempts, created_at, payload FROM alert_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
+      `SELECT id, channel, attempts, created_at, payload FROM alert_deliveries WHERE status = 'pending' AND ${where} ORDER BY next_at LIMIT ?`,
     )
-    .all(now, limit);
+    .all(...params, limit);
   for (const row of rows) {
     let notification: AlertNotification;
     try {
@@ -122,7 +163,7 @@ export function recordAttempt(
       "INSERT INTO alert_delivery_attempts (delivery_id, time, ok, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
     ).run(delivery.id, startedAt, outcome.ok ? 1 : 0, outcome.status, error, durationMs);
     db.prepare(
-      `UPDATE alert_deliveries SET attempts = ?, status = ?, next_at = ?, delivered_at = ?, last_error = ? WHERE id = ?`,
+      `UPDATE alert_deliveries SET attempts = ?, status = ?, next_at = ?, delivered_at = ?, last_error = ?, claimed_until = NULL WHERE id = ?`,
     ).run(
       attempts,
       status === "retry" ? "pending" : status,
@@ -137,15 +178,20 @@ export function recordAttempt(
   return status;
 }
 
-/** Tries a delivery once through its channel and records the attempt. */
+/**
+ * Tries a delivery once through its channel and records the attempt, at `now` on the clock the outbox's
+ * times are kept in (the engine's), so that backoff and giving up count from when it was queued.
+ */
 export async function attempt(
   db: Db,
   delivery: DueDelivery,
   channel: Channel | undefined,
   policy: BackoffPolicy,
   timeoutMs = 30_000,
+  now: () => number = Date.now,
 ): Promise<{ status: "delivered" | "retry" | "failed"; outcome: DeliveryOutcome }> {
-  const startedAt = Date.now();
+  const startedAt = now();
+  const wallStart = Date.now();
   let outcome: DeliveryOutcome;
   if (!channel) {
     outcome = {
@@ -173,7 +219,7 @@ export async function attempt(
       clearTimeout(timer);
     }
   }
-  const status = recordAttempt(db, delivery, outcome, startedAt, Date.now() - startedAt, policy);
+  const status = recordAttempt(db, delivery, outcome, startedAt, Date.now() - wallStart, policy);
   return { status, outcome: maskOutcome(outcome).outcome };
 }
 

@@ -526,6 +526,12 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN wrapper_start_ticks INTEGER;
   `,
+
+  // Until when an engine holds a pending delivery it is sending (alerts/outbox.ts): the app and
+  // `mcpscope serve` on one data dir may both show desktop notifications, and the claim makes one do it.
+  `
+  ALTER TABLE alert_deliveries ADD COLUMN claimed_until REAL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,13 @@
 import { defineStore } from "pinia";
 import { computed, ref, shallowRef } from "vue";
-import type { AlertInstance, AlertsSnapshot, Matcher, Silence } from "../../../shared/alerts.js";
+import {
+  type AlertInstance,
+  type AlertsSnapshot,
+  countsAsFiring,
+  type Matcher,
+  type Silence,
+  worstFiring,
+} from "../../../shared/alerts.js";
 import type { ActionResult } from "../../../shared/servers.js";
 import { sortAlerts } from "../alerts/labels.js";
 import { formatTime } from "../format.js";
@@ -35,17 +42,8 @@ export const useAlertsStore = defineStore("alerts", () => {
   const includeExpired = ref(false);
 
   /** Firing and not silenced: what the nav badge counts. */
-  const firing = computed(
-    () =>
-      snapshot.value?.firing ??
-      alerts.value.filter((a) => a.state === "firing" && a.silencedBy.length === 0).length,
-  );
-  const worst = computed(() => {
-    if (snapshot.value) return snapshot.value.worst;
-    const live = alerts.value.filter((a) => a.state === "firing" && a.silencedBy.length === 0);
-    if (live.some((a) => a.severity === "critical")) return "critical";
-    return live.length > 0 ? "warning" : "ok";
-  });
+  const firing = computed(() => snapshot.value?.firing ?? alerts.value.filter(countsAsFiring).length);
+  const worst = computed(() => snapshot.value?.worst ?? worstFiring(alerts.value));
   const pausedUntil = computed(() => snapshot.value?.pausedUntil ?? null);
 
   let generation = 0;
