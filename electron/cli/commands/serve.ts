@@ -140,14 +140,14 @@ export const serveCommand: Command = {
         );
       throw error;
     }
+    if (allowCommands)
+      io.stdout.write(
+        "mcpscope: --allow-commands is on: anyone with the token can make this machine run any program as you\n",
+      );
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))
       io.stdout.write(
         `mcpscope: the UI is exposed to the network at ${server.exposedUrls.join(", ") || host}; every request needs the token — keep it secret\n`,
-      );
-    if (allowCommands)
-      io.stdout.write(
-        "mcpscope: --allow-commands is on: anyone with the token can make this machine run any program as you\n",
       );
     io.stdout.write(`mcpscope: data dir ${dataDir}\n`);
     io.stdout.write(
