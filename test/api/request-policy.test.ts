@@ -70,6 +70,8 @@ describe("the request policy", () => {
     expect(consent?.question).toMatch(/^Add a server that runs `node server\.js --api-key \[masked:/);
     expect(JSON.stringify(consent)).not.toContain("abcdefghijklmnop");
     expect(review("servers.add", { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp" })).toBeNull();
+    const remoteWithCommand = { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp", command: "sh" };
+    expect(review("servers.add", remoteWithCommand)).not.toBeNull();
   });
 
   it("asks about a new or changed command channel, not one saved again as it is", () => {

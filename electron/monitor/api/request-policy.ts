@@ -33,7 +33,8 @@ export function reviewRequest(method: string, input: unknown, context: PolicyCon
 function review(method: MethodName, input: Record<string, unknown>, context: PolicyContext): Consent | null {
   switch (method) {
     case "servers.add":
-      return input.transport === "stdio" ? serverCommand(input) : null;
+      // A command sent with a remote transport is judged too, whatever the inventory would do with it.
+      return input.transport === "stdio" || input.command !== undefined ? serverCommand(input) : null;
     case "alerts.channels.put":
       return channelCommand(String(input.yaml), input.replaces as string | undefined, context);
     case "reports.schedules.put":
@@ -56,7 +57,7 @@ export function maskedCommandLine(command: string, args: readonly string[]): str
 }
 
 function serverCommand(input: Record<string, unknown>): Consent {
-  const line = maskedCommandLine(String(input.command), (input.args as string[] | undefined) ?? []);
+  const line = maskedCommandLine(String(input.command ?? ""), (input.args as string[] | undefined) ?? []);
   return {
     reason: `adds a server that runs \`${line}\``,
     question: `Add a server that runs \`${line}\`?`,
