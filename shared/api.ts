@@ -63,6 +63,7 @@ import {
   ReportScheduleSchema,
   ReportSchedulesSchema,
 } from "./report-schedules.js";
+import { ConsentSchema, RequestReviewInputSchema } from "./request-policy.js";
 import {
   ActionResultSchema,
   AddServerInputSchema,
@@ -296,6 +297,12 @@ export const API_METHODS = {
    * command or URL in the request only in the terminal's own process: the engine (IPC, HTTP) refuses it.
    */
   "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema },
+  // Requests that name a program to run or a place outside the data dir (shared/request-policy.ts).
+  /**
+   * Whether a request (a method and its input) needs the user's consent, judged against what it would
+   * replace, and the words to ask it with; null when it does not. Reads only: nothing is run or saved.
+   */
+  "requests.review": { input: RequestReviewInputSchema, output: ConsentSchema.nullable() },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

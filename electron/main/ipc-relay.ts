@@ -22,6 +22,11 @@ export interface IpcRelayOptions {
   engine: Pick<ApiTransport, "invoke">;
   /** Methods the main process serves itself (those that need a native dialog), with their parsed input. */
   local?: Partial<Record<MethodName, (input: never) => Promise<unknown>>>;
+  /**
+   * Asked before a call is forwarded: null to go on, or the one-line refusal to answer with (the user
+   * declined a request that runs a program or names a place elsewhere: request-consent.ts).
+   */
+  beforeForward?(method: MethodName, input: unknown): Promise<string | null>;
   /** Told about each refused call (sender or name), for the log. */
   onRefused?(reason: string): void;
 }
@@ -52,6 +57,8 @@ export function createIpcRelay(options: IpcRelayOptions) {
       return { error: toErrorInfo(error, "input") };
     }
     try {
+      const refusal = await options.beforeForward?.(method, parsed);
+      if (refusal) return refuse(refusal, "cancelled");
       const local = options.local?.[method] as ((input: unknown) => Promise<unknown>) | undefined;
       return { result: await (local ? local(parsed) : options.engine.invoke(method, parsed)) };
     } catch (error) {

@@ -15,6 +15,7 @@ import { createIpcRelay, pushEvent } from "./ipc-relay.js";
 import { HIDDEN_ARG } from "./login-item.js";
 import { alertsRoute, routeUrl } from "./renderer-routes.js";
 import { createFileSaver, createReportSaver, type ReportSaverParts } from "./report-saver.js";
+import { createRequestConsent } from "./request-consent.js";
 import type { ShellParts, ShellTray, ShellWebContents, ShellWindow } from "./shell-parts.js";
 import { TrayPresenter } from "./tray-state.js";
 
@@ -193,6 +194,10 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
         isOwnWindow: (sender) => ownContents.has(sender as ShellWebContents),
         engine: client,
         local: { "reports.save": saveReport, "files.save": (file) => saveFile(file) },
+        beforeForward: createRequestConsent({
+          engine: client,
+          ask: (options) => parts.dialog.showMessageBox(options, liveWindow()),
+        }),
         onRefused: warn,
       }),
     );

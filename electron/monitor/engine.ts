@@ -3,6 +3,7 @@
  * Hosted by the Electron utilityProcess, by `mcpscope serve`, and by tests, in process.
  */
 import { statSync } from "node:fs";
+import { homedir } from "node:os";
 import {
   API_METHODS,
   ApiInputError,
@@ -18,6 +19,7 @@ import { configHandlers } from "./api/config-handlers.js";
 import type { ApiHandlers } from "./api/in-process.js";
 import { isReadMethod, READ_TIMEOUTS } from "./api/read-handlers.js";
 import { ReadPool } from "./api/read-pool.js";
+import { reviewRequest } from "./api/request-policy.js";
 import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
@@ -226,6 +228,13 @@ export async function createEngine(
         (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers,
       env: () => loginShellEnv().get(),
     }),
+    "requests.review": (input) =>
+      reviewRequest(input.method, input.input, {
+        dataDir: options.dataDir,
+        home: homedir(),
+        channels: () => loadAlertConfig(options.dataDir).config.channels,
+        schedules: () => reportScheduler.list().schedules.map((s) => s.schedule),
+      }),
     "storage.backup": () => storage.backup(),
     "storage.schedule": (input) => storage.schedule(input.every, input.keep),
     "storage.settings.put": (input) => storage.setting(input),

@@ -50,6 +50,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "servers.stop": [{}, { name: "x" }],
   "servers.restart": [{}, { id: ["a"] }],
   "servers.probe": [{}, { id: 1 }],
+  "requests.review": [{}, { method: "" }, { method: "servers.add", input: {}, extra: 1 }],
   "servers.check": [
     {},
     { server: "a", command: ["node"] },

@@ -69,10 +69,19 @@ beforeAll(async () => {
     alerts: false,
     metrics: { collector: false },
   });
-  server = await startHttpServer({ engine, host: "127.0.0.1", port: 0, token, staticRoot: dir.path });
+  // Some questions name another home: served over HTTP with the flag, over IPC once the user says yes
+  // (request-policy.test.ts and request-consent.test.ts cover the refusals).
+  server = await startHttpServer({
+    engine,
+    host: "127.0.0.1",
+    port: 0,
+    token,
+    staticRoot: dir.path,
+    allowCommands: true,
+  });
 
   // The app's path: window → the shell's IPC relay → EngineClient → the host loop (structured clones) → engine.
-  const fake = fakeShellParts({ rendererUrl: RENDERER_URL });
+  const fake = fakeShellParts({ rendererUrl: RENDERER_URL, messageBoxResponse: 0 });
   const link = linkedHost();
   fake.parts.forkHost = () => link.main;
   serveEngine(link.port, { createEngine: async () => engine, exit: link.exit, log: () => {} });

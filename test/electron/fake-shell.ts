@@ -155,6 +155,8 @@ export function fakeShellParts(options: {
   hidden?: boolean;
   rendererUrl: string;
   saveTo?: string | null;
+  /** The button every message box answers with (default 1: Cancel in the app's questions). */
+  messageBoxResponse?: number;
 }): FakeShell {
   const app = new FakeApp();
   const ipcMain = new FakeIpcMain();
@@ -198,7 +200,7 @@ export function fakeShellParts(options: {
       showErrorBox: (title, content) => void fake.errorBoxes.push(`${title}: ${content}`),
       showMessageBox: async (box) => {
         fake.messageBoxes.push(box.message);
-        return { response: 1 };
+        return { response: options.messageBoxResponse ?? 1 };
       },
       showSaveDialog: async (dialog) => {
         fake.saveDialogs.push(dialog.defaultPath);

@@ -48,10 +48,11 @@ export async function startServe(
   dataDir: string,
   env: NodeJS.ProcessEnv = process.env,
   listen = "127.0.0.1:0",
+  flags: string[] = [],
 ): Promise<Serve> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [MCPSCOPE, "serve", "--listen", listen, "--data-dir", dataDir],
+    [MCPSCOPE, "serve", "--listen", listen, "--data-dir", dataDir, ...flags],
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -29,6 +29,10 @@ const FLAGS: FlagSpecs = {
     placeholder: "URL",
     help: "also send spans and metrics over OTLP/HTTP (JSON) to URL/v1/traces and URL/v1/metrics",
   },
+  "allow-commands": {
+    kind: "boolean",
+    help: "let the browser add servers and alert channels that run programs, and name folders elsewhere: anyone with the token can then run any program as you",
+  },
 };
 
 export function parseOtlpEndpoint(text: string | undefined): string | undefined {
@@ -75,8 +79,8 @@ export const serveCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [--data-dir DIR]",
-          "Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer).",
+          "mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [--allow-commands] [--data-dir DIR]",
+          "Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer). Requests that would define a program to run (a stdio server,\na command channel) or name a folder elsewhere are refused unless --allow-commands is given.",
           FLAGS,
         ),
       );
@@ -84,6 +88,7 @@ export const serveCommand: Command = {
     }
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
     const otlpEndpoint = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
+    const allowCommands = args.flags["allow-commands"] === true;
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     let engine: Awaited<ReturnType<typeof createEngine>>;
     let token: string;
@@ -116,6 +121,7 @@ export const serveCommand: Command = {
         token,
         staticRoot,
         metrics: () => engine.metrics.prometheus(),
+        allowCommands,
       });
     } catch (error) {
       await engine.close();
@@ -127,8 +133,17 @@ export const serveCommand: Command = {
         );
       if (code === "EADDRNOTAVAIL")
         throw new MonitoringError("collection", `${host} is not an address of this machine`);
+      if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+        throw new MonitoringError(
+          "collection",
+          `cannot resolve ${host}: pass --listen with an address of this machine`,
+        );
       throw error;
     }
+    if (allowCommands)
+      io.stdout.write(
+        "mcpscope: --allow-commands is on: anyone with the token can make this machine run any program as you\n",
+      );
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))
       io.stdout.write(

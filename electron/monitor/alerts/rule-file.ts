@@ -247,7 +247,7 @@ export function loadAlertConfig(dataDir: string, fallback?: AlertConfig): Loaded
 }
 
 /** The YAML of one entry, parsed; throws a one-line error naming the line. */
-function parseEntry(yamlText: string, what: string): Record<string, unknown> {
+export function parseEntry(yamlText: string, what: string): Record<string, unknown> {
   const doc = parseDocument(yamlText, { prettyErrors: false });
   const first = doc.errors[0];
   if (first) throw new RuleFileError(`${what}: ${first.message.split("\n")[0]}`);

@@ -3,14 +3,16 @@
  * shared/http.ts). Every API request needs the token; Host and Origin are checked on every request
  * (host-policy.ts) so that a web page elsewhere cannot reach the API through DNS rebinding or a
  * cross-site request. Bad requests get an answer, never a reset: 413 for a body over 1 MiB, 400 for a
- * path that does not decode.
+ * path that does not decode. A request that names a program to run or a place outside the data dir is
+ * refused unless the server was started to allow it (shared/request-policy.ts).
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { API_EVENTS, ApiInputError } from "../../../shared/api.js";
+import { API_EVENTS, ApiInputError, isMethodName } from "../../../shared/api.js";
 import { API_PATH, EVENTS_PATH, type EventFrame, type HttpErrorBody } from "../../../shared/http.js";
+import { browserRefusal, type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
 import type { Engine } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../export/prom-text.js";
@@ -30,6 +32,8 @@ export interface HttpServerOptions {
    * and server names are private, and a loopback port is reachable by every local user and process.
    */
   metrics?: () => string;
+  /** Serve requests that define a program to run or name a place elsewhere (`serve --allow-commands`). */
+  allowCommands?: boolean;
 }
 
 export interface RunningServer {
@@ -99,6 +103,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return sendError(res, 400, "input", `request body is not JSON: ${(error as Error).message}`);
     }
     try {
+      if (!options.allowCommands && isMethodName(method) && REVIEWED_METHODS.has(method)) {
+        const consent = (await engine.invoke("requests.review", { method, input })) as Consent | null;
+        if (consent) return sendError(res, 400, "policy", browserRefusal(consent));
+      }
       const result = await engine.invoke(method, input);
       sendJson(res, 200, { result });
     } catch (error) {
@@ -128,13 +136,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on("upgrade", (req, socket, head) => {
     const url = requestUrl(req.url);
-    if (
-      url?.pathname !== EVENTS_PATH ||
-      !policy.hostAllowed(req.headers.host) ||
-      !policy.originAllowed(req.headers.origin) ||
-      !checkToken(url.searchParams.get("token"), token)
-    ) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\n\r\n");
+    const refusal = !policy.hostAllowed(req.headers.host)
+      ? "421 Misdirected Request"
+      : !policy.originAllowed(req.headers.origin)
+        ? "403 Forbidden"
+        : url?.pathname !== EVENTS_PATH
+          ? "404 Not Found"
+          : !checkToken(url.searchParams.get("token"), token)
+            ? "401 Unauthorized"
+            : null;
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -1,0 +1,139 @@
+/**
+ * The one policy for requests that name a program to run or a place outside the data dir
+ * (shared/request-policy.ts lists the methods). A request is judged against what it would replace: a
+ * channel saved again with the same command, or a schedule with the same folder, is nothing new.
+ * Everything else in the API acts on what the user's own configs, records or data dir already hold.
+ */
+import { join, resolve } from "node:path";
+import { SECRET_MASK } from "../../../shared/alerts.js";
+import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
+import type { ReportSchedule } from "../../../shared/report-schedules.js";
+import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
+import type { ChannelConfig } from "../alerts/channels/config.js";
+import { parseEntry } from "../alerts/rule-file.js";
+import { maskArgs, maskText } from "../discovery/mask-config.js";
+import { expandFolder } from "../reports/schedule-run.js";
+import { underHome } from "./config-handlers.js";
+
+export interface PolicyContext {
+  dataDir: string;
+  /** The user's home folder: scheduled reports may go anywhere under it. */
+  home: string;
+  /** The channels as stored (secrets in clear), to tell a changed command from a re-saved one. */
+  channels(): readonly ChannelConfig[];
+  schedules(): readonly ReportSchedule[];
+}
+
+/** Null, or why the request needs the user's consent. Throws ApiInputError when the input is invalid. */
+export function reviewRequest(method: string, input: unknown, context: PolicyContext): Consent | null {
+  if (!isMethodName(method) || !REVIEWED_METHODS.has(method)) return null;
+  return review(method, parseMethodInput(method, input) as Record<string, unknown>, context);
+}
+
+function review(method: MethodName, input: Record<string, unknown>, context: PolicyContext): Consent | null {
+  switch (method) {
+    case "servers.add":
+      // A command sent with a remote transport is judged too, whatever the inventory would do with it.
+      return input.transport === "stdio" || input.command !== undefined ? serverCommand(input) : null;
+    case "alerts.channels.put":
+      return channelCommand(String(input.yaml), input.replaces as string | undefined, context);
+    case "reports.schedules.put":
+      return scheduleFolder(input as ReportSchedule, context);
+    case "discovery.list":
+      return elsewhere(method, [input.home, ...((input.projectDirs as string[] | undefined) ?? [])]);
+    case "instrument.entry":
+    case "instrument.undo":
+      return elsewhere(method, [input.home, input.project, input.file]);
+    default:
+      return null;
+  }
+}
+
+/** A command line as the UI shows it: secrets masked, an argument with spaces quoted. */
+export function maskedCommandLine(command: string, args: readonly string[]): string {
+  return [maskText(command), ...maskArgs([...args])]
+    .map((part) => (/[\s"'`]/.test(part) || part === "" ? JSON.stringify(part) : part))
+    .join(" ");
+}
+
+function serverCommand(input: Record<string, unknown>): Consent {
+  const line = maskedCommandLine(String(input.command ?? ""), (input.args as string[] | undefined) ?? []);
+  return {
+    reason: `adds a server that runs \`${line}\``,
+    question: `Add a server that runs \`${line}\`?`,
+    detail:
+      "mcpscope will start this program to check the server's health, and whenever you press Start. Add it only if you typed it yourself.",
+    confirm: "Add",
+    elsewhere: "add it in the desktop app, or in servers.json in the data dir",
+  };
+}
+
+function channelCommand(yaml: string, replaces: string | undefined, context: PolicyContext): Consent | null {
+  let entry: Record<string, unknown>;
+  try {
+    entry = parseEntry(yaml, "channel");
+  } catch {
+    return null; // the put refuses it with the same parse
+  }
+  if (entry.type !== "command") return null;
+  const command = String(entry.command ?? "");
+  const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+  const before = context.channels().find((c) => c.name === (replaces ?? entry.name));
+  if (before?.type === "command" && sameCommand(before, command, args, entry.env)) return null;
+  const line = maskedCommandLine(command, args);
+  return {
+    reason: `saves an alert channel that runs \`${line}\``,
+    question: `Save an alert channel that runs \`${line}\`?`,
+    detail:
+      "mcpscope will run this program for every notification the channel is sent, and when you press Send test. Save it only if you typed it yourself.",
+    confirm: "Save",
+    elsewhere: "add it in the desktop app, or in alerts.yaml in the data dir",
+  };
+}
+
+function sameCommand(
+  before: Extract<ChannelConfig, { type: "command" }>,
+  command: string,
+  args: string[],
+  env: unknown,
+): boolean {
+  if (before.command !== command || JSON.stringify(before.args) !== JSON.stringify(args)) return false;
+  // A masked env keeps the stored one (rule-file.ts putChannel).
+  return env === SECRET_MASK || JSON.stringify(env ?? null) === JSON.stringify(before.env ?? null);
+}
+
+function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Consent | null {
+  if (schedule.folder === undefined) return null;
+  const folder = expandFolder(schedule.folder);
+  if (inside(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
+  const before = context.schedules().find((s) => s.name === schedule.name);
+  if (before?.folder !== undefined && expandFolder(before.folder) === folder) return null;
+  return {
+    reason: `writes scheduled reports into ${folder}, outside your home folder`,
+    question: `Write scheduled reports into ${folder}?`,
+    detail: "The folder is outside your home folder; mcpscope creates it if it is missing.",
+    confirm: "Save",
+    elsewhere: "pick a folder under your home folder, or use `mcpscope report schedule`",
+  };
+}
+
+/** discovery and instrument methods naming another home, project folder or config file. */
+function elsewhere(method: MethodName, places: unknown[]): Consent | null {
+  const named = places.filter((p): p is string => typeof p === "string");
+  if (named.length === 0) return null;
+  const list = named.map((p) => maskText(p)).join(", ");
+  const reads = method === "discovery.list";
+  return {
+    reason: reads
+      ? `reads the MCP configs under a folder the request names (${list})`
+      : `edits a client config under a folder or file the request names (${list})`,
+    question: reads ? `Read the MCP configs under ${list}?` : `Edit the client config under ${list}?`,
+    detail: "The request names a place outside the configs mcpscope found on this machine.",
+    confirm: reads ? "Read" : "Edit",
+    elsewhere: `use the terminal (\`mcpscope ${reads ? "discover" : method === "instrument.entry" ? "instrument" : "uninstrument"}\`)`,
+  };
+}
+
+function inside(path: string, folder: string): boolean {
+  return path === resolve(folder) || underHome(path, folder);
+}

@@ -1,0 +1,286 @@
+/**
+ * The one policy for requests that name a program to run or a place outside the data dir: what it
+ * judges new (against what a request would replace), and browser mode's HTTP transport refusing each form
+ * with one line and running nothing unless started to allow it. Also the events socket's statuses.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHttpServer } from "../../electron/monitor/api/http-server.js";
+import { type PolicyContext, reviewRequest } from "../../electron/monitor/api/request-policy.js";
+import { createEngine } from "../../electron/monitor/engine.js";
+import type { Engine } from "../../electron/monitor/engine-types.js";
+import { SECRET_MASK } from "../../shared/alerts.js";
+import { API_METHODS } from "../../shared/api.js";
+import { REVIEWED_METHODS } from "../../shared/request-policy.js";
+
+const stored: PolicyContext = {
+  dataDir: "/data",
+  home: "/home/ann",
+  channels: () => [
+    {
+      name: "script",
+      type: "command",
+      command: "/usr/bin/notify",
+      args: ["--urgent"],
+      timeout: 30_000,
+      env: { TOKEN: "t-123" },
+    },
+  ],
+  schedules: () => [
+    {
+      name: "weekly",
+      period: "week",
+      at: "09:00",
+      formats: ["html"],
+      channels: [],
+      folder: "/mnt/share",
+      enabled: true,
+    },
+  ],
+};
+/** The parts of HTTP answers these tests read. */
+interface Answer {
+  result?: {
+    ok?: boolean;
+    status?: string;
+    servers?: { name: string }[];
+    channels?: { name: string; yaml: string }[];
+    schedules?: unknown[];
+  };
+  error?: { message: string; kind: string };
+}
+
+const review = (method: string, input: unknown) => reviewRequest(method, input, stored);
+const channelYaml = (command: string, args: string[], extra = "") =>
+  `name: script\ntype: command\ncommand: ${command}\nargs: ${JSON.stringify(args)}\n${extra}`;
+const schedule = (folder: string, name = "daily") => ({ name, period: "day", at: "08:00", folder });
+
+describe("the request policy", () => {
+  it("asks about a server that runs a program, showing its command line masked", () => {
+    const consent = review("servers.add", {
+      name: "x",
+      transport: "stdio",
+      command: "node",
+      args: ["server.js", "--api-key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"],
+    });
+    expect(consent?.question).toMatch(/^Add a server that runs `node server\.js --api-key \[masked:/);
+    expect(JSON.stringify(consent)).not.toContain("abcdefghijklmnop");
+    expect(review("servers.add", { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp" })).toBeNull();
+    const remoteWithCommand = { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp", command: "sh" };
+    expect(review("servers.add", remoteWithCommand)).not.toBeNull();
+  });
+
+  it("asks about a new or changed command channel, not one saved again as it is", () => {
+    expect(review("alerts.channels.put", { yaml: channelYaml("/usr/bin/touch", ["/tmp/x"]) })?.reason).toBe(
+      "saves an alert channel that runs `/usr/bin/touch /tmp/x`",
+    );
+    const same = channelYaml("/usr/bin/notify", ["--urgent"], `env: "${SECRET_MASK}"\n`);
+    expect(review("alerts.channels.put", { yaml: same })).toBeNull();
+    expect(
+      review("alerts.channels.put", { yaml: channelYaml("/usr/bin/notify", ["--other"]) }),
+    ).not.toBeNull();
+    const newEnv = channelYaml("/usr/bin/notify", ["--urgent"], "env: { LD_PRELOAD: /tmp/x.so }\n");
+    expect(review("alerts.channels.put", { yaml: newEnv })).not.toBeNull();
+    // Renamed from another channel: judged against the one it replaces.
+    const renamed = channelYaml("/usr/bin/notify", ["--urgent"], `env: "${SECRET_MASK}"\n`).replace(
+      "name: script",
+      "name: script2",
+    );
+    expect(review("alerts.channels.put", { yaml: renamed, replaces: "script" })).toBeNull();
+    expect(review("alerts.channels.put", { yaml: renamed })).not.toBeNull();
+    expect(
+      review("alerts.channels.put", { yaml: "name: hook\ntype: webhook\nurl: https://example.com/h\n" }),
+    ).toBeNull();
+  });
+
+  it("asks about a schedule folder outside the home folder and the data dir's reports, unless it is unchanged", () => {
+    expect(review("reports.schedules.put", schedule("/home/ann/reports"))).toBeNull();
+    expect(review("reports.schedules.put", schedule("/data/reports/daily"))).toBeNull();
+    expect(review("reports.schedules.put", schedule("/etc/cron.d"))?.reason).toBe(
+      "writes scheduled reports into /etc/cron.d, outside your home folder",
+    );
+    expect(review("reports.schedules.put", schedule("/home/ann/../bob"))).not.toBeNull();
+    expect(review("reports.schedules.put", schedule("/mnt/share", "weekly"))).toBeNull();
+    expect(review("reports.schedules.put", schedule("/mnt/share", "other"))).not.toBeNull();
+  });
+
+  it("asks about another home, project folder or config file", () => {
+    expect(review("discovery.list", {})).toBeNull();
+    expect(review("discovery.list", { client: "cursor" })).toBeNull();
+    expect(review("discovery.list", { projectDirs: ["/srv/p"] })?.reason).toContain("/srv/p");
+    expect(review("discovery.list", { home: "/home/bob" })).not.toBeNull();
+    expect(review("instrument.entry", { client: "claude-code", server: "x" })).toBeNull();
+    for (const place of [{ home: "/home/bob" }, { project: "/srv/p" }, { file: "/home/bob/.claude.json" }])
+      expect(review("instrument.entry", { client: "claude-code", server: "x", ...place })).not.toBeNull();
+    expect(review("instrument.undo", { all: true })).toBeNull();
+    expect(review("instrument.undo", { all: true, home: "/home/bob" })).not.toBeNull();
+  });
+
+  it("lets everything else through: acting on what is already configured", () => {
+    for (const method of Object.keys(API_METHODS).filter((m) => !REVIEWED_METHODS.has(m as never)))
+      expect(review(method, method === "servers.start" ? { id: "x" } : {}), method).toBeNull();
+  });
+
+  it("refuses an input that does not match its method's schema, as the call would", () => {
+    expect(() => review("servers.add", { name: "x", transport: "stdio" })).toThrow(
+      /^invalid input for servers\.add/,
+    );
+  });
+});
+
+describe("browser mode's HTTP transport", () => {
+  // Made now: the refused forms below name files in it.
+  const root = mkdtempSync(join(tmpdir(), "mcpscope-policy-"));
+  let engine: Engine;
+  let strict: Awaited<ReturnType<typeof startHttpServer>>;
+  let allowing: Awaited<ReturnType<typeof startHttpServer>>;
+  const token = "p".repeat(40);
+  const evilHome = () => join(root, "evilhome");
+  const marker = (name: string) => join(root, `ran-${name}`);
+
+  beforeAll(async () => {
+    const data = join(root, "data");
+    await mkdir(data, { recursive: true });
+    // A command channel the user wrote in alerts.yaml: it stays theirs to run.
+    await writeFile(
+      join(data, "alerts.yaml"),
+      `channels:\n  - name: mine\n    type: command\n    command: /usr/bin/touch\n    args: ["${marker("mine")}"]\n`,
+    );
+    await mkdir(evilHome());
+    await writeFile(
+      join(evilHome(), ".claude.json"),
+      `{"mcpServers": {"x": {"command": "/usr/bin/touch", "args": ["${marker("config")}"]}}}\n`,
+    );
+    engine = await createEngine({ dataDir: data, inventory: { home: join(root, "home") } });
+    const common = { engine, host: "127.0.0.1", port: 0, token, staticRoot: root };
+    strict = await startHttpServer(common);
+    allowing = await startHttpServer({ ...common, allowCommands: true });
+  });
+  afterAll(async () => {
+    await strict?.close();
+    await allowing?.close();
+    await engine?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const post = async (server: { url: string }, method: string, body: unknown) => {
+    const res = await fetch(`${server.url}api/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Answer };
+  };
+
+  const refusedForms: [string, unknown][] = [
+    [
+      "servers.add",
+      { name: "evil", transport: "stdio", command: "/usr/bin/touch", args: [marker("server")] },
+    ],
+    ["alerts.channels.put", { yaml: channelYaml("/usr/bin/touch", [marker("channel")]) }],
+    ["reports.schedules.put", { ...schedule("/etc/mcpscope-reports"), formats: ["json"] }],
+    ["discovery.list", { home: "/tmp/another-home" }],
+    ["instrument.entry", { client: "claude-code", server: "x", home: "/tmp/another-home" }],
+    ["instrument.undo", { all: true, home: "/tmp/another-home" }],
+  ];
+
+  it.each(refusedForms)("refuses %s with 400 and one line naming the flag", async (method, input) => {
+    const { status, body } = await post(strict, method, input);
+    expect(status).toBe(400);
+    expect(body.error?.kind).toBe("policy");
+    expect(body.error?.message).toMatch(
+      /^refused in browser mode: this request .+`mcpscope serve --allow-commands`/,
+    );
+    expect(body.error?.message).not.toMatch(/[\r\n]/);
+  });
+
+  it("runs nothing and changes nothing it refused", async () => {
+    const configBefore = await readFile(join(evilHome(), ".claude.json"), "utf8");
+    await post(strict, "servers.add", refusedForms[0]![1]);
+    await post(strict, "alerts.channels.put", refusedForms[1]![1]);
+    const edit = await post(strict, "instrument.entry", {
+      client: "claude-code",
+      server: "x",
+      home: evilHome(),
+    });
+    expect(edit.status).toBe(400);
+    expect((await post(strict, "alerts.test", { channel: "script" })).status).not.toBe(200);
+    const inventory = await post(strict, "servers.inventory", {});
+    expect(inventory.body.result?.servers?.map((s) => s.name)).not.toContain("evil");
+    const channels = await post(strict, "alerts.channels", {});
+    expect(channels.body.result?.channels?.map((c) => c.name)).not.toContain("script");
+    const schedules = await post(strict, "reports.schedules.list", {});
+    expect(schedules.body.result?.schedules).toEqual([]);
+    expect(await readFile(join(evilHome(), ".claude.json"), "utf8")).toBe(configBefore);
+    for (const name of ["server", "channel", "config"]) expect(existsSync(marker(name))).toBe(false);
+  });
+
+  it("serves what the user configured: re-saving their command channel as it is, and testing it", async () => {
+    const channels = await post(strict, "alerts.channels", {});
+    const mine = channels.body.result?.channels?.find((c) => c.name === "mine");
+    const saved = await post(strict, "alerts.channels.put", { yaml: mine?.yaml, replaces: "mine" });
+    expect(saved.body.result).toMatchObject({ ok: true });
+    const test = await post(strict, "alerts.test", { channel: "mine" });
+    expect(test.body.result?.status).toBe("delivered");
+    expect(existsSync(marker("mine"))).toBe(true);
+    const folder = join(homedir(), "mcpscope-policy-test-reports");
+    const put = await post(strict, "reports.schedules.put", { ...schedule(folder), formats: ["json"] });
+    expect(put.body.result).toMatchObject({ ok: true });
+    await post(strict, "reports.schedules.delete", { name: "daily" });
+    const remote = await post(strict, "servers.add", {
+      name: "far",
+      transport: "http",
+      url: "http://127.0.0.1:9/mcp",
+    });
+    expect(remote.body.result).toMatchObject({ ok: true });
+  });
+
+  it("serves every form when started with --allow-commands", async () => {
+    const channel = await post(allowing, "alerts.channels.put", refusedForms[1]![1]);
+    expect(channel.body.result).toMatchObject({ ok: true });
+    const test = await post(allowing, "alerts.test", { channel: "script" });
+    expect(test.body.result?.status).toBe("delivered");
+    expect(existsSync(marker("channel"))).toBe(true);
+    const added = await post(allowing, "servers.add", refusedForms[0]![1]);
+    expect(added.body.result).toMatchObject({ ok: true });
+    const listed = await post(allowing, "discovery.list", { home: evilHome() });
+    expect(listed.body.result?.servers?.map((s) => s.name)).toContain("x");
+  });
+
+  /** The status line the events endpoint answers an upgrade with. */
+  const upgrade = (path: string, headers: Record<string, string> = {}) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(`${strict.url}${path}`, {
+        headers: {
+          Connection: "Upgrade",
+          Upgrade: "websocket",
+          "Sec-WebSocket-Version": "13",
+          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+          ...headers,
+        },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("upgrade", (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("answers the events socket as the docs say: 421 Host, 403 Origin, 401 token, 404 path", async () => {
+    const events = `api/events?token=${token}`;
+    expect(await upgrade(events)).toBe(101);
+    expect(await upgrade(events, { Host: "evil.example:80" })).toBe(421);
+    expect(await upgrade(events, { Origin: "http://evil.example" })).toBe(403);
+    expect(await upgrade("api/events?token=wrong")).toBe(401);
+    expect(await upgrade(`api/elsewhere?token=${token}`)).toBe(404);
+  });
+});
