@@ -121,7 +121,7 @@ export class WindowStateFile {
     const state: WindowState = { x: left, y: top, width: w, height: h, maximized: win.isMaximized() };
     const temporary = `${this.path}.tmp`;
     try {
-      writeFileSync(temporary, `${JSON.stringify(state)}\n`);
+      writeFileSync(temporary, `${JSON.stringify(state)}\n`, { mode: 0o600 });
       renameSync(temporary, this.path);
     } catch (error) {
       this.warn(`could not remember the window's place (${this.path}): ${(error as Error).message}`);

@@ -1,6 +1,6 @@
 // Where the window opens: its remembered size, place and maximized state, kept only where a screen still
 // shows it, and the small file that remembers them (a real file in a temporary folder).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -106,6 +106,7 @@ describe("the file that remembers it", () => {
       height: 650,
       maximized: true,
     });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(warnings).toEqual([]);
   });
 
