@@ -56,6 +56,7 @@ export interface WatchedContents {
 export interface WatchedWindow {
   readonly webContents: WatchedContents;
   isDestroyed(): boolean;
+  isVisible(): boolean;
   on(event: "unresponsive", listener: () => void): unknown;
   on(event: "responsive", listener: () => void): unknown;
 }
@@ -66,7 +67,8 @@ export interface RendererWatchParts<W> {
   isQuitting(): boolean;
   now(): number;
   showErrorBox(title: string, content: string): void;
-  showMessageBox(options: MessageBoxOptions, parent: W): Promise<{ response: number }>;
+  /** Attached to `parent` when given (a box on a hidden window would be out of sight). */
+  showMessageBox(options: MessageBoxOptions, parent: W | null): Promise<{ response: number }>;
   warn(line: string): void;
 }
 
@@ -114,7 +116,7 @@ export function watchRenderer<W extends WatchedWindow>(win: W, parts: RendererWa
           cancelId: 0,
           signal: box.signal,
         },
-        win,
+        win.isVisible() ? win : null,
       )
       .then(({ response }) => {
         if (box.signal.aborted || response !== 1 || win.isDestroyed()) return;

@@ -169,9 +169,11 @@ describe("a page that goes wrong", () => {
     expect(fake.warnings.filter((line) => line.startsWith("the window's page crashed"))).toEqual([]);
 
     fake.answers.push(0); // Wait
+    win.close(); // hung while hidden: the box stands alone rather than on a window out of sight
     win.emit("unresponsive");
     await vi.advanceTimersByTimeAsync(0);
     expect([win.webContents.crashedOnPurpose, win.webContents.reloads]).toEqual([1, 1]);
+    expect(fake.boxParents).toEqual([win, null]);
   });
 
   it("the hung-page question closes itself when the page recovers, and is asked once at a time", async () => {

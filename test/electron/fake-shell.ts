@@ -211,6 +211,8 @@ export interface FakeShell {
   /** The buttons the next message boxes answer with (a promise: answered when the test says); then 1. */
   answers: (number | Promise<number>)[];
   boxOptions: MessageBoxOptions[];
+  /** The window each box was attached to (null: none). */
+  boxParents: (FakeWindow | null)[];
   saveDialogs: string[];
   written: { path: string; data: Buffer }[];
   warnings: string[];
@@ -242,6 +244,7 @@ export function fakeShellParts(options: {
     messageBoxes: [],
     answers: [],
     boxOptions: [],
+    boxParents: [],
     saveDialogs: [],
     written: [],
     warnings: [],
@@ -272,9 +275,10 @@ export function fakeShellParts(options: {
     notifier,
     dialog: {
       showErrorBox: (title, content) => void fake.errorBoxes.push(`${title}: ${content}`),
-      showMessageBox: (box) => {
+      showMessageBox: (box, parent) => {
         fake.messageBoxes.push(box.message);
         fake.boxOptions.push(box);
+        fake.boxParents.push(parent);
         const answer = fake.answers.shift();
         if (answer instanceof Promise) return answer.then((response) => ({ response }));
         return Promise.resolve({ response: answer ?? 1 });
