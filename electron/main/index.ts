@@ -71,6 +71,11 @@ function secureSession(): void {
 }
 
 function start(): void {
+  installErrorPolicy(process, {
+    log: (line) => console.error(line),
+    showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+    quit: () => app.quit(),
+  });
   // Windows shows no notification from an app without its AppUserModelID (the installer's shortcut has it).
   if (process.platform === "win32") app.setAppUserModelId(APP_USER_MODEL_ID);
   app.enableSandbox();
@@ -130,11 +135,6 @@ function start(): void {
     hardenWebContents(contents, RENDERER_URL, shell.openExternal, { packaged: app.isPackaged }),
   );
 
-  installErrorPolicy(process, {
-    log: (line) => console.error(line),
-    showErrorBox: (title, content) => dialog.showErrorBox(title, content),
-    quit: () => app.quit(),
-  });
   void whenReady(
     app.whenReady(),
     () => {
