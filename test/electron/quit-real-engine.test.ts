@@ -74,7 +74,7 @@ describe("quitting with a server the app runs", () => {
     const pid = await waitFor(async () => {
       const inventory = (await call("servers.inventory", {})) as Inventory;
       const entry = inventory.servers.find((server) => server.id === id);
-      return entry?.process?.state === "running" ? entry.process.pid : undefined;
+      return entry?.process?.state === "running" && entry.process.pid ? entry.process.pid : undefined;
     }, 20_000);
     expect(alive(pid)).toBe(true);
 
