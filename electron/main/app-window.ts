@@ -18,6 +18,16 @@ export interface AppWindowOptions {
   warn(line: string): void;
 }
 
+/** Hides a window; a full-screen one leaves full screen first (macOS would keep its empty Space). */
+function hide(win: ShellWindow): void {
+  if (!win.isFullScreen()) {
+    win.hide();
+    return;
+  }
+  win.once("leave-full-screen", () => win.hide());
+  win.setFullScreen(false);
+}
+
 type WindowParts<W extends ShellWindow> = Pick<
   ShellParts<W>,
   "rendererUrl" | "createWindow" | "darkMode" | "workAreas" | "windowStateFile" | "dialog"
@@ -68,7 +78,7 @@ export class AppWindow<W extends ShellWindow> {
     const win = this.current;
     if (!win) return;
     this.state?.saveNow(win);
-    win.hide();
+    hide(win);
   }
 
   private create(route?: string): W {
@@ -88,7 +98,7 @@ export class AppWindow<W extends ShellWindow> {
       this.state?.saveNow(win);
       if (this.options.isQuitting() || this.sessionEnding || !this.options.keepsRunningWhenClosed()) return;
       event.preventDefault();
-      win.hide();
+      hide(win);
     });
     win.on("session-end", () => {
       this.sessionEnding = true;

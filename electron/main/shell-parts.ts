@@ -30,7 +30,10 @@ export interface ShellWindow extends WatchedWindow, PlacedWindow {
   hide(): void;
   focus(): void;
   maximize(): void;
+  isFullScreen(): boolean;
+  setFullScreen(flag: boolean): void;
   once(event: "ready-to-show", listener: () => void): unknown;
+  once(event: "leave-full-screen", listener: () => void): unknown;
   on(event: "close", listener: (event: PreventableEvent) => void): unknown;
   on(event: "closed", listener: () => void): unknown;
   on(event: "resize", listener: () => void): unknown;

@@ -46,6 +46,15 @@ describe("closing and quitting", () => {
     expect([win.urls, win.webContents.loaded, win.webContents.reloads]).toEqual([[RENDERER_URL], [], 0]);
   });
 
+  it("a full-screen window leaves full screen before it hides (macOS would keep an empty Space)", () => {
+    const { win } = started();
+    win.setFullScreen(true);
+    win.close();
+    expect([win.destroyed, win.visible]).toEqual([false, true]);
+    win.leaveFullScreen();
+    expect(win.visible).toBe(false);
+  });
+
   it("on macOS, activating the app (its Dock icon) shows the hidden window again", () => {
     const { fake, win } = started();
     win.close();

@@ -51,6 +51,7 @@ export class FakeWindow extends EventEmitter {
   readonly urls: string[] = [];
   minimized = false;
   maximized = false;
+  fullScreen = false;
   visible = false;
   focused = false;
   destroyed = false;
@@ -96,6 +97,17 @@ export class FakeWindow extends EventEmitter {
     this.maximized = true;
     this.visible = true;
     this.emit("maximize");
+  }
+  isFullScreen() {
+    return this.fullScreen;
+  }
+  /** Leaving full screen is animated: the event comes later, when the test says (leaveFullScreen). */
+  setFullScreen(flag: boolean) {
+    if (flag) this.fullScreen = true;
+  }
+  leaveFullScreen() {
+    this.fullScreen = false;
+    this.emit("leave-full-screen");
   }
   async loadURL(url: string) {
     this.urls.push(url);
