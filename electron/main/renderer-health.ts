@@ -2,7 +2,7 @@
  * What the app does when its window's page goes wrong: a crashed page (render-process-gone) is reloaded,
  * unless it keeps crashing — then one error box says why and the page is left for the user to reload
  * (View → Reload); a hung page offers Wait or Reload, as Chrome does, and the question goes away by itself
- * if the page recovers; a page that cannot load says in one line what to do.
+ * if the page recovers; a page that cannot load (or loads as a 404) says in one line what to do.
  */
 import type { MessageBoxOptions } from "electron";
 import { isRendererUrl } from "./window-security.js";
@@ -49,6 +49,11 @@ export interface WatchedContents {
       validatedURL: string,
       isMainFrame: boolean,
     ) => void,
+  ): unknown;
+  /** A main-frame navigation that committed, with its response's status (a 404 is no failed load). */
+  on(
+    event: "did-navigate",
+    listener: (event: unknown, url: string, httpResponseCode: number, httpStatusText: string) => void,
   ): unknown;
 }
 
@@ -134,14 +139,21 @@ export function watchRenderer<W extends WatchedWindow>(win: W, parts: RendererWa
     hungBox = null;
   });
 
-  contents.on("did-fail-load", (_event, errorCode, errorDescription, validatedURL, isMainFrame) => {
-    if (!isMainFrame || errorCode === LOAD_ABORTED || !isRendererUrl(validatedURL, parts.rendererUrl)) return;
-    parts.warn(`could not load the window (${errorDescription}, ${validatedURL}): run \`npm run build\``);
+  const loadFailed = (url: string, description: string) => {
+    if (!isRendererUrl(url, parts.rendererUrl)) return;
+    parts.warn(`could not load the window (${description}, ${url}): run \`npm run build\``);
     if (loadFailureShown) return;
     loadFailureShown = true;
     parts.showErrorBox(
       "mcpscope: the window could not load",
-      `${validatedURL} did not load (${errorDescription}). The app is not built: run \`npm run build\`, then start mcpscope again.`,
+      `${url} did not load (${description}). The app is not built: run \`npm run build\`, then start mcpscope again.`,
     );
+  };
+  contents.on("did-fail-load", (_event, errorCode, errorDescription, validatedURL, isMainFrame) => {
+    if (isMainFrame && errorCode !== LOAD_ABORTED) loadFailed(validatedURL, errorDescription);
+  });
+  // The app's scheme answers a missing file with a 404 page, which Chromium counts as loaded.
+  contents.on("did-navigate", (_event, url, httpResponseCode, httpStatusText) => {
+    if (httpResponseCode >= 400) loadFailed(url, `${httpResponseCode} ${httpStatusText}`.trim());
   });
 }

@@ -211,4 +211,14 @@ describe("a page that goes wrong", () => {
     expect(fake.errorBoxes).toHaveLength(1);
     expect(fake.errorBoxes[0]).toMatch(/^mcpscope: the window could not load: .*run `npm run build`/);
   });
+
+  it("the app's page answered with a 404 (the renderer is not built) is a failed load too", () => {
+    const { fake, win } = started();
+    win.webContents.emit("did-navigate", {}, `${RENDERER_URL}#/calls`, 200, "OK");
+    expect(fake.errorBoxes).toEqual([]);
+    win.webContents.emit("did-navigate", {}, RENDERER_URL, 404, "Not Found");
+    expect(fake.errorBoxes).toEqual([
+      `mcpscope: the window could not load: ${RENDERER_URL} did not load (404 Not Found). The app is not built: run \`npm run build\`, then start mcpscope again.`,
+    ]);
+  });
 });
