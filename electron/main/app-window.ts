@@ -122,7 +122,7 @@ export class AppWindow<W extends ShellWindow> {
       warn: this.options.warn,
     });
     const url = route ? routeUrl(this.parts.rendererUrl, route) : this.parts.rendererUrl;
-    // A failed load is reported by did-fail-load (renderer-health.ts).
+    // renderer-health.ts reports a failed load (did-fail-load).
     win.loadURL(url).catch(() => {});
     return win;
   }

@@ -1,8 +1,7 @@
 /**
  * What the Electron main process wires together, over the narrow ShellParts (shell-parts.ts): the engine
- * host behind an EngineClient, the IPC relay and the events pushed to the window, the window itself, the
- * tray and the native notifications following the alerts, report saving, a second launch and quitting. The
- * window itself is app-window.ts.
+ * host behind an EngineClient, the IPC relay and the events pushed to the window, the window (app-window.ts),
+ * the tray and the native notifications following the alerts, report saving, a second launch and quitting.
  * index.ts adapts the real `electron` modules to ShellParts; the tests drive this with fakes.
  */
 import { AlertsSnapshotSchema, DesktopNotificationSchema } from "../../shared/alerts.js";
