@@ -6,7 +6,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import {
   app,
   BrowserWindow,
@@ -16,8 +16,10 @@ import {
   Menu,
   Notification,
   nativeImage,
+  nativeTheme,
   net,
   protocol,
+  screen,
   session,
   Tray,
   utilityProcess,
@@ -30,10 +32,16 @@ import { mainWindowOptions } from "./main-window.js";
 import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
+import { installErrorPolicy, whenReady } from "./process-errors.js";
 import { createShell } from "./shell.js";
 import type { ShellTray } from "./shell-parts.js";
 import { electronTrayState } from "./tray-state.js";
-import { denyPermissionCheck, denyPermissionRequest, hardenWebContents, withCsp } from "./window-security.js";
+import {
+  hardenWebContents,
+  permissionCheckHandler,
+  permissionRequestHandler,
+  withCsp,
+} from "./window-security.js";
 
 const paths = appPaths(app.getAppPath());
 
@@ -53,8 +61,8 @@ function secureSession(): void {
     appProtocolHandler(dirname(paths.rendererIndex), (url) => net.fetch(url)),
   );
   const { defaultSession } = session;
-  defaultSession.setPermissionRequestHandler(denyPermissionRequest);
-  defaultSession.setPermissionCheckHandler(denyPermissionCheck);
+  defaultSession.setPermissionRequestHandler(permissionRequestHandler(RENDERER_URL));
+  defaultSession.setPermissionCheckHandler(permissionCheckHandler(RENDERER_URL));
   defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withCsp(details.responseHeaders) });
   });
@@ -63,6 +71,11 @@ function secureSession(): void {
 }
 
 function start(): void {
+  installErrorPolicy(process, {
+    log: (line) => console.error(line),
+    showErrorBox: (title, content) => dialog.showErrorBox(title, content),
+    quit: () => app.quit(),
+  });
   // Windows shows no notification from an app without its AppUserModelID (the installer's shortcut has it).
   if (process.platform === "win32") app.setAppUserModelId(APP_USER_MODEL_ID);
   app.enableSandbox();
@@ -80,14 +93,20 @@ function start(): void {
         env: { ...process.env, MCPSCOPE_HOME: dataDir },
         stdio: "inherit",
       }),
-    createWindow: () => {
-      const win = new BrowserWindow(mainWindowOptions(paths, app.isPackaged));
+    createWindow: (placement, scheme) => {
+      const win = new BrowserWindow(mainWindowOptions(paths, app.isPackaged, placement, scheme));
       win.on("app-command", (_event, command) => {
         const direction = appCommandDirection(command);
         if (direction) moveHistory(win.webContents, direction);
       });
       return win;
     },
+    darkMode: () => nativeTheme.shouldUseDarkColors,
+    workAreas: () => {
+      const primary = screen.getPrimaryDisplay();
+      return [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+    },
+    windowStateFile: join(app.getPath("userData"), "window-state.json"),
     createTray: electronTray,
     notifier: electronNotifier(Notification, { platform: process.platform }),
     dialog: {
@@ -116,7 +135,8 @@ function start(): void {
     hardenWebContents(contents, RENDERER_URL, shell.openExternal, { packaged: app.isPackaged }),
   );
 
-  app.whenReady().then(
+  void whenReady(
+    app.whenReady(),
     () => {
       secureSession();
       shell.ready();

@@ -1,8 +1,9 @@
 /**
  * Saving files from the desktop app: a report (the main process asks the engine for the rendered file,
  * reports.export) or a file the renderer made (a table's rows, files.save). The main process shows the
- * native Save dialog with the suggested name, writes the file and offers Show in folder; the renderer never
- * touches the file system. Electron's parts are passed in, so this is tested without Electron.
+ * native Save dialog with the suggested name and writes the file; the renderer never touches the file
+ * system. A save the renderer asked for is confirmed by the renderer's own toast (it gets the path back);
+ * one started from the tray, where no page shows a toast, is confirmed by a box that offers Show in folder. Electron's parts are passed in, so this is tested without Electron.
  */
 import { extname, join } from "node:path";
 import type { ApiTransport } from "../../shared/api.js";
@@ -34,8 +35,18 @@ export interface ReportSaverParts {
   defaultDir: string;
 }
 
+export interface SaveOptions {
+  /** The Save dialog's title (and the confirmation's). */
+  title?: string;
+  /** Whether a native box confirms the save (no window shows a toast for it). */
+  confirm?: boolean;
+}
+
 export function createFileSaver(parts: Omit<ReportSaverParts, "engine">) {
-  return async (input: FileContent, title = "Export"): Promise<SaveResult> => {
+  return async (
+    input: FileContent,
+    { title = "Export", confirm = false }: SaveOptions = {},
+  ): Promise<SaveResult> => {
     const file = FileContentSchema.parse(input);
     const ext = extname(file.filename).slice(1).toLowerCase();
     const choice = await parts.showSaveDialog({
@@ -48,24 +59,35 @@ export function createFileSaver(parts: Omit<ReportSaverParts, "engine">) {
     const path = choice.filePath;
     const bytes = Buffer.from(file.content, file.encoding);
     await parts.writeFile(path, bytes);
-    // Not awaited: the call answers once the file is written; the box stays until the user closes it.
-    parts
-      .showMessageBox({
-        type: "info",
-        message: `${title}: saved`,
-        detail: path,
-        buttons: ["Show in folder", "OK"],
-      })
-      .then(({ response }) => {
-        if (response === 0) parts.showItemInFolder(path);
-      })
-      .catch(() => {});
+    if (confirm) confirmSaved(parts, title, path);
     return { ok: true, message: `saved ${path} (${bytes.length} bytes)`, path };
   };
 }
 
+function confirmSaved(
+  parts: Pick<ReportSaverParts, "showMessageBox" | "showItemInFolder">,
+  title: string,
+  path: string,
+): void {
+  // Not awaited: the call answers once the file is written; the box stays until the user closes it.
+  parts
+    .showMessageBox({
+      type: "info",
+      message: `${title}: saved`,
+      detail: path,
+      buttons: ["Show in folder", "OK"],
+    })
+    .then(({ response }) => {
+      if (response === 0) parts.showItemInFolder(path);
+    })
+    .catch(() => {});
+}
+
 export function createReportSaver(parts: ReportSaverParts) {
   const save = createFileSaver(parts);
-  return async (input: ReportExportInput): Promise<SaveResult> =>
-    save(FileContentSchema.parse(await parts.engine.invoke("reports.export", input)), "Export report");
+  return async (input: ReportExportInput, { confirm = false }: Pick<SaveOptions, "confirm"> = {}) =>
+    save(FileContentSchema.parse(await parts.engine.invoke("reports.export", input)), {
+      title: "Export report",
+      confirm,
+    });
 }

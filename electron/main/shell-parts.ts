@@ -3,29 +3,47 @@
  * `electron` modules to them; tests pass fakes. Type-only imports: nothing here loads `electron`.
  */
 import type { MessageBoxOptions } from "electron";
+import type { ColourScheme } from "../../shared/theme.js";
 import type { IpcReply } from "../preload/ipc-reply.js";
 import type { HostProcess } from "./engine-process.js";
 import type { EventSink, InvokeEventLike } from "./ipc-relay.js";
 import type { LoginItem } from "./login-item.js";
+import type { WindowPlacement } from "./main-window.js";
 import type { Notifier } from "./notifier.js";
+import type { WatchedContents, WatchedWindow } from "./renderer-health.js";
 import type { ReportSaverParts } from "./report-saver.js";
 import type { TrayState } from "./tray-state.js";
+import type { PlacedWindow, Rect } from "./window-state.js";
 
-/** A window's webContents: the target of pushed events, and of a route change. */
-export interface ShellWebContents extends EventSink {
+/** A window's webContents: the target of pushed events and of a route change; its page's health. */
+export interface ShellWebContents extends EventSink, WatchedContents {
   loadURL(url: string): Promise<unknown>;
 }
 
 /** One app window (Electron's BrowserWindow). */
-export interface ShellWindow {
+export interface ShellWindow extends WatchedWindow, PlacedWindow {
   readonly webContents: ShellWebContents;
-  isDestroyed(): boolean;
   isMinimized(): boolean;
+  isVisible(): boolean;
   restore(): void;
   show(): void;
+  hide(): void;
   focus(): void;
+  maximize(): void;
+  isFullScreen(): boolean;
+  setFullScreen(flag: boolean): void;
   once(event: "ready-to-show", listener: () => void): unknown;
+  once(event: "leave-full-screen", listener: () => void): unknown;
+  on(event: "close", listener: (event: PreventableEvent) => void): unknown;
   on(event: "closed", listener: () => void): unknown;
+  on(event: "resize", listener: () => void): unknown;
+  on(event: "move", listener: () => void): unknown;
+  on(event: "maximize", listener: () => void): unknown;
+  on(event: "unmaximize", listener: () => void): unknown;
+  /** Windows only: the OS session ends (log off, shut down); a close then must not be held back. */
+  on(event: "session-end", listener: () => void): unknown;
+  on(event: "unresponsive", listener: () => void): unknown;
+  on(event: "responsive", listener: () => void): unknown;
   loadURL(url: string): Promise<unknown>;
 }
 
@@ -72,8 +90,14 @@ export interface ShellParts<W extends ShellWindow> {
   ipcMain: ShellIpcMain;
   /** Forks the engine host (a utilityProcess). */
   forkHost(): HostProcess;
-  /** A new, hidden main window (mainWindowOptions). */
-  createWindow(): W;
+  /** A new, hidden main window (mainWindowOptions), placed and coloured as given. */
+  createWindow(placement: WindowPlacement, scheme: ColourScheme): W;
+  /** Whether the OS uses a dark colour scheme (nativeTheme.shouldUseDarkColors). */
+  darkMode(): boolean;
+  /** The work areas of the screens, the primary first (screen.getAllDisplays). */
+  workAreas(): Rect[];
+  /** Where the window's size and place are remembered (window-state.ts); null: not remembered. */
+  windowStateFile: string | null;
   /** The tray icon; throws on a desktop that has none. */
   createTray(): ShellTray;
   notifier: Notifier;

@@ -1,19 +1,20 @@
 /**
  * What the Electron main process wires together, over the narrow ShellParts (shell-parts.ts): the engine
- * host behind an EngineClient, the IPC relay and the events pushed to the window, the window itself, the
- * tray and the native notifications following the alerts, report saving, a second launch and quitting.
+ * host behind an EngineClient, the IPC relay and the events pushed to the window, the window (app-window.ts),
+ * the tray and the native notifications following the alerts, report saving, a second launch and quitting.
  * index.ts adapts the real `electron` modules to ShellParts; the tests drive this with fakes.
  */
 import { AlertsSnapshotSchema, DesktopNotificationSchema } from "../../shared/alerts.js";
 import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/api.js";
 import { createAlertActions } from "./alert-actions.js";
 import { AlertNotifications } from "./alert-notifications.js";
+import { AppWindow } from "./app-window.js";
 import { EngineClient } from "./engine-client.js";
 import { EngineProcess } from "./engine-process.js";
 import { confirmLinkDialog, createLinkOpener } from "./external-links.js";
 import { createIpcRelay, pushEvent } from "./ipc-relay.js";
 import { HIDDEN_ARG } from "./login-item.js";
-import { alertsRoute, routeUrl } from "./renderer-routes.js";
+import { alertsRoute } from "./renderer-routes.js";
 import { createFileSaver, createReportSaver, type ReportSaverParts } from "./report-saver.js";
 import { createRequestConsent } from "./request-consent.js";
 import type { ShellParts, ShellTray, ShellWebContents, ShellWindow } from "./shell-parts.js";
@@ -39,12 +40,16 @@ type QuitState = "no" | "stopping" | "done";
 /** Wires the app; listens to `app` at once (second launch, windows closed, quit). Call `ready()` later. */
 export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<W> {
   const warn = parts.warn ?? ((line: string) => console.warn(`mcpscope: ${line}`));
-  const ownContents = new Set<ShellWebContents>();
-  let mainWindow: W | null = null;
   let tray: ShellTray | null = null;
   let trayPresenter: TrayPresenter | null = null;
-
-  const liveWindow = (): W | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
+  let quitting: QuitState = "no";
+  const appWindow = new AppWindow(parts, {
+    keepsRunningWhenClosed: () => tray !== null,
+    isQuitting: () => quitting !== "no",
+    warn,
+  });
+  const ownContents = appWindow.ownContents;
+  const liveWindow = (): W | null => appWindow.current;
 
   const client = new EngineClient();
   const engine = new EngineProcess({
@@ -90,34 +95,8 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
     warn,
   });
 
-  function createWindow(route?: string): W {
-    const win = parts.createWindow();
-    const contents = win.webContents;
-    ownContents.add(contents);
-    win.once("ready-to-show", () => win.show());
-    win.on("closed", () => {
-      ownContents.delete(contents);
-      if (mainWindow === win) mainWindow = null;
-    });
-    win.loadURL(route ? routeUrl(parts.rendererUrl, route) : parts.rendererUrl).catch((error: unknown) => {
-      warn(`could not load the window (run \`npm run build\`): ${String(error)}`);
-    });
-    return win;
-  }
-
   function showWindow(route?: string): void {
-    let win = liveWindow();
-    if (!win) {
-      win = createWindow(route);
-      mainWindow = win;
-    } else if (route) {
-      win.webContents.loadURL(routeUrl(parts.rendererUrl, route)).catch((error: unknown) => {
-        warn(`could not open ${route}: ${String(error)}`);
-      });
-    }
-    if (win.isMinimized()) win.restore();
-    win.show();
-    win.focus();
+    appWindow.show(route);
   }
 
   function startAtLogin(): boolean | null {
@@ -156,7 +135,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
           presenter.render();
         },
         exportLastWeek: () => {
-          saveReport({ format: "pdf", period: "week" }).catch((error: unknown) =>
+          saveReport({ format: "pdf", period: "week" }, { confirm: true }).catch((error: unknown) =>
             reportError(`Could not export the report: ${error instanceof Error ? error.message : error}`),
           );
         },
@@ -193,7 +172,8 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
         rendererUrl: parts.rendererUrl,
         isOwnWindow: (sender) => ownContents.has(sender as ShellWebContents),
         engine: client,
-        local: { "reports.save": saveReport, "files.save": (file) => saveFile(file) },
+        // The renderer confirms these saves with its own toast.
+        local: { "reports.save": (input) => saveReport(input), "files.save": (file) => saveFile(file) },
         beforeForward: createRequestConsent({
           engine: client,
           ask: (options) => parts.dialog.showMessageBox(options, liveWindow()),
@@ -225,12 +205,13 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
   parts.app.on("window-all-closed", () => {
     if (!tray) parts.app.quit();
   });
-  let quitting: QuitState = "no";
   parts.app.on("before-quit", (event) => {
     if (quitting === "done") return;
     event.preventDefault();
     if (quitting === "stopping") return;
     quitting = "stopping";
+    // The user asked to quit: nothing of the app stays on screen while the engine stops its servers.
+    appWindow.hideForQuit();
     trayPresenter?.dispose();
     alertNotifications.dispose();
     engine.stop().finally(() => {

@@ -1,6 +1,6 @@
 /**
  * The renderer's security policy (docs/app.md, "The window's security"): it may show only the app's own
- * page (app://mcpscope/, app-protocol.ts), in no frame either, open no windows, get no permissions, and
+ * page (app://mcpscope/, app-protocol.ts), in no frame either, open no windows, get no permission but writing to the clipboard, and
  * runs under a strict Content-Security-Policy. The rules are pure functions; `hardenWebContents` applies
  * them to a webContents.
  */
@@ -21,22 +21,31 @@ export function withCsp(
   return result;
 }
 
-/** Whether `url` is the renderer's own page (any #route or ?query on it). */
+/** Whether `url` is the renderer's own page (any #route or ?query on it); a malformed URL is not. */
 export function isRendererUrl(url: string, rendererUrl: string): boolean {
-  let actual: URL;
-  let expected: URL;
   try {
-    actual = new URL(url);
-    expected = new URL(rendererUrl);
+    const actual = new URL(url);
+    const expected = new URL(rendererUrl);
+    return (
+      actual.protocol === "app:" &&
+      expected.protocol === "app:" &&
+      actual.host === expected.host &&
+      decodeURIComponent(actual.pathname) === decodeURIComponent(expected.pathname)
+    );
   } catch {
     return false;
   }
-  return (
-    actual.protocol === "app:" &&
-    expected.protocol === "app:" &&
-    actual.host === expected.host &&
-    decodeURIComponent(actual.pathname) === decodeURIComponent(expected.pathname)
-  );
+}
+
+/** Whether `origin` (a permission check's requesting origin) is the renderer's own. */
+export function isRendererOrigin(origin: string, rendererUrl: string): boolean {
+  try {
+    const actual = new URL(origin);
+    const expected = new URL(rendererUrl);
+    return actual.protocol === "app:" && expected.protocol === "app:" && actual.host === expected.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Navigation is allowed only to the renderer's own page (a reload); anything else is denied. */
@@ -63,18 +72,29 @@ export function denyWindowOpen(openExternal: (url: string) => void) {
   };
 }
 
-/** For session.setPermissionRequestHandler: the renderer needs no permission (camera, notifications…). */
-export function denyPermissionRequest(
-  _contents: unknown,
-  _permission: string,
-  callback: (granted: boolean) => void,
-) {
-  callback(false);
+/**
+ * The one permission the renderer gets: writing text to the clipboard (the Copy buttons use
+ * navigator.clipboard.writeText, which Electron asks for as `clipboard-sanitized-write`), for the app's own
+ * page only. Camera, notifications, reading the clipboard and every other permission stay denied.
+ */
+export const GRANTED_PERMISSION = "clipboard-sanitized-write";
+
+/** For session.setPermissionRequestHandler. */
+export function permissionRequestHandler(rendererUrl: string) {
+  return (
+    _contents: unknown,
+    permission: string,
+    callback: (granted: boolean) => void,
+    details?: { requestingUrl?: string },
+  ): void => {
+    callback(permission === GRANTED_PERMISSION && isRendererUrl(details?.requestingUrl ?? "", rendererUrl));
+  };
 }
 
 /** For session.setPermissionCheckHandler. */
-export function denyPermissionCheck(): boolean {
-  return false;
+export function permissionCheckHandler(rendererUrl: string) {
+  return (_contents: unknown, permission: string, requestingOrigin: string): boolean =>
+    permission === GRANTED_PERMISSION && isRendererOrigin(requestingOrigin, rendererUrl);
 }
 
 interface PreventableEvent {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { MenuItemConstructorOptions } from "electron";
 import { describe, expect, it } from "vitest";
 import {
@@ -6,8 +7,9 @@ import {
   moveHistory,
   type NavigableContents,
 } from "../../electron/main/history-nav.js";
-import { mainWindowOptions } from "../../electron/main/main-window.js";
+import { DEFAULT_WINDOW_SIZE, mainWindowOptions } from "../../electron/main/main-window.js";
 import { appMenuTemplate } from "../../electron/main/menus.js";
+import { PAGE_BACKGROUND } from "../../shared/theme.js";
 
 describe("the main window", () => {
   it("runs the renderer isolated, sandboxed, without Node, with only our preload", () => {
@@ -23,6 +25,28 @@ describe("the main window", () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
+  });
+
+  it("cannot be made smaller than 800×600, the size every view is laid out for", () => {
+    expect(mainWindowOptions({ preload: "/p" })).toMatchObject({ minWidth: 800, minHeight: 600 });
+  });
+
+  it("opens hidden where it is placed, or centred at the default size", () => {
+    const placed = { bounds: { x: 10, y: 20, width: 900, height: 700 }, maximized: false };
+    const options = mainWindowOptions({ preload: "/p" }, true, placed);
+    expect(options).toMatchObject({ x: 10, y: 20, width: 900, height: 700, show: false });
+    expect(options.center).toBeUndefined();
+    expect(mainWindowOptions({ preload: "/p" })).toMatchObject({ ...DEFAULT_WINDOW_SIZE, center: true });
+  });
+
+  it("is painted in the page's own background for the OS's colour scheme, as the renderer paints it", () => {
+    const placement = { bounds: DEFAULT_WINDOW_SIZE, maximized: false };
+    expect(mainWindowOptions({ preload: "/p" }, true, placement, "light").backgroundColor).toBe("#f5f5f7");
+    expect(mainWindowOptions({ preload: "/p" }, true, placement, "dark").backgroundColor).toBe("#18191c");
+    // The renderer's tokens: --bg in :root, then in the dark scheme's block.
+    const css = readFileSync(new URL("../../renderer/src/styles/tokens.css", import.meta.url), "utf8");
+    const [light, dark] = [...css.matchAll(/--bg:\s*(#[0-9a-f]+);/gi)].map((match) => match[1]);
+    expect({ light, dark }).toEqual(PAGE_BACKGROUND);
   });
 
   it("has no DevTools in a packaged app, and keeps them in development", () => {
@@ -75,6 +99,11 @@ describe("Back and Forward", () => {
     const menu = appMenuTemplate(platform, true, go).find((item) => item.label === "Go");
     return (Array.isArray(menu?.submenu) ? menu.submenu : []) as MenuItemConstructorOptions[];
   };
+  const press = (item: MenuItemConstructorOptions | undefined) => {
+    const click = item?.click as (() => void) | undefined;
+    if (!click) throw new Error(`no click on ${item?.label}`);
+    click();
+  };
 
   it("the Go menu moves the window's history, with each platform's own keys", () => {
     const window = contents(3, 1);
@@ -85,13 +114,13 @@ describe("Back and Forward", () => {
       "Forward",
       "Alt+Right",
     ]);
-    (back?.click as () => void)();
+    press(back);
     expect(window.at).toBe(0);
-    (back?.click as () => void)(); // nothing further back: stays
+    press(back); // nothing further back: stays
     expect(window.at).toBe(0);
-    (forward?.click as () => void)();
-    (forward?.click as () => void)();
-    (forward?.click as () => void)();
+    press(forward);
+    press(forward);
+    press(forward);
     expect(window.at).toBe(2);
     expect(goItems("darwin", () => {}).map((item) => item.accelerator)).toEqual(["Cmd+[", "Cmd+]"]);
   });

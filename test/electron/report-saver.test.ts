@@ -1,7 +1,8 @@
 /**
  * Saving a report in the desktop app, through fakes of Electron's dialog and shell: the main process asks
- * the engine for the file, suggests its name in the Save dialog, writes exactly the rendered bytes and
- * offers Show in folder; a cancelled dialog writes nothing. The IPC relay serves reports.save in the main
+ * the engine for the file, suggests its name in the Save dialog and writes exactly the rendered bytes; a
+ * save from the tray is confirmed by a box with Show in folder, one from the renderer (which shows its own
+ * toast) by nothing more; a cancelled dialog writes nothing. The IPC relay serves reports.save in the main
  * process, never forwarding it to the engine.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -45,15 +46,14 @@ function parts(answer: { canceled: boolean; filePath?: string }, button = 0) {
 }
 
 describe("saving a report from the desktop app", () => {
-  it("suggests the report's name, writes the rendered PDF and shows it in its folder", async () => {
+  it("suggests the report's name, writes the rendered PDF and, asked to confirm, shows it in its folder", async () => {
     const target = join(dir, "chosen.pdf");
     const { fake, shown } = parts({ canceled: false, filePath: target });
     const save = createReportSaver(fake);
-    const result = await save({
-      format: "pdf",
-      since: "2026-12-01T00:00:00Z",
-      until: "2026-12-08T00:00:00Z",
-    });
+    const result = await save(
+      { format: "pdf", since: "2026-12-01T00:00:00Z", until: "2026-12-08T00:00:00Z" },
+      { confirm: true },
+    );
     expect(result).toMatchObject({ ok: true, path: target });
     expect(fake.showSaveDialog).toHaveBeenCalledWith({
       title: "Export report",
@@ -72,7 +72,7 @@ describe("saving a report from the desktop app", () => {
 
     const target = join(dir, "r.md");
     const ok = parts({ canceled: false, filePath: target }, 1);
-    await createReportSaver(ok.fake)({ format: "md", period: "day" });
+    await createReportSaver(ok.fake)({ format: "md", period: "day" }, { confirm: true });
     expect(await readFile(target, "utf8")).toMatch(/^# mcpscope report/);
     await vi.waitFor(() => expect(ok.fake.showMessageBox).toHaveBeenCalled());
     expect(ok.shown).toEqual([]);
@@ -119,6 +119,8 @@ describe("saving a report from the desktop app", () => {
       filters: [{ name: "CSV", extensions: ["csv"] }],
     });
     expect(await readFile(target, "utf8")).toBe("id,server\r\n1,files\r\n");
+    // The renderer asked for it and confirms it with its own toast: no second, native confirmation.
+    expect(fake.showMessageBox).not.toHaveBeenCalled();
     // A name with a folder in it is refused before any dialog.
     await expect(
       createFileSaver(fake)({
@@ -129,6 +131,18 @@ describe("saving a report from the desktop app", () => {
       }),
     ).rejects.toThrow();
     expect(fake.showSaveDialog).toHaveBeenCalledOnce();
+  });
+
+  it("a report the renderer saves is confirmed by the renderer alone, not by a native box too", async () => {
+    const target = join(dir, "quiet.md");
+    const { fake } = parts({ canceled: false, filePath: target }, 0);
+    await expect(createReportSaver(fake)({ format: "md", period: "day" })).resolves.toMatchObject({
+      ok: true,
+      path: target,
+    });
+    expect(await readFile(target, "utf8")).toMatch(/^# mcpscope report/);
+    expect(fake.showMessageBox).not.toHaveBeenCalled();
+    expect(fake.showItemInFolder).not.toHaveBeenCalled();
   });
 
   it("the engine itself refuses reports.save and files.save with one line", async () => {

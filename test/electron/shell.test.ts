@@ -14,6 +14,7 @@ function started(options: { tray?: boolean; hidden?: boolean; saveTo?: string | 
   const fake = fakeShellParts({ rendererUrl: RENDERER_URL, ...options });
   const shell = createShell(fake.parts);
   shell.ready();
+  fake.app.windows[0]?.paint();
   const host = fake.hosts[0] as FakeHostProcess;
   const relay = fake.ipcMain.handlers.get(IPC_INVOKE_CHANNEL);
   if (!relay) throw new Error("no handler on the invoke channel");
@@ -95,14 +96,14 @@ describe("the shell's IPC", () => {
     expect(fake.warnings.filter((w) => w.startsWith("refused a call"))).toHaveLength(2);
   });
 
-  it("pushes engine events to the open window, and a closed window is no longer one of ours", async () => {
+  it("pushes engine events to the open window, and a destroyed window is no longer one of ours", async () => {
     const { fake, host, relay } = started();
     const win = onlyWindow(fake);
     host.send({ type: "event", event: "calls.new", payload: [] });
     expect(win.webContents.sent).toEqual([
       { channel: IPC_EVENT_CHANNEL, frame: { event: "calls.new", payload: [] } },
     ]);
-    win.close();
+    win.destroy();
     host.send({ type: "event", event: "calls.new", payload: [] });
     expect(win.webContents.sent).toHaveLength(1);
     const reply = await relay(
@@ -140,6 +141,9 @@ describe("the shell's IPC", () => {
     expect(fake.written.map((w) => [w.path, w.data.toString()])).toEqual([
       ["/home/user/Downloads/week.md", "# Week"],
     ]);
+    // The renderer shows its own toast with the path: no native box on top of it.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.messageBoxes).toEqual([]);
   });
 });
 
@@ -163,13 +167,19 @@ describe("the shell's tray and notifications", () => {
     expect(fake.tray.menu.map((item) => item.label)).toContain("Alerts: waiting for the engine");
   });
 
-  it("the tray's Export last week's report asks the engine for last week's PDF", async () => {
-    const { fake, host } = started();
+  it("the tray's Export last week's report saves last week's PDF and confirms it with a box", async () => {
+    const { fake, host } = started({ saveTo: "/home/user/Downloads/week.pdf" });
     fake.tray.choose("Export last week's report…");
-    expect(host.lastCall()).toMatchObject({
-      method: "reports.export",
-      input: { format: "pdf", period: "week" },
+    const call = host.lastCall();
+    expect(call).toMatchObject({ method: "reports.export", input: { format: "pdf", period: "week" } });
+    host.send({
+      type: "result",
+      id: call.id,
+      result: { filename: "w.pdf", mimeType: "application/pdf", encoding: "base64", content: "JVBERi0=" },
     });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.written.map((w) => w.path)).toEqual(["/home/user/Downloads/week.pdf"]);
+    expect(fake.messageBoxes).toEqual(["Export report: saved"]);
   });
 
   it("shows a native notification when an alert fires and when it resolves; a click opens the alert", async () => {
@@ -205,7 +215,7 @@ describe("the shell's tray and notifications", () => {
 });
 
 describe("the shell's windows and lifecycle", () => {
-  it("a second launch brings the window back to the front, or opens a new one if it was closed", () => {
+  it("a second launch brings the window back to the front, or opens a new one if it was destroyed", () => {
     const { fake } = started();
     const win = onlyWindow(fake);
     win.minimized = true;
@@ -214,7 +224,7 @@ describe("the shell's windows and lifecycle", () => {
     expect([win.minimized, win.visible, win.focused]).toEqual([false, true, true]);
     expect(fake.app.windows).toHaveLength(1);
 
-    win.close();
+    win.destroy();
     fake.app.secondInstance([]);
     expect(fake.app.windows).toHaveLength(2);
     expect(fake.app.windows[1]?.urls).toEqual([RENDERER_URL]);
@@ -227,6 +237,9 @@ describe("the shell's windows and lifecycle", () => {
     expect(fake.app.windows).toEqual([]);
     for (const click of fake.tray.clickListeners) click();
     expect(fake.app.windows).toHaveLength(1);
+    expect(fake.app.windows[0]?.visible).toBe(false); // until its page has painted
+    fake.app.windows[0]?.paint();
+    expect(fake.app.windows[0]?.visible).toBe(true);
   });
 
   it("started at login without a tray to wait in, it shows the window; closing it quits", async () => {
@@ -251,7 +264,8 @@ describe("the shell's windows and lifecycle", () => {
     const win = onlyWindow(fake);
     fake.tray.choose("Quit mcpscope");
     expect(host.sent).toContainEqual({ type: "shutdown" });
-    expect([fake.app.quits, win.destroyed]).toEqual([0, false]);
+    // Hidden at once, while the engine stops; closed once it has.
+    expect([fake.app.quits, win.destroyed, win.visible]).toEqual([0, false, false]);
     fake.app.quit(); // asked again while the engine stops: still one shutdown
     expect(host.sent.filter((m) => m.type === "shutdown")).toHaveLength(1);
 

@@ -4,13 +4,13 @@ import { describe, expect, it, vi } from "vitest";
 import { RENDERER_URL } from "../../electron/main/app-protocol.js";
 import {
   CONTENT_SECURITY_POLICY,
-  denyPermissionCheck,
-  denyPermissionRequest,
   denyWindowOpen,
   externalLinkTarget,
   hardenWebContents,
   isNavigationAllowed,
   isRendererUrl,
+  permissionCheckHandler,
+  permissionRequestHandler,
   withCsp,
 } from "../../electron/main/window-security.js";
 
@@ -46,6 +46,11 @@ describe("navigation", () => {
     expect(isNavigationAllowed(url, rendererUrl)).toBe(false);
   });
 
+  it("to a malformed percent-encoding is denied, never thrown", () => {
+    expect(isNavigationAllowed("app://mcpscope/%E0%A4%A", rendererUrl)).toBe(false);
+    expect(isRendererUrl("app://mcpscope/%", rendererUrl)).toBe(false);
+  });
+
   it("to our own page (a reload) is allowed", () => {
     expect(isNavigationAllowed(`${rendererUrl}#/`, rendererUrl)).toBe(true);
   });
@@ -72,12 +77,35 @@ describe("new windows", () => {
 });
 
 describe("permissions", () => {
-  it("are all denied", () => {
+  const request = permissionRequestHandler(rendererUrl);
+  const check = permissionCheckHandler(rendererUrl);
+  const asked = (permission: string, requestingUrl: string) => {
     const callback = vi.fn();
-    denyPermissionRequest({}, "media", callback);
-    denyPermissionRequest({}, "notifications", callback);
-    expect(callback.mock.calls).toEqual([[false], [false]]);
-    expect(denyPermissionCheck()).toBe(false);
+    request({}, permission, callback, { requestingUrl });
+    return callback.mock.calls;
+  };
+
+  it("grants writing to the clipboard (the Copy buttons) to the app's own page, on request and on check", () => {
+    expect(asked("clipboard-sanitized-write", `${rendererUrl}#/calls`)).toEqual([[true]]);
+    expect(check({}, "clipboard-sanitized-write", "app://mcpscope/")).toBe(true);
+    expect(check({}, "clipboard-sanitized-write", "app://mcpscope")).toBe(true);
+  });
+
+  it("denies every other permission, the clipboard's reading included", () => {
+    for (const permission of ["clipboard-read", "media", "notifications", "geolocation", "openExternal"]) {
+      expect(asked(permission, rendererUrl)).toEqual([[false]]);
+      expect(check({}, permission, "app://mcpscope/")).toBe(false);
+    }
+  });
+
+  it("denies writing to the clipboard to any other page or origin", () => {
+    for (const url of ["https://evil.example/", "app://evil-host/index.html", "file:///index.html", ""]) {
+      expect(asked("clipboard-sanitized-write", url)).toEqual([[false]]);
+      expect(check({}, "clipboard-sanitized-write", url)).toBe(false);
+    }
+    const callback = vi.fn();
+    request({}, "clipboard-sanitized-write", callback);
+    expect(callback.mock.calls).toEqual([[false]]);
   });
 });
 
@@ -129,6 +157,10 @@ describe("hardenWebContents", () => {
     const redirect = navigation("file:///etc/passwd");
     contents.emit("will-redirect", redirect, redirect.url);
     expect(redirect.preventDefault).toHaveBeenCalled();
+
+    const malformed = navigation("app://mcpscope/%E0%A4%A");
+    expect(() => contents.emit("will-navigate", malformed, malformed.url)).not.toThrow();
+    expect(malformed.preventDefault).toHaveBeenCalled();
 
     const reload = navigation(rendererUrl);
     contents.emit("will-navigate", reload, reload.url);
