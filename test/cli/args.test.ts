@@ -171,6 +171,16 @@ describe("flags", () => {
       "python3",
     );
     expect(defaultServerName("deno", ["run", "-A", "main.ts"])).toBe("main");
+    for (const [command, args] of [
+      ["node", ["-pe", "require('x')('sk-live-abcdef123456')"]],
+      ["node", ["--eval=process.env.TOKEN='sk-live-abcdef123456'"]],
+      ["node", ["--print", "1"]],
+      ["python3", ["-uc", "TOKEN='sk-live-abcdef123456'"]],
+      ["deno", ["eval", "console.log('sk-live-abcdef123456')"]],
+    ] as const)
+      expect(defaultServerName(command, [...args]), args.join(" ")).toBe(command);
+    expect(defaultServerName("tsx", ["watch", "src/server.ts"])).toBe("server");
+    expect(defaultServerName("node", ["--check", "srv.js"])).toBe("srv");
     expect(defaultServerName("C:\\tools\\srv.exe", [])).toMatch(/srv/);
   });
 

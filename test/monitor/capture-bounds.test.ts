@@ -455,3 +455,51 @@ describe("a cut payload", () => {
     );
   });
 });
+
+describe("secrets at a cut", () => {
+  it("never keeps part of a secret under a secret name when the cut falls inside it", () => {
+    const secret = "Sup3rS3cretPassw0rdValue";
+    for (const pad of [985, 990, 995, 1000, 1005]) {
+      for (const standIn of ["always", "never"] as const) {
+        const found = new Set<string>();
+        const text = capturePayload({ a: "b".repeat(pad), password: secret }, 1024, found, { standIn }) ?? "";
+        for (let n = 3; n <= secret.length; n++)
+          expect(text, `${pad} ${standIn}`).not.toContain(secret.slice(0, n));
+        if (text.includes('"password":"')) expect(found.has("named-secret"), `${pad} ${standIn}`).toBe(true);
+      }
+    }
+  });
+
+  it("masks an AWS secret key in the string after its key id, as payloads are masked string by string", () => {
+    const id = `AKIA${"Q3ZX7W2M".repeat(2)}`;
+    const secret = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)}`.slice(0, 40);
+    for (const value of [
+      { id, key: secret },
+      [id, secret],
+      {
+        content: [
+          { type: "text", text: `id ${id}` },
+          { type: "text", text: secret },
+        ],
+      },
+      [
+        [id, secret],
+        [id.replace("Q3", "R4"), secret.replace("wJ", "xK")],
+      ],
+    ]) {
+      const text = capturePayload(value, 64 * 1024) ?? "";
+      expect(text, JSON.stringify(value)).not.toContain(secret.slice(0, 36));
+      expect(text).not.toContain(secret.replace("wJ", "xK").slice(0, 36));
+      expect(text).toContain("[masked:aws-secret-access-key");
+    }
+  });
+
+  it("cuts at its own mark even where a payload holds the same noncharacters", () => {
+    // Keys under a secret name are printed (masked) after the cut too.
+    const value = { "\uffff": "\uffff\uffff", body: "z".repeat(5000), credentials: { "k\uffff": "v" } };
+    const [, prefix = ""] =
+      /^([\s\S]*)…\[truncated \d+ bytes\]$/.exec(capturePayload(value, 1024) ?? "") ?? [];
+    expect(JSON.stringify(value).startsWith(prefix)).toBe(true);
+    expect(prefix.length).toBeGreaterThan(900);
+  });
+});

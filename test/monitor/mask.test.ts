@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { capText, capturePayload } from "../../electron/monitor/pipeline/capture.js";
+import gitleaks from "../../electron/monitor/pipeline/gitleaks-rules.json" with { type: "json" };
 import { isSecretKey, maskString, maskValue } from "../../electron/monitor/pipeline/mask.js";
+import { AWS_KEY_ID } from "../../electron/monitor/pipeline/token-rules.js";
 
 // Made-up values in the real formats, built at run time so no literal looks like a live credential.
 const SECRETS = {
@@ -41,6 +43,8 @@ describe("masking", () => {
     }
     const digest = "3f786850e387550fdab836ed7e6dc881de23001b";
     expect(maskString(`${SECRETS.aws} commit ${digest}`)).toContain(digest);
+    // The rule that opens the window is the vendored set's own: a regenerated set must keep its id.
+    expect(gitleaks.rules.map((rule) => rule.id)).toContain(AWS_KEY_ID);
     // Alone, 40 base64 characters are not known to be a secret.
     expect(maskString(`key ${secret}`)).toContain(secret);
   });

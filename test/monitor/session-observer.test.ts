@@ -248,9 +248,7 @@ describe("session era (≤ 2025-11-25)", () => {
     observer.close(now() + ANOMALY_SUMMARY_MS);
     const summary = sink.events.slice(ANOMALY_BURST);
     expect(summary).toHaveLength(1);
-    expect(summary[0]?.message).toMatch(
-      /^4,981 more lines like this in \d+ s \(the last: line is not valid JSON/,
-    );
+    expect(summary[0]?.message).toMatch(/^4,981 more like this in \d+ s \(the last: line is not valid JSON/);
     expect(summary[0]?.type).toBe("invalid_json");
   });
 

@@ -98,7 +98,7 @@ function argumentsOf(request: string | null): string {
   } catch {
     // A cut request (its text ends in the truncation marker): its arguments from where they start.
     const at = request.indexOf('"arguments":');
-    return at === -1 ? request : request.slice(at + '"arguments":'.length);
+    return at === -1 ? "(cut before its arguments)" : request.slice(at + '"arguments":'.length);
   }
 }
 

@@ -40,8 +40,16 @@ const FLAGS: FlagSpecs = {
 
 const LAUNCHERS = new Set(["npx", "uvx", "bunx", "pnpx", "pipx", "dlx"]);
 const INTERPRETERS = new Set(["node", "nodejs", "python", "python3", "deno", "bun", "tsx", "ts-node"]);
-/** Interpreter options that run code given inline: the server then has no script to be named after. */
-const INLINE_CODE = new Set(["-e", "--eval", "-p", "--print", "-c"]);
+/**
+ * Options that run code given inline, so the server has no script to be named after: node's `-e`/`-p`
+ * (also in a cluster such as `-pe`, or as `--eval=…`), python's `-c` (also `-uc`), `deno eval`.
+ */
+function inlineCode(interpreter: string, arg: string): boolean {
+  if (/^python/.test(interpreter)) return /^-[A-Za-z]*c/.test(arg);
+  return /^-[A-Za-z]*[ep][A-Za-z]*$/.test(arg) || /^--(?:eval|print)(?:=|$)/.test(arg);
+}
+/** Subcommands that come before the script (`deno run main.ts`, `tsx watch server.ts`). */
+const SUBCOMMANDS = new Set(["run", "watch"]);
 /** Interpreter options that take the next argument as their value (not the script). */
 const WITH_VALUE = new Set([
   "-r",
@@ -83,13 +91,14 @@ export function defaultServerName(command: string, args: string[]): string {
     const pkg = args.find((a) => !a.startsWith("-") && a !== "run" && a !== "dlx");
     if (pkg) return basename(pkg.replace(/@[^@/]*$/, "").replace(/^@/, "")) || base;
   }
-  if (INTERPRETERS.has(base.toLowerCase()) || /^python3(\.\d+)?$/.test(base)) {
+  const interpreter = base.toLowerCase();
+  if (INTERPRETERS.has(interpreter) || /^python3(\.\d+)?$/.test(interpreter)) {
     for (let i = 0; i < args.length; i++) {
       const arg = args[i] ?? "";
-      if (INLINE_CODE.has(arg)) return base;
+      if (inlineCode(interpreter, arg) || (arg === "eval" && i === 0)) return base;
       if (arg === "-m") return args[i + 1] || base;
       if (WITH_VALUE.has(arg)) i++;
-      else if (arg === "run" && i === 0) continue;
+      else if (SUBCOMMANDS.has(arg) && i === 0) continue;
       else if (!arg.startsWith("-")) return scriptName(arg) || base;
     }
   }

@@ -88,7 +88,8 @@ export function capturePayload(
   const whole = () => wire ?? (plain === null ? undefined : Buffer.byteLength(plain));
   if (fits && (standIn === "always" || (standIn === "auto" && long))) {
     // Masked with a one-byte stand-in for `…`; its kinds are kept only if the stand-in was sound.
-    const kinds = found ? new Set<string>() : undefined;
+    // Always a set: masking also reads it (an AWS key id seen in one string opens a window in the next).
+    const kinds = new Set<string>();
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
     const text = upToCut(JSON.stringify(maskValue(value, kinds, budget)), budget);
     const capped = budget.plainOnly
@@ -97,12 +98,12 @@ export function capturePayload(
           totalBytes(partial, budget, limit, whole, () => size),
         );
     if (capped !== null) {
-      for (const kind of kinds ?? []) found?.add(kind);
+      for (const kind of kinds) found?.add(kind);
       return capped;
     }
   }
   const budget: MaskBudget = { left: limit };
-  const text = upToCut(JSON.stringify(maskValue(value, found, budget)), budget);
+  const text = upToCut(JSON.stringify(maskValue(value, found ?? new Set<string>(), budget)), budget);
   // Its own size only where it may not fit (3 bytes a character at most).
   const own = () => (text.length * 3 <= limit ? text.length : utf8View(text).length);
   return capText(text, limit, totalBytes(partial, budget, limit, whole, own));
@@ -133,7 +134,7 @@ function totalBytes(
  * the cut string closed and the structure around it closed after it (`…aaa"}}}`, `"":""`).
  */
 function upToCut(text: string, budget: MaskBudget): string {
-  const at = budget.marked ? text.lastIndexOf(CUT_MARK) : -1;
+  const at = budget.marked ? text.indexOf(CUT_MARK) : -1;
   return at === -1 ? text : text.slice(0, at);
 }
 

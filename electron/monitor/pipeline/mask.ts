@@ -25,7 +25,7 @@ import {
   URL_NEEDLE,
 } from "./structural-rules.js";
 import { TextScanner } from "./text-scan.js";
-import { anyTokenKeyword, type SecretSpan, tokenSpans } from "./token-rules.js";
+import { AWS_KEY_ID, anyTokenKeyword, awsSecretAfter, type SecretSpan, tokenSpans } from "./token-rules.js";
 
 export { isSecretKey, NAMED_SECRET, type SecretKeyStrength, secretKeyStrength } from "./secret-keys.js";
 
@@ -117,6 +117,9 @@ export function maskString(
   const scan = TEXT.scan(text);
   tokenSpans(text, spans, scan.rules);
   structuralSpans(text, spans, scan);
+  // A payload's strings are masked one by one: an AWS key id in an earlier one (`{"id": …, "key": …}`,
+  // a CSV row as a list) opens the window its secret key is looked for in for the strings after it.
+  if (found?.has(AWS_KEY_ID)) awsSecretAfter(text, 0, spans);
   if (spans.length === 0) return text.slice(0, keepTo);
   let out = "";
   let at = 0;
@@ -175,14 +178,16 @@ export interface MaskBudget {
   /**
    * Set by the first string cut: it then ends with CUT_MARK, so that the printed copy can be cut right
    * there (capture.ts), instead of keeping the structure printing closes after it (`"}}}`) and the empty
-   * strings that stand for what follows. Nothing after the mark holds text of the value (strings past the
-   * cut are empty), so the mark is the copy's last CUT_MARK even where a text before it holds one.
+   * strings that stand for what follows.
    */
   marked?: boolean;
 }
 
-/** Ends the first cut string of a budgeted copy (a noncharacter: JSON.stringify prints it as it is). */
-export const CUT_MARK = "\uffff";
+/**
+ * Ends the first cut string of a budgeted copy: noncharacters around a nonce drawn per process
+ * (JSON.stringify prints them as they are), so no payload can hold it before the cut.
+ */
+export const CUT_MARK = `\uffff${globalThis.crypto.randomUUID().slice(0, 8)}\uffff`;
 
 /** Notes in `budget` whether `text`, which may reach the masked copy, holds the ellipsis's stand-in. */
 function admit(text: string, budget: MaskBudget | undefined): void {
@@ -227,9 +232,18 @@ function maskNamed(
   depth = 0,
 ): unknown {
   if (strength && (typeof item === "string" || typeof item === "number")) {
-    const masked = maskBudgeted(String(item), found, budget);
-    if (masked !== String(item) || !secretValue(masked, strength))
-      return masked === String(item) ? item : masked;
+    const text = String(item);
+    const masked = maskBudgeted(text, found, budget);
+    // Cut by the budget: judged whole, so a secret under a secret name is never kept in part.
+    if (
+      masked.endsWith(CUT_MARK) &&
+      masked !== CUT_MARK &&
+      secretValue(text.slice(0, BUDGET_MARGIN), strength)
+    ) {
+      found?.add(NAMED_SECRET);
+      return maskedText(NAMED_SECRET, "", budget) + CUT_MARK;
+    }
+    if (masked !== text || !secretValue(masked, strength)) return masked === text ? item : masked;
     found?.add(NAMED_SECRET);
     return maskedText(NAMED_SECRET, masked, budget);
   }

@@ -99,7 +99,8 @@ export function tokenSpans(text: string, spans: SecretSpan[], present: readonly 
   }
 }
 
-const AWS_KEY_ID = "aws-access-token";
+/** The vendored rule for AWS access key ids (test/monitor/mask.test.ts checks it is still there). */
+export const AWS_KEY_ID = "aws-access-token";
 /** How far after an AWS access key id its secret key is looked for (`id secret`, `id:secret`, a CSV row). */
 const AWS_SECRET_WINDOW = 160;
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/dg;
@@ -107,16 +108,20 @@ const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/dg;
 /**
  * An AWS secret access key has no format of its own (40 base64 characters), so it is masked where it
  * gives itself away: shortly after its access key id, mixed-case (a lowercase hex digest is not one).
+ * `from` is where the window starts in `text` (0 in a string that follows the id's, in a payload whose
+ * strings are masked one by one).
  */
-function awsSecretAfter(text: string, from: number, spans: SecretSpan[]): void {
+export function awsSecretAfter(text: string, from: number, spans: SecretSpan[]): void {
   const window = text.slice(from, from + AWS_SECRET_WINDOW);
   AWS_SECRET.lastIndex = 0;
   for (let m = AWS_SECRET.exec(window); m; m = AWS_SECRET.exec(window)) {
     if (!/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0])) continue;
-    spans.push({ start: from + m.index, end: from + m.index + 40, kind: "aws-secret-access-key", rank: 3 });
+    spans.push({ start: from + m.index, end: from + m.index + 40, kind: AWS_SECRET_KIND, rank: 3 });
     return;
   }
 }
+
+export const AWS_SECRET_KIND = "aws-secret-access-key";
 
 /** gitleaks reports the first group that matched, or the whole match when the rule has none. */
 function firstGroup(m: RegExpExecArray): number {

@@ -53,14 +53,13 @@ export class AnomalyLimiter {
   private summarise(kind: Kind, now: number): void {
     const last = kind.last;
     if (!last) return;
-    const seconds = Math.max(1, Math.round((now - kind.since) / 1000));
-    const lines =
-      kind.suppressed === 1 ? "1 more line" : `${kind.suppressed.toLocaleString("en-US")} more lines`;
+    const seconds = Math.max(1, Math.round((last.time - kind.since) / 1000));
     this.emit({
       ...last,
-      time: now,
+      // When the last of them was seen, not when the summary was written.
+      time: last.time,
       bytes: kind.suppressedBytes,
-      message: `${lines} like this in ${seconds} s (the last: ${last.message})`,
+      message: `${kind.suppressed.toLocaleString("en-US")} more like this in ${seconds} s (the last: ${last.message})`,
     });
     kind.suppressed = 0;
     kind.suppressedBytes = 0;
