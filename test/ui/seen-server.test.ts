@@ -174,6 +174,13 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     expect(await detail.getByTestId("server-detail-name").textContent()).toContain("changer");
     await page.evaluate('window.location.hash = "#/calls"');
     await until("the Calls view", async () => (await heading()) === "Calls", TIMEOUT_MS);
+    // A link to an alert while the Alerts view already shows (a clicked notification) is one place, not
+    // two: Back then leaves the Alerts view.
+    await page.getByTestId("nav-alerts").click();
+    await page.evaluate('window.location.hash = "#/alerts?alert=none"');
+    await until("the alert's id to leave the address", async () => (await hash()) === "#/alerts", TIMEOUT_MS);
+    await page.goBack();
+    await until("the Calls view again", async () => (await heading()) === "Calls", TIMEOUT_MS);
     expect(problems).toEqual([]);
   });
 });

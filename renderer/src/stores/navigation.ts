@@ -75,8 +75,9 @@ export const useNavigationStore = defineStore("navigation", () => {
       else closeServer();
     } else if (route.view === "events") {
       sessionId.value = route.session ?? null;
-    } else if (route.view === "alerts") {
-      alertId.value = route.alert ?? null;
+    } else if (route.view === "alerts" && route.alert) {
+      // Without an id the route keeps the alert asked for (the view clears it once shown).
+      alertId.value = route.alert;
     }
     view.value = route.view;
   }
