@@ -35,6 +35,8 @@ import { ResourceSampler } from "../resources/sampler.js";
 import { loginShellEnv } from "../shell-env.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
+import { LaunchRecords } from "../supervisor/launch-records.js";
+import { reclaimLaunched } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
@@ -60,6 +62,8 @@ export interface InventoryOptions {
   /** The proxies the engine runs for instrumented remote entries, and a way to follow changes now. */
   remoteProxies?: () => RemoteProxyState[];
   refreshRemoteProxies?: () => Promise<void>;
+  /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
+  orphanGraceMs?: number;
 }
 
 export class InventoryService {
@@ -78,12 +82,18 @@ export class InventoryService {
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
+  /** Stopping what a crashed engine left running, then starting again what the user had started. */
+  private reclaiming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
-    this.supervisor = new Supervisor({ sink, runs: new DbRunStore(options.db, options.onProblem) });
+    this.supervisor = new Supervisor({
+      sink,
+      runs: new DbRunStore(options.db, options.onProblem),
+      records: new LaunchRecords(options.dataDir, options.onProblem),
+    });
     this.prober = new Prober({
       sink,
       store: this.healthStore,
@@ -108,6 +118,9 @@ export class InventoryService {
     });
     const first = await this.watcher.ready;
     this.discovered(first.servers, first.warnings);
+    this.reclaiming = this.reclaim().catch((error: unknown) =>
+      this.options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
+    );
     this.sampler.start();
     // Samples land every interval: push the new figures to listeners.
     this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? 15_000);
@@ -297,8 +310,27 @@ export class InventoryService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Servers a crashed engine left running are stopped; those the user had started run again here. */
+  private async reclaim(): Promise<void> {
+    const { restart } = await reclaimLaunched(this.options.dataDir, {
+      track: (event) => this.tracker.track(event),
+      graceMs: this.options.orphanGraceMs,
+      onProblem: this.options.onProblem,
+    });
+    for (const { id, name } of restart) {
+      if (this.closed) return;
+      if (!this.servers.some((s) => s.definition.id === id)) {
+        this.options.onProblem?.(`${name} was running before the engine ended, but is no longer configured`);
+        continue;
+      }
+      const result = await this.startServer(id);
+      if (!result.ok) this.options.onProblem?.(`cannot start ${name} again: ${result.message}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    await this.reclaiming;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
     this.watcher?.close();
