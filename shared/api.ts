@@ -31,6 +31,7 @@ import {
   StatsDocumentSchema,
   SystemInfoSchema,
 } from "./domain.js";
+import { EngineStateSchema } from "./engine-state.js";
 import {
   ErrorGroupSchema,
   ErrorGroupsQuerySchema,
@@ -302,6 +303,9 @@ export const API_METHODS = {
    * command or URL in the request only in the terminal's own process: the engine (IPC, HTTP) refuses it.
    */
   "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema, long: true },
+  // The engine's own life, as the desktop app's main process sees it (shared/engine-state.ts).
+  /** Whether the engine is starting, up, restarting or stopped; an engine that answers it is `up`. */
+  "engine.state": { input: Empty, output: EngineStateSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -318,6 +322,8 @@ export const API_EVENTS = {
   "alerts.changed": AlertsSnapshotSchema,
   /** A grouped notification for the desktop (native in Electron, Web Notifications in a browser). */
   "alerts.notify": DesktopNotificationSchema,
+  /** Desktop app only, pushed by its main process: the engine's state changed (shared/engine-state.ts). */
+  "engine.state": EngineStateSchema,
 } as const;
 
 export type ApiMethods = typeof API_METHODS;

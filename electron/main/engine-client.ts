@@ -31,6 +31,8 @@ export interface EngineClientOptions {
   timeoutMs?: number;
   /** How many calls may wait at once; more are refused (default 256). */
   maxPending?: number;
+  /** The attached host says its engine is open and answers calls. */
+  onReady?: () => void;
   /** Where a throwing event listener is reported (default console.error). */
   onListenerError?: (event: string, error: unknown) => void;
 }
@@ -48,6 +50,7 @@ export class EngineClient implements ApiTransport {
   readonly #timeoutMs: number;
   readonly #maxPending: number;
   readonly #onListenerError: (event: string, error: unknown) => void;
+  readonly #onReady: () => void;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<Listener>>();
   #port: HostPort | null = null;
@@ -58,6 +61,7 @@ export class EngineClient implements ApiTransport {
   constructor(options: EngineClientOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#maxPending = options.maxPending ?? 256;
+    this.#onReady = options.onReady ?? (() => {});
     this.#onListenerError =
       options.onListenerError ??
       ((event, error) => console.error(`mcpscope: a listener for ${event} failed:`, error));
@@ -181,6 +185,9 @@ export class EngineClient implements ApiTransport {
       }
       case "event":
         this.#emit(message.event, message.payload);
+        return;
+      case "ready":
+        this.#onReady();
         return;
       case "fatal":
         this.#fatal = message.error;

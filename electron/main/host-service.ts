@@ -47,6 +47,7 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
     for (const event of Object.keys(API_EVENTS)) {
       unsubscribes.push(engine.subscribe(event, (payload) => post({ type: "event", event, payload })));
     }
+    post({ type: "ready" });
     return engine;
   });
   engineReady.catch((error: unknown) => {

@@ -6,6 +6,7 @@
  */
 import { AlertsSnapshotSchema, DesktopNotificationSchema } from "../../shared/alerts.js";
 import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/api.js";
+import type { EngineState } from "../../shared/engine-state.js";
 import { createAlertActions } from "./alert-actions.js";
 import { AlertNotifications } from "./alert-notifications.js";
 import { EngineClient } from "./engine-client.js";
@@ -45,9 +46,14 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
 
   const liveWindow = (): W | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
 
-  const client = new EngineClient();
-  const engine = new EngineProcess({
+  const client = new EngineClient({ onReady: () => engine.hostReady() });
+  const engine: EngineProcess = new EngineProcess({
     client,
+    // The window shows it (no figures while the engine is away), and the tray once it gave up.
+    onState: (state: EngineState) => {
+      pushEvent(ownContents, IPC_EVENT_CHANNEL, "engine.state", state);
+      trayPresenter?.engine(state);
+    },
     fork: () => {
       // Until the new engine's first alerts.changed, the tray does not claim to know the alerts.
       trayPresenter?.update(null);
@@ -154,6 +160,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
           }
           presenter.render();
         },
+        restartEngine: () => engine.restart(),
         exportLastWeek: () => {
           saveReport({ format: "pdf", period: "week" }).catch((error: unknown) =>
             reportError(`Could not export the report: ${error instanceof Error ? error.message : error}`),
@@ -192,7 +199,11 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
         rendererUrl: parts.rendererUrl,
         isOwnWindow: (sender) => ownContents.has(sender as ShellWebContents),
         engine: client,
-        local: { "reports.save": saveReport, "files.save": (file) => saveFile(file) },
+        local: {
+          "reports.save": saveReport,
+          "files.save": (file) => saveFile(file),
+          "engine.state": async () => engine.state,
+        },
         onRefused: warn,
       }),
     );

@@ -5,6 +5,7 @@
  */
 import type { MenuItemConstructorOptions } from "electron";
 import { ALERT_SEVERITY_RANK, type AlertInstance, type AlertsSnapshot } from "../../shared/alerts.js";
+import type { EngineState } from "../../shared/engine-state.js";
 import { plural } from "../../shared/plural.js";
 import type { TrayIconKind } from "./paths.js";
 
@@ -28,6 +29,8 @@ export interface TrayMenuActions {
   setStartAtLogin(enabled: boolean): void;
   /** Saves the report of the last 7 days (the native Save dialog). */
   exportLastWeek(): void;
+  /** Starts the engine again after the app gave up restarting it. */
+  restartEngine(): void;
   quit(): void;
 }
 
@@ -35,6 +38,8 @@ export interface TrayViewOptions {
   actions: TrayMenuActions;
   /** The "Start at login" checkbox; null where the app cannot start at login (the item is left out). */
   startAtLogin: boolean | null;
+  /** The engine's state; `stopped` replaces "waiting for the engine", which would wait for good. */
+  engine?: EngineState | null;
   now?: Date;
   /** The pause's end as the tooltip shows it (default `14:00`, with the date when not today). */
   formatTime?(time: Date, now: Date): string;
@@ -58,25 +63,29 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
     ? `notifications paused until ${(options.formatTime ?? formatTime)(pausedUntil, now)}`
     : null;
 
+  const engineStopped = !snapshot && options.engine?.state === "stopped";
   let tooltip = "mcpscope";
   if (snapshot) {
     tooltip += snapshot.firing > 0 ? ` — ${plural(snapshot.firing, "alert")} firing` : " — all clear";
-  }
+  } else if (engineStopped) tooltip += " — the monitor engine stopped";
   if (pauseText) tooltip += ` (${pauseText})`;
 
   const firing = (snapshot?.alerts ?? []).filter((alert) => alert.state === "firing").sort(worstFirst);
   const listed = firing.slice(0, MAX_LISTED_ALERTS);
-  const header = !snapshot
-    ? "Alerts: waiting for the engine"
-    : firing.length > 0
-      ? `Firing (${firing.length})`
-      : "No alerts firing";
+  const header = engineStopped
+    ? "The monitor engine stopped"
+    : !snapshot
+      ? "Alerts: waiting for the engine"
+      : firing.length > 0
+        ? `Firing (${firing.length})`
+        : "No alerts firing";
 
   const menuTemplate: MenuItemConstructorOptions[] = [
     { label: "Open mcpscope", click: () => actions.open() },
     { label: "Export last week's report…", click: () => actions.exportLastWeek() },
     { type: "separator" },
     { label: header, enabled: false },
+    ...(engineStopped ? [{ label: "Restart engine", click: () => actions.restartEngine() }] : []),
     ...listed.map((alert) => alertItem(alert, actions)),
     ...(firing.length > listed.length
       ? [{ label: `All ${firing.length} firing alerts…`, click: () => actions.openAlerts() }]
@@ -99,7 +108,7 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
     { label: "Quit mcpscope", click: () => actions.quit() },
   ];
 
-  return { icon: snapshot?.worst ?? "ok", tooltip, menuTemplate };
+  return { icon: engineStopped ? "critical" : (snapshot?.worst ?? "ok"), tooltip, menuTemplate };
 }
 
 function alertItem(alert: AlertInstance, actions: TrayMenuActions): MenuItemConstructorOptions {
@@ -156,6 +165,7 @@ export class TrayPresenter {
   readonly #tray: TrayState;
   readonly #options: TrayPresenterOptions;
   #snapshot: AlertsSnapshot | null = null;
+  #engine: EngineState | null = null;
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(tray: TrayState, options: TrayPresenterOptions) {
@@ -168,10 +178,17 @@ export class TrayPresenter {
     this.render();
   }
 
+  /** The engine's state changed (engine-process.ts). */
+  engine(state: EngineState): void {
+    this.#engine = state;
+    this.render();
+  }
+
   render(): void {
     const now = this.#options.now?.() ?? new Date();
     const view = trayView(this.#snapshot, {
       ...this.#options,
+      engine: this.#engine,
       now,
       startAtLogin: this.#options.startAtLogin(),
     });

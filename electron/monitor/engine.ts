@@ -216,6 +216,8 @@ export async function createEngine(
     "servers.uninstrument": (input) => needInventory().uninstrument(input.id),
     "servers.add": (input) => needInventory().add(input),
     "servers.remove": (input) => needInventory().remove(input.id),
+    // Answering is being up; the app's main process answers this itself, from what it sees of the host.
+    "engine.state": () => ({ state: "up", reason: null }),
     "system.info": () => ({
       version: VERSION,
       dataDir: options.dataDir,
