@@ -150,7 +150,7 @@ export async function createEngine(
       category: "system",
       type: ENGINE_CRASHED_EVENT,
       severity: "medium",
-      message: `the mcpscope engine before this one${pid ? ` (pid ${pid})` : ""} ended without closing: it crashed or was killed; servers it ran are stopped and started again here`,
+      message: `the mcpscope engine before this one${pid ? ` (pid ${pid})` : ""} ended without closing: it crashed or was killed`,
       details: { pid: pid || null },
     });
   }
