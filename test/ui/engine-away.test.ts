@@ -76,6 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)("the desktop window while its engine is away (rea
       state,
     );
   /** What the user can read: hidden views are not in innerText. */
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point, hidden views excluded
   const visibleText = async (page: Page) => page.locator("body").innerText();
 
   it("says the engine is restarting or stopped, with why, and shows figures only once it is back", async () => {
