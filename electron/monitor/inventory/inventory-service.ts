@@ -36,7 +36,7 @@ import { loginShellEnv } from "../shell-env.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
 import { LaunchRecords } from "../supervisor/launch-records.js";
-import { reclaimLaunched } from "../supervisor/orphans.js";
+import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
@@ -118,7 +118,17 @@ export class InventoryService {
     });
     const first = await this.watcher.ready;
     this.discovered(first.servers, first.warnings);
-    this.reclaiming = this.reclaim().catch((error: unknown) =>
+    // What a crashed engine left running is stopped; what the user had started runs again here.
+    this.reclaiming = reclaimAndRestart(this.options.dataDir, {
+      track: (event) => this.tracker.track(event),
+      graceMs: this.options.orphanGraceMs,
+      onProblem: this.options.onProblem,
+      servers: {
+        has: (id) => this.servers.some((s) => s.definition.id === id),
+        start: (id) => this.startServer(id),
+        closed: () => this.closed,
+      },
+    }).catch((error: unknown) =>
       this.options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
     );
     this.sampler.start();
@@ -308,24 +318,6 @@ export class InventoryService {
   onChange(listener: (inventory: Inventory) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Servers a crashed engine left running are stopped; those the user had started run again here. */
-  private async reclaim(): Promise<void> {
-    const { restart } = await reclaimLaunched(this.options.dataDir, {
-      track: (event) => this.tracker.track(event),
-      graceMs: this.options.orphanGraceMs,
-      onProblem: this.options.onProblem,
-    });
-    for (const { id, name } of restart) {
-      if (this.closed) return;
-      if (!this.servers.some((s) => s.definition.id === id)) {
-        this.options.onProblem?.(`${name} was running before the engine ended, but is no longer configured`);
-        continue;
-      }
-      const result = await this.startServer(id);
-      if (!result.ok) this.options.onProblem?.(`cannot start ${name} again: ${result.message}`);
-    }
   }
 
   async close(): Promise<void> {

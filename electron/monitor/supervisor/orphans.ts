@@ -63,6 +63,31 @@ export async function reclaimLaunched(dataDir: string, options: ReclaimOptions):
   return { restart: [...restart.values()], stopped: stopped.filter(Boolean).length };
 }
 
+/** Where the servers to start again are started, if they are still configured. */
+export interface RestartTarget {
+  has(id: string): boolean;
+  start(id: string): Promise<{ ok: boolean; message: string }>;
+  /** The engine is closing: start nothing more. */
+  closed(): boolean;
+}
+
+/** Reclaims what dead engines launched, then starts again the servers the user had started there. */
+export async function reclaimAndRestart(
+  dataDir: string,
+  options: ReclaimOptions & { servers: RestartTarget },
+): Promise<void> {
+  const { restart } = await reclaimLaunched(dataDir, options);
+  for (const { id, name } of restart) {
+    if (options.servers.closed()) return;
+    if (!options.servers.has(id)) {
+      options.onProblem?.(`${name} was running before the engine ended, but is no longer configured`);
+      continue;
+    }
+    const result = await options.servers.start(id);
+    if (!result.ok) options.onProblem?.(`cannot start ${name} again: ${result.message}`);
+  }
+}
+
 /**
  * Takes a dead engine's record for this engine alone (a rename: of two engines starting at once, one
  * wins) and reads it; null for a live engine's record or one another engine took first.
