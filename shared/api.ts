@@ -31,6 +31,7 @@ import {
   StatsDocumentSchema,
   SystemInfoSchema,
 } from "./domain.js";
+import { EngineStateSchema } from "./engine-state.js";
 import {
   ErrorGroupSchema,
   ErrorGroupsQuerySchema,
@@ -115,7 +116,11 @@ export type CallsQuery = z.infer<typeof CallsQuerySchema>;
 
 const Empty = z.object({}).strict();
 
-/** Request/response methods: name → input and output schema. */
+/**
+ * Request/response methods: name → input and output schema. `long: true` marks a method whose work is
+ * bounded by the size of what it reads or by a server or channel it waits on (a probe, a check, a backup,
+ * a report): a front waits for its answer as long as the engine is alive, never on a fixed deadline.
+ */
 export const API_METHODS = {
   "system.info": { input: Empty, output: SystemInfoSchema },
   "servers.list": { input: Empty, output: z.array(ServerSummarySchema) },
@@ -129,10 +134,10 @@ export const API_METHODS = {
   "servers.detail": { input: ServerIdInputSchema, output: ServerDetailSchema.nullable() },
   /** A server seen only in recorded traffic, by name: its sessions, tools, stderr and calls (null: none). */
   "servers.seen": { input: SeenServerInputSchema, output: SeenServerDetailSchema.nullable() },
-  "servers.start": { input: ServerIdInputSchema, output: ActionResultSchema },
-  "servers.stop": { input: ServerIdInputSchema, output: ActionResultSchema },
-  "servers.restart": { input: ServerIdInputSchema, output: ActionResultSchema },
-  "servers.probe": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.start": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
+  "servers.stop": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
+  "servers.restart": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
+  "servers.probe": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
   "servers.instrument": { input: ServerIdInputSchema, output: ActionResultSchema },
   "servers.uninstrument": { input: ServerIdInputSchema, output: ActionResultSchema },
   "servers.add": { input: AddServerInputSchema, output: ActionResultSchema },
@@ -226,6 +231,7 @@ export const API_METHODS = {
   "alerts.test": {
     input: z.object({ channel: z.string().min(1).max(200) }).strict(),
     output: DeliverySchema,
+    long: true,
   },
   /** Notifications and every attempt to deliver them, newest first. */
   "alerts.deliveries": { input: DeliveriesQuerySchema, output: z.array(DeliverySchema) },
@@ -235,16 +241,16 @@ export const API_METHODS = {
     output: ActionResultSchema,
   },
   /** A report over a period and a scope, with the previous period for comparison (shared/report.ts). */
-  "reports.generate": { input: ReportQuerySchema, output: ReportSchema },
+  "reports.generate": { input: ReportQuerySchema, output: ReportSchema, long: true },
   /** The same report rendered as a file (HTML, PDF, Markdown, CSV, JSON): name, type and content. */
-  "reports.export": { input: ReportExportInputSchema, output: ReportFileSchema },
+  "reports.export": { input: ReportExportInputSchema, output: ReportFileSchema, long: true },
   /**
    * Desktop app only, served by its main process: renders the report, asks where to save it (the native
    * Save dialog), writes it and offers Show in folder. Browser mode downloads `reports.export` instead.
    */
-  "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema },
+  "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema, long: true },
   /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
-  "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema },
+  "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema, long: true },
   // Scheduled reports: the schedules in settings.json (`reports.schedules`) and the record of each run.
   "reports.schedules.list": { input: Empty, output: ReportSchedulesSchema },
   /** Adds a schedule, or replaces the one of the same name. */
@@ -260,8 +266,9 @@ export const API_METHODS = {
   "storage.check": {
     input: z.object({ full: z.boolean().default(false) }).strict(),
     output: StorageCheckSchema,
+    long: true,
   },
-  "storage.backup": { input: Empty, output: BackupResultSchema },
+  "storage.backup": { input: Empty, output: BackupResultSchema, long: true },
   /** Scheduled backups into backups/ (settings.json `storage.backup`); an invalid duration is refused. */
   "storage.schedule": { input: BackupScheduleInputSchema, output: ActionResultSchema },
   /** Sets `storage.maxSize` or one `storage.retention` kind in settings.json (null: the default). */
@@ -272,13 +279,13 @@ export const API_METHODS = {
    * Restores a backup from backups/ by name into the running engine's database, in place: verified first,
    * the current database copied aside; a backup that fails verification is an answer (ok: false).
    */
-  "storage.restore": { input: RestoreInputSchema, output: RestoreResultSchema },
+  "storage.restore": { input: RestoreInputSchema, output: RestoreResultSchema, long: true },
   /** Calls with their masked, capped request and response, newest first (what `mcpscope calls --json` prints). */
   "calls.details": { input: CallsQuerySchema, output: z.array(CallDetailSchema) },
   /** Every server name with recorded traffic (sessions or metric rollups), sorted: for filters and typo hints. */
   "servers.recorded": { input: Empty, output: z.array(z.string()) },
   /** Walks the audit log's hash chain in id order; the first record that does not hold, if any. */
-  "audit.verify": { input: Empty, output: AuditVerifySchema },
+  "audit.verify": { input: Empty, output: AuditVerifySchema, long: true },
   /** The config entries mcpscope has wrapped, each read again from its file: still wrapped, edited since? */
   "instrument.records": { input: Empty, output: z.array(InstrumentedEntrySchema) },
   /** The servers the clients' configs name, read now (what `mcpscope discover --json` prints). */
@@ -296,13 +303,16 @@ export const API_METHODS = {
    * One health check now, and what it found (shared/check.ts). A configured server by id everywhere; a
    * command or URL in the request only in the terminal's own process: the engine (IPC, HTTP) refuses it.
    */
-  "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema },
+  "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema, long: true },
   // Requests that name a program to run or a place outside the data dir (shared/request-policy.ts).
   /**
    * Whether a request (a method and its input) needs the user's consent, judged against what it would
    * replace, and the words to ask it with; null when it does not. Reads only: nothing is run or saved.
    */
   "requests.review": { input: RequestReviewInputSchema, output: ConsentSchema.nullable() },
+  // The engine's own life, as the desktop app's main process sees it (shared/engine-state.ts).
+  /** Whether the engine is starting, up, restarting or stopped; an engine that answers it is `up`. */
+  "engine.state": { input: Empty, output: EngineStateSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
@@ -319,6 +329,8 @@ export const API_EVENTS = {
   "alerts.changed": AlertsSnapshotSchema,
   /** A grouped notification for the desktop (native in Electron, Web Notifications in a browser). */
   "alerts.notify": DesktopNotificationSchema,
+  /** Desktop app only, pushed by its main process: the engine's state changed (shared/engine-state.ts). */
+  "engine.state": EngineStateSchema,
 } as const;
 
 export type ApiMethods = typeof API_METHODS;
@@ -343,6 +355,11 @@ export interface ApiClient {
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(API_METHODS, name);
+}
+
+/** Whether the app waits for `method` without a deadline while the engine is alive (see API_METHODS). */
+export function isLongMethod(method: string): boolean {
+  return isMethodName(method) && (API_METHODS[method] as { long?: boolean }).long === true;
 }
 
 export function isEventName(name: string): name is EventName {

@@ -3,7 +3,7 @@
  * fans events out to subscribers, and fails pending calls with a clear message when the host goes away.
  * One client lives as long as the app; the host process behind it can be replaced (attach/detach).
  */
-import type { ApiTransport } from "../../shared/api.js";
+import { type ApiTransport, isLongMethod } from "../../shared/api.js";
 import { type ErrorInfo, isHostToMain, type MainToHost } from "./host-protocol.js";
 
 /** A MessagePort-like link to one host process (Electron's UtilityProcess fits). */
@@ -24,10 +24,15 @@ export class EngineCallError extends Error {
 }
 
 export interface EngineClientOptions {
-  /** How long a call may wait for its answer (default 15 s). */
+  /**
+   * How long a call may wait for its answer (default 15 s). A long method (isLongMethod) has no deadline:
+   * it waits as long as the host lives, and fails at once when the host goes (detach).
+   */
   timeoutMs?: number;
   /** How many calls may wait at once; more are refused (default 256). */
   maxPending?: number;
+  /** The attached host says its engine is open and answers calls. */
+  onReady?: () => void;
   /** Where a throwing event listener is reported (default console.error). */
   onListenerError?: (event: string, error: unknown) => void;
 }
@@ -36,7 +41,7 @@ interface Pending {
   method: string;
   resolve(value: unknown): void;
   reject(error: EngineCallError): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 type Listener = (payload: unknown) => void;
@@ -45,6 +50,7 @@ export class EngineClient implements ApiTransport {
   readonly #timeoutMs: number;
   readonly #maxPending: number;
   readonly #onListenerError: (event: string, error: unknown) => void;
+  readonly #onReady: () => void;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<Listener>>();
   #port: HostPort | null = null;
@@ -55,6 +61,7 @@ export class EngineClient implements ApiTransport {
   constructor(options: EngineClientOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#maxPending = options.maxPending ?? 256;
+    this.#onReady = options.onReady ?? (() => {});
     this.#onListenerError =
       options.onListenerError ??
       ((event, error) => console.error(`mcpscope: a listener for ${event} failed:`, error));
@@ -119,16 +126,18 @@ export class EngineClient implements ApiTransport {
     }
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(
-          new EngineCallError({
-            message: `${method} timed out: the mcpscope engine did not answer within ${formatSeconds(this.#timeoutMs)}`,
-            kind: "timeout",
-          }),
-        );
-      }, this.#timeoutMs);
-      timer.unref?.();
+      const timer = isLongMethod(method)
+        ? undefined
+        : setTimeout(() => {
+            this.#pending.delete(id);
+            reject(
+              new EngineCallError({
+                message: `${method} timed out: the mcpscope engine did not answer within ${formatSeconds(this.#timeoutMs)}`,
+                kind: "timeout",
+              }),
+            );
+          }, this.#timeoutMs);
+      timer?.unref?.();
       this.#pending.set(id, { method, resolve, reject, timer });
       try {
         port.postMessage({ type: "call", id, method, input });
@@ -176,6 +185,9 @@ export class EngineClient implements ApiTransport {
       }
       case "event":
         this.#emit(message.event, message.payload);
+        return;
+      case "ready":
+        this.#onReady();
         return;
       case "fatal":
         this.#fatal = message.error;

@@ -3,18 +3,43 @@
  * off the main process (SQLite, polling, supervision). `process.parentPort` is Electron's link to main;
  * nothing here imports `electron`.
  */
+import { constants } from "node:os";
 import { createEngine } from "../monitor/engine.js";
 import { defaultDataDir } from "../monitor/paths.js";
+import { closeLiveChildren, killLiveChildren } from "../monitor/supervisor/child-transport.js";
 import { type ParentPortLike, serveEngine } from "./host-service.js";
+
+const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
 const port = (process as unknown as { parentPort?: ParentPortLike | null }).parentPort;
 if (!port) {
   console.error("mcpscope: engine-host.mjs runs only inside the mcpscope app (an Electron utilityProcess)");
   process.exit(2);
 } else {
-  serveEngine(port, {
+  const service = serveEngine(port, {
     createEngine: () => createEngine({ dataDir: defaultDataDir() }),
-    // A moment's grace so that a last `fatal` message reaches main before the process is gone.
-    exit: (code) => setTimeout(() => process.exit(code), 100),
+    exit: (code) => {
+      // A probe still under way: its server goes too, rather than outlive the engine in its own group.
+      void closeLiveChildren().finally(() =>
+        // A moment's grace so that a last `fatal` message reaches main before the process is gone.
+        setTimeout(() => process.exit(code), 100),
+      );
+    },
+  });
+  // The servers lead process groups of their own, out of reach of whatever ends this process: stop them
+  // first. A second signal does not wait for that.
+  let stopping = false;
+  const stop = (code: number): void => {
+    if (stopping) {
+      killLiveChildren();
+      process.exit(code);
+    }
+    stopping = true;
+    void service.shutdown(code);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, () => stop(128 + constants.signals[signal]));
+  process.on("uncaughtException", (error) => {
+    console.error("mcpscope engine host: uncaught exception; stopping the engine:", error);
+    stop(1);
   });
 }

@@ -2,6 +2,7 @@
  * Keeps one engine host process running behind an EngineClient: forks it, restarts it after a crash with
  * exponential backoff, gives up after too many crashes in a short window, and shuts it down cleanly.
  */
+import type { EngineState } from "../../shared/engine-state.js";
 import type { EngineClient, HostPort } from "./engine-client.js";
 
 /** One forked host (Electron's UtilityProcess fits). */
@@ -36,6 +37,8 @@ export interface EngineProcessOptions {
   shutdownTimeoutMs?: number;
   /** Called once when the host crashed too often and stays down; `reason` is one line for the user. */
   onGiveUp?(reason: string): void;
+  /** Called on every change of the engine's state (starting, up, restarting, stopped). */
+  onState?(state: EngineState): void;
   log?(line: string): void;
   now?(): number;
 }
@@ -61,6 +64,7 @@ export class EngineProcess {
   #stopping = false;
   #gaveUp = false;
   #exited: (() => void) | null = null;
+  #state: EngineState = { state: "starting", reason: null };
 
   constructor(options: EngineProcessOptions) {
     this.#options = options;
@@ -76,14 +80,34 @@ export class EngineProcess {
     return this.#gaveUp;
   }
 
+  /** What the window and the tray show about the engine. */
+  get state(): EngineState {
+    return this.#state;
+  }
+
   start(): void {
     if (this.#current || this.#stopping) return;
+    this.#setState({ state: "starting", reason: null });
     this.#spawn();
+  }
+
+  /** The current host's engine has opened the data dir and answers calls (its `ready` message). */
+  hostReady(): void {
+    if (this.#current && !this.#stopping) this.#setState({ state: "up", reason: null });
+  }
+
+  /** After giving up: starts afresh (the tray's Restart engine), with a clean crash count. */
+  restart(): void {
+    if (!this.#gaveUp || this.#stopping) return;
+    this.#gaveUp = false;
+    this.#crashTimes = [];
+    this.start();
   }
 
   /** Asks the host to close the engine (flushing its data), waits for it to exit, kills it if it hangs. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#setState({ state: "stopped", reason: "mcpscope is quitting" });
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#restartTimer = null;
     const host = this.#current;
@@ -145,13 +169,21 @@ export class EngineProcess {
       const reason = `the mcpscope engine ${cause}, and stopped after ${this.#crashTimes.length} failures in ${Math.round(this.#policy.windowMs / 1000)}s; restart mcpscope`;
       client.detach(reason);
       this.#log(reason);
+      this.#setState({ state: "stopped", reason });
       this.#options.onGiveUp?.(reason);
       return;
     }
     const reason = `the mcpscope engine ${cause}; it is restarting, try again in a moment`;
     client.detach(reason);
+    this.#setState({ state: "restarting", reason });
     this.#log(`${reason} (in ${delay} ms)`);
     this.#restartTimer = setTimeout(() => this.#spawn(), delay);
+  }
+
+  #setState(state: EngineState): void {
+    if (state.state === this.#state.state && state.reason === this.#state.reason) return;
+    this.#state = state;
+    this.#options.onState?.(state);
   }
 
   #log(line: string): void {

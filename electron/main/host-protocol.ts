@@ -5,6 +5,7 @@
  * main → host: `call` (one API method; answered by exactly one `result` or `error` with the same id),
  *              `shutdown` (close the engine, then exit 0).
  * host → main: `result`, `error`, `event` (an API event, pushed as it happens),
+ *              `ready` (the engine has opened the data dir and answers calls),
  *              `fatal` (the engine could not start; the host exits 1 right after).
  */
 
@@ -50,7 +51,11 @@ export interface FatalMessage {
   error: ErrorInfo;
 }
 
-export type HostToMain = ResultMessage | ErrorMessage | EventMessage | FatalMessage;
+export interface ReadyMessage {
+  type: "ready";
+}
+
+export type HostToMain = ResultMessage | ErrorMessage | EventMessage | ReadyMessage | FatalMessage;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
@@ -77,6 +82,8 @@ export function isHostToMain(value: unknown): value is HostToMain {
       return isId(value.id) && isErrorInfo(value.error);
     case "event":
       return typeof value.event === "string";
+    case "ready":
+      return true;
     case "fatal":
       return isErrorInfo(value.error);
     default:

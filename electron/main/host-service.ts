@@ -19,7 +19,15 @@ export interface HostServiceOptions {
   log?(line: string): void;
 }
 
-export function serveEngine(port: ParentPortLike, options: HostServiceOptions): void {
+export interface HostService {
+  /**
+   * Closes the engine (its servers stop, data is flushed), then exits with `code`: on `shutdown` from
+   * main, and from the entry on a signal or an uncaught exception. Called again, it is the same close.
+   */
+  shutdown(code?: number): Promise<void>;
+}
+
+export function serveEngine(port: ParentPortLike, options: HostServiceOptions): HostService {
   const log = options.log ?? ((line: string) => console.error(`mcpscope engine host: ${line}`));
   const post = (message: HostToMain): void => {
     try {
@@ -39,6 +47,7 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
     for (const event of Object.keys(API_EVENTS)) {
       unsubscribes.push(engine.subscribe(event, (payload) => post({ type: "event", event, payload })));
     }
+    post({ type: "ready" });
     return engine;
   });
   engineReady.catch((error: unknown) => {
@@ -49,7 +58,7 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
   });
 
   let closing: Promise<void> | null = null;
-  const shutdown = (): Promise<void> => {
+  const shutdown = (code = 0): Promise<void> => {
     closing ??= (async () => {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
       try {
@@ -57,7 +66,7 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
       } catch (error) {
         log(`closing the engine failed: ${toErrorInfo(error, "storage").message}`);
       }
-      options.exit(0);
+      options.exit(code);
     })();
     return closing;
   };
@@ -87,4 +96,5 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
         (error: unknown) => post({ type: "error", id, error: toErrorInfo(error, "engine") }),
       );
   });
+  return { shutdown };
 }

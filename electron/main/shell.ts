@@ -6,6 +6,7 @@
  */
 import { AlertsSnapshotSchema, DesktopNotificationSchema } from "../../shared/alerts.js";
 import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/api.js";
+import type { EngineState } from "../../shared/engine-state.js";
 import { createAlertActions } from "./alert-actions.js";
 import { AlertNotifications } from "./alert-notifications.js";
 import { AppWindow } from "./app-window.js";
@@ -51,9 +52,14 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
   const ownContents = appWindow.ownContents;
   const liveWindow = (): W | null => appWindow.current;
 
-  const client = new EngineClient();
-  const engine = new EngineProcess({
+  const client = new EngineClient({ onReady: () => engine.hostReady() });
+  const engine: EngineProcess = new EngineProcess({
     client,
+    // The window shows it (no figures while the engine is away), and the tray once it gave up.
+    onState: (state: EngineState) => {
+      pushEvent(ownContents, IPC_EVENT_CHANNEL, "engine.state", state);
+      trayPresenter?.engine(state);
+    },
     fork: () => {
       // Until the new engine's first alerts.changed, the tray does not claim to know the alerts.
       trayPresenter?.update(null);
@@ -134,6 +140,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
           }
           presenter.render();
         },
+        restartEngine: () => engine.restart(),
         exportLastWeek: () => {
           saveReport({ format: "pdf", period: "week" }, { confirm: true }).catch((error: unknown) =>
             reportError(`Could not export the report: ${error instanceof Error ? error.message : error}`),
@@ -173,7 +180,11 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
         isOwnWindow: (sender) => ownContents.has(sender as ShellWebContents),
         engine: client,
         // The renderer confirms these saves with its own toast.
-        local: { "reports.save": (input) => saveReport(input), "files.save": (file) => saveFile(file) },
+        local: {
+          "reports.save": (input) => saveReport(input),
+          "files.save": (file) => saveFile(file),
+          "engine.state": async () => engine.state,
+        },
         beforeForward: createRequestConsent({
           engine: client,
           ask: (options) => parts.dialog.showMessageBox(options, liveWindow()),

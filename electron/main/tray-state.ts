@@ -11,6 +11,7 @@ import {
   countsAsFiring,
   worstFiring,
 } from "../../shared/alerts.js";
+import type { EngineState } from "../../shared/engine-state.js";
 import { plural } from "../../shared/plural.js";
 import type { TrayIconKind } from "./paths.js";
 
@@ -34,6 +35,8 @@ export interface TrayMenuActions {
   setStartAtLogin(enabled: boolean): void;
   /** Saves the report of the last 7 days (the native Save dialog). */
   exportLastWeek(): void;
+  /** Starts the engine again after the app gave up restarting it. */
+  restartEngine(): void;
   quit(): void;
 }
 
@@ -41,6 +44,8 @@ export interface TrayViewOptions {
   actions: TrayMenuActions;
   /** The "Start at login" checkbox; null where the app cannot start at login (the item is left out). */
   startAtLogin: boolean | null;
+  /** The engine's state; `stopped` replaces "waiting for the engine", which would wait for good. */
+  engine?: EngineState | null;
   now?: Date;
   /** The pause's end as the tooltip shows it (default `14:00`, with the date when not today). */
   formatTime?(time: Date, now: Date): string;
@@ -69,26 +74,30 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
   const firing = live.filter(countsAsFiring);
   const silenced = live.filter((alert) => !countsAsFiring(alert));
 
+  const engineStopped = !snapshot && options.engine?.state === "stopped";
   let tooltip = "mcpscope";
   if (snapshot) {
     tooltip += firing.length > 0 ? ` — ${plural(firing.length, "alert")} firing` : " — all clear";
     if (silenced.length > 0) tooltip += `, ${silenced.length} silenced`;
-  }
+  } else if (engineStopped) tooltip += " — the monitor engine stopped";
   if (pauseText) tooltip += ` (${pauseText})`;
 
   const listed = firing.slice(0, MAX_LISTED_ALERTS);
   const listedSilenced = silenced.slice(0, MAX_LISTED_ALERTS - listed.length);
-  const header = !snapshot
-    ? "Alerts: waiting for the engine"
-    : firing.length > 0
-      ? `Firing (${firing.length})`
-      : "No alerts firing";
+  const header = engineStopped
+    ? "The monitor engine stopped"
+    : !snapshot
+      ? "Alerts: waiting for the engine"
+      : firing.length > 0
+        ? `Firing (${firing.length})`
+        : "No alerts firing";
 
   const menuTemplate: MenuItemConstructorOptions[] = [
     { label: "Open mcpscope", click: () => actions.open() },
     { label: "Export last week's report…", click: () => actions.exportLastWeek() },
     { type: "separator" },
     { label: header, enabled: false },
+    ...(engineStopped ? [{ label: "Restart engine", click: () => actions.restartEngine() }] : []),
     ...listed.map((alert) => alertItem(alert, actions)),
     ...(firing.length > listed.length
       ? [{ label: `All ${firing.length} firing alerts…`, click: () => actions.openAlerts() }]
@@ -120,7 +129,7 @@ export function trayView(snapshot: AlertsSnapshot | null, options: TrayViewOptio
     { label: "Quit mcpscope", click: () => actions.quit() },
   ];
 
-  return { icon: snapshot ? worstFiring(firing) : "ok", tooltip, menuTemplate };
+  return { icon: engineStopped ? "critical" : snapshot ? worstFiring(firing) : "ok", tooltip, menuTemplate };
 }
 
 function alertItem(alert: AlertInstance, actions: TrayMenuActions): MenuItemConstructorOptions {
@@ -177,6 +186,7 @@ export class TrayPresenter {
   readonly #tray: TrayState;
   readonly #options: TrayPresenterOptions;
   #snapshot: AlertsSnapshot | null = null;
+  #engine: EngineState | null = null;
   #pauseTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(tray: TrayState, options: TrayPresenterOptions) {
@@ -189,10 +199,17 @@ export class TrayPresenter {
     this.render();
   }
 
+  /** The engine's state changed (engine-process.ts). */
+  engine(state: EngineState): void {
+    this.#engine = state;
+    this.render();
+  }
+
   render(): void {
     const now = this.#options.now?.() ?? new Date();
     const view = trayView(this.#snapshot, {
       ...this.#options,
+      engine: this.#engine,
       now,
       startAtLogin: this.#options.startAtLogin(),
     });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { ensurePrivateDir, writePrivateFileSync } from "./store/private-files.js";
 
 export interface EnginePresence {
@@ -48,6 +48,15 @@ export function deadEngineFiles(dataDir: string): string[] {
   return presenceFiles(dataDir)
     .filter((f) => !f.alive)
     .map((f) => f.file);
+}
+
+/** The event a starting engine records for each engine before it that ended without closing. */
+export const ENGINE_CRASHED_EVENT = "engine.crashed";
+
+/** The pid a presence file's name starts with (`<pid>-<random>.json`); 0 if it names none. */
+export function presencePid(file: string): number {
+  const pid = Number(/^(\d+)-/.exec(basename(file))?.[1]);
+  return Number.isSafeInteger(pid) ? pid : 0;
 }
 
 const UNREADABLE_AFTER_MS = 60_000;

@@ -24,7 +24,7 @@ import { storeHandlers } from "./api/store-handlers.js";
 import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
-import { markEngineRunning } from "./engine-presence.js";
+import { ENGINE_CRASHED_EVENT, markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
@@ -147,6 +147,15 @@ export async function createEngine(
   if (storageStart.vacuum === "converted")
     logging.logger.info("database switched to incremental auto-vacuum");
   else if (storageStart.vacuum) logging.warn("storage", storageStart.vacuum);
+  for (const pid of storageStart.deadEngines) {
+    tracker.track({
+      category: "system",
+      type: ENGINE_CRASHED_EVENT,
+      severity: "medium",
+      message: `the mcpscope engine before this one${pid ? ` (pid ${pid})` : ""} ended without closing: it crashed or was killed`,
+      details: { pid: pid || null },
+    });
+  }
   if (storageStart.upgrade) {
     logging.logger.info({ ...storageStart.upgrade }, "database upgraded");
     tracker.track(upgradeEvent(storageStart.upgrade));
@@ -209,6 +218,8 @@ export async function createEngine(
     "servers.uninstrument": (input) => needInventory().uninstrument(input.id),
     "servers.add": (input) => needInventory().add(input),
     "servers.remove": (input) => needInventory().remove(input.id),
+    // Answering is being up; the app's main process answers this itself, from what it sees of the host.
+    "engine.state": () => ({ state: "up", reason: null }),
     "system.info": () => ({
       version: VERSION,
       dataDir: options.dataDir,

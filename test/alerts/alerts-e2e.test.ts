@@ -90,6 +90,7 @@ routes:
       resume() {},
       setStartAtLogin() {},
       exportLastWeek() {},
+      restartEngine() {},
       quit() {},
     },
     startAtLogin: () => null,

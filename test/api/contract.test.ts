@@ -20,6 +20,7 @@ import { mixedCalls, recordCalls } from "../metrics/workload.js";
 /** For each method, inputs that its schema must refuse. */
 const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "system.info": [{ extra: 1 }, "text", 42],
+  "engine.state": [{ extra: 1 }, "text"],
   "servers.list": [{ all: true }, []],
   "stats.get": [{ since: 5 }, { server: ["a"] }, { unknown: "x" }, { since: "" }],
   "calls.list": [{ limit: 0 }, { limit: 5000 }, { outcome: "maybe" }, { beforeId: -1 }, { tool: 3 }],
@@ -135,6 +136,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
 /** Inputs that read without acting; every read method must answer them with output matching its schema. */
 const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "system.info": {},
+  "engine.state": {},
   "servers.list": {},
   "servers.recorded": {},
   "audit.verify": {},

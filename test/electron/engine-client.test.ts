@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EngineCallError, EngineClient } from "../../electron/main/engine-client.js";
+import { isLongMethod } from "../../shared/api.js";
 import { FakeHostProcess } from "./fakes.js";
 
 function setup(options: ConstructorParameters<typeof EngineClient>[0] = {}) {
@@ -62,6 +63,41 @@ describe("EngineClient", () => {
     });
     expect(client.pendingCount).toBe(0);
     expect(() => host.send({ type: "result", id: host.lastCall().id, result: [] })).not.toThrow();
+  });
+
+  it("waits for a long method past the deadline while the host lives, and fails it when the host goes", async () => {
+    const { client, host } = setup();
+    const probe = client.invoke("servers.probe", { id: "slow" }).catch((e: unknown) => e);
+    const probeId = host.lastCall().id;
+    const backup = client.invoke("storage.backup", {}).catch((e: unknown) => e);
+    const list = client.invoke("servers.list", {}).catch((e: unknown) => e);
+    vi.advanceTimersByTime(10 * 60_000);
+    // The ordinary read timed out; the long ones still wait.
+    expect(await list).toMatchObject({ kind: "timeout" });
+    expect(client.pendingCount).toBe(2);
+    host.send({ type: "result", id: probeId, result: { ok: true, message: "slow is degraded" } });
+    expect(await probe).toEqual({ ok: true, message: "slow is degraded" });
+
+    client.detach("the mcpscope engine exited with code 1; it is restarting, try again in a moment");
+    expect(await backup).toMatchObject({
+      kind: "engine",
+      message:
+        "storage.backup failed: the mcpscope engine exited with code 1; it is restarting, try again in a moment",
+    });
+    expect(client.pendingCount).toBe(0);
+  });
+
+  it("marks the methods that wait on a server, a channel or the whole database as long, once", () => {
+    for (const method of [
+      "servers.probe",
+      "storage.check",
+      "storage.backup",
+      "reports.export",
+      "alerts.test",
+    ])
+      expect(isLongMethod(method)).toBe(true);
+    for (const method of ["servers.list", "stats.get", "alerts.list", "no.such.method"])
+      expect(isLongMethod(method)).toBe(false);
   });
 
   it("rejects every pending call with a clear one-line message when the host goes away", async () => {

@@ -111,6 +111,40 @@ describe("EngineProcess", () => {
     await expect(client.invoke("servers.list", {})).rejects.toThrow(`servers.list failed: ${reason}`);
   });
 
+  it("reports its state: up once the host is ready, restarting with why, stopped on quit", async () => {
+    const { client, hosts } = setup();
+    const states: string[] = [];
+    const engine = new EngineProcess({
+      client,
+      fork: () => {
+        const host = new FakeHostProcess();
+        hosts.push(host);
+        return host;
+      },
+      restart: policy,
+      log: () => {},
+      onState: (s) => states.push(s.reason ? `${s.state}: ${s.reason}` : s.state),
+    });
+    expect(engine.state).toEqual({ state: "starting", reason: null });
+    engine.start();
+    engine.hostReady();
+    hosts[0]!.exit(139);
+    vi.advanceTimersByTime(500);
+    engine.hostReady();
+    const stopping = engine.stop();
+    hosts[1]!.exit(0);
+    await stopping;
+    expect(states).toEqual([
+      "up",
+      "restarting: the mcpscope engine exited with code 139; it is restarting, try again in a moment",
+      "up",
+      "stopped: mcpscope is quitting",
+    ]);
+    // Restart engine only acts after giving up.
+    engine.restart();
+    expect(hosts).toHaveLength(2);
+  });
+
   it("treats a fork that throws as a crash", () => {
     let forks = 0;
     const client = new EngineClient();

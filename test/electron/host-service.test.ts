@@ -31,18 +31,23 @@ function fakeEngine(invoke: Engine["invoke"]) {
   return { engine, emit, listeners };
 }
 
-/** A parentPort the test drives directly. */
+/** A parentPort the test drives directly; `ready` messages are counted apart from the rest. */
 function fakePort() {
   let onMessage: (message: { data: unknown }) => void = () => {};
   const posted: HostToMain[] = [];
+  const ready = { count: 0, before: -1 };
   return {
     posted,
+    ready,
     port: {
       on: (_event: "message", listener: (message: { data: unknown }) => void) => {
         onMessage = listener;
       },
       postMessage: (message: HostToMain) => {
-        posted.push(structuredClone(message));
+        if (message.type === "ready") {
+          ready.count++;
+          ready.before = posted.length;
+        } else posted.push(structuredClone(message));
       },
     },
     deliver: (data: unknown) => onMessage({ data }),
@@ -58,7 +63,7 @@ describe("serveEngine (the engine host's loop)", () => {
       if (method === "stats.get") throw new ApiInputError("stats.get", "since: Invalid input");
       return { method, input };
     });
-    const { port, posted, deliver } = fakePort();
+    const { port, posted, deliver, ready } = fakePort();
     serveEngine(port, { createEngine: async () => engine, exit: vi.fn(), log: () => {} });
     deliver({ type: "call", id: 1, method: "servers.list", input: {} });
     deliver({ type: "call", id: 2, method: "calls.get", input: { id: 3 } });
@@ -73,6 +78,8 @@ describe("serveEngine (the engine host's loop)", () => {
         error: { message: "invalid input for stats.get: since: Invalid input", kind: "input" },
       },
     ]);
+    // Main learns that the engine is up once, before any answer.
+    expect(ready).toEqual({ count: 1, before: 0 });
   });
 
   it("answers with an error when the result cannot be cloned, instead of leaving the call to time out", async () => {

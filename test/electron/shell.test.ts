@@ -308,7 +308,50 @@ describe("the shell's windows and lifecycle", () => {
     expect(fake.errorBoxes[0]).toMatch(
       /^mcpscope: the monitor engine stopped: the mcpscope engine exited with code 1/,
     );
-    expect(fake.tray.tooltip).toBe("mcpscope");
-    expect(fake.tray.icon).toBe("ok");
+    // No alerts it cannot know, and no "waiting for the engine" that would wait for good.
+    expect(fake.tray.tooltip).toBe("mcpscope — the monitor engine stopped");
+    expect(fake.tray.icon).toBe("critical");
+  });
+
+  it("tells the window the engine's state as it changes, and answers engine.state itself", async () => {
+    const { fake, relay } = started();
+    const win = onlyWindow(fake);
+    const ask = () =>
+      relay({ sender: win.webContents, senderFrame: { url: RENDERER_URL } }, "engine.state", {});
+    const pushed = () =>
+      win.webContents.sent
+        .filter((s) => s.frame.event === "engine.state")
+        .map((s) => (s.frame.payload as { state: string }).state);
+    expect(await ask()).toEqual({ result: { state: "starting", reason: null } });
+
+    fake.hosts[0]?.send({ type: "ready" });
+    expect(await ask()).toEqual({ result: { state: "up", reason: null } });
+    fake.hosts[0]?.exit(134);
+    expect(await ask()).toEqual({
+      result: {
+        state: "restarting",
+        reason: "the mcpscope engine exited with code 134; it is restarting, try again in a moment",
+      },
+    });
+    await vi.advanceTimersByTimeAsync(500);
+    fake.hosts[1]?.send({ type: "ready" });
+    expect(pushed()).toEqual(["up", "restarting", "up"]);
+
+    for (let crash = 0; crash < 6; crash++) {
+      fake.hosts.at(-1)?.exit(1);
+      await vi.advanceTimersByTimeAsync(8_000);
+    }
+    const stopped = (await ask()) as { result: { state: string; reason: string } };
+    expect(stopped.result.state).toBe("stopped");
+    expect(stopped.result.reason).toMatch(/stopped after 6 failures in 120s/);
+    expect(pushed().at(-1)).toBe("stopped");
+
+    // The tray's Restart engine starts afresh.
+    const forks = fake.hosts.length;
+    fake.tray.choose("Restart engine");
+    expect(fake.hosts).toHaveLength(forks + 1);
+    fake.hosts.at(-1)?.send({ type: "ready" });
+    expect(await ask()).toEqual({ result: { state: "up", reason: null } });
+    expect(fake.tray.menu.map((item) => item.label)).not.toContain("Restart engine");
   });
 });

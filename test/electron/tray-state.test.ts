@@ -63,6 +63,7 @@ function fakeActions() {
     resume: vi.fn<TrayMenuActions["resume"]>(),
     setStartAtLogin: vi.fn<TrayMenuActions["setStartAtLogin"]>(),
     exportLastWeek: vi.fn<TrayMenuActions["exportLastWeek"]>(),
+    restartEngine: vi.fn<TrayMenuActions["restartEngine"]>(),
     quit: vi.fn<TrayMenuActions["quit"]>(),
   } satisfies TrayMenuActions;
 }
@@ -272,6 +273,26 @@ describe("the tray view", () => {
     expect(view.icon).toBe("ok");
     expect(view.tooltip).toBe("mcpscope");
     expect(labels(view.menuTemplate)).toContain("Alerts: waiting for the engine");
+  });
+
+  it("once the app gave up on the engine: it says so, not that it waits, and offers Restart engine", () => {
+    const actions = fakeActions();
+    const reason = "the mcpscope engine exited with code 1, and stopped after 6 failures in 120s";
+    const restarting = trayView(null, {
+      actions,
+      startAtLogin: false,
+      engine: { state: "restarting", reason: "the mcpscope engine exited with code 1" },
+    });
+    expect(labels(restarting.menuTemplate)).toContain("Alerts: waiting for the engine");
+    expect(labels(restarting.menuTemplate)).not.toContain("Restart engine");
+
+    const view = trayView(null, { actions, startAtLogin: false, engine: { state: "stopped", reason } });
+    expect(view.icon).toBe("critical");
+    expect(view.tooltip).toBe("mcpscope — the monitor engine stopped");
+    expect(labels(view.menuTemplate)).not.toContain("Alerts: waiting for the engine");
+    expect(labels(view.menuTemplate)).toContain("The monitor engine stopped");
+    click(find(view.menuTemplate, "Restart engine"));
+    expect(actions.restartEngine).toHaveBeenCalledOnce();
   });
 
   it("Start at login toggles the setting, and Quit quits", () => {

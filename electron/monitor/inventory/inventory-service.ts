@@ -35,6 +35,8 @@ import { ResourceSampler } from "../resources/sampler.js";
 import { loginShellEnv } from "../shell-env.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
+import { LaunchRecords } from "../supervisor/launch-records.js";
+import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
@@ -60,6 +62,8 @@ export interface InventoryOptions {
   /** The proxies the engine runs for instrumented remote entries, and a way to follow changes now. */
   remoteProxies?: () => RemoteProxyState[];
   refreshRemoteProxies?: () => Promise<void>;
+  /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
+  orphanGraceMs?: number;
 }
 
 export class InventoryService {
@@ -78,12 +82,18 @@ export class InventoryService {
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
+  /** Stopping what a crashed engine left running, then starting again what the user had started. */
+  private reclaiming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
-    this.supervisor = new Supervisor({ sink, runs: new DbRunStore(options.db, options.onProblem) });
+    this.supervisor = new Supervisor({
+      sink,
+      runs: new DbRunStore(options.db, options.onProblem),
+      records: new LaunchRecords(options.dataDir, options.onProblem),
+    });
     this.prober = new Prober({
       sink,
       store: this.healthStore,
@@ -108,6 +118,19 @@ export class InventoryService {
     });
     const first = await this.watcher.ready;
     this.discovered(first.servers, first.warnings);
+    // What a crashed engine left running is stopped; what the user had started runs again here.
+    this.reclaiming = reclaimAndRestart(this.options.dataDir, {
+      track: (event) => this.tracker.track(event),
+      graceMs: this.options.orphanGraceMs,
+      onProblem: this.options.onProblem,
+      servers: {
+        has: (id) => this.servers.some((s) => s.definition.id === id),
+        start: (id) => this.startServer(id),
+        closed: () => this.closed,
+      },
+    }).catch((error: unknown) =>
+      this.options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
+    );
     this.sampler.start();
     // Samples land every interval: push the new figures to listeners.
     this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? 15_000);
@@ -299,6 +322,7 @@ export class InventoryService {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.reclaiming;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
     this.watcher?.close();

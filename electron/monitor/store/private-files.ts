@@ -61,7 +61,7 @@ const OWNED = [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
   /^(settings\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|serve-token|last-backup\.json)$/,
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
-  /^(logs|backups|runtime|engines)$/,
+  /^(logs|backups|runtime|engines|launched)$/,
 ];
 
 /**

@@ -7,12 +7,21 @@ import { readFileSync } from "node:fs";
 
 /** The start ticks of `pid` ("self" for this process); null off Linux or where /proc cannot be read. */
 export function processStartTicks(pid: number | "self"): number | null {
+  return processStat(pid)?.startTicks ?? null;
+}
+
+/**
+ * The process's state letter (`R`, `S`, `Z` for a zombie waiting to be reaped…) and start ticks; null off
+ * Linux, for a pid with no process, or where /proc cannot be read.
+ */
+export function processStat(pid: number | "self"): { state: string; startTicks: number | null } | null {
   if (process.platform !== "linux") return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
-    return Number.isSafeInteger(ticks) ? ticks : null;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    return { state: fields[0] ?? "", startTicks: Number.isSafeInteger(ticks) ? ticks : null };
   } catch {
     return null;
   }

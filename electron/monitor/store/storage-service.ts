@@ -14,7 +14,7 @@ import type {
 } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import { recordAdminAction } from "../audit/audit-log.js";
-import { deadEngineFiles } from "../engine-presence.js";
+import { deadEngineFiles, presencePid } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
@@ -52,6 +52,8 @@ export interface StorageStart {
   recovery: Recovery | null;
   /** Whether `quick_check` ran at open (the previous engine did not close cleanly, or found damage). */
   checkedAtOpen: boolean;
+  /** The pids of engines that ended without closing (crashed or killed) since the last start; 0: unknown. */
+  deadEngines: number[];
   /** Migrations run at this start: from and to which schema, and how long they held the start. */
   upgrade: { from: number; to: number; ms: number } | null;
   /** A database from before incremental auto-vacuum, converted now (VACUUM), or the error that stopped it. */
@@ -88,6 +90,7 @@ export function startStorage(dataDir: string, now = Date.now(), upgrading?: Upgr
     db,
     recovery,
     checkedAtOpen: quick,
+    deadEngines: dead.map(presencePid),
     upgrade,
     tightened,
     vacuum: convertToIncrementalVacuum(db),

@@ -29,6 +29,9 @@ export interface ManagedServerDeps {
   /** After stdin closes, and again after SIGTERM (default 2 s). */
   graceMs?: number;
   onChange?: (status: ManagedStatus) => void;
+  /** A run's process started (it leads its own group), and when it exited. */
+  onSpawn?: (pid: number) => void;
+  onExit?: (pid: number | null) => void;
 }
 
 interface Run {
@@ -224,6 +227,7 @@ export class ManagedServer {
 
   private spawned(run: Run, pid: number): void {
     run.pid = pid;
+    this.deps.onSpawn?.(pid);
     const def = this.target.definition;
     run.rowId = this.deps.runs.begin({
       serverId: def.id,
@@ -245,6 +249,7 @@ export class ManagedServer {
 
   private exited(run: Run, exit: ChildExit): void {
     run.exited = true;
+    this.deps.onExit?.(run.pid);
     const now = this.deps.clock.now();
     const uptimeMs = now - run.startedAt;
     const reason: RunEndReason = run.endReason ?? "crash";

@@ -6,6 +6,7 @@ import { MonitoringError } from "../errors.js";
 import { type Env, loginShellEnv } from "../shell-env.js";
 import type { SpawnFn } from "./child-transport.js";
 import { type Clock, systemClock } from "./clock.js";
+import type { LaunchRecords } from "./launch-records.js";
 import { ManagedServer } from "./managed-server.js";
 import type { ManagedStatus } from "./managed-status.js";
 import type { McpSession } from "./mcp-session.js";
@@ -24,6 +25,8 @@ export interface SupervisorOptions {
   policy?: RestartPolicyOptions;
   timeoutMs?: number;
   graceMs?: number;
+  /** Where the servers the user started and their process groups are kept for the engine after a crash. */
+  records?: Pick<LaunchRecords, "started" | "spawned" | "exited" | "stopped" | "close">;
 }
 
 export interface ManagedProcess {
@@ -43,7 +46,10 @@ export class Supervisor {
 
   /** Starts `server` (or updates its definition and returns its status if it is already running). */
   async start(server: ServerTarget): Promise<ManagedStatus> {
-    let managed = this.servers.get(server.definition.id);
+    const { id, name } = server.definition;
+    const records = this.options.records;
+    records?.started(id, name);
+    let managed = this.servers.get(id);
     if (managed) managed.setTarget(server);
     else {
       managed = new ManagedServer(server, {
@@ -55,6 +61,8 @@ export class Supervisor {
         policy: this.options.policy,
         timeoutMs: this.options.timeoutMs,
         graceMs: this.options.graceMs,
+        onSpawn: (pid) => records?.spawned(id, pid),
+        onExit: (pid) => records?.exited(id, pid),
         onChange: (status) => {
           for (const listener of this.listeners) {
             try {
@@ -65,13 +73,15 @@ export class Supervisor {
           }
         },
       });
-      this.servers.set(server.definition.id, managed);
+      this.servers.set(id, managed);
     }
     return managed.start();
   }
 
   async stop(id: string): Promise<ManagedStatus> {
-    return this.get(id).stop();
+    const status = await this.get(id).stop();
+    this.options.records?.stopped(id);
+    return status;
   }
 
   async restart(id: string): Promise<ManagedStatus> {
@@ -84,6 +94,7 @@ export class Supervisor {
     if (!managed) return;
     await managed.stop();
     this.servers.delete(id);
+    this.options.records?.stopped(id);
   }
 
   status(id: string): ManagedStatus | null {
@@ -115,8 +126,10 @@ export class Supervisor {
     return () => this.listeners.delete(listener);
   }
 
+  /** The engine closes: every server stops, and none is left for the next engine to clean up. */
   async stopAll(): Promise<void> {
     await Promise.all([...this.servers.values()].map((s) => s.stop()));
+    this.options.records?.close();
   }
 
   private get(id: string): ManagedServer {

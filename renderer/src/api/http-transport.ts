@@ -46,14 +46,14 @@ export function createHttpTransport(options: HttpTransportOptions): RendererTran
   const minRetryMs = options.minRetryMs ?? 500;
   const maxRetryMs = options.maxRetryMs ?? 15_000;
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const stateListeners = new Set<(state: ConnectionState) => void>();
+  const stateListeners = new Set<(state: ConnectionState, reason: string | null) => void>();
   let state: ConnectionState = token ? "connecting" : "unauthorized";
   let retryMs = minRetryMs;
 
   function setState(next: ConnectionState): void {
     if (next === state) return;
     state = next;
-    for (const listener of stateListeners) listener(state);
+    for (const listener of stateListeners) listener(state, null);
   }
 
   function dispatch(frame: EventFrame): void {
@@ -159,7 +159,7 @@ export function createHttpTransport(options: HttpTransportOptions): RendererTran
     },
     onConnectionChange(listener) {
       stateListeners.add(listener);
-      listener(state);
+      listener(state, null);
       return () => {
         stateListeners.delete(listener);
       };

@@ -1,7 +1,8 @@
 import { defineStore } from "pinia";
-import { inject, ref, shallowRef } from "vue";
+import { computed, inject, ref, shallowRef } from "vue";
 import type { SystemInfo } from "../../../shared/domain.js";
 import { API_KEY, type RendererApi } from "../api/client.js";
+import { onLinkBack, showsFigures } from "../api/connection-rules.js";
 import type { ConnectionState } from "../api/transport.js";
 import { errorMessage } from "../error-message.js";
 
@@ -20,6 +21,8 @@ export function useApi(): RendererApi {
 export const useConnectionStore = defineStore("connection", () => {
   const { client, transport } = useApi();
   const state = ref<ConnectionState>("connecting");
+  /** Why the engine is away (desktop app: how it ended, or why it stays down); null while all is well. */
+  const reason = ref<string | null>(null);
   const info = shallowRef<SystemInfo | null>(null);
   const infoError = ref<string | null>(null);
   const reconnectListeners = new Set<() => void>();
@@ -43,19 +46,20 @@ export const useConnectionStore = defineStore("connection", () => {
   function start(): void {
     if (started) return;
     started = true;
-    let wasDown = false;
-    transport.onConnectionChange((next) => {
+    const follow = onLinkBack(() => {
+      void refreshInfo();
+      for (const listener of reconnectListeners) listener();
+    });
+    transport.onConnectionChange((next, why) => {
       state.value = next;
-      if (next === "reconnecting") wasDown = true;
-      if (next === "connected" && wasDown) {
-        wasDown = false;
-        void refreshInfo();
-        for (const listener of reconnectListeners) listener();
-      }
+      reason.value = why;
+      follow(next);
     });
     void refreshInfo();
     setInterval(() => void refreshInfo(), INFO_REFRESH_MS);
   }
 
-  return { kind: transport.kind, state, info, infoError, start, refreshInfo, onReconnect };
+  const figures = computed(() => showsFigures(transport.kind, state.value));
+
+  return { kind: transport.kind, state, reason, figures, info, infoError, start, refreshInfo, onReconnect };
 });

@@ -1,5 +1,5 @@
 import { onScopeDispose } from "vue";
-import { useApi } from "./connection.js";
+import { useApi, useConnectionStore } from "./connection.js";
 
 export interface LiveRefresh {
   /** Starts listening (and loads now). Call when the view shows. */
@@ -12,7 +12,8 @@ export interface LiveRefresh {
 
 /**
  * Runs `load` when calls arrive (`calls.new`), at most once per `minGapMs` however fast they come, and
- * every `pollMs` anyway (a range relative to now moves on without new calls) — only while resumed.
+ * every `pollMs` anyway (a range relative to now moves on without new calls), and when the link to the
+ * engine comes back — only while resumed.
  */
 export function useLiveRefresh(load: () => Promise<void>, minGapMs = 2000, pollMs = 30_000): LiveRefresh {
   const { client } = useApi();
@@ -52,6 +53,11 @@ export function useLiveRefresh(load: () => Promise<void>, minGapMs = 2000, pollM
     timer = null;
   }
 
-  onScopeDispose(pause);
+  // Back from a dropped link or a restarted engine: what was shown may be stale, or an error.
+  const offReconnect = useConnectionStore().onReconnect(schedule);
+  onScopeDispose(() => {
+    pause();
+    offReconnect();
+  });
   return { resume, pause, schedule };
 }

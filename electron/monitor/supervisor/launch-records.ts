@@ -1,0 +1,107 @@
+/**
+ * What each running engine has launched, on disk, so that the engine after a crash can clean up: one file
+ * per engine in `<dataDir>/launched/`, naming the engine (pid and start ticks) and each server the user
+ * started in it, with its process group's leader (pid and start ticks) while it runs. Servers lead
+ * process groups of their own, so an engine killed outright (SIGKILL, out of memory) leaves them running
+ * unsupervised; the file says which groups those are and which servers the user wanted running.
+ *
+ * An engine that closes stops its servers and removes its file; a file whose engine is gone is what a
+ * crash left, and the next engine claims it (orphans.ts). Writing fails open: supervision goes on.
+ */
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
+import { processStartTicks } from "../store/process-start.js";
+
+export const LAUNCHED_FOLDER = "launched";
+
+/** One server an engine runs because the user started it. */
+export interface LaunchedServer {
+  id: string;
+  name: string;
+  /** The process group's leader while a process runs; null between runs (backoff) or for a remote server. */
+  pid: number | null;
+  /** The leader's start ticks (process-start.ts): the same pid with other ticks is another process. */
+  startTicks: number | null;
+}
+
+/** The file's content. */
+export interface LaunchFile {
+  engine: { pid: number; startTicks: number | null; startedAt: number };
+  servers: LaunchedServer[];
+}
+
+export function launchedFolder(dataDir: string): string {
+  return join(dataDir, LAUNCHED_FOLDER);
+}
+
+export class LaunchRecords {
+  private readonly file: string;
+  private readonly servers = new Map<string, LaunchedServer>();
+  private readonly engine: LaunchFile["engine"];
+  private closed = false;
+
+  constructor(
+    dataDir: string,
+    private readonly onProblem: (message: string) => void = () => {},
+  ) {
+    this.file = join(launchedFolder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
+    this.engine = { pid: process.pid, startTicks: processStartTicks("self"), startedAt: Date.now() };
+  }
+
+  /** The user started `id` (or it was started again for them): it is to run until they stop it. */
+  started(id: string, name: string): void {
+    const known = this.servers.get(id);
+    this.servers.set(id, { id, name, pid: known?.pid ?? null, startTicks: known?.startTicks ?? null });
+    this.write();
+  }
+
+  /** A run of `id` spawned its process, which leads its own group. */
+  spawned(id: string, pid: number): void {
+    const server = this.servers.get(id);
+    if (!server) return;
+    server.pid = pid;
+    server.startTicks = processStartTicks(pid);
+    this.write();
+  }
+
+  /** The process of `id` exited (it may be restarted: the server stays wanted). */
+  exited(id: string, pid: number | null): void {
+    const server = this.servers.get(id);
+    if (!server || (pid !== null && server.pid !== pid)) return;
+    server.pid = null;
+    server.startTicks = null;
+    this.write();
+  }
+
+  /** The user stopped or removed `id`. */
+  stopped(id: string): void {
+    if (this.servers.delete(id)) this.write();
+  }
+
+  /** The engine closed, its servers stopped: nothing is left to clean up after it. */
+  close(): void {
+    this.closed = true;
+    try {
+      rmSync(this.file, { force: true });
+    } catch (error) {
+      this.onProblem(`cannot remove ${this.file}: ${(error as Error).message}`);
+    }
+  }
+
+  private write(): void {
+    if (this.closed) return;
+    try {
+      if (this.servers.size === 0) {
+        rmSync(this.file, { force: true });
+        return;
+      }
+      ensurePrivateDir(dirname(this.file));
+      const content: LaunchFile = { engine: this.engine, servers: [...this.servers.values()] };
+      writePrivateFileSync(this.file, JSON.stringify(content));
+    } catch (error) {
+      this.onProblem(`cannot record the servers this engine runs: ${(error as Error).message}`);
+    }
+  }
+}

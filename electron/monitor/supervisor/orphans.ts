@@ -1,0 +1,161 @@
+/**
+ * After an engine crash: the servers it had launched (launch-records.ts). A starting engine claims each
+ * record whose engine is gone, stops every recorded process group whose leader is still the very process
+ * that was launched (same pid and same start ticks: a pid another process got since is never signalled),
+ * records one event per group it stopped, and hands back the servers the user had started so that they
+ * are started again. Without start ticks (off Linux) a process cannot be told from a reused pid, so it is
+ * left alone and only its server is started again.
+ */
+import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { TrackedEvent } from "../events/tracker.js";
+import { wrapperAlive } from "../store/lost-sessions.js";
+import { processStat } from "../store/process-start.js";
+import { type LaunchedServer, type LaunchFile, launchedFolder } from "./launch-records.js";
+
+export const ORPHAN_STOPPED_EVENT = "server.orphan_stopped";
+
+export interface ReclaimOptions {
+  track(event: TrackedEvent): void;
+  /** How long a group has after SIGTERM before SIGKILL (default 2 s). */
+  graceMs?: number;
+  onProblem?(message: string): void;
+}
+
+export interface Reclaimed {
+  /** The servers the user had started in the dead engines, to start again. */
+  restart: Array<{ id: string; name: string }>;
+  /** How many process groups were still running and were stopped. */
+  stopped: number;
+}
+
+export async function reclaimLaunched(dataDir: string, options: ReclaimOptions): Promise<Reclaimed> {
+  const folder = launchedFolder(dataDir);
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((name) => name.endsWith(".json"));
+  } catch {
+    return { restart: [], stopped: 0 };
+  }
+  const restart = new Map<string, { id: string; name: string }>();
+  const orphans: LaunchedServer[] = [];
+  for (const name of names) {
+    const claimed = claim(folder, name, options.onProblem);
+    if (!claimed) continue;
+    for (const server of claimed.servers) {
+      restart.set(server.id, { id: server.id, name: server.name });
+      if (leaderRunning(server)) orphans.push(server);
+    }
+  }
+  const graceMs = options.graceMs ?? 2_000;
+  const stopped = await Promise.all(orphans.map((server) => stopGroup(server, graceMs)));
+  for (const [i, server] of orphans.entries()) {
+    if (!stopped[i]) continue;
+    options.track({
+      category: "system",
+      type: ORPHAN_STOPPED_EVENT,
+      severity: "medium",
+      server: server.name,
+      message: `stopped ${server.name} (pid ${server.pid}): the mcpscope engine that ran it had ended without stopping it`,
+      details: { serverId: server.id, pid: server.pid },
+    });
+  }
+  return { restart: [...restart.values()], stopped: stopped.filter(Boolean).length };
+}
+
+/** Where the servers to start again are started, if they are still configured. */
+export interface RestartTarget {
+  has(id: string): boolean;
+  start(id: string): Promise<{ ok: boolean; message: string }>;
+  /** The engine is closing: start nothing more. */
+  closed(): boolean;
+}
+
+/** Reclaims what dead engines launched, then starts again the servers the user had started there. */
+export async function reclaimAndRestart(
+  dataDir: string,
+  options: ReclaimOptions & { servers: RestartTarget },
+): Promise<void> {
+  const { restart } = await reclaimLaunched(dataDir, options);
+  for (const { id, name } of restart) {
+    if (options.servers.closed()) return;
+    if (!options.servers.has(id)) {
+      options.onProblem?.(`${name} was running before the engine ended, but is no longer configured`);
+      continue;
+    }
+    const result = await options.servers.start(id);
+    if (!result.ok) options.onProblem?.(`cannot start ${name} again: ${result.message}`);
+  }
+}
+
+/**
+ * Takes a dead engine's record for this engine alone (a rename: of two engines starting at once, one
+ * wins) and reads it; null for a live engine's record or one another engine took first.
+ */
+function claim(folder: string, name: string, onProblem?: (message: string) => void): LaunchFile | null {
+  const file = join(folder, name);
+  let content: LaunchFile;
+  try {
+    content = JSON.parse(readFileSync(file, "utf8")) as LaunchFile;
+  } catch {
+    return null;
+  }
+  const { engine } = content;
+  if (wrapperAlive({ pid: engine.pid, startTicks: engine.startTicks, startedAt: engine.startedAt }))
+    return null;
+  const taken = `${file}.${process.pid}.claimed`;
+  try {
+    renameSync(file, taken);
+  } catch {
+    return null;
+  }
+  try {
+    rmSync(taken, { force: true });
+  } catch (error) {
+    onProblem?.(`cannot remove ${taken}: ${(error as Error).message}`);
+  }
+  return Array.isArray(content.servers) ? content : { ...content, servers: [] };
+}
+
+/** Whether the recorded leader still runs as the process that was launched (not a zombie, not a reuse). */
+function leaderRunning(server: LaunchedServer): boolean {
+  if (server.pid === null || server.startTicks === null) return false;
+  const stat = processStat(server.pid);
+  return stat !== null && stat.startTicks === server.startTicks && stat.state !== "Z";
+}
+
+/** SIGTERM to the group, SIGKILL after `graceMs`; true once the leader is gone. */
+async function stopGroup(server: LaunchedServer, graceMs: number): Promise<boolean> {
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    if (!leaderRunning(server)) return true;
+    signalGroup(server.pid as number, signal);
+    if (await gone(server, signal === "SIGTERM" ? graceMs : graceMs * 2)) return true;
+  }
+  return !leaderRunning(server);
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+const POLL_MS = 25;
+
+function gone(server: LaunchedServer, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!leaderRunning(server)) resolve(true);
+      else if (Date.now() >= until) resolve(false);
+      else setTimeout(check, POLL_MS);
+    };
+    check();
+  });
+}

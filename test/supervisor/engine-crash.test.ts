@@ -1,0 +1,103 @@
+/**
+ * The servers the app launched do not outlive its engine: the real engine host (a child process, as the
+ * app forks it) stops them on SIGTERM, and after a SIGKILL the next engine stops what was left running,
+ * records it, and starts again the servers the user had started. Uses dist/ (npm run build).
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { EventRecord } from "../../shared/events.js";
+import type { Inventory } from "../../shared/servers.js";
+import { forkEngineHost, processRunning, type RunningHost } from "../helpers/engine-host.js";
+import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+
+const STUBBORN = join(ROOT, "test", "fixtures", "stubborn-server.mjs");
+const proc = existsSync("/proc/self/stat");
+if (!proc) console.warn("engine-crash.test: skipped, no /proc here to tell a process from a reused pid");
+
+const hosts: RunningHost[] = [];
+const pids: number[] = [];
+afterEach(async () => {
+  for (const host of hosts.splice(0)) if (host.child.exitCode === null) host.child.kill("SIGKILL");
+  for (const pid of pids.splice(0))
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+});
+
+async function setup() {
+  const dataDir = await tempDir();
+  const home = await tempDir();
+  return { dataDir: dataDir.path, home: home.path };
+}
+
+function start(dataDir: string, home: string): RunningHost {
+  const host = forkEngineHost(dataDir, home);
+  hosts.push(host);
+  return host;
+}
+
+async function inventory(host: RunningHost): Promise<Inventory> {
+  return (await host.client.invoke("servers.inventory", {})) as Inventory;
+}
+
+/** Adds the stubborn server by hand, starts it, and returns its id and pid. */
+async function startStubborn(host: RunningHost): Promise<{ id: string; pid: number }> {
+  await host.client.invoke("servers.add", {
+    name: "stubborn",
+    transport: "stdio",
+    command: process.execPath,
+    args: [STUBBORN],
+  });
+  const id = (await inventory(host)).servers.find((s) => s.name === "stubborn")?.id;
+  if (!id) throw new Error("the added server is not in the inventory");
+  expect(await host.client.invoke("servers.start", { id })).toMatchObject({ ok: true });
+  const pid = await waitFor(async () => {
+    const entry = (await inventory(host)).servers.find((s) => s.id === id);
+    return entry?.process?.state === "running" ? (entry.process.pid ?? undefined) : undefined;
+  });
+  pids.push(pid);
+  return { id, pid };
+}
+
+describe.skipIf(!proc)("the engine host and the servers it launched", () => {
+  it("stops them, even one that ignores SIGTERM and its stdin closing, when it gets SIGTERM", async () => {
+    const { dataDir, home } = await setup();
+    const host = start(dataDir, home);
+    const { pid } = await startStubborn(host);
+    host.child.kill("SIGTERM");
+    expect(await host.exited).toBe(128 + 15);
+    expect(processRunning(pid)).toBe(false);
+    // It closed cleanly: nothing is left for the next engine to clean up.
+    expect(readdirSync(join(dataDir, "launched")).filter((f) => f.endsWith(".json"))).toEqual([]);
+  });
+
+  it("after a SIGKILL, the next engine stops the orphan, records it, and starts the server again", async () => {
+    const { dataDir, home } = await setup();
+    const first = start(dataDir, home);
+    const { id, pid: orphan } = await startStubborn(first);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    // The crash left the server running, out of anyone's supervision.
+    expect(processRunning(orphan)).toBe(true);
+
+    const second = start(dataDir, home);
+    await waitFor(() => !processRunning(orphan));
+    const again = await waitFor(async () => {
+      const entry = (await inventory(second)).servers.find((s) => s.id === id);
+      return entry?.process?.state === "running" && entry.process.pid !== orphan ? entry : undefined;
+    });
+    const pid = again.process?.pid as number;
+    pids.push(pid);
+    expect(again.status).not.toBe("stopped");
+
+    const events = (await second.client.invoke("events.list", { limit: 100 })) as EventRecord[];
+    const stopped = events.filter((e) => e.type === "server.orphan_stopped");
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]).toMatchObject({ category: "system", server: "stubborn" });
+    expect(stopped[0]?.message).toContain(`pid ${orphan}`);
+    const crashed = events.filter((e) => e.type === "engine.crashed");
+    expect(crashed).toHaveLength(1);
+    expect(crashed[0]?.message).toContain(`pid ${first.child.pid}`);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * What a starting engine does with the records of servers launched by engines before it: a dead engine's
+ * groups are stopped only when their leader is still the very process launched (pid and start ticks); a
+ * pid another process got since is never signalled; a live engine's record is not touched.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
+import { ownStartTicks, processStartTicks } from "../../electron/monitor/store/process-start.js";
+import type { LaunchFile } from "../../electron/monitor/supervisor/launch-records.js";
+import { ORPHAN_STOPPED_EVENT, reclaimLaunched } from "../../electron/monitor/supervisor/orphans.js";
+import { processRunning } from "../helpers/engine-host.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
+
+const proc = existsSync("/proc/self/stat");
+if (!proc) console.warn("orphans.test: skipped, no /proc here to tell a process from a reused pid");
+
+const pids: number[] = [];
+afterEach(() => {
+  for (const pid of pids.splice(0))
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+});
+
+/** A process leading its own group, as a launched server does, and its start ticks. */
+async function groupLeader(): Promise<{ pid: number; ticks: number }> {
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], {
+    detached: true,
+    stdio: "ignore",
+  });
+  const pid = child.pid as number;
+  pids.push(pid);
+  const ticks = await waitFor(() => processStartTicks(pid) ?? undefined);
+  return { pid, ticks };
+}
+
+/** The pid of a process that has exited (an engine that was killed). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await new Promise((resolve) => child.once("exit", resolve));
+  return child.pid as number;
+}
+
+function record(dataDir: string, name: string, content: LaunchFile): void {
+  mkdirSync(join(dataDir, "launched"), { recursive: true });
+  writeFileSync(join(dataDir, "launched", name), JSON.stringify(content));
+}
+
+describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
+  it("stops a group whose leader is the launched process, and records it", async () => {
+    const dir = await tempDir();
+    const leader = await groupLeader();
+    const engine = await deadPid();
+    record(dir.path, `${engine}-aaaa.json`, {
+      engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
+      servers: [{ id: "s1", name: "orphaned", pid: leader.pid, startTicks: leader.ticks }],
+    });
+    const tracked: TrackedEvent[] = [];
+    const result = await reclaimLaunched(dir.path, { track: (e) => tracked.push(e), graceMs: 5_000 });
+    expect(processRunning(leader.pid)).toBe(false);
+    expect(result).toEqual({ restart: [{ id: "s1", name: "orphaned" }], stopped: 1 });
+    expect(tracked).toEqual([
+      expect.objectContaining({ type: ORPHAN_STOPPED_EVENT, category: "system", server: "orphaned" }),
+    ]);
+    expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
+  });
+
+  it("never signals a pid another process got since, and leaves a live engine's record alone", async () => {
+    const dir = await tempDir();
+    const other = await groupLeader();
+    const engine = await deadPid();
+    record(dir.path, `${engine}-bbbb.json`, {
+      engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
+      servers: [
+        // The same pid, started at another moment: another process.
+        { id: "s1", name: "reused", pid: other.pid, startTicks: other.ticks + 1 },
+        { id: "s2", name: "between-runs", pid: null, startTicks: null },
+      ],
+    });
+    // This very process is a live engine: what it runs is its own business.
+    const live = `${process.pid}-cccc.json`;
+    record(dir.path, live, {
+      engine: { pid: process.pid, startTicks: ownStartTicks(), startedAt: Date.now() },
+      servers: [{ id: "s3", name: "supervised", pid: other.pid, startTicks: other.ticks }],
+    });
+    const tracked: TrackedEvent[] = [];
+    const result = await reclaimLaunched(dir.path, { track: (e) => tracked.push(e), graceMs: 5_000 });
+    expect(processRunning(other.pid)).toBe(true);
+    expect(tracked).toEqual([]);
+    expect(result).toEqual({
+      restart: [
+        { id: "s1", name: "reused" },
+        { id: "s2", name: "between-runs" },
+      ],
+      stopped: 0,
+    });
+    expect(readdirSync(join(dir.path, "launched"))).toEqual([live]);
+  });
+});
