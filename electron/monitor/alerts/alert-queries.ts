@@ -22,18 +22,12 @@ import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { listHistory, listSilences, loadInstances, pausedUntil } from "./alert-store.js";
 import { describeTarget } from "./channels/index.js";
+import { maskedFileText } from "./channels/secrets.js";
 import { type Annotation, annotate } from "./dispatcher.js";
 import { listDeliveries } from "./outbox.js";
 import { previewRule } from "./preview.js";
 import { ruleCondition } from "./rule-condition.js";
-import {
-  type AlertConfig,
-  channelYamls,
-  loadAlertConfig,
-  maskedFileText,
-  parseRuleYaml,
-  ruleYamls,
-} from "./rule-file.js";
+import { type AlertConfig, channelYamls, loadAlertConfig, parseRuleYaml, ruleYamls } from "./rule-file.js";
 import type { Rule } from "./rule-schema.js";
 import type { SignalSource } from "./signals.js";
 import type { SkipReporter } from "./skipped.js";

@@ -72,7 +72,13 @@ export function editorText(entry: unknown, own: string | undefined): string {
 
 function readsAs(text: string, entry: unknown): boolean {
   const doc = parseDocument(text);
-  return doc.errors.length === 0 && isDeepStrictEqual(doc.toJS(), entry);
+  if (doc.errors.length) return false;
+  try {
+    return isDeepStrictEqual(doc.toJS(), entry);
+  } catch {
+    // An alias to an anchor in another entry does not read alone.
+    return false;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { maskString } from "../pipeline/mask.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { iso } from "../time.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
+import { maskStoredSecrets } from "./channels/secrets.js";
 
 export interface BackoffPolicy {
   initialBackoffMs: number;
@@ -219,8 +220,16 @@ export async function attempt(
       clearTimeout(timer);
     }
   }
+  outcome = withoutStoredSecrets(outcome, channel?.secrets ?? []);
   const status = recordAttempt(db, delivery, outcome, startedAt, Date.now() - wallStart, policy);
   return { status, outcome: maskOutcome(outcome).outcome };
+}
+
+/** A channel's answer may echo what it was given (a command's stderr its env, a server a header). */
+function withoutStoredSecrets(outcome: DeliveryOutcome, known: readonly string[]): DeliveryOutcome {
+  if (outcome.ok)
+    return outcome.note ? { ...outcome, note: maskStoredSecrets(outcome.note, known) } : outcome;
+  return { ...outcome, error: maskStoredSecrets(outcome.error, known) };
 }
 
 /**

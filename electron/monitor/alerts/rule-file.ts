@@ -13,7 +13,12 @@ import { PLAIN_ISSUES } from "../../../shared/issue-text.js";
 import { MonitoringError } from "../errors.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { type ChannelConfig, ChannelConfigSchema } from "./channels/config.js";
-import { keepStoredSecrets, maskChannelEntry, maskChannelNode } from "./channels/secrets.js";
+import {
+  fileSecretValues,
+  keepStoredSecrets,
+  maskChannelEntry,
+  maskTextAndKnown,
+} from "./channels/secrets.js";
 import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
@@ -387,11 +392,15 @@ export function removeChannel(dataDir: string, name: string): boolean {
 
 /**
  * Each rule as YAML text for the UI's editor, by name: the file's own text of its entry (comments
- * included) where that reads as the rule, else the rule printed. Rules hold no secrets.
+ * included) where that reads as the rule and masking changes nothing in it (a comment may hold an old
+ * key; a saved rule must not write the masked one back over it), else the rule printed.
  */
 export function ruleYamls(fileText: string, rules: readonly Rule[]): Map<string, string> {
   const own = entryTexts(fileText, "rules");
-  return new Map(rules.map((rule) => [rule.name, editorText(rule.source, own.get(rule.name))]));
+  const known = fileSecretValues(parseDocument(fileText));
+  const unmasked = (text: string | undefined) =>
+    text !== undefined && maskTextAndKnown(text, known) === text ? text : undefined;
+  return new Map(rules.map((rule) => [rule.name, editorText(rule.source, unmasked(own.get(rule.name)))]));
 }
 
 /** Each channel as the file has it, masked, for the UI's editor: name → YAML. One read of the file. */
@@ -409,15 +418,4 @@ function readChannelEntries(dataDir: string): Record<string, unknown>[] {
   if (!existsSync(path)) return [];
   const data = parseDocument(readFileSync(path, "utf8")).toJS() as { channels?: unknown } | null;
   return Array.isArray(data?.channels) ? (data.channels as Record<string, unknown>[]) : [];
-}
-
-/** The file's text with every channel masked as the channels are shown; empty when it does not parse. */
-export function maskedFileText(text: string): string {
-  const doc = parseDocument(text);
-  if (doc.errors.length) return "";
-  const channels = doc.get("channels");
-  if (isSeq(channels)) {
-    for (const item of channels.items) if (isMap(item)) maskChannelNode(doc, item);
-  }
-  return doc.toString(YAML_OUT);
 }

@@ -3,14 +3,25 @@
  * server's command, args, URL and headers are (credential formats, URL passwords, `?token=…`, the value
  * after `--api-key`), and the keys that are secret whole (SECRET_KEYS) read `••••••`. Saved back, a field
  * left exactly as shown keeps its stored value, but only while the channel keeps its type and its
- * destination: stored credentials never follow a channel to another host, SMTP server or program.
+ * destination: stored credentials never follow a channel to another host, SMTP server or command line.
  */
 import { isDeepStrictEqual } from "node:util";
-import { type Document, visit, type YAMLMap } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type YAMLMap,
+} from "yaml";
 import { SECRET_MASK } from "../../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../../shared/issue-text.js";
 import { maskArgs, maskText } from "../../discovery/mask-config.js";
 import { MonitoringError } from "../../errors.js";
+import { YAML_OUT } from "../entry-text.js";
 import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./config.js";
 
 type Entry = Record<string, unknown>;
@@ -43,17 +54,158 @@ export function maskChannelEntry(entry: Entry): Entry {
   );
 }
 
-/** A channel entry of alerts.yaml's document, masked in place: its values, and the comments in it. */
-export function maskChannelNode(doc: Document, item: YAMLMap): void {
-  const entry = item.toJS(doc) as Entry;
-  for (const [key, value] of Object.entries(maskChannelEntry(entry)))
-    if (!isDeepStrictEqual(value, entry[key])) item.set(key, doc.createNode(value));
-  visit(item, {
+/**
+ * The channel entries of alerts.yaml's document masked in place, each value where it is, so that anchors
+ * stay and aliases still resolve. Every entry is read before any is changed: an alias in one may point
+ * into another.
+ */
+export function maskChannelNodes(doc: Document, items: readonly YAMLMap[]): void {
+  const entries = items.map((item) => item.toJS(doc) as Entry);
+  for (const [i, item] of items.entries())
+    maskNode(doc, item, maskChannelEntry(entries[i] ?? {}), entries[i]);
+}
+
+/**
+ * `node` (which reads as `value`) made to read as `shown`: scalars changed in place; a node of another
+ * shape replaced, its anchor kept.
+ */
+function maskNode(doc: Document, node: unknown, shown: unknown, value: unknown): unknown {
+  // An alias stays where it reads as shown: unmasked here, or its anchor (always earlier) masked alike.
+  if (isAlias(node))
+    return isDeepStrictEqual(value, shown) || isDeepStrictEqual(node.toJS(doc), shown)
+      ? node
+      : doc.createNode(shown);
+  if (isScalar(node) && !isRecord(shown) && !Array.isArray(shown)) {
+    if (!isDeepStrictEqual(node.value, shown)) node.value = shown;
+    return node;
+  }
+  if (isMap(node) && isRecord(shown) && isRecord(value)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (key in shown) pair.value = maskNode(doc, pair.value, shown[key], value[key]) as typeof pair.value;
+    }
+    return node;
+  }
+  if (isSeq(node) && Array.isArray(shown) && Array.isArray(value)) {
+    node.items = node.items.map((item, i) => maskNode(doc, item, shown[i], value[i]));
+    return node;
+  }
+  if (node === null || node === undefined || isDeepStrictEqual(value, shown)) return node;
+  const replaced = doc.createNode(shown);
+  if (isNode(node) && node.anchor) replaced.anchor = node.anchor;
+  return replaced;
+}
+
+/**
+ * Every comment of a document masked as free text is, and the stored secret values in `known` replaced;
+ * true when any changed.
+ */
+export function maskComments(doc: Document, known: readonly string[] = []): boolean {
+  let changed = false;
+  const mask = (text: string | null | undefined) => {
+    if (!text) return text;
+    const masked = maskTextAndKnown(text, known);
+    if (masked !== text) changed = true;
+    return masked;
+  };
+  doc.commentBefore = mask(doc.commentBefore) ?? null;
+  doc.comment = mask(doc.comment) ?? null;
+  visit(doc, {
     Node(_, node) {
-      if (node.commentBefore) node.commentBefore = maskText(node.commentBefore);
-      if (node.comment) node.comment = maskText(node.comment);
+      if (node.commentBefore) node.commentBefore = mask(node.commentBefore);
+      if (node.comment) node.comment = mask(node.comment);
     },
   });
+  return changed;
+}
+
+/** Free text (a comment, a delivery's error) with stored secret values and credential formats masked. */
+export function maskTextAndKnown(text: string, known: readonly string[]): string {
+  return maskText(maskStoredSecrets(text, known));
+}
+
+/** Shorter values are too likely to be ordinary words to replace wherever they occur. */
+const MIN_KNOWN_SECRET = 6;
+
+/**
+ * The values a channel stores that are masked wherever it is shown (secret keys, header and env values,
+ * masked parts of URLs and args), longest first: what to take out of text that may echo them.
+ */
+export function storedSecretValues(entry: Entry): string[] {
+  const found = new Set<string>();
+  collectSecrets(entry, maskChannelEntry(entry), found);
+  return [...found].filter((v) => v.length >= MIN_KNOWN_SECRET).sort((a, b) => b.length - a.length);
+}
+
+function collectSecrets(stored: unknown, shown: unknown, found: Set<string>): void {
+  if (Array.isArray(stored) && Array.isArray(shown))
+    for (const [i, v] of stored.entries()) collectSecrets(v, shown[i], found);
+  else if (isRecord(stored) && isRecord(shown))
+    for (const [k, v] of Object.entries(stored)) collectSecrets(v, shown[k], found);
+  else if (typeof stored === "object" && stored !== null && !isDeepStrictEqual(stored, shown))
+    // A record or list shown as one mask: every value in it.
+    for (const v of Object.values(stored)) collectSecrets(v, SECRET_MASK, found);
+  else if (stored !== null && stored !== undefined && !isDeepStrictEqual(stored, shown)) {
+    const text = String(stored);
+    if (typeof shown !== "string" || shown === SECRET_MASK) found.add(text);
+    else for (const part of maskedParts(text, shown)) found.add(part);
+  }
+}
+
+/** The parts of `stored` that `shown` masks: what lies between the text `shown` kept as it was. */
+function maskedParts(stored: string, shown: string): string[] {
+  const kept = shown.split(new RegExp(MASKED_PART.source, "g"));
+  const parts: string[] = [];
+  if (!stored.startsWith(kept[0] ?? "")) return [stored];
+  let at = kept[0]?.length ?? 0;
+  for (const [i, literal] of kept.entries()) {
+    if (i === 0) continue;
+    const end = i === kept.length - 1 ? stored.length - literal.length : stored.indexOf(literal, at);
+    if (end < at) return [stored];
+    parts.push(stored.slice(at, end));
+    at = end + literal.length;
+  }
+  return parts;
+}
+
+/** `text` with every one of `known` (longest first) replaced by the mask. */
+export function maskStoredSecrets(text: string, known: readonly string[]): string {
+  let out = text;
+  for (const value of known) out = out.replaceAll(value, SECRET_MASK);
+  return out;
+}
+
+/**
+ * The file's text with every channel masked as the channels are shown, and every comment masked (with
+ * the channels' stored values); empty when it does not parse.
+ */
+export function maskedFileText(text: string): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return "";
+  try {
+    const known = fileSecretValues(doc);
+    const channels = doc.get("channels");
+    if (isSeq(channels)) maskChannelNodes(doc, channels.items.filter(isMap));
+    maskComments(doc, known);
+    return doc.toString(YAML_OUT);
+  } catch {
+    return "";
+  }
+}
+
+/** Every stored secret value of the file's channels, longest first. */
+export function fileSecretValues(doc: Document): string[] {
+  if (doc.errors.length) return [];
+  try {
+    const data = doc.toJS() as { channels?: unknown } | null;
+    const channels = Array.isArray(data?.channels) ? (data.channels as unknown[]) : [];
+    const values = channels.flatMap((c) =>
+      c && typeof c === "object" && !Array.isArray(c) ? storedSecretValues(c as Entry) : [],
+    );
+    return [...new Set(values)].sort((a, b) => b.length - a.length);
+  } catch {
+    return [];
+  }
 }
 
 /** A record's names stay readable (which headers are set); every value is the mask. */
@@ -149,7 +301,8 @@ function movedBy(entry: Entry, stored: Entry): string | null {
     return DESTINATION_KEYS[now.data.type].every((k) => isDeepStrictEqual(entry[k], stored[k]))
       ? null
       : "the destination changed";
-  if (destination(now.data) !== destination(before.data)) return "the destination changed";
+  if (destination(now.data) !== destination(before.data))
+    return now.data.type === "command" ? "the command line changed" : "the destination changed";
   if (connection(now.data) !== connection(before.data)) return "the connection's TLS settings changed";
   return null;
 }
@@ -160,10 +313,10 @@ const DESTINATION_KEYS: Record<ChannelConfig["type"], string[]> = {
   slack: ["url"],
   discord: ["url"],
   email: ["host", "port", "secure", "starttls", "tls_reject_unauthorized"],
-  command: ["command"],
+  command: ["command", "args"],
 };
 
-/** Where a channel's credentials go: a URL's origin (scheme, host, port), an SMTP server, a program. */
+/** Where a channel's credentials go: a URL's origin (scheme, host, port), an SMTP server, a command line. */
 function destination(config: ChannelConfig): string {
   switch (config.type) {
     case "webhook":
@@ -173,7 +326,8 @@ function destination(config: ChannelConfig): string {
     case "email":
       return `${config.host.toLowerCase()}:${config.port}`;
     case "command":
-      return config.command;
+      // The arguments say where the data goes too (`curl … https://host`, `sh -c '…'`), compared as shown.
+      return JSON.stringify([config.command, maskArgs(config.args)]);
   }
 }
 
