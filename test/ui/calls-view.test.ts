@@ -1,12 +1,15 @@
 /**
  * The Calls view in real Chromium, in browser mode: `mcpscope serve` serves the built renderer and the
  * API, a real MCP server (server-everything) is called through `mcpscope run` with the real SDK client,
- * and the call must show up live — with its hostile payload rendered as text, under a strict CSP.
+ * and the call must show up live — with its hostile payload rendered as text, under a strict CSP. Over
+ * more calls than the view keeps, its count says what is loaded, and a tool filter or a time range
+ * reaches a call older than the newest 2,000.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import { recordCalls, type TestCall } from "../metrics/workload.js";
 import {
   HAS_CHROMIUM,
   launchChromium,
@@ -131,6 +134,104 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     expect(await detail.locator("img").count()).toBe(0);
     expect(await detail.locator("script").count()).toBe(0);
     expect(await page.locator("body img").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("over more calls than it keeps, says what is loaded and reaches an older call by tool or time range", async () => {
+    const dir = await tempDir("mcpscope-ui-");
+    cleanups.push(dir.cleanup);
+    const now = Date.now();
+    const needleAt = now - 3 * 86_400_000;
+    // The oldest call (lowest id), then 2,300 newer ones, stored through the wrappers' own writer.
+    const bulk: TestCall[] = [
+      {
+        server: "bulk",
+        method: "tools/call",
+        target: "needle",
+        outcome: "ok",
+        startedAt: needleAt,
+        durationMs: 4,
+      },
+      ...Array.from({ length: 2300 }, (_, i) => ({
+        server: "bulk",
+        method: "tools/call",
+        target: "ping",
+        outcome: "ok" as const,
+        startedAt: now - 2 * 86_400_000 + i * 60_000,
+        durationMs: 2,
+      })),
+    ];
+    recordCalls(dir.path, bulk);
+    const client: Client = await connect(SERVERS.everything(), { dataDir: dir.path, name: "everything" });
+    cleanups.push(() => client.close());
+    await client.callTool({ name: "echo", arguments: { message: "newest" } });
+    const serve = await startServe(dir.path);
+    cleanups.push(serve.stop);
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-calls").click();
+
+    const count = page.getByTestId("calls-count");
+    const countIs = (text: string) => async () => (await count.textContent())?.trim() === text;
+    await until("the first page", countIs("200 newest calls loaded · scroll for more"), 10_000);
+
+    // Scrolling pages back until the view's cap, which it names with the way past it.
+    const capped = page.getByTestId("calls-capped");
+    await until(
+      "the cap",
+      async () => {
+        await page.evaluate(`(() => {
+          const rows = document.querySelector('[data-testid="calls-table"] .rows');
+          rows.scrollTop = rows.scrollHeight;
+        })()`);
+        return (await capped.count()) > 0;
+      },
+      30_000,
+    );
+    expect((await count.textContent())?.trim()).toBe(
+      "newest 2,000 calls loaded · narrow the range or filters for older ones",
+    );
+    expect(await capped.textContent()).toContain("choose a time range");
+    expect(await page.getByTestId("call-row").count()).toBeLessThan(100);
+
+    // The tool filter reaches the oldest call.
+    await page.getByTestId("filter-tool").fill("needle");
+    await page.getByTestId("filter-tool").press("Enter");
+    await until("the needle by tool", countIs("1 call"), 10_000);
+    const needle = page.getByTestId("call-row").filter({ hasText: "needle" });
+    await needle.click();
+    await page.getByTestId("call-detail").waitFor({ state: "visible", timeout: 5000 });
+
+    // So does a custom window around it, with no tool filter.
+    await page.getByTestId("filter-tool").fill("");
+    await page.getByTestId("filter-tool").press("Enter");
+    await until("all calls again", countIs("200 newest calls loaded · scroll for more"), 10_000);
+    const range = page.getByTestId("calls-range");
+    await range.locator('[data-range="custom"]').click();
+    const local = (ms: number) =>
+      new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    const custom = page.getByTestId("time-range-custom");
+    await custom
+      .locator('input[type="datetime-local"]')
+      .nth(0)
+      .fill(local(needleAt - 3_600_000));
+    await custom
+      .locator('input[type="datetime-local"]')
+      .nth(1)
+      .fill(local(needleAt + 3_600_000));
+    await custom.getByRole("button", { name: "Apply" }).click();
+    await until("the needle by time", countIs("1 call"), 10_000);
+    expect(await page.getByTestId("call-row").first().textContent()).toContain("needle");
+
+    // A preset range narrows to the newest calls only: the live session's, not the seeded hours-old ones.
+    await range.locator('[data-range="15m"]').click();
+    await until(
+      "the last 15 minutes",
+      async () => (await page.getByTestId("call-row").filter({ hasText: "bulk" }).count()) === 0,
+      10_000,
+    );
+    expect((await count.textContent())?.trim()).toMatch(/^\d calls?$/);
+    expect(await page.getByTestId("call-row").filter({ hasText: "echo" }).count()).toBe(1);
     expect(problems).toEqual([]);
     await page.close();
   });
