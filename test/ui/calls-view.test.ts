@@ -232,6 +232,20 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
     expect((await count.textContent())?.trim()).toMatch(/^\d calls?$/);
     expect(await page.getByTestId("call-row").filter({ hasText: "echo" }).count()).toBe(1);
+
+    // From the Tools view over 7 days, a tool's call count opens exactly those calls.
+    await page.getByTestId("nav-tools").click();
+    await page.locator('[data-range="7d"]').first().click();
+    const needleTool = page.locator('[data-testid="tool-row"][data-server="bulk"][data-tool="needle"]');
+    await needleTool.getByTestId("tool-calls").click({ timeout: 10_000 });
+    const rows = page.getByTestId("call-row");
+    await until(
+      "the needle from the Tools view",
+      async () => (await rows.count()) === 1 && (await rows.first().textContent())?.includes("needle"),
+      10_000,
+    );
+    expect((await count.textContent())?.trim()).toBe("1 call");
+    expect(await page.getByTestId("filter-tool").inputValue()).toBe("needle");
     expect(problems).toEqual([]);
     await page.close();
   });
