@@ -193,6 +193,14 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
     expect(await capped.textContent()).toContain("choose a time range");
     expect(await page.getByTestId("call-row").count()).toBeLessThan(100);
+    // A call from another day shows its date and time on one line.
+    const timeLines = await page.evaluate(`(() => {
+      const rows = document.querySelectorAll('[data-testid="call-row"]');
+      const range = document.createRange();
+      range.selectNodeContents(rows[rows.length - 1].querySelector("span"));
+      return range.getClientRects().length;
+    })()`);
+    expect(timeLines).toBe(1);
 
     // The tool filter reaches the oldest call.
     await page.getByTestId("filter-tool").fill("needle");
