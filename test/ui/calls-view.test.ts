@@ -210,7 +210,8 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     await needle.click();
     await page.getByTestId("call-detail").waitFor({ state: "visible", timeout: 5000 });
 
-    // So does a custom window around it, with no tool filter.
+    // So does a custom window from before it to 250 minutes into the newer calls, with no tool filter:
+    // more than a page, which paging goes back through within the window, down to the needle.
     await page.getByTestId("filter-tool").fill("");
     await page.getByTestId("filter-tool").press("Enter");
     await until("all calls again", countIs("200 newest calls loaded · scroll for more"), 10_000);
@@ -218,35 +219,50 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     await range.locator('[data-range="custom"]').click();
     const local = (ms: number) =>
       new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    const from = local(needleAt - 3_600_000);
+    const to = local(now - 2 * 86_400_000 + 250 * 60_000);
+    const inWindow = bulk.filter(
+      (c) => c.startedAt >= new Date(from).getTime() && c.startedAt <= new Date(to).getTime(),
+    ).length;
+    expect(inWindow).toBeGreaterThan(200);
     const custom = page.getByTestId("time-range-custom");
-    await custom
-      .locator('input[type="datetime-local"]')
-      .nth(0)
-      .fill(local(needleAt - 3_600_000));
-    await custom
-      .locator('input[type="datetime-local"]')
-      .nth(1)
-      .fill(local(needleAt + 3_600_000));
+    await custom.locator('input[type="datetime-local"]').nth(0).fill(from);
+    await custom.locator('input[type="datetime-local"]').nth(1).fill(to);
     await custom.getByRole("button", { name: "Apply" }).click();
-    await until("the needle by time", countIs("1 call"), 10_000);
-    expect(await page.getByTestId("call-row").first().textContent()).toContain("needle");
+    await until(
+      "every call of the window",
+      async () => {
+        await page.evaluate(`(() => {
+          const rows = document.querySelector('[data-testid="calls-table"] .rows');
+          rows.scrollTop = rows.scrollHeight;
+        })()`);
+        return (await count.textContent())?.trim() === `${inWindow} calls`;
+      },
+      15_000,
+    );
+    await until(
+      "the needle at the window's end",
+      async () => (await page.getByTestId("call-row").last().textContent())?.includes("needle"),
+      5000,
+    );
 
     // A preset range narrows to the newest calls only: the live session's, not the seeded hours-old ones.
     await range.locator('[data-range="15m"]').click();
+    const rows = page.getByTestId("call-row");
     await until(
       "the last 15 minutes",
-      async () => (await page.getByTestId("call-row").filter({ hasText: "bulk" }).count()) === 0,
+      async () =>
+        (await rows.filter({ hasText: "bulk" }).count()) === 0 &&
+        (await rows.filter({ hasText: "echo" }).count()) === 1,
       10_000,
     );
     expect((await count.textContent())?.trim()).toMatch(/^\d calls?$/);
-    expect(await page.getByTestId("call-row").filter({ hasText: "echo" }).count()).toBe(1);
 
     // From the Tools view over 7 days, a tool's call count opens exactly those calls.
     await page.getByTestId("nav-tools").click();
     await page.locator('[data-range="7d"]').first().click();
     const needleTool = page.locator('[data-testid="tool-row"][data-server="bulk"][data-tool="needle"]');
     await needleTool.getByTestId("tool-calls").click({ timeout: 10_000 });
-    const rows = page.getByTestId("call-row");
     await until(
       "the needle from the Tools view",
       async () => (await rows.count()) === 1 && (await rows.first().textContent())?.includes("needle"),
