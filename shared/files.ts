@@ -25,10 +25,17 @@ export const SaveResultSchema = z.object({
 });
 export type SaveResult = z.infer<typeof SaveResultSchema>;
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; null is empty. */
+/** What a spreadsheet reads as the start of a formula (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; null is empty.
+ * Text that would open as a formula gets a leading `'`, so that a tool name or a log line a server chose
+ * stays text in Excel or LibreOffice; numbers and booleans are written as they are.
+ */
 export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return "";
-  const text = String(value);
+  const text = typeof value === "string" && FORMULA_START.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -4,7 +4,8 @@ export const RANGE_PRESETS = ["15m", "1h", "6h", "24h", "7d"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
 
 export interface TimeRange {
-  preset: RangePreset | "custom";
+  /** `all`: no bounds (the Calls view's default: every stored call). */
+  preset: RangePreset | "custom" | "all";
   /** For `custom`: `<input type="datetime-local">` values (local time), `until` empty for "until now". */
   since: string;
   until: string;
@@ -35,8 +36,12 @@ function localToIso(value: string): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-/** The `since`/`until` of an API query (a duration back from now, or ISO times). */
-export function rangeQuery(range: TimeRange): { since: string; until?: string } {
+/** The whole of what is stored: no `since`, no `until`. */
+export const ALL_TIME: TimeRange = { preset: "all", since: "", until: "" };
+
+/** The `since`/`until` of an API query (a duration back from now, or ISO times; none for `all`). */
+export function rangeQuery(range: TimeRange): { since?: string; until?: string } {
+  if (range.preset === "all") return {};
   if (range.preset !== "custom") return { since: range.preset };
   const since = localToIso(range.since) ?? new Date(Date.now() - PRESET_MS["1h"]).toISOString();
   const until = range.until ? localToIso(range.until) : null;
@@ -50,9 +55,10 @@ export function isOpenEnded(range: TimeRange): boolean {
 
 /** [since, until] in ms since the epoch, as of `now`. */
 export function rangeBounds(range: TimeRange, now = Date.now()): [number, number] {
+  if (range.preset === "all") return [0, now];
   if (range.preset !== "custom") return [now - PRESET_MS[range.preset], now];
   const q = rangeQuery(range);
-  return [Date.parse(q.since), q.until ? Date.parse(q.until) : now];
+  return [Date.parse(q.since ?? ""), q.until ? Date.parse(q.until) : now];
 }
 
 /** A `datetime-local` value for a time: `2026-11-25T14:05`. */
@@ -63,6 +69,7 @@ export function toLocalInput(ms: number): string {
 
 /** "the last hour", "Nov 25, 14:00 – now". */
 export function rangeLabel(range: TimeRange): string {
+  if (range.preset === "all") return "all stored time";
   if (range.preset !== "custom") return `the last ${PRESET_LABELS[range.preset]}`;
   const fmt = (v: string) =>
     new Date(v).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });

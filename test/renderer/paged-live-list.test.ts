@@ -73,8 +73,29 @@ describe("usePagedLiveList", () => {
     await older;
     expect(ids(list.items.value)).toEqual([9, 8, 7, 6, 5]);
     expect(list.hasOlder.value).toBe(false);
+    expect(list.capped.value).toBe(true);
     await list.loadOlder();
     expect(list.loadingOlder.value).toBe(false);
+    // A new query starts below the cap again.
+    const again = list.load();
+    request(2).answer(rows(9, 8));
+    await again;
+    expect(list.capped.value).toBe(false);
+  });
+
+  it("is not capped when the last page ends the rows, and is when live rows push the oldest out", async () => {
+    const { list, request } = setup(3, 4);
+    const first = list.load();
+    request(0).answer(rows(9, 8, 7));
+    await first;
+    const older = list.loadOlder();
+    request(1).answer(rows(6));
+    await older;
+    expect(ids(list.items.value)).toEqual([9, 8, 7, 6]);
+    expect([list.hasOlder.value, list.capped.value]).toEqual([false, false]);
+    list.receive(rows(10));
+    expect(ids(list.items.value)).toEqual([10, 9, 8, 7]);
+    expect(list.capped.value).toBe(true);
   });
 
   it("rows pushed while a load is in flight are merged into its result, not lost", async () => {

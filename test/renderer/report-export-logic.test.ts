@@ -1,11 +1,11 @@
 /**
  * The pure parts of the Reports view and the table exports: the query a period and a scope make, file
- * names the desktop app's files.save accepts, the bytes of a base64 file, and CSV quoting.
+ * names the desktop app's files.save accepts, the bytes of a base64 file, CSV quoting, and text a spreadsheet would run as a formula.
  */
 import { describe, expect, it } from "vitest";
 import { exportFilename, fileBytes } from "../../renderer/src/file-content.js";
 import { reportQuery } from "../../renderer/src/report-query.js";
-import { FileContentSchema, toCsv } from "../../shared/files.js";
+import { csvField, FileContentSchema, toCsv } from "../../shared/files.js";
 import { ReportQuerySchema, reportFilename } from "../../shared/report.js";
 
 describe("the Reports view's query", () => {
@@ -75,5 +75,20 @@ describe("exported files", () => {
         ],
       ),
     ).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak",\r\n1.5,true\r\n');
+  });
+
+  it("writes text that opens as a formula with a leading ', and numbers as they are", () => {
+    expect(csvField('=HYPERLINK("http://evil.example/","click")')).toBe(
+      `"'=HYPERLINK(""http://evil.example/"",""click"")"`,
+    );
+    for (const start of ["+", "-", "@", "\t"]) expect(csvField(`${start}1+1`)).toBe(`'${start}1+1`);
+    expect(csvField("\rcmd")).toBe(`"'\rcmd"`);
+    expect(csvField("-5")).toBe("'-5");
+    expect(csvField(-5)).toBe("-5");
+    expect(csvField(-0.25)).toBe("-0.25");
+    expect(csvField("a=b")).toBe("a=b");
+    expect(csvField("echo")).toBe("echo");
+    expect(csvField("")).toBe("");
+    expect(toCsv(["target"], [["@SUM(A1)"]])).toBe("target\r\n'@SUM(A1)\r\n");
   });
 });

@@ -1,12 +1,15 @@
 /**
  * The Calls view in real Chromium, in browser mode: `mcpscope serve` serves the built renderer and the
  * API, a real MCP server (server-everything) is called through `mcpscope run` with the real SDK client,
- * and the call must show up live — with its hostile payload rendered as text, under a strict CSP.
+ * and the call must show up live — with its hostile payload rendered as text, under a strict CSP. Over
+ * more calls than the view keeps, its count says what is loaded, and a tool filter or a time range
+ * reaches a call older than the newest 2,000.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import { recordCalls, type TestCall } from "../metrics/workload.js";
 import {
   HAS_CHROMIUM,
   launchChromium,
@@ -131,6 +134,142 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     expect(await detail.locator("img").count()).toBe(0);
     expect(await detail.locator("script").count()).toBe(0);
     expect(await page.locator("body img").count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it("over more calls than it keeps, says what is loaded and reaches an older call by tool or time range", async () => {
+    const dir = await tempDir("mcpscope-ui-");
+    cleanups.push(dir.cleanup);
+    const now = Date.now();
+    const needleAt = now - 3 * 86_400_000;
+    // The oldest call (lowest id), then 2,300 newer ones, stored through the wrappers' own writer.
+    const bulk: TestCall[] = [
+      {
+        server: "bulk",
+        method: "tools/call",
+        target: "needle",
+        outcome: "ok",
+        startedAt: needleAt,
+        durationMs: 4,
+      },
+      ...Array.from({ length: 2300 }, (_, i) => ({
+        server: "bulk",
+        method: "tools/call",
+        target: "ping",
+        outcome: "ok" as const,
+        startedAt: now - 2 * 86_400_000 + i * 60_000,
+        durationMs: 2,
+      })),
+    ];
+    recordCalls(dir.path, bulk);
+    const client: Client = await connect(SERVERS.everything(), { dataDir: dir.path, name: "everything" });
+    cleanups.push(() => client.close());
+    await client.callTool({ name: "echo", arguments: { message: "newest" } });
+    const serve = await startServe(dir.path);
+    cleanups.push(serve.stop);
+    const { page, problems } = await openPage(browser, serve.url);
+    await page.getByTestId("nav-calls").click();
+
+    const count = page.getByTestId("calls-count");
+    const countIs = (text: string) => async () => (await count.textContent())?.trim() === text;
+    await until("the first page", countIs("200 newest calls loaded · scroll for more"), 10_000);
+
+    // Scrolling pages back until the view's cap, which it names with the way past it.
+    const capped = page.getByTestId("calls-capped");
+    await until(
+      "the cap",
+      async () => {
+        await page.evaluate(`(() => {
+          const rows = document.querySelector('[data-testid="calls-table"] .rows');
+          rows.scrollTop = rows.scrollHeight;
+        })()`);
+        return (await capped.count()) > 0;
+      },
+      30_000,
+    );
+    expect((await count.textContent())?.trim()).toBe(
+      "newest 2,000 calls loaded · narrow the range or filters for older ones",
+    );
+    expect(await capped.textContent()).toContain("choose a time range");
+    expect(await page.getByTestId("call-row").count()).toBeLessThan(100);
+    // A call from another day shows its date and time on one line.
+    const timeLines = await page.evaluate(`(() => {
+      const rows = document.querySelectorAll('[data-testid="call-row"]');
+      const range = document.createRange();
+      range.selectNodeContents(rows[rows.length - 1].querySelector("span"));
+      return range.getClientRects().length;
+    })()`);
+    expect(timeLines).toBe(1);
+
+    // The tool filter reaches the oldest call.
+    await page.getByTestId("filter-tool").fill("needle");
+    await page.getByTestId("filter-tool").press("Enter");
+    await until("the needle by tool", countIs("1 call"), 10_000);
+    const needle = page.getByTestId("call-row").filter({ hasText: "needle" });
+    await needle.click();
+    await page.getByTestId("call-detail").waitFor({ state: "visible", timeout: 5000 });
+
+    // So does a custom window from before it to 250 minutes into the newer calls, with no tool filter:
+    // more than a page, which paging goes back through within the window, down to the needle.
+    await page.getByTestId("filter-tool").fill("");
+    await page.getByTestId("filter-tool").press("Enter");
+    await until("all calls again", countIs("200 newest calls loaded · scroll for more"), 10_000);
+    const range = page.getByTestId("calls-range");
+    await range.locator('[data-range="custom"]').click();
+    const local = (ms: number) =>
+      new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    const from = local(needleAt - 3_600_000);
+    const to = local(now - 2 * 86_400_000 + 250 * 60_000);
+    const inWindow = bulk.filter(
+      (c) => c.startedAt >= new Date(from).getTime() && c.startedAt <= new Date(to).getTime(),
+    ).length;
+    expect(inWindow).toBeGreaterThan(200);
+    const custom = page.getByTestId("time-range-custom");
+    await custom.locator('input[type="datetime-local"]').nth(0).fill(from);
+    await custom.locator('input[type="datetime-local"]').nth(1).fill(to);
+    await custom.getByRole("button", { name: "Apply" }).click();
+    await until(
+      "every call of the window",
+      async () => {
+        await page.evaluate(`(() => {
+          const rows = document.querySelector('[data-testid="calls-table"] .rows');
+          rows.scrollTop = rows.scrollHeight;
+        })()`);
+        return (await count.textContent())?.trim() === `${inWindow} calls`;
+      },
+      15_000,
+    );
+    await until(
+      "the needle at the window's end",
+      async () => (await page.getByTestId("call-row").last().textContent())?.includes("needle"),
+      5000,
+    );
+
+    // A preset range narrows to the newest calls only: the live session's, not the seeded hours-old ones.
+    await range.locator('[data-range="15m"]').click();
+    const rows = page.getByTestId("call-row");
+    await until(
+      "the last 15 minutes",
+      async () =>
+        (await rows.filter({ hasText: "bulk" }).count()) === 0 &&
+        (await rows.filter({ hasText: "echo" }).count()) === 1,
+      10_000,
+    );
+    expect((await count.textContent())?.trim()).toMatch(/^\d calls?$/);
+
+    // From the Tools view over 7 days, a tool's call count opens exactly those calls.
+    await page.getByTestId("nav-tools").click();
+    await page.locator('[data-range="7d"]').first().click();
+    const needleTool = page.locator('[data-testid="tool-row"][data-server="bulk"][data-tool="needle"]');
+    await needleTool.getByTestId("tool-calls").click({ timeout: 10_000 });
+    await until(
+      "the needle from the Tools view",
+      async () => (await rows.count()) === 1 && (await rows.first().textContent())?.includes("needle"),
+      10_000,
+    );
+    expect((await count.textContent())?.trim()).toBe("1 call");
+    expect(await page.getByTestId("filter-tool").inputValue()).toBe("needle");
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -3,7 +3,7 @@
  * workload (server-everything through `mcpscope run`). The view must show the calls `stats` counts,
  * scoped to one server on request, and Export… must download a file that parses and carries the same
  * figures (JSON, and a CSV table). The Calls, Logs and Events views' Export buttons download the rows
- * they show.
+ * they show. A tool named like a spreadsheet formula is written as text in every CSV.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -23,6 +23,10 @@ import {
 } from "./browser.js";
 
 const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
+/** A tool name a hostile server or client could choose: a live formula if a spreadsheet opened it raw. */
+const FORMULA_TOOL = '=HYPERLINK("http://evil.example/","click")';
+/** The same name as one CSV field: a leading ', then RFC 4180 quoting. */
+const FORMULA_FIELD = `"'=HYPERLINK(""http://evil.example/"",""click"")"`;
 
 warnIfNoChromium("test/ui/reports-view.test.ts");
 
@@ -43,6 +47,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       const client = await connect(SERVERS.everything(), { dataDir, name });
       for (let i = 0; i < n; i++) await client.callTool({ name: "echo", arguments: { message: `m${i}` } });
       await client.callTool({ name: "no-such-tool", arguments: {} }).catch(() => {});
+      if (name === "beta") await client.callTool({ name: FORMULA_TOOL, arguments: {} }).catch(() => {});
       await client.close();
     };
     await wrapped("alpha", 5);
@@ -114,6 +119,8 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
     const echo = stats.servers.find((s) => s.server === "beta")?.operations.find((o) => o.target === "echo");
     expect(lines.some((l) => l.startsWith(`beta,echo,${echo?.calls},`))).toBe(true);
+    expect(lines.filter((l) => l.startsWith(`beta,${FORMULA_FIELD},1,`))).toHaveLength(1);
+    expect(lines.some((l) => l.includes(",=") || l.includes(',"='))).toBe(false);
     expect(problems).toEqual([]);
   });
 
@@ -156,6 +163,9 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     expect(lines).toHaveLength(total + 1);
     // The failed call's message holds a colon and spaces, not a comma: still one field.
     expect(lines.filter((l) => l.includes(",tools/call,no-such-tool,tool_error,"))).toHaveLength(2);
+    const formula = lines.filter((l) => l.includes(`,beta,c2s,tools/call,${FORMULA_FIELD},`));
+    expect(formula).toHaveLength(1);
+    expect(lines.some((l) => l.includes(",=") || l.includes(',"='))).toBe(false);
 
     const [json] = await Promise.all([
       page.waitForEvent("download"),

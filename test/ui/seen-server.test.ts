@@ -71,6 +71,28 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     await dir?.cleanup();
   });
 
+  it("counts it beside the configured servers, without the no-servers page, its headers whole at 1280 px", async () => {
+    await page.getByTestId("nav-servers").click();
+    await page
+      .getByTestId("traffic-only-row")
+      .filter({ hasText: "changer" })
+      .waitFor({ timeout: TIMEOUT_MS });
+    const count = page.getByTestId("servers-count");
+    await until(
+      "the count",
+      async () => (await count.textContent())?.includes("seen in traffic"),
+      TIMEOUT_MS,
+    );
+    expect(await count.textContent()).toBe("0 configured · 1 seen in traffic");
+    expect(await page.getByTestId("servers-empty").count()).toBe(0);
+    expect(await page.getByTestId("servers-none-configured").textContent()).toContain("only seen in traffic");
+    const cut = await page
+      .getByTestId("traffic-only-table")
+      .locator("th")
+      .evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
+    expect(cut).toEqual([]);
+  });
+
   it("its row opens a detail with its recorded traffic and the changed tool's diff", async () => {
     await page.getByTestId("nav-servers").click();
     await page.getByTestId("traffic-only-row").filter({ hasText: "changer" }).click({ timeout: TIMEOUT_MS });

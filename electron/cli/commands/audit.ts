@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
+import { csvField } from "../../../shared/files.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -50,13 +51,6 @@ export const CSV_COLUMNS = [
 
 function csvRow(row: Record<string, string | number | null>): Record<string, string | number | null> {
   return { ...row, time: row.time_iso ?? null, time_ms: row.time ?? null };
-}
-
-/** RFC 4180: quote a field that holds a comma, a quote, CR or LF; double the quotes. Null is empty. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const auditCommand: Command = {

@@ -2,6 +2,7 @@ import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { CallsQuery } from "../../../shared/api.js";
 import type { CallDetail, CallSummary, Outcome } from "../../../shared/domain.js";
+import { ALL_TIME, isOpenEnded, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
 
@@ -12,50 +13,72 @@ export const MAX_CALLS = 2000;
 
 export interface CallFilters {
   server: string;
+  /** A tool's exact name (its `tools/call` calls only). */
+  tool: string;
   outcome: Outcome | "";
 }
 
 /**
- * The calls in view: the newest page of `calls.list` for the current filters, kept live by `calls.new`
- * events, plus the selected call's detail (`calls.get`).
+ * The calls in view: the newest page of `calls.list` for the current filters and time range (all stored
+ * calls by default), older pages back through them down to MAX_CALLS, kept live by `calls.new` events,
+ * plus the selected call's detail (`calls.get`).
  */
 export const useCallsStore = defineStore("calls", () => {
   const { client } = useApi();
   const connection = useConnectionStore();
 
-  const filters = reactive<CallFilters>({ server: "", outcome: "" });
+  const filters = reactive<CallFilters>({ server: "", tool: "", outcome: "" });
+  const range = ref<TimeRange>(ALL_TIME);
   const list = usePagedLiveList<CallSummary>({
     fetch: (beforeId) =>
       client.call("calls.list", beforeId === undefined ? query() : { ...query(), beforeId }),
     pageSize: PAGE_SIZE,
     max: MAX_CALLS,
     errors: { load: "Could not load calls", older: "Could not load older calls" },
+    onLoad: (page) => noteTools(page),
   });
   /** Servers seen in live events, so that the server filter offers them before servers.list is refreshed. */
   const seenServers = ref<string[]>([]);
+  /** Tools seen in loaded pages and live events, offered by the tool filter. */
+  const seenTools = ref<string[]>([]);
 
   const selectedId = ref<number | null>(null);
   const selected = shallowRef<CallDetail | null>(null);
   const detailLoading = ref(false);
   const detailError = ref<string | null>(null);
 
-  const filtered = computed(() => filters.server !== "" || filters.outcome !== "");
+  const filtered = computed(
+    () =>
+      filters.server !== "" || filters.tool !== "" || filters.outcome !== "" || range.value.preset !== "all",
+  );
 
   let detailGeneration = 0;
   let started = false;
 
   function query(): CallsQuery {
-    const q: CallsQuery = { limit: PAGE_SIZE };
+    const q: CallsQuery = { ...rangeQuery(range.value), limit: PAGE_SIZE };
     if (filters.server) q.server = filters.server;
+    if (filters.tool) q.tool = filters.tool;
     if (filters.outcome) q.outcome = filters.outcome;
     return q;
   }
 
   function matches(call: CallSummary): boolean {
+    if (!isOpenEnded(range.value)) return false;
+    const [since] = rangeBounds(range.value);
     return (
       (filters.server === "" || call.server === filters.server) &&
-      (filters.outcome === "" || call.outcome === filters.outcome)
+      (filters.tool === "" || (call.method === "tools/call" && call.target === filters.tool)) &&
+      (filters.outcome === "" || call.outcome === filters.outcome) &&
+      Date.parse(call.startedAt) >= since
     );
+  }
+
+  function noteTools(batch: readonly CallSummary[]): void {
+    const tools = new Set(seenTools.value);
+    for (const call of batch) if (call.method === "tools/call" && call.target) tools.add(call.target);
+    if (tools.size !== seenTools.value.length)
+      seenTools.value = [...tools].sort((a, b) => a.localeCompare(b));
   }
 
   function receive(batch: CallSummary[]): void {
@@ -63,6 +86,7 @@ export const useCallsStore = defineStore("calls", () => {
     const servers = new Set(seenServers.value);
     for (const call of batch) servers.add(call.server);
     if (servers.size !== seenServers.value.length) seenServers.value = [...servers];
+    noteTools(batch);
     list.receive(batch.filter(matches));
   }
 
@@ -100,20 +124,23 @@ export const useCallsStore = defineStore("calls", () => {
       if (list.error.value || list.pending) void list.load();
       else void list.refreshNewest();
     });
-    watch(filters, () => void list.load());
+    watch([filters, range], () => void list.load());
     void list.load();
   }
 
   return {
     calls: list.items,
     filters,
+    range,
     filtered,
     loaded: list.loaded,
     loading: list.loading,
     error: list.error,
     hasOlder: list.hasOlder,
+    capped: list.capped,
     loadingOlder: list.loadingOlder,
     seenServers,
+    seenTools,
     selectedId,
     selected,
     detailLoading,

@@ -151,6 +151,7 @@ export const useEventsStore = defineStore("events", () => {
     loading: list.loading,
     error: list.error,
     hasOlder: list.hasOlder,
+    capped: list.capped,
     loadingOlder: list.loadingOlder,
     groups,
     groupsLoaded,

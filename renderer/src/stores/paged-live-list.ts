@@ -41,6 +41,8 @@ export interface PagedLiveList<T extends Row> {
   loading: Ref<boolean>;
   error: Ref<string | null>;
   hasOlder: Ref<boolean>;
+  /** More rows match than `max` keeps: paging stopped at the cap (or live rows pushed the oldest out). */
+  capped: Ref<boolean>;
   loadingOlder: Ref<boolean>;
   /** Whether a load is in flight (pushed rows wait for its result). */
   readonly pending: boolean;
@@ -61,6 +63,7 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
   const loading = ref(false);
   const error = ref<string | null>(null);
   const hasOlder = ref(false);
+  const capped = ref(false);
   const loadingOlder = ref(false);
   let generation = 0;
   let pending: T[] | null = null;
@@ -74,6 +77,7 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
       if (mine !== generation) return;
       items.value = merge([], [...page, ...pending], options.max);
       hasOlder.value = page.length === options.pageSize;
+      capped.value = false;
       error.value = null;
       options.onLoad?.(page);
     } catch (e) {
@@ -96,7 +100,9 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
       const page = await options.fetch(oldest.id);
       if (mine !== generation) return;
       items.value = merge(items.value, page, options.max);
-      hasOlder.value = page.length === options.pageSize && items.value.length < options.max;
+      const full = page.length === options.pageSize;
+      hasOlder.value = full && items.value.length < options.max;
+      capped.value = full && items.value.length >= options.max;
     } catch (e) {
       error.value = `${options.errors.older}: ${errorMessage(e)}`;
     } finally {
@@ -106,8 +112,13 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
 
   function receive(rows: readonly T[]): void {
     if (rows.length === 0) return;
-    if (pending) pending.push(...rows);
-    else items.value = merge(items.value, rows, options.max);
+    if (pending) {
+      pending.push(...rows);
+      return;
+    }
+    const before = items.value.length;
+    items.value = merge(items.value, rows, options.max);
+    if (before + rows.length > options.max && items.value.length >= options.max) capped.value = true;
   }
 
   async function refreshNewest(): Promise<void> {
@@ -127,6 +138,7 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     loading,
     error,
     hasOlder,
+    capped,
     loadingOlder,
     get pending() {
       return pending !== null;

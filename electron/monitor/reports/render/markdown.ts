@@ -3,13 +3,25 @@ import type { Report } from "../../../../shared/report.js";
 import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
 import { periodLine, scopeLine } from "./text.js";
 
-const cellText = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+
+/**
+ * Recorded text (server, tool and client names, messages) as Markdown that shows it literally: no HTML
+ * tag, entity, link, image or code span a server chose reaches the reader's viewer, and no `|` or line
+ * break cuts a table row.
+ */
+export function markdownText(text: string): string {
+  return text
+    .replace(/[\\`*[\]|]/g, (c) => `\\${c}`)
+    .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
+    .replace(/\r?\n|\r/g, " ");
+}
 
 function renderTable(t: Table): string {
   if (t.rows.length === 0) return `## ${t.title}\n\n${t.empty}\n`;
-  const head = `| ${t.columns.map((c) => cellText(c.name)).join(" | ")} |`;
+  const head = `| ${t.columns.map((c) => markdownText(c.name)).join(" | ")} |`;
   const rule = `| ${t.columns.map((c) => (c.unit === "text" || c.unit === "time" ? "---" : "---:")).join(" | ")} |`;
-  const rows = t.rows.map((row, i) => `| ${formatRow(t, row, i).map(cellText).join(" | ")} |`);
+  const rows = t.rows.map((row, i) => `| ${formatRow(t, row, i).map(markdownText).join(" | ")} |`);
   return `## ${t.title}\n\n${[head, rule, ...rows].join("\n")}\n`;
 }
 
@@ -18,19 +30,19 @@ export function renderMarkdown(r: Report): string {
   const say = reportSentences(r);
   const sub = (table: Table) => renderTable(table).replace(/^## /, "### ");
   return [
-    `# mcpscope report\n\n${periodLine(r)}  \n${scopeLine(r)}  \nGenerated ${r.generatedAt}.\n`,
+    `# mcpscope report\n\n${markdownText(periodLine(r))}  \n${markdownText(scopeLine(r))}  \nGenerated ${r.generatedAt}.\n`,
     renderTable(t.summary),
     renderTable(t.servers),
     renderTable(t.tools),
     renderTable(t.slowest),
     renderTable(t.errors),
-    `## Logs\n\n${say.logs}\n`,
+    `## Logs\n\n${markdownText(say.logs)}\n`,
     r.logs.newTemplates.length ? sub(t.logs) : "",
-    `## Security and changes\n\n${say.security}  \n${say.audit}\n`,
+    `## Security and changes\n\n${markdownText(say.security)}  \n${markdownText(say.audit)}\n`,
     r.security.events.length ? sub(t.security) : "",
-    `## Alerts\n\n${say.alerts}${say.deliveries.length ? `  \nNotifications: ${say.deliveries.join("; ")}.` : ""}\n`,
+    `## Alerts\n\n${markdownText(say.alerts)}${say.deliveries.length ? `  \nNotifications: ${markdownText(say.deliveries.join("; "))}.` : ""}\n`,
     r.alerts.items.length ? sub(t.alerts) : "",
-    `## Data\n\n${say.data}\n`,
+    `## Data\n\n${markdownText(say.data)}\n`,
   ]
     .filter(Boolean)
     .join("\n");
