@@ -4,6 +4,8 @@
  * sample. A missing table or column skips its metric instead of failing the scrape.
  */
 import { statSync } from "node:fs";
+import { STOPPED_MARK } from "../health/health-store.js";
+import { sampleFreshMs } from "../resources/sampler.js";
 import type { Db } from "../store/db.js";
 
 export interface ServerGauge {
@@ -16,15 +18,17 @@ export interface StoreGauges {
   droppedRows: number;
   /** Calls stored but not yet folded into rollups. */
   rollupBacklog: number;
-  /** 1 if the latest health check (in the last 15 min) found the server up or degraded, else 0. */
+  /**
+   * 1 if the latest health check (in the last 15 min) found the server up or degraded, else 0; absent for
+   * a server stopped on purpose since (it is not checked).
+   */
   up: ServerGauge[] | null;
   cpuPercent: ServerGauge[] | null;
   rssBytes: ServerGauge[] | null;
 }
 
-/** Health checks and resource samples older than this are stale: the server is not watched any more. */
+/** Health checks older than this are stale: the server is not watched any more. */
 const HEALTH_FRESH_MS = 15 * 60_000;
-const RESOURCES_FRESH_MS = 5 * 60_000;
 const MAX_SERVERS = 2000;
 const UP_STATES = new Set(["up", "degraded", "ok", "healthy"]);
 
@@ -61,9 +65,11 @@ function health(db: Db, now: number): ServerGauge[] | null {
   const cols = columns(db, "health_checks");
   const stateColumn = cols.has("state") ? "state" : cols.has("status") ? "status" : null;
   if (!cols.has("server") || !cols.has("time") || !stateColumn) return null;
+  const mark = cols.has("status") ? "t.status" : "NULL";
   return db
-    .prepare(latestSql("health_checks", `t.${stateColumn} AS state`))
+    .prepare(latestSql("health_checks", `t.${stateColumn} AS state, ${mark} AS mark`))
     .all(now - HEALTH_FRESH_MS)
+    .filter((r) => r.mark !== STOPPED_MARK)
     .map((r) => ({ server: String(r.server), value: UP_STATES.has(String(r.state)) ? 1 : 0 }));
 }
 
@@ -77,7 +83,7 @@ function resources(db: Db, now: number): Pick<StoreGauges, "cpuPercent" | "rssBy
         `${cols.has("cpu_pct") ? "t.cpu_pct" : "NULL"} AS cpu, ${cols.has("rss_bytes") ? "t.rss_bytes" : "NULL"} AS rss`,
       ),
     )
-    .all(now - RESOURCES_FRESH_MS);
+    .all(now - sampleFreshMs());
   const pick = (key: "cpu" | "rss") =>
     rows.filter((r) => r[key] !== null).map((r) => ({ server: String(r.server), value: Number(r[key]) }));
   return {
