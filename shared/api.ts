@@ -70,6 +70,7 @@ import {
   InstrumentEntryResultSchema,
   InstrumentedEntrySchema,
   InventorySchema,
+  KnownServersSchema,
   SeenServerDetailSchema,
   SeenServerInputSchema,
   ServerDetailSchema,
@@ -296,6 +297,9 @@ export const API_METHODS = {
    * command or URL in the request only in the terminal's own process: the engine (IPC, HTTP) refuses it.
    */
   "servers.check": { input: CheckInputSchema, output: CheckDocumentSchema },
+  // What a `--server NAME` filter may name, for its typo hint.
+  /** Server names with calls, logs, events or tool pins stored, by kind (shared/servers.ts). */
+  "servers.known": { input: Empty, output: KnownServersSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */
