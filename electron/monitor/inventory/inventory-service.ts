@@ -166,13 +166,13 @@ export class InventoryService {
     const server = this.find(id);
     if (!this.supervisor.status(id))
       return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
+    // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
+    // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
+    // its checks go on.
+    const stdio = server.definition.transport === "stdio";
+    if (stdio) this.prober.unwatch(id);
     await this.supervisor.stop(id);
-    // A stdio server stopped on purpose is not checked: neither up nor down until it is started again.
-    // A remote one is still out there, and its checks go on.
-    if (server.definition.transport === "stdio") {
-      this.prober.unwatch(id);
-      this.healthStore.stopped(id, server.definition.name, Date.now());
-    }
+    if (stdio) this.healthStore.stopped(id, server.definition.name, Date.now());
     this.changed();
     return { ok: true, message: `${server.definition.name} stopped` };
   }
