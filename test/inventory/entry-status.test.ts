@@ -141,5 +141,14 @@ describe("the store after a stop", () => {
     insert.run(now - 120_000, "manual:files", "files", 45_000_000);
     insert.run(now - 5_000, "manual:other", "other", 20_000_000);
     expect(readStoreGauges(db, now).rssBytes).toEqual([{ server: "other", value: 20_000_000 }]);
+    // Sampled just before the stop: the process it measured is gone.
+    insert.run(now - 12_000, "manual:files", "files", 45_000_000);
+    expect(readStoreGauges(db, now).rssBytes).toEqual([{ server: "other", value: 20_000_000 }]);
+    // Started again and sampled since: live again.
+    insert.run(now - 1_000, "manual:files", "files", 46_000_000);
+    expect(readStoreGauges(db, now).rssBytes).toEqual([
+      { server: "files", value: 46_000_000 },
+      { server: "other", value: 20_000_000 },
+    ]);
   });
 });

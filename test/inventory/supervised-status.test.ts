@@ -106,6 +106,7 @@ describe("servers mcpscope runs", () => {
     expect(stopped.status).toBe("stopped");
     expect(stopped.resources.rssBytes).toBeNull();
     expect(upGauge("good")).toBeUndefined();
+    expect(rssGauge("good")).toBe(false);
 
     const restartedAt = Date.now();
     expect((await act("servers.restart", id)).message).toBe("good is running");
