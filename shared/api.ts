@@ -72,6 +72,7 @@ import {
   InstrumentEntryResultSchema,
   InstrumentedEntrySchema,
   InventorySchema,
+  KnownServersSchema,
   SeenServerDetailSchema,
   SeenServerInputSchema,
   ServerDetailSchema,
@@ -313,6 +314,9 @@ export const API_METHODS = {
   // The engine's own life, as the desktop app's main process sees it (shared/engine-state.ts).
   /** Whether the engine is starting, up, restarting or stopped; an engine that answers it is `up`. */
   "engine.state": { input: Empty, output: EngineStateSchema },
+  // What a `--server NAME` filter may name, for its typo hint.
+  /** Server names with calls, logs, events or tool pins stored, by kind (shared/servers.ts). */
+  "servers.known": { input: Empty, output: KnownServersSchema },
 } as const;
 
 /** Event streams the engine pushes: name → payload schema. */

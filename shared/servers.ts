@@ -287,3 +287,15 @@ export const UndoInstrumentResultSchema = z.object({
   ),
 });
 export type UndoInstrumentResult = z.infer<typeof UndoInstrumentResultSchema>;
+
+/**
+ * Server names with something stored, by kind (each sorted): what a `--server NAME` filter may name. A name
+ * is known if any kind has it (or a config names it); the typo hint lists those of the kind asked for.
+ */
+export const KnownServersSchema = z.object({
+  calls: z.array(z.string()),
+  logs: z.array(z.string()),
+  events: z.array(z.string()),
+  pins: z.array(z.string()),
+});
+export type KnownServers = z.infer<typeof KnownServersSchema>;

@@ -8,15 +8,33 @@ import type { ApiClient } from "../../shared/api.js";
 import { MonitoringError } from "../monitor/errors.js";
 import { flagString, type ParsedArgs } from "./args.js";
 
-/** Throws when `server` is not among the recorded servers (nor `alsoKnown`); `what` is what it would have. */
+/** What a command lists, and how its typo hint says it. */
+const KIND_TEXT = { calls: "calls", logs: "logs", pins: "tool definitions" } as const;
+
+/**
+ * Throws when nothing knows `server`: no calls, logs, events or tool pins are stored under it, and no
+ * client config (nor `alsoKnown`) names it. The hint lists the servers that have what the command lists.
+ */
 export async function checkServerFilter(
   api: ApiClient,
   server: string | undefined,
-  what: string,
+  kind: keyof typeof KIND_TEXT,
   alsoKnown: readonly string[] = [],
 ): Promise<void> {
   if (server === undefined) return;
-  requireKnownServers([server], [...(await api.call("servers.recorded", {})), ...alsoKnown], what);
+  const known = await api.call("servers.known", {});
+  const listed = [...known[kind], ...alsoKnown];
+  if ([...listed, ...known.calls, ...known.logs, ...known.events, ...known.pins].includes(server)) return;
+  if ((await configuredNames(api)).includes(server)) return;
+  requireKnownServers([server], listed, KIND_TEXT[kind]);
+}
+
+async function configuredNames(api: ApiClient): Promise<string[]> {
+  try {
+    return (await api.call("discovery.list", {})).servers.map((s) => s.name);
+  } catch {
+    return []; // an unreadable config does not make a typo known
+  }
 }
 
 /** The same, for commands that read the store without the API client (report) and may name several. */

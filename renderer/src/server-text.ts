@@ -35,8 +35,13 @@ export function activityLine(server: ServerEntry, now: number): string {
   const parts: string[] = [];
   if (server.traffic.lastCallAt) parts.push(`last call ${formatAgo(server.traffic.lastCallAt, now)}`);
   if (server.health.checkedAt) parts.push(`checked ${formatAgo(server.health.checkedAt, now)}`);
-  else parts.push("not probed yet");
+  else parts.push(notCheckedText(server));
   return parts.join(" · ");
+}
+
+/** Why a server has no check to show: stopped on purpose (not checked until started), or never probed. */
+export function notCheckedText(server: ServerEntry): string {
+  return server.process?.state === "stopped" ? "not checked while stopped" : "not probed yet";
 }
 
 /** The detail's "Last call" fact: when, and how many answered calls make it `active`. */

@@ -27,6 +27,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "calls.get": [{}, { id: "1" }, { id: 0 }, { id: 1.5 }],
   "calls.details": [{ limit: 0 }, { outcome: "maybe" }, { since: 3 }, { extra: 1 }],
   "servers.recorded": [{ all: true }, "x"],
+  "servers.known": [{ kind: "logs" }, "x"],
   "servers.seen": [{}, { name: "" }, { name: 3 }, { name: "x", id: "y" }],
   "audit.verify": [{ repair: true }],
   "audit.export": [{ after: -1 }, { limit: 0 }, { limit: 5000 }, { since: 5 }, { format: "csv" }],
@@ -139,6 +140,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
   "engine.state": {},
   "servers.list": {},
   "servers.recorded": {},
+  "servers.known": {},
   "audit.verify": {},
   "audit.export": {},
   "instrument.records": {},
@@ -182,6 +184,7 @@ const READ_INPUTS: Partial<Record<keyof typeof API_METHODS, unknown>> = {
 const SEEDED = [
   "servers.list",
   "servers.recorded",
+  "servers.known",
   "servers.seen",
   "stats.get",
   "calls.list",

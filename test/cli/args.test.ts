@@ -1,9 +1,12 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs, UsageError } from "../../electron/cli/args.js";
 import { defaultServerName } from "../../electron/cli/commands/run.js";
 import { parseListen } from "../../electron/cli/commands/serve.js";
 import { parseDuration, parseTimeSpec } from "../../electron/monitor/time.js";
-import { mcpscope } from "../helpers/mcp.js";
+import type { EventRecord } from "../../shared/events.js";
+import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
 
 describe("flags", () => {
   it("parses values, booleans, = forms and the command after --", () => {
@@ -200,14 +203,39 @@ describe("the mcpscope command", () => {
     expect(command).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown command") });
   });
 
-  it("exits 127 with one line when the server cannot start", async () => {
-    const result = await mcpscope(["run", "--", "/nonexistent/server-binary"]).catch(
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect(result).toMatchObject({ code: 127 });
-    expect((result as { stderr: string }).stderr).toMatch(
-      /^mcpscope: cannot start \/nonexistent\/server-binary: command not found/,
-    );
+  it("exits 127 with one line when the server cannot start, and records why as an event", async () => {
+    const dir = await tempDir();
+    try {
+      const data = join(dir.path, "data");
+      const run = (dataDir: string) =>
+        mcpscope(["run", "--data-dir", dataDir, "--name", "nocmd", "--", "/nonexistent/server-binary"]).catch(
+          (e: { code: number; stderr: string }) => e,
+        );
+      const result = await run(data);
+      expect(result).toMatchObject({ code: 127 });
+      expect((result as { stderr: string }).stderr).toMatch(
+        /^mcpscope: cannot start \/nonexistent\/server-binary: command not found[^\n]*\n$/,
+      );
+      const { events } = await mcpscopeJson<{ events: EventRecord[] }>([
+        "events",
+        "--data-dir",
+        data,
+        "--server",
+        "nocmd",
+      ]);
+      expect(events.find((e) => e.type === "process.start_failed")).toMatchObject({
+        category: "system",
+        message:
+          "nocmd: cannot start /nonexistent/server-binary: command not found; check the command and your PATH",
+      });
+      // A data dir it cannot write: the same one line and exit code, nothing else.
+      const file = join(dir.path, "a-file");
+      await writeFile(file, "");
+      const unwritable = await run(join(file, "data"));
+      expect(unwritable).toMatchObject({ code: 127, stderr: (result as { stderr: string }).stderr });
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it("prints help that teaches", async () => {

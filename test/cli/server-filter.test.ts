@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addManualServer } from "../../electron/monitor/discovery/manual-servers.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { insertLogs, tempStore } from "../logs/store.js";
 
@@ -15,7 +16,15 @@ beforeAll(async () => {
   const session = store.db.prepare("INSERT INTO sessions (id, server, started_at) VALUES (?, ?, ?)");
   session.run("s1", "files", Date.now());
   session.run("s2", "memory", Date.now());
-  insertLogs(store.db, [{ server: "files", message: "started" }]);
+  insertLogs(store.db, [
+    { server: "files", message: "started" },
+    // A server mcpscope runs: its stderr is logged, but no client's calls were recorded.
+    { server: "supervised", message: "ERROR: fatal config problem", time: Date.now() - 60_000 },
+  ]);
+  store.db
+    .prepare("INSERT INTO events (time, category, type, severity, server, message) VALUES (?, ?, ?, ?, ?, ?)")
+    .run(Date.now(), "system", "process.start_failed", "medium", "evented", "cannot start evented");
+  await addManualServer(store.dataDir, { name: "configured", transport: "stdio", command: "true", args: [] });
   // A server a health probe pinned: no traffic recorded, but its tools are.
   store.db
     .prepare(
@@ -32,8 +41,8 @@ describe("an unknown --server", () => {
     ["stats", "calls", "files, memory"],
     ["calls", "calls", "files, memory"],
     ["report", "calls", "files, memory"],
-    ["logs", "logs", "files, mcpscope, memory"],
-    ["tools", "tool definitions", "files, memory, probed"],
+    ["logs", "logs", "files, mcpscope, supervised"],
+    ["tools", "tool definitions", "probed"],
   ])("%s names it and the known servers, exit 1", async (command, what, known) => {
     // Were the report written, it would go into the data dir, not the working folder.
     const output = command === "report" ? ["--output", join(store.dataDir, "r.html")] : [];
@@ -61,6 +70,22 @@ describe("a known --server with nothing under the filters", () => {
     expect((await cli("stats", "--server", "memory")).stdout).toMatch(
       /^No calls between \S+ and \S+ match --server memory; widen --since\.\n$/,
     );
+  });
+
+  it("a server with logs, events or a config entry but no calls is known", async () => {
+    expect(await cli("logs", "--server", "supervised", "--since", "10s")).toEqual({
+      status: 0,
+      stdout: "No log records match --server supervised --since 10s.\n",
+      stderr: "",
+    });
+    for (const name of ["evented", "configured"]) {
+      expect(await cli("logs", "--server", name)).toEqual({
+        status: 0,
+        stdout: `No log records match --server ${name}.\n`,
+        stderr: "",
+      });
+      expect(await cli("tools", "--server", name)).toMatchObject({ status: 0, stderr: "" });
+    }
   });
 
   it("tools knows a server a probe pinned, and says which server has none", async () => {

@@ -40,6 +40,7 @@ describe("status from traffic and probes", () => {
     toolsCount: null,
     protocolVersion: null,
     error: null,
+    stopped: false,
   });
   const status = (lastCheck: LastCheck | null, traffic: ServerTraffic | null) =>
     toEntry({ server, managed: null, health: null, lastCheck, sample: null, traffic, proxy: null }).status;

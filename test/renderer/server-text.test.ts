@@ -25,6 +25,8 @@ describe("server activity text", () => {
       "last call 2 min ago · checked 30 s ago",
     );
     expect(activityLine(server("unknown"), NOW)).toBe("not probed yet");
+    const stopped = { ...server("stopped"), process: { state: "stopped" } } as ServerEntry;
+    expect(activityLine(stopped, NOW)).toBe("not checked while stopped");
   });
 
   it("gives the detail's last call with the answered count of the active window", () => {

@@ -168,6 +168,14 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
       STATUS_TIMEOUT_MS,
     );
     expect(["stopped", "none"]).toContain(stopped.process);
+    // Stopped on purpose: not checked, so no frozen probe and no memory of a process that is gone.
+    await until(
+      "the stopped row saying it is not checked",
+      async () =>
+        (await row.getByTestId("server-activity").textContent())?.includes("not checked while stopped"),
+      5000,
+    );
+    expect(await row.textContent()).not.toMatch(/\d(\.\d)? MiB/);
     const stopToast = await waitForToast(page, "Stop everything");
     expect(stopToast.kind, stopToast.text).toBe("ok");
     expect(await row.getByTestId("server-action-start").isEnabled()).toBe(true);

@@ -3,6 +3,7 @@ import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs } fr
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
+import { givenFilters } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -58,6 +59,9 @@ function oneLine(text: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Further back than any retention keeps: "is there any event at all". */
+const EVER = "3650d";
+
 export const eventsCommand: Command = {
   name: "events",
   summary: COMMAND_SUMMARIES.events,
@@ -78,8 +82,17 @@ export const eventsCommand: Command = {
       return 0;
     }
     recordedDataDir(args);
-    const events = await withStoreApi(args, (api) =>
-      api.call("events.list", {
+    const filters = givenFilters(args, [
+      "since",
+      "until",
+      "category",
+      "type",
+      "severity",
+      "server",
+      "session",
+    ]);
+    const { events, newest } = await withStoreApi(args, async (api) => {
+      const events = await api.call("events.list", {
         since: flagString(args, "since"),
         until: flagString(args, "until"),
         category: vocabulary(args, "category"),
@@ -88,14 +101,26 @@ export const eventsCommand: Command = {
         server: flagString(args, "server"),
         session: flagString(args, "session"),
         limit: limitOf(args),
-      }),
-    );
+      });
+      // No filter given and none in the default window: is there any event at all?
+      const newest =
+        events.length === 0 && !filters
+          ? ((await api.call("events.list", { since: EVER, limit: 1 }))[0] ?? null)
+          : null;
+      return { events, newest };
+    });
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify({ events }, null, 2)}\n`);
       return 0;
     }
     if (events.length === 0) {
-      io.stdout.write("No events match. Try a longer --since, or fewer filters.\n");
+      io.stdout.write(
+        filters
+          ? `No events match ${filters}. Try a longer --since, or fewer filters.\n`
+          : newest
+            ? `No events in the last 24h; the newest is from ${newest.time}. Try a longer --since.\n`
+            : "No events yet. Events appear when mcpscope runs or wraps a server (starts, exits, crashes, health changes), when a client's config changes, and when alerts fire.\n",
+      );
       return 0;
     }
     io.stdout.write(

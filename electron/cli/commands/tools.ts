@@ -46,11 +46,8 @@ export const toolsCommand: Command = {
       const pins = (await api.call("tools.pins", { server })).filter(
         (p) => tool === undefined || p.tool === tool,
       );
-      // A probed server has pins without recorded traffic: its name is known too.
-      if (pins.length === 0 && server !== undefined && tool === undefined) {
-        const pinned = (await api.call("tools.pins", {})).map((p) => p.server);
-        await checkServerFilter(api, server, "tool definitions", pinned);
-      }
+      if (pins.length === 0 && server !== undefined && tool === undefined)
+        await checkServerFilter(api, server, "pins");
       if (args.flags.json) {
         io.stdout.write(`${JSON.stringify({ pins }, null, 2)}\n`);
         return 0;

@@ -19,7 +19,7 @@ export const BUILTIN_RULES: Record<string, unknown>[] = [
     window: "10m",
     severity: "warning",
     description: "A server mcpscope launched exited unexpectedly.",
-    summary: "{{server}} crashed ({{value}} time(s) in 10 min)",
+    summary: "{{server}} crashed ({{value|plural:time}} in 10 min)",
   },
   {
     name: "crash-loop",

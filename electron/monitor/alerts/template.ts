@@ -1,9 +1,11 @@
 /**
  * Summaries: `{{server}}`, `{{tool}}`, any label, `{{value}}` formatted for the rule's signal (percent for
  * an error rate, a duration for latency or absence, bytes for memory, else a number) or as asked
- * (`{{value|percent}}`, `{{value|duration}}`, `{{value|bytes}}`, `{{value|number}}`), `{{threshold}}`,
+ * (`{{value|percent}}`, `{{value|duration}}`, `{{value|bytes}}`, `{{value|number}}`), a count with its
+ * noun (`{{value|plural:time}}`: `1 time`, `3 times`), `{{threshold}}`,
  * and sections shown only when a label is set: `{{#server}} on {{server}}{{/server}}`.
  */
+import { plural } from "../../../shared/plural.js";
 import type { Rule } from "./rule-schema.js";
 
 type Format = "percent" | "duration" | "bytes" | "number";
@@ -76,8 +78,14 @@ export function renderSummary(
     .replace(/\{\{#(\w+)\}\}([\s\S]*?)\{\{\/\1\}\}/g, (_, name: string, inner: string) =>
       lookup(name) ? inner : "",
     )
-    .replace(/\{\{\s*(\w+)\s*(?:\|\s*(\w+)\s*)?\}\}/g, (_, name: string, fmt?: string) =>
-      name === "value" && fmt ? formatValue(value, fmt as Format) : lookup(name),
+    .replace(
+      /\{\{\s*(\w+)\s*(?:\|\s*(\w+)(?::(\w+))?\s*)?\}\}/g,
+      (_, name: string, fmt?: string, noun?: string) => {
+        if (name !== "value" || !fmt) return lookup(name);
+        if (fmt === "plural" && noun && value !== null)
+          return plural(value, noun, undefined, (n) => formatValue(n, "number"));
+        return formatValue(value, fmt as Format);
+      },
     )
     .trim();
 }

@@ -8,6 +8,7 @@ import { seenServerDetail } from "../inventory/inventory-queries.js";
 import { metricsSeries } from "../metrics/series.js";
 import { listPins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
+import { knownServers } from "../store/known-servers.js";
 import {
   getCall,
   listCallDetails,
@@ -24,6 +25,7 @@ import type { ApiHandlers } from "./in-process.js";
 export const READ_METHODS = [
   "servers.list",
   "servers.recorded",
+  "servers.known",
   "servers.seen",
   "stats.get",
   "calls.list",
@@ -55,6 +57,7 @@ export function readHandlers(db: Db): Pick<ApiHandlers, ReadMethod> {
   return {
     "servers.list": () => listServers(db),
     "servers.recorded": () => recordedServerNames(db),
+    "servers.known": () => knownServers(db),
     "servers.seen": (input) => seenServerDetail(db, input.name),
     "stats.get": (input) => statsDocument(db, resolveRange(input.since, input.until, "1h"), input.server),
     "calls.list": (input) => listCalls(db, input),

@@ -23,6 +23,7 @@ import { readHandlers } from "./read-handlers.js";
 export type StoreMethod =
   | "servers.list"
   | "servers.recorded"
+  | "servers.known"
   | "servers.seen"
   | "stats.get"
   | "calls.list"

@@ -4,6 +4,8 @@
  * sample. A missing table or column skips its metric instead of failing the scrape.
  */
 import { statSync } from "node:fs";
+import { STOPPED_MARK } from "../health/health-store.js";
+import { sampleFreshMs } from "../resources/sampler.js";
 import type { Db } from "../store/db.js";
 
 export interface ServerGauge {
@@ -16,15 +18,17 @@ export interface StoreGauges {
   droppedRows: number;
   /** Calls stored but not yet folded into rollups. */
   rollupBacklog: number;
-  /** 1 if the latest health check (in the last 15 min) found the server up or degraded, else 0. */
+  /**
+   * 1 if the latest health check (in the last 15 min) found the server up or degraded, else 0; absent for
+   * a server stopped on purpose since (it is not checked).
+   */
   up: ServerGauge[] | null;
   cpuPercent: ServerGauge[] | null;
   rssBytes: ServerGauge[] | null;
 }
 
-/** Health checks and resource samples older than this are stale: the server is not watched any more. */
+/** Health checks older than this are stale: the server is not watched any more. */
 const HEALTH_FRESH_MS = 15 * 60_000;
-const RESOURCES_FRESH_MS = 5 * 60_000;
 const MAX_SERVERS = 2000;
 const UP_STATES = new Set(["up", "degraded", "ok", "healthy"]);
 
@@ -36,10 +40,27 @@ export function readStoreGauges(db: Db, now = Date.now()): StoreGauges {
     databaseBytes: fileSize(db.path) + fileSize(`${db.path}-wal`),
     droppedRows: n("SELECT coalesce(sum(dropped), 0) AS n FROM sessions"),
     rollupBacklog: Math.max(0, maxId - folded),
-    up: health(db, now),
-    ...resources(db, now),
+    ...serverGauges(db, now),
   };
 }
+
+/** A server stopped on purpose has no `up` series, nor the figures of the process it stopped. */
+function serverGauges(db: Db, now: number): Pick<StoreGauges, "up" | "cpuPercent" | "rssBytes"> {
+  const checks = health(db, now);
+  const stoppedAt = new Map(checks?.stopped.map((r) => [r.server, r.time]));
+  const figures = resources(db, now);
+  const live = (gauges: ResourceGauge[] | null) =>
+    gauges
+      ?.filter((g) => !(g.time <= (stoppedAt.get(g.server) ?? Number.NEGATIVE_INFINITY)))
+      .map(({ server, value }) => ({ server, value })) ?? null;
+  return {
+    up: checks?.up ?? null,
+    cpuPercent: live(figures.cpuPercent),
+    rssBytes: live(figures.rssBytes),
+  };
+}
+
+type ResourceGauge = ServerGauge & { time: number };
 
 function columns(db: Db, table: string): Set<string> {
   return new Set(
@@ -57,29 +78,45 @@ function latestSql(table: string, select: string): string {
           GROUP BY t.server ORDER BY t.server LIMIT ${MAX_SERVERS}`;
 }
 
-function health(db: Db, now: number): ServerGauge[] | null {
+function health(
+  db: Db,
+  now: number,
+): { up: ServerGauge[]; stopped: { server: string; time: number }[] } | null {
   const cols = columns(db, "health_checks");
   const stateColumn = cols.has("state") ? "state" : cols.has("status") ? "status" : null;
   if (!cols.has("server") || !cols.has("time") || !stateColumn) return null;
-  return db
-    .prepare(latestSql("health_checks", `t.${stateColumn} AS state`))
-    .all(now - HEALTH_FRESH_MS)
-    .map((r) => ({ server: String(r.server), value: UP_STATES.has(String(r.state)) ? 1 : 0 }));
+  const mark = cols.has("status") ? "t.status" : "NULL";
+  const rows = db
+    .prepare(latestSql("health_checks", `t.${stateColumn} AS state, ${mark} AS mark, t.time AS time`))
+    .all(now - HEALTH_FRESH_MS);
+  return {
+    up: rows
+      .filter((r) => r.mark !== STOPPED_MARK)
+      .map((r) => ({ server: String(r.server), value: UP_STATES.has(String(r.state)) ? 1 : 0 })),
+    stopped: rows
+      .filter((r) => r.mark === STOPPED_MARK)
+      .map((r) => ({ server: String(r.server), time: Number(r.time) })),
+  };
 }
 
-function resources(db: Db, now: number): Pick<StoreGauges, "cpuPercent" | "rssBytes"> {
+function resources(
+  db: Db,
+  now: number,
+): { cpuPercent: ResourceGauge[] | null; rssBytes: ResourceGauge[] | null } {
   const cols = columns(db, "resource_samples");
   if (!cols.has("server") || !cols.has("time")) return { cpuPercent: null, rssBytes: null };
   const rows = db
     .prepare(
       latestSql(
         "resource_samples",
-        `${cols.has("cpu_pct") ? "t.cpu_pct" : "NULL"} AS cpu, ${cols.has("rss_bytes") ? "t.rss_bytes" : "NULL"} AS rss`,
+        `${cols.has("cpu_pct") ? "t.cpu_pct" : "NULL"} AS cpu, ${cols.has("rss_bytes") ? "t.rss_bytes" : "NULL"} AS rss, t.time AS time`,
       ),
     )
-    .all(now - RESOURCES_FRESH_MS);
+    .all(now - sampleFreshMs());
   const pick = (key: "cpu" | "rss") =>
-    rows.filter((r) => r[key] !== null).map((r) => ({ server: String(r.server), value: Number(r[key]) }));
+    rows
+      .filter((r) => r[key] !== null)
+      .map((r) => ({ server: String(r.server), value: Number(r[key]), time: Number(r.time) }));
   return {
     cpuPercent: cols.has("cpu_pct") ? pick("cpu") : null,
     rssBytes: cols.has("rss_bytes") ? pick("rss") : null,

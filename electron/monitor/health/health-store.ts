@@ -7,6 +7,13 @@ import { WriteGuard } from "../supervisor/telemetry.js";
 import type { HealthStatus } from "./state-machine.js";
 import { storedSnapshotText, type ToolSnapshot } from "./tool-snapshot.js";
 
+/**
+ * The `status` of a row that is not a check: the user stopped the server, so checks end here. Its `state`
+ * is `unknown` (neither up nor down): alerts on its health resolve, availability counts the stopped time
+ * neither way, and `/metrics` stops exporting its `mcp_server_up` until it is checked again.
+ */
+export const STOPPED_MARK = "stopped";
+
 export interface HealthCheck {
   time: number;
   serverId: string | null;
@@ -63,6 +70,17 @@ export class DbHealthStore implements HealthStore {
           c.toolsCount,
           c.error === null ? null : captureText(c.error, 2048),
         ),
+    );
+  }
+
+  /** Marks the end of checks: the user stopped the server on purpose. */
+  stopped(serverId: string, server: string, time: number): void {
+    this.guard.run("health checks", () =>
+      this.db
+        .prepare(
+          "INSERT INTO health_checks (time, server_id, server, status, state) VALUES (?, ?, ?, ?, 'unknown')",
+        )
+        .run(time, serverId, server, STOPPED_MARK),
     );
   }
 

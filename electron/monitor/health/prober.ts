@@ -177,6 +177,8 @@ export class Prober {
     const { target } = w;
     const result = await this.probe(w).catch((error: Error) => failedProbe(error.message));
     const at = this.clock.now();
+    // Unwatched while it ran (the server was stopped on purpose): what it found is not recorded.
+    const current = this.watched.get(target.definition.id) === w;
     if (result.era) w.eraHint = result.era;
     const transition = w.machine.observe(result.outcome, at);
     const check: HealthCheck = {
@@ -194,6 +196,7 @@ export class Prober {
       error: result.error,
     };
     w.lastCheck = check;
+    if (!current) return check;
     this.options.store.record(check);
     if (result.tools) {
       const snapshot = snapshotTools(result.tools);

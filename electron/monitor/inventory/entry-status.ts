@@ -11,6 +11,7 @@ import type {
 } from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { ServerHealth } from "../health/prober.js";
+import { sampleFreshMs } from "../resources/sampler.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { iso } from "../time.js";
 import type { LastCheck, LatestSample, ServerTraffic } from "./inventory-queries.js";
@@ -23,9 +24,21 @@ export interface EntryParts {
   sample: LatestSample | null;
   traffic: ServerTraffic | null;
   proxy: RemoteProxyInfo | null;
+  /** A sample older than this (ms) is from a process that is gone (default: sampleFreshMs()). */
+  sampleFreshMs?: number;
+  now?: number;
 }
 
-const NOT_RUNNING = new Set(["stopped", "crash_loop", "failed"]);
+/** Health as shown for a server that is not being checked (stopped on purpose): nothing to report. */
+const NOT_CHECKED: HealthInfo = {
+  status: "unknown",
+  checkedAt: null,
+  handshakeMs: null,
+  listMs: null,
+  toolsCount: null,
+  protocolVersion: null,
+  error: null,
+};
 
 export function toEntry({
   server,
@@ -35,18 +48,24 @@ export function toEntry({
   sample,
   traffic,
   proxy,
+  sampleFreshMs: freshMs = sampleFreshMs(),
+  now = Date.now(),
 }: EntryParts): ServerEntry {
-  const check = health?.lastCheck ?? lastCheck;
-  const healthInfo: HealthInfo = {
-    status: health?.status ?? (lastCheck ? damped(lastCheck.state) : "unknown"),
-    checkedAt: check ? iso(check.time) : null,
-    handshakeMs: check?.handshakeMs ?? null,
-    listMs: check?.listMs ?? null,
-    toolsCount: check?.toolsCount ?? null,
-    protocolVersion: check?.protocolVersion ?? null,
-    error: check?.error ?? null,
-  };
+  const check = health?.lastCheck ?? (lastCheck?.stopped ? null : lastCheck);
+  const healthInfo: HealthInfo = check
+    ? {
+        status: health?.status ?? (lastCheck ? damped(lastCheck.state) : "unknown"),
+        checkedAt: iso(check.time),
+        handshakeMs: check.handshakeMs ?? null,
+        listMs: check.listMs ?? null,
+        toolsCount: check.toolsCount ?? null,
+        protocolVersion: check.protocolVersion ?? null,
+        error: check.error ?? null,
+      }
+    : { ...NOT_CHECKED, status: health?.status ?? "unknown" };
   const probed = statusOf(managed, healthInfo.status);
+  // Figures only for a live process: the supervisor knows its own; a wrapper's is alive while sampled.
+  const live = managed ? managed.pid !== null : sample !== null && sample.time >= now - freshMs;
   return {
     ...server.definition,
     status: withTraffic(probed, managed, check?.time ?? null, traffic),
@@ -56,25 +75,41 @@ export function toEntry({
       lastCallAt: traffic?.lastCallAt == null ? null : iso(traffic.lastCallAt),
       recentAnswered: traffic?.recentAnswered ?? 0,
     },
-    resources: {
-      cpuPct: sample?.cpuPct ?? null,
-      rssBytes: sample?.rssBytes ?? null,
-      sampledAt: sample ? iso(sample.time) : null,
-    },
+    resources:
+      live && sample
+        ? { cpuPct: sample.cpuPct, rssBytes: sample.rssBytes, sampledAt: iso(sample.time) }
+        : { cpuPct: null, rssBytes: null, sampledAt: null },
     proxy,
     wrappedByHand: server.wrapped?.byHand === true,
   };
 }
 
 /**
- * One word for the list: a server mcpscope runs is `stopped` when its process is not running; otherwise
- * the flap-damped health state decides (`unknown` until probed).
+ * One word for the list. For a server mcpscope runs, its process speaks before any probe: `stopped` when
+ * stopped on purpose; `down` when it crashed (waiting to restart, starting again after a crash, in a
+ * crash loop) or cannot start, since a probe that found it up before it died is stale; `unknown` while
+ * a start by hand is under way. Otherwise the flap-damped health state decides (`unknown` until probed).
  */
 function statusOf(managed: ManagedStatus | null, health: HealthInfo["status"]): ServerStatus {
-  if (managed && NOT_RUNNING.has(managed.state)) return managed.state === "stopped" ? "stopped" : "down";
-  if (managed && (managed.state === "starting" || managed.state === "backoff"))
-    return health === "up" ? "up" : "unknown";
+  if (!managed) return health;
+  if (managed.state === "stopped") return "stopped";
+  if (ownCopyDown(managed)) return "down";
+  if (managed.state === "starting") return "unknown";
   return health;
+}
+
+/** mcpscope's own copy crashed or cannot start, and is not (yet) running again. */
+function ownCopyDown(managed: ManagedStatus): boolean {
+  switch (managed.state) {
+    case "backoff":
+    case "crash_loop":
+    case "failed":
+      return true;
+    case "starting":
+      return managed.restarts > 0;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -91,10 +126,9 @@ function withTraffic(
 ): ServerStatus {
   if (!traffic || traffic.recentAnswered === 0) return status;
   if (status === "unknown" || status === "stopped") return "active";
-  const ownCopyFailed = managed !== null && (managed.state === "crash_loop" || managed.state === "failed");
   if (
     status === "down" &&
-    !ownCopyFailed &&
+    !(managed !== null && ownCopyDown(managed)) &&
     (checkedAt === null || (traffic.lastAnsweredAt ?? 0) > checkedAt)
   )
     return "active";

@@ -1,5 +1,6 @@
 /** Reads for the Servers view: latest samples and checks per server, and one server's history. */
 import type { CheckStatus, SeenServerDetail, ServerDetail } from "../../../shared/servers.js";
+import { STOPPED_MARK } from "../health/health-store.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
 import { answeredSince, lastAnsweredSince, listCalls, listServers } from "../store/queries.js";
@@ -68,6 +69,8 @@ export interface LastCheck {
   toolsCount: number | null;
   protocolVersion: string | null;
   error: string | null;
+  /** Not a check: the user stopped the server here, and it has not been checked since. */
+  stopped: boolean;
 }
 
 /** The latest stored health check per server id (survives engine restarts). */
@@ -89,6 +92,7 @@ export function latestChecks(db: Db): Map<string, LastCheck> {
       toolsCount: num(row.tools_count),
       protocolVersion: str(row.protocol_version),
       error: str(row.error),
+      stopped: row.status === STOPPED_MARK,
     });
   }
   return out;
@@ -107,9 +111,9 @@ export function serverHistory(
   const health = db
     .prepare(
       `SELECT time, status, handshake_ms, list_ms, tools_count, error FROM health_checks
-       WHERE server_id = ? AND time >= ? ORDER BY time DESC LIMIT 500`,
+       WHERE server_id = ? AND time >= ? AND status != ? ORDER BY time DESC LIMIT 500`,
     )
-    .all(id, sinceMs)
+    .all(id, sinceMs, STOPPED_MARK)
     .reverse()
     .map((row) => ({
       time: iso(Number(row.time)),

@@ -31,11 +31,12 @@ import { readRecords } from "../instrument/records.js";
 import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
-import { ResourceSampler } from "../resources/sampler.js";
+import { ResourceSampler, SAMPLE_INTERVAL_MS, sampleFreshMs } from "../resources/sampler.js";
 import { loginShellEnv } from "../shell-env.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
 import { LaunchRecords } from "../supervisor/launch-records.js";
+import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
 import { Supervisor } from "../supervisor/supervisor.js";
@@ -104,7 +105,7 @@ export class InventoryService {
     this.sampler = new ResourceSampler({
       store: new DbSampleStore(options.db, options.onProblem),
       roots: () => [...managedRoots(this.supervisor), ...wrapperRoots(options.db), ownRoot()],
-      intervalMs: options.sampleIntervalMs ?? 15_000,
+      intervalMs: options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS,
       onProblem: options.onProblem,
     });
     this.supervisor.onChange(() => this.changed());
@@ -133,7 +134,7 @@ export class InventoryService {
     );
     this.sampler.start();
     // Samples land every interval: push the new figures to listeners.
-    this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? 15_000);
+    this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampleTimer.unref();
   }
 
@@ -164,6 +165,7 @@ export class InventoryService {
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
         traffic: traffic.get(server.definition.name) ?? null,
+        sampleFreshMs: sampleFreshMs(this.options.sampleIntervalMs),
       });
     });
     return { servers, warnings: this.warnings };
@@ -180,23 +182,20 @@ export class InventoryService {
 
   async startServer(id: string): Promise<ActionResult> {
     const server = this.find(id);
-    const status = await this.supervisor.start(server);
-    this.prober.watch(server);
-    const ok = status.state === "running" || status.state === "starting";
-    return {
-      ok,
-      message: ok
-        ? `${server.definition.name} is ${status.state}`
-        : `${server.definition.name}: ${status.lastError ?? status.state}`,
-    };
+    return this.launched(server, await this.supervisor.start(server));
   }
 
   async stop(id: string): Promise<ActionResult> {
     const server = this.find(id);
     if (!this.supervisor.status(id))
       return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
+    // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
+    // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
+    // its checks go on.
+    const stdio = server.definition.transport === "stdio";
+    if (stdio) this.prober.unwatch(id);
     await this.supervisor.stop(id);
-    if (server.definition.transport === "stdio") this.prober.unwatch(id);
+    if (stdio) this.healthStore.stopped(id, server.definition.name, Date.now());
     this.changed();
     return { ok: true, message: `${server.definition.name} stopped` };
   }
@@ -204,8 +203,20 @@ export class InventoryService {
   async restart(id: string): Promise<ActionResult> {
     const server = this.find(id);
     if (!this.supervisor.status(id)) return this.startServer(id);
-    const status = await this.supervisor.restart(id);
-    return { ok: status.state === "running", message: `${server.definition.name} is ${status.state}` };
+    return this.launched(server, await this.supervisor.restart(id));
+  }
+
+  /** After a start or restart by hand: whatever mcpscope runs is checked on the interval. */
+  private launched(server: DiscoveredServer, status: ManagedStatus): ActionResult {
+    const name = server.definition.name;
+    if (status.state === "stopping" || status.state === "stopped")
+      return { ok: false, message: `${name}: stopped before it finished starting` };
+    this.prober.watch(server);
+    const ok = status.state === "running" || status.state === "starting";
+    return {
+      ok,
+      message: ok ? `${name} is ${status.state}` : `${name}: ${status.lastError ?? status.state}`,
+    };
   }
 
   async probe(id: string): Promise<ActionResult> {

@@ -4,9 +4,11 @@
  * unparsed when the exit drain runs out, are never guessed at: the calls in them are counted as
  * unobserved, and requests that may have lost their answer end unobserved, not `disconnected`.
  */
+import { EventTracker } from "../events/tracker.js";
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
 import { keptBytes, SHORT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { maskString } from "../pipeline/mask.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { SessionObserver, type Stream } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
@@ -57,11 +59,16 @@ export class Observation {
   /** Read slabs not yet handed back (they go back a few at a time, with one message). */
   private slabsBack: ArrayBuffer[] = [];
 
+  private readonly server: string;
+  private readonly sessionId: string;
+
   constructor(
     init: WorkerInit,
     private readonly writer: BatchWriter,
     private readonly send: (message: FromWorker, transfer?: ArrayBuffer[]) => void,
   ) {
+    this.server = init.server;
+    this.sessionId = init.sessionId;
     const identity = {
       sessionId: init.sessionId,
       server: init.server,
@@ -183,6 +190,17 @@ export class Observation {
       }
       case "child":
         this.recorder.setPid(message.pid);
+        return;
+      case "start_failed":
+        // The only trace a client's failed launch leaves where the user looks: the app's events.
+        new EventTracker(this.writer, { server: this.server, session: this.sessionId }).track({
+          category: "system",
+          type: "process.start_failed",
+          severity: "medium",
+          time: message.at,
+          message: maskString(`${this.server}: ${message.message}`),
+          details: { via: "mcpscope run" },
+        });
         return;
       case "end":
         if (this.skipping) return;

@@ -97,18 +97,25 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
     });
   } catch (error) {
-    streams().stderr.write(`mcpscope: cannot start ${options.command}: ${(error as Error).message}\n`);
-    return 127;
+    return startFailed(
+      options,
+      startedAt,
+      outer,
+      `cannot start ${options.command}: ${(error as Error).message}`,
+    );
   }
   const { stdin, stdout, stderr } = streams();
   const spawned = await new Promise<Error | null>((resolve) => {
     child.once("spawn", () => resolve(null));
     child.once("error", (error) => resolve(error));
   });
-  if (spawned) {
-    stderr.write(`mcpscope: ${startFailure(options.command, spawned as NodeJS.ErrnoException)}\n`);
-    return 127;
-  }
+  if (spawned)
+    return startFailed(
+      options,
+      startedAt,
+      outer,
+      startFailure(options.command, spawned as NodeJS.ErrnoException),
+    );
 
   // From here on the server writes to stderr too: the wrapper's lines go between the server's lines.
   const lines = new StderrLines(stderr);
@@ -243,6 +250,30 @@ function relay(
     }
     observe(chunk);
   });
+}
+
+/**
+ * The server could not be started: said in one line, then recorded as an event of its session where the
+ * data dir takes it, bounded like any session's end and silent about its own problems (fail-open: the
+ * exit code stays 127).
+ */
+async function startFailed(
+  options: RunOptions,
+  startedAt: number,
+  outer: string | null,
+  failure: string,
+): Promise<number> {
+  (options.stderr ?? process.stderr).write(`mcpscope: ${failure}\n`);
+  if (outer) return 127; // the outer wrapper records its own server
+  try {
+    const observer = startObserver(options, startedAt, () => {});
+    observer.queue.post({ type: "child", pid: null });
+    observer.queue.post({ type: "start_failed", at: Date.now(), message: failure });
+    await observer.finish({ type: "exit", at: Date.now(), exitCode: null, signal: null });
+  } catch {
+    // Recording is best effort; the answer to the client is the line above and the exit code.
+  }
+  return 127;
 }
 
 function startFailure(command: string, error: NodeJS.ErrnoException): string {

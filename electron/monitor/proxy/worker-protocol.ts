@@ -46,6 +46,8 @@ export type ToWorker =
       at: number;
     }
   | { type: "child"; pid: number | null }
+  /** The server could not be started at all (`message`: the wrapper's own line, unmasked). */
+  | { type: "start_failed"; at: number; message: string }
   | { type: "end"; stream: CopyStream; at: number }
   | { type: "exit"; at: number; exitCode: number | null; signal: string | null };
 

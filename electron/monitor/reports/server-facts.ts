@@ -4,6 +4,7 @@
  */
 import type { ReportServer } from "../../../shared/report.js";
 import { eventCounts } from "../events/queries.js";
+import { STOPPED_MARK } from "../health/health-store.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -20,7 +21,7 @@ export function availability(db: Db, server: string, range: TimeRange): Availabi
     .get(server, range.since);
   const rows = db
     .prepare(
-      "SELECT time, state FROM health_checks WHERE server = ? AND time >= ? AND time <= ? ORDER BY time, id",
+      "SELECT time, state, status FROM health_checks WHERE server = ? AND time >= ? AND time <= ? ORDER BY time, id",
     )
     .all(server, range.since, range.until);
   if (rows.length === 0) return null;
@@ -47,7 +48,7 @@ export function availability(db: Db, server: string, range: TimeRange): Availabi
   if (downSince !== null)
     downtimes.push({ start: iso(downSince), durationMs: range.until - downSince, ongoing: true });
   return {
-    checks: rows.length,
+    checks: rows.filter((row) => row.status !== STOPPED_MARK).length,
     uptimePct: known > 0 ? round2((100 * (known - down)) / known) : 100,
     downtimes,
     longestDowntimeMs: downtimes.reduce((m, d) => Math.max(m, d.durationMs), 0),

@@ -9,6 +9,16 @@ import { type ProcessTable, type ProcessTableReader, processTableReader } from "
 import { CpuTracker, childrenIndex, treePids } from "./process-tree.js";
 import type { ResourceSample, SampleStore } from "./sample-store.js";
 
+export const SAMPLE_INTERVAL_MS = 15_000;
+
+/**
+ * A tree is sampled every interval while its process lives: a latest sample older than a few intervals
+ * belongs to a process that is gone, and its figures must not be shown as current.
+ */
+export function sampleFreshMs(intervalMs = SAMPLE_INTERVAL_MS): number {
+  return 3 * intervalMs;
+}
+
 export interface SampleRoot {
   /** The server's name, or "mcpscope". */
   server: string;
@@ -73,7 +83,7 @@ export class ResourceSampler {
       this.timer = this.clock.setTimeout(() => {
         this.timer = null;
         this.tick();
-      }, this.options.intervalMs ?? 15_000);
+      }, this.options.intervalMs ?? SAMPLE_INTERVAL_MS);
     });
   }
 

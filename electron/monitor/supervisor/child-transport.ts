@@ -1,6 +1,6 @@
 /**
- * The SDK's stdio client transport, as mcpscope needs it: the same framing (the SDK's `ReadBuffer` and
- * `serializeMessage`), plus what supervision needs and `StdioClientTransport` keeps private — the child's
+ * The SDK's stdio client transport, as mcpscope needs it: the same framing (the SDK's, in stdout-lines.ts,
+ * and `serializeMessage`), plus what supervision needs and `StdioClientTransport` keeps private — the child's
  * exit code and signal, stderr line by line, an injectable `spawn`, and a stop that escalates from closing
  * stdin to SIGTERM to SIGKILL.
  *
@@ -9,13 +9,14 @@
  * started, and a child that ignores its stdin closing cannot outlive the stop holding the server's output.
  */
 import type { ChildProcess, SpawnOptions } from "node:child_process";
-import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import { serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import crossSpawn from "cross-spawn";
 import { MonitoringError } from "../errors.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { type Clock, systemClock } from "./clock.js";
+import { StdoutBuffer } from "./stdout-lines.js";
 
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 
@@ -78,7 +79,7 @@ export class ChildProcessTransport implements Transport {
   onexit?: (exit: ChildExit) => void;
 
   private child: ChildProcess | null = null;
-  private readonly buffer = new ReadBuffer();
+  private readonly buffer = new StdoutBuffer();
   private exitInfo: ChildExit | null = null;
   private exitWaiters: Array<() => void> = [];
   private closeWaiters: Array<() => void> = [];

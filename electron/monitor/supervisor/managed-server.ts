@@ -115,6 +115,8 @@ export class ManagedServer {
     this.cancelTimer();
     this.policy.reset();
     this.restarts = 0;
+    // The last run's failure is history now: a start cut short by a stop must not report it as its own.
+    this.lastError = null;
     await this.launch();
     return this.status();
   }
@@ -129,6 +131,7 @@ export class ManagedServer {
     await this.end("restart");
     this.policy.reset();
     this.restarts = 0;
+    this.lastError = null;
     this.emit("process.restart", "info", `restarting ${this.name} (requested)`, { requested: true });
     await this.launch();
     return this.status();

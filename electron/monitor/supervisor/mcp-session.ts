@@ -28,6 +28,7 @@ import {
   mayBeSseEndpoint,
   tlsFailureMessage,
 } from "./http-failure.js";
+import { NonJsonLine } from "./stdout-lines.js";
 import { createTransport, type ServerTarget, type TransportDeps } from "./transports.js";
 
 export interface SessionHooks {
@@ -64,6 +65,8 @@ export class McpSession {
   readonly child: ChildProcessTransport | null;
   facts: HandshakeFacts | null = null;
   private readonly stderrTail: string[] = [];
+  /** The first line the server wrote to stdout that is not JSON-RPC (masked, capped). */
+  private nonJson: string | null = null;
   private readonly timeoutMs: number;
   /** Whether a GET of the URL answered an event stream (asked only after a POST was refused). */
   private eventStream = false;
@@ -90,8 +93,12 @@ export class McpSession {
     }
     this.transport = new EraTransport(inner, clientInfo);
     this.client = new Client(clientInfo, { capabilities: {} });
-    // Errors also surface as rejected requests; a stray non-JSON line on stdout must not crash anything.
-    this.client.onerror = () => {};
+    // Errors also surface as rejected requests; a stray non-JSON line on stdout must not crash anything,
+    // but the first one is kept to say why a handshake got no answer.
+    this.client.onerror = (error) => {
+      if (error instanceof NonJsonLine && this.nonJson === null)
+        this.nonJson = maskString(error.line.length > 200 ? `${error.line.slice(0, 200)}…` : error.line);
+    };
   }
 
   get pid(): number | null {
@@ -209,6 +216,11 @@ export class McpSession {
     };
   }
 
+  private nonJsonHint(): string {
+    if (this.nonJson === null) return "";
+    return `; it wrote non-JSON to stdout: ${JSON.stringify(this.nonJson)} (log with console.error, not console.log)`;
+  }
+
   /** A one-line MonitoringError saying what went wrong at `step`, with the server's last stderr line. */
   failure(error: unknown, step: string, timeoutMs = this.timeoutMs): MonitoringError {
     if (error instanceof MonitoringError) return error;
@@ -243,7 +255,8 @@ export class McpSession {
       message = `${step} failed: ${networkMessage(error)}`;
     }
     // Connecting uses the configured URL as is; an error quoting it must not show its key or password.
-    return MonitoringError.collection(masked ? oneLine(message) : maskString(oneLine(message)), error);
+    const text = masked ? oneLine(message) : maskString(oneLine(message));
+    return MonitoringError.collection(`${text}${this.nonJsonHint()}`, error);
   }
 }
 

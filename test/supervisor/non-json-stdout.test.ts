@@ -1,0 +1,49 @@
+/**
+ * A server that writes log lines to stdout (a `console.log` in a stdio server) gets no handshake through:
+ * the failure quotes the first such line, masked, wherever it is shown (the start's answer, the crash
+ * event, `mcpscope check`).
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { processEnv } from "../../electron/monitor/shell-env.js";
+import { Supervisor } from "../../electron/monitor/supervisor/supervisor.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
+import { stdioTarget, testStore } from "./helpers.js";
+
+const GARBAGE = [
+  "-e",
+  'process.stdin.resume(); let n = 0; console.log("token sk-live-abcdefghijklmnopqrstuv"); setInterval(() => console.log("this is not json " + n++), 50);',
+];
+const HINT =
+  /^no answer to the handshake within 1s; it wrote non-JSON to stdout: "token \[masked:[^\]]+\]" \(log with console\.error, not console\.log\)$/;
+
+const store = testStore();
+afterAll(() => store.close());
+
+describe("a server that writes non-JSON to stdout", () => {
+  it("fails its start with the first such line, masked, in the answer and the crash event", async () => {
+    const supervisor = new Supervisor({
+      sink: store.sink,
+      runs: store.runs,
+      env: async () => processEnv(),
+      timeoutMs: 1000,
+      graceMs: 200,
+    });
+    try {
+      const status = await supervisor.start(stdioTarget("garbage", process.execPath, GARBAGE));
+      expect(status.lastError).toMatch(HINT);
+      const crash = store.rows(
+        "SELECT message FROM events WHERE type = 'process.crash' AND server = 'garbage'",
+      );
+      expect(String(crash[0]?.message)).toContain("it wrote non-JSON to stdout");
+      expect(JSON.stringify(crash)).not.toContain("sk-live-abcdefghijklmnopqrstuv");
+    } finally {
+      await supervisor.stopAll();
+    }
+  });
+
+  it("says so in `mcpscope check`", async () => {
+    const result = await cliInProcess(["check", "--timeout", "1s", "--", process.execPath, ...GARBAGE]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().replace(/^mcpscope check: /, "")).toMatch(HINT);
+  });
+});
