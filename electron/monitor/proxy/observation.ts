@@ -32,6 +32,8 @@ const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
 /** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
 const SLABS_PER_RETURN = 16;
+/** At exit, how long a locked database is tried again for the session's last write (unless asked to stop). */
+const CLOSE_LOCKED_MS = 2000;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -199,12 +201,15 @@ export class Observation {
         this.stderrRecords.end();
         this.observer.close(message.at);
         this.recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
-        const stored = this.writer.close();
+        const until = Date.now() + CLOSE_LOCKED_MS;
+        const stored = this.writer.close(() => !this.stopRequested() && Date.now() < until);
         this.send({
           type: "closed",
           written: this.writer.written,
           unrecorded: this.recorder.unrecordedCalls,
           stored,
+          opened: this.writer.opened,
+          refusal: this.writer.refusal,
         });
         return;
       }
@@ -255,6 +260,11 @@ export class Observation {
       CONTROL_SHORT_HEAD,
       keptBytes(Math.min(SHORT_CAPTURE_LIMIT, this.captureLimit)),
     );
+  }
+
+  /** The wrapper was asked to stop while it drains: no more waiting on a locked database. */
+  private stopRequested(): boolean {
+    return this.deadline.length > 1 && Atomics.load(this.deadline, 1) !== 0n;
   }
 
   private drainExpired(): boolean {
