@@ -44,6 +44,10 @@ export class Observation {
   /** Past the exit drain's deadline: copies are skipped, their client lines counted. */
   private skipping = false;
   private skippedLines = 0;
+  /** Lines the client sent that reached this thread, handled or skipped (each a message accounted for). */
+  clientLines = 0;
+  /** Called at exit once every call is known, before the last write (which may wait on a lock). */
+  beforeLastWrite: () => void = () => {};
   /** Behind the traffic: long responses are captured short (see BEHIND_MS). */
   private behind = false;
   private readonly decoder = new TextDecoder("utf-8");
@@ -143,6 +147,7 @@ export class Observation {
         for (const item of items) {
           this.courtesy.between();
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+          if (item.stream === "in") this.clientLines += countLines(bytes);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
@@ -167,6 +172,7 @@ export class Observation {
         return;
       }
       case "gap": {
+        if (message.stream === "in") this.clientLines += message.droppedLines;
         if (this.skipping) {
           if (message.stream === "in") this.skippedLines += message.droppedLines;
           return;
@@ -201,6 +207,7 @@ export class Observation {
         this.stderrRecords.end();
         this.observer.close(message.at);
         this.recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
+        this.beforeLastWrite();
         const until = Date.now() + CLOSE_LOCKED_MS;
         const stored = this.writer.close(() => !this.stopRequested() && Date.now() < until);
         this.send({

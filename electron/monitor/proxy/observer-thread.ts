@@ -37,7 +37,8 @@ export interface Observer {
    * can and counting the rest, and a locked database is not waited for.
    */
   stop(by: number): void;
-  finish(exit: Extract<ToWorker, { type: "exit" }>): Promise<void>;
+  /** `clientLines`: the lines the client sent in all (the calls among them are what a stuck drain loses). */
+  finish(exit: Extract<ToWorker, { type: "exit" }>, clientLines: number): Promise<void>;
 }
 
 /** An observer that records nothing, for a wrapper inside another one. */
@@ -69,7 +70,7 @@ export function startObserver(
 ): Observer {
   const deadlineBuffer = new SharedArrayBuffer(16);
   const drainDeadline = new BigInt64Array(deadlineBuffer);
-  const unstoredBuffer = new SharedArrayBuffer(8);
+  const unstoredBuffer = new SharedArrayBuffer(16);
   const unstored = new BigInt64Array(unstoredBuffer);
   /** Asked to stop: when the exit drain ends at the latest (epoch ms). */
   let stopBy = Number.POSITIVE_INFINITY;
@@ -180,7 +181,7 @@ export function startObserver(
       if (draining) Atomics.store(drainDeadline, 0, BigInt(parseUntil(Date.now())));
       wake();
     },
-    async finish(exit) {
+    async finish(exit, clientLines) {
       // A session that ends before the thread started: it starts now, and stores what waited for it.
       start();
       const since = Date.now();
@@ -213,9 +214,13 @@ export function startObserver(
         const seconds = ((Date.now() - since) / 1000).toFixed(1);
         const why = Date.now() >= stopBy ? "asked to stop" : "storage too slow";
         const lost = Number(Atomics.load(unstored, 0));
-        const unparsed = queue.pendingBytes;
+        const unparsed = Math.max(0, clientLines - Number(Atomics.load(unstored, 1)));
+        const more =
+          unparsed > 0
+            ? `, and ${plural(unparsed, "more message")} from the client not parsed (each may be a call)`
+            : "";
         say(
-          `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${unparsed > 0 ? "at least " : ""}${notRecorded(lost)}${unparsed > 0 ? ` (${unparsed} bytes of traffic not yet parsed)` : ""}, and its end may not be stored; traffic was unaffected\n`,
+          `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`,
         );
       }
       await worker?.terminate();

@@ -30,8 +30,9 @@ const WRITE_BUSY_MS = 500;
 const unstored = init.unstored ? new BigInt64Array(init.unstored) : null;
 /** Calls not stored so far, for the wrapper to report if this thread cannot answer at exit in time. */
 const publishUnstored = () => {
-  if (unstored && observation)
-    Atomics.store(unstored, 0, BigInt(observation.recorder.unrecordedCalls + writer.pendingCalls));
+  if (!unstored || !observation) return;
+  Atomics.store(unstored, 0, BigInt(observation.recorder.unrecordedCalls + writer.pendingCalls));
+  Atomics.store(unstored, 1, BigInt(observation.clientLines));
 };
 
 const writer = new BatchWriter({
@@ -52,13 +53,15 @@ const writer = new BatchWriter({
   },
 });
 observation = new Observation(init, writer, send);
+observation.beforeLastWrite = publishUnstored;
 const current = observation;
 
 const ticker = setInterval(() => current.tick(Date.now()), 1000);
 ticker.unref();
 // Open the database (and migrate) and write the session row now, before traffic: the first calls'
 // commit then waits for nothing but the flush itself.
-writer.flush();
+// Not for a session that ended before this thread started: the exit writes it with the rest.
+if (Atomics.load(new BigInt64Array(init.drainDeadline), 0) === 0n) writer.flush();
 // Opening can take seconds (another process's lock, a migration): the wrapper's exit drain waits for this.
 send({ type: "ready" });
 

@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
 import { preciseNow } from "./clock.js";
+import { countLines } from "./copy-queue.js";
 import { relayOnly, startObserver } from "./observer-thread.js";
 import { StderrLines } from "./stderr-lines.js";
 import type { CopyStream } from "./worker-protocol.js";
@@ -165,12 +166,15 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const childErr = child.stderr!;
 
   // Client → server. Forward first; back-pressure by pausing the source, never by buffering.
+  // The client's lines, counted after forwarding: what a drain cut short may have left unparsed.
+  let clientLines = 0;
   stdin.on("data", (chunk: Buffer) => {
     if (!childIn.destroyed && !childIn.write(chunk)) {
       stdin.pause();
       childIn.once("drain", () => stdin.resume());
     }
     copy("in", chunk);
+    clientLines += countLines(chunk);
   });
   let graceTimer: NodeJS.Timeout | undefined;
   let clientInputClosed = false;
@@ -245,7 +249,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // The server is gone; a grandchild may still hold its stderr open mid-line: what the wrapper says from
   // here on (and anything held) is written at once, not left behind a timer the exit would not wait for.
   lines.end();
-  await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal });
+  await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal }, clientLines);
   for (const [signal, handler] of handlers) process.off(signal, handler);
   // Asked to stop: what the server left running goes with the wrapper (see killAtExit above).
   if (!stopping) releaseAtExit(group);

@@ -20,8 +20,9 @@ export interface WorkerInit {
    */
   drainDeadline: SharedArrayBuffer;
   /**
-   * One BigInt64 the worker keeps up to date: the calls of this session not stored so far, counted or
-   * still queued. What the wrapper reports if the worker cannot answer at exit in time.
+   * Two BigInt64s the worker keeps up to date: the calls of this session not stored so far (counted or
+   * still queued), and the client's lines that reached it. What the wrapper reports if the worker cannot
+   * answer at exit in time.
    */
   unstored?: SharedArrayBuffer;
   /** CONTROL_SLOTS Int32s shared with the forwarding thread: how long server lines are copied (line-elider.ts). */
