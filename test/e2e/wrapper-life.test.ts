@@ -5,8 +5,8 @@
  * calls not recorded). Real processes: the wrapper, the SDK's client and server, a second SQLite
  * connection holding the write lock.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -262,6 +262,12 @@ describe("a wrapped server ends as a bare one would", () => {
 describe("run refuses what it cannot do, in one line", () => {
   const run = (...args: string[]) => spawnSync(NODE, [BIN, "run", ...args], { encoding: "utf8" });
 
+  it("--help's usage line names every flag", () => {
+    const usage = run("--help").stdout.split("\n")[0] ?? "";
+    for (const flag of ["--name", "--timeout", "--grace", "--capture-limit", "--client", "--data-dir"])
+      expect(usage, flag).toContain(flag);
+  });
+
   it("a duration a timer cannot hold is a usage error (exit 2), for each duration flag", () => {
     for (const flag of ["--grace", "--timeout"]) {
       const result = run(flag, "25d", "--", NODE, SERVER);
@@ -270,6 +276,41 @@ describe("run refuses what it cannot do, in one line", () => {
       expect(result.stderr).toMatch(
         new RegExp(`^mcpscope run: ${flag}: "25d" is too long to wait for; the most is 24d`),
       );
+    }
+  });
+
+  it("a data dir to be made on a read-only file system says read-only (EROFS), not a missing folder", (context) => {
+    const mountPoint = join(scratch, "read-only");
+    mkdirSync(mountPoint);
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mountPoint], { stdio: "ignore" });
+    } catch {
+      console.warn("SKIPPED read-only data dir: cannot mount a tmpfs here (needs root)");
+      context.skip();
+      return;
+    }
+    try {
+      const result = spawnSync(
+        NODE,
+        [
+          BIN,
+          "run",
+          "--data-dir",
+          join(mountPoint, "sub"),
+          "--",
+          NODE,
+          "-e",
+          "process.stdin.pipe(process.stdout)",
+        ],
+        { input: "hello\n", encoding: "utf8" },
+      );
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe("hello\n");
+      expect(ours(result.stderr)).toEqual([
+        `mcpscope: cannot open the database ${join(mountPoint, "sub", "mcpscope.db")}: EROFS: read-only file system, cannot create ${join(mountPoint, "sub")} in ${mountPoint}; recording is off, traffic unaffected`,
+      ]);
+    } finally {
+      execFileSync("umount", ["-l", mountPoint], { stdio: "ignore" });
     }
   });
 
