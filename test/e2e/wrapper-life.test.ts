@@ -239,16 +239,19 @@ describe("a wrapped server ends as a bare one would", () => {
       // Its own group, as a terminal's foreground job: the signal goes to the whole group.
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], detached: true });
       let stderr = "";
+      let stdout = "";
       child.stderr.on("data", (chunk: Buffer) => {
         stderr += chunk.toString("utf8");
       });
-      child.stdout.resume();
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8");
+      });
       const done = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
       await until(() => stderr.includes("life-server: pid"), "the server started");
       serverPid(stderr);
       process.kill(-child.pid!, "SIGINT");
       const code = await done;
-      return { code, stderr };
+      return { code, stdout, stderr };
     };
     const bare = await inGroup([NODE, SERVER, "--ctrl-c"]);
     const viaWrapper = await inGroup([NODE, ...wrapped(dataDir, "ctrl-c", "--ctrl-c")]);
@@ -256,6 +259,9 @@ describe("a wrapped server ends as a bare one would", () => {
     expect(viaWrapper.code).toBe(bare.code);
     expect(viaWrapper.stderr).toContain("life-server: SIGINT #1");
     expect(viaWrapper.stderr).not.toContain("SIGINT #2");
+    // What the server wrote as it stopped reached the client.
+    expect(bare.stdout).toContain('"data":"bye"');
+    expect(viaWrapper.stdout).toBe(bare.stdout);
   });
 });
 

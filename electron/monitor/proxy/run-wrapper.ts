@@ -51,8 +51,13 @@ const now = preciseNow;
 export const STOP_KILL_MS = 1000;
 const STOP_EXIT_MS = 1400;
 
-/** After the server exits, how long a process it started may hold its output open (and be relayed). */
+/**
+ * After the server exits, how long a process it started may hold its output open (and be relayed); after
+ * a stop, how long the pipes may take to close once the server's group was killed (a process outside it
+ * may still hold them).
+ */
 const AFTER_EXIT_OUTPUT_MS = 2000;
+const AFTER_STOP_OUTPUT_MS = 200;
 
 /**
  * When the observer thread starts, so that its start (tens of milliseconds of a core) competes neither
@@ -214,17 +219,17 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // wrapper.
   let stopping = false;
   let killTimer: NodeJS.Timeout | undefined;
-  let endRelay: () => void = () => {};
+  // Once the server has exited: end the relay of what it left holding its output (after a stop).
+  let cutOff: () => void = () => {};
   const forward = (signal: NodeJS.Signals) => () => {
     if (!group.exited) child.kill(signal);
     if (stopping) return;
     stopping = true;
-    const at = Date.now();
-    observer.stop(at + STOP_EXIT_MS);
+    observer.stop(Date.now() + STOP_EXIT_MS);
     if (!group.exited) {
       killTimer = setTimeout(() => group.kill("SIGKILL"), STOP_KILL_MS);
       killTimer.unref();
-    } else endRelay();
+    } else cutOff();
   };
   const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
     const handler = forward(signal);
@@ -233,13 +238,18 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   });
 
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // The server's output is relayed to its end (what it wrote before exiting is still in the pipes).
     child.once("close", (code, signal) => resolve({ code, signal }));
     // A process the server started can hold the pipes open after the server exits: its output is relayed
-    // for a while, not for ever; and not at all once the client asked to stop.
+    // for a while, not for ever. After a stop it is killed with the server's group at once, and the pipes
+    // then close as soon as they are read.
     child.once("exit", (code, signal) => {
-      endRelay = () => resolve({ code, signal });
-      if (stopping) endRelay();
-      else setTimeout(endRelay, AFTER_EXIT_OUTPUT_MS).unref();
+      cutOff = () => {
+        group.kill("SIGKILL");
+        setTimeout(() => resolve({ code, signal }), AFTER_STOP_OUTPUT_MS).unref();
+      };
+      if (stopping) cutOff();
+      else setTimeout(() => resolve({ code, signal }), AFTER_EXIT_OUTPUT_MS).unref();
     });
   });
   if (graceTimer) clearTimeout(graceTimer);
