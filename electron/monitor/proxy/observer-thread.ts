@@ -217,7 +217,7 @@ export function startObserver(
         const unparsed = Math.max(0, clientLines - Number(Atomics.load(unstored, 1)));
         const more =
           unparsed > 0
-            ? `, and ${plural(unparsed, "more message")} from the client not parsed (each may be a call)`
+            ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
             : "";
         say(
           `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`,
