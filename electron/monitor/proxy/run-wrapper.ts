@@ -191,7 +191,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     // The client is gone: give the server a grace period to exit on its own, then terminate it.
     graceTimer = setTimeout(() => {
       child.kill("SIGTERM");
-      graceTimer = setTimeout(() => child.kill("SIGKILL"), options.graceMs);
+      graceTimer = setTimeout(() => group.kill("SIGKILL"), options.graceMs);
       graceTimer.unref();
     }, options.graceMs);
     graceTimer.unref();
