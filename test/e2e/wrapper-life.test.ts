@@ -152,6 +152,15 @@ function sessions(dataDir: string, server: string): Record<string, unknown>[] {
   }
 }
 
+/** What `read` says of the database, or false while it cannot be read yet (being created, or busy). */
+function stored(read: () => boolean): boolean {
+  try {
+    return read();
+  } catch {
+    return false;
+  }
+}
+
 /** Initialize and `count` echo calls, each answered before the next. */
 async function calls(p: RawProcess, count: number): Promise<void> {
   await p.write(INITIALIZE);
@@ -210,6 +219,31 @@ describe("a session never lost silently", () => {
     expect(counts, last).not.toBeNull();
     expect(Number(counts?.[1]) + Number(counts?.[2] ?? 0), last).toBe(6);
   });
+
+  it("a data dir deleted mid-session: the last line says the database was removed", async () => {
+    const dataDir = await mkdtemp(join(scratch, "deleted-"));
+    const p = startRaw(NODE, wrapped(dataDir, "deleted"));
+    await calls(p, 1);
+    // The wrapper has the database open and this session's two calls in it.
+    await until(
+      () =>
+        existsSync(join(dataDir, "mcpscope.db")) &&
+        stored(() => Number(sessions(dataDir, "deleted")[0]?.calls) === 2),
+      "the session is stored",
+    );
+    await rm(dataDir, { recursive: true, force: true });
+    for (let id = 2; id <= 4; id++) {
+      await p.write(echo(id));
+      await p.waitForStdout(`"id":${id}}`);
+    }
+    p.end();
+    const result = await p.done;
+    expect(result.code).toBe(0);
+    const said = ours(result.stderr.toString("utf8"));
+    expect(said.at(-1)).toBe(
+      "mcpscope: 3 calls of this session were not recorded, and its end could not be stored (the database was removed); traffic was unaffected",
+    );
+  });
 });
 
 describe("a wrapped server ends as a bare one would", () => {
@@ -231,7 +265,10 @@ describe("a wrapped server ends as a bare one would", () => {
     // Closing stdin, then SIGTERM (passed on, ignored), then the wrapper's kill of the server's group.
     await until(() => !running(pid), "the stubborn server is gone");
     expect(stderr).toContain("life-server: SIGTERM ignored");
-    await until(() => sessions(dataDir, "stubborn")[0]?.ended_at != null, "the session is closed");
+    await until(
+      () => stored(() => sessions(dataDir, "stubborn")[0]?.ended_at != null),
+      "the session is closed",
+    );
     expect(sessions(dataDir, "stubborn")[0]).toMatchObject({ exit_signal: "SIGKILL" });
   });
 
