@@ -5,7 +5,7 @@
 // the MCP client's log), then loads the bundled CLI. This file must parse on old Node versions too.
 import { existsSync, readFileSync } from "node:fs";
 import module from "node:module";
-import { homedir } from "node:os";
+import { constants, homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -64,10 +64,11 @@ async function reexec(node) {
     process.stderr.write(`mcpscope: cannot start ${node}: ${error.message}\n`);
     process.exit(1);
   });
+  // A child killed by a signal exits 128 + its number, as a shell reports it and as `mcpscope run`
+  // reports its server's; re-raising the signal here would make the two paths disagree.
   child.on("exit", (code, signal) => {
     if (!signal) process.exit(code ?? 1);
-    for (const s of signals) process.removeAllListeners(s);
-    process.kill(process.pid, signal);
+    process.exit(128 + (constants.signals[signal] ?? 0));
   });
 }
 

@@ -49,6 +49,20 @@ export function positiveDurationProblem(text: string): string | null {
   return `"${text}" is no time at all; give a positive duration, like 30s or 5m`;
 }
 
+/**
+ * The longest wait a timer can hold: Node's (and a browser's) timers take a signed 32-bit count of
+ * milliseconds and turn anything longer into 1 ms. A little over 24 days.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_TEXT = "24d";
+
+/** Why `text` is not a duration a timer can wait (one line), or null when it is one. */
+export function timerDurationProblem(text: string): string | null {
+  const problem = durationProblem(text);
+  if (problem !== null || sumDuration(text.trim()) <= MAX_TIMER_MS) return problem;
+  return `"${text}" is too long to wait for; the most is ${MAX_TIMER_TEXT}`;
+}
+
 /** Milliseconds, or null when `text` is not a duration or is longer than MAX_DURATION_MS. */
 export function durationMs(text: string): number | null {
   return durationProblem(text) === null ? sumDuration(text.trim()) : null;

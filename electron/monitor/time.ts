@@ -1,5 +1,11 @@
 /** Durations (`30s`, `5m`, `24h`, `7d`) and time specs (a duration back from now, or ISO 8601). */
-import { DURATION_PATTERN, durationMs, durationProblem, isStorableTime } from "../../shared/durations.js";
+import {
+  DURATION_PATTERN,
+  durationMs,
+  durationProblem,
+  isStorableTime,
+  timerDurationProblem,
+} from "../../shared/durations.js";
 import { MonitoringError } from "./errors.js";
 
 /** `30s`, `5m`, `24h`, `7d`, or parts in order as Prometheus writes them: `1h30m`, `2m30s`. */
@@ -7,6 +13,13 @@ export function parseDuration(text: string): number {
   const ms = durationMs(text);
   if (ms === null) throw MonitoringError.input(durationProblem(text) ?? `"${text}" is not a duration`);
   return ms;
+}
+
+/** A duration something waits for with a timer (a timeout, a grace period): at most MAX_TIMER_MS. */
+export function parseTimerDuration(text: string): number {
+  const problem = timerDurationProblem(text);
+  if (problem !== null) throw MonitoringError.input(problem);
+  return parseDuration(text);
 }
 
 /** A calendar date alone: `2026-12-06`, or a month (`2026-12`) or a year (`2026`), from its first day. */

@@ -121,6 +121,26 @@ describe.skipIf(!OLD)("mcpscope on an old system Node", () => {
     expect(code).toBe(7);
   });
 
+  it("reports the command's death by a signal as 128 + its number, as `run` reports its server's", () => {
+    // The server kills its parent, the wrapper running on the project's Node, and exits.
+    const result = spawnSync(
+      old,
+      [
+        MCPSCOPE,
+        "run",
+        "--data-dir",
+        join(tmp.path, "killed"),
+        "--",
+        process.execPath,
+        "-e",
+        "process.kill(process.ppid, 'SIGKILL')",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(137);
+  });
+
   it("without the project's own Node, says in one line what it needs and exits 1", async () => {
     const install = join(tmp.path, "bare");
     await mkdir(join(install, "bin"), { recursive: true });

@@ -1,8 +1,8 @@
 import { basename, extname } from "node:path";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
-import { runWrapper } from "../../monitor/proxy/run-wrapper.js";
-import { parseDuration } from "../../monitor/time.js";
+import { runWrapper, STOP_KILL_MS } from "../../monitor/proxy/run-wrapper.js";
+import { parseTimerDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -37,6 +37,18 @@ const FLAGS: FlagSpecs = {
     help: "largest request or response kept per call; longer ones are truncated with a marker",
   },
 };
+
+const USAGE =
+  "mcpscope run [--name NAME] [--timeout 60s] [--grace 5s] [--capture-limit BYTES] [--client ID] [--data-dir DIR] -- COMMAND [ARGS…]";
+
+/** A duration flag of the wrapper's: each is waited for with a timer, which cannot hold more than 24 days. */
+function durationFlag(args: ReturnType<typeof parseArgs>, flag: string, fallback: string): number {
+  try {
+    return parseTimerDuration(flagString(args, flag) ?? fallback);
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
+}
 
 const LAUNCHERS = new Set(["npx", "uvx", "bunx", "pnpx", "pipx", "dlx"]);
 const INTERPRETERS = new Set(["node", "nodejs", "python", "python3", "deno", "bun", "tsx", "ts-node"]);
@@ -113,8 +125,8 @@ export const runCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope run [--name NAME] [--timeout 60s] [--data-dir DIR] -- COMMAND [ARGS…]",
-          "Runs COMMAND as an MCP stdio server and relays its traffic unchanged, byte for byte, while recording\ncalls, outcomes, latency and logs. Exits with the server's exit code (128+signal if it was killed).\nUnder another mcpscope run (an entry wrapped twice) it only relays: the outer one records.",
+          USAGE,
+          `Runs COMMAND as an MCP stdio server and relays its traffic unchanged, byte for byte, while recording\ncalls, outcomes, latency and logs. Exits with the server's exit code (128+signal if it was killed).\nSIGINT, SIGTERM and SIGHUP are passed on to the server; one that has not exited ${STOP_KILL_MS / 1000} s later is killed\nwith its process group. Under another mcpscope run (an entry wrapped twice) it only relays: the outer\none records.`,
           FLAGS,
           'In a client config:\n  "command": "mcpscope", "args": ["run", "--name", "files", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"]',
         ),
@@ -135,8 +147,8 @@ export const runCommand: Command = {
       name,
       client: flagString(args, "client"),
       dataDir: resolveDataDir(flagString(args, "data-dir")),
-      timeoutMs: parseDuration(flagString(args, "timeout") ?? "60s"),
-      graceMs: parseDuration(flagString(args, "grace") ?? "5s"),
+      timeoutMs: durationFlag(args, "timeout", "60s"),
+      graceMs: durationFlag(args, "grace", "5s"),
       captureLimit,
       maxLineBytes: 16 * 1024 * 1024,
       workerUrl: new URL("./observer-worker.mjs", import.meta.url),

@@ -34,6 +34,8 @@ const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
 /** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
 const SLABS_PER_RETURN = 16;
+/** At exit, how long a locked database is tried again for the session's last write (unless asked to stop). */
+const CLOSE_LOCKED_MS = 2000;
 
 export class Observation {
   readonly recorder: SessionRecorder;
@@ -44,6 +46,10 @@ export class Observation {
   /** Past the exit drain's deadline: copies are skipped, their client lines counted. */
   private skipping = false;
   private skippedLines = 0;
+  /** Lines the client sent that reached this thread, handled or skipped (each a message accounted for). */
+  clientLines = 0;
+  /** Called at exit once every call is known, before the last write (which may wait on a lock). */
+  beforeLastWrite: () => void = () => {};
   /** Behind the traffic: long responses are captured short (see BEHIND_MS). */
   private behind = false;
   private readonly decoder = new TextDecoder("utf-8");
@@ -148,6 +154,7 @@ export class Observation {
         for (const item of items) {
           this.courtesy.between();
           const bytes = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
+          if (item.stream === "in") this.clientLines += countLines(bytes);
           if (this.skipping || this.drainExpired()) {
             if (item.stream === "in") this.skippedLines += countLines(bytes);
             continue;
@@ -172,6 +179,7 @@ export class Observation {
         return;
       }
       case "gap": {
+        if (message.stream === "in") this.clientLines += message.droppedLines;
         if (this.skipping) {
           if (message.stream === "in") this.skippedLines += message.droppedLines;
           return;
@@ -217,12 +225,16 @@ export class Observation {
         this.stderrRecords.end();
         this.observer.close(message.at);
         this.recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
-        const stored = this.writer.close();
+        this.beforeLastWrite();
+        const until = Date.now() + CLOSE_LOCKED_MS;
+        const stored = this.writer.close(() => !this.stopRequested() && Date.now() < until);
         this.send({
           type: "closed",
           written: this.writer.written,
           unrecorded: this.recorder.unrecordedCalls,
           stored,
+          opened: this.writer.opened,
+          refusal: this.writer.refusal,
         });
         return;
       }
@@ -273,6 +285,11 @@ export class Observation {
       CONTROL_SHORT_HEAD,
       keptBytes(Math.min(SHORT_CAPTURE_LIMIT, this.captureLimit)),
     );
+  }
+
+  /** The wrapper was asked to stop while it drains: no more waiting on a locked database. */
+  private stopRequested(): boolean {
+    return this.deadline.length > 1 && Atomics.load(this.deadline, 1) !== 0n;
   }
 
   private drainExpired(): boolean {

@@ -20,11 +20,31 @@ if (!port) throw new Error("observer-worker must run as a worker thread");
 const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
 let observation: Observation | null = null;
+/**
+ * How long one write waits for another process's lock once the database is open (opening, which may wait
+ * for a migration, keeps the longer wait). Short, because a worker inside a busy wait holds up the
+ * wrapper's exit: a stopping wrapper must be gone well before its client's own deadline (the MCP SDK
+ * kills it 2 s after SIGTERM). A refused write keeps its rows and is tried again.
+ */
+const WRITE_BUSY_MS = 500;
+const unstored = init.unstored ? new BigInt64Array(init.unstored) : null;
+/** Calls not stored so far, for the wrapper to report if this thread cannot answer at exit in time. */
+const publishUnstored = () => {
+  if (!unstored || !observation) return;
+  Atomics.store(unstored, 0, BigInt(observation.recorder.unrecordedCalls + writer.pendingCalls));
+  Atomics.store(unstored, 1, BigInt(observation.clientLines));
+};
+
 const writer = new BatchWriter({
-  open: () => withTestPageLimit(openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 })),
+  open: () => {
+    const db = withTestPageLimit(openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }));
+    db.exec(`PRAGMA busy_timeout = ${WRITE_BUSY_MS}`);
+    return db;
+  },
   onBatch: () => {
     observation?.recorder.committed();
     observation?.madeProgress();
+    publishUnstored();
   },
   onProblem: (message) => send({ type: "problem", message: `mcpscope: ${message}` }),
   afterBatch: (db) => {
@@ -33,17 +53,20 @@ const writer = new BatchWriter({
   },
 });
 observation = new Observation(init, writer, send);
+observation.beforeLastWrite = publishUnstored;
 const current = observation;
 
 const ticker = setInterval(() => current.tick(Date.now()), 1000);
 ticker.unref();
 // Open the database (and migrate) and write the session row now, before traffic: the first calls'
 // commit then waits for nothing but the flush itself.
-writer.flush();
+// Not for a session that ended before this thread started: the exit writes it with the rest.
+if (Atomics.load(new BigInt64Array(init.drainDeadline), 0) === 0n) writer.flush();
 // Opening can take seconds (another process's lock, a migration): the wrapper's exit drain waits for this.
 send({ type: "ready" });
 
 port.on("message", (message: ToWorker) => {
   current.handle(message);
+  publishUnstored();
   if (message.type === "exit") clearInterval(ticker);
 });

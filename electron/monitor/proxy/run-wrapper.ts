@@ -4,17 +4,14 @@
  * observation or storage, the session goes on, and the exit code is the server's.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { getCompileCacheDir } from "node:module";
+import { statSync } from "node:fs";
 import { constants } from "node:os";
-import { dirname } from "node:path";
-import type { Worker } from "node:worker_threads";
-import { plural } from "../../../shared/plural.js";
+import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
 import { preciseNow } from "./clock.js";
-import { CopyQueue } from "./copy-queue.js";
-import { HeldPort } from "./held-port.js";
-import { CONTROL_SLOTS } from "./line-elider.js";
+import { countLines } from "./copy-queue.js";
+import { relayOnly, startObserver } from "./observer-thread.js";
 import { StderrLines } from "./stderr-lines.js";
-import type { CopyStream, FromWorker, WorkerInit } from "./worker-protocol.js";
+import type { CopyStream } from "./worker-protocol.js";
 
 export interface RunOptions {
   command: string;
@@ -44,13 +41,23 @@ export interface RunOptions {
 const now = preciseNow;
 
 /**
- * At exit, how long the observer may keep parsing its backlog, and how long it may take in all; and how
- * long it may go without progress once it has its database open (opening can wait out another process's
- * lock and run migrations: that is not a stall).
+ * Asked to stop (SIGINT, SIGTERM or SIGHUP, passed on to the server): if the server has not exited
+ * STOP_KILL_MS later, it is killed with its process group (SIGKILL); and the wrapper is done storing by
+ * STOP_EXIT_MS after the signal. Both well inside the 2 s the MCP SDK's client gives a process between
+ * its SIGTERM and its SIGKILL (which would end the wrapper alone and leave the server running): a client's
+ * stop ends a wrapped server as it ends a bare one, and the wrapper still says what it could not store
+ * and exits with the server's status.
  */
-const EXIT_PARSE_MS = 11_000;
-const EXIT_DRAIN_MS = 15_000;
-const EXIT_IDLE_MS = 3000;
+export const STOP_KILL_MS = 1000;
+const STOP_EXIT_MS = 1400;
+
+/**
+ * After the server exits, how long a process it started may hold its output open (and be relayed); after
+ * a stop, how long the pipes may take to close once the server's group was killed (a process outside it
+ * may still hold them).
+ */
+const AFTER_EXIT_OUTPUT_MS = 2000;
+const AFTER_STOP_OUTPUT_MS = 200;
 
 /**
  * When the observer thread starts, so that its start (tens of milliseconds of a core) competes neither
@@ -91,18 +98,19 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const spawnServer = process.platform === "win32" ? (await import("cross-spawn")).default : spawn;
   let child: ChildProcess;
   try {
+    // A group of its own: a signal to the wrapper's group (a terminal's Ctrl-C) reaches the server once,
+    // passed on by the wrapper, and the server's group can be killed as a whole.
     child = spawnServer(options.command, options.args, {
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
+      detached: OWN_GROUPS,
       env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
     });
   } catch (error) {
-    return startFailed(
-      options,
-      startedAt,
-      outer,
-      `cannot start ${options.command}: ${(error as Error).message}`,
-    );
+    return startFailed(options, startedAt, outer, {
+      message: `cannot start ${options.command}: ${(error as Error).message}`,
+      code: 127,
+    });
   }
   const { stdin, stdout, stderr } = streams();
   const spawned = await new Promise<Error | null>((resolve) => {
@@ -116,11 +124,16 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       outer,
       startFailure(options.command, spawned as NodeJS.ErrnoException),
     );
+  const group = new ProcessGroup(child, OWN_GROUPS);
+  // If the wrapper itself ends abnormally (an uncaught error), the server does not outlive it.
+  killAtExit(group);
 
   // From here on the server writes to stderr too: the wrapper's lines go between the server's lines.
   const lines = new StderrLines(stderr);
   const say = (line: string) => lines.say(line);
-  const observer = outer ? relayOnly(options.name, outer, say) : startObserver(options, startedAt, say);
+  const observer = outer
+    ? relayOnly(options.name, outer, say)
+    : startObserver(options, startedAt, options.observerStartMs ?? START_AFTER_MS, say);
   observer.queue.post({ type: "child", pid: child.pid ?? null });
   // Before the server's first stdout bytes, then settling (waiting for a pause), then started.
   let phase: "first bytes" | "settling" | "started" = outer ? "started" : "first bytes";
@@ -162,12 +175,15 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const childErr = child.stderr!;
 
   // Client → server. Forward first; back-pressure by pausing the source, never by buffering.
+  // The client's lines, counted after forwarding: what a drain cut short may have left unparsed.
+  let clientLines = 0;
   stdin.on("data", (chunk: Buffer) => {
     if (!childIn.destroyed && !childIn.write(chunk)) {
       stdin.pause();
       childIn.once("drain", () => stdin.resume());
     }
     copy("in", chunk);
+    clientLines += countLines(chunk);
   });
   let graceTimer: NodeJS.Timeout | undefined;
   let clientInputClosed = false;
@@ -179,7 +195,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     // The client is gone: give the server a grace period to exit on its own, then terminate it.
     graceTimer = setTimeout(() => {
       child.kill("SIGTERM");
-      graceTimer = setTimeout(() => child.kill("SIGKILL"), options.graceMs);
+      graceTimer = setTimeout(() => group.kill("SIGKILL"), options.graceMs);
       graceTimer.unref();
     }, options.graceMs);
     graceTimer.unref();
@@ -201,8 +217,23 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   );
   childErr.once("end", () => lines.end());
 
+  // Each signal is passed on to the server itself, once (as a client's kill of a bare server would reach
+  // it). The first also starts the stop: kill the group if the server lingers, and end storing early.
+  // The handlers stay until the wrapper is done: a signal during the exit drain ends the drain, not the
+  // wrapper.
+  let stopping = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  // Once the server has exited: end the relay of what it left holding its output (after a stop).
+  let cutOff: () => void = () => {};
   const forward = (signal: NodeJS.Signals) => () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (!group.exited) child.kill(signal);
+    if (stopping) return;
+    stopping = true;
+    observer.stop(Date.now() + STOP_EXIT_MS);
+    if (!group.exited) {
+      killTimer = setTimeout(() => group.kill("SIGKILL"), STOP_KILL_MS);
+      killTimer.unref();
+    } else cutOff();
   };
   const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
     const handler = forward(signal);
@@ -211,18 +242,36 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   });
 
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // The server's output is relayed to its end (what it wrote before exiting is still in the pipes).
     child.once("close", (code, signal) => resolve({ code, signal }));
-    // A grandchild that inherited the server's stdout can hold the pipes open after the server exits.
-    child.once("exit", (code, signal) => setTimeout(() => resolve({ code, signal }), 2000).unref());
+    // A process the server started can hold the pipes open after the server exits: its output is relayed
+    // for a while, not for ever. After a stop it is killed with the server's group at once, and the pipes
+    // then close as soon as they are read.
+    child.once("exit", (code, signal) => {
+      cutOff = () => {
+        group.kill("SIGKILL");
+        setTimeout(() => resolve({ code, signal }), AFTER_STOP_OUTPUT_MS).unref();
+      };
+      if (stopping) cutOff();
+      else setTimeout(() => resolve({ code, signal }), AFTER_EXIT_OUTPUT_MS).unref();
+    });
   });
   if (graceTimer) clearTimeout(graceTimer);
-  for (const [signal, handler] of handlers) process.off(signal, handler);
+  if (killTimer) clearTimeout(killTimer);
   stdin.pause();
 
   // The server is gone; a grandchild may still hold its stderr open mid-line: what the wrapper says from
   // here on (and anything held) is written at once, not left behind a timer the exit would not wait for.
   lines.end();
-  await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal });
+  await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal }, clientLines);
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  // Asked to stop: what the server left running goes with the wrapper (see killAtExit above).
+  if (!stopping) releaseAtExit(group);
+  return exitStatus(exit);
+}
+
+/** The server's exit status as a shell gives it: its exit code, or 128 + the number of the signal that ended it. */
+function exitStatus(exit: { code: number | null; signal: NodeJS.Signals | null }): number {
   if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
   return exit.code ?? 1;
 }
@@ -255,192 +304,48 @@ function relay(
 /**
  * The server could not be started: said in one line, then recorded as an event of its session where the
  * data dir takes it, bounded like any session's end and silent about its own problems (fail-open: the
- * exit code stays 127).
+ * exit code stays as a shell would give it).
  */
 async function startFailed(
   options: RunOptions,
   startedAt: number,
   outer: string | null,
-  failure: string,
+  failure: { message: string; code: number },
 ): Promise<number> {
-  (options.stderr ?? process.stderr).write(`mcpscope: ${failure}\n`);
-  if (outer) return 127; // the outer wrapper records its own server
+  (options.stderr ?? process.stderr).write(`mcpscope: ${failure.message}\n`);
+  if (outer) return failure.code; // the outer wrapper records its own server
   try {
-    const observer = startObserver(options, startedAt, () => {});
+    const observer = startObserver(options, startedAt, 0, () => {});
     observer.queue.post({ type: "child", pid: null });
-    observer.queue.post({ type: "start_failed", at: Date.now(), message: failure });
-    await observer.finish({ type: "exit", at: Date.now(), exitCode: null, signal: null });
+    observer.queue.post({ type: "start_failed", at: Date.now(), message: failure.message });
+    await observer.finish({ type: "exit", at: Date.now(), exitCode: null, signal: null }, 0);
   } catch {
     // Recording is best effort; the answer to the client is the line above and the exit code.
   }
-  return 127;
+  return failure.code;
 }
 
-function startFailure(command: string, error: NodeJS.ErrnoException): string {
+/** The line and the exit status a shell would give: 127 for a command not found, 126 for one it cannot run. */
+function startFailure(command: string, error: NodeJS.ErrnoException): { message: string; code: number } {
   if (error.code === "ENOENT")
-    return `cannot start ${command}: command not found; check the command and your PATH`;
-  if (error.code === "EACCES") return `cannot start ${command}: permission denied; is it executable?`;
-  return `cannot start ${command}: ${error.message}`;
-}
-
-interface Observer {
-  queue: CopyQueue;
-  /** Starts the observer thread (once; later calls do nothing). */
-  start(): void;
-  finish(exit: Extract<import("./worker-protocol.js").ToWorker, { type: "exit" }>): Promise<void>;
-}
-
-/** An observer that records nothing, for a wrapper inside another one. */
-function relayOnly(name: string, outer: string, say: (line: string) => void): Observer {
-  say(
-    `mcpscope: ${name} is already wrapped by mcpscope run (${outer}), which records its calls; relaying without recording them twice\n`,
-  );
-  const queue = new CopyQueue({ postMessage: () => {} });
-  queue.markBroken();
-  return { queue, start: () => {}, finish: async () => {} };
-}
-
-/**
- * The worker's environment: this process's, plus Node's compile cache where bin/mcpscope.js turned it on
- * (a worker does not inherit it, and it parses the largest bundle at every start). The setting names the
- * folder that holds the per-version cache folder.
- */
-function workerEnv(): NodeJS.ProcessEnv {
-  const cache = getCompileCacheDir?.();
-  return cache ? { ...process.env, NODE_COMPILE_CACHE: dirname(cache) } : process.env;
-}
-
-/** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
-function startObserver(options: RunOptions, startedAt: number, say: (line: string) => void): Observer {
-  const deadlineBuffer = new SharedArrayBuffer(8);
-  const drainDeadline = new BigInt64Array(deadlineBuffer);
-  // Made with the queue, not with the thread: copies are cut and counted from the first byte, and the
-  // thread, started late, receives them with the copies that waited for it.
-  const elision = new SharedArrayBuffer(4 * CONTROL_SLOTS);
-  const progress = new SharedArrayBuffer(16);
-  const port = new HeldPort();
-  const queue = new CopyQueue(port, { packSmall: true });
-  queue.elideLongLines("out", "in", new Int32Array(elision));
-  queue.reportProgressIn(new BigInt64Array(progress));
-  let worker: Worker | null = null;
-  /** The worker has its database open: from then on, a long wait for its progress is a stall. */
-  let ready = false;
-  let closed: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    closed = resolve;
-  });
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    clearTimeout(startTimer);
-    const init: WorkerInit = {
-      dataDir: options.dataDir,
-      // Made here, not before the spawn: the global crypto loads Node's crypto modules on first use.
-      sessionId: crypto.randomUUID(),
-      server: options.name,
-      command: [options.command, ...options.args].join(" "),
-      startedAt,
-      wrapperPid: process.pid,
-      timeoutMs: options.timeoutMs,
-      captureLimit: options.captureLimit,
-      maxLineBytes: options.maxLineBytes,
-      client: options.client ?? null,
-      drainDeadline: deadlineBuffer,
-      elision,
-      progress,
+    return {
+      message: `cannot start ${command}: command not found; check the command and your PATH`,
+      code: 127,
     };
-    try {
-      // Loaded here, not at the top: worker_threads brings a dozen internal modules the spawn need not wait for.
-      const { Worker } = process.getBuiltinModule("node:worker_threads");
-      // The worker's stdout must never reach ours: ours is the client's protocol stream.
-      worker = new Worker(options.workerUrl, {
-        workerData: init,
-        stdout: true,
-        stderr: false,
-        env: workerEnv(),
-      });
-      worker.stdout.resume();
-    } catch (error) {
-      say(`mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`);
-      queue.markBroken();
-      port.discard();
-      closed();
-      return;
-    }
-    worker.unref();
-    worker.on("message", (message: FromWorker) => {
-      if (message.type === "ack") {
-        queue.acknowledge(message.bytes);
-        if (message.slabs) queue.recycle(message.slabs);
-      } else if (message.type === "ready") {
-        ready = true;
-        queue.acknowledge(0);
-      } else if (message.type === "problem") say(`${message.message}\n`);
-      else if (message.type === "closed") {
-        // The database took this session's writes, then refused even the last one: this line is the only
-        // record of the loss. (One that never took a write said at the start that recording is off.)
-        if (!message.stored && message.written > 0)
-          say(
-            `mcpscope: ${plural(message.unrecorded, "call")} of this session ${message.unrecorded === 1 ? "was" : "were"} not recorded, and its end could not be stored (the database refused writes); traffic was unaffected\n`,
-          );
-        closed();
-      }
-    });
-    worker.on("error", (error) => {
-      queue.markBroken();
-      say(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
-      closed();
-    });
-    worker.on("exit", () => {
-      queue.markBroken();
-      closed();
-    });
-    // Its progress is judged from now: the copies held until its start are not a stall.
-    queue.acknowledge(0);
-    try {
-      port.attach(worker);
-    } catch (error) {
-      // Called from a timer: a throw here would end the wrapper, and the relay with it.
-      queue.markBroken();
-      port.discard();
-      say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
-      void worker.terminate();
-    }
-  };
-  const startTimer = setTimeout(start, options.observerStartMs ?? START_AFTER_MS);
-  startTimer.unref();
-  return {
-    queue,
-    start,
-    async finish(exit) {
-      // A session that ends before the thread started: it starts now, and stores what waited for it.
-      start();
-      const since = Date.now();
-      // Past this, the worker stops parsing its backlog and counts the calls in it as unobserved, so that
-      // it can still close the session's row with true counts before the hard limit below.
-      Atomics.store(drainDeadline, 0, BigInt(since + EXIT_PARSE_MS));
-      queue.postGaps(exit.at);
-      queue.post(exit);
-      // Bounded: a stuck database must not hold the exit for long. While the worker keeps making progress
-      // (a backlog of observations after a busy session), wait for it, up to a hard limit.
-      let finished = false;
-      void done.then(() => {
-        finished = true;
-      });
-      const idleMs = options.exitIdleMs ?? EXIT_IDLE_MS;
-      while (!finished) {
-        const idle = Date.now() - queue.lastAckAt;
-        if (Date.now() - since > EXIT_DRAIN_MS || (ready && idle > idleMs && Date.now() - since > idleMs))
-          break;
-        await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
-      }
-      if (!finished) {
-        say(
-          `mcpscope: stopped storing observations at exit after ${Math.round((Date.now() - since) / 1000)} s (storage too slow; ${queue.pendingBytes} bytes not yet parsed); traffic was unaffected\n`,
-        );
-      }
-      await worker?.terminate();
-    },
-  };
+  if (error.code === "EACCES") {
+    const folder = isDirectory(command);
+    return {
+      message: `cannot start ${command}: ${folder ? "is a directory" : "permission denied; is it executable?"}`,
+      code: 126,
+    };
+  }
+  return { message: `cannot start ${command}: ${error.message}`, code: 126 };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

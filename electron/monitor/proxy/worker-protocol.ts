@@ -14,10 +14,17 @@ export interface WorkerInit {
   /** The MCP client whose config launched this session (`run --client`), if known. */
   client: string | null;
   /**
-   * One BigInt64 the forwarding thread sets at exit: the epoch ms after which the observer stops parsing
-   * its backlog and only counts what it skips (0 while the session runs).
+   * Two BigInt64s the forwarding thread sets at exit: the epoch ms after which the observer stops parsing
+   * its backlog and only counts what it skips (0 while the session runs), and 1 once the wrapper was asked
+   * to stop (a signal): the last write is then tried once, not retried while the database is locked.
    */
   drainDeadline: SharedArrayBuffer;
+  /**
+   * Two BigInt64s the worker keeps up to date: the calls of this session not stored so far (counted or
+   * still queued), and the client's lines that reached it. What the wrapper reports if the worker cannot
+   * answer at exit in time.
+   */
+  unstored?: SharedArrayBuffer;
   /** CONTROL_SLOTS Int32s shared with the forwarding thread: how long server lines are copied (line-elider.ts). */
   elision?: SharedArrayBuffer;
   /**
@@ -60,6 +67,14 @@ export type FromWorker =
   | { type: "problem"; message: string }
   /**
    * `unrecorded`: calls of this session not stored (dropped or unobserved); `stored`: whether the last
-   * write, which holds the session's end and that count, was stored.
+   * write, which holds the session's end and that count, was stored; `opened`: whether the database was
+   * ever opened; `refusal`: why the last write was refused (a short phrase).
    */
-  | { type: "closed"; written: number; unrecorded: number; stored: boolean };
+  | {
+      type: "closed";
+      written: number;
+      unrecorded: number;
+      stored: boolean;
+      opened: boolean;
+      refusal: string | null;
+    };

@@ -93,6 +93,13 @@ export class BatchWriter {
   /** Of those, rows of `calls`: each a call not recorded. */
   droppedCalls = 0;
   written = 0;
+  /** Whether the database was ever opened. */
+  opened = false;
+  /** Rows of `calls` offered, and of those committed: the rest are queued, or dropped and counted. */
+  private offeredCalls = 0;
+  private writtenCalls = 0;
+  /** Why the last write was refused (a short phrase), or null since a write was stored. */
+  private refusedBecause: string | null = null;
   writeFailures = 0;
 
   private readonly maxQueue: number;
@@ -114,6 +121,7 @@ export class BatchWriter {
   }
 
   enqueue(table: TableName, row: Record<string, SqlValue>): void {
+    if (table === "calls") this.offeredCalls++;
     if (this.stoppedBecause) {
       this.dropped++;
       if (table === "calls") this.droppedCalls++;
@@ -221,6 +229,8 @@ export class BatchWriter {
           this.options.afterBatch?.(db);
         });
         this.written += batch.length;
+        for (const item of batch) if (item.table === "calls") this.writtenCalls++;
+        this.refusedBecause = null;
         this.options.onBatch?.();
       } catch (error) {
         this.writeFailures++;
@@ -231,9 +241,10 @@ export class BatchWriter {
           this.drop(batch.slice(room));
           this.queue.unshift(...batch.slice(0, room));
           this.lockedUntil = Date.now() + 1000;
+          this.refusedBecause = LOCKED;
           this.problem(
             "locked",
-            `the database ${db.path} is locked by another process; holding telemetry and retrying, traffic unaffected`,
+            `the database ${db.path} is locked by another process; holding up to ${this.maxQueue} rows of telemetry and retrying while the session lasts, counting the calls not stored; traffic unaffected`,
           );
           this.schedule();
           return false;
@@ -245,6 +256,7 @@ export class BatchWriter {
           this.drop(batch.slice(room));
           this.queue.unshift(...batch.slice(0, room));
           this.fullUntil = Date.now() + this.fullRetryMs;
+          this.refusedBecause = "the database or its disk was full";
           // The line below says that what does not fit is dropped: no second line when the queue fills.
           this.reported.add("queue_full");
           this.problem(
@@ -257,6 +269,7 @@ export class BatchWriter {
         this.drop(batch);
         this.drop(this.queue);
         this.queue = [];
+        this.refusedBecause = "the database refused writes";
         if (DAMAGED_MESSAGE.test(message)) {
           noteDamageAt(db.path, message);
           this.stop(
@@ -282,13 +295,25 @@ export class BatchWriter {
     return this.stoppedBecause;
   }
 
+  /** Calls offered and neither committed nor dropped yet: lost too if the writer stopped now. */
+  get pendingCalls(): number {
+    return this.offeredCalls - this.writtenCalls - this.droppedCalls;
+  }
+
+  /** Why the last write was refused (a short phrase, e.g. "the database was removed"), or null. */
+  get refusal(): string | null {
+    return this.refusedBecause;
+  }
+
   /**
    * The last write (tried even while a full database waits for its retry); whatever a locked or full
-   * database still holds back is lost now, and counted. Returns whether that write was stored.
+   * database still holds back is lost now, and counted. A locked database is tried again for as long as
+   * `keepTrying` says (each try waits out the connection's busy timeout). Returns whether it was stored.
    */
-  close(): boolean {
+  close(keepTrying: () => boolean = () => false): boolean {
     this.closing = true;
-    const stored = this.flush();
+    let stored = this.flush();
+    while (!stored && this.refusedBecause === LOCKED && keepTrying()) stored = this.flush();
     this.drop(this.queue);
     this.queue = [];
     this.reset();
@@ -321,12 +346,14 @@ export class BatchWriter {
     if (this.stoppedBecause) return null;
     try {
       this.db = this.options.open();
+      this.opened = true;
       this.lastOpenFailure = 0;
       if (this.inode === null) this.inode = inodeOf(this.db.path);
       return this.db;
     } catch (error) {
       this.lastOpenFailure = Date.now();
       this.writeFailures++;
+      this.refusedBecause = "the database could not be opened";
       const message = (error as Error).message;
       if (DAMAGED_MESSAGE.test(message))
         this.stop("damaged", `${message}; recording stopped, traffic unaffected`);
@@ -340,6 +367,7 @@ export class BatchWriter {
     if (this.inode === null) return false;
     const now = inodeOf(db.path);
     if (now === this.inode) return false;
+    this.refusedBecause = `the database was ${now === null ? "removed" : "replaced"}`;
     this.stop(
       "vanished",
       `the database ${db.path} was ${now === null ? "removed" : "replaced"} while recording; recording stopped, traffic unaffected`,
@@ -349,6 +377,7 @@ export class BatchWriter {
 
   private stop(kind: string, message: string): void {
     this.stoppedBecause = message;
+    if (kind === "damaged") this.refusedBecause = "the database is damaged";
     this.writeFailures++;
     this.reset();
     this.problem(kind, message);
@@ -398,6 +427,8 @@ export class BatchWriter {
     this.options.onProblem?.(message);
   }
 }
+
+const LOCKED = "the database was locked by another process";
 
 /** SQLite's message when the database (its max_page_count) or the disk under it has no room left. */
 const FULL_MESSAGE = /database or disk is full|SQLITE_FULL/i;

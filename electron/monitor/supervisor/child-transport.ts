@@ -14,6 +14,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import crossSpawn from "cross-spawn";
 import { MonitoringError } from "../errors.js";
+import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { type Clock, systemClock } from "./clock.js";
 import { StdoutBuffer } from "./stdout-lines.js";
@@ -58,17 +59,6 @@ export function killLiveChildren(): void {
   for (const transport of live) transport.kill("SIGKILL");
 }
 
-let killedAtExit = false;
-/**
- * Out of the terminal's reach in their own groups, servers still running when this process exits
- * (whatever way it exits short of a signal it cannot catch) are killed with it.
- */
-function killLiveChildrenAtExit(): void {
-  if (killedAtExit) return;
-  killedAtExit = true;
-  process.on("exit", killLiveChildren);
-}
-
 export class ChildProcessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -91,12 +81,11 @@ export class ChildProcessTransport implements Transport {
    * injected one may hand back a stand-in whose pid names no process of ours.
    */
   private readonly group: boolean;
-  /** The group had no member left at the last signal: its id may be another group's by now. */
-  private groupGone = false;
+  private processGroup: ProcessGroup | null = null;
 
   constructor(private readonly options: ChildTransportOptions) {
     this.clock = options.clock ?? systemClock();
-    this.group = !options.spawn && process.platform !== "win32";
+    this.group = !options.spawn && OWN_GROUPS;
   }
 
   get pid(): number | null {
@@ -121,7 +110,10 @@ export class ChildProcessTransport implements Transport {
     });
     this.child = child;
     live.add(this);
-    if (this.group) killLiveChildrenAtExit();
+    const processGroup = new ProcessGroup(child, this.group, () => this.exitInfo !== null);
+    this.processGroup = processGroup;
+    // Out of the terminal's reach in their own groups, servers still running at exit are killed with it.
+    if (this.group) killAtExit(processGroup);
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", () => {
         this.spawned = true;
@@ -129,6 +121,7 @@ export class ChildProcessTransport implements Transport {
       });
       child.once("error", (error: NodeJS.ErrnoException) => {
         live.delete(this);
+        releaseAtExit(processGroup);
         reject(startError(command, cwd, error));
       });
     });
@@ -170,6 +163,7 @@ export class ChildProcessTransport implements Transport {
     });
     child.once("close", () => {
       live.delete(this);
+      releaseAtExit(processGroup);
       splitter.end(0);
       this.buffer.clear();
       this.closed = true;
@@ -188,18 +182,7 @@ export class ChildProcessTransport implements Transport {
 
   /** Sends a signal now (e.g. SIGKILL for a test of crash handling), to the child's group where it has one. */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
-    const child = this.child;
-    if (!child) return;
-    if (this.group && !this.groupGone && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, signal);
-        return;
-      } catch {
-        // The group is gone (every member exited): only the child itself may be left to signal.
-        this.groupGone = true;
-      }
-    }
-    if (!this.exitInfo) child.kill(signal);
+    this.processGroup?.kill(signal);
   }
 
   /**

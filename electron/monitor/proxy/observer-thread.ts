@@ -1,0 +1,250 @@
+/**
+ * The wrapper's side of its observer thread: starts it (late, see run-wrapper.ts), feeds it the copies
+ * through the bounded queue, and at exit waits for it to store what is left, within bounds: a stuck
+ * database must not hold the exit for long, and a wrapper asked to stop must be gone before its client's
+ * own deadline. Whatever it could not store, its last stderr line counts.
+ */
+import { getCompileCacheDir } from "node:module";
+import { dirname } from "node:path";
+import type { Worker } from "node:worker_threads";
+import { plural } from "../../../shared/plural.js";
+import { CopyQueue } from "./copy-queue.js";
+import { HeldPort } from "./held-port.js";
+import { CONTROL_SLOTS } from "./line-elider.js";
+import type { RunOptions } from "./run-wrapper.js";
+import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+
+/**
+ * At exit, how long the observer may keep parsing its backlog, and how long it may take in all; and how
+ * long it may go without progress once it has its database open (opening can wait out another process's
+ * lock and run migrations: that is not a stall).
+ */
+const EXIT_PARSE_MS = 11_000;
+const EXIT_DRAIN_MS = 15_000;
+const EXIT_IDLE_MS = 3000;
+/**
+ * Asked to stop: of the time left, what the observer keeps for its last write (which waits out at most
+ * one busy timeout of its connection) after it stops parsing its backlog.
+ */
+const STOP_CLOSE_MS = 600;
+
+export interface Observer {
+  queue: CopyQueue;
+  /** Starts the observer thread (once; later calls do nothing). */
+  start(): void;
+  /**
+   * The wrapper was asked to stop: the exit drain ends by `by` (epoch ms) at the latest, storing what it
+   * can and counting the rest, and a locked database is not waited for.
+   */
+  stop(by: number): void;
+  /** `clientLines`: the lines the client sent in all (the calls among them are what a stuck drain loses). */
+  finish(exit: Extract<ToWorker, { type: "exit" }>, clientLines: number): Promise<void>;
+}
+
+/** An observer that records nothing, for a wrapper inside another one. */
+export function relayOnly(name: string, outer: string, say: (line: string) => void): Observer {
+  say(
+    `mcpscope: ${name} is already wrapped by mcpscope run (${outer}), which records its calls; relaying without recording them twice\n`,
+  );
+  const queue = new CopyQueue({ postMessage: () => {} });
+  queue.markBroken();
+  return { queue, start: () => {}, stop: () => {}, finish: async () => {} };
+}
+
+/**
+ * The worker's environment: this process's, plus Node's compile cache where bin/mcpscope.js turned it on
+ * (a worker does not inherit it, and it parses the largest bundle at every start). The setting names the
+ * folder that holds the per-version cache folder.
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const cache = getCompileCacheDir?.();
+  return cache ? { ...process.env, NODE_COMPILE_CACHE: dirname(cache) } : process.env;
+}
+
+/** Starts the observer worker. If it cannot start or dies, observation stops and traffic goes on. */
+export function startObserver(
+  options: RunOptions,
+  startedAt: number,
+  startAfterMs: number,
+  say: (line: string) => void,
+): Observer {
+  const deadlineBuffer = new SharedArrayBuffer(16);
+  const drainDeadline = new BigInt64Array(deadlineBuffer);
+  const unstoredBuffer = new SharedArrayBuffer(16);
+  const unstored = new BigInt64Array(unstoredBuffer);
+  /** Asked to stop: when the exit drain ends at the latest (epoch ms). */
+  let stopBy = Number.POSITIVE_INFINITY;
+  let draining = false;
+  let wake: () => void = () => {};
+  // Made with the queue, not with the thread: copies are cut and counted from the first byte, and the
+  // thread, started late, receives them with the copies that waited for it.
+  const elision = new SharedArrayBuffer(4 * CONTROL_SLOTS);
+  const progress = new SharedArrayBuffer(16);
+  const port = new HeldPort();
+  const queue = new CopyQueue(port, { packSmall: true });
+  queue.elideLongLines("out", "in", new Int32Array(elision));
+  queue.reportProgressIn(new BigInt64Array(progress));
+  let worker: Worker | null = null;
+  /** The worker has its database open: from then on, a long wait for its progress is a stall. */
+  let ready = false;
+  let closed: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    clearTimeout(startTimer);
+    const init: WorkerInit = {
+      dataDir: options.dataDir,
+      // Made here, not before the spawn: the global crypto loads Node's crypto modules on first use.
+      sessionId: crypto.randomUUID(),
+      server: options.name,
+      command: [options.command, ...options.args].join(" "),
+      startedAt,
+      wrapperPid: process.pid,
+      timeoutMs: options.timeoutMs,
+      captureLimit: options.captureLimit,
+      maxLineBytes: options.maxLineBytes,
+      client: options.client ?? null,
+      drainDeadline: deadlineBuffer,
+      unstored: unstoredBuffer,
+      elision,
+      progress,
+    };
+    try {
+      // Loaded here, not at the top: worker_threads brings a dozen internal modules the spawn need not wait for.
+      const { Worker } = process.getBuiltinModule("node:worker_threads");
+      // The worker's stdout must never reach ours: ours is the client's protocol stream.
+      worker = new Worker(options.workerUrl, {
+        workerData: init,
+        stdout: true,
+        stderr: false,
+        env: workerEnv(),
+      });
+      worker.stdout.resume();
+    } catch (error) {
+      say(`mcpscope: observation is off (${(error as Error).message}); traffic is relayed unchanged\n`);
+      queue.markBroken();
+      port.discard();
+      closed();
+      return;
+    }
+    worker.unref();
+    worker.on("message", (message: FromWorker) => {
+      if (message.type === "ack") {
+        queue.acknowledge(message.bytes);
+        if (message.slabs) queue.recycle(message.slabs);
+      } else if (message.type === "ready") {
+        ready = true;
+        queue.acknowledge(0);
+      } else if (message.type === "problem") say(`${message.message}\n`);
+      else if (message.type === "closed") {
+        const line = lastLine(message);
+        if (line) say(line);
+        closed();
+      }
+    });
+    worker.on("error", (error) => {
+      queue.markBroken();
+      say(`mcpscope: observation stopped (${error.message}); traffic is relayed unchanged\n`);
+      closed();
+    });
+    worker.on("exit", () => {
+      queue.markBroken();
+      closed();
+    });
+    // Its progress is judged from now: the copies held until its start are not a stall.
+    queue.acknowledge(0);
+    try {
+      port.attach(worker);
+    } catch (error) {
+      // Called from a timer: a throw here would end the wrapper, and the relay with it.
+      queue.markBroken();
+      port.discard();
+      say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
+      void worker.terminate();
+    }
+  };
+  const startTimer = setTimeout(start, startAfterMs);
+  startTimer.unref();
+  /** Past this, the worker stops parsing its backlog and counts the calls in it as unobserved. */
+  const parseUntil = (since: number) => Math.min(since + EXIT_PARSE_MS, stopBy - STOP_CLOSE_MS);
+  return {
+    queue,
+    start,
+    stop(by) {
+      if (by >= stopBy) return;
+      stopBy = by;
+      Atomics.store(drainDeadline, 1, 1n);
+      if (draining) Atomics.store(drainDeadline, 0, BigInt(parseUntil(Date.now())));
+      wake();
+    },
+    async finish(exit, clientLines) {
+      // A session that ends before the thread started: it starts now, and stores what waited for it.
+      start();
+      const since = Date.now();
+      draining = true;
+      // So that the worker can still close the session's row with true counts before the limits below.
+      Atomics.store(drainDeadline, 0, BigInt(parseUntil(since)));
+      queue.postGaps(exit.at);
+      queue.post(exit);
+      // Bounded: a stuck database must not hold the exit for long. While the worker keeps making progress
+      // (a backlog of observations after a busy session), wait for it, up to a hard limit.
+      let finished = false;
+      void done.then(() => {
+        finished = true;
+      });
+      const idleMs = options.exitIdleMs ?? EXIT_IDLE_MS;
+      while (!finished) {
+        const idle = Date.now() - queue.lastAckAt;
+        const at = Date.now();
+        if (at - since > EXIT_DRAIN_MS || at >= stopBy || (ready && idle > idleMs && at - since > idleMs))
+          break;
+        await Promise.race([
+          done,
+          new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, Math.max(0, Math.min(100, stopBy - at))).unref();
+          }),
+        ]);
+      }
+      if (!finished) {
+        const seconds = ((Date.now() - since) / 1000).toFixed(1);
+        const why = Date.now() >= stopBy ? "asked to stop" : "storage too slow";
+        const lost = Number(Atomics.load(unstored, 0));
+        const unparsed = Math.max(0, clientLines - Number(Atomics.load(unstored, 1)));
+        const more =
+          unparsed > 0
+            ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
+            : "";
+        say(
+          `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`,
+        );
+      }
+      await worker?.terminate();
+    },
+  };
+}
+
+/** `3 calls of this session were not recorded` */
+function notRecorded(calls: number): string {
+  return `${plural(calls, "call")} of this session ${calls === 1 ? "was" : "were"} not recorded`;
+}
+
+/**
+ * The wrapper's last line once the worker closed the session: whenever calls were lost, how many, and
+ * whether the session's end (which holds that count) could be stored. A database that was never opened
+ * said at the start that recording is off, once.
+ */
+function lastLine(closed: Extract<FromWorker, { type: "closed" }>): string | null {
+  const lost = closed.unrecorded;
+  if (!closed.stored) {
+    if (!closed.opened) return null;
+    const what = lost > 0 ? `${notRecorded(lost)}, and its end` : "this session's end";
+    return `mcpscope: ${what} could not be stored (${closed.refusal ?? "the database refused writes"}); traffic was unaffected\n`;
+  }
+  if (lost === 0) return null;
+  return `mcpscope: ${notRecorded(lost)} (the session's record counts them); traffic was unaffected\n`;
+}
