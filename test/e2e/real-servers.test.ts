@@ -194,15 +194,24 @@ describe("through mcpscope run, against real servers", () => {
     expect(calls.some((c) => c.errorMessage?.includes("Access denied"))).toBe(true);
   });
 
-  it("records timeouts and cancellations as their own outcomes", async () => {
+  it("records timeouts and cancellations as their own outcomes, and a call reporting progress as ok", async () => {
     const dataDir = join(dir.path, "slow");
     const client = await connect(SERVERS.everything(), { dataDir, name: "slow", extra: ["--timeout", "1s"] });
-    const slow = await client.callTool(
-      { name: "trigger-long-running-operation", arguments: { duration: 2.5, steps: 5 } },
-      undefined,
-      { timeout: 30_000, onprogress: () => {} },
-    );
+    // Past --timeout with no sign of life: timeout. Past it while reporting progress: ok, as the client saw.
+    const [slow, reporting] = await Promise.all([
+      client.callTool(
+        { name: "trigger-long-running-operation", arguments: { duration: 2.5, steps: 5 } },
+        undefined,
+        { timeout: 30_000 },
+      ),
+      client.callTool(
+        { name: "trigger-long-running-operation", arguments: { duration: 2.5, steps: 5 } },
+        undefined,
+        { timeout: 30_000, onprogress: () => {} },
+      ),
+    ]);
     expect(slow.isError).toBeFalsy();
+    expect(reporting.isError).toBeFalsy();
     const controller = new AbortController();
     const cancelled = client
       .callTool({ name: "trigger-long-running-operation", arguments: { duration: 5, steps: 5 } }, undefined, {
@@ -220,8 +229,8 @@ describe("through mcpscope run, against real servers", () => {
         "--tool",
         "trigger-long-running-operation",
       ]);
-      return r.calls.length === 2 ? r : undefined;
+      return r.calls.length === 3 ? r : undefined;
     });
-    expect(calls.map((c) => c.outcome).sort()).toEqual(["cancelled", "timeout"]);
+    expect(calls.map((c) => c.outcome).sort()).toEqual(["cancelled", "ok", "timeout"]);
   });
 });
