@@ -15,7 +15,7 @@ import { canonicalJson, legacyRecordHash } from "../../electron/monitor/audit/au
 import { pruneAuditStep, recordPrune } from "../../electron/monitor/audit/audit-retention.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import { tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -171,12 +171,19 @@ function legacyDatabase(records: number): string {
   openDb(path).close();
   const db = new DatabaseSync(path);
   try {
-    // Back before the batched chain's migration, and the columns that came after it.
+    // Back before the batched chain's migration, and the columns that came after it (one undo each: a
+    // migration appended after them needs its undo here too, which the check below asks for).
+    const undo = [
+      "ALTER TABLE sessions DROP COLUMN end_reason",
+      "ALTER TABLE tool_pins DROP COLUMN findings; ALTER TABLE tool_pins DROP COLUMN pending_findings",
+      "ALTER TABLE sessions DROP COLUMN wrapper_start_ticks",
+      "ALTER TABLE alert_deliveries DROP COLUMN claimed_until",
+    ];
+    const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
+    expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(undo.length);
     db.exec(`DROP TRIGGER audit_log_closed; DROP TABLE audit_records; DROP TABLE audit_links;
-      DROP TABLE audit_subjects; ALTER TABLE sessions DROP COLUMN end_reason;
-      ALTER TABLE tool_pins DROP COLUMN findings; ALTER TABLE tool_pins DROP COLUMN pending_findings;
-      ALTER TABLE sessions DROP COLUMN wrapper_start_ticks;
-      PRAGMA user_version = ${SCHEMA_VERSION - 4}`);
+      DROP TABLE audit_subjects; ${undo.join("; ")};
+      PRAGMA user_version = ${chain}`);
     let prev = "";
     for (let id = 1; id <= records; id++) {
       const record = {

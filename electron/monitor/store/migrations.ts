@@ -11,7 +11,7 @@
 import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: sessions, calls, logs, events, counters.
   `
   CREATE TABLE sessions (
