@@ -51,6 +51,14 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
   });
   const ownContents = appWindow.ownContents;
   const liveWindow = (): W | null => appWindow.current;
+  /**
+   * The window a dialog belongs to: the app's window only while it shows. Closing it hides it, and a sheet
+   * on a hidden window (macOS) never shows and never answers; with no parent the dialog stands alone.
+   */
+  const dialogParent = (): W | null => {
+    const win = appWindow.current;
+    return win?.isVisible() && !win.isMinimized() ? win : null;
+  };
 
   const client = new EngineClient({ onReady: () => engine.hostReady() });
   const engine: EngineProcess = new EngineProcess({
@@ -81,7 +89,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
   const alertActions = createAlertActions(client, reportError);
   const saverParts: ReportSaverParts = {
     engine: client,
-    showSaveDialog: (options) => parts.dialog.showSaveDialog(options, liveWindow()),
+    showSaveDialog: (options) => parts.dialog.showSaveDialog(options, dialogParent()),
     showMessageBox: (options) => parts.dialog.showMessageBox(options, null),
     writeFile: (path, data) => parts.writeFile(path, data),
     showItemInFolder: (path) => parts.showItemInFolder(path),
@@ -96,7 +104,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
 
   const openLink = createLinkOpener({
     confirm: async (url) =>
-      (await parts.dialog.showMessageBox(confirmLinkDialog(url), liveWindow())).response === 0,
+      (await parts.dialog.showMessageBox(confirmLinkDialog(url), dialogParent())).response === 0,
     open: (url) => parts.openInBrowser(url),
     warn,
   });
@@ -187,7 +195,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
         },
         beforeForward: createRequestConsent({
           engine: client,
-          ask: (options) => parts.dialog.showMessageBox(options, liveWindow()),
+          ask: (options) => parts.dialog.showMessageBox(options, dialogParent()),
         }),
         onRefused: warn,
       }),

@@ -226,6 +226,7 @@ export interface FakeShell {
   /** The window each box was attached to (null: none). */
   boxParents: (FakeWindow | null)[];
   saveDialogs: string[];
+  saveParents: (FakeWindow | null)[];
   written: { path: string; data: Buffer }[];
   warnings: string[];
   /** Links handed to the OS browser. */
@@ -260,6 +261,7 @@ export function fakeShellParts(options: {
     boxOptions: [],
     boxParents: [],
     saveDialogs: [],
+    saveParents: [],
     written: [],
     warnings: [],
     opened: [],
@@ -297,8 +299,9 @@ export function fakeShellParts(options: {
         if (answer instanceof Promise) return answer.then((response) => ({ response }));
         return Promise.resolve({ response: answer ?? options.messageBoxResponse ?? 1 });
       },
-      showSaveDialog: async (dialog) => {
+      showSaveDialog: async (dialog, parent) => {
         fake.saveDialogs.push(dialog.defaultPath);
+        fake.saveParents.push(parent);
         const saveTo = options.saveTo ?? null;
         return saveTo ? { canceled: false, filePath: saveTo } : { canceled: true };
       },

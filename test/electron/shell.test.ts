@@ -182,6 +182,34 @@ describe("the shell's tray and notifications", () => {
     expect(fake.messageBoxes).toEqual(["Export report: saved"]);
   });
 
+  it("a dialog asked while the window is closed to the tray stands alone, not on the hidden window", async () => {
+    const { fake, host } = started({ saveTo: "/home/user/Downloads/week.pdf" });
+    const win = onlyWindow(fake);
+    win.paint();
+    expect(win.isVisible()).toBe(true);
+    fake.tray.choose("Export last week's report…");
+    let call = host.lastCall();
+    host.send({
+      type: "result",
+      id: call.id,
+      result: { filename: "w.pdf", mimeType: "application/pdf", encoding: "base64", content: "JVBERi0=" },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    win.close(); // hidden, not destroyed: the app lives on in the tray
+    expect(win.isDestroyed()).toBe(false);
+    fake.tray.choose("Export last week's report…");
+    call = host.lastCall();
+    host.send({
+      type: "result",
+      id: call.id,
+      result: { filename: "w.pdf", mimeType: "application/pdf", encoding: "base64", content: "JVBERi0=" },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    // A sheet on a hidden window (macOS) would never show: the shown window is the parent, a hidden one is not.
+    expect(fake.saveParents).toEqual([win, null]);
+    expect(fake.messageBoxes).toEqual(["Export report: saved", "Export report: saved"]);
+  });
+
   it("shows a native notification when an alert fires and when it resolves; a click opens the alert", async () => {
     const { fake, host } = started();
     const win = onlyWindow(fake);

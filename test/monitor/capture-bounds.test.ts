@@ -6,13 +6,14 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { maskDefinition } from "../../electron/monitor/health/tool-snapshot.js";
 import {
   capText,
   capturePayload,
   captureText,
   SHORT_CAPTURE_LIMIT,
 } from "../../electron/monitor/pipeline/capture.js";
-import { maskString } from "../../electron/monitor/pipeline/mask.js";
+import { maskString, maskValue } from "../../electron/monitor/pipeline/mask.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { preciseNow } from "../../electron/monitor/proxy/clock.js";
 import { packBatch } from "../../electron/monitor/proxy/copy-batch.js";
@@ -492,6 +493,18 @@ describe("secrets at a cut", () => {
       expect(text).not.toContain(secret.replace("wJ", "xK").slice(0, 36));
       expect(text).toContain("[masked:aws-secret-access-key");
     }
+  });
+
+  it("masks it the same way in audit details and tool definitions, which are masked without a capture", () => {
+    const id = `AKIA${"Q3ZX7W2M".repeat(2)}`;
+    const secret = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)}`.slice(0, 40);
+    expect(JSON.stringify(maskValue({ id, key: secret }))).not.toContain(secret.slice(0, 36));
+    const tool = {
+      name: "deploy",
+      description: `Deploys with ${id}`,
+      inputSchema: { type: "object", properties: { key: { type: "string", default: secret } } },
+    };
+    expect(JSON.stringify(maskDefinition(tool))).not.toContain(secret.slice(0, 36));
   });
 
   it("cuts at its own mark even where a payload holds the same noncharacters", () => {

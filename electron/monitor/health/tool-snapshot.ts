@@ -60,8 +60,13 @@ export function maskDefinition(definition: unknown): unknown {
   if (definition === null || typeof definition !== "object" || Array.isArray(definition))
     return maskValue(definition);
   const out: Record<string, unknown> = {};
+  // One walk over the whole definition: what one field holds (an AWS key id) bears on the next.
+  const found = new Set<string>();
   for (const [key, value] of Object.entries(definition))
-    out[key] = key === "inputSchema" || key === "outputSchema" ? maskToolSchema(value) : maskValue(value);
+    out[key] =
+      key === "inputSchema" || key === "outputSchema"
+        ? maskToolSchema(value, found)
+        : maskValue(value, found);
   return out;
 }
 

@@ -198,8 +198,17 @@ function admit(text: string, budget: MaskBudget | undefined): void {
 /** Characters masked past the budget's end, so a secret that straddles the cut is still found whole. */
 export const BUDGET_MARGIN = 4096;
 
-/** A deep copy of `value` with secrets masked in keys and values. Bounded depth (parsed JSON has no cycles). */
-export function maskValue(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
+/**
+ * A deep copy of `value` with secrets masked in keys and values. Bounded depth (parsed JSON has no cycles).
+ * `found` collects the kinds; a walk always has one, since masking reads it too (an AWS key id seen in one
+ * string opens a window in the strings after it).
+ */
+export function maskValue(
+  value: unknown,
+  found: Set<string> = new Set(),
+  budget?: MaskBudget,
+  depth = 0,
+): unknown {
   if (typeof value === "string") return maskBudgeted(value, found, budget);
   if (value === null || typeof value !== "object") {
     // A function or a bigint prints through its own toJSON, if at all: text no rule here has read.
@@ -262,7 +271,7 @@ function maskNamed(
  * a secret-named parameter stays readable — a poisoned description under `api_key` must show in a diff.
  * Only the values a schema holds under such a name are masked.
  */
-export function maskToolSchema(schema: unknown, found?: Set<string>): unknown {
+export function maskToolSchema(schema: unknown, found: Set<string> = new Set()): unknown {
   return isRecord(schema) ? maskSchema(schema, null, found, undefined, 0, true) : maskValue(schema, found);
 }
 
