@@ -21,6 +21,11 @@ function stateOf(route: Route): NavState {
   };
 }
 
+/** The history state of an entry the app stepped back over (a second copy of the place before it). */
+const STEPPED = "mcpscopeStepped";
+const isStepped = (state: unknown) =>
+  typeof state === "object" && state !== null && (state as Record<string, unknown>)[STEPPED] === true;
+
 /** Follows the current fragment and every later one; returns a function that stops. */
 export function followHistory(nav: Navigation, win: Window = window): () => void {
   const url = (hash: string) => `${win.location.pathname}${win.location.search}${hash}`;
@@ -33,13 +38,18 @@ export function followHistory(nav: Navigation, win: Window = window): () => void
   /** A fragment the app did not push: followed, then written in the app's own form. */
   function follow(before: string | null): void {
     apply();
+    // An entry stepped back over once, now reached again by Forward: where it leads is all there is to do.
+    if (isStepped(win.history.state)) return;
     const hash = routeHash(nav);
     if (win.location.hash === hash) return;
     // A link to where the app already was (a notification's alert while the Alerts view shows) added an
-    // entry that would be the same place twice: step back over it instead.
+    // entry that would be the same place twice: step back over it instead, marking it first so that
+    // Forward into it later does not step back again.
     const was = before === null ? null : parseRoute(before);
-    if (was && routeHash(stateOf(was)) === hash) win.history.back();
-    else win.history.replaceState(win.history.state, "", url(hash));
+    if (was && routeHash(stateOf(was)) === hash) {
+      win.history.replaceState({ [STEPPED]: true }, "");
+      win.history.back();
+    } else win.history.replaceState(win.history.state, "", url(hash));
   }
   const onHashChange = (event: HashChangeEvent) => follow(new URL(event.oldURL).hash);
 
@@ -47,7 +57,10 @@ export function followHistory(nav: Navigation, win: Window = window): () => void
   const stop = watch(
     () => routeHash(nav),
     (hash) => {
-      if (win.location.hash !== hash) win.history.pushState(null, "", url(hash));
+      // The address may name this place in another form (an entry stepped over, kept as its link).
+      const here = parseRoute(win.location.hash);
+      if (here && routeHash(stateOf(here)) === hash) return;
+      win.history.pushState(null, "", url(hash));
     },
   );
   win.addEventListener("popstate", apply);

@@ -4,7 +4,12 @@
  * Nobody connected: the delivery gives up honestly, as it does with one engine.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLAIM_HOLD_MS, claimDelivery } from "../../electron/monitor/alerts/outbox.js";
+import {
+  CLAIM_HOLD_MS,
+  claimDelivery,
+  recordAttempt,
+  waitingDesktopDeliveries,
+} from "../../electron/monitor/alerts/outbox.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Db } from "../../electron/monitor/store/db.js";
@@ -41,9 +46,10 @@ afterEach(async () => {
 });
 
 /** An engine of its own on the data dir: its own database connection, its own listeners. */
-function engine(hasDesktop: () => boolean): Harness {
-  const db = openStore(dir.path);
-  dbs.push(db);
+function engine(hasDesktop: () => boolean, wrap: (db: Db) => Db = (db) => db): Harness {
+  const opened = openStore(dir.path);
+  dbs.push(opened);
+  const db = wrap(opened);
   const series = new SeriesSignalSource(
     [{ signal: "error_rate", labels: { server: "crasher" }, values: Array(60).fill(0.5) }],
     60_000,
@@ -123,7 +129,7 @@ describe("desktop notifications with two engines on one data dir", () => {
     await serve.manager.deliver(clock.t); // its own try, with no window, is over
     const [queued] = serve.manager.deliveries({ channel: "desktop" });
     // An engine took it, then stopped before showing it.
-    expect(claimDelivery(dbs[0] as Db, queued?.id ?? -1, clock.t)).toBe(true);
+    expect(claimDelivery(dbs[0] as Db, queued?.id ?? -1, clock.t)).not.toBeNull();
     await app.manager.deliverer.showDesktop(clock.t);
     expect(app.desktop).toEqual([]);
     clock.advance(CLAIM_HOLD_MS);
@@ -149,5 +155,54 @@ describe("desktop notifications with two engines on one data dir", () => {
     expect(deliveries.map((d) => [d.kind, d.status])).toEqual([["firing", "failed"]]);
     const [delivery] = deliveries;
     expect(delivery?.lastError).toMatch(/^gave up after \d+ attempts: no app window or browser is connected/);
+  });
+
+  it("counts an attempt another engine made between reading the delivery and claiming it", async () => {
+    const serve = engine(() => false);
+    serve.manager.evaluate(clock.t);
+    await serve.manager.deliver(clock.t); // attempt 1: no window anywhere
+    let interleaved = false;
+    // The app reads the waiting delivery; before its claim, the other engine claims, tries and fails again.
+    const app = engine(
+      () => true,
+      (db) =>
+        new Proxy(db, {
+          get(target, key, receiver) {
+            if (key !== "prepare") return Reflect.get(target, key, receiver);
+            return (sql: string) => {
+              if (!interleaved && sql.includes("SET claimed_until")) {
+                interleaved = true;
+                const serveDb = dbs[0] as Db;
+                const [due] = waitingDesktopDeliveries(serveDb, clock.t);
+                if (!due) throw new Error("nothing waiting");
+                const attempts = claimDelivery(serveDb, due.id, clock.t);
+                recordAttempt(
+                  serveDb,
+                  { ...due, attempts: attempts ?? -1 },
+                  {
+                    ok: false,
+                    permanent: false,
+                    status: null,
+                    error: "no app window or browser is connected",
+                  },
+                  clock.t,
+                  0,
+                  { initialBackoffMs: 1000, maxBackoffMs: 60_000, giveUpAfterMs: 600_000 },
+                );
+              }
+              return target.prepare(sql);
+            };
+          },
+        }),
+    );
+    await app.manager.deliverer.showDesktop(clock.t);
+    expect(interleaved).toBe(true);
+    expect(app.desktop).toHaveLength(1);
+    const [delivery] = app.manager.deliveries({ channel: "desktop" });
+    expect(delivery?.attempts.map((a) => a.ok)).toEqual([false, false, true]);
+    const stored = (dbs[0] as Db)
+      .prepare("SELECT attempts FROM alert_deliveries WHERE id = ?")
+      .get(delivery?.id ?? -1);
+    expect(stored?.attempts).toBe(3);
   });
 });

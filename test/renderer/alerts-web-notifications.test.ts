@@ -65,7 +65,7 @@ describe("Web Notifications in browser mode", () => {
     expect(fake.closed()).toBe(1);
   });
 
-  it("follows alerts.notify on the client, and stops when unsubscribed", () => {
+  it("follows alerts.notify only while permitted: subscribing once granted, leaving when revoked or stopped", () => {
     const listeners = new Set<(payload: unknown) => void>();
     const client = {
       call: async () => {
@@ -76,13 +76,27 @@ describe("Web Notifications in browser mode", () => {
         return () => listeners.delete(listener);
       },
     } as unknown as ApiClient;
+    let permission: PermissionState = "default";
     const fake = fakeHost("granted");
-    const off = followNotifications(client, fake.host, () => {});
+    fake.host.permission = () => permission;
+    const follower = followNotifications(client, fake.host, () => {});
+    // Subscribed, the tab would count as a place notifications show and take them from the app.
+    expect(listeners.size).toBe(0);
+    permission = "granted";
+    follower.recheck();
+    follower.recheck();
+    expect(listeners.size).toBe(1);
     for (const l of listeners) l(NOTE);
     expect(fake.shown).toHaveLength(1);
-    off();
-    for (const l of listeners) l(NOTE);
-    expect(fake.shown).toHaveLength(1);
+    permission = "denied";
+    follower.recheck();
+    expect(listeners.size).toBe(0);
+    permission = "granted";
+    follower.recheck();
+    follower.stop();
+    expect(listeners.size).toBe(0);
+    follower.recheck();
+    expect(listeners.size).toBe(0);
   });
 
   it("survives a browser that refuses to construct a notification", () => {

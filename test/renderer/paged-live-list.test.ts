@@ -98,6 +98,30 @@ describe("usePagedLiveList", () => {
     expect(list.capped.value).toBe(true);
   });
 
+  it("is capped when a short last page overflows the cap because live rows came in meanwhile", async () => {
+    const { list, request } = setup(3, 5);
+    const first = list.load();
+    request(0).answer(rows(9, 8, 7));
+    await first;
+    list.receive(rows(10));
+    const older = list.loadOlder();
+    request(1).answer(rows(6, 5));
+    await older;
+    // Row 5 was dropped: the count must not say every matching row is here.
+    expect(ids(list.items.value)).toEqual([10, 9, 8, 7, 6]);
+    expect([list.hasOlder.value, list.capped.value]).toEqual([false, true]);
+  });
+
+  it("a live row that only updates one already listed does not count as pushing one out", async () => {
+    const { list, request } = setup(3, 3);
+    const first = list.load();
+    request(0).answer(rows(9, 8, 7));
+    await first;
+    list.receive([{ id: 9, v: "updated" }]);
+    expect(list.items.value[0]).toEqual({ id: 9, v: "updated" });
+    expect(list.capped.value).toBe(false);
+  });
+
   it("rows pushed while a load is in flight are merged into its result, not lost", async () => {
     const { list, request } = setup();
     const loading = list.load();

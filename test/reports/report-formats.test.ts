@@ -155,7 +155,10 @@ describe("mcpscope report", () => {
     const html = await report([...range, "--format", "html"]);
     for (const t of doc.tools) {
       expect(md).toMatch(
-        new RegExp(`\\| ${t.server} \\| ${t.tool} \\| ${fmt(t.calls)} \\| ${fmt(t.errors)} \\|`),
+        // Markdown shows a name's `_` escaped (`\_`), as GitHub reads it.
+        new RegExp(
+          `\\| ${t.server} \\| ${t.tool.replaceAll("_", "\\\\_")} \\| ${fmt(t.calls)} \\| ${fmt(t.errors)} \\|`,
+        ),
       );
       expect(csv).toContain(`${t.server},${t.tool},${t.calls},${t.errors},`);
       expect(html).toContain(`<td>${t.tool}</td><td class="n">${fmt(t.calls)}</td>`);

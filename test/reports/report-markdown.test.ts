@@ -77,7 +77,7 @@ describe("the Markdown report with hostile names", () => {
     expect(md).toContain("&lt;svg onload=alert('srv')&gt;");
     expect(md).toContain("&lt;img src=x onerror=alert('client')&gt;");
     expect(md).toContain("&lt;img src=x onerror=alert('tool')&gt;");
-    expect(md).toContain("!\\[t\\](https://attacker.example/t.png)");
+    expect(md).toContain("!\\[t\\](https&#58;//attacker.example/t.png)");
   });
 
   it("keeps each table row whole: a | in a tool name is escaped", () => {
@@ -89,10 +89,21 @@ describe("the Markdown report with hostile names", () => {
   });
 
   it("escapes what GitHub would read as markup, and nothing that is plain text", () => {
-    expect(markdownText("read_graph")).toBe("read_graph");
+    // GitHub shows `\_` as `_`, so a name keeps its look; `__init__` unescaped would show a bold "init".
+    expect(markdownText("read_graph")).toBe("read\\_graph");
+    expect(markdownText("__init__")).toBe("\\_\\_init\\_\\_");
+    expect(markdownText("_a_ ~~gone~~")).toBe("\\_a\\_ \\~\\~gone\\~\\~");
     expect(markdownText("a & b")).toBe("a &amp; b");
     expect(markdownText("`x` *y* [z]")).toBe("\\`x\\` \\*y\\* \\[z\\]");
     expect(markdownText("one\ntwo\r\nthree")).toBe("one two three");
     expect(markdownText("back\\slash")).toBe("back\\\\slash");
+  });
+
+  it("breaks the bare URLs GitHub would make links, and shows them as written", () => {
+    expect(markdownText("see https://attacker.example/x")).toBe("see https&#58;//attacker.example/x");
+    expect(markdownText("www.attacker.example")).toBe("www\\.attacker.example");
+    expect(markdownText("WWW.attacker.example")).toBe("WWW\\.attacker.example");
+    // A colon that starts no URL is left alone.
+    expect(markdownText("error: 12:30")).toBe("error: 12:30");
   });
 });

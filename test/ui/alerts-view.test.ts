@@ -216,6 +216,10 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(await row.getByTestId("alert-silenced").isVisible()).toBe(true);
     // A silenced alert is not counted as firing in the nav.
     await page.getByTestId("alerts-nav-badge").waitFor({ state: "detached", timeout: 10_000 });
+    // Nor in the view's own count, which names it apart.
+    expect((await page.getByTestId("alerts-count").textContent())?.replace(/\s+/g, " ").trim()).toBe(
+      "0 firing · 1 silenced · 0 pending",
+    );
     const silences = await api<Silence[]>("alerts.silences", {});
     expect(silences).toHaveLength(1);
     expect(silences[0]?.active).toBe(true);

@@ -8,7 +8,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
@@ -91,6 +91,32 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
       .locator("th")
       .evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
     expect(cut).toEqual([]);
+  });
+
+  it("says nothing of servers seen only in traffic while the traffic is still loading", async () => {
+    const held = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      // The traffic (servers.list) waits until the test lets it through.
+      const waiting: Route[] = [];
+      let open = false;
+      await held.route("**/api/servers.list", (route) =>
+        open ? route.continue() : void waiting.push(route),
+      );
+      const configs = held.waitForResponse((r) => r.url().includes("/api/servers.inventory"));
+      await held.goto(serve.url);
+      await held.getByTestId("nav-servers").click();
+      await configs;
+      // Two frames: whatever the loaded configs render is on screen.
+      for (let i = 0; i < 2; i++) await held.evaluate("new Promise((r) => requestAnimationFrame(r))");
+      expect(await held.getByTestId("servers-none-configured").count()).toBe(0);
+      expect(await held.getByTestId("servers-empty").count()).toBe(0);
+      expect(waiting.length).toBeGreaterThan(0);
+      open = true;
+      for (const route of waiting) await route.continue();
+      await held.getByTestId("servers-none-configured").waitFor({ timeout: TIMEOUT_MS });
+    } finally {
+      await held.close();
+    }
   });
 
   it("its row opens a detail with its recorded traffic and the changed tool's diff", async () => {
@@ -201,8 +227,15 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     await page.getByTestId("nav-alerts").click();
     await page.evaluate('window.location.hash = "#/alerts?alert=none"');
     await until("the alert's id to leave the address", async () => (await hash()) === "#/alerts", TIMEOUT_MS);
+    // Forward onto the entry stepped over opens it, and stays: it does not bounce back again.
+    await page.goForward();
+    await until("the link's entry", async () => (await hash()) === "#/alerts?alert=none", TIMEOUT_MS);
+    expect(await heading()).toBe("Alerts");
+    await page.goBack();
+    await until("the Alerts view's own entry", async () => (await hash()) === "#/alerts", TIMEOUT_MS);
     await page.goBack();
     await until("the Calls view again", async () => (await heading()) === "Calls", TIMEOUT_MS);
+    expect(await hash()).toBe("#/calls");
     expect(problems).toEqual([]);
   });
 });

@@ -83,8 +83,9 @@ export class AlertDeliverer {
     const started: Promise<void>[] = [];
     for (const d of due) {
       if (started.length >= 8) break;
-      if (!this.claim(d.id, at)) continue;
-      const run = this.deliverOne(d).finally(() => this.inFlight.delete(d.id));
+      const attempts = this.claim(d.id, at);
+      if (attempts === null) continue;
+      const run = this.deliverOne({ ...d, attempts }).finally(() => this.inFlight.delete(d.id));
       this.inFlight.set(d.id, run);
       started.push(run);
     }
@@ -92,12 +93,13 @@ export class AlertDeliverer {
     await Promise.all([...started, ...this.inFlight.values()]);
   }
 
-  private claim(id: number, at: number): boolean {
+  /** The delivery's attempts so far when this engine took it, or null when it could not. */
+  private claim(id: number, at: number): number | null {
     try {
       return claimDelivery(this.options.db, id, at);
     } catch (error) {
       this.options.warn(`alerts: cannot claim delivery ${id}: ${(error as Error).message}`);
-      return false;
+      return null;
     }
   }
 
@@ -114,7 +116,7 @@ export class AlertDeliverer {
     const at = this.options.now();
     const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
     const [due] = dueDeliveries(db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
-    if (due && !this.inFlight.has(id) && this.claim(id, at)) {
+    if (due && !this.inFlight.has(id) && this.claim(id, at) !== null) {
       const run = attempt(
         db,
         due,

@@ -91,15 +91,16 @@ export function waitingDesktopDeliveries(
 
 /**
  * Takes a pending delivery for this engine until `now + holdMs`, in one statement, so that of two engines
- * sharing a data dir exactly one sends it. False when another holds it or it is no longer pending.
+ * sharing a data dir exactly one sends it. Returns its attempts so far as of the claim (another engine may
+ * have tried it since it was read), or null when another holds it or it is no longer pending.
  */
-export function claimDelivery(db: Db, id: number, now: number, holdMs = CLAIM_HOLD_MS): boolean {
-  const result = db
+export function claimDelivery(db: Db, id: number, now: number, holdMs = CLAIM_HOLD_MS): number | null {
+  const row = db
     .prepare(
-      `UPDATE alert_deliveries SET claimed_until = ? WHERE id = ? AND status = 'pending' AND ${UNCLAIMED}`,
+      `UPDATE alert_deliveries SET claimed_until = ? WHERE id = ? AND status = 'pending' AND ${UNCLAIMED} RETURNING attempts`,
     )
-    .run(now + holdMs, id, now);
-  return Number(result.changes) === 1;
+    .get(now + holdMs, id, now);
+  return row ? Number(row.attempts) : null;
 }
 
 function readPending(

@@ -11,7 +11,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { API_EVENTS, ApiInputError, isMethodName } from "../../../shared/api.js";
-import { API_PATH, EVENTS_PATH, type EventFrame, type HttpErrorBody } from "../../../shared/http.js";
+import {
+  API_PATH,
+  ASKED_EVENTS,
+  EVENTS_PATH,
+  type EventFrame,
+  type HttpErrorBody,
+  type SubscriptionFrame,
+  subscriptionFrame,
+} from "../../../shared/http.js";
 import { browserRefusal, type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
 import type { Engine } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
@@ -150,15 +158,34 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const unsubscribes = Object.keys(API_EVENTS).map((event) =>
-        engine.subscribe(event, (payload) => {
-          // A slow browser must not make the engine buffer without bound.
-          if (ws.bufferedAmount > 8 * 1024 * 1024) return;
-          ws.send(JSON.stringify({ event, payload } satisfies EventFrame));
-        }),
-      );
+      const unsubscribes = new Map<string, () => void>();
+      const follow = (event: string) => {
+        if (unsubscribes.has(event)) return;
+        unsubscribes.set(
+          event,
+          engine.subscribe(event, (payload) => {
+            // A slow browser must not make the engine buffer without bound.
+            if (ws.bufferedAmount > 8 * 1024 * 1024) return;
+            ws.send(JSON.stringify({ event, payload } satisfies EventFrame));
+          }),
+        );
+      };
+      for (const event of Object.keys(API_EVENTS)) if (!ASKED_EVENTS.includes(event)) follow(event);
+      ws.on("message", (data, isBinary) => {
+        if (isBinary) return;
+        let frame: SubscriptionFrame | null = null;
+        try {
+          frame = subscriptionFrame(JSON.parse(String(data)));
+        } catch {}
+        if (frame && "subscribe" in frame && ASKED_EVENTS.includes(frame.subscribe)) follow(frame.subscribe);
+        if (frame && "unsubscribe" in frame && ASKED_EVENTS.includes(frame.unsubscribe)) {
+          unsubscribes.get(frame.unsubscribe)?.();
+          unsubscribes.delete(frame.unsubscribe);
+        }
+      });
       ws.on("close", () => {
-        for (const unsubscribe of unsubscribes) unsubscribe();
+        for (const unsubscribe of unsubscribes.values()) unsubscribe();
+        unsubscribes.clear();
       });
       ws.on("error", () => ws.terminate());
     });

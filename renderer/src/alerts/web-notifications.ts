@@ -49,11 +49,39 @@ export function showNotification(
   return true;
 }
 
-/** Shows every `alerts.notify` as a Web Notification; returns the unsubscribe function. */
+/** Following `alerts.notify`: `recheck` after the permission may have changed; `stop` ends it. */
+export interface NotificationFollower {
+  recheck(): void;
+  stop(): void;
+}
+
+/**
+ * Shows every `alerts.notify` as a Web Notification, subscribed only while the browser permits showing
+ * them: a subscriber tells the engine notifications are shown here, and one that would drop them would
+ * take them from the app, which could have shown them.
+ */
 export function followNotifications(
   client: ApiClient,
   host: NotificationHost,
   open: (alertId: string | null) => void,
-): () => void {
-  return client.on("alerts.notify", (notification) => void showNotification(notification, host, open));
+): NotificationFollower {
+  let off: (() => void) | null = null;
+  let stopped = false;
+  const recheck = () => {
+    const permitted = !stopped && host.permission() === "granted";
+    if (permitted && !off)
+      off = client.on("alerts.notify", (notification) => void showNotification(notification, host, open));
+    if (!permitted && off) {
+      off();
+      off = null;
+    }
+  };
+  recheck();
+  return {
+    recheck,
+    stop() {
+      stopped = true;
+      recheck();
+    },
+  };
 }

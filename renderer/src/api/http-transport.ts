@@ -1,4 +1,11 @@
-import { API_PATH, EVENTS_PATH, type EventFrame, type HttpErrorBody } from "../../../shared/http.js";
+import {
+  API_PATH,
+  ASKED_EVENTS,
+  EVENTS_PATH,
+  type EventFrame,
+  type HttpErrorBody,
+  type SubscriptionFrame,
+} from "../../../shared/http.js";
 import type { ConnectionState, RendererTransport } from "./transport.js";
 
 export interface HttpTransportOptions {
@@ -75,14 +82,22 @@ export function createHttpTransport(options: HttpTransportOptions): RendererTran
     return url.href;
   }
 
+  let socket: WebSocket | null = null;
+  function send(frame: SubscriptionFrame): void {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
   function connect(): void {
     if (state === "unauthorized") return;
-    const socket = new WebSocket(eventsUrl());
-    socket.addEventListener("open", () => {
+    const opened = new WebSocket(eventsUrl());
+    socket = opened;
+    opened.addEventListener("open", () => {
       retryMs = minRetryMs;
+      // A new socket starts without the asked-for events: ask again for those still followed.
+      for (const event of ASKED_EVENTS) if (listeners.get(event)?.size) send({ subscribe: event });
       setState("connected");
     });
-    socket.addEventListener("message", (message) => {
+    opened.addEventListener("message", (message) => {
       if (typeof message.data !== "string") return;
       let frame: unknown;
       try {
@@ -93,7 +108,7 @@ export function createHttpTransport(options: HttpTransportOptions): RendererTran
       }
       if (isEventFrame(frame)) dispatch(frame);
     });
-    socket.addEventListener("close", () => {
+    opened.addEventListener("close", () => {
       if (state === "unauthorized") return;
       setState("reconnecting");
       setTimeout(connect, retryMs);
@@ -152,9 +167,11 @@ export function createHttpTransport(options: HttpTransportOptions): RendererTran
         set = new Set();
         listeners.set(event, set);
       }
+      if (set.size === 0 && ASKED_EVENTS.includes(event)) send({ subscribe: event });
       set.add(listener);
       return () => {
-        set.delete(listener);
+        if (set.delete(listener) && set.size === 0 && ASKED_EVENTS.includes(event))
+          send({ unsubscribe: event });
       };
     },
     onConnectionChange(listener) {

@@ -20,6 +20,11 @@ export function mergeById<T extends Row>(current: readonly T[], incoming: readon
   return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, cap);
 }
 
+/** Whether merging `incoming` into `current` dropped a row (the cap cut the oldest off). */
+function dropped(current: readonly Row[], incoming: readonly Row[], kept: readonly Row[]): boolean {
+  return new Set([...current, ...incoming].map((row) => row.id)).size > kept.length;
+}
+
 export interface PagedLiveListOptions<T extends Row> {
   /** One page: the newest rows for the current query, or those below `beforeId`. */
   fetch(beforeId?: number): Promise<T[]>;
@@ -99,10 +104,13 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     try {
       const page = await options.fetch(oldest.id);
       if (mine !== generation) return;
-      items.value = merge(items.value, page, options.max);
+      const kept = merge(items.value, page, options.max);
+      // Live rows that arrived while paging back can make even a short last page overflow the cap.
+      const cut = dropped(items.value, page, kept);
+      items.value = kept;
       const full = page.length === options.pageSize;
-      hasOlder.value = full && items.value.length < options.max;
-      capped.value = full && items.value.length >= options.max;
+      hasOlder.value = full && kept.length < options.max;
+      capped.value = cut || (full && kept.length >= options.max);
     } catch (e) {
       error.value = `${options.errors.older}: ${errorMessage(e)}`;
     } finally {
@@ -116,9 +124,9 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
       pending.push(...rows);
       return;
     }
-    const before = items.value.length;
-    items.value = merge(items.value, rows, options.max);
-    if (before + rows.length > options.max && items.value.length >= options.max) capped.value = true;
+    const kept = merge(items.value, rows, options.max);
+    if (dropped(items.value, rows, kept)) capped.value = true;
+    items.value = kept;
   }
 
   async function refreshNewest(): Promise<void> {
@@ -126,7 +134,9 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     try {
       const page = await options.fetch();
       if (mine !== generation || pending) return;
-      items.value = merge(items.value, page, options.max);
+      const kept = merge(items.value, page, options.max);
+      if (dropped(items.value, page, kept)) capped.value = true;
+      items.value = kept;
     } catch {
       // The next change or a reload tries again; the list on screen stays as it was.
     }

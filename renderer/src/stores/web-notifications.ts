@@ -2,6 +2,7 @@ import { defineStore } from "pinia";
 import { computed, ref } from "vue";
 import {
   followNotifications,
+  type NotificationFollower,
   type NotificationHost,
   type PermissionState,
 } from "../alerts/web-notifications.js";
@@ -28,22 +29,30 @@ export const useWebNotificationsStore = defineStore("web-notifications", () => {
   const permission = ref<PermissionState>(host.permission());
   /** Whether the Alerts view should offer to turn them on. */
   const canAsk = computed(() => applies && permission.value === "default");
-  let started = false;
+  let follower: NotificationFollower | null = null;
+
+  function recheck(): void {
+    permission.value = host.permission();
+    follower?.recheck();
+  }
 
   /** Asks the browser for permission (must run from a click). */
   async function enable(): Promise<void> {
     if (!applies || typeof Notification === "undefined") return;
     try {
-      permission.value = await Notification.requestPermission();
-    } catch {
-      permission.value = host.permission();
-    }
+      await Notification.requestPermission();
+    } catch {}
+    recheck();
   }
 
   function start(): void {
-    if (started || !applies) return;
-    started = true;
-    followNotifications(client, host, (alertId) => nav.openAlert(alertId));
+    if (follower || !applies) return;
+    follower = followNotifications(client, host, (alertId) => nav.openAlert(alertId));
+    // Permission can also change in the browser's own site settings.
+    void navigator.permissions
+      ?.query({ name: "notifications" })
+      .then((status) => status.addEventListener("change", recheck))
+      .catch(() => {});
   }
 
   return { applies, permission, canAsk, enable, start };

@@ -7,13 +7,16 @@ const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;
 
 /**
  * Recorded text (server, tool and client names, messages) as Markdown that shows it literally: no HTML
- * tag, entity, link, image or code span a server chose reaches the reader's viewer, and no `|` or line
- * break cuts a table row.
+ * tag, entity, link, image, code span, emphasis or strikethrough a server chose reaches the reader's
+ * viewer, and no `|` or line break cuts a table row. Bare URLs (`https://…`, `www.…`) are broken up so
+ * that GitHub does not make them links; an email address may still become a `mailto:` link.
  */
 export function markdownText(text: string): string {
   return text
-    .replace(/[\\`*[\]|]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_~[\]|]/g, (c) => `\\${c}`)
     .replace(/[&<>]/g, (c) => ENTITIES[c] ?? c)
+    .replace(/:(?=\/\/)/g, "&#58;")
+    .replace(/\b(www)\./gi, "$1\\.")
     .replace(/\r?\n|\r/g, " ");
 }
 
