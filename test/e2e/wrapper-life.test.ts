@@ -21,6 +21,9 @@ const BIN = join(ROOT, "bin/mcpscope.js");
 const SERVER = join(ROOT, "test/fixtures/life-server.mjs");
 const NODE = process.execPath;
 
+/** A stop ends the wrapper within 1.4 s of the signal (docs/cli.md), with slack for a loaded machine. */
+const STOP_PROMISE_MS = 2000;
+
 let scratch = "";
 const leftovers = new Set<number>();
 beforeAll(async () => {
@@ -117,17 +120,22 @@ async function seed(): Promise<string> {
   return dataDir;
 }
 
-/** Another process holding the database's write lock until `release()`. */
-async function holdLock(dataDir: string): Promise<{ release(): Promise<void> }> {
+/**
+ * Another process holding the database's write lock until `release()`; `exclusive`: readers are locked out
+ * too (as a migration or a VACUUM in another process does), so even opening the database waits.
+ */
+async function holdLock(dataDir: string, exclusive = false): Promise<{ release(): Promise<void> }> {
   const locker = startRaw(NODE, [
     "--no-warnings",
     "-e",
     `const { DatabaseSync } = require("node:sqlite");
      const db = new DatabaseSync(process.argv[1]);
-     db.exec("BEGIN EXCLUSIVE");
+     if (process.argv[2] === "exclusive") db.exec("PRAGMA locking_mode = EXCLUSIVE");
+     db.exec("BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held_lock(x); INSERT INTO held_lock VALUES (1)");
      process.stdout.write("locked\\n");
-     process.stdin.once("data", () => { db.exec("COMMIT"); db.close(); process.exit(0); });`,
+     process.stdin.once("data", () => { db.exec("ROLLBACK"); db.close(); process.exit(0); });`,
     join(dataDir, "mcpscope.db"),
+    exclusive ? "exclusive" : "shared",
   ]);
   await locker.waitForStdout("locked\n");
   return {
@@ -201,13 +209,17 @@ describe("a session never lost silently", () => {
     p.end();
     // The server is gone: the wrapper is draining into a database it cannot write to.
     await until(() => !running(pid), "the server exited");
+    const signalledAt = Date.now();
     p.kill("SIGTERM");
     // The lock is held until the wrapper has exited: it did not wait for it.
     const result = await p.done;
+    const stoppedIn = Date.now() - signalledAt;
     await lock.release();
 
     expect(result.signal).toBeNull();
     expect(result.code).toBe(3);
+    // Gone well before the SDK's SIGKILL, 2 s after its SIGTERM (the promise is 1.4 s; the rest is slack).
+    expect(stoppedIn).toBeLessThan(STOP_PROMISE_MS);
     // Every call counted: by the worker's own last word, or (if even that could not come in time) by
     // what it had seen plus the client's messages it had not parsed yet.
     const last = ours(result.stderr.toString("utf8")).at(-1) ?? "";
@@ -218,6 +230,25 @@ describe("a session never lost silently", () => {
       );
     expect(counts, last).not.toBeNull();
     expect(Number(counts?.[1]) + Number(counts?.[2] ?? 0), last).toBe(6);
+  });
+
+  it("a stop before the observer started, the database locked even for readers: gone within the stop bound, nothing lost silently", async () => {
+    const dataDir = await seeded();
+    const lock = await holdLock(dataDir, true);
+    // The server writes nothing on stdout: the observer thread starts only at exit, and opens the
+    // database then, into the lock.
+    const p = startRaw(NODE, wrapped(dataDir, "early-stop"));
+    await p.waitForStderr("life-server: pid");
+    serverPid(p.stderr().toString("utf8"));
+    const signalledAt = Date.now();
+    p.kill("SIGTERM");
+    const result = await p.done;
+    const stoppedIn = Date.now() - signalledAt;
+    await lock.release();
+
+    expect(result.code).toBe(128 + 15); // the server's own end: killed by the SIGTERM passed on
+    expect(stoppedIn).toBeLessThan(STOP_PROMISE_MS);
+    expect(ours(result.stderr.toString("utf8")).at(-1) ?? "").toMatch(/traffic (?:was )?unaffected$/);
   });
 
   it("a data dir deleted mid-session: the last line says the database was removed", async () => {

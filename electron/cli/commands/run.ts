@@ -1,7 +1,8 @@
 import { basename, extname } from "node:path";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
-import { runWrapper, STOP_KILL_MS } from "../../monitor/proxy/run-wrapper.js";
+import { runWrapper } from "../../monitor/proxy/run-wrapper.js";
+import { STOP_KILL_MS } from "../../monitor/proxy/stop-budget.js";
 import { parseTimerDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";

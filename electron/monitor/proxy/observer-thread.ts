@@ -12,6 +12,7 @@ import { CopyQueue } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
 import { CONTROL_SLOTS } from "./line-elider.js";
 import type { RunOptions } from "./run-wrapper.js";
+import { STOP_CLOSE_MS } from "./stop-budget.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
@@ -22,11 +23,6 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 const EXIT_PARSE_MS = 11_000;
 const EXIT_DRAIN_MS = 15_000;
 const EXIT_IDLE_MS = 3000;
-/**
- * Asked to stop: of the time left, what the observer keeps for its last write (which waits out at most
- * one busy timeout of its connection) after it stops parsing its backlog.
- */
-const STOP_CLOSE_MS = 600;
 
 export interface Observer {
   queue: CopyQueue;
@@ -177,7 +173,7 @@ export function startObserver(
     stop(by) {
       if (by >= stopBy) return;
       stopBy = by;
-      Atomics.store(drainDeadline, 1, 1n);
+      Atomics.store(drainDeadline, 1, BigInt(by));
       if (draining) Atomics.store(drainDeadline, 0, BigInt(parseUntil(Date.now())));
       wake();
     },
@@ -223,9 +219,17 @@ export function startObserver(
           `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`,
         );
       }
-      await worker?.terminate();
+      // A thread inside a SQLite call ends only when the call returns: not waited for past the stop deadline
+      // (its lock waits are cut to it).
+      const ended = worker?.terminate();
+      if (Number.isFinite(stopBy)) await Promise.race([ended, sleep(stopBy - Date.now())]);
+      else await ended;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
 /** `3 calls of this session were not recorded` */

@@ -11,6 +11,7 @@ import { preciseNow } from "./clock.js";
 import { countLines } from "./copy-queue.js";
 import { relayOnly, startObserver } from "./observer-thread.js";
 import { StderrLines } from "./stderr-lines.js";
+import { STOP_EXIT_MS, STOP_KILL_MS } from "./stop-budget.js";
 import type { CopyStream } from "./worker-protocol.js";
 
 export interface RunOptions {
@@ -39,17 +40,6 @@ export interface RunOptions {
 }
 
 const now = preciseNow;
-
-/**
- * Asked to stop (SIGINT, SIGTERM or SIGHUP, passed on to the server): if the server has not exited
- * STOP_KILL_MS later, it is killed with its process group (SIGKILL); and the wrapper is done storing by
- * STOP_EXIT_MS after the signal. Both well inside the 2 s the MCP SDK's client gives a process between
- * its SIGTERM and its SIGKILL (which would end the wrapper alone and leave the server running): a client's
- * stop ends a wrapped server as it ends a bare one, and the wrapper still says what it could not store
- * and exits with the server's status.
- */
-export const STOP_KILL_MS = 1000;
-const STOP_EXIT_MS = 1400;
 
 /**
  * After the server exits, how long a process it started may hold its output open (and be relayed); after
