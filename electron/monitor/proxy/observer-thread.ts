@@ -84,6 +84,8 @@ export function startObserver(
   /** The worker has its database open: from then on, a long wait for its progress is a stall. */
   let ready = false;
   let closed: () => void = () => {};
+  /** The worker closed the session and said so (its own last line); not when it died or never started. */
+  let answered = false;
   const done = new Promise<void>((resolve) => {
     closed = resolve;
   });
@@ -137,6 +139,7 @@ export function startObserver(
         queue.acknowledge(0);
       } else if (message.type === "problem") say(`${message.message}\n`);
       else if (message.type === "closed") {
+        answered = true;
         const line = lastLine(message);
         if (line) say(line);
         closed();
@@ -165,6 +168,20 @@ export function startObserver(
   };
   const startTimer = setTimeout(start, startAfterMs);
   startTimer.unref();
+  /**
+   * What was lost when the worker could not close the session itself: the calls it had not stored, and
+   * the client's messages that never reached it, from the numbers it kept up to date.
+   */
+  const lostLine = () => {
+    const lost = Number(Atomics.load(unstored, 0));
+    const unparsed = Math.max(0, clientLinesAtExit - Number(Atomics.load(unstored, 1)));
+    const more =
+      unparsed > 0
+        ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
+        : "";
+    return `${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`;
+  };
+  let clientLinesAtExit = 0;
   /** Past this, the worker stops parsing its backlog and counts the calls in it as unobserved. */
   const parseUntil = (since: number) => Math.min(since + EXIT_PARSE_MS, stopBy - STOP_CLOSE_MS);
   return {
@@ -180,6 +197,7 @@ export function startObserver(
     async finish(exit, clientLines) {
       // A session that ends before the thread started: it starts now, and stores what waited for it.
       start();
+      clientLinesAtExit = clientLines;
       const since = Date.now();
       draining = true;
       // So that the worker can still close the session's row with true counts before the limits below.
@@ -209,16 +227,8 @@ export function startObserver(
       if (!finished) {
         const seconds = ((Date.now() - since) / 1000).toFixed(1);
         const why = Date.now() >= stopBy ? "asked to stop" : "storage too slow";
-        const lost = Number(Atomics.load(unstored, 0));
-        const unparsed = Math.max(0, clientLines - Number(Atomics.load(unstored, 1)));
-        const more =
-          unparsed > 0
-            ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
-            : "";
-        say(
-          `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`,
-        );
-      }
+        say(`mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${lostLine()}`);
+      } else if (!answered) say(`mcpscope: observation ended early: ${lostLine()}`);
       // A thread inside a SQLite call ends only when the call returns: not waited for past the stop deadline
       // (its lock waits are cut to it).
       const ended = worker?.terminate();
