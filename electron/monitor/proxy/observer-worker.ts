@@ -28,7 +28,7 @@ const unstored = init.unstored ? new BigInt64Array(init.unstored) : null;
 /** Calls not stored so far, for the wrapper to report if this thread cannot answer at exit in time. */
 const publishUnstored = () => {
   if (!unstored || !observation) return;
-  Atomics.store(unstored, 0, BigInt(observation.recorder.unrecordedCalls + writer.pendingCalls));
+  Atomics.store(unstored, 0, BigInt(observation.unstoredCalls));
   Atomics.store(unstored, 1, BigInt(observation.clientLines));
 };
 
