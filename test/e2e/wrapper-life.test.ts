@@ -24,6 +24,14 @@ const NODE = process.execPath;
 /** A stop ends the wrapper within 1.4 s of the signal (docs/cli.md), with slack for a loaded machine. */
 const STOP_PROMISE_MS = 2000;
 
+/** The system's Node when it is older than 22.13, on which `mcpscope` runs itself again on Node 24. */
+const OLD_NODE =
+  ["/usr/bin/node", "/usr/local/bin/node"].find((node) => {
+    const version = spawnSync(node, ["-p", "process.versions.node"], { encoding: "utf8" }).stdout?.trim();
+    const [major = 99, minor = 0] = (version || "99").split(".").map(Number);
+    return major < 22 || (major === 22 && minor < 13);
+  }) ?? null;
+
 let scratch = "";
 const leftovers = new Set<number>();
 beforeAll(async () => {
@@ -332,6 +340,17 @@ describe("a wrapped server ends as a bare one would", () => {
     // What the server wrote as it stopped reached the client.
     expect(bare.stdout).toContain('"data":"bye"');
     expect(viaWrapper.stdout).toBe(bare.stdout);
+
+    // The same through the `mcpscope` command's re-run on its own Node (started by a Node too old).
+    if (!OLD_NODE) {
+      console.warn("SKIPPED the re-run path: no Node older than 22.13 on this machine");
+      return;
+    }
+    const viaRerun = await inGroup([OLD_NODE, ...wrapped(dataDir, "ctrl-c-rerun", "--ctrl-c")]);
+    expect(viaRerun.code).toBe(bare.code);
+    expect(viaRerun.stderr).toContain("life-server: SIGINT #1");
+    expect(viaRerun.stderr).not.toContain("SIGINT #2");
+    expect(viaRerun.stdout).toBe(bare.stdout);
   });
 });
 
