@@ -179,7 +179,7 @@ describe("the observer thread's late start", () => {
     expect(lines).toContain("fatal: no config");
   });
 
-  it("opening at exit is not held against the thread, and an open that fails there still counts the calls", async () => {
+  it("opening at exit is not held against the thread as a stall, and its failure is the session's one line", async () => {
     const w = await wrapper("locked-open", { exitIdleMs: 200 });
     // Another connection locks even readers out (as a migration or a VACUUM elsewhere can) for longer
     // than an open waits.
@@ -197,15 +197,14 @@ describe("the observer thread's late start", () => {
       lock.exec("ROLLBACK");
       lock.close();
     }
+    // Waited for (2 s of tries) though the drain gives up after 200 ms without progress once the database
+    // is open: one line, the open's, and no "storage too slow".
     const ours = w
       .stderr()
       .split("\n")
       .filter((line) => line.startsWith("mcpscope:"));
-    expect(ours.join("\n")).not.toContain("stopped storing observations");
+    expect(ours).toHaveLength(1);
     expect(ours[0]).toMatch(/database is locked.*; recording is off, traffic unaffected$/);
-    expect(ours.at(-1)).toBe(
-      "mcpscope: 1 call of this session was not recorded (the database could not be opened); traffic was unaffected",
-    );
   });
 
   it("relays on when the copies held for the thread cannot be handed to it", async () => {

@@ -249,16 +249,13 @@ function notRecorded(calls: number): string {
 
 /**
  * The wrapper's last line once the worker closed the session: whenever calls were lost, how many, and
- * whether the session's end (which holds that count) could be stored. A database that was never opened
- * said why when it was tried (recording is off): the count follows.
+ * whether the session's end (which holds that count) could be stored. A database that could not be opened
+ * said so when it was tried (recording is off: none of the calls), in the session's one line.
  */
 function lastLine(closed: Extract<FromWorker, { type: "closed" }>): string | null {
   const lost = closed.unrecorded;
   if (!closed.stored) {
-    if (!closed.opened)
-      return lost > 0
-        ? `mcpscope: ${notRecorded(lost)} (${closed.refusal ?? "the database could not be opened"}); traffic was unaffected\n`
-        : null;
+    if (!closed.opened) return null;
     const what = lost > 0 ? `${notRecorded(lost)}, and its end` : "this session's end";
     return `mcpscope: ${what} could not be stored (${closed.refusal ?? "the database refused writes"}); traffic was unaffected\n`;
   }
