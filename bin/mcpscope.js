@@ -47,19 +47,39 @@ function compileCacheDir() {
   return join(base, "mcpscope", "node-compile-cache");
 }
 
-/** Runs this command on `node`, passing stdio (inherited: the wrapper's bytes never pass through here), signals and the exit status. */
+/**
+ * Runs this command on `node`, passing stdio (inherited: the wrapper's bytes never pass through here),
+ * signals and the exit status. Each signal reaches the child once. Where stdin is not a terminal (an MCP
+ * client's pipes), the child has a process group of its own, so a signal to this process's group reaches
+ * it only through here; where stdin is a terminal, the child must stay in the terminal's foreground group
+ * to read it, and the terminal's own signals (Ctrl-C, Ctrl-\, a hang-up) reach it directly: those are
+ * not passed on a second time.
+ */
 async function reexec(node) {
   // Loaded here, not above: the usual start (a new enough Node) needs no child_process.
   const { spawn } = await import("node:child_process");
+  const { isatty } = await import("node:tty");
+  const posix = process.platform !== "win32";
+  const ownGroup = posix && !isatty(0);
   const child = spawn(node, [...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, MCPSCOPE_REEXEC: "1" },
+    detached: ownGroup,
   });
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const fromTerminal = ownGroup ? [] : ["SIGINT", "SIGQUIT", "SIGHUP"];
   const forward = (signal) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // Still handled when not passed on: this process waits for the child, to exit with its status.
+    if (running() && !fromTerminal.includes(signal)) child.kill(signal);
   };
-  if (process.platform !== "win32") for (const signal of signals) process.on(signal, forward);
+  if (posix) for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"]) process.on(signal, forward);
+  // If this process ends first (an error here), the child's group is asked to stop, not left behind.
+  process.on("exit", () => {
+    if (!ownGroup || !running()) return;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+  });
   child.on("error", (error) => {
     process.stderr.write(`mcpscope: cannot start ${node}: ${error.message}\n`);
     process.exit(1);

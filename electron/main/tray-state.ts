@@ -11,6 +11,7 @@ import {
   countsAsFiring,
   worstFiring,
 } from "../../shared/alerts.js";
+import { MAX_TIMER_MS } from "../../shared/durations.js";
 import type { EngineState } from "../../shared/engine-state.js";
 import { plural } from "../../shared/plural.js";
 import type { TrayIconKind } from "./paths.js";
@@ -229,7 +230,7 @@ export class TrayPresenter {
     const until = pauseEnd(this.#snapshot, now);
     if (!until) return;
     // setTimeout's limit is ~24.8 days; a longer pause is re-checked then.
-    const wait = Math.min(until.getTime() - now.getTime() + 1_000, 2 ** 31 - 1);
+    const wait = Math.min(until.getTime() - now.getTime() + 1_000, MAX_TIMER_MS);
     this.#pauseTimer = setTimeout(() => this.render(), wait);
     this.#pauseTimer.unref?.();
   }

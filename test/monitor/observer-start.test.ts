@@ -10,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -178,6 +179,34 @@ describe("the observer thread's late start", () => {
     expect(lines).toContain("fatal: no config");
   });
 
+  it("opening at exit is not held against the thread as a stall, and its failure is the session's one line", async () => {
+    const w = await wrapper("locked-open", { exitIdleMs: 200 });
+    // Another connection locks even readers out (as a migration or a VACUUM elsewhere can) for longer
+    // than an open waits.
+    openDb(databasePath(w.dataDir)).close();
+    const lock = new DatabaseSync(databasePath(w.dataDir));
+    lock.exec("PRAGMA locking_mode = EXCLUSIVE");
+    lock.exec("BEGIN EXCLUSIVE; CREATE TABLE held_lock(x); INSERT INTO held_lock VALUES (1)");
+    try {
+      // In one write: the server exits at the first line, so the request (a call) is never answered and
+      // the server never writes to stdout: the thread starts, and opens the database, at exit.
+      w.send({ cmd: "exit", code: 2 });
+      w.send({ jsonrpc: "2.0", id: 1, method: "ping" });
+      expect(await w.exitCode).toBe(2);
+    } finally {
+      lock.exec("ROLLBACK");
+      lock.close();
+    }
+    // Waited for (2 s of tries) though the drain gives up after 200 ms without progress once the database
+    // is open: one line, the open's, and no "storage too slow".
+    const ours = w
+      .stderr()
+      .split("\n")
+      .filter((line) => line.startsWith("mcpscope:"));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/database is locked.*; recording is off, traffic unaffected$/);
+  });
+
   it("relays on when the copies held for the thread cannot be handed to it", async () => {
     // A real DataCloneError from the real worker's postMessage, as any message it cannot take would raise.
     const original = Worker.prototype.postMessage;
@@ -197,9 +226,13 @@ describe("the observer thread's late start", () => {
         .stderr()
         .split("\n")
         .filter((line) => line.startsWith("mcpscope:"));
-      expect(said).toHaveLength(1);
+      expect(said).toHaveLength(2);
       expect(said[0]).toMatch(
         /^mcpscope: observation stopped \(.*could not be cloned.*\); traffic is relayed unchanged$/,
+      );
+      // The thread never had a message: both of the client's are counted as lost.
+      expect(said[1]).toBe(
+        "mcpscope: observation ended early: 0 calls of this session were not recorded, and 2 messages from the client were not parsed (each may be a call); its end may not be stored; traffic was unaffected",
       );
     } finally {
       Worker.prototype.postMessage = original;

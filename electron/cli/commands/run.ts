@@ -1,8 +1,9 @@
 import { basename, extname } from "node:path";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
-import { runWrapper, STOP_KILL_MS } from "../../monitor/proxy/run-wrapper.js";
-import { parseTimerDuration } from "../../monitor/time.js";
+import { runWrapper } from "../../monitor/proxy/run-wrapper.js";
+import { STOP_KILL_MS } from "../../monitor/proxy/stop-budget.js";
+import { parseDuration, parseTimerDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -41,10 +42,19 @@ const FLAGS: FlagSpecs = {
 const USAGE =
   "mcpscope run [--name NAME] [--timeout 60s] [--grace 5s] [--capture-limit BYTES] [--client ID] [--data-dir DIR] -- COMMAND [ARGS…]";
 
-/** A duration flag of the wrapper's: each is waited for with a timer, which cannot hold more than 24 days. */
-function durationFlag(args: ReturnType<typeof parseArgs>, flag: string, fallback: string): number {
+/**
+ * A duration flag of the wrapper's. `--grace` is waited for with a timer, which cannot hold more than 24
+ * days; `--timeout` is not (a request's age is compared with it on the observer's clock tick), so it takes
+ * any duration, as `mcpscope proxy --timeout` does.
+ */
+function durationFlag(
+  args: ReturnType<typeof parseArgs>,
+  flag: string,
+  fallback: string,
+  parse: (text: string) => number,
+): number {
   try {
-    return parseTimerDuration(flagString(args, flag) ?? fallback);
+    return parse(flagString(args, flag) ?? fallback);
   } catch (error) {
     throw new UsageError(`--${flag}: ${(error as Error).message}`);
   }
@@ -147,8 +157,8 @@ export const runCommand: Command = {
       name,
       client: flagString(args, "client"),
       dataDir: resolveDataDir(flagString(args, "data-dir")),
-      timeoutMs: durationFlag(args, "timeout", "60s"),
-      graceMs: durationFlag(args, "grace", "5s"),
+      timeoutMs: durationFlag(args, "timeout", "60s", parseDuration),
+      graceMs: durationFlag(args, "grace", "5s", parseTimerDuration),
       captureLimit,
       maxLineBytes: 16 * 1024 * 1024,
       workerUrl: new URL("./observer-worker.mjs", import.meta.url),

@@ -142,6 +142,20 @@ export class Observation {
     );
   }
 
+  /**
+   * The calls of this session that would be lost if this thread stopped now: not recorded, or parsed and
+   * not yet stored (queued, or a request still waiting for its answer), or skipped past the drain's
+   * deadline (counted as unobserved only once the exit is handled).
+   */
+  get unstoredCalls(): number {
+    return (
+      this.recorder.unrecordedCalls +
+      this.writer.pendingCalls +
+      this.observer.pendingCount +
+      this.skippedLines
+    );
+  }
+
   tick(now: number): void {
     this.observer.tick(now);
   }
@@ -221,6 +235,7 @@ export class Observation {
           // have lost their answers there.
           this.observer.gap("in", this.skippedLines);
           this.observer.gap("out", 0);
+          this.skippedLines = 0; // counted as unobserved from here on
         } else for (const splitter of Object.values(this.splitters)) splitter.end(message.at);
         this.stderrRecords.end();
         this.observer.close(message.at);

@@ -12,6 +12,7 @@ import { CopyQueue } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
 import { CONTROL_SLOTS } from "./line-elider.js";
 import type { RunOptions } from "./run-wrapper.js";
+import { STOP_CLOSE_MS } from "./stop-budget.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 /**
@@ -22,11 +23,6 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 const EXIT_PARSE_MS = 11_000;
 const EXIT_DRAIN_MS = 15_000;
 const EXIT_IDLE_MS = 3000;
-/**
- * Asked to stop: of the time left, what the observer keeps for its last write (which waits out at most
- * one busy timeout of its connection) after it stops parsing its backlog.
- */
-const STOP_CLOSE_MS = 600;
 
 export interface Observer {
   queue: CopyQueue;
@@ -88,6 +84,8 @@ export function startObserver(
   /** The worker has its database open: from then on, a long wait for its progress is a stall. */
   let ready = false;
   let closed: () => void = () => {};
+  /** The worker closed the session and said so (its own last line); not when it died or never started. */
+  let answered = false;
   const done = new Promise<void>((resolve) => {
     closed = resolve;
   });
@@ -141,6 +139,7 @@ export function startObserver(
         queue.acknowledge(0);
       } else if (message.type === "problem") say(`${message.message}\n`);
       else if (message.type === "closed") {
+        answered = true;
         const line = lastLine(message);
         if (line) say(line);
         closed();
@@ -169,6 +168,20 @@ export function startObserver(
   };
   const startTimer = setTimeout(start, startAfterMs);
   startTimer.unref();
+  /**
+   * What was lost when the worker could not close the session itself: the calls it had not stored, and
+   * the client's messages that never reached it, from the numbers it kept up to date.
+   */
+  const lostLine = () => {
+    const lost = Number(Atomics.load(unstored, 0));
+    const unparsed = Math.max(0, clientLinesAtExit - Number(Atomics.load(unstored, 1)));
+    const more =
+      unparsed > 0
+        ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
+        : "";
+    return `${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`;
+  };
+  let clientLinesAtExit = 0;
   /** Past this, the worker stops parsing its backlog and counts the calls in it as unobserved. */
   const parseUntil = (since: number) => Math.min(since + EXIT_PARSE_MS, stopBy - STOP_CLOSE_MS);
   return {
@@ -177,13 +190,14 @@ export function startObserver(
     stop(by) {
       if (by >= stopBy) return;
       stopBy = by;
-      Atomics.store(drainDeadline, 1, 1n);
+      Atomics.store(drainDeadline, 1, BigInt(by));
       if (draining) Atomics.store(drainDeadline, 0, BigInt(parseUntil(Date.now())));
       wake();
     },
     async finish(exit, clientLines) {
       // A session that ends before the thread started: it starts now, and stores what waited for it.
       start();
+      clientLinesAtExit = clientLines;
       const since = Date.now();
       draining = true;
       // So that the worker can still close the session's row with true counts before the limits below.
@@ -213,19 +227,19 @@ export function startObserver(
       if (!finished) {
         const seconds = ((Date.now() - since) / 1000).toFixed(1);
         const why = Date.now() >= stopBy ? "asked to stop" : "storage too slow";
-        const lost = Number(Atomics.load(unstored, 0));
-        const unparsed = Math.max(0, clientLines - Number(Atomics.load(unstored, 1)));
-        const more =
-          unparsed > 0
-            ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
-            : "";
-        say(
-          `mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`,
-        );
-      }
-      await worker?.terminate();
+        say(`mcpscope: stopped storing observations at exit after ${seconds} s (${why}): ${lostLine()}`);
+      } else if (!answered) say(`mcpscope: observation ended early: ${lostLine()}`);
+      // A thread inside a SQLite call ends only when the call returns: not waited for past the stop deadline
+      // (its lock waits are cut to it).
+      const ended = worker?.terminate();
+      if (Number.isFinite(stopBy)) await Promise.race([ended, sleep(stopBy - Date.now())]);
+      else await ended;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
 /** `3 calls of this session were not recorded` */
@@ -235,8 +249,8 @@ function notRecorded(calls: number): string {
 
 /**
  * The wrapper's last line once the worker closed the session: whenever calls were lost, how many, and
- * whether the session's end (which holds that count) could be stored. A database that was never opened
- * said at the start that recording is off, once.
+ * whether the session's end (which holds that count) could be stored. A database that could not be opened
+ * said so when it was tried (recording is off: none of the calls), in the session's one line.
  */
 function lastLine(closed: Extract<FromWorker, { type: "closed" }>): string | null {
   const lost = closed.unrecorded;

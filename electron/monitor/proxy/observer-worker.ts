@@ -7,9 +7,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import { indexPendingLogs } from "../logs/fts-index.js";
 import { databasePath } from "../paths.js";
 import { BatchWriter } from "../store/batch-writer.js";
-import { openDb } from "../store/db.js";
+import { type Db, openDb } from "../store/db.js";
 import { withTestPageLimit } from "../store/test-page-limit.js";
 import { Observation } from "./observation.js";
+import { lockWait, OPEN_BUSY_MS, WRITE_BUSY_MS } from "./stop-budget.js";
 import { lowerThreadPriority } from "./thread-priority.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -20,26 +21,50 @@ if (!port) throw new Error("observer-worker must run as a worker thread");
 const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
 let observation: Observation | null = null;
-/**
- * How long one write waits for another process's lock once the database is open (opening, which may wait
- * for a migration, keeps the longer wait). Short, because a worker inside a busy wait holds up the
- * wrapper's exit: a stopping wrapper must be gone well before its client's own deadline (the MCP SDK
- * kills it 2 s after SIGTERM). A refused write keeps its rows and is tried again.
- */
-const WRITE_BUSY_MS = 500;
+const deadline = new BigInt64Array(init.drainDeadline);
+/** A lock wait of at most `cap` ms, cut to the stop deadline once the wrapper was asked to stop. */
+const wait = (cap: number) => lockWait(cap, Number(Atomics.load(deadline, 1)));
 const unstored = init.unstored ? new BigInt64Array(init.unstored) : null;
 /** Calls not stored so far, for the wrapper to report if this thread cannot answer at exit in time. */
 const publishUnstored = () => {
   if (!unstored || !observation) return;
-  Atomics.store(unstored, 0, BigInt(observation.recorder.unrecordedCalls + writer.pendingCalls));
+  Atomics.store(unstored, 0, BigInt(observation.unstoredCalls));
   Atomics.store(unstored, 1, BigInt(observation.clientLines));
 };
 
+/** Opens the database, waiting out another process's lock in short tries that end early on a stop. */
+function open(): Db {
+  const path = databasePath(init.dataDir);
+  const until = Date.now() + OPEN_BUSY_MS;
+  for (;;) {
+    // The open retries its steps until its own busy timeout has passed: one try can wait about twice it.
+    const busyTimeoutMs = Math.floor(wait(Math.min(WRITE_BUSY_MS, until - Date.now())) / 2);
+    try {
+      return withTestPageLimit(openDb(path, { busyTimeoutMs }));
+    } catch (error) {
+      if (!/busy|locked/i.test((error as Error).message) || Date.now() >= until || wait(1) === 0) throw error;
+    }
+  }
+}
+
+/** The connection's busy timeout, as last set. */
+let busyMs = WRITE_BUSY_MS;
 const writer = new BatchWriter({
   open: () => {
-    const db = withTestPageLimit(openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }));
-    db.exec(`PRAGMA busy_timeout = ${WRITE_BUSY_MS}`);
-    return db;
+    try {
+      const db = open();
+      db.exec(`PRAGMA busy_timeout = ${WRITE_BUSY_MS}`);
+      busyMs = WRITE_BUSY_MS;
+      return db;
+    } finally {
+      ready();
+    }
+  },
+  beforeWrite: (db) => {
+    const ms = wait(WRITE_BUSY_MS);
+    if (ms === busyMs) return;
+    db.exec(`PRAGMA busy_timeout = ${ms}`);
+    busyMs = ms;
   },
   onBatch: () => {
     observation?.recorder.committed();
@@ -56,14 +81,24 @@ observation = new Observation(init, writer, send);
 observation.beforeLastWrite = publishUnstored;
 const current = observation;
 
+let announced = false;
+/**
+ * The database is open (or failed to open, said in a problem line): from now on the wrapper's exit drain
+ * holds a long wait for progress against this thread. Opening can take seconds (another process's lock,
+ * a migration): that is not a stall, also when it happens at exit.
+ */
+function ready(): void {
+  if (announced) return;
+  announced = true;
+  send({ type: "ready" });
+}
+
 const ticker = setInterval(() => current.tick(Date.now()), 1000);
 ticker.unref();
 // Open the database (and migrate) and write the session row now, before traffic: the first calls'
 // commit then waits for nothing but the flush itself.
 // Not for a session that ended before this thread started: the exit writes it with the rest.
 if (Atomics.load(new BigInt64Array(init.drainDeadline), 0) === 0n) writer.flush();
-// Opening can take seconds (another process's lock, a migration): the wrapper's exit drain waits for this.
-send({ type: "ready" });
 
 port.on("message", (message: ToWorker) => {
   current.handle(message);

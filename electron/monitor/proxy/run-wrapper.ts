@@ -9,8 +9,9 @@ import { constants } from "node:os";
 import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
 import { preciseNow } from "./clock.js";
 import { countLines } from "./copy-queue.js";
-import { relayOnly, startObserver } from "./observer-thread.js";
+import { type Observer, relayOnly, startObserver } from "./observer-thread.js";
 import { StderrLines } from "./stderr-lines.js";
+import { STOP_EXIT_MS, STOP_KILL_MS } from "./stop-budget.js";
 import type { CopyStream } from "./worker-protocol.js";
 
 export interface RunOptions {
@@ -39,17 +40,6 @@ export interface RunOptions {
 }
 
 const now = preciseNow;
-
-/**
- * Asked to stop (SIGINT, SIGTERM or SIGHUP, passed on to the server): if the server has not exited
- * STOP_KILL_MS later, it is killed with its process group (SIGKILL); and the wrapper is done storing by
- * STOP_EXIT_MS after the signal. Both well inside the 2 s the MCP SDK's client gives a process between
- * its SIGTERM and its SIGKILL (which would end the wrapper alone and leave the server running): a client's
- * stop ends a wrapped server as it ends a bare one, and the wrapper still says what it could not store
- * and exits with the server's status.
- */
-export const STOP_KILL_MS = 1000;
-const STOP_EXIT_MS = 1400;
 
 /**
  * After the server exits, how long a process it started may hold its output open (and be relayed); after
@@ -93,6 +83,42 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const env = options.env ?? process.env;
   const outer = env[OUTER_WRAPPER_ENV] || null;
 
+  // Each signal is passed on to the server itself, once (as a client's kill of a bare server would reach
+  // it). The first also starts the stop: kill the group if the server lingers, and end storing early.
+  // The handlers are in place before the spawn (the server's own group no longer gets a signal sent to
+  // the wrapper's, and the default action would end the wrapper without a word), and stay until the
+  // wrapper is done: a signal during the exit drain ends the drain, not the wrapper.
+  let stopping = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  // Once the server has exited: end the relay of what it left holding its output (after a stop).
+  let cutOff: () => void = () => {};
+  /** The server and its observer, once they exist: a signal that came before waits for them. */
+  let running: { child: ChildProcess; group: ProcessGroup; observer: Observer } | null = null;
+  let held: NodeJS.Signals | null = null;
+  const forward = (signal: NodeJS.Signals) => {
+    if (!running) {
+      held ??= signal;
+      return;
+    }
+    const { child, group, observer } = running;
+    if (!group.exited) child.kill(signal);
+    if (stopping) return;
+    stopping = true;
+    observer.stop(Date.now() + STOP_EXIT_MS);
+    if (!group.exited) {
+      killTimer = setTimeout(() => group.kill("SIGKILL"), STOP_KILL_MS);
+      killTimer.unref();
+    } else cutOff();
+  };
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+    const handler = () => forward(signal);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  const removeHandlers = () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+
   // cross-spawn: on Windows, `npx` is `npx.cmd`, which plain spawn cannot start without a shell. Elsewhere
   // it is Node's spawn, so it is not loaded there: the server starts sooner.
   const spawnServer = process.platform === "win32" ? (await import("cross-spawn")).default : spawn;
@@ -107,6 +133,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       env: { ...env, [OUTER_WRAPPER_ENV]: outer ?? options.name },
     });
   } catch (error) {
+    removeHandlers();
     return startFailed(options, startedAt, outer, {
       message: `cannot start ${options.command}: ${(error as Error).message}`,
       code: 127,
@@ -117,13 +144,15 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     child.once("spawn", () => resolve(null));
     child.once("error", (error) => resolve(error));
   });
-  if (spawned)
+  if (spawned) {
+    removeHandlers();
     return startFailed(
       options,
       startedAt,
       outer,
       startFailure(options.command, spawned as NodeJS.ErrnoException),
     );
+  }
   const group = new ProcessGroup(child, OWN_GROUPS);
   // If the wrapper itself ends abnormally (an uncaught error), the server does not outlive it.
   killAtExit(group);
@@ -135,6 +164,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     ? relayOnly(options.name, outer, say)
     : startObserver(options, startedAt, options.observerStartMs ?? START_AFTER_MS, say);
   observer.queue.post({ type: "child", pid: child.pid ?? null });
+  running = { child, group, observer };
+  if (held) forward(held);
   // Before the server's first stdout bytes, then settling (waiting for a pause), then started.
   let phase: "first bytes" | "settling" | "started" = outer ? "started" : "first bytes";
   let lastCopyAt = 0;
@@ -217,30 +248,6 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   );
   childErr.once("end", () => lines.end());
 
-  // Each signal is passed on to the server itself, once (as a client's kill of a bare server would reach
-  // it). The first also starts the stop: kill the group if the server lingers, and end storing early.
-  // The handlers stay until the wrapper is done: a signal during the exit drain ends the drain, not the
-  // wrapper.
-  let stopping = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  // Once the server has exited: end the relay of what it left holding its output (after a stop).
-  let cutOff: () => void = () => {};
-  const forward = (signal: NodeJS.Signals) => () => {
-    if (!group.exited) child.kill(signal);
-    if (stopping) return;
-    stopping = true;
-    observer.stop(Date.now() + STOP_EXIT_MS);
-    if (!group.exited) {
-      killTimer = setTimeout(() => group.kill("SIGKILL"), STOP_KILL_MS);
-      killTimer.unref();
-    } else cutOff();
-  };
-  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
-    const handler = forward(signal);
-    process.on(signal, handler);
-    return [signal, handler] as const;
-  });
-
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // The server's output is relayed to its end (what it wrote before exiting is still in the pipes).
     child.once("close", (code, signal) => resolve({ code, signal }));
@@ -264,7 +271,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // here on (and anything held) is written at once, not left behind a timer the exit would not wait for.
   lines.end();
   await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal }, clientLines);
-  for (const [signal, handler] of handlers) process.off(signal, handler);
+  removeHandlers();
   // Asked to stop: what the server left running goes with the wrapper (see killAtExit above).
   if (!stopping) releaseAtExit(group);
   return exitStatus(exit);

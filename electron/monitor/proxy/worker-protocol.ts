@@ -15,8 +15,9 @@ export interface WorkerInit {
   client: string | null;
   /**
    * Two BigInt64s the forwarding thread sets at exit: the epoch ms after which the observer stops parsing
-   * its backlog and only counts what it skips (0 while the session runs), and 1 once the wrapper was asked
-   * to stop (a signal): the last write is then tried once, not retried while the database is locked.
+   * its backlog and only counts what it skips (0 while the session runs), and once the wrapper was asked
+   * to stop (a signal), the epoch ms by which it must be done (0 before): the last write is then tried
+   * once, not retried while the database is locked, and no lock is waited for past that time.
    */
   drainDeadline: SharedArrayBuffer;
   /**

@@ -41,6 +41,8 @@ export interface BatchWriterOptions {
   onProblem?: (message: string) => void;
   /** Called after each committed batch (the wrapper reports progress while it drains at exit). */
   onBatch?: () => void;
+  /** Runs before each write is tried (e.g. to shorten the connection's busy timeout). */
+  beforeWrite?: (db: Db) => void;
   /** Runs inside each batch's transaction, after the rows (e.g. to update a session row). */
   afterBatch?: (db: Db) => void;
 }
@@ -210,6 +212,7 @@ export class BatchWriter {
       return false;
     }
     for (;;) {
+      this.options.beforeWrite?.(db);
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         db.transaction(() => {
