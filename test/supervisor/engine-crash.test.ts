@@ -100,4 +100,28 @@ describe.skipIf(!proc)("the engine host and the servers it launched", () => {
     expect(crashed).toHaveLength(1);
     expect(crashed[0]?.message).toContain(`pid ${first.child.pid}`);
   });
+
+  it("after Stop then Restart and a SIGKILL, the next engine still stops the orphan and starts it again", async () => {
+    const { dataDir, home } = await setup();
+    const first = start(dataDir, home);
+    const { id, pid: earlier } = await startStubborn(first);
+    expect(await first.client.invoke("servers.stop", { id })).toMatchObject({ ok: true });
+    expect(processRunning(earlier)).toBe(false);
+    expect(await first.client.invoke("servers.restart", { id })).toMatchObject({ ok: true });
+    const orphan = await waitFor(async () => {
+      const entry = (await inventory(first)).servers.find((s) => s.id === id);
+      return entry?.process?.state === "running" ? (entry.process.pid ?? undefined) : undefined;
+    });
+    pids.push(orphan);
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = start(dataDir, home);
+    await waitFor(() => !processRunning(orphan));
+    const again = await waitFor(async () => {
+      const entry = (await inventory(second)).servers.find((s) => s.id === id);
+      return entry?.process?.state === "running" && entry.process.pid !== orphan ? entry : undefined;
+    });
+    pids.push(again.process?.pid as number);
+  });
 });

@@ -84,8 +84,11 @@ export class Supervisor {
     return status;
   }
 
+  /** Restarts it; a server the user stopped is wanted again, so it is recorded as `start` records it. */
   async restart(id: string): Promise<ManagedStatus> {
-    return this.get(id).restart();
+    const managed = this.get(id);
+    this.options.records?.started(id, managed.status().name);
+    return managed.restart();
   }
 
   /** Stops it (if running) and forgets it. */
