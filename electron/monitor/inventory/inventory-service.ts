@@ -18,6 +18,7 @@ import { addManualServer, removeManualServer } from "../discovery/manual-servers
 import { maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
 import { type DiscoveryWatcher, watchDiscovery } from "../discovery/watcher.js";
+import type { EngineCloseOptions } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
 import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
@@ -331,7 +332,7 @@ export class InventoryService {
     return () => this.listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
+  async close(options: EngineCloseOptions = {}): Promise<void> {
     this.closed = true;
     await this.reclaiming;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
@@ -339,7 +340,20 @@ export class InventoryService {
     this.watcher?.close();
     this.sampler.stop();
     this.prober.close();
-    await this.supervisor.stopAll();
+    // Stopped for good, as by Stop: neither up nor down on the next engine. Servers the next engine starts
+    // again are checked again there.
+    if (!options.keepLaunched) this.markStopped();
+    await this.supervisor.stopAll(options);
+  }
+
+  private markStopped(): void {
+    const now = Date.now();
+    for (const status of this.supervisor.list()) {
+      if (status.state === "stopped") continue;
+      const server = this.servers.find((s) => s.definition.id === status.id);
+      if (server?.definition.transport !== "stdio") continue;
+      safe(() => this.healthStore.stopped(status.id, status.name, now), undefined);
+    }
   }
 
   /** The servers the configs name (and those added by hand), with what launching them needs. */
