@@ -73,6 +73,8 @@ export class InventoryService {
   private warnings: DiscoveryWarning[] = [];
   private watcher: DiscoveryWatcher | null = null;
   private readonly supervisor: Supervisor;
+  /** What this engine runs for the user, on disk for the engine after a crash. */
+  private readonly records: LaunchRecords;
   private readonly prober: Prober;
   private readonly sampler: ResourceSampler;
   private readonly listeners = new Set<(inventory: Inventory) => void>();
@@ -91,10 +93,11 @@ export class InventoryService {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
+    this.records = new LaunchRecords(options.dataDir, options.onProblem);
     this.supervisor = new Supervisor({
       sink,
       runs: new DbRunStore(options.db, options.onProblem),
-      records: new LaunchRecords(options.dataDir, options.onProblem),
+      records: this.records,
     });
     this.prober = new Prober({
       sink,
@@ -125,6 +128,7 @@ export class InventoryService {
       track: (event) => this.tracker.track(event),
       graceMs: this.options.orphanGraceMs,
       onProblem: this.options.onProblem,
+      records: this.records,
       servers: {
         has: (id) => this.servers.some((s) => s.definition.id === id),
         start: (id) => this.startServer(id),

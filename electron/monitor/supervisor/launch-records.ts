@@ -58,6 +58,16 @@ export class LaunchRecords {
     this.write();
   }
 
+  /**
+   * Servers a dead engine had started, taken over before its record is removed, with the process each one
+   * left running (still to be stopped) or none. A server this engine already runs keeps its own entry.
+   */
+  adopt(servers: readonly LaunchedServer[]): void {
+    for (const server of servers)
+      if (!this.servers.has(server.id)) this.servers.set(server.id, { ...server });
+    this.write();
+  }
+
   /** A run of `id` spawned its process, which leads its own group. */
   spawned(id: string, pid: number): void {
     const server = this.servers.get(id);
