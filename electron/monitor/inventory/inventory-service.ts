@@ -312,8 +312,9 @@ export class InventoryService {
         `${server.definition.name} comes from ${server.definition.file}; remove it there`,
       );
     }
-    await this.supervisor.remove(id);
+    // Unwatched first, as by Stop: no probe of it going away counts against a server being deleted.
     this.prober.unwatch(id);
+    await this.supervisor.remove(id);
     await removeManualServer(this.options.dataDir, id);
     await this.rescan();
     return { ok: true, message: `${server.definition.name} removed` };
