@@ -144,7 +144,8 @@ export class InventoryService {
   }
 
   inventory(): Inventory {
-    const samples = safe(() => latestSamples(this.options.db, Date.now() - 5 * 60_000), new Map());
+    const freshMs = sampleFreshMs(this.options.sampleIntervalMs);
+    const samples = safe(() => latestSamples(this.options.db, Date.now() - freshMs), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
     const names = this.servers.map((s) => s.definition.name);
     const traffic = safe(
@@ -170,7 +171,7 @@ export class InventoryService {
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
         traffic: traffic.get(server.definition.name) ?? null,
-        sampleFreshMs: sampleFreshMs(this.options.sampleIntervalMs),
+        sampleFreshMs: freshMs,
       });
     });
     return { servers, warnings: this.warnings };
