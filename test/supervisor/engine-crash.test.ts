@@ -80,6 +80,7 @@ describe.skipIf(!proc)("the engine host and the servers it launched", () => {
     // The app still runs: the record says the user wants the server, with no process left to clean up.
     expect(launchedServers(dataDir)).toEqual([{ id, name: "stubborn", pid: null, startTicks: null }]);
 
+    const restartedAt = Date.now();
     const next = start(dataDir, home);
     const again = await waitFor(async () => {
       const entry = (await inventory(next)).servers.find((s) => s.id === id);
@@ -87,6 +88,12 @@ describe.skipIf(!proc)("the engine host and the servers it launched", () => {
     });
     pids.push(again.process?.pid as number);
     expect(again.process?.pid).not.toBe(pid);
+    // Supervised again: checked by the new engine, not shown from the old one's probes.
+    await waitFor(async () => {
+      const entry = (await inventory(next)).servers.find((s) => s.id === id);
+      const checkedAt = entry?.health.checkedAt;
+      return checkedAt && Date.parse(checkedAt) >= restartedAt && entry.status === "up" ? true : undefined;
+    });
     // Nothing was left running, so nothing was reported as an orphan.
     const events = (await next.client.invoke("events.list", { limit: 100 })) as EventRecord[];
     expect(events.filter((e) => e.type === "server.orphan_stopped")).toEqual([]);
