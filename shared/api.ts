@@ -142,7 +142,7 @@ export const API_METHODS = {
   "servers.instrument": { input: ServerIdInputSchema, output: ActionResultSchema },
   "servers.uninstrument": { input: ServerIdInputSchema, output: ActionResultSchema },
   "servers.add": { input: AddServerInputSchema, output: ActionResultSchema },
-  "servers.remove": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.remove": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
   /** Log records, newest first (shared/logs.ts). */
   "logs.search": { input: LogsQuerySchema, output: z.array(LogRecordSchema) },
   /** Drain templates and lines per level over a range. */

@@ -5,6 +5,7 @@
  * other filters is an empty answer, said as such.
  */
 import type { ApiClient } from "../../shared/api.js";
+import type { KnownServers } from "../../shared/servers.js";
 import { MonitoringError } from "../monitor/errors.js";
 import { flagString, type ParsedArgs } from "./args.js";
 
@@ -23,10 +24,30 @@ export async function checkServerFilter(
 ): Promise<void> {
   if (server === undefined) return;
   const known = await api.call("servers.known", {});
+  await requireKnown([server], known, () => configuredNames(api), kind, alsoKnown);
+}
+
+/**
+ * The same for several names, from the store's known names and, only when one is not among them, the
+ * names the configs give (`configured`, which reads them).
+ */
+export async function requireKnown(
+  servers: readonly string[],
+  known: KnownServers,
+  configured: () => Promise<string[]>,
+  kind: keyof typeof KIND_TEXT,
+  alsoKnown: readonly string[] = [],
+): Promise<void> {
   const listed = [...known[kind], ...alsoKnown];
-  if ([...listed, ...known.calls, ...known.logs, ...known.events, ...known.pins].includes(server)) return;
-  if ((await configuredNames(api)).includes(server)) return;
-  requireKnownServers([server], listed, KIND_TEXT[kind]);
+  const stored = new Set([...listed, ...known.calls, ...known.logs, ...known.events, ...known.pins]);
+  const missing = servers.filter((s) => !stored.has(s));
+  if (missing.length === 0) return;
+  const names = await configured();
+  requireKnownServers(
+    missing.filter((s) => !names.includes(s)),
+    listed,
+    KIND_TEXT[kind],
+  );
 }
 
 async function configuredNames(api: ApiClient): Promise<string[]> {
@@ -37,7 +58,7 @@ async function configuredNames(api: ApiClient): Promise<string[]> {
   }
 }
 
-/** The same, for commands that read the store without the API client (report) and may name several. */
+/** Throws for the first of `servers` not in `known`, naming what is known. */
 export function requireKnownServers(
   servers: readonly string[],
   known: readonly string[],

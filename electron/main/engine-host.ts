@@ -27,15 +27,16 @@ if (!port) {
     },
   });
   // The servers lead process groups of their own, out of reach of whatever ends this process: stop them
-  // first. A second signal does not wait for that.
-  let stopping = false;
+  // first. Only main's `shutdown` message is the user quitting; a signal to this process alone or an
+  // uncaught exception ends the engine with the app still running, so main starts another, which starts
+  // the user's servers again. A signal while a close is under way (a second one, or main killing a host
+  // whose close hangs) does not wait for it.
   const stop = (code: number): void => {
-    if (stopping) {
+    if (service.closing) {
       killLiveChildren();
       process.exit(code);
     }
-    stopping = true;
-    void service.shutdown(code);
+    void service.shutdown(code, { keepLaunched: true });
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(128 + constants.signals[signal]));
   process.on("uncaughtException", (error) => {

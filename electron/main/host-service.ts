@@ -4,7 +4,7 @@
  * API event, closes the engine on `shutdown`. Runs in a utilityProcess; never imports `electron`.
  */
 import { API_EVENTS } from "../../shared/api.js";
-import type { Engine } from "../monitor/engine-types.js";
+import type { Engine, EngineCloseOptions } from "../monitor/engine-types.js";
 import { type HostToMain, isMainToHost, toErrorInfo } from "./host-protocol.js";
 
 /** `process.parentPort` inside an Electron utilityProcess. */
@@ -22,9 +22,12 @@ export interface HostServiceOptions {
 export interface HostService {
   /**
    * Closes the engine (its servers stop, data is flushed), then exits with `code`: on `shutdown` from
-   * main, and from the entry on a signal or an uncaught exception. Called again, it is the same close.
+   * main (the user quit: the servers stop for good), and from the entry on a signal or an uncaught
+   * exception (`keepLaunched`: the next engine starts them again). Called again, it is the same close.
    */
-  shutdown(code?: number): Promise<void>;
+  shutdown(code?: number, options?: EngineCloseOptions): Promise<void>;
+  /** Whether a close is under way (a signal then is the second one: the host is to end at once). */
+  readonly closing: boolean;
 }
 
 export function serveEngine(port: ParentPortLike, options: HostServiceOptions): HostService {
@@ -58,11 +61,11 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
   });
 
   let closing: Promise<void> | null = null;
-  const shutdown = (code = 0): Promise<void> => {
+  const shutdown = (code = 0, closeOptions?: EngineCloseOptions): Promise<void> => {
     closing ??= (async () => {
       for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
       try {
-        await (await engineReady).close();
+        await (await engineReady).close(closeOptions);
       } catch (error) {
         log(`closing the engine failed: ${toErrorInfo(error, "storage").message}`);
       }
@@ -96,5 +99,10 @@ export function serveEngine(port: ParentPortLike, options: HostServiceOptions): 
         (error: unknown) => post({ type: "error", id, error: toErrorInfo(error, "engine") }),
       );
   });
-  return { shutdown };
+  return {
+    shutdown,
+    get closing() {
+      return closing !== null;
+    },
+  };
 }

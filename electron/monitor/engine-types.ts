@@ -5,7 +5,16 @@ import type { AlertManagerOptions } from "./alerts/alert-manager.js";
 export interface Engine extends ApiTransport {
   readonly dataDir: string;
   /** Stops polling and closes the database. */
-  close(): Promise<void>;
+  close(options?: EngineCloseOptions): Promise<void>;
+}
+
+export interface EngineCloseOptions {
+  /**
+   * The engine ends without the user asking (a signal to its process alone, an uncaught exception): the
+   * servers it runs stop, but stay recorded as wanted, so that the next engine starts them again. By
+   * default a close is the user's (app Quit, `serve` stopped): the servers stop for good.
+   */
+  keepLaunched?: boolean;
 }
 
 export interface EngineOptions {

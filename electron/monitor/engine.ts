@@ -25,7 +25,7 @@ import { recordAdminAction } from "./audit/audit-log.js";
 import { defaultDiscoveryContext } from "./discovery/context.js";
 import { discoverServers } from "./discovery/discover.js";
 import { ENGINE_CRASHED_EVENT, markEngineRunning } from "./engine-presence.js";
-import type { Engine, EngineOptions } from "./engine-types.js";
+import type { Engine, EngineCloseOptions, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
 import { applyEventRetention, eventsAfter, lastEventId } from "./events/queries.js";
@@ -424,7 +424,7 @@ export async function createEngine(
       set.add(listener);
       return () => set.delete(listener);
     },
-    async close() {
+    async close(closeOptions?: EngineCloseOptions) {
       if (closed) return;
       closed = true;
       for (const timer of pollers) clearInterval(timer);
@@ -434,7 +434,7 @@ export async function createEngine(
       await reportScheduler.close();
       stopSettingsWatch();
       await remoteProxies?.close();
-      await inventory?.close();
+      await inventory?.close(closeOptions);
       writer.close();
       clearInterval(retentionTimer);
       await storage.close();

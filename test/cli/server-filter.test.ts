@@ -88,6 +88,15 @@ describe("a known --server with nothing under the filters", () => {
     }
   });
 
+  it("report knows them too: a server mcpscope runs has health and events, maybe no calls", async () => {
+    for (const name of ["supervised", "evented", "configured", "probed"]) {
+      const output = join(store.dataDir, `${name}.csv`);
+      const run = await cli("report", "--server", name, "--format", "csv", "--output", output);
+      expect(run).toMatchObject({ status: 0, stdout: "" });
+      expect(run.stderr).toContain(`report: wrote ${output}`);
+    }
+  });
+
   it("tools knows a server a probe pinned, and says which server has none", async () => {
     const probed = await cli("tools", "--server", "probed");
     expect(probed.status).toBe(0);

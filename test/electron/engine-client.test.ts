@@ -90,6 +90,8 @@ describe("EngineClient", () => {
   it("marks the methods that wait on a server, a channel or the whole database as long, once", () => {
     for (const method of [
       "servers.probe",
+      "servers.stop",
+      "servers.remove",
       "storage.check",
       "storage.backup",
       "reports.export",

@@ -39,8 +39,8 @@ const upCheck: LastCheck = {
   stopped: false,
 };
 const probedUp = { status: "up", lastCheck: { ...upCheck, serverId: "manual:files", server: "files" } };
-const managed = (state: ManagedState, restarts = 0, pid: number | null = null) =>
-  ({ state, restarts, pid, startedAt: null, lastExit: null, lastError: null }) as unknown as ManagedStatus;
+const managed = (state: ManagedState, restarts = 0, pid: number | null = null, startedAt = now - 60_000) =>
+  ({ state, restarts, pid, startedAt, lastExit: null, lastError: null }) as unknown as ManagedStatus;
 const sample = { time: now - 5_000, cpuPct: 1.5, rssBytes: 40_000_000 };
 
 const entry = (parts: Partial<Parameters<typeof toEntry>[0]>) =>
@@ -96,6 +96,17 @@ describe("the status of a server mcpscope runs", () => {
     expect(entry({ managed: managed("running", 0, 42), sample }).resources.rssBytes).toBe(40_000_000);
     expect(entry({ managed: managed("backoff", 1), sample }).resources.rssBytes).toBeNull();
     expect(entry({ managed: managed("stopped"), sample }).resources.cpuPct).toBeNull();
+    // Started again after a crash: the last sample is the dead process's until this run is sampled.
+    const rerun = managed("running", 1, 43, now - 1_000);
+    expect(entry({ managed: rerun, sample }).resources.rssBytes).toBeNull();
+    expect(entry({ managed: rerun, sample: { ...sample, time: now - 500 } }).resources.rssBytes).toBe(
+      40_000_000,
+    );
+    // Running, but not sampled lately (a tree that cannot be read): no stale figures.
+    const stale = { ...sample, time: now - 60_000 };
+    expect(
+      entry({ managed: managed("running", 0, 42, now - 600_000), sample: stale }).resources.rssBytes,
+    ).toBeNull();
     // Not run by mcpscope (sampled behind a wrapper): alive while it is still being sampled.
     expect(entry({ sample }).resources.rssBytes).toBe(40_000_000);
     expect(entry({ sample: { ...sample, time: now - 60_000 } }).resources).toEqual({

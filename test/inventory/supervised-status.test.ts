@@ -97,8 +97,12 @@ describe("servers mcpscope runs", () => {
       return p?.state === "backoff" || (p?.state === "starting" && p.restarts > 0) ? e : undefined;
     });
     expect(dead.status).toBe("down");
-    if (dead.process?.pid === null)
-      expect(dead.resources).toEqual({ cpuPct: null, rssBytes: null, sampledAt: null });
+    // No figures for the dead process: none while it waits, and once it starts again with a new pid only
+    // what was sampled in this run.
+    const run = dead.process?.pid == null ? null : dead.process.startedAt;
+    if (run === null) expect(dead.resources).toEqual({ cpuPct: null, rssBytes: null, sampledAt: null });
+    else if (dead.resources.sampledAt !== null)
+      expect(Date.parse(dead.resources.sampledAt)).toBeGreaterThanOrEqual(Date.parse(run));
     await waitFor(
       async () => ((await entry("good")).process?.state === "running" ? true : undefined),
       20_000,

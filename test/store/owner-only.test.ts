@@ -77,11 +77,14 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
     mkdirSync(join(dataDir, "logs"), { recursive: true });
     writeFileSync(join(dataDir, "logs", "server.jsonl"), "{}\n");
     writeFileSync(join(dataDir, "settings.json"), "{}\n");
-    for (const path of [dataDir, join(dataDir, "logs")]) chmodSync(path, 0o755);
+    mkdirSync(join(dataDir, "launched"));
+    writeFileSync(join(dataDir, "launched", "1-abcd.json"), "{}\n");
+    for (const path of [dataDir, join(dataDir, "logs"), join(dataDir, "launched")]) chmodSync(path, 0o755);
     for (const path of [
       databasePath(dataDir),
       join(dataDir, "logs", "server.jsonl"),
       join(dataDir, "settings.json"),
+      join(dataDir, "launched", "1-abcd.json"),
     ])
       chmodSync(path, 0o644);
     // Not ours: a data dir can be a folder the user keeps other things in.
@@ -95,6 +98,8 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
       expect(mode(`${databasePath(dataDir)}-wal`)).toBe(0o600);
       expect(mode(join(dataDir, "logs", "server.jsonl"))).toBe(0o600);
       expect(mode(join(dataDir, "settings.json"))).toBe(0o600);
+      expect(mode(join(dataDir, "launched"))).toBe(0o700);
+      expect(mode(join(dataDir, "launched", "1-abcd.json"))).toBe(0o600);
     } finally {
       await engine.close();
     }

@@ -1,11 +1,12 @@
 /**
  * The servers the app launched do not outlive its engine: the real engine host (a child process, as the
- * app forks it) stops them on SIGTERM, and after a SIGKILL the next engine stops what was left running,
+ * app forks it) stops them on SIGTERM or Quit, and after a SIGKILL the next engine stops what was left running,
  * records it, and starts again the servers the user had started. Uses dist/ (npm run build).
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { LaunchedServer, LaunchFile } from "../../electron/monitor/supervisor/launch-records.js";
 import type { EventRecord } from "../../shared/events.js";
 import type { Inventory } from "../../shared/servers.js";
 import { forkEngineHost, processRunning, type RunningHost } from "../helpers/engine-host.js";
@@ -37,6 +38,13 @@ function start(dataDir: string, home: string): RunningHost {
   return host;
 }
 
+/** The servers in every launch record left in the data dir. */
+function launchedServers(dataDir: string): LaunchedServer[] {
+  const folder = join(dataDir, "launched");
+  const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".json")) : [];
+  return files.flatMap((f) => (JSON.parse(readFileSync(join(folder, f), "utf8")) as LaunchFile).servers);
+}
+
 async function inventory(host: RunningHost): Promise<Inventory> {
   return (await host.client.invoke("servers.inventory", {})) as Inventory;
 }
@@ -61,15 +69,65 @@ async function startStubborn(host: RunningHost): Promise<{ id: string; pid: numb
 }
 
 describe.skipIf(!proc)("the engine host and the servers it launched", () => {
-  it("stops them, even one that ignores SIGTERM and its stdin closing, when it gets SIGTERM", async () => {
+  it("on a SIGTERM to the host alone, stops them, and the next engine starts them again", async () => {
+    const { dataDir, home } = await setup();
+    const host = start(dataDir, home);
+    const { id, pid } = await startStubborn(host);
+    host.child.kill("SIGTERM");
+    expect(await host.exited).toBe(128 + 15);
+    // Even one that ignores SIGTERM and its stdin closing is gone.
+    expect(processRunning(pid)).toBe(false);
+    // The app still runs: the record says the user wants the server, with no process left to clean up.
+    expect(launchedServers(dataDir)).toEqual([{ id, name: "stubborn", pid: null, startTicks: null }]);
+
+    const restartedAt = Date.now();
+    const next = start(dataDir, home);
+    const again = await waitFor(async () => {
+      const entry = (await inventory(next)).servers.find((s) => s.id === id);
+      return entry?.process?.state === "running" ? entry : undefined;
+    });
+    pids.push(again.process?.pid as number);
+    expect(again.process?.pid).not.toBe(pid);
+    // Supervised again: checked by the new engine, not shown from the old one's probes.
+    await waitFor(async () => {
+      const entry = (await inventory(next)).servers.find((s) => s.id === id);
+      const checkedAt = entry?.health.checkedAt;
+      return checkedAt && Date.parse(checkedAt) >= restartedAt && entry.status === "up" ? true : undefined;
+    });
+    // Nothing was left running, so nothing was reported as an orphan.
+    const events = (await next.client.invoke("events.list", { limit: 100 })) as EventRecord[];
+    expect(events.filter((e) => e.type === "server.orphan_stopped")).toEqual([]);
+  });
+
+  it("on Quit, stops them for good: the next engine neither starts them nor shows them up", async () => {
+    const { dataDir, home } = await setup();
+    const host = start(dataDir, home);
+    const { id, pid } = await startStubborn(host);
+    await waitFor(async () => {
+      const entry = (await inventory(host)).servers.find((s) => s.id === id);
+      return entry?.health.status === "up" ? entry : undefined;
+    });
+    expect(host.client.requestShutdown()).toBe(true);
+    expect(await host.exited).toBe(0);
+    expect(processRunning(pid)).toBe(false);
+    expect(launchedServers(dataDir)).toEqual([]);
+
+    const next = start(dataDir, home);
+    const entry = (await inventory(next)).servers.find((s) => s.id === id);
+    // Stopped on purpose, as by Stop: neither up (its last probe is stale) nor down.
+    expect(entry).toMatchObject({ status: "unknown", process: null, health: { status: "unknown" } });
+  });
+
+  it("ends at once on a signal that comes while a Quit is still stopping the servers", async () => {
     const { dataDir, home } = await setup();
     const host = start(dataDir, home);
     const { pid } = await startStubborn(host);
+    expect(host.client.requestShutdown()).toBe(true);
+    // Answered in order: once a call is refused, the host is closing (the stubborn server takes seconds).
+    await expect(host.client.invoke("servers.inventory", {})).rejects.toThrow(/shutting down/);
     host.child.kill("SIGTERM");
     expect(await host.exited).toBe(128 + 15);
-    expect(processRunning(pid)).toBe(false);
-    // It closed cleanly: nothing is left for the next engine to clean up.
-    expect(readdirSync(join(dataDir, "launched")).filter((f) => f.endsWith(".json"))).toEqual([]);
+    await waitFor(() => !processRunning(pid));
   });
 
   it("after a SIGKILL, the next engine stops the orphan, records it, and starts the server again", async () => {
@@ -99,5 +157,29 @@ describe.skipIf(!proc)("the engine host and the servers it launched", () => {
     const crashed = events.filter((e) => e.type === "engine.crashed");
     expect(crashed).toHaveLength(1);
     expect(crashed[0]?.message).toContain(`pid ${first.child.pid}`);
+  });
+
+  it("after Stop then Restart and a SIGKILL, the next engine still stops the orphan and starts it again", async () => {
+    const { dataDir, home } = await setup();
+    const first = start(dataDir, home);
+    const { id, pid: earlier } = await startStubborn(first);
+    expect(await first.client.invoke("servers.stop", { id })).toMatchObject({ ok: true });
+    expect(processRunning(earlier)).toBe(false);
+    expect(await first.client.invoke("servers.restart", { id })).toMatchObject({ ok: true });
+    const orphan = await waitFor(async () => {
+      const entry = (await inventory(first)).servers.find((s) => s.id === id);
+      return entry?.process?.state === "running" ? (entry.process.pid ?? undefined) : undefined;
+    });
+    pids.push(orphan);
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = start(dataDir, home);
+    await waitFor(() => !processRunning(orphan));
+    const again = await waitFor(async () => {
+      const entry = (await inventory(second)).servers.find((s) => s.id === id);
+      return entry?.process?.state === "running" && entry.process.pid !== orphan ? entry : undefined;
+    });
+    pids.push(again.process?.pid as number);
   });
 });

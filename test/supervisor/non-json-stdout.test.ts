@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { processEnv } from "../../electron/monitor/shell-env.js";
+import { openSession, quotedLine } from "../../electron/monitor/supervisor/mcp-session.js";
 import { Supervisor } from "../../electron/monitor/supervisor/supervisor.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { stdioTarget, testStore } from "./helpers.js";
@@ -12,6 +13,15 @@ import { stdioTarget, testStore } from "./helpers.js";
 const GARBAGE = [
   "-e",
   'process.stdin.resume(); let n = 0; console.log("token sk-live-abcdefghijklmnopqrstuv"); setInterval(() => console.log("this is not json " + n++), 50);',
+];
+// Prints a banner to stdout, then answers as a real server does.
+const BANNER = [
+  "--input-type=module",
+  "-e",
+  'console.log("Server running");' +
+    'const { McpServer } = await import("@modelcontextprotocol/sdk/server/mcp.js");' +
+    'const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");' +
+    'await new McpServer({ name: "banner", version: "1.0.0" }).connect(new StdioServerTransport());',
 ];
 const HINT =
   /^no answer to the handshake within 1s; it wrote non-JSON to stdout: "token \[masked:[^\]]+\]" \(log with console\.error, not console\.log\)$/;
@@ -45,5 +55,29 @@ describe("a server that writes non-JSON to stdout", () => {
     const result = await cliInProcess(["check", "--timeout", "1s", "--", process.execPath, ...GARBAGE]);
     expect(result.status).toBe(1);
     expect(result.stderr.trim().replace(/^mcpscope check: /, "")).toMatch(HINT);
+  });
+
+  it("does not blame a banner line for what goes wrong after a handshake that went through", async () => {
+    const session = await openSession(stdioTarget("banner", process.execPath, BANNER), {
+      env: processEnv(),
+      timeoutMs: 10_000,
+    });
+    try {
+      expect(session.facts).not.toBeNull();
+      const later = session.failure(new Error("socket hang up"), "ping");
+      expect(later.message).toBe("ping failed: socket hang up");
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("quotes a long line masked before it is cut, and never cuts a mask", () => {
+    const pat = `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`;
+    // The token crosses the 200th character.
+    const quoted = quotedLine(`${"x".repeat(164)} logged in with ${pat} and more`);
+    expect(quoted).not.toContain("A1b2C3d4");
+    expect(quoted).toMatch(/ logged in with \[masked:[^\]]+\]…$/);
+    expect(quotedLine("short line")).toBe("short line");
+    expect(quotedLine("y".repeat(5000))).toBe(`${"y".repeat(200)}…`);
   });
 });

@@ -4,12 +4,16 @@
  * pid another process got since is never signalled; a live engine's record is not touched.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
 import { ownStartTicks, processStartTicks } from "../../electron/monitor/store/process-start.js";
-import type { LaunchFile } from "../../electron/monitor/supervisor/launch-records.js";
+import {
+  type LaunchedServer,
+  type LaunchFile,
+  LaunchRecords,
+} from "../../electron/monitor/supervisor/launch-records.js";
 import { ORPHAN_STOPPED_EVENT, reclaimLaunched } from "../../electron/monitor/supervisor/orphans.js";
 import { processRunning } from "../helpers/engine-host.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
@@ -44,9 +48,10 @@ async function deadPid(): Promise<number> {
   return child.pid as number;
 }
 
-function record(dataDir: string, name: string, content: LaunchFile): void {
+function record(dataDir: string, name: string, content: LaunchFile | string): void {
   mkdirSync(join(dataDir, "launched"), { recursive: true });
-  writeFileSync(join(dataDir, "launched", name), JSON.stringify(content));
+  const text = typeof content === "string" ? content : JSON.stringify(content);
+  writeFileSync(join(dataDir, "launched", name), text);
 }
 
 describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
@@ -99,4 +104,73 @@ describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
     });
     expect(readdirSync(join(dir.path, "launched"))).toEqual([live]);
   });
+
+  it("takes the servers into this engine's record before the dead one's is gone", async () => {
+    const dir = await tempDir();
+    const leader = await groupLeader();
+    const engine = await deadPid();
+    record(dir.path, `${engine}-dddd.json`, {
+      engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
+      servers: [
+        { id: "s1", name: "orphaned", pid: leader.pid, startTicks: leader.ticks },
+        { id: "s2", name: "between-runs", pid: null, startTicks: 7 },
+      ],
+    });
+    const records = new LaunchRecords(dir.path);
+    const seen: LaunchedServer[][] = [];
+    const watching = {
+      adopt: (servers: readonly LaunchedServer[]) => {
+        records.adopt(servers);
+        // What an engine that died right now would leave for the next one.
+        seen.push(ownRecords(dir.path));
+      },
+      exited: (id: string, pid: number | null) => records.exited(id, pid),
+      stopped: (id: string) => records.stopped(id),
+    };
+    await reclaimLaunched(dir.path, { track: () => {}, graceMs: 5_000, records: watching });
+    expect(seen).toEqual([
+      [
+        { id: "s1", name: "orphaned", pid: leader.pid, startTicks: leader.ticks },
+        { id: "s2", name: "between-runs", pid: null, startTicks: null },
+      ],
+    ]);
+    // Once its group is stopped, nothing of it is left to clean up; the server is still wanted.
+    expect(ownRecords(dir.path)).toEqual([
+      { id: "s1", name: "orphaned", pid: null, startTicks: null },
+      { id: "s2", name: "between-runs", pid: null, startTicks: null },
+    ]);
+  });
+
+  it("removes a launch file of the wrong shape, says so, and reclaims the others", async () => {
+    const dir = await tempDir();
+    const engine = await deadPid();
+    for (const [name, text] of [
+      ["a-null.json", "null"],
+      ["b-empty.json", "{}"],
+      [
+        "c-bad-servers.json",
+        JSON.stringify({ engine: { pid: engine, startTicks: 1, startedAt: 1 }, servers: [{}] }),
+      ],
+      ["d-not-json.json", "{"],
+    ] as const)
+      record(dir.path, name, text);
+    record(dir.path, `${engine}-eeee.json`, {
+      engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
+      servers: [{ id: "s1", name: "wanted", pid: null, startTicks: null }],
+    });
+    const problems: string[] = [];
+    const result = await reclaimLaunched(dir.path, { track: () => {}, onProblem: (m) => problems.push(m) });
+    expect(result).toEqual({ restart: [{ id: "s1", name: "wanted" }], stopped: 0 });
+    expect(problems).toHaveLength(4);
+    for (const problem of problems) expect(problem).toMatch(/^removed .*\.json: it is not a record/);
+    expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
+  });
 });
+
+/** The servers in the one launch file this process writes. */
+function ownRecords(dataDir: string): LaunchedServer[] {
+  const folder = join(dataDir, "launched");
+  const own = readdirSync(folder).filter((f) => f.startsWith(`${process.pid}-`) && f.endsWith(".json"));
+  expect(own).toHaveLength(1);
+  return (JSON.parse(readFileSync(join(folder, own[0] as string), "utf8")) as LaunchFile).servers;
+}

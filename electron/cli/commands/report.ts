@@ -18,13 +18,13 @@ import { discoverServers } from "../../monitor/discovery/discover.js";
 import { databasePath } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
-import { recordedServerNames } from "../../monitor/store/queries.js";
+import { knownServers } from "../../monitor/store/known-servers.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
-import { requireKnownServers } from "../server-filter.js";
+import { requireKnown } from "../server-filter.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -119,15 +119,23 @@ export const reportCommand: Command = {
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
     try {
-      requireKnownServers(input.servers ?? [], recordedServerNames(db), "calls");
+      const configured = async () =>
+        (await discoverServers(await defaultDiscoveryContext(), { dataDir })).servers.map(
+          (s) => s.definition,
+        );
+      // Known as calls, logs and tools know a name: a server mcpscope runs may have no client calls.
+      await requireKnown(
+        input.servers ?? [],
+        knownServers(db),
+        async () => (await configured().catch(() => [])).map((d) => d.name),
+        "calls",
+      );
       const api = createApiClient(
         inProcessTransport(
           reportHandlers(db, {
             progress: long ? (step) => io.stderr.write(`report: reading ${step}…\n`) : undefined,
             clientServers: async (client) =>
-              (await discoverServers(await defaultDiscoveryContext(), { dataDir })).servers
-                .filter((s) => s.definition.client === client)
-                .map((s) => s.definition.name),
+              (await configured()).filter((d) => d.client === client).map((d) => d.name),
           }),
         ),
       );

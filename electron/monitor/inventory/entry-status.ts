@@ -64,8 +64,12 @@ export function toEntry({
       }
     : { ...NOT_CHECKED, status: health?.status ?? "unknown" };
   const probed = statusOf(managed, healthInfo.status);
-  // Figures only for a live process: the supervisor knows its own; a wrapper's is alive while sampled.
-  const live = managed ? managed.pid !== null : sample !== null && sample.time >= now - freshMs;
+  // Figures only for a live process, sampled lately: for one mcpscope runs, sampled in this run (not the
+  // one before a crash); a wrapper's is alive while sampled.
+  const fresh = sample !== null && sample.time >= now - freshMs;
+  const live = managed
+    ? fresh && managed.pid !== null && managed.startedAt !== null && sample.time >= managed.startedAt
+    : fresh;
   return {
     ...server.definition,
     status: withTraffic(probed, managed, check?.time ?? null, traffic),

@@ -18,6 +18,7 @@ import { addManualServer, removeManualServer } from "../discovery/manual-servers
 import { maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer, DiscoveryContext } from "../discovery/types.js";
 import { type DiscoveryWatcher, watchDiscovery } from "../discovery/watcher.js";
+import type { EngineCloseOptions } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
 import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
@@ -72,6 +73,8 @@ export class InventoryService {
   private warnings: DiscoveryWarning[] = [];
   private watcher: DiscoveryWatcher | null = null;
   private readonly supervisor: Supervisor;
+  /** What this engine runs for the user, on disk for the engine after a crash. */
+  private readonly records: LaunchRecords;
   private readonly prober: Prober;
   private readonly sampler: ResourceSampler;
   private readonly listeners = new Set<(inventory: Inventory) => void>();
@@ -90,10 +93,11 @@ export class InventoryService {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
+    this.records = new LaunchRecords(options.dataDir, options.onProblem);
     this.supervisor = new Supervisor({
       sink,
       runs: new DbRunStore(options.db, options.onProblem),
-      records: new LaunchRecords(options.dataDir, options.onProblem),
+      records: this.records,
     });
     this.prober = new Prober({
       sink,
@@ -124,6 +128,7 @@ export class InventoryService {
       track: (event) => this.tracker.track(event),
       graceMs: this.options.orphanGraceMs,
       onProblem: this.options.onProblem,
+      records: this.records,
       servers: {
         has: (id) => this.servers.some((s) => s.definition.id === id),
         start: (id) => this.startServer(id),
@@ -139,7 +144,8 @@ export class InventoryService {
   }
 
   inventory(): Inventory {
-    const samples = safe(() => latestSamples(this.options.db, Date.now() - 5 * 60_000), new Map());
+    const freshMs = sampleFreshMs(this.options.sampleIntervalMs);
+    const samples = safe(() => latestSamples(this.options.db, Date.now() - freshMs), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
     const names = this.servers.map((s) => s.definition.name);
     const traffic = safe(
@@ -165,7 +171,7 @@ export class InventoryService {
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
         traffic: traffic.get(server.definition.name) ?? null,
-        sampleFreshMs: sampleFreshMs(this.options.sampleIntervalMs),
+        sampleFreshMs: freshMs,
       });
     });
     return { servers, warnings: this.warnings };
@@ -307,8 +313,9 @@ export class InventoryService {
         `${server.definition.name} comes from ${server.definition.file}; remove it there`,
       );
     }
-    await this.supervisor.remove(id);
+    // Unwatched first, as by Stop: no probe of it going away counts against a server being deleted.
     this.prober.unwatch(id);
+    await this.supervisor.remove(id);
     await removeManualServer(this.options.dataDir, id);
     await this.rescan();
     return { ok: true, message: `${server.definition.name} removed` };
@@ -331,7 +338,7 @@ export class InventoryService {
     return () => this.listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
+  async close(options: EngineCloseOptions = {}): Promise<void> {
     this.closed = true;
     await this.reclaiming;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
@@ -339,7 +346,20 @@ export class InventoryService {
     this.watcher?.close();
     this.sampler.stop();
     this.prober.close();
-    await this.supervisor.stopAll();
+    // Stopped for good, as by Stop: neither up nor down on the next engine. Servers the next engine starts
+    // again are checked again there.
+    if (!options.keepLaunched) this.markStopped();
+    await this.supervisor.stopAll(options);
+  }
+
+  private markStopped(): void {
+    const now = Date.now();
+    for (const status of this.supervisor.list()) {
+      if (status.state === "stopped") continue;
+      const server = this.servers.find((s) => s.definition.id === status.id);
+      if (server?.definition.transport !== "stdio") continue;
+      safe(() => this.healthStore.stopped(status.id, status.name, now), undefined);
+    }
   }
 
   /** The servers the configs name (and those added by hand), with what launching them needs. */

@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -57,11 +58,11 @@ export function writePrivateFileSync(path: string, text: string): void {
  * a folder the user also keeps other things in (`--data-dir`, `MCPSCOPE_HOME`): those are not ours to
  * change, so only these names are touched.
  */
-const OWNED = [
+const owned = (): RegExp[] => [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
   /^(settings\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|serve-token|last-backup\.json)$/,
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
-  /^(logs|backups|runtime|engines|launched)$/,
+  new RegExp(`^(logs|backups|runtime|engines|${LAUNCHED_FOLDER})$`),
 ];
 
 /**
@@ -92,7 +93,8 @@ export function tightenDataDir(dataDir: string): number {
       else if (stat.isFile() && tighten(path, PRIVATE_FILE_MODE)) changed++;
     }
   };
-  walk(dataDir, (name) => OWNED.some((pattern) => pattern.test(name)));
+  const patterns = owned();
+  walk(dataDir, (name) => patterns.some((pattern) => pattern.test(name)));
   return changed;
 }
 

@@ -5,8 +5,9 @@
  * process groups of their own, so an engine killed outright (SIGKILL, out of memory) leaves them running
  * unsupervised; the file says which groups those are and which servers the user wanted running.
  *
- * An engine that closes stops its servers and removes its file; a file whose engine is gone is what a
- * crash left, and the next engine claims it (orphans.ts). Writing fails open: supervision goes on.
+ * An engine the user closes stops its servers and removes its file; one that ends otherwise (a signal to
+ * it alone, an uncaught exception) stops them and keeps the file without pids. A file whose engine is gone
+ * is what a crash left, and the next engine claims it (orphans.ts). Writing fails open: supervision goes on.
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -57,6 +58,16 @@ export class LaunchRecords {
     this.write();
   }
 
+  /**
+   * Servers a dead engine had started, taken over before its record is removed, with the process each one
+   * left running (still to be stopped) or none. A server this engine already runs keeps its own entry.
+   */
+  adopt(servers: readonly LaunchedServer[]): void {
+    for (const server of servers)
+      if (!this.servers.has(server.id)) this.servers.set(server.id, { ...server });
+    this.write();
+  }
+
   /** A run of `id` spawned its process, which leads its own group. */
   spawned(id: string, pid: number): void {
     const server = this.servers.get(id);
@@ -78,6 +89,19 @@ export class LaunchRecords {
   /** The user stopped or removed `id`. */
   stopped(id: string): void {
     if (this.servers.delete(id)) this.write();
+  }
+
+  /**
+   * The engine ends without the user asking, its servers stopped: the file stays, with no process in it,
+   * so that the next engine starts again the servers the user had started.
+   */
+  release(): void {
+    for (const server of this.servers.values()) {
+      server.pid = null;
+      server.startTicks = null;
+    }
+    this.write();
+    this.closed = true;
   }
 
   /** The engine closed, its servers stopped: nothing is left to clean up after it. */

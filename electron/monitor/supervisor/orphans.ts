@@ -3,7 +3,8 @@
  * record whose engine is gone, stops every recorded process group whose leader is still the very process
  * that was launched (same pid and same start ticks: a pid another process got since is never signalled),
  * records one event per group it stopped, and hands back the servers the user had started so that they
- * are started again. Without start ticks (off Linux) a process cannot be told from a reused pid, so it is
+ * are started again. The claimed servers go into this engine's own record before the dead engine's file
+ * is removed, so that an engine that dies in turn while reclaiming leaves them to the next one. Without start ticks (off Linux) a process cannot be told from a reused pid, so it is
  * left alone and only its server is started again.
  */
 import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
@@ -11,7 +12,12 @@ import { join } from "node:path";
 import type { TrackedEvent } from "../events/tracker.js";
 import { wrapperAlive } from "../store/lost-sessions.js";
 import { processStat } from "../store/process-start.js";
-import { type LaunchedServer, type LaunchFile, launchedFolder } from "./launch-records.js";
+import {
+  type LaunchedServer,
+  type LaunchFile,
+  type LaunchRecords,
+  launchedFolder,
+} from "./launch-records.js";
 
 export const ORPHAN_STOPPED_EVENT = "server.orphan_stopped";
 
@@ -20,6 +26,8 @@ export interface ReclaimOptions {
   /** How long a group has after SIGTERM before SIGKILL (default 2 s). */
   graceMs?: number;
   onProblem?(message: string): void;
+  /** This engine's own record, which takes over the claimed servers. */
+  records?: Pick<LaunchRecords, "adopt" | "exited" | "stopped">;
 }
 
 export interface Reclaimed {
@@ -42,15 +50,21 @@ export async function reclaimLaunched(dataDir: string, options: ReclaimOptions):
   for (const name of names) {
     const claimed = claim(folder, name, options.onProblem);
     if (!claimed) continue;
-    for (const server of claimed.servers) {
+    const adopted: LaunchedServer[] = [];
+    for (const server of claimed.content.servers) {
       restart.set(server.id, { id: server.id, name: server.name });
-      if (leaderRunning(server)) orphans.push(server);
+      const running = leaderRunning(server);
+      if (running) orphans.push(server);
+      adopted.push(running ? server : { ...server, pid: null, startTicks: null });
     }
+    options.records?.adopt(adopted);
+    remove(claimed.taken, options.onProblem);
   }
   const graceMs = options.graceMs ?? 2_000;
   const stopped = await Promise.all(orphans.map((server) => stopGroup(server, graceMs)));
   for (const [i, server] of orphans.entries()) {
     if (!stopped[i]) continue;
+    options.records?.exited(server.id, server.pid);
     options.track({
       category: "system",
       type: ORPHAN_STOPPED_EVENT,
@@ -81,6 +95,7 @@ export async function reclaimAndRestart(
     if (options.servers.closed()) return;
     if (!options.servers.has(id)) {
       options.onProblem?.(`${name} was running before the engine ended, but is no longer configured`);
+      options.records?.stopped(id);
       continue;
     }
     const result = await options.servers.start(id);
@@ -90,31 +105,70 @@ export async function reclaimAndRestart(
 
 /**
  * Takes a dead engine's record for this engine alone (a rename: of two engines starting at once, one
- * wins) and reads it; null for a live engine's record or one another engine took first.
+ * wins) and reads it; null for a live engine's record or one another engine took first. The caller
+ * removes the taken file once it holds the servers. A file that is not a launch record is removed, and
+ * said, so that it stops no later reclaim.
  */
-function claim(folder: string, name: string, onProblem?: (message: string) => void): LaunchFile | null {
+function claim(
+  folder: string,
+  name: string,
+  onProblem?: (message: string) => void,
+): { content: LaunchFile; taken: string } | null {
   const file = join(folder, name);
-  let content: LaunchFile;
+  let content: unknown;
   try {
-    content = JSON.parse(readFileSync(file, "utf8")) as LaunchFile;
-  } catch {
-    return null;
+    content = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== undefined) return null;
+    content = null;
   }
-  const { engine } = content;
-  if (wrapperAlive({ pid: engine.pid, startTicks: engine.startTicks, startedAt: engine.startedAt }))
-    return null;
+  const launch = isLaunchFile(content) ? content : null;
+  if (launch) {
+    const { engine } = launch;
+    if (wrapperAlive({ pid: engine.pid, startTicks: engine.startTicks, startedAt: engine.startedAt }))
+      return null;
+  }
   const taken = `${file}.${process.pid}.claimed`;
   try {
     renameSync(file, taken);
   } catch {
     return null;
   }
+  if (launch) return { content: launch, taken };
+  onProblem?.(`removed ${file}: it is not a record of the servers an engine launched`);
+  remove(taken, onProblem);
+  return null;
+}
+
+function remove(file: string, onProblem?: (message: string) => void): void {
   try {
-    rmSync(taken, { force: true });
+    rmSync(file, { force: true });
   } catch (error) {
-    onProblem?.(`cannot remove ${taken}: ${(error as Error).message}`);
+    onProblem?.(`cannot remove ${file}: ${(error as Error).message}`);
   }
-  return Array.isArray(content.servers) ? content : { ...content, servers: [] };
+}
+
+const isInt = (value: unknown): value is number => Number.isInteger(value);
+const isIntOrNull = (value: unknown): boolean => value === null || isInt(value);
+
+function isLaunchFile(value: unknown): value is LaunchFile {
+  if (typeof value !== "object" || value === null) return false;
+  const { engine, servers } = value as Partial<LaunchFile>;
+  if (typeof engine !== "object" || engine === null) return false;
+  if (!isInt(engine.pid) || !isIntOrNull(engine.startTicks) || typeof engine.startedAt !== "number")
+    return false;
+  return (
+    Array.isArray(servers) &&
+    servers.every(
+      (s: Partial<LaunchedServer> | null) =>
+        typeof s === "object" &&
+        s !== null &&
+        typeof s.id === "string" &&
+        typeof s.name === "string" &&
+        isIntOrNull(s.pid) &&
+        isIntOrNull(s.startTicks),
+    )
+  );
 }
 
 /** Whether the recorded leader still runs as the process that was launched (not a zombie, not a reuse). */

@@ -26,7 +26,7 @@ export interface SupervisorOptions {
   timeoutMs?: number;
   graceMs?: number;
   /** Where the servers the user started and their process groups are kept for the engine after a crash. */
-  records?: Pick<LaunchRecords, "started" | "spawned" | "exited" | "stopped" | "close">;
+  records?: Pick<LaunchRecords, "started" | "spawned" | "exited" | "stopped" | "close" | "release">;
 }
 
 export interface ManagedProcess {
@@ -84,8 +84,11 @@ export class Supervisor {
     return status;
   }
 
+  /** Restarts it; a server the user stopped is wanted again, so it is recorded as `start` records it. */
   async restart(id: string): Promise<ManagedStatus> {
-    return this.get(id).restart();
+    const managed = this.get(id);
+    this.options.records?.started(id, managed.status().name);
+    return managed.restart();
   }
 
   /** Stops it (if running) and forgets it. */
@@ -126,10 +129,14 @@ export class Supervisor {
     return () => this.listeners.delete(listener);
   }
 
-  /** The engine closes: every server stops, and none is left for the next engine to clean up. */
-  async stopAll(): Promise<void> {
+  /**
+   * The engine closes: every server stops, and none is left for the next engine to clean up. With
+   * `keepLaunched` (a close the user did not ask for) they stay recorded, for the next engine to start.
+   */
+  async stopAll(options: { keepLaunched?: boolean } = {}): Promise<void> {
     await Promise.all([...this.servers.values()].map((s) => s.stop()));
-    this.options.records?.close();
+    if (options.keepLaunched) this.options.records?.release();
+    else this.options.records?.close();
   }
 
   private get(id: string): ManagedServer {
