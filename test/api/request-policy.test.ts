@@ -67,7 +67,7 @@ describe("the request policy", () => {
       command: "node",
       args: ["server.js", "--api-key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"],
     });
-    expect(consent?.question).toMatch(/^Add a server that runs `node server\.js --api-key \[masked:/);
+    expect(consent?.question).toMatch(/^Add a server that runs `node server\.js --api-key '\[masked:/);
     expect(JSON.stringify(consent)).not.toContain("abcdefghijklmnop");
     expect(review("servers.add", { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp" })).toBeNull();
     const remoteWithCommand = { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp", command: "sh" };
@@ -95,6 +95,38 @@ describe("the request policy", () => {
     expect(
       review("alerts.channels.put", { yaml: "name: hook\ntype: webhook\nurl: https://example.com/h\n" }),
     ).toBeNull();
+  });
+
+  it("shows what the program runs with, and writes out characters that hide or reorder text", () => {
+    const server = review("servers.add", {
+      name: "x",
+      transport: "stdio",
+      command: "node",
+      args: ["server.js"],
+      env: { NODE_OPTIONS: "--require /tmp/evil.js" },
+      cwd: "/tmp/evil",
+    });
+    expect(server?.question).toBe(
+      `Add a server that runs \`node server.js\` with environment NODE_OPTIONS=${SECRET_MASK}, in /tmp/evil?`,
+    );
+    expect(JSON.stringify(server)).not.toContain("evil.js");
+    const envOnly = channelYaml("/usr/bin/notify", ["--urgent"], "env: { LD_PRELOAD: /tmp/evil.so }\n");
+    const changed = review("alerts.channels.put", { yaml: envOnly, replaces: "script" });
+    expect(changed?.reason).toBe(
+      `changes the environment (LD_PRELOAD=${SECRET_MASK}) of the alert channel that runs \`/usr/bin/notify --urgent\``,
+    );
+    const bidi = review("servers.add", {
+      name: "x",
+      transport: "stdio",
+      command: "/usr/bin/python3",
+      args: ["-c", "print(1)\u202e", "a\u200bb"],
+      env: { "X\u2066": "1" },
+      cwd: "/tmp/\u2028x",
+    });
+    expect(bidi?.question).toBe(
+      `Add a server that runs \`/usr/bin/python3 -c 'print(1)\\u{202e}' 'a\\u{200b}b'\` with environment X\\u{2066}=${SECRET_MASK}, in /tmp/\\u{2028}x?`,
+    );
+    expect(JSON.stringify(bidi)).not.toMatch(/[\u202e\u200b\u2066\u2028]/u);
   });
 
   it("asks about a schedule folder outside the home folder and the data dir's reports, unless it is unchanged", () => {

@@ -11,7 +11,8 @@ import type { ReportSchedule } from "../../../shared/report-schedules.js";
 import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
 import type { ChannelConfig } from "../alerts/channels/config.js";
 import { parseEntry } from "../alerts/rule-file.js";
-import { maskArgs, maskText } from "../discovery/mask-config.js";
+import { maskText } from "../discovery/mask-config.js";
+import { shownCommandLine, shownEnvNames, visibleText } from "../discovery/shown-command.js";
 import { expandFolder } from "../reports/schedule-run.js";
 import { underHome } from "./config-handlers.js";
 
@@ -49,18 +50,18 @@ function review(method: MethodName, input: Record<string, unknown>, context: Pol
   }
 }
 
-/** A command line as the UI shows it: secrets masked, an argument with spaces quoted. */
-export function maskedCommandLine(command: string, args: readonly string[]): string {
-  return [maskText(command), ...maskArgs([...args])]
-    .map((part) => (/[\s"'`]/.test(part) || part === "" ? JSON.stringify(part) : part))
-    .join(" ");
+/** What else decides what a program does: ` with environment A=••••••, in /tmp/x`. */
+function runsWith(env: unknown, cwd: unknown): string {
+  const names = shownEnvNames(env as Record<string, unknown> | undefined);
+  return `${names ? ` with environment ${names}` : ""}${typeof cwd === "string" ? `, in ${visibleText(cwd)}` : ""}`;
 }
 
 function serverCommand(input: Record<string, unknown>): Consent {
-  const line = maskedCommandLine(String(input.command ?? ""), (input.args as string[] | undefined) ?? []);
+  const line = shownCommandLine(String(input.command ?? ""), (input.args as string[] | undefined) ?? []);
+  const runs = `runs \`${line}\`${runsWith(input.env, input.cwd)}`;
   return {
-    reason: `adds a server that runs \`${line}\``,
-    question: `Add a server that runs \`${line}\`?`,
+    reason: `adds a server that ${runs}`,
+    question: `Add a server that ${runs}?`,
     detail:
       "mcpscope will start this program to check the server's health, and whenever you press Start. Add it only if you typed it yourself.",
     confirm: "Add",
@@ -80,10 +81,14 @@ function channelCommand(yaml: string, replaces: string | undefined, context: Pol
   const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
   const before = context.channels().find((c) => c.name === (replaces ?? entry.name));
   if (before?.type === "command" && sameCommand(before, command, args, entry.env)) return null;
-  const line = maskedCommandLine(command, args);
+  const line = shownCommandLine(command, args);
+  const envOnly = before?.type === "command" && sameLine(before, command, args);
+  const does = envOnly
+    ? `changes the environment (${shownEnvNames(entry.env as Record<string, unknown> | undefined) || "none"}) of the alert channel that runs \`${line}\``
+    : `saves an alert channel that runs \`${line}\`${runsWith(entry.env, undefined)}`;
   return {
-    reason: `saves an alert channel that runs \`${line}\``,
-    question: `Save an alert channel that runs \`${line}\`?`,
+    reason: does,
+    question: `${envOnly ? "Change" : "Save"} ${does.replace(/^(changes|saves) /, "")}?`,
     detail:
       "mcpscope will run this program for every notification the channel is sent, and when you press Send test. Save it only if you typed it yourself.",
     confirm: "Save",
@@ -97,9 +102,13 @@ function sameCommand(
   args: string[],
   env: unknown,
 ): boolean {
-  if (before.command !== command || JSON.stringify(before.args) !== JSON.stringify(args)) return false;
+  if (!sameLine(before, command, args)) return false;
   // A masked env keeps the stored one (rule-file.ts putChannel).
   return env === SECRET_MASK || JSON.stringify(env ?? null) === JSON.stringify(before.env ?? null);
+}
+
+function sameLine(before: Extract<ChannelConfig, { type: "command" }>, command: string, args: string[]) {
+  return before.command === command && JSON.stringify(before.args) === JSON.stringify(args);
 }
 
 function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Consent | null {
