@@ -374,6 +374,24 @@ export function removeRule(dataDir: string, name: string): "removed" | "disabled
  * replaces, by name or by `replaces` (a rename), while the type and the destination stay the same.
  */
 export function putChannel(dataDir: string, yamlText: string, replaces?: string): void {
+  putEntry(
+    alertsFilePath(dataDir),
+    "channels",
+    resolveChannelPut(dataDir, yamlText, replaces).entry,
+    replaces,
+  );
+}
+
+/**
+ * What a channel put would write (fields left as shown restored to their stored values), beside the
+ * stored entry it replaces; throws the error the put would. The one reading of a put, for the put itself
+ * and for judging whether it changes what the channel runs.
+ */
+export function resolveChannelPut(
+  dataDir: string,
+  yamlText: string,
+  replaces?: string,
+): { entry: Record<string, unknown>; stored: Record<string, unknown> | undefined } {
   const typed = parseEntry(yamlText, "channel");
   if (typed.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
   const stored = readChannelEntries(dataDir).find((c) => c?.name === (replaces ?? typed.name));
@@ -383,7 +401,7 @@ export function putChannel(dataDir: string, yamlText: string, replaces?: string)
     const issue = parsed.error.issues[0];
     throw new RuleFileError(`channel.${(issue?.path ?? []).join(".")}: ${issueMessage(issue)}`);
   }
-  putEntry(alertsFilePath(dataDir), "channels", entry, replaces);
+  return { entry, stored };
 }
 
 export function removeChannel(dataDir: string, name: string): boolean {

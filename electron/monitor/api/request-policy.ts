@@ -5,12 +5,11 @@
  * Everything else in the API acts on what the user's own configs, records or data dir already hold.
  */
 import { join, resolve } from "node:path";
-import { SECRET_MASK } from "../../../shared/alerts.js";
+import { isDeepStrictEqual } from "node:util";
 import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
 import type { ReportSchedule } from "../../../shared/report-schedules.js";
 import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
-import type { ChannelConfig } from "../alerts/channels/config.js";
-import { parseEntry } from "../alerts/rule-file.js";
+import { resolveChannelPut } from "../alerts/rule-file.js";
 import { maskText } from "../discovery/mask-config.js";
 import { shownCommandLine, shownEnvNames, visibleText } from "../discovery/shown-command.js";
 import { expandFolder } from "../reports/schedule-run.js";
@@ -20,8 +19,6 @@ export interface PolicyContext {
   dataDir: string;
   /** The user's home folder: scheduled reports may go anywhere under it. */
   home: string;
-  /** The channels as stored (secrets in clear), to tell a changed command from a re-saved one. */
-  channels(): readonly ChannelConfig[];
   schedules(): readonly ReportSchedule[];
 }
 
@@ -70,25 +67,21 @@ function serverCommand(input: Record<string, unknown>): Consent {
 }
 
 function channelCommand(yaml: string, replaces: string | undefined, context: PolicyContext): Consent | null {
-  let entry: Record<string, unknown>;
-  try {
-    entry = parseEntry(yaml, "channel");
-  } catch {
-    return null; // the put refuses it with the same parse
-  }
+  // Read as the put reads it: a field left as shown is the stored value, and what the put refuses is refused here.
+  const { entry, stored } = resolveChannelPut(context.dataDir, yaml, replaces);
   if (entry.type !== "command") return null;
-  const command = String(entry.command ?? "");
-  const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
-  const before = context.channels().find((c) => c.name === (replaces ?? entry.name));
-  if (before?.type === "command" && sameCommand(before, command, args, entry.env)) return null;
-  const line = shownCommandLine(command, args);
-  const envOnly = before?.type === "command" && sameLine(before, command, args);
-  const does = envOnly
-    ? `changes the environment (${shownEnvNames(entry.env as Record<string, unknown> | undefined) || "none"}) of the alert channel that runs \`${line}\``
-    : `saves an alert channel that runs \`${line}\`${runsWith(entry.env, undefined)}`;
+  const now = commandOf(entry);
+  const before = stored?.type === "command" ? commandOf(stored) : null;
+  const sameLine =
+    before !== null && isDeepStrictEqual([now.command, now.args], [before.command, before.args]);
+  if (sameLine && isDeepStrictEqual(now.env, before.env)) return null;
+  const line = shownCommandLine(now.command, now.args);
+  const does = sameLine
+    ? `changes the environment (${shownEnvNames(now.env) || "none"}) of the alert channel that runs \`${line}\``
+    : `saves an alert channel that runs \`${line}\`${runsWith(now.env, undefined)}`;
   return {
     reason: does,
-    question: `${envOnly ? "Change" : "Save"} ${does.replace(/^(changes|saves) /, "")}?`,
+    question: `${sameLine ? "Change" : "Save"} ${does.replace(/^(changes|saves) /, "")}?`,
     detail:
       "mcpscope will run this program for every notification the channel is sent, and when you press Send test. Save it only if you typed it yourself.",
     confirm: "Save",
@@ -96,19 +89,13 @@ function channelCommand(yaml: string, replaces: string | undefined, context: Pol
   };
 }
 
-function sameCommand(
-  before: Extract<ChannelConfig, { type: "command" }>,
-  command: string,
-  args: string[],
-  env: unknown,
-): boolean {
-  if (!sameLine(before, command, args)) return false;
-  // A masked env keeps the stored one (rule-file.ts putChannel).
-  return env === SECRET_MASK || JSON.stringify(env ?? null) === JSON.stringify(before.env ?? null);
-}
-
-function sameLine(before: Extract<ChannelConfig, { type: "command" }>, command: string, args: string[]) {
-  return before.command === command && JSON.stringify(before.args) === JSON.stringify(args);
+/** A command channel's program as alerts.yaml holds it, a missing `args` or `env` read as none. */
+function commandOf(entry: Record<string, unknown>) {
+  return {
+    command: String(entry.command ?? ""),
+    args: Array.isArray(entry.args) ? entry.args.map(String) : [],
+    env: (entry.env ?? null) as Record<string, unknown> | null,
+  };
 }
 
 function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Consent | null {

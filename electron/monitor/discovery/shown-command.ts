@@ -19,7 +19,7 @@ export function shownCommandLine(command: string, args: readonly string[]): stri
 }
 
 /** An environment by names, values hidden: `LD_PRELOAD=••••••, TOKEN=••••••`. */
-export function shownEnvNames(env: Readonly<Record<string, unknown>> | undefined): string {
+export function shownEnvNames(env: Readonly<Record<string, unknown>> | null | undefined): string {
   return Object.keys(env ?? {})
     .map((name) => `${visibleText(name)}=${SECRET_MASK}`)
     .join(", ");
