@@ -246,11 +246,24 @@ describe("a channel's secrets", () => {
         "cmd",
       ),
     ).toThrow("the command line changed");
-    expect(fileText()).toBe(original);
+    // A value after a secret flag shows as the same mask whatever it is: editing it is an edit too.
+    const account = `name: acct\ntype: command\ncommand: pushover\nargs: ["--token", "abcdef123456789"]\nenv: { API_KEY: ${SECRETS.env} }\n`;
+    expect(manager.putChannel(account).ok).toBe(true);
+    const accountFile = fileText();
+    expect(shownYaml("acct")).toContain("[masked:named-secret]");
+    expect(() =>
+      manager.putChannel(
+        `name: acct\ntype: command\ncommand: pushover\nargs: ["--token", "attacker-acct-1"]\nenv: { API_KEY: "••••••" }\n`,
+        "acct",
+      ),
+    ).toThrow("channel.env.API_KEY: the command line changed; enter the secret again");
+    expect(fileText()).toBe(accountFile);
+    expect(manager.putChannel(shownYaml("acct"), "acct").ok).toBe(true);
+    expect(storedChannels().find((c) => c.name === "acct")?.env).toEqual({ API_KEY: SECRETS.env });
 
     // Shown as is, the command line keeps its secrets; with every secret typed again, it may change.
     expect(manager.putChannel(shownYaml("curl"), "curl").ok).toBe(true);
-    expect(fileText()).toBe(original);
+    expect(storedChannels().find((c) => c.name === "curl")?.args).toContain(`Authorization: Bearer ${token}`);
     expect(manager.putChannel(sh.replace("https://hooks.example.com/x", evil), "sh").ok).toBe(true);
     expect(storedChannels().find((c) => c.name === "sh")?.env).toEqual({ TOKEN: SECRETS.env });
   });

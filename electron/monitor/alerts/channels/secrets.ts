@@ -326,8 +326,10 @@ function destination(config: ChannelConfig): string {
     case "email":
       return `${config.host.toLowerCase()}:${config.port}`;
     case "command":
-      // The arguments say where the data goes too (`curl … https://host`, `sh -c '…'`), compared as shown.
-      return JSON.stringify([config.command, maskArgs(config.args)]);
+      // The arguments say where the data goes too (`curl … https://host`, `sh -c '…'`). Compared in clear:
+      // a short value after `--token` masks the same whatever it is, and a masked argument kept is its
+      // stored value again.
+      return JSON.stringify([config.command, config.args]);
   }
 }
 
