@@ -246,6 +246,8 @@ describe("a channel's secrets", () => {
         "cmd",
       ),
     ).toThrow("the command line changed");
+    expect(fileText()).toBe(original);
+
     // A value after a secret flag shows as the same mask whatever it is: editing it is an edit too.
     const account = `name: acct\ntype: command\ncommand: pushover\nargs: ["--token", "abcdef123456789"]\nenv: { API_KEY: ${SECRETS.env} }\n`;
     expect(manager.putChannel(account).ok).toBe(true);
