@@ -17,6 +17,7 @@ import {
   fileSecretValues,
   keepStoredSecrets,
   maskChannelEntry,
+  maskStoredSecrets,
   maskTextAndKnown,
 } from "./channels/secrets.js";
 import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
@@ -394,8 +395,9 @@ export function resolveChannelPut(
 ): { entry: Record<string, unknown>; stored: Record<string, unknown> | undefined } {
   const typed = parseEntry(yamlText, "channel");
   if (typed.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
-  const stored = readChannelEntries(dataDir).find((c) => c?.name === (replaces ?? typed.name));
-  const entry = keepStoredSecrets(typed, stored);
+  const { entries, known } = readChannels(dataDir);
+  const stored = entries.find((c) => c?.name === (replaces ?? typed.name));
+  const entry = keepStoredSecrets(typed, stored, known);
   const parsed = ChannelConfigSchema.safeParse(entry, PLAIN_ISSUES);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -418,22 +420,36 @@ export function ruleYamls(fileText: string, rules: readonly Rule[]): Map<string,
   const known = fileSecretValues(parseDocument(fileText));
   const unmasked = (text: string | undefined) =>
     text !== undefined && maskTextAndKnown(text, known) === text ? text : undefined;
-  return new Map(rules.map((rule) => [rule.name, editorText(rule.source, unmasked(own.get(rule.name)))]));
-}
-
-/** Each channel as the file has it, masked, for the UI's editor: name → YAML. One read of the file. */
-export function channelYamls(dataDir: string): Map<string, string> {
+  // The printed rule may hold a channel's secret through an alias (`description: *hook`).
   return new Map(
-    readChannelEntries(dataDir).map((entry) => [
-      String(entry.name),
-      stringify(maskChannelEntry(entry), YAML_OUT),
+    rules.map((rule) => [
+      rule.name,
+      maskStoredSecrets(editorText(rule.source, unmasked(own.get(rule.name))), known),
     ]),
   );
 }
 
-function readChannelEntries(dataDir: string): Record<string, unknown>[] {
+/**
+ * Each channel as the file has it, masked, for the UI's editor (name → YAML), and the file's stored
+ * secret values, which an alias may bring into any channel's target. One read of the file.
+ */
+export function channelViews(dataDir: string): { yamls: Map<string, string>; known: string[] } {
+  const { entries, known } = readChannels(dataDir);
+  const yamls = new Map(
+    entries.map((entry) => [String(entry.name), stringify(maskChannelEntry(entry, known), YAML_OUT)]),
+  );
+  return { yamls, known };
+}
+
+export function channelYamls(dataDir: string): Map<string, string> {
+  return channelViews(dataDir).yamls;
+}
+
+function readChannels(dataDir: string): { entries: Record<string, unknown>[]; known: string[] } {
   const path = alertsFilePath(dataDir);
-  if (!existsSync(path)) return [];
-  const data = parseDocument(readFileSync(path, "utf8")).toJS() as { channels?: unknown } | null;
-  return Array.isArray(data?.channels) ? (data.channels as Record<string, unknown>[]) : [];
+  if (!existsSync(path)) return { entries: [], known: [] };
+  const doc = parseDocument(readFileSync(path, "utf8"));
+  const data = doc.toJS() as { channels?: unknown } | null;
+  const entries = Array.isArray(data?.channels) ? (data.channels as Record<string, unknown>[]) : [];
+  return { entries, known: fileSecretValues(doc) };
 }

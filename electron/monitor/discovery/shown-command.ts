@@ -13,9 +13,18 @@ export function visibleText(text: string): string {
   return text.replace(UNSEEN, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
 }
 
-/** A command line as the UI shows it: secrets masked, an argument a shell would split or expand quoted. */
-export function shownCommandLine(command: string, args: readonly string[]): string {
-  return [maskText(command), ...maskArgs([...args])].map((part) => quoteArg(visibleText(part))).join(" ");
+/**
+ * A command line as the UI shows it: secrets masked (and `hide` taking out what else must not show), an
+ * argument a shell would split or expand quoted.
+ */
+export function shownCommandLine(
+  command: string,
+  args: readonly string[],
+  hide: (part: string) => string = (part) => part,
+): string {
+  return [maskText(command), ...maskArgs([...args])]
+    .map((part) => quoteArg(visibleText(hide(part))))
+    .join(" ");
 }
 
 /** An environment by names, values hidden: `LD_PRELOAD=••••••, TOKEN=••••••`. */

@@ -40,10 +40,13 @@ function isRecord(value: unknown): value is Entry {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A channel entry (as alerts.yaml holds it) as any front may see it. */
-export function maskChannelEntry(entry: Entry): Entry {
+/**
+ * A channel entry (as alerts.yaml holds it) as any front may see it; `known` are the file's stored secret
+ * values, which an alias may bring into any field.
+ */
+export function maskChannelEntry(entry: Entry, known: readonly string[] = []): Entry {
   const secret = new Set(secretKeys(entry.type));
-  return Object.fromEntries(
+  const shown = Object.fromEntries(
     Object.entries(entry).map(([key, value]) => {
       if (SHOWN_AS_IS.has(key)) return [key, value];
       if (secret.has(key)) return [key, maskWhole(value)];
@@ -52,6 +55,15 @@ export function maskChannelEntry(entry: Entry): Entry {
       return [key, maskFree(value)];
     }),
   );
+  return known.length ? (maskKnown(shown, known) as Entry) : shown;
+}
+
+function maskKnown(value: unknown, known: readonly string[]): unknown {
+  if (typeof value === "string") return maskStoredSecrets(value, known);
+  if (Array.isArray(value)) return value.map((v) => maskKnown(v, known));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskKnown(v, known)]));
+  return value;
 }
 
 /**
@@ -59,10 +71,14 @@ export function maskChannelEntry(entry: Entry): Entry {
  * stay and aliases still resolve. Every entry is read before any is changed: an alias in one may point
  * into another.
  */
-export function maskChannelNodes(doc: Document, items: readonly YAMLMap[]): void {
+export function maskChannelNodes(
+  doc: Document,
+  items: readonly YAMLMap[],
+  known: readonly string[] = [],
+): void {
   const entries = items.map((item) => item.toJS(doc) as Entry);
   for (const [i, item] of items.entries())
-    maskNode(doc, item, maskChannelEntry(entries[i] ?? {}), entries[i]);
+    maskNode(doc, item, maskChannelEntry(entries[i] ?? {}, known), entries[i]);
 }
 
 /**
@@ -185,7 +201,7 @@ export function maskedFileText(text: string): string {
   try {
     const known = fileSecretValues(doc);
     const channels = doc.get("channels");
-    if (isSeq(channels)) maskChannelNodes(doc, channels.items.filter(isMap));
+    if (isSeq(channels)) maskChannelNodes(doc, channels.items.filter(isMap), known);
     maskComments(doc, known);
     return doc.toString(YAML_OUT);
   } catch {
@@ -224,11 +240,16 @@ function maskFree(value: unknown): unknown {
 /**
  * The entry a front sent, each field still exactly as shown put back to its stored value. Refuses, with
  * one line naming the field, a masked value that has nothing to keep or was edited, and a kept value
- * when the type or destination changed. `stored` is the entry being replaced, as alerts.yaml holds it.
+ * when the type or destination changed. `stored` is the entry being replaced, as alerts.yaml holds it;
+ * `known` the file's stored secret values, as the entry was shown with them.
  */
-export function keepStoredSecrets(entry: Entry, stored: Entry | undefined): Entry {
+export function keepStoredSecrets(
+  entry: Entry,
+  stored: Entry | undefined,
+  known: readonly string[] = [],
+): Entry {
   const kept: Path[] = [];
-  const out = stored ? (restore(entry, stored, maskChannelEntry(stored), [], kept) as Entry) : entry;
+  const out = stored ? (restore(entry, stored, maskChannelEntry(stored, known), [], kept) as Entry) : entry;
   const first = kept[0];
   if (first && stored) {
     const why = movedBy(out, stored);
