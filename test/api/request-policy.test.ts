@@ -158,6 +158,12 @@ describe("the request policy", () => {
       "writes scheduled reports into /etc/cron.d, outside your home folder",
     );
     expect(review("reports.schedules.put", schedule("/home/ann/../bob"))).not.toBeNull();
+    expect(review("reports.schedules.put", schedule("/home/ann"))).not.toBeNull();
+    // A home of `/` (systemd DynamicUser, many containers) makes no folder "under the home folder".
+    const rootHome = { ...stored, home: "/" };
+    expect(reviewRequest("reports.schedules.put", schedule("/etc/cron.d"), rootHome)).not.toBeNull();
+    expect(reviewRequest("reports.schedules.put", schedule("/home/ann/reports"), rootHome)).not.toBeNull();
+    expect(reviewRequest("reports.schedules.put", schedule(join(dataDir, "reports/x")), rootHome)).toBeNull();
     expect(review("reports.schedules.put", schedule("/mnt/share", "weekly"))).toBeNull();
     expect(review("reports.schedules.put", schedule("/mnt/share", "other"))).not.toBeNull();
   });
@@ -298,7 +304,12 @@ describe("browser mode's HTTP transport", () => {
     expect((await post(strict, "alerts.test", { channel: "keyed" })).body.result?.status).toBe("delivered");
     expect(existsSync(marker("keyed"))).toBe(true);
     const folder = join(homedir(), "mcpscope-policy-test-reports");
-    const put = await post(strict, "reports.schedules.put", { ...schedule(folder), formats: ["json"] });
+    // Disabled, so the scheduler never writes into the real home; the policy judges it the same.
+    const put = await post(strict, "reports.schedules.put", {
+      ...schedule(folder),
+      formats: ["json"],
+      enabled: false,
+    });
     expect(put.body.result).toMatchObject({ ok: true });
     await post(strict, "reports.schedules.delete", { name: "daily" });
     const remote = await post(strict, "servers.add", {

@@ -4,7 +4,7 @@
  * channel saved again with the same command, or a schedule with the same folder, is nothing new.
  * Everything else in the API acts on what the user's own configs, records or data dir already hold.
  */
-import { join, resolve } from "node:path";
+import { join, parse, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
 import type { ReportSchedule } from "../../../shared/report-schedules.js";
@@ -101,7 +101,7 @@ function commandOf(entry: Record<string, unknown>) {
 function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Consent | null {
   if (schedule.folder === undefined) return null;
   const folder = expandFolder(schedule.folder);
-  if (inside(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
+  if (inHome(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
   const before = context.schedules().find((s) => s.name === schedule.name);
   if (before?.folder !== undefined && expandFolder(before.folder) === folder) return null;
   return {
@@ -128,6 +128,12 @@ function elsewhere(method: MethodName, places: unknown[]): Consent | null {
     confirm: reads ? "Read" : "Edit",
     elsewhere: `use the terminal (\`mcpscope ${reads ? "discover" : method === "instrument.entry" ? "instrument" : "uninstrument"}\`)`,
   };
+}
+
+/** Strictly inside the home folder; a home that is a filesystem root (`/` for many service accounts) holds nothing. */
+function inHome(path: string, home: string): boolean {
+  const resolved = resolve(home);
+  return resolved !== parse(resolved).root && underHome(path, resolved);
 }
 
 function inside(path: string, folder: string): boolean {
