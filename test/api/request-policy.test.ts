@@ -10,6 +10,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { describeTarget } from "../../electron/monitor/alerts/channels/describe.js";
 import { channelYamls } from "../../electron/monitor/alerts/rule-file.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
 import { type PolicyContext, reviewRequest } from "../../electron/monitor/api/request-policy.js";
@@ -149,6 +150,14 @@ describe("the request policy", () => {
       `Add a server that runs \`/usr/bin/python3 -c 'print(1)\\u{202e}' 'a\\u{200b}b'\` with environment X\\u{2066}=${SECRET_MASK}, in /tmp/\\u{2028}x?`,
     );
     expect(JSON.stringify(bidi)).not.toMatch(/[\u202e\u200b\u2066\u2028]/u);
+  });
+
+  it("shows a command line in its question as the channel's target shows it", () => {
+    const args = ["a b", "it's", "--api-key", "abcdef123456789"];
+    const target = describeTarget({ name: "n", type: "command", command: "/bin/x", args, timeout: 1 });
+    expect(target).toBe(`/bin/x 'a b' 'it'\\''s' --api-key '[masked:named-secret]'`);
+    const asked = review("alerts.channels.put", { yaml: channelYaml("/bin/x", args).replace("script", "n") });
+    expect(asked?.question).toBe(`Save an alert channel that runs \`${target}\`?`);
   });
 
   it("asks about a schedule folder outside the home folder and the data dir's reports, unless it is unchanged", () => {

@@ -21,6 +21,7 @@ import { SECRET_MASK } from "../../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../../shared/issue-text.js";
 import { maskArgs, maskText } from "../../discovery/mask-config.js";
 import { MonitoringError } from "../../errors.js";
+import { MASKED_VALUE } from "../../pipeline/mask.js";
 import { YAML_OUT } from "../entry-text.js";
 import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./config.js";
 
@@ -29,8 +30,6 @@ type Path = (string | number)[];
 
 /** Names and types are never secret (a name is letters, digits, `_`, `.`, `-`). */
 const SHOWN_AS_IS = new Set(["name", "type"]);
-/** What a masked value looks like inside a string: `[masked:named-secret…6789]`. */
-const MASKED_PART = /\[masked:[^\]\s]+\]/;
 
 function secretKeys(type: unknown): string[] {
   return SECRET_KEYS[String(type) as keyof typeof SECRET_KEYS] ?? [];
@@ -170,7 +169,7 @@ function collectSecrets(stored: unknown, shown: unknown, found: Set<string>): vo
 
 /** The parts of `stored` that `shown` masks: what lies between the text `shown` kept as it was. */
 function maskedParts(stored: string, shown: string): string[] {
-  const kept = shown.split(new RegExp(MASKED_PART.source, "g"));
+  const kept = shown.split(new RegExp(MASKED_VALUE.source, "g"));
   const parts: string[] = [];
   if (!stored.startsWith(kept[0] ?? "")) return [stored];
   let at = kept[0]?.length ?? 0;
@@ -288,7 +287,7 @@ function restore(value: unknown, stored: unknown, shown: unknown, path: Path, ke
 /** The first string still holding a mask that is not the stored value itself. */
 function stillMasked(value: unknown, stored: unknown, path: Path): { path: Path; value: string } | null {
   if (typeof value === "string")
-    return (value.includes(SECRET_MASK) || MASKED_PART.test(value)) && value !== stored
+    return (value.includes(SECRET_MASK) || MASKED_VALUE.test(value)) && value !== stored
       ? { path, value }
       : null;
   const inner = (v: unknown, k: string | number) =>
