@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
 import type { ReportSchedule } from "../../../shared/report-schedules.js";
 import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
-import { resolveChannelPut } from "../alerts/rule-file.js";
+import { resolveChannelPut } from "../alerts/channel-file.js";
 import { maskText } from "../discovery/mask-config.js";
 import { shownCommandLine, shownEnvNames, visibleText } from "../discovery/shown-command.js";
 import { expandFolder } from "../reports/schedule-run.js";
