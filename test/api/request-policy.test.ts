@@ -10,6 +10,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { z } from "zod";
 import { channelYamls } from "../../electron/monitor/alerts/channel-file.js";
 import { describeTarget } from "../../electron/monitor/alerts/channels/describe.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
@@ -189,9 +190,23 @@ describe("the request policy", () => {
     expect(review("instrument.undo", { all: true, home: "/home/bob" })).not.toBeNull();
   });
 
-  it("lets everything else through: acting on what is already configured", () => {
-    for (const method of Object.keys(API_METHODS).filter((m) => !REVIEWED_METHODS.has(m as never)))
-      expect(review(method, method === "servers.start" ? { id: "x" } : {}), method).toBeNull();
+  it("reviews every method whose input can name a program or a place: the others take no such key", () => {
+    const placeKeys = /"(command|args|env|cwd|folder|home|file|project|projectDirs)":/g;
+    const unreviewed = Object.entries(API_METHODS).filter(
+      // servers.check names a command only to be refused by the engine whatever the front.
+      ([m]) => !REVIEWED_METHODS.has(m as never) && m !== "servers.check",
+    );
+    expect(unreviewed.length).toBeGreaterThan(50);
+    for (const [method, spec] of unreviewed) {
+      const schema = JSON.stringify(z.toJSONSchema(spec.input, { unrepresentable: "any", io: "input" }));
+      expect(
+        [...schema.matchAll(placeKeys)].map((k) => k[1]),
+        method,
+      ).toEqual([]);
+    }
+    // The reviewed ones do, which is what the pattern looks for.
+    const added = JSON.stringify(z.toJSONSchema(API_METHODS["servers.add"].input, { io: "input" }));
+    expect(added).toMatch(placeKeys);
   });
 
   it("refuses an input that does not match its method's schema, as the call would", () => {
