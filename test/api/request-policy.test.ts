@@ -94,6 +94,16 @@ describe("the request policy", () => {
     expect(review("alerts.channels.put", { yaml: shownScript() })).toBeNull();
     const otherTimeout = `${shownScript()}`.replace(/timeout: .*/, "timeout: 5s");
     expect(review("alerts.channels.put", { yaml: otherTimeout, replaces: "script" })).toBeNull();
+    // A stored secret typed in clear is asked about, matching or not: the answer must not confirm a guess.
+    const guess = (token: string) => shownScript().replace(/TOKEN: .*/, `TOKEN: ${token}`);
+    expect(review("alerts.channels.put", { yaml: guess("t-1234567"), replaces: "script" })).not.toBeNull();
+    expect(review("alerts.channels.put", { yaml: guess("t-7654321"), replaces: "script" })).not.toBeNull();
+    const clearArg = shownScript().replace(/- "?\[masked:[^\n]*/, "- abcdef123456789");
+    expect(clearArg).toContain("abcdef123456789");
+    expect(review("alerts.channels.put", { yaml: clearArg, replaces: "script" })).not.toBeNull();
+    expect(
+      review("alerts.channels.put", { yaml: shownScript().replace(/env:\n.*/, `env: "${SECRET_MASK}"`) }),
+    ).toBeNull();
     // A stored secret never follows an edited command line: refused as the save refuses it.
     const otherArg = shownScript().replace("--urgent", "--other");
     expect(() => review("alerts.channels.put", { yaml: otherArg, replaces: "script" })).toThrow(

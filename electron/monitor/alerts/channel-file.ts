@@ -22,6 +22,8 @@ import {
  * Adds or replaces a channel. A field left as shown (masked) keeps the value stored in the entry it
  * replaces, by name or by `replaces` (a rename), while the type and the destination stay the same.
  */
+type Entry = Record<string, unknown>;
+
 export function putChannel(dataDir: string, yamlText: string, replaces?: string): void {
   putEntry(
     alertsFilePath(dataDir),
@@ -32,15 +34,16 @@ export function putChannel(dataDir: string, yamlText: string, replaces?: string)
 }
 
 /**
- * What a channel put would write (fields left as shown restored to their stored values), beside the
- * stored entry it replaces; throws the error the put would. The one reading of a put, for the put itself
- * and for judging whether it changes what the channel runs.
+ * What a channel put would write (`entry`: fields left as shown restored to their stored values), beside
+ * the entry as sent (`typed`) and the stored entry it replaces as it is shown (`shown`); throws the error
+ * the put would. The one reading of a put, for the put itself and for judging whether it changes what
+ * the channel runs.
  */
 export function resolveChannelPut(
   dataDir: string,
   yamlText: string,
   replaces?: string,
-): { entry: Record<string, unknown>; stored: Record<string, unknown> | undefined } {
+): { typed: Entry; entry: Entry; shown: Entry | undefined } {
   const typed = parseEntry(yamlText, "channel");
   if (typed.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
   const { entries, known } = readChannels(dataDir);
@@ -51,7 +54,7 @@ export function resolveChannelPut(
     const issue = parsed.error.issues[0];
     throw new RuleFileError(`channel.${(issue?.path ?? []).join(".")}: ${issueMessage(issue)}`);
   }
-  return { entry, stored };
+  return { typed, entry, shown: stored ? maskChannelEntry(stored, known) : undefined };
 }
 
 export function removeChannel(dataDir: string, name: string): boolean {

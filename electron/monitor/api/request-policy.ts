@@ -6,6 +6,7 @@
  */
 import { join, parse, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { SECRET_MASK } from "../../../shared/alerts.js";
 import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
 import type { ReportSchedule } from "../../../shared/report-schedules.js";
 import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
@@ -67,17 +68,22 @@ function serverCommand(input: Record<string, unknown>): Consent {
 }
 
 function channelCommand(yaml: string, replaces: string | undefined, context: PolicyContext): Consent | null {
-  // Read as the put reads it: a field left as shown is the stored value, and what the put refuses is refused here.
-  const { entry, stored } = resolveChannelPut(context.dataDir, yaml, replaces);
+  // Read as the put reads it: what the put refuses is refused here.
+  const { typed, entry, shown } = resolveChannelPut(context.dataDir, yaml, replaces);
   if (entry.type !== "command") return null;
   const now = commandOf(entry);
-  const before = stored?.type === "command" ? commandOf(stored) : null;
+  // Sent against the stored channel as shown: a field left masked is unchanged, while a secret typed in
+  // clear is new even when it matches, or the answer would confirm a guess of the stored value.
+  const before = shown?.type === "command" ? commandOf(shown) : null;
+  const sent = commandOf(typed);
+  // A whole-record mask keeps the record.
+  if (sent.env === SECRET_MASK && before?.env) sent.env = before.env;
   const sameLine =
-    before !== null && isDeepStrictEqual([now.command, now.args], [before.command, before.args]);
-  if (sameLine && isDeepStrictEqual(now.env, before.env)) return null;
+    before !== null && isDeepStrictEqual([sent.command, sent.args], [before.command, before.args]);
+  if (sameLine && isDeepStrictEqual(sent.env, before.env)) return null;
   const line = shownCommandLine(now.command, now.args);
   const does = sameLine
-    ? `changes the environment (${shownEnvNames(now.env) || "none"}) of the alert channel that runs \`${line}\``
+    ? `changes the environment (${shownEnvNames(now.env as Record<string, unknown> | null) || "none"}) of the alert channel that runs \`${line}\``
     : `saves an alert channel that runs \`${line}\`${runsWith(now.env, undefined)}`;
   return {
     reason: does,
@@ -94,7 +100,7 @@ function commandOf(entry: Record<string, unknown>) {
   return {
     command: String(entry.command ?? ""),
     args: Array.isArray(entry.args) ? entry.args.map(String) : [],
-    env: (entry.env ?? null) as Record<string, unknown> | null,
+    env: (entry.env ?? null) as unknown,
   };
 }
 
