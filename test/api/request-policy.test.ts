@@ -161,6 +161,16 @@ describe("the request policy", () => {
       `Add a server that runs \`/usr/bin/python3 -c 'print(1)\\u{202e}' 'a\\u{200b}b'\` with environment X\\u{2066}=${SECRET_MASK}, in /tmp/\\u{2028}x?`,
     );
     expect(JSON.stringify(bidi)).not.toMatch(/[\u202e\u200b\u2066\u2028]/u);
+    const places = [
+      review("reports.schedules.put", schedule("/srv/\u202ereports")),
+      review("discovery.list", { home: "/home/\u200bann" }),
+      review("instrument.entry", { client: "claude-code", server: "x", file: "/tmp/\u2066x.json" }),
+    ];
+    expect(places.map((c) => c?.question)).toEqual([
+      "Write scheduled reports into /srv/\\u{202e}reports?",
+      "Read the MCP configs under /home/\\u{200b}ann?",
+      "Edit the client config under /tmp/\\u{2066}x.json?",
+    ]);
   });
 
   it("shows a command line in its question as the channel's target shows it", () => {

@@ -110,9 +110,10 @@ function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Conse
   if (inHome(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
   const before = context.schedules().find((s) => s.name === schedule.name);
   if (before?.folder !== undefined && expandFolder(before.folder) === folder) return null;
+  const shown = visibleText(folder);
   return {
-    reason: `writes scheduled reports into ${folder}, outside your home folder`,
-    question: `Write scheduled reports into ${folder}?`,
+    reason: `writes scheduled reports into ${shown}, outside your home folder`,
+    question: `Write scheduled reports into ${shown}?`,
     detail: "The folder is outside your home folder; mcpscope creates it if it is missing.",
     confirm: "Save",
     elsewhere: "pick a folder under your home folder, or use `mcpscope report schedule`",
@@ -123,7 +124,7 @@ function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Conse
 function elsewhere(method: MethodName, places: unknown[]): Consent | null {
   const named = places.filter((p): p is string => typeof p === "string");
   if (named.length === 0) return null;
-  const list = named.map((p) => maskText(p)).join(", ");
+  const list = named.map((p) => visibleText(maskText(p))).join(", ");
   const reads = method === "discovery.list";
   return {
     reason: reads
