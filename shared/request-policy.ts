@@ -36,8 +36,12 @@ export const ConsentSchema = z.object({
 });
 export type Consent = z.infer<typeof ConsentSchema>;
 
-/** The flag that lets browser mode serve these requests. */
-export const ALLOW_COMMANDS_FLAG = "--allow-commands";
+/** The `serve` option that lets browser mode serve these requests, and the flag as typed. */
+export const ALLOW_COMMANDS = "allow-commands";
+export const ALLOW_COMMANDS_FLAG = `--${ALLOW_COMMANDS}`;
+
+/** What `serve` prints at start when the flag is on. */
+export const ALLOW_COMMANDS_WARNING = `${ALLOW_COMMANDS_FLAG} is on: anyone with the token can make this machine run any program as you`;
 
 /** Browser mode's one-line refusal: what the request would do, and the ways to do it anyway. */
 export function browserRefusal(consent: Consent): string {

@@ -243,7 +243,6 @@ export async function createEngine(
       reviewRequest(input.method, input.input, {
         dataDir: options.dataDir,
         home: homedir(),
-        channels: () => loadAlertConfig(options.dataDir).config.channels,
         schedules: () => reportScheduler.list().schedules.map((s) => s.schedule),
       }),
     "storage.backup": () => storage.backup(),

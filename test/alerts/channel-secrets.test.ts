@@ -248,9 +248,24 @@ describe("a channel's secrets", () => {
     ).toThrow("the command line changed");
     expect(fileText()).toBe(original);
 
+    // A value after a secret flag shows as the same mask whatever it is: editing it is an edit too.
+    const account = `name: acct\ntype: command\ncommand: pushover\nargs: ["--token", "abcdef123456789"]\nenv: { API_KEY: ${SECRETS.env} }\n`;
+    expect(manager.putChannel(account).ok).toBe(true);
+    const accountFile = fileText();
+    expect(shownYaml("acct")).toContain("[masked:named-secret]");
+    expect(() =>
+      manager.putChannel(
+        `name: acct\ntype: command\ncommand: pushover\nargs: ["--token", "attacker-acct-1"]\nenv: { API_KEY: "••••••" }\n`,
+        "acct",
+      ),
+    ).toThrow("channel.env.API_KEY: the command line changed; enter the secret again");
+    expect(fileText()).toBe(accountFile);
+    expect(manager.putChannel(shownYaml("acct"), "acct").ok).toBe(true);
+    expect(storedChannels().find((c) => c.name === "acct")?.env).toEqual({ API_KEY: SECRETS.env });
+
     // Shown as is, the command line keeps its secrets; with every secret typed again, it may change.
     expect(manager.putChannel(shownYaml("curl"), "curl").ok).toBe(true);
-    expect(fileText()).toBe(original);
+    expect(storedChannels().find((c) => c.name === "curl")?.args).toContain(`Authorization: Bearer ${token}`);
     expect(manager.putChannel(sh.replace("https://hooks.example.com/x", evil), "sh").ok).toBe(true);
     expect(storedChannels().find((c) => c.name === "sh")?.env).toEqual({ TOKEN: SECRETS.env });
   });
@@ -300,6 +315,37 @@ channels:
     expect(read.channels[1]?.headers).toEqual({ Authorization: "••••••" });
     expect(read.channels[3]?.args).toEqual(["--x", "••••••"]);
     expect(read.rules[1]?.threshold).toBe("2s");
+    // Each channel's own views too: an alias brings the email password into channel c's arguments.
+    manager.evaluate(); // reloads the file written above
+    const c = shown("c");
+    expect(c?.target).toBe("notify --x '••••••'");
+    expect(parse(c?.yaml ?? "")).toMatchObject({ args: ["--x", "••••••"] });
+    const views = JSON.stringify(manager.channelsDocument());
+    for (const secret of [SECRETS.bearer, SECRETS.smtp]) expect(views).not.toContain(secret);
+    // Saved back as shown, the aliased argument keeps its stored value.
+    expect(manager.putChannel(c?.yaml ?? "", "c").ok).toBe(true);
+    expect(storedChannels().find((ch) => ch.name === "c")?.args).toEqual(["--x", SECRETS.smtp]);
+  });
+
+  it("reach no rule's editor text through an alias to a channel's secret", () => {
+    writeFileSync(
+      join(dir.path, "alerts.yaml"),
+      `channels:
+  - name: chat
+    type: slack
+    url: &u ${SECRETS.slack}
+rules:
+  - name: r
+    kind: event
+    type: "server.*"
+    description: *u
+`,
+    );
+    const { rules, problem } = manager.rules();
+    expect(problem).toBeNull();
+    const r = rules.find((rule) => rule.name === "r");
+    expect(r?.yaml).toContain("description: ••••••");
+    expect(JSON.stringify(rules.map((rule) => rule.yaml))).not.toContain(SECRETS.slack);
   });
 
   it("are masked in every comment of the file text, and a rule whose comments hold one is shown printed", () => {

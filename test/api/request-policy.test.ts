@@ -3,12 +3,16 @@
  * judges new (against what a request would replace), and browser mode's HTTP transport refusing each form
  * with one line and running nothing unless started to allow it. Also the events socket's statuses.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { z } from "zod";
+import { channelYamls } from "../../electron/monitor/alerts/channel-file.js";
+import { describeTarget } from "../../electron/monitor/alerts/channels/describe.js";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
 import { type PolicyContext, reviewRequest } from "../../electron/monitor/api/request-policy.js";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -17,19 +21,24 @@ import { SECRET_MASK } from "../../shared/alerts.js";
 import { API_METHODS } from "../../shared/api.js";
 import { REVIEWED_METHODS } from "../../shared/request-policy.js";
 
+/** A data dir whose alerts.yaml holds the command channel `script`, with an env secret and a masked argument. */
+const dataDir = mkdtempSync(join(tmpdir(), "mcpscope-policy-unit-"));
+writeFileSync(
+  join(dataDir, "alerts.yaml"),
+  `channels:
+  - name: script
+    type: command
+    command: /usr/bin/notify
+    args: ["--urgent", "--api-key", "abcdef123456789"]
+    env: { TOKEN: "t-1234567" }
+`,
+);
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+/** The YAML the UI's channel editor shows for `script`, and sends back when saved untouched. */
+const shownScript = () => channelYamls(dataDir).get("script") ?? "";
 const stored: PolicyContext = {
-  dataDir: "/data",
+  dataDir,
   home: "/home/ann",
-  channels: () => [
-    {
-      name: "script",
-      type: "command",
-      command: "/usr/bin/notify",
-      args: ["--urgent"],
-      timeout: 30_000,
-      env: { TOKEN: "t-123" },
-    },
-  ],
   schedules: () => [
     {
       name: "weekly",
@@ -67,43 +76,124 @@ describe("the request policy", () => {
       command: "node",
       args: ["server.js", "--api-key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789"],
     });
-    expect(consent?.question).toMatch(/^Add a server that runs `node server\.js --api-key \[masked:/);
+    expect(consent?.question).toMatch(/^Add a server that runs `node server\.js --api-key '\[masked:/);
     expect(JSON.stringify(consent)).not.toContain("abcdefghijklmnop");
     expect(review("servers.add", { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp" })).toBeNull();
     const remoteWithCommand = { name: "r", transport: "http", url: "http://127.0.0.1:9/mcp", command: "sh" };
     expect(review("servers.add", remoteWithCommand)).not.toBeNull();
   });
 
-  it("asks about a new or changed command channel, not one saved again as it is", () => {
+  it("asks about a new or changed command channel, not one saved again as the editor shows it", () => {
     expect(review("alerts.channels.put", { yaml: channelYaml("/usr/bin/touch", ["/tmp/x"]) })?.reason).toBe(
       "saves an alert channel that runs `/usr/bin/touch /tmp/x`",
     );
-    const same = channelYaml("/usr/bin/notify", ["--urgent"], `env: "${SECRET_MASK}"\n`);
-    expect(review("alerts.channels.put", { yaml: same })).toBeNull();
+    const file = readFileSync(join(dataDir, "alerts.yaml"), "utf8");
+    expect(shownScript()).toContain(`TOKEN: ${SECRET_MASK}`);
+    expect(shownScript()).not.toContain("abcdef123456789");
+    expect(review("alerts.channels.put", { yaml: shownScript(), replaces: "script" })).toBeNull();
+    expect(review("alerts.channels.put", { yaml: shownScript() })).toBeNull();
+    const otherTimeout = `${shownScript()}`.replace(/timeout: .*/, "timeout: 5s");
+    expect(review("alerts.channels.put", { yaml: otherTimeout, replaces: "script" })).toBeNull();
+    // A stored secret typed in clear is asked about, matching or not: the answer must not confirm a guess.
+    const guess = (token: string) => shownScript().replace(/TOKEN: .*/, `TOKEN: ${token}`);
+    expect(review("alerts.channels.put", { yaml: guess("t-1234567"), replaces: "script" })).not.toBeNull();
+    expect(review("alerts.channels.put", { yaml: guess("t-7654321"), replaces: "script" })).not.toBeNull();
+    const clearArg = shownScript().replace(/- "?\[masked:[^\n]*/, "- abcdef123456789");
+    expect(clearArg).toContain("abcdef123456789");
+    expect(review("alerts.channels.put", { yaml: clearArg, replaces: "script" })).not.toBeNull();
     expect(
-      review("alerts.channels.put", { yaml: channelYaml("/usr/bin/notify", ["--other"]) }),
-    ).not.toBeNull();
-    const newEnv = channelYaml("/usr/bin/notify", ["--urgent"], "env: { LD_PRELOAD: /tmp/x.so }\n");
+      review("alerts.channels.put", { yaml: shownScript().replace(/env:\n.*/, `env: "${SECRET_MASK}"`) }),
+    ).toBeNull();
+    // A stored secret never follows an edited command line: refused as the save refuses it.
+    const otherArg = shownScript().replace("--urgent", "--other");
+    expect(() => review("alerts.channels.put", { yaml: otherArg, replaces: "script" })).toThrow(
+      /command line changed/,
+    );
+    const typed = channelYaml(
+      "/usr/bin/notify",
+      ["--other", "--api-key", "abcdef123456789"],
+      "env: { TOKEN: t-1234567 }\n",
+    );
+    // Judged from the clear values, masked once: no `…]]` from masking a mask.
+    expect(review("alerts.channels.put", { yaml: typed, replaces: "script" })?.question).toBe(
+      `Save an alert channel that runs \`/usr/bin/notify --other --api-key '[masked:named-secret]'\` with environment TOKEN=${SECRET_MASK}?`,
+    );
+    const newEnv = shownScript().replace(/env:\n.*/, "env: { LD_PRELOAD: /tmp/x.so }");
     expect(review("alerts.channels.put", { yaml: newEnv })).not.toBeNull();
     // Renamed from another channel: judged against the one it replaces.
-    const renamed = channelYaml("/usr/bin/notify", ["--urgent"], `env: "${SECRET_MASK}"\n`).replace(
-      "name: script",
-      "name: script2",
-    );
+    const renamed = shownScript().replace("name: script", "name: script2");
     expect(review("alerts.channels.put", { yaml: renamed, replaces: "script" })).toBeNull();
-    expect(review("alerts.channels.put", { yaml: renamed })).not.toBeNull();
+    // With nothing to restore a masked field from, the review refuses as the save would.
+    expect(() => review("alerts.channels.put", { yaml: renamed })).toThrow(/masked value/);
     expect(
       review("alerts.channels.put", { yaml: "name: hook\ntype: webhook\nurl: https://example.com/h\n" }),
     ).toBeNull();
+    expect(readFileSync(join(dataDir, "alerts.yaml"), "utf8")).toBe(file);
+  });
+
+  it("shows what the program runs with, and writes out characters that hide or reorder text", () => {
+    const server = review("servers.add", {
+      name: "x",
+      transport: "stdio",
+      command: "node",
+      args: ["server.js"],
+      env: { NODE_OPTIONS: "--require /tmp/evil.js" },
+      cwd: "/tmp/evil",
+    });
+    expect(server?.question).toBe(
+      `Add a server that runs \`node server.js\` with environment NODE_OPTIONS=${SECRET_MASK}, in /tmp/evil?`,
+    );
+    expect(JSON.stringify(server)).not.toContain("evil.js");
+    const envOnly = shownScript().replace(/env:\n.*/, "env: { LD_PRELOAD: /tmp/evil.so }");
+    const changed = review("alerts.channels.put", { yaml: envOnly, replaces: "script" });
+    expect(changed?.question).toBe(
+      `Change the environment (LD_PRELOAD=${SECRET_MASK}) of the alert channel that runs \`/usr/bin/notify --urgent --api-key '[masked:named-secret]'\`?`,
+    );
+    const bidi = review("servers.add", {
+      name: "x",
+      transport: "stdio",
+      command: "/usr/bin/python3",
+      args: ["-c", "print(1)\u202e", "a\u200bb"],
+      env: { "X\u2066": "1" },
+      cwd: "/tmp/\u2028x",
+    });
+    expect(bidi?.question).toBe(
+      `Add a server that runs \`/usr/bin/python3 -c 'print(1)\\u{202e}' 'a\\u{200b}b'\` with environment X\\u{2066}=${SECRET_MASK}, in /tmp/\\u{2028}x?`,
+    );
+    expect(JSON.stringify(bidi)).not.toMatch(/[\u202e\u200b\u2066\u2028]/u);
+    const places = [
+      review("reports.schedules.put", schedule("/srv/\u202ereports")),
+      review("discovery.list", { home: "/home/\u200bann" }),
+      review("instrument.entry", { client: "claude-code", server: "x", file: "/tmp/\u2066x.json" }),
+    ];
+    expect(places.map((c) => c?.question)).toEqual([
+      "Write scheduled reports into /srv/\\u{202e}reports?",
+      "Read the MCP configs under /home/\\u{200b}ann?",
+      "Edit the client config under /tmp/\\u{2066}x.json?",
+    ]);
+  });
+
+  it("shows a command line in its question as the channel's target shows it", () => {
+    const args = ["a b", "it's", "--api-key", "abcdef123456789"];
+    const target = describeTarget({ name: "n", type: "command", command: "/bin/x", args, timeout: 1 });
+    expect(target).toBe(`/bin/x 'a b' 'it'\\''s' --api-key '[masked:named-secret]'`);
+    const asked = review("alerts.channels.put", { yaml: channelYaml("/bin/x", args).replace("script", "n") });
+    expect(asked?.question).toBe(`Save an alert channel that runs \`${target}\`?`);
   });
 
   it("asks about a schedule folder outside the home folder and the data dir's reports, unless it is unchanged", () => {
     expect(review("reports.schedules.put", schedule("/home/ann/reports"))).toBeNull();
-    expect(review("reports.schedules.put", schedule("/data/reports/daily"))).toBeNull();
+    expect(review("reports.schedules.put", schedule(join(dataDir, "reports/daily")))).toBeNull();
     expect(review("reports.schedules.put", schedule("/etc/cron.d"))?.reason).toBe(
       "writes scheduled reports into /etc/cron.d, outside your home folder",
     );
     expect(review("reports.schedules.put", schedule("/home/ann/../bob"))).not.toBeNull();
+    expect(review("reports.schedules.put", schedule("/home/ann"))).not.toBeNull();
+    // A home of `/` (systemd DynamicUser, many containers) makes no folder "under the home folder".
+    const rootHome = { ...stored, home: "/" };
+    expect(reviewRequest("reports.schedules.put", schedule("/etc/cron.d"), rootHome)).not.toBeNull();
+    expect(reviewRequest("reports.schedules.put", schedule("/home/ann/reports"), rootHome)).not.toBeNull();
+    expect(reviewRequest("reports.schedules.put", schedule(join(dataDir, "reports/x")), rootHome)).toBeNull();
     expect(review("reports.schedules.put", schedule("/mnt/share", "weekly"))).toBeNull();
     expect(review("reports.schedules.put", schedule("/mnt/share", "other"))).not.toBeNull();
   });
@@ -120,9 +210,23 @@ describe("the request policy", () => {
     expect(review("instrument.undo", { all: true, home: "/home/bob" })).not.toBeNull();
   });
 
-  it("lets everything else through: acting on what is already configured", () => {
-    for (const method of Object.keys(API_METHODS).filter((m) => !REVIEWED_METHODS.has(m as never)))
-      expect(review(method, method === "servers.start" ? { id: "x" } : {}), method).toBeNull();
+  it("reviews every method whose input can name a program or a place: the others take no such key", () => {
+    const placeKeys = /"(command|args|env|cwd|folder|home|file|project|projectDirs)":/g;
+    const unreviewed = Object.entries(API_METHODS).filter(
+      // servers.check names a command only to be refused by the engine whatever the front.
+      ([m]) => !REVIEWED_METHODS.has(m as never) && m !== "servers.check",
+    );
+    expect(unreviewed.length).toBeGreaterThan(50);
+    for (const [method, spec] of unreviewed) {
+      const schema = JSON.stringify(z.toJSONSchema(spec.input, { unrepresentable: "any", io: "input" }));
+      expect(
+        [...schema.matchAll(placeKeys)].map((k) => k[1]),
+        method,
+      ).toEqual([]);
+    }
+    // The reviewed ones do, which is what the pattern looks for.
+    const added = JSON.stringify(z.toJSONSchema(API_METHODS["servers.add"].input, { io: "input" }));
+    expect(added).toMatch(placeKeys);
   });
 
   it("refuses an input that does not match its method's schema, as the call would", () => {
@@ -148,7 +252,9 @@ describe("browser mode's HTTP transport", () => {
     // A command channel the user wrote in alerts.yaml: it stays theirs to run.
     await writeFile(
       join(data, "alerts.yaml"),
-      `channels:\n  - name: mine\n    type: command\n    command: /usr/bin/touch\n    args: ["${marker("mine")}"]\n`,
+      `channels:\n  - name: mine\n    type: command\n    command: /usr/bin/touch\n    args: ["${marker("mine")}"]\n` +
+        // One with an env secret and an argument the editor masks: `$3` is the marker.
+        `  - name: keyed\n    type: command\n    command: /bin/sh\n    args: ["-c", 'touch "$3"', "sh", "--api-key", "abcdef123456789", "${marker("keyed")}"]\n    env: { TOKEN: "t-1234567" }\n`,
     );
     await mkdir(evilHome());
     await writeFile(
@@ -227,8 +333,27 @@ describe("browser mode's HTTP transport", () => {
     const test = await post(strict, "alerts.test", { channel: "mine" });
     expect(test.body.result?.status).toBe("delivered");
     expect(existsSync(marker("mine"))).toBe(true);
+    const storedChannels = async () =>
+      parse(await readFile(join(root, "data", "alerts.yaml"), "utf8")).channels;
+    const before = await storedChannels();
+    const keyed = channels.body.result?.channels?.find((c) => c.name === "keyed")?.yaml ?? "";
+    expect(keyed).toContain("TOKEN: ••••••");
+    const again = await post(strict, "alerts.channels.put", { yaml: keyed, replaces: "keyed" });
+    expect(again.body.result).toMatchObject({ ok: true });
+    expect(await storedChannels()).toEqual(before);
+    const slower = keyed.replace(/timeout: .*/, "timeout: 20s");
+    expect((await post(strict, "alerts.channels.put", { yaml: slower })).body.result).toMatchObject({
+      ok: true,
+    });
+    expect((await post(strict, "alerts.test", { channel: "keyed" })).body.result?.status).toBe("delivered");
+    expect(existsSync(marker("keyed"))).toBe(true);
     const folder = join(homedir(), "mcpscope-policy-test-reports");
-    const put = await post(strict, "reports.schedules.put", { ...schedule(folder), formats: ["json"] });
+    // Disabled, so the scheduler never writes into the real home; the policy judges it the same.
+    const put = await post(strict, "reports.schedules.put", {
+      ...schedule(folder),
+      formats: ["json"],
+      enabled: false,
+    });
     expect(put.body.result).toMatchObject({ ok: true });
     await post(strict, "reports.schedules.delete", { name: "daily" });
     const remote = await post(strict, "servers.add", {

@@ -2,6 +2,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  ALLOW_COMMANDS,
+  ALLOW_COMMANDS_FLAG,
+  ALLOW_COMMANDS_WARNING,
+} from "../../../shared/request-policy.js";
 import { isLoopback } from "../../monitor/api/host-policy.js";
 import { startHttpServer } from "../../monitor/api/http-server.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
@@ -29,7 +34,7 @@ const FLAGS: FlagSpecs = {
     placeholder: "URL",
     help: "also send spans and metrics over OTLP/HTTP (JSON) to URL/v1/traces and URL/v1/metrics",
   },
-  "allow-commands": {
+  [ALLOW_COMMANDS]: {
     kind: "boolean",
     help: "let the browser add servers and alert channels that run programs, and name folders elsewhere: anyone with the token can then run any program as you",
   },
@@ -79,8 +84,8 @@ export const serveCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [--allow-commands] [--data-dir DIR]",
-          "Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer). Requests that would define a program to run (a stdio server,\na command channel) or name a folder elsewhere are refused unless --allow-commands is given.",
+          `mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [${ALLOW_COMMANDS_FLAG}] [--data-dir DIR]`,
+          `Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer). Requests that would define a program to run (a stdio server,\na command channel) or name a folder elsewhere are refused unless ${ALLOW_COMMANDS_FLAG} is given.`,
           FLAGS,
         ),
       );
@@ -88,7 +93,7 @@ export const serveCommand: Command = {
     }
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
     const otlpEndpoint = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
-    const allowCommands = args.flags["allow-commands"] === true;
+    const allowCommands = args.flags[ALLOW_COMMANDS] === true;
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     let engine: Awaited<ReturnType<typeof createEngine>>;
     let token: string;
@@ -140,10 +145,7 @@ export const serveCommand: Command = {
         );
       throw error;
     }
-    if (allowCommands)
-      io.stdout.write(
-        "mcpscope: --allow-commands is on: anyone with the token can make this machine run any program as you\n",
-      );
+    if (allowCommands) io.stdout.write(`mcpscope: ${ALLOW_COMMANDS_WARNING}\n`);
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))
       io.stdout.write(

@@ -10,7 +10,8 @@ import type { Db } from "../store/db.js";
 import { iso, parseDuration } from "../time.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { addSilence, expireSilence, setAcknowledged, setMeta } from "./alert-store.js";
-import { putChannel, putRule, removeChannel, removeRule } from "./rule-file.js";
+import { putChannel, removeChannel } from "./channel-file.js";
+import { putRule, removeRule } from "./rule-file.js";
 
 export interface AlertEditHooks {
   silencesChanged(): void;

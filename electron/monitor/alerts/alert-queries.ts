@@ -21,13 +21,14 @@ import type { Db } from "../store/db.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { listHistory, listSilences, loadInstances, pausedUntil } from "./alert-store.js";
+import { channelViews } from "./channel-file.js";
 import { describeTarget } from "./channels/index.js";
 import { maskedFileText } from "./channels/secrets.js";
 import { type Annotation, annotate } from "./dispatcher.js";
 import { listDeliveries } from "./outbox.js";
 import { previewRule } from "./preview.js";
 import { ruleCondition } from "./rule-condition.js";
-import { type AlertConfig, channelYamls, loadAlertConfig, parseRuleYaml, ruleYamls } from "./rule-file.js";
+import { type AlertConfig, loadAlertConfig, parseRuleYaml, ruleYamls } from "./rule-file.js";
 import type { Rule } from "./rule-schema.js";
 import type { SignalSource } from "./signals.js";
 import type { SkipReporter } from "./skipped.js";
@@ -145,7 +146,7 @@ export class AlertQueries {
 
   channelsDocument() {
     const { db } = this.options;
-    const yamls = channelYamls(this.options.config.dataDir);
+    const { yamls, known } = channelViews(this.options.config.dataDir);
     const lastTest = (channel: string) => listDeliveries(db, { channel, kind: "test", limit: 1 })[0] ?? null;
     const channels: ChannelInfo[] = [
       {
@@ -159,7 +160,7 @@ export class AlertQueries {
       ...this.config.channels.map((c) => ({
         name: c.name,
         type: c.type,
-        target: describeTarget(c),
+        target: describeTarget(c, known),
         builtin: false,
         yaml: yamls.get(c.name) ?? "",
         lastTest: lastTest(c.name),

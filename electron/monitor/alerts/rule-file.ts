@@ -6,19 +6,14 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Document, isMap, isSeq, LineCounter, parseDocument, stringify } from "yaml";
+import { type Document, isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { Matcher } from "../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../shared/issue-text.js";
 import { MonitoringError } from "../errors.js";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { type ChannelConfig, ChannelConfigSchema } from "./channels/config.js";
-import {
-  fileSecretValues,
-  keepStoredSecrets,
-  maskChannelEntry,
-  maskTextAndKnown,
-} from "./channels/secrets.js";
+import { fileSecretValues, maskStoredSecrets, maskTextAndKnown } from "./channels/secrets.js";
 import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
 import { parseMatcher } from "./matchers.js";
 import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
@@ -219,7 +214,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
   }
 }
 
-function issueMessage(issue: z.core.$ZodIssue | undefined): string {
+export function issueMessage(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return "invalid";
   if (issue.code === "unrecognized_keys") return `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator")
@@ -288,7 +283,7 @@ function writeTextAtomically(path: string, text: string): void {
  * Adds or replaces one entry (by name) of `rules` or `channels`, keeping the rest of the file as it is;
  * `own` is the entry as the user typed it, written as it is when it reads as `entry` (comments kept).
  */
-function putEntry(
+export function putEntry(
   path: string,
   key: "rules" | "channels",
   entry: Record<string, unknown>,
@@ -319,7 +314,7 @@ function putEntry(
   writeDocAtomically(path, doc);
 }
 
-function removeEntry(path: string, key: "rules" | "channels", name: string): boolean {
+export function removeEntry(path: string, key: "rules" | "channels", name: string): boolean {
   const doc = readDoc(path);
   const seq = doc.get(key);
   if (!isSeq(seq)) return false;
@@ -370,27 +365,6 @@ export function removeRule(dataDir: string, name: string): "removed" | "disabled
 }
 
 /**
- * Adds or replaces a channel. A field left as shown (masked) keeps the value stored in the entry it
- * replaces, by name or by `replaces` (a rename), while the type and the destination stay the same.
- */
-export function putChannel(dataDir: string, yamlText: string, replaces?: string): void {
-  const typed = parseEntry(yamlText, "channel");
-  if (typed.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
-  const stored = readChannelEntries(dataDir).find((c) => c?.name === (replaces ?? typed.name));
-  const entry = keepStoredSecrets(typed, stored);
-  const parsed = ChannelConfigSchema.safeParse(entry, PLAIN_ISSUES);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new RuleFileError(`channel.${(issue?.path ?? []).join(".")}: ${issueMessage(issue)}`);
-  }
-  putEntry(alertsFilePath(dataDir), "channels", entry, replaces);
-}
-
-export function removeChannel(dataDir: string, name: string): boolean {
-  return removeEntry(alertsFilePath(dataDir), "channels", name);
-}
-
-/**
  * Each rule as YAML text for the UI's editor, by name: the file's own text of its entry (comments
  * included) where that reads as the rule and masking changes nothing in it (a comment may hold an old
  * key; a saved rule must not write the masked one back over it), else the rule printed.
@@ -400,22 +374,11 @@ export function ruleYamls(fileText: string, rules: readonly Rule[]): Map<string,
   const known = fileSecretValues(parseDocument(fileText));
   const unmasked = (text: string | undefined) =>
     text !== undefined && maskTextAndKnown(text, known) === text ? text : undefined;
-  return new Map(rules.map((rule) => [rule.name, editorText(rule.source, unmasked(own.get(rule.name)))]));
-}
-
-/** Each channel as the file has it, masked, for the UI's editor: name → YAML. One read of the file. */
-export function channelYamls(dataDir: string): Map<string, string> {
+  // The printed rule may hold a channel's secret through an alias (`description: *hook`).
   return new Map(
-    readChannelEntries(dataDir).map((entry) => [
-      String(entry.name),
-      stringify(maskChannelEntry(entry), YAML_OUT),
+    rules.map((rule) => [
+      rule.name,
+      maskStoredSecrets(editorText(rule.source, unmasked(own.get(rule.name))), known),
     ]),
   );
-}
-
-function readChannelEntries(dataDir: string): Record<string, unknown>[] {
-  const path = alertsFilePath(dataDir);
-  if (!existsSync(path)) return [];
-  const data = parseDocument(readFileSync(path, "utf8")).toJS() as { channels?: unknown } | null;
-  return Array.isArray(data?.channels) ? (data.channels as Record<string, unknown>[]) : [];
 }

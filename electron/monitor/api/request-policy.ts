@@ -4,14 +4,15 @@
  * channel saved again with the same command, or a schedule with the same folder, is nothing new.
  * Everything else in the API acts on what the user's own configs, records or data dir already hold.
  */
-import { join, resolve } from "node:path";
+import { join, parse, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { SECRET_MASK } from "../../../shared/alerts.js";
 import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
 import type { ReportSchedule } from "../../../shared/report-schedules.js";
 import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
-import type { ChannelConfig } from "../alerts/channels/config.js";
-import { parseEntry } from "../alerts/rule-file.js";
-import { maskArgs, maskText } from "../discovery/mask-config.js";
+import { resolveChannelPut } from "../alerts/channel-file.js";
+import { maskText } from "../discovery/mask-config.js";
+import { shownCommandLine, shownEnvNames, visibleText } from "../discovery/shown-command.js";
 import { expandFolder } from "../reports/schedule-run.js";
 import { underHome } from "./config-handlers.js";
 
@@ -19,8 +20,6 @@ export interface PolicyContext {
   dataDir: string;
   /** The user's home folder: scheduled reports may go anywhere under it. */
   home: string;
-  /** The channels as stored (secrets in clear), to tell a changed command from a re-saved one. */
-  channels(): readonly ChannelConfig[];
   schedules(): readonly ReportSchedule[];
 }
 
@@ -49,18 +48,18 @@ function review(method: MethodName, input: Record<string, unknown>, context: Pol
   }
 }
 
-/** A command line as the UI shows it: secrets masked, an argument with spaces quoted. */
-export function maskedCommandLine(command: string, args: readonly string[]): string {
-  return [maskText(command), ...maskArgs([...args])]
-    .map((part) => (/[\s"'`]/.test(part) || part === "" ? JSON.stringify(part) : part))
-    .join(" ");
+/** What else decides what a program does: ` with environment A=••••••, in /tmp/x`. */
+function runsWith(env: unknown, cwd: unknown): string {
+  const names = shownEnvNames(env as Record<string, unknown> | undefined);
+  return `${names ? ` with environment ${names}` : ""}${typeof cwd === "string" ? `, in ${visibleText(cwd)}` : ""}`;
 }
 
 function serverCommand(input: Record<string, unknown>): Consent {
-  const line = maskedCommandLine(String(input.command ?? ""), (input.args as string[] | undefined) ?? []);
+  const line = shownCommandLine(String(input.command ?? ""), (input.args as string[] | undefined) ?? []);
+  const runs = `runs \`${line}\`${runsWith(input.env, input.cwd)}`;
   return {
-    reason: `adds a server that runs \`${line}\``,
-    question: `Add a server that runs \`${line}\`?`,
+    reason: `adds a server that ${runs}`,
+    question: `Add a server that ${runs}?`,
     detail:
       "mcpscope will start this program to check the server's health, and whenever you press Start. Add it only if you typed it yourself.",
     confirm: "Add",
@@ -69,21 +68,26 @@ function serverCommand(input: Record<string, unknown>): Consent {
 }
 
 function channelCommand(yaml: string, replaces: string | undefined, context: PolicyContext): Consent | null {
-  let entry: Record<string, unknown>;
-  try {
-    entry = parseEntry(yaml, "channel");
-  } catch {
-    return null; // the put refuses it with the same parse
-  }
+  // Read as the put reads it: what the put refuses is refused here.
+  const { typed, entry, shown } = resolveChannelPut(context.dataDir, yaml, replaces);
   if (entry.type !== "command") return null;
-  const command = String(entry.command ?? "");
-  const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
-  const before = context.channels().find((c) => c.name === (replaces ?? entry.name));
-  if (before?.type === "command" && sameCommand(before, command, args, entry.env)) return null;
-  const line = maskedCommandLine(command, args);
+  const now = commandOf(entry);
+  // Sent against the stored channel as shown: a field left masked is unchanged, while a secret typed in
+  // clear is new even when it matches, or the answer would confirm a guess of the stored value.
+  const before = shown?.type === "command" ? commandOf(shown) : null;
+  const sent = commandOf(typed);
+  // A whole-record mask keeps the record.
+  if (sent.env === SECRET_MASK && before?.env) sent.env = before.env;
+  const sameLine =
+    before !== null && isDeepStrictEqual([sent.command, sent.args], [before.command, before.args]);
+  if (sameLine && isDeepStrictEqual(sent.env, before.env)) return null;
+  const line = shownCommandLine(now.command, now.args);
+  const does = sameLine
+    ? `changes the environment (${shownEnvNames(now.env as Record<string, unknown> | null) || "none"}) of the alert channel that runs \`${line}\``
+    : `saves an alert channel that runs \`${line}\`${runsWith(now.env, undefined)}`;
   return {
-    reason: `saves an alert channel that runs \`${line}\``,
-    question: `Save an alert channel that runs \`${line}\`?`,
+    reason: does,
+    question: `${sameLine ? "Change" : "Save"} ${does.replace(/^(changes|saves) /, "")}?`,
     detail:
       "mcpscope will run this program for every notification the channel is sent, and when you press Send test. Save it only if you typed it yourself.",
     confirm: "Save",
@@ -91,26 +95,25 @@ function channelCommand(yaml: string, replaces: string | undefined, context: Pol
   };
 }
 
-function sameCommand(
-  before: Extract<ChannelConfig, { type: "command" }>,
-  command: string,
-  args: string[],
-  env: unknown,
-): boolean {
-  if (before.command !== command || JSON.stringify(before.args) !== JSON.stringify(args)) return false;
-  // A masked env keeps the stored one (rule-file.ts putChannel).
-  return env === SECRET_MASK || JSON.stringify(env ?? null) === JSON.stringify(before.env ?? null);
+/** A command channel's program as alerts.yaml holds it, a missing `args` or `env` read as none. */
+function commandOf(entry: Record<string, unknown>) {
+  return {
+    command: String(entry.command ?? ""),
+    args: Array.isArray(entry.args) ? entry.args.map(String) : [],
+    env: (entry.env ?? null) as unknown,
+  };
 }
 
 function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Consent | null {
   if (schedule.folder === undefined) return null;
   const folder = expandFolder(schedule.folder);
-  if (inside(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
+  if (inHome(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
   const before = context.schedules().find((s) => s.name === schedule.name);
   if (before?.folder !== undefined && expandFolder(before.folder) === folder) return null;
+  const shown = visibleText(folder);
   return {
-    reason: `writes scheduled reports into ${folder}, outside your home folder`,
-    question: `Write scheduled reports into ${folder}?`,
+    reason: `writes scheduled reports into ${shown}, outside your home folder`,
+    question: `Write scheduled reports into ${shown}?`,
     detail: "The folder is outside your home folder; mcpscope creates it if it is missing.",
     confirm: "Save",
     elsewhere: "pick a folder under your home folder, or use `mcpscope report schedule`",
@@ -121,7 +124,7 @@ function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Conse
 function elsewhere(method: MethodName, places: unknown[]): Consent | null {
   const named = places.filter((p): p is string => typeof p === "string");
   if (named.length === 0) return null;
-  const list = named.map((p) => maskText(p)).join(", ");
+  const list = named.map((p) => visibleText(maskText(p))).join(", ");
   const reads = method === "discovery.list";
   return {
     reason: reads
@@ -132,6 +135,12 @@ function elsewhere(method: MethodName, places: unknown[]): Consent | null {
     confirm: reads ? "Read" : "Edit",
     elsewhere: `use the terminal (\`mcpscope ${reads ? "discover" : method === "instrument.entry" ? "instrument" : "uninstrument"}\`)`,
   };
+}
+
+/** Strictly inside the home folder; a home that is a filesystem root (`/` for many service accounts) holds nothing. */
+function inHome(path: string, home: string): boolean {
+  const resolved = resolve(home);
+  return resolved !== parse(resolved).root && underHome(path, resolved);
 }
 
 function inside(path: string, folder: string): boolean {

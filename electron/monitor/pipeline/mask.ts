@@ -29,6 +29,9 @@ import { AWS_KEY_ID, anyTokenKeyword, awsSecretAfter, type SecretSpan, tokenSpan
 
 export { isSecretKey, NAMED_SECRET, type SecretKeyStrength, secretKeyStrength } from "./secret-keys.js";
 
+/** What a masked value (as `maskedText` spells it) looks like inside a string: `[masked:named-secret…6789]`. */
+export const MASKED_VALUE = /\[masked:[^\]\s]+\]/;
+
 /** The one spelling of a masked value (`budget`: see MaskBudget.ellipsis). */
 export function maskedText(kind: string, secret: string, budget?: MaskBudget): string {
   if (secret.length < 16) return `[masked:${kind}]`;

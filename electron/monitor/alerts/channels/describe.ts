@@ -1,12 +1,15 @@
 /** Where a channel delivers, for the UI: enough to recognise it, never a credential. */
-import { maskArgs, maskText } from "../../discovery/mask-config.js";
+import { maskText } from "../../discovery/mask-config.js";
+import { shownCommandLine, visibleText } from "../../discovery/shown-command.js";
 import type { ChannelConfig } from "./config.js";
+import { maskStoredSecrets } from "./secrets.js";
 
-export function describeTarget(config: ChannelConfig): string {
+/** `known`: the file's stored secret values, which an alias may bring into any field. */
+export function describeTarget(config: ChannelConfig, known: readonly string[] = []): string {
+  const hide = (text: string) => maskStoredSecrets(text, known);
   // A command line is masked as a server's is: `--api-key VALUE` hides VALUE.
-  if (config.type === "command")
-    return [maskText(config.command), ...maskArgs(config.args)].map(quoteArg).join(" ");
-  return maskText(unmaskedTarget(config));
+  if (config.type === "command") return shownCommandLine(config.command, config.args, hide);
+  return visibleText(maskText(hide(unmaskedTarget(config))));
 }
 
 function unmaskedTarget(config: Exclude<ChannelConfig, { type: "command" }>): string {
@@ -22,8 +25,4 @@ function unmaskedTarget(config: Exclude<ChannelConfig, { type: "command" }>): st
     case "email":
       return `to ${config.to.join(", ")} via ${config.host}:${config.port}`;
   }
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

@@ -21,6 +21,7 @@ import { SECRET_MASK } from "../../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../../shared/issue-text.js";
 import { maskArgs, maskText } from "../../discovery/mask-config.js";
 import { MonitoringError } from "../../errors.js";
+import { MASKED_VALUE } from "../../pipeline/mask.js";
 import { YAML_OUT } from "../entry-text.js";
 import { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./config.js";
 
@@ -29,8 +30,6 @@ type Path = (string | number)[];
 
 /** Names and types are never secret (a name is letters, digits, `_`, `.`, `-`). */
 const SHOWN_AS_IS = new Set(["name", "type"]);
-/** What a masked value looks like inside a string: `[masked:named-secret…6789]`. */
-const MASKED_PART = /\[masked:[^\]\s]+\]/;
 
 function secretKeys(type: unknown): string[] {
   return SECRET_KEYS[String(type) as keyof typeof SECRET_KEYS] ?? [];
@@ -40,10 +39,13 @@ function isRecord(value: unknown): value is Entry {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A channel entry (as alerts.yaml holds it) as any front may see it. */
-export function maskChannelEntry(entry: Entry): Entry {
+/**
+ * A channel entry (as alerts.yaml holds it) as any front may see it; `known` are the file's stored secret
+ * values, which an alias may bring into any field.
+ */
+export function maskChannelEntry(entry: Entry, known: readonly string[] = []): Entry {
   const secret = new Set(secretKeys(entry.type));
-  return Object.fromEntries(
+  const shown = Object.fromEntries(
     Object.entries(entry).map(([key, value]) => {
       if (SHOWN_AS_IS.has(key)) return [key, value];
       if (secret.has(key)) return [key, maskWhole(value)];
@@ -52,6 +54,15 @@ export function maskChannelEntry(entry: Entry): Entry {
       return [key, maskFree(value)];
     }),
   );
+  return known.length ? (maskKnown(shown, known) as Entry) : shown;
+}
+
+function maskKnown(value: unknown, known: readonly string[]): unknown {
+  if (typeof value === "string") return maskStoredSecrets(value, known);
+  if (Array.isArray(value)) return value.map((v) => maskKnown(v, known));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskKnown(v, known)]));
+  return value;
 }
 
 /**
@@ -59,10 +70,14 @@ export function maskChannelEntry(entry: Entry): Entry {
  * stay and aliases still resolve. Every entry is read before any is changed: an alias in one may point
  * into another.
  */
-export function maskChannelNodes(doc: Document, items: readonly YAMLMap[]): void {
+export function maskChannelNodes(
+  doc: Document,
+  items: readonly YAMLMap[],
+  known: readonly string[] = [],
+): void {
   const entries = items.map((item) => item.toJS(doc) as Entry);
   for (const [i, item] of items.entries())
-    maskNode(doc, item, maskChannelEntry(entries[i] ?? {}), entries[i]);
+    maskNode(doc, item, maskChannelEntry(entries[i] ?? {}, known), entries[i]);
 }
 
 /**
@@ -154,7 +169,7 @@ function collectSecrets(stored: unknown, shown: unknown, found: Set<string>): vo
 
 /** The parts of `stored` that `shown` masks: what lies between the text `shown` kept as it was. */
 function maskedParts(stored: string, shown: string): string[] {
-  const kept = shown.split(new RegExp(MASKED_PART.source, "g"));
+  const kept = shown.split(new RegExp(MASKED_VALUE.source, "g"));
   const parts: string[] = [];
   if (!stored.startsWith(kept[0] ?? "")) return [stored];
   let at = kept[0]?.length ?? 0;
@@ -185,7 +200,7 @@ export function maskedFileText(text: string): string {
   try {
     const known = fileSecretValues(doc);
     const channels = doc.get("channels");
-    if (isSeq(channels)) maskChannelNodes(doc, channels.items.filter(isMap));
+    if (isSeq(channels)) maskChannelNodes(doc, channels.items.filter(isMap), known);
     maskComments(doc, known);
     return doc.toString(YAML_OUT);
   } catch {
@@ -224,11 +239,16 @@ function maskFree(value: unknown): unknown {
 /**
  * The entry a front sent, each field still exactly as shown put back to its stored value. Refuses, with
  * one line naming the field, a masked value that has nothing to keep or was edited, and a kept value
- * when the type or destination changed. `stored` is the entry being replaced, as alerts.yaml holds it.
+ * when the type or destination changed. `stored` is the entry being replaced, as alerts.yaml holds it;
+ * `known` the file's stored secret values, as the entry was shown with them.
  */
-export function keepStoredSecrets(entry: Entry, stored: Entry | undefined): Entry {
+export function keepStoredSecrets(
+  entry: Entry,
+  stored: Entry | undefined,
+  known: readonly string[] = [],
+): Entry {
   const kept: Path[] = [];
-  const out = stored ? (restore(entry, stored, maskChannelEntry(stored), [], kept) as Entry) : entry;
+  const out = stored ? (restore(entry, stored, maskChannelEntry(stored, known), [], kept) as Entry) : entry;
   const first = kept[0];
   if (first && stored) {
     const why = movedBy(out, stored);
@@ -267,7 +287,7 @@ function restore(value: unknown, stored: unknown, shown: unknown, path: Path, ke
 /** The first string still holding a mask that is not the stored value itself. */
 function stillMasked(value: unknown, stored: unknown, path: Path): { path: Path; value: string } | null {
   if (typeof value === "string")
-    return (value.includes(SECRET_MASK) || MASKED_PART.test(value)) && value !== stored
+    return (value.includes(SECRET_MASK) || MASKED_VALUE.test(value)) && value !== stored
       ? { path, value }
       : null;
   const inner = (v: unknown, k: string | number) =>
@@ -326,8 +346,10 @@ function destination(config: ChannelConfig): string {
     case "email":
       return `${config.host.toLowerCase()}:${config.port}`;
     case "command":
-      // The arguments say where the data goes too (`curl … https://host`, `sh -c '…'`), compared as shown.
-      return JSON.stringify([config.command, maskArgs(config.args)]);
+      // The arguments say where the data goes too (`curl … https://host`, `sh -c '…'`). Compared in clear:
+      // a short value after `--token` masks the same whatever it is, and a masked argument kept is its
+      // stored value again.
+      return JSON.stringify([config.command, config.args]);
   }
 }
 
