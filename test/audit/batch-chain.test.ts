@@ -180,7 +180,9 @@ function legacyDatabase(records: number): string {
       "ALTER TABLE alert_deliveries DROP COLUMN claimed_until",
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
-    expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(undo.length);
+    expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(
+      undo.length,
+    );
     db.exec(`DROP TRIGGER audit_log_closed; DROP TABLE audit_records; DROP TABLE audit_links;
       DROP TABLE audit_subjects; ${undo.join("; ")};
       PRAGMA user_version = ${chain}`);
