@@ -4,6 +4,7 @@
  * stored nor scanned. A response that long is read in place rather than parsed whole; its outcome must
  * still be the one its envelope says, wherever the envelope's fields sit.
  */
+
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { maskDefinition } from "../../electron/monitor/health/tool-snapshot.js";
@@ -18,6 +19,7 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { preciseNow } from "../../electron/monitor/proxy/clock.js";
 import { packBatch } from "../../electron/monitor/proxy/copy-batch.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
+import { drainDeadlineBuffer } from "../../electron/monitor/proxy/worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { decodePayload, encodePayload } from "../../electron/monitor/store/payload-codec.js";
@@ -313,7 +315,7 @@ describe("while the observer is behind the traffic", () => {
       captureLimit: 64 * 1024,
       maxLineBytes: 4 << 20,
       client: null,
-      drainDeadline: new SharedArrayBuffer(8),
+      drainDeadline: drainDeadlineBuffer(),
     };
     const observation = new Observation(init, writer, () => {});
     const exchange = (id: number, readAt: number, inFlight: number) => {

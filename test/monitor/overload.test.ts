@@ -10,7 +10,11 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
-import type { ToWorker, WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
+import {
+  drainDeadlineBuffer,
+  type ToWorker,
+  type WorkerInit,
+} from "../../electron/monitor/proxy/worker-protocol.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 import { observationOver } from "../helpers/observation.js";
@@ -46,7 +50,7 @@ function slowObserver(sessionId: string, maxInFlightBytes: number, options: { cu
     captureLimit: 64 * 1024,
     maxLineBytes: 16 * 1024 * 1024,
     client: null,
-    drainDeadline: new SharedArrayBuffer(8),
+    drainDeadline: drainDeadlineBuffer(),
     ...shared,
   };
   const current = observationOver(init, join(dir.path, "mcpscope.db"), queue);

@@ -4,10 +4,12 @@
  * also a request parsed whose answer has not come (or not been parsed) yet. The observer's own code over
  * a real database, in the test's thread.
  */
+
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { packBatch } from "../../electron/monitor/proxy/copy-batch.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
+import { drainDeadlineBuffer } from "../../electron/monitor/proxy/worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
@@ -31,7 +33,7 @@ const answer = (id: number) => ({ jsonrpc: "2.0", id, result: { content: [] } })
 it("counts parsed requests still waiting for their answer, and client lines skipped past the drain's deadline", () => {
   const path = join(dir.path, "mcpscope.db");
   const writer = new BatchWriter({ open: () => openDb(path) });
-  const drainDeadline = new SharedArrayBuffer(16);
+  const drainDeadline = drainDeadlineBuffer();
   const observation = new Observation(
     {
       dataDir: dir.path,

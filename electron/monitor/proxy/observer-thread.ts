@@ -13,7 +13,7 @@ import { HeldPort } from "./held-port.js";
 import { CONTROL_SLOTS } from "./line-elider.js";
 import type { RunOptions } from "./run-wrapper.js";
 import { STOP_CLOSE_MS } from "./stop-budget.js";
-import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+import { drainDeadlineBuffer, type FromWorker, type ToWorker, type WorkerInit } from "./worker-protocol.js";
 
 /**
  * At exit, how long the observer may keep parsing its backlog, and how long it may take in all; and how
@@ -64,7 +64,7 @@ export function startObserver(
   startAfterMs: number,
   say: (line: string) => void,
 ): Observer {
-  const deadlineBuffer = new SharedArrayBuffer(16);
+  const deadlineBuffer = drainDeadlineBuffer();
   const drainDeadline = new BigInt64Array(deadlineBuffer);
   const unstoredBuffer = new SharedArrayBuffer(16);
   const unstored = new BigInt64Array(unstoredBuffer);

@@ -79,3 +79,8 @@ export type FromWorker =
       opened: boolean;
       refusal: string | null;
     };
+
+/** A `drainDeadline` (WorkerInit): two BigInt64s, both 0 while the session runs. */
+export function drainDeadlineBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
+}

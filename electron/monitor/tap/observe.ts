@@ -9,7 +9,12 @@ import { randomUUID } from "node:crypto";
 import { resolveDataDir } from "../paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { preciseNow } from "../proxy/clock.js";
-import type { CopyStream, ToWorker, WorkerInit } from "../proxy/worker-protocol.js";
+import {
+  type CopyStream,
+  drainDeadlineBuffer,
+  type ToWorker,
+  type WorkerInit,
+} from "../proxy/worker-protocol.js";
 import { type ObserverThread, startObserverThread } from "../proxy-http/observer-thread.js";
 
 /** The parts of the SDK's `Transport` the tap touches; any object shaped like it can be observed. */
@@ -107,7 +112,7 @@ class Tap {
         maxLineBytes: 16 * 1024 * 1024,
         client: null,
         // Never set: the tap's observer parses everything it was given (no exit drain deadline).
-        drainDeadline: new SharedArrayBuffer(8),
+        drainDeadline: drainDeadlineBuffer(),
       };
       this.observer = startObserverThread<CopyStream, ToWorker>({
         workerUrl: new URL("./observer-worker.mjs", import.meta.url),
