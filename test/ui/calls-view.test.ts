@@ -242,7 +242,14 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
     await until(
       "the needle at the window's end",
-      async () => (await page.getByTestId("call-row").last().textContent())?.includes("needle"),
+      async () => {
+        // The last page may have come in below the scrolled-to end: scroll there again.
+        await page.evaluate(`(() => {
+          const rows = document.querySelector('[data-testid="calls-table"] .rows');
+          rows.scrollTop = rows.scrollHeight;
+        })()`);
+        return (await page.getByTestId("call-row").last().textContent())?.includes("needle");
+      },
       5000,
     );
 
