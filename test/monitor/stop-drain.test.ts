@@ -11,8 +11,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
 import { ROOT, tempDir } from "../helpers/mcp.js";
+import { initializeAndCall, LIFE_SERVER, runInProcess, until } from "./wrapper-in-process.js";
 
-const SERVER = join(ROOT, "test", "fixtures", "life-server.mjs");
 const SILENT = pathToFileURL(join(ROOT, "test", "fixtures", "silent-observer-worker.mjs"));
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -32,59 +32,12 @@ function running(pid: number): boolean {
   }
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 it("a stop during the exit drain ends a stuck drain, counts the unparsed messages, and keeps the server's status", async () => {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on("data", (chunk: Buffer) => {
-    err += chunk.toString();
-  });
   const before = new Set(process.listeners("SIGTERM"));
-  const status = runWrapper({
-    command: process.execPath,
-    args: [SERVER, "--exit-code", "3"],
-    name: "stuck",
-    dataDir: join(dir.path, "stuck"),
-    timeoutMs: 60_000,
-    graceMs: 5_000,
-    captureLimit: 64 * 1024,
-    maxLineBytes: 16 * 1024 * 1024,
-    workerUrl: SILENT,
-    stdin,
-    stdout,
-    stderr,
-  });
-  const send = (value: unknown) => stdin.write(`${JSON.stringify(value)}\n`);
-  send({
-    jsonrpc: "2.0",
-    id: 0,
-    method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
-  });
-  await until(() => out.includes('"id":0}'), "initialize answered");
-  send({ jsonrpc: "2.0", method: "notifications/initialized" });
-  send({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "tools/call",
-    params: { name: "echo", arguments: { message: "a" } },
-  });
-  await until(() => out.includes('"id":1}'), "the call answered");
-  const pid = Number(/life-server: pid (\d+)/.exec(err)?.[1]);
-  stdin.end();
+  const run = runInProcess("stuck", join(dir.path, "stuck"), SILENT);
+  await initializeAndCall(run);
+  const pid = Number(/life-server: pid (\d+)/.exec(run.err())?.[1]);
+  run.stdin.end();
   await until(() => !running(pid), "the server exited");
 
   // The signal, as the process would deliver it to the wrapper's handler (not to the test runner's).
@@ -92,8 +45,11 @@ it("a stop during the exit drain ends a stuck drain, counts the unparsed message
   expect(stop).toBeDefined();
   (stop as (signal: NodeJS.Signals) => void)("SIGTERM");
 
-  expect(await status).toBe(3);
-  const ours = err.split("\n").filter((l) => l.startsWith("mcpscope:"));
+  expect(await run.status).toBe(3);
+  const ours = run
+    .err()
+    .split("\n")
+    .filter((l) => l.startsWith("mcpscope:"));
   expect(ours.at(-1)).toMatch(
     /^mcpscope: stopped storing observations at exit after \d+\.\d s \(asked to stop\): 0 calls of this session were not recorded, and 3 messages from the client were not parsed \(each may be a call\); its end may not be stored; traffic was unaffected$/,
   );
@@ -105,7 +61,7 @@ it("a signal that comes before the server exists is held, then passed on to it o
   const before = new Set(process.listeners("SIGTERM"));
   const status = runWrapper({
     command: process.execPath,
-    args: [SERVER],
+    args: [LIFE_SERVER],
     name: "early-signal",
     dataDir: join(dir.path, "early-signal"),
     timeoutMs: 60_000,
