@@ -173,6 +173,34 @@ describe("the request policy", () => {
     ]);
   });
 
+  it("never shows a stored secret in its question, not even one an alias carried into an argument", () => {
+    const aliased = mkdtempSync(join(tmpdir(), "mcpscope-policy-alias-"));
+    try {
+      writeFileSync(
+        join(aliased, "alerts.yaml"),
+        `channels:
+  - { name: mail, type: email, host: smtp.example.com, port: 587, from: a@example.com, to: [b@example.com], username: a, password: &pw Zq7plainword }
+  - name: cmd
+    type: command
+    command: /bin/echo
+    args: [--x, *pw]
+`,
+      );
+      const shown = channelYamls(aliased).get("cmd") ?? "";
+      expect(shown).not.toContain("Zq7plainword");
+      const context = { ...stored, dataDir: aliased };
+      const consent = reviewRequest("alerts.channels.put", { yaml: `${shown}env:\n  FOO: bar\n` }, context);
+      expect(consent?.question).toMatch(/^Change the environment \(FOO=••••••\)/);
+      expect(JSON.stringify(consent)).not.toContain("Zq7plainword");
+      // A new command with the masked argument left in is refused, naming the field, not the value.
+      expect(() =>
+        reviewRequest("alerts.channels.put", { yaml: shown.replace("/bin/echo", "/bin/printf") }, context),
+      ).toThrow(/^channel\.args\[1\]: the command line changed; enter the secret again$/);
+    } finally {
+      rmSync(aliased, { recursive: true, force: true });
+    }
+  });
+
   it("shows a command line in its question as the channel's target shows it", () => {
     const args = ["a b", "it's", "--api-key", "abcdef123456789"];
     const target = describeTarget({ name: "n", type: "command", command: "/bin/x", args, timeout: 1 });

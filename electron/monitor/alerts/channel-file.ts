@@ -43,7 +43,7 @@ export function resolveChannelPut(
   dataDir: string,
   yamlText: string,
   replaces?: string,
-): { typed: Entry; entry: Entry; shown: Entry | undefined } {
+): { typed: Entry; entry: Entry; shown: Entry | undefined; known: string[] } {
   const typed = parseEntry(yamlText, "channel");
   if (typed.name === "desktop") throw new RuleFileError("channel: desktop is built in; pick another name");
   const { entries, known } = readChannels(dataDir);
@@ -54,7 +54,7 @@ export function resolveChannelPut(
     const issue = parsed.error.issues[0];
     throw new RuleFileError(`channel.${(issue?.path ?? []).join(".")}: ${issueMessage(issue)}`);
   }
-  return { typed, entry, shown: stored ? maskChannelEntry(stored, known) : undefined };
+  return { typed, entry, shown: stored ? maskChannelEntry(stored, known) : undefined, known };
 }
 
 export function removeChannel(dataDir: string, name: string): boolean {

@@ -11,6 +11,7 @@ import { isMethodName, type MethodName, parseMethodInput } from "../../../shared
 import type { ReportSchedule } from "../../../shared/report-schedules.js";
 import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.js";
 import { resolveChannelPut } from "../alerts/channel-file.js";
+import { maskStoredSecrets } from "../alerts/channels/secrets.js";
 import { maskText } from "../discovery/mask-config.js";
 import { shownCommandLine, shownEnvNames, visibleText } from "../discovery/shown-command.js";
 import { expandFolder } from "../reports/schedule-run.js";
@@ -69,7 +70,7 @@ function serverCommand(input: Record<string, unknown>): Consent {
 
 function channelCommand(yaml: string, replaces: string | undefined, context: PolicyContext): Consent | null {
   // Read as the put reads it: what the put refuses is refused here.
-  const { typed, entry, shown } = resolveChannelPut(context.dataDir, yaml, replaces);
+  const { typed, entry, shown, known } = resolveChannelPut(context.dataDir, yaml, replaces);
   if (entry.type !== "command") return null;
   const now = commandOf(entry);
   // Sent against the stored channel as shown: a field left masked is unchanged, while a secret typed in
@@ -81,10 +82,13 @@ function channelCommand(yaml: string, replaces: string | undefined, context: Pol
   const sameLine =
     before !== null && isDeepStrictEqual([sent.command, sent.args], [before.command, before.args]);
   if (sameLine && isDeepStrictEqual(sent.env, before.env)) return null;
-  const line = shownCommandLine(now.command, now.args);
+  // Restored, a field left masked holds its stored value, perhaps another channel's secret that a YAML
+  // alias carried in: every stored value is hidden as the editor hides it.
+  const line = shownCommandLine(now.command, now.args, (part) => maskStoredSecrets(part, known));
+  const env = now.env as Record<string, unknown> | null;
   const does = sameLine
-    ? `changes the environment (${shownEnvNames(now.env as Record<string, unknown> | null) || "none"}) of the alert channel that runs \`${line}\``
-    : `saves an alert channel that runs \`${line}\`${runsWith(now.env, undefined)}`;
+    ? `changes the environment (${shownEnvNames(env) || "none"}) of the alert channel that runs \`${line}\``
+    : `saves an alert channel that runs \`${line}\`${runsWith(env, undefined)}`;
   return {
     reason: does,
     question: `${sameLine ? "Change" : "Save"} ${does.replace(/^(changes|saves) /, "")}?`,
