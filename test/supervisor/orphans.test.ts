@@ -73,6 +73,31 @@ describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
     expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
   });
 
+  it("after a quit cut short, stops what is left and starts nothing again", async () => {
+    const dir = await tempDir();
+    // What a quitting engine writes before it stops its servers.
+    const quitting = new LaunchRecords(dir.path);
+    quitting.started("s1", "quitted");
+    quitting.quitting();
+    const [own] = readdirSync(join(dir.path, "launched"));
+    const written = JSON.parse(readFileSync(join(dir.path, "launched", own as string), "utf8")) as LaunchFile;
+    expect(written.quit).toBe(true);
+    // Its engine killed before it was done, with the server still running.
+    const leader = await groupLeader();
+    const engine = await deadPid();
+    record(dir.path, `${engine}-qqqq.json`, {
+      ...written,
+      engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
+      servers: [{ id: "s1", name: "quitted", pid: leader.pid, startTicks: leader.ticks }],
+    });
+    const mine = new LaunchRecords(dir.path);
+    const result = await reclaimLaunched(dir.path, { track: () => {}, graceMs: 5_000, records: mine });
+    expect(result).toEqual({ restart: [], stopped: 1 });
+    expect(processRunning(leader.pid)).toBe(false);
+    quitting.close();
+    expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
+  });
+
   it("never signals a pid another process got since, and leaves a live engine's record alone", async () => {
     const dir = await tempDir();
     const other = await groupLeader();

@@ -31,6 +31,11 @@ export interface LaunchedServer {
 export interface LaunchFile {
   engine: { pid: number; startTicks: number | null; startedAt: number };
   servers: LaunchedServer[];
+  /**
+   * The user quit this engine, which is stopping its servers: an engine that finds the file (the quit was
+   * cut short) stops what is left and starts nothing again.
+   */
+  quit?: true;
 }
 
 export function launchedFolder(dataDir: string): string {
@@ -42,6 +47,7 @@ export class LaunchRecords {
   private readonly servers = new Map<string, LaunchedServer>();
   private readonly engine: LaunchFile["engine"];
   private closed = false;
+  private quit = false;
 
   constructor(
     dataDir: string,
@@ -95,6 +101,12 @@ export class LaunchRecords {
    * The engine ends without the user asking, its servers stopped: the file stays, with no process in it,
    * so that the next engine starts again the servers the user had started.
    */
+  /** The user quit: said before the servers stop, so a quit cut short still starts none of them again. */
+  quitting(): void {
+    this.quit = true;
+    this.write();
+  }
+
   release(): void {
     for (const server of this.servers.values()) {
       server.pid = null;
@@ -122,7 +134,11 @@ export class LaunchRecords {
         return;
       }
       ensurePrivateDir(dirname(this.file));
-      const content: LaunchFile = { engine: this.engine, servers: [...this.servers.values()] };
+      const content: LaunchFile = {
+        engine: this.engine,
+        servers: [...this.servers.values()],
+        ...(this.quit ? { quit: true as const } : {}),
+      };
       writePrivateFileSync(this.file, JSON.stringify(content));
     } catch (error) {
       this.onProblem(`cannot record the servers this engine runs: ${(error as Error).message}`);

@@ -51,13 +51,16 @@ export async function reclaimLaunched(dataDir: string, options: ReclaimOptions):
     const claimed = claim(folder, name, options.onProblem);
     if (!claimed) continue;
     const adopted: LaunchedServer[] = [];
+    // A quit cut short (the engine killed while it stopped its servers): what is left is stopped, and
+    // nothing is the user's to run any more.
+    const quit = claimed.content.quit === true;
     for (const server of claimed.content.servers) {
-      restart.set(server.id, { id: server.id, name: server.name });
+      if (!quit) restart.set(server.id, { id: server.id, name: server.name });
       const running = leaderRunning(server);
       if (running) orphans.push(server);
-      adopted.push(running ? server : { ...server, pid: null, startTicks: null });
+      if (!quit) adopted.push(running ? server : { ...server, pid: null, startTicks: null });
     }
-    options.records?.adopt(adopted);
+    if (adopted.length > 0) options.records?.adopt(adopted);
     remove(claimed.taken, options.onProblem);
   }
   const graceMs = options.graceMs ?? 2_000;
@@ -153,8 +156,9 @@ const isIntOrNull = (value: unknown): boolean => value === null || isInt(value);
 
 function isLaunchFile(value: unknown): value is LaunchFile {
   if (typeof value !== "object" || value === null) return false;
-  const { engine, servers } = value as Partial<LaunchFile>;
+  const { engine, servers, quit } = value as Partial<LaunchFile>;
   if (typeof engine !== "object" || engine === null) return false;
+  if (quit !== undefined && quit !== true) return false;
   if (!isInt(engine.pid) || !isIntOrNull(engine.startTicks) || typeof engine.startedAt !== "number")
     return false;
   return (

@@ -26,7 +26,10 @@ export interface SupervisorOptions {
   timeoutMs?: number;
   graceMs?: number;
   /** Where the servers the user started and their process groups are kept for the engine after a crash. */
-  records?: Pick<LaunchRecords, "started" | "spawned" | "exited" | "stopped" | "close" | "release">;
+  records?: Pick<
+    LaunchRecords,
+    "started" | "spawned" | "exited" | "stopped" | "close" | "release" | "quitting"
+  >;
 }
 
 export interface ManagedProcess {
@@ -134,6 +137,7 @@ export class Supervisor {
    * `keepLaunched` (a close the user did not ask for) they stay recorded, for the next engine to start.
    */
   async stopAll(options: { keepLaunched?: boolean } = {}): Promise<void> {
+    if (!options.keepLaunched) this.options.records?.quitting();
     await Promise.all([...this.servers.values()].map((s) => s.stop()));
     if (options.keepLaunched) this.options.records?.release();
     else this.options.records?.close();
