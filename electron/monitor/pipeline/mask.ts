@@ -188,9 +188,11 @@ export interface MaskBudget {
 
 /**
  * Ends the first cut string of a budgeted copy: noncharacters around a nonce drawn per process
- * (JSON.stringify prints them as they are), so no payload can hold it before the cut.
+ * (JSON.stringify prints them as they are), so no payload holds it before the cut by chance. Not the
+ * global crypto: it would load Node's crypto modules into every process that masks, at start; a payload
+ * that forged the mark would only cut its own stored text shorter.
  */
-export const CUT_MARK = `\uffff${globalThis.crypto.randomUUID().slice(0, 8)}\uffff`;
+export const CUT_MARK = `\uffff${Math.random().toString(36).slice(2, 10)}\uffff`;
 
 /** Notes in `budget` whether `text`, which may reach the masked copy, holds the ellipsis's stand-in. */
 function admit(text: string, budget: MaskBudget | undefined): void {
