@@ -57,6 +57,12 @@ const MAX_BODY = 1024 * 1024;
 /** A refused body is read and dropped up to this much so that the client sees the 413, then cut off. */
 const MAX_DISCARD = 16 * MAX_BODY;
 const METRICS_PATH = "/metrics";
+/**
+ * A page whose socket holds this much unsent has stopped reading (a suspended tab, a stalled network):
+ * it is closed rather than skipped, so that it neither misses events without knowing (it reloads what it
+ * shows when it reconnects) nor keeps counting as a place desktop notifications are shown.
+ */
+const SLOW_PAGE_BYTES = 8 * 1024 * 1024;
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { engine, token } = options;
@@ -164,8 +170,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         unsubscribes.set(
           event,
           engine.subscribe(event, (payload) => {
-            // A slow browser must not make the engine buffer without bound.
-            if (ws.bufferedAmount > 8 * 1024 * 1024) return;
+            if (ws.bufferedAmount > SLOW_PAGE_BYTES) {
+              ws.terminate();
+              return;
+            }
             ws.send(JSON.stringify({ event, payload } satisfies EventFrame));
           }),
         );
