@@ -10,24 +10,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import type { Delivery, Silence } from "../../shared/alerts.js";
-import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
-import {
-  apiCall,
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
-
-const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
+import { connect, SERVERS } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { apiCall, HAS_CHROMIUM, openPage, type Serve, shoot, until, warnIfNoChromium } from "./browser.js";
 
 const ALERTS_YAML = `evaluation_interval: 1s
 rules:
@@ -74,21 +63,11 @@ const FAKE_NOTIFICATIONS = `(() => {
 
 warnIfNoChromium("test/ui/alerts-view.test.ts");
 
-async function shoot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: false });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
 describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () => {
-  let browser: Browser;
   let dataDir: string;
   let serve: Serve;
   let client: Client | null = null;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const ui = uiFixture();
 
   const api = <T>(method: string, input: unknown = {}) => apiCall<T>(serve, method, input);
 
@@ -103,23 +82,17 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   }
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    const dir = await tempDir("mcpscope-ui-alerts-");
-    cleanups.push(dir.cleanup);
-    dataDir = dir.path;
+    dataDir = await ui.dir("mcpscope-ui-alerts-");
     await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
-    serve = await startServe(dataDir);
-    cleanups.push(serve.stop);
+    serve = await ui.serve(dataDir);
   }, 60_000);
 
   afterAll(async () => {
     await client?.close().catch(() => {});
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
   });
 
   it("shows a firing alert live, notifies until it is silenced from the UI, then stops", async () => {
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.addInitScript(FAKE_NOTIFICATIONS);
     await page.reload();
     await page.getByTestId("nav-alerts").click();
@@ -346,7 +319,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   }, 150_000);
 
   it("shows the engine's error for a bad rule inline, and previews a good one over 24 h", async () => {
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-tab-rules").click();
     const ruleRow = page.locator('[data-testid="rule-row"][data-rule="echo-errors"]');
@@ -442,7 +415,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     } finally {
       db.close();
     }
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-tab-silences").click();
     const row = page.locator(`[data-testid="silence-row"][data-silence-id="${brokenId}"]`);
@@ -464,7 +437,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const yaml = `name: hook\ntype: webhook\nurl: https://hooks.example.com/mcp?token=${token}\nsecret: ${signing}\nheaders: { Authorization: Bearer ${bearer} }\n`;
     expect((await api<{ ok: boolean }>("alerts.channels.put", { yaml })).ok).toBe(true);
     const file = () => readFile(join(dataDir, "alerts.yaml"), "utf8");
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     try {
       await page.getByTestId("nav-alerts").click();
       await page.getByTestId("alerts-tab-channels").click();

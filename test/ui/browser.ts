@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
 
@@ -105,6 +106,17 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   await page.goto(url);
   return { page, problems };
+}
+
+/** With MCPSCOPE_SCREENSHOTS set, saves the page in light and dark there, for a look at the views by eye. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  const folder = process.env.MCPSCOPE_SCREENSHOTS;
+  if (!folder) return;
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: join(folder, `${name}-${scheme}.png`), fullPage: false });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 /** Polls until `check` returns a truthy value, or fails naming `what`. */

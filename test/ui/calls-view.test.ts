@@ -6,19 +6,11 @@
  * reaches a call older than the newest 2,000.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import { describe, expect, it } from "vitest";
+import { connect, SERVERS } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 
@@ -37,29 +29,17 @@ function scriptSources(policy: string): string | undefined {
 }
 
 describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () => {
-  let browser: Browser;
-  const cleanups: (() => Promise<unknown>)[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
+  const ui = uiFixture();
 
   async function fresh(): Promise<{ dataDir: string; serve: Serve }> {
-    const dir = await tempDir("mcpscope-ui-");
-    cleanups.push(dir.cleanup);
-    const serve = await startServe(dir.path);
-    cleanups.push(serve.stop);
-    return { dataDir: dir.path, serve };
+    const dir = await ui.dir("mcpscope-ui-");
+    const serve = await ui.serve(dir);
+    return { dataDir: dir, serve };
   }
 
   it("shows the empty state on a fresh data dir, and takes the token out of the URL", async () => {
     const { serve } = await fresh();
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();
 
     const empty = page.getByTestId("empty-state");
@@ -95,7 +75,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
       expect(scripts).not.toContain("'unsafe-eval'");
     }
 
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();
     await page.getByTestId("empty-state").waitFor({ state: "visible", timeout: 10_000 });
     await until(
@@ -105,7 +85,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
 
     const client: Client = await connect(SERVERS.everything(), { dataDir, name: "everything" });
-    cleanups.push(() => client.close());
+    ui.defer(() => client.close());
     const result = await client.callTool({ name: "echo", arguments: { message: HOSTILE } });
     const returnedAt = Date.now();
     expect(JSON.stringify(result.content)).toContain("<img src=x onerror=");
@@ -139,8 +119,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
   });
 
   it("over more calls than it keeps, says what is loaded and reaches an older call by tool or time range", async () => {
-    const dir = await tempDir("mcpscope-ui-");
-    cleanups.push(dir.cleanup);
+    const dir = await ui.dir("mcpscope-ui-");
     const now = Date.now();
     const needleAt = now - 3 * 86_400_000;
     // The oldest call (lowest id), then 2,300 newer ones, stored through the wrappers' own writer.
@@ -162,13 +141,12 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
         durationMs: 2,
       })),
     ];
-    recordCalls(dir.path, bulk);
-    const client: Client = await connect(SERVERS.everything(), { dataDir: dir.path, name: "everything" });
-    cleanups.push(() => client.close());
+    recordCalls(dir, bulk);
+    const client: Client = await connect(SERVERS.everything(), { dataDir: dir, name: "everything" });
+    ui.defer(() => client.close());
     await client.callTool({ name: "echo", arguments: { message: "newest" } });
-    const serve = await startServe(dir.path);
-    cleanups.push(serve.stop);
-    const { page, problems } = await openPage(browser, serve.url);
+    const serve = await ui.serve(dir);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();
 
     const count = page.getByTestId("calls-count");

@@ -4,13 +4,11 @@
  * the engine's state. While the engine restarts or has stopped, the window says so and shows no figure
  * and no "all clear"; once it is back, the figures are.
  */
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { EngineState } from "../../shared/engine-state.js";
-import { tempDir } from "../helpers/mcp.js";
-import { runFixture } from "../security/helpers.js";
-import { HAS_CHROMIUM, launchChromium, type Serve, startServe, warnIfNoChromium } from "./browser.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, type Serve, warnIfNoChromium } from "./browser.js";
 
 const TIMEOUT_MS = 15_000;
 
@@ -49,24 +47,12 @@ function installBridge(token: string): void {
 }
 
 describe.skipIf(!HAS_CHROMIUM)("the desktop window while its engine is away (real Chromium)", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const ui = uiFixture();
   let serve: Serve;
-  let browser: Browser;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    const dataDir = join(dir.path, "data");
-    await runFixture(dataDir, "recorded", {});
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir.path };
-    delete env.MCPSCOPE_HOME;
-    serve = await startServe(dataDir, env);
-    browser = await launchChromium();
+    serve = await ui.serveRecorded();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
 
   const status = (page: Page, state: string) =>
     page.locator(`[data-testid="connection-status"][data-state="${state}"]`).waitFor({ timeout: TIMEOUT_MS });
@@ -80,7 +66,7 @@ describe.skipIf(!HAS_CHROMIUM)("the desktop window while its engine is away (rea
   const visibleText = async (page: Page) => page.locator("body").innerText();
 
   it("says the engine is restarting or stopped, with why, and shows figures only once it is back", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await ui.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     await page.addInitScript(installBridge, new URL(serve.url).hash.replace(/^#token=/, ""));

@@ -7,24 +7,15 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connect, SERVERS } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
 import { runFixture } from "../security/helpers.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { HAS_CHROMIUM, openPage, type Serve, shoot, until, warnIfNoChromium } from "./browser.js";
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1">`;
 const ORIGINAL = "Looks a word up in the dictionary.";
 const CHANGED = `Looks a word up in the dictionary. ${HOSTILE}`;
-const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
 
 warnIfNoChromium("test/ui/events-view.test.ts");
 
@@ -38,49 +29,23 @@ async function fixtureHome(home: string): Promise<void> {
   );
 }
 
-function homeEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-  delete env.MCPSCOPE_HOME;
-  delete env.XDG_CONFIG_HOME;
-  delete env.XDG_DATA_HOME;
-  return env;
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: false });
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
 describe.skipIf(!HAS_CHROMIUM)(
   "Events view, session timeline and tool pins (browser mode, real Chromium)",
   () => {
-    let browser: Browser;
     let dataDir: string;
     let serve: Serve;
-    const cleanups: (() => Promise<unknown>)[] = [];
+    const ui = uiFixture();
 
     beforeAll(async () => {
-      browser = await launchChromium();
-      const dir = await tempDir("mcpscope-ui-events-");
-      cleanups.push(dir.cleanup);
-      dataDir = join(dir.path, "data");
-      const home = join(dir.path, "home");
+      const dir = await ui.dir("mcpscope-ui-events-");
+      dataDir = join(dir, "data");
+      const home = join(dir, "home");
       await fixtureHome(home);
-      serve = await startServe(dataDir, homeEnv(home));
-      cleanups.push(serve.stop);
+      serve = await ui.serve(dataDir, home);
     }, 60_000);
 
-    afterAll(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-      await browser?.close();
-    });
-
     it("lists a failed call's error event, and the session's timeline shows its calls in order", async () => {
-      const { page, problems } = await openPage(browser, serve.url);
+      const { page, problems } = await openPage(ui.browser, serve.url);
       await page.getByTestId("nav-events").click();
       await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
       await until(
@@ -178,7 +143,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await runFixture(dataDir, "dict", { LOOKUP_DESCRIPTION: ORIGINAL });
       await runFixture(dataDir, "dict", { LOOKUP_DESCRIPTION: CHANGED });
 
-      const { page, problems } = await openPage(browser, serve.url);
+      const { page, problems } = await openPage(ui.browser, serve.url);
       // The change is a high-severity security event in the Events view.
       await page.getByTestId("nav-events").click();
       const securityRow = page

@@ -8,20 +8,13 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { connect, SERVERS, tempDir } from "../helpers/mcp.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { connect, SERVERS } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 const ALERTS_YAML = `evaluation_interval: 1s
 rules:
@@ -71,17 +64,15 @@ async function show(page: Page, id: string): Promise<void> {
 }
 
 describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
-  let browser: Browser;
   let serve: Serve;
   let page: Page;
   let problems: string[];
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const ui = uiFixture();
 
   beforeAll(async () => {
-    const dir = await tempDir("mcpscope-ui-layout-");
-    cleanups.push(dir.cleanup);
-    const dataDir = join(dir.path, "data");
-    const home = join(dir.path, "home");
+    const dir = await ui.dir("mcpscope-ui-layout-");
+    const dataDir = join(dir, "data");
+    const home = join(dir, "home");
     await mkdir(dataDir, { recursive: true });
     await mkdir(home, { recursive: true });
     await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
@@ -109,20 +100,9 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
         insert.run(String(session), `seeded-${i}`, Date.now() - 60_000 - i * 1000);
     });
     db.close();
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    delete env.MCPSCOPE_HOME;
-    delete env.XDG_CONFIG_HOME;
-    delete env.XDG_DATA_HOME;
-    browser = await launchChromium();
-    serve = await startServe(dataDir, env);
-    cleanups.push(serve.stop);
-    ({ page, problems } = await openPage(browser, serve.url));
+    serve = await ui.serve(dataDir, home);
+    ({ page, problems } = await openPage(ui.browser, serve.url));
   }, 90_000);
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
 
   it("lets every view scroll to its bottom when it is taller than the window", async () => {
     for (const id of VIEWS) {
@@ -268,7 +248,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     let small: Page;
 
     beforeAll(async () => {
-      small = await browser.newPage({ viewport: { width: 800, height: 600 } });
+      small = await ui.browser.newPage({ viewport: { width: 800, height: 600 } });
       await small.goto(serve.url);
     });
 

@@ -3,19 +3,10 @@
  * no figure in any view (a zero, "0 up" or a green "all clear" would be read as data), only that it has
  * no access. The data dir holds recorded traffic, so a view that showed figures would have some to show.
  */
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/mcp.js";
-import { runFixture } from "../security/helpers.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  warnIfNoChromium,
-} from "./browser.js";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, warnIfNoChromium } from "./browser.js";
 
 const VIEWS = ["overview", "servers", "tools", "calls", "logs", "events", "alerts", "reports", "storage"];
 const TIMEOUT_MS = 15_000;
@@ -23,24 +14,12 @@ const TIMEOUT_MS = 15_000;
 warnIfNoChromium("test/ui/no-access.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)("browser mode without a valid token (real Chromium)", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const ui = uiFixture();
   let serve: Serve;
-  let browser: Browser;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    const dataDir = join(dir.path, "data");
-    await runFixture(dataDir, "recorded", {});
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir.path };
-    delete env.MCPSCOPE_HOME;
-    serve = await startServe(dataDir, env);
-    browser = await launchChromium();
+    serve = await ui.serveRecorded();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
 
   async function expectNoFigures(page: Page, problems: string[]): Promise<void> {
     const status = page.getByTestId("connection-status");
@@ -59,12 +38,12 @@ describe.skipIf(!HAS_CHROMIUM)("browser mode without a valid token (real Chromiu
   }
 
   it("shows no figure in any view with a wrong token", async () => {
-    const { page, problems } = await openPage(browser, `${serve.origin}/#token=wrong`);
+    const { page, problems } = await openPage(ui.browser, `${serve.origin}/#token=wrong`);
     await expectNoFigures(page, problems);
   });
 
   it("shows no figure in any view without a token", async () => {
-    const { page, problems } = await openPage(browser, `${serve.origin}/`);
+    const { page, problems } = await openPage(ui.browser, `${serve.origin}/`);
     await expectNoFigures(page, problems);
   });
 });

@@ -10,18 +10,11 @@ import { randomBytes } from "node:crypto";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, ROOT, tempDir } from "../helpers/mcp.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connect, ROOT } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 const EVERYTHING = join(
   ROOT,
@@ -59,14 +52,6 @@ await import(pathToFileURL(entry).href);
 
 warnIfNoChromium("test/ui/overview-logs.test.ts");
 
-function homeEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-  delete env.MCPSCOPE_HOME;
-  delete env.XDG_CONFIG_HOME;
-  delete env.XDG_DATA_HOME;
-  return env;
-}
-
 /** The data-* attributes of a tool row, once it shows `calls` calls. */
 async function toolRow(page: Page, testid: string, tool: string, calls: number) {
   const row = page.locator(`[data-testid="${testid}"][data-server="everything"][data-tool="${tool}"]`);
@@ -88,50 +73,37 @@ async function toolRow(page: Page, testid: string, tool: string, calls: number) 
 }
 
 describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chromium)", () => {
-  let browser: Browser;
   let serve: Serve;
   let client: Client;
   let page: Page;
   let problems: string[];
   let trigger: string;
   let emptyText = "";
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const ui = uiFixture();
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    const home = await tempDir("mcpscope-ui-home-");
-    cleanups.push(home.cleanup);
-    const data = await tempDir("mcpscope-ui-data-");
-    cleanups.push(data.cleanup);
-    await mkdir(join(home.path, "bin"), { recursive: true });
-    const launcher = join(home.path, "bin", "launcher.mjs");
+    const home = await ui.dir("mcpscope-ui-home-");
+    const data = await ui.dir("mcpscope-ui-data-");
+    await mkdir(join(home, "bin"), { recursive: true });
+    const launcher = join(home, "bin", "launcher.mjs");
     await writeFile(launcher, LAUNCHER);
-    trigger = join(home.path, "bin", "stderr.txt");
+    trigger = join(home, "bin", "stderr.txt");
     await writeFile(trigger, "");
     // Configured in Cursor as a client would have it; mcpscope never probes it, so only traffic says it is up.
-    await mkdir(join(home.path, ".cursor"), { recursive: true });
+    await mkdir(join(home, ".cursor"), { recursive: true });
     const entry = { command: process.execPath, args: [launcher, trigger, EVERYTHING, MARKER] };
-    await writeFile(
-      join(home.path, ".cursor", "mcp.json"),
-      JSON.stringify({ mcpServers: { everything: entry } }),
-    );
-    serve = await startServe(data.path, homeEnv(home.path));
-    cleanups.push(() => serve.stop());
-    ({ page, problems } = await openPage(browser, serve.url));
+    await writeFile(join(home, ".cursor", "mcp.json"), JSON.stringify({ mcpServers: { everything: entry } }));
+    serve = await ui.serve(data, home);
+    ({ page, problems } = await openPage(ui.browser, serve.url));
     // The page is open before any traffic: what follows arrives live.
     await page.getByTestId("overview-empty").waitFor({ state: "visible", timeout: 10_000 });
     // Read now: once the client below connects, the live session ends the empty state.
     emptyText = (await page.getByTestId("overview-empty").textContent()) ?? "";
     client = await connect([launcher, trigger, EVERYTHING, MARKER], {
-      dataDir: data.path,
+      dataDir: data,
       name: "everything",
     });
-    cleanups.push(() => client.close());
-  });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
+    ui.defer(() => client.close());
   });
 
   it("starts on the Overview, which explains how to get data when there is none", async () => {

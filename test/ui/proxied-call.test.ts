@@ -5,42 +5,30 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEverything, startProxy } from "../helpers/http.js";
-import { tempDir } from "../helpers/mcp.js";
-import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/proxied-call.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)("a proxied call in the Calls view (real Chromium)", () => {
-  let browser: Browser;
-  const cleanups: (() => Promise<unknown>)[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
+  const ui = uiFixture();
 
   it("shows the call with its HTTP status", async () => {
-    const dir = await tempDir("mcpscope-ui-");
-    cleanups.push(dir.cleanup);
+    const dir = await ui.dir("mcpscope-ui-");
     const everything = await startEverything("streamableHttp");
-    cleanups.push(() => everything.stop());
-    const proxy = await startProxy(everything.url, dir.path, "remote-everything");
-    cleanups.push(() => proxy.stop());
-    const serve = await startServe(dir.path);
-    cleanups.push(serve.stop);
+    ui.defer(() => everything.stop());
+    const proxy = await startProxy(everything.url, dir, "remote-everything");
+    ui.defer(() => proxy.stop());
+    const serve = await ui.serve(dir);
 
     const client = new Client({ name: "ui-test", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
-    cleanups.push(() => client.close());
+    ui.defer(() => client.close());
     await client.callTool({ name: "echo", arguments: { message: "over HTTP" } });
 
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();
     const row = page.getByTestId("call-row").filter({ hasText: "echo" }).first();
     await row.waitFor({ state: "visible", timeout: 10_000 });

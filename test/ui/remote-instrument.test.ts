@@ -10,48 +10,32 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEverything, storedCalls } from "../helpers/http.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
-import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
+import { waitFor } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/remote-instrument.test.ts");
 
 const KEY = "sk-abcdefghijklmnopqrstuvwx";
 
 describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers view", () => {
-  let browser: Browser;
-  const cleanups: (() => Promise<unknown>)[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
+  const ui = uiFixture();
 
   it("points the entry at the engine's proxy, records the client's calls, and restores the file", async () => {
     const everything = await startEverything("streamableHttp");
-    cleanups.push(() => everything.stop());
-    const home = await tempDir("mcpscope-ui-home-");
-    cleanups.push(home.cleanup);
-    const data = await tempDir("mcpscope-ui-data-");
-    cleanups.push(data.cleanup);
-    const cursorFile = join(home.path, ".cursor", "mcp.json");
-    await mkdir(join(home.path, ".cursor"), { recursive: true });
+    ui.defer(() => everything.stop());
+    const home = await ui.dir("mcpscope-ui-home-");
+    const data = await ui.dir("mcpscope-ui-data-");
+    const cursorFile = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
     const upstream = `${everything.url}?api_key=${KEY}`;
     const original = `{\n  "mcpServers": {\n    "remote": { "url": ${JSON.stringify(upstream)} }\n  }\n}\n`;
     await writeFile(cursorFile, original);
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home.path };
-    delete env.MCPSCOPE_HOME;
-    delete env.XDG_CONFIG_HOME;
-    delete env.XDG_DATA_HOME;
-    const serve = await startServe(data.path, env);
-    cleanups.push(serve.stop);
+    const serve = await ui.serve(data, home);
 
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-servers").click();
     const row = page.locator('[data-testid="server-row"][data-server-name="remote"]');
     await row.waitFor({ state: "visible", timeout: 10_000 });
@@ -92,7 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)("instrumenting a remote server from the Servers v
     const result = await client.callTool({ name: "echo", arguments: { message: "via the app's proxy" } });
     expect(result.content).toEqual([{ type: "text", text: "Echo: via the app's proxy" }]);
     await client.close();
-    await waitFor(() => storedCalls(data.path, "remote").find((c) => c.target === "echo"));
+    await waitFor(() => storedCalls(data, "remote").find((c) => c.target === "echo"));
     // In place, not "lost": no banner about configs that could not be read.
     expect(await page.getByTestId("discovery-warnings").count()).toBe(0);
     // Cursor writing the server's own URL back takes the entry out of mcpscope: said as that, not as a

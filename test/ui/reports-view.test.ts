@@ -7,20 +7,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { StatsDocument } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
-import { connect, mcpscopeJson, SERVERS, tempDir } from "../helpers/mcp.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { connect, mcpscopeJson, SERVERS } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
 /** A tool name a hostile server or client could choose: a live formula if a spreadsheet opened it raw. */
@@ -31,18 +24,16 @@ const FORMULA_FIELD = `"'=HYPERLINK(""http://evil.example/"",""click"")"`;
 warnIfNoChromium("test/ui/reports-view.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () => {
-  let browser: Browser;
   let page: Page;
   let problems: string[];
   let dataDir: string;
   let serve: Serve;
   let stats: StatsDocument;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const ui = uiFixture();
 
   beforeAll(async () => {
-    const dir = await tempDir("mcpscope-ui-reports-");
-    cleanups.push(dir.cleanup);
-    dataDir = join(dir.path, "data");
+    const dir = await ui.dir("mcpscope-ui-reports-");
+    dataDir = join(dir, "data");
     const wrapped = async (name: string, n: number) => {
       const client = await connect(SERVERS.everything(), { dataDir, name });
       for (let i = 0; i < n; i++) await client.callTool({ name: "echo", arguments: { message: `m${i}` } });
@@ -53,16 +44,9 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     await wrapped("alpha", 5);
     await wrapped("beta", 2);
     stats = await mcpscopeJson<StatsDocument>(["stats", "--since", "1h", "--data-dir", dataDir]);
-    browser = await launchChromium();
-    serve = await startServe(dataDir);
-    cleanups.push(serve.stop);
-    ({ page, problems } = await openPage(browser, serve.url));
+    serve = await ui.serve(dataDir);
+    ({ page, problems } = await openPage(ui.browser, serve.url));
   }, 60_000);
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
 
   const callsOf = (server: string) => stats.servers.find((s) => s.server === server)?.calls ?? -1;
 

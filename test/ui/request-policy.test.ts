@@ -5,43 +5,26 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../helpers/mcp.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  warnIfNoChromium,
-} from "./browser.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/request-policy.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)(
   "browser mode refuses new commands where they are typed (real Chromium)",
   () => {
-    let dir: Awaited<ReturnType<typeof tempDir>>;
+    const ui = uiFixture();
+    let dir: string;
     let serve: Serve;
-    let browser: Browser;
     beforeAll(async () => {
-      dir = await tempDir("mcpscope-ui-policy-");
-      const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir.path, "home") };
-      delete env.MCPSCOPE_HOME;
-      delete env.XDG_CONFIG_HOME;
-      serve = await startServe(join(dir.path, "data"), env);
-      browser = await launchChromium();
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await serve?.stop();
-      await dir?.cleanup();
+      dir = await ui.dir("mcpscope-ui-policy-");
+      serve = await ui.serve(join(dir, "data"), join(dir, "home"));
     });
 
     it("the Add server dialog and the channel editor show the refusal and how to allow it", async () => {
-      const marker = join(dir.path, "ran");
-      const { page, problems } = await openPage(browser, serve.url);
+      const marker = join(dir, "ran");
+      const { page, problems } = await openPage(ui.browser, serve.url);
 
       await page.getByTestId("nav-servers").click();
       await page.getByTestId("add-server").click();

@@ -8,21 +8,14 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Page, Route } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page, Route } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { mcpscope, tempDir } from "../helpers/mcp.js";
+import { mcpscope } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
 import { readEvents, runFixture } from "../security/helpers.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 const ORIGINAL = "Looks a word up in the dictionary.";
 const POISONED =
@@ -32,17 +25,16 @@ const TIMEOUT_MS = 15_000;
 warnIfNoChromium("test/ui/seen-server.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, real Chromium)", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const ui = uiFixture();
   let dataDir: string;
   let serve: Serve;
-  let browser: Browser;
   let page: Page;
   let problems: string[];
 
   beforeAll(async () => {
-    dir = await tempDir();
-    dataDir = join(dir.path, "data");
-    const home = join(dir.path, "home");
+    const dir = await ui.dir();
+    dataDir = join(dir, "data");
+    const home = join(dir, "home");
     await mkdir(home);
     await runFixture(dataDir, "changer", { LOOKUP_DESCRIPTION: ORIGINAL });
     await runFixture(dataDir, "changer", { LOOKUP_DESCRIPTION: POISONED }, async (client) => {
@@ -58,18 +50,9 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     insert.run(Date.now() - 15_000, 2.5, 42_000_000);
     db.close();
     // An empty home: no client config names "changer".
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    delete env.MCPSCOPE_HOME;
-    delete env.XDG_CONFIG_HOME;
-    serve = await startServe(dataDir, env);
-    browser = await launchChromium();
-    ({ page, problems } = await openPage(browser, serve.url));
+    serve = await ui.serve(dataDir, home);
+    ({ page, problems } = await openPage(ui.browser, serve.url));
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
-  });
 
   it("counts it beside the configured servers, without the no-servers page, its headers whole at 1280 px", async () => {
     await page.getByTestId("nav-servers").click();
@@ -94,7 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
   });
 
   it("says nothing of servers seen only in traffic while the traffic is still loading", async () => {
-    const held = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const held = await ui.browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       // The traffic (servers.list) waits until the test lets it through.
       const waiting: Route[] = [];

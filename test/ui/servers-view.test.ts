@@ -6,19 +6,12 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, tempDir } from "../helpers/mcp.js";
-import { HAS_CHROMIUM, launchChromium, openPage, startServe, until, warnIfNoChromium } from "./browser.js";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { SERVERS } from "../helpers/mcp.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, until, warnIfNoChromium } from "./browser.js";
 
-const EVERYTHING = join(
-  ROOT,
-  "node_modules",
-  "@modelcontextprotocol",
-  "server-everything",
-  "dist",
-  "index.js",
-);
 const STATUS_TIMEOUT_MS = 15_000;
 
 warnIfNoChromium("test/ui/servers-view.test.ts");
@@ -35,7 +28,7 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
     `${JSON.stringify(
       {
         mcpServers: {
-          everything: { command: process.execPath, args: [EVERYTHING, "stdio"] },
+          everything: { command: process.execPath, args: SERVERS.everything() },
           "by-hand": { command: "mcpscope", args: ["run", "--name", "by-hand", "--", "node", "server.js"] },
         },
       },
@@ -47,15 +40,6 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
   await mkdir(join(home, ".codeium", "windsurf"), { recursive: true });
   await writeFile(windsurfFile, '{\n  "mcpServers": {\n    "broken": { "command": "node", \n');
   return { cursorFile, windsurfFile };
-}
-
-/** The serve process' environment: the fixture home, and nothing that points discovery elsewhere. */
-function homeEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-  delete env.MCPSCOPE_HOME;
-  delete env.XDG_CONFIG_HOME;
-  delete env.XDG_DATA_HOME;
-  return env;
 }
 
 async function rowState(row: Locator): Promise<{ status: string | null; process: string | null }> {
@@ -72,28 +56,15 @@ async function waitForToast(page: Page, title: string): Promise<{ kind: string |
 }
 
 describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () => {
-  let browser: Browser;
-  const cleanups: (() => Promise<unknown>)[] = [];
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
+  const ui = uiFixture();
 
   it("lists fixture-discovered servers with their client, marks the hand-wrapped one, shows the malformed config, starts and stops a server", async () => {
-    const home = await tempDir("mcpscope-ui-home-");
-    cleanups.push(home.cleanup);
-    const data = await tempDir("mcpscope-ui-data-");
-    cleanups.push(data.cleanup);
-    const { windsurfFile } = await fixtureHome(home.path);
-    const serve = await startServe(data.path, homeEnv(home.path));
-    cleanups.push(serve.stop);
+    const home = await ui.dir("mcpscope-ui-home-");
+    const data = await ui.dir("mcpscope-ui-data-");
+    const { windsurfFile } = await fixtureHome(home);
+    const serve = await ui.serve(data, home);
 
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-servers").click();
 
     const row = page.locator('[data-testid="server-row"][data-server-name="everything"]');

@@ -8,21 +8,12 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { insertEvent } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { tempDir } from "../helpers/mcp.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/session-end.test.ts");
 
@@ -34,16 +25,13 @@ async function deadPid(): Promise<number> {
 }
 
 describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real Chromium)", () => {
-  let browser: Browser;
   let serve: Serve;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const ui = uiFixture();
 
   beforeAll(async () => {
-    browser = await launchChromium();
-    const dir = await tempDir("mcpscope-ui-lost-");
-    cleanups.push(dir.cleanup);
-    const dataDir = join(dir.path, "data");
-    const home = join(dir.path, "home");
+    const dir = await ui.dir("mcpscope-ui-lost-");
+    const dataDir = join(dir, "data");
+    const home = join(dir, "home");
     await mkdir(home, { recursive: true });
     const started = Date.now() - 60_000;
     const db = openDb(databasePath(dataDir));
@@ -71,21 +59,11 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
     } finally {
       db.close();
     }
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    delete env.MCPSCOPE_HOME;
-    delete env.XDG_CONFIG_HOME;
-    delete env.XDG_DATA_HOME;
-    serve = await startServe(dataDir, env);
-    cleanups.push(serve.stop);
+    serve = await ui.serve(dataDir, home);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    await browser?.close();
-  });
-
   it("lists the session.lost event, and the timeline says the session was lost", async () => {
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-events").click();
     await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
     const row = page.locator('[data-testid="event-row"][data-type="session.lost"]');
@@ -108,7 +86,7 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
   });
 
   it("says why the proxy closed a proxy session", async () => {
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-events").click();
     await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
     const row = page.locator('[data-testid="event-row"][data-type="proxy.session_close"]');

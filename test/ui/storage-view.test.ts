@@ -7,45 +7,28 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { tempDir } from "../helpers/mcp.js";
-import {
-  HAS_CHROMIUM,
-  launchChromium,
-  openPage,
-  type Serve,
-  startServe,
-  until,
-  warnIfNoChromium,
-} from "./browser.js";
+import { uiFixture } from "../helpers/ui-fixture.js";
+import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/storage-view.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, real Chromium)", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const ui = uiFixture();
   let serve: Serve;
-  let browser: Browser;
   let page: Page;
   let problems: string[];
   let dataDir: string;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    dataDir = join(dir.path, "data");
+    const dir = await ui.dir();
+    dataDir = join(dir, "data");
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, "mcpscope.db"), randomBytes(32 * 1024));
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir.path };
-    delete env.MCPSCOPE_HOME;
-    serve = await startServe(dataDir, env);
-    browser = await launchChromium();
-    ({ page, problems } = await openPage(browser, serve.url));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    await dir?.cleanup();
+    serve = await ui.serve(dataDir, dir);
+    ({ page, problems } = await openPage(ui.browser, serve.url));
   });
 
   it("names the moved-aside database in a banner that can be dismissed", async () => {

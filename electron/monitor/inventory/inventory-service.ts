@@ -36,11 +36,6 @@ import { ResourceSampler, SAMPLE_INTERVAL_MS, sampleFreshMs } from "../resources
 import { loginShellEnv } from "../shell-env.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
-import { LaunchRecords } from "../supervisor/launch-records.js";
-import type { ManagedStatus } from "../supervisor/managed-status.js";
-import { reclaimAndRestart } from "../supervisor/orphans.js";
-import { DbRunStore } from "../supervisor/run-store.js";
-import { Supervisor } from "../supervisor/supervisor.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
@@ -51,6 +46,7 @@ import {
   serverHistory,
   serverTraffic,
 } from "./inventory-queries.js";
+import { LaunchedServers } from "./launched-servers.js";
 
 export interface InventoryOptions {
   dataDir: string;
@@ -72,9 +68,8 @@ export class InventoryService {
   private servers: DiscoveredServer[] = [];
   private warnings: DiscoveryWarning[] = [];
   private watcher: DiscoveryWatcher | null = null;
-  private readonly supervisor: Supervisor;
-  /** What this engine runs for the user, on disk for the engine after a crash. */
-  private readonly records: LaunchRecords;
+  /** What mcpscope runs for the user, and what a crashed engine left running. */
+  private readonly launched: LaunchedServers;
   private readonly prober: Prober;
   private readonly sampler: ResourceSampler;
   private readonly listeners = new Set<(inventory: Inventory) => void>();
@@ -86,33 +81,38 @@ export class InventoryService {
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
-  /** Stopping what a crashed engine left running, then starting again what the user had started. */
-  private reclaiming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
-    this.records = new LaunchRecords(options.dataDir, options.onProblem);
-    this.supervisor = new Supervisor({
+    this.launched = new LaunchedServers({
+      dataDir: options.dataDir,
+      db: options.db,
       sink,
-      runs: new DbRunStore(options.db, options.onProblem),
-      records: this.records,
+      tracker: this.tracker,
+      healthStore: this.healthStore,
+      checks: { watch: (server) => this.prober.watch(server), unwatch: (id) => this.prober.unwatch(id) },
+      configured: () => this.servers,
+      find: (id) => this.find(id),
+      closed: () => this.closed,
+      changed: () => this.changed(),
+      orphanGraceMs: options.orphanGraceMs,
+      onProblem: options.onProblem,
     });
     this.prober = new Prober({
       sink,
       store: this.healthStore,
-      managed: supervisorLookup(this.supervisor),
+      managed: supervisorLookup(this.launched.supervisor),
       intervalMs: options.probeIntervalMs ?? 30_000,
       maxConcurrent: 2,
     });
     this.sampler = new ResourceSampler({
       store: new DbSampleStore(options.db, options.onProblem),
-      roots: () => [...managedRoots(this.supervisor), ...wrapperRoots(options.db), ownRoot()],
+      roots: () => [...managedRoots(this.launched.supervisor), ...wrapperRoots(options.db), ownRoot()],
       intervalMs: options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS,
       onProblem: options.onProblem,
     });
-    this.supervisor.onChange(() => this.changed());
     this.prober.onTransition(() => this.changed());
   }
 
@@ -123,20 +123,7 @@ export class InventoryService {
     });
     const first = await this.watcher.ready;
     this.discovered(first.servers, first.warnings);
-    // What a crashed engine left running is stopped; what the user had started runs again here.
-    this.reclaiming = reclaimAndRestart(this.options.dataDir, {
-      track: (event) => this.tracker.track(event),
-      graceMs: this.options.orphanGraceMs,
-      onProblem: this.options.onProblem,
-      records: this.records,
-      servers: {
-        has: (id) => this.servers.some((s) => s.definition.id === id),
-        start: (id) => this.startServer(id),
-        closed: () => this.closed,
-      },
-    }).catch((error: unknown) =>
-      this.options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
-    );
+    this.launched.reclaim();
     this.sampler.start();
     // Samples land every interval: push the new figures to listeners.
     this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
@@ -166,7 +153,7 @@ export class InventoryService {
             }
           : null,
         server,
-        managed: this.supervisor.status(id),
+        managed: this.launched.status(id),
         health: this.prober.health(id),
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
@@ -186,43 +173,16 @@ export class InventoryService {
     };
   }
 
-  async startServer(id: string): Promise<ActionResult> {
-    const server = this.find(id);
-    return this.launched(server, await this.supervisor.start(server));
+  startServer(id: string): Promise<ActionResult> {
+    return this.launched.start(id);
   }
 
-  async stop(id: string): Promise<ActionResult> {
-    const server = this.find(id);
-    if (!this.supervisor.status(id))
-      return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
-    // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
-    // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
-    // its checks go on.
-    const stdio = server.definition.transport === "stdio";
-    if (stdio) this.prober.unwatch(id);
-    await this.supervisor.stop(id);
-    if (stdio) this.healthStore.stopped(id, server.definition.name, Date.now());
-    this.changed();
-    return { ok: true, message: `${server.definition.name} stopped` };
+  stop(id: string): Promise<ActionResult> {
+    return this.launched.stop(id);
   }
 
-  async restart(id: string): Promise<ActionResult> {
-    const server = this.find(id);
-    if (!this.supervisor.status(id)) return this.startServer(id);
-    return this.launched(server, await this.supervisor.restart(id));
-  }
-
-  /** After a start or restart by hand: whatever mcpscope runs is checked on the interval. */
-  private launched(server: DiscoveredServer, status: ManagedStatus): ActionResult {
-    const name = server.definition.name;
-    if (status.state === "stopping" || status.state === "stopped")
-      return { ok: false, message: `${name}: stopped before it finished starting` };
-    this.prober.watch(server);
-    const ok = status.state === "running" || status.state === "starting";
-    return {
-      ok,
-      message: ok ? `${name} is ${status.state}` : `${name}: ${status.lastError ?? status.state}`,
-    };
+  restart(id: string): Promise<ActionResult> {
+    return this.launched.restart(id);
   }
 
   async probe(id: string): Promise<ActionResult> {
@@ -315,7 +275,7 @@ export class InventoryService {
     }
     // Unwatched first, as by Stop: no probe of it going away counts against a server being deleted.
     this.prober.unwatch(id);
-    await this.supervisor.remove(id);
+    await this.launched.remove(id);
     await removeManualServer(this.options.dataDir, id);
     await this.rescan();
     return { ok: true, message: `${server.definition.name} removed` };
@@ -340,26 +300,13 @@ export class InventoryService {
 
   async close(options: EngineCloseOptions = {}): Promise<void> {
     this.closed = true;
-    await this.reclaiming;
+    await this.launched.reclaimed();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
     this.watcher?.close();
     this.sampler.stop();
     this.prober.close();
-    // Stopped for good, as by Stop: neither up nor down on the next engine. Servers the next engine starts
-    // again are checked again there.
-    if (!options.keepLaunched) this.markStopped();
-    await this.supervisor.stopAll(options);
-  }
-
-  private markStopped(): void {
-    const now = Date.now();
-    for (const status of this.supervisor.list()) {
-      if (status.state === "stopped") continue;
-      const server = this.servers.find((s) => s.definition.id === status.id);
-      if (server?.definition.transport !== "stdio") continue;
-      safe(() => this.healthStore.stopped(status.id, status.name, now), undefined);
-    }
+    await this.launched.stopAll(options);
   }
 
   /** The servers the configs name (and those added by hand), with what launching them needs. */

@@ -1,0 +1,152 @@
+/**
+ * The servers mcpscope runs for the user: started, stopped and restarted by hand, and recorded under
+ * `<dataDir>/launched/` so that the next engine reclaims what a crashed one left running (known by its
+ * start ticks) and starts again what the user had started there. A quit the user asked for marks them
+ * stopped; a close with `keepLaunched` leaves them recorded for the next engine.
+ */
+
+import type { ActionResult } from "../../../shared/servers.js";
+import type { DiscoveredServer } from "../discovery/types.js";
+import type { EngineCloseOptions } from "../engine-types.js";
+import type { EventTracker } from "../events/tracker.js";
+import type { DbHealthStore } from "../health/health-store.js";
+import type { Prober } from "../health/prober.js";
+import type { Db } from "../store/db.js";
+import { LaunchRecords } from "../supervisor/launch-records.js";
+import type { ManagedStatus } from "../supervisor/managed-status.js";
+import { reclaimAndRestart } from "../supervisor/orphans.js";
+import { DbRunStore } from "../supervisor/run-store.js";
+import { Supervisor } from "../supervisor/supervisor.js";
+import type { TelemetrySink } from "../supervisor/telemetry.js";
+
+export interface LaunchedServersOptions {
+  dataDir: string;
+  db: Db;
+  sink: TelemetrySink;
+  tracker: EventTracker;
+  healthStore: Pick<DbHealthStore, "stopped">;
+  /** The health checks of what runs. Late-bound: the prober is built on this supervisor. */
+  checks: Pick<Prober, "watch" | "unwatch">;
+  /** The configured servers, and one of them by id (throwing a user's error when it is gone). */
+  configured: () => readonly DiscoveredServer[];
+  find: (id: string) => DiscoveredServer;
+  /** The inventory is closing: start nothing more. */
+  closed: () => boolean;
+  changed: () => void;
+  /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
+  orphanGraceMs?: number;
+  onProblem?: (message: string) => void;
+}
+
+export class LaunchedServers {
+  /** Read by the prober and the sampler, which check and measure what it runs. */
+  readonly supervisor: Supervisor;
+  /** What this engine runs for the user, on disk for the engine after a crash. */
+  private readonly records: LaunchRecords;
+  /** Stopping what a crashed engine left running, then starting again what the user had started. */
+  private reclaiming: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LaunchedServersOptions) {
+    this.records = new LaunchRecords(options.dataDir, options.onProblem);
+    this.supervisor = new Supervisor({
+      sink: options.sink,
+      runs: new DbRunStore(options.db, options.onProblem),
+      records: this.records,
+    });
+    this.supervisor.onChange(() => options.changed());
+  }
+
+  /** What a crashed engine left running is stopped; what the user had started runs again here. */
+  reclaim(): void {
+    const { options } = this;
+    this.reclaiming = reclaimAndRestart(options.dataDir, {
+      track: (event) => options.tracker.track(event),
+      graceMs: options.orphanGraceMs,
+      onProblem: options.onProblem,
+      records: this.records,
+      servers: {
+        has: (id) => options.configured().some((s) => s.definition.id === id),
+        start: (id) => this.start(id),
+        closed: () => options.closed(),
+      },
+    }).catch((error: unknown) =>
+      options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
+    );
+  }
+
+  /** Settles once the reclaim is over (a close waits for it before stopping anything). */
+  reclaimed(): Promise<void> {
+    return this.reclaiming;
+  }
+
+  status(id: string): ManagedStatus | null {
+    return this.supervisor.status(id);
+  }
+
+  async start(id: string): Promise<ActionResult> {
+    const server = this.options.find(id);
+    return this.launched(server, await this.supervisor.start(server));
+  }
+
+  async stop(id: string): Promise<ActionResult> {
+    const server = this.options.find(id);
+    if (!this.supervisor.status(id))
+      return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
+    // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
+    // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
+    // its checks go on.
+    const stdio = server.definition.transport === "stdio";
+    if (stdio) this.options.checks.unwatch(id);
+    await this.supervisor.stop(id);
+    if (stdio) this.options.healthStore.stopped(id, server.definition.name, Date.now());
+    this.options.changed();
+    return { ok: true, message: `${server.definition.name} stopped` };
+  }
+
+  async restart(id: string): Promise<ActionResult> {
+    const server = this.options.find(id);
+    if (!this.supervisor.status(id)) return this.start(id);
+    return this.launched(server, await this.supervisor.restart(id));
+  }
+
+  /** A server deleted from the inventory: stopped, and no longer recorded. */
+  async remove(id: string): Promise<void> {
+    await this.supervisor.remove(id);
+  }
+
+  /**
+   * Stops everything it runs. Stopped for good, as by Stop: neither up nor down on the next engine.
+   * Servers the next engine starts again (`keepLaunched`) are checked again there.
+   */
+  async stopAll(options: EngineCloseOptions): Promise<void> {
+    if (!options.keepLaunched) this.markStopped();
+    await this.supervisor.stopAll(options);
+  }
+
+  /** After a start or restart by hand: whatever mcpscope runs is checked on the interval. */
+  private launched(server: DiscoveredServer, status: ManagedStatus): ActionResult {
+    const name = server.definition.name;
+    if (status.state === "stopping" || status.state === "stopped")
+      return { ok: false, message: `${name}: stopped before it finished starting` };
+    this.options.checks.watch(server);
+    const ok = status.state === "running" || status.state === "starting";
+    return {
+      ok,
+      message: ok ? `${name} is ${status.state}` : `${name}: ${status.lastError ?? status.state}`,
+    };
+  }
+
+  private markStopped(): void {
+    const now = Date.now();
+    for (const status of this.supervisor.list()) {
+      if (status.state === "stopped") continue;
+      const server = this.options.configured().find((s) => s.definition.id === status.id);
+      if (server?.definition.transport !== "stdio") continue;
+      try {
+        this.options.healthStore.stopped(status.id, status.name, now);
+      } catch {
+        // A mark that cannot be written must not keep the servers running.
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What a UI test file sets up around its tests: one real Chromium for the file, and the temp dirs,
+ * `mcpscope serve` processes and clients its tests start, all undone after the file's tests (the browser
+ * first, then the rest, the last started first). Call it inside the file's `describe.skipIf(!HAS_CHROMIUM)`
+ * so that nothing is launched where Chromium is missing.
+ */
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { runFixture } from "../security/helpers.js";
+import { launchChromium, type Serve, startServe } from "../ui/browser.js";
+import { tempDir } from "./mcp.js";
+
+export interface UiFixture {
+  /** The file's Chromium, launched before its first test. */
+  readonly browser: Browser;
+  /** Runs after the file's tests, the last deferred first; one that fails does not stop the others. */
+  defer(cleanup: () => Promise<unknown>): void;
+  /** A new temp dir, removed after the file's tests. */
+  dir(prefix?: string): Promise<string>;
+  /**
+   * `mcpscope serve` on `dataDir`, stopped after the file's tests. With `home`, discovery reads the client
+   * configs under that home only.
+   */
+  serve(dataDir: string, home?: string): Promise<Serve>;
+  /** `mcpscope serve` on a data dir holding a session recorded from a real server, with an empty home. */
+  serveRecorded(): Promise<Serve>;
+}
+
+/** An environment whose home is `home`, with nothing left that points discovery elsewhere. */
+export function isolatedHomeEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  delete env.MCPSCOPE_HOME;
+  delete env.XDG_CONFIG_HOME;
+  delete env.XDG_DATA_HOME;
+  return env;
+}
+
+export function uiFixture(): UiFixture {
+  let browser: Browser | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  });
+  const fixture: UiFixture = {
+    get browser() {
+      if (!browser) throw new Error("Chromium is launched before the file's first test, not at load");
+      return browser;
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
+    },
+    async dir(prefix) {
+      const dir = await tempDir(prefix);
+      cleanups.push(dir.cleanup);
+      return dir.path;
+    },
+    async serve(dataDir, home) {
+      const serve = await startServe(dataDir, home === undefined ? process.env : isolatedHomeEnv(home));
+      cleanups.push(serve.stop);
+      return serve;
+    },
+    async serveRecorded() {
+      const dir = await fixture.dir();
+      const dataDir = join(dir, "data");
+      await runFixture(dataDir, "recorded", {});
+      return fixture.serve(dataDir, dir);
+    },
+  };
+  return fixture;
+}
