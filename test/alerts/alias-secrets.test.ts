@@ -1,8 +1,10 @@
 /**
- * One channel's secret carried into another by a YAML alias never comes out of the other one. A command
- * channel whose arguments alias an SMTP password and a webhook's token, and that prints its arguments,
- * fails; what it printed is kept in the delivery log, shown by the deliveries API and printed by
- * `alerts test --json`, each with every channel's stored values masked.
+ * One channel's secret carried elsewhere by a YAML alias never comes out there. A command channel whose
+ * arguments alias an SMTP password and a webhook's token, and that prints its arguments, fails; what it
+ * printed is kept in the delivery log, shown by the deliveries API and printed by `alerts test --json`,
+ * each with every channel's stored values masked. A rule whose description, summary and labels alias the
+ * password fires to a real webhook and the desktop: neither the notification (title, body) nor the
+ * alert's list, history and rule listing hold it; nor does the problem line of a file that names it.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +14,8 @@ import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.
 import type { Db } from "../../electron/monitor/store/db.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
-import { harness, openStore, VirtualClock } from "./alert-fixtures.js";
+import { evaluate, harness, openStore, VirtualClock } from "./alert-fixtures.js";
+import { startReceiver } from "./channels-fixtures.js";
 
 const SMTP_PASSWORD = "app-password-9876543210";
 const HOOK_TOKEN = "abcdefsecretquery123";
@@ -86,5 +89,103 @@ describe("a secret another channel carries by alias", () => {
       expect(text).not.toContain(SMTP_PASSWORD);
       expect(text).not.toContain(HOOK_TOKEN);
     }
+  });
+});
+
+const MAIL = `  - name: mail
+    type: email
+    host: 127.0.0.1
+    username: me@example.com
+    password: &smtp_pass ${SMTP_PASSWORD}
+    from: mcpscope@example.com
+    to: me@example.com
+`;
+
+describe("a channel's secret a rule carries by alias", () => {
+  it("reaches no notification, alert listing, history or rule listing", async () => {
+    const rx = await startReceiver();
+    try {
+      writeFileSync(
+        join(dir.path, "alerts.yaml"),
+        `evaluation_interval: 1m
+channels:
+${MAIL}  - { name: hook, type: webhook, url: "${rx.url}/hook" }
+rules:
+  - name: errors
+    kind: metric
+    signal: error_rate
+    by: [server]
+    threshold: 20%
+    description: *smtp_pass
+    summary: *smtp_pass
+    labels: { team: *smtp_pass }
+  - { name: tool-error-rate, enabled: false }
+routes:
+  - { channels: [hook, desktop], group_by: [alertname, team], group_wait: 0s }
+`,
+      );
+      manager.close();
+      // The CLI's history looks back from the wall clock.
+      const clock = new VirtualClock(Date.now());
+      const series = [{ signal: "error_rate", labels: { server: "memory" }, values: Array(10).fill(0.5) }];
+      const signals = new SeriesSignalSource(series, 60_000, clock.t);
+      const h = harness(dir.path, db, clock, signals, {}, { createChannel: undefined });
+      manager = h.manager;
+      await evaluate(h, clock);
+
+      expect(rx.requests).toHaveLength(1);
+      const body = JSON.parse(rx.requests[0]?.body ?? "{}");
+      expect(body).toMatchObject({
+        title: "[FIRING:1] errors team=••••••",
+        alerts: [{ summary: "••••••", labels: { team: "••••••", server: "memory" } }],
+      });
+      expect(h.desktop).toMatchObject([{ status: "firing" }]);
+
+      const cli = (...args: string[]) => cliInProcess([...args, "--json", "--data-dir", dir.path]);
+      const listed = await cli("alerts");
+      const history = await cli("alerts", "history");
+      const rules = await cli("alerts", "rules");
+      expect(JSON.parse(listed.stdout)).toMatchObject({
+        alerts: [{ rule: "errors", summary: "••••••", labels: { team: "••••••" } }],
+      });
+      const changes = (JSON.parse(history.stdout) as { history: { to: string; summary: string }[] }).history;
+      expect(changes.map((c) => [c.to, c.summary])).toEqual([
+        ["firing", "••••••"],
+        ["pending", "••••••"],
+      ]);
+      expect(JSON.parse(rules.stdout)).toMatchObject({
+        rules: expect.arrayContaining([expect.objectContaining({ name: "errors", description: "••••••" })]),
+      });
+      const rows = (table: string) => JSON.stringify(db.prepare(`SELECT * FROM ${table}`).all());
+      const everywhere = [
+        JSON.stringify(rx.requests),
+        JSON.stringify(h.desktop),
+        JSON.stringify(manager.deliveries({})),
+        JSON.stringify(manager.rules()),
+        storedDeliveries(),
+        rows("alert_instances"),
+        rows("alert_history"),
+        listed.stdout,
+        history.stdout,
+        rules.stdout,
+      ];
+      for (const text of everywhere) expect(text).not.toContain(SMTP_PASSWORD);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it("is masked in the problem line of a file that names it", async () => {
+    writeFileSync(
+      join(dir.path, "alerts.yaml"),
+      `channels:\n${MAIL}routes:\n  - { channels: [*smtp_pass] }\n`,
+    );
+    const check = await cliInProcess(["rules", "check", join(dir.path, "alerts.yaml")]);
+    expect(check.status).toBe(1);
+    expect(check.stdout + check.stderr).toContain('no channel named "••••••"');
+    expect(check.stdout + check.stderr).not.toContain(SMTP_PASSWORD);
+    const document = manager.rules();
+    expect(document.problem).toContain('no channel named "••••••"');
+    expect(JSON.stringify(document)).not.toContain(SMTP_PASSWORD);
   });
 });

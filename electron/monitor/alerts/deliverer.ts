@@ -12,7 +12,6 @@ import { pausedUntil } from "./alert-store.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
 import { desktopText } from "./channels/desktop-text.js";
 import { type ChannelConfig, createChannel } from "./channels/index.js";
-import { channelSecretValues } from "./channels/secrets.js";
 import {
   attempt,
   type BackoffPolicy,
@@ -44,7 +43,7 @@ export interface AlertDelivererOptions {
 
 export class AlertDeliverer {
   private channels = new Map<string, Channel>();
-  /** Every channel's stored secret values, as the channels were built. */
+  /** Every channel's stored secret values, from the file the channels were built from. */
   private known: readonly string[] = [];
   private readonly inFlight = new Map<number, Promise<void>>();
 
@@ -183,7 +182,7 @@ export class AlertDeliverer {
       }
     }
     this.channels = channels;
-    this.known = channelSecretValues(this.options.config.config.channels);
+    this.known = this.options.config.config.secretValues;
   }
 
   /** The built-in channel: a desktop notification through whoever shows them (Electron main, a browser). */

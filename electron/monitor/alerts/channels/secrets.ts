@@ -213,19 +213,12 @@ export function fileSecretValues(doc: Document): string[] {
   if (doc.errors.length) return [];
   try {
     const data = doc.toJS() as { channels?: unknown } | null;
-    return channelSecretValues(Array.isArray(data?.channels) ? (data.channels as unknown[]) : []);
+    const channels = Array.isArray(data?.channels) ? (data.channels as unknown[]) : [];
+    const values = channels.flatMap((c) => (isRecord(c) ? storedSecretValues(c) : []));
+    return [...new Set(values)].sort((a, b) => b.length - a.length);
   } catch {
     return [];
   }
-}
-
-/**
- * Every stored secret value of all these channels, longest first. An alias lets any channel carry
- * another's value (a command's argument `*smtp_pass`), so text one channel answers is cleaned of them all.
- */
-export function channelSecretValues(channels: readonly unknown[]): string[] {
-  const values = channels.flatMap((c) => (isRecord(c) ? storedSecretValues(c) : []));
-  return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 
 /** A record's names stay readable (which headers are set); every value is the mask. */
