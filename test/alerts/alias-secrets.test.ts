@@ -176,16 +176,20 @@ routes:
   });
 
   it("is masked in the problem line of a file that names it", async () => {
-    writeFileSync(
-      join(dir.path, "alerts.yaml"),
-      `channels:\n${MAIL}routes:\n  - { channels: [*smtp_pass] }\n`,
-    );
-    const check = await cliInProcess(["rules", "check", join(dir.path, "alerts.yaml")]);
-    expect(check.status).toBe(1);
-    expect(check.stdout + check.stderr).toContain('no channel named "••••••"');
-    expect(check.stdout + check.stderr).not.toContain(SMTP_PASSWORD);
-    const document = manager.rules();
-    expect(document.problem).toContain('no channel named "••••••"');
-    expect(JSON.stringify(document)).not.toContain(SMTP_PASSWORD);
+    const cases = [
+      ["channels: [*smtp_pass]", 'routes[0].channels[0]: no channel named "••••••"'],
+      ["channels: [mail], matchers: [*smtp_pass]", '"••••••" is not a matcher'],
+    ];
+    for (const [route, problem] of cases) {
+      const file = join(dir.path, "alerts.yaml");
+      writeFileSync(file, `channels:\n${MAIL}routes:\n  - { ${route} }\n`);
+      const check = await cliInProcess(["rules", "check", file]);
+      expect(check.status).toBe(1);
+      expect(check.stderr).toContain(problem);
+      const document = manager.rules();
+      expect(document.problem).toContain(problem);
+      for (const text of [check.stdout, check.stderr, JSON.stringify(document)])
+        expect(text).not.toContain(SMTP_PASSWORD);
+    }
   });
 });
