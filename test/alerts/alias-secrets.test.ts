@@ -3,11 +3,14 @@
  * arguments alias an SMTP password and a webhook's token, and that prints its arguments, fails; what it
  * printed is kept in the delivery log, shown by the deliveries API and printed by `alerts test --json`,
  * each with every channel's stored values masked. A rule whose description, summary and labels alias the
- * password fires to a real webhook and the desktop: neither the notification (title, body) nor the
+ * password fires to a real webhook, a real SMTP server and the desktop: neither the notification (title, body) nor the
  * alert's list, history and rule listing hold it; nor does the problem line of a file that names it.
  */
 import { writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertManager } from "../../electron/monitor/alerts/alert-manager.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
@@ -92,24 +95,50 @@ describe("a secret another channel carries by alias", () => {
   });
 });
 
-const MAIL = `  - name: mail
+const mail = (port = 587) => `  - name: mail
     type: email
     host: 127.0.0.1
+    port: ${port}
     username: me@example.com
     password: &smtp_pass ${SMTP_PASSWORD}
     from: mcpscope@example.com
     to: me@example.com
 `;
 
+/** A local SMTP server that takes any login and keeps each message's subject and text. */
+async function startMailSink() {
+  const messages: { subject: string; text: string }[] = [];
+  const server = new SMTPServer({
+    secure: false,
+    allowInsecureAuth: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (parsed) => {
+          messages.push({ subject: parsed.subject ?? "", text: parsed.text ?? "" });
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe("a channel's secret a rule carries by alias", () => {
   it("reaches no notification, alert listing, history or rule listing", async () => {
     const rx = await startReceiver();
+    const sink = await startMailSink();
     try {
       writeFileSync(
         join(dir.path, "alerts.yaml"),
         `evaluation_interval: 1m
 channels:
-${MAIL}  - { name: hook, type: webhook, url: "${rx.url}/hook" }
+${mail(sink.port)}  - { name: hook, type: webhook, url: "${rx.url}/hook" }
 rules:
   - name: errors
     kind: metric
@@ -121,7 +150,7 @@ rules:
     labels: { team: *smtp_pass }
   - { name: tool-error-rate, enabled: false }
 routes:
-  - { channels: [hook, desktop], group_by: [alertname, team], group_wait: 0s }
+  - { channels: [hook, mail, desktop], group_by: [alertname, team], group_wait: 0s }
 `,
       );
       manager.close();
@@ -140,6 +169,9 @@ routes:
         alerts: [{ summary: "••••••", labels: { team: "••••••", server: "memory" } }],
       });
       expect(h.desktop).toMatchObject([{ status: "firing" }]);
+      expect(sink.messages).toHaveLength(1);
+      expect(sink.messages[0]?.subject).toBe("[FIRING:1] errors team=••••••");
+      expect(sink.messages[0]?.text).toContain("••••••");
 
       const cli = (...args: string[]) => cliInProcess([...args, "--json", "--data-dir", dir.path]);
       const listed = await cli("alerts");
@@ -159,6 +191,7 @@ routes:
       const rows = (table: string) => JSON.stringify(db.prepare(`SELECT * FROM ${table}`).all());
       const everywhere = [
         JSON.stringify(rx.requests),
+        JSON.stringify(sink.messages),
         JSON.stringify(h.desktop),
         JSON.stringify(manager.deliveries({})),
         JSON.stringify(manager.rules()),
@@ -172,6 +205,7 @@ routes:
       for (const text of everywhere) expect(text).not.toContain(SMTP_PASSWORD);
     } finally {
       await rx.close();
+      await sink.close();
     }
   });
 
@@ -182,7 +216,7 @@ routes:
     ];
     for (const [route, problem] of cases) {
       const file = join(dir.path, "alerts.yaml");
-      writeFileSync(file, `channels:\n${MAIL}routes:\n  - { ${route} }\n`);
+      writeFileSync(file, `channels:\n${mail()}routes:\n  - { ${route} }\n`);
       const check = await cliInProcess(["rules", "check", file]);
       expect(check.status).toBe(1);
       expect(check.stderr).toContain(problem);
