@@ -23,7 +23,6 @@ export class VirtualClock {
 /** A channel that records what it was sent, and answers with the given outcomes in turn (then ok). */
 export class CapturingChannel implements Channel {
   readonly type = "webhook";
-  readonly target = "test";
   readonly got: AlertNotification[] = [];
   constructor(
     readonly name: string,

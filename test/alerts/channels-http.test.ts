@@ -6,6 +6,7 @@ import {
   SlackConfigSchema,
   WebhookConfigSchema,
 } from "../../electron/monitor/alerts/channels/config.js";
+import { describeTarget } from "../../electron/monitor/alerts/channels/describe.js";
 import {
   createDiscordChannel,
   DISCORD_COLORS,
@@ -160,10 +161,9 @@ describe("webhook channel", () => {
 });
 
 describe("slack channel", () => {
-  const slack = () =>
-    createSlackChannel(
-      SlackConfigSchema.parse({ name: "s", type: "slack", url: `${receiver.url}/services/T/B/X` }),
-    );
+  const slackConfig = () =>
+    SlackConfigSchema.parse({ name: "s", type: "slack", url: `${receiver.url}/services/T/B/X` });
+  const slack = () => createSlackChannel(slackConfig());
 
   it("posts text and blocks: a header, then a section per alert", async () => {
     const alerts = [
@@ -212,7 +212,7 @@ describe("slack channel", () => {
   it("says nothing of the webhook's path in its target or errors", async () => {
     receiver.respond((res) => res.writeHead(404, { "content-type": "text/plain" }).end("no_service"));
     const channel = slack();
-    expect(channel.target).toBe(new URL(receiver.url).host);
+    expect(describeTarget(slackConfig())).toBe(new URL(receiver.url).host);
     const outcome = await channel.send(sampleNotification(), never());
     expect(outcome).toEqual({
       ok: false,

@@ -84,7 +84,6 @@ describe("credentials in a channel URL", () => {
     const leaky = {
       name: "leaky",
       type: "webhook",
-      target: "test",
       send: async () => ({
         ok: false as const,
         permanent: true,

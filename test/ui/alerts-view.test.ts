@@ -5,7 +5,8 @@
  * must show as firing with the nav badge, arrive as a Web Notification, and keep notifying — until it is
  * silenced from the UI, after which it still fires but no delivery is made. The rule editor must show
  * the engine's one-line error for a bad rule and draw the preview of a good one. A channel's editor never
- * shows its secrets, keeps them when saved, and refuses them for a new host.
+ * shows its secrets, keeps them when saved, and refuses them for a new host; a channel's failed test never
+ * shows another channel's secret that an alias put in its arguments.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -476,6 +477,48 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     } finally {
       await page.close();
       await api("alerts.channels.remove", { name: "hook" });
+    }
+  }, 60_000);
+
+  it("shows a command's failed test without the SMTP password its arguments alias", async () => {
+    const password = "app-password-9876543210";
+    const channels = `channels:
+  - { name: mail, type: email, host: 127.0.0.1, username: me@example.com, password: &pw ${password}, from: a@example.com, to: b@example.com }
+  - { name: leak, type: command, command: sh, args: [-c, 'echo "$@" >&2; exit 1', x, *pw] }
+`;
+    await writeFile(join(dataDir, "alerts.yaml"), `${ALERTS_YAML}${channels}`);
+    await until(
+      "the engine has the channels",
+      async () =>
+        (await api<{ channels: { name: string }[] }>("alerts.channels")).channels.some(
+          (c) => c.name === "leak",
+        ),
+      10_000,
+    );
+    const { page, problems } = await openPage(browser, serve.url);
+    try {
+      await page.getByTestId("nav-alerts").click();
+      await page.getByTestId("alerts-tab-channels").click();
+      const row = page.locator('[data-testid="channel-row"][data-channel="leak"]');
+      await row.getByTestId("channel-test").click();
+      const result = row.getByTestId("channel-test-result");
+      await until(
+        "the test failed",
+        async () => (await result.locator("[data-status]").getAttribute("data-status")) === "failed",
+        10_000,
+      );
+      expect(await result.textContent()).toContain("exit 1: ••••••");
+      await page.getByTestId("alerts-tab-deliveries").click();
+      await page
+        .locator('[data-testid="delivery-row"][data-channel="leak"]')
+        .first()
+        .waitFor({ timeout: 5000 });
+      expect(await page.content()).not.toContain(password);
+      expect(JSON.stringify(await api("alerts.deliveries", { channel: "leak" }))).not.toContain(password);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
     }
   }, 60_000);
 });

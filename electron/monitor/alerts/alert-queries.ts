@@ -23,7 +23,7 @@ import type { AlertConfigFile } from "./alert-config.js";
 import { listHistory, listSilences, loadInstances, pausedUntil } from "./alert-store.js";
 import { channelViews } from "./channel-file.js";
 import { describeTarget } from "./channels/index.js";
-import { maskedFileText } from "./channels/secrets.js";
+import { maskedFileText, maskStoredSecrets } from "./channels/secrets.js";
 import { type Annotation, annotate } from "./dispatcher.js";
 import { listDeliveries } from "./outbox.js";
 import { previewRule } from "./preview.js";
@@ -138,7 +138,8 @@ export class AlertQueries {
           severity: r.severity,
           yaml: yamls.get(r.name) ?? "",
           description: r.description,
-          condition: ruleCondition(r),
+          // What a rule matches is kept as written (a log pattern may alias a secret to watch for it).
+          condition: maskStoredSecrets(ruleCondition(r), loaded.config.secretValues),
         }),
       ),
     };

@@ -8,7 +8,6 @@ import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
 import { iso } from "../time.js";
 import type { AlertConfigFile } from "./alert-config.js";
-import { DESKTOP_TARGET } from "./alert-queries.js";
 import { pausedUntil } from "./alert-store.js";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channels/channel.js";
 import { desktopText } from "./channels/desktop-text.js";
@@ -44,6 +43,8 @@ export interface AlertDelivererOptions {
 
 export class AlertDeliverer {
   private channels = new Map<string, Channel>();
+  /** Every channel's stored secret values, from the file the channels were built from. */
+  private known: readonly string[] = [];
   private readonly inFlight = new Map<number, Promise<void>>();
 
   constructor(private readonly options: AlertDelivererOptions) {
@@ -121,6 +122,7 @@ export class AlertDeliverer {
         db,
         due,
         channel,
+        this.known,
         { ...config.config.delivery, giveUpAfterMs: 0 },
         undefined,
         this.options.now,
@@ -140,7 +142,15 @@ export class AlertDeliverer {
       const channel = this.channels.get(d.channel);
       const policy: BackoffPolicy =
         d.channel === "desktop" ? { ...delivery, giveUpAfterMs: DESKTOP_GIVE_UP_MS } : delivery;
-      const { status, outcome } = await attempt(db, d, channel, policy, undefined, this.options.now);
+      const { status, outcome } = await attempt(
+        db,
+        d,
+        channel,
+        this.known,
+        policy,
+        undefined,
+        this.options.now,
+      );
       if (status === "failed" && !outcome.ok) {
         this.options.event({
           category: "error",
@@ -172,6 +182,7 @@ export class AlertDeliverer {
       }
     }
     this.channels = channels;
+    this.known = this.options.config.config.secretValues;
   }
 
   /** The built-in channel: a desktop notification through whoever shows them (Electron main, a browser). */
@@ -179,7 +190,6 @@ export class AlertDeliverer {
     return {
       name: "desktop",
       type: "desktop",
-      target: DESKTOP_TARGET,
       send: async (n): Promise<DeliveryOutcome> => {
         if (pausedUntil(this.options.db, this.options.now()) !== null)
           return { ok: true, status: null, note: "not shown: notifications were paused" };

@@ -183,11 +183,13 @@ export function recordAttempt(
 /**
  * Tries a delivery once through its channel and records the attempt, at `now` on the clock the outbox's
  * times are kept in (the engine's), so that backoff and giving up count from when it was queued.
+ * `known`: every channel's stored secret values, taken out of whatever the channel answers.
  */
 export async function attempt(
   db: Db,
   delivery: DueDelivery,
   channel: Channel | undefined,
+  known: readonly string[],
   policy: BackoffPolicy,
   timeoutMs = 30_000,
   now: () => number = Date.now,
@@ -221,12 +223,15 @@ export async function attempt(
       clearTimeout(timer);
     }
   }
-  outcome = withoutStoredSecrets(outcome, channel?.secrets ?? []);
+  outcome = withoutStoredSecrets(outcome, known);
   const status = recordAttempt(db, delivery, outcome, startedAt, Date.now() - wallStart, policy);
   return { status, outcome: maskOutcome(outcome).outcome };
 }
 
-/** A channel's answer may echo what it was given (a command's stderr its env, a server a header). */
+/**
+ * A channel's answer may echo what it was given (a command's stderr its env or arguments, a server a
+ * header), and through an alias that may be another channel's secret.
+ */
 function withoutStoredSecrets(outcome: DeliveryOutcome, known: readonly string[]): DeliveryOutcome {
   if (outcome.ok)
     return outcome.note ? { ...outcome, note: maskStoredSecrets(outcome.note, known) } : outcome;

@@ -16,7 +16,7 @@ import { type ChannelConfig, ChannelConfigSchema } from "./channels/config.js";
 import { fileSecretValues, maskStoredSecrets, maskTextAndKnown } from "./channels/secrets.js";
 import { editorText, entryTexts, spliceEntry, YAML_OUT } from "./entry-text.js";
 import { parseMatcher } from "./matchers.js";
-import { DurationSchema, normalizeRule, type Rule, RuleSchema } from "./rule-schema.js";
+import { DurationSchema, normalizeRule, type Rule, RuleSchema, withShownText } from "./rule-schema.js";
 
 export const ALERTS_FILE = "alerts.yaml";
 
@@ -40,6 +40,11 @@ export interface AlertConfig {
   inhibit: boolean;
   delivery: { initialBackoffMs: number; maxBackoffMs: number; giveUpAfterMs: number };
   historyRetentionMs: number;
+  /**
+   * Every channel's stored secret values, longest first. An alias may carry one into any other field
+   * (another channel, a rule's summary): whatever the file's values can reach is cleaned of them all.
+   */
+  secretValues: readonly string[];
 }
 
 const MatcherText = z.string().transform((text, ctx) => {
@@ -116,10 +121,13 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
   const yamlError = doc.errors[0];
   if (yamlError) throw new RuleFileError(`${where(yamlError.pos[0])}: ${yamlError.message.split("\n")[0]}`);
   const data = doc.toJS() ?? {};
+  const known = fileSecretValues(doc);
   const fail = (path: (string | number)[], message: string): never => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     const keyText = path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-    throw new RuleFileError(`${where(node?.range?.[0])}: ${keyText || "file"}: ${message}`);
+    // A problem quotes what it found (`no channel named "…"`), which an alias may have made a secret.
+    const line = maskStoredSecrets(message, known);
+    throw new RuleFileError(`${where(node?.range?.[0])}: ${keyText || "file"}: ${line}`);
   };
   if (typeof data !== "object" || Array.isArray(data)) return fail([], "expected a mapping of settings");
   const root = FileSchema.safeParse(data, PLAIN_ISSUES);
@@ -191,7 +199,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
 
   return {
     evaluationIntervalMs: Math.max(file.evaluation_interval ?? 15_000, 100),
-    rules: [...rules.values()],
+    rules: [...rules.values()].map((r) => withShownText(r, (text) => maskStoredSecrets(text, known))),
     channels,
     routes: (file.routes ?? []).map((r, i) => toRoute(r, i, defaultRoute)),
     defaultRoute,
@@ -202,6 +210,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
       giveUpAfterMs: file.delivery?.give_up_after ?? 86_400_000,
     },
     historyRetentionMs: file.history_retention ?? 90 * 86_400_000,
+    secretValues: known,
   };
 
   function buildRule(source: Record<string, unknown>, builtin: boolean, path: (string | number)[]): Rule {

@@ -178,6 +178,15 @@ const CALL_SIGNALS = new Set([
   "outcome_count",
 ]);
 
+/**
+ * The rule with `hide` applied to the text it shows and sends: its description, summary and label values
+ * (what it matches stays as written).
+ */
+export function withShownText(rule: Rule, hide: (text: string) => string): Rule {
+  const labels = Object.fromEntries(Object.entries(rule.labels).map(([k, v]) => [k, hide(v)]));
+  return { ...rule, description: hide(rule.description), summary: hide(rule.summary), labels };
+}
+
 export function normalizeRule(parsed: ParsedRule, source: Record<string, unknown>, builtin = false): Rule {
   const base = {
     name: parsed.name,

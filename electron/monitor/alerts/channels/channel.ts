@@ -89,10 +89,6 @@ export type DeliveryOutcome =
 export interface Channel {
   readonly name: string;
   readonly type: string;
-  /** Where it goes, for the UI, with secrets masked. */
-  readonly target: string;
-  /** The values it stores that are masked wherever it is shown: taken out of its errors before they are kept. */
-  readonly secrets?: readonly string[];
   /** Tries once; never throws (a failure is an outcome). Gives up when `signal` aborts. */
   send(notification: AlertNotification, signal: AbortSignal): Promise<DeliveryOutcome>;
 }

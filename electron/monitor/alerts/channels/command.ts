@@ -5,7 +5,6 @@
 import crossSpawn from "cross-spawn";
 import { type AlertNotification, type Channel, type DeliveryOutcome, withoutReportFiles } from "./channel.js";
 import type { CommandConfig } from "./config.js";
-import { describeTarget } from "./describe.js";
 import { truncate } from "./format.js";
 
 const STDERR_BYTES = 4096;
@@ -16,7 +15,6 @@ export function createCommandChannel(config: CommandConfig): Channel {
   return {
     name: config.name,
     type: "command",
-    target: describeTarget(config),
     send: (notification, signal) => runCommand(config, notification, signal),
   };
 }

@@ -5,7 +5,6 @@
 import type { AlertSeverityName } from "../../../../shared/alerts.js";
 import type { AlertNotification, Channel, NotifiedAlert } from "./channel.js";
 import type { DiscordConfig } from "./config.js";
-import { describeTarget } from "./describe.js";
 import { alertHeadline, bodyLines, truncate, valueText } from "./format.js";
 import { postJson } from "./http-post.js";
 
@@ -125,7 +124,6 @@ export function createDiscordChannel(config: DiscordConfig): Channel {
   return {
     name: config.name,
     type: "discord",
-    target: describeTarget(config),
     send(notification, signal) {
       const body = JSON.stringify(discordMessage(notification));
       return postJson({ url: config.url, body, timeoutMs: config.timeout, signal });

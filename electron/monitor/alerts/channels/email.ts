@@ -5,7 +5,6 @@
 import { createTransport, type NodemailerError } from "nodemailer";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channel.js";
 import type { EmailConfig } from "./config.js";
-import { describeTarget } from "./describe.js";
 import { alertDetails, bodyLines, truncate } from "./format.js";
 
 export function emailText(notification: AlertNotification): string {
@@ -17,7 +16,6 @@ export function createEmailChannel(config: EmailConfig): Channel {
   return {
     name: config.name,
     type: "email",
-    target: describeTarget(config),
     send: (notification, signal) => sendEmail(config, notification, signal),
   };
 }

@@ -4,7 +4,6 @@ import { createCommandChannel } from "./command.js";
 import type { ChannelConfig } from "./config.js";
 import { createDiscordChannel } from "./discord.js";
 import { createEmailChannel } from "./email.js";
-import { storedSecretValues } from "./secrets.js";
 import { createSlackChannel } from "./slack.js";
 import { createWebhookChannel } from "./webhook.js";
 
@@ -13,10 +12,6 @@ export { type ChannelConfig, ChannelConfigSchema, SECRET_KEYS } from "./config.j
 export { describeTarget } from "./describe.js";
 
 export function createChannel(config: ChannelConfig): Channel {
-  return { ...channelOf(config), secrets: storedSecretValues(config) };
-}
-
-function channelOf(config: ChannelConfig): Channel {
   switch (config.type) {
     case "webhook":
       return createWebhookChannel(config);

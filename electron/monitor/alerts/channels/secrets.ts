@@ -214,9 +214,7 @@ export function fileSecretValues(doc: Document): string[] {
   try {
     const data = doc.toJS() as { channels?: unknown } | null;
     const channels = Array.isArray(data?.channels) ? (data.channels as unknown[]) : [];
-    const values = channels.flatMap((c) =>
-      c && typeof c === "object" && !Array.isArray(c) ? storedSecretValues(c as Entry) : [],
-    );
+    const values = channels.flatMap((c) => (isRecord(c) ? storedSecretValues(c) : []));
     return [...new Set(values)].sort((a, b) => b.length - a.length);
   } catch {
     return [];

@@ -4,7 +4,6 @@
  */
 import type { AlertNotification, Channel, NotifiedAlert } from "./channel.js";
 import type { SlackConfig } from "./config.js";
-import { describeTarget } from "./describe.js";
 import { alertHeadline, bodyLines, formatLabels, formatText, truncate } from "./format.js";
 import { postJson } from "./http-post.js";
 
@@ -69,7 +68,6 @@ export function createSlackChannel(config: SlackConfig): Channel {
   return {
     name: config.name,
     type: "slack",
-    target: describeTarget(config),
     send(notification, signal) {
       const body = JSON.stringify(slackMessage(notification));
       return postJson({ url: config.url, body, timeoutMs: config.timeout, signal });

@@ -13,7 +13,6 @@
 import { createHmac } from "node:crypto";
 import { type AlertNotification, type Channel, withoutReportFiles } from "./channel.js";
 import type { WebhookConfig } from "./config.js";
-import { describeTarget } from "./describe.js";
 import { postJson } from "./http-post.js";
 
 export const TIMESTAMP_HEADER = "X-Mcpscope-Timestamp";
@@ -28,7 +27,6 @@ export function createWebhookChannel(config: WebhookConfig): Channel {
   return {
     name: config.name,
     type: "webhook",
-    target: describeTarget(config),
     send(notification: AlertNotification, signal: AbortSignal) {
       const body = JSON.stringify(withoutReportFiles(notification));
       const headers: Record<string, string> = { ...config.headers };
