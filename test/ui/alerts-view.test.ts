@@ -495,7 +495,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
         ),
       10_000,
     );
-    const { page, problems } = await openPage(browser, serve.url);
+    const { page, problems } = await openPage(ui.browser, serve.url);
     try {
       await page.getByTestId("nav-alerts").click();
       await page.getByTestId("alerts-tab-channels").click();
