@@ -9,7 +9,10 @@ import { readEventRetention } from "../../electron/monitor/events/event-settings
 import { LogSettingsSource, readLogSettings } from "../../electron/monitor/logs/log-settings.js";
 import { LoggingSystem } from "../../electron/monitor/logs/logging-system.js";
 import { applyRetention } from "../../electron/monitor/logs/retention.js";
-import { readMetricsSettings } from "../../electron/monitor/metrics/metrics-settings.js";
+import {
+  readMetricsRetention,
+  readMetricsSettings,
+} from "../../electron/monitor/metrics/metrics-settings.js";
 import { readSchedules } from "../../electron/monitor/reports/schedule-file.js";
 import { readStorageSettings } from "../../electron/monitor/store/storage-settings.js";
 import { insertLogs, tempStore } from "./store.js";
@@ -117,10 +120,13 @@ describe("the other settings sections", () => {
     expect(readStorageSettings(store.dataDir).chosen).toBe(false);
     expect(readMetricsSettings(store.dataDir).chosen).toBe(false);
     expect(readEventRetention(store.dataDir).chosen).toBe(false);
+    // The metrics collector reads its periods at each pass: none yet, so it skips the pass.
+    expect(readMetricsRetention(store.dataDir)).toBeNull();
 
     const schedule = { name: "weekly", period: "week", at: "08:00", folder: "/tmp/reports" };
     writeSettings({ storage: { retention: { audit: "730d" } }, reports: { schedules: [schedule] } });
     expect(readStorageSettings(store.dataDir).settings.retention.audit).toBe(730 * DAY);
+    expect(readMetricsRetention(store.dataDir)?.rawCallsMs).toBe(7 * DAY);
     const before = readSchedules(store.dataDir).schedules;
     writeSettings('{ "storage": ');
     const storage = readStorageSettings(store.dataDir);

@@ -197,8 +197,10 @@ export class MetricsCollector {
 
   /** Deletes everything past its retention period, synchronously; returns the rows deleted. */
   enforceRetention(): number {
+    const period = this.options.retention ? this.options.retention() : this.retentionPeriod;
+    if (!period) return 0;
     let total = 0;
-    for (let n = 1; n > 0; total += n) n = retentionStep(this.storage, this.retentionPeriod, this.now());
+    for (let n = 1; n > 0; total += n) n = retentionStep(this.storage, period, this.now());
     return total;
   }
 
