@@ -23,7 +23,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -140,6 +140,8 @@ const commandTasks = { "node -e 0": () => timeCommand(NODE, ["-e", "0"]) };
 for (const { label, root } of trees) {
   const bin = join(root, "bin", "mcpscope.js");
   const empty = join(work, `empty${label ? "-before" : ""}`);
+  // An empty data dir, not a missing one: `stats` refuses a path where nothing was ever recorded.
+  await mkdir(empty, { recursive: true });
   // Warm the file cache and the compile cache once, so that the first round is not the only cold one.
   await timeCommand(NODE, [bin, "--help"]);
   await timeCommand(NODE, [bin, "stats", "--json", "--data-dir", empty]);

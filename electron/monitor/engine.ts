@@ -39,7 +39,7 @@ import {
   type EngineMetricsOptions,
   startEngineMetrics,
 } from "./metrics/engine-metrics.js";
-import { readMetricsSettings } from "./metrics/metrics-settings.js";
+import { readMetricsRetention, readMetricsSettings } from "./metrics/metrics-settings.js";
 import { databasePath } from "./paths.js";
 import { RemoteProxyRunner } from "./proxy-http/remote-proxies.js";
 import { scheduleHandlers } from "./reports/schedule-handlers.js";
@@ -91,6 +91,9 @@ export async function createEngine(
   const metrics = startEngineMetrics(db, {
     ...options.metrics,
     collector: options.metrics?.collector ?? metricsSettings.settings,
+    ...(options.metrics?.collector === undefined
+      ? { retention: () => readMetricsRetention(options.dataDir) }
+      : {}),
   });
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   let lastId = lastCallId(db);
@@ -341,7 +344,7 @@ export async function createEngine(
     try {
       const settings = readEventRetention(options.dataDir);
       if (settings.problem) logging.warn("settings", settings.problem);
-      applyEventRetention(db, { days: settings.days });
+      if (settings.chosen) applyEventRetention(db, { days: settings.days });
     } catch (error) {
       logging.warn("retention", `cannot delete old events: ${(error as Error).message}; retrying later`);
     }

@@ -269,9 +269,10 @@ describe("retention settings", () => {
     expect(parseEventRetention({ retention: { audit: "730d", error: "12h" } })).toEqual({
       days: { audit: 730, error: 0.5 },
       problem: null,
+      chosen: true,
     });
-    expect(parseEventRetention({ retention: { nope: "1d" } }).problem).toMatch(/not a category/);
+    expect(parseEventRetention({ retention: { nope: "1d" } }).problem).toMatch(/unknown category/);
     expect(parseEventRetention({ retention: { audit: "forever" } }).problem).toMatch(/duration/);
-    expect(readEventRetention(dir.path)).toEqual({ days: {}, problem: null });
+    expect(readEventRetention(dir.path)).toEqual({ days: {}, problem: null, chosen: true });
   });
 });

@@ -33,18 +33,20 @@ describe("metrics settings", () => {
     expect(parseMetricsSettings({ collectionInterval: "often" })).toEqual({
       settings: {},
       problem:
-        "settings.json: metrics.collectionInterval: a duration like 15s, 5m, 24h or 7d; using defaults",
+        "settings.json: metrics.collectionInterval: a duration like 15s, 5m, 24h or 7d; it uses its default, the other settings apply",
+      chosen: true,
     });
     expect(parseMetricsSettings({ retention: { weeks: "1d" } }).problem).toMatch(
       /^settings\.json: metrics\.retention/,
     );
-    expect(parseMetricsSettings(undefined)).toEqual({ settings: {}, problem: null });
+    expect(parseMetricsSettings(undefined)).toEqual({ settings: {}, problem: null, chosen: true });
   });
 
   it("is quiet when there is no settings file", () => {
     expect(readMetricsSettings(join(tmpdir(), "no-such-mcpscope-dir"))).toEqual({
       settings: {},
       problem: null,
+      chosen: true,
     });
   });
 });

@@ -20,7 +20,7 @@ import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
 import { OBSERVER_NICE } from "../../electron/monitor/proxy/thread-priority.js";
 import { startHttpProxy } from "../../electron/monitor/proxy-http/http-proxy.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { ROOT, tempDir } from "../helpers/mcp.js";
+import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
 
 const SERVER = join(ROOT, "test", "fixtures", "misbehaving-server.mjs");
 const WORKER = pathToFileURL(join(ROOT, "test", "fixtures", "marking-observer-worker.mjs"));
@@ -36,7 +36,10 @@ afterAll(async () => {
 });
 
 /** A wrapper in this process around the misbehaving server, its stdio in memory. */
-async function wrapper(name: string, options: { workerUrl?: URL; exitIdleMs?: number } = {}) {
+async function wrapper(
+  name: string,
+  options: { workerUrl?: URL; exitIdleMs?: number; stderrStartMs?: number } = {},
+) {
   const dataDir = join(dir.path, name);
   await mkdir(dataDir);
   const stdin = new PassThrough();
@@ -74,8 +77,10 @@ async function wrapper(name: string, options: { workerUrl?: URL; exitIdleMs?: nu
     maxLineBytes: 16 * 1024 * 1024,
     workerUrl: options.workerUrl ?? WORKER,
     exitIdleMs: options.exitIdleMs,
-    // Only the server's first stdout bytes, or the exit, may start the thread in these tests.
+    // Only the server's first stdout bytes, or the exit, may start the thread in these tests
+    // (unless a test lets its first stderr bytes start it).
     observerStartMs: 600_000,
+    stderrStartMs: "stderrStartMs" in options ? options.stderrStartMs : 600_000,
     stdin,
     stdout,
     stderr,
@@ -138,6 +143,23 @@ describe("the observer thread's late start", () => {
     ]);
     const lines = stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
     expect(lines).toContain("cannot read config, giving up");
+  });
+
+  it("starts soon after the server's first stderr bytes when no stdout came, so its first lines are stored while it runs", async () => {
+    const w = await wrapper("stderr-first", { stderrStartMs: undefined });
+    w.send({ cmd: "stderr_text", text: "booting, no client yet\n" });
+    await w.stderrHas("booting, no client yet\n");
+    const lines = () => {
+      try {
+        return stored(w.dataDir, "SELECT message FROM logs").map((row) => row.message);
+      } catch {
+        return []; // the thread has not created the database yet
+      }
+    };
+    await waitFor(() => lines().includes("booting, no client yet"), 20_000);
+    expect(w.started()).toBe(true);
+    w.end();
+    expect(await w.exitCode).toBe(0);
   });
 
   it("is not started by a few sparse lines before the server's first stdout byte", async () => {

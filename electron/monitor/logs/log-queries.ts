@@ -22,11 +22,17 @@ const COLUMNS =
   "l.id, l.time, l.level, l.server, l.session_id, l.source, l.logger, l.message, l.fields, l.request_id";
 
 /**
- * Rows are committed within seconds of their time (wrappers flush every 100 ms and hold rows at most
- * while a lock lasts), so a time range maps to a safe id range with this much slack. The id range lets
- * SQLite walk the full-text index or the table backwards by id and stop at the limit.
+ * Rows are mostly committed within seconds of their time (wrappers flush every 100 ms and hold rows at
+ * most while a lock lasts), so a time range maps to an id range with this much slack. That guess only
+ * sizes the range: a row stored late, or under a clock that stepped back, sits at an id far from its
+ * time's neighbours, so the bounds themselves come from the rows in the range (see `idRange`).
  */
 const COMMIT_LAG_MS = 10 * 60_000;
+/**
+ * Up to this many rows (by the guess), the exact id bounds of a time range are read from the time index
+ * (a few ms per 100,000 rows); a wider range is most of the table, where bounds save nothing.
+ */
+const EXACT_BOUNDS_ROWS = 300_000;
 
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -94,11 +100,16 @@ function clauses(filter: LogFilter): Clauses {
   return { where, params, match };
 }
 
-/** Lowest and highest ids that can hold rows in [since, until] (see COMMIT_LAG_MS). */
+/**
+ * Lowest and highest ids of the rows in [since, until], for the full-text index to walk between; nulls
+ * when the range is wide (then only the time filter on the joined rows bounds it). An empty range gives
+ * an empty id range.
+ */
 function idRange(db: Db, since?: number, until?: number): { lo: number | null; hi: number | null } {
-  const lo =
+  if (since === undefined && until === undefined) return { lo: null, hi: null };
+  const guessLo =
     since === undefined
-      ? null
+      ? 0
       : Number(
           db
             .prepare("SELECT id FROM logs WHERE time < ? ORDER BY time DESC LIMIT 1")
@@ -108,7 +119,16 @@ function idRange(db: Db, since?: number, until?: number): { lo: number | null; h
     until === undefined
       ? undefined
       : db.prepare("SELECT id FROM logs WHERE time > ? ORDER BY time LIMIT 1").get(until + COMMIT_LAG_MS)?.id;
-  return { lo, hi: after === undefined || after === null ? null : Number(after) };
+  const guessHi =
+    after === undefined || after === null
+      ? Number(db.prepare("SELECT max(id) AS id FROM logs").get()?.id ?? 0)
+      : Number(after);
+  if (guessHi - guessLo > EXACT_BOUNDS_ROWS) return { lo: null, hi: null };
+  const exact = db
+    .prepare("SELECT min(id) AS lo, max(id) AS hi FROM logs WHERE time >= ? AND time <= ?")
+    .get(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER);
+  if (exact?.lo === null || exact?.lo === undefined) return { lo: 1, hi: 0 };
+  return { lo: Number(exact.lo), hi: Number(exact.hi) };
 }
 
 /**

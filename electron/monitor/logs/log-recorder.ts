@@ -21,6 +21,8 @@ export interface LogInput {
   message: string;
   fields: unknown;
   requestId: string | null;
+  /** Bytes of the message as the server wrote it that were left out before it got here (a cut line). */
+  omittedBytes?: number;
 }
 
 export class LogRecorder {
@@ -49,7 +51,7 @@ export class LogRecorder {
       session_id: log.session,
       source: log.source,
       logger: log.logger === null ? null : captureText(log.logger, 256, found),
-      message: captureText(log.message, this.captureLimit, found),
+      message: captureText(log.message, this.captureLimit, found, log.omittedBytes),
       fields:
         log.fields === null || log.fields === undefined
           ? null

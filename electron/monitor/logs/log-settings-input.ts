@@ -2,9 +2,10 @@
  * The shape of the `logs` key of `<dataDir>/settings.json`, checked by hand: the wrapper's observer thread
  * reads this key at every start, and a schema library would be most of the code that thread loads. Every
  * part is optional; defaults are in docs/cli.md (logs). A problem names the first wrong key's path and what
- * is wrong with it, in the words the app's other settings use.
+ * is wrong with it in plain words; `keepValid` (settings-document.ts) drops that key and asks again.
  */
 import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
+import type { SettingsProblem } from "../settings-document.js";
 
 interface RetentionLimitsInput {
   maxAge?: string;
@@ -26,15 +27,12 @@ export interface LogSettingsInput {
   };
 }
 
-export interface InputProblem {
-  path: string[];
-  message: string;
-}
-
 /** Bytes as a number or with a unit: `200MB`, `512KB`, `1GB`. */
 const BYTE_SIZE = /^\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)$/i;
 /** A duration like the CLI's: `30s`, `12h`, `14d`. */
 const DURATION = /^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)$/;
+
+const LEVEL_CHOICE = `use one of ${LOG_LEVELS.join(", ")}`;
 
 class Invalid extends Error {
   constructor(
@@ -47,57 +45,55 @@ class Invalid extends Error {
 
 function kind(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
 }
 
-function expected(path: string[], type: string, value: unknown): never {
-  throw new Invalid(path, `Invalid input: expected ${type}, received ${kind(value)}`);
+/** `what` starts with an article: "is not an object", "is not a string". */
+function expected(path: string[], what: string, value: unknown): never {
+  throw new Invalid(path, `is ${kind(value)}, not ${what}`);
 }
 
 function object(path: string[], value: unknown): Record<string, unknown> {
-  if (kind(value) !== "object") expected(path, "object", value);
+  if (kind(value) !== "an object") expected(path, "an object", value);
   return value as Record<string, unknown>;
 }
 
 /** Unknown keys are reported after the known ones are checked: a wrong value says more than a stray key. */
 function strict(path: string[], value: Record<string, unknown>, keys: readonly string[]): void {
-  const unknown = Object.keys(value).filter((key) => !keys.includes(key));
-  if (unknown.length === 0) return;
-  const names = unknown.map((key) => JSON.stringify(key)).join(", ");
-  throw new Invalid(path, `Unrecognized key${unknown.length > 1 ? "s" : ""}: ${names}`);
+  const unknown = Object.keys(value).find((key) => !keys.includes(key));
+  if (unknown === undefined) return;
+  throw new Invalid([...path, unknown], `unknown key, ignored (known here: ${keys.join(", ")})`);
 }
 
-function pattern(path: string[], value: unknown, regex: RegExp): void {
-  if (typeof value !== "string") expected(path, "string", value);
-  if (!regex.test(value)) throw new Invalid(path, `Invalid string: must match pattern ${regex}`);
+function duration(path: string[], value: unknown): void {
+  if (typeof value !== "string" || !DURATION.test(value))
+    throw new Invalid(path, "is not a duration: use one like 30s, 12h, 14d or 4w");
 }
 
 function byteSize(path: string[], value: unknown): void {
-  if (typeof value === "number") {
-    if (!Number.isInteger(value)) expected(path, "string", value);
-    if (value <= 0) throw new Invalid(path, "Too small: expected number to be >0");
-    return;
-  }
-  pattern(path, value, BYTE_SIZE);
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return;
+  if (typeof value === "string" && BYTE_SIZE.test(value)) return;
+  throw new Invalid(
+    path,
+    "is not a size: use bytes (a whole number above 0) or one like 512KB, 200MB or 1GB",
+  );
 }
 
 function level(path: string[], value: unknown): void {
-  if (!LOG_LEVELS.includes(value as LogLevel)) {
-    const options = LOG_LEVELS.map((name) => JSON.stringify(name)).join("|");
-    throw new Invalid(path, `Invalid option: expected one of ${options}`);
-  }
+  if (!LOG_LEVELS.includes(value as LogLevel)) throw new Invalid(path, `is not a level: ${LEVEL_CHOICE}`);
 }
 
 function stringRecord(path: string[], value: unknown, each: (path: string[], value: unknown) => void): void {
-  if (kind(value) !== "object") expected(path, "record", value);
+  if (kind(value) !== "an object") expected(path, "an object", value);
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) each([...path, key], item);
 }
 
 function retentionLimits(path: string[], value: unknown, extra: readonly string[] = []): void {
   const keys = ["maxAge", "maxBytes", ...extra];
   const limits = object(path, value);
-  if (limits.maxAge !== undefined) pattern([...path, "maxAge"], limits.maxAge, DURATION);
+  if (limits.maxAge !== undefined) duration([...path, "maxAge"], limits.maxAge);
   if (limits.maxBytes !== undefined) byteSize([...path, "maxBytes"], limits.maxBytes);
   if (extra.includes("servers") && limits.servers !== undefined)
     stringRecord([...path, "servers"], limits.servers, (at, item) => retentionLimits(at, item));
@@ -108,41 +104,41 @@ function files(path: string[], value: unknown): void {
   const keys = ["enabled", "dir", "maxBytes", "rotateEvery", "keep"];
   const f = object(path, value);
   if (f.enabled !== undefined && typeof f.enabled !== "boolean") {
-    if (!Array.isArray(f.enabled)) expected([...path, "enabled"], "array", f.enabled);
+    if (!Array.isArray(f.enabled))
+      expected([...path, "enabled"], "true, false or a list of servers", f.enabled);
     f.enabled.forEach((item, i) => {
-      if (typeof item !== "string") expected([...path, "enabled", String(i)], "string", item);
+      if (typeof item !== "string") expected([...path, "enabled", String(i)], "a server name", item);
     });
   }
-  if (f.dir !== undefined && typeof f.dir !== "string") expected([...path, "dir"], "string", f.dir);
+  if (f.dir !== undefined && typeof f.dir !== "string") expected([...path, "dir"], "a folder path", f.dir);
   if (f.maxBytes !== undefined) byteSize([...path, "maxBytes"], f.maxBytes);
-  if (f.rotateEvery !== undefined) pattern([...path, "rotateEvery"], f.rotateEvery, DURATION);
-  if (f.keep !== undefined) {
-    const at = [...path, "keep"];
-    if (typeof f.keep !== "number") expected(at, "number", f.keep);
-    if (!Number.isInteger(f.keep)) expected(at, "int", f.keep);
-    if (f.keep < 1) throw new Invalid(at, "Too small: expected number to be >=1");
-    if (f.keep > 1000) throw new Invalid(at, "Too big: expected number to be <=1000");
-  }
+  if (f.rotateEvery !== undefined) duration([...path, "rotateEvery"], f.rotateEvery);
+  if (
+    f.keep !== undefined &&
+    !(Number.isInteger(f.keep) && (f.keep as number) >= 1 && (f.keep as number) <= 1000)
+  )
+    throw new Invalid([...path, "keep"], "is not a file count: use a whole number from 1 to 1000");
   strict(path, f, keys);
 }
 
-/** Checks the `logs` value; the path of a problem is relative to it. */
-export function checkLogSettings(
-  value: unknown,
-): { ok: true; value: LogSettingsInput } | { ok: false; problem: InputProblem } {
+/** The first problem of the `logs` value (its path relative to it), or none. */
+export function checkLogSettings(value: unknown): SettingsProblem[] {
   try {
     const keys = ["minLevel", "retention", "files"];
     const logs = object([], value);
-    if (logs.minLevel !== undefined && typeof logs.minLevel !== "string")
+    if (logs.minLevel !== undefined && kind(logs.minLevel) === "an object")
       stringRecord(["minLevel"], logs.minLevel, level);
     else if (logs.minLevel !== undefined && !LOG_LEVELS.includes(logs.minLevel as LogLevel))
-      expected(["minLevel"], "record", logs.minLevel);
+      throw new Invalid(
+        ["minLevel"],
+        `is not a level: ${LEVEL_CHOICE} (or one per server: {"*": "info", "name": "warning"})`,
+      );
     if (logs.retention !== undefined) retentionLimits(["retention"], logs.retention, ["servers"]);
     if (logs.files !== undefined) files(["files"], logs.files);
     strict([], logs, keys);
-    return { ok: true, value: logs as LogSettingsInput };
+    return [];
   } catch (error) {
     if (!(error instanceof Invalid)) throw error;
-    return { ok: false, problem: { path: error.path, message: error.message } };
+    return [{ path: error.path, message: error.message }];
   }
 }

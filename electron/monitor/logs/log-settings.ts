@@ -2,13 +2,17 @@
  * The `logs` key of `<dataDir>/settings.json`, resolved with its defaults: minimum level per server,
  * retention per server, and the optional JSON-lines files. Read again when the file changes (checked at
  * most every few seconds), so a running wrapper or engine picks up a new setting without a restart.
- * A missing file means defaults; an invalid one means defaults plus one problem message.
+ * A missing file means defaults; an invalid value means that value's default plus a problem message; a
+ * file that does not parse means the last settings read (settings-document.ts).
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { LogLevel } from "../../../shared/levels.js";
+import { keepValid, problemLine, readSettingsDocument, settingsPath } from "../settings-document.js";
 import { parseDuration } from "../time.js";
 import { checkLogSettings, type LogSettingsInput } from "./log-settings-input.js";
+
+export { settingsPath };
 
 export interface RetentionLimits {
   maxAgeMs: number;
@@ -31,10 +35,6 @@ export interface LogSettings {
 }
 
 export const DEFAULT_RETENTION: RetentionLimits = { maxAgeMs: 14 * 86_400_000, maxBytes: 200 * 1024 * 1024 };
-
-export function settingsPath(dataDir: string): string {
-  return join(dataDir, "settings.json");
-}
 
 export function defaultLogSettings(dataDir: string): LogSettings {
   return {
@@ -105,44 +105,26 @@ export function filesEnabledFor(settings: LogSettings, server: string): boolean 
 
 /**
  * Reads the settings file now. `unreadable`: the file (or the data dir) could not be read at all, which
- * whoever reports the data dir's own problems (the wrapper, about its database) already says.
+ * whoever reports the data dir's own problems (the wrapper, about its database) already says. `chosen`:
+ * false while no version of the file has been read, so the settings are defaults nobody chose, and
+ * retention must wait.
  */
 export function readLogSettings(dataDir: string): {
   settings: LogSettings;
   problem: string | null;
   unreadable?: boolean;
+  chosen: boolean;
 } {
-  const path = settingsPath(dataDir);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR")
-      return { settings: defaultLogSettings(dataDir), problem: null };
-    return {
-      settings: defaultLogSettings(dataDir),
-      problem: `cannot read ${path}: ${(error as Error).message}; using the default log settings`,
-      unreadable: true,
-    };
-  }
-  try {
-    const document = JSON.parse(text) as { logs?: unknown };
-    const parsed = checkLogSettings(document?.logs ?? {});
-    if (!parsed.ok) {
-      const { path: where, message } = parsed.problem;
-      return {
-        settings: defaultLogSettings(dataDir),
-        problem: `${path}: ${["logs", ...where].join(".")}: ${message}; using the default log settings`,
-      };
-    }
-    return { settings: resolveLogSettings(dataDir, parsed.value), problem: null };
-  } catch (error) {
-    return {
-      settings: defaultLogSettings(dataDir),
-      problem: `${path} is not valid JSON (${(error as Error).message}); using the default log settings`,
-    };
-  }
+  const { document, problem, unreadable } = readSettingsDocument(dataDir);
+  if (!document) return { settings: defaultLogSettings(dataDir), problem, unreadable, chosen: false };
+  const logs = keepValid<LogSettingsInput>("logs", document.logs, checkLogSettings);
+  const problems = [problem, problemLine(logs.problems)].filter(Boolean);
+  return {
+    settings: resolveLogSettings(dataDir, logs.value),
+    problem: problems.length ? problems.join("; ") : null,
+    ...(unreadable ? { unreadable } : {}),
+    chosen: true,
+  };
 }
 
 /** The current settings, re-read when the file's size or mtime changed (checked at most every `checkMs`). */
@@ -151,6 +133,7 @@ export class LogSettingsSource {
   private stamp = "";
   private checkedAt = 0;
   private readonly reported = new Set<string>();
+  private chosen = false;
 
   constructor(
     private readonly dataDir: string,
@@ -166,6 +149,12 @@ export class LogSettingsSource {
     return this.settings;
   }
 
+  /** The current settings if they are the user's (the file has been read), else null: retention waits. */
+  chosenSettings(now = Date.now()): LogSettings | null {
+    const settings = this.current(now);
+    return this.chosen ? settings : null;
+  }
+
   private reload(force: boolean, now = Date.now()): void {
     this.checkedAt = now;
     let stamp = "none";
@@ -175,8 +164,9 @@ export class LogSettingsSource {
     } catch {}
     if (!force && stamp === this.stamp) return;
     this.stamp = stamp;
-    const { settings, problem, unreadable } = readLogSettings(this.dataDir);
+    const { settings, problem, unreadable, chosen } = readLogSettings(this.dataDir);
     this.settings = settings;
+    this.chosen = chosen;
     if (problem && !this.reported.has(problem)) {
       this.reported.add(problem);
       this.onProblem(problem, unreadable ?? false);

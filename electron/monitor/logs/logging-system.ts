@@ -154,7 +154,12 @@ export class LoggingSystem {
   }
 
   async retain(): Promise<RetentionResult | null> {
-    this.retention = applyRetention(this.db, this.settings.current(), {
+    const settings = this.settings.chosenSettings();
+    if (!settings) {
+      this.warn("retention", "log retention waits until settings.json can be read");
+      return null;
+    }
+    this.retention = applyRetention(this.db, settings, {
       analyzer: this.analyzer,
       stopped: () => this.closed,
     }).catch((error: Error) => {

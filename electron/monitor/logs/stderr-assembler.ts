@@ -15,6 +15,8 @@ export interface AssembledRecord {
   at: number;
   /** Set when the shape of the record says more than its first line (Node's uncaught exception). */
   levelHint: LogLevel | null;
+  /** Bytes of the line left out when it was read (a line past the splitter's limit). */
+  omittedBytes?: number;
 }
 
 export interface AssemblerOptions {
@@ -95,6 +97,13 @@ export class StderrAssembler {
       levelHint: NODE_CRASH_HEADER.test(line) ? "error" : null,
     };
     this.arm();
+  }
+
+  /** A line cut while read (its start, and how many bytes after it were left out): a record of its own. */
+  pushCut(line: string, at: number, omittedBytes: number): void {
+    this.lastLineAt = this.now();
+    this.flush();
+    this.emit({ text: line, at, levelHint: null, omittedBytes });
   }
 
   /** Emits the open record, if any. Also what a gap in the copied stream calls. */

@@ -58,6 +58,11 @@ const BUSY_INTERVAL_MS = 1000;
 
 export interface CollectorOptions {
   now?: () => number;
+  /**
+   * The retention periods at each pass (a hand edit of settings.json applies without a restart), or
+   * null to skip the pass: settings.json cannot be read and the user's periods are not known.
+   */
+  retention?: () => RetentionSettings | null;
   onProblem?: (error: MonitoringError) => void;
   /**
    * Whether this collector's connection checkpoints the WAL itself, between fold transactions, instead
@@ -192,8 +197,10 @@ export class MetricsCollector {
 
   /** Deletes everything past its retention period, synchronously; returns the rows deleted. */
   enforceRetention(): number {
+    const period = this.options.retention ? this.options.retention() : this.retentionPeriod;
+    if (!period) return 0;
     let total = 0;
-    for (let n = 1; n > 0; total += n) n = retentionStep(this.storage, this.retentionPeriod, this.now());
+    for (let n = 1; n > 0; total += n) n = retentionStep(this.storage, period, this.now());
     return total;
   }
 
@@ -244,10 +251,12 @@ export class MetricsCollector {
       }
       const now = this.now();
       if (now - this.lastRetention < this.settings.retentionIntervalMs) return;
+      const period = this.options.retention ? this.options.retention() : this.retentionPeriod;
+      if (!period) return;
       this.lastRetention = now;
       let deleted = 0;
       for (let n = 1; !this.stopped && n > 0; deleted += n) {
-        n = retentionStep(this.storage, this.retentionPeriod, now);
+        n = retentionStep(this.storage, period, now);
         if (n > 0) await yieldToLoop();
       }
       // Deletion by retention is an administrative action: audited, one record per run that deleted.

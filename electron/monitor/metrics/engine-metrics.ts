@@ -10,10 +10,13 @@ import { readStoreGauges } from "../export/store-gauges.js";
 import type { Db } from "../store/db.js";
 import { VERSION } from "../version.js";
 import { MetricsCollector, type MetricsSettings } from "./collector.js";
+import type { RetentionSettings } from "./retention.js";
 
 export interface EngineMetricsOptions {
   /** Collector settings (interval, retention); `false` leaves folding to another engine. */
   collector?: Partial<MetricsSettings> | false;
+  /** Retention periods read at each pass (null skips it); else the collector settings' own. */
+  retention?: () => RetentionSettings | null;
   /** Cap on distinct label sets per metric (default 2000). */
   maxLabelSets?: number;
   /** Send spans and metrics over OTLP/HTTP; off when absent. */
@@ -31,7 +34,11 @@ export interface EngineMetrics {
 }
 
 export function startEngineMetrics(db: Db, options: EngineMetricsOptions = {}): EngineMetrics {
-  const collector = new MetricsCollector(db, options.collector || {});
+  const collector = new MetricsCollector(
+    db,
+    options.collector || {},
+    options.retention ? { retention: options.retention } : {},
+  );
   if (options.collector !== false) collector.start();
   const feed = new CallFeed(db);
   const operations = new OperationMetrics(options.maxLabelSets);

@@ -1,14 +1,13 @@
 /**
  * The `metrics` key of `<dataDir>/settings.json`: the collection interval and how long each resolution is
- * kept. Read when the engine starts. A missing key means defaults; an invalid one means defaults plus one
- * problem message naming the key.
+ * kept. The interval is read when the engine starts, retention at each pass. A missing key means its
+ * default; so does an invalid one, named in the problem message, while every valid key applies.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { settingsPath } from "../logs/log-settings.js";
+import { keepValid, problemLine, readSettingsDocument, schemaCheck } from "../settings-document.js";
 import { parseDuration } from "../time.js";
 import type { MetricsSettings } from "./collector.js";
-import { DEFAULT_RETENTION } from "./retention.js";
+import { DEFAULT_RETENTION, type RetentionSettings } from "./retention.js";
 
 const Duration = z.string().refine((v) => {
   try {
@@ -36,19 +35,17 @@ export const MetricsSettingsSchema = z
 export interface MetricsSettingsRead {
   settings: Partial<MetricsSettings>;
   problem: string | null;
+  /** false while settings.json has not been read (it does not parse): retention waits. */
+  chosen: boolean;
 }
 
 export function parseMetricsSettings(value: unknown): MetricsSettingsRead {
-  if (value === undefined) return { settings: {}, problem: null };
-  const parsed = MetricsSettingsSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      settings: {},
-      problem: `settings.json: metrics.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}; using defaults`,
-    };
-  }
-  const { collectionInterval, retention } = parsed.data;
+  const valid = keepValid<z.infer<typeof MetricsSettingsSchema>>(
+    "metrics",
+    value,
+    schemaCheck(MetricsSettingsSchema),
+  );
+  const { collectionInterval, retention } = valid.value ?? {};
   const settings: Partial<MetricsSettings> = {};
   if (collectionInterval) settings.collectionIntervalMs = parseDuration(collectionInterval);
   if (retention) {
@@ -59,22 +56,19 @@ export function parseMetricsSettings(value: unknown): MetricsSettingsRead {
       daysMs: retention.days ? parseDuration(retention.days) : DEFAULT_RETENTION.daysMs,
     };
   }
-  return { settings, problem: null };
+  return { settings, problem: problemLine(valid.problems), chosen: true };
 }
 
 export function readMetricsSettings(dataDir: string): MetricsSettingsRead {
-  let text: string;
-  try {
-    text = readFileSync(settingsPath(dataDir), "utf8");
-  } catch {
-    return { settings: {}, problem: null };
-  }
-  try {
-    return parseMetricsSettings((JSON.parse(text) as { metrics?: unknown }).metrics);
-  } catch (error) {
-    return {
-      settings: {},
-      problem: `settings.json is not valid JSON (${(error as Error).message}); using default metrics settings`,
-    };
-  }
+  const { document, problem } = readSettingsDocument(dataDir);
+  if (!document) return { settings: {}, problem, chosen: false };
+  const read = parseMetricsSettings(document.metrics);
+  const problems = [problem, read.problem].filter(Boolean);
+  return { ...read, problem: problems.length ? problems.join("; ") : null };
+}
+
+/** The retention periods settings.json sets now, or null while it has never been read. */
+export function readMetricsRetention(dataDir: string): RetentionSettings | null {
+  const read = readMetricsSettings(dataDir);
+  return read.chosen ? { ...DEFAULT_RETENTION, ...read.settings.retention } : null;
 }

@@ -148,11 +148,17 @@ function printed(value: unknown): string | null {
 }
 
 /** For free text (log lines, error messages): masked and capped. */
-export function captureText(text: string, limitBytes = DEFAULT_CAPTURE_LIMIT, found?: Set<string>): string {
+/** `omittedBytes`: bytes of the text as it came that are already not in `text` (a line cut while read). */
+export function captureText(
+  text: string,
+  limitBytes = DEFAULT_CAPTURE_LIMIT,
+  found?: Set<string>,
+  omittedBytes = 0,
+): string {
   // Masked over a window past the cut, kept up to the cut in the original's offsets (see maskBudgeted).
   const masked =
     text.length > limitBytes
       ? maskString(text.slice(0, keptBytes(limitBytes)), found, limitBytes)
       : maskString(text, found);
-  return capText(masked, limitBytes, Buffer.byteLength(text));
+  return capText(masked, limitBytes, Buffer.byteLength(text) + omittedBytes);
 }

@@ -55,6 +55,8 @@ export interface LogObservation {
   fields: unknown;
   /** The request a log notification belongs to, when the protocol says so. */
   requestId: string | null;
+  /** Bytes of the message as written that were left out before it got here (a cut stderr line). */
+  omittedBytes?: number;
 }
 
 export type ProtocolEventType =

@@ -34,6 +34,11 @@ const BEHIND_BYTES = 4 * 1024 * 1024;
 const CAUGHT_UP_MS = 20;
 /** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
 const SLABS_PER_RETURN = 16;
+/**
+ * A stderr line up to this long is read whole (a JSON log line keeps its fields); a longer one keeps only
+ * its start, which is all the store keeps of either.
+ */
+const STDERR_LINE_BYTES = 256 * 1024;
 /** At exit, how long a locked database is tried again for the session's last write (unless asked to stop). */
 const CLOSE_LOCKED_MS = 2000;
 
@@ -108,21 +113,23 @@ export class Observation {
     this.deadline = new BigInt64Array(init.drainDeadline);
     // A stack trace after an error line becomes one record (flushed 100 ms after its last line).
     this.stderrRecords = new StderrAssembler((record) =>
-      this.recorder.stderrLine(record.text, record.at, record.levelHint),
+      this.recorder.stderrLine(record.text, record.at, record.levelHint, record.omittedBytes),
     );
+    // A stderr line past the limit keeps the start a shorter line keeps (the capture limit, and the margin
+    // masking reads past it); its cut then reads like any other: `…[truncated N bytes]`.
+    const cutLine = (head: Buffer, total: number, at: number) =>
+      this.stderrRecords.pushCut(this.decoder.decode(head), at, total - head.length);
     this.splitters = {
       in: this.protocolSplitter("in", init.maxLineBytes, init.captureLimit),
       out: this.protocolSplitter("out", init.maxLineBytes, init.captureLimit),
       err: new LineSplitter(
         {
           line: (bytes, at) => this.stderrRecords.push(this.decoder.decode(bytes).replace(/\r$/, ""), at),
-          oversized: (head, _tail, total, at) =>
-            this.stderrRecords.push(
-              `${this.decoder.decode(head)}…[a ${total}-byte stderr line, truncated]`,
-              at,
-            ),
+          oversized: (head, _tail, total, at) => cutLine(head, total, at),
+          elided: (head, _tail, total, _hidden, at) => cutLine(head, total, at),
         },
-        256 * 1024,
+        STDERR_LINE_BYTES,
+        keptBytes(init.captureLimit),
       ),
     };
   }

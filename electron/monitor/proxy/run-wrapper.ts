@@ -30,6 +30,8 @@ export interface RunOptions {
   workerUrl: URL;
   /** How long the observer thread waits for the server's first stdout bytes before it starts anyway. */
   observerStartMs?: number;
+  /** How long after the server's first stderr bytes, with no stdout bytes yet, the observer thread starts. */
+  stderrStartMs?: number;
   /** At exit, how long the observer may make no progress once its database is open (default 3 s). */
   exitIdleMs?: number;
   /** The environment the server inherits (default: this process's). */
@@ -53,9 +55,12 @@ const AFTER_STOP_OUTPUT_MS = 200;
  * When the observer thread starts, so that its start (tens of milliseconds of a core) competes neither
  * with the server's start nor with the first exchanges of the session: once the server has written its
  * first stdout bytes (its first answer, or a line it writes as it starts) and the traffic then pauses for
- * START_QUIET_MS, or START_SETTLE_MS after those bytes if it never pauses; or START_AFTER_MS after the
- * spawn without them, once the traffic has carried START_AT_BYTES, or at exit. Until then the copies wait
- * in the bounded queue, and the exit drain stores them like any others.
+ * START_QUIET_MS, or START_SETTLE_MS after those bytes if it never pauses; or START_SETTLE_MS after its
+ * first stderr bytes if no stdout bytes came by then (a server that logs but is not talked to yet: its
+ * first lines are stored as promptly as later ones, and a server whose banner precedes its first answer
+ * still starts it by the stdout rule); or START_AFTER_MS after the spawn without either, once the
+ * traffic has carried START_AT_BYTES, or at exit. Until then the copies wait in the bounded queue, and the
+ * exit drain stores them like any others.
  */
 const START_QUIET_MS = 10;
 const START_SETTLE_MS = 250;
@@ -170,6 +175,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   let phase: "first bytes" | "settling" | "started" = outer ? "started" : "first bytes";
   let lastCopyAt = 0;
   let firstBytesAt = 0;
+  let stderrTimer: NodeJS.Timeout | null = null;
   const startObserving = () => {
     phase = "started";
     // After whatever else is ready to forward: the bytes go first.
@@ -198,6 +204,11 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       phase = "settling";
       firstBytesAt = at;
       setTimeout(settle, START_QUIET_MS).unref();
+    } else if (phase === "first bytes" && stream === "err" && !stderrTimer) {
+      stderrTimer = setTimeout(() => {
+        if (phase === "first bytes") startObserving();
+      }, options.stderrStartMs ?? START_SETTLE_MS);
+      stderrTimer.unref();
     }
   };
 

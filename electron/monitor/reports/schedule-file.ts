@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { type ReportSchedule, ReportScheduleSchema } from "../../../shared/report-schedules.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
-import { settingsPath } from "../logs/log-settings.js";
+import { readSettingsDocument, settingsPath } from "../settings-document.js";
 import { PRIVATE_FILE_MODE } from "../store/private-files.js";
 
 export interface SchedulesRead {
@@ -37,10 +37,10 @@ function rawSchedules(settings: Record<string, unknown>): unknown[] {
   return Array.isArray(reports?.schedules) ? reports.schedules : [];
 }
 
+/** While settings.json does not parse (half-saved), the schedules it last held go on. */
 export function readSchedules(dataDir: string): SchedulesRead {
-  const settings = readSettings(dataDir);
-  if (!settings)
-    return { schedules: [], problem: "settings.json is not a valid JSON object; no schedules run" };
+  const { document: settings, problem } = readSettingsDocument(dataDir);
+  if (!settings) return { schedules: [], problem: `${problem}; no schedules run until then` };
   const schedules: ReportSchedule[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -57,7 +57,8 @@ export function readSchedules(dataDir: string): SchedulesRead {
       schedules.push(parsed.data);
     }
   });
-  return { schedules, problem: problems.length ? `settings.json: ${problems.join("; ")}; left out` : null };
+  const lines = [problem, problems.length ? `settings.json: ${problems.join("; ")}; left out` : null];
+  return { schedules, problem: lines.filter(Boolean).join("; ") || null };
 }
 
 async function update(dataDir: string, change: (schedules: unknown[]) => unknown[]): Promise<void> {

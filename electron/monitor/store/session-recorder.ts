@@ -159,12 +159,12 @@ export class SessionRecorder implements ObservationSink {
    * One record of the server's stderr (already forwarded unchanged): a line, or a line and its
    * continuation lines (a stack trace) as the stderr assembler put them together.
    */
-  stderrLine(text: string, at: number, levelHint: LogLevel | null = null): void {
+  stderrLine(text: string, at: number, levelHint: LogLevel | null = null, omittedBytes = 0): void {
     if (text.trim() === "") return;
     const found = new Set<string>();
     const parsed = parseStderrRecord(this.stderrMasker.mask(text, found), levelHint);
     if (found.size) this.secrets.report("stderr", found, at);
-    this.log({ time: at, source: "stderr", requestId: null, ...parsed });
+    this.log({ time: at, source: "stderr", requestId: null, ...parsed, omittedBytes });
   }
 
   protocolEvent(event: ProtocolEventObservation): void {

@@ -229,8 +229,9 @@ export class StorageService {
   private async runPass(now: number): Promise<void> {
     const stopped = () => this.closed;
     try {
-      const { settings, problem } = readStorageSettings(this.dataDir);
+      const { settings, problem, chosen } = readStorageSettings(this.dataDir);
       if (problem) this.options.warn?.(problem);
+      if (!chosen) return;
       const counts = await applyStorageRetention(this.db, settings.retention, { now, stopped });
       if (Object.keys(counts).length > 0)
         recordAdminAction(this.db, {

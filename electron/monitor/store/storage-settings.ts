@@ -1,8 +1,8 @@
 /**
  * The `storage` key of `<dataDir>/settings.json`: how long each kind of data without a key of its own is
  * kept, and the size cap. (Calls and rollups are under `metrics.retention`, logs under `logs.retention`,
- * events under `events.retention`.) Read again at each retention pass. A missing key means defaults; an
- * invalid one means defaults plus one problem message naming the key.
+ * events under `events.retention`.) Read again at each retention pass. A missing key means its default;
+ * so does an invalid one, named in the problem message, while every valid key applies.
  *
  *   "storage": { "maxSize": "1gb", "retention": { "resourceSamples": "14d", "audit": "365d" } }
  */
@@ -15,7 +15,14 @@ import {
 } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
-import { parseByteSize, settingsPath } from "../logs/log-settings.js";
+import { parseByteSize } from "../logs/log-settings.js";
+import {
+  keepValid,
+  problemLine,
+  readSettingsDocument,
+  schemaCheck,
+  settingsPath,
+} from "../settings-document.js";
 import { parseDuration } from "../time.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 
@@ -95,6 +102,8 @@ export const StorageSettingsSchema = z
 export interface StorageSettingsRead {
   settings: StorageSettings;
   problem: string | null;
+  /** false while settings.json has not been read (it does not parse): retention waits. */
+  chosen: boolean;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -107,39 +116,26 @@ export function defaultStorageSettings(): StorageSettings {
 
 export function parseStorageSettings(value: unknown): StorageSettingsRead {
   const settings = defaultStorageSettings();
-  if (value === undefined) return { settings, problem: null };
-  const parsed = StorageSettingsSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      settings,
-      problem: `settings.json: storage.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}; using defaults`,
-    };
-  }
-  if (parsed.data.maxSize !== undefined) settings.maxBytes = parseByteSize(parsed.data.maxSize);
-  const backup = parsed.data.backup;
-  if (backup?.every) settings.backup.everyMs = parseDuration(backup.every);
-  if (backup?.keep) settings.backup.keep = backup.keep;
-  for (const [kind, text] of Object.entries(parsed.data.retention ?? {}))
+  const valid = keepValid<z.infer<typeof StorageSettingsSchema>>(
+    "storage",
+    value,
+    schemaCheck(StorageSettingsSchema),
+  );
+  const data = valid.value ?? {};
+  if (data.maxSize !== undefined) settings.maxBytes = parseByteSize(data.maxSize);
+  if (data.backup?.every) settings.backup.everyMs = parseDuration(data.backup.every);
+  if (data.backup?.keep) settings.backup.keep = data.backup.keep;
+  for (const [kind, text] of Object.entries(data.retention ?? {}))
     if (text) settings.retention[kind as RetentionKind] = parseDuration(text);
-  return { settings, problem: null };
+  return { settings, problem: problemLine(valid.problems), chosen: true };
 }
 
 export function readStorageSettings(dataDir: string): StorageSettingsRead {
-  let text: string;
-  try {
-    text = readFileSync(settingsPath(dataDir), "utf8");
-  } catch {
-    return { settings: defaultStorageSettings(), problem: null };
-  }
-  try {
-    return parseStorageSettings((JSON.parse(text) as { storage?: unknown }).storage);
-  } catch (error) {
-    return {
-      settings: defaultStorageSettings(),
-      problem: `settings.json is not valid JSON (${(error as Error).message}); using default storage settings`,
-    };
-  }
+  const { document, problem } = readSettingsDocument(dataDir);
+  if (!document) return { settings: defaultStorageSettings(), problem, chosen: false };
+  const read = parseStorageSettings(document.storage);
+  const problems = [problem, read.problem].filter(Boolean);
+  return { ...read, problem: problems.length ? problems.join("; ") : null };
 }
 
 /**
