@@ -54,9 +54,9 @@ function time(isoText: string): string {
   return isoText.replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** Runs of whitespace as one space: a message on one table line (renderTable cuts it). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
 }
 
 /** Further back than any retention keeps: "is there any event at all". */
@@ -126,14 +126,9 @@ export const eventsCommand: Command = {
     io.stdout.write(
       `${renderTable(
         ["TIME", "CATEGORY", "SEVERITY", "TYPE", "SERVER", "MESSAGE"],
-        events.map((e) => [
-          time(e.time),
-          e.category,
-          e.severity,
-          e.type,
-          e.server ?? "",
-          oneLine(e.message, 80),
-        ]),
+        events.map((e) => [time(e.time), e.category, e.severity, e.type, e.server ?? "", oneLine(e.message)]),
+        [],
+        { 5: 80 },
       )}\n`,
     );
     return 0;
@@ -177,9 +172,10 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
         g.server ?? "",
         time(g.lastSeen),
         time(g.firstSeen),
-        oneLine(g.message, 70),
+        oneLine(g.message),
       ]),
       [0],
+      { 5: 70 },
     )}\n`,
   );
   return 0;

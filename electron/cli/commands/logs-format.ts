@@ -4,13 +4,7 @@
  */
 import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
 import { renderTable } from "../table.js";
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it makes visible.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-export function terminalSafe(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
+import { terminalSafe } from "../terminal-text.js";
 
 const shortTime = (isoTime: string) => isoTime.replace("T", " ").replace(/Z$/, "");
 
@@ -36,10 +30,11 @@ export function formatPatterns(doc: LogPatternsDocument): string {
     doc.patterns.map((p) => [
       p.count,
       p.level,
-      terminalSafe(p.server),
+      p.server,
       shortTime(p.lastSeen).replace(/\.\d+$/, ""),
-      terminalSafe(p.template.length > 100 ? `${p.template.slice(0, 99)}…` : p.template),
+      p.template,
     ]),
     [0],
+    { 4: 100 },
   )}\n`;
 }
