@@ -3,6 +3,7 @@
  * (ANSI escapes above all, which could rewrite the terminal) are shown as `\xNN`, never emitted.
  */
 import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
+import { plural } from "../../../shared/plural.js";
 import { renderTable } from "../table.js";
 import { terminalSafe } from "../terminal-text.js";
 
@@ -17,14 +18,14 @@ export function formatRecord(record: LogRecord, serverWidth = 12): string {
   return `${lines.join("\n")}\n`;
 }
 
-export function formatPatterns(doc: LogPatternsDocument): string {
+/** `filters`: the filter flags given, as typed, for an empty answer to name them. */
+export function formatPatterns(doc: LogPatternsDocument, filters = ""): string {
   const totals = Object.entries(doc.levels)
     .filter(([, n]) => n > 0)
     .map(([level, n]) => `${level} ${n}`)
     .join(", ");
   const header = `Log patterns from ${shortTime(doc.since)} to ${shortTime(doc.until)} (UTC): ${doc.patterns.length} template${doc.patterns.length === 1 ? "" : "s"}; lines ${totals || "none"}\n`;
-  if (doc.patterns.length === 0)
-    return `${header}No templates yet: they appear once servers wrapped with \`mcpscope run\` log something.\n`;
+  if (doc.patterns.length === 0) return `${header}${emptyPatterns(doc.storedTemplates, filters)}\n`;
   return `${header}\n${renderTable(
     ["COUNT", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
     doc.patterns.map((p) => [
@@ -37,4 +38,14 @@ export function formatPatterns(doc: LogPatternsDocument): string {
     [0],
     { 4: 100 },
   )}\n`;
+}
+
+/** Why no template shows: none mined yet, or filters (the default range of 24h among them) hide them all. */
+function emptyPatterns(stored: number, filters: string): string {
+  if (stored === 0)
+    return "No templates yet: they appear once servers wrapped with `mcpscope run` log something.";
+  const all = `${plural(stored, "template")} in all`;
+  return filters
+    ? `No templates match ${filters} (${all}).`
+    : `No templates were seen in the last 24h (${all}); try a longer --since.`;
 }
