@@ -19,12 +19,12 @@ import { MCPSCOPE, mcpscopeJson, tempDir } from "../helpers/mcp.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "log-server.mjs");
 // Made up at run time in the real shapes, so no literal here looks like a live credential.
-const KEY_ID = `AKIA${"IOSFODNN7EXAMPL".slice(0, 16)}`;
+const KEY_ID = `AKIA${"IOSFODNN7EXAMPLE"}`;
 const SESSION_KEY_ID = `ASIA${"Q3ZX7W2MQ3ZX7W2M"}`;
 const SECRET_40 = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(3)}`.slice(0, 40);
 const SECRET_38 = "wJalrXUtnFI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const SECRET_NAMED = `Zr8${"kT9qW2xZ7mNb4vLc8RpD1sFh6GjYe3Ua5Xo0q"}`.slice(0, 40);
-const SECRETS = [SECRET_40, SECRET_38, SECRET_NAMED];
+const SECRETS = [KEY_ID, SESSION_KEY_ID, SECRET_40, SECRET_38, SECRET_NAMED];
 const LINES = [
   `using api_key=sk-ant-api03-${"SECRET".repeat(4)}1234567890 and password=hunter2 and ${KEY_ID} secret ${SECRET_38}`,
   `credentials loaded: ${SESSION_KEY_ID} for role deploy, then ${SECRET_40} (expires 3600s)`,
@@ -83,7 +83,7 @@ describe("AWS secret keys in a wrapped server's stderr", () => {
       ]);
       const messages = records.map((r) => r.message).join("\n");
       expect(records).toHaveLength(LINES.length);
-      expect(messages).toContain("secret [masked:named-secret…EKEY]");
+      expect(messages).toContain("[masked:aws-access-token…MPLE] secret [masked:named-secret…EKEY]");
       expect(messages).toContain("[masked:aws-secret-access-key…");
       expect(messages).toContain("aws_secret_access_key [masked:aws-secret-access-key…");
 
