@@ -121,6 +121,8 @@ export const LogPatternsDocumentSchema = z.object({
   /** Lines per level per bucket (`bucketMinutes` wide; 1 for ranges up to a day). */
   bucketMinutes: z.number().int(),
   timeline: z.array(z.object({ start: z.string() }).extend(LevelCountsSchema.shape)),
+  /** Templates stored in all, any range and server: an empty answer tells filters from nothing mined. */
+  storedTemplates: z.number().int(),
   /** Records stored but not mined yet (present when some are): the templates lag by these. */
   unmined: z.number().int().optional(),
 });

@@ -2,9 +2,9 @@
 // request and response (capped at 64 KiB) and every log line, so this is the work added to each message.
 //
 // Measures `capturePayload` (mask, serialize, cap) on payloads shaped like MCP traffic — a tool result of
-// prose and code, a file listing, a result holding a few credentials, one log line, a tools/list whose
-// parameters are named like secrets (their schemas masked as schemas), and a 1 MiB result (of which only
-// the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
+// prose and code, a file listing, a result holding a few credentials, one log line (and one holding an
+// AWS key pair in prose), a tools/list whose parameters are named like secrets (their schemas masked as
+// schemas), and a 1 MiB result (of which only the first 64 KiB are kept) — with this tree's masker and with the masker as it was at
 // BEFORE (a commit, default the one before the gitleaks rule set), and prints medians in µs per payload
 // and per KiB, the after/before ratio of the medians, and the median of each run's own ratio (steadier on a
 // loaded machine: both halves of a run see the same load).
@@ -82,6 +82,10 @@ const PAYLOADS = {
     `${prose(1300)} GITHUB_TOKEN=ghp_${"aB3d".repeat(9)} ${prose(1300)} postgres://app:Sup3rS3cret@db/x ${prose(1300)} {"api_key": "k-9f8e7d6c5b4a"}`,
   ),
   "log line, 200 B": { level: "info", message: prose(200) },
+  "log line, AWS key pair in prose": {
+    level: "info",
+    message: `${prose(80)} AKIA${"Q3ZX7W2M".repeat(2)} secret wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)} ${prose(60)}`,
+  },
   "tools/list, 20 secret-named params": secretParamTools(20),
   "tool result, 1 MiB (64 KiB kept)": toolResult(prose(1024 * 1024)),
 };

@@ -10,7 +10,7 @@ import { MonitoringError } from "../monitor/errors.js";
 import { flagString, type ParsedArgs } from "./args.js";
 
 /** What a command lists, and how its typo hint says it. */
-const KIND_TEXT = { calls: "calls", logs: "logs", pins: "tool definitions" } as const;
+const KIND_TEXT = { calls: "calls", logs: "logs", events: "events", pins: "tool definitions" } as const;
 
 /**
  * Throws when nothing knows `server`: no calls, logs, events or tool pins are stored under it, and no

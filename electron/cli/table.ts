@@ -1,10 +1,16 @@
-/** Plain aligned tables for terminal output. */
+import { cellText } from "./terminal-text.js";
+
+/**
+ * Plain aligned tables for terminal output. Every cell is made terminal-safe here (see cellText), so no
+ * command prints server- or client-controlled text raw; `maxWidths[c]` cuts column c's cells.
+ */
 export function renderTable(
   headers: string[],
   rows: Array<Array<string | number>>,
   rightAlign: number[] = [],
+  maxWidths: Partial<Record<number, number>> = {},
 ): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const cells = [headers, ...rows].map((r) => r.map((cell, c) => cellText(String(cell), maxWidths[c])));
   const widths = headers.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
   return cells
     .map((row) =>

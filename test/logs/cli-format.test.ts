@@ -1,6 +1,7 @@
 /** Terminal output of log records: untrusted text never reaches the terminal as control characters. */
 import { describe, expect, it } from "vitest";
-import { formatRecord, terminalSafe } from "../../electron/cli/commands/logs-format.js";
+import { formatRecord } from "../../electron/cli/commands/logs-format.js";
+import { terminalSafe } from "../../electron/cli/terminal-text.js";
 import type { LogRecord } from "../../shared/logs.js";
 
 const record: LogRecord = {

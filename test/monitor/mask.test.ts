@@ -49,6 +49,30 @@ describe("masking", () => {
     expect(maskString(`key ${secret}`)).toContain(secret);
   });
 
+  it("masks a credential after a secret word in prose: `secret KEY`, `aws_secret_access_key KEY`, quoted", () => {
+    const secret = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)}`.slice(0, 40);
+    const temporary = `ASIA${"Q3ZX7W2M".repeat(2)}`;
+    for (const text of [
+      `${SECRETS.aws} secret ${secret}`,
+      `${temporary} and some words before it ${secret}`,
+      `aws_secret_access_key ${secret}`,
+      `SecretAccessKey "${secret}"`,
+      `the secret ${secret}`,
+    ]) {
+      const out = maskString(text);
+      expect(out, text).not.toContain(secret.slice(0, 36));
+      expect(out, text).toContain("[masked:aws-secret-access-key…");
+    }
+    // Not 40 characters, so no AWS key, but a credential all the same once `secret` introduces it.
+    const line = `using password=hunter2 and ${SECRETS.aws} secret wJalrXUtnFI/K7MDENG/bPxRfiCYEXAMPLEKEY`;
+    expect(maskString(line)).toBe(
+      `using password=[masked:named-secret] and [masked:aws-access-token…${SECRETS.aws.slice(-4)}] secret [masked:named-secret…EKEY]`,
+    );
+    // Words and paths after `secret` are prose.
+    for (const prose of ["the secret rotation-schedule runs daily", "secret is in /home/me/.aws/credentials"])
+      expect(maskString(prose)).toBe(prose);
+  });
+
   it("masks by structure: URL user info, secret-named keys in every syntax, flags, headers, queries", () => {
     const cases: [string, string][] = [
       ["https://admin:S3cretPW@host/x", "https://admin:[masked:url-password]@host/x"],

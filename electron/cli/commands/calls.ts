@@ -78,9 +78,10 @@ export const callsCommand: Command = {
           c.target ? `${c.method} ${c.target}` : c.method,
           c.outcome,
           formatMs(c.durationMs),
-          oneLine(argumentsOf(c.request), 60),
+          oneLine(argumentsOf(c.request)),
         ]),
         [4],
+        { 5: 60 },
       )}\n`,
     );
     return 0;
@@ -102,7 +103,7 @@ function argumentsOf(request: string | null): string {
   }
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** Runs of whitespace as one space: arguments on one table line (renderTable cuts them). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
 }

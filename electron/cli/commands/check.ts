@@ -7,6 +7,7 @@ import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { onStopSignals } from "../stop-signals.js";
 import { formatMs } from "../table.js";
+import { cellText } from "../terminal-text.js";
 import { HOME_FLAG } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {
@@ -156,23 +157,17 @@ function checkTarget(
 export function renderCheck(doc: CheckDocument): string {
   const who = [doc.server.name, doc.server.version].filter(Boolean).join(" ") || doc.target;
   const era = doc.era === "stateless" ? "stateless" : "session";
-  const lines = [`${doc.status}  ${printable(who)}  (protocol ${doc.protocolVersion ?? "?"}, ${era} era)`];
+  const lines = [`${doc.status}  ${cellText(who)}  (protocol ${doc.protocolVersion ?? "?"}, ${era} era)`];
   const times = [
     doc.handshakeMs !== null ? `handshake ${formatMs(doc.handshakeMs)}` : null,
     doc.pingMs !== null ? `ping ${formatMs(doc.pingMs)}` : null,
     doc.listMs !== null ? `tools/list ${formatMs(doc.listMs)}` : null,
   ].filter(Boolean);
   lines.push(times.join(" · "));
-  if (doc.error) lines.push(printable(doc.error));
-  const names = doc.tools.map((t) => printable(t.name));
+  if (doc.error) lines.push(cellText(doc.error));
+  const names = doc.tools.map((t) => cellText(t.name));
   lines.push(
     `${doc.tools.length} tool${doc.tools.length === 1 ? "" : "s"}${names.length ? `: ${names.join(", ")}` : ""}`,
   );
   return `${lines.join("\n")}\n`;
-}
-
-/** Server-supplied text on a terminal: no control characters (escape sequences). */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }

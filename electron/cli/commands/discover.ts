@@ -54,10 +54,6 @@ function parseClient(value: string | undefined): ClientId | "manual" | undefined
 
 const MAX_CELL = 72;
 
-function shorten(text: string): string {
-  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
-}
-
 export const discoverCommand: Command = {
   name: "discover",
   summary: COMMAND_SUMMARIES.discover,
@@ -116,8 +112,10 @@ export function renderServers(result: DiscoveryResult): string {
       s.client,
       s.scope,
       s.transport,
-      shorten(s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? "")),
+      s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? ""),
       s.instrumented ? "yes" : "no",
     ]),
+    [],
+    { 4: MAX_CELL },
   );
 }

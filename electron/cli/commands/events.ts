@@ -3,7 +3,7 @@ import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs } fr
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
-import { givenFilters } from "../server-filter.js";
+import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { renderTable } from "../table.js";
 
 const FLAGS: FlagSpecs = {
@@ -54,9 +54,9 @@ function time(isoText: string): string {
   return isoText.replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** Runs of whitespace as one space: a message on one table line (renderTable cuts it). */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
 }
 
 /** Further back than any retention keeps: "is there any event at all". */
@@ -102,6 +102,7 @@ export const eventsCommand: Command = {
         session: flagString(args, "session"),
         limit: limitOf(args),
       });
+      if (events.length === 0) await checkServerFilter(api, flagString(args, "server"), "events");
       // No filter given and none in the default window: is there any event at all?
       const newest =
         events.length === 0 && !filters
@@ -126,14 +127,9 @@ export const eventsCommand: Command = {
     io.stdout.write(
       `${renderTable(
         ["TIME", "CATEGORY", "SEVERITY", "TYPE", "SERVER", "MESSAGE"],
-        events.map((e) => [
-          time(e.time),
-          e.category,
-          e.severity,
-          e.type,
-          e.server ?? "",
-          oneLine(e.message, 80),
-        ]),
+        events.map((e) => [time(e.time), e.category, e.severity, e.type, e.server ?? "", oneLine(e.message)]),
+        [],
+        { 5: 80 },
       )}\n`,
     );
     return 0;
@@ -153,19 +149,25 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   recordedDataDir(args);
-  const result = await withStoreApi(args, (api) =>
-    api.call("events.groups", {
+  const server = flagString(args, "server");
+  const result = await withStoreApi(args, async (api) => {
+    const groups = await api.call("events.groups", {
       since: flagString(args, "since"),
-      server: flagString(args, "server"),
+      server,
       limit: limitOf(args),
-    }),
-  );
+    });
+    if (groups.length === 0) await checkServerFilter(api, server, "events");
+    return groups;
+  });
   if (args.flags.json) {
     io.stdout.write(`${JSON.stringify({ groups: result }, null, 2)}\n`);
     return 0;
   }
   if (result.length === 0) {
-    io.stdout.write("No errors in this range.\n");
+    const filters = givenFilters(args, ["server", "since"]);
+    io.stdout.write(
+      filters ? `No errors match ${filters}.\n` : "No errors in the last 24h; try a longer --since.\n",
+    );
     return 0;
   }
   io.stdout.write(
@@ -177,9 +179,10 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
         g.server ?? "",
         time(g.lastSeen),
         time(g.firstSeen),
-        oneLine(g.message, 70),
+        oneLine(g.message),
       ]),
       [0],
+      { 5: 70 },
     )}\n`,
   );
   return 0;

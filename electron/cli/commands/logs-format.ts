@@ -3,14 +3,9 @@
  * (ANSI escapes above all, which could rewrite the terminal) are shown as `\xNN`, never emitted.
  */
 import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
+import { plural } from "../../../shared/plural.js";
 import { renderTable } from "../table.js";
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it makes visible.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-export function terminalSafe(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
+import { terminalSafe } from "../terminal-text.js";
 
 const shortTime = (isoTime: string) => isoTime.replace("T", " ").replace(/Z$/, "");
 
@@ -23,23 +18,34 @@ export function formatRecord(record: LogRecord, serverWidth = 12): string {
   return `${lines.join("\n")}\n`;
 }
 
-export function formatPatterns(doc: LogPatternsDocument): string {
+/** `filters`: the filter flags given, as typed, for an empty answer to name them. */
+export function formatPatterns(doc: LogPatternsDocument, filters = ""): string {
   const totals = Object.entries(doc.levels)
     .filter(([, n]) => n > 0)
     .map(([level, n]) => `${level} ${n}`)
     .join(", ");
   const header = `Log patterns from ${shortTime(doc.since)} to ${shortTime(doc.until)} (UTC): ${doc.patterns.length} template${doc.patterns.length === 1 ? "" : "s"}; lines ${totals || "none"}\n`;
-  if (doc.patterns.length === 0)
-    return `${header}No templates yet: they appear once servers wrapped with \`mcpscope run\` log something.\n`;
+  if (doc.patterns.length === 0) return `${header}${emptyPatterns(doc.storedTemplates, filters)}\n`;
   return `${header}\n${renderTable(
     ["COUNT", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
     doc.patterns.map((p) => [
       p.count,
       p.level,
-      terminalSafe(p.server),
+      p.server,
       shortTime(p.lastSeen).replace(/\.\d+$/, ""),
-      terminalSafe(p.template.length > 100 ? `${p.template.slice(0, 99)}…` : p.template),
+      p.template,
     ]),
     [0],
+    { 4: 100 },
   )}\n`;
+}
+
+/** Why no template shows: none mined yet, or filters (the default range of 24h among them) hide them all. */
+function emptyPatterns(stored: number, filters: string): string {
+  if (stored === 0)
+    return "No templates yet: they appear once servers wrapped with `mcpscope run` log something.";
+  const all = `${plural(stored, "template")} in all`;
+  return filters
+    ? `No templates match ${filters} (${all}).`
+    : `No templates were seen in the last 24h (${all}); try a longer --since.`;
 }

@@ -200,16 +200,20 @@ async function patterns(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   recordedDataDir(args);
+  const server = flagString(args, "server");
   const doc = await withStoreApi(
     args,
-    (api) =>
-      api.call("logs.patterns", {
+    async (api) => {
+      const doc = await api.call("logs.patterns", {
         since: flagString(args, "since"),
         until: flagString(args, "until"),
-        server: flagString(args, "server"),
+        server,
         level: levelFlag(args),
         limit: limitFlag(args, 50),
-      }),
+      });
+      if (doc.patterns.length === 0) await checkServerFilter(api, server, "logs", [SELF_SERVER]);
+      return doc;
+    },
     {
       mineAtMost: MINE_AT_MOST,
       warn: (_kind, message) => io.stderr.write(`mcpscope logs patterns: templates may lag (${message})\n`),
@@ -220,7 +224,11 @@ async function patterns(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(
       `mcpscope logs patterns: ${unmined} newer records are not mined yet; run it again, or keep the app or \`mcpscope serve\` running\n`,
     );
-  io.stdout.write(args.flags.json ? `${JSON.stringify(printed, null, 2)}\n` : formatPatterns(printed));
+  io.stdout.write(
+    args.flags.json
+      ? `${JSON.stringify(printed, null, 2)}\n`
+      : formatPatterns(printed, givenFilters(args, ["server", "level", "since", "until"])),
+  );
   return 0;
 }
 

@@ -4,6 +4,7 @@ import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
+import { cellText } from "../terminal-text.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: 'print {"session": {…}, "items": […]}' },
@@ -40,14 +41,16 @@ export const sessionCommand: Command = {
       ? `${s.clientName}${s.clientVersion ? ` ${s.clientVersion}` : ""}`
       : "unknown client";
     io.stdout.write(
-      `session ${s.id} — ${s.server}, ${client}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ""}\n` +
+      `session ${s.id} — ${cellText(s.server)}, ${cellText(client)}${s.protocolVersion ? `, protocol ${cellText(s.protocolVersion)}` : ""}\n` +
         `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ""} (${sessionEndText(s)})\n` +
         (s.dropped > 0 ? `${s.dropped} calls of this session were not recorded\n` : "") +
         "\n",
     );
     for (const item of timeline.items) {
       const level = item.level ? ` [${item.level}]` : "";
-      io.stdout.write(`${item.time}  ${KIND_MARK[item.kind]}${level} ${item.summary.replace(/\s+/g, " ")}\n`);
+      io.stdout.write(
+        `${item.time}  ${KIND_MARK[item.kind]}${level} ${cellText(item.summary.replace(/\s+/g, " "))}\n`,
+      );
     }
     if (timeline.items.length === 0) io.stdout.write("(nothing recorded in this session)\n");
     return 0;

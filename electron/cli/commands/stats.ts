@@ -7,6 +7,7 @@ import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
+import { cellText } from "../terminal-text.js";
 
 const FLAGS: FlagSpecs = {
   since: {
@@ -63,7 +64,7 @@ export function renderStats(doc: StatsDocument, server?: string): string {
     return `No calls between ${doc.since} and ${doc.until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
   }
   const parts = doc.servers.map((server) => {
-    const head = `${server.server}: ${plural(server.calls, "call")}, ${plural(server.errors, "error")} (${(server.error_rate * 100).toFixed(1)}%)`;
+    const head = `${cellText(server.server)}: ${plural(server.calls, "call")}, ${plural(server.errors, "error")} (${(server.error_rate * 100).toFixed(1)}%)`;
     const table = renderTable(
       ["OPERATION", "CALLS", "ERRORS", "P50", "P95", "P99", "MAX"],
       server.operations.map((op) => [

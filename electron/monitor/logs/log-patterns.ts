@@ -82,6 +82,7 @@ export function patternsDocument(db: Db, query: LogPatternsQuery, now = Date.now
     patterns,
     levels,
     bucketMinutes,
+    storedTemplates: Number(db.prepare("SELECT count(*) AS n FROM log_templates").get()?.n ?? 0),
     timeline: [...buckets].map(([start, counts]) => ({ start: iso(start * 60_000), ...counts })),
   };
 }

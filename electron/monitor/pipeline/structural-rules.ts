@@ -5,7 +5,7 @@
  */
 import { NAMED_SECRET, secretKeyStrength, secretValue } from "./secret-keys.js";
 import { KEY_WORD, type TextScan } from "./text-scan.js";
-import type { SecretSpan } from "./token-rules.js";
+import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js";
 
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
@@ -108,8 +108,6 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   if (!at || !key || !sep || !raw) return;
   // `Authorization: Bearer realm="…"` is a challenge's parameter, not a credential.
   if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return;
-  // `password is …` is prose; only a flag takes its value after a space.
-  if (sep.trim() === "" && !key.startsWith("-")) return;
   let start = at[0];
   let end = at[1];
   const quoted = /^\\?["']/.exec(raw);
@@ -118,6 +116,16 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
     end -= quoted[0].length;
   }
   const value = text.slice(start, end);
+  // `password is …` is prose; only a flag takes its value after a space, and a secret word a credential.
+  if (sep.trim() === "" && !key.startsWith("-")) {
+    if (SECRET_WORD_KEY.test(key) && credentialShaped(value))
+      spans.push(
+        isAwsSecret(value)
+          ? { start, end, kind: AWS_SECRET_KIND, rank: 3 }
+          : { start, end, kind: NAMED_SECRET, rank: 2 },
+      );
+    return;
+  }
   // The start of a nested value read as the value (`"password": {"type": …`): none to mask here.
   if (!quoted && (value === "{" || value === "[")) return;
   const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
@@ -128,4 +136,21 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
     end += eol;
   }
   spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
+}
+
+/**
+ * Keys that name a secret plainly enough that a credential after them in prose is theirs:
+ * `secret`, `client secret`, `aws_secret_access_key`, `SecretAccessKey`, `secret-key`.
+ */
+const SECRET_WORD_KEY = /secret(?:[_.-]?access)?(?:[_.-]?key)?$/i;
+
+/**
+ * A value that reads as a credential, not a word: 16 or more token characters with a digit or both
+ * cases (`wJalrXUtnFEMI/K7MDENG/…`, not `rotation-schedule`).
+ */
+function credentialShaped(value: string): boolean {
+  return (
+    /^[A-Za-z0-9/+=_-]{16,}$/.test(value) &&
+    (/[0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)))
+  );
 }

@@ -115,13 +115,18 @@ export function awsSecretAfter(text: string, from: number, spans: SecretSpan[]):
   const window = text.slice(from, from + AWS_SECRET_WINDOW);
   AWS_SECRET.lastIndex = 0;
   for (let m = AWS_SECRET.exec(window); m; m = AWS_SECRET.exec(window)) {
-    if (!/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0])) continue;
+    if (!isAwsSecret(m[0])) continue;
     spans.push({ start: from + m.index, end: from + m.index + 40, kind: AWS_SECRET_KIND, rank: 3 });
     return;
   }
 }
 
 export const AWS_SECRET_KIND = "aws-secret-access-key";
+
+/** 40 base64 characters, mixed-case: the shape of an AWS secret access key (a lowercase hex digest is not). */
+export function isAwsSecret(value: string): boolean {
+  return value.length === 40 && /^[A-Za-z0-9/+]+$/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
 
 /** gitleaks reports the first group that matched, or the whole match when the rule has none. */
 function firstGroup(m: RegExpExecArray): number {
