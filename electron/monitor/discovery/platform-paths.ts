@@ -2,6 +2,7 @@
  * Where clients keep their files on each platform, as a pure function of the discovery context, so
  * that macOS and Windows paths can be computed (and tested) on any machine.
  */
+import { readdirSync } from "node:fs";
 import { posix, win32 } from "node:path";
 import type { DiscoveryContext } from "./types.js";
 
@@ -46,6 +47,36 @@ export function electronAppData(ctx: DiscoveryContext): string {
 /** VS Code's `User` folders (stable and Insiders): user settings, mcp.json and extensions' globalStorage. */
 export function vscodeUserDirs(ctx: DiscoveryContext): string[] {
   return ["Code", "Code - Insiders"].map((product) => joinPath(ctx, electronAppData(ctx), product, "User"));
+}
+
+/**
+ * The `User` folders of VS Code and the editors built on it, where an extension installed in any of them
+ * (Cline) keeps its globalStorage: VS Code, Insiders, VSCodium, Cursor and Windsurf.
+ */
+export function vscodeFamilyUserDirs(ctx: DiscoveryContext): string[] {
+  return ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"].map((product) =>
+    joinPath(ctx, electronAppData(ctx), product, "User"),
+  );
+}
+
+/** The folders of VS Code's non-default profiles (`User/profiles/<id>`), each with its own mcp.json and settings.json. */
+export function vscodeProfileDirs(ctx: DiscoveryContext): string[] {
+  return vscodeUserDirs(ctx).flatMap((dir) => subfolders(ctx, joinPath(ctx, dir, "profiles")));
+}
+
+/**
+ * The folders directly inside `dir`, sorted; none when it is missing. Read at each discovery, so a
+ * profile or extension added later is found on the next read.
+ */
+export function subfolders(ctx: DiscoveryContext, dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() || entry.isSymbolicLink())
+      .map((entry) => joinPath(ctx, dir, entry.name))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** Replaces the home folder with `~` for display. */

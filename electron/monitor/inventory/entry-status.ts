@@ -85,6 +85,7 @@ export function toEntry({
         : { cpuPct: null, rssBytes: null, sampledAt: null },
     proxy,
     wrappedByHand: server.wrapped?.byHand === true,
+    ...(server.readOnly ? { readOnly: server.readOnly } : {}),
   };
 }
 
