@@ -7,6 +7,7 @@
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { resolveLaunchVariables } from "../discovery/launch-variables.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type Env, mergeLaunchEnv } from "../shell-env.js";
@@ -41,11 +42,13 @@ export function createTransport(
   const def = target.definition;
   if (def.transport === "stdio") {
     if (!target.rawCommand) throw MonitoringError.input(`server "${def.name}" has no command to run`);
+    const raw = { command: target.rawCommand, args: target.rawArgs, env: target.rawEnv, cwd: def.cwd };
+    const launch = resolveLaunchVariables(def, raw, deps.env);
     return new ChildProcessTransport({
-      command: target.rawCommand,
-      args: target.rawArgs,
-      env: mergeLaunchEnv(deps.env, target.rawEnv),
-      cwd: def.cwd,
+      command: launch.command,
+      args: launch.args,
+      env: mergeLaunchEnv(deps.env, launch.env),
+      cwd: launch.cwd,
       spawn: deps.spawn,
       clock: deps.clock,
       graceMs: deps.graceMs,
