@@ -72,6 +72,11 @@ export function candidateDirs(ctx: DiscoveryContext, options: DiscoverOptions = 
   return out;
 }
 
+/** Folders whose subfolders may come to hold config files (a new VS Code profile or Gemini extension). */
+export function containerDirs(ctx: DiscoveryContext, options: DiscoverOptions = {}): string[] {
+  return [...new Set(selectedReaders(options).flatMap((reader) => reader.containerDirs?.(ctx) ?? []))];
+}
+
 /** Every file and folder discovery reads, client by client, for "looked at" messages. */
 export function lookedAt(ctx: DiscoveryContext, options: DiscoverOptions = {}): string[] {
   const files = candidateFiles(ctx, options);

@@ -61,7 +61,12 @@ export function vscodeFamilyUserDirs(ctx: DiscoveryContext): string[] {
 
 /** The folders of VS Code's non-default profiles (`User/profiles/<id>`), each with its own mcp.json and settings.json. */
 export function vscodeProfileDirs(ctx: DiscoveryContext): string[] {
-  return vscodeUserDirs(ctx).flatMap((dir) => subfolders(ctx, joinPath(ctx, dir, "profiles")));
+  return vscodeProfilesRoots(ctx).flatMap((dir) => subfolders(ctx, dir));
+}
+
+/** `User/profiles` of VS Code and Insiders, which hold one folder per non-default profile. */
+export function vscodeProfilesRoots(ctx: DiscoveryContext): string[] {
+  return vscodeUserDirs(ctx).map((dir) => joinPath(ctx, dir, "profiles"));
 }
 
 /**

@@ -17,11 +17,15 @@ function extensionReadOnly(name: string, file: string, ctx: DiscoveryContext): s
   return `${name} comes from the Gemini CLI extension in ${folder}, whose ${EXTENSION_MANIFEST} \`gemini extensions update\` replaces, so mcpscope does not edit it; nothing was changed — to record its calls, add an entry named ${name} to ${settings} (it takes precedence over the extension's) and instrument that`;
 }
 
+function extensionsDir(ctx: DiscoveryContext): string {
+  return inHome(ctx, ".gemini", "extensions");
+}
+
 export const geminiReader: ClientReader = {
   id: "gemini",
   displayName: "Gemini CLI",
   configFiles(ctx) {
-    const extensions = subfolders(ctx, inHome(ctx, ".gemini", "extensions")).map((dir) => ({
+    const extensions = subfolders(ctx, extensionsDir(ctx)).map((dir) => ({
       file: joinPath(ctx, dir, EXTENSION_MANIFEST),
       scope: "user" as const,
     }));
@@ -34,6 +38,7 @@ export const geminiReader: ClientReader = {
       })),
     ];
   },
+  containerDirs: (ctx) => [extensionsDir(ctx)],
   parse(text, file, scope, ctx, warn = () => {}) {
     const root = rootObject(parseJsonc(text));
     const source = { client: "gemini" as const, scope, file, format: "jsonc" as const };

@@ -6,7 +6,7 @@
 import { basename } from "node:path";
 import { parseJsonc } from "../config-text.js";
 import { asObject } from "../fields.js";
-import { joinPath, vscodeProfileDirs, vscodeUserDirs } from "../platform-paths.js";
+import { joinPath, vscodeProfileDirs, vscodeProfilesRoots, vscodeUserDirs } from "../platform-paths.js";
 import { readServerMap, rootObject } from "../server-map.js";
 import type { ClientReader } from "../types.js";
 
@@ -28,6 +28,7 @@ export const vscodeReader: ClientReader = {
     );
     return [...user, ...workspace];
   },
+  containerDirs: vscodeProfilesRoots,
   parse(text, file, scope, _ctx, warn = () => {}) {
     const root = rootObject(parseJsonc(text));
     const source = { client: "vscode" as const, scope, file, format: "jsonc" as const };
