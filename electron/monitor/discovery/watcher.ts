@@ -63,7 +63,10 @@ function watchPlan(ctx: DiscoveryContext, options: DiscoverOptions): Map<string,
     add(point.dir, point.name);
   }
   // Watched whole: a folder of config files, and a container whose new subfolder brings new config files.
-  const folders = [...candidateDirs(ctx, options).map((c) => c.dir), ...containerDirs(ctx, options)];
+  const folders = [
+    ...candidateDirs(ctx, options).map((c) => c.dir),
+    ...containerDirs(ctx, options).map((c) => c.dir),
+  ];
   for (const dir of folders) {
     if (existsSync(dir)) add(dir, null);
     else add(watchPoint(dir).dir, watchPoint(dir).name);

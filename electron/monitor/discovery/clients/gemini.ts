@@ -38,7 +38,7 @@ export const geminiReader: ClientReader = {
       })),
     ];
   },
-  containerDirs: (ctx) => [extensionsDir(ctx)],
+  containerDirs: (ctx) => [{ dir: extensionsDir(ctx), names: [EXTENSION_MANIFEST] }],
   parse(text, file, scope, ctx, warn = () => {}) {
     const root = rootObject(parseJsonc(text));
     const source = { client: "gemini" as const, scope, file, format: "jsonc" as const };

@@ -10,12 +10,14 @@ import { joinPath, vscodeProfileDirs, vscodeProfilesRoots, vscodeUserDirs } from
 import { readServerMap, rootObject } from "../server-map.js";
 import type { ClientReader } from "../types.js";
 
+const FILES = ["mcp.json", "settings.json"];
+
 export const vscodeReader: ClientReader = {
   id: "vscode",
   displayName: "VS Code",
   configFiles(ctx) {
     const user = [...vscodeUserDirs(ctx), ...vscodeProfileDirs(ctx)].flatMap((dir) =>
-      ["mcp.json", "settings.json"].map((name) => ({
+      FILES.map((name) => ({
         file: joinPath(ctx, dir, name),
         scope: "user" as const,
       })),
@@ -28,7 +30,7 @@ export const vscodeReader: ClientReader = {
     );
     return [...user, ...workspace];
   },
-  containerDirs: vscodeProfilesRoots,
+  containerDirs: (ctx) => vscodeProfilesRoots(ctx).map((dir) => ({ dir, names: [...FILES] })),
   parse(text, file, scope, _ctx, warn = () => {}) {
     const root = rootObject(parseJsonc(text));
     const source = { client: "vscode" as const, scope, file, format: "jsonc" as const };
