@@ -7,7 +7,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveLaunchVariables } from "../../electron/monitor/discovery/launch-variables.js";
+import {
+  resolveLaunchVariables,
+  resolveRemoteVariables,
+} from "../../electron/monitor/discovery/launch-variables.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { SERVERS, tempDir } from "../helpers/mcp.js";
 
@@ -35,6 +38,11 @@ beforeAll(async () => {
       env: { SEEN_HOME: "${userHome}", SEEN_PATH: "${env:PATH}" },
     },
     "ws-input": { type: "stdio", command: process.execPath, args: ["${input:script}"] },
+    "ws-remote": {
+      type: "http",
+      url: "http://127.0.0.1:9/mcp",
+      headers: { Authorization: "Bearer ${input:token}" },
+    },
   };
   await writeFile(join(project, ".vscode", "mcp.json"), JSON.stringify({ servers }, null, 2));
 });
@@ -58,6 +66,12 @@ describe("client variables at launch", () => {
     expect(result.status).toBe(1);
     expect(result.stderr + result.stdout).toMatch(/uses \$\{input:script\}, which VS Code asks you for/);
     expect(result.stderr + result.stdout).not.toMatch(/command not found/);
+  });
+
+  it("names the variable in a remote entry's header rather than sending it as text", async () => {
+    const result = await check("ws-remote");
+    expect(result.status).toBe(1);
+    expect(result.stderr + result.stdout).toMatch(/ws-remote \(vscode\) uses \$\{input:token\}/);
   });
 
   it("fills in each client's own variables from where the file is, and leaves other text alone", () => {
@@ -87,6 +101,16 @@ describe("client variables at launch", () => {
     expect(
       resolveLaunchVariables(extension, { ...values, args: ["${extensionPath}${/}s.js"] }, {}).args,
     ).toEqual(["/home/me/.gemini/extensions/db/s.js"]);
+    const remote = { url: "https://${env:API_HOST}/mcp", headers: { "X-Home": "${userHome}" } };
+    expect(
+      resolveRemoteVariables({ ...vscode, file: "/a/.vscode/mcp.json" }, remote, {
+        HOME: "/h",
+        API_HOST: "api.example.com",
+      }),
+    ).toEqual({
+      url: "https://api.example.com/mcp",
+      headers: { "X-Home": "/h" },
+    });
     // Other clients launch their text as written: mcpscope does the same.
     const cursor = { ...extension, client: "cursor" as const, file: "/home/me/.cursor/mcp.json" };
     expect(resolveLaunchVariables(cursor, { ...values, args: ["${workspaceFolder}"] }, {}).args).toEqual([

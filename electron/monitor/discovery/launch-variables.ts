@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the ${…} variables clients substitute
 /**
- * The variables a client substitutes in an entry when it launches it, substituted the same way when
- * mcpscope launches or probes the entry itself, from where the entry's file is. VS Code
+ * The variables a client substitutes in an entry when it launches or connects to it, substituted the same
+ * way when mcpscope launches, connects to or probes the entry itself, from where the entry's file is. VS Code
  * (code.visualstudio.com/docs/reference/variables-reference, which its MCP configuration reference points
  * to): `${workspaceFolder}`, `${workspaceFolderBasename}`, `${userHome}`, `${env:NAME}`, `${pathSeparator}`
  * and `${/}`. A Gemini CLI extension: `${extensionPath}` and `${/}`. A variable only the client can fill
@@ -76,21 +76,39 @@ function resolver(entry: Entry, env: Record<string, string | undefined>): (name:
   return () => null;
 }
 
+function substitute(entry: Entry, env: Record<string, string | undefined>): (text: string) => string {
+  const resolve = resolver(entry, env);
+  return (text) => text.replace(VARIABLE, (whole, name: string) => resolve(name) ?? whole);
+}
+
+function values(record: Record<string, string>, sub: (text: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, sub(value)]));
+}
+
 /**
  * The command, args, env values and working directory with the client's variables substituted; unknown
  * `${…}` text is kept as written. Throws a one-line input error for a variable only the client can fill in.
  */
 export function resolveLaunchVariables(
   entry: Entry,
-  values: LaunchValues,
+  launch: LaunchValues,
   env: Record<string, string | undefined>,
 ): LaunchValues {
-  const resolve = resolver(entry, env);
-  const sub = (text: string) => text.replace(VARIABLE, (whole, name: string) => resolve(name) ?? whole);
+  const sub = substitute(entry, env);
   return {
-    command: sub(values.command),
-    args: values.args.map(sub),
-    env: Object.fromEntries(Object.entries(values.env).map(([key, value]) => [key, sub(value)])),
-    cwd: values.cwd === null ? null : sub(values.cwd),
+    command: sub(launch.command),
+    args: launch.args.map(sub),
+    env: values(launch.env, sub),
+    cwd: launch.cwd === null ? null : sub(launch.cwd),
   };
+}
+
+/** A remote entry's URL and headers with the client's variables substituted, the same way. */
+export function resolveRemoteVariables(
+  entry: Entry,
+  remote: { url: string; headers: Record<string, string> },
+  env: Record<string, string | undefined>,
+): { url: string; headers: Record<string, string> } {
+  const sub = substitute(entry, env);
+  return { url: sub(remote.url), headers: values(remote.headers, sub) };
 }

@@ -7,7 +7,7 @@
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { resolveLaunchVariables } from "../discovery/launch-variables.js";
+import { resolveLaunchVariables, resolveRemoteVariables } from "../discovery/launch-variables.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type Env, mergeLaunchEnv } from "../shell-env.js";
@@ -55,13 +55,14 @@ export function createTransport(
     });
   }
   if (!target.rawUrl) throw MonitoringError.input(`server "${def.name}" has no URL to connect to`);
+  const remote = resolveRemoteVariables(def, { url: target.rawUrl, headers: target.rawHeaders }, deps.env);
   let configured: URL;
   try {
-    configured = new URL(target.rawUrl);
+    configured = new URL(remote.url);
   } catch {
     throw MonitoringError.input(`server "${def.name}" has an invalid URL; expected http(s)://host/path`);
   }
-  const { url, headers } = splitUrlCredentials(configured, target.rawHeaders);
+  const { url, headers } = splitUrlCredentials(configured, remote.headers);
   const fetch = headerFetch(headers, era, deps.fetch);
   return def.transport === "sse"
     ? new SSEClientTransport(url, { fetch })
