@@ -44,19 +44,25 @@ export function electronAppData(ctx: DiscoveryContext): string {
   return xdgConfigDir(ctx);
 }
 
+/** VS Code's own builds (their folders under the app-data folder), and the editors built on it. */
+const VSCODE_BUILDS = ["Code", "Code - Insiders"];
+const VSCODE_FORKS = ["VSCodium", "Cursor", "Windsurf"];
+
+function userDirs(ctx: DiscoveryContext, products: string[]): string[] {
+  return products.map((product) => joinPath(ctx, electronAppData(ctx), product, "User"));
+}
+
 /** VS Code's `User` folders (stable and Insiders): user settings, mcp.json and extensions' globalStorage. */
 export function vscodeUserDirs(ctx: DiscoveryContext): string[] {
-  return ["Code", "Code - Insiders"].map((product) => joinPath(ctx, electronAppData(ctx), product, "User"));
+  return userDirs(ctx, VSCODE_BUILDS);
 }
 
 /**
- * The `User` folders of VS Code and the editors built on it, where an extension installed in any of them
- * (Cline) keeps its globalStorage: VS Code, Insiders, VSCodium, Cursor and Windsurf.
+ * The `User` folders of VS Code and the editors built on it (VSCodium, Cursor, Windsurf), where an
+ * extension installed in any of them (Cline) keeps its globalStorage.
  */
 export function vscodeFamilyUserDirs(ctx: DiscoveryContext): string[] {
-  return ["Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"].map((product) =>
-    joinPath(ctx, electronAppData(ctx), product, "User"),
-  );
+  return userDirs(ctx, [...VSCODE_BUILDS, ...VSCODE_FORKS]);
 }
 
 /** The folders of VS Code's non-default profiles (`User/profiles/<id>`), each with its own mcp.json and settings.json. */
