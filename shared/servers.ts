@@ -116,11 +116,6 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
    * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
    */
   wrappedByHand: z.boolean(),
-  /**
-   * Why mcpscope does not edit this entry (it lives in a file the client's own tooling replaces, like a
-   * Gemini CLI extension's manifest), and what to do instead. Absent when the entry can be instrumented.
-   */
-  readOnly: z.string().optional(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 

@@ -66,8 +66,10 @@ describe("more config locations", () => {
       ]),
     );
     expect(servers).toHaveLength(Object.keys(FILES).length);
-    expect(named("ext-db").readOnly).toMatch(/Gemini CLI extension .*db-tools.*does not edit it/);
-    expect(named("profile-fetch").readOnly).toBeUndefined();
+    expect(named("ext-db").definition.notEditable).toMatch(
+      /Gemini CLI extension .*db-tools.*does not edit it/,
+    );
+    expect(named("profile-fetch").definition.notEditable).toBeUndefined();
   });
 
   it("CLINE_DIR moves the Cline CLI's folder", async () => {
@@ -85,7 +87,7 @@ describe("more config locations", () => {
 
   it("instruments each editable location where the client reads it, and restores it byte for byte", async () => {
     const dataDir = join(scratch.path, "data");
-    const editable = servers.filter((s) => !s.readOnly);
+    const editable = servers.filter((s) => !s.definition.notEditable);
     expect(editable).toHaveLength(Object.keys(FILES).length - 1);
     for (const server of editable) {
       const file = server.definition.file as string;
@@ -119,6 +121,16 @@ describe("more config locations", () => {
       dataDir,
     ]);
     expect(cli.status).toBe(1);
+    const listed = await cliInProcess([
+      "discover",
+      "--client",
+      "gemini",
+      "--home",
+      home,
+      "--data-dir",
+      dataDir,
+    ]);
+    expect(listed.stdout).toMatch(/ext-db +gemini +user +stdio +node .*server\.js +no \(not editable\)/);
     expect(cli.stderr.trim().split("\n")).toHaveLength(1);
     expect(cli.stderr).toMatch(/does not edit it; nothing was changed/);
     expect(await readFile(file, "utf8")).toBe(FILES[".gemini/extensions/db-tools/gemini-extension.json"]);

@@ -93,9 +93,11 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
 
     // The extension's entry says it is not editable here, and why in its title; no Instrument button.
     const extension = page.locator('[data-testid="server-row"][data-server-name="ext-db"]');
-    const readOnly = extension.getByTestId("server-read-only");
-    expect(await readOnly.textContent()).toContain("not editable here");
-    expect(await readOnly.getAttribute("title")).toMatch(/Gemini CLI extension .* add an entry named ext-db/);
+    const notEditable = extension.getByTestId("server-not-editable");
+    expect(await notEditable.textContent()).toContain("not editable here");
+    expect(await notEditable.getAttribute("title")).toMatch(
+      /Gemini CLI extension .* add an entry named ext-db/,
+    );
     expect(await extension.getByTestId("server-action-instrument").count()).toBe(0);
 
     // The entry wrapped by hand says so; Uninstrument (nothing to undo) and Instrument are not offered.

@@ -31,11 +31,6 @@ export interface DiscoveredServer {
    * written by hand (no `mcpscope instrument` record can undo it).
    */
   wrapped: { command: string; args: string[]; byHand: boolean } | null;
-  /**
-   * Why mcpscope will not edit this entry, when it lives in a file the client's own tooling replaces (a
-   * Gemini CLI extension's manifest): instrument refuses with this line. Absent for editable entries.
-   */
-  readOnly?: string;
   /** The client has the entry switched off (`disabled: true`, `enabled: false`); it is still listed. */
   disabled?: boolean;
 }

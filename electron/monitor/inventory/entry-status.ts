@@ -85,7 +85,6 @@ export function toEntry({
         : { cpuPct: null, rssBytes: null, sampledAt: null },
     proxy,
     wrappedByHand: server.wrapped?.byHand === true,
-    ...(server.readOnly ? { readOnly: server.readOnly } : {}),
   };
 }
 

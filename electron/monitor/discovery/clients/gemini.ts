@@ -11,7 +11,7 @@ import type { ClientReader, DiscoveryContext } from "../types.js";
 
 export const EXTENSION_MANIFEST = "gemini-extension.json";
 
-function extensionReadOnly(name: string, file: string, ctx: DiscoveryContext): string {
+function extensionNotEditable(name: string, file: string, ctx: DiscoveryContext): string {
   const folder = pathApi(ctx).dirname(file);
   const settings = inHome(ctx, ".gemini", "settings.json");
   return `${name} comes from the Gemini CLI extension in ${folder}, whose ${EXTENSION_MANIFEST} \`gemini extensions update\` replaces, so mcpscope does not edit it; nothing was changed — to record its calls, add an entry named ${name} to ${settings} (it takes precedence over the extension's) and instrument that`;
@@ -47,6 +47,9 @@ export const geminiReader: ClientReader = {
       remoteTransport: (entry, key) => (key === "httpUrl" || entry.type === "http" ? "http" : "sse"),
     });
     if (pathApi(ctx).basename(file) !== EXTENSION_MANIFEST) return servers;
-    return servers.map((s) => ({ ...s, readOnly: extensionReadOnly(s.definition.name, file, ctx) }));
+    return servers.map((s) => ({
+      ...s,
+      definition: { ...s.definition, notEditable: extensionNotEditable(s.definition.name, file, ctx) },
+    }));
   },
 };
