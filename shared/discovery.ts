@@ -46,6 +46,11 @@ export const ServerDefinitionSchema = z.object({
   headers: z.record(z.string(), z.string()),
   /** Launched through `mcpscope run` (the entry carries mcpscope's marker). */
   instrumented: z.boolean(),
+  /**
+   * Why mcpscope does not edit this entry (it lives in a file the client's own tooling replaces, like a
+   * Gemini CLI extension's manifest) and what to do instead, one line. Absent when it can be instrumented.
+   */
+  notEditable: z.string().optional(),
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 

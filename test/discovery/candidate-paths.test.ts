@@ -39,6 +39,10 @@ describe("candidate config paths", () => {
       cline: [
         `${support}/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`,
         `${support}/Code - Insiders/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`,
+        `${support}/VSCodium/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`,
+        `${support}/Cursor/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`,
+        `${support}/Windsurf/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json`,
+        "/Users/me/.cline/data/settings/cline_mcp_settings.json",
       ],
       zed: ["/Users/me/.config/zed/settings.json"],
       gemini: ["/Users/me/.gemini/settings.json", "/Users/me/app/.gemini/settings.json"],
@@ -77,6 +81,10 @@ describe("candidate config paths", () => {
       cline: [
         `${roaming}\\Code\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
         `${roaming}\\Code - Insiders\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
+        `${roaming}\\VSCodium\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
+        `${roaming}\\Cursor\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
+        `${roaming}\\Windsurf\\User\\globalStorage\\saoudrizwan.claude-dev\\settings\\cline_mcp_settings.json`,
+        "C:\\Users\\me\\.cline\\data\\settings\\cline_mcp_settings.json",
       ],
       zed: [`${roaming}\\Zed\\settings.json`],
       gemini: ["C:\\Users\\me\\.gemini\\settings.json", "D:\\src\\app\\.gemini\\settings.json"],

@@ -103,6 +103,9 @@ describe("mcpscope discover", () => {
     expect(run.stdout).toContain(`  ${scratch}/.claude.json\n`);
     expect(run.stdout).toContain(`  ${scratch}/.config/Claude/claude_desktop_config.json\n`);
     expect(run.stdout).toContain(`  ${scratch}/.continue/mcpServers/*\n`);
+    expect(run.stdout).toContain(`  ${scratch}/.config/Code/User/profiles/*/mcp.json\n`);
+    expect(run.stdout).toContain(`  ${scratch}/.gemini/extensions/*/gemini-extension.json\n`);
+    expect(run.stdout).toContain(`  ${scratch}/.cline/data/settings/cline_mcp_settings.json\n`);
   });
 
   it("says what `--client manual` lists when nothing was added by hand", () => {

@@ -76,6 +76,23 @@ describe("watching client configs", () => {
     await next((o) => names(o, "gemini").length === 1 && names(o, "lmstudio").length === 1);
   });
 
+  it("reads a VS Code profile or a Gemini extension created after it started", async () => {
+    const { home, initial, next } = await watchCopy();
+    expect(names(initial, "gemini")).not.toContain("ext-tool");
+    // The extensions folder does not exist yet; the profiles folder is made with the profile.
+    const profile = join(home, ".config/Code/User/profiles/7a2c");
+    await mkdir(profile, { recursive: true });
+    await writeFile(join(profile, "mcp.json"), '{"servers": {"in-profile": {"command": "uvx"}}}');
+    await next((o) => names(o, "vscode").includes("in-profile"));
+    const extension = join(home, ".gemini/extensions/tools");
+    await mkdir(extension, { recursive: true });
+    await writeFile(
+      join(extension, "gemini-extension.json"),
+      '{"mcpServers": {"ext-tool": {"command": "node"}}}',
+    );
+    await next((o) => names(o, "gemini").includes("ext-tool"));
+  });
+
   it("reports a change undone right after the owner's own rescan, however soon", async () => {
     const { home, initial, reports, next } = await watchCopy();
     const file = join(home, ".cursor/mcp.json");

@@ -75,6 +75,12 @@ describe("uninstrument", () => {
       ]),
     ).toEqual([]);
     expect(checkInstrumented(await readRecords(data()), [])[0]?.reason).toBe("missing");
+    // A half-saved file hides its entries from discovery: that is "cannot be read right now", not "gone".
+    const halfSaved = [{ file, message: "line 3: unexpected end of file (expected '}')" }];
+    const unreadable = checkInstrumented(await readRecords(data()), [], halfSaved);
+    expect(unreadable).toMatchObject([{ reason: "unreadable" }]);
+    expect(unreadable[0]?.message).toMatch(/cannot be read right now \(line 3: unexpected end of file/);
+    expect(unreadable[0]?.message).not.toMatch(/no longer in the file/);
     await expect(uninstrument(s, { dataDir: data() })).rejects.toThrow(/was changed since/);
     expect(await readFile(file, "utf8")).toBe(regenerated);
   });

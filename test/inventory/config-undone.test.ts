@@ -58,4 +58,19 @@ describe("a config rewritten right after mcpscope edited it", () => {
       return inv.warnings.length === 0 && inv.servers.find((s) => s.name === "remote")?.instrumented;
     });
   });
+
+  it("while the file is half-saved, says it cannot be read right now, not that the entry is gone", async () => {
+    const proxied = await readFile(cursorConfig, "utf8");
+    await writeFile(cursorConfig, proxied.slice(0, proxied.indexOf("}")));
+    const unreadable = await waitFor(async () => {
+      const inv = await inventory();
+      return inv.warnings.find((w) => w.kind === "lost-wrapping");
+    });
+    expect(unreadable.message).toMatch(
+      /^mcpscope's wrapping: remote \(cursor, .*\) cannot be checked: the file cannot be read right now \(line /,
+    );
+    expect(unreadable.message).not.toContain("no longer in the file");
+    await writeFile(cursorConfig, proxied);
+    await waitFor(async () => (await inventory()).warnings.length === 0);
+  });
 });

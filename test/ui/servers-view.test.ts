@@ -1,6 +1,7 @@
 /**
  * The Servers view in real Chromium, in browser mode: `mcpscope serve` runs with a fixture home holding a
- * Cursor config (one stdio server, the real server-everything) and a malformed Windsurf config. The view
+ * Cursor config (one stdio server, the real server-everything), a malformed Windsurf config and a Gemini
+ * CLI extension. The view
  * must list the server with its client, show the malformed file's warning, and start and stop the
  * server from its buttons, the status following each time; the started server's detail lists its tools.
  */
@@ -18,7 +19,7 @@ warnIfNoChromium("test/ui/servers-view.test.ts");
 
 /**
  * A home directory holding a Cursor config (one server, and one the user wrapped in `mcpscope run` by
- * hand) and a Windsurf config with a syntax error.
+ * hand), a Windsurf config with a syntax error and a Gemini CLI extension declaring a server.
  */
 async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurfFile: string }> {
   const cursorFile = join(home, ".cursor", "mcp.json");
@@ -39,6 +40,13 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
   const windsurfFile = join(home, ".codeium", "windsurf", "mcp_config.json");
   await mkdir(join(home, ".codeium", "windsurf"), { recursive: true });
   await writeFile(windsurfFile, '{\n  "mcpServers": {\n    "broken": { "command": "node", \n');
+  // A Gemini CLI extension's server: listed, but its manifest is not mcpscope's to edit.
+  const extension = join(home, ".gemini", "extensions", "db-tools");
+  await mkdir(extension, { recursive: true });
+  await writeFile(
+    join(extension, "gemini-extension.json"),
+    '{"name": "db-tools", "mcpServers": {"ext-db": {"command": "node", "args": ["server.js"]}}}\n',
+  );
   return { cursorFile, windsurfFile };
 }
 
@@ -81,7 +89,16 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     const warning = page.getByTestId("discovery-warning").filter({ hasText: "mcp_config.json" });
     await warning.waitFor({ state: "visible", timeout: 5000 });
     expect(await warning.textContent()).toContain(windsurfFile);
-    expect(await page.getByTestId("server-row").count()).toBe(2);
+    expect(await page.getByTestId("server-row").count()).toBe(3);
+
+    // The extension's entry says it is not editable here, and why in its title; no Instrument button.
+    const extension = page.locator('[data-testid="server-row"][data-server-name="ext-db"]');
+    const notEditable = extension.getByTestId("server-not-editable");
+    expect(await notEditable.textContent()).toContain("not editable here");
+    expect(await notEditable.getAttribute("title")).toMatch(
+      /Gemini CLI extension .* add an entry named ext-db/,
+    );
+    expect(await extension.getByTestId("server-action-instrument").count()).toBe(0);
 
     // The entry wrapped by hand says so; Uninstrument (nothing to undo) and Instrument are not offered.
     const byHand = page.locator('[data-testid="server-row"][data-server-name="by-hand"]');

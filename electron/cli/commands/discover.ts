@@ -113,7 +113,7 @@ export function renderServers(result: DiscoveryResult): string {
       s.scope,
       s.transport,
       s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? ""),
-      s.instrumented ? "yes" : "no",
+      s.instrumented ? "yes" : s.notEditable ? "no (not editable)" : "no",
     ]),
     [],
     { 4: MAX_CELL },

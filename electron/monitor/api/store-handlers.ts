@@ -5,7 +5,7 @@
  */
 import type { AuditExportPage, AuditExportQuery } from "../../../shared/audit.js";
 import { iterateAudit, verifyChain } from "../audit/audit-log.js";
-import { defaultDiscoveryContext } from "../discovery/context.js";
+import { defaultDiscoveryContext, missingProjectWarnings } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { inspectRecord } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
@@ -92,7 +92,10 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
         clients: input.client ? [input.client] : undefined,
         dataDir: options.dataDir,
       });
-      return { servers: outcome.servers.map((s) => s.definition), warnings: outcome.warnings };
+      return {
+        servers: outcome.servers.map((s) => s.definition),
+        warnings: [...missingProjectWarnings(input.projectDirs), ...outcome.warnings],
+      };
     },
     "audit.verify": () => {
       const { broken, from, ...result } = verifyChain(db);

@@ -7,6 +7,7 @@ import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
+import type { DiscoveryWarning } from "../../../shared/discovery.js";
 import { claudeCodeReader } from "./clients/claude-code.js";
 import { parseJsonc } from "./config-text.js";
 import { asObject } from "./fields.js";
@@ -50,4 +51,12 @@ export async function defaultDiscoveryContext(options: ContextOptions = {}): Pro
   const all = [...known, resolve(options.cwd ?? process.cwd()), ...extra];
   ctx.projectDirs = [...new Set(all)];
   return ctx;
+}
+
+/** A `--project` folder that is not there (a typo) is said in a warning, not taken for a project without servers. */
+export function missingProjectWarnings(projectDirs: readonly string[] = []): DiscoveryWarning[] {
+  return projectDirs
+    .map((dir) => resolve(dir))
+    .filter((dir) => !isDir(dir))
+    .map((dir) => ({ file: dir, message: "no such folder; no project configs were read from it" }));
 }

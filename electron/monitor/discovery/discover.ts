@@ -72,13 +72,27 @@ export function candidateDirs(ctx: DiscoveryContext, options: DiscoverOptions = 
   return out;
 }
 
+/** Folders whose subfolders may come to hold config files (a new VS Code profile or Gemini extension). */
+export function containerDirs(
+  ctx: DiscoveryContext,
+  options: DiscoverOptions = {},
+): Array<{ reader: ClientReader; dir: string; names: string[] }> {
+  return selectedReaders(options).flatMap((reader) =>
+    (reader.containerDirs?.(ctx) ?? []).map((container) => ({ reader, ...container })),
+  );
+}
+
 /** Every file and folder discovery reads, client by client, for "looked at" messages. */
 export function lookedAt(ctx: DiscoveryContext, options: DiscoverOptions = {}): string[] {
   const files = candidateFiles(ctx, options);
   const dirs = candidateDirs(ctx, options);
+  const containers = containerDirs(ctx, options);
   return selectedReaders(options).flatMap((reader) => [
     ...files.filter((f) => f.reader === reader).map((f) => f.file),
     ...dirs.filter((d) => d.reader === reader).map((d) => joinPath(ctx, d.dir, "*")),
+    ...containers
+      .filter((c) => c.reader === reader)
+      .flatMap((c) => c.names.map((name) => joinPath(ctx, c.dir, "*", name))),
   ]);
 }
 

@@ -2,6 +2,7 @@
  * Where clients keep their files on each platform, as a pure function of the discovery context, so
  * that macOS and Windows paths can be computed (and tested) on any machine.
  */
+import { readdirSync } from "node:fs";
 import { posix, win32 } from "node:path";
 import type { DiscoveryContext } from "./types.js";
 
@@ -43,9 +44,50 @@ export function electronAppData(ctx: DiscoveryContext): string {
   return xdgConfigDir(ctx);
 }
 
+/** VS Code's own builds (their folders under the app-data folder), and the editors built on it. */
+const VSCODE_BUILDS = ["Code", "Code - Insiders"];
+const VSCODE_FORKS = ["VSCodium", "Cursor", "Windsurf"];
+
+function userDirs(ctx: DiscoveryContext, products: string[]): string[] {
+  return products.map((product) => joinPath(ctx, electronAppData(ctx), product, "User"));
+}
+
 /** VS Code's `User` folders (stable and Insiders): user settings, mcp.json and extensions' globalStorage. */
 export function vscodeUserDirs(ctx: DiscoveryContext): string[] {
-  return ["Code", "Code - Insiders"].map((product) => joinPath(ctx, electronAppData(ctx), product, "User"));
+  return userDirs(ctx, VSCODE_BUILDS);
+}
+
+/**
+ * The `User` folders of VS Code and the editors built on it (VSCodium, Cursor, Windsurf), where an
+ * extension installed in any of them (Cline) keeps its globalStorage.
+ */
+export function vscodeFamilyUserDirs(ctx: DiscoveryContext): string[] {
+  return userDirs(ctx, [...VSCODE_BUILDS, ...VSCODE_FORKS]);
+}
+
+/** The folders of VS Code's non-default profiles (`User/profiles/<id>`), each with its own mcp.json and settings.json. */
+export function vscodeProfileDirs(ctx: DiscoveryContext): string[] {
+  return vscodeProfilesRoots(ctx).flatMap((dir) => subfolders(ctx, dir));
+}
+
+/** `User/profiles` of VS Code and Insiders, which hold one folder per non-default profile. */
+export function vscodeProfilesRoots(ctx: DiscoveryContext): string[] {
+  return vscodeUserDirs(ctx).map((dir) => joinPath(ctx, dir, "profiles"));
+}
+
+/**
+ * The folders directly inside `dir`, sorted; none when it is missing. Read at each discovery, so a
+ * profile or extension added later is found on the next read.
+ */
+export function subfolders(ctx: DiscoveryContext, dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() || entry.isSymbolicLink())
+      .map((entry) => joinPath(ctx, dir, entry.name))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /** Replaces the home folder with `~` for display. */

@@ -50,6 +50,12 @@ export interface ClientReader {
     ctx: DiscoveryContext,
   ): Array<{ dir: string; scope: ServerDefinition["scope"]; extensions: string[] }>;
   /**
+   * Folders whose subfolders hold config files named `names` (VS Code's `User/profiles/<id>/mcp.json`,
+   * Gemini's `extensions/<ext>/gemini-extension.json`): watched, so a profile or extension added later is
+   * read, and named in "looked at" messages. Optional.
+   */
+  containerDirs?(ctx: DiscoveryContext): Array<{ dir: string; names: string[] }>;
+  /**
    * Parses one file's text; throws an Error with a one-line message if it is malformed. `warn`, when
    * given, receives one-line problems with single entries, which are skipped.
    */

@@ -10,6 +10,7 @@ import { basename, dirname } from "node:path";
 import {
   candidateDirs,
   candidateFiles,
+  containerDirs,
   type DiscoverOptions,
   type DiscoveryOutcome,
   discoverServers,
@@ -61,7 +62,12 @@ function watchPlan(ctx: DiscoveryContext, options: DiscoverOptions): Map<string,
     const point = watchPoint(file);
     add(point.dir, point.name);
   }
-  for (const { dir } of candidateDirs(ctx, options)) {
+  // Watched whole: a folder of config files, and a container whose new subfolder brings new config files.
+  const folders = [
+    ...candidateDirs(ctx, options).map((c) => c.dir),
+    ...containerDirs(ctx, options).map((c) => c.dir),
+  ];
+  for (const dir of folders) {
     if (existsSync(dir)) add(dir, null);
     else add(watchPoint(dir).dir, watchPoint(dir).name);
   }

@@ -42,6 +42,7 @@ export async function instrumentRemote(
   opts: InstrumentOptions,
 ): Promise<RemoteInstrumentResult> {
   const { definition, location } = server;
+  if (definition.notEditable) throw MonitoringError.input(definition.notEditable);
   if (!location || definition.client === "manual") {
     throw MonitoringError.input(
       `${definition.name} was added in mcpscope, not in a client's config; nothing to instrument`,

@@ -4,7 +4,7 @@
  * `mcpscope instrumented` say so instead of silently missing traffic.
  */
 import { readFile } from "node:fs/promises";
-import type { ClientId } from "../../../shared/discovery.js";
+import type { ClientId, DiscoveryWarning } from "../../../shared/discovery.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { entryUsesProxy, recordedProxy } from "../proxy-http/proxied-entry.js";
 import type { RemoteProxy } from "../proxy-http/remote-proxies.js";
@@ -16,15 +16,20 @@ import { type InstrumentRecord, sameEntry } from "./records.js";
 
 export interface LostWrapping {
   record: InstrumentRecord;
-  reason: "missing" | "unwrapped";
+  /** `unreadable`: the file cannot be read right now (half-saved, malformed), so the entry cannot be checked. */
+  reason: "missing" | "unwrapped" | "unreadable";
   /** One line for a warning. */
   message: string;
 }
 
-/** Recorded wrappings that discovery no longer finds wrapped (or no longer finds at all). */
+/**
+ * Recorded wrappings that discovery no longer finds wrapped (or no longer finds at all). `warnings` are
+ * discovery's: an entry missing from a file it could not read is not gone, only unreadable for now.
+ */
 export function checkInstrumented(
   records: InstrumentRecord[],
   discovered: DiscoveredServer[],
+  warnings: readonly DiscoveryWarning[] = [],
 ): LostWrapping[] {
   const lost: LostWrapping[] = [];
   for (const record of records) {
@@ -39,7 +44,14 @@ export function checkInstrumented(
           s.definition.name === record.server,
       );
     const where = `${record.server} (${record.client}, ${record.file})`;
-    if (!server) {
+    const unreadable = warnings.find((w) => w.file === record.file && w.kind !== "lost-wrapping");
+    if (!server && unreadable) {
+      lost.push({
+        record,
+        reason: "unreadable",
+        message: `${where} cannot be checked: the file cannot be read right now (${unreadable.message}); it is checked again once the file reads`,
+      });
+    } else if (!server) {
       lost.push({
         record,
         reason: "missing",

@@ -51,6 +51,7 @@ export async function instrument(
   opts: InstrumentOptions,
 ): Promise<InstrumentResult> {
   const { definition, location } = server;
+  if (definition.notEditable) throw MonitoringError.input(definition.notEditable);
   if (definition.transport !== "stdio") throw MonitoringError.input(REMOTE_REFUSAL);
   if (!location || definition.client === "manual") {
     throw MonitoringError.input(

@@ -359,7 +359,7 @@ export class InventoryService {
   /** A client that rewrote its config (Claude Desktop does) may have dropped our wrapping: say so. */
   private async reportLostWrappings(): Promise<void> {
     try {
-      const lost = checkInstrumented(await readRecords(this.options.dataDir), this.servers);
+      const lost = checkInstrumented(await readRecords(this.options.dataDir), this.servers, this.warnings);
       if (lost.length === 0) return;
       this.warnings = [
         ...this.warnings.filter((w) => w.kind !== "lost-wrapping"),

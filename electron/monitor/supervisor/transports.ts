@@ -7,6 +7,7 @@
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { resolveLaunchVariables, resolveRemoteVariables } from "../discovery/launch-variables.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { type Env, mergeLaunchEnv } from "../shell-env.js";
@@ -41,24 +42,27 @@ export function createTransport(
   const def = target.definition;
   if (def.transport === "stdio") {
     if (!target.rawCommand) throw MonitoringError.input(`server "${def.name}" has no command to run`);
+    const raw = { command: target.rawCommand, args: target.rawArgs, env: target.rawEnv, cwd: def.cwd };
+    const launch = resolveLaunchVariables(def, raw, deps.env);
     return new ChildProcessTransport({
-      command: target.rawCommand,
-      args: target.rawArgs,
-      env: mergeLaunchEnv(deps.env, target.rawEnv),
-      cwd: def.cwd,
+      command: launch.command,
+      args: launch.args,
+      env: mergeLaunchEnv(deps.env, launch.env),
+      cwd: launch.cwd,
       spawn: deps.spawn,
       clock: deps.clock,
       graceMs: deps.graceMs,
     });
   }
   if (!target.rawUrl) throw MonitoringError.input(`server "${def.name}" has no URL to connect to`);
+  const remote = resolveRemoteVariables(def, { url: target.rawUrl, headers: target.rawHeaders }, deps.env);
   let configured: URL;
   try {
-    configured = new URL(target.rawUrl);
+    configured = new URL(remote.url);
   } catch {
     throw MonitoringError.input(`server "${def.name}" has an invalid URL; expected http(s)://host/path`);
   }
-  const { url, headers } = splitUrlCredentials(configured, target.rawHeaders);
+  const { url, headers } = splitUrlCredentials(configured, remote.headers);
   const fetch = headerFetch(headers, era, deps.fetch);
   return def.transport === "sse"
     ? new SSEClientTransport(url, { fetch })
