@@ -4,7 +4,6 @@
  * the sandbox, the app:// scheme the renderer is served from, the session's security policy and the menu.
  * Every decision lives in the small modules imported below, each tested without Electron.
  */
-import { writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import {
@@ -24,7 +23,9 @@ import {
   Tray,
   utilityProcess,
 } from "electron";
+import { writeFileAtomic } from "../monitor/instrument/atomic-file.js";
 import { defaultDataDir } from "../monitor/paths.js";
+import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, RENDERER_URL } from "./app-protocol.js";
 import { appCommandDirection, type Direction, moveHistory } from "./history-nav.js";
 import { createLoginItem, launchedHidden } from "./login-item.js";
@@ -117,7 +118,8 @@ function start(): void {
         parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options),
     },
     openInBrowser: (url) => electronShell.openExternal(url),
-    writeFile: (path, data) => writeFile(path, data),
+    // Whole or not at all, owner-only: as `mcpscope report --output` and scheduled reports write.
+    writeFile: (path, data) => writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE }),
     showItemInFolder: (path) => electronShell.showItemInFolder(path),
     downloadsDir: app.getPath("downloads"),
     loginItem: createLoginItem({

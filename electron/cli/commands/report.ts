@@ -2,8 +2,6 @@
  * `mcpscope report`: a report over a period as a file. It is a client of the typed API (reports.export),
  * served in this process over the data dir's database, so the file is the one the app and `serve` give.
  */
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { createApiClient } from "../../../shared/api.js";
 import { CLIENT_IDS } from "../../../shared/discovery.js";
 import {
@@ -25,6 +23,7 @@ import type { Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
+import { reportTarget, writeReportFile } from "./report-output.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -51,8 +50,9 @@ const FLAGS: FlagSpecs = {
   output: {
     kind: "string",
     placeholder: "FILE",
-    help: "where to write; - for stdout (default: the suggested name, here)",
+    help: "a file, or a folder for the suggested name in it; - for stdout (default: the suggested name, here)",
   },
+  force: { kind: "boolean", help: "replace the --output file if it exists (refused otherwise)" },
 };
 
 const EXTRA = `Sections: summary, servers, tools, errors, logs, security and changes, alerts, data; each compared with
@@ -88,7 +88,7 @@ export const reportCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--output FILE | -]",
+          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--output FILE | FOLDER | -] [--force]",
           this.summary,
           FLAGS,
           EXTRA,
@@ -141,13 +141,14 @@ export const reportCommand: Command = {
       );
       const file = await api.call("reports.export", input);
       const bytes = Buffer.from(file.content, file.encoding);
-      const output = flagString(args, "output") ?? file.filename;
+      const output = flagString(args, "output");
       if (output === "-") {
         io.stdout.write(bytes);
         return 0;
       }
-      writeFileSync(resolve(output), bytes);
-      io.stderr.write(`report: wrote ${resolve(output)} (${bytes.length} bytes)\n`);
+      const path = reportTarget(output, file.filename, args.flags.force === true);
+      await writeReportFile(path, bytes);
+      io.stderr.write(`report: wrote ${path} (${bytes.length} bytes)\n`);
       return 0;
     } finally {
       db.close();
