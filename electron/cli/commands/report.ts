@@ -13,13 +13,16 @@ import {
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
+import { CLI_MINE_AT_MOST } from "../../monitor/logs/log-reader.js";
+import { TemplateAnalyzer } from "../../monitor/logs/template-analyzer.js";
 import { databasePath } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
+import type { Db } from "../../monitor/store/db.js";
 import { knownServers } from "../../monitor/store/known-servers.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { Command } from "../io.js";
+import type { CliIo, Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
@@ -79,6 +82,21 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+/**
+ * Mines the log records no engine has mined yet, as `logs patterns` does, so the report's new log templates
+ * are the same whether or not the app or `serve` ran since the lines were written.
+ */
+function mineLogTemplates(db: Db, io: CliIo): void {
+  try {
+    if (new TemplateAnalyzer(db).catchUp(CLI_MINE_AT_MOST) >= CLI_MINE_AT_MOST)
+      io.stderr.write(
+        "report: more log records wait to be mined; new log templates may be missing (run it again, or keep the app or `mcpscope serve` running)\n",
+      );
+  } catch (error) {
+    io.stderr.write(`report: new log templates may be missing (${(error as Error).message})\n`);
+  }
+}
+
 export const reportCommand: Command = {
   name: "report",
   summary: COMMAND_SUMMARIES.report,
@@ -130,6 +148,7 @@ export const reportCommand: Command = {
         async () => (await configured().catch(() => [])).map((d) => d.name),
         "calls",
       );
+      mineLogTemplates(db, io);
       const api = createApiClient(
         inProcessTransport(
           reportHandlers(db, {
