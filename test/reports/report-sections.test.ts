@@ -127,6 +127,18 @@ describe("report sections", () => {
     expect(files?.crashes).toBe(1);
   });
 
+  it("gives no latency and no error rate (null, empty CSV cells), not 0, for a server with no calls", async () => {
+    const r = await buildReport(db, { since, until });
+    const files = r.servers.find((s) => s.server === "files");
+    expect(files).toMatchObject({ calls: 0, errorRate: null, latency: null });
+    expect(r.summary.errorRate).toEqual({ value: null, previous: null });
+    const csv = (await renderReport(r, { format: "csv", section: "servers" })).content.split("\r\n");
+    // server, calls, errors, error rate, p50, p95, p99, then uptime.
+    expect(csv[1]?.split(",").slice(0, 8)).toEqual(["files", "0", "0", "", "", "", "", "70"]);
+    const md = (await renderReport(r, { format: "md" })).content;
+    expect(md).toMatch(/\| files \| 0 \| 0 \| — \| — \| — \| — \| 70% \|/);
+  });
+
   it("counts alerts fired and resolved with their durations, and security findings against the previous period", async () => {
     const r = await buildReport(db, { since, until });
     expect(r.alerts).toMatchObject({ fired: 2, resolved: 1, meanTimeToResolveMs: HOUR });
