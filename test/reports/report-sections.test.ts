@@ -186,7 +186,7 @@ describe("report sections", () => {
   it("refuses a client scope with no server configured, rather than report nothing", async () => {
     const clientServers = async (client: string) => (client === "cursor" ? [] : ["files"]);
     await expect(buildReport(db, { since, until, client: "cursor" }, { clientServers })).rejects.toThrow(
-      /cursor has no MCP servers configured/,
+      "cursor has no MCP servers configured on this machine; `mcpscope discover` lists each client's servers",
     );
     await expect(
       buildReport(db, { since, until, client: "claude-code", servers: ["nope"] }, { clientServers }),

@@ -59,7 +59,7 @@ async function resolveScope(query: ReportQuery, options: BuildOptions): Promise<
     // An empty scope would read as a report of nothing happening rather than of nothing to report on.
     if (configured.size === 0)
       throw MonitoringError.input(
-        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's`,
+        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's servers`,
       );
     names = names ? new Set([...names].filter((n) => configured.has(n))) : configured;
     if (names.size === 0)
