@@ -106,6 +106,20 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
       ]),
       empty: "No server had calls, sessions or health checks in this period.",
     },
+    downtimes: {
+      section: "downtimes",
+      title: "Downtimes",
+      columns: [col("Server", "text"), col("Start", "time"), col("Duration", "ms"), col("Ongoing", "text")],
+      rows: r.servers.flatMap((s) =>
+        (s.availability?.downtimes ?? []).map((d) => [
+          s.server,
+          d.start,
+          d.durationMs,
+          d.ongoing ? "yes" : "no",
+        ]),
+      ),
+      empty: "No server was down in this period.",
+    },
     tools: {
       section: "tools",
       title: "Tools",

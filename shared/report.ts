@@ -20,6 +20,7 @@ export type ReportFormat = z.infer<typeof ReportFormatSchema>;
 export const REPORT_SECTIONS = [
   "summary",
   "servers",
+  "downtimes",
   "tools",
   "slowest",
   "errors",

@@ -4,9 +4,11 @@
  * the alert store keeps it: availability weighted by time with each downtime, resources, crashes, alerts
  * with their durations, security counts; and one line, never invented figures, for an empty period.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbHealthStore, type HealthCheck } from "../../electron/monitor/health/health-store.js";
 import { buildReport } from "../../electron/monitor/reports/build.js";
@@ -15,6 +17,16 @@ import { DbSampleStore } from "../../electron/monitor/resources/sample-store.js"
 import { insertEvent } from "../../electron/monitor/security/pins.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { reportSentences } from "../../shared/report-tables.js";
+
+const HAS_POPPLER = await promisify(execFile)("pdftotext", ["-v"]).then(
+  () => true,
+  () => false,
+);
+async function pdfText(bytes: Buffer): Promise<string> {
+  const path = join(dir, `r-${Math.random().toString(36).slice(2)}.pdf`);
+  await writeFile(path, bytes);
+  return (await promisify(execFile)("pdftotext", ["-layout", path, "-"])).stdout;
+}
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
 const HOUR = 3_600_000;
@@ -125,6 +137,28 @@ describe("report sections", () => {
     expect(r.summary.availabilityPct).toEqual({ value: 70, previous: null });
     expect(files?.resources).toEqual({ cpuMeanPct: 20, cpuMaxPct: 30, rssMaxBytes: 80_000_000 });
     expect(files?.crashes).toBe(1);
+  });
+
+  it("shows each downtime with its start and duration in every format, not only in JSON", async () => {
+    const r = await buildReport(db, { since, until });
+    const md = (await renderReport(r, { format: "md" })).content;
+    expect(md).toContain("### Downtimes");
+    expect(md).toContain("| files | 2026-12-01 02:00:00Z | 1 h | no |");
+    expect(md).toContain("| files | 2026-12-01 08:00:00Z | 2 h | yes |");
+    const html = (await renderReport(r, { format: "html" })).content;
+    expect(html).toContain('<td>2026-12-01 02:00:00Z</td><td class="n">1 h</td>');
+    const csv = (await renderReport(r, { format: "csv", section: "downtimes" })).content;
+    expect(csv.split("\r\n").slice(0, 3)).toEqual([
+      "Server,Start,Duration,Ongoing",
+      "files,2026-12-01T02:00:00.000Z,3600000,no",
+      "files,2026-12-01T08:00:00.000Z,7200000,yes",
+    ]);
+    if (HAS_POPPLER) {
+      const pdf = await renderReport(r, { format: "pdf" });
+      const text = await pdfText(Buffer.from(pdf.content, "base64"));
+      expect(text).toContain("Downtimes");
+      expect(text).toContain("2026-12-01 08:00:00Z");
+    }
   });
 
   it("gives no latency and no error rate (null, empty CSV cells), not 0, for a server with no calls", async () => {

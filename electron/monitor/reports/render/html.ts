@@ -55,7 +55,7 @@ export function renderHtml(r: Report): string {
   const notifications = say.deliveries.length ? p(`Notifications: ${say.deliveries.join("; ")}.`) : "";
   const sections = [
     `<section>${table(t.summary)}${charts}</section>`,
-    `<section>${table(t.servers)}</section>`,
+    `<section>${table(t.servers)}${t.downtimes.rows.length ? table(t.downtimes, "h3") : ""}</section>`,
     `<section>${table(t.tools)}${r.slowest.length ? table(t.slowest, "h3") : ""}</section>`,
     `<section>${table(t.errors)}</section>`,
     `<section><h2>Logs</h2>${p(say.logs, r.logs.total ? "" : "empty")}${r.logs.newTemplates.length ? table(t.logs, "h3") : ""}</section>`,

@@ -104,6 +104,7 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
     paragraph(chart.title, MUTED);
   }
   table(t.servers);
+  if (t.downtimes.rows.length) table(t.downtimes, 11);
   table(t.tools);
   if (r.slowest.length) table(t.slowest, 11);
   table(t.errors);
