@@ -282,6 +282,21 @@ export function formatBytes(bytes: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
+const SPANS: [number, string][] = [
+  [86_400_000, "day"],
+  [3_600_000, "hour"],
+  [60_000, "minute"],
+  [1000, "second"],
+];
+
+/** A period's length in its own words: `the previous 30 days`, `the previous 25 minutes`, `the previous day`. */
+export function previousPeriodWords(ms: number): string {
+  const [size, unit] = SPANS.find(([size]) => ms >= size && ms % size === 0) ?? [0, ""];
+  if (size === 0) return `the previous ${formatMs(ms)}`;
+  const n = ms / size;
+  return n === 1 ? `the previous ${unit}` : `the previous ${plural(n, unit)}`;
+}
+
 /** Formats a row of a table (the summary's value columns by their row's unit). */
 export function formatRow(table: Table, row: Cell[], rowIndex: number): string[] {
   return row.map((cell, i) => {
