@@ -23,9 +23,7 @@ import {
   Tray,
   utilityProcess,
 } from "electron";
-import { writeFileAtomic } from "../monitor/instrument/atomic-file.js";
 import { defaultDataDir } from "../monitor/paths.js";
-import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler, RENDERER_URL } from "./app-protocol.js";
 import { appCommandDirection, type Direction, moveHistory } from "./history-nav.js";
 import { createLoginItem, launchedHidden } from "./login-item.js";
@@ -34,6 +32,7 @@ import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { installErrorPolicy, whenReady } from "./process-errors.js";
+import { writeSavedFile } from "./report-saver.js";
 import { createShell } from "./shell.js";
 import type { ShellTray } from "./shell-parts.js";
 import { electronTrayState } from "./tray-state.js";
@@ -118,8 +117,7 @@ function start(): void {
         parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options),
     },
     openInBrowser: (url) => electronShell.openExternal(url),
-    // Whole or not at all, owner-only: as `mcpscope report --output` and scheduled reports write.
-    writeFile: (path, data) => writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE }),
+    writeFile: writeSavedFile,
     showItemInFolder: (path) => electronShell.showItemInFolder(path),
     downloadsDir: app.getPath("downloads"),
     loginItem: createLoginItem({
