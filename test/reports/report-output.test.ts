@@ -45,10 +45,11 @@ describe("mcpscope report --output", () => {
   it("keeps an existing file unless --force, and replaces it whole with --force (owner-only)", async () => {
     const path = join(dir.path, "existing.md");
     await writeFile(path, "EXISTING\n");
-    const refused = await report("--format", "md", "--output", path);
+    // Over a long range (which prints progress while it builds): refused before any building, in one line.
+    const refused = await cliInProcess(["report", "--data-dir", data, "--since", "30d", "--output", path]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr.trim().split("\n").at(-1)).toBe(
-      `mcpscope report: ${path} exists; pass --force to replace it, or name another file`,
+    expect(refused.stderr).toBe(
+      `mcpscope report: ${path} exists; pass --force to replace it, or name another file\n`,
     );
     expect(await readFile(path, "utf8")).toBe("EXISTING\n");
 

@@ -28,6 +28,13 @@ export function reportTarget(output: string | undefined, suggested: string, forc
   return path;
 }
 
+/** Before the report is built: refuses a named file that would be refused after (a folder's file name comes later). */
+export function checkReportTarget(output: string | undefined, force: boolean): void {
+  if (output === undefined || output === "-" || /[/\\]$/.test(output)) return;
+  if (statSync(resolve(output), { throwIfNoEntry: false })?.isDirectory()) return;
+  reportTarget(output, "", force);
+}
+
 export async function writeReportFile(path: string, bytes: Uint8Array): Promise<void> {
   try {
     await writeFileAtomic(path, bytes, { mode: PRIVATE_FILE_MODE });

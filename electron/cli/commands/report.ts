@@ -26,7 +26,7 @@ import type { CliIo, Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
-import { reportTarget, writeReportFile } from "./report-output.js";
+import { checkReportTarget, reportTarget, writeReportFile } from "./report-output.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -133,6 +133,7 @@ export const reportCommand: Command = {
     };
     if (input.since && input.period) throw new UsageError("give --since or --period, not both");
     const range = reportRange(input);
+    checkReportTarget(flagString(args, "output"), args.flags.force === true);
     const dataDir = recordedDataDir(args);
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
