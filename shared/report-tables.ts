@@ -90,9 +90,9 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
         s.calls,
         s.errors,
         s.errorRate,
-        s.calls ? s.latency.p50 : null,
-        s.calls ? s.latency.p95 : null,
-        s.calls ? s.latency.p99 : null,
+        s.latency?.p50 ?? null,
+        s.latency?.p95 ?? null,
+        s.latency?.p99 ?? null,
         s.availability?.uptimePct ?? null,
         s.availability?.downtimes.length ?? null,
         s.availability ? s.availability.longestDowntimeMs : null,
@@ -105,6 +105,20 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
         s.protocolVersions.join("; "),
       ]),
       empty: "No server had calls, sessions or health checks in this period.",
+    },
+    downtimes: {
+      section: "downtimes",
+      title: "Downtimes",
+      columns: [col("Server", "text"), col("Start", "time"), col("Duration", "ms"), col("Ongoing", "text")],
+      rows: r.servers.flatMap((s) =>
+        (s.availability?.downtimes ?? []).map((d) => [
+          s.server,
+          d.start,
+          d.durationMs,
+          d.ongoing ? "yes" : "no",
+        ]),
+      ),
+      empty: "No server was down in this period.",
     },
     tools: {
       section: "tools",
@@ -266,6 +280,21 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+const SPANS: [number, string][] = [
+  [86_400_000, "day"],
+  [3_600_000, "hour"],
+  [60_000, "minute"],
+  [1000, "second"],
+];
+
+/** A period's length in its own words: `the previous 30 days`, `the previous 25 minutes`, `the previous day`. */
+export function previousPeriodWords(ms: number): string {
+  const [size, unit] = SPANS.find(([size]) => ms >= size && ms % size === 0) ?? [0, ""];
+  if (size === 0) return `the previous ${formatMs(ms)}`;
+  const n = ms / size;
+  return n === 1 ? `the previous ${unit}` : `the previous ${plural(n, unit)}`;
 }
 
 /** Formats a row of a table (the summary's value columns by their row's unit). */

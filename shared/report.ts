@@ -20,6 +20,7 @@ export type ReportFormat = z.infer<typeof ReportFormatSchema>;
 export const REPORT_SECTIONS = [
   "summary",
   "servers",
+  "downtimes",
   "tools",
   "slowest",
   "errors",
@@ -79,8 +80,9 @@ export const ReportServerSchema = z.object({
   server: z.string(),
   calls: z.number().int(),
   errors: z.number().int(),
-  errorRate: z.number(),
-  latency: LatencySchema,
+  /** null when the server had no calls in the period (no rate, no latency), as in the summary. */
+  errorRate: z.number().nullable(),
+  latency: LatencySchema.nullable(),
   /** From health checks; null when the server was not probed in the period. */
   availability: z
     .object({

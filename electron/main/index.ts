@@ -4,7 +4,6 @@
  * the sandbox, the app:// scheme the renderer is served from, the session's security policy and the menu.
  * Every decision lives in the small modules imported below, each tested without Electron.
  */
-import { writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import {
@@ -33,6 +32,7 @@ import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { installErrorPolicy, whenReady } from "./process-errors.js";
+import { writeSavedFile } from "./report-saver.js";
 import { createShell } from "./shell.js";
 import type { ShellTray } from "./shell-parts.js";
 import { electronTrayState } from "./tray-state.js";
@@ -117,7 +117,7 @@ function start(): void {
         parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options),
     },
     openInBrowser: (url) => electronShell.openExternal(url),
-    writeFile: (path, data) => writeFile(path, data),
+    writeFile: writeSavedFile,
     showItemInFolder: (path) => electronShell.showItemInFolder(path),
     downloadsDir: app.getPath("downloads"),
     loginItem: createLoginItem({

@@ -9,6 +9,16 @@ import { extname, join } from "node:path";
 import type { ApiTransport } from "../../shared/api.js";
 import { type FileContent, FileContentSchema, type SaveResult } from "../../shared/files.js";
 import type { ReportExportInput } from "../../shared/report.js";
+import { writeFileAtomic } from "../monitor/instrument/atomic-file.js";
+import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
+
+/**
+ * How the app writes a file the user chose: whole or not at all (a temporary file renamed into place, so a
+ * full disk keeps the file that was there), owner-only, as `mcpscope report --output` and scheduled reports do.
+ */
+export function writeSavedFile(path: string, data: Buffer): Promise<void> {
+  return writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE });
+}
 
 const FILTER_NAMES: Record<string, string> = {
   html: "HTML",

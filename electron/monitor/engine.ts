@@ -191,20 +191,19 @@ export async function createEngine(
     return inventory;
   };
 
+  const configured = async () =>
+    inventory?.inventory().servers ??
+    (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
+      (s) => s.definition,
+    );
   const clientServers = async (client: string) =>
-    (
-      inventory?.inventory().servers ??
-      (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers.map(
-        (s) => s.definition,
-      )
-    )
-      .filter((s) => s.client === client)
-      .map((s) => s.name);
+    (await configured()).filter((s) => s.client === client).map((s) => s.name);
   // Scheduled reports (reports/scheduler.ts): channel copies go through the alert outbox.
   const reportScheduler = new ReportScheduler({
     dataDir: options.dataDir,
     db,
     build: { clientServers },
+    configuredServers: async () => (await configured()).map((s) => s.name),
     channelType: (name) =>
       loadAlertConfig(options.dataDir).config.channels.find((c) => c.name === name)?.type,
     warn: (problem) => logging.warn("reports", problem),

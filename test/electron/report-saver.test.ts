@@ -5,7 +5,7 @@
  * toast) by nothing more; a cancelled dialog writes nothing. The IPC relay serves reports.save in the main
  * process, never forwarding it to the engine.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -15,6 +15,7 @@ import {
   createFileSaver,
   createReportSaver,
   type ReportSaverParts,
+  writeSavedFile,
 } from "../../electron/main/report-saver.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
@@ -62,6 +63,20 @@ describe("saving a report from the desktop app", () => {
     });
     expect((await readFile(target)).subarray(0, 5).toString()).toBe("%PDF-");
     await vi.waitFor(() => expect(shown).toEqual([target]));
+  });
+
+  it("writes the chosen file whole through a temporary file, owner-only, replacing the one the dialog confirmed", async () => {
+    const target = join(dir, "replaced.md");
+    await writeFile(target, "THE OLD REPORT\n", { mode: 0o644 });
+    const { fake } = parts({ canceled: false, filePath: target });
+    const result = await createReportSaver({ ...fake, writeFile: writeSavedFile })({
+      format: "md",
+      period: "day",
+    });
+    expect(result).toMatchObject({ ok: true, path: target });
+    expect(await readFile(target, "utf8")).toMatch(/^# mcpscope report/);
+    if (process.platform !== "win32") expect((await stat(target)).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).filter((name) => name.includes(".tmp"))).toEqual([]);
   });
 
   it("writes nothing when the dialog is cancelled, and does not open the folder when OK is chosen", async () => {

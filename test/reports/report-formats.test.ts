@@ -234,6 +234,40 @@ describe("mcpscope report", () => {
     },
   );
 
+  it.skipIf(!HAS_CHROMIUM || !HAS_POPPLER)(
+    "shows the wide Servers table readably (no name broken a letter a line) and prints every column",
+    async () => {
+      const file = join(dir.path, "wide.html");
+      await mcpscope(["report", ...range, "--format", "html", "--output", file]);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await page.goto(`file://${file}`);
+        // A cell's text on one line: its range has one client rect.
+        const lines =
+          await page.evaluate(`[...document.querySelectorAll("section:nth-of-type(2) table tr > :first-child")]
+          .map((cell) => { const range = document.createRange(); range.selectNodeContents(cell); return [cell.textContent, range.getClientRects().length]; })`);
+        expect(lines).toEqual([["Server", 1], ...doc.servers.map((s) => [s.server, 1])]);
+        // The table scrolls within its box; the page itself does not overflow sideways.
+        expect(
+          await page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"),
+        ).toBe(true);
+        await page.emulateMedia({ media: "print" });
+        const pdf = join(dir.path, "wide-print.pdf");
+        await page.pdf({ path: pdf, preferCSSPageSize: true });
+        const { stdout: text } = await run("pdftotext", ["-layout", pdf, "-"]);
+        for (const word of ["Longest", "Crashes", "Restarts", "Memory", "Clients", "Protocol"])
+          expect(text).toContain(word);
+        for (const s of doc.servers) {
+          for (const client of s.clients) expect(text).toContain(client.split(" ")[0]);
+          for (const version of s.protocolVersions) expect(text).toContain(version);
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+  );
+
   it.skipIf(!HAS_POPPLER)(
     "writes a PDF whose text carries the figures and whose first page has content",
     async () => {

@@ -4,9 +4,11 @@
  * the alert store keeps it: availability weighted by time with each downtime, resources, crashes, alerts
  * with their durations, security counts; and one line, never invented figures, for an empty period.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbHealthStore, type HealthCheck } from "../../electron/monitor/health/health-store.js";
 import { buildReport } from "../../electron/monitor/reports/build.js";
@@ -15,6 +17,16 @@ import { DbSampleStore } from "../../electron/monitor/resources/sample-store.js"
 import { insertEvent } from "../../electron/monitor/security/pins.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { reportSentences } from "../../shared/report-tables.js";
+
+const HAS_POPPLER = await promisify(execFile)("pdftotext", ["-v"]).then(
+  () => true,
+  () => false,
+);
+async function pdfText(bytes: Buffer): Promise<string> {
+  const path = join(dir, `r-${Math.random().toString(36).slice(2)}.pdf`);
+  await writeFile(path, bytes);
+  return (await promisify(execFile)("pdftotext", ["-layout", path, "-"])).stdout;
+}
 
 const T0 = Date.parse("2026-12-01T00:00:00Z");
 const HOUR = 3_600_000;
@@ -127,6 +139,40 @@ describe("report sections", () => {
     expect(files?.crashes).toBe(1);
   });
 
+  it("shows each downtime with its start and duration in every format, not only in JSON", async () => {
+    const r = await buildReport(db, { since, until });
+    const md = (await renderReport(r, { format: "md" })).content;
+    expect(md).toContain("### Downtimes");
+    expect(md).toContain("| files | 2026-12-01 02:00:00Z | 1 h | no |");
+    expect(md).toContain("| files | 2026-12-01 08:00:00Z | 2 h | yes |");
+    const html = (await renderReport(r, { format: "html" })).content;
+    expect(html).toContain('<td>2026-12-01 02:00:00Z</td><td class="n">1 h</td>');
+    const csv = (await renderReport(r, { format: "csv", section: "downtimes" })).content;
+    expect(csv.split("\r\n").slice(0, 3)).toEqual([
+      "Server,Start,Duration,Ongoing",
+      "files,2026-12-01T02:00:00.000Z,3600000,no",
+      "files,2026-12-01T08:00:00.000Z,7200000,yes",
+    ]);
+    if (HAS_POPPLER) {
+      const pdf = await renderReport(r, { format: "pdf" });
+      const text = await pdfText(Buffer.from(pdf.content, "base64"));
+      expect(text).toContain("Downtimes");
+      expect(text).toContain("2026-12-01 08:00:00Z");
+    }
+  });
+
+  it("gives no latency and no error rate (null, empty CSV cells), not 0, for a server with no calls", async () => {
+    const r = await buildReport(db, { since, until });
+    const files = r.servers.find((s) => s.server === "files");
+    expect(files).toMatchObject({ calls: 0, errorRate: null, latency: null });
+    expect(r.summary.errorRate).toEqual({ value: null, previous: null });
+    const csv = (await renderReport(r, { format: "csv", section: "servers" })).content.split("\r\n");
+    // server, calls, errors, error rate, p50, p95, p99, then uptime.
+    expect(csv[1]?.split(",").slice(0, 8)).toEqual(["files", "0", "0", "", "", "", "", "70"]);
+    const md = (await renderReport(r, { format: "md" })).content;
+    expect(md).toMatch(/\| files \| 0 \| 0 \| — \| — \| — \| — \| 70% \|/);
+  });
+
   it("counts alerts fired and resolved with their durations, and security findings against the previous period", async () => {
     const r = await buildReport(db, { since, until });
     expect(r.alerts).toMatchObject({ fired: 2, resolved: 1, meanTimeToResolveMs: HOUR });
@@ -174,7 +220,7 @@ describe("report sections", () => {
   it("refuses a client scope with no server configured, rather than report nothing", async () => {
     const clientServers = async (client: string) => (client === "cursor" ? [] : ["files"]);
     await expect(buildReport(db, { since, until, client: "cursor" }, { clientServers })).rejects.toThrow(
-      /cursor has no MCP servers configured/,
+      "cursor has no MCP servers configured on this machine; `mcpscope discover` lists each client's servers",
     );
     await expect(
       buildReport(db, { since, until, client: "claude-code", servers: ["nope"] }, { clientServers }),

@@ -139,6 +139,36 @@ describe("mcpscope report schedule", () => {
     });
   });
 
+  it("refuses, exit 1 in one line, a schedule for a server nothing knows (an all-zero report each period)", async () => {
+    const refused = await failure(
+      "add",
+      "typo",
+      "--period",
+      "day",
+      "--at",
+      "08:00",
+      "--format",
+      "md",
+      "--folder",
+      join(dir.path, "out"),
+      "--server",
+      "nope",
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^mcpscope report: no server named "nope"/),
+    ]);
+    const listed = await mcpscopeJson<ReportSchedules>([
+      "report",
+      "schedule",
+      "list",
+      "--json",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(listed.schedules.map((s) => s.schedule.name)).not.toContain("typo");
+  });
+
   it("shows the engine's runs with where each copy went", async () => {
     const db = openStore(dir.path);
     let t = new Date(2026, 11, 7, 7).getTime();

@@ -123,6 +123,36 @@ describe("scheduled reports", () => {
     expect(runs.map((r) => r.dueAt)).toEqual([new Date(local(2026, 12, 6, 8)).toISOString()]);
   });
 
+  it("refuses a server scope nothing knows; a run whose scope matches nothing fails, saying why", async () => {
+    const clock = new VirtualClock(local(2026, 12, 7, 7));
+    const s = new ReportScheduler({
+      dataDir: dir.path,
+      db,
+      now: clock.now,
+      build: {},
+      configuredServers: async () => ["configured-only"],
+      channelType: () => undefined,
+      warn: () => {},
+    });
+    await expect(s.put(daily({ folder: dir.path, servers: ["nope"] }))).rejects.toThrow(
+      'no server named "nope": nothing has been recorded yet',
+    );
+    expect(s.list().schedules).toEqual([]);
+    // Configured in a client but never run is known.
+    await s.put(daily({ folder: dir.path, servers: ["configured-only"] }));
+    // A scope edited by hand (or whose server has since gone) is checked at each run.
+    const settings = JSON.parse(readFileSync(join(dir.path, "settings.json"), "utf8"));
+    settings.reports.schedules[0].servers = ["gone"];
+    writeFileSync(join(dir.path, "settings.json"), JSON.stringify(settings));
+    clock.t = local(2026, 12, 7, 8);
+    expect(await s.tick()).toBe(1);
+    const [run] = s.runs({});
+    expect(run).toMatchObject({ outcome: "failed", destinations: [] });
+    expect(run?.error).toBe(
+      "the report could not be made: no server in its scope (gone) has recorded anything or is configured; fix the schedule's servers",
+    );
+  });
+
   it("does not run a new schedule for a time before it existed, and names a bad one", async () => {
     const clock = new VirtualClock(local(2026, 12, 7, 9));
     const warnings: string[] = [];

@@ -64,6 +64,9 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     await until("both servers listed", async () => (await rows.count()) === 2, 5000);
     expect((await rows.nth(0).locator("td").nth(1).textContent())?.trim()).toBe(String(callsOf("alpha")));
     expect(await page.getByTestId("report-chart-calls").locator("canvas").count()).toBe(1);
+    expect(await page.getByTestId("report-period").textContent()).toMatch(
+      /, compared with the previous 7 days\.\s*$/,
+    );
     expect(problems).toEqual([]);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, "reports-view.png"), fullPage: true });
   });

@@ -1,6 +1,7 @@
 import type { ApiClient } from "../../../shared/api.js";
 import type { LogLevel } from "../../../shared/levels.js";
 import { type LogRecord, type LogsQuery, type LogsTailQuery, SELF_SERVER } from "../../../shared/logs.js";
+import { CLI_MINE_AT_MOST } from "../../monitor/logs/log-reader.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
 import { parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
@@ -59,8 +60,6 @@ const PATTERN_FLAGS: FlagSpecs = {
 const FOLLOW_POLL_MS = 250;
 /** The most records one logs.search answers; a longer backlog is read page by page. */
 const PAGE = 1000;
-/** Records `logs patterns` mines before answering (the engine mines continuously). */
-const MINE_AT_MOST = 200_000;
 
 export const logsCommand: Command = {
   name: "logs",
@@ -215,7 +214,7 @@ async function patterns(argv: string[], io: CliIo): Promise<number> {
       return doc;
     },
     {
-      mineAtMost: MINE_AT_MOST,
+      mineAtMost: CLI_MINE_AT_MOST,
       warn: (_kind, message) => io.stderr.write(`mcpscope logs patterns: templates may lag (${message})\n`),
     },
   );

@@ -9,6 +9,8 @@ import { REPORT_FORMATS } from "../../../shared/report.js";
 import { type ReportScheduleInput, WEEKDAYS } from "../../../shared/report-schedules.js";
 import { loadAlertConfig } from "../../monitor/alerts/rule-file.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
+import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
+import { discoverServers } from "../../monitor/discovery/discover.js";
 import { databasePath } from "../../monitor/paths.js";
 import { scheduleHandlers } from "../../monitor/reports/schedule-handlers.js";
 import { ReportScheduler } from "../../monitor/reports/scheduler.js";
@@ -100,6 +102,10 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
       dataDir,
       db,
       build: {},
+      configuredServers: async () =>
+        (await discoverServers(await defaultDiscoveryContext(), { dataDir })).servers.map(
+          (s) => s.definition.name,
+        ),
       channelType: (c) => loadAlertConfig(dataDir).config.channels.find((x) => x.name === c)?.type,
       warn: (problem) => io.stderr.write(`mcpscope report schedule: ${problem}\n`),
     });

@@ -2,8 +2,6 @@
  * `mcpscope report`: a report over a period as a file. It is a client of the typed API (reports.export),
  * served in this process over the data dir's database, so the file is the one the app and `serve` give.
  */
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { createApiClient } from "../../../shared/api.js";
 import { CLIENT_IDS } from "../../../shared/discovery.js";
 import {
@@ -15,16 +13,20 @@ import {
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
+import { CLI_MINE_AT_MOST } from "../../monitor/logs/log-reader.js";
+import { TemplateAnalyzer } from "../../monitor/logs/template-analyzer.js";
 import { databasePath } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
+import type { Db } from "../../monitor/store/db.js";
 import { knownServers } from "../../monitor/store/known-servers.js";
 import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { Command } from "../io.js";
+import type { CliIo, Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
+import { checkReportTarget, reportTarget, writeReportFile } from "./report-output.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -51,8 +53,9 @@ const FLAGS: FlagSpecs = {
   output: {
     kind: "string",
     placeholder: "FILE",
-    help: "where to write; - for stdout (default: the suggested name, here)",
+    help: "a file, or a folder for the suggested name in it; - for stdout (default: the suggested name, here)",
   },
+  force: { kind: "boolean", help: "replace the --output file if it exists (refused otherwise)" },
 };
 
 const EXTRA = `Sections: summary, servers, tools, errors, logs, security and changes, alerts, data; each compared with
@@ -79,6 +82,21 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+/**
+ * Mines the log records no engine has mined yet, as `logs patterns` does, so the report's new log templates
+ * are the same whether or not the app or `serve` ran since the lines were written.
+ */
+function mineLogTemplates(db: Db, io: CliIo): void {
+  try {
+    if (new TemplateAnalyzer(db).catchUp(CLI_MINE_AT_MOST) >= CLI_MINE_AT_MOST)
+      io.stderr.write(
+        "report: more log records wait to be mined; new log templates may be missing (run it again, or keep the app or `mcpscope serve` running)\n",
+      );
+  } catch (error) {
+    io.stderr.write(`report: new log templates may be missing (${(error as Error).message})\n`);
+  }
+}
+
 export const reportCommand: Command = {
   name: "report",
   summary: COMMAND_SUMMARIES.report,
@@ -88,7 +106,7 @@ export const reportCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--output FILE | -]",
+          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--output FILE | FOLDER | -] [--force]",
           this.summary,
           FLAGS,
           EXTRA,
@@ -115,6 +133,7 @@ export const reportCommand: Command = {
     };
     if (input.since && input.period) throw new UsageError("give --since or --period, not both");
     const range = reportRange(input);
+    checkReportTarget(flagString(args, "output"), args.flags.force === true);
     const dataDir = recordedDataDir(args);
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
@@ -130,6 +149,7 @@ export const reportCommand: Command = {
         async () => (await configured().catch(() => [])).map((d) => d.name),
         "calls",
       );
+      mineLogTemplates(db, io);
       const api = createApiClient(
         inProcessTransport(
           reportHandlers(db, {
@@ -141,13 +161,14 @@ export const reportCommand: Command = {
       );
       const file = await api.call("reports.export", input);
       const bytes = Buffer.from(file.content, file.encoding);
-      const output = flagString(args, "output") ?? file.filename;
+      const output = flagString(args, "output");
       if (output === "-") {
         io.stdout.write(bytes);
         return 0;
       }
-      writeFileSync(resolve(output), bytes);
-      io.stderr.write(`report: wrote ${resolve(output)} (${bytes.length} bytes)\n`);
+      const path = reportTarget(output, file.filename, args.flags.force === true);
+      await writeReportFile(path, bytes);
+      io.stderr.write(`report: wrote ${path} (${bytes.length} bytes)\n`);
       return 0;
     } finally {
       db.close();

@@ -1,6 +1,6 @@
 /**
  * The patterns document: Drain templates last seen in a range (most frequent first) and the lines per
- * level in that range, in total and per time bucket, from the per-minute counts.
+ * level in that range: in total exactly, and per time bucket from the per-minute counts.
  */
 import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
 import type { LevelCounts, LogPatternsDocument, LogPatternsQuery } from "../../../shared/logs.js";
@@ -56,7 +56,7 @@ export function patternsDocument(db: Db, query: LogPatternsQuery, now = Date.now
     serverClause = " AND server = ?";
     countParams.push(query.server);
   }
-  const levels = zeroCounts();
+  const levels = levelTotals(db, range, query.server);
   const buckets = new Map<number, LevelCounts>();
   for (const row of db
     .prepare(
@@ -65,9 +65,8 @@ export function patternsDocument(db: Db, query: LogPatternsQuery, now = Date.now
     )
     .iterate(...countParams)) {
     const level = row.level as LogLevel;
-    if (!(level in levels)) continue;
+    if (!LOG_LEVELS.includes(level)) continue;
     const n = Number(row.n);
-    levels[level] += n;
     const start = Number(row.bucket);
     let counts = buckets.get(start);
     if (!counts) {
@@ -85,4 +84,46 @@ export function patternsDocument(db: Db, query: LogPatternsQuery, now = Date.now
     storedTemplates: Number(db.prepare("SELECT count(*) AS n FROM log_templates").get()?.n ?? 0),
     timeline: [...buckets].map(([start, counts]) => ({ start: iso(start * 60_000), ...counts })),
   };
+}
+
+/**
+ * Lines per level in [since, until), exactly: whole minutes from the per-minute counts, the partial minutes
+ * at either end from the records themselves, so back-to-back ranges never count a line twice.
+ */
+export function levelTotals(db: Db, range: { since: number; until: number }, server?: string): LevelCounts {
+  const levels = zeroCounts();
+  const add = (rows: Iterable<Record<string, unknown>>) => {
+    for (const row of rows) {
+      const level = row.level as LogLevel;
+      if (LOG_LEVELS.includes(level)) levels[level] += Number(row.n);
+    }
+  };
+  const serverClause = server === undefined ? "" : " AND server = ?";
+  const serverParam = server === undefined ? [] : [server];
+  const raw = (from: number, to: number) => {
+    if (from < to)
+      add(
+        db
+          .prepare(
+            `SELECT level, count(*) AS n FROM logs WHERE time >= ? AND time < ?${serverClause} GROUP BY level`,
+          )
+          .iterate(from, to, ...serverParam),
+      );
+  };
+  const firstWhole = Math.ceil(range.since / 60_000);
+  const endWhole = Math.floor(range.until / 60_000);
+  if (firstWhole >= endWhole) {
+    raw(range.since, range.until);
+    return levels;
+  }
+  raw(range.since, firstWhole * 60_000);
+  add(
+    db
+      .prepare(
+        `SELECT level, sum(count) AS n FROM log_minutes WHERE minute >= ? AND minute < ?${serverClause} GROUP BY level`,
+      )
+      .iterate(firstWhole, endWhole, ...serverParam),
+  );
+  raw(endWhole * 60_000, range.until);
+  return levels;
 }

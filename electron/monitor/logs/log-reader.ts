@@ -16,6 +16,9 @@ import { patternsDocument } from "./log-patterns.js";
 import { type LogFilter, lastLogId, logsAfter, searchLogs } from "./log-queries.js";
 import { TemplateAnalyzer } from "./template-analyzer.js";
 
+/** Records a command in the terminal mines before answering (no engine may be running to mine them). */
+export const CLI_MINE_AT_MOST = 200_000;
+
 /** A tail page when the query names no limit. */
 const TAIL_PAGE = 500;
 

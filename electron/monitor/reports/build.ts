@@ -59,7 +59,7 @@ async function resolveScope(query: ReportQuery, options: BuildOptions): Promise<
     // An empty scope would read as a report of nothing happening rather than of nothing to report on.
     if (configured.size === 0)
       throw MonitoringError.input(
-        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's`,
+        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's servers`,
       );
     names = names ? new Set([...names].filter((n) => configured.has(n))) : configured;
     if (names.size === 0)
@@ -94,7 +94,8 @@ function totals(data: RangeData): Totals {
   };
 }
 
-const rate = (errors: number, calls: number) => (calls ? Math.round((errors / calls) * 10000) / 10000 : 0);
+/** null for no calls: a rate of nothing is not 0%. */
+const rate = (errors: number, calls: number) => (calls ? Math.round((errors / calls) * 10000) / 10000 : null);
 
 export async function buildReport(db: Db, query: ReportQuery, options: BuildOptions = {}): Promise<Report> {
   const now = options.now ?? Date.now();
@@ -126,8 +127,8 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       server,
       calls: s?.calls ?? 0,
       errors: s?.errors ?? 0,
-      errorRate: s?.error_rate ?? 0,
-      latency: mergedLatency(current.get(server)?.values() ?? []),
+      errorRate: s?.calls ? s.error_rate : null,
+      latency: s?.calls ? mergedLatency(current.get(server)?.values() ?? []) : null,
       availability: availability(db, server, range),
       crashes: crashes(db, server, range),
       restarts: restarts(db, server, range),

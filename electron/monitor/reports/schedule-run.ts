@@ -12,8 +12,10 @@ import type { ReportDestination, ReportSchedule } from "../../../shared/report-s
 import { formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
+import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import type { Db } from "../store/db.js";
+import { knownServers, requireKnown } from "../store/known-servers.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 import { iso, parseDuration } from "../time.js";
 import { type BuildOptions, buildReport } from "./build.js";
@@ -24,7 +26,29 @@ export interface RunContext {
   build: Omit<BuildOptions, "now">;
   /** A channel's type by name (from alerts.yaml): email gets the HTML and the PDF. */
   channelType(name: string): string | undefined;
+  /** The server names the MCP clients' configs give (a server may be configured and never have run). */
+  configuredServers?: () => Promise<string[]>;
   now(): number;
+}
+
+async function knownNames(ctx: Pick<RunContext, "db" | "configuredServers">): Promise<Set<string>> {
+  const known = knownServers(ctx.db);
+  const configured = ctx.configuredServers ? await ctx.configuredServers().catch(() => []) : [];
+  return new Set([...known.calls, ...known.logs, ...known.events, ...known.pins, ...configured]);
+}
+
+/** Whether a schedule's server scope is known to the store or the configs; what to say when it is not. */
+export async function checkServerScope(
+  ctx: Pick<RunContext, "db" | "configuredServers">,
+  servers: readonly string[] | undefined,
+): Promise<void> {
+  if (!servers?.length) return;
+  await requireKnown(
+    servers,
+    knownServers(ctx.db),
+    async () => (ctx.configuredServers ? await ctx.configuredServers().catch(() => []) : []),
+    "calls",
+  );
 }
 
 /** Runs kept per schedule; older ones are dropped as new ones are recorded. */
@@ -77,6 +101,14 @@ export async function runSchedule(ctx: RunContext, schedule: ReportSchedule, due
   let report: Report | null = null;
   let error: string | null = null;
   try {
+    // A scope that names no server mcpscope knows would deliver an all-zero report: a false all-clear.
+    if (schedule.servers?.length) {
+      const known = await knownNames(ctx);
+      if (!schedule.servers.some((s) => known.has(s)))
+        throw MonitoringError.input(
+          `no server in its scope (${schedule.servers.join(", ")}) has recorded anything or is configured; fix the schedule's servers`,
+        );
+    }
     report = await buildReport(
       ctx.db,
       { until: iso(dueAt), period: schedule.period, servers: schedule.servers, client: schedule.client },

@@ -14,7 +14,7 @@ import type {
 import type { Db, Row } from "../store/db.js";
 import { iso } from "../time.js";
 import { putSchedule, readSchedules, removeSchedule } from "./schedule-file.js";
-import { type RunContext, runSchedule } from "./schedule-run.js";
+import { checkServerScope, type RunContext, runSchedule } from "./schedule-run.js";
 import { lastDue, nextDue } from "./schedule-time.js";
 
 export interface ReportSchedulerOptions extends Omit<RunContext, "now"> {
@@ -121,10 +121,12 @@ export class ReportScheduler {
   }
 
   /**
-   * Adds or replaces a schedule. Its handled time moves up to now, so a new schedule, or one given an
+   * Adds or replaces a schedule; refuses a server scope naming a server nothing knows (a typo would
+   * deliver an all-zero report every period). Its handled time moves up to now, so a new schedule, or one given an
    * earlier time of day, does not run at once for a time already past.
    */
   async put(input: ReportScheduleInput): Promise<ReportSchedule> {
+    await checkServerScope(this.options, input.servers);
     const schedule = await putSchedule(this.options.dataDir, input);
     this.options.db
       .prepare(

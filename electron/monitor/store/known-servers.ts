@@ -4,6 +4,7 @@
  * bounded by retention.
  */
 import type { KnownServers } from "../../../shared/servers.js";
+import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
 import { recordedServerNames } from "./queries.js";
 
@@ -38,4 +39,49 @@ function names(db: Db, sql: string): string[] {
     .prepare(sql)
     .all()
     .map((row) => String(row.server));
+}
+
+/** What a command lists, and how its typo hint says it. */
+const KIND_TEXT = { calls: "calls", logs: "logs", events: "events", pins: "tool definitions" } as const;
+/** What a command lists, for its typo hint. */
+export type KnownKind = keyof typeof KIND_TEXT;
+
+/**
+ * The same for several names, from the store's known names and, only when one is not among them, the
+ * names the configs give (`configured`, which reads them).
+ */
+export async function requireKnown(
+  servers: readonly string[],
+  known: KnownServers,
+  configured: () => Promise<string[]>,
+  kind: keyof typeof KIND_TEXT,
+  alsoKnown: readonly string[] = [],
+): Promise<void> {
+  const listed = [...known[kind], ...alsoKnown];
+  const stored = new Set([...listed, ...known.calls, ...known.logs, ...known.events, ...known.pins]);
+  const missing = servers.filter((s) => !stored.has(s));
+  if (missing.length === 0) return;
+  const names = await configured();
+  requireKnownServers(
+    missing.filter((s) => !names.includes(s)),
+    listed,
+    KIND_TEXT[kind],
+  );
+}
+
+/** Throws for the first of `servers` not in `known`, naming what is known. */
+export function requireKnownServers(
+  servers: readonly string[],
+  known: readonly string[],
+  what: string,
+): void {
+  const names = [...new Set(known)].sort();
+  const unknown = servers.find((s) => !names.includes(s));
+  if (unknown === undefined) return;
+  const shown = names.slice(0, 8).join(", ") + (names.length > 8 ? `, … (${names.length} in all)` : "");
+  throw MonitoringError.input(
+    names.length
+      ? `no server named "${unknown}" has recorded ${what}; known: ${shown}`
+      : `no server named "${unknown}": nothing has been recorded yet (wrap a server with \`mcpscope run\`)`,
+  );
 }

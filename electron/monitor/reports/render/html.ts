@@ -1,6 +1,7 @@
 /**
  * One self-contained HTML file: inline CSS, inline SVG charts, no script and no network request. It
- * follows the OS light or dark setting and prints with a page break before each section.
+ * follows the OS light or dark setting; a wide table scrolls sideways within its box on screen, and prints
+ * whole on a landscape page with a page break before each section.
  */
 import type { Report } from "../../../../shared/report.js";
 import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
@@ -18,12 +19,16 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; } h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 h3 { font-size: 1rem; margin: 1.25rem 0 .4rem; }
 .meta, .empty { color: var(--muted); } .empty { font-style: italic; }
-table { border-collapse: collapse; width: 100%; font-size: 12.5px; margin: .25rem 0 1rem; }
-th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+.wide { overflow-x: auto; margin: .25rem 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
 th { color: var(--muted); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .bad { color: var(--bad); font-weight: 600; }
 figure { margin: .5rem 0 1rem; } figcaption { color: var(--muted); font-size: 12px; } figure svg { max-width: 100%; height: auto; }
-@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-before: page; } section:first-of-type h2 { break-before: auto; } table, figure { break-inside: avoid; } }
+@page { size: A4 landscape; margin: 12mm; }
+@media print { body { margin: 0; max-width: none; font-size: 11px; } h2 { break-before: page; } section:first-of-type h2 { break-before: auto; }
+  .wide { overflow: visible; } table { font-size: 8.5px; } th, td { padding: .2rem .3rem; } td { overflow-wrap: anywhere; }
+  tr, figure { break-inside: avoid; } thead { display: table-header-group; } }
 `;
 
 const numeric = (unit: string) => unit !== "text" && unit !== "time";
@@ -42,7 +47,8 @@ function table(t: Table, heading = "h2"): string {
     });
     return `<tr>${cells.join("")}</tr>`;
   });
-  return `${head}<table><thead><tr>${ths}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  // Scrolls sideways within its own box on a narrow screen rather than squeeze a name to a letter a line.
+  return `${head}<div class="wide"><table><thead><tr>${ths}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
 export function renderHtml(r: Report): string {
@@ -55,7 +61,7 @@ export function renderHtml(r: Report): string {
   const notifications = say.deliveries.length ? p(`Notifications: ${say.deliveries.join("; ")}.`) : "";
   const sections = [
     `<section>${table(t.summary)}${charts}</section>`,
-    `<section>${table(t.servers)}</section>`,
+    `<section>${table(t.servers)}${t.downtimes.rows.length ? table(t.downtimes, "h3") : ""}</section>`,
     `<section>${table(t.tools)}${r.slowest.length ? table(t.slowest, "h3") : ""}</section>`,
     `<section>${table(t.errors)}</section>`,
     `<section><h2>Logs</h2>${p(say.logs, r.logs.total ? "" : "empty")}${r.logs.newTemplates.length ? table(t.logs, "h3") : ""}</section>`,

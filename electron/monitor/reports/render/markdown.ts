@@ -36,6 +36,7 @@ export function renderMarkdown(r: Report): string {
     `# mcpscope report\n\n${markdownText(periodLine(r))}  \n${markdownText(scopeLine(r))}  \nGenerated ${r.generatedAt}.\n`,
     renderTable(t.summary),
     renderTable(t.servers),
+    t.downtimes.rows.length ? sub(t.downtimes) : "",
     renderTable(t.tools),
     renderTable(t.slowest),
     renderTable(t.errors),

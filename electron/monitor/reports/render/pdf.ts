@@ -60,10 +60,21 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
     const size = t.columns.length > 10 ? 5.5 : t.columns.length > 6 ? 7 : 8;
     const texts = t.rows.map((row, i) => formatRow(t, row, i));
     const widths = columnWidths(doc, size, t.columns, texts, width);
+    const header = t.columns.map((c) => c.name);
     const rowOf = (cells: string[], bold: boolean) => {
-      doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size);
-      const h = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 20) - 4 }))) + 4;
-      ensure(h);
+      const measure = () => {
+        doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size);
+        return Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 20) - 4 }))) + 4;
+      };
+      let h = measure();
+      if (doc.y + h > bottom()) {
+        doc.addPage();
+        // A table continued on a new page repeats its header row, so its columns can still be read.
+        if (!bold) {
+          rowOf(header, true);
+          h = measure();
+        }
+      }
       const y = doc.y;
       let x = MARGIN;
       cells.forEach((c, i) => {
@@ -83,10 +94,9 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
       doc.x = MARGIN;
       doc.y = y + h;
     };
-    rowOf(
-      t.columns.map((c) => c.name),
-      true,
-    );
+    // The header never ends a page alone: it goes with the first row.
+    ensure(2 * size * 2.5);
+    rowOf(header, true);
     for (const row of texts) rowOf(row, false);
   };
 
@@ -104,6 +114,7 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
     paragraph(chart.title, MUTED);
   }
   table(t.servers);
+  if (t.downtimes.rows.length) table(t.downtimes, 11);
   table(t.tools);
   if (r.slowest.length) table(t.slowest, 11);
   table(t.errors);
