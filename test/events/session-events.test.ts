@@ -97,7 +97,10 @@ describe("events of a real session", () => {
     expect(low.every((e) => e.severity !== "info")).toBe(true);
     const sessions = await events(["--type", "session.*"]);
     expect(sessions.map((e) => e.type).sort()).toEqual(["session.end", "session.start"]);
-    expect(await events(["--server", "nobody"])).toEqual([]);
+    // A server nothing knows is most likely a typo: one line naming the known ones, exit 1.
+    await expect(
+      mcpscope(["events", "--data-dir", dir.path, "--server", "nobody", "--json"]),
+    ).rejects.toThrow(/no server named "nobody" has recorded events; known: /);
     expect(await events(["--session", "nope"])).toEqual([]);
     expect(await events(["--session", sessionId, "--limit", "2"])).toHaveLength(2);
     // Newest first.

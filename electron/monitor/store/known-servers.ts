@@ -43,7 +43,6 @@ function names(db: Db, sql: string): string[] {
 
 /** What a command lists, and how its typo hint says it. */
 const KIND_TEXT = { calls: "calls", logs: "logs", events: "events", pins: "tool definitions" } as const;
-/** What a command lists, for its typo hint. */
 export type KnownKind = keyof typeof KIND_TEXT;
 
 /**
