@@ -22,6 +22,11 @@ const FLAGS: FlagSpecs = {
     help: "ok, tool_error, client_error, server_error, timeout, cancelled or disconnected",
   },
   limit: { kind: "string", placeholder: "N", default: "50", help: "at most N calls, newest first" },
+  before: {
+    kind: "string",
+    placeholder: "ID",
+    help: "the calls listed after call ID (the next page: pass the last id of this one)",
+  },
   json: { kind: "boolean", help: 'print {"calls": […]} with masked, capped request and response' },
 };
 
@@ -33,7 +38,7 @@ export const callsCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope calls [--since 1h] [--server NAME] [--tool NAME] [--outcome OUTCOME] [--limit 50] [--json]",
+          "mcpscope calls [--since 1h] [--server NAME] [--tool NAME] [--outcome OUTCOME] [--limit 50] [--before ID] [--json]",
           this.summary,
           FLAGS,
         ),
@@ -41,6 +46,7 @@ export const callsCommand: Command = {
       return 0;
     }
     const limit = Number(flagString(args, "limit") ?? 50);
+    const before = flagString(args, "before");
     recordedDataDir(args);
     const calls = await withStoreApi(args, async (api) => {
       const calls = await api.call("calls.details", {
@@ -52,6 +58,8 @@ export const callsCommand: Command = {
         // The schema names what is wrong with a value that is not a number, or not an outcome.
         outcome: flagString(args, "outcome") as never,
         limit: (Number.isFinite(limit) ? limit : flagString(args, "limit")) as number,
+        beforeId:
+          before === undefined ? undefined : ((/^\d+$/.test(before) ? Number(before) : before) as number),
       });
       if (calls.length === 0) await checkServerFilter(api, flagString(args, "server"), "calls");
       return calls;
@@ -61,7 +69,7 @@ export const callsCommand: Command = {
       return 0;
     }
     if (calls.length === 0) {
-      const filters = givenFilters(args, ["server", "tool", "method", "outcome", "since", "until"]);
+      const filters = givenFilters(args, ["server", "tool", "method", "outcome", "since", "until", "before"]);
       io.stdout.write(
         filters
           ? `No calls match ${filters}.\n`
