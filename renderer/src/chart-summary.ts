@@ -12,12 +12,18 @@ export function chartSummary(series: readonly ChartSeries[], format: (value: num
       (p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v),
     );
     if (points.length === 0) continue;
-    const values = points.map((p) => p.v);
+    // A loop, not Math.min(...values): a chart can hold more points than a call takes arguments.
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    for (const p of points) {
+      low = Math.min(low, p.v);
+      high = Math.max(high, p.v);
+    }
     const first = points[0] as { t: number; v: number };
     const last = points.at(-1) as { t: number; v: number };
     const at = (t: number) => formatTime(new Date(t).toISOString());
     parts.push(
-      `${s.name}: ${points.length === 1 ? "1 point" : `${points.length} points`} from ${at(first.t)} to ${at(last.t)}; lowest ${format(Math.min(...values))}, highest ${format(Math.max(...values))}, latest ${format(last.v)}.`,
+      `${s.name}: ${points.length === 1 ? "1 point" : `${points.length} points`} from ${at(first.t)} to ${at(last.t)}; lowest ${format(low)}, highest ${format(high)}, latest ${format(last.v)}.`,
     );
   }
   return parts.length ? parts.join(" ") : "No data in this range.";

@@ -106,6 +106,13 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
     recordCalls(dataDir, [call("b", 4000, "tool-b9")]);
     await until("the late call live", async () => (await targets()).includes("tool-b9"), TIMEOUT_MS);
     expect(await targets()).toEqual(["tool-a3", "tool-b2", "tool-b9", "tool-a2", "tool-b1", "tool-a1"]);
+    // The latency chart says in text what it draws.
+    const latencyText = page.locator(".latency-chart-wrap").getByTestId("chart-summary");
+    await until(
+      "the latency chart's text",
+      async () => (await latencyText.textContent())?.startsWith("ok calls: 6 points from"),
+      TIMEOUT_MS,
+    );
 
     // Overview: headings never skip a level, the charts' titles are not under a card, each chart has text.
     await page.getByTestId("nav-overview").click();
