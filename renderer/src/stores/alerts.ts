@@ -86,7 +86,15 @@ export const useAlertsStore = defineStore("alerts", () => {
     alerts.value = sortAlerts(list);
     const said = firingAnnouncement(firingIds, list);
     firingIds = said.known;
-    if (said.text) announcement.value = said.text;
+    if (!said.text) return;
+    // The same words again (an alert that fired, resolved and fires anew) must still change the region.
+    const text = said.text;
+    if (announcement.value === text) {
+      announcement.value = "";
+      queueMicrotask(() => {
+        announcement.value = text;
+      });
+    } else announcement.value = text;
   }
 
   async function loadSilences(): Promise<void> {
