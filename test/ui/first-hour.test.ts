@@ -73,6 +73,18 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       return { animation: style.animationDuration, transition: style.transitionDuration };
     })()`);
     expect(durations).toEqual({ animation: "0s", transition: "0s" });
+
+    // The Alerts empty state explains a rule's `for`; Storage says why its two sizes differ.
+    await page.getByTestId("nav-alerts").click();
+    const alertsEmpty = page.getByTestId("alerts-empty");
+    await alertsEmpty.waitFor({ state: "visible", timeout: TIMEOUT_MS });
+    expect(await alertsEmpty.textContent()).toMatch(/held for as long as the\s+rule's for setting asks/);
+    await page.getByTestId("nav-storage").click();
+    const database = page.getByTestId("storage-database");
+    await database.waitFor({ state: "visible", timeout: TIMEOUT_MS });
+    expect(await database.textContent()).toContain("Database files");
+    expect(await database.textContent()).toContain("with the write-ahead log");
+    expect(await page.getByTestId("storage-cap").textContent()).toContain("counts the pages in use");
     expect(problems).toEqual([]);
     await page.close();
   });
