@@ -94,6 +94,6 @@ describe("calls in time order", () => {
     const bad = await cliInProcess(["calls", "--data-dir", dir.path, "--before", "soon"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
-    expect(bad.stderr).toContain("before");
+    expect(bad.stderr).toContain('--before takes a call id (a whole number from a listing), not "soon"');
   });
 });

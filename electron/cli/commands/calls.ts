@@ -1,5 +1,5 @@
 import { withStoreApi } from "../api-client.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
@@ -21,7 +21,12 @@ const FLAGS: FlagSpecs = {
     placeholder: "OUTCOME",
     help: "ok, tool_error, client_error, server_error, timeout, cancelled or disconnected",
   },
-  limit: { kind: "string", placeholder: "N", default: "50", help: "at most N calls, newest first" },
+  limit: {
+    kind: "string",
+    placeholder: "N",
+    default: "50",
+    help: "at most N calls, newest first by start time",
+  },
   before: {
     kind: "string",
     placeholder: "ID",
@@ -47,6 +52,10 @@ export const callsCommand: Command = {
     }
     const limit = Number(flagString(args, "limit") ?? 50);
     const before = flagString(args, "before");
+    if (before !== undefined && !/^[1-9]\d*$/.test(before))
+      throw new UsageError(
+        `--before takes a call id (a whole number from a listing), not ${JSON.stringify(before)}`,
+      );
     recordedDataDir(args);
     const calls = await withStoreApi(args, async (api) => {
       const calls = await api.call("calls.details", {
@@ -58,8 +67,7 @@ export const callsCommand: Command = {
         // The schema names what is wrong with a value that is not a number, or not an outcome.
         outcome: flagString(args, "outcome") as never,
         limit: (Number.isFinite(limit) ? limit : flagString(args, "limit")) as number,
-        beforeId:
-          before === undefined ? undefined : ((/^\d+$/.test(before) ? Number(before) : before) as number),
+        beforeId: before === undefined ? undefined : Number(before),
       });
       if (calls.length === 0) await checkServerFilter(api, flagString(args, "server"), "calls");
       return calls;
