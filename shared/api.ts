@@ -108,7 +108,7 @@ export const CallsQuerySchema = z
     tool: z.string().optional(),
     method: z.string().optional(),
     outcome: OutcomeSchema.optional(),
-    /** Only calls with an id below this one (paging back). */
+    /** Only calls listed after this one: older by time, then id (paging back). */
     beforeId: z.number().int().positive().optional(),
     limit: PageLimitSchema.optional(),
   })

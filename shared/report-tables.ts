@@ -297,13 +297,22 @@ export function previousPeriodWords(ms: number): string {
   return n === 1 ? `the previous ${unit}` : `the previous ${plural(n, unit)}`;
 }
 
-/** Formats a row of a table (the summary's value columns by their row's unit). */
-export function formatRow(table: Table, row: Cell[], rowIndex: number): string[] {
+/**
+ * Formats a row of a table (the summary's value columns by their row's unit). Exports write times in UTC
+ * (`…Z`, and say so); the app passes `time` to write them as it writes every other time.
+ */
+export function formatRow(
+  table: Table,
+  row: Cell[],
+  rowIndex: number,
+  time?: (iso: string) => string,
+): string[] {
   return row.map((cell, i) => {
     const unit =
       table.section === "summary" && (i === 1 || i === 2)
         ? summaryUnit(rowIndex)
         : (table.columns[i]?.unit ?? "text");
+    if (unit === "time" && time && typeof cell === "string" && cell !== "") return time(cell);
     return formatCell(cell, unit);
   });
 }

@@ -122,6 +122,9 @@ try {
         ["calls.list", { limit: 200 }],
         ["calls.list", { server: "srv-7", limit: 200 }],
         ["calls.list", { server: "srv-7", outcome: "timeout", limit: 200 }],
+        // Scrolled down: the next page back from a call (listed by time, paged on its time and id).
+        ["calls.list", { limit: 200, beforeId: lastId - 100_000 }],
+        ["calls.list", { server: "srv-7", limit: 200, beforeId: lastId - 100_000 }],
         ["calls.get", { id: lastId - 5 }],
         ["servers.list", {}],
       ],

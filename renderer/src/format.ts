@@ -1,3 +1,7 @@
+/**
+ * How the app writes times: local time everywhere (never UTC in one view and local in another), the zone
+ * named once in the top bar (`zoneLabel`) and after every full timestamp (`formatDateTime`).
+ */
 import type { Outcome } from "../../shared/domain.js";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {
@@ -15,6 +19,38 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   second: "2-digit",
   hour12: false,
 });
+
+const clockFormat = new Intl.DateTimeFormat(undefined, {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hour12: false,
+});
+
+/** The local time zone's IANA name (`America/New_York`). */
+export function timeZoneName(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";
+}
+
+/** The local time zone's short name at `ms` (`EST`, `GMT+1`): what the app writes after a full timestamp. */
+export function zoneLabel(ms = Date.now()): string {
+  const part = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
+    .formatToParts(new Date(ms))
+    .find((p) => p.type === "timeZoneName");
+  return part?.value ?? timeZoneName();
+}
+
+/** A time of day to the second (`16:31:58`): a freshness stamp, not an event's time. */
+export function formatClock(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? "–" : clockFormat.format(date);
+}
+
+/** A date and time to the second, without the zone (`Dec 6, 16:30:36`): a cell of a table of times. */
+export function formatStamp(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
+}
 
 /** A call's start time: the time of day for today, the date too for older calls. */
 export function formatTime(iso: string): string {
@@ -36,9 +72,12 @@ export function formatDate(ms: number): string {
   return Number.isNaN(date.getTime()) ? "–" : dateFormat.format(date);
 }
 
+/** A full timestamp: local, with its zone, and the exact UTC time (`Dec 6, 16:30:36 EST (2026-12-06T21:30:36.485Z)`). */
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${dateTimeFormat.format(date)} (${iso})`;
+  return Number.isNaN(date.getTime())
+    ? iso
+    : `${dateTimeFormat.format(date)} ${zoneLabel(date.getTime())} (${iso})`;
 }
 
 /** A duration in ms with its unit: `0.4 ms`, `120 ms`, `12.3 s`. */

@@ -170,6 +170,9 @@ describe("mcpscope report", () => {
     expect(csv.split("\r\n")).toHaveLength(doc.tools.length + 2);
     expect(html).toContain(`<td>Calls</td><td class="n">${fmt(doc.summary.calls.value ?? -1)}</td>`);
     expect(html).toMatch(/<svg[^>]*>/);
+    // Their times are UTC (`…Z`), and each says so where the period is given.
+    expect(md).toMatch(/^Period: .*\. Times are in UTC\./m);
+    expect(html).toContain(". Times are in UTC.");
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/i);
     for (const text of [md, csv, html, JSON.stringify(doc)]) expect(text).not.toContain(SECRET);
   });

@@ -123,6 +123,14 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await row.waitFor({ state: "visible", timeout: 20_000 });
     await until("the alert firing", async () => (await row.getAttribute("data-state")) === "firing", 20_000);
     expect(await row.getByTestId("alert-summary").textContent()).toContain("echo on everything");
+    // A screen reader hears it once, from a polite live region (it was not firing when the page opened).
+    const announcer = page.getByTestId("alert-announcer");
+    expect(await announcer.getAttribute("aria-live")).toBe("polite");
+    await until(
+      "the alert announced",
+      async () => (await announcer.textContent())?.startsWith("Alert firing: echo-errors"),
+      10_000,
+    );
     await until(
       "the value over all four calls",
       async () => (await row.getByTestId("alert-value").textContent()) === "75%",

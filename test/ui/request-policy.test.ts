@@ -1,7 +1,7 @@
 /**
  * Browser mode refuses, where the user asked, what would make this machine run a program: the Add server
- * dialog and the channel editor show the one-line refusal with the ways to do it anyway, keep what was
- * typed, and nothing ran.
+ * dialog (which starts on HTTP there and says up front what a command needs) and the channel editor show
+ * the one-line refusal with the ways to do it anyway, keep what was typed, and nothing ran.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +28,13 @@ describe.skipIf(!HAS_CHROMIUM)(
 
       await page.getByTestId("nav-servers").click();
       await page.getByTestId("add-server").click();
+      // Browser mode starts on a remote server, and says before anything is typed what a command needs.
+      expect(await page.getByTestId("add-transport-http").isChecked()).toBe(true);
+      expect(await page.getByTestId("add-stdio-note").count()).toBe(0);
+      await page.getByTestId("add-transport-stdio").check();
+      expect(await page.getByTestId("add-stdio-note").textContent()).toContain(
+        "mcpscope serve --allow-commands",
+      );
       await page.getByTestId("add-name").fill("evil");
       await page.getByTestId("add-command").fill("/usr/bin/touch");
       await page.getByTestId("add-args").fill(marker);

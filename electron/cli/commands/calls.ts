@@ -1,5 +1,5 @@
 import { withStoreApi } from "../api-client.js";
-import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
+import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
@@ -21,7 +21,17 @@ const FLAGS: FlagSpecs = {
     placeholder: "OUTCOME",
     help: "ok, tool_error, client_error, server_error, timeout, cancelled or disconnected",
   },
-  limit: { kind: "string", placeholder: "N", default: "50", help: "at most N calls, newest first" },
+  limit: {
+    kind: "string",
+    placeholder: "N",
+    default: "50",
+    help: "at most N calls, newest first by start time",
+  },
+  before: {
+    kind: "string",
+    placeholder: "ID",
+    help: "the calls listed after call ID (the next page: pass the last id of this one)",
+  },
   json: { kind: "boolean", help: 'print {"calls": […]} with masked, capped request and response' },
 };
 
@@ -33,7 +43,7 @@ export const callsCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope calls [--since 1h] [--server NAME] [--tool NAME] [--outcome OUTCOME] [--limit 50] [--json]",
+          "mcpscope calls [--since 1h] [--server NAME] [--tool NAME] [--outcome OUTCOME] [--limit 50] [--before ID] [--json]",
           this.summary,
           FLAGS,
         ),
@@ -41,6 +51,11 @@ export const callsCommand: Command = {
       return 0;
     }
     const limit = Number(flagString(args, "limit") ?? 50);
+    const before = flagString(args, "before");
+    if (before !== undefined && !/^[1-9]\d*$/.test(before))
+      throw new UsageError(
+        `--before takes a call id (a whole number from a listing), not ${JSON.stringify(before)}`,
+      );
     recordedDataDir(args);
     const calls = await withStoreApi(args, async (api) => {
       const calls = await api.call("calls.details", {
@@ -52,6 +67,7 @@ export const callsCommand: Command = {
         // The schema names what is wrong with a value that is not a number, or not an outcome.
         outcome: flagString(args, "outcome") as never,
         limit: (Number.isFinite(limit) ? limit : flagString(args, "limit")) as number,
+        beforeId: before === undefined ? undefined : Number(before),
       });
       if (calls.length === 0) await checkServerFilter(api, flagString(args, "server"), "calls");
       return calls;
@@ -61,7 +77,7 @@ export const callsCommand: Command = {
       return 0;
     }
     if (calls.length === 0) {
-      const filters = givenFilters(args, ["server", "tool", "method", "outcome", "since", "until"]);
+      const filters = givenFilters(args, ["server", "tool", "method", "outcome", "since", "until", "before"]);
       io.stdout.write(
         filters
           ? `No calls match ${filters}.\n`

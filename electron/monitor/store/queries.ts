@@ -63,7 +63,7 @@ const SUMMARY_COLUMNS =
   "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds";
 
 /** The WHERE clause of a calls query, for columns of the `calls` table aliased as `c`. */
-function callFilters(query: CallsQuery, now: number): { where: string; params: SqlValue[] } {
+function callFilters(db: Db, query: CallsQuery, now: number): { where: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (query.since) {
@@ -91,17 +91,25 @@ function callFilters(query: CallsQuery, now: number): { where: string; params: S
     params.push(query.outcome);
   }
   if (query.beforeId) {
-    where.push("c.id < ?");
-    params.push(query.beforeId);
+    // Listed by time: page on (time, id), so a call written late with an earlier time is not skipped.
+    const before = db.prepare("SELECT started_at FROM calls WHERE id = ?").get(query.beforeId);
+    if (before) {
+      const time = num(before.started_at);
+      where.push("c.started_at <= ? AND (c.started_at < ? OR c.id < ?)");
+      params.push(time, time, query.beforeId);
+    } else {
+      where.push("c.id < ?");
+      params.push(query.beforeId);
+    }
   }
   params.push(query.limit ?? 50);
   return { where: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
 }
 
 export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSummary[] {
-  const { where, params } = callFilters(query, now);
+  const { where, params } = callFilters(db, query, now);
   return db
-    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM calls c ${where} ORDER BY c.id DESC LIMIT ?`)
+    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM calls c ${where} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`)
     .all(...params)
     .map(toSummary);
 }
@@ -111,9 +119,9 @@ const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_v
 
 /** Calls with their payloads and session facts, newest first, in one query. */
 export function listCallDetails(db: Db, query: CallsQuery, now = Date.now()): CallDetail[] {
-  const { where, params } = callFilters(query, now);
+  const { where, params } = callFilters(db, query, now);
   return db
-    .prepare(`${DETAIL_SELECT} ${where} ORDER BY c.id DESC LIMIT ?`)
+    .prepare(`${DETAIL_SELECT} ${where} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`)
     .all(...params)
     .map(toDetail);
 }

@@ -9,6 +9,7 @@ import {
   worstFiring,
 } from "../../../shared/alerts.js";
 import type { ActionResult } from "../../../shared/servers.js";
+import { firingAnnouncement } from "../alerts/announce.js";
 import { sortAlerts } from "../alerts/labels.js";
 import { formatTime } from "../format.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
@@ -35,6 +36,9 @@ export const useAlertsStore = defineStore("alerts", () => {
   /** The last pushed snapshot (null until the first push: counts come from the list until then). */
   const snapshot = shallowRef<AlertsSnapshot | null>(null);
   const pending = ref<Record<string, AlertAction>>({});
+  /** The live region's text: the alerts that started firing at the last change (App reads it out). */
+  const announcement = ref("");
+  let firingIds: ReadonlySet<string> | null = null;
 
   const silences = shallowRef<Silence[]>([]);
   const silencesLoaded = ref(false);
@@ -59,7 +63,7 @@ export const useAlertsStore = defineStore("alerts", () => {
       const list = await client.call("alerts.list", {});
       // A snapshot pushed meanwhile is at least as new as this answer.
       if (mine !== generation || pushes !== pushesBefore) return;
-      alerts.value = sortAlerts(list);
+      show(list);
       error.value = null;
     } catch (e) {
       if (mine === generation) error.value = `Could not load alerts: ${errorMessage(e)}`;
@@ -71,11 +75,26 @@ export const useAlertsStore = defineStore("alerts", () => {
   function receive(next: AlertsSnapshot): void {
     pushes++;
     snapshot.value = next;
-    alerts.value = sortAlerts(next.alerts);
+    show(next.alerts);
     loaded.value = true;
     error.value = null;
     // A snapshot also follows a silence that was added, expired or removed.
     if (silencesWanted) scheduleSilences();
+  }
+
+  function show(list: AlertInstance[]): void {
+    alerts.value = sortAlerts(list);
+    const said = firingAnnouncement(firingIds, list);
+    firingIds = said.known;
+    if (!said.text) return;
+    // The same words again (an alert that fired, resolved and fires anew) must still change the region.
+    const text = said.text;
+    if (announcement.value === text) {
+      announcement.value = "";
+      queueMicrotask(() => {
+        announcement.value = text;
+      });
+    } else announcement.value = text;
   }
 
   async function loadSilences(): Promise<void> {
@@ -185,6 +204,7 @@ export const useAlertsStore = defineStore("alerts", () => {
 
   return {
     alerts,
+    announcement,
     loaded,
     error,
     snapshot,

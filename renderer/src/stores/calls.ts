@@ -2,6 +2,7 @@ import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { CallsQuery } from "../../../shared/api.js";
 import type { CallDetail, CallSummary, Outcome } from "../../../shared/domain.js";
+import { mergeCalls } from "../list-order.js";
 import { ALL_TIME, isOpenEnded, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
@@ -20,7 +21,8 @@ export interface CallFilters {
 
 /**
  * The calls in view: the newest page of `calls.list` for the current filters and time range (all stored
- * calls by default), older pages back through them down to MAX_CALLS, kept live by `calls.new` events,
+ * calls by default), newest first by start time, older pages back through them down to MAX_CALLS, kept live
+ * by `calls.new` events (a call written late takes its place by time),
  * plus the selected call's detail (`calls.get`).
  */
 export const useCallsStore = defineStore("calls", () => {
@@ -34,6 +36,7 @@ export const useCallsStore = defineStore("calls", () => {
       client.call("calls.list", beforeId === undefined ? query() : { ...query(), beforeId }),
     pageSize: PAGE_SIZE,
     max: MAX_CALLS,
+    merge: mergeCalls,
     errors: { load: "Could not load calls", older: "Could not load older calls" },
     onLoad: (page) => noteTools(page),
   });

@@ -2,7 +2,7 @@ import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { ErrorGroup, EventRecord, EventsQuery } from "../../../shared/events.js";
 import { EVENT_SEVERITIES, type EventCategory, type EventSeverity } from "../../../shared/events.js";
-import { mergeEvents } from "../event-order.js";
+import { mergeEvents } from "../list-order.js";
 import { isOpenEnded, presetRange, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";

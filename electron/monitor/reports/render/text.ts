@@ -2,7 +2,7 @@
 import type { Report } from "../../../../shared/report.js";
 
 export function periodLine(r: Report): string {
-  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}).`;
+  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.`;
 }
 
 export function scopeLine(r: Report): string {

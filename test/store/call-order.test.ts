@@ -1,0 +1,99 @@
+/**
+ * Calls are listed newest first by the time they started, not in the order their wrappers wrote them: two
+ * wrappers each write in batches, so ids follow the writes while times interleave. The engine's list, a
+ * page back from any call (the Calls view's "load more", `mcpscope calls --before`) and the CLI agree.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
+import { recordCalls, type TestCall } from "../metrics/workload.js";
+
+const T0 = Date.parse("2026-12-06T21:25:24.000Z");
+const at = (server: string, ms: number, target: string): TestCall => ({
+  server,
+  method: "tools/call",
+  target,
+  outcome: "ok",
+  startedAt: T0 + ms,
+  durationMs: 1,
+});
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+/** Targets newest first by time: what every listing must show. */
+const BY_TIME = ["b5", "a5", "b4", "a4", "a3", "b3", "b2", "a2", "b1", "a1"];
+
+beforeAll(async () => {
+  dir = await tempDir();
+  // Wrapper a's batch is written first, then b's: b's oldest calls get higher ids than a's newest.
+  recordCalls(dir.path, [
+    at("a", 100, "a1"),
+    at("a", 300, "a2"),
+    at("a", 520, "a3"),
+    at("a", 700, "a4"),
+    at("a", 900, "a5"),
+  ]);
+  recordCalls(dir.path, [
+    at("b", 200, "b1"),
+    at("b", 400, "b2"),
+    at("b", 500, "b3"),
+    at("b", 800, "b4"),
+    at("b", 1000, "b5"),
+  ]);
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+describe("calls in time order", () => {
+  it("lists the newest first by start time, summaries and details alike", () => {
+    const db = openDb(databasePath(dir.path), { readOnly: true });
+    try {
+      expect(listCalls(db, { limit: 50 }).map((c) => c.target)).toEqual(BY_TIME);
+      expect(listCallDetails(db, { limit: 50 }).map((c) => c.target)).toEqual(BY_TIME);
+      // One server's calls read through its own index keep the same order.
+      expect(listCalls(db, { server: "a", limit: 50 }).map((c) => c.target)).toEqual(
+        BY_TIME.filter((t) => t.startsWith("a")),
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it("pages back from the last call of a page without skipping or repeating one", () => {
+    const db = openDb(databasePath(dir.path), { readOnly: true });
+    try {
+      const paged: string[] = [];
+      let beforeId: number | undefined;
+      for (;;) {
+        const page = listCalls(db, { limit: 3, ...(beforeId ? { beforeId } : {}) });
+        paged.push(...page.map((c) => c.target ?? ""));
+        if (page.length < 3) break;
+        beforeId = page.at(-1)?.id;
+      }
+      expect(paged).toEqual(BY_TIME);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("`mcpscope calls --json` lists by time, and --before gives the next page", async () => {
+    const first = await cliInProcess(["calls", "--data-dir", dir.path, "--json", "--limit", "4"]);
+    expect(first.stderr).toBe("");
+    const page = (JSON.parse(first.stdout) as { calls: { id: number; target: string }[] }).calls;
+    expect(page.map((c) => c.target)).toEqual(BY_TIME.slice(0, 4));
+    const last = page.at(-1)?.id ?? 0;
+    const next = await cliInProcess(["calls", "--data-dir", dir.path, "--json", "--before", String(last)]);
+    const rest = (JSON.parse(next.stdout) as { calls: { target: string }[] }).calls;
+    expect(rest.map((c) => c.target)).toEqual(BY_TIME.slice(4));
+  });
+
+  it("`--before` that is not a call id is a usage error of one line", async () => {
+    const bad = await cliInProcess(["calls", "--data-dir", dir.path, "--before", "soon"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toContain('--before takes a call id (a whole number from a listing), not "soon"');
+  });
+});
