@@ -62,7 +62,12 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     rawHeaders: fields.headers,
     location: source.location,
     wrapped: unwrapped
-      ? { command: unwrapped.command, args: unwrapped.args, byHand: unwrapped.client === null }
+      ? {
+          command: unwrapped.command,
+          args: unwrapped.args,
+          byHand: unwrapped.client === null,
+          client: unwrapped.client,
+        }
       : null,
     ...(fields.disabled ? { disabled: true } : {}),
   };

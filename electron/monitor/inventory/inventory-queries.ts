@@ -3,8 +3,15 @@ import type { CheckStatus, SeenServerDetail, ServerDetail } from "../../../share
 import { STOPPED_MARK } from "../health/health-store.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { answeredSince, lastAnsweredSince, listCalls, listServers } from "../store/queries.js";
+import {
+  answeredSince,
+  clientCallReads,
+  lastAnsweredSince,
+  listCalls,
+  listServers,
+} from "../store/queries.js";
 import { iso } from "../time.js";
+import { type TrafficKey, trafficKeyId } from "./entry-traffic.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -41,21 +48,54 @@ export interface ServerTraffic {
   lastAnsweredAt: number | null;
 }
 
+const NO_TRAFFIC: ServerTraffic = { lastCallAt: null, recentAnswered: 0, lastAnsweredAt: null };
+
 /**
- * The recorded traffic of each named server: index reads per name (calls_server_time), so the cost grows
- * with neither the calls table nor the answered traffic's rate.
+ * The recorded traffic of each entry's key (entry-traffic.ts), by trafficKeyId. A name whose sessions
+ * all carry one client marker (the usual case: one client's entry instrumented) is read per name from
+ * calls_server_time, so the cost grows with neither the calls table nor the answered traffic's rate;
+ * only a name recorded for several clients reads calls joined to their sessions.
  */
-export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number): Map<string, ServerTraffic> {
+export function serverTraffic(
+  db: Db,
+  keys: Iterable<TrafficKey>,
+  sinceMs: number,
+): Map<string, ServerTraffic> {
+  const markers = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?");
   const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
   const recent = answeredSince(db);
   const lastAnswered = lastAnsweredSince(db);
+  const byClient = clientCallReads(db);
+  const clientsOf = new Map<string, Set<string | null>>();
   const out = new Map<string, ServerTraffic>();
-  for (const name of new Set(names)) {
-    const t = last.get(name)?.t;
-    const lastCallAt = t === null || t === undefined ? null : Number(t);
-    const recentAnswered = lastCallAt !== null && lastCallAt >= sinceMs ? recent(name, sinceMs) : 0;
-    const lastAnsweredAt = recentAnswered > 0 ? lastAnswered(name, sinceMs) : null;
-    out.set(name, { lastCallAt, recentAnswered, lastAnsweredAt });
+  for (const key of keys) {
+    const id = trafficKeyId(key);
+    if (out.has(id)) continue;
+    const { name, client } = key;
+    let clients = clientsOf.get(name);
+    if (!clients) {
+      clients = new Set(markers.all(name).map((row) => str(row.client)));
+      clientsOf.set(name, clients);
+    }
+    if (!clients.has(client)) {
+      out.set(id, NO_TRAFFIC);
+      continue;
+    }
+    const alone = clients.size === 1;
+    const lastCallAt = alone ? num(last.get(name)?.t) : byClient.lastCall(name, client);
+    const recentAnswered =
+      lastCallAt === null || lastCallAt < sinceMs
+        ? 0
+        : alone
+          ? recent(name, sinceMs)
+          : byClient.answeredSince(name, client, sinceMs);
+    const lastAnsweredAt =
+      recentAnswered === 0
+        ? null
+        : alone
+          ? lastAnswered(name, sinceMs)
+          : byClient.lastAnsweredSince(name, client, sinceMs);
+    out.set(id, { lastCallAt, recentAnswered, lastAnsweredAt });
   }
   return out;
 }

@@ -39,10 +39,12 @@ import type { Db } from "../store/db.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
+import { trafficKeyId, trafficKeyOf } from "./entry-traffic.js";
 import {
   DETAIL_HISTORY_MS,
   latestChecks,
   latestSamples,
+  type ServerTraffic,
   serverHistory,
   serverTraffic,
 } from "./inventory-queries.js";
@@ -134,9 +136,9 @@ export class InventoryService {
     const freshMs = sampleFreshMs(this.options.sampleIntervalMs);
     const samples = safe(() => latestSamples(this.options.db, Date.now() - freshMs), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
-    const names = this.servers.map((s) => s.definition.name);
+    const keys = this.servers.map((s) => trafficKeyOf(s)).filter((k) => k !== null);
     const traffic = safe(
-      () => serverTraffic(this.options.db, names, Date.now() - ACTIVE_WINDOW_MS),
+      () => serverTraffic(this.options.db, keys, Date.now() - ACTIVE_WINDOW_MS),
       new Map(),
     );
     const proxies = this.options.remoteProxies?.() ?? [];
@@ -157,7 +159,7 @@ export class InventoryService {
         health: this.prober.health(id),
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
-        traffic: traffic.get(server.definition.name) ?? null,
+        traffic: trafficOf(traffic, server),
         sampleFreshMs: freshMs,
       });
     });
@@ -389,6 +391,12 @@ export class InventoryService {
 
 function describeCheck(name: string, status: string, error: string | null): string {
   return error ? `${name} is ${status}: ${error}` : `${name} is ${status}`;
+}
+
+/** An entry's traffic: none for one that is not wrapped (no recorded call can be its client's). */
+function trafficOf(traffic: Map<string, ServerTraffic>, server: DiscoveredServer): ServerTraffic | null {
+  const key = trafficKeyOf(server);
+  return key ? (traffic.get(trafficKeyId(key)) ?? null) : null;
 }
 
 function safe<T>(fn: () => T, fallback: T): T {
