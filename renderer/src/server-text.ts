@@ -47,7 +47,13 @@ export function notCheckedText(server: ServerEntry): string {
 /** The detail's "Last call" fact: when, and how many answered calls make it `active`. */
 export function lastCallText(server: ServerEntry, now: number): string {
   const { lastCallAt, recentAnswered } = server.traffic;
-  if (!lastCallAt) return "none recorded (calls are recorded through mcpscope run or mcpscope proxy)";
+  if (!lastCallAt) {
+    // Calls of another entry with this name are not this one's (its client does not go through mcpscope).
+    const unwrapped = server.client !== "manual" && !server.instrumented && !server.wrappedByHand;
+    return unwrapped
+      ? "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)"
+      : "none recorded (calls are recorded through mcpscope run or mcpscope proxy)";
+  }
   const window = formatDuration(ACTIVE_WINDOW_MS);
   const count =
     recentAnswered > RECENT_ANSWERED_CAP

@@ -16,7 +16,7 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import type { CallDetail } from "../../shared/domain.js";
 import type { SessionTimeline } from "../../shared/events.js";
-import type { Inventory, ServerEntry } from "../../shared/servers.js";
+import type { Inventory, ServerDetail, ServerEntry } from "../../shared/servers.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { type Child, startEverything } from "../helpers/http.js";
 import { MCPSCOPE, ROOT, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
@@ -140,6 +140,21 @@ describe("traffic of same-named entries", () => {
     expect((await entry("vscode", "everything")).traffic.lastCallAt).toBeNull();
     const calls = (await engine.invoke("calls.details", { server: "everything", limit: 50 })) as CallDetail[];
     expect(new Set(calls.map((c) => c.client))).toEqual(new Set(["cursor", null]));
+
+    // Each entry's detail lists its own calls; the unwrapped entry's lists none.
+    const detailCalls = async (client: string) =>
+      (
+        (await engine.invoke("servers.detail", {
+          id: (await entry(client, "everything")).id,
+        })) as ServerDetail
+      ).calls;
+    const own = { cursor: await detailCalls("cursor"), lmstudio: await detailCalls("lmstudio") };
+    expect(own.cursor.length).toBeGreaterThan(0);
+    expect(own.lmstudio.length).toBeGreaterThan(0);
+    const byId = new Map(calls.map((c) => [c.id, c.client]));
+    expect(new Set(own.cursor.map((c) => byId.get(c.id)))).toEqual(new Set(["cursor"]));
+    expect(new Set(own.lmstudio.map((c) => byId.get(c.id)))).toEqual(new Set([null]));
+    expect(await detailCalls("vscode")).toEqual([]);
   });
 
   it("through the engine's proxy for a remote entry is that client's", async () => {

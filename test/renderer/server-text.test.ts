@@ -32,6 +32,13 @@ describe("server activity text", () => {
   it("gives the detail's last call with the answered count of the active window", () => {
     expect(lastCallText(server("active", ago(60_000)), NOW)).toBe("1 min ago — 3 answered in the last 5 min");
     expect(lastCallText(server("unknown"), NOW)).toMatch(/^none recorded/);
+    // An entry that is not wrapped says why nothing of it can be recorded; a wrapped one where calls come from.
+    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: false }, NOW)).toBe(
+      "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)",
+    );
+    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: true }, NOW)).toBe(
+      "none recorded (calls are recorded through mcpscope run or mcpscope proxy)",
+    );
     // Counted up to a cap: past it, "more than".
     const busy = server("active", ago(60_000));
     busy.traffic.recentAnswered = RECENT_ANSWERED_CAP + 1;

@@ -40,7 +40,7 @@ export const sessionCommand: Command = {
       ? `${s.clientName}${s.clientVersion ? ` ${s.clientVersion}` : ""}`
       : "unknown client";
     io.stdout.write(
-      `session ${s.id} — ${s.server}, ${client}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ""}\n` +
+      `session ${s.id} — ${s.server}${s.client ? ` (launched by ${s.client}'s entry)` : ""}, ${client}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ""}\n` +
         `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ""} (${sessionEndText(s)})\n` +
         (s.dropped > 0 ? `${s.dropped} calls of this session were not recorded\n` : "") +
         "\n",

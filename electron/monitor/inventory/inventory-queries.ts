@@ -8,6 +8,7 @@ import {
   clientCallReads,
   lastAnsweredSince,
   listCalls,
+  listClientCalls,
   listServers,
 } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -141,12 +142,17 @@ export function latestChecks(db: Db): Map<string, LastCheck> {
 /** How far back a server's detail reads its health checks and resource samples. */
 export const DETAIL_HISTORY_MS = 24 * 3_600_000;
 
-/** One server's history for the detail view (bounded lists); a null id: one known by name only. */
+/**
+ * One server's history for the detail view (bounded lists); a null id: one known by name only. `traffic`
+ * (a configured entry's): its recent calls are those of its own sessions (entry-traffic.ts), none when it
+ * is not wrapped (null); its logs, tools and checks stay the server's, by name.
+ */
 export function serverHistory(
   db: Db,
   id: string | null,
   name: string,
   sinceMs: number,
+  traffic?: TrafficKey | null,
 ): Omit<ServerDetail, "server"> {
   const health = db
     .prepare(
@@ -194,8 +200,13 @@ export function serverHistory(
     tools: listed.length ? listed : knownTools(db, name),
     toolsSource: listed.length ? "probe" : "recorded",
     stderr,
-    calls: listCalls(db, { server: name, limit: 50 }),
+    calls: traffic === undefined ? listCalls(db, { server: name, limit: 50 }) : entryCalls(db, traffic),
   };
+}
+
+/** The newest calls of an entry's own sessions. */
+function entryCalls(db: Db, key: TrafficKey | null): ServerDetail["calls"] {
+  return key ? listClientCalls(db, key.name, key.client, 50) : [];
 }
 
 /** A server seen only in recorded traffic, by name: its summary and its recorded history (null: none). */

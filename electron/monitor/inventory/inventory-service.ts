@@ -171,7 +171,13 @@ export class InventoryService {
     if (!entry) return null;
     return {
       server: entry,
-      ...serverHistory(this.options.db, id, entry.name, Date.now() - DETAIL_HISTORY_MS),
+      ...serverHistory(
+        this.options.db,
+        id,
+        entry.name,
+        Date.now() - DETAIL_HISTORY_MS,
+        trafficKeyOf(this.find(id)),
+      ),
     };
   }
 

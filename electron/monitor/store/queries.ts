@@ -106,6 +106,20 @@ export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSumm
     .map(toSummary);
 }
 
+/** A server's newest calls from the sessions one client's entry launched (null: started by hand). */
+export function listClientCalls(db: Db, server: string, client: string | null, limit: number): CallSummary[] {
+  const columns = SUMMARY_COLUMNS.split(", ")
+    .map((column) => `c.${column}`)
+    .join(", ");
+  return db
+    .prepare(
+      `SELECT ${columns} FROM calls c JOIN sessions s ON s.id = c.session_id
+       WHERE c.server = ? AND s.client IS ? ORDER BY c.id DESC LIMIT ?`,
+    )
+    .all(server, client, limit)
+    .map(toSummary);
+}
+
 const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version, s.client
   FROM calls c LEFT JOIN sessions s ON s.id = c.session_id`;
 
