@@ -46,6 +46,11 @@ export const ServerDefinitionSchema = z.object({
   headers: z.record(z.string(), z.string()),
   /** Launched through `mcpscope run` (the entry carries mcpscope's marker). */
   instrumented: z.boolean(),
+  /**
+   * The client has the entry switched off (`"disabled": true`, `enabled = false`): it does not launch it,
+   * so mcpscope neither probes it nor alerts on it.
+   */
+  disabled: z.boolean(),
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 

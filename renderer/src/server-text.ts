@@ -1,6 +1,7 @@
 import type { ServerDefinition } from "../../shared/discovery.js";
 import type { ServerSummary } from "../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP, type ServerEntry } from "../../shared/servers.js";
+import { clientName } from "./clients.js";
 import { formatAgo, formatDuration } from "./format.js";
 
 /** How a server is launched or reached, in one line: `npx -y pkg /dir`, or its URL. */
@@ -39,8 +40,12 @@ export function activityLine(server: ServerEntry, now: number): string {
   return parts.join(" · ");
 }
 
-/** Why a server has no check to show: stopped on purpose (not checked until started), or never probed. */
+/**
+ * Why a server has no check to show: its client has it switched off, it was stopped on purpose (not
+ * checked until started), or it was never probed.
+ */
 export function notCheckedText(server: ServerEntry): string {
+  if (server.disabled) return `not checked while disabled in ${clientName(server.client)}`;
   return server.process?.state === "stopped" ? "not checked while stopped" : "not probed yet";
 }
 

@@ -27,6 +27,8 @@ describe("server activity text", () => {
     expect(activityLine(server("unknown"), NOW)).toBe("not probed yet");
     const stopped = { ...server("stopped"), process: { state: "stopped" } } as ServerEntry;
     expect(activityLine(stopped, NOW)).toBe("not checked while stopped");
+    const disabled = { ...server("unknown"), client: "cline", disabled: true } as ServerEntry;
+    expect(activityLine(disabled, NOW)).toBe("not checked while disabled in Cline");
   });
 
   it("gives the detail's last call with the answered count of the active window", () => {

@@ -52,6 +52,7 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     url: fields.url === null ? null : maskText(fields.url),
     headers: maskRecord(fields.headers),
     instrumented: unwrapped !== null,
+    disabled: fields.disabled === true,
   };
   return {
     definition,
@@ -69,7 +70,6 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
           client: unwrapped.client,
         }
       : null,
-    ...(fields.disabled ? { disabled: true } : {}),
   };
 }
 

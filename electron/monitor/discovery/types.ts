@@ -32,8 +32,6 @@ export interface DiscoveredServer {
    * (stored with each session it launches; absent when written by hand).
    */
   wrapped: { command: string; args: string[]; byHand: boolean; client?: string | null } | null;
-  /** The client has the entry switched off (`disabled: true`, `enabled: false`); it is still listed. */
-  disabled?: boolean;
 }
 
 /** One client's reader: finds its config files and turns their entries into servers. */

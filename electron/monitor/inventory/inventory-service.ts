@@ -240,7 +240,7 @@ export class InventoryService {
       return { ok: true, message: `${result.server} was already instrumented` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now runs through mcpscope; restart ${result.client} to pick up the change`,
+      message: `${result.server} in ${result.file} now runs through mcpscope; ${pickUp(server, result.client)}`,
     };
   }
 
@@ -253,7 +253,7 @@ export class InventoryService {
       return { ok: true, message: `${result.server} was already instrumented` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${result.client} reaches it only while mcpscope runs; restart ${result.client} to pick up the change`,
+      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${result.client} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
     };
   }
 
@@ -317,6 +317,14 @@ export class InventoryService {
     await this.launched.stopAll(options);
   }
 
+  /**
+   * The names whose health counts for alerts: every configured server but those only entries their
+   * clients switched off name (such an entry is not checked; its last check must not keep an alert firing).
+   */
+  checkedNames(): ReadonlySet<string> {
+    return new Set(this.servers.filter((s) => !s.definition.disabled).map((s) => s.definition.name));
+  }
+
   /** The servers the configs name (and those added by hand), with what launching them needs. */
   configured(): readonly DiscoveredServer[] {
     return this.servers;
@@ -357,8 +365,11 @@ export class InventoryService {
     this.servers = servers;
     this.warnings = [...warnings];
     // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
+    // One its client switched off is not: the client does not use it, and the user is not to be paged.
     for (const server of servers) {
-      if (server.definition.transport !== "stdio") this.prober.watch(server);
+      if (server.definition.transport === "stdio") continue;
+      if (server.definition.disabled) this.prober.unwatch(server.definition.id);
+      else this.prober.watch(server);
     }
     void this.reportLostWrappings();
     this.changed();
@@ -397,6 +408,13 @@ export class InventoryService {
 
 function describeCheck(name: string, status: string, error: string | null): string {
   return error ? `${name} is ${status}: ${error}` : `${name} is ${status}`;
+}
+
+/** How the client picks up an edited entry: a restart, or first enabling an entry it has switched off. */
+function pickUp(server: DiscoveredServer, client: string): string {
+  return server.definition.disabled
+    ? `it is disabled in ${client}'s config: ${client} does not launch it until you enable it there`
+    : `restart ${client} to pick up the change`;
 }
 
 /** An entry's traffic: none for one that is not wrapped (no recorded call can be its client's). */
