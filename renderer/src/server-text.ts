@@ -54,8 +54,7 @@ export function lastCallText(server: ServerEntry, now: number): string {
   const { lastCallAt, recentAnswered } = server.traffic;
   if (!lastCallAt) {
     // Calls of another entry with this name are not this one's (its client does not go through mcpscope).
-    const unwrapped = server.client !== "manual" && !server.instrumented && !server.wrappedByHand;
-    return unwrapped
+    return !recordsCalls(server)
       ? "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)"
       : "none recorded (calls are recorded through mcpscope run or mcpscope proxy)";
   }
@@ -81,13 +80,22 @@ export interface ServerCounts {
   configured: number;
 }
 
-/** Servers seen in recorded traffic under a name that no entry of the inventory has. */
+/**
+ * Servers seen in recorded traffic under a name that no entry of the inventory can record: none has that
+ * name, or none of those that have it is wrapped (an entry that is not wrapped has no recorded calls, so
+ * `mcpscope run --name X` started by hand would otherwise show nowhere).
+ */
 export function trafficOnly(
   entries: readonly ServerEntry[],
   seen: readonly ServerSummary[],
 ): ServerSummary[] {
-  const names = new Set(entries.map((s) => s.name));
+  const names = new Set(entries.filter(recordsCalls).map((s) => s.name));
   return seen.filter((s) => !names.has(s.name));
+}
+
+/** Whether calls can be recorded for this entry: instrumented, wrapped by hand, or added in mcpscope. */
+function recordsCalls(server: ServerEntry): boolean {
+  return server.client === "manual" || server.instrumented || server.wrappedByHand;
 }
 
 /**

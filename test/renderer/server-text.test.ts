@@ -72,11 +72,13 @@ describe("server activity text", () => {
       lastCommand: null,
       recentAnswered,
     });
-    const configured = { ...server("up"), name: "configured" } as ServerEntry;
+    const configured = { ...server("up"), name: "configured", instrumented: true } as ServerEntry;
+    // Configured, but not wrapped: the traffic recorded under its name is no entry's.
+    const unwrapped = { ...server("unknown"), name: "unwrapped", client: "cursor" } as ServerEntry;
     const counts = serverCounts(
-      [configured],
-      [seen("configured", 2), seen("only-in-traffic", 3), seen("quiet-in-traffic", 0)],
+      [configured, unwrapped],
+      [seen("configured", 2), seen("only-in-traffic", 3), seen("quiet-in-traffic", 0), seen("unwrapped", 1)],
     );
-    expect(counts).toEqual({ up: 2, active: 1, down: 0, configured: 1 });
+    expect(counts).toEqual({ up: 3, active: 2, down: 0, configured: 2 });
   });
 });
