@@ -204,9 +204,16 @@ export function serverHistory(
   };
 }
 
-/** The newest calls of an entry's own sessions. */
+/**
+ * The newest calls of an entry's own sessions: read by name when every session of the name is its
+ * client's (the usual case), joined to the sessions only when other clients record under the name too.
+ */
 function entryCalls(db: Db, key: TrafficKey | null): ServerDetail["calls"] {
-  return key ? listClientCalls(db, key.name, key.client, 50) : [];
+  if (!key) return [];
+  const clients = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?").all(key.name);
+  if (clients.length === 1 && str(clients[0]?.client) === key.client)
+    return listCalls(db, { server: key.name, limit: 50 });
+  return listClientCalls(db, key.name, key.client, 50);
 }
 
 /** A server seen only in recorded traffic, by name: its summary and its recorded history (null: none). */
