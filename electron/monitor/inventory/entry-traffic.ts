@@ -5,6 +5,7 @@
  * alone would give every one of them the traffic of the one that is instrumented.
  */
 import type { DiscoveredServer } from "../discovery/types.js";
+import type { ServerTraffic } from "./inventory-queries.js";
 
 export interface TrafficKey {
   name: string;
@@ -29,4 +30,13 @@ export function trafficKeyOf(server: DiscoveredServer): TrafficKey | null {
 /** A map key for a TrafficKey. */
 export function trafficKeyId(key: TrafficKey): string {
   return `${key.client ?? ""}\u0000${key.name}`;
+}
+
+/** An entry's traffic out of serverTraffic's map: none for one that is not wrapped. */
+export function trafficOf(
+  traffic: Map<string, ServerTraffic>,
+  server: DiscoveredServer,
+): ServerTraffic | null {
+  const key = trafficKeyOf(server);
+  return key ? (traffic.get(trafficKeyId(key)) ?? null) : null;
 }

@@ -39,12 +39,11 @@ import type { Db } from "../store/db.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
-import { trafficKeyId, trafficKeyOf } from "./entry-traffic.js";
+import { trafficKeyOf, trafficOf } from "./entry-traffic.js";
 import {
   DETAIL_HISTORY_MS,
   latestChecks,
   latestSamples,
-  type ServerTraffic,
   serverHistory,
   serverTraffic,
 } from "./inventory-queries.js";
@@ -415,12 +414,6 @@ function pickUp(server: DiscoveredServer, client: string): string {
   return server.definition.disabled
     ? `it is disabled in ${client}'s config: ${client} does not launch it until you enable it there`
     : `restart ${client} to pick up the change`;
-}
-
-/** An entry's traffic: none for one that is not wrapped (no recorded call can be its client's). */
-function trafficOf(traffic: Map<string, ServerTraffic>, server: DiscoveredServer): ServerTraffic | null {
-  const key = trafficKeyOf(server);
-  return key ? (traffic.get(trafficKeyId(key)) ?? null) : null;
 }
 
 function safe<T>(fn: () => T, fallback: T): T {
