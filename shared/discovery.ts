@@ -51,6 +51,11 @@ export const ServerDefinitionSchema = z.object({
    * Gemini CLI extension's manifest) and what to do instead, one line. Absent when it can be instrumented.
    */
   notEditable: z.string().optional(),
+  /**
+   * The client has the entry switched off (`"disabled": true`, `enabled = false`): it does not launch it,
+   * so mcpscope neither probes it nor alerts on it.
+   */
+  disabled: z.boolean(),
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 

@@ -69,6 +69,8 @@ export const CallDetailSchema = CallSummarySchema.extend({
   protocolVersion: z.string().nullable(),
   clientName: z.string().nullable(),
   clientVersion: z.string().nullable(),
+  /** The MCP client whose config entry launched the call's session (`run --client`); null: started by hand. */
+  client: z.string().nullable(),
   /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
   httpStatus: z.number().int().nullable(),
 });

@@ -121,6 +121,8 @@ export const SessionTimelineSchema = z.object({
     clientName: z.string().nullable(),
     clientVersion: z.string().nullable(),
     protocolVersion: z.string().nullable(),
+    /** The MCP client whose config entry launched it (`run --client`); null when started by hand. */
+    client: z.string().nullable(),
   }),
   items: z.array(TimelineItemSchema),
 });

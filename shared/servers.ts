@@ -220,7 +220,8 @@ const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string
 /**
  * What `instrument.entry` did. `wrapped`: a stdio entry now launches `mcpscope run` (`command`, `args`
  * masked; `before` masked; `byHand` when it was already wrapped by hand). `proxied`: a remote entry now
- * names mcpscope's proxy (`url`) instead of `upstream`. `mcpscope instrument --json` prints all but `kind`,
+ * names mcpscope's proxy (`url`) instead of `upstream`. `disabled`: the client has the entry switched off,
+ * so it launches it only once it is enabled there. `mcpscope instrument --json` prints all but `kind`,
  * `before` and `byHand`.
  */
 export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
@@ -235,6 +236,7 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     backup: z.string().nullable(),
     before: CommandLineSchema,
     byHand: z.boolean(),
+    disabled: z.boolean(),
   }),
   z.object({
     kind: z.literal("proxied"),
@@ -245,6 +247,7 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     upstream: z.string(),
     url: z.string(),
     backup: z.string().nullable(),
+    disabled: z.boolean(),
   }),
 ]);
 export type InstrumentEntryResult = z.infer<typeof InstrumentEntryResultSchema>;

@@ -78,9 +78,15 @@ try {
     "servers.inventory reads": () => {
       lib.latestSamples(db, Date.now() - 5 * 60_000);
       lib.latestChecks(db);
-      lib.serverTraffic(db, names, Date.now() - 5 * 60_000);
+      // As entries wrapped by hand see them: the seeded sessions carry no client marker.
+      lib.serverTraffic(
+        db,
+        names.map((name) => ({ name, client: null })),
+        Date.now() - 5 * 60_000,
+      );
     },
-    "servers.detail reads": () => lib.serverHistory(db, "id-7", "srv-7", Date.now() - 86_400_000),
+    "servers.detail reads": () =>
+      lib.serverHistory(db, "id-7", "srv-7", Date.now() - 86_400_000, { name: "srv-7", client: null }),
   };
   const views = [
     [

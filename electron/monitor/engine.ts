@@ -175,9 +175,7 @@ export async function createEngine(
           db,
           emit: (event: EventName, payload: unknown) => emit(event, payload),
           hasDesktop: () => (listeners.get("alerts.notify")?.size ?? 0) > 0,
-          servers: inventory
-            ? () => new Set(inventory.configured().map((s) => s.definition.name))
-            : undefined,
+          servers: inventory ? () => inventory.checkedNames() : undefined,
           event: (e) => tracker.track(e),
           audit: (action) => recordAdminAction(writer, action),
           warn: (problem) => logging.warn("alerts", problem),

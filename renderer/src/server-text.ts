@@ -1,6 +1,7 @@
 import type { ServerDefinition } from "../../shared/discovery.js";
 import type { ServerSummary } from "../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP, type ServerEntry } from "../../shared/servers.js";
+import { clientName } from "./clients.js";
 import { formatAgo, formatDuration } from "./format.js";
 
 /** How a server is launched or reached, in one line: `npx -y pkg /dir`, or its URL. */
@@ -39,15 +40,24 @@ export function activityLine(server: ServerEntry, now: number): string {
   return parts.join(" · ");
 }
 
-/** Why a server has no check to show: stopped on purpose (not checked until started), or never probed. */
+/**
+ * Why a server has no check to show: its client has it switched off, it was stopped on purpose (not
+ * checked until started), or it was never probed.
+ */
 export function notCheckedText(server: ServerEntry): string {
+  if (server.disabled) return `not checked while disabled in ${clientName(server.client)}`;
   return server.process?.state === "stopped" ? "not checked while stopped" : "not probed yet";
 }
 
 /** The detail's "Last call" fact: when, and how many answered calls make it `active`. */
 export function lastCallText(server: ServerEntry, now: number): string {
   const { lastCallAt, recentAnswered } = server.traffic;
-  if (!lastCallAt) return "none recorded (calls are recorded through mcpscope run or mcpscope proxy)";
+  if (!lastCallAt) {
+    // Calls of another entry with this name are not this one's (its client does not go through mcpscope).
+    return !recordsCalls(server)
+      ? "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)"
+      : "none recorded (calls are recorded through mcpscope run or mcpscope proxy)";
+  }
   const window = formatDuration(ACTIVE_WINDOW_MS);
   const count =
     recentAnswered > RECENT_ANSWERED_CAP
@@ -70,13 +80,22 @@ export interface ServerCounts {
   configured: number;
 }
 
-/** Servers seen in recorded traffic under a name that no entry of the inventory has. */
+/**
+ * Servers seen in recorded traffic under a name that no entry of the inventory can record: none has that
+ * name, or none of those that have it is wrapped (an entry that is not wrapped has no recorded calls, so
+ * `mcpscope run --name X` started by hand would otherwise show nowhere).
+ */
 export function trafficOnly(
   entries: readonly ServerEntry[],
   seen: readonly ServerSummary[],
 ): ServerSummary[] {
-  const names = new Set(entries.map((s) => s.name));
+  const names = new Set(entries.filter(recordsCalls).map((s) => s.name));
   return seen.filter((s) => !names.has(s.name));
+}
+
+/** Whether calls can be recorded for this entry: instrumented, wrapped by hand, or added in mcpscope. */
+function recordsCalls(server: ServerEntry): boolean {
+  return server.client === "manual" || server.instrumented || server.wrappedByHand;
 }
 
 /**

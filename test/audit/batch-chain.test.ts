@@ -178,6 +178,7 @@ function legacyDatabase(records: number): string {
       "ALTER TABLE tool_pins DROP COLUMN findings; ALTER TABLE tool_pins DROP COLUMN pending_findings",
       "ALTER TABLE sessions DROP COLUMN wrapper_start_ticks",
       "ALTER TABLE alert_deliveries DROP COLUMN claimed_until",
+      "ALTER TABLE sessions DROP COLUMN client",
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
     expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(

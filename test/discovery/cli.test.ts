@@ -43,7 +43,7 @@ describe("mcpscope discover", () => {
     const result = DiscoveryResultSchema.parse(doc);
     expect(Object.keys(doc.servers[0])).toEqual([
       ...["id", "name", "client", "scope", "file", "transport", "command", "args", "env", "cwd", "url"],
-      ...["headers", "instrumented"],
+      ...["headers", "instrumented", "disabled"],
     ]);
     const names = result.servers.map((s) => `${s.client}/${s.scope}/${s.name}`);
     expect(names).toEqual([

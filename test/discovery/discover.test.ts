@@ -44,15 +44,16 @@ describe("discovery in a fixture home", () => {
       command: "npx",
       args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
       byHand: false,
+      client: "cursor",
     });
     expect(find("cursor", "openai-tools")?.wrapped).toBeNull();
     expect(find("codex", "figma")?.location?.format).toBe("toml");
     expect(find("goose", "github")?.location?.format).toBe("yaml");
     expect(find("zed", "sqlite")?.location?.format).toBe("jsonc");
-    expect(find("cline", "weather")?.disabled).toBe(true);
-    expect(find("codex", "parked")?.disabled).toBe(true);
-    expect(find("goose", "remote-tools")?.disabled).toBe(true);
-    expect(find("cline", "brave-search")?.disabled).toBeUndefined();
+    expect(find("cline", "weather")?.definition.disabled).toBe(true);
+    expect(find("codex", "parked")?.definition.disabled).toBe(true);
+    expect(find("goose", "remote-tools")?.definition.disabled).toBe(true);
+    expect(find("cline", "brave-search")?.definition.disabled).toBe(false);
   });
 
   it("gives stable, distinct ids", async () => {

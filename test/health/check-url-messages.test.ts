@@ -134,6 +134,7 @@ describe("the same failures in a probe of a configured entry (the app's Probe bu
       url,
       headers: {},
       instrumented: false,
+      disabled: false,
     },
     rawCommand: null,
     rawArgs: [],

@@ -65,6 +65,7 @@ export function server(
       url: null,
       headers: {},
       instrumented: false,
+      disabled: false,
     },
     rawCommand: null,
     rawArgs: [],

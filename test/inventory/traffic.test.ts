@@ -17,7 +17,7 @@ import {
   type ServerDetail,
   type ServerEntry,
 } from "../../shared/servers.js";
-import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { connect, MCPSCOPE, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 describe("status from traffic and probes", () => {
   const server = {
@@ -122,7 +122,11 @@ describe("a wrapped server with recent calls, through the engine", () => {
     dir = await tempDir();
     const home = join(dir.path, "home");
     await mkdir(join(home, ".cursor"), { recursive: true });
-    const config = { mcpServers: { memory: { command: process.execPath, args: SERVERS.memory() } } };
+    // Wrapped by hand, as the session below is started: its calls are this entry's.
+    const wrapped = [MCPSCOPE, "run", "--name", "memory", "--data-dir", dataDir(), "--", process.execPath];
+    const config = {
+      mcpServers: { memory: { command: process.execPath, args: [...wrapped, ...SERVERS.memory()] } },
+    };
     await writeFile(join(home, ".cursor", "mcp.json"), JSON.stringify(config));
     engine = await createEngine({
       dataDir: dataDir(),

@@ -27,11 +27,20 @@ describe("server activity text", () => {
     expect(activityLine(server("unknown"), NOW)).toBe("not probed yet");
     const stopped = { ...server("stopped"), process: { state: "stopped" } } as ServerEntry;
     expect(activityLine(stopped, NOW)).toBe("not checked while stopped");
+    const disabled = { ...server("unknown"), client: "cline", disabled: true } as ServerEntry;
+    expect(activityLine(disabled, NOW)).toBe("not checked while disabled in Cline");
   });
 
   it("gives the detail's last call with the answered count of the active window", () => {
     expect(lastCallText(server("active", ago(60_000)), NOW)).toBe("1 min ago — 3 answered in the last 5 min");
     expect(lastCallText(server("unknown"), NOW)).toMatch(/^none recorded/);
+    // An entry that is not wrapped says why nothing of it can be recorded; a wrapped one where calls come from.
+    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: false }, NOW)).toBe(
+      "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)",
+    );
+    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: true }, NOW)).toBe(
+      "none recorded (calls are recorded through mcpscope run or mcpscope proxy)",
+    );
     // Counted up to a cap: past it, "more than".
     const busy = server("active", ago(60_000));
     busy.traffic.recentAnswered = RECENT_ANSWERED_CAP + 1;
@@ -63,11 +72,13 @@ describe("server activity text", () => {
       lastCommand: null,
       recentAnswered,
     });
-    const configured = { ...server("up"), name: "configured" } as ServerEntry;
+    const configured = { ...server("up"), name: "configured", instrumented: true } as ServerEntry;
+    // Configured, but not wrapped: the traffic recorded under its name is no entry's.
+    const unwrapped = { ...server("unknown"), name: "unwrapped", client: "cursor" } as ServerEntry;
     const counts = serverCounts(
-      [configured],
-      [seen("configured", 2), seen("only-in-traffic", 3), seen("quiet-in-traffic", 0)],
+      [configured, unwrapped],
+      [seen("configured", 2), seen("only-in-traffic", 3), seen("quiet-in-traffic", 0), seen("unwrapped", 1)],
     );
-    expect(counts).toEqual({ up: 2, active: 1, down: 0, configured: 1 });
+    expect(counts).toEqual({ up: 3, active: 2, down: 0, configured: 2 });
   });
 });

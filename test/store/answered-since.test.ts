@@ -4,6 +4,7 @@
  * minutes of its calls. Both readers (servers.list and the inventory's traffic) give the same figure.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { trafficKeyId } from "../../electron/monitor/inventory/entry-traffic.js";
 import { serverTraffic } from "../../electron/monitor/inventory/inventory-queries.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
@@ -44,16 +45,29 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
+const NONE = { lastCallAt: null, recentAnswered: -1, lastAnsweredAt: null };
+
+/** The three servers' traffic as a hand-wrapped entry of each sees it (their sessions carry no client). */
+function trafficByName() {
+  const names = ["busy", "some", "stale"];
+  const traffic = serverTraffic(
+    db,
+    names.map((name) => ({ name, client: null })),
+    NOW - ACTIVE_WINDOW_MS,
+  );
+  return new Map(names.map((name) => [name, traffic.get(trafficKeyId({ name, client: null })) ?? NONE]));
+}
+
 describe("answered calls in the active window", () => {
   it("counts client calls with an answer, up to the cap plus one, the same in both readers", () => {
     const listed = Object.fromEntries(listServers(db, NOW).map((s) => [s.name, s.recentAnswered]));
     expect(listed).toEqual({ busy: RECENT_ANSWERED_CAP + 1, some: 2, stale: 0 });
-    const traffic = serverTraffic(db, ["busy", "some", "stale"], NOW - ACTIVE_WINDOW_MS);
+    const traffic = trafficByName();
     expect(Object.fromEntries([...traffic].map(([name, t]) => [name, t.recentAnswered]))).toEqual(listed);
   });
 
   it("dates the newest answered call apart from the newest call of any outcome", () => {
-    const traffic = serverTraffic(db, ["busy", "some", "stale"], NOW - ACTIVE_WINDOW_MS);
+    const traffic = trafficByName();
     expect(
       Object.fromEntries([...traffic].map(([name, t]) => [name, [t.lastCallAt, t.lastAnsweredAt]])),
     ).toEqual({

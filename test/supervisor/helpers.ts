@@ -30,6 +30,7 @@ export function stdioTarget(
     url: null,
     headers: {},
     instrumented: false,
+    disabled: false,
   };
   return { definition, rawCommand: command, rawArgs: args, rawUrl: null, rawEnv: env, rawHeaders: {} };
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connect, ROOT } from "../helpers/mcp.js";
+import { connect, MCPSCOPE, ROOT } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
@@ -89,9 +89,11 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     await writeFile(launcher, LAUNCHER);
     trigger = join(home, "bin", "stderr.txt");
     await writeFile(trigger, "");
-    // Configured in Cursor as a client would have it; mcpscope never probes it, so only traffic says it is up.
+    // Configured in Cursor, wrapped by hand as the session below is started (so its calls are this
+    // entry's); mcpscope never probes it, so only traffic says it is up.
     await mkdir(join(home, ".cursor"), { recursive: true });
-    const entry = { command: process.execPath, args: [launcher, trigger, EVERYTHING, MARKER] };
+    const run = [MCPSCOPE, "run", "--name", "everything", "--data-dir", data, "--", process.execPath];
+    const entry = { command: process.execPath, args: [...run, launcher, trigger, EVERYTHING, MARKER] };
     await writeFile(join(home, ".cursor", "mcp.json"), JSON.stringify({ mcpServers: { everything: entry } }));
     serve = await ui.serve(data, home);
     ({ page, problems } = await openPage(ui.browser, serve.url));

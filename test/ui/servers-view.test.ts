@@ -18,8 +18,9 @@ const STATUS_TIMEOUT_MS = 15_000;
 warnIfNoChromium("test/ui/servers-view.test.ts");
 
 /**
- * A home directory holding a Cursor config (one server, and one the user wrapped in `mcpscope run` by
- * hand), a Windsurf config with a syntax error and a Gemini CLI extension declaring a server.
+ * A home directory holding a Cursor config (one server, one the user wrapped in `mcpscope run` by hand,
+ * and one switched off), a Windsurf config with a syntax error and a Gemini CLI extension declaring a
+ * server.
  */
 async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurfFile: string }> {
   const cursorFile = join(home, ".cursor", "mcp.json");
@@ -31,6 +32,8 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
         mcpServers: {
           everything: { command: process.execPath, args: SERVERS.everything() },
           "by-hand": { command: "mcpscope", args: ["run", "--name", "by-hand", "--", "node", "server.js"] },
+          // Switched off in Cursor: nothing listens there, and nothing should check.
+          parked: { url: "http://127.0.0.1:9/mcp", disabled: true },
         },
       },
       null,
@@ -89,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     const warning = page.getByTestId("discovery-warning").filter({ hasText: "mcp_config.json" });
     await warning.waitFor({ state: "visible", timeout: 5000 });
     expect(await warning.textContent()).toContain(windsurfFile);
-    expect(await page.getByTestId("server-row").count()).toBe(3);
+    expect(await page.getByTestId("server-row").count()).toBe(4);
 
     // The extension's entry says it is not editable here, and why in its title; no Instrument button.
     const extension = page.locator('[data-testid="server-row"][data-server-name="ext-db"]');
@@ -99,6 +102,14 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
       /Gemini CLI extension .* add an entry named ext-db/,
     );
     expect(await extension.getByTestId("server-action-instrument").count()).toBe(0);
+
+    // The entry Cursor has switched off says so, and is not checked.
+    const parked = page.locator('[data-testid="server-row"][data-server-name="parked"]');
+    expect(await parked.getByTestId("server-disabled").textContent()).toBe("disabled in Cursor");
+    expect(await parked.getByTestId("server-activity").textContent()).toContain(
+      "not checked while disabled in Cursor",
+    );
+    expect(await row.getByTestId("server-disabled").count()).toBe(0);
 
     // The entry wrapped by hand says so; Uninstrument (nothing to undo) and Instrument are not offered.
     const byHand = page.locator('[data-testid="server-row"][data-server-name="by-hand"]');

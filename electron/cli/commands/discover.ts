@@ -109,7 +109,8 @@ export function renderServers(result: DiscoveryResult): string {
     ["NAME", "CLIENT", "SCOPE", "TRANSPORT", "COMMAND/URL", "INSTRUMENTED"],
     result.servers.map((s) => [
       s.name,
-      s.client,
+      // Switched off in the client: it does not launch it, and mcpscope neither probes nor alerts on it.
+      s.disabled ? `${s.client} (disabled)` : s.client,
       s.scope,
       s.transport,
       s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? ""),

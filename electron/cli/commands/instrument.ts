@@ -23,7 +23,7 @@ const FLAGS: FlagSpecs = {
   home: HOME_FLAG,
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup"}',
+    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "disabled"}',
   },
 };
 
@@ -38,6 +38,15 @@ export function parseClientId(value: string | undefined, flag = "--client"): Cli
 /** A command line (secrets already masked) for display, quoted where a shell would need it. */
 function quoteCommand(command: string, args: string[]): string {
   return [command, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+}
+
+/** Said after instrumenting an entry the client has switched off: restarting the client changes nothing. */
+function disabledNote(name: string, client: string): string {
+  return `${name} is disabled in ${client}'s config: ${client} does not launch it until you enable it there (then its calls are recorded)`;
+}
+
+function undoHint(name: string, client: string): string {
+  return `\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`;
 }
 
 /** The flag that sets each field of instrument.entry's input. */
@@ -73,9 +82,9 @@ export const instrumentCommand: Command = {
     });
     if (result.kind === "proxied") {
       if (args.flags.json) {
-        const { status, server, file: where, upstream, url, backup } = result;
+        const { status, server, file: where, upstream, url, backup, disabled } = result;
         io.stdout.write(
-          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup }, null, 2)}\n`,
+          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup, disabled }, null, 2)}\n`,
         );
         return 0;
       }
@@ -92,16 +101,18 @@ export const instrumentCommand: Command = {
           `  now: ${result.url}`,
           `  backup: ${result.backup}`,
           `the proxy on that port runs inside mcpscope: ${client} reaches ${name} only while the app or \`mcpscope serve\` is running`,
-          `restart ${client} to pick up the change; \`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`,
+          result.disabled
+            ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
+            : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
           "",
         ].join("\n"),
       );
       return 0;
     }
     if (args.flags.json) {
-      const { status, server, file, command, args: after, backup } = result;
+      const { status, server, file, command, args: after, backup, disabled } = result;
       io.stdout.write(
-        `${JSON.stringify({ status, client, server, file, command, args: after, backup }, null, 2)}\n`,
+        `${JSON.stringify({ status, client, server, file, command, args: after, backup, disabled }, null, 2)}\n`,
       );
       return 0;
     }
@@ -118,7 +129,9 @@ export const instrumentCommand: Command = {
         `  was: ${quoteCommand(result.before.command, result.before.args)}`,
         `  now: ${quoteCommand(maskText(result.command), result.args)}`,
         `  backup: ${result.backup}`,
-        `restart ${client} to pick up the change; \`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`,
+        result.disabled
+          ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
+          : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
         "",
       ].join("\n"),
     );

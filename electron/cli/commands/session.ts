@@ -41,7 +41,7 @@ export const sessionCommand: Command = {
       ? `${s.clientName}${s.clientVersion ? ` ${s.clientVersion}` : ""}`
       : "unknown client";
     io.stdout.write(
-      `session ${s.id} — ${cellText(s.server)}, ${cellText(client)}${s.protocolVersion ? `, protocol ${cellText(s.protocolVersion)}` : ""}\n` +
+      `session ${s.id} — ${cellText(s.server)}${s.client ? ` (launched by ${cellText(s.client)}'s entry)` : ""}, ${cellText(client)}${s.protocolVersion ? `, protocol ${cellText(s.protocolVersion)}` : ""}\n` +
         `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ""} (${sessionEndText(s)})\n` +
         (s.dropped > 0 ? `${s.dropped} calls of this session were not recorded\n` : "") +
         "\n",

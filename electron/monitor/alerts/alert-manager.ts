@@ -40,7 +40,10 @@ export interface AlertManagerOptions {
   /** Tests replace channels; the app makes them from their configs. */
   createChannel?: (config: ChannelConfig) => Channel;
   signals?: SignalSource;
-  /** The servers in the inventory now (by name); without it every recorded server counts. */
+  /**
+   * The servers in the inventory now whose health counts (by name: not those only entries their clients
+   * switched off name); without it every recorded server counts.
+   */
   servers?: () => ReadonlySet<string> | null;
   /** How often due deliveries and group timers are looked at (default 1 s). */
   tickMs?: number;

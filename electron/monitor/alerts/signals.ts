@@ -55,8 +55,9 @@ export function isActive(rule: Rule, value: number): boolean {
 
 export class DbSignalSource implements SignalSource {
   /**
-   * `servers`, when given, names the servers in the inventory now: a server removed from it is no longer
-   * checked, so its last health check (kept for a day) must not keep its `server-down` firing.
+   * `servers`, when given, names the servers in the inventory now that are checked: a server removed from
+   * it, or switched off in its client, is no longer checked, so its last health check (kept for a day)
+   * must not keep its `server-down` firing.
    */
   constructor(
     private readonly db: Db,

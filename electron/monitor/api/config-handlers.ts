@@ -98,6 +98,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           upstream: maskText(upstream),
           url: maskText(url),
           backup,
+          disabled: found.definition.disabled,
         };
       }
       const result = await instrument(found, {
@@ -116,6 +117,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         backup: result.backup,
         before: { command: maskText(result.before.command), args: maskArgs(result.before.args) },
         byHand: found.wrapped?.byHand === true,
+        disabled: found.definition.disabled,
       };
     },
     "instrument.undo": async (input): Promise<UndoInstrumentResult> => {

@@ -52,6 +52,7 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     url: fields.url === null ? null : maskText(fields.url),
     headers: maskRecord(fields.headers),
     instrumented: unwrapped !== null,
+    disabled: fields.disabled === true,
   };
   return {
     definition,
@@ -62,9 +63,13 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     rawHeaders: fields.headers,
     location: source.location,
     wrapped: unwrapped
-      ? { command: unwrapped.command, args: unwrapped.args, byHand: unwrapped.client === null }
+      ? {
+          command: unwrapped.command,
+          args: unwrapped.args,
+          byHand: unwrapped.client === null,
+          client: unwrapped.client,
+        }
       : null,
-    ...(fields.disabled ? { disabled: true } : {}),
   };
 }
 

@@ -27,12 +27,11 @@ export interface DiscoveredServer {
   /** null for servers added by hand. */
   location: EntryLocation | null;
   /**
-   * For an entry launched through `mcpscope run`: the command it wraps, and whether the wrapping was
-   * written by hand (no `mcpscope instrument` record can undo it).
+   * For an entry launched through `mcpscope run`: the command it wraps, whether the wrapping was written
+   * by hand (no `mcpscope instrument` record can undo it), and the client its `--client` marker names
+   * (stored with each session it launches; absent when written by hand).
    */
-  wrapped: { command: string; args: string[]; byHand: boolean } | null;
-  /** The client has the entry switched off (`disabled: true`, `enabled: false`); it is still listed. */
-  disabled?: boolean;
+  wrapped: { command: string; args: string[]; byHand: boolean; client?: string | null } | null;
 }
 
 /** One client's reader: finds its config files and turns their entries into servers. */

@@ -77,6 +77,7 @@ function adHoc(options: CheckHandlerOptions, input: CheckInput): ServerTarget {
     cwd: null,
     headers: {},
     instrumented: false,
+    disabled: false,
   };
   if (input.url !== undefined) {
     return {

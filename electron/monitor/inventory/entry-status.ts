@@ -51,7 +51,8 @@ export function toEntry({
   sampleFreshMs: freshMs = sampleFreshMs(),
   now = Date.now(),
 }: EntryParts): ServerEntry {
-  const check = health?.lastCheck ?? (lastCheck?.stopped ? null : lastCheck);
+  // An entry its client switched off is not checked: a check from before says nothing about it now.
+  const check = health?.lastCheck ?? (lastCheck?.stopped || server.definition.disabled ? null : lastCheck);
   const healthInfo: HealthInfo = check
     ? {
         status: health?.status ?? (lastCheck ? damped(lastCheck.state) : "unknown"),

@@ -3,8 +3,16 @@ import type { CheckStatus, SeenServerDetail, ServerDetail } from "../../../share
 import { STOPPED_MARK } from "../health/health-store.js";
 import { readState, STATE } from "../metrics/rollups.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { answeredSince, lastAnsweredSince, listCalls, listServers } from "../store/queries.js";
+import {
+  answeredSince,
+  clientCallReads,
+  lastAnsweredSince,
+  listCalls,
+  listClientCalls,
+  listServers,
+} from "../store/queries.js";
 import { iso } from "../time.js";
+import { type TrafficKey, trafficKeyId } from "./entry-traffic.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -41,21 +49,54 @@ export interface ServerTraffic {
   lastAnsweredAt: number | null;
 }
 
+const NO_TRAFFIC: ServerTraffic = { lastCallAt: null, recentAnswered: 0, lastAnsweredAt: null };
+
 /**
- * The recorded traffic of each named server: index reads per name (calls_server_time), so the cost grows
- * with neither the calls table nor the answered traffic's rate.
+ * The recorded traffic of each entry's key (entry-traffic.ts), by trafficKeyId. A name whose sessions
+ * all carry one client marker (the usual case: one client's entry instrumented) is read per name from
+ * calls_server_time, so the cost grows with neither the calls table nor the answered traffic's rate;
+ * only a name recorded for several clients reads calls joined to their sessions.
  */
-export function serverTraffic(db: Db, names: Iterable<string>, sinceMs: number): Map<string, ServerTraffic> {
+export function serverTraffic(
+  db: Db,
+  keys: Iterable<TrafficKey>,
+  sinceMs: number,
+): Map<string, ServerTraffic> {
+  const markers = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?");
   const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
   const recent = answeredSince(db);
   const lastAnswered = lastAnsweredSince(db);
+  const byClient = clientCallReads(db);
+  const clientsOf = new Map<string, Set<string | null>>();
   const out = new Map<string, ServerTraffic>();
-  for (const name of new Set(names)) {
-    const t = last.get(name)?.t;
-    const lastCallAt = t === null || t === undefined ? null : Number(t);
-    const recentAnswered = lastCallAt !== null && lastCallAt >= sinceMs ? recent(name, sinceMs) : 0;
-    const lastAnsweredAt = recentAnswered > 0 ? lastAnswered(name, sinceMs) : null;
-    out.set(name, { lastCallAt, recentAnswered, lastAnsweredAt });
+  for (const key of keys) {
+    const id = trafficKeyId(key);
+    if (out.has(id)) continue;
+    const { name, client } = key;
+    let clients = clientsOf.get(name);
+    if (!clients) {
+      clients = new Set(markers.all(name).map((row) => str(row.client)));
+      clientsOf.set(name, clients);
+    }
+    if (!clients.has(client)) {
+      out.set(id, NO_TRAFFIC);
+      continue;
+    }
+    const alone = clients.size === 1;
+    const lastCallAt = alone ? num(last.get(name)?.t) : byClient.lastCall(name, client);
+    const recentAnswered =
+      lastCallAt === null || lastCallAt < sinceMs
+        ? 0
+        : alone
+          ? recent(name, sinceMs)
+          : byClient.answeredSince(name, client, sinceMs);
+    const lastAnsweredAt =
+      recentAnswered === 0
+        ? null
+        : alone
+          ? lastAnswered(name, sinceMs)
+          : byClient.lastAnsweredSince(name, client, sinceMs);
+    out.set(id, { lastCallAt, recentAnswered, lastAnsweredAt });
   }
   return out;
 }
@@ -101,12 +142,17 @@ export function latestChecks(db: Db): Map<string, LastCheck> {
 /** How far back a server's detail reads its health checks and resource samples. */
 export const DETAIL_HISTORY_MS = 24 * 3_600_000;
 
-/** One server's history for the detail view (bounded lists); a null id: one known by name only. */
+/**
+ * One server's history for the detail view (bounded lists); a null id: one known by name only. `traffic`
+ * (a configured entry's): its recent calls are those of its own sessions (entry-traffic.ts), none when it
+ * is not wrapped (null); its logs, tools and checks stay the server's, by name.
+ */
 export function serverHistory(
   db: Db,
   id: string | null,
   name: string,
   sinceMs: number,
+  traffic?: TrafficKey | null,
 ): Omit<ServerDetail, "server"> {
   const health = db
     .prepare(
@@ -154,8 +200,20 @@ export function serverHistory(
     tools: listed.length ? listed : knownTools(db, name),
     toolsSource: listed.length ? "probe" : "recorded",
     stderr,
-    calls: listCalls(db, { server: name, limit: 50 }),
+    calls: traffic === undefined ? listCalls(db, { server: name, limit: 50 }) : entryCalls(db, traffic),
   };
+}
+
+/**
+ * The newest calls of an entry's own sessions: read by name when every session of the name is its
+ * client's (the usual case), joined to the sessions only when other clients record under the name too.
+ */
+function entryCalls(db: Db, key: TrafficKey | null): ServerDetail["calls"] {
+  if (!key) return [];
+  const clients = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?").all(key.name);
+  if (clients.length === 1 && str(clients[0]?.client) === key.client)
+    return listCalls(db, { server: key.name, limit: 50 });
+  return listClientCalls(db, key.name, key.client, 50);
 }
 
 /** A server seen only in recorded traffic, by name: its summary and its recorded history (null: none). */

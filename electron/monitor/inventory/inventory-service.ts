@@ -39,6 +39,7 @@ import type { Db } from "../store/db.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
+import { trafficKeyOf, trafficOf } from "./entry-traffic.js";
 import {
   DETAIL_HISTORY_MS,
   latestChecks,
@@ -134,9 +135,9 @@ export class InventoryService {
     const freshMs = sampleFreshMs(this.options.sampleIntervalMs);
     const samples = safe(() => latestSamples(this.options.db, Date.now() - freshMs), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
-    const names = this.servers.map((s) => s.definition.name);
+    const keys = this.servers.map((s) => trafficKeyOf(s)).filter((k) => k !== null);
     const traffic = safe(
-      () => serverTraffic(this.options.db, names, Date.now() - ACTIVE_WINDOW_MS),
+      () => serverTraffic(this.options.db, keys, Date.now() - ACTIVE_WINDOW_MS),
       new Map(),
     );
     const proxies = this.options.remoteProxies?.() ?? [];
@@ -157,7 +158,7 @@ export class InventoryService {
         health: this.prober.health(id),
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
-        traffic: traffic.get(server.definition.name) ?? null,
+        traffic: trafficOf(traffic, server),
         sampleFreshMs: freshMs,
       });
     });
@@ -169,7 +170,13 @@ export class InventoryService {
     if (!entry) return null;
     return {
       server: entry,
-      ...serverHistory(this.options.db, id, entry.name, Date.now() - DETAIL_HISTORY_MS),
+      ...serverHistory(
+        this.options.db,
+        id,
+        entry.name,
+        Date.now() - DETAIL_HISTORY_MS,
+        trafficKeyOf(this.find(id)),
+      ),
     };
   }
 
@@ -232,7 +239,7 @@ export class InventoryService {
       return { ok: true, message: `${result.server} was already instrumented` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now runs through mcpscope; restart ${result.client} to pick up the change`,
+      message: `${result.server} in ${result.file} now runs through mcpscope; ${pickUp(server, result.client)}`,
     };
   }
 
@@ -245,7 +252,7 @@ export class InventoryService {
       return { ok: true, message: `${result.server} was already instrumented` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${result.client} reaches it only while mcpscope runs; restart ${result.client} to pick up the change`,
+      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${result.client} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
     };
   }
 
@@ -309,6 +316,14 @@ export class InventoryService {
     await this.launched.stopAll(options);
   }
 
+  /**
+   * The names whose health counts for alerts: every configured server but those only entries their
+   * clients switched off name (such an entry is not checked; its last check must not keep an alert firing).
+   */
+  checkedNames(): ReadonlySet<string> {
+    return new Set(this.servers.filter((s) => !s.definition.disabled).map((s) => s.definition.name));
+  }
+
   /** The servers the configs name (and those added by hand), with what launching them needs. */
   configured(): readonly DiscoveredServer[] {
     return this.servers;
@@ -349,8 +364,11 @@ export class InventoryService {
     this.servers = servers;
     this.warnings = [...warnings];
     // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
+    // One its client switched off is not: the client does not use it, and the user is not to be paged.
     for (const server of servers) {
-      if (server.definition.transport !== "stdio") this.prober.watch(server);
+      if (server.definition.transport === "stdio") continue;
+      if (server.definition.disabled) this.prober.unwatch(server.definition.id);
+      else this.prober.watch(server);
     }
     void this.reportLostWrappings();
     this.changed();
@@ -389,6 +407,13 @@ export class InventoryService {
 
 function describeCheck(name: string, status: string, error: string | null): string {
   return error ? `${name} is ${status}: ${error}` : `${name} is ${status}`;
+}
+
+/** How the client picks up an edited entry: a restart, or first enabling an entry it has switched off. */
+function pickUp(server: DiscoveredServer, client: string): string {
+  return server.definition.disabled
+    ? `it is disabled in ${client}'s config: ${client} does not launch it until you enable it there`
+    : `restart ${client} to pick up the change`;
 }
 
 function safe<T>(fn: () => T, fallback: T): T {

@@ -45,6 +45,7 @@ sessions = new HttpSessions(writer, {
   server: init.server,
   upstream: init.upstream,
   proxyPid: init.proxyPid,
+  client: init.client,
   timeoutMs: init.timeoutMs,
   captureLimit: init.captureLimit,
   logSettings: new LogSettingsSource(init.dataDir, (message, unreadable) => {

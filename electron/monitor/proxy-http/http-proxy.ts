@@ -34,6 +34,8 @@ export interface ProxyOptions {
   report: (line: string) => void;
   /** Run by an engine for an instrumented entry: answered at PROXY_IDENTITY_PATH (proxy-identity.ts). */
   identity?: ProxyIdentity;
+  /** The MCP client whose remote entry this proxy stands for, stored with each session it records. */
+  client?: string;
 }
 
 export interface RunningProxy {
@@ -54,6 +56,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     server: options.name,
     upstream: upstream.href,
     proxyPid: process.pid,
+    client: options.client ?? null,
     timeoutMs: options.timeoutMs,
     captureLimit: options.captureLimit,
     maxLineBytes: options.maxLineBytes,

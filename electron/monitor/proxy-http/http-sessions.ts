@@ -36,6 +36,8 @@ export interface HttpSessionsOptions {
   server: string;
   upstream: string;
   proxyPid: number;
+  /** Stored with each session: the MCP client whose entry the proxy stands for (null: unknown). */
+  client?: string | null;
   timeoutMs: number;
   captureLimit: number;
   logSettings: LogSettingsSource;
@@ -81,6 +83,7 @@ export class HttpSessions {
       startedAt: at,
       pid: null,
       wrapperPid: this.options.proxyPid,
+      client: this.options.client ?? null,
     };
     const statusOf = new Map<string, number>();
     const recorder = new SessionRecorder(
@@ -89,7 +92,7 @@ export class HttpSessions {
       this.options.captureLimit,
       this.options.logSettings,
       SESSION_WATCHERS.map((factory) =>
-        factory({ identity, writer: this.writer, client: null, via: "proxy" }),
+        factory({ identity, writer: this.writer, client: this.options.client ?? null, via: "proxy" }),
       ),
     );
     // The writer is shared by every session of this proxy: its drops are counted once, at the end.

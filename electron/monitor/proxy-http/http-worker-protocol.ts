@@ -9,6 +9,8 @@ export interface HttpWorkerInit {
   server: string;
   upstream: string;
   proxyPid: number;
+  /** The MCP client whose remote entry this proxy stands for (an engine's proxy); null otherwise. */
+  client: string | null;
   timeoutMs: number;
   captureLimit: number;
   maxLineBytes: number;

@@ -197,6 +197,7 @@ export class RemoteProxyRunner {
         workerUrl: this.options.workerUrl,
         report: this.options.report,
         identity: { mcpscope: "remote-proxy", dataDir: this.options.dataDir },
+        client: entry.client,
       });
       return { entry, proxy };
     } catch (error) {

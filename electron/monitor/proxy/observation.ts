@@ -87,6 +87,7 @@ export class Observation {
       startedAt: init.startedAt,
       pid: null,
       wrapperPid: init.wrapperPid,
+      client: init.client,
     };
     this.recorder = new SessionRecorder(
       writer,

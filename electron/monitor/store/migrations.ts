@@ -532,6 +532,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE alert_deliveries ADD COLUMN claimed_until REAL;
   `,
+
+  // The MCP client whose config entry launched the session (`run --client`, or the client of the remote
+  // entry the engine's proxy stands for): same-named entries of different clients are told apart by it.
+  // Null for a session started by hand (`mcpscope run --name X`) and for sessions recorded before.
+  `
+  ALTER TABLE sessions ADD COLUMN client TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

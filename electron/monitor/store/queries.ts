@@ -114,7 +114,21 @@ export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSumm
     .map(toSummary);
 }
 
-const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version
+/** A server's newest calls from the sessions one client's entry launched (null: started by hand). */
+export function listClientCalls(db: Db, server: string, client: string | null, limit: number): CallSummary[] {
+  const columns = SUMMARY_COLUMNS.split(", ")
+    .map((column) => `c.${column}`)
+    .join(", ");
+  return db
+    .prepare(
+      `SELECT ${columns} FROM calls c JOIN sessions s ON s.id = c.session_id
+       WHERE c.server = ? AND s.client IS ? ORDER BY c.id DESC LIMIT ?`,
+    )
+    .all(server, client, limit)
+    .map(toSummary);
+}
+
+const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version, s.client
   FROM calls c LEFT JOIN sessions s ON s.id = c.session_id`;
 
 /** Calls with their payloads and session facts, newest first, in one query. */
@@ -151,6 +165,7 @@ function toDetail(row: Row): CallDetail {
     protocolVersion: str(row.protocol_version),
     clientName: str(row.client_name),
     clientVersion: str(row.client_version),
+    client: str(row.client),
     httpStatus: row.http_status === null || row.http_status === undefined ? null : num(row.http_status),
   };
 }
@@ -184,6 +199,38 @@ export function lastAnsweredSince(db: Db): (server: string, sinceMs: number) => 
   return (server, sinceMs) => {
     const t = statement.get(server, sinceMs)?.t;
     return t === null || t === undefined ? null : Number(t);
+  };
+}
+
+/**
+ * The same three reads of a server's calls, restricted to the sessions one MCP client's entry launched
+ * (`sessions.client`; null: started by hand). Walked newest first from calls_server_time, each call's
+ * session looked up by key: the cost is the calls of the server's other clients passed on the way, so
+ * the inventory uses these only for a name more than one client's entries record under.
+ */
+export function clientCallReads(db: Db): {
+  lastCall(server: string, client: string | null): number | null;
+  answeredSince(server: string, client: string | null, sinceMs: number): number;
+  lastAnsweredSince(server: string, client: string | null, sinceMs: number): number | null;
+} {
+  const from = "FROM calls c INDEXED BY calls_server_time JOIN sessions s ON s.id = c.session_id";
+  const last = db.prepare(
+    `SELECT c.started_at AS t ${from} WHERE c.server = ? AND s.client IS ? ORDER BY c.started_at DESC LIMIT 1`,
+  );
+  const count = db.prepare(
+    `SELECT count(*) AS n FROM (SELECT 1 ${from}
+       WHERE c.server = ? AND s.client IS ? AND c.started_at >= ? AND ${ANSWERED_WHERE} LIMIT ?)`,
+  );
+  const lastAnswered = db.prepare(
+    `SELECT c.started_at AS t ${from} WHERE c.server = ? AND s.client IS ? AND c.started_at >= ?
+       AND ${ANSWERED_WHERE} ORDER BY c.started_at DESC LIMIT 1`,
+  );
+  const time = (v: SqlValue | undefined) => (v === null || v === undefined ? null : Number(v));
+  return {
+    lastCall: (server, client) => time(last.get(server, client)?.t),
+    answeredSince: (server, client, sinceMs) =>
+      num(count.get(server, client, sinceMs, RECENT_ANSWERED_CAP + 1)?.n),
+    lastAnsweredSince: (server, client, sinceMs) => time(lastAnswered.get(server, client, sinceMs)?.t),
   };
 }
 

@@ -32,6 +32,8 @@ export interface SessionIdentity {
   startedAt: number;
   pid: number | null;
   wrapperPid: number;
+  /** The MCP client whose config entry launched it (`run --client`); null when started by hand. */
+  client?: string | null;
 }
 
 export interface SessionEnd {
@@ -277,9 +279,18 @@ export class SessionRecorder implements ObservationSink {
       // The wrapper's start ticks, when the wrapper is this process: what tells the engine it still runs.
       const ticks = id.wrapperPid === process.pid ? ownStartTicks() : null;
       db.prepare(
-        `INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid, wrapper_start_ticks)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id.sessionId, id.server, id.startedAt, this.command, id.pid, id.wrapperPid, ticks);
+        `INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid, wrapper_start_ticks, client)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id.sessionId,
+        id.server,
+        id.startedAt,
+        this.command,
+        id.pid,
+        id.wrapperPid,
+        ticks,
+        id.client ?? null,
+      );
       this.insertPending = true;
     }
     const f = this.facts;
