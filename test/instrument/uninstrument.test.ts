@@ -1,6 +1,7 @@
 /** Undoing: what is kept when the user or the client changed the file meanwhile. */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parse } from "jsonc-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   instrument,
@@ -101,6 +102,16 @@ describe("uninstrument", () => {
     expect(await readFile(claudeCode, "utf8")).toContain(
       '"db": {\n          "type": "stdio",\n          "command": "/usr/local/bin/postgres-mcp",\n          "args": ["--dsn"',
     );
+  });
+
+  it("an entry back to its original values in the client's own formatting counts as already restored", async () => {
+    await instrument(files(), opts());
+    // Claude Desktop writes back its own (unwrapped) state as plain JSON: comments and layout gone.
+    const regenerated = `${JSON.stringify(parse(original), null, 2)}\n`;
+    await writeFile(file, regenerated);
+    expect((await uninstrument(files(), { dataDir: data() })).status).toBe("unchanged");
+    expect(await readFile(file, "utf8")).toBe(regenerated);
+    expect(await readRecords(data())).toEqual([]);
   });
 
   it("an entry already back to its original text is just forgotten; a removed entry needs --force", async () => {

@@ -12,8 +12,9 @@ import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { recordConfigChange } from "./change-record.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
+import { deepEqual } from "./edit-check.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
-import { type EntryFields, getAt, readFields, shapeFor } from "./entry-shape.js";
+import { type EntryFields, getAt, type KeyPath, readFields, shapeFor } from "./entry-shape.js";
 import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
@@ -200,7 +201,9 @@ export async function uninstrumentRecord(
       return { ...base, status: "forgotten", backup: null };
     }
     const { range, current } = found;
-    if (current === record.original) {
+    const next = tx.text.slice(0, range.start) + record.original + tx.text.slice(range.end);
+    // A client that writes back the unwrapped entry re-formats it: equal values count as restored.
+    if (current === record.original || sameEntryValue(editor.parse, tx.text, next, found.path)) {
       await forget();
       return { ...base, status: "unchanged", backup: null };
     }
@@ -215,7 +218,6 @@ export async function uninstrumentRecord(
         `${record.server} in ${record.file} was changed since mcpscope wrapped it (${record.client} may have rewritten it); nothing was changed — --force puts the original entry back anyway`,
       );
     }
-    const next = tx.text.slice(0, range.start) + record.original + tx.text.slice(range.end);
     try {
       editor.parse(next);
     } catch (error) {
@@ -275,6 +277,15 @@ function sameAsDiscovered(fields: EntryFields | null, definition: DiscoveredServ
     maskText(fields.command) === definition.command &&
     JSON.stringify(maskArgs(fields.args)) === JSON.stringify(definition.args)
   );
+}
+
+/** The entry at `path` holds the same values in both texts (false if either does not parse). */
+function sameEntryValue(parse: (text: string) => unknown, a: string, b: string, path: KeyPath): boolean {
+  try {
+    return deepEqual(plain(getAt(parse(a), path)), plain(getAt(parse(b), path)));
+  } catch {
+    return false;
+  }
 }
 
 function sameRecord(a: InstrumentRecord, b: InstrumentRecord): boolean {
