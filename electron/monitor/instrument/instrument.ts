@@ -101,6 +101,7 @@ export async function instrument(
       client,
       server: definition.name,
       file: location.file,
+      scope: definition.scope,
       format: location.format,
       path: location.path,
       original: edit.before,
