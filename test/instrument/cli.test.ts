@@ -57,7 +57,7 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
       ["goose", "github", true],
     ]);
     expect((await mcpscope(["instrumented", "--data-dir", data])).stdout).toMatch(
-      /CLIENT\s+SERVER\s+WRAPPED/,
+      /CLIENT\s+SERVER\s+SCOPE\s+WRAPPED\s+SINCE\s+FILE\ncodex\s+git tools\s+user\s+yes/,
     );
 
     const all = await mcpscope(["uninstrument", "--all", "--data-dir", data]);
