@@ -44,6 +44,7 @@ describe("discovery in a fixture home", () => {
       command: "npx",
       args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
       byHand: false,
+      recordsInto: null,
     });
     expect(find("cursor", "openai-tools")?.wrapped).toBeNull();
     expect(find("codex", "figma")?.location?.format).toBe("toml");

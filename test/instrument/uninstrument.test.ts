@@ -72,7 +72,7 @@ describe("uninstrument", () => {
     expect(lost[0]?.message).toMatch(/no longer launched through mcpscope/);
     expect(
       checkInstrumented(await readRecords(data()), [
-        { ...s, wrapped: { command: "npx", args: [], byHand: false } },
+        { ...s, wrapped: { command: "npx", args: [], byHand: false, recordsInto: data() } },
       ]),
     ).toEqual([]);
     expect(checkInstrumented(await readRecords(data()), [])[0]?.reason).toBe("missing");

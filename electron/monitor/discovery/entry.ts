@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClientId, Scope, ServerDefinition, TransportKind } from "../../../shared/discovery.js";
-import { unwrapEntry } from "../instrument/marker.js";
+import { recordsInto, unwrapEntry } from "../instrument/marker.js";
 import { maskArgs, maskRecord, maskText } from "./mask-config.js";
 import type { DiscoveredServer, EntryLocation } from "./types.js";
 
@@ -62,7 +62,12 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     rawHeaders: fields.headers,
     location: source.location,
     wrapped: unwrapped
-      ? { command: unwrapped.command, args: unwrapped.args, byHand: unwrapped.client === null }
+      ? {
+          command: unwrapped.command,
+          args: unwrapped.args,
+          byHand: unwrapped.client === null,
+          recordsInto: recordsInto(fields.command ?? "", fields.args, fields.env),
+        }
       : null,
     ...(fields.disabled ? { disabled: true } : {}),
   };

@@ -30,7 +30,7 @@ export interface DiscoveredServer {
    * For an entry launched through `mcpscope run`: the command it wraps, and whether the wrapping was
    * written by hand (no `mcpscope instrument` record can undo it).
    */
-  wrapped: { command: string; args: string[]; byHand: boolean } | null;
+  wrapped: { command: string; args: string[]; byHand: boolean; recordsInto: string | null } | null;
   /** The client has the entry switched off (`disabled: true`, `enabled: false`); it is still listed. */
   disabled?: boolean;
 }

@@ -5,11 +5,12 @@
  * outside the entry, a file nobody else touched is byte-identical afterwards; if other parts of the file
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
+import { defaultDataDir } from "../paths.js";
 import { recordConfigChange } from "./change-record.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
 import { deepEqual } from "./edit-check.js";
@@ -19,7 +20,7 @@ import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
-import { unwrapEntry } from "./marker.js";
+import { recordsInto, unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
 import { wrapCommand } from "./wrap.js";
 
@@ -80,7 +81,18 @@ export async function instrument(
     if (!before)
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no command; ${REMOTE_REFUSAL}`);
     const result = { client, server: definition.name, file: location.file, before };
-    if (unwrapEntry(before.command, before.args)) {
+    const unwrapped = unwrapEntry(before.command, before.args);
+    if (unwrapped) {
+      const into = recordsInto(before.command, before.args, before.env);
+      const here = opts.wrapperDataDir ? resolve(opts.wrapperDataDir) : defaultDataDir({});
+      if (into && into !== here) {
+        const there = `${definition.name} (${client}) is already launched through mcpscope run, but it records into ${into}, not ${opts.dataDir}; nothing was changed —`;
+        throw MonitoringError.input(
+          unwrapped.client === null
+            ? `${there} its wrapper was written by hand: change its --data-dir by hand`
+            : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(definition.name)} --data-dir ${JSON.stringify(into)}\`) and instrument it again here`,
+        );
+      }
       return { ...result, status: "already-instrumented", after: before, backup: null };
     }
     const wrapped = wrapCommand(before, {
