@@ -166,6 +166,11 @@ export const SeenServerInputSchema = z.object({ name: z.string().min(1).max(500)
 
 export const ServerIdInputSchema = z.object({ id: z.string().min(1).max(2000) }).strict();
 
+/** `servers.uninstrument`: `force` restores over a changed entry (a backup is kept), as `--force` does. */
+export const UninstrumentServerInputSchema = z
+  .object({ id: z.string().min(1).max(2000), force: z.boolean().optional() })
+  .strict();
+
 export const AddServerInputSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -183,7 +188,12 @@ export const AddServerInputSchema = z
   });
 export type AddServerInput = z.infer<typeof AddServerInputSchema>;
 
-export const ActionResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+export const ActionResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  /** A refusal the same action with `force` overrides: the label of the button that does it. */
+  force: z.string().optional(),
+});
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /** A config entry mcpscope has wrapped (from its records), and whether it is still wrapped. */

@@ -27,6 +27,25 @@ import { wrapCommand } from "./wrap.js";
 export const REMOTE_REFUSAL =
   "only stdio servers can be wrapped; a remote entry is pointed at mcpscope's proxy instead (`mcpscope instrument` on the command line)";
 
+/** What forcing an uninstrument does, said on the command line (`--force …`) and in the app (a button). */
+export const FORCING = {
+  restore: { flag: "puts the original entry back anyway", button: "Restore anyway" },
+  forget: { flag: "forgets it", button: "Forget it" },
+} as const;
+
+/**
+ * A refusal that forcing overrides: every front says `fact`, then its own way to force it (the command
+ * line's message names --force; the app offers a button).
+ */
+export class ForceableRefusal extends MonitoringError {
+  constructor(
+    readonly fact: string,
+    readonly forcing: keyof typeof FORCING,
+  ) {
+    super("input", `${fact} — --force ${FORCING[forcing].flag}`);
+  }
+}
+
 export interface InstrumentOptions {
   dataDir: string;
   /** `--data-dir` for the wrapper; omit to let it use its default. */
@@ -206,8 +225,9 @@ export async function uninstrumentRecord(
     const found = locateRecord(tx.text, record);
     if (!found) {
       if (!opts.force) {
-        throw MonitoringError.input(
-          `${record.server} is no longer in ${record.file} (removed or renamed?); nothing to restore — --force forgets it`,
+        throw new ForceableRefusal(
+          `${record.server} is no longer in ${record.file} (removed or renamed?); nothing to restore`,
+          "forget",
         );
       }
       await forget();
@@ -227,8 +247,9 @@ export async function uninstrumentRecord(
       );
     }
     if (!ours && !opts.force) {
-      throw MonitoringError.input(
-        `${record.server} in ${record.file} was changed since mcpscope wrapped it (${record.client} may have rewritten it); nothing was changed — --force puts the original entry back anyway`,
+      throw new ForceableRefusal(
+        `${record.server} in ${record.file} was changed since mcpscope wrapped it (${record.client} may have rewritten it); nothing was changed`,
+        "restore",
       );
     }
     try {
