@@ -69,6 +69,33 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
     );
   });
 
+  it("uninstrument --json of one entry prints a document when it fails, as --all does", async () => {
+    const failed = await fails([
+      "uninstrument",
+      "--client",
+      "lmstudio",
+      "--server",
+      "nothere",
+      "--json",
+      "--data-dir",
+      data,
+    ]);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toEqual({
+      entries: [
+        {
+          client: "lmstudio",
+          server: "nothere",
+          file: null,
+          status: "failed",
+          backup: null,
+          error: `nothere (lmstudio) is not instrumented in ${data}; \`mcpscope instrumented\` lists what is`,
+        },
+      ],
+    });
+    expect(failed.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
   it("errors are one line with the right exit code", async () => {
     expect(await fails(["uninstrument", "--data-dir", data])).toMatchObject({
       code: 2,

@@ -57,7 +57,7 @@ export const uninstrumentCommand: Command = {
       if (!name) throw new UsageError("--server is required (or --all); `mcpscope instrumented` lists them");
       input = { client, server: name, ...pickInput(args), home, force };
     }
-    const { entries } = await withStoreApi(
+    const undo = withStoreApi(
       args,
       (api) =>
         callWithFlags(api, "instrument.undo", input, {
@@ -69,6 +69,15 @@ export const uninstrumentCommand: Command = {
         }),
       { asIs: ["file"] },
     );
+    // A refusal of one entry is still a document under --json, as each failed entry of --all is.
+    const { entries } = await undo.catch((error: Error) => {
+      if (args.flags.json && !args.flags.all) {
+        const failed = { client: input.client, server: input.server, file: input.file ?? null };
+        const entry = { ...failed, status: "failed", backup: null, error: error.message };
+        io.stdout.write(`${JSON.stringify({ entries: [entry] }, null, 2)}\n`);
+      }
+      throw error;
+    });
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
     } else if (entries.length === 0) {

@@ -99,6 +99,12 @@ export async function instrument(
     if (rewritten && !sameAsDiscovered(before, definition)) throw changedSince();
     if (!before)
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no command; ${REMOTE_REFUSAL}`);
+    const rawArgs = getAt(entry, shape.args);
+    const odd = Array.isArray(rawArgs) ? rawArgs.find((a) => typeof a !== "string") : undefined;
+    if (odd !== undefined)
+      throw MonitoringError.input(
+        `${definition.name} in ${tx.file} has an argument that is not a string (${JSON.stringify(odd)}); mcpscope wraps only entries whose args are all strings — quote it, then instrument again (nothing was changed)`,
+      );
     const result = { client, server: definition.name, file: location.file, before };
     const unwrapped = unwrapEntry(before.command, before.args);
     if (unwrapped) {
@@ -121,7 +127,14 @@ export async function instrument(
       launcher: opts.launcher ?? currentLauncher(opts.dataDir),
     });
     const changes = { command: wrapped.command, args: wrapped.args, envAdd: wrapped.env ?? {} };
-    const edit = editEntry(location.format, tx.text, location.path, shape, changes);
+    let edit: ReturnType<typeof editEntry>;
+    try {
+      edit = editEntry(location.format, tx.text, location.path, shape, changes);
+    } catch (error) {
+      // The editors say what is wrong with the entry's form; the user needs to know which entry and file.
+      if (!(error instanceof MonitoringError)) throw error;
+      throw MonitoringError.input(`cannot wrap ${definition.name} in ${tx.file}: ${error.message}`);
+    }
     const again = EDITORS[location.format].locate(edit.text, location.path);
     if (again?.start !== edit.start || edit.text.slice(again.start, again.end) !== edit.after) {
       throw MonitoringError.input(
