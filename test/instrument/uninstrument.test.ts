@@ -1,5 +1,5 @@
 /** Undoing: what is kept when the user or the client changed the file meanwhile. */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "jsonc-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -112,6 +112,17 @@ describe("uninstrument", () => {
     expect((await uninstrument(files(), { dataDir: data() })).status).toBe("unchanged");
     expect(await readFile(file, "utf8")).toBe(regenerated);
     expect(await readRecords(data())).toEqual([]);
+  });
+
+  it("a deleted config is reported in words, not as a raw ENOENT", async () => {
+    await instrument(files(), opts());
+    await rm(file);
+    const [record] = await readRecords(data());
+    expect(await inspectRecord(record!)).toEqual({
+      inPlace: false,
+      exact: false,
+      problem: "the file does not exist any more",
+    });
   });
 
   it("an entry already back to its original text is just forgotten; a removed entry needs --force", async () => {
