@@ -79,6 +79,7 @@ import {
   ServerIdInputSchema,
   UndoInstrumentInputSchema,
   UndoInstrumentResultSchema,
+  UninstrumentServerInputSchema,
 } from "./servers.js";
 import {
   BackupListEntrySchema,
@@ -140,7 +141,7 @@ export const API_METHODS = {
   "servers.restart": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
   "servers.probe": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
   "servers.instrument": { input: ServerIdInputSchema, output: ActionResultSchema },
-  "servers.uninstrument": { input: ServerIdInputSchema, output: ActionResultSchema },
+  "servers.uninstrument": { input: UninstrumentServerInputSchema, output: ActionResultSchema },
   "servers.add": { input: AddServerInputSchema, output: ActionResultSchema },
   "servers.remove": { input: ServerIdInputSchema, output: ActionResultSchema, long: true },
   /** Log records, newest first (shared/logs.ts). */

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   ClientIdSchema,
   DiscoveryWarningSchema,
+  ScopeSchema,
   ServerDefinitionSchema,
   TransportKindSchema,
 } from "./discovery.js";
@@ -165,6 +166,11 @@ export const SeenServerInputSchema = z.object({ name: z.string().min(1).max(500)
 
 export const ServerIdInputSchema = z.object({ id: z.string().min(1).max(2000) }).strict();
 
+/** `servers.uninstrument`: `force` restores over a changed entry (a backup is kept), as `--force` does. */
+export const UninstrumentServerInputSchema = z
+  .object({ id: z.string().min(1).max(2000), force: z.boolean().optional() })
+  .strict();
+
 export const AddServerInputSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -182,7 +188,12 @@ export const AddServerInputSchema = z
   });
 export type AddServerInput = z.infer<typeof AddServerInputSchema>;
 
-export const ActionResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+export const ActionResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  /** A refusal the same action with `force` overrides: the label of the button that does it. */
+  force: z.string().optional(),
+});
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /** A config entry mcpscope has wrapped (from its records), and whether it is still wrapped. */
@@ -190,6 +201,9 @@ export const InstrumentedEntrySchema = z.object({
   client: z.string(),
   server: z.string(),
   file: z.string(),
+  /** The entry's scope (null in records from before scopes were kept) and, for a local one, its project. */
+  scope: z.string().nullable(),
+  project: z.string().nullable(),
   instrumentedAt: z.string(),
   /** The entry is there and still wrapped by mcpscope. */
   inPlace: z.boolean(),
@@ -199,6 +213,10 @@ export const InstrumentedEntrySchema = z.object({
   problem: z.string().nullable(),
 });
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
+
+/** The scopes `--scope` picks an entry by (a hand-added server has no config entry to pick). */
+export const PickScopeSchema = ScopeSchema.exclude(["manual"]);
+export type PickScope = z.infer<typeof PickScopeSchema>;
 
 /**
  * The entry `instrument.entry` wraps: a client's server by name (and file, when the name is in several),
@@ -210,6 +228,9 @@ export const InstrumentEntryInputSchema = z
     client: ClientIdSchema,
     server: z.string().min(1).max(500),
     file: z.string().min(1).max(4096).optional(),
+    /** Keeps the entries of this scope (one file can hold several: Claude Code's user and local scopes). */
+    scope: PickScopeSchema.optional(),
+    /** Also reads this project's configs, and keeps (of the local and project scopes) its entries only. */
     project: z.string().min(1).max(4096).optional(),
     home: z.string().min(1).max(4096).optional(),
   })
@@ -263,6 +284,8 @@ export const UndoInstrumentInputSchema = z
     client: ClientIdSchema.optional(),
     server: z.string().min(1).max(500).optional(),
     file: z.string().min(1).max(4096).optional(),
+    scope: PickScopeSchema.optional(),
+    project: z.string().min(1).max(4096).optional(),
     home: z.string().min(1).max(4096).optional(),
     /** Put the original back even over an entry changed since (a backup is kept). */
     force: z.boolean().optional(),

@@ -215,7 +215,7 @@ export async function createEngine(
     "servers.restart": (input) => needInventory().restart(input.id),
     "servers.probe": (input) => needInventory().probe(input.id),
     "servers.instrument": (input) => needInventory().instrument(input.id),
-    "servers.uninstrument": (input) => needInventory().uninstrument(input.id),
+    "servers.uninstrument": (input) => needInventory().uninstrument(input.id, input.force === true),
     "servers.add": (input) => needInventory().add(input),
     "servers.remove": (input) => needInventory().remove(input.id),
     // Answering is being up; the app's main process answers this itself, from what it sees of the host.

@@ -57,7 +57,7 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
       ["goose", "github", true],
     ]);
     expect((await mcpscope(["instrumented", "--data-dir", data])).stdout).toMatch(
-      /CLIENT\s+SERVER\s+WRAPPED/,
+      /CLIENT\s+SERVER\s+SCOPE\s+WRAPPED\s+SINCE\s+FILE\ncodex\s+git tools\s+user\s+yes/,
     );
 
     const all = await mcpscope(["uninstrument", "--all", "--data-dir", data]);
@@ -67,6 +67,33 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
     expect((await mcpscope(["uninstrument", "--all", "--data-dir", data])).stdout).toBe(
       "nothing is instrumented; no config was changed\n",
     );
+  });
+
+  it("uninstrument --json of one entry prints a document when it fails, as --all does", async () => {
+    const failed = await fails([
+      "uninstrument",
+      "--client",
+      "lmstudio",
+      "--server",
+      "nothere",
+      "--json",
+      "--data-dir",
+      data,
+    ]);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toEqual({
+      entries: [
+        {
+          client: "lmstudio",
+          server: "nothere",
+          file: null,
+          status: "failed",
+          backup: null,
+          error: `nothere (lmstudio) is not instrumented in ${data}; \`mcpscope instrumented\` lists what is`,
+        },
+      ],
+    });
+    expect(failed.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 
   it("errors are one line with the right exit code", async () => {

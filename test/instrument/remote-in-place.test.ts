@@ -94,8 +94,8 @@ describe("an instrumented remote entry", () => {
       ["web", true],
     ]);
     expect(text).not.toContain("lost");
-    expect(text).toMatch(/^cursor\s+rem\s+yes\s/m);
-    expect(text).toMatch(/^vscode\s+web\s+yes\s/m);
+    expect(text).toMatch(/^cursor\s+rem\s+user\s+yes\s/m);
+    expect(text).toMatch(/^vscode\s+web\s+\w+\s+yes\s/m);
 
     // No "lost" banner, and nothing counted as a config that could not be read.
     expect(await lostWarnings()).toEqual([]);
@@ -112,7 +112,7 @@ describe("an instrumented remote entry", () => {
       ["rem", false],
       ["web", true],
     ]);
-    expect(text).toMatch(/^cursor\s+rem\s+no \(lost: instrument it again\)/m);
+    expect(text).toMatch(/^cursor\s+rem\s+user\s+no \(lost: instrument it again\)/m);
 
     const lost = await waitFor(async () => {
       const warnings = await lostWarnings();

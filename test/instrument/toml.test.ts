@@ -85,7 +85,9 @@ describe("Codex TOML [mcp_servers.NAME]", () => {
         dataDir: data(),
         launcher: NODE_LAUNCHER,
       }),
-    ).rejects.toThrow(/not written as its own table/);
+    ).rejects.toThrow(
+      `cannot wrap x in ${file}: it is written as an inline table or dotted keys, not as its own [mcp_servers.x] table (the only form mcpscope edits); wrap it by hand`,
+    );
     expect(await readFile(file, "utf8")).toBe(original);
   });
 });

@@ -1,6 +1,8 @@
 /** Atomic write, lock, change detection, mode, symlinks and backups around one config edit. */
-import { chmod, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { chmod, chown, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readManifest, sha256 } from "../../electron/monitor/instrument/backups.js";
 import { instrument, uninstrument } from "../../electron/monitor/instrument/instrument.js";
@@ -8,6 +10,21 @@ import { lockPathFor } from "../../electron/monitor/instrument/lock-file.js";
 import { readRecords } from "../../electron/monitor/instrument/records.js";
 import { tempDir } from "../helpers/mcp.js";
 import { copyFixture, NODE_LAUNCHER, server } from "./helpers.js";
+
+const chattr = (flag: string, path: string) => promisify(execFile)("chattr", [flag, path]);
+/** `chattr +i` needs root and a file system that supports it. */
+const canChattr = await (async () => {
+  const probe = await tempDir("mcpscope-chattr-");
+  const path = join(probe.path, "probe");
+  await writeFile(path, "");
+  const ok = await chattr("+i", path).then(
+    () => true,
+    () => false,
+  );
+  if (ok) await chattr("-i", path);
+  await probe.cleanup();
+  return ok;
+})();
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let file: string;
@@ -111,4 +128,64 @@ describe("config transaction", () => {
       /does not parse \(line 1: unexpected end of file \(expected '}'\)\); fix it first/,
     );
   });
+
+  /** What the edit left next to the config and in the data dir: nothing, when it was refused. */
+  async function leftBehind(): Promise<string[]> {
+    const backups = await readdir(join(data(), "backups", "claude-desktop")).catch(() => []);
+    const temps = (await readdir(dir.path)).filter((n) => n.endsWith(".tmp") || n.endsWith(".lock"));
+    return [...backups, ...temps];
+  }
+
+  it("refuses a read-only config in one line, whoever runs it, and leaves nothing behind", async () => {
+    await chmod(file, 0o444);
+    await expect(instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER })).rejects.toThrow(
+      `${file} is read-only; nothing was changed — make it writable (chmod u+w) and run the command again`,
+    );
+    expect((await readFile(file)).equals(original)).toBe(true);
+    expect((await stat(file)).mode & 0o777).toBe(0o444);
+    expect(await readRecords(data())).toEqual([]);
+    expect(await leftBehind()).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("keeps the config's owner and group", async () => {
+    await chown(file, 65534, 65534);
+    await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
+    expect(await stat(file)).toMatchObject({ uid: 65534, gid: 65534 });
+    await uninstrument(files(), { dataDir: data() });
+    expect(await stat(file)).toMatchObject({ uid: 65534, gid: 65534 });
+    expect((await readFile(file)).equals(original)).toBe(true);
+  });
+
+  it.skipIf(!canChattr)(
+    "a config made immutable is refused as read-only; one made so mid-edit fails in one plain line, leaving nothing behind",
+    async () => {
+      await chattr("+i", file);
+      try {
+        await expect(instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER })).rejects.toThrow(
+          `${file} is read-only; nothing was changed`,
+        );
+      } finally {
+        await chattr("-i", file);
+      }
+      const midEdit = instrument(files(), {
+        dataDir: data(),
+        launcher: NODE_LAUNCHER,
+        hooks: {
+          beforeWrite: async () => {
+            await chattr("+i", file);
+          },
+        },
+      });
+      try {
+        await expect(midEdit).rejects.toThrow(
+          `cannot replace ${file} (EPERM: the file or its folder does not allow it); nothing was changed`,
+        );
+      } finally {
+        await chattr("-i", file);
+      }
+      expect((await readFile(file)).equals(original)).toBe(true);
+      expect(await readRecords(data())).toEqual([]);
+      expect(await leftBehind()).toEqual([]);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 /** Undoing: what is kept when the user or the client changed the file meanwhile. */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parse } from "jsonc-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   instrument,
@@ -71,7 +72,7 @@ describe("uninstrument", () => {
     expect(lost[0]?.message).toMatch(/no longer launched through mcpscope/);
     expect(
       checkInstrumented(await readRecords(data()), [
-        { ...s, wrapped: { command: "npx", args: [], byHand: false } },
+        { ...s, wrapped: { command: "npx", args: [], byHand: false, recordsInto: data() } },
       ]),
     ).toEqual([]);
     expect(checkInstrumented(await readRecords(data()), [])[0]?.reason).toBe("missing");
@@ -107,6 +108,27 @@ describe("uninstrument", () => {
     expect(await readFile(claudeCode, "utf8")).toContain(
       '"db": {\n          "type": "stdio",\n          "command": "/usr/local/bin/postgres-mcp",\n          "args": ["--dsn"',
     );
+  });
+
+  it("an entry back to its original values in the client's own formatting counts as already restored", async () => {
+    await instrument(files(), opts());
+    // Claude Desktop writes back its own (unwrapped) state as plain JSON: comments and layout gone.
+    const regenerated = `${JSON.stringify(parse(original), null, 2)}\n`;
+    await writeFile(file, regenerated);
+    expect((await uninstrument(files(), { dataDir: data() })).status).toBe("unchanged");
+    expect(await readFile(file, "utf8")).toBe(regenerated);
+    expect(await readRecords(data())).toEqual([]);
+  });
+
+  it("a deleted config is reported in words, not as a raw ENOENT", async () => {
+    await instrument(files(), opts());
+    await rm(file);
+    const [record] = await readRecords(data());
+    expect(await inspectRecord(record!)).toEqual({
+      inPlace: false,
+      exact: false,
+      problem: "the file does not exist any more",
+    });
   });
 
   it("an entry already back to its original text is just forgotten; a removed entry needs --force", async () => {

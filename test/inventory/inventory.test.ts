@@ -107,7 +107,7 @@ describe("server inventory", () => {
   it("instruments the entry in the client's config and restores it byte for byte", async () => {
     const { id } = await entry("everything");
     const result = (await engine.invoke("servers.instrument", { id })) as { ok: boolean; message: string };
-    expect(result.message).toMatch(/restart cursor/);
+    expect(result.message).toMatch(/restart Cursor/);
     const wrapped = await readFile(cursorConfig, "utf8");
     expect(wrapped).toContain('"run"');
     expect(wrapped).toContain("// my servers");
@@ -123,7 +123,7 @@ describe("server inventory", () => {
     const { id } = await entry("remote");
     const result = (await engine.invoke("servers.instrument", { id })) as { ok: boolean; message: string };
     expect(result.message).toMatch(
-      /now goes through mcpscope's proxy at http:\/\/127\.0\.0\.1:\d+\/mcp; cursor reaches it only while mcpscope runs/,
+      /now goes through mcpscope's proxy at http:\/\/127\.0\.0\.1:\d+\/mcp; Cursor reaches it only while mcpscope runs/,
     );
     const port = /127\.0\.0\.1:(\d+)/.exec(result.message)?.[1];
     expect(await readFile(cursorConfig, "utf8")).toBe(

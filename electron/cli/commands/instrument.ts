@@ -1,8 +1,19 @@
+import { resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
+import type { PickScope } from "../../../shared/servers.js";
+import { PickScopeSchema } from "../../../shared/servers.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
-import { type FlagSpec, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import {
+  type FlagSpec,
+  type FlagSpecs,
+  flagString,
+  formatHelp,
+  type ParsedArgs,
+  parseArgs,
+  UsageError,
+} from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 
@@ -15,15 +26,41 @@ export const HOME_FLAG: FlagSpec = {
 
 export { underHome } from "../../monitor/api/config-handlers.js";
 
+/** `--file` and `--scope`: which entry, when the name is in several (one file can hold several). */
+export const PICK_FLAGS: FlagSpecs = {
+  file: { kind: "string", placeholder: "FILE", help: "the config file, when the name is in several" },
+  scope: {
+    kind: "string",
+    placeholder: "SCOPE",
+    help: `the entry's scope (${PickScopeSchema.options.join(", ")}), when the name is in several; with --project DIR for a local one`,
+  },
+};
+
+/** `--scope`, checked; `--file` and `--project` made absolute (the engine may run in another folder). */
+export function pickInput(args: ParsedArgs): { file?: string; scope?: PickScope; project?: string } {
+  const scope = flagString(args, "scope");
+  if (scope !== undefined && !(PickScopeSchema.options as readonly string[]).includes(scope))
+    throw new UsageError(`--scope: one of ${PickScopeSchema.options.join(", ")}`);
+  const path = (flag: string) => {
+    const value = flagString(args, flag);
+    return value === undefined ? undefined : resolve(value);
+  };
+  return { file: path("file"), scope: scope as PickScope | undefined, project: path("project") };
+}
+
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: `the MCP client (${CLIENT_IDS.join(", ")})` },
   server: { kind: "string", placeholder: "NAME", help: "the server's name in that client's config" },
-  file: { kind: "string", placeholder: "FILE", help: "the config file, when the name is in several" },
-  project: { kind: "string", placeholder: "DIR", help: "also look in this project's configs" },
+  ...PICK_FLAGS,
+  project: {
+    kind: "string",
+    placeholder: "DIR",
+    help: "also look in this project's configs; of the local and project scopes, only DIR's entries",
+  },
   home: HOME_FLAG,
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "disabled"}',
+    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "disabled"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "disabled"}',
   },
 };
 
@@ -50,7 +87,14 @@ function undoHint(name: string, client: string): string {
 }
 
 /** The flag that sets each field of instrument.entry's input. */
-const FLAG_OF = { client: "client", server: "server", file: "file", project: "project", home: "home" };
+const FLAG_OF = {
+  client: "client",
+  server: "server",
+  file: "file",
+  scope: "scope",
+  project: "project",
+  home: "home",
+};
 
 export const instrumentCommand: Command = {
   name: "instrument",
@@ -60,7 +104,7 @@ export const instrumentCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope instrument --client ID --server NAME [--file FILE] [--json]",
+          "mcpscope instrument --client ID --server NAME [--file FILE] [--scope SCOPE] [--project DIR] [--home DIR] [--json]",
           `${this.summary}. Only that entry of the config is changed (atomically, after a backup); \`mcpscope uninstrument\` puts it back byte for byte.`,
           FLAGS,
         ),
@@ -73,8 +117,7 @@ export const instrumentCommand: Command = {
     const input = {
       client,
       server: name,
-      file: flagString(args, "file"),
-      project: flagString(args, "project"),
+      ...pickInput(args),
       home: flagString(args, "home"),
     };
     const result = await withStoreApi(args, (api) => callWithFlags(api, "instrument.entry", input, FLAG_OF), {

@@ -10,7 +10,7 @@ const FLAGS: FlagSpecs = {
   home: { ...HOME_FLAG, help: "only the entries in configs under DIR" },
   json: {
     kind: "boolean",
-    help: 'print {"entries": [{"client", "server", "file", "instrumented_at", "in_place"}]}',
+    help: 'print {"entries": [{"client", "server", "scope", "project", "file", "instrumented_at", "in_place"}]}',
   },
 };
 
@@ -20,7 +20,7 @@ export const instrumentedCommand: Command = {
   async run(argv, io) {
     const args = parseArgs("instrumented", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
-      io.stdout.write(formatHelp("mcpscope instrumented [--json]", this.summary, FLAGS));
+      io.stdout.write(formatHelp("mcpscope instrumented [--home DIR] [--json]", this.summary, FLAGS));
       return 0;
     }
     const home = flagString(args, "home");
@@ -31,6 +31,8 @@ export const instrumentedCommand: Command = {
       const entries = rows.map((entry) => ({
         client: entry.client,
         server: entry.server,
+        scope: entry.scope,
+        project: entry.project,
         file: entry.file,
         instrumented_at: entry.instrumentedAt,
         in_place: entry.inPlace,
@@ -51,10 +53,11 @@ export const instrumentedCommand: Command = {
     };
     io.stdout.write(
       `${renderTable(
-        ["CLIENT", "SERVER", "WRAPPED", "SINCE", "FILE"],
+        ["CLIENT", "SERVER", "SCOPE", "WRAPPED", "SINCE", "FILE"],
         rows.map((entry) => [
           entry.client,
           entry.server,
+          entry.project ? `${entry.scope} (${entry.project})` : (entry.scope ?? "-"),
           state(entry),
           entry.instrumentedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
           entry.file,

@@ -3,12 +3,13 @@ import { callWithFlags } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
-import { HOME_FLAG, parseClientId } from "./instrument.js";
+import { HOME_FLAG, PICK_FLAGS, parseClientId, pickInput } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: "the MCP client" },
   server: { kind: "string", placeholder: "NAME", help: "the instrumented server" },
-  file: { kind: "string", placeholder: "FILE", help: "the config file, when the name is in several" },
+  ...PICK_FLAGS,
+  project: { kind: "string", placeholder: "DIR", help: "with --scope local: the project whose entry it is" },
   home: { ...HOME_FLAG, help: "only entries in configs under DIR (as `instrument --home DIR` wrapped them)" },
   all: { kind: "boolean", help: "restore every entry mcpscope instrumented (before removing mcpscope)" },
   force: {
@@ -36,7 +37,7 @@ export const uninstrumentCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope uninstrument --client ID --server NAME [--force] | --all [--force]",
+          "mcpscope uninstrument --client ID --server NAME [--file FILE] [--scope SCOPE] [--project DIR] [--force] [--home DIR] [--json] | --all [--force] [--home DIR] [--json]",
           `${this.summary}. The original entry is restored byte for byte; the rest of the file is kept as it is now.`,
           FLAGS,
         ),
@@ -54,13 +55,29 @@ export const uninstrumentCommand: Command = {
       const client = parseClientId(flagString(args, "client"), "--client (or --all)");
       const name = flagString(args, "server");
       if (!name) throw new UsageError("--server is required (or --all); `mcpscope instrumented` lists them");
-      input = { client, server: name, file: flagString(args, "file"), home, force };
+      input = { client, server: name, ...pickInput(args), home, force };
     }
-    const { entries } = await withStoreApi(
+    const undo = withStoreApi(
       args,
-      (api) => callWithFlags(api, "instrument.undo", input, { file: "file", home: "home", server: "server" }),
+      (api) =>
+        callWithFlags(api, "instrument.undo", input, {
+          file: "file",
+          scope: "scope",
+          project: "project",
+          home: "home",
+          server: "server",
+        }),
       { asIs: ["file"] },
     );
+    // A refusal of one entry is still a document under --json, as each failed entry of --all is.
+    const { entries } = await undo.catch((error: Error) => {
+      if (args.flags.json && !args.flags.all) {
+        const failed = { client: input.client, server: input.server, file: input.file ?? null };
+        const entry = { ...failed, status: "failed", backup: null, error: error.message };
+        io.stdout.write(`${JSON.stringify({ entries: [entry] }, null, 2)}\n`);
+      }
+      throw error;
+    });
     if (args.flags.json) {
       io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
     } else if (entries.length === 0) {

@@ -2,7 +2,6 @@
  * The API methods that edit clients' configs entry by entry, as `mcpscope uninstrument` asks: the CLI
  * serves them in process, and the engine registers the same ones, so every front restores the same way.
  */
-import { isAbsolute, relative, resolve } from "node:path";
 import { ApiInputError } from "../../../shared/api.js";
 import type { ClientId } from "../../../shared/discovery.js";
 import type { InstrumentEntryResult, UndoInstrumentResult } from "../../../shared/servers.js";
@@ -19,6 +18,16 @@ import {
 import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { readRecords } from "../instrument/records.js";
 import { defaultDataDir } from "../paths.js";
+import {
+  ambiguousMessage,
+  describePlace,
+  entryPlace,
+  matchesPick,
+  pickFlagsFor,
+  realFile,
+  recordPlace,
+  underHome,
+} from "./entry-pick.js";
 import type { ApiHandlers } from "./in-process.js";
 
 export type ConfigMethod = "instrument.entry" | "instrument.undo";
@@ -29,11 +38,7 @@ export interface ConfigHandlerOptions {
   changed?: () => Promise<void>;
 }
 
-/** Is `file` inside `home`? (For `--home` on commands that work from mcpscope's records.) */
-export function underHome(file: string, home: string): boolean {
-  const rel = relative(resolve(home), resolve(file));
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-}
+export { underHome } from "./entry-pick.js";
 
 /** When the entry is wrapped in `mcpscope run` by hand, why there is nothing to undo. */
 async function wrappedByHand(
@@ -58,12 +63,20 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         projectDirs: input.project ? [input.project] : [],
       });
       const { servers, warnings } = await discoverServers(ctx, { clients: [client] });
-      const matches = servers.filter(
-        (s) => s.definition.name === name && (!file || s.location?.file === file),
-      );
+      const place = (s: (typeof servers)[number]) =>
+        entryPlace(s.location?.file ?? "", s.definition.scope, s.location?.path ?? []);
+      const named = servers.filter((s) => s.definition.name === name && s.location);
+      const matches = named.filter((s) => matchesPick(place(s), input));
+      if (matches.length === 0 && named.length > 0) {
+        const places = named.map(place);
+        const choices = places.map((p) => `${describePlace(p)} (${pickFlagsFor(p, places)})`).join("; ");
+        throw MonitoringError.input(
+          `no "${name}" entry of ${client} matches those flags; it is in: ${choices}`,
+        );
+      }
       if (matches.length === 0) {
         // A config that cannot be read (or an entry skipped) hides its servers: that is the problem to fix.
-        const problems = warnings.filter((w) => !file || w.file === file);
+        const problems = warnings.filter((w) => !file || realFile(w.file) === realFile(file));
         const first = problems[0];
         if (first)
           throw MonitoringError.input(
@@ -74,8 +87,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         );
       }
       if (matches.length > 1) {
-        const files = matches.map((s) => s.location?.file ?? "(added by hand)").join(", ");
-        const message = `"${name}" is in several ${client} configs (${files}); pick one with --file`;
+        const message = ambiguousMessage(`"${name}" (${client}) is in`, matches.map(place));
         throw new ApiInputError("instrument.entry", message, { field: "file", message });
       }
       const found = matches[0]!;
@@ -129,13 +141,17 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
       } else {
         const client = input.client as ClientId;
         const name = input.server as string;
-        const records = (await readRecords(dataDir)).filter(
-          (r) =>
-            r.client === client &&
-            r.server === name &&
-            (!input.file || r.file === input.file) &&
-            (!home || underHome(r.file, home)),
+        const mine = (await readRecords(dataDir)).filter(
+          (r) => r.client === client && r.server === name && (!home || underHome(r.file, home)),
         );
+        const records = mine.filter((r) => matchesPick(recordPlace(r), input));
+        if (records.length === 0 && mine.length > 0) {
+          const places = mine.map(recordPlace);
+          const choices = places.map((p) => `${describePlace(p)} (${pickFlagsFor(p, places)})`).join("; ");
+          throw MonitoringError.input(
+            `no instrumented "${name}" entry of ${client} matches those flags; it is instrumented in: ${choices}`,
+          );
+        }
         if (records.length === 0) {
           const byHand = await wrappedByHand(client, name, home);
           if (byHand) throw MonitoringError.input(byHand);
@@ -144,8 +160,10 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           );
         }
         if (records.length > 1) {
-          const files = records.map((r) => r.file).join(", ");
-          const message = `"${name}" is instrumented in several ${client} configs (${files}); pick one with --file`;
+          const message = ambiguousMessage(
+            `"${name}" (${client}) is instrumented in`,
+            records.map(recordPlace),
+          );
           throw new ApiInputError("instrument.undo", message, { field: "file", message });
         }
         items = [{ record: records[0]!, result: await uninstrumentRecord(records[0]!, opts) }];

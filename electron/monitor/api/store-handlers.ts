@@ -17,6 +17,7 @@ import type { Db } from "../store/db.js";
 import { SCHEMA_VERSION } from "../store/migrations.js";
 import { storageInfo } from "../store/storage-info.js";
 import { iso, parseTimeSpec } from "../time.js";
+import { recordPlace } from "./entry-pick.js";
 import type { ApiHandlers } from "./in-process.js";
 import { readHandlers } from "./read-handlers.js";
 
@@ -81,6 +82,8 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
           client: record.client,
           server: record.server,
           file: record.file,
+          scope: recordPlace(record).scope,
+          project: recordPlace(record).project,
           instrumentedAt: record.instrumentedAt,
           ...(await inspectRecord(record, proxies)),
         })),

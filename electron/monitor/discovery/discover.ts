@@ -2,8 +2,10 @@
  * Reads every client's config files and lists their MCP servers. A missing file is silent; an
  * unreadable or malformed one becomes a one-line warning naming the file, and the rest is still listed.
  */
+
 import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
 import { maskedUrlUsesProxy } from "../proxy-http/proxied-entry.js";
 import { proxiesFor } from "../proxy-http/proxy-identity.js";
@@ -208,6 +210,16 @@ export async function discoverServers(
     outcome.servers.push(...manual.servers);
     outcome.warnings.push(...manual.warnings);
   }
-  if (options.dataDir) outcome.servers = await withRemoteProxies(outcome.servers, options.dataDir);
+  if (options.dataDir) {
+    outcome.servers = await withRemoteProxies(outcome.servers, options.dataDir);
+    outcome.servers = outcome.servers.map((server) => instrumentedHere(server, options.dataDir!));
+  }
   return outcome;
+}
+
+/** A wrapper that records into another data dir sends this one nothing: here it is not instrumented. */
+function instrumentedHere(server: DiscoveredServer, dataDir: string): DiscoveredServer {
+  const into = server.wrapped?.recordsInto;
+  if (!into || into === resolve(dataDir)) return server;
+  return { ...server, definition: { ...server.definition, instrumented: false } };
 }

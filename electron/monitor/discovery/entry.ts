@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClientId, Scope, ServerDefinition, TransportKind } from "../../../shared/discovery.js";
-import { unwrapEntry } from "../instrument/marker.js";
+import { recordsInto, unwrapEntry } from "../instrument/marker.js";
 import { maskArgs, maskRecord, maskText } from "./mask-config.js";
 import type { DiscoveredServer, EntryLocation } from "./types.js";
 
@@ -68,6 +68,7 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
           args: unwrapped.args,
           byHand: unwrapped.client === null,
           client: unwrapped.client,
+          recordsInto: recordsInto(fields.command ?? "", fields.args, fields.env),
         }
       : null,
   };

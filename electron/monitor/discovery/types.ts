@@ -31,7 +31,14 @@ export interface DiscoveredServer {
    * by hand (no `mcpscope instrument` record can undo it), and the client its `--client` marker names
    * (stored with each session it launches; absent when written by hand).
    */
-  wrapped: { command: string; args: string[]; byHand: boolean; client?: string | null } | null;
+  wrapped: {
+    command: string;
+    args: string[];
+    byHand: boolean;
+    client?: string | null;
+    /** The data dir the wrapper names (`--data-dir`, `MCPSCOPE_HOME` in its env); null when it names none. */
+    recordsInto: string | null;
+  } | null;
 }
 
 /** One client's reader: finds its config files and turns their entries into servers. */

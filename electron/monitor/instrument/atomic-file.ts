@@ -6,8 +6,23 @@ import { basename, dirname, join } from "node:path";
 export interface AtomicWriteOptions {
   /** Permission bits of the new file (the replaced file's, to keep them). */
   mode: number;
+  /**
+   * Owner and group of the new file (the replaced file's, to keep them). When the temp file cannot be
+   * given them, the write is cancelled with an `OwnerNotKeptError` rather than changing who owns the file.
+   */
+  owner?: { uid: number; gid: number };
   /** Runs after the data is on disk and just before the rename; throwing cancels the write. */
   beforeRename?: () => Promise<void>;
+}
+
+/** The new file could not be given the replaced file's owner and group; nothing was written. */
+export class OwnerNotKeptError extends Error {
+  constructor(
+    readonly owner: { uid: number; gid: number },
+    cause: unknown,
+  ) {
+    super(`cannot keep owner ${owner.uid} and group ${owner.gid} (${(cause as Error).message})`, { cause });
+  }
 }
 
 export async function writeFileAtomic(
@@ -21,7 +36,14 @@ export async function writeFileAtomic(
   try {
     try {
       await handle.writeFile(data);
-      await handle.chmod(opts.mode); // open()'s mode is reduced by the umask
+      if (opts.owner) {
+        const { uid, gid } = await handle.stat();
+        if (uid !== opts.owner.uid || gid !== opts.owner.gid)
+          await handle.chown(opts.owner.uid, opts.owner.gid).catch((error: unknown) => {
+            throw new OwnerNotKeptError(opts.owner!, error);
+          });
+      }
+      await handle.chmod(opts.mode); // open()'s mode is reduced by the umask (and chown clears setuid bits)
       await handle.sync();
     } finally {
       await handle.close();

@@ -31,7 +31,8 @@ export function manifestPath(dataDir: string): string {
   return join(dataDir, "backups", "manifest.json");
 }
 
-export async function backupConfig(
+/** The backup file alone, not yet in the manifest: a change that then fails removes it again. */
+export async function writeBackupCopy(
   dataDir: string,
   client: string,
   file: string,
@@ -58,7 +59,11 @@ export async function backupConfig(
     }
     break;
   }
-  const record = { file, backup, sha256: sha256(data), time: now.toISOString(), action };
+  return { file, backup, sha256: sha256(data), time: now.toISOString(), action };
+}
+
+/** Appends a written backup to the manifest. */
+export async function listBackup(dataDir: string, record: BackupRecord): Promise<void> {
   const manifest = manifestPath(dataDir);
   const release = await acquireLock(manifest);
   try {
@@ -68,7 +73,6 @@ export async function backupConfig(
   } finally {
     await release();
   }
-  return record;
 }
 
 export async function readManifest(dataDir: string): Promise<BackupRecord[]> {

@@ -3,10 +3,10 @@
  * change is written atomically (temp file + fsync + rename, keeping the file's mode) after a backup, and
  * only if the file still holds exactly the bytes that were read — otherwise nothing is written.
  */
-import { readFile, realpath, stat } from "node:fs/promises";
+import { access, constants, readFile, realpath, rm, stat } from "node:fs/promises";
 import { MonitoringError } from "../errors.js";
-import { writeFileAtomic } from "./atomic-file.js";
-import { type BackupRecord, backupConfig, sha256 } from "./backups.js";
+import { OwnerNotKeptError, writeFileAtomic } from "./atomic-file.js";
+import { type BackupRecord, listBackup, sha256, writeBackupCopy } from "./backups.js";
 import { acquireLock, type LockOptions } from "./lock-file.js";
 
 export interface TransactionHooks {
@@ -44,30 +44,70 @@ export async function withConfigFile<T>(
   try {
     const bytes = await readFile(target);
     const text = decodeUtf8(bytes, file);
-    const { mode } = await stat(target);
+    const { mode, uid, gid } = await stat(target);
     return await use({
       file,
       text,
       async commit(next, action) {
-        const backup = await backupConfig(opts.dataDir, opts.client, file, bytes, action, opts.now?.());
-        await opts.hooks?.beforeWrite?.();
-        await writeFileAtomic(target, Buffer.from(next, "utf8"), {
-          mode: mode & 0o7777,
-          beforeRename: async () => {
-            const current = await readFile(target).catch(() => null);
-            if (current === null || sha256(current) !== sha256(bytes)) {
-              throw MonitoringError.input(
-                `${file} changed while mcpscope was editing it (another program wrote it); nothing was written — run the command again`,
-              );
-            }
-          },
-        });
+        await refuseReadOnly(target, file, mode);
+        const backup = await writeBackupCopy(opts.dataDir, opts.client, file, bytes, action, opts.now?.());
+        try {
+          await opts.hooks?.beforeWrite?.();
+          await writeFileAtomic(target, Buffer.from(next, "utf8"), {
+            mode: mode & 0o7777,
+            owner: process.platform === "win32" ? undefined : { uid, gid },
+            beforeRename: async () => {
+              const current = await readFile(target).catch(() => null);
+              if (current === null || sha256(current) !== sha256(bytes)) {
+                throw MonitoringError.input(
+                  `${file} changed while mcpscope was editing it (another program wrote it); nothing was written — run the command again`,
+                );
+              }
+            },
+          });
+        } catch (error) {
+          // Nothing changed, so nothing is left behind: no temp file (the write removed it), no backup.
+          await rm(backup.backup, { force: true });
+          throw writeError(error, file);
+        }
+        await listBackup(opts.dataDir, backup);
         return backup;
       },
     });
   } finally {
     await release();
   }
+}
+
+/**
+ * A file without write permission is one the user asked programs not to change (a rename would replace it
+ * anyway): refused, like a careful editor does, whoever runs mcpscope.
+ */
+async function refuseReadOnly(target: string, file: string, mode: number): Promise<void> {
+  const writable =
+    (mode & 0o222) !== 0 &&
+    (await access(target, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (!writable)
+    throw MonitoringError.input(
+      `${file} is read-only; nothing was changed — make it writable (chmod u+w) and run the command again`,
+    );
+}
+
+/** A failed replace in one plain line (mcpscope's own refusals pass as they are). */
+function writeError(error: unknown, file: string): unknown {
+  if (error instanceof MonitoringError) return error;
+  if (error instanceof OwnerNotKeptError)
+    return MonitoringError.input(
+      `cannot write ${file} with its owner and group kept (uid ${error.owner.uid}, gid ${error.owner.gid}); nothing was changed — run the command as its owner`,
+    );
+  const { code, message } = error as NodeJS.ErrnoException;
+  const why = code === "EPERM" || code === "EACCES" ? "the file or its folder does not allow it" : message;
+  return MonitoringError.input(
+    `cannot replace ${file} (${code ? `${code}: ` : ""}${why}); nothing was changed`,
+  );
 }
 
 function decodeUtf8(bytes: Uint8Array, file: string): string {

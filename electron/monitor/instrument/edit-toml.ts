@@ -87,7 +87,7 @@ function entryTable(text: string, path: KeyPath): EntryTable | null {
   const at = all.findIndex((s) => s.kind === "table" && sameKey(s.key, keys));
   if (at === -1 || path.some((k) => typeof k !== "string")) {
     throw MonitoringError.input(
-      `[${keys.join(".")}] is not written as its own table (mcpscope edits only [${keys.join(".")}] tables); wrap it by hand`,
+      `it is written as an inline table or dotted keys, not as its own [${keys.join(".")}] table (the only form mcpscope edits); wrap it by hand`,
     );
   }
   const header = all[at] as TomlStatement;

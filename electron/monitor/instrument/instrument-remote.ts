@@ -108,6 +108,7 @@ export async function instrumentRemote(
       client,
       server: definition.name,
       file: location.file,
+      scope: definition.scope,
       format: location.format,
       path: location.path,
       original: tx.text.slice(range.start, range.end),

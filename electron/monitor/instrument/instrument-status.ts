@@ -106,6 +106,8 @@ export async function inspectRecord(
       problem: null,
     };
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      return { inPlace: false, exact: false, problem: "the file does not exist any more" };
     return { inPlace: false, exact: false, problem: (error as Error).message.split("\n")[0] ?? "unreadable" };
   }
 }

@@ -5,25 +5,46 @@
  * outside the entry, a file nobody else touched is byte-identical afterwards; if other parts of the file
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
+import { defaultDataDir } from "../paths.js";
 import { recordConfigChange } from "./change-record.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
+import { deepEqual } from "./edit-check.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
-import { type EntryFields, getAt, readFields, shapeFor } from "./entry-shape.js";
+import { type EntryFields, getAt, type KeyPath, readFields, shapeFor } from "./entry-shape.js";
 import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
-import { unwrapEntry } from "./marker.js";
+import { recordsInto, unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
 import { wrapCommand } from "./wrap.js";
 
 export const REMOTE_REFUSAL =
   "only stdio servers can be wrapped; a remote entry is pointed at mcpscope's proxy instead (`mcpscope instrument` on the command line)";
+
+/** What forcing an uninstrument does, said on the command line (`--force …`) and in the app (a button). */
+export const FORCING = {
+  restore: { flag: "puts the original entry back anyway", button: "Restore anyway" },
+  forget: { flag: "forgets it", button: "Forget it" },
+} as const;
+
+/**
+ * A refusal that forcing overrides: every front says `fact`, then its own way to force it (the command
+ * line's message names --force; the app offers a button).
+ */
+export class ForceableRefusal extends MonitoringError {
+  constructor(
+    readonly fact: string,
+    readonly forcing: keyof typeof FORCING,
+  ) {
+    super("input", `${fact} — --force ${FORCING[forcing].flag}`);
+  }
+}
 
 export interface InstrumentOptions {
   dataDir: string;
@@ -79,8 +100,25 @@ export async function instrument(
     if (rewritten && !sameAsDiscovered(before, definition)) throw changedSince();
     if (!before)
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no command; ${REMOTE_REFUSAL}`);
+    const rawArgs = getAt(entry, shape.args);
+    const odd = Array.isArray(rawArgs) ? rawArgs.find((a) => typeof a !== "string") : undefined;
+    if (odd !== undefined)
+      throw MonitoringError.input(
+        `${definition.name} in ${tx.file} has an argument that is not a string (${JSON.stringify(odd)}); mcpscope wraps only entries whose args are all strings — quote it, then instrument again (nothing was changed)`,
+      );
     const result = { client, server: definition.name, file: location.file, before };
-    if (unwrapEntry(before.command, before.args)) {
+    const unwrapped = unwrapEntry(before.command, before.args);
+    if (unwrapped) {
+      const into = recordsInto(before.command, before.args, before.env);
+      const here = opts.wrapperDataDir ? resolve(opts.wrapperDataDir) : defaultDataDir({});
+      if (into && into !== here) {
+        const there = `${definition.name} (${client}) is already launched through mcpscope run, but it records into ${into}, not ${opts.dataDir}; nothing was changed —`;
+        throw MonitoringError.input(
+          unwrapped.client === null
+            ? `${there} its wrapper was written by hand: change its --data-dir by hand`
+            : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(definition.name)} --data-dir ${JSON.stringify(into)}\`) and instrument it again here`,
+        );
+      }
       return { ...result, status: "already-instrumented", after: before, backup: null };
     }
     const wrapped = wrapCommand(before, {
@@ -90,7 +128,14 @@ export async function instrument(
       launcher: opts.launcher ?? currentLauncher(opts.dataDir),
     });
     const changes = { command: wrapped.command, args: wrapped.args, envAdd: wrapped.env ?? {} };
-    const edit = editEntry(location.format, tx.text, location.path, shape, changes);
+    let edit: ReturnType<typeof editEntry>;
+    try {
+      edit = editEntry(location.format, tx.text, location.path, shape, changes);
+    } catch (error) {
+      // The editors say what is wrong with the entry's form; the user needs to know which entry and file.
+      if (!(error instanceof MonitoringError)) throw error;
+      throw MonitoringError.input(`cannot wrap ${definition.name} in ${tx.file}: ${error.message}`);
+    }
     const again = EDITORS[location.format].locate(edit.text, location.path);
     if (again?.start !== edit.start || edit.text.slice(again.start, again.end) !== edit.after) {
       throw MonitoringError.input(
@@ -101,6 +146,7 @@ export async function instrument(
       client,
       server: definition.name,
       file: location.file,
+      scope: definition.scope,
       format: location.format,
       path: location.path,
       original: edit.before,
@@ -193,15 +239,18 @@ export async function uninstrumentRecord(
     const found = locateRecord(tx.text, record);
     if (!found) {
       if (!opts.force) {
-        throw MonitoringError.input(
-          `${record.server} is no longer in ${record.file} (removed or renamed?); nothing to restore — --force forgets it`,
+        throw new ForceableRefusal(
+          `${record.server} is no longer in ${record.file} (removed or renamed?); nothing to restore`,
+          "forget",
         );
       }
       await forget();
       return { ...base, status: "forgotten", backup: null };
     }
     const { range, current } = found;
-    if (current === record.original) {
+    const next = tx.text.slice(0, range.start) + record.original + tx.text.slice(range.end);
+    // A client that writes back the unwrapped entry re-formats it: equal values count as restored.
+    if (current === record.original || sameEntryValue(editor.parse, tx.text, next, found.path)) {
       await forget();
       return { ...base, status: "unchanged", backup: null };
     }
@@ -212,11 +261,11 @@ export async function uninstrumentRecord(
       );
     }
     if (!ours && !opts.force) {
-      throw MonitoringError.input(
-        `${record.server} in ${record.file} was changed since mcpscope wrapped it (${record.client} may have rewritten it); nothing was changed — --force puts the original entry back anyway`,
+      throw new ForceableRefusal(
+        `${record.server} in ${record.file} was changed since mcpscope wrapped it (${record.client} may have rewritten it); nothing was changed`,
+        "restore",
       );
     }
-    const next = tx.text.slice(0, range.start) + record.original + tx.text.slice(range.end);
     try {
       editor.parse(next);
     } catch (error) {
@@ -276,6 +325,15 @@ function sameAsDiscovered(fields: EntryFields | null, definition: DiscoveredServ
     maskText(fields.command) === definition.command &&
     JSON.stringify(maskArgs(fields.args)) === JSON.stringify(definition.args)
   );
+}
+
+/** The entry at `path` holds the same values in both texts (false if either does not parse). */
+function sameEntryValue(parse: (text: string) => unknown, a: string, b: string, path: KeyPath): boolean {
+  try {
+    return deepEqual(plain(getAt(parse(a), path)), plain(getAt(parse(b), path)));
+  } catch {
+    return false;
+  }
 }
 
 function sameRecord(a: InstrumentRecord, b: InstrumentRecord): boolean {

@@ -6,7 +6,7 @@
  * `cmd /c mcpscope.cmd run …`). Wrapping either again would record every call twice. `--client` tells
  * the two apart: only `mcpscope instrument` writes it, and only its wrappings have a record to undo.
  */
-import { win32 } from "node:path";
+import { resolve, win32 } from "node:path";
 
 export const MARKER_FLAG = "--client";
 
@@ -31,6 +31,19 @@ export interface UnwrappedEntry {
 
 /** If the entry launches `mcpscope run`, the command it wraps and the flags it names; otherwise null. */
 export function unwrapEntry(command: string, args: string[]): UnwrappedEntry | null {
+  const run = parseRun(command, args);
+  if (!run) return null;
+  const { flags, i } = run;
+  return {
+    command: args[i] ?? "",
+    args: args.slice(i + 1),
+    client: flagValue(flags, MARKER_FLAG),
+    name: flagValue(flags, "--name"),
+  };
+}
+
+/** The flags of `mcpscope run` in the entry, and the index of the wrapped command (null: not a wrapper). */
+function parseRun(command: string, args: string[]): { flags: string[]; i: number } | null {
   const run = args.indexOf("run");
   if (run === -1) return null;
   const launcher = [command, ...args.slice(0, run)];
@@ -49,13 +62,19 @@ export function unwrapEntry(command: string, args: string[]): UnwrappedEntry | n
     flags.push(arg);
     if (!arg.includes("=") && arg !== "--help") flags.push(args[++i] ?? "");
   }
-  if (i >= args.length) return null;
-  return {
-    command: args[i] ?? "",
-    args: args.slice(i + 1),
-    client: flagValue(flags, MARKER_FLAG),
-    name: flagValue(flags, "--name"),
-  };
+  return i >= args.length ? null : { flags, i };
+}
+
+/**
+ * The data dir a wrapper names: its `--data-dir`, else the entry's MCPSCOPE_HOME. Null when it names none:
+ * it then records into the default of the client's own environment, which is not known here.
+ */
+export function recordsInto(command: string, args: string[], env: Record<string, string>): string | null {
+  const run = parseRun(command, args);
+  if (!run) return null;
+  const flag = flagValue(run.flags, "--data-dir");
+  if (flag) return resolve(flag);
+  return env.MCPSCOPE_HOME ? resolve(env.MCPSCOPE_HOME) : null;
 }
 
 function flagValue(flags: string[], name: string): string | null {

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { ScopeSchema } from "../../../shared/discovery.js";
 import { MonitoringError } from "../errors.js";
 import { ensurePrivateDir } from "../store/private-files.js";
 import { writeFileAtomic } from "./atomic-file.js";
@@ -14,6 +15,8 @@ export const InstrumentRecordSchema = z.object({
   client: z.string(),
   server: z.string(),
   file: z.string(),
+  /** The entry's scope as discovery read it (absent in records written before it was kept). */
+  scope: ScopeSchema.optional(),
   format: z.enum(["jsonc", "toml", "yaml"]),
   /** Keys (and list indexes) from the document root to the entry. */
   path: z.array(z.union([z.string(), z.number()])),

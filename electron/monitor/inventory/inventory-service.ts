@@ -13,6 +13,7 @@ import {
   type Inventory,
   type ServerDetail,
 } from "../../../shared/servers.js";
+import { clientDisplayName } from "../discovery/clients/index.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { addManualServer, removeManualServer } from "../discovery/manual-servers.js";
 import { maskText } from "../discovery/mask-config.js";
@@ -25,7 +26,13 @@ import { DbHealthStore } from "../health/health-store.js";
 import { probeServer } from "../health/probe.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
 import { snapshotTools } from "../health/tool-snapshot.js";
-import { instrument, uninstrument } from "../instrument/instrument.js";
+import {
+  FORCING,
+  ForceableRefusal,
+  instrument,
+  type UninstrumentResult,
+  uninstrument,
+} from "../instrument/instrument.js";
 import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { checkInstrumented } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
@@ -252,18 +259,31 @@ export class InventoryService {
       return { ok: true, message: `${result.server} was already instrumented` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${result.client} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
+      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${clientDisplayName(result.client)} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
     };
   }
 
-  async uninstrument(id: string): Promise<ActionResult> {
+  /** `force` restores over a changed entry, or forgets one gone from its file (as `--force` does). */
+  async uninstrument(id: string, force = false): Promise<ActionResult> {
     const server = this.find(id);
-    const result = await uninstrument(server, { dataDir: this.options.dataDir });
+    let result: UninstrumentResult;
+    try {
+      result = await uninstrument(server, { dataDir: this.options.dataDir, force });
+    } catch (error) {
+      if (!(error instanceof ForceableRefusal)) throw error;
+      return { ok: false, message: error.fact, force: FORCING[error.forcing].button };
+    }
     await this.options.refreshRemoteProxies?.();
     await this.rescan();
+    const client = clientDisplayName(server.definition.client);
+    if (result.status === "forgotten")
+      return {
+        ok: true,
+        message: `${server.definition.name} is no longer in ${result.file}; mcpscope forgot it`,
+      };
     return {
       ok: true,
-      message: `${server.definition.name} restored in ${result.file}; restart its client to pick up the change`,
+      message: `${server.definition.name} restored in ${result.file}${result.backup ? ` (backup: ${result.backup})` : ""}; restart ${client} to pick up the change`,
     };
   }
 
@@ -410,7 +430,8 @@ function describeCheck(name: string, status: string, error: string | null): stri
 }
 
 /** How the client picks up an edited entry: a restart, or first enabling an entry it has switched off. */
-function pickUp(server: DiscoveredServer, client: string): string {
+function pickUp(server: DiscoveredServer, clientId: string): string {
+  const client = clientDisplayName(clientId);
   return server.definition.disabled
     ? `it is disabled in ${client}'s config: ${client} does not launch it until you enable it there`
     : `restart ${client} to pick up the change`;

@@ -126,21 +126,31 @@ export const useInventoryStore = defineStore("inventory", () => {
     toasts.push(result.ok ? "ok" : "error", title, result.message);
   }
 
-  /** Runs one action on a server (one at a time per server); its result shows as a toast. */
-  async function perform(action: ServerAction, server: ServerEntry): Promise<ActionResult | null> {
+  /**
+   * Runs one action on a server (one at a time per server); its result shows as a toast, except a refusal
+   * that forcing overrides (`result.force`): the caller offers that instead, and `force` runs it.
+   */
+  async function perform(
+    action: ServerAction,
+    server: ServerEntry,
+    force = false,
+  ): Promise<ActionResult | null> {
     if (pending.value[server.id]) return null;
     pending.value = { ...pending.value, [server.id]: action };
     const title = `${ACTION_LABELS[action].verb} ${server.name}`;
     let result: ActionResult;
     try {
-      result = await client.call(ACTION_METHODS[action], { id: server.id });
+      result =
+        action === "uninstrument"
+          ? await client.call("servers.uninstrument", { id: server.id, ...(force ? { force } : {}) })
+          : await client.call(ACTION_METHODS[action], { id: server.id });
     } catch (e) {
       result = { ok: false, message: errorMessage(e) };
     } finally {
       const { [server.id]: _done, ...rest } = pending.value;
       pending.value = rest;
     }
-    report(title, result);
+    if (!result.force) report(title, result);
     void refresh();
     return result;
   }

@@ -27,3 +27,8 @@ export const CLIENT_READERS: readonly ClientReader[] = [
   lmstudioReader,
   gooseReader,
 ];
+
+/** How a client is called in messages ("Claude Desktop"), from its reader. */
+export function clientDisplayName(client: string): string {
+  return CLIENT_READERS.find((r) => r.id === client)?.displayName ?? client;
+}

@@ -1,0 +1,125 @@
+/**
+ * One name in several entries of one file (Claude Code's user scope and each project's local scope in
+ * ~/.claude.json): --scope and --project pick one, the refusal names each entry's flags, and --file is
+ * compared as the file system resolves it.
+ */
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configHandlers } from "../../electron/monitor/api/config-handlers.js";
+import { storeHandlers } from "../../electron/monitor/api/store-handlers.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { tempDir } from "../helpers/mcp.js";
+
+let tmp: { path: string; cleanup: () => Promise<void> };
+let home: string;
+let claudeJson: string;
+let original: string;
+const projA = "/work/app-a";
+const projB = "/work/app b";
+
+const entry = (tag: string) => ({ type: "stdio", command: "npx", args: ["-y", "server-everything", tag] });
+
+beforeAll(async () => {
+  tmp = await tempDir("mcpscope-pick-");
+  home = join(tmp.path, "home");
+  await mkdir(home, { recursive: true });
+  claudeJson = join(home, ".claude.json");
+  original = `${JSON.stringify(
+    {
+      numStartups: 3,
+      mcpServers: { everything: entry("user") },
+      projects: {
+        [projA]: { mcpServers: { everything: entry("a") } },
+        [projB]: { mcpServers: { everything: entry("b") } },
+      },
+    },
+    null,
+    2,
+  )}\n`;
+  await writeFile(claudeJson, original);
+});
+afterAll(() => tmp.cleanup());
+
+function handlers(dataDir: string) {
+  return configHandlers({ dataDir });
+}
+
+const base = () => ({ client: "claude-code" as const, server: "everything", home });
+
+describe("picking one entry of a name that is in several scopes of one file", () => {
+  it("refuses without a pick, naming each entry's scope, project and the flags that select it", async () => {
+    const data = join(tmp.path, "d-refuse");
+    const refusal = handlers(data)["instrument.entry"]({ ...base(), file: claudeJson });
+    await expect(refusal).rejects.toThrow(
+      `"everything" (claude-code) is in 3 entries: user scope in ${claudeJson} (--scope user); ` +
+        `local scope of ${projA} in ${claudeJson} (--scope local --project ${projA}); ` +
+        `local scope of ${projB} in ${claudeJson} (--scope local --project "${projB}"); add the flags of the one you mean`,
+    );
+    expect(await readFile(claudeJson, "utf8")).toBe(original);
+  });
+
+  it("--scope and --project pick the entry to instrument; instrumented and uninstrument tell them apart", async () => {
+    const data = join(tmp.path, "d-pick");
+    const api = handlers(data);
+    const local = await api["instrument.entry"]({ ...base(), scope: "local", project: projB });
+    expect(local.status).toBe("instrumented");
+    const user = await api["instrument.entry"]({ ...base(), scope: "user" });
+    expect(user.status).toBe("instrumented");
+    const parsed = JSON.parse(await readFile(claudeJson, "utf8"));
+    expect(parsed.projects[projB].mcpServers.everything.args).toContain("--");
+    expect(parsed.mcpServers.everything.args).toContain("--");
+    expect(parsed.projects[projA].mcpServers.everything).toEqual(entry("a"));
+
+    const db = openDb(join(data, "test.db"));
+    try {
+      const listed = await storeHandlers(db, { dataDir: data, actor: "test" })["instrument.records"]({});
+      expect(listed.map((r) => [r.scope, r.project])).toEqual([
+        ["local", projB],
+        ["user", null],
+      ]);
+    } finally {
+      db.close();
+    }
+
+    await expect(api["instrument.undo"]({ ...base() })).rejects.toThrow(
+      `"everything" (claude-code) is instrumented in 2 entries: local scope of ${projB} in ${claudeJson} (--scope local); user scope in ${claudeJson} (--scope user); add the flags of the one you mean`,
+    );
+    const undoLocal = await api["instrument.undo"]({ ...base(), scope: "local" });
+    expect(undoLocal.entries.map((e) => e.status)).toEqual(["restored"]);
+    const undoUser = await api["instrument.undo"]({ ...base(), scope: "user", file: claudeJson });
+    expect(undoUser.entries.map((e) => e.status)).toEqual(["restored"]);
+    expect(await readFile(claudeJson, "utf8")).toBe(original);
+  });
+
+  it("a pick that matches none lists where the name is", async () => {
+    const data = join(tmp.path, "d-none");
+    await expect(
+      handlers(data)["instrument.entry"]({ ...base(), scope: "local", project: "/elsewhere" }),
+    ).rejects.toThrow(`no "everything" entry of claude-code matches those flags; it is in: user scope in`);
+  });
+});
+
+describe("--file names the file as the shell does", () => {
+  it("a relative, non-normalised or symlinked path picks the same file for instrument and uninstrument", async () => {
+    const data = join(tmp.path, "d-file");
+    const api = handlers(data);
+    const cursor = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    const text = `{ "mcpServers": { "memory": { "command": "npx", "args": ["-y", "server-memory"] } } }\n`;
+    await writeFile(cursor, text);
+    const link = join(tmp.path, "linked.json");
+    await symlink(cursor, link);
+    const memory = { client: "cursor" as const, server: "memory", home };
+    const done = await api["instrument.entry"]({ ...memory, file: relative(process.cwd(), cursor) });
+    expect(done.file).toBe(cursor);
+    expect((await api["instrument.undo"]({ ...memory, file: link })).entries.map((e) => e.status)).toEqual([
+      "restored",
+    ]);
+    const dotted = join(home, ".cursor", "..", ".cursor", "mcp.json");
+    await api["instrument.entry"]({ ...memory, file: dotted });
+    const undo = await api["instrument.undo"]({ ...memory, file: dotted });
+    expect(undo.entries.map((e) => e.status)).toEqual(["restored"]);
+    expect(await readFile(cursor, "utf8")).toBe(text);
+  });
+});
