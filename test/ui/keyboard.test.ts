@@ -36,6 +36,8 @@ interface Focusable {
   tagName: string;
   textContent: string | null;
   dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+  closest(selector: string): unknown;
 }
 declare const document: { activeElement: Focusable | null; body: Focusable };
 
@@ -178,6 +180,133 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     await page.goBack();
     await until("the Tools view", async () => page.url().includes("#/tools"), 5000);
     await until("focus on the call count", async () => (await focused(page)) === "tool-calls", 5000);
+  });
+
+  it("makes the calls one tab stop that the arrow keys move through, Enter opening the detail", async () => {
+    await show(page, "calls");
+    const rows = page.getByTestId("call-row");
+    await until("the calls", async () => (await rows.count()) > 20, 15_000);
+    const grid = page.getByTestId("calls-table");
+    expect(await grid.getAttribute("role")).toBe("grid");
+    expect(await grid.getByRole("columnheader").allTextContents()).toEqual([
+      "Time",
+      "Server",
+      "Method",
+      "Target",
+      "Outcome",
+      "Latency",
+    ]);
+    expect(Number(await grid.getAttribute("aria-rowcount"))).toBeGreaterThan(200);
+    expect(await grid.locator('[data-testid="call-row"][tabindex="0"]').count()).toBe(1);
+
+    // From the control before the list, one Tab is the list and the next leaves it.
+    await page.getByTestId("filter-outcome").focus();
+    let tabs = 0;
+    while ((await focused(page)) !== "call-row" && tabs < 20) {
+      await page.keyboard.press("Tab");
+      tabs++;
+    }
+    expect(await focused(page)).toBe("call-row");
+    const first = await page.evaluate(() => document.activeElement?.dataset.callId);
+    expect(first).toBe(await rows.first().getAttribute("data-call-id"));
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    const third = await rows.nth(2).getAttribute("data-call-id");
+    expect(await page.evaluate(() => document.activeElement?.dataset.callId)).toBe(third);
+    // End is the last loaded call (reaching it loads older ones, after it).
+    const loaded = Number(await grid.getAttribute("aria-rowcount")) - 1;
+    await page.keyboard.press("End");
+    await until(
+      "the last loaded call focused",
+      async () =>
+        (await page.evaluate(() => document.activeElement?.dataset.rowIndex)) === String(loaded - 1),
+      5000,
+    );
+    await page.keyboard.press("Home");
+    expect(await page.evaluate(() => document.activeElement?.dataset.rowIndex)).toBe("0");
+    await page.keyboard.press("PageDown");
+    expect(Number(await page.evaluate(() => document.activeElement?.dataset.rowIndex))).toBeGreaterThan(3);
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowDown");
+    // Moving does not open anything; Enter does.
+    expect(await page.getByTestId("call-detail").count()).toBe(0);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("call-detail").waitFor({ state: "visible" });
+    expect(
+      await page.locator('[data-testid="call-row"][aria-selected="true"]').getAttribute("data-call-id"),
+    ).toBe(await rows.nth(1).getAttribute("data-call-id"));
+    // With the detail open, it follows the keyboard.
+    await page.keyboard.press("ArrowDown");
+    await until(
+      "the detail follows",
+      async () =>
+        (await page
+          .locator('[data-testid="call-row"][aria-selected="true"]')
+          .getAttribute("data-call-id")) === third,
+      5000,
+    );
+    // The detail pane is a few Tabs away, not one per loaded call.
+    tabs = 0;
+    const closeFocused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+    while ((await closeFocused()) !== "Close detail" && tabs < 10) {
+      await page.keyboard.press("Tab");
+      tabs++;
+    }
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(
+      "Close detail",
+    );
+    await page.keyboard.press("Escape");
+  });
+
+  it("makes each set of tabs a tablist that the arrow keys move through, each tab naming its panel", async () => {
+    await show(page, "alerts");
+    const firing = page.getByTestId("alerts-tab-firing");
+    await firing.click();
+    const panel = page.locator(`#${await firing.getAttribute("aria-controls")}`);
+    expect(await panel.getAttribute("role")).toBe("tabpanel");
+    expect(await panel.getAttribute("aria-labelledby")).toBe(await firing.getAttribute("id"));
+    expect(
+      await page.locator('[role="tablist"][aria-label="Alerts"] [role="tab"][tabindex="0"]').count(),
+    ).toBe(1);
+    await page.keyboard.press("ArrowRight");
+    const history = page.getByTestId("alerts-tab-history");
+    await until(
+      "the next tab selected",
+      async () => (await history.getAttribute("aria-selected")) === "true",
+      5000,
+    );
+    expect(await focused(page)).toBe("alerts-tab-history");
+    expect(await panel.getAttribute("aria-labelledby")).toBe(await history.getAttribute("id"));
+    await page.keyboard.press("ArrowLeft");
+    await until("back on Firing", async () => (await firing.getAttribute("aria-selected")) === "true", 5000);
+    await page.keyboard.press("End");
+    expect(
+      await page.locator('[role="tablist"][aria-label="Alerts"] [aria-selected="true"]').last().isVisible(),
+    ).toBe(true);
+    expect(await focused(page)).not.toBe("alerts-tab-firing");
+    await firing.click();
+
+    await show(page, "logs");
+    await page.getByTestId("logs-tab-lines").focus();
+    await page.keyboard.press("ArrowRight");
+    await until("Patterns selected", async () => (await focused(page)) === "logs-tab-patterns", 5000);
+    expect(await page.getByTestId("logs-tab-patterns").getAttribute("aria-selected")).toBe("true");
+    await page.keyboard.press("Home");
+    await until("Lines selected", async () => (await focused(page)) === "logs-tab-lines", 5000);
+  });
+
+  it("starts the page with a Skip to content link past the sidebar", async () => {
+    const fresh = await ui.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await fresh.goto(serve.url);
+    await until("the Overview", async () => (await fresh.getByTestId("time-range").count()) > 0, 10_000);
+    await fresh.keyboard.press("Tab");
+    expect(await focused(fresh)).toBe("skip-to-content");
+    expect(await fresh.getByTestId("skip-to-content").isVisible()).toBe(true);
+    await fresh.keyboard.press("Enter");
+    await fresh.keyboard.press("Tab");
+    // The next stop is in the view, not the sidebar's first button.
+    expect(await fresh.evaluate(() => document.activeElement?.closest(".content") !== null)).toBe(true);
+    await fresh.close();
   });
 
   it("closes the custom time range on Esc, focus back on its button", async () => {
