@@ -258,6 +258,24 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     await page.keyboard.press("Escape");
   });
 
+  it("makes the events one tab stop too, the arrow keys moving between them and Enter opening one", async () => {
+    await show(page, "events");
+    const lines = page.getByTestId("events-list").locator(".event-line");
+    await until("a few events", async () => (await lines.count()) >= 3, 15_000);
+    expect(await page.getByTestId("events-list").locator('.event-line[tabindex="0"]').count()).toBe(1);
+    await lines.first().focus();
+    await page.keyboard.press("ArrowDown");
+    expect(await lines.nth(1).evaluate((el) => el === (document.activeElement as unknown))).toBe(true);
+    await page.keyboard.press("End");
+    const last = lines.last();
+    expect(await last.evaluate((el) => el === (document.activeElement as unknown))).toBe(true);
+    expect(await page.getByTestId("events-list").locator('.event-line[tabindex="0"]').count()).toBe(1);
+    await page.keyboard.press("Enter");
+    await until("the event opened", async () => (await last.getAttribute("aria-expanded")) === "true", 5000);
+    await page.keyboard.press("Home");
+    expect(await lines.first().evaluate((el) => el === (document.activeElement as unknown))).toBe(true);
+  });
+
   it("makes each set of tabs a tablist that the arrow keys move through, each tab naming its panel", async () => {
     await show(page, "alerts");
     const firing = page.getByTestId("alerts-tab-firing");
