@@ -280,6 +280,15 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     await show(page, "alerts");
     const firing = page.getByTestId("alerts-tab-firing");
     await firing.click();
+    // The firing alerts read as a table: their column headers are there for a screen reader.
+    const table = page.getByRole("table", { name: "Alerts" });
+    await until("the alerts table", async () => (await table.count()) > 0, 15_000);
+    expect((await table.getByRole("columnheader").allTextContents()).slice(0, 4)).toEqual([
+      "Severity",
+      "State",
+      "Rule · labels",
+      "Summary",
+    ]);
     const panel = page.locator(`#${await firing.getAttribute("aria-controls")}`);
     expect(await panel.getAttribute("role")).toBe("tabpanel");
     expect(await panel.getAttribute("aria-labelledby")).toBe(await firing.getAttribute("id"));
