@@ -40,12 +40,23 @@ op: ">"
 threshold: 0.4
 `;
 
+/** A server name longer than a toolbar has room for at 800 px. */
+const LONG_SERVER = "customer-analytics-warehouse-production-eu-west-1-readonly-replica-server-name";
+
 const VIEWS = ["overview", "servers", "tools", "calls", "logs", "events", "alerts", "reports", "storage"];
 
 warnIfNoChromium("test/ui/layout.test.ts");
 
 // The browser's, inside page.evaluate (the tests' TypeScript has no DOM library).
-declare const getComputedStyle: (el: unknown) => { overflowY: string; borderRadius: string };
+declare const getComputedStyle: (el: unknown) => {
+  overflowY: string;
+  overflow: string;
+  borderRadius: string;
+};
+declare const document: {
+  elementFromPoint(x: number, y: number): { className: string } | null;
+  documentElement: { scrollWidth: number };
+};
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -88,6 +99,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     await call(SERVERS.everything(), "alpha", false);
     await call(SERVERS.everything(), "beta", false);
     await call(SERVERS.everything(), "gamma", true);
+    await call(SERVERS.everything(), LONG_SERVER, false);
     // More calls than the Calls view's first page, so that its foot ("Scroll down for older calls") shows.
     const db = openDb(databasePath(dataDir));
     const session = db.prepare("SELECT id FROM sessions WHERE server = 'alpha' LIMIT 1").get()?.id;
@@ -212,17 +224,17 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     const reported = page.getByTestId("report-card-activeServers").getByTestId("stat-value");
     await until(
       "the report's active servers",
-      async () => (await reported.textContent())?.trim() === "3",
+      async () => (await reported.textContent())?.trim() === "4",
       15_000,
     );
     await show(page, "overview");
     const card = page.getByTestId("card-servers");
     await until(
       "the Overview's servers card",
-      async () => (await card.getByTestId("stat-value").textContent())?.trim() === "3 up",
+      async () => (await card.getByTestId("stat-value").textContent())?.trim() === "4 up",
       15_000,
     );
-    expect((await card.getByTestId("servers-active").textContent())?.trim()).toMatch(/^3 active/);
+    expect((await card.getByTestId("servers-active").textContent())?.trim()).toMatch(/^4 active/);
   });
 
   it("keeps the rules table readable beside the rule editor, and wraps a long preview error", async () => {
@@ -286,6 +298,74 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
       expect(await table.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
       await alignedAfterScroll(latencyHead, row.locator(":scope > span").last());
       expect(await table.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+    });
+
+    it("shows every tool's name in the Tools view, its header and figures clear of each other", async () => {
+      await show(small, "tools");
+      const rows = small.getByTestId("tool-row");
+      await until("the tools", async () => (await rows.count()) >= 4, 15_000);
+      const heads = await small.locator(".tools-table thead th").evaluateAll((ths) =>
+        ths
+          .filter((th) => th.getClientRects().length > 0)
+          .map((th) => {
+            const r = th.getBoundingClientRect();
+            return { text: th.textContent?.trim(), left: r.left, right: r.right };
+          }),
+      );
+      for (let i = 1; i < heads.length; i++) {
+        expect(heads[i]?.left, `${heads[i]?.text} runs over ${heads[i - 1]?.text}`).toBeGreaterThanOrEqual(
+          (heads[i - 1]?.right ?? 0) - 1,
+        );
+      }
+      const problems = await rows.evaluateAll((trs) =>
+        trs.flatMap((tr) => {
+          const cells = [...tr.querySelectorAll("td")].filter((td) => td.getClientRects().length > 0);
+          const name = cells[0]?.querySelector(".mono");
+          const out: string[] = [];
+          if (!name) return ["a row without a name"];
+          const box = cells[0].getBoundingClientRect();
+          // Room for the name's first characters, and the name itself where it is drawn.
+          if (box.width < 100) out.push(`${name.textContent}: its column is ${box.width}px wide`);
+          const r = name.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + 4, r.top + r.height / 2);
+          if (!hit || !name.contains(hit)) out.push(`${name.textContent}: covered by ${hit?.className}`);
+          // Each figure stays inside its own cell (no "13 failed" over p50).
+          for (const td of cells) {
+            for (const child of td.querySelectorAll("*")) {
+              const c = child.getBoundingClientRect();
+              const t = td.getBoundingClientRect();
+              if (c.width > 0 && c.right > t.right + 1 && getComputedStyle(td).overflow === "visible")
+                out.push(`${name.textContent}: ${child.textContent} runs out of its cell`);
+            }
+          }
+          return out;
+        }),
+      );
+      expect(problems).toEqual([]);
+    });
+
+    it("keeps a long server name's filter inside the window", async () => {
+      for (const [id, select] of [
+        ["calls", "filter-server"],
+        ["logs", "logs-server"],
+        ["events", "events-server"],
+        ["tools", "tools-filter-server"],
+      ] as const) {
+        await show(small, id);
+        const control = small.getByTestId(select);
+        await until(
+          `${id}: the long name offered`,
+          async () => (await control.locator("option", { hasText: LONG_SERVER }).count()) > 0,
+          15_000,
+        );
+        await control.selectOption(LONG_SERVER);
+        const b = await box(control);
+        expect(b.x + b.width, `${id}: the select runs past the window`).toBeLessThanOrEqual(800);
+        expect(await control.getAttribute("title")).toBe(LONG_SERVER);
+        const wide = await small.evaluate(() => document.documentElement.scrollWidth);
+        expect(wide, `${id}: the page scrolls sideways`).toBeLessThanOrEqual(800);
+        await control.selectOption("");
+      }
     });
 
     it("scrolls the alert list's header with its rows to Silence and Acknowledge", async () => {
