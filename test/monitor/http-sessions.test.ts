@@ -172,6 +172,7 @@ it("a response whose last copy was dropped ends unobserved, not disconnected", (
     contentEncoding: null,
     session: null,
     wwwAuthenticate: null,
+    location: null,
   });
   queue.flush();
   queue.offer("1:out", answer, t0 + 6);

@@ -68,6 +68,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   const client = upstream.protocol === "https:" ? https : http;
   const agent = new client.Agent({ keepAlive: true });
   let exchanges = 0;
+  /** Set once close() starts: exchanges it ends are the proxy's doing, not the client's or the upstream's. */
+  let closing = false;
   let unreachableSince: number | null = null;
   let boundPort = 0;
   const hosts = hostPolicy(options.host, () => boundPort);
@@ -156,6 +158,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       }
       const status = upstreamRes.statusCode ?? 502;
       const contentType = single(upstreamRes.headers["content-type"]) ?? null;
+      const ownOrigin = `http://${req.headers.host ?? `${options.host}`}`;
+      const headers = forwardedHeaders(upstreamRes.rawHeaders, null);
+      const location = sameOriginLocation(headers, upstream, ownOrigin);
       queue.defer({
         type: "response",
         exchange,
@@ -165,12 +170,13 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         contentEncoding: single(upstreamRes.headers["content-encoding"]) ?? null,
         session: single(upstreamRes.headers["mcp-session-id"]),
         wwwAuthenticate: single(upstreamRes.headers["www-authenticate"]),
+        location,
       });
-      res.writeHead(status, upstreamRes.statusMessage, forwardedHeaders(upstreamRes.rawHeaders, null));
+      res.writeHead(status, upstreamRes.statusMessage, headers);
       res.flushHeaders();
       const rewriter =
         method === "GET" && contentType?.startsWith("text/event-stream")
-          ? new EndpointRewriter(upstream.origin, `http://${req.headers.host ?? `${options.host}`}`)
+          ? new EndpointRewriter(upstream.origin, ownOrigin)
           : null;
       upstreamRes.on("error", () => {}); // a broken response is said by its close
       upstreamRes.on("data", (chunk: Buffer) => {
@@ -214,6 +220,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
 
     upstreamReq.on("error", (error: NodeJS.ErrnoException) => {
       if (responded) return; // a broken response is said by its close
+      if (closing) return; // the proxy aborted it while stopping: the upstream is not at fault
       if (res.headersSent || res.destroyed) return;
       const reason = error.code ?? error.message;
       if (unreachableSince === null) {
@@ -234,6 +241,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
           contentEncoding: null,
           session: null,
           wwwAuthenticate: null,
+          location: null,
         });
         responseEnded = true;
         res.writeHead(502, { "content-type": "application/json", "content-length": body.length });
@@ -259,8 +267,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         type: "broken",
         exchange,
         at,
-        by: "client",
-        message: "the client closed the HTTP stream",
+        ...(closing
+          ? { by: "proxy" as const, message: "the proxy stopped" }
+          : { by: "client" as const, message: "the client closed the HTTP stream" }),
       });
       upstreamReq.destroy();
     });
@@ -283,6 +292,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     url,
     port,
     async close() {
+      closing = true;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
@@ -300,6 +310,29 @@ function withBasicAuth(headers: string[], basicAuth: string | null): string[] {
     if (headers[i]?.toLowerCase() === "authorization") return headers;
   headers.push("Authorization", basicAuth);
   return headers;
+}
+
+/**
+ * A redirect to the upstream's own origin (`/mcp` → `https://host/mcp/`) points the client at the proxy
+ * instead, as SDK clients follow only same-origin redirects and would otherwise leave the proxy. The
+ * headers are rewritten in place; the Location the client gets is returned.
+ */
+function sameOriginLocation(headers: string[], upstream: URL, ownOrigin: string): string | null {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]?.toLowerCase() !== "location") continue;
+    const value = headers[i + 1] ?? "";
+    let target: URL;
+    try {
+      target = new URL(value, upstream);
+    } catch {
+      return value;
+    }
+    if (target.origin !== upstream.origin || !/^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
+    const rewritten = `${ownOrigin}${target.pathname}${target.search}${target.hash}`;
+    headers[i + 1] = rewritten;
+    return rewritten;
+  }
+  return null;
 }
 
 function single(value: string | string[] | undefined): string | null {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ProxySessionEndReason } from "../../../shared/session-end.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
-import type { CallObservation } from "../protocol/observations.js";
+import type { CallObservation, ObservationSink } from "../protocol/observations.js";
 import { SessionObserver } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
@@ -24,6 +24,8 @@ export interface HttpSession {
   id: string;
   recorder: SessionRecorder;
   observer: SessionObserver;
+  /** Where the session's observations go (its recorder, each call with its exchange's HTTP status). */
+  sink: ObservationSink;
   /** HTTP status of the exchange that carried each request, by direction and request id. */
   statusOf: Map<string, number>;
   closedAt: number | null;
@@ -118,6 +120,7 @@ export class HttpSessions {
         // request is always read before its answer, and ids of the shared stateless session collide.
         answersMayLead: key.startsWith(LEGACY_SSE_KEY),
       }),
+      sink,
       statusOf,
       closedAt: null,
       openExchanges: 1,
@@ -125,6 +128,17 @@ export class HttpSessions {
     };
     this.sessions.set(key, session);
     return session;
+  }
+
+  /**
+   * An observer for the requests of one exchange alone: a POST that names no session pairs its requests
+   * with the answers on its own response, since independent clients all number their requests from 0.
+   */
+  exchangeObserver(sink: ObservationSink): SessionObserver {
+    return new SessionObserver(sink, {
+      timeoutMs: this.options.timeoutMs,
+      captureLimit: this.options.captureLimit,
+    });
   }
 
   /** The session ended (DELETE, its SSE stream closed, or the proxy stopped): pending requests end too. */
