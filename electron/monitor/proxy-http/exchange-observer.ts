@@ -4,13 +4,22 @@
  * to its MCP session, gives the requests an exchange carried an outcome when the exchange ends without
  * their answers, and reports 401/403 answers and an unreachable upstream as events.
  */
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
-import { EDGE_BYTES } from "../protocol/line-splitter.js";
 import type { ObservationSink, SessionFacts } from "../protocol/observations.js";
 import type { SessionObserver } from "../protocol/session-observer.js";
+import {
+  append,
+  type Body,
+  decode,
+  emptyBody,
+  isEventStream,
+  isJson,
+  legacySessionOf,
+  pathOnly,
+  requestIdsOf,
+} from "./exchange-parts.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
 import { LEGACY_SSE_KEY, STATELESS } from "./http-sessions.js";
 import { DENIED, httpOutcome, isRefused, type RefusedStatus } from "./http-status-outcomes.js";
@@ -19,16 +28,6 @@ import { type SseEvent, SseParser } from "./sse-parser.js";
 
 type RequestMessage = Extract<ToHttpWorker, { type: "request" }>;
 type ResponseMessage = Extract<ToHttpWorker, { type: "response" }>;
-
-interface Body {
-  chunks: Buffer[];
-  /** Past the limit, only the body's edges are kept: an oversized answer is read from them. */
-  head: Buffer;
-  tail: Buffer;
-  bytes: number;
-  ended: boolean;
-  endedAt: number;
-}
 
 interface Exchange {
   request: RequestMessage;
@@ -454,72 +453,4 @@ export class ExchangeObserver {
 
 function isNullIdError(message: JsonRpcMessage): boolean {
   return message.kind === "response" && message.id === null && message.error !== undefined;
-}
-
-function emptyBody(): Body {
-  return { chunks: [], head: Buffer.alloc(0), tail: Buffer.alloc(0), bytes: 0, ended: false, endedAt: 0 };
-}
-
-/** Keeps a body up to the limit; beyond it only its edges and its size (it becomes an oversized message). */
-function append(body: Body, bytes: Buffer, limit: number): void {
-  const before = body.bytes;
-  body.bytes += bytes.length;
-  if (body.bytes <= limit) {
-    body.chunks.push(bytes);
-    return;
-  }
-  if (before <= limit) {
-    const all = Buffer.concat([...body.chunks, bytes]);
-    body.chunks = [];
-    body.head = Buffer.from(all.subarray(0, EDGE_BYTES));
-    body.tail = Buffer.from(all.subarray(-EDGE_BYTES));
-    return;
-  }
-  body.tail = Buffer.from(Buffer.concat([body.tail, bytes]).subarray(-EDGE_BYTES));
-}
-
-function requestIdsOf(parsed: ParsedLine): JsonRpcId[] {
-  if (parsed.kind === "message") return parsed.message.kind === "request" ? [parsed.message.id] : [];
-  if (parsed.kind === "batch") return parsed.items.flatMap(requestIdsOf);
-  return [];
-}
-
-/** The legacy transport's session: the `sessionId` query parameter of its POST endpoint. */
-function legacySessionOf(pathOrUrl: string): string | null {
-  const query = pathOrUrl.indexOf("?");
-  if (query === -1) return null;
-  const id = new URLSearchParams(pathOrUrl.slice(query + 1)).get("sessionId");
-  return id ? `${LEGACY_SSE_KEY}${id}` : null;
-}
-
-/** The path without its query (which may carry a session id or a token). */
-function pathOnly(path: string): string {
-  const query = path.indexOf("?");
-  return query === -1 ? path : path.slice(0, query);
-}
-
-function isEventStream(contentType: string | null): boolean {
-  return contentType?.toLowerCase().startsWith("text/event-stream") ?? false;
-}
-
-function isJson(contentType: string | null): boolean {
-  return /^application\/([\w.+-]*\+)?json/i.test(contentType ?? "");
-}
-
-function decode(bytes: Buffer, encoding: string | null): Buffer {
-  switch (encoding?.toLowerCase().trim()) {
-    case undefined:
-    case "":
-    case "identity":
-      return bytes;
-    case "gzip":
-    case "x-gzip":
-      return gunzipSync(bytes);
-    case "deflate":
-      return inflateSync(bytes);
-    case "br":
-      return brotliDecompressSync(bytes);
-    default:
-      throw new Error(`unsupported content-encoding ${encoding}`);
-  }
 }

@@ -10,7 +10,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { hostPolicy } from "../api/host-policy.js";
+import { exposedAddresses, hostPolicy, hostPort, isWildcard } from "../api/host-policy.js";
 import { preciseNow } from "../proxy/clock.js";
 import { urlCredentials } from "../url-credentials.js";
 import { EndpointRewriter } from "./endpoint-rewriter.js";
@@ -40,6 +40,8 @@ export interface RunningProxy {
   /** The URL a client uses instead of the upstream's. */
   url: URL;
   port: number;
+  /** The URLs of the machine's network addresses, when it listens on one (empty on loopback). */
+  exposedUrls: string[];
   close(): Promise<void>;
 }
 
@@ -285,12 +287,18 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   });
   const port = (server.address() as AddressInfo).port;
   boundPort = port;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const url = new URL(`${upstream.pathname}${upstream.search}`, `http://${host}:${port}`);
+  // A wildcard address is no URL to give a client: the loopback one is, and the machine's are exposed.
+  const local = isWildcard(options.host) ? (options.host === "::" ? "::1" : "127.0.0.1") : options.host;
+  const path = `${upstream.pathname}${upstream.search}`;
+  const url = new URL(path, `http://${hostPort(local, port)}`);
+  const exposedUrls = hosts.exposed
+    ? exposedAddresses(options.host).map((address) => new URL(path, `http://${hostPort(address, port)}`).href)
+    : [];
 
   return {
     url,
     port,
+    exposedUrls,
     async close() {
       closing = true;
       server.closeAllConnections();
