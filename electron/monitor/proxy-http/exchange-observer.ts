@@ -154,6 +154,7 @@ export class ExchangeObserver {
       // A legacy SSE stream announces its session in its first event; a stateless GET has none at all.
       if (key || method !== "GET") ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
     }
+    if (ex.session && !ex.unreachable && message.status < 400) ex.session.served = true;
     if (streamsEvents && message.status < 300) {
       ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
     }

@@ -32,6 +32,8 @@ export interface HttpSession {
   /** Exchanges bound to the session and not yet over (a GET stream may stay open for hours). */
   openExchanges: number;
   lastActive: number;
+  /** The upstream answered one of its exchanges (not refused, not unreachable). */
+  served: boolean;
 }
 
 export interface HttpSessionsOptions {
@@ -50,6 +52,11 @@ const KEEP_CLOSED_MS = 60_000;
  * activity); if it comes back, it is followed as a new session.
  */
 const IDLE_MS = 30 * 60_000;
+/**
+ * A session the upstream never served (unreachable, or refusing every request) is no open session to
+ * show: it ends after this much idle, while a client retrying more often still keeps it as one.
+ */
+const UNSERVED_IDLE_MS = 60_000;
 /** Beyond this many open sessions, the longest idle are ended first. */
 export const MAX_OPEN = 1000;
 
@@ -125,6 +132,7 @@ export class HttpSessions {
       closedAt: null,
       openExchanges: 1,
       lastActive: at,
+      served: false,
     };
     this.sessions.set(key, session);
     return session;
@@ -172,9 +180,11 @@ export class HttpSessions {
       .sort((a, b) => a.lastActive - b.lastActive);
     let excess = this.sessions.size - MAX_OPEN;
     for (const session of idle) {
-      if (now - session.lastActive < IDLE_MS && excess <= 0) break;
+      const idleFor = now - session.lastActive;
+      const overIdle = idleFor >= (session.served ? IDLE_MS : UNSERVED_IDLE_MS);
+      if (!overIdle && excess <= 0) continue;
       // Idle past the limit is said as idle, even when there are also too many open.
-      this.close(session, session.lastActive, now - session.lastActive >= IDLE_MS ? "idle" : "too_many_open");
+      this.close(session, session.lastActive, overIdle ? "idle" : "too_many_open");
       excess--;
     }
     while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();
