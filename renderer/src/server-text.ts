@@ -71,6 +71,16 @@ export function lastCallText(server: ServerEntry, now: number): string {
 /** What `active` means, for tooltips. */
 export const ACTIVE_MEANING = `answered calls through mcpscope run or proxy (not refused with 401/403) in the last ${formatDuration(ACTIVE_WINDOW_MS)}`;
 
+/**
+ * The live dot of a server seen in traffic only: lit by calls it answered lately, as `active` is, not by
+ * open sessions (a proxy keeps one open for a while even when the upstream refused every connection).
+ */
+export function seenLive(server: ServerSummary): { live: boolean; title: string } {
+  return server.recentAnswered > 0
+    ? { live: true, title: `Active: ${ACTIVE_MEANING}` }
+    : { live: false, title: `Not active: no ${ACTIVE_MEANING}` };
+}
+
 export interface ServerCounts {
   /** Probed up, or active from recent traffic. */
   up: number;

@@ -119,11 +119,15 @@ describe("mcpscope check --url, when the server refuses", () => {
 });
 
 describe("the same failures in a probe of a configured entry (the app's Probe button, health history)", () => {
-  const entry = (url: string, transport: "http" | "sse" = "http"): ServerTarget => ({
+  const entry = (
+    url: string,
+    transport: "http" | "sse" = "http",
+    client: ServerTarget["definition"]["client"] = "cursor",
+  ): ServerTarget => ({
     definition: {
       id: "cursor-abc",
       name: "remote",
-      client: "cursor",
+      client,
       scope: "user",
       file: "/home/me/.cursor/mcp.json",
       transport,
@@ -154,6 +158,10 @@ describe("the same failures in a probe of a configured entry (the app's Probe bu
     );
     expect(await probeError(entry(`${fixtureBase}/events`))).toBe(
       `HTTP 404 at ${fixtureBase}/events: it looks like an SSE endpoint; give the entry "type": "sse"`,
+    );
+    // Added in the app: no file to edit, the dialog's transport instead.
+    expect(await probeError(entry(`${fixtureBase}/events`, "http", "manual"))).toBe(
+      `HTTP 404 at ${fixtureBase}/events: it looks like an SSE endpoint; choose SSE in Add server`,
     );
     expect(await probeError(entry(`${fixtureBase}/gone`, "sse"))).toBe(
       `HTTP 404 at ${fixtureBase}/gone (is the path right?)`,

@@ -66,10 +66,11 @@ export async function startProxy(
   upstream: string,
   dataDir: string,
   name: string,
+  extra: string[] = [],
 ): Promise<Child & { url: string; stderr: () => string }> {
   const proc = spawn(
     process.execPath,
-    [MCPSCOPE, "proxy", "--upstream", upstream, "--name", name, "--data-dir", dataDir],
+    [MCPSCOPE, "proxy", "--upstream", upstream, "--name", name, "--data-dir", dataDir, ...extra],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";

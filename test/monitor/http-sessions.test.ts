@@ -48,11 +48,18 @@ afterEach(async () => {
 
 const MIN = 60_000;
 
+/** A session the upstream answered, as after its first served exchange. */
+function served(key: string, at: number) {
+  const session = sessions.open(key, at);
+  session.served = true;
+  return session;
+}
+
 it("ends a session idle for 30 minutes with no open exchange, at its last activity", () => {
   const t0 = 1_800_000_000_000;
-  const idle = sessions.open("s-idle", t0);
+  const idle = served("s-idle", t0);
   sessions.release(idle, t0 + 1000);
-  const streaming = sessions.open("s-stream", t0); // a GET stream still open
+  const streaming = served("s-stream", t0); // a GET stream still open
 
   sessions.tick(t0 + 29 * MIN);
   expect(sessions.get("s-idle")).toBe(idle);
@@ -88,10 +95,10 @@ it("ends a session idle for 30 minutes with no open exchange, at its last activi
 it("says why it closed each session: idle beyond 30 minutes, else one too many open", () => {
   const t0 = 1_800_000_000_000;
   // One more than the proxy keeps open, the oldest one also idle for 30 minutes.
-  sessions.release(sessions.open("s-old", t0), t0);
-  for (let i = 0; i < MAX_OPEN; i++) sessions.release(sessions.open(`s-${i}`, t0 + 20 * MIN), t0 + 20 * MIN);
+  sessions.release(served("s-old", t0), t0);
+  for (let i = 0; i < MAX_OPEN; i++) sessions.release(served(`s-${i}`, t0 + 20 * MIN), t0 + 20 * MIN);
   sessions.tick(t0 + 31 * MIN);
-  sessions.release(sessions.open("s-new", t0 + 31 * MIN), t0 + 31 * MIN);
+  sessions.release(served("s-new", t0 + 31 * MIN), t0 + 31 * MIN);
   sessions.tick(t0 + 32 * MIN);
   writer.flush();
   const db = openDb(databasePath(dir), { readOnly: true });
@@ -106,6 +113,19 @@ it("says why it closed each session: idle beyond 30 minutes, else one too many o
     { reason: "idle", n: 1 },
     { reason: "too_many_open", n: 1 },
   ]);
+});
+
+it("ends a session the upstream never served after a minute idle: it is not shown as open for 30", () => {
+  const t0 = 1_800_000_000_000;
+  const refused = sessions.open("s-refused", t0);
+  sessions.release(refused, t0 + 10);
+  const answered = served("s-answered", t0);
+  sessions.release(answered, t0 + 10);
+  sessions.tick(t0 + 30_000);
+  expect(sessions.get("s-refused")).toBe(refused);
+  sessions.tick(t0 + 2 * MIN);
+  expect(sessions.get("s-refused")).toBeUndefined();
+  expect(sessions.get("s-answered")).toBe(answered);
 });
 
 type Message = QueueMessage<BodyStream, ToHttpWorker> | ToHttpWorker;
@@ -172,6 +192,7 @@ it("a response whose last copy was dropped ends unobserved, not disconnected", (
     contentEncoding: null,
     session: null,
     wwwAuthenticate: null,
+    location: null,
   });
   queue.flush();
   queue.offer("1:out", answer, t0 + 6);

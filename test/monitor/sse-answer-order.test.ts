@@ -67,6 +67,7 @@ function openStream(): void {
     contentEncoding: null,
     session: null,
     wwwAuthenticate: null,
+    location: null,
   });
   onStream("event: endpoint\ndata: /message?sessionId=abc\n\n", t0 + 2);
 }
@@ -103,6 +104,7 @@ function post(exchange: number, message: unknown, at: number) {
         contentEncoding: null,
         session: null,
         wwwAuthenticate: null,
+        location: null,
       });
       observer.chunk(exchange, "out", Buffer.from("Accepted"), when);
       observer.end(exchange, "out", when);

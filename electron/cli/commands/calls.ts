@@ -81,7 +81,7 @@ export const callsCommand: Command = {
       io.stdout.write(
         filters
           ? `No calls match ${filters}.\n`
-          : "No calls yet. Calls appear once an MCP client uses a server wrapped with `mcpscope run`.\n",
+          : "No calls yet. Calls appear once an MCP client uses a server wrapped with `mcpscope run` or reached through `mcpscope proxy`.\n",
       );
       return 0;
     }

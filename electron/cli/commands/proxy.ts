@@ -1,5 +1,5 @@
+import { isLoopback } from "../../monitor/api/host-policy.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
-import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
 import { startHttpProxy } from "../../monitor/proxy-http/http-proxy.js";
@@ -8,6 +8,7 @@ import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { listenError } from "../listen-errors.js";
 import { parseListen } from "./serve.js";
 
 const FLAGS: FlagSpecs = {
@@ -20,7 +21,7 @@ const FLAGS: FlagSpecs = {
     kind: "string",
     placeholder: "HOST:PORT",
     default: "127.0.0.1:0",
-    help: "where to listen (port 0 picks a free one; give a port to keep the client's URL stable)",
+    help: "where to listen (port 0 picks a free one; give a port to keep the client's URL stable; 0.0.0.0:PORT exposes the upstream, with its URL's credentials, to the network)",
   },
   name: {
     kind: "string",
@@ -97,17 +98,13 @@ export const proxyCommand: Command = {
         report: (line) => io.stderr.write(`${line}\n`),
       });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE")
-        throw new MonitoringError(
-          "collection",
-          `${host}:${port} is in use; pass --listen ${host}:PORT with a free port`,
-        );
-      if (code === "EADDRNOTAVAIL")
-        throw new MonitoringError("collection", `${host} is not an address of this machine`);
-      throw error;
+      throw listenError(error, host, port) ?? error;
     }
     io.stdout.write(`mcpscope proxy: ${maskText(proxy.url.href)} → ${maskText(upstream.href)}\n`);
+    if (!isLoopback(host))
+      io.stderr.write(
+        `mcpscope proxy: the upstream is exposed to the network at ${proxy.exposedUrls.map(maskText).join(", ") || `${host}:${proxy.port}`}; anyone who reaches it uses the server as you (with the upstream URL's credentials) — listen on 127.0.0.1 unless that is meant\n`,
+      );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

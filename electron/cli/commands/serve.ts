@@ -11,7 +11,6 @@ import { isLoopback } from "../../monitor/api/host-policy.js";
 import { startHttpServer } from "../../monitor/api/http-server.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { createEngine } from "../../monitor/engine.js";
-import { MonitoringError } from "../../monitor/errors.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
@@ -20,6 +19,7 @@ import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { listenError } from "../listen-errors.js";
 import { onStopSignals } from "../stop-signals.js";
 
 const FLAGS: FlagSpecs = {
@@ -130,20 +130,7 @@ export const serveCommand: Command = {
       });
     } catch (error) {
       await engine.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE")
-        throw new MonitoringError(
-          "collection",
-          `${host}:${port} is in use; pass --listen ${host}:PORT with a free port`,
-        );
-      if (code === "EADDRNOTAVAIL")
-        throw new MonitoringError("collection", `${host} is not an address of this machine`);
-      if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-        throw new MonitoringError(
-          "collection",
-          `cannot resolve ${host}: pass --listen with an address of this machine`,
-        );
-      throw error;
+      throw listenError(error, host, port) ?? error;
     }
     if (allowCommands) io.stdout.write(`mcpscope: ${ALLOW_COMMANDS_WARNING}\n`);
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);

@@ -25,7 +25,7 @@ export interface LineSink {
   lost?(at: number): void;
 }
 
-const EDGE_BYTES = 1024;
+export const EDGE_BYTES = 1024;
 /** A line buffer grown past this is let go after its line: memory stays flat after a rare huge line. */
 const KEEP_BUFFER_BYTES = 2 * 1024 * 1024;
 

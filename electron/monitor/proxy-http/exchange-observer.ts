@@ -4,10 +4,22 @@
  * to its MCP session, gives the requests an exchange carried an outcome when the exchange ends without
  * their answers, and reports 401/403 answers and an unreachable upstream as events.
  */
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
+import type { ObservationSink, SessionFacts } from "../protocol/observations.js";
+import type { SessionObserver } from "../protocol/session-observer.js";
+import {
+  append,
+  type Body,
+  decode,
+  emptyBody,
+  isEventStream,
+  isJson,
+  legacySessionOf,
+  pathOnly,
+  requestIdsOf,
+} from "./exchange-parts.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
 import { LEGACY_SSE_KEY, STATELESS } from "./http-sessions.js";
 import { DENIED, httpOutcome, isRefused, type RefusedStatus } from "./http-status-outcomes.js";
@@ -17,21 +29,23 @@ import { type SseEvent, SseParser } from "./sse-parser.js";
 type RequestMessage = Extract<ToHttpWorker, { type: "request" }>;
 type ResponseMessage = Extract<ToHttpWorker, { type: "response" }>;
 
-interface Body {
-  chunks: Buffer[];
-  bytes: number;
-  ended: boolean;
-  endedAt: number;
-}
-
 interface Exchange {
   request: RequestMessage;
   response: ResponseMessage | null;
   session: HttpSession | null;
+  /**
+   * A POST that names no session has an observer of its own (its answers come on its own response), writing
+   * to the session the exchange is bound to once known: the one its response assigns, or the stateless one.
+   */
+  own: SessionObserver | null;
+  /** Facts its own observer read before the exchange knew its session (the client of an `initialize`). */
+  ownFacts: { facts: SessionFacts; at: number }[];
   requestBody: Body;
   requestFed: boolean;
   /** Client requests this exchange's body carried: their answers belong on its response. */
   requestIds: JsonRpcId[];
+  /** The request body was not JSON: a null-id error on its response is the answer to it. */
+  requestInvalid: boolean;
   responseBody: Body;
   sse: SseParser | null;
   /** When the chunk being parsed was read. */
@@ -55,20 +69,69 @@ export class ExchangeObserver {
   ) {}
 
   request(message: RequestMessage): void {
-    this.exchanges.set(message.exchange, {
+    const ex: Exchange = {
       request: message,
       response: null,
       session: null,
+      own: null,
+      ownFacts: [],
       requestBody: emptyBody(),
       requestFed: false,
       requestIds: [],
+      requestInvalid: false,
       responseBody: emptyBody(),
       sse: null,
       chunkAt: message.at,
       early: [],
       unreachable: null,
       done: false,
-    });
+    };
+    this.exchanges.set(message.exchange, ex);
+    // A JSON-RPC POST is read as soon as its body is whole, so that a call the upstream never answers (or
+    // answers after the client gave up) is still stored: its session is the one the request names.
+    if (message.method === "POST" && isJson(message.contentType)) {
+      const key = message.session ?? legacySessionOf(message.path);
+      if (key) ex.session = this.sessions.open(key, message.at);
+      else ex.own = this.sessions.exchangeObserver(this.ownSink(ex));
+    }
+  }
+
+  /** The session an exchange's observations are written to; the stateless one if nothing named another. */
+  private bind(ex: Exchange, key: string, at: number): HttpSession {
+    if (ex.session) return ex.session;
+    const session = this.sessions.open(key, at);
+    ex.session = session;
+    for (const { facts, at: factsAt } of ex.ownFacts.splice(0)) session.sink.session(facts, factsAt);
+    return session;
+  }
+
+  private ownSink(ex: Exchange): ObservationSink {
+    const target = () => ex.session ?? this.bind(ex, STATELESS, ex.request.at);
+    return {
+      // Its own status, not the session's table: ids of independent exchanges collide there.
+      call: (call) => target().recorder.call({ ...call, httpStatus: ex.response?.status ?? null }),
+      log: (log) => target().sink.log(log),
+      protocolEvent: (event) => target().sink.protocolEvent(event),
+      session: (facts, at) => {
+        if (ex.session) ex.session.sink.session(facts, at);
+        else ex.ownFacts.push({ facts, at });
+      },
+      unobserved: (calls) => target().sink.unobserved?.(calls),
+    };
+  }
+
+  /** Gives `timeout` to the requests of exchanges with observers of their own. */
+  tick(now: number): void {
+    for (const ex of this.exchanges.values()) ex.own?.tick(now);
+  }
+
+  /** The proxy stopped: every exchange still open ends with it, before its sessions do. */
+  closeAll(at: number): void {
+    for (const ex of [...this.exchanges.values()]) {
+      this.feedRequest(ex, true);
+      ex.sse?.end();
+      this.settle(ex, at, { by: "proxy", message: "the proxy stopped" });
+    }
   }
 
   response(message: ResponseMessage): void {
@@ -81,12 +144,17 @@ export class ExchangeObserver {
     const method = ex.request.method;
     // Only MCP traffic belongs to a session: JSON-RPC POSTs, event streams, DELETE of a known session —
     // not the OAuth endpoints or metadata documents an MCP server's origin may also serve.
-    if (method === "DELETE") {
+    if (ex.session) {
+      for (const id of ex.requestIds) ex.session.statusOf.set(`c2s:${String(id)}`, message.status);
+    } else if (ex.own) {
+      this.bind(ex, message.session ?? STATELESS, ex.request.at);
+    } else if (method === "DELETE") {
       if (key && this.sessions.get(key)) ex.session = this.sessions.open(key, ex.request.at);
     } else if (method === "GET" ? streamsEvents : isJson(ex.request.contentType)) {
       // A legacy SSE stream announces its session in its first event; a stateless GET has none at all.
       if (key || method !== "GET") ex.session = this.sessions.open(key ?? STATELESS, ex.request.at);
     }
+    if (ex.session && !ex.unreachable && message.status < 400) ex.session.served = true;
     if (streamsEvents && message.status < 300) {
       ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
     }
@@ -117,7 +185,7 @@ export class ExchangeObserver {
     body.ended = true;
     body.endedAt = at;
     if (side === "in") {
-      if (ex.response) this.feedRequest(ex);
+      this.feedRequest(ex);
       return;
     }
     this.feedRequest(ex);
@@ -133,7 +201,7 @@ export class ExchangeObserver {
     // session is the one its URL names, so its request is still read, and paired with that answer.
     const legacy = ex.request.method === "POST" && !ex.session ? legacySessionOf(ex.request.path) : null;
     if (legacy && this.sessions.get(legacy)) ex.session = this.sessions.open(legacy, ex.request.at);
-    this.feedRequest(ex);
+    this.feedRequest(ex, true);
     ex.sse?.end();
     this.settle(ex, at, { by, message });
   }
@@ -147,12 +215,14 @@ export class ExchangeObserver {
     if (!ex) return;
     ex.done = true;
     this.exchanges.delete(exchange);
+    if (ex.own) this.bind(ex, ex.response?.session ?? STATELESS, ex.request.at);
     if (ex.session) this.sessions.release(ex.session, at);
     // The exchange's calls are not stored with a guessed outcome: they are counted as unobserved (the
     // requests already seen leave the observer; a request never seen counts as one).
-    if (ex.session && ex.requestFed && ex.requestIds.length > 0)
-      ex.session.observer.forget("in", ex.requestIds);
+    const observer = ex.own ?? ex.session?.observer;
+    if (observer && ex.requestFed && ex.requestIds.length > 0) observer.forget("in", ex.requestIds);
     else if (!ex.requestFed) ex.session?.recorder.unobserved(1);
+    ex.own?.close(at);
     ex.session?.recorder.protocolEvent({
       time: at,
       type: "observation_gap",
@@ -179,24 +249,34 @@ export class ExchangeObserver {
     });
   }
 
-  /** The request body goes to the observer once the exchange knows its session and the body is whole. */
-  private feedRequest(ex: Exchange): void {
-    if (ex.requestFed || !ex.session || !ex.requestBody.ended) return;
+  /** The request body goes to the observer once the exchange knows its observer and the body is whole. */
+  private feedRequest(ex: Exchange, force = false): void {
+    const observer = ex.own ?? ex.session?.observer;
+    if (ex.requestFed || !observer || !ex.requestBody.ended) return;
+    // The legacy transport may answer on its stream before the POST's 202: the call waits for that status.
+    if (!ex.response && !force && ex.session?.key.startsWith(LEGACY_SSE_KEY)) return;
     ex.requestFed = true;
     const body = ex.requestBody;
     if (body.bytes === 0) return;
     const status = ex.response?.status ?? null;
     if (body.chunks.length === 0) {
-      ex.session.observer.oversized("in", Buffer.alloc(0), Buffer.alloc(0), body.bytes, body.endedAt);
+      observer.oversized("in", body.head, body.tail, body.bytes, body.endedAt);
       return;
     }
     const bytes = Buffer.concat(body.chunks, body.bytes);
     const parsed = parseLine(bytes);
+    ex.requestInvalid = parsed.kind === "invalid";
     for (const id of requestIdsOf(parsed)) {
       ex.requestIds.push(id);
-      if (status !== null) ex.session.statusOf.set(`c2s:${String(id)}`, status);
+      if (status !== null && !ex.own) ex.session?.statusOf.set(`c2s:${String(id)}`, status);
     }
-    ex.session.observer.line("in", bytes, body.endedAt);
+    observer.line("in", bytes, body.endedAt);
+  }
+
+  /** Where a message of the exchange's response is read: a request from the server goes to its session. */
+  private observerFor(ex: Exchange, session: HttpSession, parsed: ParsedLine): SessionObserver {
+    if (!ex.own) return session.observer;
+    return requestIdsOf(parsed).length > 0 ? session.observer : ex.own;
   }
 
   private feedResponse(ex: Exchange, at: number): void {
@@ -206,7 +286,10 @@ export class ExchangeObserver {
     if (!session || !ex.response || body.bytes === 0 || ex.unreachable !== null) return;
     if (!isJson(ex.response.contentType) && !isEventStream(ex.response.contentType)) return;
     if (body.chunks.length === 0) {
-      session.observer.oversized("out", Buffer.alloc(0), Buffer.alloc(0), body.bytes, at);
+      // Past the body limit only its edges were kept: enough to tell the id and outcome of most answers.
+      if (!ex.response.contentEncoding)
+        (ex.own ?? session.observer).oversized("out", body.head, body.tail, body.bytes, at);
+      else (ex.own ?? session.observer).oversized("out", Buffer.alloc(0), Buffer.alloc(0), body.bytes, at);
       return;
     }
     let bytes: Buffer;
@@ -226,7 +309,7 @@ export class ExchangeObserver {
     // An error page in JSON that is not JSON-RPC (an OAuth error, a gateway's) is not the server's answer.
     if (ex.response.status >= 400 && parsed.kind !== "message") return;
     if (this.nullIdError(ex, session, parsed, bytes, at)) return;
-    session.observer.line("out", bytes, at);
+    this.observerFor(ex, session, parsed).line("out", bytes, at);
   }
 
   /**
@@ -244,9 +327,11 @@ export class ExchangeObserver {
     if (parsed.kind !== "message" || !isNullIdError(parsed.message)) return false;
     const only = ex.requestIds.length === 1 ? ex.requestIds[0] : undefined;
     if (only !== undefined) {
-      session.observer.answer("out", only, bytes, at);
+      (ex.own ?? session.observer).answer("out", only, bytes, at);
       return true;
     }
+    // The parse error answering a body that was not JSON: its invalid_json anomaly already says it.
+    if (ex.requestInvalid && ex.request.method === "POST") return true;
     // The legacy transport's GET stream carries the answers to every POST: there it is read as any line.
     if (session.key.startsWith(LEGACY_SSE_KEY)) return false;
     return ex.requestIds.length === 0 && ex.request.method !== "POST";
@@ -275,7 +360,7 @@ export class ExchangeObserver {
 
   private message(ex: Exchange, session: HttpSession, event: SseEvent, at: number): void {
     if (event.oversized) {
-      session.observer.oversized("out", Buffer.alloc(0), Buffer.alloc(0), event.bytes, at);
+      (ex.own ?? session.observer).oversized("out", Buffer.alloc(0), Buffer.alloc(0), event.bytes, at);
       return;
     }
     if (event.data.trim() === "") return;
@@ -284,7 +369,7 @@ export class ExchangeObserver {
     if (this.nullIdError(ex, session, parsed, bytes, at)) return;
     // A request from the server (sampling, elicitation): its answer comes back in a later POST.
     for (const id of requestIdsOf(parsed)) session.statusOf.set(`s2c:${String(id)}`, 200);
-    session.observer.line("out", bytes, at);
+    this.observerFor(ex, session, parsed).line("out", bytes, at);
   }
 
   /** The exchange is over: requests it carried that got no answer on it end now, and so may its session. */
@@ -292,34 +377,59 @@ export class ExchangeObserver {
     if (ex.done) return;
     ex.done = true;
     this.exchanges.delete(ex.request.exchange);
+    const ended = this.endOf(ex, broken);
+    const observer = ex.own ?? ex.session?.observer;
+    if (observer && ended && ex.requestIds.length > 0) {
+      observer.abandon("in", ex.requestIds, ended.outcome, at, ended.message);
+    }
+    // What an exchange's own observer still waits for can no longer come.
+    ex.own?.close(at);
     const session = ex.session;
     if (!session) return;
     this.sessions.release(session, at);
     const status = ex.response?.status ?? null;
-    const answersHere =
-      ex.response !== null && (isJson(ex.response.contentType) || isEventStream(ex.response.contentType));
-    let outcome: Outcome | null = null;
-    let message: string | null = null;
-    if (broken) {
-      outcome = broken.by === "client" ? "cancelled" : "disconnected";
-      message = broken.message;
-    } else if (ex.unreachable !== null) {
-      outcome = "disconnected";
-      message = `the proxy could not reach the upstream (${ex.unreachable})`;
-    } else if (status !== null && status >= 400) {
-      outcome = httpOutcome(status);
-      message = `HTTP ${status}`;
-    } else if (answersHere) {
-      outcome = "disconnected";
-      message = "the response ended without an answer";
-    }
-    if (outcome && ex.requestIds.length > 0) {
-      session.observer.abandon("in", ex.requestIds, outcome, at, message);
-    }
     const legacyStream = ex.request.method === "GET" && session.key.startsWith(LEGACY_SSE_KEY);
     const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
     if (legacyStream) this.sessions.close(session, at, "stream_closed");
     else if (deleted) this.sessions.close(session, at, "client_closed");
+  }
+
+  /** How the requests an exchange carried end when it ends without their answers; null: they wait. */
+  private endOf(
+    ex: Exchange,
+    broken: { by: Broken; message: string } | null,
+  ): { outcome: Outcome; message: string } | null {
+    const response = ex.response;
+    const legacy = ex.session?.key.startsWith(LEGACY_SSE_KEY) ?? false;
+    if (broken) {
+      if (broken.by !== "client") return { outcome: "disconnected", message: broken.message };
+      // A dropped event stream is not a cancellation: the client may resume it (Last-Event-ID) and get
+      // the answer replayed, or cancel with notifications/cancelled; until then, or the timeout, it waits.
+      const resumable =
+        !ex.own &&
+        !legacy &&
+        response !== null &&
+        response.status < 300 &&
+        isEventStream(response.contentType);
+      return resumable ? null : { outcome: "cancelled", message: broken.message };
+    }
+    if (ex.unreachable !== null)
+      return {
+        outcome: "disconnected",
+        message: `the proxy could not reach the upstream (${ex.unreachable})`,
+      };
+    if (!response) return null;
+    const status = response.status;
+    if (status >= 400) return { outcome: httpOutcome(status), message: `HTTP ${status}` };
+    if (isJson(response.contentType) || isEventStream(response.contentType))
+      return { outcome: "disconnected", message: "the response ended without an answer" };
+    // The legacy transport answers a POST on its GET stream, after a 202.
+    if (legacy) return null;
+    const redirect = response.location ? ` (redirect to ${pathOnly(response.location)})` : "";
+    return {
+      outcome: "disconnected",
+      message: `the server answered ${status}${redirect} without a JSON-RPC answer`,
+    };
   }
 
   private denied(ex: Exchange, response: ResponseMessage, status: RefusedStatus): void {
@@ -344,61 +454,4 @@ export class ExchangeObserver {
 
 function isNullIdError(message: JsonRpcMessage): boolean {
   return message.kind === "response" && message.id === null && message.error !== undefined;
-}
-
-function emptyBody(): Body {
-  return { chunks: [], bytes: 0, ended: false, endedAt: 0 };
-}
-
-/** Keeps a body up to the limit; beyond it only its size is counted (it becomes an oversized message). */
-function append(body: Body, bytes: Buffer, limit: number): void {
-  body.bytes += bytes.length;
-  if (body.bytes > limit) body.chunks = [];
-  else body.chunks.push(bytes);
-}
-
-function requestIdsOf(parsed: ParsedLine): JsonRpcId[] {
-  if (parsed.kind === "message") return parsed.message.kind === "request" ? [parsed.message.id] : [];
-  if (parsed.kind === "batch") return parsed.items.flatMap(requestIdsOf);
-  return [];
-}
-
-/** The legacy transport's session: the `sessionId` query parameter of its POST endpoint. */
-function legacySessionOf(pathOrUrl: string): string | null {
-  const query = pathOrUrl.indexOf("?");
-  if (query === -1) return null;
-  const id = new URLSearchParams(pathOrUrl.slice(query + 1)).get("sessionId");
-  return id ? `${LEGACY_SSE_KEY}${id}` : null;
-}
-
-/** The path without its query (which may carry a session id or a token). */
-function pathOnly(path: string): string {
-  const query = path.indexOf("?");
-  return query === -1 ? path : path.slice(0, query);
-}
-
-function isEventStream(contentType: string | null): boolean {
-  return contentType?.toLowerCase().startsWith("text/event-stream") ?? false;
-}
-
-function isJson(contentType: string | null): boolean {
-  return /^application\/([\w.+-]*\+)?json/i.test(contentType ?? "");
-}
-
-function decode(bytes: Buffer, encoding: string | null): Buffer {
-  switch (encoding?.toLowerCase().trim()) {
-    case undefined:
-    case "":
-    case "identity":
-      return bytes;
-    case "gzip":
-    case "x-gzip":
-      return gunzipSync(bytes);
-    case "deflate":
-      return inflateSync(bytes);
-    case "br":
-      return brotliDecompressSync(bytes);
-    default:
-      throw new Error(`unsupported content-encoding ${encoding}`);
-  }
 }

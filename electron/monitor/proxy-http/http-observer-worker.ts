@@ -54,7 +54,11 @@ sessions = new HttpSessions(writer, {
 });
 const exchanges = new ExchangeObserver(sessions, new EventTracker(writer), init.server, init.maxLineBytes);
 
-const ticker = setInterval(() => sessions?.tick(Date.now()), 1000);
+const ticker = setInterval(() => {
+  const now = Date.now();
+  exchanges.tick(now);
+  sessions?.tick(now);
+}, 1000);
 ticker.unref();
 
 /** `12:in` → [12, "in"]. */
@@ -117,6 +121,7 @@ function handle(message: ToHttpWorker | QueueMessage<BodyStream, ToHttpWorker>):
       exchanges.unreachable(message.exchange, message.message, message.at);
       return;
     case "exit":
+      exchanges.closeAll(message.at);
       sessions?.closeAll(message.at);
       clearInterval(ticker);
       writer.close();

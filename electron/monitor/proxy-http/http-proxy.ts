@@ -10,7 +10,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { hostPolicy } from "../api/host-policy.js";
+import { exposedAddresses, hostPolicy, hostPort, isWildcard } from "../api/host-policy.js";
 import { preciseNow } from "../proxy/clock.js";
 import { urlCredentials } from "../url-credentials.js";
 import { EndpointRewriter } from "./endpoint-rewriter.js";
@@ -42,6 +42,8 @@ export interface RunningProxy {
   /** The URL a client uses instead of the upstream's. */
   url: URL;
   port: number;
+  /** The URLs of the machine's network addresses, when it listens on one (empty on loopback). */
+  exposedUrls: string[];
   close(): Promise<void>;
 }
 
@@ -71,6 +73,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   const client = upstream.protocol === "https:" ? https : http;
   const agent = new client.Agent({ keepAlive: true });
   let exchanges = 0;
+  /** Set once close() starts: exchanges it ends are the proxy's doing, not the client's or the upstream's. */
+  let closing = false;
   let unreachableSince: number | null = null;
   let boundPort = 0;
   const hosts = hostPolicy(options.host, () => boundPort);
@@ -159,6 +163,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       }
       const status = upstreamRes.statusCode ?? 502;
       const contentType = single(upstreamRes.headers["content-type"]) ?? null;
+      const ownOrigin = `http://${req.headers.host ?? `${options.host}`}`;
+      const headers = forwardedHeaders(upstreamRes.rawHeaders, null);
+      const location = sameOriginLocation(headers, upstream, ownOrigin);
       queue.defer({
         type: "response",
         exchange,
@@ -168,12 +175,13 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         contentEncoding: single(upstreamRes.headers["content-encoding"]) ?? null,
         session: single(upstreamRes.headers["mcp-session-id"]),
         wwwAuthenticate: single(upstreamRes.headers["www-authenticate"]),
+        location,
       });
-      res.writeHead(status, upstreamRes.statusMessage, forwardedHeaders(upstreamRes.rawHeaders, null));
+      res.writeHead(status, upstreamRes.statusMessage, headers);
       res.flushHeaders();
       const rewriter =
         method === "GET" && contentType?.startsWith("text/event-stream")
-          ? new EndpointRewriter(upstream.origin, `http://${req.headers.host ?? `${options.host}`}`)
+          ? new EndpointRewriter(upstream.origin, ownOrigin)
           : null;
       upstreamRes.on("error", () => {}); // a broken response is said by its close
       upstreamRes.on("data", (chunk: Buffer) => {
@@ -217,6 +225,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
 
     upstreamReq.on("error", (error: NodeJS.ErrnoException) => {
       if (responded) return; // a broken response is said by its close
+      if (closing) return; // the proxy aborted it while stopping: the upstream is not at fault
       if (res.headersSent || res.destroyed) return;
       const reason = error.code ?? error.message;
       if (unreachableSince === null) {
@@ -237,6 +246,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
           contentEncoding: null,
           session: null,
           wwwAuthenticate: null,
+          location: null,
         });
         responseEnded = true;
         res.writeHead(502, { "content-type": "application/json", "content-length": body.length });
@@ -262,8 +272,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         type: "broken",
         exchange,
         at,
-        by: "client",
-        message: "the client closed the HTTP stream",
+        ...(closing
+          ? { by: "proxy" as const, message: "the proxy stopped" }
+          : { by: "client" as const, message: "the client closed the HTTP stream" }),
       });
       upstreamReq.destroy();
     });
@@ -279,13 +290,20 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   });
   const port = (server.address() as AddressInfo).port;
   boundPort = port;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const url = new URL(`${upstream.pathname}${upstream.search}`, `http://${host}:${port}`);
+  // A wildcard address is no URL to give a client: the loopback one is, and the machine's are exposed.
+  const local = isWildcard(options.host) ? (options.host === "::" ? "::1" : "127.0.0.1") : options.host;
+  const path = `${upstream.pathname}${upstream.search}`;
+  const url = new URL(path, `http://${hostPort(local, port)}`);
+  const exposedUrls = hosts.exposed
+    ? exposedAddresses(options.host).map((address) => new URL(path, `http://${hostPort(address, port)}`).href)
+    : [];
 
   return {
     url,
     port,
+    exposedUrls,
     async close() {
+      closing = true;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
@@ -303,6 +321,29 @@ function withBasicAuth(headers: string[], basicAuth: string | null): string[] {
     if (headers[i]?.toLowerCase() === "authorization") return headers;
   headers.push("Authorization", basicAuth);
   return headers;
+}
+
+/**
+ * A redirect to the upstream's own origin (`/mcp` → `https://host/mcp/`) points the client at the proxy
+ * instead, as SDK clients follow only same-origin redirects and would otherwise leave the proxy. The
+ * headers are rewritten in place; the Location the client gets is returned.
+ */
+function sameOriginLocation(headers: string[], upstream: URL, ownOrigin: string): string | null {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]?.toLowerCase() !== "location") continue;
+    const value = headers[i + 1] ?? "";
+    let target: URL;
+    try {
+      target = new URL(value, upstream);
+    } catch {
+      return value;
+    }
+    if (target.origin !== upstream.origin || !/^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
+    const rewritten = `${ownOrigin}${target.pathname}${target.search}${target.hash}`;
+    headers[i + 1] = rewritten;
+    return rewritten;
+  }
+  return null;
 }
 
 function single(value: string | string[] | undefined): string | null {

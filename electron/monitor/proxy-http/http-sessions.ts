@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { ProxySessionEndReason } from "../../../shared/session-end.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
-import type { CallObservation } from "../protocol/observations.js";
+import type { CallObservation, ObservationSink } from "../protocol/observations.js";
 import { SessionObserver } from "../protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
@@ -24,12 +24,16 @@ export interface HttpSession {
   id: string;
   recorder: SessionRecorder;
   observer: SessionObserver;
+  /** Where the session's observations go (its recorder, each call with its exchange's HTTP status). */
+  sink: ObservationSink;
   /** HTTP status of the exchange that carried each request, by direction and request id. */
   statusOf: Map<string, number>;
   closedAt: number | null;
   /** Exchanges bound to the session and not yet over (a GET stream may stay open for hours). */
   openExchanges: number;
   lastActive: number;
+  /** The upstream answered one of its exchanges (not refused, not unreachable). */
+  served: boolean;
 }
 
 export interface HttpSessionsOptions {
@@ -50,6 +54,11 @@ const KEEP_CLOSED_MS = 60_000;
  * activity); if it comes back, it is followed as a new session.
  */
 const IDLE_MS = 30 * 60_000;
+/**
+ * A session the upstream never served (unreachable, or refusing every request) is no open session to
+ * show: it ends after this much idle, while a client retrying more often still keeps it as one.
+ */
+const UNSERVED_IDLE_MS = 60_000;
 /** Beyond this many open sessions, the longest idle are ended first. */
 export const MAX_OPEN = 1000;
 
@@ -121,13 +130,26 @@ export class HttpSessions {
         // request is always read before its answer, and ids of the shared stateless session collide.
         answersMayLead: key.startsWith(LEGACY_SSE_KEY),
       }),
+      sink,
       statusOf,
       closedAt: null,
       openExchanges: 1,
       lastActive: at,
+      served: false,
     };
     this.sessions.set(key, session);
     return session;
+  }
+
+  /**
+   * An observer for the requests of one exchange alone: a POST that names no session pairs its requests
+   * with the answers on its own response, since independent clients all number their requests from 0.
+   */
+  exchangeObserver(sink: ObservationSink): SessionObserver {
+    return new SessionObserver(sink, {
+      timeoutMs: this.options.timeoutMs,
+      captureLimit: this.options.captureLimit,
+    });
   }
 
   /** The session ended (DELETE, its SSE stream closed, or the proxy stopped): pending requests end too. */
@@ -161,9 +183,11 @@ export class HttpSessions {
       .sort((a, b) => a.lastActive - b.lastActive);
     let excess = this.sessions.size - MAX_OPEN;
     for (const session of idle) {
-      if (now - session.lastActive < IDLE_MS && excess <= 0) break;
+      const idleFor = now - session.lastActive;
+      const overIdle = idleFor >= (session.served ? IDLE_MS : UNSERVED_IDLE_MS);
+      if (!overIdle && excess <= 0) continue;
       // Idle past the limit is said as idle, even when there are also too many open.
-      this.close(session, session.lastActive, now - session.lastActive >= IDLE_MS ? "idle" : "too_many_open");
+      this.close(session, session.lastActive, overIdle ? "idle" : "too_many_open");
       excess--;
     }
     while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();

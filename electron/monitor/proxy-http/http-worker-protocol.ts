@@ -27,7 +27,9 @@ export type Broken =
   /** The client closed its side before the response ended. */
   | "client"
   /** The upstream's connection broke before the response ended. */
-  | "upstream";
+  | "upstream"
+  /** The proxy is stopping and closed the exchange itself. */
+  | "proxy";
 
 export type ToHttpWorker =
   | {
@@ -51,6 +53,8 @@ export type ToHttpWorker =
       /** The response's `Mcp-Session-Id` (assigned on initialize), if any. */
       session: string | null;
       wwwAuthenticate: string | null;
+      /** A redirect's `Location`, as the client got it. */
+      location: string | null;
     }
   /** The body on this stream ended normally. */
   | { type: "end"; stream: BodyStream; at: number }

@@ -14,6 +14,8 @@ export interface HttpFailureContext {
   transport: "http" | "sse";
   /** A URL named on the command line (`check --url`): hints name its flags; else the config entry's. */
   adHoc: boolean;
+  /** Added in the app's Add server dialog: no config file to edit, the dialog's choices instead. */
+  addedInApp?: boolean;
   /** Headers sent with each request (for "credentials refused" rather than "credentials wanted"). */
   headers: Record<string, string>;
   /** The URL's `user:password@` went as the Authorization header (url-credentials.ts). */
@@ -48,9 +50,12 @@ export function httpFailureMessage(status: number, error: unknown, ctx: HttpFail
   const reason = bodyReason(error);
   const said = reason ? ` (${reason})` : "";
   if (ctx.transport === "http" && (ctx.answersEventStream || looksLikeSsePath(ctx.url)) && status < 500) {
-    return ctx.adHoc
-      ? `HTTP ${status} at ${where}: it looks like an SSE endpoint; pass --transport sse`
-      : `HTTP ${status} at ${where}: it looks like an SSE endpoint; give the entry "type": "sse"`;
+    const fix = ctx.adHoc
+      ? "pass --transport sse"
+      : ctx.addedInApp
+        ? "choose SSE in Add server"
+        : 'give the entry "type": "sse"';
+    return `HTTP ${status} at ${where}: it looks like an SSE endpoint; ${fix}`;
   }
   const sentAuth = Object.keys(ctx.headers).some((name) => name.toLowerCase() === "authorization");
   switch (status) {

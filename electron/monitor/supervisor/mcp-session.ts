@@ -209,6 +209,7 @@ export class McpSession {
       url: def.url,
       transport: def.transport === "sse" ? "sse" : "http",
       adHoc: this.options.adHoc ?? false,
+      addedInApp: def.client === "manual",
       headers,
       urlCredentials: headers !== this.target.rawHeaders,
       answersEventStream: this.eventStream,

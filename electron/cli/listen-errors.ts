@@ -1,0 +1,19 @@
+/** What `--listen` went wrong with, in one line a user can act on; null when it is no listening problem. */
+import { MonitoringError } from "../monitor/errors.js";
+
+export function listenError(error: unknown, host: string, port: number): MonitoringError | null {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE")
+    return new MonitoringError(
+      "collection",
+      `${host}:${port} is in use; pass --listen ${host}:PORT with a free port`,
+    );
+  if (code === "EADDRNOTAVAIL")
+    return new MonitoringError("collection", `${host} is not an address of this machine`);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new MonitoringError(
+      "collection",
+      `cannot resolve ${host}: pass --listen with an address of this machine`,
+    );
+  return null;
+}
