@@ -1,6 +1,6 @@
 /** Replacing a file atomically: a temp file in the same folder, fsync, then rename over the original. */
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { link, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
@@ -13,6 +13,11 @@ export interface AtomicWriteOptions {
   owner?: { uid: number; gid: number };
   /** Runs after the data is on disk and just before the rename; throwing cancels the write. */
   beforeRename?: () => Promise<void>;
+  /**
+   * False: the file is put in place only where none exists (a hard link, which fails with EEXIST rather
+   * than replacing one created meanwhile). Default true.
+   */
+  replace?: boolean;
 }
 
 /** The new file could not be given the replaced file's owner and group; nothing was written. */
@@ -49,11 +54,13 @@ export async function writeFileAtomic(
       await handle.close();
     }
     await opts.beforeRename?.();
-    await rename(temp, path);
+    if (opts.replace === false) await link(temp, path);
+    else await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+  if (opts.replace === false) await rm(temp, { force: true });
   await syncFolder(dir);
 }
 
