@@ -54,7 +54,7 @@ export async function writeFileAtomic(
       await handle.close();
     }
     await opts.beforeRename?.();
-    if (opts.replace === false) await link(temp, path);
+    if (opts.replace === false) await placeNew(temp, path);
     else await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
@@ -62,6 +62,24 @@ export async function writeFileAtomic(
   }
   if (opts.replace === false) await rm(temp, { force: true });
   await syncFolder(dir);
+}
+
+/** Codes of a file system without hard links (FAT, some network shares). */
+const NO_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** `temp` put at `path` only where nothing is there: EEXIST rather than replacing a file made meanwhile. */
+async function placeNew(temp: string, path: string): Promise<void> {
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if (!NO_LINKS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    // Without hard links, an empty file created exclusively holds the name until the rename fills it.
+    await (await open(path, "wx")).close();
+    await rename(temp, path).catch(async (failed: unknown) => {
+      await rm(path, { force: true });
+      throw failed;
+    });
+  }
 }
 
 /** Makes the rename durable; not possible (nor needed) on Windows. */
