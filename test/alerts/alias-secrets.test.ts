@@ -2,9 +2,10 @@
  * One channel's secret carried elsewhere by a YAML alias never comes out there. A command channel whose
  * arguments alias an SMTP password and a webhook's token, and that prints its arguments, fails; what it
  * printed is kept in the delivery log, shown by the deliveries API and printed by `alerts test --json`,
- * each with every channel's stored values masked. A rule whose description, summary and labels alias the
- * password fires to a real webhook, a real SMTP server and the desktop: neither the notification (title, body) nor the
- * alert's list, history and rule listing hold it; nor does the problem line of a file that names it.
+ * each with every channel's stored values masked. A rule whose description and summary alias the
+ * password (a label may not) fires to a real webhook, a real SMTP server and the desktop: neither the
+ * notification (title, body) nor the alert's list, history and rule listing hold it; nor does the
+ * problem line of a file that names it.
  */
 import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -147,10 +148,9 @@ rules:
     threshold: 20%
     description: *smtp_pass
     summary: *smtp_pass
-    labels: { team: *smtp_pass }
   - { name: tool-error-rate, enabled: false }
 routes:
-  - { channels: [hook, mail, desktop], group_by: [alertname, team], group_wait: 0s }
+  - { channels: [hook, mail, desktop], group_by: [alertname], group_wait: 0s }
 `,
       );
       manager.close();
@@ -165,12 +165,12 @@ routes:
       expect(rx.requests).toHaveLength(1);
       const body = JSON.parse(rx.requests[0]?.body ?? "{}");
       expect(body).toMatchObject({
-        title: "[FIRING:1] errors team=••••••",
-        alerts: [{ summary: "••••••", labels: { team: "••••••", server: "memory" } }],
+        title: "[FIRING:1] errors",
+        alerts: [{ summary: "••••••", labels: { server: "memory" } }],
       });
       expect(h.desktop).toMatchObject([{ status: "firing" }]);
       expect(sink.messages).toHaveLength(1);
-      expect(sink.messages[0]?.subject).toBe("[FIRING:1] errors team=••••••");
+      expect(sink.messages[0]?.subject).toBe("[FIRING:1] errors");
       expect(sink.messages[0]?.text).toContain("••••••");
 
       const cli = (...args: string[]) => cliInProcess([...args, "--json", "--data-dir", dir.path]);
@@ -178,7 +178,7 @@ routes:
       const history = await cli("alerts", "history");
       const rules = await cli("alerts", "rules");
       expect(JSON.parse(listed.stdout)).toMatchObject({
-        alerts: [{ rule: "errors", summary: "••••••", labels: { team: "••••••" } }],
+        alerts: [{ rule: "errors", summary: "••••••" }],
       });
       const changes = (JSON.parse(history.stdout) as { history: { to: string; summary: string }[] }).history;
       expect(changes.map((c) => [c.to, c.summary])).toEqual([
@@ -214,6 +214,15 @@ routes:
       ["channels: [*smtp_pass]", 'routes[0].channels[0]: no channel named "••••••"'],
       ["channels: [mail], matchers: [*smtp_pass]", '"••••••" is not a matcher'],
     ];
+    const labelled = join(dir.path, "labelled.yaml");
+    writeFileSync(
+      labelled,
+      `channels:\n${mail()}rules:\n  - { name: errors, kind: metric, signal: error_rate, threshold: 1, labels: { team: *smtp_pass } }\n`,
+    );
+    const refused = await cliInProcess(["rules", "check", labelled]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("rules[0].labels.team: holds a channel's secret");
+    expect(refused.stderr).not.toContain(SMTP_PASSWORD);
     for (const [route, problem] of cases) {
       const file = join(dir.path, "alerts.yaml");
       writeFileSync(file, `channels:\n${mail()}routes:\n  - { ${route} }\n`);

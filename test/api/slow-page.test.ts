@@ -1,7 +1,8 @@
 /**
- * A browser tab that stops reading its events socket (a suspended tab, a stalled network) is closed
- * once it falls 8 MiB behind: it must not keep counting as a front that shows desktop notifications
- * (its engine would claim them and the tab would never show them), nor miss events without knowing.
+ * A browser tab that stops reading its events socket (a suspended tab, a stalled network, a peer that is
+ * gone) is closed once it falls far behind, or leaves a heartbeat ping unanswered even on a quiet engine:
+ * it must not keep counting as a front that shows desktop notifications (its engine would claim them and
+ * the tab would never show them), nor miss events without knowing.
  */
 import { afterEach, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -18,6 +19,7 @@ afterEach(async () => {
 /** An engine that only pushes events: the HTTP server's side of the socket is what is under test. */
 function pushingEngine(dataDir: string) {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let subscriptions = 0;
   const engine = {
     dataDir,
     call: async () => ({}),
@@ -25,6 +27,7 @@ function pushingEngine(dataDir: string) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);
       set.add(listener);
+      subscriptions++;
       return () => set.delete(listener);
     },
     onConnectionChange: () => () => {},
@@ -33,7 +36,12 @@ function pushingEngine(dataDir: string) {
   const push = (event: string, payload: unknown) => {
     for (const listener of listeners.get(event) ?? []) listener(payload);
   };
-  return { engine, push, count: (event: string) => listeners.get(event)?.size ?? 0 };
+  return {
+    engine,
+    push,
+    count: (event: string) => listeners.get(event)?.size ?? 0,
+    subscriptions: () => subscriptions,
+  };
 }
 
 it("closes a page that stopped reading, so it no longer counts as a desktop front", async () => {
@@ -61,4 +69,69 @@ it("closes a page that stopped reading, so it no longer counts as a desktop fron
   expect(count("logs.new")).toBe(0);
   (ws as unknown as { _socket: { resume(): void } })._socket.resume();
   await closed;
+});
+
+/** A server whose heartbeat beats only when the test says. */
+async function heartbeatServer() {
+  const dir = await tempDir();
+  closers.push(() => dir.cleanup());
+  const pushing = pushingEngine(dir.path);
+  let beat = () => {};
+  const server = await startHttpServer({
+    engine: pushing.engine,
+    host: "127.0.0.1",
+    port: 0,
+    token,
+    staticRoot: dir.path,
+    heartbeat: (b) => {
+      beat = b;
+      return () => {};
+    },
+  });
+  closers.push(() => server.close());
+  const connect = async (options: { autoPong?: boolean } = {}) => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}api/events?token=${token}`, options);
+    closers.push(() => ws.terminate());
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    ws.send(JSON.stringify({ subscribe: "alerts.notify" }));
+    return ws;
+  };
+  return { ...pushing, connect, beat: () => beat() };
+}
+
+it("closes a stalled page on a quiet engine at the second heartbeat it does not answer", async () => {
+  const { push, count, connect, beat } = await heartbeatServer();
+  const ws = await connect();
+  await waitFor(() => count("alerts.notify") === 1);
+  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
+  (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  // One small notification: far from any size limit, it would sit in the kernel's buffers for ever.
+  push("alerts.notify", { status: "firing", title: "t", alertIds: ["a"] });
+  beat();
+  expect(count("alerts.notify")).toBe(1);
+  beat();
+  await waitFor(() => count("alerts.notify") === 0);
+  (ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  await closed;
+});
+
+it("keeps a page that answers every heartbeat, and closes one that never answers", async () => {
+  const { count, connect, beat, subscriptions } = await heartbeatServer();
+  const live = await connect();
+  const mute = await connect({ autoPong: false });
+  await waitFor(() => count("alerts.notify") === 2);
+  const muteClosed = new Promise<void>((resolve) => mute.once("close", () => resolve()));
+  for (let round = 0; round < 3; round++) {
+    const pinged = new Promise<void>((resolve) => live.once("ping", () => resolve()));
+    beat();
+    await pinged;
+    // Its pong went out before these frames, so the server has it once it subscribed again.
+    const before = subscriptions();
+    live.send(JSON.stringify({ unsubscribe: "alerts.notify" }));
+    live.send(JSON.stringify({ subscribe: "alerts.notify" }));
+    await waitFor(() => subscriptions() > before);
+  }
+  await muteClosed;
+  expect(count("alerts.notify")).toBe(1);
+  expect(live.readyState).toBe(WebSocket.OPEN);
 });

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { DISCOVERY_ENV } from "../../electron/monitor/discovery/platform-paths.js";
 import { runFixture } from "../security/helpers.js";
 import { launchChromium, type Serve, startServe } from "../ui/browser.js";
 import { tempDir } from "./mcp.js";
@@ -31,8 +32,8 @@ export interface UiFixture {
 export function isolatedHomeEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   delete env.MCPSCOPE_HOME;
-  delete env.XDG_CONFIG_HOME;
   delete env.XDG_DATA_HOME;
+  for (const name of DISCOVERY_ENV) delete env[name];
   return env;
 }
 

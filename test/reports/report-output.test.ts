@@ -2,13 +2,15 @@
  * Where `mcpscope report --output` writes: a file is written whole or not at all (a write that fails on a
  * full disk keeps the report that was there), an existing file is kept unless --force, a folder gets the
  * suggested name inside it, and a missing folder is said in one line. Files are owner-only, as scheduled
- * reports are.
+ * reports are. A link is followed, a pipe or device is written straight into, and a file that appears
+ * while the report is written is not replaced without --force.
  */
-import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeFileAtomic } from "../../electron/monitor/instrument/atomic-file.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
@@ -122,4 +124,83 @@ describe("mcpscope report --output", () => {
       expect(await readdir(folder)).toEqual(["r.json"]);
     },
   );
+  it.skipIf(process.platform === "win32")(
+    "writes straight into a pipe, without --force, and leaves it a pipe",
+    async () => {
+      const pipe = join(dir.path, "pipe");
+      await run("mkfifo", [pipe]);
+      const reader = spawn("cat", [pipe]);
+      let got = "";
+      reader.stdout.on("data", (chunk: Buffer) => {
+        got += chunk;
+      });
+      const read = new Promise((resolve) => reader.on("close", resolve));
+      const r = await report("--format", "json", "--output", pipe);
+      // A refusal never opens the pipe, and `cat` would wait for a writer for ever.
+      if (r.status !== 0) reader.kill();
+      await read;
+      expect(r.status).toBe(0);
+      expect(JSON.parse(got).summary.calls.value).toBe(400);
+      expect((await lstat(pipe)).isFIFO()).toBe(true);
+    },
+  );
+
+  it.skipIf(process.platform === "win32")(
+    "follows a link: replaces the file it names with --force and keeps the link; a broken link is refused",
+    async () => {
+      const real = join(dir.path, "real");
+      await mkdir(real);
+      const target = join(real, "target.json");
+      await writeFile(target, "old");
+      const link = join(dir.path, "link.json");
+      await symlink(target, link);
+      const refused = await report("--format", "json", "--output", link);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toBe(
+        `mcpscope report: ${target} exists; pass --force to replace it, or name another file\n`,
+      );
+      const forced = await report("--format", "json", "--output", link, "--force");
+      expect(forced.status).toBe(0);
+      expect(forced.stderr).toContain(`report: wrote ${target} (`);
+      expect(await readlink(link)).toBe(target);
+      expect(JSON.parse(await readFile(target, "utf8")).summary.calls.value).toBe(400);
+
+      const broken = join(dir.path, "broken.json");
+      await symlink(join(dir.path, "gone", "x.json"), broken);
+      const r = await report("--format", "json", "--output", broken, "--force");
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `mcpscope report: cannot write ${broken}: it is a link to ${join(dir.path, "gone", "x.json")}, which does not exist\n`,
+      );
+      expect(await readlink(broken)).toBe(join(dir.path, "gone", "x.json"));
+    },
+  );
+
+  it("refuses the suggested name in a folder before building, in one line", async () => {
+    const folder = join(dir.path, "again");
+    await mkdir(folder);
+    const long = ["--data-dir", data, "--since", "30d", "--format", "json", "--output", folder];
+    expect((await cliInProcess(["report", ...long])).status).toBe(0);
+    const [name] = await readdir(folder);
+    const again = await cliInProcess(["report", ...long]);
+    expect(again.status).toBe(1);
+    // No `report: reading …` progress first: nothing was built.
+    expect(again.stderr).toBe(
+      `mcpscope report: ${join(folder, name as string)} exists; pass --force to replace it, or name another file\n`,
+    );
+  });
+
+  it("does not replace a file that appears while the report is written, without --force", async () => {
+    const folder = join(dir.path, "race");
+    await mkdir(folder);
+    const path = join(folder, "r.json");
+    const write = writeFileAtomic(path, Buffer.from("REPORT"), {
+      mode: 0o600,
+      replace: false,
+      beforeRename: () => writeFile(path, "THEIRS"),
+    });
+    await expect(write).rejects.toMatchObject({ code: "EEXIST" });
+    expect(await readFile(path, "utf8")).toBe("THEIRS");
+    expect(await readdir(folder)).toEqual(["r.json"]);
+  });
 });

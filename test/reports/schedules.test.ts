@@ -153,6 +153,35 @@ describe("scheduled reports", () => {
     );
   });
 
+  it("lets a schedule whose server is gone be disabled or kept; configs that cannot be read fail no run", async () => {
+    const clock = new VirtualClock(local(2026, 12, 7, 7));
+    let configured: () => Promise<string[]> = async () => ["was-configured"];
+    const s = new ReportScheduler({
+      dataDir: dir.path,
+      db,
+      now: clock.now,
+      build: {},
+      configuredServers: () => configured(),
+      channelType: () => undefined,
+      warn: () => {},
+    });
+    await s.put(daily({ folder: dir.path, servers: ["was-configured"] }));
+    configured = async () => [];
+    await s.put(daily({ folder: dir.path, servers: ["was-configured"], enabled: false }));
+    expect(s.list().schedules[0]?.schedule.enabled).toBe(false);
+    await s.put(daily({ folder: dir.path, servers: ["was-configured"], at: "08:00" }));
+    // A name it did not have is asked about.
+    await expect(s.put(daily({ folder: dir.path, servers: ["was-configured", "typo"] }))).rejects.toThrow(
+      'no server named "typo"',
+    );
+    configured = async () => {
+      throw new Error("a client config is half saved");
+    };
+    clock.t = local(2026, 12, 7, 8);
+    expect(await s.tick()).toBe(1);
+    expect(s.runs({})[0]).toMatchObject({ outcome: "delivered", error: null });
+  });
+
   it("does not run a new schedule for a time before it existed, and names a bad one", async () => {
     const clock = new VirtualClock(local(2026, 12, 7, 9));
     const warnings: string[] = [];

@@ -9,6 +9,7 @@ import {
   REPORT_PERIODS,
   REPORT_SECTIONS,
   type ReportExportInput,
+  reportFilename,
 } from "../../../shared/report.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
@@ -133,7 +134,16 @@ export const reportCommand: Command = {
     };
     if (input.since && input.period) throw new UsageError("give --since or --period, not both");
     const range = reportRange(input);
-    checkReportTarget(flagString(args, "output"), args.flags.force === true);
+    const force = args.flags.force === true;
+    checkReportTarget(
+      flagString(args, "output"),
+      reportFilename(
+        { since: new Date(range.since).toISOString(), until: new Date(range.until).toISOString() },
+        format,
+        section,
+      ),
+      force,
+    );
     const dataDir = recordedDataDir(args);
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
@@ -166,9 +176,9 @@ export const reportCommand: Command = {
         io.stdout.write(bytes);
         return 0;
       }
-      const path = reportTarget(output, file.filename, args.flags.force === true);
-      await writeReportFile(path, bytes);
-      io.stderr.write(`report: wrote ${path} (${bytes.length} bytes)\n`);
+      const target = reportTarget(output, file.filename, force);
+      await writeReportFile(target, bytes, force);
+      io.stderr.write(`report: wrote ${target.path} (${bytes.length} bytes)\n`);
       return 0;
     } finally {
       db.close();

@@ -151,7 +151,15 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
     const source = withBuiltin(entry);
     if (!builtin && entry.kind === undefined)
       fail(["rules", index], `"${name}" needs a kind (metric, absence, health, logs, log_template, event)`);
-    rules.set(name, buildRule(source, builtin, ["rules", index]));
+    const rule = buildRule(source, builtin, ["rules", index]);
+    // Labels are routed, silenced and grouped on as written, so one that holds a secret cannot be masked.
+    for (const [label, value] of Object.entries(rule.labels))
+      if (maskStoredSecrets(value, known) !== value)
+        fail(
+          ["rules", index, "labels", label],
+          "holds a channel's secret; labels are shown and routed on as written",
+        );
+    rules.set(name, rule);
   }
 
   const channelNames = new Set(["desktop"]);

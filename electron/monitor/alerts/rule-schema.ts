@@ -179,12 +179,11 @@ const CALL_SIGNALS = new Set([
 ]);
 
 /**
- * The rule with `hide` applied to the text it shows and sends: its description, summary and label values
- * (what it matches stays as written).
+ * The rule with `hide` applied to the text it only shows and sends: its description and summary. What it
+ * matches and its labels (which routes, silences and grouping match) stay as written.
  */
 export function withShownText(rule: Rule, hide: (text: string) => string): Rule {
-  const labels = Object.fromEntries(Object.entries(rule.labels).map(([k, v]) => [k, hide(v)]));
-  return { ...rule, description: hide(rule.description), summary: hide(rule.summary), labels };
+  return { ...rule, description: hide(rule.description), summary: hide(rule.summary) };
 }
 
 export function normalizeRule(parsed: ParsedRule, source: Record<string, unknown>, builtin = false): Rule {

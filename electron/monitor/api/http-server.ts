@@ -42,6 +42,8 @@ export interface HttpServerOptions {
   metrics?: () => string;
   /** Serve requests that define a program to run or name a place elsewhere (`serve --allow-commands`). */
   allowCommands?: boolean;
+  /** Runs `beat` every HEARTBEAT_MS until the returned stop is called (tests beat by hand). */
+  heartbeat?: (beat: () => void) => () => void;
 }
 
 export interface RunningServer {
@@ -58,11 +60,22 @@ const MAX_BODY = 1024 * 1024;
 const MAX_DISCARD = 16 * MAX_BODY;
 const METRICS_PATH = "/metrics";
 /**
- * A page whose socket holds this much unsent has stopped reading (a suspended tab, a stalled network):
- * it is closed rather than skipped, so that it neither misses events without knowing (it reloads what it
- * shows when it reconnects) nor keeps counting as a place desktop notifications are shown.
+ * A page that stopped reading (a suspended tab, a stalled network, a peer that is gone) is closed rather
+ * than skipped, so that it neither misses events without knowing (it reloads what it shows when it
+ * reconnects) nor keeps counting as a place desktop notifications are shown. A quiet engine sends too
+ * little to notice: every HEARTBEAT_MS each socket is pinged, and one that did not answer the previous
+ * ping, or whose unsent data stayed above STALLED_BYTES for a whole beat, is closed. A burst is allowed
+ * up to SLOW_PAGE_BYTES unsent, which bounds the memory a page that stopped reading can hold.
  */
-const SLOW_PAGE_BYTES = 8 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+const STALLED_BYTES = 1024 * 1024;
+const SLOW_PAGE_BYTES = 32 * 1024 * 1024;
+
+function everyHeartbeat(beat: () => void): () => void {
+  const timer = setInterval(beat, HEARTBEAT_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { engine, token } = options;
@@ -148,6 +161,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const answered = new WeakMap<object, boolean>();
+  const stalled = new WeakMap<object, boolean>();
+  const stopHeartbeat = (options.heartbeat ?? everyHeartbeat)(() => {
+    for (const ws of wss.clients) {
+      const behind = ws.bufferedAmount > STALLED_BYTES;
+      if (answered.get(ws) === false || (behind && stalled.get(ws))) {
+        ws.terminate();
+        continue;
+      }
+      stalled.set(ws, behind);
+      answered.set(ws, false);
+      ws.ping();
+    }
+  });
   server.on("upgrade", (req, socket, head) => {
     const url = requestUrl(req.url);
     const refusal = !policy.hostAllowed(req.headers.host)
@@ -164,6 +191,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on("pong", () => answered.set(ws, true));
       const unsubscribes = new Map<string, () => void>();
       const follow = (event: string) => {
         if (unsubscribes.has(event)) return;
@@ -200,9 +228,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (error: Error) => {
+      stopHeartbeat();
+      reject(error);
+    };
+    server.once("error", fail);
     server.listen(options.port, options.host, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve();
     });
   });
@@ -215,6 +247,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ? exposedAddresses(options.host).map((address) => `http://${hostPort(address, port)}/`)
       : [],
     async close() {
+      stopHeartbeat();
       for (const client of wss.clients) client.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,6 +6,21 @@ import { readdirSync } from "node:fs";
 import { posix, win32 } from "node:path";
 import type { DiscoveryContext } from "./types.js";
 
+/**
+ * Every environment variable that moves where discovery looks for client files (read through `ctx.env`):
+ * what a context that must see one home only leaves out.
+ */
+export const DISCOVERY_ENV = [
+  "XDG_CONFIG_HOME",
+  "APPDATA",
+  "LOCALAPPDATA",
+  "USERPROFILE",
+  "CLAUDE_CONFIG_DIR",
+  "CODEX_HOME",
+  "CONTINUE_GLOBAL_DIR",
+  "CLINE_DIR",
+] as const;
+
 export function pathApi(ctx: DiscoveryContext): typeof posix {
   return ctx.platform === "win32" ? win32 : posix;
 }

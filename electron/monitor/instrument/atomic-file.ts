@@ -1,6 +1,6 @@
 /** Replacing a file atomically: a temp file in the same folder, fsync, then rename over the original. */
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { link, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
@@ -13,6 +13,11 @@ export interface AtomicWriteOptions {
   owner?: { uid: number; gid: number };
   /** Runs after the data is on disk and just before the rename; throwing cancels the write. */
   beforeRename?: () => Promise<void>;
+  /**
+   * False: the file is put in place only where none exists (a hard link, which fails with EEXIST rather
+   * than replacing one created meanwhile). Default true.
+   */
+  replace?: boolean;
 }
 
 /** The new file could not be given the replaced file's owner and group; nothing was written. */
@@ -49,12 +54,32 @@ export async function writeFileAtomic(
       await handle.close();
     }
     await opts.beforeRename?.();
-    await rename(temp, path);
+    if (opts.replace === false) await placeNew(temp, path);
+    else await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+  if (opts.replace === false) await rm(temp, { force: true });
   await syncFolder(dir);
+}
+
+/** Codes of a file system without hard links (FAT, some network shares). */
+const NO_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** `temp` put at `path` only where nothing is there: EEXIST rather than replacing a file made meanwhile. */
+async function placeNew(temp: string, path: string): Promise<void> {
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if (!NO_LINKS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    // Without hard links, an empty file created exclusively holds the name until the rename fills it.
+    await (await open(path, "wx")).close();
+    await rename(temp, path).catch(async (failed: unknown) => {
+      await rm(path, { force: true });
+      throw failed;
+    });
+  }
 }
 
 /** Makes the rename durable; not possible (nor needed) on Windows. */

@@ -15,7 +15,7 @@ import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import type { Db } from "../store/db.js";
-import { knownServers, requireKnown } from "../store/known-servers.js";
+import { knownServers, requireKnown, unknownServers } from "../store/known-servers.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 import { iso, parseDuration } from "../time.js";
 import { type BuildOptions, buildReport } from "./build.js";
@@ -31,20 +31,20 @@ export interface RunContext {
   now(): number;
 }
 
-async function knownNames(ctx: Pick<RunContext, "db" | "configuredServers">): Promise<Set<string>> {
-  const known = knownServers(ctx.db);
-  const configured = ctx.configuredServers ? await ctx.configuredServers().catch(() => []) : [];
-  return new Set([...known.calls, ...known.logs, ...known.events, ...known.pins, ...configured]);
-}
-
-/** Whether a schedule's server scope is known to the store or the configs; what to say when it is not. */
+/**
+ * Whether the servers a saved schedule adds to its scope are known to the store or the configs; what to
+ * say when one is not. A name the schedule being replaced already had is not asked about again (it may
+ * have left retention since), so the schedule can still be edited or disabled.
+ */
 export async function checkServerScope(
   ctx: Pick<RunContext, "db" | "configuredServers">,
   servers: readonly string[] | undefined,
+  already: readonly string[] = [],
 ): Promise<void> {
-  if (!servers?.length) return;
+  const added = (servers ?? []).filter((s) => !already.includes(s));
+  if (!added.length) return;
   await requireKnown(
-    servers,
+    added,
     knownServers(ctx.db),
     async () => (ctx.configuredServers ? await ctx.configuredServers().catch(() => []) : []),
     "calls",
@@ -103,8 +103,12 @@ export async function runSchedule(ctx: RunContext, schedule: ReportSchedule, due
   try {
     // A scope that names no server mcpscope knows would deliver an all-zero report: a false all-clear.
     if (schedule.servers?.length) {
-      const known = await knownNames(ctx);
-      if (!schedule.servers.some((s) => known.has(s)))
+      const configured = ctx.configuredServers ?? (async () => []);
+      // Configs that cannot be read now (one half saved) say nothing against the scope: the run goes on.
+      const unknown = await unknownServers(schedule.servers, knownServers(ctx.db), configured).catch(
+        () => [],
+      );
+      if (unknown.length === schedule.servers.length)
         throw MonitoringError.input(
           `no server in its scope (${schedule.servers.join(", ")}) has recorded anything or is configured; fix the schedule's servers`,
         );

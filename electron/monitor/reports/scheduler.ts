@@ -126,7 +126,11 @@ export class ReportScheduler {
    * earlier time of day, does not run at once for a time already past.
    */
   async put(input: ReportScheduleInput): Promise<ReportSchedule> {
-    await checkServerScope(this.options, input.servers);
+    // A disabled schedule runs nothing, so a scope that is unknown now is no false all-clear.
+    if (input.enabled !== false) {
+      const current = readSchedules(this.options.dataDir).schedules.find((s) => s.name === input.name);
+      await checkServerScope(this.options, input.servers, current?.servers);
+    }
     const schedule = await putSchedule(this.options.dataDir, input);
     this.options.db
       .prepare(

@@ -57,15 +57,24 @@ export async function requireKnown(
   alsoKnown: readonly string[] = [],
 ): Promise<void> {
   const listed = [...known[kind], ...alsoKnown];
-  const stored = new Set([...listed, ...known.calls, ...known.logs, ...known.events, ...known.pins]);
+  requireKnownServers(await unknownServers(servers, known, configured, alsoKnown), listed, KIND_TEXT[kind]);
+}
+
+/**
+ * Of `servers`, those neither the store (any kind) nor the configs know; `configured` is read only when
+ * the store does not know one.
+ */
+export async function unknownServers(
+  servers: readonly string[],
+  known: KnownServers,
+  configured: () => Promise<string[]>,
+  alsoKnown: readonly string[] = [],
+): Promise<string[]> {
+  const stored = new Set([...alsoKnown, ...known.calls, ...known.logs, ...known.events, ...known.pins]);
   const missing = servers.filter((s) => !stored.has(s));
-  if (missing.length === 0) return;
-  const names = await configured();
-  requireKnownServers(
-    missing.filter((s) => !names.includes(s)),
-    listed,
-    KIND_TEXT[kind],
-  );
+  if (missing.length === 0) return [];
+  const names = new Set(await configured());
+  return missing.filter((s) => !names.has(s));
 }
 
 /** Throws for the first of `servers` not in `known`, naming what is known. */

@@ -19,7 +19,7 @@ import {
 } from "yaml";
 import { SECRET_MASK } from "../../../../shared/alerts.js";
 import { PLAIN_ISSUES } from "../../../../shared/issue-text.js";
-import { maskArgs, maskText } from "../../discovery/mask-config.js";
+import { maskArgs, maskRecord, maskText } from "../../discovery/mask-config.js";
 import { MonitoringError } from "../../errors.js";
 import { MASKED_VALUE } from "../../pipeline/mask.js";
 import { YAML_OUT } from "../entry-text.js";
@@ -143,13 +143,26 @@ export function maskTextAndKnown(text: string, known: readonly string[]): string
 const MIN_KNOWN_SECRET = 6;
 
 /**
- * The values a channel stores that are masked wherever it is shown (secret keys, header and env values,
- * masked parts of URLs and args), longest first: what to take out of text that may echo them.
+ * The values a channel stores that are real secrets (secret keys, secret-named header and env values,
+ * masked parts of URLs and args), longest first: what to take out of any text that may echo them. A
+ * header or env value under an ordinary name (`Content-Type: application/json`, `TEAM: platform`) is
+ * hidden in the channel's own view but is no secret to take out of every other text.
  */
 export function storedSecretValues(entry: Entry): string[] {
   const found = new Set<string>();
-  collectSecrets(entry, maskChannelEntry(entry), found);
+  collectSecrets(entry, secretsView(entry), found);
   return [...found].filter((v) => v.length >= MIN_KNOWN_SECRET).sort((a, b) => b.length - a.length);
+}
+
+/** The channel as shown, except that a record of headers or env masks only its secret-named values. */
+function secretsView(entry: Entry): Entry {
+  const shown = maskChannelEntry(entry);
+  for (const key of secretKeys(entry.type)) {
+    const value = entry[key];
+    if (isRecord(value) && Object.values(value).every((v) => typeof v === "string"))
+      shown[key] = maskRecord(value as Record<string, string>);
+  }
+  return shown;
 }
 
 function collectSecrets(stored: unknown, shown: unknown, found: Set<string>): void {

@@ -61,11 +61,12 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
     const texts = t.rows.map((row, i) => formatRow(t, row, i));
     const widths = columnWidths(doc, size, t.columns, texts, width);
     const header = t.columns.map((c) => c.name);
+    const heightOf = (cells: string[], bold: boolean) => {
+      doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size);
+      return Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 20) - 4 }))) + 4;
+    };
     const rowOf = (cells: string[], bold: boolean) => {
-      const measure = () => {
-        doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size);
-        return Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: (widths[i] ?? 20) - 4 }))) + 4;
-      };
+      const measure = () => heightOf(cells, bold);
       let h = measure();
       if (doc.y + h > bottom()) {
         doc.addPage();
@@ -94,8 +95,8 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
       doc.x = MARGIN;
       doc.y = y + h;
     };
-    // The header never ends a page alone: it goes with the first row.
-    ensure(2 * size * 2.5);
+    // The header never ends a page alone: it goes with the first row, each as tall as it wraps.
+    ensure(heightOf(header, true) + heightOf(texts[0] ?? [], false));
     rowOf(header, true);
     for (const row of texts) rowOf(row, false);
   };
