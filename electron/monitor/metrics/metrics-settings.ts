@@ -5,17 +5,10 @@
  */
 import { z } from "zod";
 import { keepValid, problemLine, readSettingsDocument, schemaCheck } from "../settings-document.js";
+import { PositiveDurationSetting as Duration } from "../settings-values.js";
 import { parseDuration } from "../time.js";
 import type { MetricsSettings } from "./collector.js";
 import { DEFAULT_RETENTION, type RetentionSettings } from "./retention.js";
-
-const Duration = z.string().refine((v) => {
-  try {
-    return parseDuration(v) > 0;
-  } catch {
-    return false;
-  }
-}, "a duration like 15s, 5m, 24h or 7d");
 
 export const MetricsSettingsSchema = z
   .object({

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parseByteSize } from "../../../shared/byte-sizes.js";
 import {
   MAX_BACKUPS_KEPT,
   type StorageRetentionKind,
@@ -15,7 +16,6 @@ import {
 } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
-import { parseByteSize } from "../logs/log-settings.js";
 import {
   keepValid,
   problemLine,
@@ -23,6 +23,7 @@ import {
   schemaCheck,
   settingsPath,
 } from "../settings-document.js";
+import { PositiveDurationSetting, PositiveSizeSetting } from "../settings-values.js";
 import { parseDuration } from "../time.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 
@@ -66,17 +67,8 @@ export interface StorageSettings {
   backup: BackupSchedule;
 }
 
-const Duration = z.string().refine((v) => {
-  try {
-    return parseDuration(v) > 0;
-  } catch {
-    return false;
-  }
-}, "a duration like 12h, 7d or 365d");
-
-const Size = z
-  .union([z.number().int().positive(), z.string()])
-  .refine((v) => parseByteSize(v) > 0, "a size like 500mb or 2gb");
+const Duration = PositiveDurationSetting;
+const Size = PositiveSizeSetting;
 
 export const StorageSettingsSchema = z
   .object({

@@ -1,0 +1,100 @@
+/**
+ * One rule for every duration and size in settings.json (logs, storage, metrics, events): positive, at
+ * most ten years. A value outside it costs only that key, with a problem line; it never stops the
+ * engine or a wrapper, and never resolves to zero (which would delete every log at the next pass).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readEventRetention } from "../../electron/monitor/events/event-settings.js";
+import { LogSettingsSource, readLogSettings } from "../../electron/monitor/logs/log-settings.js";
+import { readMetricsSettings } from "../../electron/monitor/metrics/metrics-settings.js";
+import { readStorageSettings } from "../../electron/monitor/store/storage-settings.js";
+import { tempStore } from "./store.js";
+
+const DAY = 86_400_000;
+let store: Awaited<ReturnType<typeof tempStore>>;
+beforeEach(async () => {
+  store = await tempStore();
+});
+afterEach(() => store.cleanup());
+
+const writeSettings = (value: unknown) =>
+  writeFileSync(join(store.dataDir, "settings.json"), JSON.stringify(value));
+
+describe("a log duration longer than ten years", () => {
+  it("costs only its key: the settings source starts, with the default and a problem", () => {
+    writeSettings({
+      logs: { minLevel: "info", retention: { maxAge: "99999d" }, files: { rotateEvery: "4000d" } },
+    });
+    const problems: string[] = [];
+    const source = new LogSettingsSource(store.dataDir, (m) => problems.push(m));
+    const settings = source.current();
+    expect(settings.minLevel.default).toBe("info");
+    expect(settings.retention.default.maxAgeMs).toBe(14 * DAY);
+    expect(settings.files.rotateEveryMs).toBe(DAY);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('logs.retention.maxAge: "99999d" is too long; the most is 3650d');
+    expect(problems[0]).toContain('logs.files.rotateEvery: "4000d" is too long');
+  });
+});
+
+describe("a zero log retention, size or rotation", () => {
+  it("is refused like the other sections refuse it: each uses its default", () => {
+    writeSettings({
+      logs: {
+        retention: { maxAge: "0s", maxBytes: "0MB", servers: { a: { maxBytes: "0.0001KB" } } },
+        files: { rotateEvery: "0ms", maxBytes: 0 },
+      },
+    });
+    const { settings, problem } = readLogSettings(store.dataDir);
+    expect(settings.retention.default).toEqual({ maxAgeMs: 14 * DAY, maxBytes: 200 * 1024 * 1024 });
+    expect(settings.retention.servers.a?.maxBytes).toBeUndefined();
+    expect(settings.files.rotateEveryMs).toBe(DAY);
+    expect(settings.files.maxBytes).toBe(10 * 1024 * 1024);
+    expect(problem).toContain('logs.retention.maxAge: "0s" is no time at all');
+    expect(problem).toContain('logs.retention.maxBytes: "0MB" is no size at all');
+    expect(problem).toContain('logs.retention.servers.a.maxBytes: "0.0001KB" is no size at all');
+    expect(problem).toContain('logs.files.rotateEvery: "0ms" is no time at all');
+    expect(problem).toContain("logs.files.maxBytes: 0 is no size at all");
+  });
+
+  it("accepts durations in parts, as every other section does", () => {
+    writeSettings({ logs: { retention: { maxAge: "1d12h" }, files: { rotateEvery: "2m30s" } } });
+    const { settings, problem } = readLogSettings(store.dataDir);
+    expect(problem).toBeNull();
+    expect(settings.retention.default.maxAgeMs).toBe(1.5 * DAY);
+    expect(settings.files.rotateEveryMs).toBe(150_000);
+  });
+});
+
+describe("every section words the same rule the same way", () => {
+  it("names a too-long and a zero duration, and a zero size, and keeps the defaults", () => {
+    writeSettings({
+      storage: { maxSize: "0gb", retention: { audit: "4000d", payloads: "0s" } },
+      metrics: { retention: { calls: "4000d", minutes: "0s" } },
+      events: { retention: { audit: "4000d", error: "0s" } },
+      logs: { retention: { maxAge: "4000d" } },
+    });
+    const storage = readStorageSettings(store.dataDir);
+    expect(storage.settings.maxBytes).toBe(1024 ** 3);
+    expect(storage.settings.retention.audit).toBe(365 * DAY);
+    expect(storage.settings.retention.payloads).toBe(7 * DAY);
+    const metrics = readMetricsSettings(store.dataDir);
+    expect(metrics.settings.retention?.rawCallsMs).toBe(7 * DAY);
+    const events = readEventRetention(store.dataDir);
+    expect(events.days).toEqual({});
+    const logs = readLogSettings(store.dataDir);
+
+    const tooLong = '"4000d" is too long; the most is 3650d (ten years)';
+    const noTime = '"0s" is no time at all; give a positive duration';
+    expect(storage.problem).toContain(`storage.retention.audit: ${tooLong}`);
+    expect(storage.problem).toContain(`storage.retention.payloads: ${noTime}`);
+    expect(storage.problem).toContain('storage.maxSize: "0gb" is no size at all');
+    expect(metrics.problem).toContain(`metrics.retention.calls: ${tooLong}`);
+    expect(metrics.problem).toContain(`metrics.retention.minutes: ${noTime}`);
+    expect(events.problem).toContain(`events.retention.audit: ${tooLong}`);
+    expect(events.problem).toContain(`events.retention.error: ${noTime}`);
+    expect(logs.problem).toContain(`logs.retention.maxAge: ${tooLong}`);
+  });
+});
