@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MonitoringError } from "./errors.js";
 
 export function settingsPath(dataDir: string): string {
   return join(dataDir, "settings.json");
@@ -53,6 +54,31 @@ export function readSettingsDocument(dataDir: string): SettingsDocument {
     return standIn(path, `${path} does not hold a JSON object`);
   lastGood.set(path, value as Record<string, unknown>);
   return { document: value as Record<string, unknown>, problem: null };
+}
+
+/**
+ * The file's object for a writer that changes one key and keeps every other as it is: `{}` only when
+ * there is no file. A file that cannot be read, does not parse or is not an object is refused (`doing`
+ * says what was asked: "changing schedules here"), since writing over it would lose what it holds.
+ */
+export function readSettingsForUpdate(dataDir: string, doing: string): Record<string, unknown> {
+  const path = settingsPath(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw MonitoringError.input(`cannot read ${path} (${(error as Error).message}); fix it before ${doing}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before ${doing}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw MonitoringError.input(`${path} does not hold a JSON object; fix it by hand before ${doing}`);
+  return value as Record<string, unknown>;
 }
 
 export interface SettingsProblem {

@@ -6,7 +6,6 @@
  *
  *   "storage": { "maxSize": "1gb", "retention": { "resourceSamples": "14d", "audit": "365d" } }
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseByteSize } from "../../../shared/byte-sizes.js";
 import {
@@ -20,6 +19,7 @@ import {
   keepValid,
   problemLine,
   readSettingsDocument,
+  readSettingsForUpdate,
   schemaCheck,
   settingsPath,
 } from "../settings-document.js";
@@ -140,14 +140,13 @@ async function updateStorageSettings(
   change: (storage: Record<string, unknown>) => void,
 ): Promise<void> {
   const path = settingsPath(dataDir);
-  let current: Record<string, unknown> = {};
-  try {
-    current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
-      throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before changing settings here`);
-  }
-  const storage = structuredClone((current.storage as Record<string, unknown> | undefined) ?? {});
+  const current = readSettingsForUpdate(dataDir, "changing settings here");
+  const held = current.storage;
+  // A value that is not an object is invalid and unused; the change replaces it.
+  const storage: Record<string, unknown> =
+    held && typeof held === "object" && !Array.isArray(held)
+      ? structuredClone(held as Record<string, unknown>)
+      : {};
   change(storage);
   const parsed = StorageSettingsSchema.safeParse(storage);
   if (!parsed.success) {
