@@ -8,7 +8,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readEventRetention } from "../../electron/monitor/events/event-settings.js";
 import { LogSettingsSource, readLogSettings } from "../../electron/monitor/logs/log-settings.js";
-import { readMetricsSettings } from "../../electron/monitor/metrics/metrics-settings.js";
+import { LoggingSystem } from "../../electron/monitor/logs/logging-system.js";
+import {
+  readMetricsRetention,
+  readMetricsSettings,
+} from "../../electron/monitor/metrics/metrics-settings.js";
 import { readStorageSettings } from "../../electron/monitor/store/storage-settings.js";
 import { tempStore } from "./store.js";
 
@@ -96,5 +100,35 @@ describe("every section words the same rule the same way", () => {
     expect(events.problem).toContain(`events.retention.audit: ${tooLong}`);
     expect(events.problem).toContain(`events.retention.error: ${noTime}`);
     expect(logs.problem).toContain(`logs.retention.maxAge: ${tooLong}`);
+  });
+});
+
+describe("a settings problem that appears while the engine runs", () => {
+  it("is reported by the metrics retention read that applies the default in its place", () => {
+    writeSettings({ metrics: { retention: { calls: "30d" } } });
+    const heard: string[] = [];
+    expect(readMetricsRetention(store.dataDir, (p) => heard.push(p))?.rawCallsMs).toBe(30 * DAY);
+    expect(heard).toEqual([]);
+    writeSettings({ metrics: { retention: { calls: "400 days" } } });
+    expect(readMetricsRetention(store.dataDir, (p) => heard.push(p))?.rawCallsMs).toBe(7 * DAY);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toContain('metrics.retention.calls: "400 days" is not a duration');
+  });
+
+  it("is logged once per text, and one section's problem never hides another's", async () => {
+    const logging = new LoggingSystem({ dataDir: store.dataDir, db: store.db });
+    const metrics = "settings.json: metrics.retention.calls: bad; it uses its default";
+    const events = "settings.json: events.retention.audit: bad; it uses its default";
+    logging.settingsProblem(metrics);
+    logging.settingsProblem(events);
+    logging.settingsProblem(metrics);
+    logging.flush();
+    await logging.close();
+    const rows = store.db
+      .prepare(
+        "SELECT message FROM logs WHERE server = 'mcpscope' AND message LIKE 'settings.json:%' ORDER BY id",
+      )
+      .all();
+    expect(rows.map((r) => r.message)).toEqual([metrics, events]);
   });
 });

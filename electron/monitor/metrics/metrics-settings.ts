@@ -60,8 +60,15 @@ export function readMetricsSettings(dataDir: string): MetricsSettingsRead {
   return { ...read, problem: problems.length ? problems.join("; ") : null };
 }
 
-/** The retention periods settings.json sets now, or null while it has never been read. */
-export function readMetricsRetention(dataDir: string): RetentionSettings | null {
+/**
+ * The retention periods settings.json sets now, or null while it has never been read. `warn` hears the
+ * problem of each read, so that an edit made while the engine runs is reported, not only applied.
+ */
+export function readMetricsRetention(
+  dataDir: string,
+  warn: (problem: string) => void = () => {},
+): RetentionSettings | null {
   const read = readMetricsSettings(dataDir);
+  if (read.problem) warn(read.problem);
   return read.chosen ? { ...DEFAULT_RETENTION, ...read.settings.retention } : null;
 }
