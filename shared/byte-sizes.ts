@@ -21,7 +21,9 @@ export function parseByteSize(value: number | string): number {
  * nothing would delete everything, so it must come to at least one byte.
  */
 export function positiveSizeProblem(value: unknown): string | null {
-  const shown = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  // A value read from a file may be any length: echo enough to recognise it.
+  const shown = text.length <= 40 ? text : `${text.slice(0, 39)}…`;
   if (typeof value === "number" && !(Number.isInteger(value) && value >= 0))
     return `${shown} is not a size; use a whole number of bytes, or one like 512KB, 200MB or 1GB`;
   const bytes = typeof value === "number" || typeof value === "string" ? parseByteSize(value) : Number.NaN;

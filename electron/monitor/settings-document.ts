@@ -127,19 +127,32 @@ export function keepValid<T>(
   if (value === undefined) return { value: undefined, problems: [] };
   const current = structuredClone(value);
   const problems: string[] = [];
+  let unlisted = 0;
+  const listed = () => (unlisted > 0 ? [...problems, `and ${unlisted} more`] : problems);
   for (let round = 0; round < 1000; round++) {
     const found = check(current)[0];
-    if (!found) return { value: current as T, problems };
+    if (!found) return { value: current as T, problems: listed() };
     const where = [section, ...found.path].join(".");
     const message = /^is\b/.test(found.message)
-      ? `${JSON.stringify(valueAt(current, found.path))} ${found.message}`
+      ? `${shownValue(valueAt(current, found.path))} ${found.message}`
       : found.message;
-    problems.push(`${where}: ${message}`);
+    if (problems.length < LISTED_PROBLEMS) problems.push(`${where}: ${message}`);
+    else unlisted++;
     const path = [...found.path];
     while (path.length > 0 && !removeAt(current, path)) path.pop();
-    if (path.length === 0) return { value: undefined, problems };
+    if (path.length === 0) return { value: undefined, problems: listed() };
   }
-  return { value: undefined, problems };
+  return { value: undefined, problems: listed() };
+}
+
+/** A problem line names this many keys at most, then says how many more there are. */
+const LISTED_PROBLEMS = 10;
+/** How much of an invalid value a problem line echoes: enough to recognise it, never a whole document. */
+const SHOWN_VALUE_CHARS = 60;
+
+function shownValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= SHOWN_VALUE_CHARS ? text : `${text.slice(0, SHOWN_VALUE_CHARS - 1)}…`;
 }
 
 /** The problems of a zod `safeParse` in keepValid's terms (an unknown key is a problem of its own). */

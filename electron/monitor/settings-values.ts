@@ -6,10 +6,10 @@
  */
 import { z } from "zod";
 import { positiveSizeProblem } from "../../shared/byte-sizes.js";
-import { positiveDurationProblem } from "../../shared/durations.js";
+import { positiveDurationSettingProblem } from "../../shared/durations.js";
 
 export const PositiveDurationSetting = z.string().superRefine((text, ctx) => {
-  const problem = positiveDurationProblem(text);
+  const problem = positiveDurationSettingProblem(text);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 

@@ -132,3 +132,30 @@ describe("a settings problem that appears while the engine runs", () => {
     expect(rows.map((r) => r.message)).toEqual([metrics, events]);
   });
 });
+
+describe("a problem line", () => {
+  it("echoes a bounded part of a large invalid value, however large", () => {
+    const huge = Array.from({ length: 10_000 }, (_, i) => i);
+    writeSettings({
+      logs: { retention: huge, files: { rotateEvery: "9".repeat(100_000) } },
+      storage: { maxSize: "1".repeat(100_000) },
+    });
+    const logs = readLogSettings(store.dataDir).problem ?? "";
+    expect(logs).toContain("logs.retention: [0,1,2,3,");
+    expect(logs).toContain("… is a list, not an object");
+    expect(logs).toContain('logs.files.rotateEvery: "99999');
+    expect(logs.length).toBeLessThan(400);
+    const storage = readStorageSettings(store.dataDir).problem ?? "";
+    expect(storage).toContain('storage.maxSize: "1111');
+    expect(storage.length).toBeLessThan(400);
+  });
+
+  it("names ten problems at most, then how many more", () => {
+    const wrong = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`kind${i}`, "1d"]));
+    writeSettings({ storage: { retention: { ...wrong, audit: "730d" } } });
+    const { settings, problem } = readStorageSettings(store.dataDir);
+    expect(settings.retention.audit).toBe(730 * DAY);
+    expect(problem?.match(/unknown key, ignored/g)).toHaveLength(10);
+    expect(problem).toContain("storage.retention.kind9: unknown key, ignored; and 15 more;");
+  });
+});

@@ -2,7 +2,7 @@
  * The `events` key of `<dataDir>/settings.json`: how long each category is kept, as durations
  * (`{"events": {"retention": {"audit": "365d", "error": "14d"}}}`). Read again at each retention pass.
  */
-import { durationMs, positiveDurationProblem } from "../../../shared/durations.js";
+import { durationMs, positiveDurationSettingProblem } from "../../../shared/durations.js";
 import { EVENT_CATEGORIES, type EventCategory } from "../../../shared/events.js";
 import { keepValid, problemLine, readSettingsDocument, type SettingsProblem } from "../settings-document.js";
 
@@ -32,7 +32,7 @@ function checkEvents(value: unknown): SettingsProblem[] {
       ];
     if (typeof text !== "string")
       return [{ path: ["retention", key], message: 'is not a duration: use one like "30d"' }];
-    const problem = positiveDurationProblem(text);
+    const problem = positiveDurationSettingProblem(text);
     if (problem) return [{ path: ["retention", key], message: problem }];
   }
   return [];

@@ -5,7 +5,7 @@
  * is wrong with it in plain words; `keepValid` (settings-document.ts) drops that key and asks again.
  */
 import { positiveSizeProblem } from "../../../shared/byte-sizes.js";
-import { positiveDurationProblem } from "../../../shared/durations.js";
+import { positiveDurationSettingProblem } from "../../../shared/durations.js";
 import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
 import type { SettingsProblem } from "../settings-document.js";
 
@@ -66,7 +66,7 @@ function strict(path: string[], value: Record<string, unknown>, keys: readonly s
 
 function duration(path: string[], value: unknown): void {
   if (typeof value !== "string") expected(path, "a duration like 30s, 12h or 14d", value);
-  const problem = positiveDurationProblem(value);
+  const problem = positiveDurationSettingProblem(value);
   if (problem) throw new Invalid(path, problem);
 }
 
