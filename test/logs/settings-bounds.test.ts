@@ -3,7 +3,7 @@
  * most ten years. A value outside it costs only that key, with a problem line; it never stops the
  * engine or a wrapper, and never resolves to zero (which would delete every log at the next pass).
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readEventRetention } from "../../electron/monitor/events/event-settings.js";
@@ -13,7 +13,11 @@ import {
   readMetricsRetention,
   readMetricsSettings,
 } from "../../electron/monitor/metrics/metrics-settings.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { readStorageSettings } from "../../electron/monitor/store/storage-settings.js";
+import { killAll, startRaw } from "../fixtures/raw-client.js";
+import { MCPSCOPE } from "../helpers/mcp.js";
 import { tempStore } from "./store.js";
 
 const DAY = 86_400_000;
@@ -21,7 +25,10 @@ let store: Awaited<ReturnType<typeof tempStore>>;
 beforeEach(async () => {
   store = await tempStore();
 });
-afterEach(() => store.cleanup());
+afterEach(() => {
+  killAll();
+  store.cleanup();
+});
 
 const writeSettings = (value: unknown) =>
   writeFileSync(join(store.dataDir, "settings.json"), JSON.stringify(value));
@@ -40,6 +47,40 @@ describe("a log duration longer than ten years", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain('logs.retention.maxAge: "99999d" is too long; the most is 3650d');
     expect(problems[0]).toContain('logs.files.rotateEvery: "4000d" is too long');
+  });
+});
+
+describe("a wrapper under a settings.json with a log duration longer than ten years", () => {
+  it("still records its server's stderr: the setting costs only its key", async () => {
+    const dataDir = join(store.dataDir, "wrapped");
+    mkdirSync(dataDir);
+    writeFileSync(
+      join(dataDir, "settings.json"),
+      JSON.stringify({ logs: { retention: { maxAge: "99999d" } } }),
+    );
+    const wrapper = startRaw(process.execPath, [
+      MCPSCOPE,
+      "run",
+      "--name",
+      "kept",
+      "--data-dir",
+      dataDir,
+      "--",
+      process.execPath,
+      "-e",
+      'process.stderr.write("server started\\n")',
+    ]);
+    wrapper.end();
+    const result = await wrapper.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr.toString()).not.toContain("observation stopped");
+    const db = openDb(databasePath(dataDir), { readOnly: true });
+    try {
+      const rows = db.prepare("SELECT message FROM logs WHERE server = 'kept'").all();
+      expect(rows.map((r) => r.message)).toEqual(["server started"]);
+    } finally {
+      db.close();
+    }
   });
 });
 
