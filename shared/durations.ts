@@ -50,6 +50,15 @@ export function positiveDurationProblem(text: string): string | null {
 }
 
 /**
+ * positiveDurationProblem for a value read from settings.json, which may be any length: one too long to
+ * be a duration is not echoed; the problem starts with "is" and whoever reports it shows a bounded part.
+ */
+export function positiveDurationSettingProblem(text: string): string | null {
+  if (text.length > 32) return "is not a duration: use a number and a unit, like 30s, 5m, 24h or 7d";
+  return positiveDurationProblem(text);
+}
+
+/**
  * The longest wait a timer can hold: Node's (and a browser's) timers take a signed 32-bit count of
  * milliseconds and turn anything longer into 1 ms. A little over 24 days.
  */

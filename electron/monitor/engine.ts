@@ -88,11 +88,13 @@ export async function createEngine(
 
   // Collection interval and retention: engine options win, else the `metrics` key of settings.json.
   const metricsSettings = readMetricsSettings(options.dataDir);
+  // Settings problems found at each pass go to mcpscope's own log once it is open.
+  let settingsProblem = (_problem: string) => {};
   const metrics = startEngineMetrics(db, {
     ...options.metrics,
     collector: options.metrics?.collector ?? metricsSettings.settings,
     ...(options.metrics?.collector === undefined
-      ? { retention: () => readMetricsRetention(options.dataDir) }
+      ? { retention: () => readMetricsRetention(options.dataDir, (p) => settingsProblem(p)) }
       : {}),
   });
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
@@ -102,7 +104,8 @@ export async function createEngine(
   const logging = new LoggingSystem({ dataDir: options.dataDir, db });
   logging.start();
   logging.logger.info({ version: VERSION, dataDir: options.dataDir }, "engine started");
-  if (metricsSettings.problem) logging.warn("settings", metricsSettings.problem);
+  settingsProblem = (problem) => logging.settingsProblem(problem);
+  if (metricsSettings.problem) logging.settingsProblem(metricsSettings.problem);
   let lastLogId = logging.lastId();
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
@@ -340,7 +343,7 @@ export async function createEngine(
     if (closed) return;
     try {
       const settings = readEventRetention(options.dataDir);
-      if (settings.problem) logging.warn("settings", settings.problem);
+      if (settings.problem) logging.settingsProblem(settings.problem);
       if (settings.chosen) applyEventRetention(db, { days: settings.days });
     } catch (error) {
       logging.warn("retention", `cannot delete old events: ${(error as Error).message}; retrying later`);

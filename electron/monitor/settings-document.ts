@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MonitoringError } from "./errors.js";
 
 export function settingsPath(dataDir: string): string {
   return join(dataDir, "settings.json");
@@ -53,6 +54,31 @@ export function readSettingsDocument(dataDir: string): SettingsDocument {
     return standIn(path, `${path} does not hold a JSON object`);
   lastGood.set(path, value as Record<string, unknown>);
   return { document: value as Record<string, unknown>, problem: null };
+}
+
+/**
+ * The file's object for a writer that changes one key and keeps every other as it is: `{}` only when
+ * there is no file. A file that cannot be read, does not parse or is not an object is refused (`doing`
+ * says what was asked: "changing schedules here"), since writing over it would lose what it holds.
+ */
+export function readSettingsForUpdate(dataDir: string, doing: string): Record<string, unknown> {
+  const path = settingsPath(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw MonitoringError.input(`cannot read ${path} (${(error as Error).message}); fix it before ${doing}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before ${doing}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw MonitoringError.input(`${path} does not hold a JSON object; fix it by hand before ${doing}`);
+  return value as Record<string, unknown>;
 }
 
 export interface SettingsProblem {
@@ -101,19 +127,32 @@ export function keepValid<T>(
   if (value === undefined) return { value: undefined, problems: [] };
   const current = structuredClone(value);
   const problems: string[] = [];
+  let unlisted = 0;
+  const listed = () => (unlisted > 0 ? [...problems, `and ${unlisted} more`] : problems);
   for (let round = 0; round < 1000; round++) {
     const found = check(current)[0];
-    if (!found) return { value: current as T, problems };
+    if (!found) return { value: current as T, problems: listed() };
     const where = [section, ...found.path].join(".");
     const message = /^is\b/.test(found.message)
-      ? `${JSON.stringify(valueAt(current, found.path))} ${found.message}`
+      ? `${shownValue(valueAt(current, found.path))} ${found.message}`
       : found.message;
-    problems.push(`${where}: ${message}`);
+    if (problems.length < LISTED_PROBLEMS) problems.push(`${where}: ${message}`);
+    else unlisted++;
     const path = [...found.path];
     while (path.length > 0 && !removeAt(current, path)) path.pop();
-    if (path.length === 0) return { value: undefined, problems };
+    if (path.length === 0) return { value: undefined, problems: listed() };
   }
-  return { value: undefined, problems };
+  return { value: undefined, problems: listed() };
+}
+
+/** A problem line names this many keys at most, then says how many more there are. */
+const LISTED_PROBLEMS = 10;
+/** How much of an invalid value a problem line echoes: enough to recognise it, never a whole document. */
+const SHOWN_VALUE_CHARS = 60;
+
+function shownValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= SHOWN_VALUE_CHARS ? text : `${text.slice(0, SHOWN_VALUE_CHARS - 1)}…`;
 }
 
 /** The problems of a zod `safeParse` in keepValid's terms (an unknown key is a problem of its own). */

@@ -4,6 +4,8 @@
  * quotes is masked before it is stored or printed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookChannel } from "../../electron/monitor/alerts/channels/webhook.js";
@@ -45,6 +47,32 @@ describe("alerts test", () => {
       );
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("alerts test against an endpoint that answers with terminal escapes", () => {
+  it("prints the endpoint's words with every control character shown as \\xNN", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("nope \u001b]0;pwned\u0007\u001b[2J\nline two");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const data = join(dir.path, "escapes");
+    mkdirSync(data);
+    writeAlerts(data, `channels:\n  - { name: hostile, type: webhook, url: "http://127.0.0.1:${port}/x" }\n`);
+    try {
+      const result = await cliInProcess(["alerts", "test", "hostile", "--data-dir", data]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain("nope \\x1b]0;pwned\\x07\\x1b[2J");
+      const control = [...result.stdout].filter((c) => {
+        const code = c.charCodeAt(0);
+        return (code < 0x20 && c !== "\n") || (code >= 0x7f && code <= 0x9f);
+      });
+      expect(control).toEqual([]);
+    } finally {
+      server.close();
     }
   });
 });

@@ -24,4 +24,20 @@ describe("log text output", () => {
     );
     expect(terminalSafe("tab\tstays, \u009b C1 goes")).toBe("tab\tstays, \\x9b C1 goes");
   });
+
+  it("never lets a server-chosen logger or server name start a line of its own", () => {
+    const forged = formatRecord(
+      {
+        ...record,
+        server: "lg\nfake",
+        logger: "db\n2026-12-06 22:00:00.000  ERROR     payments  FORGED\t",
+        message: "connected",
+      },
+      6,
+    );
+    expect(forged).toBe(
+      "2026-11-25 13:59:58.120  ERROR     lg\\x0afake db\\x0a2026-12-06 22:00:00.000  ERROR     payments  FORGED\\x09: connected\n",
+    );
+    expect(forged.split("\n")).toHaveLength(2);
+  });
 });

@@ -38,6 +38,29 @@ describe("full-text search over a time range", () => {
     expect(found({ text: "pino", since: "30d", until: new Date(NOW - 19 * DAY).toISOString() })).toEqual([]);
   });
 
+  it("finds every record of a range that spans many ids but a small part of a large table", () => {
+    // Ids jump the way a table of millions of rows has them: old rows far below, a week spread wide.
+    const at = (id: number, time: number, message: string) =>
+      store.db
+        .prepare(
+          "INSERT INTO logs (id, time, level, server, source, message) VALUES (?, ?, 'info', 'files', 'stderr', ?)",
+        )
+        .run(id, time, message);
+    at(1, NOW - 60 * DAY, "pino old first");
+    at(8_000_000, NOW - 30 * DAY, "pino old last");
+    at(9_000_000, NOW - 6 * DAY, "pino week start");
+    at(9_600_000, NOW - 3 * DAY, "pino week middle");
+    at(9_700_000, NOW - 40 * DAY, "pino stored late");
+    at(10_000_000, NOW - MIN, "pino now");
+    catchUpIndex(store.db);
+
+    expect(found({ text: "pino", since: "7d" })).toEqual(["pino now", "pino week middle", "pino week start"]);
+    expect(found({ text: "pino", since: "45d", until: new Date(NOW - 20 * DAY).toISOString() })).toEqual([
+      "pino stored late",
+      "pino old last",
+    ]);
+  });
+
   it("finds records on both sides of a clock step back, and bounds `until` safely", () => {
     // Stored in this order: 10:00–10:09, then the clock steps back an hour: 09:10–09:19.
     const ten = Date.parse("2026-12-06T10:00:00Z");

@@ -78,8 +78,14 @@ describe("log settings", () => {
       ],
       [{ minLevel: 3 }, "logs.minLevel: 3 is not a level: use one of debug"],
       [{ extra: 1 }, "logs.extra: unknown key, ignored (known here: minLevel, retention, files)"],
-      [{ retention: { maxAge: "7x" } }, 'logs.retention.maxAge: "7x" is not a duration: use one like 30s'],
-      [{ retention: { maxBytes: -1 } }, "logs.retention.maxBytes: -1 is not a size: use bytes"],
+      [
+        { retention: { maxAge: "7x" } },
+        'logs.retention.maxAge: "7x" is not a duration; use a number and a unit, like 30s',
+      ],
+      [
+        { retention: { maxBytes: -1 } },
+        "logs.retention.maxBytes: -1 is not a size; use a whole number of bytes",
+      ],
       [{ retention: { servers: { a: { nope: 1 } } } }, "logs.retention.servers.a.nope: unknown key, ignored"],
       [{ files: { enabled: ["a", 1] } }, "logs.files.enabled.1: 1 is a number, not a server name"],
       [

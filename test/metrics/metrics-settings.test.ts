@@ -33,7 +33,7 @@ describe("metrics settings", () => {
     expect(parseMetricsSettings({ collectionInterval: "often" })).toEqual({
       settings: {},
       problem:
-        "settings.json: metrics.collectionInterval: a duration like 15s, 5m, 24h or 7d; it uses its default, the other settings apply",
+        'settings.json: metrics.collectionInterval: "often" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d; it uses its default, the other settings apply',
       chosen: true,
     });
     expect(parseMetricsSettings({ retention: { weeks: "1d" } }).problem).toMatch(

@@ -73,6 +73,40 @@ describe("masking", () => {
       expect(maskString(prose)).toBe(prose);
   });
 
+  it("masks a credential in prose when punctuation ends the sentence or clause after it", () => {
+    const secret = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)}`.slice(0, 40);
+    const named = "wJalrXUtnFI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const cases: [string, string][] = [
+      [`secret ${secret}.`, "secret [masked:aws-secret-access-key…"],
+      [`aws_secret_access_key ${secret}.`, "aws_secret_access_key [masked:aws-secret-access-key…"],
+      [`The secret ${secret}. Next`, "The secret [masked:aws-secret-access-key…"],
+      [`client secret ${secret}!`, "client secret [masked:aws-secret-access-key…"],
+      [`secret ${secret}:`, "secret [masked:aws-secret-access-key…"],
+      [`the secret ${named}?`, "the secret [masked:named-secret…EKEY]?"],
+    ];
+    for (const [text, start] of cases) {
+      const out = maskString(text);
+      expect(out, text).not.toContain(secret.slice(0, 36));
+      expect(out, text).not.toContain(named.slice(0, 30));
+      expect(out, text).toContain(start);
+    }
+    // The punctuation stays: it is the sentence's, not the secret's.
+    expect(maskString(`secret ${named}. Next`)).toBe("secret [masked:named-secret…EKEY]. Next");
+  });
+
+  it("leaves names and ids after `secret` alone: dash-joined words, camel-case names, UUIDs, digits", () => {
+    for (const prose of [
+      "Fetched secret prod-db-password-v3 from Vault",
+      "Created secret 550e8400-e29b-41d4-a716-446655440000",
+      "kubernetes secret default-token-abc12 mounted",
+      "reading secret MyAppDatabasePassword now",
+      "Secret TopSecretWebhookHandler registered",
+      "no-secret 1234567890123456",
+      "the secret rotation-schedule-2024 runs daily",
+    ])
+      expect(maskString(prose)).toBe(prose);
+  });
+
   it("masks by structure: URL user info, secret-named keys in every syntax, flags, headers, queries", () => {
     const cases: [string, string][] = [
       ["https://admin:S3cretPW@host/x", "https://admin:[masked:url-password]@host/x"],

@@ -98,7 +98,7 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     await page.getByTestId("setting-key").selectOption("healthChecks");
     await page.getByTestId("setting-value").fill("soon");
     await page.getByTestId("setting-save").click();
-    await page.getByText(/a duration like 12h, 7d or 365d/).waitFor({ timeout: 15_000 });
+    await page.getByText(/"soon" is not a duration; use a number and a unit/).waitFor({ timeout: 15_000 });
     await page.getByTestId("setting-value").fill("30d");
     await page.getByTestId("setting-save").click();
     await until(

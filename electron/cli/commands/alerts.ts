@@ -32,6 +32,7 @@ import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
+import { cellText } from "../terminal-text.js";
 
 const FLAGS: FlagSpecs = {
   status: {
@@ -143,7 +144,7 @@ function printDelivery(io: CliIo, d: Delivery, type: ChannelInfo["type"] | undef
   for (const [i, a] of d.attempts.entries()) {
     const code = attemptStatusText(type, a.status);
     io.stdout.write(
-      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${code ? ` (${code})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${a.error}` : ""}\n`,
+      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${code ? ` (${code})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${cellText(a.error)}` : ""}\n`,
     );
   }
   io.stdout.write(
@@ -151,7 +152,7 @@ function printDelivery(io: CliIo, d: Delivery, type: ChannelInfo["type"] | undef
       ? `${d.channel}: delivered\n`
       : d.status === "pending"
         ? `${d.channel}: not yet delivered; the app retries it${d.nextAttemptAt ? ` at ${time(d.nextAttemptAt)}` : ""}\n`
-        : `${d.channel}: failed: ${d.lastError}\n`,
+        : `${d.channel}: failed: ${cellText(d.lastError ?? "")}\n`,
   );
 }
 

@@ -5,14 +5,17 @@
 import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
 import { plural } from "../../../shared/plural.js";
 import { renderTable } from "../table.js";
-import { terminalSafe } from "../terminal-text.js";
+import { cellText, terminalSafe } from "../terminal-text.js";
 
 const shortTime = (isoTime: string) => isoTime.replace("T", " ").replace(/Z$/, "");
 
-/** `2026-11-25 13:59:58.120  ERROR     files  message`, continuation lines indented. */
+/**
+ * `2026-11-25 13:59:58.120  ERROR     files  message`, continuation lines indented. The server and
+ * logger are one-line fields: a newline in them would start a line that reads as another record.
+ */
 export function formatRecord(record: LogRecord, serverWidth = 12): string {
-  const head = `${shortTime(record.time)}  ${record.level.toUpperCase().padEnd(9)} ${terminalSafe(record.server).padEnd(serverWidth)} `;
-  const logger = record.logger ? `${terminalSafe(record.logger)}: ` : "";
+  const head = `${shortTime(record.time)}  ${record.level.toUpperCase().padEnd(9)} ${cellText(record.server).padEnd(serverWidth)} `;
+  const logger = record.logger ? `${cellText(record.logger)}: ` : "";
   const [first = "", ...rest] = record.message.split("\n");
   const lines = [`${head}${logger}${terminalSafe(first)}`, ...rest.map((l) => `    ${terminalSafe(l)}`)];
   return `${lines.join("\n")}\n`;

@@ -2,9 +2,9 @@
  * The `events` key of `<dataDir>/settings.json`: how long each category is kept, as durations
  * (`{"events": {"retention": {"audit": "365d", "error": "14d"}}}`). Read again at each retention pass.
  */
+import { durationMs, positiveDurationSettingProblem } from "../../../shared/durations.js";
 import { EVENT_CATEGORIES, type EventCategory } from "../../../shared/events.js";
 import { keepValid, problemLine, readSettingsDocument, type SettingsProblem } from "../settings-document.js";
-import { parseDuration } from "../time.js";
 
 const DAY = 86_400_000;
 
@@ -14,14 +14,6 @@ export interface EventRetentionRead {
   problem: string | null;
   /** false while settings.json has not been read (it does not parse): retention waits. */
   chosen: boolean;
-}
-
-function durationMs(text: unknown): number {
-  try {
-    return typeof text === "string" ? parseDuration(text) : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 function checkEvents(value: unknown): SettingsProblem[] {
@@ -38,8 +30,10 @@ function checkEvents(value: unknown): SettingsProblem[] {
           message: `unknown category, ignored: use ${EVENT_CATEGORIES.join(", ")}`,
         },
       ];
-    if (!(durationMs(text) > 0))
+    if (typeof text !== "string")
       return [{ path: ["retention", key], message: 'is not a duration: use one like "30d"' }];
+    const problem = positiveDurationSettingProblem(text);
+    if (problem) return [{ path: ["retention", key], message: problem }];
   }
   return [];
 }
@@ -51,8 +45,10 @@ export function parseEventRetention(value: unknown): EventRetentionRead {
     checkEvents,
   );
   const days: Partial<Record<EventCategory, number>> = {};
-  for (const [key, text] of Object.entries(valid.value?.retention ?? {}))
-    days[key as EventCategory] = durationMs(text) / DAY;
+  for (const [key, text] of Object.entries(valid.value?.retention ?? {})) {
+    const ms = durationMs(text);
+    if (ms !== null && ms > 0) days[key as EventCategory] = ms / DAY;
+  }
   return { days, problem: problemLine(valid.problems), chosen: true };
 }
 

@@ -4,6 +4,8 @@
  * part is optional; defaults are in docs/cli.md (logs). A problem names the first wrong key's path and what
  * is wrong with it in plain words; `keepValid` (settings-document.ts) drops that key and asks again.
  */
+import { positiveSizeProblem } from "../../../shared/byte-sizes.js";
+import { positiveDurationSettingProblem } from "../../../shared/durations.js";
 import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
 import type { SettingsProblem } from "../settings-document.js";
 
@@ -26,11 +28,6 @@ export interface LogSettingsInput {
     keep?: number;
   };
 }
-
-/** Bytes as a number or with a unit: `200MB`, `512KB`, `1GB`. */
-const BYTE_SIZE = /^\d+(?:\.\d+)?\s*(?:B|KB|MB|GB)$/i;
-/** A duration like the CLI's: `30s`, `12h`, `14d`. */
-const DURATION = /^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)$/;
 
 const LEVEL_CHOICE = `use one of ${LOG_LEVELS.join(", ")}`;
 
@@ -68,17 +65,14 @@ function strict(path: string[], value: Record<string, unknown>, keys: readonly s
 }
 
 function duration(path: string[], value: unknown): void {
-  if (typeof value !== "string" || !DURATION.test(value))
-    throw new Invalid(path, "is not a duration: use one like 30s, 12h, 14d or 4w");
+  if (typeof value !== "string") expected(path, "a duration like 30s, 12h or 14d", value);
+  const problem = positiveDurationSettingProblem(value);
+  if (problem) throw new Invalid(path, problem);
 }
 
 function byteSize(path: string[], value: unknown): void {
-  if (typeof value === "number" && Number.isInteger(value) && value > 0) return;
-  if (typeof value === "string" && BYTE_SIZE.test(value)) return;
-  throw new Invalid(
-    path,
-    "is not a size: use bytes (a whole number above 0) or one like 512KB, 200MB or 1GB",
-  );
+  const problem = positiveSizeProblem(value);
+  if (problem) throw new Invalid(path, problem);
 }
 
 function level(path: string[], value: unknown): void {

@@ -7,9 +7,10 @@
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";
+import { parseByteSize } from "../../../shared/byte-sizes.js";
+import { durationMs } from "../../../shared/durations.js";
 import type { LogLevel } from "../../../shared/levels.js";
 import { keepValid, problemLine, readSettingsDocument, settingsPath } from "../settings-document.js";
-import { parseDuration } from "../time.js";
 import { checkLogSettings, type LogSettingsInput } from "./log-settings-input.js";
 
 export { settingsPath };
@@ -50,12 +51,12 @@ export function defaultLogSettings(dataDir: string): LogSettings {
   };
 }
 
-const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-
-export function parseByteSize(value: number | string): number {
-  if (typeof value === "number") return value;
-  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b)$/i.exec(value.trim());
-  return match ? Math.round(Number(match[1]) * (UNITS[(match[2] ?? "b").toLowerCase()] ?? 1)) : Number.NaN;
+/**
+ * A checked value in ms or bytes, or `fallback` if it is somehow not positive: a setting must never
+ * stop the wrapper or the engine, nor delete everything.
+ */
+function positive(value: number | null, fallback: number): number {
+  return value !== null && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /** Resolves the validated `logs` object over the defaults. */
@@ -69,8 +70,10 @@ export function resolveLogSettings(dataDir: string, input: LogSettingsInput | un
     settings.minLevel.servers = servers;
   }
   const limits = (l: { maxAge?: string; maxBytes?: number | string }): Partial<RetentionLimits> => ({
-    ...(l.maxAge ? { maxAgeMs: parseDuration(l.maxAge) } : {}),
-    ...(l.maxBytes !== undefined ? { maxBytes: parseByteSize(l.maxBytes) } : {}),
+    ...(l.maxAge ? { maxAgeMs: positive(durationMs(l.maxAge), DEFAULT_RETENTION.maxAgeMs) } : {}),
+    ...(l.maxBytes !== undefined
+      ? { maxBytes: positive(parseByteSize(l.maxBytes), DEFAULT_RETENTION.maxBytes) }
+      : {}),
   });
   if (input.retention) {
     settings.retention.default = { ...DEFAULT_RETENTION, ...limits(input.retention) };
@@ -82,8 +85,13 @@ export function resolveLogSettings(dataDir: string, input: LogSettingsInput | un
     settings.files = {
       enabled: f.enabled ?? false,
       dir: f.dir ?? settings.files.dir,
-      maxBytes: f.maxBytes !== undefined ? parseByteSize(f.maxBytes) : settings.files.maxBytes,
-      rotateEveryMs: f.rotateEvery ? parseDuration(f.rotateEvery) : settings.files.rotateEveryMs,
+      maxBytes:
+        f.maxBytes !== undefined
+          ? positive(parseByteSize(f.maxBytes), settings.files.maxBytes)
+          : settings.files.maxBytes,
+      rotateEveryMs: f.rotateEvery
+        ? positive(durationMs(f.rotateEvery), settings.files.rotateEveryMs)
+        : settings.files.rotateEveryMs,
       keep: f.keep ?? settings.files.keep,
     };
   }

@@ -52,6 +52,7 @@ export class LoggingSystem {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly busy = new Set<string>();
   private readonly warnedAt = new Map<string, number>();
+  private readonly settingsReported = new Set<string>();
   private retention: Promise<RetentionResult | null> | null = null;
   private closed = false;
 
@@ -111,6 +112,17 @@ export class LoggingSystem {
     if (now - (this.warnedAt.get(kind) ?? 0) < 10 * 60_000) return;
     this.warnedAt.set(kind, now);
     this.logger.warn({ kind }, message);
+  }
+
+  /**
+   * A settings.json problem, logged the first time its text is seen: one section's problem never hides
+   * another's, and a problem that comes back with the same text is not logged again.
+   */
+  settingsProblem(message: string): void {
+    if (this.settingsReported.has(message)) return;
+    if (this.settingsReported.size >= 1000) this.settingsReported.clear();
+    this.settingsReported.add(message);
+    this.logger.warn({ kind: "settings" }, message);
   }
 
   /** With text, first indexes what writers that do not index (the supervisor's) left behind. */

@@ -5,17 +5,10 @@
  */
 import { z } from "zod";
 import { keepValid, problemLine, readSettingsDocument, schemaCheck } from "../settings-document.js";
+import { PositiveDurationSetting as Duration } from "../settings-values.js";
 import { parseDuration } from "../time.js";
 import type { MetricsSettings } from "./collector.js";
 import { DEFAULT_RETENTION, type RetentionSettings } from "./retention.js";
-
-const Duration = z.string().refine((v) => {
-  try {
-    return parseDuration(v) > 0;
-  } catch {
-    return false;
-  }
-}, "a duration like 15s, 5m, 24h or 7d");
 
 export const MetricsSettingsSchema = z
   .object({
@@ -67,8 +60,15 @@ export function readMetricsSettings(dataDir: string): MetricsSettingsRead {
   return { ...read, problem: problems.length ? problems.join("; ") : null };
 }
 
-/** The retention periods settings.json sets now, or null while it has never been read. */
-export function readMetricsRetention(dataDir: string): RetentionSettings | null {
+/**
+ * The retention periods settings.json sets now, or null while it has never been read. `warn` hears the
+ * problem of each read, so that an edit made while the engine runs is reported, not only applied.
+ */
+export function readMetricsRetention(
+  dataDir: string,
+  warn: (problem: string) => void = () => {},
+): RetentionSettings | null {
   const read = readMetricsSettings(dataDir);
+  if (read.problem) warn(read.problem);
   return read.chosen ? { ...DEFAULT_RETENTION, ...read.settings.retention } : null;
 }

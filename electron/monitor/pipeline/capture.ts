@@ -160,5 +160,8 @@ export function captureText(
     text.length > limitBytes
       ? maskString(text.slice(0, keptBytes(limitBytes)), found, limitBytes)
       : maskString(text, found);
-  return capText(masked, limitBytes, Buffer.byteLength(text) + omittedBytes);
+  const total = Buffer.byteLength(text) + omittedBytes;
+  // A cut made while reading says so even when what was kept fits under the limit.
+  if (omittedBytes > 0 && total <= limitBytes) return `${masked}${truncated(total, total - omittedBytes)}`;
+  return capText(masked, limitBytes, total);
 }

@@ -118,12 +118,12 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   const value = text.slice(start, end);
   // `password is …` is prose; only a flag takes its value after a space, and a secret word a credential.
   if (sep.trim() === "" && !key.startsWith("-")) {
-    if (SECRET_WORD_KEY.test(key) && credentialShaped(value))
-      spans.push(
-        isAwsSecret(value)
-          ? { start, end, kind: AWS_SECRET_KIND, rank: 3 }
-          : { start, end, kind: NAMED_SECRET, rank: 2 },
-      );
+    if (!SECRET_WORD_KEY.test(key)) return;
+    // Prose ends sentences and clauses with punctuation no credential ends with.
+    const word = quoted ? value : value.replace(/[.!?:]+$/, "");
+    const wordEnd = start + word.length;
+    if (isAwsSecret(word)) spans.push({ start, end: wordEnd, kind: AWS_SECRET_KIND, rank: 3 });
+    else if (credentialShaped(word)) spans.push({ start, end: wordEnd, kind: NAMED_SECRET, rank: 2 });
     return;
   }
   // The start of a nested value read as the value (`"password": {"type": …`): none to mask here.
@@ -144,13 +144,23 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
  */
 const SECRET_WORD_KEY = /secret(?:[_.-]?access)?(?:[_.-]?key)?$/i;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A dash-joined part that is a word (`prod`, `password`, `Default`): the value is a name. */
+const WORD_PART = /(?:^|-)(?:[a-z]{3,}|[A-Z][a-z]{2,})(?:-|$)/;
+
 /**
- * A value that reads as a credential, not a word: 16 or more token characters with a digit or both
- * cases (`wJalrXUtnFEMI/K7MDENG/…`, not `rotation-schedule`).
+ * A value that reads as a random credential, not a name: 16 or more token characters mixing letters and
+ * digits, with a credential's entropy, neither a UUID nor words joined by dashes
+ * (`wJalrXUtnFEMI/K7MDENG/…`, not `prod-db-password-v3`, `MyAppDatabasePassword` or an id).
  */
 function credentialShaped(value: string): boolean {
   return (
     /^[A-Za-z0-9/+=_-]{16,}$/.test(value) &&
-    (/[0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)))
+    /[0-9]/.test(value) &&
+    /[A-Za-z]/.test(value) &&
+    !UUID.test(value) &&
+    !(value.includes("-") && WORD_PART.test(value)) &&
+    secretValue(value, "weak")
   );
 }

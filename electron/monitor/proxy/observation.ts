@@ -35,8 +35,8 @@ const CAUGHT_UP_MS = 20;
 /** Read slabs go back to the forwarding thread this many at a time (1 MiB). */
 const SLABS_PER_RETURN = 16;
 /**
- * A stderr line up to this long is read whole (a JSON log line keeps its fields); a longer one keeps only
- * its start, which is all the store keeps of either.
+ * A stderr line up to this long (or up to what the capture limit keeps, if more) is read whole (a JSON
+ * log line keeps its fields); a longer one keeps only its start, which is all the store keeps of either.
  */
 const STDERR_LINE_BYTES = 256 * 1024;
 /** At exit, how long a locked database is tried again for the session's last write (unless asked to stop). */
@@ -129,7 +129,7 @@ export class Observation {
           oversized: (head, _tail, total, at) => cutLine(head, total, at),
           elided: (head, _tail, total, _hidden, at) => cutLine(head, total, at),
         },
-        STDERR_LINE_BYTES,
+        Math.max(STDERR_LINE_BYTES, keptBytes(init.captureLimit)),
         keptBytes(init.captureLimit),
       ),
     };

@@ -3,33 +3,15 @@
  * takes effect without a restart) and changed by the app or the CLI schedule by schedule, keeping every
  * other key as it is. A schedule that does not parse is left out and named in `problem`; the others run.
  */
-import { readFileSync } from "node:fs";
 import { type ReportSchedule, ReportScheduleSchema } from "../../../shared/report-schedules.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
-import { readSettingsDocument, settingsPath } from "../settings-document.js";
+import { readSettingsDocument, readSettingsForUpdate, settingsPath } from "../settings-document.js";
 import { PRIVATE_FILE_MODE } from "../store/private-files.js";
 
 export interface SchedulesRead {
   schedules: ReportSchedule[];
   problem: string | null;
-}
-
-function readSettings(dataDir: string): Record<string, unknown> | null {
-  let text: string;
-  try {
-    text = readFileSync(settingsPath(dataDir), "utf8");
-  } catch {
-    return {};
-  }
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 function rawSchedules(settings: Record<string, unknown>): unknown[] {
@@ -62,11 +44,7 @@ export function readSchedules(dataDir: string): SchedulesRead {
 }
 
 async function update(dataDir: string, change: (schedules: unknown[]) => unknown[]): Promise<void> {
-  const settings = readSettings(dataDir);
-  if (!settings)
-    throw MonitoringError.input(
-      `${settingsPath(dataDir)} is not valid JSON; fix it by hand before changing schedules here`,
-    );
+  const settings = readSettingsForUpdate(dataDir, "changing schedules here");
   const reports = { ...((settings.reports as Record<string, unknown> | undefined) ?? {}) };
   reports.schedules = change(rawSchedules(settings));
   const next = { ...settings, reports };

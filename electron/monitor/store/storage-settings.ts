@@ -6,8 +6,8 @@
  *
  *   "storage": { "maxSize": "1gb", "retention": { "resourceSamples": "14d", "audit": "365d" } }
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parseByteSize } from "../../../shared/byte-sizes.js";
 import {
   MAX_BACKUPS_KEPT,
   type StorageRetentionKind,
@@ -15,14 +15,15 @@ import {
 } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
-import { parseByteSize } from "../logs/log-settings.js";
 import {
   keepValid,
   problemLine,
   readSettingsDocument,
+  readSettingsForUpdate,
   schemaCheck,
   settingsPath,
 } from "../settings-document.js";
+import { PositiveDurationSetting, PositiveSizeSetting } from "../settings-values.js";
 import { parseDuration } from "../time.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 
@@ -66,17 +67,8 @@ export interface StorageSettings {
   backup: BackupSchedule;
 }
 
-const Duration = z.string().refine((v) => {
-  try {
-    return parseDuration(v) > 0;
-  } catch {
-    return false;
-  }
-}, "a duration like 12h, 7d or 365d");
-
-const Size = z
-  .union([z.number().int().positive(), z.string()])
-  .refine((v) => parseByteSize(v) > 0, "a size like 500mb or 2gb");
+const Duration = PositiveDurationSetting;
+const Size = PositiveSizeSetting;
 
 export const StorageSettingsSchema = z
   .object({
@@ -148,14 +140,13 @@ async function updateStorageSettings(
   change: (storage: Record<string, unknown>) => void,
 ): Promise<void> {
   const path = settingsPath(dataDir);
-  let current: Record<string, unknown> = {};
-  try {
-    current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
-      throw MonitoringError.input(`${path} is not valid JSON; fix it by hand before changing settings here`);
-  }
-  const storage = structuredClone((current.storage as Record<string, unknown> | undefined) ?? {});
+  const current = readSettingsForUpdate(dataDir, "changing settings here");
+  const held = current.storage;
+  // A value that is not an object is invalid and unused; the change replaces it.
+  const storage: Record<string, unknown> =
+    held && typeof held === "object" && !Array.isArray(held)
+      ? structuredClone(held as Record<string, unknown>)
+      : {};
   change(storage);
   const parsed = StorageSettingsSchema.safeParse(storage);
   if (!parsed.success) {
