@@ -117,6 +117,8 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
    * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
    */
   wrappedByHand: z.boolean(),
+  /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
+  recordsHere: z.boolean(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 

@@ -103,9 +103,9 @@ export function trafficOnly(
   return seen.filter((s) => !names.has(s.name));
 }
 
-/** Whether calls can be recorded for this entry: instrumented, wrapped by hand, or added in mcpscope. */
+/** Whether calls can be recorded for this entry here, as the engine decides it. */
 function recordsCalls(server: ServerEntry): boolean {
-  return server.client === "manual" || server.instrumented || server.wrappedByHand;
+  return server.recordsHere;
 }
 
 /**

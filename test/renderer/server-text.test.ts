@@ -35,10 +35,10 @@ describe("server activity text", () => {
     expect(lastCallText(server("active", ago(60_000)), NOW)).toBe("1 min ago — 3 answered in the last 5 min");
     expect(lastCallText(server("unknown"), NOW)).toMatch(/^none recorded/);
     // An entry that is not wrapped says why nothing of it can be recorded; a wrapped one where calls come from.
-    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: false }, NOW)).toBe(
+    expect(lastCallText({ ...server("unknown"), client: "cursor", recordsHere: false }, NOW)).toBe(
       "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)",
     );
-    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: true }, NOW)).toBe(
+    expect(lastCallText({ ...server("unknown"), client: "cursor", recordsHere: true }, NOW)).toBe(
       "none recorded (calls are recorded through mcpscope run or mcpscope proxy)",
     );
     // Counted up to a cap: past it, "more than".
@@ -72,7 +72,12 @@ describe("server activity text", () => {
       lastCommand: null,
       recentAnswered,
     });
-    const configured = { ...server("up"), name: "configured", instrumented: true } as ServerEntry;
+    const configured = {
+      ...server("up"),
+      name: "configured",
+      instrumented: true,
+      recordsHere: true,
+    } as ServerEntry;
     // Configured, but not wrapped: the traffic recorded under its name is no entry's.
     const unwrapped = { ...server("unknown"), name: "unwrapped", client: "cursor" } as ServerEntry;
     const counts = serverCounts(
