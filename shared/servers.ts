@@ -195,6 +195,8 @@ export const ActionResultSchema = z.object({
   message: z.string(),
   /** A refusal the same action with `force` overrides: the label of the button that does it. */
   force: z.string().optional(),
+  /** What forcing does: put the original entry back (a backup is kept), or forget an entry that is gone. */
+  forcing: z.enum(["restore", "forget"]).optional(),
 });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 

@@ -276,7 +276,12 @@ export class InventoryService {
       result = await uninstrument(server, { dataDir: this.options.dataDir, force });
     } catch (error) {
       if (!(error instanceof ForceableRefusal)) throw error;
-      return { ok: false, message: error.fact, force: FORCING[error.forcing].button };
+      return {
+        ok: false,
+        message: error.fact,
+        force: FORCING[error.forcing].button,
+        forcing: error.forcing,
+      };
     }
     await this.options.refreshRemoteProxies?.();
     await this.rescan();
