@@ -167,7 +167,15 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           );
           throw new ApiInputError("instrument.undo", message, { field: "file", message });
         }
-        items = [{ record: records[0]!, result: await uninstrumentRecord(records[0]!, opts) }];
+        const record = records[0]!;
+        // A refusal of the matched entry is an item naming its file, as each of --all is.
+        items = await uninstrumentRecord(record, opts).then(
+          (result) => [{ record, result }],
+          (error: unknown) => {
+            if (!(error instanceof MonitoringError)) throw error;
+            return [{ record, error: error.message }];
+          },
+        );
       }
       if (items.some((i) => i.result)) await options.changed?.();
       return {
