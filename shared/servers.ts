@@ -117,6 +117,8 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
    * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
    */
   wrappedByHand: z.boolean(),
+  /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
+  recordsHere: z.boolean(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 
@@ -193,6 +195,8 @@ export const ActionResultSchema = z.object({
   message: z.string(),
   /** A refusal the same action with `force` overrides: the label of the button that does it. */
   force: z.string().optional(),
+  /** What forcing does: put the original entry back (a backup is kept), or forget an entry that is gone. */
+  forcing: z.enum(["restore", "forget"]).optional(),
 });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 

@@ -103,9 +103,21 @@ export function trafficOnly(
   return seen.filter((s) => !names.has(s.name));
 }
 
-/** Whether calls can be recorded for this entry: instrumented, wrapped by hand, or added in mcpscope. */
+/** What the force dialog's button does: only a restore writes the file, so only it keeps a backup. */
+export function forcingText(
+  forcing: "restore" | "forget" | undefined,
+  label: string,
+  name: string,
+  client: string,
+): string {
+  return forcing === "forget"
+    ? `${label}: the entry ${name} is gone from the file, so mcpscope drops its record of it; the file is not changed.`
+    : `${label}: mcpscope puts back the entry ${name} as it was before it wrapped it, over what ${client} or you changed in that entry; a backup of the file as it is now is kept.`;
+}
+
+/** Whether calls can be recorded for this entry here, as the engine decides it. */
 function recordsCalls(server: ServerEntry): boolean {
-  return server.client === "manual" || server.instrumented || server.wrappedByHand;
+  return server.recordsHere;
 }
 
 /**

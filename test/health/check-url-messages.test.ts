@@ -167,4 +167,12 @@ describe("the same failures in a probe of a configured entry (the app's Probe bu
       `HTTP 404 at ${fixtureBase}/gone (is the path right?)`,
     );
   });
+
+  it("diagnose the URL with the client's variables filled in, as the request was sent", async () => {
+    const url = `${fixtureBase}/\${env:MCP_PATH}`;
+    const error = (
+      await probeServer(entry(url, "http", "vscode"), { env: { MCP_PATH: "events" }, timeoutMs: 5000 })
+    ).error;
+    expect(error).toMatch(/^HTTP 404 at \S+: it looks like an SSE endpoint; give the entry "type": "sse"$/);
+  });
 });

@@ -1,7 +1,7 @@
 /** The three commands over fixture homes: --all restores every client's config; usage errors are one line. */
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MCPSCOPE, mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
@@ -67,6 +67,54 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
     expect((await mcpscope(["uninstrument", "--all", "--data-dir", data])).stdout).toBe(
       "nothing is instrumented; no config was changed\n",
     );
+  });
+
+  it("uninstrument --json of a matched entry it refuses names the entry's file", async () => {
+    const own = join(tmp.path, "refused-data");
+    const lmHome = join(tmp.path, "refused-home");
+    const file = join(lmHome, ".lmstudio", "mcp.json");
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(
+      file,
+      '{ "mcpServers": { "memory": { "command": "npx", "args": ["-y", "server-memory"] } } }\n',
+    );
+    await mcpscope([
+      "instrument",
+      "--client",
+      "lmstudio",
+      "--server",
+      "memory",
+      "--home",
+      lmHome,
+      "--data-dir",
+      own,
+    ]);
+    const wrapped = await readFile(file, "utf8");
+    await writeFile(file, wrapped.replace('"run"', '"run", "--quiet"'));
+
+    const failed = await fails([
+      "uninstrument",
+      "--client",
+      "lmstudio",
+      "--server",
+      "memory",
+      "--json",
+      "--data-dir",
+      own,
+    ]);
+    expect(failed.code).toBe(1);
+    const [entry, ...more] = (JSON.parse(failed.stdout) as { entries: Array<Record<string, unknown>> })
+      .entries;
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({
+      client: "lmstudio",
+      server: "memory",
+      file,
+      status: "failed",
+      backup: null,
+    });
+    expect(entry?.error).toMatch(/--force/);
+    expect(failed.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 
   it("uninstrument --json of one entry prints a document when it fails, as --all does", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configHandlers } from "../../electron/monitor/api/config-handlers.js";
 import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
 import { discoverServers } from "../../electron/monitor/discovery/discover.js";
+import { trafficKeyOf } from "../../electron/monitor/inventory/entry-traffic.js";
 import { tempDir } from "../helpers/mcp.js";
 
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -38,7 +39,10 @@ async function instrumentedIn(dataDir: string): Promise<boolean | undefined> {
     clients: ["lmstudio"],
     dataDir,
   });
-  return servers.find((s) => s.definition.name === "memory")?.definition.instrumented;
+  const memory = servers.find((s) => s.definition.name === "memory");
+  // Its traffic is the other data dir's: none of this one's sessions count for it.
+  if (memory) expect(trafficKeyOf(memory) === null).toBe(!memory.definition.instrumented);
+  return memory?.definition.instrumented;
 }
 
 describe("an entry wrapped into another data dir", () => {

@@ -4,7 +4,7 @@
  * compared as the file system resolves it.
  */
 import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configHandlers } from "../../electron/monitor/api/config-handlers.js";
 import { storeHandlers } from "../../electron/monitor/api/store-handlers.js";
@@ -121,5 +121,48 @@ describe("--file names the file as the shell does", () => {
     const undo = await api["instrument.undo"]({ ...memory, file: dotted });
     expect(undo.entries.map((e) => e.status)).toEqual(["restored"]);
     expect(await readFile(cursor, "utf8")).toBe(text);
+  });
+});
+
+describe("records written before scopes were kept", () => {
+  it("a legacy user-scope record and a local one are each picked by their flags", async () => {
+    const data = join(tmp.path, "d-legacy");
+    await handlers(data)["instrument.entry"]({ ...base(), scope: "user" });
+    await handlers(data)["instrument.entry"]({ ...base(), scope: "local", project: projA });
+    const records = join(data, "instrumented.json");
+    const stored = JSON.parse(await readFile(records, "utf8")) as { entries: Array<Record<string, unknown>> };
+    for (const record of stored.entries) delete record.scope;
+    await writeFile(records, JSON.stringify(stored));
+
+    await expect(handlers(data)["instrument.undo"](base())).rejects.toThrow(
+      `"everything" (claude-code) is instrumented in 2 entries: user scope in ${claudeJson} (--scope user); ` +
+        `local scope of ${projA} in ${claudeJson} (--scope local); add the flags of the one you mean`,
+    );
+    const local = await handlers(data)["instrument.undo"]({ ...base(), scope: "local", project: projA });
+    expect(local.entries.map((e) => e.status)).toEqual(["restored"]);
+    const user = await handlers(data)["instrument.undo"]({ ...base(), scope: "user" });
+    expect(user.entries.map((e) => e.status)).toEqual(["restored"]);
+    expect(await readFile(claudeJson, "utf8")).toBe(original);
+  });
+});
+
+describe("an entry mcpscope does not edit beside an editable one of the same name", () => {
+  it("instrument picks the editable one; --file on the other still says why not", async () => {
+    const gemini = join(tmp.path, "gemini-home");
+    const settings = join(gemini, ".gemini", "settings.json");
+    const manifest = join(gemini, ".gemini", "extensions", "ext1", "gemini-extension.json");
+    await mkdir(dirname(manifest), { recursive: true });
+    await writeFile(settings, '{"mcpServers":{"x":{"command":"npx","args":["a"]}}}\n');
+    const extension = '{"name":"ext1","version":"1","mcpServers":{"x":{"command":"node","args":["s.js"]}}}\n';
+    await writeFile(manifest, extension);
+    const data = join(tmp.path, "d-gemini");
+    const pick = { client: "gemini" as const, server: "x", home: gemini };
+
+    const result = await handlers(data)["instrument.entry"](pick);
+    expect(result).toMatchObject({ status: "instrumented", file: settings });
+    await expect(handlers(data)["instrument.entry"]({ ...pick, file: manifest })).rejects.toThrow(
+      /extension/,
+    );
+    expect(await readFile(manifest, "utf8")).toBe(extension);
   });
 });

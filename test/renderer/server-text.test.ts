@@ -1,6 +1,6 @@
 /** The Servers view's words for traffic: the activity line, the detail's last call, the Overview's counts. */
 import { describe, expect, it } from "vitest";
-import { activityLine, lastCallText, serverCounts } from "../../renderer/src/server-text.js";
+import { activityLine, forcingText, lastCallText, serverCounts } from "../../renderer/src/server-text.js";
 import { RECENT_ANSWERED_CAP, type ServerEntry, type ServerStatus } from "../../shared/servers.js";
 
 const NOW = Date.parse("2026-12-06T04:00:00.000Z");
@@ -35,10 +35,10 @@ describe("server activity text", () => {
     expect(lastCallText(server("active", ago(60_000)), NOW)).toBe("1 min ago — 3 answered in the last 5 min");
     expect(lastCallText(server("unknown"), NOW)).toMatch(/^none recorded/);
     // An entry that is not wrapped says why nothing of it can be recorded; a wrapped one where calls come from.
-    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: false }, NOW)).toBe(
+    expect(lastCallText({ ...server("unknown"), client: "cursor", recordsHere: false }, NOW)).toBe(
       "none recorded (this entry is not instrumented: its client's calls do not go through mcpscope)",
     );
-    expect(lastCallText({ ...server("unknown"), client: "cursor", instrumented: true }, NOW)).toBe(
+    expect(lastCallText({ ...server("unknown"), client: "cursor", recordsHere: true }, NOW)).toBe(
       "none recorded (calls are recorded through mcpscope run or mcpscope proxy)",
     );
     // Counted up to a cap: past it, "more than".
@@ -72,7 +72,12 @@ describe("server activity text", () => {
       lastCommand: null,
       recentAnswered,
     });
-    const configured = { ...server("up"), name: "configured", instrumented: true } as ServerEntry;
+    const configured = {
+      ...server("up"),
+      name: "configured",
+      instrumented: true,
+      recordsHere: true,
+    } as ServerEntry;
     // Configured, but not wrapped: the traffic recorded under its name is no entry's.
     const unwrapped = { ...server("unknown"), name: "unwrapped", client: "cursor" } as ServerEntry;
     const counts = serverCounts(
@@ -80,5 +85,18 @@ describe("server activity text", () => {
       [seen("configured", 2), seen("only-in-traffic", 3), seen("quiet-in-traffic", 0), seen("unwrapped", 1)],
     );
     expect(counts).toEqual({ up: 3, active: 2, down: 0, configured: 2 });
+  });
+});
+
+describe("the force dialog's note", () => {
+  it("promises a backup only for a restore, which writes the file", () => {
+    expect(forcingText("restore", "Restore anyway", "memory", "Cursor")).toMatch(
+      /^Restore anyway: mcpscope puts back the entry memory .* a backup of the file as it is now is kept\.$/,
+    );
+    const forget = forcingText("forget", "Forget it", "memory", "Cursor");
+    expect(forget).toBe(
+      "Forget it: the entry memory is gone from the file, so mcpscope drops its record of it; the file is not changed.",
+    );
+    expect(forget).not.toMatch(/backup/);
   });
 });

@@ -52,10 +52,12 @@ function trafficByName() {
   const names = ["busy", "some", "stale"];
   const traffic = serverTraffic(
     db,
-    names.map((name) => ({ name, client: null })),
+    names.map((name) => ({ name, client: null, unmarked: true })),
     NOW - ACTIVE_WINDOW_MS,
   );
-  return new Map(names.map((name) => [name, traffic.get(trafficKeyId({ name, client: null })) ?? NONE]));
+  return new Map(
+    names.map((name) => [name, traffic.get(trafficKeyId({ name, client: null, unmarked: true })) ?? NONE]),
+  );
 }
 
 describe("answered calls in the active window", () => {

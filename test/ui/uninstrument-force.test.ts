@@ -52,6 +52,9 @@ describe.skipIf(!HAS_CHROMIUM)("Uninstrument over an entry the client changed", 
     expect(said).toContain(`memory in ${cursorFile} was changed since mcpscope wrapped it`);
     expect(await page.getByRole("dialog").textContent()).not.toContain("--force");
     expect(await page.getByTestId("confirm-ok").textContent()).toContain("Restore anyway");
+    expect(await page.getByRole("dialog").textContent()).toContain(
+      "a backup of the file as it is now is kept",
+    );
     await page.getByTestId("confirm-ok").click();
 
     const toast = page.getByTestId("toast").filter({ hasText: "Uninstrument memory" }).last();

@@ -87,9 +87,11 @@ export const uninstrumentCommand: Command = {
     for (const entry of entries) {
       const who = `${entry.server} (${entry.client}) in ${entry.file}`;
       if (entry.error) {
-        const named = entry.error.includes(entry.server)
-          ? entry.error
-          : `${entry.server} (${entry.client}): ${entry.error}`;
+        // One entry was named on the command line; of --all's, each says whose it is.
+        const named =
+          !args.flags.all || entry.error.includes(entry.server)
+            ? entry.error
+            : `${entry.server} (${entry.client}): ${entry.error}`;
         io.stderr.write(`mcpscope uninstrument: ${named}\n`);
       } else if (!args.flags.json) io.stdout.write(`${who}: ${SAID[entry.status] ?? entry.status}\n`);
       if (entry.status === "restored" || entry.status === "forced") clients.add(entry.client);

@@ -20,10 +20,9 @@ import { readRecords } from "../instrument/records.js";
 import { defaultDataDir } from "../paths.js";
 import {
   ambiguousMessage,
-  describePlace,
   entryPlace,
   matchesPick,
-  pickFlagsFor,
+  placeChoices,
   realFile,
   recordPlace,
   underHome,
@@ -66,12 +65,15 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
       const place = (s: (typeof servers)[number]) =>
         entryPlace(s.location?.file ?? "", s.definition.scope, s.location?.path ?? []);
       const named = servers.filter((s) => s.definition.name === name && s.location);
-      const matches = named.filter((s) => matchesPick(place(s), input));
+      const picked = named.filter((s) => matchesPick(place(s), input));
+      // An entry mcpscope does not edit (a Gemini extension's) only gets in the way of an editable one; on
+      // its own it is still picked, and refused with its reason.
+      const editable = picked.filter((s) => !s.definition.notEditable);
+      const matches = picked.length > 1 && editable.length > 0 ? editable : picked;
       if (matches.length === 0 && named.length > 0) {
         const places = named.map(place);
-        const choices = places.map((p) => `${describePlace(p)} (${pickFlagsFor(p, places)})`).join("; ");
         throw MonitoringError.input(
-          `no "${name}" entry of ${client} matches those flags; it is in: ${choices}`,
+          `no "${name}" entry of ${client} matches those flags; it is in: ${placeChoices(places)}`,
         );
       }
       if (matches.length === 0) {
@@ -147,9 +149,8 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         const records = mine.filter((r) => matchesPick(recordPlace(r), input));
         if (records.length === 0 && mine.length > 0) {
           const places = mine.map(recordPlace);
-          const choices = places.map((p) => `${describePlace(p)} (${pickFlagsFor(p, places)})`).join("; ");
           throw MonitoringError.input(
-            `no instrumented "${name}" entry of ${client} matches those flags; it is instrumented in: ${choices}`,
+            `no instrumented "${name}" entry of ${client} matches those flags; it is instrumented in: ${placeChoices(places)}`,
           );
         }
         if (records.length === 0) {
@@ -166,7 +167,15 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           );
           throw new ApiInputError("instrument.undo", message, { field: "file", message });
         }
-        items = [{ record: records[0]!, result: await uninstrumentRecord(records[0]!, opts) }];
+        const record = records[0]!;
+        // A refusal of the matched entry is an item naming its file, as each of --all is.
+        items = await uninstrumentRecord(record, opts).then(
+          (result) => [{ record, result }],
+          (error: unknown) => {
+            if (!(error instanceof MonitoringError)) throw error;
+            return [{ record, error: error.message }];
+          },
+        );
       }
       if (items.some((i) => i.result)) await options.changed?.();
       return {

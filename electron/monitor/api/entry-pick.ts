@@ -5,7 +5,7 @@
  * still ambiguous, the error gives each entry's place and the exact flags that select it.
  */
 import { realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import type { Scope } from "../../../shared/discovery.js";
 import type { InstrumentRecord } from "../instrument/records.js";
 
@@ -38,9 +38,18 @@ export function entryPlace(
   return { file, scope: local ? "local" : scope, project: local };
 }
 
-/** Where a recorded entry is (records written before scopes were kept know only Claude Code's local ones). */
-export function recordPlace(record: Pick<InstrumentRecord, "file" | "scope" | "path">): EntryPlace {
-  return entryPlace(record.file, record.scope ?? null, record.path);
+/**
+ * Where a recorded entry is. Records written before scopes were kept have none: a Claude Code entry under
+ * `mcpServers` of ~/.claude.json is its user scope (local ones sit under projects[DIR]).
+ */
+export function recordPlace(
+  record: Pick<InstrumentRecord, "client" | "file" | "scope" | "path">,
+): EntryPlace {
+  const legacyUser =
+    record.client === "claude-code" &&
+    record.path[0] === "mcpServers" &&
+    basename(record.file) === ".claude.json";
+  return entryPlace(record.file, record.scope ?? (legacyUser ? "user" : null), record.path);
 }
 
 /** The path as the file system resolves it (relative to the working folder, `..` and symlinks followed). */
@@ -55,11 +64,11 @@ export function realFile(file: string): string {
 
 /**
  * Does the entry at `place` match the flags? `--project DIR` keeps user-scope entries (they belong to no
- * project) and drops other projects' entries.
+ * project) and drops other projects' entries. An entry of unknown scope matches no `--scope`.
  */
 export function matchesPick(place: EntryPlace, flags: PickFlags): boolean {
   if (flags.file && realFile(place.file) !== realFile(flags.file)) return false;
-  if (flags.scope && place.scope !== null && place.scope !== flags.scope) return false;
+  if (flags.scope && place.scope !== flags.scope) return false;
   if (flags.project) {
     if (place.project !== null) return realFile(place.project) === realFile(flags.project);
     if (place.scope === "project" || place.scope === "workspace")
@@ -75,8 +84,8 @@ function quoted(value: string): string {
   return /[\s"'$]/.test(value) ? JSON.stringify(value) : value;
 }
 
-/** The fewest flags that select `place` alone among `places`. */
-export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): string {
+/** The fewest flags that select `place` alone among `places`; null when no flags do. */
+export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): string | null {
   const scope = place.scope ? { scope: place.scope } : {};
   const project = place.project ? { project: place.project } : {};
   const candidates: PickFlags[] = [
@@ -86,10 +95,10 @@ export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): 
     { file: place.file, ...scope },
     { file: place.file, ...scope, ...project },
   ];
-  const unique =
-    candidates.find(
-      (flags) => Object.keys(flags).length && places.filter((p) => matchesPick(p, flags)).length === 1,
-    ) ?? candidates.at(-1)!;
+  const unique = candidates.find(
+    (flags) => Object.keys(flags).length && places.filter((p) => matchesPick(p, flags)).length === 1,
+  );
+  if (!unique) return null;
   return Object.entries(unique)
     .map(([flag, value]) => `--${flag} ${quoted(String(value))}`)
     .join(" ");
@@ -105,8 +114,14 @@ export function describePlace(place: EntryPlace): string {
   return scope ? `${scope} in ${place.file}` : place.file;
 }
 
+/** Each place in words with the flags that pick it, for a refusal. */
+export function placeChoices(places: readonly EntryPlace[]): string {
+  return places
+    .map((p) => `${describePlace(p)} (${pickFlagsFor(p, places) ?? "no flags select it alone"})`)
+    .join("; ");
+}
+
 /** The one-line refusal when several entries match: each place with the flags that pick it. */
 export function ambiguousMessage(what: string, places: readonly EntryPlace[]): string {
-  const choices = places.map((p) => `${describePlace(p)} (${pickFlagsFor(p, places)})`).join("; ");
-  return `${what} ${places.length} entries: ${choices}; add the flags of the one you mean`;
+  return `${what} ${places.length} entries: ${placeChoices(places)}; add the flags of the one you mean`;
 }

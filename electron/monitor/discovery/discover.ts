@@ -220,6 +220,10 @@ export async function discoverServers(
 /** A wrapper that records into another data dir sends this one nothing: here it is not instrumented. */
 function instrumentedHere(server: DiscoveredServer, dataDir: string): DiscoveredServer {
   const into = server.wrapped?.recordsInto;
-  if (!into || into === resolve(dataDir)) return server;
-  return { ...server, definition: { ...server.definition, instrumented: false } };
+  if (!into || !server.wrapped || into === resolve(dataDir)) return server;
+  return {
+    ...server,
+    definition: { ...server.definition, instrumented: false },
+    wrapped: { ...server.wrapped, recordsElsewhere: true },
+  };
 }

@@ -13,6 +13,7 @@ import { posix, win32 } from "node:path";
 import type { ServerDefinition } from "../../../shared/discovery.js";
 import { MonitoringError } from "../errors.js";
 import { EXTENSION_MANIFEST } from "./clients/gemini.js";
+import { clientDisplayName } from "./clients/index.js";
 
 export interface LaunchValues {
   command: string;
@@ -41,7 +42,7 @@ function fileName(file: string): string {
 function resolver(entry: Entry, env: Record<string, string | undefined>): (name: string) => string | null {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   const sep = entry.file ? pathOf(entry.file).sep : "/";
-  const client = entry.client === "vscode" ? "VS Code" : "Gemini CLI";
+  const client = clientDisplayName(entry.client);
   const cannot = (variable: string, why: string): never => {
     throw MonitoringError.input(
       `${entry.name} (${entry.client}) uses \${${variable}}, which ${why}; mcpscope cannot resolve it — launch it from ${client}, or write the value into the entry`,

@@ -38,6 +38,8 @@ export interface DiscoveredServer {
     client?: string | null;
     /** The data dir the wrapper names (`--data-dir`, `MCPSCOPE_HOME` in its env); null when it names none. */
     recordsInto: string | null;
+    /** Set by discovery with a data dir: the wrapper records into another one, so nothing here is its. */
+    recordsElsewhere?: boolean;
   } | null;
 }
 

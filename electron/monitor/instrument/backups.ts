@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { MonitoringError } from "../errors.js";
 import { ensurePrivateDir } from "../store/private-files.js";
@@ -62,17 +62,34 @@ export async function writeBackupCopy(
   return { file, backup, sha256: sha256(data), time: now.toISOString(), action };
 }
 
-/** Appends a written backup to the manifest. */
-export async function listBackup(dataDir: string, record: BackupRecord): Promise<void> {
+export interface OpenManifest {
+  /** Appends a written backup, keeping every line read when the manifest was opened. */
+  append(record: BackupRecord): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Locks the manifest and reads it, so that an unreadable manifest stops a change before the config is
+ * touched; the lock is held until `release` so nothing else appends in between.
+ */
+export async function openManifest(dataDir: string): Promise<OpenManifest> {
   const manifest = manifestPath(dataDir);
+  ensurePrivateDir(dirname(manifest));
   const release = await acquireLock(manifest);
+  let backups: BackupRecord[];
   try {
-    const backups = await readManifest(dataDir);
-    const text = `${JSON.stringify({ backups: [...backups, record] }, null, 2)}\n`;
-    await writeFileAtomic(manifest, Buffer.from(text), { mode: 0o600 });
-  } finally {
+    backups = await readManifest(dataDir);
+  } catch (error) {
     await release();
+    throw error;
   }
+  return {
+    async append(record) {
+      const text = `${JSON.stringify({ backups: [...backups, record] }, null, 2)}\n`;
+      await writeFileAtomic(manifest, Buffer.from(text), { mode: 0o600 });
+    },
+    release,
+  };
 }
 
 export async function readManifest(dataDir: string): Promise<BackupRecord[]> {

@@ -6,7 +6,7 @@
 import { access, constants, readFile, realpath, rm, stat } from "node:fs/promises";
 import { MonitoringError } from "../errors.js";
 import { OwnerNotKeptError, writeFileAtomic } from "./atomic-file.js";
-import { type BackupRecord, listBackup, sha256, writeBackupCopy } from "./backups.js";
+import { type BackupRecord, openManifest, sha256, writeBackupCopy } from "./backups.js";
 import { acquireLock, type LockOptions } from "./lock-file.js";
 
 export interface TransactionHooks {
@@ -50,28 +50,36 @@ export async function withConfigFile<T>(
       text,
       async commit(next, action) {
         await refuseReadOnly(target, file, mode);
-        const backup = await writeBackupCopy(opts.dataDir, opts.client, file, bytes, action, opts.now?.());
+        // The manifest is read before the config is touched: a change it cannot list must not happen.
+        const manifest = await openManifest(opts.dataDir);
         try {
-          await opts.hooks?.beforeWrite?.();
-          await writeFileAtomic(target, Buffer.from(next, "utf8"), {
-            mode: mode & 0o7777,
-            owner: process.platform === "win32" ? undefined : { uid, gid },
-            beforeRename: async () => {
-              const current = await readFile(target).catch(() => null);
-              if (current === null || sha256(current) !== sha256(bytes)) {
-                throw MonitoringError.input(
-                  `${file} changed while mcpscope was editing it (another program wrote it); nothing was written — run the command again`,
-                );
-              }
-            },
-          });
-        } catch (error) {
-          // Nothing changed, so nothing is left behind: no temp file (the write removed it), no backup.
-          await rm(backup.backup, { force: true });
-          throw writeError(error, file);
+          const backup = await writeBackupCopy(opts.dataDir, opts.client, file, bytes, action, opts.now?.());
+          try {
+            await opts.hooks?.beforeWrite?.();
+            await writeFileAtomic(target, Buffer.from(next, "utf8"), {
+              mode: mode & 0o7777,
+              owner: process.platform === "win32" ? undefined : { uid, gid },
+              beforeRename: async () => {
+                const current = await readFile(target).catch(() => null);
+                if (current === null || sha256(current) !== sha256(bytes)) {
+                  throw MonitoringError.input(
+                    `${file} changed while mcpscope was editing it (another program wrote it); nothing was written — run the command again`,
+                  );
+                }
+              },
+            });
+          } catch (error) {
+            // Nothing changed, so nothing is left behind: no temp file (the write removed it), no backup.
+            await rm(backup.backup, { force: true });
+            throw writeError(error, file);
+          }
+          // The config has changed, so this must not fail the change (its caller would drop the record
+          // that undoes it); the backup file itself is on disk either way.
+          await manifest.append(backup).catch(() => undefined);
+          return backup;
+        } finally {
+          await manifest.release();
         }
-        await listBackup(opts.dataDir, backup);
-        return backup;
       },
     });
   } finally {

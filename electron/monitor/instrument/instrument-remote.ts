@@ -69,6 +69,14 @@ export async function instrumentRemote(
     if (known && current === proxiedUrl(known.upstream, known.port)) {
       return { ...base, status: "already-instrumented", upstream: known.upstream, url: current };
     }
+    // A proxied URL is no longer one the client substitutes in, and resolving it here would store the
+    // value (often a secret) in mcpscope's proxy list.
+    const variable = current.match(/\$\{[^}]*\}/)?.[0];
+    if (variable) {
+      throw MonitoringError.input(
+        `${definition.name} (${client}) uses ${variable} in its URL; mcpscope cannot proxy it without storing the value — write the URL without it, or instrument it by hand; nothing was changed`,
+      );
+    }
     let upstream: URL;
     try {
       upstream = new URL(current);

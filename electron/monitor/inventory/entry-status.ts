@@ -14,6 +14,7 @@ import type { ServerHealth } from "../health/prober.js";
 import { sampleFreshMs } from "../resources/sampler.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { iso } from "../time.js";
+import { trafficKeyOf } from "./entry-traffic.js";
 import type { LastCheck, LatestSample, ServerTraffic } from "./inventory-queries.js";
 
 export interface EntryParts {
@@ -86,6 +87,7 @@ export function toEntry({
         : { cpuPct: null, rssBytes: null, sampledAt: null },
     proxy,
     wrappedByHand: server.wrapped?.byHand === true,
+    recordsHere: trafficKeyOf(server) !== null,
   };
 }
 

@@ -11,32 +11,63 @@ export interface TrafficKey {
   name: string;
   /** The client marker of the sessions that count; null: sessions started by hand (no marker). */
   client: string | null;
+  /** Sessions without a marker count too (see trafficKeysOf). */
+  unmarked: boolean;
 }
 
 /**
  * An entry mcpscope instrumented counts the sessions carrying its client's marker; one wrapped by hand
  * (and a server added in mcpscope) counts the sessions without a marker (`mcpscope run --name X`, and
- * those recorded before markers were stored); an entry that is not wrapped has no recorded traffic
- * (null), whatever else runs under its name.
+ * those recorded before markers were stored); an entry that is not wrapped, or whose wrapper records into
+ * another data dir, has no recorded traffic (null), whatever else runs under its name.
  */
 export function trafficKeyOf(server: DiscoveredServer): TrafficKey | null {
   const { name, client, transport, instrumented } = server.definition;
-  if (client === "manual") return { name, client: null };
-  if (server.wrapped) return { name, client: server.wrapped.byHand ? null : (server.wrapped.client ?? null) };
-  if (transport !== "stdio" && instrumented) return { name, client };
+  if (client === "manual") return { name, client: null, unmarked: true };
+  if (server.wrapped?.recordsElsewhere) return null;
+  if (server.wrapped) {
+    const marker = server.wrapped.byHand ? null : (server.wrapped.client ?? null);
+    return { name, client: marker, unmarked: marker === null };
+  }
+  if (transport !== "stdio" && instrumented) return { name, client, unmarked: false };
   return null;
+}
+
+/**
+ * Each entry's key among all the entries shown: sessions recorded before markers were stored have none,
+ * so an instrumented entry that is the only entry recording under its name counts them too (they can
+ * only be its own); with others beside it, they stay with the entry wrapped by hand, or with none.
+ */
+export function trafficKeysOf(
+  servers: readonly DiscoveredServer[],
+): Map<DiscoveredServer, TrafficKey | null> {
+  const keys = new Map(servers.map((server) => [server, trafficKeyOf(server)] as const));
+  const recording = new Map<string, number>();
+  for (const key of keys.values()) if (key) recording.set(key.name, (recording.get(key.name) ?? 0) + 1);
+  for (const [server, key] of keys) {
+    if (key && !key.unmarked && recording.get(key.name) === 1) keys.set(server, { ...key, unmarked: true });
+  }
+  return keys;
 }
 
 /** A map key for a TrafficKey. */
 export function trafficKeyId(key: TrafficKey): string {
-  return `${key.client ?? ""}\u0000${key.name}`;
+  return `${key.client ?? ""}\u0000${key.unmarked ? 1 : 0}\u0000${key.name}`;
+}
+
+/** Which of a name's session markers an entry's key counts: all of them, some, or none. */
+export function sessionsCounted(
+  key: TrafficKey,
+  markers: ReadonlySet<string | null>,
+): "all" | "some" | "none" {
+  const counted = [...markers].filter((m) => m === key.client || (m === null && key.unmarked)).length;
+  return counted === 0 ? "none" : counted === markers.size ? "all" : "some";
 }
 
 /** An entry's traffic out of serverTraffic's map: none for one that is not wrapped. */
 export function trafficOf(
   traffic: Map<string, ServerTraffic>,
-  server: DiscoveredServer,
+  key: TrafficKey | null | undefined,
 ): ServerTraffic | null {
-  const key = trafficKeyOf(server);
   return key ? (traffic.get(trafficKeyId(key)) ?? null) : null;
 }

@@ -12,7 +12,7 @@ import {
   listServers,
 } from "../store/queries.js";
 import { iso } from "../time.js";
-import { type TrafficKey, trafficKeyId } from "./entry-traffic.js";
+import { sessionsCounted, type TrafficKey, trafficKeyId } from "./entry-traffic.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -62,40 +62,35 @@ export function serverTraffic(
   keys: Iterable<TrafficKey>,
   sinceMs: number,
 ): Map<string, ServerTraffic> {
-  const markers = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?");
+  const markersOf = sessionMarkers(db);
   const last = db.prepare("SELECT max(started_at) AS t FROM calls WHERE server = ?");
   const recent = answeredSince(db);
   const lastAnswered = lastAnsweredSince(db);
   const byClient = clientCallReads(db);
-  const clientsOf = new Map<string, Set<string | null>>();
   const out = new Map<string, ServerTraffic>();
   for (const key of keys) {
     const id = trafficKeyId(key);
     if (out.has(id)) continue;
-    const { name, client } = key;
-    let clients = clientsOf.get(name);
-    if (!clients) {
-      clients = new Set(markers.all(name).map((row) => str(row.client)));
-      clientsOf.set(name, clients);
-    }
-    if (!clients.has(client)) {
+    const { name } = key;
+    const counted = sessionsCounted(key, markersOf(name));
+    if (counted === "none") {
       out.set(id, NO_TRAFFIC);
       continue;
     }
-    const alone = clients.size === 1;
-    const lastCallAt = alone ? num(last.get(name)?.t) : byClient.lastCall(name, client);
+    const alone = counted === "all";
+    const lastCallAt = alone ? num(last.get(name)?.t) : byClient.lastCall(key);
     const recentAnswered =
       lastCallAt === null || lastCallAt < sinceMs
         ? 0
         : alone
           ? recent(name, sinceMs)
-          : byClient.answeredSince(name, client, sinceMs);
+          : byClient.answeredSince(key, sinceMs);
     const lastAnsweredAt =
       recentAnswered === 0
         ? null
         : alone
           ? lastAnswered(name, sinceMs)
-          : byClient.lastAnsweredSince(name, client, sinceMs);
+          : byClient.lastAnsweredSince(key, sinceMs);
     out.set(id, { lastCallAt, recentAnswered, lastAnsweredAt });
   }
   return out;
@@ -210,10 +205,24 @@ export function serverHistory(
  */
 function entryCalls(db: Db, key: TrafficKey | null): ServerDetail["calls"] {
   if (!key) return [];
-  const clients = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?").all(key.name);
-  if (clients.length === 1 && str(clients[0]?.client) === key.client)
-    return listCalls(db, { server: key.name, limit: 50 });
-  return listClientCalls(db, key.name, key.client, 50);
+  const counted = sessionsCounted(key, sessionMarkers(db)(key.name));
+  if (counted === "none") return [];
+  if (counted === "all") return listCalls(db, { server: key.name, limit: 50 });
+  return listClientCalls(db, key, 50);
+}
+
+/** The client markers of a name's sessions (null: none), read once per name. */
+function sessionMarkers(db: Db): (name: string) => ReadonlySet<string | null> {
+  const markers = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?");
+  const read = new Map<string, Set<string | null>>();
+  return (name) => {
+    let set = read.get(name);
+    if (!set) {
+      set = new Set(markers.all(name).map((row) => str(row.client)));
+      read.set(name, set);
+    }
+    return set;
+  };
 }
 
 /** A server seen only in recorded traffic, by name: its summary and its recorded history (null: none). */

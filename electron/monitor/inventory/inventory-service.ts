@@ -46,7 +46,7 @@ import type { Db } from "../store/db.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { toEntry } from "./entry-status.js";
-import { trafficKeyOf, trafficOf } from "./entry-traffic.js";
+import { trafficKeysOf, trafficOf } from "./entry-traffic.js";
 import {
   DETAIL_HISTORY_MS,
   latestChecks,
@@ -142,9 +142,14 @@ export class InventoryService {
     const freshMs = sampleFreshMs(this.options.sampleIntervalMs);
     const samples = safe(() => latestSamples(this.options.db, Date.now() - freshMs), new Map());
     const checks = safe(() => latestChecks(this.options.db), new Map());
-    const keys = this.servers.map((s) => trafficKeyOf(s)).filter((k) => k !== null);
+    const keys = trafficKeysOf(this.servers);
     const traffic = safe(
-      () => serverTraffic(this.options.db, keys, Date.now() - ACTIVE_WINDOW_MS),
+      () =>
+        serverTraffic(
+          this.options.db,
+          [...keys.values()].filter((k) => k !== null),
+          Date.now() - ACTIVE_WINDOW_MS,
+        ),
       new Map(),
     );
     const proxies = this.options.remoteProxies?.() ?? [];
@@ -165,7 +170,7 @@ export class InventoryService {
         health: this.prober.health(id),
         lastCheck: checks.get(id) ?? null,
         sample: samples.get(`id:${id}`) ?? samples.get(`name:${server.definition.name}`) ?? null,
-        traffic: trafficOf(traffic, server),
+        traffic: trafficOf(traffic, keys.get(server)),
         sampleFreshMs: freshMs,
       });
     });
@@ -182,7 +187,7 @@ export class InventoryService {
         id,
         entry.name,
         Date.now() - DETAIL_HISTORY_MS,
-        trafficKeyOf(this.find(id)),
+        trafficKeysOf(this.servers).get(this.find(id)) ?? null,
       ),
     };
   }
@@ -271,7 +276,12 @@ export class InventoryService {
       result = await uninstrument(server, { dataDir: this.options.dataDir, force });
     } catch (error) {
       if (!(error instanceof ForceableRefusal)) throw error;
-      return { ok: false, message: error.fact, force: FORCING[error.forcing].button };
+      return {
+        ok: false,
+        message: error.fact,
+        force: FORCING[error.forcing].button,
+        forcing: error.forcing,
+      };
     }
     await this.options.refreshRemoteProxies?.();
     await this.rescan();

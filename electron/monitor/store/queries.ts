@@ -114,17 +114,30 @@ export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSumm
     .map(toSummary);
 }
 
-/** A server's newest calls from the sessions one client's entry launched (null: started by hand). */
-export function listClientCalls(db: Db, server: string, client: string | null, limit: number): CallSummary[] {
+/**
+ * The sessions one entry counts: those with its client marker (`sessions.client`; null: started by hand),
+ * and with `unmarked`, also those recorded without one.
+ */
+export interface EntrySessions {
+  name: string;
+  client: string | null;
+  unmarked: boolean;
+}
+
+const ENTRY_SESSION = "(s.client IS ? OR (? AND s.client IS NULL))";
+const entryParams = (entry: EntrySessions) => [entry.client, entry.unmarked ? 1 : 0] as const;
+
+/** A server's newest calls from the sessions one entry counts. */
+export function listClientCalls(db: Db, entry: EntrySessions, limit: number): CallSummary[] {
   const columns = SUMMARY_COLUMNS.split(", ")
     .map((column) => `c.${column}`)
     .join(", ");
   return db
     .prepare(
       `SELECT ${columns} FROM calls c JOIN sessions s ON s.id = c.session_id
-       WHERE c.server = ? AND s.client IS ? ORDER BY c.id DESC LIMIT ?`,
+       WHERE c.server = ? AND ${ENTRY_SESSION} ORDER BY c.id DESC LIMIT ?`,
     )
-    .all(server, client, limit)
+    .all(entry.name, ...entryParams(entry), limit)
     .map(toSummary);
 }
 
@@ -203,34 +216,37 @@ export function lastAnsweredSince(db: Db): (server: string, sinceMs: number) => 
 }
 
 /**
- * The same three reads of a server's calls, restricted to the sessions one MCP client's entry launched
- * (`sessions.client`; null: started by hand). Walked newest first from calls_server_time, each call's
- * session looked up by key: the cost is the calls of the server's other clients passed on the way, so
- * the inventory uses these only for a name more than one client's entries record under.
+ * The same three reads of a server's calls, restricted to the sessions one entry counts. The newest call
+ * starts from the entry's sessions (sessions_server, then calls_session), so an entry idle for long costs
+ * its sessions, not a walk over the name's other calls. The answered calls since a time are walked newest
+ * first from calls_server_time, each call's session looked up by key: the cost is the other entries'
+ * recent calls, so the inventory uses these only for a name more than one entry records under.
  */
 export function clientCallReads(db: Db): {
-  lastCall(server: string, client: string | null): number | null;
-  answeredSince(server: string, client: string | null, sinceMs: number): number;
-  lastAnsweredSince(server: string, client: string | null, sinceMs: number): number | null;
+  lastCall(entry: EntrySessions): number | null;
+  answeredSince(entry: EntrySessions, sinceMs: number): number;
+  lastAnsweredSince(entry: EntrySessions, sinceMs: number): number | null;
 } {
   const from = "FROM calls c INDEXED BY calls_server_time JOIN sessions s ON s.id = c.session_id";
   const last = db.prepare(
-    `SELECT c.started_at AS t ${from} WHERE c.server = ? AND s.client IS ? ORDER BY c.started_at DESC LIMIT 1`,
+    `SELECT max(c.started_at) AS t FROM sessions s INDEXED BY sessions_server
+       JOIN calls c INDEXED BY calls_session ON c.session_id = s.id WHERE s.server = ? AND ${ENTRY_SESSION}`,
   );
   const count = db.prepare(
     `SELECT count(*) AS n FROM (SELECT 1 ${from}
-       WHERE c.server = ? AND s.client IS ? AND c.started_at >= ? AND ${ANSWERED_WHERE} LIMIT ?)`,
+       WHERE c.server = ? AND ${ENTRY_SESSION} AND c.started_at >= ? AND ${ANSWERED_WHERE} LIMIT ?)`,
   );
   const lastAnswered = db.prepare(
-    `SELECT c.started_at AS t ${from} WHERE c.server = ? AND s.client IS ? AND c.started_at >= ?
+    `SELECT c.started_at AS t ${from} WHERE c.server = ? AND ${ENTRY_SESSION} AND c.started_at >= ?
        AND ${ANSWERED_WHERE} ORDER BY c.started_at DESC LIMIT 1`,
   );
   const time = (v: SqlValue | undefined) => (v === null || v === undefined ? null : Number(v));
   return {
-    lastCall: (server, client) => time(last.get(server, client)?.t),
-    answeredSince: (server, client, sinceMs) =>
-      num(count.get(server, client, sinceMs, RECENT_ANSWERED_CAP + 1)?.n),
-    lastAnsweredSince: (server, client, sinceMs) => time(lastAnswered.get(server, client, sinceMs)?.t),
+    lastCall: (entry) => time(last.get(entry.name, ...entryParams(entry))?.t),
+    answeredSince: (entry, sinceMs) =>
+      num(count.get(entry.name, ...entryParams(entry), sinceMs, RECENT_ANSWERED_CAP + 1)?.n),
+    lastAnsweredSince: (entry, sinceMs) =>
+      time(lastAnswered.get(entry.name, ...entryParams(entry), sinceMs)?.t),
   };
 }
 

@@ -13,7 +13,6 @@ import {
 import { ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { MonitoringError } from "../errors.js";
 import { maskString } from "../pipeline/mask.js";
-import { splitUrlCredentials } from "../url-credentials.js";
 import { VERSION } from "../version.js";
 import { blockedPortText } from "./blocked-ports.js";
 import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
@@ -29,7 +28,13 @@ import {
   tlsFailureMessage,
 } from "./http-failure.js";
 import { NonJsonLine } from "./stdout-lines.js";
-import { createTransport, type ServerTarget, type TransportDeps } from "./transports.js";
+import {
+  createTransport,
+  type RemoteRequest,
+  remoteRequest,
+  type ServerTarget,
+  type TransportDeps,
+} from "./transports.js";
 
 export interface SessionHooks {
   /** The child process started (stdio only). */
@@ -70,6 +75,8 @@ export class McpSession {
   private readonly timeoutMs: number;
   /** Whether a GET of the URL answered an event stream (asked only after a POST was refused). */
   private eventStream = false;
+  /** A remote target's URL and headers as its requests are sent (null for stdio). */
+  private readonly request: RemoteRequest | null;
 
   constructor(
     readonly target: ServerTarget,
@@ -80,6 +87,7 @@ export class McpSession {
     const era = () => this.transport.era;
     const inner = createTransport(target, options, era);
     this.child = inner instanceof ChildProcessTransport ? inner : null;
+    this.request = this.child ? null : remoteRequest(target, options.env);
     if (this.child) {
       const hooks = options.hooks ?? {};
       this.child.onstderr = (line) => {
@@ -195,23 +203,20 @@ export class McpSession {
   }
 
   /** The URL and headers requests go with: a URL's `user:password@` travels as an Authorization header. */
-  private sent(): { url: URL | null; headers: Record<string, string> } {
-    const raw = this.target.rawUrl ? URL.parse(this.target.rawUrl) : null;
-    return raw
-      ? splitUrlCredentials(raw, this.target.rawHeaders)
-      : { url: null, headers: this.target.rawHeaders };
+  private sent(): { url: URL | null; headers: Record<string, string>; urlCredentials: boolean } {
+    return this.request ?? { url: null, headers: this.target.rawHeaders, urlCredentials: false };
   }
 
   private httpContext(): HttpFailureContext {
     const def = this.target.definition;
-    const { headers } = this.sent();
+    const { headers, urlCredentials } = this.sent();
     return {
       url: def.url,
       transport: def.transport === "sse" ? "sse" : "http",
       adHoc: this.options.adHoc ?? false,
       addedInApp: def.client === "manual",
       headers,
-      urlCredentials: headers !== this.target.rawHeaders,
+      urlCredentials,
       answersEventStream: this.eventStream,
     };
   }

@@ -54,19 +54,34 @@ export function createTransport(
       graceMs: deps.graceMs,
     });
   }
+  const { url, headers } = remoteRequest(target, deps.env);
+  const fetch = headerFetch(headers, era, deps.fetch);
+  return def.transport === "sse"
+    ? new SSEClientTransport(url, { fetch })
+    : new StreamableHTTPClientTransport(url, { fetch });
+}
+
+/** What a remote target's requests go with, so that a failure is diagnosed against exactly that. */
+export interface RemoteRequest {
+  url: URL;
+  headers: Record<string, string>;
+  /** The URL's `user:password@` became the Authorization header. */
+  urlCredentials: boolean;
+}
+
+/** The entry's URL and headers with the client's variables filled in, a URL's credentials as a header. */
+export function remoteRequest(target: ServerTarget, env: Env): RemoteRequest {
+  const def = target.definition;
   if (!target.rawUrl) throw MonitoringError.input(`server "${def.name}" has no URL to connect to`);
-  const remote = resolveRemoteVariables(def, { url: target.rawUrl, headers: target.rawHeaders }, deps.env);
+  const remote = resolveRemoteVariables(def, { url: target.rawUrl, headers: target.rawHeaders }, env);
   let configured: URL;
   try {
     configured = new URL(remote.url);
   } catch {
     throw MonitoringError.input(`server "${def.name}" has an invalid URL; expected http(s)://host/path`);
   }
-  const { url, headers } = splitUrlCredentials(configured, remote.headers);
-  const fetch = headerFetch(headers, era, deps.fetch);
-  return def.transport === "sse"
-    ? new SSEClientTransport(url, { fetch })
-    : new StreamableHTTPClientTransport(url, { fetch });
+  const split = splitUrlCredentials(configured, remote.headers);
+  return { ...split, urlCredentials: split.headers !== remote.headers };
 }
 
 /** Adds the configured headers, and in the stateless era the request-metadata headers, to each request. */
