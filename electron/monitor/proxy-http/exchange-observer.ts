@@ -6,6 +6,7 @@
  */
 import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
+import { readElidedMessage } from "../protocol/elided-response.js";
 import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { ObservationSink, SessionFacts } from "../protocol/observations.js";
 import type { SessionObserver } from "../protocol/session-observer.js";
@@ -54,6 +55,8 @@ interface Exchange {
   early: { event: SseEvent; at: number }[];
   /** Why the upstream could not be reached, when the response is the proxy's own 502. */
   unreachable: string | null;
+  /** When the response ended while the request body was still passing: the exchange ends with the body. */
+  responseEndedAt: number | null;
   done: boolean;
 }
 
@@ -84,6 +87,7 @@ export class ExchangeObserver {
       chunkAt: message.at,
       early: [],
       unreachable: null,
+      responseEndedAt: null,
       done: false,
     };
     this.exchanges.set(message.exchange, ex);
@@ -145,7 +149,7 @@ export class ExchangeObserver {
     // Only MCP traffic belongs to a session: JSON-RPC POSTs, event streams, DELETE of a known session —
     // not the OAuth endpoints or metadata documents an MCP server's origin may also serve.
     if (ex.session) {
-      for (const id of ex.requestIds) ex.session.statusOf.set(`c2s:${String(id)}`, message.status);
+      for (const id of ex.requestIds) this.statusFor(ex, id, message.status);
     } else if (ex.own) {
       this.bind(ex, message.session ?? STATELESS, ex.request.at);
     } else if (method === "DELETE") {
@@ -186,11 +190,23 @@ export class ExchangeObserver {
     body.endedAt = at;
     if (side === "in") {
       this.feedRequest(ex);
+      if (ex.responseEndedAt !== null) this.finish(ex, ex.responseEndedAt, at);
       return;
     }
+    // The upstream may answer (404 for an unknown session, 401, 413) before it read the whole body: the
+    // request is read when its body has passed, and its answer after it, or it would never be stored.
+    if (!ex.requestBody.ended) {
+      ex.responseEndedAt = at;
+      return;
+    }
+    this.finish(ex, at, at);
+  }
+
+  /** Both sides of the exchange ended: its answer is read, then what it left unanswered ends. */
+  private finish(ex: Exchange, responseAt: number, at: number): void {
     this.feedRequest(ex);
     ex.sse?.end();
-    if (!ex.sse || ex.response?.contentEncoding) this.feedResponse(ex, at);
+    if (!ex.sse || ex.response?.contentEncoding) this.feedResponse(ex, responseAt);
     this.settle(ex, at, null);
   }
 
@@ -261,16 +277,33 @@ export class ExchangeObserver {
     const status = ex.response?.status ?? null;
     if (body.chunks.length === 0) {
       observer.oversized("in", body.head, body.tail, body.bytes, body.endedAt);
+      // Read from its head: a request it registered is this exchange's to end, with its status.
+      const cut = readElidedMessage(body.head, body.bytes, body.head.length);
+      if (cut?.message.kind === "request" && observer.isPending("in", cut.message.id)) {
+        ex.requestIds.push(cut.message.id);
+        if (status !== null) this.statusFor(ex, cut.message.id, status);
+      }
       return;
     }
     const bytes = Buffer.concat(body.chunks, body.bytes);
     const parsed = parseLine(bytes);
     ex.requestInvalid = parsed.kind === "invalid";
-    for (const id of requestIdsOf(parsed)) {
-      ex.requestIds.push(id);
-      if (status !== null && !ex.own) ex.session?.statusOf.set(`c2s:${String(id)}`, status);
-    }
+    const ids = requestIdsOf(parsed);
+    ex.requestIds.push(...ids);
+    // Set first: a legacy call may pair at once with an answer its stream already carried.
+    const table = status !== null && !ex.own ? ex.session?.statusOf : undefined;
+    for (const id of ids) table?.set(`c2s:${String(id)}`, status ?? 0);
     observer.line("in", bytes, body.endedAt);
+    for (const id of ids) if (!observer.isPending("in", id)) table?.delete(`c2s:${String(id)}`);
+  }
+
+  /**
+   * The HTTP status a session-bound call is stored with, kept until the call is: only for a request still
+   * pending, as one that already ended (timed out, cancelled) would never take it out of the table.
+   */
+  private statusFor(ex: Exchange, id: JsonRpcId, status: number): void {
+    if (ex.own || !ex.session?.observer.isPending("in", id)) return;
+    ex.session.statusOf.set(`c2s:${String(id)}`, status);
   }
 
   /** Where a message of the exchange's response is read: a request from the server goes to its session. */
@@ -381,6 +414,11 @@ export class ExchangeObserver {
     const observer = ex.own ?? ex.session?.observer;
     if (observer && ended && ex.requestIds.length > 0) {
       observer.abandon("in", ex.requestIds, ended.outcome, at, ended.message);
+    }
+    // A request whose body never passed whole (the client left mid-body) is not lost silently.
+    if (!ex.requestFed && ex.request.method === "POST" && isJson(ex.request.contentType)) {
+      if (ex.own) this.bind(ex, ex.response?.session ?? STATELESS, ex.request.at);
+      ex.session?.recorder.unobserved(1);
     }
     // What an exchange's own observer still waits for can no longer come.
     ex.own?.close(at);
