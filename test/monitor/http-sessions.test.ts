@@ -286,3 +286,47 @@ it("keeps no HTTP status for a call that ended before its response header", () =
   observer().response({ ...RESPONSE, exchange: 1, at: t0 + 2 * MIN + 1, status: 200 });
   expect(session?.statusOf.size).toBe(0);
 });
+
+it("pairs a stateless client's answer with the request its server sent on another exchange", () => {
+  const t0 = 1_800_000_000_000;
+  const o = observer();
+  const request = (exchange: number, body: object, at: number) => {
+    o.request({
+      type: "request",
+      exchange,
+      at,
+      method: "POST",
+      path: "/mcp",
+      session: null,
+      contentType: "application/json",
+    });
+    o.chunk(exchange, "in", Buffer.from(JSON.stringify(body)), at);
+    o.end(exchange, "in", at);
+  };
+  request(1, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ask" } }, t0);
+  o.response({ ...RESPONSE, exchange: 1, at: t0 + 1, status: 200, contentType: "text/event-stream" });
+  const asked = { jsonrpc: "2.0", id: 0, method: "sampling/createMessage", params: { messages: [] } };
+  o.chunk(1, "out", Buffer.from(`event: message\ndata: ${JSON.stringify(asked)}\n\n`), t0 + 2);
+  // The client answers the sampling request in a POST of its own, with no session to name.
+  request(
+    2,
+    { jsonrpc: "2.0", id: 0, result: { role: "assistant", content: { type: "text", text: "hi" } } },
+    t0 + 3,
+  );
+  o.response({ ...RESPONSE, exchange: 2, at: t0 + 4, status: 202 });
+  o.end(2, "out", t0 + 4);
+  const answer = { jsonrpc: "2.0", id: 1, result: { content: [] } };
+  o.chunk(1, "out", Buffer.from(`event: message\ndata: ${JSON.stringify(answer)}\n\n`), t0 + 5);
+  o.end(1, "out", t0 + 6);
+  sessions.closeAll(t0 + 10);
+  writer.flush();
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const calls = db.prepare("SELECT method, direction, outcome FROM calls ORDER BY method").all();
+  const unknown = db.prepare("SELECT type FROM events WHERE type LIKE '%unknown_response_id'").all();
+  db.close();
+  expect(calls).toEqual([
+    { method: "sampling/createMessage", direction: "s2c", outcome: "ok" },
+    { method: "tools/call", direction: "c2s", outcome: "ok" },
+  ]);
+  expect(unknown).toEqual([]);
+});

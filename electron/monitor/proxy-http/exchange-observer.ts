@@ -195,7 +195,7 @@ export class ExchangeObserver {
     }
     // The upstream may answer (404 for an unknown session, 401, 413) before it read the whole body: the
     // request is read when its body has passed, and its answer after it, or it would never be stored.
-    if (!ex.requestBody.ended) {
+    if (!ex.requestBody.ended && ex.request.method === "POST") {
       ex.responseEndedAt = at;
       return;
     }
@@ -267,7 +267,7 @@ export class ExchangeObserver {
 
   /** The request body goes to the observer once the exchange knows its observer and the body is whole. */
   private feedRequest(ex: Exchange, force = false): void {
-    const observer = ex.own ?? ex.session?.observer;
+    let observer = ex.own ?? ex.session?.observer;
     if (ex.requestFed || !observer || !ex.requestBody.ended) return;
     // The legacy transport may answer on its stream before the POST's 202: the call waits for that status.
     if (!ex.response && !force && ex.session?.key.startsWith(LEGACY_SSE_KEY)) return;
@@ -289,6 +289,10 @@ export class ExchangeObserver {
     const parsed = parseLine(bytes);
     ex.requestInvalid = parsed.kind === "invalid";
     const ids = requestIdsOf(parsed);
+    // A client's answer to a request its server sent on another session-less exchange: that request
+    // waits in the stateless session (see observerFor), so the answer is read there.
+    if (ex.own && ids.length === 0 && isAnswer(parsed))
+      observer = this.bind(ex, STATELESS, ex.request.at).observer;
     ex.requestIds.push(...ids);
     // Set first: a legacy call may pair at once with an answer its stream already carried.
     const table = status !== null && !ex.own ? ex.session?.statusOf : undefined;
@@ -488,6 +492,11 @@ export class ExchangeObserver {
       },
     });
   }
+}
+
+function isAnswer(parsed: ParsedLine): boolean {
+  if (parsed.kind === "message") return parsed.message.kind === "response";
+  return parsed.kind === "batch" && parsed.items.some(isAnswer);
 }
 
 function isNullIdError(message: JsonRpcMessage): boolean {
