@@ -156,6 +156,16 @@ describe("mcpscope proxy, calls without the usual answer", () => {
     });
   });
 
+  it("stores a redirect to another origin without its credentials or query", async () => {
+    const response = await post("/away", JSON.stringify({ jsonrpc: "2.0", id: "away-1", method: "ping" }));
+    expect(response.status).toBe(307);
+    expect(await waitFor(stored("away-1"))).toMatchObject({
+      outcome: "disconnected",
+      errorMessage:
+        "the server answered 307 (redirect to https://idp.example/authorize) without a JSON-RPC answer",
+    });
+  });
+
   it("points a redirect to the upstream's own origin at the proxy, so SDK clients stay on it", async () => {
     const response = await post("/moved", JSON.stringify({ jsonrpc: "2.0", id: "moved-2", method: "ping" }));
     expect(response.headers.get("location")).toBe(`${origin}/stateful`);
