@@ -7,7 +7,7 @@
 import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
 import { readElidedMessage } from "../protocol/elided-response.js";
-import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
+import { type JsonRpcId, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { ObservationSink, SessionFacts } from "../protocol/observations.js";
 import type { SessionObserver } from "../protocol/session-observer.js";
 import {
@@ -15,8 +15,10 @@ import {
   type Body,
   decode,
   emptyBody,
+  isAnswer,
   isEventStream,
   isJson,
+  isNullIdError,
   legacySessionOf,
   pathOnly,
   requestIdsOf,
@@ -492,13 +494,4 @@ export class ExchangeObserver {
       },
     });
   }
-}
-
-function isAnswer(parsed: ParsedLine): boolean {
-  if (parsed.kind === "message") return parsed.message.kind === "response";
-  return parsed.kind === "batch" && parsed.items.some(isAnswer);
-}
-
-function isNullIdError(message: JsonRpcMessage): boolean {
-  return message.kind === "response" && message.id === null && message.error !== undefined;
 }
