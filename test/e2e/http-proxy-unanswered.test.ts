@@ -156,9 +156,25 @@ describe("mcpscope proxy, calls without the usual answer", () => {
     });
   });
 
+  it("stores a redirect to another origin without its credentials or query", async () => {
+    const response = await post("/away", JSON.stringify({ jsonrpc: "2.0", id: "away-1", method: "ping" }));
+    expect(response.status).toBe(307);
+    expect(await waitFor(stored("away-1"))).toMatchObject({
+      outcome: "disconnected",
+      errorMessage:
+        "the server answered 307 (redirect to https://idp.example/authorize) without a JSON-RPC answer",
+    });
+  });
+
   it("points a redirect to the upstream's own origin at the proxy, so SDK clients stay on it", async () => {
     const response = await post("/moved", JSON.stringify({ jsonrpc: "2.0", id: "moved-2", method: "ping" }));
     expect(response.headers.get("location")).toBe(`${origin}/stateful`);
+    // Stored with the path only: neither the proxy's origin nor anything a target's URL carries.
+    expect(await waitFor(stored("moved-2"))).toMatchObject({
+      outcome: "disconnected",
+      httpStatus: 307,
+      errorMessage: "the server answered 307 (redirect to /stateful) without a JSON-RPC answer",
+    });
     const { client } = await connect("/moved", "redirected");
     const result = await client.callTool({ name: "echo", arguments: { text: "through" } });
     expect(result.content).toEqual([{ type: "text", text: "through" }]);
@@ -177,6 +193,46 @@ describe("mcpscope proxy, calls without the usual answer", () => {
     expect(failed.bytesOut).toBeGreaterThan(16 * MIB);
     // Exchanges are observed in order: the first one was read before the second.
     expect(stored("big-1")()).toBeUndefined();
+  });
+
+  it("stores a call the upstream refuses before it read the body (an unknown session's 404)", async () => {
+    // Larger than a socket chunk: the upstream's 404 ends before the body has passed the proxy (which
+    // must still read the rest, or the client's upload stalls on a kept-alive upstream connection).
+    const body = call("early-1", "echo", { text: "x".repeat(MIB) });
+    const response = await fetch(`${origin}/stateful`, {
+      method: "POST",
+      headers: { ...HEADERS, "mcp-session-id": "no-such-session" },
+      body,
+    });
+    expect(response.status).toBe(404);
+    expect(await waitFor(stored("early-1"))).toMatchObject({
+      method: "tools/call",
+      outcome: "client_error",
+      httpStatus: 404,
+      errorMessage: "HTTP 404",
+    });
+  });
+
+  it("ends a request past the body limit with its exchange, read from its head", async () => {
+    const big = (id: string) => call(id, "echo", { text: "x".repeat(17 * MIB) });
+    const answers = [
+      await fetch(`${origin}/redirect`, {
+        method: "POST",
+        headers: { ...HEADERS, "mcp-session-id": "s-redirect" },
+        body: big("huge-1"),
+        redirect: "manual",
+      }),
+      await post("/redirect", big("huge-2")),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([307, 307]);
+    const redirected = {
+      outcome: "disconnected",
+      httpStatus: 307,
+      errorMessage: "the server answered 307 (redirect to /stateful) without a JSON-RPC answer",
+    };
+    // Not left to the timeout, nor ended without the status that ended it.
+    expect(await waitFor(stored("huge-1"))).toMatchObject({ method: "tools/call", ...redirected });
+    expect(await waitFor(stored("huge-2"))).toMatchObject({ method: "tools/call", ...redirected });
   });
 
   it("stores one event for a body that is not JSON, not a second one for the server's parse error", async () => {

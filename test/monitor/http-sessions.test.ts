@@ -11,6 +11,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { EventTracker } from "../../electron/monitor/events/tracker.js";
 import { LogSettingsSource } from "../../electron/monitor/logs/log-settings.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { MAX_MESSAGE_BYTES } from "../../electron/monitor/protocol/line-splitter.js";
 import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue, type QueueMessage } from "../../electron/monitor/proxy/copy-queue.js";
 import { ExchangeObserver } from "../../electron/monitor/proxy-http/exchange-observer.js";
@@ -132,7 +133,7 @@ type Message = QueueMessage<BodyStream, ToHttpWorker> | ToHttpWorker;
 
 /** The proxy worker's exchange observer over these sessions. */
 function observer(): ExchangeObserver {
-  exchangeObserver ??= new ExchangeObserver(sessions, new EventTracker(writer), "remote", 16 * 1024 * 1024);
+  exchangeObserver ??= new ExchangeObserver(sessions, new EventTracker(writer), "remote", MAX_MESSAGE_BYTES);
   return exchangeObserver;
 }
 
@@ -228,4 +229,104 @@ it("the shared writer's dropped calls count once across the proxy's sessions", (
   const total = Number(db.prepare("SELECT sum(dropped) AS n FROM sessions").get()?.n);
   db.close();
   expect(total).toBe(2);
+});
+
+const RESPONSE = {
+  type: "response",
+  contentType: null,
+  contentEncoding: null,
+  session: null,
+  wwwAuthenticate: null,
+  location: null,
+} as const;
+
+function post(exchange: number, session: string, at: number): void {
+  observer().request({
+    type: "request",
+    exchange,
+    at,
+    method: "POST",
+    path: "/mcp",
+    session,
+    contentType: "application/json",
+  });
+}
+
+it("a call answered before its body passed, whose client then left mid-body, is counted unobserved", () => {
+  const t0 = 1_800_000_000_000;
+  const head = Buffer.from('{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","argu');
+  post(1, "s-early", t0);
+  observer().chunk(1, "in", head, t0);
+  observer().response({ ...RESPONSE, exchange: 1, at: t0 + 1, status: 404 });
+  observer().end(1, "out", t0 + 2);
+  observer().broken(
+    1,
+    "client",
+    "the client closed the connection before its request body had passed",
+    t0 + 3,
+  );
+  sessions.closeAll(t0 + 10);
+  writer.flush();
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const calls = db.prepare("SELECT outcome FROM calls").all();
+  const session = db.prepare("SELECT dropped FROM sessions").get();
+  db.close();
+  expect(calls).toEqual([]);
+  expect(session).toEqual({ dropped: 1 });
+});
+
+it("keeps no HTTP status for a call that ended before its response header", () => {
+  const t0 = 1_800_000_000_000;
+  post(1, "s-slow", t0);
+  const body = Buffer.from('{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow"}}');
+  observer().chunk(1, "in", body, t0);
+  observer().end(1, "in", t0);
+  const session = sessions.get("s-slow");
+  sessions.tick(t0 + 2 * MIN); // the call times out: it is stored, without a status yet
+  observer().response({ ...RESPONSE, exchange: 1, at: t0 + 2 * MIN + 1, status: 200 });
+  expect(session?.statusOf.size).toBe(0);
+});
+
+it("pairs a stateless client's answer with the request its server sent on another exchange", () => {
+  const t0 = 1_800_000_000_000;
+  const o = observer();
+  const request = (exchange: number, body: object, at: number) => {
+    o.request({
+      type: "request",
+      exchange,
+      at,
+      method: "POST",
+      path: "/mcp",
+      session: null,
+      contentType: "application/json",
+    });
+    o.chunk(exchange, "in", Buffer.from(JSON.stringify(body)), at);
+    o.end(exchange, "in", at);
+  };
+  request(1, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ask" } }, t0);
+  o.response({ ...RESPONSE, exchange: 1, at: t0 + 1, status: 200, contentType: "text/event-stream" });
+  const asked = { jsonrpc: "2.0", id: 0, method: "sampling/createMessage", params: { messages: [] } };
+  o.chunk(1, "out", Buffer.from(`event: message\ndata: ${JSON.stringify(asked)}\n\n`), t0 + 2);
+  // The client answers the sampling request in a POST of its own, with no session to name.
+  request(
+    2,
+    { jsonrpc: "2.0", id: 0, result: { role: "assistant", content: { type: "text", text: "hi" } } },
+    t0 + 3,
+  );
+  o.response({ ...RESPONSE, exchange: 2, at: t0 + 4, status: 202 });
+  o.end(2, "out", t0 + 4);
+  const answer = { jsonrpc: "2.0", id: 1, result: { content: [] } };
+  o.chunk(1, "out", Buffer.from(`event: message\ndata: ${JSON.stringify(answer)}\n\n`), t0 + 5);
+  o.end(1, "out", t0 + 6);
+  sessions.closeAll(t0 + 10);
+  writer.flush();
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const calls = db.prepare("SELECT method, direction, outcome FROM calls ORDER BY method").all();
+  const unknown = db.prepare("SELECT type FROM events WHERE type LIKE '%unknown_response_id'").all();
+  db.close();
+  expect(calls).toEqual([
+    { method: "sampling/createMessage", direction: "s2c", outcome: "ok" },
+    { method: "tools/call", direction: "c2s", outcome: "ok" },
+  ]);
+  expect(unknown).toEqual([]);
 });

@@ -2,6 +2,7 @@ import { isLoopback } from "../../monitor/api/host-policy.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
+import { MAX_MESSAGE_BYTES } from "../../monitor/protocol/line-splitter.js";
 import { startHttpProxy } from "../../monitor/proxy-http/http-proxy.js";
 import { blockedPortText, fetchBlocksPort } from "../../monitor/supervisor/blocked-ports.js";
 import { parseDuration } from "../../monitor/time.js";
@@ -93,7 +94,7 @@ export const proxyCommand: Command = {
         dataDir,
         timeoutMs,
         captureLimit,
-        maxLineBytes: 16 * 1024 * 1024,
+        maxLineBytes: MAX_MESSAGE_BYTES,
         workerUrl: new URL("./http-observer-worker.mjs", import.meta.url),
         report: (line) => io.stderr.write(`${line}\n`),
       });
@@ -101,10 +102,7 @@ export const proxyCommand: Command = {
       throw listenError(error, host, port) ?? error;
     }
     io.stdout.write(`mcpscope proxy: ${maskText(proxy.url.href)} → ${maskText(upstream.href)}\n`);
-    if (!isLoopback(host))
-      io.stderr.write(
-        `mcpscope proxy: the upstream is exposed to the network at ${proxy.exposedUrls.map(maskText).join(", ") || `${host}:${proxy.port}`}; anyone who reaches it uses the server as you (with the upstream URL's credentials) — listen on 127.0.0.1 unless that is meant\n`,
-      );
+    if (!isLoopback(host)) io.stderr.write(`${exposureWarning(proxy.exposedUrls, proxy.port)}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
@@ -114,3 +112,15 @@ export const proxyCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The warning of a proxy open to the network, naming the URLs that reach it; a machine with no network
+ * address yet (a container, an offline laptop) is told so, not given the wildcard address as a URL.
+ */
+export function exposureWarning(exposedUrls: string[], port: number): string {
+  const where =
+    exposedUrls.length > 0
+      ? `at ${exposedUrls.map(maskText).join(", ")}`
+      : `on every address of this machine, port ${port}`;
+  return `mcpscope proxy: the upstream is exposed to the network ${where}; anyone who reaches it uses the server as you (with the upstream URL's credentials) — listen on 127.0.0.1 unless that is meant`;
+}

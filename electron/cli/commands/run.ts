@@ -1,6 +1,7 @@
 import { basename, extname } from "node:path";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
+import { MAX_MESSAGE_BYTES } from "../../monitor/protocol/line-splitter.js";
 import { runWrapper } from "../../monitor/proxy/run-wrapper.js";
 import { STOP_KILL_MS } from "../../monitor/proxy/stop-budget.js";
 import { parseDuration, parseTimerDuration } from "../../monitor/time.js";
@@ -160,7 +161,7 @@ export const runCommand: Command = {
       timeoutMs: durationFlag(args, "timeout", "60s", parseDuration),
       graceMs: durationFlag(args, "grace", "5s", parseTimerDuration),
       captureLimit,
-      maxLineBytes: 16 * 1024 * 1024,
+      maxLineBytes: MAX_MESSAGE_BYTES,
       workerUrl: new URL("./observer-worker.mjs", import.meta.url),
       // Getters: the wrapper reads its streams only once the server is spawned.
       get stdout() {

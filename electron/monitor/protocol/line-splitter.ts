@@ -26,6 +26,11 @@ export interface LineSink {
 }
 
 export const EDGE_BYTES = 1024;
+/**
+ * The longest message (a stdio line, an HTTP body, an SSE event) parsed whole; a longer one is read from its
+ * edges. One value for the wrapper, `mcpscope proxy`, the app's proxies and tap, so they record alike.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** A line buffer grown past this is let go after its line: memory stays flat after a rare huge line. */
 const KEEP_BUFFER_BYTES = 2 * 1024 * 1024;
 

@@ -326,6 +326,11 @@ export class SessionObserver {
     }
   }
 
+  /** Whether a request of `stream` still waits for its answer (not ended, timed out or cancelled). */
+  isPending(stream: Stream, id: JsonRpcId): boolean {
+    return this.pending[stream].has(idKey(id));
+  }
+
   get pendingCount(): number {
     return this.pending.in.size + this.pending.out.size;
   }

@@ -6,7 +6,8 @@
  */
 import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
-import { type JsonRpcId, type JsonRpcMessage, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
+import { readElidedMessage } from "../protocol/elided-response.js";
+import { type JsonRpcId, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
 import type { ObservationSink, SessionFacts } from "../protocol/observations.js";
 import type { SessionObserver } from "../protocol/session-observer.js";
 import {
@@ -14,8 +15,10 @@ import {
   type Body,
   decode,
   emptyBody,
+  isAnswer,
   isEventStream,
   isJson,
+  isNullIdError,
   legacySessionOf,
   pathOnly,
   requestIdsOf,
@@ -54,6 +57,8 @@ interface Exchange {
   early: { event: SseEvent; at: number }[];
   /** Why the upstream could not be reached, when the response is the proxy's own 502. */
   unreachable: string | null;
+  /** When the response ended while the request body was still passing: the exchange ends with the body. */
+  responseEndedAt: number | null;
   done: boolean;
 }
 
@@ -84,6 +89,7 @@ export class ExchangeObserver {
       chunkAt: message.at,
       early: [],
       unreachable: null,
+      responseEndedAt: null,
       done: false,
     };
     this.exchanges.set(message.exchange, ex);
@@ -145,7 +151,7 @@ export class ExchangeObserver {
     // Only MCP traffic belongs to a session: JSON-RPC POSTs, event streams, DELETE of a known session —
     // not the OAuth endpoints or metadata documents an MCP server's origin may also serve.
     if (ex.session) {
-      for (const id of ex.requestIds) ex.session.statusOf.set(`c2s:${String(id)}`, message.status);
+      for (const id of ex.requestIds) this.statusFor(ex, id, message.status);
     } else if (ex.own) {
       this.bind(ex, message.session ?? STATELESS, ex.request.at);
     } else if (method === "DELETE") {
@@ -186,11 +192,23 @@ export class ExchangeObserver {
     body.endedAt = at;
     if (side === "in") {
       this.feedRequest(ex);
+      if (ex.responseEndedAt !== null) this.finish(ex, ex.responseEndedAt, at);
       return;
     }
+    // The upstream may answer (404 for an unknown session, 401, 413) before it read the whole body: the
+    // request is read when its body has passed, and its answer after it, or it would never be stored.
+    if (!ex.requestBody.ended && ex.request.method === "POST") {
+      ex.responseEndedAt = at;
+      return;
+    }
+    this.finish(ex, at, at);
+  }
+
+  /** Both sides of the exchange ended: its answer is read, then what it left unanswered ends. */
+  private finish(ex: Exchange, responseAt: number, at: number): void {
     this.feedRequest(ex);
     ex.sse?.end();
-    if (!ex.sse || ex.response?.contentEncoding) this.feedResponse(ex, at);
+    if (!ex.sse || ex.response?.contentEncoding) this.feedResponse(ex, responseAt);
     this.settle(ex, at, null);
   }
 
@@ -251,7 +269,7 @@ export class ExchangeObserver {
 
   /** The request body goes to the observer once the exchange knows its observer and the body is whole. */
   private feedRequest(ex: Exchange, force = false): void {
-    const observer = ex.own ?? ex.session?.observer;
+    let observer = ex.own ?? ex.session?.observer;
     if (ex.requestFed || !observer || !ex.requestBody.ended) return;
     // The legacy transport may answer on its stream before the POST's 202: the call waits for that status.
     if (!ex.response && !force && ex.session?.key.startsWith(LEGACY_SSE_KEY)) return;
@@ -261,16 +279,37 @@ export class ExchangeObserver {
     const status = ex.response?.status ?? null;
     if (body.chunks.length === 0) {
       observer.oversized("in", body.head, body.tail, body.bytes, body.endedAt);
+      // Read from its head: a request it registered is this exchange's to end, with its status.
+      const cut = readElidedMessage(body.head, body.bytes, body.head.length);
+      if (cut?.message.kind === "request" && observer.isPending("in", cut.message.id)) {
+        ex.requestIds.push(cut.message.id);
+        if (status !== null) this.statusFor(ex, cut.message.id, status);
+      }
       return;
     }
     const bytes = Buffer.concat(body.chunks, body.bytes);
     const parsed = parseLine(bytes);
     ex.requestInvalid = parsed.kind === "invalid";
-    for (const id of requestIdsOf(parsed)) {
-      ex.requestIds.push(id);
-      if (status !== null && !ex.own) ex.session?.statusOf.set(`c2s:${String(id)}`, status);
-    }
+    const ids = requestIdsOf(parsed);
+    // A client's answer to a request its server sent on another session-less exchange: that request
+    // waits in the stateless session (see observerFor), so the answer is read there.
+    if (ex.own && ids.length === 0 && isAnswer(parsed))
+      observer = this.bind(ex, STATELESS, ex.request.at).observer;
+    ex.requestIds.push(...ids);
+    // Set first: a legacy call may pair at once with an answer its stream already carried.
+    const table = status !== null && !ex.own ? ex.session?.statusOf : undefined;
+    for (const id of ids) table?.set(`c2s:${String(id)}`, status ?? 0);
     observer.line("in", bytes, body.endedAt);
+    for (const id of ids) if (!observer.isPending("in", id)) table?.delete(`c2s:${String(id)}`);
+  }
+
+  /**
+   * The HTTP status a session-bound call is stored with, kept until the call is: only for a request still
+   * pending, as one that already ended (timed out, cancelled) would never take it out of the table.
+   */
+  private statusFor(ex: Exchange, id: JsonRpcId, status: number): void {
+    if (ex.own || !ex.session?.observer.isPending("in", id)) return;
+    ex.session.statusOf.set(`c2s:${String(id)}`, status);
   }
 
   /** Where a message of the exchange's response is read: a request from the server goes to its session. */
@@ -382,6 +421,11 @@ export class ExchangeObserver {
     if (observer && ended && ex.requestIds.length > 0) {
       observer.abandon("in", ex.requestIds, ended.outcome, at, ended.message);
     }
+    // A request whose body never passed whole (the client left mid-body) is not lost silently.
+    if (!ex.requestFed && ex.request.method === "POST" && isJson(ex.request.contentType)) {
+      if (ex.own) this.bind(ex, ex.response?.session ?? STATELESS, ex.request.at);
+      ex.session?.recorder.unobserved(1);
+    }
     // What an exchange's own observer still waits for can no longer come.
     ex.own?.close(at);
     const session = ex.session;
@@ -450,8 +494,4 @@ export class ExchangeObserver {
       },
     });
   }
-}
-
-function isNullIdError(message: JsonRpcMessage): boolean {
-  return message.kind === "response" && message.id === null && message.error !== undefined;
 }

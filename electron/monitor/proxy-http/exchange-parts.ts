@@ -3,7 +3,7 @@
  * edges), its content types and encodings, and the session a legacy SSE path names.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import type { JsonRpcId, ParsedLine } from "../protocol/jsonrpc.js";
+import type { JsonRpcId, JsonRpcMessage, ParsedLine } from "../protocol/jsonrpc.js";
 import { EDGE_BYTES } from "../protocol/line-splitter.js";
 import { LEGACY_SSE_KEY } from "./http-sessions.js";
 
@@ -37,6 +37,17 @@ export function append(body: Body, bytes: Buffer, limit: number): void {
     return;
   }
   body.tail = Buffer.from(Buffer.concat([body.tail, bytes]).subarray(-EDGE_BYTES));
+}
+
+/** A client's answer (or a batch holding one), as a POST carries to a server's request. */
+export function isAnswer(parsed: ParsedLine): boolean {
+  if (parsed.kind === "message") return parsed.message.kind === "response";
+  return parsed.kind === "batch" && parsed.items.some(isAnswer);
+}
+
+/** A JSON-RPC error the server could not give an id (an unreadable request, a refused exchange). */
+export function isNullIdError(message: JsonRpcMessage): boolean {
+  return message.kind === "response" && message.id === null && message.error !== undefined;
 }
 
 export function requestIdsOf(parsed: ParsedLine): JsonRpcId[] {

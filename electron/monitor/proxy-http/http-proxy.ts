@@ -139,7 +139,14 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     req.on("data", (chunk: Buffer) => {
       if (!upstreamReq.destroyed && !upstreamReq.write(chunk)) {
         req.pause();
-        upstreamReq.once("drain", () => req.resume());
+        // Or its close, when the upstream answered before the body passed (see the response's end).
+        const resume = () => {
+          upstreamReq.off("drain", resume);
+          upstreamReq.off("close", resume);
+          req.resume();
+        };
+        upstreamReq.once("drain", resume);
+        upstreamReq.once("close", resume);
       }
       queue.offer(inStream, chunk, now());
       if (kept && keptBytes + chunk.length <= 1024 * 1024) {
@@ -152,6 +159,19 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       const at = now();
       queue.postGap(inStream, at);
       queue.defer({ type: "end", stream: inStream, at });
+    });
+    // A client that leaves mid-body after its answer: the exchange, waiting for the body, ends here.
+    req.on("close", () => {
+      if (req.complete || !res.writableFinished) return;
+      const at = now();
+      queue.postGap(inStream, at);
+      queue.defer({
+        type: "broken",
+        exchange,
+        at,
+        by: "client",
+        message: "the client closed the connection before its request body had passed",
+      });
     });
 
     upstreamReq.on("response", (upstreamRes) => {
@@ -195,6 +215,9 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       });
       upstreamRes.on("end", () => {
         responseEnded = true;
+        // Answered before the body passed (an unknown session's 404, a 413): the upstream may read no
+        // more of it, and the client's upload would stall. The rest is still read, observed, and dropped.
+        if (!req.complete) upstreamReq.destroy();
         const rest = rewriter?.flush();
         if (rest && rest.length > 0) {
           res.write(rest);
@@ -326,7 +349,8 @@ function withBasicAuth(headers: string[], basicAuth: string | null): string[] {
 /**
  * A redirect to the upstream's own origin (`/mcp` → `https://host/mcp/`) points the client at the proxy
  * instead, as SDK clients follow only same-origin redirects and would otherwise leave the proxy. The
- * headers are rewritten in place; the Location the client gets is returned.
+ * headers are rewritten in place. Returned is what the observer may store: the path of a same-origin
+ * target, the origin and path of another (never its credentials or query, which may carry tokens).
  */
 function sameOriginLocation(headers: string[], upstream: URL, ownOrigin: string): string | null {
   for (let i = 0; i < headers.length; i += 2) {
@@ -336,12 +360,12 @@ function sameOriginLocation(headers: string[], upstream: URL, ownOrigin: string)
     try {
       target = new URL(value, upstream);
     } catch {
-      return value;
+      return null;
     }
-    if (target.origin !== upstream.origin || !/^[a-z][a-z0-9+.-]*:/i.test(value)) return value;
-    const rewritten = `${ownOrigin}${target.pathname}${target.search}${target.hash}`;
-    headers[i + 1] = rewritten;
-    return rewritten;
+    if (target.origin !== upstream.origin) return `${target.origin}${target.pathname}`;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(value))
+      headers[i + 1] = `${ownOrigin}${target.pathname}${target.search}${target.hash}`;
+    return target.pathname;
   }
   return null;
 }

@@ -12,6 +12,7 @@ import { MonitoringError } from "../errors.js";
 import { writeFileAtomic } from "../instrument/atomic-file.js";
 import { acquireLock } from "../instrument/lock-file.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { MAX_MESSAGE_BYTES } from "../protocol/line-splitter.js";
 import { ensurePrivateDir } from "../store/private-files.js";
 import { type RunningProxy, startHttpProxy } from "./http-proxy.js";
 
@@ -193,7 +194,7 @@ export class RemoteProxyRunner {
         dataDir: this.options.dataDir,
         timeoutMs: 60_000,
         captureLimit: DEFAULT_CAPTURE_LIMIT,
-        maxLineBytes: 16 * 1024 * 1024,
+        maxLineBytes: MAX_MESSAGE_BYTES,
         workerUrl: this.options.workerUrl,
         report: this.options.report,
         identity: { mcpscope: "remote-proxy", dataDir: this.options.dataDir },

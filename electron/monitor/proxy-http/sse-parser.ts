@@ -3,6 +3,7 @@
  * of a stream that was already forwarded, so it never throws; a field line longer than `maxLineBytes` is
  * cut, and the event it belonged to is reported as oversized instead of parsed.
  */
+import { MAX_MESSAGE_BYTES } from "../protocol/line-splitter.js";
 
 export interface SseEvent {
   /** The `event:` field; "message" when absent. */
@@ -29,7 +30,7 @@ export class SseParser {
 
   constructor(
     private readonly onEvent: (event: SseEvent) => void,
-    private readonly maxLineBytes = 16 * 1024 * 1024,
+    private readonly maxLineBytes = MAX_MESSAGE_BYTES,
   ) {}
 
   push(chunk: Buffer): void {

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { resolveDataDir } from "../paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { MAX_MESSAGE_BYTES } from "../protocol/line-splitter.js";
 import { preciseNow } from "../proxy/clock.js";
 import {
   type CopyStream,
@@ -109,7 +110,7 @@ class Tap {
         wrapperPid: process.pid,
         timeoutMs: options.timeoutMs ?? 60_000,
         captureLimit: options.captureLimit ?? DEFAULT_CAPTURE_LIMIT,
-        maxLineBytes: 16 * 1024 * 1024,
+        maxLineBytes: MAX_MESSAGE_BYTES,
         client: null,
         // Never set: the tap's observer parses everything it was given (no exit drain deadline).
         drainDeadline: drainDeadlineBuffer(),
