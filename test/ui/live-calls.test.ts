@@ -1,7 +1,8 @@
 /**
  * Live calls in the Calls view, in real Chromium: a call its wrapper writes late (started before the
  * loaded page's bottom) takes its place without making paging back skip the stored calls below the page,
- * and a keyboard user's focused row keeps focus while a burst of newer calls arrives at the top.
+ * a keyboard user's focused row keeps focus while a burst of newer calls arrives at the top, and the rows
+ * being read stay in place when a late call is placed above them.
  */
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -80,5 +81,25 @@ describe.skipIf(!HAS_CHROMIUM)("live calls in the Calls view (real Chromium)", (
     expect(await focusedId()).toBe(before);
     // And it is still on screen, where the reader left it.
     expect(await page.locator(`[data-call-id="${before}"]`).isVisible()).toBe(true);
+  });
+
+  it("keeps the rows being read in place when a late call lands above them", async () => {
+    await page.evaluate(`document.activeElement?.blur()`);
+    const rows = page.getByTestId("calls-table").locator(".rows");
+    // Scroll a hundred rows down, and note where one row in view sits.
+    // biome-ignore lint/suspicious/noExplicitAny: a DOM element, in a file type-checked without the DOM library
+    await rows.evaluate((el: any) => {
+      el.scrollTop = 100 * el.querySelector('[data-testid="call-row"]').offsetHeight;
+    });
+    const read = page.locator('[data-testid="call-row"][aria-rowindex="110"]');
+    await read.waitFor({ state: "visible", timeout: 5000 });
+    const id = await read.getAttribute("data-call-id");
+    const y = async () => (await page.locator(`[data-call-id="${id}"]`).boundingBox())?.y;
+    const before = await y();
+    const loaded = await rowsLoaded();
+    // Started between the 6th and 7th of the stored calls: placed by time well above the rows in view.
+    recordCalls(dir, [call("late-above", now - 600_000 - 5500)]);
+    await until("the late call, live", async () => (await rowsLoaded()) === loaded + 1, 20_000);
+    expect(await y()).toBe(before);
   });
 });
