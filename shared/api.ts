@@ -111,6 +111,8 @@ export const CallsQuerySchema = z
     outcome: OutcomeSchema.optional(),
     /** Only calls listed after this one: older by time, then id (paging back). */
     beforeId: z.number().int().positive().optional(),
+    /** The `beforeId` call's start time, so paging goes on after that call is deleted. */
+    beforeTime: z.iso.datetime().optional(),
     limit: PageLimitSchema.optional(),
   })
   .strict();

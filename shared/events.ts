@@ -56,6 +56,8 @@ export const EventsQuerySchema = z
     session: z.string().optional(),
     /** Paging back: only the events listed after this one (older by time, then by id). */
     beforeId: z.number().int().positive().optional(),
+    /** The `beforeId` event's time, so paging goes on after that event is deleted. */
+    beforeTime: z.iso.datetime().optional(),
     limit: PageLimitSchema.optional(),
   })
   .strict();

@@ -20,12 +20,26 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   hour12: false,
 });
 
+/** The same, to the minute: the ends of a custom time range. */
+const minuteFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
 const clockFormat = new Intl.DateTimeFormat(undefined, {
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
   hour12: false,
 });
+
+/** A local time to the minute, as the other times are written: `Dec 6, 21:30`. */
+export function formatMinute(ms: number): string {
+  return minuteFormat.format(new Date(ms));
+}
 
 /** The local time zone's IANA name (`America/New_York`). */
 export function timeZoneName(): string {

@@ -1,4 +1,5 @@
 /** The time ranges the views offer: a preset back from now, or a custom window (local date-times). */
+import { formatMinute } from "./format.js";
 
 export const RANGE_PRESETS = ["15m", "1h", "6h", "24h", "7d"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
@@ -71,7 +72,6 @@ export function toLocalInput(ms: number): string {
 export function rangeLabel(range: TimeRange): string {
   if (range.preset === "all") return "all stored time";
   if (range.preset !== "custom") return `the last ${PRESET_LABELS[range.preset]}`;
-  const fmt = (v: string) =>
-    new Date(v).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const fmt = (v: string) => formatMinute(Date.parse(v));
   return `${fmt(range.since)} – ${range.until ? fmt(range.until) : "now"}`;
 }

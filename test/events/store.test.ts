@@ -235,6 +235,15 @@ describe("events in time order", () => {
       beforeId = page.at(-1)?.id;
     }
     expect(paged).toEqual(expected);
+    // A cursor deleted since (retention, the size cap) pages on from the time the front holds for it.
+    const cursor = listEvents(db, { since: "1h", limit: 2 }).at(-1);
+    if (!cursor) throw new Error("no events");
+    db.prepare("DELETE FROM events WHERE id = ?").run(cursor.id);
+    const after = listEvents(db, { since: "1h", beforeId: cursor.id, beforeTime: cursor.time });
+    expect(after.map((e) => e.type)).toEqual(expected.slice(2));
+    expect(() => listEvents(db, { since: "1h", beforeId: cursor.id })).toThrow(
+      `event ${cursor.id} is no longer stored`,
+    );
   });
 });
 

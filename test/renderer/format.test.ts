@@ -9,6 +9,7 @@ import {
   timeZoneName,
   zoneLabel,
 } from "../../renderer/src/format.js";
+import { rangeLabel } from "../../renderer/src/time-range.js";
 import { formatRow, type Table } from "../../shared/report-tables.js";
 
 describe("formatDate", () => {
@@ -64,5 +65,14 @@ describe("times", () => {
     };
     expect(formatRow(table, table.rows[0] ?? [], 0)).toEqual(["listed <*>", "2026-12-06 21:30:36Z"]);
     expect(formatRow(table, table.rows[0] ?? [], 0, formatStamp)).toEqual(["listed <*>", formatStamp(iso)]);
+  });
+});
+
+describe("a custom time range's label", () => {
+  it("writes its ends as every other time is written, to the minute", () => {
+    const since = "2026-12-06T21:30";
+    const stamp = formatStamp(new Date(`${since}:00`).toISOString());
+    expect(stamp).toMatch(/:00$/);
+    expect(rangeLabel({ preset: "custom", since, until: "" })).toBe(`${stamp.slice(0, -3)} – now`);
   });
 });

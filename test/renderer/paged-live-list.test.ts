@@ -1,6 +1,8 @@
 /** The newest-first live list behind the Calls, Events and alert history views. */
 import { describe, expect, it } from "vitest";
+import { mergeCalls } from "../../renderer/src/list-order.js";
 import { mergeById, usePagedLiveList } from "../../renderer/src/stores/paged-live-list.js";
+import type { CallSummary } from "../../shared/domain.js";
 
 interface RowT {
   id: number;
@@ -16,9 +18,9 @@ function manualFetch() {
     answer(page: RowT[]): void;
     fail(message: string): void;
   }[] = [];
-  const fetch = (beforeId?: number) =>
+  const fetch = (before?: RowT) =>
     new Promise<RowT[]>((resolve, reject) => {
-      requests.push({ beforeId, answer: resolve, fail: (m) => reject(new Error(m)) });
+      requests.push({ beforeId: before?.id, answer: resolve, fail: (m) => reject(new Error(m)) });
     });
   return { fetch, requests };
 }
@@ -188,5 +190,35 @@ describe("usePagedLiveList", () => {
     await older;
     expect(list.error.value).toBe("Could not load older rows: timed out");
     expect(ids(list.items.value)).toEqual([9, 8, 7]);
+  });
+});
+
+describe("a live row written late, then paging back", () => {
+  type C = Pick<CallSummary, "id" | "startedAt">;
+  const at = (second: number) => new Date(Date.UTC(2026, 11, 6, 21, 0, second)).toISOString();
+
+  it("pages on from the last row fetched, so no stored row between is skipped", async () => {
+    // Stored: ids 1..10 started at seconds 1..10; the store answers pages of 3 after (time, id).
+    const stored: C[] = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, startedAt: at(i + 1) }));
+    const newestFirst = (a: C, b: C) => b.startedAt.localeCompare(a.startedAt) || b.id - a.id;
+    const list = usePagedLiveList<C>({
+      fetch: async (before) =>
+        [...stored]
+          .sort(newestFirst)
+          .filter((c) => !before || newestFirst(before, c) < 0)
+          .slice(0, 3),
+      pageSize: 3,
+      max: 1000,
+      merge: mergeCalls as never,
+      errors: { load: "x", older: "y" },
+    });
+    await list.load();
+    expect(list.items.value.map((c) => c.id)).toEqual([10, 9, 8]);
+    // Another wrapper's batch lands late: call 11 started at second 2, below the loaded page's bottom.
+    const late = { id: 11, startedAt: at(2) };
+    stored.push(late);
+    list.receive([late]);
+    for (let i = 0; i < 10 && list.hasOlder.value; i++) await list.loadOlder();
+    expect(list.items.value.map((c) => c.id)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 11, 2, 1]);
   });
 });

@@ -56,6 +56,21 @@ const PAIRS: [string, string, string][] = [
   ]),
 ];
 
+describe("badges", () => {
+  // The pairs above take a badge's tint over the raised surface: badges must lie on it wherever they sit
+  // (a hovered or selected row, a sunken well), not on the row's own background.
+  it("lay their tint over --bg-raised, filled or outlined, so no row background shows through", () => {
+    const css = readFileSync(new URL("../../renderer/src/styles/badges.css", import.meta.url), "utf8");
+    const background = (selector: string) =>
+      new RegExp(`\\${selector}\\s*\\{[^}]*?background:\\s*([^;]+);`).exec(css)?.[1]?.trim();
+    expect(background(".badge")).toMatch(/var\(--c\) (\d+)%, transparent\)\), var\(--bg-raised\)$/);
+    expect(Number(/var\(--c\) (\d+)%/.exec(background(".badge") ?? "")?.[1]) / 100).toBeLessThanOrEqual(
+      BADGE_TINT,
+    );
+    expect(background(".badge-outline")).toBe("var(--bg-raised)");
+  });
+});
+
 describe.each(["light", "dark"] as const)("the %s theme's text contrast", (scheme) => {
   const theme = tokens()[scheme];
   const colour = (name: string): Rgb => {

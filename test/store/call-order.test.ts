@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
+import { listCallDetails, listCalls, listClientCalls } from "../../electron/monitor/store/queries.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
@@ -95,5 +95,48 @@ describe("calls in time order", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toContain('--before takes a call id (a whole number from a listing), not "soon"');
+  });
+
+  it("`--before` a call that is not stored exits 1 with one line, not the first page", async () => {
+    const gone = await cliInProcess(["calls", "--data-dir", dir.path, "--before", "99999"]);
+    expect(gone.status).toBe(1);
+    expect(gone.stdout).toBe("");
+    expect(gone.stderr.trim().split("\n")).toEqual([
+      expect.stringContaining("call 99999 is no longer stored"),
+    ]);
+  });
+
+  it("an entry's recent calls, from sessions written in batches, are newest first by time too", async () => {
+    const own = await tempDir();
+    try {
+      recordCalls(own.path, [at("s", 100, "s1"), at("s", 300, "s3"), at("s", 500, "s5")]);
+      recordCalls(own.path, [at("s", 200, "s2"), at("s", 400, "s4"), at("s", 600, "s6")]);
+      const db = openDb(databasePath(own.path), { readOnly: true });
+      try {
+        expect(listClientCalls(db, "s", null, 4).map((c) => c.target)).toEqual(["s6", "s5", "s4", "s3"]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  // Last: it deletes a call, as the size cap does with the oldest call shown, the page's bottom.
+  it("pages on after the cursor call is deleted when its time comes with it", () => {
+    const db = openDb(databasePath(dir.path));
+    try {
+      const page = listCalls(db, { limit: 4 });
+      const cursor = page.at(-1);
+      if (!cursor) throw new Error("no calls");
+      db.prepare("DELETE FROM calls WHERE id = ?").run(cursor.id);
+      const rest = listCalls(db, { limit: 50, beforeId: cursor.id, beforeTime: cursor.startedAt });
+      expect(rest.map((c) => c.target)).toEqual(BY_TIME.slice(4));
+      expect(() => listCalls(db, { limit: 50, beforeId: cursor.id })).toThrow(
+        `call ${cursor.id} is no longer stored`,
+      );
+    } finally {
+      db.close();
+    }
   });
 });

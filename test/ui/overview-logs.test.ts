@@ -380,4 +380,27 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     expect(await page.locator("body img, body b").count()).toBe(0);
     expect(problems).toEqual([]);
   });
+
+  it("the Load older lines control is a row of the log grid, and the lines are numbered after it", async () => {
+    const search = page.getByTestId("logs-search");
+    await search.fill("");
+    await search.press("Enter");
+    const older = page.getByTestId("log-list").getByRole("button", { name: /^Load [\d,]+ older lines$/ });
+    await older.waitFor({ state: "visible", timeout: 10_000 });
+    // biome-ignore lint/suspicious/noExplicitAny: a DOM element, in a file type-checked without the DOM library
+    const placement = await older.evaluate((button: any) => {
+      const row = button.closest('[role="row"]');
+      return {
+        cell: button.closest('[role="gridcell"]') !== null,
+        rowIndex: row?.getAttribute("aria-rowindex"),
+        inGrid: row?.parentElement?.getAttribute("role"),
+      };
+    });
+    expect(placement).toEqual({ cell: true, rowIndex: "2", inGrid: "grid" });
+    // Following the newest, the last line is the grid's last row: the count includes the control row.
+    const last = page.getByTestId("log-row").last();
+    expect(await last.getAttribute("aria-rowindex")).toBe(
+      await page.getByTestId("log-list").getAttribute("aria-rowcount"),
+    );
+  });
 });

@@ -13,8 +13,11 @@ import {
   toSessionEndReason,
 } from "../../../shared/events.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
+import { keysetBefore } from "../store/keyset.js";
 import { resolveRange } from "../store/queries.js";
 import { iso } from "../time.js";
+
+const EVENTS_KEYSET = { table: "events", timeColumn: "time", noun: "event" };
 
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: SqlValue | undefined): number => (v === null || v === undefined ? 0 : Number(v));
@@ -95,9 +98,9 @@ export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventR
     params.push(query.session);
   }
   if (query.beforeId) {
-    // Listed by time: page on (time, id), so an event stored late with an early time is not skipped.
-    where.push("(time, id) < ((SELECT time FROM events WHERE id = ?), ?)");
-    params.push(query.beforeId, query.beforeId);
+    const before = keysetBefore(db, EVENTS_KEYSET, query.beforeId, query.beforeTime);
+    where.push(before.where);
+    params.push(...before.params);
   }
   params.push(query.limit ?? 100);
   const sql = `SELECT ${COLUMNS} FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

@@ -20,7 +20,10 @@ import { type OperationAccumulator, type RangeData, readRange } from "../metrics
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
+import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
+
+const CALLS_KEYSET = { table: "calls", timeColumn: "started_at", alias: "c", noun: "call" };
 
 export interface TimeRange {
   since: number;
@@ -91,16 +94,9 @@ function callFilters(db: Db, query: CallsQuery, now: number): { where: string; p
     params.push(query.outcome);
   }
   if (query.beforeId) {
-    // Listed by time: page on (time, id), so a call written late with an earlier time is not skipped.
-    const before = db.prepare("SELECT started_at FROM calls WHERE id = ?").get(query.beforeId);
-    if (before) {
-      const time = num(before.started_at);
-      where.push("c.started_at <= ? AND (c.started_at < ? OR c.id < ?)");
-      params.push(time, time, query.beforeId);
-    } else {
-      where.push("c.id < ?");
-      params.push(query.beforeId);
-    }
+    const before = keysetBefore(db, CALLS_KEYSET, query.beforeId, query.beforeTime);
+    where.push(before.where);
+    params.push(...before.params);
   }
   params.push(query.limit ?? 50);
   return { where: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
@@ -135,7 +131,7 @@ export function listClientCalls(db: Db, entry: EntrySessions, limit: number): Ca
   return db
     .prepare(
       `SELECT ${columns} FROM calls c JOIN sessions s ON s.id = c.session_id
-       WHERE c.server = ? AND ${ENTRY_SESSION} ORDER BY c.id DESC LIMIT ?`,
+       WHERE c.server = ? AND ${ENTRY_SESSION} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
     )
     .all(entry.name, ...entryParams(entry), limit)
     .map(toSummary);

@@ -27,8 +27,7 @@ export const useAlertHistoryStore = defineStore("alert-history", () => {
 
   const filters = reactive<HistoryFilters>({ rule: "", server: "", alertId: "" });
   const list = usePagedLiveList<AlertHistoryEntry>({
-    fetch: (beforeId) =>
-      client.call("alerts.history", beforeId === undefined ? query() : { ...query(), beforeId }),
+    fetch: (before) => client.call("alerts.history", before ? { ...query(), beforeId: before.id } : query()),
     pageSize: HISTORY_PAGE,
     max: MAX_HISTORY,
     errors: { load: "Could not load the alert history", older: "Could not load older history" },

@@ -32,8 +32,11 @@ export const useCallsStore = defineStore("calls", () => {
   const filters = reactive<CallFilters>({ server: "", tool: "", outcome: "" });
   const range = ref<TimeRange>(ALL_TIME);
   const list = usePagedLiveList<CallSummary>({
-    fetch: (beforeId) =>
-      client.call("calls.list", beforeId === undefined ? query() : { ...query(), beforeId }),
+    fetch: (before) =>
+      client.call(
+        "calls.list",
+        before ? { ...query(), beforeId: before.id, beforeTime: before.startedAt } : query(),
+      ),
     pageSize: PAGE_SIZE,
     max: MAX_CALLS,
     merge: mergeCalls,

@@ -30,8 +30,11 @@ export const useEventsStore = defineStore("events", () => {
   const filters = reactive<EventFilters>({ category: "", severity: "", server: "" });
   const range = ref<TimeRange>(presetRange("24h"));
   const list = usePagedLiveList<EventRecord>({
-    fetch: (beforeId) =>
-      client.call("events.list", beforeId === undefined ? query() : { ...query(), beforeId }),
+    fetch: (before) =>
+      client.call(
+        "events.list",
+        before ? { ...query(), beforeId: before.id, beforeTime: before.time } : query(),
+      ),
     pageSize: EVENTS_PAGE,
     max: MAX_EVENTS,
     merge: mergeEvents,

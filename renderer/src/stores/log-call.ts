@@ -26,13 +26,16 @@ export function useLogCall(record: Ref<LogRecord | null>) {
       until: new Date(time + 5000).toISOString(),
       limit: 1000,
     };
-    let beforeId: number | undefined;
+    let before: CallSummary | undefined;
     for (let page = 0; page < PAGES; page++) {
-      const calls = await client.call("calls.list", beforeId ? { ...query, beforeId } : query);
+      const calls = await client.call(
+        "calls.list",
+        before ? { ...query, beforeId: before.id, beforeTime: before.startedAt } : query,
+      );
       const match = calls.find((c) => c.sessionId === r.session && c.requestId === r.requestId);
       if (match) return match;
       if (calls.length < query.limit) return null;
-      beforeId = calls.at(-1)?.id;
+      before = calls.at(-1);
     }
     return null;
   }

@@ -1,6 +1,6 @@
 /**
  * A newest-first list the views page back through and keep live: the newest page for the current query,
- * older pages below the oldest row (`beforeId`), rows pushed while a load is in flight merged into its
+ * older pages below the last row fetched, rows pushed while a load is in flight merged into its
  * result, and a stale answer (the query changed meanwhile) dropped. The calls, events and alert history
  * stores each hold one.
  */
@@ -26,8 +26,12 @@ function dropped(current: readonly Row[], incoming: readonly Row[], kept: readon
 }
 
 export interface PagedLiveListOptions<T extends Row> {
-  /** One page: the newest rows for the current query, or those below `beforeId`. */
-  fetch(beforeId?: number): Promise<T[]>;
+  /**
+   * One page: the newest rows for the current query, or those listed after `before`, the last row of the
+   * last page fetched (not the bottom of the list: a live row written late can sort below it, and paging
+   * from there would skip the stored rows in between).
+   */
+  fetch(before?: T): Promise<T[]>;
   /** Rows one request asks for: a shorter page means there is nothing older. */
   pageSize: number;
   /** Rows kept in memory; the oldest go beyond this and no older page is asked for. */
@@ -53,7 +57,7 @@ export interface PagedLiveList<T extends Row> {
   readonly pending: boolean;
   /** Loads the newest page afresh; an earlier load still in flight is ignored when it answers. */
   load(): Promise<void>;
-  /** The next page back, below the oldest row. */
+  /** The next page back, after the last row fetched. */
   loadOlder(): Promise<void>;
   /** Rows pushed live (already filtered): merged now, or into the result of the load in flight. */
   receive(rows: readonly T[]): void;
@@ -72,6 +76,7 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
   const loadingOlder = ref(false);
   let generation = 0;
   let pending: T[] | null = null;
+  let cursor: T | undefined;
 
   async function load(): Promise<void> {
     const mine = ++generation;
@@ -81,6 +86,7 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
       const page = await options.fetch();
       if (mine !== generation) return;
       items.value = merge([], [...page, ...pending], options.max);
+      cursor = page.at(-1);
       hasOlder.value = page.length === options.pageSize;
       capped.value = false;
       error.value = null;
@@ -97,13 +103,14 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
   }
 
   async function loadOlder(): Promise<void> {
-    const oldest = items.value.at(-1);
-    if (!oldest || !hasOlder.value || loadingOlder.value || items.value.length >= options.max) return;
+    const from = cursor;
+    if (!from || !hasOlder.value || loadingOlder.value || items.value.length >= options.max) return;
     const mine = generation;
     loadingOlder.value = true;
     try {
-      const page = await options.fetch(oldest.id);
+      const page = await options.fetch(from);
       if (mine !== generation) return;
+      cursor = page.at(-1) ?? from;
       const kept = merge(items.value, page, options.max);
       // Live rows that arrived while paging back can make even a short last page overflow the cap.
       const cut = dropped(items.value, page, kept);
