@@ -113,7 +113,9 @@ describe("calls in time order", () => {
       recordCalls(own.path, [at("s", 200, "s2"), at("s", 400, "s4"), at("s", 600, "s6")]);
       const db = openDb(databasePath(own.path), { readOnly: true });
       try {
-        expect(listClientCalls(db, "s", null, 4).map((c) => c.target)).toEqual(["s6", "s5", "s4", "s3"]);
+        expect(
+          listClientCalls(db, { name: "s", client: null, unmarked: false }, 4).map((c) => c.target),
+        ).toEqual(["s6", "s5", "s4", "s3"]);
       } finally {
         db.close();
       }
