@@ -146,3 +146,9 @@ export async function apiCall<T>(serve: Serve, method: string, input: unknown = 
   if (!response.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? response.status}`);
   return body.result as T;
 }
+
+/** Opens a view from the sidebar and waits until it has drawn. */
+export async function showView(page: Page, id: string): Promise<void> {
+  await page.getByTestId(`nav-${id}`).click();
+  await until(`the ${id} view`, async () => (await page.locator(".content > *").count()) > 0, 10_000);
+}

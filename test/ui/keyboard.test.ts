@@ -13,7 +13,7 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, openPage, type Serve, showView, until, warnIfNoChromium } from "./browser.js";
 
 const ALERTS_YAML = `evaluation_interval: 1s
 rules:
@@ -48,11 +48,6 @@ function focused(page: Page): Promise<string> {
     if (!el || el === document.body) return "BODY";
     return el.dataset.testid ?? `${el.tagName}:${el.textContent?.trim().slice(0, 40)}`;
   });
-}
-
-async function show(page: Page, id: string): Promise<void> {
-  await page.getByTestId(`nav-${id}`).click();
-  await until(`the ${id} view`, async () => (await page.locator(".content > *").count()) > 0, 10_000);
 }
 
 describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
@@ -102,7 +97,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   }, 90_000);
 
   it("gives focus back to the button that opened a dialog when Esc closes it", async () => {
-    await show(page, "servers");
+    await showView(page, "servers");
     const add = page.getByTestId("add-server");
     await add.focus();
     await page.keyboard.press("Enter");
@@ -115,7 +110,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     );
     expect(await focused(page)).toBe("add-server");
 
-    await show(page, "alerts");
+    await showView(page, "alerts");
     await page.getByTestId("alerts-tab-firing").click();
     const silence = page.getByTestId("alert-silence").first();
     await until("a firing alert", async () => (await silence.count()) > 0, 20_000);
@@ -132,7 +127,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("moves focus to a server page's heading, and back to its row on Esc", async () => {
-    await show(page, "servers");
+    await showView(page, "servers");
     const name = page
       .locator('[data-testid="server-row"][data-server-name="everything"]')
       .getByTestId("server-name");
@@ -168,7 +163,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("brings focus back to a tool's call count after the Calls view it opened", async () => {
-    await show(page, "tools");
+    await showView(page, "tools");
     const count = page
       .locator('[data-testid="tool-row"][data-server="alpha"][data-tool="echo"]')
       .getByTestId("tool-calls");
@@ -183,7 +178,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("makes the calls one tab stop that the arrow keys move through, Enter opening the detail", async () => {
-    await show(page, "calls");
+    await showView(page, "calls");
     const rows = page.getByTestId("call-row");
     await until("the calls", async () => (await rows.count()) > 20, 15_000);
     const grid = page.getByTestId("calls-table");
@@ -259,7 +254,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("makes the events one tab stop too, the arrow keys moving between them and Enter opening one", async () => {
-    await show(page, "events");
+    await showView(page, "events");
     const lines = page.getByTestId("events-list").locator(".event-line");
     await until("a few events", async () => (await lines.count()) >= 3, 15_000);
     expect(await page.getByTestId("events-list").locator('.event-line[tabindex="0"]').count()).toBe(1);
@@ -277,7 +272,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("makes each set of tabs a tablist that the arrow keys move through, each tab naming its panel", async () => {
-    await show(page, "alerts");
+    await showView(page, "alerts");
     const firing = page.getByTestId("alerts-tab-firing");
     await firing.click();
     // The firing alerts read as a table: their column headers are there for a screen reader.
@@ -313,7 +308,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     expect(await focused(page)).not.toBe("alerts-tab-firing");
     await firing.click();
 
-    await show(page, "logs");
+    await showView(page, "logs");
     await page.getByTestId("logs-tab-lines").focus();
     await page.keyboard.press("ArrowRight");
     await until("Patterns selected", async () => (await focused(page)) === "logs-tab-patterns", 5000);
@@ -341,7 +336,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("closes the custom time range on Esc, focus back on its button", async () => {
-    await show(page, "overview");
+    await showView(page, "overview");
     const custom = page.getByTestId("time-range").locator('[data-range="custom"]');
     await custom.focus();
     await page.keyboard.press("Enter");

@@ -14,7 +14,7 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, openPage, type Serve, showView, until, warnIfNoChromium } from "./browser.js";
 
 const ALERTS_YAML = `evaluation_interval: 1s
 rules:
@@ -69,11 +69,6 @@ async function box(locator: Locator): Promise<Box> {
 /** The view shown in the content area. */
 const view = (page: Page) => page.locator(".content > *").last();
 
-async function show(page: Page, id: string): Promise<void> {
-  await page.getByTestId(`nav-${id}`).click();
-  await until(`the ${id} view`, async () => (await page.locator(".content > *").count()) > 0, 10_000);
-}
-
 describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
   let serve: Serve;
   let page: Page;
@@ -118,14 +113,14 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
 
   it("lets every view scroll to its bottom when it is taller than the window", async () => {
     for (const id of VIEWS) {
-      await show(page, id);
+      await showView(page, id);
       const cut = await view(page).evaluate((el) => {
         const overflowY = getComputedStyle(el).overflowY;
         return el.scrollHeight > el.clientHeight + 1 && overflowY !== "auto" && overflowY !== "scroll";
       });
       expect(cut, `${id}: content taller than the view, and the view does not scroll`).toBe(false);
     }
-    await show(page, "reports");
+    await showView(page, "reports");
     const schedules = page.getByTestId("report-schedules");
     await until("the report", async () => (await page.getByTestId("report-servers").count()) > 0, 15_000);
     // Just picked in the sidebar, the page takes End and Home.
@@ -158,7 +153,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
   });
 
   it("puts a table's foot below its rows", async () => {
-    await show(page, "calls");
+    await showView(page, "calls");
     const foot = page.locator(".table .table-foot");
     await until("the calls' foot", async () => (await foot.count()) > 0, 15_000);
     const rows = await box(page.locator(".table > .rows").first());
@@ -168,7 +163,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
   });
 
   it("keeps the report's toolbar, cards and tables inside the window, headers in their cells", async () => {
-    await show(page, "reports");
+    await showView(page, "reports");
     await until("the report", async () => (await page.getByTestId("report-servers").count()) > 0, 15_000);
     const content = await box(view(page));
     const exportButton = await box(page.getByTestId("report-export"));
@@ -187,13 +182,13 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     expect(period).toMatch(
       /^\s*[A-Z][a-z]{2} \d{1,2}, \d{2}:\d{2}:\d{2} – [A-Z][a-z]{2} \d{1,2}, \d{2}:\d{2}:\d{2} \S+,/,
     );
-    await show(page, "storage");
+    await showView(page, "storage");
     const backup = page.getByTestId("backup-now");
     await until("the storage view", async () => (await backup.count()) > 0, 10_000);
     const radius = (l: Locator) => l.evaluate((el) => getComputedStyle(el).borderRadius);
-    await show(page, "reports");
+    await showView(page, "reports");
     const shared = await radius(page.getByTestId("report-export"));
-    await show(page, "storage");
+    await showView(page, "storage");
     expect(await radius(backup)).toBe(shared);
     expect(await radius(page.getByTestId("setting-save"))).toBe(shared);
   });
@@ -205,7 +200,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
       ["logs", "logs-range"],
       ["events", "events-range"],
     ] as const) {
-      await show(page, id);
+      await showView(page, id);
       await page.getByTestId(picker).locator('[data-range="custom"]').click();
       const popover = page.getByTestId(picker).locator(".range-custom");
       const b = await box(popover);
@@ -220,14 +215,14 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
   });
 
   it("shows the Servers card's up and active counts as the report counts active servers", async () => {
-    await show(page, "reports");
+    await showView(page, "reports");
     const reported = page.getByTestId("report-card-activeServers").getByTestId("stat-value");
     await until(
       "the report's active servers",
       async () => (await reported.textContent())?.trim() === "4",
       15_000,
     );
-    await show(page, "overview");
+    await showView(page, "overview");
     const card = page.getByTestId("card-servers");
     await until(
       "the Overview's servers card",
@@ -238,7 +233,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
   });
 
   it("keeps the rules table readable beside the rule editor, and wraps a long preview error", async () => {
-    await show(page, "alerts");
+    await showView(page, "alerts");
     await page.getByTestId("alerts-tab-rules").click();
     await page.locator('[data-testid="rule-row"][data-rule="gamma-errors"]').click();
     await until("the editor", async () => (await page.getByTestId("rule-editor").count()) > 0, 10_000);
@@ -280,7 +275,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     }
 
     it("shows the calls' latency column, and scrolls sideways to it beside the detail, header with rows", async () => {
-      await show(small, "calls");
+      await showView(small, "calls");
       const row = small.getByTestId("call-row").first();
       await until("the calls", async () => (await row.count()) > 0, 15_000);
       const latencyHead = small.locator(".table .row.head > span").last();
@@ -301,7 +296,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     });
 
     it("shows every tool's name in the Tools view, its header and figures clear of each other", async () => {
-      await show(small, "tools");
+      await showView(small, "tools");
       const rows = small.getByTestId("tool-row");
       await until("the tools", async () => (await rows.count()) >= 4, 15_000);
       const heads = await small.locator(".tools-table thead th").evaluateAll((ths) =>
@@ -351,7 +346,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
         ["events", "events-server"],
         ["tools", "tools-filter-server"],
       ] as const) {
-        await show(small, id);
+        await showView(small, id);
         const control = small.getByTestId(select);
         await until(
           `${id}: the long name offered`,
@@ -369,7 +364,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     });
 
     it("scrolls the alert list's header with its rows to Silence and Acknowledge", async () => {
-      await show(small, "alerts");
+      await showView(small, "alerts");
       await small.getByTestId("alerts-tab-firing").click();
       const row = small.getByTestId("alert-row").first();
       await until("a firing alert", async () => (await row.count()) > 0, 20_000);
