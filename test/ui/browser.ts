@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -151,4 +153,25 @@ export async function apiCall<T>(serve: Serve, method: string, input: unknown = 
 export async function showView(page: Page, id: string): Promise<void> {
   await page.getByTestId(`nav-${id}`).click();
   await until(`the ${id} view`, async () => (await page.locator(".content > *").count()) > 0, 10_000);
+}
+
+/**
+ * Adds `count` ok calls of `echo` to the first recorded session of `server`, one a second from a minute
+ * ago back: more than a list's first page, so that it scrolls and pages.
+ */
+export function seedOlderCalls(dataDir: string, server: string, count: number): void {
+  const db = openDb(databasePath(dataDir));
+  try {
+    const session = db.prepare("SELECT id FROM sessions WHERE server = ? LIMIT 1").get(server)?.id;
+    const insert = db.prepare(
+      `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
+       VALUES (?, ?, 'c2s', ?, 'tools/call', 'echo', ?, 3, 'ok', 10, 20)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < count; i++)
+        insert.run(String(session), server, `seeded-${i}`, Date.now() - 60_000 - i * 1000);
+    });
+  } finally {
+    db.close();
+  }
 }

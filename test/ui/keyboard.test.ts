@@ -9,11 +9,17 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb } from "../../electron/monitor/store/db.js";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { HAS_CHROMIUM, openPage, type Serve, showView, until, warnIfNoChromium } from "./browser.js";
+import {
+  HAS_CHROMIUM,
+  openPage,
+  type Serve,
+  seedOlderCalls,
+  showView,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
 
 const ALERTS_YAML = `evaluation_interval: 1s
 rules:
@@ -81,17 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     await call("alpha", false);
     await call("gamma", true);
     // More calls than the Calls view's first page: a list far longer than a screen.
-    const db = openDb(databasePath(dataDir));
-    const session = db.prepare("SELECT id FROM sessions WHERE server = 'alpha' LIMIT 1").get()?.id;
-    const insert = db.prepare(
-      `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
-       VALUES (?, 'alpha', 'c2s', ?, 'tools/call', 'echo', ?, 3, 'ok', 10, 20)`,
-    );
-    db.transaction(() => {
-      for (let i = 0; i < 250; i++)
-        insert.run(String(session), `seeded-${i}`, Date.now() - 60_000 - i * 1000);
-    });
-    db.close();
+    seedOlderCalls(dataDir, "alpha", 250);
     serve = await ui.serve(dataDir, home);
     ({ page, problems } = await openPage(ui.browser, serve.url));
   }, 90_000);
