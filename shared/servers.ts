@@ -246,8 +246,9 @@ const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string
  * What `instrument.entry` did. `wrapped`: a stdio entry now launches `mcpscope run` (`command`, `args`
  * masked; `before` masked; `byHand` when it was already wrapped by hand). `proxied`: a remote entry now
  * names mcpscope's proxy (`url`) instead of `upstream`. `disabled`: the client has the entry switched off,
- * so it launches it only once it is enabled there. `mcpscope instrument --json` prints all but `kind`,
- * `before` and `byHand`.
+ * so it launches it only once it is enabled there. `warning`: the change is made, but its backup could
+ * not be listed in the backup manifest — one line saying where the backup is and how to undo by hand.
+ * `mcpscope instrument --json` prints all but `kind`, `before` and `byHand`.
  */
 export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -259,6 +260,7 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     command: z.string(),
     args: z.array(z.string()),
     backup: z.string().nullable(),
+    warning: z.string().nullable(),
     before: CommandLineSchema,
     byHand: z.boolean(),
     disabled: z.boolean(),
@@ -272,6 +274,7 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     upstream: z.string(),
     url: z.string(),
     backup: z.string().nullable(),
+    warning: z.string().nullable(),
     disabled: z.boolean(),
   }),
 ]);

@@ -1,7 +1,9 @@
 /** Fixture configs in a temp folder, hand-built DiscoveredServers, and the round-trip checks every format shares. */
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { expect } from "vitest";
 import type { ConfigFormat, DiscoveredServer } from "../../electron/monitor/discovery/types.js";
 import { readManifest, sha256 } from "../../electron/monitor/instrument/backups.js";
@@ -17,6 +19,23 @@ import type { Launcher } from "../../electron/monitor/instrument/launcher.js";
 import { unwrapEntry } from "../../electron/monitor/instrument/marker.js";
 import { readRecords } from "../../electron/monitor/instrument/records.js";
 import type { ClientId, TransportKind } from "../../shared/discovery.js";
+import { tempDir } from "../helpers/mcp.js";
+
+/** Sets or clears a file attribute (`+i`: immutable, which even root cannot write, rename over or remove). */
+export const chattr = (flag: string, path: string) => promisify(execFile)("chattr", [flag, path]);
+/** `chattr +i` needs root and a file system that supports it. */
+export const canChattr = await (async () => {
+  const probe = await tempDir("mcpscope-chattr-");
+  const path = join(probe.path, "probe");
+  await writeFile(path, "");
+  const ok = await chattr("+i", path).then(
+    () => true,
+    () => false,
+  );
+  if (ok) await chattr("-i", path);
+  await probe.cleanup();
+  return ok;
+})();
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 

@@ -1,30 +1,13 @@
 /** Atomic write, lock, change detection, mode, symlinks and backups around one config edit. */
-import { execFile } from "node:child_process";
 import { chmod, chown, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readManifest, sha256 } from "../../electron/monitor/instrument/backups.js";
 import { instrument, uninstrument } from "../../electron/monitor/instrument/instrument.js";
 import { lockPathFor } from "../../electron/monitor/instrument/lock-file.js";
 import { readRecords } from "../../electron/monitor/instrument/records.js";
 import { tempDir } from "../helpers/mcp.js";
-import { copyFixture, NODE_LAUNCHER, server } from "./helpers.js";
-
-const chattr = (flag: string, path: string) => promisify(execFile)("chattr", [flag, path]);
-/** `chattr +i` needs root and a file system that supports it. */
-const canChattr = await (async () => {
-  const probe = await tempDir("mcpscope-chattr-");
-  const path = join(probe.path, "probe");
-  await writeFile(path, "");
-  const ok = await chattr("+i", path).then(
-    () => true,
-    () => false,
-  );
-  if (ok) await chattr("-i", path);
-  await probe.cleanup();
-  return ok;
-})();
+import { canChattr, chattr, copyFixture, NODE_LAUNCHER, server } from "./helpers.js";
 
 let dir: { path: string; cleanup: () => Promise<void> };
 let file: string;

@@ -87,7 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.getByTestId("events-tab-events").click();
 
       // Expand the event, then open its session's timeline.
-      await errorRow.first().locator("button.event-line").click();
+      await errorRow.first().locator(".event-line").click();
       await page.getByTestId("event-expanded").first().waitFor({ state: "visible", timeout: 5000 });
       await shoot(page, "events");
       await page.getByTestId("event-open-session").first().click();

@@ -3,7 +3,7 @@
  * focus comes back to what opened a dialog, a page or another view when the user goes back; Esc closes
  * the custom time range; a long list is one tab stop that the arrow keys move through. One `mcpscope
  * serve` over a data dir with calls recorded through `mcpscope run` from real server-everything clients
- * (one failing, so that a rule fires), more calls seeded than a page holds, and a Cursor config.
+ * (one failing, so that a rule fires, and a rule pending for each server), more calls seeded than a page holds, and a Cursor config.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
+  apiCall,
   HAS_CHROMIUM,
   openPage,
   type Serve,
@@ -33,6 +34,16 @@ rules:
     for: 0s
     severity: warning
     summary: "{{tool}} on {{server}} fails {{value}} of calls"
+  - name: busy
+    kind: metric
+    signal: call_rate
+    by: [server]
+    window: 10m
+    op: ">"
+    threshold: 0
+    for: 1h
+    severity: info
+    summary: "{{server}} is busy"
 `;
 
 warnIfNoChromium("test/ui/keyboard.test.ts");
@@ -267,12 +278,81 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
     expect(await lines.first().evaluate((el) => el === (document.activeElement as unknown))).toBe(true);
   });
 
+  it("gives the events column headers, as a grid a screen reader reads cell by cell", async () => {
+    await showView(page, "events");
+    const grid = page.getByRole("grid", { name: "Events, newest first" });
+    await until("the events grid", async () => (await grid.getByRole("row").count()) >= 3, 15_000);
+    expect(await grid.getByRole("columnheader").allTextContents()).toEqual([
+      "Time",
+      "Severity",
+      "Category",
+      "Type",
+      "Server",
+      "Message",
+    ]);
+    const line = grid.locator(".event-line").first();
+    expect(await line.getAttribute("role")).toBe("row");
+    expect(await line.getByRole("gridcell").count()).toBe(6);
+  });
+
+  it("makes the alerts one tab stop too, Enter opening one's history, focus kept as rows go", async () => {
+    await showView(page, "alerts");
+    const firingTab = page.getByTestId("alerts-tab-firing");
+    await firingTab.click();
+    const rows = page.getByTestId("alert-row");
+    await until("a firing and two pending alerts", async () => (await rows.count()) === 3, 20_000);
+    const grid = page.getByRole("grid", { name: "Alerts" });
+    expect(await grid.locator('[data-testid="alert-row"][tabindex="0"]').count()).toBe(1);
+    // Only the active row's buttons are Tab stops: the list is not three stops per alert.
+    expect(await grid.locator('[data-testid="alert-history"]:not([tabindex="-1"])').count()).toBe(1);
+
+    const focusedAlert = () => page.evaluate(() => document.activeElement?.dataset.alertId);
+    let tabs = 0;
+    while ((await focused(page)) !== "alert-row" && tabs < 10) {
+      await page.keyboard.press("Tab");
+      tabs++;
+    }
+    const ids = await rows.evaluateAll((els) =>
+      els.map((el) => (el as unknown as Focusable).dataset.alertId),
+    );
+    expect(await focusedAlert()).toBe(ids[0]);
+    await page.keyboard.press("ArrowDown");
+    expect(await focusedAlert()).toBe(ids[1]);
+    await page.keyboard.press("End");
+    expect(await focusedAlert()).toBe(ids[2]);
+    await page.keyboard.press("Home");
+    expect(await focusedAlert()).toBe(ids[0]);
+    expect(await grid.locator('[data-testid="alert-row"][tabindex="0"]').getAttribute("data-alert-id")).toBe(
+      ids[0],
+    );
+
+    // Enter opens the alert's history.
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await until(
+      "the History tab",
+      async () => (await page.getByTestId("alerts-tab-history").getAttribute("aria-selected")) === "true",
+      5000,
+    );
+    await firingTab.click();
+    await until("the alerts again", async () => (await rows.count()) === 3, 10_000);
+
+    // Live: the pending rule goes while the keyboard is on one of its alerts; focus stays in the list, on
+    // the row now in its place, not on the page.
+    await rows.last().focus();
+    await apiCall(serve, "alerts.rules.remove", { name: "busy" });
+    await until("the pending alerts gone", async () => (await rows.count()) === 1, 15_000);
+    await until("focus on the remaining alert", async () => (await focused(page)) === "alert-row", 5000);
+    expect(await focusedAlert()).toBe(await rows.first().getAttribute("data-alert-id"));
+    expect(await grid.locator('[data-testid="alert-row"][tabindex="0"]').count()).toBe(1);
+  });
+
   it("makes each set of tabs a tablist that the arrow keys move through, each tab naming its panel", async () => {
     await showView(page, "alerts");
     const firing = page.getByTestId("alerts-tab-firing");
     await firing.click();
-    // The firing alerts read as a table: their column headers are there for a screen reader.
-    const table = page.getByRole("table", { name: "Alerts" });
+    // The firing alerts read as a grid: their column headers are there for a screen reader.
+    const table = page.getByRole("grid", { name: "Alerts" });
     await until("the alerts table", async () => (await table.count()) > 0, 15_000);
     expect((await table.getByRole("columnheader").allTextContents()).slice(0, 4)).toEqual([
       "Severity",

@@ -69,7 +69,7 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
     const row = page.locator('[data-testid="event-row"][data-type="session.lost"]');
     await row.first().waitFor({ state: "visible", timeout: 15_000 });
     expect(await row.count()).toBe(1);
-    await row.first().locator("button.event-line").click();
+    await row.first().locator(".event-line").click();
     await page.getByTestId("event-open-session").first().click();
     const facts = page.getByTestId("session-facts");
     const text = await until(
@@ -91,7 +91,7 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
     await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
     const row = page.locator('[data-testid="event-row"][data-type="proxy.session_close"]');
     await row.first().waitFor({ state: "visible", timeout: 15_000 });
-    await row.first().locator("button.event-line").click();
+    await row.first().locator(".event-line").click();
     await page.getByTestId("event-open-session").first().click();
     const facts = page.getByTestId("session-facts");
     const text = await until(

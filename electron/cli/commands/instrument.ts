@@ -15,7 +15,7 @@ import {
   UsageError,
 } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import type { Command } from "../io.js";
+import type { CliIo, Command } from "../io.js";
 
 /** `--home`, shared by the commands that edit or list client configs. */
 export const HOME_FLAG: FlagSpec = {
@@ -60,7 +60,7 @@ const FLAGS: FlagSpecs = {
   home: HOME_FLAG,
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "disabled"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "disabled"}',
+    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}',
   },
 };
 
@@ -80,6 +80,16 @@ function quoteCommand(command: string, args: string[]): string {
 /** Said after instrumenting an entry the client has switched off: restarting the client changes nothing. */
 function disabledNote(name: string, client: string): string {
   return `${name} is disabled in ${client}'s config: ${client} does not launch it until you enable it there (then its calls are recorded)`;
+}
+
+/**
+ * A change made whose backup the manifest could not list: said in one line on stderr, after the usual
+ * output, and exit 1, so that a script does not take it for a clean success.
+ */
+function warned(io: CliIo, what: string, warning: string | null): number {
+  if (warning === null) return 0;
+  io.stderr.write(`mcpscope instrument: ${what} was instrumented, but ${warning}\n`);
+  return 1;
 }
 
 function undoHint(name: string, client: string): string {
@@ -125,11 +135,11 @@ export const instrumentCommand: Command = {
     });
     if (result.kind === "proxied") {
       if (args.flags.json) {
-        const { status, server, file: where, upstream, url, backup, disabled } = result;
+        const { status, server, file: where, upstream, url, backup, warning, disabled } = result;
         io.stdout.write(
-          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup, disabled }, null, 2)}\n`,
+          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup, warning, disabled }, null, 2)}\n`,
         );
-        return 0;
+        return warned(io, `${name} (${client}) in ${where}`, warning);
       }
       if (result.status === "already-instrumented") {
         io.stdout.write(
@@ -150,14 +160,14 @@ export const instrumentCommand: Command = {
           "",
         ].join("\n"),
       );
-      return 0;
+      return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
     if (args.flags.json) {
-      const { status, server, file, command, args: after, backup, disabled } = result;
+      const { status, server, file, command, args: after, backup, warning, disabled } = result;
       io.stdout.write(
-        `${JSON.stringify({ status, client, server, file, command, args: after, backup, disabled }, null, 2)}\n`,
+        `${JSON.stringify({ status, client, server, file, command, args: after, backup, warning, disabled }, null, 2)}\n`,
       );
-      return 0;
+      return warned(io, `${name} (${client}) in ${file}`, warning);
     }
     if (result.status === "already-instrumented") {
       const how = result.byHand ? " (wrapped by hand)" : "";
@@ -178,6 +188,6 @@ export const instrumentCommand: Command = {
         "",
       ].join("\n"),
     );
-    return 0;
+    return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
   },
 };

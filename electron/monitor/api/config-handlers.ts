@@ -101,6 +101,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           upstream,
           url,
           backup,
+          warning,
         } = await instrumentRemote(found, { dataDir });
         if (status === "instrumented") await options.changed?.();
         return {
@@ -112,6 +113,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           upstream: maskText(upstream),
           url: maskText(url),
           backup,
+          warning,
           disabled: found.definition.disabled,
         };
       }
@@ -129,6 +131,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         command: result.after.command,
         args: maskArgs(result.after.args),
         backup: result.backup,
+        warning: result.warning,
         before: { command: maskText(result.before.command), args: maskArgs(result.before.args) },
         byHand: found.wrapped?.byHand === true,
         disabled: found.definition.disabled,

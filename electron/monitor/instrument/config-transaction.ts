@@ -6,7 +6,7 @@
 import { access, constants, readFile, realpath, rm, stat } from "node:fs/promises";
 import { MonitoringError } from "../errors.js";
 import { OwnerNotKeptError, writeFileAtomic } from "./atomic-file.js";
-import { type BackupRecord, openManifest, sha256, writeBackupCopy } from "./backups.js";
+import { type BackupRecord, manifestPath, openManifest, sha256, writeBackupCopy } from "./backups.js";
 import { acquireLock, type LockOptions } from "./lock-file.js";
 
 export interface TransactionHooks {
@@ -22,13 +22,19 @@ export interface TransactionOptions {
   lock?: LockOptions;
 }
 
+/** A change made: its backup, and when that backup could not be listed in the manifest, what to tell. */
+export interface CommittedChange extends BackupRecord {
+  /** One line (the change is made; where its backup is and how to undo by hand), or null. */
+  unlisted: string | null;
+}
+
 export interface ConfigTransaction {
   /** The path as given (for messages and records). */
   file: string;
   /** The file's text as read under the lock. */
   text: string;
   /** Backs up the bytes read, then replaces the file with `next` if it has not changed since. */
-  commit(next: string, action: "instrument" | "uninstrument"): Promise<BackupRecord>;
+  commit(next: string, action: "instrument" | "uninstrument"): Promise<CommittedChange>;
 }
 
 export async function withConfigFile<T>(
@@ -74,9 +80,12 @@ export async function withConfigFile<T>(
             throw writeError(error, file);
           }
           // The config has changed, so this must not fail the change (its caller would drop the record
-          // that undoes it); the backup file itself is on disk either way.
-          await manifest.append(backup).catch(() => undefined);
-          return backup;
+          // that undoes it); the backup file is on disk either way, and the caller says where.
+          const unlisted = await manifest.append(backup).then(
+            () => null,
+            (error: unknown) => unlistedMessage(error, file, backup.backup, opts.dataDir),
+          );
+          return { ...backup, unlisted };
         } finally {
           await manifest.release();
         }
@@ -102,6 +111,13 @@ async function refuseReadOnly(target: string, file: string, mode: number): Promi
     throw MonitoringError.input(
       `${file} is read-only; nothing was changed — make it writable (chmod u+w) and run the command again`,
     );
+}
+
+/** A backup the manifest could not list, after the config changed: where it is, and how to undo by hand. */
+function unlistedMessage(error: unknown, file: string, backup: string, dataDir: string): string {
+  // An errno message goes on with both paths ("EPERM: operation not permitted, rename '…' -> '…'").
+  const why = (error instanceof Error ? error.message : String(error)).split(",")[0];
+  return `its backup could not be listed in ${manifestPath(dataDir)} (${why}); the backup is kept at ${backup} — to undo the change by hand, copy it over ${file}`;
 }
 
 /** A failed replace in one plain line (mcpscope's own refusals pass as they are). */

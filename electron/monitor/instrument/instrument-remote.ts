@@ -35,6 +35,8 @@ export interface RemoteInstrumentResult {
   upstream: string;
   url: string;
   backup: string | null;
+  /** The change is made but its backup is not listed in the manifest: one line to tell the user, or null. */
+  warning: string | null;
 }
 
 export async function instrumentRemote(
@@ -64,7 +66,7 @@ export async function instrumentRemote(
       throw MonitoringError.input(`${definition.name} in ${tx.file} has no URL to point at a proxy`);
     }
     const current = entry[key] as string;
-    const base = { client, server: definition.name, file: location.file, backup: null };
+    const base = { client, server: definition.name, file: location.file, backup: null, warning: null };
     const known = (await readRemoteProxies(opts.dataDir)).find((p) => sameProxyEntry(p, location));
     if (known && current === proxiedUrl(known.upstream, known.port)) {
       return { ...base, status: "already-instrumented", upstream: known.upstream, url: current };
@@ -148,7 +150,14 @@ export async function instrumentRemote(
         message: `${definition.name} (${client}) in ${location.file} pointed at mcpscope's proxy ${url}`,
         details: { backup: backup.backup, proxy: url },
       });
-      return { ...base, status: "instrumented", upstream: current, url, backup: backup.backup };
+      return {
+        ...base,
+        status: "instrumented",
+        upstream: current,
+        url,
+        backup: backup.backup,
+        warning: backup.unlisted,
+      };
     } catch (error) {
       await forgetRemoteProxy(opts.dataDir, proxy);
       await updateRecords(opts.dataDir, (records) =>

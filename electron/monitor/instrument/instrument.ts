@@ -65,6 +65,8 @@ export interface InstrumentResult {
   after: EntryFields;
   /** The backup made before the change (null when nothing changed). */
   backup: string | null;
+  /** The change is made but its backup is not listed in the manifest: one line to tell the user, or null. */
+  warning: string | null;
 }
 
 export async function instrument(
@@ -119,7 +121,7 @@ export async function instrument(
             : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(definition.name)} --data-dir ${JSON.stringify(into)}\`) and instrument it again here`,
         );
       }
-      return { ...result, status: "already-instrumented", after: before, backup: null };
+      return { ...result, status: "already-instrumented", after: before, backup: null, warning: null };
     }
     const wrapped = wrapCommand(before, {
       name: definition.name,
@@ -173,7 +175,7 @@ export async function instrument(
         args: changes.args,
         env: { ...before.env, ...changes.envAdd },
       };
-      return { ...result, status: "instrumented", after, backup: backup.backup };
+      return { ...result, status: "instrumented", after, backup: backup.backup, warning: backup.unlisted };
     } catch (error) {
       await updateRecords(opts.dataDir, (records) => records.filter((r) => !sameRecord(r, record)));
       throw error;

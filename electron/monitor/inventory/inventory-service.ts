@@ -249,10 +249,10 @@ export class InventoryService {
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
-    return {
-      ok: true,
-      message: `${result.server} in ${result.file} now runs through mcpscope; ${pickUp(server, result.client)}`,
-    };
+    const done = `${result.server} in ${result.file} now runs through mcpscope`;
+    // Made, but its backup is not listed: not a clean success, and the user needs the way back.
+    if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
+    return { ok: true, message: `${done}; ${pickUp(server, result.client)}` };
   }
 
   /** A remote entry is pointed at the proxy the engine runs for it (proxy-http/remote-proxies.ts). */
@@ -262,9 +262,11 @@ export class InventoryService {
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
+    const done = `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}`;
+    if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
     return {
       ok: true,
-      message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${clientDisplayName(result.client)} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
+      message: `${done}; ${clientDisplayName(result.client)} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
     };
   }
 
