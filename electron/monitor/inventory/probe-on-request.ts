@@ -6,7 +6,7 @@
 import type { ActionResult } from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { DbHealthStore } from "../health/health-store.js";
-import { probeServer } from "../health/probe.js";
+import { probeCheck, probeServer, probeStatus } from "../health/probe.js";
 import type { Prober } from "../health/prober.js";
 import { snapshotTools } from "../health/tool-snapshot.js";
 import { loginShellEnv } from "../shell-env.js";
@@ -26,24 +26,12 @@ export async function probeOnRequest(
     };
   }
   const result = await probeServer(server, { env: await loginShellEnv().get(), timeoutMs: 15_000 });
-  const status = result.outcome === "ok" ? "up" : result.outcome === "degraded" ? "degraded" : "down";
   const time = Date.now();
   // Its tools, as a scheduled probe keeps them: a snapshot when they changed, pins and their checks.
   if (result.tools) healthStore.snapshot(id, server.definition.name, snapshotTools(result.tools), time);
-  healthStore.record({
-    time,
-    serverId: id,
-    server: server.definition.name,
-    status,
-    state: status,
-    era: result.era,
-    protocolVersion: result.protocolVersion,
-    handshakeMs: result.handshakeMs,
-    pingMs: result.pingMs,
-    listMs: result.listMs,
-    toolsCount: result.tools?.length ?? null,
-    error: result.error,
-  });
+  // Not watched, so no flap damping: its state is this check's verdict.
+  const status = probeStatus(result.outcome);
+  healthStore.record(probeCheck(server, result, time, status));
   return { ok: status !== "down", message: describeCheck(server.definition.name, status, result.error) };
 }
 
