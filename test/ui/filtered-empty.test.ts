@@ -77,24 +77,31 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     const serve = await ui.serve(await seeded());
     const { page, problems } = await openPage(ui.browser, serve.url);
 
-    await page.getByTestId("nav-logs").click();
-    await page.getByTestId("log-row").first().waitFor({ state: "visible", timeout: 10_000 });
-    await page.getByTestId("logs-level").selectOption("emergency");
-    const logsEmpty = page.getByTestId("logs-empty");
-    await logsEmpty.waitFor({ state: "visible", timeout: 10_000 });
-    expect(await logsEmpty.textContent()).toContain("No lines match.");
-    await logsEmpty.getByRole("button", { name: "Clear filters" }).click();
-    await page.getByTestId("log-row").first().waitFor({ state: "visible", timeout: 10_000 });
-
-    await page.getByTestId("nav-events").click();
-    await page.getByTestId("event-row").first().waitFor({ state: "visible", timeout: 10_000 });
+    /** Rows of `row` in view, then a filter that hides them all: the list says so, and clears it. */
+    const emptiedAndCleared = async (
+      nav: string,
+      row: string,
+      filter: string,
+      value: string,
+      empty: string,
+    ) => {
+      await page.getByTestId(nav).click();
+      await page.getByTestId(row).first().waitFor({ state: "visible", timeout: 10_000 });
+      await page.getByTestId(filter).selectOption(value);
+      const emptied = page.getByTestId(empty);
+      await emptied.waitFor({ state: "visible", timeout: 10_000 });
+      const text = await emptied.textContent();
+      await emptied.getByRole("button", { name: "Clear filters" }).click();
+      await page.getByTestId(row).first().waitFor({ state: "visible", timeout: 10_000 });
+      return text;
+    };
+    expect(await emptiedAndCleared("nav-logs", "log-row", "logs-level", "emergency", "logs-empty")).toContain(
+      "No lines match.",
+    );
     // A fresh data dir has no security events.
-    await page.getByTestId("events-category").selectOption("security");
-    const eventsEmpty = page.getByTestId("events-empty");
-    await eventsEmpty.waitFor({ state: "visible", timeout: 10_000 });
-    expect(await eventsEmpty.textContent()).toContain("No events match.");
-    await eventsEmpty.getByRole("button", { name: "Clear filters" }).click();
-    await page.getByTestId("event-row").first().waitFor({ state: "visible", timeout: 10_000 });
+    expect(
+      await emptiedAndCleared("nav-events", "event-row", "events-category", "security", "events-empty"),
+    ).toContain("No events match.");
 
     expect(problems).toEqual([]);
     await page.close();
