@@ -106,14 +106,10 @@ export class SessionObserver {
   private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
-    if ((parsed.kind === "message" || parsed.kind === "batch") && parsed.lossy)
-      this.anomaly(
-        stream,
-        "invalid_utf8",
-        "line is not valid UTF-8 (read with U+FFFD for each bad byte)",
-        bytes.length,
-        at,
-      );
+    if ((parsed.kind === "message" || parsed.kind === "batch") && parsed.lossy) {
+      const detail = "line is not valid UTF-8 (read with U+FFFD for each bad byte)";
+      this.anomaly(stream, "invalid_utf8", detail, bytes.length, at);
+    }
     switch (parsed.kind) {
       case "blank":
         return;
