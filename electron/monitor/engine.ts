@@ -28,10 +28,11 @@ import { ENGINE_CRASHED_EVENT, markEngineRunning } from "./engine-presence.js";
 import type { Engine, EngineCloseOptions, EngineOptions } from "./engine-types.js";
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
-import { applyEventRetention, eventsAfter, lastEventId } from "./events/queries.js";
+import { applyEventRetention } from "./events/queries.js";
 import { EventTracker } from "./events/tracker.js";
 import { checkHandlers } from "./health/check-handlers.js";
 import { InventoryService } from "./inventory/inventory-service.js";
+import { LiveFeeds } from "./live-feeds.js";
 import { LoggingSystem } from "./logs/logging-system.js";
 import { forgetBuckets } from "./metrics/bucket-cache.js";
 import {
@@ -50,7 +51,6 @@ import { BatchWriter } from "./store/batch-writer.js";
 import { leaveCleanClose } from "./store/clean-close.js";
 import { openDb } from "./store/db.js";
 import { IntegrityScheduler } from "./store/integrity.js";
-import { callsAfter, lastCallId } from "./store/queries.js";
 import type { CheckResult } from "./store/recovery.js";
 import {
   damageEvent,
@@ -97,8 +97,6 @@ export async function createEngine(
       ? { retention: () => readMetricsRetention(options.dataDir, (p) => settingsProblem(p)) }
       : {}),
   });
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  let lastId = lastCallId(db);
   let closed = false;
   // Log search, patterns, retention, files and mcpscope's own pino log (logs/logging-system.ts).
   const logging = new LoggingSystem({ dataDir: options.dataDir, db });
@@ -106,7 +104,14 @@ export async function createEngine(
   logging.logger.info({ version: VERSION, dataDir: options.dataDir }, "engine started");
   settingsProblem = (problem) => logging.settingsProblem(problem);
   if (metricsSettings.problem) logging.settingsProblem(metricsSettings.problem);
-  let lastLogId = logging.lastId();
+  // The live events; their pollers start once everything they report on is up.
+  const feeds = new LiveFeeds({
+    db,
+    logging,
+    pollIntervalMs: options.pollIntervalMs,
+    callsSeen: (calls) => inventory?.noteCalls(calls.map((c) => c.server)),
+  });
+  const emit = (event: EventName, payload: unknown) => feeds.emit(event, payload);
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
   const writer = new BatchWriter({ open: () => openDb(dbPath) });
@@ -176,8 +181,8 @@ export async function createEngine(
           ...options.alerts,
           dataDir: options.dataDir,
           db,
-          emit: (event: EventName, payload: unknown) => emit(event, payload),
-          hasDesktop: () => (listeners.get("alerts.notify")?.size ?? 0) > 0,
+          emit,
+          hasDesktop: () => feeds.listening("alerts.notify"),
           servers: inventory ? () => inventory.checkedNames() : undefined,
           event: (e) => tracker.track(e),
           audit: (action) => recordAdminAction(writer, action),
@@ -258,15 +263,11 @@ export async function createEngine(
       const result = await storage.restore(input.name);
       if (result.ok) {
         // The restored database has other ids: the live feeds go on from its newest rows.
-        lastId = safeLastId();
+        feeds.rewind();
         await reads?.reset();
         integrity.replaced();
         forgetBuckets(db);
-        lastEventSeen = safeLastEventId(0);
         metrics.rewind();
-        try {
-          lastLogId = logging.lastId();
-        } catch {}
         logging.logger.warn({ previous: result.previous }, result.message);
       }
       return result;
@@ -305,39 +306,7 @@ export async function createEngine(
   });
   integrity.start();
 
-  // Wrappers write from other processes: look for new rows by id while anyone listens, a page of up to
-  // 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold the engine).
-  let lastEventSeen = safeLastEventId(0);
-  const pollers = [
-    poller(
-      "calls.new",
-      "calls",
-      Number.POSITIVE_INFINITY,
-      () => callsAfter(db, lastId),
-      (id) => {
-        lastId = id;
-      },
-      (calls) => inventory?.noteCalls(calls.map((c) => c.server)),
-    ),
-    poller(
-      "logs.new",
-      "log records",
-      20,
-      () => logging.after(lastLogId),
-      (id) => {
-        lastLogId = id;
-      },
-    ),
-    poller(
-      "events.new",
-      "events",
-      20,
-      () => eventsAfter(db, lastEventSeen),
-      (id) => {
-        lastEventSeen = id;
-      },
-    ),
-  ];
+  feeds.start();
   // Every 10 minutes, event retention per category in small batches.
   const eventRetention = () => {
     if (closed) return;
@@ -355,49 +324,6 @@ export async function createEngine(
 
   inventory?.onChange((payload) => emit("servers.changed", payload));
 
-  /**
-   * Every poll interval, while `event` has listeners: reads rows after the cursor, moves the cursor to
-   * the last one (`advance`), emits them, then tells `emitted`; until a short page or `maxPages` pages.
-   */
-  function poller<T extends { id: number }>(
-    event: EventName,
-    what: string,
-    maxPages: number,
-    read: () => T[],
-    advance: (lastId: number) => void,
-    emitted?: (rows: T[]) => void,
-  ): NodeJS.Timeout {
-    const tick = () => {
-      if (closed || !listeners.get(event)?.size) return;
-      try {
-        for (let page = 0; page < maxPages; page++) {
-          const rows = read();
-          if (rows.length === 0) break;
-          advance((rows[rows.length - 1] as T).id);
-          emit(event, rows);
-          emitted?.(rows);
-          if (rows.length < 500) break;
-        }
-      } catch (error) {
-        // A locked or busy database: try again on the next tick.
-        logging.warn("poll", `cannot read new ${what}: ${(error as Error).message}; retrying`);
-      }
-    };
-    const timer = setInterval(tick, options.pollIntervalMs ?? 300);
-    timer.unref();
-    return timer;
-  }
-
-  function emit(event: EventName, payload: unknown) {
-    for (const listener of listeners.get(event) ?? []) {
-      try {
-        listener(payload);
-      } catch {
-        // One broken subscriber must not stop the others.
-      }
-    }
-  }
-
   return {
     dataDir: options.dataDir,
     metrics,
@@ -411,25 +337,12 @@ export async function createEngine(
     },
     subscribe(event, listener) {
       if (!isEventName(event)) throw new ApiInputError(event, "unknown event");
-      let set = listeners.get(event);
-      if (!set) {
-        set = new Set();
-        listeners.set(event, set);
-      }
-      if (event === "calls.new" && set.size === 0) lastId = Math.max(lastId, safeLastId());
-      if (event === "events.new" && set.size === 0) lastEventSeen = safeLastEventId(lastEventSeen);
-      if (event === "logs.new" && set.size === 0) {
-        try {
-          lastLogId = Math.max(lastLogId, logging.lastId());
-        } catch {}
-      }
-      set.add(listener);
-      return () => set.delete(listener);
+      return feeds.subscribe(event, listener);
     },
     async close(closeOptions?: EngineCloseOptions) {
       if (closed) return;
       closed = true;
-      for (const timer of pollers) clearInterval(timer);
+      feeds.stop();
       integrity.close();
       await reads?.close();
       alerts?.close();
@@ -440,7 +353,7 @@ export async function createEngine(
       writer.close();
       clearInterval(retentionTimer);
       await storage.close();
-      listeners.clear();
+      feeds.unsubscribeAll();
       await logging.close();
       await metrics.stop();
       db.close();
@@ -448,22 +361,6 @@ export async function createEngine(
       leaveCleanClose(options.dataDir);
     },
   };
-
-  function safeLastEventId(fallback: number): number {
-    try {
-      return Math.max(fallback, lastEventId(db));
-    } catch {
-      return fallback;
-    }
-  }
-
-  function safeLastId(): number {
-    try {
-      return lastCallId(db);
-    } catch {
-      return lastId;
-    }
-  }
 }
 
 function fileSize(path: string): number {

@@ -1,15 +1,20 @@
 /** A data dir, an alerts.yaml, a virtual clock and capturing channels for alert manager tests. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { AlertManager, type AlertManagerOptions } from "../../electron/monitor/alerts/alert-manager.js";
 import type {
   AlertNotification,
   Channel,
   DeliveryOutcome,
 } from "../../electron/monitor/alerts/channels/channel.js";
+import { type InputSeries, SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import type { SignalSource } from "../../electron/monitor/alerts/signals.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
+import { tempDir } from "../helpers/mcp.js";
+
+export const MINUTE = 60_000;
 
 export class VirtualClock {
   constructor(public t = Date.parse("2026-11-25T10:00:00Z")) {}
@@ -42,6 +47,41 @@ export function openStore(dir: string): Db {
 
 export function writeAlerts(dir: string, yaml: string): void {
   writeFileSync(join(dir, "alerts.yaml"), yaml);
+}
+
+/**
+ * A fresh data dir and its migrated database for each test of the file, with `alerts` as its
+ * alerts.yaml when given; closed and removed after each test.
+ */
+export function alertStore(alerts?: string): { readonly dir: string; readonly db: Db } {
+  let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  let db: Db | undefined;
+  beforeEach(async () => {
+    dir = await tempDir();
+    db = openStore(dir.path);
+    if (alerts !== undefined) writeAlerts(dir.path, alerts);
+  });
+  afterEach(async () => {
+    db?.close();
+    await dir?.cleanup();
+  });
+  const inTest = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the alert store is made before each test, not at load");
+    return value;
+  };
+  return {
+    get dir() {
+      return inTest(dir).path;
+    },
+    get db() {
+      return inTest(db);
+    },
+  };
+}
+
+/** Signals with one value a minute from `start`. */
+export function minuteSeries(series: readonly InputSeries[], start: number): SeriesSignalSource {
+  return new SeriesSignalSource(series, MINUTE, start);
 }
 
 export interface Harness {

@@ -3,21 +3,17 @@
  * ordinary header or env name: only a channel's real secrets are taken out of other text. A label that
  * does hold a real secret is refused in one line rather than rewritten.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseAlertConfig } from "../../electron/monitor/alerts/rule-file.js";
-import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
-import type { Db } from "../../electron/monitor/store/db.js";
-import { tempDir } from "../helpers/mcp.js";
 import {
+  alertStore,
   CapturingChannel,
   evaluate,
   harness,
-  openStore,
+  MINUTE,
+  minuteSeries,
   VirtualClock,
-  writeAlerts,
 } from "./alert-fixtures.js";
-
-const MINUTE = 60_000;
 
 const FILE = `evaluation_interval: 1m
 rules:
@@ -38,16 +34,7 @@ routes:
     group_wait: 0s
 `;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let db: Db;
-beforeEach(async () => {
-  dir = await tempDir();
-  db = openStore(dir.path);
-});
-afterEach(async () => {
-  db.close();
-  await dir.cleanup();
-});
+const store = alertStore(FILE);
 
 describe("a rule label a channel also stores under an ordinary name", () => {
   it("keeps its value: the file's secrets are only the secret-named and masked ones", () => {
@@ -59,11 +46,10 @@ describe("a rule label a channel also stores under an ordinary name", () => {
   });
 
   it("is routed on and silenced by its value", async () => {
-    writeAlerts(dir.path, FILE);
     const clock = new VirtualClock();
     const script = new CapturingChannel("script");
     const series = [{ signal: "error_rate", labels: { server: "memory" }, values: Array(10).fill(0.5) }];
-    const h = harness(dir.path, db, clock, new SeriesSignalSource(series, MINUTE, clock.t), {
+    const h = harness(store.dir, store.db, clock, minuteSeries(series, clock.t), {
       script,
       hook: new CapturingChannel("hook"),
     });

@@ -3,37 +3,18 @@
  * removed nothing checks it any more, so its alert resolves at the next evaluation instead of firing on
  * its last health check for a day.
  */
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine } from "../../electron/monitor/engine.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import type { AlertHistoryEntry, AlertInstance } from "../../shared/alerts.js";
 import type { Inventory } from "../../shared/servers.js";
 import { freePort } from "../helpers/http.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
-import { writeAlerts } from "./alert-fixtures.js";
+import { inventoryEngine } from "../helpers/inventory-engine.js";
+import { waitFor } from "../helpers/mcp.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+const fixture = inventoryEngine();
 let engine: Engine;
-
-beforeAll(async () => {
-  dir = await tempDir();
-  const home = join(dir.path, "home");
-  const data = join(dir.path, "data");
-  await mkdir(home, { recursive: true });
-  await mkdir(data, { recursive: true });
-  writeAlerts(data, "evaluation_interval: 100ms\n");
-  engine = await createEngine({
-    dataDir: data,
-    inventory: { home, probeIntervalMs: 100, sampleIntervalMs: 60_000 },
-    alerts: { tickMs: 100 },
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await engine?.close();
-  await dir?.cleanup();
+beforeAll(() => {
+  engine = fixture.engine;
 });
 
 const downAlerts = async () =>

@@ -2,20 +2,18 @@
  * Silences and inhibition suppress what they match and nothing else; grouping makes a storm one
  * notification; acknowledging stops repeats. Through the real AlertManager, SQLite and a virtual clock.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
-import type { Db } from "../../electron/monitor/store/db.js";
-import { tempDir } from "../helpers/mcp.js";
+import { describe, expect, it } from "vitest";
 import {
+  alertStore,
   CapturingChannel,
   evaluate,
   harness,
-  openStore,
+  MINUTE,
+  minuteSeries,
   VirtualClock,
   writeAlerts,
 } from "./alert-fixtures.js";
 
-const MINUTE = 60_000;
 const RULES = `
 evaluation_interval: 1m
 rules:
@@ -32,22 +30,11 @@ routes:
     repeat_interval: 10m
 `;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let db: Db;
-beforeEach(async () => {
-  dir = await tempDir();
-  db = openStore(dir.path);
-  writeAlerts(dir.path, RULES);
-});
-afterEach(async () => {
-  db.close();
-  await dir.cleanup();
-});
+const store = alertStore(RULES);
 
 const series = (clock: VirtualClock, rows: [string, Record<string, string>, number][]) =>
-  new SeriesSignalSource(
+  minuteSeries(
     rows.map(([signal, labels, value]) => ({ signal, labels, values: Array(30).fill(value) })),
-    MINUTE,
     clock.t,
   );
 
@@ -57,8 +44,8 @@ describe("silences, inhibition and grouping", () => {
     const hook = new CapturingChannel("hook");
     const tools = Array.from({ length: 12 }, (_, i) => `tool${i}`);
     const h = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(
         clock,
@@ -77,8 +64,8 @@ describe("silences, inhibition and grouping", () => {
     const clock = new VirtualClock();
     const hook = new CapturingChannel("hook");
     const h = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(clock, [
         ["error_rate", { server: "a", tool: "read" }, 0.5],
@@ -118,8 +105,8 @@ describe("silences, inhibition and grouping", () => {
     const clock = new VirtualClock();
     const hook = new CapturingChannel("hook");
     const h = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(clock, [
         ["call_rate", { server: "a", tool: "x" }, 0.5], // "down" (critical) for server a
@@ -141,8 +128,8 @@ describe("silences, inhibition and grouping", () => {
     const clock = new VirtualClock();
     const hook = new CapturingChannel("hook");
     const h = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(clock, [["error_rate", { server: "a", tool: "read" }, 0.5]]),
       { hook },
@@ -160,13 +147,13 @@ describe("silences, inhibition and grouping", () => {
 
   it("pausing native notifications records desktop deliveries as handled, shows nothing, and resumes", async () => {
     writeAlerts(
-      dir.path,
+      store.dir,
       "rules:\n  - { name: errors, kind: metric, signal: error_rate, by: [server], threshold: 20% }\ndefault_route: { group_wait: 0s }\n",
     );
     const clock = new VirtualClock(Date.now());
     const h = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(clock, [["error_rate", { server: "a", tool: "read" }, 0.5]]),
     );
@@ -183,8 +170,8 @@ describe("silences, inhibition and grouping", () => {
     h.manager.pause(null);
     expect(h.manager.snapshot().pausedUntil).toBeNull();
     const second = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(clock, [["error_rate", { server: "b", tool: "read" }, 0.5]]),
     );
@@ -197,8 +184,8 @@ describe("silences, inhibition and grouping", () => {
     const clock = new VirtualClock();
     const hook = new CapturingChannel("hook");
     const h = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
       series(clock, [["error_rate", { server: "a", tool: "read" }, 0.5]]),
       { hook },
@@ -206,7 +193,7 @@ describe("silences, inhibition and grouping", () => {
     await evaluate(h, clock);
     expect(hook.got).toHaveLength(1);
     writeAlerts(
-      dir.path,
+      store.dir,
       RULES.replace("routes:\n", "routes:\n  - { matchers: [alertname=other], channels: [hook] }\n").replace(
         "repeat_interval: 10m",
         "repeat_interval: 30m",

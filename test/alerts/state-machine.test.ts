@@ -3,20 +3,18 @@
  * `keep_firing_for`, flapping input, resolution, and a restart in the middle of pending and of firing
  * that neither loses the alert nor notifies it twice.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
-import type { Db } from "../../electron/monitor/store/db.js";
-import { tempDir } from "../helpers/mcp.js";
+import { describe, expect, it } from "vitest";
+import type { SignalSource } from "../../electron/monitor/alerts/signals.js";
 import {
+  alertStore,
   CapturingChannel,
   evaluate,
   harness,
-  openStore,
+  MINUTE,
+  minuteSeries,
   VirtualClock,
-  writeAlerts,
 } from "./alert-fixtures.js";
 
-const MINUTE = 60_000;
 const RULES = `
 evaluation_interval: 1m
 rules:
@@ -40,33 +38,19 @@ routes:
     repeat_interval: 1h
 `;
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let db: Db;
-beforeEach(async () => {
-  dir = await tempDir();
-  db = openStore(dir.path);
-  writeAlerts(dir.path, RULES);
-});
-afterEach(async () => {
-  db.close();
-  await dir.cleanup();
-});
+const store = alertStore(RULES);
 
 /** One value a minute from the clock's start. */
-function source(clock: VirtualClock, values: string): SeriesSignalSource {
+function source(clock: VirtualClock, values: string): SignalSource {
   const parsed = values.split(" ").map((v) => (v === "_" ? null : Number(v)));
-  return new SeriesSignalSource(
-    [{ signal: "error_rate", labels: { server: "memory" }, values: parsed }],
-    MINUTE,
-    clock.t,
-  );
+  return minuteSeries([{ signal: "error_rate", labels: { server: "memory" }, values: parsed }], clock.t);
 }
 
 describe("alert states on a virtual clock", () => {
   it("goes pending, fires after `for`, keeps firing for `keep_firing_for`, then resolves", async () => {
     const clock = new VirtualClock();
     const hook = new CapturingChannel("hook");
-    const h = harness(dir.path, db, clock, source(clock, "0 0.5 0.5 0.5 0.5 0 0 0 0"), { hook });
+    const h = harness(store.dir, store.db, clock, source(clock, "0 0.5 0.5 0.5 0.5 0 0 0 0"), { hook });
     const states: string[] = [];
     for (let minute = 0; minute < 9; minute++) {
       await evaluate(h, clock);
@@ -107,7 +91,9 @@ describe("alert states on a virtual clock", () => {
   it("a flapping input never fires: pending is dropped each time the condition clears", async () => {
     const clock = new VirtualClock();
     const hook = new CapturingChannel("hook");
-    const h = harness(dir.path, db, clock, source(clock, "0.5 0.5 0 0.5 0.5 0 0.5 0.5 0.5 0"), { hook });
+    const h = harness(store.dir, store.db, clock, source(clock, "0.5 0.5 0 0.5 0.5 0 0.5 0.5 0.5 0"), {
+      hook,
+    });
     const firing: boolean[] = [];
     for (let minute = 0; minute < 10; minute++) {
       await evaluate(h, clock);
@@ -124,7 +110,7 @@ describe("alert states on a virtual clock", () => {
     const clock = new VirtualClock();
     const values = "0 0.5 0.5 0.5 0.5 0.5";
     const hook = new CapturingChannel("hook");
-    const first = harness(dir.path, db, clock, source(clock, values), { hook });
+    const first = harness(store.dir, store.db, clock, source(clock, values), { hook });
     const start = clock.t;
     await evaluate(first, clock); // 0: inactive
     clock.advance(MINUTE);
@@ -135,12 +121,11 @@ describe("alert states on a virtual clock", () => {
 
     // The app restarts; a new manager over the same database and file.
     const second = harness(
-      dir.path,
-      db,
+      store.dir,
+      store.db,
       clock,
-      new SeriesSignalSource(
+      minuteSeries(
         [{ signal: "error_rate", labels: { server: "memory" }, values: values.split(" ").map(Number) }],
-        MINUTE,
         start,
       ),
       { hook },
@@ -161,7 +146,7 @@ describe("alert states on a virtual clock", () => {
     const values = "0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0 0 0 0";
     const start = clock.t;
     const hook = new CapturingChannel("hook");
-    const first = harness(dir.path, db, clock, source(clock, values), { hook });
+    const first = harness(store.dir, store.db, clock, source(clock, values), { hook });
     for (let minute = 0; minute < 5; minute++) {
       await evaluate(first, clock);
       clock.advance(MINUTE);
@@ -171,12 +156,11 @@ describe("alert states on a virtual clock", () => {
     first.manager.close();
 
     const again = new CapturingChannel("hook");
-    const series = new SeriesSignalSource(
+    const series = minuteSeries(
       [{ signal: "error_rate", labels: { server: "memory" }, values: values.split(" ").map(Number) }],
-      MINUTE,
       start,
     );
-    const second = harness(dir.path, db, clock, series, { hook: again });
+    const second = harness(store.dir, store.db, clock, series, { hook: again });
     expect(second.manager.list()[0]?.state).toBe("firing");
     for (let minute = 5; minute < 12; minute++) {
       await evaluate(second, clock);
@@ -194,8 +178,8 @@ describe("alert states on a virtual clock", () => {
     const values = "0.5 0.5 0.5 0.5 0.5";
     const hookA = new CapturingChannel("hook");
     const hookB = new CapturingChannel("hook");
-    const a = harness(dir.path, db, clock, source(clock, values), { hook: hookA });
-    const b = harness(dir.path, db, clock, source(clock, values), { hook: hookB });
+    const a = harness(store.dir, store.db, clock, source(clock, values), { hook: hookA });
+    const b = harness(store.dir, store.db, clock, source(clock, values), { hook: hookB });
     for (let minute = 0; minute < 5; minute++) {
       await evaluate(a, clock);
       await evaluate(b, clock);

@@ -6,18 +6,16 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine } from "../../electron/monitor/engine.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import type { AlertInstance } from "../../shared/alerts.js";
 import type { DiscoveryResult } from "../../shared/discovery.js";
 import type { Inventory, ServerDetail, ServerEntry } from "../../shared/servers.js";
-import { writeAlerts } from "../alerts/alert-fixtures.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { freePort } from "../helpers/http.js";
-import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { inventoryEngine } from "../helpers/inventory-engine.js";
+import { SERVERS, waitFor } from "../helpers/mcp.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
 let home: string;
 let data: string;
@@ -26,38 +24,30 @@ let cursorFile: string;
 const clineText = (url: string, disabled: boolean) =>
   `${JSON.stringify({ mcpServers: { "remote-stream": { type: "streamableHttp", url, disabled } } }, null, 2)}\n`;
 
-beforeAll(async () => {
-  dir = await tempDir("mcpscope-disabled-");
-  home = join(dir.path, "home");
-  data = join(dir.path, "data");
-  clineFile = join(
-    home,
-    ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
-  );
-  cursorFile = join(home, ".cursor", "mcp.json");
-  const codexFile = join(home, ".codex", "config.toml");
-  for (const file of [clineFile, cursorFile, codexFile, join(data, "x")])
-    await mkdir(dirname(file), { recursive: true });
-  // Nothing listens on these ports: every probe of them is refused.
-  const [port1, port2] = [await freePort(), await freePort()];
-  await writeFile(clineFile, clineText(`http://127.0.0.1:${port1}/mcp`, false));
-  await writeFile(
-    codexFile,
-    `[mcp_servers.parked]\nurl = "http://127.0.0.1:${port2}/mcp"\nenabled = false\n`,
-  );
-  const off = { command: process.execPath, args: SERVERS.everything(), disabled: true };
-  await writeFile(cursorFile, `${JSON.stringify({ mcpServers: { off } }, null, 2)}\n`);
-  writeAlerts(data, "evaluation_interval: 100ms\n");
-  engine = await createEngine({
-    dataDir: data,
-    inventory: { home, probeIntervalMs: 100, sampleIntervalMs: 60_000 },
-    alerts: { tickMs: 100 },
-  });
-}, 30_000);
+const fixture = inventoryEngine({
+  prefix: "mcpscope-disabled-",
+  prepare: async (paths) => {
+    clineFile = join(
+      paths.home,
+      ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
+    );
+    cursorFile = join(paths.home, ".cursor", "mcp.json");
+    const codexFile = join(paths.home, ".codex", "config.toml");
+    for (const file of [clineFile, cursorFile, codexFile]) await mkdir(dirname(file), { recursive: true });
+    // Nothing listens on these ports: every probe of them is refused.
+    const [port1, port2] = [await freePort(), await freePort()];
+    await writeFile(clineFile, clineText(`http://127.0.0.1:${port1}/mcp`, false));
+    await writeFile(
+      codexFile,
+      `[mcp_servers.parked]\nurl = "http://127.0.0.1:${port2}/mcp"\nenabled = false\n`,
+    );
+    const off = { command: process.execPath, args: SERVERS.everything(), disabled: true };
+    await writeFile(cursorFile, `${JSON.stringify({ mcpServers: { off } }, null, 2)}\n`);
+  },
+});
 
-afterAll(async () => {
-  await engine?.close();
-  await dir?.cleanup();
+beforeAll(() => {
+  ({ engine, home, data } = fixture);
 });
 
 const entry = async (name: string) =>

@@ -4,37 +4,22 @@
  * cut short by a stop. A stopped server is neither up nor down; a dead process is not up and uses no memory.
  */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { MetricsEngine } from "../../electron/monitor/engine.js";
 import type { AlertHistoryEntry, AlertInstance } from "../../shared/alerts.js";
 import type { ActionResult, Inventory, ServerEntry } from "../../shared/servers.js";
-import { writeAlerts } from "../alerts/alert-fixtures.js";
-import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { inventoryEngine } from "../helpers/inventory-engine.js";
+import { SERVERS, waitFor } from "../helpers/mcp.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+const fixture = inventoryEngine({ sampleIntervalMs: 200 });
 let engine: MetricsEngine;
 let flag: string;
 
-beforeAll(async () => {
-  dir = await tempDir();
-  const home = join(dir.path, "home");
-  const data = join(dir.path, "data");
-  flag = join(dir.path, "hang-from-now-on");
-  await mkdir(home, { recursive: true });
-  await mkdir(data, { recursive: true });
-  writeAlerts(data, "evaluation_interval: 100ms\n");
-  engine = await createEngine({
-    dataDir: data,
-    inventory: { home, probeIntervalMs: 100, sampleIntervalMs: 200 },
-    alerts: { tickMs: 100 },
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await engine?.close();
-  await dir?.cleanup();
+beforeAll(() => {
+  engine = fixture.engine;
+  flag = join(fixture.root, "hang-from-now-on");
 });
 
 const entry = async (name: string) =>

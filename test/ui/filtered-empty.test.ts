@@ -1,6 +1,7 @@
 /**
  * The Logs view's Patterns tab and the Events view's error groups, emptied by a filter, say that the filter
- * hid what there is (and how much), not that nothing was recorded (browser mode, real Chromium).
+ * hid what there is (and how much), not that nothing was recorded; the Lines and Events lists emptied by a
+ * filter say so and clear it (browser mode, real Chromium).
  */
 
 import { describe, expect, it } from "vitest";
@@ -17,7 +18,8 @@ warnIfNoChromium("test/ui/filtered-empty.test.ts");
 describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real Chromium)", () => {
   const ui = uiFixture();
 
-  it("Patterns and error groups name the filter that hid everything", async () => {
+  /** Three log lines from `files` and an error event from `memory`, in a fresh data dir. */
+  async function seeded(): Promise<string> {
     const dataDir = await ui.dir("mcpscope-ui-empty-");
     const db = openDb(databasePath(dataDir));
     try {
@@ -33,6 +35,11 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     } finally {
       db.close();
     }
+    return dataDir;
+  }
+
+  it("Patterns and error groups name the filter that hid everything", async () => {
+    const dataDir = await seeded();
     // Mined as the engine would (the command catches up first).
     expect((await cliInProcess(["logs", "patterns", "--data-dir", dataDir])).status).toBe(0);
     const serve = await ui.serve(dataDir);
@@ -61,6 +68,40 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     expect(await groupsEmpty.textContent()).toContain("No errors from files in");
     await groupsEmpty.getByRole("button", { name: "Show every server" }).click();
     await page.getByTestId("error-group").first().waitFor({ state: "visible", timeout: 10_000 });
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("log lines and events hidden by a filter say so, and Clear filters brings them back", async () => {
+    const serve = await ui.serve(await seeded());
+    const { page, problems } = await openPage(ui.browser, serve.url);
+
+    /** Rows of `row` in view, then a filter that hides them all: the list says so, and clears it. */
+    const emptiedAndCleared = async (
+      nav: string,
+      row: string,
+      filter: string,
+      value: string,
+      empty: string,
+    ) => {
+      await page.getByTestId(nav).click();
+      await page.getByTestId(row).first().waitFor({ state: "visible", timeout: 10_000 });
+      await page.getByTestId(filter).selectOption(value);
+      const emptied = page.getByTestId(empty);
+      await emptied.waitFor({ state: "visible", timeout: 10_000 });
+      const text = await emptied.textContent();
+      await emptied.getByRole("button", { name: "Clear filters" }).click();
+      await page.getByTestId(row).first().waitFor({ state: "visible", timeout: 10_000 });
+      return text;
+    };
+    expect(await emptiedAndCleared("nav-logs", "log-row", "logs-level", "emergency", "logs-empty")).toContain(
+      "No lines match.",
+    );
+    // A fresh data dir has no security events.
+    expect(
+      await emptiedAndCleared("nav-events", "event-row", "events-category", "security", "events-empty"),
+    ).toContain("No events match.");
 
     expect(problems).toEqual([]);
     await page.close();

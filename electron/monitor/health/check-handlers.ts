@@ -12,7 +12,7 @@ import { MonitoringError } from "../errors.js";
 import type { Env } from "../shell-env.js";
 import type { ServerTarget } from "../supervisor/transports.js";
 import { parseDuration } from "../time.js";
-import { type ProbeResult, probeServer } from "./probe.js";
+import { type ProbeResult, probeServer, probeStatus } from "./probe.js";
 import { snapshotTools } from "./tool-snapshot.js";
 
 export interface CheckHandlerOptions {
@@ -117,7 +117,7 @@ function adHoc(options: CheckHandlerOptions, input: CheckInput): ServerTarget {
 function checkDocument(target: ServerTarget, r: ProbeResult): CheckDocument {
   const def = target.definition;
   return {
-    status: r.outcome === "ok" ? "up" : r.outcome === "degraded" ? "degraded" : "down",
+    status: probeStatus(r.outcome),
     healthy: r.outcome !== "failed" && r.tools !== null,
     target: def.url ? safeUrl(def.url) : [def.command, ...def.args].join(" "),
     era: r.era,

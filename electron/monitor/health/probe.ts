@@ -4,11 +4,13 @@
  * liveness request (`ping`, or `server/discover` in the stateless era), then `tools/list`.
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CheckStatus, HealthStatus } from "../../../shared/servers.js";
 import type { Env } from "../shell-env.js";
 import type { SpawnFn } from "../supervisor/child-transport.js";
 import type { ProtocolEra } from "../supervisor/era-transport.js";
 import { type McpSession, openSession } from "../supervisor/mcp-session.js";
 import type { ServerTarget } from "../supervisor/transports.js";
+import type { HealthCheck } from "./health-store.js";
 import type { ProbeOutcome } from "./state-machine.js";
 
 export interface ProbeResult {
@@ -28,6 +30,34 @@ export interface ProbeResult {
   tools: Tool[] | null;
   /** Why it failed or is degraded, one line. */
   error: string | null;
+}
+
+/** A probe's own verdict. */
+export function probeStatus(outcome: ProbeOutcome): CheckStatus {
+  return outcome === "ok" ? "up" : outcome === "degraded" ? "degraded" : "down";
+}
+
+/** A probe of `target` as the health check recorded at `time`; `state` is the server's state after it. */
+export function probeCheck(
+  target: ServerTarget,
+  result: ProbeResult,
+  time: number,
+  state: HealthStatus,
+): HealthCheck {
+  return {
+    time,
+    serverId: target.definition.id,
+    server: target.definition.name,
+    status: probeStatus(result.outcome),
+    state,
+    era: result.era,
+    protocolVersion: result.protocolVersion,
+    handshakeMs: result.handshakeMs,
+    pingMs: result.pingMs,
+    listMs: result.listMs,
+    toolsCount: result.tools?.length ?? null,
+    error: result.error,
+  };
 }
 
 export interface ProbeOptions {

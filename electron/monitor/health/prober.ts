@@ -13,7 +13,7 @@ import type { Supervisor } from "../supervisor/supervisor.js";
 import type { TelemetrySink } from "../supervisor/telemetry.js";
 import type { ServerTarget } from "../supervisor/transports.js";
 import type { HealthCheck, HealthStore } from "./health-store.js";
-import { type ProbeResult, probeServer } from "./probe.js";
+import { type ProbeResult, probeCheck, probeServer } from "./probe.js";
 import {
   type HealthPolicy,
   HealthStateMachine,
@@ -181,20 +181,7 @@ export class Prober {
     const current = this.watched.get(target.definition.id) === w;
     if (result.era) w.eraHint = result.era;
     const transition = w.machine.observe(result.outcome, at);
-    const check: HealthCheck = {
-      time: at,
-      serverId: target.definition.id,
-      server: target.definition.name,
-      status: result.outcome === "ok" ? "up" : result.outcome === "degraded" ? "degraded" : "down",
-      state: w.machine.status,
-      era: result.era,
-      protocolVersion: result.protocolVersion,
-      handshakeMs: result.handshakeMs,
-      pingMs: result.pingMs,
-      listMs: result.listMs,
-      toolsCount: result.tools?.length ?? null,
-      error: result.error,
-    };
+    const check = probeCheck(target, result, at, w.machine.status);
     w.lastCheck = check;
     if (!current) return check;
     this.options.store.record(check);

@@ -13,7 +13,6 @@ import {
   type Inventory,
   type ServerDetail,
 } from "../../../shared/servers.js";
-import { clientDisplayName } from "../discovery/clients/index.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { addManualServer, removeManualServer } from "../discovery/manual-servers.js";
 import { maskText } from "../discovery/mask-config.js";
@@ -23,28 +22,18 @@ import type { EngineCloseOptions } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
 import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
-import { probeServer } from "../health/probe.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
-import { snapshotTools } from "../health/tool-snapshot.js";
-import {
-  FORCING,
-  ForceableRefusal,
-  instrument,
-  type UninstrumentResult,
-  uninstrument,
-} from "../instrument/instrument.js";
-import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { checkInstrumented } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
 import { ResourceSampler, SAMPLE_INTERVAL_MS, sampleFreshMs } from "../resources/sampler.js";
-import { loginShellEnv } from "../shell-env.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
+import { type EntryEditContext, instrumentEntry, uninstrumentEntry } from "./entry-edits.js";
 import { toEntry } from "./entry-status.js";
 import { trafficKeysOf, trafficOf } from "./entry-traffic.js";
 import {
@@ -55,6 +44,7 @@ import {
   serverTraffic,
 } from "./inventory-queries.js";
 import { LaunchedServers } from "./launched-servers.js";
+import { probeOnRequest } from "./probe-on-request.js";
 
 export interface InventoryOptions {
   dataDir: string;
@@ -205,98 +195,23 @@ export class InventoryService {
   }
 
   async probe(id: string): Promise<ActionResult> {
-    const server = this.find(id);
-    const watched = this.prober.probeNow(id);
-    if (watched) {
-      const check = await watched;
-      this.changed();
-      return {
-        ok: check.status !== "down",
-        message: describeCheck(server.definition.name, check.status, check.error),
-      };
-    }
-    const result = await probeServer(server, { env: await loginShellEnv().get(), timeoutMs: 15_000 });
-    const status = result.outcome === "ok" ? "up" : result.outcome === "degraded" ? "degraded" : "down";
-    const time = Date.now();
-    // Its tools, as a scheduled probe keeps them: a snapshot when they changed, pins and their checks.
-    if (result.tools)
-      this.healthStore.snapshot(id, server.definition.name, snapshotTools(result.tools), time);
-    this.healthStore.record({
-      time,
-      serverId: id,
-      server: server.definition.name,
-      status,
-      state: status,
-      era: result.era,
-      protocolVersion: result.protocolVersion,
-      handshakeMs: result.handshakeMs,
-      pingMs: result.pingMs,
-      listMs: result.listMs,
-      toolsCount: result.tools?.length ?? null,
-      error: result.error,
-    });
+    const result = await probeOnRequest(this.find(id), this.prober, this.healthStore);
     this.changed();
-    return { ok: status !== "down", message: describeCheck(server.definition.name, status, result.error) };
+    return result;
   }
 
   async instrument(id: string): Promise<ActionResult> {
-    const server = this.find(id);
-    if (server.definition.transport !== "stdio") return this.instrumentRemote(server);
-    const result = await instrument(server, {
-      dataDir: this.options.dataDir,
-      wrapperDataDir: this.options.dataDir,
-    });
-    await this.rescan();
-    if (result.status === "already-instrumented")
-      return { ok: true, message: `${result.server} was already instrumented` };
-    const done = `${result.server} in ${result.file} now runs through mcpscope`;
-    // Made, but its backup is not listed: not a clean success, and the user needs the way back.
-    if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
-    return { ok: true, message: `${done}; ${pickUp(server, result.client)}` };
-  }
-
-  /** A remote entry is pointed at the proxy the engine runs for it (proxy-http/remote-proxies.ts). */
-  private async instrumentRemote(server: DiscoveredServer): Promise<ActionResult> {
-    const result = await instrumentRemote(server, { dataDir: this.options.dataDir });
-    await this.options.refreshRemoteProxies?.();
-    await this.rescan();
-    if (result.status === "already-instrumented")
-      return { ok: true, message: `${result.server} was already instrumented` };
-    const done = `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}`;
-    if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
-    return {
-      ok: true,
-      message: `${done}; ${clientDisplayName(result.client)} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
-    };
+    return instrumentEntry(this.find(id), this.edits());
   }
 
   /** `force` restores over a changed entry, or forgets one gone from its file (as `--force` does). */
   async uninstrument(id: string, force = false): Promise<ActionResult> {
-    const server = this.find(id);
-    let result: UninstrumentResult;
-    try {
-      result = await uninstrument(server, { dataDir: this.options.dataDir, force });
-    } catch (error) {
-      if (!(error instanceof ForceableRefusal)) throw error;
-      return {
-        ok: false,
-        message: error.fact,
-        force: FORCING[error.forcing].button,
-        forcing: error.forcing,
-      };
-    }
-    await this.options.refreshRemoteProxies?.();
-    await this.rescan();
-    const client = clientDisplayName(server.definition.client);
-    if (result.status === "forgotten")
-      return {
-        ok: true,
-        message: `${server.definition.name} is no longer in ${result.file}; mcpscope forgot it`,
-      };
-    return {
-      ok: true,
-      message: `${server.definition.name} restored in ${result.file}${result.backup ? ` (backup: ${result.backup})` : ""}; restart ${client} to pick up the change`,
-    };
+    return uninstrumentEntry(this.find(id), this.edits(), force);
+  }
+
+  private edits(): EntryEditContext {
+    const { dataDir, refreshRemoteProxies } = this.options;
+    return { dataDir, refreshRemoteProxies, rescan: () => this.rescan() };
   }
 
   async add(input: AddServerInput): Promise<ActionResult> {
@@ -435,18 +350,6 @@ export class InventoryService {
     }, 200);
     this.notifyTimer.unref();
   }
-}
-
-function describeCheck(name: string, status: string, error: string | null): string {
-  return error ? `${name} is ${status}: ${error}` : `${name} is ${status}`;
-}
-
-/** How the client picks up an edited entry: a restart, or first enabling an entry it has switched off. */
-function pickUp(server: DiscoveredServer, clientId: string): string {
-  const client = clientDisplayName(clientId);
-  return server.definition.disabled
-    ? `it is disabled in ${client}'s config: ${client} does not launch it until you enable it there`
-    : `restart ${client} to pick up the change`;
 }
 
 function safe<T>(fn: () => T, fallback: T): T {

@@ -4,48 +4,23 @@
  * protocol anomalies. It sees copies only; nothing here can affect what was forwarded.
  */
 
-import type { Direction, Outcome } from "../../../shared/domain.js";
-import { isLogLevel } from "../../../shared/levels.js";
+import type { Outcome } from "../../../shared/domain.js";
 import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
 import { AnomalyLimiter } from "./anomaly-limiter.js";
 import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
-import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
+import { InputRounds } from "./input-rounds.js";
+import { idKey, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
-import {
-  judgeResponse,
-  LONG_LIVED_METHODS,
-  progressTokenOf,
-  requestFacts,
-  serverFacts,
-  targetOf,
-  WHOLE_RESULT_METHODS,
-} from "./mcp.js";
+import { logOfNotification } from "./log-notification.js";
+import { judgeResponse, LONG_LIVED_METHODS, progressTokenOf, targetOf, WHOLE_RESULT_METHODS } from "./mcp.js";
 import { type ObservationSink, OversizedPayload, type ProtocolEventType } from "./observations.js";
+import { otherStream, PendingRequests, REQUEST_DIRECTION, type Stream } from "./pending-requests.js";
+import { clientSessionFacts, serverSessionFacts } from "./session-facts.js";
 import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
-/** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
-export type Stream = "in" | "out";
-
-interface Pending {
-  direction: Direction;
-  requestId: string;
-  method: string;
-  target: string | null;
-  startedAt: number;
-  bytesIn: number;
-  request: unknown;
-  progressToken: string | null;
-  progressCount: number;
-  /** When its last progress notification came: a request that reports progress is not timed out. */
-  lastProgressAt?: number;
-  rounds: number;
-  /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
-  uncertain?: boolean;
-  /** Holds one of its line's whole-result marks (whole-result-holds.ts) until it ends. */
-  holdsMark?: boolean;
-}
+export type { Stream } from "./pending-requests.js";
 
 export interface SessionObserverOptions {
   /** A request still pending after this long ends as `timeout` (default 60 s). */
@@ -65,30 +40,20 @@ export interface SessionObserverOptions {
   answersMayLead?: boolean;
 }
 
-const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
-
 export class SessionObserver {
   /** Pending requests by the stream they were sent on, then by id. */
-  private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
-  private readonly timedOut: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
-  private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
-  /** `input_required` rounds waiting for the retry that carries their state. */
-  private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
+  private readonly pending: PendingRequests;
+  private readonly rounds: InputRounds;
   private readonly timeoutMs: number;
-  private readonly maxPending: number;
   private readonly captureLimit: number;
   private readonly holds: WholeResultHolds;
   private readonly maxLineBytes: number;
   /** What a long response keeps (its capture limit, or a shorter one while the observer is behind). */
   private keep: number;
-  /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
-  private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
   /** Answers read before their requests, when they may be (`answersMayLead`). */
   private readonly early: EarlyAnswers | null;
   /** A held answer is being read again: it is not held twice. */
   private rereading = false;
-  /** Calls whose observation was lost, counted for the sink. */
-  unobservedCalls = 0;
   /** A flood of one anomaly (a server printing to stdout in a loop) is summarised, not stored line by line. */
   private readonly anomalies = new AnomalyLimiter((event) => this.sink.protocolEvent(event));
 
@@ -97,12 +62,19 @@ export class SessionObserver {
     options: SessionObserverOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.maxPending = options.maxPending ?? 10_000;
+    const maxPending = options.maxPending ?? 10_000;
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
     this.holds = new WholeResultHolds(options.wholeResult);
+    this.pending = new PendingRequests(sink, this.holds, this.timeoutMs, maxPending);
+    this.rounds = new InputRounds(maxPending);
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
     this.early = options.answersMayLead ? new EarlyAnswers() : null;
+  }
+
+  /** Calls whose observation was lost, counted for the sink. */
+  get unobservedCalls(): number {
+    return this.pending.unobservedCalls;
   }
 
   /**
@@ -134,14 +106,10 @@ export class SessionObserver {
   private read(stream: Stream, bytes: Buffer, at: number): void {
     if (bytes.length > keptBytes(this.keep) && this.largeResponse(stream, bytes, at)) return;
     const parsed = parseLine(bytes);
-    if ((parsed.kind === "message" || parsed.kind === "batch") && parsed.lossy)
-      this.anomaly(
-        stream,
-        "invalid_utf8",
-        "line is not valid UTF-8 (read with U+FFFD for each bad byte)",
-        bytes.length,
-        at,
-      );
+    if ((parsed.kind === "message" || parsed.kind === "batch") && parsed.lossy) {
+      const detail = "line is not valid UTF-8 (read with U+FFFD for each bad byte)";
+      this.anomaly(stream, "invalid_utf8", detail, bytes.length, at);
+    }
     switch (parsed.kind) {
       case "blank":
         return;
@@ -173,14 +141,13 @@ export class SessionObserver {
     const large = readLargeResponse(bytes);
     if (!large) return false;
     const { message } = large;
-    const requestStream: Stream = stream === "in" ? "out" : "in";
-    const entry = message.id === null ? undefined : this.pending[requestStream].get(idKey(message.id));
+    const entry = message.id === null ? undefined : this.pending.get(otherStream(stream), message.id);
     if (entry && WHOLE_RESULT_METHODS.has(entry.method)) return false;
     // Held as its bytes: once its request is known, what is kept of it depends on that request.
     if (
       !entry &&
       message.id !== null &&
-      this.heldEarly(stream, idKey(message.id), at, bytes.length, () => this.read(stream, bytes, at))
+      this.heldEarly(stream, message.id, at, bytes.length, () => this.read(stream, bytes, at))
     )
       return true;
     this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
@@ -227,14 +194,13 @@ export class SessionObserver {
       if (cut) this.message(stream, cut.message, cut.value, totalBytes, at);
       return;
     }
-    const requestStream: Stream = stream === "in" ? "out" : "in";
     if (read.kind === "unknown") {
       if (read.id === null) this.gap(stream, 0);
-      else this.forget(requestStream, [read.id]);
+      else this.forget(otherStream(stream), [read.id]);
       return;
     }
     const id = read.message.id;
-    const entry = id === null ? undefined : this.pending[requestStream].get(idKey(id));
+    const entry = id === null ? undefined : this.pending.get(otherStream(stream), id);
     // A whole answer wanted but cut (its request went unnoticed by the copy): not read as a partial list.
     const whole = entry && WHOLE_RESULT_METHODS.has(entry.method);
     const value = !entry ? null : whole ? new OversizedPayload(totalBytes) : read.kept(this.keep);
@@ -249,28 +215,14 @@ export class SessionObserver {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
     this.anomalies.flush(now);
-    for (const stream of ["in", "out"] as const) {
-      for (const [key, entry] of this.pending[stream]) {
-        const alive = entry.lastProgressAt ?? entry.startedAt;
-        if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
-        this.pending[stream].delete(key);
-        this.rememberTimedOut(stream, key);
-        this.end(entry, "timeout", now);
-      }
-    }
+    this.pending.timeOut(now);
   }
 
   /** The transport closed: whatever is still pending ends as `disconnected`. */
   close(at: number): void {
     this.early?.drain();
     this.anomalies.flush(at, true);
-    for (const stream of ["in", "out"] as const) {
-      for (const entry of this.pending[stream].values()) {
-        // A subscription stream ends with its session; that is its normal end, not a failure.
-        this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
-      }
-      this.pending[stream].clear();
-    }
+    this.pending.close(at);
   }
 
   /**
@@ -284,16 +236,7 @@ export class SessionObserver {
     at: number,
     message: string | null,
   ): void {
-    for (const id of ids) {
-      const key = idKey(id);
-      const entry = this.pending[stream].get(key);
-      if (!entry) continue;
-      this.pending[stream].delete(key);
-      if (outcome === "cancelled") this.rememberCancelled(stream, key);
-      // A subscription stream that ends is its normal end, as at the end of a session.
-      if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
-      else this.finish(entry, outcome, at, 0, null, null, message);
-    }
+    this.pending.abandon(stream, ids, outcome, at, message);
   }
 
   /**
@@ -302,13 +245,7 @@ export class SessionObserver {
    * may have lost their answer: if none comes, they end unobserved rather than with a made-up outcome.
    */
   gap(stream: Stream, lostLines: number): void {
-    if (lostLines > 0) {
-      if (stream === "in") this.countUnobserved(lostLines);
-      const answers: Stream = stream === "in" ? "out" : "in";
-      this.orphansExpected[answers] = Math.min(this.orphansExpected[answers] + lostLines, 1_000_000);
-    }
-    const waiting: Stream = stream === "in" ? "out" : "in";
-    for (const entry of this.pending[waiting].values()) entry.uncertain = true;
+    this.pending.gap(stream, lostLines);
   }
 
   /**
@@ -316,23 +253,16 @@ export class SessionObserver {
    * with an outcome guessed from what is missing.
    */
   forget(stream: Stream, ids: readonly JsonRpcId[]): void {
-    for (const id of ids) {
-      const key = idKey(id);
-      const entry = this.pending[stream].get(key);
-      if (!entry) continue;
-      this.pending[stream].delete(key);
-      this.released(entry);
-      if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
-    }
+    this.pending.forget(stream, ids);
   }
 
   /** Whether a request of `stream` still waits for its answer (not ended, timed out or cancelled). */
   isPending(stream: Stream, id: JsonRpcId): boolean {
-    return this.pending[stream].has(idKey(id));
+    return this.pending.has(stream, id);
   }
 
   get pendingCount(): number {
-    return this.pending.in.size + this.pending.out.size;
+    return this.pending.count;
   }
 
   private message(stream: Stream, message: JsonRpcMessage, value: unknown, bytes: number, at: number): void {
@@ -348,9 +278,7 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    const key = idKey(message.id);
-    const table = this.pending[stream];
-    if (table.has(key)) {
+    if (this.pending.has(stream, message.id)) {
       this.anomaly(
         stream,
         "duplicate_request_id",
@@ -360,37 +288,11 @@ export class SessionObserver {
       );
       return;
     }
-    if (stream === "in") {
-      const facts = requestFacts(message.method, message.params);
-      if (facts.era || facts.protocolVersion || facts.client) {
-        this.sink.session(
-          {
-            era: facts.era ?? undefined,
-            protocolVersion: facts.protocolVersion ?? undefined,
-            clientName: facts.client?.name ?? undefined,
-            clientVersion: facts.client?.version ?? undefined,
-          },
-          at,
-        );
-      }
-    }
-    if (table.size >= this.maxPending) {
-      const oldest = table.entries().next().value;
-      if (oldest) {
-        // Let go by this bound, not by the transport: its answer may still come (then it is expected and
-        // silent), so it is counted as unobserved rather than stored as `disconnected`.
-        table.delete(oldest[0]);
-        this.released(oldest[1]);
-        if (!LONG_LIVED_METHODS.has(oldest[1].method)) {
-          this.countUnobserved(1);
-          const answers: Stream = stream === "in" ? "out" : "in";
-          this.orphansExpected[answers] = Math.min(this.orphansExpected[answers] + 1, 1_000_000);
-        }
-      }
-    }
-    const round = this.takeRound(message.method, message.params);
+    const facts = stream === "in" ? clientSessionFacts(message.method, message.params) : null;
+    if (facts) this.sink.session(facts, at);
+    const round = this.rounds.take(message.method, message.params);
     const holdsMark = stream === "in" && WHOLE_RESULT_METHODS.has(message.method) && this.holds.take();
-    table.set(key, {
+    this.pending.add(stream, message.id, {
       direction: REQUEST_DIRECTION[stream],
       requestId: String(message.id),
       method: message.method,
@@ -403,7 +305,7 @@ export class SessionObserver {
       rounds: round?.rounds ?? 0,
       holdsMark,
     });
-    this.early?.requested(`${stream}:${key}`);
+    this.early?.requested(`${stream}:${idKey(message.id)}`);
   }
 
   private response(
@@ -413,62 +315,38 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    const requestStream: Stream = stream === "in" ? "out" : "in";
     if (message.id === null) {
       this.anomaly(stream, "unknown_response_id", "a response with a null id", bytes, at);
       return;
     }
-    const key = idKey(message.id);
-    const entry = this.pending[requestStream].get(key);
+    const entry = this.pending.take(otherStream(stream), message.id);
     if (!entry) {
-      if (this.cancelled[requestStream].delete(key)) {
-        // The server answered a request the client had already cancelled: allowed, nothing to record.
-      } else if (this.timedOut[requestStream].delete(key)) {
-        this.anomaly(
-          stream,
-          "late_response",
-          `response to request ${String(message.id)} after its timeout`,
-          bytes,
-          at,
-        );
-      } else if (this.orphansExpected[stream] > 0) {
-        // The answer to a request whose line was lost in a gap: already counted as unobserved.
-        this.orphansExpected[stream]--;
+      const late = this.pending.lateAnswer(stream, message.id);
+      // An answer to a cancelled request is allowed, and one to a request lost in a gap already counted.
+      if (late === "timed_out") {
+        const detail = `response to request ${String(message.id)} after its timeout`;
+        this.anomaly(stream, "late_response", detail, bytes, at);
       } else if (
-        !this.heldEarly(stream, key, at, bytes, () => this.response(stream, message, value, bytes, at))
+        late === null &&
+        !this.heldEarly(stream, message.id, at, bytes, () => this.response(stream, message, value, bytes, at))
       ) {
-        this.anomaly(
-          stream,
-          "unknown_response_id",
-          `response to unknown request id ${String(message.id)}`,
-          bytes,
-          at,
-        );
+        const detail = `response to unknown request id ${String(message.id)}`;
+        this.anomaly(stream, "unknown_response_id", detail, bytes, at);
       }
       return;
     }
-    this.pending[requestStream].delete(key);
-    if (stream === "out" && message.result !== undefined) {
-      const facts = serverFacts(entry.method, message.result);
-      if (facts) {
-        this.sink.session(
-          {
-            protocolVersion: facts.protocolVersion ?? undefined,
-            serverName: facts.server?.name ?? undefined,
-            serverVersion: facts.server?.version ?? undefined,
-            ...(entry.method === "server/discover" ? { era: "stateless" as const } : {}),
-          },
-          at,
-        );
-      }
-    }
+    const facts =
+      stream === "out" && message.result !== undefined
+        ? serverSessionFacts(entry.method, message.result)
+        : null;
+    if (facts) this.sink.session(facts, at);
     const verdict = judgeResponse(message.result, message.error);
     if (verdict.outcome === null) {
-      this.released(entry);
-      this.openRound(entry, message.result);
+      this.pending.released(entry);
+      this.rounds.opened(entry, message.result);
       return;
     }
-    this.finish(entry, verdict.outcome, at, bytes, value, verdict.errorCode, verdict.errorMessage);
+    this.pending.finish(entry, verdict.outcome, at, bytes, value, verdict.errorCode, verdict.errorMessage);
   }
 
   private notification(
@@ -481,26 +359,13 @@ export class SessionObserver {
       const id = params.requestId;
       if (typeof id !== "string" && typeof id !== "number") return;
       // A cancellation refers to a request the *sender* of the notification made.
-      const entry = this.pending[stream].get(idKey(id));
-      if (!entry) return;
-      this.pending[stream].delete(idKey(id));
-      this.rememberCancelled(stream, idKey(id));
-      this.finish(
-        entry,
-        "cancelled",
-        at,
-        0,
-        null,
-        null,
-        typeof params.reason === "string" ? params.reason : null,
-      );
+      this.pending.cancel(stream, id, at, typeof params.reason === "string" ? params.reason : null);
       return;
     }
     if (method === "notifications/progress" && params) {
       const token = progressTokenOf({ _meta: { progressToken: params.progressToken } });
       if (!token) return;
-      const requestStream: Stream = stream === "in" ? "out" : "in";
-      for (const entry of this.pending[requestStream].values()) {
+      for (const entry of this.pending.waiting(otherStream(stream))) {
         if (entry.progressToken !== token) continue;
         entry.progressCount++;
         entry.lastProgressAt = at;
@@ -510,97 +375,19 @@ export class SessionObserver {
     if (method === "notifications/message" && params && stream === "out") {
       // The protocol carries no request id on log notifications; on one stdio channel the link is exact
       // only when a single client request is in flight.
-      const inFlight = [...this.pending.in.values()].filter((p) => !LONG_LIVED_METHODS.has(p.method));
+      const inFlight = [...this.pending.waiting("in")].filter((p) => !LONG_LIVED_METHODS.has(p.method));
       const related = inFlight.length === 1 ? inFlight[0]?.requestId : null;
-      this.sink.log({
-        time: at,
-        level: isLogLevel(params.level) ? params.level : "info",
-        source: "mcp",
-        logger: typeof params.logger === "string" ? params.logger : null,
-        message: typeof params.data === "string" ? params.data : JSON.stringify(params.data ?? null),
-        fields: typeof params.data === "string" ? null : (params.data ?? null),
-        requestId: related ?? null,
-      });
+      this.sink.log(logOfNotification(params, at, related ?? null));
     }
-  }
-
-  /** An `input_required` result: the request is a round, completed by a later retry. */
-  private openRound(entry: Pending, result: unknown): void {
-    const state = isObject(result) && typeof result.requestState === "string" ? result.requestState : null;
-    if (this.openRounds.size >= this.maxPending) this.openRounds.clear();
-    // The retry echoes requestState exactly; without one, the retry is the next request for the same target.
-    const key = state !== null ? `state:${state}` : `target:${entry.method}|${entry.target ?? ""}`;
-    this.openRounds.set(key, { rounds: entry.rounds + 1, firstStartedAt: entry.startedAt });
-  }
-
-  private takeRound(method: string, params: Record<string, unknown> | undefined): { rounds: number } | null {
-    const state = typeof params?.requestState === "string" ? params.requestState : null;
-    const isRetry = state !== null || (isObject(params) && isObject(params.inputResponses));
-    if (!isRetry) return null;
-    const key = state !== null ? `state:${state}` : `target:${method}|${targetOf(method, params) ?? ""}`;
-    const round = this.openRounds.get(key);
-    if (round) this.openRounds.delete(key);
-    return round ?? null;
-  }
-
-  /** A request that ends without an answer: its outcome is only known if its stream was fully seen. */
-  private end(entry: Pending, outcome: Outcome, at: number): void {
-    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) {
-      this.released(entry);
-      this.countUnobserved(1);
-    } else this.finish(entry, outcome, at, 0, null);
-  }
-
-  private released(entry: Pending): void {
-    if (!entry.holdsMark) return;
-    entry.holdsMark = false;
-    this.holds.give();
-  }
-
-  private countUnobserved(calls: number): void {
-    this.unobservedCalls += calls;
-    this.sink.unobserved?.(calls);
-  }
-
-  private finish(
-    entry: Pending,
-    outcome: Outcome,
-    at: number,
-    bytesOut: number,
-    response: unknown,
-    errorCode: number | null = null,
-    errorMessage: string | null = null,
-  ): void {
-    this.released(entry);
-    this.sink.call({
-      direction: entry.direction,
-      requestId: entry.requestId,
-      method: entry.method,
-      target: entry.target,
-      startedAt: entry.startedAt,
-      durationMs: Math.max(0, at - entry.startedAt),
-      outcome,
-      errorCode,
-      errorMessage,
-      bytesIn: entry.bytesIn,
-      bytesOut,
-      request: entry.request,
-      response,
-      progressCount: entry.progressCount,
-      rounds: entry.rounds,
-    });
   }
 
   /**
    * Holds an answer on `stream` to request `key` that may have come before its request; false when it
    * cannot have (no hold here, it is being read again, or what it answers is already known).
    */
-  private heldEarly(stream: Stream, key: string, at: number, size: number, read: () => void): boolean {
-    if (!this.early || this.rereading) return false;
-    const requestStream: Stream = stream === "in" ? "out" : "in";
-    if (this.cancelled[requestStream].has(key) || this.timedOut[requestStream].has(key)) return false;
-    if (this.orphansExpected[stream] > 0) return false;
-    this.early.hold(`${requestStream}:${key}`, at, size, () => {
+  private heldEarly(stream: Stream, id: JsonRpcId, at: number, size: number, read: () => void): boolean {
+    if (!this.early || this.rereading || !this.pending.mayLead(stream, id)) return false;
+    this.early.hold(`${otherStream(stream)}:${idKey(id)}`, at, size, () => {
       this.rereading = true;
       try {
         read();
@@ -609,18 +396,6 @@ export class SessionObserver {
       }
     });
     return true;
-  }
-
-  private rememberCancelled(stream: Stream, key: string): void {
-    const set = this.cancelled[stream];
-    if (set.size >= 1000) set.clear();
-    set.add(key);
-  }
-
-  private rememberTimedOut(stream: Stream, key: string): void {
-    const set = this.timedOut[stream];
-    if (set.size >= 1000) set.clear();
-    set.add(key);
   }
 
   private anomaly(stream: Stream, type: ProtocolEventType, message: string, bytes: number, at: number): void {

@@ -4,94 +4,51 @@
  * to its MCP session, gives the requests an exchange carried an outcome when the exchange ends without
  * their answers, and reports 401/403 answers and an unreachable upstream as events.
  */
-import type { Outcome } from "../../../shared/domain.js";
 import type { EventTracker } from "../events/tracker.js";
 import { readElidedMessage } from "../protocol/elided-response.js";
 import { type JsonRpcId, type ParsedLine, parseLine } from "../protocol/jsonrpc.js";
-import type { ObservationSink, SessionFacts } from "../protocol/observations.js";
+import type { ObservationSink } from "../protocol/observations.js";
 import type { SessionObserver } from "../protocol/session-observer.js";
 import {
+  type BrokenBy,
+  type Exchange,
+  endOf,
+  openExchange,
+  type RequestMessage,
+  type ResponseMessage,
+} from "./exchange.js";
+import {
   append,
-  type Body,
   decode,
-  emptyBody,
   isAnswer,
   isEventStream,
   isJson,
   isNullIdError,
   legacySessionOf,
-  pathOnly,
   requestIdsOf,
 } from "./exchange-parts.js";
 import type { HttpSession, HttpSessions } from "./http-sessions.js";
 import { LEGACY_SSE_KEY, STATELESS } from "./http-sessions.js";
-import { DENIED, httpOutcome, isRefused, type RefusedStatus } from "./http-status-outcomes.js";
-import type { Broken, ToHttpWorker } from "./http-worker-protocol.js";
+import { isRefused } from "./http-status-outcomes.js";
+import type { Broken } from "./http-worker-protocol.js";
 import { type SseEvent, SseParser } from "./sse-parser.js";
-
-type RequestMessage = Extract<ToHttpWorker, { type: "request" }>;
-type ResponseMessage = Extract<ToHttpWorker, { type: "response" }>;
-
-interface Exchange {
-  request: RequestMessage;
-  response: ResponseMessage | null;
-  session: HttpSession | null;
-  /**
-   * A POST that names no session has an observer of its own (its answers come on its own response), writing
-   * to the session the exchange is bound to once known: the one its response assigns, or the stateless one.
-   */
-  own: SessionObserver | null;
-  /** Facts its own observer read before the exchange knew its session (the client of an `initialize`). */
-  ownFacts: { facts: SessionFacts; at: number }[];
-  requestBody: Body;
-  requestFed: boolean;
-  /** Client requests this exchange's body carried: their answers belong on its response. */
-  requestIds: JsonRpcId[];
-  /** The request body was not JSON: a null-id error on its response is the answer to it. */
-  requestInvalid: boolean;
-  responseBody: Body;
-  sse: SseParser | null;
-  /** When the chunk being parsed was read. */
-  chunkAt: number;
-  /** Events read before the exchange knew its session (a legacy SSE stream before its endpoint). */
-  early: { event: SseEvent; at: number }[];
-  /** Why the upstream could not be reached, when the response is the proxy's own 502. */
-  unreachable: string | null;
-  /** When the response ended while the request body was still passing: the exchange ends with the body. */
-  responseEndedAt: number | null;
-  done: boolean;
-}
+import { UpstreamEvents } from "./upstream-events.js";
 
 export class ExchangeObserver {
   private readonly exchanges = new Map<number, Exchange>();
-  private unreachableSince: number | null = null;
+  private readonly upstream: UpstreamEvents;
 
   constructor(
     private readonly sessions: HttpSessions,
-    private readonly events: EventTracker,
-    private readonly server: string,
+    events: EventTracker,
+    server: string,
     private readonly maxBodyBytes: number,
-  ) {}
+  ) {
+    this.upstream = new UpstreamEvents(events, server);
+  }
 
   request(message: RequestMessage): void {
-    const ex: Exchange = {
-      request: message,
-      response: null,
-      session: null,
-      own: null,
-      ownFacts: [],
-      requestBody: emptyBody(),
-      requestFed: false,
-      requestIds: [],
-      requestInvalid: false,
-      responseBody: emptyBody(),
-      sse: null,
-      chunkAt: message.at,
-      early: [],
-      unreachable: null,
-      responseEndedAt: null,
-      done: false,
-    };
+    const ex = openExchange(message);
     this.exchanges.set(message.exchange, ex);
     // A JSON-RPC POST is read as soon as its body is whole, so that a call the upstream never answers (or
     // answers after the client gave up) is still stored: its session is the one the request names.
@@ -144,7 +101,7 @@ export class ExchangeObserver {
     const ex = this.exchanges.get(message.exchange);
     if (!ex) return;
     ex.response = message;
-    if (!ex.unreachable) this.unreachableSince = null;
+    if (!ex.unreachable) this.upstream.reached();
     const key = message.session ?? ex.request.session ?? legacySessionOf(ex.request.path);
     const streamsEvents = isEventStream(message.contentType);
     const method = ex.request.method;
@@ -164,7 +121,7 @@ export class ExchangeObserver {
     if (streamsEvents && message.status < 300) {
       ex.sse = new SseParser((event) => this.event(ex, event), this.maxBodyBytes);
     }
-    if (isRefused(message.status)) this.denied(ex, message, message.status);
+    if (isRefused(message.status)) this.upstream.denied(ex, message, message.status);
     this.feedRequest(ex);
   }
 
@@ -253,18 +210,7 @@ export class ExchangeObserver {
   unreachable(exchange: number, message: string, at: number): void {
     const ex = this.exchanges.get(exchange);
     if (ex) ex.unreachable = message;
-    if (this.unreachableSince !== null) return;
-    this.unreachableSince = at;
-    this.events.track({
-      time: at,
-      category: "system",
-      type: "proxy.upstream_unreachable",
-      severity: "high",
-      server: this.server,
-      session: ex?.session?.id ?? null,
-      message: `the proxy cannot reach the upstream: ${message}; clients get 502 until it is back`,
-      details: { path: ex?.request.path ?? null },
-    });
+    this.upstream.unreachable(ex, message, at);
   }
 
   /** The request body goes to the observer once the exchange knows its observer and the body is whole. */
@@ -412,11 +358,11 @@ export class ExchangeObserver {
   }
 
   /** The exchange is over: requests it carried that got no answer on it end now, and so may its session. */
-  private settle(ex: Exchange, at: number, broken: { by: Broken; message: string } | null): void {
+  private settle(ex: Exchange, at: number, broken: BrokenBy | null): void {
     if (ex.done) return;
     ex.done = true;
     this.exchanges.delete(ex.request.exchange);
-    const ended = this.endOf(ex, broken);
+    const ended = endOf(ex, broken);
     const observer = ex.own ?? ex.session?.observer;
     if (observer && ended && ex.requestIds.length > 0) {
       observer.abandon("in", ex.requestIds, ended.outcome, at, ended.message);
@@ -436,62 +382,5 @@ export class ExchangeObserver {
     const deleted = ex.request.method === "DELETE" && status !== null && status < 300;
     if (legacyStream) this.sessions.close(session, at, "stream_closed");
     else if (deleted) this.sessions.close(session, at, "client_closed");
-  }
-
-  /** How the requests an exchange carried end when it ends without their answers; null: they wait. */
-  private endOf(
-    ex: Exchange,
-    broken: { by: Broken; message: string } | null,
-  ): { outcome: Outcome; message: string } | null {
-    const response = ex.response;
-    const legacy = ex.session?.key.startsWith(LEGACY_SSE_KEY) ?? false;
-    if (broken) {
-      if (broken.by !== "client") return { outcome: "disconnected", message: broken.message };
-      // A dropped event stream is not a cancellation: the client may resume it (Last-Event-ID) and get
-      // the answer replayed, or cancel with notifications/cancelled; until then, or the timeout, it waits.
-      const resumable =
-        !ex.own &&
-        !legacy &&
-        response !== null &&
-        response.status < 300 &&
-        isEventStream(response.contentType);
-      return resumable ? null : { outcome: "cancelled", message: broken.message };
-    }
-    if (ex.unreachable !== null)
-      return {
-        outcome: "disconnected",
-        message: `the proxy could not reach the upstream (${ex.unreachable})`,
-      };
-    if (!response) return null;
-    const status = response.status;
-    if (status >= 400) return { outcome: httpOutcome(status), message: `HTTP ${status}` };
-    if (isJson(response.contentType) || isEventStream(response.contentType))
-      return { outcome: "disconnected", message: "the response ended without an answer" };
-    // The legacy transport answers a POST on its GET stream, after a 202.
-    if (legacy) return null;
-    const redirect = response.location ? ` (redirect to ${pathOnly(response.location)})` : "";
-    return {
-      outcome: "disconnected",
-      message: `the server answered ${status}${redirect} without a JSON-RPC answer`,
-    };
-  }
-
-  private denied(ex: Exchange, response: ResponseMessage, status: RefusedStatus): void {
-    const { what, severity } = DENIED[status];
-    this.events.track({
-      time: response.at,
-      category: "security",
-      type: `http.${what}`,
-      severity,
-      server: this.server,
-      session: ex.session?.id ?? null,
-      message: `the upstream answered ${response.status} (${what}) to ${ex.request.method} ${pathOnly(ex.request.path)}${response.wwwAuthenticate ? `; WWW-Authenticate: ${response.wwwAuthenticate}` : ""}`,
-      details: {
-        status: response.status,
-        method: ex.request.method,
-        path: pathOnly(ex.request.path),
-        wwwAuthenticate: response.wwwAuthenticate,
-      },
-    });
   }
 }

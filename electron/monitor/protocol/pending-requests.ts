@@ -1,0 +1,261 @@
+/**
+ * The requests a session observer waits on, per stream they were sent on, until each ends in exactly one
+ * outcome (or is counted as unobserved); and what it remembers of those that ended without their answer,
+ * so that an answer coming after is told from a stray one.
+ */
+
+import type { Direction, Outcome } from "../../../shared/domain.js";
+import { idKey, type JsonRpcId } from "./jsonrpc.js";
+import { LONG_LIVED_METHODS } from "./mcp.js";
+import type { ObservationSink } from "./observations.js";
+import type { WholeResultHolds } from "./whole-result-holds.js";
+
+/** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
+export type Stream = "in" | "out";
+
+/** The stream that carries the answers to requests sent on `stream` (and the other way round). */
+export function otherStream(stream: Stream): Stream {
+  return stream === "in" ? "out" : "in";
+}
+
+export const REQUEST_DIRECTION: Record<Stream, Direction> = { in: "c2s", out: "s2c" };
+
+export interface Pending {
+  direction: Direction;
+  requestId: string;
+  method: string;
+  target: string | null;
+  startedAt: number;
+  bytesIn: number;
+  request: unknown;
+  progressToken: string | null;
+  progressCount: number;
+  /** When its last progress notification came: a request that reports progress is not timed out. */
+  lastProgressAt?: number;
+  rounds: number;
+  /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
+  uncertain?: boolean;
+  /** Holds one of its line's whole-result marks (whole-result-holds.ts) until it ends. */
+  holdsMark?: boolean;
+}
+
+/** Why an answer to no pending request came, when it is explained. */
+export type LateAnswer = "cancelled" | "timed_out" | "orphan";
+
+/** How many ids of ended requests are remembered per stream before they are forgotten in bulk. */
+const REMEMBERED_IDS = 1000;
+/** Bound on answers expected to requests whose lines were lost. */
+const MAX_ORPHANS = 1_000_000;
+
+export class PendingRequests {
+  private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
+  private readonly timedOut: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
+  private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
+  /** Calls whose observation was lost, counted for the sink. */
+  unobservedCalls = 0;
+
+  constructor(
+    private readonly sink: ObservationSink,
+    private readonly holds: WholeResultHolds,
+    private readonly timeoutMs: number,
+    private readonly maxPending: number,
+  ) {}
+
+  get(stream: Stream, id: JsonRpcId): Pending | undefined {
+    return this.pending[stream].get(idKey(id));
+  }
+
+  has(stream: Stream, id: JsonRpcId): boolean {
+    return this.pending[stream].has(idKey(id));
+  }
+
+  get count(): number {
+    return this.pending.in.size + this.pending.out.size;
+  }
+
+  /** The requests of `stream` still waiting, oldest first. */
+  waiting(stream: Stream): IterableIterator<Pending> {
+    return this.pending[stream].values();
+  }
+
+  /** Starts waiting on a request; past the bound, the oldest is let go and counted as unobserved. */
+  add(stream: Stream, id: JsonRpcId, entry: Pending): void {
+    const table = this.pending[stream];
+    if (table.size >= this.maxPending) {
+      const oldest = table.entries().next().value;
+      if (oldest) {
+        // Let go by this bound, not by the transport: its answer may still come (then it is expected and
+        // silent), so it is counted as unobserved rather than stored as `disconnected`.
+        table.delete(oldest[0]);
+        this.released(oldest[1]);
+        if (!LONG_LIVED_METHODS.has(oldest[1].method)) {
+          this.countUnobserved(1);
+          this.expectOrphans(otherStream(stream), 1);
+        }
+      }
+    }
+    table.set(idKey(id), entry);
+  }
+
+  /** Stops waiting on a request and hands it back, if it was waited on. */
+  take(stream: Stream, id: JsonRpcId): Pending | undefined {
+    const key = idKey(id);
+    const entry = this.pending[stream].get(key);
+    if (entry) this.pending[stream].delete(key);
+    return entry;
+  }
+
+  /**
+   * An answer on `stream` to request `id` that is not pending: why, when that is known (then it is
+   * accounted for), or null when it answers no request seen.
+   */
+  lateAnswer(stream: Stream, id: JsonRpcId): LateAnswer | null {
+    const key = idKey(id);
+    const requestStream = otherStream(stream);
+    if (this.cancelled[requestStream].delete(key)) return "cancelled";
+    if (this.timedOut[requestStream].delete(key)) return "timed_out";
+    if (this.orphansExpected[stream] > 0) {
+      this.orphansExpected[stream]--;
+      return "orphan";
+    }
+    return null;
+  }
+
+  /** Whether an answer on `stream` to request `id` could still be explained later (by a late request). */
+  mayLead(stream: Stream, id: JsonRpcId): boolean {
+    const key = idKey(id);
+    const requestStream = otherStream(stream);
+    if (this.cancelled[requestStream].has(key) || this.timedOut[requestStream].has(key)) return false;
+    return this.orphansExpected[stream] === 0;
+  }
+
+  /** A cancellation sent on `stream` for its request `id`: it ends as `cancelled`. */
+  cancel(stream: Stream, id: JsonRpcId, at: number, reason: string | null): void {
+    const entry = this.take(stream, id);
+    if (!entry) return;
+    this.remember(this.cancelled[stream], idKey(id));
+    this.finish(entry, "cancelled", at, 0, null, null, reason);
+  }
+
+  /** Gives `timeout` to requests pending longer than the limit since sent or last reporting progress. */
+  timeOut(now: number): void {
+    for (const stream of ["in", "out"] as const) {
+      for (const [key, entry] of this.pending[stream]) {
+        const alive = entry.lastProgressAt ?? entry.startedAt;
+        if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+        this.pending[stream].delete(key);
+        this.remember(this.timedOut[stream], key);
+        this.end(entry, "timeout", now);
+      }
+    }
+  }
+
+  /** The transport closed: whatever is still pending ends as `disconnected`. */
+  close(at: number): void {
+    for (const stream of ["in", "out"] as const) {
+      for (const entry of this.pending[stream].values()) {
+        // A subscription stream ends with its session; that is its normal end, not a failure.
+        this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
+      }
+      this.pending[stream].clear();
+    }
+  }
+
+  /** The channel that would carry these requests' answers is gone: each one still pending ends with `outcome`. */
+  abandon(
+    stream: Stream,
+    ids: readonly JsonRpcId[],
+    outcome: Outcome,
+    at: number,
+    message: string | null,
+  ): void {
+    for (const id of ids) {
+      const entry = this.take(stream, id);
+      if (!entry) continue;
+      if (outcome === "cancelled") this.remember(this.cancelled[stream], idKey(id));
+      // A subscription stream that ends is its normal end, as at the end of a session.
+      if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
+      else this.finish(entry, outcome, at, 0, null, null, message);
+    }
+  }
+
+  /** Copies of `stream` were lost (`lostLines` whole lines): see SessionObserver.gap. */
+  gap(stream: Stream, lostLines: number): void {
+    if (lostLines > 0) {
+      if (stream === "in") this.countUnobserved(lostLines);
+      this.expectOrphans(otherStream(stream), lostLines);
+    }
+    for (const entry of this.pending[otherStream(stream)].values()) entry.uncertain = true;
+  }
+
+  /** These requests' exchange was not observed in full: they end unobserved. */
+  forget(stream: Stream, ids: readonly JsonRpcId[]): void {
+    for (const id of ids) {
+      const entry = this.take(stream, id);
+      if (!entry) continue;
+      this.released(entry);
+      if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
+    }
+  }
+
+  /** Gives back the whole-result mark a request held, once it no longer waits on its answer. */
+  released(entry: Pending): void {
+    if (!entry.holdsMark) return;
+    entry.holdsMark = false;
+    this.holds.give();
+  }
+
+  /** A request ends with `outcome`: stored as one call. */
+  finish(
+    entry: Pending,
+    outcome: Outcome,
+    at: number,
+    bytesOut: number,
+    response: unknown,
+    errorCode: number | null = null,
+    errorMessage: string | null = null,
+  ): void {
+    this.released(entry);
+    this.sink.call({
+      direction: entry.direction,
+      requestId: entry.requestId,
+      method: entry.method,
+      target: entry.target,
+      startedAt: entry.startedAt,
+      durationMs: Math.max(0, at - entry.startedAt),
+      outcome,
+      errorCode,
+      errorMessage,
+      bytesIn: entry.bytesIn,
+      bytesOut,
+      request: entry.request,
+      response,
+      progressCount: entry.progressCount,
+      rounds: entry.rounds,
+    });
+  }
+
+  /** A request that ends without an answer: its outcome is only known if its stream was fully seen. */
+  private end(entry: Pending, outcome: Outcome, at: number): void {
+    if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) {
+      this.released(entry);
+      this.countUnobserved(1);
+    } else this.finish(entry, outcome, at, 0, null);
+  }
+
+  private countUnobserved(calls: number): void {
+    this.unobservedCalls += calls;
+    this.sink.unobserved?.(calls);
+  }
+
+  private expectOrphans(stream: Stream, answers: number): void {
+    this.orphansExpected[stream] = Math.min(this.orphansExpected[stream] + answers, MAX_ORPHANS);
+  }
+
+  private remember(set: Set<string>, key: string): void {
+    if (set.size >= REMEMBERED_IDS) set.clear();
+    set.add(key);
+  }
+}
