@@ -92,6 +92,22 @@ async function reexec(node) {
   });
 }
 
+/**
+ * Run again on the project's Node, this process outlives a launcher killed by a signal it cannot pass on
+ * (SIGKILL from a process manager, the OOM killer, `kill -9` of the pid the user sees): it would go on
+ * serving, holding its port and data dir, with no parent. When the launcher is gone (this process was
+ * handed to another parent), it stops as on SIGTERM, through the command's own handlers.
+ */
+function watchLauncher() {
+  const launcher = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(watch);
+    process.kill(process.pid, "SIGTERM");
+  }, 1000);
+  watch.unref();
+}
+
 const minimum = process.versions.electron ? null : minimumNode();
 if (minimum && tooOld(minimum)) {
   const own = ["node", "node.exe"]
@@ -106,6 +122,7 @@ if (minimum && tooOld(minimum)) {
     process.exit(1);
   }
 } else {
+  if (process.env.MCPSCOPE_REEXEC) watchLauncher();
   delete process.env.MCPSCOPE_REEXEC;
   try {
     const cacheDir = compileCacheDir();

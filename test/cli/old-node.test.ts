@@ -4,12 +4,13 @@
  * through unchanged. Where there is no such Node, it says in one line what it needs.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MCPSCOPE, ROOT, SERVERS, tempDir } from "../helpers/mcp.js";
+import { MCPSCOPE, ROOT, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 /** The system's Node when it is older than 22.13 (Node 20 on this machine), else null. */
 function oldSystemNode(): string | null {
@@ -139,6 +140,38 @@ describe.skipIf(!OLD)("mcpscope on an old system Node", () => {
     );
     expect(result.signal).toBeNull();
     expect(result.status).toBe(137);
+  });
+
+  it("stops when its launcher is killed by a signal it cannot pass on (SIGKILL)", async () => {
+    const launcher = spawn(
+      old,
+      [MCPSCOPE, "serve", "--data-dir", join(tmp.path, "orphan"), "--listen", "127.0.0.1:0"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    await new Promise<void>((resolve) => {
+      launcher.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("serving http://")) resolve();
+      });
+    });
+    // The engine serving is the launcher's child, on the project's Node.
+    const pid = Number(readFileSync(`/proc/${launcher.pid}/task/${launcher.pid}/children`, "utf8").trim());
+    expect(pid).toBeGreaterThan(0);
+    launcher.kill("SIGKILL");
+    // Gone, or a zombie waiting for a reaper: either way no longer serving.
+    const running = () => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await waitFor(() => !running());
+    } finally {
+      if (running()) process.kill(pid, "SIGKILL");
+    }
   });
 
   it("without the project's own Node, says in one line what it needs and exits 1", async () => {
