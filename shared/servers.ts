@@ -315,6 +315,8 @@ export const UndoInstrumentResultSchema = z.object({
       /** restored, forced (over a changed entry), unchanged (already restored), forgotten (gone), failed. */
       status: z.enum(["restored", "forced", "unchanged", "forgotten", "failed"]),
       backup: z.string().nullable(),
+      /** Restored, but its backup could not be listed in the backup manifest: where it is, in one line. */
+      warning: z.string().nullable(),
       error: z.string().nullable(),
     }),
   ),

@@ -137,6 +137,7 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
           file: null,
           status: "failed",
           backup: null,
+          warning: null,
           error: `nothere (lmstudio) is not instrumented in ${data}; \`mcpscope instrumented\` lists what is`,
         },
       ],

@@ -112,4 +112,54 @@ describe.skipIf(!canChattr)("a backup the manifest cannot list after the config 
       await engine.close();
     }
   });
+
+  it("mcpscope uninstrument and the app's Uninstrument say the same when they restore", async () => {
+    await chattr("-i", manifestPath(data));
+    const cursor = ["--client", "cursor", "--server", "files", "--home", home, "--data-dir", data];
+    await mcpscope(["instrument", ...cursor]);
+    const before = new Set(await readdir(join(data, "backups", "cursor")));
+    await chattr("+i", manifestPath(data));
+    const failed = await promisify(execFile)(process.execPath, [MCPSCOPE, "uninstrument", ...cursor], {
+      cwd: ROOT,
+    }).then(
+      () => null,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed, "a restore whose backup is not listed is not a clean success").not.toBeNull();
+    expect(failed?.code).toBe(1);
+    expect(await readFile(file, "utf8")).toBe(ORIGINAL);
+    const made = (await readdir(join(data, "backups", "cursor"))).filter((n) => !before.has(n));
+    expect(made).toHaveLength(1);
+    const backup = join(data, "backups", "cursor", made[0] as string);
+    expect(failed?.stderr).toBe(
+      `mcpscope uninstrument: files (cursor) in ${file} was restored, but ${unlisted(backup)}\n`,
+    );
+
+    // The app's action, on an entry instrumented again, fails with the same words, the restore made.
+    await chattr("-i", manifestPath(data));
+    await mcpscope(["instrument", ...cursor]);
+    await chattr("+i", manifestPath(data));
+    const engine = await createEngine({
+      dataDir: data,
+      inventory: { home, probeIntervalMs: 60_000, sampleIntervalMs: 60_000 },
+      remoteProxies: false,
+    });
+    try {
+      const inventory = (await engine.invoke("servers.inventory", {})) as Inventory;
+      const id = inventory.servers.find((s) => s.name === "files")?.id ?? "";
+      const result = (await engine.invoke("servers.uninstrument", { id })) as {
+        ok: boolean;
+        message: string;
+      };
+      expect(result.ok).toBe(false);
+      expect(result.message).toMatch(
+        new RegExp(
+          `^files restored in ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, but its backup could not be listed`,
+        ),
+      );
+      expect(await readFile(file, "utf8")).toBe(ORIGINAL);
+    } finally {
+      await engine.close();
+    }
+  });
 });

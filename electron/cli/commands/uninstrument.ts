@@ -18,7 +18,7 @@ const FLAGS: FlagSpecs = {
   },
   json: {
     kind: "boolean",
-    help: 'print {"entries": [{"client", "server", "file", "status", "backup", "error"}]}',
+    help: 'print {"entries": [{"client", "server", "file", "status", "backup", "warning", "error"}]}',
   },
 };
 
@@ -73,7 +73,7 @@ export const uninstrumentCommand: Command = {
     const { entries } = await undo.catch((error: Error) => {
       if (args.flags.json && !args.flags.all) {
         const failed = { client: input.client, server: input.server, file: input.file ?? null };
-        const entry = { ...failed, status: "failed", backup: null, error: error.message };
+        const entry = { ...failed, status: "failed", backup: null, warning: null, error: error.message };
         io.stdout.write(`${JSON.stringify({ entries: [entry] }, null, 2)}\n`);
       }
       throw error;
@@ -94,10 +94,12 @@ export const uninstrumentCommand: Command = {
             : `${entry.server} (${entry.client}): ${entry.error}`;
         io.stderr.write(`mcpscope uninstrument: ${named}\n`);
       } else if (!args.flags.json) io.stdout.write(`${who}: ${SAID[entry.status] ?? entry.status}\n`);
+      // Restored, but the backup is not listed: said after the usual line, and not a clean exit.
+      if (entry.warning) io.stderr.write(`mcpscope uninstrument: ${who} was restored, but ${entry.warning}\n`);
       if (entry.status === "restored" || entry.status === "forced") clients.add(entry.client);
     }
     if (clients.size && !args.flags.json)
       io.stdout.write(`restart ${[...clients].join(", ")} to pick up the change\n`);
-    return entries.some((e) => e.error) ? 1 : 0;
+    return entries.some((e) => e.error || e.warning) ? 1 : 0;
   },
 };

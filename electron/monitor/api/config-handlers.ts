@@ -188,6 +188,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           file: record.file,
           status: result?.status ?? "failed",
           backup: result?.backup ?? null,
+          warning: result?.warning ?? null,
           error: error ?? null,
         })),
       };

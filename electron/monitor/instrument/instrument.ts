@@ -202,6 +202,8 @@ export interface UninstrumentResult {
   server: string;
   file: string;
   backup: string | null;
+  /** Restored, but its backup could not be listed in the manifest: one line saying where it is. */
+  warning: string | null;
 }
 
 /** Uninstruments a discovered server, found among the records by its file and place in it. */
@@ -247,14 +249,14 @@ export async function uninstrumentRecord(
         );
       }
       await forget();
-      return { ...base, status: "forgotten", backup: null };
+      return { ...base, status: "forgotten", backup: null, warning: null };
     }
     const { range, current } = found;
     const next = tx.text.slice(0, range.start) + record.original + tx.text.slice(range.end);
     // A client that writes back the unwrapped entry re-formats it: equal values count as restored.
     if (current === record.original || sameEntryValue(editor.parse, tx.text, next, found.path)) {
       await forget();
-      return { ...base, status: "unchanged", backup: null };
+      return { ...base, status: "unchanged", backup: null, warning: null };
     }
     const ours = current === record.wrapped || found.sameValues;
     if (!ours && !found.sameServer) {
@@ -285,14 +287,19 @@ export async function uninstrumentRecord(
       details: { forced: !ours, backup: backup.backup },
     });
     await forget();
-    return { ...base, status: ours ? "restored" : "forced", backup: backup.backup };
+    return {
+      ...base,
+      status: ours ? "restored" : "forced",
+      backup: backup.backup,
+      warning: backup.unlisted,
+    };
   };
   try {
     return await withConfigFile(record.file, { ...opts, client: record.client }, run);
   } catch (error) {
     if (opts.force && error instanceof MonitoringError && /does not exist any more/.test(error.message)) {
       await forget();
-      return { ...base, status: "forgotten", backup: null };
+      return { ...base, status: "forgotten", backup: null, warning: null };
     }
     throw error;
   }

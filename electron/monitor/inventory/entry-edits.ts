@@ -86,9 +86,11 @@ export async function uninstrumentEntry(
       ok: true,
       message: `${server.definition.name} is no longer in ${result.file}; mcpscope forgot it`,
     };
+  const done = `${server.definition.name} restored in ${result.file}`;
+  if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
   return {
     ok: true,
-    message: `${server.definition.name} restored in ${result.file}${result.backup ? ` (backup: ${result.backup})` : ""}; restart ${client} to pick up the change`,
+    message: `${done}${result.backup ? ` (backup: ${result.backup})` : ""}; restart ${client} to pick up the change`,
   };
 }
 
