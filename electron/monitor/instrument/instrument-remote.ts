@@ -126,6 +126,7 @@ export async function instrumentRemote(
     };
     const proxy = {
       client,
+      entry: definition.id,
       server: definition.name,
       file: location.file,
       path: location.path,

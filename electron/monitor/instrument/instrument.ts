@@ -124,6 +124,7 @@ export async function instrument(
     const wrapped = wrapCommand(before, {
       name: definition.name,
       client,
+      entry: definition.id,
       dataDir: opts.wrapperDataDir,
       launcher: opts.launcher ?? currentLauncher(opts.dataDir),
     });

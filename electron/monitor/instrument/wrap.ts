@@ -1,10 +1,14 @@
-/** The wrapped command line: `LAUNCHER… run --name NAME --client CLIENT [--data-dir DIR] -- ORIGINAL…`. */
+/**
+ * The wrapped command line: `LAUNCHER… run --name NAME --client CLIENT --entry ID [--data-dir DIR] -- ORIGINAL…`.
+ */
 import type { Launcher } from "./launcher.js";
-import { MARKER_FLAG } from "./marker.js";
+import { ENTRY_FLAG, MARKER_FLAG } from "./marker.js";
 
 export interface WrapOptions {
   name: string;
   client: string;
+  /** The entry's id (ENTRY_FLAG in marker.ts). */
+  entry: string;
   /** Written only when the wrapper should not use its default data dir. */
   dataDir?: string;
   launcher: Launcher;
@@ -28,6 +32,7 @@ export function wrapCommand(
     "run",
     ...flag("--name", opts.name),
     ...flag(MARKER_FLAG, opts.client),
+    ...flag(ENTRY_FLAG, opts.entry),
     ...(opts.dataDir ? flag("--data-dir", opts.dataDir) : []),
     "--",
     original.command,
