@@ -252,7 +252,8 @@ const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string
 export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("wrapped"),
-    status: z.enum(["instrumented", "already-instrumented"]),
+    /** marked: wrapped by an earlier mcpscope, it now carries its entry marker (`run --entry`). */
+    status: z.enum(["instrumented", "already-instrumented", "marked"]),
     client: z.string(),
     server: z.string(),
     file: z.string(),

@@ -159,6 +159,20 @@ export const instrumentCommand: Command = {
       );
       return 0;
     }
+    if (result.status === "marked") {
+      io.stdout.write(
+        [
+          `marked ${name} (${client}) in ${result.file}: an earlier mcpscope wrapped it with its client alone; its calls now count for this entry only`,
+          `  now: ${quoteCommand(maskText(result.command), result.args)}`,
+          `  backup: ${result.backup}`,
+          result.disabled
+            ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
+            : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
+          "",
+        ].join("\n"),
+      );
+      return 0;
+    }
     if (result.status === "already-instrumented") {
       const how = result.byHand ? " (wrapped by hand)" : "";
       io.stdout.write(

@@ -21,19 +21,22 @@ export interface WrappedCommand {
   env?: Record<string, string>;
 }
 
+/** A flag of `run` and its value: `--name=VALUE` when the value looks like a flag itself. */
+export function cliFlag(name: string, value: string): string[] {
+  return value.startsWith("-") ? [`${name}=${value}`] : [name, value];
+}
+
 export function wrapCommand(
   original: { command: string; args: string[] },
   opts: WrapOptions,
 ): WrappedCommand {
-  const flag = (name: string, value: string) =>
-    value.startsWith("-") ? [`${name}=${value}`] : [name, value];
   const args = [
     ...opts.launcher.args,
     "run",
-    ...flag("--name", opts.name),
-    ...flag(MARKER_FLAG, opts.client),
-    ...flag(ENTRY_FLAG, opts.entry),
-    ...(opts.dataDir ? flag("--data-dir", opts.dataDir) : []),
+    ...cliFlag("--name", opts.name),
+    ...cliFlag(MARKER_FLAG, opts.client),
+    ...cliFlag(ENTRY_FLAG, opts.entry),
+    ...(opts.dataDir ? cliFlag("--data-dir", opts.dataDir) : []),
     "--",
     original.command,
     ...original.args,

@@ -249,6 +249,11 @@ export class InventoryService {
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
+    if (result.status === "marked")
+      return {
+        ok: true,
+        message: `${result.server} in ${result.file} was instrumented by an earlier mcpscope; its calls now count for this entry only; ${pickUp(server, result.client)}`,
+      };
     return {
       ok: true,
       message: `${result.server} in ${result.file} now runs through mcpscope; ${pickUp(server, result.client)}`,
