@@ -7,20 +7,24 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJsonc } from "../../electron/monitor/discovery/config-text.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import type { CallDetail } from "../../shared/domain.js";
 import type { Inventory, ServerDetail, ServerEntry } from "../../shared/servers.js";
-import { MCPSCOPE, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { type Child, startEverything } from "../helpers/http.js";
+import { MCPSCOPE, ROOT, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
 let home: string;
 let data: string;
+let remote: Child & { url: string };
 const stdio = { command: process.execPath, args: SERVERS.everything() };
 const originals = new Map<string, string>();
 const files = () => ({
@@ -33,11 +37,16 @@ beforeAll(async () => {
   dir = await tempDir("mcpscope-traffic-by-entry-");
   home = join(dir.path, "home");
   data = join(dir.path, "data");
+  remote = await startEverything("streamableHttp");
   const f = files();
   const entry = JSON.stringify(stdio);
+  const http = JSON.stringify({ type: "http", url: remote.url });
   // Written as people write them (comments, their own spacing): undo must give back these bytes.
-  originals.set(f.default, `{\n  // default profile\n  "servers": {\n    "everything": ${entry}\n  }\n}\n`);
-  originals.set(f.profile, `{ "servers": { "everything": ${entry} } }\n`);
+  originals.set(
+    f.default,
+    `{\n  // default profile\n  "servers": {\n    "everything": ${entry},\n    "remote": ${http}\n  }\n}\n`,
+  );
+  originals.set(f.profile, `{ "servers": { "everything": ${entry}, "remote": ${http} } }\n`);
   originals.set(
     f.claude,
     `{\n  "mcpServers": { "everything": ${entry} },\n  "projects": {\n    "/work/app": { "mcpServers": { "everything": ${entry} } }\n  }\n}\n`,
@@ -50,18 +59,20 @@ beforeAll(async () => {
     dataDir: data,
     alerts: false,
     inventory: { home, probeIntervalMs: 600_000, sampleIntervalMs: 600_000 },
+    remoteProxies: { workerUrl: pathToFileURL(join(ROOT, "dist", "http-observer-worker.mjs")), checkMs: 50 },
   });
 });
 
 afterAll(async () => {
   await engine?.close();
+  await remote?.stop();
   await dir?.cleanup();
 });
 
 const servers = async () => ((await engine.invoke("servers.inventory", {})) as Inventory).servers;
-const entryIn = async (file: string, scope?: string) =>
+const entryIn = async (file: string, scope?: string, name = "everything") =>
   (await servers()).find(
-    (s) => s.file === file && s.name === "everything" && (!scope || s.scope === scope),
+    (s) => s.file === file && s.name === name && (!scope || s.scope === scope),
   ) as ServerEntry;
 const detail = async (id: string) => (await engine.invoke("servers.detail", { id })) as ServerDetail;
 const sessionsIn = (d: ServerDetail) => new Set(d.calls.map((c) => c.sessionId));
@@ -211,5 +222,48 @@ describe("Claude Code's user and local entries of one name", () => {
     for (const e of [user, local])
       expect(await engine.invoke("servers.uninstrument", { id: e.id })).toMatchObject({ ok: true });
     expect(await readFile(file, "utf8")).toBe(originals.get(file));
+  });
+});
+
+describe("remote entries of one client and name, each through the engine's proxy", () => {
+  it("count the calls through their own proxy only", async () => {
+    const f = files();
+    const [one, two] = [
+      await entryIn(f.default, undefined, "remote"),
+      await entryIn(f.profile, undefined, "remote"),
+    ];
+    for (const e of [one, two])
+      expect(await engine.invoke("servers.instrument", { id: e.id })).toMatchObject({ ok: true });
+    const url = await waitFor(async () => {
+      const config = parseJsonc(await readFile(f.default, "utf8")) as {
+        servers: { remote: { url: string } };
+      };
+      return config.servers.remote.url !== remote.url ? config.servers.remote.url : undefined;
+    });
+    const client = new Client({ name: "default-profile-remote", version: "1.0.0" });
+    await waitFor(async () => {
+      try {
+        await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    await client.callTool({ name: "echo", arguments: { message: "through one proxy" } });
+    await client.close();
+
+    await waitFor(async () =>
+      (await entryIn(f.default, undefined, "remote")).traffic.recentAnswered > 0 ? true : undefined,
+    );
+    expect((await entryIn(f.profile, undefined, "remote")).traffic).toEqual({
+      lastCallAt: null,
+      recentAnswered: 0,
+    });
+    expect((await detail(two.id)).calls).toEqual([]);
+    expect((await detail(one.id)).calls.length).toBeGreaterThan(0);
+
+    for (const e of [one, two])
+      expect(await engine.invoke("servers.uninstrument", { id: e.id })).toMatchObject({ ok: true });
+    for (const file of [f.default, f.profile]) expect(await readFile(file, "utf8")).toBe(originals.get(file));
   });
 });
