@@ -266,7 +266,7 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     kind: z.literal("proxied"),
-    status: z.enum(["instrumented", "already-instrumented"]),
+    status: z.enum(["instrumented", "already-instrumented", "marked"]),
     client: z.string(),
     server: z.string(),
     file: z.string(),

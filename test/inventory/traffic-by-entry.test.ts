@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJsonc } from "../../electron/monitor/discovery/config-text.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { remoteProxiesPath } from "../../electron/monitor/proxy-http/remote-proxies.js";
 import type { CallDetail } from "../../shared/domain.js";
 import type { Inventory, ServerDetail, ServerEntry } from "../../shared/servers.js";
 import { type Child, startEverything } from "../helpers/http.js";
@@ -225,6 +226,28 @@ describe("Claude Code's user and local entries of one name", () => {
   });
 });
 
+/** Connects to a proxy (which may be starting or restarting), calls a tool, and gives the session's id. */
+async function callOverHttp(url: string, name: string): Promise<string> {
+  const client = new Client({ name, version: "1.0.0" });
+  await waitFor(async () => {
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  await client.callTool({ name: "echo", arguments: { message: `from ${name}` } });
+  await client.close();
+  return waitFor(async () => {
+    const calls = (await engine.invoke("calls.details", { server: "remote", limit: 200 })) as CallDetail[];
+    return calls.find((c) => c.clientName === name && c.target === "echo")?.sessionId;
+  });
+}
+
+const proxiedUrlIn = async (file: string) =>
+  (parseJsonc(await readFile(file, "utf8")) as { servers: { remote: { url: string } } }).servers.remote.url;
+
 describe("remote entries of one client and name, each through the engine's proxy", () => {
   it("count the calls through their own proxy only", async () => {
     const f = files();
@@ -240,18 +263,7 @@ describe("remote entries of one client and name, each through the engine's proxy
       };
       return config.servers.remote.url !== remote.url ? config.servers.remote.url : undefined;
     });
-    const client = new Client({ name: "default-profile-remote", version: "1.0.0" });
-    await waitFor(async () => {
-      try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    await client.callTool({ name: "echo", arguments: { message: "through one proxy" } });
-    await client.close();
-
+    await callOverHttp(url, "default-profile-remote");
     await waitFor(async () =>
       (await entryIn(f.default, undefined, "remote")).traffic.recentAnswered > 0 ? true : undefined,
     );
@@ -264,6 +276,39 @@ describe("remote entries of one client and name, each through the engine's proxy
 
     for (const e of [one, two])
       expect(await engine.invoke("servers.uninstrument", { id: e.id })).toMatchObject({ ok: true });
+    for (const file of [f.default, f.profile]) expect(await readFile(file, "utf8")).toBe(originals.get(file));
+  });
+
+  it("a proxy an earlier mcpscope set up gets its entry's id from instrument", async () => {
+    const f = files();
+    const [one, two] = [
+      await entryIn(f.default, undefined, "remote"),
+      await entryIn(f.profile, undefined, "remote"),
+    ];
+    for (const e of [one, two]) await engine.invoke("servers.instrument", { id: e.id });
+    // One proxy as an earlier mcpscope registered it: no entry id.
+    const registry = JSON.parse(await readFile(remoteProxiesPath(data), "utf8"));
+    delete registry.entries.find((e: { server: string; file: string }) => e.file === f.default).entry;
+    await writeFile(remoteProxiesPath(data), JSON.stringify(registry, null, 2));
+    // Instrument on the other, already proxied, has the engine follow the registry before it answers.
+    expect(await engine.invoke("servers.instrument", { id: two.id })).toMatchObject({
+      message: "remote was already instrumented",
+    });
+    const shared = await callOverHttp(await proxiedUrlIn(f.default), "before-marking");
+    // Without an id, its session counts by its client, for both entries, as before.
+    await waitFor(async () => (sessionsIn(await detail(two.id)).has(shared) ? true : undefined));
+    expect(sessionsIn(await detail(one.id)).has(shared)).toBe(true);
+
+    expect(await engine.invoke("servers.instrument", { id: one.id })).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(
+        /proxied by an earlier mcpscope; its calls now count for this entry only/,
+      ),
+    });
+    const own = await callOverHttp(await proxiedUrlIn(f.default), "after-marking");
+    await waitFor(async () => (sessionsIn(await detail(one.id)).has(own) ? true : undefined));
+    expect(sessionsIn(await detail(two.id)).has(own)).toBe(false);
+    for (const e of [one, two]) await engine.invoke("servers.uninstrument", { id: e.id });
     for (const file of [f.default, f.profile]) expect(await readFile(file, "utf8")).toBe(originals.get(file));
   });
 });

@@ -137,6 +137,12 @@ export const instrumentCommand: Command = {
         );
         return 0;
       }
+      if (result.status === "marked") {
+        io.stdout.write(
+          `marked ${name} (${client}): an earlier mcpscope proxied it without its entry id; its calls through ${result.url} now count for this entry only (${result.file} is unchanged)\n`,
+        );
+        return 0;
+      }
       io.stdout.write(
         [
           `instrumented ${name} (${client}) in ${result.file}`,

@@ -102,7 +102,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           url,
           backup,
         } = await instrumentRemote(found, { dataDir });
-        if (status === "instrumented") await options.changed?.();
+        if (status !== "already-instrumented") await options.changed?.();
         return {
           kind: "proxied",
           status,

@@ -267,6 +267,11 @@ export class InventoryService {
     await this.rescan();
     if (result.status === "already-instrumented")
       return { ok: true, message: `${result.server} was already instrumented` };
+    if (result.status === "marked")
+      return {
+        ok: true,
+        message: `${result.server} was proxied by an earlier mcpscope; its calls now count for this entry only (${result.file} is unchanged)`,
+      };
     return {
       ok: true,
       message: `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}; ${clientDisplayName(result.client)} reaches it only while mcpscope runs; ${pickUp(server, result.client)}`,
