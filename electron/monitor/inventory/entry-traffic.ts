@@ -29,7 +29,8 @@ export interface SessionMarker {
 }
 
 /**
- * An entry mcpscope instrumented counts the sessions carrying its client's marker; one wrapped by hand
+ * An entry mcpscope instrumented counts the sessions carrying its entry marker, and of those without one,
+ * the sessions carrying its client's marker (a wrapping from before entry markers); one wrapped by hand
  * (and a server added in mcpscope) counts the sessions without a marker (`mcpscope run --name X`, and
  * those recorded before markers were stored); an entry that is not wrapped, or whose wrapper records into
  * another data dir, has no recorded traffic (null), whatever else runs under its name.
