@@ -253,7 +253,8 @@ const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string
 export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("wrapped"),
-    status: z.enum(["instrumented", "already-instrumented"]),
+    /** marked: wrapped by an earlier mcpscope, it now carries its entry marker (`run --entry`). */
+    status: z.enum(["instrumented", "already-instrumented", "marked"]),
     client: z.string(),
     server: z.string(),
     file: z.string(),
@@ -267,7 +268,7 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     kind: z.literal("proxied"),
-    status: z.enum(["instrumented", "already-instrumented"]),
+    status: z.enum(["instrumented", "already-instrumented", "marked"]),
     client: z.string(),
     server: z.string(),
     file: z.string(),

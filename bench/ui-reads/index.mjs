@@ -78,15 +78,20 @@ try {
     "servers.inventory reads": () => {
       lib.latestSamples(db, Date.now() - 5 * 60_000);
       lib.latestChecks(db);
-      // As entries wrapped by hand see them: the seeded sessions carry no client marker.
+      // As entries wrapped by hand see them: the seeded sessions carry no client or entry marker.
       lib.serverTraffic(
         db,
-        names.map((name) => ({ name, client: null })),
+        names.map((name) => ({ name, client: null, entry: null, unmarked: true })),
         Date.now() - 5 * 60_000,
       );
     },
     "servers.detail reads": () =>
-      lib.serverHistory(db, "id-7", "srv-7", Date.now() - 86_400_000, { name: "srv-7", client: null }),
+      lib.serverHistory(db, "id-7", "srv-7", Date.now() - 86_400_000, {
+        name: "srv-7",
+        client: null,
+        entry: null,
+        unmarked: true,
+      }),
   };
   const views = [
     [

@@ -179,6 +179,7 @@ function legacyDatabase(records: number): string {
       "ALTER TABLE sessions DROP COLUMN wrapper_start_ticks",
       "ALTER TABLE alert_deliveries DROP COLUMN claimed_until",
       "ALTER TABLE sessions DROP COLUMN client",
+      "ALTER TABLE sessions DROP COLUMN entry",
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
     expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(

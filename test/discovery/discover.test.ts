@@ -45,6 +45,7 @@ describe("discovery in a fixture home", () => {
       args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"],
       byHand: false,
       client: "cursor",
+      entry: null,
       recordsInto: null,
     });
     expect(find("cursor", "openai-tools")?.wrapped).toBeNull();

@@ -52,6 +52,7 @@ describe("unwrapEntry recognises a hand-written wrapper", () => {
         command: "npx",
         args: FILES.slice(1),
         client: null,
+        entry: null,
         name: "files",
       });
     });

@@ -127,6 +127,7 @@ export async function roundTrip(s: DiscoveredServer, dataDir: string, launcher: 
     command: before.command,
     args: before.args,
     client: s.definition.client,
+    entry: s.definition.id,
     name: s.definition.name,
   });
   expect(after.env).toEqual({ ...before.env, ...launcher.env });

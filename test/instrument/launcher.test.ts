@@ -5,7 +5,7 @@ import {
   type LauncherEnvironment,
   resolveLauncher,
 } from "../../electron/monitor/instrument/launcher.js";
-import { MARKER_FLAG, unwrapEntry } from "../../electron/monitor/instrument/marker.js";
+import { ENTRY_FLAG, MARKER_FLAG, unwrapEntry } from "../../electron/monitor/instrument/marker.js";
 import { wrapCommand } from "../../electron/monitor/instrument/wrap.js";
 import { MCPSCOPE } from "../helpers/mcp.js";
 
@@ -100,7 +100,13 @@ describe("wrapCommand and unwrapEntry", () => {
 
   for (const [kind, launcher] of Object.entries(launchers)) {
     it(`every launcher form is recognised (${kind})`, () => {
-      const wrapped = wrapCommand(original, { name: "files", client: "cursor", dataDir: "/d", launcher });
+      const wrapped = wrapCommand(original, {
+        name: "files",
+        client: "cursor",
+        entry: "cursor-0123456789ab",
+        dataDir: "/d",
+        launcher,
+      });
       expect(wrapped.command).toBe(launcher.command);
       expect(wrapped.args).toEqual([
         ...launcher.args,
@@ -109,6 +115,8 @@ describe("wrapCommand and unwrapEntry", () => {
         "files",
         MARKER_FLAG,
         "cursor",
+        ENTRY_FLAG,
+        "cursor-0123456789ab",
         "--data-dir",
         "/d",
         "--",
@@ -118,13 +126,19 @@ describe("wrapCommand and unwrapEntry", () => {
       expect(unwrapEntry(wrapped.command, wrapped.args)).toEqual({
         ...original,
         client: "cursor",
+        entry: "cursor-0123456789ab",
         name: "files",
       });
     });
   }
 
   it("a name that looks like a flag is written as --name=VALUE and still read back", () => {
-    const wrapped = wrapCommand(original, { name: "--weird", client: "zed", launcher: launchers.npm });
+    const wrapped = wrapCommand(original, {
+      name: "--weird",
+      client: "zed",
+      entry: "zed-0123456789ab",
+      launcher: launchers.npm,
+    });
     expect(wrapped.args).toContain("--name=--weird");
     expect(unwrapEntry(wrapped.command, wrapped.args)?.name).toBe("--weird");
   });

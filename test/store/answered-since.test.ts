@@ -52,11 +52,14 @@ function trafficByName() {
   const names = ["busy", "some", "stale"];
   const traffic = serverTraffic(
     db,
-    names.map((name) => ({ name, client: null, unmarked: true })),
+    names.map((name) => ({ name, client: null, entry: null, unmarked: true })),
     NOW - ACTIVE_WINDOW_MS,
   );
   return new Map(
-    names.map((name) => [name, traffic.get(trafficKeyId({ name, client: null, unmarked: true })) ?? NONE]),
+    names.map((name) => [
+      name,
+      traffic.get(trafficKeyId({ name, client: null, entry: null, unmarked: true })) ?? NONE,
+    ]),
   );
 }
 

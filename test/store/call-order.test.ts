@@ -114,7 +114,9 @@ describe("calls in time order", () => {
       const db = openDb(databasePath(own.path), { readOnly: true });
       try {
         expect(
-          listClientCalls(db, { name: "s", client: null, unmarked: false }, 4).map((c) => c.target),
+          listClientCalls(db, { name: "s", client: null, entry: null, unmarked: false }, 4).map(
+            (c) => c.target,
+          ),
         ).toEqual(["s6", "s5", "s4", "s3"]);
       } finally {
         db.close();

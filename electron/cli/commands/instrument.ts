@@ -147,6 +147,12 @@ export const instrumentCommand: Command = {
         );
         return 0;
       }
+      if (result.status === "marked") {
+        io.stdout.write(
+          `marked ${name} (${client}): an earlier mcpscope proxied it without its entry id; its calls through ${result.url} now count for this entry only (${result.file} is unchanged)\n`,
+        );
+        return 0;
+      }
       io.stdout.write(
         [
           `instrumented ${name} (${client}) in ${result.file}`,
@@ -168,6 +174,20 @@ export const instrumentCommand: Command = {
         `${JSON.stringify({ status, client, server, file, command, args: after, backup, warning, disabled }, null, 2)}\n`,
       );
       return warned(io, `${name} (${client}) in ${file}`, warning);
+    }
+    if (result.status === "marked") {
+      io.stdout.write(
+        [
+          `marked ${name} (${client}) in ${result.file}: an earlier mcpscope wrapped it with its client alone; its calls now count for this entry only`,
+          `  now: ${quoteCommand(maskText(result.command), result.args)}`,
+          `  backup: ${result.backup}`,
+          result.disabled
+            ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
+            : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
+          "",
+        ].join("\n"),
+      );
+      return 0;
     }
     if (result.status === "already-instrumented") {
       const how = result.byHand ? " (wrapped by hand)" : "";

@@ -26,6 +26,11 @@ const FLAGS: FlagSpecs = {
     placeholder: "ID",
     help: "the MCP client whose config launches this (written by `mcpscope instrument`)",
   },
+  entry: {
+    kind: "string",
+    placeholder: "ID",
+    help: "the id of the config entry that launches this (written by `mcpscope instrument`)",
+  },
   grace: {
     kind: "string",
     placeholder: "DURATION",
@@ -41,7 +46,7 @@ const FLAGS: FlagSpecs = {
 };
 
 const USAGE =
-  "mcpscope run [--name NAME] [--timeout 60s] [--grace 5s] [--capture-limit BYTES] [--client ID] [--data-dir DIR] -- COMMAND [ARGS…]";
+  "mcpscope run [--name NAME] [--timeout 60s] [--grace 5s] [--capture-limit BYTES] [--client ID] [--entry ID] [--data-dir DIR] -- COMMAND [ARGS…]";
 
 /**
  * A duration flag of the wrapper's. `--grace` is waited for with a timer, which cannot hold more than 24
@@ -157,6 +162,7 @@ export const runCommand: Command = {
       args: commandArgs,
       name,
       client: flagString(args, "client"),
+      entry: flagString(args, "entry") || undefined,
       dataDir: resolveDataDir(flagString(args, "data-dir")),
       timeoutMs: durationFlag(args, "timeout", "60s", parseDuration),
       graceMs: durationFlag(args, "grace", "5s", parseTimerDuration),

@@ -103,7 +103,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           backup,
           warning,
         } = await instrumentRemote(found, { dataDir });
-        if (status === "instrumented") await options.changed?.();
+        if (status !== "already-instrumented") await options.changed?.();
         return {
           kind: "proxied",
           status,

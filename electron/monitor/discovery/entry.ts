@@ -29,6 +29,8 @@ export interface EntrySource {
 /**
  * Stable across reads while the entry keeps its name: client, scope, file, the keys above the entry
  * (a Claude Code project path) and the name — not a list index, which moves when entries are reordered.
+ * Hashed, so no path shows. It is also the entry marker `mcpscope instrument` writes into the entry
+ * (`run --entry`, stored with each session): changing how it is made would orphan those sessions.
  */
 export function serverId(source: EntrySource, name: string): string {
   const parents = (source.location?.path.slice(0, -1) ?? []).filter((p) => typeof p === "string");
@@ -68,6 +70,7 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
           args: unwrapped.args,
           byHand: unwrapped.client === null,
           client: unwrapped.client,
+          entry: unwrapped.entry,
           recordsInto: recordsInto(fields.command ?? "", fields.args, fields.env),
         }
       : null,

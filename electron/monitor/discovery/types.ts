@@ -36,6 +36,8 @@ export interface DiscoveredServer {
     args: string[];
     byHand: boolean;
     client?: string | null;
+    /** The entry id its `--entry` marker names (stored with each session it launches); null without one. */
+    entry?: string | null;
     /** The data dir the wrapper names (`--data-dir`, `MCPSCOPE_HOME` in its env); null when it names none. */
     recordsInto: string | null;
     /** Set by discovery with a data dir: the wrapper records into another one, so nothing here is its. */

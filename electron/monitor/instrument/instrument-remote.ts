@@ -27,7 +27,8 @@ import { type InstrumentRecord, sameEntry, updateRecords } from "./records.js";
 import { scanToml } from "./toml-scan.js";
 
 export interface RemoteInstrumentResult {
-  status: "instrumented" | "already-instrumented";
+  /** marked: proxied by an earlier mcpscope, its proxy now stores the entry's id (nothing in the file changed). */
+  status: "instrumented" | "already-instrumented" | "marked";
   client: string;
   server: string;
   file: string;
@@ -69,7 +70,14 @@ export async function instrumentRemote(
     const base = { client, server: definition.name, file: location.file, backup: null, warning: null };
     const known = (await readRemoteProxies(opts.dataDir)).find((p) => sameProxyEntry(p, location));
     if (known && current === proxiedUrl(known.upstream, known.port)) {
-      return { ...base, status: "already-instrumented", upstream: known.upstream, url: current };
+      // A proxy an earlier mcpscope set up stores no entry id with its sessions: the registry takes it,
+      // and the engine's proxy restarts with it (remote-proxies.ts), the client's config untouched.
+      const status = known.entry === undefined ? "marked" : "already-instrumented";
+      if (status === "marked")
+        await updateRemoteProxies(opts.dataDir, (entries) =>
+          entries.map((p) => (sameProxyEntry(p, known) ? { ...p, entry: definition.id } : p)),
+        );
+      return { ...base, status, upstream: known.upstream, url: current };
     }
     // A proxied URL is no longer one the client substitutes in, and resolving it here would store the
     // value (often a secret) in mcpscope's proxy list.
@@ -128,6 +136,7 @@ export async function instrumentRemote(
     };
     const proxy = {
       client,
+      entry: definition.id,
       server: definition.name,
       file: location.file,
       path: location.path,

@@ -15,6 +15,7 @@ import { recordConfigChange } from "./change-record.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
 import { deepEqual } from "./edit-check.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
+import { markEntry } from "./entry-mark.js";
 import { type EntryFields, getAt, type KeyPath, readFields, shapeFor } from "./entry-shape.js";
 import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
@@ -57,7 +58,8 @@ export interface InstrumentOptions {
 }
 
 export interface InstrumentResult {
-  status: "instrumented" | "already-instrumented";
+  /** marked: an entry an earlier mcpscope wrapped got its entry marker (entry-mark.ts). */
+  status: "instrumented" | "already-instrumented" | "marked";
   client: string;
   server: string;
   file: string;
@@ -121,11 +123,16 @@ export async function instrument(
             : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(definition.name)} --data-dir ${JSON.stringify(into)}\`) and instrument it again here`,
         );
       }
+      if (unwrapped.client !== null && unwrapped.entry === null) {
+        const marked = await markEntry(tx, server, location, before, shape, opts.dataDir);
+        if (marked) return { ...result, status: "marked", after: marked.after, backup: marked.backup, warning: marked.warning };
+      }
       return { ...result, status: "already-instrumented", after: before, backup: null, warning: null };
     }
     const wrapped = wrapCommand(before, {
       name: definition.name,
       client,
+      entry: definition.id,
       dataDir: opts.wrapperDataDir,
       launcher: opts.launcher ?? currentLauncher(opts.dataDir),
     });

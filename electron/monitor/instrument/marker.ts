@@ -9,6 +9,13 @@
 import { resolve, win32 } from "node:path";
 
 export const MARKER_FLAG = "--client";
+/**
+ * The entry's own marker, beside its client's: the entry's id (discovery/entry.ts `serverId`, a hash of its
+ * client, file and place in it), so that two entries of one client under one name (two VS Code profiles,
+ * Claude Code's user and local entries) each count their own sessions. Wrappings written before it have
+ * only `--client`.
+ */
+export const ENTRY_FLAG = "--entry";
 
 /** `mcpscope`, `mcpscope.cmd`, `mcpscope@0.1.0` (npx), `C:\…\bin\mcpscope.js`, the bundled `cli.mjs`. */
 function looksLikeMcpscope(path: string): boolean {
@@ -26,6 +33,8 @@ export interface UnwrappedEntry {
   args: string[];
   /** The MCP client `mcpscope instrument` wrote; null for a wrapping written by hand. */
   client: string | null;
+  /** The entry id `mcpscope instrument` wrote (ENTRY_FLAG); null when it wrote none (or by hand). */
+  entry: string | null;
   name: string | null;
 }
 
@@ -38,6 +47,7 @@ export function unwrapEntry(command: string, args: string[]): UnwrappedEntry | n
     command: args[i] ?? "",
     args: args.slice(i + 1),
     client: flagValue(flags, MARKER_FLAG),
+    entry: flagValue(flags, ENTRY_FLAG) || null,
     name: flagValue(flags, "--name"),
   };
 }

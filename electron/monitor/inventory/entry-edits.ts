@@ -36,7 +36,10 @@ export async function instrumentEntry(
   await context.rescan();
   if (result.status === "already-instrumented")
     return { ok: true, message: `${result.server} was already instrumented` };
-  const done = `${result.server} in ${result.file} now runs through mcpscope`;
+  const done =
+    result.status === "marked"
+      ? `${result.server} in ${result.file} was instrumented by an earlier mcpscope; its calls now count for this entry only`
+      : `${result.server} in ${result.file} now runs through mcpscope`;
   // Made, but its backup is not listed: not a clean success, and the user needs the way back.
   if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
   return { ok: true, message: `${done}; ${pickUp(server, result.client)}` };
@@ -52,6 +55,11 @@ async function instrumentRemoteEntry(
   await context.rescan();
   if (result.status === "already-instrumented")
     return { ok: true, message: `${result.server} was already instrumented` };
+  if (result.status === "marked")
+    return {
+      ok: true,
+      message: `${result.server} was proxied by an earlier mcpscope; its calls now count for this entry only (${result.file} is unchanged)`,
+    };
   const done = `${result.server} in ${result.file} now goes through mcpscope's proxy at ${maskText(result.url)}`;
   if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
   return {

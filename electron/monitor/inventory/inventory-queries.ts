@@ -12,7 +12,7 @@ import {
   listServers,
 } from "../store/queries.js";
 import { iso } from "../time.js";
-import { sessionsCounted, type TrafficKey, trafficKeyId } from "./entry-traffic.js";
+import { type SessionMarker, sessionsCounted, type TrafficKey, trafficKeyId } from "./entry-traffic.js";
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -53,9 +53,9 @@ const NO_TRAFFIC: ServerTraffic = { lastCallAt: null, recentAnswered: 0, lastAns
 
 /**
  * The recorded traffic of each entry's key (entry-traffic.ts), by trafficKeyId. A name whose sessions
- * all carry one client marker (the usual case: one client's entry instrumented) is read per name from
+ * all count for one entry (the usual case: one entry of that name instrumented) is read per name from
  * calls_server_time, so the cost grows with neither the calls table nor the answered traffic's rate;
- * only a name recorded for several clients reads calls joined to their sessions.
+ * only a name recorded for several entries reads calls joined to their sessions.
  */
 export function serverTraffic(
   db: Db,
@@ -200,8 +200,8 @@ export function serverHistory(
 }
 
 /**
- * The newest calls of an entry's own sessions: read by name when every session of the name is its
- * client's (the usual case), joined to the sessions only when other clients record under the name too.
+ * The newest calls of an entry's own sessions: read by name when every session of the name is its own
+ * (the usual case), joined to the sessions only when other entries record under the name too.
  */
 function entryCalls(db: Db, key: TrafficKey | null): ServerDetail["calls"] {
   if (!key) return [];
@@ -211,17 +211,17 @@ function entryCalls(db: Db, key: TrafficKey | null): ServerDetail["calls"] {
   return listClientCalls(db, key, 50);
 }
 
-/** The client markers of a name's sessions (null: none), read once per name. */
-function sessionMarkers(db: Db): (name: string) => ReadonlySet<string | null> {
-  const markers = db.prepare("SELECT DISTINCT client FROM sessions WHERE server = ?");
-  const read = new Map<string, Set<string | null>>();
+/** The distinct client and entry markers of a name's sessions (null: none), read once per name. */
+function sessionMarkers(db: Db): (name: string) => readonly SessionMarker[] {
+  const markers = db.prepare("SELECT DISTINCT client, entry FROM sessions WHERE server = ?");
+  const read = new Map<string, SessionMarker[]>();
   return (name) => {
-    let set = read.get(name);
-    if (!set) {
-      set = new Set(markers.all(name).map((row) => str(row.client)));
-      read.set(name, set);
+    let list = read.get(name);
+    if (!list) {
+      list = markers.all(name).map((row) => ({ client: str(row.client), entry: str(row.entry) }));
+      read.set(name, list);
     }
-    return set;
+    return list;
   };
 }
 

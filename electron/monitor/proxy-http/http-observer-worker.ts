@@ -46,6 +46,7 @@ sessions = new HttpSessions(writer, {
   upstream: init.upstream,
   proxyPid: init.proxyPid,
   client: init.client,
+  entry: init.entry ?? null,
   timeoutMs: init.timeoutMs,
   captureLimit: init.captureLimit,
   logSettings: new LogSettingsSource(init.dataDir, (message, unreadable) => {

@@ -36,6 +36,8 @@ export interface ProxyOptions {
   identity?: ProxyIdentity;
   /** The MCP client whose remote entry this proxy stands for, stored with each session it records. */
   client?: string;
+  /** The id of that entry (discovery/entry.ts), stored with each session so that it counts for it alone. */
+  entry?: string;
 }
 
 export interface RunningProxy {
@@ -59,6 +61,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     upstream: upstream.href,
     proxyPid: process.pid,
     client: options.client ?? null,
+    entry: options.entry ?? null,
     timeoutMs: options.timeoutMs,
     captureLimit: options.captureLimit,
     maxLineBytes: options.maxLineBytes,

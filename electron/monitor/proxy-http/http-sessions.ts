@@ -42,6 +42,8 @@ export interface HttpSessionsOptions {
   proxyPid: number;
   /** Stored with each session: the MCP client whose entry the proxy stands for (null: unknown). */
   client?: string | null;
+  /** Stored with each session: the id of the entry the proxy stands for (null: unknown). */
+  entry?: string | null;
   timeoutMs: number;
   captureLimit: number;
   logSettings: LogSettingsSource;
@@ -93,6 +95,7 @@ export class HttpSessions {
       pid: null,
       wrapperPid: this.options.proxyPid,
       client: this.options.client ?? null,
+      entry: this.options.entry ?? null,
     };
     const statusOf = new Map<string, number>();
     const recorder = new SessionRecorder(

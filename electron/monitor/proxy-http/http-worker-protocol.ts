@@ -11,6 +11,8 @@ export interface HttpWorkerInit {
   proxyPid: number;
   /** The MCP client whose remote entry this proxy stands for (an engine's proxy); null otherwise. */
   client: string | null;
+  /** The id of that entry, when the registry names it; null otherwise. */
+  entry?: string | null;
   timeoutMs: number;
   captureLimit: number;
   maxLineBytes: number;

@@ -18,6 +18,8 @@ import { type RunningProxy, startHttpProxy } from "./http-proxy.js";
 
 const RemoteProxySchema = z.object({
   client: z.string(),
+  /** The entry's id (discovery/entry.ts), stored with the proxy's sessions; absent in older registries. */
+  entry: z.string().optional(),
   server: z.string(),
   /** The config file and the entry's place in it, as the instrument records name them. */
   file: z.string(),
@@ -166,7 +168,11 @@ export class RemoteProxyRunner {
     const wanted = new Map(entries.map((e) => [keyOf(e), e]));
     for (const [key, current] of this.running) {
       const next = wanted.get(key);
-      if (next && next.port === current.entry.port && next.upstream === current.entry.upstream) continue;
+      const same =
+        next?.port === current.entry.port &&
+        next.upstream === current.entry.upstream &&
+        next.entry === current.entry.entry;
+      if (same) continue;
       this.running.delete(key);
       await current.proxy?.close();
     }
@@ -199,6 +205,7 @@ export class RemoteProxyRunner {
         report: this.options.report,
         identity: { mcpscope: "remote-proxy", dataDir: this.options.dataDir },
         client: entry.client,
+        entry: entry.entry,
       });
       return { entry, proxy };
     } catch (error) {

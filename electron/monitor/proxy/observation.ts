@@ -88,6 +88,7 @@ export class Observation {
       pid: null,
       wrapperPid: init.wrapperPid,
       client: init.client,
+      entry: init.entry ?? null,
     };
     this.recorder = new SessionRecorder(
       writer,

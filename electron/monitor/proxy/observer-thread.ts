@@ -106,6 +106,7 @@ export function startObserver(
       captureLimit: options.captureLimit,
       maxLineBytes: options.maxLineBytes,
       client: options.client ?? null,
+      entry: options.entry ?? null,
       drainDeadline: deadlineBuffer,
       unstored: unstoredBuffer,
       elision,

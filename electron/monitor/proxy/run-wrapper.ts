@@ -26,6 +26,8 @@ export interface RunOptions {
   maxLineBytes: number;
   /** `run --client`: the MCP client whose config launched this (written by `mcpscope instrument`). */
   client?: string;
+  /** `run --entry`: the id of the config entry that launched this (written by `mcpscope instrument`). */
+  entry?: string;
   /** Where the observer worker's bundle is. */
   workerUrl: URL;
   /** How long the observer thread waits for the server's first stdout bytes before it starts anyway. */

@@ -13,6 +13,8 @@ export interface WorkerInit {
   maxLineBytes: number;
   /** The MCP client whose config launched this session (`run --client`), if known. */
   client: string | null;
+  /** The config entry that launched this session (`run --entry`), if known. */
+  entry?: string | null;
   /**
    * Two BigInt64s the forwarding thread sets at exit: the epoch ms after which the observer stops parsing
    * its backlog and only counts what it skips (0 while the session runs), and once the wrapper was asked

@@ -539,6 +539,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN client TEXT;
   `,
+
+  // The config entry that launched the session (`run --entry`: the entry's id, a hash of its client, file
+  // and place in the file, discovery/entry.ts): two entries of one client under one name (two VS Code
+  // profiles) are told apart by it. Null for sessions started without it, still counted by `client`.
+  `
+  ALTER TABLE sessions ADD COLUMN entry TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

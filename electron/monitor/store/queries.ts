@@ -111,17 +111,19 @@ export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSumm
 }
 
 /**
- * The sessions one entry counts: those with its client marker (`sessions.client`; null: started by hand),
- * and with `unmarked`, also those recorded without one.
+ * The sessions one entry counts: those with its entry marker (`sessions.entry`); of those without one,
+ * those with its client marker (`sessions.client`; null: started by hand), and with `unmarked`, also those
+ * recorded without either. The rule of `counts` in inventory/entry-traffic.ts.
  */
 export interface EntrySessions {
   name: string;
   client: string | null;
+  entry: string | null;
   unmarked: boolean;
 }
 
-const ENTRY_SESSION = "(s.client IS ? OR (? AND s.client IS NULL))";
-const entryParams = (entry: EntrySessions) => [entry.client, entry.unmarked ? 1 : 0] as const;
+const ENTRY_SESSION = "(s.entry = ? OR (s.entry IS NULL AND (s.client IS ? OR (? AND s.client IS NULL))))";
+const entryParams = (entry: EntrySessions) => [entry.entry, entry.client, entry.unmarked ? 1 : 0] as const;
 
 /** A server's newest calls from the sessions one entry counts. */
 export function listClientCalls(db: Db, entry: EntrySessions, limit: number): CallSummary[] {

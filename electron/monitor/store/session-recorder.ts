@@ -34,6 +34,8 @@ export interface SessionIdentity {
   wrapperPid: number;
   /** The MCP client whose config entry launched it (`run --client`); null when started by hand. */
   client?: string | null;
+  /** The id of the config entry that launched it (`run --entry`); null when not marked. */
+  entry?: string | null;
 }
 
 export interface SessionEnd {
@@ -279,8 +281,8 @@ export class SessionRecorder implements ObservationSink {
       // The wrapper's start ticks, when the wrapper is this process: what tells the engine it still runs.
       const ticks = id.wrapperPid === process.pid ? ownStartTicks() : null;
       db.prepare(
-        `INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid, wrapper_start_ticks, client)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO sessions (id, server, started_at, command, pid, wrapper_pid, wrapper_start_ticks, client, entry)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id.sessionId,
         id.server,
@@ -290,6 +292,7 @@ export class SessionRecorder implements ObservationSink {
         id.wrapperPid,
         ticks,
         id.client ?? null,
+        id.entry ?? null,
       );
       this.insertPending = true;
     }
