@@ -223,13 +223,16 @@ describe("fail-open storage", () => {
     // Between the two phases the wrapped run waits until the wrapper has met the lock (and said so), then
     // releases it; the direct run goes straight on.
     let betweenPhases: (p: RawProcess) => Promise<void> = async () => {};
+    // The wrapped run spreads its calls over the lock, across several of its writer's attempts; the direct
+    // run, which only gives the bytes to compare with, goes straight through.
+    let pauseMs = 0;
     const script = async (p: RawProcess) => {
       await p.write(INITIALIZE);
       await p.waitForStdout('"id":1');
       for (let i = 0; i < 15; i++) {
         await p.write(echo(`during-${i}`, `sent while the database is locked ${i}`));
         await p.waitForStdout(`"id":"during-${i}"`);
-        await sleep(100);
+        await sleep(pauseMs);
       }
       await betweenPhases(p);
       for (let i = 0; i < 10; i++) {
@@ -258,6 +261,7 @@ describe("fail-open storage", () => {
       await locker.waitForStdout("released\n");
       expect((await locker.done).code).toBe(0);
     };
+    pauseMs = 100;
     const wrapped = await runRaw(NODE, wrapperArgs(dataDir), script);
 
     const ours = expectTrafficUnchanged(direct, wrapped);

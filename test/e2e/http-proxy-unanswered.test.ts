@@ -61,12 +61,25 @@ const stored = (requestId: string) => () =>
 
 describe("mcpscope proxy, calls without the usual answer", () => {
   it("stores a call the upstream never answers as a timeout, without waiting for response headers", async () => {
-    const controller = new AbortController();
-    const pending = post("/hang", call("hung-1", "echo"), controller.signal).catch(() => null);
-    const hung = await waitFor(stored("hung-1"), 20_000);
-    expect(hung).toMatchObject({ method: "tools/call", outcome: "timeout" });
-    controller.abort();
-    await pending;
+    // A proxy of its own with a short timeout: the shared one's must outlast the slow answers below.
+    const own = await tempDir();
+    const short = await startProxy(edge.url, own.path, "edge", ["--timeout", "1s"]);
+    try {
+      const controller = new AbortController();
+      const pending = fetch(`${new URL(short.url).origin}/hang`, {
+        method: "POST",
+        headers: HEADERS,
+        body: call("hung-1", "echo"),
+        signal: controller.signal,
+      }).catch(() => null);
+      const hung = await waitFor(() => storedCalls(own.path, "edge").find((c) => c.requestId === "hung-1"));
+      expect(hung).toMatchObject({ method: "tools/call", outcome: "timeout" });
+      controller.abort();
+      await pending;
+    } finally {
+      await short.stop();
+      await own.cleanup();
+    }
   });
 
   it("stores a call of a JSON-answering server that the client cancels before any header", async () => {

@@ -8,7 +8,8 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { CallDetail, StatsDocument } from "../../shared/domain.js";
-import { connect, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 type Step = [label: string, run: (client: Client) => Promise<unknown>];
 
@@ -29,9 +30,9 @@ async function script(client: Client, steps: Step[]): Promise<unknown[]> {
 async function stats(dataDir: string, server: string): Promise<StatsDocument["servers"][number]> {
   // The wrapper flushes on exit; wait until its session is closed and counted.
   return waitFor(async () => {
-    const doc = await mcpscopeJson<StatsDocument>(["stats", "--data-dir", dataDir, "--since", "1h"]);
+    const doc = await cliJsonInProcess<StatsDocument>(["stats", "--data-dir", dataDir, "--since", "1h"]);
     const s = doc.servers.find((x) => x.server === server);
-    const calls = await mcpscopeJson<{ calls: CallDetail[] }>([
+    const calls = await cliJsonInProcess<{ calls: CallDetail[] }>([
       "calls",
       "--data-dir",
       dataDir,
@@ -73,8 +74,10 @@ describe("through mcpscope run, against real servers", () => {
       ["missing resource", (c) => c.readResource({ uri: "demo://resource/static/document/nope.md" })],
       ["list prompts", (c) => c.listPrompts()],
     ];
-    const direct = await script(await connect(SERVERS.everything()), steps);
-    const wrapped = await script(await connect(SERVERS.everything(), { dataDir, name: "everything" }), steps);
+    const [direct, wrapped] = await Promise.all([
+      connect(SERVERS.everything()).then((c) => script(c, steps)),
+      connect(SERVERS.everything(), { dataDir, name: "everything" }).then((c) => script(c, steps)),
+    ]);
     expect(wrapped).toEqual(direct);
 
     const s = await stats(dataDir, "everything");
@@ -101,7 +104,7 @@ describe("through mcpscope run, against real servers", () => {
     expect(echo.bytes_in).toBeGreaterThan(0);
     expect(echo.bytes_out).toBeGreaterThan(0);
 
-    const { calls } = await mcpscopeJson<{ calls: CallDetail[] }>([
+    const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
       "calls",
       "--data-dir",
       dataDir,
@@ -140,18 +143,16 @@ describe("through mcpscope run, against real servers", () => {
       ["search", (c) => c.callTool({ name: "search_nodes", arguments: { query: "ada" } })],
       ["invalid", (c) => c.callTool({ name: "create_entities", arguments: { entities: "not a list" } })],
     ];
-    const direct = await script(
-      await connect(SERVERS.memory(), undefined, { MEMORY_FILE_PATH: join(dir.path, "direct.jsonl") }),
-      steps,
-    );
-    const wrapped = await script(
-      await connect(
+    const [direct, wrapped] = await Promise.all([
+      connect(SERVERS.memory(), undefined, { MEMORY_FILE_PATH: join(dir.path, "direct.jsonl") }).then((c) =>
+        script(c, steps),
+      ),
+      connect(
         SERVERS.memory(),
         { dataDir, name: "memory" },
         { MEMORY_FILE_PATH: join(dir.path, "wrapped.jsonl") },
-      ),
-      steps,
-    );
+      ).then((c) => script(c, steps)),
+    ]);
     expect(wrapped).toEqual(direct);
     const s = await stats(dataDir, "memory");
     expect(op(s, "tools/call", "create_entities")).toMatchObject({
@@ -175,8 +176,10 @@ describe("through mcpscope run, against real servers", () => {
       ["denied", (c) => c.callTool({ name: "read_text_file", arguments: { path: "/etc/hostname" } })],
       ["missing", (c) => c.callTool({ name: "read_text_file", arguments: { path: join(root, "nope.txt") } })],
     ];
-    const direct = await script(await connect(SERVERS.filesystem(root)), steps);
-    const wrapped = await script(await connect(SERVERS.filesystem(root), { dataDir, name: "files" }), steps);
+    const [direct, wrapped] = await Promise.all([
+      connect(SERVERS.filesystem(root)).then((c) => script(c, steps)),
+      connect(SERVERS.filesystem(root), { dataDir, name: "files" }).then((c) => script(c, steps)),
+    ]);
     expect(wrapped).toEqual(direct);
     const s = await stats(dataDir, "files");
     expect(op(s, "tools/call", "read_text_file")).toMatchObject({
@@ -184,7 +187,7 @@ describe("through mcpscope run, against real servers", () => {
       outcomes: { ok: 1, tool_error: 2 },
     });
     expect(op(s, "tools/call", "list_directory").outcomes.ok).toBe(1);
-    const { calls } = await mcpscopeJson<{ calls: CallDetail[] }>([
+    const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
       "calls",
       "--data-dir",
       dataDir,
@@ -222,7 +225,7 @@ describe("through mcpscope run, against real servers", () => {
     expect(await cancelled).toBeInstanceOf(Error);
     await client.close();
     const { calls } = await waitFor(async () => {
-      const r = await mcpscopeJson<{ calls: CallDetail[] }>([
+      const r = await cliJsonInProcess<{ calls: CallDetail[] }>([
         "calls",
         "--data-dir",
         dataDir,

@@ -20,3 +20,10 @@ export async function cliInProcess(args: string[]): Promise<CliResult> {
   const status = await main(args, { stdout: sink("stdout"), stderr: sink("stderr") });
   return { status, ...out };
 }
+
+/** `mcpscope <args> --json` in process, parsed; a non-zero status throws with what it printed. */
+export async function cliJsonInProcess<T>(args: string[]): Promise<T> {
+  const { status, stdout, stderr } = await cliInProcess([...args, "--json"]);
+  if (status !== 0) throw new Error(`mcpscope ${args.join(" ")} exited with ${status}: ${stderr}`);
+  return JSON.parse(stdout) as T;
+}

@@ -1,7 +1,7 @@
 /**
  * The Alerts view in real Chromium, in browser mode: `mcpscope serve` on a data dir whose alerts.yaml
- * evaluates every second a rule on the error rate of each tool, routed to the desktop channel with a
- * repeat every 2 s. A real server (server-everything, through `mcpscope run`) fails most calls: the alert
+ * evaluates every 250 ms a rule on the error rate of each tool, routed to the desktop channel with a
+ * repeat every 500 ms (short, so that the repeats and their absence take little waiting). A real server (server-everything, through `mcpscope run`) fails most calls: the alert
  * must show as firing with the nav badge, arrive as a Web Notification, and keep notifying — until it is
  * silenced from the UI, after which it still fires but no delivery is made. The rule editor must show
  * the engine's one-line error for a bad rule and draw the preview of a good one. A channel's editor never
@@ -19,7 +19,8 @@ import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { apiCall, HAS_CHROMIUM, openPage, type Serve, shoot, until, warnIfNoChromium } from "./browser.js";
 
-const ALERTS_YAML = `evaluation_interval: 1s
+const REPEAT_MS = 500;
+const ALERTS_YAML = `evaluation_interval: 250ms
 rules:
   - name: echo-errors
     kind: metric
@@ -39,8 +40,8 @@ routes:
     channels: [desktop]
     group_by: [alertname, server, tool]
     group_wait: 0s
-    group_interval: 1s
-    repeat_interval: 2s
+    group_interval: 250ms
+    repeat_interval: ${REPEAT_MS}ms
 `;
 
 /** Records Web Notifications instead of showing them, with permission granted. */
@@ -167,7 +168,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const deliveryIds = (await desktopDeliveries()).map((d) => String(d.id));
     expect(deliveryIds).toContain(notified[0]?.tag);
 
-    // Unsilenced, it is notified again at each repeat interval (2 s): the check below could fail.
+    // Unsilenced, it is notified again at each repeat interval: the check below could fail.
     const before = (await desktopDeliveries()).length;
     await until("repeat notifications", async () => (await desktopDeliveries()).length >= before + 2, 15_000);
     await shoot(page, "alerts-firing");
@@ -222,14 +223,14 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     // the test does not guess how long it takes.
     const silencedAt = Date.parse(silences[0]?.startsAt ?? "");
     await failEcho(3);
-    // Once the new calls are stored, evaluations (every second) see them, and repeats would come every 2 s.
+    // Once the new calls are stored, evaluations (every 250 ms) see them, and repeats would come every 500 ms.
     await until(
       "the new calls stored",
       async () => (await api<unknown[]>("calls.list", { server: "everything", tool: "echo" })).length === 7,
       10_000,
     );
     const storedAt = Date.now();
-    await until("two repeat intervals with the new calls", async () => Date.now() - storedAt > 4000, 10_000);
+    await until("two repeat intervals with the new calls", async () => Date.now() - storedAt > 2 * REPEAT_MS, 10_000);
     const deliveries = await desktopDeliveries();
     expect(deliveries.filter((d) => Date.parse(d.createdAt) > silencedAt)).toEqual([]);
     // Every Web Notification shown is one of those made before the silence.
