@@ -241,7 +241,7 @@ export class StorageService {
           details: counts,
           time: now,
         });
-      const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped });
+      const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped, now });
       if (prune) this.options.track?.(sizePruneEvent(prune, now));
       else await reclaim(this.db);
       await this.scheduledBackup(settings.backup, now);
