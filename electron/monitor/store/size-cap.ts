@@ -1,8 +1,9 @@
 /**
  * The size cap: when the database uses more than `maxBytes`, the oldest raw material goes first —
- * payload text, then raw calls already folded into rollups, then logs, then minute rollups — until the
- * estimate of what was freed covers the excess. Minute rollups of the current and the previous hour, hour
- * and day rollups, events and audit records are never pruned for size. Freed pages are then returned to the file system (incremental auto-vacuum).
+ * payload text, then raw calls already folded into rollups, then logs, then minute rollups, then events —
+ * until the estimate of what was freed covers the excess. What a window ending now reads (see
+ * keptForReads), the storage events the Storage view reads, hour and day rollups and audit records are
+ * never pruned for size. Freed pages are then returned to the file system (incremental auto-vacuum).
  * Each batch is one short transaction, like retention.
  */
 import {
@@ -18,7 +19,7 @@ import type { Db } from "./db.js";
 import { dropPayloadText, OLDEST } from "./payload-text.js";
 import { STORAGE_BATCH_ROWS } from "./retention.js";
 
-export const SIZE_PRUNE_ORDER = ["payloads", "calls", "logs", "minuteRollups"] as const;
+export const SIZE_PRUNE_ORDER = ["payloads", "calls", "logs", "minuteRollups", "events"] as const;
 export type SizePruneKind = (typeof SIZE_PRUNE_ORDER)[number];
 
 export interface SizePrune {
@@ -61,6 +62,7 @@ const ROW_BYTES: Record<SizePruneKind, (db: Db) => number> = {
   calls: (db) => bytesPerRow(db, "calls", ["calls"]),
   logs: (db) => bytesPerRow(db, "logs", ["logs", "logs_fts_data", "logs_fts_idx", "logs_fts_docsize"]),
   minuteRollups: (db) => bytesPerRow(db, "call_rollups", ["call_rollups"]),
+  events: (db) => bytesPerRow(db, "events", ["events"]),
 };
 
 /**
@@ -105,6 +107,19 @@ function stepFor(kind: SizePruneKind, db: Db, now: number): Step {
     case "minuteRollups":
       return (db, limit) => {
         const n = deleteOldestMinuteRollups(db, limit, keptForReads(now).minutesFrom);
+        return { rows: n, bytes: n * perRow };
+      };
+    case "events":
+      return (db, limit) => {
+        // storage.* events stay: the Storage view's recovery banner and last pruning read them (a few rows).
+        const n = Number(
+          db
+            .prepare(
+              `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? AND type NOT LIKE 'storage.%'
+               ORDER BY time LIMIT ?)`,
+            )
+            .run(keptForReads(now).minutesFrom, limit).changes,
+        );
         return { rows: n, bytes: n * perRow };
       };
   }

@@ -11,6 +11,7 @@ import type {
   IntegrityCheck,
   RestoreResult,
   StorageSettingInput,
+  TableUsage,
 } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import { recordAdminAction } from "../audit/audit-log.js";
@@ -39,7 +40,13 @@ import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import { CHECK_FAILED_EVENT, RECOVERED_EVENT, SIZE_PRUNED_EVENT, UPGRADED_EVENT } from "./storage-info.js";
+import {
+  CHECK_FAILED_EVENT,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+  tableUsage,
+  UPGRADED_EVENT,
+} from "./storage-info.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -113,21 +120,33 @@ function convertToIncrementalVacuum(db: Db): "converted" | string | null {
   }
 }
 
-/** The event that says what pruning for size removed. */
-export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
+/**
+ * The event that says what pruning for size removed, and, when even that left the database over its cap,
+ * that the cap cannot be met and which tables hold the rest (`tables`: largest first).
+ */
+export function sizePruneEvent(prune: SizePrune, now: number, tables: TableUsage[] = []): TrackedEvent {
   const what = Object.entries(prune.pruned)
     .map(
       ([kind, n]) =>
         `${n} ${kind === "payloads" ? "payload texts" : kind === "minuteRollups" ? "minute rollups" : kind}`,
     )
     .join(", ");
+  const met = prune.afterBytes <= prune.maxBytes;
+  const largest = tables
+    .filter((t) => t.bytes > 0)
+    .slice(0, 3)
+    .map((t) => `${t.name} ${formatBytes(t.bytes)}`)
+    .join(", ");
+  const unmet = met
+    ? ""
+    : `; the cap cannot be met: ${formatBytes(prune.afterBytes)} is left, mostly what is never pruned for size${largest ? ` (${largest})` : ""}; raise storage.maxSize or shorten retention`;
   return {
     category: "system",
     type: SIZE_PRUNED_EVENT,
-    severity: "medium",
-    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
+    severity: met ? "medium" : "high",
+    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}${unmet}`,
     time: now,
-    details: { ...prune },
+    details: { ...prune, capMet: met },
   };
 }
 
@@ -242,7 +261,7 @@ export class StorageService {
           time: now,
         });
       const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped, now });
-      if (prune) this.options.track?.(sizePruneEvent(prune, now));
+      if (prune) this.options.track?.(sizePruneEvent(prune, now, tableUsage(this.db)));
       else await reclaim(this.db);
       await this.scheduledBackup(settings.backup, now);
     } catch (error) {
