@@ -41,6 +41,7 @@ import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
 import {
+  BACKUP_FAILED_EVENT,
   CHECK_FAILED_EVENT,
   RECOVERED_EVENT,
   SIZE_PRUNED_EVENT,
@@ -280,7 +281,23 @@ export class StorageService {
     if (schedule.everyMs === null || this.closed) return;
     const last = lastBackup(this.dataDir);
     if (last && now - last.time < schedule.everyMs) return;
-    const written = await this.backup(now, scheduledBackupName(now));
+    let written: BackupResult;
+    try {
+      written = await this.backup(now, scheduledBackupName(now));
+    } catch (error) {
+      if (this.closed) return;
+      const why = (error as Error).message;
+      this.options.warn?.(`scheduled backup failed: ${why}; trying again at the next pass`);
+      this.options.track?.({
+        category: "error",
+        type: BACKUP_FAILED_EVENT,
+        severity: "high",
+        message: `the scheduled backup failed: ${why}; trying again at the next pass`,
+        time: now,
+        details: { error: why },
+      });
+      return;
+    }
     this.options.info?.("scheduled backup written", { file: written.file, bytes: written.bytes });
     for (const file of rotateScheduledBackups(this.dataDir, schedule.keep))
       this.options.info?.(`scheduled backup rotation deleted ${file}`, { file, keep: schedule.keep });
