@@ -8,12 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
-import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
+import { insertEvent, type TrackedEvent } from "../../electron/monitor/events/tracker.js";
 import { HOUR } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { usedBytes } from "../../electron/monitor/store/size-cap.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
+import { mcpscope } from "../helpers/mcp.js";
 
 const NOW = Date.UTC(2026, 11, 7, 0, 22, 30);
 let dir: string;
@@ -74,6 +75,12 @@ describe("the size cap and events", () => {
       /; the cap cannot be met: .* is left, mostly what is never pruned for size \(audit_links [\d.]+ KiB, audit_records/,
     );
     expect(events[0]?.details).toMatchObject({ capMet: false });
+    // Stored as the engine stores it, `db info` says it too.
+    insertEvent(db, events[0] as TrackedEvent);
     db.close();
+    const { stdout } = await mcpscope(["db", "info", "--data-dir", join(dir, "unmet")]);
+    expect(stdout).toMatch(
+      /^last pruned for size: .*: the database was over its size cap .*the cap cannot be met: /m,
+    );
   });
 });
