@@ -3,15 +3,16 @@
  * very start, not only once its session row is written (its observer starts later: after the server's
  * first output, or never for a server that has said nothing yet). A real wrapper, a real server, the CLI.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { createBackup } from "../../electron/monitor/store/backup.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import { StorageService } from "../../electron/monitor/store/storage-service.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -77,6 +78,20 @@ describe("restore and a wrapper that has just started", () => {
     }
     // Gone: its mark went with it, and nothing holds the restore.
     expect(readdirSync(join(target, "wrappers"))).toEqual([]);
+    expect((await cli(["restore", backup, "--data-dir", target])).code).toBe(0);
+  });
+
+  it("a killed wrapper's file holds nothing, and the engine's check for lost sessions removes it", async () => {
+    const target = join(dir.path, "killed");
+    openDb(databasePath(target)).close();
+    const gone = spawnSync(process.execPath, ["-e", "0"]);
+    mkdirSync(join(target, "wrappers"));
+    const file = join(target, "wrappers", `${gone.pid}-1.json`);
+    writeFileSync(file, JSON.stringify({ pid: gone.pid, startTicks: null, startedAt: Date.now() }));
+    const db = openDb(databasePath(target));
+    new StorageService(target, db).closeLostSessions();
+    db.close();
+    expect(existsSync(file)).toBe(false);
     expect((await cli(["restore", backup, "--data-dir", target])).code).toBe(0);
   });
 });

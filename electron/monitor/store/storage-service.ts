@@ -33,7 +33,7 @@ import {
 import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
-import { closeLostSessions, type LostSession } from "./lost-sessions.js";
+import { closeLostSessions, type LostSession, recordingWrapperPids } from "./lost-sessions.js";
 import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
@@ -227,6 +227,8 @@ export class StorageService {
   closeLostSessions(now = Date.now()): LostSession[] {
     if (this.closed || this.restoring) return [];
     try {
+      // Also removes the presence files wrappers that were killed left in wrappers/.
+      recordingWrapperPids(this.dataDir);
       return closeLostSessions(this.db, now);
     } catch (error) {
       this.options.warn?.(
