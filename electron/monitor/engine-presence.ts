@@ -9,13 +9,13 @@
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { ownStartTicks } from "./process-start.js";
 import { wrapperAlive } from "./store/lost-sessions.js";
 import { ensurePrivateDir, writePrivateFileSync } from "./store/private-files.js";
-import { ownStartTicks } from "./store/process-start.js";
 
 export interface EnginePresence {
   pid: number;
-  /** The engine's start ticks (store/process-start.ts); null where there are none, absent in older files. */
+  /** The engine's start ticks (process-start.ts); null where there are none, absent in older files. */
   startTicks?: number | null;
   startedAt: string;
   /** This engine evaluates alert rules. */

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { runningEngines } from "../../electron/monitor/engine-presence.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { processStartTicks } from "../../electron/monitor/process-start.js";
 import { createBackup } from "../../electron/monitor/store/backup.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { processStartTicks } from "../../electron/monitor/store/process-start.js";
 import { restoreBackup } from "../../electron/monitor/store/restore.js";
 import { tempDir } from "../helpers/mcp.js";
 

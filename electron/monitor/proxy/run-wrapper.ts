@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
-import { markWrapperRecording } from "../store/wrapper-presence.js";
+import { markWrapperRecording } from "../wrapper-presence.js";
 import { preciseNow } from "./clock.js";
 import { countLines } from "./copy-queue.js";
 import { type Observer, relayOnly, startObserver } from "./observer-thread.js";

@@ -9,9 +9,9 @@
 import { rmSync } from "node:fs";
 import type { SessionEndReason } from "../../../shared/session-end.js";
 import { insertEvent, type TrackedEvent } from "../events/tracker.js";
+import { bootTime, processStartTicks } from "../process-start.js";
+import { wrapperPresenceFiles } from "../wrapper-presence.js";
 import type { Db } from "./db.js";
-import { bootTime, processStartTicks } from "./process-start.js";
-import { wrapperPresenceFiles } from "./wrapper-presence.js";
 
 export const LOST_SESSION_EVENT = "session.lost";
 /** `sessions.end_reason` of a session the engine closed because its wrapper was gone. */

@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
-import { WRAPPERS_FOLDER } from "./wrapper-presence.js";
+import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
