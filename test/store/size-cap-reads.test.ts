@@ -1,6 +1,6 @@
 /**
  * Pruning for size never makes a read of the last hour lie: after the engine's pass on an impossible cap
- * (every raw call but the newest gone), `stats`, a report's figures, alert signals (all through the range
+ * (every raw call gone but the current minute's), `stats`, a report's figures, alert signals (all through the range
  * reader) and the Overview's chart (`metrics.series`) still count every call of the last hour.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -11,6 +11,7 @@ import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DAY, HOUR, MINUTE } from "../../electron/monitor/metrics/rollups.js";
 import { metricsSeries } from "../../electron/monitor/metrics/series.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { buildReport } from "../../electron/monitor/reports/build.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
@@ -67,5 +68,10 @@ describe("after pruning for size", () => {
 
   it("the Overview's chart of the last hour counts them too", () => {
     expect(metricsSeries(db, { since: "1h" }, NOW).total.calls).toBe(2000);
+  });
+
+  it("a report of the last hour counts them too", async () => {
+    const report = await buildReport(db, { since: "1h", until: new Date(NOW).toISOString() });
+    expect(report.summary.calls.value).toBe(2000);
   });
 });
