@@ -2,15 +2,21 @@
  * Whether an engine (the app's, or `mcpscope serve`) is running on a data dir. Each running engine keeps
  * a small file in `<dataDir>/engines/`; the CLI, which only reads the store, uses them to say when nothing
  * is evaluating alert rules, and `restore` to refuse replacing a database an engine has open. A file left
- * by an engine that died does not count as running; it says that engine never closed the database.
+ * by an engine that died does not count as running; it says that engine never closed the database. The
+ * file names the engine as wrappers name themselves (pid and start ticks), so a pid another process got
+ * since (after a reboot or a wrap) is not that engine.
  */
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { ownStartTicks } from "./process-start.js";
+import { wrapperAlive } from "./store/lost-sessions.js";
 import { ensurePrivateDir, writePrivateFileSync } from "./store/private-files.js";
 
 export interface EnginePresence {
   pid: number;
+  /** The engine's start ticks (process-start.ts); null where there are none, absent in older files. */
+  startTicks?: number | null;
   startedAt: string;
   /** This engine evaluates alert rules. */
   alerts: boolean;
@@ -21,11 +27,17 @@ function folder(dataDir: string): string {
 }
 
 /** Marks an engine as running; the returned function unmarks it (on close). Fails open. */
-export function markEngineRunning(dataDir: string, presence: Omit<EnginePresence, "pid">): () => void {
+export function markEngineRunning(
+  dataDir: string,
+  presence: Omit<EnginePresence, "pid" | "startTicks">,
+): () => void {
   const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   try {
     ensurePrivateDir(folder(dataDir));
-    writePrivateFileSync(file, JSON.stringify({ pid: process.pid, ...presence }));
+    writePrivateFileSync(
+      file,
+      JSON.stringify({ pid: process.pid, startTicks: ownStartTicks(), ...presence }),
+    );
   } catch {
     return () => {};
   }
@@ -76,7 +88,7 @@ function presenceFiles(
     const file = join(folder(dataDir), name);
     try {
       const presence = JSON.parse(readFileSync(file, "utf8")) as EnginePresence;
-      found.push({ file, presence, alive: alive(presence.pid) });
+      found.push({ file, presence, alive: engineAlive(presence) });
     } catch {
       const age = now - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? now);
       if (age > UNREADABLE_AFTER_MS)
@@ -86,12 +98,12 @@ function presenceFiles(
   return found;
 }
 
-/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** Whether the engine that wrote a presence file still runs: the wrappers' liveness rule. */
+function engineAlive(presence: EnginePresence): boolean {
+  const startedAt = Date.parse(presence.startedAt);
+  return wrapperAlive({
+    pid: presence.pid,
+    startTicks: typeof presence.startTicks === "number" ? presence.startTicks : null,
+    startedAt: Number.isFinite(startedAt) ? startedAt : Number.POSITIVE_INFINITY,
+  });
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
-import { ownStartTicks, processStartTicks } from "../../electron/monitor/store/process-start.js";
+import { ownStartTicks, processStartTicks } from "../../electron/monitor/process-start.js";
 import {
   type LaunchedServer,
   type LaunchFile,

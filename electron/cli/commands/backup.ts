@@ -96,7 +96,7 @@ export const backupCommand: Command = {
 const RESTORE_FLAGS: FlagSpecs = {
   force: {
     kind: "boolean",
-    help: "restore even though an engine (the app, `mcpscope serve`) uses the data dir",
+    help: "restore even though an engine (the app, `mcpscope serve`) or `mcpscope run` wrappers use the data dir",
   },
   json: { kind: "boolean", help: "print {database, previous, manifest} as one JSON document" },
 };
@@ -112,7 +112,7 @@ export const restoreCommand: Command = {
           "mcpscope restore FILE [--force] [--data-dir DIR] [--json]",
           this.summary,
           RESTORE_FLAGS,
-          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\na database whose upgrade to this schema fails, and a data dir an engine is using unless --force.\nThe replaced database is renamed mcpscope.db.before-restore-<time>.",
+          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\na database whose upgrade to this schema fails, and a data dir an engine is using or wrappers\nrecord into (from the moment they start; checked again just before the swap) unless --force.\nThe replaced database is renamed mcpscope.db.before-restore-<time>.",
         ),
       );
       return 0;

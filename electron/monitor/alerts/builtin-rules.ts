@@ -105,4 +105,14 @@ export const BUILTIN_RULES: Record<string, unknown>[] = [
     description: "The database reached its size cap and the oldest raw data was pruned (see Storage).",
     summary: "the database reached its size cap; the oldest raw data was pruned",
   },
+  {
+    name: "storage-backup-failed",
+    kind: "event",
+    type: "storage.backup_failed",
+    window: "24h",
+    severity: "warning",
+    description:
+      "A scheduled backup could not be written (a full disk, a folder it cannot write…); see Events.",
+    summary: "a scheduled backup failed; the newest backup is getting older",
+  },
 ];

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
+import { markWrapperRecording } from "../wrapper-presence.js";
 import { preciseNow } from "./clock.js";
 import { countLines } from "./copy-queue.js";
 import { type Observer, relayOnly, startObserver } from "./observer-thread.js";
@@ -163,6 +164,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   const group = new ProcessGroup(child, OWN_GROUPS);
   // If the wrapper itself ends abnormally (an uncaught error), the server does not outlive it.
   killAtExit(group);
+  // Recording from now on, though the session row waits for the observer: `restore` must see it already.
+  const unmarkRecording = outer ? () => {} : markWrapperRecording(options.dataDir, startedAt);
 
   // From here on the server writes to stderr too: the wrapper's lines go between the server's lines.
   const lines = new StderrLines(stderr);
@@ -284,6 +287,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // here on (and anything held) is written at once, not left behind a timer the exit would not wait for.
   lines.end();
   await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal }, clientLines);
+  unmarkRecording();
   removeHandlers();
   // Asked to stop: what the server left running goes with the wrapper (see killAtExit above).
   if (!stopping) releaseAtExit(group);

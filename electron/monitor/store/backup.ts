@@ -27,7 +27,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { MonitoringError } from "../errors.js";
 import { type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
-import { PRIVATE_FILE_MODE } from "./private-files.js";
+import { ensurePrivateFile, PRIVATE_FILE_MODE } from "./private-files.js";
 
 const MAGIC = "MCPSCOPE-BACKUP 1\n";
 
@@ -102,6 +102,8 @@ export async function createBackup(
   try {
     options.progress?.("copy", 0, 1);
     try {
+      // Created owner-only first: SQLite gives its journal the database file's mode.
+      ensurePrivateFile(snapshot);
       await db.backupTo(snapshot);
     } catch (error) {
       throw MonitoringError.storage(
@@ -157,7 +159,7 @@ export async function createBackup(
     renameSync(temp, file);
     return manifest;
   } finally {
-    for (const path of [snapshot, `${snapshot}-wal`, `${snapshot}-shm`, payload, temp])
+    for (const path of [snapshot, `${snapshot}-journal`, `${snapshot}-wal`, `${snapshot}-shm`, payload, temp])
       rmSync(path, { force: true });
   }
 }

@@ -5,10 +5,13 @@
  * recorded activity, marked `lost`, with one `session.lost` event. The same liveness rule tells `restore`
  * which wrappers are still recording.
  */
+
+import { rmSync } from "node:fs";
 import type { SessionEndReason } from "../../../shared/session-end.js";
 import { insertEvent, type TrackedEvent } from "../events/tracker.js";
+import { bootTime, processStartTicks } from "../process-start.js";
+import { wrapperPresenceFiles } from "../wrapper-presence.js";
 import type { Db } from "./db.js";
-import { bootTime, processStartTicks } from "./process-start.js";
 
 export const LOST_SESSION_EVENT = "session.lost";
 /** `sessions.end_reason` of a session the engine closed because its wrapper was gone. */
@@ -68,6 +71,20 @@ export function liveWrapperPids(db: Db, exceptPid = process.pid): number[] {
   for (const row of openSessions(db))
     if (row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row))) pids.add(row.wrapperPid);
   return [...pids];
+}
+
+/**
+ * The wrappers whose presence file says they record into `dataDir` and that still run, as pids: those
+ * that have not written their session row yet too. Files of wrappers that are gone (killed) are removed.
+ */
+export function recordingWrapperPids(dataDir: string, exceptPid = process.pid): number[] {
+  const pids: number[] = [];
+  for (const { file, presence } of wrapperPresenceFiles(dataDir)) {
+    if (presence && wrapperAlive(presence)) {
+      if (presence.pid !== exceptPid) pids.push(presence.pid);
+    } else if (presence) rmSync(file, { force: true });
+  }
+  return pids;
 }
 
 interface OpenSession {

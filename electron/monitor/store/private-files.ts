@@ -17,6 +17,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
+import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -62,7 +63,7 @@ const owned = (): RegExp[] => [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
   /^(settings\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|serve-token|last-backup\.json)$/,
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
-  new RegExp(`^(logs|backups|runtime|engines|${LAUNCHED_FOLDER})$`),
+  new RegExp(`^(logs|backups|runtime|engines|${WRAPPERS_FOLDER}|${LAUNCHED_FOLDER})$`),
 ];
 
 /**

@@ -13,7 +13,7 @@ import { type BackupManifest, extractBackup, type Progress, readManifest, verify
 import { BACKUP_SUFFIX, backupDir } from "./backup-files.js";
 import { type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
-import { liveWrapperPids } from "./lost-sessions.js";
+import { liveWrapperPids, recordingWrapperPids } from "./lost-sessions.js";
 import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
@@ -31,16 +31,7 @@ export async function restoreBackup(
   options: { force?: boolean; now?: number; progress?: Progress; upgrading?: UpgradeListener } = {},
 ): Promise<RestoreResult> {
   const manifest = await verifyBackup(file, options.progress);
-  const owner = runningEngines(dataDir).find((engine) => engine.pid !== process.pid);
-  if (owner && !options.force)
-    throw MonitoringError.input(
-      `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view, or quit the app or stop \`mcpscope serve\` first, or pass --force`,
-    );
-  const recording = options.force ? 0 : liveWrappers(databasePath(dataDir));
-  if (recording > 0)
-    throw MonitoringError.input(
-      `${recording} \`mcpscope run\` wrapper(s) are recording into ${dataDir}; swapping the file would stop their recording: put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view (it restores under them), or pass --force`,
-    );
+  if (!options.force) refuseWhileInUse(dataDir);
   ensurePrivateDir(dataDir);
   const path = databasePath(dataDir);
   const staged = `${path}.restoring-${process.pid}`;
@@ -50,6 +41,8 @@ export async function restoreBackup(
     // An older schema is brought up to date before anything is moved: a migration that fails leaves the
     // data dir as it was.
     migrateStaged(file, staged, options.upgrading);
+    // Again, just before the swap: a wrapper or engine may have started while the backup was extracted.
+    if (!options.force) refuseWhileInUse(dataDir);
     const previous = existsSync(path) ? moveAside(path, options.now ?? Date.now(), "before-restore") : null;
     renameSync(staged, path);
     // What the last check found was about the file just replaced.
@@ -74,19 +67,40 @@ function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener
   }
 }
 
-/** Wrappers whose session is open and whose process is alive: they hold the database open to record. */
-function liveWrappers(path: string): number {
-  if (!existsSync(path)) return 0;
-  try {
-    const db = openRawDb(path, { readOnly: true });
+/** Refuses (one line) while an engine uses the data dir or `mcpscope run` wrappers record into it. */
+function refuseWhileInUse(dataDir: string): void {
+  const owner = runningEngines(dataDir).find((engine) => engine.pid !== process.pid);
+  if (owner)
+    throw MonitoringError.input(
+      `an mcpscope engine (pid ${owner.pid}) is using ${dataDir}; put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view, or quit the app or stop \`mcpscope serve\` first, or pass --force`,
+    );
+  const recording = liveWrappers(dataDir);
+  if (recording > 0)
+    throw MonitoringError.input(
+      `${recording} \`mcpscope run\` wrapper(s) are recording into ${dataDir}; swapping the file would stop their recording: put the file in ${backupDir(dataDir)} and use Restore… in the app's Storage view (it restores under them), or pass --force`,
+    );
+}
+
+/**
+ * Wrappers recording into the data dir: those whose presence file says so (from their start) and those
+ * whose session is open and whose process is alive (older wrappers wrote no presence file).
+ */
+function liveWrappers(dataDir: string): number {
+  const pids = new Set(recordingWrapperPids(dataDir));
+  const path = databasePath(dataDir);
+  if (existsSync(path)) {
     try {
-      return liveWrapperPids(db).length;
-    } finally {
-      db.close();
+      const db = openRawDb(path, { readOnly: true });
+      try {
+        for (const pid of liveWrapperPids(db)) pids.add(pid);
+      } finally {
+        db.close();
+      }
+    } catch {
+      // a damaged or foreign file: verification and the swap say what is wrong with it
     }
-  } catch {
-    return 0; // a damaged or foreign file: verification and the swap say what is wrong with it
   }
+  return pids.size;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
 import { capText, capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineMasker, maskString } from "../pipeline/mask.js";
+import { ownStartTicks } from "../process-start.js";
 import type {
   CallObservation,
   LogObservation,
@@ -23,7 +24,6 @@ import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 import { encodePayload } from "./payload-codec.js";
-import { ownStartTicks } from "./process-start.js";
 
 export interface SessionIdentity {
   sessionId: string;

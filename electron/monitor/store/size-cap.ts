@@ -1,7 +1,8 @@
 /**
  * The size cap: when the database uses more than `maxBytes`, the oldest raw material goes first —
- * payload text, then raw calls already folded into rollups, then logs, then minute rollups — until the
- * estimate of what was freed covers the excess. Hour and day rollups, events and audit records are
+ * payload text, then raw calls already folded into rollups, then logs, then minute rollups, then events —
+ * until the estimate of what was freed covers the excess. What a window ending now reads (see
+ * keptForReads), the storage events the Storage view reads, hour and day rollups and audit records are
  * never pruned for size. Freed pages are then returned to the file system (incremental auto-vacuum).
  * Each batch is one short transaction, like retention.
  */
@@ -18,7 +19,7 @@ import type { Db } from "./db.js";
 import { dropPayloadText, OLDEST } from "./payload-text.js";
 import { STORAGE_BATCH_ROWS } from "./retention.js";
 
-export const SIZE_PRUNE_ORDER = ["payloads", "calls", "logs", "minuteRollups"] as const;
+export const SIZE_PRUNE_ORDER = ["payloads", "calls", "logs", "minuteRollups", "events"] as const;
 export type SizePruneKind = (typeof SIZE_PRUNE_ORDER)[number];
 
 export interface SizePrune {
@@ -61,10 +62,22 @@ const ROW_BYTES: Record<SizePruneKind, (db: Db) => number> = {
   calls: (db) => bytesPerRow(db, "calls", ["calls"]),
   logs: (db) => bytesPerRow(db, "logs", ["logs", "logs_fts_data", "logs_fts_idx", "logs_fts_docsize"]),
   minuteRollups: (db) => bytesPerRow(db, "call_rollups", ["call_rollups"]),
+  events: (db) => bytesPerRow(db, "events", ["events"]),
 };
 
+/**
+ * What a window ending now reads is never pruned for size: its partial hours come from minute rollups
+ * (an hour row would count calls outside the window) and its partial minute from raw calls. Without
+ * them the last hour — the Overview's, `stats`' default — would read as empty although the hour rows
+ * hold every call in it. Minutes of the current and the previous hour and raw calls of the current
+ * minute stay.
+ */
+export function keptForReads(now: number): { minutesFrom: number; rawFrom: number } {
+  return { minutesFrom: bucketStart(now, HOUR) - HOUR, rawFrom: bucketStart(now, MINUTE) };
+}
+
 /** A fresh step per kind and round (the payload step keeps its cursor). */
-function stepFor(kind: SizePruneKind, db: Db): Step {
+function stepFor(kind: SizePruneKind, db: Db, now: number): Step {
   const perRow = ROW_BYTES[kind](db);
   switch (kind) {
     case "payloads": {
@@ -77,7 +90,7 @@ function stepFor(kind: SizePruneKind, db: Db): Step {
     }
     case "calls":
       return (db, limit) => {
-        const n = deleteFoldedCalls(db, limit);
+        const n = deleteFoldedCalls(db, limit, keptForReads(now).rawFrom);
         return { rows: n, bytes: n * perRow };
       };
     case "logs":
@@ -93,17 +106,30 @@ function stepFor(kind: SizePruneKind, db: Db): Step {
       };
     case "minuteRollups":
       return (db, limit) => {
-        const n = deleteOldestMinuteRollups(db, limit);
+        const n = deleteOldestMinuteRollups(db, limit, keptForReads(now).minutesFrom);
+        return { rows: n, bytes: n * perRow };
+      };
+    case "events":
+      return (db, limit) => {
+        // storage.* events stay: the Storage view's recovery banner and last pruning read them (a few rows).
+        const n = Number(
+          db
+            .prepare(
+              `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? AND type NOT LIKE 'storage.%'
+               ORDER BY time LIMIT ?)`,
+            )
+            .run(keptForReads(now).minutesFrom, limit).changes,
+        );
         return { rows: n, bytes: n * perRow };
       };
   }
 }
 
 /**
- * The oldest raw calls already folded into rollups, never the newest (ids must not restart); the stats
- * reader is told first from when on raw calls are complete, aligned to the minute.
+ * The oldest raw calls already folded into rollups before `keptFrom`, never the newest (ids must not
+ * restart); the stats reader is told first from when on raw calls are complete, aligned to the minute.
  */
-function deleteFoldedCalls(db: Db, limit: number): number {
+function deleteFoldedCalls(db: Db, limit: number, keptFrom: number): number {
   const folded = readState(db, STATE.folded);
   const last = db
     .prepare(
@@ -114,25 +140,33 @@ function deleteFoldedCalls(db: Db, limit: number): number {
   const oldest = db.prepare("SELECT min(started_at) AS t FROM calls WHERE id <= ?").get(folded);
   if (oldest?.t == null) return 0;
   const until = last ? bucketStart(Number(last.started_at), MINUTE) : Number.POSITIVE_INFINITY;
-  const cutoff = until > Number(oldest.t) ? until : bucketStart(Number(oldest.t), MINUTE) + MINUTE;
-  if (Number.isFinite(cutoff) && readState(db, STATE.rawFrom) < cutoff) writeState(db, STATE.rawFrom, cutoff);
+  const cutoff = Math.min(
+    keptFrom,
+    until > Number(oldest.t) ? until : bucketStart(Number(oldest.t), MINUTE) + MINUTE,
+  );
+  if (cutoff <= Number(oldest.t)) return 0;
+  if (readState(db, STATE.rawFrom) < cutoff) writeState(db, STATE.rawFrom, cutoff);
   return Number(
     db
       .prepare(
         `DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE id <= ? AND started_at < ?
          AND id < (SELECT max(id) FROM calls) LIMIT ?)`,
       )
-      .run(folded, Number.isFinite(cutoff) ? cutoff : Number.MAX_VALUE, limit).changes,
+      .run(folded, cutoff, limit).changes,
   );
 }
 
-/** Whole hours of the oldest minute rollups, so the reader switches to hour rows for what is gone. */
-function deleteOldestMinuteRollups(db: Db, limit: number): number {
+/**
+ * Whole hours of the oldest minute rollups before `keptFrom`, so the reader switches to hour rows for
+ * what is gone.
+ */
+function deleteOldestMinuteRollups(db: Db, limit: number, keptFrom: number): number {
   const oldest = db
     .prepare("SELECT min(bucket_start) AS t FROM call_rollups WHERE resolution = ?")
     .get(MINUTE);
   if (oldest?.t == null) return 0;
   const cutoff = bucketStart(Number(oldest.t), HOUR) + HOUR;
+  if (cutoff > keptFrom) return 0;
   if (readState(db, STATE.minutesFrom) < cutoff) writeState(db, STATE.minutesFrom, cutoff);
   const deleted = Number(
     db
@@ -150,8 +184,9 @@ function deleteOldestMinuteRollups(db: Db, limit: number): number {
 export async function enforceSizeCap(
   db: Db,
   maxBytes: number,
-  options: { batchRows?: number; pauseMs?: number; stopped?: () => boolean } = {},
+  options: { batchRows?: number; pauseMs?: number; stopped?: () => boolean; now?: number } = {},
 ): Promise<SizePrune | null> {
+  const now = options.now ?? Date.now();
   const beforeBytes = usedBytes(db);
   if (beforeBytes <= maxBytes) return null;
   const batchRows = options.batchRows ?? STORAGE_BATCH_ROWS;
@@ -165,7 +200,7 @@ export async function enforceSizeCap(
     let any = false;
     for (const kind of SIZE_PRUNE_ORDER) {
       if (excess <= 0) break;
-      const step = stepFor(kind, db);
+      const step = stepFor(kind, db, now);
       while (excess > 0 && !options.stopped?.()) {
         const { rows, bytes } = db.transaction(() => step(db, batchRows));
         if (rows === 0) break;

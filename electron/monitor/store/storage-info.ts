@@ -19,6 +19,7 @@ export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
 export const UPGRADED_EVENT = "storage.upgraded";
+export const BACKUP_FAILED_EVENT = "storage.backup_failed";
 
 function size(path: string): number {
   try {

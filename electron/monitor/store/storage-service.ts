@@ -11,6 +11,7 @@ import type {
   IntegrityCheck,
   RestoreResult,
   StorageSettingInput,
+  TableUsage,
 } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import { recordAdminAction } from "../audit/audit-log.js";
@@ -32,14 +33,21 @@ import {
 import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
-import { closeLostSessions, type LostSession } from "./lost-sessions.js";
+import { closeLostSessions, type LostSession, recordingWrapperPids } from "./lost-sessions.js";
 import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim, type SizePrune } from "./size-cap.js";
-import { CHECK_FAILED_EVENT, RECOVERED_EVENT, SIZE_PRUNED_EVENT, UPGRADED_EVENT } from "./storage-info.js";
+import {
+  BACKUP_FAILED_EVENT,
+  CHECK_FAILED_EVENT,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+  tableUsage,
+  UPGRADED_EVENT,
+} from "./storage-info.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -113,21 +121,33 @@ function convertToIncrementalVacuum(db: Db): "converted" | string | null {
   }
 }
 
-/** The event that says what pruning for size removed. */
-export function sizePruneEvent(prune: SizePrune, now: number): TrackedEvent {
+/**
+ * The event that says what pruning for size removed, and, when even that left the database over its cap,
+ * that the cap cannot be met and which tables hold the rest (`tables`: largest first).
+ */
+export function sizePruneEvent(prune: SizePrune, now: number, tables: TableUsage[] = []): TrackedEvent {
   const what = Object.entries(prune.pruned)
     .map(
       ([kind, n]) =>
         `${n} ${kind === "payloads" ? "payload texts" : kind === "minuteRollups" ? "minute rollups" : kind}`,
     )
     .join(", ");
+  const met = prune.afterBytes <= prune.maxBytes;
+  const largest = tables
+    .filter((t) => t.bytes > 0)
+    .slice(0, 3)
+    .map((t) => `${t.name} ${formatBytes(t.bytes)}`)
+    .join(", ");
+  const unmet = met
+    ? ""
+    : `; the cap cannot be met: ${formatBytes(prune.afterBytes)} is left, mostly what is never pruned for size${largest ? ` (${largest})` : ""}; raise storage.maxSize or shorten retention`;
   return {
     category: "system",
     type: SIZE_PRUNED_EVENT,
-    severity: "medium",
-    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}`,
+    severity: met ? "medium" : "high",
+    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}${unmet}`,
     time: now,
-    details: { ...prune },
+    details: { ...prune, capMet: met },
   };
 }
 
@@ -207,6 +227,8 @@ export class StorageService {
   closeLostSessions(now = Date.now()): LostSession[] {
     if (this.closed || this.restoring) return [];
     try {
+      // Also removes the presence files wrappers that were killed left in wrappers/.
+      recordingWrapperPids(this.dataDir);
       return closeLostSessions(this.db, now);
     } catch (error) {
       this.options.warn?.(
@@ -241,8 +263,8 @@ export class StorageService {
           details: counts,
           time: now,
         });
-      const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped });
-      if (prune) this.options.track?.(sizePruneEvent(prune, now));
+      const prune = await enforceSizeCap(this.db, settings.maxBytes, { stopped, now });
+      if (prune) this.options.track?.(sizePruneEvent(prune, now, tableUsage(this.db)));
       else await reclaim(this.db);
       await this.scheduledBackup(settings.backup, now);
     } catch (error) {
@@ -261,7 +283,23 @@ export class StorageService {
     if (schedule.everyMs === null || this.closed) return;
     const last = lastBackup(this.dataDir);
     if (last && now - last.time < schedule.everyMs) return;
-    const written = await this.backup(now, scheduledBackupName(now));
+    let written: BackupResult;
+    try {
+      written = await this.backup(now, scheduledBackupName(now));
+    } catch (error) {
+      if (this.closed) return;
+      const why = (error as Error).message;
+      this.options.warn?.(`scheduled backup failed: ${why}; trying again at the next pass`);
+      this.options.track?.({
+        category: "error",
+        type: BACKUP_FAILED_EVENT,
+        severity: "high",
+        message: `the scheduled backup failed: ${why}; trying again at the next pass`,
+        time: now,
+        details: { error: why },
+      });
+      return;
+    }
     this.options.info?.("scheduled backup written", { file: written.file, bytes: written.bytes });
     for (const file of rotateScheduledBackups(this.dataDir, schedule.keep))
       this.options.info?.(`scheduled backup rotation deleted ${file}`, { file, keep: schedule.keep });

@@ -12,8 +12,8 @@
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { processStartTicks } from "../process-start.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
-import { processStartTicks } from "../store/process-start.js";
 
 export const LAUNCHED_FOLDER = "launched";
 

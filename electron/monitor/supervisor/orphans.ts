@@ -10,8 +10,8 @@
 import { readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TrackedEvent } from "../events/tracker.js";
+import { processStat } from "../process-start.js";
 import { wrapperAlive } from "../store/lost-sessions.js";
-import { processStat } from "../store/process-start.js";
 import {
   type LaunchedServer,
   type LaunchFile,
