@@ -63,7 +63,8 @@ async function reexec(node) {
   const ownGroup = posix && !isatty(0);
   const child = spawn(node, [...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: { ...process.env, MCPSCOPE_REEXEC: "1" },
+    // The launcher's pid: the child watches it (see watchLauncher).
+    env: { ...process.env, MCPSCOPE_REEXEC: String(process.pid) },
     detached: ownGroup,
   });
   const running = () => child.exitCode === null && child.signalCode === null;
@@ -96,12 +97,26 @@ async function reexec(node) {
  * Run again on the project's Node, this process outlives a launcher killed by a signal it cannot pass on
  * (SIGKILL from a process manager, the OOM killer, `kill -9` of the pid the user sees): it would go on
  * serving, holding its port and data dir, with no parent. When the launcher is gone (this process was
- * handed to another parent), it stops as on SIGTERM, through the command's own handlers.
+ * handed to another parent, or, where parents do not change (Windows), no longer exists), it stops as on
+ * SIGTERM, through the command's own handlers. The launcher's pid comes from the launcher itself, so a
+ * launcher killed before this process started is noticed too.
  */
-function watchLauncher() {
-  const launcher = process.ppid;
+function watchLauncher(launcher) {
+  const alive = () => {
+    try {
+      process.kill(launcher, 0);
+      return true;
+    } catch (error) {
+      return error?.code === "EPERM";
+    }
+  };
+  const gone = () => process.ppid !== launcher || !alive();
+  if (gone()) {
+    process.kill(process.pid, "SIGTERM");
+    return;
+  }
   const watch = setInterval(() => {
-    if (process.ppid === launcher) return;
+    if (!gone()) return;
     clearInterval(watch);
     process.kill(process.pid, "SIGTERM");
   }, 1000);
@@ -122,7 +137,8 @@ if (minimum && tooOld(minimum)) {
     process.exit(1);
   }
 } else {
-  if (process.env.MCPSCOPE_REEXEC) watchLauncher();
+  const launcher = Number(process.env.MCPSCOPE_REEXEC);
+  if (Number.isInteger(launcher) && launcher > 1) watchLauncher(launcher);
   delete process.env.MCPSCOPE_REEXEC;
   try {
     const cacheDir = compileCacheDir();

@@ -93,4 +93,29 @@ describe("an entry instrumented before entries were marked", () => {
     expect(run.stdout).toBe("files (vscode) is already launched through mcpscope run; nothing changed\n");
     expect(await readFile(file, "utf8")).toBe(edited);
   });
+
+  it("is left as it is when another mcpscope launches it (one that may not know --entry)", async () => {
+    await writeFile(file, ORIGINAL);
+    await mcpscope(["instrument", ...at()]);
+    await asWrappedBefore();
+    // An older app version's copy of the CLI, as its entry and its record name it.
+    const script = (await argsNow())[0] ?? "";
+    const older = "/opt/mcpscope-0.9/bin/mcpscope.js";
+    const swap = (text: string) => text.split(JSON.stringify(script).slice(1, -1)).join(older);
+    await writeFile(file, swap(await readFile(file, "utf8")));
+    const records = JSON.parse(await readFile(recordsPath(data), "utf8"));
+    for (const record of records.entries) {
+      record.wrapped = swap(record.wrapped);
+      record.wrappedValue.args = (record.wrappedValue.args as string[]).map((a) =>
+        a === script ? older : a,
+      );
+    }
+    await writeFile(recordsPath(data), JSON.stringify(records, null, 2));
+    const before = await readFile(file, "utf8");
+    expect(before).toContain(older);
+
+    const run = await mcpscope(["instrument", ...at()]);
+    expect(run.stdout).toBe("files (vscode) is already launched through mcpscope run; nothing changed\n");
+    expect(await readFile(file, "utf8")).toBe(before);
+  });
 });

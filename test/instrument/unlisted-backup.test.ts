@@ -105,7 +105,7 @@ describe.skipIf(!canChattr)("a backup the manifest cannot list after the config 
       const result = (await engine.invoke("servers.instrument", { id })) as { ok: boolean; message: string };
       expect(result).toEqual({
         ok: false,
-        message: `files in ${file} now runs through mcpscope, but ${unlisted(await theBackup())}`,
+        message: `files in ${file} now runs through mcpscope, but ${unlisted(await theBackup())}; restart Cursor to pick up the change`,
       });
       expect(await readFile(file, "utf8")).toContain("mcpscope");
     } finally {

@@ -230,7 +230,11 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
       10_000,
     );
     const storedAt = Date.now();
-    await until("two repeat intervals with the new calls", async () => Date.now() - storedAt > 2 * REPEAT_MS, 10_000);
+    await until(
+      "two repeat intervals with the new calls",
+      async () => Date.now() - storedAt > 2 * REPEAT_MS,
+      10_000,
+    );
     const deliveries = await desktopDeliveries();
     expect(deliveries.filter((d) => Date.parse(d.createdAt) > silencedAt)).toEqual([]);
     // Every Web Notification shown is one of those made before the silence.

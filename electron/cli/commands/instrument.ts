@@ -187,7 +187,7 @@ export const instrumentCommand: Command = {
           "",
         ].join("\n"),
       );
-      return 0;
+      return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
     if (result.status === "already-instrumented") {
       const how = result.byHand ? " (wrapped by hand)" : "";

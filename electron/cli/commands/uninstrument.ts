@@ -95,7 +95,8 @@ export const uninstrumentCommand: Command = {
         io.stderr.write(`mcpscope uninstrument: ${named}\n`);
       } else if (!args.flags.json) io.stdout.write(`${who}: ${SAID[entry.status] ?? entry.status}\n`);
       // Restored, but the backup is not listed: said after the usual line, and not a clean exit.
-      if (entry.warning) io.stderr.write(`mcpscope uninstrument: ${who} was restored, but ${entry.warning}\n`);
+      if (entry.warning)
+        io.stderr.write(`mcpscope uninstrument: ${who} was restored, but ${entry.warning}\n`);
       if (entry.status === "restored" || entry.status === "forced") clients.add(entry.client);
     }
     if (clients.size && !args.flags.json)

@@ -4,7 +4,9 @@
  * `instrument` on it adds `--entry ID` after `--client` and nothing else. The record keeps the original
  * text and takes the new wrapped text, so `uninstrument` still puts the original back byte for byte.
  * Only an entry that is exactly as mcpscope wrapped it is marked: one changed since (by the user or the
- * client) is left alone, as `uninstrument` would refuse to restore over it without --force.
+ * client) is left alone, as `uninstrument` would refuse to restore over it without --force. So is one whose
+ * launcher is not this mcpscope's (an older app version's copy of the CLI, a pinned `npx` version): that
+ * mcpscope may not know `--entry`, and the client could no longer start the server.
  */
 import type { DiscoveredServer, EntryLocation } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
@@ -12,6 +14,7 @@ import { recordConfigChange } from "./change-record.js";
 import type { ConfigTransaction } from "./config-transaction.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
 import { type EntryFields, type EntryShape, getAt } from "./entry-shape.js";
+import type { Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
 import { ENTRY_FLAG, MARKER_FLAG } from "./marker.js";
 import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
@@ -35,8 +38,10 @@ export async function markEntry(
   before: EntryFields,
   shape: EntryShape,
   dataDir: string,
+  launcher: Launcher,
 ): Promise<MarkedEntry | null> {
   const { definition } = server;
+  if (!launchedBy(before, launcher)) return null;
   const record = (await readRecords(dataDir)).find((r) => sameEntry(r, location));
   if (!record) return null;
   const found = locateRecord(tx.text, record);
@@ -82,6 +87,17 @@ export async function markEntry(
     await swap(marked, record);
     throw error;
   }
+}
+
+/** The entry runs `run` through exactly this launcher (its program and the arguments before `run`). */
+function launchedBy(entry: EntryFields, launcher: Launcher): boolean {
+  const prefix = entry.args.slice(0, launcher.args.length);
+  return (
+    entry.command === launcher.command &&
+    prefix.length === launcher.args.length &&
+    prefix.every((arg, i) => arg === launcher.args[i]) &&
+    entry.args[launcher.args.length] === "run"
+  );
 }
 
 /** The wrapper's args with `--entry ID` right after its `--client` flag; null when it has none. */

@@ -124,8 +124,16 @@ export async function instrument(
         );
       }
       if (unwrapped.client !== null && unwrapped.entry === null) {
-        const marked = await markEntry(tx, server, location, before, shape, opts.dataDir);
-        if (marked) return { ...result, status: "marked", after: marked.after, backup: marked.backup, warning: marked.warning };
+        const launcher = opts.launcher ?? currentLauncher(opts.dataDir);
+        const marked = await markEntry(tx, server, location, before, shape, opts.dataDir, launcher);
+        if (marked)
+          return {
+            ...result,
+            status: "marked",
+            after: marked.after,
+            backup: marked.backup,
+            warning: marked.warning,
+          };
       }
       return { ...result, status: "already-instrumented", after: before, backup: null, warning: null };
     }

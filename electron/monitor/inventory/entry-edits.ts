@@ -41,7 +41,9 @@ export async function instrumentEntry(
       ? `${result.server} in ${result.file} was instrumented by an earlier mcpscope; its calls now count for this entry only`
       : `${result.server} in ${result.file} now runs through mcpscope`;
   // Made, but its backup is not listed: not a clean success, and the user needs the way back.
-  if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
+  // The change is made all the same: the client still needs to pick it up.
+  if (result.warning)
+    return { ok: false, message: `${done}, but ${result.warning}; ${pickUp(server, result.client)}` };
   return { ok: true, message: `${done}; ${pickUp(server, result.client)}` };
 }
 
@@ -95,7 +97,8 @@ export async function uninstrumentEntry(
       message: `${server.definition.name} is no longer in ${result.file}; mcpscope forgot it`,
     };
   const done = `${server.definition.name} restored in ${result.file}`;
-  if (result.warning) return { ok: false, message: `${done}, but ${result.warning}` };
+  if (result.warning)
+    return { ok: false, message: `${done}, but ${result.warning}; restart ${client} to pick up the change` };
   return {
     ok: true,
     message: `${done}${result.backup ? ` (backup: ${result.backup})` : ""}; restart ${client} to pick up the change`,
