@@ -9,6 +9,7 @@ import {
   attemptStatusText,
   type ChannelInfo,
   type Delivery,
+  ruleFileFallbackText,
 } from "../../../shared/alerts.js";
 import { type ApiClient, createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
@@ -315,7 +316,13 @@ export const alertsCommand: Command = {
         }
         case "rules": {
           const doc = await api.call("alerts.rules", {});
-          if (json) io.stdout.write(`${JSON.stringify({ rules: doc.rules, problem: doc.problem })}\n`);
+          // The listing says what the file's mistake leaves in effect; once is enough.
+          const problem = doc.problem;
+          if (problem) problems.splice(0, problems.length, ...problems.filter((p) => !p.includes(problem)));
+          if (json)
+            io.stdout.write(
+              `${JSON.stringify({ rules: doc.rules, problem: doc.problem, inEffect: doc.inEffect })}\n`,
+            );
           else
             io.stdout.write(
               `${renderTable(
@@ -327,7 +334,7 @@ export const alertsCommand: Command = {
                   r.builtin ? "built in" : "yours",
                   r.condition,
                 ]),
-              )}\n${doc.problem ? `${doc.path} has a problem; the rules above stay in effect: ${doc.problem}\n` : ""}`,
+              )}\n${doc.problem ? `${doc.path} has a mistake; ${ruleFileFallbackText(doc.inEffect)}: ${doc.problem}\n` : ""}`,
             );
           return 0;
         }
