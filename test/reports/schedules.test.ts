@@ -228,7 +228,7 @@ describe("scheduled reports", () => {
     writeAlerts(
       dir.path,
       `channels:
-  - { name: mail, type: email, host: 127.0.0.1, port: ${port}, from: mcpscope@example.com, to: [ops@example.com] }
+  - { name: mail, type: email, host: 127.0.0.1, port: ${port}, starttls: false, from: mcpscope@example.com, to: [ops@example.com] }
 delivery: { initial_backoff: 1s }
 `,
     );
