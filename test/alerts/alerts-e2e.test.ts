@@ -7,7 +7,7 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AlertNotifications } from "../../electron/main/alert-notifications.js";
+import { AlertNotifications } from "../../shared/alert-notifications.js";
 import type { NotificationRequest, Notifier } from "../../electron/main/notifier.js";
 import { TrayPresenter, type TrayState } from "../../electron/main/tray-state.js";
 import { createEngine } from "../../electron/monitor/engine.js";
