@@ -105,10 +105,10 @@ describe("Web Notifications in browser mode", () => {
 
   it("merges a backlog: one notification at once, then the rest in one, each alert by its latest word", () => {
     vi.useFakeTimers({ now: new Date("2026-03-04T12:00:00Z") });
-    let listener: ((payload: unknown) => void) | null = null;
+    const subscribed: { listener?: (payload: unknown) => void } = {};
     const client = {
       on: (_event: string, l: (payload: unknown) => void) => {
-        listener = l;
+        subscribed.listener = l;
         return () => {};
       },
     } as unknown as ApiClient;
@@ -129,7 +129,7 @@ describe("Web Notifications in browser mode", () => {
       note(40, "other", "fail on flaky2 fails 100% of calls"),
       note(41, "fail", "Resolved: fail on flaky fails 100% of calls"),
     ])
-      listener?.(n);
+      subscribed.listener?.(n);
     expect(fake.shown.map((s) => s.title)).toEqual(["fail on flaky fails 100% of calls"]);
     vi.advanceTimersByTime(5_000);
     expect(fake.shown.map((s) => [s.title, s.options.body])).toEqual([
