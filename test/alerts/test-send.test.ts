@@ -13,7 +13,7 @@ import type { Delivery } from "../../shared/alerts.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
 import { harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
-import { closedPort, sampleNotification } from "./channels-fixtures.js";
+import { closedPort, sampleNotification, startReceiver } from "./channels-fixtures.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -47,6 +47,28 @@ describe("alerts test", () => {
       );
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("a failed test notification", () => {
+  it("is an alert.delivery_failed error event, as a delivery that failed for good is", async () => {
+    const receiver = await startReceiver();
+    receiver.respond((res) => {
+      res.statusCode = 404;
+      res.end("no such hook");
+    });
+    const data = join(dir.path, "failed-test");
+    mkdirSync(data);
+    writeAlerts(data, `channels:\n  - { name: ops, type: webhook, url: "${receiver.url}/hook" }\n`);
+    try {
+      const result = await cliInProcess(["alerts", "test", "ops", "--data-dir", data]);
+      expect(result.status).toBe(1);
+      const events = await cliInProcess(["events", "--type", "alert.*", "--json", "--data-dir", data]);
+      expect(events.stdout).toContain("alert.delivery_failed");
+      expect(events.stdout).toContain("test notification to ops failed: HTTP 404");
+    } finally {
+      await receiver.close();
     }
   });
 });

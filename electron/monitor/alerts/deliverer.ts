@@ -127,7 +127,9 @@ export class AlertDeliverer {
         undefined,
         this.options.now,
       )
-        .then(() => {})
+        .then(({ status, outcome }) => {
+          if (status === "failed" && !outcome.ok) this.failedForGood(due, outcome.error, true);
+        })
         .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, run);
       await run;
@@ -151,24 +153,27 @@ export class AlertDeliverer {
         undefined,
         this.options.now,
       );
-      if (status === "failed" && !outcome.ok) {
-        this.options.event({
-          category: "error",
-          type: "alert.delivery_failed",
-          // The desktop gives up when no window was open to show it: worth a note, not an alarm.
-          severity: d.channel === "desktop" ? "low" : "high",
-          message: `alert notification to ${d.channel} failed for good: ${outcome.error}`,
-          details: {
-            delivery: d.id,
-            channel: d.channel,
-            attempts: d.attempts + 1,
-            title: d.notification.title,
-          },
-        });
-      }
+      if (status === "failed" && !outcome.ok) this.failedForGood(d, outcome.error, false);
     } catch (error) {
       this.options.warn(`alerts: delivery ${d.id} to ${d.channel}: ${(error as Error).message}`);
     }
+  }
+
+  /** A delivery that failed for good (a test's one attempt included), as an error event. */
+  private failedForGood(d: DueDelivery, error: string, test: boolean): void {
+    this.options.event({
+      category: "error",
+      type: "alert.delivery_failed",
+      // The desktop gives up when no window was open to show it: worth a note, not an alarm.
+      severity: d.channel === "desktop" ? "low" : "high",
+      message: `${test ? "test notification" : "alert notification"} to ${d.channel} failed${test ? "" : " for good"}: ${error}`,
+      details: {
+        delivery: d.id,
+        channel: d.channel,
+        attempts: d.attempts + 1,
+        title: d.notification.title,
+      },
+    });
   }
 
   private buildChannels(): void {
