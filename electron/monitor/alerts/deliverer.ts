@@ -37,6 +37,13 @@ export interface AlertDelivererOptions {
   /** A delivery that failed for good, as an error event. */
   event(event: TrackedEvent): void;
   warn(problem: string): void;
+  /**
+   * Whether another process on the data dir may show desktop notifications (a running engine, which holds
+   * the app's window and the browser tabs): a desktop test from here is then left for it to show.
+   */
+  desktopElsewhere?(): boolean;
+  /** How long a desktop test left for another engine waits for it to be shown (default 5 s). */
+  desktopTestWaitMs?: number;
   /** Tests replace channels; the app makes them from their configs. */
   createChannel?: (config: ChannelConfig) => Channel;
 }
@@ -116,6 +123,11 @@ export class AlertDeliverer {
       throw new Error(`no channel named ${channelName}; known: ${[...this.channels.keys()].join(", ")}`);
     const at = this.options.now();
     const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
+    if (channelName === "desktop" && !this.options.hasDesktop() && this.options.desktopElsewhere?.()) {
+      // A running engine takes waiting desktop notifications every second when it has a window or tab.
+      const shown = await this.shownElsewhere(id);
+      if (shown) return shown;
+    }
     const [due] = dueDeliveries(db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
     if (due && !this.inFlight.has(id) && this.claim(id, at) !== null) {
       const run = attempt(
@@ -135,6 +147,20 @@ export class AlertDeliverer {
       await run;
     }
     return listDeliveries(db, { id })[0] as Delivery;
+  }
+
+  /**
+   * Waits (in real time) for another engine to show a desktop test; null when none took it in time, so
+   * that this process tries it itself, once, and says why it was not shown.
+   */
+  private async shownElsewhere(id: number): Promise<Delivery | null> {
+    const deadline = Date.now() + (this.options.desktopTestWaitMs ?? 5_000);
+    for (;;) {
+      const delivery = listDeliveries(this.options.db, { id })[0];
+      if (delivery && delivery.status !== "pending") return delivery;
+      if (Date.now() >= deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async deliverOne(d: DueDelivery): Promise<void> {
