@@ -10,7 +10,8 @@ import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.
 import type { Db } from "../../electron/monitor/store/db.js";
 import type { RulesDocument } from "../../shared/alerts.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
-import { tempDir } from "../helpers/mcp.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
+import { startServe } from "../ui/browser.js";
 import {
   CapturingChannel,
   evaluate,
@@ -93,6 +94,20 @@ describe("the last good alerts config", () => {
     expect(test.status).toBe(0);
     expect(receiver.requests.map((r) => r.url)).toEqual(["/hook"]);
     expect(test.stderr).toMatch(/has a mistake|stay in effect/);
+  });
+
+  it("is said by mcpscope serve when it starts on a broken file", async () => {
+    expect((await cliInProcess(["alerts", "rules", "--data-dir", dir.path])).status).toBe(0);
+    breakIt(dir.path);
+    const serve = await startServe(dir.path);
+    try {
+      await waitFor(() => serve.output().includes("has a mistake"));
+      expect(serve.output()).toMatch(
+        /alerts\.yaml has a mistake; its last good rules, channels and routes stay in effect: alerts\.yaml:3: /,
+      );
+    } finally {
+      await serve.stop();
+    }
   });
 
   it("is the built-ins when no version of the file ever loaded, and says so", async () => {
