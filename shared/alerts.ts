@@ -157,12 +157,24 @@ export const RuleInfoSchema = z.object({
 });
 export type RuleInfo = z.infer<typeof RuleInfoSchema>;
 
+/** What is in effect: the rule file, its last version that loaded (the file has a mistake), or the built-ins. */
+export const ConfigInEffectSchema = z.enum(["file", "last-good", "built-in"]);
+export type ConfigInEffect = z.infer<typeof ConfigInEffectSchema>;
+
+/** What a rule file with a mistake leaves in effect, in words: the CLI's line and the Alerts view's banner. */
+export function ruleFileFallbackText(inEffect: ConfigInEffect): string {
+  return inEffect === "built-in"
+    ? "none of its versions has loaded, so only the built-in rules and the desktop channel are in effect"
+    : "its last good rules, channels and routes stay in effect";
+}
+
 export const RulesDocumentSchema = z.object({
   path: z.string(),
   /** The file's text with channel secrets masked (empty when it does not parse). */
   text: z.string(),
-  /** `alerts.yaml:12: rules[1].threshold: expected a number` when the file is wrong (the last good rules stay in effect). */
+  /** `alerts.yaml:12: rules[1].threshold: expected a number` when the file is wrong (see `inEffect`). */
   problem: z.string().nullable(),
+  inEffect: ConfigInEffectSchema,
   evaluationIntervalMs: z.number(),
   rules: z.array(RuleInfoSchema),
 });

@@ -9,20 +9,9 @@
  */
 export const APP_USER_MODEL_ID = "dev.mcpscope.app";
 
-export interface NotificationRequest {
-  title: string;
-  body: string;
-  urgency: "normal" | "critical";
-  /** Called when the user clicks the notification. */
-  onClick(): void;
-}
+import type { NotificationRequest, Notifier } from "../../shared/alert-notifications.js";
 
-export interface Notifier {
-  /** Whether the OS can show notifications at all (no notification daemon on a bare Linux session…). */
-  supported(): boolean;
-  /** Shows one notification; never throws. */
-  show(request: NotificationRequest): void;
-}
+export type { NotificationRequest, Notifier };
 
 /** The parts of an Electron Notification used here. */
 export interface NativeNotification {

@@ -4,11 +4,12 @@
  * the tray and the native notifications following the alerts, report saving, a second launch and quitting.
  * index.ts adapts the real `electron` modules to ShellParts; the tests drive this with fakes.
  */
+
+import { AlertNotifications } from "../../shared/alert-notifications.js";
 import { AlertsSnapshotSchema, DesktopNotificationSchema } from "../../shared/alerts.js";
 import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/api.js";
 import type { EngineState } from "../../shared/engine-state.js";
 import { createAlertActions } from "./alert-actions.js";
-import { AlertNotifications } from "./alert-notifications.js";
 import { AppWindow } from "./app-window.js";
 import { EngineClient } from "./engine-client.js";
 import { EngineProcess } from "./engine-process.js";

@@ -14,7 +14,7 @@ import {
 } from "../../shared/api.js";
 import { alertHandlers } from "./alerts/alert-handlers.js";
 import { AlertManager } from "./alerts/alert-manager.js";
-import { loadAlertConfig } from "./alerts/rule-file.js";
+import { loadAlertConfig } from "./alerts/loaded-config.js";
 import { configHandlers } from "./api/config-handlers.js";
 import type { ApiHandlers } from "./api/in-process.js";
 import { isReadMethod, READ_TIMEOUTS } from "./api/read-handlers.js";

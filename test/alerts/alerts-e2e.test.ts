@@ -7,11 +7,11 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AlertNotifications } from "../../electron/main/alert-notifications.js";
 import type { NotificationRequest, Notifier } from "../../electron/main/notifier.js";
 import { TrayPresenter, type TrayState } from "../../electron/main/tray-state.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { AlertNotifications } from "../../shared/alert-notifications.js";
 import { API_EVENTS } from "../../shared/api.js";
 import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 import { writeAlerts } from "./alert-fixtures.js";

@@ -100,6 +100,7 @@ const mail = (port = 587) => `  - name: mail
     type: email
     host: 127.0.0.1
     port: ${port}
+    starttls: false
     username: me@example.com
     password: &smtp_pass ${SMTP_PASSWORD}
     from: mcpscope@example.com

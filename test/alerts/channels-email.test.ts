@@ -61,6 +61,8 @@ function email(port: number, extra: Record<string, unknown> = {}): Channel {
       port,
       from: "mcpscope@example.com",
       to: ["ops@example.com", "dev@example.com"],
+      // The sink is a plain relay unless a test turns STARTTLS on.
+      starttls: false,
       ...extra,
     }),
   );
@@ -100,18 +102,56 @@ describe("email channel", () => {
         else callback(new Error("Invalid username or password"));
       },
     });
-    const channel = email(sink.port, { username: "bot", password: "pw", tls_reject_unauthorized: false });
+    const channel = email(sink.port, {
+      username: "bot",
+      password: "pw",
+      starttls: true,
+      tls_reject_unauthorized: false,
+    });
     expect(await channel.send(sampleNotification(), never())).toMatchObject({ ok: true });
     expect(sink.messages[0]).toMatchObject({ secure: true, user: "bot" });
   });
 
   it("refuses the server's test certificate by default", async () => {
     const sink = await startSink({ disabledCommands: [] });
-    const outcome = await email(sink.port).send(sampleNotification(), never());
+    const outcome = await email(sink.port, { starttls: true }).send(sampleNotification(), never());
     expect(outcome).toMatchObject({ ok: false, permanent: false, status: null });
     if (outcome.ok) throw new Error("expected a failure");
     expect(outcome.error).toMatch(/^TLS with 127\.0\.0\.1:\d+ failed: [A-Z_]+$/);
     expect(sink.messages).toHaveLength(0);
+  });
+
+  it("with starttls (the default), never logs in nor sends in clear to a server without STARTTLS", async () => {
+    const logins: string[] = [];
+    const sink = await startSink({
+      authOptional: false,
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        logins.push(String(auth.password));
+        callback(null, { user: "bot" });
+      },
+    });
+    const channel = createEmailChannel(
+      EmailConfigSchema.parse({
+        name: "mail",
+        type: "email",
+        host: "127.0.0.1",
+        port: sink.port,
+        username: "bot",
+        password: "plaintext-pw-4444",
+        from: "mcpscope@example.com",
+        to: "ops@example.com",
+      }),
+    );
+    const outcome = await channel.send(sampleNotification(), never());
+    expect(outcome).toEqual({
+      ok: false,
+      permanent: true,
+      status: 500,
+      error: `127.0.0.1:${sink.port} does not offer STARTTLS, so nothing was sent in clear; use a server that does, secure: true for implicit TLS, or starttls: false for a plain relay`,
+    });
+    expect(logins).toEqual([]);
+    expect(sink.messages).toEqual([]);
   });
 
   it("fails for good when every recipient is refused", async () => {

@@ -9,11 +9,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookChannel } from "../../electron/monitor/alerts/channels/webhook.js";
-import type { Delivery } from "../../shared/alerts.js";
+import { createEngine } from "../../electron/monitor/engine.js";
+import type { Delivery, DesktopNotification } from "../../shared/alerts.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
 import { harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
-import { closedPort, sampleNotification } from "./channels-fixtures.js";
+import { closedPort, sampleNotification, startReceiver } from "./channels-fixtures.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -47,6 +48,58 @@ describe("alerts test", () => {
       );
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("a failed test notification", () => {
+  it("is an alert.delivery_failed error event, as a delivery that failed for good is", async () => {
+    const receiver = await startReceiver();
+    receiver.respond((res) => {
+      res.statusCode = 404;
+      res.end("no such hook");
+    });
+    const data = join(dir.path, "failed-test");
+    mkdirSync(data);
+    writeAlerts(data, `channels:\n  - { name: ops, type: webhook, url: "${receiver.url}/hook" }\n`);
+    try {
+      const result = await cliInProcess(["alerts", "test", "ops", "--data-dir", data]);
+      expect(result.status).toBe(1);
+      const events = await cliInProcess(["events", "--type", "alert.*", "--json", "--data-dir", data]);
+      expect(events.stdout).toContain("alert.delivery_failed");
+      expect(events.stdout).toContain("test notification to ops failed: HTTP 404");
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe("alerts test desktop", () => {
+  it("is shown by the running engine's window or tab, and fails at once when no engine runs", async () => {
+    const data = join(dir.path, "desktop");
+    mkdirSync(data);
+    writeAlerts(data, "rules: []\n");
+    const alone = await cliInProcess(["alerts", "test", "desktop", "--data-dir", data]);
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toContain("no app window or browser is connected to show it");
+
+    const engine = await createEngine({
+      dataDir: data,
+      inventory: false,
+      readPool: false,
+      alerts: { tickMs: 20 },
+    });
+    const shown: DesktopNotification[] = [];
+    // A browser tab (or the app's window) showing notifications: a listener of alerts.notify.
+    const off = engine.subscribe("alerts.notify", (n) => shown.push(n as DesktopNotification));
+    try {
+      const result = await cliInProcess(["alerts", "test", "desktop", "--json", "--data-dir", data]);
+      expect(result.status).toBe(0);
+      expect((JSON.parse(result.stdout) as { delivery: Delivery }).delivery.status).toBe("delivered");
+      expect(shown.map((n) => n.title)).toEqual(["mcpscope test notification"]);
+    } finally {
+      off();
+      await engine.close();
     }
   });
 });

@@ -1,12 +1,12 @@
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AlertNotifications } from "../../electron/main/alert-notifications.js";
 import {
   electronNotifier,
   type NotificationClass,
   type NotificationRequest,
   type Notifier,
 } from "../../electron/main/notifier.js";
+import { AlertNotifications } from "../../shared/alert-notifications.js";
 import type { DesktopNotification } from "../../shared/alerts.js";
 
 class FakeNotifier implements Notifier {

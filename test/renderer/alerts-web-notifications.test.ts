@@ -1,5 +1,5 @@
 /** Browser mode's Web Notifications for `alerts.notify`: shown only when permitted; a click opens the alert. */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   followNotifications,
   type NotificationHost,
@@ -41,6 +41,10 @@ function fakeHost(permission: PermissionState) {
   };
   return { host, shown, focused: () => focused, closed: () => closed };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("Web Notifications in browser mode", () => {
   it("shows nothing until the user has granted permission", () => {
@@ -97,6 +101,41 @@ describe("Web Notifications in browser mode", () => {
     expect(listeners.size).toBe(0);
     follower.recheck();
     expect(listeners.size).toBe(0);
+  });
+
+  it("merges a backlog: one notification at once, then the rest in one, each alert by its latest word", () => {
+    vi.useFakeTimers({ now: new Date("2026-03-04T12:00:00Z") });
+    const subscribed: { listener?: (payload: unknown) => void } = {};
+    const client = {
+      on: (_event: string, l: (payload: unknown) => void) => {
+        subscribed.listener = l;
+        return () => {};
+      },
+    } as unknown as ApiClient;
+    const fake = fakeHost("granted");
+    followNotifications(client, fake.host, () => {});
+    const note = (deliveryId: number, alert: string, title: string): DesktopNotification => ({
+      ...NOTE,
+      deliveryId,
+      severity: "warning",
+      title,
+      alertIds: [alert],
+    });
+    // What a tab gets at once on connecting: one alert's repeated deliveries and another's.
+    for (const n of [
+      note(19, "fail", "fail on flaky fails 100% of calls"),
+      note(30, "fail", "fail on flaky fails 100% of calls"),
+      note(37, "fail", "fail on flaky fails 100% of calls"),
+      note(40, "other", "fail on flaky2 fails 100% of calls"),
+      note(41, "fail", "Resolved: fail on flaky fails 100% of calls"),
+    ])
+      subscribed.listener?.(n);
+    expect(fake.shown.map((s) => s.title)).toEqual(["fail on flaky fails 100% of calls"]);
+    vi.advanceTimersByTime(5_000);
+    expect(fake.shown.map((s) => [s.title, s.options.body])).toEqual([
+      ["fail on flaky fails 100% of calls", NOTE.body],
+      ["2 alerts changed", "fail on flaky2 fails 100% of calls\nResolved: fail on flaky fails 100% of calls"],
+    ]);
   });
 
   it("survives a browser that refuses to construct a notification", () => {

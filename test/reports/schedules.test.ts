@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadAlertConfig } from "../../electron/monitor/alerts/rule-file.js";
+import { loadAlertConfig } from "../../electron/monitor/alerts/loaded-config.js";
 import { SeriesSignalSource } from "../../electron/monitor/alerts/series-source.js";
 import { lastDue, nextDue } from "../../electron/monitor/reports/schedule-time.js";
 import { ReportScheduler } from "../../electron/monitor/reports/scheduler.js";
@@ -228,7 +228,7 @@ describe("scheduled reports", () => {
     writeAlerts(
       dir.path,
       `channels:
-  - { name: mail, type: email, host: 127.0.0.1, port: ${port}, from: mcpscope@example.com, to: [ops@example.com] }
+  - { name: mail, type: email, host: 127.0.0.1, port: ${port}, starttls: false, from: mcpscope@example.com, to: [ops@example.com] }
 delivery: { initial_backoff: 1s }
 `,
     );

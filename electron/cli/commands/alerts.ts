@@ -9,6 +9,7 @@ import {
   attemptStatusText,
   type ChannelInfo,
   type Delivery,
+  ruleFileFallbackText,
 } from "../../../shared/alerts.js";
 import { type ApiClient, createApiClient } from "../../../shared/api.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
@@ -90,9 +91,10 @@ const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the r
 these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
 name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
-rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does.
+rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does
+(when alerts.yaml has a mistake, its last good version's, and a last line says so).
 test sends a test notification through a channel now, once (a failed test is not retried), and prints
-the attempt. Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, 2 usage.`;
+the attempt; test desktop is shown by the running app's window or a serve tab (waiting up to 5 s). Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, 2 usage.`;
 
 const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
@@ -315,7 +317,13 @@ export const alertsCommand: Command = {
         }
         case "rules": {
           const doc = await api.call("alerts.rules", {});
-          if (json) io.stdout.write(`${JSON.stringify({ rules: doc.rules, problem: doc.problem })}\n`);
+          // The listing says what the file's mistake leaves in effect; once is enough.
+          const problem = doc.problem;
+          if (problem) problems.splice(0, problems.length, ...problems.filter((p) => !p.includes(problem)));
+          if (json)
+            io.stdout.write(
+              `${JSON.stringify({ rules: doc.rules, problem: doc.problem, inEffect: doc.inEffect })}\n`,
+            );
           else
             io.stdout.write(
               `${renderTable(
@@ -327,7 +335,7 @@ export const alertsCommand: Command = {
                   r.builtin ? "built in" : "yours",
                   r.condition,
                 ]),
-              )}\n${doc.problem ? `${doc.path} has a problem; the rules above stay in effect: ${doc.problem}\n` : ""}`,
+              )}\n${doc.problem ? `${doc.path} has a mistake; ${ruleFileFallbackText(doc.inEffect)}: ${doc.problem}\n` : ""}`,
             );
           return 0;
         }

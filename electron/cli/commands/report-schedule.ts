@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { createApiClient } from "../../../shared/api.js";
 import { REPORT_FORMATS } from "../../../shared/report.js";
 import { type ReportScheduleInput, WEEKDAYS } from "../../../shared/report-schedules.js";
-import { loadAlertConfig } from "../../monitor/alerts/rule-file.js";
+import { loadAlertConfig } from "../../monitor/alerts/loaded-config.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ruleFileFallbackText } from "../../../shared/alerts.js";
+import { createApiClient } from "../../../shared/api.js";
 import {
   ALLOW_COMMANDS,
   ALLOW_COMMANDS_FLAG,
@@ -142,6 +144,14 @@ export const serveCommand: Command = {
     io.stdout.write(
       `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${join(dataDir, "serve-token")})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
     );
+    // Said at start too: otherwise a mistake made while nothing ran shows only in the Alerts view.
+    const rules = await createApiClient(engine)
+      .call("alerts.rules", {})
+      .catch(() => null);
+    if (rules?.problem)
+      io.stderr.write(
+        `mcpscope: ${rules.path} has a mistake; ${ruleFileFallbackText(rules.inEffect)}: ${rules.problem}\n`,
+      );
     const stop = onStopSignals();
     await stop.code;
     try {

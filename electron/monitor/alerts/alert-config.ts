@@ -1,10 +1,13 @@
 /**
  * The alert rule file as the alert units see it (`<dataDir>/alerts.yaml`): loaded once, reloaded when its
- * stamp changes or after an edit, keeping the last good rules when a new version does not parse.
+ * stamp changes or after an edit; a version with a mistake leaves the last good one in effect
+ * (`loaded-config.ts`).
  */
 import { statSync } from "node:fs";
+import { type ConfigInEffect, ruleFileFallbackText } from "../../../shared/alerts.js";
 import type { TrackedEvent } from "../events/tracker.js";
-import { type AlertConfig, alertsFilePath, loadAlertConfig } from "./rule-file.js";
+import { loadAlertConfig } from "./loaded-config.js";
+import { type AlertConfig, alertsFilePath } from "./rule-file.js";
 
 export interface AlertConfigReport {
   /** A broken rule file, as an error event. */
@@ -15,18 +18,22 @@ export interface AlertConfigReport {
 export class AlertConfigFile {
   config: AlertConfig;
   problem: string | null;
+  inEffect: ConfigInEffect;
   private stamp: string;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly dataDir: string,
     private readonly report: AlertConfigReport,
+    /** The engine says so in an event too; a CLI command only warns. */
+    eventAtStart = false,
   ) {
     const loaded = loadAlertConfig(dataDir);
     this.config = loaded.config;
     this.problem = loaded.problem;
+    this.inEffect = loaded.inEffect;
     this.stamp = this.currentStamp();
-    if (this.problem) report.warn(`alerts: ${this.problem}; using the built-in rules`);
+    if (this.problem) this.reportProblem(eventAtStart);
   }
 
   /** Called after every reload (the deliverer rebuilds its channels). */
@@ -39,20 +46,25 @@ export class AlertConfigFile {
     const stamp = this.currentStamp();
     if (!force && stamp === this.stamp) return;
     this.stamp = stamp;
-    const loaded = loadAlertConfig(this.dataDir, this.config);
+    const loaded = loadAlertConfig(this.dataDir);
     const hadProblem = this.problem;
     this.config = loaded.config;
     this.problem = loaded.problem;
+    this.inEffect = loaded.inEffect;
     for (const listener of this.listeners) listener();
-    if (loaded.problem && loaded.problem !== hadProblem) {
-      this.report.warn(`alerts: ${loaded.problem}; keeping the rules that were in effect`);
-      this.report.event({
-        category: "error",
-        type: "alert.rules_invalid",
-        severity: "medium",
-        message: `the alert rule file is invalid: ${loaded.problem}`,
-      });
-    }
+    if (loaded.problem && loaded.problem !== hadProblem) this.reportProblem(true);
+  }
+
+  private reportProblem(event: boolean): void {
+    const line = `${this.problem}; ${ruleFileFallbackText(this.inEffect)}`;
+    this.report.warn(`alerts: ${line}`);
+    if (!event) return;
+    this.report.event({
+      category: "error",
+      type: "alert.rules_invalid",
+      severity: "medium",
+      message: `the alert rule file is invalid: ${line}`,
+    });
   }
 
   private currentStamp(): string {

@@ -69,7 +69,7 @@ export class AlertManager implements AlertServices {
     // The evaluator looks at the servers there are now; the preview at what happened, removed ones too.
     const signals = options.signals ?? new DbSignalSource(db, options.servers);
     const skipped = new SkipReporter(options.event, options.warn);
-    this.config = new AlertConfigFile(options.dataDir, options);
+    this.config = new AlertConfigFile(options.dataDir, options, true);
     this.deliverer = new AlertDeliverer({
       db,
       config: this.config,

@@ -25,10 +25,11 @@ import { channelViews } from "./channel-file.js";
 import { describeTarget } from "./channels/index.js";
 import { maskedFileText, maskStoredSecrets } from "./channels/secrets.js";
 import { type Annotation, annotate } from "./dispatcher.js";
+import { loadAlertConfig } from "./loaded-config.js";
 import { listDeliveries } from "./outbox.js";
 import { previewRule } from "./preview.js";
 import { ruleCondition } from "./rule-condition.js";
-import { type AlertConfig, loadAlertConfig, parseRuleYaml, ruleYamls } from "./rule-file.js";
+import { type AlertConfig, parseRuleYaml, ruleYamls } from "./rule-file.js";
 import type { Rule } from "./rule-schema.js";
 import type { SignalSource } from "./signals.js";
 import type { SkipReporter } from "./skipped.js";
@@ -122,12 +123,13 @@ export class AlertQueries {
   }
 
   rules(): RulesDocument {
-    const loaded = loadAlertConfig(this.options.config.dataDir, this.config);
+    const loaded = loadAlertConfig(this.options.config.dataDir);
     const yamls = ruleYamls(loaded.text, loaded.config.rules);
     return {
       path: loaded.path,
       text: maskedFileText(loaded.text),
       problem: loaded.problem,
+      inEffect: loaded.inEffect,
       evaluationIntervalMs: this.config.evaluationIntervalMs,
       rules: loaded.config.rules.map(
         (r): RuleInfo => ({

@@ -37,6 +37,13 @@ export interface AlertDelivererOptions {
   /** A delivery that failed for good, as an error event. */
   event(event: TrackedEvent): void;
   warn(problem: string): void;
+  /**
+   * Whether another process on the data dir may show desktop notifications (a running engine, which holds
+   * the app's window and the browser tabs): a desktop test from here is then left for it to show.
+   */
+  desktopElsewhere?(): boolean;
+  /** How long a desktop test left for another engine waits for it to be shown (default 5 s). */
+  desktopTestWaitMs?: number;
   /** Tests replace channels; the app makes them from their configs. */
   createChannel?: (config: ChannelConfig) => Channel;
 }
@@ -116,6 +123,11 @@ export class AlertDeliverer {
       throw new Error(`no channel named ${channelName}; known: ${[...this.channels.keys()].join(", ")}`);
     const at = this.options.now();
     const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
+    if (channelName === "desktop" && !this.options.hasDesktop() && this.options.desktopElsewhere?.()) {
+      // A running engine takes waiting desktop notifications every second when it has a window or tab.
+      const shown = await this.shownElsewhere(id);
+      if (shown) return shown;
+    }
     const [due] = dueDeliveries(db, Number.MAX_SAFE_INTEGER, 1000).filter((d) => d.id === id);
     if (due && !this.inFlight.has(id) && this.claim(id, at) !== null) {
       const run = attempt(
@@ -127,12 +139,28 @@ export class AlertDeliverer {
         undefined,
         this.options.now,
       )
-        .then(() => {})
+        .then(({ status, outcome }) => {
+          if (status === "failed" && !outcome.ok) this.failedForGood(due, outcome.error, true);
+        })
         .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, run);
       await run;
     }
     return listDeliveries(db, { id })[0] as Delivery;
+  }
+
+  /**
+   * Waits (in real time) for another engine to show a desktop test; null when none took it in time, so
+   * that this process tries it itself, once, and says why it was not shown.
+   */
+  private async shownElsewhere(id: number): Promise<Delivery | null> {
+    const deadline = Date.now() + (this.options.desktopTestWaitMs ?? 5_000);
+    for (;;) {
+      const delivery = listDeliveries(this.options.db, { id })[0];
+      if (delivery && delivery.status !== "pending") return delivery;
+      if (Date.now() >= deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async deliverOne(d: DueDelivery): Promise<void> {
@@ -151,24 +179,27 @@ export class AlertDeliverer {
         undefined,
         this.options.now,
       );
-      if (status === "failed" && !outcome.ok) {
-        this.options.event({
-          category: "error",
-          type: "alert.delivery_failed",
-          // The desktop gives up when no window was open to show it: worth a note, not an alarm.
-          severity: d.channel === "desktop" ? "low" : "high",
-          message: `alert notification to ${d.channel} failed for good: ${outcome.error}`,
-          details: {
-            delivery: d.id,
-            channel: d.channel,
-            attempts: d.attempts + 1,
-            title: d.notification.title,
-          },
-        });
-      }
+      if (status === "failed" && !outcome.ok) this.failedForGood(d, outcome.error, false);
     } catch (error) {
       this.options.warn(`alerts: delivery ${d.id} to ${d.channel}: ${(error as Error).message}`);
     }
+  }
+
+  /** A delivery that failed for good (a test's one attempt included), as an error event. */
+  private failedForGood(d: DueDelivery, error: string, test: boolean): void {
+    this.options.event({
+      category: "error",
+      type: "alert.delivery_failed",
+      // The desktop gives up when no window was open to show it: worth a note, not an alarm.
+      severity: d.channel === "desktop" ? "low" : "high",
+      message: `${test ? "test notification" : "alert notification"} to ${d.channel} failed${test ? "" : " for good"}: ${error}`,
+      details: {
+        delivery: d.id,
+        channel: d.channel,
+        attempts: d.attempts + 1,
+        title: d.notification.title,
+      },
+    });
   }
 
   private buildChannels(): void {

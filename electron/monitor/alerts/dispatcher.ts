@@ -53,7 +53,10 @@ export interface GroupState {
   key: string;
   firstSeenAt: number;
   lastSentAt: number | null;
-  /** Ids of the firing alerts the group's last notification carried. */
+  /**
+   * Ids of the alerts the group's channels were told fire and not yet told resolved: those its last
+   * notification carried, and those carried before that a silence or inhibition holds back since.
+   */
   sentFiring: string[];
 }
 
@@ -144,12 +147,7 @@ export function plan(
       result.forget.push(key);
       continue;
     }
-    const firing: InstanceState[] = [];
-    for (const id of m?.ids ?? []) {
-      const i = byId.get(id);
-      const a = annotations.get(id);
-      if (i?.state === "firing" && !a?.silencedBy.length && !a?.inhibited) firing.push(i);
-    }
+    const firing = unmutedFiring(m?.ids);
     const sent = new Set(before?.sentFiring ?? []);
     const resolved = [...sent]
       .map((id) => byId.get(id))
@@ -179,12 +177,13 @@ export function plan(
       firing.some((i) => !i.acknowledged)
     )
       send(state);
-    else if (!changed && firing.length === 0) {
-      // Silenced, inhibited or resolved without a resolved notification wanted: nothing left to say.
-      result.forget.push(key);
-    } else if (!news && firingIds.length < sent.size && !resolved.length) {
-      // Some went quiet (silenced, inhibited): remember, without a notification.
-      result.groups.push({ ...state, sentFiring: firingIds });
+    else {
+      // Nothing to say now. What the channels were told still stands: an alert they heard fire and that
+      // is now silenced or inhibited stays theirs, so its resolution reaches them and its coming back is
+      // no news. A resolution is kept until it is said (or dropped when the route does not say them).
+      const keep = [...held(m?.ids, sent), ...(route.sendResolved ? resolved.map((i) => i.id) : [])];
+      if (keep.length === 0) result.forget.push(key);
+      else if (keep.length !== sent.size) result.groups.push({ ...state, sentFiring: keep });
     }
   }
   return result;
@@ -192,12 +191,7 @@ export function plan(
   function send(state: GroupState): void {
     const route = routeOf(state.key);
     const m = members.get(state.key);
-    const firing: InstanceState[] = [];
-    for (const id of m?.ids ?? []) {
-      const i = byId.get(id);
-      const a = annotations.get(id);
-      if (i?.state === "firing" && !a?.silencedBy.length && !a?.inhibited) firing.push(i);
-    }
+    const firing = unmutedFiring(m?.ids);
     const resolved = route.sendResolved
       ? state.sentFiring.map((id) => byId.get(id)).filter((i): i is InstanceState => i?.state === "resolved")
       : [];
@@ -233,8 +227,25 @@ export function plan(
         },
       });
     }
-    if (firing.length === 0) result.forget.push(state.key);
-    else result.groups.push({ ...state, lastSentAt: now, sentFiring: firing.map((i) => i.id) });
+    const told = [...new Set([...firing.map((i) => i.id), ...held(m?.ids, new Set(state.sentFiring))])];
+    if (told.length === 0) result.forget.push(state.key);
+    else result.groups.push({ ...state, lastSentAt: now, sentFiring: told });
+  }
+
+  /** The group's members that fire and that no silence or inhibition holds back. */
+  function unmutedFiring(ids: Iterable<string> | undefined): InstanceState[] {
+    const out: InstanceState[] = [];
+    for (const id of ids ?? []) {
+      const i = byId.get(id);
+      const a = annotations.get(id);
+      if (i?.state === "firing" && !a?.silencedBy.length && !a?.inhibited) out.push(i);
+    }
+    return out;
+  }
+
+  /** Members the channels were told fire and that still fire, muted or not. */
+  function held(ids: Iterable<string> | undefined, sent: ReadonlySet<string>): string[] {
+    return [...(ids ?? [])].filter((id) => sent.has(id) && byId.get(id)?.state === "firing");
   }
 
   function routeOf(key: string): Route {

@@ -239,30 +239,6 @@ export function issueMessage(issue: z.core.$ZodIssue | undefined): string {
   return issue.message;
 }
 
-export interface LoadedAlertConfig {
-  path: string;
-  text: string;
-  config: AlertConfig;
-  problem: string | null;
-}
-
-/** Reads the file; a missing file is the defaults; a broken one keeps `fallback` (the last good config). */
-export function loadAlertConfig(dataDir: string, fallback?: AlertConfig): LoadedAlertConfig {
-  const path = alertsFilePath(dataDir);
-  let text = "";
-  try {
-    text = existsSync(path) ? readFileSync(path, "utf8") : "";
-  } catch (error) {
-    const config = fallback ?? parseAlertConfig("");
-    return { path, text, config, problem: `cannot read ${path}: ${(error as Error).message}` };
-  }
-  try {
-    return { path, text, config: parseAlertConfig(text, basename(path)), problem: null };
-  } catch (error) {
-    return { path, text, config: fallback ?? parseAlertConfig(""), problem: (error as Error).message };
-  }
-}
-
 /** The YAML of one entry, parsed; throws a one-line error naming the line. */
 export function parseEntry(yamlText: string, what: string): Record<string, unknown> {
   const doc = parseDocument(yamlText, { prettyErrors: false });

@@ -4,6 +4,7 @@
  * applied as of now; the engine that holds the evaluation lease reports skipped rows, so this does not.
  */
 import type { AdminAction } from "../audit/audit-log.js";
+import { runningEngines } from "../engine-presence.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
 import { AlertConfigFile } from "./alert-config.js";
@@ -32,13 +33,15 @@ export function storedAlerts(options: StoredAlertsOptions): AlertServices {
   return {
     queries: new AlertQueries({ db, config, state, signals: new DbSignalSource(db), now }),
     edits: new AlertEdits({ db, config, audit: options.audit, now, hooks: NO_EDIT_HOOKS }),
-    // Nobody shows desktop notifications here: a desktop test waits in the outbox for the app.
+    // Nobody shows desktop notifications here: a desktop test is left to a running engine, which has
+    // the app's window and the browser tabs.
     deliverer: new AlertDeliverer({
       db,
       config,
       now,
       skipped: quiet,
       hasDesktop: () => false,
+      desktopElsewhere: () => runningEngines(options.dataDir).some((e) => e.alerts),
       notify: () => {},
       event: options.event,
       warn: options.warn,

@@ -1,7 +1,9 @@
 /**
- * Browser mode's desktop notifications: `alerts.notify` shown as Web Notifications. Only for the
- * HTTP + WebSocket transport — in Electron the main process shows native notifications itself.
+ * Browser mode's desktop notifications: `alerts.notify` shown as Web Notifications, through the same
+ * guards as the app's native ones (at most one per 5 s, the rest merged). Only for the HTTP + WebSocket
+ * transport — in Electron the main process shows native notifications itself.
  */
+import { AlertNotifications, type NotificationRequest } from "../../../shared/alert-notifications.js";
 import type { DesktopNotification } from "../../../shared/alerts.js";
 import type { ApiClient } from "../../../shared/api.js";
 
@@ -28,13 +30,26 @@ export function showNotification(
   host: NotificationHost,
   open: (alertId: string | null) => void,
 ): boolean {
+  return showRequest(
+    {
+      title: notification.title,
+      body: notification.body,
+      urgency: "normal",
+      deliveryId: notification.deliveryId,
+      onClick: () => open(notification.alertIds[0] ?? null),
+    },
+    host,
+  );
+}
+
+function showRequest(request: NotificationRequest, host: NotificationHost): boolean {
   if (host.permission() !== "granted") return false;
   let shown: ShownNotification;
   try {
     // The tag makes a repeated delivery replace its notification rather than stack.
-    shown = host.show(notification.title, {
-      body: notification.body,
-      tag: String(notification.deliveryId),
+    shown = host.show(request.title, {
+      body: request.body,
+      tag: request.deliveryId === undefined ? "mcpscope-merged" : String(request.deliveryId),
     });
   } catch (error) {
     console.warn("mcpscope: could not show a desktop notification", error);
@@ -43,7 +58,7 @@ export function showNotification(
   shown.onclick = (event) => {
     event.preventDefault();
     host.focus();
-    open(notification.alertIds[0] ?? null);
+    request.onClick();
     shown.close();
   };
   return true;
@@ -67,13 +82,20 @@ export function followNotifications(
 ): NotificationFollower {
   let off: (() => void) | null = null;
   let stopped = false;
+  const guarded = new AlertNotifications({
+    notifier: {
+      supported: () => host.permission() === "granted",
+      show: (request) => void showRequest(request, host),
+    },
+    open: (alertId) => open(alertId),
+  });
   const recheck = () => {
     const permitted = !stopped && host.permission() === "granted";
-    if (permitted && !off)
-      off = client.on("alerts.notify", (notification) => void showNotification(notification, host, open));
+    if (permitted && !off) off = client.on("alerts.notify", (notification) => guarded.notify(notification));
     if (!permitted && off) {
       off();
       off = null;
+      guarded.dispose();
     }
   };
   recheck();

@@ -81,7 +81,7 @@ export const EmailConfigSchema = z
     port: z.number().int().min(1).max(65535).default(587),
     /** Implicit TLS from the first byte; defaults to true on port 465. */
     secure: z.boolean().optional(),
-    /** Upgrade a plain connection with STARTTLS when the server offers it. */
+    /** Upgrade the connection with STARTTLS, or send nothing; false for a plain relay. */
     starttls: z.boolean().default(true),
     username: z.string().min(1).optional(),
     password: z.string().optional(),

@@ -31,6 +31,9 @@ async function sendEmail(
     host: config.host,
     port: config.port,
     secure: config.secure,
+    // With starttls (the default) the connection is encrypted or nothing is sent: a server that does not
+    // offer STARTTLS (or a man in the middle that strips it) never sees the login or the message in clear.
+    requireTLS: config.starttls && !config.secure,
     ignoreTLS: !config.starttls,
     auth: config.username !== undefined ? { user: config.username, pass: config.password ?? "" } : undefined,
     tls: { rejectUnauthorized: config.tls_reject_unauthorized },
@@ -95,6 +98,12 @@ const CONFIG_ERRORS = new Set(["EAUTH", "ENOAUTH", "ECONFIG", "EENVELOPE", "EREQ
  */
 export function smtpFailure(error: NodemailerError, server: string): DeliveryOutcome {
   const status = typeof error.responseCode === "number" ? error.responseCode : null;
+  if (error.command === "STARTTLS" && status !== null) {
+    // The server (or something between) will not encrypt: retrying cannot change that, and sending
+    // anyway would give the login and the alert to anyone on the way.
+    const error = `${server} does not offer STARTTLS, so nothing was sent in clear; use a server that does, secure: true for implicit TLS, or starttls: false for a plain relay`;
+    return { ok: false, permanent: true, status, error };
+  }
   if (status !== null) {
     const permanent = error.permanent ?? (status >= 500 && status !== 503);
     const reply = firstLine(error.response ?? String(status));

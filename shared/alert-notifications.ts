@@ -1,12 +1,29 @@
 /**
- * The engine's grouped DesktopNotifications, shown as native notifications. The engine already groups
- * alerts (a storm of one rule is one notification); this adds the desktop's own guards: nothing while
+ * The engine's grouped DesktopNotifications, shown on the desktop: as native notifications by the app's
+ * main process, as Web Notifications by a browser tab. The engine already groups alerts (a storm of one
+ * rule is one notification); this adds the desktop's own guards, the same in both: nothing while
  * notifications are paused, and at most one notification per interval — whatever arrives in between is
  * merged into one ("12 alerts changed") shown when the interval ends, so even a storm across many groups
- * pops up once.
+ * (or the backlog a tab gets when it connects) pops up once, and of one alert only its latest word.
  */
-import { ALERT_SEVERITY_RANK, type AlertsSnapshot, type DesktopNotification } from "../../shared/alerts.js";
-import type { NotificationRequest, Notifier } from "./notifier.js";
+import { ALERT_SEVERITY_RANK, type AlertsSnapshot, type DesktopNotification } from "./alerts.js";
+
+export interface NotificationRequest {
+  title: string;
+  body: string;
+  urgency: "normal" | "critical";
+  /** The one delivery it shows, if it shows one (a merged notification shows many). */
+  deliveryId?: number;
+  /** Called when the user clicks the notification. */
+  onClick(): void;
+}
+
+export interface Notifier {
+  /** Whether notifications can be shown at all (no notification daemon, no permission…). */
+  supported(): boolean;
+  /** Shows one notification; never throws. */
+  show(request: NotificationRequest): void;
+}
 
 export interface AlertNotificationsOptions {
   notifier: Notifier;
@@ -62,7 +79,7 @@ export class AlertNotifications {
     if (this.#timer === null) {
       const wait = Math.max(0, this.#lastShownAt + this.#intervalMs - now);
       this.#timer = setTimeout(() => this.#flush(), wait);
-      this.#timer.unref?.();
+      (this.#timer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -86,6 +103,7 @@ export class AlertNotifications {
     body: string;
     urgency: NotificationRequest["urgency"];
     alertId?: string;
+    deliveryId?: number;
   }): void {
     this.#lastShownAt = this.#now();
     const { alertId } = shown;
@@ -93,6 +111,7 @@ export class AlertNotifications {
       title: shown.title,
       body: shown.body,
       urgency: shown.urgency,
+      deliveryId: shown.deliveryId,
       onClick: () => {
         if (alertId) this.#options.open(alertId);
       },
@@ -115,42 +134,53 @@ function single(notification: DesktopNotification) {
     body: clip(notification.body, MAX_BODY),
     urgency: urgencyOf(notification),
     alertId: notification.alertIds[0],
+    deliveryId: notification.deliveryId,
   };
 }
 
-/** Notifications that arrived within one interval. */
+/**
+ * Notifications that arrived within one interval. A later one about the same alerts replaces the earlier
+ * (a backlog of one alert says only how it stands now).
+ */
 class Batch {
-  size = 0;
-  first: DesktopNotification | null = null;
-  readonly #named: string[] = [];
-  readonly #ids = new Set<string>();
+  readonly #byAlerts = new Map<string, DesktopNotification>();
   #idsOverflow = false;
-  /** The alert a click opens: of the most severe firing notification, else of the first. */
-  #lead: DesktopNotification | null = null;
+
+  get size(): number {
+    return this.#byAlerts.size;
+  }
+
+  get first(): DesktopNotification | null {
+    return this.#byAlerts.values().next().value ?? null;
+  }
 
   add(notification: DesktopNotification): void {
-    this.size++;
-    this.first ??= notification;
-    if (this.#named.length < NAMED_IN_MERGED) this.#named.push(line(notification));
-    for (const id of notification.alertIds) {
-      if (this.#ids.size >= MAX_COUNTED_IDS) {
-        this.#idsOverflow ||= !this.#ids.has(id);
-        continue;
-      }
-      this.#ids.add(id);
-    }
-    if (!this.#lead || rank(notification) > rank(this.#lead)) this.#lead = notification;
+    const key = JSON.stringify([...notification.alertIds].sort());
+    this.#byAlerts.delete(key);
+    this.#byAlerts.set(key, notification);
   }
 
   merged() {
-    const count = Math.max(this.#ids.size, this.size);
-    const rest = this.size - this.#named.length;
-    const body = [...this.#named, ...(rest > 0 ? [`… and ${rest} more`] : [])].join("\n");
+    const all = [...this.#byAlerts.values()];
+    const ids = new Set<string>();
+    for (const n of all)
+      for (const id of n.alertIds) {
+        if (ids.size >= MAX_COUNTED_IDS) {
+          this.#idsOverflow ||= !ids.has(id);
+          continue;
+        }
+        ids.add(id);
+      }
+    // The alert a click opens: of the most severe firing notification, else of the first.
+    const lead = all.reduce<DesktopNotification | null>((l, n) => (!l || rank(n) > rank(l) ? n : l), null);
+    const named = all.slice(0, NAMED_IN_MERGED).map(line);
+    const rest = all.length - named.length;
+    const body = [...named, ...(rest > 0 ? [`… and ${rest} more`] : [])].join("\n");
     return {
-      title: `${count}${this.#idsOverflow ? "+" : ""} alerts changed`,
+      title: `${Math.max(ids.size, all.length)}${this.#idsOverflow ? "+" : ""} alerts changed`,
       body,
-      urgency: this.#lead ? urgencyOf(this.#lead) : ("normal" as const),
-      alertId: this.#lead?.alertIds[0],
+      urgency: lead ? urgencyOf(lead) : ("normal" as const),
+      alertId: lead?.alertIds[0],
     };
   }
 }
