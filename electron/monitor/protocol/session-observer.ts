@@ -14,6 +14,7 @@ import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
 import {
+  cancelledOutcome,
   judgeResponse,
   LONG_LIVED_METHODS,
   progressTokenOf,
@@ -484,16 +485,13 @@ export class SessionObserver {
       const entry = this.pending[stream].get(idKey(id));
       if (!entry) return;
       this.pending[stream].delete(idKey(id));
+      // Its answer may still come, and is allowed, whatever the reason.
       this.rememberCancelled(stream, idKey(id));
-      this.finish(
-        entry,
-        "cancelled",
-        at,
-        0,
-        null,
-        null,
-        typeof params.reason === "string" ? params.reason : null,
-      );
+      // A client that gave up waiting cancels too (the SDK's own timeout): that is the server's timeout.
+      const reason = typeof params.reason === "string" ? params.reason : null;
+      const outcome = cancelledOutcome(reason);
+      const message = outcome === "timeout" ? `the client gave up waiting: ${reason}` : reason;
+      this.finish(entry, outcome, at, 0, null, null, message);
       return;
     }
     if (method === "notifications/progress" && params) {
