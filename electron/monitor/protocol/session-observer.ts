@@ -90,6 +90,8 @@ export class SessionObserver {
   private rereading = false;
   /** Calls whose observation was lost, counted for the sink. */
   unobservedCalls = 0;
+  /** When the client last answered (or cancelled) a request of the server's (see `tick`). */
+  private clientAnsweredAt = Number.NEGATIVE_INFINITY;
   /** A flood of one anomaly (a server printing to stdout in a loop) is summarised, not stored line by line. */
   private readonly anomalies = new AnomalyLimiter((event) => this.sink.protocolEvent(event));
 
@@ -250,14 +252,20 @@ export class SessionObserver {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
     this.anomalies.flush(now);
-    for (const stream of ["in", "out"] as const) {
-      for (const [key, entry] of this.pending[stream]) {
-        const alive = entry.lastProgressAt ?? entry.startedAt;
-        if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
-        this.pending[stream].delete(key);
-        this.rememberTimedOut(stream, key);
-        this.end(entry, "timeout", now);
-      }
+    // Requests the server sent the client (elicitation, sampling, roots) wait on the client, often on a
+    // human: the limit is for servers that do not answer, so they are never timed out here. While one is
+    // pending, the client's requests wait on the client too (a tool that asked the user): their clocks
+    // stand still, and run again from the client's answer.
+    // One whose answer may have been lost in a gap holds nothing.
+    const waitingOnClient = [...this.pending.out.values()].some(
+      (p) => !p.uncertain && !LONG_LIVED_METHODS.has(p.method),
+    );
+    for (const [key, entry] of this.pending.in) {
+      const alive = Math.max(entry.lastProgressAt ?? entry.startedAt, this.clientAnsweredAt);
+      if (waitingOnClient || now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+      this.pending.in.delete(key);
+      this.rememberTimedOut("in", key);
+      this.end(entry, "timeout", now);
     }
   }
 
@@ -570,6 +578,7 @@ export class SessionObserver {
     errorMessage: string | null = null,
   ): void {
     this.released(entry);
+    if (entry.direction === "s2c") this.clientAnsweredAt = Math.max(this.clientAnsweredAt, at);
     this.sink.call({
       direction: entry.direction,
       requestId: entry.requestId,
