@@ -73,6 +73,8 @@ export class SessionObserver {
   private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
   private readonly timedOut: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
   private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  /** Ids reused while pending, and how many answers to them are still expected (see `reusedId`). */
+  private readonly reused: Record<Stream, Map<string, number>> = { in: new Map(), out: new Map() };
   /** `input_required` rounds waiting for the retry that carries their state. */
   private readonly openRounds = new Map<string, { rounds: number; firstStartedAt: number }>();
   private readonly timeoutMs: number;
@@ -359,14 +361,8 @@ export class SessionObserver {
   ): void {
     const key = idKey(message.id);
     const table = this.pending[stream];
-    if (table.has(key)) {
-      this.anomaly(
-        stream,
-        "duplicate_request_id",
-        `request id ${String(message.id)} reused while pending`,
-        bytes,
-        at,
-      );
+    if (table.has(key) || this.reused[stream].has(key)) {
+      this.reusedId(stream, key, bytes, at, message.id);
       return;
     }
     if (stream === "in") {
@@ -415,6 +411,32 @@ export class SessionObserver {
     this.early?.requested(`${stream}:${key}`);
   }
 
+  /**
+   * A request whose id is still pending: its answer and the first one's cannot be told apart (a server
+   * may answer either first), so neither call is stored with an answer that may be the other's. Both are
+   * counted as unobserved, and their answers are expected and silent.
+   */
+  private reusedId(stream: Stream, key: string, bytes: number, at: number, id: JsonRpcId): void {
+    this.anomaly(
+      stream,
+      "duplicate_request_id",
+      `request id ${String(id)} reused while pending: its calls cannot be told apart and are counted as not observed`,
+      bytes,
+      at,
+    );
+    const reused = this.reused[stream];
+    if (reused.size >= 1000) reused.clear();
+    let calls = 1;
+    const first = this.pending[stream].get(key);
+    if (first) {
+      this.pending[stream].delete(key);
+      this.released(first);
+      calls++;
+    }
+    reused.set(key, (reused.get(key) ?? 0) + calls);
+    this.countUnobserved(calls);
+  }
+
   private response(
     stream: Stream,
     message: Extract<JsonRpcMessage, { kind: "response" }>,
@@ -430,7 +452,12 @@ export class SessionObserver {
     const key = idKey(message.id);
     const entry = this.pending[requestStream].get(key);
     if (!entry) {
-      if (this.cancelled[requestStream].delete(key)) {
+      const reused = this.reused[requestStream].get(key);
+      if (reused !== undefined) {
+        // One of the answers to a reused id: already counted.
+        if (reused > 1) this.reused[requestStream].set(key, reused - 1);
+        else this.reused[requestStream].delete(key);
+      } else if (this.cancelled[requestStream].delete(key)) {
         // The server answered a request the client had already cancelled: allowed, nothing to record.
       } else if (this.timedOut[requestStream].delete(key)) {
         this.anomaly(
