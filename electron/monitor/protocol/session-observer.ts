@@ -8,6 +8,7 @@ import type { Direction, Outcome } from "../../../shared/domain.js";
 import { isLogLevel } from "../../../shared/levels.js";
 import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { QUOTED_BYTES, quotedLine } from "../pipeline/quoted-line.js";
 import { AnomalyLimiter } from "./anomaly-limiter.js";
 import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
@@ -151,7 +152,7 @@ export class SessionObserver {
       case "blank":
         return;
       case "invalid":
-        this.anomaly(stream, parsed.reason, parsed.detail, bytes.length, at);
+        this.anomaly(stream, parsed.reason, withQuote(parsed.reason, parsed.detail, bytes), bytes.length, at);
         return;
       case "batch":
         this.anomaly(
@@ -660,4 +661,14 @@ export class SessionObserver {
   private anomaly(stream: Stream, type: ProtocolEventType, message: string, bytes: number, at: number): void {
     this.anomalies.add({ time: at, type, stream, message, bytes });
   }
+}
+
+/**
+ * A line that is not JSON is quoted (its start, masked, escaped): a stray `console.log` or `print` on the
+ * protocol stream is found by what it printed.
+ */
+function withQuote(reason: string, detail: string, bytes: Buffer): string {
+  if (reason !== "invalid_json") return detail;
+  const text = bytes.subarray(0, QUOTED_BYTES).toString("utf8").replace(/\r$/, "");
+  return `${detail}: ${quotedLine(text)}`;
 }
