@@ -59,6 +59,8 @@ export const CallSummarySchema = z.object({
   bytesIn: z.number().int(),
   bytesOut: z.number().int(),
   rounds: z.number().int(),
+  /** `notifications/progress` the request's progress token got while it was pending. */
+  progressCount: z.number().int(),
 });
 export type CallSummary = z.infer<typeof CallSummarySchema>;
 

@@ -47,6 +47,7 @@ const call = (id: number, startedAt: string): CallSummary => ({
   bytesIn: 1,
   bytesOut: 1,
   rounds: 0,
+  progressCount: 0,
 });
 
 describe("merging calls", () => {

@@ -4,8 +4,9 @@
  * event, `mcpscope check`).
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { quotedText } from "../../electron/monitor/pipeline/quoted-line.js";
 import { processEnv } from "../../electron/monitor/shell-env.js";
-import { openSession, quotedLine } from "../../electron/monitor/supervisor/mcp-session.js";
+import { openSession } from "../../electron/monitor/supervisor/mcp-session.js";
 import { Supervisor } from "../../electron/monitor/supervisor/supervisor.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { stdioTarget, testStore } from "./helpers.js";
@@ -74,10 +75,10 @@ describe("a server that writes non-JSON to stdout", () => {
   it("quotes a long line masked before it is cut, and never cuts a mask", () => {
     const pat = `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`;
     // The token crosses the 200th character.
-    const quoted = quotedLine(`${"x".repeat(164)} logged in with ${pat} and more`);
+    const quoted = quotedText(`${"x".repeat(164)} logged in with ${pat} and more`);
     expect(quoted).not.toContain("A1b2C3d4");
     expect(quoted).toMatch(/ logged in with \[masked:[^\]]+\]…$/);
-    expect(quotedLine("short line")).toBe("short line");
-    expect(quotedLine("y".repeat(5000))).toBe(`${"y".repeat(200)}…`);
+    expect(quotedText("short line")).toBe("short line");
+    expect(quotedText("y".repeat(5000))).toBe(`${"y".repeat(200)}…`);
   });
 });

@@ -33,7 +33,7 @@ const FLAGS: FlagSpecs = {
     kind: "string",
     placeholder: "DURATION",
     default: "60s",
-    help: "a request unanswered this long ends as `timeout`",
+    help: "a request the server leaves unanswered this long ends as `timeout` (not one it sent the client)",
   },
   "capture-limit": {
     kind: "string",

@@ -8,6 +8,7 @@ import { type Env, loginShellEnv } from "../shell-env.js";
 import type { SpawnFn } from "../supervisor/child-transport.js";
 import { type Clock, systemClock, type TimerId } from "../supervisor/clock.js";
 import type { ProtocolEra } from "../supervisor/era-transport.js";
+import { ownCopyDown } from "../supervisor/managed-status.js";
 import type { McpSession } from "../supervisor/mcp-session.js";
 import type { Supervisor } from "../supervisor/supervisor.js";
 import type { TelemetrySink } from "../supervisor/telemetry.js";
@@ -24,9 +25,12 @@ import { snapshotTools } from "./tool-snapshot.js";
 
 /**
  * How the prober learns about managed servers: null for a server mcpscope does not run (probe it over
- * a connection of its own); else its session, or null while it is not running (the probe fails).
+ * a connection of its own); else its session, or null while it is not running (the probe fails), and
+ * whether its process is known dead (crashed or cannot start: see `ownCopyDown`).
  */
-export type ManagedLookup = (serverId: string) => { session: McpSession | null; state: string } | null;
+export type ManagedLookup = (
+  serverId: string,
+) => { session: McpSession | null; state: string; dead?: boolean } | null;
 
 export interface ProberOptions {
   sink: TelemetrySink;
@@ -72,7 +76,7 @@ export function supervisorLookup(supervisor: Supervisor): ManagedLookup {
   return (id) => {
     const status = supervisor.status(id);
     if (!status || status.state === "stopped") return null;
-    return { session: supervisor.session(id), state: status.state };
+    return { session: supervisor.session(id), state: status.state, dead: ownCopyDown(status) };
   };
 }
 
@@ -175,12 +179,15 @@ export class Prober {
 
   private async check(w: Watched): Promise<HealthCheck> {
     const { target } = w;
-    const result = await this.probe(w).catch((error: Error) => failedProbe(error.message));
+    const managed = this.options.managed?.(target.definition.id) ?? null;
+    const result = await this.probe(w, managed).catch((error: Error) => failedProbe(error.message));
     const at = this.clock.now();
     // Unwatched while it ran (the server was stopped on purpose): what it found is not recorded.
     const current = this.watched.get(target.definition.id) === w;
     if (result.era) w.eraHint = result.era;
-    const transition = w.machine.observe(result.outcome, at);
+    // A process known dead is no flaky probe to damp: down at once, not after several probes.
+    const dead = managed !== null && managed.session === null && managed.dead === true;
+    const transition = dead ? w.machine.absent(at) : w.machine.observe(result.outcome, at);
     const check = probeCheck(target, result, at, w.machine.status);
     w.lastCheck = check;
     if (!current) return check;
@@ -190,11 +197,11 @@ export class Prober {
       w.toolsHash = snapshot.hash;
       this.options.store.snapshot(target.definition.id, target.definition.name, snapshot, at);
     }
-    if (transition) this.transitioned(w, transition, check);
+    if (transition) this.transitioned(w, transition, check, dead);
     return check;
   }
 
-  private async probe(w: Watched): Promise<ProbeResult> {
+  private async probe(w: Watched, managed: ReturnType<ManagedLookup>): Promise<ProbeResult> {
     const probe = this.options.probe ?? probeServer;
     const common = {
       timeoutMs: this.options.timeoutMs,
@@ -202,7 +209,6 @@ export class Prober {
       eraHint: w.eraHint,
       spawn: this.options.spawn,
     };
-    const managed = this.options.managed?.(w.target.definition.id) ?? null;
     if (managed) {
       if (!managed.session) return failedProbe(`not running (${managed.state.replace("_", " ")})`);
       return probe(w.target, { ...common, env: {}, session: managed.session });
@@ -216,11 +222,13 @@ export class Prober {
     }
   }
 
-  private transitioned(w: Watched, t: HealthTransition, check: HealthCheck): void {
+  private transitioned(w: Watched, t: HealthTransition, check: HealthCheck, dead: boolean): void {
     const name = w.target.definition.name;
     const message =
       t.to === "down"
-        ? `${name} is down: ${t.streak} probes in a row failed (${check.error})`
+        ? dead
+          ? `${name} is down: ${check.error}`
+          : `${name} is down: ${t.streak} probes in a row failed (${check.error})`
         : t.to === "degraded"
           ? `${name} is degraded: ${check.error}`
           : t.from === "unknown"

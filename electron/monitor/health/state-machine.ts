@@ -6,7 +6,7 @@
  *   unknown  no verdict yet (also while the first failures are still below `downAfter`)
  *   up       answering, and fast
  *   degraded answering, but slowly or without a working `tools/list`
- *   down     `downAfter` probes in a row failed
+ *   down     `downAfter` probes in a row failed, or at once when the process is known gone (`absent`)
  */
 
 import type { HealthStatus } from "../../../shared/servers.js";
@@ -45,6 +45,8 @@ export class HealthStateMachine {
   oks = 0;
   /** Answered (ok or degraded) probes in a row. */
   answers = 0;
+  /** Down because the process was gone: its next run's first answer is not damped against that. */
+  private absentDown = false;
   private readonly policy: HealthPolicy;
 
   constructor(policy: Partial<HealthPolicy> = {}) {
@@ -73,11 +75,24 @@ export class HealthStateMachine {
       case "degraded":
         return outcome === "ok" && this.oks >= p.upAfterDegraded ? this.move("up", at, this.oks) : null;
       case "down":
-        return this.answers >= p.upAfterDown ? this.move(target, at, this.answers) : null;
+        return this.answers >= p.upAfterDown || this.absentDown ? this.move(target, at, this.answers) : null;
     }
   }
 
+  /**
+   * The server's process is known not to run (crashed, or cannot start): down now, however few probes
+   * failed. Flap damping is for probes that may fail by chance; a dead process is a fact.
+   */
+  absent(at: number): HealthTransition | null {
+    this.absentDown = true;
+    this.failures++;
+    this.oks = 0;
+    this.answers = 0;
+    return this.move("down", at, this.failures);
+  }
+
   private move(to: HealthStatus, at: number, streak: number): HealthTransition | null {
+    if (to !== "down") this.absentDown = false;
     if (to === this.status) return null;
     const transition = { from: this.status, to, at, streak };
     this.status = to;

@@ -12,7 +12,7 @@ import type {
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { ServerHealth } from "../health/prober.js";
 import { sampleFreshMs } from "../resources/sampler.js";
-import type { ManagedStatus } from "../supervisor/managed-status.js";
+import { type ManagedStatus, ownCopyDown } from "../supervisor/managed-status.js";
 import { iso } from "../time.js";
 import { trafficKeyOf } from "./entry-traffic.js";
 import type { LastCheck, LatestSample, ServerTraffic } from "./inventory-queries.js";
@@ -103,20 +103,6 @@ function statusOf(managed: ManagedStatus | null, health: HealthInfo["status"]): 
   if (ownCopyDown(managed)) return "down";
   if (managed.state === "starting") return "unknown";
   return health;
-}
-
-/** mcpscope's own copy crashed or cannot start, and is not (yet) running again. */
-function ownCopyDown(managed: ManagedStatus): boolean {
-  switch (managed.state) {
-    case "backoff":
-    case "crash_loop":
-    case "failed":
-      return true;
-    case "starting":
-      return managed.restarts > 0;
-    default:
-      return false;
-  }
 }
 
 /**

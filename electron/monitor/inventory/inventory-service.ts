@@ -31,6 +31,7 @@ import { DbSampleStore } from "../resources/sample-store.js";
 import { ResourceSampler, SAMPLE_INTERVAL_MS, sampleFreshMs } from "../resources/sampler.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
+import { ownCopyDown } from "../supervisor/managed-status.js";
 import { writerSink } from "../supervisor/telemetry.js";
 import { discoveryChanges } from "./discovery-changes.js";
 import { type EntryEditContext, instrumentEntry, uninstrumentEntry } from "./entry-edits.js";
@@ -112,6 +113,11 @@ export class InventoryService {
       onProblem: options.onProblem,
     });
     this.prober.onTransition(() => this.changed());
+    // A crash, a failed start and a process running again are checked at once: health never says `up`
+    // for a process that is gone, nor `down` for long once it runs again.
+    this.launched.supervisor.onChange((status) => {
+      if (ownCopyDown(status) || status.state === "running") void this.prober.probeNow(status.id);
+    });
   }
 
   async start(): Promise<void> {

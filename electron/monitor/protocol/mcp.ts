@@ -27,6 +27,20 @@ export const LONG_LIVED_METHODS = new Set(["subscriptions/listen"]);
  */
 const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32020, -32021, -32022]);
 
+/**
+ * A `notifications/cancelled` reason that says the sender gave up waiting for the answer: the request
+ * timed out (the server did not answer in time), it was not stopped by a user. The MCP TypeScript SDK
+ * cancels with `McpError: MCP error -32001: Request timed out` (or `Maximum total timeout exceeded`) when
+ * its own request timeout fires, `AbortSignal.timeout` aborts with a `TimeoutError`; other clients say "timed out", "timeout" or "time-out" in their words,
+ * or give the JSON-RPC code the SDKs use for a request timeout, -32001.
+ */
+const TIMEOUT_REASON = /(?<![\d-])-32001(?!\d)|\btime[\s_-]?out(?:error)?\b|\btimed[\s_-]*out\b/i;
+
+/** The outcome of a request its sender cancelled with `reason`: `timeout` when the reason says so. */
+export function cancelledOutcome(reason: unknown): "cancelled" | "timeout" {
+  return typeof reason === "string" && TIMEOUT_REASON.test(reason) ? "timeout" : "cancelled";
+}
+
 /** The tool, prompt or resource a request is about, when its method has one. */
 export function targetOf(method: string, params: Record<string, unknown> | undefined): string | null {
   if (!params) return null;

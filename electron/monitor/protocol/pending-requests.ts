@@ -40,7 +40,7 @@ export interface Pending {
 }
 
 /** Why an answer to no pending request came, when it is explained. */
-export type LateAnswer = "cancelled" | "timed_out" | "orphan";
+export type LateAnswer = "cancelled" | "timed_out" | "orphan" | "reused";
 
 /** How many ids of ended requests are remembered per stream before they are forgotten in bulk. */
 const REMEMBERED_IDS = 1000;
@@ -53,6 +53,10 @@ export class PendingRequests {
   private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
+  /** Ids reused while pending, and how many answers to them are still expected (see `reuse`). */
+  private readonly reused: Record<Stream, Map<string, number>> = { in: new Map(), out: new Map() };
+  /** When the client last answered (or cancelled) a request of the server's (see `timeOut`). */
+  private clientAnsweredAt = Number.NEGATIVE_INFINITY;
   /** Calls whose observation was lost, counted for the sink. */
   unobservedCalls = 0;
 
@@ -78,6 +82,29 @@ export class PendingRequests {
   /** The requests of `stream` still waiting, oldest first. */
   waiting(stream: Stream): IterableIterator<Pending> {
     return this.pending[stream].values();
+  }
+
+  /** Whether `id` on `stream` was reused while pending and answers to it are still expected. */
+  isReused(stream: Stream, id: JsonRpcId): boolean {
+    return this.reused[stream].has(idKey(id));
+  }
+
+  /**
+   * A request whose id is still pending: neither call can be stored with an answer that may be the
+   * other's. Both are counted as unobserved, and their answers are expected and silent.
+   */
+  reuse(stream: Stream, id: JsonRpcId): void {
+    const key = idKey(id);
+    const reused = this.reused[stream];
+    if (reused.size >= REMEMBERED_IDS) reused.clear();
+    let calls = 1;
+    const first = this.take(stream, id);
+    if (first) {
+      this.released(first);
+      calls++;
+    }
+    reused.set(key, (reused.get(key) ?? 0) + calls);
+    this.countUnobserved(calls);
   }
 
   /** Starts waiting on a request; past the bound, the oldest is let go and counted as unobserved. */
@@ -114,6 +141,13 @@ export class PendingRequests {
   lateAnswer(stream: Stream, id: JsonRpcId): LateAnswer | null {
     const key = idKey(id);
     const requestStream = otherStream(stream);
+    const reused = this.reused[requestStream].get(key);
+    if (reused !== undefined) {
+      // One of the answers to a reused id: already counted.
+      if (reused > 1) this.reused[requestStream].set(key, reused - 1);
+      else this.reused[requestStream].delete(key);
+      return "reused";
+    }
     if (this.cancelled[requestStream].delete(key)) return "cancelled";
     if (this.timedOut[requestStream].delete(key)) return "timed_out";
     if (this.orphansExpected[stream] > 0) {
@@ -131,24 +165,42 @@ export class PendingRequests {
     return this.orphansExpected[stream] === 0;
   }
 
-  /** A cancellation sent on `stream` for its request `id`: it ends as `cancelled`. */
-  cancel(stream: Stream, id: JsonRpcId, at: number, reason: string | null): void {
+  /**
+   * A cancellation sent on `stream` for its request `id`: it ends as `outcome` (`cancelled`, or `timeout`
+   * when the client gave up waiting). Its answer may still come, and is allowed, whatever the reason.
+   */
+  cancel(
+    stream: Stream,
+    id: JsonRpcId,
+    at: number,
+    reason: string | null,
+    outcome: Outcome = "cancelled",
+  ): void {
     const entry = this.take(stream, id);
     if (!entry) return;
     this.remember(this.cancelled[stream], idKey(id));
-    this.finish(entry, "cancelled", at, 0, null, null, reason);
+    this.finish(entry, outcome, at, 0, null, null, reason);
   }
 
-  /** Gives `timeout` to requests pending longer than the limit since sent or last reporting progress. */
+  /**
+   * Gives `timeout` to the client's requests pending longer than the limit since sent, last reporting
+   * progress, or the client's last answer to the server. Requests the server sent the client (elicitation,
+   * sampling, roots) wait on the client, often on a human: the limit is for servers that do not answer, so
+   * they are never timed out here. While one is pending, the client's requests wait on the client too (a
+   * tool that asked the user): their clocks stand still, and run again from the client's answer. One whose
+   * answer may have been lost in a gap holds nothing.
+   */
   timeOut(now: number): void {
-    for (const stream of ["in", "out"] as const) {
-      for (const [key, entry] of this.pending[stream]) {
-        const alive = entry.lastProgressAt ?? entry.startedAt;
-        if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
-        this.pending[stream].delete(key);
-        this.remember(this.timedOut[stream], key);
-        this.end(entry, "timeout", now);
-      }
+    const waitingOnClient = [...this.pending.out.values()].some(
+      (p) => !p.uncertain && !LONG_LIVED_METHODS.has(p.method),
+    );
+    if (waitingOnClient) return;
+    for (const [key, entry] of this.pending.in) {
+      const alive = Math.max(entry.lastProgressAt ?? entry.startedAt, this.clientAnsweredAt);
+      if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+      this.pending.in.delete(key);
+      this.remember(this.timedOut.in, key);
+      this.end(entry, "timeout", now);
     }
   }
 
@@ -218,6 +270,7 @@ export class PendingRequests {
     errorMessage: string | null = null,
   ): void {
     this.released(entry);
+    if (entry.direction === "s2c") this.clientAnsweredAt = Math.max(this.clientAnsweredAt, at);
     this.sink.call({
       direction: entry.direction,
       requestId: entry.requestId,

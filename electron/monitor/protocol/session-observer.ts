@@ -7,6 +7,7 @@
 import type { Outcome } from "../../../shared/domain.js";
 import { plural } from "../../../shared/plural.js";
 import { DEFAULT_CAPTURE_LIMIT, keptBytes } from "../pipeline/capture.js";
+import { QUOTED_BYTES, quotedLine } from "../pipeline/quoted-line.js";
 import { AnomalyLimiter } from "./anomaly-limiter.js";
 import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
@@ -14,7 +15,14 @@ import { InputRounds } from "./input-rounds.js";
 import { idKey, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
 import { logOfNotification } from "./log-notification.js";
-import { judgeResponse, LONG_LIVED_METHODS, progressTokenOf, targetOf, WHOLE_RESULT_METHODS } from "./mcp.js";
+import {
+  cancelledOutcome,
+  judgeResponse,
+  LONG_LIVED_METHODS,
+  progressTokenOf,
+  targetOf,
+  WHOLE_RESULT_METHODS,
+} from "./mcp.js";
 import { type ObservationSink, OversizedPayload, type ProtocolEventType } from "./observations.js";
 import { otherStream, PendingRequests, REQUEST_DIRECTION, type Stream } from "./pending-requests.js";
 import { clientSessionFacts, serverSessionFacts } from "./session-facts.js";
@@ -114,7 +122,7 @@ export class SessionObserver {
       case "blank":
         return;
       case "invalid":
-        this.anomaly(stream, parsed.reason, parsed.detail, bytes.length, at);
+        this.anomaly(stream, parsed.reason, withQuote(parsed.reason, parsed.detail, bytes), bytes.length, at);
         return;
       case "batch":
         this.anomaly(
@@ -278,14 +286,16 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    if (this.pending.has(stream, message.id)) {
+    if (this.pending.has(stream, message.id) || this.pending.isReused(stream, message.id)) {
+      // Its answer and the first one's cannot be told apart (a server may answer either first).
       this.anomaly(
         stream,
         "duplicate_request_id",
-        `request id ${String(message.id)} reused while pending`,
+        `request id ${String(message.id)} reused while pending: its calls cannot be told apart and are counted as not observed`,
         bytes,
         at,
       );
+      this.pending.reuse(stream, message.id);
       return;
     }
     const facts = stream === "in" ? clientSessionFacts(message.method, message.params) : null;
@@ -359,7 +369,11 @@ export class SessionObserver {
       const id = params.requestId;
       if (typeof id !== "string" && typeof id !== "number") return;
       // A cancellation refers to a request the *sender* of the notification made.
-      this.pending.cancel(stream, id, at, typeof params.reason === "string" ? params.reason : null);
+      // A client that gave up waiting cancels too (the SDK's own timeout): that is the server's timeout.
+      const reason = typeof params.reason === "string" ? params.reason : null;
+      const outcome = cancelledOutcome(reason);
+      const text = outcome === "timeout" ? `the client gave up waiting: ${reason}` : reason;
+      this.pending.cancel(stream, id, at, text, outcome);
       return;
     }
     if (method === "notifications/progress" && params) {
@@ -401,4 +415,14 @@ export class SessionObserver {
   private anomaly(stream: Stream, type: ProtocolEventType, message: string, bytes: number, at: number): void {
     this.anomalies.add({ time: at, type, stream, message, bytes });
   }
+}
+
+/**
+ * A line that is not JSON is quoted (its start, masked, escaped): a stray `console.log` or `print` on the
+ * protocol stream is found by what it printed.
+ */
+function withQuote(reason: string, detail: string, bytes: Buffer): string {
+  if (reason !== "invalid_json") return detail;
+  const text = bytes.subarray(0, QUOTED_BYTES).toString("utf8").replace(/\r$/, "");
+  return `${detail}: ${quotedLine(text)}`;
 }

@@ -34,6 +34,12 @@ export const SLAB_BYTES = 64 * 1024;
 const SLAB_MIN_CHUNK = 16 * 1024;
 /** Slabs kept for reuse (4 MiB); more are left to the garbage collector. */
 const MAX_POOLED_SLABS = 64;
+/**
+ * Past this share of the bound the queue sheds what costs the record least: long server lines are copied
+ * short, and copies of the stream shed first (a server's stderr) are dropped, so that a log burst the
+ * observer cannot keep up with never fills the queue the calls need (calls are the primary record).
+ */
+const PRESSED_SHARE = 1 / 4;
 
 export interface CopyQueueOptions {
   /** Bytes handed over and not yet acknowledged, at most (copies past it are dropped and counted). */
@@ -44,6 +50,8 @@ export interface CopyQueueOptions {
    * must count each buffer once (see `batchBuffers`).
    */
   packSmall?: boolean;
+  /** A stream whose copies are dropped once the queue is pressed (see PRESSED_SHARE), before any other's. */
+  shedFirst?: string;
 }
 
 /** A batch's bytes as the queue counted them (each buffer once, whole), and the slabs to hand back. */
@@ -64,6 +72,8 @@ interface Gap {
   lines: number;
   /** The dropped bytes ended inside a line. */
   midLine: boolean;
+  /** When its last bytes were read. */
+  at: number;
 }
 
 /** Newlines in `chunk` (native search; this runs only for dropped copies). */
@@ -90,6 +100,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private batchBytes = 0;
   private readonly maxInFlightBytes: number;
   private readonly packSmall: boolean;
+  private readonly shedFirst: string | null;
   private readonly eliders = new Map<S, LineElider>();
   private watch: { stream: S; watch: WholeResultWatch } | null = null;
   /** Bytes offered in all, copied or not (see `offeredBytes`). */
@@ -101,10 +112,14 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     private readonly worker: Pick<Worker, "postMessage">,
     options: number | CopyQueueOptions = {},
   ) {
-    const { maxInFlightBytes = 32 * 1024 * 1024, packSmall = false } =
-      typeof options === "number" ? { maxInFlightBytes: options } : options;
+    const {
+      maxInFlightBytes = 32 * 1024 * 1024,
+      packSmall = false,
+      shedFirst = null,
+    } = typeof options === "number" ? { maxInFlightBytes: options } : options;
     this.maxInFlightBytes = maxInFlightBytes;
     this.packSmall = packSmall;
+    this.shedFirst = shedFirst;
   }
 
   /**
@@ -112,8 +127,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
    * `requests` is the stream whose requests for whole answers turn that off while they are pending.
    */
   elideLongLines(stream: S, requests: S, control: Int32Array): void {
-    // A quarter full: copies shrink before any has to be dropped, whatever the observer knows yet.
-    this.eliders.set(stream, new LineElider(control, () => this.held > this.maxInFlightBytes / 4));
+    // Pressed: copies shrink before any has to be dropped, whatever the observer knows yet.
+    this.eliders.set(stream, new LineElider(control, () => this.held > this.pressedBytes));
     this.watch = { stream: requests, watch: new WholeResultWatch(control) };
   }
 
@@ -154,11 +169,11 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       this.offerPacked(stream, chunk, at, marks);
       return;
     }
-    if (this.broken || this.held + chunk.length > this.maxInFlightBytes) {
+    if (this.broken || this.held + chunk.length > this.boundFor(stream)) {
       if (this.broken || chunk.length === 0) {
         this.droppedBytes += chunk.length;
         this.droppedChunks++;
-      } else this.drop(stream, chunk);
+      } else this.drop(stream, chunk, at);
       return;
     }
     this.postGap(stream, at);
@@ -175,8 +190,10 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private offerPacked(stream: S, chunk: Buffer, at: number, marks?: number): void {
     const fits = () => this.pack !== null && this.packUsed + chunk.length <= SLAB_BYTES;
     const room = () => this.held + SLAB_BYTES <= this.maxInFlightBytes;
-    if (!fits() && !room()) {
-      this.drop(stream, chunk);
+    // The stream shed first is dropped once the queue is pressed, even where its pack has room.
+    const shed = stream === this.shedFirst && this.held + chunk.length > this.boundFor(stream);
+    if ((!fits() && !room()) || shed) {
+      this.drop(stream, chunk, at);
       return;
     }
     // First: a gap notice flushes the batch, and the pack goes with it; the bound is asked again then.
@@ -184,7 +201,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     let pack = this.pack;
     if (pack === null || !fits()) {
       if (!room()) {
-        this.drop(stream, chunk);
+        this.drop(stream, chunk, at);
         return;
       }
       pack = this.slabs.pop() ?? new ArrayBuffer(SLAB_BYTES);
@@ -200,14 +217,28 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     this.schedule();
   }
 
-  private drop(stream: S, chunk: Buffer): void {
+  /** Bytes in flight past which the queue sheds (see PRESSED_SHARE). */
+  private get pressedBytes(): number {
+    return this.maxInFlightBytes * PRESSED_SHARE;
+  }
+
+  /** The most `stream`'s copies may find in flight: the stream shed first stops where the queue is pressed. */
+  private boundFor(stream: S): number {
+    return stream === this.shedFirst ? this.pressedBytes : this.maxInFlightBytes;
+  }
+
+  private drop(stream: S, chunk: Buffer, at: number): void {
     this.droppedBytes += chunk.length;
     this.droppedChunks++;
-    const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false };
+    const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false, at };
     gap.bytes += chunk.length;
     gap.lines += countLines(chunk);
     gap.midLine = chunk[chunk.length - 1] !== 0x0a;
+    gap.at = at;
     this.gaps.set(stream, gap);
+    // Told with the next batch, not only before the stream's next copy: a stream that goes on being
+    // dropped (or falls silent) still has its loss counted while the session runs.
+    this.schedule();
   }
 
   private copyOf(chunk: Buffer): Uint8Array {
@@ -268,17 +299,22 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
     for (const stream of [...this.gaps.keys()]) this.postGap(stream, at);
   }
 
-  /** Hands the gathered copies to the worker now. */
+  /**
+   * Hands the gathered copies to the worker now, then the gaps since: every copy of a stream still in
+   * the batch was offered before that stream's gap (a copy after a drop tells the gap first).
+   */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.batch.length === 0) return;
-    const items = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    this.endPack(items);
-    const { message, transfer } = packBatch(items, this.held);
-    this.send(message, transfer);
+    if (this.batch.length > 0) {
+      const items = this.batch;
+      this.batch = [];
+      this.batchBytes = 0;
+      this.endPack(items);
+      const { message, transfer } = packBatch(items, this.held);
+      this.send(message, transfer);
+    }
+    for (const [stream, gap] of [...this.gaps]) this.postGap(stream, gap.at);
   }
 
   /**

@@ -4,6 +4,7 @@
  * unparsed when the exit drain runs out, are never guessed at: the calls in them are counted as
  * unobserved, and requests that may have lost their answer end unobserved, not `disconnected`.
  */
+import { plural } from "../../../shared/plural.js";
 import { EventTracker } from "../events/tracker.js";
 import { LogSettingsSource } from "../logs/log-settings.js";
 import { StderrAssembler } from "../logs/stderr-assembler.js";
@@ -214,7 +215,10 @@ export class Observation {
           time: message.at,
           type: "observation_gap",
           stream: message.stream === "in" ? "in" : "out",
-          message: `${message.droppedBytes} bytes of ${message.stream === "err" ? "stderr" : "traffic"} not observed (copy queue full); traffic itself was forwarded`,
+          message:
+            message.stream === "err"
+              ? `${plural(message.droppedLines, "stderr line")} (${message.droppedBytes} bytes) not stored: log lines are shed first while the observer is behind; stderr itself was forwarded`
+              : `${message.droppedBytes} bytes of traffic not observed (copy queue full); traffic itself was forwarded`,
           bytes: message.droppedBytes,
         });
         return;

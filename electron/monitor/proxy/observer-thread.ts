@@ -8,7 +8,7 @@ import { getCompileCacheDir } from "node:module";
 import { dirname } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { plural } from "../../../shared/plural.js";
-import { CopyQueue } from "./copy-queue.js";
+import { CopyQueue, type CopyQueueOptions } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
 import { CONTROL_SLOTS } from "./line-elider.js";
 import type { RunOptions } from "./run-wrapper.js";
@@ -23,6 +23,12 @@ import { drainDeadlineBuffer, type FromWorker, type ToWorker, type WorkerInit } 
 const EXIT_PARSE_MS = 11_000;
 const EXIT_DRAIN_MS = 15_000;
 const EXIT_IDLE_MS = 3000;
+
+/**
+ * The wrapper's copy queue: small copies packed, and log lines shed before calls, so that a stderr burst
+ * the observer cannot keep up with leaves the calls room (calls are the primary record).
+ */
+export const WRAPPER_QUEUE: CopyQueueOptions = { packSmall: true, shedFirst: "err" };
 
 export interface Observer {
   queue: CopyQueue;
@@ -77,7 +83,7 @@ export function startObserver(
   const elision = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const progress = new SharedArrayBuffer(16);
   const port = new HeldPort();
-  const queue = new CopyQueue(port, { packSmall: true });
+  const queue = new CopyQueue(port, WRAPPER_QUEUE);
   queue.elideLongLines("out", "in", new Int32Array(elision));
   queue.reportProgressIn(new BigInt64Array(progress));
   let worker: Worker | null = null;

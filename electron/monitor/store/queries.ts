@@ -59,11 +59,12 @@ function toSummary(row: Row): CallSummary {
     bytesIn: num(row.bytes_in),
     bytesOut: num(row.bytes_out),
     rounds: num(row.rounds),
+    progressCount: num(row.progress_count),
   };
 }
 
 const SUMMARY_COLUMNS =
-  "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds";
+  "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds, progress_count";
 
 /** The WHERE clause of a calls query, for columns of the `calls` table aliased as `c`. */
 function callFilters(db: Db, query: CallsQuery, now: number): { where: string; params: SqlValue[] } {

@@ -41,3 +41,20 @@ export interface ManagedStatus {
   /** The last failure, one line. */
   lastError: string | null;
 }
+
+/**
+ * mcpscope's own copy crashed or cannot start, and is not (yet) running again: down, whatever a probe
+ * found before it died.
+ */
+export function ownCopyDown(managed: Pick<ManagedStatus, "state" | "restarts">): boolean {
+  switch (managed.state) {
+    case "backoff":
+    case "crash_loop":
+    case "failed":
+      return true;
+    case "starting":
+      return managed.restarts > 0;
+    default:
+      return false;
+  }
+}

@@ -13,6 +13,7 @@ import {
 import { ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { MonitoringError } from "../errors.js";
 import { maskString } from "../pipeline/mask.js";
+import { quotedLine } from "../pipeline/quoted-line.js";
 import { VERSION } from "../version.js";
 import { blockedPortText } from "./blocked-ports.js";
 import { type ChildExit, ChildProcessTransport } from "./child-transport.js";
@@ -224,7 +225,7 @@ export class McpSession {
   /** Why a handshake got no answer; a banner line before a handshake that went through is no reason later. */
   private nonJsonHint(): string {
     if (this.nonJson === null || this.facts !== null) return "";
-    return `; it wrote non-JSON to stdout: ${JSON.stringify(this.nonJson)} (log with console.error, not console.log)`;
+    return `; it wrote non-JSON to stdout: ${this.nonJson} (log with console.error, not console.log)`;
   }
 
   /** A one-line MonitoringError saying what went wrong at `step`, with the server's last stderr line. */
@@ -264,23 +265,6 @@ export class McpSession {
     const text = masked ? oneLine(message) : maskString(oneLine(message));
     return MonitoringError.collection(`${text}${this.nonJsonHint()}`, error);
   }
-}
-
-const QUOTED_CHARS = 200;
-
-/**
- * A stdout line as quoted in an error: masked whole first (a secret cut short is no longer one a pattern
- * knows), then cut, never inside a `[masked:…]` marker. Lines longer than any secret are masked only as far
- * as can be quoted.
- */
-export function quotedLine(line: string): string {
-  const masked = maskString(line.slice(0, QUOTED_CHARS * 8));
-  if (masked.length <= QUOTED_CHARS && line.length <= QUOTED_CHARS * 8) return masked;
-  let end = Math.min(QUOTED_CHARS, masked.length);
-  const open = masked.lastIndexOf("[masked:", end - 1);
-  const close = open === -1 ? -1 : masked.indexOf("]", open);
-  if (close >= end) end = close + 1;
-  return `${masked.slice(0, end)}…`;
 }
 
 /** Opens a session and runs the handshake; closes it again if that fails. */
