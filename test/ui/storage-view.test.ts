@@ -113,6 +113,28 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
       storage: { backup: { every: "1d", keep: 3 }, retention: { healthChecks: "30d" } },
     });
 
+    // A schedule the choices lack (settings.json takes any duration) is shown as it is, and saving
+    // another "keep the newest" keeps it rather than switching scheduled backups off.
+    writeFileSync(
+      settings,
+      JSON.stringify({ storage: { backup: { every: "2d", keep: 3 }, retention: { healthChecks: "30d" } } }),
+    );
+    await page.reload();
+    await page.getByTestId("nav-storage").click();
+    const everySelect = page.getByTestId("backup-every");
+    await until("the custom schedule to show", async () => (await everySelect.inputValue()) === "2d", 15_000);
+    expect(await everySelect.locator("option:checked").textContent()).toBe("Every 2 d (custom)");
+    await page.getByTestId("backup-keep").fill("5");
+    await page.getByTestId("backup-schedule-save").click();
+    await until(
+      "the schedule to be saved with its interval",
+      async () => JSON.parse(readFileSync(settings, "utf8")).storage.backup.keep === 5,
+      15_000,
+    );
+    expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({
+      storage: { backup: { every: "2d", keep: 5 }, retention: { healthChecks: "30d" } },
+    });
+
     // Damage a background check recorded is shown with what to do.
     const check = join(dataDir, "db-check.json");
     writeFileSync(
