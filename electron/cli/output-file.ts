@@ -7,11 +7,11 @@
  * (`/dev/stdout`, `>(gzip > r.gz)`) is written straight into: there is no file there to keep. The data
  * dir's own database files are never a target, --force or not: an export must not destroy what it exports.
  */
-import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { readlinkSync, realpathSync, statSync } from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { MonitoringError } from "../monitor/errors.js";
-import { type AtomicFile, createFileAtomic } from "../monitor/instrument/atomic-file.js";
+import { type AtomicFile, createFileAtomic, replacedPath } from "../monitor/instrument/atomic-file.js";
 import { DATABASE_FILE, databasePath } from "../monitor/paths.js";
 import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
 
@@ -41,11 +41,12 @@ export function outputTarget(output: string | undefined, opts: OutputOptions): O
     return { path, stream: true };
   if (existing?.isDirectory())
     throw MonitoringError.input(`cannot write ${path}: it is a folder; name a file, or drop --output`);
-  if (existing) path = realpathSync(path);
-  else if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
+  const replaced = replacedPath(path);
+  if (replaced === null)
     throw MonitoringError.input(
       `cannot write ${path}: it is a link to ${readlinkSync(path)}, which does not exist`,
     );
+  path = replaced;
   const folder = statSync(dirname(path), { throwIfNoEntry: false });
   if (!folder)
     throw MonitoringError.input(`cannot write ${path}: the folder ${dirname(path)} does not exist`);

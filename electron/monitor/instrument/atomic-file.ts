@@ -1,5 +1,6 @@
 /** Replacing a file atomically: a temp file in the same folder, fsync, then rename over the original. */
 import { randomBytes } from "node:crypto";
+import { lstatSync, realpathSync } from "node:fs";
 import { link, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -27,6 +28,20 @@ export class OwnerNotKeptError extends Error {
     cause: unknown,
   ) {
     super(`cannot keep owner ${owner.uid} and group ${owner.gid} (${(cause as Error).message})`, { cause });
+  }
+}
+
+/**
+ * The file a write to `path` replaces: where `path` is a link, the file it names (the rename then replaces
+ * that file and the link stays, as a user who keeps the file elsewhere expects); else `path` itself. Null
+ * when `path` is a link to nothing (writing there would replace the link with a file).
+ */
+export function replacedPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? null : path;
   }
 }
 
