@@ -81,3 +81,21 @@ export function durationMs(text: string): number | null {
 export function isStorableTime(ms: number): boolean {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
 }
+
+/**
+ * A duration as text that `durationMs` reads back to the same `ms` (`2d`, `1h30m`, `90s`): for showing
+ * and saving again a setting known only in milliseconds. Null for a negative or non-finite `ms`.
+ */
+export function durationText(ms: number): string | null {
+  if (!Number.isFinite(ms) || ms < 0) return null;
+  if (ms === 0) return "0s";
+  let rest = Math.round(ms);
+  let text = "";
+  for (const unit of ["d", "h", "m", "s", "ms"]) {
+    const size = DURATION_UNITS[unit] ?? 1;
+    const n = Math.floor(rest / size);
+    if (n > 0) text += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return text;
+}

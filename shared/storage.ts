@@ -66,7 +66,8 @@ export const StorageInfoSchema = z.object({
   /** Pages in the database no table uses (returned to the file system by incremental vacuum). */
   freeBytes: z.number().int(),
   tables: z.array(TableUsageSchema),
-  calls: z.number().int(),
+  /** Calls stored; null when the calls table cannot be read to the end (damaged pages: see `lastCheck`). */
+  calls: z.number().int().nullable(),
   /** Database bytes divided by stored calls (everything else counted in), or null with no calls. */
   bytesPerCall: z.number().nullable(),
   /** Database bytes over the days between the oldest and newest record, or null under a day of data. */

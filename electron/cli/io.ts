@@ -1,7 +1,3 @@
-import { open } from "node:fs/promises";
-import { dirname } from "node:path";
-import { MonitoringError } from "../monitor/errors.js";
-
 /** What a command writes to; tests pass their own. */
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -44,43 +40,4 @@ export function keepWorkingOnClosedStderr(stderr: NodeJS.WritableStream): void {
   stderr.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
   });
-}
-
-/** An output file to write a command's result to, with a one-line error when it cannot be. */
-export async function openOutput(file: string): Promise<NodeJS.WritableStream & { close(): Promise<void> }> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, "w");
-  } catch (error) {
-    throw MonitoringError.input(
-      `cannot write ${file}: ${whyUnwritable(error as NodeJS.ErrnoException, file)}`,
-    );
-  }
-  const stream = handle.createWriteStream();
-  let failed: Error | null = null;
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    failed = MonitoringError.input(`cannot write ${file}: ${whyUnwritable(error, file)}`);
-  });
-  return Object.assign(stream, {
-    async close() {
-      await new Promise<void>((resolve) => stream.end(resolve));
-      if (failed) throw failed;
-    },
-  });
-}
-
-function whyUnwritable(error: NodeJS.ErrnoException, file: string): string {
-  switch (error.code) {
-    case "ENOENT":
-      return `the folder ${dirname(file)} does not exist`;
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "it is a folder";
-    case "ENOSPC":
-      return "the disk is full";
-    default:
-      return error.message.split("\n")[0] ?? String(error);
-  }
 }

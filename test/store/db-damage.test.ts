@@ -4,7 +4,7 @@
  * lists each finding of SQLite's integrity check (not just the first error), and `[]` when sound.
  */
 import { execFile } from "node:child_process";
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +87,48 @@ describe("a database with damaged pages", () => {
     expect(result.problems.length).toBeGreaterThanOrEqual(Math.min(20, pages.length));
     expect(result.problems.length).toBeLessThanOrEqual(20);
     expect(result.problems.every((p) => !p.includes("\n") && p !== "ok")).toBe(true);
+  });
+
+  it("db info does not say 0 calls and an older ok check when the calls table cannot be read", async () => {
+    const dataDir = join(dir.path, "calls");
+    const db = openDb(databasePath(dataDir));
+    const insert = db.prepare(
+      `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome, bytes_in, bytes_out, request)
+       VALUES ('s', 's', 'c2s', ?, 'tools/call', ?, 1, 'ok', 1, 1, ?)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 300; i++) insert.run(String(i), 1_000 + i, "x".repeat(200));
+    });
+    const pages = db
+      .prepare(
+        "SELECT pageno FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'calls')",
+      )
+      .all()
+      .map((r) => Number(r.pageno));
+    const pageSize = Number(db.prepare("PRAGMA page_size").get()?.page_size);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.close();
+    // The check the engine recorded at its last open, before the damage.
+    writeFileSync(
+      join(dataDir, "db-check.json"),
+      JSON.stringify({ time: 1_000, when: "start", ok: true, problems: [] }),
+    );
+    const fd = openSync(databasePath(dataDir), "r+");
+    for (const page of pages) writeSync(fd, Buffer.alloc(pageSize, "A"), 0, pageSize, (page - 1) * pageSize);
+    closeSync(fd);
+
+    const json = await cli(["db", "info", "--data-dir", dataDir, "--json"]);
+    expect(json.code).toBe(0);
+    const info = JSON.parse(json.stdout) as StorageInfo;
+    expect(info.calls).toBeNull();
+    expect(info.bytesPerCall).toBeNull();
+    expect(info.lastCheck).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/reading calls met damaged pages/)],
+    });
+    const text = await cli(["db", "info", "--data-dir", dataDir]);
+    expect(text.stdout).toMatch(/^calls: unreadable \(damaged pages\);/m);
+    expect(text.stdout).toMatch(/^last integrity check: DAMAGE FOUND .*reading calls met damaged pages/m);
   });
 
   it("db check of a sound database: ok, no problems", async () => {

@@ -1,6 +1,7 @@
 /**
  * Restore from the app: the engine restores a backup from backups/ into the database it has open. The
- * backup's rows come back, the replaced database is kept aside, a connection opened before the restore
+ * backup's rows come back, the replaced database is kept as a backup that both Restore… and
+ * `mcpscope restore` take (so a restore can be undone), a connection opened before the restore
  * (as a wrapper's is) keeps writing into the restored database; a truncated backup is listed with its
  * problem and refused with one line, and so is a restore that a writer holds off past the wait; nothing
  * changes then.
@@ -15,6 +16,7 @@ import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { restoreInPlace } from "../../electron/monitor/store/restore.js";
 import type { BackupListEntry, BackupResult, RestoreResult } from "../../shared/storage.js";
 import { type RawProcess, startRaw } from "../fixtures/raw-client.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -77,16 +79,17 @@ describe("storage.restore in a running engine", () => {
     const result = (await engine.invoke("storage.restore", { name: list[0]?.name })) as RestoreResult;
     expect(result.ok, result.message).toBe(true);
     expect(await methods()).toEqual(["resources/list", "tools/call", "tools/list"]);
-    // The replaced database, with all five calls, is kept aside and owner-only.
+    // The replaced database, with all five calls, is kept as a backup in backups/, owner-only, listed
+    // with the others (so Restore… undoes the restore), never taken for the last backup.
     const previous = result.previous ?? "";
-    expect(previous).toMatch(/mcpscope\.db\.before-restore-/);
+    expect(previous).toBe(join(dataDir, "backups", basename(previous)));
+    expect(basename(previous)).toMatch(/^mcpscope-before-restore-.*\.mcpscope-backup$/);
     expect(statSync(previous).mode & 0o777).toBe(0o600);
-    const aside = openDb(previous, { readOnly: true });
-    try {
-      expect(rowCounts(aside).calls).toBe(5);
-    } finally {
-      aside.close();
-    }
+    expect(readdirSync(dataDir).filter((f) => f.includes("before-restore"))).toEqual([]);
+    const listed = (await engine.invoke("storage.backups.list", {})) as BackupListEntry[];
+    expect(listed.find((b) => b.file === previous)).toMatchObject({ problem: null, rows: { calls: 5 } });
+    const info = (await engine.invoke("storage.info", {})) as { lastBackup: { file: string } | null };
+    expect(info.lastBackup?.file).toBe(backup.file);
     // A connection opened before the restore writes into the restored database, and the engine sees it.
     insertCall(wrapper, "after-restore");
     expect(await methods()).toEqual(["after-restore", "resources/list", "tools/call", "tools/list"]);
@@ -94,6 +97,23 @@ describe("storage.restore in a running engine", () => {
     expect(engine.metrics.prometheus()).toContain('mcp_method_name="after-restore"');
     // The open session keeps its row, so what it records next stays attached to it.
     expect(wrapper.prepare("SELECT id FROM sessions WHERE id = 'live'").get()).toEqual({ id: "live" });
+
+    // `mcpscope restore` takes that backup too (here into another data dir, with no engine there).
+    const elsewhere = join(dir.path, "elsewhere");
+    mkdirSync(elsewhere);
+    const cli = await cliInProcess(["restore", "--data-dir", elsewhere, previous]);
+    expect(cli.status, cli.stderr).toBe(0);
+    const restored = openDb(databasePath(elsewhere), { readOnly: true });
+    try {
+      expect(rowCounts(restored).calls).toBe(5);
+    } finally {
+      restored.close();
+    }
+
+    // And Restore… of it in the app undoes the restore.
+    const undone = (await engine.invoke("storage.restore", { name: basename(previous) })) as RestoreResult;
+    expect(undone.ok, undone.message).toBe(true);
+    expect(await methods()).toEqual(["ping", "prompts/list", "resources/list", "tools/call", "tools/list"]);
   });
 
   it("refuses a truncated backup, or a missing one, with one line and changes nothing", async () => {
@@ -175,7 +195,8 @@ describe("a restore that a writer holds off past the wait", () => {
       // With the lock free the same restore goes through, on the connection opened before it.
       const result = await restoreInPlace(engineSide, file, { lockWaitMs: 100 });
       expect(stored()).toEqual(["tools/list"]);
-      expect(leftovers()).toEqual([basename(result.previous ?? "")]);
+      expect(leftovers()).toEqual([]);
+      expect(readdirSync(join(dataDir, "backups"))).toContain(basename(result.previous ?? ""));
     } finally {
       locker?.kill();
       engineSide.close();

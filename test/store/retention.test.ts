@@ -146,6 +146,20 @@ describe("retention of every table", () => {
     expect(await applyStorageRetention(db, DEFAULT_STORAGE_RETENTION, { now: NOW, pauseMs: 0 })).toEqual({});
     expect(verifyChain(db)).toMatchObject({ ok: true, records: 151 });
 
+    // A checkpoint edited afterwards (its digest forged) no longer matches what the audit_prune record
+    // in the chain committed to: the chain is broken at the first record it vouched for.
+    const digest = String(db.prepare("SELECT digest FROM audit_checkpoints").get()?.digest);
+    db.prepare("UPDATE audit_checkpoints SET digest = ?").run("0".repeat(64));
+    const forged = verifyChain(db);
+    expect(forged).toMatchObject({ ok: false, broken: { id: 151, reason: "hash mismatch" } });
+    expect(forged.broken?.message).toMatch(
+      new RegExp(
+        `^the checkpoint for records 1\\.\\.150 has digest 000000000000, but audit_prune record \\d+ committed to ${digest.slice(0, 12)}: the checkpoint was altered$`,
+      ),
+    );
+    db.prepare("UPDATE audit_checkpoints SET digest = ?").run(digest);
+    expect(verifyChain(db)).toMatchObject({ ok: true, records: 151 });
+
     // The checkpoint is what makes the gap acceptable: without it the chain is broken.
     db.exec("DELETE FROM audit_checkpoints");
     expect(verifyChain(db)).toMatchObject({ ok: false, broken: { id: 151, reason: "missing" } });

@@ -3,7 +3,17 @@
  * read, or that does not hold an object, is refused with a one-line input error, and stays as it was:
  * never replaced by a file holding only the changed key.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -48,6 +58,31 @@ describe("a settings writer", () => {
         );
         expect(readFileSync(path, "utf8")).toBe(text);
       }
+    });
+
+    it(`writes ${what} through a settings.json that is a link, which stays one`, async () => {
+      const dotfiles = join(dataDir, "dotfiles");
+      mkdirSync(dotfiles);
+      const kept = join(dotfiles, "settings.json");
+      writeFileSync(kept, JSON.stringify({ logs: { minLevel: "info" }, reports: { schedules: [schedule] } }));
+      symlinkSync(kept, path);
+      await write();
+      expect(lstatSync(path).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(path)).toBe(kept);
+      const written = JSON.parse(readFileSync(kept, "utf8"));
+      expect(written.logs).toEqual({ minLevel: "info" });
+      if (what.includes("storage")) expect(written.storage).toEqual({ retention: { audit: "730d" } });
+      else expect(written.reports.schedules).toHaveLength(what.includes("removed") ? 0 : 1);
+      expect(statSync(kept).mode & 0o777).toBe(0o600);
+    });
+
+    it(`refuses ${what} through a link to nothing, leaving the link`, async () => {
+      symlinkSync(join(dataDir, "gone", "settings.json"), path);
+      const error = await refusal(write);
+      expect(error.message).toBe(
+        `${path} is a link to ${join(dataDir, "gone", "settings.json")}, which does not exist; fix the link before changing settings here`,
+      );
+      expect(lstatSync(path).isSymbolicLink()).toBe(true);
     });
 
     it(`refuses ${what} when the file cannot be read, rather than writing over it`, async () => {

@@ -113,6 +113,28 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
       storage: { backup: { every: "1d", keep: 3 }, retention: { healthChecks: "30d" } },
     });
 
+    // A schedule the choices lack (settings.json takes any duration) is shown as it is, and saving
+    // another "keep the newest" keeps it rather than switching scheduled backups off.
+    writeFileSync(
+      settings,
+      JSON.stringify({ storage: { backup: { every: "2d", keep: 3 }, retention: { healthChecks: "30d" } } }),
+    );
+    await page.reload();
+    await page.getByTestId("nav-storage").click();
+    const everySelect = page.getByTestId("backup-every");
+    await until("the custom schedule to show", async () => (await everySelect.inputValue()) === "2d", 15_000);
+    expect(await everySelect.locator("option:checked").textContent()).toBe("Every 2 d (custom)");
+    await page.getByTestId("backup-keep").fill("5");
+    await page.getByTestId("backup-schedule-save").click();
+    await until(
+      "the schedule to be saved with its interval",
+      async () => JSON.parse(readFileSync(settings, "utf8")).storage.backup.keep === 5,
+      15_000,
+    );
+    expect(JSON.parse(readFileSync(settings, "utf8"))).toEqual({
+      storage: { backup: { every: "2d", keep: 5 }, retention: { healthChecks: "30d" } },
+    });
+
     // Damage a background check recorded is shown with what to do.
     const check = join(dataDir, "db-check.json");
     writeFileSync(
@@ -162,13 +184,28 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
       await rows.first().getByTestId("backup-restore").click();
       const dialog = page.getByTestId("confirm-dialog");
       await dialog.waitFor();
-      expect(await dialog.textContent()).toContain("mcpscope.db.before-restore-");
+      expect(await dialog.textContent()).toContain(
+        `${join(dataDir, "backups")}/mcpscope-before-restore-<time>.mcpscope-backup`,
+      );
       await page.getByTestId("confirm-ok").click();
-      await page.getByText(/^Restored$/).waitFor({ timeout: 30_000 });
+      await page
+        .getByText(/^Restored$/)
+        .first()
+        .waitFor({ timeout: 30_000 });
       // The connection opened before the restore reads the restored database.
       expect(calls()).toBe(2);
-      const aside = readdirSync(dataDir).filter((f) => /^mcpscope\.db\.before-restore-[^-]/.test(f));
-      expect(aside.filter((f) => !/-(wal|shm)$/.test(f))).toHaveLength(1);
+      // The replaced database is listed as a backup by its name: restoring it undoes the restore.
+      const aside = readdirSync(join(dataDir, "backups")).filter((f) =>
+        f.startsWith("mcpscope-before-restore-"),
+      );
+      expect(aside).toHaveLength(1);
+      const undo = page.getByTestId(`backup-${aside[0]}`);
+      await undo.waitFor({ timeout: 15_000 });
+      expect(await undo.textContent()).toContain(aside[0]);
+      expect(await undo.textContent()).toContain("3 calls");
+      await undo.getByTestId("backup-restore").click();
+      await page.getByTestId("confirm-ok").click();
+      await until("the restore to be undone", async () => calls() === 3, 30_000);
     } finally {
       db.close();
     }

@@ -1,11 +1,13 @@
 import { once } from "node:events";
+import type { ApiClient } from "../../../shared/api.js";
 import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
 import { csvField } from "../../../shared/files.js";
 import { iso, parseTimeSpec } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import { type Command, openOutput } from "../io.js";
+import type { Command } from "../io.js";
+import { checkOutputTarget, openOutputFile, outputTarget } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
 
 const FLAGS: FlagSpecs = {
@@ -17,15 +19,23 @@ const FLAGS: FlagSpecs = {
   },
   until: { kind: "string", placeholder: "TIME", help: "export: records before this" },
   format: { kind: "string", placeholder: "FORMAT", default: "jsonl", help: "export: jsonl or csv" },
-  output: { kind: "string", placeholder: "FILE", help: "export: write to FILE instead of stdout" },
+  output: {
+    kind: "string",
+    placeholder: "FILE",
+    help: "export: write to FILE (owner-only, whole or not at all) instead of stdout",
+  },
+  force: { kind: "boolean", help: "export: replace the --output file if it exists (refused otherwise)" },
 };
 
 const SUBCOMMANDS: ArgShape = {
-  subcommands: { verify: { flags: ["json"] }, export: { flags: ["since", "until", "format", "output"] } },
+  subcommands: {
+    verify: { flags: ["json"] },
+    export: { flags: ["since", "until", "format", "output", "force"] },
+  },
 };
 
 const USAGE =
-  "mcpscope audit verify [--json] | mcpscope audit export [--since T] [--until T] [--format jsonl|csv] [--output FILE]";
+  "mcpscope audit verify [--json] | mcpscope audit export [--since T] [--until T] [--format jsonl|csv] [--output FILE [--force]]";
 
 /** Records one audit.export page holds: the export streams page after page. */
 const EXPORT_PAGE = 1000;
@@ -53,6 +63,42 @@ function csvRow(row: Record<string, string | number | null>): Record<string, str
   return { ...row, time: row.time_iso ?? null, time_ms: row.time ?? null };
 }
 
+/** Writes to a stream, waiting when it is full. */
+function writeTo(out: NodeJS.WritableStream): (text: string) => Promise<void> {
+  return async (text) => {
+    if (!out.write(text)) await once(out, "drain");
+  };
+}
+
+/** Streams the records page after page, one write per page. */
+async function exportRecords(
+  api: ApiClient,
+  write: (text: string) => Promise<void>,
+  opts: { format: "jsonl" | "csv"; since?: string; until?: string },
+): Promise<void> {
+  const { format, since, until } = opts;
+  if (format === "csv") await write(`${CSV_COLUMNS.join(",")}\r\n`);
+  let after: number | null | undefined;
+  do {
+    const page = await api.call("audit.export", {
+      since,
+      until,
+      after: after ?? undefined,
+      limit: EXPORT_PAGE,
+    });
+    let text = "";
+    for (const record of page.records) {
+      const row = exportRow(record);
+      const csv = format === "csv" ? csvRow(row) : null;
+      text += csv
+        ? `${CSV_COLUMNS.map((c) => csvField(csv[c] ?? null)).join(",")}\r\n`
+        : `${JSON.stringify(row)}\n`;
+    }
+    if (text) await write(text);
+    after = page.next;
+  } while (after !== null);
+}
+
 export const auditCommand: Command = {
   name: "audit",
   summary: COMMAND_SUMMARIES.audit,
@@ -70,7 +116,7 @@ export const auditCommand: Command = {
       );
       return 0;
     }
-    recordedDataDir(args);
+    const dataDir = recordedDataDir(args);
     if (sub === "verify") {
       const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));
       if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
@@ -95,34 +141,20 @@ export const auditCommand: Command = {
     };
     const since = at("since");
     const until = at("until");
+    const file = flagString(args, "output");
+    const toFile = file !== undefined && file !== "-";
+    const force = args.flags.force === true;
+    if (toFile) checkOutputTarget(file, { force, dataDir });
     return withStoreApi(args, async (api) => {
-      const file = flagString(args, "output");
-      const output = file ? await openOutput(file) : null;
-      const out = output ?? io.stdout;
-      const write = async (text: string) => {
-        if (!out.write(text)) await once(out, "drain");
-      };
-      if (format === "csv") await write(`${CSV_COLUMNS.join(",")}\r\n`);
-      let after: number | null | undefined;
-      do {
-        const page = await api.call("audit.export", {
-          since,
-          until,
-          after: after ?? undefined,
-          limit: EXPORT_PAGE,
-        });
-        for (const record of page.records) {
-          const row = exportRow(record);
-          const csv = format === "csv" ? csvRow(row) : null;
-          await write(
-            csv
-              ? `${CSV_COLUMNS.map((c) => csvField(csv[c] ?? null)).join(",")}\r\n`
-              : `${JSON.stringify(row)}\n`,
-          );
-        }
-        after = page.next;
-      } while (after !== null);
-      await output?.close();
+      const output = toFile ? await openOutputFile(outputTarget(file, { force, dataDir }), force) : null;
+      try {
+        const write = output ? (text: string) => output.write(text) : writeTo(io.stdout);
+        await exportRecords(api, write, { format, since, until });
+      } catch (error) {
+        await output?.abort();
+        throw error;
+      }
+      await output?.commit();
       return 0;
     });
   },

@@ -11,6 +11,7 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from ".
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { announceUpgrade, openAtTerminal } from "../open-db.js";
+import { refuseDatabaseFile } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
 
 const BACKUP_FLAGS: FlagSpecs = {
@@ -19,7 +20,7 @@ const BACKUP_FLAGS: FlagSpecs = {
 };
 
 /** Refuses, before any copying, a FILE that cannot or should not be written. */
-function checkTarget(file: string, force: boolean): void {
+function checkTarget(file: string, force: boolean, dataDir: string): void {
   const folder = statSync(dirname(file), { throwIfNoEntry: false });
   if (!folder)
     throw MonitoringError.input(`cannot write ${file}: the folder ${dirname(file)} does not exist`);
@@ -30,6 +31,7 @@ function checkTarget(file: string, force: boolean): void {
     throw MonitoringError.input(
       `cannot write ${file}: it is a folder; name a file (like ${file}/mcpscope.mcpscope-backup)`,
     );
+  refuseDatabaseFile(file, dataDir);
   if (existing && !force)
     throw MonitoringError.input(`${file} exists; pass --force to overwrite it, or name another file`);
 }
@@ -74,8 +76,8 @@ export const backupCommand: Command = {
     const named = args.positionals[0];
     if (!named) throw new UsageError("name one backup FILE: mcpscope backup FILE");
     const file = resolve(named);
-    checkTarget(file, args.flags.force === true);
     const dataDir = recordedDataDir(args);
+    checkTarget(file, args.flags.force === true, dataDir);
     const db = openAtTerminal(databasePath(dataDir));
     try {
       const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });

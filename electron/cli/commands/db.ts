@@ -56,7 +56,7 @@ export const dbCommand: Command = {
       const lines = [
         `${info.database} (schema version ${info.schemaVersion})`,
         `files: database ${formatBytes(f.database)}, wal ${formatBytes(f.wal)}, other files in the data dir ${formatBytes(f.other)}; ${formatBytes(info.freeBytes)} free inside the database`,
-        `calls: ${info.calls}; bytes per stored call: ${info.bytesPerCall === null ? "—" : formatBytes(info.bytesPerCall)}; growth per day: ${info.growthPerDay === null ? "— (under a day of data)" : formatBytes(info.growthPerDay)}`,
+        `calls: ${info.calls ?? "unreadable (damaged pages)"}; bytes per stored call: ${info.bytesPerCall === null ? "—" : formatBytes(info.bytesPerCall)}; growth per day: ${info.growthPerDay === null ? "— (under a day of data)" : formatBytes(info.growthPerDay)}`,
         `data from ${info.oldest === null ? "—" : iso(info.oldest)} to ${info.newest === null ? "—" : iso(info.newest)}`,
         `last integrity check: ${integrityLine(info.lastCheck)}`,
         `last backup: ${info.lastBackup ? `${info.lastBackup.file} (${iso(info.lastBackup.time)}, ${formatBytes(info.lastBackup.bytes)})` : "none"}`,

@@ -25,9 +25,9 @@ import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
+import { checkOutputTarget, outputTarget, writeOutputFile } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
-import { checkReportTarget, reportTarget, writeReportFile } from "./report-output.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -135,16 +135,13 @@ export const reportCommand: Command = {
     if (input.since && input.period) throw new UsageError("give --since or --period, not both");
     const range = reportRange(input);
     const force = args.flags.force === true;
-    checkReportTarget(
-      flagString(args, "output"),
-      reportFilename(
-        { since: new Date(range.since).toISOString(), until: new Date(range.until).toISOString() },
-        format,
-        section,
-      ),
-      force,
-    );
     const dataDir = recordedDataDir(args);
+    const suggested = reportFilename(
+      { since: new Date(range.since).toISOString(), until: new Date(range.until).toISOString() },
+      format,
+      section,
+    );
+    checkOutputTarget(flagString(args, "output"), { suggested, force, dataDir });
     const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
     try {
@@ -176,8 +173,8 @@ export const reportCommand: Command = {
         io.stdout.write(bytes);
         return 0;
       }
-      const target = reportTarget(output, file.filename, force);
-      await writeReportFile(target, bytes, force);
+      const target = outputTarget(output, { suggested: file.filename, force, dataDir });
+      await writeOutputFile(target, bytes, force);
       io.stderr.write(`report: wrote ${target.path} (${bytes.length} bytes)\n`);
       return 0;
     } finally {

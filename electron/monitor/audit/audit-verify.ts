@@ -48,7 +48,8 @@ export function verifyChain(db: Db): VerifyResult {
   if (broken) return { ok: false, records: state.count, broken, ...(start ? { from: fromOf(start) } : {}) };
   if (!start) return { ok: true, records: state.count };
   const from = fromOf(start);
-  if (!start.confirmed)
+  const why = unvouched(start);
+  if (why)
     return {
       ok: false,
       records: state.count,
@@ -56,8 +57,8 @@ export function verifyChain(db: Db): VerifyResult {
       broken: {
         id: start.id,
         time: start.time,
-        reason: "missing",
-        message: `records 1..${start.id - 1} were pruned, but no ${PRUNE_ACTION} record in the chain vouches for the checkpoint`,
+        reason: start.vouch ? "hash mismatch" : "missing",
+        message: why,
       },
     };
   return { ok: true, records: state.count, from };
@@ -241,7 +242,8 @@ interface PrunedStart {
   time: number;
   lastHash: string;
   digest: string;
-  confirmed: boolean;
+  /** The `audit_prune` record that vouches for the checkpoint, with the digest it committed to. */
+  vouch: PruneRecord | null;
 }
 
 /**
@@ -264,22 +266,55 @@ function prunedStart(db: Db): PrunedStart | null {
     time: Number(first.time),
     lastHash: String(checkpoint.last_hash),
     digest: String(checkpoint.digest),
-    confirmed: pruneRecorded(db, id - 1),
+    vouch: pruneRecord(db, id - 1),
   };
+}
+
+/**
+ * Why the checkpoint the verification starts from is not vouched for by the chain (null: it is). The
+ * checkpoint row itself sits outside the chain; the `audit_prune` record retention appended commits to its
+ * digest, so a checkpoint edited afterwards no longer matches it.
+ */
+function unvouched(start: PrunedStart): string | null {
+  const { vouch } = start;
+  const through = start.id - 1;
+  if (!vouch)
+    return `records 1..${through} were pruned, but no ${PRUNE_ACTION} record in the chain vouches for the checkpoint`;
+  let committed: unknown;
+  try {
+    committed = (JSON.parse(vouch.details ?? "null") as { digest?: unknown } | null)?.digest;
+  } catch {
+    committed = undefined;
+  }
+  if (committed === start.digest) return null;
+  return `the checkpoint for records 1..${through} has digest ${start.digest.slice(0, 12)}, but ${PRUNE_ACTION} record ${vouch.id} committed to ${typeof committed === "string" ? committed.slice(0, 12) : "none"}: the checkpoint was altered`;
+}
+
+interface PruneRecord {
+  id: number;
+  details: string | null;
+}
+
+/** The `audit_prune` record in the chain that names the checkpoint through `throughId`, if any. */
+function pruneRecord(db: Db, throughId: number): PruneRecord | null {
+  const target = pruneTarget(throughId);
+  const row =
+    db
+      .prepare(
+        "SELECT id, details FROM audit_log WHERE kind = 'admin' AND action = ? AND target = ? ORDER BY id LIMIT 1",
+      )
+      .get(PRUNE_ACTION, target) ??
+    db
+      .prepare(
+        `SELECT r.id, r.details FROM audit_subjects s JOIN audit_records r ON r.id = s.last_id AND r.subject = s.id
+         WHERE s.kind = 'admin' AND s.action = ? AND s.target = ? LIMIT 1`,
+      )
+      .get(PRUNE_ACTION, target);
+  if (!row) return null;
+  return { id: Number(row.id), details: row.details === null ? null : String(row.details) };
 }
 
 /** Whether the chain holds the `audit_prune` record that vouches for the checkpoint through `throughId`. */
 export function pruneRecorded(db: Db, throughId: number): boolean {
-  const target = pruneTarget(throughId);
-  return (
-    db
-      .prepare("SELECT 1 FROM audit_log WHERE kind = 'admin' AND action = ? AND target = ? LIMIT 1")
-      .get(PRUNE_ACTION, target) !== undefined ||
-    db
-      .prepare(
-        `SELECT 1 FROM audit_subjects s WHERE s.kind = 'admin' AND s.action = ? AND s.target = ?
-         AND EXISTS (SELECT 1 FROM audit_records r WHERE r.id = s.last_id AND r.subject = s.id) LIMIT 1`,
-      )
-      .get(PRUNE_ACTION, target) !== undefined
-  );
+  return pruneRecord(db, throughId) !== null;
 }

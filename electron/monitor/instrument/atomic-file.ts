@@ -1,5 +1,6 @@
 /** Replacing a file atomically: a temp file in the same folder, fsync, then rename over the original. */
 import { randomBytes } from "node:crypto";
+import { lstatSync, realpathSync } from "node:fs";
 import { link, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -30,38 +31,89 @@ export class OwnerNotKeptError extends Error {
   }
 }
 
+/**
+ * The file a write to `path` replaces: where `path` is a link, the file it names (the rename then replaces
+ * that file and the link stays, as a user who keeps the file elsewhere expects); else `path` itself. Null
+ * when `path` is a link to nothing (writing there would replace the link with a file).
+ */
+export function replacedPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? null : path;
+  }
+}
+
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array,
   opts: AtomicWriteOptions,
 ): Promise<void> {
+  const file = await createFileAtomic(path, opts);
+  try {
+    await file.write(data);
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+  await file.commit();
+}
+
+/** A file being written in pieces (an export of any length): nothing is at `path` until `commit`. */
+export interface AtomicFile {
+  write(data: Uint8Array | string): Promise<void>;
+  /** Puts the file in place (as `writeFileAtomic` does); the temp file is removed when this fails. */
+  commit(): Promise<void>;
+  /** Drops what was written; `path` is left as it was. */
+  abort(): Promise<void>;
+}
+
+export async function createFileAtomic(path: string, opts: AtomicWriteOptions): Promise<AtomicFile> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.mcpscope-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temp, "wx", opts.mode);
-  try {
-    try {
-      await handle.writeFile(data);
-      if (opts.owner) {
-        const { uid, gid } = await handle.stat();
-        if (uid !== opts.owner.uid || gid !== opts.owner.gid)
-          await handle.chown(opts.owner.uid, opts.owner.gid).catch((error: unknown) => {
-            throw new OwnerNotKeptError(opts.owner!, error);
-          });
-      }
-      await handle.chmod(opts.mode); // open()'s mode is reduced by the umask (and chown clears setuid bits)
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await opts.beforeRename?.();
-    if (opts.replace === false) await placeNew(temp, path);
-    else await rename(temp, path);
-  } catch (error) {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  const abort = async () => {
+    await close().catch(() => undefined);
     await rm(temp, { force: true });
-    throw error;
-  }
-  if (opts.replace === false) await rm(temp, { force: true });
-  await syncFolder(dir);
+  };
+  return {
+    async write(data) {
+      await handle.writeFile(data); // whole (write() may stop short), after what was written before
+    },
+    abort,
+    async commit() {
+      try {
+        try {
+          if (opts.owner) {
+            const { uid, gid } = await handle.stat();
+            if (uid !== opts.owner.uid || gid !== opts.owner.gid)
+              await handle.chown(opts.owner.uid, opts.owner.gid).catch((error: unknown) => {
+                throw new OwnerNotKeptError(opts.owner!, error);
+              });
+          }
+          await handle.chmod(opts.mode); // open()'s mode is reduced by the umask (and chown clears setuid bits)
+          await handle.sync();
+        } finally {
+          await close();
+        }
+        await opts.beforeRename?.();
+        if (opts.replace === false) await placeNew(temp, path);
+        else await rename(temp, path);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+      if (opts.replace === false) await rm(temp, { force: true });
+      await syncFolder(dir);
+    },
+  };
 }
 
 /** Codes of a file system without hard links (FAT, some network shares). */

@@ -5,9 +5,8 @@
  */
 import { type ReportSchedule, ReportScheduleSchema } from "../../../shared/report-schedules.js";
 import { MonitoringError } from "../errors.js";
-import { writeFileAtomic } from "../instrument/atomic-file.js";
-import { readSettingsDocument, readSettingsForUpdate, settingsPath } from "../settings-document.js";
-import { PRIVATE_FILE_MODE } from "../store/private-files.js";
+import { readSettingsDocument, readSettingsForUpdate } from "../settings-document.js";
+import { writeSettingsDocument } from "../settings-write.js";
 
 export interface SchedulesRead {
   schedules: ReportSchedule[];
@@ -48,9 +47,7 @@ async function update(dataDir: string, change: (schedules: unknown[]) => unknown
   const reports = { ...((settings.reports as Record<string, unknown> | undefined) ?? {}) };
   reports.schedules = change(rawSchedules(settings));
   const next = { ...settings, reports };
-  await writeFileAtomic(settingsPath(dataDir), Buffer.from(`${JSON.stringify(next, null, 2)}\n`), {
-    mode: PRIVATE_FILE_MODE,
-  });
+  await writeSettingsDocument(dataDir, next);
 }
 
 const nameOf = (raw: unknown) => (raw as { name?: unknown } | null)?.name;

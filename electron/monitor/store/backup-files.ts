@@ -17,6 +17,7 @@ export function backupDir(dataDir: string): string {
 }
 
 const SCHEDULED_PREFIX = "mcpscope-scheduled-";
+const BEFORE_RESTORE_PREFIX = "mcpscope-before-restore-";
 const LAST_BACKUP = "last-backup.json";
 /** The time as it appears in a backup's name: ISO 8601 with `:` and `.` made `-` (file-name safe). */
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/;
@@ -33,6 +34,15 @@ export function backupFileName(now: number): string {
 /** The name of a backup the schedule takes at `now`. */
 export function scheduledBackupName(now: number): string {
   return `${SCHEDULED_PREFIX}${stamp(now)}${BACKUP_SUFFIX}`;
+}
+
+/**
+ * The name of the backup an in-app restore makes of the database it replaces, so that the restore can be
+ * undone with Restore… or `mcpscope restore`. It holds what was there before, not a copy of what is now:
+ * it is no one's "last backup", and the schedule's rotation never deletes it.
+ */
+export function beforeRestoreBackupName(now: number): string {
+  return `${BEFORE_RESTORE_PREFIX}${stamp(now)}${BACKUP_SUFFIX}`;
 }
 
 function timeAfter(prefix: string, name: string): number | null {
@@ -108,7 +118,7 @@ export function lastBackup(dataDir: string): BackupFile | null {
   for (const name of names) {
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat?.isFile()) continue;
+    if (!stat?.isFile() || name.startsWith(BEFORE_RESTORE_PREFIX)) continue;
     // mcpscope's own names carry the time they were taken: no need to read the file.
     const taken = scheduledBackupTime(name) ?? timeAfter("mcpscope-", name) ?? manifestTime(path);
     if (taken !== null && (!newest || taken > newest.time))

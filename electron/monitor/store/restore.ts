@@ -4,13 +4,14 @@
  * swapped in; the previous database stays aside as `mcpscope.db.before-restore-<time>`.
  */
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { BackupListEntry } from "../../../shared/storage.js";
 import { runningEngines } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
 import { BACKUP_SUFFIX, backupDir } from "./backup-files.js";
+import { keepAsBackup } from "./before-restore.js";
 import { type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
 import { liveWrapperPids, recordingWrapperPids } from "./lost-sessions.js";
@@ -113,8 +114,9 @@ function liveWrappers(dataDir: string): number {
  * wait within their busy timeout, or hold telemetry), replaces every page in one transaction and bumps
  * the schema cookie, so every open connection simply
  * sees the restored content at its next statement. Before that, the current database is copied aside
- * the same way (a consistent snapshot while others write). Observations committed between that copy
- * and the restore (a moment) are in neither.
+ * the same way (a consistent snapshot while others write), then kept as a backup (keepAsBackup) so that
+ * the restore can be undone like any other. Observations committed between that copy and the restore (a
+ * moment) are in neither.
  */
 export async function restoreInPlace(
   db: Db,
@@ -135,7 +137,8 @@ export async function restoreInPlace(
     } finally {
       copy.close();
     }
-    const previous = asidePath(path, options.now ?? Date.now(), "before-restore");
+    const now = options.now ?? Date.now();
+    const previous = asidePath(path, now, "before-restore");
     ensurePrivateFile(previous);
     try {
       await db.backupTo(previous);
@@ -154,7 +157,7 @@ export async function restoreInPlace(
       );
     }
     keepOpenSessions(db, previous);
-    return { manifest, database: path, previous };
+    return { manifest, database: path, previous: await keepAsBackup(previous, dirname(path), now) };
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(staged + suffix, { force: true });
   }

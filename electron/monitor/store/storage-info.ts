@@ -8,6 +8,7 @@ import type { RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/st
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { backupDir, lastBackup } from "./backup-files.js";
+import { noteDamage } from "./clean-close.js";
 import { DAMAGED_ADVICE, DAMAGED_MESSAGE, type Db } from "./db.js";
 import { readLastCheck } from "./integrity.js";
 import { retentionOverview } from "./retention-overview.js";
@@ -167,7 +168,10 @@ export function storageInfo(db: Db, dataDir: string, schemaVersion: number): Sto
     const message = (error as Error).message;
     if (!DAMAGED_MESSAGE.test(message)) throw error;
     throw MonitoringError.storage(
-      `cannot read the database ${databasePath(dataDir)}: ${message}${DAMAGED_ADVICE}`,
+      // An open that met the damage has already said what to do.
+      message.includes(DAMAGED_ADVICE)
+        ? message
+        : `cannot read the database ${databasePath(dataDir)}: ${message}${DAMAGED_ADVICE}`,
       error,
     );
   }
@@ -181,7 +185,17 @@ function readStorageInfo(db: Db, dataDir: string, schemaVersion: number): Storag
   files.other = Math.max(0, treeBytes(dataDir) - files.database - files.wal - files.shm);
   const pageSize = Number(db.prepare("PRAGMA page_size").get()?.page_size ?? 4096);
   const freeBytes = Number(db.prepare("PRAGMA freelist_count").get()?.freelist_count ?? 0) * pageSize;
-  const calls = tables.find((t) => t.name === "calls")?.rows ?? 0;
+  // Damage met here is damage all the same: recorded as a check that found it (as a writer that meets it
+  // does), so that this answer and the next start say so instead of an older "ok".
+  const unreadable = tables.filter((t) => t.rows === null).map((t) => t.name);
+  if (unreadable.length > 0)
+    noteDamage(
+      dataDir,
+      `reading ${unreadable.join(", ")} met damaged pages (database disk image is malformed)`,
+    );
+  // Null, not 0, when the calls table cannot be read to the end: how many there are is not known.
+  const callsTable = tables.find((t) => t.name === "calls");
+  const calls = callsTable ? callsTable.rows : 0;
   const used = tables.reduce((n, t) => n + t.bytes, 0);
   const { oldest, newest } = timeSpan(db);
   const days = oldest !== null && newest !== null ? (newest - oldest) / DAY : 0;
@@ -193,7 +207,7 @@ function readStorageInfo(db: Db, dataDir: string, schemaVersion: number): Storag
     freeBytes,
     tables,
     calls,
-    bytesPerCall: calls > 0 ? Math.round(used / calls) : null,
+    bytesPerCall: calls !== null && calls > 0 ? Math.round(used / calls) : null,
     growthPerDay: days >= 1 ? Math.round(used / days) : null,
     oldest,
     newest,

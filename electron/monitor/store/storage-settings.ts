@@ -14,18 +14,16 @@ import {
   type StorageSettingInput,
 } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
-import { writeFileAtomic } from "../instrument/atomic-file.js";
 import {
   keepValid,
   problemLine,
   readSettingsDocument,
   readSettingsForUpdate,
   schemaCheck,
-  settingsPath,
 } from "../settings-document.js";
 import { PositiveDurationSetting, PositiveSizeSetting } from "../settings-values.js";
+import { writeSettingsDocument } from "../settings-write.js";
 import { parseDuration } from "../time.js";
-import { PRIVATE_FILE_MODE } from "./private-files.js";
 
 const DAY = 86_400_000;
 
@@ -139,7 +137,6 @@ async function updateStorageSettings(
   dataDir: string,
   change: (storage: Record<string, unknown>) => void,
 ): Promise<void> {
-  const path = settingsPath(dataDir);
   const current = readSettingsForUpdate(dataDir, "changing settings here");
   const held = current.storage;
   // A value that is not an object is invalid and unused; the change replaces it.
@@ -154,7 +151,7 @@ async function updateStorageSettings(
     throw MonitoringError.input(`storage.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
   }
   const next = { ...current, storage };
-  await writeFileAtomic(path, Buffer.from(`${JSON.stringify(next, null, 2)}\n`), { mode: PRIVATE_FILE_MODE });
+  await writeSettingsDocument(dataDir, next);
 }
 
 export function writeBackupSchedule(dataDir: string, every: string | null, keep: number): Promise<void> {

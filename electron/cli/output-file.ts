@@ -1,0 +1,153 @@
+/**
+ * Where a command's `--output FILE` goes (`report`, `audit export`), and how: a folder gets the suggested
+ * file name inside it, an existing file is kept unless the user says --force, and the file is written
+ * whole or not at all (a temp file put in place of the target, owner-only as scheduled reports are), so a
+ * full disk or a failure half-way never leaves half a file behind nor destroys the one that was there. A
+ * link is followed (the file it names is replaced, not the link), and a pipe, device or socket
+ * (`/dev/stdout`, `>(gzip > r.gz)`) is written straight into: there is no file there to keep. The data
+ * dir's own database files are never a target, --force or not: an export must not destroy what it exports.
+ */
+import { readlinkSync, realpathSync, statSync } from "node:fs";
+import { open, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { MonitoringError } from "../monitor/errors.js";
+import { type AtomicFile, createFileAtomic, replacedPath } from "../monitor/instrument/atomic-file.js";
+import { DATABASE_FILE, databasePath } from "../monitor/paths.js";
+import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
+
+/** Where the output goes: a regular file (written whole) or a stream (a pipe, a device, a socket). */
+export interface OutputTarget {
+  path: string;
+  stream: boolean;
+}
+
+export interface OutputOptions {
+  /** The file name used when --output is a folder or not given. */
+  suggested?: string;
+  force: boolean;
+  /** The data dir the command reads: its database files are refused. */
+  dataDir: string;
+}
+
+/** The file to write for `--output` (undefined: the suggested name, here); refuses what cannot or should not be written. */
+export function outputTarget(output: string | undefined, opts: OutputOptions): OutputTarget {
+  const { suggested, force } = opts;
+  let path = resolve(output ?? suggested ?? ".");
+  const given = statSync(path, { throwIfNoEntry: false });
+  if (suggested && (given?.isDirectory() || (output !== undefined && /[/\\]$/.test(output))))
+    path = join(path, suggested);
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing?.isFIFO() || existing?.isCharacterDevice() || existing?.isSocket())
+    return { path, stream: true };
+  if (existing?.isDirectory())
+    throw MonitoringError.input(`cannot write ${path}: it is a folder; name a file, or drop --output`);
+  const replaced = replacedPath(path);
+  if (replaced === null)
+    throw MonitoringError.input(
+      `cannot write ${path}: it is a link to ${readlinkSync(path)}, which does not exist`,
+    );
+  path = replaced;
+  const folder = statSync(dirname(path), { throwIfNoEntry: false });
+  if (!folder)
+    throw MonitoringError.input(`cannot write ${path}: the folder ${dirname(path)} does not exist`);
+  if (!folder.isDirectory())
+    throw MonitoringError.input(`cannot write ${path}: ${dirname(path)} is not a folder`);
+  refuseDatabaseFile(path, opts.dataDir);
+  if (existing && !force) throw exists(path);
+  return { path, stream: false };
+}
+
+/** The database and the files SQLite keeps beside it: writing over any of them destroys recorded data. */
+const DATABASE_FILES = ["", "-wal", "-shm", "-journal"].map((suffix) => `${DATABASE_FILE}${suffix}`);
+
+/**
+ * Refuses `path` when it is (by name or, for a hard link, by inode) the data dir's database or one of its
+ * companion files, whether or not they exist now.
+ */
+export function refuseDatabaseFile(path: string, dataDir: string): void {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const dir = real(dataDir);
+  const target = join(real(dirname(path)), basename(path));
+  const stat = statSync(target, { throwIfNoEntry: false });
+  for (const name of DATABASE_FILES) {
+    const file = join(dir, name);
+    const other = stat && statSync(file, { throwIfNoEntry: false });
+    if (target === file || (other && other.ino === stat.ino && other.dev === stat.dev))
+      throw MonitoringError.input(
+        `cannot write ${path}: it is mcpscope's database (${databasePath(dataDir)}${name.slice(DATABASE_FILE.length)}); name another file`,
+      );
+  }
+}
+
+function exists(path: string): MonitoringError {
+  return MonitoringError.input(`${path} exists; pass --force to replace it, or name another file`);
+}
+
+/** Before the output is built: refuses what would be refused after, the suggested name included. */
+export function checkOutputTarget(output: string | undefined, opts: OutputOptions): void {
+  if (output === "-") return;
+  outputTarget(output, opts);
+}
+
+function cannotWrite(path: string, error: unknown): MonitoringError {
+  if ((error as NodeJS.ErrnoException).code === "EEXIST") return exists(path);
+  return MonitoringError.storage(
+    `cannot write ${path}: ${(error as Error).message}; nothing was changed`,
+    error,
+  );
+}
+
+export async function writeOutputFile(
+  target: OutputTarget,
+  bytes: Uint8Array,
+  force: boolean,
+): Promise<void> {
+  const file = await openOutputFile(target, force);
+  try {
+    await file.write(bytes);
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+  await file.commit();
+}
+
+/** The target opened to be written in pieces; `commit` puts a regular file in place, `abort` drops it. */
+export async function openOutputFile(target: OutputTarget, force: boolean): Promise<AtomicFile> {
+  const { path } = target;
+  if (target.stream) {
+    const handle = await open(path, "w").catch((error: unknown) => {
+      throw cannotWrite(path, error);
+    });
+    return {
+      write: (data) =>
+        writeFile(handle, data).catch((error: unknown) => {
+          throw cannotWrite(path, error);
+        }),
+      commit: () => handle.close(),
+      abort: () => handle.close(),
+    };
+  }
+  const file = await createFileAtomic(path, { mode: PRIVATE_FILE_MODE, replace: force }).catch(
+    (error: unknown) => {
+      throw cannotWrite(path, error);
+    },
+  );
+  return {
+    write: (data) =>
+      file.write(data).catch((error: unknown) => {
+        throw cannotWrite(path, error);
+      }),
+    abort: () => file.abort(),
+    commit: () =>
+      file.commit().catch((error: unknown) => {
+        throw cannotWrite(path, error);
+      }),
+  };
+}
