@@ -6,6 +6,7 @@ import { mergeCalls } from "../list-order.js";
 import { ALL_TIME, isOpenEnded, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
+import { slideWithClock } from "./range-clock.js";
 
 /** How many calls one request asks for. */
 export const PAGE_SIZE = 200;
@@ -22,7 +23,8 @@ export interface CallFilters {
 /**
  * The calls in view: the newest page of `calls.list` for the current filters and time range (all stored
  * calls by default), newest first by start time, older pages back through them down to MAX_CALLS, kept live
- * by `calls.new` events (a call written late takes its place by time),
+ * by `calls.new` events (a call written late takes its place by time) and, on a range relative to now,
+ * rid of the calls that age out of it,
  * plus the selected call's detail (`calls.get`).
  */
 export const useCallsStore = defineStore("calls", () => {
@@ -69,14 +71,18 @@ export const useCallsStore = defineStore("calls", () => {
     return q;
   }
 
+  /** Whether the call started inside the range as of now (a relative range's start moves on). */
+  function inRange(call: CallSummary): boolean {
+    return Date.parse(call.startedAt) >= rangeBounds(range.value)[0];
+  }
+
   function matches(call: CallSummary): boolean {
     if (!isOpenEnded(range.value)) return false;
-    const [since] = rangeBounds(range.value);
     return (
       (filters.server === "" || call.server === filters.server) &&
       (filters.tool === "" || (call.method === "tools/call" && call.target === filters.tool)) &&
       (filters.outcome === "" || call.outcome === filters.outcome) &&
-      Date.parse(call.startedAt) >= since
+      inRange(call)
     );
   }
 
@@ -131,6 +137,7 @@ export const useCallsStore = defineStore("calls", () => {
       else void list.refreshNewest();
     });
     watch([filters, range], () => void list.load());
+    slideWithClock(range, () => list.dropAged(inRange));
     void list.load();
   }
 
