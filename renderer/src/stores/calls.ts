@@ -125,6 +125,38 @@ export const useCallsStore = defineStore("calls", () => {
     }
   }
 
+  /**
+   * The calls shown, as `calls.details` gives them (and `mcpscope calls --json` prints them: request,
+   * response, client), paged through with the view's query down to the oldest shown. A call deleted
+   * since keeps its summary, with nothing for what is gone.
+   */
+  async function details(rows: readonly CallSummary[]): Promise<CallDetail[]> {
+    const wanted = new Set(rows.map((r) => r.id));
+    const found = new Map<number, CallDetail>();
+    const oldest = rows.at(-1)?.startedAt ?? "";
+    let before: CallDetail | undefined;
+    for (;;) {
+      const page = await client.call(
+        "calls.details",
+        before ? { ...query(), beforeId: before.id, beforeTime: before.startedAt } : query(),
+      );
+      for (const call of page) if (wanted.has(call.id)) found.set(call.id, call);
+      before = page.at(-1);
+      if (!before || page.length < PAGE_SIZE || found.size === wanted.size || before.startedAt < oldest)
+        break;
+    }
+    const gone = {
+      request: null,
+      response: null,
+      protocolVersion: null,
+      clientName: null,
+      clientVersion: null,
+      client: null,
+      httpStatus: null,
+    };
+    return rows.map((r) => found.get(r.id) ?? { ...r, ...gone });
+  }
+
   /** Subscribes to live calls and loads the first page; safe to call more than once. */
   function start(): void {
     if (started) return;
@@ -162,5 +194,6 @@ export const useCallsStore = defineStore("calls", () => {
     load: list.load,
     loadOlder: list.loadOlder,
     select,
+    details,
   };
 });
