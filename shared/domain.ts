@@ -111,6 +111,8 @@ export type ServerStats = z.infer<typeof ServerStatsSchema>;
 export const StatsDocumentSchema = z.object({
   since: z.string(),
   until: z.string(),
+  /** Every call in the range (of the servers asked for), as a report's summary counts it; null: no calls. */
+  latency_ms: LatencySchema.nullable(),
   servers: z.array(ServerStatsSchema),
 });
 export type StatsDocument = z.infer<typeof StatsDocumentSchema>;

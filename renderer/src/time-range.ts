@@ -54,6 +54,11 @@ export function isOpenEnded(range: TimeRange): boolean {
   return range.preset !== "custom" || !range.until;
 }
 
+/** Whether the range is a duration back from now, so that what is in it changes with the clock alone. */
+export function isSliding(range: TimeRange): boolean {
+  return range.preset !== "custom" && range.preset !== "all";
+}
+
 /** [since, until] in ms since the epoch, as of `now`. */
 export function rangeBounds(range: TimeRange, now = Date.now()): [number, number] {
   if (range.preset === "all") return [0, now];

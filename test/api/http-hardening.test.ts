@@ -131,7 +131,14 @@ describe.skipIf(!ownAddress)("serve --listen 0.0.0.0:PORT", () => {
       const remote = `http://${ownAddress}:${url.port}/`;
       await expect
         .poll(() => serve.output())
-        .toMatch(/the UI is exposed to the network at .*every request needs the token/);
+        .toMatch(/the UI is exposed to the network at .* over plain HTTP; every request needs the token/);
+      // One line, that says the token crosses the network readable and how to replace it.
+      const line =
+        serve
+          .output()
+          .split("\n")
+          .find((l) => l.includes("exposed to the network")) ?? "";
+      expect(line).toMatch(/SSH tunnel or a TLS proxy.*--new-token/);
       expect(serve.output()).toContain(remote);
       const withToken = await send(`${remote}api/system.info`, {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -20,7 +20,7 @@ const record: LogRecord = {
 describe("log text output", () => {
   it("shows control characters as \\xNN and indents continuation lines", () => {
     expect(formatRecord(record, 6)).toBe(
-      "2026-11-25 13:59:58.120  ERROR     files  db: boom \\x1b]0;pwned\\x07\\x1b[2J\n    Traceback\n      File x\n",
+      "2026-11-25 13:59:58.120Z  ERROR     files  db: boom \\x1b]0;pwned\\x07\\x1b[2J\n    Traceback\n      File x\n",
     );
     expect(terminalSafe("tab\tstays, \u009b C1 goes")).toBe("tab\tstays, \\x9b C1 goes");
   });
@@ -36,7 +36,7 @@ describe("log text output", () => {
       6,
     );
     expect(forged).toBe(
-      "2026-11-25 13:59:58.120  ERROR     lg\\x0afake db\\x0a2026-12-06 22:00:00.000  ERROR     payments  FORGED\\x09: connected\n",
+      "2026-11-25 13:59:58.120Z  ERROR     lg\\x0afake db\\x0a2026-12-06 22:00:00.000  ERROR     payments  FORGED\\x09: connected\n",
     );
     expect(forged.split("\n")).toHaveLength(2);
   });

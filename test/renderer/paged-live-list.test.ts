@@ -221,4 +221,15 @@ describe("a live row written late, then paging back", () => {
     for (let i = 0; i < 10 && list.hasOlder.value; i++) await list.loadOlder();
     expect(list.items.value.map((c) => c.id)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 11, 2, 1]);
   });
+
+  it("drops rows that aged out of the range; nothing older is left to page to", async () => {
+    const { list, request } = setup(3, 5);
+    const loading = list.load();
+    request(0).answer(rows(9, 8, 7));
+    await loading;
+    expect(list.hasOlder.value).toBe(true);
+    list.dropAged((r) => r.id >= 8);
+    expect(ids(list.items.value)).toEqual([9, 8]);
+    expect([list.hasOlder.value, list.capped.value]).toEqual([false, false]);
+  });
 });

@@ -46,4 +46,23 @@ describe.skipIf(!HAS_CHROMIUM)("browser mode without a valid token (real Chromiu
     const { page, problems } = await openPage(ui.browser, `${serve.origin}/`);
     await expectNoFigures(page, problems);
   });
+
+  it("takes the printed link pasted into a tab without a token, or with a stale one", async () => {
+    const printed = new URL(serve.url).hash;
+    for (const start of [`${serve.origin}/#/calls`, `${serve.origin}/#token=stale`]) {
+      const { page, problems } = await openPage(ui.browser, start);
+      const connected = page.locator('[data-testid="connection-status"][data-state="connected"]');
+      await page.locator('[data-testid="connection-status"][data-state="unauthorized"]').waitFor({
+        timeout: TIMEOUT_MS,
+      });
+      // Only the fragment changes: the browser navigates within the page, as pasting the link does.
+      await page.evaluate(`location.href = ${JSON.stringify(`${serve.origin}/${printed}`)}`);
+      await connected.waitFor({ state: "attached", timeout: TIMEOUT_MS });
+      expect(page.url(), start).not.toContain("token=");
+      await page.reload();
+      await connected.waitFor({ state: "attached", timeout: TIMEOUT_MS });
+      expect(problems, start).toEqual([]);
+      await page.close();
+    }
+  });
 });

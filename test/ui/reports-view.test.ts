@@ -13,7 +13,7 @@ import type { StatsDocument } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
 import { connect, mcpscopeJson, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
+import { apiCall, HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
 /** A tool name a hostile server or client could choose: a live formula if a spreadsheet opened it raw. */
@@ -160,6 +160,8 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     ]);
     const calls = JSON.parse(await readFile((await json.path()) as string, "utf8")) as { calls: unknown[] };
     expect(calls.calls).toHaveLength(total);
+    // The shape `mcpscope calls --json` prints (calls.details): arguments, results and client included.
+    expect(calls.calls).toEqual(await apiCall(serve, "calls.details", { limit: 1000 }));
 
     await page.getByTestId("nav-logs").click();
     const exportLogs = page.getByTestId("logs-export");

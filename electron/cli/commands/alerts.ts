@@ -34,6 +34,7 @@ import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
 import { cellText } from "../terminal-text.js";
+import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   status: {
@@ -100,7 +101,7 @@ const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
 
 function time(isoText: string | null): string {
-  return isoText ? isoText.replace("T", " ").replace(/\.\d+Z$/, "Z") : "–";
+  return isoText ? listedTime(isoText) : "–";
 }
 
 function labelText(labels: Record<string, string>): string {

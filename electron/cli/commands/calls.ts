@@ -5,6 +5,7 @@ import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
+import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   since: {
@@ -89,7 +90,7 @@ export const callsCommand: Command = {
       `${renderTable(
         ["TIME", "SERVER", "OPERATION", "OUTCOME", "LATENCY", "ARGUMENTS"],
         calls.map((c) => [
-          c.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          listedTime(c.startedAt),
           c.server,
           c.target ? `${c.method} ${c.target}` : c.method,
           c.outcome,

@@ -5,6 +5,7 @@ import type { CliIo, Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { renderTable } from "../table.js";
+import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   since: {
@@ -51,7 +52,7 @@ function vocabulary<T>(args: ParsedArgs, name: string): T | undefined {
 }
 
 function time(isoText: string): string {
-  return isoText.replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return listedTime(isoText);
 }
 
 /** Runs of whitespace as one space: a message on one table line (renderTable cuts it). */

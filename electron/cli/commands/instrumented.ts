@@ -4,6 +4,7 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
+import { listedTime } from "../time-text.js";
 import { HOME_FLAG, underHome } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {
@@ -59,7 +60,7 @@ export const instrumentedCommand: Command = {
           entry.server,
           entry.project ? `${entry.scope} (${entry.project})` : (entry.scope ?? "-"),
           state(entry),
-          entry.instrumentedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          listedTime(entry.instrumentedAt),
           entry.file,
         ]),
       )}\n`,

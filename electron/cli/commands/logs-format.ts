@@ -6,15 +6,14 @@ import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
 import { plural } from "../../../shared/plural.js";
 import { renderTable } from "../table.js";
 import { cellText, terminalSafe } from "../terminal-text.js";
-
-const shortTime = (isoTime: string) => isoTime.replace("T", " ").replace(/Z$/, "");
+import { listedTime } from "../time-text.js";
 
 /**
- * `2026-11-25 13:59:58.120  ERROR     files  message`, continuation lines indented. The server and
+ * `2026-11-25 13:59:58.120Z  ERROR     files  message`, continuation lines indented. The server and
  * logger are one-line fields: a newline in them would start a line that reads as another record.
  */
 export function formatRecord(record: LogRecord, serverWidth = 12): string {
-  const head = `${shortTime(record.time)}  ${record.level.toUpperCase().padEnd(9)} ${cellText(record.server).padEnd(serverWidth)} `;
+  const head = `${listedTime(record.time, { ms: true })}  ${record.level.toUpperCase().padEnd(9)} ${cellText(record.server).padEnd(serverWidth)} `;
   const logger = record.logger ? `${cellText(record.logger)}: ` : "";
   const [first = "", ...rest] = record.message.split("\n");
   const lines = [`${head}${logger}${terminalSafe(first)}`, ...rest.map((l) => `    ${terminalSafe(l)}`)];
@@ -27,17 +26,11 @@ export function formatPatterns(doc: LogPatternsDocument, filters = ""): string {
     .filter(([, n]) => n > 0)
     .map(([level, n]) => `${level} ${n}`)
     .join(", ");
-  const header = `Log patterns from ${shortTime(doc.since)} to ${shortTime(doc.until)} (UTC): ${doc.patterns.length} template${doc.patterns.length === 1 ? "" : "s"}; lines ${totals || "none"}\n`;
+  const header = `Log patterns from ${listedTime(doc.since, { ms: true })} to ${listedTime(doc.until, { ms: true })}: ${doc.patterns.length} template${doc.patterns.length === 1 ? "" : "s"}; lines ${totals || "none"}\n`;
   if (doc.patterns.length === 0) return `${header}${emptyPatterns(doc.storedTemplates, filters)}\n`;
   return `${header}\n${renderTable(
     ["COUNT", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
-    doc.patterns.map((p) => [
-      p.count,
-      p.level,
-      p.server,
-      shortTime(p.lastSeen).replace(/\.\d+$/, ""),
-      p.template,
-    ]),
+    doc.patterns.map((p) => [p.count, p.level, p.server, listedTime(p.lastSeen), p.template]),
     [0],
     { 4: 100 },
   )}\n`;

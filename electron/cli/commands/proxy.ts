@@ -8,6 +8,7 @@ import { blockedPortText, fetchBlocksPort } from "../../monitor/supervisor/block
 import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
+import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
 import { listenError } from "../listen-errors.js";
 import { parseListen } from "./serve.js";
@@ -113,14 +114,7 @@ export const proxyCommand: Command = {
   },
 };
 
-/**
- * The warning of a proxy open to the network, naming the URLs that reach it; a machine with no network
- * address yet (a container, an offline laptop) is told so, not given the wildcard address as a URL.
- */
+/** The warning of a proxy open to the network, naming the URLs that reach it. */
 export function exposureWarning(exposedUrls: string[], port: number): string {
-  const where =
-    exposedUrls.length > 0
-      ? `at ${exposedUrls.map(maskText).join(", ")}`
-      : `on every address of this machine, port ${port}`;
-  return `mcpscope proxy: the upstream is exposed to the network ${where}; anyone who reaches it uses the server as you (with the upstream URL's credentials) — listen on 127.0.0.1 unless that is meant`;
+  return `mcpscope proxy: the upstream is exposed to the network ${exposedWhere(exposedUrls, port)}; anyone who reaches it uses the server as you (with the upstream URL's credentials) — listen on 127.0.0.1 unless that is meant`;
 }

@@ -20,6 +20,7 @@ import { ensurePrivateDir, writePrivateFileSync } from "../../monitor/store/priv
 import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
+import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
 import { listenError } from "../listen-errors.js";
 import { onStopSignals } from "../stop-signals.js";
@@ -35,6 +36,10 @@ const FLAGS: FlagSpecs = {
     kind: "string",
     placeholder: "URL",
     help: "also send spans and metrics over OTLP/HTTP (JSON) to URL/v1/traces and URL/v1/metrics",
+  },
+  "new-token": {
+    kind: "boolean",
+    help: "replace the access token with a new one: the old URL, open tabs and /metrics scrapers using it are refused from now on",
   },
   [ALLOW_COMMANDS]: {
     kind: "boolean",
@@ -65,12 +70,15 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
 }
 
-/** The browser-mode token, kept in the data dir so the printed URL stays valid across restarts. */
-export function serveToken(dataDir: string): string {
+/**
+ * The browser-mode token, kept in the data dir so the printed URL stays valid across restarts; `renew`
+ * replaces it (a leaked one is revoked).
+ */
+export function serveToken(dataDir: string, renew = false): string {
   const file = join(dataDir, "serve-token");
   try {
     const token = readFileSync(file, "utf8").trim();
-    if (/^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
+    if (!renew && /^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
   } catch {}
   const token = randomBytes(24).toString("base64url");
   ensurePrivateDir(dataDir);
@@ -86,8 +94,8 @@ export const serveCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          `mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [${ALLOW_COMMANDS_FLAG}] [--data-dir DIR]`,
-          `Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir); the API refuses requests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer). Requests that would define a program to run (a stdio server,\na command channel) or name a folder elsewhere are refused unless ${ALLOW_COMMANDS_FLAG} is given.`,
+          `mcpscope serve [--listen 127.0.0.1:7800] [--otlp-endpoint URL] [--new-token] [${ALLOW_COMMANDS_FLAG}] [--data-dir DIR]`,
+          `Serves the mcpscope UI and API on a local port for a browser tab. The printed URL carries an access\ntoken (kept in the data dir, the same at each start until --new-token replaces it); the API refuses\nrequests without it. Prometheus text is at /metrics\n(same token, as Authorization: Bearer). Requests that would define a program to run (a stdio server,\na command channel) or name a folder elsewhere are refused unless ${ALLOW_COMMANDS_FLAG} is given.`,
           FLAGS,
         ),
       );
@@ -113,7 +121,7 @@ export const serveCommand: Command = {
       throw explainDiskFull(dataDir, error);
     }
     try {
-      token = serveToken(dataDir);
+      token = serveToken(dataDir, args.flags["new-token"] === true);
     } catch (error) {
       await engine.close();
       throw explainDiskFull(dataDir, error);
@@ -138,7 +146,7 @@ export const serveCommand: Command = {
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))
       io.stdout.write(
-        `mcpscope: the UI is exposed to the network at ${server.exposedUrls.join(", ") || host}; every request needs the token — keep it secret\n`,
+        `mcpscope: the UI is exposed to the network ${exposedWhere(server.exposedUrls, server.port)} over plain HTTP; every request needs the token, which anyone on the way can read — use an SSH tunnel or a TLS proxy on an untrusted network, and --new-token to replace a token that leaked\n`,
       );
     io.stdout.write(`mcpscope: data dir ${dataDir}\n`);
     io.stdout.write(

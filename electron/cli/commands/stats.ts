@@ -80,5 +80,9 @@ export function renderStats(doc: StatsDocument, server?: string): string {
     );
     return `${head}\n${table}\n`;
   });
-  return `${doc.since} → ${doc.until}\n\n${parts.join("\n")}`;
+  const all = doc.latency_ms;
+  const overall = all
+    ? `All calls: p50 ${formatMs(all.p50)}, p95 ${formatMs(all.p95)}, p99 ${formatMs(all.p99)}, max ${formatMs(all.max)}\n`
+    : "";
+  return `${doc.since} → ${doc.until}\n${overall}\n${parts.join("\n")}`;
 }

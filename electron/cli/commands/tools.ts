@@ -6,6 +6,7 @@ import { type Command, printOutcome } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter } from "../server-filter.js";
 import { renderTable } from "../table.js";
+import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   server: { kind: "string", placeholder: "NAME", help: "only this server (required for approve)" },
@@ -72,7 +73,7 @@ export const toolsCommand: Command = {
                 ? "REMOVED"
                 : "pinned",
             p.hash.slice(0, 12),
-            p.pinnedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+            listedTime(p.pinnedAt),
             p.findings.map((f) => f.rule).join(", "),
           ]),
         )}\n`,

@@ -2,7 +2,6 @@
  * Builds a report from the store: call statistics come from one read of the range (the same reader and
  * the same document as `mcpscope stats`), the rest from the queries each section already has.
  */
-import type { Latency } from "../../../shared/domain.js";
 import {
   REPORT_PERIODS,
   REPORT_SCHEMA_VERSION,
@@ -76,7 +75,6 @@ function scoped(data: RangeData, scope: Scope): RangeData {
 interface Totals {
   calls: number;
   errors: number;
-  latency: Latency;
   activeServers: number;
   fromRollups: boolean;
 }
@@ -88,7 +86,6 @@ function totals(data: RangeData): Totals {
   return {
     calls,
     errors: calls - ok,
-    latency: mergedLatency(accs),
     activeServers: [...data.values()].filter((ops) => [...ops.values()].some((a) => a.calls > 0)).length,
     fromRollups: accs.some((a) => a.fromRollups),
   };
@@ -193,9 +190,10 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       calls: { value: now_.calls, previous: then.calls },
       errors: { value: now_.errors, previous: then.errors },
       errorRate: { value: rate(now_.errors, now_.calls), previous: rate(then.errors, then.calls) },
-      p50: { value: now_.calls ? now_.latency.p50 : null, previous: then.calls ? then.latency.p50 : null },
-      p95: { value: now_.calls ? now_.latency.p95 : null, previous: then.calls ? then.latency.p95 : null },
-      p99: { value: now_.calls ? now_.latency.p99 : null, previous: then.calls ? then.latency.p99 : null },
+      // The overall percentiles of `stats.get`, as the Overview shows them.
+      p50: { value: stats.latency_ms?.p50 ?? null, previous: previousStats.latency_ms?.p50 ?? null },
+      p95: { value: stats.latency_ms?.p95 ?? null, previous: previousStats.latency_ms?.p95 ?? null },
+      p99: { value: stats.latency_ms?.p99 ?? null, previous: previousStats.latency_ms?.p99 ?? null },
       activeServers: { value: now_.activeServers, previous: then.activeServers },
       availabilityPct: { value: meanUptime(servers.map((s) => s.availability)), previous: previousUptime },
       alertsFired: { value: alerts.fired, previous: previousAlerts.fired },

@@ -404,7 +404,9 @@ export function statsFromRange(data: RangeData, range: TimeRange): StatsDocument
         operations,
       };
     });
-  return { since: iso(range.since), until: iso(range.until), servers };
+  const accs = [...data.values()].flatMap((ops) => [...ops.values()]).filter((a) => a.calls > 0);
+  const latency_ms = accs.length ? mergedLatency(accs) : null;
+  return { since: iso(range.since), until: iso(range.until), latency_ms, servers };
 }
 
 /** Every server name the database has recorded traffic for (wrapped sessions, or metric series). */

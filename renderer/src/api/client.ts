@@ -2,7 +2,7 @@ import type { InjectionKey } from "vue";
 import { type ApiClient, createApiClient } from "../../../shared/api.js";
 import { createHttpTransport } from "./http-transport.js";
 import { createIpcTransport } from "./ipc-transport.js";
-import { takeToken } from "./token.js";
+import { followTokenLinks, takeToken } from "./token.js";
 import type { RendererTransport } from "./transport.js";
 
 /** The typed client and the transport under it (for its connection state). */
@@ -23,11 +23,14 @@ function sessionStorageOrNull(): Storage | null {
 
 /** IPC when the Electron preload is there, otherwise browser mode over HTTP + WebSocket. */
 export function connectApi(): RendererApi {
-  const transport = window.mcpscope
-    ? createIpcTransport(window.mcpscope)
-    : createHttpTransport({
-        origin: window.location.origin,
-        token: takeToken(window.location, window.history, sessionStorageOrNull()),
-      });
+  if (window.mcpscope) {
+    const transport = createIpcTransport(window.mcpscope);
+    return { client: createApiClient(transport), transport };
+  }
+  followTokenLinks(window, sessionStorageOrNull());
+  const transport = createHttpTransport({
+    origin: window.location.origin,
+    token: takeToken(window.location, window.history, sessionStorageOrNull()),
+  });
   return { client: createApiClient(transport), transport };
 }

@@ -31,3 +31,22 @@ export function takeToken(location: Location, history: History, storage: Storage
     return null;
   }
 }
+
+/**
+ * Takes a token pasted into a tab that is already open (the printed link into a tab that had none, or a
+ * stale one): only the fragment changed, so the browser does not load the page again and `takeToken`
+ * would never see it. The token is kept and the page loaded afresh, so every connection uses it. Call
+ * before anything else listens to `popstate` or `hashchange`: the route handlers never see the token.
+ */
+export function followTokenLinks(win: Window, storage: Storage | null): void {
+  const take = (event: Event) => {
+    if (!new URLSearchParams(win.location.hash.replace(/^#/, "")).has(TOKEN_FRAGMENT_KEY)) return;
+    event.stopImmediatePropagation();
+    takeToken(win.location, win.history, storage);
+    // Reloading from inside the navigation's own event can be dropped by the browser: after it.
+    setTimeout(() => win.location.reload(), 0);
+  };
+  // A fragment navigation fires popstate, then hashchange.
+  win.addEventListener("popstate", take);
+  win.addEventListener("hashchange", take);
+}

@@ -6,6 +6,7 @@ import { mergeCalls } from "../list-order.js";
 import { ALL_TIME, isOpenEnded, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
+import { slideWithClock } from "./range-clock.js";
 
 /** How many calls one request asks for. */
 export const PAGE_SIZE = 200;
@@ -22,7 +23,8 @@ export interface CallFilters {
 /**
  * The calls in view: the newest page of `calls.list` for the current filters and time range (all stored
  * calls by default), newest first by start time, older pages back through them down to MAX_CALLS, kept live
- * by `calls.new` events (a call written late takes its place by time),
+ * by `calls.new` events (a call written late takes its place by time) and, on a range relative to now,
+ * rid of the calls that age out of it,
  * plus the selected call's detail (`calls.get`).
  */
 export const useCallsStore = defineStore("calls", () => {
@@ -69,14 +71,18 @@ export const useCallsStore = defineStore("calls", () => {
     return q;
   }
 
+  /** Whether the call started inside the range as of now (a relative range's start moves on). */
+  function inRange(call: CallSummary): boolean {
+    return Date.parse(call.startedAt) >= rangeBounds(range.value)[0];
+  }
+
   function matches(call: CallSummary): boolean {
     if (!isOpenEnded(range.value)) return false;
-    const [since] = rangeBounds(range.value);
     return (
       (filters.server === "" || call.server === filters.server) &&
       (filters.tool === "" || (call.method === "tools/call" && call.target === filters.tool)) &&
       (filters.outcome === "" || call.outcome === filters.outcome) &&
-      Date.parse(call.startedAt) >= since
+      inRange(call)
     );
   }
 
@@ -119,6 +125,38 @@ export const useCallsStore = defineStore("calls", () => {
     }
   }
 
+  /**
+   * The calls shown, as `calls.details` gives them (and `mcpscope calls --json` prints them: request,
+   * response, client), paged through with the view's query down to the oldest shown. A call deleted
+   * since keeps its summary, with nothing for what is gone.
+   */
+  async function details(rows: readonly CallSummary[]): Promise<CallDetail[]> {
+    const wanted = new Set(rows.map((r) => r.id));
+    const found = new Map<number, CallDetail>();
+    const oldest = rows.at(-1)?.startedAt ?? "";
+    let before: CallDetail | undefined;
+    for (;;) {
+      const page = await client.call(
+        "calls.details",
+        before ? { ...query(), beforeId: before.id, beforeTime: before.startedAt } : query(),
+      );
+      for (const call of page) if (wanted.has(call.id)) found.set(call.id, call);
+      before = page.at(-1);
+      if (!before || page.length < PAGE_SIZE || found.size === wanted.size || before.startedAt < oldest)
+        break;
+    }
+    const gone = {
+      request: null,
+      response: null,
+      protocolVersion: null,
+      clientName: null,
+      clientVersion: null,
+      client: null,
+      httpStatus: null,
+    };
+    return rows.map((r) => found.get(r.id) ?? { ...r, ...gone });
+  }
+
   /** Subscribes to live calls and loads the first page; safe to call more than once. */
   function start(): void {
     if (started) return;
@@ -131,6 +169,7 @@ export const useCallsStore = defineStore("calls", () => {
       else void list.refreshNewest();
     });
     watch([filters, range], () => void list.load());
+    slideWithClock(range, () => list.dropAged(inRange));
     void list.load();
   }
 
@@ -155,5 +194,6 @@ export const useCallsStore = defineStore("calls", () => {
     load: list.load,
     loadOlder: list.loadOlder,
     select,
+    details,
   };
 });

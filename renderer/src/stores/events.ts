@@ -6,6 +6,7 @@ import { mergeEvents } from "../list-order.js";
 import { isOpenEnded, presetRange, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
+import { slideWithClock } from "./range-clock.js";
 
 /** Events one request asks for. */
 export const EVENTS_PAGE = 500;
@@ -20,8 +21,9 @@ export interface EventFilters {
 }
 
 /**
- * The Events view: `events.list` for the filters and time range, kept live by `events.new`, and the
- * error groups (`events.groups`) over the same range and server.
+ * The Events view: `events.list` for the filters and time range, kept live by `events.new` (on a range
+ * relative to now, the events that age out of it dropped), and the error groups (`events.groups`) over
+ * the same range and server.
  */
 export const useEventsStore = defineStore("events", () => {
   const { client } = useApi();
@@ -67,10 +69,13 @@ export const useEventsStore = defineStore("events", () => {
     if (filters.severity && EVENT_SEVERITIES.indexOf(e.severity) < EVENT_SEVERITIES.indexOf(filters.severity))
       return false;
     if (filters.server && e.server !== filters.server) return false;
-    if (!isOpenEnded(range.value)) return false;
-    const [since] = rangeBounds(range.value);
+    return isOpenEnded(range.value) && inRange(e);
+  }
+
+  /** Whether the event is inside the range as of now (a relative range's start moves on). */
+  function inRange(e: EventRecord): boolean {
     const t = Date.parse(e.time);
-    return Number.isNaN(t) || t >= since;
+    return Number.isNaN(t) || t >= rangeBounds(range.value)[0];
   }
 
   function noteServers(batch: readonly EventRecord[]): void {
@@ -142,6 +147,10 @@ export const useEventsStore = defineStore("events", () => {
       },
       { deep: true },
     );
+    slideWithClock(range, () => {
+      list.dropAged(inRange);
+      void loadGroups();
+    });
     void list.load();
     void loadGroups();
   }

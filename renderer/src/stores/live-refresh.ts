@@ -1,5 +1,6 @@
 import { onScopeDispose } from "vue";
 import { useApi, useConnectionStore } from "./connection.js";
+import { RANGE_TICK_MS } from "./range-clock.js";
 
 export interface LiveRefresh {
   /** Starts listening (and loads now). Call when the view shows. */
@@ -12,10 +13,14 @@ export interface LiveRefresh {
 
 /**
  * Runs `load` when calls arrive (`calls.new`), at most once per `minGapMs` however fast they come, and
- * every `pollMs` anyway (a range relative to now moves on without new calls), and when the link to the
+ * every `pollMs` anyway (a range relative to now moves on without new calls: RANGE_TICK_MS), and when the link to the
  * engine comes back — only while resumed.
  */
-export function useLiveRefresh(load: () => Promise<void>, minGapMs = 2000, pollMs = 30_000): LiveRefresh {
+export function useLiveRefresh(
+  load: () => Promise<void>,
+  minGapMs = 2000,
+  pollMs = RANGE_TICK_MS,
+): LiveRefresh {
   const { client } = useApi();
   let active = false;
   let last = 0;

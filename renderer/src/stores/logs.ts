@@ -9,8 +9,9 @@ import {
   matchesFilter,
   queryTerms,
 } from "../log-tail.js";
-import { isOpenEnded, presetRange, rangeQuery, type TimeRange } from "../time-range.js";
+import { isOpenEnded, presetRange, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
+import { slideWithClock } from "./range-clock.js";
 
 /** Records one search asks for (the API's maximum). */
 export const LOG_PAGE = 1000;
@@ -22,7 +23,8 @@ const TYPING_MS = 300;
 /**
  * The Logs view's records, oldest first: the newest page of `logs.search` for the filters and range,
  * older pages on demand, and — with the live tail on — every matching `logs.new` record appended, one
- * batch per animation frame, the newest MAX_TAIL_LINES kept.
+ * batch per animation frame, the newest MAX_TAIL_LINES kept. On a range relative to now, records that age
+ * out of it are dropped.
  */
 export const useLogsStore = defineStore("logs", () => {
   const { client } = useApi();
@@ -154,6 +156,16 @@ export const useLogsStore = defineStore("logs", () => {
     void load();
   }
 
+  /** On a range relative to now: the records older than its start go (no query; the rest stay put). */
+  function dropAged(): void {
+    const [since] = rangeBounds(range.value);
+    const kept = records.value.filter((r) => !(Date.parse(r.time) < since));
+    if (kept.length === records.value.length) return;
+    records.value = kept;
+    hasOlder.value = false;
+    if (selectedId.value !== null && !kept.some((r) => r.id === selectedId.value)) selectedId.value = null;
+  }
+
   function select(id: number | null): void {
     selectedId.value = id;
   }
@@ -181,6 +193,7 @@ export const useLogsStore = defineStore("logs", () => {
         typing = setTimeout(() => void load(), TYPING_MS);
       },
     );
+    slideWithClock(range, dropAged);
     // Pushes sent while the link was down are lost: search again.
     connection.onReconnect(() => {
       if (tail.value) void load();

@@ -63,6 +63,11 @@ export interface PagedLiveList<T extends Row> {
   receive(rows: readonly T[]): void;
   /** Fetches the newest page again and merges it in, keeping the rows below; a failure keeps the list. */
   refreshNewest(): Promise<void>;
+  /**
+   * Drops the rows that fell out of a range relative to now (`inRange` false: older than its start).
+   * Everything stored below them is older still, so nothing older is left to page to.
+   */
+  dropAged(inRange: (row: T) => boolean): void;
 }
 
 export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>): PagedLiveList<T> {
@@ -149,6 +154,14 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     }
   }
 
+  function dropAged(inRange: (row: T) => boolean): void {
+    const kept = items.value.filter(inRange);
+    if (kept.length === items.value.length) return;
+    items.value = kept;
+    hasOlder.value = false;
+    capped.value = false;
+  }
+
   return {
     items,
     loaded,
@@ -164,5 +177,6 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     loadOlder,
     receive,
     refreshNewest,
+    dropAged,
   };
 }
