@@ -161,3 +161,62 @@ describe("rule preview with a `for` shorter than its window", () => {
     expect(preview.firings.length).toBeLessThan(144);
   });
 });
+
+describe("rule preview against the live evaluator on the same recorded calls", () => {
+  it("fires and resolves where the evaluator did: bursts in neighbouring minutes, and a sustained failure", async () => {
+    const dir = await tempDir();
+    const db = openStore(dir.path);
+    try {
+      const rule =
+        'name: flaky-errors\nkind: metric\nsignal: error_rate\nby: [server]\nwindow: 1m\nop: ">"\nthreshold: 20%\nmin_calls: 3\nfor: 10s\n';
+      writeAlerts(
+        dir.path,
+        `evaluation_interval: 5s\nrules:\n  - ${rule.trimEnd().replaceAll("\n", "\n    ")}\n`,
+      );
+      const t0 = Date.parse("2026-11-25T10:00:00Z");
+      const clock = new VirtualClock(t0);
+      const h = harness(dir.path, db, clock, new DbSignalSource(db));
+      const insert = db.prepare(
+        `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms, outcome, bytes_in, bytes_out)
+         VALUES ('s', 'flaky', 'c2s', ?, 'tools/call', 'fail', ?, 3, 'tool_error', 0, 0)`,
+      );
+      let n = 0;
+      const failing = (at: number, count: number) => {
+        for (let i = 0; i < count; i++) insert.run(`r${n++}`, at + i * 100);
+      };
+      const s = (m: number, sec: number) => t0 + m * MINUTE + sec * 1000;
+      // Three bursts of five failures, two of them in neighbouring minutes; then three failures every
+      // 15 s for a minute and a half.
+      failing(s(0, 49), 5);
+      failing(s(3, 5), 5);
+      failing(s(4, 50), 5);
+      for (let k = 0; k <= 6; k++) failing(s(14, 2) + k * 15_000, 3);
+      // The evaluator every 5 s for 20 minutes, as the engine runs it.
+      while (clock.t <= s(20, 0)) {
+        await evaluate(h, clock);
+        clock.advance(5_000);
+      }
+      const history = h.manager
+        .history({ rule: "flaky-errors" })
+        .map((e) => ({ to: e.to, time: Date.parse(e.time) }))
+        .sort((a, b) => a.time - b.time);
+      const fired: { from: number; to: number | null }[] = [];
+      for (const e of history) {
+        if (e.to === "firing") fired.push({ from: e.time, to: null });
+        const last = fired.at(-1);
+        if (e.to === "resolved" && last) last.to = e.time;
+      }
+      expect(fired).toHaveLength(4);
+
+      clock.t = s(30, 0);
+      const preview = await h.manager.preview(rule);
+      expect(preview.ok).toBe(true);
+      expect(preview.capped).toBe(false);
+      expect(preview.firings.map(({ from, to }) => ({ from, to }))).toEqual(fired);
+      h.manager.close();
+    } finally {
+      db.close();
+      await dir.cleanup();
+    }
+  });
+});

@@ -18,7 +18,7 @@ export const BUILTIN_RULES: Record<string, unknown>[] = [
     type: "process.crash",
     window: "10m",
     severity: "warning",
-    description: "A server mcpscope launched exited unexpectedly.",
+    description: "A server mcpscope started or wraps exited unexpectedly.",
     summary: "{{server}} crashed ({{value|plural:time}} in 10 min)",
   },
   {

@@ -62,6 +62,8 @@ export interface GroupState {
 
 export interface PlannedNotification {
   route: Route;
+  /** The channels it goes to: the route's, less those an earlier route sends the group's alerts to. */
+  channels: string[];
   groupKey: string;
   notification: Omit<AlertNotification, "receiver">;
 }
@@ -126,9 +128,19 @@ export function plan(
   for (const i of instances) {
     if (i.state === "pending") continue;
     const taking = routes.filter((r) => matches(r.matchers, i.labels));
+    // One alert reaches a channel once: through the first route, in file order, that takes it and names
+    // that channel. A later route takes it to its other channels only (to none: not at all).
+    const reached = new Set<string>();
     for (const route of taking.length ? taking : [defaultRoute]) {
+      const channels: string[] = [];
+      for (const channel of route.channels)
+        if (!reached.has(channel)) {
+          reached.add(channel);
+          channels.push(channel);
+        }
+      if (channels.length === 0) continue;
       const labels = groupLabels(route, i.labels);
-      const key = `${routeId(route, route === defaultRoute)}|${route.channels.join(",")}|${JSON.stringify(labels)}`;
+      const key = `${routeId(route, route === defaultRoute)}|${channels.join(",")}|${JSON.stringify(labels)}`;
       let m = members.get(key);
       if (!m) {
         m = { route, labels, ids: new Set() };
@@ -211,6 +223,7 @@ export function plan(
       const names = [...new Set(shown.map((i) => i.rule))].join(", ");
       result.notifications.push({
         route,
+        channels: (state.key.split("|")[1] ?? "").split(",").filter(Boolean),
         groupKey: state.key,
         notification: {
           version: "1",

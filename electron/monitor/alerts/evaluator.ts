@@ -283,7 +283,7 @@ export class AlertEvaluator implements AlertStateView {
       db.transaction(() => {
         saveGroups(db, result.groups, result.forget);
         for (const planned of result.notifications)
-          for (const channel of planned.route.channels)
+          for (const channel of planned.channels)
             enqueue(
               db,
               channel,

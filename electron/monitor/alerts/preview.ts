@@ -2,8 +2,9 @@
  * What a rule would have done over a past range: its value per label group at each step, and the ranges
  * in which it would have fired (the state machine run over those steps, `for` and `keep_firing_for`
  * included). The rule editor draws this as the user types. It evaluates at least once per rule window,
- * and around each step where the rule was active alone it replays the evaluator's interval (or `for`, if
- * longer), so a `for` shorter than the step holds where it held for the evaluator. It yields to the event loop every 20 ms:
+ * and wherever the rule was active at one of those steps it replays the evaluator's own interval, from the
+ * step before to the step after (and `keep_firing_for` past it), so it decides with the evaluator's state
+ * machine at the evaluator's times: it fires and resolves where the evaluator did. It yields to the event loop every 20 ms:
  * a 24 h preview over a busy store takes seconds, and the engine keeps answering meanwhile.
  */
 import type { RulePreview } from "../../../shared/alerts.js";
@@ -15,7 +16,7 @@ const MAX_POINTS = 288;
 const MAX_SERIES = 50;
 /**
  * The most evaluations replayed at the evaluator's interval (each costs one read of the window, as a
- * coarse step does): ten bursts of a 5-minute window at 15 s. Past it the preview says it was capped.
+ * coarse step does): ten lone bursts of a 5-minute window at 15 s. Past it the preview says it was capped.
  */
 export const MAX_REPLAYED_STEPS = 400;
 
@@ -52,14 +53,12 @@ export async function previewRule(
       await new Promise((resolve) => setImmediate(resolve));
       sliceStart = performance.now();
     };
-    if (0 < rule.forMs && rule.forMs < evalStepMs && evaluationIntervalMs < evalStepMs) {
+    if (evaluationIntervalMs < evalStepMs) {
       for (const t of coarse) {
         await pause();
         sampled.set(t, sampleAt(t));
       }
-      // The evaluator's interval; or `for` when longer, which decides as surely whether `for` held.
-      const replayMs = Math.max(evaluationIntervalMs, rule.forMs);
-      const replay = replayedSteps(rule, coarse, sampled, replayMs, start);
+      const replay = replayedSteps(rule, coarse, sampled, evaluationIntervalMs, start, now);
       capped = replay.capped;
       times = [...coarse, ...replay.times].sort((a, b) => a - b);
     }
@@ -102,10 +101,11 @@ export async function previewRule(
 }
 
 /**
- * Steps every `intervalMs` between the neighbours of each lone active step:
- * a burst seen at one coarse step only is where a short `for` held for the evaluator but not across
- * coarse steps. Where it was active at two coarse steps in a row, those fire it already (`for` is
- * shorter than a step), a step late at most. Newest first, up to MAX_REPLAYED_STEPS.
+ * The evaluator's own steps (every `intervalMs`) over each run of active coarse steps, from the step before
+ * it to the step after it plus `keep_firing_for`: where the rule went pending, fired, cleared between two
+ * bursts or resolved, the state machine then sees what the evaluator saw. Coarse steps alone would
+ * merge two bursts in neighbouring steps and start a sustained episode up to two steps late. Runs newest
+ * first, each whole or not at all, up to MAX_REPLAYED_STEPS in all; a run that does not fit is capped.
  */
 function replayedSteps(
   rule: Rule,
@@ -113,24 +113,31 @@ function replayedSteps(
   sampled: ReadonlyMap<number, Sample[]>,
   intervalMs: number,
   start: number,
+  now: number,
 ): { times: number[]; capped: boolean } {
   const active = coarse.map((t) => (sampled.get(t) ?? []).some((s) => isActive(rule, s.value)));
-  const order = coarse
-    .map((t, i) => ({ t, i }))
-    .filter(({ i }) => active[i] && !active[i - 1] && !active[i + 1])
-    .reverse();
+  const runs: { from: number; to: number }[] = [];
+  for (let i = 0; i < coarse.length; i++) {
+    if (!active[i] || active[i - 1]) continue;
+    let j = i;
+    while (active[j + 1]) j++;
+    const after = coarse[j + 1] ?? now;
+    runs.push({ from: coarse[i - 1] ?? start, to: Math.min(now, after + rule.keepFiringForMs) });
+  }
   const times = new Set<number>();
   const onGrid = new Set(coarse);
   let capped = false;
-  for (const c of order) {
-    const from = coarse[c.i - 1] ?? start;
-    const to = coarse[c.i + 1] ?? c.t;
+  for (const run of runs.reverse()) {
     const wanted: number[] = [];
-    for (let t = start + Math.floor((from - start) / intervalMs + 1) * intervalMs; t < to; t += intervalMs)
+    for (
+      let t = start + Math.floor((run.from - start) / intervalMs + 1) * intervalMs;
+      t <= run.to;
+      t += intervalMs
+    )
       if (!onGrid.has(t) && !times.has(t)) wanted.push(t);
     if (times.size + wanted.length > MAX_REPLAYED_STEPS) {
       capped = true;
-      break;
+      continue;
     }
     for (const t of wanted) times.add(t);
   }

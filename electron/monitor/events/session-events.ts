@@ -35,6 +35,16 @@ function operation(call: CallObservation): string {
   return call.target ? `${call.method} ${call.target}` : call.method;
 }
 
+/**
+ * A wrapped server that failed on its own: it exited with a non-zero code or by a signal before its
+ * client closed its input or signalled the wrapper. Whatever ends it after that (a non-zero code on
+ * end of input, the wrapper's SIGTERM or SIGKILL after the grace period) is the client's normal stop.
+ */
+export function crashedUnderClient(end: SessionEnd): boolean {
+  if (!end.exitedOnItsOwn) return false;
+  return end.signal !== null || (end.exitCode !== null && end.exitCode !== 0);
+}
+
 /** Outcomes that show the server serving the session: until one, it has not started. */
 const SERVED = new Set(["ok", "tool_error"]);
 
@@ -210,6 +220,16 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
         message: `mcpscope run stopped ${identity.server} (${how})`,
         details: { exitCode: end.exitCode, signal: end.signal, uptimeMs },
       });
+      // The same fact as a supervised server's crash, so `server-crashed` covers wrapped servers too.
+      if (crashedUnderClient(end))
+        tracker.track({
+          category: "system",
+          type: "process.crash",
+          severity: "medium",
+          time: end.endedAt,
+          message: `${identity.server} ${end.signal !== null ? `was killed by ${end.signal}` : `exited with code ${end.exitCode}`} after ${seconds} s while its client was connected`,
+          details: { exitCode: end.exitCode, signal: end.signal, uptimeMs, wrapped: true },
+        });
     },
   };
 };

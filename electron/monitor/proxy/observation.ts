@@ -252,7 +252,12 @@ export class Observation {
         } else for (const splitter of Object.values(this.splitters)) splitter.end(message.at);
         this.stderrRecords.end();
         this.observer.close(message.at);
-        this.recorder.ended({ endedAt: message.at, exitCode: message.exitCode, signal: message.signal });
+        this.recorder.ended({
+          endedAt: message.at,
+          exitCode: message.exitCode,
+          signal: message.signal,
+          exitedOnItsOwn: message.exitedOnItsOwn,
+        });
         this.beforeLastWrite();
         const until = Date.now() + CLOSE_LOCKED_MS;
         const stored = this.writer.close(() => !this.stopRequested() && Date.now() < until);

@@ -264,6 +264,9 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   );
   childErr.once("end", () => lines.end());
 
+  // Whether the client had begun to stop the server when it exited: told at the exit, not once the pipes
+  // close, by which time a client that saw the server go may have closed its end too.
+  let exitedOnItsOwn = false;
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // The server's output is relayed to its end (what it wrote before exiting is still in the pipes).
     child.once("close", (code, signal) => resolve({ code, signal }));
@@ -271,6 +274,7 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     // for a while, not for ever. After a stop it is killed with the server's group at once, and the pipes
     // then close as soon as they are read.
     child.once("exit", (code, signal) => {
+      exitedOnItsOwn = !clientInputClosed && !stopping;
       cutOff = () => {
         group.kill("SIGKILL");
         setTimeout(() => resolve({ code, signal }), AFTER_STOP_OUTPUT_MS).unref();
@@ -286,7 +290,10 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // The server is gone; a grandchild may still hold its stderr open mid-line: what the wrapper says from
   // here on (and anything held) is written at once, not left behind a timer the exit would not wait for.
   lines.end();
-  await observer.finish({ type: "exit", at: now(), exitCode: exit.code, signal: exit.signal }, clientLines);
+  await observer.finish(
+    { type: "exit", at: now(), exitCode: exit.code, signal: exit.signal, exitedOnItsOwn },
+    clientLines,
+  );
   unmarkRecording();
   removeHandlers();
   // Asked to stop: what the server left running goes with the wrapper (see killAtExit above).

@@ -59,7 +59,8 @@ export type ToWorker =
   /** The server could not be started at all (`message`: the wrapper's own line, unmasked). */
   | { type: "start_failed"; at: number; message: string }
   | { type: "end"; stream: CopyStream; at: number }
-  | { type: "exit"; at: number; exitCode: number | null; signal: string | null };
+  /** `exitedOnItsOwn`: the server exited before its client closed its input or signalled the wrapper. */
+  | { type: "exit"; at: number; exitCode: number | null; signal: string | null; exitedOnItsOwn?: boolean };
 
 export type FromWorker =
   /** `slabs`: the copy slabs of the batch, read and handed back for reuse (see copy-queue.ts). */

@@ -55,7 +55,7 @@ export function availability(db: Db, server: string, range: TimeRange): Availabi
   };
 }
 
-/** Supervisor crash events in [since, until). */
+/** Crash events in [since, until): a supervised server's, or a wrapped one's that failed under its client. */
 export function crashes(db: Db, server: string, range: TimeRange): number {
   return eventCounts(db, range, range.until - range.since + 1, { server, category: "system" })
     .filter((b) => b.type === "process.crash")

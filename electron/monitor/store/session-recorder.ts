@@ -44,6 +44,8 @@ export interface SessionEnd {
   signal: string | null;
   /** Why a session with no process of its own ended (an HTTP session through the proxy). */
   reason?: ProxySessionEndReason;
+  /** The server exited before its client began to stop it (closed the server's input, or signalled). */
+  exitedOnItsOwn?: boolean;
 }
 
 export class SessionRecorder implements ObservationSink {
