@@ -4,10 +4,13 @@
  * not yet folded (id above the high-water mark) wherever they fall. Counts and bytes are exact; latency
  * comes from merged sketches (within 1%) for operations that touched a rollup, else from raw durations.
  *
- * Where a resolution has been deleted by retention, the range is rounded inward to the coarser one still
- * kept: no call outside [since, until] is ever counted.
+ * Where retention has deleted the detail an edge needs, that edge is widened to the bucket of the finest
+ * resolution still kept (a minute, an hour, a day) and the read says so (`CountedRange`): the calls of
+ * that whole bucket are counted rather than none of them.
  */
+import type { CountedRange as CountedRangeJson } from "../../../shared/metrics.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "../store/db.js";
+import { iso } from "../time.js";
 import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
 import {
@@ -54,8 +57,11 @@ export interface Marks {
 
 const LEVELS = [DAY, HOUR, MINUTE, 0] as const;
 
-/** Splits [since, until] into pieces, coarsest first where whole buckets fit. Ordered by time. */
-export function planRange(since: number, until: number, marks: Marks): Piece[] {
+/**
+ * Splits [since, until] (or [since, until) when not `inclusive`) into pieces, coarsest first where whole
+ * buckets fit. Ordered by time.
+ */
+export function planRange(since: number, until: number, marks: Marks, inclusive = true): Piece[] {
   const pieces: Piece[] = [];
   const availableFrom = (level: number) =>
     level === DAY ? Number.NEGATIVE_INFINITY : level === HOUR ? marks.hoursFrom : marks.minutesFrom;
@@ -85,9 +91,46 @@ export function planRange(since: number, until: number, marks: Marks): Piece[] {
   cover(since, until, 0);
   // [since, until] includes `until` itself.
   const tail = pieces[pieces.length - 1];
+  if (!inclusive) return pieces;
   if (tail?.kind === "raw" && tail.end === until) tail.inclusive = true;
   else if (until >= marks.rawFrom) pieces.push({ kind: "raw", start: until, end: until, inclusive: true });
   return pieces;
+}
+
+/** The range a read actually counted when an edge had to be widened, and the resolution it fell on. */
+export interface CountedRange {
+  since: number;
+  /** Exclusive when widened. */
+  until: number;
+  /** The coarsest bucket an edge was widened to (ms): MINUTE, HOUR or DAY. */
+  resolution: number;
+}
+
+/** The finest resolution still complete at `time` (0: raw calls), as retention deletes fine data first. */
+export function finestKept(time: number, marks: Marks): number {
+  if (time >= marks.rawFrom) return 0;
+  if (Math.floor(time / MINUTE) * MINUTE >= marks.minutesFrom) return MINUTE;
+  if (Math.floor(time / HOUR) * HOUR >= marks.hoursFrom) return HOUR;
+  return DAY;
+}
+
+/**
+ * [since, until] with each edge whose detail has expired widened outward to the bucket that holds it at
+ * the finest resolution still kept; null when nothing had to be widened.
+ */
+export function widenRange(since: number, until: number, marks: Marks): CountedRange | null {
+  const start = finestKept(since, marks);
+  const end = finestKept(Math.floor(until / MINUTE) * MINUTE, marks);
+  const from = start ? Math.floor(since / start) * start : since;
+  const to = end && until % end !== 0 ? Math.floor(until / end) * end + end : until;
+  if (from === since && to === until) return null;
+  return { since: from, until: to, resolution: Math.max(from === since ? 0 : start, to === until ? 0 : end) };
+}
+
+/** A counted range as the API shows it. */
+export function countedJson(counted: CountedRange): CountedRangeJson {
+  const resolution = counted.resolution === DAY ? "day" : counted.resolution === HOUR ? "hour" : "minute";
+  return { since: iso(counted.since), until: iso(counted.until), resolution };
 }
 
 export function readMarks(db: Db): Marks {
@@ -110,6 +153,17 @@ export function readRange(
   server?: string,
   options: ReadOptions = {},
 ): RangeData {
+  return readCountedRange(db, since, until, server, options).data;
+}
+
+/** readRange, with the range it counted when retention made it widen an edge (null: exactly as asked). */
+export function readCountedRange(
+  db: Db,
+  since: number,
+  until: number,
+  server?: string,
+  options: ReadOptions = {},
+): { data: RangeData; counted: CountedRange | null } {
   // The high-water mark, the rollups and the unfolded tail come from one snapshot, so a fold committing
   // in between cannot make a call count twice (or not at all).
   return inSnapshot(db, () => readSnapshot(db, since, until, server, options.latency ?? true));
@@ -121,14 +175,23 @@ function readSnapshot(
   until: number,
   server: string | undefined,
   latency: boolean,
-): RangeData {
+): { data: RangeData; counted: CountedRange | null } {
   const data: RangeData = new Map();
   let folded: number;
   let pieces: Piece[];
   let totalsFrom = Number.POSITIVE_INFINITY;
+  let counted: CountedRange | null = null;
   try {
     folded = readState(db, STATE.folded);
-    pieces = planRange(since, until, readMarks(db));
+    const marks = readMarks(db);
+    counted = widenRange(since, until, marks);
+    // A widened end is a bucket's end, which belongs to the next bucket.
+    const inclusive = !counted || counted.until === until;
+    if (counted) {
+      since = counted.since;
+      until = counted.until;
+    }
+    pieces = planRange(since, until, marks, inclusive);
     totalsFrom = readState(db, STATE.totalsFrom, Number.POSITIVE_INFINITY);
   } catch {
     // A database without the rollup tables (opened read-only before migration 5): raw calls only.
@@ -179,7 +242,7 @@ function readSnapshot(
       if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup") addRaw(data, row, latency);
     }
   }
-  return data;
+  return { data, counted };
 }
 
 function pieceAt(pieces: Piece[], time: number): Piece | undefined {
