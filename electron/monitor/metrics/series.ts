@@ -12,14 +12,8 @@ import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
 import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
-import {
-  type CountedRange,
-  countedJson,
-  finestKept,
-  type RangeData,
-  readCountedRange,
-  readMarks,
-} from "./range-reader.js";
+import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
+import { type RangeData, readCountedRange } from "./range-reader.js";
 import {
   ALL_SERVERS,
   ANY_OUTCOME,

@@ -16,12 +16,8 @@ import {
 } from "../../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
 import { DDSketch } from "../metrics/ddsketch.js";
-import {
-  countedJson,
-  type OperationAccumulator,
-  type RangeData,
-  readCountedRange,
-} from "../metrics/range-reader.js";
+import { countedJson } from "../metrics/range-plan.js";
+import { type OperationAccumulator, type RangeData, readCountedRange } from "../metrics/range-reader.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
