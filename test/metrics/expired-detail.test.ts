@@ -14,6 +14,7 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { statsDocument } from "../../electron/monitor/store/queries.js";
 import type { StatsDocument } from "../../shared/domain.js";
+import type { Report } from "../../shared/report.js";
 import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
 import { recordCalls, type TestCall } from "./workload.js";
 
@@ -81,6 +82,32 @@ describe("a range whose minutes have expired", () => {
       `Note: only hourly detail is kept here: counted ${iso(HOUR_START)} to ${iso(HOUR_START + HOUR)} (whole hours at the edges).`,
     );
     expect(text).toMatch(/olds: 101 calls, 7 errors/);
+  });
+
+  it("a report over it says so too, with the same counts", async () => {
+    const run = (format: string) =>
+      promisify(execFile)(process.execPath, [
+        MCPSCOPE,
+        "report",
+        "--since",
+        iso(HOUR_START - 10 * MINUTE),
+        "--until",
+        iso(HOUR_START + 40 * MINUTE),
+        "--format",
+        format,
+        "--output",
+        "-",
+        "--data-dir",
+        dir.path,
+      ]);
+    const report = JSON.parse((await run("json")).stdout) as Report;
+    expect(report.counted).toEqual({
+      since: iso(HOUR_START - HOUR),
+      until: iso(HOUR_START + HOUR),
+      resolution: "hour",
+    });
+    expect([report.summary.calls.value, report.summary.errors.value]).toEqual([101, 7]);
+    expect((await run("md")).stdout).toContain("Note: only hourly detail is kept here: counted");
   });
 
   it("charts it by the hour, with the same calls as the cards", () => {
