@@ -3,6 +3,7 @@
  * schema so that what crosses a process boundary is validated against the same definition.
  */
 import { z } from "zod";
+import { CountedRangeSchema } from "./metrics.js";
 
 /** Every request ends in exactly one outcome (docs/architecture.md). */
 export const OUTCOMES = [
@@ -114,6 +115,8 @@ export const StatsDocumentSchema = z.object({
   /** Every call in the range (of the servers asked for), as a report's summary counts it; null: no calls. */
   latency_ms: LatencySchema.nullable(),
   servers: z.array(ServerStatsSchema),
+  /** Present when retention made an edge widen (see CountedRangeSchema). */
+  counted: CountedRangeSchema.optional(),
 });
 export type StatsDocument = z.infer<typeof StatsDocumentSchema>;
 

@@ -11,6 +11,24 @@ export const StepSchema = z
   .string()
   .regex(/^[1-9]\d{0,5}[mhdw]$/, "a step is a whole number of minutes, hours, days or weeks: 1m, 5m, 1h, 1d");
 
+/**
+ * The range a read counted when retention had deleted the detail an edge needed: that edge was widened
+ * to the whole bucket of the finest resolution still kept.
+ */
+export const CountedRangeSchema = z.object({
+  since: z.string(),
+  /** Exclusive. */
+  until: z.string(),
+  resolution: z.enum(["minute", "hour", "day"]),
+});
+export type CountedRange = z.infer<typeof CountedRangeSchema>;
+
+/** One line telling a reader what was counted instead of the range asked for. */
+export function countedNote(counted: CountedRange, time: (iso: string) => string = (t) => t): string {
+  const kept = { minute: "per-minute", hour: "hourly", day: "daily" }[counted.resolution];
+  return `only ${kept} detail is kept here: counted ${time(counted.since)} to ${time(counted.until)} (whole ${counted.resolution}s at the edges)`;
+}
+
 export const MetricsSeriesQuerySchema = z
   .object({
     since: TimeSpec.optional(),
@@ -41,12 +59,16 @@ export type SeriesPoint = z.infer<typeof SeriesPointSchema>;
 
 /**
  * What `metrics.series` returns. Buckets are aligned to UTC multiples of the step, so the first one may
- * start before `since`; the last one ends at or after `until`. A bucket whose data retention has already
- * deleted at every resolution the step allows is left out (a gap, not a zero).
+ * start before `since` and the last one end after `until`; those two hold only the calls in the range
+ * (read as `stats` reads it), so the points and the total agree with `stats` over the same range. A
+ * bucket whose data retention has already deleted at every resolution the step allows is left out (a
+ * gap, not a zero); the default step is never finer than the detail still kept at `since`.
  */
 export const MetricsSeriesSchema = z.object({
   since: z.string(),
   until: z.string(),
+  /** Present when retention made an edge widen (see CountedRangeSchema). */
+  counted: CountedRangeSchema.optional(),
   step_ms: z.number().int().positive(),
   points: z.array(SeriesPointSchema),
   /** Over every point: the percentiles of all their calls together (not an average of the buckets'). */

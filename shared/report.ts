@@ -8,6 +8,7 @@ import { LatencySchema, OutcomeCountsSchema } from "./domain.js";
 import { ErrorGroupSchema } from "./events.js";
 import { type FileContent, FileContentSchema, type SaveResult, SaveResultSchema } from "./files.js";
 import { LevelCountsSchema, LogTemplateSchema } from "./logs.js";
+import { CountedRangeSchema } from "./metrics.js";
 
 /** Bumped when a field changes meaning or goes away; adding a field keeps the version. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -149,6 +150,8 @@ export const ReportSchema = z.object({
   since: z.string(),
   until: z.string(),
   previous: z.object({ since: z.string(), until: z.string() }),
+  /** Present when retention made an edge of [since, until] widen (see CountedRangeSchema). */
+  counted: CountedRangeSchema.optional(),
   scope: z.object({
     /** null: every server. */
     servers: z.array(z.string()).nullable(),

@@ -238,6 +238,46 @@ describe("label cardinality", () => {
     expect(value(m, "mcpscope_metrics_label_overflow_total", {})).toBe(37 + 34);
     expect(m.has("mcp_server_up")).toBe(false);
   });
+
+  it("past the cap, a request that is not a tool call keeps an empty tool label", () => {
+    const metrics = new OperationMetrics(3);
+    const call = (i: number, server: string, method: string, target: string | null): FeedCall => ({
+      id: i,
+      server,
+      direction: "c2s",
+      sessionId: server,
+      requestId: String(i),
+      method,
+      target,
+      startedAt: 0,
+      durationMs: 1,
+      outcome: "ok",
+      errorCode: null,
+      errorMessage: null,
+      protocolVersion: null,
+      traceparent: null,
+      tracestate: null,
+    });
+    metrics.observe([1, 2, 3, 4].map((i) => call(i, "names", "tools/call", `tool-${i}`)));
+    metrics.observe([call(5, "burner", "initialize", null), call(6, "burner", "tools/list", null)]);
+    const m = parsePrometheusText(
+      renderPrometheus(
+        metrics,
+        { databaseBytes: 0, droppedRows: 0, rollupBacklog: 0, up: null, cpuPercent: null, rssBytes: null },
+        { otlp: null },
+      ),
+    );
+    const counts =
+      m.get("mcp_server_operation_duration_seconds")?.samples.filter((s) => s.name.endsWith("_count")) ?? [];
+    const burner = counts.filter((s) => s.labels.server === "burner");
+    expect(burner.map((s) => [s.labels.mcp_method_name, s.labels.gen_ai_tool_name, s.value])).toEqual([
+      ["initialize", "", 1],
+      ["tools/list", "", 1],
+    ]);
+    // Only the fourth tool was relabelled.
+    expect(counts.filter((s) => s.labels.gen_ai_tool_name === OTHER).map((s) => s.value)).toEqual([1]);
+    expect(value(m, "mcpscope_metrics_label_overflow_total", {})).toBe(1);
+  });
 });
 
 describe("the test's Prometheus parser", () => {

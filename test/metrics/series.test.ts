@@ -66,14 +66,17 @@ interface Want {
   d: number[];
 }
 
-/** Buckets computed by hand from the workload: whole UTC-aligned steps from the one holding `since`. */
+/**
+ * Buckets computed by hand from the workload: whole UTC-aligned steps from the one holding `since`, each
+ * holding only the calls in [since, until].
+ */
 function expected(since: number, until: number, step: number, keep: (c: TestCall) => boolean) {
   const first = Math.floor(since / step) * step;
   const end = Math.floor(until / step) * step + step;
   const buckets = new Map<number, Want>();
   for (let t = first; t < end; t += step) buckets.set(t, { calls: 0, errors: 0, d: [] });
   for (const c of calls) {
-    if (c.startedAt < first || c.startedAt >= end || !keep(c)) continue;
+    if (c.startedAt < since || c.startedAt > until || !keep(c)) continue;
     const b = buckets.get(Math.floor(c.startedAt / step) * step) as Want;
     b.calls++;
     if (c.outcome !== "ok") b.errors++;

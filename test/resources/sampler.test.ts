@@ -3,11 +3,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { readStoreGauges } from "../../electron/monitor/export/store-gauges.js";
+import { serverHistory } from "../../electron/monitor/inventory/inventory-queries.js";
 import { ProcReader } from "../../electron/monitor/resources/proc-reader.js";
 import { type ProcessInfo, processTableReader } from "../../electron/monitor/resources/process-table.js";
 import { CpuTracker, childrenIndex, treePids } from "../../electron/monitor/resources/process-tree.js";
 import { parsePs } from "../../electron/monitor/resources/ps-reader.js";
-import { ownRoot, wrapperRoots } from "../../electron/monitor/resources/roots.js";
+import {
+  OWN_SERVER_NAME,
+  ownRoot,
+  WRAPPERS_SERVER_NAME,
+  wrapperRoots,
+} from "../../electron/monitor/resources/roots.js";
 import { DbSampleStore, type ResourceSample } from "../../electron/monitor/resources/sample-store.js";
 import { ResourceSampler } from "../../electron/monitor/resources/sampler.js";
 import { VirtualClock } from "../../electron/monitor/supervisor/clock.js";
@@ -186,9 +193,9 @@ describe.runIf(linux)("sampling a real process tree", () => {
     const roots = wrapperRoots(s.db);
     expect(roots.map((r) => [r.server, r.own ?? false])).toEqual([
       ["files", false],
-      ["mcpscope", true],
+      [WRAPPERS_SERVER_NAME, true],
       ["gone", false],
-      ["mcpscope", true],
+      [WRAPPERS_SERVER_NAME, true],
     ]);
     const samples = await new ResourceSampler({
       store: new DbSampleStore(s.db),
@@ -196,9 +203,64 @@ describe.runIf(linux)("sampling a real process tree", () => {
     }).sampleOnce();
     expect(samples.map((x) => [x.server, x.pid])).toEqual([
       ["files", child.pid],
-      ["mcpscope", process.pid],
+      [WRAPPERS_SERVER_NAME, process.pid],
     ]);
     expect(samples[0]?.rssBytes).toBeGreaterThan(10 * MiB);
+  });
+});
+
+describe.runIf(linux)("a server several clients run at once", () => {
+  /** A wrapper-like tree: `grower.mjs` (the wrapper) runs a child holding 64 MiB (the server). */
+  async function wrapped(): Promise<{ wrapper: number; server: number }> {
+    const child = spawn(process.execPath, [join(ROOT, "test", "resources", "fixtures", "grower.mjs")], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    children.push(child);
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await vi.waitFor(() => expect(output).toMatch(/ready \d+/), { timeout: 10_000 });
+    return { wrapper: child.pid ?? 0, server: Number(/ready (\d+)/.exec(output)?.[1]) };
+  }
+
+  it("reports the sum of its live trees, and the engine apart from the wrappers", async () => {
+    const s = testStore();
+    store = s;
+    const [a, b] = [await wrapped(), await wrapped()];
+    const insert = s.db.prepare(
+      "INSERT INTO sessions (id, server, started_at, ended_at, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    insert.run("a", "delta", Date.now(), null, a.server, a.wrapper);
+    insert.run("b", "delta", Date.now(), null, b.server, b.wrapper);
+    const sampler = new ResourceSampler({
+      store: new DbSampleStore(s.db),
+      roots: () => [ownRoot(), ...wrapperRoots(s.db)],
+    });
+    const gauge = (list: { server: string; value: number }[] | null, server: string) =>
+      list?.filter((g) => g.server === server).map((g) => g.value);
+    for (let scrape = 0; scrape < 3; scrape++) {
+      const batch = await sampler.sampleOnce();
+      const table = await new ProcReader().read();
+      const rss = (...pids: number[]) =>
+        pids.reduce((sum, pid) => sum + (table.processes.get(pid)?.rssBytes ?? 0), 0);
+      const gauges = readStoreGauges(s.db);
+      const delta = gauge(gauges.rssBytes, "delta") ?? [];
+      // Both servers hold 64 MiB: one tree alone would be half the figure.
+      expect(delta).toHaveLength(1);
+      expect(delta[0]).toBeGreaterThan(128 * MiB);
+      expect(Math.abs((delta[0] ?? 0) - rss(a.server, b.server))).toBeLessThan(8 * MiB);
+      expect(gauge(gauges.rssBytes, OWN_SERVER_NAME)).toEqual([
+        batch.find((x) => x.server === OWN_SERVER_NAME)?.rssBytes,
+      ]);
+      const wrappers = gauge(gauges.rssBytes, WRAPPERS_SERVER_NAME) ?? [];
+      expect(Math.abs((wrappers[0] ?? 0) - rss(a.wrapper, b.wrapper))).toBeLessThan(8 * MiB);
+      expect(batch.find((x) => x.server === "delta")?.processCount).toBe(2);
+    }
+    // The server page draws one point per sample time, each the total.
+    const points = serverHistory(s.db, null, "delta", 0).resources;
+    expect(points).toHaveLength(3);
+    for (const point of points) expect(point.rssBytes).toBeGreaterThan(128 * MiB);
   });
 });
 

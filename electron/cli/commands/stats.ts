@@ -1,4 +1,5 @@
 import type { StatsDocument } from "../../../shared/domain.js";
+import { countedNote } from "../../../shared/metrics.js";
 import { plural } from "../../../shared/plural.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
@@ -57,11 +58,15 @@ export const statsCommand: Command = {
 };
 
 export function renderStats(doc: StatsDocument, server?: string): string {
+  // Where retention widened an edge, the range named is the one counted, and the note says why.
+  const note = doc.counted ? `Note: ${countedNote(doc.counted)}.\n` : "";
+  const since = doc.counted?.since ?? doc.since;
+  const until = doc.counted?.until ?? doc.until;
   if (doc.servers.length === 0) {
     // A known server (an unknown one is an error before this): it has calls, just not in this range.
     if (server !== undefined)
-      return `No calls between ${doc.since} and ${doc.until} match --server ${server}; widen --since.\n`;
-    return `No calls between ${doc.since} and ${doc.until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
+      return `${note}No calls between ${since} and ${until} match --server ${server}; widen --since.\n`;
+    return `${note}No calls between ${since} and ${until}.\nWrap a server with \`mcpscope run\` in your MCP client's config (see \`mcpscope run --help\`), or widen --since.\n`;
   }
   const parts = doc.servers.map((server) => {
     const head = `${cellText(server.server)}: ${plural(server.calls, "call")}, ${plural(server.errors, "error")} (${(server.error_rate * 100).toFixed(1)}%)`;
@@ -84,5 +89,5 @@ export function renderStats(doc: StatsDocument, server?: string): string {
   const overall = all
     ? `All calls: p50 ${formatMs(all.p50)}, p95 ${formatMs(all.p95)}, p99 ${formatMs(all.p99)}, max ${formatMs(all.max)}\n`
     : "";
-  return `${doc.since} → ${doc.until}\n${overall}\n${parts.join("\n")}`;
+  return `${doc.since} → ${doc.until}\n${note}${overall}\n${parts.join("\n")}`;
 }

@@ -74,13 +74,17 @@ export class OperationMetrics {
     let series = this.histograms.get(key);
     if (!series) {
       if (this.histograms.size >= this.maxLabelSets) {
-        this.overflowObservations++;
-        labels = { ...labels, tool: OTHER };
-        key = histogramKey(labels);
+        const asked = key;
+        // Only a tool call has a tool to fold; any other new operation takes a reserve set as it is.
+        if (labels.tool !== "") {
+          labels = { ...labels, tool: OTHER };
+          key = histogramKey(labels);
+        }
         if (!this.histograms.has(key) && this.histograms.size >= this.maxLabelSets + this.reserve) {
           labels = { server: OTHER, method: OTHER, tool: OTHER, errorType: OTHER };
           key = histogramKey(labels);
         }
+        if (key !== asked) this.overflowObservations++;
         series = this.histograms.get(key);
       }
       if (!series) {

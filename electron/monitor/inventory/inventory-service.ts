@@ -108,7 +108,8 @@ export class InventoryService {
     });
     this.sampler = new ResourceSampler({
       store: new DbSampleStore(options.db, options.onProblem),
-      roots: () => [...managedRoots(this.launched.supervisor), ...wrapperRoots(options.db), ownRoot()],
+      // The engine first: a pid listed twice is sampled once, under its first root.
+      roots: () => [ownRoot(), ...managedRoots(this.launched.supervisor), ...wrapperRoots(options.db)],
       intervalMs: options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS,
       onProblem: options.onProblem,
     });

@@ -4,23 +4,15 @@
  * not yet folded (id above the high-water mark) wherever they fall. Counts and bytes are exact; latency
  * comes from merged sketches (within 1%) for operations that touched a rollup, else from raw durations.
  *
- * Where a resolution has been deleted by retention, the range is rounded inward to the coarser one still
- * kept: no call outside [since, until] is ever counted.
+ * Where retention has deleted the detail an edge needs, that edge is widened to the bucket of the finest
+ * resolution still kept (a minute, an hour, a day) and the read says so (`CountedRange`): the calls of
+ * that whole bucket are counted rather than none of them.
  */
 import { type Db, inSnapshot, type Row, type SqlValue } from "../store/db.js";
 import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
-import {
-  ALL_SERVERS,
-  ANY_OUTCOME,
-  DAY,
-  HOUR,
-  isSummary,
-  MINUTE,
-  operationTarget,
-  readState,
-  STATE,
-} from "./rollups.js";
+import { type CountedRange, type Piece, planRange, readMarks, widenRange } from "./range-plan.js";
+import { ALL_SERVERS, ANY_OUTCOME, isSummary, MINUTE, operationTarget, readState, STATE } from "./rollups.js";
 
 export interface OperationAccumulator {
   server: string;
@@ -40,64 +32,6 @@ export interface OperationAccumulator {
 /** server → operation key → accumulator. */
 export type RangeData = Map<string, Map<string, OperationAccumulator>>;
 
-export type Piece =
-  | { kind: "rollup"; resolution: number; start: number; end: number }
-  | { kind: "raw"; start: number; end: number; inclusive: boolean }
-  | { kind: "none"; start: number; end: number };
-
-export interface Marks {
-  /** Time from which each source is complete (older rows were deleted). */
-  rawFrom: number;
-  minutesFrom: number;
-  hoursFrom: number;
-}
-
-const LEVELS = [DAY, HOUR, MINUTE, 0] as const;
-
-/** Splits [since, until] into pieces, coarsest first where whole buckets fit. Ordered by time. */
-export function planRange(since: number, until: number, marks: Marks): Piece[] {
-  const pieces: Piece[] = [];
-  const availableFrom = (level: number) =>
-    level === DAY ? Number.NEGATIVE_INFINITY : level === HOUR ? marks.hoursFrom : marks.minutesFrom;
-
-  const cover = (a: number, b: number, li: number): void => {
-    if (a >= b) return;
-    const level = LEVELS[li] ?? 0;
-    if (level === 0) {
-      if (a < marks.rawFrom) pieces.push({ kind: "none", start: a, end: Math.min(b, marks.rawFrom) });
-      if (b > marks.rawFrom)
-        pieces.push({ kind: "raw", start: Math.max(a, marks.rawFrom), end: b, inclusive: false });
-      return;
-    }
-    const lo = Math.min(b, Math.max(a, availableFrom(level)));
-    cover(a, lo, li + 1);
-    const first = Math.ceil(lo / level) * level;
-    const last = Math.floor(b / level) * level;
-    if (first < last) {
-      cover(lo, first, li + 1);
-      pieces.push({ kind: "rollup", resolution: level, start: first, end: last });
-      cover(last, b, li + 1);
-    } else {
-      cover(lo, b, li + 1);
-    }
-  };
-
-  cover(since, until, 0);
-  // [since, until] includes `until` itself.
-  const tail = pieces[pieces.length - 1];
-  if (tail?.kind === "raw" && tail.end === until) tail.inclusive = true;
-  else if (until >= marks.rawFrom) pieces.push({ kind: "raw", start: until, end: until, inclusive: true });
-  return pieces;
-}
-
-export function readMarks(db: Db): Marks {
-  return {
-    rawFrom: readState(db, STATE.rawFrom),
-    minutesFrom: readState(db, STATE.minutesFrom),
-    hoursFrom: readState(db, STATE.hoursFrom),
-  };
-}
-
 export interface ReadOptions {
   /** false: counts and bytes only, no sketches or durations (cheaper, for rates and counts). */
   latency?: boolean;
@@ -110,6 +44,17 @@ export function readRange(
   server?: string,
   options: ReadOptions = {},
 ): RangeData {
+  return readCountedRange(db, since, until, server, options).data;
+}
+
+/** readRange, with the range it counted when retention made it widen an edge (null: exactly as asked). */
+export function readCountedRange(
+  db: Db,
+  since: number,
+  until: number,
+  server?: string,
+  options: ReadOptions = {},
+): { data: RangeData; counted: CountedRange | null } {
   // The high-water mark, the rollups and the unfolded tail come from one snapshot, so a fold committing
   // in between cannot make a call count twice (or not at all).
   return inSnapshot(db, () => readSnapshot(db, since, until, server, options.latency ?? true));
@@ -121,14 +66,23 @@ function readSnapshot(
   until: number,
   server: string | undefined,
   latency: boolean,
-): RangeData {
+): { data: RangeData; counted: CountedRange | null } {
   const data: RangeData = new Map();
   let folded: number;
   let pieces: Piece[];
   let totalsFrom = Number.POSITIVE_INFINITY;
+  let counted: CountedRange | null = null;
   try {
     folded = readState(db, STATE.folded);
-    pieces = planRange(since, until, readMarks(db));
+    const marks = readMarks(db);
+    counted = widenRange(since, until, marks);
+    // A widened end is a bucket's end, which belongs to the next bucket.
+    const inclusive = !counted || counted.until === until;
+    if (counted) {
+      since = counted.since;
+      until = counted.until;
+    }
+    pieces = planRange(since, until, marks, inclusive);
     totalsFrom = readState(db, STATE.totalsFrom, Number.POSITIVE_INFINITY);
   } catch {
     // A database without the rollup tables (opened read-only before migration 5): raw calls only.
@@ -179,7 +133,7 @@ function readSnapshot(
       if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup") addRaw(data, row, latency);
     }
   }
-  return data;
+  return { data, counted };
 }
 
 function pieceAt(pieces: Piece[], time: number): Piece | undefined {

@@ -12,7 +12,8 @@ import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
 import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
-import { readMarks } from "./range-reader.js";
+import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
+import { type RangeData, readCountedRange } from "./range-reader.js";
 import {
   ALL_SERVERS,
   ANY_OUTCOME,
@@ -72,7 +73,11 @@ export function metricsSeries(db: Db, query: MetricsSeriesQuery, now = Date.now(
   const since = parseTimeSpec(query.since ?? "1h", now);
   const until = query.until ? parseTimeSpec(query.until, now) : now;
   if (until < since) throw MonitoringError.input("the range ends before it starts; swap since and until");
-  const step = query.step ? parseDuration(query.step) : defaultStep(until - since);
+  const marks = readMarks(db);
+  // By default, never finer than the detail retention has kept at `since` (a finer one gives only gaps).
+  const step = query.step
+    ? parseDuration(query.step)
+    : Math.max(defaultStep(until - since), finestKept(since, marks));
   const first = bucketStart(since, step);
   const count = (bucketStart(until, step) - first) / step + 1;
   if (count > MAX_POINTS) {
@@ -90,11 +95,80 @@ export function metricsSeries(db: Db, query: MetricsSeriesQuery, now = Date.now(
   }));
 
   // The mark, the rollups and the tail from one snapshot, as in range-reader.ts.
-  inSnapshot(db, () => readBuckets(db, buckets, step, query));
+  const counted = inSnapshot(db, () => {
+    readBuckets(db, buckets, step, query);
+    return clipEdges(db, buckets, step, since, until, query);
+  });
 
   const kept = buckets.filter((b) => b.resolution !== null);
   const points: SeriesPoint[] = kept.map((b) => ({ time: iso(b.start), ...summarise(b) }));
-  return { since: iso(since), until: iso(until), step_ms: step, points, total: summarise(combine(kept)) };
+  return {
+    since: iso(since),
+    until: iso(until),
+    ...(counted ? { counted: countedJson(counted) } : {}),
+    step_ms: step,
+    points,
+    total: summarise(combine(kept)),
+  };
+}
+
+/**
+ * The first and last buckets hold only the calls in [since, until], read as `stats` reads them, so that
+ * the points and the total describe the range and agree with its stats; returns the range counted when
+ * retention made an edge widen.
+ */
+function clipEdges(
+  db: Db,
+  buckets: Bucket[],
+  step: number,
+  since: number,
+  until: number,
+  query: MetricsSeriesQuery,
+): CountedRange | null {
+  const first = buckets[0];
+  const last = buckets.at(-1);
+  if (!first || !last) return null;
+  const edges = first === last ? [first] : [first, last];
+  let counted = null as CountedRange | null;
+  // A gap stays a gap: its step asks for a resolution retention has deleted.
+  for (const b of edges.filter((e) => e.resolution !== null)) {
+    const from = Math.max(b.start, since);
+    const to = Math.min(b.start + step, until);
+    if (from === b.start && to === b.start + step) continue;
+    const read = readCountedRange(db, from, to, query.server);
+    if (read.counted) {
+      counted = {
+        since: Math.min(counted?.since ?? read.counted.since, read.counted.since),
+        until: Math.max(counted?.until ?? read.counted.until, read.counted.until),
+        resolution: Math.max(counted?.resolution ?? 0, read.counted.resolution),
+      };
+    }
+    Object.assign(b, bucketOf(read.data, query));
+  }
+  if (!counted) return null;
+  // An edge that did not need widening keeps its own end.
+  return {
+    since: Math.min(counted.since, since),
+    until: Math.max(counted.until, until),
+    resolution: counted.resolution,
+  };
+}
+
+/** One bucket of the calls read (of `query.tool` only, when given). */
+function bucketOf(data: RangeData, query: MetricsSeriesQuery): Omit<Bucket, "start"> {
+  const accs = [...data.values()]
+    .flatMap((ops) => [...ops.values()])
+    .filter((a) => query.tool === undefined || (a.method === "tools/call" && a.target === query.tool));
+  const sketched = accs.some((a) => a.fromRollups);
+  const b: Omit<Bucket, "start"> = { resolution: 0, calls: 0, errors: 0, sketch: null, durations: [] };
+  if (sketched) b.sketch = new DDSketch();
+  for (const a of accs) {
+    b.calls += a.calls;
+    b.errors += a.calls - (a.outcomes.ok ?? 0);
+    b.durations.push(...a.durations);
+    if (sketched) b.sketch?.merge(a.sketch);
+  }
+  return b;
 }
 
 function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeriesQuery): void {

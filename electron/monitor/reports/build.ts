@@ -9,7 +9,8 @@ import {
   type ReportQuery,
 } from "../../../shared/report.js";
 import { MonitoringError } from "../errors.js";
-import { type RangeData, readRange } from "../metrics/range-reader.js";
+import { countedJson } from "../metrics/range-plan.js";
+import { type RangeData, readCountedRange, readRange } from "../metrics/range-reader.js";
 import { metricsSeries } from "../metrics/series.js";
 import type { Db } from "../store/db.js";
 import { mergedLatency, statsFromRange, type TimeRange } from "../store/queries.js";
@@ -106,7 +107,8 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const scope = await resolveScope(query, options);
 
   progress("calls");
-  const current = scoped(readRange(db, range.since, range.until), scope);
+  const read = readCountedRange(db, range.since, range.until);
+  const current = scoped(read.data, scope);
   const before = scoped(readRange(db, previous.since, previous.until), scope);
   const stats = statsFromRange(current, range);
   const previousStats = statsFromRange(before, previous);
@@ -182,6 +184,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
     since: iso(range.since),
     until: iso(range.until),
     previous: { since: iso(previous.since), until: iso(previous.until) },
+    ...(read.counted ? { counted: countedJson(read.counted) } : {}),
     scope: {
       servers: query.servers?.length ? [...query.servers].sort() : null,
       client: query.client ?? null,

@@ -4,6 +4,11 @@ import type { Supervisor } from "../supervisor/supervisor.js";
 import type { SampleRoot } from "./sampler.js";
 
 export const OWN_SERVER_NAME = "mcpscope";
+/**
+ * The `mcpscope run` wrappers, together: a label of their own so that the engine's figure stays the
+ * engine's, however many clients start wrappers.
+ */
+export const WRAPPERS_SERVER_NAME = "mcpscope run";
 
 /** mcpscope's own process (the engine, or the CLI); its managed servers are counted as theirs. */
 export function ownRoot(pid = process.pid): SampleRoot {
@@ -15,7 +20,8 @@ export function managedRoots(supervisor: Supervisor): SampleRoot[] {
 }
 
 /**
- * Servers behind live wrappers (sessions without an end), and the wrappers themselves as mcpscope's own.
+ * Servers behind live wrappers (sessions without an end), and the wrappers themselves (as
+ * mcpscope's own processes, under WRAPPERS_SERVER_NAME).
  * Each is sampled only while the server is still the wrapper's child: a wrapper killed with SIGKILL
  * leaves its session open, and its pids may be reused.
  */
@@ -31,7 +37,7 @@ export function wrapperRoots(db: Db, limit = 500): SampleRoot[] {
   for (const row of rows) {
     const guard = { pid: Number(row.pid), ppid: Number(row.wrapper_pid) };
     roots.push({ server: String(row.server), serverId: null, pid: guard.pid, guard });
-    roots.push({ server: OWN_SERVER_NAME, serverId: null, pid: guard.ppid, guard, own: true });
+    roots.push({ server: WRAPPERS_SERVER_NAME, serverId: null, pid: guard.ppid, guard, own: true });
   }
   return roots;
 }

@@ -1,15 +1,19 @@
-/** The `resource_samples` table: one row per sampled process tree per collection interval. */
+/**
+ * The `resource_samples` table: one row per server per collection interval, the sum of its live process
+ * trees at that time (rows stored by versions before that hold one tree each).
+ */
 import type { Db } from "../store/db.js";
 import { WriteGuard } from "../supervisor/telemetry.js";
 
 export interface ResourceSample {
   time: number;
   serverId: string | null;
-  /** The server's name, or "mcpscope" for mcpscope's own processes. */
+  /** The server's name, or "mcpscope" (the engine or CLI) / "mcpscope run" (the wrappers). */
   server: string;
-  /** The tree's root. */
+  /** The first tree's root. */
   pid: number;
   cpuPct: number | null;
+  /** Summed over the server's trees, as are processCount and cpuPct. */
   rssBytes: number;
   processCount: number;
 }

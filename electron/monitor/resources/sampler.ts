@@ -1,7 +1,9 @@
 /**
  * Samples the CPU and memory of registered process trees on the collection interval (default 15 s) and
- * stores one row per tree: managed servers, the servers behind live `mcpscope run` wrappers, and
- * mcpscope's own processes (without the server trees under them, which are counted as their servers).
+ * stores one row per server per interval: the sum of its live trees at that sample time (two clients
+ * each running the same server through a wrapper use both trees' memory). The trees are managed
+ * servers, the servers behind live `mcpscope run` wrappers, and mcpscope's own processes (without the
+ * server trees under them, which are counted as their servers).
  * One process-table reading per interval serves every tree.
  */
 import { type Clock, systemClock, type TimerId } from "../supervisor/clock.js";
@@ -99,21 +101,33 @@ export class ResourceSampler {
       return [];
     }
     const time = this.clock.now();
+    const seen = new Set<number>();
     const live = roots.filter((r) => {
-      if (!table.processes.has(r.pid)) return false;
+      if (seen.has(r.pid) || !table.processes.has(r.pid)) return false;
+      seen.add(r.pid);
       return !r.guard || table.processes.get(r.guard.pid)?.ppid === r.guard.ppid;
     });
     const children = childrenIndex(table.processes);
     const rootPids = new Set(live.map((r) => r.pid));
-    const samples: ResourceSample[] = [];
+    const byServer = new Map<string, ResourceSample>();
     const keys = new Set<string>();
     for (const root of live) {
       const pids = treePids(root.pid, children, rootPids);
       const key = `${root.server}\u0000${root.pid}`;
       keys.add(key);
       const usage = this.cpu.usage(key, table, pids);
-      samples.push({ time, serverId: root.serverId, server: root.server, pid: root.pid, ...usage });
+      const id = `${root.serverId ?? ""}\u0000${root.server}`;
+      const total = byServer.get(id);
+      if (!total) {
+        byServer.set(id, { time, serverId: root.serverId, server: root.server, pid: root.pid, ...usage });
+        continue;
+      }
+      total.rssBytes += usage.rssBytes;
+      total.processCount += usage.processCount;
+      // A tree sampled for the first time has no CPU figure yet: the total is unknown, not smaller.
+      total.cpuPct = total.cpuPct === null || usage.cpuPct === null ? null : total.cpuPct + usage.cpuPct;
     }
+    const samples = [...byServer.values()];
     this.cpu.keepOnly(keys);
     this.options.store.record(samples);
     return samples;

@@ -16,7 +16,8 @@ import {
 } from "../../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
 import { DDSketch } from "../metrics/ddsketch.js";
-import { type OperationAccumulator, type RangeData, readRange } from "../metrics/range-reader.js";
+import { countedJson } from "../metrics/range-plan.js";
+import { type OperationAccumulator, type RangeData, readCountedRange } from "../metrics/range-reader.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
@@ -358,7 +359,9 @@ function emptyOutcomes(): OutcomeCounts {
  * nearest-rank for operations read only from raw calls, within 1% where rollups contributed.
  */
 export function statsDocument(db: Db, range: TimeRange, server?: string): StatsDocument {
-  return statsFromRange(readRange(db, range.since, range.until, server), range);
+  const { data, counted } = readCountedRange(db, range.since, range.until, server);
+  const doc = statsFromRange(data, range);
+  return counted ? { ...doc, counted: countedJson(counted) } : doc;
 }
 
 /** The stats document of data already read (a report reads once and derives more from the same data). */

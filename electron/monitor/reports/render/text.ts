@@ -1,8 +1,10 @@
 /** Lines every human-readable format opens with. */
+import { countedNote } from "../../../../shared/metrics.js";
 import type { Report } from "../../../../shared/report.js";
 
 export function periodLine(r: Report): string {
-  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.`;
+  const counted = r.counted ? ` Note: ${countedNote(r.counted)}.` : "";
+  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}`;
 }
 
 export function scopeLine(r: Report): string {
