@@ -105,7 +105,8 @@ export async function previewRule(
  * it to the step after it plus `keep_firing_for`: where the rule went pending, fired, cleared between two
  * bursts or resolved, the state machine then sees what the evaluator saw. Coarse steps alone would
  * merge two bursts in neighbouring steps and start a sustained episode up to two steps late. Runs newest
- * first, each whole or not at all, up to MAX_REPLAYED_STEPS in all; a run that does not fit is capped.
+ * first, each whole or not at all, up to MAX_REPLAYED_STEPS in all; a run that does not fit is replayed
+ * at the rule's `for`, and one that does not fit even so is left out (both said as capped).
  */
 function replayedSteps(
   rule: Rule,
@@ -127,14 +128,21 @@ function replayedSteps(
   const times = new Set<number>();
   const onGrid = new Set(coarse);
   let capped = false;
-  for (const run of runs.reverse()) {
+  // Where a run does not fit at the evaluator's interval (a short interval, a long run), it is replayed
+  // at the rule's `for` instead, the coarsest step that still sees it go pending and fire; said as capped.
+  const coarser = Math.max(intervalMs, Math.ceil(rule.forMs / intervalMs) * intervalMs);
+  const stepsOf = (run: { from: number; to: number }, step: number): number[] => {
     const wanted: number[] = [];
-    for (
-      let t = start + Math.floor((run.from - start) / intervalMs + 1) * intervalMs;
-      t <= run.to;
-      t += intervalMs
-    )
+    for (let t = start + Math.floor((run.from - start) / step + 1) * step; t <= run.to; t += step)
       if (!onGrid.has(t) && !times.has(t)) wanted.push(t);
+    return wanted;
+  };
+  for (const run of runs.reverse()) {
+    let wanted = stepsOf(run, intervalMs);
+    if (times.size + wanted.length > MAX_REPLAYED_STEPS && coarser > intervalMs) {
+      capped = true;
+      wanted = stepsOf(run, coarser);
+    }
     if (times.size + wanted.length > MAX_REPLAYED_STEPS) {
       capped = true;
       continue;
