@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  chmodSync,
   closeSync,
   createReadStream,
   createWriteStream,
@@ -27,7 +28,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { MonitoringError } from "../errors.js";
 import { type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
-import { ensurePrivateFile, PRIVATE_FILE_MODE } from "./private-files.js";
+import { PRIVATE_FILE_MODE } from "./private-files.js";
 
 const MAGIC = "MCPSCOPE-BACKUP 1\n";
 
@@ -102,9 +103,11 @@ export async function createBackup(
   try {
     options.progress?.("copy", 0, 1);
     try {
-      // Created owner-only first: SQLite gives its journal the database file's mode.
-      ensurePrivateFile(snapshot);
+      // Not created beforehand (a backup into an empty file made first failed now and then with SQLite's
+      // "not an error"): made owner-only as soon as it exists; the folder it is in is the user's choice or
+      // the data dir's own, owner-only, backups folder.
       await db.backupTo(snapshot);
+      chmodSync(snapshot, PRIVATE_FILE_MODE);
     } catch (error) {
       throw MonitoringError.storage(
         `cannot write the backup next to ${file}: ${(error as Error).message}`,
