@@ -1,5 +1,5 @@
 /** The email channel against a real local SMTP server (smtp-server), messages parsed with mailparser. */
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
@@ -152,6 +152,42 @@ describe("email channel", () => {
     });
     expect(logins).toEqual([]);
     expect(sink.messages).toEqual([]);
+  });
+
+  it("retries a server that offers STARTTLS but refuses it for now (454), sending nothing in clear", async () => {
+    // A real SMTP conversation over TCP: smtp-server cannot answer STARTTLS with a temporary refusal.
+    const commands: string[] = [];
+    const server = createServer((socket) => {
+      socket.write("220 relay.test ESMTP\r\n");
+      let buffered = "";
+      socket.on("data", (data) => {
+        buffered += data.toString();
+        for (let end = buffered.indexOf("\r\n"); end !== -1; end = buffered.indexOf("\r\n")) {
+          const command = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          commands.push(command.split(" ")[0]!.toUpperCase());
+          if (/^EHLO/i.test(command)) socket.write("250-relay.test\r\n250 STARTTLS\r\n");
+          else if (/^STARTTLS/i.test(command))
+            socket.write("454 4.7.0 TLS not available due to temporary reason\r\n");
+          else if (/^QUIT/i.test(command)) socket.end("221 bye\r\n");
+          else socket.write("503 5.5.1 TLS first\r\n");
+        }
+      });
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const outcome = await email(port, { starttls: true }).send(sampleNotification(), never());
+      expect(outcome).toMatchObject({ ok: false, permanent: false, status: 454 });
+      expect(outcome.ok ? "" : outcome.error).toContain(
+        "454 4.7.0 TLS not available due to temporary reason",
+      );
+      expect(commands).not.toContain("MAIL");
+      expect(commands).not.toContain("AUTH");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("fails for good when every recipient is refused", async () => {

@@ -1,7 +1,8 @@
 /**
  * Which requests the wrapper's `--timeout` judges, on a virtual clock: a server that does not answer in
  * time, yes; a server's own request to the client (an elicitation a human fills in, a sampling call to an
- * LLM), no, and the tool call waiting on it neither, until the client has answered.
+ * LLM), no, and the tool call waiting on it neither while the client is being waited on; the time the
+ * client took is taken off its age, never its whole clock restarted.
  */
 import { describe, expect, it } from "vitest";
 import type { CallObservation } from "../../electron/monitor/protocol/observations.js";
@@ -69,5 +70,58 @@ describe("the wrapper's timeout", () => {
     until(5000 + 2 * TIMEOUT);
     expect(outcomes()).toHaveLength(3);
     expect(outcomes()[2]).toBe(`tools/call:timeout:${TIMEOUT}`);
+  });
+
+  it("times out a hung tool call on a server that pings its client every second", () => {
+    const { send, until, outcomes } = session();
+    send("in", { id: 1, method: "tools/call", params: { name: "hang" } });
+    // Keepalive pings, each answered at once: the client is hardly waited on, the server still hangs.
+    for (let t = 1000; t <= 5 * TIMEOUT; t += 1000) {
+      until(t);
+      send("out", { id: `keepalive-${t}`, method: "ping" });
+      send("in", { id: `keepalive-${t}`, result: {} });
+    }
+    expect(outcomes().filter((o) => o.startsWith("tools/call"))).toEqual([`tools/call:timeout:${TIMEOUT}`]);
+  });
+
+  it("counts the time before and after a question to the client, not the time it took", () => {
+    const { send, until, outcomes } = session();
+    send("in", { id: 1, method: "tools/call", params: { name: "ask-then-hang" } });
+    until(1500);
+    send("out", { id: 0, method: "elicitation/create", params: { message: "Your name?" } });
+    until(1500 + 3 * TIMEOUT);
+    send("in", { id: 0, result: { action: "accept", content: { name: "Ada" } } });
+    // 1.5 s of the limit were spent before the question: 0.5 s are left after the answer.
+    until(1500 + 3 * TIMEOUT + 1000);
+    expect(outcomes()).toEqual([
+      `elicitation/create:ok:${3 * TIMEOUT}`,
+      `tools/call:timeout:${1500 + 3 * TIMEOUT + 1000}`,
+    ]);
+  });
+
+  it("does not let a request the client never answers turn timeouts off", () => {
+    const { send, until, outcomes } = session();
+    // A client that ignores requests it does not support.
+    send("out", { id: "r1", method: "roots/list" });
+    send("in", { id: 1, method: "tools/call", params: { name: "hang" } });
+    until(2 * TIMEOUT);
+    expect(outcomes()).toEqual([`tools/call:timeout:${2 * TIMEOUT}`]);
+    // Unanswered questions to a person hold the clocks for ten limits at most.
+    send("out", { id: "e1", method: "elicitation/create", params: { message: "Your name?" } });
+    send("in", { id: 2, method: "tools/call", params: { name: "hang" } });
+    until(2 * TIMEOUT + 11 * TIMEOUT);
+    expect(outcomes()).toEqual([`tools/call:timeout:${2 * TIMEOUT}`, `tools/call:timeout:${11 * TIMEOUT}`]);
+  });
+
+  it("keeps a server giving up on its own question cancelled, and a client giving up a timeout", () => {
+    const { send, until, outcomes } = session();
+    const sdkTimeout = "McpError: MCP error -32001: Request timed out";
+    send("out", { id: 0, method: "elicitation/create", params: { message: "Your name?" } });
+    until(60_000);
+    send("out", { method: "notifications/cancelled", params: { requestId: 0, reason: sdkTimeout } });
+    send("in", { id: 1, method: "tools/call", params: { name: "slow" } });
+    until(61_000);
+    send("in", { method: "notifications/cancelled", params: { requestId: 1, reason: sdkTimeout } });
+    expect(outcomes()).toEqual(["elicitation/create:cancelled:60000", "tools/call:timeout:1000"]);
   });
 });

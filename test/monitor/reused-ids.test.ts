@@ -65,4 +65,19 @@ describe("a request id reused while pending", () => {
     expect(s.stored()).toEqual([]);
     expect(s.unobserved()).toBe(2);
   });
+
+  it("tracks the id again once a new request with it comes after, though one answer never came", () => {
+    const s = session();
+    s.send("in", 0, s.call(7, "first"));
+    s.send("in", 1, s.call(7, "second")); // reused while pending
+    s.send("out", 2, s.answer(7, "only one answer")); // the other one's is lost
+    expect(s.unobserved()).toBe(2);
+    for (let i = 0; i < 3; i++) {
+      s.send("in", 1000 + i * 100, s.call(7, `later-${i}`));
+      s.send("out", 1010 + i * 100, s.answer(7, "ok"));
+    }
+    expect(s.stored()).toEqual(["7:later-0:ok", "7:later-1:ok", "7:later-2:ok"]);
+    expect(s.events).toEqual(["duplicate_request_id"]);
+    expect(s.unobserved()).toBe(2);
+  });
 });

@@ -73,8 +73,8 @@ export type ProtocolEventType =
 export interface ProtocolEventObservation {
   time: number;
   type: ProtocolEventType;
-  /** Which stream it was seen on: from the client (`in`) or from the server (`out`). */
-  stream: "in" | "out";
+  /** Which stream it was seen on: from the client (`in`), from the server (`out`), the server's stderr (`err`). */
+  stream: "in" | "out" | "err";
   message: string;
   bytes: number;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Direction, Outcome } from "../../../shared/domain.js";
+import { ClientWaitClock } from "./client-wait-clock.js";
 import { idKey, type JsonRpcId } from "./jsonrpc.js";
 import { LONG_LIVED_METHODS } from "./mcp.js";
 import type { ObservationSink } from "./observations.js";
@@ -32,6 +33,8 @@ export interface Pending {
   progressCount: number;
   /** When its last progress notification came: a request that reports progress is not timed out. */
   lastProgressAt?: number;
+  /** The session's time spent waiting on the client (client-wait-clock.ts) when its own clock last started. */
+  clientWaitedAt?: number;
   rounds: number;
   /** Copies of the answer's stream were lost while this was pending: its answer may never be seen. */
   uncertain?: boolean;
@@ -55,8 +58,8 @@ export class PendingRequests {
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
   /** Ids reused while pending, and how many answers to them are still expected (see `reuse`). */
   private readonly reused: Record<Stream, Map<string, number>> = { in: new Map(), out: new Map() };
-  /** When the client last answered (or cancelled) a request of the server's (see `timeOut`). */
-  private clientAnsweredAt = Number.NEGATIVE_INFINITY;
+  /** Time spent waiting on the client, taken off the age of the client's requests (see `timeOut`). */
+  private readonly clientWait: ClientWaitClock;
   /** Calls whose observation was lost, counted for the sink. */
   unobservedCalls = 0;
 
@@ -65,7 +68,9 @@ export class PendingRequests {
     private readonly holds: WholeResultHolds,
     private readonly timeoutMs: number,
     private readonly maxPending: number,
-  ) {}
+  ) {
+    this.clientWait = new ClientWaitClock(timeoutMs);
+  }
 
   get(stream: Stream, id: JsonRpcId): Pending | undefined {
     return this.pending[stream].get(idKey(id));
@@ -82,11 +87,6 @@ export class PendingRequests {
   /** The requests of `stream` still waiting, oldest first. */
   waiting(stream: Stream): IterableIterator<Pending> {
     return this.pending[stream].values();
-  }
-
-  /** Whether `id` on `stream` was reused while pending and answers to it are still expected. */
-  isReused(stream: Stream, id: JsonRpcId): boolean {
-    return this.reused[stream].has(idKey(id));
   }
 
   /**
@@ -116,6 +116,7 @@ export class PendingRequests {
         // Let go by this bound, not by the transport: its answer may still come (then it is expected and
         // silent), so it is counted as unobserved rather than stored as `disconnected`.
         table.delete(oldest[0]);
+        this.clientWait.release(oldest[1]);
         this.released(oldest[1]);
         if (!LONG_LIVED_METHODS.has(oldest[1].method)) {
           this.countUnobserved(1);
@@ -123,14 +124,30 @@ export class PendingRequests {
         }
       }
     }
+    // A new request with an id reused before: answers still expected to the old ones are not told from
+    // its own, which pairs with it (an old answer coming first is at worst one misattributed).
+    this.reused[stream].delete(idKey(id));
+    if (stream === "in") entry.clientWaitedAt = this.clientWait.waitedAt(entry.startedAt);
+    else if (!LONG_LIVED_METHODS.has(entry.method))
+      this.clientWait.hold(entry, entry.method, entry.startedAt);
     table.set(idKey(id), entry);
   }
 
-  /** Stops waiting on a request and hands it back, if it was waited on. */
-  take(stream: Stream, id: JsonRpcId): Pending | undefined {
+  /** A progress notification for a request: its clock runs again from `at`. */
+  progress(entry: Pending, at: number): void {
+    entry.progressCount++;
+    entry.lastProgressAt = at;
+    if (entry.direction === "c2s") entry.clientWaitedAt = this.clientWait.waitedAt(at);
+  }
+
+  /** Stops waiting on a request (at `at`, when known) and hands it back, if it was waited on. */
+  take(stream: Stream, id: JsonRpcId, at?: number): Pending | undefined {
     const key = idKey(id);
     const entry = this.pending[stream].get(key);
-    if (entry) this.pending[stream].delete(key);
+    if (entry) {
+      this.pending[stream].delete(key);
+      this.clientWait.release(entry, at);
+    }
     return entry;
   }
 
@@ -176,28 +193,27 @@ export class PendingRequests {
     reason: string | null,
     outcome: Outcome = "cancelled",
   ): void {
-    const entry = this.take(stream, id);
+    const entry = this.take(stream, id, at);
     if (!entry) return;
     this.remember(this.cancelled[stream], idKey(id));
     this.finish(entry, outcome, at, 0, null, null, reason);
   }
 
   /**
-   * Gives `timeout` to the client's requests pending longer than the limit since sent, last reporting
-   * progress, or the client's last answer to the server. Requests the server sent the client (elicitation,
-   * sampling, roots) wait on the client, often on a human: the limit is for servers that do not answer, so
-   * they are never timed out here. While one is pending, the client's requests wait on the client too (a
-   * tool that asked the user): their clocks stand still, and run again from the client's answer. One whose
-   * answer may have been lost in a gap holds nothing.
+   * Gives `timeout` to the client's requests pending longer than the limit since sent or last reporting
+   * progress. Requests the server sent the client (elicitation, sampling, roots) wait on the client, often
+   * on a human: the limit is for servers that do not answer, so they are never timed out here. While one is
+   * pending the client's requests wait on the client too (a tool that asked the user): that time does not
+   * count towards their age, and the rest does. One request of the server's pauses them for at most the
+   * limit, ten limits for one a person or an LLM answers (a client that never answers it does not turn
+   * timeouts off), and one whose answer may have been lost in a gap pauses nothing.
    */
   timeOut(now: number): void {
-    const waitingOnClient = [...this.pending.out.values()].some(
-      (p) => !p.uncertain && !LONG_LIVED_METHODS.has(p.method),
-    );
-    if (waitingOnClient) return;
+    const waited = this.clientWait.waitedAt(now);
     for (const [key, entry] of this.pending.in) {
-      const alive = Math.max(entry.lastProgressAt ?? entry.startedAt, this.clientAnsweredAt);
-      if (now - alive < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+      const alive = entry.lastProgressAt ?? entry.startedAt;
+      const age = now - alive - (waited - (entry.clientWaitedAt ?? waited));
+      if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
       this.pending.in.delete(key);
       this.remember(this.timedOut.in, key);
       this.end(entry, "timeout", now);
@@ -208,6 +224,7 @@ export class PendingRequests {
   close(at: number): void {
     for (const stream of ["in", "out"] as const) {
       for (const entry of this.pending[stream].values()) {
+        this.clientWait.release(entry, at);
         // A subscription stream ends with its session; that is its normal end, not a failure.
         this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
       }
@@ -224,7 +241,7 @@ export class PendingRequests {
     message: string | null,
   ): void {
     for (const id of ids) {
-      const entry = this.take(stream, id);
+      const entry = this.take(stream, id, at);
       if (!entry) continue;
       if (outcome === "cancelled") this.remember(this.cancelled[stream], idKey(id));
       // A subscription stream that ends is its normal end, as at the end of a session.
@@ -239,7 +256,10 @@ export class PendingRequests {
       if (stream === "in") this.countUnobserved(lostLines);
       this.expectOrphans(otherStream(stream), lostLines);
     }
-    for (const entry of this.pending[otherStream(stream)].values()) entry.uncertain = true;
+    for (const entry of this.pending[otherStream(stream)].values()) {
+      entry.uncertain = true;
+      this.clientWait.release(entry);
+    }
   }
 
   /** These requests' exchange was not observed in full: they end unobserved. */
@@ -270,7 +290,6 @@ export class PendingRequests {
     errorMessage: string | null = null,
   ): void {
     this.released(entry);
-    if (entry.direction === "s2c") this.clientAnsweredAt = Math.max(this.clientAnsweredAt, at);
     this.sink.call({
       direction: entry.direction,
       requestId: entry.requestId,

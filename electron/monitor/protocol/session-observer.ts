@@ -286,7 +286,7 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    if (this.pending.has(stream, message.id) || this.pending.isReused(stream, message.id)) {
+    if (this.pending.has(stream, message.id)) {
       // Its answer and the first one's cannot be told apart (a server may answer either first).
       this.anomaly(
         stream,
@@ -329,7 +329,7 @@ export class SessionObserver {
       this.anomaly(stream, "unknown_response_id", "a response with a null id", bytes, at);
       return;
     }
-    const entry = this.pending.take(otherStream(stream), message.id);
+    const entry = this.pending.take(otherStream(stream), message.id, at);
     if (!entry) {
       const late = this.pending.lateAnswer(stream, message.id);
       // An answer to a cancelled request is allowed, and one to a request lost in a gap already counted.
@@ -370,8 +370,10 @@ export class SessionObserver {
       if (typeof id !== "string" && typeof id !== "number") return;
       // A cancellation refers to a request the *sender* of the notification made.
       // A client that gave up waiting cancels too (the SDK's own timeout): that is the server's timeout.
+      // A server giving up on its own request to the client (its SDK's timeout on an unanswered form)
+      // judges no server: that stays `cancelled`.
       const reason = typeof params.reason === "string" ? params.reason : null;
-      const outcome = cancelledOutcome(reason);
+      const outcome = stream === "in" ? cancelledOutcome(reason) : "cancelled";
       const text = outcome === "timeout" ? `the client gave up waiting: ${reason}` : reason;
       this.pending.cancel(stream, id, at, text, outcome);
       return;
@@ -381,8 +383,7 @@ export class SessionObserver {
       if (!token) return;
       for (const entry of this.pending.waiting(otherStream(stream))) {
         if (entry.progressToken !== token) continue;
-        entry.progressCount++;
-        entry.lastProgressAt = at;
+        this.pending.progress(entry, at);
       }
       return;
     }

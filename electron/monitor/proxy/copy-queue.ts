@@ -23,6 +23,12 @@ export type QueueMessage<S extends string, M = never> =
  * reaches BATCH_BYTES goes at once, so that large payloads reach the observer in moderate steps.
  */
 const BATCH_MS = 20;
+/**
+ * A gap is told once its stream has had no copy dropped for this long (or before the stream's next copy
+ * goes through): one notice per stretch of shedding, with its totals, however long the observer stays
+ * behind, rather than one per batch (each becomes an event the observer that is behind must store).
+ */
+const GAP_QUIET_MS = 1000;
 const BATCH_BYTES = 256 * 1024;
 
 /**
@@ -74,6 +80,8 @@ interface Gap {
   midLine: boolean;
   /** When its last bytes were read. */
   at: number;
+  /** Copies were dropped since the quiet timer last looked (see GAP_QUIET_MS). */
+  fresh: boolean;
 }
 
 /** Newlines in `chunk` (native search; this runs only for dropped copies). */
@@ -93,6 +101,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private broken = false;
   private batch: BatchItem<S, M>[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private gapTimer: NodeJS.Timeout | null = null;
   private readonly slabs: ArrayBuffer[] = [];
   /** The slab small copies of this batch are packed into, and how much of it they fill. */
   private pack: ArrayBuffer | null = null;
@@ -230,15 +239,29 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private drop(stream: S, chunk: Buffer, at: number): void {
     this.droppedBytes += chunk.length;
     this.droppedChunks++;
-    const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false, at };
+    const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false, at, fresh: true };
     gap.bytes += chunk.length;
     gap.lines += countLines(chunk);
     gap.midLine = chunk[chunk.length - 1] !== 0x0a;
     gap.at = at;
+    gap.fresh = true;
     this.gaps.set(stream, gap);
-    // Told with the next batch, not only before the stream's next copy: a stream that goes on being
-    // dropped (or falls silent) still has its loss counted while the session runs.
-    this.schedule();
+    // Told once the shedding stops, not only before the stream's next copy: a stream that falls silent
+    // still has its loss counted while the session runs.
+    this.armGapTimer();
+  }
+
+  private armGapTimer(): void {
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      for (const [stream, gap] of [...this.gaps]) {
+        if (!gap.fresh) this.postGap(stream, gap.at);
+        else gap.fresh = false;
+      }
+      if (this.gaps.size > 0) this.armGapTimer();
+    }, GAP_QUIET_MS);
+    this.gapTimer.unref();
   }
 
   private copyOf(chunk: Buffer): Uint8Array {
@@ -300,8 +323,8 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   }
 
   /**
-   * Hands the gathered copies to the worker now, then the gaps since: every copy of a stream still in
-   * the batch was offered before that stream's gap (a copy after a drop tells the gap first).
+   * Hands the gathered copies to the worker now: every copy of a stream still in the batch was offered
+   * before that stream's gap (a copy after a drop tells the gap first).
    */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -314,7 +337,6 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       const { message, transfer } = packBatch(items, this.held);
       this.send(message, transfer);
     }
-    for (const [stream, gap] of [...this.gaps]) this.postGap(stream, gap.at);
   }
 
   /**

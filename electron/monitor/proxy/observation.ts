@@ -214,7 +214,7 @@ export class Observation {
         this.recorder.protocolEvent({
           time: message.at,
           type: "observation_gap",
-          stream: message.stream === "in" ? "in" : "out",
+          stream: message.stream,
           message:
             message.stream === "err"
               ? `${plural(message.droppedLines, "stderr line")} (${message.droppedBytes} bytes) not stored: log lines are shed first while the observer is behind; stderr itself was forwarded`

@@ -25,6 +25,13 @@ import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 import { encodePayload } from "./payload-codec.js";
 
+/** How a protocol event's stream is shown in its details. */
+const STREAM_LABELS: Record<ProtocolEventObservation["stream"], string> = {
+  in: "client→server",
+  out: "server→client",
+  err: "server stderr",
+};
+
 export interface SessionIdentity {
   sessionId: string;
   server: string;
@@ -183,7 +190,7 @@ export class SessionRecorder implements ObservationSink {
       server: this.identity.server,
       session: this.identity.sessionId,
       message: event.message,
-      details: { stream: event.stream === "in" ? "client→server" : "server→client", bytes: event.bytes },
+      details: { stream: STREAM_LABELS[event.stream], bytes: event.bytes },
       // Protocol violations group like other errors (by type and server; the message carries no ids).
       fingerprint: errorFingerprint({ type: `protocol.${event.type}`, server: this.identity.server }),
     });

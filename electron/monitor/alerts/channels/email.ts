@@ -98,9 +98,10 @@ const CONFIG_ERRORS = new Set(["EAUTH", "ENOAUTH", "ECONFIG", "EENVELOPE", "EREQ
  */
 export function smtpFailure(error: NodemailerError, server: string): DeliveryOutcome {
   const status = typeof error.responseCode === "number" ? error.responseCode : null;
-  if (error.command === "STARTTLS" && status !== null) {
+  if (error.command === "STARTTLS" && status !== null && status >= 500) {
     // The server (or something between) will not encrypt: retrying cannot change that, and sending
-    // anyway would give the login and the alert to anyone on the way.
+    // anyway would give the login and the alert to anyone on the way. A 4xx (454: TLS not available for
+    // a temporary reason) is retried as any transient refusal; nothing is sent in clear meanwhile.
     const error = `${server} does not offer STARTTLS, so nothing was sent in clear; use a server that does, secure: true for implicit TLS, or starttls: false for a plain relay`;
     return { ok: false, permanent: true, status, error };
   }
