@@ -10,13 +10,14 @@
  * truncated nor replaced. The data
  * dir's own database files are never a target, --force or not: an export must not destroy what it exports.
  */
-import { fstatSync, readlinkSync, realpathSync, statSync, writeSync } from "node:fs";
+import { fstatSync, readlinkSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { MonitoringError } from "../monitor/errors.js";
 import { type AtomicFile, createFileAtomic, replacedPath } from "../monitor/instrument/atomic-file.js";
 import { DATABASE_FILE, databasePath } from "../monitor/paths.js";
 import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
+import { cleanUpOnStopSignals } from "./stop-signals.js";
 
 /** Where the output goes: a regular file (written whole) or a stream (a pipe, a device, a socket). */
 export interface OutputTarget {
@@ -175,15 +176,20 @@ export async function openOutputFile(target: OutputTarget, force: boolean): Prom
       throw cannotWrite(path, error);
     },
   );
+  // Ctrl-C mid-export must not leave the hidden temp file (a partial copy of private data) behind.
+  const off = cleanUpOnStopSignals(() => rmSync(file.temp, { force: true }));
   return {
     write: (data) =>
       file.write(data).catch((error: unknown) => {
         throw cannotWrite(path, error);
       }),
-    abort: () => file.abort(),
+    abort: () => file.abort().finally(off),
     commit: () =>
-      file.commit().catch((error: unknown) => {
-        throw cannotWrite(path, error);
-      }),
+      file
+        .commit()
+        .catch((error: unknown) => {
+          throw cannotWrite(path, error);
+        })
+        .finally(off),
   };
 }
