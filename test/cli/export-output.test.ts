@@ -5,7 +5,7 @@
  * `/dev/stdout` is the descriptor the shell opened: written into as it is, a redirect to a file included.
  */
 import { execFile } from "node:child_process";
-import { link, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
@@ -91,6 +91,23 @@ describe("other commands that write a file the user names", () => {
     expect(backup.status).toBe(1);
     expect(backup.stderr).toContain("it is mcpscope's database");
     await intact();
+  });
+});
+
+describe.skipIf(process.platform === "win32")("backup FILE", () => {
+  it("writes through a link with --force, as report --output does: the link stays, its file is replaced", async () => {
+    const kept = join(dir.path, "synced.mcpscope-backup");
+    await writeFile(kept, "an older backup\n");
+    const named = join(dir.path, "b");
+    await symlink(kept, named);
+    const r = await cliInProcess(["backup", "--data-dir", data, named, "--force"]);
+    expect(r.status).toBe(0);
+    expect((await lstat(named)).isSymbolicLink()).toBe(true);
+    expect((await readFile(kept, "latin1")).startsWith("MCPSCOPE-BACKUP")).toBe(true);
+    expect((await stat(kept)).mode & 0o777).toBe(0o600);
+    const again = await cliInProcess(["backup", "--data-dir", data, named]);
+    expect(again).toMatchObject({ status: 1 });
+    expect(again.stderr).toContain("exists; pass --force");
   });
 });
 
