@@ -4,21 +4,36 @@
  * whole or not at all (a temp file put in place of the target, owner-only as scheduled reports are), so a
  * full disk or a failure half-way never leaves half a file behind nor destroys the one that was there. A
  * link is followed (the file it names is replaced, not the link), and a pipe, device or socket
- * (`/dev/stdout`, `>(gzip > r.gz)`) is written straight into: there is no file there to keep. The data
+ * (`>(gzip > r.gz)`) is written straight into: there is no file there to keep. `/dev/stdout`, `/dev/stderr`
+ * and `/dev/fd/N` name a descriptor the shell opened (`> f`, `>> f`), so they are written straight into
+ * whatever they are, a regular file included: through the descriptor itself, at its offset, never
+ * truncated nor replaced. The data
  * dir's own database files are never a target, --force or not: an export must not destroy what it exports.
  */
-import { readlinkSync, realpathSync, statSync } from "node:fs";
+import { fstatSync, readlinkSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { MonitoringError } from "../monitor/errors.js";
 import { type AtomicFile, createFileAtomic, replacedPath } from "../monitor/instrument/atomic-file.js";
 import { DATABASE_FILE, databasePath } from "../monitor/paths.js";
 import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
+import { cleanUpOnStopSignals } from "./stop-signals.js";
 
 /** Where the output goes: a regular file (written whole) or a stream (a pipe, a device, a socket). */
 export interface OutputTarget {
   path: string;
   stream: boolean;
+  /** The descriptor `/dev/stdout`, `/dev/stderr` or `/dev/fd/N` names, written through as it is. */
+  fd?: number;
+}
+
+/** The descriptor a name like `/dev/stdout` or `/dev/fd/3` stands for; null for any other path. */
+export function descriptorOf(output: string): number | null {
+  if (process.platform === "win32") return null;
+  if (output === "/dev/stdout") return 1;
+  if (output === "/dev/stderr") return 2;
+  const match = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(output);
+  return match ? Number(match[1]) : null;
 }
 
 export interface OutputOptions {
@@ -32,6 +47,8 @@ export interface OutputOptions {
 /** The file to write for `--output` (undefined: the suggested name, here); refuses what cannot or should not be written. */
 export function outputTarget(output: string | undefined, opts: OutputOptions): OutputTarget {
   const { suggested, force } = opts;
+  const fd = output === undefined ? null : descriptorOf(output);
+  if (output !== undefined && fd !== null) return { path: output, stream: true, fd };
   let path = resolve(output ?? suggested ?? ".");
   const given = statSync(path, { throwIfNoEntry: false });
   if (suggested && (given?.isDirectory() || (output !== undefined && /[/\\]$/.test(output))))
@@ -95,6 +112,14 @@ export function checkOutputTarget(output: string | undefined, opts: OutputOption
   outputTarget(output, opts);
 }
 
+function isRegularFile(fd: number, path: string): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch (error) {
+    throw cannotWrite(path, error);
+  }
+}
+
 function cannotWrite(path: string, error: unknown): MonitoringError {
   if ((error as NodeJS.ErrnoException).code === "EEXIST") return exists(path);
   return MonitoringError.storage(
@@ -120,7 +145,19 @@ export async function writeOutputFile(
 
 /** The target opened to be written in pieces; `commit` puts a regular file in place, `abort` drops it. */
 export async function openOutputFile(target: OutputTarget, force: boolean): Promise<AtomicFile> {
-  const { path } = target;
+  const { path, fd } = target;
+  if (fd !== undefined && isRegularFile(fd, path)) {
+    // Written at the descriptor's offset, as the shell set it (`>>` appends); a regular file never blocks.
+    const write = (data: string | Uint8Array) => {
+      const bytes = typeof data === "string" ? Buffer.from(data) : data;
+      try {
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      } catch (error) {
+        throw cannotWrite(path, error);
+      }
+    };
+    return { write: async (data) => write(data), commit: async () => {}, abort: async () => {} };
+  }
   if (target.stream) {
     const handle = await open(path, "w").catch((error: unknown) => {
       throw cannotWrite(path, error);
@@ -139,15 +176,20 @@ export async function openOutputFile(target: OutputTarget, force: boolean): Prom
       throw cannotWrite(path, error);
     },
   );
+  // Ctrl-C mid-export must not leave the hidden temp file (a partial copy of private data) behind.
+  const off = cleanUpOnStopSignals(() => rmSync(file.temp, { force: true }));
   return {
     write: (data) =>
       file.write(data).catch((error: unknown) => {
         throw cannotWrite(path, error);
       }),
-    abort: () => file.abort(),
+    abort: () => file.abort().finally(off),
     commit: () =>
-      file.commit().catch((error: unknown) => {
-        throw cannotWrite(path, error);
-      }),
+      file
+        .commit()
+        .catch((error: unknown) => {
+          throw cannotWrite(path, error);
+        })
+        .finally(off),
   };
 }

@@ -7,7 +7,7 @@
 import { constants } from "node:os";
 import { killLiveChildren } from "../monitor/supervisor/child-transport.js";
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export interface StopSignals {
   /** Resolves with the shell's exit code (128 + the signal's number) for the first signal. */
@@ -40,5 +40,27 @@ export function onStopSignals(): StopSignals {
     off: () => {
       for (const off of handlers) off();
     },
+  };
+}
+
+/**
+ * Until the returned function is called, the first SIGINT, SIGTERM or SIGHUP runs `cleanup` (removing what
+ * would be left behind, like a temp file) and exits at once as the signal would have (128 + its number):
+ * synchronous, so no write still under way reports a failure first.
+ */
+export function cleanUpOnStopSignals(cleanup: () => void): () => void {
+  const handlers = STOP_SIGNALS.map((signal) => {
+    const handler = () => {
+      try {
+        cleanup();
+      } finally {
+        process.exit(128 + constants.signals[signal]);
+      }
+    };
+    process.once(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return () => {
+    for (const off of handlers) off();
   };
 }

@@ -2,15 +2,17 @@
  * Files the CLI writes for the user (`audit export --output`, `report --output`, `backup FILE`): an
  * existing file is kept unless --force, the file is owner-only and written whole, and the data dir's own
  * database (or its -wal, -shm, journal, or a hard link to it) is never written over, --force or not.
+ * `/dev/stdout` is the descriptor the shell opened: written into as it is, a redirect to a file included.
  */
-import { link, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { link, lstat, mkdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
-import { tempDir } from "../helpers/mcp.js";
+import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let data: string;
@@ -89,5 +91,54 @@ describe("other commands that write a file the user names", () => {
     expect(backup.status).toBe(1);
     expect(backup.stderr).toContain("it is mcpscope's database");
     await intact();
+  });
+});
+
+describe.skipIf(process.platform === "win32")("backup FILE", () => {
+  it("writes through a link with --force, as report --output does: the link stays, its file is replaced", async () => {
+    const kept = join(dir.path, "synced.mcpscope-backup");
+    await writeFile(kept, "an older backup\n");
+    const named = join(dir.path, "b");
+    await symlink(kept, named);
+    const r = await cliInProcess(["backup", "--data-dir", data, named, "--force"]);
+    expect(r.status).toBe(0);
+    expect((await lstat(named)).isSymbolicLink()).toBe(true);
+    expect((await readFile(kept, "latin1")).startsWith("MCPSCOPE-BACKUP")).toBe(true);
+    expect((await stat(kept)).mode & 0o777).toBe(0o600);
+    const again = await cliInProcess(["backup", "--data-dir", data, named]);
+    expect(again).toMatchObject({ status: 1 });
+    expect(again.stderr).toContain("exists; pass --force");
+  });
+});
+
+/** A shell line run as the user types it, in a real shell, with the real CLI. */
+function sh(line: string): Promise<{ code: number; stderr: string }> {
+  return new Promise((done) => {
+    execFile("sh", ["-c", line], { cwd: ROOT }, (error, _stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    );
+  });
+}
+
+describe.skipIf(process.platform === "win32")("--output /dev/stdout with stdout redirected", () => {
+  const cli = `"${process.execPath}" "${MCPSCOPE}"`;
+  it("audit export writes into the file the shell opened, and appends after >>, --force or not", async () => {
+    const out = join(dir.path, "redirected.jsonl");
+    const exported = `${cli} audit export --data-dir "${data}" --output /dev/stdout`;
+    expect(await sh(`${exported} > "${out}"`)).toEqual({ code: 0, stderr: "" });
+    expect((await readFile(out, "utf8")).trim().split("\n")).toHaveLength(5);
+    await writeFile(out, "keep-me\n");
+    expect((await sh(`${exported} --force >> "${out}"`)).code).toBe(0);
+    expect((await sh(`${exported} >> "${out}"`)).code).toBe(0);
+    const lines = (await readFile(out, "utf8")).trim().split("\n");
+    expect(lines[0]).toBe("keep-me");
+    expect(lines).toHaveLength(11);
+  });
+
+  it("report writes into the file the shell opened", async () => {
+    const out = join(dir.path, "redirected.html");
+    const r = await sh(`${cli} report --data-dir "${data}" --output /dev/stdout > "${out}"`);
+    expect(r.code).toBe(0);
+    expect(await readFile(out, "utf8")).toMatch(/^<!doctype html>/i);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * `serve --new-token` revokes a token that leaked: the next start prints a new one, the old one is refused
- * by the API, and starts without the flag keep the new one.
+ * by the API (also by a serve still running on the data dir), and starts without the flag keep the new one;
+ * a start that fails to listen leaves the token as it was.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { tempDir } from "../helpers/mcp.js";
 import { apiCall, type Serve, startServe } from "../ui/browser.js";
@@ -35,4 +38,24 @@ it("replaces the token, refuses the old one, and keeps the new one at the next s
     return token;
   });
   await withServe([], async (serve) => expect(tokenOf(serve)).toBe(renewed));
+}, 60_000);
+
+it("revokes the old token in a serve still running, and a start that cannot listen changes nothing", async () => {
+  const file = join(data.path, "serve-token");
+  await withServe([], async (running) => {
+    const old = tokenOf(running);
+    // The same port: this start fails, so the file and the running serve keep the token it printed.
+    await expect(
+      startServe(data.path, process.env, new URL(running.origin).host, ["--new-token"]),
+    ).rejects.toThrow(/in use/);
+    expect(readFileSync(file, "utf8").trim()).toBe(old);
+    await expect(apiCall(running, "system.info")).resolves.toBeTruthy();
+    // Another port: the new token is written, and the serve that was running takes it in place of the old.
+    const renewed = await withServe(["--new-token"], async (serve) => tokenOf(serve));
+    expect(readFileSync(file, "utf8").trim()).toBe(renewed);
+    await expect(apiCall(running, "system.info")).rejects.toThrow(/401|token/);
+    await expect(
+      apiCall({ ...running, url: `${running.origin}/#token=${renewed}` }, "system.info"),
+    ).resolves.toBeTruthy();
+  });
 }, 60_000);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAdminAction, verifyChain } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
-import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
+import { insertEvent, type TrackedEvent } from "../../electron/monitor/events/tracker.js";
 import { HOUR, MINUTE, STATE, writeState } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb, openRawDb } from "../../electron/monitor/store/db.js";
@@ -229,6 +229,50 @@ describe("the size cap", () => {
     expect(verifyChain(db).ok).toBe(true);
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     expect(statSync(path).size).toBeLessThan(before / 4);
+    db.close();
+  });
+
+  it("events go by category: security and audit ones last, and a suspected poisoning is never re-raised", async () => {
+    const db = openDb(join(dir.path, "size-events.db"));
+    const details = { key: "read\u0000rule\u0000hash", text: "z".repeat(400) };
+    db.transaction(() => {
+      // The security and audit events are the oldest: oldest-first alone would take them first.
+      insertEvent(db, {
+        time: NOW - 4 * DAY,
+        category: "security",
+        type: "tool.poisoning_suspected",
+        severity: "high",
+        server: "s",
+        message: "suspected",
+        details,
+      });
+      for (const t of spread(20, 4).map((t) => t - DAY))
+        for (const category of ["security", "audit"] as const)
+          insertEvent(db, {
+            time: t,
+            category,
+            type: `${category}.x`,
+            severity: "info",
+            message: "m",
+            details,
+          });
+      for (const t of spread(3000, 3))
+        insertEvent(db, {
+          time: t,
+          category: "error",
+          type: "call.failed",
+          severity: "medium",
+          message: "e",
+          details,
+        });
+    });
+    const some = await enforceSizeCap(db, usedBytes(db) - 256 * 1024, { batchRows: 100, pauseMs: 0 });
+    expect(some?.pruned.events).toBeGreaterThan(0);
+    expect(count(db, "SELECT count(*) AS n FROM events WHERE category IN ('security', 'audit')")).toBe(41);
+    // Past every other event, security and audit ones go too, but the poisoning finding stays.
+    await enforceSizeCap(db, 1, { batchRows: 500, pauseMs: 0 });
+    expect(count(db, "SELECT count(*) AS n FROM events WHERE category = 'error'")).toBe(0);
+    expect(db.prepare("SELECT type FROM events").all()).toEqual([{ type: "tool.poisoning_suspected" }]);
     db.close();
   });
 

@@ -1,7 +1,8 @@
-import { statSync } from "node:fs";
+import { readlinkSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { MonitoringError } from "../../monitor/errors.js";
+import { replacedPath } from "../../monitor/instrument/atomic-file.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
 import { rememberBackup } from "../../monitor/store/backup-files.js";
@@ -19,8 +20,17 @@ const BACKUP_FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "print {file (absolute), …manifest} as one JSON document" },
 };
 
-/** Refuses, before any copying, a FILE that cannot or should not be written. */
-function checkTarget(file: string, force: boolean, dataDir: string): void {
+/**
+ * Refuses, before any copying, a FILE that cannot or should not be written; returns the file written (a
+ * link's target: the link stays, as `report --output` keeps it).
+ */
+function checkTarget(named: string, force: boolean, dataDir: string): string {
+  const replaced = replacedPath(named);
+  if (replaced === null)
+    throw MonitoringError.input(
+      `cannot write ${named}: it is a link to ${readlinkSync(named)}, which does not exist`,
+    );
+  const file = replaced;
   const folder = statSync(dirname(file), { throwIfNoEntry: false });
   if (!folder)
     throw MonitoringError.input(`cannot write ${file}: the folder ${dirname(file)} does not exist`);
@@ -34,6 +44,7 @@ function checkTarget(file: string, force: boolean, dataDir: string): void {
   refuseDatabaseFile(file, dataDir);
   if (existing && !force)
     throw MonitoringError.input(`${file} exists; pass --force to overwrite it, or name another file`);
+  return file;
 }
 
 /** Progress on stderr, one line per stage step (stdout stays the result). */
@@ -75,12 +86,20 @@ export const backupCommand: Command = {
     }
     const named = args.positionals[0];
     if (!named) throw new UsageError("name one backup FILE: mcpscope backup FILE");
-    const file = resolve(named);
     const dataDir = recordedDataDir(args);
-    checkTarget(file, args.flags.force === true, dataDir);
+    const force = args.flags.force === true;
+    const file = checkTarget(resolve(named), force, dataDir);
     const db = openAtTerminal(databasePath(dataDir));
     try {
-      const manifest = await createBackup(db, file, { version: VERSION, progress: progressTo(io, "backup") });
+      const manifest = await createBackup(db, file, {
+        version: VERSION,
+        progress: progressTo(io, "backup"),
+        replace: force,
+      }).catch((error: unknown) => {
+        // Made since the check: kept, as any existing file is without --force.
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") checkTarget(file, force, dataDir);
+        throw error;
+      });
       rememberBackup(dataDir, { file, time: manifest.createdAt, bytes: statSync(file).size });
       const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
       io.stdout.write(

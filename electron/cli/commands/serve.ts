@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ruleFileFallbackText } from "../../../shared/alerts.js";
@@ -16,13 +14,13 @@ import { createEngine } from "../../monitor/engine.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
-import { ensurePrivateDir, writePrivateFileSync } from "../../monitor/store/private-files.js";
 import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
 import { listenError } from "../listen-errors.js";
+import { followServeToken, serveToken } from "../serve-token.js";
 import { onStopSignals } from "../stop-signals.js";
 
 const FLAGS: FlagSpecs = {
@@ -39,7 +37,7 @@ const FLAGS: FlagSpecs = {
   },
   "new-token": {
     kind: "boolean",
-    help: "replace the access token with a new one: the old URL, open tabs and /metrics scrapers using it are refused from now on",
+    help: "replace the access token with a new one once this serve listens: the old URL, open tabs and /metrics scrapers using it are refused from then on, by every serve on this data dir",
   },
   [ALLOW_COMMANDS]: {
     kind: "boolean",
@@ -70,22 +68,6 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
 }
 
-/**
- * The browser-mode token, kept in the data dir so the printed URL stays valid across restarts; `renew`
- * replaces it (a leaked one is revoked).
- */
-export function serveToken(dataDir: string, renew = false): string {
-  const file = join(dataDir, "serve-token");
-  try {
-    const token = readFileSync(file, "utf8").trim();
-    if (!renew && /^[A-Za-z0-9_-]{32,}$/.test(token)) return token;
-  } catch {}
-  const token = randomBytes(24).toString("base64url");
-  ensurePrivateDir(dataDir);
-  writePrivateFileSync(file, `${token}\n`);
-  return token;
-}
-
 export const serveCommand: Command = {
   name: "serve",
   summary: COMMAND_SUMMARIES.serve,
@@ -106,7 +88,6 @@ export const serveCommand: Command = {
     const allowCommands = args.flags[ALLOW_COMMANDS] === true;
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     let engine: Awaited<ReturnType<typeof createEngine>>;
-    let token: string;
     try {
       engine = await createEngine({
         dataDir,
@@ -120,12 +101,9 @@ export const serveCommand: Command = {
     } catch (error) {
       throw explainDiskFull(dataDir, error);
     }
-    try {
-      token = serveToken(dataDir, args.flags["new-token"] === true);
-    } catch (error) {
-      await engine.close();
-      throw explainDiskFull(dataDir, error);
-    }
+    const fresh = serveToken(dataDir, args.flags["new-token"] === true);
+    const token = fresh.token;
+    let accepted = () => token;
     const staticRoot = join(dirname(fileURLToPath(import.meta.url)), "renderer");
     let server: Awaited<ReturnType<typeof startHttpServer>>;
     try {
@@ -133,7 +111,7 @@ export const serveCommand: Command = {
         engine,
         host,
         port,
-        token,
+        token: () => accepted(),
         staticRoot,
         metrics: () => engine.metrics.prometheus(),
         allowCommands,
@@ -142,6 +120,14 @@ export const serveCommand: Command = {
       await engine.close();
       throw listenError(error, host, port) ?? error;
     }
+    try {
+      fresh.keep();
+    } catch (error) {
+      await server.close();
+      await engine.close();
+      throw explainDiskFull(dataDir, error);
+    }
+    accepted = followServeToken(dataDir, token);
     if (allowCommands) io.stdout.write(`mcpscope: ${ALLOW_COMMANDS_WARNING}\n`);
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))

@@ -31,7 +31,8 @@ export interface HttpServerOptions {
   engine: Engine;
   host: string;
   port: number;
-  token: string;
+  /** The token every request needs; a function is asked on each request (the token can be replaced). */
+  token: string | (() => string);
   /** The built renderer (dist/renderer). */
   staticRoot: string;
   /**
@@ -78,7 +79,8 @@ function everyHeartbeat(beat: () => void): () => void {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
-  const { engine, token } = options;
+  const { engine } = options;
+  const tokenNow = typeof options.token === "function" ? options.token : () => options.token as string;
   let port = options.port;
   const policy: HostPolicy = hostPolicy(options.host, () => port);
 
@@ -102,7 +104,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return serveStatic(options.staticRoot, url.pathname, res);
     }
     if (req.method !== "POST") return sendError(res, 405, "method", `use POST ${API_PATH}/<method>`);
-    if (!checkToken(bearer(req.headers.authorization), token)) {
+    if (!checkToken(bearer(req.headers.authorization), tokenNow())) {
       return sendError(
         res,
         401,
@@ -149,7 +151,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       sendError(res, 405, "method", "use GET /metrics");
       return;
     }
-    if (!checkToken(bearer(req.headers.authorization), token)) {
+    if (!checkToken(bearer(req.headers.authorization), tokenNow())) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="mcpscope"');
       sendError(res, 401, "auth", "missing or wrong token: send Authorization: Bearer <token>");
       return;
@@ -183,7 +185,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         ? "403 Forbidden"
         : url?.pathname !== EVENTS_PATH
           ? "404 Not Found"
-          : !checkToken(url.searchParams.get("token"), token)
+          : !checkToken(url.searchParams.get("token"), tokenNow())
             ? "401 Unauthorized"
             : null;
     if (refusal) {
@@ -262,7 +264,7 @@ function bearer(header: string | undefined): string | null {
 }
 
 function checkToken(given: string | null, expected: string): boolean {
-  if (!given) return false;
+  if (!given || !expected) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

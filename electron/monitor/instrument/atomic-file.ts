@@ -62,6 +62,8 @@ export async function writeFileAtomic(
 
 /** A file being written in pieces (an export of any length): nothing is at `path` until `commit`. */
 export interface AtomicFile {
+  /** Where the bytes go until `commit` (a hidden file beside `path`); absent where written straight in. */
+  readonly temp?: string;
   write(data: Uint8Array | string): Promise<void>;
   /** Puts the file in place (as `writeFileAtomic` does); the temp file is removed when this fails. */
   commit(): Promise<void>;
@@ -69,7 +71,10 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
-export async function createFileAtomic(path: string, opts: AtomicWriteOptions): Promise<AtomicFile> {
+export async function createFileAtomic(
+  path: string,
+  opts: AtomicWriteOptions,
+): Promise<AtomicFile & { readonly temp: string }> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.mcpscope-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temp, "wx", opts.mode);
@@ -84,6 +89,7 @@ export async function createFileAtomic(path: string, opts: AtomicWriteOptions): 
     await rm(temp, { force: true });
   };
   return {
+    temp,
     async write(data) {
       await handle.writeFile(data); // whole (write() may stop short), after what was written before
     },

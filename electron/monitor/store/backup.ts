@@ -18,7 +18,6 @@ import {
   createWriteStream,
   openSync,
   readSync,
-  renameSync,
   rmSync,
   statSync,
 } from "node:fs";
@@ -26,6 +25,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import { MonitoringError } from "../errors.js";
+import { createFileAtomic, replacedPath } from "../instrument/atomic-file.js";
 import { type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
@@ -90,16 +90,17 @@ function meter(onChunk: (chunk: Buffer) => void): Transform {
 }
 
 /**
- * Writes a backup of `db` to `file` (atomically: a temp file renamed into place, 0600). Returns its manifest.
+ * Writes a backup of `db` to `file` whole or not at all, as every output is (createFileAtomic: 0600, synced
+ * before it is put in place, a link written through). `replace: false` refuses (EEXIST) a file there by
+ * then. Returns its manifest.
  */
 export async function createBackup(
   db: Db,
   file: string,
-  options: { version: string; now?: number; progress?: Progress },
+  options: { version: string; now?: number; progress?: Progress; replace?: boolean },
 ): Promise<BackupManifest> {
   const snapshot = `${file}.tmp-db-${process.pid}`;
   const payload = `${file}.tmp-gz-${process.pid}`;
-  const temp = `${file}.tmp-${process.pid}`;
   try {
     options.progress?.("copy", 0, 1);
     try {
@@ -156,13 +157,23 @@ export async function createBackup(
       payloadBytes: statSync(payload).size,
       sha256: hash.digest("hex"),
     };
-    const out = createWriteStream(temp, { mode: PRIVATE_FILE_MODE });
-    out.write(`${MAGIC}${JSON.stringify(manifest)}\n`);
-    await pipeline(createReadStream(payload), out);
-    renameSync(temp, file);
+    const target = replacedPath(file);
+    if (target === null) throw MonitoringError.input(`cannot write ${file}: it is a link to nothing`);
+    const out = await createFileAtomic(target, {
+      mode: PRIVATE_FILE_MODE,
+      replace: options.replace ?? true,
+    });
+    try {
+      await out.write(`${MAGIC}${JSON.stringify(manifest)}\n`);
+      for await (const chunk of createReadStream(payload)) await out.write(chunk as Buffer);
+    } catch (error) {
+      await out.abort();
+      throw error;
+    }
+    await out.commit();
     return manifest;
   } finally {
-    for (const path of [snapshot, `${snapshot}-journal`, `${snapshot}-wal`, `${snapshot}-shm`, payload, temp])
+    for (const path of [snapshot, `${snapshot}-journal`, `${snapshot}-wal`, `${snapshot}-shm`, payload])
       rmSync(path, { force: true });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The size cap: when the database uses more than `maxBytes`, the oldest raw material goes first —
- * payload text, then raw calls already folded into rollups, then logs, then minute rollups, then events —
- * until the estimate of what was freed covers the excess. What a window ending now reads (see
+ * payload text, then raw calls already folded into rollups, then logs, then minute rollups, then events
+ * (security and audit ones last) — until the estimate of what was freed covers the excess. What a window ending now reads (see
  * keptForReads), the storage events the Storage view reads, hour and day rollups and audit records are
  * never pruned for size. Freed pages are then returned to the file system (incremental auto-vacuum).
  * Each batch is one short transaction, like retention.
@@ -109,19 +109,32 @@ function stepFor(kind: SizePruneKind, db: Db, now: number): Step {
         const n = deleteOldestMinuteRollups(db, limit, keptForReads(now).minutesFrom);
         return { rows: n, bytes: n * perRow };
       };
-    case "events":
+    case "events": {
+      // Security and audit events go last: they are few, reports of past periods read them, and a
+      // rule counting them over its window would undercount. `tool.poisoning_suspected` stays: it is
+      // raised once per finding by looking for the earlier event, so deleting it would raise it again.
+      const phases = [
+        "category NOT IN ('security', 'audit')",
+        "category IN ('security', 'audit') AND type <> 'tool.poisoning_suspected'",
+      ];
+      let phase = 0;
       return (db, limit) => {
+        let n = 0;
         // storage.* events stay: the Storage view's recovery banner and last pruning read them (a few rows).
-        const n = Number(
-          db
-            .prepare(
-              `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? AND type NOT LIKE 'storage.%'
-               ORDER BY time LIMIT ?)`,
-            )
-            .run(keptForReads(now).minutesFrom, limit).changes,
-        );
+        while (n === 0 && phase < phases.length) {
+          n = Number(
+            db
+              .prepare(
+                `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ? AND type NOT LIKE 'storage.%'
+                 AND ${phases[phase]} ORDER BY time LIMIT ?)`,
+              )
+              .run(keptForReads(now).minutesFrom, limit).changes,
+          );
+          if (n === 0) phase++;
+        }
         return { rows: n, bytes: n * perRow };
       };
+    }
   }
 }
 
