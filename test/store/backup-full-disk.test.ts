@@ -5,40 +5,20 @@
  * dir on a small tmpfs; needs permission to mount one (root here, as in CI's container); elsewhere it says
  * loudly that it was skipped.
  */
-import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readdirSync, statfsSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, statfsSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
-import { tempDir } from "../helpers/mcp.js";
+import { useSmallDisk } from "../helpers/small-disk.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let mounted = false;
-let mountPoint = "";
-beforeAll(async () => {
-  dir = await tempDir();
-  mountPoint = join(dir.path, "small");
-  mkdirSync(mountPoint);
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint], { stdio: "ignore" });
-    mounted = true;
-  } catch {
-    console.warn(
-      "\n*** SKIPPED test/store/backup-full-disk.test.ts: cannot mount a tmpfs here (needs root). ***\n",
-    );
-  }
-});
-afterAll(async () => {
-  if (mounted) execFileSync("umount", ["-l", mountPoint], { stdio: "ignore" });
-  await dir.cleanup();
-});
+const disk = useSmallDisk("16m", "test/store/backup-full-disk.test.ts");
 
 /** Fills the file system but for `keep` bytes. */
 function fill(path: string, keep: number): void {
-  const stat = statfsSync(mountPoint);
+  const stat = statfsSync(disk.mountPoint);
   const free = stat.bavail * stat.bsize - keep;
   const fd = openSync(path, "w");
   const block = Buffer.alloc(64 * 1024, 1);
@@ -48,8 +28,8 @@ function fill(path: string, keep: number): void {
 
 describe("a scheduled backup on a full disk", () => {
   it("leaves nothing in backups/ and is reported as a failed backup", async (context) => {
-    if (!mounted) context.skip();
-    const dataDir = join(mountPoint, "data");
+    if (!disk.mounted) context.skip();
+    const dataDir = join(disk.mountPoint, "data");
     const db = openDb(databasePath(dataDir));
     const insert = db.prepare(
       "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 's', 'stderr', ?)",
@@ -62,7 +42,7 @@ describe("a scheduled backup on a full disk", () => {
       join(dataDir, "settings.json"),
       JSON.stringify({ storage: { backup: { every: "1m", keep: 3 } } }),
     );
-    fill(join(mountPoint, "filler"), 430 * 1024); // a copy of its ~5 MiB fails partway
+    fill(join(disk.mountPoint, "filler"), 430 * 1024); // a copy of its ~5 MiB fails partway
 
     const events: TrackedEvent[] = [];
     const warnings: string[] = [];

@@ -4,36 +4,19 @@
  * dropped, and recording resumes by itself when the space returns. Needs permission to mount a tmpfs (root here, as in
  * CI's container); elsewhere it says loudly that it was skipped.
  */
-import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
-import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, waitFor } from "../helpers/mcp.js";
+import { useSmallDisk } from "../helpers/small-disk.js";
 
 const SERVER = join(import.meta.dirname, "..", "fixtures", "misbehaving-server.mjs");
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let mounted = false;
-let mountPoint = "";
-beforeAll(async () => {
-  dir = await tempDir();
-  mountPoint = join(dir.path, "small");
-  mkdirSync(mountPoint);
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint], { stdio: "ignore" });
-    mounted = true;
-  } catch {
-    console.warn("\n*** SKIPPED test/store/full-disk.test.ts: cannot mount a tmpfs here (needs root). ***\n");
-  }
-});
+const disk = useSmallDisk("2m", "test/store/full-disk.test.ts");
 afterEach(() => killAll());
-afterAll(async () => {
-  if (mounted) execFileSync("umount", ["-l", mountPoint], { stdio: "ignore" });
-  await dir.cleanup();
-});
 
 function storedIds(dataDir: string): Set<string> {
   try {
@@ -68,8 +51,8 @@ function fill(path: string): void {
 
 describe("a full disk", () => {
   it("traffic flows, drops are counted, recording resumes when space returns", async (context) => {
-    if (!mounted) context.skip();
-    const dataDir = join(mountPoint, "data");
+    if (!disk.mounted) context.skip();
+    const dataDir = join(disk.mountPoint, "data");
     const run = startRaw(process.execPath, [
       MCPSCOPE,
       "run",
@@ -91,7 +74,7 @@ describe("a full disk", () => {
     const first = await ping();
     await waitFor(() => storedIds(dataDir).has(first));
 
-    const filler = join(mountPoint, "filler");
+    const filler = join(disk.mountPoint, "filler");
     fill(filler);
     const whileFull: string[] = [];
     for (let i = 0; i < 300; i++) whileFull.push(await ping());

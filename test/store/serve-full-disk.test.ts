@@ -5,10 +5,9 @@
  * presence file of an engine that never closed), checks at open and removes them. Needs permission to
  * mount a tmpfs (root here, as in CI's container); elsewhere it says loudly that it was skipped.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import {
   closeSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -20,32 +19,14 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { takeCleanClose } from "../../electron/monitor/store/clean-close.js";
 import type { StorageInfo } from "../../shared/storage.js";
-import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
+import { MCPSCOPE } from "../helpers/mcp.js";
+import { useSmallDisk } from "../helpers/small-disk.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let mounted = false;
-let mountPoint = "";
-beforeAll(async () => {
-  dir = await tempDir();
-  mountPoint = join(dir.path, "small");
-  mkdirSync(mountPoint);
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint], { stdio: "ignore" });
-    mounted = true;
-  } catch {
-    console.warn(
-      "\n*** SKIPPED test/store/serve-full-disk.test.ts: cannot mount a tmpfs here (needs root). ***\n",
-    );
-  }
-});
-afterAll(async () => {
-  if (mounted) execFileSync("umount", ["-l", mountPoint], { stdio: "ignore" });
-  await dir.cleanup();
-});
+const disk = useSmallDisk("2m", "test/store/serve-full-disk.test.ts");
 
 /** Writes zeros to `path` until the file system is full. */
 function fill(path: string): void {
@@ -74,8 +55,8 @@ const quiet = { inventory: false, alerts: false, remoteProxies: false } as const
 
 describe("serve on a full disk", () => {
   it("fails in one line naming the data dir, leaves no empty files, and the next start cleans up", async (context) => {
-    if (!mounted) return context.skip();
-    const dataDir = join(mountPoint, "dd");
+    if (!disk.mounted) return context.skip();
+    const dataDir = join(disk.mountPoint, "dd");
     const engine = await createEngine({ dataDir, ...quiet });
     await engine.close();
     // What a failed start of an older mcpscope left: an empty presence file and an empty marker.
@@ -86,7 +67,7 @@ describe("serve on a full disk", () => {
     writeFileSync(join(dataDir, "db-clean-close"), "");
     const before = files(dataDir);
 
-    const filler = join(mountPoint, "filler");
+    const filler = join(disk.mountPoint, "filler");
     fill(filler);
     let result: { code: number; stderr: string };
     try {
