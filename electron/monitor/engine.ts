@@ -52,13 +52,8 @@ import { leaveCleanClose } from "./store/clean-close.js";
 import { openDb } from "./store/db.js";
 import { IntegrityScheduler } from "./store/integrity.js";
 import type { CheckResult } from "./store/recovery.js";
-import {
-  damageEvent,
-  recoveryEvent,
-  StorageService,
-  startStorage,
-  upgradeEvent,
-} from "./store/storage-service.js";
+import { damageEvent, recoveryEvent, upgradeEvent } from "./store/storage-events.js";
+import { StorageService, startStorage } from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */

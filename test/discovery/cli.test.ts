@@ -1,7 +1,7 @@
 /** The real `mcpscope discover` command, run as a user would, against the fixture home. */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,6 +116,24 @@ describe("mcpscope discover", () => {
     expect(run.stdout).toBe(
       `No servers added by hand. \`manual\` lists the servers added in the app (Add server), kept in ${join(empty, "servers.json")}.\n`,
     );
+  });
+
+  it("reads every project given by a repeated --project, and refuses an empty one", async () => {
+    const other = join(scratch, "other-project");
+    await mkdir(other, { recursive: true });
+    await writeFile(
+      join(other, ".mcp.json"),
+      JSON.stringify({ mcpServers: { "second-project": { command: "node", args: ["s.js"] } } }),
+    );
+    const run = discover("--project", other, "--client", "claude-code", "--json");
+    expect(run.status, run.stderr).toBe(0);
+    const names = DiscoveryResultSchema.parse(JSON.parse(run.stdout)).servers.map((s) => s.name);
+    expect(names).toContain("second-project");
+    // The first --project (the fixture's app) is still read.
+    expect(names.length).toBeGreaterThan(1);
+    const empty = discover("--project=");
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/^mcpscope discover: --project /);
   });
 
   it("rejects an unknown client in one line, exit 2", () => {

@@ -55,8 +55,8 @@ export const checkCommand: Command = {
   name: "check",
   summary: COMMAND_SUMMARIES.check,
   async run(argv, io) {
-    const { headers, rest } = takeHeaders(argv);
-    const args = parseArgs("check", rest, FLAGS, { positionals: 0, commandAfterDashes: true });
+    const args = parseArgs("check", argv, FLAGS, { positionals: 0, commandAfterDashes: true });
+    const headers = headersOf(args.lists.header ?? []);
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
@@ -105,28 +105,15 @@ function report(doc: CheckDocument, json: boolean, io: CliIo): number {
   return doc.healthy ? 0 : 1;
 }
 
-/** `--header K: V` may repeat, which the shared parser does not allow; take them out first. */
-function takeHeaders(argv: string[]): { headers: Record<string, string>; rest: string[] } {
+/** Every `--header 'K: V'` given, as a map. */
+function headersOf(values: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--") {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    let value: string | undefined;
-    if (arg === "--header") value = argv[++i];
-    else if (arg.startsWith("--header=")) value = arg.slice("--header=".length);
-    else {
-      rest.push(arg);
-      continue;
-    }
-    const colon = value?.indexOf(":") ?? -1;
-    if (!value || colon <= 0) throw new UsageError(`--header needs a value like 'Authorization: Bearer …'`);
+  for (const value of values) {
+    const colon = value.indexOf(":");
+    if (colon <= 0) throw new UsageError(`--header needs a value like 'Authorization: Bearer …'`);
     headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
   }
-  return { headers, rest };
+  return headers;
 }
 
 /** What to check, from the flags: a command after --, a configured server, or a URL. */

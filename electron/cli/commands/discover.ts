@@ -25,27 +25,6 @@ const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "print one JSON document (shape in docs/cli.md)" },
 };
 
-/** `--project` may be given several times; the shared parser keeps one value per flag. */
-function takeProjects(argv: string[]): { projects: string[]; rest: string[] } {
-  const projects: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--") {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    if (arg.startsWith("--project=")) projects.push(arg.slice("--project=".length));
-    else if (arg === "--project") {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith("--"))
-        throw new UsageError("--project needs a value (DIR)");
-      projects.push(value);
-    } else rest.push(arg);
-  }
-  return { projects, rest };
-}
-
 function parseClient(value: string | undefined): ClientId | "manual" | undefined {
   if (value === undefined) return undefined;
   if (value === "manual" || (CLIENT_IDS as readonly string[]).includes(value)) return value as ClientId;
@@ -58,8 +37,8 @@ export const discoverCommand: Command = {
   name: "discover",
   summary: COMMAND_SUMMARIES.discover,
   async run(argv, io) {
-    const { projects, rest } = takeProjects(argv);
-    const args = parseArgs("discover", rest, FLAGS, { positionals: 0 });
+    const args = parseArgs("discover", argv, FLAGS, { positionals: 0 });
+    const projects = args.lists.project ?? [];
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(

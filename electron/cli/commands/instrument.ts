@@ -168,6 +168,18 @@ export const instrumentCommand: Command = {
       );
       return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
+    // What changed in the file: the entry's command before (when it was rewritten) and now, its backup.
+    const changedText = (head: string, was: string | null): string =>
+      [
+        head,
+        ...(was === null ? [] : [`  was: ${was}`]),
+        `  now: ${quoteCommand(maskText(result.command), result.args)}`,
+        `  backup: ${result.backup}`,
+        result.disabled
+          ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
+          : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
+        "",
+      ].join("\n");
     if (args.flags.json) {
       const { status, server, file, command, args: after, backup, warning, disabled } = result;
       io.stdout.write(
@@ -177,15 +189,10 @@ export const instrumentCommand: Command = {
     }
     if (result.status === "marked") {
       io.stdout.write(
-        [
+        changedText(
           `marked ${name} (${client}) in ${result.file}: an earlier mcpscope wrapped it with its client alone; its calls now count for this entry only`,
-          `  now: ${quoteCommand(maskText(result.command), result.args)}`,
-          `  backup: ${result.backup}`,
-          result.disabled
-            ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
-            : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
-          "",
-        ].join("\n"),
+          null,
+        ),
       );
       return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
@@ -197,16 +204,10 @@ export const instrumentCommand: Command = {
       return 0;
     }
     io.stdout.write(
-      [
+      changedText(
         `instrumented ${name} (${client}) in ${result.file}`,
-        `  was: ${quoteCommand(result.before.command, result.before.args)}`,
-        `  now: ${quoteCommand(maskText(result.command), result.args)}`,
-        `  backup: ${result.backup}`,
-        result.disabled
-          ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
-          : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
-        "",
-      ].join("\n"),
+        quoteCommand(result.before.command, result.before.args),
+      ),
     );
     return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
   },

@@ -60,6 +60,23 @@ export function probeCheck(
   };
 }
 
+/** A probe that learned nothing (yet): failed, with `error` saying why when known. */
+export function failedProbe(error: string | null): ProbeResult {
+  return {
+    outcome: "failed",
+    managed: false,
+    era: null,
+    protocolVersion: null,
+    serverName: null,
+    serverVersion: null,
+    handshakeMs: null,
+    pingMs: null,
+    listMs: null,
+    tools: null,
+    error,
+  };
+}
+
 export interface ProbeOptions {
   /** The server's managed session, when it has an open one. */
   session?: McpSession | null;
@@ -79,19 +96,7 @@ export async function probeServer(target: ServerTarget, options: ProbeOptions): 
   const timeoutMs = options.timeoutMs ?? 10_000;
   const slowMs = options.slowMs ?? 2000;
   const managed = options.session ?? null;
-  const result: ProbeResult = {
-    outcome: "failed",
-    managed: managed !== null,
-    era: null,
-    protocolVersion: null,
-    serverName: null,
-    serverVersion: null,
-    handshakeMs: null,
-    pingMs: null,
-    listMs: null,
-    tools: null,
-    error: null,
-  };
+  const result: ProbeResult = { ...failedProbe(null), managed: managed !== null };
   let session: McpSession;
   try {
     session =

@@ -14,7 +14,7 @@ import type { Supervisor } from "../supervisor/supervisor.js";
 import type { TelemetrySink } from "../supervisor/telemetry.js";
 import type { ServerTarget } from "../supervisor/transports.js";
 import type { HealthCheck, HealthStore } from "./health-store.js";
-import { type ProbeResult, probeCheck, probeServer } from "./probe.js";
+import { failedProbe, type ProbeResult, probeCheck, probeServer } from "./probe.js";
 import {
   type HealthPolicy,
   HealthStateMachine,
@@ -274,20 +274,4 @@ export class Prober {
     if (next) next();
     else this.active--;
   }
-}
-
-function failedProbe(error: string): ProbeResult {
-  return {
-    outcome: "failed",
-    managed: false,
-    era: null,
-    protocolVersion: null,
-    serverName: null,
-    serverVersion: null,
-    handshakeMs: null,
-    pingMs: null,
-    listMs: null,
-    tools: null,
-    error,
-  };
 }

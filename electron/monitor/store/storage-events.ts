@@ -1,0 +1,75 @@
+/**
+ * The events the storage service raises for the user (events list, notifications, the app's banner):
+ * what pruning for size removed, an upgrade at start, damage found, a damaged database recovered.
+ */
+import type { IntegrityCheck, TableUsage } from "../../../shared/storage.js";
+import { formatBytes } from "../alerts/template.js";
+import type { TrackedEvent } from "../events/tracker.js";
+import type { Recovery } from "./recovery.js";
+import type { SizePrune } from "./size-cap.js";
+import { CHECK_FAILED_EVENT, RECOVERED_EVENT, SIZE_PRUNED_EVENT, UPGRADED_EVENT } from "./storage-info.js";
+
+/**
+ * The event that says what pruning for size removed, and, when even that left the database over its cap,
+ * that the cap cannot be met and which tables hold the rest (`tables`: largest first).
+ */
+export function sizePruneEvent(prune: SizePrune, now: number, tables: TableUsage[] = []): TrackedEvent {
+  const what = Object.entries(prune.pruned)
+    .map(
+      ([kind, n]) =>
+        `${n} ${kind === "payloads" ? "payload texts" : kind === "minuteRollups" ? "minute rollups" : kind}`,
+    )
+    .join(", ");
+  const met = prune.afterBytes <= prune.maxBytes;
+  const largest = tables
+    .filter((t) => t.bytes > 0)
+    .slice(0, 3)
+    .map((t) => `${t.name} ${formatBytes(t.bytes)}`)
+    .join(", ");
+  const unmet = met
+    ? ""
+    : `; the cap cannot be met: ${formatBytes(prune.afterBytes)} is left, mostly what is never pruned for size${largest ? ` (${largest})` : ""}; raise storage.maxSize or shorten retention`;
+  return {
+    category: "system",
+    type: SIZE_PRUNED_EVENT,
+    severity: met ? "medium" : "high",
+    message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}${unmet}`,
+    time: now,
+    details: { ...prune, capMet: met },
+  };
+}
+
+/** The event that says an update's migrations ran at this start, and how long they held it. */
+export function upgradeEvent(upgrade: { from: number; to: number; ms: number }): TrackedEvent {
+  return {
+    category: "system",
+    type: UPGRADED_EVENT,
+    severity: "info",
+    message: `the database was upgraded from schema ${upgrade.from} to ${upgrade.to} at start (${upgrade.ms} ms)`,
+    details: { ...upgrade },
+  };
+}
+
+/** The error event that tells the user a background check found damage, and what happens next. */
+export function damageEvent(check: IntegrityCheck, path: string): TrackedEvent {
+  return {
+    category: "error",
+    type: CHECK_FAILED_EVENT,
+    severity: "critical",
+    message: `the database check found damage in ${path} (${check.problems.slice(0, 3).join("; ")}); restart the app or \`mcpscope serve\` to move it aside and start a fresh one, or restore a backup`,
+    time: check.time,
+    details: { problems: check.problems },
+  };
+}
+
+/** The error event that tells the user (events list, notifications, the app's banner) about a recovery. */
+export function recoveryEvent(recovery: Recovery): TrackedEvent {
+  return {
+    category: "error",
+    type: RECOVERED_EVENT,
+    severity: "critical",
+    message: `the database was damaged (${recovery.reason}); it was moved aside to ${recovery.movedTo} and a fresh one started`,
+    time: recovery.time,
+    details: { movedTo: recovery.movedTo, reason: recovery.reason },
+  };
+}
