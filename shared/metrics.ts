@@ -17,7 +17,10 @@ export const StepSchema = z
  */
 export const CountedRangeSchema = z.object({
   since: z.string(),
-  /** Exclusive. */
+  /**
+   * Exclusive where this edge was widened (it then differs from the `until` asked); otherwise the `until`
+   * asked, included as every range is.
+   */
   until: z.string(),
   resolution: z.enum(["minute", "hour", "day"]),
 });
