@@ -8,9 +8,9 @@ import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DEFAULT_RETENTION, retentionStep } from "../../electron/monitor/metrics/retention.js";
 import { DAY, HOUR, MINUTE } from "../../electron/monitor/metrics/rollups.js";
 import { metricsSeries } from "../../electron/monitor/metrics/series.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { tempDir } from "../helpers/mcp.js";
 import { random, recordCalls, type TestCall } from "./workload.js";
 

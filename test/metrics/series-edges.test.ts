@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { HOUR, MINUTE } from "../../electron/monitor/metrics/rollups.js";
 import { metricsSeries } from "../../electron/monitor/metrics/series.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { callsPerMinute, chartPoints } from "../../renderer/src/chart-series.js";
 import { recordCalls, type TestCall } from "./workload.js";
 

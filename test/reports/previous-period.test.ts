@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 it("counts the hour a widened start falls in once, in this period", async () => {
-  const report = await buildReport(db, { since: "10d", format: "json" }, { now: NOW });
+  const report = await buildReport(db, { since: "10d" }, { now: NOW });
   expect(report.counted?.since).toBe(new Date(HOUR_OF_SINCE).toISOString());
   expect(report.summary.calls).toEqual({ value: 12, previous: 3 });
   // The previous period ends where this one's count starts.
@@ -67,7 +67,7 @@ it("counts the hour a widened start falls in once, in this period", async () => 
 });
 
 it("says where the previous period's count started when its start was widened", async () => {
-  const report = await buildReport(db, { since: "60d", format: "json" }, { now: NOW });
+  const report = await buildReport(db, { since: "60d" }, { now: NOW });
   expect(report.summary.calls).toEqual({ value: 15, previous: 2 });
   expect(report.previous.counted).toEqual({
     since: new Date(Math.floor(PREVIOUS_OF_60D / DAY) * DAY).toISOString(),

@@ -9,7 +9,6 @@
 import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
 import { MonitoringError } from "../errors.js";
 import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
-import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
@@ -25,6 +24,7 @@ import {
   STATE,
   SUMMARY_METHOD,
 } from "./rollups.js";
+import { percentile } from "./stats-document.js";
 
 /** Up to this many series, their rows are read series by series (see addRows). */
 const FEW_SERIES = 100;

@@ -12,8 +12,9 @@ import { MonitoringError } from "../errors.js";
 import { countedJson } from "../metrics/range-plan.js";
 import { type RangeData, readCountedRange } from "../metrics/range-reader.js";
 import { metricsSeries } from "../metrics/series.js";
+import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
-import { mergedLatency, statsFromRange, type TimeRange } from "../store/queries.js";
+import type { TimeRange } from "../store/queries.js";
 import { iso, parseTimeSpec } from "../time.js";
 import {
   alertsSection,
