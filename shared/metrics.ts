@@ -17,7 +17,10 @@ export const StepSchema = z
  */
 export const CountedRangeSchema = z.object({
   since: z.string(),
-  /** Exclusive. */
+  /**
+   * Exclusive where this edge was widened (it then differs from the `until` asked); otherwise the `until`
+   * asked, included as every range is.
+   */
   until: z.string(),
   resolution: z.enum(["minute", "hour", "day"]),
 });
@@ -26,7 +29,7 @@ export type CountedRange = z.infer<typeof CountedRangeSchema>;
 /** One line telling a reader what was counted instead of the range asked for. */
 export function countedNote(counted: CountedRange, time: (iso: string) => string = (t) => t): string {
   const kept = { minute: "per-minute", hour: "hourly", day: "daily" }[counted.resolution];
-  return `only ${kept} detail is kept here: counted ${time(counted.since)} to ${time(counted.until)} (whole ${counted.resolution}s at the edges)`;
+  return `only ${kept} detail is kept here: counted ${time(counted.since)} to ${time(counted.until)} (whole ${counted.resolution === "day" ? "UTC day" : counted.resolution}s at the edges)`;
 }
 
 export const MetricsSeriesQuerySchema = z

@@ -149,7 +149,13 @@ export const ReportSchema = z.object({
   /** [since, until], as `mcpscope stats` reads it. */
   since: z.string(),
   until: z.string(),
-  previous: z.object({ since: z.string(), until: z.string() }),
+  /** The same length just before the range counted (`counted.since` when widened). */
+  previous: z.object({
+    since: z.string(),
+    until: z.string(),
+    /** Present when retention made the previous period's start widen: the range its calls were counted over. */
+    counted: CountedRangeSchema.optional(),
+  }),
   /** Present when retention made an edge of [since, until] widen (see CountedRangeSchema). */
   counted: CountedRangeSchema.optional(),
   scope: z.object({

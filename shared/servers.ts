@@ -137,7 +137,12 @@ export const HealthCheckRowSchema = z.object({
   error: z.string().nullable(),
 });
 
-export const ResourcePointSchema = z.object({ time: z.string(), cpuPct: z.number(), rssBytes: z.number() });
+export const ResourcePointSchema = z.object({
+  time: z.string(),
+  /** null where the sample had no CPU figure yet: a gap in the chart, not 0 %. */
+  cpuPct: z.number().nullable(),
+  rssBytes: z.number(),
+});
 export type ResourcePoint = z.infer<typeof ResourcePointSchema>;
 
 export const ServerDetailSchema = z.object({

@@ -33,7 +33,7 @@ async function main() {
     work,
     `
         export { openDb } from "./electron/monitor/store/db.ts";
-        export { statsDocument } from "./electron/monitor/store/queries.ts";
+        export { statsDocument } from "./electron/monitor/metrics/stats-document.ts";
         export { DDSketch } from "./electron/monitor/metrics/ddsketch.ts";
         export { bucketStart, DAY, HOUR, MINUTE, STATE, writeState } from "./electron/monitor/metrics/rollups.ts";
         export { foldOnce } from "./electron/monitor/metrics/fold.ts";`,

@@ -31,7 +31,7 @@ const EXPORTS = `
   export { foldOnce } from "./electron/monitor/metrics/fold.ts";
   export { buildReport } from "./electron/monitor/reports/build.ts";
   export { renderReport } from "./electron/monitor/reports/render/index.ts";
-  export { statsDocument } from "./electron/monitor/store/queries.ts";`;
+  export { statsDocument } from "./electron/monitor/metrics/stats-document.ts";`;
 
 if (process.env.BENCH_MEASURE) await measure();
 else await main();

@@ -16,11 +16,12 @@ import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { indexPendingLogs } from "./logs/fts-index.js";
 import { LogRecorder } from "./logs/log-recorder.js";
 import { LogSettingsSource } from "./logs/log-settings.js";
+import { statsDocument } from "./metrics/stats-document.js";
 import { databasePath } from "./paths.js";
 import { buildReport } from "./reports/build.js";
 import { BatchWriter } from "./store/batch-writer.js";
 import { type Db, openDb } from "./store/db.js";
-import { resolveRange, statsDocument } from "./store/queries.js";
+import { resolveRange } from "./store/queries.js";
 
 export class MonitoringSystem {
   private readonly writer: BatchWriter;

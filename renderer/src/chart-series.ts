@@ -2,24 +2,34 @@
 import type { MetricsSeries, SeriesPoint } from "../../shared/metrics.js";
 import type { ChartPoint } from "./chart-types.js";
 
-/** `value(point, minutes the bucket spans so far)`, for every bucket from the first to the last, null where none was returned. */
+/**
+ * The shortest span a rate is taken over: a sliver of a bucket at either edge (a few seconds) would turn a
+ * call or two into a spike.
+ */
+const MIN_SPAN_MS = 60_000;
+
+/**
+ * `value(point, minutes of the bucket inside the range counted)`, for every bucket from the first to the
+ * last, null where none was returned. The first bucket starts at `since` and the newest ends at `until`
+ * (each widened where the document says it counted more), so their rates are over the part they hold.
+ */
 export function chartPoints(
   doc: MetricsSeries | null,
   value: (point: SeriesPoint, minutes: number) => number | null,
 ): ChartPoint[] {
   if (!doc || doc.points.length === 0) return [];
   const step = doc.step_ms;
-  const minutes = step / 60_000;
   const byTime = new Map(doc.points.map((p) => [Date.parse(p.time), p]));
   const first = Date.parse(doc.points[0]?.time ?? "");
   const last = Date.parse(doc.points.at(-1)?.time ?? "");
   const out: ChartPoint[] = [];
-  const until = Date.parse(doc.until);
+  const since = Date.parse(doc.counted?.since ?? doc.since);
+  const until = Date.parse(doc.counted?.until ?? doc.until);
+  const shortest = Math.min(MIN_SPAN_MS, step / 4);
   for (let t = first; t <= last; t += step) {
     const p = byTime.get(t);
-    // The newest bucket is still filling: a rate over the part that has passed, not the whole step.
-    const span = t + step > until && until > t ? (until - t) / 60_000 : minutes;
-    out.push({ t, v: p ? value(p, Math.max(span, minutes / 4)) : null });
+    const span = Math.min(t + step, Math.max(until, t)) - Math.max(t, Math.min(since, t + step));
+    out.push({ t, v: p ? value(p, Math.max(span, shortest) / 60_000) : null });
   }
   return out;
 }

@@ -41,6 +41,26 @@ export function formatMinute(ms: number): string {
   return minuteFormat.format(new Date(ms));
 }
 
+const minuteInYearFormat = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
+/**
+ * A local time to the minute with its zone, and its year when not this year's (`Dec 6, 21:30 EST`,
+ * `Aug 28, 2025, 16:00 PDT`): a time a note names alone, away from the top bar's zone.
+ */
+export function formatMinuteZoned(ms: number, now = Date.now()): string {
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return "–";
+  const format = date.getFullYear() === new Date(now).getFullYear() ? minuteFormat : minuteInYearFormat;
+  return `${format.format(date)} ${zoneLabel(ms)}`;
+}
+
 /** The local time zone's IANA name (`America/New_York`). */
 export function timeZoneName(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRuleYaml } from "../../electron/monitor/alerts/rule-file.js";
 import { DbSignalSource } from "../../electron/monitor/alerts/signals.js";
 import { foldOnce } from "../../electron/monitor/metrics/fold.js";
+import { OWN_SERVER_NAME, WRAPPERS_SERVER_NAME } from "../../electron/monitor/resources/roots.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 import { openStore } from "./alert-fixtures.js";
@@ -47,6 +48,9 @@ beforeAll(async () => {
   );
   sample.run(NOW - 60_000, "memory", 50, 900 * 1024 ** 2);
   sample.run(NOW - 15_000, "memory", 150, 1200 * 1024 ** 2);
+  // mcpscope's own processes: the engine, and eighteen wrappers together, each small.
+  sample.run(NOW - 15_000, OWN_SERVER_NAME, 20, 300 * 1024 ** 2);
+  sample.run(NOW - 15_000, WRAPPERS_SERVER_NAME, 30, 18 * 60 * 1024 ** 2);
   const log = db.prepare(
     "INSERT INTO logs (time, level, server, source, message) VALUES (?, ?, ?, 'stderr', ?)",
   );
@@ -113,6 +117,17 @@ describe("signals from the store", () => {
     expect(sample("{ name: r, kind: metric, signal: cpu, window: 5m, threshold: 0 }")).toEqual([
       { labels: { server: "memory" }, value: 1 },
     ]);
+  });
+
+  it("leaves mcpscope's own processes out of a server's resources unless a rule names them", () => {
+    // The built-in high-memory rule is about servers: eighteen small wrappers summed are not one server.
+    expect(sample("{ name: high-memory }").map((s) => s.labels.server)).toEqual(["memory"]);
+    expect(sample("{ name: r, kind: metric, signal: cpu, window: 5m, threshold: 0, by: [server] }")).toEqual([
+      { labels: { server: "memory" }, value: 1 },
+    ]);
+    expect(
+      sample(`{ name: r, kind: metric, signal: memory, threshold: 1GiB, server: "${WRAPPERS_SERVER_NAME}" }`),
+    ).toEqual([{ labels: { server: WRAPPERS_SERVER_NAME }, value: 18 * 60 * 1024 ** 2 }]);
   });
 
   it("absence is the time since a server's last call; health is the newest check's state", () => {

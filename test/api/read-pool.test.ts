@@ -17,9 +17,9 @@ import { MAX_WORKER_DEATHS, ReadPool } from "../../electron/monitor/api/read-poo
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { MonitoringError } from "../../electron/monitor/errors.js";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { bundleWorker } from "../helpers/worker-bundle.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
 

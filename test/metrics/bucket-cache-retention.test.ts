@@ -13,9 +13,10 @@ import { bucketCache, forgetBuckets } from "../../electron/monitor/metrics/bucke
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { retentionStep } from "../../electron/monitor/metrics/retention.js";
 import { DAY, HOUR } from "../../electron/monitor/metrics/rollups.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { resolveRange, statsDocument } from "../../electron/monitor/store/queries.js";
+import { resolveRange } from "../../electron/monitor/store/queries.js";
 import type { StatsDocument } from "../../shared/domain.js";
 import type { BackupListEntry, RestoreResult } from "../../shared/storage.js";
 import { mixedCalls, recordCalls } from "./workload.js";

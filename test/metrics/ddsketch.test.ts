@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DDSketch, MAX_BUCKETS, RELATIVE_ACCURACY } from "../../electron/monitor/metrics/ddsketch.js";
-import { percentile } from "../../electron/monitor/store/queries.js";
+import { percentile } from "../../electron/monitor/metrics/stats-document.js";
 import { random } from "./workload.js";
 
 const N = 20_000;

@@ -14,9 +14,9 @@ import {
   unfoldedCalls,
 } from "../../electron/monitor/metrics/fold-at-read.js";
 import { HOUR } from "../../electron/monitor/metrics/rollups.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
 import type { StatsDocument } from "../../shared/domain.js";
 import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
 import { mixedCalls, recordCalls } from "./workload.js";

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DAY } from "../../electron/monitor/metrics/rollups.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { listServers, statsDocument } from "../../electron/monitor/store/queries.js";
+import { listServers } from "../../electron/monitor/store/queries.js";
 import type { StatsDocument } from "../../shared/domain.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { MINUTE } from "../../electron/monitor/metrics/rollups.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { buildReport } from "../../electron/monitor/reports/build.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { recordCalls, type TestCall } from "./workload.js";
 
 const T0 = Date.UTC(2026, 10, 25, 14, 0, 0);

@@ -10,9 +10,9 @@ import {
   metricsSeries,
   TARGET_POINTS,
 } from "../../electron/monitor/metrics/series.js";
+import { percentile } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { percentile } from "../../electron/monitor/store/queries.js";
 import { type MetricsSeries, MetricsSeriesSchema } from "../../shared/metrics.js";
 import { mixedCalls, recordCalls, type TestCall } from "./workload.js";
 

@@ -6,9 +6,9 @@ import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { type Piece, planRange } from "../../electron/monitor/metrics/range-plan.js";
 import { readRange } from "../../electron/monitor/metrics/range-reader.js";
 import { DAY, HOUR, MINUTE, operationTarget } from "../../electron/monitor/metrics/rollups.js";
+import { percentile, statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { percentile, statsDocument } from "../../electron/monitor/store/queries.js";
 import type { StatsDocument } from "../../shared/domain.js";
 import { mixedCalls, recordCalls, type TestCall } from "./workload.js";
 

@@ -14,9 +14,9 @@ import { bucketCache, runsOf } from "../../electron/monitor/metrics/bucket-cache
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { MINUTE, readState, STATE } from "../../electron/monitor/metrics/rollups.js";
 import { metricsSeries } from "../../electron/monitor/metrics/series.js";
+import { percentile, statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { percentile, statsDocument } from "../../electron/monitor/store/queries.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 
 let dir: string;

@@ -49,3 +49,33 @@ describe("sparse traffic on the Overview's charts", () => {
     expect(held.at(-1)).toEqual({ t: now, v: 100 });
   });
 });
+
+describe("the rate at the chart's edges", () => {
+  // A steady 60 calls a minute; hourly buckets; the range starts 50 minutes into its first hour.
+  const H = Date.parse("2026-12-06T10:00:00.000Z");
+  const hours = (doc: Partial<MetricsSeries>) =>
+    chartPoints(
+      {
+        step_ms: 60 * MIN,
+        points: [
+          { time: new Date(H).toISOString(), calls: 600, errors: 0, p50: 1, p95: 1, p99: 1 },
+          { time: new Date(H + 60 * MIN).toISOString(), calls: 1200, errors: 0, p50: 1, p95: 1, p99: 1 },
+        ],
+        ...doc,
+      } as MetricsSeries,
+      (p, minutes) => p.calls / minutes,
+    ).map((p) => p.v);
+
+  it("takes the first bucket's rate over the part of it inside the range", () => {
+    const since = new Date(H + 50 * MIN).toISOString();
+    const until = new Date(H + 80 * MIN).toISOString();
+    expect(hours({ since, until })).toEqual([60, 60]);
+  });
+
+  it("over the whole bucket where the counted range was widened to it", () => {
+    const since = new Date(H + 50 * MIN).toISOString();
+    const until = new Date(H + 80 * MIN).toISOString();
+    const counted = { since: new Date(H).toISOString(), until, resolution: "hour" as const };
+    expect(hours({ since, until, counted })).toEqual([10, 60]);
+  });
+});

@@ -4,7 +4,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readStoreGauges } from "../../electron/monitor/export/store-gauges.js";
-import { serverHistory } from "../../electron/monitor/inventory/inventory-queries.js";
+import { latestSamples, serverHistory } from "../../electron/monitor/inventory/inventory-queries.js";
 import { ProcReader } from "../../electron/monitor/resources/proc-reader.js";
 import { type ProcessInfo, processTableReader } from "../../electron/monitor/resources/process-table.js";
 import { CpuTracker, childrenIndex, treePids } from "../../electron/monitor/resources/process-tree.js";
@@ -261,6 +261,67 @@ describe.runIf(linux)("a server several clients run at once", () => {
     const points = serverHistory(s.db, null, "delta", 0).resources;
     expect(points).toHaveLength(3);
     for (const point of points) expect(point.rssBytes).toBeGreaterThan(128 * MiB);
+  });
+  it("sums a tree mcpscope started with a tree a client's wrapper runs, under the entry's id", async () => {
+    const s = testStore();
+    store = s;
+    const [managed, client] = [await wrapped(), await wrapped()];
+    s.db
+      .prepare(
+        "INSERT INTO sessions (id, server, started_at, ended_at, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run("w", "delta", Date.now(), null, client.server, client.wrapper);
+    const sampler = new ResourceSampler({
+      store: new DbSampleStore(s.db),
+      roots: () => [{ server: "delta", serverId: "entry-1", pid: managed.server }, ...wrapperRoots(s.db)],
+    });
+    const batch = await sampler.sampleOnce();
+    const delta = batch.filter((x) => x.server === "delta");
+    expect(delta.map((x) => [x.serverId, x.processCount])).toEqual([["entry-1", 2]]);
+    // /metrics, the Overview's table and the server page all read the one total of both servers.
+    const rss = readStoreGauges(s.db).rssBytes?.filter((g) => g.server === "delta") ?? [];
+    expect(rss.map((g) => g.value)).toEqual([delta[0]?.rssBytes]);
+    expect(rss[0]?.value).toBeGreaterThan(128 * MiB);
+    expect(latestSamples(s.db, 0).get("id:entry-1")?.rssBytes).toBe(delta[0]?.rssBytes);
+    expect(serverHistory(s.db, "entry-1", "delta", 0).resources.map((r) => r.rssBytes)).toEqual([
+      delta[0]?.rssBytes,
+    ]);
+  });
+});
+
+describe("a server's CPU while another client starts it", () => {
+  it("counts the new tree's CPU time from its start instead of blanking the total", async () => {
+    const s = testStore();
+    store = s;
+    const insert = s.db.prepare(
+      "INSERT INTO sessions (id, server, started_at, ended_at, pid, wrapper_pid) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    insert.run("a", "files", Date.now() - 60_000, null, 2001, 2000);
+    let at = 0;
+    const table = new Map<number, ProcessInfo>();
+    const sampler = new ResourceSampler({
+      store: new DbSampleStore(s.db),
+      reader: { read: async () => ({ at, processes: new Map(table) }) },
+      roots: () => wrapperRoots(s.db),
+    });
+    const figures: (number | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      at = i * 15_000;
+      // Client A's server keeps one core busy; client B's starts at the third sample and uses half a core.
+      table.set(2000, info(2000, 1, MiB, 0));
+      table.set(2001, info(2001, 2000, MiB, i * 15));
+      if (i === 2) insert.run("b", "files", Date.now(), null, 3001, 3000);
+      if (i >= 2) {
+        table.set(3000, info(3000, 1, MiB, 0));
+        table.set(3001, info(3001, 3000, MiB, (i - 1) * 7.5));
+      }
+      const samples = await sampler.sampleOnce();
+      figures.push(samples.find((x) => x.server === "files")?.cpuPct ?? null);
+    }
+    expect(figures).toEqual([null, 100, 150, 150]);
+    // The server page keeps the first reading's unknown CPU as a gap, not as 0 %.
+    const history = serverHistory(s.db, null, "files", 0).resources.map((r) => r.cpuPct);
+    expect(history).toEqual([null, 100, 150, 150]);
   });
 });
 

@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DAY, HOUR, MINUTE } from "../../electron/monitor/metrics/rollups.js";
 import { metricsSeries } from "../../electron/monitor/metrics/series.js";
+import { statsDocument } from "../../electron/monitor/metrics/stats-document.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { buildReport } from "../../electron/monitor/reports/build.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { statsDocument } from "../../electron/monitor/store/queries.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
 

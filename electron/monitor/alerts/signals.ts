@@ -8,6 +8,7 @@ import { EVENT_SEVERITIES } from "../../../shared/events.js";
 import { LOG_LEVELS } from "../../../shared/levels.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { readRange } from "../metrics/range-reader.js";
+import { OWN_PROCESS_LABELS } from "../resources/roots.js";
 import type { Db, SqlValue } from "../store/db.js";
 import type { Rule } from "./rule-schema.js";
 
@@ -180,12 +181,18 @@ export class DbSignalSource implements SignalSource {
         : `SELECT server, avg(${column}) / 100.0 AS value FROM resource_samples WHERE time > ? AND time <= ? GROUP BY server`;
     const params: SqlValue[] =
       rule.signal === "memory" ? [at - rule.windowMs, at, at] : [at - rule.windowMs, at];
-    return this.db
-      .prepare(sql)
-      .all(...params)
-      .filter((row) => !rule.server || row.server === rule.server)
-      .filter((row) => row.value !== null)
-      .map((row) => ({ labels: labelsOf(rule, row), value: Number(row.value) }));
+    return (
+      this.db
+        .prepare(sql)
+        .all(...params)
+        // mcpscope's own processes are not a server (the wrappers' label sums many small processes): a
+        // rule covers them only by naming them.
+        .filter((row) =>
+          rule.server ? row.server === rule.server : !OWN_PROCESS_LABELS.has(String(row.server)),
+        )
+        .filter((row) => row.value !== null)
+        .map((row) => ({ labels: labelsOf(rule, row), value: Number(row.value) }))
+    );
   }
 
   private dropped(rule: Rule, at: number): Sample[] {

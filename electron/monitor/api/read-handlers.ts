@@ -6,6 +6,7 @@
 import { errorGroups, listEvents, sessionTimeline } from "../events/queries.js";
 import { seenServerDetail } from "../inventory/inventory-queries.js";
 import { metricsSeries } from "../metrics/series.js";
+import { statsDocument } from "../metrics/stats-document.js";
 import { listPins } from "../security/pins.js";
 import type { Db } from "../store/db.js";
 import { knownServers } from "../store/known-servers.js";
@@ -16,7 +17,6 @@ import {
   listServers,
   recordedServerNames,
   resolveRange,
-  statsDocument,
 } from "../store/queries.js";
 import { checkDatabase } from "../store/recovery.js";
 import type { ApiHandlers } from "./in-process.js";

@@ -173,7 +173,7 @@ export function serverHistory(
     .reverse()
     .map((row) => ({
       time: iso(Number(row.time)),
-      cpuPct: num(row.cpu_pct) ?? 0,
+      cpuPct: num(row.cpu_pct),
       rssBytes: Number(row.rss_bytes),
     }));
   const snapshot = db

@@ -106,8 +106,8 @@ export class DDSketch {
   }
 
   /**
-   * The value at nearest rank ⌈q·n⌉ (the same rank as `percentile` in store/queries.ts), within 1% of the
-   * exact value, and clamped to the exact min and max. 0 for an empty sketch.
+   * The value at nearest rank ⌈q·n⌉ (the same rank as `percentile` in stats-document.ts), within 1% of
+   * the exact value, and clamped to the exact min and max. 0 for an empty sketch.
    */
   quantile(q: number): number {
     if (this.count === 0) return 0;

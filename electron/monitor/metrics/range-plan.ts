@@ -65,7 +65,7 @@ export function planRange(since: number, until: number, marks: Marks, inclusive 
 /** The range a read actually counted when an edge had to be widened, and the resolution it fell on. */
 export interface CountedRange {
   since: number;
-  /** Exclusive when widened. */
+  /** Exclusive when widened (then unlike the `until` asked); else the `until` asked, included. */
   until: number;
   /** The coarsest bucket an edge was widened to (ms): MINUTE, HOUR or DAY. */
   resolution: number;

@@ -35,6 +35,11 @@ export type RangeData = Map<string, Map<string, OperationAccumulator>>;
 export interface ReadOptions {
   /** false: counts and bytes only, no sketches or durations (cheaper, for rates and counts). */
   latency?: boolean;
+  /**
+   * false: [since, until), a call at exactly `until` left to the range that starts there (a chart
+   * bucket, a previous period). Default [since, until], as `stats` reads a range.
+   */
+  inclusive?: boolean;
 }
 
 export function readRange(
@@ -57,7 +62,9 @@ export function readCountedRange(
 ): { data: RangeData; counted: CountedRange | null } {
   // The high-water mark, the rollups and the unfolded tail come from one snapshot, so a fold committing
   // in between cannot make a call count twice (or not at all).
-  return inSnapshot(db, () => readSnapshot(db, since, until, server, options.latency ?? true));
+  return inSnapshot(db, () =>
+    readSnapshot(db, since, until, server, options.latency ?? true, options.inclusive ?? true),
+  );
 }
 
 function readSnapshot(
@@ -66,6 +73,7 @@ function readSnapshot(
   until: number,
   server: string | undefined,
   latency: boolean,
+  inclusiveEnd: boolean,
 ): { data: RangeData; counted: CountedRange | null } {
   const data: RangeData = new Map();
   let folded: number;
@@ -77,7 +85,7 @@ function readSnapshot(
     const marks = readMarks(db);
     counted = widenRange(since, until, marks);
     // A widened end is a bucket's end, which belongs to the next bucket.
-    const inclusive = !counted || counted.until === until;
+    const inclusive = inclusiveEnd && (!counted || counted.until === until);
     if (counted) {
       since = counted.since;
       until = counted.until;
@@ -87,7 +95,7 @@ function readSnapshot(
   } catch {
     // A database without the rollup tables (opened read-only before migration 5): raw calls only.
     folded = Number.POSITIVE_INFINITY;
-    pieces = [{ kind: "raw", start: since, end: until, inclusive: true }];
+    pieces = [{ kind: "raw", start: since, end: until, inclusive: inclusiveEnd }];
   }
   const byServer = server ? " AND server = ?" : "";
   const extra: SqlValue[] = server ? [server] : [];

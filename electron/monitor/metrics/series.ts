@@ -9,7 +9,6 @@
 import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
 import { MonitoringError } from "../errors.js";
 import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
-import { percentile } from "../store/queries.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
@@ -25,6 +24,7 @@ import {
   STATE,
   SUMMARY_METHOD,
 } from "./rollups.js";
+import { percentile } from "./stats-document.js";
 
 /** Up to this many series, their rows are read series by series (see addRows). */
 const FEW_SERIES = 100;
@@ -79,7 +79,10 @@ export function metricsSeries(db: Db, query: MetricsSeriesQuery, now = Date.now(
     ? parseDuration(query.step)
     : Math.max(defaultStep(until - since), finestKept(since, marks));
   const first = bucketStart(since, step);
-  const count = (bucketStart(until, step) - first) / step + 1;
+  // A range that ends on a bucket boundary ends with the bucket before it (which holds `until` itself):
+  // a bucket of that one millisecond would read as a cliff.
+  const end = until > since && bucketStart(until, step) === until ? until - step : until;
+  const count = (bucketStart(end, step) - first) / step + 1;
   if (count > MAX_POINTS) {
     throw MonitoringError.input(
       `a step of ${query.step} gives ${count} points over this range; use a larger step (at most ${MAX_POINTS} points)`,
@@ -113,9 +116,9 @@ export function metricsSeries(db: Db, query: MetricsSeriesQuery, now = Date.now(
 }
 
 /**
- * The first and last buckets hold only the calls in [since, until], read as `stats` reads them, so that
- * the points and the total describe the range and agree with its stats; returns the range counted when
- * retention made an edge widen.
+ * The first and last buckets hold only the calls in [since, until], read as `stats` reads them (the
+ * first one's end left to the bucket after it), so that the points and the total describe the range and
+ * agree with its stats; returns the range counted when retention made an edge widen.
  */
 function clipEdges(
   db: Db,
@@ -134,8 +137,10 @@ function clipEdges(
   for (const b of edges.filter((e) => e.resolution !== null)) {
     const from = Math.max(b.start, since);
     const to = Math.min(b.start + step, until);
-    if (from === b.start && to === b.start + step) continue;
-    const read = readCountedRange(db, from, to, query.server);
+    // Only the last bucket holds a call at exactly its end (`until`); any other's belongs to the next.
+    const inclusive = b === last;
+    if (from === b.start && to === b.start + step && !(inclusive && to === until)) continue;
+    const read = readCountedRange(db, from, to, query.server, { inclusive });
     if (read.counted) {
       counted = {
         since: Math.min(counted?.since ?? read.counted.since, read.counted.since),

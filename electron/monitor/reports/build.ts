@@ -10,10 +10,11 @@ import {
 } from "../../../shared/report.js";
 import { MonitoringError } from "../errors.js";
 import { countedJson } from "../metrics/range-plan.js";
-import { type RangeData, readCountedRange, readRange } from "../metrics/range-reader.js";
+import { type RangeData, readCountedRange } from "../metrics/range-reader.js";
 import { metricsSeries } from "../metrics/series.js";
+import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
-import { mergedLatency, statsFromRange, type TimeRange } from "../store/queries.js";
+import type { TimeRange } from "../store/queries.js";
 import { iso, parseTimeSpec } from "../time.js";
 import {
   alertsSection,
@@ -99,17 +100,17 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const now = options.now ?? Date.now();
   const progress = options.progress ?? (() => {});
   const range = reportRange(query, now);
-  // The previous period of the same length, ending just before this one starts.
-  const previous: TimeRange = {
-    since: range.since - (range.until - range.since),
-    until: range.since - 0.001,
-  };
   const scope = await resolveScope(query, options);
 
   progress("calls");
   const read = readCountedRange(db, range.since, range.until);
+  // The previous period of the same length, ending just before this one's count starts: a bucket its
+  // start was widened to is counted in this period only, and the previous read stops short of it.
+  const start = read.counted?.since ?? range.since;
+  const previous: TimeRange = { since: start - (range.until - range.since), until: start - 0.001 };
+  const previousRead = readCountedRange(db, previous.since, start, undefined, { inclusive: false });
   const current = scoped(read.data, scope);
-  const before = scoped(readRange(db, previous.since, previous.until), scope);
+  const before = scoped(previousRead.data, scope);
   const stats = statsFromRange(current, range);
   const previousStats = statsFromRange(before, previous);
   const now_ = totals(current);
@@ -183,7 +184,11 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
     generatedAt: iso(now),
     since: iso(range.since),
     until: iso(range.until),
-    previous: { since: iso(previous.since), until: iso(previous.until) },
+    previous: {
+      since: iso(previous.since),
+      until: iso(previous.until),
+      ...(previousRead.counted ? { counted: countedJson(previousRead.counted) } : {}),
+    },
     ...(read.counted ? { counted: countedJson(read.counted) } : {}),
     scope: {
       servers: query.servers?.length ? [...query.servers].sort() : null,

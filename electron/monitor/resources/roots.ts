@@ -9,6 +9,8 @@ export const OWN_SERVER_NAME = "mcpscope";
  * engine's, however many clients start wrappers.
  */
 export const WRAPPERS_SERVER_NAME = "mcpscope run";
+/** The labels of mcpscope's own processes among the servers' resource samples. */
+export const OWN_PROCESS_LABELS: ReadonlySet<string> = new Set([OWN_SERVER_NAME, WRAPPERS_SERVER_NAME]);
 
 /** mcpscope's own process (the engine, or the CLI); its managed servers are counted as theirs. */
 export function ownRoot(pid = process.pid): SampleRoot {

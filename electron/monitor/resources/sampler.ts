@@ -1,7 +1,8 @@
 /**
  * Samples the CPU and memory of registered process trees on the collection interval (default 15 s) and
- * stores one row per server per interval: the sum of its live trees at that sample time (two clients
- * each running the same server through a wrapper use both trees' memory). The trees are managed
+ * stores one row per server name per interval: the sum of its live trees at that sample time (a server
+ * that mcpscope starts and clients also run through wrappers uses every tree's memory), under the
+ * inventory id when one managed entry is among them. The trees are managed
  * servers, the servers behind live `mcpscope run` wrappers, and mcpscope's own processes (without the
  * server trees under them, which are counted as their servers).
  * One process-table reading per interval serves every tree.
@@ -109,26 +110,24 @@ export class ResourceSampler {
     });
     const children = childrenIndex(table.processes);
     const rootPids = new Set(live.map((r) => r.pid));
-    const byServer = new Map<string, ResourceSample>();
-    const keys = new Set<string>();
+    // One figure per server name, whoever started its trees (mcpscope or a client's wrapper).
+    const byServer = new Map<string, { roots: SampleRoot[]; pids: number[] }>();
     for (const root of live) {
-      const pids = treePids(root.pid, children, rootPids);
-      const key = `${root.server}\u0000${root.pid}`;
-      keys.add(key);
-      const usage = this.cpu.usage(key, table, pids);
-      const id = `${root.serverId ?? ""}\u0000${root.server}`;
-      const total = byServer.get(id);
-      if (!total) {
-        byServer.set(id, { time, serverId: root.serverId, server: root.server, pid: root.pid, ...usage });
-        continue;
-      }
-      total.rssBytes += usage.rssBytes;
-      total.processCount += usage.processCount;
-      // A tree sampled for the first time has no CPU figure yet: the total is unknown, not smaller.
-      total.cpuPct = total.cpuPct === null || usage.cpuPct === null ? null : total.cpuPct + usage.cpuPct;
+      const group = byServer.get(root.server) ?? { roots: [], pids: [] };
+      byServer.set(root.server, group);
+      group.roots.push(root);
+      group.pids.push(...treePids(root.pid, children, rootPids));
     }
-    const samples = [...byServer.values()];
-    this.cpu.keepOnly(keys);
+    const samples: ResourceSample[] = [];
+    for (const [server, { roots: trees, pids }] of byServer) {
+      // CPU is tracked over the server's processes together: a tree that appears since the last
+      // reading counts like any new process (its CPU time is in the gap) instead of blanking the total.
+      const usage = this.cpu.usage(server, table, pids);
+      const ids = new Set(trees.map((r) => r.serverId).filter((id) => id !== null));
+      const serverId = ids.size === 1 ? [...ids][0] : null;
+      samples.push({ time, serverId: serverId ?? null, server, pid: trees[0]?.pid ?? 0, ...usage });
+    }
+    this.cpu.keepOnly(new Set(byServer.keys()));
     this.options.store.record(samples);
     return samples;
   }

@@ -4,7 +4,10 @@ import type { Report } from "../../../../shared/report.js";
 
 export function periodLine(r: Report): string {
   const counted = r.counted ? ` Note: ${countedNote(r.counted)}.` : "";
-  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}`;
+  const before = r.previous.counted
+    ? ` The previous period's calls: ${countedNote(r.previous.counted)}.`
+    : "";
+  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}${before}`;
 }
 
 export function scopeLine(r: Report): string {
