@@ -286,8 +286,8 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    if (this.pending.has(stream, message.id)) {
-      // Its answer and the first one's cannot be told apart (a server may answer either first).
+    if (this.pending.isReused(stream, message.id, at)) {
+      // Its answer and the earlier ones' cannot be told apart (a server may answer either first).
       this.anomaly(
         stream,
         "duplicate_request_id",
@@ -295,7 +295,7 @@ export class SessionObserver {
         bytes,
         at,
       );
-      this.pending.reuse(stream, message.id);
+      this.pending.reuse(stream, message.id, at);
       return;
     }
     const facts = stream === "in" ? clientSessionFacts(message.method, message.params) : null;
