@@ -267,13 +267,14 @@ export class PendingRequests {
     }
   }
 
-  /** Copies of `stream` were lost (`lostLines` whole lines): see SessionObserver.gap. */
-  gap(stream: Stream, lostLines: number): void {
+  /** Copies of `stream` read up to `at` were lost (`lostLines` whole lines): see SessionObserver.gap. */
+  gap(stream: Stream, lostLines: number, at: number): void {
     if (lostLines > 0) {
       if (stream === "in") this.countUnobserved(lostLines);
       this.expectOrphans(otherStream(stream), lostLines);
     }
     for (const entry of this.pending[otherStream(stream)].values()) {
+      if (entry.startedAt > at) continue;
       entry.uncertain = true;
       this.clientWait.release(entry);
     }
