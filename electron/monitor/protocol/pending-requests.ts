@@ -222,14 +222,15 @@ export class PendingRequests {
    * on a human: the limit is for servers that do not answer, so they are never timed out here. While one is
    * pending the client's requests wait on the client too (a tool that asked the user): that time does not
    * count towards their age, and the rest does. One request of the server's pauses them for at most the
-   * limit, ten limits for one a person or an LLM answers (a client that never answers it does not turn
-   * timeouts off), and one whose answer may have been lost in a gap pauses nothing.
+   * limit, ten limits for one a person or an LLM answers, and one whose answer may have been lost in a gap
+   * pauses nothing; however many the server sends, one of the client's is paused ten limits at most in all
+   * (a client that never answers does not turn timeouts off).
    */
   timeOut(now: number): void {
-    const waited = this.clientWait.waitedAt(now);
     for (const [key, entry] of this.pending.in) {
       const alive = entry.lastProgressAt ?? entry.startedAt;
-      const age = now - alive - (waited - (entry.clientWaitedAt ?? waited));
+      const age =
+        now - alive - this.clientWait.paused(entry.clientWaitedAt ?? this.clientWait.waitedAt(now), now);
       if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
       this.pending.in.delete(key);
       this.remember(this.timedOut.in, key);
