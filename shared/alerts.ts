@@ -206,6 +206,11 @@ export const RulePreviewSchema = z.object({
   firings: z.array(z.object({ labels: Labels, from: z.number(), to: z.number().nullable() })),
   /** Too many active steps to replay each at the evaluation interval: some were judged at `stepMs`. */
   capped: z.boolean(),
+  /**
+   * The rule's value between two evaluated steps is not bounded by them (a rate, percentile or mean, the
+   * newest sample, a `<` rule): a firing that began and ended between two steps may not show.
+   */
+  approximate: z.boolean(),
 });
 export type RulePreview = z.infer<typeof RulePreviewSchema>;
 

@@ -189,6 +189,17 @@ async function main() {
   console.log(
     `replays' cost over ${ROUNDS} alternating rounds (median ms): for 1m ${med("for 1m").toFixed(0)}, for 10s ${med("for 10s").toFixed(0)}, for 5m ${med("for 5m").toFixed(0)}; ratios ${(med("for 1m") / med("for 5m")).toFixed(2)}× and ${(med("for 10s") / med("for 5m")).toFixed(2)}×`,
   );
+  // What replaying the evaluator's 15 s interval over the whole range would cost instead of replaying it
+  // only where the rule may have been active: REPLAY_HOURS of it read here, scaled to 24 h.
+  const REPLAY_HOURS = Number(process.env.REPLAY_HOURS ?? 2);
+  const errorRate = lib.parseRuleYaml(base);
+  const replayStart = performance.now();
+  let reads = 0;
+  for (let t = now - REPLAY_HOURS * 3_600_000; t <= now; t += 15_000, reads++) signals.sample(errorRate, t);
+  const replayMs = performance.now() - replayStart;
+  console.log(
+    `full replay of tool-error-rate at 15 s: ${reads} reads over ${REPLAY_HOURS} h in ${replayMs.toFixed(0)} ms (${(replayMs / reads).toFixed(2)} ms a read); over 24 h: about ${(((replayMs / reads) * 5760) / 1000).toFixed(1)} s for 5,760 reads`,
+  );
   manager.close();
   db.close();
 }

@@ -182,7 +182,7 @@ it("a response whose last copy was dropped ends unobserved, not disconnected", (
     contentType: "application/json",
   });
   queue.offer("1:in", body, t0);
-  queue.postGap("1:in", t0);
+  queue.postGap("1:in");
   queue.defer({ type: "end", stream: "1:in", at: t0 });
   queue.defer({
     type: "response",
@@ -197,7 +197,7 @@ it("a response whose last copy was dropped ends unobserved, not disconnected", (
   });
   queue.flush();
   queue.offer("1:out", answer, t0 + 6);
-  queue.postGap("1:out", t0 + 7);
+  queue.postGap("1:out");
   queue.defer({ type: "end", stream: "1:out", at: t0 + 7 });
   queue.flush();
 

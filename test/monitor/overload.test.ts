@@ -118,7 +118,7 @@ function traffic(
   }
   for (let id = Math.max(1, calls - 2); id <= calls; id++) offer("out", answer(id));
   at += 1;
-  observer.queue.postGaps(at);
+  observer.queue.postGaps();
   observer.queue.post({ type: "exit", at, exitCode: 0, signal: null });
   observer.work();
 }

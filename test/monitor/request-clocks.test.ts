@@ -113,6 +113,18 @@ describe("the wrapper's timeout", () => {
     expect(outcomes()).toEqual([`tools/call:timeout:${2 * TIMEOUT}`, `tools/call:timeout:${11 * TIMEOUT}`]);
   });
 
+  it("times out a hung tool call while the server sends its client pings it never answers", () => {
+    const { send, until, outcomes } = session();
+    send("in", { id: 1, method: "tools/call", params: { name: "hangs" } });
+    // A ping every second, none answered: each holds the clock for a limit, and they overlap for ever.
+    for (let k = 0; k < 20 * (TIMEOUT / 1000); k++) {
+      send("out", { id: 1000 + k, method: "ping" });
+      until((k + 1) * 1000);
+    }
+    // Paused ten limits at most in all, as behind one question to a person: then its own limit runs out.
+    expect(outcomes()).toEqual([`tools/call:timeout:${11 * TIMEOUT}`]);
+  });
+
   it("keeps a server giving up on its own question cancelled, and a client giving up a timeout", () => {
     const { send, until, outcomes } = session();
     const sdkTimeout = "McpError: MCP error -32001: Request timed out";

@@ -66,15 +66,30 @@ describe("a request id reused while pending", () => {
     expect(s.unobserved()).toBe(2);
   });
 
-  it("tracks the id again once a new request with it comes after, though one answer never came", () => {
+  it("stores no call with another's answer when a third request reuses the id before any answer", () => {
+    const s = session();
+    s.send("in", 0, s.call(1, "a"));
+    s.send("in", 1, s.call(1, "b"));
+    s.send("in", 2, s.call(1, "c"));
+    s.send("out", 100, s.answer(1, "a done"));
+    s.send("out", 200, s.answer(1, "b done"));
+    s.send("out", 300, s.answer(1, "c done"));
+    expect(s.stored()).toEqual([]);
+    expect(s.unobserved()).toBe(3);
+    // The client is told of each reuse; the server is not blamed for answers it owed.
+    expect(s.events).toEqual(["duplicate_request_id", "duplicate_request_id"]);
+  });
+
+  it("tracks the id again a timeout after its last reuse, though one answer never came", () => {
     const s = session();
     s.send("in", 0, s.call(7, "first"));
     s.send("in", 1, s.call(7, "second")); // reused while pending
     s.send("out", 2, s.answer(7, "only one answer")); // the other one's is lost
     expect(s.unobserved()).toBe(2);
+    // The missing answer could still come within the request timeout (60 s): after it, it is lost.
     for (let i = 0; i < 3; i++) {
-      s.send("in", 1000 + i * 100, s.call(7, `later-${i}`));
-      s.send("out", 1010 + i * 100, s.answer(7, "ok"));
+      s.send("in", 61_000 + i * 100, s.call(7, `later-${i}`));
+      s.send("out", 61_010 + i * 100, s.answer(7, "ok"));
     }
     expect(s.stored()).toEqual(["7:later-0:ok", "7:later-1:ok", "7:later-2:ok"]);
     expect(s.events).toEqual(["duplicate_request_id"]);

@@ -86,7 +86,7 @@ function wrapper(sessionId: string, maxInFlightBytes = 32 * MIB) {
     },
     end() {
       at += 1;
-      queue.postGaps(at);
+      queue.postGaps();
       queue.post({ type: "exit", at, exitCode: 0, signal: null });
       this.work();
     },

@@ -169,6 +169,7 @@ describe("the rule preview as a chart", () => {
     series: [],
     firings: [],
     capped: false,
+    approximate: false,
     ...over,
   });
 

@@ -190,6 +190,7 @@ export class AlertQueries {
         series: [],
         firings: [],
         capped: false,
+        approximate: false,
       };
     }
     return previewRule(

@@ -62,7 +62,7 @@ export interface GroupState {
 
 export interface PlannedNotification {
   route: Route;
-  /** The channels it goes to: the route's, less those an earlier route sends the group's alerts to. */
+  /** The channels it goes to: those of the route's that hear exactly these alerts from this route. */
   channels: string[];
   groupKey: string;
   notification: Omit<AlertNotification, "receiver">;
@@ -74,6 +74,14 @@ export interface Plan {
   groups: GroupState[];
   /** Group keys to forget (everything in them resolved and said so). */
   forget: string[];
+}
+
+interface Member {
+  route: Route;
+  labels: Record<string, string>;
+  ids: Set<string>;
+  /** Per channel of the route, the alerts this route is the first (in file order) to bring there. */
+  byChannel: Map<string, Set<string>>;
 }
 
 function groupLabels(route: Route, labels: Record<string, string>): Record<string, string> {
@@ -124,7 +132,9 @@ export function plan(
   const all = [...routes, defaultRoute];
   const routesById = new Map(all.map((r) => [routeId(r, r === defaultRoute), r]));
   // Members of each group: instances that fire or resolved, taken by a route (or else the default route).
-  const members = new Map<string, { route: Route; labels: Record<string, string>; ids: Set<string> }>();
+  // A group is one route's alerts with the same group labels, whatever else takes them, so `group_by`
+  // holds and editing another route does not move an alert to a new group (which would notify again).
+  const members = new Map<string, Member>();
   for (const i of instances) {
     if (i.state === "pending") continue;
     const taking = routes.filter((r) => matches(r.matchers, i.labels));
@@ -132,21 +142,22 @@ export function plan(
     // that channel. A later route takes it to its other channels only (to none: not at all).
     const reached = new Set<string>();
     for (const route of taking.length ? taking : [defaultRoute]) {
-      const channels: string[] = [];
-      for (const channel of route.channels)
-        if (!reached.has(channel)) {
-          reached.add(channel);
-          channels.push(channel);
-        }
-      if (channels.length === 0) continue;
+      const own = route.channels.filter((channel) => !reached.has(channel));
+      if (own.length === 0) continue;
+      for (const channel of own) reached.add(channel);
       const labels = groupLabels(route, i.labels);
-      const key = `${routeId(route, route === defaultRoute)}|${channels.join(",")}|${JSON.stringify(labels)}`;
+      const key = `${routeId(route, route === defaultRoute)}|${route.channels.join(",")}|${JSON.stringify(labels)}`;
       let m = members.get(key);
       if (!m) {
-        m = { route, labels, ids: new Set() };
+        m = { route, labels, ids: new Set(), byChannel: new Map() };
         members.set(key, m);
       }
       m.ids.add(i.id);
+      for (const channel of own) {
+        const ids = m.byChannel.get(channel) ?? new Set<string>();
+        ids.add(i.id);
+        m.byChannel.set(channel, ids);
+      }
     }
   }
   const result: Plan = { notifications: [], groups: [], forget: [] };
@@ -168,27 +179,27 @@ export function plan(
     if (!before) {
       if (firing.length === 0) continue;
       const state: GroupState = { key, firstSeenAt: now, lastSentAt: null, sentFiring: [] };
-      if (route.groupWaitMs <= 0) send(state);
+      if (route.groupWaitMs <= 0) send(state, "change");
       else result.groups.push(state);
       continue;
     }
     const state: GroupState = { ...before };
     if (state.lastSentAt === null) {
       if (firing.length === 0) result.forget.push(key);
-      else if (now - state.firstSeenAt >= route.groupWaitMs) send(state);
+      else if (now - state.firstSeenAt >= route.groupWaitMs) send(state, "change");
       continue;
     }
     const news = firingIds.some((id) => !sent.has(id));
     const changed = news || (route.sendResolved && resolved.length > 0);
     const sinceLast = now - state.lastSentAt;
-    if (changed && sinceLast >= route.groupIntervalMs) send(state);
+    if (changed && sinceLast >= route.groupIntervalMs) send(state, "change");
     else if (
       !changed &&
       firing.length > 0 &&
       sinceLast >= route.repeatIntervalMs &&
       firing.some((i) => !i.acknowledged)
     )
-      send(state);
+      send(state, "repeat");
     else {
       // Nothing to say now. What the channels were told still stands: an alert they heard fire and that
       // is now silenced or inhibited stays theirs, so its resolution reaches them and its coming back is
@@ -200,16 +211,40 @@ export function plan(
   }
   return result;
 
-  function send(state: GroupState): void {
+  /**
+   * Tells the group's channels what changed (or, on "repeat", what still fires). Each channel hears the
+   * alerts this route is the first to bring it, and only when there is something new to it among them.
+   */
+  function send(state: GroupState, why: "change" | "repeat"): void {
     const route = routeOf(state.key);
     const m = members.get(state.key);
     const firing = unmutedFiring(m?.ids);
+    const sent = new Set(state.sentFiring);
     const resolved = route.sendResolved
       ? state.sentFiring.map((id) => byId.get(id)).filter((i): i is InstanceState => i?.state === "resolved")
       : [];
     const labels =
       m?.labels ?? (JSON.parse(state.key.split("|").slice(2).join("|")) as Record<string, string>);
-    if (firing.length || resolved.length) {
+    // Channels that hear the same alerts get one notification.
+    const byAlerts = new Map<
+      string,
+      { channels: string[]; firing: InstanceState[]; resolved: InstanceState[] }
+    >();
+    for (const channel of route.channels) {
+      // A group no alert belongs to any more (its resolutions left to say) has no first routes to ask.
+      const own = m ? (m.byChannel.get(channel) ?? new Set<string>()) : null;
+      const mine = (i: InstanceState) => own === null || own.has(i.id);
+      const f = firing.filter(mine);
+      const r = resolved.filter(mine);
+      const news =
+        why === "repeat" ? f.some((i) => !i.acknowledged) : f.some((i) => !sent.has(i.id)) || r.length > 0;
+      if (!news) continue;
+      const key = JSON.stringify([f.map((i) => i.id), r.map((i) => i.id)]);
+      const entry = byAlerts.get(key) ?? { channels: [], firing: f, resolved: r };
+      entry.channels.push(channel);
+      byAlerts.set(key, entry);
+    }
+    for (const { channels, firing, resolved } of byAlerts.values()) {
       const status = firing.length ? "firing" : "resolved";
       const shown = firing.length ? firing : resolved;
       const worst = shown.reduce(
@@ -223,7 +258,7 @@ export function plan(
       const names = [...new Set(shown.map((i) => i.rule))].join(", ");
       result.notifications.push({
         route,
-        channels: (state.key.split("|")[1] ?? "").split(",").filter(Boolean),
+        channels,
         groupKey: state.key,
         notification: {
           version: "1",

@@ -2,14 +2,19 @@
  * What a rule would have done over a past range: its value per label group at each step, and the ranges
  * in which it would have fired (the state machine run over those steps, `for` and `keep_firing_for`
  * included). The rule editor draws this as the user types. It evaluates at least once per rule window,
- * and wherever the rule was active at one of those steps it replays the evaluator's own interval, from the
- * step before to the step after (and `keep_firing_for` past it), so it decides with the evaluator's state
- * machine at the evaluator's times: it fires and resolves where the evaluator did. It yields to the event loop every 20 ms:
- * a 24 h preview over a busy store takes seconds, and the engine keeps answering meanwhile.
+ * and wherever the rule may have been active between two of those steps (preview-bounds.ts) it replays the
+ * evaluator's own interval, from the step before to the step after (and `keep_firing_for` past it), with
+ * the evaluator's state machine at the evaluator's times. Replaying every interval of a day instead costs
+ * a read per 15 s (5,760 reads, over six times a capped preview: bench/alerts). For counts and `absence` with `>`/`>=`
+ * it then fires and resolves where the evaluator did (unless capped); for other rules a value that crosses
+ * the threshold only between two steps is not seen, and the preview says it is approximate. It yields to
+ * the event loop every 20 ms: a 24 h preview over a busy store takes seconds, and the engine keeps
+ * answering meanwhile.
  */
 import type { RulePreview } from "../../../shared/alerts.js";
+import { boundedBetweenSteps, mayBeActiveBetween } from "./preview-bounds.js";
 import type { Rule } from "./rule-schema.js";
-import { isActive, type Sample, type SignalSource } from "./signals.js";
+import type { Sample, SignalSource } from "./signals.js";
 import { type InstanceState, step } from "./state-machine.js";
 
 const MAX_POINTS = 288;
@@ -58,7 +63,9 @@ export async function previewRule(
         await pause();
         sampled.set(t, sampleAt(t));
       }
-      const replay = replayedSteps(rule, coarse, sampled, evaluationIntervalMs, start, now);
+      const widened = (t: number) =>
+        signals.sample({ ...rule, enabled: true, windowMs: rule.windowMs + evalStepMs }, t);
+      const replay = replayedSteps(rule, coarse, sampled, widened, evaluationIntervalMs, start, now);
       capped = replay.capped;
       times = [...coarse, ...replay.times].sort((a, b) => a - b);
     }
@@ -89,7 +96,15 @@ export async function previewRule(
       }
     }
   } catch (error) {
-    return { ok: false, error: (error as Error).message, stepMs, series: [], firings: [], capped: false };
+    return {
+      ok: false,
+      error: (error as Error).message,
+      stepMs,
+      series: [],
+      firings: [],
+      capped: false,
+      approximate: false,
+    };
   }
   for (const o of open.values()) firings.push({ labels: o.labels, from: o.from, to: null });
   const lines = [...series.values()].map((line) => ({
@@ -97,12 +112,15 @@ export async function previewRule(
     points:
       evalStepMs < stepMs || times !== coarse ? toChartSteps(line.points, start, stepMs, rule) : line.points,
   }));
-  return { ok: true, error: null, stepMs, series: lines, firings, capped };
+  // Evaluated at the evaluator's interval throughout, it saw all the evaluator did.
+  const approximate = evalStepMs > evaluationIntervalMs && !boundedBetweenSteps(rule);
+  return { ok: true, error: null, stepMs, series: lines, firings, capped, approximate };
 }
 
 /**
- * The evaluator's own steps (every `intervalMs`) over each run of active coarse steps, from the step before
- * it to the step after it plus `keep_firing_for`: where the rule went pending, fired, cleared between two
+ * The evaluator's own steps (every `intervalMs`) over each run of coarse steps that may have been active
+ * since the step before (see preview-bounds.ts), from the step before it to the step after it plus
+ * `keep_firing_for`: where the rule went pending, fired, cleared between two
  * bursts or resolved, the state machine then sees what the evaluator saw. Coarse steps alone would
  * merge two bursts in neighbouring steps and start a sustained episode up to two steps late. Runs newest
  * first, each whole or not at all, up to MAX_REPLAYED_STEPS in all; a run that does not fit is replayed
@@ -112,11 +130,20 @@ function replayedSteps(
   rule: Rule,
   coarse: readonly number[],
   sampled: ReadonlyMap<number, Sample[]>,
+  widened: (t: number) => Sample[],
   intervalMs: number,
   start: number,
   now: number,
 ): { times: number[]; capped: boolean } {
-  const active = coarse.map((t) => (sampled.get(t) ?? []).some((s) => isActive(rule, s.value)));
+  const active = coarse.map((t, i) =>
+    mayBeActiveBetween(
+      rule,
+      sampled.get(coarse[i - 1] ?? Number.NaN) ?? [],
+      sampled.get(t) ?? [],
+      t - (coarse[i - 1] ?? t),
+      () => widened(t),
+    ),
+  );
   const runs: { from: number; to: number }[] = [];
   for (let i = 0; i < coarse.length; i++) {
     if (!active[i] || active[i - 1]) continue;

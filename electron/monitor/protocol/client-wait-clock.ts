@@ -1,7 +1,10 @@
 /**
  * How long a session has spent waiting on its client: the time during which at least one request of the
  * server's to the client was pending. The client's own requests wait on the client too then (a tool that
- * asked the user), so that time is taken off their age; time outside those stretches still counts.
+ * asked the user), so that time is taken off their age; time outside those stretches still counts. Each
+ * request of the server's holds the clock for a bounded time, and a request of the client's is paused for
+ * a bounded time in all (`paused`): requests the client never answers, sent one after another, would
+ * otherwise hold it for ever.
  */
 
 /** Requests of the server's that a person or an LLM answers: they may hold the clock longer (see `hold`). */
@@ -33,6 +36,14 @@ export class ClientWaitClock {
     this.at = at;
     for (const [key, until] of this.holds) if (until <= at) this.holds.delete(key);
     return this.waited;
+  }
+
+  /**
+   * How long a request of the client's, whose clock (re)started when the time waited was `since`, has been
+   * paused by `at`: at most the longest one request of the server's may hold the clock.
+   */
+  paused(since: number, at: number): number {
+    return Math.min(this.waitedAt(at) - since, PERSON_CEILINGS * this.limitMs);
   }
 
   /** A request of the server's, sent at `at`, starts holding the clock. */

@@ -56,8 +56,14 @@ export class PendingRequests {
   private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
-  /** Ids reused while pending, and how many answers to them are still expected (see `reuse`). */
-  private readonly reused: Record<Stream, Map<string, number>> = { in: new Map(), out: new Map() };
+  /**
+   * Ids reused while pending: how many answers to them are still expected, and until when a new request
+   * with the id is taken for one more reuse (see `reuse`).
+   */
+  private readonly reused: Record<Stream, Map<string, { answers: number; until: number }>> = {
+    in: new Map(),
+    out: new Map(),
+  };
   /** Time spent waiting on the client, taken off the age of the client's requests (see `timeOut`). */
   private readonly clientWait: ClientWaitClock;
   /** Calls whose observation was lost, counted for the sink. */
@@ -90,10 +96,22 @@ export class PendingRequests {
   }
 
   /**
-   * A request whose id is still pending: neither call can be stored with an answer that may be the
-   * other's. Both are counted as unobserved, and their answers are expected and silent.
+   * Whether a request with `id` sent at `at` reuses it: the id is pending, or was reused within the
+   * request timeout and answers to it are still expected (any of them may come first, the new one's too).
    */
-  reuse(stream: Stream, id: JsonRpcId): void {
+  isReused(stream: Stream, id: JsonRpcId, at: number): boolean {
+    const key = idKey(id);
+    if (this.pending[stream].has(key)) return true;
+    const reused = this.reused[stream].get(key);
+    return reused !== undefined && at < reused.until;
+  }
+
+  /**
+   * A request whose id is reused (`isReused`): no call with that id can be stored with an answer that may
+   * be another's. Each is counted as unobserved, and their answers are expected and silent. Answers still
+   * missing a timeout after the last reuse are taken as lost, so the id is tracked again after that.
+   */
+  reuse(stream: Stream, id: JsonRpcId, at: number): void {
     const key = idKey(id);
     const reused = this.reused[stream];
     if (reused.size >= REMEMBERED_IDS) reused.clear();
@@ -103,7 +121,7 @@ export class PendingRequests {
       this.released(first);
       calls++;
     }
-    reused.set(key, (reused.get(key) ?? 0) + calls);
+    reused.set(key, { answers: (reused.get(key)?.answers ?? 0) + calls, until: at + this.timeoutMs });
     this.countUnobserved(calls);
   }
 
@@ -124,8 +142,7 @@ export class PendingRequests {
         }
       }
     }
-    // A new request with an id reused before: answers still expected to the old ones are not told from
-    // its own, which pairs with it (an old answer coming first is at worst one misattributed).
+    // A request with an id whose reuse expired (`isReused`): the answers still missing are taken as lost.
     this.reused[stream].delete(idKey(id));
     if (stream === "in") entry.clientWaitedAt = this.clientWait.waitedAt(entry.startedAt);
     else if (!LONG_LIVED_METHODS.has(entry.method))
@@ -161,7 +178,7 @@ export class PendingRequests {
     const reused = this.reused[requestStream].get(key);
     if (reused !== undefined) {
       // One of the answers to a reused id: already counted.
-      if (reused > 1) this.reused[requestStream].set(key, reused - 1);
+      if (reused.answers > 1) reused.answers--;
       else this.reused[requestStream].delete(key);
       return "reused";
     }
@@ -205,14 +222,15 @@ export class PendingRequests {
    * on a human: the limit is for servers that do not answer, so they are never timed out here. While one is
    * pending the client's requests wait on the client too (a tool that asked the user): that time does not
    * count towards their age, and the rest does. One request of the server's pauses them for at most the
-   * limit, ten limits for one a person or an LLM answers (a client that never answers it does not turn
-   * timeouts off), and one whose answer may have been lost in a gap pauses nothing.
+   * limit, ten limits for one a person or an LLM answers, and one whose answer may have been lost in a gap
+   * pauses nothing; however many the server sends, one of the client's is paused ten limits at most in all
+   * (a client that never answers does not turn timeouts off).
    */
   timeOut(now: number): void {
-    const waited = this.clientWait.waitedAt(now);
     for (const [key, entry] of this.pending.in) {
       const alive = entry.lastProgressAt ?? entry.startedAt;
-      const age = now - alive - (waited - (entry.clientWaitedAt ?? waited));
+      const age =
+        now - alive - this.clientWait.paused(entry.clientWaitedAt ?? this.clientWait.waitedAt(now), now);
       if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
       this.pending.in.delete(key);
       this.remember(this.timedOut.in, key);
@@ -250,13 +268,14 @@ export class PendingRequests {
     }
   }
 
-  /** Copies of `stream` were lost (`lostLines` whole lines): see SessionObserver.gap. */
-  gap(stream: Stream, lostLines: number): void {
+  /** Copies of `stream` read up to `at` were lost (`lostLines` whole lines): see SessionObserver.gap. */
+  gap(stream: Stream, lostLines: number, at: number): void {
     if (lostLines > 0) {
       if (stream === "in") this.countUnobserved(lostLines);
       this.expectOrphans(otherStream(stream), lostLines);
     }
     for (const entry of this.pending[otherStream(stream)].values()) {
+      if (entry.startedAt > at) continue;
       entry.uncertain = true;
       this.clientWait.release(entry);
     }

@@ -251,9 +251,11 @@ export class SessionObserver {
    * Copies of `stream` were lost: `lostLines` whole lines of it went unseen. A lost client line is a call
    * never observed (its answer, if seen, is expected and silent). Requests pending on the other stream
    * may have lost their answer: if none comes, they end unobserved rather than with a made-up outcome.
+   * `at`, when known, is when the last lost bytes were read: a request sent after it cannot have its answer
+   * among them (the notice may reach the observer after later copies).
    */
-  gap(stream: Stream, lostLines: number): void {
-    this.pending.gap(stream, lostLines);
+  gap(stream: Stream, lostLines: number, at = Number.POSITIVE_INFINITY): void {
+    this.pending.gap(stream, lostLines, at);
   }
 
   /**
@@ -286,8 +288,8 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    if (this.pending.has(stream, message.id)) {
-      // Its answer and the first one's cannot be told apart (a server may answer either first).
+    if (this.pending.isReused(stream, message.id, at)) {
+      // Its answer and the earlier ones' cannot be told apart (a server may answer either first).
       this.anomaly(
         stream,
         "duplicate_request_id",
@@ -295,7 +297,7 @@ export class SessionObserver {
         bytes,
         at,
       );
-      this.pending.reuse(stream, message.id);
+      this.pending.reuse(stream, message.id, at);
       return;
     }
     const facts = stream === "in" ? clientSessionFacts(message.method, message.params) : null;

@@ -160,14 +160,14 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     req.on("end", () => {
       upstreamReq.end();
       const at = now();
-      queue.postGap(inStream, at);
+      queue.postGap(inStream);
       queue.defer({ type: "end", stream: inStream, at });
     });
     // A client that leaves mid-body after its answer: the exchange, waiting for the body, ends here.
     req.on("close", () => {
       if (req.complete || !res.writableFinished) return;
       const at = now();
-      queue.postGap(inStream, at);
+      queue.postGap(inStream);
       queue.defer({
         type: "broken",
         exchange,
@@ -228,7 +228,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         }
         res.end();
         const at = now();
-        queue.postGap(outStream, at);
+        queue.postGap(outStream);
         queue.defer({ type: "end", stream: outStream, at });
       });
       upstreamRes.on("close", () => {
@@ -236,8 +236,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         if (res.destroyed) return; // the client left first; said by its own close
         responseEnded = true;
         const at = now();
-        queue.postGap(inStream, at);
-        queue.postGap(outStream, at);
+        queue.postGap(inStream);
+        queue.postGap(outStream);
         queue.defer({
           type: "broken",
           exchange,
@@ -278,7 +278,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
         res.writeHead(502, { "content-type": "application/json", "content-length": body.length });
         res.end(body);
         queue.offer(outStream, body, at);
-        queue.postGap(outStream, at);
+        queue.postGap(outStream);
         queue.defer({ type: "end", stream: outStream, at });
       };
       if (req.complete) answer();
@@ -292,8 +292,8 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       if (responseEnded || res.writableFinished) return;
       responseEnded = true;
       const at = now();
-      queue.postGap(inStream, at);
-      queue.postGap(outStream, at);
+      queue.postGap(inStream);
+      queue.postGap(outStream);
       queue.defer({
         type: "broken",
         exchange,
@@ -334,7 +334,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
       const at = now();
-      queue.postGaps(at);
+      queue.postGaps();
       await observer.finish({ type: "exit", at, upstreamDropped: queue.droppedChunks });
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { type BatchItem, type ChunksMessage, type PackedBatch, packBatch } from "./copy-batch.js";
+import { CopyGaps, type GapMessage } from "./copy-gaps.js";
 import { LineElider, WholeResultWatch } from "./line-elider.js";
 import type { CopyStream, ToWorker } from "./worker-protocol.js";
 
@@ -12,9 +13,7 @@ import type { CopyStream, ToWorker } from "./worker-protocol.js";
  * What a queue hands over: batches of copies (and of control messages deferred among them, in order),
  * and gap notices.
  */
-export type QueueMessage<S extends string, M = never> =
-  | ChunksMessage<S, M>
-  | { type: "gap"; stream: S; droppedBytes: number; droppedLines: number; midLine: boolean; at: number };
+export type QueueMessage<S extends string, M = never> = ChunksMessage<S, M> | GapMessage<S>;
 
 /**
  * How long copies gather before they are handed over (observation only: traffic is already forwarded).
@@ -23,12 +22,6 @@ export type QueueMessage<S extends string, M = never> =
  * reaches BATCH_BYTES goes at once, so that large payloads reach the observer in moderate steps.
  */
 const BATCH_MS = 20;
-/**
- * A gap is told once its stream has had no copy dropped for this long (or before the stream's next copy
- * goes through): one notice per stretch of shedding, with its totals, however long the observer stays
- * behind, rather than one per batch (each becomes an event the observer that is behind must store).
- */
-const GAP_QUIET_MS = 1000;
 const BATCH_BYTES = 256 * 1024;
 
 /**
@@ -71,37 +64,16 @@ export function batchBuffers(batch: PackedBatch<string, unknown>): { bytes: numb
   return { bytes, slabs };
 }
 
-/** What was dropped of one stream since its last copy went through. */
-interface Gap {
-  bytes: number;
-  /** Lines that ended in the dropped bytes (each a message the observer never sees). */
-  lines: number;
-  /** The dropped bytes ended inside a line. */
-  midLine: boolean;
-  /** When its last bytes were read. */
-  at: number;
-  /** Copies were dropped since the quiet timer last looked (see GAP_QUIET_MS). */
-  fresh: boolean;
-}
-
-/** Newlines in `chunk` (native search; this runs only for dropped copies). */
-export function countLines(chunk: Uint8Array): number {
-  let lines = 0;
-  for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
-  return lines;
-}
-
 export class CopyQueue<S extends string = CopyStream, M extends { type: string } = ToWorker> {
   /** Bytes handed over, less those acknowledged by message (see `held` for those acknowledged in memory). */
   private inFlight = 0;
   /** [bytes handled, epoch ms of the last progress], written by the worker (see `reportProgressIn`). */
   private progress: BigInt64Array | null = null;
   private ackedAt = Date.now();
-  private readonly gaps = new Map<S, Gap>();
+  private readonly gaps = new CopyGaps<S>();
   private broken = false;
   private batch: BatchItem<S, M>[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private gapTimer: NodeJS.Timeout | null = null;
   private readonly slabs: ArrayBuffer[] = [];
   /** The slab small copies of this batch are packed into, and how much of it they fill. */
   private pack: ArrayBuffer | null = null;
@@ -185,7 +157,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       } else this.drop(stream, chunk, at);
       return;
     }
-    this.postGap(stream, at);
+    this.postGap(stream);
     // A copy the worker owns: the stream may reuse `chunk`'s memory.
     const bytes = this.copyOf(chunk);
     // What the copy holds in memory: a slab's whole size, however little of it the chunk fills.
@@ -206,7 +178,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       return;
     }
     // First: a gap notice flushes the batch, and the pack goes with it; the bound is asked again then.
-    this.postGap(stream, at);
+    this.postGap(stream);
     let pack = this.pack;
     if (pack === null || !fits()) {
       if (!room()) {
@@ -239,29 +211,10 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private drop(stream: S, chunk: Buffer, at: number): void {
     this.droppedBytes += chunk.length;
     this.droppedChunks++;
-    const gap = this.gaps.get(stream) ?? { bytes: 0, lines: 0, midLine: false, at, fresh: true };
-    gap.bytes += chunk.length;
-    gap.lines += countLines(chunk);
-    gap.midLine = chunk[chunk.length - 1] !== 0x0a;
-    gap.at = at;
-    gap.fresh = true;
-    this.gaps.set(stream, gap);
-    // Told once the shedding stops, not only before the stream's next copy: a stream that falls silent
-    // still has its loss counted while the session runs.
-    this.armGapTimer();
-  }
-
-  private armGapTimer(): void {
-    if (this.gapTimer) return;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = null;
-      for (const [stream, gap] of [...this.gaps]) {
-        if (!gap.fresh) this.postGap(stream, gap.at);
-        else gap.fresh = false;
-      }
-      if (this.gaps.size > 0) this.armGapTimer();
-    }, GAP_QUIET_MS);
-    this.gapTimer.unref();
+    this.gaps.add(stream, chunk, at);
+    // Told with the next batch, not only before the stream's next copy: a stream that goes on being
+    // dropped (or falls silent) still has its loss counted while the session runs.
+    this.schedule();
   }
 
   private copyOf(chunk: Buffer): Uint8Array {
@@ -303,28 +256,19 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
    * Tells the worker what it missed of `stream`: before the copy that follows, or before a stream that no
    * copy will follow ends (one HTTP body) — else a drop at its tail would never be said.
    */
-  postGap(stream: S, at: number): void {
-    const gap = this.gaps.get(stream);
-    if (gap === undefined) return;
-    this.gaps.delete(stream);
-    this.post({
-      type: "gap",
-      stream,
-      droppedBytes: gap.bytes,
-      droppedLines: gap.lines,
-      midLine: gap.midLine,
-      at,
-    });
+  postGap(stream: S): void {
+    const gap = this.gaps.take(stream);
+    if (gap) this.post(gap);
   }
 
   /** Tells the worker every gap not yet followed by a copy (at the end: what it missed last). */
-  postGaps(at: number): void {
-    for (const stream of [...this.gaps.keys()]) this.postGap(stream, at);
+  postGaps(): void {
+    this.flush();
   }
 
   /**
-   * Hands the gathered copies to the worker now: every copy of a stream still in the batch was offered
-   * before that stream's gap (a copy after a drop tells the gap first).
+   * Hands the gathered copies to the worker now, then the gaps since: every copy of a stream still in
+   * the batch was offered before that stream's gap (a copy after a drop tells the gap first).
    */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -337,6 +281,7 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
       const { message, transfer } = packBatch(items, this.held);
       this.send(message, transfer);
     }
+    for (const gap of this.gaps.takeAll()) this.send(gap);
   }
 
   /**

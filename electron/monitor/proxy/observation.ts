@@ -17,8 +17,10 @@ import type { BatchWriter } from "../store/batch-writer.js";
 import { SessionRecorder } from "../store/session-recorder.js";
 import { preciseNow } from "./clock.js";
 import { batchItems, type Copy } from "./copy-batch.js";
-import { batchBuffers, countLines } from "./copy-queue.js";
+import { countLines } from "./copy-gaps.js";
+import { batchBuffers } from "./copy-queue.js";
 import { Courtesy } from "./courtesy.js";
+import { GapStretches } from "./gap-stretches.js";
 import { CONTROL_HEAD, CONTROL_SHORT_HEAD, WholeResultLedger } from "./line-elider.js";
 import type { CopyStream, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
@@ -70,6 +72,19 @@ export class Observation {
   private readonly courtesy = new Courtesy();
   /** Read slabs not yet handed back (they go back a few at a time, with one message). */
   private slabsBack: ArrayBuffer[] = [];
+  /** Each stretch of dropped copies, stored as one event with its totals. */
+  private readonly gapStretches = new GapStretches<CopyStream>((stream, stretch) =>
+    this.recorder.protocolEvent({
+      time: stretch.from,
+      type: "observation_gap",
+      stream,
+      message:
+        stream === "err"
+          ? `${plural(stretch.droppedLines, "stderr line")} (${stretch.droppedBytes} bytes) not stored: log lines are shed first while the observer is behind; stderr itself was forwarded`
+          : `${stretch.droppedBytes} bytes of traffic not observed (copy queue full); traffic itself was forwarded`,
+      bytes: stretch.droppedBytes,
+    }),
+  );
 
   private readonly server: string;
   private readonly sessionId: string;
@@ -210,17 +225,8 @@ export class Observation {
         }
         this.splitters[message.stream].reset(message.midLine);
         if (message.stream === "err") this.stderrRecords.flush();
-        else this.observer.gap(message.stream, message.droppedLines);
-        this.recorder.protocolEvent({
-          time: message.at,
-          type: "observation_gap",
-          stream: message.stream,
-          message:
-            message.stream === "err"
-              ? `${plural(message.droppedLines, "stderr line")} (${message.droppedBytes} bytes) not stored: log lines are shed first while the observer is behind; stderr itself was forwarded`
-              : `${message.droppedBytes} bytes of traffic not observed (copy queue full); traffic itself was forwarded`,
-          bytes: message.droppedBytes,
-        });
+        else this.observer.gap(message.stream, message.droppedLines, message.at);
+        this.gapStretches.add(message.stream, message.droppedBytes, message.droppedLines, message.at);
         return;
       }
       case "child":
@@ -251,6 +257,7 @@ export class Observation {
           this.skippedLines = 0; // counted as unobserved from here on
         } else for (const splitter of Object.values(this.splitters)) splitter.end(message.at);
         this.stderrRecords.end();
+        this.gapStretches.flush();
         this.observer.close(message.at);
         this.recorder.ended({
           endedAt: message.at,

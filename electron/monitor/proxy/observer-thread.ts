@@ -209,7 +209,7 @@ export function startObserver(
       draining = true;
       // So that the worker can still close the session's row with true counts before the limits below.
       Atomics.store(drainDeadline, 0, BigInt(parseUntil(since)));
-      queue.postGaps(exit.at);
+      queue.postGaps();
       queue.post(exit);
       // Bounded: a stuck database must not hold the exit for long. While the worker keeps making progress
       // (a backlog of observations after a busy session), wait for it, up to a hard limit.

@@ -9,7 +9,7 @@ import { constants } from "node:os";
 import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-group.js";
 import { markWrapperRecording } from "../wrapper-presence.js";
 import { preciseNow } from "./clock.js";
-import { countLines } from "./copy-queue.js";
+import { countLines } from "./copy-gaps.js";
 import { type Observer, relayOnly, startObserver } from "./observer-thread.js";
 import { StderrLines } from "./stderr-lines.js";
 import { STOP_EXIT_MS, STOP_KILL_MS } from "./stop-budget.js";

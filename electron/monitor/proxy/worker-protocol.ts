@@ -45,7 +45,8 @@ export type ToWorker =
   | ChunksMessage<CopyStream, never>
   /**
    * Copies of `stream` were dropped (the bounded queue was full): `droppedLines` lines ended in them, and
-   * if `midLine`, the next copy starts inside a lost line (resync at the next newline).
+   * if `midLine`, the next copy starts inside a lost line (resync at the next newline); `at`: when the last
+   * dropped bytes were read (the notice may come after later copies of other streams).
    */
   | {
       type: "gap";

@@ -154,7 +154,7 @@ class Tap {
     const observer = this.observer;
     const at = preciseNow();
     // What the queue dropped since its last copy reaches the observer as a gap, counted in calls.
-    observer.queue.postGaps(at);
+    observer.queue.postGaps();
     void observer.finish({ type: "exit", at, exitCode: null, signal: null }).catch(() => {});
   }
 
