@@ -27,7 +27,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import { MonitoringError } from "../errors.js";
 import { createFileAtomic, replacedPath } from "../instrument/atomic-file.js";
 import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
-import { type Db, openRawDb } from "./db.js";
+import { copyDatabase, type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 
@@ -91,9 +91,10 @@ function meter(onChunk: (chunk: Buffer) => void): Transform {
 }
 
 /**
- * Writes a backup of `db` to `file` whole or not at all, as every output is
- * (createFileAtomic: 0600, synced before it is put in place, a link written through). The intermediate
- * files stay in a private folder beside FILE (backup-work.ts). `replace: false` refuses
+ * Writes a backup of the database `db` is open on to `file` whole or not at all, as every output is
+ * (createFileAtomic: 0600, synced before it is put in place, a link written through). The copy is made
+ * through a connection of its own (copyDatabase), so `db`'s other users are not held meanwhile; the
+ * intermediate files stay in a private folder beside FILE (backup-work.ts). `replace: false` refuses
  * (EEXIST) a file there by then. Returns its manifest.
  */
 export async function createBackup(
@@ -120,7 +121,7 @@ export async function createBackup(
     try {
       // Not created beforehand (a backup into an empty file made first failed now and then with SQLite's
       // "not an error"): the private folder keeps it owner-only from its first byte.
-      await db.backupTo(snapshot);
+      await copyDatabase(db.path, snapshot);
     } catch (error) {
       throw MonitoringError.storage(
         `cannot write the backup next to ${file}: ${(error as Error).message}`,
