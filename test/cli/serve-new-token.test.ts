@@ -3,11 +3,11 @@
  * by the API (also by a serve still running on the data dir, whose events sockets opened with it are cut),
  * and starts without the flag keep the new one; a start that fails to listen leaves the token as it was.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { tempDir } from "../helpers/mcp.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
 import { apiCall, type Serve, startServe } from "../ui/browser.js";
 
 let data: Awaited<ReturnType<typeof tempDir>>;
@@ -91,5 +91,18 @@ it("cuts an events socket a running serve opened with the old token, before its 
       held.terminate();
       fresh.terminate();
     }
+  });
+}, 60_000);
+
+it("says on its stderr why it refuses every request once serve-token is gone", async () => {
+  await withServe([], async (running) => {
+    rmSync(join(data.path, "serve-token"));
+    await expect(apiCall(running, "system.info")).rejects.toThrow(/401|token/);
+    await waitFor(() => running.output().includes("serve-token was removed: every request is refused"));
+    // Written anew (a start with --new-token elsewhere): taken, and the new URL works.
+    const renewed = await withServe(["--new-token"], async (serve) => tokenOf(serve));
+    await expect(
+      apiCall({ ...running, url: `${running.origin}/#token=${renewed}` }, "system.info"),
+    ).resolves.toBeTruthy();
   });
 }, 60_000);
