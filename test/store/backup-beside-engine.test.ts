@@ -1,7 +1,8 @@
 /**
  * A backup or a restore made by the engine (Back up now, the schedule, Restore…) copies the database
  * through a connection of its own: the engine goes on answering on its own connection while the copy
- * runs (a copy through it would hold every query the engine makes until the whole file is copied).
+ * runs (a copy through it would hold every query the engine makes until the whole file is copied). An
+ * engine that closes meanwhile (the app quitting) does not wait for it and leaves none of it behind.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -74,4 +75,19 @@ it("answers on the engine's connection while a restore copies the database aside
   });
   expect(answeredMidCopy(aside)).toBeLessThan(fullSize);
   expect((await restored).ok).toBe(true);
+});
+
+it("an engine closed mid-backup leaves no copy of the database in backups/", async () => {
+  const backups = backupDir(dir.path);
+  const closing = new StorageService(dir.path, db);
+  const written = closing.backup(Date.now(), "closed-mid-copy.mcpscope-backup");
+  await growing(() => {
+    const work = readdirSync(backups, { withFileTypes: true }).find((e) => e.isDirectory());
+    return work && join(backups, work.name, "database");
+  });
+  await closing.close();
+  await expect(written).rejects.toThrow();
+  expect(readdirSync(backups).filter((name) => name.startsWith(".") || name.startsWith("closed"))).toEqual(
+    [],
+  );
 });
