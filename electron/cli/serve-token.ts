@@ -14,56 +14,64 @@ export function serveTokenFile(dataDir: string): string {
   return join(dataDir, "serve-token");
 }
 
-function readToken(file: string): string | null {
+/** The token the file holds, or why it holds none (words that follow the file's name). */
+function readToken(file: string): { token: string } | { problem: string; missing?: boolean } {
+  let text: string;
   try {
-    const token = readFileSync(file, "utf8").trim();
-    return TOKEN_FORM.test(token) ? token : null;
+    text = readFileSync(file, "utf8").trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { problem: "was removed", missing: true };
+    return { problem: `cannot be read (${code ?? (error as Error).message})` };
+  }
+  return TOKEN_FORM.test(text) ? { token: text } : { problem: text ? "holds no token" : "is empty" };
+}
+
+/** The file's inode, size and mtime, or "" when it cannot be looked at. */
+function stampOf(file: string): string {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
   } catch {
-    return null;
+    return "";
   }
 }
 
 /**
- * The kept token, or a new one (`renew`, or none kept yet). `keep()` writes a new one to the file: called
- * once the serve listens, so a start that fails (port in use) leaves the file, and the token every
- * running serve accepts, as they were.
+ * Makes the file hold a token: a new one when `renew` (`--new-token`), or when it holds none yet. Called once
+ * the serve listens, so a start that fails (port in use) leaves the file, and the token every running serve
+ * accepts, as they were. A first token is written only where no other start wrote one meanwhile, so two
+ * serves starting together on a new data dir keep the same one.
  */
-export function serveToken(dataDir: string, renew = false): { token: string; keep: () => void } {
-  const kept = renew ? null : readToken(serveTokenFile(dataDir));
-  if (kept) return { token: kept, keep: () => {} };
-  const token = randomBytes(24).toString("base64url");
-  return {
-    token,
-    keep: () => {
-      ensurePrivateDir(dataDir);
-      writePrivateFileSync(serveTokenFile(dataDir), `${token}\n`);
-    },
-  };
+export function keepServeToken(dataDir: string, renew = false): void {
+  const file = serveTokenFile(dataDir);
+  const kept = renew ? null : readToken(file);
+  if (kept && "token" in kept) return;
+  const token = `${randomBytes(24).toString("base64url")}\n`;
+  ensurePrivateDir(dataDir);
+  // A file holding something else (empty, cut off, unreadable) is replaced; one that is not there is made.
+  const replace = renew || !(kept && "missing" in kept && kept.missing);
+  writePrivateFileSync(file, token, { replace });
 }
 
 /**
  * The token the file holds now, for each request: re-read only when the file's inode, size or mtime
- * changed (one stat per request). A file removed or not holding a token accepts none, as the token
- * this serve printed is no longer the one kept.
+ * changed (one stat per request). The stamp is taken before the read, so a change made while it reads is
+ * seen at the next request, also one made before this serve first looked. A file removed, unreadable or
+ * not holding a token accepts none, as the token this serve printed is no longer the one kept; `lost`
+ * is told why, once per change of the file.
  */
-export function followServeToken(dataDir: string, token: string): () => string {
+export function followServeToken(dataDir: string, lost?: (why: string) => void): () => string {
   const file = serveTokenFile(dataDir);
-  const stamp = (): string => {
-    try {
-      const s = statSync(file, { bigint: true });
-      return `${s.ino}:${s.size}:${s.mtimeNs}`;
-    } catch {
-      return "";
-    }
-  };
-  let seen = stamp();
-  let current = token;
+  let seen: string | null = null;
+  let current = "";
   return () => {
-    const now = stamp();
-    if (now !== seen) {
-      seen = now;
-      current = (now && readToken(file)) || "";
-    }
+    const now = stampOf(file);
+    if (now === seen) return current;
+    seen = now;
+    const read = now ? readToken(file) : { problem: "was removed" };
+    current = "token" in read ? read.token : "";
+    if (!("token" in read)) lost?.(`${file} ${read.problem}`);
     return current;
   };
 }

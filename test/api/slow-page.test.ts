@@ -7,42 +7,14 @@
 import { afterEach, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { startHttpServer } from "../../electron/monitor/api/http-server.js";
-import type { Engine } from "../../electron/monitor/engine-types.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
+import { pushingEngine } from "../helpers/pushing-engine.js";
 
 const token = "s".repeat(40);
 const closers: (() => unknown)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-/** An engine that only pushes events: the HTTP server's side of the socket is what is under test. */
-function pushingEngine(dataDir: string) {
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  let subscriptions = 0;
-  const engine = {
-    dataDir,
-    call: async () => ({}),
-    subscribe(event: string, listener: (payload: unknown) => void) {
-      const set = listeners.get(event) ?? new Set();
-      listeners.set(event, set);
-      set.add(listener);
-      subscriptions++;
-      return () => set.delete(listener);
-    },
-    onConnectionChange: () => () => {},
-    close: async () => {},
-  } as unknown as Engine;
-  const push = (event: string, payload: unknown) => {
-    for (const listener of listeners.get(event) ?? []) listener(payload);
-  };
-  return {
-    engine,
-    push,
-    count: (event: string) => listeners.get(event)?.size ?? 0,
-    subscriptions: () => subscriptions,
-  };
-}
 
 it("closes a page that stopped reading, so it no longer counts as a desktop front", async () => {
   const dir = await tempDir();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { recordAdminAction } from "../../electron/monitor/audit/audit-log.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
+import { MCPSCOPE, ROOT, RUNTIME, tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let data: string;
@@ -45,8 +45,9 @@ it.skipIf(process.platform === "win32")(
   async () => {
     const out = join(dir.path, "out");
     await mkdir(out);
+    // The project's Node, not whichever runs the tests: a re-exec launcher would be what SIGSTOP stops.
     const child = spawn(
-      process.execPath,
+      RUNTIME,
       [MCPSCOPE, "audit", "export", "--data-dir", data, "--output", join(out, "a.jsonl")],
       { cwd: ROOT, stdio: "ignore" },
     );

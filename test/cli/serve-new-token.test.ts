@@ -1,12 +1,13 @@
 /**
  * `serve --new-token` revokes a token that leaked: the next start prints a new one, the old one is refused
- * by the API (also by a serve still running on the data dir), and starts without the flag keep the new one;
- * a start that fails to listen leaves the token as it was.
+ * by the API (also by a serve still running on the data dir, whose events sockets opened with it are cut),
+ * and starts without the flag keep the new one; a start that fails to listen leaves the token as it was.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { tempDir } from "../helpers/mcp.js";
+import { WebSocket } from "ws";
+import { tempDir, waitFor } from "../helpers/mcp.js";
 import { apiCall, type Serve, startServe } from "../ui/browser.js";
 
 let data: Awaited<ReturnType<typeof tempDir>>;
@@ -54,6 +55,52 @@ it("revokes the old token in a serve still running, and a start that cannot list
     const renewed = await withServe(["--new-token"], async (serve) => tokenOf(serve));
     expect(readFileSync(file, "utf8").trim()).toBe(renewed);
     await expect(apiCall(running, "system.info")).rejects.toThrow(/401|token/);
+    await expect(
+      apiCall({ ...running, url: `${running.origin}/#token=${renewed}` }, "system.info"),
+    ).resolves.toBeTruthy();
+  });
+}, 60_000);
+
+/** The events socket of `serve`, opened with `token`, once it is open. */
+async function openEvents(serve: Serve, token: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${serve.origin.replace("http", "ws")}/api/events?token=${token}`, {
+    origin: serve.origin,
+  });
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  return ws;
+}
+
+it("cuts an events socket a running serve opened with the old token, before its next frame", async () => {
+  await withServe([], async (running) => {
+    const held = await openEvents(running, tokenOf(running));
+    const renewed = await withServe(["--new-token"], async (serve) => tokenOf(serve));
+    const fresh = await openEvents(running, renewed);
+    try {
+      const heldFate = new Promise<string>((resolve) => {
+        held.once("message", (data) => resolve(`got a frame: ${String(data).slice(0, 60)}`));
+        held.once("close", () => resolve("closed"));
+      });
+      const pushed = new Promise((resolve) => fresh.once("message", resolve));
+      // A change every socket is told about: the one opened with the new token gets it, the old one none.
+      await apiCall({ ...running, url: `${running.origin}/#token=${renewed}` }, "alerts.pause", {
+        duration: "1h",
+      });
+      await pushed;
+      expect(await heldFate).toBe("closed");
+    } finally {
+      held.terminate();
+      fresh.terminate();
+    }
+  });
+}, 60_000);
+
+it("says on its stderr why it refuses every request once serve-token is gone", async () => {
+  await withServe([], async (running) => {
+    rmSync(join(data.path, "serve-token"));
+    await expect(apiCall(running, "system.info")).rejects.toThrow(/401|token/);
+    await waitFor(() => running.output().includes("serve-token was removed: every request is refused"));
+    // Written anew (a start with --new-token elsewhere): taken, and the new URL works.
+    const renewed = await withServe(["--new-token"], async (serve) => tokenOf(serve));
     await expect(
       apiCall({ ...running, url: `${running.origin}/#token=${renewed}` }, "system.info"),
     ).resolves.toBeTruthy();

@@ -1,5 +1,6 @@
 /** Real MCP servers and the real SDK client, directly or through `mcpscope run`. */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -11,6 +12,16 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const MCPSCOPE = join(ROOT, "bin", "mcpscope.js");
+/**
+ * A Node that runs mcpscope in its own process: the project's (Node 24) when installed. On an older Node
+ * bin/mcpscope.js starts the command as a child, so a test that stops or signals the process it spawned
+ * would reach only that launcher, which passes some signals on and none of SIGSTOP.
+ */
+export const RUNTIME =
+  [
+    join(ROOT, "node_modules", "node", "bin", "node"),
+    join(ROOT, "node_modules", "node", "bin", "node.exe"),
+  ].find(existsSync) ?? process.execPath;
 const require = createRequire(import.meta.url);
 
 function serverEntry(pkg: string): string {

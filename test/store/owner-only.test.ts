@@ -7,7 +7,7 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveToken } from "../../electron/cli/serve-token.js";
+import { keepServeToken } from "../../electron/cli/serve-token.js";
 import { addManualServer } from "../../electron/monitor/discovery/manual-servers.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { RotatingFile } from "../../electron/monitor/logs/rotating-file.js";
@@ -135,7 +135,7 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
     await addManualServer(manual, { name: "mine", command: "true" });
     expect(mode(manual)).toBe(0o700);
     const served = join(dir.path, "by-serve");
-    serveToken(served).keep();
+    keepServeToken(served);
     expect(mode(served)).toBe(0o700);
   });
 });

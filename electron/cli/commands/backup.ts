@@ -6,6 +6,7 @@ import { replacedPath } from "../../monitor/instrument/atomic-file.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
 import { rememberBackup } from "../../monitor/store/backup-files.js";
+import { removeUnfinishedBackups } from "../../monitor/store/backup-work.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -14,6 +15,7 @@ import type { CliIo, Command } from "../io.js";
 import { announceUpgrade, openAtTerminal } from "../open-db.js";
 import { refuseDatabaseFile } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
+import { cleanUpOnStopSignals } from "../stop-signals.js";
 
 const BACKUP_FLAGS: FlagSpecs = {
   force: { kind: "boolean", help: "overwrite FILE if it exists" },
@@ -90,6 +92,8 @@ export const backupCommand: Command = {
     const force = args.flags.force === true;
     const file = checkTarget(resolve(named), force, dataDir);
     const db = openAtTerminal(databasePath(dataDir));
+    // Ctrl-C mid-backup must not leave the uncompressed copy of the database (or a part of FILE) behind.
+    const off = cleanUpOnStopSignals(removeUnfinishedBackups);
     try {
       const manifest = await createBackup(db, file, {
         version: VERSION,
@@ -109,6 +113,7 @@ export const backupCommand: Command = {
       );
       return 0;
     } finally {
+      off();
       db.close();
     }
   },

@@ -20,7 +20,7 @@ import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
 import { listenError } from "../listen-errors.js";
-import { followServeToken, serveToken } from "../serve-token.js";
+import { followServeToken, keepServeToken, serveTokenFile } from "../serve-token.js";
 import { onStopSignals } from "../stop-signals.js";
 
 const FLAGS: FlagSpecs = {
@@ -101,9 +101,12 @@ export const serveCommand: Command = {
     } catch (error) {
       throw explainDiskFull(dataDir, error);
     }
-    const fresh = serveToken(dataDir, args.flags["new-token"] === true);
-    const token = fresh.token;
-    let accepted = () => token;
+    // Asked at each request, so a token replaced by another serve (`--new-token`) is taken at once.
+    const accepted = followServeToken(dataDir, (why) =>
+      io.stderr.write(
+        `mcpscope: ${why}: every request is refused until it holds a token; start \`mcpscope serve --new-token\` to write one\n`,
+      ),
+    );
     const staticRoot = join(dirname(fileURLToPath(import.meta.url)), "renderer");
     let server: Awaited<ReturnType<typeof startHttpServer>>;
     try {
@@ -111,7 +114,7 @@ export const serveCommand: Command = {
         engine,
         host,
         port,
-        token: () => accepted(),
+        token: accepted,
         staticRoot,
         metrics: () => engine.metrics.prometheus(),
         allowCommands,
@@ -120,14 +123,17 @@ export const serveCommand: Command = {
       await engine.close();
       throw listenError(error, host, port) ?? error;
     }
+    let token: string;
     try {
-      fresh.keep();
+      keepServeToken(dataDir, args.flags["new-token"] === true);
+      // What the file holds now, which this serve accepts: another serve may have replaced it meanwhile.
+      token = accepted();
+      if (!token) throw new Error(`${serveTokenFile(dataDir)} holds no token just after it was written`);
     } catch (error) {
       await server.close();
       await engine.close();
       throw explainDiskFull(dataDir, error);
     }
-    accepted = followServeToken(dataDir, token);
     if (allowCommands) io.stdout.write(`mcpscope: ${ALLOW_COMMANDS_WARNING}\n`);
     io.stdout.write(`mcpscope: serving ${server.url}#token=${token}\n`);
     if (server.exposedUrls.length || !isLoopback(host))
@@ -136,7 +142,7 @@ export const serveCommand: Command = {
       );
     io.stdout.write(`mcpscope: data dir ${dataDir}\n`);
     io.stdout.write(
-      `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${join(dataDir, "serve-token")})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
+      `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${serveTokenFile(dataDir)})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
     );
     // Said at start too: otherwise a mistake made while nothing ran shows only in the Alerts view.
     const rules = await createApiClient(engine)

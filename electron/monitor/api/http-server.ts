@@ -165,10 +165,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const answered = new WeakMap<object, boolean>();
   const stalled = new WeakMap<object, boolean>();
+  /**
+   * The token each socket was opened with. A socket outlives its upgrade, so the token is asked again
+   * before each frame and at each beat: once it is replaced (`serve --new-token`), a page or script
+   * holding the old one is cut off rather than kept fed with every new call and log line.
+   */
+  const openedWith = new WeakMap<object, string | null>();
+  const revoked = (ws: object): boolean => !checkToken(openedWith.get(ws) ?? null, tokenNow());
   const stopHeartbeat = (options.heartbeat ?? everyHeartbeat)(() => {
     for (const ws of wss.clients) {
       const behind = ws.bufferedAmount > STALLED_BYTES;
-      if (answered.get(ws) === false || (behind && stalled.get(ws))) {
+      if (answered.get(ws) === false || (behind && stalled.get(ws)) || revoked(ws)) {
         ws.terminate();
         continue;
       }
@@ -192,7 +199,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    const token = url?.searchParams.get("token") ?? null;
     wss.handleUpgrade(req, socket, head, (ws) => {
+      openedWith.set(ws, token);
       ws.on("pong", () => answered.set(ws, true));
       const unsubscribes = new Map<string, () => void>();
       const follow = (event: string) => {
@@ -200,7 +209,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         unsubscribes.set(
           event,
           engine.subscribe(event, (payload) => {
-            if (ws.bufferedAmount > SLOW_PAGE_BYTES) {
+            if (ws.bufferedAmount > SLOW_PAGE_BYTES || revoked(ws)) {
               ws.terminate();
               return;
             }
@@ -210,6 +219,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       };
       for (const event of Object.keys(API_EVENTS)) if (!ASKED_EVENTS.includes(event)) follow(event);
       ws.on("message", (data, isBinary) => {
+        if (revoked(ws)) {
+          ws.terminate();
+          return;
+        }
         if (isBinary) return;
         let frame: SubscriptionFrame | null = null;
         try {

@@ -71,6 +71,12 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
+/** The pid of the process that made the temp file named `name` (createFileAtomic's), or null for another name. */
+export function atomicTempOwner(name: string): number | null {
+  const match = /^\..+\.mcpscope-(\d+)-[0-9a-f]{8}\.tmp$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
 export async function createFileAtomic(
   path: string,
   opts: AtomicWriteOptions,

@@ -7,6 +7,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../process-alive.js";
 import type { Db } from "../store/db.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 import { lastLogId, toLogRecord } from "./log-queries.js";
@@ -138,7 +139,7 @@ export class LogFileSink {
           return false;
         }
         const owner = Number(readFileSync(path, "utf8").trim());
-        if (owner === process.pid || !isAlive(owner)) {
+        if (owner === process.pid || !processAlive(owner)) {
           try {
             unlinkSync(path);
           } catch {}
@@ -160,16 +161,6 @@ export class LogFileSink {
       } catch {}
     }
     this.locked = false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -12,7 +12,6 @@
  */
 import { createHash } from "node:crypto";
 import {
-  chmodSync,
   closeSync,
   createReadStream,
   createWriteStream,
@@ -21,12 +20,14 @@ import {
   rmSync,
   statSync,
 } from "node:fs";
+import { dirname, join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import { MonitoringError } from "../errors.js";
 import { createFileAtomic, replacedPath } from "../instrument/atomic-file.js";
-import { type Db, openRawDb } from "./db.js";
+import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
+import { copyDatabase, type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { PRIVATE_FILE_MODE } from "./private-files.js";
 
@@ -90,25 +91,37 @@ function meter(onChunk: (chunk: Buffer) => void): Transform {
 }
 
 /**
- * Writes a backup of `db` to `file` whole or not at all, as every output is (createFileAtomic: 0600, synced
- * before it is put in place, a link written through). `replace: false` refuses (EEXIST) a file there by
- * then. Returns its manifest.
+ * Writes a backup of the database `db` is open on to `file` whole or not at all, as every output is
+ * (createFileAtomic: 0600, synced before it is put in place, a link written through). The copy is made
+ * through a connection of its own (copyDatabase), so `db`'s other users are not held meanwhile; the
+ * intermediate files stay in a private folder beside FILE (backup-work.ts). `replace: false` refuses
+ * (EEXIST) a file there by then. Returns its manifest.
  */
 export async function createBackup(
   db: Db,
   file: string,
   options: { version: string; now?: number; progress?: Progress; replace?: boolean },
 ): Promise<BackupManifest> {
-  const snapshot = `${file}.tmp-db-${process.pid}`;
-  const payload = `${file}.tmp-gz-${process.pid}`;
+  const target = replacedPath(file);
+  if (target === null) throw MonitoringError.input(`cannot write ${file}: it is a link to nothing`);
+  options.progress?.("copy", 0, 1);
+  let work: BackupWork;
   try {
-    options.progress?.("copy", 0, 1);
+    sweepUnfinishedBackups(dirname(target));
+    work = startBackupWork(dirname(target));
+  } catch (error) {
+    throw MonitoringError.storage(
+      `cannot write the backup next to ${file}: ${(error as Error).message}`,
+      error,
+    );
+  }
+  const snapshot = join(work.dir, "database");
+  const payload = join(work.dir, "database.gz");
+  try {
     try {
       // Not created beforehand (a backup into an empty file made first failed now and then with SQLite's
-      // "not an error"): made owner-only as soon as it exists; the folder it is in is the user's choice or
-      // the data dir's own, owner-only, backups folder.
-      await db.backupTo(snapshot);
-      chmodSync(snapshot, PRIVATE_FILE_MODE);
+      // "not an error"): the private folder keeps it owner-only from its first byte.
+      await copyDatabase(db.path, snapshot);
     } catch (error) {
       throw MonitoringError.storage(
         `cannot write the backup next to ${file}: ${(error as Error).message}`,
@@ -147,6 +160,8 @@ export async function createBackup(
       meter((chunk) => hash.update(chunk)),
       createWriteStream(payload, { mode: PRIVATE_FILE_MODE }),
     );
+    // The uncompressed copy is not needed any more: gone before the backup is written, halving the space.
+    rmSync(snapshot, { force: true });
     const manifest: BackupManifest = {
       schemaVersion,
       version: options.version,
@@ -157,12 +172,11 @@ export async function createBackup(
       payloadBytes: statSync(payload).size,
       sha256: hash.digest("hex"),
     };
-    const target = replacedPath(file);
-    if (target === null) throw MonitoringError.input(`cannot write ${file}: it is a link to nothing`);
     const out = await createFileAtomic(target, {
       mode: PRIVATE_FILE_MODE,
       replace: options.replace ?? true,
     });
+    work.track(out.temp);
     try {
       await out.write(`${MAGIC}${JSON.stringify(manifest)}\n`);
       for await (const chunk of createReadStream(payload)) await out.write(chunk as Buffer);
@@ -173,8 +187,7 @@ export async function createBackup(
     await out.commit();
     return manifest;
   } finally {
-    for (const path of [snapshot, `${snapshot}-journal`, `${snapshot}-wal`, `${snapshot}-shm`, payload])
-      rmSync(path, { force: true });
+    work.remove();
   }
 }
 

@@ -7,6 +7,7 @@
 import {
   chmodSync,
   closeSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -41,16 +42,30 @@ export function ensurePrivateFile(path: string): void {
 
 /**
  * Writes a small file whole or not at all (0600): a temp file renamed over it, so a full disk leaves no
- * empty or cut-off file behind for the next start to misread. Throws what the write threw.
+ * empty or cut-off file behind for the next start to misread. Throws what the write threw. `replace:
+ * false` puts it in place only where no file is (a hard link, which refuses to replace): false when one
+ * was there, which is kept.
  */
-export function writePrivateFileSync(path: string, text: string): void {
+export function writePrivateFileSync(
+  path: string,
+  text: string,
+  options: { replace?: boolean } = {},
+): boolean {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(temp, text, { mode: PRIVATE_FILE_MODE });
-    renameSync(temp, path);
-  } catch (error) {
+    if (options.replace !== false) renameSync(temp, path);
+    else {
+      try {
+        linkSync(temp, path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw error;
+      }
+    }
+    return true;
+  } finally {
     rmSync(temp, { force: true });
-    throw error;
   }
 }
 

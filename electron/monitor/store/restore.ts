@@ -12,7 +12,7 @@ import { databasePath } from "../paths.js";
 import { type BackupManifest, extractBackup, type Progress, readManifest, verifyBackup } from "./backup.js";
 import { BACKUP_SUFFIX, backupDir } from "./backup-files.js";
 import { keepAsBackup } from "./before-restore.js";
-import { type Db, openDb, openRawDb } from "./db.js";
+import { copyDatabase, type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
 import { liveWrapperPids, recordingWrapperPids } from "./lost-sessions.js";
 import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
@@ -114,7 +114,8 @@ function liveWrappers(dataDir: string): number {
  * wait within their busy timeout, or hold telemetry), replaces every page in one transaction and bumps
  * the schema cookie, so every open connection simply
  * sees the restored content at its next statement. Before that, the current database is copied aside
- * the same way (a consistent snapshot while others write), then kept as a backup (keepAsBackup) so that
+ * the same way (a consistent snapshot while others write, through a connection of its own so that the
+ * engine's queries go on meanwhile), then kept as a backup (keepAsBackup) so that
  * the restore can be undone like any other. Observations committed between that copy and the restore (a
  * moment) are in neither.
  */
@@ -141,7 +142,7 @@ export async function restoreInPlace(
     const previous = asidePath(path, now, "before-restore");
     ensurePrivateFile(previous);
     try {
-      await db.backupTo(previous);
+      await copyDatabase(path, previous);
       const source = openRawDb(staged);
       try {
         await whenUnlocked(() => source.backupTo(path), options.lockWaitMs ?? 10_000);

@@ -27,6 +27,7 @@ import {
   rotateScheduledBackups,
   scheduledBackupName,
 } from "./backup-files.js";
+import { removeUnfinishedBackups } from "./backup-work.js";
 import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
@@ -265,6 +266,8 @@ export class StorageService {
 
   async close(): Promise<void> {
     this.closed = true;
+    // A backup still copying is not waited for (it can take minutes): what it wrote so far goes.
+    removeUnfinishedBackups();
     if (this.timer) clearInterval(this.timer);
     if (this.lostTimer) clearInterval(this.lostTimer);
     await this.running;
