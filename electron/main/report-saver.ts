@@ -9,15 +9,15 @@ import { extname, join } from "node:path";
 import type { ApiTransport } from "../../shared/api.js";
 import { type FileContent, FileContentSchema, type SaveResult } from "../../shared/files.js";
 import type { ReportExportInput } from "../../shared/report.js";
-import { writeFileAtomic } from "../monitor/instrument/atomic-file.js";
-import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
+import { saveOutputFile } from "../monitor/output-file.js";
 
 /**
- * How the app writes a file the user chose: whole or not at all (a temporary file renamed into place, so a
- * full disk keeps the file that was there), owner-only, as `mcpscope report --output` and scheduled reports do.
+ * How the app writes a file the user chose: through the writer `mcpscope report --output` and scheduled
+ * reports use, so it is whole or not at all (a full disk keeps the file that was there), owner-only, a
+ * link's file replaced rather than the link, and never the data dir's own database.
  */
-export function writeSavedFile(path: string, data: Buffer): Promise<void> {
-  return writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE });
+export function savedFileWriter(dataDir: string): (path: string, data: Buffer) => Promise<void> {
+  return (path, data) => saveOutputFile(path, data, dataDir);
 }
 
 const FILTER_NAMES: Record<string, string> = {
