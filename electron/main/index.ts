@@ -32,7 +32,7 @@ import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { installErrorPolicy, whenReady } from "./process-errors.js";
-import { savedFileWriter } from "./report-saver.js";
+import { savedFileOpener, savedFileWriter } from "./report-saver.js";
 import { createShell } from "./shell.js";
 import type { ShellTray } from "./shell-parts.js";
 import { electronTrayState } from "./tray-state.js";
@@ -118,6 +118,7 @@ function start(): void {
     },
     openInBrowser: (url) => electronShell.openExternal(url),
     writeFile: savedFileWriter(dataDir),
+    openFile: savedFileOpener(dataDir),
     showItemInFolder: (path) => electronShell.showItemInFolder(path),
     downloadsDir: app.getPath("downloads"),
     loginItem: createLoginItem({

@@ -165,6 +165,11 @@ export async function saveOutputFile(path: string, bytes: Uint8Array, dataDir: s
   await writeOutputFile(outputTarget(path, { force: true, dataDir }), bytes, { force: true });
 }
 
+/** `saveOutputFile`'s file opened to be written in pieces (an export of any length). */
+export function openSavedFile(path: string, dataDir: string): Promise<AtomicFile> {
+  return openOutputFile(outputTarget(path, { force: true, dataDir }), { force: true });
+}
+
 /** Temp files being written: a partial copy of private data, removed if the process exits first. */
 const openTemps = new Set<string>();
 let exitHook = false;

@@ -15,6 +15,7 @@ import {
   createFileSaver,
   createReportSaver,
   type ReportSaverParts,
+  savedFileOpener,
   savedFileWriter,
 } from "../../electron/main/report-saver.js";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -38,6 +39,7 @@ function parts(answer: { canceled: boolean; filePath?: string }, button = 0) {
     showSaveDialog: vi.fn(async () => answer),
     showMessageBox: vi.fn(async () => ({ response: button })),
     writeFile: vi.fn((path: string, data: Buffer) => writeFile(path, data)),
+    openFile: vi.fn((path: string) => savedFileOpener(dir)(path)),
     showItemInFolder: vi.fn((path: string) => {
       shown.push(path);
     }),
