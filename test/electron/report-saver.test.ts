@@ -20,6 +20,7 @@ import {
 } from "../../electron/main/report-saver.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { SAVED_FILE_MAX_CHARS, tooLargeToSave } from "../../shared/files.js";
 
 let dir: string;
 let engine: Engine;
@@ -149,6 +150,33 @@ describe("saving a report from the desktop app", () => {
     });
     expect(bad).toMatchObject({ error: { kind: "input" } });
     expect(local).toHaveBeenCalledOnce();
+  });
+
+  it("refuses a file past the save limit in one line that says what to do instead, writing nothing", async () => {
+    const local = vi.fn(async () => ({ ok: true, message: "saved", path: "/x.json" }));
+    const relay = createIpcRelay({
+      rendererUrl: RENDERER_URL,
+      isOwnWindow: () => true,
+      engine: { invoke: vi.fn() },
+      local: { "files.save": local },
+    });
+    const reply = (await relay({ sender: {}, senderFrame: { url: RENDERER_URL } }, "files.save", {
+      filename: "logs.json",
+      mimeType: "application/json",
+      encoding: "utf8",
+      content: "x".repeat(SAVED_FILE_MAX_CHARS + 1),
+    })) as { error: { kind: string; message: string } };
+    expect(reply.error.kind).toBe("input");
+    expect(reply.error.message).toContain(
+      "the file would be 65 MiB, more than the 64 MiB the app saves from a view; narrow the range or filters",
+    );
+    expect(reply.error.message).not.toContain("\n");
+    expect(local).not.toHaveBeenCalled();
+    expect(
+      tooLargeToSave(70 * 1024 * 1024, "mcpscope logs --json --since 1h --limit 100000 > logs.json"),
+    ).toBe(
+      "the file would be 70 MiB, more than the 64 MiB the app saves from a view; narrow the range or filters, or write it from the terminal: mcpscope logs --json --since 1h --limit 100000 > logs.json",
+    );
   });
 
   it("saves a file the renderer made (a table's rows) under its own name, with its extension's filter", async () => {
