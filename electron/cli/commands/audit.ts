@@ -3,7 +3,7 @@ import type { ApiClient } from "../../../shared/api.js";
 import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
 import { csvField } from "../../../shared/files.js";
 import { checkOutputTarget, openOutputFile, outputTarget } from "../../monitor/output-file.js";
-import { iso, parseTimeSpec } from "../../monitor/time.js";
+import { fixedTime } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -136,12 +136,9 @@ export const auditCommand: Command = {
     if (format !== "jsonl" && format !== "csv")
       throw new UsageError(`--format: use jsonl or csv, not "${format}"`);
     // Resolved once: a duration (7d) would move with every page otherwise.
-    const at = (flag: string) => {
-      const text = flagString(args, flag);
-      return text === undefined ? undefined : iso(parseTimeSpec(text));
-    };
-    const since = at("since");
-    const until = at("until");
+    const now = Date.now();
+    const since = fixedTime(flagString(args, "since"), now);
+    const until = fixedTime(flagString(args, "until"), now);
     const file = flagString(args, "output");
     const toFile = file !== undefined && file !== "-";
     const force = args.flags.force === true;
