@@ -21,6 +21,7 @@ import {
   SilenceSchema,
 } from "./alerts.js";
 import { AuditExportPageSchema, AuditExportQuerySchema, AuditVerifySchema } from "./audit.js";
+import { CallsSaveInputSchema } from "./calls-export.js";
 import { CheckDocumentSchema, CheckInputSchema } from "./check.js";
 import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
@@ -255,6 +256,11 @@ export const API_METHODS = {
   "reports.save": { input: ReportExportInputSchema, output: ReportSaveResultSchema, long: true },
   /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
   "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema, long: true },
+  /**
+   * Desktop app only, like files.save: the Calls view's JSON export, the rows shown with their details,
+   * streamed by the main process from `calls.details` into the file the user chooses (shared/calls-export.ts).
+   */
+  "calls.save": { input: CallsSaveInputSchema, output: SaveResultSchema, long: true },
   // Scheduled reports: the schedules in settings.json (`reports.schedules`) and the record of each run.
   "reports.schedules.list": { input: Empty, output: ReportSchedulesSchema },
   /** Adds a schedule, or replaces the one of the same name. */

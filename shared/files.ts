@@ -4,6 +4,19 @@
  */
 import { z } from "zod";
 
+/**
+ * The most text a file made in the window may hold when the desktop app saves it: it crosses IPC whole,
+ * as one string. Past it, the view says so with a way out (the Calls JSON export streams instead).
+ */
+export const SAVED_FILE_MAX_CHARS = 64 * 1024 * 1024;
+
+/** Why a file of `chars` characters is not saved from a view, and what to do instead (`terminal`: a command). */
+export function tooLargeToSave(chars: number, terminal?: string): string {
+  const mib = (n: number) => Math.ceil(n / (1024 * 1024));
+  const instead = terminal ? `, or write it from the terminal: ${terminal}` : "";
+  return `the file would be ${mib(chars)} MiB, more than the ${mib(SAVED_FILE_MAX_CHARS)} MiB the app saves from a view; narrow the range or filters${instead}`;
+}
+
 export const FileContentSchema = z.object({
   /** A plain name (no folder): the Save dialog's suggestion, or the download's name. */
   filename: z
@@ -13,7 +26,9 @@ export const FileContentSchema = z.object({
     .regex(/^[\w][\w .()-]*$/, "a plain file name: letters, digits, spaces, . _ - ( )"),
   mimeType: z.string().min(1).max(100),
   encoding: z.enum(["utf8", "base64"]),
-  content: z.string().max(64 * 1024 * 1024),
+  content: z
+    .string()
+    .max(SAVED_FILE_MAX_CHARS, { error: (issue) => tooLargeToSave(String(issue.input ?? "").length) }),
 });
 export type FileContent = z.infer<typeof FileContentSchema>;
 

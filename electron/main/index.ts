@@ -32,7 +32,7 @@ import { appMenuTemplate } from "./menus.js";
 import { APP_USER_MODEL_ID, electronNotifier } from "./notifier.js";
 import { appPaths } from "./paths.js";
 import { installErrorPolicy, whenReady } from "./process-errors.js";
-import { writeSavedFile } from "./report-saver.js";
+import { savedFileOpener, savedFileWriter } from "./report-saver.js";
 import { createShell } from "./shell.js";
 import type { ShellTray } from "./shell-parts.js";
 import { electronTrayState } from "./tray-state.js";
@@ -117,7 +117,8 @@ function start(): void {
         parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options),
     },
     openInBrowser: (url) => electronShell.openExternal(url),
-    writeFile: writeSavedFile,
+    writeFile: savedFileWriter(dataDir),
+    openFile: savedFileOpener(dataDir),
     showItemInFolder: (path) => electronShell.showItemInFolder(path),
     downloadsDir: app.getPath("downloads"),
     loginItem: createLoginItem({

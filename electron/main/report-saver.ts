@@ -9,15 +9,21 @@ import { extname, join } from "node:path";
 import type { ApiTransport } from "../../shared/api.js";
 import { type FileContent, FileContentSchema, type SaveResult } from "../../shared/files.js";
 import type { ReportExportInput } from "../../shared/report.js";
-import { writeFileAtomic } from "../monitor/instrument/atomic-file.js";
-import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
+import type { AtomicFile } from "../monitor/instrument/atomic-file.js";
+import { openSavedFile, saveOutputFile } from "../monitor/output-file.js";
 
 /**
- * How the app writes a file the user chose: whole or not at all (a temporary file renamed into place, so a
- * full disk keeps the file that was there), owner-only, as `mcpscope report --output` and scheduled reports do.
+ * How the app writes a file the user chose: through the writer `mcpscope report --output` and scheduled
+ * reports use, so it is whole or not at all (a full disk keeps the file that was there), owner-only, a
+ * link's file replaced rather than the link, and never the data dir's own database.
  */
-export function writeSavedFile(path: string, data: Buffer): Promise<void> {
-  return writeFileAtomic(path, data, { mode: PRIVATE_FILE_MODE });
+export function savedFileWriter(dataDir: string): (path: string, data: Buffer) => Promise<void> {
+  return (path, data) => saveOutputFile(path, data, dataDir);
+}
+
+/** The same, for a file written in pieces (an export streamed from the engine). */
+export function savedFileOpener(dataDir: string): (path: string) => Promise<AtomicFile> {
+  return (path) => openSavedFile(path, dataDir);
 }
 
 const FILTER_NAMES: Record<string, string> = {
@@ -40,6 +46,8 @@ export interface ReportSaverParts {
     response: number;
   }>;
   writeFile(path: string, data: Buffer): Promise<void>;
+  /** Opens the file to be written in pieces: nothing is at `path` until `commit`. */
+  openFile(path: string): Promise<AtomicFile>;
   showItemInFolder(path: string): void;
   /** Where the dialog starts (the Downloads folder). */
   defaultDir: string;
@@ -52,21 +60,32 @@ export interface SaveOptions {
   confirm?: boolean;
 }
 
+/** What a save answers when the dialog was cancelled. */
+export const NOT_SAVED: SaveResult = { ok: false, message: "not saved: cancelled", path: null };
+
+/** The native Save dialog, suggesting `filename` in the Downloads folder: the path chosen, null if cancelled. */
+export async function askWhere(
+  parts: Pick<ReportSaverParts, "showSaveDialog" | "defaultDir">,
+  title: string,
+  filename: string,
+): Promise<string | null> {
+  const ext = extname(filename).slice(1).toLowerCase();
+  const choice = await parts.showSaveDialog({
+    title,
+    defaultPath: join(parts.defaultDir, filename),
+    filters: ext ? [{ name: FILTER_NAMES[ext] ?? ext.toUpperCase(), extensions: [ext] }] : [],
+  });
+  return choice.canceled || !choice.filePath ? null : choice.filePath;
+}
+
 export function createFileSaver(parts: Omit<ReportSaverParts, "engine">) {
   return async (
     input: FileContent,
     { title = "Export", confirm = false }: SaveOptions = {},
   ): Promise<SaveResult> => {
     const file = FileContentSchema.parse(input);
-    const ext = extname(file.filename).slice(1).toLowerCase();
-    const choice = await parts.showSaveDialog({
-      title,
-      defaultPath: join(parts.defaultDir, file.filename),
-      filters: ext ? [{ name: FILTER_NAMES[ext] ?? ext.toUpperCase(), extensions: [ext] }] : [],
-    });
-    if (choice.canceled || !choice.filePath)
-      return { ok: false, message: "not saved: cancelled", path: null };
-    const path = choice.filePath;
+    const path = await askWhere(parts, title, file.filename);
+    if (path === null) return NOT_SAVED;
     const bytes = Buffer.from(file.content, file.encoding);
     await parts.writeFile(path, bytes);
     if (confirm) confirmSaved(parts, title, path);

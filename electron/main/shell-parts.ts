@@ -105,6 +105,8 @@ export interface ShellParts<W extends ShellWindow> {
   /** Opens a web link in the OS browser. */
   openInBrowser(url: string): Promise<void>;
   writeFile(path: string, data: Buffer): Promise<void>;
+  /** Opens a file the user chose to be written in pieces (report-saver.ts). */
+  openFile: ReportSaverParts["openFile"];
   showItemInFolder(path: string): void;
   /** Where Save dialogs start (the Downloads folder). */
   downloadsDir: string;

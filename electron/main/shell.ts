@@ -11,6 +11,7 @@ import { API_EVENTS, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "../../shared/
 import type { EngineState } from "../../shared/engine-state.js";
 import { createAlertActions } from "./alert-actions.js";
 import { AppWindow } from "./app-window.js";
+import { createCallsSaver } from "./calls-saver.js";
 import { EngineClient } from "./engine-client.js";
 import { EngineProcess } from "./engine-process.js";
 import { confirmLinkDialog, createLinkOpener } from "./external-links.js";
@@ -93,11 +94,13 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
     showSaveDialog: (options) => parts.dialog.showSaveDialog(options, dialogParent()),
     showMessageBox: (options) => parts.dialog.showMessageBox(options, null),
     writeFile: (path, data) => parts.writeFile(path, data),
+    openFile: (path) => parts.openFile(path),
     showItemInFolder: (path) => parts.showItemInFolder(path),
     defaultDir: parts.downloadsDir,
   };
   const saveReport = createReportSaver(saverParts);
   const saveFile = createFileSaver(saverParts);
+  const saveCalls = createCallsSaver(saverParts);
   const alertNotifications = new AlertNotifications({
     notifier: parts.notifier,
     open: (alertId) => showWindow(alertsRoute(alertId)),
@@ -192,6 +195,7 @@ export function createShell<W extends ShellWindow>(parts: ShellParts<W>): Shell<
         local: {
           "reports.save": (input) => saveReport(input),
           "files.save": (file) => saveFile(file),
+          "calls.save": (input) => saveCalls(input),
           "engine.state": async () => engine.state,
         },
         beforeForward: createRequestConsent({

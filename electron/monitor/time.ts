@@ -30,6 +30,14 @@ const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
  * is local, and so is a date alone (its local midnight), as `date`, journalctl and git read them; Date
  * alone would read the date as UTC midnight but the date with a time of day as local.
  */
+/**
+ * A time flag as an ISO time, read once at `now`: what a command that reads page after page asks every
+ * page with, so that a duration (1h) does not move on between pages and drop what aged out meanwhile.
+ */
+export function fixedTime(text: string | undefined, now: number): string | undefined {
+  return text === undefined ? undefined : iso(parseTimeSpec(text, now));
+}
+
 export function parseTimeSpec(text: string, now = Date.now()): number {
   if (DURATION_PATTERN.test(text.trim())) {
     return now - parseDuration(text);

@@ -8,10 +8,15 @@ import { fileBytes } from "./file-content.js";
 
 /** A download of the file, as any web page offers one (browser mode). */
 export function download(file: FileContent): void {
-  const url = URL.createObjectURL(new Blob([fileBytes(file)], { type: file.mimeType }));
+  downloadBlob(file.filename, new Blob([fileBytes(file)], { type: file.mimeType }));
+}
+
+/** A download of a file made in pieces (no one string holds it). */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
-  a.download = file.filename;
+  a.download = filename;
   document.body.append(a);
   a.click();
   a.remove();

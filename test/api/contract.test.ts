@@ -84,6 +84,12 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
     { filename: "a.csv", mimeType: "text/csv", encoding: "hex", content: "" },
   ],
   "reports.save": [{}, { format: "odt" }, { format: "md", period: "year" }],
+  "calls.save": [
+    {},
+    { filename: "calls.json", filters: {}, rows: [] },
+    { filename: "../calls.json", filters: {}, rows: [{ id: 1 }] },
+    { filename: "calls.json", filters: { outcome: "fine" }, rows: [] },
+  ],
   "reports.generate": [{ since: 5 }, { period: "year" }, { servers: "a" }, { extra: 1 }],
   "reports.export": [
     {},

@@ -308,6 +308,14 @@ export function fakeShellParts(options: {
     },
     openInBrowser: async (url) => void fake.opened.push(url),
     writeFile: async (path, data) => void fake.written.push({ path, data }),
+    openFile: async (path) => {
+      const parts: Buffer[] = [];
+      return {
+        write: async (data) => void parts.push(Buffer.from(data)),
+        commit: async () => void fake.written.push({ path, data: Buffer.concat(parts) }),
+        abort: async () => {},
+      };
+    },
     showItemInFolder: () => {},
     downloadsDir: "/home/user/Downloads",
     loginItem,

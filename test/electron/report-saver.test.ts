@@ -5,7 +5,7 @@
  * toast) by nothing more; a cancelled dialog writes nothing. The IPC relay serves reports.save in the main
  * process, never forwarding it to the engine.
  */
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -15,10 +15,12 @@ import {
   createFileSaver,
   createReportSaver,
   type ReportSaverParts,
-  writeSavedFile,
+  savedFileOpener,
+  savedFileWriter,
 } from "../../electron/main/report-saver.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { SAVED_FILE_MAX_CHARS, tooLargeToSave } from "../../shared/files.js";
 
 let dir: string;
 let engine: Engine;
@@ -38,6 +40,7 @@ function parts(answer: { canceled: boolean; filePath?: string }, button = 0) {
     showSaveDialog: vi.fn(async () => answer),
     showMessageBox: vi.fn(async () => ({ response: button })),
     writeFile: vi.fn((path: string, data: Buffer) => writeFile(path, data)),
+    openFile: vi.fn((path: string) => savedFileOpener(dir)(path)),
     showItemInFolder: vi.fn((path: string) => {
       shown.push(path);
     }),
@@ -69,7 +72,7 @@ describe("saving a report from the desktop app", () => {
     const target = join(dir, "replaced.md");
     await writeFile(target, "THE OLD REPORT\n", { mode: 0o644 });
     const { fake } = parts({ canceled: false, filePath: target });
-    const result = await createReportSaver({ ...fake, writeFile: writeSavedFile })({
+    const result = await createReportSaver({ ...fake, writeFile: savedFileWriter(dir) })({
       format: "md",
       period: "day",
     });
@@ -78,6 +81,37 @@ describe("saving a report from the desktop app", () => {
     if (process.platform !== "win32") expect((await stat(target)).mode & 0o777).toBe(0o600);
     expect((await readdir(dir)).filter((name) => name.includes(".tmp"))).toEqual([]);
   });
+
+  it("never writes over the data dir's database, whatever the dialog answered, and says why in one line", async () => {
+    const database = join(dir, "mcpscope.db");
+    const before = await readFile(database);
+    const { fake } = parts({ canceled: false, filePath: database });
+    const save = createFileSaver({ ...fake, writeFile: savedFileWriter(dir) });
+    await expect(
+      save({ filename: "calls.json", mimeType: "application/json", encoding: "utf8", content: "{}\n" }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^cannot write ${database}: it is mcpscope's database \\(${database}\\); name another file$`,
+      ),
+    );
+    expect((await readFile(database)).equals(before)).toBe(true);
+  });
+
+  it.skipIf(process.platform === "win32")(
+    "saving over a link keeps the link and writes the file it names, owner-only",
+    async () => {
+      const kept = join(dir, "kept.csv");
+      const chosen = join(dir, "link.csv");
+      await writeFile(kept, "old\n", { mode: 0o644 });
+      await symlink(kept, chosen);
+      const { fake } = parts({ canceled: false, filePath: chosen });
+      const save = createFileSaver({ ...fake, writeFile: savedFileWriter(dir) });
+      await save({ filename: "calls.csv", mimeType: "text/csv", encoding: "utf8", content: "id\r\n1\r\n" });
+      expect((await lstat(chosen)).isSymbolicLink()).toBe(true);
+      expect(await readFile(kept, "utf8")).toBe("id\r\n1\r\n");
+      expect((await stat(kept)).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it("writes nothing when the dialog is cancelled, and does not open the folder when OK is chosen", async () => {
     const cancelled = parts({ canceled: true });
@@ -116,6 +150,33 @@ describe("saving a report from the desktop app", () => {
     });
     expect(bad).toMatchObject({ error: { kind: "input" } });
     expect(local).toHaveBeenCalledOnce();
+  });
+
+  it("refuses a file past the save limit in one line that says what to do instead, writing nothing", async () => {
+    const local = vi.fn(async () => ({ ok: true, message: "saved", path: "/x.json" }));
+    const relay = createIpcRelay({
+      rendererUrl: RENDERER_URL,
+      isOwnWindow: () => true,
+      engine: { invoke: vi.fn() },
+      local: { "files.save": local },
+    });
+    const reply = (await relay({ sender: {}, senderFrame: { url: RENDERER_URL } }, "files.save", {
+      filename: "logs.json",
+      mimeType: "application/json",
+      encoding: "utf8",
+      content: "x".repeat(SAVED_FILE_MAX_CHARS + 1),
+    })) as { error: { kind: string; message: string } };
+    expect(reply.error.kind).toBe("input");
+    expect(reply.error.message).toContain(
+      "the file would be 65 MiB, more than the 64 MiB the app saves from a view; narrow the range or filters",
+    );
+    expect(reply.error.message).not.toContain("\n");
+    expect(local).not.toHaveBeenCalled();
+    expect(
+      tooLargeToSave(70 * 1024 * 1024, "mcpscope logs --json --since 1h --limit 100000 > logs.json"),
+    ).toBe(
+      "the file would be 70 MiB, more than the 64 MiB the app saves from a view; narrow the range or filters, or write it from the terminal: mcpscope logs --json --since 1h --limit 100000 > logs.json",
+    );
   });
 
   it("saves a file the renderer made (a table's rows) under its own name, with its extension's filter", async () => {

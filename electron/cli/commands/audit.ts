@@ -2,13 +2,14 @@ import { once } from "node:events";
 import type { ApiClient } from "../../../shared/api.js";
 import { type AuditExportRecord, AuditRecordSchema } from "../../../shared/audit.js";
 import { csvField } from "../../../shared/files.js";
-import { iso, parseTimeSpec } from "../../monitor/time.js";
+import { checkOutputTarget, openOutputFile, outputTarget } from "../../monitor/output-file.js";
+import { fixedTime } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
-import { checkOutputTarget, openOutputFile, outputTarget } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
+import { cleanUpOnStopSignals } from "../stop-signals.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?, from?}" },
@@ -135,18 +136,20 @@ export const auditCommand: Command = {
     if (format !== "jsonl" && format !== "csv")
       throw new UsageError(`--format: use jsonl or csv, not "${format}"`);
     // Resolved once: a duration (7d) would move with every page otherwise.
-    const at = (flag: string) => {
-      const text = flagString(args, flag);
-      return text === undefined ? undefined : iso(parseTimeSpec(text));
-    };
-    const since = at("since");
-    const until = at("until");
+    const now = Date.now();
+    const since = fixedTime(flagString(args, "since"), now);
+    const until = fixedTime(flagString(args, "until"), now);
     const file = flagString(args, "output");
     const toFile = file !== undefined && file !== "-";
     const force = args.flags.force === true;
     if (toFile) checkOutputTarget(file, { force, dataDir });
     return withStoreApi(args, async (api) => {
-      const output = toFile ? await openOutputFile(outputTarget(file, { force, dataDir }), force) : null;
+      const output = toFile
+        ? await openOutputFile(outputTarget(file, { force, dataDir }), {
+            force,
+            onStop: cleanUpOnStopSignals,
+          })
+        : null;
       try {
         const write = output ? (text: string) => output.write(text) : writeTo(io.stdout);
         await exportRecords(api, write, { format, since, until });

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { replacedPath } from "../../monitor/instrument/atomic-file.js";
+import { refuseDatabaseFile } from "../../monitor/output-file.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
 import { rememberBackup } from "../../monitor/store/backup-files.js";
@@ -13,7 +14,6 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from ".
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { announceUpgrade, openAtTerminal } from "../open-db.js";
-import { refuseDatabaseFile } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { cleanUpOnStopSignals } from "../stop-signals.js";
 

@@ -3,7 +3,7 @@ import type { LogLevel } from "../../../shared/levels.js";
 import { type LogRecord, type LogsQuery, type LogsTailQuery, SELF_SERVER } from "../../../shared/logs.js";
 import { CLI_MINE_AT_MOST } from "../../monitor/logs/log-reader.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
-import { parseTimeSpec } from "../../monitor/time.js";
+import { fixedTime } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -88,9 +88,10 @@ export const logsCommand: Command = {
       session: flagString(args, "session"),
     };
     const limit = limitFlag(args, 100);
-    const since = flagString(args, "since");
-    const until = flagString(args, "until");
-    for (const time of [since, until]) if (time) parseTimeSpec(time); // one-line error before opening anything
+    // Read once, before opening anything (a bad time is one line): every page asks the same window.
+    const now = Date.now();
+    const since = fixedTime(flagString(args, "since"), now);
+    const until = fixedTime(flagString(args, "until"), now);
     if (args.flags.follow && until) throw new UsageError("--follow and --until do not go together");
     const query: LogsQuery = { ...filter, since, until };
     if (!args.flags.follow) {

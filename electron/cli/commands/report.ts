@@ -16,6 +16,7 @@ import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
 import { CLI_MINE_AT_MOST } from "../../monitor/logs/log-reader.js";
 import { TemplateAnalyzer } from "../../monitor/logs/template-analyzer.js";
+import { checkOutputTarget, outputTarget, writeOutputFile } from "../../monitor/output-file.js";
 import { databasePath } from "../../monitor/paths.js";
 import { reportRange } from "../../monitor/reports/build.js";
 import { reportHandlers } from "../../monitor/reports/handlers.js";
@@ -25,9 +26,9 @@ import { type FlagSpecs, flagList, flagString, formatHelp, parseArgs, UsageError
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
-import { checkOutputTarget, outputTarget, writeOutputFile } from "../output-file.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
+import { cleanUpOnStopSignals } from "../stop-signals.js";
 import { runReportSchedule } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
@@ -174,7 +175,7 @@ export const reportCommand: Command = {
         return 0;
       }
       const target = outputTarget(output, { suggested: file.filename, force, dataDir });
-      await writeOutputFile(target, bytes, force);
+      await writeOutputFile(target, bytes, { force, onStop: cleanUpOnStopSignals });
       io.stderr.write(`report: wrote ${target.path} (${bytes.length} bytes)\n`);
       return 0;
     } finally {

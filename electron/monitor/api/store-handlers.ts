@@ -47,6 +47,7 @@ export type StoreMethod =
   | "reports.export"
   | "reports.save"
   | "files.save"
+  | "calls.save"
   | "storage.info"
   | "storage.check";
 

@@ -1,5 +1,5 @@
 /**
- * The `reports.*` API methods over a database (and `files.save`, which like `reports.save` only the
+ * The `reports.*` API methods over a database (and `files.save` and `calls.save`, which like `reports.save` only the
  * desktop app serves). The engine serves them; the CLI calls them in process
  * through the same typed client (api/in-process.ts).
  */
@@ -15,6 +15,7 @@ export interface ReportHandlers {
   "reports.export": (input: MethodInput<"reports.export">) => Promise<MethodOutput<"reports.export">>;
   "reports.save": (input: MethodInput<"reports.save">) => Promise<MethodOutput<"reports.save">>;
   "files.save": (input: MethodInput<"files.save">) => Promise<MethodOutput<"files.save">>;
+  "calls.save": (input: MethodInput<"calls.save">) => Promise<MethodOutput<"calls.save">>;
 }
 
 export function reportHandlers(db: Db, options: Omit<BuildOptions, "now"> = {}): ReportHandlers {
@@ -33,6 +34,11 @@ export function reportHandlers(db: Db, options: Omit<BuildOptions, "now"> = {}):
     "files.save": async () => {
       throw MonitoringError.input(
         "saving to a file is done by the desktop app; a browser downloads the file instead",
+      );
+    },
+    "calls.save": async () => {
+      throw MonitoringError.input(
+        "saving to a file is done by the desktop app; use calls.details, or `mcpscope calls --json`",
       );
     },
   };

@@ -13,16 +13,18 @@ import { formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
-import { writeFileAtomic } from "../instrument/atomic-file.js";
+import { saveOutputFile } from "../output-file.js";
 import type { Db } from "../store/db.js";
 import { knownServers, requireKnown, unknownServers } from "../store/known-servers.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
+import { PRIVATE_DIR_MODE } from "../store/private-files.js";
 import { iso, parseDuration } from "../time.js";
 import { type BuildOptions, buildReport } from "./build.js";
 import { renderReport } from "./render/index.js";
 
 export interface RunContext {
   db: Db;
+  /** The data dir: its database is never a report's target. */
+  dataDir: string;
   build: Omit<BuildOptions, "now">;
   /** A channel's type by name (from alerts.yaml): email gets the HTML and the PDF. */
   channelType(name: string): string | undefined;
@@ -156,11 +158,14 @@ async function deliver(
           const file = await render(format);
           path = join(folder, `${schedule.name}-${file.filename}`);
           await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
-          await writeFileAtomic(path, Buffer.from(file.content, file.encoding), { mode: PRIVATE_FILE_MODE });
+          await saveOutputFile(path, Buffer.from(file.content, file.encoding), ctx.dataDir);
           written.push(path);
           destinations.push(folderDestination(path, null));
         } catch (e) {
-          destinations.push(folderDestination(path, `cannot write ${path}: ${(e as Error).message}`));
+          // The writer's own errors name the file and say that nothing was changed.
+          const message = (e as Error).message;
+          const said = e instanceof MonitoringError ? message : `cannot write ${path}: ${message}`;
+          destinations.push(folderDestination(path, said));
         }
       }
     }

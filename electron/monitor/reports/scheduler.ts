@@ -18,7 +18,6 @@ import { checkServerScope, type RunContext, runSchedule } from "./schedule-run.j
 import { lastDue, nextDue } from "./schedule-time.js";
 
 export interface ReportSchedulerOptions extends Omit<RunContext, "now"> {
-  dataDir: string;
   now?: () => number;
   warn(problem: string): void;
   /** Called after a tick enqueued channel deliveries, so the outbox tries them now. */

@@ -1,8 +1,12 @@
 import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { CallsQuery } from "../../../shared/api.js";
+import { type CallsExportFilters, callsJson, exportedCalls } from "../../../shared/calls-export.js";
 import type { CallDetail, CallSummary, Outcome } from "../../../shared/domain.js";
+import type { SaveResult } from "../../../shared/files.js";
+import { exportFilename } from "../file-content.js";
 import { mergeCalls } from "../list-order.js";
+import { downloadBlob, inDesktopApp } from "../save-file.js";
 import { ALL_TIME, isOpenEnded, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
@@ -126,35 +130,22 @@ export const useCallsStore = defineStore("calls", () => {
   }
 
   /**
-   * The calls shown, as `calls.details` gives them (and `mcpscope calls --json` prints them: request,
-   * response, client), paged through with the view's query down to the oldest shown. A call deleted
-   * since keeps its summary, with nothing for what is gone.
+   * The JSON export of the calls shown, each as `calls.details` gives it (and `mcpscope calls --json`
+   * prints it): in the desktop app the main process streams it into the file the user picks (calls.save);
+   * in a browser it is made here a call at a time and downloaded. Null when downloaded.
    */
-  async function details(rows: readonly CallSummary[]): Promise<CallDetail[]> {
-    const wanted = new Set(rows.map((r) => r.id));
-    const found = new Map<number, CallDetail>();
-    const oldest = rows.at(-1)?.startedAt ?? "";
-    let before: CallDetail | undefined;
-    for (;;) {
-      const page = await client.call(
-        "calls.details",
-        before ? { ...query(), beforeId: before.id, beforeTime: before.startedAt } : query(),
-      );
-      for (const call of page) if (wanted.has(call.id)) found.set(call.id, call);
-      before = page.at(-1);
-      if (!before || page.length < PAGE_SIZE || found.size === wanted.size || before.startedAt < oldest)
-        break;
-    }
-    const gone = {
-      request: null,
-      response: null,
-      protocolVersion: null,
-      clientName: null,
-      clientVersion: null,
-      client: null,
-      httpStatus: null,
-    };
-    return rows.map((r) => found.get(r.id) ?? { ...r, ...gone });
+  async function exportJson(rows: readonly CallSummary[]): Promise<SaveResult | null> {
+    const filename = exportFilename("calls", "json");
+    const chosen: CallsExportFilters = {};
+    if (filters.server) chosen.server = filters.server;
+    if (filters.tool) chosen.tool = filters.tool;
+    if (filters.outcome) chosen.outcome = filters.outcome;
+    if (inDesktopApp()) return client.call("calls.save", { filename, filters: chosen, rows: [...rows] });
+    const pieces: string[] = [];
+    const calls = exportedCalls(rows, chosen, (query) => client.call("calls.details", query));
+    for await (const piece of callsJson(calls)) pieces.push(piece);
+    downloadBlob(filename, new Blob(pieces, { type: "application/json" }));
+    return null;
   }
 
   /** Subscribes to live calls and loads the first page; safe to call more than once. */
@@ -194,6 +185,6 @@ export const useCallsStore = defineStore("calls", () => {
     load: list.load,
     loadOlder: list.loadOlder,
     select,
-    details,
+    exportJson,
   };
 });

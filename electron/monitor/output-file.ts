@@ -1,5 +1,7 @@
 /**
- * Where a command's `--output FILE` goes (`report`, `audit export`), and how: a folder gets the suggested
+ * The one writer of files mcpscope makes for the user: a command's `--output FILE` (`report`, `audit
+ * export`), a file saved from the desktop app's Save dialog, a scheduled report in its folder. Where it
+ * goes, and how: a folder gets the suggested
  * file name inside it, an existing file is kept unless the user says --force, and the file is written
  * whole or not at all (a temp file put in place of the target, owner-only as scheduled reports are), so a
  * full disk or a failure half-way never leaves half a file behind nor destroys the one that was there. A
@@ -13,11 +15,10 @@
 import { fstatSync, readlinkSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { MonitoringError } from "../monitor/errors.js";
-import { type AtomicFile, createFileAtomic, replacedPath } from "../monitor/instrument/atomic-file.js";
-import { DATABASE_FILE, databasePath } from "../monitor/paths.js";
-import { PRIVATE_FILE_MODE } from "../monitor/store/private-files.js";
-import { cleanUpOnStopSignals } from "./stop-signals.js";
+import { MonitoringError } from "./errors.js";
+import { type AtomicFile, createFileAtomic, replacedPath } from "./instrument/atomic-file.js";
+import { DATABASE_FILE, databasePath } from "./paths.js";
+import { PRIVATE_FILE_MODE } from "./store/private-files.js";
 
 /** Where the output goes: a regular file (written whole) or a stream (a pipe, a device, a socket). */
 export interface OutputTarget {
@@ -57,7 +58,7 @@ export function outputTarget(output: string | undefined, opts: OutputOptions): O
   if (existing?.isFIFO() || existing?.isCharacterDevice() || existing?.isSocket())
     return { path, stream: true };
   if (existing?.isDirectory())
-    throw MonitoringError.input(`cannot write ${path}: it is a folder; name a file, or drop --output`);
+    throw MonitoringError.input(`cannot write ${path}: it is a folder; name a file`);
   const replaced = replacedPath(path);
   if (replaced === null)
     throw MonitoringError.input(
@@ -128,12 +129,25 @@ function cannotWrite(path: string, error: unknown): MonitoringError {
   );
 }
 
+/** How a command stops on a signal: runs `cleanup` then exits (the CLI's), until the returned function is called. */
+export type OnStop = (cleanup: () => void) => () => void;
+
+export interface WriteOptions {
+  /** Replace a file already there. */
+  force: boolean;
+  /**
+   * A command that exits on Ctrl-C passes its handler, so the temp file goes with it; a long-lived process
+   * (the app, the engine, `serve`) stops its own way, and any temp file still open is removed at its exit.
+   */
+  onStop?: OnStop;
+}
+
 export async function writeOutputFile(
   target: OutputTarget,
   bytes: Uint8Array,
-  force: boolean,
+  opts: WriteOptions,
 ): Promise<void> {
-  const file = await openOutputFile(target, force);
+  const file = await openOutputFile(target, opts);
   try {
     await file.write(bytes);
   } catch (error) {
@@ -143,9 +157,42 @@ export async function writeOutputFile(
   await file.commit();
 }
 
+/**
+ * Writes `bytes` to `path`, a file the user chose elsewhere than on a command line (the desktop app's Save
+ * dialog, a report schedule's folder), replacing the one there as the same writer does for `--force`.
+ */
+export async function saveOutputFile(path: string, bytes: Uint8Array, dataDir: string): Promise<void> {
+  await writeOutputFile(outputTarget(path, { force: true, dataDir }), bytes, { force: true });
+}
+
+/** `saveOutputFile`'s file opened to be written in pieces (an export of any length). */
+export function openSavedFile(path: string, dataDir: string): Promise<AtomicFile> {
+  return openOutputFile(outputTarget(path, { force: true, dataDir }), { force: true });
+}
+
+/** Temp files being written: a partial copy of private data, removed if the process exits first. */
+const openTemps = new Set<string>();
+let exitHook = false;
+
+function trackTemp(temp: string, onStop: OnStop | undefined): () => void {
+  if (!exitHook) {
+    exitHook = true;
+    process.on("exit", () => {
+      for (const path of openTemps) rmSync(path, { force: true });
+    });
+  }
+  openTemps.add(temp);
+  const off = onStop?.(() => rmSync(temp, { force: true }));
+  return () => {
+    openTemps.delete(temp);
+    off?.();
+  };
+}
+
 /** The target opened to be written in pieces; `commit` puts a regular file in place, `abort` drops it. */
-export async function openOutputFile(target: OutputTarget, force: boolean): Promise<AtomicFile> {
+export async function openOutputFile(target: OutputTarget, opts: WriteOptions): Promise<AtomicFile> {
   const { path, fd } = target;
+  const { force } = opts;
   if (fd !== undefined && isRegularFile(fd, path)) {
     // Written at the descriptor's offset, as the shell set it (`>>` appends); a regular file never blocks.
     const write = (data: string | Uint8Array) => {
@@ -177,7 +224,7 @@ export async function openOutputFile(target: OutputTarget, force: boolean): Prom
     },
   );
   // Ctrl-C mid-export must not leave the hidden temp file (a partial copy of private data) behind.
-  const off = cleanUpOnStopSignals(() => rmSync(file.temp, { force: true }));
+  const off = trackTemp(file.temp, opts.onStop);
   return {
     write: (data) =>
       file.write(data).catch((error: unknown) => {
