@@ -102,11 +102,13 @@ const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the r
 these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
 name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
-acknowledge stops a firing alert's repeat notifications until it resolves (ack for short; ID as
-\`mcpscope alerts\` lists it); unacknowledge (unack) takes that back. pause holds back the desktop
-notifications (the app's and a browser tab's; other channels still deliver) for --for, resume lets them
-through again. These go through the running app or \`mcpscope serve\`, whose window and tray follow at
-once; with none running they are stored, and the next one to start applies them.
+acknowledge stops a firing alert's repeat notifications until it resolves (ack for short; ID is the
+alert's fingerprint, as \`mcpscope alerts\` lists it); unacknowledge (unack) takes that back.
+  mcpscope alerts ack 3f9c0a17be42d6e1
+pause holds back the desktop notifications (the app's and a browser tab's; other channels still
+deliver) for --for, resume lets them through again. These go through the running app or
+\`mcpscope serve\`, whose window and tray follow at once; with none running they are stored, and the
+next one to start applies them.
 rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does
 (when alerts.yaml has a mistake, its last good version's, and a last line says so).
 test sends a test notification through a channel now, once (a failed test is not retried), and prints
