@@ -40,48 +40,65 @@ function memoryProcesses(file: string): number[] {
     .map(Number);
 }
 
+/**
+ * The app's engine host running the hand-added memory server, then a second engine (`serve`'s, in this
+ * process) on the same data dir, trying for the supervision lease every 100 ms.
+ */
+async function twoEngines() {
+  const data = await tempDir();
+  const home = await tempDir();
+  cleanups.push(data.cleanup, home.cleanup);
+  const memoryFile = join(data.path, "memory.json");
+
+  const first: RunningHost = forkEngineHost(data.path, home.path);
+  cleanups.push(() => {
+    if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill("SIGKILL");
+  });
+  await first.client.invoke("servers.add", {
+    name: "memory",
+    transport: "stdio",
+    command: process.execPath,
+    args: SERVERS.memory(),
+    env: { MEMORY_FILE_PATH: memoryFile },
+  });
+  const entryOfFirst = async () =>
+    ((await first.client.invoke("servers.inventory", {})) as Inventory).servers.find(
+      (s) => s.name === "memory",
+    );
+  const id = (await entryOfFirst())?.id as string;
+  expect(await first.client.invoke("servers.start", { id })).toMatchObject({ ok: true });
+  const firstPid = await waitFor(async () => {
+    const entry = await entryOfFirst();
+    return entry?.process?.state === "running" ? (entry.process.pid ?? undefined) : undefined;
+  });
+  cleanups.push(() => {
+    try {
+      process.kill(firstPid, "SIGKILL");
+    } catch {}
+  });
+
+  const second: Engine = await createEngine({
+    dataDir: data.path,
+    inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
+    alerts: false,
+    readPool: false,
+  });
+  cleanups.push(() => second.close());
+  const api = createApiClient(second);
+  const entryOfSecond = async (): Promise<ServerEntry | undefined> =>
+    (await api.call("servers.inventory", {})).servers.find((s) => s.id === id);
+  /** The second engine runs the server itself, in a process of its own. */
+  const takenOver = () =>
+    waitFor(async () => {
+      const entry = await entryOfSecond();
+      return entry?.process?.state === "running" && entry.process.pid !== firstPid ? entry : undefined;
+    });
+  return { first, firstPid, id, api, memoryFile, entryOfSecond, takenOver };
+}
+
 describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
   it("the second engine shows the first's server, starts no copy, and takes over after a SIGKILL", async () => {
-    const data = await tempDir();
-    const home = await tempDir();
-    cleanups.push(data.cleanup, home.cleanup);
-    const memoryFile = join(data.path, "memory.json");
-
-    const first: RunningHost = forkEngineHost(data.path, home.path);
-    cleanups.push(() => {
-      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill("SIGKILL");
-    });
-    await first.client.invoke("servers.add", {
-      name: "memory",
-      transport: "stdio",
-      command: process.execPath,
-      args: SERVERS.memory(),
-      env: { MEMORY_FILE_PATH: memoryFile },
-    });
-    const inventoryOf = async (invoke: (m: "servers.inventory") => Promise<unknown>) =>
-      ((await invoke("servers.inventory")) as Inventory).servers.find((s) => s.name === "memory");
-    const id = (await inventoryOf((m) => first.client.invoke(m, {})))?.id as string;
-    expect(await first.client.invoke("servers.start", { id })).toMatchObject({ ok: true });
-    const firstPid = await waitFor(async () => {
-      const entry = await inventoryOf((m) => first.client.invoke(m, {}));
-      return entry?.process?.state === "running" ? (entry.process.pid ?? undefined) : undefined;
-    });
-    cleanups.push(() => {
-      try {
-        process.kill(firstPid, "SIGKILL");
-      } catch {}
-    });
-
-    const second: Engine = await createEngine({
-      dataDir: data.path,
-      inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
-      alerts: false,
-      readPool: false,
-    });
-    cleanups.push(() => second.close());
-    const api = createApiClient(second);
-    const entryOfSecond = async (): Promise<ServerEntry | undefined> =>
-      (await api.call("servers.inventory", {})).servers.find((s) => s.id === id);
+    const { first, firstPid, id, api, memoryFile, entryOfSecond, takenOver } = await twoEngines();
 
     // Shown as the first engine's, with its process, and not run here.
     expect(await entryOfSecond()).toMatchObject({
@@ -98,13 +115,19 @@ describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
     // running and runs it itself, once.
     first.child.kill("SIGKILL");
     await first.exited;
-    const taken = await waitFor(async () => {
-      const entry = await entryOfSecond();
-      return entry?.process?.state === "running" && entry.process.pid !== firstPid ? entry : undefined;
-    });
+    const taken = await takenOver();
     expect(taken.supervisedElsewhere ?? null).toBeNull();
     // The copy the killed engine left is gone (it ends when its input closes, or the new holder stops it).
     await waitFor(() => !processRunning(firstPid));
+    expect(memoryProcesses(memoryFile)).toEqual([taken.process?.pid]);
+  });
+
+  it("after the first engine ends on a signal (the app restarting it), the second starts its server again", async () => {
+    const { first, firstPid, memoryFile, takenOver } = await twoEngines();
+    first.child.kill("SIGTERM");
+    expect(await first.exited).toBe(128 + 15);
+    const taken = await takenOver();
+    expect(processRunning(firstPid)).toBe(false);
     expect(memoryProcesses(memoryFile)).toEqual([taken.process?.pid]);
   });
 });

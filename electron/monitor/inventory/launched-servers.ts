@@ -66,10 +66,11 @@ export class LaunchedServers {
       db: options.db,
       dataDir: options.dataDir,
       intervalMs: options.supervisionCheckMs,
-      // Taken at start, or from an engine that ended: what it left is this engine's to clean up and run.
-      gained: () => {
+      // What an engine that ended left is the holder's to clean up and run: looked for on every check,
+      // since an engine that gave the lease up may still be ending when this one takes it.
+      holding: (gained) => {
         this.reclaim();
-        options.changed();
+        if (gained) options.changed();
       },
       onProblem: options.onProblem,
     });

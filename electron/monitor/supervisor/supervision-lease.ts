@@ -24,8 +24,11 @@ export interface SupervisionLeaseOptions {
   db: Db;
   dataDir: string;
   intervalMs?: number;
-  /** This engine became the one that supervises (at its start, or once the holder ended). */
-  gained(): void;
+  /**
+   * After each check this engine holds the lease at: `gained` when it has just taken it (at its start,
+   * or once the holder ended).
+   */
+  holding(gained: boolean): void;
   onProblem?(message: string): void;
 }
 
@@ -86,7 +89,7 @@ export class SupervisionLease {
       this.problem(`the engine with pid ${answer.holder.pid} took over running the servers from this one`);
     this.holding = answer.held;
     this.other = answer.held ? null : answer.holder;
-    if (gained) this.options.gained();
+    if (answer.held) this.options.holding(gained);
   }
 
   close(): void {
