@@ -69,6 +69,8 @@ export class LaunchedServers {
       // What an engine that ended left is the holder's to clean up and run: looked for on every check,
       // since an engine that gave the lease up may still be ending when this one takes it.
       holding: (gained) => {
+        // A closing engine takes on nothing more: what it adopted now would be dropped with its record.
+        if (options.closed()) return;
         this.reclaim();
         if (gained) options.changed();
       },
