@@ -193,6 +193,11 @@ export const API_METHODS = {
     input: z.object({ id: z.string().min(1).max(100) }).strict(),
     output: ActionResultSchema,
   },
+  /** Takes an acknowledgement back: the firing alert repeats again on its route's repeat_interval. */
+  "alerts.unacknowledge": {
+    input: z.object({ id: z.string().min(1).max(100) }).strict(),
+    output: ActionResultSchema,
+  },
   /** The rule file (`<dataDir>/alerts.yaml`), its problem if any, and the rules in effect. */
   "alerts.rules": { input: Empty, output: RulesDocumentSchema },
   /** Adds or replaces one rule (YAML of one rule), validated, written atomically; a built-in is overridden. */

@@ -23,11 +23,20 @@ export async function callWithFlags<M extends MethodName>(
   input: Record<string, unknown>,
   flags: Record<string, string> = {},
 ): Promise<MethodOutput<M>> {
+  return api.call(method, checkFlags(method, input, flags));
+}
+
+/** What the flags say, checked by `method`'s schema; a refusal is a UsageError named by `flags`. */
+export function checkFlags<M extends MethodName>(
+  method: M,
+  input: Record<string, unknown>,
+  flags: Record<string, string> = {},
+): MethodInput<M> {
   const checked = API_METHODS[method].input.safeParse(input, PLAIN_ISSUES);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const flag = flags[String(issue?.path[0] ?? "")];
     throw new UsageError(flag && issue ? `--${flag}: ${issue.message}` : describeZodError(checked.error));
   }
-  return api.call(method, checked.data as MethodInput<M>);
+  return checked.data as MethodInput<M>;
 }

@@ -18,7 +18,7 @@ export const COMMAND_SUMMARIES = {
   check: "probe one MCP server once: handshake, ping, tools/list (exit 0 healthy, 1 not)",
   tools: "pinned tool definitions with their status; `tools approve` accepts a changed definition",
   audit: "verify the tamper-evident audit log, or export it as JSON lines or CSV",
-  alerts: "current alerts, their history, silences, and a test notification per channel",
+  alerts: "current alerts, their history, silences, acknowledgements, the notification pause, and tests",
   rules: "validate an alert rule file, or run rule unit tests against given series",
   report: "a report over a period, as HTML, PDF, Markdown, CSV or JSON",
   db: "the database: size per table, rows, bytes per call, growth (info); a full integrity check (check)",

@@ -120,6 +120,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "alerts.unsilence": [{}, { id: "" }],
   "alerts.silences": [{ includeExpired: "yes" }],
   "alerts.acknowledge": [{}, { id: 3 }],
+  "alerts.unacknowledge": [{}, { id: "" }],
   "alerts.rules": [{ extra: 1 }],
   "alerts.rules.put": [{}, { yaml: "" }, { yaml: 3 }],
   "alerts.rules.remove": [{}, { name: "" }],

@@ -35,6 +35,7 @@ import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
 import { cellText } from "../terminal-text.js";
 import { listedTime } from "../time-text.js";
+import { engineEdit } from "./alert-engine-edits.js";
 
 const FLAGS: FlagSpecs = {
   status: {
@@ -59,7 +60,7 @@ const FLAGS: FlagSpecs = {
     kind: "string",
     placeholder: "DURATION",
     default: "1h",
-    help: `silence: how long (30m, 4h, 2d; at most ${MAX_DURATION_TEXT})`,
+    help: `silence, pause: how long (30m, 4h, 2d; at most ${MAX_DURATION_TEXT})`,
   },
   comment: { kind: "string", placeholder: "TEXT", help: "silence: why" },
   all: { kind: "boolean", help: "silences: include expired ones" },
@@ -73,6 +74,12 @@ const SUBCOMMANDS: ArgShape = {
     history: { flags: ["since", "rule", "server", "limit", "json"] },
     silence: { positionals: Number.POSITIVE_INFINITY, flags: ["for", "comment", "json"] },
     unsilence: { positionals: 1, flags: ["json"] },
+    acknowledge: { positionals: 1, flags: ["json"] },
+    ack: { positionals: 1, flags: ["json"] },
+    unacknowledge: { positionals: 1, flags: ["json"] },
+    unack: { positionals: 1, flags: ["json"] },
+    pause: { flags: ["for", "json"] },
+    resume: { flags: ["json"] },
     silences: { flags: ["all", "json"] },
     test: { positionals: 1, flags: ["json"] },
     rules: { flags: ["json"] },
@@ -85,6 +92,9 @@ const USAGE = `mcpscope alerts [--status firing|pending|resolved] [--server NAME
        mcpscope alerts silence MATCHER… [--for 1h] [--comment TEXT]
        mcpscope alerts unsilence ID
        mcpscope alerts silences [--all] [--json]
+       mcpscope alerts acknowledge|unacknowledge ID [--json]
+       mcpscope alerts pause [--for 1h] [--json]
+       mcpscope alerts resume [--json]
        mcpscope alerts test CHANNEL [--json]
        mcpscope alerts rules [--json]`;
 
@@ -92,10 +102,19 @@ const HELP = `Alerts are evaluated by the app (or \`mcpscope serve\`) from the r
 these commands read and change the same store. A MATCHER is name=value, name!=value, name=~regex or
 name!~regex over an alert's labels: alertname (the rule), severity, server, tool…
   mcpscope alerts silence alertname=tool-error-rate server=memory --for 2h --comment "deploying"
+acknowledge stops a firing alert's repeat notifications until it resolves (ack for short; ID is the
+alert's fingerprint, as \`mcpscope alerts\` lists it); unacknowledge (unack) takes that back.
+  mcpscope alerts ack 3f9c0a17be42d6e1
+pause holds back the desktop notifications (the app's and a browser tab's; other channels still
+deliver) for --for, resume lets them through again. These go through the running app or
+\`mcpscope serve\`, whose window and tray follow at once; with none running they are stored, and the
+next one to start applies them.
 rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does
 (when alerts.yaml has a mistake, its last good version's, and a last line says so).
 test sends a test notification through a channel now, once (a failed test is not retried), and prints
-the attempt; test desktop is shown by the running app's window or a serve tab (waiting up to 5 s). Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, 2 usage.`;
+the attempt; test desktop is shown by the running app's window or a serve tab (waiting up to 5 s).
+Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, no firing alert by that ID, or a running
+engine that did not apply the change within 5 s (nothing was changed), 2 usage.`;
 
 const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
@@ -296,6 +315,23 @@ export const alertsCommand: Command = {
           io.stdout.write(`${JSON.stringify(result)}\n`);
           return result.ok ? 0 : 1;
         }
+        case "acknowledge":
+        case "ack":
+        case "unacknowledge":
+        case "unack": {
+          const id = rest[0];
+          if (!id) throw new UsageError(`${sub} needs an alert ID (see \`mcpscope alerts\`)`);
+          const method = sub.startsWith("un") ? "alerts.unacknowledge" : "alerts.acknowledge";
+          return await engineEdit({ dataDir, db, api, io, json }, method, { id });
+        }
+        case "pause":
+        case "resume":
+          return await engineEdit(
+            { dataDir, db, api, io, json },
+            "alerts.pause",
+            { duration: sub === "pause" ? (flagString(args, "for") ?? "1h") : null },
+            { duration: "for" },
+          );
         case "silences": {
           const silences = await api.call("alerts.silences", { includeExpired: Boolean(args.flags.all) });
           if (json) io.stdout.write(`${JSON.stringify({ silences })}\n`);

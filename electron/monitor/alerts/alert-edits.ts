@@ -15,8 +15,11 @@ import { putRule, removeRule } from "./rule-file.js";
 
 export interface AlertEditHooks {
   silencesChanged(): void;
-  /** After an acknowledgement was asked for; `ok` when the alert was firing and is now acknowledged. */
-  acknowledged(id: string, ok: boolean): void;
+  /**
+   * After an acknowledgement (or its taking back, `acknowledged` false) was asked for; `ok` when the alert
+   * was firing and now is as asked.
+   */
+  acknowledged(id: string, acknowledged: boolean, ok: boolean): void;
   pauseChanged(): void;
 }
 
@@ -57,22 +60,34 @@ export class AlertEdits {
     return { ok, message: ok ? `silence ${id} expired` : `no active silence ${id}` };
   }
 
-  acknowledge(id: string): ActionResult {
+  acknowledge(id: string, actor = "app"): ActionResult {
     const ok = setAcknowledged(this.options.db, id);
-    if (ok) this.options.audit({ action: "alert_acknowledge", actor: "app", target: id });
-    this.options.hooks.acknowledged(id, ok);
+    if (ok) this.options.audit({ action: "alert_acknowledge", actor, target: id });
+    this.options.hooks.acknowledged(id, true, ok);
     return {
       ok,
       message: ok ? "acknowledged: no repeat notifications until it resolves" : `no firing alert ${id}`,
     };
   }
 
-  pause(duration: string | null): ActionResult {
+  unacknowledge(id: string, actor = "app"): ActionResult {
+    const ok = setAcknowledged(this.options.db, id, false);
+    if (ok) this.options.audit({ action: "alert_unacknowledge", actor, target: id });
+    this.options.hooks.acknowledged(id, false, ok);
+    return {
+      ok,
+      message: ok
+        ? "no longer acknowledged: it repeats again on its route's repeat_interval"
+        : `no firing alert ${id}`,
+    };
+  }
+
+  pause(duration: string | null, actor = "app"): ActionResult {
     const until = duration === null ? null : this.options.now() + parseDuration(duration);
     setMeta(this.options.db, "paused_until", until === null ? null : String(until));
     this.options.audit({
       action: "alert_pause",
-      actor: "app",
+      actor,
       details: { until: until === null ? null : iso(until) },
     });
     this.options.hooks.pauseChanged();

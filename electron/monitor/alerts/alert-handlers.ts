@@ -28,6 +28,7 @@ export function alertHandlers(services: () => AlertServices): AlertHandlers {
     "alerts.unsilence": (input) => edits().unsilence(input.id),
     "alerts.silences": (input) => queries().silences(input.includeExpired),
     "alerts.acknowledge": (input) => edits().acknowledge(input.id),
+    "alerts.unacknowledge": (input) => edits().unacknowledge(input.id),
     "alerts.rules": () => queries().rules(),
     "alerts.rules.put": (input) => actionOrError(() => edits().putRule(input.yaml, input.replaces)),
     "alerts.rules.remove": (input) => actionOrError(() => edits().removeRule(input.name)),

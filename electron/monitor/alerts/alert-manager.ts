@@ -4,7 +4,8 @@
  * - `AlertEvaluator` (evaluator.ts): the evaluation lease and loop, states, history, dispatch;
  * - `AlertDeliverer` (deliverer.ts): channels, the desktop channel, the outbox with retries;
  * - `AlertQueries` (alert-queries.ts): read-only answers, over the evaluator's live states;
- * - `AlertEdits` (alert-edits.ts): silences, acknowledgement, pause, rule and channel edits.
+ * - `AlertEdits` (alert-edits.ts): silences, acknowledgement, pause, rule and channel edits; the lease
+ *   holder also applies those the CLI asks of it (engine-requests.ts).
  * The `alerts.*` API methods are served from these (alert-handlers.ts); where no engine runs, the CLI
  * serves the same handlers over the stored states (stored-alerts.ts). It pushes `alerts.changed` (the
  * tray, the Alerts view) and `alerts.notify` (the desktop notification).
@@ -19,6 +20,7 @@ import { AlertQueries } from "./alert-queries.js";
 import type { Channel } from "./channels/channel.js";
 import type { ChannelConfig } from "./channels/index.js";
 import { AlertDeliverer } from "./deliverer.js";
+import { applyForwarded, serveRequests } from "./engine-requests.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
 import { SkipReporter } from "./skipped.js";
@@ -93,6 +95,8 @@ export class AlertManager implements AlertServices {
       event: options.event,
       warn: options.warn,
       tickMs: options.tickMs,
+      requests: () =>
+        serveRequests(db, (method, input, actor) => applyForwarded(this.edits, method, input, actor)),
     });
     this.queries = new AlertQueries({
       db,
@@ -108,7 +112,7 @@ export class AlertManager implements AlertServices {
       now,
       hooks: {
         silencesChanged: () => this.evaluator.redispatch(),
-        acknowledged: (id, ok) => this.evaluator.acknowledged(id, ok),
+        acknowledged: (id, acknowledged, ok) => this.evaluator.acknowledged(id, acknowledged, ok),
         pauseChanged: () => this.evaluator.pushSnapshot(now()),
       },
     });
@@ -143,8 +147,9 @@ export class AlertManager implements AlertServices {
   preview: AlertQueries["preview"] = (yaml, range) => this.queries.preview(yaml, range);
   silence: AlertEdits["silence"] = (input) => this.edits.silence(input);
   unsilence: AlertEdits["unsilence"] = (id, actor) => this.edits.unsilence(id, actor);
-  acknowledge: AlertEdits["acknowledge"] = (id) => this.edits.acknowledge(id);
-  pause: AlertEdits["pause"] = (duration) => this.edits.pause(duration);
+  acknowledge: AlertEdits["acknowledge"] = (id, actor) => this.edits.acknowledge(id, actor);
+  unacknowledge: AlertEdits["unacknowledge"] = (id, actor) => this.edits.unacknowledge(id, actor);
+  pause: AlertEdits["pause"] = (duration, actor) => this.edits.pause(duration, actor);
   putRule: AlertEdits["putRule"] = (yaml, replaces) => this.edits.putRule(yaml, replaces);
   removeRule: AlertEdits["removeRule"] = (name) => this.edits.removeRule(name);
   putChannel: AlertEdits["putChannel"] = (yaml, replaces) => this.edits.putChannel(yaml, replaces);

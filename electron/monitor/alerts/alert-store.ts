@@ -119,11 +119,13 @@ export function saveRuleStep(
   });
 }
 
-export function setAcknowledged(db: Db, id: string): boolean {
+/** Acknowledges a firing alert, or takes its acknowledgement back; false when none fires by that id. */
+export function setAcknowledged(db: Db, id: string, acknowledged = true): boolean {
   return (
     Number(
-      db.prepare("UPDATE alert_instances SET acknowledged = 1 WHERE id = ? AND state = 'firing'").run(id)
-        .changes,
+      db
+        .prepare("UPDATE alert_instances SET acknowledged = ? WHERE id = ? AND state = 'firing'")
+        .run(acknowledged ? 1 : 0, id).changes,
     ) > 0
   );
 }

@@ -37,6 +37,8 @@ export interface AlertEvaluatorOptions {
   warn(problem: string): void;
   /** How often due deliveries and group timers are looked at (default 1 s). */
   tickMs?: number;
+  /** Applies the edits other processes asked of the lease holder (engine-requests.ts), every tick. */
+  requests?(): void;
 }
 
 export class AlertEvaluator implements AlertStateView {
@@ -100,6 +102,7 @@ export class AlertEvaluator implements AlertStateView {
     const { db, config } = this.options;
     config.reloadIfChanged();
     if (!this.lead(at)) return;
+    this.serveRequests();
     const rules = new Map(config.config.rules.map((r) => [r.name, r]));
     const byRule = new Map<string, Map<string, InstanceState>>();
     for (const i of this.states.values()) {
@@ -140,6 +143,7 @@ export class AlertEvaluator implements AlertStateView {
       void this.options.deliverer.showDesktop(at);
       return;
     }
+    this.serveRequests();
     try {
       this.dispatch(at);
     } catch (error) {
@@ -153,10 +157,13 @@ export class AlertEvaluator implements AlertStateView {
     this.dispatch(at);
   }
 
-  /** An acknowledged alert stops repeating at once, without waiting for the next evaluation. */
-  acknowledged(id: string, ok: boolean): void {
+  /**
+   * An acknowledged alert stops repeating at once, without waiting for the next evaluation; one whose
+   * acknowledgement was taken back repeats again.
+   */
+  acknowledged(id: string, acknowledged: boolean, ok: boolean): void {
     const i = this.states.get(id);
-    if (ok && i) i.acknowledged = true;
+    if (ok && i) i.acknowledged = acknowledged;
     this.pushSnapshot(this.options.now());
   }
 
@@ -209,6 +216,14 @@ export class AlertEvaluator implements AlertStateView {
       this.pushSnapshot(at);
     }
     return this.leader;
+  }
+
+  private serveRequests(): void {
+    try {
+      this.options.requests?.();
+    } catch (error) {
+      this.options.warn(`alerts: cannot apply what the CLI asked: ${(error as Error).message}`);
+    }
   }
 
   private loadStates(): InstanceState[] {

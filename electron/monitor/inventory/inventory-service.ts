@@ -61,6 +61,8 @@ export interface InventoryOptions {
   refreshRemoteProxies?: () => Promise<void>;
   /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
   orphanGraceMs?: number;
+  /** How often an engine that does not run the servers checks whether it should (default 5 s). */
+  supervisionCheckMs?: number;
 }
 
 export class InventoryService {
@@ -97,6 +99,7 @@ export class InventoryService {
       closed: () => this.closed,
       changed: () => this.changed(),
       orphanGraceMs: options.orphanGraceMs,
+      supervisionCheckMs: options.supervisionCheckMs,
       onProblem: options.onProblem,
     });
     this.prober = new Prober({
@@ -128,7 +131,7 @@ export class InventoryService {
     });
     const first = await this.watcher.ready;
     this.discovered(first.servers, first.warnings);
-    this.launched.reclaim();
+    this.launched.begin();
     this.sampler.start();
     // Samples land every interval: push the new figures to listeners.
     this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
@@ -150,11 +153,12 @@ export class InventoryService {
       new Map(),
     );
     const proxies = this.options.remoteProxies?.() ?? [];
+    const elsewhere = this.launched.runElsewhereNow();
     const servers = this.servers.map((server) => {
       const id = server.definition.id;
       const location = server.location;
       const proxy = location ? proxies.find((p) => sameProxyEntry(p.entry, location)) : undefined;
-      return toEntry({
+      const entry = toEntry({
         proxy: proxy
           ? {
               state: proxy.state,
@@ -170,6 +174,8 @@ export class InventoryService {
         traffic: trafficOf(traffic, keys.get(server)),
         sampleFreshMs: freshMs,
       });
+      const other = elsewhere.get(id);
+      return other ? { ...entry, supervisedElsewhere: other } : entry;
     });
     return { servers, warnings: this.warnings };
   }

@@ -2,7 +2,9 @@
  * The servers mcpscope runs for the user: started, stopped and restarted by hand, and recorded under
  * `<dataDir>/launched/` so that the next engine reclaims what a crashed one left running (known by its
  * start ticks) and starts again what the user had started there. A quit the user asked for marks them
- * stopped; a close with `keepLaunched` leaves them recorded for the next engine.
+ * stopped; a close with `keepLaunched` leaves them recorded for the next engine. Of several engines on a
+ * data dir only the one holding the supervision lease runs them (supervision-lease.ts): the others refuse
+ * to start one, and take over (reclaiming what the holder left) once it ends.
  */
 
 import type { ActionResult } from "../../../shared/servers.js";
@@ -12,10 +14,11 @@ import type { EventTracker } from "../events/tracker.js";
 import type { DbHealthStore } from "../health/health-store.js";
 import type { Prober } from "../health/prober.js";
 import type { Db } from "../store/db.js";
-import { LaunchRecords } from "../supervisor/launch-records.js";
+import { LaunchRecords, launchedBy } from "../supervisor/launch-records.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
+import { SupervisionLease } from "../supervisor/supervision-lease.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import type { TelemetrySink } from "../supervisor/telemetry.js";
 
@@ -35,6 +38,8 @@ export interface LaunchedServersOptions {
   changed: () => void;
   /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
   orphanGraceMs?: number;
+  /** How often the supervision lease is renewed or tried (supervision-lease.ts; default 5 s). */
+  supervisionCheckMs?: number;
   onProblem?: (message: string) => void;
 }
 
@@ -45,6 +50,9 @@ export class LaunchedServers {
   private readonly records: LaunchRecords;
   /** Stopping what a crashed engine left running, then starting again what the user had started. */
   private reclaiming: Promise<void> = Promise.resolve();
+  private reclaimBusy = false;
+  /** Whether this engine, of those on the data dir, runs the servers. */
+  private readonly lease: SupervisionLease;
 
   constructor(private readonly options: LaunchedServersOptions) {
     this.records = new LaunchRecords(options.dataDir, options.onProblem);
@@ -54,11 +62,50 @@ export class LaunchedServers {
       records: this.records,
     });
     this.supervisor.onChange(() => options.changed());
+    this.lease = new SupervisionLease({
+      db: options.db,
+      dataDir: options.dataDir,
+      intervalMs: options.supervisionCheckMs,
+      // What an engine that ended left is the holder's to clean up and run: looked for on every check,
+      // since an engine that gave the lease up may still be ending when this one takes it.
+      holding: (gained) => {
+        // A closing engine takes on nothing more: what it adopted now would be dropped with its record.
+        if (options.closed()) return;
+        this.reclaim();
+        if (gained) options.changed();
+      },
+      onProblem: options.onProblem,
+    });
+  }
+
+  /**
+   * Starts supervising if no other engine on the data dir does; otherwise tries again every interval,
+   * and takes over once that engine has ended.
+   */
+  begin(): void {
+    this.lease.start();
+  }
+
+  /** The other engine that runs the servers, while this one does not. */
+  supervisedBy(): { pid: number } | null {
+    const holder = this.lease.holder;
+    return this.lease.held || !holder ? null : { pid: holder.pid };
+  }
+
+  /** Each server the other engine runs for the user, by id: that engine's pid and the server's process. */
+  runElsewhereNow(): Map<string, { enginePid: number; pid: number | null }> {
+    const other = this.supervisedBy();
+    if (!other) return new Map();
+    return new Map(
+      launchedBy(this.options.dataDir, other.pid).map((s) => [s.id, { enginePid: other.pid, pid: s.pid }]),
+    );
   }
 
   /** What a crashed engine left running is stopped; what the user had started runs again here. */
   reclaim(): void {
     const { options } = this;
+    if (this.reclaimBusy) return;
+    this.reclaimBusy = true;
     this.reclaiming = reclaimAndRestart(options.dataDir, {
       track: (event) => options.tracker.track(event),
       graceMs: options.orphanGraceMs,
@@ -69,9 +116,13 @@ export class LaunchedServers {
         start: (id) => this.start(id),
         closed: () => options.closed(),
       },
-    }).catch((error: unknown) =>
-      options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
-    );
+    })
+      .catch((error: unknown) =>
+        options.onProblem?.(`cannot clean up after the last engine: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.reclaimBusy = false;
+      });
   }
 
   /** Settles once the reclaim is over (a close waits for it before stopping anything). */
@@ -85,13 +136,20 @@ export class LaunchedServers {
 
   async start(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
+    const elsewhere = this.runElsewhere(server.definition.name);
+    if (elsewhere) return elsewhere;
     return this.launched(server, await this.supervisor.start(server));
   }
 
   async stop(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
     if (!this.supervisor.status(id))
-      return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
+      return (
+        this.runElsewhere(server.definition.name) ?? {
+          ok: false,
+          message: `${server.definition.name} is not running under mcpscope`,
+        }
+      );
     // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
     // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
     // its checks go on.
@@ -105,6 +163,8 @@ export class LaunchedServers {
 
   async restart(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
+    const elsewhere = this.runElsewhere(server.definition.name);
+    if (elsewhere) return elsewhere;
     if (!this.supervisor.status(id)) return this.start(id);
     return this.launched(server, await this.supervisor.restart(id));
   }
@@ -121,6 +181,18 @@ export class LaunchedServers {
   async stopAll(options: EngineCloseOptions): Promise<void> {
     if (!options.keepLaunched) this.markStopped();
     await this.supervisor.stopAll(options);
+    // Only now that its servers are stopped: another engine may start them the moment it takes over.
+    this.lease.close();
+  }
+
+  /** While another engine runs the servers, this one starts, stops and restarts none of them. */
+  private runElsewhere(name: string): ActionResult | null {
+    const other = this.supervisedBy();
+    if (!other) return null;
+    return {
+      ok: false,
+      message: `${name}: servers on this data dir are run by the other mcpscope engine (pid ${other.pid}: the app or \`mcpscope serve\`); start, stop or restart it there`,
+    };
   }
 
   /** After a start or restart by hand: whatever mcpscope runs is checked on the interval. */

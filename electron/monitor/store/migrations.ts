@@ -546,6 +546,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN entry TEXT;
   `,
+
+  // Leases that let one engine of several on a data dir do a job alone (store/engine-leases.ts): which
+  // engine (pid and start ticks, so a dead one's lease is taken over at once) holds it, until when.
+  `
+  CREATE TABLE engine_leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    start_ticks INTEGER,
+    started_at REAL NOT NULL,
+    until REAL NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,7 +10,7 @@
  * is what a crash left, and the next engine claims it (orphans.ts). Writing fails open: supervision goes on.
  */
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { processStartTicks } from "../process-start.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
@@ -40,6 +40,21 @@ export interface LaunchFile {
 
 export function launchedFolder(dataDir: string): string {
   return join(dataDir, LAUNCHED_FOLDER);
+}
+
+/** The servers the engine with `pid` runs for the user, from its record (none if it has none). */
+export function launchedBy(dataDir: string, pid: number): LaunchedServer[] {
+  const folder = launchedFolder(dataDir);
+  try {
+    return readdirSync(folder)
+      .filter((name) => name.startsWith(`${pid}-`) && name.endsWith(".json"))
+      .flatMap((name) => {
+        const content = JSON.parse(readFileSync(join(folder, name), "utf8")) as Partial<LaunchFile>;
+        return Array.isArray(content.servers) ? content.servers : [];
+      });
+  } catch {
+    return [];
+  }
 }
 
 export class LaunchRecords {

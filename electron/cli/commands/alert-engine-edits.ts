@@ -1,0 +1,60 @@
+/**
+ * `mcpscope alerts acknowledge|unacknowledge|pause|resume`: edits the running engine holds in its live
+ * states and snapshot, so they go through it (alerts/engine-requests.ts) and the app's window and tray
+ * follow at once. With no engine running they are stored, which is what the next engine starts from.
+ */
+import type { ApiClient } from "../../../shared/api.js";
+import type { ActionResult } from "../../../shared/servers.js";
+import {
+  askEngine,
+  type ForwardedInput,
+  type ForwardedMethod,
+  REQUEST_WAIT_MS,
+} from "../../monitor/alerts/engine-requests.js";
+import { runningEngines } from "../../monitor/engine-presence.js";
+import type { Db } from "../../monitor/store/db.js";
+import { checkFlags } from "../api-input.js";
+import type { CliIo } from "../io.js";
+
+export const NO_ENGINE_STORED =
+  "no engine runs on this data dir: stored, and the app or `mcpscope serve` applies it when it starts";
+
+export function engineSilent(waitMs = REQUEST_WAIT_MS): string {
+  return `the running engine did not apply it within ${waitMs / 1000} s (it may be starting, or another engine's lease has not run out yet); nothing was changed; try again`;
+}
+
+export interface EngineEditContext {
+  dataDir: string;
+  db: Db;
+  /** The in-process handlers over the store, for when no engine runs. */
+  api: ApiClient;
+  io: CliIo;
+  json: boolean;
+}
+
+/**
+ * Applies one edit through the engine that evaluates the rules, or to the store when none runs; prints
+ * the answer. Exit 0 done, 1 refused (no firing alert by that id) or not applied (the engine did not
+ * answer), 2 a bad flag.
+ */
+export async function engineEdit(
+  context: EngineEditContext,
+  method: ForwardedMethod,
+  input: Record<string, unknown>,
+  flags: Record<string, string> = {},
+): Promise<number> {
+  const checked = checkFlags(method, input, flags) as ForwardedInput;
+  const { dataDir, db, api, io, json } = context;
+  const engine = runningEngines(dataDir).some((e) => e.alerts);
+  let result: ActionResult;
+  if (engine) {
+    const answer = await askEngine(db, { method, input: checked, actor: "cli" });
+    result = answer ?? { ok: false, message: engineSilent() };
+  } else {
+    result = (await api.call(method, checked as never)) as ActionResult;
+  }
+  if (json) io.stdout.write(`${JSON.stringify({ ...result, engine })}\n`);
+  else if (!result.ok) io.stderr.write(`mcpscope alerts: ${result.message}\n`);
+  else io.stdout.write(`${result.message}${engine ? "" : ` (${NO_ENGINE_STORED})`}\n`);
+  return result.ok ? 0 : 1;
+}

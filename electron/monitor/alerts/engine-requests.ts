@@ -1,0 +1,155 @@
+/**
+ * Alert edits asked of the running engine by another process (the CLI). An acknowledgement lives in the
+ * evaluator's states, which it writes back on every change, and the pause in the snapshot the window and
+ * tray follow: a process that only wrote the store would be overwritten by the engine's next evaluation,
+ * and nothing on screen would change. So the asker posts a request in `alert_meta` (key
+ * `request:<uuid>`), the engine that holds the evaluation lease applies it on its next tick through its
+ * own edits (alert-edits.ts), and writes the answer in its place. Posting, applying and withdrawing are
+ * each one transaction: a request is either applied and answered or withdrawn unapplied, never both.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseMethodInput } from "../../../shared/api.js";
+import type { ActionResult } from "../../../shared/servers.js";
+import type { Db } from "../store/db.js";
+import type { AlertEdits } from "./alert-edits.js";
+import { getMeta, setMeta } from "./alert-store.js";
+
+/** The edits that go through the engine, by their API method. */
+export const FORWARDED_METHODS = ["alerts.acknowledge", "alerts.unacknowledge", "alerts.pause"] as const;
+export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
+
+export type ForwardedInput = { id: string } | { duration: string | null };
+
+/** How long an asker waits for the engine: a few of its ticks (1 s each by default). */
+export const REQUEST_WAIT_MS = 5_000;
+
+const PREFIX = "request:";
+/** Answers nobody came for (the asker was killed) are dropped after this long. */
+const ANSWER_KEPT_MS = 60_000;
+
+interface StoredRequest {
+  method: ForwardedMethod;
+  input: ForwardedInput;
+  actor: string;
+  /** Wall-clock ms after which the asker no longer waits: the engine drops it unapplied. */
+  expiresAt: number;
+  answer?: ActionResult;
+}
+
+function read(db: Db, key: string): StoredRequest | null {
+  const text = getMeta(db, key);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as StoredRequest;
+  } catch {
+    return null;
+  }
+}
+
+/** Posts a request for the engine; its id is what `answer` and `withdraw` take. */
+export function postRequest(
+  db: Db,
+  request: { method: ForwardedMethod; input: ForwardedInput; actor: string },
+  waitMs = REQUEST_WAIT_MS,
+  now = Date.now(),
+): string {
+  const id = randomUUID();
+  setMeta(db, PREFIX + id, JSON.stringify({ ...request, expiresAt: now + waitMs } satisfies StoredRequest));
+  return id;
+}
+
+/** The engine's answer, once there is one (the request is then removed). */
+export function takeAnswer(db: Db, id: string): ActionResult | null {
+  return db.transaction(() => {
+    const request = read(db, PREFIX + id);
+    if (!request?.answer) return null;
+    setMeta(db, PREFIX + id, null);
+    return request.answer;
+  });
+}
+
+/** Withdraws a request no engine applied yet: true when it was withdrawn, so nothing was changed. */
+export function withdrawRequest(db: Db, id: string): boolean {
+  return db.transaction(() => {
+    const request = read(db, PREFIX + id);
+    if (request?.answer) return false;
+    setMeta(db, PREFIX + id, null);
+    return true;
+  });
+}
+
+/**
+ * The engine's side, on each tick of the lease holder: applies every waiting request, each in its own
+ * transaction with its answer, and drops what no asker waits for any more.
+ */
+export function serveRequests(
+  db: Db,
+  apply: (method: ForwardedMethod, input: ForwardedInput, actor: string) => ActionResult,
+  now = Date.now(),
+): number {
+  const keys = db
+    .prepare("SELECT key FROM alert_meta WHERE key >= ? AND key < ? ORDER BY key")
+    .all(PREFIX, `${PREFIX}\uffff`)
+    .map((row) => String(row.key));
+  let served = 0;
+  for (const key of keys) {
+    db.transaction(() => {
+      const request = read(db, key);
+      if (!request) return setMeta(db, key, null);
+      if (request.answer) {
+        if (now - request.expiresAt > ANSWER_KEPT_MS) setMeta(db, key, null);
+        return;
+      }
+      if (request.expiresAt < now || !FORWARDED_METHODS.includes(request.method))
+        return setMeta(db, key, null);
+      let answer: ActionResult;
+      try {
+        answer = apply(request.method, request.input, request.actor);
+      } catch (error) {
+        answer = { ok: false, message: (error as Error).message };
+      }
+      setMeta(db, key, JSON.stringify({ ...request, answer } satisfies StoredRequest));
+      served++;
+    });
+  }
+  return served;
+}
+
+/**
+ * Asks the engine and waits for its answer; null when no engine applied it within `waitMs` (the request
+ * is then withdrawn, so nothing was changed).
+ */
+export async function askEngine(
+  db: Db,
+  request: { method: ForwardedMethod; input: ForwardedInput; actor: string },
+  waitMs = REQUEST_WAIT_MS,
+  pollMs = 50,
+): Promise<ActionResult | null> {
+  const id = postRequest(db, request, waitMs);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const answer = takeAnswer(db, id);
+    if (answer) return answer;
+    if (Date.now() >= deadline) break;
+    await sleep(pollMs);
+  }
+  return withdrawRequest(db, id) ? null : takeAnswer(db, id);
+}
+
+/** Applies one request through the engine's edits, its input checked as the API checks it. */
+export function applyForwarded(
+  edits: Pick<AlertEdits, "acknowledge" | "unacknowledge" | "pause">,
+  method: ForwardedMethod,
+  input: ForwardedInput,
+  actor: string,
+): ActionResult {
+  switch (method) {
+    case "alerts.acknowledge":
+      return edits.acknowledge(parseMethodInput(method, input).id, actor);
+    case "alerts.unacknowledge":
+      return edits.unacknowledge(parseMethodInput(method, input).id, actor);
+    case "alerts.pause":
+      return edits.pause(parseMethodInput(method, input).duration, actor);
+  }
+}

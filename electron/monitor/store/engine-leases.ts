@@ -1,0 +1,56 @@
+/**
+ * Leases in the store that let one engine of several on a data dir (the app and `mcpscope serve`, or two
+ * serves) do a job alone. A lease names its engine as wrappers name themselves (pid and start ticks), so
+ * the lease of an engine that died (SIGKILL, a crash) is taken over at the next try, not once it runs out;
+ * running out (`until`) covers a holder that cannot be checked from here. Each take is one IMMEDIATE
+ * transaction, so of two engines trying at once exactly one holds it.
+ */
+import { ownStartTicks } from "../process-start.js";
+import type { Db } from "./db.js";
+import { wrapperAlive } from "./lost-sessions.js";
+
+/** The engine that holds a lease. */
+export interface LeaseHolder {
+  pid: number;
+  startTicks: number | null;
+  startedAt: number;
+}
+
+export type LeaseAnswer = { held: true } | { held: false; holder: LeaseHolder };
+
+/** This process as a lease holder; `owner` tells two engines of one process apart (tests). */
+export function selfHolder(owner: string): LeaseHolder & { owner: string } {
+  return { owner, pid: process.pid, startTicks: ownStartTicks(), startedAt: Date.now() };
+}
+
+/** Takes or renews lease `name` for `self` until `now + ttlMs`, unless a live engine holds it. */
+export function takeEngineLease(
+  db: Db,
+  name: string,
+  self: LeaseHolder & { owner: string },
+  now: number,
+  ttlMs: number,
+): LeaseAnswer {
+  return db.transaction(() => {
+    const row = db.prepare("SELECT * FROM engine_leases WHERE name = ?").get(name);
+    if (row && row.owner !== self.owner) {
+      const holder: LeaseHolder = {
+        pid: Number(row.pid),
+        startTicks: row.start_ticks === null ? null : Number(row.start_ticks),
+        startedAt: Number(row.started_at),
+      };
+      if (Number(row.until) > now && wrapperAlive(holder)) return { held: false, holder };
+    }
+    db.prepare(
+      `INSERT INTO engine_leases (name, owner, pid, start_ticks, started_at, until) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid,
+         start_ticks = excluded.start_ticks, started_at = excluded.started_at, until = excluded.until`,
+    ).run(name, self.owner, self.pid, self.startTicks, self.startedAt, now + ttlMs);
+    return { held: true };
+  });
+}
+
+/** Gives lease `name` up, if `owner` holds it. */
+export function releaseEngineLease(db: Db, name: string, owner: string): void {
+  db.prepare("DELETE FROM engine_leases WHERE name = ? AND owner = ?").run(name, owner);
+}
