@@ -23,7 +23,9 @@ export interface EngineOptions {
   /** How often the engine looks for calls stored by wrappers, in ms (default 300). */
   pollIntervalMs?: number;
   /** The server inventory (discovery, supervision, health, resources); `false` to leave it off. */
-  inventory?: false | { home?: string; probeIntervalMs?: number; sampleIntervalMs?: number };
+  inventory?:
+    | false
+    | { home?: string; probeIntervalMs?: number; sampleIntervalMs?: number; stopGraceMs?: number };
   /** Alert evaluation and delivery; `false` to leave it off. Tests pass a clock, channels or a faster tick. */
   alerts?: false | Pick<AlertManagerOptions, "now" | "createChannel" | "tickMs">;
   /**

@@ -59,8 +59,8 @@ export interface InventoryOptions {
   /** The proxies the engine runs for instrumented remote entries, and a way to follow changes now. */
   remoteProxies?: () => RemoteProxyState[];
   refreshRemoteProxies?: () => Promise<void>;
-  /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
-  orphanGraceMs?: number;
+  /** How long a server has to stop before SIGKILL (LaunchedServers). */
+  stopGraceMs?: number;
 }
 
 export class InventoryService {
@@ -96,7 +96,7 @@ export class InventoryService {
       find: (id) => this.find(id),
       closed: () => this.closed,
       changed: () => this.changed(),
-      orphanGraceMs: options.orphanGraceMs,
+      stopGraceMs: options.stopGraceMs,
       onProblem: options.onProblem,
     });
     this.prober = new Prober({
