@@ -1,12 +1,43 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Folders whose files run one after another in a worker that keeps the modules it loaded, rather than a
+ * fresh worker each: starting a worker and importing again for each small file cost more than the tests.
+ * Their tests keep no state in modules (each opens its own data dir, servers and clocks) and restore any
+ * global they change. A folder joins once a run of it alone, so shared, passes as it does isolated.
+ */
+const SHARED = ["test/renderer", "test/metrics", "test/electron", "test/cli"].map(
+  (folder) => `${folder}/**/*.test.ts`,
+);
+/** Files in those folders that replace a module (vi.mock): a fresh worker each, so it reaches no other file. */
+const MOCKING = ["test/electron/preload.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // End-to-end tests spawn real servers; two cores here, so keep parallelism modest.
     maxWorkers: 2,
     reporters: ["default"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "shared",
+          include: SHARED,
+          exclude: MOCKING,
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "isolated",
+          include: ["test/**/*.test.ts"],
+          exclude: SHARED,
+        },
+      },
+      { extends: true, test: { name: "mocking", include: MOCKING } },
+    ],
   },
 });

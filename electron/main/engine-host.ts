@@ -7,6 +7,7 @@ import { constants } from "node:os";
 import { createEngine } from "../monitor/engine.js";
 import { defaultDataDir } from "../monitor/paths.js";
 import { closeLiveChildren, killLiveChildren } from "../monitor/supervisor/child-transport.js";
+import { stopGraceFromEnv } from "../monitor/supervisor/stop-grace.js";
 import { type ParentPortLike, serveEngine } from "./host-service.js";
 
 const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
@@ -17,7 +18,11 @@ if (!port) {
   process.exit(2);
 } else {
   const service = serveEngine(port, {
-    createEngine: () => createEngine({ dataDir: defaultDataDir() }),
+    createEngine: () =>
+      createEngine({
+        dataDir: defaultDataDir(),
+        inventory: { stopGraceMs: stopGraceFromEnv(process.env, (line) => console.error(line)) },
+      }),
     exit: (code) => {
       // A probe still under way: its server goes too, rather than outlive the engine in its own group.
       void closeLiveChildren().finally(() =>

@@ -19,9 +19,16 @@ export interface RunningHost {
   stderr: () => string;
 }
 
-export function forkEngineHost(dataDir: string, home: string): RunningHost {
+/** `env` adds to (or overrides) the host's environment, e.g. MCPSCOPE_STOP_GRACE. */
+export function forkEngineHost(dataDir: string, home: string, env: NodeJS.ProcessEnv = {}): RunningHost {
   const child = fork(LAUNCHER, [], {
-    env: { ...process.env, MCPSCOPE_HOME: dataDir, HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
+    env: {
+      ...process.env,
+      MCPSCOPE_HOME: dataDir,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, ".config"),
+      ...env,
+    },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";

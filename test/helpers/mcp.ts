@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { onTestFinished } from "vitest";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const MCPSCOPE = join(ROOT, "bin", "mcpscope.js");
@@ -91,6 +92,16 @@ export async function tempDir(
 ): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A temp dir removed once the current test is over: after the file's afterEach hooks, which stop what
+ * still writes into it (an engine, a server's pid file). Only inside a test.
+ */
+export async function testDir(prefix?: string): Promise<string> {
+  const dir = await tempDir(prefix);
+  onTestFinished(dir.cleanup);
+  return dir.path;
 }
 
 export async function waitFor<T>(

@@ -7,10 +7,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LaunchedServer, LaunchFile } from "../../electron/monitor/supervisor/launch-records.js";
+import { STOP_GRACE_ENV } from "../../electron/monitor/supervisor/stop-grace.js";
 import type { EventRecord } from "../../shared/events.js";
 import type { Inventory } from "../../shared/servers.js";
 import { forkEngineHost, processRunning, type RunningHost } from "../helpers/engine-host.js";
-import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+import { ROOT, testDir, waitFor } from "../helpers/mcp.js";
 
 const STUBBORN = join(ROOT, "test", "fixtures", "stubborn-server.mjs");
 const proc = existsSync("/proc/self/stat");
@@ -19,7 +20,10 @@ if (!proc) console.warn("engine-crash.test: skipped, no /proc here to tell a pro
 const hosts: RunningHost[] = [];
 const pids: number[] = [];
 afterEach(async () => {
-  for (const host of hosts.splice(0)) if (host.child.exitCode === null) host.child.kill("SIGKILL");
+  for (const host of hosts.splice(0)) {
+    if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGKILL");
+    await host.exited;
+  }
   for (const pid of pids.splice(0))
     try {
       process.kill(pid, "SIGKILL");
@@ -27,13 +31,17 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const dataDir = await tempDir();
-  const home = await tempDir();
-  return { dataDir: dataDir.path, home: home.path };
+  return { dataDir: await testDir(), home: await testDir() };
 }
 
-function start(dataDir: string, home: string): RunningHost {
-  const host = forkEngineHost(dataDir, home);
+/**
+ * The stubborn server outlasts every grace period, so each stop waits them all out: a short one here; the
+ * default is held to in stop-grace.test.ts.
+ */
+const SHORT_GRACE = { [STOP_GRACE_ENV]: "100ms" };
+
+function start(dataDir: string, home: string, env: NodeJS.ProcessEnv = SHORT_GRACE): RunningHost {
+  const host = forkEngineHost(dataDir, home, env);
   hosts.push(host);
   return host;
 }
@@ -120,7 +128,8 @@ describe.skipIf(!proc)("the engine host and the servers it launched", () => {
 
   it("ends at once on a signal that comes while a Quit is still stopping the servers", async () => {
     const { dataDir, home } = await setup();
-    const host = start(dataDir, home);
+    // The default grace: the Quit is still waiting on the stubborn server when the signal comes.
+    const host = start(dataDir, home, {});
     const { pid } = await startStubborn(host);
     expect(host.client.requestShutdown()).toBe(true);
     // Answered in order: once a call is refused, the host is closing (the stubborn server takes seconds).

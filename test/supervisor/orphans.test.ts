@@ -16,7 +16,7 @@ import {
 } from "../../electron/monitor/supervisor/launch-records.js";
 import { ORPHAN_STOPPED_EVENT, reclaimLaunched } from "../../electron/monitor/supervisor/orphans.js";
 import { processRunning } from "../helpers/engine-host.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { testDir, waitFor } from "../helpers/mcp.js";
 
 const proc = existsSync("/proc/self/stat");
 if (!proc) console.warn("orphans.test: skipped, no /proc here to tell a process from a reused pid");
@@ -56,53 +56,53 @@ function record(dataDir: string, name: string, content: LaunchFile | string): vo
 
 describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
   it("stops a group whose leader is the launched process, and records it", async () => {
-    const dir = await tempDir();
+    const dir = await testDir();
     const leader = await groupLeader();
     const engine = await deadPid();
-    record(dir.path, `${engine}-aaaa.json`, {
+    record(dir, `${engine}-aaaa.json`, {
       engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
       servers: [{ id: "s1", name: "orphaned", pid: leader.pid, startTicks: leader.ticks }],
     });
     const tracked: TrackedEvent[] = [];
-    const result = await reclaimLaunched(dir.path, { track: (e) => tracked.push(e), graceMs: 5_000 });
+    const result = await reclaimLaunched(dir, { track: (e) => tracked.push(e), graceMs: 5_000 });
     expect(processRunning(leader.pid)).toBe(false);
     expect(result).toEqual({ restart: [{ id: "s1", name: "orphaned" }], stopped: 1 });
     expect(tracked).toEqual([
       expect.objectContaining({ type: ORPHAN_STOPPED_EVENT, category: "system", server: "orphaned" }),
     ]);
-    expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
+    expect(readdirSync(join(dir, "launched"))).toEqual([]);
   });
 
   it("after a quit cut short, stops what is left and starts nothing again", async () => {
-    const dir = await tempDir();
+    const dir = await testDir();
     // What a quitting engine writes before it stops its servers.
-    const quitting = new LaunchRecords(dir.path);
+    const quitting = new LaunchRecords(dir);
     quitting.started("s1", "quitted");
     quitting.quitting();
-    const [own] = readdirSync(join(dir.path, "launched"));
-    const written = JSON.parse(readFileSync(join(dir.path, "launched", own as string), "utf8")) as LaunchFile;
+    const [own] = readdirSync(join(dir, "launched"));
+    const written = JSON.parse(readFileSync(join(dir, "launched", own as string), "utf8")) as LaunchFile;
     expect(written.quit).toBe(true);
     // Its engine killed before it was done, with the server still running.
     const leader = await groupLeader();
     const engine = await deadPid();
-    record(dir.path, `${engine}-qqqq.json`, {
+    record(dir, `${engine}-qqqq.json`, {
       ...written,
       engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
       servers: [{ id: "s1", name: "quitted", pid: leader.pid, startTicks: leader.ticks }],
     });
-    const mine = new LaunchRecords(dir.path);
-    const result = await reclaimLaunched(dir.path, { track: () => {}, graceMs: 5_000, records: mine });
+    const mine = new LaunchRecords(dir);
+    const result = await reclaimLaunched(dir, { track: () => {}, graceMs: 5_000, records: mine });
     expect(result).toEqual({ restart: [], stopped: 1 });
     expect(processRunning(leader.pid)).toBe(false);
     quitting.close();
-    expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
+    expect(readdirSync(join(dir, "launched"))).toEqual([]);
   });
 
   it("never signals a pid another process got since, and leaves a live engine's record alone", async () => {
-    const dir = await tempDir();
+    const dir = await testDir();
     const other = await groupLeader();
     const engine = await deadPid();
-    record(dir.path, `${engine}-bbbb.json`, {
+    record(dir, `${engine}-bbbb.json`, {
       engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
       servers: [
         // The same pid, started at another moment: another process.
@@ -112,12 +112,12 @@ describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
     });
     // This very process is a live engine: what it runs is its own business.
     const live = `${process.pid}-cccc.json`;
-    record(dir.path, live, {
+    record(dir, live, {
       engine: { pid: process.pid, startTicks: ownStartTicks(), startedAt: Date.now() },
       servers: [{ id: "s3", name: "supervised", pid: other.pid, startTicks: other.ticks }],
     });
     const tracked: TrackedEvent[] = [];
-    const result = await reclaimLaunched(dir.path, { track: (e) => tracked.push(e), graceMs: 5_000 });
+    const result = await reclaimLaunched(dir, { track: (e) => tracked.push(e), graceMs: 5_000 });
     expect(processRunning(other.pid)).toBe(true);
     expect(tracked).toEqual([]);
     expect(result).toEqual({
@@ -127,32 +127,32 @@ describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
       ],
       stopped: 0,
     });
-    expect(readdirSync(join(dir.path, "launched"))).toEqual([live]);
+    expect(readdirSync(join(dir, "launched"))).toEqual([live]);
   });
 
   it("takes the servers into this engine's record before the dead one's is gone", async () => {
-    const dir = await tempDir();
+    const dir = await testDir();
     const leader = await groupLeader();
     const engine = await deadPid();
-    record(dir.path, `${engine}-dddd.json`, {
+    record(dir, `${engine}-dddd.json`, {
       engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
       servers: [
         { id: "s1", name: "orphaned", pid: leader.pid, startTicks: leader.ticks },
         { id: "s2", name: "between-runs", pid: null, startTicks: 7 },
       ],
     });
-    const records = new LaunchRecords(dir.path);
+    const records = new LaunchRecords(dir);
     const seen: LaunchedServer[][] = [];
     const watching = {
       adopt: (servers: readonly LaunchedServer[]) => {
         records.adopt(servers);
         // What an engine that died right now would leave for the next one.
-        seen.push(ownRecords(dir.path));
+        seen.push(ownRecords(dir));
       },
       exited: (id: string, pid: number | null) => records.exited(id, pid),
       stopped: (id: string) => records.stopped(id),
     };
-    await reclaimLaunched(dir.path, { track: () => {}, graceMs: 5_000, records: watching });
+    await reclaimLaunched(dir, { track: () => {}, graceMs: 5_000, records: watching });
     expect(seen).toEqual([
       [
         { id: "s1", name: "orphaned", pid: leader.pid, startTicks: leader.ticks },
@@ -160,14 +160,14 @@ describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
       ],
     ]);
     // Once its group is stopped, nothing of it is left to clean up; the server is still wanted.
-    expect(ownRecords(dir.path)).toEqual([
+    expect(ownRecords(dir)).toEqual([
       { id: "s1", name: "orphaned", pid: null, startTicks: null },
       { id: "s2", name: "between-runs", pid: null, startTicks: null },
     ]);
   });
 
   it("removes a launch file of the wrong shape, says so, and reclaims the others", async () => {
-    const dir = await tempDir();
+    const dir = await testDir();
     const engine = await deadPid();
     for (const [name, text] of [
       ["a-null.json", "null"],
@@ -178,17 +178,17 @@ describe.skipIf(!proc)("reclaiming what a crashed engine launched", () => {
       ],
       ["d-not-json.json", "{"],
     ] as const)
-      record(dir.path, name, text);
-    record(dir.path, `${engine}-eeee.json`, {
+      record(dir, name, text);
+    record(dir, `${engine}-eeee.json`, {
       engine: { pid: engine, startTicks: 1, startedAt: Date.now() },
       servers: [{ id: "s1", name: "wanted", pid: null, startTicks: null }],
     });
     const problems: string[] = [];
-    const result = await reclaimLaunched(dir.path, { track: () => {}, onProblem: (m) => problems.push(m) });
+    const result = await reclaimLaunched(dir, { track: () => {}, onProblem: (m) => problems.push(m) });
     expect(result).toEqual({ restart: [{ id: "s1", name: "wanted" }], stopped: 0 });
     expect(problems).toHaveLength(4);
     for (const problem of problems) expect(problem).toMatch(/^removed .*\.json: it is not a record/);
-    expect(readdirSync(join(dir.path, "launched"))).toEqual([]);
+    expect(readdirSync(join(dir, "launched"))).toEqual([]);
   });
 });
 

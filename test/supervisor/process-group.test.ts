@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChildProcessTransport } from "../../electron/monitor/supervisor/child-transport.js";
-import { MCPSCOPE, ROOT, tempDir, waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, ROOT, testDir, waitFor } from "../helpers/mcp.js";
 
 const STUBBORN = join(ROOT, "test", "fixtures", "stubborn-process.mjs");
 /** The test reads a process's state from /proc: Linux only (macOS signals groups the same way). */
@@ -33,8 +33,8 @@ afterEach(() => {
 
 /** A shell that runs the stubborn process as its child, and the file where that child writes its pid. */
 async function shellWithStubbornChild(): Promise<{ args: string[]; pid: () => Promise<number> }> {
-  const dir = await tempDir();
-  const pidFile = join(dir.path, "pid");
+  const dir = await testDir();
+  const pidFile = join(dir, "pid");
   const pid = async () => {
     const value = await waitFor(() => {
       try {
@@ -75,10 +75,10 @@ describe.skipIf(!proc)("a server's own children", () => {
 
   it("go when `mcpscope check` is interrupted, which exits 130", async () => {
     const { args, pid } = await shellWithStubbornChild();
-    const dataDir = await tempDir();
+    const dataDir = await testDir();
     const check = spawn(
       process.execPath,
-      [MCPSCOPE, "check", "--data-dir", dataDir.path, "--timeout", "60s", "--", "/bin/sh", ...args],
+      [MCPSCOPE, "check", "--data-dir", dataDir, "--timeout", "60s", "--", "/bin/sh", ...args],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const exited = new Promise<number | null>((resolve) => check.once("exit", (code) => resolve(code)));
@@ -91,10 +91,10 @@ describe.skipIf(!proc)("a server's own children", () => {
   it("go also on a second Ctrl-C, or on SIGHUP when the terminal closes", async () => {
     for (const signals of [["SIGINT", "SIGINT"], ["SIGHUP"]] as const) {
       const { args, pid } = await shellWithStubbornChild();
-      const dataDir = await tempDir();
+      const dataDir = await testDir();
       const check = spawn(
         process.execPath,
-        [MCPSCOPE, "check", "--data-dir", dataDir.path, "--timeout", "60s", "--", "/bin/sh", ...args],
+        [MCPSCOPE, "check", "--data-dir", dataDir, "--timeout", "60s", "--", "/bin/sh", ...args],
         { stdio: ["ignore", "pipe", "pipe"] },
       );
       const exited = new Promise<number | null>((resolve) => check.once("exit", (code) => resolve(code)));

@@ -15,6 +15,7 @@ import { resolveDataDir } from "../../monitor/paths.js";
 import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
 import { closeLiveChildren } from "../../monitor/supervisor/child-transport.js";
+import { stopGraceFromEnv } from "../../monitor/supervisor/stop-grace.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { exposedWhere } from "../exposure.js";
@@ -97,6 +98,7 @@ export const serveCommand: Command = {
             `mcpscope: the database was damaged (${reason}) and moved aside to ${movedTo}; recording goes on in a fresh one — Restore… in the Storage view brings back a backup\n`,
           ),
         metrics: otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {},
+        inventory: { stopGraceMs: stopGraceFromEnv(process.env, (line) => io.stderr.write(`${line}\n`)) },
       });
     } catch (error) {
       throw explainDiskFull(dataDir, error);

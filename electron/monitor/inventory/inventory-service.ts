@@ -59,8 +59,8 @@ export interface InventoryOptions {
   /** The proxies the engine runs for instrumented remote entries, and a way to follow changes now. */
   remoteProxies?: () => RemoteProxyState[];
   refreshRemoteProxies?: () => Promise<void>;
-  /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
-  orphanGraceMs?: number;
+  /** How long a server has to stop before SIGKILL (LaunchedServers). */
+  stopGraceMs?: number;
   /** How often an engine that does not run the servers checks whether it should (default 5 s). */
   supervisionCheckMs?: number;
 }
@@ -98,7 +98,7 @@ export class InventoryService {
       find: (id) => this.find(id),
       closed: () => this.closed,
       changed: () => this.changed(),
-      orphanGraceMs: options.orphanGraceMs,
+      stopGraceMs: options.stopGraceMs,
       supervisionCheckMs: options.supervisionCheckMs,
       onProblem: options.onProblem,
     });

@@ -36,8 +36,11 @@ export interface LaunchedServersOptions {
   /** The inventory is closing: start nothing more. */
   closed: () => boolean;
   changed: () => void;
-  /** How long an orphaned server's group has after SIGTERM before SIGKILL (orphans.ts; default 2 s). */
-  orphanGraceMs?: number;
+  /**
+   * How long a server has to stop, after stdin closes and again after SIGTERM (an orphaned server's group:
+   * after SIGTERM) before SIGKILL; default DEFAULT_STOP_GRACE_MS.
+   */
+  stopGraceMs?: number;
   /** How often the supervision lease is renewed or tried (supervision-lease.ts; default 5 s). */
   supervisionCheckMs?: number;
   onProblem?: (message: string) => void;
@@ -60,6 +63,7 @@ export class LaunchedServers {
       sink: options.sink,
       runs: new DbRunStore(options.db, options.onProblem),
       records: this.records,
+      graceMs: options.stopGraceMs,
     });
     this.supervisor.onChange(() => options.changed());
     this.lease = new SupervisionLease({
@@ -108,7 +112,7 @@ export class LaunchedServers {
     this.reclaimBusy = true;
     this.reclaiming = reclaimAndRestart(options.dataDir, {
       track: (event) => options.tracker.track(event),
-      graceMs: options.orphanGraceMs,
+      graceMs: options.stopGraceMs,
       onProblem: options.onProblem,
       records: this.records,
       servers: {

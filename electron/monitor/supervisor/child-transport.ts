@@ -18,6 +18,7 @@ import { killAtExit, OWN_GROUPS, ProcessGroup, releaseAtExit } from "../process-
 import { LineSplitter } from "../protocol/line-splitter.js";
 import { type Clock, systemClock } from "./clock.js";
 import { StdoutBuffer } from "./stdout-lines.js";
+import { DEFAULT_STOP_GRACE_MS } from "./stop-grace.js";
 
 export type SpawnFn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 
@@ -193,7 +194,7 @@ export class ChildProcessTransport implements Transport {
   async close(): Promise<void> {
     const child = this.child;
     if (!child || !this.spawned || this.closed) return;
-    const grace = this.options.graceMs ?? 2000;
+    const grace = this.options.graceMs ?? DEFAULT_STOP_GRACE_MS;
     if (!this.exitInfo) child.stdin?.end();
     await this.stop(() => this.waitExit(grace));
     if (this.group) await this.stop(() => this.waitClosed(grace));

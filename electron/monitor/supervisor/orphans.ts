@@ -18,6 +18,7 @@ import {
   type LaunchRecords,
   launchedFolder,
 } from "./launch-records.js";
+import { DEFAULT_STOP_GRACE_MS } from "./stop-grace.js";
 
 export const ORPHAN_STOPPED_EVENT = "server.orphan_stopped";
 
@@ -63,7 +64,7 @@ export async function reclaimLaunched(dataDir: string, options: ReclaimOptions):
     if (adopted.length > 0) options.records?.adopt(adopted);
     remove(claimed.taken, options.onProblem);
   }
-  const graceMs = options.graceMs ?? 2_000;
+  const graceMs = options.graceMs ?? DEFAULT_STOP_GRACE_MS;
   const stopped = await Promise.all(orphans.map((server) => stopGroup(server, graceMs)));
   for (const [i, server] of orphans.entries()) {
     if (!stopped[i]) continue;
