@@ -97,6 +97,7 @@ describe("the session watcher", () => {
         wrapperPid: 2,
       },
       writer,
+      dataDir: dir.path,
       client: null,
     });
     const facts = { clientName: "c", clientVersion: "1", protocolVersion: "2026-07-28" };
