@@ -110,6 +110,9 @@ export async function createEngine(
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
   const writer = new BatchWriter({ open: () => openDb(dbPath) });
+  // A settings.json edited while no engine ran is recorded now, before any retention pass uses it.
+  const stopSettingsWatch = watchSettings(options.dataDir, writer);
+  writer.flush();
   // Proxies for instrumented remote entries, on the ports their rewritten URLs name.
   const remoteProxies =
     options.remoteProxies === false
@@ -134,7 +137,6 @@ export async function createEngine(
           ...options.inventory,
         });
   await inventory?.start();
-  const stopSettingsWatch = watchSettings(options.dataDir, writer);
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts names the units).
   const tracker = new EventTracker(writer);
   if (storageStart.recovery) {
