@@ -29,7 +29,7 @@ import type { Engine, EngineCloseOptions, EngineOptions } from "./engine-types.j
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
 import { applyEventRetention } from "./events/queries.js";
-import { EventTracker } from "./events/tracker.js";
+import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { checkHandlers } from "./health/check-handlers.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LiveFeeds } from "./live-feeds.js";
@@ -59,6 +59,8 @@ import { VERSION } from "./version.js";
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
 export interface MetricsEngine extends Engine {
   readonly metrics: EngineMetrics;
+  /** Emits an event through the engine's tracker (the HTTP front's refused tokens). */
+  track(event: TrackedEvent): void;
 }
 
 export async function createEngine(
@@ -324,6 +326,7 @@ export async function createEngine(
   return {
     dataDir: options.dataDir,
     metrics,
+    track: (event) => tracker.track(event),
     async invoke(method, input) {
       if (closed) throw new MonitoringError("collection", "the engine is closed");
       if (!isMethodName(method))
