@@ -17,7 +17,7 @@ export const COMMAND_SUMMARIES = {
   instrumented: "the config entries mcpscope has wrapped, and whether each is still wrapped",
   check: "probe one MCP server once: handshake, ping, tools/list (exit 0 healthy, 1 not)",
   tools: "pinned tool definitions with their status; `tools approve` accepts a changed definition",
-  audit: "verify the tamper-evident audit log, or export it as JSON lines or CSV",
+  audit: "verify the tamper-evident audit log, export it as JSON lines or CSV, or check a call's arguments",
   alerts: "current alerts, their history, silences, acknowledgements, the notification pause, and tests",
   rules: "validate an alert rule file, or run rule unit tests against given series",
   report: "a report over a period, as HTML, PDF, Markdown, CSV or JSON",

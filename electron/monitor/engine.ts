@@ -29,7 +29,7 @@ import type { Engine, EngineCloseOptions, EngineOptions } from "./engine-types.j
 import { MonitoringError } from "./errors.js";
 import { readEventRetention } from "./events/event-settings.js";
 import { applyEventRetention } from "./events/queries.js";
-import { EventTracker } from "./events/tracker.js";
+import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { checkHandlers } from "./health/check-handlers.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LiveFeeds } from "./live-feeds.js";
@@ -59,6 +59,8 @@ import { VERSION } from "./version.js";
 /** An engine with its metrics: the rollup collector, `/metrics` text, the optional OTLP exporter. */
 export interface MetricsEngine extends Engine {
   readonly metrics: EngineMetrics;
+  /** Emits an event through the engine's tracker (the HTTP front's refused tokens). */
+  track(event: TrackedEvent): void;
 }
 
 export async function createEngine(
@@ -110,6 +112,9 @@ export async function createEngine(
 
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
   const writer = new BatchWriter({ open: () => openDb(dbPath) });
+  // A settings.json edited while no engine ran is recorded now, before any retention pass uses it.
+  const stopSettingsWatch = watchSettings(options.dataDir, writer);
+  writer.flush();
   // Proxies for instrumented remote entries, on the ports their rewritten URLs name.
   const remoteProxies =
     options.remoteProxies === false
@@ -134,7 +139,6 @@ export async function createEngine(
           ...options.inventory,
         });
   await inventory?.start();
-  const stopSettingsWatch = watchSettings(options.dataDir, writer);
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts names the units).
   const tracker = new EventTracker(writer);
   if (storageStart.recovery) {
@@ -322,6 +326,7 @@ export async function createEngine(
   return {
     dataDir: options.dataDir,
     metrics,
+    track: (event) => tracker.track(event),
     async invoke(method, input) {
       if (closed) throw new MonitoringError("collection", "the engine is closed");
       if (!isMethodName(method))

@@ -16,6 +16,8 @@ import type { SessionEnd, SessionIdentity } from "./store/session-recorder.js";
 export interface SessionContext {
   identity: SessionIdentity;
   writer: BatchWriter;
+  /** The data dir written to: its audit key keys the call records' argument digests. */
+  dataDir: string;
   /** The client (from `run --client`) when an instrumented entry launched this session. */
   client: string | null;
   /** What recorded it: the stdio wrapper (the default) or `mcpscope proxy` (one HTTP session). */

@@ -1,48 +1,112 @@
 /**
- * Notices changes to `<dataDir>/settings.json` (by the UI, by hand, by another mcpscope) and records each
- * as a system event and an audit record, with a digest of the new content (the file may hold secrets, so
- * never its text).
+ * Notices changes to `<dataDir>/settings.json` (by the app, by hand, by another mcpscope) and records each
+ * as a system event and an audit record: which keys changed, from what to what (masked: the file may hold
+ * secrets), and who — `app` when this engine wrote it (storage.settings.put, a report schedule), `file`
+ * for an edit it did not make. The file as last seen is kept beside it (`settings.last-seen.json`, 0600,
+ * as private as the file itself), so an edit made while no engine ran is recorded when the next one
+ * starts, before any retention pass uses the new values.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { recordAdminAction } from "./audit/audit-log.js";
+import { sha256 } from "./audit/audit-record.js";
 import { EventTracker } from "./events/tracker.js";
-import { settingsPath } from "./logs/log-settings.js";
+import { describeChanges, type SettingChange, settingsChanges } from "./settings-changes.js";
+import { settingsPath } from "./settings-document.js";
+import { writtenByThisProcess } from "./settings-write.js";
 import type { BatchWriter } from "./store/batch-writer.js";
+import { writePrivateFileSync } from "./store/private-files.js";
 
-function digest(path: string): string | null {
+export const SETTINGS_SEEN_FILE = "settings.last-seen.json";
+
+function readText(path: string): string | null {
   try {
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
+    return readFileSync(path, "utf8");
   } catch {
     return null;
   }
 }
 
-/** Checks every `intervalMs`; returns a function that stops it. */
+/** The text last seen (null: there was no file), or undefined when no engine has looked yet. */
+function readSeen(file: string): string | null | undefined {
+  const text = readText(file);
+  if (text === null) return undefined;
+  try {
+    const seen = JSON.parse(text) as { text?: unknown };
+    return typeof seen.text === "string" ? seen.text : null;
+  } catch {
+    return undefined;
+  }
+}
+
+function parsed(text: string | null): { ok: boolean; value: unknown } {
+  if (text === null) return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, value: null };
+  }
+}
+
+/** Checks now and then every `intervalMs`; returns a function that stops it. */
 export function watchSettings(dataDir: string, writer: BatchWriter, intervalMs = 2000): () => void {
   const path = settingsPath(dataDir);
+  const seenFile = join(dataDir, SETTINGS_SEEN_FILE);
   const tracker = new EventTracker(writer);
-  let last = digest(path);
-  const timer = setInterval(() => {
-    const now = digest(path);
-    if (now === last) return;
-    const before = last;
-    last = now;
+  let last = readSeen(seenFile);
+  const keep = (text: string | null) => {
+    last = text;
+    try {
+      writePrivateFileSync(seenFile, `${JSON.stringify({ text })}\n`);
+    } catch {
+      // Read-only or full: the next start compares with an older copy and records the change then.
+    }
+  };
+  const record = (before: string | null, now: string | null, atStart: boolean) => {
+    const actor = !atStart && now !== null && writtenByThisProcess(dataDir, now) ? "app" : "file";
     const what = now === null ? "removed" : before === null ? "created" : "changed";
+    const old = parsed(before);
+    const next = parsed(now);
+    let changed: SettingChange[] | null = null;
+    let total = 0;
+    if (old.ok && next.ok) ({ changes: changed, total } = settingsChanges(old.value, next.value));
+    const summary = changed
+      ? changed.length
+        ? `: ${describeChanges(changed, total)}`
+        : " (no setting changed)"
+      : next.ok
+        ? ""
+        : " (not valid JSON: the settings read before stay in use)";
+    const who = actor === "app" ? " by the app" : atStart ? " while no engine ran" : "";
+    const digests = {
+      sha256: now === null ? null : sha256(now),
+      previousSha256: before === null ? null : sha256(before),
+    };
     tracker.track({
       category: "system",
       type: "settings.changed",
       severity: "info",
-      message: `settings.json ${what}`,
-      details: { file: path, sha256: now, previousSha256: before },
+      message: `settings.json ${what}${who}${summary}`,
+      details: { file: path, actor, changed, changedTotal: total, ...digests },
     });
     recordAdminAction(writer, {
       action: "settings_change",
-      actor: "file",
+      actor,
       target: path,
-      details: { sha256: now, previousSha256: before },
+      details: { changed, changedTotal: total, ...digests },
     });
-  }, intervalMs);
+  };
+  const check = (atStart: boolean) => {
+    const now = readText(path);
+    // No copy yet (the first start of this version): what is there now is the baseline.
+    if (last === undefined) return keep(now);
+    if (now === last) return;
+    const before = last;
+    keep(now);
+    record(before, now, atStart);
+  };
+  check(true);
+  const timer = setInterval(() => check(false), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

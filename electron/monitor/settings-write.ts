@@ -1,9 +1,18 @@
 /** Writing settings.json from the app (storage settings, report schedules): one way for every section. */
 import { readlinkSync } from "node:fs";
+import { sha256 } from "./audit/audit-record.js";
 import { MonitoringError } from "./errors.js";
 import { replacedPath, writeFileAtomic } from "./instrument/atomic-file.js";
 import { settingsPath } from "./settings-document.js";
 import { PRIVATE_FILE_MODE } from "./store/private-files.js";
+
+/** Per data dir, the digest of the text this process last wrote: the settings watcher's "who". */
+const written = new Map<string, string>();
+
+/** Whether `text` is what this process last wrote to the data dir's settings.json. */
+export function writtenByThisProcess(dataDir: string, text: string): boolean {
+  return written.get(dataDir) === sha256(text);
+}
 
 /**
  * Writes the whole document a writer got from `readSettingsForUpdate` and changed: atomically, 0600.
@@ -19,7 +28,7 @@ export async function writeSettingsDocument(
     throw MonitoringError.input(
       `${path} is a link to ${readlinkSync(path)}, which does not exist; fix the link before changing settings here`,
     );
-  await writeFileAtomic(target, Buffer.from(`${JSON.stringify(document, null, 2)}\n`), {
-    mode: PRIVATE_FILE_MODE,
-  });
+  const text = `${JSON.stringify(document, null, 2)}\n`;
+  written.set(dataDir, sha256(text));
+  await writeFileAtomic(target, Buffer.from(text), { mode: PRIVATE_FILE_MODE });
 }

@@ -1,10 +1,12 @@
 /**
  * The audit log end to end: real SDK client → `mcpscope run` → server-everything. One audit record per
- * audited request with the digest of the arguments sent (computed here independently), no argument text
- * stored, and one intact chain across concurrent wrappers.
+ * audited request with the keyed digest of the arguments sent (computed here independently with the data
+ * dir's audit key), no argument text stored, and one intact chain across concurrent wrappers.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { filesUnder } from "../helpers/files.js";
@@ -18,7 +20,13 @@ function canonical(value: unknown): string {
   const keys = Object.keys(value as object).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
 }
-const digest = (value: unknown) => createHash("sha256").update(canonical(value)).digest("hex");
+const plainDigest = (value: unknown) => createHash("sha256").update(canonical(value)).digest("hex");
+/** HMAC-SHA-256 under the key the data dir keeps in `audit-key` (64 hex digits). */
+const keyedDigest = (dataDir: string) => {
+  const key = Buffer.from(readFileSync(join(dataDir, "audit-key"), "utf8").trim(), "hex");
+  expect(key).toHaveLength(32);
+  return (value: unknown) => createHmac("sha256", key).update(canonical(value)).digest("hex");
+};
 
 /** Secret-shaped so the calls table masks it too: no trace of it may remain anywhere in the data dir. */
 const secretish = () => `ghp_${randomBytes(18).toString("hex")}`;
@@ -70,6 +78,7 @@ describe("audit records through the wrapper", () => {
       ["resources/read", uri],
       ["prompts/get", "args-prompt"],
     ]);
+    const digest = keyedDigest(dir.path);
     expect(calls.map((r) => r.args_digest)).toEqual([
       digest(echoArgs),
       digest(sumArgs),
@@ -77,6 +86,8 @@ describe("audit records through the wrapper", () => {
       digest({ uri }),
       digest(promptArgs),
     ]);
+    // A bare SHA-256 of small arguments is a guessing oracle (`{"pin": "4821"}` falls in 10,000 tries).
+    expect(calls.map((r) => r.args_digest)).not.toContain(plainDigest(sumArgs));
     expect(calls[0]?.outcome).toBe("ok");
     expect(calls[2]?.outcome).not.toBe("ok");
     for (const row of calls) {
@@ -128,6 +139,8 @@ describe("audit records through the wrapper", () => {
       expect(row.link).toBeGreaterThan(0);
     });
     const digests = new Set(rows.map((r) => r.args_digest));
+    // One key for the data dir, though three wrappers started at once.
+    const digest = keyedDigest(dir.path);
     for (let c = 0; c < 3; c++)
       for (let i = 0; i < perClient; i++) expect(digests.has(digest({ a: c, b: i }))).toBe(true);
     const verify = await mcpscopeRun(["audit", "verify", "--json", "--data-dir", dir.path]);

@@ -48,7 +48,7 @@ describe("events of a session observed late", () => {
       identity,
       undefined,
       null,
-      SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: null })),
+      SESSION_WATCHERS.map((factory) => factory({ identity, writer, dataDir: dir.path, client: null })),
     );
     const observer = new SessionObserver(recorder);
     observer.line(

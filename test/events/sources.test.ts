@@ -88,7 +88,10 @@ describe("event sources", () => {
       }>;
       return found.length > 0 ? found : undefined;
     }, 10_000);
-    expect(events[0]?.message).toBe("settings.json created");
+    expect(events[0]?.message).toMatch(
+      /^settings\.json created: logs\.minLevel \(unset\) → info, secret \(unset\) → \[masked/,
+    );
+    expect(events[0]?.message).not.toContain("hunter2");
     const db = openDb(dbPath());
     const audit = await waitFor(
       () => [...iterateAudit(db)].find((r) => r.action === "settings_change"),

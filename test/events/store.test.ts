@@ -3,6 +3,7 @@
  * real database file (no wrapper).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { applyEventRetention, eventCounts, listEvents } from "../../electron/monitor/events/queries.js";
 import { sessionEventsWatcher } from "../../electron/monitor/events/session-events.js";
@@ -97,6 +98,7 @@ describe("the session watcher", () => {
         wrapperPid: 2,
       },
       writer,
+      dataDir: dir.path,
       client: null,
     });
     const facts = { clientName: "c", clientVersion: "1", protocolVersion: "2026-07-28" };
@@ -203,6 +205,12 @@ describe("MonitoringSystem.trackEvent, counts and retention", () => {
     ]);
     // Per-category settings override the defaults.
     expect(applyEventRetention(db, { now, days: { audit: 50 } }).audit).toBe(1);
+    // Each pass that removed events says so in the audit chain, per category.
+    const passes = [...iterateAudit(db)].filter((r) => r.action === "retention_delete");
+    expect(passes.map((r) => [r.actor, r.target, JSON.parse(String(r.details)).deleted])).toEqual([
+      ["retention", "events", { audit: 1, security: 1, error: 1, system: 1 }],
+      ["retention", "events", { audit: 1 }],
+    ]);
   });
 });
 

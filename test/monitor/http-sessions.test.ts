@@ -37,6 +37,7 @@ beforeEach(async () => {
     server: "remote",
     upstream: "http://up.example/mcp",
     proxyPid: process.pid,
+    dataDir: dir,
     timeoutMs: 60_000,
     captureLimit: 65_536,
     logSettings: new LogSettingsSource(dir),

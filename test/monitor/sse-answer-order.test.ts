@@ -33,6 +33,7 @@ beforeEach(async () => {
     server: "legacy",
     upstream: "http://up.example/sse",
     proxyPid: process.pid,
+    dataDir: dir,
     timeoutMs: 60_000,
     captureLimit: 65_536,
     logSettings: new LogSettingsSource(dir),

@@ -1,6 +1,6 @@
 /**
  * Backup and restore with real processes: a backup taken while a wrapper keeps writing restores with
- * exactly the row counts of its manifest; a truncated or altered backup is refused with one line and
+ * exactly the row counts of its manifest (and the restore's own record); a truncated or altered backup is refused with one line and
  * nothing changes; a data dir in use by an engine is refused without --force, and the replaced database
  * is kept aside.
  */
@@ -51,6 +51,21 @@ function counts(dataDir: string): Record<string, number> {
   }
 }
 
+/**
+ * The manifest's counts plus what the restore records of itself in the restored database: one event,
+ * one audit record (with its subject and its link).
+ */
+function withRestoreRecord(rows: Record<string, number>): Record<string, number> {
+  const plus = (table: string) => (rows[table] ?? 0) + 1;
+  return {
+    ...rows,
+    events: plus("events"),
+    audit_records: plus("audit_records"),
+    audit_subjects: plus("audit_subjects"),
+    audit_links: plus("audit_links"),
+  };
+}
+
 function calls(dataDir: string): number {
   try {
     return counts(dataDir).calls ?? 0;
@@ -99,7 +114,7 @@ describe("backup and restore", () => {
     const target = join(dir.path, "restored");
     const restored = await cli(["restore", backup, "--data-dir", target]);
     expect(restored.code).toBe(0);
-    expect(counts(target)).toEqual(manifest.rows);
+    expect(counts(target)).toEqual(withRestoreRecord(manifest.rows));
     expect((await cli(["db", "check", "--data-dir", target])).code).toBe(0);
 
     const info = await cli(["db", "info", "--json", "--data-dir", target]);
@@ -162,7 +177,7 @@ describe("backup and restore", () => {
     const { previous } = JSON.parse(forced.stdout) as { previous: string };
     expect(previous).toMatch(/mcpscope\.db\.before-restore-/);
     expect(statSync(previous).size).toBeGreaterThan(0);
-    expect(counts(target)).toEqual(manifest.rows);
+    expect(counts(target)).toEqual(withRestoreRecord(manifest.rows));
   });
   it("refuses while a wrapper is recording into the database, unless --force", async () => {
     const target = join(dir.path, "recording");

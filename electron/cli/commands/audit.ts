@@ -10,6 +10,7 @@ import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { cleanUpOnStopSignals } from "../stop-signals.js";
+import { auditDigest, readArguments } from "./audit-digest.js";
 
 const FLAGS: FlagSpecs = {
   json: { kind: "boolean", help: "verify: print one JSON document {ok, records, broken?, from?}" },
@@ -26,17 +27,23 @@ const FLAGS: FlagSpecs = {
     help: "export: write to FILE (owner-only, whole or not at all) instead of stdout",
   },
   force: { kind: "boolean", help: "export: replace the --output file if it exists (refused otherwise)" },
+  record: {
+    kind: "string",
+    placeholder: "ID",
+    help: "digest: check the arguments against this record's args_digest instead of printing the digest",
+  },
 };
 
 const SUBCOMMANDS: ArgShape = {
   subcommands: {
     verify: { flags: ["json"] },
     export: { flags: ["since", "until", "format", "output", "force"] },
+    digest: { positionals: 1, flags: ["record"] },
   },
 };
 
 const USAGE =
-  "mcpscope audit verify [--json] | mcpscope audit export [--since T] [--until T] [--format jsonl|csv] [--output FILE [--force]]";
+  "mcpscope audit verify [--json] | mcpscope audit export [--since T] [--until T] [--format jsonl|csv] [--output FILE [--force]] | mcpscope audit digest ARGS_JSON|- [--record ID]";
 
 /** Records one audit.export page holds: the export streams page after page. */
 const EXPORT_PAGE = 1000;
@@ -112,12 +119,22 @@ export const auditCommand: Command = {
           USAGE,
           this.summary,
           FLAGS,
-          "verify exits 0 when the chain is intact and 1 naming the first broken record (id, time, why).",
+          "verify exits 0 when the chain is intact and 1 naming the first broken record (id, time, why).\n" +
+            "digest prints the keyed digest of a call's arguments (JSON; - reads them from stdin), computed with\n" +
+            "this data dir's audit-key; with --record it says whether they match that record (exit 0) or not (1).",
         ),
       );
       return 0;
     }
     const dataDir = recordedDataDir(args);
+    if (sub === "digest") {
+      const record = flagString(args, "record");
+      const id = record === undefined ? null : Number(record);
+      if (id !== null && !(Number.isSafeInteger(id) && id > 0))
+        throw new UsageError(`--record: use a record id (a positive whole number), not "${record}"`);
+      const callArgs = readArguments(args.positionals[1]);
+      return auditDigest(io, dataDir, callArgs, id, (ask) => withStoreApi(args, ask));
+    }
     if (sub === "verify") {
       const result = await withStoreApi(args, (api) => api.call("audit.verify", {}));
       if (args.flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);

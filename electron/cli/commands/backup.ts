@@ -1,6 +1,7 @@
 import { readlinkSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { formatBytes } from "../../monitor/alerts/template.js";
+import { localActor } from "../../monitor/audit/admin.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { replacedPath } from "../../monitor/instrument/atomic-file.js";
 import { refuseDatabaseFile } from "../../monitor/output-file.js";
@@ -8,7 +9,9 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
 import { rememberBackup } from "../../monitor/store/backup-files.js";
 import { removeUnfinishedBackups } from "../../monitor/store/backup-work.js";
+import { openDb } from "../../monitor/store/db.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
+import { recordBackup, recordRestore } from "../../monitor/store/storage-records.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -81,7 +84,7 @@ export const backupCommand: Command = {
           "mcpscope backup FILE [--force] [--json]",
           this.summary,
           BACKUP_FLAGS,
-          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed; `mcpscope restore FILE` checks all of it before replacing anything. An existing\nFILE is refused unless --force. The data dir remembers the last backup (`mcpscope db info`).",
+          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed; `mcpscope restore FILE` checks all of it before replacing anything. An existing\nFILE is refused unless --force. The data dir remembers the last backup (`mcpscope db info`); an audit record `backup` and a\nstorage.backed_up event record it.",
         ),
       );
       return 0;
@@ -105,6 +108,13 @@ export const backupCommand: Command = {
         throw error;
       });
       rememberBackup(dataDir, { file, time: manifest.createdAt, bytes: statSync(file).size });
+      try {
+        recordBackup(db, { actor: localActor(), file, manifest, time: manifest.createdAt });
+      } catch (error) {
+        io.stderr.write(
+          `mcpscope backup: the backup is whole, but its record could not be written: ${(error as Error).message}\n`,
+        );
+      }
       const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
       io.stdout.write(
         args.flags.json
@@ -138,7 +148,7 @@ export const restoreCommand: Command = {
           "mcpscope restore FILE [--force] [--data-dir DIR] [--json]",
           this.summary,
           RESTORE_FLAGS,
-          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\na database whose upgrade to this schema fails, and a data dir an engine is using or wrappers\nrecord into (from the moment they start; checked again just before the swap) unless --force.\nThe replaced database is renamed mcpscope.db.before-restore-<time>.",
+          "Refuses (exit 1, nothing changed) a truncated or altered file, a schema newer than this mcpscope,\na database whose upgrade to this schema fails, and a data dir an engine is using or wrappers\nrecord into (from the moment they start; checked again just before the swap) unless --force.\nThe replaced database is renamed mcpscope.db.before-restore-<time>. The restored database gets an\naudit record `restore` and a storage.restored event: its audit trail ends where the backup did.",
         ),
       );
       return 0;
@@ -151,6 +161,20 @@ export const restoreCommand: Command = {
       progress: progressTo(io, "restore"),
       upgrading: announceUpgrade,
     });
+    // Into the restored database: the audit chain it holds ends where the backup did, and this record is
+    // what says it was rewound, from which file, and where the replaced database went.
+    const restored = openDb(result.database);
+    try {
+      recordRestore(restored, {
+        actor: localActor(),
+        file: resolve(file),
+        previous: result.previous,
+        manifest: result.manifest,
+        time: Date.now(),
+      });
+    } finally {
+      restored.close();
+    }
     const rows = Object.values(result.manifest.rows).reduce((a, b) => a + b, 0);
     io.stdout.write(
       args.flags.json

@@ -7,6 +7,7 @@ import {
   ALLOW_COMMANDS_FLAG,
   ALLOW_COMMANDS_WARNING,
 } from "../../../shared/request-policy.js";
+import { authRefusals } from "../../monitor/api/auth-refusals.js";
 import { isLoopback } from "../../monitor/api/host-policy.js";
 import { startHttpServer } from "../../monitor/api/http-server.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
@@ -120,6 +121,7 @@ export const serveCommand: Command = {
         staticRoot,
         metrics: () => engine.metrics.prometheus(),
         allowCommands,
+        refused: authRefusals((event) => engine.track(event)),
       });
     } catch (error) {
       await engine.close();

@@ -43,6 +43,8 @@ export interface HttpServerOptions {
   metrics?: () => string;
   /** Serve requests that define a program to run or name a place elsewhere (`serve --allow-commands`). */
   allowCommands?: boolean;
+  /** Told of each request refused for a missing or wrong token (api/auth-refusals.ts). */
+  refused?: (refusal: { address: string; path: string }) => void;
   /** Runs `beat` every HEARTBEAT_MS until the returned stop is called (tests beat by hand). */
   heartbeat?: (beat: () => void) => () => void;
 }
@@ -105,6 +107,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     if (req.method !== "POST") return sendError(res, 405, "method", `use POST ${API_PATH}/<method>`);
     if (!checkToken(bearer(req.headers.authorization), tokenNow())) {
+      noteRefused(req, url.pathname);
       return sendError(
         res,
         401,
@@ -146,12 +149,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
   }
 
+  /** A refused token, told without the token: the source address and the path (its query string dropped). */
+  function noteRefused(req: IncomingMessage, path: string): void {
+    try {
+      options.refused?.({ address: req.socket.remoteAddress ?? "unknown", path });
+    } catch {
+      // Recording a refusal never changes the answer.
+    }
+  }
+
   function serveMetrics(req: IncomingMessage, res: ServerResponse, render: () => string): void {
     if (req.method !== "GET" && req.method !== "HEAD") {
       sendError(res, 405, "method", "use GET /metrics");
       return;
     }
     if (!checkToken(bearer(req.headers.authorization), tokenNow())) {
+      noteRefused(req, METRICS_PATH);
       res.setHeader("WWW-Authenticate", 'Bearer realm="mcpscope"');
       sendError(res, 401, "auth", "missing or wrong token: send Authorization: Bearer <token>");
       return;
@@ -196,6 +209,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
             ? "401 Unauthorized"
             : null;
     if (refusal) {
+      if (refusal.startsWith("401")) noteRefused(req, EVENTS_PATH);
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }

@@ -3,8 +3,9 @@
  * makes through the wrapper, and one per administrative action (instrument, uninstrument, pin approval,
  * silence, settings change, retention deletion, backup, restore).
  *
- * Each call record stores a SHA-256 digest of the canonical JSON of the call's arguments, never the
- * arguments themselves. Records form one chain, sealed batch by batch (audit-chain.ts): every write
+ * Each call record stores a digest of the canonical JSON of the call's arguments keyed with the data dir's
+ * audit key (audit-key.ts), never the arguments themselves; records written before keyed digests keep
+ * the bare SHA-256 they were written with. Records form one chain, sealed batch by batch (audit-chain.ts): every write
  * transaction that appends records also appends one link over them, chained to the link before. Databases
  * written before batches keep their per-record chain (`audit_log`), which the first link continues.
  */

@@ -86,7 +86,10 @@ export function sha256(text: string): string {
   return hash("sha256", text, "hex");
 }
 
-/** The SHA-256 (hex) of the canonical JSON of a call's arguments. */
+/**
+ * The SHA-256 (hex) of the canonical JSON of a call's arguments: the digest call records were written
+ * with before they were keyed (audit-key.ts), still what those records are checked against.
+ */
 export function argumentsDigest(args: unknown): string {
   return sha256(canonicalJson(args));
 }

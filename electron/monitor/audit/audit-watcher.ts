@@ -1,22 +1,37 @@
 /**
  * Follows each wrapped session and appends an audit record for every client request of an audited method
- * (`tools/call`, `resources/read`, `prompts/get`): client, target, the SHA-256 of the canonical arguments
- * (never the arguments), time and outcome. Records go into the batch writer's transaction and share its
+ * (`tools/call`, `resources/read`, `prompts/get`): client, target, the keyed digest of the canonical
+ * arguments (never the arguments; audit-key.ts), time and outcome. Records go into the batch writer's transaction and share its
  * batch's link of the chain; the session's facts are stored once per batch. Fail-open: a failing audit
  * write never loses the batch's calls.
  */
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher } from "../session-watchers.js";
 import type { AuditEntry, AuditSubject } from "./audit-chain.js";
-import { AUDITED_METHODS, argumentsDigest, requestArguments } from "./audit-record.js";
+import { auditKey, keyedArgumentsDigest } from "./audit-key.js";
+import { AUDITED_METHODS, requestArguments } from "./audit-record.js";
 
 /** A session's subjects, reused while its calls repeat them (the batch then stores and keys each once). */
 const SUBJECTS_KEPT = 256;
 
+/**
+ * The keyed digest, or null when the data dir's key cannot be had (a data dir that cannot be written
+ * cannot take the record either): never a bare SHA-256, which would be a guessing oracle.
+ */
+function argumentsDigestIn(dataDir: string, args: unknown): string | null {
+  let key: Buffer;
+  try {
+    key = auditKey(dataDir);
+  } catch {
+    return null;
+  }
+  return keyedArgumentsDigest(key, args);
+}
+
 export function callAuditEntry(
   call: CallObservation,
   facts: SessionFacts,
-  context: Pick<SessionContext, "identity" | "client">,
+  context: Pick<SessionContext, "identity" | "client" | "dataDir">,
   subjects?: Map<string, AuditSubject>,
 ): AuditEntry {
   const key = `${call.method}\n${call.target}\n${facts.clientName}\n${facts.clientVersion}`;
@@ -42,7 +57,7 @@ export function callAuditEntry(
     subject,
     row: {
       time: Math.round(call.startedAt),
-      args_digest: argumentsDigest(requestArguments(call.method, call.request)),
+      args_digest: argumentsDigestIn(context.dataDir, requestArguments(call.method, call.request)),
       outcome: call.outcome,
       request_id: call.requestId,
       duration_us: Math.round(call.durationMs * 1000),

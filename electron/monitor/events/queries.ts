@@ -12,6 +12,7 @@ import {
   type EventCategory,
   toSessionEndReason,
 } from "../../../shared/events.js";
+import { recordAdminAction } from "../audit/audit-log.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { keysetBefore } from "../store/keyset.js";
 import { resolveRange } from "../store/queries.js";
@@ -328,6 +329,22 @@ export function applyEventRetention(
       const changes = Number(remove.run(category, cutoff, batchSize).changes);
       deleted[category] += changes;
       if (changes < batchSize) break;
+    }
+  }
+  // Security findings and audit events removed are evidence removed: the audit chain says how many, as
+  // it does for log, metrics and storage retention.
+  const removed = Object.fromEntries(Object.entries(deleted).filter(([, n]) => n > 0));
+  if (Object.keys(removed).length > 0) {
+    try {
+      recordAdminAction(db, {
+        action: "retention_delete",
+        actor: "retention",
+        target: "events",
+        details: { deleted: removed, days: options.days ?? {} },
+        time: now,
+      });
+    } catch {
+      // The deletion is done; a failing audit write must not fail retention.
     }
   }
   return deleted;

@@ -49,6 +49,7 @@ sessions = new HttpSessions(writer, {
   entry: init.entry ?? null,
   timeoutMs: init.timeoutMs,
   captureLimit: init.captureLimit,
+  dataDir: init.dataDir,
   logSettings: new LogSettingsSource(init.dataDir, (message, unreadable) => {
     if (!unreadable) send({ type: "problem", message: `mcpscope proxy: ${message}` });
   }),

@@ -47,6 +47,8 @@ export interface HttpSessionsOptions {
   timeoutMs: number;
   captureLimit: number;
   logSettings: LogSettingsSource;
+  /** The data dir written to (its audit key). */
+  dataDir: string;
 }
 
 /** How long a closed session's recorder stays to write its final row. */
@@ -104,7 +106,13 @@ export class HttpSessions {
       this.options.captureLimit,
       this.options.logSettings,
       SESSION_WATCHERS.map((factory) =>
-        factory({ identity, writer: this.writer, client: this.options.client ?? null, via: "proxy" }),
+        factory({
+          identity,
+          writer: this.writer,
+          dataDir: this.options.dataDir,
+          client: this.options.client ?? null,
+          via: "proxy",
+        }),
       ),
     );
     // The writer is shared by every session of this proxy: its drops are counted once, at the end.

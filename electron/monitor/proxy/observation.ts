@@ -114,7 +114,9 @@ export class Observation {
       new LogSettingsSource(init.dataDir, (message, unreadable) => {
         if (!unreadable) send({ type: "problem", message: `mcpscope: ${message}` });
       }),
-      SESSION_WATCHERS.map((factory) => factory({ identity, writer, client: init.client })),
+      SESSION_WATCHERS.map((factory) =>
+        factory({ identity, writer, dataDir: init.dataDir, client: init.client }),
+      ),
     );
     const elision = init.elision ? new Int32Array(init.elision) : null;
     this.elision = elision;

@@ -21,6 +21,8 @@ export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
 export const UPGRADED_EVENT = "storage.upgraded";
 export const BACKUP_FAILED_EVENT = "storage.backup_failed";
+export const BACKED_UP_EVENT = "storage.backed_up";
+export const RESTORED_EVENT = "storage.restored";
 
 function size(path: string): number {
   try {

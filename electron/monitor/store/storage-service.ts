@@ -40,6 +40,7 @@ import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim } from "./size-cap.js";
 import { sizePruneEvent } from "./storage-events.js";
 import { BACKUP_FAILED_EVENT, tableUsage } from "./storage-info.js";
+import { recordBackup, recordRestore } from "./storage-records.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -212,7 +213,7 @@ export class StorageService {
     if (last && now - last.time < schedule.everyMs) return;
     let written: BackupResult;
     try {
-      written = await this.backup(now, scheduledBackupName(now));
+      written = await this.backup(now, scheduledBackupName(now), "schedule");
     } catch (error) {
       if (this.closed) return;
       const why = (error as Error).message;
@@ -301,11 +302,11 @@ export class StorageService {
       const result = await restoreInPlace(this.db, entry.file, { now });
       // What the last check found was about the file just replaced.
       clearLastCheck(this.dataDir);
-      recordAdminAction(this.db, {
-        action: "restore",
+      recordRestore(this.db, {
         actor: "app",
-        target: "storage",
-        details: { file: entry.file, previous: result.previous },
+        file: entry.file,
+        previous: result.previous,
+        manifest: result.manifest,
         time: now,
       });
       return {
@@ -325,7 +326,7 @@ export class StorageService {
   }
 
   /** Back up now: into `<dataDir>/backups/`; a second request while one runs shares it. */
-  backup(now = Date.now(), name = backupFileName(now)): Promise<BackupResult> {
+  backup(now = Date.now(), name = backupFileName(now), actor = "app"): Promise<BackupResult> {
     if (this.backingUp) return this.backingUp;
     if (this.restoring)
       return Promise.reject(MonitoringError.input("a restore is under way; back up after it"));
@@ -335,6 +336,11 @@ export class StorageService {
     this.backingUp = createBackup(this.db, file, { version: VERSION, now })
       .then((m) => {
         rememberBackup(this.dataDir, { file, time: m.createdAt, bytes: m.payloadBytes });
+        try {
+          recordBackup(this.db, { actor, file, manifest: m, time: now });
+        } catch {
+          // The backup is whole and kept: a database too busy to take its record does not undo it.
+        }
         return {
           file,
           bytes: m.payloadBytes,
