@@ -49,6 +49,17 @@ export type SecretKeyStrength = "strong" | "weak" | null;
 
 export function secretKeyStrength(key: string): SecretKeyStrength {
   const k = key.toLowerCase().replace(/[-_.]/g, "");
+  const strength = strengthOf(k);
+  if (strength || !k.endsWith("s")) return strength;
+  // A plural names a list of secrets (`passwords`, `secrets`, `api_keys`); `tokens` also counts them
+  // (`total_tokens: 1723`), so only what looks random under it is one.
+  const one = k.slice(0, -1);
+  const plural = strengthOf(one);
+  return plural === "strong" && one.endsWith("token") ? "weak" : plural;
+}
+
+/** The strength of a key already lower-cased without `-`, `_` and `.`. */
+function strengthOf(k: string): SecretKeyStrength {
   if (k === "" || NOT_SECRET_KEYS.has(k)) return null;
   if (SECRET_SUFFIXES.some((s) => k.endsWith(s)) || SECRET_INFIXES.some((s) => k.includes(s)))
     return "strong";

@@ -3,16 +3,19 @@
  * URL's user info, the value after a secret-named key (in JSON, YAML, `.env`, `export`, flags, headers and
  * query strings), a Bearer/Basic credential, a private-key block — and the loose `sk-…` and JWT shapes.
  */
-import { NAMED_SECRET, secretKeyStrength, secretValue } from "./secret-keys.js";
+import { schemaKeys } from "./schema-fragment.js";
+import { NAMED_SECRET, type SecretKeyStrength, secretKeyStrength, secretValue } from "./secret-keys.js";
 import { KEY_WORD, type TextScan } from "./text-scan.js";
 import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js";
 
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
- * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
+ * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
+ * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask.ts` reads
+ * the same pairs in structured data).
  */
 const ASSIGNMENT = new RegExp(
-  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
@@ -97,17 +100,17 @@ function assignments(text: string, spans: SecretSpan[], wordEnds: readonly numbe
     ASSIGNMENT_AT.lastIndex = start;
     const m = ASSIGNMENT_AT.exec(text);
     if (!m) continue;
-    matchedTo = ASSIGNMENT_AT.lastIndex;
-    assignmentSpan(text, m, spans);
+    matchedTo = Math.max(ASSIGNMENT_AT.lastIndex, assignmentSpan(text, m, spans));
   }
 }
 
-function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {
+/** Adds the span of the secret of one ASSIGNMENT match; returns where what it read ends (0: no more). */
+function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): number {
   const [, key, sep, , raw] = m;
   const at = m.indices?.[4];
-  if (!at || !key || !sep || !raw) return;
+  if (!at || !key || !sep || !raw) return 0;
   // `Authorization: Bearer realm="…"` is a challenge's parameter, not a credential.
-  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return;
+  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return 0;
   let start = at[0];
   let end = at[1];
   const quoted = /^\\?["']/.exec(raw);
@@ -118,24 +121,70 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   const value = text.slice(start, end);
   // `password is …` is prose; only a flag takes its value after a space, and a secret word a credential.
   if (sep.trim() === "" && !key.startsWith("-")) {
-    if (!SECRET_WORD_KEY.test(key)) return;
+    if (!SECRET_WORD_KEY.test(key)) return 0;
     // Prose ends sentences and clauses with punctuation no credential ends with.
     const word = quoted ? value : value.replace(/[.!?:]+$/, "");
     const wordEnd = start + word.length;
     if (isAwsSecret(word)) spans.push({ start, end: wordEnd, kind: AWS_SECRET_KIND, rank: 3 });
     else if (credentialShaped(word)) spans.push({ start, end: wordEnd, kind: NAMED_SECRET, rank: 2 });
-    return;
+    return 0;
   }
-  // The start of a nested value read as the value (`"password": {"type": …`): none to mask here.
-  if (!quoted && (value === "{" || value === "[")) return;
   const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
-  if (!secretValue(value, strength)) return;
+  // A nested value (`"credentials": {"user": …}`, `"api_keys": […]`): its values are the key's, as in JSON.
+  if (!quoted && (value.startsWith("{") || value.startsWith("[")))
+    return nestedSpans(text, start, strength, spans);
+  if (!secretValue(value, strength)) return 0;
   // A Cookie header's value runs to the end of the line (`a=1; b=2`).
   if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
     const eol = text.slice(end).search(/[\r\n]|$/);
     end += eol;
   }
   spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
+  return 0;
+}
+
+/**
+ * One token of a nested value in text: a bracket, or a quoted string (also escaped, as JSON text inside a
+ * string spells it) or bare word, with the `:` or `=` after it that makes it a key.
+ */
+const NESTED_TOKEN =
+  /([{[])|([}\]])|(\\"(?:[^"\\]|\\\\)*\\"|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'|[^\s"'\\,:;{}[\]()=<>]+)([ \t]*(?:=>|:|=)(?!\/\/))?/g;
+
+/**
+ * Masks the values of the object or list opening at `open` (a `{` or `[` after a secret name) as that
+ * name's values, the way mask.ts masks the same data parsed: under a name of either strength a list's items
+ * are judged as its value; under a strong name an object's every value is a secret, unless the object is
+ * shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns where it ends.
+ */
+function nestedSpans(text: string, open: number, strength: SecretKeyStrength, spans: SecretSpan[]): number {
+  if (!strength || (strength === "weak" && text[open] === "{")) return 0;
+  const found: SecretSpan[] = [];
+  const keys: string[] = [];
+  let depth = 0;
+  NESTED_TOKEN.lastIndex = open;
+  for (let m = NESTED_TOKEN.exec(text); m; m = NESTED_TOKEN.exec(text)) {
+    if (m[1]) depth++;
+    else if (m[2]) {
+      if (--depth === 0) break;
+    } else if (m[4]) {
+      if (depth === 1) keys.push(unquote(m[3] as string));
+    } else {
+      const token = m[3] as string;
+      const value = unquote(token);
+      if (!secretValue(value, strength)) continue;
+      const start = m.index + (token.length - value.length) / 2;
+      found.push({ start, end: start + value.length, kind: NAMED_SECRET, rank: 2 });
+    }
+  }
+  const end = NESTED_TOKEN.lastIndex === 0 ? text.length : NESTED_TOKEN.lastIndex;
+  if (text[open] === "{" && schemaKeys(keys)) return 0;
+  spans.push(...found);
+  return end;
+}
+
+function unquote(token: string): string {
+  const quote = /^\\?["']/.exec(token)?.[0].length ?? 0;
+  return quote ? token.slice(quote, -quote) : token;
 }
 
 /**
