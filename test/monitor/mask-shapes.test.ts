@@ -130,3 +130,109 @@ describe("masking the same data in every shape it is stored in", () => {
     expect(JSON.stringify(maskValue({ OKTA_KEY: okta }))).toMatch(/okta-access-token/);
   });
 });
+
+describe("masking what developers' credentials look like, and keeping what is no secret", () => {
+  it("masks the values of common names: *_PASS, *_KEY, ?key=, a DSN's key, an XML <password>", () => {
+    expectMasked(
+      {
+        DB_PASS: "NmDbPassA1b2c3d4",
+        SMTP_PASS: "NmSmtpPassE5f6g7h8",
+        dbPass: "NmCamelPassQ2w3e4r5",
+        OPENAI_KEY: "NmOpenaiKeyM3n4o5p6",
+        key: "NmPlainKeyY5z6a7b8",
+        url: "https://maps.example.com/api?key=AddRemoteUrlKeyN8b7v6c5&q=1",
+        SENTRY_DSN: "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/5",
+        settings: "<server><password>TxXmlPw3a4b5c6d</password></server>",
+      },
+      [
+        "NmDbPassA1b2c3d4",
+        "NmSmtpPassE5f6g7h8",
+        "NmCamelPassQ2w3e4r5",
+        "NmOpenaiKeyM3n4o5p6",
+        "NmPlainKeyY5z6a7b8",
+        "AddRemoteUrlKeyN8b7v6c5",
+        "0123456789abcdef0123456789abcdef",
+        "TxXmlPw3a4b5c6d",
+      ],
+      ["o1.ingest.sentry.io", "q=1"],
+    );
+    expect(maskString("DB_PASS=NmDbPassA1b2c3d4 started")).toBe("DB_PASS=[masked:named-secret…c3d4] started");
+  });
+
+  it("keeps values under key and pass names that are no credential", () => {
+    expectMasked(
+      {
+        key: "ArrowUp",
+        sort_key: "created_at",
+        public_key: "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+        Key: "photos/2024/img_0001.jpg",
+        bypass: "cache",
+        url: "git://me@example.com/repo.git",
+      },
+      [],
+      [
+        "ArrowUp",
+        "created_at",
+        "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+        "photos/2024/img_0001.jpg",
+        "cache",
+        "me@example.com",
+      ],
+    );
+  });
+
+  it("keeps dates, paths, URLs and descriptions under names about a password or private key", () => {
+    const user = {
+      password_changed: "2024-05-01T10:00:00Z",
+      passwordLastSet: "2024-05-01",
+      password_policy: "min 12 chars, 1 digit",
+      password_expires_at: "2025-01-01T00:00:00Z",
+      password_reset_url: "https://example.com/reset?user=42",
+      private_key_id: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+      private_key_path: "/etc/ssl/private/server.key",
+      password_hint: "your dog",
+      password_file: "/run/secrets/db_password",
+      password: "StillMaskedPwZ9x8c7",
+    };
+    const kept = Object.entries(user)
+      .filter(([k]) => k !== "password")
+      .map(([, v]) => v);
+    expectMasked(user, ["StillMaskedPwZ9x8c7"], kept);
+  });
+
+  it("masks the credential files a coding agent reads: .netrc and a kubeconfig's base64 private key", () => {
+    const pem = Buffer.from(
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx7\n-----END RSA PRIVATE KEY-----\n",
+    ).toString("base64");
+    const cert = Buffer.from(
+      "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIE\n-----END CERTIFICATE-----\n",
+    ).toString("base64");
+    for (const text of [
+      "machine api.github.com login octocat password NetrcPwQ1w2e3r4t5\n",
+      "machine api.github.com\n  login octocat\n  password NetrcPwQ1w2e3r4t5\n",
+      `users:\n- name: admin\n  user:\n    client-key-data: ${pem}\n    client-certificate-data: ${cert}\n`,
+    ]) {
+      const out = maskString(text);
+      expect(out).not.toContain("NetrcPwQ1w2e3r4t5");
+      expect(out).not.toContain(pem.slice(0, 40));
+      if (text.startsWith("machine")) expect(out).toContain("octocat");
+      if (text.includes(cert)) expect(out).toContain(cert);
+    }
+  });
+
+  it("masks webhook and bot URLs that are credentials, keeping their host", () => {
+    const discord = "https://discord.com/api/webhooks/123456789012345678/DiscordHookTokAbCdEf0123456789xyz";
+    const teams =
+      "https://contoso.webhook.office.com/webhookb2/0a1b2c3d-0000-1111-2222-333344445555@0a1b2c3d-0000-1111-2222-333344445555/IncomingWebhook/TeamsHookSecretAbCdEf0123456789/0a1b2c3d-0000-1111-2222-333344445555";
+    const telegram = "https://api.telegram.org/bot123456789:AAHx7Kq2Lm9Pz4Rt8Vw1Yb6Nc3Df5Gh0JkLm/sendMessage";
+    expectMasked(
+      { discord, teams, tg: telegram, notes: `post to ${discord} or ${telegram}` },
+      [
+        "DiscordHookTokAbCdEf0123456789xyz",
+        "TeamsHookSecretAbCdEf0123456789",
+        "AAHx7Kq2Lm9Pz4Rt8Vw1Yb6Nc3Df5Gh0JkLm",
+      ],
+      ["discord.com/api/webhooks/", "contoso.webhook.office.com", "api.telegram.org/bot"],
+    );
+  });
+});

@@ -13,13 +13,16 @@ import {
   SECRET_INFIXES,
   SECRET_SUFFIXES,
   type SecretKeyStrength,
+  SHAPED_SUFFIXES,
   secretKeyStrength,
   secretValue,
   WEAK_SUFFIXES,
 } from "./secret-keys.js";
 import {
   AUTH_SCHEMES,
+  BASE64_PEM_NEEDLE,
   LOOSE_TOKENS,
+  NETRC_NEEDLE,
   PRIVATE_KEY_NEEDLE,
   structuralSpans,
   URL_NEEDLE,
@@ -42,6 +45,8 @@ export function maskedText(kind: string, secret: string, budget?: MaskBudget): s
 const TEXT = new TextScanner([
   PRIVATE_KEY_NEEDLE,
   URL_NEEDLE,
+  BASE64_PEM_NEEDLE,
+  NETRC_NEEDLE,
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
 ]);
@@ -56,6 +61,7 @@ const NEEDED_WORDS = new KeywordScanner(
       ...SECRET_SUFFIXES,
       ...SECRET_INFIXES,
       ...WEAK_SUFFIXES,
+      ...SHAPED_SUFFIXES,
       ...["passd", "passwrd", "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey"],
       ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
       ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
@@ -74,7 +80,8 @@ const NEEDED_WORDS = new KeywordScanner(
  * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
  */
 export function mayHoldSecret(json: string): boolean {
-  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE)) return true;
+  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
+    return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
@@ -289,11 +296,12 @@ function maskNamed(
   depth = 0,
   name?: string,
 ): unknown {
-  if (!strength && typeof item === "string" && name !== undefined && anyTokenKeyword(name))
-    return maskBudgeted(item, found, budget, name);
+  // A name holding a credential format's keyword is read with the value (see maskString).
+  const keyed = name !== undefined && typeof item === "string" && anyTokenKeyword(name) ? name : undefined;
+  if (!strength && keyed !== undefined) return maskBudgeted(item as string, found, budget, keyed);
   if (strength && (typeof item === "string" || typeof item === "number")) {
     const text = String(item);
-    const masked = maskBudgeted(text, found, budget);
+    const masked = maskBudgeted(text, found, budget, keyed);
     // Cut by the budget: judged whole, so a secret under a secret name is never kept in part.
     if (
       masked.endsWith(CUT_MARK) &&
@@ -331,7 +339,7 @@ export function maskToolSchema(schema: unknown, found: Set<string> = new Set()):
   return isRecord(schema) ? maskSchema(schema, null, found, undefined, 0, true) : maskValue(schema, found);
 }
 
-const RANK = { strong: 2, weak: 1 } as const;
+const RANK = { strong: 3, weak: 2, shaped: 1 } as const;
 
 function stronger(a: SecretKeyStrength, b: SecretKeyStrength): SecretKeyStrength {
   if (!a) return b;

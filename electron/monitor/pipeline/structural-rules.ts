@@ -4,7 +4,13 @@
  * query strings), a Bearer/Basic credential, a private-key block — and the loose `sk-…` and JWT shapes.
  */
 import { schemaKeys } from "./schema-fragment.js";
-import { NAMED_SECRET, type SecretKeyStrength, secretKeyStrength, secretValue } from "./secret-keys.js";
+import {
+  credentialShaped,
+  NAMED_SECRET,
+  type SecretKeyStrength,
+  secretKeyStrength,
+  secretValue,
+} from "./secret-keys.js";
 import { KEY_WORD, type TextScan } from "./text-scan.js";
 import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js";
 
@@ -12,16 +18,35 @@ import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js"
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
  * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask.ts` reads
- * the same pairs in structured data).
+ * the same pairs in structured data), and an XML element's `<password>v</password>`.
  */
 const ASSIGNMENT = new RegExp(
-  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
-/** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
-const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
+/**
+ * Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. A URL's
+ * user info: the password after its `:`, or a user part alone when it reads as a credential (a Sentry
+ * DSN's key, `https://TOKEN@host`), not a name (`git@`, `me@`).
+ */
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/([^\s:/@"'<>]*)(?::([^\s@/"'<>]+))?@/dgi;
+/**
+ * URLs that are credentials themselves: whoever holds one posts as the integration (Discord and Teams
+ * webhooks) or controls the bot (Telegram). The secret part is masked, the host kept.
+ */
+const CAPABILITY_URLS: [string, RegExp][] = [
+  ["discord-webhook-url", /discord(?:app)?\.com\/api\/webhooks\/\d+\/([A-Za-z0-9_-]{16,})/dgi],
+  ["teams-webhook-url", /\.webhook\.office\.com\/webhookb2\/([^\s"'<>\\]+)/dgi],
+  ["telegram-bot-token", /api\.telegram\.org\/(?:file\/)?bot(\d+:[A-Za-z0-9_-]{20,})/dg],
+];
+/** The start of `-----BEGIN ` in base64, as a kubeconfig's `client-key-data` or a Secret's `tls.key` hold a key. */
+export const BASE64_PEM_NEEDLE = "LS0tLS1CRUdJT";
+const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
+/** A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field). */
+export const NETRC_NEEDLE = "machine";
+const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
 /** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
 const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
 const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
@@ -47,11 +72,32 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       const at = m.indices?.[0];
       if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
     }
-  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE))
+  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE)) {
     for (const m of text.matchAll(URL_USERINFO)) {
-      const at = m.indices?.[1];
-      if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
+      const secret = m[2] ?? m[1] ?? "";
+      const at = m.indices?.[m[2] === undefined ? 1 : 2];
+      if (!at || secret.startsWith("$") || secret.startsWith("[masked")) continue;
+      if (m[2] !== undefined || credentialShaped(secret))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
+    }
+    for (const [kind, pattern] of CAPABILITY_URLS)
+      for (const m of text.matchAll(pattern)) {
+        const at = m.indices?.[1];
+        if (at) spans.push({ start: at[0], end: at[1], kind, rank: 3 });
+      }
+  }
+  if (scan.has(BASE64_PEM_NEEDLE))
+    for (const m of text.matchAll(BASE64_PEM)) {
+      const at = m.indices?.[0];
+      // A certificate starts the same way; only a private key is a secret.
+      if (at && Buffer.from(m[0].slice(0, 64), "base64").toString("latin1").includes("PRIVATE KEY"))
+        spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
+    }
+  if (scan.has(NETRC_NEEDLE))
+    for (const m of text.matchAll(NETRC)) {
+      const at = m.indices?.[1];
+      if (at && secretValue(m[1] as string, "strong"))
+        spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
     }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
     if (scan.has(needle) && text.includes(needle))
@@ -157,7 +203,7 @@ const NESTED_TOKEN =
  * shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns where it ends.
  */
 function nestedSpans(text: string, open: number, strength: SecretKeyStrength, spans: SecretSpan[]): number {
-  if (!strength || (strength === "weak" && text[open] === "{")) return 0;
+  if (!strength || (strength !== "strong" && text[open] === "{")) return 0;
   const found: SecretSpan[] = [];
   const keys: string[] = [];
   let depth = 0;
@@ -192,24 +238,3 @@ function unquote(token: string): string {
  * `secret`, `client secret`, `aws_secret_access_key`, `SecretAccessKey`, `secret-key`.
  */
 const SECRET_WORD_KEY = /secret(?:[_.-]?access)?(?:[_.-]?key)?$/i;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A dash-joined part that is a word (`prod`, `password`, `Default`): the value is a name. */
-const WORD_PART = /(?:^|-)(?:[a-z]{3,}|[A-Z][a-z]{2,})(?:-|$)/;
-
-/**
- * A value that reads as a random credential, not a name: 16 or more token characters mixing letters and
- * digits, with a credential's entropy, neither a UUID nor words joined by dashes
- * (`wJalrXUtnFEMI/K7MDENG/…`, not `prod-db-password-v3`, `MyAppDatabasePassword` or an id).
- */
-function credentialShaped(value: string): boolean {
-  return (
-    /^[A-Za-z0-9/+=_-]{16,}$/.test(value) &&
-    /[0-9]/.test(value) &&
-    /[A-Za-z]/.test(value) &&
-    !UUID.test(value) &&
-    !(value.includes("-") && WORD_PART.test(value)) &&
-    secretValue(value, "weak")
-  );
-}
