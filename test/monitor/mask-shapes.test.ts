@@ -236,3 +236,37 @@ describe("masking what developers' credentials look like, and keeping what is no
     );
   });
 });
+
+describe("masked text stays the syntax it was", () => {
+  it("keeps the quotes around a masked password and JSON text valid JSON", () => {
+    const value = {
+      msg: "login failed",
+      password: "LogNotifPwdK3j4h5g6",
+      db_password: 84736251,
+      api_key: 1234567890123456,
+      api_keys: [4821, 7730],
+      credentials: { user: "u", pass: "NestedJsonPassW2e3r4t5", port: 5432 },
+    };
+    for (const text of [
+      JSON.stringify(value),
+      JSON.stringify(value, null, 2),
+      JSON.stringify(JSON.stringify(value)),
+    ]) {
+      const out = maskString(text);
+      for (const secret of [
+        "LogNotifPwdK3j4h5g6",
+        "84736251",
+        "1234567890123456",
+        "4821",
+        "NestedJsonPassW2e3r4t5",
+      ])
+        expect(out).not.toContain(secret);
+      expect(() => JSON.parse(out), out).not.toThrow();
+      expect(out).toContain("login failed");
+    }
+    expect(maskString('{"password": "LogNotifPwdK3j4h5g6"}')).toMatch(
+      /^\{"password": "\[masked:[a-z-]+…h5g6\]"\}$/,
+    );
+    expect(maskString('password = "TxPwToml5e6f7g8h"')).toMatch(/^password = "\[masked:[a-z-]+…7g8h\]"$/);
+  });
+});

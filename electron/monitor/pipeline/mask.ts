@@ -105,6 +105,7 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
   for (const span of spans) {
     const last = out[out.length - 1];
     if (last && span.start < last.end) {
+      if (span.start === last.start) last.quote ??= span.quote;
       last.end = Math.max(last.end, span.end);
       if (span.rank > last.rank) {
         last.kind = span.kind;
@@ -145,7 +146,8 @@ export function maskString(
     found?.add(span.kind);
     // Past the kept part: found (it crossed the wrapper), never stored.
     if (span.start >= keepTo) continue;
-    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end), budget);
+    const quote = span.quote ?? "";
+    out += `${text.slice(at, span.start)}${quote}${maskedText(span.kind, text.slice(span.start, span.end), budget)}${quote}`;
     at = span.end;
   }
   return at < keepTo ? out + text.slice(at, keepTo) : out;

@@ -176,16 +176,18 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
     return 0;
   }
   const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
+  // A bare value after a quoted key (`"pin":4821`, `\"pin\":4821`) is JSON's: masked as a string.
+  const json = !quoted && /^\\?"[ \t]*[:,]/.test(sep) ? /^\\?"/.exec(sep)?.[0] : undefined;
   // A nested value (`"credentials": {"user": …}`, `"api_keys": […]`): its values are the key's, as in JSON.
   if (!quoted && (value.startsWith("{") || value.startsWith("[")))
-    return nestedSpans(text, start, strength, spans);
+    return nestedSpans(text, start, strength, spans, json);
   if (!secretValue(value, strength)) return 0;
   // A Cookie header's value runs to the end of the line (`a=1; b=2`).
   if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
     const eol = text.slice(end).search(/[\r\n]|$/);
     end += eol;
   }
-  spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
+  spans.push({ start, end, kind: NAMED_SECRET, rank: 2, quote: json });
   return 0;
 }
 
@@ -202,7 +204,13 @@ const NESTED_TOKEN =
  * are judged as its value; under a strong name an object's every value is a secret, unless the object is
  * shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns where it ends.
  */
-function nestedSpans(text: string, open: number, strength: SecretKeyStrength, spans: SecretSpan[]): number {
+function nestedSpans(
+  text: string,
+  open: number,
+  strength: SecretKeyStrength,
+  spans: SecretSpan[],
+  json: string | undefined,
+): number {
   if (!strength || (strength !== "strong" && text[open] === "{")) return 0;
   const found: SecretSpan[] = [];
   const keys: string[] = [];
@@ -219,7 +227,9 @@ function nestedSpans(text: string, open: number, strength: SecretKeyStrength, sp
       const value = unquote(token);
       if (!secretValue(value, strength)) continue;
       const start = m.index + (token.length - value.length) / 2;
-      found.push({ start, end: start + value.length, kind: NAMED_SECRET, rank: 2 });
+      // A bare value in JSON (a number): masked as a string, as after a key.
+      const quote = token === value && json ? json : undefined;
+      found.push({ start, end: start + value.length, kind: NAMED_SECRET, rank: 2, quote });
     }
   }
   const end = NESTED_TOKEN.lastIndex === 0 ? text.length : NESTED_TOKEN.lastIndex;

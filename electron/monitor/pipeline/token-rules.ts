@@ -13,6 +13,11 @@ export interface SecretSpan {
   kind: string;
   /** Higher wins when spans overlap: a named format (3) over a structural rule (2). */
   rank: number;
+  /**
+   * Written around the masked value: a bare number under a name in JSON text (`"pin":4821`) is masked
+   * as a string, so that the text stays JSON.
+   */
+  quote?: string;
 }
 
 interface TokenRule {
@@ -93,7 +98,11 @@ export function tokenSpans(text: string, spans: SecretSpan[], present: readonly 
       const at = m.indices?.[group];
       const secret = m[group];
       if (!at || !secret) continue;
-      spans.push({ start: at[0], end: at[1], kind: rule.kind, rank: 3 });
+      // A few rules take the quotes around a value into it (`password = "…"`, `curl -u "u:p"`): the
+      // quotes stay, so that JSON and code stay what they were.
+      const quote = /^(?:\\?["'])/.exec(secret)?.[0];
+      const trim = quote && secret.length > 2 * quote.length && secret.endsWith(quote) ? quote.length : 0;
+      spans.push({ start: at[0] + trim, end: at[1] - trim, kind: rule.kind, rank: 3 });
       if (rule.kind === AWS_KEY_ID) awsSecretAfter(text, at[1], spans);
     }
   }
