@@ -270,3 +270,23 @@ describe("masked text stays the syntax it was", () => {
     expect(maskString('password = "TxPwToml5e6f7g8h"')).toMatch(/^password = "\[masked:[a-z-]+…7g8h\]"$/);
   });
 });
+
+describe("credential formats in JSON text inside a string", () => {
+  it("masks a quoted curl -u and a keyword-context format when their quotes are escaped", () => {
+    const okta = "00a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0";
+    for (const value of [
+      { command: 'run: curl -u "admin:CurlQuotedPw7h8j9k" https://api.example.com/x' },
+      { config: JSON.stringify({ okta_key: okta }) },
+    ]) {
+      const out =
+        capturePayload({
+          jsonrpc: "2.0",
+          id: 1,
+          result: { content: [{ type: "text", text: JSON.stringify(value) }] },
+        }) ?? "";
+      expect(out).not.toContain("CurlQuotedPw7h8j9k");
+      expect(out).not.toContain(okta);
+      expect(() => JSON.parse(JSON.parse(out).result.content[0].text)).not.toThrow();
+    }
+  });
+});
