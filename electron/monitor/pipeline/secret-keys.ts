@@ -79,7 +79,7 @@ function strengthOf(k: string, key: string): SecretKeyStrength {
   if (SECRET_INFIXES.some((s) => k.includes(s))) return ABOUT_SECRET.test(k) ? null : "strong";
   if (WEAK_SUFFIXES.some((s) => k.endsWith(s))) return "weak";
   if (k.endsWith("key") && !NOT_SECRET_KEY_SUFFIXES.some((s) => k.endsWith(s))) return "shaped";
-  if (/(?:^|[-_.])pass$/i.test(key) || /[a-z0-9]Pass$/.test(key)) return "shaped";
+  if (k.endsWith("pass") && (/(?:^|[-_.])pass$/i.test(key) || /[a-z0-9]Pass$/.test(key))) return "shaped";
   return null;
 }
 

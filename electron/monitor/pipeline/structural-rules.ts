@@ -113,6 +113,9 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
   assignments(text, spans, scan.keyWordEnds);
 }
 
+/** A run of characters a credential-shaped value is made of, long enough to be one. */
+const SHAPED_NEAR = /[A-Za-z0-9/+=_-]{16}/;
+
 /** `[\w.-]`: the characters a key is made of. */
 function isKeyChar(code: number): boolean {
   return (
@@ -143,6 +146,12 @@ function assignments(text: string, spans: SecretSpan[], wordEnds: readonly numbe
     runEnd = end + 1;
     while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
     if (start < matchedTo) continue;
+    // The pattern's key is the whole run: a run naming no secret, or naming one only for a value shaped
+    // as a credential with none near it (`const key = cache.get(…)` in code), is not tried.
+    const strength = secretKeyStrength(text.slice(start, runEnd).replace(/^-+/, ""));
+    if (strength === null && !/(?:Bearer|Basic|Token|Digest)/i.test(text.slice(runEnd, runEnd + 24)))
+      continue;
+    if (strength === "shaped" && !SHAPED_NEAR.test(text.slice(runEnd, runEnd + 48))) continue;
     ASSIGNMENT_AT.lastIndex = start;
     const m = ASSIGNMENT_AT.exec(text);
     if (!m) continue;
