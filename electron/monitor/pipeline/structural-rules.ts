@@ -113,8 +113,17 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
   assignments(text, spans, scan.keyWordEnds);
 }
 
-/** A run of characters a credential-shaped value is made of, long enough to be one. */
-const SHAPED_NEAR = /[A-Za-z0-9/+=_-]{16}/;
+/** Whether 16 characters a credential-shaped value is made of (`[A-Za-z0-9/+=_-]`) follow `from` closely. */
+function shapedNear(text: string, from: number): boolean {
+  let run = 0;
+  for (let i = from; i < Math.min(text.length, from + 48); i++) {
+    const c = text.charCodeAt(i);
+    const token = (isKeyChar(c) && c !== 46) || c === 47 || c === 43 || c === 61;
+    run = token ? run + 1 : 0;
+    if (run === 16) return true;
+  }
+  return false;
+}
 
 /** `[\w.-]`: the characters a key is made of. */
 function isKeyChar(code: number): boolean {
@@ -151,7 +160,7 @@ function assignments(text: string, spans: SecretSpan[], wordEnds: readonly numbe
     const strength = secretKeyStrength(text.slice(start, runEnd).replace(/^-+/, ""));
     if (strength === null && !/(?:Bearer|Basic|Token|Digest)/i.test(text.slice(runEnd, runEnd + 24)))
       continue;
-    if (strength === "shaped" && !SHAPED_NEAR.test(text.slice(runEnd, runEnd + 48))) continue;
+    if (strength === "shaped" && !shapedNear(text, runEnd)) continue;
     ASSIGNMENT_AT.lastIndex = start;
     const m = ASSIGNMENT_AT.exec(text);
     if (!m) continue;
