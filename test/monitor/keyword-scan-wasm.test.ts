@@ -150,7 +150,8 @@ describe("the keyword scan in WebAssembly", () => {
     expect(fresh.scanInto(`${"z".repeat(WASM_MIN_CHARS)} password`, seen, at)).toBe(true);
     expect(made()).not.toBeNull();
     expect(made()).toBeDefined();
-    expect(at).toEqual([15, WASM_MIN_CHARS + 8]);
+    // `pass` ends inside `password`, and is a secret word of its own.
+    expect(at).toEqual([11, 15, WASM_MIN_CHARS + 4, WASM_MIN_CHARS + 8]);
     expect(seen[keywords.indexOf("password")]).toBe(1);
   });
 });

@@ -190,9 +190,10 @@ describe("masking the schema of a secret-named parameter", () => {
     );
   });
 
-  it("reads a nested value's opening bracket after a secret-named key in text as no value", () => {
-    for (const text of ['{"password": {"type": "string"}}', '"token": ["abc"]', "password: {}"])
+  it("reads a nested value after a secret-named key in text as the key's values, a schema as none", () => {
+    for (const text of ['{"password": {"type": "string"}}', "password: {}"])
       expect(maskString(text), text).toBe(text);
-    expect(maskString("password: {hunter2}")).toBe(`password: ${HIDDEN}}`);
+    expect(maskString('"token": ["abc"]')).toBe(`"token": ["${HIDDEN}"]`);
+    expect(maskString("password: {hunter2}")).toBe(`password: {${HIDDEN}}`);
   });
 });

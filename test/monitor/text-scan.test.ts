@@ -16,9 +16,12 @@ import { seededRandom } from "../helpers/seeded-random.js";
 const isKeyChar = (c: string) => /[\w.-]/.test(c);
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-/** The secret-word search the structural rule was driven by before the one-pass scan. */
+/**
+ * The secret-word search the structural rule was driven by before the one-pass scan, with the words added
+ * since (`pass` and `key`, whose keys are secret when their values look like credentials).
+ */
 const KEY_WORD_BEFORE =
-  "pass(?:wo?r)?d|passwd|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig";
+  "pass(?:wo?r)?d|passwd|passphrase|pwd|secret|token|api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|account[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth(?:orization)?|cookie|session|bearer|sig|pass|key";
 
 /** The start of each run of key characters holding a KEY_WORD match, found by the regex at every index. */
 function runsByRegex(text: string, source = KEY_WORD): number[] {

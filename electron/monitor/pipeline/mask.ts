@@ -13,13 +13,16 @@ import {
   SECRET_INFIXES,
   SECRET_SUFFIXES,
   type SecretKeyStrength,
+  SHAPED_SUFFIXES,
   secretKeyStrength,
   secretValue,
   WEAK_SUFFIXES,
 } from "./secret-keys.js";
 import {
   AUTH_SCHEMES,
+  BASE64_PEM_NEEDLE,
   LOOSE_TOKENS,
+  NETRC_NEEDLE,
   PRIVATE_KEY_NEEDLE,
   structuralSpans,
   URL_NEEDLE,
@@ -42,6 +45,8 @@ export function maskedText(kind: string, secret: string, budget?: MaskBudget): s
 const TEXT = new TextScanner([
   PRIVATE_KEY_NEEDLE,
   URL_NEEDLE,
+  BASE64_PEM_NEEDLE,
+  NETRC_NEEDLE,
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
 ]);
@@ -56,6 +61,7 @@ const NEEDED_WORDS = new KeywordScanner(
       ...SECRET_SUFFIXES,
       ...SECRET_INFIXES,
       ...WEAK_SUFFIXES,
+      ...SHAPED_SUFFIXES,
       ...["passd", "passwrd", "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey"],
       ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
       ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
@@ -74,7 +80,8 @@ const NEEDED_WORDS = new KeywordScanner(
  * A small call's payload usually has none: it is then stored as its JSON text, without the masking copy.
  */
 export function mayHoldSecret(json: string): boolean {
-  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE)) return true;
+  if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
+    return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
@@ -98,6 +105,7 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
   for (const span of spans) {
     const last = out[out.length - 1];
     if (last && span.start < last.end) {
+      if (span.start === last.start) last.quote ??= span.quote;
       last.end = Math.max(last.end, span.end);
       if (span.rank > last.rank) {
         last.kind = span.kind;
@@ -108,18 +116,26 @@ function merge(spans: SecretSpan[]): SecretSpan[] {
   return out;
 }
 
-/** Masks every secret in a string; `found` collects the kinds. */
+/**
+ * Masks every secret in a string; `found` collects the kinds. `key`: the name the string sits under in
+ * structured data, when it holds a credential format's keyword. Many formats are recognised only by their
+ * keyword next to the value (`okta … = 00…`), as text spells it; a JSON key is that keyword, so the rules
+ * read `key=text`, and only spans within the text count.
+ */
 export function maskString(
   text: string,
   found?: Set<string>,
   keepTo = Number.POSITIVE_INFINITY,
   budget?: MaskBudget,
+  key?: string,
 ): string {
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
-  const scan = TEXT.scan(text);
-  tokenSpans(text, spans, scan.rules);
-  structuralSpans(text, spans, scan);
+  if (key === undefined) {
+    const scan = TEXT.scan(text);
+    tokenSpans(text, spans, scan.rules);
+    structuralSpans(text, spans, scan);
+  } else keyedSpans(key, text, spans);
   // A payload's strings are masked one by one: an AWS key id in an earlier one (`{"id": …, "key": …}`,
   // a CSV row as a list) opens the window its secret key is looked for in for the strings after it.
   if (found?.has(AWS_KEY_ID)) awsSecretAfter(text, 0, spans);
@@ -130,10 +146,23 @@ export function maskString(
     found?.add(span.kind);
     // Past the kept part: found (it crossed the wrapper), never stored.
     if (span.start >= keepTo) continue;
-    out += text.slice(at, span.start) + maskedText(span.kind, text.slice(span.start, span.end), budget);
+    const quote = span.quote ?? "";
+    out += `${text.slice(at, span.start)}${quote}${maskedText(span.kind, text.slice(span.start, span.end), budget)}${quote}`;
     at = span.end;
   }
   return at < keepTo ? out + text.slice(at, keepTo) : out;
+}
+
+/** The spans of `text` read as `key=text`, in `text`'s offsets (see maskString). */
+function keyedSpans(key: string, text: string, spans: SecretSpan[]): void {
+  const at = key.length + 1;
+  const whole = `${key}=${text}`;
+  const all: SecretSpan[] = [];
+  const scan = TEXT.scan(whole);
+  tokenSpans(whole, all, scan.rules);
+  structuralSpans(whole, all, scan);
+  for (const span of all)
+    if (span.end > at) spans.push({ ...span, start: Math.max(span.start, at) - at, end: span.end - at });
 }
 
 /**
@@ -225,9 +254,32 @@ export function maskValue(
   if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
   const out: Record<string, unknown> = Object.create(null);
-  for (const [key, item] of Object.entries(value))
-    out[maskKey(key, found, budget)] = maskNamed(item, secretKeyStrength(key), found, budget, depth + 1);
+  const pair = pairName(value);
+  for (const [key, item] of Object.entries(value)) {
+    // In a name/value pair, the value sits under the pair's name (`{"name": "DB_PASSWORD", "value": …}`).
+    const name = pair !== undefined && PAIR_VALUE.has(key) ? pair : key;
+    out[maskKey(key, found, budget)] = maskNamed(
+      item,
+      secretKeyStrength(name),
+      found,
+      budget,
+      depth + 1,
+      name,
+    );
+  }
   return out;
+}
+
+/** The fields that name the other one in a name/value pair (Kubernetes and ECS env, HAR headers). */
+const PAIR_NAME = ["name", "Name", "key", "Key"];
+const PAIR_VALUE = new Set(["value", "Value"]);
+
+/** The name of a name/value pair: an object holding a string under a PAIR_NAME and a PAIR_VALUE field. */
+function pairName(value: object): string | undefined {
+  const record = value as Record<string, unknown>;
+  if (!("value" in record || "Value" in record)) return undefined;
+  for (const field of PAIR_NAME) if (typeof record[field] === "string") return record[field] as string;
+  return undefined;
 }
 
 function maskKey(key: string, found?: Set<string>, budget?: MaskBudget): string {
@@ -237,17 +289,21 @@ function maskKey(key: string, found?: Set<string>, budget?: MaskBudget): string 
   return name;
 }
 
-/** `item`, the value under a key of this strength (null: a key like any other). */
+/** `item`, the value under `name`, a key of this strength (null: a key like any other). */
 function maskNamed(
   item: unknown,
   strength: SecretKeyStrength,
   found?: Set<string>,
   budget?: MaskBudget,
   depth = 0,
+  name?: string,
 ): unknown {
+  // A name holding a credential format's keyword is read with the value (see maskString).
+  const keyed = name !== undefined && typeof item === "string" && anyTokenKeyword(name) ? name : undefined;
+  if (!strength && keyed !== undefined) return maskBudgeted(item as string, found, budget, keyed);
   if (strength && (typeof item === "string" || typeof item === "number")) {
     const text = String(item);
-    const masked = maskBudgeted(text, found, budget);
+    const masked = maskBudgeted(text, found, budget, keyed);
     // Cut by the budget: judged whole, so a secret under a secret name is never kept in part.
     if (
       masked.endsWith(CUT_MARK) &&
@@ -267,6 +323,11 @@ function maskNamed(
     // e.g. "credentials": {…}: every leaf is a secret.
     if (strength === "strong") return maskAll(item, found, budget, depth);
   }
+  // A list under a secret name (`"api_keys": […]`, a header map's `"Cookie": ["…"]`): each item is its value.
+  if (strength && Array.isArray(item)) {
+    if (depth > MAX_DEPTH) return "[too deep]";
+    return item.map((v) => maskNamed(v, strength, found, budget, depth + 1, name));
+  }
   return maskValue(item, found, budget, depth);
 }
 
@@ -280,7 +341,7 @@ export function maskToolSchema(schema: unknown, found: Set<string> = new Set()):
   return isRecord(schema) ? maskSchema(schema, null, found, undefined, 0, true) : maskValue(schema, found);
 }
 
-const RANK = { strong: 2, weak: 1 } as const;
+const RANK = { strong: 3, weak: 2, shaped: 1 } as const;
 
 function stronger(a: SecretKeyStrength, b: SecretKeyStrength): SecretKeyStrength {
   if (!a) return b;
@@ -365,12 +426,12 @@ function cutHere(kept: string, budget: MaskBudget): string {
   return kept + CUT_MARK;
 }
 
-function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): string {
-  if (!budget) return maskString(text, found);
+function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget, key?: string): string {
+  if (!budget) return maskString(text, found, Number.POSITIVE_INFINITY, undefined, key);
   if (budget.left <= 0) return text.length > 0 ? cutHere("", budget) : "";
   if (text.length <= budget.left) {
     admit(text, budget);
-    const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget);
+    const masked = maskString(text, found, Number.POSITIVE_INFINITY, budget, key);
     budget.left -= masked.length + 4;
     return masked;
   }
@@ -379,7 +440,7 @@ function maskBudgeted(text: string, found?: Set<string>, budget?: MaskBudget): s
   // text from past the cut (and a secret cut short by the window) move in where earlier masks shortened it.
   const window = text.slice(0, budget.left + BUDGET_MARGIN);
   admit(window, budget);
-  const masked = maskString(window, found, budget.left, budget);
+  const masked = maskString(window, found, budget.left, budget, key);
   budget.left -= masked.length + 4;
   return cutHere(masked, budget);
 }
@@ -397,6 +458,9 @@ function keepBudgeted(text: string, budget?: MaskBudget): string {
 function maskAll(value: unknown, found?: Set<string>, budget?: MaskBudget, depth = 0): unknown {
   if (value === null || typeof value === "boolean") return value;
   if (typeof value !== "object") {
+    // A leaf as the value of a secret name: placeholders and references are kept, as there.
+    if (typeof value === "string" || typeof value === "number")
+      return maskNamed(value, "strong", found, budget, depth);
     found?.add(NAMED_SECRET);
     const secret = String(value);
     admit(secret, budget);

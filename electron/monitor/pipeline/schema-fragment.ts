@@ -131,6 +131,14 @@ export function isSchemaFragment(value: object): boolean {
   return shaped;
 }
 
+/**
+ * Whether an object with these keys (read from text, where their values' types are not known) is shaped
+ * as a JSON Schema fragment: every key a schema keyword, one saying what its value is.
+ */
+export function schemaKeys(keys: readonly string[]): boolean {
+  return keys.every((key) => ROLES.has(key)) && keys.some((key) => SHAPE_KEYWORDS.has(key));
+}
+
 /** Whether `item` is what the describing keyword `key` holds in a real schema. */
 export function describes(key: string, item: unknown): boolean {
   switch (TEXT_KEYWORDS.get(key)) {

@@ -33,6 +33,20 @@ export const SECRET_SUFFIXES = [
 export const SECRET_INFIXES = ["privatekey", "password"];
 /** Secret only when the value looks random: `auth: none` and `session: default` are settings. */
 export const WEAK_SUFFIXES = ["auth", "session", "sig"];
+/**
+ * Secret only when the value reads as a random credential (see `credentialShaped`): `OPENAI_KEY`,
+ * `?key=`, `DB_PASS`, `SMTP_PASS` — not `key: ArrowUp`, `sort_key: name`, `bypass: cache`. `pass` counts
+ * only as a word of its own (`DB_PASS`, `dbPass`).
+ */
+export const SHAPED_SUFFIXES = ["key", "pass"];
+/** Keys ending in `key` that name no secret: their values may look random and are ids. */
+const NOT_SECRET_KEY_SUFFIXES = ["publickey", "primarykey", "foreignkey", "partitionkey", "sortkey"];
+/**
+ * What a key holding `password` or `private_key` names when it goes on past it: something about the
+ * secret, not the secret (`password_file`, `private_key_path`, `password_expires_at`).
+ */
+const ABOUT_SECRET =
+  /(?:password|privatekey)(?:file|path|id|hint|policy|url|reseturl|changed|changedat|lastset|expires|expiresat|expiry|updatedat|createdat|age|length|minlength|maxlength|strength|rules|required|enabled|count)$/;
 /** Keys that end like secrets but are protocol or counting fields. */
 const NOT_SECRET_KEYS = new Set([
   "progresstoken",
@@ -45,14 +59,27 @@ const NOT_SECRET_KEYS = new Set([
   "secretfile",
 ]);
 
-export type SecretKeyStrength = "strong" | "weak" | null;
+export type SecretKeyStrength = "strong" | "weak" | "shaped" | null;
 
 export function secretKeyStrength(key: string): SecretKeyStrength {
   const k = key.toLowerCase().replace(/[-_.]/g, "");
+  const strength = strengthOf(k, key);
+  if (strength || !k.endsWith("s")) return strength;
+  // A plural names a list of secrets (`passwords`, `secrets`, `api_keys`); `tokens` also counts them
+  // (`total_tokens: 1723`), so only what looks random under it is one.
+  const one = k.slice(0, -1);
+  const plural = strengthOf(one, key.slice(0, -1));
+  return plural === "strong" && one.endsWith("token") ? "weak" : plural;
+}
+
+/** The strength of `key`, `k` being it lower-cased without `-`, `_` and `.`. */
+function strengthOf(k: string, key: string): SecretKeyStrength {
   if (k === "" || NOT_SECRET_KEYS.has(k)) return null;
-  if (SECRET_SUFFIXES.some((s) => k.endsWith(s)) || SECRET_INFIXES.some((s) => k.includes(s)))
-    return "strong";
+  if (SECRET_SUFFIXES.some((s) => k.endsWith(s))) return "strong";
+  if (SECRET_INFIXES.some((s) => k.includes(s))) return ABOUT_SECRET.test(k) ? null : "strong";
   if (WEAK_SUFFIXES.some((s) => k.endsWith(s))) return "weak";
+  if (k.endsWith("key") && !NOT_SECRET_KEY_SUFFIXES.some((s) => k.endsWith(s))) return "shaped";
+  if (k.endsWith("pass") && (/(?:^|[-_.])pass$/i.test(key) || /[a-z0-9]Pass$/.test(key))) return "shaped";
   return null;
 }
 
@@ -60,9 +87,40 @@ export function isSecretKey(key: string): boolean {
   return secretKeyStrength(key) !== null;
 }
 
-/** Whether `value` under a key of this strength is a secret (placeholders and references are not). */
+/**
+ * Whether `value` under a key of this strength is a secret. Placeholders and references are not, nor a
+ * date or timestamp, an absolute file path, or an http(s) URL (a secret inside one is masked by its own
+ * rules: a password in its user info, a secret-named query parameter).
+ */
 export function secretValue(value: string, strength: SecretKeyStrength): boolean {
   if (strength === null || value === "" || value.startsWith("[masked") || value.startsWith("$")) return false;
   if (/^(?:true|false|null|undefined|none|\*+)$/i.test(value)) return false;
+  if (NOT_A_SECRET.test(value)) return false;
+  if (strength === "shaped") return credentialShaped(value);
   return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
+}
+
+const NOT_A_SECRET =
+  /^(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|(?:~|\.{1,2})?\/(?:[\w.@ -]+\/?)+|[A-Za-z]:\\[\w.\\ -]*|https?:\/\/[^\s@]+)$/;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A dash-joined part that is a word (`prod`, `password`, `Default`): the value is a name. */
+const WORD_PART = /(?:^|-)(?:[a-z]{3,}|[A-Z][a-z]{2,})(?:-|$)/;
+
+/**
+ * A value that reads as a random credential, not a name: 16 or more token characters mixing letters and
+ * digits, with a credential's entropy, neither a UUID nor words joined by dashes
+ * (`wJalrXUtnFEMI/K7MDENG/…`, not `prod-db-password-v3`, `MyAppDatabasePassword` or an id).
+ */
+export function credentialShaped(value: string): boolean {
+  return (
+    /^[A-Za-z0-9/+=_-]{16,}$/.test(value) &&
+    /[0-9]/.test(value) &&
+    /[A-Za-z]/.test(value) &&
+    !UUID.test(value) &&
+    !(value.includes("-") && WORD_PART.test(value)) &&
+    value.length >= 8 &&
+    entropy(value) >= 3
+  );
 }

@@ -3,22 +3,50 @@
  * URL's user info, the value after a secret-named key (in JSON, YAML, `.env`, `export`, flags, headers and
  * query strings), a Bearer/Basic credential, a private-key block — and the loose `sk-…` and JWT shapes.
  */
-import { NAMED_SECRET, secretKeyStrength, secretValue } from "./secret-keys.js";
+import { schemaKeys } from "./schema-fragment.js";
+import {
+  credentialShaped,
+  NAMED_SECRET,
+  type SecretKeyStrength,
+  secretKeyStrength,
+  secretValue,
+} from "./secret-keys.js";
 import { KEY_WORD, type TextScan } from "./text-scan.js";
 import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js";
 
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
- * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`.
+ * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
+ * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask.ts` reads
+ * the same pairs in structured data), and an XML element's `<password>v</password>`.
  */
 const ASSIGNMENT = new RegExp(
-  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
-/** Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. */
-const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/[^\s:/@"'<>]*:([^\s@/"'<>]+)@/dgi;
+/**
+ * Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. A URL's
+ * user info: the password after its `:`, or a user part alone when it reads as a credential (a Sentry
+ * DSN's key, `https://TOKEN@host`), not a name (`git@`, `me@`).
+ */
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/([^\s:/@"'<>]*)(?::([^\s@/"'<>]+))?@/dgi;
+/**
+ * URLs that are credentials themselves: whoever holds one posts as the integration (Discord and Teams
+ * webhooks) or controls the bot (Telegram). The secret part is masked, the host kept.
+ */
+const CAPABILITY_URLS: [string, RegExp][] = [
+  ["discord-webhook-url", /discord(?:app)?\.com\/api\/webhooks\/\d+\/([A-Za-z0-9_-]{16,})/dgi],
+  ["teams-webhook-url", /\.webhook\.office\.com\/webhookb2\/([^\s"'<>\\]+)/dgi],
+  ["telegram-bot-token", /api\.telegram\.org\/(?:file\/)?bot(\d+:[A-Za-z0-9_-]{20,})/dg],
+];
+/** The start of `-----BEGIN ` in base64, as a kubeconfig's `client-key-data` or a Secret's `tls.key` hold a key. */
+export const BASE64_PEM_NEEDLE = "LS0tLS1CRUdJT";
+const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
+/** A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field). */
+export const NETRC_NEEDLE = "machine";
+const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
 /** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
 const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
 const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
@@ -44,11 +72,32 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       const at = m.indices?.[0];
       if (at) spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
     }
-  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE))
+  if (scan.has(URL_NEEDLE) && text.includes(URL_NEEDLE)) {
     for (const m of text.matchAll(URL_USERINFO)) {
-      const at = m.indices?.[1];
-      if (at && !m[1]!.startsWith("$") && !m[1]!.startsWith("[masked"))
+      const secret = m[2] ?? m[1] ?? "";
+      const at = m.indices?.[m[2] === undefined ? 1 : 2];
+      if (!at || secret.startsWith("$") || secret.startsWith("[masked")) continue;
+      if (m[2] !== undefined || credentialShaped(secret))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
+    }
+    for (const [kind, pattern] of CAPABILITY_URLS)
+      for (const m of text.matchAll(pattern)) {
+        const at = m.indices?.[1];
+        if (at) spans.push({ start: at[0], end: at[1], kind, rank: 3 });
+      }
+  }
+  if (scan.has(BASE64_PEM_NEEDLE))
+    for (const m of text.matchAll(BASE64_PEM)) {
+      const at = m.indices?.[0];
+      // A certificate starts the same way; only a private key is a secret.
+      if (at && Buffer.from(m[0].slice(0, 64), "base64").toString("latin1").includes("PRIVATE KEY"))
+        spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
+    }
+  if (scan.has(NETRC_NEEDLE))
+    for (const m of text.matchAll(NETRC)) {
+      const at = m.indices?.[1];
+      if (at && secretValue(m[1] as string, "strong"))
+        spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
     }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
     if (scan.has(needle) && text.includes(needle))
@@ -62,6 +111,18 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
   assignments(text, spans, scan.keyWordEnds);
+}
+
+/** Whether 16 characters a credential-shaped value is made of (`[A-Za-z0-9/+=_-]`) follow `from` closely. */
+function shapedNear(text: string, from: number): boolean {
+  let run = 0;
+  for (let i = from; i < Math.min(text.length, from + 48); i++) {
+    const c = text.charCodeAt(i);
+    const token = (isKeyChar(c) && c !== 46) || c === 47 || c === 43 || c === 61;
+    run = token ? run + 1 : 0;
+    if (run === 16) return true;
+  }
+  return false;
 }
 
 /** `[\w.-]`: the characters a key is made of. */
@@ -94,20 +155,26 @@ function assignments(text: string, spans: SecretSpan[], wordEnds: readonly numbe
     runEnd = end + 1;
     while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
     if (start < matchedTo) continue;
+    // The pattern's key is the whole run: a run naming no secret, or naming one only for a value shaped
+    // as a credential with none near it (`const key = cache.get(…)` in code), is not tried.
+    const strength = secretKeyStrength(text.slice(start, runEnd).replace(/^-+/, ""));
+    if (strength === null && !/(?:Bearer|Basic|Token|Digest)/i.test(text.slice(runEnd, runEnd + 24)))
+      continue;
+    if (strength === "shaped" && !shapedNear(text, runEnd)) continue;
     ASSIGNMENT_AT.lastIndex = start;
     const m = ASSIGNMENT_AT.exec(text);
     if (!m) continue;
-    matchedTo = ASSIGNMENT_AT.lastIndex;
-    assignmentSpan(text, m, spans);
+    matchedTo = Math.max(ASSIGNMENT_AT.lastIndex, assignmentSpan(text, m, spans));
   }
 }
 
-function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): void {
+/** Adds the span of the secret of one ASSIGNMENT match; returns where what it read ends (0: no more). */
+function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): number {
   const [, key, sep, , raw] = m;
   const at = m.indices?.[4];
-  if (!at || !key || !sep || !raw) return;
+  if (!at || !key || !sep || !raw) return 0;
   // `Authorization: Bearer realm="…"` is a challenge's parameter, not a credential.
-  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return;
+  if (m[3] && CHALLENGE_PARAM_AT.test(text.slice(at[0]))) return 0;
   let start = at[0];
   let end = at[1];
   const quoted = /^\\?["']/.exec(raw);
@@ -118,24 +185,80 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   const value = text.slice(start, end);
   // `password is …` is prose; only a flag takes its value after a space, and a secret word a credential.
   if (sep.trim() === "" && !key.startsWith("-")) {
-    if (!SECRET_WORD_KEY.test(key)) return;
+    if (!SECRET_WORD_KEY.test(key)) return 0;
     // Prose ends sentences and clauses with punctuation no credential ends with.
     const word = quoted ? value : value.replace(/[.!?:]+$/, "");
     const wordEnd = start + word.length;
     if (isAwsSecret(word)) spans.push({ start, end: wordEnd, kind: AWS_SECRET_KIND, rank: 3 });
     else if (credentialShaped(word)) spans.push({ start, end: wordEnd, kind: NAMED_SECRET, rank: 2 });
-    return;
+    return 0;
   }
-  // The start of a nested value read as the value (`"password": {"type": …`): none to mask here.
-  if (!quoted && (value === "{" || value === "[")) return;
   const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
-  if (!secretValue(value, strength)) return;
+  // A bare value after a quoted key (`"pin":4821`, `\"pin\":4821`) is JSON's: masked as a string.
+  const json = !quoted && /^\\?"[ \t]*[:,]/.test(sep) ? /^\\?"/.exec(sep)?.[0] : undefined;
+  // A nested value (`"credentials": {"user": …}`, `"api_keys": […]`): its values are the key's, as in JSON.
+  if (!quoted && (value.startsWith("{") || value.startsWith("[")))
+    return nestedSpans(text, start, strength, spans, json);
+  if (!secretValue(value, strength)) return 0;
   // A Cookie header's value runs to the end of the line (`a=1; b=2`).
   if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
     const eol = text.slice(end).search(/[\r\n]|$/);
     end += eol;
   }
-  spans.push({ start, end, kind: NAMED_SECRET, rank: 2 });
+  spans.push({ start, end, kind: NAMED_SECRET, rank: 2, quote: json });
+  return 0;
+}
+
+/**
+ * One token of a nested value in text: a bracket, or a quoted string (also escaped, as JSON text inside a
+ * string spells it) or bare word, with the `:` or `=` after it that makes it a key.
+ */
+const NESTED_TOKEN =
+  /([{[])|([}\]])|(\\"(?:[^"\\]|\\\\)*\\"|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'|[^\s"'\\,:;{}[\]()=<>]+)([ \t]*(?:=>|:|=)(?!\/\/))?/g;
+
+/**
+ * Masks the values of the object or list opening at `open` (a `{` or `[` after a secret name) as that
+ * name's values, the way mask.ts masks the same data parsed: under a name of either strength a list's items
+ * are judged as its value; under a strong name an object's every value is a secret, unless the object is
+ * shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns where it ends.
+ */
+function nestedSpans(
+  text: string,
+  open: number,
+  strength: SecretKeyStrength,
+  spans: SecretSpan[],
+  json: string | undefined,
+): number {
+  if (!strength || (strength !== "strong" && text[open] === "{")) return 0;
+  const found: SecretSpan[] = [];
+  const keys: string[] = [];
+  let depth = 0;
+  NESTED_TOKEN.lastIndex = open;
+  for (let m = NESTED_TOKEN.exec(text); m; m = NESTED_TOKEN.exec(text)) {
+    if (m[1]) depth++;
+    else if (m[2]) {
+      if (--depth === 0) break;
+    } else if (m[4]) {
+      if (depth === 1) keys.push(unquote(m[3] as string));
+    } else {
+      const token = m[3] as string;
+      const value = unquote(token);
+      if (!secretValue(value, strength)) continue;
+      const start = m.index + (token.length - value.length) / 2;
+      // A bare value in JSON (a number): masked as a string, as after a key.
+      const quote = token === value && json ? json : undefined;
+      found.push({ start, end: start + value.length, kind: NAMED_SECRET, rank: 2, quote });
+    }
+  }
+  const end = NESTED_TOKEN.lastIndex === 0 ? text.length : NESTED_TOKEN.lastIndex;
+  if (text[open] === "{" && schemaKeys(keys)) return 0;
+  spans.push(...found);
+  return end;
+}
+
+function unquote(token: string): string {
+  const quote = /^\\?["']/.exec(token)?.[0].length ?? 0;
+  return quote ? token.slice(quote, -quote) : token;
 }
 
 /**
@@ -143,24 +266,3 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
  * `secret`, `client secret`, `aws_secret_access_key`, `SecretAccessKey`, `secret-key`.
  */
 const SECRET_WORD_KEY = /secret(?:[_.-]?access)?(?:[_.-]?key)?$/i;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A dash-joined part that is a word (`prod`, `password`, `Default`): the value is a name. */
-const WORD_PART = /(?:^|-)(?:[a-z]{3,}|[A-Z][a-z]{2,})(?:-|$)/;
-
-/**
- * A value that reads as a random credential, not a name: 16 or more token characters mixing letters and
- * digits, with a credential's entropy, neither a UUID nor words joined by dashes
- * (`wJalrXUtnFEMI/K7MDENG/…`, not `prod-db-password-v3`, `MyAppDatabasePassword` or an id).
- */
-function credentialShaped(value: string): boolean {
-  return (
-    /^[A-Za-z0-9/+=_-]{16,}$/.test(value) &&
-    /[0-9]/.test(value) &&
-    /[A-Za-z]/.test(value) &&
-    !UUID.test(value) &&
-    !(value.includes("-") && WORD_PART.test(value)) &&
-    secretValue(value, "weak")
-  );
-}

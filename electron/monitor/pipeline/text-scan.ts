@@ -36,6 +36,8 @@ export const KEY_WORD_SPELLINGS = [
   "session",
   "bearer",
   "sig",
+  "pass",
+  "key",
 ] as const;
 
 /** KEY_WORD_SPELLINGS as a regular expression source (case is the caller's flag). */

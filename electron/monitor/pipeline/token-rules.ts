@@ -13,6 +13,11 @@ export interface SecretSpan {
   kind: string;
   /** Higher wins when spans overlap: a named format (3) over a structural rule (2). */
   rank: number;
+  /**
+   * Written around the masked value: a bare number under a name in JSON text (`"pin":4821`) is masked
+   * as a string, so that the text stays JSON.
+   */
+  quote?: string;
 }
 
 interface TokenRule {
@@ -33,7 +38,8 @@ const LEFT_OUT = new Set(["generic-api-key"]);
  * Compiles a rule. Node before 23 lacks `(?i:…)` modifier groups: there the rule runs case-insensitive
  * throughout, which only masks more.
  */
-function compile(source: string, flags: string): RegExp {
+function compile(rule: string, flags: string): RegExp {
+  const source = escapedQuotes(rule);
   try {
     return new RegExp(source, `${flags}gd`);
   } catch {
@@ -41,6 +47,44 @@ function compile(source: string, flags: string): RegExp {
     const dotAll = source.includes("(?s:") ? "s" : "";
     return new RegExp(plain, `${flags.replace("i", "")}i${dotAll}gd`);
   }
+}
+
+/**
+ * `rule` with each quote it matches also matched escaped: JSON text inside a string (a tool result that
+ * echoes a command, a log message holding JSON) spells `"` as `\"`, and a credential there is the same
+ * credential (`curl -u \"user:pw\"`, `okta_key\":\"00…`). A quote outside a class may follow a
+ * backslash; a class that takes a quote takes a backslash too.
+ */
+function escapedQuotes(rule: string): string {
+  let out = "";
+  let inClass = false;
+  let negated = false;
+  let quoteInClass = false;
+  for (let i = 0; i < rule.length; i++) {
+    const c = rule[i] as string;
+    const quote = c === '"' || (c === "\\" && rule[i + 1] === '"');
+    if (c === "\\" && !quote) {
+      out += c + (rule[i + 1] ?? "");
+      i++;
+    } else if (inClass) {
+      if (quote) quoteInClass = true;
+      if (c === "]") {
+        inClass = false;
+        if (quoteInClass && !negated) out += "\\\\";
+      }
+      out += quote ? '"' : c;
+      if (c === "\\") i++;
+    } else if (c === "[") {
+      inClass = true;
+      negated = rule[i + 1] === "^";
+      quoteInClass = false;
+      out += c;
+    } else if (quote) {
+      out += '\\\\?"';
+      if (c === "\\") i++;
+    } else out += c;
+  }
+  return out;
 }
 
 const RULES: TokenRule[] = data.rules
@@ -93,10 +137,22 @@ export function tokenSpans(text: string, spans: SecretSpan[], present: readonly 
       const at = m.indices?.[group];
       const secret = m[group];
       if (!at || !secret) continue;
-      spans.push({ start: at[0], end: at[1], kind: rule.kind, rank: 3 });
+      // A few rules take the quotes around a value into it (`password = "…"`, `curl -u "u:p"`): the
+      // quotes stay, so that JSON and code stay what they were.
+      const [open, close] = quotes(secret);
+      spans.push({ start: at[0] + open, end: at[1] - close, kind: rule.kind, rank: 3 });
       if (rule.kind === AWS_KEY_ID) awsSecretAfter(text, at[1], spans);
     }
   }
+}
+
+/** How many characters of quotes (`"`, `'`, or escaped `\"`) open and close `secret`, if it is quoted. */
+function quotes(secret: string): [number, number] {
+  const q = /^\\?(["'])/.exec(secret);
+  if (!q) return [0, 0];
+  const quote = q[1] as string;
+  const close = secret.endsWith(`\\${quote}`) ? 2 : secret.endsWith(quote) ? 1 : 0;
+  return close && secret.length > q[0].length + close ? [q[0].length, close] : [0, 0];
 }
 
 /** The vendored rule for AWS access key ids (test/monitor/mask.test.ts checks it is still there). */
