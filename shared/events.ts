@@ -92,7 +92,15 @@ export const ToolPinSchema = z.object({
   /** Masked JSON text of {name, description, inputSchema, outputSchema}. */
   definition: z.string(),
   status: z.enum(["pinned", "changed", "removed"]),
-  pending: z.object({ seenAt: z.string(), hash: z.string(), definition: z.string() }).nullable(),
+  pending: z
+    .object({
+      seenAt: z.string(),
+      hash: z.string(),
+      definition: z.string(),
+      /** Set when the change cannot be shown, as it lies inside a masked value: says so (tool-pins.ts). */
+      hiddenChange: z.string().nullable(),
+    })
+    .nullable(),
   /** Tool-poisoning findings on the current description, each naming its rule. */
   findings: z.array(z.object({ rule: z.string(), message: z.string() })),
 });

@@ -87,8 +87,11 @@ export async function createEngine(
   const metricsSettings = readMetricsSettings(options.dataDir);
   // Settings problems found at each pass go to mcpscope's own log once it is open.
   let settingsProblem = (_problem: string) => {};
+  let otlpProblem = (_line: string) => {};
+  const otlp = options.metrics?.otlp;
   const metrics = startEngineMetrics(db, {
     ...options.metrics,
+    ...(otlp ? { otlp: { report: (line: string) => otlpProblem(line), ...otlp } } : {}),
     collector: options.metrics?.collector ?? metricsSettings.settings,
     ...(options.metrics?.collector === undefined
       ? { retention: () => readMetricsRetention(options.dataDir, (p) => settingsProblem(p)) }
@@ -100,6 +103,8 @@ export async function createEngine(
   logging.start();
   logging.logger.info({ version: VERSION, dataDir: options.dataDir }, "engine started");
   settingsProblem = (problem) => logging.settingsProblem(problem);
+  // Once per ten minutes: a collector that stays down would otherwise fill the log.
+  otlpProblem = (line) => logging.warn("otlp", line);
   if (metricsSettings.problem) logging.settingsProblem(metricsSettings.problem);
   // The live events; their pollers start once everything they report on is up.
   const feeds = new LiveFeeds({

@@ -1,8 +1,8 @@
 /** Atomic write, lock, change detection, mode, symlinks and backups around one config edit. */
 import { chmod, chown, lstat, readdir, readFile, stat, symlink, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readManifest, sha256 } from "../../electron/monitor/instrument/backups.js";
+import { BACKUPS_KEPT_PER_FILE, readManifest, sha256 } from "../../electron/monitor/instrument/backups.js";
 import { instrument, uninstrument } from "../../electron/monitor/instrument/instrument.js";
 import { lockPathFor } from "../../electron/monitor/instrument/lock-file.js";
 import { readRecords } from "../../electron/monitor/instrument/records.js";
@@ -79,7 +79,7 @@ describe("config transaction", () => {
     expect((await stat(file)).mode & 0o777).toBe(0o640);
   });
 
-  it("backs up before each change, with the checksum, in an append-only manifest", async () => {
+  it("backs up before each change, with the checksum, listed in the manifest", async () => {
     const t1 = new Date("2026-11-25T10:00:00.000Z");
     await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER, now: () => t1 });
     const wrapped = await readFile(file);
@@ -171,4 +171,23 @@ describe("config transaction", () => {
       expect(await leftBehind()).toEqual([]);
     },
   );
+});
+
+describe("config backups", () => {
+  it("keep the newest few copies of each config, so rotated secrets do not stay forever", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < BACKUPS_KEPT_PER_FILE + 2; i++) {
+      made.push(
+        (await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER })).backup as string,
+        (await uninstrument(files(), { dataDir: data() })).backup as string,
+      );
+    }
+    const listed = (await readManifest(data())).map((b) => b.backup);
+    expect(listed).toEqual(made.slice(-BACKUPS_KEPT_PER_FILE));
+    const onDisk = await readdir(join(data(), "backups", "claude-desktop"));
+    expect(onDisk.sort()).toEqual(listed.map((b) => basename(b)).sort());
+    // The config is restored byte for byte, and the newest copies still hold what undoes a change.
+    expect((await readFile(file)).equals(original)).toBe(true);
+    expect((await readFile(listed.at(-1) as string)).toString()).toContain("mcpscope");
+  });
 });

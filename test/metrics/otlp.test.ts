@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseOtlpEndpoint } from "../../electron/cli/commands/serve.js";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
@@ -16,6 +17,7 @@ type Json = any;
 interface Received {
   path: string;
   type: string;
+  authorization?: string;
   body: Json;
 }
 
@@ -31,7 +33,12 @@ async function receiver(
       text += chunk;
     });
     req.on("end", () => {
-      got.push({ path: req.url ?? "", type: String(req.headers["content-type"]), body: JSON.parse(text) });
+      got.push({
+        path: req.url ?? "",
+        type: String(req.headers["content-type"]),
+        authorization: req.headers.authorization,
+        body: JSON.parse(text),
+      });
       res.writeHead(statuses.shift() ?? 200, { "Content-Type": "application/json" });
       res.end("{}");
     });
@@ -220,9 +227,55 @@ describe("OTLP/HTTP exporter", () => {
     expect(e.metrics.prometheus()).toMatch(/^mcpscope_otlp_dropped_spans_total 3$/m);
   });
 
+  it("sends a URL's user:password as Basic auth, never prints the password, keeps the query last", async () => {
+    const rx = await receiver();
+    const endpoint = rx.url.replace("http://", "http://otlp%40user:Pw%2Fx9K8j7h6@") + "/otel/?tenant=a";
+    const parsed = parseOtlpEndpoint(endpoint);
+    expect(parsed?.shown).not.toContain("Pw");
+    expect(parsed?.shown).toContain("Basic auth");
+    const e = await start(endpoint);
+    recordCalls(dir, calls());
+    await e.metrics.otlp?.flushSpans();
+    await rx.close();
+    expect(rx.got.map((r) => r.path)).toEqual(["/otel/v1/traces?tenant=a"]);
+    expect(rx.got[0]?.authorization).toBe(`Basic ${Buffer.from("otlp@user:Pw/x9K8j7h6").toString("base64")}`);
+    expect(e.metrics.otlp?.sentSpans).toBe(3);
+  });
+
+  it("counts a refused export in /metrics and says it once in mcpscope's log, without the password", async () => {
+    const rx = await receiver([401, 401]);
+    const e = await start(rx.url.replace("http://", "http://u:SecretPw5t4r3@"));
+    recordCalls(dir, calls());
+    await e.metrics.otlp?.flushSpans();
+    recordCalls(
+      dir,
+      calls().map((c) => ({ ...c, requestId: `${c.requestId}b` })),
+    );
+    await e.metrics.otlp?.flushSpans();
+    await rx.close();
+    // 401 is not retried: one request per batch.
+    expect(rx.got).toHaveLength(2);
+    expect(e.metrics.prometheus()).toMatch(/^mcpscope_otlp_failed_exports_total 2$/m);
+    await e.close();
+    engine = undefined;
+    const db = new DatabaseSync(join(dir, "mcpscope.db"));
+    const lines = db
+      .prepare("SELECT message FROM logs WHERE server = 'mcpscope' AND message LIKE '%OTLP%'")
+      .all()
+      .map((r) => String(r.message));
+    db.close();
+    expect(lines).toEqual([
+      expect.stringMatching(/^OTLP export to http:\/\/127\.0\.0\.1:\d+\/v1\/traces failed \(HTTP 401\)/),
+    ]);
+    expect(lines[0]).not.toContain("SecretPw");
+  });
+
   it("is off unless --otlp-endpoint names an http(s) URL", () => {
     expect(parseOtlpEndpoint(undefined)).toBeUndefined();
-    expect(parseOtlpEndpoint("http://127.0.0.1:4318")).toBe("http://127.0.0.1:4318");
+    expect(parseOtlpEndpoint("http://127.0.0.1:4318")).toEqual({
+      endpoint: "http://127.0.0.1:4318",
+      shown: "http://127.0.0.1:4318",
+    });
     expect(() => parseOtlpEndpoint("localhost:4318")).toThrow(/http:\/\/ or https:\/\//);
     expect(() => parseOtlpEndpoint("not a url")).toThrow(/not a URL/);
   });

@@ -12,6 +12,7 @@ import { isLoopback } from "../../monitor/api/host-policy.js";
 import { startHttpServer } from "../../monitor/api/http-server.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { createEngine } from "../../monitor/engine.js";
+import { otlpEndpoint } from "../../monitor/export/otlp.js";
 import { resolveDataDir } from "../../monitor/paths.js";
 import { explainDiskFull } from "../../monitor/store/disk-full.js";
 import { upgradeLine } from "../../monitor/store/migrations.js";
@@ -35,7 +36,7 @@ const FLAGS: FlagSpecs = {
   "otlp-endpoint": {
     kind: "string",
     placeholder: "URL",
-    help: "also send spans and metrics over OTLP/HTTP (JSON) to URL/v1/traces and URL/v1/metrics",
+    help: "also send spans and metrics over OTLP/HTTP (JSON) to URL/v1/traces and URL/v1/metrics (a user:password@ in URL goes as Basic auth; failures are counted in /metrics and logged)",
   },
   "new-token": {
     kind: "boolean",
@@ -47,7 +48,8 @@ const FLAGS: FlagSpecs = {
   },
 };
 
-export function parseOtlpEndpoint(text: string | undefined): string | undefined {
+/** The endpoint as given (the exporter sends its `user:password@` as Basic auth) and as it may be printed. */
+export function parseOtlpEndpoint(text: string | undefined): { endpoint: string; shown: string } | undefined {
   if (text === undefined) return undefined;
   let url: URL;
   try {
@@ -59,7 +61,7 @@ export function parseOtlpEndpoint(text: string | undefined): string | undefined 
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new UsageError(`--otlp-endpoint must be http:// or https://, not ${url.protocol}`);
-  return text;
+  return { endpoint: text, shown: otlpEndpoint(text).shown };
 }
 
 export function parseListen(text: string): { host: string; port: number } {
@@ -86,7 +88,7 @@ export const serveCommand: Command = {
       return 0;
     }
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
-    const otlpEndpoint = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
+    const otlp = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
     const allowCommands = args.flags[ALLOW_COMMANDS] === true;
     const dataDir = resolveDataDir(flagString(args, "data-dir"));
     let engine: Awaited<ReturnType<typeof createEngine>>;
@@ -98,7 +100,7 @@ export const serveCommand: Command = {
           io.stderr.write(
             `mcpscope: the database was damaged (${reason}) and moved aside to ${movedTo}; recording goes on in a fresh one — Restore… in the Storage view brings back a backup\n`,
           ),
-        metrics: otlpEndpoint ? { otlp: { endpoint: otlpEndpoint } } : {},
+        metrics: otlp ? { otlp: { endpoint: otlp.endpoint } } : {},
         inventory: { stopGraceMs: stopGraceFromEnv(process.env, (line) => io.stderr.write(`${line}\n`)) },
       });
     } catch (error) {
@@ -146,7 +148,7 @@ export const serveCommand: Command = {
       );
     io.stdout.write(`mcpscope: data dir ${dataDir}\n`);
     io.stdout.write(
-      `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${serveTokenFile(dataDir)})${otlpEndpoint ? `; OTLP to ${otlpEndpoint}` : ""}\n`,
+      `mcpscope: Prometheus metrics at ${server.url}metrics (Authorization: Bearer, token in ${serveTokenFile(dataDir)})${otlp ? `; OTLP to ${otlp.shown}` : ""}\n`,
     );
     // Said at start too: otherwise a mistake made while nothing ran shows only in the Alerts view.
     const rules = await createApiClient(engine)

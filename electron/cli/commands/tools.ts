@@ -13,7 +13,7 @@ const FLAGS: FlagSpecs = {
   tool: { kind: "string", placeholder: "NAME", help: "only this tool (listed, or approved)" },
   json: {
     kind: "boolean",
-    help: 'print {"pins": [{"server", "tool", "status", "hash", "pinnedAt", "definition", "pending", "findings"}]}',
+    help: 'print {"pins": [{"server", "tool", "status", "hash", "pinnedAt", "definition", "pending", "findings"}]}; pending.hiddenChange says when the change lies inside a masked value',
   },
 };
 
@@ -78,6 +78,8 @@ export const toolsCommand: Command = {
           ]),
         )}\n`,
       );
+      for (const p of pins)
+        if (p.pending?.hiddenChange) io.stdout.write(`${p.server}/${p.tool}: ${p.pending.hiddenChange}\n`);
       return 0;
     });
   },

@@ -140,7 +140,7 @@ export class AlertQueries {
           severity: r.severity,
           yaml: yamls.get(r.name) ?? "",
           description: r.description,
-          // What a rule matches is kept as written (a log pattern may alias a secret to watch for it).
+          // What a rule matches is kept as written (a log pattern may alias a channel secret to watch for it).
           condition: maskStoredSecrets(ruleCondition(r), loaded.config.secretValues),
         }),
       ),

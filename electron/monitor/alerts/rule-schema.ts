@@ -9,6 +9,7 @@ import { OutcomeSchema } from "../../../shared/domain.js";
 import { EventCategorySchema, EventSeveritySchema } from "../../../shared/events.js";
 import { LogLevelSchema } from "../../../shared/logs.js";
 import { thresholdValue } from "../../../shared/units.js";
+import { maskString } from "../pipeline/mask.js";
 import { parseDuration } from "../time.js";
 
 export const METRIC_SIGNALS = [
@@ -186,6 +187,15 @@ export function withShownText(rule: Rule, hide: (text: string) => string): Rule 
   return { ...rule, description: hide(rule.description), summary: hide(rule.summary) };
 }
 
+/**
+ * What a log rule's `match` is compared with. Log lines are stored masked, so a secret in them reads
+ * `[masked:github-pat…LMNO]`: a `match` that masking changes (a token with its own format) is matched, and
+ * shown, in its masked form, as a leak canary needs; one masking leaves alone is matched as written.
+ */
+export function logRuleMatch(match: string): string {
+  return maskString(match);
+}
+
 export function normalizeRule(parsed: ParsedRule, source: Record<string, unknown>, builtin = false): Rule {
   const base = {
     name: parsed.name,
@@ -249,7 +259,7 @@ export function normalizeRule(parsed: ParsedRule, source: Record<string, unknown
         op: parsed.op ?? ">",
         threshold: parsed.threshold ?? 0,
         level: parsed.level,
-        match: parsed.match,
+        match: parsed.match === undefined ? undefined : logRuleMatch(parsed.match),
         summary: parsed.summary ?? "{{value}} matching log lines from {{server}}",
       };
     case "log_template":

@@ -5,14 +5,21 @@
  * exponential backoff on network errors, 429, 502, 503 and 504. Nothing here blocks the engine: reads
  * are one indexed query per flush, sends are asynchronous, and every timer is unref'd.
  */
+import { maskText } from "../discovery/mask-config.js";
+import { splitUrlCredentials } from "../url-credentials.js";
 import type { CallFeed, FeedCall } from "./call-feed.js";
 import type { OperationMetrics } from "./operation-metrics.js";
 import { metricsPayload, type OtlpSpan, type Scope, spanFromCall, tracesPayload } from "./otlp-payload.js";
 
 export interface OtlpOptions {
-  /** Base URL, e.g. http://127.0.0.1:4318; `/v1/traces` and `/v1/metrics` are appended. */
+  /**
+   * Base URL, e.g. http://127.0.0.1:4318; `/v1/traces` and `/v1/metrics` are appended to its path. A
+   * `user:password@` in it is sent as HTTP Basic auth (see `otlpEndpoint`).
+   */
   endpoint: string;
   headers?: Record<string, string>;
+  /** Told, in a line without credentials, each time an export is given up (the caller rate-limits). */
+  report?: (line: string) => void;
   /** How often new calls are read and spans sent, ms (default 2 s). */
   flushIntervalMs?: number;
   /** How often the histogram is sent, ms (default 60 s, OpenTelemetry's default). */
@@ -33,6 +40,32 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 2000;
 
+/**
+ * The endpoint as the exporter sends to it: the URL without `user:password@` (fetch refuses such URLs)
+ * and those credentials as an `Authorization: Basic` header, as curl and other exporters send them.
+ * `shown` is what may be printed or logged: it never carries the password.
+ */
+export function otlpEndpoint(
+  text: string,
+  headers: Record<string, string> = {},
+): { url: URL; headers: Record<string, string>; shown: string } {
+  const split = splitUrlCredentials(new URL(text), headers);
+  const bare = maskText(split.url.href.replace(/\/+$/, ""));
+  return { ...split, shown: split.headers === headers ? bare : `${bare} (Basic auth from the URL)` };
+}
+
+/** `<base path>/v1/traces`, keeping the base URL's query after it. */
+function signalUrl(base: URL, path: string): URL {
+  const url = new URL(base.href);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}${path}`;
+  return url;
+}
+
+function failureReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+  if (error instanceof Error && error.name === "TimeoutError") return "timed out";
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
 export class OtlpExporter {
   sentSpans = 0;
   dropped = 0;
@@ -43,15 +76,19 @@ export class OtlpExporter {
   private timers: NodeJS.Timeout[] = [];
   private closing = false;
   private readonly abort = new AbortController();
-  private readonly o: Required<Omit<OtlpOptions, "headers">> & { headers: Record<string, string> };
+  private readonly o: Required<Omit<OtlpOptions, "headers" | "endpoint" | "report">> & {
+    headers: Record<string, string>;
+    endpoint: URL;
+  };
 
   constructor(
-    options: OtlpOptions,
+    private readonly options: OtlpOptions,
     private readonly feed: CallFeed,
     private readonly metrics: OperationMetrics,
     private readonly scope: Scope,
     private readonly startedAt = Date.now(),
   ) {
+    const target = otlpEndpoint(options.endpoint, options.headers);
     this.o = {
       flushIntervalMs: 2000,
       metricsIntervalMs: 60_000,
@@ -60,9 +97,9 @@ export class OtlpExporter {
       maxRetries: 5,
       retryBaseMs: 1000,
       timeoutMs: 10_000,
-      headers: {},
       ...options,
-      endpoint: options.endpoint.replace(/\/+$/, ""),
+      headers: target.headers,
+      endpoint: target.url,
     };
     feed.readTraceContext();
     feed.subscribe((calls) => this.enqueue(calls));
@@ -134,10 +171,12 @@ export class OtlpExporter {
   /** POSTs with retries; false when given up (counted in `failedExports`). */
   private async post(path: string, body: unknown): Promise<boolean> {
     const text = JSON.stringify(body);
+    const url = signalUrl(this.o.endpoint, path);
+    let reason = "";
     for (let attempt = 0; ; attempt++) {
       let retryAfterMs = 0;
       try {
-        const response = await fetch(`${this.o.endpoint}${path}`, {
+        const response = await fetch(url, {
           method: "POST",
           headers: { "Content-Type": "application/json", ...this.o.headers },
           body: text,
@@ -145,9 +184,11 @@ export class OtlpExporter {
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) return true;
+        reason = `HTTP ${response.status}`;
         if (!RETRYABLE.has(response.status)) break;
         retryAfterMs = Number(response.headers.get("retry-after")) * 1000 || 0;
-      } catch {
+      } catch (error) {
+        reason = failureReason(error);
         if (this.abort.signal.aborted) break;
       }
       if (attempt >= this.o.maxRetries || this.closing) break;
@@ -158,6 +199,9 @@ export class OtlpExporter {
       );
     }
     this.failedExports++;
+    this.options.report?.(
+      `OTLP export to ${maskText(url.href)} failed (${reason}); ${this.failedExports} export(s) given up so far (mcpscope_otlp_failed_exports_total)`,
+    );
     return false;
   }
 }

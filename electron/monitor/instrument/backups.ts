@@ -1,11 +1,12 @@
 /**
  * A copy of each client config before mcpscope changes it: `<dataDir>/backups/<client>/<name>.<time>.bak`
- * (mode 0600: configs hold secrets), listed with its sha256 in `<dataDir>/backups/manifest.json`, to
- * which entries are only ever appended.
+ * (mode 0600: configs hold secrets), listed with its sha256 in `<dataDir>/backups/manifest.json`. Each
+ * copy holds every secret of that config, so only the newest few of each config file are kept: a secret
+ * rotated out of the config is gone from the backups a few changes later.
  */
 import { createHash } from "node:crypto";
-import { open, readFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { open, readFile, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { MonitoringError } from "../errors.js";
 import { ensurePrivateDir } from "../store/private-files.js";
@@ -22,6 +23,9 @@ export const BackupRecordSchema = z.object({
 export type BackupRecord = z.infer<typeof BackupRecordSchema>;
 
 const ManifestSchema = z.object({ backups: z.array(BackupRecordSchema) });
+
+/** Backups kept per config file; older ones are deleted as a new one is listed. */
+export const BACKUPS_KEPT_PER_FILE = 5;
 
 export function sha256(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
@@ -63,7 +67,10 @@ export async function writeBackupCopy(
 }
 
 export interface OpenManifest {
-  /** Appends a written backup, keeping every line read when the manifest was opened. */
+  /**
+   * Lists a written backup, keeping every other line read when the manifest was opened, and deletes that
+   * config's backups beyond the newest `BACKUPS_KEPT_PER_FILE`.
+   */
   append(record: BackupRecord): Promise<void>;
   release(): Promise<void>;
 }
@@ -85,8 +92,20 @@ export async function openManifest(dataDir: string): Promise<OpenManifest> {
   }
   return {
     async append(record) {
-      const text = `${JSON.stringify({ backups: [...backups, record] }, null, 2)}\n`;
+      const all = [...backups, record];
+      const same = all.filter((b) => b.file === record.file);
+      const pruned = new Set(same.slice(0, Math.max(0, same.length - BACKUPS_KEPT_PER_FILE)));
+      const kept = all.filter((b) => !pruned.has(b));
+      const text = `${JSON.stringify({ backups: kept }, null, 2)}\n`;
       await writeFileAtomic(manifest, Buffer.from(text), { mode: 0o600 });
+      // Only after the manifest no longer lists them; one that cannot be removed is left, unlisted.
+      // Never anything outside the backups folder, whatever a hand-edited manifest names.
+      const root = resolve(dataDir, "backups");
+      for (const old of pruned) {
+        const path = resolve(old.backup);
+        if (dirname(dirname(path)) === root && path.endsWith(".bak"))
+          await rm(path, { force: true }).catch(() => undefined);
+      }
     },
     release,
   };

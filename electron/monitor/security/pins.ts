@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ToolPin } from "../../../shared/events.js";
+import { hiddenChange } from "../../../shared/tool-pins.js";
 import { recordAdminAction } from "../audit/audit-log.js";
 import {
   canonicalJson,
@@ -54,6 +55,12 @@ export function definitionHash(tool: ToolDefinition): string {
 /** The stored text: canonical JSON masked as a tool definition (maskDefinition), capped. */
 export function storedDefinition(tool: ToolDefinition): string {
   return capText(canonicalJson(maskDefinition(pickDefinition(tool))), SNAPSHOT_LIMIT);
+}
+
+/** The line diff of two stored definitions, or the line saying why it is empty. */
+function pinDiff(pinned: string, current: string): string {
+  const hidden = hiddenChange(pinned, current);
+  return hidden ? `--- pinned\n+++ current\n@@ ${hidden}` : lineDiff(pretty(pinned), pretty(current));
 }
 
 function pretty(stored: string): string {
@@ -144,18 +151,20 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
           tool.name,
         );
     } else {
+      const hidden = hiddenChange(String(pin.definition), stored);
       db.prepare(
         "UPDATE tool_pins SET status = 'changed', pending_hash = ?, pending_definition = ?, pending_seen_at = ?, pending_findings = ? WHERE server = ? AND tool = ?",
       ).run(hash, stored, time, findings, server, tool.name);
       event(
         "tool.definition_changed",
         "high",
-        `${server}: the definition of tool "${tool.name}" changed since it was pinned; review and approve with \`mcpscope tools approve --server ${server} --tool ${tool.name}\``,
+        `${server}: the definition of tool "${tool.name}" changed since it was pinned${hidden ? ` (${hidden})` : ""}; review and approve with \`mcpscope tools approve --server ${server} --tool ${tool.name}\``,
         {
           tool: tool.name,
           pinnedHash: pin.hash,
           newHash: hash,
-          diff: lineDiff(pretty(String(pin.definition)), pretty(stored)),
+          diff: pinDiff(String(pin.definition), stored),
+          hiddenChange: hidden,
         },
       );
     }
@@ -239,6 +248,7 @@ export function listPins(db: Db, server?: string): ToolPin[] {
               seenAt: iso(row.pending_seen_at),
               hash: String(row.pending_hash),
               definition: String(row.pending_definition),
+              hiddenChange: hiddenChange(definition, String(row.pending_definition)),
             }
           : null,
       findings,
