@@ -8,6 +8,7 @@ import { createEngine } from "../monitor/engine.js";
 import { defaultDataDir } from "../monitor/paths.js";
 import { closeLiveChildren, killLiveChildren } from "../monitor/supervisor/child-transport.js";
 import { type ParentPortLike, serveEngine } from "./host-service.js";
+import { testSupervision } from "./test-supervision.js";
 
 const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
@@ -17,7 +18,10 @@ if (!port) {
   process.exit(2);
 } else {
   const service = serveEngine(port, {
-    createEngine: () => createEngine({ dataDir: defaultDataDir() }),
+    createEngine: () => {
+      const supervision = testSupervision();
+      return createEngine({ dataDir: defaultDataDir(), ...(supervision ? { inventory: supervision } : {}) });
+    },
     exit: (code) => {
       // A probe still under way: its server goes too, rather than outlive the engine in its own group.
       void closeLiveChildren().finally(() =>

@@ -25,7 +25,13 @@ export interface EngineOptions {
   /** The server inventory (discovery, supervision, health, resources); `false` to leave it off. */
   inventory?:
     | false
-    | { home?: string; probeIntervalMs?: number; sampleIntervalMs?: number; supervisionCheckMs?: number };
+    | {
+        home?: string;
+        probeIntervalMs?: number;
+        sampleIntervalMs?: number;
+        supervisionCheckMs?: number;
+        supervisionLeaseMs?: number;
+      };
   /** Alert evaluation and delivery; `false` to leave it off. Tests pass a clock, channels or a faster tick. */
   alerts?: false | Pick<AlertManagerOptions, "now" | "createChannel" | "tickMs">;
   /**

@@ -19,9 +19,15 @@ export interface RunningHost {
   stderr: () => string;
 }
 
-export function forkEngineHost(dataDir: string, home: string): RunningHost {
+export function forkEngineHost(dataDir: string, home: string, env: NodeJS.ProcessEnv = {}): RunningHost {
   const child = fork(LAUNCHER, [], {
-    env: { ...process.env, MCPSCOPE_HOME: dataDir, HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
+    env: {
+      ...process.env,
+      MCPSCOPE_HOME: dataDir,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, ".config"),
+      ...env,
+    },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";
