@@ -117,6 +117,13 @@ describe.skipIf(!proc)("an engine that lost the supervision lease while it lived
       `took over running the servers from this one (pid ${first.child.pid})`,
     );
     expect(String(event.message)).toContain("stopping memory here");
+    await waitFor(() =>
+      db
+        .prepare("SELECT 1 FROM logs WHERE message LIKE ?")
+        .get(
+          `the engine with pid ${process.pid} took over running the servers from this one; stopping memory%`,
+        ),
+    );
     // Still its engine: it answers, and shows the server as run by the other engine.
     await waitFor(async () => (await inventoryOfFirst())?.supervisedElsewhere?.pid === taken.process?.pid);
   });
