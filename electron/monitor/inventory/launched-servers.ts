@@ -77,7 +77,10 @@ export class LaunchedServers {
         this.reclaim();
         if (gained) options.changed();
       },
-      lost: (holder) => this.handOver(holder.pid),
+      // A closing engine stops its servers anyway, as its close says: a Quit's are not started elsewhere.
+      lost: (holder) => {
+        if (!options.closed()) this.handOver(holder.pid);
+      },
       onProblem: options.onProblem,
     });
   }
