@@ -9,6 +9,7 @@ import { defaultDataDir } from "../monitor/paths.js";
 import { closeLiveChildren, killLiveChildren } from "../monitor/supervisor/child-transport.js";
 import { stopGraceFromEnv } from "../monitor/supervisor/stop-grace.js";
 import { type ParentPortLike, serveEngine } from "./host-service.js";
+import { testSupervision } from "./test-supervision.js";
 
 const STOP_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 
@@ -21,7 +22,10 @@ if (!port) {
     createEngine: () =>
       createEngine({
         dataDir: defaultDataDir(),
-        inventory: { stopGraceMs: stopGraceFromEnv(process.env, (line) => console.error(line)) },
+        inventory: {
+          stopGraceMs: stopGraceFromEnv(process.env, (line) => console.error(line)),
+          ...testSupervision(),
+        },
       }),
     exit: (code) => {
       // A probe still under way: its server goes too, rather than outlive the engine in its own group.

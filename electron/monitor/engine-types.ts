@@ -31,6 +31,7 @@ export interface EngineOptions {
         sampleIntervalMs?: number;
         supervisionCheckMs?: number;
         stopGraceMs?: number;
+        supervisionLeaseMs?: number;
       };
   /** Alert evaluation and delivery; `false` to leave it off. Tests pass a clock, channels or a faster tick. */
   alerts?: false | Pick<AlertManagerOptions, "now" | "createChannel" | "tickMs">;

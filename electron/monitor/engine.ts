@@ -141,6 +141,7 @@ export async function createEngine(
           writer,
           remoteProxies: () => remoteProxies?.states() ?? [],
           refreshRemoteProxies: async () => remoteProxies?.refresh(),
+          onProblem: (line) => logging.warn("servers", line),
           ...options.inventory,
         });
   await inventory?.start();

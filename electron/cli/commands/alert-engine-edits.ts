@@ -7,9 +7,9 @@ import type { ApiClient } from "../../../shared/api.js";
 import type { ActionResult } from "../../../shared/servers.js";
 import {
   askEngine,
+  engineSilent,
   type ForwardedInput,
   type ForwardedMethod,
-  REQUEST_WAIT_MS,
 } from "../../monitor/alerts/engine-requests.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
 import type { Db } from "../../monitor/store/db.js";
@@ -18,10 +18,6 @@ import type { CliIo } from "../io.js";
 
 export const NO_ENGINE_STORED =
   "no engine runs on this data dir: stored, and the app or `mcpscope serve` applies it when it starts";
-
-export function engineSilent(waitMs = REQUEST_WAIT_MS): string {
-  return `the running engine did not apply it within ${waitMs / 1000} s (it may be starting, or another engine's lease has not run out yet); nothing was changed; try again`;
-}
 
 export interface EngineEditContext {
   dataDir: string;

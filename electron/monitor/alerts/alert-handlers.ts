@@ -27,8 +27,11 @@ export function alertHandlers(services: () => AlertServices): AlertHandlers {
     "alerts.silence": (input) => edits().silence(input),
     "alerts.unsilence": (input) => edits().unsilence(input.id),
     "alerts.silences": (input) => queries().silences(input.includeExpired),
-    "alerts.acknowledge": (input) => edits().acknowledge(input.id),
-    "alerts.unacknowledge": (input) => edits().unacknowledge(input.id),
+    // What the evaluating engine keeps in its states goes through it when that is another engine.
+    "alerts.acknowledge": (input) =>
+      services().forwarded?.("alerts.acknowledge", input) ?? edits().acknowledge(input.id),
+    "alerts.unacknowledge": (input) =>
+      services().forwarded?.("alerts.unacknowledge", input) ?? edits().unacknowledge(input.id),
     "alerts.rules": () => queries().rules(),
     "alerts.rules.put": (input) => actionOrError(() => edits().putRule(input.yaml, input.replaces)),
     "alerts.rules.remove": (input) => actionOrError(() => edits().removeRule(input.name)),
@@ -39,7 +42,7 @@ export function alertHandlers(services: () => AlertServices): AlertHandlers {
     "alerts.channels.remove": (input) => actionOrError(() => edits().removeChannel(input.name)),
     "alerts.test": (input) => services().deliverer.test(input.channel),
     "alerts.deliveries": (input) => queries().deliveries(input),
-    "alerts.pause": (input) => edits().pause(input.duration),
+    "alerts.pause": (input) => services().forwarded?.("alerts.pause", input) ?? edits().pause(input.duration),
   };
 }
 

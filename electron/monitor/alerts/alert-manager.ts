@@ -11,6 +11,7 @@
  * tray, the Alerts view) and `alerts.notify` (the desktop notification).
  */
 import type { AlertsSnapshot, DesktopNotification } from "../../../shared/alerts.js";
+import type { ActionResult } from "../../../shared/servers.js";
 import type { AdminAction } from "../audit/audit-log.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
@@ -20,7 +21,14 @@ import { AlertQueries } from "./alert-queries.js";
 import type { Channel } from "./channels/channel.js";
 import type { ChannelConfig } from "./channels/index.js";
 import { AlertDeliverer } from "./deliverer.js";
-import { applyForwarded, serveRequests } from "./engine-requests.js";
+import {
+  applyForwarded,
+  askEngine,
+  engineSilent,
+  type ForwardedInput,
+  type ForwardedMethod,
+  serveRequests,
+} from "./engine-requests.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
 import { SkipReporter } from "./skipped.js";
@@ -56,6 +64,11 @@ export interface AlertServices {
   readonly queries: AlertQueries;
   readonly edits: AlertEdits;
   readonly deliverer: AlertDeliverer;
+  /**
+   * An acknowledgement or pause made here while another engine evaluates, asked of that engine as the
+   * CLI asks it; null when it is applied here (this engine evaluates, or none does).
+   */
+  forwarded?(method: ForwardedMethod, input: ForwardedInput): Promise<ActionResult> | null;
 }
 
 export class AlertManager implements AlertServices {
@@ -65,9 +78,12 @@ export class AlertManager implements AlertServices {
   readonly queries: AlertQueries;
   readonly edits: AlertEdits;
 
+  private readonly db: Db;
+
   constructor(options: AlertManagerOptions) {
     const now = options.now ?? Date.now;
     const { db } = options;
+    this.db = db;
     // The evaluator looks at the servers there are now; the preview at what happened, removed ones too.
     const signals = options.signals ?? new DbSignalSource(db, options.servers);
     const skipped = new SkipReporter(options.event, options.warn);
@@ -115,6 +131,15 @@ export class AlertManager implements AlertServices {
         acknowledged: (id, acknowledged, ok) => this.evaluator.acknowledged(id, acknowledged, ok),
         pauseChanged: () => this.evaluator.pushSnapshot(now()),
       },
+    });
+  }
+
+  forwarded(method: ForwardedMethod, input: ForwardedInput): Promise<ActionResult> | null {
+    if (!this.evaluator.evaluatesElsewhere()) return null;
+    return askEngine(this.db, { method, input, actor: "app" }).then((answer) => {
+      // This engine's window shows what the evaluating engine now holds, without waiting to evaluate.
+      this.evaluator.follow();
+      return answer ?? { ok: false, message: engineSilent() };
     });
   }
 

@@ -338,6 +338,18 @@ export function takeLease(db: Db, owner: string, now: number, ttlMs: number): bo
   });
 }
 
+/** Whether an engine other than `owner` holds the evaluation lease at `now`. */
+export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
+  const current = getMeta(db, "evaluator");
+  if (!current) return false;
+  try {
+    const lease = JSON.parse(current) as { owner?: unknown; until?: unknown };
+    return lease.owner !== owner && typeof lease.until === "number" && lease.until > now;
+  } catch {
+    return false;
+  }
+}
+
 export function releaseLease(db: Db, owner: string): void {
   db.prepare("DELETE FROM alert_meta WHERE key = 'evaluator' AND json_extract(value, '$.owner') = ?").run(
     owner,

@@ -1,5 +1,6 @@
 /**
- * Alert edits asked of the running engine by another process (the CLI). An acknowledgement lives in the
+ * Alert edits asked of the running engine by another process (the CLI, or an engine that does not
+ * evaluate: the app's window while `mcpscope serve` evaluates, or the other way round). An acknowledgement lives in the
  * evaluator's states, which it writes back on every change, and the pause in the snapshot the window and
  * tray follow: a process that only wrote the store would be overwritten by the engine's next evaluation,
  * and nothing on screen would change. So the asker posts a request in `alert_meta` (key
@@ -23,6 +24,11 @@ export type ForwardedInput = { id: string } | { duration: string | null };
 
 /** How long an asker waits for the engine: a few of its ticks (1 s each by default). */
 export const REQUEST_WAIT_MS = 5_000;
+
+/** The answer when no engine applied a request in time. */
+export function engineSilent(waitMs = REQUEST_WAIT_MS): string {
+  return `the running engine did not apply it within ${waitMs / 1000} s (it may be starting, or another engine's lease has not run out yet); nothing was changed; try again`;
+}
 
 const PREFIX = "request:";
 /** Answers nobody came for (the asker was killed) are dropped after this long. */

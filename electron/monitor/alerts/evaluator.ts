@@ -10,7 +10,14 @@ import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { type AlertStateView, usableSilences } from "./alert-queries.js";
-import { applyAlertRetention, loadInstances, releaseLease, saveRuleStep, takeLease } from "./alert-store.js";
+import {
+  applyAlertRetention,
+  leaseHeldByOther,
+  loadInstances,
+  releaseLease,
+  saveRuleStep,
+  takeLease,
+} from "./alert-store.js";
 import type { AlertNotification } from "./channels/channel.js";
 import type { AlertDeliverer } from "./deliverer.js";
 import { type Annotation, annotate, plan } from "./dispatcher.js";
@@ -210,12 +217,28 @@ export class AlertEvaluator implements AlertStateView {
       this.options.warn(`alerts: cannot take the evaluation lease: ${(error as Error).message}`);
       this.leader = false;
     }
-    if (!this.leader) {
-      this.states = new Map(this.loadStates().map((i) => [i.id, i]));
-      this.annotateNow(at);
-      this.pushSnapshot(at);
-    }
+    if (!this.leader) this.follow(at);
     return this.leader;
+  }
+
+  /**
+   * Whether another engine evaluates now: an edit of what it keeps in its states (an acknowledgement,
+   * the pause) is asked of it (engine-requests.ts), or its next write-back would undo it here.
+   */
+  evaluatesElsewhere(at = this.options.now()): boolean {
+    if (this.leader) return false;
+    try {
+      return leaseHeldByOther(this.options.db, this.owner, at);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Without the lease: the lease holder's states, as stored, shown here. */
+  follow(at = this.options.now()): void {
+    this.states = new Map(this.loadStates().map((i) => [i.id, i]));
+    this.annotateNow(at);
+    this.pushSnapshot(at);
   }
 
   private serveRequests(): void {

@@ -63,6 +63,8 @@ export interface InventoryOptions {
   stopGraceMs?: number;
   /** How often an engine that does not run the servers checks whether it should (default 5 s). */
   supervisionCheckMs?: number;
+  /** How long the supervision lease lasts unrenewed (default 30 s, at least 3 checks). */
+  supervisionLeaseMs?: number;
 }
 
 export class InventoryService {
@@ -100,6 +102,7 @@ export class InventoryService {
       changed: () => this.changed(),
       stopGraceMs: options.stopGraceMs,
       supervisionCheckMs: options.supervisionCheckMs,
+      supervisionLeaseMs: options.supervisionLeaseMs,
       onProblem: options.onProblem,
     });
     this.prober = new Prober({

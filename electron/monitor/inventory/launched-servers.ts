@@ -18,7 +18,7 @@ import { LaunchRecords, launchedBy } from "../supervisor/launch-records.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
-import { SupervisionLease } from "../supervisor/supervision-lease.js";
+import { SUPERVISION_LOST_EVENT, SupervisionLease } from "../supervisor/supervision-lease.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 import type { TelemetrySink } from "../supervisor/telemetry.js";
 
@@ -43,6 +43,8 @@ export interface LaunchedServersOptions {
   stopGraceMs?: number;
   /** How often the supervision lease is renewed or tried (supervision-lease.ts; default 5 s). */
   supervisionCheckMs?: number;
+  /** How long the lease lasts unrenewed (supervision-lease.ts; default 30 s). */
+  supervisionLeaseMs?: number;
   onProblem?: (message: string) => void;
 }
 
@@ -70,6 +72,7 @@ export class LaunchedServers {
       db: options.db,
       dataDir: options.dataDir,
       intervalMs: options.supervisionCheckMs,
+      leaseMs: options.supervisionLeaseMs,
       // What an engine that ended left is the holder's to clean up and run: looked for on every check,
       // since an engine that gave the lease up may still be ending when this one takes it.
       holding: (gained) => {
@@ -78,8 +81,39 @@ export class LaunchedServers {
         this.reclaim();
         if (gained) options.changed();
       },
+      // A closing engine stops its servers anyway, as its close says: a Quit's are not started elsewhere.
+      lost: (holder) => {
+        if (!options.closed()) this.handOver(holder.pid);
+      },
       onProblem: options.onProblem,
     });
+  }
+
+  /**
+   * This engine lost the lease while it still ran (its event loop held up past the lease: suspended,
+   * swapped out): the engine that took it over runs the servers now, so the copies here stop, and their
+   * record is handed to that engine, which starts them again.
+   */
+  private handOver(holderPid: number): void {
+    const running = this.supervisor.list().filter((s) => s.state !== "stopped");
+    const names = running.map((s) => s.name);
+    const said = names.length > 0 ? `; stopping ${names.join(", ")} here, which it runs now` : "";
+    this.options.onProblem?.(
+      `the engine with pid ${holderPid} took over running the servers from this one${said}`,
+    );
+    this.options.tracker.track({
+      category: "system",
+      type: SUPERVISION_LOST_EVENT,
+      severity: "medium",
+      message: `the mcpscope engine with pid ${holderPid} took over running the servers from this one (pid ${process.pid})${said}`,
+    });
+    for (const status of running) this.options.checks.unwatch(status.id);
+    void this.supervisor
+      .stopAll({ handOver: true })
+      .catch((error: unknown) =>
+        this.options.onProblem?.(`cannot stop the servers it no longer runs: ${(error as Error).message}`),
+      )
+      .finally(() => this.options.changed());
   }
 
   /**

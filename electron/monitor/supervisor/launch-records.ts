@@ -36,6 +36,11 @@ export interface LaunchFile {
    * cut short) stops what is left and starts nothing again.
    */
   quit?: true;
+  /**
+   * This engine, still running, lost the supervision lease and stopped its servers: the engine that holds
+   * it now claims the file although its engine is alive, and starts them again.
+   */
+  handedOver?: true;
 }
 
 export function launchedFolder(dataDir: string): string {
@@ -58,17 +63,17 @@ export function launchedBy(dataDir: string, pid: number): LaunchedServer[] {
 }
 
 export class LaunchRecords {
-  private readonly file: string;
+  private file: string;
   private readonly servers = new Map<string, LaunchedServer>();
   private readonly engine: LaunchFile["engine"];
   private closed = false;
   private quit = false;
 
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly onProblem: (message: string) => void = () => {},
   ) {
-    this.file = join(launchedFolder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
+    this.file = LaunchRecords.fileIn(dataDir);
     this.engine = { pid: process.pid, startTicks: processStartTicks("self"), startedAt: Date.now() };
   }
 
@@ -129,6 +134,39 @@ export class LaunchRecords {
     }
     this.write();
     this.closed = true;
+  }
+
+  /**
+   * Its servers stopped after another engine took the lease over: this file goes to that engine, which
+   * starts them again; what this engine runs later (once it holds the lease again) goes in a new one.
+   */
+  handOver(): void {
+    if (this.closed) return;
+    for (const server of this.servers.values()) {
+      server.pid = null;
+      server.startTicks = null;
+    }
+    try {
+      if (this.servers.size > 0) {
+        ensurePrivateDir(dirname(this.file));
+        const content: LaunchFile = {
+          engine: this.engine,
+          servers: [...this.servers.values()],
+          handedOver: true,
+        };
+        writePrivateFileSync(this.file, JSON.stringify(content));
+      }
+    } catch (error) {
+      this.onProblem(
+        `cannot hand the servers over to the engine that runs them now: ${(error as Error).message}`,
+      );
+    }
+    this.servers.clear();
+    this.file = LaunchRecords.fileIn(this.dataDir);
+  }
+
+  private static fileIn(dataDir: string): string {
+    return join(launchedFolder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   }
 
   /** The engine closed, its servers stopped: nothing is left to clean up after it. */

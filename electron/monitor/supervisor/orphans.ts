@@ -127,7 +127,8 @@ function claim(
     content = null;
   }
   const launch = isLaunchFile(content) ? content : null;
-  if (launch) {
+  // A file handed over by an engine that lost the lease is the holder's now, though that engine lives.
+  if (launch && !launch.handedOver) {
     const { engine } = launch;
     if (wrapperAlive({ pid: engine.pid, startTicks: engine.startTicks, startedAt: engine.startedAt }))
       return null;
@@ -157,9 +158,10 @@ const isIntOrNull = (value: unknown): boolean => value === null || isInt(value);
 
 function isLaunchFile(value: unknown): value is LaunchFile {
   if (typeof value !== "object" || value === null) return false;
-  const { engine, servers, quit } = value as Partial<LaunchFile>;
+  const { engine, servers, quit, handedOver } = value as Partial<LaunchFile>;
   if (typeof engine !== "object" || engine === null) return false;
   if (quit !== undefined && quit !== true) return false;
+  if (handedOver !== undefined && handedOver !== true) return false;
   if (!isInt(engine.pid) || !isIntOrNull(engine.startTicks) || typeof engine.startedAt !== "number")
     return false;
   return (

@@ -19,16 +19,27 @@ import {
 export const SUPERVISION_LEASE = "supervision";
 /** How often an engine renews its lease, or tries to take it: the longest a takeover waits. */
 export const SUPERVISION_CHECK_MS = 5_000;
+/** How long a lease lasts unrenewed, at the least: a holder's event loop held up this long loses it. */
+export const SUPERVISION_LEASE_MS = 30_000;
+/** The event of an engine that found another had taken the lease over while it still ran. */
+export const SUPERVISION_LOST_EVENT = "engine.supervision_lost";
 
 export interface SupervisionLeaseOptions {
   db: Db;
   dataDir: string;
   intervalMs?: number;
+  /** How long the lease lasts unrenewed (default 30 s, and at least three intervals). */
+  leaseMs?: number;
   /**
    * After each check this engine holds the lease at: `gained` when it has just taken it (at its start,
    * or once the holder ended).
    */
   holding(gained: boolean): void;
+  /**
+   * This engine held the lease and finds another took it over (it ran out while this engine's event loop
+   * was held up): it is to stop the servers it runs, which that engine runs now.
+   */
+  lost?(holder: LeaseHolder): void;
   onProblem?(message: string): void;
 }
 
@@ -66,7 +77,7 @@ export class SupervisionLease {
         SUPERVISION_LEASE,
         this.self,
         now,
-        Math.max(30_000, 3 * this.intervalMs()),
+        this.options.leaseMs ?? Math.max(SUPERVISION_LEASE_MS, 3 * this.intervalMs()),
       );
     } catch (error) {
       // The store cannot say (locked, broken): keep supervising if this engine did, or if no other runs.
@@ -85,11 +96,15 @@ export class SupervisionLease {
       this.problem(`cannot read which engine supervises the servers: ${(error as Error).message}`);
     }
     const gained = answer.held && !this.holding;
-    if (this.holding && !answer.held)
-      this.problem(`the engine with pid ${answer.holder.pid} took over running the servers from this one`);
+    const lost = this.holding && !answer.held;
     this.holding = answer.held;
     this.other = answer.held ? null : answer.holder;
     if (answer.held) this.options.holding(gained);
+    else if (lost) {
+      if (this.options.lost) this.options.lost(answer.holder);
+      else
+        this.problem(`the engine with pid ${answer.holder.pid} took over running the servers from this one`);
+    }
   }
 
   close(): void {

@@ -28,7 +28,7 @@ export interface SupervisorOptions {
   /** Where the servers the user started and their process groups are kept for the engine after a crash. */
   records?: Pick<
     LaunchRecords,
-    "started" | "spawned" | "exited" | "stopped" | "close" | "release" | "quitting"
+    "started" | "spawned" | "exited" | "stopped" | "close" | "release" | "quitting" | "handOver"
   >;
 }
 
@@ -136,10 +136,16 @@ export class Supervisor {
    * The engine closes: every server stops, and none is left for the next engine to clean up. With
    * `keepLaunched` (a close the user did not ask for) they stay recorded, for the next engine to start.
    */
-  async stopAll(options: { keepLaunched?: boolean } = {}): Promise<void> {
-    if (!options.keepLaunched) this.options.records?.quitting();
+  /**
+   * `keepLaunched`: the next engine starts them again; `handOver`: the engine that took the lease over
+   * from this live one does, and this one goes on recording what it runs later.
+   */
+  async stopAll(options: { keepLaunched?: boolean; handOver?: boolean } = {}): Promise<void> {
+    const kept = options.keepLaunched || options.handOver;
+    if (!kept) this.options.records?.quitting();
     await Promise.all([...this.servers.values()].map((s) => s.stop()));
-    if (options.keepLaunched) this.options.records?.release();
+    if (options.handOver) this.options.records?.handOver();
+    else if (kept) this.options.records?.release();
     else this.options.records?.close();
   }
 
