@@ -139,7 +139,7 @@ describe("calls in time order", () => {
       try {
         const all = listCalls(db, { limit: 50 }).map((c) => c.target);
         expect(all).toEqual(["p4", "p3", "p2", "p1"]);
-        const paged: string[] = [];
+        const paged: (string | null)[] = [];
         let before = {};
         for (;;) {
           const page = listCalls(db, { limit: 1, ...before });
