@@ -206,6 +206,26 @@ describe("MonitoringSystem.trackEvent, counts and retention", () => {
   });
 });
 
+describe("events by type", () => {
+  it("reads a trailing * as a prefix, after a dot or within a word", () => {
+    db.close();
+    const system = MonitoringSystem.open(dir.path);
+    for (const type of ["wrapper.start", "wrapper.stop", "wrapper_x", "session.start"])
+      system.trackEvent({ category: "system", type, severity: "info", message: type });
+    system.flush();
+    system.close();
+    db = openDb(databasePath(dir.path));
+    const types = (type: string) =>
+      listEvents(db, { since: "1h", type })
+        .map((e) => e.type)
+        .sort();
+    expect(types("wrapper.*")).toEqual(["wrapper.start", "wrapper.stop"]);
+    expect(types("wrapper.st*")).toEqual(["wrapper.start", "wrapper.stop"]);
+    expect(types("wrapper.sto*")).toEqual(["wrapper.stop"]);
+    expect(types("wrapper.stop")).toEqual(["wrapper.stop"]);
+  });
+});
+
 describe("events in time order", () => {
   it("lists by time, not by id, and pages back without skipping an event stored late", () => {
     db.close();

@@ -22,7 +22,7 @@ const FLAGS: FlagSpecs = {
   type: {
     kind: "string",
     placeholder: "TYPE",
-    help: "only this type (session.start; `session.*` for a prefix)",
+    help: "only this type (session.start; a trailing * for a prefix: `session.*`, `wrapper.st*`)",
   },
   severity: {
     kind: "string",
