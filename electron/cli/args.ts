@@ -3,7 +3,7 @@
  * the flags. Unknown flags are errors with a one-line message that points at `--help`.
  */
 import { positiveDurationProblem } from "../../shared/durations.js";
-import { iso, parseTimeSpec } from "../monitor/time.js";
+import { iso, parseTimeSpec, parseUntilSpec } from "../monitor/time.js";
 
 export type FlagKind = "string" | "boolean";
 
@@ -180,7 +180,9 @@ function checkRange(all: FlagSpecs, flags: ParsedArgs["flags"], sinceFromUntil: 
   const untilText = typeof flags.until === "string" ? flags.until : undefined;
   if (sinceText === undefined) return;
   const now = Date.now();
-  const until = untilText === undefined ? now : parseTimeSpec(untilText, now);
+  // A report's --until ends its period at that instant; a listing's covers the millisecond written.
+  const until =
+    untilText === undefined ? now : (sinceFromUntil ? parseTimeSpec : parseUntilSpec)(untilText, now);
   const since = parseTimeSpec(sinceText, sinceFromUntil ? until : now);
   if (since < until) return;
   const given = flags.since === undefined ? "the default, " : "";

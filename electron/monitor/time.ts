@@ -52,6 +52,28 @@ export function parseTimeSpec(text: string, now = Date.now()): number {
   return t;
 }
 
+/** A time of day written to the millisecond or finer: `…13:59:58.286Z`, `…13:59:58.286+01:00`. */
+const MS_WRITTEN = /\d:\d{2}:\d{2}[.,]\d{3,}\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
+
+/**
+ * The end of a range given as `--until`: a time written to the millisecond covers that whole millisecond.
+ * Stored times carry fractions of a millisecond that every listing drops, so a time pasted from a listing
+ * keeps the rows listed at it; the result is the last instant before the next millisecond, for `<=`.
+ * Anything else names its instant, as in `parseTimeSpec`.
+ */
+export function parseUntilSpec(text: string, now = Date.now()): number {
+  const t = parseTimeSpec(text, now);
+  return MS_WRITTEN.test(text.trim()) ? justBelow(Math.floor(t) + 1) : t;
+}
+
+/** The largest double below a positive `x`: `time <= justBelow(x)` holds for exactly the times below x. */
+function justBelow(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigInt64(0, view.getBigInt64(0) - 1n);
+  return view.getFloat64(0);
+}
+
 /**
  * NaN for a day the month does not have (2026-02-30), which Date would roll into the next month. The year
  * is set with the month and day (a two-digit year would otherwise mean 19xx), and midnight after them: in a

@@ -7,9 +7,12 @@ import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
 import { insertLogs, tempStore } from "../logs/store.js";
+import { recordCalls } from "../metrics/workload.js";
 
 let store: Awaited<ReturnType<typeof tempStore>>;
 const at = Date.now() - 10 * 60_000;
+/** A burst late in one second, stored with fractions of a millisecond as wrapped traffic is. */
+const burst = Math.floor((at + 5 * 60_000) / 1000) * 1000 + 640.15;
 
 beforeAll(async () => {
   store = await tempStore();
@@ -21,6 +24,20 @@ beforeAll(async () => {
   store.db
     .prepare("INSERT INTO events (time, category, type, severity, server, message) VALUES (?, ?, ?, ?, ?, ?)")
     .run(at, "system", "process.start_failed", "medium", "files", "cannot start files");
+  insertLogs(store.db, [
+    { message: "the burst line", time: burst + 0.5 },
+    { message: "after the burst line", time: burst + 2_000 },
+  ]);
+  const event = store.db.prepare(
+    "INSERT INTO events (time, category, type, severity, server, message) VALUES (?, 'error', 'tool_error', 'medium', 'burst', ?)",
+  );
+  event.run(burst, "the burst event");
+  event.run(burst + 2_000, "after the burst event");
+  const call = { server: "burst", method: "tools/call", outcome: "ok" as const, durationMs: 1 };
+  recordCalls(store.dataDir, [
+    { ...call, target: "burst_call", startedAt: burst + 0.3 },
+    { ...call, target: "after_burst_call", startedAt: burst + 2_000 },
+  ]);
 });
 afterAll(() => store.cleanup());
 
@@ -52,8 +69,25 @@ describe.each(["America/New_York", "Asia/Kolkata", "UTC"])("times printed in %s"
 
   it("events: the printed time, pasted into --since, still lists the event", () => {
     const out = cli(zone, "events", "--since", "1h");
-    const time = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ)/.exec(out)?.[1];
+    const line = out.split("\n").find((l) => l.includes("cannot start files"));
+    const time = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z)/.exec(line ?? "")?.[1];
     expect(time, out).toBeDefined();
     expect(cli(zone, "events", "--since", time as string)).toContain("cannot start files");
+  });
+
+  it.each([
+    ["events", "the burst event", "after the burst event"],
+    ["calls", "burst_call", "after_burst_call"],
+    ["logs", "the burst line", "after the burst line"],
+  ])("%s: the printed time of a row, pasted into --until, still lists that row", (command, row, after) => {
+    const listed = cli(zone, command, "--since", "1h").split("\n");
+    const line = listed.find((l) => l.includes(row) && !l.includes(after));
+    const time = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?Z)/.exec(line ?? "")?.[1];
+    expect(time, listed.join("\n")).toBeDefined();
+    const upTo = cli(zone, command, "--since", "1h", "--until", time as string);
+    expect(upTo).toContain(row);
+    expect(upTo).not.toContain(after);
+    // From and to the same listed time: the rows listed at it, not an empty range.
+    expect(cli(zone, command, "--since", time as string, "--until", time as string)).toContain(row);
   });
 });

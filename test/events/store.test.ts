@@ -214,6 +214,26 @@ describe("MonitoringSystem.trackEvent, counts and retention", () => {
   });
 });
 
+describe("events by type", () => {
+  it("reads a trailing * as a prefix, after a dot or within a word", () => {
+    db.close();
+    const system = MonitoringSystem.open(dir.path);
+    for (const type of ["wrapper.start", "wrapper.stop", "wrapper_x", "session.start"])
+      system.trackEvent({ category: "system", type, severity: "info", message: type });
+    system.flush();
+    system.close();
+    db = openDb(databasePath(dir.path));
+    const types = (type: string) =>
+      listEvents(db, { since: "1h", type })
+        .map((e) => e.type)
+        .sort();
+    expect(types("wrapper.*")).toEqual(["wrapper.start", "wrapper.stop"]);
+    expect(types("wrapper.st*")).toEqual(["wrapper.start", "wrapper.stop"]);
+    expect(types("wrapper.sto*")).toEqual(["wrapper.stop"]);
+    expect(types("wrapper.stop")).toEqual(["wrapper.stop"]);
+  });
+});
+
 describe("events in time order", () => {
   it("lists by time, not by id, and pages back without skipping an event stored late", () => {
     db.close();
@@ -252,6 +272,45 @@ describe("events in time order", () => {
     expect(() => listEvents(db, { since: "1h", beforeId: cursor.id })).toThrow(
       `event ${cursor.id} is no longer stored`,
     );
+  });
+
+  it("pages back through a burst inside one millisecond as the Events view does, losing none", () => {
+    db.close();
+    const system = MonitoringSystem.open(dir.path);
+    // Wrapper observations carry fractions of a millisecond; the fronts hold times as ISO (whole ms).
+    const ms = Math.floor(Date.now()) - 10_000;
+    for (const [type, time] of [
+      ["older", ms - 1],
+      ["end", ms + 0.15],
+      ["stop", ms + 0.15],
+      ["late", ms + 0.6],
+      ["newer", ms + 1],
+    ] as const) {
+      system.trackEvent({ category: "system", type, severity: "info", message: type, time });
+    }
+    system.flush();
+    system.close();
+    db = openDb(databasePath(dir.path));
+    const all = listEvents(db, { since: "1h", limit: 1000 }).map((e) => e.type);
+    expect(all).toEqual(["newer", "late", "stop", "end", "older"]);
+    for (const size of [1, 2, 3]) {
+      const paged: string[] = [];
+      let cursor: EventRecord | undefined;
+      for (;;) {
+        const before = cursor ? { beforeId: cursor.id, beforeTime: cursor.time } : {};
+        const page = listEvents(db, { since: "1h", limit: size, ...before });
+        paged.push(...page.map((e) => e.type));
+        if (page.length < size) break;
+        cursor = page.at(-1);
+      }
+      expect(paged, `pages of ${size}`).toEqual(all);
+    }
+    // A cursor deleted since, in the middle of its millisecond: the rest of that millisecond still follows.
+    const stop = listEvents(db, { since: "1h", limit: 3 }).at(-1);
+    if (stop?.type !== "stop") throw new Error("no stop event");
+    db.prepare("DELETE FROM events WHERE id = ?").run(stop.id);
+    const rest = listEvents(db, { since: "1h", beforeId: stop.id, beforeTime: stop.time });
+    expect(rest.map((e) => e.type)).toEqual(["end", "older"]);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Terminal output of log records: untrusted text never reaches the terminal as control characters. */
 import { describe, expect, it } from "vitest";
-import { formatRecord } from "../../electron/cli/commands/logs-format.js";
+import { formatPatterns, formatRecord } from "../../electron/cli/commands/logs-format.js";
 import { terminalSafe } from "../../electron/cli/terminal-text.js";
 import type { LogRecord } from "../../shared/logs.js";
 
@@ -39,5 +39,31 @@ describe("log text output", () => {
       "2026-11-25 13:59:58.120Z  ERROR     lg\\x0afake db\\x0a2026-12-06 22:00:00.000  ERROR     payments  FORGED\\x09: connected\n",
     );
     expect(forged.split("\n")).toHaveLength(2);
+  });
+});
+
+describe("logs patterns output", () => {
+  it("says the count is all time when the window is narrower", () => {
+    const text = formatPatterns({
+      since: "2026-12-07T03:20:00.000Z",
+      until: "2026-12-07T04:20:00.000Z",
+      patterns: [
+        {
+          id: 1,
+          server: "ls",
+          template: "fetched <*> in <*> ms",
+          level: "info",
+          count: 6,
+          firstSeen: "2026-12-07T03:14:00.000Z",
+          lastSeen: "2026-12-07T03:25:00.000Z",
+          example: "fetched 3 in 4 ms",
+        },
+      ],
+      levels: { debug: 0, info: 3, notice: 0, warning: 0, error: 0, critical: 0, alert: 0, emergency: 0 },
+      bucketMinutes: 1,
+      storedTemplates: 1,
+      timeline: [],
+    });
+    expect(text.split("\n")[2]).toMatch(/^COUNT \(ALL TIME\)\s+LEVEL/);
   });
 });

@@ -29,13 +29,14 @@ const LINES: Array<[string, LogLevel]> = [
   ["Connected to database at 10.0.0.3:6543", "info"],
 ];
 
-/** template → [count, level] */
+/** template → [count, level]; a warning and an error line of one shape are two patterns. */
 const EXPECTED: Record<string, [number, LogLevel]> = {
   "Connected to database at <*>": [3, "info"],
   "User <*> logged in from <*>": [3, "info"],
   "Request <*> took <*> ms": [2, "debug"],
   "Cache miss for key <*>": [2, "debug"],
-  "Failed to open file <*> <*>": [2, "error"],
+  "Failed to open file /a.txt: ENOENT": [1, "warning"],
+  "Failed to open file /b.txt: EACCES": [1, "error"],
   "Shutting down": [1, "notice"],
   "Server started on port <*>": [1, "info"],
   "Server stopped by signal SIGTERM": [1, "info"],
@@ -59,6 +60,30 @@ describe("Drain", () => {
       example: "User alice logged in from web",
       exampleId: 2,
     });
+  });
+
+  it("never joins lines by wildcards alone, nor lines of different levels", () => {
+    const drain = new Drain();
+    const add = (message: string, level: LogLevel) => drain.add(message, { level, time: 1, id: null });
+    add("3 retries", "info");
+    add("12 connected", "info");
+    add('{"k":1,"msg":"obj data"}', "alert");
+    add("100% cpu", "info");
+    add("notif err", "error");
+    add("notif warn", "warning");
+    add("notif again", "error");
+    add("12 34", "info");
+    add("56 78", "info");
+    const got = drain.clusters().map((c) => [templateText(c), c.count, c.level]);
+    expect(got).toEqual([
+      ["<*> retries", 1, "info"],
+      ["<*> connected", 1, "info"],
+      ['<*> data"}', 1, "alert"],
+      ["<*> cpu", 1, "info"],
+      ["notif <*>", 2, "error"],
+      ["notif warn", 1, "warning"],
+      ["<*> <*>", 2, "info"],
+    ]);
   });
 
   it("masks tokens with digits before anything else", () => {
@@ -120,7 +145,7 @@ describe("TemplateAnalyzer", () => {
       .all();
     expect(events).toHaveLength(Object.keys(EXPECTED).length + 1);
     const failed = events.find((e) => String(e.message).includes("Failed to open file"));
-    // It was a warning when it first appeared: a system event then; an error-level template is an error event.
+    // The warning's pattern is a system event; an error-level template is an error event.
     expect(failed).toMatchObject({ category: "system", server: "files" });
     expect(events.find((e) => String(e.message).includes("ValueError"))).toMatchObject({
       category: "error",

@@ -126,6 +126,37 @@ describe("calls in time order", () => {
     }
   });
 
+  it("pages back through parallel calls started inside one millisecond, as the Calls view does", async () => {
+    const own = await tempDir();
+    try {
+      recordCalls(own.path, [
+        at("p", 10, "p1"),
+        at("p", 20.15, "p2"),
+        at("p", 20.15, "p3"),
+        at("p", 20.6, "p4"),
+      ]);
+      const db = openDb(databasePath(own.path), { readOnly: true });
+      try {
+        const all = listCalls(db, { limit: 50 }).map((c) => c.target);
+        expect(all).toEqual(["p4", "p3", "p2", "p1"]);
+        const paged: (string | null)[] = [];
+        let before = {};
+        for (;;) {
+          const page = listCalls(db, { limit: 1, ...before });
+          paged.push(...page.map((c) => c.target));
+          const last = page.at(-1);
+          if (!last) break;
+          before = { beforeId: last.id, beforeTime: last.startedAt };
+        }
+        expect(paged).toEqual(all);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   // Last: it deletes a call, as the size cap does with the oldest call shown, the page's bottom.
   it("pages on after the cursor call is deleted when its time comes with it", () => {
     const db = openDb(databasePath(dir.path));

@@ -13,7 +13,11 @@ const FLAGS: FlagSpecs = {
     placeholder: "TIME",
     help: "only calls after this: a duration back (1h) or ISO 8601",
   },
-  until: { kind: "string", placeholder: "TIME", help: "only calls before this" },
+  until: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "only calls up to this (a listed time keeps its rows)",
+  },
   server: { kind: "string", placeholder: "NAME", help: "only this server" },
   tool: { kind: "string", placeholder: "NAME", help: "only `tools/call` of this tool" },
   method: { kind: "string", placeholder: "METHOD", help: "only this method (tools/list, resources/read, …)" },
@@ -90,7 +94,7 @@ export const callsCommand: Command = {
       `${renderTable(
         ["TIME", "SERVER", "OPERATION", "OUTCOME", "LATENCY", "ARGUMENTS"],
         calls.map((c) => [
-          listedTime(c.startedAt),
+          listedTime(c.startedAt, { ms: true }),
           c.server,
           c.target ? `${c.method} ${c.target}` : c.method,
           c.outcome,

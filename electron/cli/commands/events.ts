@@ -13,12 +13,16 @@ const FLAGS: FlagSpecs = {
     placeholder: "TIME",
     help: "only events after this: a duration back (24h) or ISO 8601",
   },
-  until: { kind: "string", placeholder: "TIME", help: "only events before this" },
+  until: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "only events up to this (a listed time keeps its rows)",
+  },
   category: { kind: "string", placeholder: "CATEGORY", help: "system, security, user, error or audit" },
   type: {
     kind: "string",
     placeholder: "TYPE",
-    help: "only this type (session.start; `session.*` for a prefix)",
+    help: "only this type (session.start; a trailing * for a prefix: `session.*`, `wrapper.st*`)",
   },
   severity: {
     kind: "string",
@@ -49,10 +53,6 @@ function limitOf(args: ParsedArgs): number | undefined {
 /** A flag's text, checked by the method's schema (a category or severity it does not know is refused). */
 function vocabulary<T>(args: ParsedArgs, name: string): T | undefined {
   return flagString(args, name) as T | undefined;
-}
-
-function time(isoText: string): string {
-  return listedTime(isoText);
 }
 
 /** Runs of whitespace as one space: a message on one table line (renderTable cuts it). */
@@ -128,7 +128,14 @@ export const eventsCommand: Command = {
     io.stdout.write(
       `${renderTable(
         ["TIME", "CATEGORY", "SEVERITY", "TYPE", "SERVER", "MESSAGE"],
-        events.map((e) => [time(e.time), e.category, e.severity, e.type, e.server ?? "", oneLine(e.message)]),
+        events.map((e) => [
+          listedTime(e.time, { ms: true }),
+          e.category,
+          e.severity,
+          e.type,
+          e.server ?? "",
+          oneLine(e.message),
+        ]),
         [],
         { 5: 80 },
       )}\n`,
@@ -178,8 +185,8 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
         String(g.count),
         g.type,
         g.server ?? "",
-        time(g.lastSeen),
-        time(g.firstSeen),
+        listedTime(g.lastSeen),
+        listedTime(g.firstSeen),
         oneLine(g.message),
       ]),
       [0],

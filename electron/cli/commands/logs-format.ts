@@ -29,7 +29,8 @@ export function formatPatterns(doc: LogPatternsDocument, filters = ""): string {
   const header = `Log patterns from ${listedTime(doc.since, { ms: true })} to ${listedTime(doc.until, { ms: true })}: ${doc.patterns.length} template${doc.patterns.length === 1 ? "" : "s"}; lines ${totals || "none"}\n`;
   if (doc.patterns.length === 0) return `${header}${emptyPatterns(doc.storedTemplates, filters)}\n`;
   return `${header}\n${renderTable(
-    ["COUNT", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
+    // Templates keep one running count, not one per minute: in a window the count is still all time.
+    ["COUNT (ALL TIME)", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
     doc.patterns.map((p) => [p.count, p.level, p.server, listedTime(p.lastSeen), p.template]),
     [0],
     { 4: 100 },

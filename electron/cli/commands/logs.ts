@@ -18,7 +18,11 @@ const FLAGS: FlagSpecs = {
     placeholder: "TIME",
     help: "only records after this: a duration back (1h) or ISO 8601",
   },
-  until: { kind: "string", placeholder: "TIME", help: "only records before this" },
+  until: {
+    kind: "string",
+    placeholder: "TIME",
+    help: "only records up to this (a listed time keeps its rows)",
+  },
   server: {
     kind: "string",
     placeholder: "NAME",

@@ -75,8 +75,8 @@ export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventR
     params.push(query.category);
   }
   if (query.type) {
-    // `session.*` matches every type under that prefix.
-    if (query.type.endsWith(".*")) {
+    // A trailing `*` matches a prefix, as in a shell: `session.*`, `wrapper.st*`.
+    if (query.type.endsWith("*")) {
       where.push("type LIKE ? ESCAPE '\\'");
       params.push(`${query.type.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     } else {

@@ -3,10 +3,13 @@
  * ICWS 2017), laid out as Drain3 does. A line's tokens walk a fixed-depth tree: by token count, then
  * by its first `depth - 3` tokens (never its last); the leaf holds clusters, and the line joins the most similar one (equal tokens / tokens ≥
  * `similarity`) or starts its own. Where a joined line differs, the template gets `<*>`. Tokens with a
- * digit are `<*>` before anything else, so ids, counts, times and addresses never split templates.
+ * digit are `<*>` before anything else, so ids, counts, times and addresses never split templates. A line
+ * joins only a cluster of its own level (a pattern's level is that of every line it counts), and only by
+ * sharing a constant word with it, or all of its tokens: `<*>` against `<*>` alone says nothing two
+ * lines have in common (`3 retries` and `12 connected` are not one pattern).
  * Pure and synchronous: persistence is template-analyzer.ts.
  */
-import { type LogLevel, levelRank } from "../../../shared/levels.js";
+import type { LogLevel } from "../../../shared/levels.js";
 
 export const WILDCARD = "<*>";
 
@@ -105,7 +108,7 @@ export class Drain {
   /** Adds a line; returns its cluster and whether the cluster is new. */
   add(message: string, meta: LineMeta): { cluster: Cluster; created: boolean } {
     const tokens = tokenize(message, this.maxTokens);
-    const found = this.search(tokens);
+    const found = this.search(tokens, meta.level);
     if (found) {
       const merged = found.tokens.map((t, i) => (t === tokens[i] ? t : WILDCARD));
       if (merged.some((t, i) => t !== found.tokens[i])) found.tokens = merged;
@@ -153,7 +156,7 @@ export class Drain {
     this.place(cluster, node);
   }
 
-  private search(tokens: string[]): Cluster | null {
+  private search(tokens: string[], level: LogLevel): Cluster | null {
     let node = this.root.get(tokens.length);
     for (let i = 0; node && i < this.prefixDepth(tokens.length); i++) {
       const token = tokens[i] ?? WILDCARD;
@@ -164,13 +167,18 @@ export class Drain {
     let bestSim = -1;
     let bestParams = -1;
     for (const cluster of node.clusters) {
+      if (cluster.level !== level) continue;
       let same = 0;
+      let constant = 0;
       let params = 0;
       for (let i = 0; i < tokens.length; i++) {
         const t = cluster.tokens[i];
-        if (t === tokens[i]) same++;
-        else if (t === WILDCARD) params++;
+        if (t === tokens[i]) {
+          same++;
+          if (t !== WILDCARD) constant++;
+        } else if (t === WILDCARD) params++;
       }
+      if (constant === 0 && same < tokens.length) continue;
       const sim = same / tokens.length;
       if (sim > bestSim || (sim === bestSim && params > bestParams)) {
         best = cluster;
@@ -240,7 +248,6 @@ export class Drain {
 
   private count(cluster: Cluster, meta: LineMeta): void {
     cluster.count++;
-    if (levelRank(meta.level) > levelRank(cluster.level)) cluster.level = meta.level;
     if (meta.time > cluster.lastSeen) cluster.lastSeen = meta.time;
     if (meta.time < cluster.firstSeen) cluster.firstSeen = meta.time;
     cluster.dirty = true;

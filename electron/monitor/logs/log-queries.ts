@@ -5,7 +5,7 @@
 import { LOG_LEVELS, type LogLevel, levelRank } from "../../../shared/levels.js";
 import type { LogRecord, LogSource, LogsQuery } from "../../../shared/logs.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
-import { iso, parseTimeSpec } from "../time.js";
+import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { indexedUpTo } from "./fts-index.js";
 import { ftsQuery, likePattern } from "./fts-query.js";
 
@@ -146,7 +146,7 @@ function idRange(db: Db, since?: number, until?: number): { lo: number | null; h
  */
 export function searchLogs(db: Db, query: LogsQuery, now = Date.now()): LogRecord[] {
   const since = query.since ? parseTimeSpec(query.since, now) : undefined;
-  const until = query.until ? parseTimeSpec(query.until, now) : undefined;
+  const until = query.until ? parseUntilSpec(query.until, now) : undefined;
   const { where, params, match } = clauses(query);
   if (since !== undefined) {
     where.push("l.time >= ?");

@@ -1,8 +1,10 @@
 /**
- * Paging back through a list ordered newest first by (time, id): the rows listed after a cursor row. The
- * cursor's time comes with the request when the front holds the row, so a cursor the size cap or retention
- * has since deleted still pages on; without it the time is looked up, and a cursor no longer stored is
- * refused rather than guessed at.
+ * Paging back through a list ordered newest first by (time, id): the rows listed after a cursor row. Stored
+ * times carry a fraction of a millisecond, but the fronts hold them as ISO text, which keeps whole
+ * milliseconds only; so the cursor's stored time is read back whenever the row is still there, and the
+ * request's time is only the fallback for a cursor the size cap or retention has since deleted. That time
+ * names a whole millisecond, inside which the ids decide. Without either, the cursor is refused rather than
+ * guessed at.
  */
 import { MonitoringError } from "../errors.js";
 import type { Db, SqlValue } from "./db.js";
@@ -22,13 +24,16 @@ export function keysetBefore(
   beforeId: number,
   beforeTime: string | undefined,
 ): { where: string; params: SqlValue[] } {
-  let time = beforeTime === undefined ? undefined : Date.parse(beforeTime);
-  if (time === undefined) {
-    const row = db.prepare(`SELECT ${on.timeColumn} AS t FROM ${on.table} WHERE id = ?`).get(beforeId);
-    if (!row) throw MonitoringError.input(`${on.noun} ${beforeId} is no longer stored`);
-    time = Number(row.t);
-  }
   const prefix = on.alias ? `${on.alias}.` : "";
   const [t, id] = [`${prefix}${on.timeColumn}`, `${prefix}id`];
-  return { where: `(${t} < ? OR (${t} = ? AND ${id} < ?))`, params: [time, time, beforeId] };
+  const row = db.prepare(`SELECT ${on.timeColumn} AS t FROM ${on.table} WHERE id = ?`).get(beforeId);
+  if (row) {
+    const time = Number(row.t);
+    return { where: `(${t} < ? OR (${t} = ? AND ${id} < ?))`, params: [time, time, beforeId] };
+  }
+  const parsed = beforeTime === undefined ? Number.NaN : Date.parse(beforeTime);
+  if (Number.isNaN(parsed)) throw MonitoringError.input(`${on.noun} ${beforeId} is no longer stored`);
+  // ISO text truncates the stored time to its millisecond: every row of that millisecond is compared by id.
+  const ms = Math.floor(parsed);
+  return { where: `(${t} < ? OR (${t} < ? AND ${id} < ?))`, params: [ms, ms + 1, beforeId] };
 }

@@ -10,7 +10,7 @@ import {
 } from "../../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
-import { iso, parseTimeSpec } from "../time.js";
+import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
 import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
@@ -28,7 +28,10 @@ export function resolveRange(
   defaultSince: string,
   now = Date.now(),
 ): TimeRange {
-  return { since: parseTimeSpec(since ?? defaultSince, now), until: until ? parseTimeSpec(until, now) : now };
+  return {
+    since: parseTimeSpec(since ?? defaultSince, now),
+    until: until ? parseUntilSpec(until, now) : now,
+  };
 }
 
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -68,7 +71,7 @@ function callFilters(db: Db, query: CallsQuery, now: number): { where: string; p
   }
   if (query.until) {
     where.push("c.started_at <= ?");
-    params.push(parseTimeSpec(query.until, now));
+    params.push(parseUntilSpec(query.until, now));
   }
   if (query.server) {
     where.push("c.server = ?");
