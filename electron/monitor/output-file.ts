@@ -64,20 +64,15 @@ export function outputTarget(output: string | undefined, opts: OutputOptions): O
     return { path: output, stream: true, fd };
   }
   let path = resolve(output ?? suggested ?? ".");
-  const given = statSync(path, { throwIfNoEntry: false });
+  const given = statTarget(path);
   if (suggested && (given?.isDirectory() || (output !== undefined && /[/\\]$/.test(output))))
     path = join(path, suggested);
-  const existing = statSync(path, { throwIfNoEntry: false });
+  const existing = statTarget(path);
   if (existing?.isFIFO() || existing?.isCharacterDevice() || existing?.isSocket())
     return { path, stream: true };
   if (existing?.isDirectory())
     throw MonitoringError.input(`cannot write ${path}: it is a folder; name a file`);
-  const replaced = replacedPath(path);
-  if (replaced === null)
-    throw MonitoringError.input(
-      `cannot write ${path}: it is a link to ${readlinkSync(path)}, which does not exist`,
-    );
-  path = replaced;
+  path = writtenPath(path);
   const folder = statSync(dirname(path), { throwIfNoEntry: false });
   if (!folder)
     throw MonitoringError.input(`cannot write ${path}: the folder ${dirname(path)} does not exist`);
@@ -140,6 +135,51 @@ function readsOwnPipe(fd: number): boolean {
     if (accessMode(other) === 0) return true;
   }
   return false;
+}
+
+function loops(path: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== "ELOOP") return error;
+  return MonitoringError.input(`cannot write ${path}: it is a link that loops back on itself`);
+}
+
+/** What is at `path` (undefined: nothing), a link followed; a link that loops said in one line. */
+function statTarget(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    throw loops(path, error);
+  }
+}
+
+/**
+ * The file a write to `path` replaces (a link's target, the link kept), with the one line for a link that
+ * leads nowhere: to nothing, or round in a loop.
+ */
+export function writtenPath(path: string): string {
+  let replaced: string | null;
+  try {
+    replaced = replacedPath(path);
+  } catch (error) {
+    throw loops(path, error);
+  }
+  if (replaced === null)
+    throw MonitoringError.input(
+      `cannot write ${path}: it is a link to ${readlinkSync(path)}, which does not exist`,
+    );
+  return replaced;
+}
+
+/**
+ * A file only, for a writer that cannot stream (a backup is checked and put in place whole): the checks
+ * `outputTarget` makes, and a pipe, device or descriptor refused in one line.
+ */
+export function fileTarget(output: string, opts: OutputOptions): string {
+  const target = outputTarget(output, opts);
+  if (target.stream)
+    throw MonitoringError.input(
+      `cannot write ${output}: it is a pipe, device or descriptor, and this writes a file; name a file`,
+    );
+  return target.path;
 }
 
 /** The database and the files SQLite keeps beside it: writing over any of them destroys recorded data. */
