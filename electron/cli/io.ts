@@ -28,7 +28,8 @@ export function printOutcome(io: CliIo, command: string, result: { ok: boolean; 
 export function endQuietlyOnClosedPipe(stdout: NodeJS.WritableStream, exit: () => void): void {
   stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") exit();
-    else throw error;
+    // A writer of its own (`--output /dev/stdout`) listens too, and says what failed in one line.
+    else if (stdout.listenerCount("error") === 1) throw error;
   });
 }
 

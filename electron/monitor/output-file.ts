@@ -9,10 +9,20 @@
  * (`>(gzip > r.gz)`) is written straight into: there is no file there to keep. `/dev/stdout`, `/dev/stderr`
  * and `/dev/fd/N` name a descriptor the shell opened (`> f`, `>> f`), so they are written straight into
  * whatever they are, a regular file included: through the descriptor itself, at its offset, never
- * truncated nor replaced. The data
+ * truncated nor replaced, nor opened again by name. The data
  * dir's own database files are never a target, --force or not: an export must not destroy what it exports.
  */
-import { fstatSync, readlinkSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  createWriteStream,
+  fstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { open, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { MonitoringError } from "./errors.js";
@@ -49,22 +59,20 @@ export interface OutputOptions {
 export function outputTarget(output: string | undefined, opts: OutputOptions): OutputTarget {
   const { suggested, force } = opts;
   const fd = output === undefined ? null : descriptorOf(output);
-  if (output !== undefined && fd !== null) return { path: output, stream: true, fd };
+  if (output !== undefined && fd !== null) {
+    checkDescriptor(output, fd, opts.dataDir);
+    return { path: output, stream: true, fd };
+  }
   let path = resolve(output ?? suggested ?? ".");
-  const given = statSync(path, { throwIfNoEntry: false });
+  const given = statTarget(path);
   if (suggested && (given?.isDirectory() || (output !== undefined && /[/\\]$/.test(output))))
     path = join(path, suggested);
-  const existing = statSync(path, { throwIfNoEntry: false });
+  const existing = statTarget(path);
   if (existing?.isFIFO() || existing?.isCharacterDevice() || existing?.isSocket())
     return { path, stream: true };
   if (existing?.isDirectory())
     throw MonitoringError.input(`cannot write ${path}: it is a folder; name a file`);
-  const replaced = replacedPath(path);
-  if (replaced === null)
-    throw MonitoringError.input(
-      `cannot write ${path}: it is a link to ${readlinkSync(path)}, which does not exist`,
-    );
-  path = replaced;
+  path = writtenPath(path);
   const folder = statSync(dirname(path), { throwIfNoEntry: false });
   if (!folder)
     throw MonitoringError.input(`cannot write ${path}: the folder ${dirname(path)} does not exist`);
@@ -73,6 +81,105 @@ export function outputTarget(output: string | undefined, opts: OutputOptions): O
   refuseDatabaseFile(path, opts.dataDir);
   if (existing && !force) throw exists(path);
   return { path, stream: false };
+}
+
+/**
+ * Refuses a descriptor the shell did not open: none at that number when the command starts (the database
+ * is opened later, so its descriptors are refused), or one of the event loop's own: its epoll/eventfd
+ * descriptors (no file type) and its wake-up pipes (this process holds their reading end too).
+ */
+function checkDescriptor(path: string, fd: number, dataDir: string): void {
+  const notOurs = () =>
+    MonitoringError.input(
+      `cannot write ${path}: descriptor ${fd} is not one the shell opened for writing; redirect it (${fd}> FILE) or name a file`,
+    );
+  let stat: ReturnType<typeof fstatSync>;
+  try {
+    stat = fstatSync(fd);
+  } catch {
+    throw notOurs();
+  }
+  if (!(stat.isFile() || stat.isFIFO() || stat.isSocket() || stat.isCharacterDevice())) throw notOurs();
+  if (readOnly(fd) || (stat.isFIFO() && readsOwnPipe(fd))) throw notOurs();
+  if (stat.isFile()) refuseDatabaseFile(path, dataDir);
+}
+
+/** The access mode in /proc's fdinfo (Linux; elsewhere null): 0 read-only, 1 write-only, 2 both. */
+function accessMode(fd: number | string): number | null {
+  if (process.platform !== "linux") return null;
+  try {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+    return flags ? Number.parseInt(flags[1] ?? "0", 8) & 3 : null;
+  } catch {
+    return null;
+  }
+}
+
+function readOnly(fd: number): boolean {
+  return accessMode(fd) === 0;
+}
+
+/** Whether another descriptor of this process reads the pipe `fd` writes (Linux; elsewhere: no way to tell). */
+function readsOwnPipe(fd: number): boolean {
+  if (process.platform !== "linux") return false;
+  const name = (n: string) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${n}`);
+    } catch {
+      return null;
+    }
+  };
+  const pipe = name(String(fd));
+  for (const other of readdirSync("/proc/self/fd")) {
+    if (other === String(fd) || name(other) !== pipe) continue;
+    if (accessMode(other) === 0) return true;
+  }
+  return false;
+}
+
+function loops(path: string, error: unknown): unknown {
+  if ((error as NodeJS.ErrnoException).code !== "ELOOP") return error;
+  return MonitoringError.input(`cannot write ${path}: it is a link that loops back on itself`);
+}
+
+/** What is at `path` (undefined: nothing), a link followed; a link that loops said in one line. */
+function statTarget(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    throw loops(path, error);
+  }
+}
+
+/**
+ * The file a write to `path` replaces (a link's target, the link kept), with the one line for a link that
+ * leads nowhere: to nothing, or round in a loop.
+ */
+export function writtenPath(path: string): string {
+  let replaced: string | null;
+  try {
+    replaced = replacedPath(path);
+  } catch (error) {
+    throw loops(path, error);
+  }
+  if (replaced === null)
+    throw MonitoringError.input(
+      `cannot write ${path}: it is a link to ${readlinkSync(path)}, which does not exist`,
+    );
+  return replaced;
+}
+
+/**
+ * A file only, for a writer that cannot stream (a backup is checked and put in place whole): the checks
+ * `outputTarget` makes, and a pipe, device or descriptor refused in one line.
+ */
+export function fileTarget(output: string, opts: OutputOptions): string {
+  const target = outputTarget(output, opts);
+  if (target.stream)
+    throw MonitoringError.input(
+      `cannot write ${output}: it is a pipe, device or descriptor, and this writes a file; name a file`,
+    );
+  return target.path;
 }
 
 /** The database and the files SQLite keeps beside it: writing over any of them destroys recorded data. */
@@ -121,12 +228,60 @@ function isRegularFile(fd: number, path: string): boolean {
   }
 }
 
-function cannotWrite(path: string, error: unknown): MonitoringError {
+/**
+ * The one line for a write that failed. `partial`: the bytes went straight into the target (a descriptor,
+ * a pipe), so what got there before the failure stays; otherwise the temp file is dropped, the target
+ * untouched.
+ */
+export function cannotWrite(path: string, error: unknown, partial = false): MonitoringError {
   if ((error as NodeJS.ErrnoException).code === "EEXIST") return exists(path);
-  return MonitoringError.storage(
-    `cannot write ${path}: ${(error as Error).message}; nothing was changed`,
-    error,
-  );
+  const outcome = partial ? "what was written so far is incomplete" : "nothing was changed";
+  return MonitoringError.storage(`cannot write ${path}: ${(error as Error).message}; ${outcome}`, error);
+}
+
+/**
+ * Writes into a stream straight, waiting when it is full. A reader that closes the pipe early ends the
+ * output quietly, as `-` does (`| head`): the rest is dropped, the command succeeds.
+ */
+function streamWriter(stream: NodeJS.WritableStream, path: string, owned: boolean): AtomicFile {
+  let failure: Error | null = null;
+  let closed = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") closed = true;
+    else failure = error;
+  });
+  const settled = (event: string) =>
+    new Promise<void>((done) => {
+      const end = () => {
+        stream.off(event, end);
+        stream.off("error", end);
+        done();
+      };
+      stream.on(event, end);
+      stream.on("error", end);
+    });
+  const check = () => {
+    if (failure) throw cannotWrite(path, failure, true);
+  };
+  return {
+    write: async (data) => {
+      check();
+      if (closed) return;
+      if (!stream.write(data)) await settled("drain");
+      check();
+    },
+    commit: async () => {
+      if (owned && !closed && !failure) {
+        const finished = settled("finish");
+        stream.end();
+        await finished;
+      }
+      check();
+    },
+    abort: async () => {
+      if (owned) stream.end();
+    },
+  };
 }
 
 /** How a command stops on a signal: runs `cleanup` then exits (the CLI's), until the returned function is called. */
@@ -200,11 +355,15 @@ export async function openOutputFile(target: OutputTarget, opts: WriteOptions): 
       try {
         for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
       } catch (error) {
-        throw cannotWrite(path, error);
+        throw cannotWrite(path, error, true);
       }
     };
     return { write: async (data) => write(data), commit: async () => {}, abort: async () => {} };
   }
+  // Never opened again by name: Linux refuses to open a socket that way (ENXIO), and stdout often is one.
+  if (fd === 1) return streamWriter(process.stdout, path, false);
+  if (fd === 2) return streamWriter(process.stderr, path, false);
+  if (fd !== undefined) return streamWriter(createWriteStream("", { fd, autoClose: false }), path, true);
   if (target.stream) {
     const handle = await open(path, "w").catch((error: unknown) => {
       throw cannotWrite(path, error);
@@ -212,7 +371,7 @@ export async function openOutputFile(target: OutputTarget, opts: WriteOptions): 
     return {
       write: (data) =>
         writeFile(handle, data).catch((error: unknown) => {
-          throw cannotWrite(path, error);
+          throw cannotWrite(path, error, true);
         }),
       commit: () => handle.close(),
       abort: () => handle.close(),

@@ -1,8 +1,7 @@
 /** Writing settings.json from the app (storage settings, report schedules): one way for every section. */
-import { readlinkSync } from "node:fs";
 import { sha256 } from "./audit/audit-record.js";
-import { MonitoringError } from "./errors.js";
-import { replacedPath, writeFileAtomic } from "./instrument/atomic-file.js";
+import { writeFileAtomic } from "./instrument/atomic-file.js";
+import { writtenPath } from "./output-file.js";
 import { settingsPath } from "./settings-document.js";
 import { PRIVATE_FILE_MODE } from "./store/private-files.js";
 
@@ -23,11 +22,7 @@ export async function writeSettingsDocument(
   document: Record<string, unknown>,
 ): Promise<void> {
   const path = settingsPath(dataDir);
-  const target = replacedPath(path);
-  if (target === null)
-    throw MonitoringError.input(
-      `${path} is a link to ${readlinkSync(path)}, which does not exist; fix the link before changing settings here`,
-    );
+  const target = writtenPath(path);
   const text = `${JSON.stringify(document, null, 2)}\n`;
   written.set(dataDir, sha256(text));
   await writeFileAtomic(target, Buffer.from(text), { mode: PRIVATE_FILE_MODE });

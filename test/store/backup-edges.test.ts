@@ -5,7 +5,7 @@
  * and leaves the data dir exactly as it was.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,7 +61,7 @@ describe("mcpscope backup FILE", () => {
     const again = await cli(["backup", "b.mcpscope-backup", "--data-dir", dataDir], dir.path);
     expect(again.code).toBe(1);
     expect(failure(again.stderr, "backup")).toEqual([
-      `mcpscope backup: ${file} exists; pass --force to overwrite it, or name another file`,
+      `mcpscope backup: ${file} exists; pass --force to replace it, or name another file`,
     ]);
     expect(again.stderr).not.toMatch(/copying/);
     expect(readFileSync(file).equals(before)).toBe(true);
@@ -88,6 +88,32 @@ describe("mcpscope backup FILE", () => {
     expect(readdirSync(folder)).toEqual([]);
     expect(readdirSync(dir.path).filter((f) => f.includes(".tmp"))).toEqual([]);
   });
+
+  it.skipIf(process.platform === "win32")(
+    "refuses a pipe and a link that loops before copying, in the words report --output uses",
+    async () => {
+      // stdout a pipe (execFile's): a backup is a file put in place whole, never streamed.
+      const piped = await cli(["backup", "/dev/stdout", "--data-dir", dataDir], dir.path);
+      expect(piped).toMatchObject({ code: 1, stdout: "" });
+      expect(piped.stderr).toBe(
+        "mcpscope backup: cannot write /dev/stdout: it is a pipe, device or descriptor, and this writes a file; name a file\n",
+      );
+      const loop = join(dir.path, "loop.mcpscope-backup");
+      symlinkSync(loop, loop);
+      for (const command of ["backup", "report"]) {
+        const looped = await cli(
+          command === "backup"
+            ? ["backup", loop, "--data-dir", dataDir]
+            : ["report", "--output", loop, "--data-dir", dataDir],
+        );
+        expect(looped.code).toBe(1);
+        expect(failure(looped.stderr, command)).toEqual([
+          `mcpscope ${command}: cannot write ${loop}: it is a link that loops back on itself`,
+        ]);
+      }
+      expect(readdirSync(dir.path).filter((f) => f.includes("tmp"))).toEqual([]);
+    },
+  );
 
   it("a backup written outside backups/ is the last backup `db info` shows", async () => {
     const elsewhere = join(dir.path, "cron");

@@ -80,7 +80,7 @@ describe("a settings writer", () => {
       symlinkSync(join(dataDir, "gone", "settings.json"), path);
       const error = await refusal(write);
       expect(error.message).toBe(
-        `${path} is a link to ${join(dataDir, "gone", "settings.json")}, which does not exist; fix the link before changing settings here`,
+        `cannot write ${path}: it is a link to ${join(dataDir, "gone", "settings.json")}, which does not exist`,
       );
       expect(lstatSync(path).isSymbolicLink()).toBe(true);
     });

@@ -1,10 +1,8 @@
-import { readlinkSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { localActor } from "../../monitor/audit/admin.js";
-import { MonitoringError } from "../../monitor/errors.js";
-import { replacedPath } from "../../monitor/instrument/atomic-file.js";
-import { refuseDatabaseFile } from "../../monitor/output-file.js";
+import { fileTarget } from "../../monitor/output-file.js";
 import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
 import { rememberBackup } from "../../monitor/store/backup-files.js";
@@ -21,36 +19,9 @@ import { recordedDataDir } from "../recorded-dir.js";
 import { cleanUpOnStopSignals } from "../stop-signals.js";
 
 const BACKUP_FLAGS: FlagSpecs = {
-  force: { kind: "boolean", help: "overwrite FILE if it exists" },
+  force: { kind: "boolean", help: "replace FILE if it exists" },
   json: { kind: "boolean", help: "print {file (absolute), …manifest} as one JSON document" },
 };
-
-/**
- * Refuses, before any copying, a FILE that cannot or should not be written; returns the file written (a
- * link's target: the link stays, as `report --output` keeps it).
- */
-function checkTarget(named: string, force: boolean, dataDir: string): string {
-  const replaced = replacedPath(named);
-  if (replaced === null)
-    throw MonitoringError.input(
-      `cannot write ${named}: it is a link to ${readlinkSync(named)}, which does not exist`,
-    );
-  const file = replaced;
-  const folder = statSync(dirname(file), { throwIfNoEntry: false });
-  if (!folder)
-    throw MonitoringError.input(`cannot write ${file}: the folder ${dirname(file)} does not exist`);
-  if (!folder.isDirectory())
-    throw MonitoringError.input(`cannot write ${file}: ${dirname(file)} is not a folder`);
-  const existing = statSync(file, { throwIfNoEntry: false });
-  if (existing?.isDirectory())
-    throw MonitoringError.input(
-      `cannot write ${file}: it is a folder; name a file (like ${file}/mcpscope.mcpscope-backup)`,
-    );
-  refuseDatabaseFile(file, dataDir);
-  if (existing && !force)
-    throw MonitoringError.input(`${file} exists; pass --force to overwrite it, or name another file`);
-  return file;
-}
 
 /** Progress on stderr, one line per stage step (stdout stays the result). */
 function progressTo(io: CliIo, verb: string): Progress {
@@ -93,7 +64,8 @@ export const backupCommand: Command = {
     if (!named) throw new UsageError("name one backup FILE: mcpscope backup FILE");
     const dataDir = recordedDataDir(args);
     const force = args.flags.force === true;
-    const file = checkTarget(resolve(named), force, dataDir);
+    // Refused before any copying, as report --output and audit export --output refuse it.
+    const file = fileTarget(resolve(named), { force, dataDir });
     const db = openAtTerminal(databasePath(dataDir));
     // Ctrl-C mid-backup must not leave the uncompressed copy of the database (or a part of FILE) behind.
     const off = cleanUpOnStopSignals(removeUnfinishedBackups);
@@ -102,10 +74,6 @@ export const backupCommand: Command = {
         version: VERSION,
         progress: progressTo(io, "backup"),
         replace: force,
-      }).catch((error: unknown) => {
-        // Made since the check: kept, as any existing file is without --force.
-        if ((error as NodeJS.ErrnoException).code === "EEXIST") checkTarget(file, force, dataDir);
-        throw error;
       });
       rememberBackup(dataDir, { file, time: manifest.createdAt, bytes: statSync(file).size });
       try {

@@ -25,7 +25,8 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import { MonitoringError } from "../errors.js";
-import { createFileAtomic, replacedPath } from "../instrument/atomic-file.js";
+import { createFileAtomic } from "../instrument/atomic-file.js";
+import { cannotWrite, writtenPath } from "../output-file.js";
 import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
 import { copyDatabase, type Db, openRawDb } from "./db.js";
 import { SCHEMA_VERSION } from "./migrations.js";
@@ -102,8 +103,7 @@ export async function createBackup(
   file: string,
   options: { version: string; now?: number; progress?: Progress; replace?: boolean },
 ): Promise<BackupManifest> {
-  const target = replacedPath(file);
-  if (target === null) throw MonitoringError.input(`cannot write ${file}: it is a link to nothing`);
+  const target = writtenPath(file);
   options.progress?.("copy", 0, 1);
   let work: BackupWork;
   try {
@@ -142,49 +142,55 @@ export async function createBackup(
     } finally {
       copy.close();
     }
-    const databaseBytes = statSync(snapshot).size;
-    const hash = createHash("sha256");
-    let read = 0;
-    let step = 0;
-    await pipeline(
-      createReadStream(snapshot),
-      meter((chunk) => {
-        read += chunk.length;
-        const now = Math.floor((read / Math.max(1, databaseBytes)) * 10);
-        if (now > step) {
-          step = now;
-          options.progress?.("compress", read, databaseBytes);
-        }
-      }),
-      createGzip({ level: 6 }),
-      meter((chunk) => hash.update(chunk)),
-      createWriteStream(payload, { mode: PRIVATE_FILE_MODE }),
-    );
-    // The uncompressed copy is not needed any more: gone before the backup is written, halving the space.
-    rmSync(snapshot, { force: true });
-    const manifest: BackupManifest = {
-      schemaVersion,
-      version: options.version,
-      createdAt: options.now ?? Date.now(),
-      range,
-      rows,
-      databaseBytes,
-      payloadBytes: statSync(payload).size,
-      sha256: hash.digest("hex"),
-    };
-    const out = await createFileAtomic(target, {
-      mode: PRIVATE_FILE_MODE,
-      replace: options.replace ?? true,
-    });
-    work.track(out.temp);
+    let manifest: BackupManifest;
+    // A full disk past the copy: the same line as any output's, the file named, nothing changed.
     try {
-      await out.write(`${MAGIC}${JSON.stringify(manifest)}\n`);
-      for await (const chunk of createReadStream(payload)) await out.write(chunk as Buffer);
+      const databaseBytes = statSync(snapshot).size;
+      const hash = createHash("sha256");
+      let read = 0;
+      let step = 0;
+      await pipeline(
+        createReadStream(snapshot),
+        meter((chunk) => {
+          read += chunk.length;
+          const now = Math.floor((read / Math.max(1, databaseBytes)) * 10);
+          if (now > step) {
+            step = now;
+            options.progress?.("compress", read, databaseBytes);
+          }
+        }),
+        createGzip({ level: 6 }),
+        meter((chunk) => hash.update(chunk)),
+        createWriteStream(payload, { mode: PRIVATE_FILE_MODE }),
+      );
+      // The uncompressed copy is not needed any more: gone before the backup is written, halving the space.
+      rmSync(snapshot, { force: true });
+      manifest = {
+        schemaVersion,
+        version: options.version,
+        createdAt: options.now ?? Date.now(),
+        range,
+        rows,
+        databaseBytes,
+        payloadBytes: statSync(payload).size,
+        sha256: hash.digest("hex"),
+      };
+      const out = await createFileAtomic(target, {
+        mode: PRIVATE_FILE_MODE,
+        replace: options.replace ?? true,
+      });
+      work.track(out.temp);
+      try {
+        await out.write(`${MAGIC}${JSON.stringify(manifest)}\n`);
+        for await (const chunk of createReadStream(payload)) await out.write(chunk as Buffer);
+      } catch (error) {
+        await out.abort();
+        throw error;
+      }
+      await out.commit();
     } catch (error) {
-      await out.abort();
-      throw error;
+      throw cannotWrite(file, error);
     }
-    await out.commit();
     return manifest;
   } finally {
     work.remove();
