@@ -4,7 +4,8 @@
  * what the CLI asked. With no engine they are stored, and the next engine starts from them. A real engine
  * on a real data dir, a real local webhook receiver, the CLI as the terminal runs it (in process).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
 import { askEngine, serveRequests } from "../../electron/monitor/alerts/engine-requests.js";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -172,5 +173,17 @@ describe("alert edits from the terminal with no engine running", () => {
     };
     expect(serveRequests(db, apply)).toBe(0);
     expect(applied).toEqual([]);
+  });
+
+  it("a wall clock stepped back while the CLI waits does not stretch the wait", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const asked = askEngine(db, { method: "alerts.pause", input: { duration: "1h" }, actor: "cli" }, 200);
+      vi.setSystemTime(Date.now() - 3_600_000);
+      const answer = await Promise.race([asked, sleep(5_000).then(() => "still waiting" as const)]);
+      expect(answer).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -59,8 +59,12 @@ export function postRequest(
   return id;
 }
 
-/** The engine's answer, once there is one (the request is then removed). */
+/**
+ * The engine's answer, once there is one (the request is then removed). Looked for with a plain read:
+ * an asker polls, and only once the answer is there takes the write lock to remove it.
+ */
 export function takeAnswer(db: Db, id: string): ActionResult | null {
+  if (!read(db, PREFIX + id)?.answer) return null;
   return db.transaction(() => {
     const request = read(db, PREFIX + id);
     if (!request?.answer) return null;
@@ -124,14 +128,15 @@ export async function askEngine(
   db: Db,
   request: { method: ForwardedMethod; input: ForwardedInput; actor: string },
   waitMs = REQUEST_WAIT_MS,
-  pollMs = 50,
+  pollMs = 100,
 ): Promise<ActionResult | null> {
   const id = postRequest(db, request, waitMs);
-  const deadline = Date.now() + waitMs;
+  // Timed on the monotonic clock: a wall clock stepped back while waiting must not stretch the wait.
+  const deadline = performance.now() + waitMs;
   for (;;) {
     const answer = takeAnswer(db, id);
     if (answer) return answer;
-    if (Date.now() >= deadline) break;
+    if (performance.now() >= deadline) break;
     await sleep(pollMs);
   }
   return withdrawRequest(db, id) ? null : takeAnswer(db, id);
