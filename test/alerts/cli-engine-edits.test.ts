@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
+import { holdsLease, takeLease } from "../../electron/monitor/alerts/alert-store.js";
 import { askEngine, serveRequests } from "../../electron/monitor/alerts/engine-requests.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
@@ -171,7 +172,7 @@ describe("alert edits from the terminal with no engine running", () => {
       applied.push(method);
       return { ok: true, message: "" };
     };
-    expect(serveRequests(db, apply)).toBe(0);
+    expect(serveRequests(db, apply, () => true)).toBe(0);
     expect(applied).toEqual([]);
   });
 
@@ -185,5 +186,22 @@ describe("alert edits from the terminal with no engine running", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("an engine whose evaluation lease another took since leaves the request to that one", async () => {
+    // Engine A evaluated last; then (a stall, a clock step) engine B took the evaluation lease.
+    takeLease(db, "engine-a", Date.now() - 60_000, 30_000);
+    takeLease(db, "engine-b", Date.now(), 30_000);
+    const applied: string[] = [];
+    const by = (engine: string) => (method: string) => {
+      applied.push(`${engine} ${method}`);
+      return { ok: true, message: `${engine} applied it` };
+    };
+    const asked = askEngine(db, { method: "alerts.pause", input: { duration: "1h" }, actor: "cli" });
+    await waitFor(() => db.prepare("SELECT 1 FROM alert_meta WHERE key LIKE 'request:%'").get());
+    expect(serveRequests(db, by("engine-a"), () => holdsLease(db, "engine-a"))).toBe(0);
+    expect(serveRequests(db, by("engine-b"), () => holdsLease(db, "engine-b"))).toBe(1);
+    expect(await asked).toEqual({ ok: true, message: "engine-b applied it" });
+    expect(applied).toEqual(["engine-b alerts.pause"]);
   });
 });

@@ -85,11 +85,14 @@ export function withdrawRequest(db: Db, id: string): boolean {
 
 /**
  * The engine's side, on each tick of the lease holder: applies every waiting request, each in its own
- * transaction with its answer, and drops what no asker waits for any more.
+ * transaction with its answer, and drops what no asker waits for any more. `leads` is asked inside each
+ * transaction: an engine whose evaluation lease another took since its last evaluation leaves the
+ * request to that one, whose states would otherwise overwrite what it applied.
  */
 export function serveRequests(
   db: Db,
   apply: (method: ForwardedMethod, input: ForwardedInput, actor: string) => ActionResult,
+  leads: () => boolean,
   now = Date.now(),
 ): number {
   const keys = db
@@ -99,6 +102,7 @@ export function serveRequests(
   let served = 0;
   for (const key of keys) {
     db.transaction(() => {
+      if (!leads()) return;
       const request = read(db, key);
       if (!request) return setMeta(db, key, null);
       if (request.answer) {
