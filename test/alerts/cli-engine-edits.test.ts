@@ -4,9 +4,12 @@
  * what the CLI asked. With no engine they are stored, and the next engine starts from them. A real engine
  * on a real data dir, a real local webhook receiver, the CLI as the terminal runs it (in process).
  */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
+import { engineOlder, NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
 import { holdsLease, takeLease } from "../../electron/monitor/alerts/alert-store.js";
 import { askEngine, serveRequests } from "../../electron/monitor/alerts/engine-requests.js";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -203,5 +206,18 @@ describe("alert edits from the terminal with no engine running", () => {
     expect(serveRequests(db, by("engine-b"), () => holdsLease(db, "engine-b"))).toBe(1);
     expect(await asked).toEqual({ ok: true, message: "engine-b applied it" });
     expect(applied).toEqual(["engine-b alerts.pause"]);
+  });
+
+  it("an engine from an older mcpscope, which reads no request, is named at once: restart it", async () => {
+    // Its presence file, as engines wrote it before they applied requests: no `requests` marker.
+    mkdirSync(join(dir.path, "engines"), { recursive: true });
+    writeFileSync(
+      join(dir.path, "engines", `${process.pid}-older.json`),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), alerts: true }),
+    );
+    const refused = await cli("pause");
+    expect(refused).toMatchObject({ status: 1, stdout: "" });
+    expect(refused.stderr).toBe(`mcpscope alerts: ${engineOlder(process.pid)}\n`);
+    expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
   });
 });

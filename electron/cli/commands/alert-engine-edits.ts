@@ -11,7 +11,7 @@ import {
   type ForwardedMethod,
   REQUEST_WAIT_MS,
 } from "../../monitor/alerts/engine-requests.js";
-import { runningEngines } from "../../monitor/engine-presence.js";
+import { REQUESTS_PROTOCOL, runningEngines } from "../../monitor/engine-presence.js";
 import type { Db } from "../../monitor/store/db.js";
 import { checkFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
@@ -21,6 +21,10 @@ export const NO_ENGINE_STORED =
 
 export function engineSilent(waitMs = REQUEST_WAIT_MS): string {
   return `the running engine did not apply it within ${waitMs / 1000} s (it may be starting, or another engine's lease has not run out yet); nothing was changed; try again`;
+}
+
+export function engineOlder(pid: number): string {
+  return `the running engine (pid ${pid}: the app or \`mcpscope serve\`) is from another version of mcpscope and cannot apply it; nothing was changed; restart it, then try again`;
 }
 
 export interface EngineEditContext {
@@ -45,9 +49,14 @@ export async function engineEdit(
 ): Promise<number> {
   const checked = checkFlags(method, input, flags) as ForwardedInput;
   const { dataDir, db, api, io, json } = context;
-  const engine = runningEngines(dataDir).some((e) => e.alerts);
+  const evaluating = runningEngines(dataDir).filter((e) => e.alerts);
+  const engine = evaluating.length > 0;
+  // An engine from an older mcpscope never reads a request: waiting for it would only time out.
+  const older = evaluating.find((e) => e.requests !== REQUESTS_PROTOCOL);
   let result: ActionResult;
-  if (engine) {
+  if (older) {
+    result = { ok: false, message: engineOlder(older.pid) };
+  } else if (engine) {
     const answer = await askEngine(db, { method, input: checked, actor: "cli" });
     result = answer ?? { ok: false, message: engineSilent() };
   } else {
