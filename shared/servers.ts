@@ -120,8 +120,9 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
   /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
   recordsHere: z.boolean(),
   /**
-   * Run by the other mcpscope engine on this data dir (the app or `mcpscope serve`), which supervises the
-   * servers there: its pid, and the server's process (null between runs). Absent or null otherwise.
+   * A stdio server that the other mcpscope engine on this data dir (the app or `mcpscope serve`) alone
+   * starts, stops and restarts, since it supervises the servers there: its pid, and the server's process
+   * there (null when that engine does not run it now). Absent or null otherwise.
    */
   supervisedElsewhere: z
     .object({ enginePid: z.number().int(), pid: z.number().int().nullable() })

@@ -20,7 +20,15 @@ export interface EnginePresence {
   startedAt: string;
   /** This engine evaluates alert rules. */
   alerts: boolean;
+  /**
+   * This engine applies the alert edits the CLI asks of it (alerts/engine-requests.ts): REQUESTS_PROTOCOL,
+   * absent in files of engines from before, which never read a request.
+   */
+  requests?: number;
 }
+
+/** The version of the CLI's requests an engine of this build applies, written in its presence file. */
+export const REQUESTS_PROTOCOL = 1;
 
 function folder(dataDir: string): string {
   return join(dataDir, "engines");
@@ -29,14 +37,19 @@ function folder(dataDir: string): string {
 /** Marks an engine as running; the returned function unmarks it (on close). Fails open. */
 export function markEngineRunning(
   dataDir: string,
-  presence: Omit<EnginePresence, "pid" | "startTicks">,
+  presence: Omit<EnginePresence, "pid" | "startTicks" | "requests">,
 ): () => void {
   const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   try {
     ensurePrivateDir(folder(dataDir));
     writePrivateFileSync(
       file,
-      JSON.stringify({ pid: process.pid, startTicks: ownStartTicks(), ...presence }),
+      JSON.stringify({
+        pid: process.pid,
+        startTicks: ownStartTicks(),
+        ...presence,
+        requests: presence.alerts ? REQUESTS_PROTOCOL : undefined,
+      }),
     );
   } catch {
     return () => {};

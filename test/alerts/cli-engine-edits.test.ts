@@ -4,8 +4,13 @@
  * what the CLI asked. With no engine they are stored, and the next engine starts from them. A real engine
  * on a real data dir, a real local webhook receiver, the CLI as the terminal runs it (in process).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { engineOlder, NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
+import { holdsLease, takeLease } from "../../electron/monitor/alerts/alert-store.js";
 import { askEngine, serveRequests } from "../../electron/monitor/alerts/engine-requests.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
@@ -170,7 +175,49 @@ describe("alert edits from the terminal with no engine running", () => {
       applied.push(method);
       return { ok: true, message: "" };
     };
-    expect(serveRequests(db, apply)).toBe(0);
+    expect(serveRequests(db, apply, () => true)).toBe(0);
     expect(applied).toEqual([]);
+  });
+
+  it("a wall clock stepped back while the CLI waits does not stretch the wait", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const asked = askEngine(db, { method: "alerts.pause", input: { duration: "1h" }, actor: "cli" }, 200);
+      vi.setSystemTime(Date.now() - 3_600_000);
+      const answer = await Promise.race([asked, sleep(5_000).then(() => "still waiting" as const)]);
+      expect(answer).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("an engine whose evaluation lease another took since leaves the request to that one", async () => {
+    // Engine A evaluated last; then (a stall, a clock step) engine B took the evaluation lease.
+    takeLease(db, "engine-a", Date.now() - 60_000, 30_000);
+    takeLease(db, "engine-b", Date.now(), 30_000);
+    const applied: string[] = [];
+    const by = (engine: string) => (method: string) => {
+      applied.push(`${engine} ${method}`);
+      return { ok: true, message: `${engine} applied it` };
+    };
+    const asked = askEngine(db, { method: "alerts.pause", input: { duration: "1h" }, actor: "cli" });
+    await waitFor(() => db.prepare("SELECT 1 FROM alert_meta WHERE key LIKE 'request:%'").get());
+    expect(serveRequests(db, by("engine-a"), () => holdsLease(db, "engine-a"))).toBe(0);
+    expect(serveRequests(db, by("engine-b"), () => holdsLease(db, "engine-b"))).toBe(1);
+    expect(await asked).toEqual({ ok: true, message: "engine-b applied it" });
+    expect(applied).toEqual(["engine-b alerts.pause"]);
+  });
+
+  it("an engine from an older mcpscope, which reads no request, is named at once: restart it", async () => {
+    // Its presence file, as engines wrote it before they applied requests: no `requests` marker.
+    mkdirSync(join(dir.path, "engines"), { recursive: true });
+    writeFileSync(
+      join(dir.path, "engines", `${process.pid}-older.json`),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), alerts: true }),
+    );
+    const refused = await cli("pause");
+    expect(refused).toMatchObject({ status: 1, stdout: "" });
+    expect(refused.stderr).toBe(`mcpscope alerts: ${engineOlder(process.pid)}\n`);
+    expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
   });
 });

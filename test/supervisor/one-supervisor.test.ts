@@ -130,4 +130,36 @@ describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
     expect(processRunning(firstPid)).toBe(false);
     expect(memoryProcesses(memoryFile)).toEqual([taken.process?.pid]);
   });
+
+  it("a server is not removed in the second engine while the first runs it, and stays stoppable there", async () => {
+    const { first, firstPid, id, api, memoryFile } = await twoEngines();
+    const refused = await api.call("servers.remove", { id });
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toContain(`running under the other mcpscope engine (pid ${first.child.pid}`);
+    expect((await api.call("servers.inventory", {})).servers.some((s) => s.id === id)).toBe(true);
+    expect(memoryProcesses(memoryFile)).toEqual([firstPid]);
+    // Still the first engine's to stop, and once stopped there it can be removed anywhere.
+    expect(await first.client.invoke("servers.stop", { id })).toMatchObject({ ok: true });
+    await waitFor(async () => {
+      const entry = (await api.call("servers.inventory", {})).servers.find((s) => s.id === id);
+      return entry?.supervisedElsewhere?.pid === null || undefined;
+    });
+    expect(await api.call("servers.remove", { id })).toMatchObject({ ok: true });
+    expect(memoryProcesses(memoryFile)).toEqual([]);
+  });
+
+  it("every stdio server shows as the first engine's to start, also one it does not run", async () => {
+    const { first, api } = await twoEngines();
+    await api.call("servers.add", {
+      name: "idle",
+      transport: "stdio",
+      command: process.execPath,
+      args: SERVERS.memory(),
+    });
+    const idle = await waitFor(async () =>
+      (await api.call("servers.inventory", {})).servers.find((s) => s.name === "idle"),
+    );
+    expect(idle.supervisedElsewhere).toEqual({ enginePid: first.child.pid, pid: null });
+    expect(await api.call("servers.start", { id: idle.id })).toMatchObject({ ok: false });
+  });
 });

@@ -11,13 +11,17 @@ import {
   type ForwardedInput,
   type ForwardedMethod,
 } from "../../monitor/alerts/engine-requests.js";
-import { runningEngines } from "../../monitor/engine-presence.js";
+import { REQUESTS_PROTOCOL, runningEngines } from "../../monitor/engine-presence.js";
 import type { Db } from "../../monitor/store/db.js";
 import { checkFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
 
 export const NO_ENGINE_STORED =
   "no engine runs on this data dir: stored, and the app or `mcpscope serve` applies it when it starts";
+
+export function engineOlder(pid: number): string {
+  return `the running engine (pid ${pid}: the app or \`mcpscope serve\`) is from another version of mcpscope and cannot apply it; nothing was changed; restart it, then try again`;
+}
 
 export interface EngineEditContext {
   dataDir: string;
@@ -41,9 +45,14 @@ export async function engineEdit(
 ): Promise<number> {
   const checked = checkFlags(method, input, flags) as ForwardedInput;
   const { dataDir, db, api, io, json } = context;
-  const engine = runningEngines(dataDir).some((e) => e.alerts);
+  const evaluating = runningEngines(dataDir).filter((e) => e.alerts);
+  const engine = evaluating.length > 0;
+  // An engine from an older mcpscope never reads a request: waiting for it would only time out.
+  const older = evaluating.find((e) => e.requests !== REQUESTS_PROTOCOL);
   let result: ActionResult;
-  if (engine) {
+  if (older) {
+    result = { ok: false, message: engineOlder(older.pid) };
+  } else if (engine) {
     const answer = await askEngine(db, { method, input: checked, actor: "cli" });
     result = answer ?? { ok: false, message: engineSilent() };
   } else {

@@ -18,6 +18,7 @@ import type { Db } from "../store/db.js";
 import { AlertConfigFile } from "./alert-config.js";
 import { AlertEdits } from "./alert-edits.js";
 import { AlertQueries } from "./alert-queries.js";
+import { holdsLease } from "./alert-store.js";
 import type { Channel } from "./channels/channel.js";
 import type { ChannelConfig } from "./channels/index.js";
 import { AlertDeliverer } from "./deliverer.js";
@@ -111,8 +112,12 @@ export class AlertManager implements AlertServices {
       event: options.event,
       warn: options.warn,
       tickMs: options.tickMs,
-      requests: () =>
-        serveRequests(db, (method, input, actor) => applyForwarded(this.edits, method, input, actor)),
+      requests: (owner) =>
+        serveRequests(
+          db,
+          (method, input, actor) => applyForwarded(this.edits, method, input, actor),
+          () => holdsLease(db, owner),
+        ),
     });
     this.queries = new AlertQueries({
       db,

@@ -320,19 +320,23 @@ export function pausedUntil(db: Db, now = Date.now()): number | null {
   return value > now && isStorableTime(value) ? value : null;
 }
 
+/** The evaluation lease as stored; empty when there is none or it cannot be read. */
+function readLease(db: Db): { owner?: unknown; until?: unknown } {
+  const current = getMeta(db, "evaluator");
+  if (!current) return {};
+  try {
+    return JSON.parse(current) as { owner?: unknown; until?: unknown };
+  } catch {
+    // Unreadable: taken over by the next try, as an expired one would be.
+    return {};
+  }
+}
+
 /** Takes or renews the evaluation lease for `owner`; false while another owner's lease runs. */
 export function takeLease(db: Db, owner: string, now: number, ttlMs: number): boolean {
   return db.transaction(() => {
-    const current = getMeta(db, "evaluator");
-    if (current) {
-      let lease: { owner?: unknown; until?: unknown } = {};
-      try {
-        lease = JSON.parse(current) as typeof lease;
-      } catch {
-        // Unreadable: taken over below, as an expired one would be.
-      }
-      if (lease.owner !== owner && typeof lease.until === "number" && lease.until > now) return false;
-    }
+    const lease = readLease(db);
+    if (lease.owner !== owner && typeof lease.until === "number" && lease.until > now) return false;
     setMeta(db, "evaluator", JSON.stringify({ owner, until: now + ttlMs }));
     return true;
   });
@@ -340,14 +344,15 @@ export function takeLease(db: Db, owner: string, now: number, ttlMs: number): bo
 
 /** Whether an engine other than `owner` holds the evaluation lease at `now`. */
 export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
-  const current = getMeta(db, "evaluator");
-  if (!current) return false;
-  try {
-    const lease = JSON.parse(current) as { owner?: unknown; until?: unknown };
-    return lease.owner !== owner && typeof lease.until === "number" && lease.until > now;
-  } catch {
-    return false;
-  }
+  const lease = readLease(db);
+  return (
+    lease.owner !== undefined && lease.owner !== owner && typeof lease.until === "number" && lease.until > now
+  );
+}
+
+/** Whether the evaluation lease, as stored now, is `owner`'s (another engine may have taken it since). */
+export function holdsLease(db: Db, owner: string): boolean {
+  return readLease(db).owner === owner;
 }
 
 export function releaseLease(db: Db, owner: string): void {

@@ -65,8 +65,12 @@ export function postRequest(
   return id;
 }
 
-/** The engine's answer, once there is one (the request is then removed). */
+/**
+ * The engine's answer, once there is one (the request is then removed). Looked for with a plain read:
+ * an asker polls, and only once the answer is there takes the write lock to remove it.
+ */
 export function takeAnswer(db: Db, id: string): ActionResult | null {
+  if (!read(db, PREFIX + id)?.answer) return null;
   return db.transaction(() => {
     const request = read(db, PREFIX + id);
     if (!request?.answer) return null;
@@ -87,11 +91,14 @@ export function withdrawRequest(db: Db, id: string): boolean {
 
 /**
  * The engine's side, on each tick of the lease holder: applies every waiting request, each in its own
- * transaction with its answer, and drops what no asker waits for any more.
+ * transaction with its answer, and drops what no asker waits for any more. `leads` is asked inside each
+ * transaction: an engine whose evaluation lease another took since its last evaluation leaves the
+ * request to that one, whose states would otherwise overwrite what it applied.
  */
 export function serveRequests(
   db: Db,
   apply: (method: ForwardedMethod, input: ForwardedInput, actor: string) => ActionResult,
+  leads: () => boolean,
   now = Date.now(),
 ): number {
   const keys = db
@@ -101,6 +108,7 @@ export function serveRequests(
   let served = 0;
   for (const key of keys) {
     db.transaction(() => {
+      if (!leads()) return;
       const request = read(db, key);
       if (!request) return setMeta(db, key, null);
       if (request.answer) {
@@ -130,14 +138,15 @@ export async function askEngine(
   db: Db,
   request: { method: ForwardedMethod; input: ForwardedInput; actor: string },
   waitMs = REQUEST_WAIT_MS,
-  pollMs = 50,
+  pollMs = 100,
 ): Promise<ActionResult | null> {
   const id = postRequest(db, request, waitMs);
-  const deadline = Date.now() + waitMs;
+  // Timed on the monotonic clock: a wall clock stepped back while waiting must not stretch the wait.
+  const deadline = performance.now() + waitMs;
   for (;;) {
     const answer = takeAnswer(db, id);
     if (answer) return answer;
-    if (Date.now() >= deadline) break;
+    if (performance.now() >= deadline) break;
     await sleep(pollMs);
   }
   return withdrawRequest(db, id) ? null : takeAnswer(db, id);

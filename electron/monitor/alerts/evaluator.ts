@@ -44,8 +44,11 @@ export interface AlertEvaluatorOptions {
   warn(problem: string): void;
   /** How often due deliveries and group timers are looked at (default 1 s). */
   tickMs?: number;
-  /** Applies the edits other processes asked of the lease holder (engine-requests.ts), every tick. */
-  requests?(): void;
+  /**
+   * Applies the edits other processes asked of the lease holder (engine-requests.ts), every tick; `owner`
+   * names this evaluator's lease, checked again as each is applied.
+   */
+  requests?(owner: string): void;
 }
 
 export class AlertEvaluator implements AlertStateView {
@@ -243,7 +246,7 @@ export class AlertEvaluator implements AlertStateView {
 
   private serveRequests(): void {
     try {
-      this.options.requests?.();
+      this.options.requests?.(this.owner);
     } catch (error) {
       this.options.warn(`alerts: cannot apply what the CLI asked: ${(error as Error).message}`);
     }

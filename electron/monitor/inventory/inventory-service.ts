@@ -157,6 +157,8 @@ export class InventoryService {
     );
     const proxies = this.options.remoteProxies?.() ?? [];
     const elsewhere = this.launched.runElsewhereNow();
+    // While another engine supervises, every stdio server is its to start, not only those it runs now.
+    const supervisor = this.launched.supervisedBy();
     const servers = this.servers.map((server) => {
       const id = server.definition.id;
       const location = server.location;
@@ -177,7 +179,11 @@ export class InventoryService {
         traffic: trafficOf(traffic, keys.get(server)),
         sampleFreshMs: freshMs,
       });
-      const other = elsewhere.get(id);
+      const other =
+        elsewhere.get(id) ??
+        (supervisor && server.definition.transport === "stdio"
+          ? { enginePid: supervisor.pid, pid: null }
+          : null);
       return other ? { ...entry, supervisedElsewhere: other } : entry;
     });
     return { servers, warnings: this.warnings };
@@ -243,6 +249,8 @@ export class InventoryService {
         `${server.definition.name} comes from ${server.definition.file}; remove it there`,
       );
     }
+    const refused = this.launched.removeRefused(id);
+    if (refused) return refused;
     // Unwatched first, as by Stop: no probe of it going away counts against a server being deleted.
     this.prober.unwatch(id);
     await this.launched.remove(id);

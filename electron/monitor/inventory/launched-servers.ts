@@ -207,6 +207,19 @@ export class LaunchedServers {
     return this.launched(server, await this.supervisor.restart(id));
   }
 
+  /**
+   * Why a server cannot be removed now, or null: not while the other engine runs it, since that engine's
+   * process would go on running, no longer listed anywhere and so stoppable nowhere.
+   */
+  removeRefused(id: string): ActionResult | null {
+    const other = this.runElsewhereNow().get(id);
+    if (!other) return null;
+    return {
+      ok: false,
+      message: `${this.options.find(id).definition.name}: it is running under the other mcpscope engine (pid ${other.enginePid}: the app or \`mcpscope serve\`); stop it there before removing it`,
+    };
+  }
+
   /** A server deleted from the inventory: stopped, and no longer recorded. */
   async remove(id: string): Promise<void> {
     await this.supervisor.remove(id);
