@@ -94,9 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   });
 
   it("shows a firing alert live, notifies until it is silenced from the UI, then stops", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
-    await page.addInitScript(FAKE_NOTIFICATIONS);
-    await page.reload();
+    const { page, problems } = await openPage(ui.browser, serve.url, FAKE_NOTIFICATIONS);
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-view").waitFor({ state: "visible", timeout: 10_000 });
     await until(

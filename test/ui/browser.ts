@@ -98,9 +98,17 @@ export async function startServe(
   };
 }
 
-/** Opens the page and records what would mean it is broken or unsafe: CSP violations, script errors. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; problems: string[] }> {
+/**
+ * Opens the page and records what would mean it is broken or unsafe: CSP violations, script errors.
+ * `initScript` runs before the app's own scripts, from the first load (no reload needed to install it).
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  initScript?: string,
+): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (initScript) await page.addInitScript(initScript);
   const problems: string[] = [];
   page.on("console", (message) => {
     if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);

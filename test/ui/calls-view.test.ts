@@ -6,7 +6,7 @@
  * reaches a call older than the newest 2,000.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
@@ -30,15 +30,17 @@ function scriptSources(policy: string): string | undefined {
 
 describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () => {
   const ui = uiFixture();
+  // The first two tests share an engine on a fresh data dir: the first only reads it, and the second
+  // checks that it is still empty before it makes the first call.
+  let dataDir: string;
+  let serve: Serve;
 
-  async function fresh(): Promise<{ dataDir: string; serve: Serve }> {
-    const dir = await ui.dir("mcpscope-ui-");
-    const serve = await ui.serve(dir);
-    return { dataDir: dir, serve };
-  }
+  beforeAll(async () => {
+    dataDir = await ui.dir("mcpscope-ui-");
+    serve = await ui.serve(dataDir);
+  }, 60_000);
 
   it("shows the empty state on a fresh data dir, and takes the token out of the URL", async () => {
-    const { serve } = await fresh();
     const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();
 
@@ -58,8 +60,6 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
   });
 
   it("shows a real tool call live, renders its hostile payload as text, under a strict CSP", async () => {
-    const { dataDir, serve } = await fresh();
-
     const index = await fetch(`${serve.origin}/`);
     expect(index.status).toBe(200);
     const html = await index.text();

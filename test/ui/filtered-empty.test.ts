@@ -4,19 +4,22 @@
  * filter say so and clear it (browser mode, real Chromium).
  */
 
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { errorFingerprint } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { insertLogs } from "../logs/store.js";
-import { HAS_CHROMIUM, openPage, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, openPage, type Serve, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/filtered-empty.test.ts");
 
 describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real Chromium)", () => {
   const ui = uiFixture();
+  // One data dir and engine for the file: each test opens its own page (a fresh browser context), so the
+  // filters one test sets are not there for the next, and neither test writes to the data.
+  let serve: Serve;
 
   /** Three log lines from `files` and an error event from `memory`, in a fresh data dir. */
   async function seeded(): Promise<string> {
@@ -38,11 +41,14 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     return dataDir;
   }
 
-  it("Patterns and error groups name the filter that hid everything", async () => {
+  beforeAll(async () => {
     const dataDir = await seeded();
     // Mined as the engine would (the command catches up first).
     expect((await cliInProcess(["logs", "patterns", "--data-dir", dataDir])).status).toBe(0);
-    const serve = await ui.serve(dataDir);
+    serve = await ui.serve(dataDir);
+  }, 60_000);
+
+  it("Patterns and error groups name the filter that hid everything", async () => {
     const { page, problems } = await openPage(ui.browser, serve.url);
 
     await page.getByTestId("nav-logs").click();
@@ -74,7 +80,6 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
   }, 60_000);
 
   it("log lines and events hidden by a filter say so, and Clear filters brings them back", async () => {
-    const serve = await ui.serve(await seeded());
     const { page, problems } = await openPage(ui.browser, serve.url);
 
     /** Rows of `row` in view, then a filter that hides them all: the list says so, and clears it. */

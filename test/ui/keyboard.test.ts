@@ -95,8 +95,8 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
       }
       await client.close();
     };
-    await call("alpha", false);
-    await call("gamma", true);
+    // Independent servers: started together, their start-ups overlap.
+    await Promise.all([call("alpha", false), call("gamma", true)]);
     // More calls than the Calls view's first page: a list far longer than a screen.
     seedOlderCalls(dataDir, "alpha", 250);
     serve = await ui.serve(dataDir, home);

@@ -97,10 +97,13 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
       }
       await client.close();
     };
-    await call(SERVERS.everything(), "alpha", false);
-    await call(SERVERS.everything(), "beta", false);
-    await call(SERVERS.everything(), "gamma", true);
-    await call(SERVERS.everything(), LONG_SERVER, false);
+    // Independent servers, as a user's clients run them: started together, their start-ups overlap.
+    await Promise.all([
+      call(SERVERS.everything(), "alpha", false),
+      call(SERVERS.everything(), "beta", false),
+      call(SERVERS.everything(), "gamma", true),
+      call(SERVERS.everything(), LONG_SERVER, false),
+    ]);
     // More calls than the Calls view's first page, so that its foot ("Scroll down for older calls") shows.
     seedOlderCalls(dataDir, "alpha", 250);
     serve = await ui.serve(dataDir, home);
