@@ -9,8 +9,11 @@ import { defineConfig } from "vitest/config";
 const SHARED = ["test/renderer", "test/metrics", "test/electron", "test/cli"].map(
   (folder) => `${folder}/**/*.test.ts`,
 );
-/** Files in those folders that replace a module (vi.mock): a fresh worker each, so it reaches no other file. */
-const MOCKING = ["test/electron/preload.test.ts"];
+/**
+ * Files in those folders that replace a module (vi.mock) or load one under a process-wide setting (a time
+ * zone the formats are made in): a fresh worker each, so what they change reaches no other file.
+ */
+const OWN_WORKER = ["test/electron/preload.test.ts", "test/renderer/counted-note.test.ts"];
 
 export default defineConfig({
   test: {
@@ -25,7 +28,7 @@ export default defineConfig({
         test: {
           name: "shared",
           include: SHARED,
-          exclude: MOCKING,
+          exclude: OWN_WORKER,
           isolate: false,
         },
       },
@@ -37,7 +40,7 @@ export default defineConfig({
           exclude: SHARED,
         },
       },
-      { extends: true, test: { name: "mocking", include: MOCKING } },
+      { extends: true, test: { name: "own-worker", include: OWN_WORKER } },
     ],
   },
 });
