@@ -5,19 +5,16 @@
  * copy of each server runs, never two. A real engine host (dist/) with a short lease, a real engine in
  * this process, a real MCP server.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_SUPERVISION_ENV } from "../../electron/main/test-supervision.js";
-import { createEngine } from "../../electron/monitor/engine.js";
-import type { Engine } from "../../electron/monitor/engine-types.js";
 import { DATABASE_FILE } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { SUPERVISION_LOST_EVENT } from "../../electron/monitor/supervisor/supervision-lease.js";
-import { createApiClient } from "../../shared/api.js";
-import type { Inventory } from "../../shared/servers.js";
-import { forkEngineHost, processRunning } from "../helpers/engine-host.js";
-import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { processRunning } from "../helpers/engine-host.js";
+import { waitFor } from "../helpers/mcp.js";
+import { memoryProcesses, twoEngines } from "../helpers/two-engines.js";
 
 const proc = existsSync("/proc/self/stat");
 
@@ -26,68 +23,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function memoryProcesses(file: string): number[] {
-  const marker = `MEMORY_FILE_PATH=${file}`;
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return (
-          readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(marker) &&
-          processRunning(Number(pid))
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 describe.skipIf(!proc)("an engine that lost the supervision lease while it lived", () => {
   it("stops its servers once it runs again, and the engine that took over runs the only copy", async () => {
-    const data = await tempDir();
-    const home = await tempDir();
-    cleanups.push(data.cleanup, home.cleanup);
-    const memoryFile = join(data.path, "memory.json");
-
     // Checked every 100 ms, lasting 1 s unrenewed.
-    const first = forkEngineHost(data.path, home.path, { [TEST_SUPERVISION_ENV]: "100,1000" });
-    cleanups.push(() => {
-      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill("SIGKILL");
-    });
-    await first.client.invoke("servers.add", {
-      name: "memory",
-      transport: "stdio",
-      command: process.execPath,
-      args: SERVERS.memory(),
-      env: { MEMORY_FILE_PATH: memoryFile },
-    });
-    const inventoryOfFirst = async () =>
-      ((await first.client.invoke("servers.inventory", {})) as Inventory).servers.find(
-        (s) => s.name === "memory",
-      );
-    const id = (await inventoryOfFirst())?.id as string;
-    expect(await first.client.invoke("servers.start", { id })).toMatchObject({ ok: true });
-    const firstPid = await waitFor(async () => {
-      const entry = await inventoryOfFirst();
-      return entry?.process?.state === "running" ? (entry.process.pid ?? undefined) : undefined;
-    });
-    cleanups.push(() => {
-      try {
-        process.kill(firstPid, "SIGKILL");
-      } catch {}
-    });
-
-    const second: Engine = await createEngine({
-      dataDir: data.path,
-      inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
-      alerts: false,
-      readPool: false,
-    });
-    cleanups.push(() => second.close());
-    const api = createApiClient(second);
-    const entryOfSecond = async () =>
-      (await api.call("servers.inventory", {})).servers.find((s) => s.id === id);
+    const {
+      data,
+      first,
+      firstPid,
+      memoryFile,
+      entryOfFirst: inventoryOfFirst,
+      entryOfSecond,
+    } = await twoEngines(cleanups, { [TEST_SUPERVISION_ENV]: "100,1000" });
     await waitFor(async () => (await entryOfSecond())?.supervisedElsewhere?.enginePid === first.child.pid);
 
     // The first engine is suspended past its lease: the second takes the lease over.
