@@ -5,7 +5,8 @@
  * copy of each server runs, never two. A real engine host (dist/) with a short lease, a real engine in
  * this process, a real MCP server.
  */
-import { existsSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_SUPERVISION_ENV } from "../../electron/main/test-supervision.js";
@@ -23,9 +24,27 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/**
+ * Suspends the engine host while it holds no write lock: this test holds the lock while the signal lands.
+ * A host stopped inside a write would hold every other writer (the second engine's lease too) until it ran
+ * again — SQLite's way, and not what this test is about.
+ */
+async function suspendOutsideWrites(child: ChildProcess, dbPath: string): Promise<void> {
+  const lock = openDb(dbPath);
+  try {
+    lock.exec("BEGIN IMMEDIATE");
+    child.kill("SIGSTOP");
+    // Stopped ("T" in /proc/PID/stat) before the lock is let go.
+    await waitFor(() => readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.startsWith("T"));
+    lock.exec("ROLLBACK");
+  } finally {
+    lock.close();
+  }
+}
+
 describe.skipIf(!proc)("an engine that lost the supervision lease while it lived", () => {
   it("stops its servers once it runs again, and the engine that took over runs the only copy", async () => {
-    // Checked every 100 ms, lasting 1 s unrenewed.
+    // Checked every 100 ms, lasting 2 s unrenewed (a busy host still renews it in time).
     const {
       data,
       first,
@@ -33,12 +52,12 @@ describe.skipIf(!proc)("an engine that lost the supervision lease while it lived
       memoryFile,
       entryOfFirst: inventoryOfFirst,
       entryOfSecond,
-    } = await twoEngines(cleanups, { [TEST_SUPERVISION_ENV]: "100,1000" });
+    } = await twoEngines(cleanups, { [TEST_SUPERVISION_ENV]: "100,2000" });
     await waitFor(async () => (await entryOfSecond())?.supervisedElsewhere?.enginePid === first.child.pid);
 
     // The first engine is suspended past its lease: the second takes the lease over.
-    first.child.kill("SIGSTOP");
     cleanups.push(() => void first.child.kill("SIGCONT"));
+    await suspendOutsideWrites(first.child, join(data.path, DATABASE_FILE));
     await waitFor(async () => {
       const entry = await entryOfSecond();
       return entry && !entry.supervisedElsewhere ? entry : undefined;
