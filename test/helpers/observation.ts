@@ -4,7 +4,7 @@
  */
 import type { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { Observation } from "../../electron/monitor/proxy/observation.js";
-import type { WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
+import { drainDeadlineBuffer, type WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 
@@ -22,4 +22,27 @@ export function observationOver(init: WorkerInit, dbPath: string, queue: CopyQue
     }
   });
   return observation;
+}
+
+/** A wrapper's start as the tests' observer sees it: one session of `server` in `dataDir`, 64 KiB captures. */
+export function workerInit(
+  dataDir: string,
+  sessionId: string,
+  server: string,
+  more: Partial<WorkerInit> = {},
+): WorkerInit {
+  return {
+    dataDir,
+    sessionId,
+    server,
+    command: `${server}-server`,
+    startedAt: Date.now(),
+    wrapperPid: process.pid,
+    timeoutMs: 60_000,
+    captureLimit: 64 * 1024,
+    maxLineBytes: 16 * 1024 * 1024,
+    client: null,
+    drainDeadline: drainDeadlineBuffer(),
+    ...more,
+  };
 }

@@ -10,14 +10,10 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { batchItems } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { CONTROL_SLOTS } from "../../electron/monitor/proxy/line-elider.js";
-import {
-  drainDeadlineBuffer,
-  type ToWorker,
-  type WorkerInit,
-} from "../../electron/monitor/proxy/worker-protocol.js";
+import type { ToWorker, WorkerInit } from "../../electron/monitor/proxy/worker-protocol.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
-import { observationOver } from "../helpers/observation.js";
+import { observationOver, workerInit } from "../helpers/observation.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -39,20 +35,7 @@ function slowObserver(sessionId: string, maxInFlightBytes: number, options: { cu
     queue.elideLongLines("out", "in", new Int32Array(shared.elision));
     queue.reportProgressIn(new BigInt64Array(shared.progress));
   }
-  const init: WorkerInit = {
-    dataDir: dir.path,
-    sessionId,
-    server: "echo",
-    command: "echo-server",
-    startedAt: Date.now(),
-    wrapperPid: process.pid,
-    timeoutMs: 60_000,
-    captureLimit: 64 * 1024,
-    maxLineBytes: 16 * 1024 * 1024,
-    client: null,
-    drainDeadline: drainDeadlineBuffer(),
-    ...shared,
-  };
+  const init: WorkerInit = workerInit(dir.path, sessionId, "echo", shared);
   const current = observationOver(init, join(dir.path, "mcpscope.db"), queue);
   let cutLines = 0;
   return {

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
 import { WRAPPER_QUEUE } from "../../electron/monitor/proxy/observer-thread.js";
-import { drainDeadlineBuffer, type ToWorker } from "../../electron/monitor/proxy/worker-protocol.js";
+import type { ToWorker } from "../../electron/monitor/proxy/worker-protocol.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
-import { observationOver } from "../helpers/observation.js";
+import { observationOver, workerInit } from "../helpers/observation.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -30,19 +30,7 @@ function wrapper(sessionId: string) {
     { ...WRAPPER_QUEUE, maxInFlightBytes: BOUND },
   );
   const observation = observationOver(
-    {
-      dataDir: dir.path,
-      sessionId,
-      server: "chatty",
-      command: "chatty-server",
-      startedAt: Date.now(),
-      wrapperPid: process.pid,
-      timeoutMs: 60_000,
-      captureLimit: 64 * 1024,
-      maxLineBytes: 16 * 1024 * 1024,
-      client: null,
-      drainDeadline: drainDeadlineBuffer(),
-    },
+    workerInit(dir.path, sessionId, "chatty"),
     join(dir.path, "mcpscope.db"),
     queue,
   );
