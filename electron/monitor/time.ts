@@ -30,14 +30,6 @@ const DATE_ONLY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
  * is local, and so is a date alone (its local midnight), as `date`, journalctl and git read them; Date
  * alone would read the date as UTC midnight but the date with a time of day as local.
  */
-/**
- * A time flag as an ISO time, read once at `now`: what a command that reads page after page asks every
- * page with, so that a duration (1h) does not move on between pages and drop what aged out meanwhile.
- */
-export function fixedTime(text: string | undefined, now: number): string | undefined {
-  return text === undefined ? undefined : iso(parseTimeSpec(text, now));
-}
-
 export function parseTimeSpec(text: string, now = Date.now()): number {
   if (DURATION_PATTERN.test(text.trim())) {
     return now - parseDuration(text);
@@ -50,6 +42,17 @@ export function parseTimeSpec(text: string, now = Date.now()): number {
     );
   }
   return t;
+}
+
+/**
+ * A time flag as a command that reads page after page asks every page with: a duration (1h) read once at
+ * `now`, so that it does not move on between pages and drop what aged out meanwhile. Any other time is
+ * passed as written, so that `--until` reads it as every listing does (a whole second names its instant;
+ * the ISO text of its instant, written to the millisecond, would cover that millisecond).
+ */
+export function fixedTime(text: string | undefined, now: number): string | undefined {
+  if (text === undefined || !DURATION_PATTERN.test(text.trim())) return text;
+  return iso(parseTimeSpec(text, now));
 }
 
 /** A time of day written to the millisecond or finer: `…13:59:58.286Z`, `…13:59:58.286+01:00`. */

@@ -31,7 +31,7 @@ export function formatPatterns(doc: LogPatternsDocument, filters = ""): string {
   return `${header}\n${renderTable(
     // Templates keep one running count, not one per minute: in a window the count is still all time.
     ["COUNT (ALL TIME)", "LEVEL", "SERVER", "LAST SEEN", "TEMPLATE"],
-    doc.patterns.map((p) => [p.count, p.level, p.server, listedTime(p.lastSeen), p.template]),
+    doc.patterns.map((p) => [p.count, p.level, p.server, listedTime(p.lastSeen, { ms: true }), p.template]),
     [0],
     { 4: 100 },
   )}\n`;

@@ -6,6 +6,7 @@
 
 import { EVENT_SEVERITIES } from "../../../shared/events.js";
 import { LOG_LEVELS } from "../../../shared/levels.js";
+import { eventTypeMatch } from "../events/type-pattern.js";
 import { DDSketch } from "../metrics/ddsketch.js";
 import { readRange } from "../metrics/range-reader.js";
 import { OWN_PROCESS_LABELS } from "../resources/roots.js";
@@ -259,12 +260,10 @@ export class DbSignalSource implements SignalSource {
     }
     // mcpscope's own alert events count only for a rule that asks for them (no alert feeding on itself).
     if (!rule.eventType?.startsWith("alert.")) where.push("substr(type, 1, 6) != 'alert.'");
-    if (rule.eventType?.endsWith("*")) {
-      where.push("substr(type, 1, ?) = ?");
-      params.push(rule.eventType.length - 1, rule.eventType.slice(0, -1));
-    } else if (rule.eventType) {
-      where.push("type = ?");
-      params.push(rule.eventType);
+    if (rule.eventType) {
+      const type = eventTypeMatch(rule.eventType);
+      where.push(type.where);
+      params.push(...type.params);
     }
     if (rule.eventSeverity) {
       const allowed = EVENT_SEVERITIES.slice(

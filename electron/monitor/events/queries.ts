@@ -17,6 +17,7 @@ import type { Db, Row, SqlValue } from "../store/db.js";
 import { keysetBefore } from "../store/keyset.js";
 import { resolveRange } from "../store/queries.js";
 import { iso } from "../time.js";
+import { eventTypeMatch } from "./type-pattern.js";
 
 const EVENTS_KEYSET = { table: "events", timeColumn: "time", noun: "event" };
 
@@ -75,14 +76,9 @@ export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventR
     params.push(query.category);
   }
   if (query.type) {
-    // A trailing `*` matches a prefix, as in a shell: `session.*`, `wrapper.st*`.
-    if (query.type.endsWith("*")) {
-      where.push("type LIKE ? ESCAPE '\\'");
-      params.push(`${query.type.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    } else {
-      where.push("type = ?");
-      params.push(query.type);
-    }
+    const type = eventTypeMatch(query.type);
+    where.push(type.where);
+    params.push(...type.params);
   }
   if (query.severity) {
     const from = EVENT_SEVERITIES.indexOf(query.severity);

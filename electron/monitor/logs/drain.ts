@@ -4,12 +4,13 @@
  * by its first `depth - 3` tokens (never its last); the leaf holds clusters, and the line joins the most similar one (equal tokens / tokens ≥
  * `similarity`) or starts its own. Where a joined line differs, the template gets `<*>`. Tokens with a
  * digit are `<*>` before anything else, so ids, counts, times and addresses never split templates. A line
- * joins only a cluster of its own level (a pattern's level is that of every line it counts), and only by
+ * joins only a cluster of its own level (a pattern's level is that of every line it counts; a cluster
+ * mined before that rule takes every level and wears the highest, see `anyLevel`), and only by
  * sharing a constant word with it, or all of its tokens: `<*>` against `<*>` alone says nothing two
  * lines have in common (`3 retries` and `12 connected` are not one pattern).
  * Pure and synchronous: persistence is template-analyzer.ts.
  */
-import type { LogLevel } from "../../../shared/levels.js";
+import { type LogLevel, levelRank } from "../../../shared/levels.js";
 
 export const WILDCARD = "<*>";
 
@@ -33,6 +34,11 @@ export interface Cluster {
   /** The tree path the cluster was placed at (length, prefix keys), kept so a reload puts it back there. */
   route: string;
   level: LogLevel;
+  /**
+   * Mined when a template took lines of every level and wore the highest (before per-level templates): it
+   * still does, so an upgrade neither splits it into one template per level nor reports those as new.
+   */
+  anyLevel: boolean;
   count: number;
   firstSeen: number;
   lastSeen: number;
@@ -167,7 +173,7 @@ export class Drain {
     let bestSim = -1;
     let bestParams = -1;
     for (const cluster of node.clusters) {
-      if (cluster.level !== level) continue;
+      if (cluster.level !== level && !cluster.anyLevel) continue;
       let same = 0;
       let constant = 0;
       let params = 0;
@@ -231,6 +237,7 @@ export class Drain {
       tokens,
       route,
       level: meta.level,
+      anyLevel: false,
       count: 0,
       firstSeen: meta.time,
       lastSeen: meta.time,
@@ -248,6 +255,7 @@ export class Drain {
 
   private count(cluster: Cluster, meta: LineMeta): void {
     cluster.count++;
+    if (cluster.anyLevel && levelRank(meta.level) > levelRank(cluster.level)) cluster.level = meta.level;
     if (meta.time > cluster.lastSeen) cluster.lastSeen = meta.time;
     if (meta.time < cluster.firstSeen) cluster.firstSeen = meta.time;
     cluster.dirty = true;

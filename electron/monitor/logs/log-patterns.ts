@@ -5,7 +5,8 @@
 import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
 import type { LevelCounts, LogPatternsDocument, LogPatternsQuery } from "../../../shared/logs.js";
 import type { Db, SqlValue } from "../store/db.js";
-import { iso, parseTimeSpec } from "../time.js";
+import { resolveRange, type TimeRange } from "../store/queries.js";
+import { iso } from "../time.js";
 import { levelsFrom } from "./log-queries.js";
 
 /** Bucket widths in minutes; the smallest that keeps the timeline at most MAX_BUCKETS long is used. */
@@ -15,10 +16,16 @@ const MAX_BUCKETS = 1500; // a day and a minute in one-minute buckets
 const zeroCounts = (): LevelCounts => Object.fromEntries(LOG_LEVELS.map((l) => [l, 0])) as LevelCounts;
 
 export function patternsDocument(db: Db, query: LogPatternsQuery, now = Date.now()): LogPatternsDocument {
-  const range = {
-    since: parseTimeSpec(query.since ?? "24h", now),
-    until: query.until ? parseTimeSpec(query.until, now) : now,
-  };
+  // Read as every listing's range is: a LAST SEEN pasted into --until keeps the lines seen at it.
+  return patternsInRange(db, resolveRange(query.since, query.until, "24h", now), query);
+}
+
+/** The same over a range already resolved: a report's, whose end is an instant that belongs to the next. */
+export function patternsInRange(
+  db: Db,
+  range: TimeRange,
+  query: Omit<LogPatternsQuery, "since" | "until">,
+): LogPatternsDocument {
   const where = ["last_seen >= ?", "first_seen <= ?"];
   const params: SqlValue[] = [range.since, range.until];
   if (query.server) {

@@ -122,7 +122,7 @@ export class TemplateAnalyzer {
     this.miners.clear();
     const rows = this.db
       .prepare(
-        "SELECT id, server, route, template, level, count, first_seen, last_seen, example, example_id FROM log_templates ORDER BY id",
+        "SELECT id, server, route, template, level, any_level, count, first_seen, last_seen, example, example_id FROM log_templates ORDER BY id",
       )
       .all();
     for (const row of rows) {
@@ -132,6 +132,7 @@ export class TemplateAnalyzer {
         tokens: route === '["overflow"]' ? [WILDCARD] : String(row.template).split(" "),
         route,
         level: row.level as LogLevel,
+        anyLevel: Number(row.any_level) === 1,
         count: Number(row.count),
         firstSeen: Number(row.first_seen),
         lastSeen: Number(row.last_seen),

@@ -7,7 +7,7 @@ import type { Report } from "../../../shared/report.js";
 import { listHistory } from "../alerts/alert-store.js";
 import { verifyChain } from "../audit/audit-log.js";
 import { errorGroups, eventCounts, listEvents } from "../events/queries.js";
-import { patternsDocument } from "../logs/log-patterns.js";
+import { patternsInRange } from "../logs/log-patterns.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -36,9 +36,7 @@ export function errorsSection(db: Db, range: TimeRange, scope: Scope): ErrorGrou
 export function logsSection(db: Db, range: TimeRange, scope: Scope): Report["logs"] {
   const levels = Object.fromEntries(LOG_LEVELS.map((l) => [l, 0])) as LevelCounts;
   const templates: LogTemplate[] = [];
-  for (const doc of perServer(scope, (server) => [
-    patternsDocument(db, { since: iso(range.since), until: iso(range.until), server, limit: 200 }),
-  ])) {
+  for (const doc of perServer(scope, (server) => [patternsInRange(db, range, { server, limit: 200 })])) {
     for (const level of LOG_LEVELS) levels[level] += doc.levels[level];
     templates.push(...doc.patterns.filter((p) => Date.parse(p.firstSeen) >= range.since));
   }

@@ -3,8 +3,9 @@
  * times carry a fraction of a millisecond, but the fronts hold them as ISO text, which keeps whole
  * milliseconds only; so the cursor's stored time is read back whenever the row is still there, and the
  * request's time is only the fallback for a cursor the size cap or retention has since deleted. That time
- * names a whole millisecond, inside which the ids decide. Without either, the cursor is refused rather than
- * guessed at.
+ * names a whole millisecond, and which of its rows came before the cursor is no longer known (ids follow
+ * the order rows were stored, not their times): all of them are listed again, so none is lost, and a front
+ * that merges pages by id shows each once. Without either, the cursor is refused rather than guessed at.
  */
 import { MonitoringError } from "../errors.js";
 import type { Db, SqlValue } from "./db.js";
@@ -33,7 +34,7 @@ export function keysetBefore(
   }
   const parsed = beforeTime === undefined ? Number.NaN : Date.parse(beforeTime);
   if (Number.isNaN(parsed)) throw MonitoringError.input(`${on.noun} ${beforeId} is no longer stored`);
-  // ISO text truncates the stored time to its millisecond: every row of that millisecond is compared by id.
+  // ISO text truncates the stored time to its millisecond: every row of it may have followed the cursor.
   const ms = Math.floor(parsed);
-  return { where: `(${t} < ? OR (${t} < ? AND ${id} < ?))`, params: [ms, ms + 1, beforeId] };
+  return { where: `${t} < ?`, params: [ms + 1] };
 }

@@ -559,6 +559,14 @@ export const MIGRATIONS: readonly string[] = [
     until REAL NOT NULL
   );
   `,
+
+  // Templates mined before a template held lines of one level took lines of every level and wore the
+  // highest (logs/drain.ts): marked so that they keep doing so, rather than split into one template per
+  // level, each reported again as a new template.
+  `
+  ALTER TABLE log_templates ADD COLUMN any_level INTEGER NOT NULL DEFAULT 0;
+  UPDATE log_templates SET any_level = 1;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
