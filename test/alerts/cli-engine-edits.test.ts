@@ -16,6 +16,7 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { insertEvent } from "../../electron/monitor/events/tracker.js";
 import type { Db } from "../../electron/monitor/store/db.js";
+import { selfHolder } from "../../electron/monitor/store/engine-leases.js";
 import type { AlertInstance, AlertsSnapshot, DesktopNotification } from "../../shared/alerts.js";
 import { API_EVENTS, type ApiClient, createApiClient } from "../../shared/api.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
@@ -193,8 +194,8 @@ describe("alert edits from the terminal with no engine running", () => {
 
   it("an engine whose evaluation lease another took since leaves the request to that one", async () => {
     // Engine A evaluated last; then (a stall, a clock step) engine B took the evaluation lease.
-    takeLease(db, "engine-a", Date.now() - 60_000, 30_000);
-    takeLease(db, "engine-b", Date.now(), 30_000);
+    takeLease(db, selfHolder("engine-a"), Date.now() - 60_000, 30_000);
+    takeLease(db, selfHolder("engine-b"), Date.now(), 30_000);
     const applied: string[] = [];
     const by = (engine: string) => (method: string) => {
       applied.push(`${engine} ${method}`);

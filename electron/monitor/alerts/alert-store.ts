@@ -13,6 +13,7 @@ import {
 } from "../../../shared/alerts.js";
 import { isStorableTime, MAX_DURATION_MS, MAX_DURATION_TEXT } from "../../../shared/units.js";
 import type { Db, Row } from "../store/db.js";
+import { type LeaseHolder, leaseRuns } from "../store/engine-leases.js";
 import { iso } from "../time.js";
 import { matches } from "./matchers.js";
 import type { InstanceState, Transition } from "./state-machine.js";
@@ -320,24 +321,56 @@ export function pausedUntil(db: Db, now = Date.now()): number | null {
   return value > now && isStorableTime(value) ? value : null;
 }
 
+interface StoredLease {
+  owner?: unknown;
+  until?: unknown;
+  /** The holder as engine-leases.ts names one; absent in a lease an older engine wrote. */
+  pid?: unknown;
+  startTicks?: unknown;
+  startedAt?: unknown;
+}
+
 /** The evaluation lease as stored; empty when there is none or it cannot be read. */
-function readLease(db: Db): { owner?: unknown; until?: unknown } {
+function readLease(db: Db): StoredLease {
   const current = getMeta(db, "evaluator");
   if (!current) return {};
   try {
-    return JSON.parse(current) as { owner?: unknown; until?: unknown };
+    return JSON.parse(current) as StoredLease;
   } catch {
     // Unreadable: taken over by the next try, as an expired one would be.
     return {};
   }
 }
 
-/** Takes or renews the evaluation lease for `owner`; false while another owner's lease runs. */
-export function takeLease(db: Db, owner: string, now: number, ttlMs: number): boolean {
+/** Whether the stored lease keeps engines other than its owner out at `now` (engine-leases.ts's rule). */
+function leaseKeepsOut(lease: StoredLease, now: number): boolean {
+  if (lease.owner === undefined || typeof lease.until !== "number") return false;
+  const holder: LeaseHolder | null =
+    typeof lease.pid === "number"
+      ? {
+          pid: lease.pid,
+          startTicks: typeof lease.startTicks === "number" ? lease.startTicks : null,
+          startedAt: typeof lease.startedAt === "number" ? lease.startedAt : Number.POSITIVE_INFINITY,
+        }
+      : null;
+  return leaseRuns(lease.until, holder, now);
+}
+
+/**
+ * Takes or renews the evaluation lease for `self`; false while another engine's lease runs. The lease
+ * names its engine (pid, start ticks), so one left by an engine that died is taken over at once.
+ */
+export function takeLease(
+  db: Db,
+  self: LeaseHolder & { owner: string },
+  now: number,
+  ttlMs: number,
+): boolean {
   return db.transaction(() => {
     const lease = readLease(db);
-    if (lease.owner !== owner && typeof lease.until === "number" && lease.until > now) return false;
-    setMeta(db, "evaluator", JSON.stringify({ owner, until: now + ttlMs }));
+    if (lease.owner !== self.owner && leaseKeepsOut(lease, now)) return false;
+    const { owner, pid, startTicks, startedAt } = self;
+    setMeta(db, "evaluator", JSON.stringify({ owner, until: now + ttlMs, pid, startTicks, startedAt }));
     return true;
   });
 }
@@ -345,9 +378,7 @@ export function takeLease(db: Db, owner: string, now: number, ttlMs: number): bo
 /** Whether an engine other than `owner` holds the evaluation lease at `now`. */
 export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
   const lease = readLease(db);
-  return (
-    lease.owner !== undefined && lease.owner !== owner && typeof lease.until === "number" && lease.until > now
-  );
+  return lease.owner !== owner && leaseKeepsOut(lease, now);
 }
 
 /** Whether the evaluation lease, as stored now, is `owner`'s (another engine may have taken it since). */

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { AlertsSnapshot } from "../../../shared/alerts.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
+import { selfHolder } from "../store/engine-leases.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { type AlertStateView, usableSilences } from "./alert-queries.js";
 import {
@@ -60,7 +61,8 @@ export class AlertEvaluator implements AlertStateView {
   private lastRetentionAt = 0;
   private closed = false;
   private leader = false;
-  private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly self = selfHolder(`${process.pid}-${randomUUID().slice(0, 8)}`);
+  private readonly owner = this.self.owner;
 
   constructor(private readonly options: AlertEvaluatorOptions) {
     for (const i of this.loadStates()) this.states.set(i.id, i);
@@ -212,7 +214,7 @@ export class AlertEvaluator implements AlertStateView {
     try {
       this.leader = takeLease(
         this.options.db,
-        this.owner,
+        this.self,
         at,
         Math.max(30_000, 3 * this.options.config.config.evaluationIntervalMs),
       );
