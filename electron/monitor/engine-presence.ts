@@ -27,8 +27,12 @@ export interface EnginePresence {
   requests?: number;
 }
 
-/** The version of the CLI's requests an engine of this build applies, written in its presence file. */
-export const REQUESTS_PROTOCOL = 1;
+/**
+ * The version of the CLI's requests an engine of this build applies, written in its presence file and
+ * its evaluation lease: 1 acknowledgements and the pause, 2 silences too (FORWARDED_SINCE in
+ * alerts/engine-requests.ts).
+ */
+export const REQUESTS_PROTOCOL = 2;
 
 function folder(dataDir: string): string {
   return join(dataDir, "engines");

@@ -221,4 +221,30 @@ describe("alert edits from the terminal with no engine running", () => {
     expect(refused.stderr).toBe(`mcpscope alerts: ${engineOlder(process.pid)}\n`);
     expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
   });
+
+  it("an engine that applies acknowledgements but not silences gets the silence stored, read on its tick", async () => {
+    // Its presence file as engines of requests version 1 wrote it.
+    mkdirSync(join(dir.path, "engines"), { recursive: true });
+    writeFileSync(
+      join(dir.path, "engines", `${process.pid}-v1.json`),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), alerts: true, requests: 1 }),
+    );
+    const made = await cli("silence", "server=alpha", "--json");
+    expect(made.status).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({
+      engine: false,
+      silence: { matchers: [{ value: "alpha" }] },
+    });
+    expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
+    expect(db.prepare("SELECT count(*) AS n FROM alert_silences").get()?.n).toBe(1);
+    // Acknowledgements are still asked of it, not refused as from an older mcpscope.
+    const asked = cli("ack", "0123456789abcdef");
+    await waitFor(() => db.prepare("SELECT 1 FROM alert_meta WHERE key LIKE 'request:%'").get());
+    serveRequests(
+      db,
+      () => ({ ok: false, message: "no firing alert 0123456789abcdef" }),
+      () => true,
+    );
+    expect((await asked).stderr).toBe("mcpscope alerts: no firing alert 0123456789abcdef\n");
+  });
 });

@@ -12,6 +12,7 @@ import {
   type Silence,
 } from "../../../shared/alerts.js";
 import { isStorableTime, MAX_DURATION_MS, MAX_DURATION_TEXT } from "../../../shared/units.js";
+import { REQUESTS_PROTOCOL } from "../engine-presence.js";
 import type { Db, Row } from "../store/db.js";
 import { type LeaseHolder, leaseRuns } from "../store/engine-leases.js";
 import { iso } from "../time.js";
@@ -328,6 +329,8 @@ interface StoredLease {
   pid?: unknown;
   startTicks?: unknown;
   startedAt?: unknown;
+  /** The requests its engine applies (REQUESTS_PROTOCOL); absent in a lease an older engine wrote. */
+  requests?: unknown;
 }
 
 /** The evaluation lease as stored; empty when there is none or it cannot be read. */
@@ -367,10 +370,11 @@ export function takeLease(
   ttlMs: number,
 ): boolean {
   return db.transaction(() => {
-    const lease = readLease(db);
-    if (lease.owner !== self.owner && leaseKeepsOut(lease, now)) return false;
+    const held = readLease(db);
+    if (held.owner !== self.owner && leaseKeepsOut(held, now)) return false;
     const { owner, pid, startTicks, startedAt } = self;
-    setMeta(db, "evaluator", JSON.stringify({ owner, until: now + ttlMs, pid, startTicks, startedAt }));
+    const lease = { owner, until: now + ttlMs, pid, startTicks, startedAt, requests: REQUESTS_PROTOCOL };
+    setMeta(db, "evaluator", JSON.stringify(lease));
     return true;
   });
 }
@@ -379,6 +383,16 @@ export function takeLease(
 export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
   const lease = readLease(db);
   return lease.owner !== owner && leaseKeepsOut(lease, now);
+}
+
+/** The version of the requests the evaluating engine applies, as its lease says (undefined: older). */
+export function evaluatorRequests(db: Db): number | undefined {
+  try {
+    const { requests } = readLease(db);
+    return typeof requests === "number" ? requests : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the evaluation lease, as stored now, is `owner`'s (another engine may have taken it since). */

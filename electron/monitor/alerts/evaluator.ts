@@ -47,9 +47,9 @@ export interface AlertEvaluatorOptions {
   tickMs?: number;
   /**
    * Applies the edits other processes asked of the lease holder (engine-requests.ts), every tick; `owner`
-   * names this evaluator's lease, checked again as each is applied.
+   * names this evaluator's lease, checked again as each is applied. Returns how many it applied.
    */
-  requests?(owner: string): void;
+  requests?(owner: string): number;
 }
 
 export class AlertEvaluator implements AlertStateView {
@@ -114,7 +114,7 @@ export class AlertEvaluator implements AlertStateView {
     const { db, config } = this.options;
     config.reloadIfChanged();
     if (!this.lead(at)) return;
-    this.serveRequests();
+    at = this.serveRequests(at);
     const rules = new Map(config.config.rules.map((r) => [r.name, r]));
     const byRule = new Map<string, Map<string, InstanceState>>();
     for (const i of this.states.values()) {
@@ -155,7 +155,7 @@ export class AlertEvaluator implements AlertStateView {
       void this.options.deliverer.showDesktop(at);
       return;
     }
-    this.serveRequests();
+    at = this.serveRequests(at);
     try {
       this.dispatch(at);
     } catch (error) {
@@ -164,9 +164,14 @@ export class AlertEvaluator implements AlertStateView {
     void this.options.deliverer.deliver(at);
   }
 
-  /** After a silence changed: silences and inhibition as of `at`, then what to tell whom. */
+  /**
+   * After a silence changed: silences and inhibition as of `at`, then what to tell whom. Only the
+   * evaluating engine tells anyone: one that does not would plan on the states it last followed, and
+   * notify beside the evaluating engine; it shows the change.
+   */
   redispatch(at = this.options.now()): void {
-    this.dispatch(at);
+    if (this.leader) this.dispatch(at);
+    else this.follow(at);
   }
 
   /**
@@ -246,12 +251,17 @@ export class AlertEvaluator implements AlertStateView {
     this.pushSnapshot(at);
   }
 
-  private serveRequests(): void {
+  /**
+   * Applies what was asked of this engine; returns the time to go on at: after what it applied (a silence
+   * starts when it is made), so that the dispatch that follows does not undo it.
+   */
+  private serveRequests(at: number): number {
     try {
-      this.options.requests?.(this.owner);
+      if (this.options.requests?.(this.owner)) return Math.max(at, this.options.now());
     } catch (error) {
       this.options.warn(`alerts: cannot apply what the CLI asked: ${(error as Error).message}`);
     }
+    return at;
   }
 
   private loadStates(): InstanceState[] {
