@@ -17,7 +17,6 @@ import type { Db } from "../store/db.js";
 import { AlertConfigFile } from "./alert-config.js";
 import { AlertEdits } from "./alert-edits.js";
 import { AlertQueries } from "./alert-queries.js";
-import { evaluatorRequests, holdsLease } from "./alert-store.js";
 import type { Channel } from "./channels/channel.js";
 import type { ChannelConfig } from "./channels/index.js";
 import { AlertDeliverer } from "./deliverer.js";
@@ -32,6 +31,7 @@ import {
   type ForwardedMethod,
   serveRequests,
 } from "./engine-requests.js";
+import { evaluatorRequests, holdsLease } from "./evaluation-lease.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
 import { SkipReporter } from "./skipped.js";

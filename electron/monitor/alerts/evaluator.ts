@@ -11,17 +11,11 @@ import type { Db } from "../store/db.js";
 import { selfHolder } from "../store/engine-leases.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { type AlertStateView, usableSilences } from "./alert-queries.js";
-import {
-  applyAlertRetention,
-  leaseHeldByOther,
-  loadInstances,
-  releaseLease,
-  saveRuleStep,
-  takeLease,
-} from "./alert-store.js";
+import { applyAlertRetention, loadInstances, saveRuleStep } from "./alert-store.js";
 import type { AlertNotification } from "./channels/channel.js";
 import type { AlertDeliverer } from "./deliverer.js";
 import { type Annotation, annotate, plan } from "./dispatcher.js";
+import { leaseHeldByOther, releaseLease, takeLease } from "./evaluation-lease.js";
 import { loadGroups, saveGroups } from "./group-store.js";
 import { enqueue } from "./outbox.js";
 import type { Rule } from "./rule-schema.js";
