@@ -125,11 +125,17 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
    * there (null when that engine does not run it now). Absent or null otherwise.
    */
   supervisedElsewhere: z
-    .object({ enginePid: z.number().int(), pid: z.number().int().nullable() })
+    .object({
+      enginePid: z.number().int(),
+      pid: z.number().int().nullable(),
+      /** That engine is from an mcpscope before engines shared the servers: it cannot hand them over. */
+      olderVersion: z.literal(true).optional(),
+    })
     .nullable()
     .optional(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
+export type SupervisedElsewhere = NonNullable<ServerEntry["supervisedElsewhere"]>;
 
 export const InventorySchema = z.object({
   servers: z.array(ServerEntrySchema),

@@ -25,10 +25,22 @@ export interface EnginePresence {
    * absent in files of engines from before, which never read a request.
    */
   requests?: number;
+  /**
+   * This engine runs servers only while it holds the supervision lease (supervisor/supervision-lease.ts):
+   * SUPERVISION_PROTOCOL, absent in files of engines from before, which run them whatever other engines do.
+   */
+  supervision?: number;
 }
 
-/** The version of the CLI's requests an engine of this build applies, written in its presence file. */
-export const REQUESTS_PROTOCOL = 1;
+/**
+ * The version of the CLI's requests an engine of this build applies, written in its presence file and
+ * its evaluation lease: 1 acknowledgements and the pause, 2 silences too (FORWARDED_SINCE in
+ * alerts/engine-requests.ts).
+ */
+export const REQUESTS_PROTOCOL = 2;
+
+/** Written by every engine that shares the servers through the supervision lease. */
+export const SUPERVISION_PROTOCOL = 1;
 
 function folder(dataDir: string): string {
   return join(dataDir, "engines");
@@ -37,7 +49,7 @@ function folder(dataDir: string): string {
 /** Marks an engine as running; the returned function unmarks it (on close). Fails open. */
 export function markEngineRunning(
   dataDir: string,
-  presence: Omit<EnginePresence, "pid" | "startTicks" | "requests">,
+  presence: Omit<EnginePresence, "pid" | "startTicks" | "requests" | "supervision">,
 ): () => void {
   const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   try {
@@ -49,6 +61,7 @@ export function markEngineRunning(
         startTicks: ownStartTicks(),
         ...presence,
         requests: presence.alerts ? REQUESTS_PROTOCOL : undefined,
+        supervision: SUPERVISION_PROTOCOL,
       }),
     );
   } catch {
@@ -62,6 +75,14 @@ export function runningEngines(dataDir: string): EnginePresence[] {
   return presenceFiles(dataDir)
     .filter((f) => f.alive)
     .map((f) => f.presence);
+}
+
+/**
+ * A running engine of another process from an mcpscope before the supervision lease: it runs the servers
+ * started in it and restarts those a crashed engine left, whatever other engines do.
+ */
+export function olderSupervisor(dataDir: string): EnginePresence | undefined {
+  return runningEngines(dataDir).find((e) => e.pid !== process.pid && e.supervision === undefined);
 }
 
 /**

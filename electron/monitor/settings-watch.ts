@@ -1,8 +1,9 @@
 /**
  * Notices changes to `<dataDir>/settings.json` (by the app, by hand, by another mcpscope) and records each
  * as a system event and an audit record: which keys changed, from what to what (masked: the file may hold
- * secrets), and who — `app` when this engine wrote it (storage.settings.put, a report schedule), `file`
- * for an edit it did not make. The file as last seen is kept beside it (`settings.last-seen.json`, 0600,
+ * secrets), and who — `app` when this engine wrote it (storage.settings.put, a report schedule), the
+ * user's name when the CLI did (`mcpscope report schedule`, named beside the file), `file` for an edit
+ * mcpscope did not make. The file as last seen is kept beside it (`settings.last-seen.json`, 0600,
  * as private as the file itself), so an edit made while no engine ran is recorded when the next one
  * starts, before any retention pass uses the new values.
  */
@@ -13,7 +14,7 @@ import { sha256 } from "./audit/audit-record.js";
 import { EventTracker } from "./events/tracker.js";
 import { describeChanges, type SettingChange, settingsChanges } from "./settings-changes.js";
 import { settingsPath } from "./settings-document.js";
-import { writtenByThisProcess } from "./settings-write.js";
+import { settingsWriter, writtenByThisProcess } from "./settings-write.js";
 import type { BatchWriter } from "./store/batch-writer.js";
 import { writePrivateFileSync } from "./store/private-files.js";
 
@@ -63,7 +64,12 @@ export function watchSettings(dataDir: string, writer: BatchWriter, intervalMs =
     }
   };
   const record = (before: string | null, now: string | null, atStart: boolean) => {
-    const actor = !atStart && now !== null && writtenByThisProcess(dataDir, now) ? "app" : "file";
+    const actor =
+      now === null
+        ? "file"
+        : !atStart && writtenByThisProcess(dataDir, now)
+          ? "app"
+          : (settingsWriter(dataDir, now) ?? "file");
     const what = now === null ? "removed" : before === null ? "created" : "changed";
     const old = parsed(before);
     const next = parsed(now);
@@ -77,7 +83,9 @@ export function watchSettings(dataDir: string, writer: BatchWriter, intervalMs =
       : next.ok
         ? ""
         : " (not valid JSON: the settings read before stay in use)";
-    const who = actor === "app" ? " by the app" : atStart ? " while no engine ran" : "";
+    const who =
+      (actor === "app" ? " by the app" : actor === "file" ? "" : ` by ${actor} (the CLI)`) +
+      (atStart ? " while no engine ran" : "");
     const digests = {
       sha256: now === null ? null : sha256(now),
       previousSha256: before === null ? null : sha256(before),

@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { engineOlder, NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
-import { holdsLease, takeLease } from "../../electron/monitor/alerts/alert-store.js";
 import { askEngine, serveRequests } from "../../electron/monitor/alerts/engine-requests.js";
+import { holdsLease, takeLease } from "../../electron/monitor/alerts/evaluation-lease.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { insertEvent } from "../../electron/monitor/events/tracker.js";
 import type { Db } from "../../electron/monitor/store/db.js";
+import { selfHolder } from "../../electron/monitor/store/engine-leases.js";
 import type { AlertInstance, AlertsSnapshot, DesktopNotification } from "../../shared/alerts.js";
 import { API_EVENTS, type ApiClient, createApiClient } from "../../shared/api.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
@@ -193,8 +194,8 @@ describe("alert edits from the terminal with no engine running", () => {
 
   it("an engine whose evaluation lease another took since leaves the request to that one", async () => {
     // Engine A evaluated last; then (a stall, a clock step) engine B took the evaluation lease.
-    takeLease(db, "engine-a", Date.now() - 60_000, 30_000);
-    takeLease(db, "engine-b", Date.now(), 30_000);
+    takeLease(db, selfHolder("engine-a"), Date.now() - 60_000, 30_000);
+    takeLease(db, selfHolder("engine-b"), Date.now(), 30_000);
     const applied: string[] = [];
     const by = (engine: string) => (method: string) => {
       applied.push(`${engine} ${method}`);
@@ -219,5 +220,31 @@ describe("alert edits from the terminal with no engine running", () => {
     expect(refused).toMatchObject({ status: 1, stdout: "" });
     expect(refused.stderr).toBe(`mcpscope alerts: ${engineOlder(process.pid)}\n`);
     expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
+  });
+
+  it("an engine that applies acknowledgements but not silences gets the silence stored, read on its tick", async () => {
+    // Its presence file as engines of requests version 1 wrote it.
+    mkdirSync(join(dir.path, "engines"), { recursive: true });
+    writeFileSync(
+      join(dir.path, "engines", `${process.pid}-v1.json`),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), alerts: true, requests: 1 }),
+    );
+    const made = await cli("silence", "server=alpha", "--json");
+    expect(made.status).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({
+      engine: false,
+      silence: { matchers: [{ value: "alpha" }] },
+    });
+    expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
+    expect(db.prepare("SELECT count(*) AS n FROM alert_silences").get()?.n).toBe(1);
+    // Acknowledgements are still asked of it, not refused as from an older mcpscope.
+    const asked = cli("ack", "0123456789abcdef");
+    await waitFor(() => db.prepare("SELECT 1 FROM alert_meta WHERE key LIKE 'request:%'").get());
+    serveRequests(
+      db,
+      () => ({ ok: false, message: "no firing alert 0123456789abcdef" }),
+      () => true,
+    );
+    expect((await asked).stderr).toBe("mcpscope alerts: no firing alert 0123456789abcdef\n");
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Every settings.json change is recorded with what changed and who changed it: a change the app made
- * (the Storage view's save, API storage.settings.put) as actor `app`, a hand edit as `file`, and an edit
- * made while no engine ran when the next engine starts, before its retention passes use the new values.
+ * (the Storage view's save, API storage.settings.put) as actor `app`, one the CLI made (another process)
+ * as the user, as the CLI's other writes are, a hand edit as `file`, and an edit made while no engine ran
+ * when the next engine starts, before its retention passes use the new values.
  */
 import { writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
@@ -11,7 +13,7 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { mcpscope, tempDir, waitFor } from "../helpers/mcp.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -106,5 +108,35 @@ describe("settings changes in the events and the audit trail", () => {
     const messages = await settingsEvents(engine, 2);
     expect(messages.join("\n")).not.toContain(password);
     expect(JSON.stringify(byHand)).not.toContain(password);
+  });
+
+  it("records a change the CLI made as the user's, with an engine running and while none ran", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const user = userInfo().username;
+    const schedule = (name: string) =>
+      mcpscope([
+        ...["report", "schedule", "add", name, "--period", "day", "--at", "08:00"],
+        ...["--folder", join(dir.path, "reports"), "--data-dir", dir.path],
+      ]);
+    const engine = await start(dir.path);
+    await schedule("daily");
+    const [byCli] = await settingsRecords(dir.path, 1);
+    expect(byCli?.actor).toBe(user);
+    expect((await settingsEvents(engine, 1))[0]).toMatch(
+      new RegExp(`^settings\\.json created by ${user} \\(the CLI\\): reports\\.schedules`),
+    );
+
+    await engine.close();
+    cleanups.pop();
+    await schedule("nightly");
+    const next = await start(dir.path);
+    const [, whileNone] = await settingsRecords(dir.path, 2);
+    expect(whileNone?.actor).toBe(user);
+    expect((await settingsEvents(next, 2))[0]).toMatch(
+      new RegExp(
+        `^settings\\.json changed by ${user} \\(the CLI\\) while no engine ran: reports\\.schedules`,
+      ),
+    );
   });
 });

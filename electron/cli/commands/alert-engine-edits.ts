@@ -1,17 +1,20 @@
 /**
- * `mcpscope alerts acknowledge|unacknowledge|pause|resume`: edits the running engine holds in its live
- * states and snapshot, so they go through it (alerts/engine-requests.ts) and the app's window and tray
- * follow at once. With no engine running they are stored, which is what the next engine starts from.
+ * `mcpscope alerts acknowledge|unacknowledge|pause|resume|silence|unsilence`: edits the running engine
+ * holds in its live states and snapshot, or dispatches on, so they go through it
+ * (alerts/engine-requests.ts) and the app's window and tray follow at once. With no engine running they
+ * are stored, which is what the next engine starts from.
  */
 import type { ApiClient } from "../../../shared/api.js";
-import type { ActionResult } from "../../../shared/servers.js";
 import {
+  appliesRequest,
   askEngine,
   engineSilent,
+  FORWARDED_SINCE,
+  type ForwardedAnswer,
   type ForwardedInput,
   type ForwardedMethod,
 } from "../../monitor/alerts/engine-requests.js";
-import { REQUESTS_PROTOCOL, runningEngines } from "../../monitor/engine-presence.js";
+import { runningEngines } from "../../monitor/engine-presence.js";
 import type { Db } from "../../monitor/store/db.js";
 import { checkFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
@@ -33,9 +36,37 @@ export interface EngineEditContext {
 }
 
 /**
- * Applies one edit through the engine that evaluates the rules, or to the store when none runs; prints
- * the answer. Exit 0 done, 1 refused (no firing alert by that id) or not applied (the engine did not
- * answer), 2 a bad flag.
+ * Applies one edit through the engine that evaluates the rules, or to the store when none runs (`engine`
+ * says which). An engine from before a silence was asked of it reads silences from the store on its
+ * next tick: a silence is stored for it; an acknowledgement or pause it cannot apply is refused.
+ */
+export async function askOrStore(
+  context: Pick<EngineEditContext, "dataDir" | "db" | "api">,
+  method: ForwardedMethod,
+  input: Record<string, unknown>,
+  flags: Record<string, string> = {},
+): Promise<{ result: ForwardedAnswer; engine: boolean }> {
+  const checked = checkFlags(method, input, flags) as ForwardedInput;
+  const { dataDir, db, api } = context;
+  const evaluating = runningEngines(dataDir).filter((e) => e.alerts);
+  // An engine from an older mcpscope never reads such a request: waiting for it would only time out.
+  const older = evaluating.find((e) => !appliesRequest(e.requests, method));
+  if (older && FORWARDED_SINCE[method] === 1)
+    return { result: { ok: false, message: engineOlder(older.pid) }, engine: true };
+  if (evaluating.length > 0 && !older) {
+    const answer = await askEngine(db, { method, input: checked, actor: "cli" });
+    return { result: answer ?? { ok: false, message: engineSilent() }, engine: true };
+  }
+  if (method === "alerts.silence") {
+    const silence = await api.call(method, checked as never);
+    return { result: { ok: true, message: `silence ${silence.id}`, silence }, engine: false };
+  }
+  return { result: (await api.call(method, checked as never)) as ForwardedAnswer, engine: false };
+}
+
+/**
+ * Applies one edit as askOrStore does and prints the answer. Exit 0 done, 1 refused (no firing alert by
+ * that id) or not applied (the engine did not answer), 2 a bad flag.
  */
 export async function engineEdit(
   context: EngineEditContext,
@@ -43,21 +74,8 @@ export async function engineEdit(
   input: Record<string, unknown>,
   flags: Record<string, string> = {},
 ): Promise<number> {
-  const checked = checkFlags(method, input, flags) as ForwardedInput;
-  const { dataDir, db, api, io, json } = context;
-  const evaluating = runningEngines(dataDir).filter((e) => e.alerts);
-  const engine = evaluating.length > 0;
-  // An engine from an older mcpscope never reads a request: waiting for it would only time out.
-  const older = evaluating.find((e) => e.requests !== REQUESTS_PROTOCOL);
-  let result: ActionResult;
-  if (older) {
-    result = { ok: false, message: engineOlder(older.pid) };
-  } else if (engine) {
-    const answer = await askEngine(db, { method, input: checked, actor: "cli" });
-    result = answer ?? { ok: false, message: engineSilent() };
-  } else {
-    result = (await api.call(method, checked as never)) as ActionResult;
-  }
+  const { io, json } = context;
+  const { result, engine } = await askOrStore(context, method, input, flags);
   if (json) io.stdout.write(`${JSON.stringify({ ...result, engine })}\n`);
   else if (!result.ok) io.stderr.write(`mcpscope alerts: ${result.message}\n`);
   else io.stdout.write(`${result.message}${engine ? "" : ` (${NO_ENGINE_STORED})`}\n`);

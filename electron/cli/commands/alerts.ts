@@ -35,7 +35,7 @@ import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
 import { cellText } from "../terminal-text.js";
 import { listedTime } from "../time-text.js";
-import { engineEdit } from "./alert-engine-edits.js";
+import { askOrStore, engineEdit } from "./alert-engine-edits.js";
 
 const FLAGS: FlagSpecs = {
   status: {
@@ -289,8 +289,8 @@ export const alertsCommand: Command = {
               throw new UsageError((error as Error).message);
             }
           });
-          const silence = await callWithFlags(
-            api,
+          const { result, engine } = await askOrStore(
+            { dataDir, db, api },
             "alerts.silence",
             {
               matchers,
@@ -300,7 +300,13 @@ export const alertsCommand: Command = {
             },
             { duration: "for", comment: "comment" },
           );
-          if (json) io.stdout.write(`${JSON.stringify({ silence })}\n`);
+          const silence = result.silence;
+          if (!silence) {
+            if (json) io.stdout.write(`${JSON.stringify({ ...result, engine })}\n`);
+            else io.stderr.write(`mcpscope alerts: ${result.message}\n`);
+            return 1;
+          }
+          if (json) io.stdout.write(`${JSON.stringify({ silence, engine })}\n`);
           else
             io.stdout.write(
               `silenced ${matchers.map(formatMatcher).join(" ")} until ${time(silence.endsAt)} (id ${silence.id})\n`,
@@ -310,9 +316,9 @@ export const alertsCommand: Command = {
         case "unsilence": {
           const id = rest[0];
           if (!id) throw new UsageError("unsilence needs a silence ID (see `mcpscope alerts silences`)");
-          const result = await callWithFlags(api, "alerts.unsilence", { id });
+          const { result, engine } = await askOrStore({ dataDir, db, api }, "alerts.unsilence", { id });
           if (!json) return printOutcome(io, "alerts", result);
-          io.stdout.write(`${JSON.stringify(result)}\n`);
+          io.stdout.write(`${JSON.stringify({ ...result, engine })}\n`);
           return result.ok ? 0 : 1;
         }
         case "acknowledge":

@@ -9,6 +9,7 @@ import { REPORT_FORMATS } from "../../../shared/report.js";
 import { type ReportScheduleInput, WEEKDAYS } from "../../../shared/report-schedules.js";
 import { loadAlertConfig } from "../../monitor/alerts/loaded-config.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
+import { localActor } from "../../monitor/audit/admin.js";
 import { defaultDiscoveryContext } from "../../monitor/discovery/context.js";
 import { discoverServers } from "../../monitor/discovery/discover.js";
 import { databasePath } from "../../monitor/paths.js";
@@ -108,6 +109,7 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
         ),
       channelType: (c) => loadAlertConfig(dataDir).config.channels.find((x) => x.name === c)?.type,
       warn: (problem) => io.stderr.write(`mcpscope report schedule: ${problem}\n`),
+      actor: localActor(),
     });
     const api = createApiClient(inProcessTransport(scheduleHandlers(scheduler)));
     const json = args.flags.json === true;

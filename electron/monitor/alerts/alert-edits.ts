@@ -40,12 +40,16 @@ export interface AlertEditsOptions {
 export class AlertEdits {
   constructor(private readonly options: AlertEditsOptions) {}
 
-  silence(input: { matchers: Matcher[]; duration: string; comment?: string; createdBy?: string }): Silence {
+  /** `actor` is who asked (the CLI, through the engine), else whoever the silence names as its creator. */
+  silence(
+    input: { matchers: Matcher[]; duration: string; comment?: string; createdBy?: string },
+    actor = input.createdBy ?? "app",
+  ): Silence {
     const durationMs = parseDuration(input.duration);
     const silence = addSilence(this.options.db, { ...input, durationMs }, this.options.now());
     this.options.audit({
       action: "alert_silence",
-      actor: input.createdBy ?? "app",
+      actor,
       target: silence.id,
       details: { matchers: input.matchers, duration: input.duration, comment: input.comment ?? "" },
     });

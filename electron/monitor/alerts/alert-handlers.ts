@@ -3,10 +3,11 @@
  * CLI calls the same handlers in process over the stored states (api/in-process.ts, stored-alerts.ts).
  */
 
-import type { RuleFileCheck } from "../../../shared/alerts.js";
+import type { RuleFileCheck, Silence } from "../../../shared/alerts.js";
 import type { MethodName, MethodOutput, parseMethodInput } from "../../../shared/api.js";
 import { MonitoringError } from "../errors.js";
 import type { AlertServices } from "./alert-manager.js";
+import type { ForwardedAnswer } from "./engine-requests.js";
 import { parseAlertConfig } from "./rule-file.js";
 
 type AlertMethod = Extract<MethodName, `alerts.${string}`>;
@@ -21,13 +22,16 @@ export type AlertHandlers = {
 export function alertHandlers(services: () => AlertServices): AlertHandlers {
   const queries = () => services().queries;
   const edits = () => services().edits;
+  // What the evaluating engine keeps in its states, or dispatches on, goes through it when that is
+  // another engine.
   return {
     "alerts.list": (input) => queries().list(input),
     "alerts.history": ({ since, ...rest }) => queries().history({ ...rest, sinceText: since }),
-    "alerts.silence": (input) => edits().silence(input),
-    "alerts.unsilence": (input) => edits().unsilence(input.id),
+    "alerts.silence": (input) =>
+      services().forwarded?.("alerts.silence", input)?.then(silenceMade) ?? edits().silence(input),
+    "alerts.unsilence": (input) =>
+      services().forwarded?.("alerts.unsilence", input) ?? edits().unsilence(input.id),
     "alerts.silences": (input) => queries().silences(input.includeExpired),
-    // What the evaluating engine keeps in its states goes through it when that is another engine.
     "alerts.acknowledge": (input) =>
       services().forwarded?.("alerts.acknowledge", input) ?? edits().acknowledge(input.id),
     "alerts.unacknowledge": (input) =>
@@ -58,6 +62,12 @@ export function checkRuleFile(input: { text: string; fileName?: string }): RuleF
     routes: config.routes.length,
     evaluationIntervalMs: config.evaluationIntervalMs,
   };
+}
+
+/** The silence the evaluating engine made, or its refusal (a duration it does not take) as an error. */
+function silenceMade(answer: ForwardedAnswer): Silence {
+  if (answer.silence) return answer.silence;
+  throw MonitoringError.input(answer.message);
 }
 
 /** A rule or channel edit that does not validate is an answer ({ ok: false, message }), not a failure. */

@@ -11,25 +11,27 @@
  * tray, the Alerts view) and `alerts.notify` (the desktop notification).
  */
 import type { AlertsSnapshot, DesktopNotification } from "../../../shared/alerts.js";
-import type { ActionResult } from "../../../shared/servers.js";
 import type { AdminAction } from "../audit/audit-log.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
 import { AlertConfigFile } from "./alert-config.js";
 import { AlertEdits } from "./alert-edits.js";
 import { AlertQueries } from "./alert-queries.js";
-import { holdsLease } from "./alert-store.js";
 import type { Channel } from "./channels/channel.js";
 import type { ChannelConfig } from "./channels/index.js";
 import { AlertDeliverer } from "./deliverer.js";
 import {
+  appliesRequest,
   applyForwarded,
   askEngine,
   engineSilent,
+  FORWARDED_SINCE,
+  type ForwardedAnswer,
   type ForwardedInput,
   type ForwardedMethod,
   serveRequests,
 } from "./engine-requests.js";
+import { evaluatorRequests, holdsLease } from "./evaluation-lease.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
 import { SkipReporter } from "./skipped.js";
@@ -66,10 +68,10 @@ export interface AlertServices {
   readonly edits: AlertEdits;
   readonly deliverer: AlertDeliverer;
   /**
-   * An acknowledgement or pause made here while another engine evaluates, asked of that engine as the
-   * CLI asks it; null when it is applied here (this engine evaluates, or none does).
+   * An acknowledgement, pause or silence made here while another engine evaluates, asked of that engine
+   * as the CLI asks it; null when it is applied here (this engine evaluates, or none does).
    */
-  forwarded?(method: ForwardedMethod, input: ForwardedInput): Promise<ActionResult> | null;
+  forwarded?(method: ForwardedMethod, input: ForwardedInput): Promise<ForwardedAnswer> | null;
 }
 
 export class AlertManager implements AlertServices {
@@ -139,8 +141,11 @@ export class AlertManager implements AlertServices {
     });
   }
 
-  forwarded(method: ForwardedMethod, input: ForwardedInput): Promise<ActionResult> | null {
+  forwarded(method: ForwardedMethod, input: ForwardedInput): Promise<ForwardedAnswer> | null {
     if (!this.evaluator.evaluatesElsewhere()) return null;
+    // An evaluating engine from before silences were asked of it reads them from the store on its next
+    // tick: stored here, as that engine's own window would.
+    if (FORWARDED_SINCE[method] > 1 && !appliesRequest(evaluatorRequests(this.db), method)) return null;
     return askEngine(this.db, { method, input, actor: "app" }).then((answer) => {
       // This engine's window shows what the evaluating engine now holds, without waiting to evaluate.
       this.evaluator.follow();

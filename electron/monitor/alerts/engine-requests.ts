@@ -3,24 +3,48 @@
  * evaluate: the app's window while `mcpscope serve` evaluates, or the other way round). An acknowledgement lives in the
  * evaluator's states, which it writes back on every change, and the pause in the snapshot the window and
  * tray follow: a process that only wrote the store would be overwritten by the engine's next evaluation,
- * and nothing on screen would change. So the asker posts a request in `alert_meta` (key
+ * and nothing on screen would change. A silence changes what the evaluator notifies: only it dispatches,
+ * at once, on the states it holds (an engine that does not evaluate would plan on states it only follows). So the asker posts a request in `alert_meta` (key
  * `request:<uuid>`), the engine that holds the evaluation lease applies it on its next tick through its
  * own edits (alert-edits.ts), and writes the answer in its place. Posting, applying and withdrawing are
  * each one transaction: a request is either applied and answered or withdrawn unapplied, never both.
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Silence } from "../../../shared/alerts.js";
 import { parseMethodInput } from "../../../shared/api.js";
 import type { ActionResult } from "../../../shared/servers.js";
 import type { Db } from "../store/db.js";
 import type { AlertEdits } from "./alert-edits.js";
 import { getMeta, setMeta } from "./alert-store.js";
 
-/** The edits that go through the engine, by their API method. */
-export const FORWARDED_METHODS = ["alerts.acknowledge", "alerts.unacknowledge", "alerts.pause"] as const;
-export type ForwardedMethod = (typeof FORWARDED_METHODS)[number];
+/**
+ * The edits that go through the engine, by their API method, each with the version of the requests
+ * (REQUESTS_PROTOCOL in engine-presence.ts) from which an engine applies it: an engine drops a method it
+ * does not know unanswered.
+ */
+export const FORWARDED_SINCE = {
+  "alerts.acknowledge": 1,
+  "alerts.unacknowledge": 1,
+  "alerts.pause": 1,
+  "alerts.silence": 2,
+  "alerts.unsilence": 2,
+} as const;
+export type ForwardedMethod = keyof typeof FORWARDED_SINCE;
+export const FORWARDED_METHODS = Object.keys(FORWARDED_SINCE) as ForwardedMethod[];
 
-export type ForwardedInput = { id: string } | { duration: string | null };
+/** Whether an engine applying requests of version `protocol` (absent: none) applies `method`. */
+export function appliesRequest(protocol: number | undefined, method: ForwardedMethod): boolean {
+  return (protocol ?? 0) >= FORWARDED_SINCE[method];
+}
+
+export type ForwardedInput =
+  | { id: string }
+  | { duration: string | null }
+  | { matchers: Silence["matchers"]; duration: string; comment?: string; createdBy?: string };
+
+/** The engine's answer; a silence made comes with it. */
+export type ForwardedAnswer = ActionResult & { silence?: Silence };
 
 /** How long an asker waits for the engine: a few of its ticks (1 s each by default). */
 export const REQUEST_WAIT_MS = 5_000;
@@ -40,7 +64,7 @@ interface StoredRequest {
   actor: string;
   /** Wall-clock ms after which the asker no longer waits: the engine drops it unapplied. */
   expiresAt: number;
-  answer?: ActionResult;
+  answer?: ForwardedAnswer;
 }
 
 function read(db: Db, key: string): StoredRequest | null {
@@ -69,7 +93,7 @@ export function postRequest(
  * The engine's answer, once there is one (the request is then removed). Looked for with a plain read:
  * an asker polls, and only once the answer is there takes the write lock to remove it.
  */
-export function takeAnswer(db: Db, id: string): ActionResult | null {
+export function takeAnswer(db: Db, id: string): ForwardedAnswer | null {
   if (!read(db, PREFIX + id)?.answer) return null;
   return db.transaction(() => {
     const request = read(db, PREFIX + id);
@@ -97,7 +121,7 @@ export function withdrawRequest(db: Db, id: string): boolean {
  */
 export function serveRequests(
   db: Db,
-  apply: (method: ForwardedMethod, input: ForwardedInput, actor: string) => ActionResult,
+  apply: (method: ForwardedMethod, input: ForwardedInput, actor: string) => ForwardedAnswer,
   leads: () => boolean,
   now = Date.now(),
 ): number {
@@ -117,7 +141,7 @@ export function serveRequests(
       }
       if (request.expiresAt < now || !FORWARDED_METHODS.includes(request.method))
         return setMeta(db, key, null);
-      let answer: ActionResult;
+      let answer: ForwardedAnswer;
       try {
         answer = apply(request.method, request.input, request.actor);
       } catch (error) {
@@ -139,7 +163,7 @@ export async function askEngine(
   request: { method: ForwardedMethod; input: ForwardedInput; actor: string },
   waitMs = REQUEST_WAIT_MS,
   pollMs = 100,
-): Promise<ActionResult | null> {
+): Promise<ForwardedAnswer | null> {
   const id = postRequest(db, request, waitMs);
   // Timed on the monotonic clock: a wall clock stepped back while waiting must not stretch the wait.
   const deadline = performance.now() + waitMs;
@@ -154,11 +178,11 @@ export async function askEngine(
 
 /** Applies one request through the engine's edits, its input checked as the API checks it. */
 export function applyForwarded(
-  edits: Pick<AlertEdits, "acknowledge" | "unacknowledge" | "pause">,
+  edits: Pick<AlertEdits, "acknowledge" | "unacknowledge" | "pause" | "silence" | "unsilence">,
   method: ForwardedMethod,
   input: ForwardedInput,
   actor: string,
-): ActionResult {
+): ForwardedAnswer {
   switch (method) {
     case "alerts.acknowledge":
       return edits.acknowledge(parseMethodInput(method, input).id, actor);
@@ -166,5 +190,11 @@ export function applyForwarded(
       return edits.unacknowledge(parseMethodInput(method, input).id, actor);
     case "alerts.pause":
       return edits.pause(parseMethodInput(method, input).duration, actor);
+    case "alerts.silence": {
+      const silence = edits.silence(parseMethodInput(method, input), actor);
+      return { ok: true, message: `silence ${silence.id} until ${silence.endsAt}`, silence };
+    }
+    case "alerts.unsilence":
+      return edits.unsilence(parseMethodInput(method, input).id, actor);
   }
 }

@@ -8,19 +8,14 @@ import { randomUUID } from "node:crypto";
 import type { AlertsSnapshot } from "../../../shared/alerts.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
+import { selfHolder } from "../store/engine-leases.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { type AlertStateView, usableSilences } from "./alert-queries.js";
-import {
-  applyAlertRetention,
-  leaseHeldByOther,
-  loadInstances,
-  releaseLease,
-  saveRuleStep,
-  takeLease,
-} from "./alert-store.js";
+import { applyAlertRetention, loadInstances, saveRuleStep } from "./alert-store.js";
 import type { AlertNotification } from "./channels/channel.js";
 import type { AlertDeliverer } from "./deliverer.js";
 import { type Annotation, annotate, plan } from "./dispatcher.js";
+import { leaseHeldByOther, releaseLease, takeLease } from "./evaluation-lease.js";
 import { loadGroups, saveGroups } from "./group-store.js";
 import { enqueue } from "./outbox.js";
 import type { Rule } from "./rule-schema.js";
@@ -46,9 +41,9 @@ export interface AlertEvaluatorOptions {
   tickMs?: number;
   /**
    * Applies the edits other processes asked of the lease holder (engine-requests.ts), every tick; `owner`
-   * names this evaluator's lease, checked again as each is applied.
+   * names this evaluator's lease, checked again as each is applied. Returns how many it applied.
    */
-  requests?(owner: string): void;
+  requests?(owner: string): number;
 }
 
 export class AlertEvaluator implements AlertStateView {
@@ -60,7 +55,8 @@ export class AlertEvaluator implements AlertStateView {
   private lastRetentionAt = 0;
   private closed = false;
   private leader = false;
-  private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly self = selfHolder(`${process.pid}-${randomUUID().slice(0, 8)}`);
+  private readonly owner = this.self.owner;
 
   constructor(private readonly options: AlertEvaluatorOptions) {
     for (const i of this.loadStates()) this.states.set(i.id, i);
@@ -112,7 +108,7 @@ export class AlertEvaluator implements AlertStateView {
     const { db, config } = this.options;
     config.reloadIfChanged();
     if (!this.lead(at)) return;
-    this.serveRequests();
+    at = this.serveRequests(at);
     const rules = new Map(config.config.rules.map((r) => [r.name, r]));
     const byRule = new Map<string, Map<string, InstanceState>>();
     for (const i of this.states.values()) {
@@ -153,7 +149,7 @@ export class AlertEvaluator implements AlertStateView {
       void this.options.deliverer.showDesktop(at);
       return;
     }
-    this.serveRequests();
+    at = this.serveRequests(at);
     try {
       this.dispatch(at);
     } catch (error) {
@@ -162,9 +158,14 @@ export class AlertEvaluator implements AlertStateView {
     void this.options.deliverer.deliver(at);
   }
 
-  /** After a silence changed: silences and inhibition as of `at`, then what to tell whom. */
+  /**
+   * After a silence changed: silences and inhibition as of `at`, then what to tell whom. Only the
+   * evaluating engine tells anyone: one that does not would plan on the states it last followed, and
+   * notify beside the evaluating engine; it shows the change.
+   */
   redispatch(at = this.options.now()): void {
-    this.dispatch(at);
+    if (this.leader) this.dispatch(at);
+    else this.follow(at);
   }
 
   /**
@@ -212,7 +213,7 @@ export class AlertEvaluator implements AlertStateView {
     try {
       this.leader = takeLease(
         this.options.db,
-        this.owner,
+        this.self,
         at,
         Math.max(30_000, 3 * this.options.config.config.evaluationIntervalMs),
       );
@@ -244,12 +245,17 @@ export class AlertEvaluator implements AlertStateView {
     this.pushSnapshot(at);
   }
 
-  private serveRequests(): void {
+  /**
+   * Applies what was asked of this engine; returns the time to go on at: after what it applied (a silence
+   * starts when it is made), so that the dispatch that follows does not undo it.
+   */
+  private serveRequests(at: number): number {
     try {
-      this.options.requests?.(this.owner);
+      if (this.options.requests?.(this.owner)) return Math.max(at, this.options.now());
     } catch (error) {
       this.options.warn(`alerts: cannot apply what the CLI asked: ${(error as Error).message}`);
     }
+    return at;
   }
 
   private loadStates(): InstanceState[] {

@@ -44,7 +44,7 @@ import {
   serverHistory,
   serverTraffic,
 } from "./inventory-queries.js";
-import { LaunchedServers } from "./launched-servers.js";
+import { LaunchedServers, elsewhere as supervisedBy } from "./launched-servers.js";
 import { probeOnRequest } from "./probe-on-request.js";
 
 export interface InventoryOptions {
@@ -181,9 +181,7 @@ export class InventoryService {
       });
       const other =
         elsewhere.get(id) ??
-        (supervisor && server.definition.transport === "stdio"
-          ? { enginePid: supervisor.pid, pid: null }
-          : null);
+        (supervisor && server.definition.transport === "stdio" ? supervisedBy(supervisor, null) : null);
       return other ? { ...entry, supervisedElsewhere: other } : entry;
     });
     return { servers, warnings: this.warnings };

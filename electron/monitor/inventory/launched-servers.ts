@@ -7,7 +7,7 @@
  * to start one, and take over (reclaiming what the holder left) once it ends.
  */
 
-import type { ActionResult } from "../../../shared/servers.js";
+import type { ActionResult, SupervisedElsewhere } from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { EngineCloseOptions } from "../engine-types.js";
 import type { EventTracker } from "../events/tracker.js";
@@ -82,8 +82,8 @@ export class LaunchedServers {
         if (gained) options.changed();
       },
       // A closing engine stops its servers anyway, as its close says: a Quit's are not started elsewhere.
-      lost: (holder) => {
-        if (!options.closed()) this.handOver(holder.pid);
+      lost: (holder, older) => {
+        if (!options.closed()) this.handOver(holder.pid, older);
       },
       onProblem: options.onProblem,
     });
@@ -91,21 +91,28 @@ export class LaunchedServers {
 
   /**
    * This engine lost the lease while it still ran (its event loop held up past the lease: suspended,
-   * swapped out): the engine that took it over runs the servers now, so the copies here stop, and their
-   * record is handed to that engine, which starts them again.
+   * swapped out), or an engine from an older mcpscope started, which runs servers whatever the lease says:
+   * the copies here stop, and their record is handed to the engine that holds the lease next, which
+   * starts them again (once the older engine has ended, in its case).
    */
-  private handOver(holderPid: number): void {
+  private handOver(holderPid: number, older: boolean): void {
     const running = this.supervisor.list().filter((s) => s.state !== "stopped");
     const names = running.map((s) => s.name);
-    const said = names.length > 0 ? `; stopping ${names.join(", ")} here, which it runs now` : "";
+    const said =
+      names.length === 0
+        ? ""
+        : older
+          ? `; stopping ${names.join(", ")} here, so that no server runs twice: they start here again once it ends`
+          : `; stopping ${names.join(", ")} here, which it runs now`;
+    const olderEngine = `an mcpscope engine from an older version (pid ${holderPid}), which runs servers without sharing them, started on this data dir`;
     this.options.onProblem?.(
-      `the engine with pid ${holderPid} took over running the servers from this one${said}`,
+      `${older ? olderEngine : `the engine with pid ${holderPid} took over running the servers from this one`}${said}`,
     );
     this.options.tracker.track({
       category: "system",
       type: SUPERVISION_LOST_EVENT,
       severity: "medium",
-      message: `the mcpscope engine with pid ${holderPid} took over running the servers from this one (pid ${process.pid})${said}`,
+      message: `${older ? olderEngine : `the mcpscope engine with pid ${holderPid} took over running the servers from this one (pid ${process.pid})`}${said}`,
     });
     for (const status of running) this.options.checks.unwatch(status.id);
     void this.supervisor
@@ -124,19 +131,17 @@ export class LaunchedServers {
     this.lease.start();
   }
 
-  /** The other engine that runs the servers, while this one does not. */
-  supervisedBy(): { pid: number } | null {
+  /** The other engine that runs the servers, while this one does not (`older`: from an older mcpscope). */
+  supervisedBy(): { pid: number; older: boolean } | null {
     const holder = this.lease.holder;
-    return this.lease.held || !holder ? null : { pid: holder.pid };
+    return this.lease.held || !holder ? null : { pid: holder.pid, older: this.lease.holderIsOlder };
   }
 
   /** Each server the other engine runs for the user, by id: that engine's pid and the server's process. */
-  runElsewhereNow(): Map<string, { enginePid: number; pid: number | null }> {
+  runElsewhereNow(): Map<string, SupervisedElsewhere> {
     const other = this.supervisedBy();
     if (!other) return new Map();
-    return new Map(
-      launchedBy(this.options.dataDir, other.pid).map((s) => [s.id, { enginePid: other.pid, pid: s.pid }]),
-    );
+    return new Map(launchedBy(this.options.dataDir, other.pid).map((s) => [s.id, elsewhere(other, s.pid)]));
   }
 
   /** What a crashed engine left running is stopped; what the user had started runs again here. */
@@ -216,7 +221,7 @@ export class LaunchedServers {
     if (!other) return null;
     return {
       ok: false,
-      message: `${this.options.find(id).definition.name}: it is running under the other mcpscope engine (pid ${other.enginePid}: the app or \`mcpscope serve\`); stop it there before removing it`,
+      message: `${this.options.find(id).definition.name}: it is running under ${engineName(other.enginePid, other.olderVersion === true)}; stop it there before removing it`,
     };
   }
 
@@ -240,9 +245,12 @@ export class LaunchedServers {
   private runElsewhere(name: string): ActionResult | null {
     const other = this.supervisedBy();
     if (!other) return null;
+    const there = other.older
+      ? "start, stop or restart it there, or quit that engine to run the servers here"
+      : "start, stop or restart it there";
     return {
       ok: false,
-      message: `${name}: servers on this data dir are run by the other mcpscope engine (pid ${other.pid}: the app or \`mcpscope serve\`); start, stop or restart it there`,
+      message: `${name}: servers on this data dir are run by ${engineName(other.pid, other.older)}; ${there}`,
     };
   }
 
@@ -272,4 +280,16 @@ export class LaunchedServers {
       }
     }
   }
+}
+
+/** The other engine as a server entry names it (`supervisedElsewhere` in shared/servers.ts). */
+export function elsewhere(other: { pid: number; older: boolean }, pid: number | null): SupervisedElsewhere {
+  return other.older ? { enginePid: other.pid, pid, olderVersion: true } : { enginePid: other.pid, pid };
+}
+
+/** The other engine, as the refusals name it. */
+function engineName(pid: number, older: boolean): string {
+  return older
+    ? `an mcpscope engine from an older version (pid ${pid}: the app or \`mcpscope serve\`), which does not share them`
+    : `the other mcpscope engine (pid ${pid}: the app or \`mcpscope serve\`)`;
 }

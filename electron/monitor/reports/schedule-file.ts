@@ -42,18 +42,22 @@ export function readSchedules(dataDir: string): SchedulesRead {
   return { schedules, problem: lines.filter(Boolean).join("; ") || null };
 }
 
-async function update(dataDir: string, change: (schedules: unknown[]) => unknown[]): Promise<void> {
+async function update(
+  dataDir: string,
+  change: (schedules: unknown[]) => unknown[],
+  actor: string,
+): Promise<void> {
   const settings = readSettingsForUpdate(dataDir, "changing schedules here");
   const reports = { ...((settings.reports as Record<string, unknown> | undefined) ?? {}) };
   reports.schedules = change(rawSchedules(settings));
   const next = { ...settings, reports };
-  await writeSettingsDocument(dataDir, next);
+  await writeSettingsDocument(dataDir, next, actor);
 }
 
 const nameOf = (raw: unknown) => (raw as { name?: unknown } | null)?.name;
 
-/** Adds a schedule, or replaces the one of the same name. */
-export function putSchedule(dataDir: string, input: unknown): Promise<ReportSchedule> {
+/** Adds a schedule, or replaces the one of the same name; `actor` names who, as the audit trail does. */
+export function putSchedule(dataDir: string, input: unknown, actor = "app"): Promise<ReportSchedule> {
   const parsed = ReportScheduleSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -61,22 +65,29 @@ export function putSchedule(dataDir: string, input: unknown): Promise<ReportSche
     throw MonitoringError.input(`schedule ${where}${issue?.message ?? "invalid"}`);
   }
   const schedule = parsed.data;
-  return update(dataDir, (list) => {
-    const at = list.findIndex((raw) => nameOf(raw) === schedule.name);
-    if (at < 0) return [...list, schedule];
-    return list.map((raw, i) => (i === at ? schedule : raw));
-  }).then(() => schedule);
+  return update(
+    dataDir,
+    (list) => {
+      const at = list.findIndex((raw) => nameOf(raw) === schedule.name);
+      if (at < 0) return [...list, schedule];
+      return list.map((raw, i) => (i === at ? schedule : raw));
+    },
+    actor,
+  ).then(() => schedule);
 }
 
 /** Removes a schedule by name; false when there was none. */
-export async function removeSchedule(dataDir: string, name: string): Promise<boolean> {
+export async function removeSchedule(dataDir: string, name: string, actor = "app"): Promise<boolean> {
   let found = false;
-  await update(dataDir, (list) =>
-    list.filter((raw) => {
-      const match = nameOf(raw) === name;
-      found ||= match;
-      return !match;
-    }),
+  await update(
+    dataDir,
+    (list) =>
+      list.filter((raw) => {
+        const match = nameOf(raw) === name;
+        found ||= match;
+        return !match;
+      }),
+    actor,
   );
   return found;
 }

@@ -24,6 +24,8 @@ export interface ReportSchedulerOptions extends Omit<RunContext, "now"> {
   enqueued?: () => void;
   /** How often schedules are looked at (default 30 s). */
   tickMs?: number;
+  /** Who edits the schedules here, as the audit trail names them (default `app`; the CLI: the user). */
+  actor?: string;
 }
 
 export class ReportScheduler {
@@ -130,7 +132,7 @@ export class ReportScheduler {
       const current = readSchedules(this.options.dataDir).schedules.find((s) => s.name === input.name);
       await checkServerScope(this.options, input.servers, current?.servers);
     }
-    const schedule = await putSchedule(this.options.dataDir, input);
+    const schedule = await putSchedule(this.options.dataDir, input, this.options.actor);
     this.options.db
       .prepare(
         `INSERT INTO report_schedule_state (schedule, last_due) VALUES (?, ?)
@@ -141,7 +143,7 @@ export class ReportScheduler {
   }
 
   async remove(name: string): Promise<boolean> {
-    const found = await removeSchedule(this.options.dataDir, name);
+    const found = await removeSchedule(this.options.dataDir, name, this.options.actor);
     this.options.db.prepare("DELETE FROM report_schedule_state WHERE schedule = ?").run(name);
     return found;
   }

@@ -1,9 +1,10 @@
 /**
  * Leases in the store that let one engine of several on a data dir (the app and `mcpscope serve`, or two
- * serves) do a job alone. A lease names its engine as wrappers name themselves (pid and start ticks), so
- * the lease of an engine that died (SIGKILL, a crash) is taken over at the next try, not once it runs out;
- * running out (`until`) covers a holder that cannot be checked from here. Each take is one IMMEDIATE
- * transaction, so of two engines trying at once exactly one holds it.
+ * serves) do a job alone: running the servers here, evaluating alert rules in `alert_meta` (the older
+ * place, kept for engines that read it there). A lease names its engine as wrappers name themselves (pid
+ * and start ticks), so the lease of an engine that died (SIGKILL, a crash) is taken over at the next try,
+ * not once it runs out; running out (`until`) covers a holder that cannot be checked from here. Each take
+ * is one IMMEDIATE transaction, so of two engines trying at once exactly one holds it.
  */
 import { ownStartTicks } from "../process-start.js";
 import type { Db } from "./db.js";
@@ -17,6 +18,15 @@ export interface LeaseHolder {
 }
 
 export type LeaseAnswer = { held: true } | { held: false; holder: LeaseHolder };
+
+/**
+ * Whether a lease stored until `until` keeps other engines out at `now`: the one rule of every lease. It
+ * has not run out and its holder still runs; a holder not named (a lease an older engine wrote) is
+ * trusted until it runs out.
+ */
+export function leaseRuns(until: number, holder: LeaseHolder | null, now: number): boolean {
+  return until > now && (holder === null || wrapperAlive(holder));
+}
 
 /** This process as a lease holder; `owner` tells two engines of one process apart (tests). */
 export function selfHolder(owner: string): LeaseHolder & { owner: string } {
@@ -39,7 +49,7 @@ export function takeEngineLease(
         startTicks: row.start_ticks === null ? null : Number(row.start_ticks),
         startedAt: Number(row.started_at),
       };
-      if (Number(row.until) > now && wrapperAlive(holder)) return { held: false, holder };
+      if (leaseRuns(Number(row.until), holder, now)) return { held: false, holder };
     }
     db.prepare(
       `INSERT INTO engine_leases (name, owner, pid, start_ticks, started_at, until) VALUES (?, ?, ?, ?, ?, ?)

@@ -76,7 +76,7 @@ export function writePrivateFileSync(
  */
 const owned = (): RegExp[] => [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
-  /^(settings\.json|settings\.last-seen\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|alerts\.last-good\.yaml|serve-token|last-backup\.json)$/,
+  /^(settings\.json|settings\.last-seen\.json|settings\.writer\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|alerts\.last-good\.yaml|serve-token|last-backup\.json)$/,
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
   new RegExp(`^(logs|backups|runtime|engines|${WRAPPERS_FOLDER}|${LAUNCHED_FOLDER})$`),
 ];

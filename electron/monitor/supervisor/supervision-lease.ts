@@ -3,10 +3,12 @@
  * (the app and `mcpscope serve`) would otherwise each run a copy of the same server: the one holding the
  * `supervision` lease (store/engine-leases.ts) starts, stops and restarts them, and cleans up after a
  * crashed engine; the other shows them from the store. It tries every interval, so when the holder ends
- * (closed, or killed outright) another engine takes over within one interval.
+ * (closed, or killed outright) another engine takes over within one interval. An engine from an mcpscope
+ * before the lease runs its servers whatever the lease says, so while one runs (engine-presence.ts) no
+ * engine of this version holds the lease: that engine counts as the holder, the one that cannot yield.
  */
 import { randomUUID } from "node:crypto";
-import { runningEngines } from "../engine-presence.js";
+import { type EnginePresence, olderSupervisor, runningEngines } from "../engine-presence.js";
 import type { Db } from "../store/db.js";
 import {
   type LeaseAnswer,
@@ -37,15 +39,17 @@ export interface SupervisionLeaseOptions {
   holding(gained: boolean): void;
   /**
    * This engine held the lease and finds another took it over (it ran out while this engine's event loop
-   * was held up): it is to stop the servers it runs, which that engine runs now.
+   * was held up), or an engine from an older mcpscope (`older`) that runs servers regardless started: it
+   * is to stop the servers it runs, so that one copy of each runs.
    */
-  lost?(holder: LeaseHolder): void;
+  lost?(holder: LeaseHolder, older: boolean): void;
   onProblem?(message: string): void;
 }
 
 export class SupervisionLease {
   private holding = false;
   private other: LeaseHolder | null = null;
+  private otherIsOlder = false;
   private timer: NodeJS.Timeout | null = null;
   private lastProblem = "";
   private readonly self = selfHolder(`${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -69,39 +73,24 @@ export class SupervisionLease {
     return this.other;
   }
 
+  /** Whether that engine is from an older mcpscope, which does not share the servers. */
+  get holderIsOlder(): boolean {
+    return this.other !== null && this.otherIsOlder;
+  }
+
   check(now = Date.now()): void {
-    let answer: LeaseAnswer;
-    try {
-      answer = takeEngineLease(
-        this.options.db,
-        SUPERVISION_LEASE,
-        this.self,
-        now,
-        this.options.leaseMs ?? Math.max(SUPERVISION_LEASE_MS, 3 * this.intervalMs()),
-      );
-    } catch (error) {
-      // The store cannot say (locked, broken): keep supervising if this engine did, or if no other runs.
-      const other = runningEngines(this.options.dataDir).find((e) => e.pid !== process.pid);
-      answer =
-        this.holding || !other
-          ? { held: true }
-          : {
-              held: false,
-              holder: {
-                pid: other.pid,
-                startTicks: other.startTicks ?? null,
-                startedAt: Date.parse(other.startedAt),
-              },
-            };
-      this.problem(`cannot read which engine supervises the servers: ${(error as Error).message}`);
-    }
+    const older = this.olderEngine();
+    const answer = older ? { held: false as const, holder: presenceHolder(older) } : this.take(now);
     const gained = answer.held && !this.holding;
     const lost = this.holding && !answer.held;
+    // Given up to no engine of this version while the older one runs: each of them yields to it too.
+    if (lost && older) this.release();
     this.holding = answer.held;
     this.other = answer.held ? null : answer.holder;
+    this.otherIsOlder = older !== undefined;
     if (answer.held) this.options.holding(gained);
     else if (lost) {
-      if (this.options.lost) this.options.lost(answer.holder);
+      if (this.options.lost) this.options.lost(answer.holder, older !== undefined);
       else
         this.problem(`the engine with pid ${answer.holder.pid} took over running the servers from this one`);
     }
@@ -112,6 +101,36 @@ export class SupervisionLease {
     this.timer = null;
     if (!this.holding) return;
     this.holding = false;
+    this.release();
+  }
+
+  /** A running engine from an older mcpscope, which runs servers whatever the lease says. */
+  private olderEngine(): EnginePresence | undefined {
+    try {
+      return olderSupervisor(this.options.dataDir);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private take(now: number): LeaseAnswer {
+    try {
+      return takeEngineLease(
+        this.options.db,
+        SUPERVISION_LEASE,
+        this.self,
+        now,
+        this.options.leaseMs ?? Math.max(SUPERVISION_LEASE_MS, 3 * this.intervalMs()),
+      );
+    } catch (error) {
+      this.problem(`cannot read which engine supervises the servers: ${(error as Error).message}`);
+      // The store cannot say (locked, broken): keep supervising if this engine did, or if no other runs.
+      const other = runningEngines(this.options.dataDir).find((e) => e.pid !== process.pid);
+      return this.holding || !other ? { held: true } : { held: false, holder: presenceHolder(other) };
+    }
+  }
+
+  private release(): void {
     try {
       releaseEngineLease(this.options.db, SUPERVISION_LEASE, this.self.owner);
     } catch {
@@ -128,4 +147,9 @@ export class SupervisionLease {
     this.lastProblem = message;
     this.options.onProblem?.(message);
   }
+}
+
+/** A running engine, from its presence file, as a lease holder. */
+function presenceHolder(engine: EnginePresence): LeaseHolder {
+  return { pid: engine.pid, startTicks: engine.startTicks ?? null, startedAt: Date.parse(engine.startedAt) };
 }

@@ -1,0 +1,94 @@
+/**
+ * The evaluation lease: which engine of several on a data dir evaluates the alert rules. Kept in
+ * `alert_meta` (key `evaluator`), where older engines read its owner and expiry; it also names its engine
+ * (pid, start ticks) and the requests that engine applies, and is judged by the rule every lease follows
+ * (`leaseRuns` in store/engine-leases.ts), so the lease of an engine that died is taken over at once.
+ */
+import { REQUESTS_PROTOCOL } from "../engine-presence.js";
+import type { Db } from "../store/db.js";
+import { type LeaseHolder, leaseRuns } from "../store/engine-leases.js";
+import { getMeta, setMeta } from "./alert-store.js";
+
+interface StoredLease {
+  owner?: unknown;
+  until?: unknown;
+  /** The holder as engine-leases.ts names one; absent in a lease an older engine wrote. */
+  pid?: unknown;
+  startTicks?: unknown;
+  startedAt?: unknown;
+  /** The requests its engine applies (REQUESTS_PROTOCOL); absent in a lease an older engine wrote. */
+  requests?: unknown;
+}
+
+/** The evaluation lease as stored; empty when there is none or it cannot be read. */
+function readLease(db: Db): StoredLease {
+  const current = getMeta(db, "evaluator");
+  if (!current) return {};
+  try {
+    return JSON.parse(current) as StoredLease;
+  } catch {
+    // Unreadable: taken over by the next try, as an expired one would be.
+    return {};
+  }
+}
+
+/** Whether the stored lease keeps engines other than its owner out at `now` (engine-leases.ts's rule). */
+function leaseKeepsOut(lease: StoredLease, now: number): boolean {
+  if (lease.owner === undefined || typeof lease.until !== "number") return false;
+  const holder: LeaseHolder | null =
+    typeof lease.pid === "number"
+      ? {
+          pid: lease.pid,
+          startTicks: typeof lease.startTicks === "number" ? lease.startTicks : null,
+          startedAt: typeof lease.startedAt === "number" ? lease.startedAt : Number.POSITIVE_INFINITY,
+        }
+      : null;
+  return leaseRuns(lease.until, holder, now);
+}
+
+/**
+ * Takes or renews the evaluation lease for `self`; false while another engine's lease runs. The lease
+ * names its engine (pid, start ticks), so one left by an engine that died is taken over at once.
+ */
+export function takeLease(
+  db: Db,
+  self: LeaseHolder & { owner: string },
+  now: number,
+  ttlMs: number,
+): boolean {
+  return db.transaction(() => {
+    const held = readLease(db);
+    if (held.owner !== self.owner && leaseKeepsOut(held, now)) return false;
+    const { owner, pid, startTicks, startedAt } = self;
+    const lease = { owner, until: now + ttlMs, pid, startTicks, startedAt, requests: REQUESTS_PROTOCOL };
+    setMeta(db, "evaluator", JSON.stringify(lease));
+    return true;
+  });
+}
+
+/** Whether an engine other than `owner` holds the evaluation lease at `now`. */
+export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
+  const lease = readLease(db);
+  return lease.owner !== owner && leaseKeepsOut(lease, now);
+}
+
+/** The version of the requests the evaluating engine applies, as its lease says (undefined: older). */
+export function evaluatorRequests(db: Db): number | undefined {
+  try {
+    const { requests } = readLease(db);
+    return typeof requests === "number" ? requests : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the evaluation lease, as stored now, is `owner`'s (another engine may have taken it since). */
+export function holdsLease(db: Db, owner: string): boolean {
+  return readLease(db).owner === owner;
+}
+
+export function releaseLease(db: Db, owner: string): void {
+  db.prepare("DELETE FROM alert_meta WHERE key = 'evaluator' AND json_extract(value, '$.owner') = ?").run(
+    owner,
+  );
+}
