@@ -17,8 +17,8 @@ import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js"
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
- * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask.ts` reads
- * the same pairs in structured data), and an XML element's `<password>v</password>`.
+ * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask-value.ts`
+ * reads the same pairs in structured data), and an XML element's `<password>v</password>`.
  */
 const ASSIGNMENT = new RegExp(
   `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
@@ -113,7 +113,10 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
   assignments(text, spans, scan.keyWordEnds);
 }
 
-/** 1 for `[\w.-]`, the characters a key is made of; 2 for `[A-Za-z0-9/+=_-]`, a credential-shaped value's; 3 both. */
+/**
+ * 1 for `[\w.-]`, the characters a key is made of; 2 for `[A-Za-z0-9/+=_-]`, those of a credential-shaped
+ * value; 3 for both.
+ */
 const CHAR_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -250,9 +253,10 @@ const NESTED_TOKEN =
 
 /**
  * Masks the values of the object or list opening at `open` (a `{` or `[` after a secret name) as that
- * name's values, the way mask.ts masks the same data parsed: under a name of either strength a list's items
- * are judged as its value; under a strong name an object's every value is a secret, unless the object is
- * shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns where it ends.
+ * name's values, the way mask-value.ts masks the same data parsed: under a name of either strength a
+ * list's items are judged as its value; under a strong name an object's every value is a secret, unless the
+ * object is shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns
+ * where it ends.
  */
 function nestedSpans(
   text: string,
