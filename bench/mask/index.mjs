@@ -11,84 +11,18 @@
 //
 //   node bench/mask/index.mjs
 //   RUNS=31 BEFORE=<commit> node bench/mask/index.mjs
+//   RUNS=1001 ONLY="64 KiB code" BEFORE=<commit> node bench/mask/index.mjs
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleEngine, median, mulberry32, ROOT } from "../lib.mjs";
+import { bundleEngine, median, ROOT } from "../lib.mjs";
+import { PAYLOADS } from "./payloads.mjs";
 
 const RUNS = Number(process.env.RUNS ?? 21);
 const BEFORE = process.env.BEFORE ?? "2f87336";
-
-const rand = mulberry32(9);
-const WORDS =
-  "the server returned a list of files and their sizes while the client waited for progress notifications about the request with timeout retry cache index query result".split(
-    " ",
-  );
-const prose = (chars) => {
-  let out = "";
-  while (out.length < chars) out += `${WORDS[Math.floor(rand() * WORDS.length)]} `;
-  return out.slice(0, chars);
-};
-const code = (chars) => {
-  let out = "";
-  for (let i = 0; out.length < chars; i++)
-    out += `function handler${i}(req, res) {\n  const key = cache.get(req.id);\n  return res.json({ ok: true, n: ${i} });\n}\n`;
-  return out.slice(0, chars);
-};
-const toolResult = (text) => ({
-  jsonrpc: "2.0",
-  id: 7,
-  result: { content: [{ type: "text", text }], isError: false },
-});
-
-/** A tools/list of `n` tools, each with parameters named like secrets, as an SDK server sends it. */
-const secretParamTools = (n) => ({
-  jsonrpc: "2.0",
-  id: 2,
-  result: {
-    tools: Array.from({ length: n }, (_, i) => ({
-      name: `tool_${i}`,
-      description: prose(120),
-      inputSchema: {
-        $schema: "http://json-schema.org/draft-07/schema#",
-        type: "object",
-        properties: {
-          query: { type: "string", description: prose(60) },
-          token: { type: "string", description: "A GitHub personal access token" },
-          password: { type: "string", minLength: 8 },
-          auth: {
-            type: "object",
-            properties: { user: { type: "string" }, api_key: { type: ["string", "null"] } },
-            required: ["user"],
-          },
-        },
-        required: ["query"],
-        additionalProperties: false,
-      },
-    })),
-  },
-});
-
-const PAYLOADS = {
-  "tool result, 4 KiB prose": toolResult(prose(4096)),
-  "tool result, 64 KiB code": toolResult(code(65536)),
-  "file listing, 16 KiB": toolResult(
-    Array.from({ length: 300 }, (_, i) => `[FILE] src/module-${i}/index-${i}.ts (${1000 + i} bytes)`).join(
-      "\n",
-    ),
-  ),
-  "result with 3 credentials, 4 KiB": toolResult(
-    `${prose(1300)} GITHUB_TOKEN=ghp_${"aB3d".repeat(9)} ${prose(1300)} postgres://app:Sup3rS3cret@db/x ${prose(1300)} {"api_key": "k-9f8e7d6c5b4a"}`,
-  ),
-  "log line, 200 B": { level: "info", message: prose(200) },
-  "log line, AWS key pair in prose": {
-    level: "info",
-    message: `${prose(80)} AKIA${"Q3ZX7W2M".repeat(2)} secret wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)} ${prose(60)}`,
-  },
-  "tools/list, 20 secret-named params": secretParamTools(20),
-  "tool result, 1 MiB (64 KiB kept)": toolResult(prose(1024 * 1024)),
-};
+/** Only the payloads whose name holds this text (`ONLY="64 KiB code"`), to afford more runs of one. */
+const ONLY = process.env.ONLY ?? "";
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-bench-mask-"));
 try {
@@ -154,7 +88,7 @@ try {
     "ratio".padStart(7),
     "per run".padStart(8),
   );
-  for (const [name, payload] of Object.entries(PAYLOADS)) {
+  for (const [name, payload] of Object.entries(PAYLOADS).filter(([name]) => name.includes(ONLY))) {
     const { b, a, ratio } = time(payload);
     console.log(
       name.padEnd(36),

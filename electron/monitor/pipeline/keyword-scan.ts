@@ -153,10 +153,17 @@ export class KeywordScanner {
 
   /**
    * The same pass, for a caller that reads it often: sets `seen[k]` to 1 for each keyword `k` (an index
-   * into `keywords`) that occurs, and appends to `at` the index of the last character of each occurrence
-   * of a `located` keyword. Whether any keyword occurs.
+   * into `keywords`) that occurs, appending `k` to `present` (if given) where `seen[k]` was 0 (so the caller reads
+   * and clears only those), and appends to `at` the index of the last character of each occurrence of a
+   * `located` keyword. Whether any keyword occurs.
    */
-  scanInto(text: string, seen: Uint8Array, at: number[], useWasm = text.length >= WASM_MIN_CHARS): boolean {
+  scanInto(
+    text: string,
+    seen: Uint8Array,
+    at: number[],
+    useWasm = text.length >= WASM_MIN_CHARS,
+    present?: number[],
+  ): boolean {
     const wasm = useWasm ? this.wasmScan() : null;
     if (!(wasm ? wasm.run(text, at) : this.pass(text, at))) return false;
     // The states hit, found with a Buffer's native search over the same memory and cleared as they are
@@ -166,7 +173,11 @@ export class KeywordScanner {
     const { output } = this;
     for (let s = hitBytes.indexOf(1); s !== -1; s = hitBytes.indexOf(1, s + 1)) {
       hit[s] = 0;
-      for (const k of output[s] as number[]) seen[k] = 1;
+      for (const k of output[s] as number[])
+        if (seen[k] === 0) {
+          seen[k] = 1;
+          present?.push(k);
+        }
     }
     return true;
   }

@@ -61,7 +61,27 @@ const NOT_SECRET_KEYS = new Set([
 
 export type SecretKeyStrength = "strong" | "weak" | "shaped" | null;
 
+/**
+ * Strengths already worked out, by key as written: the same keys come back all the time (each object of
+ * a list, `key` all through a file of code), and working one out costs a few hundred ns. Short keys only,
+ * and at most KNOWN_MAX of them (cleared when full), so a payload of random keys cannot grow it.
+ */
+const known = new Map<string, SecretKeyStrength>();
+const KNOWN_MAX = 4096;
+const KNOWN_KEY_CHARS = 64;
+
 export function secretKeyStrength(key: string): SecretKeyStrength {
+  if (key.length > KNOWN_KEY_CHARS) return strengthOfKey(key);
+  let strength = known.get(key);
+  if (strength === undefined) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    strength = strengthOfKey(key);
+    known.set(key, strength);
+  }
+  return strength;
+}
+
+function strengthOfKey(key: string): SecretKeyStrength {
   const k = key.toLowerCase().replace(/[-_.]/g, "");
   const strength = strengthOf(k, key);
   if (strength || !k.endsWith("s")) return strength;

@@ -17,8 +17,8 @@ import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js"
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
- * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask.ts` reads
- * the same pairs in structured data), and an XML element's `<password>v</password>`.
+ * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask-value.ts`
+ * reads the same pairs in structured data), and an XML element's `<password>v</password>`.
  */
 const ASSIGNMENT = new RegExp(
   `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
@@ -113,28 +113,52 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
   assignments(text, spans, scan.keyWordEnds);
 }
 
-/** Whether 16 characters a credential-shaped value is made of (`[A-Za-z0-9/+=_-]`) follow `from` closely. */
-function shapedNear(text: string, from: number): boolean {
-  let run = 0;
-  for (let i = from; i < Math.min(text.length, from + 48); i++) {
-    const c = text.charCodeAt(i);
-    const token = (isKeyChar(c) && c !== 46) || c === 47 || c === 43 || c === 61;
-    run = token ? run + 1 : 0;
-    if (run === 16) return true;
-  }
-  return false;
+/**
+ * 1 for `[\w.-]`, the characters a key is made of; 2 for `[A-Za-z0-9/+=_-]`, those of a credential-shaped
+ * value; 3 for both.
+ */
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CHAR_CLASS[c] = (/[\w.-]/.test(ch) ? 1 : 0) | (/[A-Za-z0-9/+=_-]/.test(ch) ? 2 : 0);
+}
+const KEY_CHAR = 1;
+const SHAPED_CHAR = 2;
+
+function isKeyChar(code: number): boolean {
+  return code < 128 && ((CHAR_CLASS[code] as number) & KEY_CHAR) !== 0;
 }
 
-/** `[\w.-]`: the characters a key is made of. */
-function isKeyChar(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 57) ||
-    code === 95 ||
-    code === 46 ||
-    code === 45
-  );
+function isShapedChar(code: number): boolean {
+  return code < 128 && ((CHAR_CLASS[code] as number) & SHAPED_CHAR) !== 0;
+}
+
+/** How many characters a credential-shaped value holds at least, and how far past a key one is looked for. */
+const SHAPED_RUN = 16;
+const SHAPED_WINDOW = 48;
+
+/**
+ * Whether SHAPED_RUN characters a credential-shaped value is made of follow `from` closely (within
+ * SHAPED_WINDOW). Such a run holds every SHAPED_RUN-th character, so those are read first: past a key in
+ * code (`key = cache.get(…)`) a few reads tell there is none.
+ */
+function shapedNear(text: string, from: number): boolean {
+  const end = Math.min(text.length, from + SHAPED_WINDOW);
+  // Where the run may start: no run of SHAPED_RUN starts before `low`.
+  let low = from;
+  for (let probe = low + SHAPED_RUN - 1; probe < end; probe = low + SHAPED_RUN - 1) {
+    if (!isShapedChar(text.charCodeAt(probe))) {
+      low = probe + 1;
+      continue;
+    }
+    let start = probe;
+    while (start > low && isShapedChar(text.charCodeAt(start - 1))) start--;
+    let after = probe + 1;
+    while (after < end && after - start < SHAPED_RUN && isShapedChar(text.charCodeAt(after))) after++;
+    if (after - start >= SHAPED_RUN) return true;
+    low = after + 1;
+  }
+  return false;
 }
 
 /**
@@ -147,6 +171,10 @@ function isKeyChar(code: number): boolean {
 function assignments(text: string, spans: SecretSpan[], wordEnds: readonly number[]): void {
   let matchedTo = 0;
   let runEnd = 0;
+  // The last key read and its strength: text repeats its keys (`key` all through code), and comparing
+  // in place costs less than cutting the key out to look it up.
+  let lastKey = "";
+  let lastStrength: SecretKeyStrength = null;
   for (const end of wordEnds) {
     // A word in the run just tried (words lie within runs: their characters are all key characters).
     if (end < runEnd) continue;
@@ -156,8 +184,15 @@ function assignments(text: string, spans: SecretSpan[], wordEnds: readonly numbe
     while (runEnd < text.length && isKeyChar(text.charCodeAt(runEnd))) runEnd++;
     if (start < matchedTo) continue;
     // The pattern's key is the whole run: a run naming no secret, or naming one only for a value shaped
-    // as a credential with none near it (`const key = cache.get(…)` in code), is not tried.
-    const strength = secretKeyStrength(text.slice(start, runEnd).replace(/^-+/, ""));
+    // as a credential with none near it (`const key = cache.get(…)` in code), is not tried. The key as
+    // secretKeyStrength reads it: the run without the dashes of a flag.
+    let keyStart = start;
+    while (keyStart < runEnd && text.charCodeAt(keyStart) === 45) keyStart++;
+    if (runEnd - keyStart !== lastKey.length || !text.startsWith(lastKey, keyStart)) {
+      lastKey = text.slice(keyStart, runEnd);
+      lastStrength = secretKeyStrength(lastKey);
+    }
+    const strength = lastStrength;
     if (strength === null && !/(?:Bearer|Basic|Token|Digest)/i.test(text.slice(runEnd, runEnd + 24)))
       continue;
     if (strength === "shaped" && !shapedNear(text, runEnd)) continue;
@@ -218,9 +253,10 @@ const NESTED_TOKEN =
 
 /**
  * Masks the values of the object or list opening at `open` (a `{` or `[` after a secret name) as that
- * name's values, the way mask.ts masks the same data parsed: under a name of either strength a list's items
- * are judged as its value; under a strong name an object's every value is a secret, unless the object is
- * shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns where it ends.
+ * name's values, the way mask-value.ts masks the same data parsed: under a name of either strength a
+ * list's items are judged as its value; under a strong name an object's every value is a secret, unless the
+ * object is shaped as a JSON Schema (a parameter's schema describes a secret; it is not one). Returns
+ * where it ends.
  */
 function nestedSpans(
   text: string,

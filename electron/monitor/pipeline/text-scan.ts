@@ -67,6 +67,8 @@ export class TextScanner {
   private readonly rulesOf: number[][];
   // Reused: masking is synchronous and reads one scan before it starts the next.
   private readonly seen: Uint8Array;
+  /** The keywords the last scan found (their `seen` entries are the only ones set). */
+  private readonly present: number[] = [];
   /** 1 for a rule already in the scan's list (cleared as soon as the list is made). */
   private readonly listed = new Uint8Array(RULE_KEYWORDS.length);
   private readonly result: TextScan;
@@ -97,21 +99,22 @@ export class TextScanner {
 
   /** What `text` holds, in one pass. Valid until the next call. */
   scan(text: string): TextScan {
-    const { seen, result, rulesOf, listed } = this;
-    seen.fill(0);
-    result.keyWordEnds.length = 0;
-    const any = this.scanner.scanInto(text, seen, result.keyWordEnds);
+    const { seen, result, rulesOf, listed, present } = this;
+    // Only what the last scan set is cleared: a short text costs nothing for the keywords it never held.
+    // (An array's length is set only when it changes: setting it is a call into the runtime.)
+    for (const k of present) seen[k] = 0;
+    if (present.length !== 0) present.length = 0;
+    if (result.keyWordEnds.length !== 0) result.keyWordEnds.length = 0;
+    this.scanner.scanInto(text, seen, result.keyWordEnds, undefined, present);
     const { rules } = result;
-    rules.length = 0;
+    if (rules.length !== 0) rules.length = 0;
     // A list of the rules to run, not a flag per rule: most texts wake none, and none is then looked at.
-    if (any)
-      for (let k = 0; k < seen.length; k++)
-        if (seen[k] === 1)
-          for (const r of rulesOf[k] as number[])
-            if (listed[r] === 0) {
-              listed[r] = 1;
-              rules.push(r);
-            }
+    for (const k of present)
+      for (const r of rulesOf[k] as number[])
+        if (listed[r] === 0) {
+          listed[r] = 1;
+          rules.push(r);
+        }
     for (const r of rules) listed[r] = 0;
     // In the rule set's order, as they always ran: of two equal overlapping spans the first one names it.
     if (rules.length > 1) rules.sort((a, b) => a - b);

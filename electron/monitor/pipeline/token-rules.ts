@@ -30,7 +30,7 @@ interface TokenRule {
 /**
  * gitleaks' catch-all for any `key = value`: left out. It tries fifty prefixes at every position of any
  * text holding "key" or "api" (10 ms for 64 KiB of code, more than all other rules together), and the
- * structural rules in mask.ts cover secret-named keys in every syntax for a fraction of that.
+ * structural rules (structural-rules.ts) cover secret-named keys in every syntax for a fraction of that.
  */
 const LEFT_OUT = new Set(["generic-api-key"]);
 
