@@ -14,6 +14,12 @@ const SHARED = ["test/renderer", "test/metrics", "test/electron", "test/cli"].ma
  * zone the formats are made in): a fresh worker each, so what they change reaches no other file.
  */
 const OWN_WORKER = ["test/electron/preload.test.ts", "test/renderer/counted-note.test.ts"];
+/**
+ * The UI tests in real Chromium: one browser for the run, which their project launches (chromium-server.ts).
+ * Like SHARED, their files keep no state in modules and mock nothing, so a worker keeps what it imported
+ * (playwright-core, the SDK, the engine's store) from one file to the next.
+ */
+const UI = "test/ui/**/*.test.ts";
 
 export default defineConfig({
   test: {
@@ -37,8 +43,12 @@ export default defineConfig({
         test: {
           name: "isolated",
           include: ["test/**/*.test.ts"],
-          exclude: SHARED,
+          exclude: [...SHARED, UI],
         },
+      },
+      {
+        extends: true,
+        test: { name: "ui", include: [UI], isolate: false, globalSetup: ["test/ui/chromium-server.ts"] },
       },
       { extends: true, test: { name: "own-worker", include: OWN_WORKER } },
     ],

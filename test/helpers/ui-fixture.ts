@@ -1,19 +1,21 @@
 /**
- * What a UI test file sets up around its tests: one real Chromium for the file, and the temp dirs,
- * `mcpscope serve` processes and clients its tests start, all undone after the file's tests (the browser
- * first, then the rest, the last started first). Call it inside the file's `describe.skipIf(!HAS_CHROMIUM)`
+ * What a UI test file sets up around its tests: a connection to the run's shared Chromium (its own
+ * Chromium when run outside the `ui` project), and the temp dirs, `mcpscope serve` processes and clients
+ * its tests start, all undone after the file's tests (the browser first, then the rest, the last started
+ * first). Call it inside the file's `describe.skipIf(!HAS_CHROMIUM)`
  * so that nothing is launched where Chromium is missing.
  */
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
 import { DISCOVERY_ENV } from "../../electron/monitor/discovery/platform-paths.js";
 import { runFixture } from "../security/helpers.js";
-import { launchChromium, type Serve, startServe } from "../ui/browser.js";
+import { type Serve, startServe } from "../ui/browser.js";
+import { launchChromium } from "../ui/chromium.js";
 import { tempDir } from "./mcp.js";
 
 export interface UiFixture {
-  /** The file's Chromium, launched before its first test. */
+  /** The file's client of Chromium, connected before its first test. */
   readonly browser: Browser;
   /** Runs after the file's tests, the last deferred first; one that fails does not stop the others. */
   defer(cleanup: () => Promise<unknown>): void;
@@ -37,11 +39,20 @@ export function isolatedHomeEnv(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * A client of the run's shared Chromium (chromium-server.ts), or a Chromium of the file's own where no
+ * shared one was provided. Closing the client leaves the shared browser running.
+ */
+function connectChromium(): Promise<Browser> {
+  const endpoint = inject("chromiumEndpoint");
+  return endpoint ? chromium.connect(endpoint) : launchChromium();
+}
+
 export function uiFixture(): UiFixture {
   let browser: Browser | undefined;
   const cleanups: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await connectChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -49,7 +60,7 @@ export function uiFixture(): UiFixture {
   });
   const fixture: UiFixture = {
     get browser() {
-      if (!browser) throw new Error("Chromium is launched before the file's first test, not at load");
+      if (!browser) throw new Error("Chromium is connected before the file's first test, not at load");
       return browser;
     },
     defer(cleanup) {

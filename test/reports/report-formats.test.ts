@@ -22,7 +22,7 @@ import {
   tempDir,
   waitFor,
 } from "../helpers/mcp.js";
-import { HAS_CHROMIUM, launchChromium } from "../ui/browser.js";
+import { HAS_CHROMIUM, launchChromium } from "../ui/chromium.js";
 
 const run = promisify(execFile);
 // Built at run time so the secret is not a literal in the repository either.

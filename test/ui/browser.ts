@@ -1,17 +1,17 @@
 /**
- * What the UI tests share: `mcpscope serve` on a free port, real Chromium (Debian's), a page that records
- * CSP violations and script errors, and polling.
+ * What the UI tests share: `mcpscope serve` on a free port, a page in real Chromium (chromium.ts) that
+ * records CSP violations and script errors, and polling.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Download, Page } from "playwright-core";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
+import { CHROMIUM, HAS_CHROMIUM } from "./chromium.js";
 
-export const CHROMIUM = "/usr/bin/chromium";
-export const HAS_CHROMIUM = existsSync(CHROMIUM);
+export { CHROMIUM, HAS_CHROMIUM } from "./chromium.js";
+
 export const SERVE_URL = /http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+/;
 
 /** Says loudly, once per test file, that the UI is not tested here. */
@@ -21,20 +21,6 @@ export function warnIfNoChromium(file: string): void {
     `\n*** SKIPPED ${file}: ${CHROMIUM} is missing, so the UI is NOT tested here. ` +
       "Install it with `apt-get install chromium` (CI does). ***\n",
   );
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
 }
 
 export interface Serve {
@@ -116,6 +102,16 @@ export async function openPage(
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * A download's content as text, read through the browser's connection: a browser shared over its
+ * WebSocket endpoint keeps the file on its side, where `download.path()` cannot reach it.
+ */
+export async function downloadText(download: Download): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** With MCPSCOPE_SCREENSHOTS set, saves the page in light and dark there, for a look at the views by eye. */

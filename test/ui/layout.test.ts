@@ -10,7 +10,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, SERVERS } from "../helpers/mcp.js";
+import { storedCalls } from "../helpers/http.js";
+import { connect, SERVERS, waitFor } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
   HAS_CHROMIUM,
@@ -95,6 +96,9 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
           .callTool({ name: fail ? "no-such-tool" : "echo", arguments: { message: `m${i}` } })
           .catch(() => undefined);
       }
+      // Stored before the client closes: a wrapper slow to exit after its stdin closes (a busy machine)
+      // is killed by the SDK after 4 s, and calls it had not yet written would be lost.
+      await waitFor(() => storedCalls(dataDir, name).filter((c) => c.method === "tools/call").length === 4);
       await client.close();
     };
     // Independent servers, as a user's clients run them: started together, their start-ups overlap.

@@ -13,7 +13,15 @@ import type { StatsDocument } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
 import { connect, mcpscopeJson, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { apiCall, HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
+import {
+  apiCall,
+  downloadText,
+  HAS_CHROMIUM,
+  openPage,
+  type Serve,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
 
 const SHOTS = process.env.MCPSCOPE_SCREENSHOTS;
 /** A tool name a hostile server or client could choose: a live formula if a spreadsheet opened it raw. */
@@ -92,7 +100,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     expect(json.suggestedFilename()).toMatch(
       /^mcpscope-report-\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}\.json$/,
     );
-    const doc = JSON.parse(await readFile((await json.path()) as string, "utf8")) as Report;
+    const doc = JSON.parse(await downloadText(json)) as Report;
     expect(doc.scope.servers).toEqual(["beta"]);
     expect(doc.summary.calls.value).toBe(callsOf("beta"));
 
@@ -103,7 +111,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       page.getByTestId("report-export").click(),
     ]);
     expect(csv.suggestedFilename()).toMatch(/-tools\.csv$/);
-    const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
+    const lines = (await downloadText(csv)).trim().split("\r\n");
     const echo = stats.servers.find((s) => s.server === "beta")?.operations.find((o) => o.target === "echo");
     expect(lines.some((l) => l.startsWith(`beta,echo,${echo?.calls},`))).toBe(true);
     expect(lines.filter((l) => l.startsWith(`beta,${FORMULA_FIELD},1,`))).toHaveLength(1);
@@ -143,7 +151,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       exportCalls.getByTestId("export-csv").click(),
     ]);
     expect(csv.suggestedFilename()).toMatch(/^mcpscope-calls-.*\.csv$/);
-    const lines = (await readFile((await csv.path()) as string, "utf8")).trim().split("\r\n");
+    const lines = (await downloadText(csv)).trim().split("\r\n");
     expect(lines[0]).toBe(
       "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id",
     );
@@ -158,7 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       page.waitForEvent("download"),
       exportCalls.getByTestId("export-json").click(),
     ]);
-    const calls = JSON.parse(await readFile((await json.path()) as string, "utf8")) as { calls: unknown[] };
+    const calls = JSON.parse(await downloadText(json)) as { calls: unknown[] };
     expect(calls.calls).toHaveLength(total);
     // The shape `mcpscope calls --json` prints (calls.details): arguments, results and client included.
     expect(calls.calls).toEqual(await apiCall(serve, "calls.details", { limit: 1000 }));
@@ -174,7 +182,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       page.waitForEvent("download"),
       exportLogs.getByTestId("export-json").click(),
     ]);
-    const logDoc = JSON.parse(await readFile((await logs.path()) as string, "utf8")) as {
+    const logDoc = JSON.parse(await downloadText(logs)) as {
       logs: { server: string }[];
     };
     expect(logDoc.logs.length).toBeGreaterThan(0);
@@ -190,7 +198,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       page.waitForEvent("download"),
       exportEvents.getByTestId("export-csv").click(),
     ]);
-    const eventLines = (await readFile((await events.path()) as string, "utf8")).trim().split("\r\n");
+    const eventLines = (await downloadText(events)).trim().split("\r\n");
     expect(eventLines[0]).toBe("id,time,category,type,severity,server,session,message,details");
     expect(eventLines.some((l) => l.includes(",tool_error,"))).toBe(true);
     expect(problems).toEqual([]);
