@@ -220,6 +220,28 @@ describe("masking what developers' credentials look like, and keeping what is no
     }
   });
 
+  it("masks the framework keys every other secret is derived from: *_KEY_BASE, *_SECRET_KEY, APP_KEY", () => {
+    const hex = "3f9a2b7c1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
+    const env = {
+      SECRET_KEY_BASE: hex,
+      db_key_base: "DbKeyBaseQ1w2e3r4t5y6u7i8",
+      otp_key_base: "OtpKeyBaseZ9x8c7v6b5n4m3",
+      DJANGO_SECRET_KEY: "django-insecure-q1w2e3r4t5y6u7i8",
+      APP_KEY: "base64:LaravelKey0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6=",
+      RAILS_ENV: "production",
+    };
+    const secrets = [hex, "DbKeyBaseQ1w2e3r4t5y6u7i8", "OtpKeyBaseZ9x8c7v6b5n4m3", "q1w2e3r4t5y6u7i8"];
+    expectMasked(env, [...secrets, "LaravelKey0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"], ["production"]);
+    // As a Rails or Phoenix app logs them on stderr, and as a `.env` file reads.
+    for (const line of [
+      `SECRET_KEY_BASE=${hex}`,
+      `export SECRET_KEY_BASE="${hex}"`,
+      `  secret_key_base: ${hex}`,
+      "APP_KEY=base64:LaravelKey0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6=",
+    ])
+      expect(maskString(line), line).not.toMatch(/[0-9a-f]{32}|LaravelKey0a1B2c3/);
+  });
+
   it("masks webhook and bot URLs that are credentials, keeping their host", () => {
     const discord = "https://discord.com/api/webhooks/123456789012345678/DiscordHookTokAbCdEf0123456789xyz";
     const teams =
