@@ -22,7 +22,7 @@ export function shownCommandLine(
   args: readonly string[],
   hide: (part: string) => string = (part) => part,
 ): string {
-  return [maskText(command), ...maskArgs([...args])]
+  return [maskText(command), ...maskArgs([...args], command)]
     .map((part) => quoteArg(visibleText(hide(part))))
     .join(" ");
 }

@@ -21,6 +21,8 @@ import {
 import {
   AUTH_SCHEMES,
   BASE64_PEM_NEEDLE,
+  DB_CLIENT_NEEDLES,
+  gluedPasswordArgs,
   LOOSE_TOKENS,
   NETRC_NEEDLE,
   PRIVATE_KEY_NEEDLE,
@@ -47,6 +49,7 @@ const TEXT = new TextScanner([
   URL_NEEDLE,
   BASE64_PEM_NEEDLE,
   NETRC_NEEDLE,
+  ...DB_CLIENT_NEEDLES,
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
 ]);
@@ -83,6 +86,7 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
+  for (const needle of DB_CLIENT_NEEDLES) if (json.includes(needle)) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
   for (const open of ["{", "["])
@@ -251,7 +255,15 @@ export function maskValue(
     return value;
   }
   if (depth > MAX_DEPTH) return "[too deep]";
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
+  if (Array.isArray(value)) {
+    // An argument list (`["mysql", "-pS3cret"]`): a password glued to its flag is the flag's value.
+    const glued = gluedPasswordArgs(value);
+    return value.map((item, i) =>
+      glued.has(i)
+        ? `-p${maskNamed((item as string).slice(2), "strong", found, budget, depth + 1)}`
+        : maskValue(item, found, budget, depth + 1),
+    );
+  }
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
   const out: Record<string, unknown> = Object.create(null);
   const pair = pairName(value);

@@ -47,6 +47,18 @@ const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
 /** A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field). */
 export const NETRC_NEEDLE = "machine";
 const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
+/**
+ * A MySQL or MariaDB client's password glued to its `-p` flag (`mysql -uroot -pS3cret db`,
+ * `mysqldump -p'…'`): no name is next to it, only the program named earlier in the same command (a shell
+ * line, or a JSON list of its arguments). `-p` alone asks for the password; `-P` is the port.
+ */
+export const DB_CLIENT_NEEDLES = ["mysql", "mariadb"];
+const DB_CLIENT = "(?<![\\w-])(?:mysql[a-z]*|mariadb(?:-[a-z]+)?)(?:\\.exe)?(?![\\w.-])";
+const DB_CLIENT_ARG = new RegExp(`${DB_CLIENT}$`);
+const GLUED_PASSWORD = new RegExp(
+  `${DB_CLIENT}[^\\r\\n;&|]*?(?<=[\\s"',[])-p('[^'\\r\\n]+'|\\\\?"[^"\\\\\\r\\n]+\\\\?"|[^\\s"'\\\\,\\]]+)`,
+  "dg",
+);
 /** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
 const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
 const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
@@ -99,6 +111,13 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (at && secretValue(m[1] as string, "strong"))
         spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
     }
+  if (DB_CLIENT_NEEDLES.some((needle) => scan.has(needle)))
+    for (const m of text.matchAll(GLUED_PASSWORD)) {
+      const at = m.indices?.[1];
+      const quote = /^\\?["']/.exec(m[1] as string)?.[0].length ?? 0;
+      if (at && secretValue((m[1] as string).slice(quote, quote ? -quote : undefined), "strong"))
+        spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2 });
+    }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
     if (scan.has(needle) && text.includes(needle))
       for (const m of text.matchAll(pattern)) {
@@ -111,6 +130,18 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
   assignments(text, spans, scan.keyWordEnds);
+}
+
+/** The items of an argument list that are a `-pPASSWORD` after one naming a MySQL client (see GLUED_PASSWORD). */
+export function gluedPasswordArgs(argv: readonly unknown[]): Set<number> {
+  const found = new Set<number>();
+  let client = false;
+  argv.forEach((arg, i) => {
+    if (typeof arg !== "string") return;
+    if (client && arg.length > 2 && arg.startsWith("-p") && secretValue(arg.slice(2), "strong")) found.add(i);
+    else if (!client && DB_CLIENT_NEEDLES.some((n) => arg.includes(n))) client = DB_CLIENT_ARG.test(arg);
+  });
+  return found;
 }
 
 /** Whether 16 characters a credential-shaped value is made of (`[A-Za-z0-9/+=_-]`) follow `from` closely. */
