@@ -75,3 +75,45 @@ describe("passwords on a MySQL or MariaDB command line", () => {
     expect(maskValue(["mkdir", "-pv", "/tmp/mysql"])).toEqual(["mkdir", "-pv", "/tmp/mysql"]);
   });
 });
+
+describe("a .pgpass file a filesystem server reads", () => {
+  const pgpass = [
+    "# hostname:port:database:username:password",
+    "localhost:5432:shop:app:PgPassQ1w2e3r4",
+    "*:*:*:postgres:PgStarW9x8c7",
+    "db.example.com:5433:*:ro:Pg\\:Esc\\\\Z5x6",
+    "10.0.0.5:5432:db:u:Pg With Spaces 42",
+    "",
+  ].join("\n");
+  const secrets = ["PgPassQ1w2e3r4", "PgStarW9x8c7", "Pg\\:Esc", "Pg With Spaces"];
+
+  it("masks each line's password, as a tool result, as JSON text and on stderr, keeping the rest", () => {
+    for (const out of [
+      storedCall({ text: pgpass }),
+      capturePayload({
+        jsonrpc: "2.0",
+        id: 2,
+        result: { content: [{ type: "text", text: JSON.stringify({ path: "~/.pgpass", content: pgpass }) }] },
+      }) ?? "",
+      maskString(pgpass),
+    ]) {
+      for (const secret of secrets) expect(out).not.toContain(secret);
+      for (const kept of ["localhost:5432:shop:app:", "*:*:*:postgres:", "db.example.com:5433:*:ro:"])
+        expect(out).toContain(kept);
+    }
+    // A small result holding nothing but one line: no secret word, no keyword, only the shape.
+    expect(storedCall({ text: "localhost:5432:shop:app:Zq8Xw7Vu6Ts5\n" })).not.toContain("Zq8Xw7Vu6Ts5");
+  });
+
+  it("keeps what has the colons but not the shape: MAC addresses, times, passwd lines, compiler output", () => {
+    for (const line of [
+      "00:11:22:33:44:55",
+      "aa:12:cc:dd:ee:ff",
+      "12:34:56:78:90",
+      "root:x:0:0:root:/root:/bin/bash",
+      "main.go:42:10: undefined: x",
+      "2024:12:07:10:11",
+    ])
+      expect(maskString(line), line).toBe(line);
+  });
+});

@@ -25,6 +25,7 @@ import {
   gluedPasswordArgs,
   LOOSE_TOKENS,
   NETRC_NEEDLE,
+  PGPASS_PORT,
   PRIVATE_KEY_NEEDLE,
   structuralSpans,
   URL_NEEDLE,
@@ -87,6 +88,7 @@ export function mayHoldSecret(json: string): boolean {
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
   for (const needle of DB_CLIENT_NEEDLES) if (json.includes(needle)) return true;
+  if (PGPASS_PORT.test(json)) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
   for (const open of ["{", "["])

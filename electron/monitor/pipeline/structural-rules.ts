@@ -48,6 +48,20 @@ const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
 export const NETRC_NEEDLE = "machine";
 const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
 /**
+ * A `.pgpass` line: `HOST:PORT:DATABASE:USER:PASSWORD`, the password to the line's end (`\:` and `\\`
+ * escaped), or to the end of a JSON string holding the file (`"…\nHOST:…:PASSWORD\n…"`). No keyword
+ * names it: the shape does, a host (`*`, or 3+ characters with a letter or dot, never a MAC's or a
+ * time's two digits) and a port (digits or `*`) opening a line.
+ */
+const PGPASS_FIELDS =
+  "(?:\\*|(?=[\\w.-]*[A-Za-z.])[\\w.-]{3,}):(?:\\d{1,5}|\\*):(?:[^\\s:\\\\\"]|\\\\.)+:(?:[^\\s:\\\\\"]|\\\\.)+:";
+/** What every `.pgpass` line holds, in any spelling: a port between colons (see `mayHoldSecret`). */
+export const PGPASS_PORT = /:(?:\d{1,5}|\*):/;
+const PGPASS = new RegExp(
+  `^${PGPASS_FIELDS}([^\\r\\n]+?)\\r?$|(?<=\\\\n|")${PGPASS_FIELDS}((?:[^"\\\\\\r\\n]|\\\\[^n])+)`,
+  "dgm",
+);
+/**
  * A MySQL or MariaDB client's password glued to its `-p` flag (`mysql -uroot -pS3cret db`,
  * `mysqldump -p'…'`): no name is next to it, only the program named earlier in the same command (a shell
  * line, or a JSON list of its arguments). `-p` alone asks for the password; `-P` is the port.
@@ -109,6 +123,12 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
     for (const m of text.matchAll(NETRC)) {
       const at = m.indices?.[1];
       if (at && secretValue(m[1] as string, "strong"))
+        spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
+    }
+  if (PGPASS_PORT.test(text))
+    for (const m of text.matchAll(PGPASS)) {
+      const at = m.indices?.[m[1] === undefined ? 2 : 1];
+      if (at && secretValue(text.slice(at[0], at[1]), "strong"))
         spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
     }
   if (DB_CLIENT_NEEDLES.some((needle) => scan.has(needle)))
