@@ -119,6 +119,30 @@ describe("masking the same data in every shape it is stored in", () => {
     );
   });
 
+  it("masks a name/value pair written value first, in text as in JSON", () => {
+    expectMasked(
+      {
+        env: [
+          { value: "ValFirstPwQ1w2e3r4", name: "DB_PASSWORD" },
+          { value: 84736251, name: "DB_PIN_PASSWORD" },
+          { value: "debug", name: "LOG_LEVEL" },
+        ],
+        headers: [
+          { value: "Token ValFirstTokM5n6b7v8", name: "Authorization" },
+          { Value: "ValFirstEcsL1k2j3h4", Name: "API_TOKEN" },
+        ],
+      },
+      ["ValFirstPwQ1w2e3r4", "84736251", "ValFirstTokM5n6b7v8", "ValFirstEcsL1k2j3h4"],
+      ["debug", "LOG_LEVEL", "DB_PASSWORD", "Authorization"],
+    );
+    // As YAML writes the pair, and JSON text stays JSON.
+    expect(maskString("- value: ValFirstPwQ1w2e3r4\n  name: DB_PASSWORD\n")).not.toContain(
+      "ValFirstPwQ1w2e3r4",
+    );
+    const text = maskString('[{"value":84736251,"name":"DB_PASSWORD"}]');
+    expect(JSON.parse(text)).toEqual([{ value: "[masked:named-secret]", name: "DB_PASSWORD" }]);
+  });
+
   it("masks credential formats that need their keyword next to them when the keyword is the key", () => {
     const okta = "00a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0";
     const sonar = "squ_0123456789abcdef0123456789abcdef01234567";

@@ -27,6 +27,12 @@ const ASSIGNMENT = new RegExp(
 /** The same pattern, tried only where a key can start (see `assignments`). */
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
 /**
+ * A name/value pair written value first, `{"value": "v", "name": "DB_PASSWORD"}` (also `Name`/`Value`,
+ * `key`/`Key`, escaped, `util.inspect`ed or as YAML's two lines): ASSIGNMENT reads the name-first order.
+ */
+const VALUE_FIRST =
+  /(?<![\w-])(\\?")?(?:value|Value)\\?["']?[ \t]*[:=][ \t]*(\\?"[^"\\\r\n]*\\?"|'[^'\r\n]*'|[^\s"'\\,;{}[\]]+)[ \t]*(?:,\s*|\r?\n[ \t]*)\\?["']?(?:name|Name|key|Key)\\?["']?[ \t]*[:=][ \t]*\\?["']?([\w.-]+)/dg;
+/**
  * Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. A URL's
  * user info: the password after its `:`, or a user part alone when it reads as a credential (a Sentry
  * DSN's key, `https://TOKEN@host`), not a name (`git@`, `me@`).
@@ -150,6 +156,16 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
   assignments(text, spans, scan.keyWordEnds);
+  if (scan.keyWordEnds.length > 0 && text.includes("alue"))
+    for (const m of text.matchAll(VALUE_FIRST)) {
+      const at = m.indices?.[2];
+      const quote = /^\\?["']/.exec(m[2] as string)?.[0].length ?? 0;
+      const value = (m[2] as string).slice(quote, quote ? -quote : undefined);
+      if (!at || !secretValue(value, secretKeyStrength(m[3] as string))) continue;
+      // A bare value in JSON (a number): masked as a string, as after a key.
+      const json = quote === 0 && m[1] !== undefined ? m[1] : undefined;
+      spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2, quote: json });
+    }
 }
 
 /** The items of an argument list that are a `-pPASSWORD` after one naming a MySQL client (see GLUED_PASSWORD). */
