@@ -6,14 +6,11 @@
 import { join } from "node:path";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb, type Row } from "../../electron/monitor/store/db.js";
 import type { CallDetail } from "../../shared/domain.js";
 import type { LogRecord } from "../../shared/logs.js";
-import { killAll, startRaw } from "../fixtures/raw-client.js";
-import { connect, MCPSCOPE, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
-
-const FIXTURE = join(import.meta.dirname, "fixtures", "log-server.mjs");
+import { killAll } from "../fixtures/raw-client.js";
+import { connect, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { rows, session } from "./log-session.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -21,43 +18,6 @@ beforeAll(async () => {
 });
 afterEach(() => killAll());
 afterAll(() => dir.cleanup());
-
-function rows(dataDir: string, sql: string): Row[] {
-  const db = openDb(databasePath(dataDir), { readOnly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
-
-/** Runs the fixture through `mcpscope run`, writes `lines` (each waited for by its id), closes stdin. */
-async function session(
-  dataDir: string,
-  name: string,
-  requests: Array<Record<string, unknown> | Array<Record<string, unknown>>>,
-) {
-  const wrapper = startRaw(process.execPath, [
-    MCPSCOPE,
-    "run",
-    "--name",
-    name,
-    "--data-dir",
-    dataDir,
-    "--",
-    process.execPath,
-    FIXTURE,
-  ]);
-  for (const request of requests) {
-    const batch = Array.isArray(request) ? request : [request];
-    await wrapper.write(batch.map((r) => `${JSON.stringify({ jsonrpc: "2.0", ...r })}\n`).join(""));
-    for (const r of batch)
-      if (r.id !== undefined) await wrapper.waitForStdout(`"id":${JSON.stringify(r.id)}`);
-  }
-  wrapper.end();
-  const result = await wrapper.done;
-  expect(result.code).toBe(0);
-}
 
 const logCall = (id: number | string, args: Record<string, unknown>, meta?: Record<string, unknown>) => ({
   id,
