@@ -60,7 +60,7 @@ const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\
  * time's two digits) and a port (digits or `*`) opening a line.
  */
 const PGPASS_FIELDS =
-  "(?:\\*|(?=[\\w.-]*[A-Za-z.])[\\w.-]{3,}):(?:\\d{1,5}|\\*):(?:[^\\s:\\\\\"]|\\\\.)+:(?:[^\\s:\\\\\"]|\\\\.)+:";
+  '(?:\\*|(?=[\\w.-]*[A-Za-z.])[\\w.-]{3,}):(?:\\d{1,5}|\\*):(?:[^\\s:\\\\"]|\\\\.)+:(?:[^\\s:\\\\"]|\\\\.)+:';
 /** What every `.pgpass` line holds, in any spelling: a port between colons (see `mayHoldSecret`). */
 export const PGPASS_PORT = /:(?:\d{1,5}|\*):/;
 const PGPASS = new RegExp(
