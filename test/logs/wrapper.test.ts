@@ -10,7 +10,7 @@ import type { CallDetail } from "../../shared/domain.js";
 import type { LogRecord } from "../../shared/logs.js";
 import { killAll } from "../fixtures/raw-client.js";
 import { connect, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
-import { rows, session } from "./log-session.js";
+import { INITIALIZE, rows, session, stderrCall } from "./log-session.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -155,6 +155,14 @@ const JS = `TypeError: Cannot read properties of undefined (reading 'id')
     at handle (/app/server.js:20:15)
     at process.processTicksAndRejections (node:internal/process/task_queues:105:5)
 `;
+const GO_PANIC = `panic: runtime error: index out of range [3] with length 2
+
+goroutine 1 [running]:
+main.handle({0xc000014090, 0x2, 0x2})
+\t/app/main.go:42 +0x1c
+main.main()
+\t/app/main.go:17 +0x25
+`;
 const PINO = `${JSON.stringify({ level: 40, time: 1764079198120, pid: 7, hostname: "box", msg: "cache cold", name: "srv" })}\n`;
 
 describe("stderr through mcpscope run", () => {
@@ -187,6 +195,15 @@ describe("stderr through mcpscope run", () => {
       { level: "error", logger: null, message: PYTHON.trimEnd(), fields: null },
       { level: "error", logger: null, message: JS.trimEnd(), fields: null },
       { level: "info", logger: null, message: "INFO: after the stack", fields: null },
+    ]);
+  });
+
+  it("a Go panic with its goroutines: one record at the panic's level, the line after it its own", async () => {
+    const dataDir = join(dir.path, "go-panic");
+    await session(dataDir, "go", [INITIALIZE, stderrCall(2, `${GO_PANIC}\nexit status 2\n`)]);
+    expect(rows(dataDir, "SELECT level, message FROM logs WHERE source = 'stderr' ORDER BY id")).toEqual([
+      { level: "critical", message: GO_PANIC.trimEnd() },
+      { level: "info", message: "exit status 2" },
     ]);
   });
 });
