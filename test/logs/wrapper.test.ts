@@ -206,4 +206,18 @@ describe("stderr through mcpscope run", () => {
       { level: "info", message: "exit status 2" },
     ]);
   });
+
+  it("glog and klog lines: the level their header's letter names", async () => {
+    const dataDir = join(dir.path, "klog");
+    const klog = [
+      "I1207 10:11:12.123456   12345 server.go:42] listening on :8080",
+      "W1207 10:11:13.000001   12345 cache.go:7] cache cold",
+      "E1207 10:11:14.500000   12345 db.go:99] connection refused",
+      "F1207 10:11:15.000000   12345 main.go:1] cannot continue",
+    ];
+    await session(dataDir, "klog", [INITIALIZE, stderrCall(2, `${klog.join("\n")}\n`)]);
+    expect(rows(dataDir, "SELECT level, message FROM logs WHERE source = 'stderr' ORDER BY id")).toEqual(
+      ["info", "warning", "error", "critical"].map((level, i) => ({ level, message: klog[i] })),
+    );
+  });
 });
