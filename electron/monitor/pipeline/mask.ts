@@ -23,9 +23,9 @@ import {
   BASE64_PEM_NEEDLE,
   DB_CLIENT_NEEDLES,
   gluedPasswordArgs,
+  hasPgpassPort,
   LOOSE_TOKENS,
   NETRC_NEEDLE,
-  PGPASS_PORT,
   PRIVATE_KEY_NEEDLE,
   structuralSpans,
   URL_NEEDLE,
@@ -57,7 +57,8 @@ const TEXT = new TextScanner([
 
 /**
  * Every word a structural rule or a secret-named key needs, lower-case without `-`, `_`, `.` (how keys
- * are compared): each spelling of KEY_WORD, each key suffix and infix, and the auth schemes.
+ * are compared): each spelling of KEY_WORD, each key suffix and infix, the auth schemes, and the MySQL
+ * clients whose `-p` takes a password.
  */
 const NEEDED_WORDS = new KeywordScanner(
   [
@@ -69,6 +70,7 @@ const NEEDED_WORDS = new KeywordScanner(
       ...["passd", "passwrd", "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey"],
       ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
       ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
+      ...DB_CLIENT_NEEDLES,
     ]),
   ],
   "-_.",
@@ -87,8 +89,7 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
-  for (const needle of DB_CLIENT_NEEDLES) if (json.includes(needle)) return true;
-  if (PGPASS_PORT.test(json)) return true;
+  if (hasPgpassPort(json)) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
   for (const open of ["{", "["])
