@@ -132,22 +132,39 @@ describe("the request policy", () => {
   });
 
   it("shows what the program runs with, and writes out characters that hide or reorder text", () => {
+    // The variables that change what runs are shown with their values (masked as any configured value),
+    // or the user would agree to run `node server.js` and get /tmp/evil.js; the others stay hidden.
     const server = review("servers.add", {
       name: "x",
       transport: "stdio",
       command: "node",
       args: ["server.js"],
-      env: { NODE_OPTIONS: "--require /tmp/evil.js" },
+      env: {
+        NODE_OPTIONS: "--require /tmp/evil.js",
+        LD_PRELOAD: "/tmp/evil.so",
+        PYTHONPATH: "/tmp/evil",
+        DYLD_INSERT_LIBRARIES: "/tmp/evil.dylib",
+        NODE_EXTRA_OPTS: "https://u:UrlPw9x8c7v@example.com",
+        API_TOKEN: "tok-Q1w2e3r4t5",
+      },
       cwd: "/tmp/evil",
     });
     expect(server?.question).toBe(
-      `Add a server that runs \`node server.js\` with environment NODE_OPTIONS=${SECRET_MASK}, in /tmp/evil?`,
+      `Add a server that runs \`node server.js\` with environment NODE_OPTIONS='--require /tmp/evil.js', LD_PRELOAD=/tmp/evil.so, PYTHONPATH=/tmp/evil, DYLD_INSERT_LIBRARIES=/tmp/evil.dylib, NODE_EXTRA_OPTS=${SECRET_MASK}, API_TOKEN=${SECRET_MASK}, in /tmp/evil?`,
     );
-    expect(JSON.stringify(server)).not.toContain("evil.js");
+    expect(server?.reason).toContain("NODE_OPTIONS='--require /tmp/evil.js'");
+    const secretPreload = review("servers.add", {
+      name: "x",
+      transport: "stdio",
+      command: "node",
+      env: { NODE_OPTIONS: "--require /tmp/a.js --proxy=https://u:UrlPw9x8c7v@proxy.example.com" },
+    });
+    expect(secretPreload?.question).toContain("NODE_OPTIONS='--require /tmp/a.js --proxy=https://u:[masked:");
+    expect(JSON.stringify([server, secretPreload])).not.toMatch(/UrlPw9x8c7v|Q1w2e3r4t5/);
     const envOnly = shownScript().replace(/env:\n.*/, "env: { LD_PRELOAD: /tmp/evil.so }");
     const changed = review("alerts.channels.put", { yaml: envOnly, replaces: "script" });
     expect(changed?.question).toBe(
-      `Change the environment (LD_PRELOAD=${SECRET_MASK}) of the alert channel that runs \`/usr/bin/notify --urgent --api-key '[masked:named-secret]'\`?`,
+      `Change the environment (LD_PRELOAD=/tmp/evil.so) of the alert channel that runs \`/usr/bin/notify --urgent --api-key '[masked:named-secret]'\`?`,
     );
     const bidi = review("servers.add", {
       name: "x",
@@ -330,6 +347,15 @@ describe("browser mode's HTTP transport", () => {
       /^refused in browser mode: this request .+`mcpscope serve --allow-commands`/,
     );
     expect(body.error?.message).not.toMatch(/[\r\n]/);
+  });
+
+  it("names in its refusal what would change what runs, values and all", async () => {
+    const env = { LD_PRELOAD: "/tmp/evil.so", API_TOKEN: "tok-Q1w2e3r4t5" };
+    const input = { ...(refusedForms[0]![1] as object), env };
+    const { body } = await post(strict, "servers.add", input);
+    expect(body.error?.message).toContain(
+      `with environment LD_PRELOAD=/tmp/evil.so, API_TOKEN=${SECRET_MASK};`,
+    );
   });
 
   it("runs nothing and changes nothing it refused", async () => {

@@ -56,6 +56,33 @@ Caused by: java.io.IOException: disk
 \t... 2 more
 INFO done`;
 
+const GO_PANIC = `panic: runtime error: invalid memory address or nil pointer dereference [recovered]
+\tpanic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2b3c]
+
+goroutine 1 [running]:
+main.(*Server).handle(0x0, {0xc000012345, 0x5})
+\t/app/main.go:42 +0x1c
+main.main()
+\t/app/main.go:17 +0x25
+
+goroutine 18 [chan receive]:
+net/http.(*conn).serve(0xc0001a2000)
+\t/usr/local/go/src/net/http/server.go:2009 +0x5f4
+created by net/http.(*Server).Serve in goroutine 1
+\t/usr/local/go/src/net/http/server.go:3285 +0x4b4`;
+
+const GO_FATAL = `fatal error: all goroutines are asleep - deadlock!
+
+goroutine 1 [chan receive]:
+main.main()
+\t/app/main.go:9 +0x2d`;
+
+const GO_DUMP = `goroutine 7 [select]:
+main.worker(...)
+\t/app/worker.go:30
+...additional frames elided...`;
+
 const NODE_UNCAUGHT = `/app/server.js:10
     throw new Error("boom");
     ^
@@ -120,6 +147,18 @@ describe("StderrAssembler", () => {
     expect(records.map((r) => r.text.split("\n")[0])).toEqual(["/app/server.js:10", "restarted"]);
     expect(records[0]!.text).toContain("Node.js v24.21.0");
     expect(records[0]!.levelHint).toBe("error");
+  });
+
+  it("keeps a Go panic, a runtime fatal error and a goroutine dump each as one record", () => {
+    const records = assemble(`${GO_PANIC}\nexit status 2\n${GO_FATAL}\nrestarting\n${GO_DUMP}`);
+    expect(records.map((r) => r.text)).toEqual([GO_PANIC, "exit status 2", GO_FATAL, "restarting", GO_DUMP]);
+    expect(records.map((r) => parseStderrRecord(r.text, r.levelHint).level)).toEqual([
+      "critical",
+      "info",
+      "critical",
+      "info",
+      "error",
+    ]);
   });
 
   it("leaves ordinary lines alone", () => {

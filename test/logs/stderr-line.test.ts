@@ -116,6 +116,15 @@ describe("plain lines", () => {
     ["[warn] request failed with ERROR 500", "warning"], // the earliest marker wins
     ["NOTICE: config reloaded", "notice"],
     ["FATAL: cannot bind", "critical"],
+    // glog and klog (Go, Kubernetes): the severity is the header's first letter.
+    ["I1207 10:11:12.123456   12345 server.go:42] listening on :8080", "info"],
+    ["W1207 10:11:13.000001   12345 cache.go:7] cache cold", "warning"],
+    ["E1207 10:11:14.500000   12345 db.go:99] connection refused", "error"],
+    ["F1207 10:11:15.000000       1 main.go:1] cannot continue", "critical"],
+    ["I1207 10:11:12.123456 1 k8s.io/client-go/reflector.go:325] WARNING-free message", "info"],
+    ["E1207 10:11:14.500000 7 x.go:9] retry succeeded, INFO only", "error"],
+    ["I1207 is not a glog header without its time", "info"],
+    ["E1207 10:11:12 bad header", "info"],
   ];
   for (const [line, level] of cases)
     it(`${JSON.stringify(line)} → ${level}`, () => expect(levelOfPlainLine(line)).toBe(level));

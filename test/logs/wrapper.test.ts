@@ -6,14 +6,11 @@
 import { join } from "node:path";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb, type Row } from "../../electron/monitor/store/db.js";
 import type { CallDetail } from "../../shared/domain.js";
 import type { LogRecord } from "../../shared/logs.js";
-import { killAll, startRaw } from "../fixtures/raw-client.js";
-import { connect, MCPSCOPE, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
-
-const FIXTURE = join(import.meta.dirname, "fixtures", "log-server.mjs");
+import { killAll } from "../fixtures/raw-client.js";
+import { connect, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { INITIALIZE, rows, session, stderrCall } from "./log-session.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -21,43 +18,6 @@ beforeAll(async () => {
 });
 afterEach(() => killAll());
 afterAll(() => dir.cleanup());
-
-function rows(dataDir: string, sql: string): Row[] {
-  const db = openDb(databasePath(dataDir), { readOnly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
-
-/** Runs the fixture through `mcpscope run`, writes `lines` (each waited for by its id), closes stdin. */
-async function session(
-  dataDir: string,
-  name: string,
-  requests: Array<Record<string, unknown> | Array<Record<string, unknown>>>,
-) {
-  const wrapper = startRaw(process.execPath, [
-    MCPSCOPE,
-    "run",
-    "--name",
-    name,
-    "--data-dir",
-    dataDir,
-    "--",
-    process.execPath,
-    FIXTURE,
-  ]);
-  for (const request of requests) {
-    const batch = Array.isArray(request) ? request : [request];
-    await wrapper.write(batch.map((r) => `${JSON.stringify({ jsonrpc: "2.0", ...r })}\n`).join(""));
-    for (const r of batch)
-      if (r.id !== undefined) await wrapper.waitForStdout(`"id":${JSON.stringify(r.id)}`);
-  }
-  wrapper.end();
-  const result = await wrapper.done;
-  expect(result.code).toBe(0);
-}
 
 const logCall = (id: number | string, args: Record<string, unknown>, meta?: Record<string, unknown>) => ({
   id,
@@ -195,6 +155,14 @@ const JS = `TypeError: Cannot read properties of undefined (reading 'id')
     at handle (/app/server.js:20:15)
     at process.processTicksAndRejections (node:internal/process/task_queues:105:5)
 `;
+const GO_PANIC = `panic: runtime error: index out of range [3] with length 2
+
+goroutine 1 [running]:
+main.handle({0xc000014090, 0x2, 0x2})
+\t/app/main.go:42 +0x1c
+main.main()
+\t/app/main.go:17 +0x25
+`;
 const PINO = `${JSON.stringify({ level: 40, time: 1764079198120, pid: 7, hostname: "box", msg: "cache cold", name: "srv" })}\n`;
 
 describe("stderr through mcpscope run", () => {
@@ -228,5 +196,28 @@ describe("stderr through mcpscope run", () => {
       { level: "error", logger: null, message: JS.trimEnd(), fields: null },
       { level: "info", logger: null, message: "INFO: after the stack", fields: null },
     ]);
+  });
+
+  it("a Go panic with its goroutines: one record at the panic's level, the line after it its own", async () => {
+    const dataDir = join(dir.path, "go-panic");
+    await session(dataDir, "go", [INITIALIZE, stderrCall(2, `${GO_PANIC}\nexit status 2\n`)]);
+    expect(rows(dataDir, "SELECT level, message FROM logs WHERE source = 'stderr' ORDER BY id")).toEqual([
+      { level: "critical", message: GO_PANIC.trimEnd() },
+      { level: "info", message: "exit status 2" },
+    ]);
+  });
+
+  it("glog and klog lines: the level their header's letter names", async () => {
+    const dataDir = join(dir.path, "klog");
+    const klog = [
+      "I1207 10:11:12.123456   12345 server.go:42] listening on :8080",
+      "W1207 10:11:13.000001   12345 cache.go:7] cache cold",
+      "E1207 10:11:14.500000   12345 db.go:99] connection refused",
+      "F1207 10:11:15.000000   12345 main.go:1] cannot continue",
+    ];
+    await session(dataDir, "klog", [INITIALIZE, stderrCall(2, `${klog.join("\n")}\n`)]);
+    expect(rows(dataDir, "SELECT level, message FROM logs WHERE source = 'stderr' ORDER BY id")).toEqual(
+      ["info", "warning", "error", "critical"].map((level, i) => ({ level, message: klog[i] })),
+    );
   });
 });

@@ -119,6 +119,30 @@ describe("masking the same data in every shape it is stored in", () => {
     );
   });
 
+  it("masks a name/value pair written value first, in text as in JSON", () => {
+    expectMasked(
+      {
+        env: [
+          { value: "ValFirstPwQ1w2e3r4", name: "DB_PASSWORD" },
+          { value: 84736251, name: "DB_PIN_PASSWORD" },
+          { value: "debug", name: "LOG_LEVEL" },
+        ],
+        headers: [
+          { value: "Token ValFirstTokM5n6b7v8", name: "Authorization" },
+          { Value: "ValFirstEcsL1k2j3h4", Name: "API_TOKEN" },
+        ],
+      },
+      ["ValFirstPwQ1w2e3r4", "84736251", "ValFirstTokM5n6b7v8", "ValFirstEcsL1k2j3h4"],
+      ["debug", "LOG_LEVEL", "DB_PASSWORD", "Authorization"],
+    );
+    // As YAML writes the pair, and JSON text stays JSON.
+    expect(maskString("- value: ValFirstPwQ1w2e3r4\n  name: DB_PASSWORD\n")).not.toContain(
+      "ValFirstPwQ1w2e3r4",
+    );
+    const text = maskString('[{"value":84736251,"name":"DB_PASSWORD"}]');
+    expect(JSON.parse(text)).toEqual([{ value: "[masked:named-secret]", name: "DB_PASSWORD" }]);
+  });
+
   it("masks credential formats that need their keyword next to them when the keyword is the key", () => {
     const okta = "00a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0";
     const sonar = "squ_0123456789abcdef0123456789abcdef01234567";
@@ -218,6 +242,28 @@ describe("masking what developers' credentials look like, and keeping what is no
       if (text.startsWith("machine")) expect(out).toContain("octocat");
       if (text.includes(cert)) expect(out).toContain(cert);
     }
+  });
+
+  it("masks the framework keys every other secret is derived from: *_KEY_BASE, *_SECRET_KEY, APP_KEY", () => {
+    const hex = "3f9a2b7c1d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
+    const env = {
+      SECRET_KEY_BASE: hex,
+      db_key_base: "DbKeyBaseQ1w2e3r4t5y6u7i8",
+      otp_key_base: "OtpKeyBaseZ9x8c7v6b5n4m3",
+      DJANGO_SECRET_KEY: "django-insecure-q1w2e3r4t5y6u7i8",
+      APP_KEY: "base64:LaravelKey0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6=",
+      RAILS_ENV: "production",
+    };
+    const secrets = [hex, "DbKeyBaseQ1w2e3r4t5y6u7i8", "OtpKeyBaseZ9x8c7v6b5n4m3", "q1w2e3r4t5y6u7i8"];
+    expectMasked(env, [...secrets, "LaravelKey0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"], ["production"]);
+    // As a Rails or Phoenix app logs them on stderr, and as a `.env` file reads.
+    for (const line of [
+      `SECRET_KEY_BASE=${hex}`,
+      `export SECRET_KEY_BASE="${hex}"`,
+      `  secret_key_base: ${hex}`,
+      "APP_KEY=base64:LaravelKey0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6=",
+    ])
+      expect(maskString(line), line).not.toMatch(/[0-9a-f]{32}|LaravelKey0a1B2c3/);
   });
 
   it("masks webhook and bot URLs that are credentials, keeping their host", () => {

@@ -13,7 +13,7 @@ import { type Consent, REVIEWED_METHODS } from "../../../shared/request-policy.j
 import { resolveChannelPut } from "../alerts/channel-file.js";
 import { maskStoredSecrets } from "../alerts/channels/secrets.js";
 import { maskText } from "../discovery/mask-config.js";
-import { shownCommandLine, shownEnvNames, visibleText } from "../discovery/shown-command.js";
+import { shownCommandLine, shownEnv, visibleText } from "../discovery/shown-command.js";
 import { expandFolder } from "../reports/schedule-run.js";
 import { underHome } from "./config-handlers.js";
 
@@ -49,9 +49,9 @@ function review(method: MethodName, input: Record<string, unknown>, context: Pol
   }
 }
 
-/** What else decides what a program does: ` with environment A=••••••, in /tmp/x`. */
-function runsWith(env: unknown, cwd: unknown): string {
-  const names = shownEnvNames(env as Record<string, unknown> | undefined);
+/** What else decides what a program does: ` with environment LD_PRELOAD=/tmp/x.so, A=••••••, in /tmp/x`. */
+function runsWith(env: unknown, cwd: unknown, hide?: (part: string) => string): string {
+  const names = shownEnv(env as Record<string, unknown> | undefined, hide);
   return `${names ? ` with environment ${names}` : ""}${typeof cwd === "string" ? `, in ${visibleText(cwd)}` : ""}`;
 }
 
@@ -84,11 +84,12 @@ function channelCommand(yaml: string, replaces: string | undefined, context: Pol
   if (sameLine && isDeepStrictEqual(sent.env, before.env)) return null;
   // Restored, a field left masked holds its stored value, perhaps another channel's secret that a YAML
   // alias carried in: every stored value is hidden as the editor hides it.
-  const line = shownCommandLine(now.command, now.args, (part) => maskStoredSecrets(part, known));
+  const hide = (part: string) => maskStoredSecrets(part, known);
+  const line = shownCommandLine(now.command, now.args, hide);
   const env = now.env as Record<string, unknown> | null;
   const does = sameLine
-    ? `changes the environment (${shownEnvNames(env) || "none"}) of the alert channel that runs \`${line}\``
-    : `saves an alert channel that runs \`${line}\`${runsWith(env, undefined)}`;
+    ? `changes the environment (${shownEnv(env, hide) || "none"}) of the alert channel that runs \`${line}\``
+    : `saves an alert channel that runs \`${line}\`${runsWith(env, undefined, hide)}`;
   return {
     reason: does,
     question: `${sameLine ? "Change" : "Save"} ${does.replace(/^(changes|saves) /, "")}?`,

@@ -48,7 +48,7 @@ export function toDiscovered(fields: EntryFields, source: EntrySource): Discover
     file: source.location?.file ?? null,
     transport: fields.transport,
     command: fields.command === null ? null : maskText(fields.command),
-    args: maskArgs(fields.args),
+    args: maskArgs(fields.args, fields.command ?? ""),
     env: maskRecord(fields.env),
     cwd: fields.cwd,
     url: fields.url === null ? null : maskText(fields.url),

@@ -5,6 +5,7 @@
  * `${input:…}`, `${env:…}`, `${VAR}`, `$VAR`, `${{ secrets.X }}` — hold no secret and are shown as is.
  */
 import { isSecretKey, maskedText, maskString, NAMED_SECRET } from "../pipeline/mask.js";
+import { gluedPasswordArgs } from "../pipeline/structural-rules.js";
 
 const REFERENCE = /\$\{\{[^}]*\}\}|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
 const AUTH_SCHEME = /^\s*(?:Bearer|Basic|Token)\s+/i;
@@ -35,8 +36,11 @@ function secretFlag(arg: string | undefined): boolean {
   return isSecretKey(arg.replace(/^-+/, ""));
 }
 
-export function maskArgs(args: string[]): string[] {
+/** `args` masked; `command`: the program they are given to (`mysql` makes `-pPASSWORD` one). */
+export function maskArgs(args: string[], command = ""): string[] {
+  const glued = gluedPasswordArgs([command, ...args]);
   return args.map((arg, i) => {
+    if (glued.has(i + 1)) return `-p${maskConfigValue("password", arg.slice(2))}`;
     if (secretFlag(args[i - 1]) && !arg.startsWith("-")) return maskConfigValue("token", arg);
     return maskText(arg);
   });

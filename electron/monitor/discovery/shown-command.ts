@@ -3,7 +3,7 @@
  * secrets masked, and every character that could hide or reorder text on screen written out.
  */
 import { SECRET_MASK } from "../../../shared/alerts.js";
-import { maskArgs, maskText } from "./mask-config.js";
+import { maskArgs, maskConfigValue, maskText } from "./mask-config.js";
 
 /** Control, format (bidi overrides, zero-width), line and paragraph separators. */
 const UNSEEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
@@ -22,15 +22,35 @@ export function shownCommandLine(
   args: readonly string[],
   hide: (part: string) => string = (part) => part,
 ): string {
-  return [maskText(command), ...maskArgs([...args])]
+  return [maskText(command), ...maskArgs([...args], command)]
     .map((part) => quoteArg(visibleText(hide(part))))
     .join(" ");
 }
 
-/** An environment by names, values hidden: `LD_PRELOAD=••••••, TOKEN=••••••`. */
-export function shownEnvNames(env: Readonly<Record<string, unknown>> | null | undefined): string {
-  return Object.keys(env ?? {})
-    .map((name) => `${visibleText(name)}=${SECRET_MASK}`)
+/**
+ * Variables that change which code a program loads or runs, whatever its command line says (a preloaded
+ * library, a runtime's options or module path, a shell's startup file): a question about running the
+ * program shows their values, or the user would agree to something other than what runs.
+ */
+const CHANGES_WHAT_RUNS =
+  /^(?:LD_\w+|DYLD_\w+|PYTHON(?:PATH|STARTUP|HOME|INSPECT|USERBASE)|NODE_OPTIONS|NODE_PATH|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH|PATH|BASH_ENV|ENV|GCONV_PATH|DOTNET_STARTUP_HOOKS|CORECLR_\w+|COR_PROFILER\w*|LUA_INIT\w*|LUA_C?PATH\w*|PHPRC|PHP_INI_SCAN_DIR|ELECTRON_RUN_AS_NODE)$/i;
+
+/**
+ * An environment as a question shows it: `NODE_OPTIONS='--require /tmp/x.js', TOKEN=••••••` — the values
+ * of variables that change what runs, masked as a configured value is (and `hide` taking out what else
+ * must not show), every other value hidden.
+ */
+export function shownEnv(
+  env: Readonly<Record<string, unknown>> | null | undefined,
+  hide: (part: string) => string = (part) => part,
+): string {
+  return Object.entries(env ?? {})
+    .map(([name, value]) => {
+      const shown = CHANGES_WHAT_RUNS.test(name)
+        ? quoteArg(visibleText(hide(maskConfigValue(name, String(value)))))
+        : SECRET_MASK;
+      return `${visibleText(name)}=${shown}`;
+    })
     .join(", ");
 }
 

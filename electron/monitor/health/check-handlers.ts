@@ -103,7 +103,7 @@ function adHoc(options: CheckHandlerOptions, input: CheckInput): ServerTarget {
       name: maskText(command),
       transport: "stdio",
       command: maskText(command),
-      args: maskArgs(args),
+      args: maskArgs(args, command),
       url: null,
     },
     rawCommand: command,

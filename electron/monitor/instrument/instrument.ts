@@ -347,7 +347,7 @@ function sameAsDiscovered(fields: EntryFields | null, definition: DiscoveredServ
   return (
     fields !== null &&
     maskText(fields.command) === definition.command &&
-    JSON.stringify(maskArgs(fields.args)) === JSON.stringify(definition.args)
+    JSON.stringify(maskArgs(fields.args, fields.command)) === JSON.stringify(definition.args)
   );
 }
 

@@ -1,6 +1,6 @@
 /**
  * Keeps the full-text index (logs_fts) up with the logs table: every record after the `fts` cursor is
- * indexed in one statement, at the end of a writer's transaction. Not a per-row trigger: FTS5 flushes its
+ * indexed (its message, and its logger with its fields) in one statement, at the end of a writer's transaction. Not a per-row trigger: FTS5 flushes its
  * pending terms at every statement savepoint, and a row trigger opens one per insert, which made indexing
  * cost about three times as much (bench/metrics-logs/logs.mjs). Whoever writes next indexes everyone's
  * records (the cursor is read inside the write transaction, and ids only grow), so writers that do not
@@ -15,9 +15,13 @@ export function indexPendingLogs(db: Db, maxRows = 10_000): number {
     .prepare("SELECT max(id) AS id FROM (SELECT id FROM logs WHERE id > ? ORDER BY id LIMIT ?)")
     .get(from, maxRows)?.id;
   if (last === null || last === undefined) return 0;
+  // The logger (`db.pool`, pino's `name`) is indexed with the fields: what wrote a record is searched
+  // for as much as what it says.
   const result = db
     .prepare(
-      "INSERT INTO logs_fts (rowid, message, fields) SELECT id, message, fields FROM logs WHERE id > ? AND id <= ?",
+      `INSERT INTO logs_fts (rowid, message, fields)
+       SELECT id, message, CASE WHEN logger IS NULL THEN fields ELSE logger || ' ' || coalesce(fields, '') END
+       FROM logs WHERE id > ? AND id <= ?`,
     )
     .run(from, Number(last));
   db.prepare(

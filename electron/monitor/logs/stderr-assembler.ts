@@ -1,6 +1,6 @@
 /**
  * Puts multi-line stderr records back together: a Python traceback, a JS or Java stack trace, Node's
- * report of an uncaught exception, or a pretty-printed object after the line that introduced it become
+ * report of an uncaught exception, a Go panic or runtime fatal error with its goroutines, or a pretty-printed object after the line that introduced it become
  * ONE record, with the first line's level. Fed line by line by the stderr line splitter; a record is
  * emitted when a line that does not continue it arrives, when nothing arrived for `flushMs`, at the end
  * of the stream, or when it reaches `maxLines` / `maxChars` (bounded: the rest starts a new record).
@@ -37,7 +37,9 @@ type Mode =
   /** After "During handling of the above exception…": the next traceback continues the record. */
   | "python-chain"
   /** Node's uncaught-exception report (`file.js:LINE`, source, caret, error, frames, `Node.js vX`). */
-  | "node-crash";
+  | "node-crash"
+  /** A Go panic, runtime fatal error or goroutine dump: blank lines, `goroutine N [state]:`, frames. */
+  | "go";
 
 interface OpenRecord {
   lines: string[];
@@ -51,6 +53,10 @@ const TRACEBACK = /^Traceback \(most recent call last\):\s*$/;
 const PYTHON_CHAIN = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 const NODE_CRASH_HEADER = /^(?:file:\/\/)?(?:[A-Za-z]:)?[^\s:]*[\\/][^\s:]*\.(?:[cm]?[jt]sx?):\d+\s*$/;
 const NODE_VERSION_FOOTER = /^Node\.js v\d+/;
+const GO_CRASH = /^(?:panic: |fatal error: |goroutine \d+ \[[^\]]*\]:\s*$)/;
+/** A Go trace's lines: a goroutine's header, a frame's function (`pkg.(*T).f(0x1, …)`) and its file. */
+const GO_CONTINUATION =
+  /^[ \t]|^goroutine \d+ \[|^\[signal |^created by |^\.\.\.additional frames elided\.\.\.|^\S+\(.*\)$/;
 const GENERIC_CONTINUATION =
   /^[ \t]|^Caused by: |^\.\.\. \d+ (?:more|common frames omitted)|^[}\])][,;)]*\s*$/;
 
@@ -89,12 +95,26 @@ export class StderrAssembler {
       return;
     }
     this.flush();
+    const go = GO_CRASH.test(line);
     this.open = {
       lines: [line],
       chars: line.length,
       at,
-      mode: TRACEBACK.test(line) ? "python" : NODE_CRASH_HEADER.test(line) ? "node-crash" : "plain",
-      levelHint: NODE_CRASH_HEADER.test(line) ? "error" : null,
+      mode: TRACEBACK.test(line)
+        ? "python"
+        : NODE_CRASH_HEADER.test(line)
+          ? "node-crash"
+          : go
+            ? "go"
+            : "plain",
+      // `panic:` reads as critical by itself; a runtime fatal error kills the process as a panic does.
+      levelHint: NODE_CRASH_HEADER.test(line)
+        ? "error"
+        : go && line.startsWith("fatal error: ")
+          ? "critical"
+          : go && line.startsWith("goroutine ")
+            ? "error"
+            : null,
     };
     this.arm();
   }
@@ -125,6 +145,8 @@ export class StderrAssembler {
     switch (open.mode) {
       case "node-crash":
         return true;
+      case "go":
+        return GO_CONTINUATION.test(line);
       case "python":
         if (!/^[ \t]/.test(line)) open.mode = "python-done";
         return true;

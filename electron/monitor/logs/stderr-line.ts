@@ -61,12 +61,20 @@ export function levelFromValue(value: unknown): LogLevel | null {
   return isLogLevel(lower) ? lower : (NAMED[lower] ?? null);
 }
 
+/** glog's and klog's header (Go, Kubernetes): `E1207 10:11:12.123456   12345 file.go:42] `, after its letter. */
+const GLOG = String.raw`\d{4} \d{2}:\d{2}:\d{2}\.\d+(?:\s+\d+)? [^\s\]]+:\d+\] `;
+
 /**
  * Level markers in plain lines. The earliest marker in the line wins (ties: the more severe), so
  * `[warn] request failed: ERROR 500` is a warning. Lower-case words count only where a level is written
  * (`[error]`, `error:` at the start, `level=error`); upper-case words count anywhere.
  */
 const PLAIN_MARKERS: Array<[RegExp, LogLevel]> = [
+  // The header's first letter is the severity (Info, Warning, Error, Fatal), whatever the message says.
+  [new RegExp(`^I${GLOG}`), "info"],
+  [new RegExp(`^W${GLOG}`), "warning"],
+  [new RegExp(`^E${GLOG}`), "error"],
+  [new RegExp(`^F${GLOG}`), "critical"],
   [/\b(?:EMERG(?:ENCY)?)\b/, "emergency"],
   [/\bALERT\b/, "alert"],
   [/\b(?:FATAL|CRITICAL|CRIT|PANIC)\b|^panic: /, "critical"],

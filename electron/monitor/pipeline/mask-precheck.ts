@@ -2,12 +2,20 @@
 import { KeywordScanner } from "./keyword-scan.js";
 import { MAX_DEPTH } from "./mask-value.js";
 import { SECRET_INFIXES, SECRET_SUFFIXES, SHAPED_SUFFIXES, WEAK_SUFFIXES } from "./secret-keys.js";
-import { BASE64_PEM_NEEDLE, LOOSE_TOKENS, PRIVATE_KEY_NEEDLE, URL_NEEDLE } from "./structural-rules.js";
+import {
+  BASE64_PEM_NEEDLE,
+  DB_CLIENT_NEEDLES,
+  hasPgpassPort,
+  LOOSE_TOKENS,
+  PRIVATE_KEY_NEEDLE,
+  URL_NEEDLE,
+} from "./structural-rules.js";
 import { anyTokenKeyword } from "./token-rules.js";
 
 /**
  * Every word a structural rule or a secret-named key needs, lower-case without `-`, `_`, `.` (how keys
- * are compared): each spelling of KEY_WORD, each key suffix and infix, and the auth schemes.
+ * are compared): each spelling of KEY_WORD, each key suffix and infix, the auth schemes, and the MySQL
+ * clients whose `-p` takes a password.
  */
 const NEEDED_WORDS = new KeywordScanner(
   [
@@ -19,6 +27,7 @@ const NEEDED_WORDS = new KeywordScanner(
       ...["passd", "passwrd", "password", "passwd", "passphrase", "pwd", "secret", "token", "apikey"],
       ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
       ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
+      ...DB_CLIENT_NEEDLES,
     ]),
   ],
   "-_.",
@@ -37,6 +46,7 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
+  if (hasPgpassPort(json)) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
   for (const open of ["{", "["])

@@ -6,6 +6,7 @@ import type { MaskBudget } from "./mask-budget.js";
 import {
   AUTH_SCHEMES,
   BASE64_PEM_NEEDLE,
+  DB_CLIENT_NEEDLES,
   LOOSE_TOKENS,
   NETRC_NEEDLE,
   PRIVATE_KEY_NEEDLE,
@@ -30,6 +31,7 @@ const TEXT = new TextScanner([
   URL_NEEDLE,
   BASE64_PEM_NEEDLE,
   NETRC_NEEDLE,
+  ...DB_CLIENT_NEEDLES,
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
 ]);

@@ -7,6 +7,7 @@ import { maskSchema } from "./mask-schema.js";
 import { maskedText } from "./mask-text.js";
 import { isSchemaFragment } from "./schema-fragment.js";
 import { NAMED_SECRET, type SecretKeyStrength, secretKeyStrength, secretValue } from "./secret-keys.js";
+import { gluedPasswordArgs } from "./structural-rules.js";
 import { anyTokenKeyword } from "./token-rules.js";
 
 /** Containers nested deeper than this are stored as `[too deep]`. */
@@ -31,7 +32,15 @@ export function maskValue(
     return value;
   }
   if (depth > MAX_DEPTH) return "[too deep]";
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, found, budget, depth + 1));
+  if (Array.isArray(value)) {
+    // An argument list (`["mysql", "-pS3cret"]`): a password glued to its flag is the flag's value.
+    const glued = gluedPasswordArgs(value);
+    return value.map((item, i) =>
+      glued.has(i)
+        ? `-p${maskNamed((item as string).slice(2), "strong", found, budget, depth + 1)}`
+        : maskValue(item, found, budget, depth + 1),
+    );
+  }
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
   const out: Record<string, unknown> = Object.create(null);
   const pair = pairName(value);

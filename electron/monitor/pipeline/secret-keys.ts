@@ -23,6 +23,8 @@ export const SECRET_SUFFIXES = [
   "signingkey",
   "encryptionkey",
   "masterkey",
+  // Rails' and GitLab's `secret_key_base`, `db_key_base`, `otp_key_base`: the key every other is derived from.
+  "keybase",
   "credential",
   "credentials",
   "authorization",
@@ -116,7 +118,8 @@ export function secretValue(value: string, strength: SecretKeyStrength): boolean
   if (strength === null || value === "" || value.startsWith("[masked") || value.startsWith("$")) return false;
   if (/^(?:true|false|null|undefined|none|\*+)$/i.test(value)) return false;
   if (NOT_A_SECRET.test(value)) return false;
-  if (strength === "shaped") return credentialShaped(value);
+  // Laravel's `APP_KEY=base64:…` spells its key with the encoding in front.
+  if (strength === "shaped") return credentialShaped(value.replace(/^base64:/, ""));
   return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
 }
 

@@ -27,6 +27,12 @@ const ASSIGNMENT = new RegExp(
 /** The same pattern, tried only where a key can start (see `assignments`). */
 const ASSIGNMENT_AT = new RegExp(ASSIGNMENT.source, "yid");
 /**
+ * A name/value pair written value first, `{"value": "v", "name": "DB_PASSWORD"}` (also `Name`/`Value`,
+ * `key`/`Key`, escaped, `util.inspect`ed or as YAML's two lines): ASSIGNMENT reads the name-first order.
+ */
+const VALUE_FIRST =
+  /(?<![\w-])(\\?")?(?:value|Value)\\?["']?[ \t]*[:=][ \t]*(\\?"[^"\\\r\n]*\\?"|'[^'\r\n]*'|[^\s"'\\,;{}[\]]+)[ \t]*(?:,\s*|\r?\n[ \t]*)\\?["']?(?:name|Name|key|Key)\\?["']?[ \t]*[:=][ \t]*\\?["']?([\w.-]+)/dy;
+/**
  * Each rule runs only on text holding what it needs (text-scan.ts tells), the regex only then. A URL's
  * user info: the password after its `:`, or a user part alone when it reads as a credential (a Sentry
  * DSN's key, `https://TOKEN@host`), not a name (`git@`, `me@`).
@@ -47,6 +53,44 @@ const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
 /** A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field). */
 export const NETRC_NEEDLE = "machine";
 const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
+/**
+ * A `.pgpass` line: `HOST:PORT:DATABASE:USER:PASSWORD`, the password to the line's end (`\:` and `\\`
+ * escaped), or to the end of a JSON string holding the file (`"…\nHOST:…:PASSWORD\n…"`). No keyword
+ * names it: the shape does, a host (`*`, or 3+ characters with a letter or dot, never a MAC's or a
+ * time's two digits) and a port (digits or `*`) opening a line.
+ */
+const PGPASS_FIELDS =
+  '(?:\\*|(?=[\\w.-]*[A-Za-z.])[\\w.-]{3,}):(?:\\d{1,5}|\\*):(?:[^\\s:\\\\"]|\\\\.)+:(?:[^\\s:\\\\"]|\\\\.)+:';
+/**
+ * Whether `text` holds what every `.pgpass` line holds, in any spelling: a port (1–5 digits, or `*`)
+ * between colons (see `mayHoldSecret`). A walk from colon to colon: a regular expression read every
+ * character of a 16 KiB listing at twice the cost.
+ */
+export function hasPgpassPort(text: string): boolean {
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) {
+    let j = i + 1;
+    if (text.charCodeAt(j) === 42) j++;
+    else while (j < i + 6 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    if (j > i + 1 && text.charCodeAt(j) === 58) return true;
+  }
+  return false;
+}
+const PGPASS = new RegExp(
+  `^${PGPASS_FIELDS}([^\\r\\n]+?)\\r?$|(?<=\\\\n|")${PGPASS_FIELDS}((?:[^"\\\\\\r\\n]|\\\\[^n])+)`,
+  "dgm",
+);
+/**
+ * A MySQL or MariaDB client's password glued to its `-p` flag (`mysql -uroot -pS3cret db`,
+ * `mysqldump -p'…'`): no name is next to it, only the program named earlier in the same command (a shell
+ * line, or a JSON list of its arguments). `-p` alone asks for the password; `-P` is the port.
+ */
+export const DB_CLIENT_NEEDLES = ["mysql", "mariadb"];
+const DB_CLIENT = "(?<![\\w-])(?:mysql[a-z]*|mariadb(?:-[a-z]+)?)(?:\\.exe)?(?![\\w.-])";
+const DB_CLIENT_ARG = new RegExp(`${DB_CLIENT}$`);
+const GLUED_PASSWORD = new RegExp(
+  `${DB_CLIENT}[^\\r\\n;&|]*?(?<=[\\s"',[])-p('[^'\\r\\n]+'|\\\\?"[^"\\\\\\r\\n]+\\\\?"|[^\\s"'\\\\,\\]]+)`,
+  "dg",
+);
 /** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
 const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
 const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
@@ -99,6 +143,19 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (at && secretValue(m[1] as string, "strong"))
         spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
     }
+  if (hasPgpassPort(text))
+    for (const m of text.matchAll(PGPASS)) {
+      const at = m.indices?.[m[1] === undefined ? 2 : 1];
+      if (at && secretValue(text.slice(at[0], at[1]), "strong"))
+        spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
+    }
+  if (DB_CLIENT_NEEDLES.some((needle) => scan.has(needle)))
+    for (const m of text.matchAll(GLUED_PASSWORD)) {
+      const at = m.indices?.[1];
+      const quote = /^\\?["']/.exec(m[1] as string)?.[0].length ?? 0;
+      if (at && secretValue((m[1] as string).slice(quote, quote ? -quote : undefined), "strong"))
+        spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2 });
+    }
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
     if (scan.has(needle) && text.includes(needle))
       for (const m of text.matchAll(pattern)) {
@@ -111,6 +168,41 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (at) spans.push({ start: at[0], end: at[1], kind: "bearer", rank: 2 });
     }
   assignments(text, spans, scan.keyWordEnds);
+  if (scan.keyWordEnds.length > 0) valueFirstPairs(text, spans);
+}
+
+/**
+ * The pairs VALUE_FIRST finds, tried only where a `value` starts (code says `value` and `key` often: a
+ * scan of the whole text tried the pattern at every character and cost a third more on 64 KiB of it).
+ */
+function valueFirstPairs(text: string, spans: SecretSpan[]): void {
+  for (let i = text.indexOf("alue"); i > 0; i = text.indexOf("alue", i + 4)) {
+    let start = i - 1;
+    if (text[start - 1] === '"') start -= text[start - 2] === "\\" ? 2 : 1;
+    VALUE_FIRST.lastIndex = start;
+    const m = VALUE_FIRST.exec(text);
+    if (m) {
+      const at = m.indices?.[2];
+      const quote = /^\\?["']/.exec(m[2] as string)?.[0].length ?? 0;
+      const value = (m[2] as string).slice(quote, quote ? -quote : undefined);
+      if (!at || !secretValue(value, secretKeyStrength(m[3] as string))) continue;
+      // A bare value in JSON (a number): masked as a string, as after a key.
+      const json = quote === 0 && m[1] !== undefined ? m[1] : undefined;
+      spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2, quote: json });
+    }
+  }
+}
+
+/** The items of an argument list that are a `-pPASSWORD` after one naming a MySQL client (see GLUED_PASSWORD). */
+export function gluedPasswordArgs(argv: readonly unknown[]): Set<number> {
+  const found = new Set<number>();
+  let client = false;
+  argv.forEach((arg, i) => {
+    if (typeof arg !== "string") return;
+    if (client && arg.length > 2 && arg.startsWith("-p") && secretValue(arg.slice(2), "strong")) found.add(i);
+    else if (!client && DB_CLIENT_NEEDLES.some((n) => arg.includes(n))) client = DB_CLIENT_ARG.test(arg);
+  });
+  return found;
 }
 
 /**
