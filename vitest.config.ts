@@ -6,9 +6,14 @@ import { defineConfig } from "vitest/config";
  * Their tests keep no state in modules (each opens its own data dir, servers and clocks) and restore any
  * global they change. A folder joins once a run of it alone, so shared, passes as it does isolated.
  */
-const SHARED = ["test/renderer", "test/metrics", "test/electron", "test/cli"].map(
-  (folder) => `${folder}/**/*.test.ts`,
-);
+const SHARED = [
+  "test/renderer",
+  "test/metrics",
+  "test/electron",
+  "test/cli",
+  "test/alerts",
+  "test/monitor",
+].map((folder) => `${folder}/**/*.test.ts`);
 /**
  * Files in those folders that replace a module (vi.mock) or load one under a process-wide setting (a time
  * zone the formats are made in): a fresh worker each, so what they change reaches no other file.
