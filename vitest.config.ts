@@ -16,9 +16,14 @@ const SHARED = [
 ].map((folder) => `${folder}/**/*.test.ts`);
 /**
  * Files in those folders that replace a module (vi.mock) or load one under a process-wide setting (a time
- * zone the formats are made in): a fresh worker each, so what they change reaches no other file.
+ * zone the formats are made in, or the CLI runs in): a fresh worker each, so what they change reaches no
+ * other file.
  */
-const OWN_WORKER = ["test/electron/preload.test.ts", "test/renderer/counted-note.test.ts"];
+const OWN_WORKER = [
+  "test/electron/preload.test.ts",
+  "test/renderer/counted-note.test.ts",
+  "test/cli/times-paste-back.test.ts",
+];
 
 export default defineConfig({
   test: {
