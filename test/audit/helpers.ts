@@ -48,13 +48,6 @@ export async function mcpscopeRun(args: string[]): Promise<Run> {
   return { code: status, stdout, stderr };
 }
 
-/** `mcpscopeRun` that throws, with what it printed, unless it exits 0. */
-export async function mcpscopeOk(args: string[]): Promise<Run> {
-  const run = await mcpscopeRun(args);
-  if (run.code !== 0) throw new Error(`mcpscope ${args.join(" ")} exited with ${run.code}: ${run.stderr}`);
-  return run;
-}
-
 /** A strict RFC 4180 parser (quoted fields, doubled quotes, CRLF records) for checking the export. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
