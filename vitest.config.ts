@@ -13,16 +13,23 @@ const SHARED = [
   "test/cli",
   "test/alerts",
   "test/monitor",
+  "test/store",
+  "test/logs",
+  "test/reports",
+  "test/discovery",
+  "test/api",
 ].map((folder) => `${folder}/**/*.test.ts`);
 /**
- * Files in those folders that replace a module (vi.mock) or load one under a process-wide setting (a time
- * zone the formats are made in, or the CLI runs in): a fresh worker each, so what they change reaches no
- * other file.
+ * Files in those folders that replace a module (vi.mock) or run under a process-wide setting (a time zone
+ * the formats are made in or the CLI runs in, a umask, the environment): a fresh worker each, so what they
+ * change reaches no other file.
  */
 const OWN_WORKER = [
   "test/electron/preload.test.ts",
   "test/renderer/counted-note.test.ts",
   "test/cli/times-paste-back.test.ts",
+  "test/store/owner-only.test.ts",
+  "test/discovery/discovery-env.test.ts",
 ];
 
 export default defineConfig({
