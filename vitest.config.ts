@@ -6,14 +6,31 @@ import { defineConfig } from "vitest/config";
  * Their tests keep no state in modules (each opens its own data dir, servers and clocks) and restore any
  * global they change. A folder joins once a run of it alone, so shared, passes as it does isolated.
  */
-const SHARED = ["test/renderer", "test/metrics", "test/electron", "test/cli"].map(
-  (folder) => `${folder}/**/*.test.ts`,
-);
+const SHARED = [
+  "test/renderer",
+  "test/metrics",
+  "test/electron",
+  "test/cli",
+  "test/alerts",
+  "test/monitor",
+  "test/store",
+  "test/logs",
+  "test/reports",
+  "test/discovery",
+  "test/api",
+].map((folder) => `${folder}/**/*.test.ts`);
 /**
- * Files in those folders that replace a module (vi.mock) or load one under a process-wide setting (a time
- * zone the formats are made in): a fresh worker each, so what they change reaches no other file.
+ * Files in those folders that replace a module (vi.mock) or run under a process-wide setting (a time zone
+ * the formats are made in or the CLI runs in, a umask, the environment): a fresh worker each, so what they
+ * change reaches no other file.
  */
-const OWN_WORKER = ["test/electron/preload.test.ts", "test/renderer/counted-note.test.ts"];
+const OWN_WORKER = [
+  "test/electron/preload.test.ts",
+  "test/renderer/counted-note.test.ts",
+  "test/cli/times-paste-back.test.ts",
+  "test/store/owner-only.test.ts",
+  "test/discovery/discovery-env.test.ts",
+];
 /**
  * The UI tests in real Chromium: one browser for the run, which their project launches (chromium-server.ts).
  * Like SHARED, their files keep no state in modules and mock nothing, so a worker keeps what it imported

@@ -10,7 +10,8 @@ import type { SignalSource } from "../../electron/monitor/alerts/signals.js";
 import type { Db } from "../../electron/monitor/store/db.js";
 import { API_METHODS } from "../../shared/api.js";
 import { MAX_DURATION_MS } from "../../shared/units.js";
-import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import {
   CapturingChannel,
   evaluate,
@@ -43,14 +44,10 @@ afterEach(async () => {
   await dir.cleanup();
 });
 
+/** The CLI in process: what it refuses and stores is the point, not its process. */
 async function exitOf(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    await mcpscope(args);
-    return { code: 0, stderr: "" };
-  } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
+  const { status, stderr } = await cliInProcess(args);
+  return { code: status, stderr: status === 0 ? "" : stderr };
 }
 
 /** A silence row as something other than mcpscope might have left it: its end beyond any date. */
@@ -70,7 +67,7 @@ describe("durations are refused where they enter", () => {
     expect(result.stderr.trim().split("\n")).toEqual([
       'mcpscope alerts: --for: "100000000d" is too long; the most is 3650d (ten years)',
     ]);
-    const { silences } = await mcpscopeJson<{ silences: unknown[] }>([
+    const { silences } = await cliJsonInProcess<{ silences: unknown[] }>([
       "alerts",
       "silences",
       "--all",
@@ -79,7 +76,7 @@ describe("durations are refused where they enter", () => {
     ]);
     expect(silences).toEqual([]);
     // Every alerts command still works.
-    expect((await mcpscope(["alerts", ...d])).stdout).toMatch(/no alerts firing or pending/);
+    expect((await cliOkInProcess(["alerts", ...d])).stdout).toMatch(/no alerts firing or pending/);
   });
 
   it("the API's silence and pause refuse an over-long duration with a zod error naming the maximum", () => {
@@ -154,7 +151,7 @@ describe("evaluation isolates what it cannot evaluate", () => {
       [{ name: "a", op: "=", value: "b" }],
       Date.now() + MAX_DURATION_MS * 1e6,
     );
-    const { silences } = await mcpscopeJson<{ silences: { id: string; problem: string | null }[] }>([
+    const { silences } = await cliJsonInProcess<{ silences: { id: string; problem: string | null }[] }>([
       "alerts",
       "silences",
       "--json",
@@ -163,9 +160,9 @@ describe("evaluation isolates what it cannot evaluate", () => {
     expect(silences).toEqual([
       expect.objectContaining({ id: broken, problem: "its start or end is not a valid time" }),
     ]);
-    expect((await mcpscope(["alerts", ...d])).stdout).toMatch(/no alerts firing or pending/);
-    expect((await mcpscope(["alerts", "unsilence", broken, ...d])).stdout).toMatch(/expired/);
-    expect((await mcpscope(["alerts", "silences", ...d])).stdout).toMatch(/no active silences/);
+    expect((await cliOkInProcess(["alerts", ...d])).stdout).toMatch(/no alerts firing or pending/);
+    expect((await cliOkInProcess(["alerts", "unsilence", broken, ...d])).stdout).toMatch(/expired/);
+    expect((await cliOkInProcess(["alerts", "silences", ...d])).stdout).toMatch(/no active silences/);
   });
 
   it("a stored alert with an unreadable time is skipped with one event; the others load and fire", async () => {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUILTIN_RULES } from "../../electron/monitor/alerts/builtin-rules.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { ChannelInfo } from "../../shared/alerts.js";
-import { mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { ROOT, tempDir } from "../helpers/mcp.js";
 import { startReceiver } from "./channels-fixtures.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -38,26 +39,21 @@ rules:
 `;
 
 async function fails(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  try {
-    const out = await mcpscope(args);
-    return { code: 0, ...out };
-  } catch (error) {
-    const e = error as { code: number; stderr: string; stdout: string };
-    return { code: e.code, stderr: e.stderr, stdout: e.stdout };
-  }
+  const { status, stdout, stderr } = await cliInProcess(args);
+  return { code: status, stderr, stdout };
 }
 
 describe("mcpscope rules", () => {
   it("check accepts a good file and summarises it", async () => {
     const file = join(dir.path, "alerts.yaml");
     writeFileSync(file, RULES);
-    const { stdout } = await mcpscope(["rules", "check", file]);
+    const { stdout } = await cliOkInProcess(["rules", "check", file]);
     const builtIn = BUILTIN_RULES.length;
     expect(stdout).toContain(
       `alerts.yaml: OK — ${1 + builtIn} rules (1 yours, ${builtIn} built in; disabled: crash-loop), 0 channels, 0 routes\n`,
     );
     // Without a FILE: the data dir's own alerts.yaml (here the same file).
-    const own = await mcpscope(["rules", "check", "--data-dir", dir.path]);
+    const own = await cliOkInProcess(["rules", "check", "--data-dir", dir.path]);
     expect(own.stdout).toBe(stdout);
   });
 
@@ -113,7 +109,7 @@ tests:
 `;
     const good = join(dir.path, "good.test.yaml");
     writeFileSync(good, tests("3m"));
-    expect((await mcpscope(["rules", "test", good])).stdout).toMatch(
+    expect((await cliOkInProcess(["rules", "test", good])).stdout).toMatch(
       /^SUCCESS: 1 test, 3 checks, 0 failures$/m,
     );
 
@@ -136,7 +132,7 @@ describe("the docs' examples", () => {
     };
     const example = join(dir.path, "readme-alerts.yaml");
     writeFileSync(example, block("alerts.md", "# Alerts").replaceAll("…", "x"));
-    expect((await mcpscope(["rules", "check", example])).stdout).toContain(
+    expect((await cliOkInProcess(["rules", "check", example])).stdout).toContain(
       `OK — ${6 + BUILTIN_RULES.length} rules (6 yours`,
     );
     writeFileSync(
@@ -145,35 +141,35 @@ describe("the docs' examples", () => {
     );
     const tests = join(dir.path, "readme.test.yaml");
     writeFileSync(tests, block("cli.md", "## `mcpscope rules check"));
-    expect((await mcpscope(["rules", "test", tests])).stdout).toMatch(/^SUCCESS/);
+    expect((await cliOkInProcess(["rules", "test", tests])).stdout).toMatch(/^SUCCESS/);
   });
 });
 
 describe("mcpscope alerts", () => {
   it("silence, silences and unsilence share the store with the app", async () => {
     const d = ["--data-dir", dir.path];
-    const { silence } = await mcpscopeJson<{ silence: { id: string; matchers: unknown[]; active: boolean } }>(
-      [
-        "alerts",
-        "silence",
-        "alertname=errors",
-        "server=~mem.*",
-        "--for",
-        "2h",
-        "--comment",
-        "deploying",
-        ...d,
-      ],
-    );
+    const { silence } = await cliJsonInProcess<{
+      silence: { id: string; matchers: unknown[]; active: boolean };
+    }>([
+      "alerts",
+      "silence",
+      "alertname=errors",
+      "server=~mem.*",
+      "--for",
+      "2h",
+      "--comment",
+      "deploying",
+      ...d,
+    ]);
     expect(silence.active).toBe(true);
     expect(silence.matchers).toEqual([
       { name: "alertname", op: "=", value: "errors" },
       { name: "server", op: "=~", value: "mem.*" },
     ]);
-    const listed = await mcpscopeJson<{ silences: { id: string }[] }>(["alerts", "silences", ...d]);
+    const listed = await cliJsonInProcess<{ silences: { id: string }[] }>(["alerts", "silences", ...d]);
     expect(listed.silences.map((s) => s.id)).toContain(silence.id);
-    expect((await mcpscope(["alerts", "unsilence", silence.id, ...d])).stdout).toMatch(/expired/);
-    const after = await mcpscopeJson<{ silences: { id: string }[] }>(["alerts", "silences", ...d]);
+    expect((await cliOkInProcess(["alerts", "unsilence", silence.id, ...d])).stdout).toMatch(/expired/);
+    const after = await cliJsonInProcess<{ silences: { id: string }[] }>(["alerts", "silences", ...d]);
     expect(after.silences.map((s) => s.id)).not.toContain(silence.id);
     const again = await fails(["alerts", "unsilence", silence.id, ...d]);
     expect(again.code).toBe(1);
@@ -191,7 +187,7 @@ describe("mcpscope alerts", () => {
         join(dir.path, "alerts.yaml"),
         `${RULES}channels:\n  - { name: hook, type: webhook, url: "${rx.url}/in" }\n`,
       );
-      const { stdout } = await mcpscope(["alerts", "test", "hook", "--data-dir", dir.path]);
+      const { stdout } = await cliOkInProcess(["alerts", "test", "hook", "--data-dir", dir.path]);
       expect(stdout).toMatch(/^attempt 1: delivered \(HTTP 200\)/);
       expect(stdout).toMatch(/hook: delivered/);
       expect(rx.requests).toHaveLength(1);

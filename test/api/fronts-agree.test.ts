@@ -1,7 +1,8 @@
 /**
- * One question, one answer, whichever front asks: the CLI (`--json`), browser mode's HTTP API, the app's
- * IPC (the shell's own relay, over fake Electron parts, to the engine host's loop) and the typed client
- * in process (over the engine, and over the store handlers the CLI serves) agree on one seeded store.
+ * One question, one answer, whichever front asks: the CLI (`--json`, run in process), browser mode's HTTP
+ * API, the app's IPC (the shell's own relay, over fake Electron parts, to the engine host's loop) and the
+ * typed client in process (over the engine, and over the store handlers the CLI serves) agree on one
+ * seeded store.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -24,7 +25,8 @@ import { createApiClient, IPC_INVOKE_CHANNEL, type MethodInput, type MethodName 
 import type { CheckDocument } from "../../shared/check.js";
 import { fakeShellParts } from "../electron/fake-shell.js";
 import { linkedHost } from "../electron/fakes.js";
-import { mcpscope, mcpscopeJson, SERVERS, tempDir } from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { SERVERS, tempDir } from "../helpers/mcp.js";
 import { insertLogs } from "../logs/store.js";
 import { mixedCalls, recordCalls } from "../metrics/workload.js";
 
@@ -122,7 +124,7 @@ async function inProcess<M extends MethodName>(method: M, input: MethodInput<M>)
 describe("the CLI, HTTP, IPC and the in-process client", () => {
   it("give the same stats", async () => {
     const input = { since, until, server: "srv-1" };
-    const cli = await mcpscopeJson([
+    const cli = await cliJsonInProcess([
       "stats",
       "--data-dir",
       dir.path,
@@ -144,7 +146,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
 
   it("list the same calls", async () => {
     const input = { since, until, outcome: "ok" as const, limit: 1000 };
-    const cli = await mcpscopeJson<{ calls: unknown[] }>([
+    const cli = await cliJsonInProcess<{ calls: unknown[] }>([
       "calls",
       "--data-dir",
       dir.path,
@@ -167,7 +169,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
   });
 
   it("give the same audit chain check", async () => {
-    const cli = await mcpscopeJson(["audit", "verify", "--data-dir", dir.path]);
+    const cli = await cliJsonInProcess(["audit", "verify", "--data-dir", dir.path]);
     const http = await overHttp("audit.verify", {});
     const [engineAnswer, storeAnswer] = await inProcess("audit.verify", {});
     expect(cli).toMatchObject({ ok: true, records: expect.any(Number) });
@@ -192,7 +194,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
       },
     };
     await writeFile(join(home, ".cursor", "mcp.json"), JSON.stringify(config));
-    const cli = await mcpscopeJson<{ servers: Array<{ name: string; env: Record<string, string> }> }>([
+    const cli = await cliJsonInProcess<{ servers: Array<{ name: string; env: Record<string, string> }> }>([
       "discover",
       "--data-dir",
       dir.path,
@@ -226,7 +228,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
 }
 `;
     await writeFile(file, original);
-    const cli = await mcpscopeJson<Record<string, unknown>>([
+    const cli = await cliJsonInProcess<Record<string, unknown>>([
       "instrument",
       "--data-dir",
       dir.path,
@@ -259,7 +261,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
 
   it("give the same log templates, the same tail and the same search", async () => {
     const input = { since, until, server: LOG_SERVER, limit: 50 };
-    const cli = await mcpscopeJson<{ patterns: unknown[] }>([
+    const cli = await cliJsonInProcess<{ patterns: unknown[] }>([
       "logs",
       "patterns",
       "--data-dir",
@@ -278,7 +280,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
     expect(await overIpc("logs.patterns", input)).toEqual(cli);
     for (const answer of await inProcess("logs.patterns", input)) expect(answer).toEqual(cli);
 
-    const listed = await mcpscopeJson<{ logs: unknown[] }>([
+    const listed = await cliJsonInProcess<{ logs: unknown[] }>([
       "logs",
       "--data-dir",
       dir.path,
@@ -296,7 +298,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
   });
 
   it("export the same audit records", async () => {
-    const { stdout } = await mcpscope(["audit", "export", "--data-dir", dir.path]);
+    const { stdout } = await cliOkInProcess(["audit", "export", "--data-dir", dir.path]);
     const cli = stdout
       .trimEnd()
       .split("\n")
@@ -315,7 +317,7 @@ describe("the CLI, HTTP, IPC and the in-process client", () => {
       return rest;
     };
     const cli = found(
-      await mcpscopeJson<CheckDocument>(["check", "--server", CHECKED, "--data-dir", dir.path]),
+      await cliJsonInProcess<CheckDocument>(["check", "--server", CHECKED, "--data-dir", dir.path]),
     );
     expect(cli).toMatchObject({ status: "up", healthy: true, error: null });
     expect(cli.tools.map((t) => t.name)).toContain("read_graph");

@@ -12,7 +12,8 @@ import { AUDIT_COLUMNS, iterateAudit, recordAdminAction } from "../../electron/m
 import { openDb } from "../../electron/monitor/store/db.js";
 import { iso } from "../../electron/monitor/time.js";
 import { AuditRecordSchema } from "../../shared/audit.js";
-import { mcpscope, tempDir } from "../helpers/mcp.js";
+import { cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import { copyFixture } from "../instrument/helpers.js";
 import { type AuditRow, dbFile, mcpscopeRun, parseCsv, readAudit, tamper } from "./helpers.js";
 
@@ -123,7 +124,7 @@ describe("mcpscope audit export", () => {
   it("round-trips JSON lines, with --since and --until", async () => {
     const dir = await seeded();
     const rows = readAudit(dir);
-    const { stdout } = await mcpscope(["audit", "export", "--data-dir", dir]);
+    const { stdout } = await cliOkInProcess(["audit", "export", "--data-dir", dir]);
     const exported = stdout
       .trimEnd()
       .split("\n")
@@ -131,7 +132,7 @@ describe("mcpscope audit export", () => {
     expect(exported.map(({ time_iso: _, ...rest }) => rest)).toEqual(rows);
     expect(exported[0]?.time_iso).toBe("2026-11-20T10:00:00.000Z");
 
-    const window = await mcpscope([
+    const window = await cliOkInProcess([
       "audit",
       "export",
       "--since",
@@ -153,7 +154,7 @@ describe("mcpscope audit export", () => {
     const dir = await seeded();
     const rows = readAudit(dir);
     const out = join(dir, "audit.csv");
-    await mcpscope(["audit", "export", "--format", "csv", "--output", out, "--data-dir", dir]);
+    await cliOkInProcess(["audit", "export", "--format", "csv", "--output", out, "--data-dir", dir]);
     const [header, ...records] = parseCsv(await readFile(out, "utf8"));
     expect(header).toEqual([
       "id",
@@ -212,7 +213,7 @@ describe("mcpscope audit export", () => {
     expect(pages.last).toMatchObject({ next: null });
     expect(pages.last.records.map((r) => r.id)).toEqual([1_201, 1_202, 1_203]);
 
-    const { stdout } = await mcpscope(["audit", "export", "--data-dir", dir]);
+    const { stdout } = await cliOkInProcess(["audit", "export", "--data-dir", dir]);
     const ids = stdout
       .trimEnd()
       .split("\n")
@@ -259,8 +260,8 @@ describe("admin actions", () => {
     const data = join(tmp.path, "data");
     await copyFixture(join(home, ".codex"), "codex-config.toml", "config.toml");
     const at = ["--home", home, "--data-dir", data];
-    await mcpscope(["instrument", "--client", "codex", "--server", "git tools", ...at]);
-    await mcpscope(["uninstrument", "--all", "--data-dir", data]);
+    await cliOkInProcess(["instrument", "--client", "codex", "--server", "git tools", ...at]);
+    await cliOkInProcess(["uninstrument", "--all", "--data-dir", data]);
     const rows = readAudit(data);
     expect(rows.map((r) => [r.kind, r.action, r.server])).toEqual([
       ["admin", "instrument", "git tools"],

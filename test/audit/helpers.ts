@@ -1,11 +1,10 @@
 /** Helpers for the audit tests: read the audit records, run `mcpscope` allowing a non-zero exit, parse CSV. */
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 
 export function dbFile(dataDir: string): string {
   return join(dataDir, "mcpscope.db");
@@ -43,18 +42,10 @@ export interface Run {
   stderr: string;
 }
 
-export function mcpscopeRun(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [MCPSCOPE, ...args],
-      { cwd: ROOT, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      },
-    );
-  });
+/** The CLI in process: these tests are about what it reads and prints, not about its process. */
+export async function mcpscopeRun(args: string[]): Promise<Run> {
+  const { status, stdout, stderr } = await cliInProcess(args);
+  return { code: status, stdout, stderr };
 }
 
 /** A strict RFC 4180 parser (quoted fields, doubled quotes, CRLF records) for checking the export. */

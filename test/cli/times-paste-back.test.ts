@@ -1,11 +1,11 @@
 /**
  * A time the CLI prints can be pasted back into `--since`/`--until` and names the same instant, in any
  * zone: narrowing down an incident by copying times out of `logs` (or `calls`, `events`) must not shift
- * the window by the UTC offset. Run as a user would, with TZ set, through the real CLI.
+ * the window by the UTC offset. Run as a user would, with TZ set, through the real CLI, in process: Node
+ * takes a TZ set at run time as it takes one set at start, and a CLI process per call cost seconds.
  */
-import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
 import { insertLogs, tempStore } from "../logs/store.js";
 import { recordCalls } from "../metrics/workload.js";
 
@@ -41,53 +41,60 @@ beforeAll(async () => {
 });
 afterAll(() => store.cleanup());
 
-function cli(zone: string, ...args: string[]): string {
-  const result = spawnSync(process.execPath, [MCPSCOPE, ...args, "--data-dir", store.dataDir], {
-    cwd: ROOT,
-    env: { ...process.env, TZ: zone },
-    encoding: "utf8",
-  });
-  expect(result.stderr).toBe("");
-  expect(result.status).toBe(0);
-  return result.stdout;
+/** `mcpscope <args>` with TZ=`zone`, put back after: this file's worker is its own (vitest.config.ts). */
+async function cli(zone: string, ...args: string[]): Promise<string> {
+  const before = process.env.TZ;
+  process.env.TZ = zone;
+  try {
+    const result = await cliInProcess([...args, "--data-dir", store.dataDir]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return result.stdout;
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
 }
 
 describe.each(["America/New_York", "Asia/Kolkata", "UTC"])("times printed in %s", (zone) => {
-  it("logs: the printed time of a line, pasted into --since and --until, selects that line", () => {
-    const line = cli(zone, "logs", "--since", "1h")
+  it("logs: the printed time of a line, pasted into --since and --until, selects that line", async () => {
+    const line = (await cli(zone, "logs", "--since", "1h"))
       .split("\n")
       .find((l) => l.includes("the incident") && !l.includes("before") && !l.includes("after"));
     const time = /^(\S+ \S+)\s/.exec(line ?? "")?.[1];
     expect(time, line).toBeDefined();
-    const from = cli(zone, "logs", "--since", time as string);
+    const from = await cli(zone, "logs", "--since", time as string);
     expect(from).toContain("the incident");
     expect(from).not.toContain("before the incident");
-    const upTo = cli(zone, "logs", "--since", "1h", "--until", time as string);
+    const upTo = await cli(zone, "logs", "--since", "1h", "--until", time as string);
     expect(upTo).toContain("before the incident");
     expect(upTo).not.toContain("after the incident");
   });
 
-  it("events: the printed time, pasted into --since, still lists the event", () => {
-    const out = cli(zone, "events", "--since", "1h");
+  it("events: the printed time, pasted into --since, still lists the event", async () => {
+    const out = await cli(zone, "events", "--since", "1h");
     const line = out.split("\n").find((l) => l.includes("cannot start files"));
     const time = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z)/.exec(line ?? "")?.[1];
     expect(time, out).toBeDefined();
-    expect(cli(zone, "events", "--since", time as string)).toContain("cannot start files");
+    expect(await cli(zone, "events", "--since", time as string)).toContain("cannot start files");
   });
 
   it.each([
     ["events", "the burst event", "after the burst event"],
     ["calls", "burst_call", "after_burst_call"],
     ["logs", "the burst line", "after the burst line"],
-  ])("%s: the printed time of a row, pasted into --until, still lists that row", (command, row, after) => {
-    const listed = cli(zone, command, "--since", "1h").split("\n");
-    const line = listed.find((l) => l.includes(row) && !l.includes(after));
-    const time = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?Z)/.exec(line ?? "")?.[1];
-    expect(time, listed.join("\n")).toBeDefined();
-    const upTo = cli(zone, command, "--since", "1h", "--until", time as string);
-    expect(upTo).toContain(row);
-    expect(upTo).not.toContain(after);
-    // From and to the same listed time: the rows listed at it, not an empty range.
-    expect(cli(zone, command, "--since", time as string, "--until", time as string)).toContain(row);
-  });
+  ])(
+    "%s: the printed time of a row, pasted into --until, still lists that row",
+    async (command, row, after) => {
+      const listed = (await cli(zone, command, "--since", "1h")).split("\n");
+      const line = listed.find((l) => l.includes(row) && !l.includes(after));
+      const time = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?Z)/.exec(line ?? "")?.[1];
+      expect(time, listed.join("\n")).toBeDefined();
+      const upTo = await cli(zone, command, "--since", "1h", "--until", time as string);
+      expect(upTo).toContain(row);
+      expect(upTo).not.toContain(after);
+      // From and to the same listed time: the rows listed at it, not an empty range.
+      expect(await cli(zone, command, "--since", time as string, "--until", time as string)).toContain(row);
+    },
+  );
 });

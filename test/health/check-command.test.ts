@@ -1,22 +1,23 @@
-/** `mcpscope check`: one probe from the command line, through the built CLI. */
+/**
+ * `mcpscope check`: one probe from the command line, through the CLI in process (what it finds and says;
+ * how its process stops on a signal is process-group.test.ts's).
+ */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mcpscope, SERVERS, tempDir } from "../helpers/mcp.js";
+import { cliInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { SERVERS, tempDir } from "../helpers/mcp.js";
 import { freePort, startRemote } from "./remote-server.js";
 
-type Failure = { code: number; stdout: string; stderr: string };
-const fail = (args: string[]) =>
-  mcpscope(args).then(
-    () => {
-      throw new Error("expected a non-zero exit");
-    },
-    (e: Failure) => e,
-  );
+async function fail(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { status, stdout, stderr } = await cliInProcess(args);
+  if (status === 0) throw new Error("expected a non-zero exit");
+  return { code: status, stdout, stderr };
+}
 
 describe("mcpscope check", () => {
   it("exits 0 for a healthy server and prints what it found", async () => {
-    const { stdout } = await mcpscope(["check", "--", process.execPath, ...SERVERS.everything()]);
+    const { stdout } = await cliOkInProcess(["check", "--", process.execPath, ...SERVERS.everything()]);
     const lines = stdout.trim().split("\n");
     expect(lines[0]).toBe("up  mcp-servers/everything 2.0.0  (protocol 2025-11-25, session era)");
     expect(lines[1]).toMatch(/^handshake [\d.]+m?s · ping [\d.]+m?s · tools\/list [\d.]+m?s$/);
@@ -24,7 +25,13 @@ describe("mcpscope check", () => {
   });
 
   it("prints one JSON document with --json", async () => {
-    const { stdout } = await mcpscope(["check", "--json", "--", process.execPath, ...SERVERS.everything()]);
+    const { stdout } = await cliOkInProcess([
+      "check",
+      "--json",
+      "--",
+      process.execPath,
+      ...SERVERS.everything(),
+    ]);
     const doc = JSON.parse(stdout);
     expect(doc).toMatchObject({
       status: "up",
@@ -44,7 +51,7 @@ describe("mcpscope check", () => {
     const port = await freePort();
     const server = await startRemote("streamableHttp", port);
     try {
-      const { stdout } = await mcpscope([
+      const { stdout } = await cliOkInProcess([
         "check",
         "--url",
         `http://127.0.0.1:${port}/mcp`,
@@ -146,7 +153,7 @@ describe("mcpscope check", () => {
         JSON.stringify({ mcpServers: { mem: { command: program, args } } }),
       );
       const flags = ["--data-dir", dir.path, "--home", home];
-      const { stdout } = await mcpscope(["check", "--server", "mem", ...flags, "--json"]);
+      const { stdout } = await cliOkInProcess(["check", "--server", "mem", ...flags, "--json"]);
       expect(JSON.parse(stdout)).toMatchObject({ status: "up", server: { name: "memory-server" } });
       const missing = await fail(["check", "--server", "zz-no-such-server", ...flags]);
       expect(missing.code).toBe(1);

@@ -21,9 +21,16 @@ export async function cliInProcess(args: string[]): Promise<CliResult> {
   return { status, ...out };
 }
 
+/** `mcpscope <args>` in process; a non-zero status throws with what it printed. */
+export async function cliOkInProcess(args: string[]): Promise<CliResult> {
+  const result = await cliInProcess(args);
+  if (result.status !== 0)
+    throw new Error(`mcpscope ${args.join(" ")} exited with ${result.status}: ${result.stderr}`);
+  return result;
+}
+
 /** `mcpscope <args> --json` in process, parsed; a non-zero status throws with what it printed. */
 export async function cliJsonInProcess<T>(args: string[]): Promise<T> {
-  const { status, stdout, stderr } = await cliInProcess([...args, "--json"]);
-  if (status !== 0) throw new Error(`mcpscope ${args.join(" ")} exited with ${status}: ${stderr}`);
+  const { stdout } = await cliOkInProcess([...args, "--json"]);
   return JSON.parse(stdout) as T;
 }

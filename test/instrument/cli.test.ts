@@ -1,10 +1,9 @@
 /** The three commands over fixture homes: --all restores every client's config; usage errors are one line. */
-import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MCPSCOPE, mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import { copyFixture } from "./helpers.js";
 
 let tmp: { path: string; cleanup: () => Promise<void> };
@@ -18,12 +17,9 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 async function fails(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    await promisify(execFile)(process.execPath, [MCPSCOPE, ...args], { cwd: ROOT });
-  } catch (error) {
-    return error as { code: number; stdout: string; stderr: string };
-  }
-  throw new Error(`mcpscope ${args.join(" ")} succeeded`);
+  const { status, stdout, stderr } = await cliInProcess(args);
+  if (status === 0) throw new Error(`mcpscope ${args.join(" ")} succeeded`);
+  return { code: status, stdout, stderr };
 }
 
 describe("mcpscope instrument, uninstrument --all, instrumented", () => {
@@ -33,13 +29,20 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
     const before = { codex: await readFile(codex, "utf8"), goose: await readFile(goose, "utf8") };
     const at = ["--home", home, "--data-dir", data];
 
-    const { stdout } = await mcpscope(["instrument", "--client", "codex", "--server", "git tools", ...at]);
+    const { stdout } = await cliOkInProcess([
+      "instrument",
+      "--client",
+      "codex",
+      "--server",
+      "git tools",
+      ...at,
+    ]);
     expect(stdout).toMatch(
       /^instrumented git tools \(codex\) in .*config\.toml\n {2}was: uvx mcp-server-git\n {2}now: /,
     );
     expect(stdout).toContain("restart codex to pick up the change");
-    await mcpscope(["instrument", "--client", "goose", "--server", "github", ...at]);
-    const again = await mcpscopeJson<{ status: string }>([
+    await cliOkInProcess(["instrument", "--client", "goose", "--server", "github", ...at]);
+    const again = await cliJsonInProcess<{ status: string }>([
       "instrument",
       "--client",
       "goose",
@@ -49,22 +52,22 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
     ]);
     expect(again.status).toBe("already-instrumented");
 
-    const listed = await mcpscopeJson<{
+    const listed = await cliJsonInProcess<{
       entries: Array<{ client: string; server: string; in_place: boolean }>;
     }>(["instrumented", "--data-dir", data]);
     expect(listed.entries.map((e) => [e.client, e.server, e.in_place])).toEqual([
       ["codex", "git tools", true],
       ["goose", "github", true],
     ]);
-    expect((await mcpscope(["instrumented", "--data-dir", data])).stdout).toMatch(
+    expect((await cliOkInProcess(["instrumented", "--data-dir", data])).stdout).toMatch(
       /CLIENT\s+SERVER\s+SCOPE\s+WRAPPED\s+SINCE\s+FILE\ncodex\s+git tools\s+user\s+yes/,
     );
 
-    const all = await mcpscope(["uninstrument", "--all", "--data-dir", data]);
+    const all = await cliOkInProcess(["uninstrument", "--all", "--data-dir", data]);
     expect(all.stdout).toContain("restart codex, goose to pick up the change");
     expect(await readFile(codex, "utf8")).toBe(before.codex);
     expect(await readFile(goose, "utf8")).toBe(before.goose);
-    expect((await mcpscope(["uninstrument", "--all", "--data-dir", data])).stdout).toBe(
+    expect((await cliOkInProcess(["uninstrument", "--all", "--data-dir", data])).stdout).toBe(
       "nothing is instrumented; no config was changed\n",
     );
   });
@@ -78,7 +81,7 @@ describe("mcpscope instrument, uninstrument --all, instrumented", () => {
       file,
       '{ "mcpServers": { "memory": { "command": "npx", "args": ["-y", "server-memory"] } } }\n',
     );
-    await mcpscope([
+    await cliOkInProcess([
       "instrument",
       "--client",
       "lmstudio",

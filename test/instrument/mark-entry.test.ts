@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseJsonc } from "../../electron/monitor/discovery/config-text.js";
 import { recordsPath } from "../../electron/monitor/instrument/records.js";
-import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let home: string;
@@ -51,11 +52,11 @@ async function asWrappedBefore(): Promise<void> {
 describe("an entry instrumented before entries were marked", () => {
   it("gets its marker from instrument, which says so, and is restored byte for byte", async () => {
     await writeFile(file, ORIGINAL);
-    await mcpscope(["instrument", ...at()]);
+    await cliOkInProcess(["instrument", ...at()]);
     await asWrappedBefore();
     const old = await argsNow();
     expect(old).not.toContain("--entry");
-    const { servers } = await mcpscopeJson<{ servers: Array<{ id: string; name: string }> }>([
+    const { servers } = await cliJsonInProcess<{ servers: Array<{ id: string; name: string }> }>([
       "discover",
       "--client",
       "vscode",
@@ -66,7 +67,7 @@ describe("an entry instrumented before entries were marked", () => {
     ]);
     const id = servers.find((s) => s.name === "files")?.id;
 
-    const marked = await mcpscope(["instrument", ...at()]);
+    const marked = await cliOkInProcess(["instrument", ...at()]);
     expect(marked.stdout).toMatch(
       /^marked files \(vscode\) in .*mcp\.json: an earlier mcpscope wrapped it with its client alone; its calls now count for this entry only\n/,
     );
@@ -75,28 +76,28 @@ describe("an entry instrumented before entries were marked", () => {
     // Only the marker is added, right after the client's.
     expect(args).toEqual([...old.slice(0, client + 2), "--entry", id, ...old.slice(client + 2)]);
 
-    const again = await mcpscope(["instrument", ...at()]);
+    const again = await cliOkInProcess(["instrument", ...at()]);
     expect(again.stdout).toBe("files (vscode) is already launched through mcpscope run; nothing changed\n");
 
-    await mcpscope(["uninstrument", ...at()]);
+    await cliOkInProcess(["uninstrument", ...at()]);
     expect(await readFile(file, "utf8")).toBe(ORIGINAL);
   });
 
   it("is left as it is when it was changed since it was wrapped", async () => {
     await writeFile(file, ORIGINAL);
-    await mcpscope(["instrument", ...at()]);
+    await cliOkInProcess(["instrument", ...at()]);
     await asWrappedBefore();
     const edited = (await readFile(file, "utf8")).replace('"/tmp"]', '"/tmp", "--verbose"]');
     await writeFile(file, edited);
 
-    const run = await mcpscope(["instrument", ...at()]);
+    const run = await cliOkInProcess(["instrument", ...at()]);
     expect(run.stdout).toBe("files (vscode) is already launched through mcpscope run; nothing changed\n");
     expect(await readFile(file, "utf8")).toBe(edited);
   });
 
   it("is left as it is when another mcpscope launches it (one that may not know --entry)", async () => {
     await writeFile(file, ORIGINAL);
-    await mcpscope(["instrument", ...at()]);
+    await cliOkInProcess(["instrument", ...at()]);
     await asWrappedBefore();
     // An older app version's copy of the CLI, as its entry and its record name it.
     const script = (await argsNow())[0] ?? "";
@@ -114,7 +115,7 @@ describe("an entry instrumented before entries were marked", () => {
     const before = await readFile(file, "utf8");
     expect(before).toContain(older);
 
-    const run = await mcpscope(["instrument", ...at()]);
+    const run = await cliOkInProcess(["instrument", ...at()]);
     expect(run.stdout).toBe("files (vscode) is already launched through mcpscope run; nothing changed\n");
     expect(await readFile(file, "utf8")).toBe(before);
   });

@@ -2,7 +2,8 @@
  * Reports over a known workload through real servers and `mcpscope run`: every figure of the JSON report
  * equals what `mcpscope stats` and `mcpscope calls` give for the same range; Markdown, CSV, HTML and PDF
  * carry the same figures; the HTML opens in Chromium with no error and no request; a secret fed through
- * the workload appears in no format.
+ * the workload appears in no format. The CLI runs in process, but where its HOME or working directory is
+ * what a test is about.
  */
 import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -12,16 +13,8 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallSummary, StatsDocument } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
-import {
-  connect,
-  MCPSCOPE,
-  mcpscope,
-  mcpscopeJson,
-  ROOT,
-  SERVERS,
-  tempDir,
-  waitFor,
-} from "../helpers/mcp.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { connect, MCPSCOPE, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 import { HAS_CHROMIUM, launchChromium } from "../ui/chromium.js";
 
 const run = promisify(execFile);
@@ -33,7 +26,7 @@ const HAS_POPPLER = await run("pdftotext", ["-v"]).then(
 );
 
 async function report(args: string[]): Promise<string> {
-  const { stdout } = await mcpscope(["report", ...args, "--output", "-"]);
+  const { stdout } = await cliOkInProcess(["report", ...args, "--output", "-"]);
   return stdout;
 }
 
@@ -60,7 +53,7 @@ describe("mcpscope report", () => {
     await memory.close();
     // Wrappers write in batches: wait until every call of the workload is stored.
     await waitFor(async () => {
-      const calls = await mcpscopeJson<{ calls: CallSummary[] }>([
+      const calls = await cliJsonInProcess<{ calls: CallSummary[] }>([
         "calls",
         "--data-dir",
         dir.path,
@@ -72,7 +65,7 @@ describe("mcpscope report", () => {
       return calls.calls.filter((c) => c.method === "tools/call").length === 17;
     }, 20_000);
     range = ["--since", since, "--until", new Date(Date.now() + 1).toISOString(), "--data-dir", dir.path];
-    stats = await mcpscopeJson<StatsDocument>(["stats", ...range]);
+    stats = await cliJsonInProcess<StatsDocument>(["stats", ...range]);
     doc = JSON.parse(await report([...range, "--format", "json"])) as Report;
   }, 60_000);
 
@@ -115,7 +108,7 @@ describe("mcpscope report", () => {
   });
 
   it("lists the slowest calls by their ids, as calls lists them", async () => {
-    const calls = await mcpscopeJson<{ calls: CallSummary[] }>(["calls", ...range, "--limit", "1000"]);
+    const calls = await cliJsonInProcess<{ calls: CallSummary[] }>(["calls", ...range, "--limit", "1000"]);
     const slowest = [...calls.calls].sort((a, b) => b.durationMs - a.durationMs)[0];
     expect(doc.slowest[0]?.durationMs).toBe(slowest?.durationMs);
     const byId = new Map(calls.calls.map((c) => [c.id, c]));
@@ -198,14 +191,9 @@ describe("mcpscope report", () => {
       ["--since", "7d", "--period", "week"],
       ["--client", "nope"],
     ]) {
-      const failed = await run(process.execPath, [MCPSCOPE, "report", ...args, "--data-dir", dir.path], {
-        cwd: ROOT,
-      }).then(
-        () => null,
-        (e: { code: number; stderr: string }) => e,
-      );
-      expect(failed?.code, args.join(" ")).toBe(2);
-      expect(failed?.stderr.trim().split("\n")).toHaveLength(1);
+      const failed = await cliInProcess(["report", ...args, "--data-dir", dir.path]);
+      expect(failed.status, args.join(" ")).toBe(2);
+      expect(failed.stderr.trim().split("\n")).toHaveLength(1);
     }
   });
 
@@ -213,7 +201,7 @@ describe("mcpscope report", () => {
     "opens the HTML in Chromium with no console error and no network request",
     async () => {
       const file = join(dir.path, "report.html");
-      await mcpscope(["report", ...range, "--format", "html", "--output", file]);
+      await cliOkInProcess(["report", ...range, "--format", "html", "--output", file]);
       let browser: Browser | null = null;
       try {
         browser = await launchChromium();
@@ -241,7 +229,7 @@ describe("mcpscope report", () => {
     "shows the wide Servers table readably (no name broken a letter a line) and prints every column",
     async () => {
       const file = join(dir.path, "wide.html");
-      await mcpscope(["report", ...range, "--format", "html", "--output", file]);
+      await cliOkInProcess(["report", ...range, "--format", "html", "--output", file]);
       const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -275,7 +263,7 @@ describe("mcpscope report", () => {
     "writes a PDF whose text carries the figures and whose first page has content",
     async () => {
       const file = join(dir.path, "report.pdf");
-      await mcpscope(["report", ...range, "--format", "pdf", "--paper", "letter", "--output", file]);
+      await cliOkInProcess(["report", ...range, "--format", "pdf", "--paper", "letter", "--output", file]);
       expect((await readFile(file)).subarray(0, 5).toString()).toBe("%PDF-");
       const { stdout: text } = await run("pdftotext", ["-layout", file, "-"]);
       expect(text).toContain("mcpscope report");

@@ -1,9 +1,11 @@
 /**
  * Tool-definition pinning through the real wrapper: a real SDK server whose `lookup` description comes
- * from the environment, run three times through `mcpscope run`, then approved with `mcpscope tools approve`.
+ * from the environment, run three times through `mcpscope run`, then approved with `mcpscope tools approve`
+ * (the CLI in process: listing and approving pins is about the data, not the process).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import { pinCount, readEvents, runFixture } from "./helpers.js";
 
 const ORIGINAL = "Looks a word up in the dictionary.";
@@ -26,16 +28,24 @@ describe("tool-definition pinning", () => {
     // 1: the first tools/list pins every tool, without events.
     await runFixture(dir.path, "dict", { LOOKUP_DESCRIPTION: ORIGINAL });
     expect(pinCount(dir.path, "dict")).toBe(2);
-    const first = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path, "--server", "dict"]);
+    const first = await cliJsonInProcess<PinsDoc>(["tools", "--data-dir", dir.path, "--server", "dict"]);
     expect(first.pins.map((p) => [p.tool, p.status])).toEqual([
       ["echo", "pinned"],
       ["lookup", "pinned"],
     ]);
     expect(readEvents(dir.path, "category = 'security'")).toEqual([]);
     // --tool narrows the listing to that tool; one that is not pinned says so.
-    const one = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path, "--tool", "lookup"]);
+    const one = await cliJsonInProcess<PinsDoc>(["tools", "--data-dir", dir.path, "--tool", "lookup"]);
     expect(one.pins.map((p) => [p.server, p.tool])).toEqual([["dict", "lookup"]]);
-    const none = await mcpscope(["tools", "--data-dir", dir.path, "--server", "dict", "--tool", "nope"]);
+    const none = await cliOkInProcess([
+      "tools",
+      "--data-dir",
+      dir.path,
+      "--server",
+      "dict",
+      "--tool",
+      "nope",
+    ]);
     expect(none.stdout).toMatch(/^no tool named nope is pinned for dict;/);
 
     // 2: unchanged: no event.
@@ -62,15 +72,15 @@ describe("tool-definition pinning", () => {
       `+  "description": "${CHANGED}",`,
     ]);
 
-    const changed = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path]);
+    const changed = await cliJsonInProcess<PinsDoc>(["tools", "--data-dir", dir.path]);
     const lookup = changed.pins.find((p) => p.tool === "lookup");
     expect(lookup?.status).toBe("changed");
     expect(lookup?.pending?.hash).toMatch(/^[0-9a-f]{64}$/);
-    const table = await mcpscope(["tools", "--data-dir", dir.path]);
+    const table = await cliOkInProcess(["tools", "--data-dir", dir.path]);
     expect(table.stdout).toMatch(/lookup\s+CHANGED/);
 
     // Approve: the pin takes the new definition, and the approval is audited.
-    const approved = await mcpscope([
+    const approved = await cliOkInProcess([
       "tools",
       "approve",
       "--data-dir",
@@ -81,7 +91,7 @@ describe("tool-definition pinning", () => {
       "lookup",
     ]);
     expect(approved.stdout).toContain("approved 1 change(s) of dict: lookup");
-    const after = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path, "--server", "dict"]);
+    const after = await cliJsonInProcess<PinsDoc>(["tools", "--data-dir", dir.path, "--server", "dict"]);
     const pinned = after.pins.find((p) => p.tool === "lookup");
     expect(pinned?.status).toBe("pinned");
     expect(pinned?.pending).toBeNull();
@@ -104,7 +114,7 @@ describe("tool-definition pinning", () => {
       ["tool.added", "low", "extra"],
       ["tool.removed", "medium", "extra"],
     ]);
-    const result = await mcpscopeJson<{ ok: boolean }>([
+    const result = await cliJsonInProcess<{ ok: boolean }>([
       "tools",
       "approve",
       "--data-dir",
@@ -113,16 +123,13 @@ describe("tool-definition pinning", () => {
       "grow",
     ]);
     expect(result.ok).toBe(true);
-    const pins = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path, "--server", "grow"]);
+    const pins = await cliJsonInProcess<PinsDoc>(["tools", "--data-dir", dir.path, "--server", "grow"]);
     expect(pins.pins.map((p) => p.tool)).toEqual(["echo", "lookup"]);
   }, 120_000);
 
   it("approving an unknown server fails with a one-line message", async () => {
-    const error = await mcpscope(["tools", "approve", "--data-dir", dir.path, "--server", "nope"]).then(
-      () => null,
-      (e: { stderr: string; code: number }) => e,
-    );
-    expect(error?.code).toBe(1);
-    expect(error?.stderr.trim()).toMatch(/^mcpscope tools: no pins for server "nope"/);
+    const error = await cliInProcess(["tools", "approve", "--data-dir", dir.path, "--server", "nope"]);
+    expect(error.status).toBe(1);
+    expect(error.stderr.trim()).toMatch(/^mcpscope tools: no pins for server "nope"/);
   });
 });
