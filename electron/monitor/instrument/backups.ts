@@ -2,7 +2,9 @@
  * A copy of each client config before mcpscope changes it: `<dataDir>/backups/<client>/<name>.<time>.bak`
  * (mode 0600: configs hold secrets), listed with its sha256 in `<dataDir>/backups/manifest.json`. Each
  * copy holds every secret of that config, so only the newest few of each config file are kept: a secret
- * rotated out of the config is gone from the backups a few changes later.
+ * rotated out of the config is gone from the backups a few changes later. One more is kept: the newest
+ * copy taken while mcpscope had changed no entry of the file, the way back to the config as the user
+ * wrote it, which instrumenting a few entries one by one would otherwise push out.
  */
 import { createHash } from "node:crypto";
 import { open, readFile, rm } from "node:fs/promises";
@@ -19,6 +21,8 @@ export const BackupRecordSchema = z.object({
   sha256: z.string(),
   time: z.string(),
   action: z.string(),
+  /** Taken while mcpscope had changed no entry of the file (kept beyond the newest few). */
+  untouched: z.boolean().optional(),
 });
 export type BackupRecord = z.infer<typeof BackupRecordSchema>;
 
@@ -69,7 +73,7 @@ export async function writeBackupCopy(
 export interface OpenManifest {
   /**
    * Lists a written backup, keeping every other line read when the manifest was opened, and deletes that
-   * config's backups beyond the newest `BACKUPS_KEPT_PER_FILE`.
+   * config's backups beyond the newest `BACKUPS_KEPT_PER_FILE` but its newest untouched one.
    */
   append(record: BackupRecord): Promise<void>;
   release(): Promise<void>;
@@ -95,6 +99,8 @@ export async function openManifest(dataDir: string): Promise<OpenManifest> {
       const all = [...backups, record];
       const same = all.filter((b) => b.file === record.file);
       const pruned = new Set(same.slice(0, Math.max(0, same.length - BACKUPS_KEPT_PER_FILE)));
+      const untouched = same.findLast((b) => b.untouched);
+      if (untouched) pruned.delete(untouched);
       const kept = all.filter((b) => !pruned.has(b));
       const text = `${JSON.stringify({ backups: kept }, null, 2)}\n`;
       await writeFileAtomic(manifest, Buffer.from(text), { mode: 0o600 });
