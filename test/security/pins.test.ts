@@ -65,7 +65,7 @@ describe("tool-definition pinning", () => {
     const changed = await mcpscopeJson<PinsDoc>(["tools", "--data-dir", dir.path]);
     const lookup = changed.pins.find((p) => p.tool === "lookup");
     expect(lookup?.status).toBe("changed");
-    expect(lookup?.pending?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(lookup?.pending?.hash).toMatch(/^[0-9a-f]{72}$/);
     const table = await mcpscope(["tools", "--data-dir", dir.path]);
     expect(table.stdout).toMatch(/lookup\s+CHANGED/);
 

@@ -11,18 +11,14 @@
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { AUDIT_KEY_ID_HEX, digestKeyId } from "../../../shared/audit.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
 import { canonicalJson } from "./audit-record.js";
 
 export const AUDIT_KEY_FILE = "audit-key";
 
 const KEY_FORM = /^[0-9a-f]{64}$/;
-
-/** Hex digits of a key id at the start of a keyed digest. */
-const KEY_ID_HEX = 8;
-/** A keyed digest: key id, then the HMAC-SHA-256. */
-const KEYED_FORM = /^[0-9a-f]{72}$/;
 
 export interface AuditKey {
   secret: Buffer;
@@ -36,7 +32,7 @@ export function auditKeyFile(dataDir: string): string {
 
 function keyOf(secret: Buffer): AuditKey {
   const id = createHmac("sha256", secret).update("mcpscope audit key id").digest("hex");
-  return { secret, id: id.slice(0, KEY_ID_HEX) };
+  return { secret, id: id.slice(0, AUDIT_KEY_ID_HEX) };
 }
 
 /** The kept key, or null when there is none (or the file does not hold one). */
@@ -84,6 +80,13 @@ export function auditKey(dataDir: string): AuditKey {
   return key;
 }
 
+/** The key of the data dir a database is kept in (`<data dir>/mcpscope.db`). */
+export function auditKeyOfDatabase(databasePath: string): AuditKey {
+  return auditKey(dirname(databasePath));
+}
+
+export { digestKeyId };
+
 /** A keyed digest (hex) of `text`: the key's id, then HMAC-SHA-256 under the key. */
 export function keyedDigest(key: AuditKey, text: string): string {
   return key.id + createHmac("sha256", key.secret).update(text).digest("hex");
@@ -94,16 +97,11 @@ export function keyedArgumentsDigest(key: AuditKey, args: unknown): string {
   return keyedDigest(key, canonicalJson(args));
 }
 
-/** The id of the key a keyed digest was made under; null for a digest that names none (an older one). */
-export function digestKeyId(digest: string): string | null {
-  return KEYED_FORM.test(digest) ? digest.slice(0, KEY_ID_HEX) : null;
-}
-
 /**
  * Whether `digest` is the keyed digest of `text` under `key`: with its key id, or without one as digests
  * were written before they named their key.
  */
 export function keyedDigestMatches(key: AuditKey, text: string, digest: string): boolean {
   const made = keyedDigest(key, text);
-  return digestKeyId(digest) === null ? made.slice(KEY_ID_HEX) === digest : made === digest;
+  return digestKeyId(digest) === null ? made.slice(AUDIT_KEY_ID_HEX) === digest : made === digest;
 }
