@@ -4,6 +4,7 @@
  * data dir is tightened when the engine starts. SQLite gives the `-wal` and `-shm` files the mode of the
  * database file, so creating that one 0600 covers all three. Windows has no such modes: a no-op there.
  */
+import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
 import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
 
@@ -51,7 +53,11 @@ export function writePrivateFileSync(
   text: string,
   options: { replace?: boolean } = {},
 ): boolean {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  // A name of this write's own: threads of one process (the engine's proxy observers) write at once.
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`,
+  );
   try {
     writeFileSync(temp, text, { mode: PRIVATE_FILE_MODE });
     if (options.replace !== false) renameSync(temp, path);
