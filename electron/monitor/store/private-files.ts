@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
+import { AUDIT_KEY_FILE } from "../audit/audit-key.js";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
 import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
 
@@ -83,6 +84,7 @@ export function writePrivateFileSync(
 const owned = (): RegExp[] => [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
   /^(settings\.json|settings\.last-seen\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|alerts\.last-good\.yaml|serve-token|last-backup\.json)$/,
+  new RegExp(`^${AUDIT_KEY_FILE}$`),
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
   new RegExp(`^(logs|backups|runtime|engines|${WRAPPERS_FOLDER}|${LAUNCHED_FOLDER})$`),
 ];
