@@ -224,3 +224,29 @@ describe("the config as the user wrote it", () => {
     expect((await readManifest(data())).map((b) => b.backup)).not.toContain(made[0]);
   });
 });
+
+describe("copies the manifest does not list", () => {
+  it("go as the listed ones do, so a rotated secret does not stay in one", async () => {
+    const folder = join(data(), "backups", "claude-desktop");
+    await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
+    // Left unlisted: a listing that failed, a deletion that failed, a manifest moved from elsewhere.
+    const orphan = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z.bak`);
+    const orphanSecond = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z-1.bak`);
+    // Not a copy of this config: another file of this client, and something of the user's.
+    const other = join(folder, "other.json.2020-01-01T00-00-00.000Z.bak");
+    const notes = join(folder, "notes.txt");
+    for (const path of [orphan, orphanSecond, other, notes]) await writeFile(path, '{"token":"old"}\n');
+    await uninstrument(files(), { dataDir: data() });
+    for (let i = 0; i < BACKUPS_KEPT_PER_FILE; i++) {
+      await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
+      await uninstrument(files(), { dataDir: data() });
+    }
+    const onDisk = await readdir(folder);
+    expect(onDisk).not.toContain(basename(orphan));
+    expect(onDisk).not.toContain(basename(orphanSecond));
+    expect(onDisk).toContain(basename(other));
+    expect(onDisk).toContain("notes.txt");
+    const listed = (await readManifest(data())).map((b) => basename(b.backup));
+    expect(onDisk.filter((n) => n.startsWith(basename(file))).sort()).toEqual(listed.sort());
+  });
+});
