@@ -50,7 +50,7 @@ export async function auditDigest(
   if (recordId === null) {
     if (!keyed)
       throw MonitoringError.input(
-        `no audit key at ${auditKeyFile(dataDir)}: the first wrapper that records a call makes it`,
+        `no audit key at ${auditKeyFile(dataDir)}: it is made when the first call is recorded`,
       );
     io.stdout.write(`${keyed}\n`);
     return 0;
