@@ -12,6 +12,7 @@ import { tempDir } from "../helpers/mcp.js";
 import { openStore } from "./alert-fixtures.js";
 
 const TOKEN = "ghp_StdoutGhTokAb1234567890cdefghijKLMNO";
+const BEARER = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.q7qwe";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let db: Db;
@@ -20,6 +21,8 @@ beforeAll(async () => {
   const system = MonitoringSystem.open(dir.path);
   system.logEvent({ level: "warning", message: `pushing with token ${TOKEN}` });
   system.logEvent({ level: "warning", message: "nothing secret here" });
+  system.logEvent({ level: "error", message: `request failed: Authorization: Bearer ${BEARER}` });
+  system.logEvent({ level: "error", message: "login refused: password=hunter2xyz" });
   system.flush();
   system.close();
   db = openStore(dir.path);
@@ -47,5 +50,22 @@ describe("a log rule watching for a leaked secret", () => {
     const condition = ruleCondition(rule());
     expect(condition).not.toContain(TOKEN);
     expect(condition).toContain("[masked:github-pat…LMNO]");
+  });
+});
+
+describe("a log rule watching for where secrets go, not for a secret", () => {
+  // Masking reads the word after a secret's name as its value; in a rule's `match` nothing follows it.
+  for (const match of ["Authorization: Bearer", "password="])
+    it(`fires on a line holding "${match}"`, () => {
+      const rule = parseRuleYaml(`{ name: canary, kind: logs, match: "${match}" }`);
+      expect(rule.match).toBe(match);
+      expect(new DbSignalSource(db).sample(rule, Date.now() + 1000)).toEqual([
+        { labels: { server: "mcpscope" }, value: 1 },
+      ]);
+    });
+
+  it("never shows a secret written after its name in a match", () => {
+    const rule = parseRuleYaml(`{ name: canary, kind: logs, match: "clientSecret: hunter2xyz" }`);
+    expect(ruleCondition(rule)).not.toContain("hunter2xyz");
   });
 });

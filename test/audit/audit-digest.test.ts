@@ -4,8 +4,8 @@
  * still checks them (`mcpscope audit digest`), and records written before keyed digests still match.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -124,5 +124,84 @@ describe("keyed argument digests", () => {
     expect(other.code).toBe(1);
     const verify = await mcpscopeRun(["audit", "verify", "--data-dir", dir.path]);
     expect(verify).toMatchObject({ code: 0, stdout: "1 records, chain intact\n" });
+  });
+});
+
+describe("a digest names the key it was made under", () => {
+  const digestOf = (dataDir: string, args: unknown, record: number) =>
+    mcpscopeRun(["audit", "digest", JSON.stringify(args), "--record", String(record), "--data-dir", dataDir]);
+
+  it("says a record made under another key cannot be checked, and follows a new key in a running wrapper", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const keyFile = join(dir.path, "audit-key");
+    const client = await connect(SERVERS.everything(), { dataDir: dir.path, name: "everything" });
+    cleanups.push(() => client.close());
+    const first = { message: "4821" };
+    await client.callTool({ name: "echo", arguments: first });
+    await waitFor(() => (readAudit(dir.path).length >= 1 ? true : undefined));
+    const oldKey = readFileSync(keyFile, "utf8");
+    const oldId = String(readAudit(dir.path)[0]?.args_digest).slice(0, 8);
+
+    // The user starts a new key while the client's session (and so its wrapper) goes on.
+    rmSync(keyFile);
+    const second = { message: "1234" };
+    await client.callTool({ name: "echo", arguments: second });
+    await waitFor(() => (readAudit(dir.path).length >= 2 ? true : undefined));
+    const newId = String(readAudit(dir.path)[1]?.args_digest).slice(0, 8);
+    expect(newId).not.toBe(oldId);
+    expect(await digestOf(dir.path, second, 2)).toMatchObject({
+      code: 0,
+      stdout: "record 2: the arguments match (keyed digest)\n",
+    });
+    // The right arguments under a key this data dir no longer holds: not a mismatch.
+    expect(await digestOf(dir.path, first, 1)).toMatchObject({
+      code: 3,
+      stdout: `record 1: cannot check: it was keyed with audit key ${oldId}, and this data dir's audit-key is key ${newId}\n`,
+    });
+    rmSync(keyFile);
+    expect(await digestOf(dir.path, first, 1)).toMatchObject({
+      code: 3,
+      stdout: `record 1: cannot check: it was keyed with audit key ${oldId}, and there is no ${keyFile}\n`,
+    });
+    // The old key copied back (e.g. kept with the backups): its records check again, both ways.
+    writeFileSync(keyFile, oldKey, { mode: 0o600 });
+    expect(await digestOf(dir.path, first, 1)).toMatchObject({ code: 0 });
+    expect(await digestOf(dir.path, second, 1)).toMatchObject({
+      code: 1,
+      stdout: "record 1: the arguments do not match\n",
+    });
+  });
+
+  it("still checks a record keyed before digests named their key", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const key = randomBytes(32);
+    writeFileSync(join(dir.path, "audit-key"), `${key.toString("hex")}\n`, { mode: 0o600 });
+    const args = { pin: "4821" };
+    const db = openDb(dbFile(dir.path));
+    try {
+      db.transaction(() =>
+        appendAuditRecord(db, {
+          time: Date.now(),
+          kind: "call",
+          actor: "client",
+          server: "files",
+          session_id: "s-1",
+          action: "tools/call",
+          target: "unlock",
+          args_digest: createHmac("sha256", key).update(canonicalJson(args)).digest("hex"),
+          outcome: "ok",
+          details: null,
+        }),
+      );
+    } finally {
+      db.close();
+    }
+    expect(await digestOf(dir.path, args, 1)).toMatchObject({
+      code: 0,
+      stdout: "record 1: the arguments match (keyed digest)\n",
+    });
+    expect(await digestOf(dir.path, { pin: "4822" }, 1)).toMatchObject({ code: 1 });
   });
 });

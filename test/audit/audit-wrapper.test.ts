@@ -21,11 +21,16 @@ function canonical(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
 }
 const plainDigest = (value: unknown) => createHash("sha256").update(canonical(value)).digest("hex");
-/** HMAC-SHA-256 under the key the data dir keeps in `audit-key` (64 hex digits). */
+/**
+ * The id of the key the data dir keeps in `audit-key` (64 hex digits; the first 8 hex digits of its HMAC
+ * of a fixed text), then the HMAC-SHA-256 under it.
+ */
 const keyedDigest = (dataDir: string) => {
   const key = Buffer.from(readFileSync(join(dataDir, "audit-key"), "utf8").trim(), "hex");
   expect(key).toHaveLength(32);
-  return (value: unknown) => createHmac("sha256", key).update(canonical(value)).digest("hex");
+  const hmac = (text: string) => createHmac("sha256", key).update(text).digest("hex");
+  const id = hmac("mcpscope audit key id").slice(0, 8);
+  return (value: unknown) => id + hmac(canonical(value));
 };
 
 /** Secret-shaped so the calls table masks it too: no trace of it may remain anywhere in the data dir. */

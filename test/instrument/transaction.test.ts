@@ -191,3 +191,62 @@ describe("config backups", () => {
     expect((await readFile(listed.at(-1) as string)).toString()).toContain("mcpscope");
   });
 });
+
+describe("the config as the user wrote it", () => {
+  it("stays in the backups while mcpscope changes more entries of it than copies are kept", async () => {
+    const names = Array.from({ length: BACKUPS_KEPT_PER_FILE + 2 }, (_, i) => `server${i}`);
+    const servers = Object.fromEntries(names.map((n) => [n, { command: "node", args: [`${n}.js`] }]));
+    await writeFile(file, `${JSON.stringify({ mcpServers: servers }, null, 2)}\n`);
+    const before = await readFile(file);
+    const entry = (n: string) => server("claude-desktop", n, file, "jsonc", ["mcpServers", n]);
+    const made: string[] = [];
+    for (const n of names)
+      made.push((await instrument(entry(n), { dataDir: data(), launcher: NODE_LAUNCHER })).backup as string);
+    // Undoing them one by one is as many changes again.
+    for (const n of names) made.push((await uninstrument(entry(n), { dataDir: data() })).backup as string);
+    expect((await readFile(file)).equals(before)).toBe(true);
+
+    const listed = (await readManifest(data())).map((b) => b.backup);
+    expect(listed).toEqual([made[0], ...made.slice(-BACKUPS_KEPT_PER_FILE)]);
+    expect((await readFile(made[0] as string)).equals(before)).toBe(true);
+    const onDisk = await readdir(join(data(), "backups", "claude-desktop"));
+    expect(onDisk.sort()).toEqual(listed.map((b) => basename(b)).sort());
+
+    // Once every entry is undone, the next change's copy is the config as it now is: that one is kept,
+    // and the older one goes like any other, so a secret rotated out of the config does leave the backups.
+    const again: string[] = [];
+    for (let i = 0; i < BACKUPS_KEPT_PER_FILE + 1; i++) {
+      again.push(
+        (await instrument(entry("server0"), { dataDir: data(), launcher: NODE_LAUNCHER })).backup as string,
+      );
+      await uninstrument(entry("server0"), { dataDir: data() });
+    }
+    expect((await readManifest(data())).map((b) => b.backup)).not.toContain(made[0]);
+  });
+});
+
+describe("copies the manifest does not list", () => {
+  it("go as the listed ones do, so a rotated secret does not stay in one", async () => {
+    const folder = join(data(), "backups", "claude-desktop");
+    await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
+    // Left unlisted: a listing that failed, a deletion that failed, a manifest moved from elsewhere.
+    const orphan = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z.bak`);
+    const orphanSecond = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z-1.bak`);
+    // Not a copy of this config: another file of this client, and something of the user's.
+    const other = join(folder, "other.json.2020-01-01T00-00-00.000Z.bak");
+    const notes = join(folder, "notes.txt");
+    for (const path of [orphan, orphanSecond, other, notes]) await writeFile(path, '{"token":"old"}\n');
+    await uninstrument(files(), { dataDir: data() });
+    for (let i = 0; i < BACKUPS_KEPT_PER_FILE; i++) {
+      await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
+      await uninstrument(files(), { dataDir: data() });
+    }
+    const onDisk = await readdir(folder);
+    expect(onDisk).not.toContain(basename(orphan));
+    expect(onDisk).not.toContain(basename(orphanSecond));
+    expect(onDisk).toContain(basename(other));
+    expect(onDisk).toContain("notes.txt");
+    const listed = (await readManifest(data())).map((b) => basename(b.backup));
+    expect(onDisk.filter((n) => n.startsWith(basename(file))).sort()).toEqual(listed.sort());
+  });
+});

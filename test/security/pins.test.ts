@@ -75,7 +75,7 @@ describe("tool-definition pinning", () => {
     const changed = await cliJsonInProcess<PinsDoc>(["tools", "--data-dir", dir.path]);
     const lookup = changed.pins.find((p) => p.tool === "lookup");
     expect(lookup?.status).toBe("changed");
-    expect(lookup?.pending?.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(lookup?.pending?.hash).toMatch(/^[0-9a-f]{72}$/);
     const table = await cliOkInProcess(["tools", "--data-dir", dir.path]);
     expect(table.stdout).toMatch(/lookup\s+CHANGED/);
 

@@ -77,6 +77,8 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
     mkdirSync(join(dataDir, "logs"), { recursive: true });
     writeFileSync(join(dataDir, "logs", "server.jsonl"), "{}\n");
     writeFileSync(join(dataDir, "settings.json"), "{}\n");
+    // An audit key copied back by hand (`cp` keeps the umask's 0644), e.g. after a restore elsewhere.
+    writeFileSync(join(dataDir, "audit-key"), `${"ab".repeat(32)}\n`);
     mkdirSync(join(dataDir, "launched"));
     writeFileSync(join(dataDir, "launched", "1-abcd.json"), "{}\n");
     for (const path of [dataDir, join(dataDir, "logs"), join(dataDir, "launched")]) chmodSync(path, 0o755);
@@ -84,6 +86,7 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
       databasePath(dataDir),
       join(dataDir, "logs", "server.jsonl"),
       join(dataDir, "settings.json"),
+      join(dataDir, "audit-key"),
       join(dataDir, "launched", "1-abcd.json"),
     ])
       chmodSync(path, 0o644);
@@ -98,6 +101,7 @@ describe.skipIf(process.platform === "win32")("owner-only files", () => {
       expect(mode(`${databasePath(dataDir)}-wal`)).toBe(0o600);
       expect(mode(join(dataDir, "logs", "server.jsonl"))).toBe(0o600);
       expect(mode(join(dataDir, "settings.json"))).toBe(0o600);
+      expect(mode(join(dataDir, "audit-key"))).toBe(0o600);
       expect(mode(join(dataDir, "launched"))).toBe(0o700);
       expect(mode(join(dataDir, "launched", "1-abcd.json"))).toBe(0o600);
     } finally {

@@ -1,12 +1,20 @@
 /**
  * `mcpscope audit digest`: what an auditor holding a call's arguments checks them with. Call records keep
  * a digest keyed with the data dir's audit key (audit-key.ts), so it can only be computed where the key
- * is; records written before keyed digests keep the bare SHA-256 they were written with, and still match.
+ * is; a record names its key, so one made under another key is "cannot check", not "do not match".
+ * Records written before keyed digests keep the bare SHA-256 they were written with, and still match.
  */
 import { readFileSync } from "node:fs";
 import type { ApiClient } from "../../../shared/api.js";
-import { auditKeyFile, keyedArgumentsDigest, readAuditKey } from "../../monitor/audit/audit-key.js";
-import { argumentsDigest } from "../../monitor/audit/audit-record.js";
+import {
+  AUDIT_KEY_FILE,
+  auditKeyFile,
+  digestKeyId,
+  keyedArgumentsDigest,
+  keyedDigestMatches,
+  readAuditKey,
+} from "../../monitor/audit/audit-key.js";
+import { argumentsDigest, canonicalJson } from "../../monitor/audit/audit-record.js";
 import { MonitoringError } from "../../monitor/errors.js";
 import { UsageError } from "../args.js";
 import type { CliIo } from "../io.js";
@@ -23,7 +31,13 @@ export function readArguments(word: string | undefined): unknown {
   }
 }
 
-/** Prints the keyed digest, or checks the arguments against record `recordId`; the exit code. */
+/** What `--record` answers when the record's key is not this data dir's: neither a match nor a mismatch. */
+export const CANNOT_CHECK_EXIT = 3;
+
+/**
+ * Prints the keyed digest, or checks the arguments against record `recordId`; the exit code: 0 they
+ * match, 1 they do not, 3 the record was keyed under a key this data dir does not hold.
+ */
 export async function auditDigest(
   io: CliIo,
   dataDir: string,
@@ -36,7 +50,7 @@ export async function auditDigest(
   if (recordId === null) {
     if (!keyed)
       throw MonitoringError.input(
-        `no audit key at ${auditKeyFile(dataDir)}: no call was recorded with a keyed digest in this data dir`,
+        `no audit key at ${auditKeyFile(dataDir)}: it is made when the first call is recorded`,
       );
     io.stdout.write(`${keyed}\n`);
     return 0;
@@ -44,12 +58,24 @@ export async function auditDigest(
   const page = await withApi((api) => api.call("audit.export", { after: recordId - 1, limit: 1 }));
   const record = page.records[0];
   if (!record || record.id !== recordId) throw MonitoringError.input(`no audit record ${recordId}`);
-  if (!record.args_digest) throw MonitoringError.input(`audit record ${recordId} has no arguments digest`);
-  if (keyed === record.args_digest) {
+  const digest = record.args_digest;
+  if (!digest) throw MonitoringError.input(`audit record ${recordId} has no arguments digest`);
+  const recordKey = digestKeyId(digest);
+  if (recordKey !== null && recordKey !== key?.id) {
+    const here = key
+      ? `this data dir's ${AUDIT_KEY_FILE} is key ${key.id}`
+      : `there is no ${auditKeyFile(dataDir)}`;
+    io.stdout.write(
+      `record ${recordId}: cannot check: it was keyed with audit key ${recordKey}, and ${here}\n`,
+    );
+    return CANNOT_CHECK_EXIT;
+  }
+  // Records written before digests named their key hold the bare HMAC (or, older still, a plain SHA-256).
+  if (key && keyedDigestMatches(key, canonicalJson(args), digest)) {
     io.stdout.write(`record ${recordId}: the arguments match (keyed digest)\n`);
     return 0;
   }
-  if (argumentsDigest(args) === record.args_digest) {
+  if (recordKey === null && argumentsDigest(args) === digest) {
     io.stdout.write(
       `record ${recordId}: the arguments match (plain SHA-256, written before keyed digests)\n`,
     );

@@ -9,7 +9,7 @@ import { rememberBackup } from "../../monitor/store/backup-files.js";
 import { removeUnfinishedBackups } from "../../monitor/store/backup-work.js";
 import { openDb } from "../../monitor/store/db.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
-import { recordBackup, recordRestore } from "../../monitor/store/storage-records.js";
+import { recordAfterwards, recordBackup, recordRestore } from "../../monitor/store/storage-records.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -76,13 +76,10 @@ export const backupCommand: Command = {
         replace: force,
       });
       rememberBackup(dataDir, { file, time: manifest.createdAt, bytes: statSync(file).size });
-      try {
-        recordBackup(db, { actor: localActor(), file, manifest, time: manifest.createdAt });
-      } catch (error) {
-        io.stderr.write(
-          `mcpscope backup: the backup is whole, but its record could not be written: ${(error as Error).message}\n`,
-        );
-      }
+      const unrecorded = recordAfterwards(() =>
+        recordBackup(db, { actor: localActor(), file, manifest, time: manifest.createdAt }),
+      );
+      if (unrecorded) io.stderr.write(`mcpscope backup: the backup is whole, but ${unrecorded}\n`);
       const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
       io.stdout.write(
         args.flags.json
@@ -131,18 +128,21 @@ export const restoreCommand: Command = {
     });
     // Into the restored database: the audit chain it holds ends where the backup did, and this record is
     // what says it was rewound, from which file, and where the replaced database went.
-    const restored = openDb(result.database);
-    try {
-      recordRestore(restored, {
-        actor: localActor(),
-        file: resolve(file),
-        previous: result.previous,
-        manifest: result.manifest,
-        time: Date.now(),
-      });
-    } finally {
-      restored.close();
-    }
+    const unrecorded = recordAfterwards(() => {
+      const restored = openDb(result.database);
+      try {
+        recordRestore(restored, {
+          actor: localActor(),
+          file: resolve(file),
+          previous: result.previous,
+          manifest: result.manifest,
+          time: Date.now(),
+        });
+      } finally {
+        restored.close();
+      }
+    });
+    if (unrecorded) io.stderr.write(`mcpscope restore: the restore is done, but ${unrecorded}\n`);
     const rows = Object.values(result.manifest.rows).reduce((a, b) => a + b, 0);
     io.stdout.write(
       args.flags.json

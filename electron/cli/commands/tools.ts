@@ -1,3 +1,4 @@
+import { shortDigest } from "../../../shared/audit.js";
 import type { ToolPin } from "../../../shared/events.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -72,7 +73,7 @@ export const toolsCommand: Command = {
               : p.status === "removed"
                 ? "REMOVED"
                 : "pinned",
-            p.hash.slice(0, 12),
+            shortDigest(p.hash),
             listedTime(p.pinnedAt),
             p.findings.map((f) => f.rule).join(", "),
           ]),

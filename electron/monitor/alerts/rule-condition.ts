@@ -3,6 +3,7 @@
  * `error_rate > 40% over 5 min by server, tool with at least 5 calls for 1 min`.
  * Values are formatted as the rule's summaries format them.
  */
+import { maskString } from "../pipeline/mask.js";
 import type { Rule } from "./rule-schema.js";
 import { MIN_CALLS_SIGNALS } from "./signals.js";
 import { defaultFormat, formatDuration, formatValue } from "./template.js";
@@ -32,7 +33,8 @@ export function ruleCondition(rule: Rule): string {
     case "logs": {
       const which = [
         rule.level ? `≥ ${rule.level}` : "",
-        rule.match ? `matching ${JSON.stringify(rule.match)}` : "",
+        // A `match` is compared as written when only a secret's name made masking change it; shown masked.
+        rule.match ? `matching ${JSON.stringify(maskString(rule.match))}` : "",
       ];
       parts.push(["log lines", ...which.filter(Boolean), rule.op, threshold, window].join(" "));
       break;

@@ -9,7 +9,7 @@ import { OutcomeSchema } from "../../../shared/domain.js";
 import { EventCategorySchema, EventSeveritySchema } from "../../../shared/events.js";
 import { LogLevelSchema } from "../../../shared/logs.js";
 import { thresholdValue } from "../../../shared/units.js";
-import { maskString } from "../pipeline/mask.js";
+import { maskString, NAMED_SECRET } from "../pipeline/mask.js";
 import { parseDuration } from "../time.js";
 
 export const METRIC_SIGNALS = [
@@ -189,11 +189,15 @@ export function withShownText(rule: Rule, hide: (text: string) => string): Rule 
 
 /**
  * What a log rule's `match` is compared with. Log lines are stored masked, so a secret in them reads
- * `[masked:github-pat…LMNO]`: a `match` that masking changes (a token with its own format) is matched, and
- * shown, in its masked form, as a leak canary needs; one masking leaves alone is matched as written.
+ * `[masked:github-pat…LMNO]`: a `match` holding a token with its own format is matched, and shown, in its
+ * masked form, as a leak canary needs. Any other `match` is matched as written: a value masked only for
+ * the name before it (`Authorization: Bearer`, `token: expired`) depends on what follows in a stored line,
+ * which a `match` does not have, so its masked form would never occur there.
  */
 export function logRuleMatch(match: string): string {
-  return maskString(match);
+  const found = new Set<string>();
+  const masked = maskString(match, found);
+  return [...found].some((kind) => kind !== NAMED_SECRET) ? masked : match;
 }
 
 export function normalizeRule(parsed: ParsedRule, source: Record<string, unknown>, builtin = false): Rule {

@@ -4,10 +4,15 @@
  * holding an export or a backup confirm a guessed password offline; without the key a digest says
  * nothing. The key lives in its own owner-only file (`<data dir>/audit-key`), never in the database, so
  * exports and backups do not carry it; an auditor checks arguments on this machine (`mcpscope audit digest`).
+ *
+ * A keyed digest starts with the key's id (4 bytes, itself an HMAC under the key, so it tells nothing
+ * about it): a record made under a key this data dir no longer holds — removed, or restored onto another
+ * machine — then reads "cannot be checked here", never "does not match".
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { linkSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { AUDIT_KEY_ID_HEX, digestKeyId } from "../../../shared/audit.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
 import { canonicalJson } from "./audit-record.js";
 
@@ -15,53 +20,88 @@ export const AUDIT_KEY_FILE = "audit-key";
 
 const KEY_FORM = /^[0-9a-f]{64}$/;
 
+export interface AuditKey {
+  secret: Buffer;
+  /** 8 hex digits naming the key in the digests made under it. */
+  id: string;
+}
+
 export function auditKeyFile(dataDir: string): string {
   return join(dataDir, AUDIT_KEY_FILE);
 }
 
+function keyOf(secret: Buffer): AuditKey {
+  const id = createHmac("sha256", secret).update("mcpscope audit key id").digest("hex");
+  return { secret, id: id.slice(0, AUDIT_KEY_ID_HEX) };
+}
+
 /** The kept key, or null when there is none (or the file does not hold one). */
-export function readAuditKey(dataDir: string): Buffer | null {
+export function readAuditKey(dataDir: string): AuditKey | null {
   try {
     const text = readFileSync(auditKeyFile(dataDir), "utf8").trim();
-    return KEY_FORM.test(text) ? Buffer.from(text, "hex") : null;
+    return KEY_FORM.test(text) ? keyOf(Buffer.from(text, "hex")) : null;
   } catch {
     return null;
   }
 }
 
-const kept = new Map<string, Buffer>();
+/** The key read last per data dir, with the file's identity then: a replaced or removed file is read again. */
+const kept = new Map<string, { key: AuditKey; stamp: string }>();
+
+function stampOf(file: string): string | null {
+  try {
+    const stat = statSync(file, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.mtimeNs}:${stat.size}`;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * The data dir's key, made on first use. Wrappers start concurrently: the new key is written whole to a
- * temp file and linked into place, which fails if another process linked its key first; then that one is
- * read, so every writer of a data dir uses one key. Throws when the data dir cannot be written.
+ * The data dir's key, made on first use. Wrappers (and the engine's proxy threads) start concurrently: a
+ * new key is put in place only where no file is, and what the file then holds is used, so every writer of
+ * a data dir uses one key. Wrappers live as long as their client's session: the file is looked at on
+ * every use, so a removed or replaced key is followed at once. Throws when the data dir cannot be written.
  */
-export function auditKey(dataDir: string): Buffer {
+export function auditKey(dataDir: string): AuditKey {
+  const file = auditKeyFile(dataDir);
+  let stamp = stampOf(file);
   const cached = kept.get(dataDir);
-  if (cached) return cached;
-  let key = readAuditKey(dataDir);
+  if (cached && stamp !== null && cached.stamp === stamp) return cached.key;
+  let key = stamp === null ? null : readAuditKey(dataDir);
   if (!key) {
     ensurePrivateDir(dataDir);
-    const file = auditKeyFile(dataDir);
-    const temp = join(dataDir, `.${AUDIT_KEY_FILE}.${process.pid}.tmp`);
-    const made = randomBytes(32);
-    writePrivateFileSync(temp, `${made.toString("hex")}\n`);
-    try {
-      linkSync(temp, file);
-      key = made;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      key = readAuditKey(dataDir);
-      if (!key) throw new Error(`${file} does not hold an audit key`);
-    } finally {
-      rmSync(temp, { force: true });
-    }
+    writePrivateFileSync(file, `${randomBytes(32).toString("hex")}\n`, { replace: false });
+    key = readAuditKey(dataDir);
+    if (!key) throw new Error(`${file} does not hold an audit key`);
+    stamp = stampOf(file);
   }
-  kept.set(dataDir, key);
+  if (stamp !== null) kept.set(dataDir, { key, stamp });
   return key;
 }
 
-/** The keyed digest (hex) of a call's arguments: HMAC-SHA-256 of their canonical JSON. */
-export function keyedArgumentsDigest(key: Buffer, args: unknown): string {
-  return createHmac("sha256", key).update(canonicalJson(args)).digest("hex");
+/** The key of the data dir a database is kept in (`<data dir>/mcpscope.db`). */
+export function auditKeyOfDatabase(databasePath: string): AuditKey {
+  return auditKey(dirname(databasePath));
+}
+
+export { digestKeyId };
+
+/** A keyed digest (hex) of `text`: the key's id, then HMAC-SHA-256 under the key. */
+export function keyedDigest(key: AuditKey, text: string): string {
+  return key.id + createHmac("sha256", key.secret).update(text).digest("hex");
+}
+
+/** The keyed digest of a call's arguments: of their canonical JSON. */
+export function keyedArgumentsDigest(key: AuditKey, args: unknown): string {
+  return keyedDigest(key, canonicalJson(args));
+}
+
+/**
+ * Whether `digest` is the keyed digest of `text` under `key`: with its key id, or without one as digests
+ * were written before they named their key.
+ */
+export function keyedDigestMatches(key: AuditKey, text: string, digest: string): boolean {
+  const made = keyedDigest(key, text);
+  return digestKeyId(digest) === null ? made.slice(AUDIT_KEY_ID_HEX) === digest : made === digest;
 }

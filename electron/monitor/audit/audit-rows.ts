@@ -22,7 +22,7 @@ export interface AuditSubject {
 /** What one record stores besides its subject. */
 export interface AuditRow {
   time: number;
-  /** SHA-256 of the canonical arguments, hex (calls only). */
+  /** Keyed digest of the canonical arguments, hex (calls only; audit-key.ts). */
   args_digest: string | null;
   outcome: string | null;
   request_id: string | null;

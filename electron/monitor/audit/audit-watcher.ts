@@ -8,7 +8,7 @@
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher } from "../session-watchers.js";
 import type { AuditEntry, AuditSubject } from "./audit-chain.js";
-import { auditKey, keyedArgumentsDigest } from "./audit-key.js";
+import { type AuditKey, auditKey, keyedArgumentsDigest } from "./audit-key.js";
 import { AUDITED_METHODS, requestArguments } from "./audit-record.js";
 
 /** A session's subjects, reused while its calls repeat them (the batch then stores and keys each once). */
@@ -19,7 +19,7 @@ const SUBJECTS_KEPT = 256;
  * cannot take the record either): never a bare SHA-256, which would be a guessing oracle.
  */
 function argumentsDigestIn(dataDir: string, args: unknown): string | null {
-  let key: Buffer;
+  let key: AuditKey;
   try {
     key = auditKey(dataDir);
   } catch {

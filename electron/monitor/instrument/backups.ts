@@ -2,10 +2,12 @@
  * A copy of each client config before mcpscope changes it: `<dataDir>/backups/<client>/<name>.<time>.bak`
  * (mode 0600: configs hold secrets), listed with its sha256 in `<dataDir>/backups/manifest.json`. Each
  * copy holds every secret of that config, so only the newest few of each config file are kept: a secret
- * rotated out of the config is gone from the backups a few changes later.
+ * rotated out of the config is gone from the backups a few changes later. One more is kept: the newest
+ * copy taken while mcpscope had changed no entry of the file, the way back to the config as the user
+ * wrote it, which instrumenting a few entries one by one would otherwise push out.
  */
 import { createHash } from "node:crypto";
-import { open, readFile, rm } from "node:fs/promises";
+import { open, readdir, readFile, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { MonitoringError } from "../errors.js";
@@ -19,6 +21,8 @@ export const BackupRecordSchema = z.object({
   sha256: z.string(),
   time: z.string(),
   action: z.string(),
+  /** Taken while mcpscope had changed no entry of the file (kept beyond the newest few). */
+  untouched: z.boolean().optional(),
 });
 export type BackupRecord = z.infer<typeof BackupRecordSchema>;
 
@@ -69,7 +73,7 @@ export async function writeBackupCopy(
 export interface OpenManifest {
   /**
    * Lists a written backup, keeping every other line read when the manifest was opened, and deletes that
-   * config's backups beyond the newest `BACKUPS_KEPT_PER_FILE`.
+   * config's backups beyond the newest `BACKUPS_KEPT_PER_FILE` but its newest untouched one.
    */
   append(record: BackupRecord): Promise<void>;
   release(): Promise<void>;
@@ -95,10 +99,12 @@ export async function openManifest(dataDir: string): Promise<OpenManifest> {
       const all = [...backups, record];
       const same = all.filter((b) => b.file === record.file);
       const pruned = new Set(same.slice(0, Math.max(0, same.length - BACKUPS_KEPT_PER_FILE)));
+      const untouched = same.findLast((b) => b.untouched);
+      if (untouched) pruned.delete(untouched);
       const kept = all.filter((b) => !pruned.has(b));
       const text = `${JSON.stringify({ backups: kept }, null, 2)}\n`;
       await writeFileAtomic(manifest, Buffer.from(text), { mode: 0o600 });
-      // Only after the manifest no longer lists them; one that cannot be removed is left, unlisted.
+      // Only after the manifest no longer lists them; one that cannot be removed now goes at a later change.
       // Never anything outside the backups folder, whatever a hand-edited manifest names.
       const root = resolve(dataDir, "backups");
       for (const old of pruned) {
@@ -106,9 +112,46 @@ export async function openManifest(dataDir: string): Promise<OpenManifest> {
         if (dirname(dirname(path)) === root && path.endsWith(".bak"))
           await rm(path, { force: true }).catch(() => undefined);
       }
+      const window = same.slice(-BACKUPS_KEPT_PER_FILE)[0] ?? record;
+      await pruneUnlisted(dirname(resolve(record.backup)), record.file, kept, window);
     },
     release,
   };
+}
+
+/** `<name>.<time>.bak` as writeBackupCopy names a copy: the time (sortable as text), or null. */
+function copyTime(name: string, file: string): string | null {
+  const prefix = `${basename(file)}.`;
+  if (!name.startsWith(prefix)) return null;
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z)(?:-\d+)?\.bak$/.exec(
+    name.slice(prefix.length),
+  );
+  return match?.[1] ?? null;
+}
+
+/**
+ * Deletes the copies of `file` in its backups folder that no manifest line lists and that are older than
+ * `oldestKept`, the oldest of its newest copies: a copy whose listing failed, one whose deletion failed
+ * before, one a manifest from another location lost track of. Each holds the config's secrets as they
+ * were, so they go as the listed ones do; a copy listed for another config of the same name is never
+ * touched.
+ */
+async function pruneUnlisted(
+  folder: string,
+  file: string,
+  kept: BackupRecord[],
+  oldestKept: BackupRecord,
+): Promise<void> {
+  const oldest = copyTime(basename(oldestKept.backup), file);
+  if (oldest === null) return;
+  const listed = new Set(kept.map((b) => resolve(b.backup)));
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    const time = copyTime(name, file);
+    const path = join(folder, name);
+    if (time !== null && time < oldest && !listed.has(path))
+      await rm(path, { force: true }).catch(() => undefined);
+  }
 }
 
 export async function readManifest(dataDir: string): Promise<BackupRecord[]> {

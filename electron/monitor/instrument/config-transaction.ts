@@ -33,8 +33,11 @@ export interface ConfigTransaction {
   file: string;
   /** The file's text as read under the lock. */
   text: string;
-  /** Backs up the bytes read, then replaces the file with `next` if it has not changed since. */
-  commit(next: string, action: "instrument" | "uninstrument"): Promise<CommittedChange>;
+  /**
+   * Backs up the bytes read, then replaces the file with `next` if it has not changed since. `untouched`:
+   * no entry of the file was changed by mcpscope before (that backup is kept longer; backups.ts).
+   */
+  commit(next: string, action: "instrument" | "uninstrument", untouched?: boolean): Promise<CommittedChange>;
 }
 
 export async function withConfigFile<T>(
@@ -54,12 +57,13 @@ export async function withConfigFile<T>(
     return await use({
       file,
       text,
-      async commit(next, action) {
+      async commit(next, action, untouched = false) {
         await refuseReadOnly(target, file, mode);
         // The manifest is read before the config is touched: a change it cannot list must not happen.
         const manifest = await openManifest(opts.dataDir);
         try {
           const backup = await writeBackupCopy(opts.dataDir, opts.client, file, bytes, action, opts.now?.());
+          if (untouched) backup.untouched = true;
           try {
             await opts.hooks?.beforeWrite?.();
             await writeFileAtomic(target, Buffer.from(next, "utf8"), {

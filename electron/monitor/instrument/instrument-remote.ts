@@ -23,7 +23,7 @@ import { EDITORS, formatPath } from "./entry-edit.js";
 import { getAt, isRecord, type KeyPath, setAt } from "./entry-shape.js";
 import type { InstrumentOptions } from "./instrument.js";
 import { plain } from "./locate-record.js";
-import { type InstrumentRecord, sameEntry, updateRecords } from "./records.js";
+import { type InstrumentRecord, onlyEntryOfFile, sameEntry, updateRecords } from "./records.js";
 import { scanToml } from "./toml-scan.js";
 
 export interface RemoteInstrumentResult {
@@ -144,13 +144,17 @@ export async function instrumentRemote(
       port,
     };
     // Records and the proxy first: an entry pointed at a proxy nobody knows of could not be undone.
-    await updateRecords(opts.dataDir, (records) => [...records.filter((r) => !sameEntry(r, record)), record]);
+    let untouched = false;
+    await updateRecords(opts.dataDir, (records) => {
+      untouched = onlyEntryOfFile(records, record);
+      return [...records.filter((r) => !sameEntry(r, record)), record];
+    });
     await updateRemoteProxies(opts.dataDir, (entries) => [
       ...entries.filter((p) => !sameProxyEntry(p, proxy)),
       proxy,
     ]);
     try {
-      const backup = await tx.commit(next, "instrument");
+      const backup = await tx.commit(next, "instrument", untouched);
       recordConfigChange(opts.dataDir, {
         action: "instrument",
         client,

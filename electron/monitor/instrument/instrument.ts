@@ -22,7 +22,7 @@ import { currentLauncher, type Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
 import { recordsInto, unwrapEntry } from "./marker.js";
-import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
+import { type InstrumentRecord, onlyEntryOfFile, readRecords, sameEntry, updateRecords } from "./records.js";
 import { wrapCommand } from "./wrap.js";
 
 export const REMOTE_REFUSAL =
@@ -173,9 +173,13 @@ export async function instrument(
     };
     // The record goes first: a record whose entry was never wrapped is harmless (uninstrument finds the
     // original in place and forgets it); a wrapped entry without its record could not be undone exactly.
-    await updateRecords(opts.dataDir, (records) => [...records.filter((r) => !sameEntry(r, record)), record]);
+    let untouched = false;
+    await updateRecords(opts.dataDir, (records) => {
+      untouched = onlyEntryOfFile(records, record);
+      return [...records.filter((r) => !sameEntry(r, record)), record];
+    });
     try {
-      const backup = await tx.commit(edit.text, "instrument");
+      const backup = await tx.commit(edit.text, "instrument", untouched);
       recordConfigChange(opts.dataDir, {
         action: "instrument",
         client,

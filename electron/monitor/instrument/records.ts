@@ -67,6 +67,14 @@ export async function readRecords(dataDir: string): Promise<InstrumentRecord[]> 
   return parsed.data.entries;
 }
 
+/**
+ * Whether `record` is the only entry of its file mcpscope has changed: the file read before this change
+ * is then the config as it was before mcpscope touched it (backups.ts keeps that copy).
+ */
+export function onlyEntryOfFile(records: InstrumentRecord[], record: InstrumentRecord): boolean {
+  return !records.some((r) => r.file === record.file && !sameEntry(r, record));
+}
+
 /** Changes the records under their lock. */
 export async function updateRecords(
   dataDir: string,

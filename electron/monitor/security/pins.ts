@@ -1,12 +1,16 @@
 /**
- * Tool-definition pinning: the first `tools/list` of a server pins a sha256 of each tool's canonical
- * {name, description, inputSchema, outputSchema}; later lists are compared with the pins. A change sets
+ * Tool-definition pinning: the first `tools/list` of a server pins a digest of each tool's canonical
+ * {name, description, inputSchema, outputSchema}; later lists are compared with the pins. The digest is
+ * keyed with the data dir's audit key (audit-key.ts), as call arguments are: the stored definition is
+ * masked, and a bare SHA-256 of the unmasked one would let anyone holding an export confirm a guess of
+ * what was masked. Pins made before keep their plain SHA-256 until the definition is next seen. A change sets
  * the pin's pending fields and raises one `tool.definition_changed` event with a line diff; approval
  * accepts it. Runs inside one write transaction, so wrappers seeing the same server at once agree.
  */
 import { createHash } from "node:crypto";
 import type { ToolPin } from "../../../shared/events.js";
 import { hiddenChange } from "../../../shared/tool-pins.js";
+import { type AuditKey, auditKeyOfDatabase, digestKeyId, keyedDigest } from "../audit/audit-key.js";
 import { recordAdminAction } from "../audit/audit-log.js";
 import {
   canonicalJson,
@@ -46,10 +50,36 @@ export function pickDefinition(tool: ToolDefinition): Record<string, unknown> {
   };
 }
 
-export function definitionHash(tool: ToolDefinition): string {
+/** The pin's digest: keyed (audit-key.ts). */
+export function definitionHash(key: AuditKey, tool: ToolDefinition): string {
+  return keyedDigest(key, canonicalJson(pickDefinition(tool)));
+}
+
+/** The plain SHA-256 pins were made with before they were keyed. */
+function plainDefinitionHash(tool: ToolDefinition): string {
   return createHash("sha256")
     .update(canonicalJson(pickDefinition(tool)))
     .digest("hex");
+}
+
+/**
+ * Whether a stored pin digest is this definition's: keyed under this key; a plain SHA-256 from before
+ * keyed pins; or keyed under a key the data dir no longer holds, when the stored (masked) texts agree —
+ * the most that can be told without that key.
+ */
+function samePin(
+  stored: unknown,
+  storedText: unknown,
+  key: AuditKey,
+  tool: ToolDefinition,
+  hash: string,
+  text: string,
+): boolean {
+  if (typeof stored !== "string") return false;
+  if (stored === hash) return true;
+  const keyId = digestKeyId(stored);
+  if (keyId === null) return stored === plainDefinitionHash(tool);
+  return keyId !== key.id && storedText === text;
 }
 
 /** The stored text: canonical JSON masked as a tool definition (maskDefinition), capped. */
@@ -98,6 +128,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
     pins.set(String(row.tool), row);
   }
   const first = pins.size === 0;
+  const key = auditKeyOfDatabase(db.path);
   const event = (type: string, severity: SecurityEventRow["severity"], message: string, details: unknown) =>
     insertEvent(db, {
       time,
@@ -113,7 +144,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
   for (const tool of tools) {
     if (seen.has(tool.name)) continue;
     seen.add(tool.name);
-    const hash = definitionHash(tool);
+    const hash = definitionHash(key, tool);
     const stored = storedDefinition(tool);
     // Scanned as sent: the stored text is masked, and a masked description hides what it said.
     const findings = JSON.stringify(scanDefinition(tool));
@@ -129,7 +160,13 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
           definition: pretty(stored),
         });
       }
-    } else if (pin.hash === hash) {
+    } else if (samePin(pin.hash, pin.definition, key, tool, hash, stored)) {
+      if (pin.hash !== hash)
+        db.prepare("UPDATE tool_pins SET hash = ? WHERE server = ? AND tool = ?").run(
+          hash,
+          server,
+          tool.name,
+        );
       if (pin.status !== "pinned") {
         // Back to what was pinned: nothing is pending any more.
         db.prepare(
@@ -143,7 +180,13 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
           server,
           tool.name,
         );
-    } else if (pin.pending_hash === hash) {
+    } else if (samePin(pin.pending_hash, pin.pending_definition, key, tool, hash, stored)) {
+      if (pin.pending_hash !== hash)
+        db.prepare("UPDATE tool_pins SET pending_hash = ? WHERE server = ? AND tool = ?").run(
+          hash,
+          server,
+          tool.name,
+        );
       if (pin.pending_findings === null)
         db.prepare("UPDATE tool_pins SET pending_findings = ? WHERE server = ? AND tool = ?").run(
           findings,
@@ -197,9 +240,13 @@ function scanForPoisoning(
   const exists = db.prepare(
     "SELECT 1 AS x FROM events WHERE type = 'tool.poisoning_suspected' AND server = ? AND json_extract(details, '$.key') = ? LIMIT 1",
   );
+  let plain: string | null = null;
   for (const finding of findings) {
     const key = `${tool.name}\u0000${finding.rule}\u0000${hash}`;
     if (exists.get(server, key)) continue;
+    // Raised before pins were keyed, under the plain SHA-256.
+    plain ??= plainDefinitionHash(tool);
+    if (exists.get(server, `${tool.name}\u0000${finding.rule}\u0000${plain}`)) continue;
     insertEvent(db, {
       time,
       category: "security",

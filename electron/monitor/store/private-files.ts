@@ -4,6 +4,7 @@
  * data dir is tightened when the engine starts. SQLite gives the `-wal` and `-shm` files the mode of the
  * database file, so creating that one 0600 covers all three. Windows has no such modes: a no-op there.
  */
+import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -17,6 +18,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { threadId } from "node:worker_threads";
+import { AUDIT_KEY_FILE } from "../audit/audit-key.js";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
 import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
 
@@ -51,7 +54,11 @@ export function writePrivateFileSync(
   text: string,
   options: { replace?: boolean } = {},
 ): boolean {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  // A name of this write's own: threads of one process (the engine's proxy observers) write at once.
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`,
+  );
   try {
     writeFileSync(temp, text, { mode: PRIVATE_FILE_MODE });
     if (options.replace !== false) renameSync(temp, path);
@@ -77,6 +84,7 @@ export function writePrivateFileSync(
 const owned = (): RegExp[] => [
   /^mcpscope\.db/, // the database, its -wal and -shm, and copies moved aside (corrupt, before-restore)
   /^(settings\.json|settings\.last-seen\.json|settings\.writer\.json|servers\.json|instrumented\.json|remote-proxies\.json|alerts\.yaml|alerts\.last-good\.yaml|serve-token|last-backup\.json)$/,
+  new RegExp(`^${AUDIT_KEY_FILE}$`),
   /^\..*\.(tmp|lock)$/, // atomic-write temp files and lock files
   new RegExp(`^(logs|backups|runtime|engines|${WRAPPERS_FOLDER}|${LAUNCHED_FOLDER})$`),
 ];

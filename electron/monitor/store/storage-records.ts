@@ -20,6 +20,20 @@ export interface StorageAction {
   time: number;
 }
 
+/**
+ * Writes a backup's or a restore's record after the thing itself is done: a record that cannot be
+ * written (a database locked past the busy timeout, a full disk) must not turn a finished backup or
+ * restore into a failure the user would retry or undo. The line to tell, or null when it was written.
+ */
+export function recordAfterwards(write: () => void): string | null {
+  try {
+    write();
+    return null;
+  } catch (error) {
+    return `its record could not be written: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 /** Records a restore into the restored database; `previous` is where the replaced database went. */
 export function recordRestore(db: Db, action: StorageAction & { previous: string | null }): void {
   const { manifest } = action;

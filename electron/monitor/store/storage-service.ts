@@ -40,7 +40,7 @@ import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim } from "./size-cap.js";
 import { sizePruneEvent } from "./storage-events.js";
 import { BACKUP_FAILED_EVENT, tableUsage } from "./storage-info.js";
-import { recordBackup, recordRestore } from "./storage-records.js";
+import { recordAfterwards, recordBackup, recordRestore } from "./storage-records.js";
 import {
   type BackupSchedule,
   readStorageSettings,
@@ -302,16 +302,18 @@ export class StorageService {
       const result = await restoreInPlace(this.db, entry.file, { now });
       // What the last check found was about the file just replaced.
       clearLastCheck(this.dataDir);
-      recordRestore(this.db, {
-        actor: "app",
-        file: entry.file,
-        previous: result.previous,
-        manifest: result.manifest,
-        time: now,
-      });
+      const unrecorded = recordAfterwards(() =>
+        recordRestore(this.db, {
+          actor: "app",
+          file: entry.file,
+          previous: result.previous,
+          manifest: result.manifest,
+          time: now,
+        }),
+      );
       return {
         ok: true,
-        message: `restored ${entry.file}; the database it replaced is at ${result.previous}`,
+        message: `restored ${entry.file}; the database it replaced is at ${result.previous}${unrecorded ? `; ${unrecorded}` : ""}`,
         previous: result.previous,
         rows: result.manifest.rows,
       };
@@ -336,11 +338,8 @@ export class StorageService {
     this.backingUp = createBackup(this.db, file, { version: VERSION, now })
       .then((m) => {
         rememberBackup(this.dataDir, { file, time: m.createdAt, bytes: m.payloadBytes });
-        try {
-          recordBackup(this.db, { actor, file, manifest: m, time: now });
-        } catch {
-          // The backup is whole and kept: a database too busy to take its record does not undo it.
-        }
+        // The backup is whole and kept: a database too busy to take its record does not undo it.
+        recordAfterwards(() => recordBackup(this.db, { actor, file, manifest: m, time: now }));
         return {
           file,
           bytes: m.payloadBytes,

@@ -1,0 +1,77 @@
+/**
+ * A pin's digest is keyed with the data dir's audit key: the stored definition is masked, and a plain
+ * SHA-256 of the unmasked one beside it would confirm a guess of what was masked (a PIN in a description:
+ * ten thousand tries). Pins made with the plain SHA-256 before still compare, with no false change.
+ */
+import { createHash } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { readEvents, runFixture } from "./helpers.js";
+
+interface PinsDoc {
+  pins: {
+    tool: string;
+    status: string;
+    hash: string;
+    definition: string;
+    pending: { hash: string } | null;
+  }[];
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const MASKED = /\[masked:[^\]]*\]/;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+async function lookupPin(dataDir: string) {
+  const doc = await mcpscopeJson<PinsDoc>(["tools", "--json", "--data-dir", dataDir, "--server", "dict"]);
+  const pin = doc.pins.find((p) => p.tool === "lookup");
+  if (!pin) throw new Error("no pin for lookup");
+  return pin;
+}
+
+describe("tool pin digests", () => {
+  it("give no way to confirm a guess of a secret masked in a definition", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    await runFixture(dir.path, "dict", { LOOKUP_DESCRIPTION: "Looks a word up. Admin password=4821" });
+    await runFixture(dir.path, "dict", { LOOKUP_DESCRIPTION: "Looks a word up. Admin password=4822" });
+    const pin = await lookupPin(dir.path);
+    expect(pin.definition).toMatch(MASKED);
+    expect(pin.definition).not.toContain("4821");
+    // What anyone holding an export would try: each candidate in place of the masked value, hashed.
+    const guess = (value: string, definition: string) => sha256(definition.replace(MASKED, value));
+    const hashes = [pin.hash, pin.pending?.hash];
+    const changed = readEvents(dir.path).find((e) => e.type === "tool.definition_changed");
+    hashes.push(String(changed?.details?.pinnedHash), String(changed?.details?.newHash));
+    for (const candidate of ["4821", "4822"])
+      for (const hash of hashes) expect(hash).not.toBe(guess(candidate, pin.definition));
+    expect(pin.status).toBe("changed");
+  });
+
+  it("still match a definition pinned with a plain SHA-256", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const env = { LOOKUP_DESCRIPTION: "Looks a word up in the dictionary." };
+    await runFixture(dir.path, "dict", env);
+    const keyed = await lookupPin(dir.path);
+    // As an older mcpscope pinned it: nothing in it is masked, so the stored text is what was hashed.
+    const db = openDb(databasePath(dir.path));
+    try {
+      db.prepare("UPDATE tool_pins SET hash = ? WHERE server = 'dict' AND tool = 'lookup'").run(
+        sha256(keyed.definition),
+      );
+    } finally {
+      db.close();
+    }
+    await runFixture(dir.path, "dict", env);
+    const after = await lookupPin(dir.path);
+    expect([after.status, after.hash]).toEqual(["pinned", keyed.hash]);
+    expect(readEvents(dir.path).filter((e) => e.type === "tool.definition_changed")).toEqual([]);
+  });
+});
