@@ -23,6 +23,9 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
 /** The database file's name in a data dir. */
 export const DATABASE_FILE = "mcpscope.db";
 
+/** The audit key's file in a data dir (audit/audit-key.ts says what it is for). */
+export const AUDIT_KEY_FILE = "audit-key";
+
 export function databasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE);
 }

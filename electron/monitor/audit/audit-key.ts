@@ -12,11 +12,12 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { AUDIT_KEY_ID_HEX, digestKeyId } from "../../../shared/audit.js";
+import { AUDIT_KEY_ID_HEX, digestKeyId } from "../../../shared/audit-digest.js";
+import { AUDIT_KEY_FILE } from "../paths.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
 import { canonicalJson } from "./audit-record.js";
 
-export const AUDIT_KEY_FILE = "audit-key";
+export { AUDIT_KEY_FILE };
 
 const KEY_FORM = /^[0-9a-f]{64}$/;
 

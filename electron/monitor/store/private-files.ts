@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { AUDIT_KEY_FILE } from "../audit/audit-key.js";
+import { AUDIT_KEY_FILE } from "../paths.js";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
 import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
 
