@@ -49,7 +49,7 @@ export const ReportQuerySchema = z
     period: ReportPeriodSchema.optional(),
     /** Only these servers (by name). */
     servers: z.array(z.string().min(1).max(500)).max(200).optional(),
-    /** Only the servers configured in this client (`cursor`, `claude-desktop`, …). */
+    /** Only the servers of this client (`cursor`, `claude-desktop`, …): see reports/client-scope.ts. */
     client: z.string().min(1).max(100).optional(),
   })
   .strict();
@@ -162,6 +162,23 @@ export const ReportSchema = z.object({
     /** null: every server. */
     servers: z.array(z.string()).nullable(),
     client: z.string().nullable(),
+    /**
+     * A client scope's server names and how each was counted (reports/client-scope.ts): calls are counted
+     * per name, so a name other clients also launched brings their calls in, and a name only they launched
+     * is left out. Absent for other scopes.
+     */
+    clientServers: z
+      .array(
+        z.object({
+          server: z.string(),
+          /** In the client's config when the report was made. */
+          configured: z.boolean(),
+          counted: z.boolean(),
+          /** Other clients that launched sessions of this name in the period or the previous one. */
+          otherClients: z.array(z.string()),
+        }),
+      )
+      .optional(),
   }),
   summary: z.object({
     calls: ComparedSchema,

@@ -144,7 +144,7 @@ describe("mcpscope report", () => {
       { cwd: home, env },
     );
     const scoped = JSON.parse(stdout) as Report;
-    expect(scoped.scope).toEqual({ servers: null, client: "cursor" });
+    expect(scoped.scope).toMatchObject({ servers: null, client: "cursor" });
     expect(scoped.servers.map((s) => s.server)).toEqual(["memory"]);
     expect(scoped.summary.calls.value).toBe(stats.servers.find((s) => s.server === "memory")?.calls);
   });

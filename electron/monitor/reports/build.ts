@@ -25,6 +25,7 @@ import {
   securityCounts,
   securitySection,
 } from "./activity.js";
+import { type ClientServer, clientServers } from "./client-scope.js";
 import {
   availability,
   crashes,
@@ -52,21 +53,18 @@ export function reportRange(query: ReportQuery, now = Date.now()): TimeRange {
   return { since, until };
 }
 
-async function resolveScope(query: ReportQuery, options: BuildOptions): Promise<Scope> {
-  let names: Set<string> | null = query.servers?.length ? new Set(query.servers) : null;
-  if (query.client) {
-    if (!options.clientServers) throw MonitoringError.input("a client scope needs server discovery");
-    const configured = new Set(await options.clientServers(query.client));
-    // An empty scope would read as a report of nothing happening rather than of nothing to report on.
-    if (configured.size === 0)
-      throw MonitoringError.input(
-        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's servers`,
-      );
-    names = names ? new Set([...names].filter((n) => configured.has(n))) : configured;
-    if (names.size === 0)
-      throw MonitoringError.input(`none of the servers named is configured in ${query.client}`);
-  }
-  return names;
+/** The server names a report counts; for a client scope, each name with how it was counted. */
+async function resolveScope(
+  db: Db,
+  query: ReportQuery,
+  options: BuildOptions,
+  both: TimeRange,
+): Promise<{ scope: Scope; clientServers?: ClientServer[] }> {
+  const named = query.servers?.length ? query.servers : null;
+  if (!query.client) return { scope: named ? new Set(named) : null };
+  if (!options.clientServers) throw MonitoringError.input("a client scope needs server discovery");
+  const servers = clientServers(db, query.client, await options.clientServers(query.client), both, named);
+  return { scope: new Set(servers.filter((s) => s.counted).map((s) => s.server)), clientServers: servers };
 }
 
 function scoped(data: RangeData, scope: Scope): RangeData {
@@ -100,7 +98,11 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const now = options.now ?? Date.now();
   const progress = options.progress ?? (() => {});
   const range = reportRange(query, now);
-  const scope = await resolveScope(query, options);
+  // Over this period and the previous one, so both compare the same servers.
+  const { scope, clientServers: clientScope } = await resolveScope(db, query, options, {
+    since: range.since - (range.until - range.since),
+    until: range.until,
+  });
 
   progress("calls");
   const read = readCountedRange(db, range.since, range.until);
@@ -193,6 +195,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
     scope: {
       servers: query.servers?.length ? [...query.servers].sort() : null,
       client: query.client ?? null,
+      ...(clientScope ? { clientServers: clientScope } : {}),
     },
     summary: {
       calls: { value: now_.calls, previous: then.calls },

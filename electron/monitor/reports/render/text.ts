@@ -1,6 +1,7 @@
 /** Lines every human-readable format opens with. */
 import { countedNote } from "../../../../shared/metrics.js";
 import type { Report } from "../../../../shared/report.js";
+import type { ClientServer } from "../client-scope.js";
 
 export function periodLine(r: Report): string {
   const counted = r.counted ? ` Note: ${countedNote(r.counted)}.` : "";
@@ -11,7 +12,31 @@ export function periodLine(r: Report): string {
 }
 
 export function scopeLine(r: Report): string {
+  if (r.scope.client && r.scope.clientServers) return clientScopeWords(r.scope.client, r.scope.clientServers);
   if (r.scope.client)
     return `Scope: the servers of ${r.scope.client}${r.scope.servers ? ` among ${r.scope.servers.join(", ")}` : ""}.`;
   return r.scope.servers ? `Scope: ${r.scope.servers.join(", ")}.` : "Scope: all servers.";
+}
+
+/** The scope line's words for a client scope: what was counted, and what the names shared bring in. */
+function clientScopeWords(client: string, servers: readonly ClientServer[]): string {
+  const counted = servers.filter((s) => s.counted);
+  const parts = [
+    `Scope: the servers of ${client} (configured there now, or launched by it in the period): ${
+      counted.length ? counted.map((s) => s.server).join(", ") : "none"
+    }.`,
+  ];
+  for (const s of servers) {
+    const others = s.otherClients.join(", ");
+    if (!s.counted)
+      parts.push(
+        `${s.server} is configured in ${client} but not counted: every session of that name was launched by ${others}.`,
+      );
+    else if (s.otherClients.length)
+      parts.push(
+        `${s.server}'s figures include the calls of ${others}, which runs a server of the same name.`,
+      );
+    if (s.counted && !s.configured) parts.push(`${s.server} is no longer configured in ${client}.`);
+  }
+  return parts.join(" ");
 }
