@@ -110,7 +110,8 @@ export const ReportToolSchema = z.object({
   calls: z.number().int(),
   errors: z.number().int(),
   outcomes: OutcomeCountsSchema,
-  latency: LatencySchema,
+  /** null for a tool called in the previous period only (0 calls now). */
+  latency: LatencySchema.nullable(),
   previousCalls: z.number().int(),
   previousP95: z.number().nullable(),
 });

@@ -2,6 +2,7 @@
  * Builds a report from the store: call statistics come from one read of the range (the same reader and
  * the same document as `mcpscope stats`), the rest from the queries each section already has.
  */
+import { OUTCOMES, type OutcomeCounts } from "../../../shared/domain.js";
 import {
   REPORT_PERIODS,
   REPORT_SCHEMA_VERSION,
@@ -119,7 +120,13 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const then = totals(before);
 
   progress("servers");
-  const names = new Set([...(scope ?? serversActiveIn(db, range)), ...current.keys()]);
+  // A server active in the previous period and silent in this one is listed with 0 calls: that it stopped
+  // is what the drop in the summary is about.
+  const names = new Set([
+    ...(scope ?? serversActiveIn(db, range)),
+    ...current.keys(),
+    ...[...before].filter(([, ops]) => [...ops.values()].some((a) => a.calls > 0)).map(([server]) => server),
+  ]);
   let dropped = 0;
   const servers: Report["servers"] = [...names].sort().map((server) => {
     const s = stats.servers.find((x) => x.server === server);
@@ -146,25 +153,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const previousUptime = meanUptime([...names].map((s) => availability(db, s, previous)));
 
   progress("tools");
-  const tools: Report["tools"] = stats.servers.flatMap((s) =>
-    s.operations
-      .filter((op) => op.method === "tools/call" && op.target !== null)
-      .map((op) => {
-        const prev = previousStats.servers
-          .find((p) => p.server === s.server)
-          ?.operations.find((p) => p.method === op.method && p.target === op.target);
-        return {
-          server: s.server,
-          tool: op.target as string,
-          calls: op.calls,
-          errors: op.errors,
-          outcomes: op.outcomes,
-          latency: op.latency_ms,
-          previousCalls: prev?.calls ?? 0,
-          previousP95: prev ? prev.latency_ms.p95 : null,
-        };
-      }),
-  );
+  const tools = toolRows(stats, previousStats);
 
   progress("alerts");
   const alerts = alertsSection(db, range, scope);
@@ -229,6 +218,52 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
     },
   };
   return report;
+}
+
+type StatsDoc = ReturnType<typeof statsFromRange>;
+
+/**
+ * Every tool called in this period or the previous one: a tool called before and not now (broken by a
+ * definition change, say) is a row with 0 calls and its previous count.
+ */
+function toolRows(stats: StatsDoc, previousStats: StatsDoc): Report["tools"] {
+  const key = (server: string, tool: string) => JSON.stringify([server, tool]);
+  const toolsOf = (doc: StatsDoc) =>
+    doc.servers.flatMap((s) =>
+      s.operations
+        .filter((op) => op.method === "tools/call" && op.target !== null)
+        .map((op) => ({ server: s.server, tool: op.target as string, op })),
+    );
+  const prev = new Map(toolsOf(previousStats).map((t) => [key(t.server, t.tool), t.op]));
+  const rows: Report["tools"] = toolsOf(stats).map(({ server, tool, op }) => {
+    const p = prev.get(key(server, tool));
+    prev.delete(key(server, tool));
+    return {
+      server,
+      tool,
+      calls: op.calls,
+      errors: op.errors,
+      outcomes: op.outcomes,
+      latency: op.latency_ms,
+      previousCalls: p?.calls ?? 0,
+      previousP95: p ? p.latency_ms.p95 : null,
+    };
+  });
+  const none = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
+  for (const [k, p] of prev) {
+    const [server, tool] = JSON.parse(k) as [string, string];
+    rows.push({
+      server,
+      tool,
+      calls: 0,
+      errors: 0,
+      outcomes: none,
+      latency: null,
+      previousCalls: p.calls,
+      previousP95: p.latency_ms.p95,
+    });
+  }
+  return rows;
 }
 
 /** Calls and errors per bucket (summed over the scope's servers); p95 only where one series covers it. */
