@@ -317,6 +317,31 @@ export function formatRow(
   });
 }
 
+/**
+ * What the period line adds when the store's data starts after a period's start: a period (this one or the
+ * previous) before any call was recorded is not a quiet period. Empty when both are wholly recorded.
+ */
+export function recordedNote(
+  r: Report,
+  time: (iso: string) => string = (t) => formatCell(t, "time"),
+): string {
+  const from = r.data.recordedFrom;
+  if (from === undefined) return "";
+  if (from === null) return "Nothing has been recorded yet: no call figures.";
+  const at = time(from);
+  const before = (t: string) => Date.parse(t) < Date.parse(from);
+  const parts: string[] = [];
+  if (before(r.until))
+    parts.push(`This period ends before the first recorded data (${at}): it was not recorded.`);
+  else if (before(r.since))
+    parts.push(`Data starts at ${at}: the part of this period before it was not recorded.`);
+  if (before(r.previous.until)) {
+    if (!before(r.until))
+      parts.push(`The previous period was not recorded (data starts at ${at}): no comparison.`);
+  } else if (before(r.previous.since)) parts.push(`The previous period is recorded from ${at} only.`);
+  return parts.join(" ");
+}
+
 /** The report's one-line parts, worded once for every format and the app's view. */
 export function reportSentences(r: Report): {
   logs: string;

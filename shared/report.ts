@@ -236,6 +236,11 @@ export const ReportSchema = z.object({
     source: z.enum(["raw", "rollups", "none"]),
     /** How latency percentiles were computed. */
     accuracy: z.enum(["exact", "within 1%"]),
+    /**
+     * The earliest session, call or rollup the store holds (null: none). A period that ends before it
+     * was not recorded: its summary counts are null, not 0; one that starts before it is partly recorded.
+     */
+    recordedFrom: z.string().nullable().optional(),
   }),
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -100,7 +100,7 @@ describe("scheduled reports", () => {
     expect(jsonPath.startsWith(`${folder}/daily-mcpscope-report-`)).toBe(true);
     const doc = JSON.parse(readFileSync(jsonPath, "utf8")) as { until: string; summary: { calls: unknown } };
     expect(doc.until).toBe(run?.until);
-    expect(doc.summary.calls).toEqual({ value: 0, previous: 0 });
+    expect(doc.summary.calls).toEqual({ value: null, previous: null });
     if (process.platform !== "win32") expect(statSync(jsonPath).mode & 0o777).toBe(0o600);
 
     clock.t = local(2026, 12, 8, 8);
@@ -330,7 +330,7 @@ delivery: { initial_backoff: 1s }
     const mail = mails[0] as ParsedMail;
     expect(mail.subject).toMatch(/^mcpscope daily report: /);
     expect(mail.html || "").toContain("<html");
-    expect(mail.text).toContain("Calls: 0");
+    expect(mail.text).toContain("Calls: no data");
     const pdf = mail.attachments.find((a) => a.contentType === "application/pdf");
     expect(pdf?.filename).toMatch(/^mcpscope-report-.*\.pdf$/);
     expect(pdf?.content.subarray(0, 5).toString()).toBe("%PDF-");
@@ -363,7 +363,7 @@ delivery: { initial_backoff: 1s }
     expect(receiver.requests).toHaveLength(1);
     const body = JSON.parse(receiver.requests[0]?.body ?? "{}");
     expect(body.status).toBe("report");
-    expect(body.report.summary).toContain("Calls: 0");
+    expect(body.report.summary).toContain("Calls: no data");
     expect(body.report.document.until).toBe(new Date(tomorrow(8)).toISOString());
     expect(body.report.html).toBeUndefined();
     expect(body.report.pdfBase64).toBeUndefined();

@@ -30,6 +30,7 @@ import { type ClientServer, clientServers } from "./client-scope.js";
 import {
   availability,
   crashes,
+  recordedFrom,
   resources,
   restarts,
   round2,
@@ -170,6 +171,12 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   progress("logs");
   const logs = logsSection(db, range, scope);
 
+  // A period that ends before any call was recorded has unknown call counts, not zeros (the previous period of
+  // a first report, a window before mcpscope was installed).
+  const from = recordedFrom(db);
+  const known = (r: TimeRange) => from !== null && r.until >= from;
+  const count = (r: TimeRange, value: number) => (known(r) ? value : null);
+
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: iso(now),
@@ -187,14 +194,17 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       ...(clientScope ? { clientServers: clientScope } : {}),
     },
     summary: {
-      calls: { value: now_.calls, previous: then.calls },
-      errors: { value: now_.errors, previous: then.errors },
+      calls: { value: count(range, now_.calls), previous: count(previous, then.calls) },
+      errors: { value: count(range, now_.errors), previous: count(previous, then.errors) },
       errorRate: { value: rate(now_.errors, now_.calls), previous: rate(then.errors, then.calls) },
       // The overall percentiles of `stats.get`, as the Overview shows them.
       p50: { value: stats.latency_ms?.p50 ?? null, previous: previousStats.latency_ms?.p50 ?? null },
       p95: { value: stats.latency_ms?.p95 ?? null, previous: previousStats.latency_ms?.p95 ?? null },
       p99: { value: stats.latency_ms?.p99 ?? null, previous: previousStats.latency_ms?.p99 ?? null },
-      activeServers: { value: now_.activeServers, previous: then.activeServers },
+      activeServers: {
+        value: count(range, now_.activeServers),
+        previous: count(previous, then.activeServers),
+      },
       availabilityPct: { value: meanUptime(servers.map((s) => s.availability)), previous: previousUptime },
       alertsFired: { value: alerts.fired, previous: previousAlerts.fired },
       securityFindings: {
@@ -215,6 +225,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       dropped,
       source: now_.calls === 0 ? "none" : now_.fromRollups ? "rollups" : "raw",
       accuracy: now_.fromRollups ? "within 1%" : "exact",
+      recordedFrom: from === null ? null : iso(from),
     },
   };
   return report;

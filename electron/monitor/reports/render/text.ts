@@ -1,6 +1,7 @@
 /** Lines every human-readable format opens with. */
 import { countedNote } from "../../../../shared/metrics.js";
 import type { Report } from "../../../../shared/report.js";
+import { recordedNote } from "../../../../shared/report-tables.js";
 import type { ClientServer } from "../client-scope.js";
 
 export function periodLine(r: Report): string {
@@ -8,7 +9,8 @@ export function periodLine(r: Report): string {
   const before = r.previous.counted
     ? ` The previous period's calls: ${countedNote(r.previous.counted)}.`
     : "";
-  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}${before}`;
+  const recorded = recordedNote(r) ? ` ${recordedNote(r)}` : "";
+  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}${before}${recorded}`;
 }
 
 export function scopeLine(r: Report): string {
