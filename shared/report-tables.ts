@@ -5,7 +5,8 @@
 import { plural } from "./plural.js";
 import type { Compared, Report, ReportSection } from "./report.js";
 
-export type Unit = "count" | "ms" | "ratio" | "pct" | "bytes" | "time" | "text" | "change";
+/** `change`: a relative change (0.25 = +25%); `points`: a difference of percentages, in points. */
+export type Unit = "count" | "ms" | "ratio" | "pct" | "bytes" | "time" | "text" | "change" | "points";
 export type Cell = number | string | null;
 
 export interface Column {
@@ -24,10 +25,26 @@ export interface Table {
 
 const col = (name: string, unit: Unit): Column => ({ name, unit });
 
-/** Relative change (0.25 = +25%), null when there is nothing to compare with. */
-export function change(c: Compared): number | null {
-  if (c.value === null || c.previous === null || c.previous === 0) return null;
+/**
+ * How a figure of this unit changed: a percentage (an error rate, an uptime) by its difference in points
+ * (36.99% to 40.11% is +3.12 pp, not +8.43%), any other figure relatively. null when there is nothing to
+ * compare with (no previous figure, or a previous count of 0).
+ */
+export function change(c: Compared, unit: Unit = "count"): number | null {
+  if (c.value === null || c.previous === null) return null;
+  if (unit === "ratio") return Math.round((c.value - c.previous) * 1_000_000) / 10_000;
+  if (unit === "pct") return Math.round((c.value - c.previous) * 10_000) / 10_000;
+  if (c.previous === 0) return null;
   return (c.value - c.previous) / c.previous;
+}
+
+/** The unit of `change` for a figure of this unit. */
+export const changeUnit = (unit: Unit): Unit => (unit === "ratio" || unit === "pct" ? "points" : "change");
+
+/** A figure's change as people read it (`+25%`, `+3.12 pp`), or null when there is nothing to compare. */
+export function changeText(c: Compared, unit: Unit): string | null {
+  const d = change(c, unit);
+  return d === null ? null : formatCell(d, changeUnit(unit));
 }
 
 export const SUMMARY_ROWS: { key: keyof Report["summary"]; label: string; unit: Unit }[] = [
@@ -55,11 +72,11 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
         col("Previous", "count"),
         col("Change", "change"),
       ],
-      rows: SUMMARY_ROWS.map(({ key, label }) => [
+      rows: SUMMARY_ROWS.map(({ key, label, unit }) => [
         label,
         r.summary[key].value,
         r.summary[key].previous,
-        change(r.summary[key]),
+        change(r.summary[key], unit),
       ]),
       empty: "No data in this period.",
     },
@@ -232,7 +249,7 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
   };
 }
 
-/** The summary's value columns take the unit of their row. */
+/** The summary's value columns take the unit of their row (and its Change column `changeUnit` of it). */
 export function summaryUnit(rowIndex: number): Unit {
   return SUMMARY_ROWS[rowIndex]?.unit ?? "text";
 }
@@ -255,6 +272,8 @@ export function formatCell(value: Cell, unit: Unit): string {
       return formatBytes(value);
     case "change":
       return `${value >= 0 ? "+" : ""}${trim(value * 100)}%`;
+    case "points":
+      return `${value >= 0 ? "+" : ""}${trim(value)} pp`;
     default:
       return String(value);
   }
@@ -311,7 +330,9 @@ export function formatRow(
     const unit =
       table.section === "summary" && (i === 1 || i === 2)
         ? summaryUnit(rowIndex)
-        : (table.columns[i]?.unit ?? "text");
+        : table.section === "summary" && i === 3
+          ? changeUnit(summaryUnit(rowIndex))
+          : (table.columns[i]?.unit ?? "text");
     if (unit === "time" && time && typeof cell === "string" && cell !== "") return time(cell);
     return formatCell(cell, unit);
   });

@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Report, ReportFile, ReportFormat } from "../../../shared/report.js";
 import type { ReportDestination, ReportSchedule } from "../../../shared/report-schedules.js";
-import { formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
+import { changeText, formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
@@ -72,13 +72,9 @@ const SUMMARY_KEYS = [
   "securityFindings",
 ] as const;
 
-/** `Calls: 1,234 (+12% on the previous period)`, one per headline figure, formatted as the report's cells. */
+/** `Calls: 1,234 (+12% on the previous period)`, `Error rate: 40.11% (+3.12 pp on the previous period)`, one per headline figure, formatted as the report's cells. */
 export function summaryLines(report: Report): string[] {
   const s = report.summary;
-  const change = (value: number | null, previous: number | null) =>
-    value === null || previous === null || previous === 0
-      ? ""
-      : ` (${value >= previous ? "+" : ""}${Math.round(((value - previous) / previous) * 100)}% on the previous period)`;
   return [
     `Period: ${report.since} to ${report.until}`,
     ...SUMMARY_KEYS.map((key) => {
@@ -87,7 +83,8 @@ export function summaryLines(report: Report): string[] {
         unit: "text" as const,
       };
       const c = s[key];
-      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${change(c.value, c.previous)}`;
+      const delta = changeText(c, unit);
+      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${delta === null ? "" : ` (${delta} on the previous period)`}`;
     }),
   ];
 }
