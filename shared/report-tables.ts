@@ -363,6 +363,15 @@ export function recordedNote(
   return parts.join(" ");
 }
 
+/** What the period line adds for a period that ends after the report was made: the rest is yet to come. */
+export function unfinishedNote(
+  r: Report,
+  time: (iso: string) => string = (t) => formatCell(t, "time"),
+): string {
+  if (Date.parse(r.generatedAt) >= Date.parse(r.until)) return "";
+  return `Made at ${time(r.generatedAt)}, before the period's end: its figures run to then; the rest has not happened yet.`;
+}
+
 /** The report's one-line parts, worded once for every format and the app's view. */
 export function reportSentences(r: Report): {
   logs: string;

@@ -245,14 +245,18 @@ export const ReportSchema = z.object({
 });
 export type Report = z.infer<typeof ReportSchema>;
 
-/** `mcpscope-report-2026-12-01_to_2026-12-07.pdf`: the period's first and last UTC day. */
+/**
+ * `mcpscope-report-2026-12-01_to_2026-12-07.pdf`: the period's first and last UTC day, the last no later
+ * than the report was made (a period still running is not named as if it were over).
+ */
 export function reportFilename(
-  report: Pick<Report, "since" | "until">,
+  report: Pick<Report, "since" | "until"> & { generatedAt?: string },
   format: ReportFormat,
   section?: ReportSection,
 ): string {
   const day = (iso: string) => iso.slice(0, 10);
-  const last = new Date(Math.max(Date.parse(report.since), Date.parse(report.until) - 1)).toISOString();
+  const end = Math.min(Date.parse(report.until), Date.parse(report.generatedAt ?? report.until));
+  const last = new Date(Math.max(Date.parse(report.since), end - 1)).toISOString();
   const part = format === "csv" ? `-${section ?? "servers"}` : "";
   return `mcpscope-report-${day(report.since)}_to_${day(last)}${part}.${format}`;
 }

@@ -138,7 +138,11 @@ export const reportCommand: Command = {
     const force = args.flags.force === true;
     const dataDir = recordedDataDir(args);
     const suggested = reportFilename(
-      { since: new Date(range.since).toISOString(), until: new Date(range.until).toISOString() },
+      {
+        since: new Date(range.since).toISOString(),
+        until: new Date(range.until).toISOString(),
+        generatedAt: new Date().toISOString(),
+      },
       format,
       section,
     );

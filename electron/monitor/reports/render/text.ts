@@ -1,7 +1,7 @@
 /** Lines every human-readable format opens with. */
 import { countedNote } from "../../../../shared/metrics.js";
 import type { Report } from "../../../../shared/report.js";
-import { recordedNote } from "../../../../shared/report-tables.js";
+import { recordedNote, unfinishedNote } from "../../../../shared/report-tables.js";
 import type { ClientServer } from "../client-scope.js";
 
 export function periodLine(r: Report): string {
@@ -9,8 +9,11 @@ export function periodLine(r: Report): string {
   const before = r.previous.counted
     ? ` The previous period's calls: ${countedNote(r.previous.counted)}.`
     : "";
-  const recorded = recordedNote(r) ? ` ${recordedNote(r)}` : "";
-  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}${before}${recorded}`;
+  const notes = [unfinishedNote(r), recordedNote(r)]
+    .filter(Boolean)
+    .map((n) => ` ${n}`)
+    .join("");
+  return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}${before}${notes}`;
 }
 
 export function scopeLine(r: Report): string {
