@@ -246,19 +246,24 @@ export const ReportSchema = z.object({
 export type Report = z.infer<typeof ReportSchema>;
 
 /**
- * `mcpscope-report-2026-12-01_to_2026-12-07.pdf`: the period's first and last UTC day, the last no later
- * than the report was made (a period still running is not named as if it were over).
+ * `mcpscope-report-2026-12-01_to_2026-12-07.pdf`: the period's first and last day in local time (the
+ * zone `--since 2026-12-01` is read in and schedules run in, so a local day's report names one day), the
+ * last no later than the report was made (a period still running is not named as if it were over).
  */
 export function reportFilename(
   report: Pick<Report, "since" | "until"> & { generatedAt?: string },
   format: ReportFormat,
   section?: ReportSection,
 ): string {
-  const day = (iso: string) => iso.slice(0, 10);
+  const day = (time: number) => {
+    const d = new Date(time);
+    const two = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  };
   const end = Math.min(Date.parse(report.until), Date.parse(report.generatedAt ?? report.until));
-  const last = new Date(Math.max(Date.parse(report.since), end - 1)).toISOString();
+  const last = Math.max(Date.parse(report.since), end - 1);
   const part = format === "csv" ? `-${section ?? "servers"}` : "";
-  return `mcpscope-report-${day(report.since)}_to_${day(last)}${part}.${format}`;
+  return `mcpscope-report-${day(Date.parse(report.since))}_to_${day(last)}${part}.${format}`;
 }
 
 export const REPORT_MIME_TYPES: Record<ReportFormat, string> = {
