@@ -147,6 +147,8 @@ export const SeriesBucketSchema = z.object({
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),
+  /** What made it: `mcpscope 0.1.0`, so a reader of a file sent on knows which version's definitions apply. */
+  generator: z.string().optional(),
   /** [since, until], as `mcpscope stats` reads it. */
   since: z.string(),
   until: z.string(),

@@ -17,6 +17,7 @@ import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { iso, parseTimeSpec } from "../time.js";
+import { VERSION } from "../version.js";
 import {
   alertsSection,
   errorsSection,
@@ -180,6 +181,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: iso(now),
+    generator: `mcpscope ${VERSION}`,
     since: iso(range.since),
     until: iso(range.until),
     previous: {

@@ -16,6 +16,11 @@ export function periodLine(r: Report): string {
   return `Period: ${r.since} to ${r.until} (compared with ${r.previous.since} to ${r.previous.until}). Times are in UTC.${counted}${before}${notes}`;
 }
 
+/** `Generated 2026-12-07T06:20:00.000Z by mcpscope 0.1.0.` */
+export function generatedLine(r: Report): string {
+  return `Generated ${r.generatedAt}${r.generator ? ` by ${r.generator}` : ""}.`;
+}
+
 export function scopeLine(r: Report): string {
   if (r.scope.client && r.scope.clientServers) return clientScopeWords(r.scope.client, r.scope.clientServers);
   if (r.scope.client)
