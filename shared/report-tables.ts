@@ -249,6 +249,12 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
   };
 }
 
+/** A chart bucket's width as its title says it: `5 min`, `1 h`, `1 d`. */
+export function bucketLabel(stepMs: number): string {
+  const minutes = stepMs / 60_000;
+  return minutes < 60 ? `${minutes} min` : minutes < 1440 ? `${minutes / 60} h` : `${minutes / 1440} d`;
+}
+
 /** The summary's value columns take the unit of their row (and its Change column `changeUnit` of it). */
 export function summaryUnit(rowIndex: number): Unit {
   return SUMMARY_ROWS[rowIndex]?.unit ?? "text";
