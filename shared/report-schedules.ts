@@ -16,7 +16,7 @@ export const ReportScheduleSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64"),
-    /** A day, a week (7 days) or a month (30 days) back from the run time. */
+    /** How often it runs; each run covers the time since the previous due time (schedule-time.ts). */
     period: ReportPeriodSchema,
     /** Local time of day, `HH:MM` (24-hour). */
     at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a local time as HH:MM"),

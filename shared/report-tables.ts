@@ -5,7 +5,8 @@
 import { plural } from "./plural.js";
 import type { Compared, Report, ReportSection } from "./report.js";
 
-export type Unit = "count" | "ms" | "ratio" | "pct" | "bytes" | "time" | "text" | "change";
+/** `change`: a relative change (0.25 = +25%); `points`: a difference of percentages, in points. */
+export type Unit = "count" | "ms" | "ratio" | "pct" | "bytes" | "time" | "text" | "change" | "points";
 export type Cell = number | string | null;
 
 export interface Column {
@@ -24,10 +25,26 @@ export interface Table {
 
 const col = (name: string, unit: Unit): Column => ({ name, unit });
 
-/** Relative change (0.25 = +25%), null when there is nothing to compare with. */
-export function change(c: Compared): number | null {
-  if (c.value === null || c.previous === null || c.previous === 0) return null;
+/**
+ * How a figure of this unit changed: a percentage (an error rate, an uptime) by its difference in points
+ * (36.99% to 40.11% is +3.12 pp, not +8.43%), any other figure relatively. null when there is nothing to
+ * compare with (no previous figure, or a previous count of 0).
+ */
+export function change(c: Compared, unit: Unit = "count"): number | null {
+  if (c.value === null || c.previous === null) return null;
+  if (unit === "ratio") return Math.round((c.value - c.previous) * 1_000_000) / 10_000;
+  if (unit === "pct") return Math.round((c.value - c.previous) * 10_000) / 10_000;
+  if (c.previous === 0) return null;
   return (c.value - c.previous) / c.previous;
+}
+
+/** The unit of `change` for a figure of this unit. */
+export const changeUnit = (unit: Unit): Unit => (unit === "ratio" || unit === "pct" ? "points" : "change");
+
+/** A figure's change as people read it (`+25%`, `+3.12 pp`), or null when there is nothing to compare. */
+export function changeText(c: Compared, unit: Unit): string | null {
+  const d = change(c, unit);
+  return d === null ? null : formatCell(d, changeUnit(unit));
 }
 
 export const SUMMARY_ROWS: { key: keyof Report["summary"]; label: string; unit: Unit }[] = [
@@ -55,11 +72,11 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
         col("Previous", "count"),
         col("Change", "change"),
       ],
-      rows: SUMMARY_ROWS.map(({ key, label }) => [
+      rows: SUMMARY_ROWS.map(({ key, label, unit }) => [
         label,
         r.summary[key].value,
         r.summary[key].previous,
-        change(r.summary[key]),
+        change(r.summary[key], unit),
       ]),
       empty: "No data in this period.",
     },
@@ -143,9 +160,9 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
         t.errors,
         t.outcomes.tool_error,
         t.outcomes.timeout,
-        t.latency.p50,
-        t.latency.p95,
-        t.latency.p99,
+        t.latency?.p50 ?? null,
+        t.latency?.p95 ?? null,
+        t.latency?.p99 ?? null,
         t.previousCalls,
         change({ value: t.calls, previous: t.previousCalls }),
       ]),
@@ -232,7 +249,13 @@ export function reportTables(r: Report): Record<ReportSection, Table> {
   };
 }
 
-/** The summary's value columns take the unit of their row. */
+/** A chart bucket's width as its title says it: `5 min`, `1 h`, `1 d`. */
+export function bucketLabel(stepMs: number): string {
+  const minutes = stepMs / 60_000;
+  return minutes < 60 ? `${minutes} min` : minutes < 1440 ? `${minutes / 60} h` : `${minutes / 1440} d`;
+}
+
+/** The summary's value columns take the unit of their row (and its Change column `changeUnit` of it). */
 export function summaryUnit(rowIndex: number): Unit {
   return SUMMARY_ROWS[rowIndex]?.unit ?? "text";
 }
@@ -255,6 +278,8 @@ export function formatCell(value: Cell, unit: Unit): string {
       return formatBytes(value);
     case "change":
       return `${value >= 0 ? "+" : ""}${trim(value * 100)}%`;
+    case "points":
+      return `${value >= 0 ? "+" : ""}${trim(value)} pp`;
     default:
       return String(value);
   }
@@ -311,10 +336,46 @@ export function formatRow(
     const unit =
       table.section === "summary" && (i === 1 || i === 2)
         ? summaryUnit(rowIndex)
-        : (table.columns[i]?.unit ?? "text");
+        : table.section === "summary" && i === 3
+          ? changeUnit(summaryUnit(rowIndex))
+          : (table.columns[i]?.unit ?? "text");
     if (unit === "time" && time && typeof cell === "string" && cell !== "") return time(cell);
     return formatCell(cell, unit);
   });
+}
+
+/**
+ * What the period line adds when the store's data starts after a period's start: a period (this one or the
+ * previous) before any call was recorded is not a quiet period. Empty when both are wholly recorded.
+ */
+export function recordedNote(
+  r: Report,
+  time: (iso: string) => string = (t) => formatCell(t, "time"),
+): string {
+  const from = r.data.recordedFrom;
+  if (from === undefined) return "";
+  if (from === null) return "Nothing has been recorded yet: no call figures.";
+  const at = time(from);
+  const before = (t: string) => Date.parse(t) < Date.parse(from);
+  const parts: string[] = [];
+  if (before(r.until))
+    parts.push(`This period ends before the first recorded data (${at}): it was not recorded.`);
+  else if (before(r.since))
+    parts.push(`Data starts at ${at}: the part of this period before it was not recorded.`);
+  if (before(r.previous.until)) {
+    if (!before(r.until))
+      parts.push(`The previous period was not recorded (data starts at ${at}): no comparison.`);
+  } else if (before(r.previous.since)) parts.push(`The previous period is recorded from ${at} only.`);
+  return parts.join(" ");
+}
+
+/** What the period line adds for a period that ends after the report was made: the rest is yet to come. */
+export function unfinishedNote(
+  r: Report,
+  time: (iso: string) => string = (t) => formatCell(t, "time"),
+): string {
+  if (Date.parse(r.generatedAt) >= Date.parse(r.until)) return "";
+  return `Made at ${time(r.generatedAt)}, before the period's end: its figures run to then; the rest has not happened yet.`;
 }
 
 /** The report's one-line parts, worded once for every format and the app's view. */

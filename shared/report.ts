@@ -49,7 +49,7 @@ export const ReportQuerySchema = z
     period: ReportPeriodSchema.optional(),
     /** Only these servers (by name). */
     servers: z.array(z.string().min(1).max(500)).max(200).optional(),
-    /** Only the servers configured in this client (`cursor`, `claude-desktop`, …). */
+    /** Only the servers of this client (`cursor`, `claude-desktop`, …): see reports/client-scope.ts. */
     client: z.string().min(1).max(100).optional(),
   })
   .strict();
@@ -110,7 +110,8 @@ export const ReportToolSchema = z.object({
   calls: z.number().int(),
   errors: z.number().int(),
   outcomes: OutcomeCountsSchema,
-  latency: LatencySchema,
+  /** null for a tool called in the previous period only (0 calls now). */
+  latency: LatencySchema.nullable(),
   previousCalls: z.number().int(),
   previousP95: z.number().nullable(),
 });
@@ -146,6 +147,8 @@ export const SeriesBucketSchema = z.object({
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),
+  /** What made it: `mcpscope 0.1.0`, so a reader of a file sent on knows which version's definitions apply. */
+  generator: z.string().optional(),
   /** [since, until], as `mcpscope stats` reads it. */
   since: z.string(),
   until: z.string(),
@@ -162,6 +165,23 @@ export const ReportSchema = z.object({
     /** null: every server. */
     servers: z.array(z.string()).nullable(),
     client: z.string().nullable(),
+    /**
+     * A client scope's server names and how each was counted (reports/client-scope.ts): calls are counted
+     * per name, so a name other clients also launched brings their calls in, and a name only they launched
+     * is left out. Absent for other scopes.
+     */
+    clientServers: z
+      .array(
+        z.object({
+          server: z.string(),
+          /** In the client's config when the report was made. */
+          configured: z.boolean(),
+          counted: z.boolean(),
+          /** Other clients that launched sessions of this name in the period or the previous one. */
+          otherClients: z.array(z.string()),
+        }),
+      )
+      .optional(),
   }),
   summary: z.object({
     calls: ComparedSchema,
@@ -218,20 +238,34 @@ export const ReportSchema = z.object({
     source: z.enum(["raw", "rollups", "none"]),
     /** How latency percentiles were computed. */
     accuracy: z.enum(["exact", "within 1%"]),
+    /**
+     * The earliest session, call or rollup the store holds (null: none). A period that ends before it
+     * was not recorded: its summary counts are null, not 0; one that starts before it is partly recorded.
+     */
+    recordedFrom: z.string().nullable().optional(),
   }),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
-/** `mcpscope-report-2026-12-01_to_2026-12-07.pdf`: the period's first and last UTC day. */
+/**
+ * `mcpscope-report-2026-12-01_to_2026-12-07.pdf`: the period's first and last day in local time (the
+ * zone `--since 2026-12-01` is read in and schedules run in, so a local day's report names one day), the
+ * last no later than the report was made (a period still running is not named as if it were over).
+ */
 export function reportFilename(
-  report: Pick<Report, "since" | "until">,
+  report: Pick<Report, "since" | "until"> & { generatedAt?: string },
   format: ReportFormat,
   section?: ReportSection,
 ): string {
-  const day = (iso: string) => iso.slice(0, 10);
-  const last = new Date(Math.max(Date.parse(report.since), Date.parse(report.until) - 1)).toISOString();
+  const day = (time: number) => {
+    const d = new Date(time);
+    const two = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  };
+  const end = Math.min(Date.parse(report.until), Date.parse(report.generatedAt ?? report.until));
+  const last = Math.max(Date.parse(report.since), end - 1);
   const part = format === "csv" ? `-${section ?? "servers"}` : "";
-  return `mcpscope-report-${day(report.since)}_to_${day(last)}${part}.${format}`;
+  return `mcpscope-report-${day(Date.parse(report.since))}_to_${day(last)}${part}.${format}`;
 }
 
 export const REPORT_MIME_TYPES: Record<ReportFormat, string> = {

@@ -3,7 +3,15 @@
  * judges new (against what a request would replace), and browser mode's HTTP transport refusing each form
  * with one line and running nothing unless started to allow it. Also the events socket's statuses.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { homedir, tmpdir } from "node:os";
@@ -241,6 +249,22 @@ describe("the request policy", () => {
     expect(reviewRequest("reports.schedules.put", schedule(join(dataDir, "reports/x")), rootHome)).toBeNull();
     expect(review("reports.schedules.put", schedule("/mnt/share", "weekly"))).toBeNull();
     expect(review("reports.schedules.put", schedule("/mnt/share", "other"))).not.toBeNull();
+  });
+
+  it("asks about a schedule folder under home that a link takes outside it", () => {
+    const home = join(dataDir, "home");
+    const outside = join(dataDir, "outside");
+    mkdirSync(join(home, "reports"), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, join(home, "lnk"));
+    const ctx = { ...stored, home };
+    // The writer follows the link: the files would land in `outside`, not under home.
+    for (const folder of [join(home, "lnk"), join(home, "lnk", "daily", "new")])
+      expect(reviewRequest("reports.schedules.put", schedule(folder), ctx)?.reason, folder).toMatch(
+        /outside your home folder$/,
+      );
+    expect(reviewRequest("reports.schedules.put", schedule(join(home, "reports")), ctx)).toBeNull();
+    expect(reviewRequest("reports.schedules.put", schedule(join(home, "not", "yet")), ctx)).toBeNull();
   });
 
   it("asks about another home, project folder or config file", () => {

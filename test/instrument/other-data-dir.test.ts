@@ -53,7 +53,7 @@ describe("an entry wrapped into another data dir", () => {
     const wrapped = await readFile(config, "utf8");
 
     await expect(configHandlers({ dataDir: dirB })["instrument.entry"](entry)).rejects.toThrow(
-      `memory (lmstudio) is already launched through mcpscope run, but it records into ${dirA}, not ${dirB}; nothing was changed — uninstrument it there (\`mcpscope uninstrument --client lmstudio --server "memory" --data-dir "${dirA}"\`) and instrument it again here`,
+      `memory (lmstudio) is already launched through mcpscope run, but it records into ${dirA}, not ${dirB}; nothing was changed — uninstrument it there (\`mcpscope uninstrument --client lmstudio --server memory --data-dir ${dirA}\`) and instrument it again here`,
     );
     expect(await readFile(config, "utf8")).toBe(wrapped);
     expect(await instrumentedIn(dirA)).toBe(true);

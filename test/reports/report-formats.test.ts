@@ -83,7 +83,8 @@ describe("mcpscope report", () => {
     expect(doc.summary.calls.value).toBe(total);
     expect(doc.summary.errors.value).toBe(errors);
     expect(doc.summary.activeServers.value).toBe(2);
-    expect(doc.summary.calls.previous).toBe(0);
+    // The previous period is before the first record: not recorded, so no figure.
+    expect(doc.summary.calls.previous).toBeNull();
     for (const s of stats.servers) {
       const row = doc.servers.find((r) => r.server === s.server);
       expect(row, s.server).toMatchObject({ calls: s.calls, errors: s.errors, errorRate: s.error_rate });
@@ -137,7 +138,7 @@ describe("mcpscope report", () => {
       { cwd: home, env },
     );
     const scoped = JSON.parse(stdout) as Report;
-    expect(scoped.scope).toEqual({ servers: null, client: "cursor" });
+    expect(scoped.scope).toMatchObject({ servers: null, client: "cursor" });
     expect(scoped.servers.map((s) => s.server)).toEqual(["memory"]);
     expect(scoped.summary.calls.value).toBe(stats.servers.find((s) => s.server === "memory")?.calls);
   });
@@ -156,7 +157,7 @@ describe("mcpscope report", () => {
       expect(csv).toContain(`${t.server},${t.tool},${t.calls},${t.errors},`);
       expect(html).toContain(`<td>${t.tool}</td><td class="n">${fmt(t.calls)}</td>`);
     }
-    expect(md).toContain(`| Calls | ${fmt(doc.summary.calls.value ?? -1)} | 0 |`);
+    expect(md).toContain(`| Calls | ${fmt(doc.summary.calls.value ?? -1)} | — |`);
     expect(csv.split("\r\n")[0]).toBe(
       "Server,Tool,Calls,Errors,Tool errors,Timeouts,p50,p95,p99,Previous calls,Calls change",
     );

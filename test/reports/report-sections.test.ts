@@ -232,7 +232,8 @@ describe("report sections", () => {
   it("an empty period says so in one line per section and invents no figure", async () => {
     const r = await buildReport(db, { since: "2026-11-01T00:00:00Z", until: "2026-11-02T00:00:00Z" });
     expect(r.servers).toEqual([]);
-    expect(r.summary.calls).toEqual({ value: 0, previous: 0 });
+    // Nothing was ever recorded: unknown, not 0.
+    expect(r.summary.calls).toEqual({ value: null, previous: null });
     expect(r.summary.p95).toEqual({ value: null, previous: null });
     expect(r.data.source).toBe("none");
     const md = (await renderReport(r, { format: "md" })).content;

@@ -4,7 +4,7 @@
  * start; a copy to an email channel that the SMTP server refuses at first is retried through the alert
  * outbox and arrives with the HTML body and the PDF attached; a webhook gets the summary and the JSON.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type ParsedMail, simpleParser } from "mailparser";
@@ -100,7 +100,7 @@ describe("scheduled reports", () => {
     expect(jsonPath.startsWith(`${folder}/daily-mcpscope-report-`)).toBe(true);
     const doc = JSON.parse(readFileSync(jsonPath, "utf8")) as { until: string; summary: { calls: unknown } };
     expect(doc.until).toBe(run?.until);
-    expect(doc.summary.calls).toEqual({ value: 0, previous: 0 });
+    expect(doc.summary.calls).toEqual({ value: null, previous: null });
     if (process.platform !== "win32") expect(statSync(jsonPath).mode & 0o777).toBe(0o600);
 
     clock.t = local(2026, 12, 8, 8);
@@ -109,6 +109,66 @@ describe("scheduled reports", () => {
       new Date(local(2026, 12, 8, 8)).toISOString(),
       new Date(local(2026, 12, 7, 8)).toISOString(),
     ]);
+  });
+
+  it("tiles time: a monthly run covers the calendar month, a daily one the 25 h of a DST change", async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    try {
+      const periods = async (input: ReportScheduleInput, dues: number[]) => {
+        const clock = new VirtualClock((dues[0] as number) - 60_000);
+        const s = scheduler(clock);
+        await s.put(input);
+        for (const due of dues) {
+          clock.t = due;
+          expect(await s.tick()).toBe(1);
+        }
+        return s
+          .runs({ schedule: input.name })
+          .reverse()
+          .map((r) => [r.since, r.until]);
+      };
+      const at = (y: number, m: number, d: number, h: number) => new Date(local(y, m, d, h)).toISOString();
+      // October has 31 days: its run starts where September's ended, on Oct 1, not 30 days back.
+      expect(
+        await periods(
+          {
+            name: "monthly",
+            period: "month",
+            dayOfMonth: 1,
+            at: "08:00",
+            formats: ["json"],
+            folder: dir.path,
+          },
+          [local(2026, 10, 1, 8), local(2026, 11, 1, 8)],
+        ),
+      ).toEqual([
+        [at(2026, 9, 1, 8), at(2026, 10, 1, 8)],
+        [at(2026, 10, 1, 8), at(2026, 11, 1, 8)],
+      ]);
+      // Clocks go back on Nov 1 2026 in New York: that day is 25 hours long, and its run covers them all.
+      const nightly = await periods(daily({ name: "nightly", at: "02:30", folder: dir.path }), [
+        new Date("2026-10-31T06:30:00Z").getTime(),
+        new Date("2026-11-01T07:30:00Z").getTime(),
+      ]);
+      expect(nightly).toEqual([
+        ["2026-10-30T06:30:00.000Z", "2026-10-31T06:30:00.000Z"],
+        ["2026-10-31T06:30:00.000Z", "2026-11-01T07:30:00.000Z"],
+      ]);
+      const doc = JSON.parse(
+        readFileSync(
+          join(
+            dir.path,
+            readdirSync(dir.path).find((f) => f.includes("nightly") && f.endsWith("11-01.json")) ?? "",
+          ),
+          "utf8",
+        ),
+      ) as { since: string; until: string };
+      expect([doc.since, doc.until]).toEqual(nightly[1]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 
   it("runs a schedule missed while closed once at the next start, for the newest due time", async () => {
@@ -270,7 +330,7 @@ delivery: { initial_backoff: 1s }
     const mail = mails[0] as ParsedMail;
     expect(mail.subject).toMatch(/^mcpscope daily report: /);
     expect(mail.html || "").toContain("<html");
-    expect(mail.text).toContain("Calls: 0");
+    expect(mail.text).toContain("Calls: no data");
     const pdf = mail.attachments.find((a) => a.contentType === "application/pdf");
     expect(pdf?.filename).toMatch(/^mcpscope-report-.*\.pdf$/);
     expect(pdf?.content.subarray(0, 5).toString()).toBe("%PDF-");
@@ -303,7 +363,7 @@ delivery: { initial_backoff: 1s }
     expect(receiver.requests).toHaveLength(1);
     const body = JSON.parse(receiver.requests[0]?.body ?? "{}");
     expect(body.status).toBe("report");
-    expect(body.report.summary).toContain("Calls: 0");
+    expect(body.report.summary).toContain("Calls: no data");
     expect(body.report.document.until).toBe(new Date(tomorrow(8)).toISOString());
     expect(body.report.html).toBeUndefined();
     expect(body.report.pdfBase64).toBeUndefined();

@@ -3,6 +3,7 @@ import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
 import type { PickScope } from "../../../shared/servers.js";
 import { PickScopeSchema } from "../../../shared/servers.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
+import { quoteArg, visibleText } from "../../monitor/discovery/shown-command.js";
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
 import {
@@ -74,7 +75,7 @@ export function parseClientId(value: string | undefined, flag = "--client"): Cli
 
 /** A command line (secrets already masked) for display, quoted where a shell would need it. */
 function quoteCommand(command: string, args: string[]): string {
-  return [command, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+  return [command, ...args].map(quoteArg).join(" ");
 }
 
 /** Said after instrumenting an entry the client has switched off: restarting the client changes nothing. */
@@ -93,7 +94,7 @@ function warned(io: CliIo, what: string, warning: string | null): number {
 }
 
 function undoHint(name: string, client: string): string {
-  return `\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(name).slice(1, -1)}\` undoes it`;
+  return `\`mcpscope uninstrument --client ${client} --server ${quoteArg(visibleText(name))}\` undoes it`;
 }
 
 /** The flag that sets each field of instrument.entry's input. */

@@ -79,7 +79,8 @@ const USAGE =
   "mcpscope report schedule list | add NAME --period P --at HH:MM [--folder DIR] [--channel NAME]… | remove NAME | runs [--schedule NAME]";
 
 const EXTRA = `Schedules live under "reports.schedules" in settings.json; the running app or \`mcpscope serve\` runs
-them. Each run covers the period that ends at its time. A schedule missed while no engine ran runs once
+them. Each run covers the time since the schedule was last due (a monthly run on the 1st: the previous
+calendar month), so its runs tile time with no gap or overlap. A schedule missed while no engine ran runs once
 at the next start. Channel copies go through the alert outbox: retried like alerts, each attempt
 listed in the app's Alerts → Deliveries.
 

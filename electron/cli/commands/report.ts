@@ -43,7 +43,7 @@ const FLAGS: FlagSpecs = {
   client: {
     kind: "string",
     placeholder: "ID",
-    help: `only the servers configured in this client (${CLIENT_IDS.slice(0, 4).join(", ")}, …)`,
+    help: `only the servers of this client (${CLIENT_IDS.slice(0, 4).join(", ")}, …): configured there now or launched by it in the period; the report says which it counted`,
   },
   format: { kind: "string", placeholder: "F", default: "html", help: REPORT_FORMATS.join(", ") },
   section: {
@@ -138,7 +138,11 @@ export const reportCommand: Command = {
     const force = args.flags.force === true;
     const dataDir = recordedDataDir(args);
     const suggested = reportFilename(
-      { since: new Date(range.since).toISOString(), until: new Date(range.until).toISOString() },
+      {
+        since: new Date(range.since).toISOString(),
+        until: new Date(range.until).toISOString(),
+        generatedAt: new Date().toISOString(),
+      },
       format,
       section,
     );

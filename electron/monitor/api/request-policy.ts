@@ -4,7 +4,8 @@
  * channel saved again with the same command, or a schedule with the same folder, is nothing new.
  * Everything else in the API acts on what the user's own configs, records or data dir already hold.
  */
-import { join, parse, resolve } from "node:path";
+import { realpathSync } from "node:fs";
+import { basename, dirname, join, parse, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { SECRET_MASK } from "../../../shared/alerts.js";
 import { isMethodName, type MethodName, parseMethodInput } from "../../../shared/api.js";
@@ -112,7 +113,13 @@ function commandOf(entry: Record<string, unknown>) {
 function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Consent | null {
   if (schedule.folder === undefined) return null;
   const folder = expandFolder(schedule.folder);
-  if (inHome(folder, context.home) || inside(folder, join(context.dataDir, "reports"))) return null;
+  // Where the files would land: the writer follows links, so a link under home to elsewhere is elsewhere.
+  const real = realFolder(folder);
+  if (
+    inHome(real, realFolder(resolve(context.home))) ||
+    inside(real, realFolder(join(context.dataDir, "reports")))
+  )
+    return null;
   const before = context.schedules().find((s) => s.name === schedule.name);
   if (before?.folder !== undefined && expandFolder(before.folder) === folder) return null;
   const shown = visibleText(folder);
@@ -140,6 +147,22 @@ function elsewhere(method: MethodName, places: unknown[]): Consent | null {
     confirm: reads ? "Read" : "Edit",
     elsewhere: `use the terminal (\`mcpscope ${reads ? "discover" : method === "instrument.entry" ? "instrument" : "uninstrument"}\`)`,
   };
+}
+
+/** A folder with its longest existing part resolved through links; the part yet to be made as written. */
+function realFolder(path: string): string {
+  const missing: string[] = [];
+  let at = path;
+  for (;;) {
+    try {
+      return join(realpathSync(at), ...missing.reverse());
+    } catch {
+      const up = dirname(at);
+      if (up === at) return path;
+      missing.push(basename(at));
+      at = up;
+    }
+  }
 }
 
 /** Strictly inside the home folder; a home that is a filesystem root (`/` for many service accounts) holds nothing. */

@@ -54,6 +54,7 @@ export function shownEnv(
     .join(", ");
 }
 
-function quoteArg(arg: string): string {
+/** An argument as a POSIX shell reads it back unchanged: quoted when it holds anything a shell would act on. */
+export function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }

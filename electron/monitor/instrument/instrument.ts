@@ -8,6 +8,7 @@
 import { join, resolve } from "node:path";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
+import { quoteArg, visibleText } from "../discovery/shown-command.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { defaultDataDir } from "../paths.js";
@@ -120,7 +121,7 @@ export async function instrument(
         throw MonitoringError.input(
           unwrapped.client === null
             ? `${there} its wrapper was written by hand: change its --data-dir by hand`
-            : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${JSON.stringify(definition.name)} --data-dir ${JSON.stringify(into)}\`) and instrument it again here`,
+            : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${quoteArg(visibleText(definition.name))} --data-dir ${quoteArg(visibleText(into))}\`) and instrument it again here`,
         );
       }
       if (unwrapped.client !== null && unwrapped.entry === null) {

@@ -3,10 +3,16 @@
  * level in that range: in total exactly, and per time bucket from the per-minute counts.
  */
 import { LOG_LEVELS, type LogLevel } from "../../../shared/levels.js";
-import type { LevelCounts, LogPatternsDocument, LogPatternsQuery } from "../../../shared/logs.js";
+import type {
+  LevelCounts,
+  LogPatternsDocument,
+  LogPatternsQuery,
+  LogTemplate,
+} from "../../../shared/logs.js";
 import type { Db, SqlValue } from "../store/db.js";
 import { resolveRange, type TimeRange } from "../store/queries.js";
 import { iso } from "../time.js";
+import { tokenize, WILDCARD } from "./drain.js";
 import { levelsFrom } from "./log-queries.js";
 
 /** Bucket widths in minutes; the smallest that keeps the timeline at most MAX_BUCKETS long is used. */
@@ -133,4 +139,37 @@ export function levelTotals(db: Db, range: { since: number; until: number }, ser
   );
   raw(endWhole * 60_000, range.until);
   return levels;
+}
+
+/**
+ * How many of a server's stored lines in [since, until) each of its templates covers: a line is counted
+ * under a template when its tokens (as the miner reads them) match the template's, a `<*>` matching any
+ * token. Templates keep an all-time count only; this is the count for a period. The overflow template
+ * (past the template limit) matches nothing here.
+ */
+export function templateLinesIn(
+  db: Db,
+  server: string,
+  templates: readonly Pick<LogTemplate, "id" | "template">[],
+  range: { since: number; until: number },
+): Map<number, number> {
+  const counts = new Map(templates.map((t) => [t.id, 0]));
+  const byLength = new Map<number, { id: number; tokens: string[] }[]>();
+  for (const t of templates) {
+    const tokens = t.template.split(" ");
+    const list = byLength.get(tokens.length) ?? [];
+    list.push({ id: t.id, tokens });
+    byLength.set(tokens.length, list);
+  }
+  const rows = db
+    .prepare("SELECT message FROM logs WHERE server = ? AND time >= ? AND time < ?")
+    .iterate(server, range.since, range.until);
+  for (const row of rows) {
+    const tokens = tokenize(String(row.message));
+    const match = byLength
+      .get(tokens.length)
+      ?.find((t) => t.tokens.every((token, i) => token === WILDCARD || token === tokens[i]));
+    if (match) counts.set(match.id, (counts.get(match.id) ?? 0) + 1);
+  }
+  return counts;
 }

@@ -7,7 +7,7 @@ import type { Report } from "../../../shared/report.js";
 import { listHistory } from "../alerts/alert-store.js";
 import { verifyChain } from "../audit/audit-log.js";
 import { errorGroups, eventCounts, listEvents } from "../events/queries.js";
-import { patternsInRange } from "../logs/log-patterns.js";
+import { patternsInRange, templateLinesIn } from "../logs/log-patterns.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -38,7 +38,15 @@ export function logsSection(db: Db, range: TimeRange, scope: Scope): Report["log
   const templates: LogTemplate[] = [];
   for (const doc of perServer(scope, (server) => [patternsInRange(db, range, { server, limit: 200 })])) {
     for (const level of LOG_LEVELS) levels[level] += doc.levels[level];
-    templates.push(...doc.patterns.filter((p) => Date.parse(p.firstSeen) >= range.since));
+    // A template's stored count is all time; the report's Lines are those of the period, as its totals.
+    const fresh = doc.patterns.filter((p) => Date.parse(p.firstSeen) >= range.since);
+    const servers = new Set(fresh.map((p) => p.server));
+    for (const server of servers) {
+      const list = fresh.filter((p) => p.server === server);
+      const since = Math.min(...list.map((p) => Date.parse(p.firstSeen)));
+      const counts = templateLinesIn(db, server, list, { since, until: range.until });
+      for (const p of list) templates.push({ ...p, count: counts.get(p.id) ?? 0 });
+    }
   }
   return {
     levels,

@@ -2,6 +2,7 @@
  * Builds a report from the store: call statistics come from one read of the range (the same reader and
  * the same document as `mcpscope stats`), the rest from the queries each section already has.
  */
+import { OUTCOMES, type OutcomeCounts } from "../../../shared/domain.js";
 import {
   REPORT_PERIODS,
   REPORT_SCHEMA_VERSION,
@@ -16,6 +17,7 @@ import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { iso, parseTimeSpec } from "../time.js";
+import { VERSION } from "../version.js";
 import {
   alertsSection,
   errorsSection,
@@ -25,9 +27,11 @@ import {
   securityCounts,
   securitySection,
 } from "./activity.js";
+import { type ClientServer, clientServers } from "./client-scope.js";
 import {
   availability,
   crashes,
+  recordedFrom,
   resources,
   restarts,
   round2,
@@ -52,21 +56,18 @@ export function reportRange(query: ReportQuery, now = Date.now()): TimeRange {
   return { since, until };
 }
 
-async function resolveScope(query: ReportQuery, options: BuildOptions): Promise<Scope> {
-  let names: Set<string> | null = query.servers?.length ? new Set(query.servers) : null;
-  if (query.client) {
-    if (!options.clientServers) throw MonitoringError.input("a client scope needs server discovery");
-    const configured = new Set(await options.clientServers(query.client));
-    // An empty scope would read as a report of nothing happening rather than of nothing to report on.
-    if (configured.size === 0)
-      throw MonitoringError.input(
-        `${query.client} has no MCP servers configured on this machine; \`mcpscope discover\` lists each client's servers`,
-      );
-    names = names ? new Set([...names].filter((n) => configured.has(n))) : configured;
-    if (names.size === 0)
-      throw MonitoringError.input(`none of the servers named is configured in ${query.client}`);
-  }
-  return names;
+/** The server names a report counts; for a client scope, each name with how it was counted. */
+async function resolveScope(
+  db: Db,
+  query: ReportQuery,
+  options: BuildOptions,
+  both: TimeRange,
+): Promise<{ scope: Scope; clientServers?: ClientServer[] }> {
+  const named = query.servers?.length ? query.servers : null;
+  if (!query.client) return { scope: named ? new Set(named) : null };
+  if (!options.clientServers) throw MonitoringError.input("a client scope needs server discovery");
+  const servers = clientServers(db, query.client, await options.clientServers(query.client), both, named);
+  return { scope: new Set(servers.filter((s) => s.counted).map((s) => s.server)), clientServers: servers };
 }
 
 function scoped(data: RangeData, scope: Scope): RangeData {
@@ -100,7 +101,11 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const now = options.now ?? Date.now();
   const progress = options.progress ?? (() => {});
   const range = reportRange(query, now);
-  const scope = await resolveScope(query, options);
+  // Over this period and the previous one, so both compare the same servers.
+  const { scope, clientServers: clientScope } = await resolveScope(db, query, options, {
+    since: range.since - (range.until - range.since),
+    until: range.until,
+  });
 
   progress("calls");
   const read = readCountedRange(db, range.since, range.until);
@@ -117,7 +122,13 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const then = totals(before);
 
   progress("servers");
-  const names = new Set([...(scope ?? serversActiveIn(db, range)), ...current.keys()]);
+  // A server active in the previous period and silent in this one is listed with 0 calls: that it stopped
+  // is what the drop in the summary is about.
+  const names = new Set([
+    ...(scope ?? serversActiveIn(db, range)),
+    ...current.keys(),
+    ...[...before].filter(([, ops]) => [...ops.values()].some((a) => a.calls > 0)).map(([server]) => server),
+  ]);
   let dropped = 0;
   const servers: Report["servers"] = [...names].sort().map((server) => {
     const s = stats.servers.find((x) => x.server === server);
@@ -144,25 +155,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const previousUptime = meanUptime([...names].map((s) => availability(db, s, previous)));
 
   progress("tools");
-  const tools: Report["tools"] = stats.servers.flatMap((s) =>
-    s.operations
-      .filter((op) => op.method === "tools/call" && op.target !== null)
-      .map((op) => {
-        const prev = previousStats.servers
-          .find((p) => p.server === s.server)
-          ?.operations.find((p) => p.method === op.method && p.target === op.target);
-        return {
-          server: s.server,
-          tool: op.target as string,
-          calls: op.calls,
-          errors: op.errors,
-          outcomes: op.outcomes,
-          latency: op.latency_ms,
-          previousCalls: prev?.calls ?? 0,
-          previousP95: prev ? prev.latency_ms.p95 : null,
-        };
-      }),
-  );
+  const tools = toolRows(stats, previousStats);
 
   progress("alerts");
   const alerts = alertsSection(db, range, scope);
@@ -179,9 +172,16 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   progress("logs");
   const logs = logsSection(db, range, scope);
 
+  // A period that ends before any call was recorded has unknown call counts, not zeros (the previous period of
+  // a first report, a window before mcpscope was installed).
+  const from = recordedFrom(db);
+  const known = (r: TimeRange) => from !== null && r.until >= from;
+  const count = (r: TimeRange, value: number) => (known(r) ? value : null);
+
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: iso(now),
+    generator: `mcpscope ${VERSION}`,
     since: iso(range.since),
     until: iso(range.until),
     previous: {
@@ -193,16 +193,20 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
     scope: {
       servers: query.servers?.length ? [...query.servers].sort() : null,
       client: query.client ?? null,
+      ...(clientScope ? { clientServers: clientScope } : {}),
     },
     summary: {
-      calls: { value: now_.calls, previous: then.calls },
-      errors: { value: now_.errors, previous: then.errors },
+      calls: { value: count(range, now_.calls), previous: count(previous, then.calls) },
+      errors: { value: count(range, now_.errors), previous: count(previous, then.errors) },
       errorRate: { value: rate(now_.errors, now_.calls), previous: rate(then.errors, then.calls) },
       // The overall percentiles of `stats.get`, as the Overview shows them.
       p50: { value: stats.latency_ms?.p50 ?? null, previous: previousStats.latency_ms?.p50 ?? null },
       p95: { value: stats.latency_ms?.p95 ?? null, previous: previousStats.latency_ms?.p95 ?? null },
       p99: { value: stats.latency_ms?.p99 ?? null, previous: previousStats.latency_ms?.p99 ?? null },
-      activeServers: { value: now_.activeServers, previous: then.activeServers },
+      activeServers: {
+        value: count(range, now_.activeServers),
+        previous: count(previous, then.activeServers),
+      },
       availabilityPct: { value: meanUptime(servers.map((s) => s.availability)), previous: previousUptime },
       alertsFired: { value: alerts.fired, previous: previousAlerts.fired },
       securityFindings: {
@@ -223,9 +227,56 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       dropped,
       source: now_.calls === 0 ? "none" : now_.fromRollups ? "rollups" : "raw",
       accuracy: now_.fromRollups ? "within 1%" : "exact",
+      recordedFrom: from === null ? null : iso(from),
     },
   };
   return report;
+}
+
+type StatsDoc = ReturnType<typeof statsFromRange>;
+
+/**
+ * Every tool called in this period or the previous one: a tool called before and not now (broken by a
+ * definition change, say) is a row with 0 calls and its previous count.
+ */
+function toolRows(stats: StatsDoc, previousStats: StatsDoc): Report["tools"] {
+  const key = (server: string, tool: string) => JSON.stringify([server, tool]);
+  const toolsOf = (doc: StatsDoc) =>
+    doc.servers.flatMap((s) =>
+      s.operations
+        .filter((op) => op.method === "tools/call" && op.target !== null)
+        .map((op) => ({ server: s.server, tool: op.target as string, op })),
+    );
+  const prev = new Map(toolsOf(previousStats).map((t) => [key(t.server, t.tool), t.op]));
+  const rows: Report["tools"] = toolsOf(stats).map(({ server, tool, op }) => {
+    const p = prev.get(key(server, tool));
+    prev.delete(key(server, tool));
+    return {
+      server,
+      tool,
+      calls: op.calls,
+      errors: op.errors,
+      outcomes: op.outcomes,
+      latency: op.latency_ms,
+      previousCalls: p?.calls ?? 0,
+      previousP95: p ? p.latency_ms.p95 : null,
+    };
+  });
+  const none = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as OutcomeCounts;
+  for (const [k, p] of prev) {
+    const [server, tool] = JSON.parse(k) as [string, string];
+    rows.push({
+      server,
+      tool,
+      calls: 0,
+      errors: 0,
+      outcomes: none,
+      latency: null,
+      previousCalls: p.calls,
+      previousP95: p.latency_ms.p95,
+    });
+  }
+  return rows;
 }
 
 /** Calls and errors per bucket (summed over the scope's servers); p95 only where one series covers it. */

@@ -7,9 +7,9 @@
 import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { REPORT_PERIODS, type Report, type ReportFile, type ReportFormat } from "../../../shared/report.js";
+import type { Report, ReportFile, ReportFormat } from "../../../shared/report.js";
 import type { ReportDestination, ReportSchedule } from "../../../shared/report-schedules.js";
-import { formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
+import { changeText, formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
@@ -17,9 +17,10 @@ import { saveOutputFile } from "../output-file.js";
 import type { Db } from "../store/db.js";
 import { knownServers, requireKnown, unknownServers } from "../store/known-servers.js";
 import { PRIVATE_DIR_MODE } from "../store/private-files.js";
-import { iso, parseDuration } from "../time.js";
+import { iso } from "../time.js";
 import { type BuildOptions, buildReport } from "./build.js";
 import { renderReport } from "./render/index.js";
+import { scheduledPeriod } from "./schedule-time.js";
 
 export interface RunContext {
   db: Db;
@@ -71,13 +72,9 @@ const SUMMARY_KEYS = [
   "securityFindings",
 ] as const;
 
-/** `Calls: 1,234 (+12% on the previous period)`, one per headline figure, formatted as the report's cells. */
+/** `Calls: 1,234 (+12% on the previous period)`, `Error rate: 40.11% (+3.12 pp on the previous period)`, one per headline figure, formatted as the report's cells. */
 export function summaryLines(report: Report): string[] {
   const s = report.summary;
-  const change = (value: number | null, previous: number | null) =>
-    value === null || previous === null || previous === 0
-      ? ""
-      : ` (${value >= previous ? "+" : ""}${Math.round(((value - previous) / previous) * 100)}% on the previous period)`;
   return [
     `Period: ${report.since} to ${report.until}`,
     ...SUMMARY_KEYS.map((key) => {
@@ -86,7 +83,8 @@ export function summaryLines(report: Report): string[] {
         unit: "text" as const,
       };
       const c = s[key];
-      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${change(c.value, c.previous)}`;
+      const delta = changeText(c, unit);
+      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${delta === null ? "" : ` (${delta} on the previous period)`}`;
     }),
   ];
 }
@@ -115,9 +113,15 @@ export async function runSchedule(ctx: RunContext, schedule: ReportSchedule, due
           `no server in its scope (${schedule.servers.join(", ")}) has recorded anything or is configured; fix the schedule's servers`,
         );
     }
+    const period = scheduledPeriod(schedule, dueAt);
     report = await buildReport(
       ctx.db,
-      { until: iso(dueAt), period: schedule.period, servers: schedule.servers, client: schedule.client },
+      {
+        since: iso(period.since),
+        until: iso(period.until),
+        servers: schedule.servers,
+        client: schedule.client,
+      },
       { ...ctx.build, now: dueAt },
     );
   } catch (e) {
@@ -225,7 +229,7 @@ function recordRun(
   error: string | null,
   destinations: ReportDestination[],
 ): number {
-  const since = dueAt - parseDuration(REPORT_PERIODS[schedule.period]);
+  const { since } = scheduledPeriod(schedule, dueAt);
   let id = 0;
   db.transaction(() => {
     const result = db

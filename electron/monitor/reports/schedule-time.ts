@@ -39,3 +39,12 @@ export function nextDue(s: Timing, now: number): number {
     if (at > now) return at;
   }
 }
+
+/**
+ * What a run due at `dueAt` reports on: from the time the schedule was due before it to `dueAt`. Runs of
+ * one schedule so tile time with no gap and no overlap: a monthly run covers a calendar month (31 days
+ * after a 31-day month), a daily run across a daylight-saving change 23 or 25 hours.
+ */
+export function scheduledPeriod(s: Timing, dueAt: number): { since: number; until: number } {
+  return { since: lastDue(s, dueAt - 1), until: dueAt };
+}

@@ -5,6 +5,7 @@
 import type { ReportServer } from "../../../shared/report.js";
 import { eventCounts } from "../events/queries.js";
 import { STOPPED_MARK } from "../health/health-store.js";
+import { RESOLUTIONS } from "../metrics/rollups.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { iso } from "../time.js";
@@ -125,4 +126,21 @@ export function serversActiveIn(db: Db, range: TimeRange): string[] {
 
 export function round2(v: number): number {
   return Math.round(v * 100) / 100;
+}
+
+/**
+ * The earliest time the store holds a session, a call or a call rollup of: before it nothing was recorded
+ * (or kept), so a period wholly before it has unknown figures, not zeros. null: nothing recorded yet.
+ */
+export function recordedFrom(db: Db): number | null {
+  const times = [
+    db.prepare("SELECT min(started_at) AS t FROM sessions").get()?.t,
+    db.prepare("SELECT min(started_at) AS t FROM calls").get()?.t,
+    ...RESOLUTIONS.map(
+      (r) => db.prepare("SELECT min(bucket_start) AS t FROM call_rollups WHERE resolution = ?").get(r)?.t,
+    ),
+  ]
+    .filter((t) => t !== null && t !== undefined)
+    .map(Number);
+  return times.length ? Math.min(...times) : null;
 }

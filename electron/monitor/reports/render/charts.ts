@@ -8,6 +8,7 @@ import { GridComponent, LegendComponent } from "echarts/components";
 import { init, use } from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import type { Report } from "../../../../shared/report.js";
+import { bucketLabel } from "../../../../shared/report-tables.js";
 
 use([LineChart, BarChart, GridComponent, LegendComponent, SVGRenderer]);
 
@@ -70,12 +71,12 @@ export function reportCharts(r: Report, width = 720, height = 180): ChartSvg[] {
   const grid = { left: 52, right: 14, top: 28, bottom: 22 };
   const charts: ChartSvg[] = [
     {
-      title: "Calls and errors",
+      title: `Calls and errors (per ${bucketLabel(r.series.stepMs)})`,
       svg: draw(width, height, {
         grid,
         legend: { top: 0, right: 0, textStyle: { color: AXIS, fontSize: 10 }, itemHeight: 8 },
         xAxis: timeAxis,
-        yAxis: valueAxis("per bucket"),
+        yAxis: valueAxis(`per ${bucketLabel(r.series.stepMs)}`),
         series: [
           line(
             "calls",

@@ -6,7 +6,7 @@
 import type { Report } from "../../../../shared/report.js";
 import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
-import { periodLine, scopeLine } from "./text.js";
+import { generatedLine, periodLine, scopeLine } from "./text.js";
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -74,7 +74,7 @@ export function renderHtml(r: Report): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>mcpscope report ${escapeHtml(r.since.slice(0, 10))} to ${escapeHtml(r.until.slice(0, 10))}</title>
 <style>${CSS}</style></head>
-<body><header><h1>mcpscope report</h1><p class="meta">${escapeHtml(periodLine(r))}<br>${escapeHtml(scopeLine(r))}<br>Generated ${escapeHtml(r.generatedAt)}.</p></header>
+<body><header><h1>mcpscope report</h1><p class="meta">${escapeHtml(periodLine(r))}<br>${escapeHtml(scopeLine(r))}<br>${escapeHtml(generatedLine(r))}</p></header>
 ${sections.join("\n")}
 </body></html>
 `;

@@ -1,7 +1,7 @@
 /** Markdown with GitHub-flavoured tables, for pasting into an issue or a pull request. */
 import type { Report } from "../../../../shared/report.js";
 import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
-import { periodLine, scopeLine } from "./text.js";
+import { generatedLine, periodLine, scopeLine } from "./text.js";
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
@@ -33,7 +33,7 @@ export function renderMarkdown(r: Report): string {
   const say = reportSentences(r);
   const sub = (table: Table) => renderTable(table).replace(/^## /, "### ");
   return [
-    `# mcpscope report\n\n${markdownText(periodLine(r))}  \n${markdownText(scopeLine(r))}  \nGenerated ${r.generatedAt}.\n`,
+    `# mcpscope report\n\n${markdownText(periodLine(r))}  \n${markdownText(scopeLine(r))}  \n${markdownText(generatedLine(r))}\n`,
     renderTable(t.summary),
     renderTable(t.servers),
     t.downtimes.rows.length ? sub(t.downtimes) : "",

@@ -6,7 +6,7 @@
 import type { Report } from "../../../../shared/report.js";
 import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
-import { periodLine, scopeLine } from "./text.js";
+import { generatedLine, periodLine, scopeLine } from "./text.js";
 
 const MARGIN = 40;
 const HEADER = 28;
@@ -103,7 +103,7 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
 
   const t = reportTables(r);
   doc.font("Helvetica-Bold").fontSize(18).text("mcpscope report", MARGIN, doc.y);
-  paragraph(`${periodLine(r)}\n${scopeLine(r)}`, MUTED);
+  paragraph(`${periodLine(r)}\n${scopeLine(r)}\n${generatedLine(r)}`, MUTED);
   table(t.summary);
   for (const chart of reportCharts(r, 720, 180)) {
     const h = (width * 180) / 720;
