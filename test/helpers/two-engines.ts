@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { TEST_SUPERVISION_ENV } from "../../electron/main/test-supervision.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { createApiClient } from "../../shared/api.js";
@@ -74,7 +75,13 @@ export async function twoEngines(cleanups: Cleanups, hostEnv: NodeJS.ProcessEnv 
 
   const second: Engine = await createEngine({
     dataDir: data.path,
-    inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
+    inventory: {
+      home: home.path,
+      probeIntervalMs: 100,
+      supervisionCheckMs: 100,
+      // As long as the first engine's lease: the second judges it by its own checks.
+      supervisionLeaseMs: Number(hostEnv[TEST_SUPERVISION_ENV]?.split(",")[1]) || undefined,
+    },
     alerts: false,
     readPool: false,
   });
