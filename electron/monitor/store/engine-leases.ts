@@ -105,6 +105,12 @@ export function takeEngineLease(
   });
 }
 
+/** The pid of the engine that wrote lease `name` last, or null when there is none. */
+export function leaseHolderPid(db: Db, name: string): number | null {
+  const row = db.prepare("SELECT pid FROM engine_leases WHERE name = ?").get(name);
+  return row ? Number(row.pid) : null;
+}
+
 /** Gives lease `name` up, if `owner` holds it. */
 export function releaseEngineLease(db: Db, name: string, owner: string): void {
   db.prepare("DELETE FROM engine_leases WHERE name = ? AND owner = ?").run(name, owner);

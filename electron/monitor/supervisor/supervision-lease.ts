@@ -14,6 +14,7 @@ import {
   type LeaseAnswer,
   type LeaseHolder,
   LeaseWatch,
+  leaseHolderPid,
   releaseEngineLease,
   selfHolder,
   takeEngineLease,
@@ -116,9 +117,18 @@ export class SupervisionLease {
   /** A running engine from an older mcpscope, which runs servers whatever the lease says. */
   private olderEngine(): EnginePresence | undefined {
     try {
-      return olderSupervisor(this.options.dataDir);
+      return olderSupervisor(this.options.dataDir, (pid) => this.leaseHolderIs(pid));
     } catch {
       return undefined;
+    }
+  }
+
+  /** Whether the engine with `pid` wrote the lease: it knows it, whatever its presence file says. */
+  private leaseHolderIs(pid: number): boolean {
+    try {
+      return leaseHolderPid(this.options.db, SUPERVISION_LEASE) === pid;
+    } catch {
+      return false;
     }
   }
 
