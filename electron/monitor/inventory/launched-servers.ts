@@ -186,13 +186,11 @@ export class LaunchedServers {
 
   async stop(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
+    // Before its own copy: one it handed over (stopped, or still stopping) runs under the other engine now.
+    const elsewhere = this.runElsewhere(server.definition.name);
+    if (elsewhere) return elsewhere;
     if (!this.supervisor.status(id))
-      return (
-        this.runElsewhere(server.definition.name) ?? {
-          ok: false,
-          message: `${server.definition.name} is not running under mcpscope`,
-        }
-      );
+      return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
     // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
     // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
     // its checks go on.
