@@ -58,6 +58,8 @@ export class LaunchedServers {
   private reclaimBusy = false;
   /** Whether this engine, of those on the data dir, runs the servers. */
   private readonly lease: SupervisionLease;
+  /** Stopping the servers handed over to the lease's holder, and writing their record for it. */
+  private handingOver: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LaunchedServersOptions) {
     this.records = new LaunchRecords(options.dataDir, options.onProblem);
@@ -115,7 +117,7 @@ export class LaunchedServers {
       message: `${older ? olderEngine : `the mcpscope engine with pid ${holderPid} took over running the servers from this one (pid ${process.pid})`}${said}`,
     });
     for (const status of running) this.options.checks.unwatch(status.id);
-    void this.supervisor
+    this.handingOver = this.supervisor
       .stopAll({ handOver: true })
       .catch((error: unknown) =>
         this.options.onProblem?.(`cannot stop the servers it no longer runs: ${(error as Error).message}`),
@@ -233,6 +235,9 @@ export class LaunchedServers {
    * Servers the next engine starts again (`keepLaunched`) are checked again there.
    */
   async stopAll(options: EngineCloseOptions): Promise<void> {
+    // A hand-over under way ends first: its servers are the lease holder's to start, whatever this close
+    // says, and are stopped here by then, so the close leaves them (and their record) alone.
+    await this.handingOver;
     if (!options.keepLaunched) this.markStopped();
     await this.supervisor.stopAll(options);
     // Only now that its servers are stopped: another engine may start them the moment it takes over.
