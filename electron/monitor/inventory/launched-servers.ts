@@ -7,7 +7,12 @@
  * to start one, and take over (reclaiming what the holder left) once it ends.
  */
 
-import type { ActionResult, SupervisedElsewhere } from "../../../shared/servers.js";
+import {
+  type ActionResult,
+  otherEngineName as engineName,
+  removeRefusal,
+  type SupervisedElsewhere,
+} from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { EngineCloseOptions } from "../engine-types.js";
 import type { EventTracker } from "../events/tracker.js";
@@ -143,7 +148,12 @@ export class LaunchedServers {
   runElsewhereNow(): Map<string, SupervisedElsewhere> {
     const other = this.supervisedBy();
     if (!other) return new Map();
-    return new Map(launchedBy(this.options.dataDir, other.pid).map((s) => [s.id, elsewhere(other, s.pid)]));
+    return new Map(
+      launchedBy(this.options.dataDir, other.pid).map((s) => [
+        s.id,
+        { ...elsewhere(other, s.pid), started: true },
+      ]),
+    );
   }
 
   /** What a crashed engine left running is stopped; what the user had started runs again here. */
@@ -217,12 +227,8 @@ export class LaunchedServers {
    * process would go on running, no longer listed anywhere and so stoppable nowhere.
    */
   removeRefused(id: string): ActionResult | null {
-    const other = this.runElsewhereNow().get(id);
-    if (!other) return null;
-    return {
-      ok: false,
-      message: `${this.options.find(id).definition.name}: it is running under ${engineName(other.enginePid, other.olderVersion === true)}; stop it there before removing it`,
-    };
+    const refusal = removeRefusal(this.runElsewhereNow().get(id));
+    return refusal ? { ok: false, message: `${this.options.find(id).definition.name}: ${refusal}` } : null;
   }
 
   /** A server deleted from the inventory: stopped, and no longer recorded. */
@@ -288,11 +294,4 @@ export class LaunchedServers {
 /** The other engine as a server entry names it (`supervisedElsewhere` in shared/servers.ts). */
 export function elsewhere(other: { pid: number; older: boolean }, pid: number | null): SupervisedElsewhere {
   return other.older ? { enginePid: other.pid, pid, olderVersion: true } : { enginePid: other.pid, pid };
-}
-
-/** The other engine, as the refusals name it. */
-function engineName(pid: number, older: boolean): string {
-  return older
-    ? `an mcpscope engine from an older version (pid ${pid}: the app or \`mcpscope serve\`), which does not share them`
-    : `the other mcpscope engine (pid ${pid}: the app or \`mcpscope serve\`)`;
 }
