@@ -72,14 +72,23 @@ export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
   return lease.owner !== owner && leaseKeepsOut(lease, now);
 }
 
-/** The version of the requests the evaluating engine applies, as its lease says (undefined: older). */
-export function evaluatorRequests(db: Db): number | undefined {
-  try {
-    const { requests } = readLease(db);
-    return typeof requests === "number" ? requests : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The engine other than `owner` whose evaluation lease keeps others out at `now`, or null: its pid (named
+ * in the lease, or in its owner, `<pid>-…`, in a lease an older engine wrote) and the version of the
+ * requests it applies, when its lease says (an older engine's does not: its presence file does).
+ */
+export function evaluatorElsewhere(
+  db: Db,
+  owner: string,
+  now: number,
+): { pid: number | null; requests: number | undefined } | null {
+  const lease = readLease(db);
+  if (lease.owner === owner || !leaseKeepsOut(lease, now)) return null;
+  const named = typeof lease.pid === "number" ? lease.pid : Number(/^(\d+)-/.exec(String(lease.owner))?.[1]);
+  return {
+    pid: Number.isSafeInteger(named) && named > 0 ? named : null,
+    requests: typeof lease.requests === "number" ? lease.requests : undefined,
+  };
 }
 
 /** Whether the evaluation lease, as stored now, is `owner`'s (another engine may have taken it since). */

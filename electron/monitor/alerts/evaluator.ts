@@ -229,6 +229,11 @@ export class AlertEvaluator implements AlertStateView {
    * Whether another engine evaluates now: an edit of what it keeps in its states (an acknowledgement,
    * the pause) is asked of it (engine-requests.ts), or its next write-back would undo it here.
    */
+  /** Who this evaluator is in the evaluation lease. */
+  get leaseOwner(): string {
+    return this.owner;
+  }
+
   evaluatesElsewhere(at = this.options.now()): boolean {
     if (this.leader) return false;
     try {
