@@ -3,12 +3,15 @@
  * together with the wall clock far past the lease's stored end, yet the holder was held up no more than
  * the other, so it keeps the lease and its servers; the other takes over only once it has itself, awake,
  * seen the lease go unrenewed for a whole lease (a holder held up alone: SIGSTOP, swapping), or at once
- * when the holder has ended. Two real leases on one real store, on a virtual clock.
+ * when the holder has ended. The evaluation lease of the alert rules follows the same rule. Two real
+ * leases on one real store, on a virtual clock.
  */
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { takeLease } from "../../electron/monitor/alerts/evaluation-lease.js";
 import { DATABASE_FILE } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { LeaseWatch, selfHolder } from "../../electron/monitor/store/engine-leases.js";
 import { SupervisionLease } from "../../electron/monitor/supervisor/supervision-lease.js";
 import { tempDir } from "../helpers/mcp.js";
 
@@ -98,5 +101,29 @@ describe("the supervision lease across a sleep", () => {
     db.prepare("UPDATE engine_leases SET pid = ?, start_ticks = NULL, started_at = 0").run(2 ** 22 + 7);
     serve.lease.check(now + INTERVAL);
     expect(serve.lease.held).toBe(true);
+  });
+});
+
+describe("the evaluation lease across a sleep", () => {
+  it("stays with its evaluator when the clock jumps, and is taken from one held up alone", () => {
+    const app = selfHolder("app");
+    const serve = selfHolder("serve");
+    const watch = new LeaseWatch(2 * INTERVAL);
+    let now = 1_000_000;
+    expect(takeLease(db, app, now, LEASE)).toBe(true);
+    expect(takeLease(db, serve, now, LEASE, watch)).toBe(false);
+
+    // Two minutes asleep, `serve` first on resume: the app keeps evaluating.
+    now += 120_000;
+    expect(takeLease(db, serve, now, LEASE, watch)).toBe(false);
+    expect(takeLease(db, app, now + 10, LEASE)).toBe(true);
+
+    // The app held up alone: `serve`, checking on its interval, takes over after a lease.
+    now += 10;
+    for (let i = 0; i < LEASE / INTERVAL; i++) {
+      expect(takeLease(db, serve, now, LEASE, watch)).toBe(false);
+      now += INTERVAL;
+    }
+    expect(takeLease(db, serve, now, LEASE, watch)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { REQUESTS_PROTOCOL } from "../engine-presence.js";
 import type { Db } from "../store/db.js";
-import { type LeaseHolder, leaseRuns } from "../store/engine-leases.js";
+import { type LeaseHolder, type LeaseWatch, leaseRuns } from "../store/engine-leases.js";
 import { getMeta, setMeta } from "./alert-store.js";
 
 interface StoredLease {
@@ -32,8 +32,11 @@ function readLease(db: Db): StoredLease {
   }
 }
 
-/** Whether the stored lease keeps engines other than its owner out at `now` (engine-leases.ts's rule). */
-function leaseKeepsOut(lease: StoredLease, now: number): boolean {
+/**
+ * Whether the stored lease keeps engines other than its owner out at `now` (engine-leases.ts's rule): on
+ * the asker's own checks when it `watch`es it (a lease `ttlMs` long), else by its stored end.
+ */
+function leaseKeepsOut(lease: StoredLease, now: number, watch?: { by: LeaseWatch; ttlMs: number }): boolean {
   if (lease.owner === undefined || typeof lease.until !== "number") return false;
   const holder: LeaseHolder | null =
     typeof lease.pid === "number"
@@ -43,22 +46,28 @@ function leaseKeepsOut(lease: StoredLease, now: number): boolean {
           startedAt: typeof lease.startedAt === "number" ? lease.startedAt : Number.POSITIVE_INFINITY,
         }
       : null;
-  return leaseRuns(lease.until, holder, now);
+  const watched = watch && {
+    unrenewedMs: watch.by.seen(`${String(lease.owner)} ${lease.until}`, now),
+    ttlMs: watch.ttlMs,
+  };
+  return leaseRuns(lease.until, holder, now, watched);
 }
 
 /**
  * Takes or renews the evaluation lease for `self`; false while another engine's lease runs. The lease
- * names its engine (pid, start ticks), so one left by an engine that died is taken over at once.
+ * names its engine (pid, start ticks), so one left by an engine that died is taken over at once; a live
+ * one's runs out on this engine's own checks when it `watch`es it, so a machine sleep takes nothing.
  */
 export function takeLease(
   db: Db,
   self: LeaseHolder & { owner: string },
   now: number,
   ttlMs: number,
+  watch?: LeaseWatch,
 ): boolean {
   return db.transaction(() => {
     const held = readLease(db);
-    if (held.owner !== self.owner && leaseKeepsOut(held, now)) return false;
+    if (held.owner !== self.owner && leaseKeepsOut(held, now, watch && { by: watch, ttlMs })) return false;
     const { owner, pid, startTicks, startedAt } = self;
     const lease = { owner, until: now + ttlMs, pid, startTicks, startedAt, requests: REQUESTS_PROTOCOL };
     setMeta(db, "evaluator", JSON.stringify(lease));

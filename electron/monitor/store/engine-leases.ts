@@ -55,14 +55,16 @@ export class LeaseWatch {
   private unrenewedMs = 0;
   private lastSeen = 0;
 
-  constructor(private readonly maxStepMs: number) {}
+  /** `maxStepMs`: a number, or read at each look (an interval the user may change). */
+  constructor(private readonly maxStepMs: number | (() => number)) {}
 
   /** This engine sees the lease as renewed last at `renewal` (any text a renewal changes), at `now`. */
   seen(renewal: string, now: number): number {
+    const maxStepMs = typeof this.maxStepMs === "number" ? this.maxStepMs : this.maxStepMs();
     if (renewal !== this.renewal) {
       this.renewal = renewal;
       this.unrenewedMs = 0;
-    } else this.unrenewedMs += Math.min(Math.max(now - this.lastSeen, 0), this.maxStepMs);
+    } else this.unrenewedMs += Math.min(Math.max(now - this.lastSeen, 0), maxStepMs);
     this.lastSeen = now;
     return this.unrenewedMs;
   }
