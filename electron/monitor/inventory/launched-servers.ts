@@ -19,7 +19,7 @@ import type { EventTracker } from "../events/tracker.js";
 import type { DbHealthStore } from "../health/health-store.js";
 import type { Prober } from "../health/prober.js";
 import type { Db } from "../store/db.js";
-import { LaunchRecords, launchedBy } from "../supervisor/launch-records.js";
+import { LaunchRecords, launchedBy, stillRunElsewhere } from "../supervisor/launch-records.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
@@ -191,7 +191,8 @@ export class LaunchedServers {
 
   async start(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
-    const elsewhere = this.runElsewhere(server.definition.name);
+    const elsewhere =
+      this.runElsewhere(server.definition.name) ?? this.stillRunning(id, server.definition.name);
     if (elsewhere) return elsewhere;
     return this.launched(server, await this.supervisor.start(server));
   }
@@ -260,6 +261,19 @@ export class LaunchedServers {
     return {
       ok: false,
       message: `${name}: servers on this data dir are run by ${engineName(other.pid, other.older)}; ${there}`,
+    };
+  }
+
+  /**
+   * An engine this one took the lease from while it was held up still runs its copy: one started here
+   * would be a second. That engine stops it once it runs again and hands it over, and it starts here then.
+   */
+  private stillRunning(id: string, name: string): ActionResult | null {
+    const enginePid = stillRunElsewhere(this.options.dataDir).get(id);
+    if (enginePid === undefined) return null;
+    return {
+      ok: false,
+      message: `${name}: still running under the mcpscope engine with pid ${enginePid}, which ran the servers until it was held up; it stops it once it runs again, and this engine then starts it`,
     };
   }
 
