@@ -130,12 +130,35 @@ export const ServerEntrySchema = ServerDefinitionSchema.extend({
       pid: z.number().int().nullable(),
       /** That engine is from an mcpscope before engines shared the servers: it cannot hand them over. */
       olderVersion: z.literal(true).optional(),
+      /**
+       * The server was started under that engine and is its to run until stopped there: it runs, or waits
+       * to be restarted (`pid` null). Absent for a server that engine has not started.
+       */
+      started: z.literal(true).optional(),
     })
     .nullable()
     .optional(),
 });
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 export type SupervisedElsewhere = NonNullable<ServerEntry["supervisedElsewhere"]>;
+
+/**
+ * Why a hand-added server cannot be removed here, or null: the other engine started it, and removed here
+ * its process (running, or restarted there later) would run on, listed nowhere. The window's Remove and
+ * the engine's refusal both ask this.
+ */
+export function removeRefusal(elsewhere: SupervisedElsewhere | null | undefined): string | null {
+  if (!elsewhere?.started) return null;
+  const now = elsewhere.pid === null ? "waiting to be restarted there" : "running there";
+  return `it was started under ${otherEngineName(elsewhere.enginePid, elsewhere.olderVersion === true)}, ${now}; stop it there before removing it`;
+}
+
+/** The other engine on the data dir that runs the servers, as refusals name it (`older`: from before the lease). */
+export function otherEngineName(pid: number, older: boolean): string {
+  return older
+    ? `an mcpscope engine from an older version (pid ${pid}: the app or \`mcpscope serve\`), which does not share them`
+    : `the other mcpscope engine (pid ${pid}: the app or \`mcpscope serve\`)`;
+}
 
 export const InventorySchema = z.object({
   servers: z.array(ServerEntrySchema),

@@ -79,10 +79,19 @@ export function runningEngines(dataDir: string): EnginePresence[] {
 
 /**
  * A running engine of another process from an mcpscope before the supervision lease: it runs the servers
- * started in it and restarts those a crashed engine left, whatever other engines do.
+ * started in it and restarts those a crashed engine left, whatever other engines do. Engines that know
+ * the lease but wrote no `supervision` marker yet say so otherwise: by `requests` (written by every
+ * engine since soon after the lease, when it evaluates alerts), or by holding the lease (`holdsLease`,
+ * for one that evaluates none).
  */
-export function olderSupervisor(dataDir: string): EnginePresence | undefined {
-  return runningEngines(dataDir).find((e) => e.pid !== process.pid && e.supervision === undefined);
+export function olderSupervisor(
+  dataDir: string,
+  holdsLease: (pid: number) => boolean = () => false,
+): EnginePresence | undefined {
+  return runningEngines(dataDir).find(
+    (e) =>
+      e.pid !== process.pid && e.supervision === undefined && e.requests === undefined && !holdsLease(e.pid),
+  );
 }
 
 /**

@@ -118,7 +118,7 @@ export async function createEngine(
   // The engine's own telemetry (process events, supervised servers' stderr) goes through a batch writer.
   const writer = new BatchWriter({ open: () => openDb(dbPath) });
   // A settings.json edited while no engine ran is recorded now, before any retention pass uses it.
-  const stopSettingsWatch = watchSettings(options.dataDir, writer);
+  const stopSettingsWatch = watchSettings(options.dataDir, writer, db);
   writer.flush();
   // Proxies for instrumented remote entries, on the ports their rewritten URLs name.
   const remoteProxies =

@@ -5,7 +5,9 @@
  * user's name when the CLI did (`mcpscope report schedule`, named beside the file), `file` for an edit
  * mcpscope did not make. The file as last seen is kept beside it (`settings.last-seen.json`, 0600,
  * as private as the file itself), so an edit made while no engine ran is recorded when the next one
- * starts, before any retention pass uses the new values.
+ * starts, before any retention pass uses the new values. Every engine on a data dir watches (the app and
+ * `mcpscope serve`, say), and that copy is shared: each compares and updates it under the store's write
+ * lock, so of several engines that see one change exactly one records it.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +18,7 @@ import { describeChanges, type SettingChange, settingsChanges } from "./settings
 import { settingsPath } from "./settings-document.js";
 import { settingsWriter, writtenByThisProcess } from "./settings-write.js";
 import type { BatchWriter } from "./store/batch-writer.js";
+import type { Db } from "./store/db.js";
 import { writePrivateFileSync } from "./store/private-files.js";
 
 export const SETTINGS_SEEN_FILE = "settings.last-seen.json";
@@ -49,11 +52,30 @@ function parsed(text: string | null): { ok: boolean; value: unknown } {
   }
 }
 
-/** Checks now and then every `intervalMs`; returns a function that stops it. */
-export function watchSettings(dataDir: string, writer: BatchWriter, intervalMs = 2000): () => void {
+/** Runs `check` every `ms` until the returned function is called: the timer (a test's own clock). */
+export type Every = (check: () => void, ms: number) => () => void;
+
+const everyInterval: Every = (check, ms) => {
+  const timer = setInterval(check, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/**
+ * Checks now and then every `intervalMs`; returns a function that stops it. `db` is the store, whose write
+ * lock makes one engine's look at the shared copy and update of it one step.
+ */
+export function watchSettings(
+  dataDir: string,
+  writer: BatchWriter,
+  db: Pick<Db, "transaction">,
+  intervalMs = 2000,
+  every: Every = everyInterval,
+): () => void {
   const path = settingsPath(dataDir);
   const seenFile = join(dataDir, SETTINGS_SEEN_FILE);
   const tracker = new EventTracker(writer);
+  /** The text this engine saw last: while the file still holds it, there is nothing to look into. */
   let last = readSeen(seenFile);
   const keep = (text: string | null) => {
     last = text;
@@ -104,17 +126,28 @@ export function watchSettings(dataDir: string, writer: BatchWriter, intervalMs =
       details: { changed, changedTotal: total, ...digests },
     });
   };
+  /** Takes the change from the shared copy to `now` on for this engine to record: the text before it. */
+  const claim = (now: string | null): { before: string | null } | null => {
+    // Read again under the lock: another engine may have taken this change already.
+    const seen = readSeen(seenFile);
+    keep(now);
+    // No copy yet (the first start of this version): what is there now is the baseline.
+    return seen === undefined || seen === now ? null : { before: seen };
+  };
   const check = (atStart: boolean) => {
     const now = readText(path);
-    // No copy yet (the first start of this version): what is there now is the baseline.
-    if (last === undefined) return keep(now);
-    if (now === last) return;
-    const before = last;
-    keep(now);
-    record(before, now, atStart);
+    if (last !== undefined && now === last) return;
+    let change: { before: string | null } | null;
+    try {
+      change = db.transaction(() => claim(now));
+    } catch {
+      // The store cannot be locked (busy past its timeout, broken): taken here all the same, since a
+      // change recorded twice beats one not recorded.
+      change = claim(now);
+    }
+    // Recorded once the lock is let go: the records go through the batch writer's own connection.
+    if (change) record(change.before, now, atStart);
   };
   check(true);
-  const timer = setInterval(() => check(false), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return every(() => check(false), intervalMs);
 }

@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { engineOlder, NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
+import { NO_ENGINE_STORED } from "../../electron/cli/commands/alert-engine-edits.js";
+import { engineOlder } from "../../electron/monitor/alerts/edit-route.js";
 import { askEngine, serveRequests } from "../../electron/monitor/alerts/engine-requests.js";
 import { holdsLease, takeLease } from "../../electron/monitor/alerts/evaluation-lease.js";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -133,6 +134,20 @@ describe("alert edits from the terminal while an engine runs", () => {
     fire("gamma");
     await waitFor(() => shown.length > 0);
     expect(shown.map((n) => n.title)).toEqual(["probe on gamma"]);
+  });
+
+  it("goes to the engine holding the evaluation lease, also while an older engine runs beside it", async () => {
+    await startEngine();
+    await waitFor(() => db.prepare("SELECT 1 FROM alert_meta WHERE key = 'evaluator'").get());
+    // An older `serve` on the data dir too, which says it evaluates but does not hold the lease.
+    mkdirSync(join(dir.path, "engines"), { recursive: true });
+    writeFileSync(
+      join(dir.path, "engines", `${process.pid}-older.json`),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), alerts: true }),
+    );
+    const paused = await cli("pause", "--for", "2h");
+    expect(paused).toMatchObject({ status: 0, stderr: "" });
+    expect(snapshots.at(-1)?.pausedUntil).not.toBeNull();
   });
 
   it("a bad --for is a usage error naming the flag, and nothing is asked of the engine", async () => {

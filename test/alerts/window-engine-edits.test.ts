@@ -1,10 +1,16 @@
 /**
  * Two engines on one data dir (the app and `mcpscope serve`): only the first evaluates. An
  * acknowledgement or pause made in the other's window goes through the evaluating engine, so its next
- * write-back keeps it, and both engines' windows show it at once. Two real engines, a real data dir.
+ * write-back keeps it, and both engines' windows show it at once; one the evaluating engine cannot apply
+ * (it is from an older mcpscope) is refused at once, as the CLI refuses it. Two real engines, a real data
+ * dir.
  */
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getMeta } from "../../electron/monitor/alerts/alert-store.js";
+import { getMeta, setMeta } from "../../electron/monitor/alerts/alert-store.js";
+import { engineOlder } from "../../electron/monitor/alerts/edit-route.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
 import { insertEvent } from "../../electron/monitor/events/tracker.js";
@@ -97,5 +103,27 @@ describe("alert edits in the window of the engine that does not evaluate", () =>
     expect(paused.ok).toBe(true);
     expect(evaluating.snapshots.at(-1)?.pausedUntil).not.toBeNull();
     expect(other.snapshots.at(-1)?.pausedUntil).not.toBeNull();
+  });
+
+  it("a pause the evaluating engine from an older mcpscope cannot apply is refused at once, naming it", async () => {
+    // That engine: a live process, its presence file and its lease as such engines wrote them.
+    const older = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+    const pid = older.pid as number;
+    try {
+      mkdirSync(join(dir.path, "engines"), { recursive: true });
+      writeFileSync(
+        join(dir.path, "engines", `${pid}-0ld3n61e.json`),
+        JSON.stringify({ pid, startedAt: new Date().toISOString(), alerts: true }),
+      );
+      setMeta(db, "evaluator", JSON.stringify({ owner: `${pid}-0ld3n61e`, until: Date.now() + 600_000 }));
+      const here = await startEngine();
+      expect(await here.api.call("alerts.pause", { duration: "1h" })).toEqual({
+        ok: false,
+        message: engineOlder(pid),
+      });
+      expect(db.prepare("SELECT key FROM alert_meta WHERE key LIKE 'request:%'").all()).toEqual([]);
+    } finally {
+      older.kill("SIGKILL");
+    }
   });
 });

@@ -3,11 +3,14 @@
  * app forks it) running the hand-added memory server, and a second engine (`serve`'s) in this process
  * trying for the supervision lease every 100 ms; and the memory server's processes counted from /proc.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { TEST_SUPERVISION_ENV } from "../../electron/main/test-supervision.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { processStartTicks } from "../../electron/monitor/process-start.js";
 import { createApiClient } from "../../shared/api.js";
 import type { Inventory, ServerEntry } from "../../shared/servers.js";
 import { forkEngineHost, processRunning, type RunningHost } from "./engine-host.js";
@@ -74,7 +77,13 @@ export async function twoEngines(cleanups: Cleanups, hostEnv: NodeJS.ProcessEnv 
 
   const second: Engine = await createEngine({
     dataDir: data.path,
-    inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
+    inventory: {
+      home: home.path,
+      probeIntervalMs: 100,
+      supervisionCheckMs: 100,
+      // As long as the first engine's lease: the second judges it by its own checks.
+      supervisionLeaseMs: Number(hostEnv[TEST_SUPERVISION_ENV]?.split(",")[1]) || undefined,
+    },
     alerts: false,
     readPool: false,
   });
@@ -89,4 +98,29 @@ export async function twoEngines(cleanups: Cleanups, hostEnv: NodeJS.ProcessEnv 
       return entry?.process?.state === "running" && entry.process.pid !== firstPid ? entry : undefined;
     });
   return { data, first, firstPid, id, api, memoryFile, entryOfFirst, entryOfSecond, takenOver };
+}
+
+/**
+ * A process standing for an engine from an mcpscope before the supervision lease: alive, with the
+ * presence file such an engine writes (neither a `supervision` nor a `requests` marker).
+ */
+export async function olderEngine(
+  dataDir: string,
+  cleanups: Array<() => Promise<unknown> | unknown>,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+  cleanups.push(() => child.kill("SIGKILL"));
+  const pid = child.pid as number;
+  await waitFor(() => processStartTicks(pid) !== null || undefined);
+  mkdirSync(join(dataDir, "engines"), { recursive: true });
+  writeFileSync(
+    join(dataDir, "engines", `${pid}-0ld3n61e.json`),
+    JSON.stringify({
+      pid,
+      startTicks: processStartTicks(pid),
+      startedAt: new Date().toISOString(),
+      alerts: true,
+    }),
+  );
+  return child;
 }

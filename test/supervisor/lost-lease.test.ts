@@ -1,9 +1,9 @@
 /**
- * An engine held up past its supervision lease (its process suspended: SIGSTOP, a laptop lid, swapping)
+ * An engine held up past its supervision lease (its process suspended alone: SIGSTOP, swapping)
  * loses it to the other engine on the data dir. Once it runs again it stops the servers it ran, says so
  * in its log and as an event, and hands them to the engine that holds the lease, which starts them: one
  * copy of each server runs, never two. A real engine host (dist/) with a short lease, a real engine in
- * this process, a real MCP server.
+ * this process, a real MCP server. Stop is refused there then, as Start is: the server runs elsewhere.
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -91,5 +91,11 @@ describe.skipIf(!proc)("an engine that lost the supervision lease while it lived
     );
     // Still its engine: it answers, and shows the server as run by the other engine.
     await waitFor(async () => (await inventoryOfFirst())?.supervisedElsewhere?.pid === taken.process?.pid);
+    // Stop there is refused as Start is, naming the engine that runs it: its copy there runs on.
+    const id = (await inventoryOfFirst())?.id as string;
+    const stop = (await first.client.invoke("servers.stop", { id })) as { ok: boolean; message: string };
+    expect(stop.ok).toBe(false);
+    expect(stop.message).toContain(`run by the other mcpscope engine (pid ${process.pid}`);
+    expect(memoryProcesses(memoryFile)).toEqual([taken.process?.pid]);
   });
 });

@@ -7,17 +7,15 @@
  * the presence file such engines write (no `supervision` marker); the newer one a real engine running a
  * real MCP server.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
-import { processStartTicks } from "../../electron/monitor/process-start.js";
 import { createApiClient } from "../../shared/api.js";
 import { processRunning } from "../helpers/engine-host.js";
 import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
-import { memoryProcesses } from "../helpers/two-engines.js";
+import { memoryProcesses, olderEngine } from "../helpers/two-engines.js";
 
 const proc = existsSync("/proc/self/stat");
 if (!proc) console.warn("older-engine.test: skipped, no /proc here to count a server's processes");
@@ -26,25 +24,6 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** A process standing for an older engine: alive, with the presence file such an engine writes. */
-async function olderEngine(dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
-  cleanups.push(() => child.kill("SIGKILL"));
-  const pid = child.pid as number;
-  await waitFor(() => processStartTicks(pid) !== null || undefined);
-  mkdirSync(join(dataDir, "engines"), { recursive: true });
-  writeFileSync(
-    join(dataDir, "engines", `${pid}-0ld3n61e.json`),
-    JSON.stringify({
-      pid,
-      startTicks: processStartTicks(pid),
-      startedAt: new Date().toISOString(),
-      alerts: true,
-    }),
-  );
-  return child;
-}
 
 describe.skipIf(!proc)("an engine from an older mcpscope on the same data dir", () => {
   it("runs the servers alone: this engine stops its copies, refuses Start, and runs them again once it ends", async () => {
@@ -76,7 +55,7 @@ describe.skipIf(!proc)("an engine from an older mcpscope on the same data dir", 
       return e?.process?.state === "running" ? (e.process.pid ?? undefined) : undefined;
     });
 
-    const older = await olderEngine(data.path);
+    const older = await olderEngine(data.path, cleanups);
     const olderPid = older.pid as number;
     // Within one check: its copy stops, and the server shows as the older engine's.
     await waitFor(() => !processRunning(firstPid));

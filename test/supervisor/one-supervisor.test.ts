@@ -57,7 +57,9 @@ describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
     const { first, firstPid, id, api, memoryFile } = await twoEngines(cleanups);
     const refused = await api.call("servers.remove", { id });
     expect(refused.ok).toBe(false);
-    expect(refused.message).toContain(`running under the other mcpscope engine (pid ${first.child.pid}`);
+    expect(refused.message).toContain(
+      `memory: it was started under the other mcpscope engine (pid ${first.child.pid}: the app or \`mcpscope serve\`), running there; stop it there`,
+    );
     expect((await api.call("servers.inventory", {})).servers.some((s) => s.id === id)).toBe(true);
     expect(memoryProcesses(memoryFile)).toEqual([firstPid]);
     // Still the first engine's to stop, and once stopped there it can be removed anywhere.

@@ -5,26 +5,20 @@
  * are stored, which is what the next engine starts from.
  */
 import type { ApiClient } from "../../../shared/api.js";
+import { editRoute } from "../../monitor/alerts/edit-route.js";
 import {
-  appliesRequest,
   askEngine,
   engineSilent,
-  FORWARDED_SINCE,
   type ForwardedAnswer,
   type ForwardedInput,
   type ForwardedMethod,
 } from "../../monitor/alerts/engine-requests.js";
-import { runningEngines } from "../../monitor/engine-presence.js";
 import type { Db } from "../../monitor/store/db.js";
 import { checkFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
 
 export const NO_ENGINE_STORED =
   "no engine runs on this data dir: stored, and the app or `mcpscope serve` applies it when it starts";
-
-export function engineOlder(pid: number): string {
-  return `the running engine (pid ${pid}: the app or \`mcpscope serve\`) is from another version of mcpscope and cannot apply it; nothing was changed; restart it, then try again`;
-}
 
 export interface EngineEditContext {
   dataDir: string;
@@ -48,12 +42,9 @@ export async function askOrStore(
 ): Promise<{ result: ForwardedAnswer; engine: boolean }> {
   const checked = checkFlags(method, input, flags) as ForwardedInput;
   const { dataDir, db, api } = context;
-  const evaluating = runningEngines(dataDir).filter((e) => e.alerts);
-  // An engine from an older mcpscope never reads such a request: waiting for it would only time out.
-  const older = evaluating.find((e) => !appliesRequest(e.requests, method));
-  if (older && FORWARDED_SINCE[method] === 1)
-    return { result: { ok: false, message: engineOlder(older.pid) }, engine: true };
-  if (evaluating.length > 0 && !older) {
+  const route = editRoute(db, dataDir, method);
+  if (route.to === "refused") return { result: { ok: false, message: route.message }, engine: true };
+  if (route.to === "engine") {
     const answer = await askEngine(db, { method, input: checked, actor: "cli" });
     return { result: answer ?? { ok: false, message: engineSilent() }, engine: true };
   }

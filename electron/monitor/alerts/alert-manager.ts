@@ -20,18 +20,17 @@ import { AlertQueries } from "./alert-queries.js";
 import type { Channel } from "./channels/channel.js";
 import type { ChannelConfig } from "./channels/index.js";
 import { AlertDeliverer } from "./deliverer.js";
+import { editRoute } from "./edit-route.js";
 import {
-  appliesRequest,
   applyForwarded,
   askEngine,
   engineSilent,
-  FORWARDED_SINCE,
   type ForwardedAnswer,
   type ForwardedInput,
   type ForwardedMethod,
   serveRequests,
 } from "./engine-requests.js";
-import { evaluatorRequests, holdsLease } from "./evaluation-lease.js";
+import { holdsLease } from "./evaluation-lease.js";
 import { AlertEvaluator } from "./evaluator.js";
 import { DbSignalSource, type SignalSource } from "./signals.js";
 import { SkipReporter } from "./skipped.js";
@@ -82,11 +81,13 @@ export class AlertManager implements AlertServices {
   readonly edits: AlertEdits;
 
   private readonly db: Db;
+  private readonly dataDir: string;
 
   constructor(options: AlertManagerOptions) {
     const now = options.now ?? Date.now;
     const { db } = options;
     this.db = db;
+    this.dataDir = options.dataDir;
     // The evaluator looks at the servers there are now; the preview at what happened, removed ones too.
     const signals = options.signals ?? new DbSignalSource(db, options.servers);
     const skipped = new SkipReporter(options.event, options.warn);
@@ -143,9 +144,11 @@ export class AlertManager implements AlertServices {
 
   forwarded(method: ForwardedMethod, input: ForwardedInput): Promise<ForwardedAnswer> | null {
     if (!this.evaluator.evaluatesElsewhere()) return null;
-    // An evaluating engine from before silences were asked of it reads them from the store on its next
-    // tick: stored here, as that engine's own window would.
-    if (FORWARDED_SINCE[method] > 1 && !appliesRequest(evaluatorRequests(this.db), method)) return null;
+    // Stored here (silences, for an evaluating engine that reads them from the store) or refused (an
+    // engine that applies no such request) as the CLI's are.
+    const route = editRoute(this.db, this.dataDir, method, this.evaluator.leaseOwner);
+    if (route.to === "store") return null;
+    if (route.to === "refused") return Promise.resolve({ ok: false, message: route.message });
     return askEngine(this.db, { method, input, actor: "app" }).then((answer) => {
       // This engine's window shows what the evaluating engine now holds, without waiting to evaluate.
       this.evaluator.follow();

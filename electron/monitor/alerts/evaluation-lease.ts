@@ -6,7 +6,7 @@
  */
 import { REQUESTS_PROTOCOL } from "../engine-presence.js";
 import type { Db } from "../store/db.js";
-import { type LeaseHolder, leaseRuns } from "../store/engine-leases.js";
+import { type LeaseHolder, type LeaseWatch, leaseRuns } from "../store/engine-leases.js";
 import { getMeta, setMeta } from "./alert-store.js";
 
 interface StoredLease {
@@ -32,8 +32,11 @@ function readLease(db: Db): StoredLease {
   }
 }
 
-/** Whether the stored lease keeps engines other than its owner out at `now` (engine-leases.ts's rule). */
-function leaseKeepsOut(lease: StoredLease, now: number): boolean {
+/**
+ * Whether the stored lease keeps engines other than its owner out at `now` (engine-leases.ts's rule): on
+ * the asker's own checks when it `watch`es it (a lease `ttlMs` long), else by its stored end.
+ */
+function leaseKeepsOut(lease: StoredLease, now: number, watch?: { by: LeaseWatch; ttlMs: number }): boolean {
   if (lease.owner === undefined || typeof lease.until !== "number") return false;
   const holder: LeaseHolder | null =
     typeof lease.pid === "number"
@@ -43,22 +46,28 @@ function leaseKeepsOut(lease: StoredLease, now: number): boolean {
           startedAt: typeof lease.startedAt === "number" ? lease.startedAt : Number.POSITIVE_INFINITY,
         }
       : null;
-  return leaseRuns(lease.until, holder, now);
+  const watched = watch && {
+    unrenewedMs: watch.by.seen(`${String(lease.owner)} ${lease.until}`, now),
+    ttlMs: watch.ttlMs,
+  };
+  return leaseRuns(lease.until, holder, now, watched);
 }
 
 /**
  * Takes or renews the evaluation lease for `self`; false while another engine's lease runs. The lease
- * names its engine (pid, start ticks), so one left by an engine that died is taken over at once.
+ * names its engine (pid, start ticks), so one left by an engine that died is taken over at once; a live
+ * one's runs out on this engine's own checks when it `watch`es it, so a machine sleep takes nothing.
  */
 export function takeLease(
   db: Db,
   self: LeaseHolder & { owner: string },
   now: number,
   ttlMs: number,
+  watch?: LeaseWatch,
 ): boolean {
   return db.transaction(() => {
     const held = readLease(db);
-    if (held.owner !== self.owner && leaseKeepsOut(held, now)) return false;
+    if (held.owner !== self.owner && leaseKeepsOut(held, now, watch && { by: watch, ttlMs })) return false;
     const { owner, pid, startTicks, startedAt } = self;
     const lease = { owner, until: now + ttlMs, pid, startTicks, startedAt, requests: REQUESTS_PROTOCOL };
     setMeta(db, "evaluator", JSON.stringify(lease));
@@ -72,14 +81,23 @@ export function leaseHeldByOther(db: Db, owner: string, now: number): boolean {
   return lease.owner !== owner && leaseKeepsOut(lease, now);
 }
 
-/** The version of the requests the evaluating engine applies, as its lease says (undefined: older). */
-export function evaluatorRequests(db: Db): number | undefined {
-  try {
-    const { requests } = readLease(db);
-    return typeof requests === "number" ? requests : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The engine other than `owner` whose evaluation lease keeps others out at `now`, or null: its pid (named
+ * in the lease, or in its owner, `<pid>-…`, in a lease an older engine wrote) and the version of the
+ * requests it applies, when its lease says (an older engine's does not: its presence file does).
+ */
+export function evaluatorElsewhere(
+  db: Db,
+  owner: string,
+  now: number,
+): { pid: number | null; requests: number | undefined } | null {
+  const lease = readLease(db);
+  if (lease.owner === owner || !leaseKeepsOut(lease, now)) return null;
+  const named = typeof lease.pid === "number" ? lease.pid : Number(/^(\d+)-/.exec(String(lease.owner))?.[1]);
+  return {
+    pid: Number.isSafeInteger(named) && named > 0 ? named : null,
+    requests: typeof lease.requests === "number" ? lease.requests : undefined,
+  };
 }
 
 /** Whether the evaluation lease, as stored now, is `owner`'s (another engine may have taken it since). */

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { AlertsSnapshot } from "../../../shared/alerts.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
-import { selfHolder } from "../store/engine-leases.js";
+import { LeaseWatch, selfHolder } from "../store/engine-leases.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { type AlertStateView, usableSilences } from "./alert-queries.js";
 import { applyAlertRetention, loadInstances, saveRuleStep } from "./alert-store.js";
@@ -57,6 +57,8 @@ export class AlertEvaluator implements AlertStateView {
   private leader = false;
   private readonly self = selfHolder(`${process.pid}-${randomUUID().slice(0, 8)}`);
   private readonly owner = this.self.owner;
+  /** Another engine's lease, as renewed last: taken over once unrenewed for a lease on this one's checks. */
+  private readonly watch = new LeaseWatch(() => 2 * this.options.config.config.evaluationIntervalMs);
 
   constructor(private readonly options: AlertEvaluatorOptions) {
     for (const i of this.loadStates()) this.states.set(i.id, i);
@@ -216,6 +218,7 @@ export class AlertEvaluator implements AlertStateView {
         this.self,
         at,
         Math.max(30_000, 3 * this.options.config.config.evaluationIntervalMs),
+        this.watch,
       );
     } catch (error) {
       this.options.warn(`alerts: cannot take the evaluation lease: ${(error as Error).message}`);
@@ -223,6 +226,11 @@ export class AlertEvaluator implements AlertStateView {
     }
     if (!this.leader) this.follow(at);
     return this.leader;
+  }
+
+  /** Who this evaluator is in the evaluation lease. */
+  get leaseOwner(): string {
+    return this.owner;
   }
 
   /**

@@ -7,14 +7,19 @@
  * to start one, and take over (reclaiming what the holder left) once it ends.
  */
 
-import type { ActionResult, SupervisedElsewhere } from "../../../shared/servers.js";
+import {
+  type ActionResult,
+  otherEngineName as engineName,
+  removeRefusal,
+  type SupervisedElsewhere,
+} from "../../../shared/servers.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { EngineCloseOptions } from "../engine-types.js";
 import type { EventTracker } from "../events/tracker.js";
 import type { DbHealthStore } from "../health/health-store.js";
 import type { Prober } from "../health/prober.js";
 import type { Db } from "../store/db.js";
-import { LaunchRecords, launchedBy } from "../supervisor/launch-records.js";
+import { LaunchRecords, launchedBy, stillRunElsewhere } from "../supervisor/launch-records.js";
 import type { ManagedStatus } from "../supervisor/managed-status.js";
 import { reclaimAndRestart } from "../supervisor/orphans.js";
 import { DbRunStore } from "../supervisor/run-store.js";
@@ -58,6 +63,8 @@ export class LaunchedServers {
   private reclaimBusy = false;
   /** Whether this engine, of those on the data dir, runs the servers. */
   private readonly lease: SupervisionLease;
+  /** Stopping the servers handed over to the lease's holder, and writing their record for it. */
+  private handingOver: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LaunchedServersOptions) {
     this.records = new LaunchRecords(options.dataDir, options.onProblem);
@@ -115,7 +122,7 @@ export class LaunchedServers {
       message: `${older ? olderEngine : `the mcpscope engine with pid ${holderPid} took over running the servers from this one (pid ${process.pid})`}${said}`,
     });
     for (const status of running) this.options.checks.unwatch(status.id);
-    void this.supervisor
+    this.handingOver = this.supervisor
       .stopAll({ handOver: true })
       .catch((error: unknown) =>
         this.options.onProblem?.(`cannot stop the servers it no longer runs: ${(error as Error).message}`),
@@ -141,7 +148,12 @@ export class LaunchedServers {
   runElsewhereNow(): Map<string, SupervisedElsewhere> {
     const other = this.supervisedBy();
     if (!other) return new Map();
-    return new Map(launchedBy(this.options.dataDir, other.pid).map((s) => [s.id, elsewhere(other, s.pid)]));
+    return new Map(
+      launchedBy(this.options.dataDir, other.pid).map((s) => [
+        s.id,
+        { ...elsewhere(other, s.pid), started: true },
+      ]),
+    );
   }
 
   /** What a crashed engine left running is stopped; what the user had started runs again here. */
@@ -179,20 +191,19 @@ export class LaunchedServers {
 
   async start(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
-    const elsewhere = this.runElsewhere(server.definition.name);
+    const elsewhere =
+      this.runElsewhere(server.definition.name) ?? this.stillRunning(id, server.definition.name);
     if (elsewhere) return elsewhere;
     return this.launched(server, await this.supervisor.start(server));
   }
 
   async stop(id: string): Promise<ActionResult> {
     const server = this.options.find(id);
+    // Before its own copy: one it handed over (stopped, or still stopping) runs under the other engine now.
+    const elsewhere = this.runElsewhere(server.definition.name);
+    if (elsewhere) return elsewhere;
     if (!this.supervisor.status(id))
-      return (
-        this.runElsewhere(server.definition.name) ?? {
-          ok: false,
-          message: `${server.definition.name} is not running under mcpscope`,
-        }
-      );
+      return { ok: false, message: `${server.definition.name} is not running under mcpscope` };
     // A stdio server stopped on purpose is not checked: neither up nor down until it is started again
     // (unwatched first, so that no probe of it going away counts). A remote one is still out there, and
     // its checks go on.
@@ -217,12 +228,8 @@ export class LaunchedServers {
    * process would go on running, no longer listed anywhere and so stoppable nowhere.
    */
   removeRefused(id: string): ActionResult | null {
-    const other = this.runElsewhereNow().get(id);
-    if (!other) return null;
-    return {
-      ok: false,
-      message: `${this.options.find(id).definition.name}: it is running under ${engineName(other.enginePid, other.olderVersion === true)}; stop it there before removing it`,
-    };
+    const refusal = removeRefusal(this.runElsewhereNow().get(id));
+    return refusal ? { ok: false, message: `${this.options.find(id).definition.name}: ${refusal}` } : null;
   }
 
   /** A server deleted from the inventory: stopped, and no longer recorded. */
@@ -235,6 +242,9 @@ export class LaunchedServers {
    * Servers the next engine starts again (`keepLaunched`) are checked again there.
    */
   async stopAll(options: EngineCloseOptions): Promise<void> {
+    // A hand-over under way ends first: its servers are the lease holder's to start, whatever this close
+    // says, and are stopped here by then, so the close leaves them (and their record) alone.
+    await this.handingOver;
     if (!options.keepLaunched) this.markStopped();
     await this.supervisor.stopAll(options);
     // Only now that its servers are stopped: another engine may start them the moment it takes over.
@@ -251,6 +261,19 @@ export class LaunchedServers {
     return {
       ok: false,
       message: `${name}: servers on this data dir are run by ${engineName(other.pid, other.older)}; ${there}`,
+    };
+  }
+
+  /**
+   * An engine this one took the lease from while it was held up still runs its copy: one started here
+   * would be a second. That engine stops it once it runs again and hands it over, and it starts here then.
+   */
+  private stillRunning(id: string, name: string): ActionResult | null {
+    const enginePid = stillRunElsewhere(this.options.dataDir).get(id);
+    if (enginePid === undefined) return null;
+    return {
+      ok: false,
+      message: `${name}: still running under the mcpscope engine with pid ${enginePid}, which ran the servers until it was held up; it stops it once it runs again, and this engine then starts it`,
     };
   }
 
@@ -285,11 +308,4 @@ export class LaunchedServers {
 /** The other engine as a server entry names it (`supervisedElsewhere` in shared/servers.ts). */
 export function elsewhere(other: { pid: number; older: boolean }, pid: number | null): SupervisedElsewhere {
   return other.older ? { enginePid: other.pid, pid, olderVersion: true } : { enginePid: other.pid, pid };
-}
-
-/** The other engine, as the refusals name it. */
-function engineName(pid: number, older: boolean): string {
-  return older
-    ? `an mcpscope engine from an older version (pid ${pid}: the app or \`mcpscope serve\`), which does not share them`
-    : `the other mcpscope engine (pid ${pid}: the app or \`mcpscope serve\`)`;
 }

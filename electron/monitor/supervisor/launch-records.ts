@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { processStartTicks } from "../process-start.js";
+import { wrapperAlive } from "../store/lost-sessions.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
 
 export const LAUNCHED_FOLDER = "launched";
@@ -60,6 +61,41 @@ export function launchedBy(dataDir: string, pid: number): LaunchedServer[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Servers another engine of a live process still runs for the user in a process of its own, by id, with
+ * that engine's pid: one the supervision lease was taken from while it was held up (SIGSTOP, swapping)
+ * runs them until it runs again, then stops them and hands them over. A record handed over already, or
+ * of a quit, is left out, and so is a process other than the one recorded (start ticks).
+ */
+export function stillRunElsewhere(dataDir: string): Map<string, number> {
+  const found = new Map<string, number>();
+  let names: string[];
+  try {
+    names = readdirSync(launchedFolder(dataDir)).filter((name) => name.endsWith(".json"));
+  } catch {
+    return found;
+  }
+  for (const name of names) {
+    let content: Partial<LaunchFile>;
+    try {
+      content = JSON.parse(readFileSync(join(launchedFolder(dataDir), name), "utf8")) as Partial<LaunchFile>;
+    } catch {
+      continue;
+    }
+    const { engine, servers } = content;
+    if (!engine || !Array.isArray(servers) || content.handedOver || content.quit) continue;
+    if (engine.pid === process.pid || !wrapperAlive(engine)) continue;
+    for (const server of servers)
+      if (
+        server.pid !== null &&
+        server.startTicks !== null &&
+        processStartTicks(server.pid) === server.startTicks
+      )
+        found.set(server.id, engine.pid);
+  }
+  return found;
 }
 
 export class LaunchRecords {

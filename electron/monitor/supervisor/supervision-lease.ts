@@ -13,6 +13,8 @@ import type { Db } from "../store/db.js";
 import {
   type LeaseAnswer,
   type LeaseHolder,
+  LeaseWatch,
+  leaseHolderPid,
   releaseEngineLease,
   selfHolder,
   takeEngineLease,
@@ -21,7 +23,11 @@ import {
 export const SUPERVISION_LEASE = "supervision";
 /** How often an engine renews its lease, or tries to take it: the longest a takeover waits. */
 export const SUPERVISION_CHECK_MS = 5_000;
-/** How long a lease lasts unrenewed, at the least: a holder's event loop held up this long loses it. */
+/**
+ * How long a lease lasts unrenewed, at the least: a holder's event loop held up this long, while the other
+ * engine's runs, loses it. A sleep of the whole machine does not: the lease runs out on the taker's own
+ * checks (LeaseWatch in store/engine-leases.ts).
+ */
 export const SUPERVISION_LEASE_MS = 30_000;
 /** The event of an engine that found another had taken the lease over while it still ran. */
 export const SUPERVISION_LOST_EVENT = "engine.supervision_lost";
@@ -53,8 +59,12 @@ export class SupervisionLease {
   private timer: NodeJS.Timeout | null = null;
   private lastProblem = "";
   private readonly self = selfHolder(`${process.pid}-${randomUUID().slice(0, 8)}`);
+  /** Another engine's lease, as renewed last: taken over once unrenewed for a lease on this one's checks. */
+  private readonly watch: LeaseWatch;
 
-  constructor(private readonly options: SupervisionLeaseOptions) {}
+  constructor(private readonly options: SupervisionLeaseOptions) {
+    this.watch = new LeaseWatch(2 * this.intervalMs());
+  }
 
   /** Tries now, then every interval. */
   start(): void {
@@ -107,9 +117,18 @@ export class SupervisionLease {
   /** A running engine from an older mcpscope, which runs servers whatever the lease says. */
   private olderEngine(): EnginePresence | undefined {
     try {
-      return olderSupervisor(this.options.dataDir);
+      return olderSupervisor(this.options.dataDir, (pid) => this.leaseHolderIs(pid));
     } catch {
       return undefined;
+    }
+  }
+
+  /** Whether the engine with `pid` wrote the lease: it knows it, whatever its presence file says. */
+  private leaseHolderIs(pid: number): boolean {
+    try {
+      return leaseHolderPid(this.options.db, SUPERVISION_LEASE) === pid;
+    } catch {
+      return false;
     }
   }
 
@@ -121,6 +140,7 @@ export class SupervisionLease {
         this.self,
         now,
         this.options.leaseMs ?? Math.max(SUPERVISION_LEASE_MS, 3 * this.intervalMs()),
+        this.watch,
       );
     } catch (error) {
       this.problem(`cannot read which engine supervises the servers: ${(error as Error).message}`);
