@@ -82,7 +82,7 @@ routes:
     expect(result.stdout).toMatch(/^attempt 1: delivered \(exit 0\) in \d+ ms\n/);
   });
 
-  it("gives a scheduled report's headline durations as the report does", () => {
+  it("gives a scheduled report's headline durations and changes as the report does", () => {
     const compared = (value: number | null, previous: number | null = null) => ({ value, previous });
     const report = {
       since: "2026-12-05T00:00:00.000Z",
@@ -99,7 +99,7 @@ routes:
     } as unknown as Report;
     expect(summaryLines(report)).toEqual([
       "Period: 2026-12-05T00:00:00.000Z to 2026-12-06T00:00:00.000Z",
-      "Calls: 12,345 (+23% on the previous period)",
+      "Calls: 12,345 (+23.45% on the previous period)",
       "Error rate: 5.12%",
       "p95 latency: 3.01 s",
       "Active servers: 3",
