@@ -262,8 +262,9 @@ export const API_METHODS = {
   /** Desktop app only, like reports.save: saves a file the renderer made (a table's rows) where the user chooses. */
   "files.save": { input: FileContentSchema.strict(), output: SaveResultSchema, long: true },
   /**
-   * Desktop app only, like files.save: the Calls view's JSON export, the rows shown with their details,
-   * streamed by the main process from `calls.details` into the file the user chooses (shared/calls-export.ts).
+   * Desktop app only, like files.save: the Calls view's CSV or JSON export, every call its filters and
+   * range match, streamed by the main process from `calls.list` or `calls.details` into the file the user
+   * chooses (shared/calls-export.ts).
    */
   "calls.save": { input: CallsSaveInputSchema, output: SaveResultSchema, long: true },
   // Scheduled reports: the schedules in settings.json (`reports.schedules`) and the record of each run.

@@ -1,97 +1,95 @@
 /**
- * The Calls view's JSON export: the rows the view shows, each as `calls.details` gives it (what `mcpscope
- * calls --json` prints: request, response, client), as `{"calls": […]}`. Two things make it hold for any
- * number of calls of any size:
+ * The Calls view's export (CSV and JSON): every call its filters and range match, not the rows the list
+ * happens to have loaded. The same code makes it in the desktop app's main process (`calls.save`, streamed
+ * into the file the user picks) and in a browser (a download), so both hold the same calls. Two things
+ * make it hold for any number of calls of any size:
  *
- * - The details are looked up page after page in one window fixed before the first page: the span of the
- *   rows themselves, with the view's filters. A range relative to now ("the last hour") would otherwise be
- *   read again at every page, and the oldest rows, aged out of it meanwhile, would lose their details.
- * - The JSON is made piece by piece, a call at a time, and never held whole: the desktop app's main process
- *   streams it into the file (`calls.save`), where one string through IPC would stop at the save limit.
+ * - The calls are read page after page (newest first, `beforeId`/`beforeTime`) in one window fixed when the
+ *   export starts (`CallsExportQuery`: absolute times). A range relative to now ("the last hour") would
+ *   otherwise be read again at every page, and calls aging out of it, or arriving, would shift the pages.
+ * - The text is made piece by piece, a call at a time, and never held whole: one string through IPC would
+ *   stop at the save limit.
+ *
+ * JSON is `{"calls": […]}`, each call as `calls.details` gives it (what `mcpscope calls --json` prints:
+ * request, response, client); CSV has one column per summary field (`CALL_COLUMNS`).
  */
 import { z } from "zod";
 import type { CallsQuery } from "./api.js";
-import { type CallDetail, type CallSummary, CallSummarySchema, OutcomeSchema } from "./domain.js";
-import { FileContentSchema } from "./files.js";
+import { type CallDetail, type CallSummary, OutcomeSchema } from "./domain.js";
+import { csvField, FileContentSchema } from "./files.js";
 
-/** Calls asked for per page of `calls.details`. */
+/** Calls asked for per page. */
 export const EXPORT_PAGE = 200;
-/** The most rows one export names (the view keeps fewer). */
-export const EXPORT_MAX_ROWS = 10_000;
 
-/** The view's filters (its range is replaced by the rows' span). */
-export const CallsExportFiltersSchema = z
+/** The view's filters and its range as absolute times, fixed when the export starts. */
+export const CallsExportQuerySchema = z
   .object({
+    since: z.iso.datetime().optional(),
+    until: z.iso.datetime(),
     server: z.string().optional(),
     tool: z.string().optional(),
     method: z.string().optional(),
     outcome: OutcomeSchema.optional(),
   })
   .strict();
-export type CallsExportFilters = z.infer<typeof CallsExportFiltersSchema>;
+export type CallsExportQuery = z.infer<typeof CallsExportQuerySchema>;
 
-/** `calls.save`: the rows shown, newest first, the view's filters, and the file name the dialog suggests. */
+export const CALLS_EXPORT_FORMATS = ["csv", "json"] as const;
+export type CallsExportFormat = (typeof CALLS_EXPORT_FORMATS)[number];
+
+/** `calls.save`: the format, the calls to export, and the file name the dialog suggests. */
 export const CallsSaveInputSchema = z
   .object({
     filename: FileContentSchema.shape.filename,
-    filters: CallsExportFiltersSchema,
-    rows: z.array(CallSummarySchema).min(1).max(EXPORT_MAX_ROWS),
+    format: z.enum(CALLS_EXPORT_FORMATS),
+    query: CallsExportQuerySchema,
   })
   .strict();
 export type CallsSaveInput = z.infer<typeof CallsSaveInputSchema>;
 
-/** What a call deleted since it was listed has in place of its details. */
-const GONE = {
-  request: null,
-  response: null,
-  protocolVersion: null,
-  clientName: null,
-  clientVersion: null,
-  client: null,
-  httpStatus: null,
-} as const;
+export const CALLS_EXPORT_MIME: Record<CallsExportFormat, string> = {
+  csv: "text/csv; charset=utf-8",
+  json: "application/json",
+};
 
-/**
- * The query every page asks with: the filters over the rows' own span. Its end is a millisecond past the
- * newest row's, since a start time is stored finer than the millisecond its ISO text shows.
- */
-export function exportWindow(filters: CallsExportFilters, rows: readonly CallSummary[]): CallsQuery {
-  const times = rows.map((r) => Date.parse(r.startedAt));
-  const iso = (t: number) => new Date(t).toISOString();
-  return {
-    ...filters,
-    since: iso(Math.min(...times)),
-    until: iso(Math.max(...times) + 1),
-    limit: EXPORT_PAGE,
-  };
+type Cell = string | number | boolean | null;
+
+/** The CSV columns of the Calls export: each call's summary fields as the API returns them. */
+export const CALL_COLUMNS: readonly { name: string; value: (call: CallSummary) => Cell }[] = [
+  { name: "id", value: (c) => c.id },
+  { name: "started_at", value: (c) => c.startedAt },
+  { name: "server", value: (c) => c.server },
+  { name: "direction", value: (c) => c.direction },
+  { name: "method", value: (c) => c.method },
+  { name: "target", value: (c) => c.target },
+  { name: "outcome", value: (c) => c.outcome },
+  { name: "duration_ms", value: (c) => c.durationMs },
+  { name: "error_code", value: (c) => c.errorCode },
+  { name: "error_message", value: (c) => c.errorMessage },
+  { name: "bytes_in", value: (c) => c.bytesIn },
+  { name: "bytes_out", value: (c) => c.bytesOut },
+  { name: "session", value: (c) => c.sessionId },
+  { name: "request_id", value: (c) => c.requestId },
+];
+
+/** Reads one page: `calls.list` for CSV (summaries), `calls.details` for JSON. */
+export interface CallsPages {
+  list(query: CallsQuery): Promise<CallSummary[]>;
+  details(query: CallsQuery): Promise<CallDetail[]>;
 }
 
-/**
- * The rows in their order, each with its details, read a page at a time as far as the rows need; a call
- * deleted since keeps its summary, with nothing for what is gone.
- */
-export async function* exportedCalls(
-  rows: readonly CallSummary[],
-  filters: CallsExportFilters,
-  page: (query: CallsQuery) => Promise<CallDetail[]>,
-): AsyncGenerator<CallDetail> {
-  const window = exportWindow(filters, rows);
-  const wanted = new Set(rows.map((r) => r.id));
-  const found = new Map<number, CallDetail>();
-  let last: CallDetail | undefined;
-  let done = false;
-  for (const row of rows) {
-    // Past the row's time with no sign of it: deleted since. (Within one millisecond the order by id
-    // may differ from the stored order, so only an older time tells.)
-    while (!found.has(row.id) && !done && !(last && last.startedAt < row.startedAt)) {
-      const calls = await page(last ? { ...window, beforeId: last.id, beforeTime: last.startedAt } : window);
-      for (const call of calls) if (wanted.has(call.id)) found.set(call.id, call);
-      last = calls.at(-1) ?? last;
-      done = calls.length < EXPORT_PAGE;
-    }
-    const detail = found.get(row.id);
-    found.delete(row.id);
-    yield detail ?? { ...row, ...GONE };
+/** Every call of the window, newest first, a page at a time. */
+export async function* exportedCalls<T extends CallSummary>(
+  query: CallsExportQuery,
+  page: (query: CallsQuery) => Promise<T[]>,
+): AsyncGenerator<T> {
+  const first: CallsQuery = { ...query, limit: EXPORT_PAGE };
+  let last: T | undefined;
+  for (;;) {
+    const calls = await page(last ? { ...first, beforeId: last.id, beforeTime: last.startedAt } : first);
+    yield* calls;
+    if (calls.length < EXPORT_PAGE) return;
+    last = calls.at(-1);
   }
 }
 
@@ -104,4 +102,35 @@ export async function* callsJson(calls: AsyncIterable<unknown>): AsyncGenerator<
     first = false;
   }
   yield first ? '{\n  "calls": []\n}\n' : "\n  ]\n}\n";
+}
+
+/** The CSV in pieces, a line a call, the same text as `toCsv` gives (RFC 4180, CRLF). */
+export async function* callsCsv(calls: AsyncIterable<CallSummary>): AsyncGenerator<string> {
+  yield `${CALL_COLUMNS.map((c) => csvField(c.name)).join(",")}\r\n`;
+  for await (const call of calls) yield `${CALL_COLUMNS.map((c) => csvField(c.value(call))).join(",")}\r\n`;
+}
+
+/** An export's text in pieces, and how many calls it has held so far (all of them once the pieces end). */
+export function callsExport(
+  format: CallsExportFormat,
+  query: CallsExportQuery,
+  pages: CallsPages,
+): { pieces: AsyncGenerator<string>; count: () => number } {
+  let count = 0;
+  async function* counted<T>(calls: AsyncIterable<T>): AsyncGenerator<T> {
+    for await (const call of calls) {
+      count++;
+      yield call;
+    }
+  }
+  const pieces =
+    format === "csv"
+      ? callsCsv(counted(exportedCalls(query, (q) => pages.list(q))))
+      : callsJson(counted(exportedCalls(query, (q) => pages.details(q))));
+  return { pieces, count: () => count };
+}
+
+/** What an export held, for the toast and the save's answer: `324 calls (every call that matches)`. */
+export function exportedCount(count: number): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? "call" : "calls"}, every one the filters and range match`;
 }

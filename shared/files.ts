@@ -6,7 +6,7 @@ import { z } from "zod";
 
 /**
  * The most text a file made in the window may hold when the desktop app saves it: it crosses IPC whole,
- * as one string. Past it, the view says so with a way out (the Calls JSON export streams instead).
+ * as one string. Past it, the view says so with a way out (the Calls export streams instead).
  */
 export const SAVED_FILE_MAX_CHARS = 64 * 1024 * 1024;
 

@@ -1,25 +1,10 @@
-/** The CSV columns of the Calls, Logs and Events exports: each row's fields as the API returns them. */
-import type { CallSummary } from "../../shared/domain.js";
+/**
+ * The CSV columns of the Logs and Events exports: each row's fields as the API returns them (the Calls
+ * export's are `CALL_COLUMNS` in shared/calls-export.ts, where the export is made).
+ */
 import type { EventRecord } from "../../shared/events.js";
 import type { LogRecord } from "../../shared/logs.js";
 import type { ExportColumn } from "./components/ExportButton.vue";
-
-export const CALL_COLUMNS: ExportColumn<CallSummary>[] = [
-  { name: "id", value: (c) => c.id },
-  { name: "started_at", value: (c) => c.startedAt },
-  { name: "server", value: (c) => c.server },
-  { name: "direction", value: (c) => c.direction },
-  { name: "method", value: (c) => c.method },
-  { name: "target", value: (c) => c.target },
-  { name: "outcome", value: (c) => c.outcome },
-  { name: "duration_ms", value: (c) => c.durationMs },
-  { name: "error_code", value: (c) => c.errorCode },
-  { name: "error_message", value: (c) => c.errorMessage },
-  { name: "bytes_in", value: (c) => c.bytesIn },
-  { name: "bytes_out", value: (c) => c.bytesOut },
-  { name: "session", value: (c) => c.sessionId },
-  { name: "request_id", value: (c) => c.requestId },
-];
 
 export const LOG_COLUMNS: ExportColumn<LogRecord>[] = [
   { name: "id", value: (r) => r.id },

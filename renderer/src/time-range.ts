@@ -49,6 +49,19 @@ export function rangeQuery(range: TimeRange): { since?: string; until?: string }
   return until ? { since, until } : { since };
 }
 
+/**
+ * The range as absolute ISO times as of `now`, for work that reads it page after page (an export): a
+ * range back from now, or one that ends now, would otherwise move between the pages.
+ */
+export function rangeWindow(range: TimeRange, now = Date.now()): { since?: string; until: string } {
+  const until = new Date(now).toISOString();
+  if (range.preset === "all") return { until };
+  if (range.preset !== "custom")
+    return { since: new Date(now - PRESET_MS[range.preset]).toISOString(), until };
+  const q = rangeQuery(range);
+  return { since: q.since, until: q.until ?? until };
+}
+
 /** Whether the range ends now (so live data belongs in it). */
 export function isOpenEnded(range: TimeRange): boolean {
   return range.preset !== "custom" || !range.until;

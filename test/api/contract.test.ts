@@ -86,9 +86,11 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
   "reports.save": [{}, { format: "odt" }, { format: "md", period: "year" }],
   "calls.save": [
     {},
-    { filename: "calls.json", filters: {}, rows: [] },
-    { filename: "../calls.json", filters: {}, rows: [{ id: 1 }] },
-    { filename: "calls.json", filters: { outcome: "fine" }, rows: [] },
+    { filename: "calls.json", format: "json", query: {} },
+    { filename: "../calls.json", format: "json", query: { until: "2026-12-07T10:00:00.000Z" } },
+    { filename: "calls.json", format: "xml", query: { until: "2026-12-07T10:00:00.000Z" } },
+    { filename: "calls.json", format: "csv", query: { until: "1h" } },
+    { filename: "calls.json", format: "csv", query: { until: "2026-12-07T10:00:00.000Z", outcome: "fine" } },
   ],
   "reports.generate": [{ since: 5 }, { period: "year" }, { servers: "a" }, { extra: 1 }],
   "reports.export": [

@@ -1,8 +1,9 @@
 /**
- * The Calls view's JSON export in the desktop app (`calls.save`), over a real engine and store, with
- * Electron's Save dialog faked: an export larger than a file the renderer may hand over (64 MiB) is
- * streamed into the file whole, every call with its request; and over "the last hour", a clock that moves
- * on between the pages drops no call's details (the window is fixed once, by the rows exported).
+ * The Calls view's export in the desktop app (`calls.save`), over a real engine and store, with Electron's
+ * Save dialog faked: an export larger than a file the renderer may hand over (64 MiB) is streamed into the
+ * file whole, every call with its request; over "the last hour", a clock that moves on between the pages
+ * drops no call (the window is fixed once, when the export starts); and the CSV holds every call of the
+ * window, not a page of them.
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -68,6 +69,12 @@ async function listed(since: string): Promise<CallSummary[]> {
   }
 }
 
+/** The export window of "the last hour" as the view fixes it when the export starts. */
+function lastHour(): { since: string; until: string } {
+  const now = Date.now();
+  return { since: new Date(now - 3_600_000).toISOString(), until: new Date(now).toISOString() };
+}
+
 function saver(target: string, invoke: Engine["invoke"] = (method, input) => engine.invoke(method, input)) {
   return createCallsSaver({
     engine: { invoke },
@@ -77,14 +84,19 @@ function saver(target: string, invoke: Engine["invoke"] = (method, input) => eng
   });
 }
 
-describe("the Calls view's JSON export in the desktop app", () => {
+describe("the Calls view's export in the desktop app", () => {
   it("streams an export past the 64 MiB a file from the renderer may hold into the file, whole", async () => {
     vi.useFakeTimers({ toFake: ["Date"], now: T0 + 60_000 });
     const rows = await listed("1h");
     expect(rows).toHaveLength(CALLS);
     const target = join(dir.path, "calls.json");
-    const result = await saver(target)({ filename: "calls.json", filters: { server: "files" }, rows });
+    const result = await saver(target)({
+      filename: "calls.json",
+      format: "json",
+      query: { ...lastHour(), server: "files" },
+    });
     expect(result).toMatchObject({ ok: true, path: target });
+    expect(result.message).toContain("1,200 calls, every one the filters and range match");
 
     const text = await readFile(target, "utf8");
     expect(text.length).toBeGreaterThan(64 * 1024 * 1024);
@@ -118,11 +130,25 @@ describe("the Calls view's JSON export in the desktop app", () => {
       return answer;
     };
     const target = join(dir.path, "sliding.json");
-    await saver(target, slow)({ filename: "calls.json", filters: {}, rows });
+    await saver(target, slow)({ filename: "calls.json", format: "json", query: lastHour() });
     expect(pages.length).toBeGreaterThan(5);
     const { calls } = JSON.parse(await readFile(target, "utf8")) as { calls: CallDetail[] };
-    expect(calls).toHaveLength(CALLS);
+    expect(calls.map((c) => c.id)).toEqual(rows.map((r) => r.id));
     expect(calls.filter((c) => c.request === null).map((c) => c.id)).toEqual([]);
+  }, 120_000);
+
+  it("writes every call of the window as CSV, the same rows as the view lists", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: T0 + 60_000 });
+    const rows = await listed("1h");
+    const target = join(dir.path, "calls.csv");
+    const result = await saver(target)({ filename: "calls.csv", format: "csv", query: lastHour() });
+    expect(result.message).toContain("1,200 calls");
+    const lines = (await readFile(target, "utf8")).split("\r\n");
+    expect(lines[0]).toBe(
+      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id",
+    );
+    expect(lines.at(-1)).toBe("");
+    expect(lines.slice(1, -1).map((l) => Number(l.split(",")[0]))).toEqual(rows.map((r) => r.id));
   }, 120_000);
 
   it("gives the text JSON.stringify gives, in pieces", async () => {

@@ -1,7 +1,10 @@
-/** PDF table columns: every column keeps room for its own whole words, also beside a very long one. */
+/**
+ * PDF table columns: every column keeps room for its own whole words, also beside a very long one; a
+ * table whose figures alone are wider than the page is set in smaller type rather than break them.
+ */
 import PDFDocument from "pdfkit";
 import { describe, expect, it } from "vitest";
-import { columnWidths } from "../../electron/monitor/reports/render/pdf.js";
+import { columnWidths, tableLayout } from "../../electron/monitor/reports/render/pdf-columns.js";
 
 const SIZE = 7;
 const PAGE = 515; // A4 less the margins
@@ -39,5 +42,15 @@ describe("PDF column widths", () => {
     const widths = columnWidths(doc, SIZE, columns, rows, PAGE);
     expect(widths[3]).toBeGreaterThan(widths[1] ?? 0);
     expect(widths[1]).toBeGreaterThanOrEqual(word("Server", true));
+  });
+
+  it("sets a table too wide for its figures in smaller type, each figure whole", () => {
+    const many = Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, unit: "ms" as const }));
+    const rows = [many.map(() => "944.05 ms")];
+    const { size, widths } = tableLayout(doc, many, rows, PAGE);
+    expect(size).toBeLessThan(5.5);
+    expect(widths.reduce((a, b) => a + b, 0)).toBeCloseTo(PAGE, 5);
+    const figure = doc.font("Helvetica").fontSize(size).widthOfString("944.05 ms");
+    for (const w of widths) expect(w - 4).toBeGreaterThanOrEqual(figure);
   });
 });

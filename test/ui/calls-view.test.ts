@@ -2,15 +2,23 @@
  * The Calls view in real Chromium, in browser mode: `mcpscope serve` serves the built renderer and the
  * API, a real MCP server (server-everything) is called through `mcpscope run` with the real SDK client,
  * and the call must show up live — with its hostile payload rendered as text, under a strict CSP. Over
- * more calls than the view keeps, its count says what is loaded, and a tool filter or a time range
- * reaches a call older than the newest 2,000.
+ * more calls than the view keeps, its count says what is loaded, its export holds every stored call (not
+ * the page loaded), and a tool filter or a time range reaches a call older than the newest 2,000.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
-import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
+import {
+  apiCall,
+  downloadText,
+  HAS_CHROMIUM,
+  openPage,
+  type Serve,
+  until,
+  warnIfNoChromium,
+} from "./browser.js";
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 
@@ -152,6 +160,38 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     const count = page.getByTestId("calls-count");
     const countIs = (text: string) => async () => (await count.textContent())?.trim() === text;
     await until("the first page", countIs("200 newest calls loaded · scroll for more"), 10_000);
+
+    // Export on "All" holds every stored call, not the 200 loaded: the same ids, newest first, as the API
+    // pages them, and the toast says how many.
+    const stored: number[] = [];
+    for (;;) {
+      const page = await apiCall<{ id: number; startedAt: string }[]>(serve, "calls.list", {
+        limit: 1000,
+        ...(stored.length ? { beforeId: stored.at(-1) } : {}),
+      });
+      stored.push(...page.map((c) => c.id));
+      if (page.length < 1000) break;
+    }
+    expect(stored.length).toBeGreaterThan(2300);
+    const exportCalls = page.getByTestId("calls-export");
+    const [csv] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCalls.getByTestId("export-csv").click(),
+    ]);
+    const lines = (await downloadText(csv)).trim().split("\r\n");
+    expect(lines.slice(1).map((l) => Number(l.split(",")[0]))).toEqual(stored);
+    const toast = page.getByTestId("toast").last();
+    await until("the export's toast", async () => (await toast.textContent())?.includes("calls"), 5000);
+    expect(await toast.textContent()).toContain(`${stored.length.toLocaleString("en-US")} calls, every one`);
+    const [json] = await Promise.all([
+      page.waitForEvent("download"),
+      exportCalls.getByTestId("export-json").click(),
+    ]);
+    const exported = JSON.parse(await downloadText(json)) as {
+      calls: { id: number; request: string | null }[];
+    };
+    expect(exported.calls.map((c) => c.id)).toEqual(stored);
+    expect(exported.calls.find((c) => c.request?.includes('"newest"'))).toBeDefined();
 
     // Scrolling pages back until the view's cap, which it names with the way past it.
     const capped = page.getByTestId("calls-capped");

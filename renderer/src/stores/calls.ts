@@ -1,13 +1,26 @@
 import { defineStore } from "pinia";
 import { computed, reactive, ref, shallowRef, watch } from "vue";
 import type { CallsQuery } from "../../../shared/api.js";
-import { type CallsExportFilters, callsJson, exportedCalls } from "../../../shared/calls-export.js";
+import {
+  CALLS_EXPORT_MIME,
+  type CallsExportFormat,
+  type CallsExportQuery,
+  callsExport,
+  exportedCount,
+} from "../../../shared/calls-export.js";
 import type { CallDetail, CallSummary, Outcome } from "../../../shared/domain.js";
 import type { SaveResult } from "../../../shared/files.js";
 import { exportFilename } from "../file-content.js";
 import { mergeCalls } from "../list-order.js";
 import { downloadBlob, inDesktopApp } from "../save-file.js";
-import { ALL_TIME, isOpenEnded, rangeBounds, rangeQuery, type TimeRange } from "../time-range.js";
+import {
+  ALL_TIME,
+  isOpenEnded,
+  rangeBounds,
+  rangeQuery,
+  rangeWindow,
+  type TimeRange,
+} from "../time-range.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { usePagedLiveList } from "./paged-live-list.js";
 import { slideWithClock } from "./range-clock.js";
@@ -130,22 +143,26 @@ export const useCallsStore = defineStore("calls", () => {
   }
 
   /**
-   * The JSON export of the calls shown, each as `calls.details` gives it (and `mcpscope calls --json`
-   * prints it): in the desktop app the main process streams it into the file the user picks (calls.save);
-   * in a browser it is made here a call at a time and downloaded. Null when downloaded.
+   * The export of every call the filters and range match (not only the pages loaded), in the window the
+   * range covers now: CSV with the summary columns, JSON with each call as `calls.details` gives it (and
+   * `mcpscope calls --json` prints it). In the desktop app the main process streams it into the file the
+   * user picks (calls.save); in a browser the same pieces are made here and downloaded.
    */
-  async function exportJson(rows: readonly CallSummary[]): Promise<SaveResult | null> {
-    const filename = exportFilename("calls", "json");
-    const chosen: CallsExportFilters = {};
-    if (filters.server) chosen.server = filters.server;
-    if (filters.tool) chosen.tool = filters.tool;
-    if (filters.outcome) chosen.outcome = filters.outcome;
-    if (inDesktopApp()) return client.call("calls.save", { filename, filters: chosen, rows: [...rows] });
+  async function exportCalls(format: CallsExportFormat): Promise<SaveResult> {
+    const filename = exportFilename("calls", format);
+    const exported: CallsExportQuery = rangeWindow(range.value);
+    if (filters.server) exported.server = filters.server;
+    if (filters.tool) exported.tool = filters.tool;
+    if (filters.outcome) exported.outcome = filters.outcome;
+    if (inDesktopApp()) return client.call("calls.save", { filename, format, query: exported });
+    const made = callsExport(format, exported, {
+      list: (q) => client.call("calls.list", q),
+      details: (q) => client.call("calls.details", q),
+    });
     const pieces: string[] = [];
-    const calls = exportedCalls(rows, chosen, (query) => client.call("calls.details", query));
-    for await (const piece of callsJson(calls)) pieces.push(piece);
-    downloadBlob(filename, new Blob(pieces, { type: "application/json" }));
-    return null;
+    for await (const piece of made.pieces) pieces.push(piece);
+    downloadBlob(filename, new Blob(pieces, { type: CALLS_EXPORT_MIME[format] }));
+    return { ok: true, message: `${filename}: ${exportedCount(made.count())}`, path: null };
   }
 
   /** Subscribes to live calls and loads the first page; safe to call more than once. */
@@ -185,6 +202,6 @@ export const useCallsStore = defineStore("calls", () => {
     load: list.load,
     loadOlder: list.loadOlder,
     select,
-    exportJson,
+    exportCalls,
   };
 });

@@ -1,11 +1,12 @@
 /**
  * PDF under plain Node (pdfkit), so the CLI, `serve` and the app write the same file: A4 or Letter, a
  * header with the period and the generation time on every page, page numbers, selectable text, and the
- * same SVG charts as the HTML drawn as vectors (svg-to-pdfkit).
+ * same SVG charts as the HTML drawn as vectors (svg-to-pdfkit). Tables are laid out by pdf-columns.ts.
  */
 import type { Report } from "../../../../shared/report.js";
 import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
 import { reportCharts } from "./charts.js";
+import { tableLayout } from "./pdf-columns.js";
 import { generatedLine, periodLine, scopeLine } from "./text.js";
 
 const MARGIN = 40;
@@ -57,9 +58,8 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
   const table = (t: Table, level = 13) => {
     heading(t.title, level);
     if (t.rows.length === 0) return paragraph(t.empty, MUTED);
-    const size = t.columns.length > 10 ? 5.5 : t.columns.length > 6 ? 7 : 8;
     const texts = t.rows.map((row, i) => formatRow(t, row, i));
-    const widths = columnWidths(doc, size, t.columns, texts, width);
+    const { size, widths } = tableLayout(doc, t.columns, texts, width);
     const header = t.columns.map((c) => c.name);
     const heightOf = (cells: string[], bold: boolean) => {
       doc.font(bold ? "Helvetica-Bold" : "Helvetica").fontSize(size);
@@ -154,64 +154,4 @@ export async function renderPdf(r: Report, paper: "a4" | "letter" = "a4"): Promi
   }
   doc.end();
   return done;
-}
-
-/** Room around a cell's text (2 pt each side) and a little slack for rounding. */
-const CELL_PAD = 5;
-/** A column never asks for more than this for its longest text: a longer text wraps. */
-const MAX_WANT = 180;
-
-/**
- * Column widths measured in the table's fonts: each column gets at least its widest single word (header in
- * bold, cells in regular; a figure with its unit, `202.16 ms`, counts as one word), so no word is broken
- * mid-letter, and the page's remaining width is shared in
- * proportion to how much more each column's longest text wants. Only a table with more words than the page
- * can hold side by side is squeezed below that.
- */
-export function columnWidths(
-  doc: PDFKit.PDFDocument,
-  size: number,
-  columns: Table["columns"],
-  rows: string[][],
-  width: number,
-): number[] {
-  const header = columns.map((c) => c.name);
-  const measure = (text: string, bold: boolean) =>
-    doc
-      .font(bold ? "Helvetica-Bold" : "Helvetica")
-      .fontSize(size)
-      .widthOfString(text);
-  const widestWord = (text: string, bold: boolean) =>
-    Math.max(0, ...text.split(/\s+/).map((word) => measure(word, bold)));
-  // A word wider than a column may ever ask for (a long URL or path) wraps inside itself rather than
-  // squeeze every other column below its own words.
-  const least = header.map((name, i) =>
-    Math.min(
-      MAX_WANT,
-      Math.max(
-        widestWord(name, true),
-        ...rows.map((row) =>
-          (columns[i]?.unit ?? "text") === "text"
-            ? widestWord(row[i] ?? "", false)
-            : measure(row[i] ?? "", false),
-        ),
-      ) + CELL_PAD,
-    ),
-  );
-  const want = header.map((name, i) =>
-    Math.max(
-      least[i] ?? 0,
-      Math.min(
-        MAX_WANT,
-        Math.max(measure(name, true), ...rows.map((row) => measure(row[i] ?? "", false))) + CELL_PAD,
-      ),
-    ),
-  );
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const floor = sum(least);
-  if (floor >= width) return least.map((w) => (w / floor) * width);
-  const extra = sum(want) - floor;
-  // Everything fits: the spare width goes in proportion to what each column wants.
-  if (sum(want) <= width) return want.map((w) => (w / sum(want)) * width);
-  return least.map((w, i) => w + (((want[i] ?? w) - w) / extra) * (width - floor));
 }
