@@ -14,6 +14,7 @@ import {
   type ForwardedInput,
   type ForwardedMethod,
 } from "../../monitor/alerts/engine-requests.js";
+import { localActor } from "../../monitor/audit/admin.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
 import type { Db } from "../../monitor/store/db.js";
 import { checkFlags } from "../api-input.js";
@@ -54,7 +55,7 @@ export async function askOrStore(
   if (older && FORWARDED_SINCE[method] === 1)
     return { result: { ok: false, message: engineOlder(older.pid) }, engine: true };
   if (evaluating.length > 0 && !older) {
-    const answer = await askEngine(db, { method, input: checked, actor: "cli" });
+    const answer = await askEngine(db, { method, input: checked, actor: localActor() });
     return { result: answer ?? { ok: false, message: engineSilent() }, engine: true };
   }
   if (method === "alerts.silence") {
