@@ -169,11 +169,21 @@ export class Drain {
       node = node.children.get(token) ?? node.children.get(WILDCARD);
     }
     if (!node) return null;
+    // A template of the line's own level first: one marked any-level by an upgrade may have been mined
+    // per level (the same text at two levels), and takes the line only when none of its level matches.
+    return (
+      this.closest(node, tokens, (c) => c.level === level) ??
+      this.closest(node, tokens, (c) => c.level !== level && c.anyLevel)
+    );
+  }
+
+  /** The most similar cluster of a leaf among those `eligible`, if similar enough. */
+  private closest(node: TreeNode, tokens: string[], eligible: (cluster: Cluster) => boolean): Cluster | null {
     let best: Cluster | null = null;
     let bestSim = -1;
     let bestParams = -1;
     for (const cluster of node.clusters) {
-      if (cluster.level !== level && !cluster.anyLevel) continue;
+      if (!eligible(cluster)) continue;
       let same = 0;
       let constant = 0;
       let params = 0;
