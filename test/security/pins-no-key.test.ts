@@ -1,7 +1,7 @@
 /**
- * Tool pins are keyed with the data dir's audit key: a key that cannot be had (a file holding no key, a
- * data dir on a file system that cannot take one) leaves the list unpinned and says so, and the session's
- * calls are stored all the same. Real SDK client → `mcpscope run` → server-everything.
+ * Tool pins and call records' digests are keyed with the data dir's audit key: a key that cannot be had
+ * (a file holding no key, a data dir on a file system that cannot take one) leaves the list unpinned and
+ * the records without digest, says so once, and the session's calls are stored all the same. Real SDK client → `mcpscope run` → server-everything.
  */
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,8 +47,13 @@ it.each([
     "tools/call get-sum",
   ]);
   expect(read(dataDir, "SELECT 1 FROM events WHERE type = 'telemetry.dropped'")).toEqual([]);
-  const unchecked = read(dataDir, "SELECT message FROM events WHERE type = 'tool.pins_unchecked'");
-  expect(unchecked).toHaveLength(1);
-  expect(String(unchecked[0]?.message)).toMatch(/does not hold an audit key/);
+  // Said once for the session: its call records keep no digest, its tools are not pinned.
+  const said = read(dataDir, "SELECT message FROM events WHERE type = 'audit_key.unavailable'");
+  expect(said).toHaveLength(1);
+  expect(String(said[0]?.message)).toMatch(/does not hold an audit key/);
   expect(read(dataDir, "SELECT 1 FROM tool_pins")).toEqual([]);
+  expect(read(dataDir, "SELECT args_digest FROM audit_records")).toEqual([
+    { args_digest: null },
+    { args_digest: null },
+  ]);
 });

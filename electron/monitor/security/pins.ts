@@ -12,6 +12,7 @@ import type { ToolPin } from "../../../shared/events.js";
 import { hiddenChange } from "../../../shared/tool-pins.js";
 import { type AuditKey, auditKeyOfDatabase, digestKeyId, keyedDigest } from "../audit/audit-key.js";
 import { recordAdminAction } from "../audit/audit-log.js";
+import { noteKeyUnavailable } from "../audit/key-unavailable.js";
 import {
   canonicalJson,
   maskDefinition,
@@ -120,7 +121,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
   try {
     key = auditKeyOfDatabase(db.path);
   } catch (error) {
-    unchecked(db, input, (error as Error).message);
+    noteKeyUnavailable(db, input, (error as Error).message);
     return;
   }
   const event = (type: string, severity: SecurityEventRow["severity"], message: string, details: unknown) =>
@@ -224,40 +225,6 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
       pinnedHash: pin.hash,
     });
   }
-}
-
-/** How long one `tool.pins_unchecked` event stands for a server's lists without a session (health probes). */
-const UNCHECKED_QUIET_MS = 60 * 60_000;
-
-/**
- * The tools could not be compared with their pins, as pins are keyed and the key cannot be had (a file
- * that holds no key, a data dir that cannot take one): said once per session (once an hour for probes),
- * and the list is left unpinned — the session's calls are stored all the same.
- */
-function unchecked(db: Db, input: PinCheckInput, why: string): void {
-  const { server, time, sessionId } = input;
-  const said = sessionId
-    ? db
-        .prepare(
-          "SELECT 1 AS x FROM events WHERE type = 'tool.pins_unchecked' AND server = ? AND session_id = ? LIMIT 1",
-        )
-        .get(server, sessionId)
-    : db
-        .prepare(
-          "SELECT 1 AS x FROM events WHERE type = 'tool.pins_unchecked' AND server = ? AND session_id IS NULL AND time > ? LIMIT 1",
-        )
-        .get(server, time - UNCHECKED_QUIET_MS);
-  if (said) return;
-  insertEvent(db, {
-    time,
-    category: "security",
-    type: "tool.pins_unchecked",
-    severity: "medium",
-    server,
-    session_id: sessionId,
-    message: `${server}: its tools were not compared with their pins nor scanned, as the audit key cannot be had (${why}); the session's calls are recorded all the same`,
-    details: JSON.stringify({ reason: why, tools: input.tools.length }),
-  });
 }
 
 function iso(ms: unknown): string {
