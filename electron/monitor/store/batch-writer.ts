@@ -76,6 +76,8 @@ export class BatchWriter {
   private queue: QueuedRow[] = [];
   private db: Db | null = null;
   private statements = new Map<TableName, Statement>();
+  /** The savepoint statements around a part's own write (see `custom`), prepared once per connection. */
+  private savepoint: { begin: Statement; undo: Statement; end: Statement } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
   private lastCommitAt = 0;
@@ -406,21 +408,28 @@ export class BatchWriter {
    * as a whole (locked, full, damaged) is thrown on, so the batch is kept or dropped as a whole.
    */
   private custom(db: Db, write: (db: Db) => void): void {
-    db.exec("SAVEPOINT part_write");
+    // Prepared once per connection: parsed on every write, the savepoint cost several times as much.
+    this.savepoint ??= {
+      begin: db.prepare("SAVEPOINT part_write"),
+      undo: db.prepare("ROLLBACK TO part_write"),
+      end: db.prepare("RELEASE part_write"),
+    };
+    const { begin, undo, end } = this.savepoint;
+    begin.run();
     try {
       write(db);
     } catch (error) {
       const message = (error as Error).message;
       if (LOCK_MESSAGE.test(message) || FULL_MESSAGE.test(message) || DAMAGED_MESSAGE.test(message))
         throw error;
-      db.exec("ROLLBACK TO part_write");
+      undo.run();
       this.dropped++;
       this.problem(
         "part",
         `a write beside the calls failed and was skipped (${message}); the calls are kept`,
       );
     }
-    db.exec("RELEASE part_write");
+    end.run();
   }
 
   /** One row through the table's insert, prepared once per connection. */
@@ -441,6 +450,7 @@ export class BatchWriter {
 
   private reset(): void {
     this.statements.clear();
+    this.savepoint = null;
     try {
       this.db?.close();
     } catch {}
