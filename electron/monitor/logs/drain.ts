@@ -5,7 +5,8 @@
  * `similarity`) or starts its own. Where a joined line differs, the template gets `<*>`. Tokens with a
  * digit are `<*>` before anything else, so ids, counts, times and addresses never split templates. A line
  * joins only a cluster of its own level (a pattern's level is that of every line it counts; a cluster
- * mined before that rule takes every level and wears the highest, see `anyLevel`), and only by
+ * mined before that rule takes every level and wears the highest, see `anyLevel`, but only lines no
+ * cluster of their own level takes), and only by
  * sharing a constant word with it, or all of its tokens: `<*>` against `<*>` alone says nothing two
  * lines have in common (`3 retries` and `12 connected` are not one pattern).
  * Pure and synchronous: persistence is template-analyzer.ts.
