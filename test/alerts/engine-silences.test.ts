@@ -6,6 +6,7 @@
  * engines on a real data dir, the CLI as the terminal runs it (in process). Evaluations are an hour
  * apart: each engine evaluates once as it starts, so what changes after comes from the edit alone.
  */
+import { userInfo } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getMeta } from "../../electron/monitor/alerts/alert-store.js";
 import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
@@ -133,9 +134,10 @@ describe("silences while another engine evaluates", () => {
     const removed = await cli("unsilence", silence.id);
     expect(removed).toMatchObject({ status: 0, stdout: `silence ${silence.id} expired\n` });
     expect(shown(e, alert.id)?.silencedBy).toEqual([]);
+    // Under the user's name, as every other write of the CLI (settings, backups) is recorded.
     expect(await silenceAudits(2)).toEqual([
-      { action: "alert_silence", actor: "cli" },
-      { action: "alert_unsilence", actor: "cli" },
+      { action: "alert_silence", actor: userInfo().username },
+      { action: "alert_unsilence", actor: userInfo().username },
     ]);
   });
 
@@ -144,8 +146,22 @@ describe("silences while another engine evaluates", () => {
     expect(made.status).toBe(0);
     expect(JSON.parse(made.stdout)).toMatchObject({
       engine: false,
-      silence: { createdBy: expect.any(String) },
+      silence: { createdBy: userInfo().username },
     });
+    const unsilenced = await cliInProcess([
+      "alerts",
+      "unsilence",
+      JSON.parse(made.stdout).silence.id,
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(unsilenced.status).toBe(0);
+    expect(await silenceAudits(2)).toEqual([
+      { action: "alert_silence", actor: userInfo().username },
+      { action: "alert_unsilence", actor: userInfo().username },
+    ]);
+    const again = await cliInProcess(["alerts", "silence", "server=alpha", "--data-dir", dir.path]);
+    expect(again.status).toBe(0);
     const e = await startEngine();
     const alert = await firing(e);
     expect(alert.silencedBy).toHaveLength(1);

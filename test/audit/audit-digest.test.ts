@@ -121,7 +121,11 @@ describe("keyed argument digests", () => {
       "--data-dir",
       dir.path,
     ]);
-    expect(other.code).toBe(1);
+    // With no key here it might as well be a bare HMAC under a key since removed: not a mismatch.
+    expect(other).toMatchObject({
+      code: 3,
+      stdout: `record 1: cannot check: it was written before digests named their key, matches neither a plain SHA-256 nor this data dir's key, and there is no ${join(dir.path, "audit-key")}\n`,
+    });
     const verify = await mcpscopeRun(["audit", "verify", "--data-dir", dir.path]);
     expect(verify).toMatchObject({ code: 0, stdout: "1 records, chain intact\n" });
   });
@@ -203,5 +207,53 @@ describe("a digest names the key it was made under", () => {
       stdout: "record 1: the arguments match (keyed digest)\n",
     });
     expect(await digestOf(dir.path, { pin: "4822" }, 1)).toMatchObject({ code: 1 });
+  });
+
+  it("does not call the right arguments a mismatch once the key of a record that names none is gone", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const keyFile = join(dir.path, "audit-key");
+    const key = randomBytes(32);
+    writeFileSync(keyFile, `${key.toString("hex")}\n`, { mode: 0o600 });
+    const args = { message: "hi" };
+    // As the previous release wrote it: the bare HMAC-SHA-256, 64 hex digits, no key id.
+    const db = openDb(dbFile(dir.path));
+    try {
+      db.transaction(() =>
+        appendAuditRecord(db, {
+          time: Date.now(),
+          kind: "call",
+          actor: "client",
+          server: "everything",
+          session_id: "s-1",
+          action: "tools/call",
+          target: "echo",
+          args_digest: createHmac("sha256", key).update(canonicalJson(args)).digest("hex"),
+          outcome: "ok",
+          details: null,
+        }),
+      );
+    } finally {
+      db.close();
+    }
+    expect(await digestOf(dir.path, args, 1)).toMatchObject({ code: 0 });
+
+    rmSync(keyFile);
+    expect(await digestOf(dir.path, args, 1)).toMatchObject({
+      code: 3,
+      stdout: `record 1: cannot check: it was written before digests named their key, matches neither a plain SHA-256 nor this data dir's key, and there is no ${keyFile}\n`,
+    });
+    // A new key, made by the next call recorded: put in place after the record, so it did not make it.
+    const made = await mcpscopeRun(["audit", "digest", "{}", "--data-dir", dir.path]);
+    expect(made.code).not.toBe(0); // printing a digest never makes a key
+    writeFileSync(keyFile, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600 });
+    const newId = (await mcpscopeRun(["audit", "digest", "{}", "--data-dir", dir.path])).stdout.slice(0, 8);
+    expect(await digestOf(dir.path, args, 1)).toMatchObject({
+      code: 3,
+      stdout: `record 1: cannot check: it was written before digests named their key, matches neither a plain SHA-256 nor this data dir's key, and this data dir's audit-key (key ${newId}) was put in place after it\n`,
+    });
+    // The record's own key copied back: the right arguments match again.
+    writeFileSync(keyFile, `${key.toString("hex")}\n`, { mode: 0o600 });
+    expect(await digestOf(dir.path, args, 1)).toMatchObject({ code: 0 });
   });
 });

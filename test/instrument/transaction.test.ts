@@ -90,9 +90,12 @@ describe("config transaction", () => {
       ["uninstrument", sha256(wrapped)],
     ]);
     // Same timestamp: the second backup gets its own name instead of replacing the first.
+    // Named after the config, and tagged with its path's digest: other configs may share its name.
+    const tag = sha256(file).slice(0, 8);
+    expect(manifest.map((b) => b.file)).toEqual([file, file]);
     expect(manifest.map((b) => b.backup.slice(data().length))).toEqual([
-      "/backups/claude-desktop/claude-desktop.json.2026-11-25T10-00-00.000Z.bak",
-      "/backups/claude-desktop/claude-desktop.json.2026-11-25T10-00-00.000Z-1.bak",
+      `/backups/claude-desktop/claude-desktop.json.${tag}.2026-11-25T10-00-00.000Z.bak`,
+      `/backups/claude-desktop/claude-desktop.json.${tag}.2026-11-25T10-00-00.000Z-1.bak`,
     ]);
     for (const b of manifest) {
       expect(sha256(await readFile(b.backup))).toBe(b.sha256);
@@ -230,12 +233,16 @@ describe("copies the manifest does not list", () => {
     const folder = join(data(), "backups", "claude-desktop");
     await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
     // Left unlisted: a listing that failed, a deletion that failed, a manifest moved from elsewhere.
-    const orphan = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z.bak`);
-    const orphanSecond = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z-1.bak`);
+    const tag = sha256(file).slice(0, 8);
+    const orphan = join(folder, `${basename(file)}.${tag}.2020-01-01T00-00-00.000Z.bak`);
+    const orphanSecond = join(folder, `${basename(file)}.${tag}.2020-01-01T00-00-00.000Z-1.bak`);
     // Not a copy of this config: another file of this client, and something of the user's.
     const other = join(folder, "other.json.2020-01-01T00-00-00.000Z.bak");
     const notes = join(folder, "notes.txt");
-    for (const path of [orphan, orphanSecond, other, notes]) await writeFile(path, '{"token":"old"}\n');
+    // Named before copies carried their config's tag: whose it is cannot be told, so it stays.
+    const untagged = join(folder, `${basename(file)}.2020-01-01T00-00-00.000Z.bak`);
+    for (const path of [orphan, orphanSecond, other, notes, untagged])
+      await writeFile(path, '{"token":"old"}\n');
     await uninstrument(files(), { dataDir: data() });
     for (let i = 0; i < BACKUPS_KEPT_PER_FILE; i++) {
       await instrument(files(), { dataDir: data(), launcher: NODE_LAUNCHER });
@@ -246,7 +253,8 @@ describe("copies the manifest does not list", () => {
     expect(onDisk).not.toContain(basename(orphanSecond));
     expect(onDisk).toContain(basename(other));
     expect(onDisk).toContain("notes.txt");
+    expect(onDisk).toContain(basename(untagged));
     const listed = (await readManifest(data())).map((b) => basename(b.backup));
-    expect(onDisk.filter((n) => n.startsWith(basename(file))).sort()).toEqual(listed.sort());
+    expect(onDisk.filter((n) => n.startsWith(`${basename(file)}.${tag}.`)).sort()).toEqual(listed.sort());
   });
 });

@@ -76,3 +76,31 @@ it("mines a shape first seen after the upgrade one template per level", () => {
   ]);
   expect(newTemplateEvents()).toHaveLength(2);
 });
+
+it("keeps a text stored at two levels (mined per level before the upgrade) one template per level", () => {
+  // Left by a release that mined per level before templates were marked: the same text at info and error.
+  db.prepare(
+    `INSERT INTO log_templates (server, route, template, level, any_level, count, first_seen, last_seen, example, example_id)
+     VALUES ('files', '[3,"Retrying"]', 'Retrying request <*>', ?, 1, 5, ?, ?, 'Retrying request 4', NULL)`,
+  ).run("error", Date.now() - 60_000, Date.now() - 30_000);
+  db.prepare(
+    `INSERT INTO log_templates (server, route, template, level, any_level, count, first_seen, last_seen, example, example_id)
+     VALUES ('files', '[3,"Retrying"]', 'Retrying request <*>', ?, 1, 7, ?, ?, 'Retrying request 3', NULL)`,
+  ).run("info", Date.now() - 60_000, Date.now() - 30_000);
+  insertLogs(db, [
+    { message: "Retrying request 9", level: "info" },
+    { message: "Retrying request 10", level: "info" },
+    { message: "Retrying request 11", level: "error" },
+  ]);
+  new TemplateAnalyzer(db).catchUp();
+  // Info lines count under info, never as errors; nothing is reported as new.
+  expect(templates().slice(1)).toEqual([
+    ["Retrying request <*>", "error", 6],
+    ["Retrying request <*>", "info", 9],
+  ]);
+  expect(newTemplateEvents()).toEqual([]);
+  expect(db.prepare("SELECT any_level FROM log_templates WHERE template LIKE 'Retrying%'").all()).toEqual([
+    { any_level: 0 },
+    { any_level: 0 },
+  ]);
+});

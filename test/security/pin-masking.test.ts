@@ -3,6 +3,7 @@
  * what describes it stays readable (a poisoned description must show in the diff a user approves, and in
  * the findings), and only the values it holds are masked. Tools come from a real SDK server's tools/list.
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,6 +163,27 @@ describe("masking pinned tool definitions", () => {
     expect(texts[1].token).toMatchObject({ type: "string", "x-secret": true });
     expect(JSON.stringify(texts)).not.toContain(DEFAULT_TOKEN);
     expect(changes("probed")[0]?.diff).toContain(POISONED.slice(0, 40));
+  });
+
+  it("keeps no hash of a probe's unmasked tools beside their masked text", () => {
+    const store = new DbHealthStore(db);
+    const snapshot = snapshotTools(plain);
+    store.snapshot("id-2", "oracle", snapshot, 1000);
+    const row = db.prepare("SELECT hash, tools_json FROM tool_snapshots WHERE server = 'oracle'").get();
+    // A guess of the masked default, put back into the stored text, must not be confirmed by the hash.
+    const guessed = String(row?.tools_json).replace(
+      `[masked:named-secret…${DEFAULT_TOKEN.slice(-4)}]`,
+      DEFAULT_TOKEN,
+    );
+    expect(guessed).toContain(DEFAULT_TOKEN);
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    const hashes = [sha(guessed), sha(snapshot.json)];
+    expect(hashes).not.toContain(row?.hash);
+    expect(hashes).not.toContain(snapshot.hash);
+    // It is the hash of what is stored, so a probe of the same tools adds no row.
+    expect(row?.hash).toBe(sha(String(row?.tools_json)));
+    store.snapshot("id-2", "oracle", snapshotTools(plain), 2000);
+    expect(db.prepare("SELECT count(*) AS n FROM tool_snapshots WHERE server = 'oracle'").get()?.n).toBe(1);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type ForwardedInput,
   type ForwardedMethod,
 } from "../../monitor/alerts/engine-requests.js";
+import { localActor } from "../../monitor/audit/admin.js";
 import type { Db } from "../../monitor/store/db.js";
 import { checkFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
@@ -45,7 +46,7 @@ export async function askOrStore(
   const route = editRoute(db, dataDir, method);
   if (route.to === "refused") return { result: { ok: false, message: route.message }, engine: true };
   if (route.to === "engine") {
-    const answer = await askEngine(db, { method, input: checked, actor: "cli" });
+    const answer = await askEngine(db, { method, input: checked, actor: localActor() });
     return { result: answer ?? { ok: false, message: engineSilent() }, engine: true };
   }
   if (method === "alerts.silence") {

@@ -18,6 +18,7 @@ import type { AlertServices } from "../../monitor/alerts/alert-manager.js";
 import { formatMatcher, parseMatcher } from "../../monitor/alerts/matchers.js";
 import { storedAlerts } from "../../monitor/alerts/stored-alerts.js";
 import { inProcessTransport } from "../../monitor/api/in-process.js";
+import { localActor } from "../../monitor/audit/admin.js";
 import { recordAdminAction } from "../../monitor/audit/audit-log.js";
 import { runningEngines } from "../../monitor/engine-presence.js";
 import { MonitoringError } from "../../monitor/errors.js";
@@ -201,7 +202,7 @@ export const alertsCommand: Command = {
             dataDir,
             db,
             event: (e) => insertEvent(db, e),
-            audit: (action) => recordAdminAction(db, { ...action, actor: "cli" }),
+            audit: (action) => recordAdminAction(db, { ...action, actor: localActor() }),
             warn: (p) => problems.push(p),
           });
           return services;
@@ -296,7 +297,7 @@ export const alertsCommand: Command = {
               matchers,
               duration: flagString(args, "for") ?? "1h",
               comment: flagString(args, "comment"),
-              createdBy: process.env.USER ?? "cli",
+              createdBy: localActor(),
             },
             { duration: "for", comment: "comment" },
           );

@@ -9,6 +9,7 @@ import type { ApiClient } from "../../../shared/api.js";
 import {
   AUDIT_KEY_FILE,
   auditKeyFile,
+  auditKeyInPlaceSince,
   digestKeyId,
   keyedArgumentsDigest,
   keyedDigestMatches,
@@ -31,12 +32,19 @@ export function readArguments(word: string | undefined): unknown {
   }
 }
 
+/** Whether the data dir's key file was in place by `time` (ms), so a digest made then was made under it. */
+function keyHeldAt(dataDir: string, time: number): boolean {
+  const since = auditKeyInPlaceSince(dataDir);
+  return since !== null && Math.floor(since) <= time;
+}
+
 /** What `--record` answers when the record's key is not this data dir's: neither a match nor a mismatch. */
 export const CANNOT_CHECK_EXIT = 3;
 
 /**
  * Prints the keyed digest, or checks the arguments against record `recordId`; the exit code: 0 they
- * match, 1 they do not, 3 the record was keyed under a key this data dir does not hold.
+ * match, 1 they do not, 3 the record was keyed under a key this data dir does not hold — or names no key
+ * and is older than the key file, so may have been keyed under one removed or replaced since.
  */
 export async function auditDigest(
   io: CliIo,
@@ -80,6 +88,16 @@ export async function auditDigest(
       `record ${recordId}: the arguments match (plain SHA-256, written before keyed digests)\n`,
     );
     return 0;
+  }
+  if (recordKey === null && !keyHeldAt(dataDir, record.time)) {
+    // A bare HMAC under a key since removed or replaced looks like any other mismatch: say neither.
+    const here = key
+      ? `this data dir's ${AUDIT_KEY_FILE} (key ${key.id}) was put in place after it`
+      : `there is no ${auditKeyFile(dataDir)}`;
+    io.stdout.write(
+      `record ${recordId}: cannot check: it was written before digests named their key, matches neither a plain SHA-256 nor this data dir's key, and ${here}\n`,
+    );
+    return CANNOT_CHECK_EXIT;
   }
   io.stdout.write(`record ${recordId}: the arguments do not match\n`);
   return 1;

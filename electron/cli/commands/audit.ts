@@ -122,7 +122,8 @@ export const auditCommand: Command = {
           "verify exits 0 when the chain is intact and 1 naming the first broken record (id, time, why).\n" +
             "digest prints the keyed digest of a call's arguments (JSON; - reads them from stdin), computed with\n" +
             "this data dir's audit-key; with --record it says whether they match that record (exit 0) or not (1),\n" +
-            "or that the record was keyed with a key this data dir does not hold (3).",
+            "or that it cannot be checked here (3): keyed with a key this data dir does not hold, or naming no key\n" +
+            "and older than this data dir's audit-key.",
         ),
       );
       return 0;

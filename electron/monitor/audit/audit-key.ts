@@ -81,6 +81,19 @@ export function auditKey(dataDir: string): AuditKey {
   return key;
 }
 
+/**
+ * Since when the key file has been in place (its status-change time, ms), or null when there is none. A
+ * replaced or copied-in file is new by it even when its modification time was kept (`cp -p`): a digest
+ * that names no key and is older than this was not made under this file's key.
+ */
+export function auditKeyInPlaceSince(dataDir: string): number | null {
+  try {
+    return statSync(auditKeyFile(dataDir)).ctimeMs;
+  } catch {
+    return null;
+  }
+}
+
 /** The key of the data dir a database is kept in (`<data dir>/mcpscope.db`). */
 export function auditKeyOfDatabase(databasePath: string): AuditKey {
   return auditKey(dirname(databasePath));

@@ -10,6 +10,7 @@ import type { SessionContext, SessionWatcher } from "../session-watchers.js";
 import type { AuditEntry, AuditSubject } from "./audit-chain.js";
 import { type AuditKey, auditKey, keyedArgumentsDigest } from "./audit-key.js";
 import { AUDITED_METHODS, requestArguments } from "./audit-record.js";
+import { auditKeyProblem, noteKeyUnavailable } from "./key-unavailable.js";
 
 /** A session's subjects, reused while its calls repeat them (the batch then stores and keys each once). */
 const SUBJECTS_KEPT = 256;
@@ -69,10 +70,22 @@ export function callAuditEntry(
 
 export function auditWatcher(context: SessionContext): SessionWatcher {
   const subjects = new Map<string, AuditSubject>();
+  let said = false;
   return {
     call(call, facts) {
       if (call.direction !== "c2s" || !AUDITED_METHODS.has(call.method)) return;
-      context.writer.enqueueAudit(callAuditEntry(call, facts, context, subjects));
+      const entry = callAuditEntry(call, facts, context, subjects);
+      context.writer.enqueueAudit(entry);
+      if (entry.row.args_digest !== null || said) return;
+      // Recorded without its digest: said once per session, not lost in silence.
+      said = true;
+      const why = auditKeyProblem(context.dataDir) ?? "it could not be read when the call was recorded";
+      const at = {
+        server: context.identity.server,
+        sessionId: context.identity.sessionId,
+        time: entry.row.time,
+      };
+      context.writer.enqueueWrite((db) => noteKeyUnavailable(db, at, why));
     },
   };
 }

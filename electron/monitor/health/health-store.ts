@@ -5,7 +5,7 @@ import { checkProbedTools } from "../security/pins.js";
 import type { Db } from "../store/db.js";
 import { WriteGuard } from "../supervisor/telemetry.js";
 import type { HealthStatus } from "./state-machine.js";
-import { storedSnapshotText, type ToolSnapshot } from "./tool-snapshot.js";
+import type { ToolSnapshot } from "./tool-snapshot.js";
 
 /**
  * The `status` of a row that is not a check: the user stopped the server, so checks end here. Its `state`
@@ -107,7 +107,7 @@ export class DbHealthStore implements HealthStore {
           .prepare(
             "INSERT INTO tool_snapshots (time, server_id, server, hash, tools_count, tools_json) VALUES (?, ?, ?, ?, ?, ?)",
           )
-          .run(time, serverId, server, snapshot.hash, snapshot.count, storedSnapshotText(snapshot));
+          .run(time, serverId, server, snapshot.hash, snapshot.count, snapshot.stored);
         this.lastHash.set(key, snapshot.hash);
         return true;
       }) ?? false

@@ -1,7 +1,9 @@
 /**
  * A snapshot of a server's tool definitions: the fields that change what a model sees (name,
- * description, input and output schema), in canonical JSON (keys sorted, tools by name), and its sha256.
- * A new snapshot is kept only when the hash changes.
+ * description, input and output schema), in canonical JSON (keys sorted, tools by name), the text kept of
+ * it (masked), and the sha256 of that text. A new snapshot is kept only when the hash changes. The hash is
+ * of the masked text, never of what was masked: kept beside it, a hash of the unmasked JSON would confirm
+ * a guess of a masked value (a change inside one is the pins' to tell: security/pins.ts).
  */
 import { createHash } from "node:crypto";
 import { capText } from "../pipeline/capture.js";
@@ -15,10 +17,13 @@ export interface ToolDefinition {
 }
 
 export interface ToolSnapshot {
+  /** SHA-256 of `stored`. */
   hash: string;
   count: number;
-  /** Canonical JSON of the hashed fields. */
+  /** Canonical JSON of the fields, unmasked: for the pins, never stored. */
   json: string;
+  /** What is stored: each tool masked (maskDefinition), capped. */
+  stored: string;
 }
 
 export const SNAPSHOT_LIMIT = 1024 * 1024;
@@ -49,7 +54,10 @@ export function snapshotTools(tools: ToolDefinition[]): ToolSnapshot {
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const json = canonicalJson(picked);
-  return { hash: createHash("sha256").update(json).digest("hex"), count: tools.length, json };
+  // Masked from the canonical text, so the stored text is canonical too.
+  const canonical = JSON.parse(json) as unknown[];
+  const stored = capText(JSON.stringify(canonical.map(maskDefinition)), SNAPSHOT_LIMIT);
+  return { hash: createHash("sha256").update(stored).digest("hex"), count: tools.length, json, stored };
 }
 
 /**
@@ -68,10 +76,4 @@ export function maskDefinition(definition: unknown): unknown {
         ? maskToolSchema(value, found)
         : maskValue(value, found);
   return out;
-}
-
-/** The text stored for a snapshot: each tool masked (maskDefinition), capped. */
-export function storedSnapshotText(snapshot: ToolSnapshot): string {
-  const tools = JSON.parse(snapshot.json) as unknown[];
-  return capText(JSON.stringify(tools.map(maskDefinition)), SNAPSHOT_LIMIT);
 }

@@ -1,5 +1,5 @@
 /**
- * A copy of each client config before mcpscope changes it: `<dataDir>/backups/<client>/<name>.<time>.bak`
+ * A copy of each client config before mcpscope changes it: `<dataDir>/backups/<client>/<name>.<tag>.<time>.bak`
  * (mode 0600: configs hold secrets), listed with its sha256 in `<dataDir>/backups/manifest.json`. Each
  * copy holds every secret of that config, so only the newest few of each config file are kept: a secret
  * rotated out of the config is gone from the backups a few changes later. One more is kept: the newest
@@ -50,7 +50,7 @@ export async function writeBackupCopy(
 ): Promise<BackupRecord> {
   const dir = join(dataDir, "backups", client);
   ensurePrivateDir(dir);
-  const stem = `${basename(file)}.${now.toISOString().replace(/:/g, "-")}`;
+  const stem = `${copyPrefix(file)}${now.toISOString().replace(/:/g, "-")}`;
   let backup = "";
   for (let n = 0; ; n++) {
     backup = join(dir, n === 0 ? `${stem}.bak` : `${stem}-${n}.bak`);
@@ -99,7 +99,9 @@ export async function openManifest(dataDir: string): Promise<OpenManifest> {
       const all = [...backups, record];
       const same = all.filter((b) => b.file === record.file);
       const pruned = new Set(same.slice(0, Math.max(0, same.length - BACKUPS_KEPT_PER_FILE)));
-      const untouched = same.findLast((b) => b.untouched);
+      // A manifest of a release before the flag lists none: its oldest copy of the file is the one
+      // taken before mcpscope first changed it, as far as it still holds one.
+      const untouched = same.findLast((b) => b.untouched) ?? same[0];
       if (untouched) pruned.delete(untouched);
       const kept = all.filter((b) => !pruned.has(b));
       const text = `${JSON.stringify({ backups: kept }, null, 2)}\n`;
@@ -112,16 +114,28 @@ export async function openManifest(dataDir: string): Promise<OpenManifest> {
         if (dirname(dirname(path)) === root && path.endsWith(".bak"))
           await rm(path, { force: true }).catch(() => undefined);
       }
-      const window = same.slice(-BACKUPS_KEPT_PER_FILE)[0] ?? record;
-      await pruneUnlisted(dirname(resolve(record.backup)), record.file, kept, window);
+      // An unlisted copy may be the only state from before its change: it goes once five newer are kept.
+      if (same.length >= BACKUPS_KEPT_PER_FILE) {
+        const window = same[same.length - BACKUPS_KEPT_PER_FILE] as BackupRecord;
+        await pruneUnlisted(dirname(resolve(record.backup)), record.file, kept, window);
+      }
     },
     release,
   };
 }
 
-/** `<name>.<time>.bak` as writeBackupCopy names a copy: the time (sortable as text), or null. */
+/**
+ * How a copy of `file` is named up to its time: `<name>.<tag>.`, the tag the first 8 hex digits of the
+ * SHA-256 of the config's path. Configs of one client often share a name (Cursor's global and every
+ * project's `mcp.json`): the tag tells whose a copy is when no manifest line does.
+ */
+function copyPrefix(file: string): string {
+  return `${basename(file)}.${sha256(file).slice(0, 8)}.`;
+}
+
+/** `<name>.<tag>.<time>.bak` as writeBackupCopy names a copy of `file`: the time (sortable as text), or null. */
 function copyTime(name: string, file: string): string | null {
-  const prefix = `${basename(file)}.`;
+  const prefix = copyPrefix(file);
   if (!name.startsWith(prefix)) return null;
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z)(?:-\d+)?\.bak$/.exec(
     name.slice(prefix.length),
@@ -133,8 +147,9 @@ function copyTime(name: string, file: string): string | null {
  * Deletes the copies of `file` in its backups folder that no manifest line lists and that are older than
  * `oldestKept`, the oldest of its newest copies: a copy whose listing failed, one whose deletion failed
  * before, one a manifest from another location lost track of. Each holds the config's secrets as they
- * were, so they go as the listed ones do; a copy listed for another config of the same name is never
- * touched.
+ * were, so they go as the listed ones do. Only copies named with this config's tag: another config's of
+ * the same name, or one named before copies carried the tag, may be someone's only way back. Listed-ness
+ * is told by the copy's name in its client's folder, whatever spelling of the data dir listed it.
  */
 async function pruneUnlisted(
   folder: string,
@@ -144,13 +159,15 @@ async function pruneUnlisted(
 ): Promise<void> {
   const oldest = copyTime(basename(oldestKept.backup), file);
   if (oldest === null) return;
-  const listed = new Set(kept.map((b) => resolve(b.backup)));
+  const client = basename(folder);
+  const listed = new Set(
+    kept.filter((b) => basename(dirname(b.backup)) === client).map((b) => basename(b.backup)),
+  );
   const names = await readdir(folder).catch(() => [] as string[]);
   for (const name of names) {
     const time = copyTime(name, file);
-    const path = join(folder, name);
-    if (time !== null && time < oldest && !listed.has(path))
-      await rm(path, { force: true }).catch(() => undefined);
+    if (time !== null && time < oldest && !listed.has(name))
+      await rm(join(folder, name), { force: true }).catch(() => undefined);
   }
 }
 

@@ -5,7 +5,8 @@
  * `similarity`) or starts its own. Where a joined line differs, the template gets `<*>`. Tokens with a
  * digit are `<*>` before anything else, so ids, counts, times and addresses never split templates. A line
  * joins only a cluster of its own level (a pattern's level is that of every line it counts; a cluster
- * mined before that rule takes every level and wears the highest, see `anyLevel`), and only by
+ * mined before that rule takes every level and wears the highest, see `anyLevel`, but only lines no
+ * cluster of their own level takes), and only by
  * sharing a constant word with it, or all of its tokens: `<*>` against `<*>` alone says nothing two
  * lines have in common (`3 retries` and `12 connected` are not one pattern).
  * Pure and synchronous: persistence is template-analyzer.ts.
@@ -169,11 +170,21 @@ export class Drain {
       node = node.children.get(token) ?? node.children.get(WILDCARD);
     }
     if (!node) return null;
+    // A template of the line's own level first: one marked any-level by an upgrade may have been mined
+    // per level (the same text at two levels), and takes the line only when none of its level matches.
+    return (
+      this.closest(node, tokens, (c) => c.level === level) ??
+      this.closest(node, tokens, (c) => c.level !== level && c.anyLevel)
+    );
+  }
+
+  /** The most similar cluster of a leaf among those `eligible`, if similar enough. */
+  private closest(node: TreeNode, tokens: string[], eligible: (cluster: Cluster) => boolean): Cluster | null {
     let best: Cluster | null = null;
     let bestSim = -1;
     let bestParams = -1;
     for (const cluster of node.clusters) {
-      if (cluster.level !== level && !cluster.anyLevel) continue;
+      if (!eligible(cluster)) continue;
       let same = 0;
       let constant = 0;
       let params = 0;

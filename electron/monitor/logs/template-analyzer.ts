@@ -125,6 +125,14 @@ export class TemplateAnalyzer {
         "SELECT id, server, route, template, level, any_level, count, first_seen, last_seen, example, example_id FROM log_templates ORDER BY id",
       )
       .all();
+    // A text stored at two levels was mined one template per level, whatever the upgrade marked it.
+    const levels = new Map<string, Set<unknown>>();
+    const shape = (row: (typeof rows)[number]) => `${row.server}\u0000${row.route}\u0000${row.template}`;
+    for (const row of rows) {
+      const seen = levels.get(shape(row)) ?? new Set();
+      seen.add(row.level);
+      levels.set(shape(row), seen);
+    }
     for (const row of rows) {
       const route = String(row.route);
       this.miner(String(row.server)).load({
@@ -132,7 +140,7 @@ export class TemplateAnalyzer {
         tokens: route === '["overflow"]' ? [WILDCARD] : String(row.template).split(" "),
         route,
         level: row.level as LogLevel,
-        anyLevel: Number(row.any_level) === 1,
+        anyLevel: Number(row.any_level) === 1 && levels.get(shape(row))?.size === 1,
         count: Number(row.count),
         firstSeen: Number(row.first_seen),
         lastSeen: Number(row.last_seen),
@@ -168,9 +176,17 @@ export class TemplateAnalyzer {
     } else {
       this.db
         .prepare(
-          "UPDATE log_templates SET template = ?, level = ?, count = ?, first_seen = ?, last_seen = ? WHERE id = ?",
+          "UPDATE log_templates SET template = ?, level = ?, any_level = ?, count = ?, first_seen = ?, last_seen = ? WHERE id = ?",
         )
-        .run(template, cluster.level, cluster.count, cluster.firstSeen, cluster.lastSeen, cluster.id);
+        .run(
+          template,
+          cluster.level,
+          cluster.anyLevel ? 1 : 0,
+          cluster.count,
+          cluster.firstSeen,
+          cluster.lastSeen,
+          cluster.id,
+        );
     }
     cluster.dirty = false;
   }

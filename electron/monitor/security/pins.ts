@@ -12,6 +12,7 @@ import type { ToolPin } from "../../../shared/events.js";
 import { hiddenChange } from "../../../shared/tool-pins.js";
 import { type AuditKey, auditKeyOfDatabase, digestKeyId, keyedDigest } from "../audit/audit-key.js";
 import { recordAdminAction } from "../audit/audit-log.js";
+import { noteKeyUnavailable } from "../audit/key-unavailable.js";
 import {
   canonicalJson,
   maskDefinition,
@@ -21,24 +22,12 @@ import {
 import { capText } from "../pipeline/capture.js";
 import type { Db, Row } from "../store/db.js";
 import { lineDiff } from "./diff.js";
+import { raisedRules, scanForPoisoning } from "./poisoning-events.js";
+import { insertEvent, type SecurityEventRow } from "./security-event.js";
+
+export { insertEvent, type SecurityEventRow };
+
 import { scanDefinition } from "./poisoning.js";
-
-export interface SecurityEventRow {
-  time: number;
-  category: "security" | "audit";
-  type: string;
-  severity: "info" | "low" | "medium" | "high" | "critical";
-  server: string | null;
-  session_id: string | null;
-  message: string;
-  details: string | null;
-}
-
-export function insertEvent(db: Db, row: SecurityEventRow): void {
-  db.prepare(
-    "INSERT INTO events (time, category, type, severity, server, session_id, message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-  ).run(row.time, row.category, row.type, row.severity, row.server, row.session_id, row.message, row.details);
-}
 
 /** The hashed fields of one tool, canonical. */
 export function pickDefinition(tool: ToolDefinition): Record<string, unknown> {
@@ -128,7 +117,13 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
     pins.set(String(row.tool), row);
   }
   const first = pins.size === 0;
-  const key = auditKeyOfDatabase(db.path);
+  let key: AuditKey;
+  try {
+    key = auditKeyOfDatabase(db.path);
+  } catch (error) {
+    noteKeyUnavailable(db, input, (error as Error).message);
+    return;
+  }
   const event = (type: string, severity: SecurityEventRow["severity"], message: string, details: unknown) =>
     insertEvent(db, {
       time,
@@ -149,6 +144,8 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
     // Scanned as sent: the stored text is masked, and a masked description hides what it said.
     const findings = JSON.stringify(scanDefinition(tool));
     const pin = pins.get(tool.name);
+    /** The findings kept with this very definition, when it was seen before: its events were raised then. */
+    let scanned: unknown = null;
     if (!pin) {
       db.prepare(
         "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status, findings) VALUES (?, ?, ?, ?, ?, 'pinned', ?)",
@@ -161,6 +158,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
         });
       }
     } else if (samePin(pin.hash, pin.definition, key, tool, hash, stored)) {
+      scanned = pin.findings;
       if (pin.hash !== hash)
         db.prepare("UPDATE tool_pins SET hash = ? WHERE server = ? AND tool = ?").run(
           hash,
@@ -181,6 +179,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
           tool.name,
         );
     } else if (samePin(pin.pending_hash, pin.pending_definition, key, tool, hash, stored)) {
+      scanned = pin.pending_findings;
       if (pin.pending_hash !== hash)
         db.prepare("UPDATE tool_pins SET pending_hash = ? WHERE server = ? AND tool = ?").run(
           hash,
@@ -211,7 +210,9 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
         },
       );
     }
-    scanForPoisoning(db, server, tool, hash, time, sessionId);
+    scanForPoisoning(db, server, tool, hash, time, sessionId, raisedRules(scanned), () =>
+      plainDefinitionHash(tool),
+    );
   }
   if (!input.complete || first) return;
   for (const [name, pin] of pins) {
@@ -222,40 +223,6 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
     event("tool.removed", "medium", `${server}: tool "${name}" is no longer listed`, {
       tool: name,
       pinnedHash: pin.hash,
-    });
-  }
-}
-
-/** One `tool.poisoning_suspected` event per (server, tool, rule, definition hash). */
-function scanForPoisoning(
-  db: Db,
-  server: string,
-  tool: ToolDefinition,
-  hash: string,
-  time: number,
-  sessionId: string | null,
-): void {
-  const findings = scanDefinition(tool);
-  if (findings.length === 0) return;
-  const exists = db.prepare(
-    "SELECT 1 AS x FROM events WHERE type = 'tool.poisoning_suspected' AND server = ? AND json_extract(details, '$.key') = ? LIMIT 1",
-  );
-  let plain: string | null = null;
-  for (const finding of findings) {
-    const key = `${tool.name}\u0000${finding.rule}\u0000${hash}`;
-    if (exists.get(server, key)) continue;
-    // Raised before pins were keyed, under the plain SHA-256.
-    plain ??= plainDefinitionHash(tool);
-    if (exists.get(server, `${tool.name}\u0000${finding.rule}\u0000${plain}`)) continue;
-    insertEvent(db, {
-      time,
-      category: "security",
-      type: "tool.poisoning_suspected",
-      severity: "high",
-      server,
-      session_id: sessionId,
-      message: `${server}: tool "${tool.name}" looks poisoned (${finding.rule}): ${finding.message}`,
-      details: JSON.stringify({ key, tool: tool.name, rule: finding.rule, message: finding.message, hash }),
     });
   }
 }

@@ -76,6 +76,8 @@ export class BatchWriter {
   private queue: QueuedRow[] = [];
   private db: Db | null = null;
   private statements = new Map<TableName, Statement>();
+  /** The savepoint statements around a part's own write (see `custom`), prepared once per connection. */
+  private savepoint: { begin: Statement; undo: Statement; end: Statement } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
   private lastCommitAt = 0;
@@ -221,7 +223,7 @@ export class BatchWriter {
           try {
             for (const item of batch) {
               if (item.table === "audit") this.audit(audit, item.entry);
-              else if (item.table === "custom") item.write(db);
+              else if (item.table === "custom") this.custom(db, item.write);
               else this.insert(db, item.table, item.row);
             }
             endAuditBatch(db, true);
@@ -238,7 +240,7 @@ export class BatchWriter {
       } catch (error) {
         this.writeFailures++;
         const message = (error as Error).message;
-        if (/busy|locked/i.test(message)) {
+        if (LOCK_MESSAGE.test(message)) {
           // Another process holds the lock: keep the rows (bounded by maxQueue) and retry on the next flush.
           const room = Math.max(0, this.maxQueue - this.queue.length);
           this.drop(batch.slice(room));
@@ -394,10 +396,40 @@ export class BatchWriter {
     try {
       batch.add(entry);
     } catch (error) {
-      if (/busy|locked/i.test((error as Error).message)) throw error;
+      if (LOCK_MESSAGE.test((error as Error).message)) throw error;
       this.dropped++;
       this.problem("audit", `cannot append to the audit log: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A part's own write (pins, events…) in a savepoint: one that fails for its own reasons (a missing key,
+   * a row it cannot make) is undone and skipped, never the batch's calls with it. What fails the database
+   * as a whole (locked, full, damaged) is thrown on, so the batch is kept or dropped as a whole.
+   */
+  private custom(db: Db, write: (db: Db) => void): void {
+    // Prepared once per connection: parsed on every write, the savepoint cost several times as much.
+    this.savepoint ??= {
+      begin: db.prepare("SAVEPOINT part_write"),
+      undo: db.prepare("ROLLBACK TO part_write"),
+      end: db.prepare("RELEASE part_write"),
+    };
+    const { begin, undo, end } = this.savepoint;
+    begin.run();
+    try {
+      write(db);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (LOCK_MESSAGE.test(message) || FULL_MESSAGE.test(message) || DAMAGED_MESSAGE.test(message))
+        throw error;
+      undo.run();
+      this.dropped++;
+      this.problem(
+        "part",
+        `a write beside the calls failed and was skipped (${message}); the calls are kept`,
+      );
+    }
+    end.run();
   }
 
   /** One row through the table's insert, prepared once per connection. */
@@ -418,6 +450,7 @@ export class BatchWriter {
 
   private reset(): void {
     this.statements.clear();
+    this.savepoint = null;
     try {
       this.db?.close();
     } catch {}
@@ -432,6 +465,9 @@ export class BatchWriter {
 }
 
 const LOCKED = "the database was locked by another process";
+
+/** A lock held by another process: the whole batch waits for the retry. */
+const LOCK_MESSAGE = /busy|locked/i;
 
 /** SQLite's message when the database (its max_page_count) or the disk under it has no room left. */
 const FULL_MESSAGE = /database or disk is full|SQLITE_FULL/i;
