@@ -110,14 +110,17 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * Whether `value` under a key of this strength is a secret. Placeholders and references are not, nor a
- * date or timestamp, an absolute file path, or an http(s) URL (a secret inside one is masked by its own
- * rules: a password in its user info, a secret-named query parameter).
+ * Whether `value` under a key of this strength is a secret. Placeholders and references are not. Under a
+ * name that is a secret only for a random-looking value (`auth`, `key`), neither is a date or timestamp,
+ * an absolute file path, or an http(s) URL (a secret inside one is masked by its own rules: a password in
+ * its user info, a secret-named query parameter) — unless the "path" reads as a credential, as one base64
+ * key in 64 starts with `/`. Under a strong name (`password`, `client_secret`) the value is a secret by
+ * its name, whatever it looks like: `/hunter2` and `2024-01-01` are passwords too.
  */
 export function secretValue(value: string, strength: SecretKeyStrength): boolean {
   if (strength === null || value === "" || value.startsWith("[masked") || value.startsWith("$")) return false;
   if (/^(?:true|false|null|undefined|none|\*+)$/i.test(value)) return false;
-  if (NOT_A_SECRET.test(value)) return false;
+  if (strength !== "strong" && NOT_A_SECRET.test(value) && !randomPath(value)) return false;
   // Laravel's `APP_KEY=base64:…` spells its key with the encoding in front.
   if (strength === "shaped") return credentialShaped(value.replace(/^base64:/, ""));
   return strength === "strong" || (value.length >= 8 && entropy(value) >= 3);
@@ -125,6 +128,14 @@ export function secretValue(value: string, strength: SecretKeyStrength): boolean
 
 const NOT_A_SECRET =
   /^(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|(?:~|\.{1,2})?\/(?:[\w.@ -]+\/?)+|[A-Za-z]:\\[\w.\\ -]*|https?:\/\/[^\s@]+)$/;
+
+/** A segment of a path that is a word (`/home/`, `/etc/`, `/secrets`): random base64 seldom holds one. */
+const PATH_WORD = /\/[a-z]{3,}(?:\/|$)/;
+
+/** A value NOT_A_SECRET reads as a path that is rather a credential holding `/` (`/9j4Ks/Lm2Qp…`). */
+function randomPath(value: string): boolean {
+  return value.includes("/") && !PATH_WORD.test(value) && credentialShaped(value);
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
