@@ -323,6 +323,8 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
   // A bare value after a quoted key (`"pin":4821`, `\"pin\":4821`) is JSON's: masked as a string.
   const json = !quoted && /^\\?"[ \t]*[:,]/.test(sep) ? /^\\?"/.exec(sep)?.[0] : undefined;
+  // Masked already (text stored masked, masked again where it is shown or put in an event): kept as is.
+  if (text.startsWith(MASKED_OPEN, start)) return 0;
   // A nested value (`"credentials": {"user": …}`, `"api_keys": […]`): its values are the key's, as in JSON.
   if (!quoted && (value.startsWith("{") || value.startsWith("[")))
     return nestedSpans(text, start, strength, spans, json);
@@ -335,6 +337,9 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   spans.push({ start, end, kind: NAMED_SECRET, rank: 2, quote: json });
   return 0;
 }
+
+/** How a masked value opens (see maskedText). */
+const MASKED_OPEN = "[masked:";
 
 /**
  * One token of a nested value in text: a bracket, or a quoted string (also escaped, as JSON text inside a
@@ -363,7 +368,12 @@ function nestedSpans(
   let depth = 0;
   NESTED_TOKEN.lastIndex = open;
   for (let m = NESTED_TOKEN.exec(text); m; m = NESTED_TOKEN.exec(text)) {
-    if (m[1]) depth++;
+    if (m[1] === "[" && text.startsWith(MASKED_OPEN, m.index)) {
+      // A value masked already: its `masked:` is no key, its kind no value.
+      const close = text.indexOf("]", m.index);
+      if (close === -1) break;
+      NESTED_TOKEN.lastIndex = close + 1;
+    } else if (m[1]) depth++;
     else if (m[2]) {
       if (--depth === 0) break;
     } else if (m[4]) {
