@@ -40,4 +40,60 @@ describe("which values a secret name masks", () => {
       ],
     );
   });
+
+  it("keeps hashes, ObjectIds and ULIDs under key names, and the values of id-naming keys", () => {
+    const ids = {
+      key: "3f786850e387550fdab836ed7e6dc881de23001b",
+      RowKey: "507f1f77bcf86cd799439011",
+      idempotency_key: "01HGW2N7ZK8Q3Y4T5V6X7Z8A9B",
+      dedup_key: "srv1-7d2f9a0b4c6e",
+      cache_key: "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
+      file_key: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    };
+    expectMasked(ids, [], Object.values(ids));
+    expect(maskString("key=3f786850e387550fdab836ed7e6dc881de23001b")).toBe(
+      "key=3f786850e387550fdab836ed7e6dc881de23001b",
+    );
+    // A random credential under the same names is still one.
+    expectMasked({ key: "NmPlainKeyY5z6a7b8", OPENAI_KEY: "0123456789abcdef0123456789abcdef" }, [
+      "NmPlainKeyY5z6a7b8",
+      "0123456789abcdef0123456789abcdef",
+    ]);
+  });
+
+  it("masks human-chosen passwords under a word pass: DB_PASS, SMTP_PASS, dbPass", () => {
+    expectMasked(
+      {
+        DB_PASS: "Winter2024!",
+        SMTP_PASS: "correcthorse",
+        dbPass: "hunter2",
+        env: [{ name: "REDIS_PASS", value: "Summer2025" }],
+        bypass: "cache",
+        first_pass: "done",
+        pass: true,
+      },
+      ["Winter2024!", "correcthorse", "hunter2", "Summer2025"],
+      ["cache", "done"],
+    );
+    expect(maskString("DB_PASS=hunter2 smtp_pass: Winter2024!")).toBe(
+      "DB_PASS=[masked:named-secret] smtp_pass: [masked:named-secret]",
+    );
+  });
+
+  it("keeps numbers under plural names: they count, as token usage does", () => {
+    const counts = {
+      total_tokens: 12345678,
+      prompt_tokens: 10293847,
+      tokens: 98765432,
+      usage: { input_tokens: 15728640 },
+      cookies: 3,
+      secrets: 2,
+      api_keys: 5,
+    };
+    expect(maskValue(counts)).toEqual(counts);
+    const text = JSON.stringify(counts);
+    expect(maskString(text)).toBe(text);
+    // The plural still names secrets that are no number.
+    expectMasked({ secrets: "hunter2", api_keys: ["k1AbCdEf0123456789"] }, ["hunter2", "k1AbCdEf0123456789"]);
+  });
 });

@@ -102,7 +102,7 @@ export function maskNamed(
       found?.add(NAMED_SECRET);
       return maskedText(NAMED_SECRET, "", budget) + CUT_MARK;
     }
-    if (masked !== text || !secretValue(masked, strength)) return masked === text ? item : masked;
+    if (masked !== text || !secretValue(masked, strength, name)) return masked === text ? item : masked;
     found?.add(NAMED_SECRET);
     return maskedText(NAMED_SECRET, masked, budget);
   }

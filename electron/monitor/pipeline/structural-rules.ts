@@ -185,7 +185,7 @@ function valueFirstPairs(text: string, spans: SecretSpan[]): void {
       const at = m.indices?.[2];
       const quote = /^\\?["']/.exec(m[2] as string)?.[0].length ?? 0;
       const value = (m[2] as string).slice(quote, quote ? -quote : undefined);
-      if (!at || !secretValue(value, secretKeyStrength(m[3] as string))) continue;
+      if (!at || !secretValue(value, secretKeyStrength(m[3] as string), m[3])) continue;
       // A bare value in JSON (a number): masked as a string, as after a key.
       const json = quote === 0 && m[1] !== undefined ? m[1] : undefined;
       spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2, quote: json });
@@ -320,7 +320,8 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
     else if (credentialShaped(word)) spans.push({ start, end: wordEnd, kind: NAMED_SECRET, rank: 2 });
     return 0;
   }
-  const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
+  const name = key.replace(/^-+/, "");
+  const strength = m[3] ? "strong" : secretKeyStrength(name);
   // A bare value after a quoted key (`"pin":4821`, `\"pin\":4821`) is JSON's: masked as a string.
   const json = !quoted && /^\\?"[ \t]*[:,]/.test(sep) ? /^\\?"/.exec(sep)?.[0] : undefined;
   // Masked already (text stored masked, masked again where it is shown or put in an event): kept as is.
@@ -328,7 +329,7 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   // A nested value (`"credentials": {"user": …}`, `"api_keys": […]`): its values are the key's, as in JSON.
   if (!quoted && (value.startsWith("{") || value.startsWith("[")))
     return nestedSpans(text, start, strength, spans, json);
-  if (!secretValue(value, strength)) return 0;
+  if (!secretValue(value, strength, name)) return 0;
   // A Cookie header's value runs to the end of the line (`a=1; b=2`).
   if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
     const eol = text.slice(end).search(/[\r\n]|$/);
