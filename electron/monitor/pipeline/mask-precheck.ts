@@ -4,6 +4,7 @@ import { MAX_DEPTH } from "./mask-value.js";
 import { SECRET_INFIXES, SECRET_SUFFIXES, SHAPED_SUFFIXES, WEAK_SUFFIXES } from "./secret-keys.js";
 import {
   BASE64_PEM_NEEDLE,
+  CAPABILITY_URLS,
   DB_CLIENT_NEEDLES,
   hasPgpassPort,
   LOOSE_TOKENS,
@@ -46,6 +47,7 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
+  for (const url of CAPABILITY_URLS) if (json.includes(url[1])) return true;
   if (hasPgpassPort(json)) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;

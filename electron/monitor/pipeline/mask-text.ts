@@ -3,9 +3,11 @@
  * and each written as its masked spelling. Also the masking of private-key blocks across stderr lines.
  */
 import type { MaskBudget } from "./mask-budget.js";
+import { NAMED_SECRET } from "./secret-keys.js";
 import {
   AUTH_SCHEMES,
   BASE64_PEM_NEEDLE,
+  CAPABILITY_URLS,
   DB_CLIENT_NEEDLES,
   LOOSE_TOKENS,
   NETRC_NEEDLE,
@@ -34,6 +36,7 @@ const TEXT = new TextScanner([
   ...DB_CLIENT_NEEDLES,
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
+  ...CAPABILITY_URLS.map((t) => t[1]),
 ]);
 
 /** Overlapping spans become one, named by the most specific rule among them. */
@@ -99,8 +102,11 @@ function keyedSpans(key: string, text: string, spans: SecretSpan[]): void {
   const scan = TEXT.scan(whole);
   tokenSpans(whole, all, scan.rules);
   structuralSpans(whole, all, scan);
+  // The value as the key's own: the caller judges it whole (a password holding `"` or `\\` is one
+  // value, where `key=text` reads it only to the quote).
   for (const span of all)
-    if (span.end > at) spans.push({ ...span, start: Math.max(span.start, at) - at, end: span.end - at });
+    if (span.end > at && !(span.start === at && span.kind === NAMED_SECRET))
+      spans.push({ ...span, start: Math.max(span.start, at) - at, end: span.end - at });
 }
 
 /**

@@ -17,11 +17,14 @@ import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js"
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
- * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask-value.ts`
- * reads the same pairs in structured data), and an XML element's `<password>v</password>`.
+ * name/value pair's `"DB_PASSWORD", "value": "v"` or YAML's `name: DB_PASSWORD` line and `value: v` line
+ * after it (Kubernetes and ECS env, HAR headers; `mask-value.ts` reads the same pairs in structured
+ * data), and an XML element's `<password>v</password>` (its text whole, up to the closing tag). A quoted
+ * value is a JSON string, escapes and all (`"ab\"cd"`), also escaped once more (`\"ab\\\"cd\"`) as JSON
+ * text inside a string spells it.
  */
 const ASSIGNMENT = new RegExp(
-  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|(?<=\\b[Nn]ame:[ \\t]*["']?[\\w.-]+)["']?[ \\t]*\\r?\\n[ \\t]*[Vv]alue:[ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?((?<=>)[^<\\r\\n]+(?=<\\/)|\\\\"(?:[^"\\\\]|\\\\\\\\\\\\[\\\\"]|\\\\[^"\\\\])+\\\\"|"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
@@ -40,19 +43,44 @@ const VALUE_FIRST =
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/([^\s:/@"'<>]*)(?::([^\s@/"'<>]+))?@/dgi;
 /**
  * URLs that are credentials themselves: whoever holds one posts as the integration (Discord and Teams
- * webhooks) or controls the bot (Telegram). The secret part is masked, the host kept.
+ * webhooks) or controls the bot (Telegram). The secret part is masked, the host kept. Also their paths
+ * alone, in the shape only these have, as an HTTP client's debug log prints them apart from the host
+ * (urllib3: `https://discord.com:443 "POST /api/webhooks/…/… HTTP/1.1"`), and without a scheme. Each
+ * runs only on text holding its needle.
  */
-const CAPABILITY_URLS: [string, RegExp][] = [
-  ["discord-webhook-url", /discord(?:app)?\.com\/api\/webhooks\/\d+\/([A-Za-z0-9_-]{16,})/dgi],
-  ["teams-webhook-url", /\.webhook\.office\.com\/webhookb2\/([^\s"'<>\\]+)/dgi],
-  ["telegram-bot-token", /api\.telegram\.org\/(?:file\/)?bot(\d+:[A-Za-z0-9_-]{20,})/dg],
+export const CAPABILITY_URLS: [string, string, RegExp][] = [
+  [
+    "discord-webhook-url",
+    "webhooks/",
+    /(?:discord(?:app)?\.com\/api\/webhooks\/\d+\/([A-Za-z0-9_-]{16,})|\/api\/webhooks\/\d{17,20}\/([A-Za-z0-9_-]{60,}))/dgi,
+  ],
+  [
+    "teams-webhook-url",
+    "webhookb2",
+    /(?:\.webhook\.office\.com\/webhookb2\/([^\s"'<>\\]+)|\/webhookb2\/([0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[^\s"'<>\\]+))/dgi,
+  ],
+  [
+    "telegram-bot-token",
+    "/bot",
+    /(?:api\.telegram\.org\/(?:file\/)?bot(\d+:[A-Za-z0-9_-]{20,})|\/bot(\d{6,12}:[A-Za-z0-9_-]{30,}))/dg,
+  ],
 ];
 /** The start of `-----BEGIN ` in base64, as a kubeconfig's `client-key-data` or a Secret's `tls.key` hold a key. */
 export const BASE64_PEM_NEEDLE = "LS0tLS1CRUdJT";
-const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
-/** A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field). */
+/**
+ * Its lines too when wrapped (`base64` writes 76 columns): a line break, or JSON text's `\n`, then a line
+ * that is base64 to its end.
+ */
+const BASE64_PEM =
+  /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*[A-Za-z0-9+/]+(?==*(?![^\r\n\\"'])))*={0,2}/dg;
+/**
+ * A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field), opening a line
+ * (or a string), its host a host (a dot, `localhost`, or alone on its line): "the default password is …"
+ * and "machine learning login page password reset" are prose.
+ */
 export const NETRC_NEEDLE = "machine";
-const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
+const NETRC =
+  /(?:(?<![^\r\n"])|(?<=\\n))[ \t]*(?:machine[ \t]+(?:[\w-]+\.[\w.-]+|localhost|[\w.-]+(?=[ \t]*(?:\r?\n|\\n)))|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
 /**
  * A `.pgpass` line: `HOST:PORT:DATABASE:USER:PASSWORD`, the password to the line's end (`\:` and `\\`
  * escaped), or to the end of a JSON string holding the file (`"…\nHOST:…:PASSWORD\n…"`). No keyword
@@ -124,12 +152,13 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (m[2] !== undefined || credentialShaped(secret))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
     }
-    for (const [kind, pattern] of CAPABILITY_URLS)
+  }
+  for (const [kind, needle, pattern] of CAPABILITY_URLS)
+    if (scan.has(needle))
       for (const m of text.matchAll(pattern)) {
-        const at = m.indices?.[1];
+        const at = m.indices?.[1] ?? m.indices?.[2];
         if (at) spans.push({ start: at[0], end: at[1], kind, rank: 3 });
       }
-  }
   if (scan.has(BASE64_PEM_NEEDLE))
     for (const m of text.matchAll(BASE64_PEM)) {
       const at = m.indices?.[0];
