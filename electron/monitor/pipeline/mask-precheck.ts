@@ -1,16 +1,10 @@
 /** Whether a payload's JSON text could be changed by masking at all, judged without masking it. */
+
+import { BASE64_PEM_NEEDLE, DB_CLIENT_NEEDLES, hasPgpassPort } from "./credential-file-rules.js";
 import { KeywordScanner } from "./keyword-scan.js";
 import { MAX_DEPTH } from "./mask-value.js";
 import { SECRET_INFIXES, SECRET_SUFFIXES, SHAPED_SUFFIXES, WEAK_SUFFIXES } from "./secret-keys.js";
-import {
-  BASE64_PEM_NEEDLE,
-  CAPABILITY_URLS,
-  DB_CLIENT_NEEDLES,
-  hasPgpassPort,
-  LOOSE_TOKENS,
-  PRIVATE_KEY_NEEDLE,
-  URL_NEEDLE,
-} from "./structural-rules.js";
+import { CAPABILITY_URLS, LOOSE_TOKENS, PRIVATE_KEY_NEEDLE, URL_NEEDLE } from "./structural-rules.js";
 import { anyTokenKeyword } from "./token-rules.js";
 
 /**

@@ -2,15 +2,14 @@
  * Masking one text: every rule's spans found in one read of it (token-rules.ts, structural-rules.ts), merged,
  * and each written as its masked spelling. Also the masking of private-key blocks across stderr lines.
  */
+
+import { BASE64_PEM_NEEDLE, DB_CLIENT_NEEDLES, NETRC_NEEDLE } from "./credential-file-rules.js";
 import type { MaskBudget } from "./mask-budget.js";
 import { NAMED_SECRET } from "./secret-keys.js";
 import {
   AUTH_SCHEMES,
-  BASE64_PEM_NEEDLE,
   CAPABILITY_URLS,
-  DB_CLIENT_NEEDLES,
   LOOSE_TOKENS,
-  NETRC_NEEDLE,
   PRIVATE_KEY_NEEDLE,
   structuralSpans,
   URL_NEEDLE,
