@@ -9,8 +9,8 @@ import { anyTokenKeyword } from "./token-rules.js";
 
 /**
  * Every word a structural rule or a secret-named key needs, lower-case without `-`, `_`, `.` (how keys
- * are compared): each spelling of KEY_WORD, each key suffix and infix, the auth schemes, and the MySQL
- * clients whose `-p` takes a password.
+ * are compared): each spelling of KEY_WORD, each key suffix and infix, the auth schemes, the MySQL
+ * clients whose `-p` takes a password, and the paths of the capability URLs.
  */
 const NEEDED_WORDS = new KeywordScanner(
   [
@@ -23,6 +23,8 @@ const NEEDED_WORDS = new KeywordScanner(
       ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
       ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
       ...DB_CLIENT_NEEDLES,
+      // A capability URL's path (`webhooks/`, `/bot`): read in the same pass, at no cost per text.
+      ...CAPABILITY_URLS.map((url) => url[1]),
     ]),
   ],
   "-_.",
@@ -41,7 +43,6 @@ export function mayHoldSecret(json: string): boolean {
   if (json.includes(PRIVATE_KEY_NEEDLE) || json.includes(URL_NEEDLE) || json.includes(BASE64_PEM_NEEDLE))
     return true;
   for (const token of LOOSE_TOKENS) if (json.includes(token[1])) return true;
-  for (const url of CAPABILITY_URLS) if (json.includes(url[1])) return true;
   if (hasPgpassPort(json)) return true;
   // More containers than masking descends into: maybe "[too deep]". Counted by native searches.
   let opens = 0;
