@@ -4,8 +4,9 @@
  * after a secret-looking flag (`--api-key VALUE`). References that clients resolve at launch —
  * `${input:…}`, `${env:…}`, `${VAR}`, `$VAR`, `${{ secrets.X }}` — hold no secret and are shown as is.
  */
+
+import { gluedPasswordArgs } from "../pipeline/credential-file-rules.js";
 import { isSecretKey, maskedText, maskString, NAMED_SECRET } from "../pipeline/mask.js";
-import { gluedPasswordArgs } from "../pipeline/structural-rules.js";
 
 const REFERENCE = /\$\{\{[^}]*\}\}|\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
 const AUTH_SCHEME = /^\s*(?:Bearer|Basic|Token)\s+/i;

@@ -1,21 +1,16 @@
 /** Whether a payload's JSON text could be changed by masking at all, judged without masking it. */
+
+import { BASE64_PEM_NEEDLE, DB_CLIENT_NEEDLES, hasPgpassPort } from "./credential-file-rules.js";
 import { KeywordScanner } from "./keyword-scan.js";
 import { MAX_DEPTH } from "./mask-value.js";
 import { SECRET_INFIXES, SECRET_SUFFIXES, SHAPED_SUFFIXES, WEAK_SUFFIXES } from "./secret-keys.js";
-import {
-  BASE64_PEM_NEEDLE,
-  DB_CLIENT_NEEDLES,
-  hasPgpassPort,
-  LOOSE_TOKENS,
-  PRIVATE_KEY_NEEDLE,
-  URL_NEEDLE,
-} from "./structural-rules.js";
+import { CAPABILITY_URLS, LOOSE_TOKENS, PRIVATE_KEY_NEEDLE, URL_NEEDLE } from "./structural-rules.js";
 import { anyTokenKeyword } from "./token-rules.js";
 
 /**
  * Every word a structural rule or a secret-named key needs, lower-case without `-`, `_`, `.` (how keys
- * are compared): each spelling of KEY_WORD, each key suffix and infix, the auth schemes, and the MySQL
- * clients whose `-p` takes a password.
+ * are compared): each spelling of KEY_WORD, each key suffix and infix, the auth schemes, the MySQL
+ * clients whose `-p` takes a password, and the paths of the capability URLs.
  */
 const NEEDED_WORDS = new KeywordScanner(
   [
@@ -28,6 +23,8 @@ const NEEDED_WORDS = new KeywordScanner(
       ...["accesskey", "secretkey", "privatekey", "accountkey", "signingkey", "encryptionkey", "masterkey"],
       ...["credential", "auth", "cookie", "session", "bearer", "sig", "basic"],
       ...DB_CLIENT_NEEDLES,
+      // A capability URL's path (`webhooks/`, `/bot`): read in the same pass, at no cost per text.
+      ...CAPABILITY_URLS.map((url) => url[1]),
     ]),
   ],
   "-_.",

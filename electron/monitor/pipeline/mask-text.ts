@@ -2,13 +2,14 @@
  * Masking one text: every rule's spans found in one read of it (token-rules.ts, structural-rules.ts), merged,
  * and each written as its masked spelling. Also the masking of private-key blocks across stderr lines.
  */
+
+import { BASE64_PEM_NEEDLE, DB_CLIENT_NEEDLES, NETRC_NEEDLE } from "./credential-file-rules.js";
 import type { MaskBudget } from "./mask-budget.js";
+import { NAMED_SECRET } from "./secret-keys.js";
 import {
   AUTH_SCHEMES,
-  BASE64_PEM_NEEDLE,
-  DB_CLIENT_NEEDLES,
+  CAPABILITY_URLS,
   LOOSE_TOKENS,
-  NETRC_NEEDLE,
   PRIVATE_KEY_NEEDLE,
   structuralSpans,
   URL_NEEDLE,
@@ -34,6 +35,7 @@ const TEXT = new TextScanner([
   ...DB_CLIENT_NEEDLES,
   ...AUTH_SCHEMES,
   ...LOOSE_TOKENS.map((t) => t[1]),
+  ...CAPABILITY_URLS.map((t) => t[1]),
 ]);
 
 /** Overlapping spans become one, named by the most specific rule among them. */
@@ -99,8 +101,11 @@ function keyedSpans(key: string, text: string, spans: SecretSpan[]): void {
   const scan = TEXT.scan(whole);
   tokenSpans(whole, all, scan.rules);
   structuralSpans(whole, all, scan);
+  // The value as the key's own: the caller judges it whole (a password holding `"` or `\\` is one
+  // value, where `key=text` reads it only to the quote).
   for (const span of all)
-    if (span.end > at) spans.push({ ...span, start: Math.max(span.start, at) - at, end: span.end - at });
+    if (span.end > at && !(span.start === at && span.kind === NAMED_SECRET))
+      spans.push({ ...span, start: Math.max(span.start, at) - at, end: span.end - at });
 }
 
 /**

@@ -2,12 +2,13 @@
  * Masking structured data: a deep copy with every key and string masked, and the values under secret names
  * (a key, a name/value pair's name, a list's or an object's name) judged as that name's values.
  */
+
+import { gluedPasswordArgs } from "./credential-file-rules.js";
 import { admit, BUDGET_MARGIN, CUT_MARK, type MaskBudget, maskBudgeted } from "./mask-budget.js";
 import { maskSchema } from "./mask-schema.js";
 import { maskedText } from "./mask-text.js";
 import { isSchemaFragment } from "./schema-fragment.js";
 import { NAMED_SECRET, type SecretKeyStrength, secretKeyStrength, secretValue } from "./secret-keys.js";
-import { gluedPasswordArgs } from "./structural-rules.js";
 import { anyTokenKeyword } from "./token-rules.js";
 
 /** Containers nested deeper than this are stored as `[too deep]`. */
@@ -102,7 +103,7 @@ export function maskNamed(
       found?.add(NAMED_SECRET);
       return maskedText(NAMED_SECRET, "", budget) + CUT_MARK;
     }
-    if (masked !== text || !secretValue(masked, strength)) return masked === text ? item : masked;
+    if (masked !== text || !secretValue(masked, strength, name)) return masked === text ? item : masked;
     found?.add(NAMED_SECRET);
     return maskedText(NAMED_SECRET, masked, budget);
   }

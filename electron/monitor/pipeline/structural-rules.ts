@@ -3,6 +3,7 @@
  * URL's user info, the value after a secret-named key (in JSON, YAML, `.env`, `export`, flags, headers and
  * query strings), a Bearer/Basic credential, a private-key block — and the loose `sk-…` and JWT shapes.
  */
+import { credentialFileSpans } from "./credential-file-rules.js";
 import { schemaKeys } from "./schema-fragment.js";
 import {
   credentialShaped,
@@ -17,11 +18,14 @@ import { AWS_SECRET_KIND, isAwsSecret, type SecretSpan } from "./token-rules.js"
 /**
  * `KEY<sep>VALUE` where KEY holds a secret word: `X_TOKEN=v`, `"x_secret": "v"`, `password: v`,
  * `--api-key=v`, `--password v`, `Authorization: Bearer v`, `?access_token=v&`, `AccountKey=v;`, and a
- * name/value pair's `"DB_PASSWORD", "value": "v"` (Kubernetes and ECS env, HAR headers; `mask-value.ts`
- * reads the same pairs in structured data), and an XML element's `<password>v</password>`.
+ * name/value pair's `"DB_PASSWORD", "value": "v"` or YAML's `name: DB_PASSWORD` line and `value: v` line
+ * after it (Kubernetes and ECS env, HAR headers; `mask-value.ts` reads the same pairs in structured
+ * data), and an XML element's `<password>v</password>` (its text whole, up to the closing tag). A quoted
+ * value is a JSON string, escapes and all (`"ab\"cd"`), also escaped once more (`\"ab\\\"cd\"`) as JSON
+ * text inside a string spells it.
  */
 const ASSIGNMENT = new RegExp(
-  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?(\\\\?"[^"\\\\\\r\\n]+\\\\?"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
+  `(?<![\\w.-])(-{0,2}[\\w.-]*?(?:${KEY_WORD})[\\w.-]*)(\\\\?["'][ \\t]*,\\s*\\\\?["']?value\\\\?["']?[ \\t]*[:=][ \\t]*|(?=["']?[ \\t]*\\r?\\n)(?<=\\b[Nn]ame:[ \\t]*["']?[\\w.-]+)["']?[ \\t]*\\r?\\n[ \\t]*[Vv]alue:[ \\t]*|>(?=[^<\\r\\n]+<\\/)|\\\\?["']?[ \\t]*(?:=>|:=|=|:)[ \\t]*|[ \\t]+)((?:Bearer|Basic|Token|Digest)[ \\t]+)?((?<=>)[^<\\r\\n]+(?=<\\/)|\\\\"(?:[^"\\\\]|\\\\\\\\\\\\[\\\\"]|\\\\[^"\\\\])+\\\\"|"(?:[^"\\\\\\r\\n]|\\\\.)+"|'[^'\\r\\n]+'|[^\\s"'\\\\&,;<>)}\\]]+)`,
   "gid",
 );
 /** The same pattern, tried only where a key can start (see `assignments`). */
@@ -40,57 +44,28 @@ const VALUE_FIRST =
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]{1,30}:\/\/([^\s:/@"'<>]*)(?::([^\s@/"'<>]+))?@/dgi;
 /**
  * URLs that are credentials themselves: whoever holds one posts as the integration (Discord and Teams
- * webhooks) or controls the bot (Telegram). The secret part is masked, the host kept.
+ * webhooks) or controls the bot (Telegram). The secret part is masked, the host kept. Also their paths
+ * alone, in the shape only these have, as an HTTP client's debug log prints them apart from the host
+ * (urllib3: `https://discord.com:443 "POST /api/webhooks/…/… HTTP/1.1"`), and without a scheme. Each
+ * runs only on text holding its needle.
  */
-const CAPABILITY_URLS: [string, RegExp][] = [
-  ["discord-webhook-url", /discord(?:app)?\.com\/api\/webhooks\/\d+\/([A-Za-z0-9_-]{16,})/dgi],
-  ["teams-webhook-url", /\.webhook\.office\.com\/webhookb2\/([^\s"'<>\\]+)/dgi],
-  ["telegram-bot-token", /api\.telegram\.org\/(?:file\/)?bot(\d+:[A-Za-z0-9_-]{20,})/dg],
+export const CAPABILITY_URLS: [string, string, RegExp][] = [
+  [
+    "discord-webhook-url",
+    "webhooks/",
+    /(?:discord(?:app)?\.com\/api\/webhooks\/\d+\/([A-Za-z0-9_-]{16,})|\/api\/webhooks\/\d{17,20}\/([A-Za-z0-9_-]{60,}))/dgi,
+  ],
+  [
+    "teams-webhook-url",
+    "webhookb2",
+    /(?:\.webhook\.office\.com\/webhookb2\/([^\s"'<>\\]+)|\/webhookb2\/([0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[^\s"'<>\\]+))/dgi,
+  ],
+  [
+    "telegram-bot-token",
+    "/bot",
+    /(?:api\.telegram\.org\/(?:file\/)?bot(\d+:[A-Za-z0-9_-]{20,})|\/bot(\d{6,12}:[A-Za-z0-9_-]{30,}))/dg,
+  ],
 ];
-/** The start of `-----BEGIN ` in base64, as a kubeconfig's `client-key-data` or a Secret's `tls.key` hold a key. */
-export const BASE64_PEM_NEEDLE = "LS0tLS1CRUdJT";
-const BASE64_PEM = /LS0tLS1CRUdJT[A-Za-z0-9+/]{8,}={0,2}/dg;
-/** A `.netrc` entry: `machine HOST login USER password SECRET` (one line or one per field). */
-export const NETRC_NEEDLE = "machine";
-const NETRC = /\b(?:machine[ \t]+\S+|default)(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+(\S+)/dg;
-/**
- * A `.pgpass` line: `HOST:PORT:DATABASE:USER:PASSWORD`, the password to the line's end (`\:` and `\\`
- * escaped), or to the end of a JSON string holding the file (`"…\nHOST:…:PASSWORD\n…"`). No keyword
- * names it: the shape does, a host (`*`, or 3+ characters with a letter or dot, never a MAC's or a
- * time's two digits) and a port (digits or `*`) opening a line.
- */
-const PGPASS_FIELDS =
-  '(?:\\*|(?=[\\w.-]*[A-Za-z.])[\\w.-]{3,}):(?:\\d{1,5}|\\*):(?:[^\\s:\\\\"]|\\\\.)+:(?:[^\\s:\\\\"]|\\\\.)+:';
-/**
- * Whether `text` holds what every `.pgpass` line holds, in any spelling: a port (1–5 digits, or `*`)
- * between colons (see `mayHoldSecret`). A walk from colon to colon: a regular expression read every
- * character of a 16 KiB listing at twice the cost.
- */
-export function hasPgpassPort(text: string): boolean {
-  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) {
-    let j = i + 1;
-    if (text.charCodeAt(j) === 42) j++;
-    else while (j < i + 6 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-    if (j > i + 1 && text.charCodeAt(j) === 58) return true;
-  }
-  return false;
-}
-const PGPASS = new RegExp(
-  `^${PGPASS_FIELDS}([^\\r\\n]+?)\\r?$|(?<=\\\\n|")${PGPASS_FIELDS}((?:[^"\\\\\\r\\n]|\\\\[^n])+)`,
-  "dgm",
-);
-/**
- * A MySQL or MariaDB client's password glued to its `-p` flag (`mysql -uroot -pS3cret db`,
- * `mysqldump -p'…'`): no name is next to it, only the program named earlier in the same command (a shell
- * line, or a JSON list of its arguments). `-p` alone asks for the password; `-P` is the port.
- */
-export const DB_CLIENT_NEEDLES = ["mysql", "mariadb"];
-const DB_CLIENT = "(?<![\\w-])(?:mysql[a-z]*|mariadb(?:-[a-z]+)?)(?:\\.exe)?(?![\\w.-])";
-const DB_CLIENT_ARG = new RegExp(`${DB_CLIENT}$`);
-const GLUED_PASSWORD = new RegExp(
-  `${DB_CLIENT}[^\\r\\n;&|]*?(?<=[\\s"',[])-p('[^'\\r\\n]+'|\\\\?"[^"\\\\\\r\\n]+\\\\?"|[^\\s"'\\\\,\\]]+)`,
-  "dg",
-);
 /** The parameters a Bearer challenge opens with (`WWW-Authenticate: Bearer realm="…"`): no credential. */
 const CHALLENGE_PARAM = "(?:realm|scope|error|error_description|error_uri|resource_metadata)[ \\t]*=";
 const CHALLENGE_PARAM_AT = new RegExp(`^${CHALLENGE_PARAM}`, "i");
@@ -124,38 +99,14 @@ export function structuralSpans(text: string, spans: SecretSpan[], scan: TextSca
       if (m[2] !== undefined || credentialShaped(secret))
         spans.push({ start: at[0], end: at[1], kind: "url-password", rank: 2 });
     }
-    for (const [kind, pattern] of CAPABILITY_URLS)
+  }
+  for (const [kind, needle, pattern] of CAPABILITY_URLS)
+    if (scan.has(needle))
       for (const m of text.matchAll(pattern)) {
-        const at = m.indices?.[1];
+        const at = m.indices?.[1] ?? m.indices?.[2];
         if (at) spans.push({ start: at[0], end: at[1], kind, rank: 3 });
       }
-  }
-  if (scan.has(BASE64_PEM_NEEDLE))
-    for (const m of text.matchAll(BASE64_PEM)) {
-      const at = m.indices?.[0];
-      // A certificate starts the same way; only a private key is a secret.
-      if (at && Buffer.from(m[0].slice(0, 64), "base64").toString("latin1").includes("PRIVATE KEY"))
-        spans.push({ start: at[0], end: at[1], kind: "private-key", rank: 3 });
-    }
-  if (scan.has(NETRC_NEEDLE))
-    for (const m of text.matchAll(NETRC)) {
-      const at = m.indices?.[1];
-      if (at && secretValue(m[1] as string, "strong"))
-        spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
-    }
-  if (hasPgpassPort(text))
-    for (const m of text.matchAll(PGPASS)) {
-      const at = m.indices?.[m[1] === undefined ? 2 : 1];
-      if (at && secretValue(text.slice(at[0], at[1]), "strong"))
-        spans.push({ start: at[0], end: at[1], kind: NAMED_SECRET, rank: 2 });
-    }
-  if (DB_CLIENT_NEEDLES.some((needle) => scan.has(needle)))
-    for (const m of text.matchAll(GLUED_PASSWORD)) {
-      const at = m.indices?.[1];
-      const quote = /^\\?["']/.exec(m[1] as string)?.[0].length ?? 0;
-      if (at && secretValue((m[1] as string).slice(quote, quote ? -quote : undefined), "strong"))
-        spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2 });
-    }
+  credentialFileSpans(text, spans, scan);
   for (const [kind, needle, pattern] of LOOSE_TOKENS)
     if (scan.has(needle) && text.includes(needle))
       for (const m of text.matchAll(pattern)) {
@@ -185,24 +136,12 @@ function valueFirstPairs(text: string, spans: SecretSpan[]): void {
       const at = m.indices?.[2];
       const quote = /^\\?["']/.exec(m[2] as string)?.[0].length ?? 0;
       const value = (m[2] as string).slice(quote, quote ? -quote : undefined);
-      if (!at || !secretValue(value, secretKeyStrength(m[3] as string))) continue;
+      if (!at || !secretValue(value, secretKeyStrength(m[3] as string), m[3])) continue;
       // A bare value in JSON (a number): masked as a string, as after a key.
       const json = quote === 0 && m[1] !== undefined ? m[1] : undefined;
       spans.push({ start: at[0] + quote, end: at[1] - quote, kind: NAMED_SECRET, rank: 2, quote: json });
     }
   }
-}
-
-/** The items of an argument list that are a `-pPASSWORD` after one naming a MySQL client (see GLUED_PASSWORD). */
-export function gluedPasswordArgs(argv: readonly unknown[]): Set<number> {
-  const found = new Set<number>();
-  let client = false;
-  argv.forEach((arg, i) => {
-    if (typeof arg !== "string") return;
-    if (client && arg.length > 2 && arg.startsWith("-p") && secretValue(arg.slice(2), "strong")) found.add(i);
-    else if (!client && DB_CLIENT_NEEDLES.some((n) => arg.includes(n))) client = DB_CLIENT_ARG.test(arg);
-  });
-  return found;
 }
 
 /**
@@ -320,13 +259,16 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
     else if (credentialShaped(word)) spans.push({ start, end: wordEnd, kind: NAMED_SECRET, rank: 2 });
     return 0;
   }
-  const strength = m[3] ? "strong" : secretKeyStrength(key.replace(/^-+/, ""));
+  const name = key.replace(/^-+/, "");
+  const strength = m[3] ? "strong" : secretKeyStrength(name);
   // A bare value after a quoted key (`"pin":4821`, `\"pin\":4821`) is JSON's: masked as a string.
   const json = !quoted && /^\\?"[ \t]*[:,]/.test(sep) ? /^\\?"/.exec(sep)?.[0] : undefined;
+  // Masked already (text stored masked, masked again where it is shown or put in an event): kept as is.
+  if (text.startsWith(MASKED_OPEN, start)) return 0;
   // A nested value (`"credentials": {"user": …}`, `"api_keys": […]`): its values are the key's, as in JSON.
   if (!quoted && (value.startsWith("{") || value.startsWith("[")))
     return nestedSpans(text, start, strength, spans, json);
-  if (!secretValue(value, strength)) return 0;
+  if (!secretValue(value, strength, name)) return 0;
   // A Cookie header's value runs to the end of the line (`a=1; b=2`).
   if (/cookie$/i.test(key) && sep.includes(":") && !quoted) {
     const eol = text.slice(end).search(/[\r\n]|$/);
@@ -335,6 +277,9 @@ function assignmentSpan(text: string, m: RegExpExecArray, spans: SecretSpan[]): 
   spans.push({ start, end, kind: NAMED_SECRET, rank: 2, quote: json });
   return 0;
 }
+
+/** How a masked value opens (see maskedText). */
+const MASKED_OPEN = "[masked:";
 
 /**
  * One token of a nested value in text: a bracket, or a quoted string (also escaped, as JSON text inside a
@@ -363,7 +308,12 @@ function nestedSpans(
   let depth = 0;
   NESTED_TOKEN.lastIndex = open;
   for (let m = NESTED_TOKEN.exec(text); m; m = NESTED_TOKEN.exec(text)) {
-    if (m[1]) depth++;
+    if (m[1] === "[" && text.startsWith(MASKED_OPEN, m.index)) {
+      // A value masked already: its `masked:` is no key, its kind no value.
+      const close = text.indexOf("]", m.index);
+      if (close === -1) break;
+      NESTED_TOKEN.lastIndex = close + 1;
+    } else if (m[1]) depth++;
     else if (m[2]) {
       if (--depth === 0) break;
     } else if (m[4]) {
