@@ -289,6 +289,59 @@ describe("fail-open storage", () => {
     expect(Number(session?.dropped)).toBeGreaterThanOrEqual(missing);
   });
 
+  it("(b) a new database locked by another process while the wrapper creates it (another wrapper migrating it): calls wait, then are recorded", async () => {
+    const dataDir = await mkdtemp(join(scratch, "b-new-"));
+    // The file exists, empty, and another process holds its lock: as while another wrapper creates the
+    // schema, which takes longer than the wrapper's open waits on a loaded machine.
+    const locker = startRaw(NODE, [
+      "--no-warnings",
+      "-e",
+      `const { DatabaseSync } = require("node:sqlite");
+       const db = new DatabaseSync(process.argv[1]);
+       db.exec("BEGIN EXCLUSIVE");
+       process.stdout.write("locked\\n");
+       process.stdin.once("data", () => { db.exec("COMMIT"); db.close(); process.stdout.write("released\\n"); process.exit(0); });`,
+      join(dataDir, "mcpscope.db"),
+    ]);
+    await locker.waitForStdout("locked\n");
+    const wrapped = await runRaw(NODE, wrapperArgs(dataDir), async (p) => {
+      await p.write(INITIALIZE);
+      await p.waitForStdout('"id":1');
+      for (let i = 0; i < 5; i++) {
+        await p.write(echo(`during-${i}`, `sent while the new database is locked ${i}`));
+        await p.waitForStdout(`"id":"during-${i}"`);
+      }
+      // The wrapper's open gave up waiting (it says so): the lock goes, as the other wrapper's would.
+      await p.waitForStderr("locked", 20_000);
+      await locker.write("release\n");
+      await locker.waitForStdout("released\n");
+      expect((await locker.done).code).toBe(0);
+      for (let i = 0; i < 5; i++) {
+        await p.write(echo(`after-${i}`, `sent after the lock was released ${i}`));
+        await p.waitForStdout(`"id":"after-${i}"`);
+      }
+    });
+
+    const { ours } = splitStderr(wrapped.stderr);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/^mcpscope: .*mcpscope\.db.*locked.*traffic unaffected/);
+    const calls = new Map(
+      query(dataDir, "SELECT request_id, outcome FROM calls").map((row) => [
+        String(row.request_id),
+        String(row.outcome),
+      ]),
+    );
+    const expected = [
+      "1",
+      ...Array.from({ length: 5 }, (_, i) => `during-${i}`),
+      ...Array.from({ length: 5 }, (_, i) => `after-${i}`),
+    ];
+    expect(expected.filter((id) => calls.get(id) !== "ok")).toEqual([]);
+    const session = query(dataDir, "SELECT dropped, ended_at FROM sessions")[0];
+    expect(session?.ended_at).not.toBeNull();
+    expect(Number(session?.dropped)).toBe(0);
+  });
+
   it("(e) six wrappers at once on one data dir, 50 echo calls each with the SDK client: nothing lost", async () => {
     const dataDir = await mkdtemp(join(scratch, "e-"));
     const wrappers = 6;
