@@ -26,6 +26,7 @@ import {
   runRaw,
   startRaw,
 } from "../fixtures/raw-client.js";
+import { waitFor } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -110,6 +111,22 @@ function expectTrafficUnchanged(direct: RawResult, wrapped: RawResult): string[]
   expect(wrapped.signal).toBeNull();
   expect(wrapped.code).toBe(exitStatus(direct));
   return ours;
+}
+
+/** Echo calls of `server` stored so far (none while the database is still being created). */
+function storedEchoes(dataDir: string, server: string): number {
+  try {
+    return Number(
+      query(
+        dataDir,
+        "SELECT count(*) AS n FROM calls WHERE server = ? AND method = 'tools/call' AND target = 'echo'",
+        server,
+      )[0]?.n,
+    );
+  } catch (error) {
+    if (/no such table|locked|busy|unable to open/i.test((error as Error).message)) return 0;
+    throw error;
+  }
 }
 
 function query(dataDir: string, sql: string, ...params: (string | number)[]): Record<string, unknown>[] {
@@ -375,13 +392,23 @@ describe("fail-open storage", () => {
           const result = await client.callTool({ name: "echo", arguments: { message } });
           expect(result.content).toEqual([{ type: "text", text: `Echo: ${message}` }]);
         }
+        // What the wrapper promises while the session lasts: its calls committed (every 100 ms, on its own
+        // thread). Closed sooner, the SDK client's close gives the wrapper 2 s, then SIGTERM and 1.4 s
+        // more: on a loaded machine a backlog can outlast that, and is then counted as not recorded, as
+        // wrapper-life tests; here the point is six wrappers sharing one database.
+        await waitFor(() => storedEchoes(dataDir, `everything-${index}`) === callsEach);
       } finally {
         await client.close();
       }
     };
     await Promise.all(Array.from({ length: wrappers }, (_, i) => run(i)));
 
-    for (const stderr of stderrs) expect(stderr).not.toMatch(/^mcpscope:/m);
+    // Six writers take turns at one lock: on a loaded machine one can wait past its busy timeout and say
+    // once that it holds its rows meanwhile (true, and nothing lost); nothing else is said.
+    for (const stderr of stderrs) {
+      const said = stderr.split("\n").filter((l) => l.startsWith("mcpscope:"));
+      expect(said.filter((l) => !/locked.*; holding up to \d+ rows/.test(l))).toEqual([]);
+    }
     const sessions = query(dataDir, "SELECT server, ended_at, dropped FROM sessions");
     expect(sessions).toHaveLength(wrappers);
     for (const session of sessions) {
@@ -407,7 +434,7 @@ describe("fail-open storage", () => {
     expect(query(dataDir, "SELECT count(*) AS n FROM calls WHERE method = 'initialize'")[0]?.n).toBe(
       wrappers,
     );
-  }, 50_000);
+  });
 });
 
 describe("no secret in the data dir", () => {

@@ -104,9 +104,19 @@ export async function testDir(prefix?: string): Promise<string> {
   return dir.path;
 }
 
+/**
+ * How long a wait for a condition the product promises (a stored row, an event, a drawn view) may last
+ * before the test fails: long enough for a CI machine of two cores running two test files and other work
+ * beside them (load 20 and more), where a wrapper's or engine's few hundred milliseconds of work take
+ * seconds. A bound on a condition, never a pause: a wait that is met returns at once. Within the 60 s test
+ * timeout, so that a stuck condition fails by its name.
+ */
+export const CONDITION_MS = 40_000;
+
+/** Polls `check` until it returns a truthy value; fails after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
+  timeoutMs = CONDITION_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
