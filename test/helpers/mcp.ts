@@ -74,6 +74,24 @@ export async function connect(
   return client;
 }
 
+/**
+ * Counts the responses `client` receives from now on: each answers a request the wrapper records as a
+ * call. A test that closes the client once that many calls are stored asks the wrapper's exit for its
+ * session's end only, not for a backlog: the SDK's close gives a wrapper 2 s before SIGTERM, which on a
+ * loaded machine a backlog can outlast (and is then counted as not recorded).
+ */
+export function countAnswers(client: Client): () => number {
+  const transport = client.transport;
+  if (!transport) throw new Error("countAnswers: the client is not connected");
+  let answered = 0;
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ("id" in message && ("result" in message || "error" in message)) answered++;
+    deliver?.(message, extra);
+  };
+  return () => answered;
+}
+
 /** Runs an `mcpscope` command and returns its output; rejects on a non-zero exit. */
 export async function mcpscope(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [MCPSCOPE, ...args], {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { connect, waitFor } from "../helpers/mcp.js";
+import { connect, countAnswers, waitFor } from "../helpers/mcp.js";
 
 export const FIXTURE = join(fileURLToPath(new URL(".", import.meta.url)), "fixtures", "changing-server.mjs");
 
@@ -57,25 +57,35 @@ export async function runFixture(
   body: (client: Awaited<ReturnType<typeof connect>>) => Promise<void> = async () => {},
 ): Promise<void> {
   const before = endedSessions(dataDir, name);
+  const callsBefore = storedCalls(dataDir, name);
   const client = await connect([FIXTURE], { dataDir, name }, env);
+  const answered = countAnswers(client);
   try {
     await client.listTools();
     await body(client);
+    // The calls are stored while the session lasts (the tools/list among them holds the pins).
+    await waitFor(() => storedCalls(dataDir, name) - callsBefore >= answered());
   } finally {
     await client.close();
   }
-  // The wrapper flushes when it exits; its session row gets an end time.
-  await waitFor(() => endedSessions(dataDir, name) > before, 15_000);
+  // The wrapper writes its session's end as it exits.
+  await waitFor(() => endedSessions(dataDir, name) > before);
+}
+
+/** Calls of `name` other than `initialize` stored so far, in all its sessions. */
+function storedCalls(dataDir: string, name: string): number {
+  return count(dataDir, "SELECT count(*) AS n FROM calls WHERE server = ? AND method <> 'initialize'", name);
 }
 
 function endedSessions(dataDir: string, name: string): number {
+  return count(dataDir, "SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL", name);
+}
+
+function count(dataDir: string, sql: string, name: string): number {
   try {
     const db = openDb(databasePath(dataDir));
     try {
-      return Number(
-        db.prepare("SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL").get(name)
-          ?.n ?? 0,
-      );
+      return Number(db.prepare(sql).get(name)?.n ?? 0);
     } finally {
       db.close();
     }
