@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -71,7 +72,46 @@ export async function connect(
   });
   const client = new Client({ name: "mcpscope-test", version: "1.0.0" });
   await client.connect(transport);
+  if (wrap) answers.set(client, { answered: countAnswers(client), pid: transport.pid ?? 0 });
   return client;
+}
+
+/** For each client `connect` wrapped: the responses it received. */
+const answers = new WeakMap<Client, { answered: () => number; pid: number }>();
+
+/**
+ * Closes a client `connect` wrapped once the wrapper has stored a call (`initialize` aside) for every
+ * answer the client received: what the wrapper promises while the session lasts. Closed sooner, the
+ * client's close gives the wrapper 2 s before SIGTERM, which on a loaded machine its backlog can
+ * outlast (then counted as not recorded): a test of what is stored would read a loss it did not test.
+ */
+export async function closeOnceStored(client: Client, wrap: Wrap): Promise<void> {
+  const session = answers.get(client);
+  if (!session) throw new Error("closeOnceStored: a client that connect() wrapped");
+  try {
+    await waitFor(() => storedCalls(wrap.dataDir, session.pid) >= session.answered());
+  } finally {
+    await client.close();
+  }
+}
+
+/** Calls the wrapper `pid` stored, `initialize` aside (0 before the database exists). */
+function storedCalls(dataDir: string, pid: number): number {
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(join(dataDir, "mcpscope.db"), { readOnly: true });
+    const row = db
+      .prepare(
+        `SELECT count(*) AS n FROM calls WHERE method <> 'initialize' AND session_id IN
+           (SELECT id FROM sessions WHERE wrapper_pid = ?)`,
+      )
+      .get(pid) as { n: number } | undefined;
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
+  }
 }
 
 /**

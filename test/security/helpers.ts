@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { connect, countAnswers, waitFor } from "../helpers/mcp.js";
+import { closeOnceStored, connect, waitFor } from "../helpers/mcp.js";
 
 export const FIXTURE = join(fileURLToPath(new URL(".", import.meta.url)), "fixtures", "changing-server.mjs");
 
@@ -57,24 +57,17 @@ export async function runFixture(
   body: (client: Awaited<ReturnType<typeof connect>>) => Promise<void> = async () => {},
 ): Promise<void> {
   const before = endedSessions(dataDir, name);
-  const callsBefore = storedCalls(dataDir, name);
-  const client = await connect([FIXTURE], { dataDir, name }, env);
-  const answered = countAnswers(client);
+  const wrap = { dataDir, name };
+  const client = await connect([FIXTURE], wrap, env);
   try {
     await client.listTools();
     await body(client);
-    // The calls are stored while the session lasts (the tools/list among them holds the pins).
-    await waitFor(() => storedCalls(dataDir, name) - callsBefore >= answered());
   } finally {
-    await client.close();
+    // Once its calls are stored (the tools/list among them holds the pins).
+    await closeOnceStored(client, wrap);
   }
   // The wrapper writes its session's end as it exits.
   await waitFor(() => endedSessions(dataDir, name) > before);
-}
-
-/** Calls of `name` other than `initialize` stored so far, in all its sessions. */
-function storedCalls(dataDir: string, name: string): number {
-  return count(dataDir, "SELECT count(*) AS n FROM calls WHERE server = ? AND method <> 'initialize'", name);
 }
 
 function endedSessions(dataDir: string, name: string): number {
