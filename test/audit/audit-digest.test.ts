@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { appendAuditRecord, canonicalJson } from "../../electron/monitor/audit/audit-log.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { filesUnder } from "../helpers/files.js";
-import { connect, MCPSCOPE, ROOT, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { closeOnceStored, connect, MCPSCOPE, ROOT, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 import { dbFile, mcpscopeRun, readAudit } from "./helpers.js";
 
 const plainDigest = (value: unknown) => createHash("sha256").update(canonicalJson(value)).digest("hex");
@@ -31,7 +31,7 @@ describe("keyed argument digests", () => {
     const pin = { message: "4821" };
     await client.callTool({ name: "echo", arguments: password });
     await client.callTool({ name: "echo", arguments: pin });
-    await client.close();
+    await closeOnceStored(client, { dataDir: dir.path, name: "everything" });
     await waitFor(() => (readAudit(dir.path).length >= 2 ? true : undefined));
 
     const exported = await mcpscopeRun(["audit", "export", "--data-dir", dir.path]);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { filesUnder } from "../helpers/files.js";
-import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { closeOnceStored, connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 import { mcpscopeRun, readAudit } from "./helpers.js";
 
 /** Canonical JSON written independently of the module under test: sorted keys, no whitespace. */
@@ -65,7 +65,7 @@ describe("audit records through the wrapper", () => {
     await client.readResource({ uri });
     await client.getPrompt({ name: "args-prompt", arguments: promptArgs });
     await client.listTools(); // not audited
-    await client.close();
+    await closeOnceStored(client, { dataDir: dir.path, name: "everything" });
 
     const rows = await waitFor(() => {
       const r = readAudit(dir.path);
@@ -131,11 +131,15 @@ describe("audit records through the wrapper", () => {
         }
       }),
     );
-    await Promise.all(clients.map((client) => client.close()));
+    await Promise.all(
+      clients.map((client, c) =>
+        closeOnceStored(client, { dataDir: dir.path, name: ["one", "two", "three"][c] ?? "" }),
+      ),
+    );
     const rows = await waitFor(() => {
       const r = readAudit(dir.path);
       return r.length >= 3 * perClient ? r : undefined;
-    }, 20_000);
+    });
     expect(rows).toHaveLength(3 * perClient);
     expect(new Set(rows.map((r) => r.server))).toEqual(new Set(["one", "two", "three"]));
     // One chain: ids 1..N, in batches whose links chain one to the next (checked by verify below).

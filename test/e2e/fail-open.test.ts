@@ -26,6 +26,7 @@ import {
   runRaw,
   startRaw,
 } from "../fixtures/raw-client.js";
+import { waitFor } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -110,6 +111,22 @@ function expectTrafficUnchanged(direct: RawResult, wrapped: RawResult): string[]
   expect(wrapped.signal).toBeNull();
   expect(wrapped.code).toBe(exitStatus(direct));
   return ours;
+}
+
+/** Echo calls of `server` stored so far (none while the database is still being created). */
+function storedEchoes(dataDir: string, server: string): number {
+  try {
+    return Number(
+      query(
+        dataDir,
+        "SELECT count(*) AS n FROM calls WHERE server = ? AND method = 'tools/call' AND target = 'echo'",
+        server,
+      )[0]?.n,
+    );
+  } catch (error) {
+    if (/no such table|locked|busy|unable to open/i.test((error as Error).message)) return 0;
+    throw error;
+  }
 }
 
 function query(dataDir: string, sql: string, ...params: (string | number)[]): Record<string, unknown>[] {
@@ -289,6 +306,59 @@ describe("fail-open storage", () => {
     expect(Number(session?.dropped)).toBeGreaterThanOrEqual(missing);
   });
 
+  it("(b) a new database locked by another process while the wrapper creates it (another wrapper migrating it): calls wait, then are recorded", async () => {
+    const dataDir = await mkdtemp(join(scratch, "b-new-"));
+    // The file exists, empty, and another process holds its lock: as while another wrapper creates the
+    // schema, which takes longer than the wrapper's open waits on a loaded machine.
+    const locker = startRaw(NODE, [
+      "--no-warnings",
+      "-e",
+      `const { DatabaseSync } = require("node:sqlite");
+       const db = new DatabaseSync(process.argv[1]);
+       db.exec("BEGIN EXCLUSIVE");
+       process.stdout.write("locked\\n");
+       process.stdin.once("data", () => { db.exec("COMMIT"); db.close(); process.stdout.write("released\\n"); process.exit(0); });`,
+      join(dataDir, "mcpscope.db"),
+    ]);
+    await locker.waitForStdout("locked\n");
+    const wrapped = await runRaw(NODE, wrapperArgs(dataDir), async (p) => {
+      await p.write(INITIALIZE);
+      await p.waitForStdout('"id":1');
+      for (let i = 0; i < 5; i++) {
+        await p.write(echo(`during-${i}`, `sent while the new database is locked ${i}`));
+        await p.waitForStdout(`"id":"during-${i}"`);
+      }
+      // The wrapper's open gave up waiting (it says so): the lock goes, as the other wrapper's would.
+      await p.waitForStderr("locked", 20_000);
+      await locker.write("release\n");
+      await locker.waitForStdout("released\n");
+      expect((await locker.done).code).toBe(0);
+      for (let i = 0; i < 5; i++) {
+        await p.write(echo(`after-${i}`, `sent after the lock was released ${i}`));
+        await p.waitForStdout(`"id":"after-${i}"`);
+      }
+    });
+
+    const { ours } = splitStderr(wrapped.stderr);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/^mcpscope: .*mcpscope\.db.*locked.*traffic unaffected/);
+    const calls = new Map(
+      query(dataDir, "SELECT request_id, outcome FROM calls").map((row) => [
+        String(row.request_id),
+        String(row.outcome),
+      ]),
+    );
+    const expected = [
+      "1",
+      ...Array.from({ length: 5 }, (_, i) => `during-${i}`),
+      ...Array.from({ length: 5 }, (_, i) => `after-${i}`),
+    ];
+    expect(expected.filter((id) => calls.get(id) !== "ok")).toEqual([]);
+    const session = query(dataDir, "SELECT dropped, ended_at FROM sessions")[0];
+    expect(session?.ended_at).not.toBeNull();
+    expect(Number(session?.dropped)).toBe(0);
+  });
+
   it("(e) six wrappers at once on one data dir, 50 echo calls each with the SDK client: nothing lost", async () => {
     const dataDir = await mkdtemp(join(scratch, "e-"));
     const wrappers = 6;
@@ -322,13 +392,23 @@ describe("fail-open storage", () => {
           const result = await client.callTool({ name: "echo", arguments: { message } });
           expect(result.content).toEqual([{ type: "text", text: `Echo: ${message}` }]);
         }
+        // What the wrapper promises while the session lasts: its calls committed (every 100 ms, on its own
+        // thread). Closed sooner, the SDK client's close gives the wrapper 2 s, then SIGTERM and 1.4 s
+        // more: on a loaded machine a backlog can outlast that, and is then counted as not recorded, as
+        // wrapper-life tests; here the point is six wrappers sharing one database.
+        await waitFor(() => storedEchoes(dataDir, `everything-${index}`) === callsEach);
       } finally {
         await client.close();
       }
     };
     await Promise.all(Array.from({ length: wrappers }, (_, i) => run(i)));
 
-    for (const stderr of stderrs) expect(stderr).not.toMatch(/^mcpscope:/m);
+    // Six writers take turns at one lock: on a loaded machine one can wait past its busy timeout and say
+    // once that it holds its rows meanwhile (true, and nothing lost); nothing else is said.
+    for (const stderr of stderrs) {
+      const said = stderr.split("\n").filter((l) => l.startsWith("mcpscope:"));
+      expect(said.filter((l) => !/locked.*; holding up to \d+ rows/.test(l))).toEqual([]);
+    }
     const sessions = query(dataDir, "SELECT server, ended_at, dropped FROM sessions");
     expect(sessions).toHaveLength(wrappers);
     for (const session of sessions) {
@@ -354,7 +434,7 @@ describe("fail-open storage", () => {
     expect(query(dataDir, "SELECT count(*) AS n FROM calls WHERE method = 'initialize'")[0]?.n).toBe(
       wrappers,
     );
-  }, 50_000);
+  });
 });
 
 describe("no secret in the data dir", () => {

@@ -9,7 +9,15 @@ import { z } from "zod";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import type { ErrorGroup, EventRecord, SessionTimeline } from "../../shared/events.js";
-import { connect, mcpscope, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import {
+  closeOnceStored,
+  connect,
+  mcpscope,
+  mcpscopeJson,
+  SERVERS,
+  tempDir,
+  waitFor,
+} from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let sessionId: string;
@@ -27,11 +35,11 @@ beforeAll(async () => {
     await client.callTool({ name: "echo", arguments: { wrong: true } }).catch(() => undefined);
   }
   await client.request({ method: "no/such-method" }, z.object({}).passthrough()).catch(() => undefined);
-  await client.close();
+  await closeOnceStored(client, { dataDir: dir.path, name: "everything" });
   const ended = await waitFor(async () => {
     const list = await events(["--type", "session.end"]);
     return list.length > 0 && list;
-  }, 20_000);
+  });
   sessionId = String(ended[0]?.session);
 });
 afterAll(() => dir.cleanup());

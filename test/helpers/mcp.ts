@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -71,7 +72,64 @@ export async function connect(
   });
   const client = new Client({ name: "mcpscope-test", version: "1.0.0" });
   await client.connect(transport);
+  if (wrap) answers.set(client, { answered: countAnswers(client), pid: transport.pid ?? 0 });
   return client;
+}
+
+/** For each client `connect` wrapped: the responses it received. */
+const answers = new WeakMap<Client, { answered: () => number; pid: number }>();
+
+/**
+ * Closes a client `connect` wrapped once the wrapper has stored a call (`initialize` aside) for every
+ * answer the client received: what the wrapper promises while the session lasts. Closed sooner, the
+ * client's close gives the wrapper 2 s before SIGTERM, which on a loaded machine its backlog can
+ * outlast (then counted as not recorded): a test of what is stored would read a loss it did not test.
+ */
+export async function closeOnceStored(client: Client, wrap: Wrap): Promise<void> {
+  const session = answers.get(client);
+  if (!session) throw new Error("closeOnceStored: a client that connect() wrapped");
+  try {
+    await waitFor(() => storedCalls(wrap.dataDir, session.pid) >= session.answered());
+  } finally {
+    await client.close();
+  }
+}
+
+/** Calls the wrapper `pid` stored, `initialize` aside (0 before the database exists). */
+function storedCalls(dataDir: string, pid: number): number {
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(join(dataDir, "mcpscope.db"), { readOnly: true });
+    const row = db
+      .prepare(
+        `SELECT count(*) AS n FROM calls WHERE method <> 'initialize' AND session_id IN
+           (SELECT id FROM sessions WHERE wrapper_pid = ?)`,
+      )
+      .get(pid) as { n: number } | undefined;
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Counts the responses `client` receives from now on: each answers a request the wrapper records as a
+ * call. A test that closes the client once that many calls are stored asks the wrapper's exit for its
+ * session's end only, not for a backlog: the SDK's close gives a wrapper 2 s before SIGTERM, which on a
+ * loaded machine a backlog can outlast (and is then counted as not recorded).
+ */
+export function countAnswers(client: Client): () => number {
+  const transport = client.transport;
+  if (!transport) throw new Error("countAnswers: the client is not connected");
+  let answered = 0;
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ("id" in message && ("result" in message || "error" in message)) answered++;
+    deliver?.(message, extra);
+  };
+  return () => answered;
 }
 
 /** Runs an `mcpscope` command and returns its output; rejects on a non-zero exit. */
@@ -104,9 +162,19 @@ export async function testDir(prefix?: string): Promise<string> {
   return dir.path;
 }
 
+/**
+ * How long a wait for a condition the product promises (a stored row, an event, a drawn view) may last
+ * before the test fails: long enough for a CI machine of two cores running two test files and other work
+ * beside them (load 20 and more), where a wrapper's or engine's few hundred milliseconds of work take
+ * seconds. A bound on a condition, never a pause: a wait that is met returns at once. Within the 60 s test
+ * timeout, so that a stuck condition fails by its name.
+ */
+export const CONDITION_MS = 40_000;
+
+/** Polls `check` until it returns a truthy value; fails after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
+  timeoutMs = CONDITION_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

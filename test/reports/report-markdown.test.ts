@@ -42,7 +42,8 @@ describe("the Markdown report with hostile names", () => {
     );
     await client.callTool({ name: "echo", arguments: { message: "hi" } });
     for (const name of TOOLS) await client.callTool({ name, arguments: {} }).catch(() => {});
-    await client.close();
+    // Closed once the calls are stored, as the wrapper promises while the session lasts: the client's close
+    // gives it 2 s before SIGTERM, which its backlog can outlast on a loaded machine.
     await waitFor(async () => {
       const { calls } = await mcpscopeJson<{ calls: CallSummary[] }>([
         "calls",
@@ -52,7 +53,8 @@ describe("the Markdown report with hostile names", () => {
         since,
       ]);
       return calls.filter((c) => c.method === "tools/call").length === TOOLS.length + 1;
-    }, 20_000);
+    });
+    await client.close();
     const out = await mcpscope([
       "report",
       "--since",

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { connect, waitFor } from "../helpers/mcp.js";
+import { closeOnceStored, connect, waitFor } from "../helpers/mcp.js";
 
 export const FIXTURE = join(fileURLToPath(new URL(".", import.meta.url)), "fixtures", "changing-server.mjs");
 
@@ -57,25 +57,28 @@ export async function runFixture(
   body: (client: Awaited<ReturnType<typeof connect>>) => Promise<void> = async () => {},
 ): Promise<void> {
   const before = endedSessions(dataDir, name);
-  const client = await connect([FIXTURE], { dataDir, name }, env);
+  const wrap = { dataDir, name };
+  const client = await connect([FIXTURE], wrap, env);
   try {
     await client.listTools();
     await body(client);
   } finally {
-    await client.close();
+    // Once its calls are stored (the tools/list among them holds the pins).
+    await closeOnceStored(client, wrap);
   }
-  // The wrapper flushes when it exits; its session row gets an end time.
-  await waitFor(() => endedSessions(dataDir, name) > before, 15_000);
+  // The wrapper writes its session's end as it exits.
+  await waitFor(() => endedSessions(dataDir, name) > before);
 }
 
 function endedSessions(dataDir: string, name: string): number {
+  return count(dataDir, "SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL", name);
+}
+
+function count(dataDir: string, sql: string, name: string): number {
   try {
     const db = openDb(databasePath(dataDir));
     try {
-      return Number(
-        db.prepare("SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL").get(name)
-          ?.n ?? 0,
-      );
+      return Number(db.prepare(sql).get(name)?.n ?? 0);
     } finally {
       db.close();
     }

@@ -118,6 +118,11 @@ describe("the secret corpus through a real wrapper", () => {
     for (const c of inline) expect((answers.get(`id-${c.text}`) as { id: string }).id).toBe(`id-${c.text}`);
 
     await waitFor(() => logs.length >= CORPUS.length && stderr.includes("env: "));
+    // Every request above stored before the close (logging/setLevel, three tool calls, three requests and
+    // one raw request per inline credential): the SDK's close gives the wrapper 2 s before SIGTERM, which
+    // on a loaded machine a backlog can outlast.
+    const requests = 4 + 4 * inline.length;
+    await waitFor(() => storedCalls(dir.path) >= requests);
     await client.close();
 
     // Byte transparency: the client saw every raw value, in log notifications and forwarded stderr.
@@ -136,7 +141,7 @@ describe("the secret corpus through a real wrapper", () => {
       } finally {
         db.close();
       }
-    }, 20_000);
+    });
     await mcpscope(["audit", "export", "--data-dir", dir.path, "--output", join(dir.path, "audit.jsonl")]);
     await mcpscope([
       "audit",
@@ -188,3 +193,17 @@ describe("the secret corpus through a real wrapper", () => {
     for (const event of events) for (const c of CORPUS) expect(JSON.stringify(event)).not.toContain(c.value);
   }, 60_000);
 });
+
+/** Calls other than `initialize` stored so far (none while the wrapper is still creating the database). */
+function storedCalls(dataDir: string): number {
+  try {
+    const db = openDb(databasePath(dataDir));
+    try {
+      return Number(db.prepare("SELECT count(*) AS n FROM calls WHERE method <> 'initialize'").get()?.n);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}

@@ -9,7 +9,15 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { COMPRESS_ABOVE, decodePayload, encodePayload } from "../../electron/monitor/store/payload-codec.js";
 import type { CallDetail } from "../../shared/domain.js";
-import { connect, mcpscope, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import {
+  closeOnceStored,
+  connect,
+  mcpscope,
+  mcpscopeJson,
+  SERVERS,
+  tempDir,
+  waitFor,
+} from "../helpers/mcp.js";
 
 const WORDS =
   "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing matches".split(" ");
@@ -43,7 +51,7 @@ beforeAll(async () => {
     await client.callTool({ name: "echo", arguments: { message: "small" } });
     await client.callTool({ name: "echo", arguments: { message: huge } });
   } finally {
-    await client.close();
+    await closeOnceStored(client, { dataDir, name: "everything" });
   }
   await waitFor(() => {
     try {
@@ -51,7 +59,7 @@ beforeAll(async () => {
     } catch {
       return false;
     }
-  }, 15_000);
+  });
 });
 afterAll(() => dir.cleanup());
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Browser, Download, Page } from "playwright-core";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { MCPSCOPE, ROOT } from "../helpers/mcp.js";
+import { CONDITION_MS, MCPSCOPE, ROOT } from "../helpers/mcp.js";
 import { CHROMIUM, HAS_CHROMIUM } from "./chromium.js";
 
 export { CHROMIUM, HAS_CHROMIUM } from "./chromium.js";
@@ -129,7 +129,7 @@ export async function shoot(page: Page, name: string): Promise<void> {
 export async function until<T>(
   what: string,
   check: () => Promise<T | undefined | null | false>,
-  timeoutMs: number,
+  timeoutMs = CONDITION_MS,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

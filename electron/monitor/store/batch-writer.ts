@@ -15,6 +15,7 @@ import { statSync } from "node:fs";
 import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
 import { noteDamageAt } from "./clean-close.js";
 import { DAMAGED_MESSAGE, type Db, type SqlValue, type Statement } from "./db.js";
+import { LOCKED } from "./lock-refusal.js";
 
 export type TableName = "calls" | "logs" | "events";
 
@@ -208,6 +209,12 @@ export class BatchWriter {
     }
     this.lastCommitAt = Date.now();
     const db = this.database();
+    if (!db && this.refusedBecause === LOCKED) {
+      // Opening met another process's lock (one creating or migrating the file): the rows wait, as for a
+      // locked write, once the lock had a while to go (each try waits out the busy timeout).
+      if (!this.closing) this.schedule(Math.max(0, this.lockedUntil - Date.now()));
+      return false;
+    }
     if (!db || this.gone(db)) {
       this.drop(this.queue);
       this.queue = [];
@@ -245,12 +252,7 @@ export class BatchWriter {
           const room = Math.max(0, this.maxQueue - this.queue.length);
           this.drop(batch.slice(room));
           this.queue.unshift(...batch.slice(0, room));
-          this.lockedUntil = Date.now() + 1000;
-          this.refusedBecause = LOCKED;
-          this.problem(
-            "locked",
-            `the database ${db.path} is locked by another process; holding up to ${this.maxQueue} rows of telemetry and retrying while the session lasts, counting the calls not stored; traffic unaffected`,
-          );
+          this.heldByLock(`the database ${db.path} is locked by another process`);
           this.schedule();
           return false;
         }
@@ -356,10 +358,16 @@ export class BatchWriter {
       if (this.inode === null) this.inode = inodeOf(this.db.path);
       return this.db;
     } catch (error) {
-      this.lastOpenFailure = Date.now();
       this.writeFailures++;
-      this.refusedBecause = "the database could not be opened";
       const message = (error as Error).message;
+      if (LOCK_MESSAGE.test(message)) {
+        // Not a broken database: another process holds it (six wrappers started together on a new file
+        // wait for the one creating it, longer on a loaded machine). Tried again like a locked write.
+        this.heldByLock(message);
+        return null;
+      }
+      this.lastOpenFailure = Date.now();
+      this.refusedBecause = "the database could not be opened";
       if (DAMAGED_MESSAGE.test(message))
         this.stop("damaged", `${message}; recording stopped, traffic unaffected`);
       else this.problem("open", `${message}; recording is off, traffic unaffected`);
@@ -448,6 +456,19 @@ export class BatchWriter {
     statement.run(...values);
   }
 
+  /**
+   * Another process holds the lock (`what` says so, naming the file): the queue keeps what fits, and only
+   * the scheduled retry flushes.
+   */
+  private heldByLock(what: string): void {
+    this.lockedUntil = Date.now() + 1000;
+    this.refusedBecause = LOCKED;
+    this.problem(
+      "locked",
+      `${what}; holding up to ${this.maxQueue} rows of telemetry and retrying while the session lasts, counting the calls not stored; traffic unaffected`,
+    );
+  }
+
   private reset(): void {
     this.statements.clear();
     this.savepoint = null;
@@ -464,9 +485,10 @@ export class BatchWriter {
   }
 }
 
-const LOCKED = "the database was locked by another process";
-
-/** A lock held by another process: the whole batch waits for the retry. */
+/**
+ * SQLite's answer when another connection holds the lock past the busy timeout: a write or an open that
+ * meets it waits for the retry with its rows, and a part's own write that meets it decides for the batch.
+ */
 const LOCK_MESSAGE = /busy|locked/i;
 
 /** SQLite's message when the database (its max_page_count) or the disk under it has no room left. */
