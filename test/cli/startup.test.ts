@@ -13,7 +13,7 @@ import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 
 const RECORD = join(ROOT, "test", "fixtures", "record-loads.mjs");
 /** Sources no quick start may need: the schema library, SQLite, the engine's store and the masking rules. */
-const HEAVY = [/node_modules\/zod\//, /node:sqlite/, /electron\/monitor\/store\//, /pipeline\/mask\.ts/];
+const HEAVY = [/node_modules\/zod\//, /node:sqlite/, /electron\/monitor\/store\//, /pipeline\/mask[.-]/];
 
 let tmp: { path: string; cleanup: () => Promise<void> };
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { getCompileCacheDir } from "node:module";
 import { dirname } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { plural } from "../../../shared/plural.js";
-import { LOCKED } from "../store/lock-refusal.js";
+import { LOCKED } from "../lock-refusal.js";
 import { CopyQueue, type CopyQueueOptions } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
 import { CONTROL_SLOTS } from "./line-elider.js";

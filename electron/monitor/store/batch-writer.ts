@@ -13,9 +13,9 @@
  */
 import { statSync } from "node:fs";
 import { type AuditBatch, type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
+import { LOCKED } from "../lock-refusal.js";
 import { noteDamageAt } from "./clean-close.js";
 import { DAMAGED_MESSAGE, type Db, type SqlValue, type Statement } from "./db.js";
-import { LOCKED } from "./lock-refusal.js";
 
 export type TableName = "calls" | "logs" | "events";
 
