@@ -17,7 +17,25 @@ import { forkEngineHost, processRunning, type RunningHost } from "./engine-host.
 import { SERVERS, tempDir, waitFor } from "./mcp.js";
 
 /** What a test undoes after it, last first. */
-export type Cleanups = Array<() => Promise<void> | void>;
+export type Cleanups = Array<() => unknown>;
+
+/**
+ * One real engine supervising servers on a new data dir with an empty home, checking the supervision lease
+ * every 100 ms (no alerts, no read pool); closed and its dirs removed by `cleanups`.
+ */
+export async function supervisingEngine(cleanups: Cleanups) {
+  const data = await tempDir();
+  const home = await tempDir();
+  cleanups.push(data.cleanup, home.cleanup);
+  const engine: Engine = await createEngine({
+    dataDir: data.path,
+    inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
+    alerts: false,
+    readPool: false,
+  });
+  cleanups.push(() => engine.close());
+  return { data, home, engine, api: createApiClient(engine) };
+}
 
 /** The processes of the memory server that keeps its graph in `file`, whoever started them. */
 export function memoryProcesses(file: string): number[] {

@@ -10,12 +10,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine } from "../../electron/monitor/engine.js";
-import type { Engine } from "../../electron/monitor/engine-types.js";
-import { createApiClient } from "../../shared/api.js";
 import { processRunning } from "../helpers/engine-host.js";
-import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
-import { memoryProcesses, olderEngine } from "../helpers/two-engines.js";
+import { SERVERS, waitFor } from "../helpers/mcp.js";
+import { memoryProcesses, olderEngine, supervisingEngine } from "../helpers/two-engines.js";
 
 const proc = existsSync("/proc/self/stat");
 if (!proc) console.warn("older-engine.test: skipped, no /proc here to count a server's processes");
@@ -27,18 +24,8 @@ afterEach(async () => {
 
 describe.skipIf(!proc)("an engine from an older mcpscope on the same data dir", () => {
   it("runs the servers alone: this engine stops its copies, refuses Start, and runs them again once it ends", async () => {
-    const data = await tempDir();
-    const home = await tempDir();
-    cleanups.push(data.cleanup, home.cleanup);
+    const { data, api } = await supervisingEngine(cleanups);
     const memoryFile = join(data.path, "memory.json");
-    const engine: Engine = await createEngine({
-      dataDir: data.path,
-      inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
-      alerts: false,
-      readPool: false,
-    });
-    cleanups.push(() => engine.close());
-    const api = createApiClient(engine);
     await api.call("servers.add", {
       name: "memory",
       transport: "stdio",

@@ -10,14 +10,12 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine } from "../../electron/monitor/engine.js";
-import type { Engine } from "../../electron/monitor/engine-types.js";
 import { DATABASE_FILE } from "../../electron/monitor/paths.js";
 import { processStartTicks } from "../../electron/monitor/process-start.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { createApiClient } from "../../shared/api.js";
 import { removeRefusal } from "../../shared/servers.js";
-import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { SERVERS, waitFor } from "../helpers/mcp.js";
+import { supervisingEngine } from "../helpers/two-engines.js";
 
 const proc = existsSync("/proc/self/stat");
 
@@ -28,17 +26,7 @@ afterEach(async () => {
 
 describe.skipIf(!proc)("removing a server the other engine started", () => {
   it("is refused, and disabled in the window, also while it waits to be restarted there", async () => {
-    const data = await tempDir();
-    const home = await tempDir();
-    cleanups.push(data.cleanup, home.cleanup);
-    const engine: Engine = await createEngine({
-      dataDir: data.path,
-      inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
-      alerts: false,
-      readPool: false,
-    });
-    cleanups.push(() => engine.close());
-    const api = createApiClient(engine);
+    const { data, api } = await supervisingEngine(cleanups);
     const add = async (name: string) => {
       await api.call("servers.add", {
         name,

@@ -8,11 +8,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine } from "../../electron/monitor/engine.js";
-import type { Engine } from "../../electron/monitor/engine-types.js";
 import { processStartTicks } from "../../electron/monitor/process-start.js";
-import { createApiClient } from "../../shared/api.js";
-import { SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { SERVERS, waitFor } from "../helpers/mcp.js";
+import { supervisingEngine } from "../helpers/two-engines.js";
 
 const proc = existsSync("/proc/self/stat");
 
@@ -31,17 +29,7 @@ async function liveProcess(): Promise<{ pid: number; startTicks: number }> {
 
 describe.skipIf(!proc)("a server the engine held up still runs", () => {
   it("is not started a second time by the engine that took the lease over", async () => {
-    const data = await tempDir();
-    const home = await tempDir();
-    cleanups.push(data.cleanup, home.cleanup);
-    const engine: Engine = await createEngine({
-      dataDir: data.path,
-      inventory: { home: home.path, probeIntervalMs: 100, supervisionCheckMs: 100 },
-      alerts: false,
-      readPool: false,
-    });
-    cleanups.push(() => engine.close());
-    const api = createApiClient(engine);
+    const { data, api } = await supervisingEngine(cleanups);
     await api.call("servers.add", {
       name: "memory",
       transport: "stdio",
