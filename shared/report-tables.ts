@@ -260,6 +260,29 @@ export function summaryUnit(rowIndex: number): Unit {
   return SUMMARY_ROWS[rowIndex]?.unit ?? "text";
 }
 
+/**
+ * What a raw CSV value of this unit is, written after a column's name (`p95 (ms)`): a spreadsheet user
+ * reading `0.3` or `3600000` cannot tell a ratio from a percentage or a duration's unit otherwise.
+ * Counts and text need none.
+ */
+export const CSV_UNIT: Record<Unit, string | null> = {
+  count: null,
+  text: null,
+  ms: "ms",
+  ratio: "ratio 0-1",
+  pct: "%",
+  bytes: "bytes",
+  time: "UTC",
+  change: "ratio, 0.25 = +25%",
+  points: "percentage points",
+};
+
+/** A column's CSV header: its name and the unit of its raw values. */
+export function csvHeader(name: string, unit: Unit): string {
+  const u = CSV_UNIT[unit];
+  return u ? `${name} (${u})` : name;
+}
+
 /** A cell for people: `1,234`, `12.5 ms`, `3.2%`, `1.2 MiB`, `+25%`, `—` for unknown. */
 export function formatCell(value: Cell, unit: Unit): string {
   if (value === null || value === "") return "—";

@@ -52,7 +52,12 @@ it("says how an error rate changed in points", async () => {
   const a = await buildReport(db, { since: "1h", servers: ["a"] }, { now: NOW });
   expect(a.summary.errorRate).toEqual({ value: 0.3, previous: 0.1 });
   expect(await text(a, "md")).toContain("| Error rate | 30% | 10% | +20 pp |");
-  expect(await text(a, "csv")).toContain("Error rate,0.3,0.1,20\r\n");
+  // The CSV's raw values say their unit: a ratio, and its change in points.
+  const csv = (await text(a, "csv")).split("\r\n");
+  expect(csv[0]).toBe("Figure,Value,Previous,Change,Unit,Change unit");
+  expect(csv).toContain("Error rate,0.3,0.1,20,ratio 0-1,percentage points");
+  expect(csv).toContain('Errors,3,1,2,count,"ratio, 0.25 = +25%"');
+  expect(csv.find((line) => line.startsWith("p95 latency,"))).toMatch(/,ms,"ratio, 0\.25 = \+25%"$/);
   expect(summaryLines(a)).toContain("Error rate: 30% (+20 pp on the previous period)");
   // Counts still change relatively.
   expect(await text(a, "md")).toContain("| Errors | 3 | 1 | +200% |");

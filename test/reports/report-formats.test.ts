@@ -159,7 +159,7 @@ describe("mcpscope report", () => {
     }
     expect(md).toContain(`| Calls | ${fmt(doc.summary.calls.value ?? -1)} | — |`);
     expect(csv.split("\r\n")[0]).toBe(
-      "Server,Tool,Calls,Errors,Tool errors,Timeouts,p50,p95,p99,Previous calls,Calls change",
+      'Server,Tool,Calls,Errors,Tool errors,Timeouts,p50 (ms),p95 (ms),p99 (ms),Previous calls,"Calls change (ratio, 0.25 = +25%)"',
     );
     expect(csv.split("\r\n")).toHaveLength(doc.tools.length + 2);
     expect(html).toContain(`<td>Calls</td><td class="n">${fmt(doc.summary.calls.value ?? -1)}</td>`);

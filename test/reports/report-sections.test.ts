@@ -149,7 +149,7 @@ describe("report sections", () => {
     expect(html).toContain('<td>2026-12-01 02:00:00Z</td><td class="n">1 h</td>');
     const csv = (await renderReport(r, { format: "csv", section: "downtimes" })).content;
     expect(csv.split("\r\n").slice(0, 3)).toEqual([
-      "Server,Start,Duration,Ongoing",
+      "Server,Start (UTC),Duration (ms),Ongoing",
       "files,2026-12-01T02:00:00.000Z,3600000,no",
       "files,2026-12-01T08:00:00.000Z,7200000,yes",
     ]);
