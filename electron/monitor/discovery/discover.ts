@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
+import { goneLauncherPath } from "../instrument/launcher-check.js";
 import { maskedUrlUsesProxy } from "../proxy-http/proxied-entry.js";
 import { proxiesFor } from "../proxy-http/proxy-identity.js";
 import { sameProxyEntry } from "../proxy-http/remote-proxies.js";
@@ -210,11 +211,19 @@ export async function discoverServers(
     outcome.servers.push(...manual.servers);
     outcome.warnings.push(...manual.warnings);
   }
+  outcome.servers = outcome.servers.map(withLauncherCheck);
   if (options.dataDir) {
     outcome.servers = await withRemoteProxies(outcome.servers, options.dataDir);
     outcome.servers = outcome.servers.map((server) => instrumentedHere(server, options.dataDir!));
   }
   return outcome;
+}
+
+/** A wrapped entry whose mcpscope is gone cannot be started by its client: the path that is gone. */
+function withLauncherCheck(server: DiscoveredServer): DiscoveredServer {
+  if (!server.wrapped || server.rawCommand === null) return server;
+  const gone = goneLauncherPath(server.rawCommand, server.rawArgs);
+  return gone ? { ...server, definition: { ...server.definition, launcherGone: maskText(gone) } } : server;
 }
 
 /** A wrapper that records into another data dir sends this one nothing: here it is not instrumented. */

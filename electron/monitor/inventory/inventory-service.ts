@@ -23,8 +23,9 @@ import { MonitoringError } from "../errors.js";
 import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
-import { checkInstrumented } from "../instrument/instrument-status.js";
+import { checkInstrumented, lostWrappingWarning } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
+import { defaultDataDir } from "../paths.js";
 import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
@@ -45,6 +46,7 @@ import {
   serverTraffic,
 } from "./inventory-queries.js";
 import { LaunchedServers, elsewhere as supervisedBy } from "./launched-servers.js";
+import { LauncherEvents } from "./launcher-events.js";
 import { probeOnRequest } from "./probe-on-request.js";
 
 export interface InventoryOptions {
@@ -84,11 +86,16 @@ export class InventoryService {
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
+  private readonly launcherEvents: LauncherEvents;
+  /** The data dir, when it is not the default: named in the commands messages give. */
+  private readonly namedDataDir: string | undefined;
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
+    this.namedDataDir = options.dataDir === defaultDataDir({}) ? undefined : options.dataDir;
+    this.launcherEvents = new LauncherEvents(options.db, this.tracker, this.namedDataDir);
     this.launched = new LaunchedServers({
       dataDir: options.dataDir,
       db: options.db,
@@ -330,6 +337,7 @@ export class InventoryService {
       }
     }
     this.scanned = true;
+    this.launcherEvents.note(servers);
     this.servers = servers;
     this.warnings = [...warnings];
     // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
@@ -343,18 +351,18 @@ export class InventoryService {
     this.changed();
   }
 
-  /** A client that rewrote its config (Claude Desktop does) may have dropped our wrapping: say so. */
+  /**
+   * A client that rewrote its config (Claude Desktop does) may have dropped our wrapping, and the mcpscope
+   * a wrapped entry runs may be gone: say so.
+   */
   private async reportLostWrappings(): Promise<void> {
     try {
-      const lost = checkInstrumented(await readRecords(this.options.dataDir), this.servers, this.warnings);
+      const records = await readRecords(this.options.dataDir);
+      const lost = checkInstrumented(records, this.servers, this.warnings, this.namedDataDir);
       if (lost.length === 0) return;
       this.warnings = [
-        ...this.warnings.filter((w) => w.kind !== "lost-wrapping"),
-        ...lost.map((l) => ({
-          file: l.record.file,
-          message: `mcpscope's wrapping: ${l.message}`,
-          kind: "lost-wrapping" as const,
-        })),
+        ...this.warnings.filter((w) => w.kind === undefined),
+        ...lost.map(lostWrappingWarning),
       ];
       this.changed();
     } catch {
