@@ -18,8 +18,8 @@ const STATUS_TIMEOUT_MS = 15_000;
 warnIfNoChromium("test/ui/servers-view.test.ts");
 
 /**
- * A home directory holding a Cursor config (one server, one the user wrapped in `mcpscope run` by hand,
- * and one switched off), a Windsurf config with a syntax error and a Gemini CLI extension declaring a
+ * A home directory holding a Cursor config (one server, one the user wrapped in `mcpscope run` by hand
+ * through an mcpscope since deleted, and one switched off), a Windsurf config with a syntax error and a Gemini CLI extension declaring a
  * server.
  */
 async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurfFile: string }> {
@@ -31,7 +31,19 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
       {
         mcpServers: {
           everything: { command: process.execPath, args: SERVERS.everything() },
-          "by-hand": { command: "mcpscope", args: ["run", "--name", "by-hand", "--", "node", "server.js"] },
+          // Wrapped by hand, through an install that has since been deleted.
+          "by-hand": {
+            command: process.execPath,
+            args: [
+              join(home, "deleted", "bin", "mcpscope.js"),
+              "run",
+              "--name",
+              "by-hand",
+              "--",
+              "node",
+              "server.js",
+            ],
+          },
           // Switched off in Cursor: nothing listens there, and nothing should check.
           parked: { url: "http://127.0.0.1:9/mcp", disabled: true },
         },
@@ -116,6 +128,10 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     expect(await byHand.getByTestId("server-wrapped-by-hand").textContent()).toContain("wrapped by hand");
     expect(await byHand.getByTestId("server-action-uninstrument").count()).toBe(0);
     expect(await byHand.getByTestId("server-action-instrument").count()).toBe(0);
+    // Its client cannot start it: said on its row (no Repair: mcpscope keeps nothing of a hand-written one).
+    expect(await byHand.getByTestId("server-launcher-gone").textContent()).toBe("mcpscope gone");
+    expect(await byHand.getByTestId("server-action-repair").count()).toBe(0);
+    expect(await row.getByTestId("server-launcher-gone").count()).toBe(0);
     expect(await row.getByTestId("server-wrapped-by-hand").count()).toBe(0);
     expect(await row.getByTestId("server-action-instrument").count()).toBe(1);
 

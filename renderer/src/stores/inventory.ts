@@ -12,7 +12,15 @@ export const HISTORY_SAMPLES = 60;
 /** One point of a server's sparkline: its resources sample (shared/servers.ts) at `t`, ms since the epoch. */
 export type SparklineSample = Pick<ServerEntry["resources"], "cpuPct" | "rssBytes"> & { t: number };
 
-export type ServerAction = "start" | "stop" | "restart" | "probe" | "instrument" | "uninstrument" | "remove";
+export type ServerAction =
+  | "start"
+  | "stop"
+  | "restart"
+  | "probe"
+  | "instrument"
+  | "repair"
+  | "uninstrument"
+  | "remove";
 
 const ACTION_METHODS = {
   start: "servers.start",
@@ -20,6 +28,8 @@ const ACTION_METHODS = {
   restart: "servers.restart",
   probe: "servers.probe",
   instrument: "servers.instrument",
+  // Instrumenting an entry whose mcpscope is gone points it at this one.
+  repair: "servers.instrument",
   uninstrument: "servers.uninstrument",
   remove: "servers.remove",
 } as const satisfies Record<ServerAction, MethodName>;
@@ -31,6 +41,7 @@ export const ACTION_LABELS: Record<ServerAction, { verb: string; running: string
   restart: { verb: "Restart", running: "Restarting…" },
   probe: { verb: "Probe", running: "Probing…" },
   instrument: { verb: "Instrument", running: "Instrumenting…" },
+  repair: { verb: "Repair", running: "Repairing…" },
   uninstrument: { verb: "Uninstrument", running: "Restoring…" },
   remove: { verb: "Remove", running: "Removing…" },
 };
