@@ -66,7 +66,7 @@ const FLAGS: FlagSpecs = {
   },
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled", "notes"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}; with --repair {"entries": [{"client", "server", "file", "status", "was", "now", "gone", "backup", "warning", "error"}]}',
+    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled", "notes", "gone"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}; with --repair {"entries": [{"client", "server", "file", "status", "was", "now", "gone", "backup", "warning", "error"}]}',
   },
 };
 
@@ -189,10 +189,21 @@ export const instrumentCommand: Command = {
         "",
       ].join("\n");
     if (args.flags.json) {
-      const { status, server, file, command, args: after, backup, warning, disabled, notes } = result;
-      io.stdout.write(
-        `${JSON.stringify({ status, client, server, file, command, args: after, backup, warning, disabled, notes }, null, 2)}\n`,
-      );
+      const { status, server, file, command, args: after, backup, warning, disabled, notes, gone } = result;
+      const printed = {
+        status,
+        client,
+        server,
+        file,
+        command,
+        args: after,
+        backup,
+        warning,
+        disabled,
+        notes,
+        gone,
+      };
+      io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
       return warned(io, `${name} (${client}) in ${file}`, warning);
     }
     if (result.status === "marked") {
