@@ -1,9 +1,10 @@
 /**
  * The engine on an entry whose mcpscope is gone: the Servers view's entry and warnings say its client
  * cannot start it; one event says so, not one per scan nor per engine start; the app's Instrument action
- * (servers.instrument, the API the window uses) repairs it, and one event says it is back.
+ * (servers.instrument, the API the window uses) repairs it, and one event says it is back. An install
+ * that goes while no config changes is noticed too.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
@@ -39,10 +40,10 @@ beforeAll(async () => {
 });
 afterAll(() => dir.cleanup());
 
-const start = () =>
+const start = (launcherCheckMs?: number) =>
   createEngine({
     dataDir: data,
-    inventory: { home, probeIntervalMs: 60_000, sampleIntervalMs: 60_000 },
+    inventory: { home, probeIntervalMs: 60_000, sampleIntervalMs: 60_000, launcherCheckMs },
     remoteProxies: false,
   });
 const inventory = async (engine: Engine) => (await engine.invoke("servers.inventory", {})) as Inventory;
@@ -98,5 +99,34 @@ describe("an instrumented entry whose mcpscope is gone", () => {
     expect(await events("instrument.launcher_gone")).toHaveLength(1);
     expect(await events("instrument.launcher_back")).toHaveLength(1);
     expect(await events("repair")).toHaveLength(1);
+  });
+
+  it("is noticed when the install goes while no config changes, and when it comes back", async () => {
+    // The entry now runs this install's CLI; a copy of its script stands in for an install to delete.
+    const copy = join(dir.path, "install", "bin", "mcpscope.js");
+    await mkdir(join(dir.path, "install", "bin"), { recursive: true });
+    await writeFile(copy, await readFile(MCPSCOPE));
+    await writeFile(
+      config,
+      (await readFile(config, "utf8")).replace(JSON.stringify(MCPSCOPE), JSON.stringify(copy)),
+    );
+    const engine = await start(50);
+    const gone = async (engine: Engine) =>
+      (await inventory(engine)).servers.find((s) => s.name === "echo")?.launcherGone;
+    try {
+      await waitFor(async () =>
+        (await inventory(engine)).servers.some((s) => s.name === "echo" && s.instrumented),
+      );
+      expect(await gone(engine)).toBeUndefined();
+      await rm(copy);
+      expect(await waitFor(() => gone(engine))).toBe(copy);
+      await waitFor(async () => (await inventory(engine)).warnings.some((w) => w.kind === "launcher-gone"));
+      await writeFile(copy, await readFile(MCPSCOPE));
+      await waitFor(async () => (await gone(engine)) === undefined);
+    } finally {
+      await engine.close();
+    }
+    expect(await events("instrument.launcher_gone")).toHaveLength(2);
+    expect(await events("instrument.launcher_back")).toHaveLength(2);
   });
 });

@@ -1,7 +1,5 @@
-import { resolve } from "node:path";
 import type { InstrumentedEntry } from "../../../shared/servers.js";
 import { launcherGoneMessage } from "../../monitor/instrument/instrument-status.js";
-import { defaultDataDir } from "../../monitor/paths.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -72,10 +70,9 @@ export const instrumentedCommand: Command = {
     );
     // Said in full below the table: a column cannot hold the path and the command that repairs.
     const dataDir = flagString(args, "data-dir");
-    const named = dataDir && resolve(dataDir) !== defaultDataDir({}) ? resolve(dataDir) : undefined;
     for (const entry of rows.filter((r) => r.inPlace && r.launcherGone))
       io.stdout.write(
-        `${launcherGoneMessage(`${entry.server} (${entry.client}) in ${entry.file}`, entry.launcherGone ?? "", named)}\n`,
+        `${launcherGoneMessage(`${entry.server} (${entry.client}) in ${entry.file}`, entry.launcherGone ?? "", dataDir)}\n`,
       );
     return 0;
   },

@@ -11,7 +11,6 @@ import { discoverServers } from "../discovery/discover.js";
 import { checkInstrumented, inspectRecord, lostWrappingWarning } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
-import { defaultDataDir } from "../paths.js";
 import { readRemoteProxies } from "../proxy-http/remote-proxies.js";
 import { reportHandlers } from "../reports/handlers.js";
 import { approvePins } from "../security/pins.js";
@@ -76,8 +75,7 @@ async function launchersGone(
 ): Promise<DiscoveryWarning[]> {
   if (!outcome.servers.some((s) => s.definition.launcherGone)) return [];
   const records = await readRecords(dataDir).catch(() => []);
-  const named = dataDir === defaultDataDir({}) ? undefined : dataDir;
-  return checkInstrumented(records, outcome.servers, outcome.warnings, named)
+  return checkInstrumented(records, outcome.servers, outcome.warnings, dataDir)
     .filter((lost) => lost.reason === "launcher-gone")
     .map(lostWrappingWarning);
 }

@@ -223,7 +223,18 @@ export async function discoverServers(
 function withLauncherCheck(server: DiscoveredServer): DiscoveredServer {
   if (!server.wrapped || server.rawCommand === null) return server;
   const gone = goneLauncherPath(server.rawCommand, server.rawArgs);
-  return gone ? { ...server, definition: { ...server.definition, launcherGone: maskText(gone) } } : server;
+  const { launcherGone: was, ...definition } = server.definition;
+  if (gone) return { ...server, definition: { ...definition, launcherGone: maskText(gone) } };
+  return was === undefined ? server : { ...server, definition };
+}
+
+/**
+ * The servers with each wrapped entry's mcpscope looked for again (an install can go while no config
+ * changes: an npx cache cleaned); null when none changed.
+ */
+export function recheckLaunchers(servers: readonly DiscoveredServer[]): DiscoveredServer[] | null {
+  const next = servers.map(withLauncherCheck);
+  return next.some((s, i) => s.definition.launcherGone !== servers[i]?.definition.launcherGone) ? next : null;
 }
 
 /** A wrapper that records into another data dir sends this one nothing: here it is not instrumented. */

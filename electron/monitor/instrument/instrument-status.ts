@@ -14,7 +14,7 @@ import { repairCommand } from "./launcher.js";
 import { goneLauncherPath } from "./launcher-check.js";
 import { locateRecord } from "./locate-record.js";
 import { unwrapEntry } from "./marker.js";
-import { type InstrumentRecord, sameEntry } from "./records.js";
+import { type InstrumentRecord, readRecords, sameEntry } from "./records.js";
 
 export interface LostWrapping {
   record: InstrumentRecord;
@@ -35,7 +35,7 @@ export function checkInstrumented(
   records: InstrumentRecord[],
   discovered: DiscoveredServer[],
   warnings: readonly DiscoveryWarning[] = [],
-  /** The data dir, when it is not the default: named in the command that repairs. */
+  /** The data dir: named in the command that repairs, when it is not the default. */
   dataDir?: string,
 ): LostWrapping[] {
   const lost: LostWrapping[] = [];
@@ -97,6 +97,19 @@ export function lostWrappingWarning(lost: LostWrapping): DiscoveryWarning {
     message: `mcpscope's wrapping: ${lost.message}`,
     kind: lost.reason === "launcher-gone" ? "launcher-gone" : "lost-wrapping",
   };
+}
+
+/**
+ * The lost wrappings among `servers` as warnings: none when this data dir has no records (or they cannot
+ * be read: then there is nothing to compare).
+ */
+export async function lostWrappingWarnings(
+  dataDir: string,
+  servers: DiscoveredServer[],
+  warnings: readonly DiscoveryWarning[],
+): Promise<DiscoveryWarning[]> {
+  const records = await readRecords(dataDir).catch(() => []);
+  return checkInstrumented(records, servers, warnings, dataDir).map(lostWrappingWarning);
 }
 
 export interface RecordState {

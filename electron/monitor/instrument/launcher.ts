@@ -7,9 +7,10 @@
  * the entry points at the copy.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { quoteArg } from "../discovery/shown-command.js";
+import { defaultDataDir } from "../paths.js";
 import { VERSION } from "../version.js";
 import { transientPlace, versionManagerOf } from "./launcher-check.js";
 import { ensureStableCli } from "./stable-cli.js";
@@ -72,9 +73,10 @@ export function resolveLauncher(e: LauncherEnvironment): Launcher {
 /** The command that points wrapped entries at the mcpscope that runs it (instrument.ts `repairEntries`). */
 export const REPAIR_COMMAND = "mcpscope instrument --repair";
 
-/** REPAIR_COMMAND for a data dir (named when it is not the default). */
+/** REPAIR_COMMAND for a data dir, named when it is not the default. */
 export function repairCommand(dataDir?: string): string {
-  return dataDir ? `${REPAIR_COMMAND} --data-dir ${quoteArg(dataDir)}` : REPAIR_COMMAND;
+  const named = dataDir !== undefined && resolve(dataDir) !== defaultDataDir({});
+  return named ? `${REPAIR_COMMAND} --data-dir ${quoteArg(resolve(dataDir))}` : REPAIR_COMMAND;
 }
 
 /** The launcher for this process; `dataDir` is where a stable CLI copy goes (AppImage, npx cache). */

@@ -23,9 +23,7 @@ import { MonitoringError } from "../errors.js";
 import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
-import { checkInstrumented, lostWrappingWarning } from "../instrument/instrument-status.js";
-import { readRecords } from "../instrument/records.js";
-import { defaultDataDir } from "../paths.js";
+import { lostWrappingWarnings } from "../instrument/instrument-status.js";
 import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
@@ -46,7 +44,7 @@ import {
   serverTraffic,
 } from "./inventory-queries.js";
 import { LaunchedServers, elsewhere as supervisedBy } from "./launched-servers.js";
-import { LauncherEvents } from "./launcher-events.js";
+import { LauncherWatch } from "./launcher-watch.js";
 import { probeOnRequest } from "./probe-on-request.js";
 
 export interface InventoryOptions {
@@ -67,6 +65,8 @@ export interface InventoryOptions {
   supervisionCheckMs?: number;
   /** How long the supervision lease lasts unrenewed (default 30 s, at least 3 checks). */
   supervisionLeaseMs?: number;
+  /** How often wrapped entries' launchers are looked for between scans (default LAUNCHER_CHECK_MS). */
+  launcherCheckMs?: number;
 }
 
 export class InventoryService {
@@ -86,16 +86,25 @@ export class InventoryService {
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
-  private readonly launcherEvents: LauncherEvents;
-  /** The data dir, when it is not the default: named in the commands messages give. */
-  private readonly namedDataDir: string | undefined;
+  private readonly launchers: LauncherWatch;
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
-    this.namedDataDir = options.dataDir === defaultDataDir({}) ? undefined : options.dataDir;
-    this.launcherEvents = new LauncherEvents(options.db, this.tracker, this.namedDataDir);
+    this.launchers = new LauncherWatch({
+      db: options.db,
+      tracker: this.tracker,
+      dataDir: options.dataDir,
+      servers: () => this.servers,
+      // A launcher gone or back between scans: shown as a scan would show it.
+      update: (servers) =>
+        this.discovered(
+          servers,
+          this.warnings.filter((w) => !w.kind),
+        ),
+      intervalMs: options.launcherCheckMs,
+    });
     this.launched = new LaunchedServers({
       dataDir: options.dataDir,
       db: options.db,
@@ -143,6 +152,7 @@ export class InventoryService {
     this.discovered(first.servers, first.warnings);
     this.launched.begin();
     this.sampler.start();
+    this.launchers.start();
     // Samples land every interval: push the new figures to listeners.
     this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampleTimer.unref();
@@ -286,6 +296,7 @@ export class InventoryService {
     await this.launched.reclaimed();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
+    this.launchers.stop();
     this.watcher?.close();
     this.sampler.stop();
     this.prober.close();
@@ -337,7 +348,7 @@ export class InventoryService {
       }
     }
     this.scanned = true;
-    this.launcherEvents.note(servers);
+    this.launchers.note(servers);
     this.servers = servers;
     this.warnings = [...warnings];
     // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
@@ -356,18 +367,10 @@ export class InventoryService {
    * a wrapped entry runs may be gone: say so.
    */
   private async reportLostWrappings(): Promise<void> {
-    try {
-      const records = await readRecords(this.options.dataDir);
-      const lost = checkInstrumented(records, this.servers, this.warnings, this.namedDataDir);
-      if (lost.length === 0) return;
-      this.warnings = [
-        ...this.warnings.filter((w) => w.kind === undefined),
-        ...lost.map(lostWrappingWarning),
-      ];
-      this.changed();
-    } catch {
-      // No records yet, or unreadable: nothing to compare.
-    }
+    const lost = await lostWrappingWarnings(this.options.dataDir, this.servers, this.warnings);
+    if (lost.length === 0) return;
+    this.warnings = [...this.warnings.filter((w) => !w.kind), ...lost];
+    this.changed();
   }
 
   private changed(): void {

@@ -1,8 +1,11 @@
 /**
- * One event when the mcpscope a wrapped entry runs goes (its client can no longer start it), and one when
- * it is back (repaired, or the install put back): once per entry and change, not at every scan, and not
- * again after an engine restart — the entry's last such event is read back from the database.
+ * Whether the mcpscope each wrapped entry runs is still there: looked for at every scan of the configs,
+ * and again every minute, since an install can go while no config changes (an npx cache cleaned). One
+ * event when it goes (its client can no longer start the entry), and one when it is back (repaired, or
+ * the install put back): once per entry and change, not at every scan, and not again after an engine
+ * restart — the entry's last such event is read back from the database.
  */
+import { recheckLaunchers } from "../discovery/discover.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { EventTracker } from "../events/tracker.js";
 import { launcherGoneMessage } from "../instrument/instrument-status.js";
@@ -11,16 +14,43 @@ import type { Db } from "../store/db.js";
 export const LAUNCHER_GONE = "instrument.launcher_gone";
 export const LAUNCHER_BACK = "instrument.launcher_back";
 
-export class LauncherEvents {
+/** How often the wrapped entries' launchers are looked for between scans. */
+export const LAUNCHER_CHECK_MS = 60_000;
+
+export interface LauncherWatchOptions {
+  db: Db;
+  tracker: EventTracker;
+  /** The data dir (named in the repair command when it is not the default). */
+  dataDir: string;
+  /** The servers as last discovered, and what to do with them when a launcher went or came back. */
+  servers: () => readonly DiscoveredServer[];
+  update: (servers: DiscoveredServer[]) => void;
+  intervalMs?: number;
+}
+
+export class LauncherWatch {
   /** By entry id: whether its mcpscope was gone at the last look. */
   private readonly gone = new Map<string, boolean>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly db: Db;
+  private readonly tracker: EventTracker;
+  private readonly dataDir: string;
 
-  constructor(
-    private readonly db: Db,
-    private readonly tracker: EventTracker,
-    /** The data dir, when it is not the default (named in the repair command). */
-    private readonly dataDir?: string,
-  ) {}
+  constructor(private readonly options: LauncherWatchOptions) {
+    ({ db: this.db, tracker: this.tracker, dataDir: this.dataDir } = options);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      const next = recheckLaunchers(this.options.servers());
+      if (next) this.options.update(next);
+    }, this.options.intervalMs ?? LAUNCHER_CHECK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 
   /** Compares each entry mcpscope wrapped with its last state, and records the changes. */
   note(servers: readonly DiscoveredServer[]): void {
