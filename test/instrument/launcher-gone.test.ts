@@ -10,7 +10,10 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
+import { discoverServers } from "../../electron/monitor/discovery/discover.js";
 import type { EntryFields } from "../../electron/monitor/instrument/entry-shape.js";
+import { instrument } from "../../electron/monitor/instrument/instrument.js";
 import type { DiscoveryResult } from "../../shared/discovery.js";
 import type { RepairResult } from "../../shared/servers.js";
 import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -152,6 +155,26 @@ describe("the mcpscope a wrapped entry runs is gone", () => {
     );
     expect((await startAsClient(await entry("echo"))).stdout).toBe(LINE);
     await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
+
+  it("--repair goes on past an entry it cannot repair, names it, and exits 1", async () => {
+    await writeFile(config, ORIGINAL);
+    const cursor = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    await writeFile(cursor, `{ "mcpServers": { "files": { "command": "node", "args": ["files.js"] } } }\n`);
+    const gone = { command: process.execPath, args: [join(tmp.path, "never-there", "mcpscope.js")], env: {} };
+    const { servers } = await discoverServers(await defaultDiscoveryContext({ home }), {});
+    for (const name of ["echo", "files"])
+      await instrument(servers.find((s) => s.definition.name === name)!, { dataDir: data, launcher: gone });
+    await rm(cursor);
+    const result = await cliInProcess(["instrument", "--repair", ...dataFlags()]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`mcpscope instrument: files (cursor): ${cursor} does not exist any more\n`);
+    expect(result.stdout).toContain(`repaired echo (claude-desktop) in ${config}`);
+    expect((await entry("echo")).args[0]).toBe(MCPSCOPE);
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    await cliOkInProcess(["uninstrument", "--all", "--force", ...dataFlags()]);
     expect(await readFile(config, "utf8")).toBe(ORIGINAL);
   });
 

@@ -54,7 +54,11 @@ export async function runRepair(args: ParsedArgs, io: CliIo): Promise<number> {
     );
   const clients = new Set<string>();
   for (const entry of entries) {
-    if (entry.error) io.stderr.write(`mcpscope instrument: ${entry.error}\n`);
+    // Each failure says whose it is (most already name the entry).
+    const error = entry.error?.includes(entry.server)
+      ? entry.error
+      : `${entry.server} (${entry.client}): ${entry.error}`;
+    if (entry.error) io.stderr.write(`mcpscope instrument: ${error}\n`);
     else if (!args.flags.json) io.stdout.write(said(entry));
     if (entry.warning)
       io.stderr.write(

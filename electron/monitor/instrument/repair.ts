@@ -85,7 +85,10 @@ export async function repairInTx(
     now: launcherText(launcher),
     gone: goneLauncherPath(fields.command, fields.args),
   };
-  const sameLine = old.command === launcher.command && launcherText(old) === launcherText(launcher);
+  const sameLine =
+    old.command === launcher.command &&
+    old.args.length === launcher.args.length &&
+    old.args.every((arg, i) => arg === launcher.args[i]);
   if (sameLine && Object.entries(launcher.env).every(([k, v]) => fields.env[k] === v))
     return { ...base, status: "unchanged", after: fields, backup: null, warning: null };
   let edit: ReturnType<typeof editEntry>;
