@@ -70,7 +70,7 @@ export function resolveLauncher(e: LauncherEnvironment): Launcher {
   };
 }
 
-/** The command that points wrapped entries at the mcpscope that runs it (instrument.ts `repairEntries`). */
+/** The command that points wrapped entries at the mcpscope that runs it (repair.ts `repairEntries`). */
 export const REPAIR_COMMAND = "mcpscope instrument --repair";
 
 /** REPAIR_COMMAND for a data dir, named when it is not the default. */

@@ -32,13 +32,8 @@ export class LauncherWatch {
   /** By entry id: whether its mcpscope was gone at the last look. */
   private readonly gone = new Map<string, boolean>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly db: Db;
-  private readonly tracker: EventTracker;
-  private readonly dataDir: string;
 
-  constructor(private readonly options: LauncherWatchOptions) {
-    ({ db: this.db, tracker: this.tracker, dataDir: this.dataDir } = options);
-  }
+  constructor(private readonly options: LauncherWatchOptions) {}
 
   start(): void {
     this.timer = setInterval(() => {
@@ -62,13 +57,13 @@ export class LauncherWatch {
       this.gone.set(id, now);
       if (now === before) continue;
       const where = `${name} (${client}) in ${file}`;
-      this.tracker.track({
+      this.options.tracker.track({
         category: "system",
         type: now ? LAUNCHER_GONE : LAUNCHER_BACK,
         severity: now ? "high" : "info",
         server: name,
         message: now
-          ? launcherGoneMessage(where, launcherGone, this.dataDir)
+          ? launcherGoneMessage(where, launcherGone, this.options.dataDir)
           : `${where}: its client can start it again (the mcpscope it runs is there)`,
         details: { client, file, entry: id, ...(now ? { launcher: launcherGone } : {}) },
       });
@@ -78,7 +73,7 @@ export class LauncherWatch {
   /** Whether the entry's last recorded change says its mcpscope is gone (false when none is stored). */
   private lastRecorded(id: string, name: string): boolean {
     try {
-      const row = this.db
+      const row = this.options.db
         .prepare(
           `SELECT type FROM events WHERE type IN (?, ?) AND server = ? AND json_extract(details, '$.entry') = ?
            ORDER BY id DESC LIMIT 1`,
