@@ -178,6 +178,21 @@ describe("the mcpscope a wrapped entry runs is gone", () => {
     expect(await readFile(config, "utf8")).toBe(ORIGINAL);
   });
 
+  it("instrument on a broken entry wrapped by hand leaves it, says so, and exits 1", async () => {
+    const lost = join(tmp.path, "gone", "bin", "mcpscope.js");
+    const byHand = `{ "mcpServers": { "hand": { "command": ${JSON.stringify(process.execPath)}, "args": ${JSON.stringify([lost, "run", "--", "node", "s.js"])} } } }\n`;
+    await writeFile(config, byHand);
+    const flags = ["--client", "claude-desktop", "--server", "hand", "--home", home, ...dataFlags()];
+    const result = await cliInProcess(["instrument", ...flags]);
+    expect(result).toEqual({
+      status: 1,
+      stdout:
+        "hand (claude-desktop) is already launched through mcpscope run (wrapped by hand); nothing changed\n",
+      stderr: `mcpscope instrument: claude-desktop cannot start it: the mcpscope it runs (${lost}) is gone — put a path that exists in its command by hand\n`,
+    });
+    expect(await readFile(config, "utf8")).toBe(byHand);
+  });
+
   it("--repair with flags that match nothing changes nothing, and says so", async () => {
     const result = await cliInProcess(["instrument", "--repair", "--server", "nope", ...dataFlags()]);
     expect(result).toMatchObject({ status: 0, stderr: "" });

@@ -229,7 +229,12 @@ export const instrumentCommand: Command = {
       io.stdout.write(
         `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
       );
-      return 0;
+      if (!result.gone) return 0;
+      // Only a wrapping written by hand is left broken: mcpscope keeps no original to rewrite it from.
+      io.stderr.write(
+        `mcpscope instrument: ${client} cannot start it: the mcpscope it runs (${result.gone}) is gone — put a path that exists in its command by hand\n`,
+      );
+      return 1;
     }
     io.stdout.write(
       changedText(

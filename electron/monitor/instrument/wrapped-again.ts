@@ -41,16 +41,18 @@ export async function instrumentWrapped(
         : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${quoteArg(visibleText(definition.name))} --data-dir ${quoteArg(visibleText(into))}\`) and instrument it again here`,
     );
   }
+  const gone = goneLauncherPath(before.command, before.args);
   const unchanged: Outcome = {
     status: "already-instrumented",
     after: before,
     backup: null,
     warning: null,
     notes: [],
+    ...(gone ? { gone } : {}),
   };
+  // Written by hand, it has no record to keep the original: its broken launcher is the user's to fix.
   if (unwrapped.client === null) return unchanged;
   // Its mcpscope gone, the client cannot start it: instrumenting it again points it at this one.
-  const gone = goneLauncherPath(before.command, before.args);
   const record = gone ? (await readRecords(opts.dataDir)).find((r) => sameEntry(r, location)) : undefined;
   if (gone && record) {
     const launcher = opts.launcher ?? currentLauncher(opts.dataDir);
