@@ -5,7 +5,7 @@ import {
   type LauncherEnvironment,
   resolveLauncher,
 } from "../../electron/monitor/instrument/launcher.js";
-import { transientPlace } from "../../electron/monitor/instrument/launcher-check.js";
+import { goneLauncherPath, transientPlace } from "../../electron/monitor/instrument/launcher-check.js";
 import { ENTRY_FLAG, MARKER_FLAG, unwrapEntry } from "../../electron/monitor/instrument/marker.js";
 import { wrapCommand } from "../../electron/monitor/instrument/wrap.js";
 import { MCPSCOPE } from "../helpers/mcp.js";
@@ -92,6 +92,18 @@ describe("launcher", () => {
     expect(launcher.notes?.[0]).toContain(`runs from the npx cache (${npx})`);
     expect(transientPlace("/tmp/x/bin/mcpscope.js", "/tmp")).toBe("a temporary folder");
     expect(transientPlace("/home/me/mcpscope/bin/mcpscope.js", "/tmp")).toBeNull();
+  });
+
+  it("a launcher is gone when its program or its mcpscope script is, and only then", () => {
+    const run = ["run", "--", "node", "s.js"];
+    expect(goneLauncherPath(process.execPath, [MCPSCOPE, ...run])).toBeNull();
+    expect(goneLauncherPath(process.execPath, ["/nowhere/bin/mcpscope.js", ...run])).toBe(
+      "/nowhere/bin/mcpscope.js",
+    );
+    expect(goneLauncherPath("/nowhere/node", [MCPSCOPE, ...run])).toBe("/nowhere/node");
+    // Names found on the client's PATH, and arguments that are not mcpscope's script, are not checked.
+    expect(goneLauncherPath("mcpscope", run)).toBeNull();
+    expect(goneLauncherPath("cmd", ["/c", "npx", "-y", "mcpscope", ...run])).toBeNull();
   });
 
   it("finds bin/mcpscope.js above the source and the bundle", () => {

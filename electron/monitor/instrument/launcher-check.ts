@@ -7,6 +7,7 @@
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, sep } from "node:path";
+import { looksLikeMcpscope } from "./marker.js";
 
 /** The part of a wrapped entry that reaches `mcpscope run`: its program and the arguments before `run`. */
 export interface LauncherPart {
@@ -37,15 +38,17 @@ function usable(path: string, program: boolean): boolean {
 }
 
 /**
- * The first absolute path of the entry's launcher that is gone (or, for its program, not runnable); null
- * when every one is there. A bare name (`mcpscope`, `npx`) is looked up on the client's own PATH, which
+ * The first absolute path of the entry's launcher that is gone (or, for its program, not runnable): its
+ * program, or the mcpscope script it runs (other arguments, like `cmd`'s `/c`, are not paths to check);
+ * null when they are there. A bare name (`mcpscope`, `npx`) is looked up on the client's own PATH, which
  * mcpscope cannot know, so it is never reported.
  */
 export function goneLauncherPath(command: string, args: readonly string[]): string | null {
   const launcher = launcherPart(command, args);
   if (!launcher) return null;
   if (isAbsolute(launcher.command) && !usable(launcher.command, true)) return launcher.command;
-  return launcher.args.find((arg) => isAbsolute(arg) && !usable(arg, false)) ?? null;
+  const script = (arg: string) => isAbsolute(arg) && looksLikeMcpscope(arg);
+  return launcher.args.find((arg) => script(arg) && !usable(arg, false)) ?? null;
 }
 
 /** Node version managers whose installs a later uninstall removes, by a part of their paths. */
