@@ -74,6 +74,8 @@ import {
   InstrumentedEntrySchema,
   InventorySchema,
   KnownServersSchema,
+  RepairInputSchema,
+  RepairResultSchema,
   SeenServerDetailSchema,
   SeenServerInputSchema,
   ServerDetailSchema,
@@ -310,6 +312,8 @@ export const API_METHODS = {
   "instrument.entry": { input: InstrumentEntryInputSchema, output: InstrumentEntryResultSchema },
   /** Restores recorded entries byte for byte, one or all (what `mcpscope uninstrument --json` prints). */
   "instrument.undo": { input: UndoInstrumentInputSchema, output: UndoInstrumentResultSchema },
+  /** Points wrapped entries at this mcpscope, one by one after a backup (`mcpscope instrument --repair`). */
+  "instrument.repair": { input: RepairInputSchema, output: RepairResultSchema },
   // Streams and bulk reads, a page per call: what `logs --follow` polls, what `audit export` writes.
   /** Log records after a cursor, oldest first, and the cursor to ask from next (shared/logs.ts). */
   "logs.tail": { input: LogsTailQuerySchema, output: LogsTailPageSchema },

@@ -56,14 +56,23 @@ export const ServerDefinitionSchema = z.object({
    * so mcpscope neither probes it nor alerts on it.
    */
   disabled: z.boolean(),
+  /**
+   * A wrapped entry whose mcpscope is gone: the path of its program or script that no longer exists (or
+   * cannot be run), so its client cannot start it (`mcpscope instrument --repair` points it at this one).
+   * Absent when it is there, or when it cannot be told (a bare `mcpscope` found on the client's PATH).
+   */
+  launcherGone: z.string().optional(),
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 
 export const DiscoveryWarningSchema = z.object({
   file: z.string(),
   message: z.string(),
-  /** `lost-wrapping`: the file was read, but an entry mcpscope instrumented no longer goes through it. */
-  kind: z.enum(["lost-wrapping"]).optional(),
+  /**
+   * `lost-wrapping`: the file was read, but an entry mcpscope instrumented no longer goes through it;
+   * `launcher-gone`: an instrumented entry's client cannot start it, as the mcpscope it runs is gone.
+   */
+  kind: z.enum(["lost-wrapping", "launcher-gone"]).optional(),
 });
 export type DiscoveryWarning = z.infer<typeof DiscoveryWarningSchema>;
 

@@ -15,6 +15,7 @@ export const REVIEWED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   "discovery.list",
   "instrument.entry",
   "instrument.undo",
+  "instrument.repair",
 ]);
 
 export const RequestReviewInputSchema = z

@@ -258,6 +258,8 @@ export const InstrumentedEntrySchema = z.object({
   exact: z.boolean(),
   /** Why the entry's state could not be read (file missing or malformed). */
   problem: z.string().nullable(),
+  /** The path of the mcpscope it runs, gone (its client cannot start it); null when it is there. */
+  launcherGone: z.string().nullable(),
 });
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
 
@@ -296,8 +298,11 @@ const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string
 export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("wrapped"),
-    /** marked: wrapped by an earlier mcpscope, it now carries its entry marker (`run --entry`). */
-    status: z.enum(["instrumented", "already-instrumented", "marked"]),
+    /**
+     * marked: wrapped by an earlier mcpscope, it now carries its entry marker (`run --entry`); repaired:
+     * the mcpscope it ran is gone (`gone`), and it now runs this one.
+     */
+    status: z.enum(["instrumented", "already-instrumented", "marked", "repaired"]),
     client: z.string(),
     server: z.string(),
     file: z.string(),
@@ -308,6 +313,10 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     before: CommandLineSchema,
     byHand: z.boolean(),
     disabled: z.boolean(),
+    /** About the mcpscope the entry now runs (a copy made of a passing install, a Node a manager may remove). */
+    notes: z.array(z.string()),
+    /** repaired: the path of the mcpscope it ran, which is gone. */
+    gone: z.string().nullable(),
   }),
   z.object({
     kind: z.literal("proxied"),
@@ -348,6 +357,46 @@ export const UndoInstrumentInputSchema = z
   .refine((input) => input.all !== true || (input.client === undefined && input.server === undefined), {
     message: "all restores everything; leave out client and server",
   });
+
+/**
+ * Which wrapped entries `instrument.repair` points at this mcpscope: every recorded one, or those of a
+ * client, a name, a file, a scope (as `instrument.undo` picks them). Paths are read on the machine that
+ * serves the method; browser mode serves it only with its token.
+ */
+export const RepairInputSchema = z
+  .object({
+    client: ClientIdSchema.optional(),
+    server: z.string().min(1).max(500).optional(),
+    file: z.string().min(1).max(4096).optional(),
+    scope: PickScopeSchema.optional(),
+    project: z.string().min(1).max(4096).optional(),
+    home: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+export type RepairInput = z.infer<typeof RepairInputSchema>;
+
+/** What `mcpscope instrument --repair --json` prints: each wrapped entry, and what became of it. */
+export const RepairResultSchema = z.object({
+  entries: z.array(
+    z.object({
+      client: z.string(),
+      server: z.string(),
+      file: z.string(),
+      /** repaired: it now runs this mcpscope; unchanged: it already did; failed: see `error`. */
+      status: z.enum(["repaired", "unchanged", "failed"]),
+      /** The mcpscope it ran and runs now (program and script); null when it failed before they were read. */
+      was: z.string().nullable(),
+      now: z.string().nullable(),
+      /** The path of the mcpscope it ran that was gone; null when it was there (another install). */
+      gone: z.string().nullable(),
+      backup: z.string().nullable(),
+      /** Repaired, but its backup could not be listed in the backup manifest: where it is, in one line. */
+      warning: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type RepairResult = z.infer<typeof RepairResultSchema>;
 
 /** What `mcpscope uninstrument --json` prints: each entry, what became of it, or why it failed. */
 export const UndoInstrumentResultSchema = z.object({

@@ -32,6 +32,8 @@ export interface EngineOptions {
         supervisionCheckMs?: number;
         stopGraceMs?: number;
         supervisionLeaseMs?: number;
+        /** How often wrapped entries' launchers are looked for between scans (default 60 s). */
+        launcherCheckMs?: number;
       };
   /** Alert evaluation and delivery; `false` to leave it off. Tests pass a clock, channels or a faster tick. */
   alerts?: false | Pick<AlertManagerOptions, "now" | "createChannel" | "tickMs">;

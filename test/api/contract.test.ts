@@ -45,6 +45,7 @@ const BAD_INPUTS: Record<keyof typeof API_METHODS, unknown[]> = {
     { all: "yes" },
     { client: "notepad", server: "x" },
   ],
+  "instrument.repair": [{ client: "notepad" }, { server: "" }, { scope: "manual" }, { all: true }],
   "discovery.list": [{ client: "notepad" }, { projectDirs: "/tmp" }, { home: "" }, { extra: 1 }],
   "servers.inventory": [{ refresh: true }],
   "servers.detail": [{}, { id: 3 }, { id: "" }],

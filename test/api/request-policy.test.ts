@@ -277,6 +277,9 @@ describe("the request policy", () => {
       expect(review("instrument.entry", { client: "claude-code", server: "x", ...place })).not.toBeNull();
     expect(review("instrument.undo", { all: true })).toBeNull();
     expect(review("instrument.undo", { all: true, home: "/home/bob" })).not.toBeNull();
+    expect(review("instrument.repair", {})).toBeNull();
+    for (const place of [{ home: "/home/bob" }, { file: "/home/bob/.claude.json" }])
+      expect(review("instrument.repair", place)?.elsewhere).toContain("`mcpscope instrument --repair`");
   });
 
   it("reviews every method whose input can name a program or a place: the others take no such key", () => {
@@ -361,6 +364,7 @@ describe("browser mode's HTTP transport", () => {
     ["discovery.list", { home: "/tmp/another-home" }],
     ["instrument.entry", { client: "claude-code", server: "x", home: "/tmp/another-home" }],
     ["instrument.undo", { all: true, home: "/tmp/another-home" }],
+    ["instrument.repair", { home: "/tmp/another-home" }],
   ];
 
   it.each(refusedForms)("refuses %s with 400 and one line naming the flag", async (method, input) => {

@@ -116,11 +116,22 @@ describe("a hand-wrapped entry in a client's config", () => {
   });
 
   it("is left alone by instrument, which says so in one line (and in --json)", async () => {
+    // The forms naming an install under /opt name one that is not there: their clients cannot start them,
+    // which instrument says too (and exits 1), leaving them as they are all the same.
+    const gone: Record<string, string> = {
+      "node path": "/opt/mcpscope/bin/mcpscope.js",
+      "app binary": "/opt/mcpscope/mcpscope",
+    };
     for (const form of Object.keys(FORMS)) {
       const run = cli("instrument", "--home", home, "--client", "claude-desktop", "--server", form);
-      expect(run.status, run.stderr).toBe(0);
+      expect(run.status, run.stderr).toBe(gone[form] ? 1 : 0);
       expect(run.stdout).toBe(
         `${form} (claude-desktop) is already launched through mcpscope run (wrapped by hand); nothing changed\n`,
+      );
+      expect(run.stderr).toBe(
+        gone[form]
+          ? `mcpscope instrument: claude-desktop cannot start it: the mcpscope it runs (${gone[form]}) is gone — put a path that exists in its command by hand\n`
+          : "",
       );
     }
     const json = cli(

@@ -5,6 +5,7 @@ import {
   type LauncherEnvironment,
   resolveLauncher,
 } from "../../electron/monitor/instrument/launcher.js";
+import { goneLauncherPath, transientPlace } from "../../electron/monitor/instrument/launcher-check.js";
 import { ENTRY_FLAG, MARKER_FLAG, unwrapEntry } from "../../electron/monitor/instrument/marker.js";
 import { wrapCommand } from "../../electron/monitor/instrument/wrap.js";
 import { MCPSCOPE } from "../helpers/mcp.js";
@@ -60,6 +61,49 @@ describe("launcher", () => {
       args: [base.cliScript],
       env: { ELECTRON_RUN_AS_NODE: "1" },
     });
+  });
+
+  it("a Node a version manager installed: written as it is, with one note naming the repair", () => {
+    const nvm = "/home/me/.nvm/versions/node/v24.1.0/bin/node";
+    const launcher = resolveLauncher({ ...base, execPath: nvm });
+    expect(launcher.command).toBe(nvm);
+    expect(launcher.notes).toEqual([
+      `the entry runs the Node that nvm installed (${nvm}): once nvm removes that version, its client cannot start it — then run \`mcpscope instrument --repair\` from another install`,
+    ]);
+    for (const [path, manager] of [
+      ["/home/me/.local/share/fnm/node-versions/v24.1.0/installation/bin/node", "fnm"],
+      ["/home/me/.volta/tools/image/node/24.1.0/bin/node", "volta"],
+      ["/home/me/.asdf/installs/nodejs/24.1.0/bin/node", "asdf"],
+      ["C:\\Users\\me\\AppData\\Roaming\\nvm\\v24.1.0\\node.exe", "nvm"],
+    ])
+      expect(resolveLauncher({ ...base, execPath: path ?? "" }).notes?.[0]).toContain(`Node that ${manager}`);
+    expect(resolveLauncher(base).notes).toBeUndefined();
+  });
+
+  it("from the npx cache or a temp folder: a copy in the data dir, said in a note", () => {
+    const npx = "/home/me/.npm/_npx/1a2b/node_modules/mcpscope/bin/mcpscope.js";
+    const launcher = resolveLauncher({
+      ...base,
+      cliScript: npx,
+      transient: (path) => transientPlace(path, "/tmp"),
+      stableCliScript: () => "/data/runtime/0.1.0/bin/mcpscope.js",
+    });
+    expect(launcher.args).toEqual(["/data/runtime/0.1.0/bin/mcpscope.js"]);
+    expect(launcher.notes?.[0]).toContain(`runs from the npx cache (${npx})`);
+    expect(transientPlace("/tmp/x/bin/mcpscope.js", "/tmp")).toBe("a temporary folder");
+    expect(transientPlace("/home/me/mcpscope/bin/mcpscope.js", "/tmp")).toBeNull();
+  });
+
+  it("a launcher is gone when its program or its mcpscope script is, and only then", () => {
+    const run = ["run", "--", "node", "s.js"];
+    expect(goneLauncherPath(process.execPath, [MCPSCOPE, ...run])).toBeNull();
+    expect(goneLauncherPath(process.execPath, ["/nowhere/bin/mcpscope.js", ...run])).toBe(
+      "/nowhere/bin/mcpscope.js",
+    );
+    expect(goneLauncherPath("/nowhere/node", [MCPSCOPE, ...run])).toBe("/nowhere/node");
+    // Names found on the client's PATH, and arguments that are not mcpscope's script, are not checked.
+    expect(goneLauncherPath("mcpscope", run)).toBeNull();
+    expect(goneLauncherPath("cmd", ["/c", "npx", "-y", "mcpscope", ...run])).toBeNull();
   });
 
   it("finds bin/mcpscope.js above the source and the bundle", () => {

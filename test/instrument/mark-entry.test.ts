@@ -99,9 +99,11 @@ describe("an entry instrumented before entries were marked", () => {
     await writeFile(file, ORIGINAL);
     await cliOkInProcess(["instrument", ...at()]);
     await asWrappedBefore();
-    // An older app version's copy of the CLI, as its entry and its record name it.
+    // An older app version's copy of the CLI (still there), as its entry and its record name it.
     const script = (await argsNow())[0] ?? "";
-    const older = "/opt/mcpscope-0.9/bin/mcpscope.js";
+    const older = join(tmp.path, "mcpscope-0.9", "bin", "mcpscope.js");
+    await mkdir(join(tmp.path, "mcpscope-0.9", "bin"), { recursive: true });
+    await writeFile(older, "");
     const swap = (text: string) => text.split(JSON.stringify(script).slice(1, -1)).join(older);
     await writeFile(file, swap(await readFile(file, "utf8")));
     const records = JSON.parse(await readFile(recordsPath(data), "utf8"));

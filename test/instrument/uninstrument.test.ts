@@ -66,7 +66,12 @@ describe("uninstrument", () => {
     const regenerated = `${JSON.stringify({ mcpServers: { files: { command: "npx", args: ["-y", "x"] } } }, null, 2)}\n`;
     await writeFile(file, regenerated);
     const [record] = await readRecords(data());
-    expect(await inspectRecord(record!)).toEqual({ inPlace: false, exact: false, problem: null });
+    expect(await inspectRecord(record!)).toEqual({
+      inPlace: false,
+      exact: false,
+      problem: null,
+      launcherGone: null,
+    });
     const lost = checkInstrumented(await readRecords(data()), [s]);
     expect(lost).toMatchObject([{ reason: "unwrapped", record: { server: "files" } }]);
     expect(lost[0]?.message).toMatch(/no longer launched through mcpscope/);
@@ -100,7 +105,13 @@ describe("uninstrument", () => {
     rewritten.numStartups = 43;
     await writeFile(claudeCode, JSON.stringify(rewritten, null, 2));
     const [record] = await readRecords(data());
-    expect(await inspectRecord(record!)).toEqual({ inPlace: true, exact: true, problem: null });
+    // The fixture's launcher is not installed here: the entry is still in place, and said to be broken.
+    expect(await inspectRecord(record!)).toEqual({
+      inPlace: true,
+      exact: true,
+      problem: null,
+      launcherGone: NODE_LAUNCHER.command,
+    });
     expect((await uninstrument(db, { dataDir: data() })).status).toBe("restored");
     const restored = JSON.parse(await readFile(claudeCode, "utf8"));
     const expected = JSON.parse(await readFile(join(FIXTURES, "claude-code.json.fixture"), "utf8"));
@@ -128,6 +139,7 @@ describe("uninstrument", () => {
       inPlace: false,
       exact: false,
       problem: "the file does not exist any more",
+      launcherGone: null,
     });
   });
 

@@ -87,7 +87,13 @@ describe("YAML", () => {
     const added = "mcpServers:\n  - name: added\n    command: added-mcp\n";
     await writeFile(file, (await readFile(file, "utf8")).replace("mcpServers:\n", added));
     const [record] = await readRecords(data());
-    expect(await inspectRecord(record!)).toEqual({ inPlace: true, exact: true, problem: null });
+    // The fixture's launcher is not installed here: the entry is in place, and said to be broken.
+    expect(await inspectRecord(record!)).toEqual({
+      inPlace: true,
+      exact: true,
+      problem: null,
+      launcherGone: NODE_LAUNCHER.command,
+    });
     expect((await uninstrument(plain, { dataDir: data() })).status).toBe("restored");
     expect(await readFile(file, "utf8")).toBe(original.replace("mcpServers:\n", added));
   });

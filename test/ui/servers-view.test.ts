@@ -9,6 +9,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
+import { discoverServers } from "../../electron/monitor/discovery/discover.js";
+import { instrument } from "../../electron/monitor/instrument/instrument.js";
 import { SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { HAS_CHROMIUM, openPage, until, warnIfNoChromium } from "./browser.js";
@@ -18,8 +21,8 @@ const STATUS_TIMEOUT_MS = 15_000;
 warnIfNoChromium("test/ui/servers-view.test.ts");
 
 /**
- * A home directory holding a Cursor config (one server, one the user wrapped in `mcpscope run` by hand,
- * and one switched off), a Windsurf config with a syntax error and a Gemini CLI extension declaring a
+ * A home directory holding a Cursor config (one server, one the user wrapped in `mcpscope run` by hand
+ * through an mcpscope since deleted, and one switched off), a Windsurf config with a syntax error and a Gemini CLI extension declaring a
  * server.
  */
 async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurfFile: string }> {
@@ -31,7 +34,19 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
       {
         mcpServers: {
           everything: { command: process.execPath, args: SERVERS.everything() },
-          "by-hand": { command: "mcpscope", args: ["run", "--name", "by-hand", "--", "node", "server.js"] },
+          // Wrapped by hand, through an install that has since been deleted.
+          "by-hand": {
+            command: process.execPath,
+            args: [
+              join(home, "deleted", "bin", "mcpscope.js"),
+              "run",
+              "--name",
+              "by-hand",
+              "--",
+              "node",
+              "server.js",
+            ],
+          },
           // Switched off in Cursor: nothing listens there, and nothing should check.
           parked: { url: "http://127.0.0.1:9/mcp", disabled: true },
         },
@@ -51,6 +66,23 @@ async function fixtureHome(home: string): Promise<{ cursorFile: string; windsurf
     '{"name": "db-tools", "mcpServers": {"ext-db": {"command": "node", "args": ["server.js"]}}}\n',
   );
   return { cursorFile, windsurfFile };
+}
+
+/** A Claude Desktop entry `mcpscope instrument` wrapped through an install that has since been deleted. */
+async function wrappedByDeletedInstall(home: string, data: string): Promise<void> {
+  await mkdir(join(home, ".config", "Claude"), { recursive: true });
+  await writeFile(
+    join(home, ".config", "Claude", "claude_desktop_config.json"),
+    `${JSON.stringify({ mcpServers: { notes: { command: "node", args: ["notes.js"] } } }, null, 2)}\n`,
+  );
+  const context = await defaultDiscoveryContext({ home });
+  const { servers } = await discoverServers(context, { clients: ["claude-desktop"] });
+  const deleted = join(home, "deleted-install", "bin", "mcpscope.js");
+  await instrument(servers[0]!, {
+    dataDir: data,
+    wrapperDataDir: data,
+    launcher: { command: process.execPath, args: [deleted], env: {} },
+  });
 }
 
 async function rowState(row: Locator): Promise<{ status: string | null; process: string | null }> {
@@ -73,6 +105,7 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     const home = await ui.dir("mcpscope-ui-home-");
     const data = await ui.dir("mcpscope-ui-data-");
     const { windsurfFile } = await fixtureHome(home);
+    await wrappedByDeletedInstall(home, data);
     const serve = await ui.serve(data, home);
 
     const { page, problems } = await openPage(ui.browser, serve.url);
@@ -92,7 +125,7 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     const warning = page.getByTestId("discovery-warning").filter({ hasText: "mcp_config.json" });
     await warning.waitFor({ state: "visible", timeout: 5000 });
     expect(await warning.textContent()).toContain(windsurfFile);
-    expect(await page.getByTestId("server-row").count()).toBe(4);
+    expect(await page.getByTestId("server-row").count()).toBe(5);
 
     // The extension's entry says it is not editable here, and why in its title; no Instrument button.
     const extension = page.locator('[data-testid="server-row"][data-server-name="ext-db"]');
@@ -116,7 +149,35 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
     expect(await byHand.getByTestId("server-wrapped-by-hand").textContent()).toContain("wrapped by hand");
     expect(await byHand.getByTestId("server-action-uninstrument").count()).toBe(0);
     expect(await byHand.getByTestId("server-action-instrument").count()).toBe(0);
+    // Its client cannot start it: said on its row (no Repair: mcpscope keeps nothing of a hand-written one).
+    expect(await byHand.getByTestId("server-launcher-gone").textContent()).toBe("mcpscope gone");
+    expect(await byHand.getByTestId("server-action-repair").count()).toBe(0);
+    expect(await row.getByTestId("server-launcher-gone").count()).toBe(0);
     expect(await row.getByTestId("server-wrapped-by-hand").count()).toBe(0);
+
+    // The entry mcpscope wrapped through a deleted install: said on its row and above the table, with
+    // Repair; Repair all points it at this mcpscope, and the row no longer says it is broken.
+    const notes = page.locator('[data-testid="server-row"][data-server-name="notes"]');
+    expect(await notes.getByTestId("server-launcher-gone").count()).toBe(1);
+    expect(await notes.getByTestId("server-action-repair").count()).toBe(1);
+    await until(
+      "the warnings' heading counting it",
+      async () =>
+        (await page.getByTestId("discovery-warnings-heading").textContent())?.includes(
+          "An instrumented entry cannot start: the mcpscope it runs is gone",
+        ),
+      5000,
+    );
+    await page.getByTestId("repair-all").click();
+    await page.getByTestId("confirm-ok").click();
+    const repairToast = await waitForToast(page, "Repair");
+    expect(repairToast.kind, repairToast.text).toBe("ok");
+    expect(repairToast.text).toContain("1 entry now runs this mcpscope; restart Claude Desktop");
+    await until(
+      "the repaired row",
+      async () => (await notes.getByTestId("server-launcher-gone").count()) === 0,
+      STATUS_TIMEOUT_MS,
+    );
     expect(await row.getByTestId("server-action-instrument").count()).toBe(1);
 
     // Not running before Start: the status below is the button's doing.

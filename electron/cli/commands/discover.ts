@@ -93,7 +93,13 @@ export function renderServers(result: DiscoveryResult): string {
       s.scope,
       s.transport,
       s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? ""),
-      s.instrumented ? "yes" : s.notEditable ? "no (not editable)" : "no",
+      s.launcherGone && s.instrumented
+        ? "broken (mcpscope gone)"
+        : s.instrumented
+          ? "yes"
+          : s.notEditable
+            ? "no (not editable)"
+            : "no",
     ]),
     [],
     { 4: MAX_CELL },

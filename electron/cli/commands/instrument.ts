@@ -17,6 +17,7 @@ import {
 } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
+import { runRepair } from "./instrument-repair.js";
 
 /** `--home`, shared by the commands that edit or list client configs. */
 export const HOME_FLAG: FlagSpec = {
@@ -59,9 +60,13 @@ const FLAGS: FlagSpecs = {
     help: "also look in this project's configs; of the local and project scopes, only DIR's entries",
   },
   home: HOME_FLAG,
+  repair: {
+    kind: "boolean",
+    help: "point every wrapped entry (or those the other flags name) at this mcpscope, when the one they run has moved or gone",
+  },
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}',
+    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled", "notes", "gone"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}; with --repair {"entries": [{"client", "server", "file", "status", "was", "now", "gone", "backup", "warning", "error"}]}',
   },
 };
 
@@ -115,13 +120,14 @@ export const instrumentCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope instrument --client ID --server NAME [--file FILE] [--scope SCOPE] [--project DIR] [--home DIR] [--json]",
+          "mcpscope instrument --client ID --server NAME [--file FILE] [--scope SCOPE] [--project DIR] [--home DIR] [--json] | --repair [--client ID] [--server NAME] [--file FILE] [--scope SCOPE] [--home DIR] [--json]",
           `${this.summary}. Only that entry of the config is changed (atomically, after a backup); \`mcpscope uninstrument\` puts it back byte for byte.`,
           FLAGS,
         ),
       );
       return 0;
     }
+    if (args.flags.repair) return runRepair(args, io);
     const client = parseClientId(flagString(args, "client"));
     const name = flagString(args, "server");
     if (!name) throw new UsageError("--server is required; `mcpscope discover` lists the servers");
@@ -176,16 +182,28 @@ export const instrumentCommand: Command = {
         ...(was === null ? [] : [`  was: ${was}`]),
         `  now: ${quoteCommand(maskText(result.command), result.args)}`,
         `  backup: ${result.backup}`,
+        ...result.notes.map((note) => `note: ${note}`),
         result.disabled
           ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
           : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
         "",
       ].join("\n");
     if (args.flags.json) {
-      const { status, server, file, command, args: after, backup, warning, disabled } = result;
-      io.stdout.write(
-        `${JSON.stringify({ status, client, server, file, command, args: after, backup, warning, disabled }, null, 2)}\n`,
-      );
+      const { status, server, file, command, args: after, backup, warning, disabled, notes, gone } = result;
+      const printed = {
+        status,
+        client,
+        server,
+        file,
+        command,
+        args: after,
+        backup,
+        warning,
+        disabled,
+        notes,
+        gone,
+      };
+      io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
       return warned(io, `${name} (${client}) in ${file}`, warning);
     }
     if (result.status === "marked") {
@@ -197,12 +215,26 @@ export const instrumentCommand: Command = {
       );
       return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
+    if (result.status === "repaired") {
+      io.stdout.write(
+        changedText(
+          `repaired ${name} (${client}) in ${result.file}: the mcpscope it ran (${result.gone}) is gone; it now runs this one`,
+          quoteCommand(result.before.command, result.before.args),
+        ),
+      );
+      return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
+    }
     if (result.status === "already-instrumented") {
       const how = result.byHand ? " (wrapped by hand)" : "";
       io.stdout.write(
         `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
       );
-      return 0;
+      if (!result.gone) return 0;
+      // Only a wrapping written by hand is left broken: mcpscope keeps no original to rewrite it from.
+      io.stderr.write(
+        `mcpscope instrument: ${client} cannot start it: the mcpscope it runs (${result.gone}) is gone — put a path that exists in its command by hand\n`,
+      );
+      return 1;
     }
     io.stdout.write(
       changedText(

@@ -1,4 +1,5 @@
 import type { InstrumentedEntry } from "../../../shared/servers.js";
+import { launcherGoneMessage } from "../../monitor/instrument/instrument-status.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -11,7 +12,7 @@ const FLAGS: FlagSpecs = {
   home: { ...HOME_FLAG, help: "only the entries in configs under DIR" },
   json: {
     kind: "boolean",
-    help: 'print {"entries": [{"client", "server", "scope", "project", "file", "instrumented_at", "in_place"}]}',
+    help: 'print {"entries": [{"client", "server", "scope", "project", "file", "instrumented_at", "in_place", "launcher_gone"}]}',
   },
 };
 
@@ -37,6 +38,7 @@ export const instrumentedCommand: Command = {
         file: entry.file,
         instrumented_at: entry.instrumentedAt,
         in_place: entry.inPlace,
+        launcher_gone: entry.launcherGone,
       }));
       io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
       return 0;
@@ -47,9 +49,10 @@ export const instrumentedCommand: Command = {
       );
       return 0;
     }
-    const state = ({ inPlace, exact, problem }: InstrumentedEntry) => {
+    const state = ({ inPlace, exact, problem, launcherGone }: InstrumentedEntry) => {
       if (problem) return `no (${problem})`;
       if (!inPlace) return "no (lost: instrument it again)";
+      if (launcherGone) return "broken (mcpscope gone)";
       return exact ? "yes" : "yes (entry edited since)";
     };
     io.stdout.write(
@@ -65,6 +68,12 @@ export const instrumentedCommand: Command = {
         ]),
       )}\n`,
     );
+    // Said in full below the table: a column cannot hold the path and the command that repairs.
+    const dataDir = flagString(args, "data-dir");
+    for (const entry of rows.filter((r) => r.inPlace && r.launcherGone))
+      io.stdout.write(
+        `${launcherGoneMessage(`${entry.server} (${entry.client}) in ${entry.file}`, entry.launcherGone ?? "", dataDir)}\n`,
+      );
     return 0;
   },
 };

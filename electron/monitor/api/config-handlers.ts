@@ -4,7 +4,7 @@
  */
 import { ApiInputError } from "../../../shared/api.js";
 import type { ClientId } from "../../../shared/discovery.js";
-import type { InstrumentEntryResult, UndoInstrumentResult } from "../../../shared/servers.js";
+import type { InstrumentEntryResult, RepairResult, UndoInstrumentResult } from "../../../shared/servers.js";
 import { defaultDiscoveryContext } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
@@ -17,6 +17,7 @@ import {
 } from "../instrument/instrument.js";
 import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { readRecords } from "../instrument/records.js";
+import { repairEntries } from "../instrument/repair.js";
 import { defaultDataDir } from "../paths.js";
 import {
   ambiguousMessage,
@@ -29,7 +30,7 @@ import {
 } from "./entry-pick.js";
 import type { ApiHandlers } from "./in-process.js";
 
-export type ConfigMethod = "instrument.entry" | "instrument.undo";
+export type ConfigMethod = "instrument.entry" | "instrument.undo" | "instrument.repair";
 
 export interface ConfigHandlerOptions {
   dataDir: string;
@@ -138,6 +139,34 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         },
         byHand: found.wrapped?.byHand === true,
         disabled: found.definition.disabled,
+        notes: result.notes,
+        gone: result.gone ?? null,
+      };
+    },
+    "instrument.repair": async (input): Promise<RepairResult> => {
+      const { client, server, home } = input;
+      const items = await repairEntries({
+        dataDir,
+        only: (r) =>
+          (!client || r.client === client) &&
+          (!server || r.server === server) &&
+          (!home || underHome(r.file, home)) &&
+          matchesPick(recordPlace(r), input),
+      });
+      if (items.some((i) => i.result?.status === "repaired")) await options.changed?.();
+      return {
+        entries: items.map(({ record, result, error }) => ({
+          client: record.client,
+          server: record.server,
+          file: record.file,
+          status: result?.status ?? "failed",
+          was: result?.was ?? null,
+          now: result?.now ?? null,
+          gone: result?.gone ?? null,
+          backup: result?.backup ?? null,
+          warning: result?.warning ?? null,
+          error: error ?? null,
+        })),
       };
     },
     "instrument.undo": async (input): Promise<UndoInstrumentResult> => {

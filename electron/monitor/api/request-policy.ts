@@ -44,6 +44,7 @@ function review(method: MethodName, input: Record<string, unknown>, context: Pol
       return elsewhere(method, [input.home, ...((input.projectDirs as string[] | undefined) ?? [])]);
     case "instrument.entry":
     case "instrument.undo":
+    case "instrument.repair":
       return elsewhere(method, [input.home, input.project, input.file]);
     default:
       return null;
@@ -132,6 +133,12 @@ function scheduleFolder(schedule: ReportSchedule, context: PolicyContext): Conse
   };
 }
 
+/** The command that does a config-editing method at the terminal. */
+const TERMINAL_COMMAND: Partial<Record<MethodName, string>> = {
+  "instrument.entry": "instrument",
+  "instrument.repair": "instrument --repair",
+};
+
 /** discovery and instrument methods naming another home, project folder or config file. */
 function elsewhere(method: MethodName, places: unknown[]): Consent | null {
   const named = places.filter((p): p is string => typeof p === "string");
@@ -145,7 +152,7 @@ function elsewhere(method: MethodName, places: unknown[]): Consent | null {
     question: reads ? `Read the MCP configs under ${list}?` : `Edit the client config under ${list}?`,
     detail: "The request names a place outside the configs mcpscope found on this machine.",
     confirm: reads ? "Read" : "Edit",
-    elsewhere: `use the terminal (\`mcpscope ${reads ? "discover" : method === "instrument.entry" ? "instrument" : "uninstrument"}\`)`,
+    elsewhere: `use the terminal (\`mcpscope ${reads ? "discover" : (TERMINAL_COMMAND[method] ?? "uninstrument")}\`)`,
   };
 }
 

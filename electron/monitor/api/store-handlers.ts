@@ -4,10 +4,11 @@
  * question, so a command, the app and browser mode give the same answer.
  */
 import type { AuditExportPage, AuditExportQuery } from "../../../shared/audit.js";
+import type { DiscoveryWarning } from "../../../shared/discovery.js";
 import { iterateAudit, verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext, missingProjectWarnings } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
-import { inspectRecord } from "../instrument/instrument-status.js";
+import { checkInstrumented, inspectRecord, lostWrappingWarning } from "../instrument/instrument-status.js";
 import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
 import { readRemoteProxies } from "../proxy-http/remote-proxies.js";
@@ -67,6 +68,18 @@ export interface StoreHandlerOptions {
   warn?: (kind: string, message: string) => void;
 }
 
+/** Wrapped entries whose client cannot start them, as the mcpscope they run is gone. */
+async function launchersGone(
+  outcome: Awaited<ReturnType<typeof discoverServers>>,
+  dataDir: string,
+): Promise<DiscoveryWarning[]> {
+  if (!outcome.servers.some((s) => s.definition.launcherGone)) return [];
+  const records = await readRecords(dataDir).catch(() => []);
+  return checkInstrumented(records, outcome.servers, outcome.warnings, dataDir)
+    .filter((lost) => lost.reason === "launcher-gone")
+    .map(lostWrappingWarning);
+}
+
 export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHandlers, StoreMethod> {
   const logs = options.logs ?? new LogReader(db, options.warn, undefined, options.mineAtMost);
   return {
@@ -98,7 +111,11 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
       });
       return {
         servers: outcome.servers.map((s) => s.definition),
-        warnings: [...missingProjectWarnings(input.projectDirs), ...outcome.warnings],
+        warnings: [
+          ...missingProjectWarnings(input.projectDirs),
+          ...outcome.warnings,
+          ...(await launchersGone(outcome, options.dataDir)),
+        ],
       };
     },
     "audit.verify": () => {

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
+import { goneLauncherPath } from "../instrument/launcher-check.js";
 import { maskedUrlUsesProxy } from "../proxy-http/proxied-entry.js";
 import { proxiesFor } from "../proxy-http/proxy-identity.js";
 import { sameProxyEntry } from "../proxy-http/remote-proxies.js";
@@ -210,11 +211,30 @@ export async function discoverServers(
     outcome.servers.push(...manual.servers);
     outcome.warnings.push(...manual.warnings);
   }
+  outcome.servers = outcome.servers.map(withLauncherCheck);
   if (options.dataDir) {
     outcome.servers = await withRemoteProxies(outcome.servers, options.dataDir);
     outcome.servers = outcome.servers.map((server) => instrumentedHere(server, options.dataDir!));
   }
   return outcome;
+}
+
+/** A wrapped entry whose mcpscope is gone cannot be started by its client: the path that is gone. */
+function withLauncherCheck(server: DiscoveredServer): DiscoveredServer {
+  if (!server.wrapped || server.rawCommand === null) return server;
+  const gone = goneLauncherPath(server.rawCommand, server.rawArgs);
+  const { launcherGone: was, ...definition } = server.definition;
+  if (gone) return { ...server, definition: { ...definition, launcherGone: maskText(gone) } };
+  return was === undefined ? server : { ...server, definition };
+}
+
+/**
+ * The servers with each wrapped entry's mcpscope looked for again (an install can go while no config
+ * changes: an npx cache cleaned); null when none changed.
+ */
+export function recheckLaunchers(servers: readonly DiscoveredServer[]): DiscoveredServer[] | null {
+  const next = servers.map(withLauncherCheck);
+  return next.some((s, i) => s.definition.launcherGone !== servers[i]?.definition.launcherGone) ? next : null;
 }
 
 /** A wrapper that records into another data dir sends this one nothing: here it is not instrumented. */

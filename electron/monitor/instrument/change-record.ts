@@ -10,7 +10,8 @@ import { databasePath } from "../paths.js";
 import { openDb } from "../store/db.js";
 
 export interface ConfigChange {
-  action: "instrument" | "uninstrument";
+  /** repair: a wrapped entry re-pointed at this mcpscope (repair.ts). */
+  action: "instrument" | "uninstrument" | "repair";
   client: string;
   server: string;
   file: string;

@@ -10,14 +10,19 @@ import { entryUsesProxy, recordedProxy } from "../proxy-http/proxied-entry.js";
 import type { RemoteProxy } from "../proxy-http/remote-proxies.js";
 import { EDITORS } from "./entry-edit.js";
 import { getAt, readFields, shapeFor } from "./entry-shape.js";
+import { repairCommand } from "./launcher.js";
+import { goneLauncherPath } from "./launcher-check.js";
 import { locateRecord } from "./locate-record.js";
 import { unwrapEntry } from "./marker.js";
-import { type InstrumentRecord, sameEntry } from "./records.js";
+import { type InstrumentRecord, readRecords, sameEntry } from "./records.js";
 
 export interface LostWrapping {
   record: InstrumentRecord;
-  /** `unreadable`: the file cannot be read right now (half-saved, malformed), so the entry cannot be checked. */
-  reason: "missing" | "unwrapped" | "unreadable";
+  /**
+   * `unreadable`: the file cannot be read right now (half-saved, malformed), so the entry cannot be checked;
+   * `launcher-gone`: still wrapped, but the mcpscope it runs is gone, so its client cannot start it.
+   */
+  reason: "missing" | "unwrapped" | "unreadable" | "launcher-gone";
   /** One line for a warning. */
   message: string;
 }
@@ -30,6 +35,8 @@ export function checkInstrumented(
   records: InstrumentRecord[],
   discovered: DiscoveredServer[],
   warnings: readonly DiscoveryWarning[] = [],
+  /** The data dir: named in the command that repairs, when it is not the default. */
+  dataDir?: string,
 ): LostWrapping[] {
   const lost: LostWrapping[] = [];
   for (const record of records) {
@@ -44,7 +51,7 @@ export function checkInstrumented(
           s.definition.name === record.server,
       );
     const where = `${record.server} (${record.client}, ${record.file})`;
-    const unreadable = warnings.find((w) => w.file === record.file && w.kind !== "lost-wrapping");
+    const unreadable = warnings.find((w) => w.file === record.file && w.kind === undefined);
     if (!server && unreadable) {
       lost.push({
         record,
@@ -67,9 +74,42 @@ export function checkInstrumented(
         reason: "unwrapped",
         message: `${where} ${how} (the client may have rewritten its config); its calls are not recorded — run \`mcpscope instrument\` again`,
       });
+    } else if (server.definition.launcherGone) {
+      lost.push({
+        record,
+        reason: "launcher-gone",
+        message: launcherGoneMessage(where, server.definition.launcherGone, dataDir),
+      });
     }
   }
   return lost;
+}
+
+/** Said of an entry whose mcpscope is gone, wherever it is shown. */
+export function launcherGoneMessage(where: string, path: string, dataDir?: string): string {
+  return `${where}: its client cannot start it: the mcpscope it runs (${path}) is gone — \`${repairCommand(dataDir)}\` points it at this one`;
+}
+
+/** A lost wrapping as a discovery warning (the engine's, `discover`'s, the Servers view's). */
+export function lostWrappingWarning(lost: LostWrapping): DiscoveryWarning {
+  return {
+    file: lost.record.file,
+    message: `mcpscope's wrapping: ${lost.message}`,
+    kind: lost.reason === "launcher-gone" ? "launcher-gone" : "lost-wrapping",
+  };
+}
+
+/**
+ * The lost wrappings among `servers` as warnings: none when this data dir has no records (or they cannot
+ * be read: then there is nothing to compare).
+ */
+export async function lostWrappingWarnings(
+  dataDir: string,
+  servers: DiscoveredServer[],
+  warnings: readonly DiscoveryWarning[],
+): Promise<DiscoveryWarning[]> {
+  const records = await readRecords(dataDir).catch(() => []);
+  return checkInstrumented(records, servers, warnings, dataDir).map(lostWrappingWarning);
 }
 
 export interface RecordState {
@@ -79,6 +119,8 @@ export interface RecordState {
   exact: boolean;
   /** Why the state could not be read (file missing or malformed). */
   problem: string | null;
+  /** The path of the mcpscope it runs, gone; null when it is there. */
+  launcherGone: string | null;
 }
 
 /**
@@ -93,7 +135,7 @@ export async function inspectRecord(
   try {
     const text = await readFile(record.file, "utf8");
     const found = locateRecord(text, record);
-    if (!found) return { inPlace: false, exact: false, problem: "entry not found" };
+    if (!found) return { inPlace: false, exact: false, problem: "entry not found", launcherGone: null };
     const entry = getAt(editor.parse(text), found.path);
     const fields = readFields(entry, shapeFor(record.client as ClientId, entry));
     const proxy = recordedProxy(proxies, record);
@@ -104,10 +146,21 @@ export async function inspectRecord(
       inPlace: found.sameServer && wrapped,
       exact: found.current === record.wrapped || found.sameValues,
       problem: null,
+      launcherGone: fields && wrapped ? goneLauncherPath(fields.command, fields.args) : null,
     };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      return { inPlace: false, exact: false, problem: "the file does not exist any more" };
-    return { inPlace: false, exact: false, problem: (error as Error).message.split("\n")[0] ?? "unreadable" };
+      return {
+        inPlace: false,
+        exact: false,
+        problem: "the file does not exist any more",
+        launcherGone: null,
+      };
+    return {
+      inPlace: false,
+      exact: false,
+      problem: (error as Error).message.split("\n")[0] ?? "unreadable",
+      launcherGone: null,
+    };
   }
 }

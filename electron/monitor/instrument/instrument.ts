@@ -5,26 +5,24 @@
  * outside the entry, a file nobody else touched is byte-identical afterwards; if other parts of the file
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
-import { quoteArg, visibleText } from "../discovery/shown-command.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
-import { defaultDataDir } from "../paths.js";
 import { recordConfigChange } from "./change-record.js";
 import { type ConfigTransaction, type TransactionHooks, withConfigFile } from "./config-transaction.js";
 import { deepEqual } from "./edit-check.js";
 import { EDITORS, editEntry } from "./entry-edit.js";
-import { markEntry } from "./entry-mark.js";
 import { type EntryFields, getAt, type KeyPath, readFields, shapeFor } from "./entry-shape.js";
 import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
-import { recordsInto, unwrapEntry } from "./marker.js";
+import { unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, onlyEntryOfFile, readRecords, sameEntry, updateRecords } from "./records.js";
 import { wrapCommand } from "./wrap.js";
+import { instrumentWrapped } from "./wrapped-again.js";
 
 export const REMOTE_REFUSAL =
   "only stdio servers can be wrapped; a remote entry is pointed at mcpscope's proxy instead (`mcpscope instrument` on the command line)";
@@ -59,8 +57,11 @@ export interface InstrumentOptions {
 }
 
 export interface InstrumentResult {
-  /** marked: an entry an earlier mcpscope wrapped got its entry marker (entry-mark.ts). */
-  status: "instrumented" | "already-instrumented" | "marked";
+  /**
+   * marked: an entry an earlier mcpscope wrapped got its entry marker (entry-mark.ts); repaired: a wrapped
+   * entry whose mcpscope is gone now runs this one (repair.ts).
+   */
+  status: "instrumented" | "already-instrumented" | "marked" | "repaired";
   client: string;
   server: string;
   file: string;
@@ -70,6 +71,10 @@ export interface InstrumentResult {
   backup: string | null;
   /** The change is made but its backup is not listed in the manifest: one line to tell the user, or null. */
   warning: string | null;
+  /** About the launcher written (launcher.ts `notes`), one line each. */
+  notes: string[];
+  /** repaired: the launcher path that was gone. */
+  gone?: string;
 }
 
 export async function instrument(
@@ -113,37 +118,15 @@ export async function instrument(
       );
     const result = { client, server: definition.name, file: location.file, before };
     const unwrapped = unwrapEntry(before.command, before.args);
-    if (unwrapped) {
-      const into = recordsInto(before.command, before.args, before.env);
-      const here = opts.wrapperDataDir ? resolve(opts.wrapperDataDir) : defaultDataDir({});
-      if (into && into !== here) {
-        const there = `${definition.name} (${client}) is already launched through mcpscope run, but it records into ${into}, not ${opts.dataDir}; nothing was changed —`;
-        throw MonitoringError.input(
-          unwrapped.client === null
-            ? `${there} its wrapper was written by hand: change its --data-dir by hand`
-            : `${there} uninstrument it there (\`mcpscope uninstrument --client ${client} --server ${quoteArg(visibleText(definition.name))} --data-dir ${quoteArg(visibleText(into))}\`) and instrument it again here`,
-        );
-      }
-      if (unwrapped.client !== null && unwrapped.entry === null) {
-        const launcher = opts.launcher ?? currentLauncher(opts.dataDir);
-        const marked = await markEntry(tx, server, location, before, shape, opts.dataDir, launcher);
-        if (marked)
-          return {
-            ...result,
-            status: "marked",
-            after: marked.after,
-            backup: marked.backup,
-            warning: marked.warning,
-          };
-      }
-      return { ...result, status: "already-instrumented", after: before, backup: null, warning: null };
-    }
+    if (unwrapped)
+      return { ...result, ...(await instrumentWrapped(tx, server, before, shape, unwrapped, opts)) };
+    const launcher = opts.launcher ?? currentLauncher(opts.dataDir);
     const wrapped = wrapCommand(before, {
       name: definition.name,
       client,
       entry: definition.id,
       dataDir: opts.wrapperDataDir,
-      launcher: opts.launcher ?? currentLauncher(opts.dataDir),
+      launcher,
     });
     const changes = { command: wrapped.command, args: wrapped.args, envAdd: wrapped.env ?? {} };
     let edit: ReturnType<typeof editEntry>;
@@ -195,7 +178,14 @@ export async function instrument(
         args: changes.args,
         env: { ...before.env, ...changes.envAdd },
       };
-      return { ...result, status: "instrumented", after, backup: backup.backup, warning: backup.unlisted };
+      return {
+        ...result,
+        status: "instrumented",
+        after,
+        backup: backup.backup,
+        warning: backup.unlisted,
+        notes: launcher.notes ?? [],
+      };
     } catch (error) {
       await updateRecords(opts.dataDir, (records) => records.filter((r) => !sameRecord(r, record)));
       throw error;

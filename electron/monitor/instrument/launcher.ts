@@ -2,12 +2,17 @@
  * What a wrapped config entry runs to reach `mcpscope run`. MCP clients often start servers without the
  * shell's PATH, so the launcher is always absolute paths: for an npm or development install, this Node
  * binary and this install's `bin/mcpscope.js`; for the desktop app, the app binary (the AppImage file
- * inside an AppImage) running the bundled CLI with ELECTRON_RUN_AS_NODE=1.
+ * inside an AppImage) running the bundled CLI with ELECTRON_RUN_AS_NODE=1. An install in a place that
+ * does not last (the npx cache, a temp folder, an AppImage's mount) is copied into the data dir first, and
+ * the entry points at the copy.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quoteArg } from "../discovery/shown-command.js";
+import { defaultDataDir } from "../paths.js";
 import { VERSION } from "../version.js";
+import { transientPlace, versionManagerOf } from "./launcher-check.js";
 import { ensureStableCli } from "./stable-cli.js";
 
 export interface Launcher {
@@ -17,6 +22,8 @@ export interface Launcher {
   args: string[];
   /** Variables the entry's env must have for the launcher to work. */
   env: Record<string, string>;
+  /** What the user should know about it, one line each (a copy made, a Node a manager may remove). */
+  notes?: string[];
 }
 
 /** Everything the choice depends on, injected so that it is testable without Electron. */
@@ -30,12 +37,29 @@ export interface LauncherEnvironment {
   /** This install's `bin/mcpscope.js`, absolute. */
   cliScript: string;
   exists(path: string): boolean;
-  /** Inside an AppImage: a copy of the CLI at a path that outlives the AppImage's mount. */
+  /** A copy of the CLI in the data dir, at a path that outlives an AppImage's mount or the npx cache. */
   stableCliScript?: () => string;
+  /** Why `path` will not last (launcher-check.ts `transientPlace`), or null. */
+  transient?: (path: string) => string | null;
 }
 
 export function resolveLauncher(e: LauncherEnvironment): Launcher {
-  if (!e.electron) return { command: e.execPath, args: [e.cliScript], env: {} };
+  if (!e.electron) {
+    const place = e.transient?.(e.cliScript) ?? null;
+    const script = place && e.stableCliScript ? e.stableCliScript() : e.cliScript;
+    const notes: string[] = [];
+    if (script !== e.cliScript)
+      notes.push(
+        `this mcpscope runs from ${place} (${e.cliScript}), which does not last: the entry runs a copy kept at ${script}`,
+      );
+    const manager = versionManagerOf(e.execPath);
+    if (manager)
+      notes.push(
+        `the entry runs the Node that ${manager} installed (${e.execPath}): once ${manager} removes that version, its client cannot start it — then run \`${REPAIR_COMMAND}\` from another install`,
+      );
+    const launcher: Launcher = { command: e.execPath, args: [script], env: {} };
+    return notes.length ? { ...launcher, notes } : launcher;
+  }
   const bundled = e.resourcesPath ? join(e.resourcesPath, "app.asar.unpacked", "bin", "mcpscope.js") : null;
   const script = bundled && e.exists(bundled) ? bundled : e.cliScript;
   return {
@@ -46,7 +70,16 @@ export function resolveLauncher(e: LauncherEnvironment): Launcher {
   };
 }
 
-/** The launcher for this process; `dataDir` is where an AppImage's stable CLI copy goes. */
+/** The command that points wrapped entries at the mcpscope that runs it (repair.ts `repairEntries`). */
+export const REPAIR_COMMAND = "mcpscope instrument --repair";
+
+/** REPAIR_COMMAND for a data dir, named when it is not the default. */
+export function repairCommand(dataDir?: string): string {
+  const named = dataDir !== undefined && resolve(dataDir) !== defaultDataDir({});
+  return named ? `${REPAIR_COMMAND} --data-dir ${quoteArg(resolve(dataDir))}` : REPAIR_COMMAND;
+}
+
+/** The launcher for this process; `dataDir` is where a stable CLI copy goes (AppImage, npx cache). */
 export function currentLauncher(dataDir?: string): Launcher {
   const cliScript = findCliScript(fileURLToPath(import.meta.url));
   const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
@@ -57,6 +90,7 @@ export function currentLauncher(dataDir?: string): Launcher {
     env: process.env,
     cliScript,
     exists: existsSync,
+    transient: (path) => transientPlace(path),
     stableCliScript: dataDir
       ? () => {
           const bundled = resourcesPath

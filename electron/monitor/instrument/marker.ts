@@ -18,7 +18,7 @@ export const MARKER_FLAG = "--client";
 export const ENTRY_FLAG = "--entry";
 
 /** `mcpscope`, `mcpscope.cmd`, `mcpscope@0.1.0` (npx), `C:\…\bin\mcpscope.js`, the bundled `cli.mjs`. */
-function looksLikeMcpscope(path: string): boolean {
+export function looksLikeMcpscope(path: string): boolean {
   // win32.basename splits on both `/` and `\`, so Windows paths in a config read on any platform work.
   const base = win32
     .basename(path)

@@ -39,12 +39,15 @@ export async function instrumentEntry(
   const done =
     result.status === "marked"
       ? `${result.server} in ${result.file} was instrumented by an earlier mcpscope; its calls now count for this entry only`
-      : `${result.server} in ${result.file} now runs through mcpscope`;
+      : result.status === "repaired"
+        ? `${result.server} in ${result.file} now runs this mcpscope (the one it ran, ${result.gone}, is gone)`
+        : `${result.server} in ${result.file} now runs through mcpscope`;
   // Made, but its backup is not listed: not a clean success, and the user needs the way back.
   // The change is made all the same: the client still needs to pick it up.
   if (result.warning)
     return { ok: false, message: `${done}, but ${result.warning}; ${pickUp(server, result.client)}` };
-  return { ok: true, message: `${done}; ${pickUp(server, result.client)}` };
+  const notes = result.notes.map((note) => `; ${note}`).join("");
+  return { ok: true, message: `${done}; ${pickUp(server, result.client)}${notes}` };
 }
 
 /** A remote entry is pointed at the proxy the engine runs for it (proxy-http/remote-proxies.ts). */

@@ -23,8 +23,7 @@ import { MonitoringError } from "../errors.js";
 import { EventTracker } from "../events/tracker.js";
 import { DbHealthStore } from "../health/health-store.js";
 import { Prober, supervisorLookup } from "../health/prober.js";
-import { checkInstrumented } from "../instrument/instrument-status.js";
-import { readRecords } from "../instrument/records.js";
+import { lostWrappingWarnings } from "../instrument/instrument-status.js";
 import { proxiedUrl, type RemoteProxyState, sameProxyEntry } from "../proxy-http/remote-proxies.js";
 import { managedRoots, ownRoot, wrapperRoots } from "../resources/roots.js";
 import { DbSampleStore } from "../resources/sample-store.js";
@@ -45,6 +44,7 @@ import {
   serverTraffic,
 } from "./inventory-queries.js";
 import { LaunchedServers, elsewhere as supervisedBy } from "./launched-servers.js";
+import { LauncherWatch } from "./launcher-watch.js";
 import { probeOnRequest } from "./probe-on-request.js";
 
 export interface InventoryOptions {
@@ -65,6 +65,8 @@ export interface InventoryOptions {
   supervisionCheckMs?: number;
   /** How long the supervision lease lasts unrenewed (default 30 s, at least 3 checks). */
   supervisionLeaseMs?: number;
+  /** How often wrapped entries' launchers are looked for between scans (default LAUNCHER_CHECK_MS). */
+  launcherCheckMs?: number;
 }
 
 export class InventoryService {
@@ -84,11 +86,25 @@ export class InventoryService {
   private readonly tracker: EventTracker;
   /** One store for scheduled and on-request probes (it remembers each server's last tool snapshot). */
   private readonly healthStore: DbHealthStore;
+  private readonly launchers: LauncherWatch;
 
   constructor(private readonly options: InventoryOptions) {
     const sink = writerSink(options.writer);
     this.healthStore = new DbHealthStore(options.db, options.onProblem);
     this.tracker = new EventTracker(options.writer);
+    this.launchers = new LauncherWatch({
+      db: options.db,
+      tracker: this.tracker,
+      dataDir: options.dataDir,
+      servers: () => this.servers,
+      // A launcher gone or back between scans: shown as a scan would show it.
+      update: (servers) =>
+        this.discovered(
+          servers,
+          this.warnings.filter((w) => !w.kind),
+        ),
+      intervalMs: options.launcherCheckMs,
+    });
     this.launched = new LaunchedServers({
       dataDir: options.dataDir,
       db: options.db,
@@ -136,6 +152,7 @@ export class InventoryService {
     this.discovered(first.servers, first.warnings);
     this.launched.begin();
     this.sampler.start();
+    this.launchers.start();
     // Samples land every interval: push the new figures to listeners.
     this.sampleTimer = setInterval(() => this.changed(), this.options.sampleIntervalMs ?? SAMPLE_INTERVAL_MS);
     this.sampleTimer.unref();
@@ -279,6 +296,7 @@ export class InventoryService {
     await this.launched.reclaimed();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.sampleTimer) clearInterval(this.sampleTimer);
+    this.launchers.stop();
     this.watcher?.close();
     this.sampler.stop();
     this.prober.close();
@@ -330,6 +348,7 @@ export class InventoryService {
       }
     }
     this.scanned = true;
+    this.launchers.note(servers);
     this.servers = servers;
     this.warnings = [...warnings];
     // Remote servers are cheap to check: keep them under watch. Running ones are watched when started.
@@ -343,23 +362,15 @@ export class InventoryService {
     this.changed();
   }
 
-  /** A client that rewrote its config (Claude Desktop does) may have dropped our wrapping: say so. */
+  /**
+   * A client that rewrote its config (Claude Desktop does) may have dropped our wrapping, and the mcpscope
+   * a wrapped entry runs may be gone: say so.
+   */
   private async reportLostWrappings(): Promise<void> {
-    try {
-      const lost = checkInstrumented(await readRecords(this.options.dataDir), this.servers, this.warnings);
-      if (lost.length === 0) return;
-      this.warnings = [
-        ...this.warnings.filter((w) => w.kind !== "lost-wrapping"),
-        ...lost.map((l) => ({
-          file: l.record.file,
-          message: `mcpscope's wrapping: ${l.message}`,
-          kind: "lost-wrapping" as const,
-        })),
-      ];
-      this.changed();
-    } catch {
-      // No records yet, or unreadable: nothing to compare.
-    }
+    const lost = await lostWrappingWarnings(this.options.dataDir, this.servers, this.warnings);
+    if (lost.length === 0) return;
+    this.warnings = [...this.warnings.filter((w) => !w.kind), ...lost];
+    this.changed();
   }
 
   private changed(): void {

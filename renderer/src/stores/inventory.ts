@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from "vue";
 import type { MethodName } from "../../../shared/api.js";
 import type { DiscoveryWarning } from "../../../shared/discovery.js";
 import type { ActionResult, AddServerInput, Inventory, ServerEntry } from "../../../shared/servers.js";
+import { clientName } from "../clients.js";
 import { errorMessage, useApi, useConnectionStore } from "./connection.js";
 import { useToastsStore } from "./toasts.js";
 
@@ -12,7 +13,15 @@ export const HISTORY_SAMPLES = 60;
 /** One point of a server's sparkline: its resources sample (shared/servers.ts) at `t`, ms since the epoch. */
 export type SparklineSample = Pick<ServerEntry["resources"], "cpuPct" | "rssBytes"> & { t: number };
 
-export type ServerAction = "start" | "stop" | "restart" | "probe" | "instrument" | "uninstrument" | "remove";
+export type ServerAction =
+  | "start"
+  | "stop"
+  | "restart"
+  | "probe"
+  | "instrument"
+  | "repair"
+  | "uninstrument"
+  | "remove";
 
 const ACTION_METHODS = {
   start: "servers.start",
@@ -20,6 +29,8 @@ const ACTION_METHODS = {
   restart: "servers.restart",
   probe: "servers.probe",
   instrument: "servers.instrument",
+  // Instrumenting an entry whose mcpscope is gone points it at this one.
+  repair: "servers.instrument",
   uninstrument: "servers.uninstrument",
   remove: "servers.remove",
 } as const satisfies Record<ServerAction, MethodName>;
@@ -31,6 +42,7 @@ export const ACTION_LABELS: Record<ServerAction, { verb: string; running: string
   restart: { verb: "Restart", running: "Restarting…" },
   probe: { verb: "Probe", running: "Probing…" },
   instrument: { verb: "Instrument", running: "Instrumenting…" },
+  repair: { verb: "Repair", running: "Repairing…" },
   uninstrument: { verb: "Uninstrument", running: "Restoring…" },
   remove: { verb: "Remove", running: "Removing…" },
 };
@@ -155,6 +167,34 @@ export const useInventoryStore = defineStore("inventory", () => {
     return result;
   }
 
+  /** Whether "Repair all" runs (instrument.repair over every wrapped entry). */
+  const repairing = ref(false);
+
+  /**
+   * Points every wrapped entry at this mcpscope (what `mcpscope instrument --repair` does), for when the
+   * one they run is gone; the outcome shows as a toast.
+   */
+  async function repairAll(): Promise<void> {
+    if (repairing.value) return;
+    repairing.value = true;
+    try {
+      const { entries } = await client.call("instrument.repair", {});
+      const failed = entries.filter((e) => e.error);
+      const repaired = entries.filter((e) => e.status === "repaired");
+      const clients = [...new Set(repaired.map((e) => clientName(e.client)))];
+      const done = repaired.length
+        ? `${repaired.length === 1 ? "1 entry now runs" : `${repaired.length} entries now run`} this mcpscope; restart ${clients.join(", ")} to pick up the change`
+        : "every wrapped entry already runs this mcpscope";
+      const problems = [...failed.map((e) => e.error), ...entries.flatMap((e) => e.warning ?? [])];
+      toasts.push(problems.length ? "error" : "ok", "Repair", [done, ...problems].join("; "));
+    } catch (e) {
+      toasts.push("error", "Repair", errorMessage(e));
+    } finally {
+      repairing.value = false;
+      void refresh();
+    }
+  }
+
   /** Adds a server by hand; the result is returned (the form shows a failure itself). */
   async function add(input: AddServerInput): Promise<ActionResult> {
     let result: ActionResult;
@@ -179,5 +219,19 @@ export const useInventoryStore = defineStore("inventory", () => {
     void refresh();
   }
 
-  return { servers, warnings, history, loaded, error, pending, byId, start, refresh, perform, add };
+  return {
+    servers,
+    warnings,
+    history,
+    loaded,
+    error,
+    pending,
+    repairing,
+    byId,
+    start,
+    refresh,
+    perform,
+    repairAll,
+    add,
+  };
 });

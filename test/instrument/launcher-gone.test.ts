@@ -1,0 +1,221 @@
+/**
+ * The mcpscope a wrapped entry runs goes away (an npx cache cleaned, a copy or checkout deleted): as a
+ * user meets it. Instrument from a copy of this install, delete the copy, start the entry as the client
+ * would and see it fail; `instrumented` and `discover` say so; `instrument --repair` re-points it at this
+ * install and the client starts it again; `uninstrument` needs nothing of the old install. And an
+ * instrument run from the npx cache writes a copy in the data dir, not the cache's path.
+ */
+import { execFile, spawn } from "node:child_process";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
+import { discoverServers } from "../../electron/monitor/discovery/discover.js";
+import type { EntryFields } from "../../electron/monitor/instrument/entry-shape.js";
+import { instrument } from "../../electron/monitor/instrument/instrument.js";
+import type { DiscoveryResult } from "../../shared/discovery.js";
+import type { RepairResult } from "../../shared/servers.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
+
+const LINE = '{"jsonrpc":"2.0","id":1,"method":"ping"}\n';
+const ECHO = JSON.stringify(["-e", "process.stdin.pipe(process.stdout)"]);
+const ORIGINAL = `{
+  // two servers, both to be wrapped
+  "mcpServers": {
+    "echo": { "command": ${JSON.stringify(process.execPath)}, "args": ${ECHO}, "env": { "KEEP": "1" } },
+    "spare": { "command": ${JSON.stringify(process.execPath)}, "args": ${ECHO} }
+  }
+}
+`;
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let home: string;
+let data: string;
+let config: string;
+
+beforeAll(async () => {
+  tmp = await tempDir("mcpscope-launcher-gone-");
+  home = join(tmp.path, "home");
+  data = join(tmp.path, "data");
+  config = join(home, ".config", "Claude", "claude_desktop_config.json");
+  await mkdir(join(home, ".config", "Claude"), { recursive: true });
+  await mkdir(join(tmp.path, "tmp"));
+});
+afterAll(() => tmp.cleanup());
+
+/** A copy of this install's CLI at `root` (what an npm install or the npx cache holds). */
+async function copyInstall(root: string): Promise<string> {
+  await mkdir(join(root, "dist"), { recursive: true });
+  await cp(join(ROOT, "bin"), join(root, "bin"), { recursive: true });
+  await cp(join(ROOT, "package.json"), join(root, "package.json"));
+  for (const name of await readdir(join(ROOT, "dist")))
+    if (name.endsWith(".mjs")) await cp(join(ROOT, "dist", name), join(root, "dist", name));
+  return join(root, "bin", "mcpscope.js");
+}
+
+/** `mcpscope instrument` run from the copy, in a process of its own (its temp folder elsewhere). */
+async function instrumentFrom(script: string, server: string): Promise<string> {
+  const args = ["instrument", "--client", "claude-desktop", "--server", server];
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [script, ...args, "--home", home, "--data-dir", data],
+    { env: { ...process.env, TMPDIR: join(tmp.path, "tmp") } },
+  );
+  return stdout;
+}
+
+async function entry(name: string): Promise<EntryFields> {
+  const text = (await readFile(config, "utf8")).replace(/^\s*\/\/.*$/m, "");
+  const e = JSON.parse(text).mcpServers[name];
+  return { command: e.command, args: e.args, env: e.env ?? {} };
+}
+
+/** Starts the entry as its client would (its command, args and env), sends one line, reads what comes back. */
+function startAsClient(e: EntryFields): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(e.command, e.args, { env: { ...process.env, ...e.env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.endsWith("\n")) child.stdin.end();
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdin.on("error", () => {}); // the program may be gone before it reads
+    child.on("error", (error) => resolve({ code: null, stdout, stderr: error.message }));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.write(LINE);
+  });
+}
+
+const dataFlags = () => ["--data-dir", data];
+
+describe("the mcpscope a wrapped entry runs is gone", () => {
+  it("is said by instrumented and discover, repaired by instrument --repair, and undone without it", async () => {
+    await writeFile(config, ORIGINAL);
+    const copy = await copyInstall(join(tmp.path, "install"));
+    await instrumentFrom(copy, "echo");
+    await instrumentFrom(copy, "spare");
+    expect((await entry("echo")).args[0]).toBe(copy);
+    expect((await startAsClient(await entry("echo"))).stdout).toBe(LINE);
+
+    await rm(join(tmp.path, "install"), { recursive: true });
+    const broken = await startAsClient(await entry("echo"));
+    expect(broken.code).not.toBe(0);
+    expect(broken.stdout).toBe("");
+
+    const listed = await cliJsonInProcess<{
+      entries: Array<{ server: string; launcher_gone: string | null }>;
+    }>(["instrumented", ...dataFlags()]);
+    expect(listed.entries.map((e) => [e.server, e.launcher_gone])).toEqual([
+      ["echo", copy],
+      ["spare", copy],
+    ]);
+    const table = await cliOkInProcess(["instrumented", ...dataFlags()]);
+    expect(table.stdout).toContain("broken (mcpscope gone)");
+    expect(table.stdout).toContain(
+      `echo (claude-desktop) in ${config}: its client cannot start it: the mcpscope it runs (${copy}) is gone — \`mcpscope instrument --repair --data-dir ${data}\` points it at this one`,
+    );
+    const found = await cliJsonInProcess<DiscoveryResult>(["discover", "--home", home, ...dataFlags()]);
+    expect(found.servers.find((s) => s.name === "echo")?.launcherGone).toBe(copy);
+    expect(found.warnings.filter((w) => w.kind === "launcher-gone")).toHaveLength(2);
+
+    // Undone with nothing of the old install: the original entry back, byte for byte.
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "spare", ...dataFlags()]);
+    const before = await entry("echo");
+    const repaired = await cliJsonInProcess<RepairResult>(["instrument", "--repair", ...dataFlags()]);
+    expect(repaired.entries).toEqual([
+      expect.objectContaining({ server: "echo", status: "repaired", gone: copy, error: null }),
+    ]);
+    expect(repaired.entries[0]?.now).toBe(`${process.execPath} ${MCPSCOPE}`);
+    const after = await entry("echo");
+    // Only the launcher changed: the wrapped command and its env are as they were.
+    expect(after).toEqual({ ...before, args: [MCPSCOPE, ...before.args.slice(1)] });
+    expect(await startAsClient(after)).toMatchObject({ code: 0, stdout: LINE });
+    const again = await cliJsonInProcess<RepairResult>(["instrument", "--repair", ...dataFlags()]);
+    expect(again.entries.map((e) => e.status)).toEqual(["unchanged"]);
+
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
+
+  it("instrument on the broken entry repairs it, and says what was gone", async () => {
+    await writeFile(config, ORIGINAL);
+    const copy = await copyInstall(join(tmp.path, "install-2"));
+    await instrumentFrom(copy, "echo");
+    await rm(join(tmp.path, "install-2"), { recursive: true });
+    const flags = ["--client", "claude-desktop", "--server", "echo", "--home", home, ...dataFlags()];
+    const run = await cliOkInProcess(["instrument", ...flags]);
+    expect(run.stdout).toContain(
+      `repaired echo (claude-desktop) in ${config}: the mcpscope it ran (${copy}) is gone; it now runs this one`,
+    );
+    expect((await startAsClient(await entry("echo"))).stdout).toBe(LINE);
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
+
+  it("--repair goes on past an entry it cannot repair, names it, and exits 1", async () => {
+    await writeFile(config, ORIGINAL);
+    const cursor = join(home, ".cursor", "mcp.json");
+    await mkdir(join(home, ".cursor"), { recursive: true });
+    await writeFile(cursor, `{ "mcpServers": { "files": { "command": "node", "args": ["files.js"] } } }\n`);
+    const gone = { command: process.execPath, args: [join(tmp.path, "never-there", "mcpscope.js")], env: {} };
+    const { servers } = await discoverServers(await defaultDiscoveryContext({ home }), {});
+    for (const name of ["echo", "files"])
+      await instrument(servers.find((s) => s.definition.name === name)!, { dataDir: data, launcher: gone });
+    await rm(cursor);
+    const result = await cliInProcess(["instrument", "--repair", ...dataFlags()]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`mcpscope instrument: files (cursor): ${cursor} does not exist any more\n`);
+    expect(result.stdout).toContain(`repaired echo (claude-desktop) in ${config}`);
+    expect((await entry("echo")).args[0]).toBe(MCPSCOPE);
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    await cliOkInProcess(["uninstrument", "--all", "--force", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
+
+  it("instrument on a broken entry wrapped by hand leaves it, says so, and exits 1", async () => {
+    const lost = join(tmp.path, "gone", "bin", "mcpscope.js");
+    const byHand = `{ "mcpServers": { "hand": { "command": ${JSON.stringify(process.execPath)}, "args": ${JSON.stringify([lost, "run", "--", "node", "s.js"])} } } }\n`;
+    await writeFile(config, byHand);
+    const flags = ["--client", "claude-desktop", "--server", "hand", "--home", home, ...dataFlags()];
+    const result = await cliInProcess(["instrument", ...flags]);
+    expect(result).toEqual({
+      status: 1,
+      stdout:
+        "hand (claude-desktop) is already launched through mcpscope run (wrapped by hand); nothing changed\n",
+      stderr: `mcpscope instrument: claude-desktop cannot start it: the mcpscope it runs (${lost}) is gone — put a path that exists in its command by hand\n`,
+    });
+    expect(await readFile(config, "utf8")).toBe(byHand);
+  });
+
+  it("--repair with flags that match nothing changes nothing, and says so", async () => {
+    const result = await cliInProcess(["instrument", "--repair", "--server", "nope", ...dataFlags()]);
+    expect(result).toMatchObject({ status: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^nothing instrumented matches; no config was changed/);
+  });
+});
+
+describe("instrument run from the npx cache", () => {
+  it("points the entry at a copy in the data dir, which outlives the cache", async () => {
+    await writeFile(config, ORIGINAL);
+    const cache = join(tmp.path, "npm", "_npx", "1a2b3c", "node_modules", "mcpscope");
+    const script = await copyInstall(cache);
+    const stdout = await instrumentFrom(script, "echo");
+    // The copy is named by the version the copied install was built as.
+    const { version } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    const kept = join(data, "runtime", version, "bin", "mcpscope.js");
+    expect(stdout).toContain(
+      `note: this mcpscope runs from the npx cache (${script}), which does not last: the entry runs a copy kept at ${kept}`,
+    );
+    expect((await entry("echo")).args[0]).toBe(kept);
+    await rm(join(tmp.path, "npm"), { recursive: true }); // `npm cache clean`
+    expect((await startAsClient(await entry("echo"))).stdout).toBe(LINE);
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
+});
