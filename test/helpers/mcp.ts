@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { onTestFinished } from "vitest";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -44,11 +45,15 @@ export interface Wrap {
   extra?: string[];
 }
 
-/** Connects the SDK client to `node <serverArgs>`, through `mcpscope run` when `wrap` is given. */
+/**
+ * Connects the SDK client to `node <serverArgs>`, through `mcpscope run` when `wrap` is given, declaring
+ * `capabilities` (none by default).
+ */
 export async function connect(
   serverArgs: string[],
   wrap?: Wrap,
   env: Record<string, string> = {},
+  capabilities: ClientCapabilities = {},
 ): Promise<Client> {
   const args = wrap
     ? [
@@ -70,7 +75,7 @@ export async function connect(
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: "pipe",
   });
-  const client = new Client({ name: "mcpscope-test", version: "1.0.0" });
+  const client = new Client({ name: "mcpscope-test", version: "1.0.0" }, { capabilities });
   await client.connect(transport);
   if (wrap) answers.set(client, { answered: countAnswers(client), pid: transport.pid ?? 0 });
   return client;

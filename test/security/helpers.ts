@@ -70,7 +70,8 @@ export async function runFixture(
   await waitFor(() => endedSessions(dataDir, name) > before);
 }
 
-function endedSessions(dataDir: string, name: string): number {
+/** Sessions of server `name` whose end is stored. */
+export function endedSessions(dataDir: string, name: string): number {
   return count(dataDir, "SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL", name);
 }
 

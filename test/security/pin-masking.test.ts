@@ -62,7 +62,9 @@ describe("masking pinned tool definitions", () => {
   });
 
   const check = (server: string, tools: ToolDefinition[], time: number) =>
-    db.transaction(() => checkToolList(db, { server, tools, time, sessionId: null, complete: true }));
+    db.transaction(() =>
+      checkToolList(db, { server, tools, time, sessionId: null, complete: true, capabilities: "" }),
+    );
   const changes = (server: string) =>
     db
       .prepare("SELECT details FROM events WHERE server = ? AND type = 'tool.definition_changed' ORDER BY id")
