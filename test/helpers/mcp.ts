@@ -100,6 +100,41 @@ export async function closeOnceStored(client: Client, wrap: Wrap): Promise<void>
   }
 }
 
+/**
+ * One whole wrapped session: connects (declaring `capabilities`), runs `body`, closes once its calls are
+ * stored, and waits until the wrapper stored the session's end (its events with it).
+ */
+export async function wrappedSession(
+  serverArgs: string[],
+  wrap: Wrap,
+  body: (client: Client) => Promise<void>,
+  options: { env?: Record<string, string>; capabilities?: ClientCapabilities } = {},
+): Promise<void> {
+  const before = endedSessions(wrap);
+  const client = await connect(serverArgs, wrap, options.env, options.capabilities);
+  try {
+    await body(client);
+  } finally {
+    await closeOnceStored(client, wrap);
+  }
+  await waitFor(() => endedSessions(wrap) > before);
+}
+
+function endedSessions(wrap: Wrap): number {
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(join(wrap.dataDir, "mcpscope.db"), { readOnly: true });
+    const row = db
+      .prepare("SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL")
+      .get(wrap.name) as { n: number } | undefined;
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
+  }
+}
+
 /** Calls the wrapper `pid` stored, `initialize` aside (0 before the database exists). */
 function storedCalls(dataDir: string, pid: number): number {
   let db: DatabaseSync | null = null;

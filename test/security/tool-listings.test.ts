@@ -7,10 +7,10 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliJsonInProcess } from "../helpers/cli-in-process.js";
-import { closeOnceStored, connect, tempDir, waitFor } from "../helpers/mcp.js";
-import { endedSessions, readEvents } from "./helpers.js";
+import { tempDir, wrappedSession } from "../helpers/mcp.js";
+import { readEvents } from "./helpers.js";
 
-const SERVER = new URL("fixtures/listing-server.mjs", import.meta.url).pathname;
+const SERVER = new URL("../fixtures/listing-server.mjs", import.meta.url).pathname;
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -21,22 +21,12 @@ afterAll(async () => {
 });
 
 /** One wrapped session of the scripted server: `body` runs, then the session ends and is stored. */
-async function session(
+const session = (
   name: string,
   env: Record<string, string>,
   capabilities: ClientCapabilities,
   body: (client: Client) => Promise<void>,
-): Promise<void> {
-  const before = endedSessions(dir.path, name);
-  const wrap = { dataDir: dir.path, name };
-  const client = await connect([SERVER], wrap, env, capabilities);
-  try {
-    await body(client);
-  } finally {
-    await closeOnceStored(client, wrap);
-  }
-  await waitFor(() => endedSessions(dir.path, name) > before);
-}
+) => wrappedSession([SERVER], { dataDir: dir.path, name }, body, { env, capabilities });
 
 /** Walks the list's pages (at most `pages` of them), as a client does: the tools' names. */
 async function walk(client: Client, pages = Number.POSITIVE_INFINITY): Promise<string[]> {
