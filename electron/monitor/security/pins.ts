@@ -2,18 +2,18 @@
  * Tool-definition pinning: the first `tools/list` of a server pins a digest of each tool's canonical
  * {name, description, inputSchema, outputSchema}; later lists are compared with the pins. A definition is
  * compared whoever listed it; additions and removals only with earlier complete listings to clients that
- * declared the same capabilities (capability-set.ts), as servers offer some tools to capable clients only. The digest is
- * keyed with the data dir's audit key (audit-key.ts), as call arguments are: the stored definition is
- * masked, and a bare SHA-256 of the unmasked one would let anyone holding an export confirm a guess of
- * what was masked. Pins made before keep their plain SHA-256 until the definition is next seen. A change sets
- * the pin's pending fields and raises one `tool.definition_changed` event with a line diff; approval
- * accepts it. Runs inside one write transaction, so wrappers seeing the same server at once agree.
+ * declared the same capabilities (capability-set.ts), as servers offer some tools to capable clients
+ * only. The digest is keyed with the data dir's audit key (audit-key.ts), as call arguments are: the
+ * stored definition is masked, and a bare SHA-256 of the unmasked one would let anyone holding an export
+ * confirm a guess of what was masked. Pins made before keep their plain SHA-256 until the definition is
+ * next seen. A change sets the pin's pending fields and raises one `tool.definition_changed` event with a
+ * line diff; approval accepts it (pin-approval.ts). Runs inside one write transaction, so wrappers seeing
+ * the same server at once agree.
  */
 import { createHash } from "node:crypto";
 import type { ToolPin } from "../../../shared/events.js";
 import { hiddenChange } from "../../../shared/tool-pins.js";
 import { type AuditKey, auditKeyOfDatabase, digestKeyId, keyedDigest } from "../audit/audit-key.js";
-import { recordAdminAction } from "../audit/audit-log.js";
 import { noteKeyUnavailable } from "../audit/key-unavailable.js";
 import {
   canonicalJson,
@@ -309,80 +309,6 @@ export function listPins(db: Db, server?: string): ToolPin[] {
             }
           : null,
       findings,
-    };
-  });
-}
-
-/**
- * Accepts the pending changes of a server (or of one tool): a changed tool's pin takes the new
- * definition, a removed tool's pin is dropped. Records an `audit` event `tool.approved` for each.
- */
-export function approvePins(
-  db: Db,
-  server: string,
-  tool: string | undefined,
-  time: number,
-  actor = "user",
-): { ok: boolean; message: string } {
-  return db.transaction(() => {
-    const rows = tool
-      ? db.prepare("SELECT * FROM tool_pins WHERE server = ? AND tool = ?").all(server, tool)
-      : db.prepare("SELECT * FROM tool_pins WHERE server = ?").all(server);
-    if (rows.length === 0) {
-      return {
-        ok: false,
-        message: tool
-          ? `no pin for tool "${tool}" of server "${server}"; \`mcpscope tools --server ${server}\` lists them`
-          : `no pins for server "${server}"; \`mcpscope tools\` lists the pinned servers`,
-      };
-    }
-    const approved: string[] = [];
-    for (const row of rows) {
-      const name = String(row.tool);
-      if (row.status === "changed" && row.pending_hash) {
-        db.prepare(
-          "UPDATE tool_pins SET hash = pending_hash, definition = pending_definition, findings = pending_findings, pinned_at = ?, status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL, pending_findings = NULL WHERE server = ? AND tool = ?",
-        ).run(time, server, name);
-      } else if (row.status === "removed") {
-        db.prepare("DELETE FROM tool_pins WHERE server = ? AND tool = ?").run(server, name);
-      } else continue;
-      approved.push(name);
-      // The tamper-evident audit log (audit/audit-log.ts), in this same transaction.
-      recordAdminAction(db, {
-        action: "pin_approve",
-        actor,
-        server,
-        target: name,
-        time,
-        details: {
-          change: row.status,
-          previousHash: row.hash,
-          hash: row.status === "removed" ? null : row.pending_hash,
-        },
-      });
-      insertEvent(db, {
-        time,
-        category: "audit",
-        type: "tool.approved",
-        severity: "info",
-        server,
-        session_id: null,
-        message: `${actor} approved the ${row.status === "removed" ? "removal" : "new definition"} of tool "${name}" of ${server}`,
-        details: JSON.stringify({
-          tool: name,
-          change: row.status,
-          previousHash: row.hash,
-          hash: row.status === "removed" ? null : row.pending_hash,
-          actor,
-        }),
-      });
-    }
-    if (approved.length === 0) {
-      return { ok: true, message: `nothing pending for ${tool ? `tool "${tool}" of ` : ""}${server}` };
-    }
-    return {
-      ok: true,
-      message: `approved ${approved.length} change(s) of ${server}: ${approved.join(", ")}`,
     };
   });
 }
