@@ -72,6 +72,9 @@ export const CallDetailSchema = CallSummarySchema.extend({
   protocolVersion: z.string().nullable(),
   clientName: z.string().nullable(),
   clientVersion: z.string().nullable(),
+  /** The server's own name and version in its session's handshake (`serverInfo`). */
+  serverName: z.string().nullable(),
+  serverVersion: z.string().nullable(),
   /** The MCP client whose config entry launched the call's session (`run --client`); null: started by hand. */
   client: z.string().nullable(),
   /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */

@@ -130,6 +130,9 @@ export const SessionTimelineSchema = z.object({
     dropped: z.number().int(),
     clientName: z.string().nullable(),
     clientVersion: z.string().nullable(),
+    /** The server's own name and version in the handshake (`serverInfo`). */
+    serverName: z.string().nullable(),
+    serverVersion: z.string().nullable(),
     protocolVersion: z.string().nullable(),
     /** The MCP client whose config entry launched it (`run --client`); null when started by hand. */
     client: z.string().nullable(),

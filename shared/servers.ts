@@ -195,6 +195,18 @@ export const ServerDetailSchema = z.object({
   toolsSource: z.enum(["probe", "recorded"]),
   stderr: z.array(z.object({ time: z.string(), level: z.string(), message: z.string() })),
   calls: z.array(CallSummarySchema),
+  /**
+   * The server's own name and version (`serverInfo`) in the newest recorded session whose handshake
+   * gave them; null when none did.
+   */
+  identity: z
+    .object({
+      name: z.string().nullable(),
+      version: z.string().nullable(),
+      session: z.string(),
+      seenAt: z.string(),
+    })
+    .nullable(),
 });
 export type ServerDetail = z.infer<typeof ServerDetailSchema>;
 

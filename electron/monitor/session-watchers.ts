@@ -7,6 +7,7 @@
  * store a raw payload — mask with pipeline/capture.ts or store only digests.
  */
 import { auditWatcher } from "./audit/audit-watcher.js";
+import { serverVersionWatcher } from "./events/server-version.js";
 import { sessionEventsWatcher } from "./events/session-events.js";
 import type { CallObservation, ProtocolEventObservation, SessionFacts } from "./protocol/observations.js";
 import { securityWatcher } from "./security/security-watcher.js";
@@ -38,6 +39,7 @@ export type SessionWatcherFactory = (context: SessionContext) => SessionWatcher;
 export const SESSION_WATCHERS: SessionWatcherFactory[] = [
   auditWatcher,
   sessionEventsWatcher,
+  serverVersionWatcher,
   securityWatcher,
 ];
 

@@ -1,6 +1,12 @@
 import type { ServerDefinition } from "../../shared/discovery.js";
 import type { ServerSummary } from "../../shared/domain.js";
-import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP, type ServerEntry } from "../../shared/servers.js";
+import { peerText } from "../../shared/peer.js";
+import {
+  ACTIVE_WINDOW_MS,
+  RECENT_ANSWERED_CAP,
+  type ServerDetail,
+  type ServerEntry,
+} from "../../shared/servers.js";
 import { clientName } from "./clients.js";
 import { formatAgo, formatDuration } from "./format.js";
 
@@ -12,6 +18,12 @@ export function launchLine(server: ServerDefinition): string {
 
 function quoteArg(arg: string): string {
   return arg === "" || /[\s"'\\$`]/.test(arg) ? JSON.stringify(arg) : arg;
+}
+
+/** What the server said it is in its newest recorded handshake, and when: "fake 2.1.0, 3 min ago". */
+export function identityText(identity: ServerDetail["identity"], now: number): string | null {
+  const name = identity && peerText(identity.name, identity.version);
+  return name ? `${name}, ${formatAgo(identity.seenAt, now)}` : null;
 }
 
 /** One line explaining the status: the last error, or when it was last checked. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { onTestFinished } from "vitest";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -44,11 +45,15 @@ export interface Wrap {
   extra?: string[];
 }
 
-/** Connects the SDK client to `node <serverArgs>`, through `mcpscope run` when `wrap` is given. */
+/**
+ * Connects the SDK client to `node <serverArgs>`, through `mcpscope run` when `wrap` is given, declaring
+ * `capabilities` (none by default).
+ */
 export async function connect(
   serverArgs: string[],
   wrap?: Wrap,
   env: Record<string, string> = {},
+  capabilities: ClientCapabilities = {},
 ): Promise<Client> {
   const args = wrap
     ? [
@@ -70,7 +75,7 @@ export async function connect(
     env: { ...(process.env as Record<string, string>), ...env },
     stderr: "pipe",
   });
-  const client = new Client({ name: "mcpscope-test", version: "1.0.0" });
+  const client = new Client({ name: "mcpscope-test", version: "1.0.0" }, { capabilities });
   await client.connect(transport);
   if (wrap) answers.set(client, { answered: countAnswers(client), pid: transport.pid ?? 0 });
   return client;
@@ -92,6 +97,41 @@ export async function closeOnceStored(client: Client, wrap: Wrap): Promise<void>
     await waitFor(() => storedCalls(wrap.dataDir, session.pid) >= session.answered());
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * One whole wrapped session: connects (declaring `capabilities`), runs `body`, closes once its calls are
+ * stored, and waits until the wrapper stored the session's end (its events with it).
+ */
+export async function wrappedSession(
+  serverArgs: string[],
+  wrap: Wrap,
+  body: (client: Client) => Promise<void>,
+  options: { env?: Record<string, string>; capabilities?: ClientCapabilities } = {},
+): Promise<void> {
+  const before = endedSessions(wrap);
+  const client = await connect(serverArgs, wrap, options.env, options.capabilities);
+  try {
+    await body(client);
+  } finally {
+    await closeOnceStored(client, wrap);
+  }
+  await waitFor(() => endedSessions(wrap) > before);
+}
+
+function endedSessions(wrap: Wrap): number {
+  let db: DatabaseSync | null = null;
+  try {
+    db = new DatabaseSync(join(wrap.dataDir, "mcpscope.db"), { readOnly: true });
+    const row = db
+      .prepare("SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL")
+      .get(wrap.name) as { n: number } | undefined;
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    db?.close();
   }
 }
 

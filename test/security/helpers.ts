@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { closeOnceStored, connect, waitFor } from "../helpers/mcp.js";
+import { wrappedSession } from "../helpers/mcp.js";
 
 export const FIXTURE = join(fileURLToPath(new URL(".", import.meta.url)), "fixtures", "changing-server.mjs");
 
@@ -54,35 +55,15 @@ export async function runFixture(
   dataDir: string,
   name: string,
   env: Record<string, string>,
-  body: (client: Awaited<ReturnType<typeof connect>>) => Promise<void> = async () => {},
+  body: (client: Client) => Promise<void> = async () => {},
 ): Promise<void> {
-  const before = endedSessions(dataDir, name);
-  const wrap = { dataDir, name };
-  const client = await connect([FIXTURE], wrap, env);
-  try {
-    await client.listTools();
-    await body(client);
-  } finally {
-    // Once its calls are stored (the tools/list among them holds the pins).
-    await closeOnceStored(client, wrap);
-  }
-  // The wrapper writes its session's end as it exits.
-  await waitFor(() => endedSessions(dataDir, name) > before);
-}
-
-function endedSessions(dataDir: string, name: string): number {
-  return count(dataDir, "SELECT count(*) AS n FROM sessions WHERE server = ? AND ended_at IS NOT NULL", name);
-}
-
-function count(dataDir: string, sql: string, name: string): number {
-  try {
-    const db = openDb(databasePath(dataDir));
-    try {
-      return Number(db.prepare(sql).get(name)?.n ?? 0);
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
+  await wrappedSession(
+    [FIXTURE],
+    { dataDir, name },
+    async (client) => {
+      await client.listTools();
+      await body(client);
+    },
+    { env },
+  );
 }

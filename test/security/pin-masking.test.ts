@@ -14,7 +14,8 @@ import {
   snapshotTools,
   type ToolDefinition,
 } from "../../electron/monitor/health/tool-snapshot.js";
-import { approvePins, checkToolList, listPins } from "../../electron/monitor/security/pins.js";
+import { approvePins } from "../../electron/monitor/security/pin-approval.js";
+import { checkToolList, listPins } from "../../electron/monitor/security/pins.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 import { sdkResponseLines } from "../helpers/sdk-lines.js";
@@ -62,7 +63,9 @@ describe("masking pinned tool definitions", () => {
   });
 
   const check = (server: string, tools: ToolDefinition[], time: number) =>
-    db.transaction(() => checkToolList(db, { server, tools, time, sessionId: null, complete: true }));
+    db.transaction(() =>
+      checkToolList(db, { server, tools, time, sessionId: null, complete: true, capabilities: "" }),
+    );
   const changes = (server: string) =>
     db
       .prepare("SELECT details FROM events WHERE server = ? AND type = 'tool.definition_changed' ORDER BY id")

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { iterateAudit } from "../../electron/monitor/audit/audit-log.js";
 import { DbHealthStore } from "../../electron/monitor/health/health-store.js";
 import { snapshotTools } from "../../electron/monitor/health/tool-snapshot.js";
-import { approvePins, listPins } from "../../electron/monitor/security/pins.js";
+import { approvePins } from "../../electron/monitor/security/pin-approval.js";
+import { listPins } from "../../electron/monitor/security/pins.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { tempDir } from "../helpers/mcp.js";
 

@@ -1,7 +1,9 @@
-/** The line diff and the call-rate baseline. */
+/** The line diff, the call-rate baseline, cursor walks and client capability sets. */
 import { describe, expect, it } from "vitest";
+import { capabilitySet } from "../../electron/monitor/security/capability-set.js";
 import { lineDiff } from "../../electron/monitor/security/diff.js";
 import { RateWatch } from "../../electron/monitor/security/rate.js";
+import { type ToolListing, ToolListings } from "../../electron/monitor/security/tool-listing.js";
 
 describe("lineDiff", () => {
   it("shows removed and added lines with context", () => {
@@ -54,5 +56,38 @@ describe("RateWatch", () => {
     // 30 calls a minute for an hour, then 200 in a minute: 200 < 10 × 30.
     for (let m = 0; m < 60; m++) for (let i = 0; i < 30; i++) busy.add(start + m * 60_000 + i * 1000);
     for (let i = 0; i < 200; i++) expect(busy.add(start + 61 * 60_000 + i * 200)).toBeNull();
+  });
+});
+
+describe("ToolListings", () => {
+  const tools = (...names: string[]) => names.map((name) => ({ name }));
+  const named = (listings: ToolListing[]) =>
+    listings.map((l) => [l.tools.map((t) => t.name).join(","), l.complete]);
+
+  it("ends a walk at the page without a cursor; a walk begun again leaves the old one incomplete", () => {
+    const walks = new ToolListings();
+    expect(walks.page(undefined, tools("a"), "2")).toEqual([]);
+    // The client starts over: the first walk, stopped at its first page, ends incomplete.
+    expect(named(walks.page(undefined, tools("a"), "2"))).toEqual([["a", false]]);
+    expect(walks.page("2", tools("b"), "3")).toEqual([]);
+    expect(named(walks.page("3", tools("c"), undefined))).toEqual([["a,b,c", true]]);
+    expect(walks.end()).toEqual([]);
+  });
+
+  it("takes a page of no walk seen from its start on its own, and walks still open at the end as incomplete", () => {
+    const walks = new ToolListings();
+    expect(named(walks.page("9", tools("z"), undefined))).toEqual([["z", false]]);
+    walks.page(undefined, tools("a"), "p2");
+    expect(named(walks.end())).toEqual([["a", false]]);
+  });
+});
+
+describe("capabilitySet", () => {
+  it("names each declared capability with its parts one level deep, in one order", () => {
+    expect(capabilitySet({})).toBe("");
+    expect(
+      capabilitySet({ sampling: {}, roots: { listChanged: true }, elicitation: { url: {}, form: {} } }),
+    ).toBe("elicitation.form,elicitation.url,roots.listChanged,sampling");
+    expect(capabilitySet({ elicitation: {} })).not.toBe(capabilitySet({ elicitation: { url: {} } }));
   });
 });

@@ -117,6 +117,8 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
     expect(responseText).toContain("window.__pwned=2</script>");
     expect(await page.getByTestId("call-request").textContent()).toContain("<img src=x onerror=");
+    // The server as its handshake named itself, beside the client.
+    expect(await detail.textContent()).toMatch(/Server info\s*mcp-servers\/everything \d/);
 
     expect(await page.evaluate("window.__pwned")).toBeUndefined();
     expect(await detail.locator("img").count()).toBe(0);

@@ -109,7 +109,10 @@ describe.skipIf(!HAS_CHROMIUM)("a server seen only in traffic (browser mode, rea
     const detail = page.getByTestId("seen-server-detail");
     await detail.waitFor({ timeout: TIMEOUT_MS });
     expect(await detail.getByTestId("server-detail-name").textContent()).toContain("changer");
-    expect(await detail.getByTestId("seen-server-facts").textContent()).toMatch(/Sessions\s*2 \(0 open\)/);
+    const facts = await detail.getByTestId("seen-server-facts").textContent();
+    expect(facts).toMatch(/Sessions\s*2 \(0 open\)/);
+    // What the server called itself in its newest handshake.
+    expect(facts).toMatch(/Server info\s*changing-server 1\.0\.0, /);
     // Tools known from the clients' own tools/list; the calls made in the second run.
     const tools = detail.getByTestId("tool");
     await tools.first().waitFor({ timeout: TIMEOUT_MS });

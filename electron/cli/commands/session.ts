@@ -1,4 +1,5 @@
 import { sessionEndText } from "../../../shared/events.js";
+import { peerText } from "../../../shared/peer.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -37,11 +38,10 @@ export const sessionCommand: Command = {
       return 0;
     }
     const s = timeline.session;
-    const client = s.clientName
-      ? `${s.clientName}${s.clientVersion ? ` ${s.clientVersion}` : ""}`
-      : "unknown client";
+    const client = peerText(s.clientName, s.clientVersion) ?? "unknown client";
+    const server = peerText(s.serverName, s.serverVersion);
     io.stdout.write(
-      `session ${s.id} — ${cellText(s.server)}${s.client ? ` (launched by ${cellText(s.client)}'s entry)` : ""}, ${cellText(client)}${s.protocolVersion ? `, protocol ${cellText(s.protocolVersion)}` : ""}\n` +
+      `session ${s.id} — ${cellText(s.server)}${s.client ? ` (launched by ${cellText(s.client)}'s entry)` : ""}, ${cellText(client)}${server ? `, server ${cellText(server)}` : ""}${s.protocolVersion ? `, protocol ${cellText(s.protocolVersion)}` : ""}\n` +
         `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ""} (${sessionEndText(s)})\n` +
         (s.dropped > 0 ? `${s.dropped} calls of this session were not recorded\n` : "") +
         "\n",

@@ -13,7 +13,7 @@ import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
 import { readRemoteProxies } from "../proxy-http/remote-proxies.js";
 import { reportHandlers } from "../reports/handlers.js";
-import { approvePins } from "../security/pins.js";
+import { approvePins } from "../security/pin-approval.js";
 import type { Db } from "../store/db.js";
 import { SCHEMA_VERSION } from "../store/migrations.js";
 import { storageInfo } from "../store/storage-info.js";

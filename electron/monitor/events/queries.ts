@@ -164,7 +164,7 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
   const session = db
     .prepare(
       `SELECT id, server, started_at, ended_at, end_reason, exit_code, exit_signal, dropped, client_name,
-         client_version, protocol_version, client FROM sessions WHERE id = ?`,
+         client_version, server_name, server_version, protocol_version, client FROM sessions WHERE id = ?`,
     )
     .get(id);
   if (!session) return null;
@@ -237,6 +237,8 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
       dropped: num(session.dropped),
       clientName: str(session.client_name),
       clientVersion: str(session.client_version),
+      serverName: str(session.server_name),
+      serverVersion: str(session.server_version),
       protocolVersion: str(session.protocol_version),
       client: str(session.client),
     },

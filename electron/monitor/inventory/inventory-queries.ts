@@ -196,6 +196,25 @@ export function serverHistory(
     toolsSource: listed.length ? "probe" : "recorded",
     stderr,
     calls: traffic === undefined ? listCalls(db, { server: name, limit: 50 }) : entryCalls(db, traffic),
+    identity: lastIdentity(db, name),
+  };
+}
+
+/** What the newest session of a name whose handshake named the server said it was. */
+function lastIdentity(db: Db, name: string): ServerDetail["identity"] {
+  const row = db
+    .prepare(
+      `SELECT id, started_at, server_name, server_version FROM sessions
+       WHERE server = ? AND (server_name IS NOT NULL OR server_version IS NOT NULL)
+       ORDER BY started_at DESC LIMIT 1`,
+    )
+    .get(name);
+  if (!row) return null;
+  return {
+    name: str(row.server_name),
+    version: str(row.server_version),
+    session: String(row.id),
+    seenAt: iso(Number(row.started_at)),
   };
 }
 

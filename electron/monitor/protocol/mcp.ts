@@ -11,6 +11,7 @@ export const META_PROTOCOL_VERSION = `${META_PREFIX}protocolVersion`;
 export const META_CLIENT_INFO = `${META_PREFIX}clientInfo`;
 export const META_LOG_LEVEL = `${META_PREFIX}logLevel`;
 export const META_SERVER_INFO = `${META_PREFIX}serverInfo`;
+export const META_CLIENT_CAPABILITIES = `${META_PREFIX}clientCapabilities`;
 
 /**
  * Methods whose whole result is read (the server's identity; the tool definitions that pins compare), so
@@ -134,6 +135,20 @@ export function requestFacts(method: string, params: Record<string, unknown> | u
   const client = meta ? peerInfo(meta[META_CLIENT_INFO]) : null;
   const stateless = method === "server/discover" || version !== null || client !== null;
   return { era: stateless ? "stateless" : null, protocolVersion: version, client };
+}
+
+/**
+ * The capabilities a client request declares: `initialize`'s, or a stateless (2026-07-28) request's in
+ * its `_meta`. Undefined when the request declares none (any other request of the session era).
+ */
+export function declaredCapabilities(
+  method: string,
+  params: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (method === "initialize") return isObject(params?.capabilities) ? params.capabilities : {};
+  const meta = isObject(params?._meta) ? params._meta : undefined;
+  const declared = meta?.[META_CLIENT_CAPABILITIES];
+  return isObject(declared) ? declared : undefined;
 }
 
 /** What a response to `initialize` or `server/discover` says about the server. */

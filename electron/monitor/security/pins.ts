@@ -1,17 +1,19 @@
 /**
  * Tool-definition pinning: the first `tools/list` of a server pins a digest of each tool's canonical
- * {name, description, inputSchema, outputSchema}; later lists are compared with the pins. The digest is
- * keyed with the data dir's audit key (audit-key.ts), as call arguments are: the stored definition is
- * masked, and a bare SHA-256 of the unmasked one would let anyone holding an export confirm a guess of
- * what was masked. Pins made before keep their plain SHA-256 until the definition is next seen. A change sets
- * the pin's pending fields and raises one `tool.definition_changed` event with a line diff; approval
- * accepts it. Runs inside one write transaction, so wrappers seeing the same server at once agree.
+ * {name, description, inputSchema, outputSchema}; later lists are compared with the pins. A definition is
+ * compared whoever listed it; additions and removals only with earlier complete listings to clients that
+ * declared the same capabilities (capability-set.ts), as servers offer some tools to capable clients
+ * only. The digest is keyed with the data dir's audit key (audit-key.ts), as call arguments are: the
+ * stored definition is masked, and a bare SHA-256 of the unmasked one would let anyone holding an export
+ * confirm a guess of what was masked. Pins made before keep their plain SHA-256 until the definition is
+ * next seen. A change sets the pin's pending fields and raises one `tool.definition_changed` event with a
+ * line diff; approval accepts it (pin-approval.ts). Runs inside one write transaction, so wrappers seeing
+ * the same server at once agree.
  */
 import { createHash } from "node:crypto";
 import type { ToolPin } from "../../../shared/events.js";
 import { hiddenChange } from "../../../shared/tool-pins.js";
 import { type AuditKey, auditKeyOfDatabase, digestKeyId, keyedDigest } from "../audit/audit-key.js";
-import { recordAdminAction } from "../audit/audit-log.js";
 import { noteKeyUnavailable } from "../audit/key-unavailable.js";
 import {
   canonicalJson,
@@ -21,6 +23,7 @@ import {
 } from "../health/tool-snapshot.js";
 import { capText } from "../pipeline/capture.js";
 import type { Db, Row } from "../store/db.js";
+import { capabilitySet, capabilitySetText } from "./capability-set.js";
 import { lineDiff } from "./diff.js";
 import { raisedRules, scanForPoisoning } from "./poisoning-events.js";
 import { insertEvent, type SecurityEventRow } from "./security-event.js";
@@ -105,8 +108,23 @@ export interface PinCheckInput {
   tools: ToolDefinition[];
   time: number;
   sessionId: string | null;
-  /** False for one page of a paginated list: a tool missing from it is not removed. */
+  /** False for the pages of a chain the client stopped walking: a tool missing from them is not removed. */
   complete: boolean;
+  /**
+   * The capability set of the client it was listed to (capability-set.ts); null when it is not known.
+   * A removal is counted only against what a complete listing to the same set held.
+   */
+  capabilities: string | null;
+}
+
+/** The capability sets of the complete listings that held the pinned tool (null on pins made before). */
+function listedFor(pin: Row): string[] {
+  try {
+    const sets = JSON.parse(String(pin.listed_for ?? "[]")) as unknown;
+    return Array.isArray(sets) ? sets.filter((s): s is string => typeof s === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Compares a server's tool list with its pins and raises events. Call inside a write transaction. */
@@ -116,7 +134,11 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
   for (const row of db.prepare("SELECT * FROM tool_pins WHERE server = ?").all(server)) {
     pins.set(String(row.tool), row);
   }
-  const first = pins.size === 0;
+  const { capabilities } = input;
+  // A tool is new when a complete listing to the same set was seen before without it: a tool shown
+  // only to clients with more capabilities is not new the first time such a client lists it.
+  const known =
+    capabilities !== null && [...pins.values()].some((pin) => listedFor(pin).includes(capabilities));
   let key: AuditKey;
   try {
     key = auditKeyOfDatabase(db.path);
@@ -150,7 +172,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
       db.prepare(
         "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status, findings) VALUES (?, ?, ?, ?, ?, 'pinned', ?)",
       ).run(server, tool.name, hash, stored, time, findings);
-      if (!first) {
+      if (known) {
         event("tool.added", "low", `${server}: a new tool "${tool.name}" appeared`, {
           tool: tool.name,
           hash,
@@ -214,16 +236,37 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
       plainDefinitionHash(tool),
     );
   }
-  if (!input.complete || first) return;
+  if (!input.complete || capabilities === null) return;
+  const setListed = (name: string, sets: string[]) =>
+    db
+      .prepare("UPDATE tool_pins SET listed_for = ? WHERE server = ? AND tool = ?")
+      .run(JSON.stringify(sets), server, name);
+  for (const name of seen) {
+    const sets = pins.has(name) ? listedFor(pins.get(name) as Row) : [];
+    if (!sets.includes(capabilities)) setListed(name, [...sets, capabilities].sort());
+  }
   for (const [name, pin] of pins) {
-    if (seen.has(name) || pin.status === "removed") continue;
+    const sets = listedFor(pin);
+    if (seen.has(name) || !sets.includes(capabilities)) continue;
+    // Gone from what clients of this set are offered: counted once, not again by the next such listing.
+    setListed(
+      name,
+      sets.filter((set) => set !== capabilities),
+    );
+    if (pin.status === "removed") continue;
     db.prepare(
       "UPDATE tool_pins SET status = 'removed', pending_hash = NULL, pending_definition = NULL, pending_seen_at = ?, pending_findings = NULL WHERE server = ? AND tool = ?",
     ).run(time, server, name);
-    event("tool.removed", "medium", `${server}: tool "${name}" is no longer listed`, {
-      tool: name,
-      pinnedHash: pin.hash,
-    });
+    event(
+      "tool.removed",
+      "medium",
+      `${server}: tool "${name}" is no longer listed to ${capabilitySetText(capabilities)}`,
+      {
+        tool: name,
+        pinnedHash: pin.hash,
+        capabilities,
+      },
+    );
   }
 }
 
@@ -270,80 +313,6 @@ export function listPins(db: Db, server?: string): ToolPin[] {
   });
 }
 
-/**
- * Accepts the pending changes of a server (or of one tool): a changed tool's pin takes the new
- * definition, a removed tool's pin is dropped. Records an `audit` event `tool.approved` for each.
- */
-export function approvePins(
-  db: Db,
-  server: string,
-  tool: string | undefined,
-  time: number,
-  actor = "user",
-): { ok: boolean; message: string } {
-  return db.transaction(() => {
-    const rows = tool
-      ? db.prepare("SELECT * FROM tool_pins WHERE server = ? AND tool = ?").all(server, tool)
-      : db.prepare("SELECT * FROM tool_pins WHERE server = ?").all(server);
-    if (rows.length === 0) {
-      return {
-        ok: false,
-        message: tool
-          ? `no pin for tool "${tool}" of server "${server}"; \`mcpscope tools --server ${server}\` lists them`
-          : `no pins for server "${server}"; \`mcpscope tools\` lists the pinned servers`,
-      };
-    }
-    const approved: string[] = [];
-    for (const row of rows) {
-      const name = String(row.tool);
-      if (row.status === "changed" && row.pending_hash) {
-        db.prepare(
-          "UPDATE tool_pins SET hash = pending_hash, definition = pending_definition, findings = pending_findings, pinned_at = ?, status = 'pinned', pending_hash = NULL, pending_definition = NULL, pending_seen_at = NULL, pending_findings = NULL WHERE server = ? AND tool = ?",
-        ).run(time, server, name);
-      } else if (row.status === "removed") {
-        db.prepare("DELETE FROM tool_pins WHERE server = ? AND tool = ?").run(server, name);
-      } else continue;
-      approved.push(name);
-      // The tamper-evident audit log (audit/audit-log.ts), in this same transaction.
-      recordAdminAction(db, {
-        action: "pin_approve",
-        actor,
-        server,
-        target: name,
-        time,
-        details: {
-          change: row.status,
-          previousHash: row.hash,
-          hash: row.status === "removed" ? null : row.pending_hash,
-        },
-      });
-      insertEvent(db, {
-        time,
-        category: "audit",
-        type: "tool.approved",
-        severity: "info",
-        server,
-        session_id: null,
-        message: `${actor} approved the ${row.status === "removed" ? "removal" : "new definition"} of tool "${name}" of ${server}`,
-        details: JSON.stringify({
-          tool: name,
-          change: row.status,
-          previousHash: row.hash,
-          hash: row.status === "removed" ? null : row.pending_hash,
-          actor,
-        }),
-      });
-    }
-    if (approved.length === 0) {
-      return { ok: true, message: `nothing pending for ${tool ? `tool "${tool}" of ` : ""}${server}` };
-    }
-    return {
-      ok: true,
-      message: `approved ${approved.length} change(s) of ${server}: ${approved.join(", ")}`,
-    };
-  });
-}
-
 /** The health prober's hook: `json` is a tool snapshot's canonical JSON (every page of tools/list). */
 export function checkProbedTools(db: Db, server: string, json: string, time: number): void {
   let tools: ToolDefinition[] | null;
@@ -352,5 +321,14 @@ export function checkProbedTools(db: Db, server: string, json: string, time: num
   } catch {
     return;
   }
-  if (tools) checkToolList(db, { server, tools, time, sessionId: null, complete: true });
+  // The probe's client declares no capabilities (supervisor/handshake.ts).
+  if (tools)
+    checkToolList(db, {
+      server,
+      tools,
+      time,
+      sessionId: null,
+      complete: true,
+      capabilities: capabilitySet({}),
+    });
 }

@@ -3,10 +3,13 @@
  * `tools/list` result, and a call rate far above the server's trailing baseline. Secrets are reported by
  * the session recorder, from what its masking found (security/secret-findings.ts).
  */
+import { declaredCapabilities } from "../protocol/mcp.js";
 import type { CallObservation } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher, SessionWatcherFactory } from "../session-watchers.js";
+import { capabilitySet } from "./capability-set.js";
 import { checkToolList, insertEvent, toolsFromResult } from "./pins.js";
 import { RateWatch } from "./rate.js";
+import { type ToolListing, ToolListings } from "./tool-listing.js";
 
 function params(message: unknown): Record<string, unknown> | undefined {
   const p = (message as { params?: unknown } | null)?.params;
@@ -20,24 +23,54 @@ function result(message: unknown): unknown {
 export const securityWatcher: SessionWatcherFactory = (context: SessionContext): SessionWatcher => {
   const { identity, writer } = context;
   const rate = new RateWatch();
+  const listings = new ToolListings();
+  /** The capability set the client declared at `initialize`; null until one is seen. */
+  let sessionCapabilities: string | null = null;
+  /** The set of the client whose chain of pages is open (a stateless client declares it per request). */
+  let listingCapabilities: string | null = null;
+  let lastListedAt = 0;
   return {
     call(call: CallObservation) {
       // Requests from the client to the server; server→client requests (sampling, roots) are not tool traffic.
       if (call.direction !== "c2s") return;
+      if (call.method === "initialize") onDeclared(call);
       if (call.method === "tools/list" && call.outcome === "ok") onToolList(call);
       onRate(call);
     },
+    ended() {
+      for (const listing of listings.end()) check(listing, lastListedAt);
+    },
   };
 
+  function onDeclared(call: CallObservation) {
+    const request = params(call.request);
+    // A request known by its size only tells nothing of what it declared.
+    if (request) sessionCapabilities = capabilitySet(declaredCapabilities(call.method, request) ?? {});
+  }
+
   function onToolList(call: CallObservation) {
-    const tools = toolsFromResult(result(call.response));
+    const page = result(call.response);
+    const tools = toolsFromResult(page);
     if (!tools) return;
-    const complete =
-      params(call.request)?.cursor === undefined &&
-      (result(call.response) as { nextCursor?: unknown }).nextCursor === undefined;
-    const time = call.startedAt + call.durationMs;
+    const request = params(call.request);
+    const declared = declaredCapabilities(call.method, request);
+    listingCapabilities = declared ? capabilitySet(declared) : sessionCapabilities;
+    lastListedAt = call.startedAt + call.durationMs;
+    const nextCursor = (page as { nextCursor?: unknown }).nextCursor;
+    for (const listing of listings.page(request?.cursor, tools, nextCursor)) check(listing, lastListedAt);
+  }
+
+  function check(listing: ToolListing, time: number) {
+    const capabilities = listingCapabilities;
     writer.enqueueWrite((db) =>
-      checkToolList(db, { server: identity.server, tools, time, sessionId: identity.sessionId, complete }),
+      checkToolList(db, {
+        server: identity.server,
+        tools: listing.tools,
+        time,
+        sessionId: identity.sessionId,
+        complete: listing.complete,
+        capabilities,
+      }),
     );
   }
 

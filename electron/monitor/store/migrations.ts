@@ -567,6 +567,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE log_templates ADD COLUMN any_level INTEGER NOT NULL DEFAULT 0;
   UPDATE log_templates SET any_level = 1;
   `,
+
+  // The capability sets of the clients whose complete tool listings held a pinned tool (security/pins.ts),
+  // JSON: a tool counts as removed only when a listing to one of them no longer holds it, since servers
+  // offer some tools only to clients that declare a capability. Null on pins made before, until listed.
+  `
+  ALTER TABLE tool_pins ADD COLUMN listed_for TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

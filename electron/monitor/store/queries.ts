@@ -135,8 +135,8 @@ export function listClientCalls(db: Db, entry: EntrySessions, limit: number): Ca
     .map(toSummary);
 }
 
-const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version, s.client
-  FROM calls c LEFT JOIN sessions s ON s.id = c.session_id`;
+const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version, s.server_name,
+  s.server_version, s.client FROM calls c LEFT JOIN sessions s ON s.id = c.session_id`;
 
 /** Calls with their payloads and session facts, newest first, in one query. */
 export function listCallDetails(db: Db, query: CallsQuery, now = Date.now()): CallDetail[] {
@@ -172,6 +172,8 @@ function toDetail(row: Row): CallDetail {
     protocolVersion: str(row.protocol_version),
     clientName: str(row.client_name),
     clientVersion: str(row.client_version),
+    serverName: str(row.server_name),
+    serverVersion: str(row.server_version),
     client: str(row.client),
     httpStatus: row.http_status === null || row.http_status === undefined ? null : num(row.http_status),
   };

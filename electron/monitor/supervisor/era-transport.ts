@@ -7,12 +7,11 @@
  */
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
-import { META_CLIENT_INFO, META_PROTOCOL_VERSION } from "../protocol/mcp.js";
+import { META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION } from "../protocol/mcp.js";
 
 export type ProtocolEra = "session" | "stateless";
 
 export const STATELESS_PROTOCOL_VERSION = "2026-07-28";
-export const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
 
 export interface PeerIdentity {
   name: string;
