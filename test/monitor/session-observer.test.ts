@@ -140,7 +140,7 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events).toEqual([]);
   });
 
-  it("times out unanswered requests once, and records a late answer as an anomaly", () => {
+  it("times out unanswered requests once, and gives a late answer to the timed-out call", () => {
     const { sink, observer, send, now } = session(1000);
     send("in", rpc(1, "tools/call", { name: "slow" }));
     observer.tick(now() + 999);
@@ -149,7 +149,9 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.calls[0]).toMatchObject({ outcome: "timeout", target: "slow" });
     send("out", ok(1, {}), 5000);
     observer.close(now());
-    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls).toHaveLength(2);
+    expect(sink.calls[1]).toMatchObject({ afterTimeout: true, outcome: "ok", requestId: "1" });
+    expect(sink.calls[1]?.bytesOut).toBeGreaterThan(0);
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
   });
 

@@ -24,7 +24,13 @@ import {
   WHOLE_RESULT_METHODS,
 } from "./mcp.js";
 import { type ObservationSink, OversizedPayload, type ProtocolEventType } from "./observations.js";
-import { otherStream, PendingRequests, REQUEST_DIRECTION, type Stream } from "./pending-requests.js";
+import {
+  otherStream,
+  type Pending,
+  PendingRequests,
+  REQUEST_DIRECTION,
+  type Stream,
+} from "./pending-requests.js";
 import { clientSessionFacts, serverSessionFacts } from "./session-facts.js";
 import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
@@ -335,10 +341,9 @@ export class SessionObserver {
     if (!entry) {
       const late = this.pending.lateAnswer(stream, message.id);
       // An answer to a cancelled request is allowed, and one to a request lost in a gap already counted.
-      if (late === "timed_out") {
-        const detail = `response to request ${String(message.id)} after its timeout`;
-        this.anomaly(stream, "late_response", detail, bytes, at);
-      } else if (
+      if (typeof late === "object" && late !== null)
+        this.lateResponse(stream, message, late.timedOut, value, bytes, at);
+      else if (
         late === null &&
         !this.heldEarly(stream, message.id, at, bytes, () => this.response(stream, message, value, bytes, at))
       ) {
@@ -359,6 +364,39 @@ export class SessionObserver {
       return;
     }
     this.pending.finish(entry, verdict.outcome, at, bytes, value, verdict.errorCode, verdict.errorMessage);
+  }
+
+  /**
+   * The answer to a request ended as `timeout`: the client may well have waited for it (clients allow long
+   * tool calls), so the stored call takes its real outcome, latency and response, and the event says so.
+   */
+  private lateResponse(
+    stream: Stream,
+    message: Extract<JsonRpcMessage, { kind: "response" }>,
+    entry: Pending | null,
+    value: unknown,
+    bytes: number,
+    at: number,
+  ): void {
+    const verdict = judgeResponse(message.result, message.error);
+    const id = String(message.id);
+    if (!entry || verdict.outcome === null) {
+      this.anomaly(stream, "late_response", `response to request ${id} after its timeout`, bytes, at);
+      return;
+    }
+    const seconds = ((at - entry.startedAt) / 1000).toFixed(1);
+    const detail = `response to request ${id} after its timeout, ${seconds} s after the request: the call is stored with it (${verdict.outcome})`;
+    this.anomaly(stream, "late_response", detail, bytes, at);
+    this.pending.finish(
+      entry,
+      verdict.outcome,
+      at,
+      bytes,
+      value,
+      verdict.errorCode,
+      verdict.errorMessage,
+      true,
+    );
   }
 
   private notification(

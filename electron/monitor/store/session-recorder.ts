@@ -9,6 +9,7 @@ import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
+import { correctTimedOutCall } from "../metrics/call-correction.js";
 import { capText, capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineMasker, maskString } from "../pipeline/mask.js";
 import { ownStartTicks } from "../process-start.js";
@@ -112,7 +113,8 @@ export class SessionRecorder implements ObservationSink {
       requestId: mask("request_id", raw.requestId, context),
       errorMessage: raw.errorMessage === null ? null : mask("error", raw.errorMessage, context),
     };
-    notifyWatchers(this.watchers, "call", call, this.facts);
+    // A late answer's call was seen by the watchers as it ended (`timeout`); its event says what came.
+    if (!call.afterTimeout) notifyWatchers(this.watchers, "call", call, this.facts);
     const requestFound = new Set<string>();
     const responseFound = new Set<string>();
     const request = capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
@@ -123,7 +125,7 @@ export class SessionRecorder implements ObservationSink {
       (call.response as { error?: unknown } | null)?.error === undefined ? "result" : "error";
     this.secrets.report(call.method === "tools/call" ? "arguments" : "request", requestFound, time, context);
     this.secrets.report(responseField, responseFound, time, context);
-    this.writer.enqueue("calls", {
+    const row = {
       session_id: this.identity.sessionId,
       server: this.identity.server,
       direction: call.direction,
@@ -142,7 +144,9 @@ export class SessionRecorder implements ObservationSink {
       http_status: call.httpStatus ?? null,
       request: encodePayload(request),
       response: encodePayload(response),
-    });
+    };
+    if (call.afterTimeout) this.writer.enqueueWrite((db) => correctTimedOutCall(db, row));
+    else this.writer.enqueue("calls", row);
   }
 
   /** A short text field masked, its secrets reported. */
