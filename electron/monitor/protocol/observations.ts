@@ -73,6 +73,7 @@ export type ProtocolEventType =
   | "unknown_response_id"
   | "duplicate_request_id"
   | "late_response"
+  | "ambiguous_cancel"
   | "observation_gap";
 
 export interface ProtocolEventObservation {
