@@ -25,6 +25,7 @@ import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 import { encodePayload } from "./payload-codec.js";
+import { changesClient, writeClientChange } from "./session-clients.js";
 
 /** How a protocol event's stream is shown in its details. */
 const STREAM_LABELS: Record<ProtocolEventObservation["stream"], string> = {
@@ -211,11 +212,18 @@ export class SessionRecorder implements ObservationSink {
       serverName: mask("server_info", raw.serverName),
       serverVersion: mask("server_info", raw.serverVersion),
     };
-    this.facts = { ...this.facts, ...definedOnly(facts) };
+    const told = definedOnly(facts);
+    const changed = changesClient(this.facts, told);
+    if (changed) {
+      // The identity in force until now stays with the calls made under it.
+      const was = this.facts;
+      this.writer.enqueueWrite((db) => writeClientChange(db, this.identity.sessionId, at, was));
+    }
+    this.facts = { ...this.facts, ...told };
     this.dirty = true;
     this.version++;
     this.writer.touch();
-    notifyWatchers(this.watchers, "session", this.facts, at);
+    notifyWatchers(this.watchers, "session", this.facts, at, changed);
   }
 
   unobserved(calls: number): void {
