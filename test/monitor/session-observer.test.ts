@@ -155,6 +155,28 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
   });
 
+  it("pairs a null-id error with the one request in flight, else keeps its code and message in the event", () => {
+    const { sink, observer, send, now } = session(1000);
+    const nullIdError = { jsonrpc: "2.0", id: null, error: { code: -32603, message: "null id error" } };
+    send("in", rpc("a", "tools/call", { name: "nullid" }));
+    send("out", nullIdError);
+    expect(sink.calls[0]).toMatchObject({
+      requestId: "a",
+      outcome: "server_error",
+      errorCode: -32603,
+      errorMessage: "null id error",
+    });
+    // Two in flight: it cannot tell whose, and says what it was.
+    send("in", rpc(1, "tools/call", { name: "one" }));
+    send("in", rpc(2, "tools/call", { name: "two" }));
+    send("out", nullIdError);
+    expect(sink.events.map((e) => e.message)).toEqual([
+      "a response with a null id: error -32603 null id error",
+    ]);
+    observer.close(now());
+    expect(sink.calls.map((c) => c.outcome)).toEqual(["server_error", "disconnected", "disconnected"]);
+  });
+
   it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {
     const { sink, observer, send, now } = session(1000);
     send("in", rpc(1, "tools/call", { name: "long", _meta: { progressToken: "p1" } }));

@@ -6,7 +6,7 @@
 
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { ClientWaitClock } from "./client-wait-clock.js";
-import { idKey, type JsonRpcId } from "./jsonrpc.js";
+import { idKey, idOfKey, type JsonRpcId } from "./jsonrpc.js";
 import { LONG_LIVED_METHODS } from "./mcp.js";
 import type { ObservationSink } from "./observations.js";
 import type { WholeResultHolds } from "./whole-result-holds.js";
@@ -92,6 +92,20 @@ export class PendingRequests {
 
   get count(): number {
     return this.pending.in.size + this.pending.out.size;
+  }
+
+  /**
+   * The id of the one request of `stream` in flight (subscription streams aside), or null when there are
+   * none or several: what an answer that names no request can be paired with.
+   */
+  onlyInFlight(stream: Stream): JsonRpcId | null {
+    let only: string | null = null;
+    for (const [key, entry] of this.pending[stream]) {
+      if (LONG_LIVED_METHODS.has(entry.method)) continue;
+      if (only !== null) return null;
+      only = key;
+    }
+    return only === null ? null : idOfKey(only);
   }
 
   /** The requests of `stream` still waiting, oldest first. */

@@ -334,7 +334,15 @@ export class SessionObserver {
     at: number,
   ): void {
     if (message.id === null) {
-      this.anomaly(stream, "unknown_response_id", "a response with a null id", bytes, at);
+      // The error a peer sends when it could not read a request's id (-32700, -32600): with one request in
+      // flight it can only be that one's answer, as a proxied exchange's null-id error is its request's.
+      const only = message.error === undefined ? null : this.pending.onlyInFlight(otherStream(stream));
+      if (only !== null) {
+        this.response(stream, { ...message, id: only }, value, bytes, at);
+        return;
+      }
+      const error = message.error ? `: error ${message.error.code} ${message.error.message}` : "";
+      this.anomaly(stream, "unknown_response_id", `a response with a null id${error}`, bytes, at);
       return;
     }
     const entry = this.pending.take(otherStream(stream), message.id, at);
