@@ -155,6 +155,29 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
   });
 
+  it("reads a log notification's non-standard level as the stderr parser would, keeping it as written", () => {
+    const { sink, send } = session();
+    const levels = ["warn", "FATAL", "Warning", "err", "trace", "ERROR", "banana", "notice"];
+    for (const level of levels) send("out", note("notifications/message", { level, data: `at ${level}` }));
+    send("out", note("notifications/message", { level: "warn", data: { path: "/x" } }));
+    expect(sink.logs.map((l) => l.level)).toEqual([
+      "warning",
+      "critical",
+      "warning",
+      "error",
+      "debug",
+      "error",
+      "info",
+      "notice",
+      "warning",
+    ]);
+    expect(sink.logs.map((l) => l.fields)).toEqual([
+      ...levels.slice(0, -1).map((rawLevel) => ({ rawLevel })),
+      null,
+      { path: "/x", rawLevel: "warn" },
+    ]);
+  });
+
   it("pairs a null-id error with the one request in flight, else keeps its code and message in the event", () => {
     const { sink, observer, send, now } = session(1000);
     const nullIdError = { jsonrpc: "2.0", id: null, error: { code: -32603, message: "null id error" } };
