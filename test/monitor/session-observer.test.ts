@@ -300,6 +300,19 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(summary[0]?.type).toBe("invalid_json");
   });
 
+  it("gives each call of a batch the bytes of its own message", () => {
+    const { sink, send } = session();
+    const requests = [rpc(20, "tools/list"), rpc(21, "prompts/list", { cursor: "é" })];
+    const answers = [ok(21, { prompts: [] }), ok(20, { tools: [{ name: "echo" }] })];
+    send("in", JSON.stringify(requests));
+    send("out", JSON.stringify(answers));
+    const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    expect(sink.calls.map((c) => [c.requestId, c.bytesIn, c.bytesOut])).toEqual([
+      ["21", size(requests[1]), size(answers[0])],
+      ["20", size(requests[0]), size(answers[1])],
+    ]);
+  });
+
   it("names a batch of one as one message", () => {
     const { sink, send } = session();
     send("in", JSON.stringify([rpc(12, "tools/list")]));

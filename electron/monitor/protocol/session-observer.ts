@@ -138,8 +138,11 @@ export class SessionObserver {
           bytes.length,
           at,
         );
+        // Each message counts its own bytes as the batch carried it (less the separators and whitespace
+        // around it), so that sizes of batched calls add up to about what the line carried.
         for (const item of parsed.items) {
-          if (item.kind === "message") this.message(stream, item.message, item.value, 0, at);
+          if (item.kind === "message")
+            this.message(stream, item.message, item.value, Buffer.byteLength(JSON.stringify(item.value)), at);
         }
         return;
       case "message":
