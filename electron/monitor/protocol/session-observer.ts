@@ -14,15 +14,8 @@ import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { InputRounds } from "./input-rounds.js";
 import { idKey, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
-import { logOfNotification } from "./log-notification.js";
-import {
-  cancelledOutcome,
-  judgeResponse,
-  LONG_LIVED_METHODS,
-  progressTokenOf,
-  targetOf,
-  WHOLE_RESULT_METHODS,
-} from "./mcp.js";
+import { judgeResponse, progressTokenOf, targetOf, WHOLE_RESULT_METHODS } from "./mcp.js";
+import { followNotification } from "./notifications.js";
 import { type ObservationSink, OversizedPayload, type ProtocolEventType } from "./observations.js";
 import {
   otherStream,
@@ -287,7 +280,7 @@ export class SessionObserver {
   private message(stream: Stream, message: JsonRpcMessage, value: unknown, bytes: number, at: number): void {
     if (message.kind === "request") this.request(stream, message, value, bytes, at);
     else if (message.kind === "response") this.response(stream, message, value, bytes, at);
-    else this.notification(stream, message.method, message.params, at);
+    else followNotification(this.pending, this.sink, stream, message.method, message.params, at);
   }
 
   private request(
@@ -408,43 +401,6 @@ export class SessionObserver {
       verdict.errorMessage,
       true,
     );
-  }
-
-  private notification(
-    stream: Stream,
-    method: string,
-    params: Record<string, unknown> | undefined,
-    at: number,
-  ): void {
-    if (method === "notifications/cancelled" && params) {
-      const id = params.requestId;
-      if (typeof id !== "string" && typeof id !== "number") return;
-      // A cancellation refers to a request the *sender* of the notification made.
-      // A client that gave up waiting cancels too (the SDK's own timeout): that is the server's timeout.
-      // A server giving up on its own request to the client (its SDK's timeout on an unanswered form)
-      // judges no server: that stays `cancelled`.
-      const reason = typeof params.reason === "string" ? params.reason : null;
-      const outcome = stream === "in" ? cancelledOutcome(reason) : "cancelled";
-      const text = outcome === "timeout" ? `the client gave up waiting: ${reason}` : reason;
-      this.pending.cancel(stream, id, at, text, outcome);
-      return;
-    }
-    if (method === "notifications/progress" && params) {
-      const token = progressTokenOf({ _meta: { progressToken: params.progressToken } });
-      if (!token) return;
-      for (const entry of this.pending.waiting(otherStream(stream))) {
-        if (entry.progressToken !== token) continue;
-        this.pending.progress(entry, at);
-      }
-      return;
-    }
-    if (method === "notifications/message" && params && stream === "out") {
-      // The protocol carries no request id on log notifications; on one stdio channel the link is exact
-      // only when a single client request is in flight.
-      const inFlight = [...this.pending.waiting("in")].filter((p) => !LONG_LIVED_METHODS.has(p.method));
-      const related = inFlight.length === 1 ? inFlight[0]?.requestId : null;
-      this.sink.log(logOfNotification(params, at, related ?? null));
-    }
   }
 
   /**
