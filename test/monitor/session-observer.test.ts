@@ -200,6 +200,16 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.calls.map((c) => c.outcome)).toEqual(["server_error", "disconnected", "disconnected"]);
   });
 
+  it("leaves a timed-out call alone when its client gave up on it before the answer came", () => {
+    const { sink, observer, send, now } = session(1000);
+    send("in", rpc(1, "tools/call", { name: "slow" }));
+    observer.tick(now() + 1000);
+    send("in", note("notifications/cancelled", { requestId: 1, reason: "Request timed out" }), 2000);
+    send("out", ok(1, {}), 2000);
+    expect(sink.calls.map((c) => c.outcome)).toEqual(["timeout"]);
+    expect(sink.events).toEqual([]);
+  });
+
   it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {
     const { sink, observer, send, now } = session(1000);
     send("in", rpc(1, "tools/call", { name: "long", _meta: { progressToken: "p1" } }));

@@ -233,7 +233,12 @@ export class PendingRequests {
     outcome: Outcome = "cancelled",
   ): void {
     const entry = this.take(stream, id, at);
-    if (!entry) return;
+    if (!entry) {
+      // Timed out here first, then given up by its sender too: an answer after this never reached the
+      // client, so it does not take the call (it is allowed, as after any cancellation).
+      if (this.timedOut[stream].delete(idKey(id))) this.remember(this.cancelled[stream], idKey(id));
+      return;
+    }
     this.remember(this.cancelled[stream], idKey(id));
     this.finish(entry, outcome, at, 0, null, null, reason);
   }
