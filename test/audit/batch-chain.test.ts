@@ -182,6 +182,7 @@ function legacyDatabase(records: number): string {
       "ALTER TABLE sessions DROP COLUMN entry",
       "DROP TABLE engine_leases",
       "ALTER TABLE log_templates DROP COLUMN any_level",
+      "DROP TRIGGER session_clients_gone; DROP TABLE session_clients",
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
     expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(
