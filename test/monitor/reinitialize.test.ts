@@ -11,7 +11,7 @@ import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
-import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -29,6 +29,9 @@ const line = (message: unknown) => Buffer.from(JSON.stringify(message));
 
 interface Calls {
   calls: { requestId: string; clientName: string; clientVersion: string; protocolVersion: string }[];
+}
+interface Report {
+  servers: { clients: string[]; protocolVersions: string[] }[];
 }
 interface Events {
   events: { type: string; message: string }[];
@@ -84,6 +87,21 @@ describe("a second initialize on one connection", () => {
       ["2", "second-client", "2", "2025-11-25"],
       ["3", "second-client", "2", "2025-11-25"],
     ]);
+    const printed = await cliOkInProcess([
+      "report",
+      "--since",
+      "1h",
+      "--format",
+      "json",
+      "--output",
+      "-",
+      ...args,
+    ]);
+    const report = JSON.parse(printed.stdout) as Report;
+    expect(report.servers[0]).toMatchObject({
+      clients: ["first-client 1", "second-client 2"],
+      protocolVersions: ["2025-03-26", "2025-11-25"],
+    });
     const { events } = await cliJsonInProcess<Events>(["events", ...args]);
     expect(
       events
