@@ -42,8 +42,8 @@ function session(server: string) {
   writer.flush();
   return {
     t0,
-    answer(at: number) {
-      const result = { content: [{ type: "text", text: "slow done" }] };
+    answer(at: number, text = "slow done") {
+      const result = { content: [{ type: "text", text }] };
       observer.line("out", line({ jsonrpc: "2.0", id: 1, result }), at);
       writer.flush();
     },
@@ -85,6 +85,16 @@ describe("a response after the request's timeout", () => {
     expect(events.map((e) => e.message)).toEqual([
       "response to request 1 after its timeout, 3.0 s after the request: the call is stored with it (ok)",
     ]);
+    s.close();
+  });
+
+  it("keeps the start of a late answer longer than the capture limit", async () => {
+    const s = session("late-large");
+    s.answer(s.t0 + 3000, `slow done ${"x".repeat(200_000)}`);
+    const { calls } = await stored("late-large");
+    expect(calls[0]).toMatchObject({ outcome: "ok" });
+    expect(calls[0]?.bytesOut).toBeGreaterThan(200_000);
+    expect(calls[0]?.response).toContain("slow done xxx");
     s.close();
   });
 

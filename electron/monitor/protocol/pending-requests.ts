@@ -213,6 +213,11 @@ export class PendingRequests {
     return null;
   }
 
+  /** Whether request `id` of `stream` ended as `timeout` with its call stored (its answer may still come). */
+  endedInTimeout(stream: Stream, id: JsonRpcId): boolean {
+    return Boolean(this.timedOut[stream].get(idKey(id)));
+  }
+
   /** Whether an answer on `stream` to request `id` could still be explained later (by a late request). */
   mayLead(stream: Stream, id: JsonRpcId): boolean {
     const key = idKey(id);

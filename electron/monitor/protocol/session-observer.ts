@@ -160,7 +160,10 @@ export class SessionObserver {
       this.heldEarly(stream, message.id, at, bytes.length, () => this.read(stream, bytes, at))
     )
       return true;
-    this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
+    // What is kept of an answer to a request still waited on, or timed out (its call takes the answer).
+    const kept =
+      entry || (message.id !== null && this.pending.endedInTimeout(otherStream(stream), message.id));
+    this.response(stream, message, kept ? large.kept(this.keep) : null, bytes.length, at);
     return true;
   }
 
