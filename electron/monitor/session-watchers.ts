@@ -27,8 +27,11 @@ export interface SessionContext {
 
 export interface SessionWatcher {
   call?(call: CallObservation, facts: SessionFacts): void;
-  /** `at`: when the message that told these facts was read (the traffic's clock). */
-  session?(facts: SessionFacts, at: number): void;
+  /**
+   * `at`: when the message that told these facts was read (the traffic's clock); `changed`: they name
+   * another client identity than the session had (store/session-clients.ts).
+   */
+  session?(facts: SessionFacts, at: number, changed?: boolean): void;
   protocolEvent?(event: ProtocolEventObservation): void;
   ended?(end: SessionEnd, facts: SessionFacts): void;
 }

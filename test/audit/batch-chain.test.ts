@@ -183,6 +183,7 @@ function legacyDatabase(records: number): string {
       "DROP TABLE engine_leases",
       "ALTER TABLE log_templates DROP COLUMN any_level",
       "ALTER TABLE tool_pins DROP COLUMN listed_for",
+      "DROP TRIGGER session_clients_gone; DROP TABLE session_clients",
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
     expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(

@@ -36,6 +36,25 @@ function relativeError(estimate: number, exact: number): number {
 }
 
 describe("DDSketch", () => {
+  it("takes back a value it counted: as if it had never been added", () => {
+    const values = sample("bimodal", 500);
+    const all = sketchOf([...values, 60_000]);
+    all.remove(60_000);
+    const without = sketchOf(values);
+    expect(all.count).toBe(without.count);
+    expect(all.sum).toBeCloseTo(without.sum, 6);
+    for (const q of [0.5, 0.95, 0.99]) expect(all.quantile(q)).toBe(without.quantile(q));
+    expect(relativeError(all.max, without.max)).toBeLessThanOrEqual(2 * RELATIVE_ACCURACY);
+    // A value it never held (no zero was added) takes nothing.
+    all.remove(0);
+    expect(all.count).toBe(without.count);
+    const emptied = sketchOf([5]);
+    emptied.remove(5);
+    expect([emptied.count, emptied.quantile(0.5), DDSketch.decode(emptied.encode()).count]).toEqual([
+      0, 0, 0,
+    ]);
+  });
+
   for (const name of Object.keys(DISTRIBUTIONS)) {
     it(`${name}: p50/p95/p99 within 1% of the exact nearest-rank percentile`, () => {
       const values = sample(name);

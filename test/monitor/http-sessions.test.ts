@@ -331,3 +331,74 @@ it("pairs a stateless client's answer with the request its server sent on anothe
   ]);
   expect(unknown).toEqual([]);
 });
+
+it("applies a stateless client's cancel to the one session-less request pending with that id", () => {
+  const t0 = 1_800_000_000_000;
+  const o = observer();
+  const request = (exchange: number, body: object, at: number) => {
+    o.request({
+      type: "request",
+      exchange,
+      at,
+      method: "POST",
+      path: "/mcp",
+      session: null,
+      contentType: "application/json",
+    });
+    o.chunk(exchange, "in", Buffer.from(JSON.stringify(body)), at);
+    o.end(exchange, "in", at);
+  };
+  const answer = (exchange: number, id: number, at: number) => {
+    const result = { jsonrpc: "2.0", id, result: { content: [] } };
+    o.chunk(exchange, "out", Buffer.from(`event: message\ndata: ${JSON.stringify(result)}\n\n`), at);
+    o.end(exchange, "out", at);
+  };
+  const cancel = (exchange: number, requestId: number, reason: string, at: number) => {
+    request(
+      exchange,
+      { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId, reason } },
+      at,
+    );
+    o.response({ ...RESPONSE, exchange, at, status: 202 });
+    o.end(exchange, "out", at);
+  };
+  const sse = { ...RESPONSE, status: 200, contentType: "text/event-stream" };
+  // Two stateless clients: one stops its call (id 1), the other's SDK gives up on its own (id 2).
+  request(1, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "stopped" } }, t0);
+  request(2, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "waited" } }, t0);
+  o.response({ ...sse, exchange: 1, at: t0 + 1 });
+  o.response({ ...sse, exchange: 2, at: t0 + 1 });
+  cancel(3, 1, "user pressed stop", t0 + 500);
+  cancel(4, 2, "MCP error -32001: Request timed out", t0 + 600);
+  // Two clients' requests with the same id: a cancel for it cannot tell which, and cancels neither.
+  request(5, { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "twin-a" } }, t0);
+  request(6, { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "twin-b" } }, t0);
+  o.response({ ...sse, exchange: 5, at: t0 + 1 });
+  o.response({ ...sse, exchange: 6, at: t0 + 1 });
+  cancel(7, 9, "user pressed stop", t0 + 700);
+  for (const [exchange, id] of [
+    [1, 1],
+    [2, 2],
+    [5, 9],
+    [6, 9],
+  ] as const)
+    answer(exchange, id, t0 + 1500);
+  sessions.closeAll(t0 + 2000);
+  writer.flush();
+  const db = openDb(databasePath(dir), { readOnly: true });
+  const calls = db.prepare("SELECT target, outcome, duration_ms FROM calls ORDER BY target").all();
+  const events = db.prepare("SELECT message FROM events WHERE type = 'protocol.ambiguous_cancel'").all();
+  db.close();
+  expect(calls).toEqual([
+    { target: "stopped", outcome: "cancelled", duration_ms: 500 },
+    { target: "twin-a", outcome: "ok", duration_ms: 1500 },
+    { target: "twin-b", outcome: "ok", duration_ms: 1500 },
+    { target: "waited", outcome: "timeout", duration_ms: 600 },
+  ]);
+  expect(events).toEqual([
+    {
+      message:
+        "a notifications/cancelled for request id 9 without a session matches 2 pending requests: none is cancelled",
+    },
+  ]);
+});

@@ -140,7 +140,7 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events).toEqual([]);
   });
 
-  it("times out unanswered requests once, and records a late answer as an anomaly", () => {
+  it("times out unanswered requests once, and gives a late answer to the timed-out call", () => {
     const { sink, observer, send, now } = session(1000);
     send("in", rpc(1, "tools/call", { name: "slow" }));
     observer.tick(now() + 999);
@@ -149,8 +149,65 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.calls[0]).toMatchObject({ outcome: "timeout", target: "slow" });
     send("out", ok(1, {}), 5000);
     observer.close(now());
-    expect(sink.calls).toHaveLength(1);
+    expect(sink.calls).toHaveLength(2);
+    expect(sink.calls[1]).toMatchObject({ afterTimeout: true, outcome: "ok", requestId: "1" });
+    expect(sink.calls[1]?.bytesOut).toBeGreaterThan(0);
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
+  });
+
+  it("reads a log notification's non-standard level as the stderr parser would, keeping it as written", () => {
+    const { sink, send } = session();
+    const levels = ["warn", "FATAL", "Warning", "err", "trace", "ERROR", "banana", "notice"];
+    for (const level of levels) send("out", note("notifications/message", { level, data: `at ${level}` }));
+    send("out", note("notifications/message", { level: "warn", data: { path: "/x" } }));
+    expect(sink.logs.map((l) => l.level)).toEqual([
+      "warning",
+      "critical",
+      "warning",
+      "error",
+      "debug",
+      "error",
+      "info",
+      "notice",
+      "warning",
+    ]);
+    expect(sink.logs.map((l) => l.fields)).toEqual([
+      ...levels.slice(0, -1).map((rawLevel) => ({ rawLevel })),
+      null,
+      { path: "/x", rawLevel: "warn" },
+    ]);
+  });
+
+  it("pairs a null-id error with the one request in flight, else keeps its code and message in the event", () => {
+    const { sink, observer, send, now } = session(1000);
+    const nullIdError = { jsonrpc: "2.0", id: null, error: { code: -32603, message: "null id error" } };
+    send("in", rpc("a", "tools/call", { name: "nullid" }));
+    send("out", nullIdError);
+    expect(sink.calls[0]).toMatchObject({
+      requestId: "a",
+      outcome: "server_error",
+      errorCode: -32603,
+      errorMessage: "null id error",
+    });
+    // Two in flight: it cannot tell whose, and says what it was.
+    send("in", rpc(1, "tools/call", { name: "one" }));
+    send("in", rpc(2, "tools/call", { name: "two" }));
+    send("out", nullIdError);
+    expect(sink.events.map((e) => e.message)).toEqual([
+      "a response with a null id: error -32603 null id error",
+    ]);
+    observer.close(now());
+    expect(sink.calls.map((c) => c.outcome)).toEqual(["server_error", "disconnected", "disconnected"]);
+  });
+
+  it("leaves a timed-out call alone when its client gave up on it before the answer came", () => {
+    const { sink, observer, send, now } = session(1000);
+    send("in", rpc(1, "tools/call", { name: "slow" }));
+    observer.tick(now() + 1000);
+    send("in", note("notifications/cancelled", { requestId: 1, reason: "Request timed out" }), 2000);
+    send("out", ok(1, {}), 2000);
+    expect(sink.calls.map((c) => c.outcome)).toEqual(["timeout"]);
+    expect(sink.events).toEqual([]);
   });
 
   it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {
@@ -251,6 +308,19 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(summary).toHaveLength(1);
     expect(summary[0]?.message).toMatch(/^4,981 more like this in \d+ s \(the last: line is not valid JSON/);
     expect(summary[0]?.type).toBe("invalid_json");
+  });
+
+  it("gives each call of a batch the bytes of its own message", () => {
+    const { sink, send } = session();
+    const requests = [rpc(20, "tools/list"), rpc(21, "prompts/list", { cursor: "é" })];
+    const answers = [ok(21, { prompts: [] }), ok(20, { tools: [{ name: "echo" }] })];
+    send("in", JSON.stringify(requests));
+    send("out", JSON.stringify(answers));
+    const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    expect(sink.calls.map((c) => [c.requestId, c.bytesIn, c.bytesOut])).toEqual([
+      ["21", size(requests[1]), size(answers[0])],
+      ["20", size(requests[0]), size(answers[1])],
+    ]);
   });
 
   it("names a batch of one as one message", () => {

@@ -11,6 +11,7 @@ import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
 import { listenError } from "../listen-errors.js";
+import { TIMEOUT_FLAG } from "../timeout-flag.js";
 import { parseListen } from "./serve.js";
 
 const FLAGS: FlagSpecs = {
@@ -30,12 +31,7 @@ const FLAGS: FlagSpecs = {
     placeholder: "NAME",
     help: "the server's name in mcpscope (default: the upstream's host name)",
   },
-  timeout: {
-    kind: "string",
-    placeholder: "DURATION",
-    default: "60s",
-    help: "a request the server leaves unanswered this long ends as `timeout` (not one it sent the client)",
-  },
+  timeout: TIMEOUT_FLAG,
   "capture-limit": {
     kind: "string",
     placeholder: "BYTES",

@@ -8,6 +8,7 @@ import { parseDuration, parseTimerDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
+import { TIMEOUT_FLAG } from "../timeout-flag.js";
 
 const FLAGS: FlagSpecs = {
   name: {
@@ -15,12 +16,7 @@ const FLAGS: FlagSpecs = {
     placeholder: "NAME",
     help: "the server's name in mcpscope (default: from the command)",
   },
-  timeout: {
-    kind: "string",
-    placeholder: "DURATION",
-    default: "60s",
-    help: "a request the server leaves unanswered this long ends as `timeout` (not one it sent the client)",
-  },
+  timeout: TIMEOUT_FLAG,
   client: {
     kind: "string",
     placeholder: "ID",

@@ -81,9 +81,7 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
   const sessionStart = (facts: SessionFacts, time: number) => {
     if (started || (!facts.clientName && !facts.protocolVersion)) return;
     started = true;
-    const client = facts.clientName
-      ? `${facts.clientName}${facts.clientVersion ? ` ${facts.clientVersion}` : ""}`
-      : "an unnamed client";
+    const client = clientLabel(facts);
     tracker.track({
       category: "user",
       type: "session.start",
@@ -103,8 +101,23 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
   };
 
   return {
-    session(facts, at) {
+    session(facts, at, changed) {
       if (toldAt === null && (facts.clientName || facts.protocolVersion)) toldAt = at;
+      // Calls keep the identity in force when they were made; the timeline says where it changed.
+      if (changed && started) {
+        tracker.track({
+          category: "user",
+          type: "session.client_changed",
+          severity: "info",
+          time: at,
+          message: `session continued by ${clientLabel(facts)}${facts.protocolVersion ? ` (protocol ${facts.protocolVersion})` : ""}`,
+          details: {
+            clientName: facts.clientName ?? null,
+            clientVersion: facts.clientVersion ?? null,
+            protocolVersion: facts.protocolVersion ?? null,
+          },
+        });
+      }
     },
     call(call, facts) {
       if (call.direction === "c2s" && SERVED.has(call.outcome)) sessionStart(facts, toldAt ?? call.startedAt);
@@ -233,3 +246,9 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
     },
   };
 };
+
+/** How a session's client is named in its events: name and version, or "an unnamed client". */
+function clientLabel(facts: SessionFacts): string {
+  if (!facts.clientName) return "an unnamed client";
+  return `${facts.clientName}${facts.clientVersion ? ` ${facts.clientVersion}` : ""}`;
+}

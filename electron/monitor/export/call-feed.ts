@@ -5,6 +5,7 @@
 import type { Direction } from "../../../shared/domain.js";
 import type { Db, Row } from "../store/db.js";
 import { decodePayload } from "../store/payload-codec.js";
+import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "../store/session-clients.js";
 
 export interface FeedCall {
   id: number;
@@ -75,9 +76,9 @@ export class CallFeed {
     // Compressed request text (a BLOB) is read in JS; plain text is looked into by SQLite.
     const packed = this.withTraceContext ? "CASE WHEN typeof(c.request) = 'blob' THEN c.request END" : "NULL";
     return `SELECT c.id, c.server, c.direction, c.session_id, c.request_id, c.method, c.target, c.started_at,
-              c.duration_ms, c.outcome, c.error_code, c.error_message, s.protocol_version,
+              c.duration_ms, c.outcome, c.error_code, c.error_message, ${CALL_CLIENT_COLUMNS},
               ${meta("traceparent")} AS traceparent, ${meta("tracestate")} AS tracestate, ${packed} AS packed
-            FROM calls c LEFT JOIN sessions s ON s.id = c.session_id
+            FROM calls c LEFT JOIN sessions s ON s.id = c.session_id ${CALL_CLIENT_JOIN}
             WHERE c.id > ? ORDER BY c.id LIMIT ?`;
   }
 }

@@ -42,6 +42,40 @@ export class DDSketch {
     else this.addToBucket(Math.ceil(Math.log(v) / LOG_GAMMA), n);
   }
 
+  /**
+   * Takes back one `value` added before (a stored call whose outcome was corrected): exact for the count,
+   * sum and buckets, as a value always lands in the same bucket (the lowest one once collapsed). A removed
+   * extreme leaves the edge of the remaining extreme bucket as the new min or max, within the sketch's
+   * accuracy.
+   */
+  remove(value: number): void {
+    if (this.count === 0) return;
+    const v = Number.isFinite(value) ? Math.max(value, 0) : 0;
+    if (v < MIN_VALUE) {
+      if (this.zeroCount === 0) return;
+      this.zeroCount--;
+    } else {
+      // Not a value this sketch holds: nothing to take back.
+      if (this.lo > this.hi) return;
+      const at = Math.min(this.hi, Math.max(this.lo, Math.ceil(Math.log(v) / LOG_GAMMA))) - this.offset;
+      if (!((this.bins[at] ?? 0) > 0)) return;
+      this.bins[at]! -= 1;
+      while (this.lo <= this.hi && (this.bins[this.lo - this.offset] ?? 0) <= 0) this.lo++;
+      while (this.hi >= this.lo && (this.bins[this.hi - this.offset] ?? 0) <= 0) this.hi--;
+    }
+    this.count--;
+    this.sum -= v;
+    if (this.count === 0) {
+      this.sum = 0;
+      this.min = Number.POSITIVE_INFINITY;
+      this.max = Number.NEGATIVE_INFINITY;
+      return;
+    }
+    const empty = this.lo > this.hi;
+    if (v >= this.max) this.max = empty ? 0 : Math.min(v, Math.exp(this.hi * LOG_GAMMA));
+    if (v <= this.min) this.min = this.zeroCount > 0 || empty ? 0 : Math.exp((this.lo - 1) * LOG_GAMMA);
+  }
+
   merge(other: DDSketch): void {
     if (other.count === 0) return;
     this.count += other.count;

@@ -83,6 +83,14 @@ export function readFoldBatch(db: Db, from: number, maxCalls: number): FoldBatch
 }
 
 /**
+ * The rollup rows one call is counted in (its series' minute, hour and day, and their summaries), as a
+ * fold adds it: what a correction of that call takes back from them. `row` has the columns the fold reads.
+ */
+export function rowsOfCall(row: SqlValue[]): RowDelta[] {
+  return withSummaries(groupMinutes([row])).map(encoded);
+}
+
+/**
  * Each call is added to its series' minute only (one sketch add per call); hours and days are merged from
  * those minutes below, a merge per minute group instead of two more adds per call.
  */

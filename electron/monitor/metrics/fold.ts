@@ -143,34 +143,49 @@ export function planFold(db: Db, maxCalls: number): Plan | null {
     if (!batch) return null;
     const s = prepared(db);
     const known = knownSeries(db, s);
-    const rows: Planned[] = [];
-    for (const delta of batch.rows) {
-      const name = `${delta.server}\u0000${delta.method}\u0000${delta.target}\u0000${delta.outcome}`;
-      let id = known.ids.get(name);
-      if (id === undefined) {
-        const found = s.series.get(delta.server, delta.method, delta.target, delta.outcome);
-        if (found) {
-          id = Number(found.id);
-          known.ids.set(name, id);
-        }
-      }
-      const stored = id === undefined ? undefined : s.stored.get(delta.resolution, delta.start, id);
-      rows.push(
-        stored
-          ? {
-              delta,
-              name,
-              id,
-              count: Number(stored.count) + delta.count,
-              bytesIn: Number(stored.bytes_in) + delta.bytesIn,
-              bytesOut: Number(stored.bytes_out) + delta.bytesOut,
-              sketch: DDSketch.mergeBoth(stored.sketch as Uint8Array, delta.sketch),
-            }
-          : { delta, name, id, ...delta },
-      );
-    }
+    const rows = planRows(s, known, batch.rows);
     return { batch, print: known.print, rows };
   });
+}
+
+/** Each row's addition merged with the stored row it adds to (looked up by series, then by bucket). */
+function planRows(s: Statements, known: SeriesIds, deltas: RowDelta[]): Planned[] {
+  const rows: Planned[] = [];
+  for (const delta of deltas) {
+    const name = `${delta.server}\u0000${delta.method}\u0000${delta.target}\u0000${delta.outcome}`;
+    let id = known.ids.get(name);
+    if (id === undefined) {
+      const found = s.series.get(delta.server, delta.method, delta.target, delta.outcome);
+      if (found) {
+        id = Number(found.id);
+        known.ids.set(name, id);
+      }
+    }
+    const stored = id === undefined ? undefined : s.stored.get(delta.resolution, delta.start, id);
+    rows.push(
+      stored
+        ? {
+            delta,
+            name,
+            id,
+            count: Number(stored.count) + delta.count,
+            bytesIn: Number(stored.bytes_in) + delta.bytesIn,
+            bytesOut: Number(stored.bytes_out) + delta.bytesOut,
+            sketch: DDSketch.mergeBoth(stored.sketch as Uint8Array, delta.sketch),
+          }
+        : { delta, name, id, ...delta },
+    );
+  }
+  return rows;
+}
+
+/**
+ * Adds rollup rows' additions in the caller's transaction, past the mark (a call whose outcome was
+ * corrected after it was folded: `call-correction.ts`).
+ */
+export function addToRollups(db: Db, deltas: RowDelta[]): void {
+  const s = prepared(db);
+  writeRows(db, s, planRows(s, knownSeries(db, s), deltas));
 }
 
 /** The connection's series ids, dropped when the series table changed since they were looked up. */
@@ -196,10 +211,17 @@ function writePlan(db: Db, plan: Plan): boolean {
   // Summaries added by a later version start after what is folded already (see summariesStart).
   for (const key of [STATE.summariesFrom, STATE.totalsFrom])
     if (readState(db, key, -1) === -1) writeState(db, key, summariesStart(db));
+  writeRows(db, s, plan.rows);
+  writeState(db, STATE.folded, plan.batch.through);
+  return true;
+}
+
+/** Writes planned rows (adding the series that are new) inside the caller's transaction. */
+function writeRows(db: Db, s: Statements, rows: Planned[]): void {
   const known = knownSeries(db, s);
   let added = false;
   const lastSeen = new Map<number, number>();
-  for (const row of plan.rows) {
+  for (const row of rows) {
     const g = row.delta;
     let id = row.id ?? known.ids.get(row.name);
     if (id === undefined) {
@@ -229,8 +251,6 @@ function writePlan(db: Db, plan: Plan): boolean {
     s.seen.run(time, id);
     known.seen.set(id, time);
   }
-  writeState(db, STATE.folded, plan.batch.through);
-  return true;
 }
 
 /**

@@ -26,8 +26,9 @@ export const STATE = {
   /** Buckets from this time on hold every call in the all-servers and operation summaries too. */
   totalsFrom: "totals_complete_from",
   /**
-   * A new random value whenever rollup rows are deleted (retention, the size cap): a cache of merged
-   * buckets read at the old value is dropped (metrics/bucket-cache.ts).
+   * A new random value whenever rollup rows are deleted (retention, the size cap) or changed outside a fold
+   * (a call corrected after it was folded, metrics/call-correction.ts): a cache of merged buckets read at
+   * the old value is dropped (metrics/bucket-cache.ts), and a fold planned before it plans again.
    */
   generation: "rollups_generation",
 } as const;

@@ -115,6 +115,11 @@ export function idKey(id: JsonRpcId): string {
   return typeof id === "number" ? `n:${id}` : `s:${id}`;
 }
 
+/** The id an `idKey` was made from. */
+export function idOfKey(key: string): JsonRpcId {
+  return key.startsWith("n:") ? Number(key.slice(2)) : key.slice(2);
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

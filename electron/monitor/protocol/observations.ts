@@ -43,6 +43,11 @@ export interface CallObservation {
   rounds: number;
   /** The HTTP status of the exchange that carried the request, when the transport is HTTP. */
   httpStatus?: number | null;
+  /**
+   * The answer to a request already stored as `timeout` (its answer came after `--timeout`): the stored
+   * call takes this outcome, duration and response instead of being stored again.
+   */
+  afterTimeout?: boolean;
 }
 
 export interface LogObservation {
@@ -68,6 +73,7 @@ export type ProtocolEventType =
   | "unknown_response_id"
   | "duplicate_request_id"
   | "late_response"
+  | "ambiguous_cancel"
   | "observation_gap";
 
 export interface ProtocolEventObservation {

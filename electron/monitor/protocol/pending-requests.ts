@@ -6,7 +6,7 @@
 
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { ClientWaitClock } from "./client-wait-clock.js";
-import { idKey, type JsonRpcId } from "./jsonrpc.js";
+import { idKey, idOfKey, type JsonRpcId } from "./jsonrpc.js";
 import { LONG_LIVED_METHODS } from "./mcp.js";
 import type { ObservationSink } from "./observations.js";
 import type { WholeResultHolds } from "./whole-result-holds.js";
@@ -42,8 +42,11 @@ export interface Pending {
   holdsMark?: boolean;
 }
 
-/** Why an answer to no pending request came, when it is explained. */
-export type LateAnswer = "cancelled" | "timed_out" | "orphan" | "reused";
+/**
+ * Why an answer to no pending request came, when it is explained. One to a request ended as `timeout`
+ * carries that request when its call was stored, so that the call can take its answer after all.
+ */
+export type LateAnswer = "cancelled" | "orphan" | "reused" | { timedOut: Pending | null };
 
 /** How many ids of ended requests are remembered per stream before they are forgotten in bulk. */
 const REMEMBERED_IDS = 1000;
@@ -52,7 +55,8 @@ const MAX_ORPHANS = 1_000_000;
 
 export class PendingRequests {
   private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
-  private readonly timedOut: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  /** Requests ended as `timeout`, with the call stored for each (null when none was: it went unobserved). */
+  private readonly timedOut: Record<Stream, Map<string, Pending | null>> = { in: new Map(), out: new Map() };
   private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
@@ -88,6 +92,20 @@ export class PendingRequests {
 
   get count(): number {
     return this.pending.in.size + this.pending.out.size;
+  }
+
+  /**
+   * The id of the one request of `stream` in flight (subscription streams aside), or null when there are
+   * none or several: what an answer that names no request can be paired with.
+   */
+  onlyInFlight(stream: Stream): JsonRpcId | null {
+    let only: string | null = null;
+    for (const [key, entry] of this.pending[stream]) {
+      if (LONG_LIVED_METHODS.has(entry.method)) continue;
+      if (only !== null) return null;
+      only = key;
+    }
+    return only === null ? null : idOfKey(only);
   }
 
   /** The requests of `stream` still waiting, oldest first. */
@@ -183,12 +201,21 @@ export class PendingRequests {
       return "reused";
     }
     if (this.cancelled[requestStream].delete(key)) return "cancelled";
-    if (this.timedOut[requestStream].delete(key)) return "timed_out";
+    const timedOut = this.timedOut[requestStream].get(key);
+    if (timedOut !== undefined) {
+      this.timedOut[requestStream].delete(key);
+      return { timedOut };
+    }
     if (this.orphansExpected[stream] > 0) {
       this.orphansExpected[stream]--;
       return "orphan";
     }
     return null;
+  }
+
+  /** Whether request `id` of `stream` ended as `timeout` with its call stored (its answer may still come). */
+  endedInTimeout(stream: Stream, id: JsonRpcId): boolean {
+    return Boolean(this.timedOut[stream].get(idKey(id)));
   }
 
   /** Whether an answer on `stream` to request `id` could still be explained later (by a late request). */
@@ -211,7 +238,12 @@ export class PendingRequests {
     outcome: Outcome = "cancelled",
   ): void {
     const entry = this.take(stream, id, at);
-    if (!entry) return;
+    if (!entry) {
+      // Timed out here first, then given up by its sender too: an answer after this never reached the
+      // client, so it does not take the call (it is allowed, as after any cancellation).
+      if (this.timedOut[stream].delete(idKey(id))) this.remember(this.cancelled[stream], idKey(id));
+      return;
+    }
     this.remember(this.cancelled[stream], idKey(id));
     this.finish(entry, outcome, at, 0, null, null, reason);
   }
@@ -233,8 +265,10 @@ export class PendingRequests {
         now - alive - this.clientWait.paused(entry.clientWaitedAt ?? this.clientWait.waitedAt(now), now);
       if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
       this.pending.in.delete(key);
-      this.remember(this.timedOut.in, key);
-      this.end(entry, "timeout", now);
+      const stored = this.end(entry, "timeout", now);
+      if (this.timedOut.in.size >= REMEMBERED_IDS) this.timedOut.in.clear();
+      // Its request payload is stored already: only what its answer's row needs is kept.
+      this.timedOut.in.set(key, stored ? { ...entry, request: null } : null);
     }
   }
 
@@ -307,9 +341,11 @@ export class PendingRequests {
     response: unknown,
     errorCode: number | null = null,
     errorMessage: string | null = null,
+    afterTimeout = false,
   ): void {
     this.released(entry);
     this.sink.call({
+      ...(afterTimeout ? { afterTimeout } : {}),
       direction: entry.direction,
       requestId: entry.requestId,
       method: entry.method,
@@ -328,12 +364,18 @@ export class PendingRequests {
     });
   }
 
-  /** A request that ends without an answer: its outcome is only known if its stream was fully seen. */
-  private end(entry: Pending, outcome: Outcome, at: number): void {
+  /**
+   * A request that ends without an answer: its outcome is only known if its stream was fully seen. True
+   * when its call was stored.
+   */
+  private end(entry: Pending, outcome: Outcome, at: number): boolean {
     if (entry.uncertain && !LONG_LIVED_METHODS.has(entry.method)) {
       this.released(entry);
       this.countUnobserved(1);
-    } else this.finish(entry, outcome, at, 0, null);
+      return false;
+    }
+    this.finish(entry, outcome, at, 0, null);
+    return true;
   }
 
   private countUnobserved(calls: number): void {

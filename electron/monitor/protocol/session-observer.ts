@@ -14,17 +14,16 @@ import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { InputRounds } from "./input-rounds.js";
 import { idKey, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
-import { logOfNotification } from "./log-notification.js";
-import {
-  cancelledOutcome,
-  judgeResponse,
-  LONG_LIVED_METHODS,
-  progressTokenOf,
-  targetOf,
-  WHOLE_RESULT_METHODS,
-} from "./mcp.js";
+import { judgeResponse, progressTokenOf, targetOf, WHOLE_RESULT_METHODS } from "./mcp.js";
+import { followNotification } from "./notifications.js";
 import { type ObservationSink, OversizedPayload, type ProtocolEventType } from "./observations.js";
-import { otherStream, PendingRequests, REQUEST_DIRECTION, type Stream } from "./pending-requests.js";
+import {
+  otherStream,
+  type Pending,
+  PendingRequests,
+  REQUEST_DIRECTION,
+  type Stream,
+} from "./pending-requests.js";
 import { clientSessionFacts, serverSessionFacts } from "./session-facts.js";
 import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
@@ -132,8 +131,11 @@ export class SessionObserver {
           bytes.length,
           at,
         );
+        // Each message counts its own bytes as the batch carried it (less the separators and whitespace
+        // around it), so that sizes of batched calls add up to about what the line carried.
         for (const item of parsed.items) {
-          if (item.kind === "message") this.message(stream, item.message, item.value, 0, at);
+          if (item.kind === "message")
+            this.message(stream, item.message, item.value, Buffer.byteLength(JSON.stringify(item.value)), at);
         }
         return;
       case "message":
@@ -158,7 +160,10 @@ export class SessionObserver {
       this.heldEarly(stream, message.id, at, bytes.length, () => this.read(stream, bytes, at))
     )
       return true;
-    this.response(stream, message, entry ? large.kept(this.keep) : null, bytes.length, at);
+    // What is kept of an answer to a request still waited on, or timed out (its call takes the answer).
+    const kept =
+      entry || (message.id !== null && this.pending.endedInTimeout(otherStream(stream), message.id));
+    this.response(stream, message, kept ? large.kept(this.keep) : null, bytes.length, at);
     return true;
   }
 
@@ -278,7 +283,7 @@ export class SessionObserver {
   private message(stream: Stream, message: JsonRpcMessage, value: unknown, bytes: number, at: number): void {
     if (message.kind === "request") this.request(stream, message, value, bytes, at);
     else if (message.kind === "response") this.response(stream, message, value, bytes, at);
-    else this.notification(stream, message.method, message.params, at);
+    else followNotification(this.pending, this.sink, stream, message.method, message.params, at);
   }
 
   private request(
@@ -328,17 +333,24 @@ export class SessionObserver {
     at: number,
   ): void {
     if (message.id === null) {
-      this.anomaly(stream, "unknown_response_id", "a response with a null id", bytes, at);
+      // The error a peer sends when it could not read a request's id (-32700, -32600): with one request in
+      // flight it can only be that one's answer, as a proxied exchange's null-id error is its request's.
+      const only = message.error === undefined ? null : this.pending.onlyInFlight(otherStream(stream));
+      if (only !== null) {
+        this.response(stream, { ...message, id: only }, value, bytes, at);
+        return;
+      }
+      const error = message.error ? `: error ${message.error.code} ${message.error.message}` : "";
+      this.anomaly(stream, "unknown_response_id", `a response with a null id${error}`, bytes, at);
       return;
     }
     const entry = this.pending.take(otherStream(stream), message.id, at);
     if (!entry) {
       const late = this.pending.lateAnswer(stream, message.id);
       // An answer to a cancelled request is allowed, and one to a request lost in a gap already counted.
-      if (late === "timed_out") {
-        const detail = `response to request ${String(message.id)} after its timeout`;
-        this.anomaly(stream, "late_response", detail, bytes, at);
-      } else if (
+      if (typeof late === "object" && late !== null)
+        this.lateResponse(stream, message, late.timedOut, value, bytes, at);
+      else if (
         late === null &&
         !this.heldEarly(stream, message.id, at, bytes, () => this.response(stream, message, value, bytes, at))
       ) {
@@ -361,41 +373,37 @@ export class SessionObserver {
     this.pending.finish(entry, verdict.outcome, at, bytes, value, verdict.errorCode, verdict.errorMessage);
   }
 
-  private notification(
+  /**
+   * The answer to a request ended as `timeout`: the client may well have waited for it (clients allow long
+   * tool calls), so the stored call takes its real outcome, latency and response, and the event says so.
+   */
+  private lateResponse(
     stream: Stream,
-    method: string,
-    params: Record<string, unknown> | undefined,
+    message: Extract<JsonRpcMessage, { kind: "response" }>,
+    entry: Pending | null,
+    value: unknown,
+    bytes: number,
     at: number,
   ): void {
-    if (method === "notifications/cancelled" && params) {
-      const id = params.requestId;
-      if (typeof id !== "string" && typeof id !== "number") return;
-      // A cancellation refers to a request the *sender* of the notification made.
-      // A client that gave up waiting cancels too (the SDK's own timeout): that is the server's timeout.
-      // A server giving up on its own request to the client (its SDK's timeout on an unanswered form)
-      // judges no server: that stays `cancelled`.
-      const reason = typeof params.reason === "string" ? params.reason : null;
-      const outcome = stream === "in" ? cancelledOutcome(reason) : "cancelled";
-      const text = outcome === "timeout" ? `the client gave up waiting: ${reason}` : reason;
-      this.pending.cancel(stream, id, at, text, outcome);
+    const verdict = judgeResponse(message.result, message.error);
+    const id = String(message.id);
+    if (!entry || verdict.outcome === null) {
+      this.anomaly(stream, "late_response", `response to request ${id} after its timeout`, bytes, at);
       return;
     }
-    if (method === "notifications/progress" && params) {
-      const token = progressTokenOf({ _meta: { progressToken: params.progressToken } });
-      if (!token) return;
-      for (const entry of this.pending.waiting(otherStream(stream))) {
-        if (entry.progressToken !== token) continue;
-        this.pending.progress(entry, at);
-      }
-      return;
-    }
-    if (method === "notifications/message" && params && stream === "out") {
-      // The protocol carries no request id on log notifications; on one stdio channel the link is exact
-      // only when a single client request is in flight.
-      const inFlight = [...this.pending.waiting("in")].filter((p) => !LONG_LIVED_METHODS.has(p.method));
-      const related = inFlight.length === 1 ? inFlight[0]?.requestId : null;
-      this.sink.log(logOfNotification(params, at, related ?? null));
-    }
+    const seconds = ((at - entry.startedAt) / 1000).toFixed(1);
+    const detail = `response to request ${id} after its timeout, ${seconds} s after the request: the call is stored with it (${verdict.outcome})`;
+    this.anomaly(stream, "late_response", detail, bytes, at);
+    this.pending.finish(
+      entry,
+      verdict.outcome,
+      at,
+      bytes,
+      value,
+      verdict.errorCode,
+      verdict.errorMessage,
+      true,
+    );
   }
 
   /**

@@ -19,6 +19,7 @@ import {
 } from "./exchange.js";
 import {
   append,
+  cancelledIdOf,
   decode,
   isAnswer,
   isEventStream,
@@ -241,12 +242,41 @@ export class ExchangeObserver {
     // waits in the stateless session (see observerFor), so the answer is read there.
     if (ex.own && ids.length === 0 && isAnswer(parsed))
       observer = this.bind(ex, STATELESS, ex.request.at).observer;
+    else if (ex.own) observer = this.cancelled(ex, parsed, body.endedAt) ?? observer;
     ex.requestIds.push(...ids);
     // Set first: a legacy call may pair at once with an answer its stream already carried.
     const table = status !== null && !ex.own ? ex.session?.statusOf : undefined;
     for (const id of ids) table?.set(`c2s:${String(id)}`, status ?? 0);
     observer.line("in", bytes, body.endedAt);
     for (const id of ids) if (!observer.isPending("in", id)) table?.delete(`c2s:${String(id)}`);
+  }
+
+  /**
+   * Where a session-less `notifications/cancelled` is read: the client of a stateless server POSTs it on
+   * its own, while the request it cancels waits in the observer of the session-less exchange that carried
+   * it. Read there when exactly one such exchange waits on that id; with several (clients of the stateless
+   * session whose ids collide) it cancels none and says so. Null when it is no such cancellation.
+   */
+  private cancelled(ex: Exchange, parsed: ParsedLine, at: number): SessionObserver | null {
+    const id = cancelledIdOf(parsed);
+    if (id === null) return null;
+    const waiting = [...this.exchanges.values()].filter(
+      (other) =>
+        other !== ex &&
+        other.own?.isPending("in", id) === true &&
+        (!other.session || other.session.key === STATELESS),
+    );
+    if (waiting.length === 1) return waiting[0]?.own ?? null;
+    if (waiting.length > 1) {
+      this.bind(ex, STATELESS, ex.request.at).sink.protocolEvent({
+        time: at,
+        type: "ambiguous_cancel",
+        stream: "in",
+        message: `a notifications/cancelled for request id ${String(id)} without a session matches ${waiting.length} pending requests: none is cancelled`,
+        bytes: ex.requestBody.bytes,
+      });
+    }
+    return null;
   }
 
   /**

@@ -45,6 +45,14 @@ export function isAnswer(parsed: ParsedLine): boolean {
   return parsed.kind === "batch" && parsed.items.some(isAnswer);
 }
 
+/** The request id a `notifications/cancelled` names, or null when the message is no such notification. */
+export function cancelledIdOf(parsed: ParsedLine): JsonRpcId | null {
+  if (parsed.kind !== "message" || parsed.message.kind !== "notification") return null;
+  if (parsed.message.method !== "notifications/cancelled") return null;
+  const id = parsed.message.params?.requestId;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
 /** A JSON-RPC error the server could not give an id (an unreadable request, a refused exchange). */
 export function isNullIdError(message: JsonRpcMessage): boolean {
   return message.kind === "response" && message.id === null && message.error !== undefined;

@@ -89,18 +89,23 @@ export function resources(db: Db, server: string, range: TimeRange): ReportServe
   };
 }
 
-/** Clients and protocol versions of the sessions open at any time in the range. */
+/**
+ * Clients and protocol versions of the sessions open at any time in the range: the latest of each session,
+ * and those it had before a change (store/session-clients.ts).
+ */
 export function sessionsSeen(
   db: Db,
   server: string,
   range: TimeRange,
 ): { clients: string[]; protocolVersions: string[]; dropped: number } {
+  const open = "server = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)";
   const rows = db
     .prepare(
-      `SELECT client_name, client_version, protocol_version, dropped FROM sessions
-       WHERE server = ? AND started_at <= ? AND (ended_at IS NULL OR ended_at >= ?)`,
+      `SELECT client_name, client_version, protocol_version, dropped FROM sessions WHERE ${open}
+       UNION ALL SELECT client_name, client_version, protocol_version, 0 FROM session_clients
+       WHERE session_id IN (SELECT id FROM sessions WHERE ${open})`,
     )
-    .all(server, range.until, range.since);
+    .all(server, range.until, range.since, server, range.until, range.since);
   const clients = new Set<string>();
   const versions = new Set<string>();
   let dropped = 0;

@@ -574,6 +574,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE tool_pins ADD COLUMN listed_for TEXT;
   `,
+
+  // A session's client identities before each change of it (store/session-clients.ts): a call keeps the
+  // client and protocol version in force when it was made. Gone with its session.
+  `
+  CREATE TABLE session_clients (
+    session_id TEXT NOT NULL,
+    until REAL NOT NULL,
+    era TEXT,
+    protocol_version TEXT,
+    client_name TEXT,
+    client_version TEXT,
+    PRIMARY KEY (session_id, until)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER session_clients_gone AFTER DELETE ON sessions BEGIN
+    DELETE FROM session_clients WHERE session_id = old.id;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

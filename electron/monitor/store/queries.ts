@@ -14,6 +14,7 @@ import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
 import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
+import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "./session-clients.js";
 
 const CALLS_KEYSET = { table: "calls", timeColumn: "started_at", alias: "c", noun: "call" };
 
@@ -135,8 +136,9 @@ export function listClientCalls(db: Db, entry: EntrySessions, limit: number): Ca
     .map(toSummary);
 }
 
-const DETAIL_SELECT = `SELECT c.*, s.protocol_version, s.client_name, s.client_version, s.server_name,
-  s.server_version, s.client FROM calls c LEFT JOIN sessions s ON s.id = c.session_id`;
+const DETAIL_SELECT = `SELECT c.*, ${CALL_CLIENT_COLUMNS}, s.server_name,
+  s.server_version, s.client
+  FROM calls c LEFT JOIN sessions s ON s.id = c.session_id ${CALL_CLIENT_JOIN}`;
 
 /** Calls with their payloads and session facts, newest first, in one query. */
 export function listCallDetails(db: Db, query: CallsQuery, now = Date.now()): CallDetail[] {

@@ -9,6 +9,7 @@ import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
+import { correctTimedOutCall } from "../metrics/call-correction.js";
 import { capText, capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineMasker, maskString } from "../pipeline/mask.js";
 import { ownStartTicks } from "../process-start.js";
@@ -24,6 +25,7 @@ import { notifyWatchers, type SessionWatcher } from "../session-watchers.js";
 import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 import { encodePayload } from "./payload-codec.js";
+import { changesClient, writeClientChange } from "./session-clients.js";
 
 /** How a protocol event's stream is shown in its details. */
 const STREAM_LABELS: Record<ProtocolEventObservation["stream"], string> = {
@@ -112,7 +114,8 @@ export class SessionRecorder implements ObservationSink {
       requestId: mask("request_id", raw.requestId, context),
       errorMessage: raw.errorMessage === null ? null : mask("error", raw.errorMessage, context),
     };
-    notifyWatchers(this.watchers, "call", call, this.facts);
+    // A late answer's call was seen by the watchers as it ended (`timeout`); its event says what came.
+    if (!call.afterTimeout) notifyWatchers(this.watchers, "call", call, this.facts);
     const requestFound = new Set<string>();
     const responseFound = new Set<string>();
     const request = capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
@@ -123,7 +126,7 @@ export class SessionRecorder implements ObservationSink {
       (call.response as { error?: unknown } | null)?.error === undefined ? "result" : "error";
     this.secrets.report(call.method === "tools/call" ? "arguments" : "request", requestFound, time, context);
     this.secrets.report(responseField, responseFound, time, context);
-    this.writer.enqueue("calls", {
+    const row = {
       session_id: this.identity.sessionId,
       server: this.identity.server,
       direction: call.direction,
@@ -142,7 +145,9 @@ export class SessionRecorder implements ObservationSink {
       http_status: call.httpStatus ?? null,
       request: encodePayload(request),
       response: encodePayload(response),
-    });
+    };
+    if (call.afterTimeout) this.writer.enqueueWrite((db) => correctTimedOutCall(db, row));
+    else this.writer.enqueue("calls", row);
   }
 
   /** A short text field masked, its secrets reported. */
@@ -207,11 +212,18 @@ export class SessionRecorder implements ObservationSink {
       serverName: mask("server_info", raw.serverName),
       serverVersion: mask("server_info", raw.serverVersion),
     };
-    this.facts = { ...this.facts, ...definedOnly(facts) };
+    const told = definedOnly(facts);
+    const changed = changesClient(this.facts, told);
+    if (changed) {
+      // The identity in force until now stays with the calls made under it.
+      const was = this.facts;
+      this.writer.enqueueWrite((db) => writeClientChange(db, this.identity.sessionId, at, was));
+    }
+    this.facts = { ...this.facts, ...told };
     this.dirty = true;
     this.version++;
     this.writer.touch();
-    notifyWatchers(this.watchers, "session", this.facts, at);
+    notifyWatchers(this.watchers, "session", this.facts, at, changed);
   }
 
   unobserved(calls: number): void {
