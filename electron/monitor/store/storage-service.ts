@@ -242,9 +242,14 @@ export class StorageService {
   private sayAhead(ahead: BackupFile, now: number): void {
     if (this.saidAhead.has(ahead.file)) return;
     this.saidAhead.add(ahead.file);
-    const said = this.db
-      .prepare("SELECT 1 AS x FROM events WHERE type = ? AND json_extract(details, '$.file') = ? LIMIT 1")
-      .get(BACKUP_AHEAD_EVENT, ahead.file);
+    let said = false;
+    try {
+      said = !!this.db
+        .prepare("SELECT 1 AS x FROM events WHERE type = ? AND json_extract(details, '$.file') = ? LIMIT 1")
+        .get(BACKUP_AHEAD_EVENT, ahead.file);
+    } catch {
+      // Events that cannot be read (a busy or damaged database) must not hold the backup: say it again.
+    }
     if (said) return;
     this.options.warn?.(datedAheadLine(ahead, now));
     this.options.track?.(backupAheadEvent(ahead, now));
