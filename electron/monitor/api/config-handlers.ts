@@ -145,13 +145,14 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
     },
     "instrument.repair": async (input): Promise<RepairResult> => {
       const { client, server, home } = input;
+      const ctx = await defaultDiscoveryContext({ home });
       const items = await repairEntries({
         dataDir,
         only: (r) =>
           (!client || r.client === client) &&
           (!server || r.server === server) &&
           (!home || underHome(r.file, home)) &&
-          matchesPick(recordPlace(r), input),
+          matchesPick(recordPlace(r, ctx), input),
       });
       if (items.some((i) => i.result?.status === "repaired")) await options.changed?.();
       return {
