@@ -87,6 +87,8 @@ export const StorageInfoSchema = z.object({
   backupDir: z.string(),
   /** Scheduled backups: every (ms, or null when off) and how many are kept. */
   backupSchedule: z.object({ everyMs: z.number().nullable(), keep: z.number().int() }),
+  /** What is wrong with the backups, in a line, or null: the newest dated after now, or older than scheduled. */
+  backupNotice: z.string().nullable(),
 });
 export type StorageInfo = z.infer<typeof StorageInfoSchema>;
 

@@ -206,9 +206,13 @@ describe("instrument run from the npx cache", () => {
     const cache = join(tmp.path, "npm", "_npx", "1a2b3c", "node_modules", "mcpscope");
     const script = await copyInstall(cache);
     const stdout = await instrumentFrom(script, "echo");
-    // The copy is named by the version the copied install was built as.
+    // The copy is named by the version the copied install was built as and a digest of its files.
     const { version } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
-    const kept = join(data, "runtime", version, "bin", "mcpscope.js");
+    const copies = await readdir(join(data, "runtime"));
+    expect(copies).toEqual([
+      expect.stringMatching(new RegExp(`^${version.replace(/\./g, "\\.")}-[0-9a-f]{16}$`)),
+    ]);
+    const kept = join(data, "runtime", copies[0] ?? "", "bin", "mcpscope.js");
     expect(stdout).toContain(
       `note: this mcpscope runs from the npx cache (${script}), which does not last: the entry runs a copy kept at ${kept}`,
     );

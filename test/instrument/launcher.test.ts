@@ -207,12 +207,53 @@ describe("the AppImage's stable CLI copy", () => {
       stableCliScript: () => ensureStableCli(root, dataDir, "9.9.9"),
     });
     expect(launcher.command).toBe("/home/me/Apps/mcpscope.AppImage");
-    expect(launcher.args).toEqual([join(dataDir, "runtime", "9.9.9", "bin", "mcpscope.js")]);
+    expect(launcher.args).toHaveLength(1);
+    expect(launcher.args[0]).toMatch(
+      new RegExp(`^${join(dataDir, "runtime")}/9\\.9\\.9-[0-9a-f]{16}/bin/mcpscope\\.js$`),
+    );
     // The copy is a working CLI on its own (the install may be gone by the time a client runs it).
     const out = execFileSync(process.execPath, [launcher.args[0] ?? "", "--version"], { encoding: "utf8" });
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
     // A second call reuses the copy.
     expect(ensureStableCli(root, dataDir, "9.9.9")).toBe(launcher.args[0]);
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("keys the copy by the build's files: a rebuild of the same version gets its own, a changed copy is made again", async () => {
+    const { mkdtemp, mkdir, readFile, rm, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { dirname, join } = await import("node:path");
+    const { ensureStableCli } = await import("../../electron/monitor/instrument/stable-cli.js");
+    const tmp = await mkdtemp(join(tmpdir(), "mcpscope-stable-"));
+    const dataDir = join(tmp, "data");
+    /** An install whose CLI prints `build`: two of them share a version, not their code. */
+    const install = async (build: string) => {
+      const root = join(tmp, build);
+      await mkdir(join(root, "bin"), { recursive: true });
+      await mkdir(join(root, "dist"), { recursive: true });
+      await writeFile(join(root, "bin", "mcpscope.js"), `import "../dist/cli.mjs";\n`);
+      await writeFile(join(root, "dist", "cli.mjs"), `console.log(${JSON.stringify(build)});\n`);
+      await writeFile(join(root, "dist", "chunk-A.mjs"), `export const build = ${JSON.stringify(build)};\n`);
+      return root;
+    };
+    const cli = async (script: string) => readFile(join(dirname(dirname(script)), "dist", "cli.mjs"), "utf8");
+    try {
+      const older = ensureStableCli(await install("old-build"), dataDir, "0.1.0");
+      const newer = ensureStableCli(await install("new-build"), dataDir, "0.1.0");
+      expect(newer).not.toBe(older);
+      expect(await cli(older)).toContain("old-build");
+      expect(await cli(newer)).toContain("new-build");
+      // The older copy stays: entries instrumented by the older build still point at it.
+      expect(ensureStableCli(join(tmp, "old-build"), dataDir, "0.1.0")).toBe(older);
+
+      // A copy whose files changed since is not trusted by its name: it is made again.
+      await writeFile(join(dirname(dirname(newer)), "dist", "chunk-A.mjs"), "garbled");
+      expect(ensureStableCli(join(tmp, "new-build"), dataDir, "0.1.0")).toBe(newer);
+      expect(await readFile(join(dirname(dirname(newer)), "dist", "chunk-A.mjs"), "utf8")).toContain(
+        "new-build",
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -146,6 +146,47 @@ describe("records written before scopes were kept", () => {
   });
 });
 
+describe("records of older mcpscopes, in files of one scope", () => {
+  it("an entry of Claude Desktop or Cursor is their file's scope: listed so, and picked by --scope", async () => {
+    const data = join(tmp.path, "d-one-scope");
+    const api = handlers(data);
+    const desktop = join(home, ".config", "Claude", "claude_desktop_config.json");
+    const cursor = join(home, ".cursor", "mcp.json");
+    const memory = `{ "mcpServers": { "memory": { "command": "npx", "args": ["-y", "server-memory"] } } }\n`;
+    await mkdir(dirname(desktop), { recursive: true });
+    await mkdir(dirname(cursor), { recursive: true });
+    await writeFile(desktop, memory);
+    await writeFile(cursor, memory);
+    for (const client of ["claude-desktop", "cursor"] as const)
+      await api["instrument.entry"]({ client, server: "memory", home });
+    const records = join(data, "instrumented.json");
+    const stored = JSON.parse(await readFile(records, "utf8")) as { entries: Array<Record<string, unknown>> };
+    for (const record of stored.entries) delete record.scope;
+    await writeFile(records, JSON.stringify(stored));
+
+    // `mcpscope instrumented` reads the configs of the home it runs in.
+    const db = openDb(join(data, "test.db"));
+    const realHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      const listed = await storeHandlers(db, { dataDir: data, actor: "test" })["instrument.records"]({});
+      expect(listed.map((r) => [r.client, r.scope])).toEqual([
+        ["claude-desktop", "user"],
+        ["cursor", "user"],
+      ]);
+    } finally {
+      process.env.HOME = realHome;
+      db.close();
+    }
+    for (const client of ["claude-desktop", "cursor"] as const) {
+      const undo = await api["instrument.undo"]({ client, server: "memory", home, scope: "user" });
+      expect(undo.entries.map((e) => e.status)).toEqual(["restored"]);
+    }
+    expect(await readFile(desktop, "utf8")).toBe(memory);
+    expect(await readFile(cursor, "utf8")).toBe(memory);
+  });
+});
+
 describe("an entry mcpscope does not edit beside an editable one of the same name", () => {
   it("instrument picks the editable one; --file on the other still says why not", async () => {
     const gemini = join(tmp.path, "gemini-home");

@@ -161,6 +161,25 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     } finally {
       rmSync(check, { force: true });
     }
+
+    // A backup dated after this machine's clock (taken while it was ahead) is flagged, not taken as fresh.
+    const ahead = join(dataDir, "backups", "mcpscope-2099-01-01T00-00-00-000Z.mcpscope-backup");
+    writeFileSync(ahead, "copied from a machine whose clock was ahead");
+    try {
+      await page.reload();
+      await page.getByTestId("nav-storage").click();
+      const flagged = page.getByTestId("backup-notice");
+      await flagged.waitFor({ timeout: 15_000 });
+      expect(await flagged.textContent()).toContain(
+        `the newest backup, ${ahead}, is dated 2099-01-01T00:00:00.000Z, after this machine's clock`,
+      );
+    } finally {
+      rmSync(ahead, { force: true });
+    }
+    await page.reload();
+    await page.getByTestId("nav-storage").click();
+    const listed = page.getByTestId("backup-list").locator("tbody tr");
+    await until("the one real backup to be listed", async () => (await listed.count()) === 1, 15_000);
     expect(problems).toEqual([]);
   });
 

@@ -60,6 +60,7 @@ export const dbCommand: Command = {
         `data from ${info.oldest === null ? "—" : iso(info.oldest)} to ${info.newest === null ? "—" : iso(info.newest)}`,
         `last integrity check: ${integrityLine(info.lastCheck)}`,
         `last backup: ${info.lastBackup ? `${info.lastBackup.file} (${iso(info.lastBackup.time)}, ${formatBytes(info.lastBackup.bytes)})` : "none"}`,
+        ...(info.backupNotice ? [`backups: ${info.backupNotice}`] : []),
         ...(info.lastSizePrune
           ? [`last pruned for size: ${iso(info.lastSizePrune.time)}: ${info.lastSizePrune.message}`]
           : []),

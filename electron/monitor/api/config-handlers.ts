@@ -145,13 +145,14 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
     },
     "instrument.repair": async (input): Promise<RepairResult> => {
       const { client, server, home } = input;
+      const ctx = await defaultDiscoveryContext({ home });
       const items = await repairEntries({
         dataDir,
         only: (r) =>
           (!client || r.client === client) &&
           (!server || r.server === server) &&
           (!home || underHome(r.file, home)) &&
-          matchesPick(recordPlace(r), input),
+          matchesPick(recordPlace(r, ctx), input),
       });
       if (items.some((i) => i.result?.status === "repaired")) await options.changed?.();
       return {
@@ -181,9 +182,11 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         const mine = (await readRecords(dataDir)).filter(
           (r) => r.client === client && r.server === name && (!home || underHome(r.file, home)),
         );
-        const records = mine.filter((r) => matchesPick(recordPlace(r), input));
+        const ctx = await defaultDiscoveryContext({ home });
+        const place = (r: (typeof mine)[number]) => recordPlace(r, ctx);
+        const records = mine.filter((r) => matchesPick(place(r), input));
         if (records.length === 0 && mine.length > 0) {
-          const places = mine.map(recordPlace);
+          const places = mine.map(place);
           throw MonitoringError.input(
             `no instrumented "${name}" entry of ${client} matches those flags; it is instrumented in: ${placeChoices(places)}`,
           );
@@ -196,10 +199,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           );
         }
         if (records.length > 1) {
-          const message = ambiguousMessage(
-            `"${name}" (${client}) is instrumented in`,
-            records.map(recordPlace),
-          );
+          const message = ambiguousMessage(`"${name}" (${client}) is instrumented in`, records.map(place));
           throw new ApiInputError("instrument.undo", message, { field: "file", message });
         }
         const record = records[0]!;

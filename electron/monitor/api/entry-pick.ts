@@ -5,8 +5,10 @@
  * still ambiguous, the error gives each entry's place and the exact flags that select it.
  */
 import { realpathSync } from "node:fs";
-import { basename, isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { Scope } from "../../../shared/discovery.js";
+import { fileScope } from "../discovery/file-scope.js";
+import type { DiscoveryContext } from "../discovery/types.js";
 import type { InstrumentRecord } from "../instrument/records.js";
 
 /** Where an entry is: its file, its scope, and the project it belongs to (local and project scopes). */
@@ -39,17 +41,14 @@ export function entryPlace(
 }
 
 /**
- * Where a recorded entry is. Records written before scopes were kept have none: a Claude Code entry under
- * `mcpServers` of ~/.claude.json is its user scope (local ones sit under projects[DIR]).
+ * Where a recorded entry is. Records written before scopes were kept have none: the file tells it when it
+ * is one discovery reads for that client in `ctx` (discovery/file-scope.ts), else it stays unknown.
  */
 export function recordPlace(
   record: Pick<InstrumentRecord, "client" | "file" | "scope" | "path">,
+  ctx: DiscoveryContext,
 ): EntryPlace {
-  const legacyUser =
-    record.client === "claude-code" &&
-    record.path[0] === "mcpServers" &&
-    basename(record.file) === ".claude.json";
-  return entryPlace(record.file, record.scope ?? (legacyUser ? "user" : null), record.path);
+  return entryPlace(record.file, record.scope ?? fileScope(ctx, record.client, record.file), record.path);
 }
 
 /** The path as the file system resolves it (relative to the working folder, `..` and symlinks followed). */

@@ -91,13 +91,14 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "tools.approve": (input) => approvePins(db, input.server, input.tool, Date.now(), options.actor),
     "instrument.records": async () => {
       const proxies = await readRemoteProxies(options.dataDir).catch(() => []);
+      const ctx = await defaultDiscoveryContext();
       return Promise.all(
         (await readRecords(options.dataDir)).map(async (record) => ({
           client: record.client,
           server: record.server,
           file: record.file,
-          scope: recordPlace(record).scope,
-          project: recordPlace(record).project,
+          scope: recordPlace(record, ctx).scope,
+          project: recordPlace(record, ctx).project,
           instrumentedAt: record.instrumentedAt,
           ...(await inspectRecord(record, proxies)),
         })),

@@ -59,14 +59,26 @@ export function scheduledBackupTime(name: string): number | null {
 }
 
 /**
- * Deletes the schedule's own backups in `dataDir`'s `backups/` beyond the newest `keep` (by the time in
- * their names). Returns the files deleted, for the log.
+ * Whether a backup's time is after `now`: taken while the clock was ahead, copied from a machine whose clock
+ * was, or read while this clock is behind. Which clock was wrong cannot be told, so such a backup is
+ * neither fresh (the schedule does not wait for its date) nor old (rotation does not delete it). A minute
+ * of slack keeps a small clock step from counting.
  */
-export function rotateScheduledBackups(dataDir: string, keep: number): string[] {
+export function datedAhead(time: number, now: number): boolean {
+  return time > now + 60_000;
+}
+
+/**
+ * Deletes the schedule's own backups in `dataDir`'s `backups/` beyond the newest `keep` (by the time in
+ * their names) of those dated up to `now`: one dated after it is left alone (datedAhead). Returns the
+ * files deleted, for the log.
+ */
+export function rotateScheduledBackups(dataDir: string, keep: number, now: number): string[] {
   const dir = backupDir(dataDir);
   const scheduled = readdirSync(dir)
     .map((name) => ({ path: join(dir, name), time: scheduledBackupTime(name) }))
     .filter((file): file is { path: string; time: number } => file.time !== null)
+    .filter((file) => !datedAhead(file.time, now))
     .sort((a, b) => b.time - a.time);
   const deleted: string[] = [];
   for (const old of scheduled.slice(keep)) {
@@ -105,12 +117,15 @@ function manifestTime(path: string): number | null {
 }
 
 /**
- * The newest backup: of the files in `backups/` (each dated by the time in mcpscope's own names or by its
- * manifest, not by its mtime, which a copy may or may not keep) and the last one remembered wherever it was written, if it is still there.
+ * Every backup that counts for "the last backup": the files in `backups/` (each dated by the time in
+ * mcpscope's own names or by its manifest, not by its mtime, which a copy may or may not keep) and the
+ * last one remembered wherever it was written, if it is still there. A before-restore copy is no one's.
  */
-export function lastBackup(dataDir: string): BackupFile | null {
+export function datedBackups(dataDir: string): BackupFile[] {
   const dir = backupDir(dataDir);
-  let newest = remembered(dataDir);
+  const found: BackupFile[] = [];
+  const last = remembered(dataDir);
+  if (last) found.push(last);
   let names: string[] = [];
   try {
     names = readdirSync(dir).filter((name) => name.endsWith(BACKUP_SUFFIX));
@@ -118,11 +133,17 @@ export function lastBackup(dataDir: string): BackupFile | null {
   for (const name of names) {
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat?.isFile() || name.startsWith(BEFORE_RESTORE_PREFIX)) continue;
+    if (!stat?.isFile() || name.startsWith(BEFORE_RESTORE_PREFIX) || path === last?.file) continue;
     // mcpscope's own names carry the time they were taken: no need to read the file.
     const taken = scheduledBackupTime(name) ?? timeAfter("mcpscope-", name) ?? manifestTime(path);
-    if (taken !== null && (!newest || taken > newest.time))
-      newest = { file: path, time: taken, bytes: stat.size };
+    if (taken !== null) found.push({ file: path, time: taken, bytes: stat.size });
   }
+  return found;
+}
+
+/** The newest backup (see datedBackups), whatever the clock says now. */
+export function lastBackup(dataDir: string): BackupFile | null {
+  let newest: BackupFile | null = null;
+  for (const backup of datedBackups(dataDir)) if (!newest || backup.time > newest.time) newest = backup;
   return newest;
 }

@@ -2,12 +2,19 @@
  * The events the storage service raises for the user (events list, notifications, the app's banner):
  * what pruning for size removed, an upgrade at start, damage found, a damaged database recovered.
  */
-import type { IntegrityCheck, TableUsage } from "../../../shared/storage.js";
+import type { BackupFile, IntegrityCheck, TableUsage } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import type { TrackedEvent } from "../events/tracker.js";
+import { datedAheadLine } from "./backup-schedule.js";
 import type { Recovery } from "./recovery.js";
 import type { SizePrune } from "./size-cap.js";
-import { CHECK_FAILED_EVENT, RECOVERED_EVENT, SIZE_PRUNED_EVENT, UPGRADED_EVENT } from "./storage-info.js";
+import {
+  BACKUP_AHEAD_EVENT,
+  CHECK_FAILED_EVENT,
+  RECOVERED_EVENT,
+  SIZE_PRUNED_EVENT,
+  UPGRADED_EVENT,
+} from "./storage-info.js";
 
 /**
  * The event that says what pruning for size removed, and, when even that left the database over its cap,
@@ -36,6 +43,18 @@ export function sizePruneEvent(prune: SizePrune, now: number, tables: TableUsage
     message: `the database was over its size cap (${formatBytes(prune.beforeBytes)} of ${formatBytes(prune.maxBytes)}); pruned the oldest ${what || "nothing (nothing left to prune)"}${unmet}`,
     time: now,
     details: { ...prune, capMet: met },
+  };
+}
+
+/** The event that says the newest backup is dated after now (so the schedule does not wait for it). */
+export function backupAheadEvent(ahead: BackupFile, now: number): TrackedEvent {
+  return {
+    category: "system",
+    type: BACKUP_AHEAD_EVENT,
+    severity: "medium",
+    message: datedAheadLine(ahead, now),
+    time: now,
+    details: { file: ahead.file, time: ahead.time },
   };
 }
 

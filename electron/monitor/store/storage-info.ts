@@ -8,6 +8,7 @@ import type { RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/st
 import { MonitoringError } from "../errors.js";
 import { databasePath } from "../paths.js";
 import { backupDir, lastBackup } from "./backup-files.js";
+import { backupNotice, backupStanding } from "./backup-schedule.js";
 import { noteDamage } from "./clean-close.js";
 import { DAMAGED_ADVICE, DAMAGED_MESSAGE, type Db } from "./db.js";
 import { readLastCheck } from "./integrity.js";
@@ -21,6 +22,7 @@ export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
 export const UPGRADED_EVENT = "storage.upgraded";
 export const BACKUP_FAILED_EVENT = "storage.backup_failed";
+export const BACKUP_AHEAD_EVENT = "storage.backup_dated_ahead";
 export const BACKED_UP_EVENT = "storage.backed_up";
 export const RESTORED_EVENT = "storage.restored";
 
@@ -163,9 +165,9 @@ function lastSizePrune(db: Db): { time: number; message: string } | null {
 }
 
 /** What `db info` and the Storage view show; damage that stops even that is one line with what to do. */
-export function storageInfo(db: Db, dataDir: string, schemaVersion: number): StorageInfo {
+export function storageInfo(db: Db, dataDir: string, schemaVersion: number, now = Date.now()): StorageInfo {
   try {
-    return readStorageInfo(db, dataDir, schemaVersion);
+    return readStorageInfo(db, dataDir, schemaVersion, now);
   } catch (error) {
     const message = (error as Error).message;
     if (!DAMAGED_MESSAGE.test(message)) throw error;
@@ -179,7 +181,7 @@ export function storageInfo(db: Db, dataDir: string, schemaVersion: number): Sto
   }
 }
 
-function readStorageInfo(db: Db, dataDir: string, schemaVersion: number): StorageInfo {
+function readStorageInfo(db: Db, dataDir: string, schemaVersion: number, now: number): StorageInfo {
   const { settings } = readStorageSettings(dataDir);
   const path = databasePath(dataDir);
   const tables = tableUsage(db);
@@ -222,5 +224,6 @@ function readStorageInfo(db: Db, dataDir: string, schemaVersion: number): Storag
     lastBackup: lastBackup(dataDir),
     backupDir: backupDir(dataDir),
     backupSchedule: settings.backup,
+    backupNotice: backupNotice(backupStanding(dataDir, now), settings.backup, now),
   };
 }

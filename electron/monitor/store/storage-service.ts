@@ -6,6 +6,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type {
+  BackupFile,
   BackupListEntry,
   BackupResult,
   RestoreResult,
@@ -22,11 +23,11 @@ import { createBackup } from "./backup.js";
 import {
   backupDir,
   backupFileName,
-  lastBackup,
   rememberBackup,
   rotateScheduledBackups,
   scheduledBackupName,
 } from "./backup-files.js";
+import { backupDue, backupStanding, datedAheadLine, STORAGE_PASS_MS } from "./backup-schedule.js";
 import { removeUnfinishedBackups } from "./backup-work.js";
 import { takeCleanClose } from "./clean-close.js";
 import type { Db } from "./db.js";
@@ -38,8 +39,8 @@ import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim } from "./size-cap.js";
-import { sizePruneEvent } from "./storage-events.js";
-import { BACKUP_FAILED_EVENT, tableUsage } from "./storage-info.js";
+import { backupAheadEvent, sizePruneEvent } from "./storage-events.js";
+import { BACKUP_AHEAD_EVENT, BACKUP_FAILED_EVENT, tableUsage } from "./storage-info.js";
 import { recordAfterwards, recordBackup, recordRestore } from "./storage-records.js";
 import {
   type BackupSchedule,
@@ -120,7 +121,7 @@ export interface StorageServiceOptions {
   warn?: (problem: string) => void;
   /** Notes what the service did to files (a scheduled backup written, old ones deleted) in the engine's log. */
   info?: (message: string, details: Record<string, unknown>) => void;
-  /** How often retention, the size cap and space reclaim run (default 10 min; first pass after 1 min). */
+  /** How often retention, the size cap and space reclaim run (default STORAGE_PASS_MS; first pass after 1 min). */
   intervalMs?: number;
   /** How often open sessions are checked for a wrapper that is gone (default 1 min; and at start). */
   lostSessionsMs?: number;
@@ -133,6 +134,8 @@ export class StorageService {
   private running: Promise<void> | null = null;
   private closed = false;
   private restoring = false;
+  /** Backups dated after now already said, by file (an earlier engine's event counts too). */
+  private readonly saidAhead = new Set<string>();
 
   constructor(
     private readonly dataDir: string,
@@ -144,7 +147,7 @@ export class StorageService {
     this.closeLostSessions();
     this.lostTimer = setInterval(() => this.closeLostSessions(), this.options.lostSessionsMs ?? 60_000);
     this.lostTimer.unref();
-    const interval = this.options.intervalMs ?? 600_000;
+    const interval = this.options.intervalMs ?? STORAGE_PASS_MS;
     const first = setTimeout(() => void this.pass(), Math.min(60_000, interval));
     first.unref();
     this.timer = setInterval(() => void this.pass(), interval);
@@ -204,13 +207,15 @@ export class StorageService {
   }
 
   /**
-   * A backup when the newest is older than the schedule says; then only the newest `keep` of the
-   * schedule's own files stay (backup-files.ts), each deletion noted in the engine's log.
+   * A backup when the newest dated up to now is older than the schedule says (backup-schedule.ts); then
+   * only the newest `keep` of the schedule's own files stay (backup-files.ts), each deletion noted in the
+   * engine's log.
    */
   private async scheduledBackup(schedule: BackupSchedule, now: number): Promise<void> {
     if (schedule.everyMs === null || this.closed) return;
-    const last = lastBackup(this.dataDir);
-    if (last && now - last.time < schedule.everyMs) return;
+    const standing = backupStanding(this.dataDir, now);
+    if (standing.ahead) this.sayAhead(standing.ahead, now);
+    if (!backupDue(standing, schedule, now)) return;
     let written: BackupResult;
     try {
       written = await this.backup(now, scheduledBackupName(now), "schedule");
@@ -229,8 +234,25 @@ export class StorageService {
       return;
     }
     this.options.info?.("scheduled backup written", { file: written.file, bytes: written.bytes });
-    for (const file of rotateScheduledBackups(this.dataDir, schedule.keep))
+    for (const file of rotateScheduledBackups(this.dataDir, schedule.keep, now))
       this.options.info?.(`scheduled backup rotation deleted ${file}`, { file, keep: schedule.keep });
+  }
+
+  /** Says once per file, in the log and as an event, that the newest backup is dated after now. */
+  private sayAhead(ahead: BackupFile, now: number): void {
+    if (this.saidAhead.has(ahead.file)) return;
+    this.saidAhead.add(ahead.file);
+    let said = false;
+    try {
+      said = !!this.db
+        .prepare("SELECT 1 AS x FROM events WHERE type = ? AND json_extract(details, '$.file') = ? LIMIT 1")
+        .get(BACKUP_AHEAD_EVENT, ahead.file);
+    } catch {
+      // Events that cannot be read (a busy or damaged database) must not hold the backup: say it again.
+    }
+    if (said) return;
+    this.options.warn?.(datedAheadLine(ahead, now));
+    this.options.track?.(backupAheadEvent(ahead, now));
   }
 
   /** Sets the backup schedule (from the app); an invalid duration is an answer, not a failure. */
