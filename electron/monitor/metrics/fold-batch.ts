@@ -14,8 +14,8 @@ import {
   HOUR,
   MINUTE,
   operationTarget,
-  SUMMARY_FAILED,
   SUMMARY_METHOD,
+  summaryOutcome,
 } from "./rollups.js";
 
 /** One rollup row's addition: its bucket, series name, count, bytes and encoded sketch. */
@@ -140,7 +140,7 @@ function withSummaries(minutes: Group[]): Group[] {
   const operations = new Map<string, Group>();
   const servers = new Map<string, Group>();
   for (const g of groups) {
-    const outcome = g.outcome === "ok" ? "ok" : SUMMARY_FAILED;
+    const outcome = summaryOutcome(g.outcome);
     const at = `${g.resolution}\u0000${g.start}\u0000${g.server}`;
     addTo(
       operations,

@@ -6,6 +6,7 @@
  * newest bucket is live. Counts are exact; percentiles are within 1% where a rollup contributed, exact
  * (nearest rank) where only raw calls did.
  */
+import { errorCount, isErrorOutcome } from "../../../shared/domain.js";
 import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
 import { MonitoringError } from "../errors.js";
 import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
@@ -18,6 +19,7 @@ import {
   ANY_OUTCOME,
   bucketStart,
   DAY,
+  failedSeries,
   HOUR,
   MINUTE,
   readState,
@@ -169,7 +171,7 @@ function bucketOf(data: RangeData, query: MetricsSeriesQuery): Omit<Bucket, "sta
   if (sketched) b.sketch = new DDSketch();
   for (const a of accs) {
     b.calls += a.calls;
-    b.errors += a.calls - (a.outcomes.ok ?? 0);
+    b.errors += errorCount(a.outcomes);
     b.durations.push(...a.durations);
     if (sketched) b.sketch?.merge(a.sketch);
   }
@@ -247,7 +249,7 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
     if (!b || b.resolution === null) continue;
     const duration = Number(row.duration_ms);
     b.calls++;
-    if (row.outcome !== "ok") b.errors++;
+    if (isErrorOutcome(String(row.outcome))) b.errors++;
     b.durations.push(duration);
     b.sketch?.add(duration);
   }
@@ -319,7 +321,7 @@ function loadSeries(
   const rows = db
     .prepare(`SELECT id, outcome FROM rollup_series WHERE ${where.join(" AND ")}`)
     .all(...params);
-  return new Map(rows.map((row) => [Number(row.id), row.outcome !== "ok"]));
+  return new Map(rows.map((row) => [Number(row.id), failedSeries(String(row.outcome))]));
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -5,6 +5,7 @@
  * 1% where rollups contributed.
  */
 import {
+  errorCount,
   type Latency,
   type OperationStats,
   OUTCOMES,
@@ -90,7 +91,7 @@ export function statsFromRange(data: RangeData, range: TimeRange): StatsDocument
         method: acc.method,
         target: acc.target,
         calls: acc.calls,
-        errors: acc.calls - (acc.outcomes.ok ?? 0),
+        errors: errorCount(acc.outcomes),
         outcomes,
         latency_ms: latency([]),
         bytes_in: acc.bytesIn,

@@ -2,7 +2,7 @@
  * Builds a report from the store: call statistics come from one read of the range (the same reader and
  * the same document as `mcpscope stats`), the rest from the queries each section already has.
  */
-import { OUTCOMES, type OutcomeCounts } from "../../../shared/domain.js";
+import { errorCount, OUTCOMES, type OutcomeCounts } from "../../../shared/domain.js";
 import {
   REPORT_PERIODS,
   REPORT_SCHEMA_VERSION,
@@ -85,10 +85,9 @@ interface Totals {
 function totals(data: RangeData): Totals {
   const accs = [...data.values()].flatMap((ops) => [...ops.values()]);
   const calls = accs.reduce((n, a) => n + a.calls, 0);
-  const ok = accs.reduce((n, a) => n + (a.outcomes.ok ?? 0), 0);
   return {
     calls,
-    errors: calls - ok,
+    errors: accs.reduce((n, a) => n + errorCount(a.outcomes), 0),
     activeServers: [...data.values()].filter((ops) => [...ops.values()].some((a) => a.calls > 0)).length,
     fromRollups: accs.some((a) => a.fromRollups),
   };
