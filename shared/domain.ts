@@ -68,6 +68,10 @@ export type Direction = z.infer<typeof DirectionSchema>;
  * counted apart (`requests_to_client` in stats) and never in the server's figures.
  */
 export const SERVED_DIRECTION = "c2s" satisfies Direction;
+/** Whether a request sent in `direction` counts in its server's figures (see SERVED_DIRECTION). */
+export function isServed(direction: string): boolean {
+  return direction === SERVED_DIRECTION;
+}
 
 /** The protocol era a session speaks: session based (≤ 2025-11-25) or stateless (2026-07-28). */
 export const EraSchema = z.enum(["session", "stateless", "unknown"]);
@@ -131,10 +135,16 @@ export type OperationStats = z.infer<typeof OperationStatsSchema>;
 
 export const ServerStatsSchema = z.object({
   server: z.string(),
+  /** The requests the server served (its figures: calls, errors, error rate, latency). */
   calls: z.number().int(),
   errors: z.number().int(),
   error_rate: z.number(),
   operations: z.array(OperationStatsSchema),
+  /**
+   * The requests the server sent its client (sampling, elicitation, roots), per method, counted apart:
+   * their time is the client's, their errors its answers. Present when there were any.
+   */
+  requests_to_client: z.array(OperationStatsSchema).optional(),
 });
 export type ServerStats = z.infer<typeof ServerStatsSchema>;
 

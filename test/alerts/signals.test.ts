@@ -80,11 +80,10 @@ const sample = (yaml: string) =>
     .sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
 
 describe("signals from the store", () => {
-  it("error rate, call rate, outcome counts and latency per server and tool, every request as stats counts it", () => {
+  it("error rate, call rate, outcome counts and latency per server and tool, the requests it served as stats counts them", () => {
     expect(sample("{ name: r, kind: metric, signal: error_rate, threshold: 0 }")).toEqual([
       { labels: { server: "memory", tool: "add" }, value: 0 },
       { labels: { server: "memory", tool: "echo" }, value: 0.3 },
-      { labels: { server: "memory", tool: "sampling" }, value: 1 },
       { labels: { server: "memory", tool: "stop" }, value: 0.2 },
     ]);
     expect(
@@ -92,7 +91,7 @@ describe("signals from the store", () => {
     ).toEqual([]);
     expect(
       sample("{ name: r, kind: metric, signal: call_rate, by: [server], window: 2m, threshold: 0 }"),
-    ).toEqual([{ labels: { server: "memory" }, value: 6.5 }]);
+    ).toEqual([{ labels: { server: "memory" }, value: 6 }]);
     expect(
       sample("{ name: r, kind: metric, signal: outcome_count, outcome: timeout, threshold: 0, tool: echo }"),
     ).toEqual([{ labels: { server: "memory", tool: "echo" }, value: 1 }]);

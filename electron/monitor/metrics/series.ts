@@ -10,6 +10,7 @@ import { errorCount, isErrorOutcome } from "../../../shared/domain.js";
 import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
 import { MonitoringError } from "../errors.js";
 import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
+import { SERVED_WHERE } from "../store/served.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
@@ -231,7 +232,7 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
 
   // Calls stored after the last fold. The unary `+` keeps SQLite on the id range (a short tail) instead of
   // an index on time or server (every raw call).
-  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?"];
+  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?", SERVED_WHERE];
   const params: SqlValue[] = [readState(db, STATE.folded), first, end];
   if (query.server !== undefined) {
     where.push("+server = ?");
@@ -304,7 +305,7 @@ function loadSeries(
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (kind === "operations") {
-    where.push("method <> ?", "outcome <> ?");
+    where.push("method <> ?", "outcome <> ?", SERVED_WHERE);
     params.push(SUMMARY_METHOD, ANY_OUTCOME);
   } else {
     where.push("method = ?", kind === "all" ? "server = ?" : "server <> ?");

@@ -16,6 +16,7 @@ import { metricsSeries } from "../metrics/series.js";
 import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
+import { SERVED_WHERE } from "../store/served.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { VERSION } from "../version.js";
 import {
@@ -311,7 +312,7 @@ function slowestCalls(db: Db, range: TimeRange, scope: Scope): Report["slowest"]
   return db
     .prepare(
       `SELECT id, server, method, target, outcome, started_at, duration_ms FROM calls
-       WHERE started_at >= ? AND started_at <= ?${where} ORDER BY duration_ms DESC LIMIT 10`,
+       WHERE started_at >= ? AND started_at <= ? AND ${SERVED_WHERE}${where} ORDER BY duration_ms DESC LIMIT 10`,
     )
     .all(range.since, range.until, ...(names ?? []))
     .map((r) => ({
