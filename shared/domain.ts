@@ -68,6 +68,18 @@ export type Direction = z.infer<typeof DirectionSchema>;
  * counted apart (`requests_to_client` in stats) and never in the server's figures.
  */
 export const SERVED_DIRECTION = "c2s" satisfies Direction;
+/** A request's direction in words, as every view says it. */
+export function directionText(direction: Direction): string {
+  return direction === "c2s" ? "client → server" : "server → client";
+}
+/**
+ * A call's operation where lists mix both directions: a request the server sent its client says so, so
+ * that its outcome (a user declining sampling) is not read as the server's.
+ */
+export function operationText(call: { method: string; target: string | null; direction: Direction }): string {
+  const op = call.target ? `${call.method} ${call.target}` : call.method;
+  return call.direction === "s2c" ? `${op} (${directionText(call.direction)})` : op;
+}
 /** Whether a request sent in `direction` counts in its server's figures (see SERVED_DIRECTION). */
 export function isServed(direction: string): boolean {
   return direction === SERVED_DIRECTION;
