@@ -47,6 +47,7 @@ export interface ReadOptions {
   inclusive?: boolean;
 }
 
+/** The server's figures over a range: the requests each server served, per operation. */
 export function readRange(
   db: Db,
   since: number,
