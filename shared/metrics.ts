@@ -48,7 +48,7 @@ export type MetricsSeriesQuery = z.infer<typeof MetricsSeriesQuerySchema>;
 /** Calls, failures and latency percentiles (ms; null when there are no calls). */
 export const SeriesTotalSchema = z.object({
   calls: z.number().int(),
-  /** Calls whose outcome is not `ok`. */
+  /** Calls that ended in an error (see ERROR_OUTCOMES in shared/domain.ts). */
   errors: z.number().int(),
   p50: z.number().nullable(),
   p95: z.number().nullable(),

@@ -6,7 +6,7 @@ export const COMMAND_SUMMARIES = {
   run: "launch an MCP server over stdio and record its traffic (put this in your client's config)",
   proxy: "relay a remote MCP server (Streamable HTTP or SSE) and record its traffic",
   serve: "run the engine headless and serve the UI to a browser",
-  stats: "calls, errors and latency per server and operation",
+  stats: "calls, errors and latency per server and operation; requests to the client apart",
   calls: "recent calls with outcome, latency, and masked arguments and results",
   logs: "server logs (stderr, MCP log notifications, mcpscope's own): search, follow, patterns",
   events: "system, security, user, error and audit events; error groups",

@@ -34,6 +34,9 @@ beforeAll(async () => {
   call.run("memory", "c2s", "a2", "add", NOW - 20_000, 7, "ok");
   call.run("memory", "c2s", "a0", "add", NOW - 3_600_000, 5, "tool_error");
   call.run("memory", "s2c", "x1", "sampling", NOW - 10_000, 5, "client_error");
+  // memory/stop: 5 calls 2.5 min ago, 3 of them stopped by the client (not errors), one timed out.
+  for (const [i, outcome] of ["cancelled", "ok", "cancelled", "timeout", "cancelled"].entries())
+    call.run("memory", "c2s", `s${i}`, "stop", NOW - 150_000 - i * 1000, 50, outcome);
   // files: last call 40 minutes ago.
   call.run("files", "c2s", "f1", "read", NOW - 40 * 60_000, 3, "ok");
 
@@ -77,18 +80,18 @@ const sample = (yaml: string) =>
     .sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
 
 describe("signals from the store", () => {
-  it("error rate, call rate, outcome counts and latency per server and tool, every request as stats counts it", () => {
+  it("error rate, call rate, outcome counts and latency per server and tool, the requests it served as stats counts them", () => {
     expect(sample("{ name: r, kind: metric, signal: error_rate, threshold: 0 }")).toEqual([
       { labels: { server: "memory", tool: "add" }, value: 0 },
       { labels: { server: "memory", tool: "echo" }, value: 0.3 },
-      { labels: { server: "memory", tool: "sampling" }, value: 1 },
+      { labels: { server: "memory", tool: "stop" }, value: 0.2 },
     ]);
     expect(
       sample("{ name: r, kind: metric, signal: error_rate, by: [server], threshold: 0, min_calls: 20 }"),
     ).toEqual([]);
     expect(
       sample("{ name: r, kind: metric, signal: call_rate, by: [server], window: 2m, threshold: 0 }"),
-    ).toEqual([{ labels: { server: "memory" }, value: 6.5 }]);
+    ).toEqual([{ labels: { server: "memory" }, value: 6 }]);
     expect(
       sample("{ name: r, kind: metric, signal: outcome_count, outcome: timeout, threshold: 0, tool: echo }"),
     ).toEqual([{ labels: { server: "memory", tool: "echo" }, value: 1 }]);

@@ -184,6 +184,10 @@ function legacyDatabase(records: number): string {
       "ALTER TABLE log_templates DROP COLUMN any_level",
       "ALTER TABLE tool_pins DROP COLUMN listed_for",
       "DROP TRIGGER session_clients_gone; DROP TABLE session_clients",
+      `CREATE TABLE rollup_series_old (id INTEGER PRIMARY KEY, server TEXT NOT NULL, method TEXT NOT NULL,
+        target TEXT NOT NULL, outcome TEXT NOT NULL, last_seen REAL NOT NULL, UNIQUE (server, method, target, outcome));
+      INSERT INTO rollup_series_old SELECT id, server, method, target, outcome, last_seen FROM rollup_series;
+      DROP TABLE rollup_series; ALTER TABLE rollup_series_old RENAME TO rollup_series`,
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
     expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(

@@ -146,6 +146,49 @@ describe("the session watcher", () => {
   });
 });
 
+describe("the client's answers to the server's requests", () => {
+  it("are the client's doing: a user event with the answer, no error event blaming the server", () => {
+    const writer = new BatchWriter({ open: () => openDb(databasePath(dir.path)) });
+    const watcher = sessionEventsWatcher({
+      identity: {
+        sessionId: "s2",
+        server: "srv",
+        command: "x",
+        startedAt: Date.now(),
+        pid: 1,
+        wrapperPid: 2,
+      },
+      writer,
+      dataDir: dir.path,
+      client: null,
+    });
+    const facts = { clientName: "c", clientVersion: "1", protocolVersion: "2025-11-25" };
+    const s2c = { direction: "s2c" as const, target: null };
+    watcher.call?.(
+      call({
+        ...s2c,
+        method: "sampling/createMessage",
+        outcome: "client_error",
+        errorCode: -1,
+        errorMessage: "User rejected sampling request",
+      }),
+      facts,
+    );
+    watcher.call?.(call({ ...s2c, method: "roots/list", outcome: "disconnected" }), facts);
+    watcher.call?.(call({ ...s2c, method: "elicitation/create", outcome: "timeout" }), facts);
+    expect(writer.flush()).toBe(true);
+    writer.close();
+    const list = listEvents(db, { session: "s2" });
+    expect(list.filter((e) => e.category === "error")).toEqual([]);
+    const asked = list.filter((e) => e.type === "server_request").map((e) => e.message);
+    expect(asked.sort()).toEqual([
+      "server asked the client: elicitation/create (timeout)",
+      "server asked the client: roots/list (disconnected)",
+      "server asked the client: sampling/createMessage (client_error: User rejected sampling request)",
+    ]);
+  });
+});
+
 describe("MonitoringSystem.trackEvent, counts and retention", () => {
   it("tracks through the one tracker, counts per category and type per bucket, deletes per category", () => {
     db.close();

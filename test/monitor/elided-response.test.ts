@@ -83,7 +83,7 @@ function elidedRead(line: string, head?: number): ElidedRead | null {
 /** What the observer takes from a response: its id and verdict. */
 function verdict(message: { id?: unknown; result?: unknown; error?: unknown }) {
   const error = message.error as { code: number; message: string } | undefined;
-  return { id: message.id, ...judgeResponse(message.result, error) };
+  return { id: message.id, ...judgeResponse("c2s", message.result, error) };
 }
 
 function fullVerdict(line: string) {

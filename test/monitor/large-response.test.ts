@@ -23,7 +23,7 @@ function envelope(message: { kind: string; id?: unknown; result?: unknown; error
     kind: message.kind,
     id: message.id,
     error: error ? { code: error.code, message: error.message } : undefined,
-    verdict: judgeResponse(result, error),
+    verdict: judgeResponse("c2s", result, error),
     facts: serverFacts("tools/call", result),
     requestState: isObject(result) ? result.requestState : undefined,
   };

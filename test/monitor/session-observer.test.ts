@@ -140,6 +140,36 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events).toEqual([]);
   });
 
+  it("blames no server for the client's refusals, a bad URI, or a URL elicitation step", () => {
+    const { sink, observer, send } = session();
+    // The user declines sampling: the client answers the server's request with an error.
+    send("in", rpc(1, "tools/call", { name: "ask" }));
+    send("out", rpc(0, "sampling/createMessage", { messages: [], maxTokens: 10 }));
+    send("in", err(0, -1, "User rejected sampling request"));
+    send("out", ok(1, { content: [] }));
+    // A client without roots answers roots/list with method not found.
+    send("out", rpc(1, "roots/list"));
+    send("in", err(1, -32601, "Method not found"));
+    // The client asks for a resource the server does not have.
+    send("in", rpc(2, "resources/read", { uri: "file:///missing" }));
+    send("out", err(2, -32002, "Resource not found"));
+    // The server needs its user to visit a URL first, then the client retries.
+    send("in", rpc(3, "tools/call", { name: "connect" }));
+    send("out", err(3, -32042, "This request requires browser-based authorization"));
+    observer.close(9e9);
+
+    const byId = Object.fromEntries(sink.calls.map((c) => [`${c.direction}:${c.requestId}`, c]));
+    expect(byId["s2c:0"]).toMatchObject({ outcome: "client_error", errorCode: -1 });
+    expect(byId["s2c:1"]).toMatchObject({ method: "roots/list", outcome: "client_error", errorCode: -32601 });
+    expect(byId["c2s:1"]).toMatchObject({ outcome: "ok" });
+    expect(byId["c2s:2"]).toMatchObject({ outcome: "client_error", errorCode: -32002 });
+    expect(byId["c2s:3"]).toMatchObject({
+      outcome: "ok",
+      errorCode: -32042,
+      errorMessage: "This request requires browser-based authorization",
+    });
+  });
+
   it("times out unanswered requests once, and gives a late answer to the timed-out call", () => {
     const { sink, observer, send, now } = session(1000);
     send("in", rpc(1, "tools/call", { name: "slow" }));

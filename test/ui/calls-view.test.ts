@@ -151,6 +151,16 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
         durationMs: 2,
       })),
     ];
+    // A request the server sent its client, which the user declined: its row says whose answer it is.
+    bulk.push({
+      server: "bulk",
+      direction: "s2c",
+      method: "sampling/createMessage",
+      target: null,
+      outcome: "client_error",
+      startedAt: now - 9 * 3_600_000,
+      durationMs: 900,
+    });
     recordCalls(dir, bulk);
     const client: Client = await connect(SERVERS.everything(), { dataDir: dir, name: "everything" });
     ui.defer(() => client.close());
@@ -162,6 +172,9 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     const count = page.getByTestId("calls-count");
     const countIs = (text: string) => async () => (await count.textContent())?.trim() === text;
     await until("the first page", countIs("200 newest calls loaded · scroll for more"), 10_000);
+    const asked = page.getByTestId("call-row").filter({ hasText: "sampling/createMessage" });
+    expect(await asked.getByTestId("call-direction").textContent()).toContain("(server → client)");
+    expect(await page.getByTestId("call-direction").count()).toBe(1);
 
     // Export on "All" holds every stored call, not the 200 loaded: the same ids, newest first, as the API
     // pages them, and the toast says how many.

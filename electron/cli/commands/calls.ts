@@ -1,3 +1,4 @@
+import { operationText } from "../../../shared/domain.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -96,7 +97,7 @@ export const callsCommand: Command = {
         calls.map((c) => [
           listedTime(c.startedAt, { ms: true }),
           c.server,
-          c.target ? `${c.method} ${c.target}` : c.method,
+          operationText(c),
           c.outcome,
           formatMs(c.durationMs),
           oneLine(argumentsOf(c.request)),

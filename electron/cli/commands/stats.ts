@@ -83,7 +83,26 @@ export function renderStats(doc: StatsDocument, server?: string): string {
       ]),
       [1, 2, 3, 4, 5, 6],
     );
-    return `${head}\n${table}\n`;
+    const asked = server.requests_to_client ?? [];
+    if (asked.length === 0) return `${head}\n${table}\n`;
+    // Apart and after: their time and their errors are the client's (its user, its model).
+    const toClient = renderTable(
+      ["REQUEST TO THE CLIENT", "CALLS", "OUTCOMES", "P50", "P95", "MAX"],
+      asked.map((op) => [
+        op.method,
+        op.calls,
+        Object.entries(op.outcomes)
+          .filter(([, n]) => n > 0)
+          .map(([outcome, n]) => `${n} ${outcome}`)
+          .join(", "),
+        formatMs(op.latency_ms.p50),
+        formatMs(op.latency_ms.p95),
+        formatMs(op.latency_ms.max),
+      ]),
+      [1, 3, 4, 5],
+    );
+    const counts = server.operations.length ? `${table}\n` : "";
+    return `${head}\n${counts}Requests it sent its client (not in its figures):\n${toClient}\n`;
   });
   const all = doc.latency_ms;
   const overall = all

@@ -4,6 +4,7 @@
  * the series a test file gives (rule-tests.ts). The evaluator applies the threshold.
  */
 
+import { errorCount } from "../../../shared/domain.js";
 import { EVENT_SEVERITIES } from "../../../shared/events.js";
 import { LOG_LEVELS } from "../../../shared/levels.js";
 import { eventTypeMatch } from "../events/type-pattern.js";
@@ -16,7 +17,7 @@ import type { Rule } from "./rule-schema.js";
 interface CallGroup {
   labels: Record<string, string>;
   calls: number;
-  ok: number;
+  errors: number;
   outcomes: Record<string, number>;
   sketch: DDSketch;
   durations: number[];
@@ -120,7 +121,7 @@ export class DbSignalSource implements SignalSource {
           g = {
             labels,
             calls: 0,
-            ok: 0,
+            errors: 0,
             outcomes: {},
             sketch: new DDSketch(),
             durations: [],
@@ -129,7 +130,7 @@ export class DbSignalSource implements SignalSource {
           groups.set(key, g);
         }
         g.calls += acc.calls;
-        g.ok += acc.outcomes.ok ?? 0;
+        g.errors += errorCount(acc.outcomes);
         for (const [outcome, n] of Object.entries(acc.outcomes))
           g.outcomes[outcome] = (g.outcomes[outcome] ?? 0) + n;
         if (latency) {
@@ -147,7 +148,7 @@ export class DbSignalSource implements SignalSource {
     for (const g of this.callGroups(rule, at)) {
       if (rule.signal === "error_rate") {
         if (MIN_CALLS_SIGNALS.has(rule.signal) && g.calls < rule.minCalls) continue;
-        out.push({ labels: g.labels, value: (g.calls - g.ok) / g.calls });
+        out.push({ labels: g.labels, value: g.errors / g.calls });
       } else if (rule.signal === "call_rate")
         out.push({ labels: g.labels, value: g.calls / (rule.windowMs / 60_000) });
       else out.push({ labels: g.labels, value: g.outcomes[rule.outcome ?? "timeout"] ?? 0 });

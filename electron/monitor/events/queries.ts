@@ -1,4 +1,6 @@
 /** Reads over the events table: filtered lists, error groups, session timelines, counts, retention. */
+
+import { operationText } from "../../../shared/domain.js";
 import type {
   ErrorGroup,
   EventRecord,
@@ -175,7 +177,11 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
        FROM calls WHERE session_id = ? ORDER BY started_at, id LIMIT ?`,
     )
     .all(id, TIMELINE_LIMIT)) {
-    const op = c.target ? `${c.method} ${c.target}` : String(c.method);
+    const op = operationText({
+      method: String(c.method),
+      target: str(c.target),
+      direction: c.direction === "s2c" ? "s2c" : "c2s",
+    });
     items.push({
       order: 0,
       time: iso(num(c.started_at)),

@@ -126,15 +126,19 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
       const time = call.startedAt + call.durationMs;
       const base = { method: call.method, target: call.target, durationMs: call.durationMs };
       if (call.direction === "s2c") {
+        // What the client made of the server's request (a user declining sampling, a client gone before it
+        // answered roots/list) is the client's doing: said here, never as an error event of the server.
+        const answer = call.errorMessage ? `${call.outcome}: ${call.errorMessage}` : call.outcome;
         tracker.track({
           category: "user",
           type: "server_request",
           severity: "info",
           time: call.startedAt,
-          message: `server asked the client: ${operation(call)} (${call.outcome})`,
-          details: { ...base, outcome: call.outcome },
+          message: `server asked the client: ${operation(call)} (${answer})`,
+          details: { ...base, outcome: call.outcome, errorCode: call.errorCode },
           correlation,
         });
+        return;
       }
       if (call.rounds > 0) {
         tracker.track({

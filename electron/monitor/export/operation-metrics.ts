@@ -4,6 +4,7 @@
  * tool is counted as `__other__`, and past a small reserve for those, everything new goes to one all-
  * `__other__` series; every observation relabelled that way is counted in `overflowObservations`.
  */
+import { isErrorOutcome } from "../../../shared/domain.js";
 import type { FeedCall } from "./call-feed.js";
 
 /** Upper bounds in seconds: sub-millisecond pings to multi-minute tool runs. */
@@ -38,7 +39,7 @@ export interface CallCounter {
 
 /** `error.type` as the MCP semantic conventions define it. */
 export function errorType(outcome: string, errorCode: number | null): string {
-  if (outcome === "ok") return "";
+  if (!isErrorOutcome(outcome)) return "";
   if ((outcome === "client_error" || outcome === "server_error") && errorCode !== null)
     return String(errorCode);
   return outcome;

@@ -4,6 +4,7 @@
  * every row's sketch already encoded. `fold.ts` merges them with the stored rows and writes them, after
  * checking that no other folder moved the mark since this batch read it.
  */
+import { isServed, SERVED_DIRECTION } from "../../../shared/domain.js";
 import type { Db, SqlValue, Statement } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
 import {
@@ -14,8 +15,8 @@ import {
   HOUR,
   MINUTE,
   operationTarget,
-  SUMMARY_FAILED,
   SUMMARY_METHOD,
+  summaryOutcome,
 } from "./rollups.js";
 
 /** One rollup row's addition: its bucket, series name, count, bytes and encoded sketch. */
@@ -23,6 +24,8 @@ export interface RowDelta {
   resolution: number;
   start: number;
   server: string;
+  /** Who sent the requests: only `SERVED_DIRECTION` series are folded into the server summaries. */
+  direction: string;
   method: string;
   /** '' when the operation has no target (the unique index needs a non-null value). */
   target: string;
@@ -59,7 +62,7 @@ function callsAfter(db: Db): Statement {
   let s = reads.get(db);
   if (!s) {
     s = db.prepare(
-      `SELECT id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out
+      `SELECT id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out, direction
        FROM calls WHERE id > ? ORDER BY id LIMIT ?`,
     );
     // Arrays, not an object per row: the read is most of a batch's cost that is per call.
@@ -102,7 +105,8 @@ function groupMinutes(rows: SqlValue[][]): Group[] {
     const method = row[2] as string;
     const target = operationTarget(method, row[3] === null ? null : String(row[3])) ?? "";
     const outcome = row[4] as string;
-    const name = `${server}\u0000${method}\u0000${target}\u0000${outcome}`;
+    const direction = row[9] as string;
+    const name = `${server}\u0000${direction}\u0000${method}\u0000${target}\u0000${outcome}`;
     let entry = series.get(name);
     if (!entry) {
       entry = { last: null, minutes: new Map() };
@@ -114,7 +118,7 @@ function groupMinutes(rows: SqlValue[][]): Group[] {
     if (!g || g.start !== start) {
       g = entry.minutes.get(start) ?? null;
       if (!g) {
-        g = newGroup(MINUTE, start, server, method, target, outcome, time);
+        g = newGroup(MINUTE, start, server, direction, method, target, outcome, time);
         entry.minutes.set(start, g);
         groups.push(g);
       }
@@ -140,28 +144,42 @@ function withSummaries(minutes: Group[]): Group[] {
     const wider = new Map<string, Group>();
     for (const g of minutes) {
       const start = bucketStart(g.start, resolution);
-      const key = `${start}\u0000${g.server}\u0000${g.method}\u0000${g.target}\u0000${g.outcome}`;
-      addTo(wider, key, g, resolution, start, g.server, g.method, g.target, g.outcome);
+      const key = `${start}\u0000${g.server}\u0000${g.direction}\u0000${g.method}\u0000${g.target}\u0000${g.outcome}`;
+      addTo(wider, key, g, resolution, start, g.server, g.direction, g.method, g.target, g.outcome);
     }
     groups.push(...wider.values());
   }
   const operations = new Map<string, Group>();
   const servers = new Map<string, Group>();
   for (const g of groups) {
-    const outcome = g.outcome === "ok" ? "ok" : SUMMARY_FAILED;
+    const outcome = summaryOutcome(g.outcome);
     const at = `${g.resolution}\u0000${g.start}\u0000${g.server}`;
     addTo(
       operations,
-      `${at}\u0000${g.method}\u0000${g.target}`,
+      `${at}\u0000${g.direction}\u0000${g.method}\u0000${g.target}`,
       g,
       g.resolution,
       g.start,
       g.server,
+      g.direction,
       g.method,
       g.target,
       ANY_OUTCOME,
     );
-    addTo(servers, `${at}\u0000${outcome}`, g, g.resolution, g.start, g.server, SUMMARY_METHOD, "", outcome);
+    // A server's figures are the requests it served: the ones it sent its client stay out of them.
+    if (!isServed(g.direction)) continue;
+    addTo(
+      servers,
+      `${at}\u0000${outcome}`,
+      g,
+      g.resolution,
+      g.start,
+      g.server,
+      SERVED_DIRECTION,
+      SUMMARY_METHOD,
+      "",
+      outcome,
+    );
   }
   const everything = new Map<string, Group>();
   for (const g of servers.values())
@@ -172,6 +190,7 @@ function withSummaries(minutes: Group[]): Group[] {
       g.resolution,
       g.start,
       ALL_SERVERS,
+      SERVED_DIRECTION,
       SUMMARY_METHOD,
       "",
       g.outcome,
@@ -188,13 +207,14 @@ function addTo(
   resolution: number,
   start: number,
   server: string,
+  direction: string,
   method: string,
   target: string,
   outcome: string,
 ): void {
   let sum = into.get(key);
   if (!sum) {
-    sum = newGroup(resolution, start, server, method, target, outcome, g.lastSeen);
+    sum = newGroup(resolution, start, server, direction, method, target, outcome, g.lastSeen);
     into.set(key, sum);
   }
   sum.count += g.count;
@@ -208,6 +228,7 @@ function newGroup(
   resolution: number,
   start: number,
   server: string,
+  direction: string,
   method: string,
   target: string,
   outcome: string,
@@ -217,6 +238,7 @@ function newGroup(
     resolution,
     start,
     server,
+    direction,
     method,
     target,
     outcome,

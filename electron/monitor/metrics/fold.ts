@@ -29,10 +29,10 @@ function prepared(db: Db): Statements {
   if (!s) {
     s = {
       series: db.prepare(
-        "SELECT id FROM rollup_series WHERE server = ? AND method = ? AND target = ? AND outcome = ?",
+        "SELECT id FROM rollup_series WHERE server = ? AND direction = ? AND method = ? AND target = ? AND outcome = ?",
       ),
       newSeries: db.prepare(
-        "INSERT INTO rollup_series (server, method, target, outcome, last_seen) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO rollup_series (server, direction, method, target, outcome, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       seen: db.prepare("UPDATE rollup_series SET last_seen = max(last_seen, ?) WHERE id = ?"),
       seriesPrint: db.prepare(
@@ -152,10 +152,10 @@ export function planFold(db: Db, maxCalls: number): Plan | null {
 function planRows(s: Statements, known: SeriesIds, deltas: RowDelta[]): Planned[] {
   const rows: Planned[] = [];
   for (const delta of deltas) {
-    const name = `${delta.server}\u0000${delta.method}\u0000${delta.target}\u0000${delta.outcome}`;
+    const name = `${delta.server}\u0000${delta.direction}\u0000${delta.method}\u0000${delta.target}\u0000${delta.outcome}`;
     let id = known.ids.get(name);
     if (id === undefined) {
-      const found = s.series.get(delta.server, delta.method, delta.target, delta.outcome);
+      const found = s.series.get(delta.server, delta.direction, delta.method, delta.target, delta.outcome);
       if (found) {
         id = Number(found.id);
         known.ids.set(name, id);
@@ -225,7 +225,9 @@ function writeRows(db: Db, s: Statements, rows: Planned[]): void {
     const g = row.delta;
     let id = row.id ?? known.ids.get(row.name);
     if (id === undefined) {
-      id = Number(s.newSeries.run(g.server, g.method, g.target, g.outcome, g.lastSeen).lastInsertRowid);
+      id = Number(
+        s.newSeries.run(g.server, g.direction, g.method, g.target, g.outcome, g.lastSeen).lastInsertRowid,
+      );
       known.ids.set(row.name, id);
       added = true;
     }

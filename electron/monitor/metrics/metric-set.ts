@@ -2,6 +2,7 @@
  * The metric set `collectMetrics()` returns: per server, method and target over a window, the counts by
  * outcome, error rate, bytes and latency percentiles from the merged sketches.
  */
+import { errorCount } from "../../../shared/domain.js";
 import type { Db } from "../store/db.js";
 import { type OperationAccumulator, readRange } from "./range-reader.js";
 
@@ -42,7 +43,7 @@ export function metricSet(db: Db, since: number, until: number): MetricSet {
 }
 
 function toSeries(acc: OperationAccumulator): MetricSeries {
-  const errors = acc.calls - (acc.outcomes.ok ?? 0);
+  const errors = errorCount(acc.outcomes);
   const s = acc.sketch;
   return {
     server: acc.server,

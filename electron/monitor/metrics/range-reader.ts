@@ -4,10 +4,14 @@
  * not yet folded (id above the high-water mark) wherever they fall. Counts and bytes are exact; latency
  * comes from merged sketches (within 1%) for operations that touched a rollup, else from raw durations.
  *
+ * A server's figures (`data`) are the requests it served; the requests it sent its client (sampling,
+ * elicitation, roots) are read in the same pass into `toClient`, apart (shared/domain.ts, SERVED_DIRECTION).
+ *
  * Where retention has deleted the detail an edge needs, that edge is widened to the bucket of the finest
  * resolution still kept (a minute, an hour, a day) and the read says so (`CountedRange`): the calls of
  * that whole bucket are counted rather than none of them.
  */
+import { isServed } from "../../../shared/domain.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "../store/db.js";
 import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
@@ -16,6 +20,7 @@ import { ALL_SERVERS, ANY_OUTCOME, isSummary, MINUTE, operationTarget, readState
 
 export interface OperationAccumulator {
   server: string;
+  direction: string;
   method: string;
   target: string | null;
   calls: number;
@@ -42,6 +47,7 @@ export interface ReadOptions {
   inclusive?: boolean;
 }
 
+/** The server's figures over a range: the requests each server served, per operation. */
 export function readRange(
   db: Db,
   since: number,
@@ -52,14 +58,24 @@ export function readRange(
   return readCountedRange(db, since, until, server, options).data;
 }
 
-/** readRange, with the range it counted when retention made it widen an edge (null: exactly as asked). */
+/** What one read of a range holds. */
+export interface RangeRead {
+  /** The server's figures: the requests it served. */
+  data: RangeData;
+  /** The requests the server sent its client, counted apart. */
+  toClient: RangeData;
+  /** The range counted when retention made it widen an edge (null: exactly as asked). */
+  counted: CountedRange | null;
+}
+
+/** readRange, with the requests to the client and the range it counted. */
 export function readCountedRange(
   db: Db,
   since: number,
   until: number,
   server?: string,
   options: ReadOptions = {},
-): { data: RangeData; counted: CountedRange | null } {
+): RangeRead {
   // The high-water mark, the rollups and the unfolded tail come from one snapshot, so a fold committing
   // in between cannot make a call count twice (or not at all).
   return inSnapshot(db, () =>
@@ -74,8 +90,10 @@ function readSnapshot(
   server: string | undefined,
   latency: boolean,
   inclusiveEnd: boolean,
-): { data: RangeData; counted: CountedRange | null } {
+): RangeRead {
   const data: RangeData = new Map();
+  const toClient: RangeData = new Map();
+  const mapOf = (direction: string) => (isServed(direction) ? data : toClient);
   let folded: number;
   let pieces: Piece[];
   let totalsFrom = Number.POSITIVE_INFINITY;
@@ -103,7 +121,7 @@ function readSnapshot(
   let series: SeriesDictionary | null = null;
   for (const piece of pieces) {
     if (piece.kind === "rollup") {
-      series ??= loadSeries(db, data, server);
+      series ??= loadSeries(db, mapOf, server);
       // Hours and days from `totalsFrom` on are read with their operation summaries: one latency sketch per
       // operation and bucket instead of one per outcome (hundreds of buckets each). A minute's sketches hold
       // a few values, so minutes merge them per outcome as before, which costs no more.
@@ -120,11 +138,11 @@ function readSnapshot(
     } else if (piece.kind === "raw") {
       const rows = db
         .prepare(
-          `SELECT server, method, target, outcome, duration_ms, bytes_in, bytes_out FROM calls
+          `SELECT server, direction, method, target, outcome, duration_ms, bytes_in, bytes_out FROM calls
            WHERE started_at >= ? AND started_at ${piece.inclusive ? "<=" : "<"} ?${byServer}`,
         )
         .iterate(piece.start, piece.end, ...extra);
-      for (const row of rows) addRaw(data, row, latency);
+      for (const row of rows) addRaw(mapOf(String(row.direction)), row, latency);
     }
   }
 
@@ -133,15 +151,16 @@ function readSnapshot(
   if (Number.isFinite(folded) && pieces.some((p) => p.kind === "rollup")) {
     const rows = db
       .prepare(
-        `SELECT server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out FROM calls
+        `SELECT server, direction, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out FROM calls
          WHERE id > ? AND +started_at >= ? AND +started_at <= ?${byServer}`,
       )
       .iterate(folded, since, until, ...extra);
     for (const row of rows) {
-      if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup") addRaw(data, row, latency);
+      if (pieceAt(pieces, Number(row.started_at))?.kind === "rollup")
+        addRaw(mapOf(String(row.direction)), row, latency);
     }
   }
-  return { data, counted };
+  return { data, toClient, counted };
 }
 
 function pieceAt(pieces: Piece[], time: number): Piece | undefined {
@@ -157,7 +176,13 @@ function pieceAt(pieces: Piece[], time: number): Piece | undefined {
   return undefined;
 }
 
-function accumulator(data: RangeData, server: string, method: string, target: string | null) {
+function accumulator(
+  data: RangeData,
+  server: string,
+  direction: string,
+  method: string,
+  target: string | null,
+) {
   let ops = data.get(server);
   if (!ops) {
     ops = new Map();
@@ -168,6 +193,7 @@ function accumulator(data: RangeData, server: string, method: string, target: st
   if (!acc) {
     acc = {
       server,
+      direction,
       method,
       target,
       calls: 0,
@@ -186,7 +212,7 @@ function accumulator(data: RangeData, server: string, method: string, target: st
 function addRaw(data: RangeData, row: Row, latency = true): void {
   const method = String(row.method);
   const target = operationTarget(method, row.target === null ? null : String(row.target));
-  const acc = accumulator(data, String(row.server), method, target);
+  const acc = accumulator(data, String(row.server), String(row.direction), method, target);
   const outcome = String(row.outcome);
   const duration = Number(row.duration_ms);
   acc.calls++;
@@ -219,7 +245,7 @@ function readRollups(
   for (const row of rows) {
     const target = byId[Number(row[0])];
     if (!target) continue;
-    target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+    target.acc ??= accumulator(target.data, target.server, target.direction, target.method, target.target);
     addRollup(target.acc, target.outcome, row, latency);
   }
 }
@@ -250,13 +276,13 @@ function readTotals(
     const id = Number(row[0]);
     const target = series.byId[id];
     if (target) {
-      target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+      target.acc ??= accumulator(target.data, target.server, target.direction, target.method, target.target);
       addRollup(target.acc, target.outcome, row, false);
       continue;
     }
     const op = row[4] ? series.operations.get(id) : undefined;
     if (!op) continue;
-    op.acc ??= accumulator(op.data, op.server, op.method, op.target);
+    op.acc ??= accumulator(op.data, op.server, op.direction, op.method, op.target);
     op.acc.sketch.mergeEncoded(row[4] as Uint8Array);
     op.acc.fromRollups = true;
   }
@@ -279,7 +305,7 @@ function readCached(
     addCounts(id, count, bytesIn, bytesOut) {
       const target = series.byId[id];
       if (!target) return;
-      target.acc ??= accumulator(target.data, target.server, target.method, target.target);
+      target.acc ??= accumulator(target.data, target.server, target.direction, target.method, target.target);
       const acc = target.acc;
       acc.calls += count;
       acc.outcomes[target.outcome] = (acc.outcomes[target.outcome] ?? 0) + count;
@@ -290,7 +316,7 @@ function readCached(
     addSketch(id, sketch) {
       const op = series.operations.get(id);
       if (!op) return;
-      op.acc ??= accumulator(op.data, op.server, op.method, op.target);
+      op.acc ??= accumulator(op.data, op.server, op.direction, op.method, op.target);
       const acc = op.acc;
       acc.sketch.mergeEncoded(sketch);
       acc.fromRollups = true;
@@ -302,6 +328,7 @@ function readCached(
 interface SeriesTarget {
   data: RangeData;
   server: string;
+  direction: string;
   method: string;
   target: string | null;
   outcome: string;
@@ -317,11 +344,11 @@ interface SeriesDictionary {
   totals: number[];
 }
 
-/** The series dictionary (of one server, if given). */
-function loadSeries(db: Db, data: RangeData, server?: string): SeriesDictionary {
+/** The series dictionary (of one server, if given), each series read into the map of its direction. */
+function loadSeries(db: Db, mapOf: (direction: string) => RangeData, server?: string): SeriesDictionary {
   const rows = db
     .prepare(
-      `SELECT id, server, method, target, outcome FROM rollup_series${server ? " WHERE server = ?" : ""}`,
+      `SELECT id, server, direction, method, target, outcome FROM rollup_series${server ? " WHERE server = ?" : ""}`,
     )
     .all(...(server ? [server] : []));
   const byId: SeriesTarget[] = [];
@@ -330,9 +357,11 @@ function loadSeries(db: Db, data: RangeData, server?: string): SeriesDictionary 
   for (const row of rows) {
     const method = String(row.method);
     const outcome = String(row.outcome);
+    const direction = String(row.direction);
     const target: SeriesTarget = {
-      data,
+      data: mapOf(direction),
       server: String(row.server),
+      direction,
       method,
       target: row.target === "" ? null : String(row.target),
       outcome,

@@ -5,6 +5,7 @@
  * resolution is read from contiguous pages. This file holds their vocabulary and the state folding keeps
  * in the database (`fold.ts` folds calls into them).
  */
+import { isErrorOutcome } from "../../../shared/domain.js";
 import type { Db } from "../store/db.js";
 
 export const MINUTE = 60_000;
@@ -35,11 +36,24 @@ export const STATE = {
 
 /**
  * The method of a server's summary series: every call of the server, whatever its operation, in two
- * series by outcome (`ok`, and `error` for all others). Charts of a server or of everything read these,
- * a few rows per bucket, instead of a row per operation and outcome. Readers of operations skip them.
+ * series by outcome (`error` for the errors, `ok` for every other call, `cancelled` included). Charts of a
+ * server or of everything read these, a few rows per bucket, instead of a row per operation and outcome.
+ * Readers of operations skip them. Buckets folded before `cancelled` stopped being an error keep theirs
+ * under `error`.
  */
 export const SUMMARY_METHOD = "*";
 export const SUMMARY_FAILED = "error";
+export const SUMMARY_PASSED = "ok";
+
+/** The summary series (`ok` or `error`) a call of `outcome` is folded into. */
+export function summaryOutcome(outcome: string): string {
+  return isErrorOutcome(outcome) ? SUMMARY_FAILED : SUMMARY_PASSED;
+}
+
+/** Whether a series' calls are errors: an operation's of an error outcome, or a summary's `error`. */
+export function failedSeries(outcome: string): boolean {
+  return outcome === SUMMARY_FAILED || isErrorOutcome(outcome);
+}
 /**
  * The server of the all-servers summary series: the server summaries of every server merged, two rows per
  * bucket (`ok`, `error`) for the Overview's chart however many servers there are.

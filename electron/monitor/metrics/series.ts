@@ -6,9 +6,11 @@
  * newest bucket is live. Counts are exact; percentiles are within 1% where a rollup contributed, exact
  * (nearest rank) where only raw calls did.
  */
+import { errorCount, isErrorOutcome } from "../../../shared/domain.js";
 import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from "../../../shared/metrics.js";
 import { MonitoringError } from "../errors.js";
 import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
+import { SERVED_WHERE } from "../store/served.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
@@ -18,6 +20,7 @@ import {
   ANY_OUTCOME,
   bucketStart,
   DAY,
+  failedSeries,
   HOUR,
   MINUTE,
   readState,
@@ -169,7 +172,7 @@ function bucketOf(data: RangeData, query: MetricsSeriesQuery): Omit<Bucket, "sta
   if (sketched) b.sketch = new DDSketch();
   for (const a of accs) {
     b.calls += a.calls;
-    b.errors += a.calls - (a.outcomes.ok ?? 0);
+    b.errors += errorCount(a.outcomes);
     b.durations.push(...a.durations);
     if (sketched) b.sketch?.merge(a.sketch);
   }
@@ -229,7 +232,7 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
 
   // Calls stored after the last fold. The unary `+` keeps SQLite on the id range (a short tail) instead of
   // an index on time or server (every raw call).
-  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?"];
+  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?", SERVED_WHERE];
   const params: SqlValue[] = [readState(db, STATE.folded), first, end];
   if (query.server !== undefined) {
     where.push("+server = ?");
@@ -247,7 +250,7 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
     if (!b || b.resolution === null) continue;
     const duration = Number(row.duration_ms);
     b.calls++;
-    if (row.outcome !== "ok") b.errors++;
+    if (isErrorOutcome(String(row.outcome))) b.errors++;
     b.durations.push(duration);
     b.sketch?.add(duration);
   }
@@ -302,7 +305,7 @@ function loadSeries(
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (kind === "operations") {
-    where.push("method <> ?", "outcome <> ?");
+    where.push("method <> ?", "outcome <> ?", SERVED_WHERE);
     params.push(SUMMARY_METHOD, ANY_OUTCOME);
   } else {
     where.push("method = ?", kind === "all" ? "server = ?" : "server <> ?");
@@ -319,7 +322,7 @@ function loadSeries(
   const rows = db
     .prepare(`SELECT id, outcome FROM rollup_series WHERE ${where.join(" AND ")}`)
     .all(...params);
-  return new Map(rows.map((row) => [Number(row.id), row.outcome !== "ok"]));
+  return new Map(rows.map((row) => [Number(row.id), failedSeries(String(row.outcome))]));
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;

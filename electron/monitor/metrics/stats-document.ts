@@ -5,6 +5,7 @@
  * 1% where rollups contributed.
  */
 import {
+  errorCount,
   type Latency,
   type OperationStats,
   OUTCOMES,
@@ -72,44 +73,45 @@ function emptyOutcomes(): OutcomeCounts {
  * nearest-rank for operations read only from raw calls, within 1% where rollups contributed.
  */
 export function statsDocument(db: Db, range: TimeRange, server?: string): StatsDocument {
-  const { data, counted } = readCountedRange(db, range.since, range.until, server);
-  const doc = statsFromRange(data, range);
+  const { data, toClient, counted } = readCountedRange(db, range.since, range.until, server);
+  const doc = statsFromRange(data, range, toClient);
   return counted ? { ...doc, counted: countedJson(counted) } : doc;
 }
 
-/** The stats document of data already read (a report reads once and derives more from the same data). */
-export function statsFromRange(data: RangeData, range: TimeRange): StatsDocument {
-  const groups = new Map<string, Map<string, { op: OperationStats; latency: Latency }>>();
-  for (const [serverName, accs] of data) {
-    const ops = new Map<string, { op: OperationStats; latency: Latency }>();
-    groups.set(serverName, ops);
-    for (const [key, acc] of accs) {
-      const outcomes = emptyOutcomes();
-      for (const [outcome, n] of Object.entries(acc.outcomes)) outcomes[outcome as Outcome] = n;
-      const op: OperationStats = {
-        method: acc.method,
-        target: acc.target,
-        calls: acc.calls,
-        errors: acc.calls - (acc.outcomes.ok ?? 0),
-        outcomes,
-        latency_ms: latency([]),
-        bytes_in: acc.bytesIn,
-        bytes_out: acc.bytesOut,
-      };
-      ops.set(key, { op, latency: acc.fromRollups ? sketchLatency(acc.sketch) : latency(acc.durations) });
-    }
+/** Per operation, busiest first. */
+function operationStats(accs: Iterable<OperationAccumulator>): OperationStats[] {
+  const ops: OperationStats[] = [];
+  for (const acc of accs) {
+    const outcomes = emptyOutcomes();
+    for (const [outcome, n] of Object.entries(acc.outcomes)) outcomes[outcome as Outcome] = n;
+    ops.push({
+      method: acc.method,
+      target: acc.target,
+      calls: acc.calls,
+      errors: errorCount(acc.outcomes),
+      outcomes,
+      latency_ms: acc.fromRollups ? sketchLatency(acc.sketch) : latency(acc.durations),
+      bytes_in: acc.bytesIn,
+      bytes_out: acc.bytesOut,
+    });
   }
-  const servers: ServerStats[] = [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, ops]) => {
-      const operations = [...ops.values()]
-        .map(({ op, latency }) => ({ ...op, latency_ms: latency }))
-        .sort(
-          (a, b) =>
-            b.calls - a.calls ||
-            a.method.localeCompare(b.method) ||
-            (a.target ?? "").localeCompare(b.target ?? ""),
-        );
+  return ops.sort(
+    (a, b) =>
+      b.calls - a.calls || a.method.localeCompare(b.method) || (a.target ?? "").localeCompare(b.target ?? ""),
+  );
+}
+
+/**
+ * The stats document of data already read (a report reads once and derives more from the same data):
+ * the server's figures from `data`, and the requests it sent its client, listed apart, from `toClient`.
+ */
+export function statsFromRange(data: RangeData, range: TimeRange, toClient?: RangeData): StatsDocument {
+  const names = new Set([...data.keys(), ...(toClient?.keys() ?? [])]);
+  const servers: ServerStats[] = [...names]
+    .sort((a, b) => a.localeCompare(b))
+    .map((name) => {
+      const operations = operationStats(data.get(name)?.values() ?? []);
+      const asked = operationStats(toClient?.get(name)?.values() ?? []);
       const calls = operations.reduce((n, op) => n + op.calls, 0);
       const errors = operations.reduce((n, op) => n + op.errors, 0);
       return {
@@ -118,6 +120,7 @@ export function statsFromRange(data: RangeData, range: TimeRange): StatsDocument
         errors,
         error_rate: calls ? Math.round((errors / calls) * 10000) / 10000 : 0,
         operations,
+        ...(asked.length ? { requests_to_client: asked } : {}),
       };
     });
   const accs = [...data.values()].flatMap((ops) => [...ops.values()]).filter((a) => a.calls > 0);

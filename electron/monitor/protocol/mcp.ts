@@ -2,7 +2,7 @@
  * MCP semantics on top of JSON-RPC: what a request targets, what outcome a response means, and what a
  * message tells about the session (protocol version, client and server info) in both protocol eras.
  */
-import type { Era, Outcome } from "../../../shared/domain.js";
+import type { Direction, Era, Outcome } from "../../../shared/domain.js";
 import { isObject } from "./jsonrpc.js";
 
 /** The `_meta` namespace of the 2026-07-28 (stateless) revision. */
@@ -24,9 +24,17 @@ export const LONG_LIVED_METHODS = new Set(["subscriptions/listen"]);
 
 /**
  * JSON-RPC codes that mean the client sent something the server could not accept: parse error, invalid
- * request, method not found, invalid params, and the stateless revision's -32020..-32022.
+ * request, method not found, invalid params, MCP's -32002 (resource not found: the client asked for a
+ * URI the server does not have), and the stateless revision's -32020..-32022.
  */
-const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32020, -32021, -32022]);
+const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32002, -32020, -32021, -32022]);
+
+/**
+ * MCP's -32042 (URL elicitation required, 2025-11-25): the server asks the client to send its user to a
+ * URL and then retry, a step of the flow as HTTP's 401 is of a login, not a failure. The call is `ok`
+ * with the code and message kept.
+ */
+const FLOW_STEP_CODES = new Set([-32042]);
 
 /**
  * A `notifications/cancelled` reason that says the sender gave up waiting for the answer: the request
@@ -71,16 +79,24 @@ export interface ResponseVerdict {
   errorMessage: string | null;
 }
 
+/**
+ * The outcome of a response to a request sent in `direction`. An error answer from the client to a request
+ * of the server (`s2c`: a user declining sampling, a client without roots) is `client_error` whatever its
+ * code: the client answered, the server did nothing wrong.
+ */
 export function judgeResponse(
+  direction: Direction,
   result: unknown,
   error: { code: number; message: string } | undefined,
 ): ResponseVerdict {
   if (error) {
-    return {
-      outcome: CLIENT_ERROR_CODES.has(error.code) ? "client_error" : "server_error",
-      errorCode: error.code,
-      errorMessage: error.message,
-    };
+    const outcome: Outcome =
+      direction === "s2c" || CLIENT_ERROR_CODES.has(error.code)
+        ? "client_error"
+        : FLOW_STEP_CODES.has(error.code)
+          ? "ok"
+          : "server_error";
+    return { outcome, errorCode: error.code, errorMessage: error.message };
   }
   if (isObject(result)) {
     if (result.resultType === "input_required") return { outcome: null, errorCode: null, errorMessage: null };

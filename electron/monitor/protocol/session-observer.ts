@@ -364,7 +364,7 @@ export class SessionObserver {
         ? serverSessionFacts(entry.method, message.result)
         : null;
     if (facts) this.sink.session(facts, at);
-    const verdict = judgeResponse(message.result, message.error);
+    const verdict = judgeResponse(entry.direction, message.result, message.error);
     if (verdict.outcome === null) {
       this.pending.released(entry);
       this.rounds.opened(entry, message.result);

@@ -2,7 +2,7 @@
  * Builds a report from the store: call statistics come from one read of the range (the same reader and
  * the same document as `mcpscope stats`), the rest from the queries each section already has.
  */
-import { OUTCOMES, type OutcomeCounts } from "../../../shared/domain.js";
+import { errorCount, OUTCOMES, type OutcomeCounts } from "../../../shared/domain.js";
 import {
   REPORT_PERIODS,
   REPORT_SCHEMA_VERSION,
@@ -16,6 +16,7 @@ import { metricsSeries } from "../metrics/series.js";
 import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
+import { SERVED_WHERE } from "../store/served.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { VERSION } from "../version.js";
 import {
@@ -85,10 +86,9 @@ interface Totals {
 function totals(data: RangeData): Totals {
   const accs = [...data.values()].flatMap((ops) => [...ops.values()]);
   const calls = accs.reduce((n, a) => n + a.calls, 0);
-  const ok = accs.reduce((n, a) => n + (a.outcomes.ok ?? 0), 0);
   return {
     calls,
-    errors: calls - ok,
+    errors: accs.reduce((n, a) => n + errorCount(a.outcomes), 0),
     activeServers: [...data.values()].filter((ops) => [...ops.values()].some((a) => a.calls > 0)).length,
     fromRollups: accs.some((a) => a.fromRollups),
   };
@@ -312,7 +312,7 @@ function slowestCalls(db: Db, range: TimeRange, scope: Scope): Report["slowest"]
   return db
     .prepare(
       `SELECT id, server, method, target, outcome, started_at, duration_ms FROM calls
-       WHERE started_at >= ? AND started_at <= ?${where} ORDER BY duration_ms DESC LIMIT 10`,
+       WHERE started_at >= ? AND started_at <= ? AND ${SERVED_WHERE}${where} ORDER BY duration_ms DESC LIMIT 10`,
     )
     .all(range.since, range.until, ...(names ?? []))
     .map((r) => ({

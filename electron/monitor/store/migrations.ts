@@ -591,6 +591,27 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM session_clients WHERE session_id = old.id;
   END;
   `,
+
+  // Rollup series by direction (metrics/rollups.ts): the requests a server sent its client (sampling,
+  // elicitation, roots) are folded into series of their own, never into the server's figures. The series
+  // table is small (one row per operation and outcome), so it is rebuilt with its ids kept. Series folded
+  // before stay `c2s`: they hold what was folded then, the server's own requests included.
+  `
+  CREATE TABLE rollup_series_by_direction (
+    id INTEGER PRIMARY KEY,
+    server TEXT NOT NULL,
+    direction TEXT NOT NULL DEFAULT 'c2s',
+    method TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    last_seen REAL NOT NULL,
+    UNIQUE (server, direction, method, target, outcome)
+  );
+  INSERT INTO rollup_series_by_direction (id, server, direction, method, target, outcome, last_seen)
+    SELECT id, server, 'c2s', method, target, outcome, last_seen FROM rollup_series;
+  DROP TABLE rollup_series;
+  ALTER TABLE rollup_series_by_direction RENAME TO rollup_series;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,7 @@ import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
 import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
 import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "./session-clients.js";
+import { SERVED_WHERE } from "./served.js";
 
 const CALLS_KEYSET = { table: "calls", timeColumn: "started_at", alias: "c", noun: "call" };
 
@@ -184,7 +185,7 @@ function toDetail(row: Row): CallDetail {
 const ANSWERED_SQL = ANSWERED_OUTCOMES.map((o) => `'${o}'`).join(", ");
 const REFUSED_SQL = REFUSED_HTTP_STATUSES.join(", ");
 /** A client→server call the server answered: not the proxy's own failures, not refused (401/403). */
-const ANSWERED_WHERE = `direction = 'c2s' AND outcome IN (${ANSWERED_SQL}) AND coalesce(http_status, 0) NOT IN (${REFUSED_SQL})`;
+const ANSWERED_WHERE = `${SERVED_WHERE} AND outcome IN (${ANSWERED_SQL}) AND coalesce(http_status, 0) NOT IN (${REFUSED_SQL})`;
 
 /**
  * Client→server calls a server answered since a time, counted up to RECENT_ANSWERED_CAP + 1 (over the cap:
