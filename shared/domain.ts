@@ -4,42 +4,11 @@
  */
 import { z } from "zod";
 import { CountedRangeSchema } from "./metrics.js";
+import { DIRECTIONS, OUTCOMES } from "./outcomes.js";
 
-/** Every request ends in exactly one outcome (docs/architecture.md). */
-export const OUTCOMES = [
-  "ok",
-  "tool_error",
-  "client_error",
-  "server_error",
-  "timeout",
-  "cancelled",
-  "disconnected",
-] as const;
+export { ERROR_OUTCOMES, errorCount, isErrorOutcome, OUTCOMES } from "./outcomes.js";
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
-/**
- * The outcomes that count as errors in every figure (stats, charts, rollups, reports, alert signals,
- * `/metrics`' `error.type`). `ok` is not one, nor is `cancelled`: the client's own stop, as gRPC's
- * CANCELLED and HTTP's 499 are kept out of error ratios, is counted and shown as cancelled instead.
- */
-export const ERROR_OUTCOMES = [
-  "tool_error",
-  "client_error",
-  "server_error",
-  "timeout",
-  "disconnected",
-] as const satisfies Outcome[];
-const ERRORS: ReadonlySet<string> = new Set(ERROR_OUTCOMES);
-/** Whether a call with this outcome counts as an error (see ERROR_OUTCOMES). */
-export function isErrorOutcome(outcome: string): boolean {
-  return ERRORS.has(outcome);
-}
-/** How many of `outcomes` (counts by outcome) are errors. */
-export function errorCount(outcomes: Readonly<Record<string, number>>): number {
-  let n = 0;
-  for (const [outcome, count] of Object.entries(outcomes)) if (ERRORS.has(outcome)) n += count;
-  return n;
-}
 /**
  * The outcomes in which the server replied: it was alive, whatever it said. A request the proxy could
  * not deliver (the upstream unreachable, TLS failing, a gateway's 502) ends `disconnected`, a gateway's
@@ -58,32 +27,9 @@ export const ANSWERED_OUTCOMES = [
  */
 export const REFUSED_HTTP_STATUSES = [401, 403] as const;
 
-/** Which side sent the request: client→server (`c2s`) or server→client (`s2c`, e.g. sampling). */
-export const DirectionSchema = z.enum(["c2s", "s2c"]);
+export { directionText, isServed, operationText, SERVED_DIRECTION } from "./outcomes.js";
+export const DirectionSchema = z.enum(DIRECTIONS);
 export type Direction = z.infer<typeof DirectionSchema>;
-/**
- * The direction of the requests a server's own figures are about (calls, errors, error rate, latency in
- * stats, charts, rollups, reports, alert signals and `/metrics`): those it served. A request the server
- * sent its client (sampling, elicitation, roots) waits on the client, its user or its model, so it is
- * counted apart (`requests_to_client` in stats) and never in the server's figures.
- */
-export const SERVED_DIRECTION = "c2s" satisfies Direction;
-/** A request's direction in words, as every view says it. */
-export function directionText(direction: Direction): string {
-  return direction === "c2s" ? "client → server" : "server → client";
-}
-/**
- * A call's operation where lists mix both directions: a request the server sent its client says so, so
- * that its outcome (a user declining sampling) is not read as the server's.
- */
-export function operationText(call: { method: string; target: string | null; direction: Direction }): string {
-  const op = call.target ? `${call.method} ${call.target}` : call.method;
-  return call.direction === "s2c" ? `${op} (${directionText(call.direction)})` : op;
-}
-/** Whether a request sent in `direction` counts in its server's figures (see SERVED_DIRECTION). */
-export function isServed(direction: string): boolean {
-  return direction === SERVED_DIRECTION;
-}
 
 /** The protocol era a session speaks: session based (≤ 2025-11-25) or stateless (2026-07-28). */
 export const EraSchema = z.enum(["session", "stateless", "unknown"]);

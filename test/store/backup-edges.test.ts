@@ -13,7 +13,7 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { createBackup } from "../../electron/monitor/store/backup.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { RestoreResult } from "../../shared/storage.js";
 import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
 
@@ -128,11 +128,11 @@ describe("mcpscope backup FILE", () => {
 
 describe("mcpscope restore whose migration fails", () => {
   it("refuses in one line before anything is moved, and the data dir stays usable", async () => {
-    // A backup that says it is one schema older than it is: the last migration then fails on a column
-    // that exists already (any migration failure takes the same path).
+    // A backup that says it is older than it is: the last migration that adds a column then fails on a
+    // column that exists already (any migration failure takes the same path).
     const source = join(dir.path, "mislabelled");
     const db = openDb(databasePath(source));
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.findLastIndex((sql) => sql.includes("ADD COLUMN"))}`);
     const file = join(dir.path, "mislabelled.mcpscope-backup");
     await createBackup(db, file, { version: "0.0.0" });
     db.close();

@@ -16,7 +16,7 @@ import { readState, renewRollupGeneration, STATE } from "./rollups.js";
 type CallRow = Record<string, SqlValue>;
 
 /** The columns a fold reads, in its order (`fold-batch.ts`). */
-const FOLDED = "id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out";
+const FOLDED = "id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out, direction";
 const COLUMNS = FOLDED.split(", ");
 
 /** Stores `next`, the answered call, over the `timeout` row of the same request; false when none is stored. */
@@ -60,7 +60,7 @@ export function correctTimedOutCall(db: Db, next: CallRow): boolean {
 function takeFromRollups(db: Db, call: SqlValue[]): void {
   const duration = Number(call[6]);
   const series = db.prepare(
-    "SELECT id FROM rollup_series WHERE server = ? AND method = ? AND target = ? AND outcome = ?",
+    "SELECT id FROM rollup_series WHERE server = ? AND direction = ? AND method = ? AND target = ? AND outcome = ?",
   );
   const stored = db.prepare(
     "SELECT count, bytes_in, bytes_out, sketch FROM call_rollups WHERE resolution = ? AND bucket_start = ? AND series = ?",
@@ -73,7 +73,7 @@ function takeFromRollups(db: Db, call: SqlValue[]): void {
      WHERE resolution = ? AND bucket_start = ? AND series = ?`,
   );
   for (const row of rowsOfCall(call)) {
-    const id = series.get(row.server, row.method, row.target, row.outcome)?.id;
+    const id = series.get(row.server, row.direction, row.method, row.target, row.outcome)?.id;
     if (id === undefined || id === null) continue;
     // A bucket retention deleted already holds nothing to take back.
     const was = stored.get(row.resolution, row.start, id);

@@ -4,7 +4,7 @@
  * every row's sketch already encoded. `fold.ts` merges them with the stored rows and writes them, after
  * checking that no other folder moved the mark since this batch read it.
  */
-import { isServed, SERVED_DIRECTION } from "../../../shared/domain.js";
+import { isServed, SERVED_DIRECTION } from "../../../shared/outcomes.js";
 import type { Db, SqlValue, Statement } from "../store/db.js";
 import { DDSketch } from "./ddsketch.js";
 import {

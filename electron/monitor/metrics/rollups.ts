@@ -5,7 +5,7 @@
  * resolution is read from contiguous pages. This file holds their vocabulary and the state folding keeps
  * in the database (`fold.ts` folds calls into them).
  */
-import { isErrorOutcome } from "../../../shared/domain.js";
+import { isErrorOutcome } from "../../../shared/outcomes.js";
 import type { Db } from "../store/db.js";
 
 export const MINUTE = 60_000;

@@ -385,7 +385,9 @@ export class SessionObserver {
     bytes: number,
     at: number,
   ): void {
-    const verdict = judgeResponse(message.result, message.error);
+    // An answer on the server's stream is to a client's request, and the other way round.
+    const direction = entry?.direction ?? (stream === "out" ? "c2s" : "s2c");
+    const verdict = judgeResponse(direction, message.result, message.error);
     const id = String(message.id);
     if (!entry || verdict.outcome === null) {
       this.anomaly(stream, "late_response", `response to request ${id} after its timeout`, bytes, at);
