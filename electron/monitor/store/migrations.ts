@@ -7,7 +7,12 @@
  * one that rewrites or indexes a table that grows with calls (calls, call_rollups, logs) costs seconds per
  * million rows (call_rollups_series: 14 s at 5 million calls). Whoever opens says so first (`upgrading`),
  * and such work belongs after start where it can (docs/architecture.md, "Upgrading the database").
+ *
+ * A database's version is a count of the steps it has run, so the list is append only: a step once
+ * released is never edited, removed or moved (test/store/migration-fingerprints.test.ts holds each step's
+ * fingerprint). A step may only gain IF NOT EXISTS, so that a database that ran it elsewhere passes through.
  */
+import { basename } from "node:path";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
 
@@ -464,9 +469,11 @@ export const MIGRATIONS: readonly string[] = [
   // The audit chain sealed per batch (audit/audit-chain.ts): a compact row per record, the facts records
   // share stored once, one link per write transaction. `audit_log` keeps the records written before (the
   // first link chains from its last hash) and takes no new ones: a wrapper of an older version still
-  // running would otherwise continue the old chain beside the new one.
+  // running would otherwise continue the old chain beside the new one. IF NOT EXISTS: one day's builds
+  // (2026-12-06, 07:02–07:17) ran this as step 14, before the index above was added ahead of it; their
+  // databases (schema 14) meet it a second time and must pass through.
   `
-  CREATE TABLE audit_subjects (
+  CREATE TABLE IF NOT EXISTS audit_subjects (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL CHECK (kind IN ('call', 'admin')),
@@ -480,7 +487,7 @@ export const MIGRATIONS: readonly string[] = [
     client_version TEXT,
     last_id INTEGER NOT NULL
   );
-  CREATE TABLE audit_records (
+  CREATE TABLE IF NOT EXISTS audit_records (
     id INTEGER PRIMARY KEY,
     time INTEGER NOT NULL,
     subject INTEGER NOT NULL,
@@ -491,7 +498,7 @@ export const MIGRATIONS: readonly string[] = [
     error_code INTEGER,
     details TEXT
   );
-  CREATE TABLE audit_links (
+  CREATE TABLE IF NOT EXISTS audit_links (
     id INTEGER PRIMARY KEY,
     first_id INTEGER NOT NULL,
     last_id INTEGER NOT NULL,
@@ -502,7 +509,7 @@ export const MIGRATIONS: readonly string[] = [
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
   );
-  CREATE TRIGGER audit_log_closed BEFORE INSERT ON audit_log BEGIN
+  CREATE TRIGGER IF NOT EXISTS audit_log_closed BEFORE INSERT ON audit_log BEGIN
     SELECT RAISE(ABORT, 'this audit log is written in batches by a newer mcpscope; restart this wrapper');
   END;
   `,
@@ -636,10 +643,36 @@ export function migrate(db: Db, upgrading?: UpgradeListener, to = SCHEMA_VERSION
     // A new database (version 0) is created in milliseconds: only an upgrade is announced.
     if (from > 0) upgrading?.(from, to);
     for (let v = from; v < to; v++) {
-      db.exec(MIGRATIONS[v] ?? "");
+      try {
+        db.exec(MIGRATIONS[v] ?? "");
+      } catch (error) {
+        // A new database (version 0) that cannot be created is not an upgrade: SQLite's words say it.
+        if (from === 0) throw error;
+        throw new UpgradeError(db.path, from, to, v + 1, error);
+      }
     }
     db.exec(`PRAGMA user_version = ${to}`);
   });
+}
+
+/**
+ * A step that failed: the whole upgrade was rolled back, so the file is as it was. Said in words the user
+ * can act on; `reason` is the short form, for a caller that names the file itself (restore).
+ */
+export class UpgradeError extends MonitoringError {
+  readonly reason: string;
+  constructor(path: string, from: number, to: number, step: number, cause: unknown) {
+    const reason = `step ${step} of the upgrade from schema ${from} to ${to} failed: ${(cause as Error).message}`;
+    super(
+      "storage",
+      `the database ${path} (schema ${from}) cannot be upgraded: ${reason}; nothing was changed. ` +
+        `A pre-release or branch build of mcpscope may have written it. To go on, move ${basename(path)} aside ` +
+        "(the next start begins a fresh one; the old file keeps your history), or `mcpscope restore` a backup into a new --data-dir",
+      false,
+      { cause },
+    );
+    this.reason = reason;
+  }
 }
 
 /** What a terminal is told while an upgrade runs, in one line. */

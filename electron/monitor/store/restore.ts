@@ -15,7 +15,7 @@ import { keepAsBackup } from "./before-restore.js";
 import { copyDatabase, type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
 import { liveWrapperPids, recordingWrapperPids } from "./lost-sessions.js";
-import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
+import { SCHEMA_VERSION, UpgradeError, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
 
@@ -60,7 +60,10 @@ function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener
   try {
     openDb(staged, { upgrading }).close();
   } catch (error) {
-    const why = (error as Error).message.replace(`cannot use the database ${staged}: `, "");
+    const why =
+      error instanceof UpgradeError
+        ? error.reason
+        : (error as Error).message.replace(`cannot use the database ${staged}: `, "");
     throw MonitoringError.storage(
       `restore refused: the database in ${file} cannot be opened and upgraded to schema ${SCHEMA_VERSION} (${why}); nothing was changed`,
       error,
