@@ -99,11 +99,18 @@ function wrapperOf(row: OpenSession): WrapperRef {
   return { pid: row.wrapperPid, startTicks: row.wrapperStartTicks, startedAt: row.startedAt };
 }
 
+/**
+ * Read from every schema this mcpscope upgrades from: `restore` asks before a database older wrappers
+ * still record into is migrated, and those wrote no start ticks (the column came later).
+ */
 function openSessions(db: Db): OpenSession[] {
+  const hasTicks = db
+    .prepare("SELECT 1 AS yes FROM pragma_table_info('sessions') WHERE name = 'wrapper_start_ticks'")
+    .get();
   return db
     .prepare(
-      `SELECT id, server, wrapper_pid, wrapper_start_ticks, started_at FROM sessions
-       WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL`,
+      `SELECT id, server, wrapper_pid, ${hasTicks ? "wrapper_start_ticks" : "NULL AS wrapper_start_ticks"}, started_at
+       FROM sessions WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL`,
     )
     .all()
     .map((row) => ({
