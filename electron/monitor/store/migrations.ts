@@ -676,8 +676,9 @@ export class UpgradeError extends MonitoringError {
 }
 
 /** What a terminal is told while an upgrade runs, in one line. */
-export function upgradeLine(from: number, to: number): string {
-  return `mcpscope: upgrading the database from schema ${from} to ${to} (once, after an update; a large database can take a minute)`;
+export function upgradeLine(from: number, to: number, keepingCopy = true): string {
+  const copy = keepingCopy ? ", keeping a copy of it in backups/" : "";
+  return `mcpscope: upgrading the database from schema ${from} to ${to}${copy} (once, after an update; a large database can take a minute)`;
 }
 
 /** The one-line refusal of a database written by a newer mcpscope (its tables may not be what we expect). */

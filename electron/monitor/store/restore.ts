@@ -58,7 +58,8 @@ export async function restoreBackup(
 /** Opens the staged copy migrated (WAL mode, the current schema), or refuses the restore in one line. */
 function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener): void {
   try {
-    openDb(staged, { upgrading }).close();
+    // The backup file is the copy of the database as it was: none is kept beside the staged one.
+    openDb(staged, { upgrading, olderSchema: "upgrade-no-copy" }).close();
   } catch (error) {
     const why =
       error instanceof UpgradeError
