@@ -36,6 +36,7 @@ const RELEASED = [
   "3fca991176036fa9", // 24
   "fcb32201fc65efcc", // 25
   "bdf2db98fc0b74b5", // 26
+  "4f01b2bb48e69d31", // 27
 ];
 
 function fingerprint(sql: string): string {

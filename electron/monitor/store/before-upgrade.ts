@@ -20,10 +20,12 @@ import { writeBackupSync } from "./backup.js";
 import { backupDir, beforeUpgradeBackupName, rotateBeforeUpgradeBackups } from "./backup-files.js";
 import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
 import { type Db, openRawDb } from "./db.js";
-import type { UpgradeListener } from "./migrations.js";
+import { liveSessions } from "./lost-sessions.js";
+import { BATCHED_AUDIT_SCHEMA, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir } from "./private-files.js";
 
 export const UPGRADED_EVENT = "storage.upgraded";
+export const UNAUDITED_SESSION_EVENT = "audit.session_unaudited";
 
 /**
  * What opening does with a database an older mcpscope left: upgrade it after keeping a copy (the
@@ -94,6 +96,8 @@ export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: Upgr
       const ms = Math.round(performance.now() - done.began);
       try {
         insertEvent(db, upgradeEvent({ from: done.from, to: done.to, ms, backup, problem }));
+        if (done.from < BATCHED_AUDIT_SCHEMA)
+          for (const session of liveSessions(db)) insertEvent(db, unauditedSessionEvent(session));
       } catch {
         // Busy past the timeout: the upgrade stands; the engine's log still says it happened when it ran it.
       }
@@ -150,5 +154,27 @@ export function upgradeEvent(upgrade: {
     severity: upgrade.problem ? "medium" : "info",
     message: `the database was upgraded from schema ${upgrade.from} to ${upgrade.to} (${upgrade.ms} ms, by pid ${process.pid})${kept}`,
     details: { ...upgrade, pid: process.pid },
+  };
+}
+
+/**
+ * A session still recording across an upgrade past the batched audit chain: its wrapper, an older
+ * mcpscope, writes the per-record audit log this schema closed, so its calls go on being stored but none
+ * reaches the audit trail, and `audit verify` cannot see what is not there. Said once, at the upgrade.
+ */
+export function unauditedSessionEvent(session: {
+  id: string;
+  server: string;
+  wrapperPid: number;
+}): TrackedEvent {
+  return {
+    // Kept as long as the audit trail it is about (audit events: 365 days).
+    category: "audit",
+    type: UNAUDITED_SESSION_EVENT,
+    severity: "medium",
+    server: session.server,
+    session: session.id,
+    message: `${session.server}: the calls of this session from the upgrade on are recorded but not audited: its wrapper (pid ${session.wrapperPid}) runs an older mcpscope that cannot write this audit trail; restart the MCP client, and if the entry still launches an older mcpscope, re-point it (\`mcpscope instrument --repair\`)`,
+    details: { wrapperPid: session.wrapperPid },
   };
 }

@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
 import { keepingUpgrade, type OlderSchema } from "./before-upgrade.js";
 import { noteDamageAt } from "./clean-close.js";
-import { migrate, type UpgradeListener } from "./migrations.js";
+import { CURRENT_WRITER_FUNCTION, migrate, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateFile, PRIVATE_DIR_MODE } from "./private-files.js";
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
@@ -128,6 +128,8 @@ export function openRawDb(path: string, options: OpenOptions = {}): Db {
   } catch (error) {
     throw openFailure(path, "open", error);
   }
+  // What tells this mcpscope's writers from the first release's (migrations.ts): a no-op here.
+  raw.function(CURRENT_WRITER_FUNCTION, { deterministic: true }, () => null);
   let depth = 0;
   return {
     path,

@@ -65,12 +65,17 @@ export interface LostSession {
   endedAt: number;
 }
 
+/** The open sessions whose wrapper is alive (another process than `exceptPid`). */
+export function liveSessions(
+  db: Db,
+  exceptPid = process.pid,
+): Array<{ id: string; server: string; wrapperPid: number }> {
+  return openSessions(db).filter((row) => row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row)));
+}
+
 /** The open sessions whose wrapper is alive, as distinct wrapper pids (`restore` refuses while any record). */
 export function liveWrapperPids(db: Db, exceptPid = process.pid): number[] {
-  const pids = new Set<number>();
-  for (const row of openSessions(db))
-    if (row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row))) pids.add(row.wrapperPid);
-  return [...pids];
+  return [...new Set(liveSessions(db, exceptPid).map((row) => row.wrapperPid))];
 }
 
 /**

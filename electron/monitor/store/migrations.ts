@@ -16,6 +16,16 @@ import { basename } from "node:path";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
 
+/**
+ * The SQL function every connection of this mcpscope defines (store/db.ts), called by a trigger on every
+ * new session: a writer that lacks it (the first release's) cannot start one. Its name is what such a
+ * writer prints.
+ */
+export const CURRENT_WRITER_FUNCTION = "only_a_newer_mcpscope_records_here";
+
+/** The schema from which the audit chain is sealed per batch: writers before it write `audit_log`, closed since. */
+export const BATCHED_AUDIT_SCHEMA = 15;
+
 export const MIGRATIONS: readonly string[] = [
   // 1: sessions, calls, logs, events, counters.
   `
@@ -618,6 +628,18 @@ export const MIGRATIONS: readonly string[] = [
     SELECT id, server, 'c2s', method, target, outcome, last_seen FROM rollup_series;
   DROP TABLE rollup_series;
   ALTER TABLE rollup_series_by_direction RENAME TO rollup_series;
+  `,
+
+  // Writers of the first release (2026-11-25) have no newer-schema guard: they would go on recording into
+  // this database, their pins read as changed definitions at every session (the pin format changed since)
+  // and their calls never reaching the audit chain. Every session starts with this insert, and the trigger
+  // calls a function every connection of this mcpscope defines (store/db.ts) and theirs do not: their
+  // insert fails, and with it each of their batches, so they record nothing (traffic unaffected) and say
+  // `no such function: only_a_newer_mcpscope_records_here` once on their stderr.
+  `
+  CREATE TRIGGER sessions_by_current_writers BEFORE INSERT ON sessions BEGIN
+    SELECT ${CURRENT_WRITER_FUNCTION}();
+  END;
   `,
 ];
 
