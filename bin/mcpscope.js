@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `mcpscope` command. On a Node older than the project needs (node:sqlite), it runs itself again on
-// the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It turns on
+// The `mcpscope` command. On a Node older than the project needs (node:sqlite, zstd), it runs itself again
+// on the project's own Node 24 (the `node` dev dependency), or says in one line what is needed. It turns on
 // Node's compile cache, keeps Node's ExperimentalWarning for node:sqlite off stderr (the wrapper's stderr is
 // the MCP client's log), then loads the bundled CLI. This file must parse on old Node versions too.
 import { existsSync, readFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 const script = fileURLToPath(import.meta.url);
 const root = dirname(dirname(script));
 
-/** `engines.node` from package.json (`>=22.13`) as [major, minor]; null where there is none (the app's copy). */
+/** `engines.node` from package.json (`>=22.15`) as [major, minor]; null where there is none (the app's copy). */
 function minimumNode() {
   try {
     const range = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines?.node ?? "";
@@ -123,16 +123,29 @@ function watchLauncher(launcher) {
   watch.unref();
 }
 
+/**
+ * Payloads are stored zstd-compressed where Node has it (store/payload-codec.ts), and a Node without it
+ * reads them as unreadable: `engines` asks for 22.15, where 22.x got it, but lets through 23 before 23.8.
+ * Told by the version, not by loading node:zlib, which would cost every start milliseconds.
+ */
+function lacksZstd() {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  return major === 23 && minor < 8;
+}
+
 const minimum = process.versions.electron ? null : minimumNode();
-if (minimum && tooOld(minimum)) {
+if (minimum && (tooOld(minimum) || lacksZstd())) {
   const own = ["node", "node.exe"]
     .map((name) => join(root, "node_modules", "node", "bin", name))
     .find(existsSync);
   if (own && !process.env.MCPSCOPE_REEXEC) {
     await reexec(own);
   } else {
+    const needs = tooOld(minimum)
+      ? `needs Node ${minimum.join(".")} or newer, this is ${process.version}`
+      : `needs a Node with zstd (22.15 or newer, 23.8 or newer on 23) to read the payloads it stores, this is ${process.version}`;
     process.stderr.write(
-      `mcpscope: needs Node ${minimum.join(".")} or newer, this is ${process.version} (${process.execPath}); install a newer Node (https://nodejs.org, or \`nvm install 24\`), or run \`npm install\` in ${root} to get its own Node 24\n`,
+      `mcpscope: ${needs} (${process.execPath}); install a newer Node (https://nodejs.org, or \`nvm install 24\`), or run \`npm install\` in ${root} to get its own Node 24\n`,
     );
     process.exit(1);
   }

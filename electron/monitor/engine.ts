@@ -52,7 +52,7 @@ import { leaveCleanClose } from "./store/clean-close.js";
 import { openDb } from "./store/db.js";
 import { IntegrityScheduler } from "./store/integrity.js";
 import type { CheckResult } from "./store/recovery.js";
-import { damageEvent, recoveryEvent, upgradeEvent } from "./store/storage-events.js";
+import { damageEvent, recoveryEvent } from "./store/storage-events.js";
 import { StorageService, startStorage } from "./store/storage-service.js";
 import { VERSION } from "./version.js";
 
@@ -172,10 +172,8 @@ export async function createEngine(
       details: { pid: pid || null },
     });
   }
-  if (storageStart.upgrade) {
-    logging.logger.info({ ...storageStart.upgrade }, "database upgraded");
-    tracker.track(upgradeEvent(storageStart.upgrade));
-  }
+  // Its storage.upgraded event was written with the upgrade (store/before-upgrade.ts).
+  if (storageStart.upgrade) logging.logger.info({ ...storageStart.upgrade }, "database upgraded");
   if (storageStart.tightened > 0)
     logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).

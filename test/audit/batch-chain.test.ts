@@ -188,8 +188,9 @@ function legacyDatabase(records: number): string {
         target TEXT NOT NULL, outcome TEXT NOT NULL, last_seen REAL NOT NULL, UNIQUE (server, method, target, outcome));
       INSERT INTO rollup_series_old SELECT id, server, method, target, outcome, last_seen FROM rollup_series;
       DROP TABLE rollup_series; ALTER TABLE rollup_series_old RENAME TO rollup_series`,
+      "DROP TRIGGER sessions_by_current_writers",
     ];
-    const chain = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE audit_records"));
+    const chain = MIGRATIONS.findIndex((sql) => sql.includes("audit_records ("));
     expect(SCHEMA_VERSION - chain - 1, "migrations after the batched chain's, each undone here").toBe(
       undo.length,
     );

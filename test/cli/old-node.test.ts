@@ -183,7 +183,7 @@ describe.skipIf(!OLD)("mcpscope on an old system Node", () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
-      /^mcpscope: needs Node 22\.13 or newer, this is v\d+\.\d+\.\d+ \(.+\); install a newer Node \(https:\/\/nodejs\.org, or `nvm install 24`\), or run `npm install` in .+ to get its own Node 24\n$/,
+      /^mcpscope: needs Node 22\.15 or newer, this is v\d+\.\d+\.\d+ \(.+\); install a newer Node \(https:\/\/nodejs\.org, or `nvm install 24`\), or run `npm install` in .+ to get its own Node 24\n$/,
     );
   });
 });

@@ -57,7 +57,9 @@ describe("upgrading a database from an older mcpscope", () => {
         ),
       );
       expect(event.message).toMatch(
-        new RegExp(`upgraded from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} at start \\(\\d+ ms\\)`),
+        new RegExp(
+          `upgraded from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} \\(\\d+ ms, by pid \\d+\\); the schema-${SCHEMA_VERSION - 1} database is kept as `,
+        ),
       );
       expect(event.details).toMatchObject({ from: SCHEMA_VERSION - 1, to: SCHEMA_VERSION });
     } finally {
@@ -77,7 +79,7 @@ describe("upgrading a database from an older mcpscope", () => {
       promisify(execFile)(process.execPath, [MCPSCOPE, "stats", "--json", "--data-dir", dataDir]);
     const first = await stats();
     expect(first.stderr.trim().split("\n")).toEqual([
-      `mcpscope: upgrading the database from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} (once, after an update; a large database can take a minute)`,
+      `mcpscope: upgrading the database from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION}, keeping a copy of it in backups/ (once, after an update; a large database can take a minute)`,
     ]);
     expect(JSON.parse(first.stdout)).toHaveProperty("servers");
     const second = await stats();

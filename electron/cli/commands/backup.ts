@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { localActor } from "../../monitor/audit/admin.js";
@@ -7,14 +7,15 @@ import { databasePath, resolveDataDir } from "../../monitor/paths.js";
 import { createBackup, type Progress } from "../../monitor/store/backup.js";
 import { rememberBackup } from "../../monitor/store/backup-files.js";
 import { removeUnfinishedBackups } from "../../monitor/store/backup-work.js";
-import { openDb } from "../../monitor/store/db.js";
+import { openDb, openRawDb } from "../../monitor/store/db.js";
+import { SCHEMA_VERSION, upgradeLine } from "../../monitor/store/migrations.js";
 import { restoreBackup } from "../../monitor/store/restore.js";
 import { recordAfterwards, recordBackup, recordRestore } from "../../monitor/store/storage-records.js";
 import { VERSION } from "../../monitor/version.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
-import { announceUpgrade, openAtTerminal } from "../open-db.js";
+import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { cleanUpOnStopSignals } from "../stop-signals.js";
 
@@ -55,7 +56,7 @@ export const backupCommand: Command = {
           "mcpscope backup FILE [--force] [--json]",
           this.summary,
           BACKUP_FLAGS,
-          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed; `mcpscope restore FILE` checks all of it before replacing anything. An existing\nFILE is refused unless --force. The data dir remembers the last backup (`mcpscope db info`); an audit record `backup` and a\nstorage.backed_up event record it.",
+          "The file holds a manifest (schema version, time range, row counts, sha256) and the database,\ngzip-compressed, as it is (a database an older mcpscope left is not upgraded first; `restore`\nupgrades it); `mcpscope restore FILE` checks all of it before replacing anything. An existing\nFILE is refused unless --force. The data dir remembers the last backup (`mcpscope db info`); an audit record `backup` and a\nstorage.backed_up event record it.",
         ),
       );
       return 0;
@@ -66,7 +67,10 @@ export const backupCommand: Command = {
     const force = args.flags.force === true;
     // Refused before any copying, as report --output and audit export --output refuse it.
     const file = fileTarget(resolve(named), { force, dataDir });
-    const db = openAtTerminal(databasePath(dataDir));
+    const path = databasePath(dataDir);
+    // Copied as it is, never upgraded first: a backup taken before trying an update is one the installed
+    // mcpscope can restore. Its manifest carries the schema, and `restore` upgrades it.
+    const db = existsSync(path) ? openRawDb(path) : openAtTerminal(path);
     // Ctrl-C mid-backup must not leave the uncompressed copy of the database (or a part of FILE) behind.
     const off = cleanUpOnStopSignals(removeUnfinishedBackups);
     try {
@@ -76,9 +80,17 @@ export const backupCommand: Command = {
         replace: force,
       });
       rememberBackup(dataDir, { file, time: manifest.createdAt, bytes: statSync(file).size });
-      const unrecorded = recordAfterwards(() =>
-        recordBackup(db, { actor: localActor(), file, manifest, time: manifest.createdAt }),
-      );
+      if (manifest.schemaVersion !== SCHEMA_VERSION)
+        // Records in this version's shape would not fit another schema's tables.
+        io.stderr.write(
+          `mcpscope backup: the database has schema ${manifest.schemaVersion} (this mcpscope's is ${SCHEMA_VERSION}): backed up as it is, not upgraded, and the backup is not recorded in it\n`,
+        );
+      const unrecorded =
+        manifest.schemaVersion === SCHEMA_VERSION
+          ? recordAfterwards(() =>
+              recordBackup(db, { actor: localActor(), file, manifest, time: manifest.createdAt }),
+            )
+          : null;
       if (unrecorded) io.stderr.write(`mcpscope backup: the backup is whole, but ${unrecorded}\n`);
       const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
       io.stdout.write(
@@ -124,7 +136,8 @@ export const restoreCommand: Command = {
     const result = await restoreBackup(file, dataDir, {
       force: args.flags.force === true,
       progress: progressTo(io, "restore"),
-      upgrading: announceUpgrade,
+      // The backup file is the copy of what is upgraded: none is kept in backups/.
+      upgrading: (from, to) => process.stderr.write(`${upgradeLine(from, to, false)}\n`),
     });
     // Into the restored database: the audit chain it holds ends where the backup did, and this record is
     // what says it was rewound, from which file, and where the replaced database went.

@@ -40,7 +40,8 @@ function open(): Db {
     // The open retries its steps until its own busy timeout has passed: one try can wait about twice it.
     const busyTimeoutMs = Math.floor(wait(Math.min(WRITE_BUSY_MS, until - Date.now())) / 2);
     try {
-      return withTestPageLimit(openDb(path, { busyTimeoutMs }));
+      // An older schema is left to the app or a command to upgrade (store/before-upgrade.ts).
+      return withTestPageLimit(openDb(path, { busyTimeoutMs, olderSchema: "refuse" }));
     } catch (error) {
       if (!/busy|locked/i.test((error as Error).message) || Date.now() >= until || wait(1) === 0) throw error;
     }

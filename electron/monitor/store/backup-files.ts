@@ -18,6 +18,9 @@ export function backupDir(dataDir: string): string {
 
 const SCHEDULED_PREFIX = "mcpscope-scheduled-";
 const BEFORE_RESTORE_PREFIX = "mcpscope-before-restore-";
+const BEFORE_UPGRADE_PREFIX = "mcpscope-before-upgrade-from-";
+/** How many copies kept before an upgrade stay: the last update's, and the one before in case it went wrong too. */
+export const BEFORE_UPGRADE_KEEP = 2;
 const LAST_BACKUP = "last-backup.json";
 /** The time as it appears in a backup's name: ISO 8601 with `:` and `.` made `-` (file-name safe). */
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/;
@@ -43,6 +46,33 @@ export function scheduledBackupName(now: number): string {
  */
 export function beforeRestoreBackupName(now: number): string {
   return `${BEFORE_RESTORE_PREFIX}${stamp(now)}${BACKUP_SUFFIX}`;
+}
+
+/**
+ * The name of the copy of the database kept as it was before an upgrade from schema `from` (store/
+ * before-upgrade.ts): what an older mcpscope can still restore. Like a before-restore backup, it is no
+ * one's "last backup", and the schedule's rotation never deletes it; only the newest BEFORE_UPGRADE_KEEP stay.
+ */
+export function beforeUpgradeBackupName(from: number, now: number): string {
+  return `${BEFORE_UPGRADE_PREFIX}${from}-${stamp(now)}${BACKUP_SUFFIX}`;
+}
+
+/** Deletes the copies kept before upgrades beyond the newest `keep` (by the time in their names). */
+export function rotateBeforeUpgradeBackups(dataDir: string, keep = BEFORE_UPGRADE_KEEP): string[] {
+  const dir = backupDir(dataDir);
+  const kept = readdirSync(dir)
+    .map((name) => ({ path: join(dir, name), time: beforeUpgradeTime(name) }))
+    .filter((file): file is { path: string; time: number } => file.time !== null)
+    .sort((a, b) => b.time - a.time);
+  for (const old of kept.slice(keep)) rmSync(old.path, { force: true });
+  return kept.slice(keep).map((old) => old.path);
+}
+
+function beforeUpgradeTime(name: string): number | null {
+  const from = /^\d+-/.exec(name.slice(BEFORE_UPGRADE_PREFIX.length))?.[0] ?? "";
+  return name.startsWith(BEFORE_UPGRADE_PREFIX) && from
+    ? timeAfter(BEFORE_UPGRADE_PREFIX + from, name)
+    : null;
 }
 
 function timeAfter(prefix: string, name: string): number | null {
@@ -133,7 +163,13 @@ export function datedBackups(dataDir: string): BackupFile[] {
   for (const name of names) {
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat?.isFile() || name.startsWith(BEFORE_RESTORE_PREFIX) || path === last?.file) continue;
+    if (
+      !stat?.isFile() ||
+      name.startsWith(BEFORE_RESTORE_PREFIX) ||
+      name.startsWith(BEFORE_UPGRADE_PREFIX) ||
+      path === last?.file
+    )
+      continue;
     // mcpscope's own names carry the time they were taken: no need to read the file.
     const taken = scheduledBackupTime(name) ?? timeAfter("mcpscope-", name) ?? manifestTime(path);
     if (taken !== null) found.push({ file: path, time: taken, bytes: stat.size });

@@ -15,15 +15,18 @@ import {
   closeSync,
   createReadStream,
   createWriteStream,
+  fsyncSync,
   openSync,
   readSync,
+  renameSync,
   rmSync,
   statSync,
+  writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
+import { createGunzip, createGzip, gzipSync } from "node:zlib";
 import { MonitoringError } from "../errors.js";
 import { createFileAtomic } from "../instrument/atomic-file.js";
 import { cannotWrite, writtenPath } from "../output-file.js";
@@ -81,6 +84,84 @@ function timeRange(db: Db): { from: number; to: number } | null {
   return row?.f == null ? null : { from: Number(row.f), to: Number(row.t) };
 }
 
+/**
+ * What a backup's manifest says of the copy at `snapshot`, made a self-contained file first (rollback
+ * journal, not WAL): it can then be read without a -shm beside it.
+ */
+function describeCopy(snapshot: string): Pick<BackupManifest, "rows" | "range" | "schemaVersion"> {
+  const copy = openRawDb(snapshot);
+  try {
+    copy.exec("PRAGMA journal_mode = DELETE");
+    return {
+      rows: rowCounts(copy),
+      range: timeRange(copy),
+      schemaVersion: Number(copy.prepare("PRAGMA user_version").get()?.user_version ?? 0),
+    };
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Writes a backup of the database copy at `snapshot` (which it consumes) to `file`, synchronously, for
+ * whoever holds no event loop to wait on: an upgrade keeping the database as it was (store/before-upgrade.ts).
+ * The copy is compressed a chunk at a time, each chunk a gzip member of its own (gunzip reads them as one
+ * stream), at level 1: twice as fast as `createBackup`'s level 6 for a few percent more bytes, since the
+ * upgrade waits on it. The file is put in place whole (synced, then renamed from beside it).
+ */
+export function writeBackupSync(
+  snapshot: string,
+  file: string,
+  options: { version: string; now: number },
+): BackupManifest {
+  const { rows, range, schemaVersion } = describeCopy(snapshot);
+  const databaseBytes = statSync(snapshot).size;
+  const payload = `${snapshot}.gz`;
+  const hash = createHash("sha256");
+  const input = openSync(snapshot, "r");
+  const output = openSync(payload, "w", PRIVATE_FILE_MODE);
+  try {
+    const chunk = Buffer.alloc(8 << 20);
+    for (let n = readSync(input, chunk); n > 0; n = readSync(input, chunk)) {
+      const packed = gzipSync(chunk.subarray(0, n), { level: 1 });
+      hash.update(packed);
+      writeSync(output, packed);
+    }
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
+  rmSync(snapshot, { force: true });
+  const manifest: BackupManifest = {
+    schemaVersion,
+    version: options.version,
+    createdAt: options.now,
+    range,
+    rows,
+    databaseBytes,
+    payloadBytes: statSync(payload).size,
+    sha256: hash.digest("hex"),
+  };
+  const temp = `${payload}.backup`;
+  const out = openSync(temp, "w", PRIVATE_FILE_MODE);
+  try {
+    writeSync(out, `${MAGIC}${JSON.stringify(manifest)}\n`);
+    const packed = openSync(payload, "r");
+    try {
+      const chunk = Buffer.alloc(8 << 20);
+      for (let n = readSync(packed, chunk); n > 0; n = readSync(packed, chunk)) writeSync(out, chunk, 0, n);
+    } finally {
+      closeSync(packed);
+    }
+    fsyncSync(out);
+  } finally {
+    closeSync(out);
+  }
+  rmSync(payload, { force: true });
+  renameSync(temp, file);
+  return manifest;
+}
+
 /** Counts bytes and hashes them on their way through. */
 function meter(onChunk: (chunk: Buffer) => void): Transform {
   return new Transform({
@@ -129,19 +210,7 @@ export async function createBackup(
       );
     }
     options.progress?.("copy", 1, 1);
-    // A self-contained file (rollback journal, not WAL): it can then be read without a -shm beside it.
-    const copy = openRawDb(snapshot);
-    let rows: Record<string, number>;
-    let range: { from: number; to: number } | null;
-    let schemaVersion: number;
-    try {
-      copy.exec("PRAGMA journal_mode = DELETE");
-      rows = rowCounts(copy);
-      range = timeRange(copy);
-      schemaVersion = Number(copy.prepare("PRAGMA user_version").get()?.user_version ?? 0);
-    } finally {
-      copy.close();
-    }
+    const { rows, range, schemaVersion } = describeCopy(snapshot);
     let manifest: BackupManifest;
     // A full disk past the copy: the same line as any output's, the file named, nothing changed.
     try {

@@ -6,8 +6,9 @@ import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
+import { keepingUpgrade, type OlderSchema } from "./before-upgrade.js";
 import { noteDamageAt } from "./clean-close.js";
-import { migrate, type UpgradeListener } from "./migrations.js";
+import { CURRENT_WRITER_FUNCTION, migrate, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateFile, PRIVATE_DIR_MODE } from "./private-files.js";
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
@@ -45,6 +46,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Told before migrations run on an existing database (they can take a while on a large one). */
   upgrading?: UpgradeListener;
+  /** What to do with a database an older mcpscope left (store/before-upgrade.ts); "upgrade" by default. */
+  olderSchema?: OlderSchema;
 }
 
 type RawDatabase = {
@@ -125,6 +128,8 @@ export function openRawDb(path: string, options: OpenOptions = {}): Db {
   } catch (error) {
     throw openFailure(path, "open", error);
   }
+  // What tells this mcpscope's writers from the first release's (migrations.ts): a no-op here.
+  raw.function(CURRENT_WRITER_FUNCTION, { deterministic: true }, () => null);
   let depth = 0;
   return {
     path,
@@ -181,9 +186,14 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     }
   }
   const db = openRawDb(path, options);
+  const upgrade = keepingUpgrade(path, options.olderSchema ?? "upgrade", options.upgrading);
   try {
-    if (!options.readOnly) setUp(db, options, Date.now() + (options.busyTimeoutMs ?? 5000));
+    if (!options.readOnly) {
+      setUp(db, upgrade.listener, Date.now() + (options.busyTimeoutMs ?? 5000));
+      upgrade.finish(db);
+    }
   } catch (error) {
+    upgrade.abandon();
     try {
       db.close();
     } catch {}
@@ -199,7 +209,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
  * WAL, where SQLite answers at once rather than through its busy timeout: each step is idempotent, so the
  * whole is tried again until `deadline`.
  */
-function setUp(db: Db, options: OpenOptions, deadline: number): void {
+function setUp(db: Db, upgrading: UpgradeListener, deadline: number): void {
   for (;;) {
     try {
       // A new database: incremental auto-vacuum (space freed by retention goes back to the file system)
@@ -216,7 +226,7 @@ function setUp(db: Db, options: OpenOptions, deadline: number): void {
       // then wait on a checkpoint's sync a quarter as often (bench/load).
       db.exec("PRAGMA wal_autocheckpoint = 4096");
       db.exec("PRAGMA foreign_keys = ON");
-      migrate(db, options.upgrading);
+      migrate(db, upgrading);
       return;
     } catch (error) {
       if (!/database is locked|SQLITE_BUSY/i.test((error as Error).message) || Date.now() >= deadline)

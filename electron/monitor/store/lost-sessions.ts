@@ -65,12 +65,17 @@ export interface LostSession {
   endedAt: number;
 }
 
+/** The open sessions whose wrapper is alive (another process than `exceptPid`). */
+export function liveSessions(
+  db: Db,
+  exceptPid = process.pid,
+): Array<{ id: string; server: string; wrapperPid: number }> {
+  return openSessions(db).filter((row) => row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row)));
+}
+
 /** The open sessions whose wrapper is alive, as distinct wrapper pids (`restore` refuses while any record). */
 export function liveWrapperPids(db: Db, exceptPid = process.pid): number[] {
-  const pids = new Set<number>();
-  for (const row of openSessions(db))
-    if (row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row))) pids.add(row.wrapperPid);
-  return [...pids];
+  return [...new Set(liveSessions(db, exceptPid).map((row) => row.wrapperPid))];
 }
 
 /**
@@ -99,11 +104,18 @@ function wrapperOf(row: OpenSession): WrapperRef {
   return { pid: row.wrapperPid, startTicks: row.wrapperStartTicks, startedAt: row.startedAt };
 }
 
+/**
+ * Read from every schema this mcpscope upgrades from: `restore` asks before a database older wrappers
+ * still record into is migrated, and those wrote no start ticks (the column came later).
+ */
 function openSessions(db: Db): OpenSession[] {
+  const hasTicks = db
+    .prepare("SELECT 1 AS yes FROM pragma_table_info('sessions') WHERE name = 'wrapper_start_ticks'")
+    .get();
   return db
     .prepare(
-      `SELECT id, server, wrapper_pid, wrapper_start_ticks, started_at FROM sessions
-       WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL`,
+      `SELECT id, server, wrapper_pid, ${hasTicks ? "wrapper_start_ticks" : "NULL AS wrapper_start_ticks"}, started_at
+       FROM sessions WHERE ended_at IS NULL AND wrapper_pid IS NOT NULL`,
     )
     .all()
     .map((row) => ({

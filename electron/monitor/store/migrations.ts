@@ -7,9 +7,24 @@
  * one that rewrites or indexes a table that grows with calls (calls, call_rollups, logs) costs seconds per
  * million rows (call_rollups_series: 14 s at 5 million calls). Whoever opens says so first (`upgrading`),
  * and such work belongs after start where it can (docs/architecture.md, "Upgrading the database").
+ *
+ * A database's version is a count of the steps it has run, so the list is append only: a step once
+ * released is never edited, removed or moved (test/store/migration-fingerprints.test.ts holds each step's
+ * fingerprint). A step may only gain IF NOT EXISTS, so that a database that ran it elsewhere passes through.
  */
+import { basename } from "node:path";
 import { MonitoringError } from "../errors.js";
 import type { Db } from "./db.js";
+
+/**
+ * The SQL function every connection of this mcpscope defines (store/db.ts), called by a trigger on every
+ * new session: a writer that lacks it (the first release's) cannot start one. Its name is what such a
+ * writer prints.
+ */
+export const CURRENT_WRITER_FUNCTION = "only_a_newer_mcpscope_records_here";
+
+/** The schema from which the audit chain is sealed per batch: writers before it write `audit_log`, closed since. */
+export const BATCHED_AUDIT_SCHEMA = 15;
 
 export const MIGRATIONS: readonly string[] = [
   // 1: sessions, calls, logs, events, counters.
@@ -464,9 +479,11 @@ export const MIGRATIONS: readonly string[] = [
   // The audit chain sealed per batch (audit/audit-chain.ts): a compact row per record, the facts records
   // share stored once, one link per write transaction. `audit_log` keeps the records written before (the
   // first link chains from its last hash) and takes no new ones: a wrapper of an older version still
-  // running would otherwise continue the old chain beside the new one.
+  // running would otherwise continue the old chain beside the new one. IF NOT EXISTS: one day's builds
+  // (2026-12-06, 07:02–07:17) ran this as step 14, before the index above was added ahead of it; their
+  // databases (schema 14) meet it a second time and must pass through.
   `
-  CREATE TABLE audit_subjects (
+  CREATE TABLE IF NOT EXISTS audit_subjects (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL CHECK (kind IN ('call', 'admin')),
@@ -480,7 +497,7 @@ export const MIGRATIONS: readonly string[] = [
     client_version TEXT,
     last_id INTEGER NOT NULL
   );
-  CREATE TABLE audit_records (
+  CREATE TABLE IF NOT EXISTS audit_records (
     id INTEGER PRIMARY KEY,
     time INTEGER NOT NULL,
     subject INTEGER NOT NULL,
@@ -491,7 +508,7 @@ export const MIGRATIONS: readonly string[] = [
     error_code INTEGER,
     details TEXT
   );
-  CREATE TABLE audit_links (
+  CREATE TABLE IF NOT EXISTS audit_links (
     id INTEGER PRIMARY KEY,
     first_id INTEGER NOT NULL,
     last_id INTEGER NOT NULL,
@@ -502,7 +519,7 @@ export const MIGRATIONS: readonly string[] = [
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
   );
-  CREATE TRIGGER audit_log_closed BEFORE INSERT ON audit_log BEGIN
+  CREATE TRIGGER IF NOT EXISTS audit_log_closed BEFORE INSERT ON audit_log BEGIN
     SELECT RAISE(ABORT, 'this audit log is written in batches by a newer mcpscope; restart this wrapper');
   END;
   `,
@@ -612,6 +629,18 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE rollup_series;
   ALTER TABLE rollup_series_by_direction RENAME TO rollup_series;
   `,
+
+  // Writers of the first release (2026-11-25) have no newer-schema guard: they would go on recording into
+  // this database, their pins read as changed definitions at every session (the pin format changed since)
+  // and their calls never reaching the audit chain. Every session starts with this insert, and the trigger
+  // calls a function every connection of this mcpscope defines (store/db.ts) and theirs do not: their
+  // insert fails, and with it each of their batches, so they record nothing (traffic unaffected) and say
+  // `no such function: only_a_newer_mcpscope_records_here` once on their stderr.
+  `
+  CREATE TRIGGER sessions_by_current_writers BEFORE INSERT ON sessions BEGIN
+    SELECT ${CURRENT_WRITER_FUNCTION}();
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -636,15 +665,42 @@ export function migrate(db: Db, upgrading?: UpgradeListener, to = SCHEMA_VERSION
     // A new database (version 0) is created in milliseconds: only an upgrade is announced.
     if (from > 0) upgrading?.(from, to);
     for (let v = from; v < to; v++) {
-      db.exec(MIGRATIONS[v] ?? "");
+      try {
+        db.exec(MIGRATIONS[v] ?? "");
+      } catch (error) {
+        // A new database (version 0) that cannot be created is not an upgrade: SQLite's words say it.
+        if (from === 0) throw error;
+        throw new UpgradeError(db.path, from, to, v + 1, error);
+      }
     }
     db.exec(`PRAGMA user_version = ${to}`);
   });
 }
 
+/**
+ * A step that failed: the whole upgrade was rolled back, so the file is as it was. Said in words the user
+ * can act on; `reason` is the short form, for a caller that names the file itself (restore).
+ */
+export class UpgradeError extends MonitoringError {
+  readonly reason: string;
+  constructor(path: string, from: number, to: number, step: number, cause: unknown) {
+    const reason = `step ${step} of the upgrade from schema ${from} to ${to} failed: ${(cause as Error).message}`;
+    super(
+      "storage",
+      `the database ${path} (schema ${from}) cannot be upgraded: ${reason}; nothing was changed. ` +
+        `A pre-release or branch build of mcpscope may have written it. To go on, move ${basename(path)} aside ` +
+        "(the next start begins a fresh one; the old file keeps your history), or `mcpscope restore` a backup into a new --data-dir",
+      false,
+      { cause },
+    );
+    this.reason = reason;
+  }
+}
+
 /** What a terminal is told while an upgrade runs, in one line. */
-export function upgradeLine(from: number, to: number): string {
-  return `mcpscope: upgrading the database from schema ${from} to ${to} (once, after an update; a large database can take a minute)`;
+export function upgradeLine(from: number, to: number, keepingCopy = true): string {
+  const copy = keepingCopy ? ", keeping a copy of it in backups/" : "";
+  return `mcpscope: upgrading the database from schema ${from} to ${to}${copy} (once, after an update; a large database can take a minute)`;
 }
 
 /** The one-line refusal of a database written by a newer mcpscope (its tables may not be what we expect). */

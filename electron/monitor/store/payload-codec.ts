@@ -78,7 +78,10 @@ export function decodePayload(value: SqlValue | undefined): string | null {
   if (value[0] === FRAGMENTS)
     return unpackFragments(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8", 1));
   const codec = CODECS[value[0] ?? 0];
-  if (!codec) return `[not readable: payload stored with codec ${value[0]}, unknown to this mcpscope]`;
+  if (!codec)
+    return value[0] === ZSTD
+      ? `[not readable: payload compressed with zstd, which this Node (${process.version}) lacks; run mcpscope on Node 22.15 or newer]`
+      : `[not readable: payload stored with codec ${value[0]}, unknown to this mcpscope]`;
   try {
     return codec
       .decompress(Buffer.from(value.buffer, value.byteOffset + 1, value.length - 1))

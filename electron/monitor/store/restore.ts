@@ -15,7 +15,7 @@ import { keepAsBackup } from "./before-restore.js";
 import { copyDatabase, type Db, openDb, openRawDb } from "./db.js";
 import { clearLastCheck } from "./integrity.js";
 import { liveWrapperPids, recordingWrapperPids } from "./lost-sessions.js";
-import { SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
+import { SCHEMA_VERSION, UpgradeError, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, ensurePrivateFile } from "./private-files.js";
 import { asidePath, moveAside } from "./recovery.js";
 
@@ -58,9 +58,13 @@ export async function restoreBackup(
 /** Opens the staged copy migrated (WAL mode, the current schema), or refuses the restore in one line. */
 function migrateStaged(file: string, staged: string, upgrading?: UpgradeListener): void {
   try {
-    openDb(staged, { upgrading }).close();
+    // The backup file is the copy of the database as it was: none is kept beside the staged one.
+    openDb(staged, { upgrading, olderSchema: "upgrade-no-copy" }).close();
   } catch (error) {
-    const why = (error as Error).message.replace(`cannot use the database ${staged}: `, "");
+    const why =
+      error instanceof UpgradeError
+        ? error.reason
+        : (error as Error).message.replace(`cannot use the database ${staged}: `, "");
     throw MonitoringError.storage(
       `restore refused: the database in ${file} cannot be opened and upgraded to schema ${SCHEMA_VERSION} (${why}); nothing was changed`,
       error,

@@ -1,6 +1,7 @@
 /**
  * The events the storage service raises for the user (events list, notifications, the app's banner):
- * what pruning for size removed, an upgrade at start, damage found, a damaged database recovered.
+ * what pruning for size removed, damage found, a damaged database recovered (an upgrade's is
+ * store/before-upgrade.ts's, which wrappers' threads load without these modules).
  */
 import type { BackupFile, IntegrityCheck, TableUsage } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
@@ -13,7 +14,6 @@ import {
   CHECK_FAILED_EVENT,
   RECOVERED_EVENT,
   SIZE_PRUNED_EVENT,
-  UPGRADED_EVENT,
 } from "./storage-info.js";
 
 /**
@@ -55,17 +55,6 @@ export function backupAheadEvent(ahead: BackupFile, now: number): TrackedEvent {
     message: datedAheadLine(ahead, now),
     time: now,
     details: { file: ahead.file, time: ahead.time },
-  };
-}
-
-/** The event that says an update's migrations ran at this start, and how long they held it. */
-export function upgradeEvent(upgrade: { from: number; to: number; ms: number }): TrackedEvent {
-  return {
-    category: "system",
-    type: UPGRADED_EVENT,
-    severity: "info",
-    message: `the database was upgraded from schema ${upgrade.from} to ${upgrade.to} at start (${upgrade.ms} ms)`,
-    details: { ...upgrade },
   };
 }
 

@@ -20,7 +20,7 @@ const DAY = 86_400_000;
 export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
-export const UPGRADED_EVENT = "storage.upgraded";
+export { UPGRADED_EVENT } from "./before-upgrade.js";
 export const BACKUP_FAILED_EVENT = "storage.backup_failed";
 export const BACKUP_AHEAD_EVENT = "storage.backup_dated_ahead";
 export const BACKED_UP_EVENT = "storage.backed_up";

@@ -1,0 +1,180 @@
+/**
+ * What an upgrade keeps of the database it changes. The steps cannot be undone, and a database shared by
+ * several installs (the app, a CLI, wrappers of either) would otherwise leave an older one that is
+ * rolled back, or still installed, nothing to open: so before the first step, under the write lock the
+ * upgrade holds (nothing can change meanwhile), the database as it is is copied, and once the upgrade
+ * has committed the copy becomes a backup in `backups/`, named for the schema it holds, that
+ * `mcpscope restore` and the app's Restore… take (the newest BEFORE_UPGRADE_KEEP stay). The upgrade is
+ * recorded as a `storage.upgraded` event whoever ran it.
+ *
+ * Wrappers do not upgrade: the copy and the steps hold the write lock for seconds per hundred MB,
+ * every other writer waiting, and a wrapper cannot tell anyone why. A wrapper meeting an older schema
+ * records nothing and tries again every few seconds; the app, `mcpscope serve` or any command upgrades
+ * it, saying so on their terminal.
+ */
+import { dirname, join } from "node:path";
+import { MonitoringError } from "../errors.js";
+import { insertEvent, type TrackedEvent } from "../events/tracker.js";
+import { VERSION } from "../version.js";
+import { writeBackupSync } from "./backup.js";
+import { backupDir, beforeUpgradeBackupName, rotateBeforeUpgradeBackups } from "./backup-files.js";
+import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
+import { type Db, openRawDb } from "./db.js";
+import { liveSessions } from "./lost-sessions.js";
+import { BATCHED_AUDIT_SCHEMA, type UpgradeListener } from "./migrations.js";
+import { ensurePrivateDir } from "./private-files.js";
+
+export const UPGRADED_EVENT = "storage.upgraded";
+export const UNAUDITED_SESSION_EVENT = "audit.session_unaudited";
+
+/**
+ * What opening does with a database an older mcpscope left: upgrade it after keeping a copy (the
+ * default), upgrade it without one (a restore's staged copy: the backup file is the copy), or refuse it
+ * (wrappers).
+ */
+export type OlderSchema = "upgrade" | "upgrade-no-copy" | "refuse";
+
+export interface UpgradeKeeper {
+  /** Given to `migrate`: runs under the write lock, before the first step. */
+  listener: UpgradeListener;
+  /** Once the upgrade has committed: the copy becomes a backup, the upgrade an event. */
+  finish(db: Db): void;
+  /** The open failed (the upgrade rolled back): the copy goes. */
+  abandon(): void;
+}
+
+interface Pending {
+  from: number;
+  to: number;
+  began: number;
+  work: BackupWork | null;
+  problem: string | null;
+}
+
+export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: UpgradeListener): UpgradeKeeper {
+  let pending: Pending | null = null;
+  const abandon = () => {
+    pending?.work?.remove();
+    pending = null;
+  };
+  return {
+    listener(from, to) {
+      if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
+      upgrading?.(from, to);
+      // A try that met a lock and is made again copies again.
+      abandon();
+      pending = { from, to, began: performance.now(), work: null, problem: null };
+      if (mode === "upgrade") {
+        try {
+          pending.work = copyAsItIs(path);
+        } catch (error) {
+          // No room for the copy: the upgrade goes on (refusing it would stop all recording), and says so.
+          pending.problem = (error as Error).message;
+        }
+      }
+    },
+    finish(db) {
+      const done = pending;
+      pending = null;
+      if (!done) return;
+      let backup: string | null = null;
+      let problem = done.problem;
+      if (done.work) {
+        try {
+          const dataDir = dirname(path);
+          const now = Date.now();
+          backup = join(backupDir(dataDir), beforeUpgradeBackupName(done.from, now));
+          writeBackupSync(join(done.work.dir, "database"), backup, { version: VERSION, now });
+          rotateBeforeUpgradeBackups(dataDir);
+        } catch (error) {
+          backup = null;
+          problem = (error as Error).message;
+        } finally {
+          done.work.remove();
+        }
+      }
+      const ms = Math.round(performance.now() - done.began);
+      try {
+        insertEvent(db, upgradeEvent({ from: done.from, to: done.to, ms, backup, problem }));
+        if (done.from < BATCHED_AUDIT_SCHEMA)
+          for (const session of liveSessions(db)) insertEvent(db, unauditedSessionEvent(session));
+      } catch {
+        // Busy past the timeout: the upgrade stands; the engine's log still says it happened when it ran it.
+      }
+    },
+    abandon,
+  };
+}
+
+/** The database as it is, copied (compact, self-contained) by a reader of its own while the upgrade holds the lock. */
+function copyAsItIs(path: string): BackupWork {
+  const folder = backupDir(dirname(path));
+  ensurePrivateDir(folder);
+  sweepUnfinishedBackups(folder);
+  const work = startBackupWork(folder);
+  try {
+    const reader = openRawDb(path, { readOnly: true });
+    try {
+      reader.exec(`VACUUM INTO '${join(work.dir, "database").replace(/'/g, "''")}'`);
+    } finally {
+      reader.close();
+    }
+    return work;
+  } catch (error) {
+    work.remove();
+    throw error;
+  }
+}
+
+/** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */
+export function olderSchemaRefusal(path: string, from: number, to: number): MonitoringError {
+  return MonitoringError.storage(
+    `the database ${path} has schema version ${from}, older than this mcpscope's (${to}): it records once the app, \`mcpscope serve\` or any mcpscope command has upgraded it (keeping a copy in backups/)`,
+  );
+}
+
+/** The event that says an update's migrations ran, how long they held the database, and what was kept. */
+export function upgradeEvent(upgrade: {
+  from: number;
+  to: number;
+  ms: number;
+  /** The backup holding the database as it was, or null. */
+  backup: string | null;
+  /** Why no such backup could be kept, or null. */
+  problem: string | null;
+}): TrackedEvent {
+  const kept = upgrade.backup
+    ? `; the schema-${upgrade.from} database is kept as ${upgrade.backup}`
+    : upgrade.problem
+      ? `; no copy of the schema-${upgrade.from} database could be kept: ${upgrade.problem}`
+      : "";
+  return {
+    category: "system",
+    type: UPGRADED_EVENT,
+    severity: upgrade.problem ? "medium" : "info",
+    message: `the database was upgraded from schema ${upgrade.from} to ${upgrade.to} (${upgrade.ms} ms, by pid ${process.pid})${kept}`,
+    details: { ...upgrade, pid: process.pid },
+  };
+}
+
+/**
+ * A session still recording across an upgrade past the batched audit chain: its wrapper, an older
+ * mcpscope, writes the per-record audit log this schema closed, so its calls go on being stored but none
+ * reaches the audit trail, and `audit verify` cannot see what is not there. Said once, at the upgrade.
+ */
+export function unauditedSessionEvent(session: {
+  id: string;
+  server: string;
+  wrapperPid: number;
+}): TrackedEvent {
+  return {
+    // Kept as long as the audit trail it is about (audit events: 365 days).
+    category: "audit",
+    type: UNAUDITED_SESSION_EVENT,
+    severity: "medium",
+    server: session.server,
+    session: session.id,
+    message: `${session.server}: the calls of this session from the upgrade on are recorded but not audited: its wrapper (pid ${session.wrapperPid}) runs an older mcpscope that cannot write this audit trail; restart the MCP client, and if the entry still launches an older mcpscope, re-point it (\`mcpscope instrument --repair\`)`,
+    details: { wrapperPid: session.wrapperPid },
+  };
+}

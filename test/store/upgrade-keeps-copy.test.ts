@@ -1,0 +1,148 @@
+/**
+ * An upgrade cannot be undone, and a data dir is often shared by several installs: whoever upgrades keeps
+ * the database as it was, as a backup the older install can restore, and records that it did; `backup`
+ * copies the database as it is; a wrapper leaves the upgrade to the app or a command.
+ */
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { readManifest } from "../../electron/monitor/store/backup.js";
+import { backupDir } from "../../electron/monitor/store/backup-files.js";
+import { openRawDb } from "../../electron/monitor/store/db.js";
+import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
+import type { EventRecord } from "../../shared/events.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(() => dir.cleanup());
+
+const OLDER = SCHEMA_VERSION - 3;
+
+/** A database an older mcpscope left, holding one session. */
+function olderDatabase(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const db = openRawDb(databasePath(dataDir));
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    migrate(db, undefined, OLDER);
+    db.prepare("INSERT INTO sessions (id, server, started_at) VALUES ('before', 'everything', ?)").run(
+      Date.now(),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function userVersion(dataDir: string): number {
+  const db = openRawDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return Number(db.prepare("PRAGMA user_version").get()?.user_version);
+  } finally {
+    db.close();
+  }
+}
+
+const keptCopies = (dataDir: string) =>
+  readdirSync(backupDir(dataDir))
+    .filter((name) => name.startsWith("mcpscope-before-upgrade-"))
+    .sort();
+
+describe("an upgrade keeps the database as it was", () => {
+  it("a command upgrading it keeps a backup of the older schema, records it, and that backup restores", async () => {
+    const dataDir = join(dir.path, "cli");
+    olderDatabase(dataDir);
+    await cliOkInProcess(["stats", "--data-dir", dataDir]);
+    expect(userVersion(dataDir)).toBe(SCHEMA_VERSION);
+    const kept = keptCopies(dataDir);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatch(
+      new RegExp(`^mcpscope-before-upgrade-from-${OLDER}-[0-9T-]+Z\\.mcpscope-backup$`),
+    );
+    const copy = join(backupDir(dataDir), kept[0] ?? "");
+    expect(readManifest(copy).manifest.schemaVersion).toBe(OLDER);
+
+    const { events } = await cliJsonInProcess<{ events: EventRecord[] }>([
+      "events",
+      "--type",
+      "storage.upgraded",
+      "--data-dir",
+      dataDir,
+    ]);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.message).toContain(`upgraded from schema ${OLDER} to ${SCHEMA_VERSION}`);
+    expect(events[0]?.message).toContain(`kept as ${copy}`);
+    // It holds what was replaced: not the last backup, so a schedule still backs up the upgraded one.
+    const info = await cliJsonInProcess<{ lastBackup: unknown }>(["db", "info", "--data-dir", dataDir]);
+    expect(info.lastBackup).toBeNull();
+
+    // Nothing left to upgrade: nothing more kept.
+    await cliOkInProcess(["stats", "--data-dir", dataDir]);
+    expect(keptCopies(dataDir)).toEqual(kept);
+
+    const restored = join(dir.path, "restored");
+    await cliOkInProcess(["restore", copy, "--data-dir", restored]);
+    const db = openRawDb(databasePath(restored), { readOnly: true });
+    try {
+      expect(db.prepare("SELECT id FROM sessions").all()).toEqual([{ id: "before" }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("keeps the newest two such copies, and no other backup is touched", async () => {
+    const dataDir = join(dir.path, "bounded");
+    olderDatabase(dataDir);
+    const backups = backupDir(dataDir);
+    mkdirSync(backups, { recursive: true });
+    const mine = "mcpscope-2020-01-01T00-00-00-000Z.mcpscope-backup";
+    const older = [
+      `mcpscope-before-upgrade-from-9-2020-01-01T00-00-00-000Z.mcpscope-backup`,
+      `mcpscope-before-upgrade-from-15-2020-02-01T00-00-00-000Z.mcpscope-backup`,
+    ];
+    for (const name of [mine, ...older]) copyFileSync(databasePath(dataDir), join(backups, name));
+    await cliOkInProcess(["stats", "--data-dir", dataDir]);
+    const kept = keptCopies(dataDir);
+    expect(kept).toHaveLength(2);
+    expect(kept).toContain(older[1]);
+    expect(kept.filter((name) => name.startsWith(`mcpscope-before-upgrade-from-${OLDER}-`))).toHaveLength(1);
+    expect(readdirSync(backups)).toContain(mine);
+  });
+
+  it("`backup` copies the database as it is: not upgraded, its schema in the manifest", async () => {
+    const dataDir = join(dir.path, "backup");
+    olderDatabase(dataDir);
+    const file = join(dir.path, "before-trying.mcpscope-backup");
+    const { status, stderr } = await cliInProcess(["backup", file, "--data-dir", dataDir]);
+    expect(status).toBe(0);
+    expect(stderr).toContain(
+      `the database has schema ${OLDER} (this mcpscope's is ${SCHEMA_VERSION}): backed up as it is`,
+    );
+    expect(userVersion(dataDir)).toBe(OLDER);
+    expect(readManifest(file).manifest.schemaVersion).toBe(OLDER);
+  });
+
+  it("a wrapper leaves the upgrade to the app or a command, and says it does not record meanwhile", async () => {
+    const dataDir = join(dir.path, "wrapper");
+    olderDatabase(dataDir);
+    const client: Client = await connect(SERVERS.everything(), { dataDir, name: "everything" });
+    let stderr = "";
+    (client.transport as StdioClientTransport).stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await client.listTools();
+      await waitFor(async () => stderr.includes(`has schema version ${OLDER}, older than this mcpscope's`));
+    } finally {
+      await client.close();
+    }
+    expect(userVersion(dataDir)).toBe(OLDER);
+    expect(readdirSync(dataDir)).not.toContain("backups");
+  });
+});
