@@ -14,8 +14,8 @@ import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
 import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
-import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "./session-clients.js";
 import { SERVED_WHERE } from "./served.js";
+import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "./session-clients.js";
 
 const CALLS_KEYSET = { table: "calls", timeColumn: "started_at", alias: "c", noun: "call" };
 
