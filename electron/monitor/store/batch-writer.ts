@@ -75,6 +75,8 @@ const COLUMNS: Record<TableName, string[]> = {
 
 export class BatchWriter {
   private queue: QueuedRow[] = [];
+  /** Audit records in the queue (see `queuedAudit`). */
+  private auditInQueue = 0;
   private db: Db | null = null;
   private statements = new Map<TableName, Statement>();
   /** The savepoint statements around a part's own write (see `custom`), prepared once per connection. */
@@ -184,7 +186,16 @@ export class BatchWriter {
       return;
     }
     this.queue.push({ table: "audit", entry });
+    this.auditInQueue++;
     this.schedule();
+  }
+
+  /**
+   * Audit records queued and neither committed nor dropped yet. While there are some, the next record
+   * joins them in a batch; at none, it starts the next (its key is looked at then: audit-watcher.ts).
+   */
+  get queuedAudit(): number {
+    return this.auditInQueue;
   }
 
   /** Something outside the queue changed (see `afterBatch`): make sure a flush comes. */
@@ -241,7 +252,10 @@ export class BatchWriter {
           this.options.afterBatch?.(db);
         });
         this.written += batch.length;
-        for (const item of batch) if (item.table === "calls") this.writtenCalls++;
+        for (const item of batch) {
+          if (item.table === "calls") this.writtenCalls++;
+          else if (item.table === "audit") this.auditInQueue--;
+        }
         this.refusedBecause = null;
         this.options.onBatch?.();
       } catch (error) {
@@ -329,7 +343,10 @@ export class BatchWriter {
 
   private drop(rows: QueuedRow[]): void {
     this.dropped += rows.length;
-    for (const row of rows) if (row.table === "calls") this.droppedCalls++;
+    for (const row of rows) {
+      if (row.table === "calls") this.droppedCalls++;
+      else if (row.table === "audit") this.auditInQueue--;
+    }
   }
 
   /** A flush within `delayMs` (the flush interval by default), or sooner if one is already due sooner. */
