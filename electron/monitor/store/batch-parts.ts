@@ -1,23 +1,31 @@
 /**
  * The writes of a batch that may fail on their own without taking the batch's calls with them: a part's
- * write to its own tables (pins, events…) runs in a savepoint, undone and skipped when it fails for its
- * own reasons (a missing key, a row it cannot make), and an audit record that cannot be appended is
- * skipped. What fails the database as a whole (locked, full, damaged) is thrown on, so the batch is kept
- * or dropped as a whole (write-refusals.ts).
+ * write to its own tables (pins, events…) and each write after the rows (the session's row, the log
+ * index) run in a savepoint, undone and skipped when they fail for their own reasons (a missing key, a
+ * row they cannot make); a row the database refuses (a constraint it breaks) is dropped alone, SQLite
+ * having undone that statement only; an audit record that cannot be appended is skipped. What fails the
+ * database as a whole (locked, full, damaged), or an error that ended the transaction, is thrown on, so
+ * the batch is kept or dropped as a whole (write-refusals.ts).
  */
 import type { AuditBatch, AuditEntry } from "../audit/audit-chain.js";
 import type { Db, Statement } from "./db.js";
 import { failsTheDatabase, isLockMessage } from "./write-refusals.js";
 
+/** What was skipped: a part's own write, a write after the rows, an audit record, or a row. */
+export type SkippedWrite = "part" | "after" | "audit" | "row";
+
 export class PartWrites {
   /** The savepoint statements around a part's own write, prepared once per connection. */
   private savepoint: { begin: Statement; undo: Statement; end: Statement } | null = null;
 
-  /** `skipped` is told of each write skipped: "part" or "audit", and the error's message. */
-  constructor(private readonly skipped: (kind: "part" | "audit", message: string) => void) {}
+  /** `skipped` is told of each write skipped, with the error's message. */
+  constructor(private readonly skipped: (kind: SkippedWrite, message: string) => void) {}
 
-  /** A part's own write in a savepoint: one that fails for its own reasons is undone and skipped. */
-  run(db: Db, write: (db: Db) => void): void {
+  /**
+   * A write in a savepoint: one that fails for its own reasons is undone and skipped. Returns whether it
+   * was kept.
+   */
+  run(db: Db, write: (db: Db) => void, kind: "part" | "after" = "part"): boolean {
     // Prepared once per connection: parsed on every write, the savepoint cost several times as much.
     this.savepoint ??= {
       begin: db.prepare("SAVEPOINT part_write"),
@@ -26,15 +34,28 @@ export class PartWrites {
     };
     const { begin, undo, end } = this.savepoint;
     begin.run();
+    let kept = true;
     try {
       write(db);
     } catch (error) {
       const message = (error as Error).message;
       if (failsTheDatabase(message)) throw error;
       undo.run();
-      this.skipped("part", message);
+      kept = false;
+      this.skipped(kind, message);
     }
     end.run();
+    return kept;
+  }
+
+  /**
+   * A row's insert failed: when SQLite undid that statement alone (a constraint the row breaks, a value
+   * too big) the row is skipped and the batch goes on; otherwise the error is thrown on.
+   */
+  refusedRow(db: Db, error: unknown): void {
+    const message = (error as Error).message;
+    if (failsTheDatabase(message) || !db.inTransaction()) throw error;
+    this.skipped("row", message);
   }
 
   /**

@@ -13,7 +13,7 @@
  */
 import { type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
 import { LOCKED } from "../lock-refusal.js";
-import { PartWrites } from "./batch-parts.js";
+import { PartWrites, type SkippedWrite } from "./batch-parts.js";
 import { RowInserts, type TableName } from "./batch-rows.js";
 import type { Db, SqlValue } from "./db.js";
 import { WriteRefusals } from "./write-refusals.js";
@@ -45,8 +45,18 @@ export interface BatchWriterOptions {
   onBatch?: () => void;
   /** Runs before each write is tried (e.g. to shorten the connection's busy timeout). */
   beforeWrite?: (db: Db) => void;
-  /** Runs inside each batch's transaction, after the rows (e.g. to update a session row). */
-  afterBatch?: (db: Db) => void;
+  /**
+   * Runs inside each batch's transaction, after the rows (e.g. to update a session row, to index logs):
+   * each part in a savepoint of its own, so that one failing alone is undone and skipped, not the calls.
+   */
+  afterBatch?: ((db: Db) => void) | AfterBatchPart[];
+}
+
+/** A write after a batch's rows (see `afterBatch`). */
+export interface AfterBatchPart {
+  write(db: Db): void;
+  /** The batch committed with this part's write in it (not called when the write was skipped). */
+  committed?(): void;
 }
 
 export class BatchWriter {
@@ -56,6 +66,10 @@ export class BatchWriter {
   private db: Db | null = null;
   private readonly rows = new RowInserts();
   private readonly parts: PartWrites;
+  private readonly afterParts: AfterBatchPart[];
+  /** Of `dropped` and `droppedCalls`, what the transaction being tried skipped: undone if it fails. */
+  private attemptDropped = 0;
+  private attemptDroppedCalls = 0;
   /** Locked, full, damaged, removed: what the database refused, and what was said of it. */
   private readonly refusals: WriteRefusals;
   private timer: NodeJS.Timeout | null = null;
@@ -99,13 +113,11 @@ export class BatchWriter {
     });
     this.parts = new PartWrites((kind, message) => {
       this.dropped++;
-      if (kind === "audit") this.problem("audit", `cannot append to the audit log: ${message}`);
-      else
-        this.problem(
-          "part",
-          `a write beside the calls failed and was skipped (${message}); the calls are kept`,
-        );
+      this.attemptDropped++;
+      this.problem(kind, SKIPPED[kind](message));
     });
+    const after = options.afterBatch;
+    this.afterParts = after === undefined ? [] : typeof after === "function" ? [{ write: after }] : after;
   }
 
   enqueue(table: TableName, row: Record<string, SqlValue>): void {
@@ -214,6 +226,10 @@ export class BatchWriter {
     for (;;) {
       this.options.beforeWrite?.(db);
       const batch = this.queue.splice(0, this.maxBatch);
+      this.attemptDropped = 0;
+      this.attemptDroppedCalls = 0;
+      let refusedRows = 0;
+      const kept: boolean[] = [];
       try {
         db.transaction(() => {
           const audit = beginAuditBatch(db);
@@ -222,23 +238,42 @@ export class BatchWriter {
             for (const item of batch) {
               if (item.table === "audit") this.parts.audit(audit, item.entry);
               else if (item.table === "custom") this.parts.run(db, item.write);
-              else this.rows.insert(db, item.table, item.row);
+              else {
+                try {
+                  this.rows.insert(db, item.table, item.row);
+                } catch (error) {
+                  // Dropped alone, and counted now: the session row written below says so.
+                  this.parts.refusedRow(db, error);
+                  refusedRows++;
+                  if (item.table === "calls") {
+                    this.droppedCalls++;
+                    this.attemptDroppedCalls++;
+                  }
+                }
+              }
             }
             endAuditBatch(db, true);
             sealed = true;
           } finally {
             if (!sealed) endAuditBatch(db, false);
           }
-          this.options.afterBatch?.(db);
+          for (const part of this.afterParts) kept.push(this.parts.run(db, part.write, "after"));
         });
-        this.written += batch.length;
+        this.written += batch.length - refusedRows;
         for (const item of batch) {
           if (item.table === "calls") this.writtenCalls++;
           else if (item.table === "audit") this.auditInQueue--;
         }
+        this.writtenCalls -= this.attemptDroppedCalls;
         this.refusals.refusedBecause = null;
+        this.afterParts.forEach((part, i) => {
+          if (kept[i]) part.committed?.();
+        });
         this.options.onBatch?.();
       } catch (error) {
+        // What this try skipped is counted again with the batch: held for the retry, or dropped whole.
+        this.dropped -= this.attemptDropped;
+        this.droppedCalls -= this.attemptDroppedCalls;
         this.writeFailures++;
         const refusal = this.refusals.writeFailed(db.path, (error as Error).message);
         if (refusal === "locked" || refusal === "full") {
@@ -361,3 +396,13 @@ export class BatchWriter {
     this.refusals.problem(kind, message);
   }
 }
+
+/** What is said, once per kind, of a write skipped alone. */
+const SKIPPED: Record<SkippedWrite, (message: string) => string> = {
+  part: (message) => `a write beside the calls failed and was skipped (${message}); the calls are kept`,
+  after: (message) =>
+    `a write after the batch's rows (the session's row, the log index) failed and was skipped (${message}); the calls are kept`,
+  audit: (message) => `cannot append to the audit log: ${message}`,
+  row: (message) =>
+    `a row the database refused was dropped and counted (${message}); the other rows of its batch are kept`,
+};
