@@ -78,7 +78,7 @@ export class BatchWriter {
   private lastOpenFailure = 0;
   private closing = false;
   private callQueued = false;
-  /** Rows dropped because the queue was full or the database failed. */
+  /** Rows and writes dropped: the queue was full, the database failed, or one failed alone (batch-parts.ts). */
   dropped = 0;
   /** Of those, rows of `calls`: each a call not recorded. */
   droppedCalls = 0;
