@@ -29,6 +29,24 @@ function replaceFile(path: string, text: string): void {
   renameSync(`${path}.new`, path);
 }
 
+/** The audit watcher of one session on `writer`: `record(n)` observes call n. */
+function watch(dataDir: string, writer: BatchWriter) {
+  const watcher = auditWatcher({
+    identity: {
+      sessionId: "s-1",
+      server: "files",
+      command: "files-server",
+      startedAt: 1_000,
+      pid: null,
+      wrapperPid: process.pid,
+    },
+    writer,
+    dataDir,
+    client: null,
+  });
+  return (n: number) => watcher.call?.(call(n), { clientName: "client" });
+}
+
 function call(n: number): CallObservation {
   return {
     direction: "c2s",
@@ -54,20 +72,7 @@ it("keys a batch's records under one key and follows a replaced, removed or unre
   const keyFile = join(dataDir, "audit-key");
   // No timer flushes: the test's own flushes are the batches.
   const writer = new BatchWriter({ open: () => openDb(dbFile(dataDir)), flushIntervalMs: 3_600_000 });
-  const watcher = auditWatcher({
-    identity: {
-      sessionId: "s-1",
-      server: "files",
-      command: "files-server",
-      startedAt: 1_000,
-      pid: null,
-      wrapperPid: process.pid,
-    },
-    writer,
-    dataDir,
-    client: null,
-  });
-  const record = (n: number) => watcher.call?.(call(n), { clientName: "client" });
+  const record = watch(dataDir, writer);
   const digests = () => readAudit(dataDir).map((r) => r.args_digest);
 
   const a = randomBytes(32).toString("hex");
@@ -114,4 +119,38 @@ it("keys a batch's records under one key and follows a replaced, removed or unre
   } finally {
     db.close();
   }
+});
+
+it("keeps a batch held by another process's lock under the key it started with", async () => {
+  const dataDir = await testDir();
+  const keyFile = join(dataDir, "audit-key");
+  const writer = new BatchWriter({
+    open: () => openDb(dbFile(dataDir), { busyTimeoutMs: 20 }),
+    flushIntervalMs: 3_600_000,
+  });
+  const record = watch(dataDir, writer);
+  const a = randomBytes(32).toString("hex");
+  writeFileSync(keyFile, `${a}\n`, { mode: 0o600 });
+  expect(writer.flush()).toBe(true); // the database made, before another process takes its lock
+
+  const other = openDb(dbFile(dataDir));
+  other.exec("BEGIN IMMEDIATE");
+  record(1);
+  expect(writer.flush()).toBe(false);
+  expect(writer.queuedAudit).toBe(1);
+  // A new key while the record waits: records queued beside it join its batch, and its key.
+  const b = randomBytes(32).toString("hex");
+  replaceFile(keyFile, `${b}\n`);
+  record(2);
+  other.exec("COMMIT");
+  other.close();
+  expect(writer.flush()).toBe(true);
+  expect(writer.queuedAudit).toBe(0);
+  record(3);
+  expect(writer.close()).toBe(true);
+  expect(readAudit(dataDir).map((r) => r.args_digest)).toEqual([
+    keyed(a).digest(1),
+    keyed(a).digest(2),
+    keyed(b).digest(3),
+  ]);
 });
