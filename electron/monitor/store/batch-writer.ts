@@ -190,6 +190,14 @@ export class BatchWriter {
     return this.auditInQueue;
   }
 
+  /**
+   * Inside `afterBatch`: runs `write` in a savepoint of its own, as each part runs, for a part made of
+   * writes that may each fail alone (the HTTP proxy's session rows). Returns whether it was kept.
+   */
+  alone(db: Db, write: (db: Db) => void): boolean {
+    return this.parts.run(db, write, "after");
+  }
+
   /** Something outside the queue changed (see `afterBatch`): make sure a flush comes. */
   touch(): void {
     this.schedule();
