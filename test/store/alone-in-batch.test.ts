@@ -1,11 +1,14 @@
 /**
  * What fails on its own in a batch fails alone: a write after the rows (the session's row, the log index)
  * that throws is undone and skipped, and a call row the database refuses is dropped by itself and counted
- * in its session as a call not recorded; the batch's other calls are stored either way, and each kind of
- * failure is said once. On a real database file, with the session recorder the wrapper uses.
+ * in its session as a call not recorded; a batch whose audit link cannot be written loses its audit
+ * records, not its calls, and leaves the chain intact. The batch's other calls are stored either way, and
+ * each kind of failure is said once. On a real database file, with the session recorder the wrapper uses.
  */
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import type { AuditEntry } from "../../electron/monitor/audit/audit-chain.js";
+import { verifyChain } from "../../electron/monitor/audit/audit-log.js";
 import type { CallObservation } from "../../electron/monitor/protocol/observations.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { openDb } from "../../electron/monitor/store/db.js";
@@ -47,6 +50,31 @@ function call(i: number): CallObservation {
     response: { jsonrpc: "2.0", id: i, result: { content: [] } },
     progressCount: 0,
     rounds: 0,
+  };
+}
+
+function auditEntry(i: number): AuditEntry {
+  return {
+    subject: {
+      kind: "call",
+      actor: "client",
+      server: "files",
+      session_id: "s-1",
+      action: "tools/call",
+      target: "read",
+      client: null,
+      client_name: "client",
+      client_version: "1",
+    },
+    row: {
+      time: 1_000 + i,
+      args_digest: null,
+      outcome: "ok",
+      request_id: String(i),
+      duration_us: 1000,
+      error_code: null,
+      details: null,
+    },
   };
 }
 
@@ -139,5 +167,50 @@ it("a call row the database refuses is dropped alone and counted in its session 
     expect.stringMatching(
       /a row the database refused was dropped and counted \(NOT NULL constraint failed: calls\.method\)/,
     ),
+  ]);
+});
+
+it("a batch whose audit link cannot be written keeps its calls; its records go with the link, the chain intact", async () => {
+  const path = join(await testDir(), "mcpscope.db");
+  const setUp = openDb(path);
+  setUp.exec(
+    `CREATE TABLE test_block (x);
+     INSERT INTO test_block VALUES (1);
+     CREATE TRIGGER test_refuse BEFORE INSERT ON audit_links WHEN EXISTS (SELECT 1 FROM test_block)
+     BEGIN SELECT RAISE(ABORT, 'links refused by the test'); END;`,
+  );
+  setUp.close();
+  const problems: string[] = [];
+  const writer = new BatchWriter({ open: () => openDb(path), onProblem: (m) => problems.push(m) });
+  writer.enqueue("calls", callRow(1));
+  writer.enqueueAudit(auditEntry(1));
+  writer.enqueue("calls", callRow(2));
+  writer.enqueueAudit(auditEntry(2));
+  expect(writer.flush()).toBe(true);
+
+  const unblock = openDb(path);
+  unblock.exec("DELETE FROM test_block");
+  unblock.close();
+  writer.enqueue("calls", callRow(3));
+  writer.enqueueAudit(auditEntry(3));
+  expect(writer.close()).toBe(true);
+
+  expect(storedIds(path)).toEqual(["1", "2", "3"]);
+  const db = openDb(path, { readOnly: true });
+  try {
+    expect(
+      db
+        .prepare("SELECT request_id FROM audit_records ORDER BY id")
+        .all()
+        .map((r) => r.request_id),
+    ).toEqual(["3"]);
+    expect(verifyChain(db)).toEqual({ ok: true, records: 1 });
+  } finally {
+    db.close();
+  }
+  expect(writer.droppedCalls).toBe(0);
+  expect(writer.dropped).toBe(2);
+  expect(problems).toEqual([
+    expect.stringMatching(/cannot append to the audit log: links refused by the test/),
   ]);
 });

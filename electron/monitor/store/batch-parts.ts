@@ -3,11 +3,12 @@
  * write to its own tables (pins, events…) and each write after the rows (the session's row, the log
  * index) run in a savepoint, undone and skipped when they fail for their own reasons (a missing key, a
  * row they cannot make); a row the database refuses (a constraint it breaks) is dropped alone, SQLite
- * having undone that statement only; an audit record that cannot be appended is skipped. What fails the
- * database as a whole (locked, full, damaged), or an error that ended the transaction, is thrown on, so
- * the batch is kept or dropped as a whole (write-refusals.ts).
+ * having undone that statement only; an audit record that cannot be appended is skipped, and so are the
+ * batch's records when their link cannot be written. What fails the database as a whole (locked, full,
+ * damaged), or an error that ended the transaction, is thrown on, so the batch is kept or dropped as a
+ * whole (write-refusals.ts).
  */
-import type { AuditBatch, AuditEntry } from "../audit/audit-chain.js";
+import { type AuditBatch, type AuditEntry, endAuditBatch } from "../audit/audit-chain.js";
 import type { Db, Statement } from "./db.js";
 import { failsTheDatabase, isLockMessage } from "./write-refusals.js";
 
@@ -26,6 +27,24 @@ export class PartWrites {
    * was kept.
    */
   run(db: Db, write: (db: Db) => void, kind: "part" | "after" = "part"): boolean {
+    const failed = this.attempt(db, write);
+    if (failed !== null) this.skipped(kind, failed);
+    return failed === null;
+  }
+
+  /**
+   * Seals the batch's audit records with their link, in a savepoint: a link that cannot be written takes
+   * the batch's records with it (none is left outside the chain), never the batch's calls.
+   */
+  seal(db: Db, batch: AuditBatch): void {
+    const failed = this.attempt(db, () => endAuditBatch(db, true));
+    if (failed === null) return;
+    const records = batch.discard();
+    for (let i = 0; i < records; i++) this.skipped("audit", failed);
+  }
+
+  /** Runs `write` in a savepoint; undone when it fails for its own reasons, whose message it returns. */
+  private attempt(db: Db, write: (db: Db) => void): string | null {
     // Prepared once per connection: parsed on every write, the savepoint cost several times as much.
     this.savepoint ??= {
       begin: db.prepare("SAVEPOINT part_write"),
@@ -34,18 +53,17 @@ export class PartWrites {
     };
     const { begin, undo, end } = this.savepoint;
     begin.run();
-    let kept = true;
+    let failed: string | null = null;
     try {
       write(db);
     } catch (error) {
       const message = (error as Error).message;
       if (failsTheDatabase(message)) throw error;
       undo.run();
-      kept = false;
-      this.skipped(kind, message);
+      failed = message;
     }
     end.run();
-    return kept;
+    return failed;
   }
 
   /**

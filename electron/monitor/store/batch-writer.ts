@@ -260,7 +260,7 @@ export class BatchWriter {
                 }
               }
             }
-            endAuditBatch(db, true);
+            this.parts.seal(db, audit);
             sealed = true;
           } finally {
             if (!sealed) endAuditBatch(db, false);
