@@ -19,8 +19,8 @@ export class PartWrites {
   /** The savepoint statements around a part's own write, prepared once per connection. */
   private savepoint: { begin: Statement; undo: Statement; end: Statement } | null = null;
 
-  /** `skipped` is told of each write skipped, with the error's message. */
-  constructor(private readonly skipped: (kind: SkippedWrite, message: string) => void) {}
+  /** `skipped` is told of each write skipped, and what to say of it (once per kind). */
+  constructor(private readonly skipped: (kind: SkippedWrite, said: string) => void) {}
 
   /**
    * A write in a savepoint: one that fails for its own reasons is undone and skipped. Returns whether it
@@ -28,7 +28,7 @@ export class PartWrites {
    */
   run(db: Db, write: (db: Db) => void, kind: "part" | "after" = "part"): boolean {
     const failed = this.attempt(db, write);
-    if (failed !== null) this.skipped(kind, failed);
+    if (failed !== null) this.skipped(kind, SKIPPED[kind](failed));
     return failed === null;
   }
 
@@ -40,7 +40,7 @@ export class PartWrites {
     const failed = this.attempt(db, () => endAuditBatch(db, true));
     if (failed === null) return;
     const records = batch.discard();
-    for (let i = 0; i < records; i++) this.skipped("audit", failed);
+    for (let i = 0; i < records; i++) this.skipped("audit", SKIPPED.audit(failed));
   }
 
   /** Runs `write` in a savepoint; undone when it fails for its own reasons, whose message it returns. */
@@ -73,7 +73,7 @@ export class PartWrites {
   refusedRow(db: Db, error: unknown): void {
     const message = (error as Error).message;
     if (failsTheDatabase(message) || !db.inTransaction()) throw error;
-    this.skipped("row", message);
+    this.skipped("row", SKIPPED.row(message));
   }
 
   /**
@@ -86,7 +86,7 @@ export class PartWrites {
     } catch (error) {
       const message = (error as Error).message;
       if (isLockMessage(message)) throw error;
-      this.skipped("audit", message);
+      this.skipped("audit", SKIPPED.audit(message));
     }
   }
 
@@ -95,3 +95,13 @@ export class PartWrites {
     this.savepoint = null;
   }
 }
+
+/** What is said, once per kind, of a write skipped alone. */
+const SKIPPED: Record<SkippedWrite, (message: string) => string> = {
+  part: (message) => `a write beside the calls failed and was skipped (${message}); the calls are kept`,
+  after: (message) =>
+    `a write after the batch's rows (the session's row, the log index) failed and was skipped (${message}); the calls are kept`,
+  audit: (message) => `cannot append to the audit log: ${message}`,
+  row: (message) =>
+    `a row the database refused was dropped and counted (${message}); the other rows of its batch are kept`,
+};

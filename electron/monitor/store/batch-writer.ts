@@ -13,7 +13,7 @@
  */
 import { type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
 import { LOCKED } from "../lock-refusal.js";
-import { PartWrites, type SkippedWrite } from "./batch-parts.js";
+import { PartWrites } from "./batch-parts.js";
 import { RowInserts, type TableName } from "./batch-rows.js";
 import type { Db, SqlValue } from "./db.js";
 import { WriteRefusals } from "./write-refusals.js";
@@ -111,10 +111,10 @@ export class BatchWriter {
       fullRetryMs: this.fullRetryMs,
       onProblem: options.onProblem,
     });
-    this.parts = new PartWrites((kind, message) => {
+    this.parts = new PartWrites((kind, said) => {
       this.dropped++;
       this.attemptDropped++;
-      this.problem(kind, SKIPPED[kind](message));
+      this.problem(kind, said);
     });
     const after = options.afterBatch;
     this.afterParts = after === undefined ? [] : typeof after === "function" ? [{ write: after }] : after;
@@ -404,13 +404,3 @@ export class BatchWriter {
     this.refusals.problem(kind, message);
   }
 }
-
-/** What is said, once per kind, of a write skipped alone. */
-const SKIPPED: Record<SkippedWrite, (message: string) => string> = {
-  part: (message) => `a write beside the calls failed and was skipped (${message}); the calls are kept`,
-  after: (message) =>
-    `a write after the batch's rows (the session's row, the log index) failed and was skipped (${message}); the calls are kept`,
-  audit: (message) => `cannot append to the audit log: ${message}`,
-  row: (message) =>
-    `a row the database refused was dropped and counted (${message}); the other rows of its batch are kept`,
-};
