@@ -37,6 +37,8 @@ export class PartWrites {
    * the batch's records with it (none is left outside the chain), never the batch's calls.
    */
   seal(db: Db, batch: AuditBatch): void {
+    // Nothing to seal (a batch of logs or events): no savepoint to pay for.
+    if (batch.size === 0) return endAuditBatch(db, true);
     const failed = this.attempt(db, () => endAuditBatch(db, true));
     if (failed === null) return;
     const records = batch.discard();
