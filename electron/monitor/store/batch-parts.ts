@@ -38,7 +38,10 @@ export class PartWrites {
    */
   seal(db: Db, batch: AuditBatch): void {
     // Nothing to seal (a batch of logs or events): no savepoint to pay for.
-    if (batch.size === 0) return endAuditBatch(db, true);
+    if (batch.size === 0) {
+      endAuditBatch(db, true);
+      return;
+    }
     const failed = this.attempt(db, () => endAuditBatch(db, true));
     if (failed === null) return;
     const records = batch.discard();
