@@ -36,8 +36,12 @@ export async function startObservation(lib, work, { server, command, elision }) 
   let observation = null;
   const writer = new lib.BatchWriter({
     open: () => lib.openDb(join(dataDir, "mcpscope.db")),
-    onBatch: () => observation?.recorder.committed(),
-    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
+    afterBatch: [
+      {
+        write: (db) => observation?.recorder.writeSessionRow(db),
+        committed: () => observation?.recorder.committed(),
+      },
+    ],
   });
   observation = new lib.Observation(init, writer, () => {});
   writer.flush();

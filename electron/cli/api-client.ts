@@ -102,6 +102,7 @@ function openWhenUsed(path: string): { db: Db; close(): void } {
       exec: (sql) => db().exec(sql),
       prepare: (sql) => db().prepare(sql),
       transaction: (fn) => db().transaction(fn),
+      inTransaction: () => opened?.inTransaction() ?? false,
       backupTo: (destination) => db().backupTo(destination),
       defineFunction: (name, fn) => db().defineFunction(name, fn),
       close: () => opened?.close(),

@@ -12,8 +12,12 @@ export function observationOver(init: WorkerInit, dbPath: string, queue: CopyQue
   let observation: Observation | null = null;
   const writer = new BatchWriter({
     open: () => openDb(dbPath),
-    onBatch: () => observation?.recorder.committed(),
-    afterBatch: (db) => observation?.recorder.writeSessionRow(db),
+    afterBatch: [
+      {
+        write: (db) => observation?.recorder.writeSessionRow(db),
+        committed: () => observation?.recorder.committed(),
+      },
+    ],
   });
   observation = new Observation(init, writer, (message) => {
     if (message.type === "ack") {

@@ -402,3 +402,37 @@ it("applies a stateless client's cancel to the one session-less request pending 
     },
   ]);
 });
+
+it("writes each session's row alone: one the database refuses holds back no other's, and is written once it can be", () => {
+  const t0 = 1_800_000_000_000;
+  const setUp = openDb(databasePath(dir));
+  setUp.exec(
+    `CREATE TRIGGER test_refuse BEFORE UPDATE ON sessions WHEN NEW.command LIKE '%(session s-bad)'
+     BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+  );
+  setUp.close();
+  served("s-good", t0);
+  served("s-bad", t0);
+  const commands = () => {
+    const db = openDb(databasePath(dir), { readOnly: true });
+    try {
+      return db
+        .prepare("SELECT command FROM sessions ORDER BY command")
+        .all()
+        .map((r) => r.command);
+    } finally {
+      db.close();
+    }
+  };
+  expect(writer.flush()).toBe(true);
+  expect(commands()).toEqual(["http://up.example/mcp (session s-good)"]);
+
+  const db = openDb(databasePath(dir));
+  db.exec("DROP TRIGGER test_refuse");
+  db.close();
+  expect(writer.flush()).toBe(true);
+  expect(commands()).toEqual([
+    "http://up.example/mcp (session s-bad)",
+    "http://up.example/mcp (session s-good)",
+  ]);
+});

@@ -45,6 +45,7 @@ interface Statements {
   touchSubject: Statement;
   record: Statement;
   link: Statement;
+  discard: Statement;
 }
 
 const statements = new WeakMap<Db, Statements>();
@@ -68,6 +69,7 @@ function prepared(db: Db): Statements {
         `INSERT INTO audit_links (id, first_id, last_id, min_time, max_time, tags, digest, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      discard: db.prepare("DELETE FROM audit_records WHERE id >= ? AND id < ?"),
     };
     statements.set(db, s);
   }
@@ -168,6 +170,16 @@ export class AuditBatch {
       linkHash(link),
     );
     for (const subject of this.subjects.values()) this.s.touchSubject.run(subject.lastId, subject.id);
+  }
+
+  /**
+   * Removes the batch's records when its link cannot be written: a record outside every link would read
+   * as missing to `audit verify`. Returns how many. Call in the transaction, instead of `seal`.
+   */
+  discard(): number {
+    if (!this.head || this.tags.length === 0) return 0;
+    this.s.discard.run(this.firstId, this.nextId);
+    return this.tags.length;
   }
 
   private subjectOf(subject: AuditSubject): { id: number; text: string; lastId: number } {

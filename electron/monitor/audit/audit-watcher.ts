@@ -7,6 +7,7 @@
  */
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher } from "../session-watchers.js";
+import type { BatchWriter } from "../store/batch-writer.js";
 import type { AuditEntry, AuditSubject } from "./audit-chain.js";
 import { type AuditKey, auditKey, keyedArgumentsDigest } from "./audit-key.js";
 import { AUDITED_METHODS, requestArguments } from "./audit-record.js";
@@ -15,24 +16,34 @@ import { auditKeyProblem, noteKeyUnavailable } from "./key-unavailable.js";
 /** A session's subjects, reused while its calls repeat them (the batch then stores and keys each once). */
 const SUBJECTS_KEPT = 256;
 
+/** The key each writer's queued records are made under (null: it could not be had); see `batchKey`. */
+const batchKeys = new WeakMap<BatchWriter, AuditKey | null>();
+
 /**
- * The keyed digest, or null when the data dir's key cannot be had (a data dir that cannot be written
- * cannot take the record either): never a bare SHA-256, which would be a guessing oracle.
+ * The data dir's key for the record about to be queued. The first record of each batch (the first queued
+ * while the writer holds none) looks at the file (a stat, and a read when it changed); the rest of the
+ * batch reuses what it found: one look per batch, not per call, where looking on every call cost the
+ * observer thread about as much as the digest. A batch's records so share one key id, and a key removed
+ * or replaced is followed from the next batch on. Null when the key cannot be had (a data dir that cannot
+ * be written cannot take the record either): the digest is then left out, never made a bare SHA-256,
+ * which would be a guessing oracle.
  */
-function argumentsDigestIn(dataDir: string, args: unknown): string | null {
-  let key: AuditKey;
+function batchKey(writer: BatchWriter, dataDir: string): AuditKey | null {
+  if (writer.queuedAudit > 0 && batchKeys.has(writer)) return batchKeys.get(writer) ?? null;
+  let key: AuditKey | null;
   try {
     key = auditKey(dataDir);
   } catch {
-    return null;
+    key = null;
   }
-  return keyedArgumentsDigest(key, args);
+  batchKeys.set(writer, key);
+  return key;
 }
 
 export function callAuditEntry(
   call: CallObservation,
   facts: SessionFacts,
-  context: Pick<SessionContext, "identity" | "client" | "dataDir">,
+  context: Pick<SessionContext, "identity" | "client" | "dataDir" | "writer">,
   subjects?: Map<string, AuditSubject>,
 ): AuditEntry {
   const key = `${call.method}\n${call.target}\n${facts.clientName}\n${facts.clientVersion}`;
@@ -54,11 +65,13 @@ export function callAuditEntry(
       subjects.set(key, subject);
     }
   }
+  const auditKeyNow = batchKey(context.writer, context.dataDir);
   return {
     subject,
     row: {
       time: Math.round(call.startedAt),
-      args_digest: argumentsDigestIn(context.dataDir, requestArguments(call.method, call.request)),
+      args_digest:
+        auditKeyNow && keyedArgumentsDigest(auditKeyNow, requestArguments(call.method, call.request)),
       outcome: call.outcome,
       request_id: call.requestId,
       duration_us: Math.round(call.durationMs * 1000),

@@ -31,15 +31,12 @@ const send = (message: FromHttpWorker) => port.postMessage(message);
 let sessions: HttpSessions | null = null;
 const writer = new BatchWriter({
   open: () => openDb(databasePath(init.dataDir), { busyTimeoutMs: 2000 }),
-  onBatch: () => {
-    sessions?.committed();
-    send({ type: "ack", bytes: 0 });
-  },
+  onBatch: () => send({ type: "ack", bytes: 0 }),
   onProblem: (message) => send({ type: "problem", message: `mcpscope proxy: ${message}` }),
-  afterBatch: (db) => {
-    sessions?.writeRows(db);
-    indexPendingLogs(db);
-  },
+  afterBatch: [
+    { write: (db) => sessions?.writeRows(db), committed: () => sessions?.committed() },
+    { write: (db) => indexPendingLogs(db) },
+  ],
 });
 sessions = new HttpSessions(writer, {
   server: init.server,

@@ -71,6 +71,8 @@ export class HttpSessions {
   /** Closed sessions whose final row may not be written yet, and when to stop writing it. */
   private readonly closed: { session: HttpSession; forgetAt: number }[] = [];
   private lastTick = 0;
+  /** The sessions whose rows the batch being written kept. */
+  private readonly inBatch = new Set<HttpSession>();
 
   constructor(
     private readonly writer: BatchWriter,
@@ -204,13 +206,20 @@ export class HttpSessions {
     while (this.closed.length > 0 && now > (this.closed[0]?.forgetAt ?? now)) this.closed.shift();
   }
 
-  /** Inside each batch's transaction: every session row that changed. */
+  /**
+   * Inside each batch's transaction: every session row that changed, each alone, so that one the
+   * database refuses skips itself and not the rows of the proxy's other sessions.
+   */
   writeRows(db: Db): void {
-    for (const session of this.all()) session.recorder.writeSessionRow(db);
+    this.inBatch.clear();
+    for (const session of this.all())
+      if (this.writer.alone(db, () => session.recorder.writeSessionRow(db))) this.inBatch.add(session);
   }
 
+  /** The batch that ran `writeRows` committed: the rows it kept are stored. */
   committed(): void {
-    for (const session of this.all()) session.recorder.committed();
+    for (const session of this.inBatch) session.recorder.committed();
+    this.inBatch.clear();
   }
 
   private *all(): Iterable<HttpSession> {

@@ -68,15 +68,18 @@ const writer = new BatchWriter({
     busyMs = ms;
   },
   onBatch: () => {
-    observation?.recorder.committed();
     observation?.madeProgress();
     publishUnstored();
   },
   onProblem: (message) => send({ type: "problem", message: `mcpscope: ${message}` }),
-  afterBatch: (db) => {
-    observation?.recorder.writeSessionRow(db);
-    indexPendingLogs(db); // full-text index, once per batch (see logs/fts-index.ts)
-  },
+  afterBatch: [
+    {
+      write: (db) => observation?.recorder.writeSessionRow(db),
+      committed: () => observation?.recorder.committed(),
+    },
+    // The full-text index, once per batch (see logs/fts-index.ts).
+    { write: (db) => indexPendingLogs(db) },
+  ],
 });
 observation = new Observation(init, writer, send);
 observation.beforeLastWrite = publishUnstored;

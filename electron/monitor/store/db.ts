@@ -30,6 +30,11 @@ export interface Db {
   /** Runs `fn` in one IMMEDIATE transaction; rolls back if it throws. */
   transaction<T>(fn: () => T): T;
   /**
+   * Whether a transaction is open: after a failed statement, whether SQLite undid that statement alone
+   * (a constraint it broke) or the whole transaction (some I/O and memory errors).
+   */
+  inTransaction(): boolean;
+  /**
    * SQLite's online backup into `destination`, in one step: in WAL mode that holds a read snapshot only,
    * so other processes keep writing, and it cannot restart over and over as a page-by-page copy does
    * whenever another process commits between its steps. Resolves to the pages copied.
@@ -51,6 +56,7 @@ export interface OpenOptions {
 }
 
 type RawDatabase = {
+  readonly isTransaction: boolean;
   exec(sql: string): void;
   function(name: string, options: { deterministic?: boolean }, fn: (...args: SqlValue[]) => SqlValue): void;
   prepare(sql: string): Statement;
@@ -154,6 +160,7 @@ export function openRawDb(path: string, options: OpenOptions = {}): Db {
         depth--;
       }
     },
+    inTransaction: () => raw.isTransaction,
     backupTo: (destination) => backup(raw, destination, { rate: 2 ** 31 - 1 }),
     defineFunction: (name, fn) => raw.function(name, { deterministic: true }, fn),
     close: () => raw.close(),
