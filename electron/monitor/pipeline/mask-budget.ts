@@ -29,6 +29,17 @@ export interface MaskBudget {
    * strings that stand for what follows.
    */
   marked?: boolean;
+  /**
+   * When set, where the copy holds strings of QUOTE_MIN_CHARS or more (the container and the key or
+   * index), appended as the copy is made: capture.ts prints those itself (json-quote.ts).
+   */
+  long?: LongString[];
+}
+
+/** A string of the masked copy long enough to be printed apart: `holder[key]`. */
+export interface LongString {
+  holder: Record<string, unknown> | unknown[];
+  key: string | number;
 }
 
 /**
