@@ -49,7 +49,7 @@ export function maskValue(
         ? `-p${maskNamed((item as string).slice(2), "strong", found, budget, depth + 1)}`
         : maskValue(item, found, budget, depth + 1),
     );
-    if (budget?.long) for (let i = 0; i < copy.length; i++) noteLong(copy, i, budget.long);
+    if (budget?.long) for (let i = 0; i < copy.length; i++) noteLong(copy, i, copy[i], budget.long);
     return copy;
   }
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
@@ -59,15 +59,20 @@ export function maskValue(
     // In a name/value pair, the value sits under the pair's name (`{"name": "DB_PASSWORD", "value": …}`).
     const name = pair !== undefined && PAIR_VALUE.has(key) ? pair : key;
     const masked = maskKey(key, found, budget);
-    out[masked] = maskNamed(item, secretKeyStrength(name), found, budget, depth + 1, name);
-    if (budget?.long) noteLong(out, masked, budget.long);
+    const copy = maskNamed(item, secretKeyStrength(name), found, budget, depth + 1, name);
+    out[masked] = copy;
+    if (budget?.long) noteLong(out, masked, copy, budget.long);
   }
   return out;
 }
 
-/** Notes `holder[key]` in `long` if it is a string long enough to be printed apart (MaskBudget.long). */
-function noteLong(holder: LongString["holder"], key: string | number, long: LongString[]): void {
-  const item = (holder as Record<string | number, unknown>)[key];
+/** Notes `holder[key]` (`item`) in `long` if it is a string long enough to be printed apart (MaskBudget.long). */
+function noteLong(
+  holder: LongString["holder"],
+  key: string | number,
+  item: unknown,
+  long: LongString[],
+): void {
   if (typeof item === "string" && item.length >= QUOTE_MIN_CHARS) long.push({ holder, key });
 }
 
