@@ -1,3 +1,4 @@
-/** Types for build/keyword-scan-wasm.mjs (the test checks the committed module against its source). */
-export function assemble(): Promise<Buffer>;
-export function moduleSource(bytes: Buffer): string;
+/** Types for build/keyword-scan-wasm.mjs (the tests check the committed modules against their sources). */
+export type WasmModuleName = "keyword-scan" | "json-quote";
+export function assemble(name?: WasmModuleName): Promise<Buffer>;
+export function moduleSource(bytes: Buffer, name?: WasmModuleName): string;

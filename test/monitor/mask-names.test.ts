@@ -41,6 +41,13 @@ describe("which values a secret name masks", () => {
     );
   });
 
+  it("judges a value that starts as a path and is none at its end, however long its first segment", () => {
+    // Read as a possible path, this once tried every split of its 42 word characters: hours, not microseconds.
+    const notPath = "/Xk9mQ2vL7pR4tW8zB3nC6yD1fG5hJ0sK2aE4uI7oPq!";
+    const longPath = `/srv/${"a".repeat(5000)}/index`;
+    expectMasked({ session: notPath, auth: longPath }, ["Xk9mQ2vL7pR4"], [longPath]);
+  });
+
   it("keeps hashes, ObjectIds and ULIDs under key names, and the values of id-naming keys", () => {
     const ids = {
       key: "3f786850e387550fdab836ed7e6dc881de23001b",

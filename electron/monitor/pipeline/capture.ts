@@ -4,7 +4,8 @@
  */
 import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
-import { BUDGET_MARGIN, CUT_MARK, type MaskBudget, maskString, maskValue, mayHoldSecret } from "./mask.js";
+import { BUDGET_MARGIN, CUT_MARK, type MaskBudget, maskString, mayHoldSecret } from "./mask.js";
+import { printMasked } from "./masked-print.js";
 import {
   capWithEllipses,
   ELLIPSIS_STAND_IN,
@@ -91,7 +92,7 @@ export function capturePayload(
     // Always a set: masking also reads it (an AWS key id seen in one string opens a window in the next).
     const kinds = new Set<string>();
     const budget: MaskBudget = { left: limit, ellipsis: ELLIPSIS_STAND_IN };
-    const text = upToCut(JSON.stringify(maskValue(value, kinds, budget)), budget);
+    const text = upToCut(printMasked(value, kinds, budget), budget);
     const capped = budget.plainOnly
       ? null
       : capWithEllipses(text, limit, truncated, (size) =>
@@ -103,7 +104,7 @@ export function capturePayload(
     }
   }
   const budget: MaskBudget = { left: limit };
-  const text = upToCut(JSON.stringify(maskValue(value, found ?? new Set<string>(), budget)), budget);
+  const text = upToCut(printMasked(value, found ?? new Set<string>(), budget), budget);
   // Its own size only where it may not fit (3 bytes a character at most).
   const own = () => (text.length * 3 <= limit ? text.length : utf8View(text).length);
   return capText(text, limit, totalBytes(partial, budget, limit, whole, own));

@@ -4,7 +4,15 @@
  */
 
 import { gluedPasswordArgs } from "./credential-file-rules.js";
-import { admit, BUDGET_MARGIN, CUT_MARK, type MaskBudget, maskBudgeted } from "./mask-budget.js";
+import { QUOTE_MIN_CHARS } from "./json-quote.js";
+import {
+  admit,
+  BUDGET_MARGIN,
+  CUT_MARK,
+  type LongString,
+  type MaskBudget,
+  maskBudgeted,
+} from "./mask-budget.js";
 import { maskSchema } from "./mask-schema.js";
 import { maskedText } from "./mask-text.js";
 import { isSchemaFragment } from "./schema-fragment.js";
@@ -36,11 +44,13 @@ export function maskValue(
   if (Array.isArray(value)) {
     // An argument list (`["mysql", "-pS3cret"]`): a password glued to its flag is the flag's value.
     const glued = gluedPasswordArgs(value);
-    return value.map((item, i) =>
+    const copy = value.map((item, i) =>
       glued.has(i)
         ? `-p${maskNamed((item as string).slice(2), "strong", found, budget, depth + 1)}`
         : maskValue(item, found, budget, depth + 1),
     );
+    if (budget?.long) for (let i = 0; i < copy.length; i++) noteLong(copy, i, copy[i], budget.long);
+    return copy;
   }
   // No prototype: a payload's own `__proto__` key is then a key like any other, kept in the copy.
   const out: Record<string, unknown> = Object.create(null);
@@ -48,16 +58,22 @@ export function maskValue(
   for (const [key, item] of Object.entries(value)) {
     // In a name/value pair, the value sits under the pair's name (`{"name": "DB_PASSWORD", "value": …}`).
     const name = pair !== undefined && PAIR_VALUE.has(key) ? pair : key;
-    out[maskKey(key, found, budget)] = maskNamed(
-      item,
-      secretKeyStrength(name),
-      found,
-      budget,
-      depth + 1,
-      name,
-    );
+    const masked = maskKey(key, found, budget);
+    const copy = maskNamed(item, secretKeyStrength(name), found, budget, depth + 1, name);
+    out[masked] = copy;
+    if (budget?.long) noteLong(out, masked, copy, budget.long);
   }
   return out;
+}
+
+/** Notes `holder[key]` (`item`) in `long` if it is a string long enough to be printed apart (MaskBudget.long). */
+function noteLong(
+  holder: LongString["holder"],
+  key: string | number,
+  item: unknown,
+  long: LongString[],
+): void {
+  if (typeof item === "string" && item.length >= QUOTE_MIN_CHARS) long.push({ holder, key });
 }
 
 /** The fields that name the other one in a name/value pair (Kubernetes and ECS env, HAR headers). */
