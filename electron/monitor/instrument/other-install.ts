@@ -1,0 +1,112 @@
+/**
+ * Does a wrapped entry run another mcpscope install than this one? After an upgrade that is the common
+ * case: entries instrumented by an older npm install, another Node's global modules, or the desktop app's
+ * per-version copy (`<dataDir>/runtime/<version>/`, which an app update never rewrites) keep launching
+ * that mcpscope — and once this one has upgraded the database, an older wrapper refuses it and records
+ * nothing, saying so only in the client's own log. It may as well be newer, or deliberate: so this is a
+ * notice, said as such, unless the other install is known to be older.
+ */
+import { readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join } from "node:path";
+import type { OtherInstall } from "../../../shared/discovery.js";
+import { VERSION } from "../version.js";
+import { currentLauncher, type Launcher } from "./launcher.js";
+import { goneLauncherPath, launcherPart } from "./launcher-check.js";
+import { looksLikeMcpscope } from "./marker.js";
+
+export type { OtherInstall };
+
+/** This install as entries run it: its program and every script path that is this install. */
+export interface ThisInstall {
+  program: string;
+  scripts: Set<string>;
+}
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * This install: the launcher `instrument` writes from here, and the per-version copy of it in the data
+ * dir (the AppImage's, or the npx cache's), which is this install too — without making that copy.
+ */
+export function thisInstall(
+  version: string,
+  dataDir?: string,
+  launcher: Launcher = currentLauncher(),
+): ThisInstall {
+  const scripts = new Set(launcher.args.filter((a) => isAbsolute(a)).map(real));
+  if (dataDir) scripts.add(real(join(dataDir, "runtime", version, "bin", "mcpscope.js")));
+  return { program: real(launcher.command), scripts };
+}
+
+/** This install (thisInstall) for this process; null when it cannot be found (then no entry is told apart). */
+export function installHere(dataDir?: string): ThisInstall | null {
+  try {
+    return thisInstall(VERSION, dataDir);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The other install a wrapped entry runs, or null: when it runs this one, when its mcpscope is gone
+ * (launcher-check.ts says that), or when it cannot be told (a bare `mcpscope` found on the client's PATH).
+ */
+export function otherInstall(
+  command: string,
+  args: readonly string[],
+  mine: ThisInstall,
+  version: string,
+): OtherInstall | null {
+  const launcher = launcherPart(command, args);
+  if (!launcher || goneLauncherPath(command, args) !== null) return null;
+  const script = launcher.args.find((arg) => isAbsolute(arg) && looksLikeMcpscope(arg));
+  let path: string | null = null;
+  if (script && !mine.scripts.has(real(script))) path = script;
+  else if (isAbsolute(launcher.command) && real(launcher.command) !== mine.program) path = launcher.command;
+  if (!path) return null;
+  const other = script ? installVersion(script) : null;
+  const older = other !== null && compareVersions(other, version) < 0;
+  return { path, version: other, older };
+}
+
+/** The version of the install a `bin/mcpscope.js` belongs to: its `runtime/<version>` folder, or package.json. */
+export function installVersion(script: string): string | null {
+  const root = dirname(dirname(script));
+  if (basename(dirname(root)) === "runtime") return basename(root);
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
+    return pkg.name === "mcpscope" && typeof pkg.version === "string" ? pkg.version : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Orders `1.2.3` and `1.2.3-beta.1` by their numbers (a pre-release before its release); -1, 0 or 1. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core = "", pre] = v.split("-", 2);
+    return { nums: core.split(".").map((n) => Number.parseInt(n, 10) || 0), pre };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+    const d = (x.nums[i] ?? 0) - (y.nums[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}
+
+/** The other install in one phrase: `another mcpscope (0.0.9, older than this one): PATH`. */
+export function otherInstallText(other: OtherInstall): string {
+  const version = other.version ? ` ${other.version}${other.older ? ", older than this one" : ""}` : "";
+  return `another mcpscope${version ? ` (${version.trim()})` : ""}: ${other.path}`;
+}
