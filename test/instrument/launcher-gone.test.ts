@@ -17,6 +17,7 @@ import type { EntryFields } from "../../electron/monitor/instrument/entry-shape.
 import { instrument } from "../../electron/monitor/instrument/instrument.js";
 import { launcherOtherMessage } from "../../electron/monitor/instrument/instrument-status.js";
 import { otherInstall, thisInstall } from "../../electron/monitor/instrument/other-install.js";
+import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { DiscoveryResult } from "../../shared/discovery.js";
 import type { RepairResult } from "../../shared/servers.js";
 import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -54,7 +55,8 @@ async function copyInstall(root: string): Promise<string> {
   await cp(join(ROOT, "bin"), join(root, "bin"), { recursive: true });
   await cp(join(ROOT, "package.json"), join(root, "package.json"));
   for (const name of await readdir(join(ROOT, "dist")))
-    if (name.endsWith(".mjs")) await cp(join(ROOT, "dist", name), join(root, "dist", name));
+    if (name.endsWith(".mjs") || name === "install.json")
+      await cp(join(ROOT, "dist", name), join(root, "dist", name));
   return join(root, "bin", "mcpscope.js");
 }
 
@@ -268,6 +270,25 @@ describe("an older app version's copy of the CLI in the data dir", () => {
       `echo (cursor) runs an older mcpscope (0.0.9: ${copy}), which cannot record into a data dir this one has upgraded — \`mcpscope instrument --repair\` points it at this one`,
     );
     expect(otherInstall(process.execPath, wrapped, thisInstall("0.0.9", data), "0.0.9")).toBeNull();
+  });
+
+  it("an install whose build says it writes an older schema is older, whatever its version", async () => {
+    const script = await copyInstall(join(tmp.path, "install-schema"));
+    const marker = JSON.parse(await readFile(join(ROOT, "dist", "install.json"), "utf8"));
+    // The build says which schema its wrappers write: this one's.
+    expect(marker.schemaVersion).toBe(SCHEMA_VERSION);
+    const wrapped = [script, "run", "--name", "echo", "--", "node", "echo.js"];
+    const mine = thisInstall("0.1.0", data);
+    expect(otherInstall(process.execPath, wrapped, mine, "0.1.0")?.older).toBe(false);
+    await writeFile(
+      join(tmp.path, "install-schema", "dist", "install.json"),
+      JSON.stringify({ version: "9.9.9", schemaVersion: SCHEMA_VERSION - 1 }),
+    );
+    expect(otherInstall(process.execPath, wrapped, mine, "0.1.0")).toEqual({
+      path: script,
+      version: "9.9.9",
+      older: true,
+    });
   });
 });
 

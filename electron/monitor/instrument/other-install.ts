@@ -4,11 +4,13 @@
  * per-version copy (`<dataDir>/runtime/<version>/`, which an app update never rewrites) keep launching
  * that mcpscope — and once this one has upgraded the database, an older wrapper refuses it and records
  * nothing, saying so only in the client's own log. It may as well be newer, or deliberate: so this is a
- * notice, said as such, unless the other install is known to be older.
+ * notice, said as such, unless the other install is known to be older — by the schema its build says it
+ * writes (dist/install.json, from builds that write it), else by its version.
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import type { OtherInstall } from "../../../shared/discovery.js";
+import { SCHEMA_VERSION } from "../store/migrations.js";
 import { VERSION } from "../version.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
 import { goneLauncherPath, launcherPart } from "./launcher-check.js";
@@ -62,6 +64,8 @@ export function otherInstall(
   args: readonly string[],
   mine: ThisInstall,
   version: string,
+  /** The schema this install writes (store/migrations.ts SCHEMA_VERSION). */
+  schemaVersion: number = SCHEMA_VERSION,
 ): OtherInstall | null {
   const launcher = launcherPart(command, args);
   if (!launcher || goneLauncherPath(command, args) !== null) return null;
@@ -70,18 +74,38 @@ export function otherInstall(
   if (script && !mine.scripts.has(real(script))) path = script;
   else if (isAbsolute(launcher.command) && real(launcher.command) !== mine.program) path = launcher.command;
   if (!path) return null;
-  const other = script ? installVersion(script) : null;
-  const older = other !== null && compareVersions(other, version) < 0;
+  const marker = script ? installMarker(script) : null;
+  const other = marker?.version ?? (script ? installVersion(script) : null);
+  // The schema its wrappers write, when its build says (dist/install.json), is what decides; else its version.
+  const older =
+    marker?.schemaVersion !== undefined
+      ? marker.schemaVersion < schemaVersion
+      : other !== null && compareVersions(other, version) < 0;
   return { path, version: other, older };
+}
+
+/** What a build writes beside its bundles (build/build.mjs `writeInstallMarker`); null before it did. */
+function installMarker(script: string): { version?: string; schemaVersion?: number } | null {
+  const marker = readJson(join(dirname(dirname(script)), "dist", "install.json"));
+  if (!marker) return null;
+  return {
+    ...(typeof marker.version === "string" ? { version: marker.version } : {}),
+    ...(Number.isInteger(marker.schemaVersion) ? { schemaVersion: marker.schemaVersion as number } : {}),
+  };
 }
 
 /** The version of the install a `bin/mcpscope.js` belongs to: its `runtime/<version>` folder, or package.json. */
 export function installVersion(script: string): string | null {
   const root = dirname(dirname(script));
   if (basename(dirname(root)) === "runtime") return basename(root);
+  const pkg = readJson(join(root, "package.json"));
+  return pkg?.name === "mcpscope" && typeof pkg.version === "string" ? pkg.version : null;
+}
+
+function readJson(path: string): Record<string, unknown> | null {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
-    return pkg.name === "mcpscope" && typeof pkg.version === "string" ? pkg.version : null;
+    const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
