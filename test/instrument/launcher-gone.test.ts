@@ -272,6 +272,12 @@ describe("an older app version's copy of the CLI in the data dir", () => {
     expect(otherInstall(process.execPath, wrapped, thisInstall("0.0.9", data), "0.0.9")).toBeNull();
   });
 
+  it("this install's script run by another Node is this install", () => {
+    const wrapped = [MCPSCOPE, "run", "--name", "echo", "--", "node", "echo.js"];
+    const byAnotherNode = thisInstall("0.1.0", data, { command: "/bin/sh", args: [MCPSCOPE], env: {} });
+    expect(otherInstall(process.execPath, wrapped, byAnotherNode, "0.1.0")).toBeNull();
+  });
+
   it("an install whose build says it writes an older schema is older, whatever its version", async () => {
     const script = await copyInstall(join(tmp.path, "install-schema"));
     const marker = JSON.parse(await readFile(join(ROOT, "dist", "install.json"), "utf8"));

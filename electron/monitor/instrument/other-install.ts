@@ -18,7 +18,7 @@ import { looksLikeMcpscope } from "./marker.js";
 
 export type { OtherInstall };
 
-/** This install as entries run it: its program and every script path that is this install. */
+/** This install as entries run it: its program and every script path that is this install (real paths). */
 export interface ThisInstall {
   program: string;
   scripts: Set<string>;
@@ -69,13 +69,19 @@ export function otherInstall(
 ): OtherInstall | null {
   const launcher = launcherPart(command, args);
   if (!launcher || goneLauncherPath(command, args) !== null) return null;
-  const script = launcher.args.find((arg) => isAbsolute(arg) && looksLikeMcpscope(arg));
+  // The mcpscope script decides (this install's run by another Node records as well); the program only
+  // when there is none to compare (a link such as /usr/local/bin/mcpscope is a script, once resolved).
+  const script = [launcher.command, ...launcher.args].find(
+    (arg) => isAbsolute(arg) && looksLikeMcpscope(arg),
+  );
+  const realScript = script ? real(script) : null;
   let path: string | null = null;
-  if (script && !mine.scripts.has(real(script))) path = script;
-  else if (isAbsolute(launcher.command) && real(launcher.command) !== mine.program) path = launcher.command;
+  if (script && realScript && !mine.scripts.has(realScript)) path = script;
+  else if (!script && isAbsolute(launcher.command) && real(launcher.command) !== mine.program)
+    path = launcher.command;
   if (!path) return null;
-  const marker = script ? installMarker(script) : null;
-  const other = marker?.version ?? (script ? installVersion(script) : null);
+  const marker = realScript ? installMarker(realScript) : null;
+  const other = marker?.version ?? (realScript ? installVersion(realScript) : null);
   // The schema its wrappers write, when its build says (dist/install.json), is what decides; else its version.
   const older =
     marker?.schemaVersion !== undefined
