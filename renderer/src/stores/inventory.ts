@@ -177,10 +177,11 @@ export const useInventoryStore = defineStore("inventory", () => {
   async function repairOther(server: ServerEntry): Promise<ActionResult> {
     if (server.client === "manual" || server.scope === "manual" || !server.file)
       return { ok: false, message: `${server.name} has no config entry to repair` };
+    // Picked by client, name and scope: naming the file would need the consent browser mode asks for
+    // requests that name a path.
     const { entries } = await client.call("instrument.repair", {
       client: server.client,
       server: server.name,
-      file: server.file,
       scope: server.scope,
     });
     const failed = entries.find((e) => e.error);
