@@ -112,7 +112,7 @@ export function launcherOtherMessage(
 ): string {
   const repair = `\`${repairCommand(dataDir)}${pick ? ` ${pick}` : ""}\` points it at this one`;
   return other.older
-    ? `${where} runs an older mcpscope (${other.version}: ${other.path}), which cannot record into a data dir this one has upgraded — ${repair}`
+    ? `${where} runs an older mcpscope (${other.version ? `${other.version}: ` : ""}${other.path}), which cannot record into a data dir this one has upgraded — ${repair}`
     : `${where} runs ${otherInstallText(other)}; its calls are recorded here only while that one can use this data dir — ${repair}`;
 }
 
