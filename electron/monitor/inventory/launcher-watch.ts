@@ -58,8 +58,9 @@ export class LauncherWatch {
     for (const server of servers) {
       if (!server.wrapped || server.wrapped.byHand || !server.location) continue;
       const { id, name, client, file, launcherGone, launcherOther } = server.definition;
-      const now: LauncherState =
-        launcherGone !== undefined ? "gone" : launcherOther ? `other:${launcherOther.path}` : "ok";
+      // One recording into another data dir is that data dir's install's business: its launcher is not said.
+      const other = server.wrapped.recordsElsewhere ? undefined : launcherOther;
+      const now: LauncherState = launcherGone !== undefined ? "gone" : other ? `other:${other.path}` : "ok";
       const before = this.states.get(id) ?? this.lastRecorded(id, name);
       this.states.set(id, now);
       if (now === before) continue;
@@ -74,20 +75,15 @@ export class LauncherWatch {
           message: launcherGoneMessage(where, launcherGone, this.options.dataDir),
           details: { ...details, launcher: launcherGone },
         });
-      else if (launcherOther)
+      else if (other)
         // A notice: the other install may be newer, or chosen; only one known to be older cannot record.
         this.options.tracker.track({
           category: "system",
           type: LAUNCHER_OTHER,
-          severity: launcherOther.older ? "medium" : "info",
+          severity: other.older ? "medium" : "info",
           server: name,
-          message: launcherOtherMessage(where, launcherOther, this.options.dataDir),
-          details: {
-            ...details,
-            launcher: launcherOther.path,
-            version: launcherOther.version,
-            older: launcherOther.older,
-          },
+          message: launcherOtherMessage(where, other, this.options.dataDir),
+          details: { ...details, launcher: other.path, version: other.version, older: other.older },
         });
       else
         this.options.tracker.track({
