@@ -259,17 +259,36 @@ describe("a wrapped entry that runs another mcpscope install, still there", () =
 
 describe("an older app version's copy of the CLI in the data dir", () => {
   it("is said not to record here; this version's own copy is this install", async () => {
-    const copy = join(data, "runtime", "0.0.9", "bin", "mcpscope.js");
-    await mkdir(join(data, "runtime", "0.0.9", "bin"), { recursive: true });
-    await writeFile(copy, "");
-    const wrapped = [copy, "run", "--name", "echo", "--", "node", "echo.js"];
-    const mine = thisInstall("0.1.0", data);
-    const other = otherInstall(process.execPath, wrapped, mine, "0.1.0");
+    // A data dir of its own: the npx test below reads the one copy in `data`'s runtime folder.
+    const dir = join(tmp.path, "data-runtime");
+    const copyOf = async (folder: string) => {
+      await mkdir(join(dir, "runtime", folder, "bin"), { recursive: true });
+      await mkdir(join(dir, "runtime", folder, "dist"), { recursive: true });
+      await writeFile(join(dir, "runtime", folder, "bin", "mcpscope.js"), "");
+      return join(dir, "runtime", folder, "bin", "mcpscope.js");
+    };
+    const wrap = (script: string) => [script, "run", "--name", "echo", "--", "node", "echo.js"];
+    const mine = thisInstall("0.1.0", dir);
+    const copy = await copyOf("0.0.9");
+    const other = otherInstall(process.execPath, wrap(copy), mine, "0.1.0");
     expect(other).toEqual({ path: copy, version: "0.0.9", older: true });
     expect(launcherOtherMessage("echo (cursor)", other!)).toBe(
       `echo (cursor) runs an older mcpscope (0.0.9: ${copy}), which cannot record into a data dir this one has upgraded — \`mcpscope instrument --repair\` points it at this one`,
     );
-    expect(otherInstall(process.execPath, wrapped, thisInstall("0.0.9", data), "0.0.9")).toBeNull();
+    expect(otherInstall(process.execPath, wrap(copy), thisInstall("0.0.9", dir), "0.0.9")).toBeNull();
+    // A copy of this version, named by its files' digest: this install, unless its build says it writes
+    // an older schema (a rebuild of the same version from older code).
+    const same = await copyOf("0.1.0-0123456789abcdef");
+    expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toBeNull();
+    await writeFile(
+      join(dir, "runtime", "0.1.0-0123456789abcdef", "dist", "install.json"),
+      JSON.stringify({ version: "0.1.0", schemaVersion: SCHEMA_VERSION - 1 }),
+    );
+    expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toEqual({
+      path: same,
+      version: "0.1.0",
+      older: true,
+    });
   });
 
   it("this install's script run by another Node is this install", () => {

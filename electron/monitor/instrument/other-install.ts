@@ -22,6 +22,9 @@ export type { OtherInstall };
 export interface ThisInstall {
   program: string;
   scripts: Set<string>;
+  /** The data dir's `runtime` folder, where copies of the CLI are kept (stable-cli.ts); null without one. */
+  runtime: string | null;
+  version: string;
 }
 
 function real(path: string): string {
@@ -33,8 +36,9 @@ function real(path: string): string {
 }
 
 /**
- * This install: the launcher `instrument` writes from here, and the per-version copy of it in the data
- * dir (the AppImage's, or the npx cache's), which is this install too — without making that copy.
+ * This install: the launcher `instrument` writes from here; a copy of this version in the data dir's
+ * `runtime` folder (the AppImage's, or the npx cache's) counts as this install too, unless its build says
+ * it writes another schema.
  */
 export function thisInstall(
   version: string,
@@ -42,8 +46,8 @@ export function thisInstall(
   launcher: Launcher = currentLauncher(),
 ): ThisInstall {
   const scripts = new Set(launcher.args.filter((a) => isAbsolute(a)).map(real));
-  if (dataDir) scripts.add(real(join(dataDir, "runtime", version, "bin", "mcpscope.js")));
-  return { program: real(launcher.command), scripts };
+  const runtime = dataDir ? real(join(dataDir, "runtime")) : null;
+  return { program: real(launcher.command), scripts, runtime, version };
 }
 
 /** This install (thisInstall) for this process; null when it cannot be found (then no entry is told apart). */
@@ -81,6 +85,7 @@ export function otherInstall(
     path = launcher.command;
   if (!path) return null;
   const marker = realScript ? installMarker(realScript) : null;
+  if (realScript && isThisVersionsCopy(realScript, mine, marker, schemaVersion)) return null;
   const other = marker?.version ?? (realScript ? installVersion(realScript) : null);
   // The schema its wrappers write, when its build says (dist/install.json), is what decides; else its version.
   const older =
@@ -100,10 +105,28 @@ function installMarker(script: string): { version?: string; schemaVersion?: numb
   };
 }
 
+/** A copy in the data dir's runtime folder of this version, whose build (if it says) writes this schema. */
+function isThisVersionsCopy(
+  script: string,
+  mine: ThisInstall,
+  marker: { schemaVersion?: number } | null,
+  schemaVersion: number,
+): boolean {
+  const root = dirname(dirname(script));
+  if (mine.runtime === null || dirname(root) !== mine.runtime) return false;
+  if (runtimeVersion(basename(root)) !== mine.version) return false;
+  return marker?.schemaVersion === undefined || marker.schemaVersion === schemaVersion;
+}
+
+/** The version a runtime copy's folder names: `0.1.0`, or `0.1.0-<digest of its files>`. */
+function runtimeVersion(folder: string): string {
+  return folder.replace(/-[0-9a-f]{16}$/, "");
+}
+
 /** The version of the install a `bin/mcpscope.js` belongs to: its `runtime/<version>` folder, or package.json. */
 export function installVersion(script: string): string | null {
   const root = dirname(dirname(script));
-  if (basename(dirname(root)) === "runtime") return basename(root);
+  if (basename(dirname(root)) === "runtime") return runtimeVersion(basename(root));
   const pkg = readJson(join(root, "package.json"));
   return pkg?.name === "mcpscope" && typeof pkg.version === "string" ? pkg.version : null;
 }
