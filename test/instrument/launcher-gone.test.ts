@@ -275,7 +275,12 @@ describe("an older app version's copy of the CLI in the data dir", () => {
     expect(launcherOtherMessage("echo (cursor)", other!)).toBe(
       `echo (cursor) runs an older mcpscope (0.0.9: ${copy}), which cannot record into a data dir this one has upgraded — \`mcpscope instrument --repair\` points it at this one`,
     );
-    expect(otherInstall(process.execPath, wrap(copy), thisInstall("0.0.9", dir), "0.0.9")).toBeNull();
+    // Named by its version alone, it was made before copies were named by their files: another build.
+    expect(otherInstall(process.execPath, wrap(copy), thisInstall("0.0.9", dir), "0.0.9")).toEqual({
+      path: copy,
+      version: "0.0.9",
+      older: false,
+    });
     // A copy of this version, named by its files' digest: this install, unless its build says it writes
     // an older schema (a rebuild of the same version from older code).
     const same = await copyOf("0.1.0-0123456789abcdef");

@@ -114,7 +114,10 @@ function isThisVersionsCopy(
 ): boolean {
   const root = dirname(dirname(script));
   if (mine.runtime === null || dirname(root) !== mine.runtime) return false;
-  if (runtimeVersion(basename(root)) !== mine.version) return false;
+  // A copy named by its version alone was made by a build from before copies were named by their files'
+  // digest (stable-cli.ts): older code than this, whatever its version says.
+  const named = /^(.*)-[0-9a-f]{16}$/.exec(basename(root));
+  if (named?.[1] !== mine.version) return false;
   return marker?.schemaVersion === undefined || marker.schemaVersion === schemaVersion;
 }
 
