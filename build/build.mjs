@@ -1,6 +1,6 @@
 // Builds everything into dist/: the CLI and engine (esbuild, ESM), the Electron shell (CJS for main and
 // the sandboxed preload) and the renderer (Vite). Run by `npm run build`; `npm test` runs it first.
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -73,6 +73,26 @@ async function buildNode() {
     entryPoints: { main: "electron/main/index.ts", preload: "electron/preload/index.ts" },
     external: ["electron"],
   });
+  await writeInstallMarker();
+}
+
+/**
+ * dist/install.json: this build's version and the database schema it writes, for another install to read
+ * without running this one (a newer mcpscope tells an entry still launching this install that it cannot
+ * record into the database it has upgraded: electron/monitor/instrument/other-install.ts).
+ */
+async function writeInstallMarker() {
+  const built = await esbuild.build({
+    ...common,
+    format: "esm",
+    sourcemap: false,
+    write: false,
+    entryPoints: ["electron/monitor/store/migrations.ts"],
+  });
+  const code = Buffer.from(built.outputFiles[0].text).toString("base64");
+  const { SCHEMA_VERSION } = await import(`data:text/javascript;base64,${code}`);
+  const marker = { version: pkg.version, schemaVersion: SCHEMA_VERSION };
+  await writeFile(join(out, "install.json"), `${JSON.stringify(marker)}\n`);
 }
 
 async function buildRenderer() {

@@ -28,6 +28,17 @@ export type TransportKind = z.infer<typeof TransportKindSchema>;
 export const ScopeSchema = z.enum(["user", "project", "workspace", "local", "manual"]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
+/** Another mcpscope install a wrapped entry runs (electron/monitor/instrument/other-install.ts). */
+export const OtherInstallSchema = z.object({
+  /** Its program or mcpscope script, the one that differs from this install's. */
+  path: z.string(),
+  /** Its version, when it can be read cheaply; else null. */
+  version: z.string().nullable(),
+  /** Known to be older than this one: it cannot record into a data dir this one has upgraded. */
+  older: z.boolean(),
+});
+export type OtherInstall = z.infer<typeof OtherInstallSchema>;
+
 export const ServerDefinitionSchema = z.object({
   /** Stable across reads: client, scope, file and name. */
   id: z.string(),
@@ -62,6 +73,13 @@ export const ServerDefinitionSchema = z.object({
    * Absent when it is there, or when it cannot be told (a bare `mcpscope` found on the client's PATH).
    */
   launcherGone: z.string().optional(),
+  /**
+   * A wrapped entry that runs another mcpscope install, still there (an older npm install, another Node's,
+   * an older app version's copy): the program or script that differs from this install's, its version when
+   * it can be read, and whether it is known to be older (then it cannot record into an upgraded data dir).
+   * A notice: `mcpscope instrument --repair` points it at this one. Absent when it runs this one.
+   */
+  launcherOther: OtherInstallSchema.optional(),
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 
@@ -70,9 +88,10 @@ export const DiscoveryWarningSchema = z.object({
   message: z.string(),
   /**
    * `lost-wrapping`: the file was read, but an entry mcpscope instrumented no longer goes through it;
-   * `launcher-gone`: an instrumented entry's client cannot start it, as the mcpscope it runs is gone.
+   * `launcher-gone`: an instrumented entry's client cannot start it, as the mcpscope it runs is gone;
+   * `launcher-other`: an instrumented entry runs another mcpscope install (a notice).
    */
-  kind: z.enum(["lost-wrapping", "launcher-gone"]).optional(),
+  kind: z.enum(["lost-wrapping", "launcher-gone", "launcher-other"]).optional(),
 });
 export type DiscoveryWarning = z.infer<typeof DiscoveryWarningSchema>;
 

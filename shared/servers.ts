@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   ClientIdSchema,
   DiscoveryWarningSchema,
+  OtherInstallSchema,
   ScopeSchema,
   ServerDefinitionSchema,
   TransportKindSchema,
@@ -272,6 +273,8 @@ export const InstrumentedEntrySchema = z.object({
   problem: z.string().nullable(),
   /** The path of the mcpscope it runs, gone (its client cannot start it); null when it is there. */
   launcherGone: z.string().nullable(),
+  /** The other mcpscope install it runs, still there (a notice); null when it runs this one. */
+  launcherOther: OtherInstallSchema.nullable(),
 });
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
 
@@ -329,6 +332,8 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     notes: z.array(z.string()),
     /** repaired: the path of the mcpscope it ran, which is gone. */
     gone: z.string().nullable(),
+    /** already-instrumented: the other mcpscope install it runs, left as it is (`--repair` re-points it). */
+    other: OtherInstallSchema.nullable(),
   }),
   z.object({
     kind: z.literal("proxied"),

@@ -2,8 +2,9 @@
  * The mcpscope a wrapped entry runs goes away (an npx cache cleaned, a copy or checkout deleted): as a
  * user meets it. Instrument from a copy of this install, delete the copy, start the entry as the client
  * would and see it fail; `instrumented` and `discover` say so; `instrument --repair` re-points it at this
- * install and the client starts it again; `uninstrument` needs nothing of the old install. And an
- * instrument run from the npx cache writes a copy in the data dir, not the cache's path.
+ * install and the client starts it again; `uninstrument` needs nothing of the old install. One that runs
+ * a copy still there is named as another install, and --repair re-points it too. And an instrument run
+ * from the npx cache writes a copy in the data dir, not the cache's path.
  */
 import { execFile, spawn } from "node:child_process";
 import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -14,6 +15,9 @@ import { defaultDiscoveryContext } from "../../electron/monitor/discovery/contex
 import { discoverServers } from "../../electron/monitor/discovery/discover.js";
 import type { EntryFields } from "../../electron/monitor/instrument/entry-shape.js";
 import { instrument } from "../../electron/monitor/instrument/instrument.js";
+import { launcherOtherMessage } from "../../electron/monitor/instrument/instrument-status.js";
+import { otherInstall, thisInstall } from "../../electron/monitor/instrument/other-install.js";
+import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { DiscoveryResult } from "../../shared/discovery.js";
 import type { RepairResult } from "../../shared/servers.js";
 import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -51,7 +55,8 @@ async function copyInstall(root: string): Promise<string> {
   await cp(join(ROOT, "bin"), join(root, "bin"), { recursive: true });
   await cp(join(ROOT, "package.json"), join(root, "package.json"));
   for (const name of await readdir(join(ROOT, "dist")))
-    if (name.endsWith(".mjs")) await cp(join(ROOT, "dist", name), join(root, "dist", name));
+    if (name.endsWith(".mjs") || name === "install.json")
+      await cp(join(ROOT, "dist", name), join(root, "dist", name));
   return join(root, "bin", "mcpscope.js");
 }
 
@@ -197,6 +202,123 @@ describe("the mcpscope a wrapped entry runs is gone", () => {
     const result = await cliInProcess(["instrument", "--repair", "--server", "nope", ...dataFlags()]);
     expect(result).toMatchObject({ status: 0, stderr: "" });
     expect(result.stdout).toMatch(/^nothing instrumented matches; no config was changed/);
+  });
+});
+
+describe("a wrapped entry that runs another mcpscope install, still there", () => {
+  it("is named by instrumented, discover and instrument, and --repair points it at this one", async () => {
+    await writeFile(config, ORIGINAL);
+    const copy = await copyInstall(join(tmp.path, "install-other"));
+    const { version } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    await instrumentFrom(copy, "echo");
+    const other = { path: copy, version, older: false };
+
+    const listed = await cliJsonInProcess<{
+      entries: Array<{ server: string; launcher_gone: string | null; launcher_other: unknown }>;
+    }>(["instrumented", ...dataFlags()]);
+    expect(listed.entries).toEqual([
+      expect.objectContaining({ server: "echo", launcher_gone: null, launcher_other: other }),
+    ]);
+    const notice = `echo (claude-desktop) in ${config} runs another mcpscope (${version}): ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data}`;
+    const table = await cliOkInProcess(["instrumented", ...dataFlags()]);
+    expect(table.stdout).toContain(`yes (another mcpscope (${version}): ${copy})`);
+    expect(table.stdout).toContain(`${notice}\` points it at this one`);
+    const found = await cliJsonInProcess<DiscoveryResult>(["discover", "--home", home, ...dataFlags()]);
+    expect(found.servers.find((s) => s.name === "echo")?.launcherOther).toEqual(other);
+    expect(found.warnings.filter((w) => w.kind === "launcher-other")).toHaveLength(1);
+
+    // Instrument leaves it (that install may be newer, or chosen), and says how to re-point it.
+    const flags = ["--client", "claude-desktop", "--server", "echo", "--home", home, ...dataFlags()];
+    const again = await cliOkInProcess(["instrument", ...flags]);
+    expect(again.stdout).toBe(
+      `echo (claude-desktop) is already launched through mcpscope run; nothing changed\n${notice} --client claude-desktop --server echo\` points it at this one\n`,
+    );
+    expect((await entry("echo")).args[0]).toBe(copy);
+
+    const repaired = await cliJsonInProcess<RepairResult>(["instrument", "--repair", ...dataFlags()]);
+    expect(repaired.entries).toEqual([
+      expect.objectContaining({ server: "echo", status: "repaired", gone: null, error: null }),
+    ]);
+    expect((await entry("echo")).args[0]).toBe(MCPSCOPE);
+    const after = await cliJsonInProcess<{ entries: Array<{ launcher_other: unknown }> }>([
+      "instrumented",
+      ...dataFlags(),
+    ]);
+    expect(after.entries.map((e) => e.launcher_other)).toEqual([null]);
+    const rediscovered = await cliJsonInProcess<DiscoveryResult>([
+      "discover",
+      "--home",
+      home,
+      ...dataFlags(),
+    ]);
+    expect(rediscovered.warnings.filter((w) => w.kind === "launcher-other")).toEqual([]);
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
+});
+
+describe("an older app version's copy of the CLI in the data dir", () => {
+  it("is said not to record here; this version's own copy is this install", async () => {
+    // A data dir of its own: the npx test below reads the one copy in `data`'s runtime folder.
+    const dir = join(tmp.path, "data-runtime");
+    const copyOf = async (folder: string) => {
+      await mkdir(join(dir, "runtime", folder, "bin"), { recursive: true });
+      await mkdir(join(dir, "runtime", folder, "dist"), { recursive: true });
+      await writeFile(join(dir, "runtime", folder, "bin", "mcpscope.js"), "");
+      return join(dir, "runtime", folder, "bin", "mcpscope.js");
+    };
+    const wrap = (script: string) => [script, "run", "--name", "echo", "--", "node", "echo.js"];
+    const mine = thisInstall("0.1.0", dir);
+    const copy = await copyOf("0.0.9");
+    const other = otherInstall(process.execPath, wrap(copy), mine, "0.1.0");
+    expect(other).toEqual({ path: copy, version: "0.0.9", older: true });
+    expect(launcherOtherMessage("echo (cursor)", other!)).toBe(
+      `echo (cursor) runs an older mcpscope (0.0.9: ${copy}), which cannot record into a data dir this one has upgraded — \`mcpscope instrument --repair\` points it at this one`,
+    );
+    // Named by its version alone, it was made before copies were named by their files: another build.
+    expect(otherInstall(process.execPath, wrap(copy), thisInstall("0.0.9", dir), "0.0.9")).toEqual({
+      path: copy,
+      version: "0.0.9",
+      older: false,
+    });
+    // A copy of this version, named by its files' digest: this install, unless its build says it writes
+    // an older schema (a rebuild of the same version from older code).
+    const same = await copyOf("0.1.0-0123456789abcdef");
+    expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toBeNull();
+    await writeFile(
+      join(dir, "runtime", "0.1.0-0123456789abcdef", "dist", "install.json"),
+      JSON.stringify({ version: "0.1.0", schemaVersion: SCHEMA_VERSION - 1 }),
+    );
+    expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toEqual({
+      path: same,
+      version: "0.1.0",
+      older: true,
+    });
+  });
+
+  it("this install's script run by another Node is this install", () => {
+    const wrapped = [MCPSCOPE, "run", "--name", "echo", "--", "node", "echo.js"];
+    const byAnotherNode = thisInstall("0.1.0", data, { command: "/bin/sh", args: [MCPSCOPE], env: {} });
+    expect(otherInstall(process.execPath, wrapped, byAnotherNode, "0.1.0")).toBeNull();
+  });
+
+  it("an install whose build says it writes an older schema is older, whatever its version", async () => {
+    const script = await copyInstall(join(tmp.path, "install-schema"));
+    const marker = JSON.parse(await readFile(join(ROOT, "dist", "install.json"), "utf8"));
+    // The build says which schema its wrappers write: this one's.
+    expect(marker.schemaVersion).toBe(SCHEMA_VERSION);
+    const wrapped = [script, "run", "--name", "echo", "--", "node", "echo.js"];
+    const mine = thisInstall("0.1.0", data);
+    expect(otherInstall(process.execPath, wrapped, mine, "0.1.0")?.older).toBe(false);
+    await writeFile(
+      join(tmp.path, "install-schema", "dist", "install.json"),
+      JSON.stringify({ version: "9.9.9", schemaVersion: SCHEMA_VERSION - 1 }),
+    );
+    expect(otherInstall(process.execPath, wrapped, mine, "0.1.0")).toEqual({
+      path: script,
+      version: "9.9.9",
+      older: true,
+    });
   });
 });
 

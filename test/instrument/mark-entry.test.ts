@@ -118,7 +118,10 @@ describe("an entry instrumented before entries were marked", () => {
     expect(before).toContain(older);
 
     const run = await cliOkInProcess(["instrument", ...at()]);
-    expect(run.stdout).toBe("files (vscode) is already launched through mcpscope run; nothing changed\n");
+    // Left as it is (it may be newer, or chosen), but named, with the command that re-points it.
+    expect(run.stdout).toBe(
+      `files (vscode) is already launched through mcpscope run; nothing changed\nfiles (vscode) in ${file} runs another mcpscope: ${older}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data} --client vscode --server files\` points it at this one\n`,
+    );
     expect(await readFile(file, "utf8")).toBe(before);
   });
 });

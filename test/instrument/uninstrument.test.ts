@@ -71,6 +71,7 @@ describe("uninstrument", () => {
       exact: false,
       problem: null,
       launcherGone: null,
+      launcherOther: null,
     });
     const lost = checkInstrumented(await readRecords(data()), [s]);
     expect(lost).toMatchObject([{ reason: "unwrapped", record: { server: "files" } }]);
@@ -111,6 +112,7 @@ describe("uninstrument", () => {
       exact: true,
       problem: null,
       launcherGone: NODE_LAUNCHER.command,
+      launcherOther: null,
     });
     expect((await uninstrument(db, { dataDir: data() })).status).toBe("restored");
     const restored = JSON.parse(await readFile(claudeCode, "utf8"));
@@ -140,6 +142,7 @@ describe("uninstrument", () => {
       exact: false,
       problem: "the file does not exist any more",
       launcherGone: null,
+      launcherOther: null,
     });
   });
 

@@ -93,6 +93,7 @@ describe("YAML", () => {
       exact: true,
       problem: null,
       launcherGone: NODE_LAUNCHER.command,
+      launcherOther: null,
     });
     expect((await uninstrument(plain, { dataDir: data() })).status).toBe("restored");
     expect(await readFile(file, "utf8")).toBe(original.replace("mcpServers:\n", added));

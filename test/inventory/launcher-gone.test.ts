@@ -2,7 +2,7 @@
  * The engine on an entry whose mcpscope is gone: the Servers view's entry and warnings say its client
  * cannot start it; one event says so, not one per scan nor per engine start; the app's Instrument action
  * (servers.instrument, the API the window uses) repairs it, and one event says it is back. An install
- * that goes while no config changes is noticed too.
+ * that goes while no config changes is noticed too; one that is there but is not this one is a notice.
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -118,6 +118,19 @@ describe("an instrumented entry whose mcpscope is gone", () => {
         (await inventory(engine)).servers.some((s) => s.name === "echo" && s.instrumented),
       );
       expect(await gone(engine)).toBeUndefined();
+      // There, it is another install than this one: a notice, which names it.
+      const inv = await waitFor(async () => {
+        const now = await inventory(engine);
+        return now.warnings.some((w) => w.kind === "launcher-other") && now;
+      });
+      expect(inv.servers.find((s) => s.name === "echo")?.launcherOther).toEqual({
+        path: copy,
+        version: null,
+        older: false,
+      });
+      expect(inv.warnings.filter((w) => w.kind === "launcher-other").map((w) => w.message)).toEqual([
+        `mcpscope's wrapping: echo (cursor, ${config}) runs another mcpscope: ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data}\` points it at this one`,
+      ]);
       await rm(copy);
       expect(await waitFor(() => gone(engine))).toBe(copy);
       await waitFor(async () => (await inventory(engine)).warnings.some((w) => w.kind === "launcher-gone"));
@@ -127,6 +140,8 @@ describe("an instrumented entry whose mcpscope is gone", () => {
       await engine.close();
     }
     expect(await events("instrument.launcher_gone")).toHaveLength(2);
-    expect(await events("instrument.launcher_back")).toHaveLength(2);
+    // Back, it runs that other install again: said as such, once per change.
+    expect(await events("instrument.launcher_other")).toHaveLength(2);
+    expect(await events("instrument.launcher_back")).toHaveLength(1);
   });
 });

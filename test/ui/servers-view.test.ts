@@ -5,14 +5,14 @@
  * must list the server with its client, show the malformed file's warning, and start and stop the
  * server from its buttons, the status following each time; the started server's detail lists its tools.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { defaultDiscoveryContext } from "../../electron/monitor/discovery/context.js";
 import { discoverServers } from "../../electron/monitor/discovery/discover.js";
 import { instrument } from "../../electron/monitor/instrument/instrument.js";
-import { SERVERS } from "../helpers/mcp.js";
+import { MCPSCOPE, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { HAS_CHROMIUM, openPage, until, warnIfNoChromium } from "./browser.js";
 
@@ -178,6 +178,25 @@ describe.skipIf(!HAS_CHROMIUM)("Servers view (browser mode, real Chromium)", () 
       async () => (await notes.getByTestId("server-launcher-gone").count()) === 0,
       STATUS_TIMEOUT_MS,
     );
+    // It now runs the mcpscope that serves this view: not another one.
+    expect(await notes.getByTestId("server-launcher-other").count()).toBe(0);
+    // Pointed at another install that is there: a quiet badge and Repair, which re-points that entry.
+    const otherInstall = join(home, "other-install", "bin", "mcpscope.js");
+    await mkdir(join(home, "other-install", "bin"), { recursive: true });
+    await writeFile(otherInstall, "");
+    const claude = join(home, ".config", "Claude", "claude_desktop_config.json");
+    await writeFile(
+      claude,
+      (await readFile(claude, "utf8")).replace(JSON.stringify(MCPSCOPE), JSON.stringify(otherInstall)),
+    );
+    const otherBadge = notes.getByTestId("server-launcher-other");
+    await otherBadge.waitFor({ state: "visible", timeout: STATUS_TIMEOUT_MS });
+    expect(await otherBadge.textContent()).toBe("other mcpscope");
+    await notes.getByTestId("server-action-repair").click();
+    await page.getByTestId("confirm-ok").click();
+    const otherToast = await waitForToast(page, "Repair notes");
+    expect(otherToast.kind, otherToast.text).toBe("ok");
+    await otherBadge.waitFor({ state: "detached", timeout: STATUS_TIMEOUT_MS });
     expect(await row.getByTestId("server-action-instrument").count()).toBe(1);
 
     // Not running before Start: the status below is the button's doing.

@@ -95,11 +95,15 @@ export function renderServers(result: DiscoveryResult): string {
       s.command !== null ? [s.command, ...s.args].join(" ") : (s.url ?? ""),
       s.launcherGone && s.instrumented
         ? "broken (mcpscope gone)"
-        : s.instrumented
-          ? "yes"
-          : s.notEditable
-            ? "no (not editable)"
-            : "no",
+        : s.instrumented && s.launcherOther
+          ? s.launcherOther.older
+            ? "not recording (older mcpscope)"
+            : "yes (another mcpscope)"
+          : s.instrumented
+            ? "yes"
+            : s.notEditable
+              ? "no (not editable)"
+              : "no",
     ]),
     [],
     { 4: MAX_CELL },

@@ -4,6 +4,7 @@ import type { PickScope } from "../../../shared/servers.js";
 import { PickScopeSchema } from "../../../shared/servers.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { quoteArg, visibleText } from "../../monitor/discovery/shown-command.js";
+import { launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
 import {
@@ -189,7 +190,19 @@ export const instrumentCommand: Command = {
         "",
       ].join("\n");
     if (args.flags.json) {
-      const { status, server, file, command, args: after, backup, warning, disabled, notes, gone } = result;
+      const {
+        status,
+        server,
+        file,
+        command,
+        args: after,
+        backup,
+        warning,
+        disabled,
+        notes,
+        gone,
+        other,
+      } = result;
       const printed = {
         status,
         client,
@@ -202,6 +215,7 @@ export const instrumentCommand: Command = {
         disabled,
         notes,
         gone,
+        other,
       };
       io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
       return warned(io, `${name} (${client}) in ${file}`, warning);
@@ -229,6 +243,10 @@ export const instrumentCommand: Command = {
       io.stdout.write(
         `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
       );
+      if (result.other)
+        io.stdout.write(
+          `${launcherOtherMessage(`${name} (${client}) in ${result.file}`, result.other, flagString(args, "data-dir"), `--client ${client} --server ${quoteArg(visibleText(name))}`)}\n`,
+        );
       if (!result.gone) return 0;
       // Only a wrapping written by hand is left broken: mcpscope keeps no original to rewrite it from.
       io.stderr.write(

@@ -1,5 +1,6 @@
 import type { InstrumentedEntry } from "../../../shared/servers.js";
-import { launcherGoneMessage } from "../../monitor/instrument/instrument-status.js";
+import { launcherGoneMessage, launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
+import { otherInstallText } from "../../monitor/instrument/other-install.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -12,7 +13,7 @@ const FLAGS: FlagSpecs = {
   home: { ...HOME_FLAG, help: "only the entries in configs under DIR" },
   json: {
     kind: "boolean",
-    help: 'print {"entries": [{"client", "server", "scope", "project", "file", "instrumented_at", "in_place", "launcher_gone"}]}',
+    help: 'print {"entries": [{"client", "server", "scope", "project", "file", "instrumented_at", "in_place", "launcher_gone", "launcher_other"}]}',
   },
 };
 
@@ -39,6 +40,7 @@ export const instrumentedCommand: Command = {
         instrumented_at: entry.instrumentedAt,
         in_place: entry.inPlace,
         launcher_gone: entry.launcherGone,
+        launcher_other: entry.launcherOther,
       }));
       io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
       return 0;
@@ -49,10 +51,12 @@ export const instrumentedCommand: Command = {
       );
       return 0;
     }
-    const state = ({ inPlace, exact, problem, launcherGone }: InstrumentedEntry) => {
+    const state = ({ inPlace, exact, problem, launcherGone, launcherOther }: InstrumentedEntry) => {
       if (problem) return `no (${problem})`;
       if (!inPlace) return "no (lost: instrument it again)";
       if (launcherGone) return "broken (mcpscope gone)";
+      if (launcherOther?.older) return "not recording (older mcpscope)";
+      if (launcherOther) return `yes (${otherInstallText(launcherOther)})`;
       return exact ? "yes" : "yes (entry edited since)";
     };
     io.stdout.write(
@@ -70,10 +74,12 @@ export const instrumentedCommand: Command = {
     );
     // Said in full below the table: a column cannot hold the path and the command that repairs.
     const dataDir = flagString(args, "data-dir");
-    for (const entry of rows.filter((r) => r.inPlace && r.launcherGone))
+    for (const entry of rows.filter((r) => r.inPlace && (r.launcherGone || r.launcherOther))) {
+      const where = `${entry.server} (${entry.client}) in ${entry.file}`;
       io.stdout.write(
-        `${launcherGoneMessage(`${entry.server} (${entry.client}) in ${entry.file}`, entry.launcherGone ?? "", dataDir)}\n`,
+        `${entry.launcherGone ? launcherGoneMessage(where, entry.launcherGone, dataDir) : launcherOtherMessage(where, entry.launcherOther!, dataDir)}\n`,
       );
+    }
     return 0;
   },
 };

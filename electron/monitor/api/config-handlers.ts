@@ -141,6 +141,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         disabled: found.definition.disabled,
         notes: result.notes,
         gone: result.gone ?? null,
+        other: result.other ? { ...result.other, path: maskText(result.other.path) } : null,
       };
     },
     "instrument.repair": async (input): Promise<RepairResult> => {

@@ -9,6 +9,7 @@ import { iterateAudit, verifyChain } from "../audit/audit-log.js";
 import { defaultDiscoveryContext, missingProjectWarnings } from "../discovery/context.js";
 import { discoverServers } from "../discovery/discover.js";
 import { checkInstrumented, inspectRecord, lostWrappingWarning } from "../instrument/instrument-status.js";
+import { installHere } from "../instrument/other-install.js";
 import { readRecords } from "../instrument/records.js";
 import { LogReader } from "../logs/log-reader.js";
 import { readRemoteProxies } from "../proxy-http/remote-proxies.js";
@@ -68,15 +69,15 @@ export interface StoreHandlerOptions {
   warn?: (kind: string, message: string) => void;
 }
 
-/** Wrapped entries whose client cannot start them, as the mcpscope they run is gone. */
+/** Wrapped entries whose client cannot start them, as the mcpscope they run is gone, or that run another. */
 async function launchersGone(
   outcome: Awaited<ReturnType<typeof discoverServers>>,
   dataDir: string,
 ): Promise<DiscoveryWarning[]> {
-  if (!outcome.servers.some((s) => s.definition.launcherGone)) return [];
+  if (!outcome.servers.some((s) => s.definition.launcherGone || s.definition.launcherOther)) return [];
   const records = await readRecords(dataDir).catch(() => []);
   return checkInstrumented(records, outcome.servers, outcome.warnings, dataDir)
-    .filter((lost) => lost.reason === "launcher-gone")
+    .filter((lost) => lost.reason === "launcher-gone" || lost.reason === "launcher-other")
     .map(lostWrappingWarning);
 }
 
@@ -92,6 +93,7 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
     "instrument.records": async () => {
       const proxies = await readRemoteProxies(options.dataDir).catch(() => []);
       const ctx = await defaultDiscoveryContext();
+      const mine = installHere(options.dataDir);
       return Promise.all(
         (await readRecords(options.dataDir)).map(async (record) => ({
           client: record.client,
@@ -100,7 +102,7 @@ export function storeHandlers(db: Db, options: StoreHandlerOptions): Pick<ApiHan
           scope: recordPlace(record, ctx).scope,
           project: recordPlace(record, ctx).project,
           instrumentedAt: record.instrumentedAt,
-          ...(await inspectRecord(record, proxies)),
+          ...(await inspectRecord(record, proxies, mine)),
         })),
       );
     },

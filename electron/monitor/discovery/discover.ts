@@ -8,9 +8,11 @@ import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ClientId, DiscoveryWarning, Scope } from "../../../shared/discovery.js";
 import { goneLauncherPath } from "../instrument/launcher-check.js";
+import { installHere, otherInstall, type ThisInstall } from "../instrument/other-install.js";
 import { maskedUrlUsesProxy } from "../proxy-http/proxied-entry.js";
 import { proxiesFor } from "../proxy-http/proxy-identity.js";
 import { sameProxyEntry } from "../proxy-http/remote-proxies.js";
+import { VERSION } from "../version.js";
 import { CLIENT_READERS } from "./clients/index.js";
 import { readManualServers } from "./manual-servers.js";
 import { maskText } from "./mask-config.js";
@@ -211,7 +213,8 @@ export async function discoverServers(
     outcome.servers.push(...manual.servers);
     outcome.warnings.push(...manual.warnings);
   }
-  outcome.servers = outcome.servers.map(withLauncherCheck);
+  const mine = installHere(options.dataDir);
+  outcome.servers = outcome.servers.map((server) => withLauncherCheck(server, mine));
   if (options.dataDir) {
     outcome.servers = await withRemoteProxies(outcome.servers, options.dataDir);
     outcome.servers = outcome.servers.map((server) => instrumentedHere(server, options.dataDir!));
@@ -219,22 +222,37 @@ export async function discoverServers(
   return outcome;
 }
 
-/** A wrapped entry whose mcpscope is gone cannot be started by its client: the path that is gone. */
-function withLauncherCheck(server: DiscoveredServer): DiscoveredServer {
+/**
+ * A wrapped entry whose mcpscope is gone cannot be started by its client: the path that is gone. One that
+ * runs another install, still there, may not record here: which one.
+ */
+function withLauncherCheck(server: DiscoveredServer, mine: ThisInstall | null): DiscoveredServer {
   if (!server.wrapped || server.rawCommand === null) return server;
   const gone = goneLauncherPath(server.rawCommand, server.rawArgs);
-  const { launcherGone: was, ...definition } = server.definition;
+  const other = mine && !gone ? otherInstall(server.rawCommand, server.rawArgs, mine, VERSION) : null;
+  const { launcherGone: was, launcherOther: wasOther, ...definition } = server.definition;
   if (gone) return { ...server, definition: { ...definition, launcherGone: maskText(gone) } };
-  return was === undefined ? server : { ...server, definition };
+  if (other)
+    return {
+      ...server,
+      definition: { ...definition, launcherOther: { ...other, path: maskText(other.path) } },
+    };
+  return was === undefined && wasOther === undefined ? server : { ...server, definition };
 }
 
 /**
- * The servers with each wrapped entry's mcpscope looked for again (an install can go while no config
- * changes: an npx cache cleaned); null when none changed.
+ * The servers with each wrapped entry's mcpscope looked for again (an install can go, or come, while no
+ * config changes: an npx cache cleaned); null when none changed.
  */
-export function recheckLaunchers(servers: readonly DiscoveredServer[]): DiscoveredServer[] | null {
-  const next = servers.map(withLauncherCheck);
-  return next.some((s, i) => s.definition.launcherGone !== servers[i]?.definition.launcherGone) ? next : null;
+export function recheckLaunchers(
+  servers: readonly DiscoveredServer[],
+  dataDir?: string,
+): DiscoveredServer[] | null {
+  const mine = installHere(dataDir);
+  const next = servers.map((server) => withLauncherCheck(server, mine));
+  const key = (s: DiscoveredServer | undefined) =>
+    `${s?.definition.launcherGone}|${JSON.stringify(s?.definition.launcherOther ?? null)}`;
+  return next.some((s, i) => key(s) !== key(servers[i])) ? next : null;
 }
 
 /** A wrapper that records into another data dir sends this one nothing: here it is not instrumented. */

@@ -8,21 +8,24 @@ import type { ClientId, DiscoveryWarning } from "../../../shared/discovery.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { entryUsesProxy, recordedProxy } from "../proxy-http/proxied-entry.js";
 import type { RemoteProxy } from "../proxy-http/remote-proxies.js";
+import { VERSION } from "../version.js";
 import { EDITORS } from "./entry-edit.js";
 import { getAt, readFields, shapeFor } from "./entry-shape.js";
 import { repairCommand } from "./launcher.js";
 import { goneLauncherPath } from "./launcher-check.js";
 import { locateRecord } from "./locate-record.js";
 import { unwrapEntry } from "./marker.js";
+import { type OtherInstall, otherInstall, otherInstallText, type ThisInstall } from "./other-install.js";
 import { type InstrumentRecord, readRecords, sameEntry } from "./records.js";
 
 export interface LostWrapping {
   record: InstrumentRecord;
   /**
    * `unreadable`: the file cannot be read right now (half-saved, malformed), so the entry cannot be checked;
-   * `launcher-gone`: still wrapped, but the mcpscope it runs is gone, so its client cannot start it.
+   * `launcher-gone`: still wrapped, but the mcpscope it runs is gone, so its client cannot start it;
+   * `launcher-other`: still wrapped, through another mcpscope install that is there (a notice).
    */
-  reason: "missing" | "unwrapped" | "unreadable" | "launcher-gone";
+  reason: "missing" | "unwrapped" | "unreadable" | "launcher-gone" | "launcher-other";
   /** One line for a warning. */
   message: string;
 }
@@ -80,6 +83,12 @@ export function checkInstrumented(
         reason: "launcher-gone",
         message: launcherGoneMessage(where, server.definition.launcherGone, dataDir),
       });
+    } else if (server.definition.launcherOther) {
+      lost.push({
+        record,
+        reason: "launcher-other",
+        message: launcherOtherMessage(where, server.definition.launcherOther, dataDir),
+      });
     }
   }
   return lost;
@@ -90,12 +99,29 @@ export function launcherGoneMessage(where: string, path: string, dataDir?: strin
   return `${where}: its client cannot start it: the mcpscope it runs (${path}) is gone — \`${repairCommand(dataDir)}\` points it at this one`;
 }
 
+/**
+ * Said of an entry that runs another mcpscope, wherever it is shown: whether it records here depends on
+ * that one, unless it is known to be older (then it refuses a data dir this one has upgraded).
+ */
+export function launcherOtherMessage(
+  where: string,
+  other: OtherInstall,
+  dataDir?: string,
+  /** Flags that pick this entry alone, added to the repair command. */
+  pick?: string,
+): string {
+  const repair = `\`${repairCommand(dataDir)}${pick ? ` ${pick}` : ""}\` points it at this one`;
+  return other.older
+    ? `${where} runs an older mcpscope (${other.version ? `${other.version}: ` : ""}${other.path}), which cannot record into a data dir this one has upgraded — ${repair}`
+    : `${where} runs ${otherInstallText(other)}; its calls are recorded here only while that one can use this data dir — ${repair}`;
+}
+
 /** A lost wrapping as a discovery warning (the engine's, `discover`'s, the Servers view's). */
 export function lostWrappingWarning(lost: LostWrapping): DiscoveryWarning {
   return {
     file: lost.record.file,
     message: `mcpscope's wrapping: ${lost.message}`,
-    kind: lost.reason === "launcher-gone" ? "launcher-gone" : "lost-wrapping",
+    kind: lost.reason === "launcher-gone" || lost.reason === "launcher-other" ? lost.reason : "lost-wrapping",
   };
 }
 
@@ -121,6 +147,8 @@ export interface RecordState {
   problem: string | null;
   /** The path of the mcpscope it runs, gone; null when it is there. */
   launcherGone: string | null;
+  /** The other mcpscope install it runs, still there; null when it runs this one (or cannot be told). */
+  launcherOther: OtherInstall | null;
 }
 
 /**
@@ -130,12 +158,21 @@ export interface RecordState {
 export async function inspectRecord(
   record: InstrumentRecord,
   proxies: readonly RemoteProxy[] = [],
+  /** This install (other-install.ts `thisInstall`), to tell an entry that runs another; null: not told. */
+  mine: ThisInstall | null = null,
 ): Promise<RecordState> {
   const editor = EDITORS[record.format];
   try {
     const text = await readFile(record.file, "utf8");
     const found = locateRecord(text, record);
-    if (!found) return { inPlace: false, exact: false, problem: "entry not found", launcherGone: null };
+    if (!found)
+      return {
+        inPlace: false,
+        exact: false,
+        problem: "entry not found",
+        launcherGone: null,
+        launcherOther: null,
+      };
     const entry = getAt(editor.parse(text), found.path);
     const fields = readFields(entry, shapeFor(record.client as ClientId, entry));
     const proxy = recordedProxy(proxies, record);
@@ -147,6 +184,8 @@ export async function inspectRecord(
       exact: found.current === record.wrapped || found.sameValues,
       problem: null,
       launcherGone: fields && wrapped ? goneLauncherPath(fields.command, fields.args) : null,
+      launcherOther:
+        fields && wrapped && mine ? otherInstall(fields.command, fields.args, mine, VERSION) : null,
     };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
@@ -155,12 +194,14 @@ export async function inspectRecord(
         exact: false,
         problem: "the file does not exist any more",
         launcherGone: null,
+        launcherOther: null,
       };
     return {
       inPlace: false,
       exact: false,
       problem: (error as Error).message.split("\n")[0] ?? "unreadable",
       launcherGone: null,
+      launcherOther: null,
     };
   }
 }

@@ -6,6 +6,7 @@
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
 import { join } from "node:path";
+import type { OtherInstall } from "../../../shared/discovery.js";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
@@ -75,6 +76,8 @@ export interface InstrumentResult {
   notes: string[];
   /** repaired: the launcher path that was gone. */
   gone?: string;
+  /** already-instrumented: the other mcpscope install the entry runs, left as it is (`--repair` re-points it). */
+  other?: OtherInstall;
 }
 
 export async function instrument(

@@ -18,6 +18,8 @@ function cliFiles(root: string): string[] {
       name === "cli.mjs" ||
       name === "run.mjs" ||
       name === "observer-worker.mjs" ||
+      // Which schema this build writes, for a later version reading an entry that runs the copy.
+      name === "install.json" ||
       /^chunk-.*\.mjs$/.test(name),
   );
   return [join("bin", "mcpscope.js"), ...dist.map((name) => join("dist", name))].sort();

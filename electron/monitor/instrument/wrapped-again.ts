@@ -8,6 +8,7 @@ import { quoteArg, visibleText } from "../discovery/shown-command.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { MonitoringError } from "../errors.js";
 import { defaultDataDir } from "../paths.js";
+import { VERSION } from "../version.js";
 import type { ConfigTransaction } from "./config-transaction.js";
 import { markEntry } from "./entry-mark.js";
 import type { EntryFields, EntryShape } from "./entry-shape.js";
@@ -15,10 +16,28 @@ import type { InstrumentOptions, InstrumentResult } from "./instrument.js";
 import { currentLauncher } from "./launcher.js";
 import { goneLauncherPath } from "./launcher-check.js";
 import { recordsInto, type UnwrappedEntry } from "./marker.js";
+import { otherInstall, type ThisInstall, thisInstall } from "./other-install.js";
 import { readRecords, sameEntry } from "./records.js";
 import { repairInTx } from "./repair.js";
 
-type Outcome = Pick<InstrumentResult, "status" | "after" | "backup" | "warning" | "notes" | "gone">;
+/**
+ * An entry left as it is that runs another mcpscope install: which one, so that `instrument` says so
+ * rather than "nothing changed" alone (`--repair` re-points it; it is not done unasked, as that install
+ * may be newer, or chosen).
+ */
+function withOther(outcome: Outcome, before: EntryFields, opts: InstrumentOptions): Outcome {
+  if (outcome.gone) return outcome;
+  let mine: ThisInstall | null;
+  try {
+    mine = thisInstall(VERSION, opts.dataDir, opts.launcher ?? currentLauncher());
+  } catch {
+    mine = null;
+  }
+  const other = mine && otherInstall(before.command, before.args, mine, VERSION);
+  return other ? { ...outcome, other } : outcome;
+}
+
+type Outcome = Pick<InstrumentResult, "status" | "after" | "backup" | "warning" | "notes" | "gone" | "other">;
 
 export async function instrumentWrapped(
   tx: ConfigTransaction,
@@ -62,9 +81,9 @@ export async function instrumentWrapped(
       return { status: "repaired", after, backup, warning, notes: launcher.notes ?? [], gone };
     }
   }
-  if (unwrapped.entry !== null) return unchanged;
+  if (unwrapped.entry !== null) return withOther(unchanged, before, opts);
   const launcher = opts.launcher ?? currentLauncher(opts.dataDir);
   const marked = await markEntry(tx, server, location, before, shape, opts.dataDir, launcher);
-  if (!marked) return unchanged;
+  if (!marked) return withOther(unchanged, before, opts);
   return { status: "marked", after: marked.after, backup: marked.backup, warning: marked.warning, notes: [] };
 }

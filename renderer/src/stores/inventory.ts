@@ -29,7 +29,8 @@ const ACTION_METHODS = {
   restart: "servers.restart",
   probe: "servers.probe",
   instrument: "servers.instrument",
-  // Instrumenting an entry whose mcpscope is gone points it at this one.
+  // Instrumenting an entry whose mcpscope is gone points it at this one (one that runs another install,
+  // still there, is re-pointed by instrument.repair: see `repairOther`).
   repair: "servers.instrument",
   uninstrument: "servers.uninstrument",
   remove: "servers.remove",
@@ -155,7 +156,9 @@ export const useInventoryStore = defineStore("inventory", () => {
       result =
         action === "uninstrument"
           ? await client.call("servers.uninstrument", { id: server.id, ...(force ? { force } : {}) })
-          : await client.call(ACTION_METHODS[action], { id: server.id });
+          : action === "repair" && server.launcherOther && !server.launcherGone
+            ? await repairOther(server)
+            : await client.call(ACTION_METHODS[action], { id: server.id });
     } catch (e) {
       result = { ok: false, message: errorMessage(e) };
     } finally {
@@ -165,6 +168,29 @@ export const useInventoryStore = defineStore("inventory", () => {
     if (!result.force) report(title, result);
     void refresh();
     return result;
+  }
+
+  /**
+   * Points one entry that runs another mcpscope install at this one, as `mcpscope instrument --repair`
+   * picks it (instrument leaves such an entry as it is: that install may be newer, or chosen).
+   */
+  async function repairOther(server: ServerEntry): Promise<ActionResult> {
+    if (server.client === "manual" || server.scope === "manual" || !server.file)
+      return { ok: false, message: `${server.name} has no config entry to repair` };
+    // Picked by client, name and scope: naming the file would need the consent browser mode asks for
+    // requests that name a path.
+    const { entries } = await client.call("instrument.repair", {
+      client: server.client,
+      server: server.name,
+      scope: server.scope,
+    });
+    const failed = entries.find((e) => e.error);
+    if (failed?.error) return { ok: false, message: failed.error };
+    const done = entries.some((e) => e.status === "repaired")
+      ? `${server.name} in ${server.file} now runs this mcpscope (it ran ${server.launcherOther?.path}); restart ${clientName(server.client)} to pick up the change`
+      : `${server.name} already runs this mcpscope`;
+    const warning = entries.find((e) => e.warning)?.warning;
+    return warning ? { ok: false, message: `${done}, but ${warning}` } : { ok: true, message: done };
   }
 
   /** Whether "Repair all" runs (instrument.repair over every wrapped entry). */
