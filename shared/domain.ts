@@ -150,7 +150,10 @@ export const SystemInfoSchema = z.object({
   databaseBytes: z.number().int(),
   /** Observations the wrappers dropped, over every recorded session. */
   dropped: z.number().int(),
-  /** Batches (or database opens) the engine's own writer failed since the engine started. */
+  /**
+   * Writes the engine's own writer failed since the engine started: whole batches, database opens, and
+   * the parts of a batch that failed alone (an audit link, a refused row) while its other rows were kept.
+   */
   writeFailures: z.number().int(),
 });
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;

@@ -24,7 +24,7 @@ afterAll(async () => {
 const info = async () => (await engine.invoke("system.info", {})) as SystemInfo;
 
 describe("system.info", () => {
-  it("counts the batches the engine's writer failed to store", async () => {
+  it("counts the writes the engine's writer failed, a part that failed alone included", async () => {
     expect((await info()).writeFailures).toBe(0);
     // Another process breaks the audit table's inserts; the engine audits a silence through its writer.
     const other = openDb(databasePath(dir.path));

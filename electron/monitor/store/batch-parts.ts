@@ -19,8 +19,14 @@ export class PartWrites {
   /** The savepoint statements around a part's own write, prepared once per connection. */
   private savepoint: { begin: Statement; undo: Statement; end: Statement } | null = null;
 
-  /** `skipped` is told of each write skipped, and what to say of it (once per kind). */
-  constructor(private readonly skipped: (kind: SkippedWrite, said: string) => void) {}
+  /**
+   * `skipped` is told of each write skipped (each row or audit record), and what to say of it (once per
+   * kind); `failed` of each write that failed, however many rows it took with it.
+   */
+  constructor(
+    private readonly skipped: (kind: SkippedWrite, said: string) => void,
+    private readonly failed: () => void = () => {},
+  ) {}
 
   /**
    * A write in a savepoint: one that fails for its own reasons is undone and skipped. Returns whether it
@@ -28,7 +34,10 @@ export class PartWrites {
    */
   run(db: Db, write: (db: Db) => void, kind: "part" | "after" = "part"): boolean {
     const failed = this.attempt(db, write);
-    if (failed !== null) this.skipped(kind, SKIPPED[kind](failed));
+    if (failed !== null) {
+      this.failed();
+      this.skipped(kind, SKIPPED[kind](failed));
+    }
     return failed === null;
   }
 
@@ -44,6 +53,7 @@ export class PartWrites {
     }
     const failed = this.attempt(db, () => endAuditBatch(db, true));
     if (failed === null) return;
+    this.failed();
     const records = batch.discard();
     for (let i = 0; i < records; i++) this.skipped("audit", SKIPPED.audit(failed));
   }
@@ -78,6 +88,7 @@ export class PartWrites {
   refusedRow(db: Db, error: unknown): void {
     const message = (error as Error).message;
     if (failsTheDatabase(message) || !db.inTransaction()) throw error;
+    this.failed();
     this.skipped("row", SKIPPED.row(message));
   }
 

@@ -111,11 +111,15 @@ export class BatchWriter {
       fullRetryMs: this.fullRetryMs,
       onProblem: options.onProblem,
     });
-    this.parts = new PartWrites((kind, said) => {
-      this.dropped++;
-      this.attemptDropped++;
-      this.problem(kind, said);
-    });
+    this.parts = new PartWrites(
+      (kind, said) => {
+        this.dropped++;
+        this.attemptDropped++;
+        this.problem(kind, said);
+      },
+      // A write that failed alone is still a failed write, though the batch's calls are kept.
+      () => this.writeFailures++,
+    );
     const after = options.afterBatch;
     this.afterParts = after === undefined ? [] : typeof after === "function" ? [{ write: after }] : after;
   }
