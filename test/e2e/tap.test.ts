@@ -3,7 +3,7 @@
  * and an SDK client over an in-memory pair: the client gets exactly what it gets unobserved, and each
  * side's session stores exactly the calls made, with the wrapper's outcomes — even when recording fails.
  */
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -11,6 +11,8 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { loadTap, type Observe, storedCalls } from "../helpers/http.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
 
@@ -22,7 +24,10 @@ beforeAll(async () => {
   dir = await tempDir();
 });
 afterAll(async () => {
-  await dir?.cleanup();
+  // A tap's observer thread may outlive its session by a moment (it keeps the process up to 5 s to store
+  // what it holds) and SQLite removes its write-ahead files when it lets go of the database: the removal
+  // tries again if one went away, or appeared, while the folder was being emptied.
+  if (dir) await rm(dir.path, { recursive: true, force: true, maxRetries: 5 });
 });
 
 function server(): McpServer {
@@ -78,7 +83,23 @@ it("records exactly the calls made, on the server side and on the client side", 
     expect(calls.every((c) => c.direction === "c2s" && c.clientName === "tap-test")).toBe(true);
     expect(new Set(calls.map((c) => c.sessionId)).size).toBe(1);
   }
+  // Closing the transport ends the session: each end's is stored as ended.
+  await waitFor(() => endedSessions(["tap-server", "tap-client"]) === 2);
 });
+
+function endedSessions(servers: string[]): number {
+  const db = openDb(databasePath(dir.path), { readOnly: true });
+  try {
+    const row = db
+      .prepare(
+        `SELECT count(*) AS n FROM sessions WHERE ended_at IS NOT NULL AND server IN (${servers.map(() => "?").join(", ")})`,
+      )
+      .get(...servers);
+    return Number(row?.n ?? 0);
+  } finally {
+    db.close();
+  }
+}
 
 it("keeps the transport working when recording fails", async () => {
   const notADir = join(dir.path, "file");
