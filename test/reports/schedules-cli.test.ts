@@ -3,15 +3,14 @@
  * `--json` listings; a refused schedule exits 1 and bad usage exits 2, each with one line; a run the
  * engine made shows in `runs --json` with where it went.
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReportScheduler } from "../../electron/monitor/reports/scheduler.js";
 import type { ReportRun, ReportSchedules } from "../../shared/report-schedules.js";
 import { openStore } from "../alerts/alert-fixtures.js";
-import { MCPSCOPE, mcpscope, mcpscopeJson, ROOT, tempDir } from "../helpers/mcp.js";
+import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -21,20 +20,13 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-const cli = (...args: string[]) => mcpscope(["report", "schedule", ...args, "--data-dir", dir.path]);
+// In process: what this file is about is the command's words, files and exit codes, not its process.
+const cli = (...args: string[]) => cliOkInProcess(["report", "schedule", ...args, "--data-dir", dir.path]);
 
 async function failure(...args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [MCPSCOPE, "report", "schedule", ...args, "--data-dir", dir.path],
-      { cwd: ROOT },
-    );
-  } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
-  throw new Error(`expected ${args.join(" ")} to fail`);
+  const { status, stderr } = await cliInProcess(["report", "schedule", ...args, "--data-dir", dir.path]);
+  if (status === 0) throw new Error(`expected ${args.join(" ")} to fail`);
+  return { code: status, stderr };
 }
 
 describe("mcpscope report schedule", () => {
@@ -55,7 +47,7 @@ describe("mcpscope report schedule", () => {
       folder,
     );
     expect(added.stdout).toMatch(/^schedule weekly saved; next run \d{4}-/);
-    const listed = await mcpscopeJson<ReportSchedules>([
+    const listed = await cliJsonInProcess<ReportSchedules>([
       "report",
       "schedule",
       "list",
@@ -125,7 +117,7 @@ describe("mcpscope report schedule", () => {
       expect(refused.stderr.trim().split("\n")).toHaveLength(1);
       expect(refused.code).toBe(2);
     }
-    const listed = await mcpscopeJson<ReportSchedules>([
+    const listed = await cliJsonInProcess<ReportSchedules>([
       "report",
       "schedule",
       "list",
@@ -158,7 +150,7 @@ describe("mcpscope report schedule", () => {
     expect(refused.stderr.trim().split("\n")).toEqual([
       expect.stringMatching(/^mcpscope report: no server named "nope"/),
     ]);
-    const listed = await mcpscopeJson<ReportSchedules>([
+    const listed = await cliJsonInProcess<ReportSchedules>([
       "report",
       "schedule",
       "list",
@@ -190,7 +182,7 @@ describe("mcpscope report schedule", () => {
     t = new Date(2026, 11, 7, 8).getTime();
     await scheduler.tick();
     db.close();
-    const { runs } = await mcpscopeJson<{ runs: ReportRun[] }>([
+    const { runs } = await cliJsonInProcess<{ runs: ReportRun[] }>([
       "report",
       "schedule",
       "runs",
