@@ -90,7 +90,11 @@ describe("launcher", () => {
     });
     expect(launcher.args).toEqual(["/data/runtime/0.1.0/bin/mcpscope.js"]);
     expect(launcher.notes?.[0]).toContain(`runs from the npx cache (${npx})`);
-    expect(transientPlace("/tmp/x/bin/mcpscope.js", "/tmp")).toBe("a temporary folder");
+    // A package a runner installed in the temp folder for one run (bunx, yarn dlx) will not last; a
+    // checkout or copy put there by hand (a CI clone) is the user's choice.
+    const bunx = "/tmp/bunx-1000-mcpscope@0.1.0/node_modules/mcpscope/bin/mcpscope.js";
+    expect(transientPlace(bunx, "/tmp")).toBe("a temporary folder");
+    expect(transientPlace("/tmp/x/bin/mcpscope.js", "/tmp")).toBeNull();
     expect(transientPlace("/home/me/mcpscope/bin/mcpscope.js", "/tmp")).toBeNull();
   });
 

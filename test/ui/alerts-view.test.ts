@@ -500,13 +500,10 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   - { name: leak, type: command, command: sh, args: [-c, 'echo "$@" >&2; exit 1', x, *pw] }
 `;
     await writeFile(join(dataDir, "alerts.yaml"), `${ALERTS_YAML}${channels}`);
-    await until(
-      "the engine has the channels",
-      async () =>
-        (await api<{ channels: { name: string }[] }>("alerts.channels")).channels.some(
-          (c) => c.name === "leak",
-        ),
-      10_000,
+    await until("the engine has the channels", async () =>
+      (await api<{ channels: { name: string }[] }>("alerts.channels")).channels.some(
+        (c) => c.name === "leak",
+      ),
     );
     const { page, problems } = await openPage(ui.browser, serve.url);
     try {

@@ -67,11 +67,15 @@ export function versionManagerOf(path: string): string | null {
 }
 
 /**
- * Why files at `path` will not last: `the npx cache` (npm cleans it), `a temporary folder`; null when
- * they are where an install stays.
+ * Why files at `path` will not last: `the npx cache` (npm cleans it), or `a temporary folder` for a
+ * package a runner installed there for one run (`bunx`, `yarn dlx`: a `node_modules` inside the temp
+ * folder); null when they are where an install stays. A checkout or copy the user put in a temp folder
+ * is their choice, and left as it is.
  */
 export function transientPlace(path: string, temp = tmpdir()): string | null {
-  if (path.split(/[\\/]/).includes("_npx")) return "the npx cache";
+  const parts = path.split(/[\\/]/);
+  if (parts.includes("_npx")) return "the npx cache";
+  if (!parts.includes("node_modules")) return null;
   // Module paths are real paths: a temp folder behind a link (macOS's /var) is compared both ways.
   const roots = [temp, realOr(temp)].map((t) => (t.endsWith(sep) ? t : `${t}${sep}`));
   return roots.some((root) => path.startsWith(root)) ? "a temporary folder" : null;
