@@ -18,6 +18,11 @@ const SHARED = [
   "test/reports",
   "test/discovery",
   "test/api",
+  "test/instrument",
+  "test/inventory",
+  "test/security",
+  "test/audit",
+  "test/events",
 ].map((folder) => `${folder}/**/*.test.ts`);
 /**
  * Files in those folders that replace a module (vi.mock) or run under a process-wide setting (a time zone
@@ -30,6 +35,7 @@ const OWN_WORKER = [
   "test/cli/times-paste-back.test.ts",
   "test/store/owner-only.test.ts",
   "test/discovery/discovery-env.test.ts",
+  "test/instrument/pick-entry.test.ts",
 ];
 /**
  * The UI tests in real Chromium: one browser for the run, which their project launches (chromium-server.ts).
