@@ -4,8 +4,9 @@
  * the setting. Started at login, the app stays in the tray: `--hidden` on Windows and Linux, the OS's own
  * "opened at login" flag on macOS (which passes no arguments to login items).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { makeDirs } from "../monitor/make-dirs.js";
 
 export const HIDDEN_ARG = "--hidden";
 
@@ -109,7 +110,7 @@ function xdgLoginItem(options: LoginItemOptions): LoginItem {
   const write = () => {
     const temporary = `${path}.${process.pid}.tmp`;
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirs(dirname(path));
       writeFileSync(temporary, autostartEntry(command), { mode: 0o644 });
       renameSync(temporary, path);
     } catch (error) {

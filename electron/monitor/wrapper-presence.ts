@@ -5,8 +5,9 @@
  * seconds later; `restore` asks both, so a wrapper that has just started is not swapped a database under.
  * Only node:fs here: the wrapper loads this before its first relayed byte.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirs } from "./make-dirs.js";
 import { ownStartTicks } from "./process-start.js";
 
 export const WRAPPERS_FOLDER = "wrappers";
@@ -24,7 +25,7 @@ export function markWrapperRecording(dataDir: string, startedAt: number): () => 
   const file = join(folder, `${process.pid}-${startedAt}.json`);
   const presence: WrapperPresence = { pid: process.pid, startTicks: ownStartTicks(), startedAt };
   try {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    makeDirs(folder, 0o700);
     // Small enough to be written whole; a partial file reads as unparsable and is skipped.
     writeFileSync(file, JSON.stringify(presence), { mode: 0o600 });
   } catch {

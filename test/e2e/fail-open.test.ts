@@ -161,6 +161,15 @@ describe("fail-open storage", () => {
     expect(await readFile(join(base, "file"), "utf8")).toBe("I am a file\n");
   });
 
+  it.runIf(existsSync("/proc/self"))(
+    "(a) a data dir that can never be made though its parent exists (under /proc): traffic flows, one line",
+    async () => {
+      // Node's own recursive mkdir retries such a path for ever, spinning the thread that asked.
+      const said = await failOpen(`/proc/mcpscope-no-such-dir-${process.pid}/data`);
+      expect(said).toMatch(/no such file or directory/i);
+    },
+  );
+
   it("(d) a corrupt database file: traffic flows, one line, the server's exit code", async () => {
     const dataDir = await mkdtemp(join(scratch, "d-"));
     // Garbage, then garbage behind a valid SQLite header (the harder case for an opener).

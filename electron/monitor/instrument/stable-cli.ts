@@ -7,8 +7,9 @@
  * and an entry instrumented by the newer must not run the older's copy, which may refuse today's database.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { makeDirs } from "../make-dirs.js";
 import { PRIVATE_DIR_MODE } from "../store/private-files.js";
 
 /** Files the CLI needs, relative to the install root: the bin script and the ESM bundles beside cli.mjs. */
@@ -54,7 +55,7 @@ export function ensureStableCli(installRoot: string, dataDir: string, version: s
   const staging = `${target}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   for (const file of cliFiles(installRoot)) {
-    mkdirSync(dirname(join(staging, file)), { recursive: true, mode: PRIVATE_DIR_MODE });
+    makeDirs(dirname(join(staging, file)), PRIVATE_DIR_MODE);
     copyFileSync(join(installRoot, file), join(staging, file));
   }
   // A copy whose files changed since (edited, cut short by hand) goes aside first: rename cannot replace a

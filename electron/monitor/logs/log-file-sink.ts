@@ -5,8 +5,9 @@
  * directory). The cursor is saved after each append; after a crash between the two, the last id in each
  * server's file says what is already there, so nothing is written twice or skipped.
  */
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirs } from "../make-dirs.js";
 import { processAlive } from "../process-alive.js";
 import type { Db } from "../store/db.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
@@ -124,7 +125,7 @@ export class LogFileSink {
     if (this.locked) return true;
     const path = join(dir, ".writer.lock");
     try {
-      mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+      makeDirs(dir, PRIVATE_DIR_MODE);
     } catch {}
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

@@ -12,7 +12,6 @@ import {
   createReadStream,
   createWriteStream,
   existsSync,
-  mkdirSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -23,6 +22,7 @@ import { rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip, gunzipSync } from "node:zlib";
+import { makeDirs } from "../make-dirs.js";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../store/private-files.js";
 
 export interface RotatingFileOptions {
@@ -58,7 +58,7 @@ export class RotatingFile {
 
   constructor(private readonly options: RotatingFileOptions) {
     this.now = options.now ?? Date.now;
-    mkdirSync(options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    makeDirs(options.dir, PRIVATE_DIR_MODE);
     this.path = join(options.dir, `${options.name}.jsonl`);
     const escaped = options.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     this.rotatedPattern = new RegExp(`^${escaped}\\.(\\d{6,})\\.jsonl(\\.gz|\\.gz\\.tmp)?$`);

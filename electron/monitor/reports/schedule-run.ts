@@ -4,7 +4,6 @@
  * it as it does alerts. The run is recorded with where each copy went; a channel's outcome is read from
  * its outbox row when runs are listed, so retries show up without the run being written again.
  */
-import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Report, ReportFile, ReportFormat } from "../../../shared/report.js";
@@ -13,6 +12,7 @@ import { changeText, formatCell, SUMMARY_ROWS } from "../../../shared/report-tab
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
+import { makeDirs } from "../make-dirs.js";
 import { saveOutputFile } from "../output-file.js";
 import type { Db } from "../store/db.js";
 import { knownServers, requireKnown, unknownServers } from "../store/known-servers.js";
@@ -161,7 +161,7 @@ async function deliver(
         try {
           const file = await render(format);
           path = join(folder, `${schedule.name}-${file.filename}`);
-          await mkdir(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
+          makeDirs(folder, PRIVATE_DIR_MODE);
           await saveOutputFile(path, Buffer.from(file.content, file.encoding), ctx.dataDir);
           written.push(path);
           destinations.push(folderDestination(path, null));

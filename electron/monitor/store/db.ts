@@ -2,10 +2,11 @@
  * The engine's small database interface over Node's built-in `node:sqlite`. Everything above this file
  * sees `Db`, so the binding can change without touching queries.
  */
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
+import { makeDirs } from "../make-dirs.js";
 import { keepingUpgrade, type OlderSchema } from "./before-upgrade.js";
 import { noteDamageAt } from "./clean-close.js";
 import { CURRENT_WRITER_FUNCTION, migrate, type UpgradeListener } from "./migrations.js";
@@ -101,9 +102,8 @@ function openFailure(path: string, verb: string, error: unknown): MonitoringErro
 }
 
 /**
- * Node's recursive mkdir reports a missing folder on a read-only file system as ENOENT (it tries the
- * parent first): the cause the user can act on is the read-only file system under the nearest folder
- * that exists.
+ * A folder that cannot be made where its parent seems to be (ENOENT) may sit on a read-only file system:
+ * the cause the user can act on is the read-only file system under the nearest folder that exists.
  */
 function readOnlyCause(folder: string, error: unknown): unknown {
   if ((error as NodeJS.ErrnoException).code !== "ENOENT") return error;
@@ -186,7 +186,7 @@ export async function copyDatabase(path: string, destination: string): Promise<n
 export function openDb(path: string, options: OpenOptions = {}): Db {
   if (!options.readOnly) {
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+      makeDirs(dirname(path), PRIVATE_DIR_MODE);
       ensurePrivateFile(path);
     } catch (error) {
       throw openFailure(path, "open", readOnlyCause(dirname(path), error));

@@ -10,7 +10,6 @@ import {
   closeSync,
   linkSync,
   lstatSync,
-  mkdirSync,
   openSync,
   readdirSync,
   renameSync,
@@ -19,6 +18,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
+import { makeDirs } from "../make-dirs.js";
 import { AUDIT_KEY_FILE } from "../paths.js";
 import { LAUNCHED_FOLDER } from "../supervisor/launch-records.js";
 import { WRAPPERS_FOLDER } from "../wrapper-presence.js";
@@ -30,7 +30,7 @@ const POSIX = process.platform !== "win32";
 
 /** Creates `dir` (and missing parents) 0700; an existing `dir` is made 0700 too. */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  makeDirs(dir, PRIVATE_DIR_MODE);
   if (POSIX) tighten(dir, PRIVATE_DIR_MODE);
 }
 
