@@ -101,3 +101,37 @@ describe("the server's identity", () => {
     });
   });
 });
+
+describe("one name in two clients' configs", () => {
+  it("notes a new version against the same client's entry, not the other's", async () => {
+    const two = await tempDir();
+    try {
+      // Each client's entry runs its own version; only cursor's is then updated.
+      const sessions: Array<[string, string]> = [
+        ["cursor", "1.0.0"],
+        ["claude-desktop", "2.0.0"],
+        ["cursor", "1.1.0"],
+      ];
+      for (const [client, version] of sessions) {
+        await wrappedSession(
+          [SERVER],
+          { dataDir: two.path, name: NAME, extra: ["--client", client] },
+          async () => {},
+          { env: { SERVER_VERSION: version } },
+        );
+      }
+      const { events } = await cliJsonInProcess<{ events: EventRecord[] }>([
+        "events",
+        "--data-dir",
+        two.path,
+        "--type",
+        "server.version_changed",
+      ]);
+      expect(events.map((e) => e.message)).toEqual([
+        "dict: the server went from listing-server 1.0.0 to listing-server 1.1.0",
+      ]);
+    } finally {
+      await two.cleanup();
+    }
+  });
+});

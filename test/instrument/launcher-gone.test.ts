@@ -302,6 +302,26 @@ describe("an older app version's copy of the CLI in the data dir", () => {
     expect(otherInstall(process.execPath, wrapped, byAnotherNode, "0.1.0")).toBeNull();
   });
 
+  it("a launcher shim that runs this install, or the app's program before its script, is not another", async () => {
+    const bin = join(tmp.path, "shims");
+    await mkdir(bin, { recursive: true });
+    const shim = join(bin, "mcpscope");
+    // What npm writes for a global install: a shell script, and on Windows a `.cmd` beside it.
+    await writeFile(shim, `#!/bin/sh\nexec node ${JSON.stringify(MCPSCOPE)} "$@"\n`, { mode: 0o755 });
+    await writeFile(`${shim}.cmd`, `@node "${MCPSCOPE}" %*\r\n`, { mode: 0o755 });
+    const mine = thisInstall("0.1.0", data);
+    const run = ["run", "--name", "echo", "--", "node", "echo.js"];
+    // A shim tells which install it runs no better than a bare `mcpscope`: no notice either way.
+    expect(otherInstall(shim, run, mine, "0.1.0")).toBeNull();
+    expect(otherInstall(`${shim}.cmd`, run, mine, "0.1.0")).toBeNull();
+    // The desktop app's launcher: its program (named mcpscope) runs this install's script.
+    const app = join(bin, "app", "mcpscope");
+    await mkdir(join(bin, "app"));
+    await writeFile(app, "", { mode: 0o755 });
+    const byApp = thisInstall("0.1.0", data, { command: app, args: [MCPSCOPE], env: {} });
+    expect(otherInstall(app, [MCPSCOPE, ...run], byApp, "0.1.0")).toBeNull();
+  });
+
   it("an install whose build says it writes an older schema is older, whatever its version", async () => {
     const script = await copyInstall(join(tmp.path, "install-schema"));
     const marker = JSON.parse(await readFile(join(ROOT, "dist", "install.json"), "utf8"));

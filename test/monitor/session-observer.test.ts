@@ -240,6 +240,32 @@ describe("session era (≤ 2025-11-25)", () => {
     expect(sink.events).toEqual([]);
   });
 
+  it("takes a null-id error for the answer to the client's unreadable line, not to the request in flight", () => {
+    const { sink, observer, send, now } = session(1000);
+    const parseError = { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } };
+    send("in", rpc(1, "tools/call", { name: "work" }));
+    send("in", "{this is not json");
+    send("out", parseError);
+    send("out", ok(1, { content: [{ type: "text", text: "fine" }] }), 500);
+    // A batch the server rejects whole, while a request waits.
+    send("in", rpc(2, "tools/call", { name: "work" }));
+    send("in", [note("notifications/initialized"), note("notifications/roots/list_changed")]);
+    send("out", { jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request" } });
+    send("out", ok(2, { content: [] }));
+    // A server that drops bad lines without a word: a later null-id error is the request's again.
+    send("in", "not json either");
+    send("in", rpc(4, "tools/call", { name: "nullid" }), 2000);
+    send("out", parseError);
+    observer.close(now());
+    expect(sink.calls.map((c) => [c.requestId, c.outcome])).toEqual([
+      ["1", "ok"],
+      ["2", "ok"],
+      ["4", "client_error"],
+    ]);
+    expect(sink.calls[0]?.durationMs).toBe(520);
+    expect(sink.events.map((e) => e.type)).toEqual(["invalid_json", "batch", "invalid_json"]);
+  });
+
   it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {
     const { sink, observer, send, now } = session(1000);
     send("in", rpc(1, "tools/call", { name: "long", _meta: { progressToken: "p1" } }));

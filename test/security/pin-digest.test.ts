@@ -7,8 +7,11 @@ import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { insertEvent } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { upgradeEvent } from "../../electron/monitor/store/before-upgrade.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import { mcpscopeJson, tempDir } from "../helpers/mcp.js";
 import { readEvents, runFixture } from "./helpers.js";
 
@@ -75,6 +78,61 @@ describe("tool pin digests", () => {
     const after = await lookupPin(dir.path);
     expect([after.status, after.hash]).toEqual(["pinned", keyed.hash]);
     expect(readEvents(dir.path).filter((e) => e.type === "tool.definition_changed")).toEqual([]);
+  });
+
+  it("stay plain while an older mcpscope records a session begun before the upgrade", async () => {
+    const dir = await tempDir();
+    cleanups.push(dir.cleanup);
+    const env = { LOOKUP_DESCRIPTION: "Looks a word up in the dictionary.", EXTRA_TOOL: "1" };
+    await runFixture(dir.path, "dict", env);
+    const keyed = await lookupPin(dir.path);
+    const pins = () => {
+      const db = openDb(databasePath(dir.path));
+      try {
+        return Object.fromEntries(
+          db
+            .prepare("SELECT tool, hash, definition FROM tool_pins WHERE server = 'dict'")
+            .all()
+            .map((row) => [String(row.tool), { hash: String(row.hash), definition: String(row.definition) }]),
+        );
+      } finally {
+        db.close();
+      }
+    };
+    // An older mcpscope pinned the tools (a plain SHA-256 of what it stored: nothing in them is masked),
+    // but not `extra`, and its wrapper (a process that runs: this one) was recording at the upgrade.
+    const older = pins();
+    const db = openDb(databasePath(dir.path));
+    try {
+      for (const [tool, pin] of Object.entries(older))
+        db.prepare("UPDATE tool_pins SET hash = ? WHERE server = 'dict' AND tool = ?").run(
+          sha256(pin.definition),
+          tool,
+        );
+      db.prepare("DELETE FROM tool_pins WHERE server = 'dict' AND tool = 'extra'").run();
+      db.prepare(
+        "INSERT INTO sessions (id, server, started_at, wrapper_pid) VALUES ('older', 'dict', ?, ?)",
+      ).run(Date.now() - 1000, process.pid);
+      insertEvent(db, upgradeEvent({ from: 14, to: SCHEMA_VERSION, ms: 1, backup: null, problem: null }));
+    } finally {
+      db.close();
+    }
+    await runFixture(dir.path, "dict", env);
+    // What that wrapper compares its listings with: the plain digests of the very definitions it lists.
+    for (const [tool, pin] of Object.entries(pins()))
+      expect([tool, pin.hash]).toEqual([tool, sha256(pin.definition)]);
+    expect(readEvents(dir.path).filter((e) => e.type === "tool.definition_changed")).toEqual([]);
+    // Its session over, the next listing keys them.
+    const ended = openDb(databasePath(dir.path));
+    try {
+      ended.prepare("UPDATE sessions SET ended_at = ? WHERE id = 'older'").run(Date.now());
+    } finally {
+      ended.close();
+    }
+    await runFixture(dir.path, "dict", env);
+    const after = pins();
+    expect(after.lookup?.hash).toBe(keyed.hash);
+    for (const pin of Object.values(after)) expect(pin.hash).not.toBe(sha256(pin.definition));
   });
 
   it("raise a poisoned tool once, also when the audit key is replaced or removed", async () => {

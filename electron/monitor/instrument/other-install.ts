@@ -73,14 +73,18 @@ export function otherInstall(
 ): OtherInstall | null {
   const launcher = launcherPart(command, args);
   if (!launcher || goneLauncherPath(command, args) !== null) return null;
-  // The mcpscope script decides (this install's run by another Node records as well); the program only
-  // when there is none to compare (a link such as /usr/local/bin/mcpscope is a script, once resolved).
-  const script = [launcher.command, ...launcher.args].find(
+  // The mcpscope script decides (this install's run by another Node records as well): an install's own
+  // JavaScript file, once resolved (a link such as /usr/local/bin/mcpscope is one). A file that only bears
+  // the name (npm's `mcpscope.cmd`, a shell wrapper, the app's own program) tells which install it runs
+  // no better than a bare `mcpscope` does. The program decides only when nothing bears the name.
+  const named = [launcher.command, ...launcher.args].filter(
     (arg) => isAbsolute(arg) && looksLikeMcpscope(arg),
   );
+  const script = named.find((arg) => INSTALL_SCRIPT.test(real(arg)));
   const realScript = script ? real(script) : null;
   let path: string | null = null;
   if (script && realScript && !mine.scripts.has(realScript)) path = script;
+  else if (!script && named.length > 0) return null;
   else if (!script && isAbsolute(launcher.command) && real(launcher.command) !== mine.program)
     path = launcher.command;
   if (!path) return null;
@@ -94,6 +98,9 @@ export function otherInstall(
       : other !== null && compareVersions(other, version) < 0;
   return { path, version: other, older };
 }
+
+/** An install's script: `bin/mcpscope.js`, or a bundled `cli.mjs`. */
+const INSTALL_SCRIPT = /\.m?js$/i;
 
 /** What a build writes beside its bundles (build/build.mjs `writeInstallMarker`); null before it did. */
 function installMarker(script: string): { version?: string; schemaVersion?: number } | null {

@@ -75,7 +75,7 @@ export function trafficKeyId(key: TrafficKey): string {
 
 /**
  * Whether an entry's key counts a session: by its entry marker when it has one, else by its client marker
- * (null: none). The same rule as ENTRY_SESSION in store/queries.ts, which reads it in SQL.
+ * (null: none). The same rule as ENTRY_SESSION in store/entry-sessions.ts, which reads it in SQL.
  */
 export function counts(key: TrafficKey, session: SessionMarker): boolean {
   if (session.entry !== null) return session.entry === key.entry;

@@ -25,6 +25,7 @@ import {
   type Stream,
 } from "./pending-requests.js";
 import { clientSessionFacts, serverSessionFacts } from "./session-facts.js";
+import { UnreadLines } from "./unread-lines.js";
 import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
 export type { Stream } from "./pending-requests.js";
@@ -63,6 +64,8 @@ export class SessionObserver {
   private rereading = false;
   /** A flood of one anomaly (a server printing to stdout in a loop) is summarised, not stored line by line. */
   private readonly anomalies = new AnomalyLimiter((event) => this.sink.protocolEvent(event));
+  /** Lines a null-id error may answer instead of a request in flight. */
+  private readonly unread: UnreadLines;
 
   constructor(
     private readonly sink: ObservationSink,
@@ -77,6 +80,7 @@ export class SessionObserver {
     this.rounds = new InputRounds(maxPending);
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
     this.early = options.answersMayLead ? new EarlyAnswers() : null;
+    this.unread = new UnreadLines(this.timeoutMs);
   }
 
   /** Calls whose observation was lost, counted for the sink. */
@@ -121,9 +125,15 @@ export class SessionObserver {
       case "blank":
         return;
       case "invalid":
+        this.unread.sent(stream, at, false);
         this.anomaly(stream, parsed.reason, withQuote(parsed.reason, parsed.detail, bytes), bytes.length, at);
         return;
       case "batch":
+        // A peer that takes no batches rejects one whole, with a null-id error; one that does answers it
+        // with a batch.
+        if (parsed.items.some((item) => item.kind === "message" && item.message.kind === "response"))
+          this.unread.batchAnswered(otherStream(stream));
+        else this.unread.sent(stream, at, true);
         this.anomaly(
           stream,
           "batch",
@@ -333,8 +343,10 @@ export class SessionObserver {
     at: number,
   ): void {
     if (message.id === null) {
-      // The error a peer sends when it could not read a request's id (-32700, -32600): with one request in
-      // flight it can only be that one's answer, as a proxied exchange's null-id error is its request's.
+      // The error a peer sends when it could not read a line (-32700, -32600). One the observer could not
+      // read either is what it answers (that line is reported already); else, with one request in flight,
+      // it can only be that one's answer, as a proxied exchange's null-id error is its request's.
+      if (message.error !== undefined && this.unread.answered(otherStream(stream), at)) return;
       const only = message.error === undefined ? null : this.pending.onlyInFlight(otherStream(stream));
       if (only !== null) {
         this.response(stream, { ...message, id: only }, value, bytes, at);

@@ -6,7 +6,8 @@
  * only. The digest is keyed with the data dir's audit key (audit-key.ts), as call arguments are: the
  * stored definition is masked, and a bare SHA-256 of the unmasked one would let anyone holding an export
  * confirm a guess of what was masked. Pins made before keep their plain SHA-256 until the definition is
- * next seen. A change sets the pin's pending fields and raises one `tool.definition_changed` event with a
+ * next seen, and pins are written with it while an older mcpscope still records a session begun before
+ * the upgrade (it compares plain digests, and would take a keyed one for a changed definition). A change sets the pin's pending fields and raises one `tool.definition_changed` event with a
  * line diff; approval accepts it (pin-approval.ts). Runs inside one write transaction, so wrappers seeing
  * the same server at once agree.
  */
@@ -23,6 +24,7 @@ import {
 } from "../health/tool-snapshot.js";
 import { capText } from "../pipeline/capture.js";
 import type { Db, Row } from "../store/db.js";
+import { olderWriterRecording } from "../store/older-writers.js";
 import { capabilitySet, capabilitySetText } from "./capability-set.js";
 import { lineDiff } from "./diff.js";
 import { raisedRules, scanForPoisoning } from "./poisoning-events.js";
@@ -157,6 +159,12 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
       message,
       details: JSON.stringify(details),
     });
+  let olderWriter: boolean | undefined;
+  /** The digest a pin is written with: keyed, or plain while an older writer records (see above). */
+  const pinDigest = (tool: ToolDefinition, hash: string) => {
+    olderWriter ??= olderWriterRecording(db);
+    return olderWriter ? plainDefinitionHash(tool) : hash;
+  };
   const seen = new Set<string>();
   for (const tool of tools) {
     if (seen.has(tool.name)) continue;
@@ -171,7 +179,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
     if (!pin) {
       db.prepare(
         "INSERT INTO tool_pins (server, tool, hash, definition, pinned_at, status, findings) VALUES (?, ?, ?, ?, ?, 'pinned', ?)",
-      ).run(server, tool.name, hash, stored, time, findings);
+      ).run(server, tool.name, pinDigest(tool, hash), stored, time, findings);
       if (known) {
         event("tool.added", "low", `${server}: a new tool "${tool.name}" appeared`, {
           tool: tool.name,
@@ -181,9 +189,10 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
       }
     } else if (samePin(pin.hash, pin.definition, key, tool, hash, stored)) {
       scanned = pin.findings;
-      if (pin.hash !== hash)
+      const digest = pin.hash === hash ? hash : pinDigest(tool, hash);
+      if (pin.hash !== digest)
         db.prepare("UPDATE tool_pins SET hash = ? WHERE server = ? AND tool = ?").run(
-          hash,
+          digest,
           server,
           tool.name,
         );
@@ -202,9 +211,10 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
         );
     } else if (samePin(pin.pending_hash, pin.pending_definition, key, tool, hash, stored)) {
       scanned = pin.pending_findings;
-      if (pin.pending_hash !== hash)
+      const digest = pin.pending_hash === hash ? hash : pinDigest(tool, hash);
+      if (pin.pending_hash !== digest)
         db.prepare("UPDATE tool_pins SET pending_hash = ? WHERE server = ? AND tool = ?").run(
-          hash,
+          digest,
           server,
           tool.name,
         );
@@ -216,9 +226,10 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
         );
     } else {
       const hidden = hiddenChange(String(pin.definition), stored);
+      const digest = pinDigest(tool, hash);
       db.prepare(
         "UPDATE tool_pins SET status = 'changed', pending_hash = ?, pending_definition = ?, pending_seen_at = ?, pending_findings = ? WHERE server = ? AND tool = ?",
-      ).run(hash, stored, time, findings, server, tool.name);
+      ).run(digest, stored, time, findings, server, tool.name);
       event(
         "tool.definition_changed",
         "high",
@@ -226,7 +237,7 @@ export function checkToolList(db: Db, input: PinCheckInput): void {
         {
           tool: tool.name,
           pinnedHash: pin.hash,
-          newHash: hash,
+          newHash: digest,
           diff: pinDiff(String(pin.definition), stored),
           hiddenChange: hidden,
         },

@@ -73,6 +73,11 @@ export function liveSessions(
   return openSessions(db).filter((row) => row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row)));
 }
 
+/** Whether a session begun before `time` (epoch ms) is open and its wrapper alive. */
+export function liveSessionBegunBefore(db: Db, time: number): boolean {
+  return openSessions(db).some((row) => row.startedAt < time && wrapperAlive(wrapperOf(row)));
+}
+
 /** The open sessions whose wrapper is alive, as distinct wrapper pids (`restore` refuses while any record). */
 export function liveWrapperPids(db: Db, exceptPid = process.pid): number[] {
   return [...new Set(liveSessions(db, exceptPid).map((row) => row.wrapperPid))];

@@ -12,6 +12,7 @@ import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.j
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
+import { ENTRY_SESSION, type EntrySessions, entryParams } from "./entry-sessions.js";
 import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
 import { SERVED_WHERE } from "./served.js";
@@ -107,21 +108,6 @@ export function listCalls(db: Db, query: CallsQuery, now = Date.now()): CallSumm
     .all(...params)
     .map(toSummary);
 }
-
-/**
- * The sessions one entry counts: those with its entry marker (`sessions.entry`); of those without one,
- * those with its client marker (`sessions.client`; null: started by hand), and with `unmarked`, also those
- * recorded without either. The rule of `counts` in inventory/entry-traffic.ts.
- */
-export interface EntrySessions {
-  name: string;
-  client: string | null;
-  entry: string | null;
-  unmarked: boolean;
-}
-
-const ENTRY_SESSION = "(s.entry = ? OR (s.entry IS NULL AND (s.client IS ? OR (? AND s.client IS NULL))))";
-const entryParams = (entry: EntrySessions) => [entry.entry, entry.client, entry.unmarked ? 1 : 0] as const;
 
 /** A server's newest calls from the sessions one entry counts. */
 export function listClientCalls(db: Db, entry: EntrySessions, limit: number): CallSummary[] {
