@@ -223,7 +223,8 @@ describe("a wrapped entry that runs another mcpscope install, still there", () =
     const notice = `echo (claude-desktop) in ${config} runs another mcpscope (${version}): ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data}`;
     const table = await cliOkInProcess(["instrumented", ...dataFlags()]);
     expect(table.stdout).toContain(`yes (another mcpscope (${version}): ${copy})`);
-    expect(table.stdout).toContain(`${notice}\` points it at this one`);
+    // The command repairs that entry alone (another install may be chosen for the others).
+    expect(table.stdout).toContain(`${notice} --client claude-desktop --server echo\` points it at this one`);
     const found = await cliJsonInProcess<DiscoveryResult>(["discover", "--home", home, ...dataFlags()]);
     expect(found.servers.find((s) => s.name === "echo")?.launcherOther).toEqual(other);
     expect(found.warnings.filter((w) => w.kind === "launcher-other")).toHaveLength(1);

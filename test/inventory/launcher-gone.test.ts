@@ -129,7 +129,7 @@ describe("an instrumented entry whose mcpscope is gone", () => {
         older: false,
       });
       expect(inv.warnings.filter((w) => w.kind === "launcher-other").map((w) => w.message)).toEqual([
-        `mcpscope's wrapping: echo (cursor, ${config}) runs another mcpscope: ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data}\` points it at this one`,
+        `mcpscope's wrapping: echo (cursor, ${config}) runs another mcpscope: ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data} --client cursor --server echo\` points it at this one`,
       ]);
       await rm(copy);
       expect(await waitFor(() => gone(engine))).toBe(copy);
