@@ -113,13 +113,8 @@ export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): 
   const unique = candidates.find(
     (flags) => Object.keys(flags).length && places.filter((p) => matchesPick(p, flags)).length === 1,
   );
-  return unique ? pickFlagsText(unique) : null;
-}
-
-/** Pick flags as a command line writes them: `--scope local --project "/work/app b"`. */
-export function pickFlagsText(flags: PickFlags): string {
-  return Object.entries(flags)
-    .filter(([, value]) => value !== undefined)
+  if (!unique) return null;
+  return Object.entries(unique)
     .map(([flag, value]) => `--${flag} ${quoted(String(value))}`)
     .join(" ");
 }
