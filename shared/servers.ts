@@ -377,11 +377,14 @@ export const UndoInstrumentInputSchema = z
 
 /**
  * Which wrapped entries `instrument.repair` points at this mcpscope: every recorded one, or those of a
- * client, a name, a file, a scope (as `instrument.undo` picks them). Paths are read on the machine that
- * serves the method; browser mode serves it only with its token.
+ * client, a name, a file, a scope (as `instrument.undo` picks them), or the one entry an inventory id
+ * names (what a Servers row repairs: no path, so no consent). Paths are read on the machine that serves
+ * the method; browser mode serves it only with its token.
  */
 export const RepairInputSchema = z
   .object({
+    /** The entry's inventory id (`servers.*`'s `id`): that entry alone. */
+    id: z.string().min(1).max(2000).optional(),
     client: ClientIdSchema.optional(),
     server: z.string().min(1).max(500).optional(),
     file: z.string().min(1).max(4096).optional(),

@@ -18,6 +18,7 @@ import { instrument } from "../../electron/monitor/instrument/instrument.js";
 import { launcherOtherMessage } from "../../electron/monitor/instrument/instrument-status.js";
 import { otherInstall, thisInstall } from "../../electron/monitor/instrument/other-install.js";
 import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
+import { VERSION } from "../../electron/monitor/version.js";
 import type { DiscoveryResult } from "../../shared/discovery.js";
 import type { RepairResult } from "../../shared/servers.js";
 import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -222,7 +223,8 @@ describe("a wrapped entry that runs another mcpscope install, still there", () =
     const notice = `echo (claude-desktop) in ${config} runs another mcpscope (${version}): ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data}`;
     const table = await cliOkInProcess(["instrumented", ...dataFlags()]);
     expect(table.stdout).toContain(`yes (another mcpscope (${version}): ${copy})`);
-    expect(table.stdout).toContain(`${notice}\` points it at this one`);
+    // The command repairs that entry alone (another install may be chosen for the others).
+    expect(table.stdout).toContain(`${notice} --client claude-desktop --server echo\` points it at this one`);
     const found = await cliJsonInProcess<DiscoveryResult>(["discover", "--home", home, ...dataFlags()]);
     expect(found.servers.find((s) => s.name === "echo")?.launcherOther).toEqual(other);
     expect(found.warnings.filter((w) => w.kind === "launcher-other")).toHaveLength(1);
@@ -255,6 +257,34 @@ describe("a wrapped entry that runs another mcpscope install, still there", () =
     await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
     expect(await readFile(config, "utf8")).toBe(ORIGINAL);
   });
+  it("is said not to record when it was built before builds said their schema, at this very version", async () => {
+    await writeFile(config, ORIGINAL);
+    // What every install of this version from before the marker is: its bundles, no dist/install.json.
+    const copy = await copyInstall(join(tmp.path, "install-unmarked"));
+    await rm(join(tmp.path, "install-unmarked", "dist", "install.json"));
+    // Of the version this mcpscope is (the sources run as 0.0.0-dev).
+    const pkg = join(tmp.path, "install-unmarked", "package.json");
+    await writeFile(pkg, JSON.stringify({ ...JSON.parse(await readFile(pkg, "utf8")), version: VERSION }));
+    const version = VERSION;
+    const { servers } = await discoverServers(await defaultDiscoveryContext({ home }), {});
+    const echo = servers.find((s) => s.definition.name === "echo")!;
+    await instrument(echo, { dataDir: data, launcher: { command: process.execPath, args: [copy], env: {} } });
+
+    const listed = await cliJsonInProcess<{ entries: Array<{ launcher_other: unknown }> }>([
+      "instrumented",
+      ...dataFlags(),
+    ]);
+    expect(listed.entries.map((e) => e.launcher_other)).toEqual([{ path: copy, version, older: true }]);
+    const table = await cliOkInProcess(["instrumented", ...dataFlags()]);
+    expect(table.stdout).toContain("not recording (older mcpscope)");
+    expect(table.stdout).toContain(
+      `echo (claude-desktop) in ${config} runs an older mcpscope (${version}: ${copy}), which cannot record into a data dir this one has upgraded`,
+    );
+    const found = await cliOkInProcess(["discover", "--home", home, ...dataFlags()]);
+    expect(found.stdout).toMatch(/^echo .*not recording \(older mcpscope\)$/m);
+    await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
+    expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+  });
 });
 
 describe("an older app version's copy of the CLI in the data dir", () => {
@@ -265,8 +295,14 @@ describe("an older app version's copy of the CLI in the data dir", () => {
       await mkdir(join(dir, "runtime", folder, "bin"), { recursive: true });
       await mkdir(join(dir, "runtime", folder, "dist"), { recursive: true });
       await writeFile(join(dir, "runtime", folder, "bin", "mcpscope.js"), "");
+      await writeFile(join(dir, "runtime", folder, "dist", "cli.mjs"), "");
       return join(dir, "runtime", folder, "bin", "mcpscope.js");
     };
+    const marked = (folder: string, schemaVersion: number) =>
+      writeFile(
+        join(dir, "runtime", folder, "dist", "install.json"),
+        JSON.stringify({ version: "0.1.0", schemaVersion }),
+      );
     const wrap = (script: string) => [script, "run", "--name", "echo", "--", "node", "echo.js"];
     const mine = thisInstall("0.1.0", dir);
     const copy = await copyOf("0.0.9");
@@ -275,20 +311,24 @@ describe("an older app version's copy of the CLI in the data dir", () => {
     expect(launcherOtherMessage("echo (cursor)", other!)).toBe(
       `echo (cursor) runs an older mcpscope (0.0.9: ${copy}), which cannot record into a data dir this one has upgraded — \`mcpscope instrument --repair\` points it at this one`,
     );
-    // Named by its version alone, it was made before copies were named by their files: another build.
+    // Named by its version alone, it was made before copies were named by their files: older code.
     expect(otherInstall(process.execPath, wrap(copy), thisInstall("0.0.9", dir), "0.0.9")).toEqual({
       path: copy,
       version: "0.0.9",
-      older: false,
+      older: true,
     });
-    // A copy of this version, named by its files' digest: this install, unless its build says it writes
-    // an older schema (a rebuild of the same version from older code).
+    // A copy of this version, named by its files' digest, is this install when its build says it writes
+    // this schema; without that marker it was made before builds wrote one (older code, which refuses
+    // the upgraded database), and a marker naming an older schema is a rebuild from older code.
     const same = await copyOf("0.1.0-0123456789abcdef");
+    expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toEqual({
+      path: same,
+      version: "0.1.0",
+      older: true,
+    });
+    await marked("0.1.0-0123456789abcdef", SCHEMA_VERSION);
     expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toBeNull();
-    await writeFile(
-      join(dir, "runtime", "0.1.0-0123456789abcdef", "dist", "install.json"),
-      JSON.stringify({ version: "0.1.0", schemaVersion: SCHEMA_VERSION - 1 }),
-    );
+    await marked("0.1.0-0123456789abcdef", SCHEMA_VERSION - 1);
     expect(otherInstall(process.execPath, wrap(same), mine, "0.1.0")).toEqual({
       path: same,
       version: "0.1.0",

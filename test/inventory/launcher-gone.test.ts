@@ -129,7 +129,7 @@ describe("an instrumented entry whose mcpscope is gone", () => {
         older: false,
       });
       expect(inv.warnings.filter((w) => w.kind === "launcher-other").map((w) => w.message)).toEqual([
-        `mcpscope's wrapping: echo (cursor, ${config}) runs another mcpscope: ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data}\` points it at this one`,
+        `mcpscope's wrapping: echo (cursor, ${config}) runs another mcpscope: ${copy}; its calls are recorded here only while that one can use this data dir — \`mcpscope instrument --repair --data-dir ${data} --client cursor --server echo\` points it at this one`,
       ]);
       await rm(copy);
       expect(await waitFor(() => gone(engine))).toBe(copy);
@@ -141,7 +141,13 @@ describe("an instrumented entry whose mcpscope is gone", () => {
     }
     expect(await events("instrument.launcher_gone")).toHaveLength(2);
     // Back, it runs that other install again: said as such, once per change.
-    expect(await events("instrument.launcher_other")).toHaveLength(2);
+    const others = await events("instrument.launcher_other");
+    expect(others).toHaveLength(2);
+    // Its command re-points that entry alone.
+    for (const event of others)
+      expect(event.message).toContain(
+        `\`mcpscope instrument --repair --data-dir ${data} --client cursor --server echo\` points it at this one`,
+      );
     expect(await events("instrument.launcher_back")).toHaveLength(1);
   });
 });

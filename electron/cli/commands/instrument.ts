@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
 import type { PickScope } from "../../../shared/servers.js";
 import { PickScopeSchema } from "../../../shared/servers.js";
+import { entryPickFlags, listedPlace, matchesPick } from "../../monitor/api/entry-pick.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { quoteArg, visibleText } from "../../monitor/discovery/shown-command.js";
 import { launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
@@ -121,7 +122,7 @@ export const instrumentCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope instrument --client ID --server NAME [--file FILE] [--scope SCOPE] [--project DIR] [--home DIR] [--json] | --repair [--client ID] [--server NAME] [--file FILE] [--scope SCOPE] [--home DIR] [--json]",
+          "mcpscope instrument --client ID --server NAME [--file FILE] [--scope SCOPE] [--project DIR] [--home DIR] [--json] | --repair [--client ID] [--server NAME] [--file FILE] [--scope SCOPE] [--project DIR] [--home DIR] [--json]",
           `${this.summary}. Only that entry of the config is changed (atomically, after a backup); \`mcpscope uninstrument\` puts it back byte for byte.`,
           FLAGS,
         ),
@@ -243,10 +244,12 @@ export const instrumentCommand: Command = {
       io.stdout.write(
         `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
       );
-      if (result.other)
+      if (result.other) {
+        const pick = await thisEntryPick(args, { ...input, file: result.file });
         io.stdout.write(
-          `${launcherOtherMessage(`${name} (${client}) in ${result.file}`, result.other, flagString(args, "data-dir"), `--client ${client} --server ${quoteArg(visibleText(name))}`)}\n`,
+          `${launcherOtherMessage(`${name} (${client}) in ${result.file}`, result.other, flagString(args, "data-dir"), pick)}\n`,
         );
+      }
       if (!result.gone) return 0;
       // Only a wrapping written by hand is left broken: mcpscope keeps no original to rewrite it from.
       io.stderr.write(
@@ -263,3 +266,24 @@ export const instrumentCommand: Command = {
     return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
   },
 };
+
+/**
+ * The flags that re-point the one entry `instrument` found (`--repair` acts on what mcpscope recorded):
+ * its record among those of its name in its file that the user's flags pick; its name alone when there
+ * is no such record (wrapped through the other mcpscope's own data dir).
+ */
+async function thisEntryPick(
+  args: ParsedArgs,
+  entry: { client: string; server: string; file: string; scope?: string; project?: string },
+): Promise<string> {
+  const recorded = (await withStoreApi(args, (api) => api.call("instrument.records", {}))).map(listedPlace);
+  const found = recorded.filter(
+    (r) =>
+      r.client === entry.client &&
+      r.server === entry.server &&
+      r.file === entry.file &&
+      matchesPick(r, { scope: entry.scope, project: entry.project }),
+  );
+  const one = found.length === 1 ? found[0] : undefined;
+  return one ? entryPickFlags(one, recorded) : entryPickFlags({ ...entry, scope: null, project: null }, []);
+}

@@ -1,4 +1,5 @@
 import type { InstrumentedEntry } from "../../../shared/servers.js";
+import { entryPickFlags, listedPlace } from "../../monitor/api/entry-pick.js";
 import { launcherGoneMessage, launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
 import { otherInstallText } from "../../monitor/instrument/other-install.js";
 import { withStoreApi } from "../api-client.js";
@@ -27,9 +28,8 @@ export const instrumentedCommand: Command = {
       return 0;
     }
     const home = flagString(args, "home");
-    const rows = (await withStoreApi(args, (api) => api.call("instrument.records", {}))).filter(
-      (r) => !home || underHome(r.file, home),
-    );
+    const recorded = await withStoreApi(args, (api) => api.call("instrument.records", {}));
+    const rows = recorded.filter((r) => !home || underHome(r.file, home));
     if (args.flags.json) {
       const entries = rows.map((entry) => ({
         client: entry.client,
@@ -76,8 +76,10 @@ export const instrumentedCommand: Command = {
     const dataDir = flagString(args, "data-dir");
     for (const entry of rows.filter((r) => r.inPlace && (r.launcherGone || r.launcherOther))) {
       const where = `${entry.server} (${entry.client}) in ${entry.file}`;
+      // Re-pointed one by one: another install may be newer, or chosen, for the other entries.
+      const pick = () => entryPickFlags(listedPlace(entry), recorded.map(listedPlace));
       io.stdout.write(
-        `${entry.launcherGone ? launcherGoneMessage(where, entry.launcherGone, dataDir) : launcherOtherMessage(where, entry.launcherOther!, dataDir)}\n`,
+        `${entry.launcherGone ? launcherGoneMessage(where, entry.launcherGone, dataDir) : launcherOtherMessage(where, entry.launcherOther!, dataDir, pick())}\n`,
       );
     }
     return 0;

@@ -25,6 +25,7 @@ import {
   matchesPick,
   placeChoices,
   realFile,
+  recordId,
   recordPlace,
   underHome,
 } from "./entry-pick.js";
@@ -145,11 +146,16 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
       };
     },
     "instrument.repair": async (input): Promise<RepairResult> => {
-      const { client, server, home } = input;
+      const { id, client, server, home } = input;
       const ctx = await defaultDiscoveryContext({ home });
+      if (id && !(await readRecords(dataDir)).some((r) => recordId(r, ctx) === id))
+        throw MonitoringError.input(
+          `no entry mcpscope instrumented has the id ${id} (\`mcpscope instrumented\` lists them); nothing was changed`,
+        );
       const items = await repairEntries({
         dataDir,
         only: (r) =>
+          (!id || recordId(r, ctx) === id) &&
           (!client || r.client === client) &&
           (!server || r.server === server) &&
           (!home || underHome(r.file, home)) &&

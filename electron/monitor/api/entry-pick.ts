@@ -6,8 +6,10 @@
  */
 import { realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { Scope } from "../../../shared/discovery.js";
+import type { ClientId, Scope } from "../../../shared/discovery.js";
+import { serverId } from "../discovery/entry.js";
 import { fileScope } from "../discovery/file-scope.js";
+import { quoteArg, visibleText } from "../discovery/shown-command.js";
 import type { DiscoveryContext } from "../discovery/types.js";
 import type { InstrumentRecord } from "../instrument/records.js";
 
@@ -49,6 +51,20 @@ export function recordPlace(
   ctx: DiscoveryContext,
 ): EntryPlace {
   return entryPlace(record.file, record.scope ?? fileScope(ctx, record.client, record.file), record.path);
+}
+
+/**
+ * The inventory id of a recorded entry (discovery/entry.ts `serverId`, what the Servers view and
+ * `servers.*` name an entry by); null when its scope cannot be told (a file discovery does not read).
+ */
+export function recordId(
+  record: Pick<InstrumentRecord, "client" | "server" | "file" | "scope" | "path" | "format">,
+  ctx: DiscoveryContext,
+): string | null {
+  const scope = record.scope ?? recordPlace(record, ctx).scope;
+  if (!scope) return null;
+  const location = { file: record.file, format: record.format, path: record.path };
+  return serverId({ client: record.client as ClientId, scope, location }, record.server);
 }
 
 /** The path as the file system resolves it (relative to the working folder, `..` and symlinks followed). */
@@ -101,6 +117,44 @@ export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): 
   return Object.entries(unique)
     .map(([flag, value]) => `--${flag} ${quoted(String(value))}`)
     .join(" ");
+}
+
+/** A recorded entry as the pick flags see it: its client and name, and its place. */
+export interface RecordedPlace extends EntryPlace {
+  client: string;
+  server: string;
+}
+
+/** A record's place without a discovery context: its stored scope, else only what its key path tells. */
+export function storedPlace(
+  record: Pick<InstrumentRecord, "client" | "server" | "file" | "scope" | "path">,
+): RecordedPlace {
+  const place = entryPlace(record.file, record.scope ?? null, record.path);
+  return { client: record.client, server: record.server, ...place };
+}
+
+/** An entry as `instrument.records` lists it (its scope a string there), as the pick flags see it. */
+export function listedPlace(entry: {
+  client: string;
+  server: string;
+  file: string;
+  scope: string | null;
+  project: string | null;
+}): RecordedPlace {
+  const { client, server, file, scope, project } = entry;
+  return { client, server, file, scope: scope as Scope | null, project };
+}
+
+/**
+ * The flags that pick `entry` alone among `recorded` (every entry mcpscope instrumented), for a command
+ * that acts on that one entry (`mcpscope instrument --repair …`): its client and name, and when the name
+ * is in several of that client's entries, the fewest flags that tell it apart (as a refusal gives them).
+ */
+export function entryPickFlags(entry: RecordedPlace, recorded: readonly RecordedPlace[]): string {
+  const named = `--client ${entry.client} --server ${quoteArg(visibleText(entry.server))}`;
+  const same = recorded.filter((r) => r.client === entry.client && r.server === entry.server);
+  const apart = same.length > 1 ? pickFlagsFor(entry, same) : null;
+  return apart ? `${named} ${apart}` : named;
 }
 
 /** One entry's place in words: "local scope of /a/proj in ~/.claude.json". */

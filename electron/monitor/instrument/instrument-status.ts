@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { ClientId, DiscoveryWarning } from "../../../shared/discovery.js";
+import { entryPickFlags, storedPlace } from "../api/entry-pick.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import { entryUsesProxy, recordedProxy } from "../proxy-http/proxied-entry.js";
 import type { RemoteProxy } from "../proxy-http/remote-proxies.js";
@@ -84,10 +85,12 @@ export function checkInstrumented(
         message: launcherGoneMessage(where, server.definition.launcherGone, dataDir),
       });
     } else if (server.definition.launcherOther) {
+      // The command re-points this entry alone: another install may be newer, or chosen, for the others.
+      const pick = entryPickFlags(storedPlace(record), records.map(storedPlace));
       lost.push({
         record,
         reason: "launcher-other",
-        message: launcherOtherMessage(where, server.definition.launcherOther, dataDir),
+        message: launcherOtherMessage(where, server.definition.launcherOther, dataDir, pick),
       });
     }
   }

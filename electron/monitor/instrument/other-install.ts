@@ -5,9 +5,9 @@
  * that mcpscope — and once this one has upgraded the database, an older wrapper refuses it and records
  * nothing, saying so only in the client's own log. It may as well be newer, or deliberate: so this is a
  * notice, said as such, unless the other install is known to be older — by the schema its build says it
- * writes (dist/install.json, from builds that write it), else by its version.
+ * writes (dist/install.json); a build that does not say is from before builds said it (`olderThanThis`).
  */
-import { readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import type { OtherInstall } from "../../../shared/discovery.js";
 import { SCHEMA_VERSION } from "../store/migrations.js";
@@ -37,8 +37,8 @@ function real(path: string): string {
 
 /**
  * This install: the launcher `instrument` writes from here; a copy of this version in the data dir's
- * `runtime` folder (the AppImage's, or the npx cache's) counts as this install too, unless its build says
- * it writes another schema.
+ * `runtime` folder (the AppImage's, or the npx cache's) counts as this install too, when its build says
+ * it writes this schema.
  */
 export function thisInstall(
   version: string,
@@ -91,12 +91,31 @@ export function otherInstall(
   const marker = realScript ? installMarker(realScript) : null;
   if (realScript && isThisVersionsCopy(realScript, mine, marker, schemaVersion)) return null;
   const other = marker?.version ?? (realScript ? installVersion(realScript) : null);
-  // The schema its wrappers write, when its build says (dist/install.json), is what decides; else its version.
-  const older =
-    marker?.schemaVersion !== undefined
-      ? marker.schemaVersion < schemaVersion
-      : other !== null && compareVersions(other, version) < 0;
-  return { path, version: other, older };
+  return { path, version: other, older: olderThanThis(realScript, marker, other, version, schemaVersion) };
+}
+
+/**
+ * Whether an install writes an older schema than this one, so refuses a database this one has upgraded.
+ * Its build's marker decides. A build without one (its bundles beside its script, no marker) was made
+ * before builds wrote it, so is older code than this one even at the same version (versions are not
+ * bumped for every schema change), unless its version is newer. Anything else (a shim script that runs
+ * some install) is told by its version alone.
+ */
+function olderThanThis(
+  script: string | null,
+  marker: { schemaVersion?: number } | null,
+  otherVersion: string | null,
+  version: string,
+  schemaVersion: number,
+): boolean {
+  if (marker?.schemaVersion !== undefined) return marker.schemaVersion < schemaVersion;
+  const order = otherVersion === null ? 0 : compareVersions(otherVersion, version);
+  return order < 0 || (order === 0 && script !== null && isBuild(script));
+}
+
+/** The script is a built install's, its bundles beside it (an npm install, a runtime copy, the app's files). */
+function isBuild(script: string): boolean {
+  return existsSync(join(dirname(dirname(script)), "dist", "cli.mjs"));
 }
 
 /** An install's script: `bin/mcpscope.js`, or a bundled `cli.mjs`. */
@@ -112,7 +131,7 @@ function installMarker(script: string): { version?: string; schemaVersion?: numb
   };
 }
 
-/** A copy in the data dir's runtime folder of this version, whose build (if it says) writes this schema. */
+/** A copy in the data dir's runtime folder of this version, whose build says it writes this schema. */
 function isThisVersionsCopy(
   script: string,
   mine: ThisInstall,
@@ -125,7 +144,8 @@ function isThisVersionsCopy(
   // digest (stable-cli.ts): older code than this, whatever its version says.
   const named = /^(.*)-[0-9a-f]{16}$/.exec(basename(root));
   if (named?.[1] !== mine.version) return false;
-  return marker?.schemaVersion === undefined || marker.schemaVersion === schemaVersion;
+  // Without the marker it was made by a build from before builds wrote one: older code (`olderThanThis`).
+  return marker?.schemaVersion === schemaVersion;
 }
 
 /** The version a runtime copy's folder names: `0.1.0`, or `0.1.0-<digest of its files>`. */

@@ -6,6 +6,7 @@
  * older install's wrapper may no longer record here): once per entry and change, not at every scan, and
  * not again after an engine restart — the entry's last such event is read back from the database.
  */
+import { entryPickFlags, entryPlace } from "../api/entry-pick.js";
 import { recheckLaunchers } from "../discovery/discover.js";
 import type { DiscoveredServer } from "../discovery/types.js";
 import type { EventTracker } from "../events/tracker.js";
@@ -55,6 +56,13 @@ export class LauncherWatch {
 
   /** Compares each entry mcpscope wrapped with its last state, and records the changes. */
   note(servers: readonly DiscoveredServer[]): void {
+    const place = (s: DiscoveredServer) => ({
+      client: s.definition.client,
+      server: s.definition.name,
+      ...entryPlace(s.location?.file ?? "", s.definition.scope, s.location?.path ?? []),
+    });
+    // Flags unique among the wrapped entries are unique among those recorded, which --repair acts on.
+    const wrapped = servers.filter((s) => s.wrapped && s.location).map(place);
     for (const server of servers) {
       if (!server.wrapped || server.wrapped.byHand || !server.location) continue;
       const { id, name, client, file, launcherGone, launcherOther } = server.definition;
@@ -82,7 +90,12 @@ export class LauncherWatch {
           type: LAUNCHER_OTHER,
           severity: other.older ? "medium" : "info",
           server: name,
-          message: launcherOtherMessage(where, other, this.options.dataDir),
+          message: launcherOtherMessage(
+            where,
+            other,
+            this.options.dataDir,
+            entryPickFlags(place(server), wrapped),
+          ),
           details: { ...details, launcher: other.path, version: other.version, older: other.older },
         });
       else

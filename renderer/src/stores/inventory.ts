@@ -171,19 +171,15 @@ export const useInventoryStore = defineStore("inventory", () => {
   }
 
   /**
-   * Points one entry that runs another mcpscope install at this one, as `mcpscope instrument --repair`
-   * picks it (instrument leaves such an entry as it is: that install may be newer, or chosen).
+   * Points one entry that runs another mcpscope install at this one (instrument leaves such an entry as
+   * it is: that install may be newer, or chosen). Picked by its id: its name and scope can be in several
+   * entries (a local entry in each project), and naming its file would need the consent browser mode
+   * asks for requests that name a path.
    */
   async function repairOther(server: ServerEntry): Promise<ActionResult> {
     if (server.client === "manual" || server.scope === "manual" || !server.file)
       return { ok: false, message: `${server.name} has no config entry to repair` };
-    // Picked by client, name and scope: naming the file would need the consent browser mode asks for
-    // requests that name a path.
-    const { entries } = await client.call("instrument.repair", {
-      client: server.client,
-      server: server.name,
-      scope: server.scope,
-    });
+    const { entries } = await client.call("instrument.repair", { id: server.id });
     const failed = entries.find((e) => e.error);
     if (failed?.error) return { ok: false, message: failed.error };
     const done = entries.some((e) => e.status === "repaired")
