@@ -19,7 +19,7 @@ import { VERSION } from "../version.js";
 import { writeBackupSync } from "./backup.js";
 import { backupDir, beforeUpgradeBackupName, rotateBeforeUpgradeBackups } from "./backup-files.js";
 import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
-import { type Db, openRawDb } from "./db.js";
+import { type Db, type OpenOptions, openRawDb } from "./db.js";
 import { liveSessions } from "./lost-sessions.js";
 import { BATCHED_AUDIT_SCHEMA, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir } from "./private-files.js";
@@ -49,9 +49,17 @@ interface Pending {
   began: number;
   work: BackupWork | null;
   problem: string | null;
+  /** The database already held the batched audit chain: its writers, whatever its version, write it. */
+  batchedAudit: boolean;
 }
 
-export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: UpgradeListener): UpgradeKeeper {
+/** Keeps the upgrade of `db` (opened, not yet migrated) as `options` say: what to do, whom to tell. */
+export function keepingUpgrade(
+  db: Db,
+  options: Pick<OpenOptions, "olderSchema" | "upgrading">,
+): UpgradeKeeper {
+  const { path } = db;
+  const mode = options.olderSchema ?? "upgrade";
   let pending: Pending | null = null;
   const abandon = () => {
     pending?.work?.remove();
@@ -60,10 +68,13 @@ export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: Upgr
   return {
     listener(from, to) {
       if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
-      upgrading?.(from, to);
+      options.upgrading?.(from, to);
       // A try that met a lock and is made again copies again.
       abandon();
-      pending = { from, to, began: performance.now(), work: null, problem: null };
+      // Schema 14 is two things: builds of the batched audit chain ran it as step 14 (their wrappers
+      // write it), later ones moved it to step 15. What the database holds tells them apart.
+      const batchedAudit = hasTable(db, "audit_links");
+      pending = { from, to, began: performance.now(), work: null, problem: null, batchedAudit };
       if (mode === "upgrade") {
         try {
           pending.work = copyAsItIs(path);
@@ -96,7 +107,7 @@ export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: Upgr
       const ms = Math.round(performance.now() - done.began);
       try {
         insertEvent(db, upgradeEvent({ from: done.from, to: done.to, ms, backup, problem }));
-        if (done.from < BATCHED_AUDIT_SCHEMA)
+        if (done.from < BATCHED_AUDIT_SCHEMA && !done.batchedAudit)
           for (const session of liveSessions(db)) insertEvent(db, unauditedSessionEvent(session));
       } catch {
         // Busy past the timeout: the upgrade stands; the engine's log still says it happened when it ran it.
@@ -124,6 +135,10 @@ function copyAsItIs(path: string): BackupWork {
     work.remove();
     throw error;
   }
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
 /** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */

@@ -193,7 +193,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     }
   }
   const db = openRawDb(path, options);
-  const upgrade = keepingUpgrade(path, options.olderSchema ?? "upgrade", options.upgrading);
+  const upgrade = keepingUpgrade(db, options);
   try {
     if (!options.readOnly) {
       setUp(db, upgrade.listener, Date.now() + (options.busyTimeoutMs ?? 5000));
