@@ -15,6 +15,7 @@ import { discoverServers } from "../monitor/discovery/discover.js";
 import { foldBeforeRead, ROLLUP_READERS } from "../monitor/metrics/fold-at-read.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
+import { OlderEngineRunning } from "../monitor/store/before-upgrade.js";
 import type { Db } from "../monitor/store/db.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
 import { openAtTerminal } from "./open-db.js";
@@ -93,7 +94,8 @@ function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataD
 /**
  * A config change records itself in the database (instrument/change-record.ts) through a connection of
  * its own, which would upgrade an older database unannounced, after the config was already edited. The
- * terminal's connection is opened first, so an upgrade is said on stderr. A failure to open leaves the
+ * terminal's connection is opened first: an upgrade is said on stderr, and one refused under an older
+ * running engine refuses the change before anything is edited. Any other failure to open leaves the
  * change to go on without its record, as it does anywhere.
  */
 function openingFirst<H extends Partial<ApiHandlers>>(handlers: H, store: { open(): void }): H {
@@ -102,8 +104,9 @@ function openingFirst<H extends Partial<ApiHandlers>>(handlers: H, store: { open
     (wrapped as Record<string, unknown>)[method] = (input: unknown) => {
       try {
         store.open();
-      } catch {
-        // the change goes on; its record fails open as before
+      } catch (error) {
+        if (error instanceof OlderEngineRunning) throw error;
+        // any other: the change goes on; its record fails open as before
       }
       return handler(input);
     };

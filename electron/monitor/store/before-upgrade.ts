@@ -11,8 +11,14 @@
  * every other writer waiting, and a wrapper cannot tell anyone why. A wrapper meeting an older schema
  * records nothing and tries again every few seconds; the app, `mcpscope serve` or any command upgrades
  * it, saying so on their terminal.
+ *
+ * Nor does anyone upgrade under a running engine of an older mcpscope (the app or `mcpscope serve`, by
+ * its presence file): it would go on writing the tables as it knows them, its own sessions refused by
+ * the upgraded schema, and nothing would tell its user. The upgrade is refused in one line until that
+ * engine is quit or updated.
  */
 import { dirname, join } from "node:path";
+import { type EnginePresence, olderSchemaEngine } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { insertEvent, type TrackedEvent } from "../events/tracker.js";
 import { VERSION } from "../version.js";
@@ -68,6 +74,11 @@ export function keepingUpgrade(
   return {
     listener(from, to) {
       if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
+      if (mode === "upgrade") {
+        // Read under the write lock: an older engine starting now finds the schema already newer and stops.
+        const older = olderSchemaEngine(dirname(path), to);
+        if (older) throw new OlderEngineRunning(path, from, older);
+      }
       options.upgrading?.(from, to);
       // A try that met a lock and is made again copies again.
       abandon();
@@ -139,6 +150,21 @@ function copyAsItIs(path: string): BackupWork {
 
 function hasTable(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/**
+ * An upgrade refused because an engine of an older mcpscope has the database open, in one line; nothing
+ * was changed. Its own class: a command that only records beside its work (a config change) goes on
+ * without its record for other failures, not for this one.
+ */
+export class OlderEngineRunning extends MonitoringError {
+  constructor(path: string, from: number, engine: EnginePresence) {
+    super(
+      "storage",
+      `the database ${path} (schema ${from}) is open in an older mcpscope (the app or \`mcpscope serve\`, pid ${engine.pid}): upgrading it would stop that one's recording; quit it or update it, then run this again (nothing was changed)`,
+      false,
+    );
+  }
 }
 
 /** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */
