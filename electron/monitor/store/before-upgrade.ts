@@ -62,7 +62,7 @@ interface Pending {
 /** Keeps the upgrade of `db` (opened, not yet migrated) as `options` say: what to do, whom to tell. */
 export function keepingUpgrade(
   db: Db,
-  options: Pick<OpenOptions, "olderSchema" | "upgrading">,
+  options: Pick<OpenOptions, "olderSchema" | "upgrading" | "noUpgradeCopy">,
 ): UpgradeKeeper {
   const { path } = db;
   const mode = options.olderSchema ?? "upgrade";
@@ -123,6 +123,8 @@ export function keepingUpgrade(
       } catch {
         // Busy past the timeout: the upgrade stands; the engine's log still says it happened when it ran it.
       }
+      // Whoever was told a copy is kept is told it was not, the way back to the older install being gone.
+      if (problem !== null) options.noUpgradeCopy?.(noUpgradeCopyLine(done.from, done.to, problem));
     },
     abandon,
   };
@@ -165,6 +167,11 @@ export class OlderEngineRunning extends MonitoringError {
       false,
     );
   }
+}
+
+/** What a terminal is told after an upgrade it was told would keep a copy, when none could be kept. */
+export function noUpgradeCopyLine(from: number, to: number, problem: string): string {
+  return `mcpscope: no copy of the schema-${from} database could be kept in backups/ (${problem}); it was upgraded to schema ${to} all the same, and an older mcpscope can no longer open it`;
 }
 
 /** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */

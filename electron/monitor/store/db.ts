@@ -53,6 +53,8 @@ export interface OpenOptions {
   upgrading?: UpgradeListener;
   /** What to do with a database an older mcpscope left (store/before-upgrade.ts); "upgrade" by default. */
   olderSchema?: OlderSchema;
+  /** Told, in one line, when an upgrade went on without the copy of the older database it keeps. */
+  noUpgradeCopy?: (line: string) => void;
 }
 
 type RawDatabase = {
