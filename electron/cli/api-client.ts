@@ -15,6 +15,7 @@ import { discoverServers } from "../monitor/discovery/discover.js";
 import { foldBeforeRead, ROLLUP_READERS } from "../monitor/metrics/fold-at-read.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
+import { OlderEngineRunning } from "../monitor/store/before-upgrade.js";
 import type { Db } from "../monitor/store/db.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
 import { openAtTerminal } from "./open-db.js";
@@ -39,7 +40,7 @@ export async function withStoreApi<T>(
   const store = openWhenUsed(databasePath(dataDir));
   const transport = inProcessTransport({
     ...foldingFirst(storeHandlers(store.db, { dataDir, actor: localActor(), ...options }), store.db, dataDir),
-    ...configHandlers({ dataDir }),
+    ...openingFirst(configHandlers({ dataDir }), store),
     // The terminal's own process: here alone a check may run the command (or reach the URL) it is given.
     // Loaded when asked: the MCP client it probes with is no part of the other commands' start.
     "servers.check": async (input: CheckInput) => {
@@ -90,7 +91,30 @@ function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataD
   return wrapped as H;
 }
 
-function openWhenUsed(path: string): { db: Db; close(): void } {
+/**
+ * A config change records itself in the database (instrument/change-record.ts) through a connection of
+ * its own, which would upgrade an older database unannounced, after the config was already edited. The
+ * terminal's connection is opened first: an upgrade is said on stderr, and one refused under an older
+ * running engine refuses the change before anything is edited. Any other failure to open leaves the
+ * change to go on without its record, as it does anywhere.
+ */
+function openingFirst<H extends Partial<ApiHandlers>>(handlers: H, store: { open(): void }): H {
+  const wrapped: Partial<ApiHandlers> = { ...handlers };
+  for (const [method, handler] of Object.entries(handlers) as Array<[string, (input: unknown) => unknown]>) {
+    (wrapped as Record<string, unknown>)[method] = (input: unknown) => {
+      try {
+        store.open();
+      } catch (error) {
+        if (error instanceof OlderEngineRunning) throw error;
+        // any other: the change goes on; its record fails open as before
+      }
+      return handler(input);
+    };
+  }
+  return wrapped as H;
+}
+
+function openWhenUsed(path: string): { db: Db; open(): void; close(): void } {
   let opened: Db | null = null;
   const db = () => {
     opened ??= openAtTerminal(path);
@@ -107,6 +131,7 @@ function openWhenUsed(path: string): { db: Db; close(): void } {
       defineFunction: (name, fn) => db().defineFunction(name, fn),
       close: () => opened?.close(),
     },
+    open: () => void db(),
     close: () => opened?.close(),
   };
 }

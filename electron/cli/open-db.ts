@@ -7,6 +7,11 @@ export const announceUpgrade: UpgradeListener = (from, to) => {
   process.stderr.write(`${upgradeLine(from, to)}\n`);
 };
 
+/** Says on stderr that an upgrade went on without the copy it announced. */
+export const sayNoUpgradeCopy = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
 export function openAtTerminal(path: string): Db {
-  return openDb(path, { upgrading: announceUpgrade });
+  return openDb(path, { upgrading: announceUpgrade, noUpgradeCopy: sayNoUpgradeCopy });
 }

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ownStartTicks } from "./process-start.js";
 import { wrapperAlive } from "./store/lost-sessions.js";
+import { SCHEMA_VERSION } from "./store/migrations.js";
 import { ensurePrivateDir, writePrivateFileSync } from "./store/private-files.js";
 
 export interface EnginePresence {
@@ -30,6 +31,12 @@ export interface EnginePresence {
    * SUPERVISION_PROTOCOL, absent in files of engines from before, which run them whatever other engines do.
    */
   supervision?: number;
+  /**
+   * The schema version of the database this engine reads and writes (store/migrations.ts), absent in files
+   * of engines from before: a command about to upgrade the database refuses while one of an older schema
+   * has it open (store/before-upgrade.ts).
+   */
+  schema?: number;
 }
 
 /**
@@ -49,7 +56,7 @@ function folder(dataDir: string): string {
 /** Marks an engine as running; the returned function unmarks it (on close). Fails open. */
 export function markEngineRunning(
   dataDir: string,
-  presence: Omit<EnginePresence, "pid" | "startTicks" | "requests" | "supervision">,
+  presence: Omit<EnginePresence, "pid" | "startTicks" | "requests" | "supervision" | "schema">,
 ): () => void {
   const file = join(folder(dataDir), `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   try {
@@ -62,6 +69,7 @@ export function markEngineRunning(
         ...presence,
         requests: presence.alerts ? REQUESTS_PROTOCOL : undefined,
         supervision: SUPERVISION_PROTOCOL,
+        schema: SCHEMA_VERSION,
       }),
     );
   } catch {
@@ -91,6 +99,17 @@ export function olderSupervisor(
   return runningEngines(dataDir).find(
     (e) =>
       e.pid !== process.pid && e.supervision === undefined && e.requests === undefined && !holdsLease(e.pid),
+  );
+}
+
+/**
+ * A running engine of another process whose mcpscope knows a schema older than `schema`: its file says an
+ * older one, or none (every engine from before the field). An upgrade to `schema` would change the
+ * tables under it while it goes on writing them as it knows them.
+ */
+export function olderSchemaEngine(dataDir: string, schema: number): EnginePresence | undefined {
+  return runningEngines(dataDir).find(
+    (e) => e.pid !== process.pid && (typeof e.schema !== "number" || e.schema < schema),
   );
 }
 

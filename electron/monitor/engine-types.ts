@@ -55,6 +55,8 @@ export interface EngineOptions {
   integrityCheck?: { delayMs?: number; everyMs?: number; now?: () => number };
   /** Told before migrations run at start on an existing database (`serve` says so on the terminal). */
   upgrading?: (from: number, to: number) => void;
+  /** Told, in one line, when that upgrade went on without keeping a copy (`serve` says so too; the log has it). */
+  noUpgradeCopy?: (line: string) => void;
   /** Told when the database was found damaged at start and moved aside (`serve` says so on the terminal). */
   recovered?: (recovery: { movedTo: string; reason: string }) => void;
 }

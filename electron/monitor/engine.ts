@@ -75,8 +75,16 @@ export async function createEngine(
   });
   // Owner-only files, the database check, a damaged database moved aside (store/storage-service.ts).
   let storageStart: ReturnType<typeof startStorage>;
+  // Logged once the log is open.
+  let noUpgradeCopy: string | null = null;
   try {
-    storageStart = startStorage(options.dataDir, Date.now(), options.upgrading);
+    storageStart = startStorage(options.dataDir, Date.now(), {
+      upgrading: options.upgrading,
+      noUpgradeCopy: (line) => {
+        options.noUpgradeCopy?.(line);
+        noUpgradeCopy = line;
+      },
+    });
   } catch (error) {
     unmarkRunning();
     throw error;
@@ -174,6 +182,7 @@ export async function createEngine(
   }
   // Its storage.upgraded event was written with the upgrade (store/before-upgrade.ts).
   if (storageStart.upgrade) logging.logger.info({ ...storageStart.upgrade }, "database upgraded");
+  if (noUpgradeCopy) logging.warn("upgrade", noUpgradeCopy);
   if (storageStart.tightened > 0)
     logging.logger.info({ entries: storageStart.tightened }, "data dir permissions tightened to owner-only");
   // Alert rules, states, silences and the notification outbox (alerts/alert-manager.ts).

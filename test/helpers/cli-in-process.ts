@@ -34,3 +34,21 @@ export async function cliJsonInProcess<T>(args: string[]): Promise<T> {
   const { stdout } = await cliOkInProcess([...args, "--json"]);
   return JSON.parse(stdout) as T;
 }
+
+/**
+ * `mcpscope <args>` in process, with what it writes to the process's own stderr as `terminal`: the lines
+ * said while it opens the database (an upgrade, a fold) go there, not to the command's output.
+ */
+export async function cliAtTerminal(args: string[]): Promise<CliResult & { terminal: string }> {
+  let terminal = "";
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    terminal += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { ...(await cliInProcess(args)), terminal };
+  } finally {
+    process.stderr.write = write;
+  }
+}

@@ -3,7 +3,8 @@
  * newer-schema guard: its wrappers would go on recording, their pins flagged as changed definitions at
  * every session and their calls outside the audit trail; so the database refuses their sessions, and
  * they record nothing. Older wrappers still recording when a database is upgraded past the batched audit
- * chain are named, session by session, as no longer audited.
+ * chain are named, session by session, as no longer audited; those of builds that already wrote that
+ * chain (as step 14) are not.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -12,8 +13,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb, openRawDb } from "../../electron/monitor/store/db.js";
-import { BATCHED_AUDIT_SCHEMA, migrate } from "../../electron/monitor/store/migrations.js";
+import { type Db, openDb, openRawDb } from "../../electron/monitor/store/db.js";
+import { BATCHED_AUDIT_SCHEMA, MIGRATIONS, migrate } from "../../electron/monitor/store/migrations.js";
 import type { EventRecord } from "../../shared/events.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
@@ -87,36 +88,54 @@ describe("writers older than the database", () => {
 
   it("an upgrade past the batched audit chain names each session whose older wrapper still records", async () => {
     const dataDir = join(dir.path, "pre-batch");
-    mkdirSync(dataDir, { recursive: true });
-    const wrapper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
-    try {
-      await once(wrapper, "spawn");
-      const db = openRawDb(databasePath(dataDir));
-      db.exec("PRAGMA journal_mode = WAL");
-      migrate(db, undefined, BATCHED_AUDIT_SCHEMA - 1);
-      // Its session started after the process did, as a wrapper's does.
-      const started = Date.now();
-      const insert = db.prepare(
-        "INSERT INTO sessions (id, server, command, started_at, ended_at, wrapper_pid) VALUES (?, 'memory', 'x', ?, ?, ?)",
-      );
-      insert.run("recording", started, null, wrapper.pid ?? 0);
-      insert.run("ended", started, started + 1, wrapper.pid ?? 0);
-      db.close();
+    const events = await upgradedUnder(dataDir, (db) => migrate(db, undefined, BATCHED_AUDIT_SCHEMA - 1));
+    expect(events.map((e) => [e.session, e.server, e.severity])).toEqual([["recording", "memory", "medium"]]);
+    expect(events[0]?.message).toContain("recorded but not audited");
+  });
 
-      await cliOkInProcess(["stats", "--data-dir", dataDir]);
-      const { events } = await cliJsonInProcess<{ events: EventRecord[] }>([
-        "events",
-        "--type",
-        "audit.session_unaudited",
-        "--data-dir",
-        dataDir,
-      ]);
-      expect(events.map((e) => [e.session, e.server, e.severity])).toEqual([
-        ["recording", "memory", "medium"],
-      ]);
-      expect(events[0]?.message).toContain("recorded but not audited");
-    } finally {
-      wrapper.kill();
-    }
+  it("a schema-14 database of the builds that ran the batched chain as step 14 names none: they write it", async () => {
+    const dataDir = join(dir.path, "audit-first");
+    const events = await upgradedUnder(dataDir, (db) => {
+      // Their step 14 was this one's step 15 (the chain), the index step 14 of this list not yet there.
+      migrate(db, undefined, BATCHED_AUDIT_SCHEMA - 2);
+      db.exec(MIGRATIONS[BATCHED_AUDIT_SCHEMA - 1] ?? "");
+      db.exec(`PRAGMA user_version = ${BATCHED_AUDIT_SCHEMA - 1}`);
+    });
+    expect(events).toEqual([]);
   });
 });
+
+/**
+ * A database made by `older`, holding a session a live wrapper process still records and one it ended,
+ * upgraded by a command: the `audit.session_unaudited` events it then holds.
+ */
+async function upgradedUnder(dataDir: string, older: (db: Db) => void): Promise<EventRecord[]> {
+  mkdirSync(dataDir, { recursive: true });
+  const wrapper = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+  try {
+    await once(wrapper, "spawn");
+    const db = openRawDb(databasePath(dataDir));
+    db.exec("PRAGMA journal_mode = WAL");
+    older(db);
+    // Its session started after the process did, as a wrapper's does.
+    const started = Date.now();
+    const insert = db.prepare(
+      "INSERT INTO sessions (id, server, command, started_at, ended_at, wrapper_pid) VALUES (?, 'memory', 'x', ?, ?, ?)",
+    );
+    insert.run("recording", started, null, wrapper.pid ?? 0);
+    insert.run("ended", started, started + 1, wrapper.pid ?? 0);
+    db.close();
+
+    await cliOkInProcess(["stats", "--data-dir", dataDir]);
+    const { events } = await cliJsonInProcess<{ events: EventRecord[] }>([
+      "events",
+      "--type",
+      "audit.session_unaudited",
+      "--data-dir",
+      dataDir,
+    ]);
+    return events;
+  } finally {
+    wrapper.kill();
+  }
+}

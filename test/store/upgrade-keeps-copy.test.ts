@@ -3,7 +3,7 @@
  * the database as it was, as a backup the older install can restore, and records that it did; `backup`
  * copies the database as it is; a wrapper leaves the upgrade to the app or a command.
  */
-import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -14,7 +14,7 @@ import { backupDir } from "../../electron/monitor/store/backup-files.js";
 import { openRawDb } from "../../electron/monitor/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { EventRecord } from "../../shared/events.js";
-import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { cliAtTerminal, cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
 import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -94,6 +94,27 @@ describe("an upgrade keeps the database as it was", () => {
     } finally {
       db.close();
     }
+  });
+
+  it("when no copy can be kept, the terminal told one would be is told it was not", async () => {
+    const dataDir = join(dir.path, "no-copy");
+    olderDatabase(dataDir);
+    // Where the copy goes cannot be made (a full disk fails the same way, later).
+    writeFileSync(backupDir(dataDir), "");
+    const { status, terminal } = await cliAtTerminal(["stats", "--data-dir", dataDir]);
+    expect(status).toBe(0);
+    const lines = terminal.trim().split("\n");
+    expect(lines[0]).toContain(
+      `upgrading the database from schema ${OLDER} to ${SCHEMA_VERSION}, keeping a copy`,
+    );
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^mcpscope: no copy of the schema-${OLDER} database could be kept in backups/ \\(EEXIST: .+\\); it was upgraded to schema ${SCHEMA_VERSION} all the same, and an older mcpscope can no longer open it$`,
+        ),
+      ),
+    ]);
+    expect(userVersion(dataDir)).toBe(SCHEMA_VERSION);
   });
 
   it("keeps the newest two such copies, and no other backup is touched", async () => {

@@ -1,11 +1,11 @@
 /**
  * A database left by an older mcpscope is upgraded where it is opened, and whoever waits is told first:
  * the engine's host hears the versions before its migrations run (`serve` prints them) and the events list
- * says what held the start, a CLI command says so in one stderr line and answers; the next open, with
- * nothing left to migrate, says nothing.
+ * says what held the start, a CLI command says so in one stderr line and answers (a config change too,
+ * before it edits the config); the next open, with nothing left to migrate, says nothing.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { createBackup } from "../../electron/monitor/store/backup.js";
 import { openRawDb } from "../../electron/monitor/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { EventRecord } from "../../shared/events.js";
+import { cliAtTerminal } from "../helpers/cli-in-process.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -84,6 +85,25 @@ describe("upgrading a database from an older mcpscope", () => {
     expect(JSON.parse(first.stdout)).toHaveProperty("servers");
     const second = await stats();
     expect(second.stderr).toBe("");
+  });
+
+  it("`instrument` says so too, and `uninstrument` after it, with nothing left to upgrade, nothing", async () => {
+    const dataDir = join(dir.path, "config-change");
+    olderDatabase(dataDir);
+    const home = join(dir.path, "home");
+    mkdirSync(join(home, ".codex"), { recursive: true });
+    const config = join(home, ".codex", "config.toml");
+    writeFileSync(config, '[mcp_servers.files]\ncommand = "node"\nargs = ["server.js"]\n');
+    const pick = ["--client", "codex", "--server", "files", "--home", home, "--data-dir", dataDir];
+    const instrumented = await cliAtTerminal(["instrument", ...pick]);
+    expect(instrumented.status).toBe(0);
+    expect(instrumented.terminal).toBe(
+      `mcpscope: upgrading the database from schema ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION}, keeping a copy of it in backups/ (once, after an update; a large database can take a minute)\n`,
+    );
+    expect(readFileSync(config, "utf8")).toContain("mcpscope");
+    expect(schemaVersion(dataDir)).toBe(SCHEMA_VERSION);
+    const undone = await cliAtTerminal(["uninstrument", ...pick]);
+    expect([undone.status, undone.terminal]).toEqual([0, ""]);
   });
 
   it("`mcpscope restore` of an older backup says so too", async () => {

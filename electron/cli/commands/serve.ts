@@ -96,6 +96,7 @@ export const serveCommand: Command = {
       engine = await createEngine({
         dataDir,
         upgrading: (from, to) => io.stderr.write(`${upgradeLine(from, to)}\n`),
+        noUpgradeCopy: (line) => io.stderr.write(`${line}\n`),
         recovered: ({ movedTo, reason }) =>
           io.stderr.write(
             `mcpscope: the database was damaged (${reason}) and moved aside to ${movedTo}; recording goes on in a fresh one — Restore… in the Storage view brings back a backup\n`,

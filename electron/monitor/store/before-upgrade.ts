@@ -11,15 +11,21 @@
  * every other writer waiting, and a wrapper cannot tell anyone why. A wrapper meeting an older schema
  * records nothing and tries again every few seconds; the app, `mcpscope serve` or any command upgrades
  * it, saying so on their terminal.
+ *
+ * Nor does anyone upgrade under a running engine of an older mcpscope (the app or `mcpscope serve`, by
+ * its presence file): it would go on writing the tables as it knows them, its own sessions refused by
+ * the upgraded schema, and nothing would tell its user. The upgrade is refused in one line until that
+ * engine is quit or updated.
  */
 import { dirname, join } from "node:path";
+import { type EnginePresence, olderSchemaEngine } from "../engine-presence.js";
 import { MonitoringError } from "../errors.js";
 import { insertEvent, type TrackedEvent } from "../events/tracker.js";
 import { VERSION } from "../version.js";
 import { writeBackupSync } from "./backup.js";
 import { backupDir, beforeUpgradeBackupName, rotateBeforeUpgradeBackups } from "./backup-files.js";
 import { type BackupWork, startBackupWork, sweepUnfinishedBackups } from "./backup-work.js";
-import { type Db, openRawDb } from "./db.js";
+import { type Db, type OpenOptions, openRawDb } from "./db.js";
 import { liveSessions } from "./lost-sessions.js";
 import { BATCHED_AUDIT_SCHEMA, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir } from "./private-files.js";
@@ -49,9 +55,17 @@ interface Pending {
   began: number;
   work: BackupWork | null;
   problem: string | null;
+  /** The database already held the batched audit chain: its writers, whatever its version, write it. */
+  batchedAudit: boolean;
 }
 
-export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: UpgradeListener): UpgradeKeeper {
+/** Keeps the upgrade of `db` (opened, not yet migrated) as `options` say: what to do, whom to tell. */
+export function keepingUpgrade(
+  db: Db,
+  options: Pick<OpenOptions, "olderSchema" | "upgrading" | "noUpgradeCopy">,
+): UpgradeKeeper {
+  const { path } = db;
+  const mode = options.olderSchema ?? "upgrade";
   let pending: Pending | null = null;
   const abandon = () => {
     pending?.work?.remove();
@@ -60,10 +74,18 @@ export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: Upgr
   return {
     listener(from, to) {
       if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
-      upgrading?.(from, to);
+      if (mode === "upgrade") {
+        // Read under the write lock: an older engine starting now finds the schema already newer and stops.
+        const older = olderSchemaEngine(dirname(path), to);
+        if (older) throw new OlderEngineRunning(path, from, older);
+      }
+      options.upgrading?.(from, to);
       // A try that met a lock and is made again copies again.
       abandon();
-      pending = { from, to, began: performance.now(), work: null, problem: null };
+      // Schema 14 is two things: builds of the batched audit chain ran it as step 14 (their wrappers
+      // write it), later ones moved it to step 15. What the database holds tells them apart.
+      const batchedAudit = hasTable(db, "audit_links");
+      pending = { from, to, began: performance.now(), work: null, problem: null, batchedAudit };
       if (mode === "upgrade") {
         try {
           pending.work = copyAsItIs(path);
@@ -96,11 +118,13 @@ export function keepingUpgrade(path: string, mode: OlderSchema, upgrading?: Upgr
       const ms = Math.round(performance.now() - done.began);
       try {
         insertEvent(db, upgradeEvent({ from: done.from, to: done.to, ms, backup, problem }));
-        if (done.from < BATCHED_AUDIT_SCHEMA)
+        if (done.from < BATCHED_AUDIT_SCHEMA && !done.batchedAudit)
           for (const session of liveSessions(db)) insertEvent(db, unauditedSessionEvent(session));
       } catch {
         // Busy past the timeout: the upgrade stands; the engine's log still says it happened when it ran it.
       }
+      // Whoever was told a copy is kept is told it was not, the way back to the older install being gone.
+      if (problem !== null) options.noUpgradeCopy?.(noUpgradeCopyLine(done.from, done.to, problem));
     },
     abandon,
   };
@@ -124,6 +148,30 @@ function copyAsItIs(path: string): BackupWork {
     work.remove();
     throw error;
   }
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/**
+ * An upgrade refused because an engine of an older mcpscope has the database open, in one line; nothing
+ * was changed. Its own class: a command that only records beside its work (a config change) goes on
+ * without its record for other failures, not for this one.
+ */
+export class OlderEngineRunning extends MonitoringError {
+  constructor(path: string, from: number, engine: EnginePresence) {
+    super(
+      "storage",
+      `the database ${path} (schema ${from}) is open in an older mcpscope (the app or \`mcpscope serve\`, pid ${engine.pid}): upgrading it would stop that one's recording; quit it or update it, then run this again (nothing was changed)`,
+      false,
+    );
+  }
+}
+
+/** What a terminal is told after an upgrade it was told would keep a copy, when none could be kept. */
+export function noUpgradeCopyLine(from: number, to: number, problem: string): string {
+  return `mcpscope: no copy of the schema-${from} database could be kept in backups/ (${problem}); it was upgraded to schema ${to} all the same, and an older mcpscope can no longer open it`;
 }
 
 /** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */

@@ -54,6 +54,8 @@ export interface OpenOptions {
   upgrading?: UpgradeListener;
   /** What to do with a database an older mcpscope left (store/before-upgrade.ts); "upgrade" by default. */
   olderSchema?: OlderSchema;
+  /** Told, in one line, when an upgrade went on without the copy of the older database it keeps. */
+  noUpgradeCopy?: (line: string) => void;
 }
 
 type RawDatabase = {
@@ -193,7 +195,7 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
     }
   }
   const db = openRawDb(path, options);
-  const upgrade = keepingUpgrade(path, options.olderSchema ?? "upgrade", options.upgrading);
+  const upgrade = keepingUpgrade(db, options);
   try {
     if (!options.readOnly) {
       setUp(db, upgrade.listener, Date.now() + (options.busyTimeoutMs ?? 5000));

@@ -7,8 +7,8 @@
  * database written by a newer mcpscope is refused rather than written into.
  */
 import { existsSync, renameSync } from "node:fs";
-import { DAMAGED_MESSAGE, type Db, openDb, openRawDb } from "./db.js";
-import { newerSchemaError, SCHEMA_VERSION, type UpgradeListener } from "./migrations.js";
+import { DAMAGED_MESSAGE, type Db, type OpenOptions, openDb, openRawDb } from "./db.js";
+import { newerSchemaError, SCHEMA_VERSION } from "./migrations.js";
 
 export interface Recovery {
   /** Where the damaged database was moved. */
@@ -74,7 +74,7 @@ export function openCheckedDb(
   path: string,
   now = Date.now(),
   quick = true,
-  upgrading?: UpgradeListener,
+  told: Pick<OpenOptions, "upgrading" | "noUpgradeCopy"> = {},
 ): { db: Db; recovery: Recovery | null; checked: CheckResult | null } {
   let recovery: Recovery | null = null;
   let checked: CheckResult | null = null;
@@ -93,7 +93,7 @@ export function openCheckedDb(
     }
     if (reason !== null) recovery = { movedTo: moveAside(path, now), reason, time: now };
   }
-  return { db: openDb(path, { upgrading }), recovery, checked: recovery ? null : checked };
+  return { db: openDb(path, told), recovery, checked: recovery ? null : checked };
 }
 
 /** Where a database set aside at `now` goes: `mcpscope.db.<label>-<time>`. */

@@ -30,10 +30,9 @@ import {
 import { backupDue, backupStanding, datedAheadLine, STORAGE_PASS_MS } from "./backup-schedule.js";
 import { removeUnfinishedBackups } from "./backup-work.js";
 import { takeCleanClose } from "./clean-close.js";
-import type { Db } from "./db.js";
+import type { Db, OpenOptions } from "./db.js";
 import { clearLastCheck, readLastCheck, recordedCheck, writeLastCheck } from "./integrity.js";
 import { closeLostSessions, type LostSession, recordingWrapperPids } from "./lost-sessions.js";
-import type { UpgradeListener } from "./migrations.js";
 import { ensurePrivateDir, tightenDataDir } from "./private-files.js";
 import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
@@ -70,16 +69,23 @@ export interface StorageStart {
  * died) or when the last check found damage (store/clean-close.ts). The caller has registered its own
  * presence first, so that an engine closing meanwhile does not leave the marker.
  */
-export function startStorage(dataDir: string, now = Date.now(), upgrading?: UpgradeListener): StorageStart {
+export function startStorage(
+  dataDir: string,
+  now = Date.now(),
+  told: Pick<OpenOptions, "upgrading" | "noUpgradeCopy"> = {},
+): StorageStart {
   ensurePrivateDir(dataDir);
   const tightened = tightenDataDir(dataDir);
   // An engine that died (its presence file left behind) never closed the file, whatever marker another left.
   const dead = deadEngineFiles(dataDir);
   const quick = !takeCleanClose(dataDir) || dead.length > 0 || readLastCheck(dataDir)?.ok === false;
   const began: Array<{ from: number; to: number; at: number }> = [];
-  const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick, (from, to) => {
-    upgrading?.(from, to);
-    began.push({ from, to, at: performance.now() });
+  const { db, recovery, checked } = openCheckedDb(databasePath(dataDir), now, quick, {
+    upgrading: (from, to) => {
+      told.upgrading?.(from, to);
+      began.push({ from, to, at: performance.now() });
+    },
+    noUpgradeCopy: told.noUpgradeCopy,
   });
   const upgrade = began[0]
     ? { from: began[0].from, to: began[0].to, ms: Math.round(performance.now() - began[0].at) }
