@@ -6,6 +6,8 @@
  * end — and the figures count it once, as that.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LiveFeeds } from "../../electron/monitor/live-feeds.js";
+import { LoggingSystem } from "../../electron/monitor/logs/logging-system.js";
 import { foldOnce } from "../../electron/monitor/metrics/fold.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
@@ -14,9 +16,9 @@ import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
-import type { CallDetail, StatsDocument } from "../../shared/domain.js";
+import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess } from "../helpers/cli-in-process.js";
-import { tempDir } from "../helpers/mcp.js";
+import { tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let db: Db;
@@ -204,5 +206,34 @@ describe("a task-augmented tools/call", () => {
       task: { id: "T", state: "unfinished" },
     });
     expect(server).toMatchObject({ calls: 1, errors: 1 });
+  });
+
+  it("is emitted again to the live Calls list when its task changes, and once more when it ends", async () => {
+    const feeds = new LiveFeeds({
+      db,
+      logging: new LoggingSystem({ dataDir: dir.path, db }),
+      pollIntervalMs: 20,
+    });
+    const seen: CallSummary[] = [];
+    feeds.subscribe("calls.new", (calls) => seen.push(...(calls as CallSummary[]).filter((c) => c.task)));
+    feeds.start();
+    try {
+      const s = session("task-live");
+      const state = () => seen.filter((c) => c.server === "task-live").map((c) => c.outcome ?? c.task?.state);
+      await waitFor(() => state().length === 1);
+      s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 500);
+      s.send("out", ok(2, task("T", "input_required", "Which topic?")), 502);
+      await waitFor(() => state().length === 2);
+      s.send(
+        "out",
+        { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("T", "completed") },
+        900,
+      );
+      await waitFor(() => state().length === 3);
+      expect(state()).toEqual(["working", "input_required", "ok"]);
+      s.close(1000);
+    } finally {
+      feeds.stop();
+    }
   });
 });

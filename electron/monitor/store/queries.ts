@@ -162,6 +162,17 @@ export function callsAfter(db: Db, afterId: number, limit = 500): CallSummary[] 
     .map(toSummary);
 }
 
+/** The calls with these ids (those still stored), in id order. */
+export function callsByIds(db: Db, ids: readonly number[]): CallSummary[] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM calls WHERE id IN (${ids.map(() => "?").join(", ")}) ORDER BY id`,
+    )
+    .all(...ids)
+    .map(toSummary);
+}
+
 export function lastCallId(db: Db): number {
   return num(db.prepare("SELECT max(id) AS id FROM calls").get()?.id);
 }
