@@ -6,6 +6,7 @@
  * end — and the figures count it once, as that.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CallFeed, type FeedCall } from "../../electron/monitor/export/call-feed.js";
 import { LiveFeeds } from "../../electron/monitor/live-feeds.js";
 import { LoggingSystem } from "../../electron/monitor/logs/logging-system.js";
 import { foldOnce } from "../../electron/monitor/metrics/fold.js";
@@ -235,5 +236,21 @@ describe("a task-augmented tools/call", () => {
     } finally {
       feeds.stop();
     }
+  });
+
+  it("reaches /metrics and OTLP once, when its task ended, with the task's outcome and duration", () => {
+    const feed = new CallFeed(db);
+    const exported: FeedCall[] = [];
+    feed.subscribe((calls) => exported.push(...calls));
+    const s = session("task-export");
+    feed.pull();
+    expect(exported.filter((c) => c.server === "task-export")).toEqual([]);
+    s.send("out", { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("T", "failed") }, 700);
+    feed.pull();
+    feed.pull();
+    expect(exported.filter((c) => c.server === "task-export")).toEqual([
+      expect.objectContaining({ outcome: "server_error", durationMs: 700, target: "research" }),
+    ]);
+    s.close(1000);
   });
 });
