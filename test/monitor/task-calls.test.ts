@@ -50,10 +50,14 @@ const task = (taskId: string, status: string, statusMessage?: string) => ({
  * few minutes ago, and got task `T` back 12 ms later.
  */
 function session(server: string) {
-  const writer = new BatchWriter({ open: () => openDb(databasePath(dir.path)) });
+  // The session's own row too: its timeline is read by its id.
+  const writer = new BatchWriter({
+    open: () => openDb(databasePath(dir.path)),
+    afterBatch: (into) => recorder.writeSessionRow(into),
+  });
   const identity = { sessionId: server, server, command: "x", startedAt: Date.now(), pid: 1, wrapperPid: 2 };
   const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
-  const recorder = new SessionRecorder(writer, identity, undefined, null, watchers);
+  const recorder: SessionRecorder = new SessionRecorder(writer, identity, undefined, null, watchers);
   const observer = new SessionObserver(recorder, { timeoutMs: 2000 });
   const t0 = Date.now() - 5 * 60_000;
   const send = (stream: "in" | "out", message: unknown, at: number) => {
@@ -195,6 +199,15 @@ describe("a task-augmented tools/call", () => {
       outcome: null,
       task: { state: "input_required" },
     });
+    const timeline = await cliJsonInProcess<{ items: { kind: string; summary: string }[] }>([
+      "session",
+      "task-unfinished",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(timeline.items.filter((i) => i.kind === "call").map((i) => i.summary)).toEqual([
+      "tools/call research → input required (task) (12 ms)",
+    ]);
     // A tasks/result waiting on the task past the request timeout is not timed out, nor stored.
     s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 600);
     s.close(9000);
