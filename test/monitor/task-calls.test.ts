@@ -6,6 +6,7 @@
  * end — and the figures count it once, as that.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditKey, keyedArgumentsDigest } from "../../electron/monitor/audit/audit-key.js";
 import { CallFeed, type FeedCall } from "../../electron/monitor/export/call-feed.js";
 import { LiveFeeds } from "../../electron/monitor/live-feeds.js";
 import { LoggingSystem } from "../../electron/monitor/logs/logging-system.js";
@@ -68,6 +69,10 @@ function session(server: string) {
   send("out", ok(1, { task: task("T", "working", "Gathering sources") }), 12);
   return {
     send,
+    abandon(id: number, at: number) {
+      observer.abandon("in", [id], "cancelled", t0 + at, "the client closed the stream");
+      writer.flush();
+    },
     close(at: number) {
       observer.close(t0 + at);
       writer.close();
@@ -124,6 +129,15 @@ describe("a task-augmented tools/call", () => {
     ]);
     expect(server).toMatchObject({ calls: 1, errors: 0 });
     expect(server?.operations[0]?.latency_ms.max).toBeCloseTo(4003, -2);
+    // Audited once, as it ended, with its arguments.
+    const audited = db
+      .prepare(
+        `SELECT r.outcome, r.duration_us, hex(r.args_digest) AS args_digest FROM audit_records r
+         JOIN audit_subjects s ON s.id = r.subject WHERE s.session_id = 'task-done'`,
+      )
+      .all();
+    const digest = keyedArgumentsDigest(auditKey(dir.path), { topic: "x" });
+    expect(audited).toEqual([{ outcome: "ok", duration_us: 4_003_000, args_digest: digest.toUpperCase() }]);
     s.close(5000);
   });
 
@@ -208,8 +222,11 @@ describe("a task-augmented tools/call", () => {
     expect(timeline.items.filter((i) => i.kind === "call").map((i) => i.summary)).toEqual([
       "tools/call research → input required (task) (12 ms)",
     ]);
+    // A client may leave tasks/result's stream (HTTP) and ask again: neither is a call of its own.
+    s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 550);
+    s.abandon(3, 580);
     // A tasks/result waiting on the task past the request timeout is not timed out, nor stored.
-    s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 600);
+    s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 600);
     s.close(9000);
     const { calls, server } = await stored("task-unfinished");
     expect(calls).toHaveLength(1);

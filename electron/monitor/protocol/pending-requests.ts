@@ -303,6 +303,11 @@ export class PendingRequests {
     for (const id of ids) {
       const entry = this.take(stream, id, at);
       if (!entry) continue;
+      // A client may leave `tasks/result`'s stream at any time and ask again: its task's call tells the end.
+      if (entry.method === TASK_RESULT_METHOD) {
+        this.released(entry);
+        continue;
+      }
       if (outcome === "cancelled") this.remember(this.cancelled[stream], idKey(id));
       // A subscription stream that ends is its normal end, as at the end of a session.
       if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
@@ -329,7 +334,8 @@ export class PendingRequests {
       const entry = this.take(stream, id);
       if (!entry) continue;
       this.released(entry);
-      if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
+      if (!LONG_LIVED_METHODS.has(entry.method) && entry.method !== TASK_RESULT_METHOD)
+        this.countUnobserved(1);
     }
   }
 

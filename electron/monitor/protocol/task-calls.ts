@@ -114,14 +114,14 @@ export class TaskCalls {
     const id = task.taskId as string;
     const state: TaskState = taskStatusOf(task.status) ?? "working";
     const message = messageOf(task);
-    const call = { ...callOf(entry, "ok", at, bytes, value), request: entry.request };
+    const call = callOf(entry, "ok", at, bytes, value);
     const key = `${otherStream(stream)}:${id}`;
     const updates = [{ at, state, message }];
     const followed: TaskCall = { key, id, call, state, message, updates, ended: false };
     this.follow(followed);
+    // Its request is stored now, and kept until its end, which the watchers (the audit's digest of its
+    // arguments) see; the rows in between change only its task's state.
     this.sink.call({ ...call, task: taskOf(followed) });
-    // Stored once with its request; later rows of it change only what its end changes.
-    followed.call = { ...call, request: null };
     if (!isRunningTask(state)) this.ended(followed, state as TaskStatus, message, at);
   }
 
@@ -138,7 +138,7 @@ export class TaskCalls {
       return;
     }
     this.changed(followed, status, message, at);
-    this.sink.call({ ...followed.call, task: taskOf(followed), taskUpdate: "status" });
+    this.sink.call({ ...followed.call, request: null, task: taskOf(followed), taskUpdate: "status" });
   }
 
   /** A terminal status: the call's outcome is the status's (a tool's `isError` shows as `failed`). */
@@ -204,6 +204,7 @@ export class TaskCalls {
       ...(bytes === null ? {} : { bytesOut: bytes, response }),
     };
     this.sink.call({ ...task.call, task: taskOf(task), taskUpdate: "end" });
+    task.call = { ...task.call, request: null };
     // Its result may still be asked for; once answered (or with no result to come), it is let go.
     if (bytes !== null || state === "unfinished") this.tasks.delete(task.key);
   }

@@ -120,7 +120,10 @@ export class SessionRecorder implements ObservationSink {
     if (!call.afterTimeout && endsHere(call)) notifyWatchers(this.watchers, "call", call, this.facts);
     const requestFound = new Set<string>();
     const responseFound = new Set<string>();
-    const request = capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
+    // A stored call's later rows change its outcome and response, never its request.
+    const request = call.taskUpdate
+      ? null
+      : capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
     const response = capturePayload(call.response, this.captureLimit, responseFound, {
       bytes: call.bytesOut,
     });
