@@ -19,7 +19,7 @@ import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
-import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -80,9 +80,9 @@ function session(server: string) {
   };
 }
 
-async function stored(server: string) {
+async function stored(server: string, ...filter: string[]) {
   const args = ["--server", server, "--data-dir", dir.path];
-  const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>(["calls", ...args]);
+  const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>(["calls", ...args, ...filter]);
   const stats = await cliJsonInProcess<StatsDocument>(["stats", "--since", "1h", ...args]);
   return { calls, server: stats.servers[0] };
 }
@@ -98,6 +98,9 @@ describe("a task-augmented tools/call", () => {
       target: "research",
     });
     expect(server?.calls ?? 0).toBe(0);
+    const table = (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout;
+    expect(table).toContain("working (task)");
+    expect((await stored("task-done", "--outcome", "ok")).calls).toEqual([]);
     // A fold passes it while it runs, and counts nothing of it.
     foldOnce(db);
     // Polls feed the task's call; they are not calls of their own.
@@ -129,6 +132,9 @@ describe("a task-augmented tools/call", () => {
     ]);
     expect(server).toMatchObject({ calls: 1, errors: 0 });
     expect(server?.operations[0]?.latency_ms.max).toBeCloseTo(4003, -2);
+    expect(
+      (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout,
+    ).toContain("ok (task completed)");
     // Audited once, as it ended, with its arguments.
     const audited = db
       .prepare(

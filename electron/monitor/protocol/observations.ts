@@ -2,6 +2,7 @@
 import type { Direction, Era, Outcome } from "../../../shared/domain.js";
 import type { LogLevel } from "../../../shared/levels.js";
 import type { TaskState, TaskUpdate } from "../../../shared/tasks.js";
+import type { Pending } from "./pending-requests.js";
 
 /**
  * Set (not enumerable) on a payload that holds only the start of its message: the message's size in
@@ -121,4 +122,33 @@ export interface ObservationSink {
    * out): they happened, but their outcome is unknown, so they are counted instead of stored.
    */
   unobserved?(calls: number): void;
+}
+
+/** The call a request ended as, stored as one row. */
+export function callOf(
+  entry: Pending,
+  outcome: Outcome,
+  at: number,
+  bytesOut: number,
+  response: unknown,
+  errorCode: number | null = null,
+  errorMessage: string | null = null,
+): CallObservation {
+  return {
+    direction: entry.direction,
+    requestId: entry.requestId,
+    method: entry.method,
+    target: entry.target,
+    startedAt: entry.startedAt,
+    durationMs: Math.max(0, at - entry.startedAt),
+    outcome,
+    errorCode,
+    errorMessage,
+    bytesIn: entry.bytesIn,
+    bytesOut,
+    request: entry.request,
+    response,
+    progressCount: entry.progressCount,
+    rounds: entry.rounds,
+  };
 }

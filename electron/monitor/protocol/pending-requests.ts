@@ -8,7 +8,7 @@ import type { Direction, Outcome } from "../../../shared/domain.js";
 import { ClientWaitClock } from "./client-wait-clock.js";
 import { idKey, idOfKey, type JsonRpcId } from "./jsonrpc.js";
 import { LONG_LIVED_METHODS, TASK_RESULT_METHOD } from "./mcp.js";
-import type { CallObservation, ObservationSink } from "./observations.js";
+import { callOf, type ObservationSink } from "./observations.js";
 import type { WholeResultHolds } from "./whole-result-holds.js";
 
 /** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
@@ -389,33 +389,4 @@ export class PendingRequests {
     if (set.size >= REMEMBERED_IDS) set.clear();
     set.add(key);
   }
-}
-
-/** The call a request ended as, stored as one row. */
-export function callOf(
-  entry: Pending,
-  outcome: Outcome,
-  at: number,
-  bytesOut: number,
-  response: unknown,
-  errorCode: number | null = null,
-  errorMessage: string | null = null,
-): CallObservation {
-  return {
-    direction: entry.direction,
-    requestId: entry.requestId,
-    method: entry.method,
-    target: entry.target,
-    startedAt: entry.startedAt,
-    durationMs: Math.max(0, at - entry.startedAt),
-    outcome,
-    errorCode,
-    errorMessage,
-    bytesIn: entry.bytesIn,
-    bytesOut,
-    request: entry.request,
-    response,
-    progressCount: entry.progressCount,
-    rounds: entry.rounds,
-  };
 }

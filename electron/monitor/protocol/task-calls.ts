@@ -19,8 +19,8 @@ import {
 } from "../../../shared/tasks.js";
 import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
 import { judgeResponse, TASK_RESULT_METHOD } from "./mcp.js";
-import type { CallObservation, ObservationSink } from "./observations.js";
-import { callOf, otherStream, type Pending, type Stream } from "./pending-requests.js";
+import { type CallObservation, callOf, type ObservationSink } from "./observations.js";
+import { otherStream, type Pending, type Stream } from "./pending-requests.js";
 
 type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
