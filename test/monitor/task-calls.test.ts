@@ -183,6 +183,18 @@ describe("a task-augmented tools/call", () => {
     s.close(5000);
   });
 
+  it("ends at once when the task it created had already ended", async () => {
+    const s = session("task-at-once");
+    s.send("in", rpc(2, "tools/call", { name: "quick", arguments: {}, task: {} }), 100);
+    s.send("out", ok(2, { task: task("Q", "failed", "bad input") }), 130);
+    const { calls, server } = await stored("task-at-once", "--tool", "quick");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ outcome: "server_error", durationMs: 30, errorMessage: "bad input" });
+    expect(calls[0]?.taskUpdates.map((u) => u.state)).toEqual(["failed"]);
+    expect(server).toMatchObject({ calls: 1, errors: 1 });
+    s.close(5000);
+  });
+
   it("ends as the JSON-RPC error tasks/result answers with", async () => {
     const s = session("task-rpc-error");
     s.send("in", rpc(2, "tasks/result", { taskId: "T" }), 20);

@@ -210,8 +210,11 @@ export class TaskCalls {
   }
 
   private changed(task: TaskCall, state: TaskState, message: string | null, at: number): void {
+    const last = task.updates[task.updates.length - 1];
     task.state = state;
     task.message = message;
+    // A task created already ended is told once.
+    if (last?.state === state && last.message === message) return;
     task.updates.push({ at, state, message });
     // The first (the creation) and the latest are kept.
     if (task.updates.length > MAX_TASK_UPDATES) task.updates.splice(1, 1);
