@@ -195,6 +195,22 @@ describe("a task-augmented tools/call", () => {
     s.close(5000);
   });
 
+  it("leaves a tasks/result waiting on its task out of which request a log line is about", async () => {
+    const s = session("task-log");
+    s.send("in", rpc(2, "tasks/result", { taskId: "T" }), 20);
+    s.send("in", rpc(3, "tools/call", { name: "echo", arguments: {} }), 30);
+    s.send(
+      "out",
+      { jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "echoing" } },
+      40,
+    );
+    s.send("out", ok(3, { content: [] }), 50);
+    s.close(100);
+    expect(db.prepare("SELECT request_id FROM logs WHERE session_id = 'task-log'").all()).toEqual([
+      { request_id: "3" },
+    ]);
+  });
+
   it("ends as the JSON-RPC error tasks/result answers with", async () => {
     const s = session("task-rpc-error");
     s.send("in", rpc(2, "tasks/result", { taskId: "T" }), 20);

@@ -105,7 +105,8 @@ export class PendingRequests {
   onlyInFlight(stream: Stream): JsonRpcId | null {
     let only: string | null = null;
     for (const [key, entry] of this.pending[stream]) {
-      if (LONG_LIVED_METHODS.has(entry.method)) continue;
+      // Nor a `tasks/result` waiting on its task: it is not a call a log line could be stored with.
+      if (LONG_LIVED_METHODS.has(entry.method) || entry.method === TASK_RESULT_METHOD) continue;
       if (only !== null) return null;
       only = key;
     }

@@ -114,6 +114,8 @@ export class TaskCalls {
     const id = task.taskId as string;
     const state: TaskState = taskStatusOf(task.status) ?? "working";
     const message = messageOf(task);
+    // `ok` stands in until the task ends: a running task's call has no outcome (null in the API) and
+    // counts in no figure (store/task-columns.ts).
     const call = callOf(entry, "ok", at, bytes, value);
     const key = `${otherStream(stream)}:${id}`;
     const updates = [{ at, state, message }];
