@@ -173,6 +173,11 @@ describe("a task-augmented tools/call", () => {
     expect(calls[0]).toMatchObject({ outcome: "server_error", errorMessage: "API down", durationMs: 2500 });
     expect(calls[0]?.task).toEqual({ id: "T", state: "failed" });
     expect(server).toMatchObject({ calls: 1, errors: 1 });
+    // Said once as an error, as it ended.
+    const said = db.prepare(
+      "SELECT message FROM events WHERE session_id = 'task-failed' AND category = 'error'",
+    );
+    expect(said.all()).toEqual([{ message: expect.stringContaining("API down") }]);
     s.send("in", rpc(2, "tasks/result", { taskId: "T" }), 2600);
     s.send("out", ok(2, { content: [{ type: "text", text: "rate limited" }], isError: true }), 2610);
     ({ calls, server } = await stored("task-failed"));
