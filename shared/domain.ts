@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CountedRangeSchema } from "./metrics.js";
 import { DIRECTIONS, OUTCOMES } from "./outcomes.js";
+import { TASK_STATES } from "./tasks.js";
 
 export { ERROR_OUTCOMES, errorCount, isErrorOutcome, OUTCOMES } from "./outcomes.js";
 export const OutcomeSchema = z.enum(OUTCOMES);
@@ -35,7 +36,14 @@ export type Direction = z.infer<typeof DirectionSchema>;
 export const EraSchema = z.enum(["session", "stateless", "unknown"]);
 export type Era = z.infer<typeof EraSchema>;
 
-/** One completed request, as listed (payloads omitted). */
+/**
+ * The task a task-augmented request created (MCP 2025-11-25 tasks): its id and the state last seen
+ * (`unfinished`: the session ended before the task did).
+ */
+export const CallTaskSchema = z.object({ id: z.string(), state: z.enum(TASK_STATES) });
+export type CallTask = z.infer<typeof CallTaskSchema>;
+
+/** One request, as listed (payloads omitted). */
 export const CallSummarySchema = z.object({
   id: z.number().int(),
   server: z.string(),
@@ -44,8 +52,10 @@ export const CallSummarySchema = z.object({
   requestId: z.string(),
   method: z.string(),
   target: z.string().nullable(),
-  outcome: OutcomeSchema,
+  /** null while its task runs (`task.state` working or input_required): it has no outcome yet. */
+  outcome: OutcomeSchema.nullable(),
   startedAt: z.string(),
+  /** Until its end; for a call that created a task, until the task's end as the wrapper saw it. */
   durationMs: z.number(),
   errorCode: z.number().int().nullable(),
   errorMessage: z.string().nullable(),
@@ -54,6 +64,8 @@ export const CallSummarySchema = z.object({
   rounds: z.number().int(),
   /** `notifications/progress` the request's progress token got while it was pending. */
   progressCount: z.number().int(),
+  /** The task the request created; null for a call that created none. */
+  task: CallTaskSchema.nullable(),
 });
 export type CallSummary = z.infer<typeof CallSummarySchema>;
 
@@ -71,6 +83,10 @@ export const CallDetailSchema = CallSummarySchema.extend({
   client: z.string().nullable(),
   /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
   httpStatus: z.number().int().nullable(),
+  /** Its task's status changes as the wrapper saw them, oldest first (the first and the latest 31 kept). */
+  taskUpdates: z.array(
+    z.object({ at: z.string(), state: z.enum(TASK_STATES), message: z.string().nullable() }),
+  ),
 });
 export type CallDetail = z.infer<typeof CallDetailSchema>;
 

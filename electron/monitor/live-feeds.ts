@@ -9,10 +9,12 @@ import type { CallSummary } from "../../shared/domain.js";
 import { eventsAfter, lastEventId } from "./events/queries.js";
 import type { LoggingSystem } from "./logs/logging-system.js";
 import type { Db } from "./store/db.js";
-import { callsAfter, lastCallId } from "./store/queries.js";
+import { callsAfter, callsByIds, lastCallId } from "./store/queries.js";
 
 /** A page shorter than this is the last one for now. */
 const PAGE_ROWS = 500;
+/** Calls emitted while their task ran that are read again until it ends; past this, the oldest are let go. */
+const RUNNING_TASKS = 500;
 
 export interface LiveFeedsOptions {
   db: Db;
@@ -27,6 +29,11 @@ export class LiveFeeds {
   private lastCall: number;
   private lastLog: number;
   private lastEvent = 0;
+  /**
+   * Calls emitted while their task ran (MCP tasks), by id, with the state last emitted: their row changes
+   * when the task does, and is emitted again under `calls.new` (a list takes the newer copy of an id).
+   */
+  private readonly runningTasks = new Map<number, string>();
   private pollers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -48,8 +55,12 @@ export class LiveFeeds {
         (id) => {
           this.lastCall = id;
         },
-        (calls) => this.options.callsSeen?.(calls),
+        (calls) => {
+          this.noteRunningTasks(calls);
+          this.options.callsSeen?.(calls);
+        },
       ),
+      unrefd(setInterval(() => this.rereadRunningTasks(), this.options.pollIntervalMs ?? 300)),
       this.poller(
         "logs.new",
         "log records",
@@ -156,6 +167,40 @@ export class LiveFeeds {
     return timer;
   }
 
+  private noteRunningTasks(calls: readonly CallSummary[]): void {
+    for (const call of calls) {
+      if (call.task === null || call.outcome !== null) continue;
+      if (this.runningTasks.size >= RUNNING_TASKS) {
+        const oldest = this.runningTasks.keys().next().value;
+        if (oldest !== undefined) this.runningTasks.delete(oldest);
+      }
+      this.runningTasks.set(call.id, call.task.state);
+    }
+  }
+
+  /** Emits again the calls whose task changed since they were emitted, and lets go of those that ended. */
+  private rereadRunningTasks(): void {
+    if (this.stopped || this.runningTasks.size === 0 || !this.listeners.get("calls.new")?.size) return;
+    try {
+      const ids = [...this.runningTasks.keys()];
+      const rows = callsByIds(this.options.db, ids);
+      const stored = new Set(rows.map((row) => row.id));
+      // Pruned meanwhile: nothing more to tell of it.
+      for (const id of ids) if (!stored.has(id)) this.runningTasks.delete(id);
+      const changed = rows.filter((row) => row.task?.state !== this.runningTasks.get(row.id));
+      for (const row of changed) {
+        if (row.outcome === null && row.task) this.runningTasks.set(row.id, row.task.state);
+        else this.runningTasks.delete(row.id);
+      }
+      if (changed.length > 0) this.emit("calls.new", changed);
+    } catch (error) {
+      this.options.logging.warn(
+        "poll",
+        `cannot read running tasks' calls: ${(error as Error).message}; retrying`,
+      );
+    }
+  }
+
   private safeLastEventId(fallback: number): number {
     try {
       return Math.max(fallback, lastEventId(this.options.db));
@@ -171,4 +216,9 @@ export class LiveFeeds {
       return this.lastCall;
     }
   }
+}
+
+function unrefd(timer: NodeJS.Timeout): NodeJS.Timeout {
+  timer.unref();
+  return timer;
 }

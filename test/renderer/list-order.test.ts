@@ -48,6 +48,7 @@ const call = (id: number, startedAt: string): CallSummary => ({
   bytesOut: 1,
   rounds: 0,
   progressCount: 0,
+  task: null,
 });
 
 describe("merging calls", () => {

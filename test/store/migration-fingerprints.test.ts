@@ -37,6 +37,7 @@ const RELEASED = [
   "fcb32201fc65efcc", // 25
   "bdf2db98fc0b74b5", // 26
   "4f01b2bb48e69d31", // 27
+  "0051b8db383a454d", // 28
 ];
 
 function fingerprint(sql: string): string {

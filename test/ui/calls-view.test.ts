@@ -6,6 +6,7 @@
  * the page loaded), and a tool filter or a time range reaches a call older than the newest 2,000.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
@@ -124,6 +125,36 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     expect(await detail.locator("img").count()).toBe(0);
     expect(await detail.locator("script").count()).toBe(0);
     expect(await page.locator("body img").count()).toBe(0);
+
+    // A tool called as a task (MCP tasks): its row shows the task working, marked, live; cancelled by the
+    // client, the same row takes the outcome, and its detail lists the task's status changes.
+    const stream = client.experimental.tasks.callToolStream(
+      { name: "simulate-research-query", arguments: { topic: "rivers" } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    );
+    const created = await stream.next();
+    const taskId = created.value?.type === "taskCreated" ? created.value.task.taskId : "";
+    const taskRow = page.getByTestId("call-row").filter({ hasText: "simulate-research-query" });
+    const badge = taskRow.getByTestId("outcome-badge");
+    await until(
+      "the running task's row",
+      async () => (await badge.getAttribute("data-outcome")) === "running",
+      10_000,
+    );
+    expect(await badge.textContent()).toBe("working");
+    expect(await taskRow.getByTestId("task-mark").getAttribute("title")).toBe(`task ${taskId}: working`);
+    await client.experimental.tasks.cancelTask(taskId);
+    await until(
+      "the task's end",
+      async () => (await badge.getAttribute("data-outcome")) === "cancelled",
+      10_000,
+    );
+    await taskRow.click();
+    const updates = page.getByTestId("call-task-updates");
+    await updates.waitFor({ state: "visible", timeout: 5000 });
+    expect(await updates.textContent()).toMatch(/working[\s\S]*cancelled/);
+    await stream.return(undefined);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,4 +1,5 @@
 import { operationText } from "../../../shared/domain.js";
+import { callOutcomeText } from "../../../shared/tasks.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -98,7 +99,7 @@ export const callsCommand: Command = {
           listedTime(c.startedAt, { ms: true }),
           c.server,
           operationText(c),
-          c.outcome,
+          callOutcomeText(c),
           formatMs(c.durationMs),
           oneLine(argumentsOf(c.request)),
         ]),

@@ -14,10 +14,12 @@ import {
   type EventCategory,
   toSessionEndReason,
 } from "../../../shared/events.js";
+import { callOutcomeText, isRunningTask } from "../../../shared/tasks.js";
 import { recordAdminAction } from "../audit/audit-log.js";
 import type { Db, Row, SqlValue } from "../store/db.js";
 import { keysetBefore } from "../store/keyset.js";
 import { resolveRange } from "../store/queries.js";
+import { readTask } from "../store/task-columns.js";
 import { iso } from "../time.js";
 import { eventTypeMatch } from "./type-pattern.js";
 
@@ -173,8 +175,8 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
   const items: (TimelineItem & { order: number })[] = [];
   for (const c of db
     .prepare(
-      `SELECT id, started_at, direction, request_id, method, target, outcome, duration_ms, error_code, error_message
-       FROM calls WHERE session_id = ? ORDER BY started_at, id LIMIT ?`,
+      `SELECT id, started_at, direction, request_id, method, target, outcome, duration_ms, error_code, error_message,
+         task_id, task_state FROM calls WHERE session_id = ? ORDER BY started_at, id LIMIT ?`,
     )
     .all(id, TIMELINE_LIMIT)) {
     const op = operationText({
@@ -182,20 +184,24 @@ export function sessionTimeline(db: Db, id: string): SessionTimeline | null {
       target: str(c.target),
       direction: c.direction === "s2c" ? "s2c" : "c2s",
     });
+    // A call whose task still runs has no outcome yet: the task's state shows instead.
+    const task = readTask(c);
+    const outcome = task && isRunningTask(task.state) ? null : String(c.outcome);
     items.push({
       order: 0,
       time: iso(num(c.started_at)),
       kind: "call",
       id: num(c.id),
-      summary: `${op} → ${c.outcome} (${Math.round(num(c.duration_ms))} ms)`,
-      level: c.outcome === "ok" ? null : String(c.outcome),
+      summary: `${op} → ${callOutcomeText({ outcome, task })} (${Math.round(num(c.duration_ms))} ms)`,
+      level: outcome === "ok" || outcome === null ? null : outcome,
       detail: {
         direction: c.direction,
         requestId: str(c.request_id),
         method: c.method,
         target: str(c.target),
-        outcome: c.outcome,
+        outcome,
         durationMs: num(c.duration_ms),
+        ...(task ? { task } : {}),
         errorCode: c.error_code === null ? null : num(c.error_code),
         errorMessage: str(c.error_message),
       },

@@ -1,11 +1,13 @@
 /**
  * New calls for the live exporters (`/metrics`, OTLP), read by id from where the engine started. Each
- * exporter sees every call stored after that exactly once, whichever engine folds rollups.
+ * exporter sees every call stored after that exactly once, whichever engine folds rollups. A call stored
+ * while its task runs (MCP tasks) has no outcome yet: it is held back and delivered once its task ended.
  */
 import type { Direction } from "../../../shared/domain.js";
 import type { Db, Row } from "../store/db.js";
 import { decodePayload } from "../store/payload-codec.js";
 import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "../store/session-clients.js";
+import { ENDED_WHERE, rowEnded } from "../store/task-columns.js";
 
 export interface FeedCall {
   id: number;
@@ -28,11 +30,15 @@ export interface FeedCall {
 }
 
 const PAGE = 1000;
+/** Calls held back while their task runs; past this the oldest are let go (never delivered). */
+const HELD = 10_000;
 
 export class CallFeed {
   private cursor: number;
   private readonly listeners = new Set<(calls: FeedCall[]) => void>();
   private withTraceContext = false;
+  /** Ids of calls past the cursor whose task still ran when read. */
+  private readonly held = new Set<number>();
 
   constructor(private readonly db: Db) {
     this.cursor = Number(db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
@@ -41,6 +47,7 @@ export class CallFeed {
   /** Goes on from the newest call stored now (after a restore, whose ids start lower). */
   rewind(): void {
     this.cursor = Number(this.db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
+    this.held.clear();
   }
 
   /** Also read `traceparent`/`tracestate` from each request's `_meta` (the OTLP exporter needs them). */
@@ -55,20 +62,54 @@ export class CallFeed {
 
   /** Delivers calls stored since the last pull, at most `max` of them; returns how many. */
   pull(max = 20_000): number {
-    let delivered = 0;
+    let delivered = this.pullEnded();
     while (delivered < max) {
-      const rows = this.db.prepare(this.sql()).all(this.cursor, Math.min(PAGE, max - delivered));
+      const rows = this.db
+        .prepare(this.sql("c.id > ? ORDER BY c.id LIMIT ?"))
+        .all(this.cursor, Math.min(PAGE, max - delivered));
       if (rows.length === 0) break;
-      const calls = rows.map(toFeedCall);
-      this.cursor = calls[calls.length - 1]?.id ?? this.cursor;
+      this.cursor = Number(rows[rows.length - 1]?.id ?? this.cursor);
+      const calls = rows.filter((row) => this.ended(row)).map(toFeedCall);
       delivered += calls.length;
-      for (const listener of this.listeners) listener(calls);
+      if (calls.length > 0) for (const listener of this.listeners) listener(calls);
       if (rows.length < PAGE) break;
     }
     return delivered;
   }
 
-  private sql(): string {
+  /** Whether a call read past the cursor is delivered now; one whose task runs is held instead. */
+  private ended(row: Row): boolean {
+    if (rowEnded(row)) return true;
+    if (this.held.size >= HELD) {
+      const oldest = this.held.values().next().value;
+      if (oldest !== undefined) this.held.delete(oldest);
+    }
+    this.held.add(Number(row.id));
+    return false;
+  }
+
+  /** Delivers the held calls whose task ended since. */
+  private pullEnded(): number {
+    if (this.held.size === 0) return 0;
+    const ids = [...this.held];
+    const rows = this.db
+      .prepare(this.sql(`c.id IN (${ids.map(() => "?").join(", ")}) AND ${ENDED_WHERE}`))
+      .all(...ids);
+    // A held call pruned meanwhile is let go with those delivered: its row is gone.
+    const stored = new Set(
+      this.db
+        .prepare(`SELECT id FROM calls WHERE id IN (${ids.map(() => "?").join(", ")})`)
+        .all(...ids)
+        .map((row) => Number(row.id)),
+    );
+    for (const id of ids) if (!stored.has(id)) this.held.delete(id);
+    for (const row of rows) this.held.delete(Number(row.id));
+    const calls = rows.map(toFeedCall);
+    if (calls.length > 0) for (const listener of this.listeners) listener(calls);
+    return calls.length;
+  }
+
+  private sql(where: string): string {
     const meta = (key: string) =>
       this.withTraceContext
         ? `CASE WHEN typeof(c.request) = 'text' AND json_valid(c.request) THEN json_extract(c.request, '$.params._meta.${key}') END`
@@ -77,9 +118,10 @@ export class CallFeed {
     const packed = this.withTraceContext ? "CASE WHEN typeof(c.request) = 'blob' THEN c.request END" : "NULL";
     return `SELECT c.id, c.server, c.direction, c.session_id, c.request_id, c.method, c.target, c.started_at,
               c.duration_ms, c.outcome, c.error_code, c.error_message, ${CALL_CLIENT_COLUMNS},
-              ${meta("traceparent")} AS traceparent, ${meta("tracestate")} AS tracestate, ${packed} AS packed
+              c.task_state, ${meta("traceparent")} AS traceparent, ${meta("tracestate")} AS tracestate,
+              ${packed} AS packed
             FROM calls c LEFT JOIN sessions s ON s.id = c.session_id ${CALL_CLIENT_JOIN}
-            WHERE c.id > ? ORDER BY c.id LIMIT ?`;
+            WHERE ${where}`;
   }
 }
 

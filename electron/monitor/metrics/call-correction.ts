@@ -1,12 +1,15 @@
 /**
  * A stored call whose outcome changes after it was stored: a request the observer ended as `timeout` whose
- * answer came after all. Its row takes the answer. When a fold already counted it (its id is at or below
- * the high-water mark), the rollup rows it was counted in give it back and count the answer instead, in
- * the same transaction, so it stays counted once. Either way the rollup generation is renewed: a fold
+ * answer came after all, or a request that created a task (protocol/task-calls.ts), whose task's status and
+ * end come later. Its row takes the new state. When a fold already passed it (its id is at or below the
+ * high-water mark), the rollup rows it was counted in give it back and count the new state instead, in
+ * the same transaction, so it stays counted once; a call whose task still runs counts nowhere, so it has
+ * nothing to give back, and is counted once its task ends. Either way the rollup generation is renewed: a fold
  * plans from a snapshot without the lock, and one that read the old row must plan again (its commit checks
  * the generation), as must cached buckets.
  */
 import type { Db, SqlValue } from "../store/db.js";
+import { rowEnded } from "../store/task-columns.js";
 import { DDSketch } from "./ddsketch.js";
 import { addToRollups } from "./fold.js";
 import { rowsOfCall } from "./fold-batch.js";
@@ -19,19 +22,30 @@ type CallRow = Record<string, SqlValue>;
 const FOLDED = "id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out, direction";
 const COLUMNS = FOLDED.split(", ");
 
-/** Stores `next`, the answered call, over the `timeout` row of the same request; false when none is stored. */
-export function correctTimedOutCall(db: Db, next: CallRow): boolean {
+/**
+ * Stores `next` over the row of the same request: its `timeout` row (the answer came after all), or the row
+ * of the task `next` names. False when none is stored.
+ */
+export function correctStoredCall(db: Db, next: CallRow): boolean {
+  const task = next.task_id ?? null;
   const old = db
     .prepare(
-      `SELECT ${FOLDED} FROM calls INDEXED BY calls_session WHERE session_id = ? AND direction = ?
-       AND request_id = ? AND started_at = ? AND outcome = 'timeout' ORDER BY id DESC LIMIT 1`,
+      `SELECT ${FOLDED}, task_state FROM calls INDEXED BY calls_session WHERE session_id = ? AND direction = ?
+       AND request_id = ? AND started_at = ? AND ${task === null ? "outcome = 'timeout'" : "task_id = ?"}
+       ORDER BY id DESC LIMIT 1`,
     )
-    .get(next.session_id ?? null, next.direction ?? null, next.request_id ?? null, next.started_at ?? null);
+    .get(
+      next.session_id ?? null,
+      next.direction ?? null,
+      next.request_id ?? null,
+      next.started_at ?? null,
+      ...(task === null ? [] : [task]),
+    );
   // Dropped on the way (counted then) or already pruned: nothing to correct.
   if (!old) return false;
   db.prepare(
     `UPDATE calls SET duration_ms = ?, outcome = ?, error_code = ?, error_message = ?, bytes_out = ?,
-     progress_count = ?, rounds = ?, response = ? WHERE id = ?`,
+     progress_count = ?, rounds = ?, response = ?, task_state = ?, task_updates = ? WHERE id = ?`,
   ).run(
     next.duration_ms ?? 0,
     next.outcome ?? null,
@@ -41,16 +55,19 @@ export function correctTimedOutCall(db: Db, next: CallRow): boolean {
     next.progress_count ?? 0,
     next.rounds ?? 0,
     next.response ?? null,
+    next.task_state ?? null,
+    next.task_updates ?? null,
     old.id ?? null,
   );
   if (Number(old.id) <= readState(db, STATE.folded)) {
-    takeFromRollups(
-      db,
-      COLUMNS.map((column) => old[column] ?? null),
-    );
+    if (rowEnded(old))
+      takeFromRollups(
+        db,
+        COLUMNS.map((column) => old[column] ?? null),
+      );
     const answered: CallRow = { ...old, outcome: next.outcome ?? null };
     for (const column of ["duration_ms", "bytes_out"]) answered[column] = next[column] ?? 0;
-    addToRollups(db, rowsOfCall(COLUMNS.map((column) => answered[column] ?? null)));
+    if (rowEnded(next)) addToRollups(db, rowsOfCall(COLUMNS.map((column) => answered[column] ?? null)));
   }
   renewRollupGeneration(db);
   return true;

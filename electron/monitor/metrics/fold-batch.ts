@@ -6,6 +6,7 @@
  */
 import { isServed, SERVED_DIRECTION } from "../../../shared/outcomes.js";
 import type { Db, SqlValue, Statement } from "../store/db.js";
+import { ENDED_WHERE } from "../store/task-columns.js";
 import { DDSketch } from "./ddsketch.js";
 import {
   ALL_SERVERS,
@@ -63,7 +64,7 @@ function callsAfter(db: Db): Statement {
   if (!s) {
     s = db.prepare(
       `SELECT id, server, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out, direction
-       FROM calls WHERE id > ? ORDER BY id LIMIT ?`,
+       FROM calls WHERE id > ? AND ${ENDED_WHERE} ORDER BY id LIMIT ?`,
     );
     // Arrays, not an object per row: the read is most of a batch's cost that is per call.
     s.setReturnArrays(true);

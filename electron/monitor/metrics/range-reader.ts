@@ -13,6 +13,7 @@
  */
 import { isServed } from "../../../shared/domain.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "../store/db.js";
+import { ENDED_WHERE } from "../store/task-columns.js";
 import { type BucketCache, bucketCache, readCachedBuckets } from "./bucket-cache.js";
 import { DDSketch } from "./ddsketch.js";
 import { type CountedRange, type Piece, planRange, readMarks, widenRange } from "./range-plan.js";
@@ -139,7 +140,7 @@ function readSnapshot(
       const rows = db
         .prepare(
           `SELECT server, direction, method, target, outcome, duration_ms, bytes_in, bytes_out FROM calls
-           WHERE started_at >= ? AND started_at ${piece.inclusive ? "<=" : "<"} ?${byServer}`,
+           WHERE started_at >= ? AND started_at ${piece.inclusive ? "<=" : "<"} ? AND ${ENDED_WHERE}${byServer}`,
         )
         .iterate(piece.start, piece.end, ...extra);
       for (const row of rows) addRaw(mapOf(String(row.direction)), row, latency);
@@ -152,7 +153,7 @@ function readSnapshot(
     const rows = db
       .prepare(
         `SELECT server, direction, method, target, outcome, started_at, duration_ms, bytes_in, bytes_out FROM calls
-         WHERE id > ? AND +started_at >= ? AND +started_at <= ?${byServer}`,
+         WHERE id > ? AND +started_at >= ? AND +started_at <= ? AND ${ENDED_WHERE}${byServer}`,
       )
       .iterate(folded, since, until, ...extra);
     for (const row of rows) {

@@ -11,6 +11,7 @@ import type { MetricsSeries, MetricsSeriesQuery, SeriesPoint, SeriesTotal } from
 import { MonitoringError } from "../errors.js";
 import { type Db, inSnapshot, type SqlValue } from "../store/db.js";
 import { SERVED_WHERE } from "../store/served.js";
+import { ENDED_WHERE } from "../store/task-columns.js";
 import { iso, parseDuration, parseTimeSpec } from "../time.js";
 import { DDSketch } from "./ddsketch.js";
 import { type CountedRange, countedJson, finestKept, readMarks } from "./range-plan.js";
@@ -232,7 +233,7 @@ function readBuckets(db: Db, buckets: Bucket[], step: number, query: MetricsSeri
 
   // Calls stored after the last fold. The unary `+` keeps SQLite on the id range (a short tail) instead of
   // an index on time or server (every raw call).
-  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?", SERVED_WHERE];
+  const where: string[] = ["id > ?", "+started_at >= ?", "+started_at < ?", SERVED_WHERE, ENDED_WHERE];
   const params: SqlValue[] = [readState(db, STATE.folded), first, end];
   if (query.server !== undefined) {
     where.push("+server = ?");

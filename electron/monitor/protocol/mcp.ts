@@ -19,6 +19,13 @@ export const META_CLIENT_CAPABILITIES = `${META_PREFIX}clientCapabilities`;
  */
 export const WHOLE_RESULT_METHODS = new Set(["initialize", "server/discover", "tools/list"]);
 
+/**
+ * `tasks/result` (2025-11-25 tasks) blocks until its task ends and answers with the task's result: that
+ * answer is the end of the call that created the task (task-calls.ts), not a call of its own, and it is
+ * never timed out.
+ */
+export const TASK_RESULT_METHOD = "tasks/result";
+
 /** Requests that stay open by design (a stream of notifications), not subject to the timeout. */
 export const LONG_LIVED_METHODS = new Set(["subscriptions/listen"]);
 

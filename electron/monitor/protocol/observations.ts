@@ -1,6 +1,8 @@
 /** What the observer learns from a session's traffic, handed to the pipeline (mask, cap, store). */
 import type { Direction, Era, Outcome } from "../../../shared/domain.js";
 import type { LogLevel } from "../../../shared/levels.js";
+import type { TaskState, TaskUpdate } from "../../../shared/tasks.js";
+import type { Pending } from "./pending-requests.js";
 
 /**
  * Set (not enumerable) on a payload that holds only the start of its message: the message's size in
@@ -48,6 +50,21 @@ export interface CallObservation {
    * call takes this outcome, duration and response instead of being stored again.
    */
   afterTimeout?: boolean;
+  /** The task the request created (it was sent with `task` and answered with one): see task-calls.ts. */
+  task?: CallTask;
+  /**
+   * This observation changes the stored call of its task instead of storing a new one: `status` (a new
+   * status while it runs), `end` (the task ended: the call takes its outcome and duration), `result`
+   * (`tasks/result` answered after the end was seen: the call takes the tool's result).
+   */
+  taskUpdate?: "status" | "end" | "result";
+}
+
+export interface CallTask {
+  id: string;
+  state: TaskState;
+  /** Its status changes, oldest first (at most MAX_TASK_UPDATES). */
+  updates: TaskUpdate[];
 }
 
 export interface LogObservation {
@@ -105,4 +122,33 @@ export interface ObservationSink {
    * out): they happened, but their outcome is unknown, so they are counted instead of stored.
    */
   unobserved?(calls: number): void;
+}
+
+/** The call a request ended as, stored as one row. */
+export function callOf(
+  entry: Pending,
+  outcome: Outcome,
+  at: number,
+  bytesOut: number,
+  response: unknown,
+  errorCode: number | null = null,
+  errorMessage: string | null = null,
+): CallObservation {
+  return {
+    direction: entry.direction,
+    requestId: entry.requestId,
+    method: entry.method,
+    target: entry.target,
+    startedAt: entry.startedAt,
+    durationMs: Math.max(0, at - entry.startedAt),
+    outcome,
+    errorCode,
+    errorMessage,
+    bytesIn: entry.bytesIn,
+    bytesOut,
+    request: entry.request,
+    response,
+    progressCount: entry.progressCount,
+    rounds: entry.rounds,
+  };
 }

@@ -7,8 +7,8 @@
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { ClientWaitClock } from "./client-wait-clock.js";
 import { idKey, idOfKey, type JsonRpcId } from "./jsonrpc.js";
-import { LONG_LIVED_METHODS } from "./mcp.js";
-import type { ObservationSink } from "./observations.js";
+import { LONG_LIVED_METHODS, TASK_RESULT_METHOD } from "./mcp.js";
+import { callOf, type ObservationSink } from "./observations.js";
 import type { WholeResultHolds } from "./whole-result-holds.js";
 
 /** `in`: bytes from the client to the server (the wrapper's stdin); `out`: from the server to the client. */
@@ -40,6 +40,10 @@ export interface Pending {
   uncertain?: boolean;
   /** Holds one of its line's whole-result marks (whole-result-holds.ts) until it ends. */
   holdsMark?: boolean;
+  /** Sent with `task` in its params: its answer may be the task it created (task-calls.ts). */
+  asTask?: boolean;
+  /** The task a `tasks/*` request is about. */
+  taskId?: string | null;
 }
 
 /**
@@ -101,7 +105,8 @@ export class PendingRequests {
   onlyInFlight(stream: Stream): JsonRpcId | null {
     let only: string | null = null;
     for (const [key, entry] of this.pending[stream]) {
-      if (LONG_LIVED_METHODS.has(entry.method)) continue;
+      // Nor a `tasks/result` waiting on its task: it is not a call a log line could be stored with.
+      if (LONG_LIVED_METHODS.has(entry.method) || entry.method === TASK_RESULT_METHOD) continue;
       if (only !== null) return null;
       only = key;
     }
@@ -263,7 +268,9 @@ export class PendingRequests {
       const alive = entry.lastProgressAt ?? entry.startedAt;
       const age =
         now - alive - this.clientWait.paused(entry.clientWaitedAt ?? this.clientWait.waitedAt(now), now);
-      if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method)) continue;
+      // `tasks/result` blocks for its task's whole life: how long the task runs is told on the task's call.
+      if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method) || entry.method === TASK_RESULT_METHOD)
+        continue;
       this.pending.in.delete(key);
       const stored = this.end(entry, "timeout", now);
       if (this.timedOut.in.size >= REMEMBERED_IDS) this.timedOut.in.clear();
@@ -277,8 +284,10 @@ export class PendingRequests {
     for (const stream of ["in", "out"] as const) {
       for (const entry of this.pending[stream].values()) {
         this.clientWait.release(entry, at);
+        // Its answer would have been its task's: the task's call says how the session left it.
+        if (entry.method === TASK_RESULT_METHOD) this.released(entry);
         // A subscription stream ends with its session; that is its normal end, not a failure.
-        this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
+        else this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
       }
       this.pending[stream].clear();
     }
@@ -295,6 +304,11 @@ export class PendingRequests {
     for (const id of ids) {
       const entry = this.take(stream, id, at);
       if (!entry) continue;
+      // A client may leave `tasks/result`'s stream at any time and ask again: its task's call tells the end.
+      if (entry.method === TASK_RESULT_METHOD) {
+        this.released(entry);
+        continue;
+      }
       if (outcome === "cancelled") this.remember(this.cancelled[stream], idKey(id));
       // A subscription stream that ends is its normal end, as at the end of a session.
       if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
@@ -321,7 +335,8 @@ export class PendingRequests {
       const entry = this.take(stream, id);
       if (!entry) continue;
       this.released(entry);
-      if (!LONG_LIVED_METHODS.has(entry.method)) this.countUnobserved(1);
+      if (!LONG_LIVED_METHODS.has(entry.method) && entry.method !== TASK_RESULT_METHOD)
+        this.countUnobserved(1);
     }
   }
 
@@ -344,24 +359,8 @@ export class PendingRequests {
     afterTimeout = false,
   ): void {
     this.released(entry);
-    this.sink.call({
-      ...(afterTimeout ? { afterTimeout } : {}),
-      direction: entry.direction,
-      requestId: entry.requestId,
-      method: entry.method,
-      target: entry.target,
-      startedAt: entry.startedAt,
-      durationMs: Math.max(0, at - entry.startedAt),
-      outcome,
-      errorCode,
-      errorMessage,
-      bytesIn: entry.bytesIn,
-      bytesOut,
-      request: entry.request,
-      response,
-      progressCount: entry.progressCount,
-      rounds: entry.rounds,
-    });
+    const call = callOf(entry, outcome, at, bytesOut, response, errorCode, errorMessage);
+    this.sink.call(afterTimeout ? { ...call, afterTimeout } : call);
   }
 
   /**

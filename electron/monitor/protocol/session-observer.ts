@@ -12,7 +12,7 @@ import { AnomalyLimiter } from "./anomaly-limiter.js";
 import { EARLY_ANSWER_MS, EarlyAnswers } from "./early-answers.js";
 import { readElidedMessage, readElidedResponse } from "./elided-response.js";
 import { InputRounds } from "./input-rounds.js";
-import { idKey, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
+import { idKey, isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { readLargeResponse } from "./large-response.js";
 import { judgeResponse, progressTokenOf, targetOf, WHOLE_RESULT_METHODS } from "./mcp.js";
 import { followNotification } from "./notifications.js";
@@ -25,6 +25,7 @@ import {
   type Stream,
 } from "./pending-requests.js";
 import { clientSessionFacts, serverSessionFacts } from "./session-facts.js";
+import { TaskCalls } from "./task-calls.js";
 import { UnreadLines } from "./unread-lines.js";
 import { WholeResultHolds, type WholeResultMarks } from "./whole-result-holds.js";
 
@@ -52,6 +53,8 @@ export class SessionObserver {
   /** Pending requests by the stream they were sent on, then by id. */
   private readonly pending: PendingRequests;
   private readonly rounds: InputRounds;
+  /** Requests that created a task, until the task's end is seen. */
+  private readonly tasks: TaskCalls;
   private readonly timeoutMs: number;
   private readonly captureLimit: number;
   private readonly holds: WholeResultHolds;
@@ -78,6 +81,7 @@ export class SessionObserver {
     this.holds = new WholeResultHolds(options.wholeResult);
     this.pending = new PendingRequests(sink, this.holds, this.timeoutMs, maxPending);
     this.rounds = new InputRounds(maxPending);
+    this.tasks = new TaskCalls(sink);
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
     this.early = options.answersMayLead ? new EarlyAnswers() : null;
     this.unread = new UnreadLines(this.timeoutMs);
@@ -246,6 +250,7 @@ export class SessionObserver {
     this.early?.drain();
     this.anomalies.flush(at, true);
     this.pending.close(at);
+    this.tasks.close(at);
   }
 
   /**
@@ -293,6 +298,7 @@ export class SessionObserver {
   private message(stream: Stream, message: JsonRpcMessage, value: unknown, bytes: number, at: number): void {
     if (message.kind === "request") this.request(stream, message, value, bytes, at);
     else if (message.kind === "response") this.response(stream, message, value, bytes, at);
+    else if (message.method === "notifications/tasks/status") this.tasks.notified(stream, message.params, at);
     else followNotification(this.pending, this.sink, stream, message.method, message.params, at);
   }
 
@@ -331,6 +337,10 @@ export class SessionObserver {
       progressCount: 0,
       rounds: round?.rounds ?? 0,
       holdsMark,
+      ...(isObject(message.params?.task) ? { asTask: true } : {}),
+      ...(message.method.startsWith("tasks/")
+        ? { taskId: TaskCalls.taskIdOf(message.method, message.params) }
+        : {}),
     });
     this.early?.requested(`${stream}:${idKey(message.id)}`);
   }
@@ -376,6 +386,10 @@ export class SessionObserver {
         ? serverSessionFacts(entry.method, message.result)
         : null;
     if (facts) this.sink.session(facts, at);
+    if (this.tasks.answered(entry, stream, message, value, bytes, at)) {
+      this.pending.released(entry);
+      return;
+    }
     const verdict = judgeResponse(entry.direction, message.result, message.error);
     if (verdict.outcome === null) {
       this.pending.released(entry);

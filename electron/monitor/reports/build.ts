@@ -17,6 +17,7 @@ import { mergedLatency, statsFromRange } from "../metrics/stats-document.js";
 import type { Db } from "../store/db.js";
 import type { TimeRange } from "../store/queries.js";
 import { SERVED_WHERE } from "../store/served.js";
+import { ENDED_WHERE } from "../store/task-columns.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { VERSION } from "../version.js";
 import {
@@ -312,7 +313,7 @@ function slowestCalls(db: Db, range: TimeRange, scope: Scope): Report["slowest"]
   return db
     .prepare(
       `SELECT id, server, method, target, outcome, started_at, duration_ms FROM calls
-       WHERE started_at >= ? AND started_at <= ? AND ${SERVED_WHERE}${where} ORDER BY duration_ms DESC LIMIT 10`,
+       WHERE started_at >= ? AND started_at <= ? AND ${SERVED_WHERE} AND ${ENDED_WHERE}${where} ORDER BY duration_ms DESC LIMIT 10`,
     )
     .all(range.since, range.until, ...(names ?? []))
     .map((r) => ({

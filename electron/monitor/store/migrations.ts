@@ -641,6 +641,15 @@ export const MIGRATIONS: readonly string[] = [
     SELECT ${CURRENT_WRITER_FUNCTION}();
   END;
   `,
+
+  // Task-augmented calls (MCP 2025-11-25 tasks, store/task-columns.ts): the task a call created, its state
+  // (a running one keeps the call out of every figure until it ends) and its status changes. Columns with
+  // no default cost nothing at start, whatever the table holds.
+  `
+  ALTER TABLE calls ADD COLUMN task_id TEXT;
+  ALTER TABLE calls ADD COLUMN task_state TEXT;
+  ALTER TABLE calls ADD COLUMN task_updates TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,6 +9,7 @@ import {
   type ServerSummary,
 } from "../../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
+import { isRunningTask } from "../../../shared/tasks.js";
 import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
@@ -17,6 +18,7 @@ import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
 import { SERVED_WHERE } from "./served.js";
 import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "./session-clients.js";
+import { ENDED_WHERE, readTask, readTaskUpdates } from "./task-columns.js";
 
 const CALLS_KEYSET = { table: "calls", timeColumn: "started_at", alias: "c", noun: "call" };
 
@@ -41,6 +43,7 @@ const str = (v: SqlValue | undefined): string | null => (v === null || v === und
 const num = (v: SqlValue | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
 function toSummary(row: Row): CallSummary {
+  const task = readTask(row);
   return {
     id: num(row.id),
     server: String(row.server),
@@ -49,7 +52,7 @@ function toSummary(row: Row): CallSummary {
     requestId: String(row.request_id),
     method: String(row.method),
     target: str(row.target),
-    outcome: row.outcome as Outcome,
+    outcome: task !== null && isRunningTask(task.state) ? null : (row.outcome as Outcome),
     startedAt: iso(num(row.started_at)),
     durationMs: Math.round(num(row.duration_ms) * 1000) / 1000,
     errorCode: row.error_code === null ? null : num(row.error_code),
@@ -58,11 +61,12 @@ function toSummary(row: Row): CallSummary {
     bytesOut: num(row.bytes_out),
     rounds: num(row.rounds),
     progressCount: num(row.progress_count),
+    task,
   };
 }
 
 const SUMMARY_COLUMNS =
-  "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds, progress_count";
+  "id, server, session_id, direction, request_id, method, target, outcome, started_at, duration_ms, error_code, error_message, bytes_in, bytes_out, rounds, progress_count, task_id, task_state";
 
 /** The WHERE clause of a calls query, for columns of the `calls` table aliased as `c`. */
 function callFilters(db: Db, query: CallsQuery, now: number): { where: string; params: SqlValue[] } {
@@ -89,7 +93,7 @@ function callFilters(db: Db, query: CallsQuery, now: number): { where: string; p
     params.push(query.method);
   }
   if (query.outcome) {
-    where.push("c.outcome = ?");
+    where.push(`c.outcome = ? AND ${ENDED_WHERE}`);
     params.push(query.outcome);
   }
   if (query.beforeId) {
@@ -144,6 +148,17 @@ export function callsAfter(db: Db, afterId: number, limit = 500): CallSummary[] 
     .map(toSummary);
 }
 
+/** The calls with these ids (those still stored), in id order. */
+export function callsByIds(db: Db, ids: readonly number[]): CallSummary[] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM calls WHERE id IN (${ids.map(() => "?").join(", ")}) ORDER BY id`,
+    )
+    .all(...ids)
+    .map(toSummary);
+}
+
 export function lastCallId(db: Db): number {
   return num(db.prepare("SELECT max(id) AS id FROM calls").get()?.id);
 }
@@ -165,6 +180,7 @@ function toDetail(row: Row): CallDetail {
     serverVersion: str(row.server_version),
     client: str(row.client),
     httpStatus: row.http_status === null || row.http_status === undefined ? null : num(row.http_status),
+    taskUpdates: readTaskUpdates(row.task_updates).map((u) => ({ ...u, at: iso(u.at) })),
   };
 }
 

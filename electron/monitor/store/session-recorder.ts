@@ -9,7 +9,7 @@ import { EventTracker, errorFingerprint } from "../events/tracker.js";
 import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
-import { correctTimedOutCall } from "../metrics/call-correction.js";
+import { correctStoredCall } from "../metrics/call-correction.js";
 import { capText, capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineMasker, maskString } from "../pipeline/mask.js";
 import { ownStartTicks } from "../process-start.js";
@@ -26,6 +26,7 @@ import type { BatchWriter } from "./batch-writer.js";
 import type { Db } from "./db.js";
 import { encodePayload } from "./payload-codec.js";
 import { changesClient, writeClientChange } from "./session-clients.js";
+import { taskColumns } from "./task-columns.js";
 
 /** How a protocol event's stream is shown in its details. */
 const STREAM_LABELS: Record<ProtocolEventObservation["stream"], string> = {
@@ -114,11 +115,15 @@ export class SessionRecorder implements ObservationSink {
       requestId: mask("request_id", raw.requestId, context),
       errorMessage: raw.errorMessage === null ? null : mask("error", raw.errorMessage, context),
     };
-    // A late answer's call was seen by the watchers as it ended (`timeout`); its event says what came.
-    if (!call.afterTimeout) notifyWatchers(this.watchers, "call", call, this.facts);
+    // A late answer's call was seen by the watchers as it ended (`timeout`); its event says what came. A
+    // task's call is seen once, when its task ends.
+    if (!call.afterTimeout && endsHere(call)) notifyWatchers(this.watchers, "call", call, this.facts);
     const requestFound = new Set<string>();
     const responseFound = new Set<string>();
-    const request = capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
+    // A stored call's later rows change its outcome and response, never its request.
+    const request = call.taskUpdate
+      ? null
+      : capturePayload(call.request, this.captureLimit, requestFound, { bytes: call.bytesIn });
     const response = capturePayload(call.response, this.captureLimit, responseFound, {
       bytes: call.bytesOut,
     });
@@ -145,8 +150,9 @@ export class SessionRecorder implements ObservationSink {
       http_status: call.httpStatus ?? null,
       request: encodePayload(request),
       response: encodePayload(response),
+      ...taskColumns(call.task, (text) => mask("result", text, context)),
     };
-    if (call.afterTimeout) this.writer.enqueueWrite((db) => correctTimedOutCall(db, row));
+    if (call.afterTimeout || call.taskUpdate) this.writer.enqueueWrite((db) => correctStoredCall(db, row));
     else this.writer.enqueue("calls", row);
   }
 
@@ -344,6 +350,11 @@ export class SessionRecorder implements ObservationSink {
     this.writtenVersion = this.version;
     this.pendingDropped = dropped;
   }
+}
+
+/** Whether this observation is the call's end: a task's call ends with its task, whatever came before. */
+function endsHere(call: CallObservation): boolean {
+  return call.task === undefined || call.taskUpdate === "end";
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

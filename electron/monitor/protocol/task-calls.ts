@@ -1,0 +1,249 @@
+/**
+ * Task-augmented requests (MCP 2025-11-25 tasks). A request sent with `task` in its params is answered at
+ * once with the task it created (`CreateTaskResult`); the work runs on, and its end is told later by the
+ * task's status (`tasks/get`, `notifications/tasks/status`, `tasks/cancel`, `tasks/list`) and by
+ * `tasks/result`, which answers with the request's real result. The call is stored when the task is
+ * created, as running (no outcome, counted nowhere), and takes its real outcome and duration when the end
+ * is seen: a terminal status or `tasks/result`'s answer, whichever comes first. `tasks/result` after the end
+ * still gives the call the tool's result (and `tool_error` when it says `isError`).
+ */
+
+import type { Outcome } from "../../../shared/domain.js";
+import {
+  isRunningTask,
+  MAX_TASK_UPDATES,
+  type TaskState,
+  type TaskStatus,
+  type TaskUpdate,
+  taskStatusOf,
+} from "../../../shared/tasks.js";
+import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
+import { judgeResponse, TASK_RESULT_METHOD } from "./mcp.js";
+import { type CallObservation, callOf, type ObservationSink } from "./observations.js";
+import { otherStream, type Pending, type Stream } from "./pending-requests.js";
+
+type Response = Extract<JsonRpcMessage, { kind: "response" }>;
+
+/** One task whose creating call is stored: what its later rows repeat, and what is known of it. */
+interface TaskCall {
+  /** The requestor's stream and the task's id. */
+  key: string;
+  id: string;
+  call: CallObservation;
+  state: TaskState;
+  message: string | null;
+  updates: TaskUpdate[];
+  /** Its end was seen (its call has an outcome); `tasks/result` may still bring the tool's result. */
+  ended: boolean;
+}
+
+/** How many tasks are followed per session; past it, the oldest are let go (see `follow`). */
+const MAX_TASKS = 10_000;
+
+export class TaskCalls {
+  /** By the stream the creating request was sent on, then the task's id. */
+  private readonly tasks = new Map<string, TaskCall>();
+
+  constructor(private readonly sink: ObservationSink) {}
+
+  /** The task a `tasks/*` request is about, kept on its pending entry. */
+  static taskIdOf(method: string, params: Record<string, unknown> | undefined): string | null {
+    if (!method.startsWith("tasks/")) return null;
+    return typeof params?.taskId === "string" ? params.taskId : null;
+  }
+
+  /**
+   * A response (read on `stream`) to a pending request: true when it was the task's to tell and is not
+   * a call of its own (the task's creation, `tasks/get`'s status, `tasks/result`'s answer).
+   */
+  answered(
+    entry: Pending,
+    stream: Stream,
+    message: Response,
+    value: unknown,
+    bytes: number,
+    at: number,
+  ): boolean {
+    const result = message.result;
+    if (entry.asTask && isObject(result) && isObject(result.task) && typeof result.task.taskId === "string") {
+      this.created(entry, stream, result.task, value, bytes, at);
+      return true;
+    }
+    switch (entry.method) {
+      case TASK_RESULT_METHOD:
+        if (entry.taskId) this.result(otherStream(stream), entry.taskId, message, value, bytes, at);
+        return true;
+      case "tasks/get":
+        // An error answer (a task the server does not know) is a call like any other.
+        if (message.error) return false;
+        this.status(otherStream(stream), result, at);
+        return true;
+      case "tasks/cancel":
+        if (!message.error) this.status(otherStream(stream), result, at);
+        return false;
+      case "tasks/list":
+        if (isObject(result) && Array.isArray(result.tasks))
+          for (const task of result.tasks) this.status(otherStream(stream), task, at);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /** `notifications/tasks/status` read on `stream`: from the receiver, about a task of the other side's. */
+  notified(stream: Stream, params: unknown, at: number): void {
+    this.status(otherStream(stream), params, at);
+  }
+
+  /** The session ended: a task still running is `unfinished`, its call `disconnected`. */
+  close(at: number): void {
+    for (const task of this.tasks.values())
+      if (!task.ended)
+        this.end(task, "unfinished", "disconnected", at, null, null, "the session ended while its task ran");
+    this.tasks.clear();
+  }
+
+  private created(
+    entry: Pending,
+    stream: Stream,
+    task: Record<string, unknown>,
+    value: unknown,
+    bytes: number,
+    at: number,
+  ): void {
+    const id = task.taskId as string;
+    const state: TaskState = taskStatusOf(task.status) ?? "working";
+    const message = messageOf(task);
+    // `ok` stands in until the task ends: a running task's call has no outcome (null in the API) and
+    // counts in no figure (store/task-columns.ts).
+    const call = callOf(entry, "ok", at, bytes, value);
+    const key = `${otherStream(stream)}:${id}`;
+    const updates = [{ at, state, message }];
+    const followed: TaskCall = { key, id, call, state, message, updates, ended: false };
+    this.follow(followed);
+    // Its request is stored now, and kept until its end, which the watchers (the audit's digest of its
+    // arguments) see; the rows in between change only its task's state.
+    this.sink.call({ ...call, task: taskOf(followed) });
+    if (!isRunningTask(state)) this.ended(followed, state as TaskStatus, message, at);
+  }
+
+  /** A task's status as read in a message to its requestor, who sent its request on `requestor`. */
+  private status(requestor: Stream, task: unknown, at: number): void {
+    if (!isObject(task) || typeof task.taskId !== "string") return;
+    const followed = this.tasks.get(`${requestor}:${task.taskId}`);
+    const status = taskStatusOf(task.status);
+    if (!followed || followed.ended || !status) return;
+    const message = messageOf(task);
+    if (status === followed.state && message === followed.message) return;
+    if (!isRunningTask(status)) {
+      this.ended(followed, status, message, at);
+      return;
+    }
+    this.changed(followed, status, message, at);
+    this.sink.call({ ...followed.call, request: null, task: taskOf(followed), taskUpdate: "status" });
+  }
+
+  /** A terminal status: the call's outcome is the status's (a tool's `isError` shows as `failed`). */
+  private ended(task: TaskCall, status: TaskStatus, message: string | null, at: number): void {
+    if (status === "completed") this.end(task, status, "ok", at, null, null, message);
+    else if (status === "cancelled") this.end(task, status, "cancelled", at, null, null, message);
+    else this.end(task, status, "server_error", at, null, null, message ?? "the task failed");
+  }
+
+  /** `tasks/result` answered for the task the requestor created on `requestor`. */
+  private result(
+    requestor: Stream,
+    id: string,
+    message: Response,
+    value: unknown,
+    bytes: number,
+    at: number,
+  ): void {
+    const task = this.tasks.get(`${requestor}:${id}`);
+    if (!task) return;
+    const verdict = judgeResponse(task.call.direction, message.result, message.error);
+    if (verdict.outcome === null) return;
+    const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
+    if (!task.ended) {
+      this.end(task, implied, verdict.outcome, at, value, bytes, verdict.errorMessage, verdict.errorCode);
+      return;
+    }
+    this.tasks.delete(task.key);
+    // Once cancelled a task stays cancelled, whatever its work came to.
+    const outcome = task.state === "cancelled" ? "cancelled" : verdict.outcome;
+    const call: CallObservation = {
+      ...task.call,
+      outcome,
+      errorCode: outcome === verdict.outcome ? verdict.errorCode : task.call.errorCode,
+      errorMessage:
+        outcome === verdict.outcome
+          ? (verdict.errorMessage ?? task.call.errorMessage)
+          : task.call.errorMessage,
+      bytesOut: bytes,
+      response: value,
+    };
+    this.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
+  }
+
+  private end(
+    task: TaskCall,
+    state: TaskState,
+    outcome: Outcome,
+    at: number,
+    response: unknown,
+    bytes: number | null,
+    errorMessage: string | null,
+    errorCode: number | null = null,
+  ): void {
+    this.changed(task, state, errorMessage, at);
+    task.ended = true;
+    task.call = {
+      ...task.call,
+      outcome,
+      durationMs: Math.max(0, at - task.call.startedAt),
+      errorCode,
+      errorMessage,
+      ...(bytes === null ? {} : { bytesOut: bytes, response }),
+    };
+    this.sink.call({ ...task.call, task: taskOf(task), taskUpdate: "end" });
+    task.call = { ...task.call, request: null };
+    // Its result may still be asked for; once answered (or with no result to come), it is let go.
+    if (bytes !== null || state === "unfinished") this.tasks.delete(task.key);
+  }
+
+  private changed(task: TaskCall, state: TaskState, message: string | null, at: number): void {
+    const last = task.updates[task.updates.length - 1];
+    task.state = state;
+    task.message = message;
+    // A task created already ended is told once.
+    if (last?.state === state && last.message === message) return;
+    task.updates.push({ at, state, message });
+    // The first (the creation) and the latest are kept.
+    if (task.updates.length > MAX_TASK_UPDATES) task.updates.splice(1, 1);
+  }
+
+  /**
+   * Starts following a task. Past the bound the oldest is let go: an ended one waits for nothing but its
+   * result; one still running is ended as `unfinished`, as its end will not be seen.
+   */
+  private follow(task: TaskCall): void {
+    if (this.tasks.size >= MAX_TASKS) {
+      const oldest = this.tasks.values().next().value;
+      if (oldest && !oldest.ended) {
+        const why = `no longer followed: over ${MAX_TASKS} tasks in this session`;
+        this.end(oldest, "unfinished", "disconnected", task.call.startedAt, null, null, why);
+      }
+      if (oldest) this.tasks.delete(oldest.key);
+    }
+    this.tasks.delete(task.key);
+    this.tasks.set(task.key, task);
+  }
+}
+
+function messageOf(task: Record<string, unknown>): string | null {
+  return typeof task.statusMessage === "string" ? task.statusMessage : null;
+}
+
+function taskOf(task: TaskCall): NonNullable<CallObservation["task"]> {
+  return { id: task.id, state: task.state, updates: [...task.updates] };
+}

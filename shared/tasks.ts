@@ -1,0 +1,67 @@
+/**
+ * MCP tasks (protocol revision 2025-11-25): a request sent with `task` in its params is answered at once
+ * with the task it created, and its real end comes later. The states a stored call's task can be in:
+ * plain values with no schema library, read by the wrapper's observer thread, the store and every front.
+ */
+
+/** The task statuses of the protocol. */
+export const TASK_STATUSES = ["working", "input_required", "completed", "failed", "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * What a stored call says of its task: a protocol status, or `unfinished` when the session ended before
+ * the task did (the wrapper never saw its end).
+ */
+export const TASK_STATES = [...TASK_STATUSES, "unfinished"] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/**
+ * The states of a task still running: its call has no outcome yet, and counts in no figure (calls, errors,
+ * latency, rollups, reports, alerts, exports) until its task ends.
+ */
+export const RUNNING_TASK_STATES = ["working", "input_required"] as const satisfies TaskState[];
+
+const RUNNING: ReadonlySet<string> = new Set(RUNNING_TASK_STATES);
+const STATUSES: ReadonlySet<string> = new Set(TASK_STATUSES);
+
+/** Whether a call whose task is in `state` (null: not a task) still waits for its end. */
+export function isRunningTask(state: string | null | undefined): boolean {
+  return state != null && RUNNING.has(state);
+}
+
+/** A status as the protocol names it, or null for anything else. */
+export function taskStatusOf(value: unknown): TaskStatus | null {
+  return typeof value === "string" && STATUSES.has(value) ? (value as TaskStatus) : null;
+}
+
+/** One change of a task's status (or of its status message) as the wrapper saw it. */
+export interface TaskUpdate {
+  /** Epoch ms. */
+  at: number;
+  state: TaskState;
+  message: string | null;
+}
+
+/** How many status changes a call keeps of its task: the first, and the latest ones. */
+export const MAX_TASK_UPDATES = 32;
+
+/** A task state in words, as every front says it. */
+export const TASK_STATE_TEXT: Record<TaskState, string> = {
+  working: "working",
+  input_required: "input required",
+  completed: "completed",
+  failed: "failed",
+  cancelled: "cancelled",
+  unfinished: "unfinished (the session ended first)",
+};
+
+/**
+ * A call's outcome in words where calls are listed: a call that created a task says so, and one whose task
+ * still runs shows the task's state, as it has no outcome yet.
+ */
+export function callOutcomeText(call: { outcome: string | null; task: { state: TaskState } | null }): string {
+  if (call.task === null) return call.outcome ?? "";
+  if (call.outcome === null || isRunningTask(call.task.state))
+    return `${TASK_STATE_TEXT[call.task.state]} (task)`;
+  return `${call.outcome} (task ${call.task.state})`;
+}

@@ -1,0 +1,121 @@
+/**
+ * MCP tasks (2025-11-25) end to end: the real SDK client's task API through `mcpscope run` against
+ * server-everything's task tool. The call that created a task is stored as running while the task runs,
+ * then with the task's real outcome and duration; the client's `tasks/get` polls and its `tasks/result` are
+ * the task's bookkeeping, not calls of their own.
+ */
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CallDetail, StatsDocument } from "../../shared/domain.js";
+import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+const TOOL = "simulate-research-query";
+/** server-everything's research task runs four stages of a second each. */
+const RESEARCH_MS = 4000;
+
+/** Starts the research tool as a task; resolves its id once created, and the stream's end with `done`. */
+function research(client: Client, topic: string) {
+  const stream = client.experimental.tasks.callToolStream(
+    { name: TOOL, arguments: { topic } },
+    CallToolResultSchema,
+    { task: { ttl: 60_000 } },
+  );
+  let created: (id: string) => void = () => {};
+  const taskId = new Promise<string>((resolve) => {
+    created = resolve;
+  });
+  const done = (async () => {
+    const seen: string[] = [];
+    for await (const message of stream) {
+      if (message.type === "taskCreated") created(message.task.taskId);
+      if (message.type === "taskStatus") seen.push(message.task.status);
+      if (message.type === "result") return { result: message.result, seen };
+      if (message.type === "error") return { error: message.error.message, seen };
+    }
+    return { seen };
+  })();
+  return { taskId, done };
+}
+
+async function storedCalls(dataDir: string, ...filter: string[]): Promise<CallDetail[]> {
+  const args = ["calls", "--data-dir", dataDir, ...filter];
+  return (await cliJsonInProcess<{ calls: CallDetail[] }>(args)).calls;
+}
+
+async function storedTask(dataDir: string, taskId: string): Promise<CallDetail | undefined> {
+  return (await storedCalls(dataDir, "--tool", TOOL)).find((c) => c.task?.id === taskId);
+}
+
+describe("a task-augmented tools/call through mcpscope run", () => {
+  it("is running while its task runs, then takes its real outcome and duration", async () => {
+    const dataDir = join(dir.path, "tasks");
+    const client = await connect(SERVERS.everything(), { dataDir, name: "everything" });
+    await client.listTools();
+
+    const long = research(client, "rivers");
+    const longId = await long.taskId;
+    // While the task runs, its call is stored, marked with its task, and has no outcome yet.
+    const running = await waitFor(() => storedTask(dataDir, longId));
+    expect(running).toMatchObject({ outcome: null, task: { id: longId, state: "working" } });
+
+    // A second task, cancelled by the client.
+    const cancelled = research(client, "lakes");
+    const cancelledId = await cancelled.taskId;
+    await client.experimental.tasks.cancelTask(cancelledId);
+
+    expect(await cancelled.done).toMatchObject({ error: expect.stringContaining("cancelled") });
+    const { result, seen } = await long.done;
+    expect(result?.content).toEqual([expect.objectContaining({ type: "text" })]);
+    expect(seen.at(-1)).toBe("completed");
+
+    const ended = await waitFor(async () => {
+      const call = await storedTask(dataDir, longId);
+      return call?.outcome ? call : undefined;
+    });
+    expect(ended).toMatchObject({ outcome: "ok", task: { id: longId, state: "completed" } });
+    // Its duration is the task's, to the end the wrapper saw: not the milliseconds of its creation.
+    expect(ended.durationMs).toBeGreaterThanOrEqual(RESEARCH_MS);
+    expect(ended.response).toContain("Research Report");
+    expect(ended.taskUpdates.map((u) => u.state)).toContain("completed");
+    expect(ended.taskUpdates[0]).toMatchObject({ state: "working" });
+
+    const stopped = await waitFor(async () => {
+      const call = await storedTask(dataDir, cancelledId);
+      return call?.outcome ? call : undefined;
+    });
+    expect(stopped).toMatchObject({ outcome: "cancelled", task: { id: cancelledId, state: "cancelled" } });
+
+    // A third task the session ends before.
+    const cut = research(client, "seas");
+    const cutId = await cut.taskId;
+    await client.close();
+    const unfinished = await waitFor(async () => {
+      const call = await storedTask(dataDir, cutId);
+      return call?.outcome ? call : undefined;
+    });
+    expect(unfinished).toMatchObject({ outcome: "disconnected", task: { id: cutId, state: "unfinished" } });
+
+    const doc = await cliJsonInProcess<StatsDocument>(["stats", "--data-dir", dataDir, "--since", "1h"]);
+    const ops = doc.servers.find((s) => s.server === "everything")?.operations ?? [];
+    const tool = ops.find((o) => o.method === "tools/call" && o.target === TOOL);
+    expect(tool).toMatchObject({ calls: 3, outcomes: { ok: 1, cancelled: 1, disconnected: 1 } });
+    expect(tool?.latency_ms.max).toBeGreaterThanOrEqual(RESEARCH_MS);
+    // Polls and the blocking tasks/result are the tasks' bookkeeping; tasks/cancel is a call like ping.
+    const methods = ops.map((o) => o.method);
+    expect(methods).not.toContain("tasks/get");
+    expect(methods).not.toContain("tasks/result");
+    expect(ops.find((o) => o.method === "tasks/cancel")).toMatchObject({ calls: 1, outcomes: { ok: 1 } });
+    expect(await storedCalls(dataDir, "--method", "tasks/get")).toEqual([]);
+  });
+});
