@@ -52,8 +52,24 @@ export class LineElider {
   ) {}
 
   offer(chunk: Buffer, sink: ElisionSink): void {
-    let start = 0;
-    let copyFrom = 0;
+    // Most reads of a long line fall inside its left-out middle: one search for its end, then the rest.
+    if (this.eliding) {
+      const nl = chunk.indexOf(0x0a);
+      if (nl === -1) {
+        this.rest.add(chunk);
+        return;
+      }
+      this.rest.add(chunk, 0, nl);
+      this.endLine(sink);
+      this.lineBytes = 0;
+      this.cutFrom(chunk, nl + 1, nl, sink);
+      return;
+    }
+    this.cutFrom(chunk, 0, 0, sink);
+  }
+
+  /** The rest of `chunk` from `start`, not inside a cut line; its copy starts at `copyFrom`. */
+  private cutFrom(chunk: Buffer, start: number, copyFrom: number, sink: ElisionSink): void {
     while (start < chunk.length) {
       if (this.lineBytes === 0 && !this.eliding) this.limit = this.lineLimit();
       const nl = chunk.indexOf(0x0a, start);
@@ -63,11 +79,11 @@ export class LineElider {
         if (cut > copyFrom) sink.copy(chunk.subarray(copyFrom, cut));
         this.eliding = true;
         // What precedes the cut in this read follows what `seen` kept of the reads before it.
-        this.rest.start(chunk.subarray(0, cut));
+        this.rest.start(chunk, 0, cut);
         start = cut;
       }
       if (this.eliding) {
-        this.rest.add(chunk.subarray(start, end));
+        this.rest.add(chunk, start, end);
         if (nl === -1) return;
         this.endLine(sink);
         copyFrom = nl;
@@ -123,7 +139,7 @@ export class WholeResultWatch {
 
   offer(chunk: Buffer): void {
     let found = needlesIn(chunk);
-    for (const needle of WHOLE_RESULT_NEEDLES) if (this.carry.straddling(chunk, needle) !== null) found++;
+    for (const needle of WHOLE_RESULT_NEEDLES) if (this.carry.straddling(needle, chunk) !== null) found++;
     this.carry.keep(chunk);
     this.total += found;
     if (found > 0) Atomics.add(this.control, CONTROL_WHOLE, found);
