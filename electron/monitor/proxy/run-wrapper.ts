@@ -193,7 +193,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     else setTimeout(settle, START_QUIET_MS).unref();
   };
   const copy = (stream: CopyStream, chunk: Buffer) => {
-    const at = now();
+    // Once observing, the queue reads the clock only for the reads it copies (not a long line's middle).
+    const at = phase === "started" ? undefined : now();
     try {
       observer.queue.offer(stream, chunk, at);
     } catch (error) {
@@ -201,8 +202,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       observer.queue.markBroken();
       say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
     }
+    if (at === undefined) return;
     lastCopyAt = at;
-    if (phase === "started") return;
     // What the traffic carried, not what the queue counts (a whole slab per pack while a batch gathers).
     if (observer.queue.offeredBytes > START_AT_BYTES) startObserving();
     else if (phase === "first bytes" && stream === "out") {
