@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { type Elision, TAIL_BYTES } from "../../electron/monitor/protocol/line-cut.js";
-import { CONTROL_HEAD, CONTROL_SLOTS, LineElider } from "../../electron/monitor/proxy/line-elider.js";
+import {
+  CONTROL_HEAD,
+  CONTROL_SLOTS,
+  CONTROL_WHOLE,
+  LineElider,
+  WholeResultWatch,
+} from "../../electron/monitor/proxy/line-elider.js";
 
 function cut(line: string, head: number, size: number): { elision: Elision | null; copied: string } {
   const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
@@ -92,6 +98,42 @@ describe("LineElider", () => {
           expect(cut(later, head, 3000).elision?.hidden, `${name} split by a read`).toBe(true);
         }
       }
+    }
+  });
+});
+
+describe("WholeResultWatch", () => {
+  it("counts the whole-result method names in the client's bytes as a plain search does, however read", () => {
+    const names = ['"initialize"', '"tools/list"', '"server/discover"'];
+    const parts = [
+      ...names,
+      '"initialize"initialize"',
+      '"tools/call"',
+      "/list",
+      'ze"',
+      "/disco",
+      '{"jsonrpc":"2.0","id":1,"method":',
+      ',"params":{"name":"a"}}\n',
+      "x",
+    ];
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      let text = "";
+      while (text.length < 2000) text += parts[random(parts.length)];
+      let expected = 0;
+      for (const name of names)
+        for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) expected++;
+      const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
+      const watch = new WholeResultWatch(control);
+      const bytes = Buffer.from(text);
+      const size = 1 + random(40);
+      for (let at = 0; at < bytes.length; at += size) watch.offer(bytes.subarray(at, at + size));
+      expect(watch.total, `round ${round}, reads of ${size}`).toBe(expected);
+      expect(control[CONTROL_WHOLE]).toBe(expected);
     }
   });
 });

@@ -15,6 +15,19 @@ export { type Elision, TAIL_BYTES } from "../protocol/line-cut.js";
  */
 const WHOLE_RESULT_NEEDLES = ['"initialize"', '"tools/list"', '"server/discover"'].map((s) => Buffer.from(s));
 const NEEDLE_CARRY = Math.max(...WHOLE_RESULT_NEEDLES.map((n) => n.length)) - 1;
+/**
+ * Where each is searched from: a piece of at most 6 bytes led by a byte that requests hold few of (a
+ * needle of 7 bytes or more runs a Boyer–Moore–Horspool search, 3 µs a small request for the three; see
+ * protocol/hidden-names.ts), each hit then compared whole.
+ */
+const NEEDLE_PIECES = [
+  ["initialize", 'ze"'],
+  ["tools/list", '/list"'],
+  ["server/discover", "/disco"],
+].map(([method, piece]) => {
+  const needle = Buffer.from(`"${method}"`);
+  return { needle, piece: Buffer.from(piece as string), offset: needle.indexOf(piece as string) };
+});
 
 /**
  * Shared by the forwarding thread and the observer (Int32Array over a SharedArrayBuffer): HEAD is how many
@@ -119,8 +132,15 @@ export class LineElider {
 /** How many whole-result needles `bytes` holds whole. */
 function needlesIn(bytes: Buffer): number {
   let found = 0;
-  for (const needle of WHOLE_RESULT_NEEDLES) {
-    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) found++;
+  for (const { needle, piece, offset } of NEEDLE_PIECES) {
+    for (let hit = bytes.indexOf(piece, offset); hit !== -1; hit = bytes.indexOf(piece, hit + 1)) {
+      const start = hit - offset;
+      if (
+        start + needle.length <= bytes.length &&
+        bytes.compare(needle, 0, needle.length, start, start + needle.length) === 0
+      )
+        found++;
+    }
   }
   return found;
 }
