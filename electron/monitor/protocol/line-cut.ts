@@ -5,15 +5,10 @@
  * splitter cuts a line past the framing limit the same way, so both are read by elided-response.ts.
  */
 
+import { firstHiddenName, HIDDEN_NAMES, NAME_CARRY } from "./hidden-names.js";
+
 /** The bytes of a long line's end that are kept (the SDK writes `…},"jsonrpc":"2.0","id":N}`). */
 export const TAIL_BYTES = 4096;
-
-/**
- * The member names whose presence in the left-out middle could change what the observer reads of a
- * response's outcome (a tool error's flag, a result that asks for input).
- */
-const HIDDEN_KEYS = ['"isError"', '"resultType"'].map((name) => Buffer.from(name));
-const KEY_CARRY = Math.max(...HIDDEN_KEYS.map((key) => key.length)) - 1;
 
 /** What was left out of a line, between the head and the tail that were kept. */
 export interface Elision {
@@ -32,44 +27,52 @@ export class CutRest {
   /** Where, counted from the head's end, the first name past it starts (negative: cut by the head's end). */
   private firstKey: number | null = null;
   /** The last bytes before the current piece, to find a name split across reads or by the head's end. */
-  private readonly carry = new SeamCarry(KEY_CARRY);
+  private readonly carry = new SeamCarry(NAME_CARRY);
 
   /** Bytes of the stream before a cut, in order: a name the head's end cuts is found with what follows. */
-  seen(bytes: Buffer): void {
-    this.carry.keep(bytes);
+  seen(bytes: Buffer, from = 0, to = bytes.length): void {
+    this.carry.keep(bytes, from, to);
   }
 
-  /** A line's head ends after `headEnd` (its last bytes, following what `seen` was given). */
-  start(headEnd: Buffer): void {
+  /** A line's head ends after `bytes[from, to)` (its last bytes, following what `seen` was given). */
+  start(bytes: Buffer, from = 0, to = bytes.length): void {
     this.past = 0;
     this.tailLength = 0;
     this.firstKey = null;
-    this.carry.keep(headEnd);
+    this.carry.keep(bytes, from, to);
   }
 
-  /** The next bytes past the head. */
-  add(piece: Buffer): void {
-    if (piece.length === 0) return;
+  /**
+   * The next bytes past the head: `bytes[from, to)`, where `to` is the buffer's end or a newline's position
+   * (a read's bytes are taken where they are, not copied out first).
+   */
+  add(bytes: Buffer, from = 0, to = bytes.length): void {
+    const length = to - from;
+    if (length <= 0) return;
     if (this.firstKey === null) {
-      for (const key of HIDDEN_KEYS) {
-        // Negative when the name starts in the carried bytes (-1 included: not indexOf's "none").
-        const inPiece = piece.indexOf(key);
-        const found = this.carry.straddling(piece, key) ?? (inPiece === -1 ? null : inPiece);
-        if (found !== null && (this.firstKey === null || this.past + found < this.firstKey))
-          this.firstKey = this.past + found;
+      // Negative when the name starts in the carried bytes (-1 included: not indexOf's "none").
+      let found: number | null = null;
+      for (const name of HIDDEN_NAMES) {
+        const at = this.carry.straddling(name, bytes, from, to);
+        if (at !== null && (found === null || at < found)) found = at;
       }
-      this.carry.keep(piece);
+      if (found === null) {
+        const at = firstHiddenName(bytes, from, to);
+        if (at !== -1) found = at - from;
+      }
+      if (found !== null) this.firstKey = this.past + found;
+      else this.carry.keep(bytes, from, to);
     }
-    this.past += piece.length;
-    if (piece.length >= TAIL_BYTES) {
-      piece.copy(this.tail, 0, piece.length - TAIL_BYTES);
+    this.past += length;
+    if (length >= TAIL_BYTES) {
+      bytes.copy(this.tail, 0, to - TAIL_BYTES, to);
       this.tailLength = TAIL_BYTES;
       return;
     }
-    const keep = Math.min(this.tailLength, TAIL_BYTES - piece.length);
+    const keep = Math.min(this.tailLength, TAIL_BYTES - length);
     this.tail.copyWithin(0, this.tailLength - keep, this.tailLength);
-    piece.copy(this.tail, keep);
-    this.tailLength = keep + piece.length;
+    bytes.copy(this.tail, keep, from, to);
+    this.tailLength = keep + length;
   }
 
   /** `bytes` past the head that were left out unseen (by an earlier cut): `hidden` as that cut said. */
@@ -93,45 +96,49 @@ export class CutRest {
   }
 }
 
-/** The last few bytes of a stream, to find a needle that one read ends inside and the next finishes. */
+/**
+ * The last few bytes of a stream, to find a needle that one read ends inside and the next finishes. Both
+ * are compared where they are, byte by byte (a needle is a few bytes): no copy, no allocation per read.
+ */
 export class SeamCarry {
   private readonly bytes: Buffer;
   private length = 0;
-  /** Scratch for the carried bytes and the next read's first ones: no allocation per read. */
-  private readonly seam: Buffer;
 
   constructor(private readonly size: number) {
     this.bytes = Buffer.alloc(size);
-    this.seam = Buffer.alloc(2 * size);
   }
 
   /**
-   * Where `needle` starts, relative to `next`'s start (so negative), if it starts in the carried bytes and
-   * ends in `next`; null if it does not.
+   * Where `needle` starts, relative to `next[from]` (so negative), if it starts in the carried bytes and
+   * ends in `next[from, to)`; null if it does not.
    */
-  straddling(next: Buffer, needle: Buffer): number | null {
-    if (this.length === 0) return null;
-    this.bytes.copy(this.seam, 0, 0, this.length);
-    const more = next.copy(this.seam, this.length, 0, Math.min(needle.length - 1, this.size));
-    const seam = this.seam.subarray(0, this.length + more);
-    for (let at = seam.indexOf(needle); at !== -1; at = seam.indexOf(needle, at + 1)) {
-      if (at >= this.length) return null;
-      if (at + needle.length > this.length) return at - this.length;
+  straddling(needle: Uint8Array, next: Uint8Array, from = 0, to = next.length): number | null {
+    // `inCarry` of the needle's bytes are carried, the rest start `next`; the most first (it starts first).
+    for (let inCarry = Math.min(this.length, needle.length - 1); inCarry > 0; inCarry--) {
+      const rest = needle.length - inCarry;
+      if (rest > to - from) break;
+      const start = this.length - inCarry;
+      let k = 0;
+      while (k < inCarry && this.bytes[start + k] === needle[k]) k++;
+      if (k < inCarry) continue;
+      while (k < needle.length && next[from + k - inCarry] === needle[k]) k++;
+      if (k === needle.length) return -inCarry;
     }
     return null;
   }
 
-  /** Carries the last bytes of what was carried followed by `piece`. */
-  keep(piece: Buffer): void {
-    if (piece.length >= this.size) {
-      piece.copy(this.bytes, 0, piece.length - this.size);
+  /** Carries the last bytes of what was carried followed by `piece[from, to)`. */
+  keep(piece: Uint8Array, from = 0, to = piece.length): void {
+    const length = to - from;
+    if (length >= this.size) {
+      for (let k = 0; k < this.size; k++) this.bytes[k] = piece[to - this.size + k] as number;
       this.length = this.size;
       return;
     }
-    const kept = Math.min(this.length, this.size - piece.length);
+    const kept = Math.min(this.length, this.size - length);
     this.bytes.copyWithin(0, this.length - kept, this.length);
-    piece.copy(this.bytes, kept);
-    this.length = kept + piece.length;
+    for (let k = 0; k < length; k++) this.bytes[kept + k] = piece[from + k] as number;
+    this.length = kept + length;
   }
 
   clear(): void {

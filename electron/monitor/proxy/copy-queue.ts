@@ -4,9 +4,10 @@
  * and counted, and the worker is told of the gap so it can resync. The traffic never waits.
  */
 import type { Worker } from "node:worker_threads";
+import { preciseNow } from "./clock.js";
 import { type BatchItem, type ChunksMessage, type PackedBatch, packBatch } from "./copy-batch.js";
 import { CopyGaps, type GapMessage } from "./copy-gaps.js";
-import { LineElider, WholeResultWatch } from "./line-elider.js";
+import { type ElisionSink, LineElider, WholeResultWatch } from "./line-elider.js";
 import type { CopyStream, ToWorker } from "./worker-protocol.js";
 
 /**
@@ -82,7 +83,9 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
   private readonly maxInFlightBytes: number;
   private readonly packSmall: boolean;
   private readonly shedFirst: string | null;
-  private readonly eliders = new Map<S, LineElider>();
+  private readonly eliders = new Map<S, { elider: LineElider; sink: ElisionSink }>();
+  /** When the bytes being offered were read: given, or read from the clock once a copy of them needs it. */
+  private offerAt = Number.NaN;
   private watch: { stream: S; watch: WholeResultWatch } | null = null;
   /** Bytes offered in all, copied or not (see `offeredBytes`). */
   private offered = 0;
@@ -109,15 +112,30 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
    */
   elideLongLines(stream: S, requests: S, control: Int32Array): void {
     // Pressed: copies shrink before any has to be dropped, whatever the observer knows yet.
-    this.eliders.set(stream, new LineElider(control, () => this.held > this.pressedBytes));
+    const elider = new LineElider(control, () => this.held > this.pressedBytes);
+    const sink: ElisionSink = {
+      copy: (bytes) => this.copy(stream, bytes, this.stamp()),
+      elided: (elided) => {
+        // After a drop the line is lost anyway: the gap notice says so.
+        if (this.gaps.has(stream)) return;
+        this.batch.push({ stream, at: this.stamp(), bytes: new Uint8Array(0), elided });
+        this.schedule();
+      },
+    };
+    this.eliders.set(stream, { elider, sink });
     this.watch = { stream: requests, watch: new WholeResultWatch(control) };
   }
 
-  offer(stream: S, chunk: Buffer, at: number): void {
+  /**
+   * `chunk` was read (and forwarded) at `at`; without it, the queue reads the clock when a copy of the chunk
+   * first needs a time, and not at all for a read it leaves out whole (the middle of a long line).
+   */
+  offer(stream: S, chunk: Buffer, at?: number): void {
     this.offered += chunk.length;
-    const elider = this.broken ? undefined : this.eliders.get(stream);
-    if (!elider && this.watch?.stream !== stream) {
-      this.copy(stream, chunk, at);
+    this.offerAt = at ?? Number.NaN;
+    const elision = this.broken ? undefined : this.eliders.get(stream);
+    if (!elision && this.watch?.stream !== stream) {
+      this.copy(stream, chunk, this.stamp());
       return;
     }
     try {
@@ -126,22 +144,19 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
         this.watch.watch.offer(chunk);
         marks = this.watch.watch.total;
       }
-      if (!elider) this.copy(stream, chunk, at, marks);
-      else
-        elider.offer(chunk, {
-          copy: (bytes) => this.copy(stream, bytes, at),
-          elided: (elided) => {
-            // After a drop the line is lost anyway: the gap notice says so.
-            if (this.gaps.has(stream)) return;
-            this.batch.push({ stream, at, bytes: new Uint8Array(0), elided });
-            this.schedule();
-          },
-        });
+      if (!elision) this.copy(stream, chunk, this.stamp(), marks);
+      else elision.elider.offer(chunk, elision.sink);
     } catch (error) {
       // Observation stops here; the caller says why, and the relay goes on.
       this.broken = true;
       throw error;
     }
+  }
+
+  /** When the bytes being offered were read (see `offer`). */
+  private stamp(): number {
+    if (Number.isNaN(this.offerAt)) this.offerAt = preciseNow();
+    return this.offerAt;
   }
 
   /** `marks`: on the client's copies, the whole-result marks raised through this chunk's end. */

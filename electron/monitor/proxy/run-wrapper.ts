@@ -13,6 +13,7 @@ import { countLines } from "./copy-gaps.js";
 import { type Observer, relayOnly, startObserver } from "./observer-thread.js";
 import { StderrLines } from "./stderr-lines.js";
 import { STOP_EXIT_MS, STOP_KILL_MS } from "./stop-budget.js";
+import { pausable, relay } from "./stream-relay.js";
 import type { CopyStream } from "./worker-protocol.js";
 
 export interface RunOptions {
@@ -193,7 +194,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     else setTimeout(settle, START_QUIET_MS).unref();
   };
   const copy = (stream: CopyStream, chunk: Buffer) => {
-    const at = now();
+    // Once observing, the queue reads the clock only for the reads it copies (not a long line's middle).
+    const at = phase === "started" ? undefined : now();
     try {
       observer.queue.offer(stream, chunk, at);
     } catch (error) {
@@ -201,8 +203,8 @@ export async function runWrapper(options: RunOptions): Promise<number> {
       observer.queue.markBroken();
       say(`mcpscope: observation stopped (${(error as Error).message}); traffic is relayed unchanged\n`);
     }
+    if (at === undefined) return;
     lastCopyAt = at;
-    if (phase === "started") return;
     // What the traffic carried, not what the queue counts (a whole slab per pack while a batch gathers).
     if (observer.queue.offeredBytes > START_AT_BYTES) startObserving();
     else if (phase === "first bytes" && stream === "out") {
@@ -224,11 +226,9 @@ export async function runWrapper(options: RunOptions): Promise<number> {
   // Client → server. Forward first; back-pressure by pausing the source, never by buffering.
   // The client's lines, counted after forwarding: what a drain cut short may have left unparsed.
   let clientLines = 0;
+  const clientInput = pausable(stdin, childIn);
   stdin.on("data", (chunk: Buffer) => {
-    if (!childIn.destroyed && !childIn.write(chunk)) {
-      stdin.pause();
-      childIn.once("drain", () => stdin.resume());
-    }
+    if (!childIn.destroyed && !childIn.write(chunk)) clientInput.pause();
     copy("in", chunk);
     clientLines += countLines(chunk);
   });
@@ -305,31 +305,6 @@ export async function runWrapper(options: RunOptions): Promise<number> {
 function exitStatus(exit: { code: number | null; signal: NodeJS.Signals | null }): number {
   if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
   return exit.code ?? 1;
-}
-
-/**
- * Forwards `source` to `sink` with back-pressure (pause until drain), handing each chunk to `observe`
- * after it was forwarded. A sink that fails (the client closed it) is dropped, and `source` is drained.
- */
-function relay(
-  source: NodeJS.ReadableStream,
-  sink: NodeJS.WritableStream,
-  observe: (chunk: Buffer) => void,
-  write: (chunk: Buffer) => boolean = (chunk) => sink.write(chunk),
-): void {
-  let sinkGone = false;
-  const gone = () => {
-    sinkGone = true;
-    source.resume();
-  };
-  sink.on("error", gone);
-  source.on("data", (chunk: Buffer) => {
-    if (!sinkGone && !(sink as { destroyed?: boolean }).destroyed && !write(chunk)) {
-      source.pause();
-      sink.once("drain", () => source.resume());
-    }
-    observe(chunk);
-  });
 }
 
 /**
