@@ -35,6 +35,10 @@ describe("a kept zstd context", () => {
     });
   });
 
+  it("is not made where its stream cannot be (the caller then compresses each payload alone)", () => {
+    expect(keptZstd({ 9999: 1 })).toBeNull();
+  });
+
   it("stores payloads in a row that each read back as they were", () => {
     const texts = [
       LINE.repeat(700),

@@ -41,11 +41,12 @@ function zstdCodec(): Codec | undefined {
   const params = { [level]: ZSTD_LEVEL };
   // Told the input's size up front, zstd sizes its window and tables to it: about a tenth faster on 64 KiB.
   const fresh = (b: Buffer) => compress(b, { params, pledgedSrcSize: b.length });
+  /** Made on first use; null once it is known not to work here (then each payload gets its own). */
   let kept: KeptZstd | null | undefined;
   return {
     compress: (b) => {
-      kept ??= keptZstd(params);
-      const packed = kept?.compress(b);
+      if (kept === undefined) kept = keptZstd(params);
+      const packed = kept?.compress(b) ?? null;
       if (packed) return packed;
       kept = null;
       return fresh(b);
