@@ -6,8 +6,9 @@
  * as `zstdCompressSync` itself does (its `writeSync` and write state). Each payload is one frame, ended
  * with ZSTD_e_end; zstd starts the next frame afresh with the same parameters (the handle's `reset` would
  * drop them), and a frame given its whole input at once is sized to it as a pledged size would, so the
- * bytes are those `zstdCompressSync` writes. Where the handle is not what it expects (another Node), or
- * fails, the caller compresses with a context of its own, as before, from then on.
+ * bytes are those `zstdCompressSync` writes. Where the handle is not what it expects (another Node), fails,
+ * or writes a first frame that does not read back as its input, the caller compresses with a context of its
+ * own, as before, from then on.
  */
 import type { Transform } from "node:stream";
 import * as zlib from "node:zlib";
@@ -56,9 +57,23 @@ export function keptZstd(params: Record<number, number>): KeptZstd | null {
     failed = true;
   });
   let out = Buffer.allocUnsafe(bound(64 * 1024));
-  return {
+  /** The first frame is read back before it is trusted: a handle that changed its ways fails here. */
+  let checked = false;
+  const kept: KeptZstd = {
     compress(input) {
       if (failed) return null;
+      if (!checked) {
+        checked = true;
+        const frame = kept.compress(input);
+        if (frame === null) return null;
+        try {
+          if (zlib.zstdDecompressSync(frame).equals(input)) return frame;
+        } catch {
+          // Not a frame zstd reads: as wrong as a frame of other bytes.
+        }
+        failed = true;
+        return null;
+      }
       try {
         if (out.length < bound(input.length)) out = Buffer.allocUnsafe(bound(input.length));
         const parts: Buffer[] = [];
@@ -85,4 +100,5 @@ export function keptZstd(params: Record<number, number>): KeptZstd | null {
       }
     },
   };
+  return kept;
 }
