@@ -65,11 +65,19 @@ function escapeLength(b: Uint8Array, j: number): number {
   return 6;
 }
 
+/** Bytes of a string checked one at a time before runs of ordinary ones are skipped a word at a time. */
+const BYTE_BY_BYTE = 32;
+
 /** `i` at a string's opening quote: the index after its closing quote, or -1. */
 export function skipString(b: Uint8Array, i: number): number {
   let j = i + 1;
   const checkedTo = Math.min(b.length, j + CHECKED_STRING_BYTES);
+  const wordsFrom = j + BYTE_BY_BYTE;
   while (j < checkedTo) {
+    if (j >= wordsFrom) {
+      j = ordinaryUntil(b, j, checkedTo);
+      if (j >= checkedTo) break;
+    }
     const c = b[j] as number;
     if (c === QUOTE) return j + 1;
     if (c === BACKSLASH) {
@@ -89,6 +97,43 @@ export function skipString(b: Uint8Array, i: number): number {
     if ((q - 1 - k) % 2 === 0) return q + 1;
     j = q + 1;
   }
+}
+
+/** A 32-bit view of the memory under the last buffer read a word at a time (views are kept, not made per run). */
+let words: { buffer: ArrayBufferLike; view: Int32Array } | null = null;
+
+/**
+ * The first index in `b[from, to)` of a byte a string's check must look at (a quote, a backslash or a
+ * control character), or `to`: the bytes before it need no check. Read four bytes at a time.
+ */
+function ordinaryUntil(b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i < to && (b.byteOffset + i) % 4 !== 0) {
+    const c = b[i] as number;
+    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return i;
+    i++;
+  }
+  if (i >= to) return to;
+  if (words?.buffer !== b.buffer)
+    words = { buffer: b.buffer, view: new Int32Array(b.buffer, 0, b.buffer.byteLength >> 2) };
+  const { view } = words;
+  const wordsTo = (b.byteOffset + to) >> 2;
+  let k = (b.byteOffset + i) >> 2;
+  for (; k < wordsTo; k++) {
+    const w = view[k] as number;
+    const q = w ^ 0x22222222;
+    const s = w ^ 0x5c5c5c5c;
+    // A byte under 0x20 in `w`, or a zero byte in `q` or `s` (a quote, a backslash), sets its high bit.
+    if ((((w - 0x20202020) & ~w) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) break;
+  }
+  // The word that holds one, or the last few bytes: read one by one.
+  i = k * 4 - b.byteOffset;
+  while (i < to) {
+    const c = b[i] as number;
+    if (c < 0x20 || c === QUOTE || c === BACKSLASH) return i;
+    i++;
+  }
+  return to;
 }
 
 function skipNumber(b: Uint8Array, i: number): number {
