@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
-import type { PickScope } from "../../../shared/servers.js";
-import { PickScopeSchema } from "../../../shared/servers.js";
+import type { InstrumentEntryResult, PickScope } from "../../../shared/servers.js";
+import { PickScopeSchema, RepairResultSchema } from "../../../shared/servers.js";
 import { entryPickFlags, listedPlace, matchesPick } from "../../monitor/api/entry-pick.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { quoteArg, visibleText } from "../../monitor/discovery/shown-command.js";
@@ -52,6 +52,48 @@ export function pickInput(args: ParsedArgs): { file?: string; scope?: PickScope;
   return { file: path("file"), scope: scope as PickScope | undefined, project: path("project") };
 }
 
+type Wrapped = Extract<InstrumentEntryResult, { kind: "wrapped" }>;
+type Proxied = Extract<InstrumentEntryResult, { kind: "proxied" }>;
+
+/** The fields `--json` prints, in order, for the help and the output alike. */
+const WRAPPED_JSON = [
+  "status",
+  "client",
+  "server",
+  "file",
+  "command",
+  "args",
+  "backup",
+  "warning",
+  "disabled",
+  "notes",
+  "gone",
+  "other",
+] as const satisfies ReadonlyArray<keyof Wrapped>;
+const PROXIED_JSON = [
+  "status",
+  "client",
+  "server",
+  "file",
+  "upstream",
+  "url",
+  "backup",
+  "warning",
+  "disabled",
+] as const satisfies ReadonlyArray<keyof Proxied>;
+/** `--repair --json` prints the API's answer as it is: its entries' fields are the schema's. */
+const REPAIR_JSON = Object.keys(RepairResultSchema.shape.entries.element.shape);
+
+/** `{"status", "client", …}`: the fields of a JSON document, for the help. */
+function fieldList(fields: readonly string[]): string {
+  return `{${fields.map((f) => JSON.stringify(f)).join(", ")}}`;
+}
+
+/** The document `--json` prints: `fields` of `result`, in that order. */
+function printed<T extends object>(result: T, fields: ReadonlyArray<keyof T>): string {
+  return `${JSON.stringify(Object.fromEntries(fields.map((f) => [f, result[f]])), null, 2)}\n`;
+}
+
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: `the MCP client (${CLIENT_IDS.join(", ")})` },
   server: { kind: "string", placeholder: "NAME", help: "the server's name in that client's config" },
@@ -68,7 +110,7 @@ const FLAGS: FlagSpecs = {
   },
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled", "notes", "gone"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}; with --repair {"entries": [{"client", "server", "file", "status", "was", "now", "gone", "backup", "warning", "error"}]}',
+    help: `print ${fieldList(WRAPPED_JSON)}; for a remote entry ${fieldList(PROXIED_JSON)}; with --repair {"entries": [${fieldList(REPAIR_JSON)}]}`,
   },
 };
 
@@ -144,11 +186,8 @@ export const instrumentCommand: Command = {
     });
     if (result.kind === "proxied") {
       if (args.flags.json) {
-        const { status, server, file: where, upstream, url, backup, warning, disabled } = result;
-        io.stdout.write(
-          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup, warning, disabled }, null, 2)}\n`,
-        );
-        return warned(io, `${name} (${client}) in ${where}`, warning);
+        io.stdout.write(printed(result, PROXIED_JSON));
+        return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
       }
       if (result.status === "already-instrumented") {
         io.stdout.write(
@@ -191,35 +230,8 @@ export const instrumentCommand: Command = {
         "",
       ].join("\n");
     if (args.flags.json) {
-      const {
-        status,
-        server,
-        file,
-        command,
-        args: after,
-        backup,
-        warning,
-        disabled,
-        notes,
-        gone,
-        other,
-      } = result;
-      const printed = {
-        status,
-        client,
-        server,
-        file,
-        command,
-        args: after,
-        backup,
-        warning,
-        disabled,
-        notes,
-        gone,
-        other,
-      };
-      io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
-      return warned(io, `${name} (${client}) in ${file}`, warning);
+      io.stdout.write(printed(result, WRAPPED_JSON));
+      return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
     if (result.status === "marked") {
       io.stdout.write(
