@@ -1,0 +1,170 @@
+/**
+ * Copies of the CLI in the data dir's runtime folder stay bounded: after `instrument` or `--repair`, a copy
+ * that no entry of any client runs, that no running wrapper runs from, and that nothing used for a day is
+ * removed (said in the command's output, an event and `db info`); this install's own copy, copies entries
+ * run, and every copy while a config cannot be read, are kept.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdir, readdir, stat, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliInstallRoot } from "../../electron/monitor/instrument/launcher.js";
+import { stableCliName } from "../../electron/monitor/instrument/stable-cli.js";
+import { VERSION } from "../../electron/monitor/version.js";
+import type { StorageInfo } from "../../shared/storage.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { copyInstall } from "../helpers/install-copy.js";
+import { tempDir } from "../helpers/mcp.js";
+
+const DAY = 86_400_000;
+const ECHO = ["-e", "process.stdin.pipe(process.stdout)"];
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  tmp = await tempDir("mcpscope-runtime-prune-");
+});
+afterAll(() => tmp.cleanup());
+
+/** A home with Claude Desktop's config (one plain entry, `fresh`) and a data dir, both new. */
+async function setup(name: string): Promise<{ home: string; data: string; runtime: string }> {
+  const home = join(tmp.path, name, "home");
+  const data = join(tmp.path, name, "data");
+  await mkdir(join(home, ".config", "Claude"), { recursive: true });
+  await writeFile(
+    join(home, ".config", "Claude", "claude_desktop_config.json"),
+    JSON.stringify({ mcpServers: { fresh: { command: process.execPath, args: ECHO } } }),
+  );
+  return { home, data, runtime: join(data, "runtime") };
+}
+
+/** A copy in the runtime folder, last used `age` ago; returns its bin script. */
+async function copy(runtime: string, name: string, age: number): Promise<string> {
+  const root = join(runtime, name);
+  await mkdir(join(root, "bin"), { recursive: true });
+  await writeFile(join(root, "bin", "mcpscope.js"), "// a copy\n");
+  const then = new Date(Date.now() - age);
+  await utimes(root, then, then);
+  return join(root, "bin", "mcpscope.js");
+}
+
+/** A config entry wrapped through `script` (as `instrument` writes it from a copy). */
+function wrappedThrough(script: string, name: string) {
+  return {
+    command: process.execPath,
+    args: [script, "run", "--name", name, "--", process.execPath, ...ECHO],
+  };
+}
+
+const instrumentFresh = (home: string, data: string) =>
+  cliOkInProcess([
+    "instrument",
+    "--client",
+    "claude-desktop",
+    "--server",
+    "fresh",
+    "--home",
+    home,
+    "--data-dir",
+    data,
+  ]);
+
+describe("old copies of the CLI in the runtime folder", () => {
+  it("go once nothing runs them, and the event, the output and db info say so", async () => {
+    const { home, data, runtime } = await setup("unused");
+    const own = stableCliName(cliInstallRoot(), VERSION);
+    expect(own).not.toBeNull();
+    await copy(runtime, own!, 3 * DAY);
+    await copy(runtime, "0.0.1-1111111111111111", 3 * DAY);
+    await copy(runtime, "0.0.2", 3 * DAY); // named by a build from before the digest
+    const cursorRuns = await copy(runtime, "0.0.3-3333333333333333", 3 * DAY);
+    await copy(runtime, "0.0.4-4444444444444444", DAY / 2); // used within the day
+    // A copy a process that ended left half made.
+    const { pid } = spawnSync(process.execPath, ["-e", ""]);
+    await mkdir(join(runtime, `0.0.5-5555555555555555.tmp-${pid}`, "dist"), { recursive: true });
+    await mkdir(join(home, ".cursor"));
+    await writeFile(
+      join(home, ".cursor", "mcp.json"),
+      JSON.stringify({ mcpServers: { other: wrappedThrough(cursorRuns, "other") } }),
+    );
+
+    const { stdout } = await instrumentFresh(home, data);
+    expect(stdout).toContain(
+      `removed 3 old copies of the mcpscope CLI (20 B) from ${runtime}: 0.0.5-5555555555555555.tmp-${pid}, 0.0.1-1111111111111111, 0.0.2\n`,
+    );
+    expect((await readdir(runtime)).sort()).toEqual(
+      [own!, "0.0.3-3333333333333333", "0.0.4-4444444444444444"].sort(),
+    );
+    // The copy Cursor's entry runs counts as used now: kept a day from now, even once the entry goes.
+    expect((await stat(join(runtime, "0.0.3-3333333333333333"))).mtimeMs).toBeGreaterThan(Date.now() - DAY);
+
+    const { events } = await cliJsonInProcess<{ events: Array<{ message: string }> }>([
+      "events",
+      "--type",
+      "storage.runtime_pruned",
+      "--data-dir",
+      data,
+    ]);
+    expect(events.map((e) => e.message)).toEqual([expect.stringContaining("removed 3 old copies")]);
+    const info = await cliJsonInProcess<StorageInfo>(["db", "info", "--data-dir", data]);
+    expect(info.runtime).toMatchObject({ dir: runtime, copies: 3 });
+    const { stdout: text } = await cliOkInProcess(["db", "info", "--data-dir", data]);
+    expect(text).toContain(`copies of the CLI: 3 in ${runtime} (`);
+  });
+
+  it("are all kept while a client's config cannot be read, and the output says why", async () => {
+    const { home, data, runtime } = await setup("unreadable");
+    await copy(runtime, "0.0.1-1111111111111111", 3 * DAY);
+    await mkdir(join(home, ".cursor"));
+    // Half saved: its entries may run that copy.
+    await writeFile(join(home, ".cursor", "mcp.json"), '{ "mcpServers": { "other": { "command": ');
+
+    const { stdout } = await instrumentFresh(home, data);
+    expect(stdout).toContain(
+      `kept the old copies of the mcpscope CLI in ${runtime}: ${join(home, ".cursor", "mcp.json")} cannot be read, so what its entries run is not known\n`,
+    );
+    expect(await readdir(runtime)).toEqual(["0.0.1-1111111111111111"]);
+  });
+
+  it("keep the copy a running wrapper runs from, and let it go once the wrapper ended", async () => {
+    const { home, data, runtime } = await setup("live");
+    // A real copy of this CLI, whose wrapper records into the data dir.
+    const root = join(runtime, "0.0.6-6666666666666666");
+    await copyInstall(root);
+    const wrapper = spawn(
+      process.execPath,
+      [
+        join(root, "bin", "mcpscope.js"),
+        "run",
+        "--name",
+        "live",
+        "--data-dir",
+        data,
+        "--",
+        process.execPath,
+        ...ECHO,
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    const exited = new Promise((resolve) => wrapper.on("exit", resolve));
+    // Recording once its presence file is there.
+    const line = '{"jsonrpc":"2.0","id":1,"method":"ping"}\n';
+    const echoed = new Promise((resolve) => wrapper.stdout.once("data", resolve));
+    wrapper.stdin.write(line);
+    await echoed;
+    while ((await readdir(join(data, "wrappers")).catch(() => [])).length === 0)
+      await new Promise((resolve) => setImmediate(resolve));
+    const old = new Date(Date.now() - 3 * DAY);
+    await utimes(root, old, old);
+
+    const during = await instrumentFresh(home, data);
+    expect(during.stdout).not.toContain("removed");
+    expect(await readdir(runtime)).toEqual(["0.0.6-6666666666666666"]);
+
+    wrapper.stdin.end();
+    await exited;
+    await utimes(root, old, old);
+    const { stdout } = await cliOkInProcess(["instrument", "--repair", "--home", home, "--data-dir", data]);
+    expect(stdout).toContain(`removed 1 old copy of the mcpscope CLI (`);
+    expect(await readdir(runtime)).toEqual([]);
+  });
+});
