@@ -4,12 +4,18 @@
  * removed (said in the command's output, an event and `db info`); this install's own copy, copies entries
  * run, and every copy while a config cannot be read, are kept.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { mkdir, readdir, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
 import { cliInstallRoot } from "../../electron/monitor/instrument/launcher.js";
+import { pruneRuntimeCopies } from "../../electron/monitor/instrument/runtime-prune.js";
 import { stableCliName } from "../../electron/monitor/instrument/stable-cli.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
+import { StorageService } from "../../electron/monitor/store/storage-service.js";
 import { VERSION } from "../../electron/monitor/version.js";
 import type { StorageInfo } from "../../shared/storage.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -166,5 +172,52 @@ describe("old copies of the CLI in the runtime folder", () => {
     const { stdout } = await cliOkInProcess(["instrument", "--repair", "--home", home, "--data-dir", data]);
     expect(stdout).toContain(`removed 1 old copy of the mcpscope CLI (`);
     expect(await readdir(runtime)).toEqual([]);
+  });
+
+  it("are kept a day after --repair moved an entry off them: its client may still run the old line", async () => {
+    const { home, data, runtime } = await setup("moved-off");
+    // Instrumented by a copy that runs from the runtime folder (what an AppImage's entries run).
+    const script = await copyInstall(join(runtime, "0.0.7-7777777777777777"));
+    const root = join(runtime, "0.0.7-7777777777777777");
+    await promisify(execFile)(process.execPath, [
+      script,
+      "instrument",
+      "--client",
+      "claude-desktop",
+      "--server",
+      "fresh",
+      "--home",
+      home,
+      "--data-dir",
+      data,
+    ]);
+    const old = new Date(Date.now() - 3 * DAY);
+    await utimes(root, old, old);
+
+    const repaired = await cliOkInProcess(["instrument", "--repair", "--home", home, "--data-dir", data]);
+    expect(repaired.stdout).toContain(`  was: ${process.execPath} ${script}\n`);
+    expect(repaired.stdout).not.toContain("removed");
+    expect(await readdir(runtime)).toEqual(["0.0.7-7777777777777777"]);
+
+    // The engine's storage pass a day and more later, on its own clock.
+    const db = openDb(databasePath(data));
+    const events: TrackedEvent[] = [];
+    const storage = new StorageService(data, db, {
+      track: (event) => events.push(event),
+      pruneRuntime: (now) => pruneRuntimeCopies({ dataDir: data, db, home, now }),
+    });
+    try {
+      await storage.pass(Date.now() + DAY + 60_000);
+    } finally {
+      await storage.close();
+      db.close();
+    }
+    expect(await readdir(runtime)).toEqual([]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: "storage.runtime_pruned",
+        message: expect.stringContaining(`removed 1 old copy of the mcpscope CLI (`),
+      }),
+    ]);
   });
 });
