@@ -9,9 +9,10 @@
  *    by `--repair`): a client that has not restarted since its entry changed still starts the old command.
  * When what runs is in doubt — a config that cannot be read, a wrapper whose command line cannot be read
  * and that did not say what it runs, this install's own files — no copy is removed, and the answer says why.
- * A copy goes by being renamed aside first (stable-cli.ts removeAside), so a half-removed one is never run.
+ * A copy goes by being renamed aside first (stable-cli.ts moveAside), so a half-removed one is never run.
  */
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { RuntimePrune } from "../../../shared/storage.js";
 import { CLIENT_READERS } from "../discovery/clients/index.js";
@@ -29,7 +30,7 @@ import { cliInstallRoot } from "./launcher.js";
 import { launcherScripts } from "./launcher-check.js";
 import { readRecords, recordsPath } from "./records.js";
 import { copyOf, readRuntimeFolder } from "./runtime-copies.js";
-import { markCopyUsed, removeAside, stableCliName } from "./stable-cli.js";
+import { markCopyUsed, moveAside, stableCliName } from "./stable-cli.js";
 
 /** How long a copy nothing runs is kept after something was last seen using it. */
 export const RUNTIME_UNUSED_MS = 24 * 3_600_000;
@@ -131,18 +132,22 @@ export async function pruneRuntimeCopies(options: RuntimePruneOptions): Promise<
   if (folder.copies.length === 0 && folder.leftovers.length === 0) return null;
   const own = ownCopyName();
   const stale = folder.copies.filter((c) => c.name !== own && now - c.usedAt >= RUNTIME_UNUSED_MS);
-  const leftovers = folder.leftovers.filter((l) => !alive(l.pid));
+  // Another process's leftover is its own business while it runs (a copy it is making or deleting).
+  const leftovers = folder.leftovers.filter((l) => l.pid === process.pid || !alive(l.pid));
   if (stale.length === 0 && leftovers.length === 0) return null;
   const result: RuntimePrune = { dir: folder.dir, removed: [], bytes: 0, heldBack: null };
-  const remove = (name: string, how: (path: string) => boolean) => {
+  // Deleted off the engine's thread: a copy is some 200 files.
+  const remove = async (name: string, aside: (path: string) => string | null) => {
     const path = join(folder.dir, name);
     const bytes = treeBytes(path);
-    if (!how(path)) return;
+    const gone = aside(path);
+    if (gone === null) return;
+    await rm(gone, { recursive: true, force: true }).catch(() => {});
     result.removed.push({ name, bytes });
     result.bytes += bytes;
   };
   // Nothing runs a leftover: an entry names a copy's own folder.
-  for (const { name } of leftovers) remove(name, (path) => removeAside(path, "removed"));
+  for (const { name } of leftovers) await remove(name, (path) => path);
   if (stale.length === 0) return result.removed.length > 0 ? result : null;
   let used = new Set<string>();
   let doubt: string | null;
@@ -164,7 +169,7 @@ export async function pruneRuntimeCopies(options: RuntimePruneOptions): Promise<
   for (const copy of stale) {
     const path = join(folder.dir, copy.name);
     if (used.has(copy.name)) markCopyUsed(path, now);
-    else if (doubt === null) remove(copy.name, (p) => removeAside(p, "removed"));
+    else if (doubt === null) await remove(copy.name, (p) => moveAside(p, "removed"));
     else result.heldBack = doubt;
   }
   return result.removed.length > 0 || result.heldBack ? result : null;

@@ -69,19 +69,18 @@ export function markCopyUsed(folder: string, now = Date.now()): void {
 }
 
 /**
- * Removes a copy by renaming it aside first (`<name>.<why>-<pid>`, a name nothing runs), then deleting
- * that: a crash mid-delete leaves a folder no entry points at, never a half-removed copy under the name an
- * entry runs. False when it could not be renamed (then it is left whole).
+ * Renames a copy aside (`<name>.<why>-<pid>`, a name nothing runs) so that it can be deleted there: a
+ * crash mid-delete leaves a folder no entry points at, never a half-removed copy under the name an entry
+ * runs. Returns where it went; null when it could not be renamed (then it is left whole).
  */
-export function removeAside(folder: string, why: "stale" | "removed"): boolean {
+export function moveAside(folder: string, why: "stale" | "removed"): string | null {
   const aside = `${folder}.${why}-${process.pid}`;
   try {
     renameSync(folder, aside);
+    return aside;
   } catch {
-    return false;
+    return null;
   }
-  rmSync(aside, { recursive: true, force: true });
-  return true;
 }
 
 /**
@@ -107,7 +106,8 @@ export function ensureStableCli(installRoot: string, dataDir: string, version: s
   }
   // A copy whose files changed since (edited, cut short by hand) goes aside first: rename cannot replace a
   // folder that has files in it.
-  if (existsSync(target)) removeAside(target, "stale");
+  const aside = existsSync(target) ? moveAside(target, "stale") : null;
+  if (aside) rmSync(aside, { recursive: true, force: true });
   try {
     renameSync(staging, target);
   } catch (error) {
