@@ -5,7 +5,7 @@
  * run, and every copy while a config cannot be read, are kept.
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
-import { mkdir, readdir, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +92,10 @@ describe("old copies of the CLI in the runtime folder", () => {
       join(home, ".cursor", "mcp.json"),
       JSON.stringify({ mcpServers: { other: wrappedThrough(cursorRuns, "other") } }),
     );
+
+    // A config that is a link to nothing holds no entries: no doubt.
+    await mkdir(join(home, ".config", "Code", "User"), { recursive: true });
+    await symlink(join(home, "nowhere.json"), join(home, ".config", "Code", "User", "mcp.json"));
 
     const { stdout } = await instrumentFresh(home, data);
     expect(stdout).toContain(

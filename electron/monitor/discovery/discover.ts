@@ -162,14 +162,11 @@ async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, ou
   try {
     text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
-    const problem =
-      (error as NodeJS.ErrnoException).code === "ENOENT"
-        ? await danglingLink(file)
-        : readProblem(error as NodeJS.ErrnoException);
-    if (problem) {
-      outcome.warnings.push({ file, message: problem });
-      noteUnreadable(outcome, file);
-    }
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+    const problem = missing ? await danglingLink(file) : readProblem(error as NodeJS.ErrnoException);
+    if (problem) outcome.warnings.push({ file, message: problem });
+    // A link to nothing holds no entries; a file there that cannot be read may.
+    if (problem && !missing) noteUnreadable(outcome, file);
     return;
   }
   const warn = (message: string) => outcome.warnings.push({ file, message });

@@ -45,6 +45,11 @@ export function readRuntimeFolder(dataDir: string): RuntimeFolder {
   return folder;
 }
 
+/** Whether there is anything in the runtime folder to prune. */
+export function holdsAny(folder: RuntimeFolder): boolean {
+  return folder.copies.length > 0 || folder.leftovers.length > 0;
+}
+
 /** What `db info` and the Storage view show of the runtime folder. */
 export function runtimeCopies(dataDir: string): RuntimeCopies {
   const folder = readRuntimeFolder(dataDir);

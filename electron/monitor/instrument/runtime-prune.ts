@@ -29,7 +29,7 @@ import { wrapperPresenceFiles } from "../wrapper-presence.js";
 import { cliInstallRoot } from "./launcher.js";
 import { launcherScripts } from "./launcher-check.js";
 import { readRecords, recordsPath } from "./records.js";
-import { copyOf, readRuntimeFolder } from "./runtime-copies.js";
+import { copyOf, holdsAny, readRuntimeFolder } from "./runtime-copies.js";
 import { markCopyUsed, moveAside, stableCliName } from "./stable-cli.js";
 
 /** How long a copy nothing runs is kept after something was last seen using it. */
@@ -129,7 +129,7 @@ export async function pruneRuntimeCopies(options: RuntimePruneOptions): Promise<
   const { dataDir, db } = options;
   const now = options.now ?? Date.now();
   const folder = readRuntimeFolder(dataDir);
-  if (folder.copies.length === 0 && folder.leftovers.length === 0) return null;
+  if (!holdsAny(folder)) return null;
   const own = ownCopyName();
   const stale = folder.copies.filter((c) => c.name !== own && now - c.usedAt >= RUNTIME_UNUSED_MS);
   // Another process's leftover is its own business while it runs (a copy it is making or deleting).
@@ -181,6 +181,7 @@ export async function pruneRuntimeCopies(options: RuntimePruneOptions): Promise<
  * is already changed.
  */
 export async function pruneAfterConfigChange(dataDir: string, home?: string): Promise<RuntimePrune | null> {
+  if (!holdsAny(readRuntimeFolder(dataDir))) return null;
   let db: Db;
   try {
     db = openDb(databasePath(dataDir), { busyTimeoutMs: 2000 });
