@@ -178,30 +178,65 @@ describe("old copies of the CLI in the runtime folder", () => {
     expect(await readdir(runtime)).toEqual([]);
   });
 
-  it("are kept a day after --repair moved an entry off them: its client may still run the old line", async () => {
+  it("are kept a day after --repair or uninstrument moved an entry off them: its client may still run the old line", async () => {
     const { home, data, runtime } = await setup("moved-off");
-    // Instrumented by a copy that runs from the runtime folder (what an AppImage's entries run).
-    const script = await copyInstall(join(runtime, "0.0.7-7777777777777777"));
-    const root = join(runtime, "0.0.7-7777777777777777");
-    await promisify(execFile)(process.execPath, [
-      script,
-      "instrument",
-      "--client",
-      "claude-desktop",
-      "--server",
-      "fresh",
-      "--home",
-      home,
-      "--data-dir",
-      data,
-    ]);
+    await writeFile(
+      join(home, ".config", "Claude", "claude_desktop_config.json"),
+      JSON.stringify({
+        mcpServers: {
+          fresh: { command: process.execPath, args: ECHO },
+          second: { command: process.execPath, args: ECHO },
+        },
+      }),
+    );
+    // Each instrumented by a copy that runs from the runtime folder (what an AppImage's entries run).
+    const roots = [join(runtime, "0.0.7-7777777777777777"), join(runtime, "0.0.8-8888888888888888")];
+    const scripts: string[] = [];
+    for (const [i, server] of ["fresh", "second"].entries()) {
+      scripts.push(await copyInstall(roots[i]!));
+      await promisify(execFile)(process.execPath, [
+        scripts[i]!,
+        ...[
+          "instrument",
+          "--client",
+          "claude-desktop",
+          "--server",
+          server,
+          "--home",
+          home,
+          "--data-dir",
+          data,
+        ],
+      ]);
+    }
     const old = new Date(Date.now() - 3 * DAY);
-    await utimes(root, old, old);
+    for (const root of roots) await utimes(root, old, old);
+    const both = ["0.0.7-7777777777777777", "0.0.8-8888888888888888"];
 
-    const repaired = await cliOkInProcess(["instrument", "--repair", "--home", home, "--data-dir", data]);
-    expect(repaired.stdout).toContain(`  was: ${process.execPath} ${script}\n`);
+    const repaired = await cliOkInProcess([
+      ...["instrument", "--repair", "--server", "fresh", "--home", home, "--data-dir", data],
+    ]);
+    expect(repaired.stdout).toContain(`  was: ${process.execPath} ${scripts[0]}\n`);
     expect(repaired.stdout).not.toContain("removed");
-    expect(await readdir(runtime)).toEqual(["0.0.7-7777777777777777"]);
+    expect((await readdir(runtime)).sort()).toEqual(both);
+
+    await utimes(roots[1]!, old, old);
+    await cliOkInProcess([
+      ...[
+        "uninstrument",
+        "--client",
+        "claude-desktop",
+        "--server",
+        "second",
+        "--home",
+        home,
+        "--data-dir",
+        data,
+      ],
+    ]);
+    const after = await cliOkInProcess(["instrument", "--repair", "--home", home, "--data-dir", data]);
+    expect(after.stdout).not.toContain("removed");
+    expect((await readdir(runtime)).sort()).toEqual(both);
 
     // The engine's storage pass a day and more later, on its own clock.
     const db = openDb(databasePath(data));
@@ -220,7 +255,7 @@ describe("old copies of the CLI in the runtime folder", () => {
     expect(events).toEqual([
       expect.objectContaining({
         type: "storage.runtime_pruned",
-        message: expect.stringContaining(`removed 1 old copy of the mcpscope CLI (`),
+        message: expect.stringContaining(`removed 2 old copies of the mcpscope CLI (`),
       }),
     ]);
   });

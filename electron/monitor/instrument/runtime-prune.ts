@@ -6,7 +6,8 @@
  *  - an entry of any client's config, or of any file mcpscope instrumented, runs it,
  *  - a running wrapper runs from it (a client keeps a session's process for as long as it lives),
  *  - or something was seen using it within the last day (its folder's time: made, reused, run, moved off
- *    by `--repair`): a client that has not restarted since its entry changed still starts the old command.
+ *    by `--repair` or `uninstrument`): a client that has not restarted since its entry changed still starts
+ *    the old command line.
  * When what runs is in doubt — a config that cannot be read, a wrapper whose command line cannot be read
  * and that did not say what it runs, this install's own files — no copy is removed, and the answer says why.
  * A copy goes by being renamed aside first (stable-cli.ts moveAside), so a half-removed one is never run.
