@@ -43,6 +43,8 @@ export interface RuntimePruneOptions {
   /** Read client configs under this folder instead of the home folder (`--home`, for testing). */
   home?: string;
   now?: number;
+  /** This install's own copy's folder name (default: this process's install, stableCliName). */
+  ownCopy?: string | null;
 }
 
 /** What entries run: their scripts, and the files whose entries could not be read. */
@@ -131,7 +133,7 @@ export async function pruneRuntimeCopies(options: RuntimePruneOptions): Promise<
   const now = options.now ?? Date.now();
   const folder = readRuntimeFolder(dataDir);
   if (!holdsAny(folder)) return null;
-  const own = ownCopyName();
+  const own = options.ownCopy === undefined ? ownCopyName() : options.ownCopy;
   const stale = folder.copies.filter((c) => c.name !== own && now - c.usedAt >= RUNTIME_UNUSED_MS);
   // Another process's leftover is its own business while it runs (a copy it is making or deleting).
   const leftovers = folder.leftovers.filter((l) => l.pid === process.pid || !alive(l.pid));
