@@ -12,6 +12,7 @@ import {
   TransportKindSchema,
 } from "./discovery.js";
 import { CallSummarySchema, ServerSummarySchema } from "./domain.js";
+import { RuntimePruneSchema } from "./storage.js";
 
 /**
  * A server that answered a call recorded through `mcpscope run` or `proxy` within this window is `active`: real
@@ -334,6 +335,8 @@ export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
     gone: z.string().nullable(),
     /** already-instrumented: the other mcpscope install it runs, left as it is (`--repair` re-points it). */
     other: OtherInstallSchema.nullable(),
+    /** Old copies of the CLI removed from the data dir's runtime folder after this change; null: none. */
+    pruned: RuntimePruneSchema.nullable(),
   }),
   z.object({
     kind: z.literal("proxied"),
@@ -415,6 +418,8 @@ export const RepairResultSchema = z.object({
       error: z.string().nullable(),
     }),
   ),
+  /** Old copies of the CLI removed from the data dir's runtime folder after the repair; null: none. */
+  pruned: RuntimePruneSchema.nullable(),
 });
 export type RepairResult = z.infer<typeof RepairResultSchema>;
 

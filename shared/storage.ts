@@ -52,6 +52,27 @@ export const SizePruneNoticeSchema = z.object({
   message: z.string(),
 });
 
+/** The data dir's copies of the CLI (`runtime/`), which entries instrumented from a passing install run. */
+export const RuntimeCopiesSchema = z.object({
+  dir: z.string(),
+  /** Copies in it (folders named `<version>-<digest>`, or a version alone from older builds). */
+  copies: z.number().int(),
+  /** Bytes of everything in it. */
+  bytes: z.number().int(),
+});
+export type RuntimeCopies = z.infer<typeof RuntimeCopiesSchema>;
+
+/** What one pruning of the runtime folder removed, or why it kept copies nothing seemed to run. */
+export const RuntimePruneSchema = z.object({
+  dir: z.string(),
+  /** Copies removed, and leftovers of copies made or removed by a process that ended midway. */
+  removed: z.array(z.object({ name: z.string(), bytes: z.number().int() })),
+  bytes: z.number().int(),
+  /** Why no copy was removed though some looked unused (a config that cannot be read…), or null. */
+  heldBack: z.string().nullable(),
+});
+export type RuntimePrune = z.infer<typeof RuntimePruneSchema>;
+
 export const StorageInfoSchema = z.object({
   dataDir: z.string(),
   database: z.string(),
@@ -89,6 +110,7 @@ export const StorageInfoSchema = z.object({
   backupSchedule: z.object({ everyMs: z.number().nullable(), keep: z.number().int() }),
   /** What is wrong with the backups, in a line, or null: the newest dated after now, or older than scheduled. */
   backupNotice: z.string().nullable(),
+  runtime: RuntimeCopiesSchema,
 });
 export type StorageInfo = z.infer<typeof StorageInfoSchema>;
 

@@ -31,6 +31,7 @@ import { readEventRetention } from "./events/event-settings.js";
 import { applyEventRetention } from "./events/queries.js";
 import { EventTracker, type TrackedEvent } from "./events/tracker.js";
 import { checkHandlers } from "./health/check-handlers.js";
+import { pruneRuntimeCopies } from "./instrument/runtime-prune.js";
 import { InventoryService } from "./inventory/inventory-service.js";
 import { LiveFeeds } from "./live-feeds.js";
 import { LoggingSystem } from "./logs/logging-system.js";
@@ -166,6 +167,7 @@ export async function createEngine(
     track: (event) => tracker.track(event),
     warn: (problem) => logging.warn("storage", problem),
     info: (message, details) => logging.logger.info(details, message),
+    pruneRuntime: (now) => pruneRuntimeCopies({ dataDir: options.dataDir, db, now }),
   });
   storage.start();
   if (storageStart.vacuum === "converted")

@@ -3,6 +3,8 @@
  * in `<dataDir>/wrappers/` from right after its server is spawned until it exits, naming itself as its
  * session row will (pid and start ticks). Its session row is written only once its observer starts, up to
  * seconds later; `restore` asks both, so a wrapper that has just started is not swapped a database under.
+ * It also names the script the wrapper runs, so that a copy of the CLI in `runtime/` it runs from is kept
+ * where the process's own command line cannot be read (off Linux).
  * Only node:fs here: the wrapper loads this before its first relayed byte.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,6 +19,8 @@ export interface WrapperPresence {
   startTicks: number | null;
   /** Epoch ms. */
   startedAt: number;
+  /** The `bin/mcpscope.js` this wrapper runs (absent from wrappers before it was written). */
+  script?: string;
 }
 
 /** Marks this wrapper as recording; the returned function unmarks it (also at exit). Fails open. */
@@ -24,6 +28,7 @@ export function markWrapperRecording(dataDir: string, startedAt: number): () => 
   const folder = join(dataDir, WRAPPERS_FOLDER);
   const file = join(folder, `${process.pid}-${startedAt}.json`);
   const presence: WrapperPresence = { pid: process.pid, startTicks: ownStartTicks(), startedAt };
+  if (process.argv[1]) presence.script = process.argv[1];
   try {
     makeDirs(folder, 0o700);
     // Small enough to be written whole; a partial file reads as unparsable and is skipped.

@@ -7,7 +7,7 @@
  * from the npx cache writes a copy in the data dir, not the cache's path.
  */
 import { execFile, spawn } from "node:child_process";
-import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import { VERSION } from "../../electron/monitor/version.js";
 import type { DiscoveryResult } from "../../shared/discovery.js";
 import type { RepairResult } from "../../shared/servers.js";
 import { cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { copyInstall } from "../helpers/install-copy.js";
 import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 
 const LINE = '{"jsonrpc":"2.0","id":1,"method":"ping"}\n';
@@ -49,17 +50,6 @@ beforeAll(async () => {
   await mkdir(join(tmp.path, "tmp"));
 });
 afterAll(() => tmp.cleanup());
-
-/** A copy of this install's CLI at `root` (what an npm install or the npx cache holds). */
-async function copyInstall(root: string): Promise<string> {
-  await mkdir(join(root, "dist"), { recursive: true });
-  await cp(join(ROOT, "bin"), join(root, "bin"), { recursive: true });
-  await cp(join(ROOT, "package.json"), join(root, "package.json"));
-  for (const name of await readdir(join(ROOT, "dist")))
-    if (name.endsWith(".mjs") || name === "install.json")
-      await cp(join(ROOT, "dist", name), join(root, "dist", name));
-  return join(root, "bin", "mcpscope.js");
-}
 
 /** `mcpscope instrument` run from the copy, in a process of its own (its temp folder elsewhere). */
 async function instrumentFrom(script: string, server: string): Promise<string> {

@@ -64,6 +64,7 @@ export const dbCommand: Command = {
         ...(info.lastSizePrune
           ? [`last pruned for size: ${iso(info.lastSizePrune.time)}: ${info.lastSizePrune.message}`]
           : []),
+        ...(info.runtime.copies > 0 ? [`copies of the CLI: ${runtimeLine(info.runtime)}`] : []),
         "",
         renderTable(
           ["TABLE", "ROWS", "SIZE"],
@@ -88,4 +89,9 @@ function integrityLine(check: StorageInfo["lastCheck"]): string {
   return check.ok
     ? `ok, ${iso(check.time)} (${where})`
     : `DAMAGE FOUND ${iso(check.time)} (${where}): ${check.problems.slice(0, 2).join("; ")}; restart the app or \`mcpscope serve\` to move the file aside`;
+}
+
+/** The runtime folder in a few words: `2 in DIR (15.0 MB), kept while an entry or a wrapper runs them`. */
+export function runtimeLine(runtime: StorageInfo["runtime"]): string {
+  return `${runtime.copies} in ${runtime.dir} (${formatBytes(runtime.bytes)}); one that no entry and no running wrapper uses is removed a day after its last use`;
 }

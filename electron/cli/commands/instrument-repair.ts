@@ -5,6 +5,7 @@
  * `--project` and `--home` keep the entries they name, as for `uninstrument`.
  */
 import type { RepairResult } from "../../../shared/servers.js";
+import { runtimePruneText } from "../../monitor/store/storage-events.js";
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
 import { flagString, type ParsedArgs, UsageError } from "../args.js";
@@ -35,7 +36,7 @@ export async function runRepair(args: ParsedArgs, io: CliIo): Promise<number> {
     home: flagString(args, "home"),
   };
   if (input.server === "") throw new UsageError("--server: name a server, or leave it out to repair all");
-  const { entries } = await withStoreApi(
+  const { entries, pruned } = await withStoreApi(
     args,
     (api) =>
       callWithFlags(api, "instrument.repair", input, {
@@ -47,7 +48,7 @@ export async function runRepair(args: ParsedArgs, io: CliIo): Promise<number> {
       }),
     { asIs: ["file"] },
   );
-  if (args.flags.json) io.stdout.write(`${JSON.stringify({ entries }, null, 2)}\n`);
+  if (args.flags.json) io.stdout.write(`${JSON.stringify({ entries, pruned }, null, 2)}\n`);
   else if (entries.length === 0)
     io.stdout.write(
       "nothing instrumented matches; no config was changed (`mcpscope instrumented` lists them)\n",
@@ -68,5 +69,7 @@ export async function runRepair(args: ParsedArgs, io: CliIo): Promise<number> {
   }
   if (clients.size && !args.flags.json)
     io.stdout.write(`restart ${[...clients].join(", ")} to pick up the change\n`);
+  const prunedLine = pruned && runtimePruneText(pruned);
+  if (prunedLine && !args.flags.json) io.stdout.write(`${prunedLine}\n`);
   return entries.some((e) => e.error || e.warning) ? 1 : 0;
 }

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
 import { CLIENT_IDS, type ClientId } from "../../../shared/discovery.js";
-import type { PickScope } from "../../../shared/servers.js";
-import { PickScopeSchema } from "../../../shared/servers.js";
+import type { InstrumentEntryResult, PickScope } from "../../../shared/servers.js";
+import { PickScopeSchema, RepairResultSchema } from "../../../shared/servers.js";
 import { entryPickFlags, listedPlace, matchesPick } from "../../monitor/api/entry-pick.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
 import { quoteArg, visibleText } from "../../monitor/discovery/shown-command.js";
 import { launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
+import { runtimePruneText } from "../../monitor/store/storage-events.js";
 import { withStoreApi } from "../api-client.js";
 import { callWithFlags } from "../api-input.js";
 import {
@@ -52,6 +53,51 @@ export function pickInput(args: ParsedArgs): { file?: string; scope?: PickScope;
   return { file: path("file"), scope: scope as PickScope | undefined, project: path("project") };
 }
 
+type Wrapped = Extract<InstrumentEntryResult, { kind: "wrapped" }>;
+/** What `instrument` asks for one entry (instrument.entry's input). */
+type WrappedInput = ReturnType<typeof pickInput> & { client: ClientId; server: string; home?: string };
+type Proxied = Extract<InstrumentEntryResult, { kind: "proxied" }>;
+
+/** The fields `--json` prints, in order, for the help and the output alike. */
+const WRAPPED_JSON = [
+  "status",
+  "client",
+  "server",
+  "file",
+  "command",
+  "args",
+  "backup",
+  "warning",
+  "disabled",
+  "notes",
+  "gone",
+  "other",
+  "pruned",
+] as const satisfies ReadonlyArray<keyof Wrapped>;
+const PROXIED_JSON = [
+  "status",
+  "client",
+  "server",
+  "file",
+  "upstream",
+  "url",
+  "backup",
+  "warning",
+  "disabled",
+] as const satisfies ReadonlyArray<keyof Proxied>;
+/** `--repair --json` prints the API's answer as it is: its entries' fields are the schema's. */
+const REPAIR_JSON = Object.keys(RepairResultSchema.shape.entries.element.shape);
+
+/** `{"status", "client", …}`: the fields of a JSON document, for the help. */
+function fieldList(fields: readonly string[]): string {
+  return `{${fields.map((f) => JSON.stringify(f)).join(", ")}}`;
+}
+
+/** The document `--json` prints: `fields` of `result`, in that order. */
+function printed<T extends object>(result: T, fields: ReadonlyArray<keyof T>): string {
+  return `${JSON.stringify(Object.fromEntries(fields.map((f) => [f, result[f]])), null, 2)}\n`;
+}
+
 const FLAGS: FlagSpecs = {
   client: { kind: "string", placeholder: "ID", help: `the MCP client (${CLIENT_IDS.join(", ")})` },
   server: { kind: "string", placeholder: "NAME", help: "the server's name in that client's config" },
@@ -68,7 +114,7 @@ const FLAGS: FlagSpecs = {
   },
   json: {
     kind: "boolean",
-    help: 'print {"status", "client", "server", "file", "command", "args", "backup", "warning", "disabled", "notes", "gone"}; for a remote entry {"status", "client", "server", "file", "upstream", "url", "backup", "warning", "disabled"}; with --repair {"entries": [{"client", "server", "file", "status", "was", "now", "gone", "backup", "warning", "error"}]}',
+    help: `print ${fieldList(WRAPPED_JSON)}; for a remote entry ${fieldList(PROXIED_JSON)}; with --repair {"entries": [${fieldList(REPAIR_JSON)}], "pruned"}; "pruned": old copies of the CLI removed from the data dir, or null`,
   },
 };
 
@@ -133,7 +179,7 @@ export const instrumentCommand: Command = {
     const client = parseClientId(flagString(args, "client"));
     const name = flagString(args, "server");
     if (!name) throw new UsageError("--server is required; `mcpscope discover` lists the servers");
-    const input = {
+    const input: WrappedInput = {
       client,
       server: name,
       ...pickInput(args),
@@ -144,11 +190,8 @@ export const instrumentCommand: Command = {
     });
     if (result.kind === "proxied") {
       if (args.flags.json) {
-        const { status, server, file: where, upstream, url, backup, warning, disabled } = result;
-        io.stdout.write(
-          `${JSON.stringify({ status, client, server, file: where, upstream, url, backup, warning, disabled }, null, 2)}\n`,
-        );
-        return warned(io, `${name} (${client}) in ${where}`, warning);
+        io.stdout.write(printed(result, PROXIED_JSON));
+        return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
       }
       if (result.status === "already-instrumented") {
         io.stdout.write(
@@ -177,95 +220,80 @@ export const instrumentCommand: Command = {
       );
       return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
     }
-    // What changed in the file: the entry's command before (when it was rewritten) and now, its backup.
-    const changedText = (head: string, was: string | null): string =>
-      [
-        head,
-        ...(was === null ? [] : [`  was: ${was}`]),
-        `  now: ${quoteCommand(maskText(result.command), result.args)}`,
-        `  backup: ${result.backup}`,
-        ...result.notes.map((note) => `note: ${note}`),
-        result.disabled
-          ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
-          : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
-        "",
-      ].join("\n");
-    if (args.flags.json) {
-      const {
-        status,
-        server,
-        file,
-        command,
-        args: after,
-        backup,
-        warning,
-        disabled,
-        notes,
-        gone,
-        other,
-      } = result;
-      const printed = {
-        status,
-        client,
-        server,
-        file,
-        command,
-        args: after,
-        backup,
-        warning,
-        disabled,
-        notes,
-        gone,
-        other,
-      };
-      io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
-      return warned(io, `${name} (${client}) in ${file}`, warning);
-    }
-    if (result.status === "marked") {
-      io.stdout.write(
-        changedText(
-          `marked ${name} (${client}) in ${result.file}: an earlier mcpscope wrapped it with its client alone; its calls now count for this entry only`,
-          null,
-        ),
-      );
-      return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
-    }
-    if (result.status === "repaired") {
-      io.stdout.write(
-        changedText(
-          `repaired ${name} (${client}) in ${result.file}: the mcpscope it ran (${result.gone}) is gone; it now runs this one`,
-          quoteCommand(result.before.command, result.before.args),
-        ),
-      );
-      return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
-    }
-    if (result.status === "already-instrumented") {
-      const how = result.byHand ? " (wrapped by hand)" : "";
-      io.stdout.write(
-        `${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`,
-      );
-      if (result.other) {
-        const pick = await thisEntryPick(args, { ...input, file: result.file });
-        io.stdout.write(
-          `${launcherOtherMessage(`${name} (${client}) in ${result.file}`, result.other, flagString(args, "data-dir"), pick)}\n`,
-        );
-      }
-      if (!result.gone) return 0;
-      // Only a wrapping written by hand is left broken: mcpscope keeps no original to rewrite it from.
-      io.stderr.write(
-        `mcpscope instrument: ${client} cannot start it: the mcpscope it runs (${result.gone}) is gone — put a path that exists in its command by hand\n`,
-      );
-      return 1;
-    }
+    const code = await wrappedOutput(io, args, input, result);
+    const pruned = result.pruned && runtimePruneText(result.pruned);
+    if (pruned && !args.flags.json) io.stdout.write(`${pruned}\n`);
+    return code;
+  },
+};
+
+/** What `instrument` says of a stdio entry; returns the exit code. */
+async function wrappedOutput(
+  io: CliIo,
+  args: ParsedArgs,
+  input: WrappedInput,
+  result: Wrapped,
+): Promise<number> {
+  const { client, server: name } = input;
+  // What changed in the file: the entry's command before (when it was rewritten) and now, its backup.
+  const changedText = (head: string, was: string | null): string =>
+    [
+      head,
+      ...(was === null ? [] : [`  was: ${was}`]),
+      `  now: ${quoteCommand(maskText(result.command), result.args)}`,
+      `  backup: ${result.backup}`,
+      ...result.notes.map((note) => `note: ${note}`),
+      result.disabled
+        ? `${disabledNote(name, client)}; ${undoHint(name, client)}`
+        : `restart ${client} to pick up the change; ${undoHint(name, client)}`,
+      "",
+    ].join("\n");
+  if (args.flags.json) {
+    io.stdout.write(printed(result, WRAPPED_JSON));
+    return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
+  }
+  if (result.status === "marked") {
     io.stdout.write(
       changedText(
-        `instrumented ${name} (${client}) in ${result.file}`,
+        `marked ${name} (${client}) in ${result.file}: an earlier mcpscope wrapped it with its client alone; its calls now count for this entry only`,
+        null,
+      ),
+    );
+    return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
+  }
+  if (result.status === "repaired") {
+    io.stdout.write(
+      changedText(
+        `repaired ${name} (${client}) in ${result.file}: the mcpscope it ran (${result.gone}) is gone; it now runs this one`,
         quoteCommand(result.before.command, result.before.args),
       ),
     );
     return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
-  },
-};
+  }
+  if (result.status === "already-instrumented") {
+    const how = result.byHand ? " (wrapped by hand)" : "";
+    io.stdout.write(`${name} (${client}) is already launched through mcpscope run${how}; nothing changed\n`);
+    if (result.other) {
+      const pick = await thisEntryPick(args, { ...input, file: result.file });
+      io.stdout.write(
+        `${launcherOtherMessage(`${name} (${client}) in ${result.file}`, result.other, flagString(args, "data-dir"), pick)}\n`,
+      );
+    }
+    if (!result.gone) return 0;
+    // Only a wrapping written by hand is left broken: mcpscope keeps no original to rewrite it from.
+    io.stderr.write(
+      `mcpscope instrument: ${client} cannot start it: the mcpscope it runs (${result.gone}) is gone — put a path that exists in its command by hand\n`,
+    );
+    return 1;
+  }
+  io.stdout.write(
+    changedText(
+      `instrumented ${name} (${client}) in ${result.file}`,
+      quoteCommand(result.before.command, result.before.args),
+    ),
+  );
+  return warned(io, `${name} (${client}) in ${result.file}`, result.warning);
+}
 
 /**
  * The flags that re-point the one entry `instrument` found (`--repair` acts on what mcpscope recorded):

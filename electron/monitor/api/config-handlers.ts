@@ -18,6 +18,7 @@ import {
 import { instrumentRemote } from "../instrument/instrument-remote.js";
 import { readRecords } from "../instrument/records.js";
 import { repairEntries } from "../instrument/repair.js";
+import { pruneAfterConfigChange } from "../instrument/runtime-prune.js";
 import { defaultDataDir } from "../paths.js";
 import {
   ambiguousMessage,
@@ -143,6 +144,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
         notes: result.notes,
         gone: result.gone ?? null,
         other: result.other ? { ...result.other, path: maskText(result.other.path) } : null,
+        pruned: await pruneAfterConfigChange(dataDir, input.home),
       };
     },
     "instrument.repair": async (input): Promise<RepairResult> => {
@@ -175,6 +177,7 @@ export function configHandlers(options: ConfigHandlerOptions): Pick<ApiHandlers,
           warning: result?.warning ?? null,
           error: error ?? null,
         })),
+        pruned: await pruneAfterConfigChange(dataDir, home),
       };
     },
     "instrument.undo": async (input): Promise<UndoInstrumentResult> => {

@@ -30,6 +30,8 @@ export interface DiscoverOptions {
 export interface DiscoveryOutcome {
   servers: DiscoveredServer[];
   warnings: DiscoveryWarning[];
+  /** Files that could not be read or parsed as a whole, so what their entries run is not known. */
+  unreadable?: string[];
 }
 
 export interface CandidateFile {
@@ -150,17 +152,21 @@ async function filesInDir(candidate: CandidateDir, ctx: DiscoveryContext): Promi
     }));
 }
 
+function noteUnreadable(outcome: DiscoveryOutcome, file: string): void {
+  outcome.unreadable = [...(outcome.unreadable ?? []), file];
+}
+
 async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, outcome: DiscoveryOutcome) {
   const { reader, file, scope } = candidate;
   let text: string;
   try {
     text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
-    const problem =
-      (error as NodeJS.ErrnoException).code === "ENOENT"
-        ? await danglingLink(file)
-        : readProblem(error as NodeJS.ErrnoException);
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+    const problem = missing ? await danglingLink(file) : readProblem(error as NodeJS.ErrnoException);
     if (problem) outcome.warnings.push({ file, message: problem });
+    // A link to nothing holds no entries; a file there that cannot be read may.
+    if (problem && !missing) noteUnreadable(outcome, file);
     return;
   }
   const warn = (message: string) => outcome.warnings.push({ file, message });
@@ -171,7 +177,18 @@ async function readCandidate(candidate: CandidateFile, ctx: DiscoveryContext, ou
     outcome.servers.push(...servers);
   } catch (error) {
     outcome.warnings.push({ file, message: (error as Error).message.split("\n")[0] ?? String(error) });
+    noteUnreadable(outcome, file);
   }
+}
+
+/** Reads these config files alone, as discovery reads each (without its checks of launchers and proxies). */
+export async function readConfigFiles(
+  files: readonly CandidateFile[],
+  ctx: DiscoveryContext,
+): Promise<DiscoveryOutcome> {
+  const outcome: DiscoveryOutcome = { servers: [], warnings: [] };
+  for (const candidate of files) await readCandidate(candidate, ctx, outcome);
+  return outcome;
 }
 
 /**
@@ -212,6 +229,7 @@ export async function discoverServers(
     const manual = await readManualServers(options.dataDir);
     outcome.servers.push(...manual.servers);
     outcome.warnings.push(...manual.warnings);
+    for (const warning of manual.warnings) noteUnreadable(outcome, warning.file);
   }
   const mine = installHere(options.dataDir);
   outcome.servers = outcome.servers.map((server) => withLauncherCheck(server, mine));

@@ -6,7 +6,7 @@
  * changed meanwhile they are kept, and if the wrapped entry itself changed, nothing is done without --force.
  */
 import { join } from "node:path";
-import type { OtherInstall } from "../../../shared/discovery.js";
+import type { ClientId, OtherInstall } from "../../../shared/discovery.js";
 import { textDigest } from "../discovery/discover.js";
 import { maskArgs, maskText } from "../discovery/mask-config.js";
 import type { DiscoveredServer } from "../discovery/types.js";
@@ -18,10 +18,12 @@ import { EDITORS, editEntry } from "./entry-edit.js";
 import { type EntryFields, getAt, type KeyPath, readFields, shapeFor } from "./entry-shape.js";
 import { forgetRemoteProxy } from "./instrument-remote.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
+import { launcherScripts } from "./launcher-check.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
 import { unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, onlyEntryOfFile, readRecords, sameEntry, updateRecords } from "./records.js";
+import { movedOffCopy } from "./runtime-copies.js";
 import { wrapCommand } from "./wrap.js";
 import { instrumentWrapped } from "./wrapped-again.js";
 
@@ -252,7 +254,7 @@ export async function uninstrumentRecord(
   };
   const run = async (tx: ConfigTransaction): Promise<UninstrumentResult> => {
     const editor = EDITORS[record.format];
-    parseFile(tx, record.format);
+    const doc = parseFile(tx, record.format);
     const found = locateRecord(tx.text, record);
     if (!found) {
       if (!opts.force) {
@@ -291,6 +293,9 @@ export async function uninstrumentRecord(
       );
     }
     const backup = await tx.commit(next, "uninstrument");
+    const entry = getAt(doc, found.path);
+    const ran = readFields(entry, shapeFor(record.client as ClientId, entry));
+    movedOffCopy(ran ? launcherScripts(ran.command, ran.args) : [], opts.dataDir);
     recordConfigChange(opts.dataDir, {
       action: "uninstrument",
       client: record.client,

@@ -21,6 +21,17 @@ export function launcherPart(command: string, args: readonly string[]): Launcher
   return run === -1 ? null : { command, args: args.slice(0, run) };
 }
 
+/**
+ * The absolute paths of a launcher that bear mcpscope's name (`…/bin/mcpscope.js`, a linked `mcpscope`,
+ * a `mcpscope.cmd` shim), program first; none for a bare name found on the client's PATH. Takes a wrapped
+ * entry's command line, or a wrapper's own (`node …/bin/mcpscope.js run …`).
+ */
+export function launcherScripts(command: string, args: readonly string[]): string[] {
+  const launcher = launcherPart(command, args);
+  if (!launcher) return [];
+  return [launcher.command, ...launcher.args].filter((arg) => isAbsolute(arg) && looksLikeMcpscope(arg));
+}
+
 /** A launcher as one line, for messages. */
 export function launcherText(launcher: LauncherPart): string {
   return [launcher.command, ...launcher.args].join(" ");

@@ -81,29 +81,28 @@ export function repairCommand(dataDir?: string): string {
 
 /** The launcher for this process; `dataDir` is where a stable CLI copy goes (AppImage, npx cache). */
 export function currentLauncher(dataDir?: string): Launcher {
-  const cliScript = findCliScript(fileURLToPath(import.meta.url));
-  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
   return resolveLauncher({
     execPath: process.execPath,
     electron: process.versions.electron,
-    resourcesPath,
+    resourcesPath: resourcesPath(),
     env: process.env,
-    cliScript,
+    cliScript: findCliScript(fileURLToPath(import.meta.url)),
     exists: existsSync,
     transient: (path) => transientPlace(path),
-    stableCliScript: dataDir
-      ? () => {
-          const bundled = resourcesPath
-            ? join(resourcesPath, "app.asar.unpacked")
-            : dirname(dirname(cliScript));
-          return ensureStableCli(
-            existsSync(join(bundled, "bin")) ? bundled : dirname(dirname(cliScript)),
-            dataDir,
-            VERSION,
-          );
-        }
-      : undefined,
+    stableCliScript: dataDir ? () => ensureStableCli(cliInstallRoot(), dataDir, VERSION) : undefined,
   });
+}
+
+function resourcesPath(): string | undefined {
+  return (process as { resourcesPath?: string }).resourcesPath;
+}
+
+/** The install whose CLI a copy in the data dir is made of: the app's unpacked bundle, else this one. */
+export function cliInstallRoot(): string {
+  const root = dirname(dirname(findCliScript(fileURLToPath(import.meta.url))));
+  const resources = resourcesPath();
+  const bundled = resources ? join(resources, "app.asar.unpacked") : root;
+  return existsSync(join(bundled, "bin")) ? bundled : root;
 }
 
 /** `bin/mcpscope.js` above a built or source file of this install (dist/cli.mjs, electron/monitor/…). */

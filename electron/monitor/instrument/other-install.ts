@@ -13,8 +13,8 @@ import type { OtherInstall } from "../../../shared/discovery.js";
 import { SCHEMA_VERSION } from "../store/migrations.js";
 import { VERSION } from "../version.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
-import { goneLauncherPath, launcherPart } from "./launcher-check.js";
-import { looksLikeMcpscope } from "./marker.js";
+import { goneLauncherPath, launcherPart, launcherScripts } from "./launcher-check.js";
+import { COPY_NAME, runtimeDir } from "./stable-cli.js";
 
 export type { OtherInstall };
 
@@ -46,7 +46,7 @@ export function thisInstall(
   launcher: Launcher = currentLauncher(),
 ): ThisInstall {
   const scripts = new Set(launcher.args.filter((a) => isAbsolute(a)).map(real));
-  const runtime = dataDir ? real(join(dataDir, "runtime")) : null;
+  const runtime = dataDir ? real(runtimeDir(dataDir)) : null;
   return { program: real(launcher.command), scripts, runtime, version };
 }
 
@@ -77,9 +77,7 @@ export function otherInstall(
   // JavaScript file, once resolved (a link such as /usr/local/bin/mcpscope is one). A file that only bears
   // the name (npm's `mcpscope.cmd`, a shell wrapper, the app's own program) tells which install it runs
   // no better than a bare `mcpscope` does. The program decides only when nothing bears the name.
-  const named = [launcher.command, ...launcher.args].filter(
-    (arg) => isAbsolute(arg) && looksLikeMcpscope(arg),
-  );
+  const named = launcherScripts(command, args);
   const script = named.find((arg) => INSTALL_SCRIPT.test(real(arg)));
   const realScript = script ? real(script) : null;
   let path: string | null = null;
@@ -142,7 +140,7 @@ function isThisVersionsCopy(
   if (mine.runtime === null || dirname(root) !== mine.runtime) return false;
   // A copy named by its version alone was made by a build from before copies were named by their files'
   // digest (stable-cli.ts): older code than this, whatever its version says.
-  const named = /^(.*)-[0-9a-f]{16}$/.exec(basename(root));
+  const named = COPY_NAME.exec(basename(root));
   if (named?.[1] !== mine.version) return false;
   // Without the marker it was made by a build from before builds wrote one: older code (`olderThanThis`).
   return marker?.schemaVersion === schemaVersion;
@@ -150,7 +148,7 @@ function isThisVersionsCopy(
 
 /** The version a runtime copy's folder names: `0.1.0`, or `0.1.0-<digest of its files>`. */
 function runtimeVersion(folder: string): string {
-  return folder.replace(/-[0-9a-f]{16}$/, "");
+  return COPY_NAME.exec(folder)?.[1] ?? folder;
 }
 
 /** The version of the install a `bin/mcpscope.js` belongs to: its `runtime/<version>` folder, or package.json. */

@@ -13,11 +13,12 @@ import { type ConfigTransaction, type TransactionHooks, withConfigFile } from ".
 import { EDITORS, editEntry } from "./entry-edit.js";
 import { type EntryFields, getAt, readFields, shapeFor } from "./entry-shape.js";
 import { currentLauncher, type Launcher } from "./launcher.js";
-import { goneLauncherPath, launcherPart, launcherText } from "./launcher-check.js";
+import { goneLauncherPath, launcherPart, launcherScripts, launcherText } from "./launcher-check.js";
 import { locateRecord, plain } from "./locate-record.js";
 import type { LockOptions } from "./lock-file.js";
 import { unwrapEntry } from "./marker.js";
 import { type InstrumentRecord, readRecords, sameEntry, updateRecords } from "./records.js";
+import { movedOffCopy } from "./runtime-copies.js";
 
 export interface RepairOptions {
   dataDir: string;
@@ -124,6 +125,7 @@ export async function repairInTx(
   if (next !== record) await swap(record, next);
   try {
     const { backup, unlisted } = await tx.commit(edit.text, "instrument");
+    movedOffCopy(launcherScripts(fields.command, fields.args), opts.dataDir);
     recordConfigChange(opts.dataDir, {
       action: "repair",
       client: record.client,

@@ -1,9 +1,10 @@
 /**
  * The events the storage service raises for the user (events list, notifications, the app's banner):
- * what pruning for size removed, damage found, a damaged database recovered (an upgrade's is
+ * what pruning for size removed, old CLI copies removed, damage found, a damaged database recovered (an upgrade's is
  * store/before-upgrade.ts's, which wrappers' threads load without these modules).
  */
-import type { BackupFile, IntegrityCheck, TableUsage } from "../../../shared/storage.js";
+import { plural } from "../../../shared/plural.js";
+import type { BackupFile, IntegrityCheck, RuntimePrune, TableUsage } from "../../../shared/storage.js";
 import { formatBytes } from "../alerts/template.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { datedAheadLine } from "./backup-schedule.js";
@@ -13,6 +14,7 @@ import {
   BACKUP_AHEAD_EVENT,
   CHECK_FAILED_EVENT,
   RECOVERED_EVENT,
+  RUNTIME_PRUNED_EVENT,
   SIZE_PRUNED_EVENT,
 } from "./storage-info.js";
 
@@ -79,5 +81,26 @@ export function recoveryEvent(recovery: Recovery): TrackedEvent {
     message: `the database was damaged (${recovery.reason}); it was moved aside to ${recovery.movedTo} and a fresh one started`,
     time: recovery.time,
     details: { movedTo: recovery.movedTo, reason: recovery.reason },
+  };
+}
+
+/** The removal in one line: `removed 2 old copies of the mcpscope CLI (15.1 MB) from DIR: A, B`. */
+export function runtimePruneText(prune: RuntimePrune): string | null {
+  if (prune.removed.length > 0)
+    return `removed ${plural(prune.removed.length, "old copy", "old copies")} of the mcpscope CLI (${formatBytes(prune.bytes)}) from ${prune.dir}: ${prune.removed.map((r) => r.name).join(", ")}`;
+  return prune.heldBack ? `kept the old copies of the mcpscope CLI in ${prune.dir}: ${prune.heldBack}` : null;
+}
+
+/** The event of a pruning that removed something; null otherwise. */
+export function runtimePrunedEvent(prune: RuntimePrune | null, now = Date.now()): TrackedEvent | null {
+  const message = prune && prune.removed.length > 0 ? runtimePruneText(prune) : null;
+  if (!prune || !message) return null;
+  return {
+    category: "system",
+    type: RUNTIME_PRUNED_EVENT,
+    severity: "info",
+    message,
+    time: now,
+    details: { dir: prune.dir, removed: prune.removed, bytes: prune.bytes },
   };
 }

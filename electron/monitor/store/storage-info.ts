@@ -2,15 +2,15 @@
  * What the database holds and what it costs: bytes per table (with its indexes, from SQLite's dbstat),
  * rows, bytes per stored call, growth per day, the recovery notice and the last backup.
  */
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { RecoveryNotice, StorageInfo, TableUsage } from "../../../shared/storage.js";
 import { MonitoringError } from "../errors.js";
+import { runtimeCopies } from "../instrument/runtime-copies.js";
 import { databasePath } from "../paths.js";
 import { backupDir, lastBackup } from "./backup-files.js";
 import { backupNotice, backupStanding } from "./backup-schedule.js";
 import { noteDamage } from "./clean-close.js";
 import { DAMAGED_ADVICE, DAMAGED_MESSAGE, type Db } from "./db.js";
+import { fileBytes, treeBytes } from "./file-sizes.js";
 import { readLastCheck } from "./integrity.js";
 import { retentionOverview } from "./retention-overview.js";
 import { usedBytes } from "./size-cap.js";
@@ -19,37 +19,14 @@ import { readStorageSettings } from "./storage-settings.js";
 const DAY = 86_400_000;
 export const RECOVERED_EVENT = "storage.recovered";
 export const SIZE_PRUNED_EVENT = "storage.size_pruned";
+/** Old copies of the CLI removed from the data dir's runtime folder (instrument/runtime-prune.ts). */
+export const RUNTIME_PRUNED_EVENT = "storage.runtime_pruned";
 export const CHECK_FAILED_EVENT = "storage.check_failed";
 export { UPGRADED_EVENT } from "./before-upgrade.js";
 export const BACKUP_FAILED_EVENT = "storage.backup_failed";
 export const BACKUP_AHEAD_EVENT = "storage.backup_dated_ahead";
 export const BACKED_UP_EVENT = "storage.backed_up";
 export const RESTORED_EVENT = "storage.restored";
-
-function size(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Bytes of every file under `dir` (symbolic links not followed). */
-function treeBytes(dir: string): number {
-  let total = 0;
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += treeBytes(path);
-    else if (entry.isFile()) total += size(path);
-  }
-  return total;
-}
 
 /**
  * What `read` returns, or `fallback` when it meets damaged pages: the rest of the answer still shows, with
@@ -185,7 +162,12 @@ function readStorageInfo(db: Db, dataDir: string, schemaVersion: number, now: nu
   const { settings } = readStorageSettings(dataDir);
   const path = databasePath(dataDir);
   const tables = tableUsage(db);
-  const files = { database: size(path), wal: size(`${path}-wal`), shm: size(`${path}-shm`), other: 0 };
+  const files = {
+    database: fileBytes(path),
+    wal: fileBytes(`${path}-wal`),
+    shm: fileBytes(`${path}-shm`),
+    other: 0,
+  };
   files.other = Math.max(0, treeBytes(dataDir) - files.database - files.wal - files.shm);
   const pageSize = Number(db.prepare("PRAGMA page_size").get()?.page_size ?? 4096);
   const freeBytes = Number(db.prepare("PRAGMA freelist_count").get()?.freelist_count ?? 0) * pageSize;
@@ -225,5 +207,6 @@ function readStorageInfo(db: Db, dataDir: string, schemaVersion: number, now: nu
     backupDir: backupDir(dataDir),
     backupSchedule: settings.backup,
     backupNotice: backupNotice(backupStanding(dataDir, now), settings.backup, now),
+    runtime: runtimeCopies(dataDir),
   };
 }

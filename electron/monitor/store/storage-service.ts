@@ -10,6 +10,7 @@ import type {
   BackupListEntry,
   BackupResult,
   RestoreResult,
+  RuntimePrune,
   StorageSettingInput,
 } from "../../../shared/storage.js";
 import { recordAdminAction } from "../audit/audit-log.js";
@@ -38,7 +39,7 @@ import { openCheckedDb, type Recovery } from "./recovery.js";
 import { listBackups, restoreInPlace } from "./restore.js";
 import { applyStorageRetention } from "./retention.js";
 import { enforceSizeCap, reclaim } from "./size-cap.js";
-import { backupAheadEvent, sizePruneEvent } from "./storage-events.js";
+import { backupAheadEvent, runtimePrunedEvent, sizePruneEvent } from "./storage-events.js";
 import { BACKUP_AHEAD_EVENT, BACKUP_FAILED_EVENT, tableUsage } from "./storage-info.js";
 import { recordAfterwards, recordBackup, recordRestore } from "./storage-records.js";
 import {
@@ -131,6 +132,8 @@ export interface StorageServiceOptions {
   intervalMs?: number;
   /** How often open sessions are checked for a wrapper that is gone (default 1 min; and at start). */
   lostSessionsMs?: number;
+  /** Removes the CLI copies in `runtime/` nothing runs (instrument/runtime-prune.ts), once a pass. */
+  pruneRuntime?: (now: number) => Promise<RuntimePrune | null>;
 }
 
 export class StorageService {
@@ -142,6 +145,8 @@ export class StorageService {
   private restoring = false;
   /** Backups dated after now already said, by file (an earlier engine's event counts too). */
   private readonly saidAhead = new Set<string>();
+  /** Why old CLI copies were last kept, as last noted. */
+  private runtimeHeldBack: string | null = null;
 
   constructor(
     private readonly dataDir: string,
@@ -186,6 +191,32 @@ export class StorageService {
   }
 
   private async runPass(now: number): Promise<void> {
+    await this.retentionPass(now);
+    await this.runtimePass(now);
+  }
+
+  /**
+   * Old copies of the CLI: what went is an event; why copies were kept is noted in the engine's log when it
+   * changes (a config that stays unreadable would otherwise say it at every pass).
+   */
+  private async runtimePass(now: number): Promise<void> {
+    if (!this.options.pruneRuntime || this.closed) return;
+    try {
+      const prune = await this.options.pruneRuntime(now);
+      const event = runtimePrunedEvent(prune, now);
+      if (event) this.options.track?.(event);
+      const heldBack = prune?.heldBack ?? null;
+      if (heldBack && heldBack !== this.runtimeHeldBack)
+        this.options.info?.(`old copies of the mcpscope CLI kept: ${heldBack}`, { dir: prune?.dir });
+      this.runtimeHeldBack = heldBack;
+    } catch (error) {
+      this.options.warn?.(
+        `cannot remove old copies of the mcpscope CLI: ${(error as Error).message}; retrying at the next pass`,
+      );
+    }
+  }
+
+  private async retentionPass(now: number): Promise<void> {
     const stopped = () => this.closed;
     try {
       const { settings, problem, chosen } = readStorageSettings(this.dataDir);
