@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
-import { mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import { readEvents, runFixture } from "./helpers.js";
 
 interface PinsDoc {
@@ -31,7 +32,7 @@ afterEach(async () => {
 });
 
 async function lookupPin(dataDir: string) {
-  const doc = await mcpscopeJson<PinsDoc>(["tools", "--json", "--data-dir", dataDir, "--server", "dict"]);
+  const doc = await cliJsonInProcess<PinsDoc>(["tools", "--json", "--data-dir", dataDir, "--server", "dict"]);
   const pin = doc.pins.find((p) => p.tool === "lookup");
   if (!pin) throw new Error("no pin for lookup");
   return pin;
