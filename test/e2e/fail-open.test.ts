@@ -512,6 +512,9 @@ describe("no secret in the data dir", () => {
       arguments: { message: TEXT, password: SECRETS.password, headers: { Authorization: `Bearer ${JWT}` } },
     });
     expect(result.content).toEqual([{ type: "text", text: `Echo: ${TEXT}` }]);
+    // Stored before the close, as in (e): the SDK's close gives the wrapper 2 s before SIGTERM, which a
+    // loaded machine's backlog can outlast, and the count below would then miss a call this test needs.
+    await waitFor(() => storedEchoes(dataDir, "everything") === 1);
     await client.close();
 
     const fixture = await runRaw(NODE, wrapperArgs(dataDir), async (p) => {

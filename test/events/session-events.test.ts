@@ -9,21 +9,16 @@ import { z } from "zod";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import type { ErrorGroup, EventRecord, SessionTimeline } from "../../shared/events.js";
-import {
-  closeOnceStored,
-  connect,
-  mcpscope,
-  mcpscopeJson,
-  SERVERS,
-  tempDir,
-  waitFor,
-} from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { closeOnceStored, connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let sessionId: string;
 
 const events = (args: string[] = []) =>
-  mcpscopeJson<{ events: EventRecord[] }>(["events", "--data-dir", dir.path, ...args]).then((d) => d.events);
+  cliJsonInProcess<{ events: EventRecord[] }>(["events", "--data-dir", dir.path, ...args]).then(
+    (d) => d.events,
+  );
 
 beforeAll(async () => {
   dir = await tempDir();
@@ -81,7 +76,7 @@ describe("events of a real session", () => {
     expect(unknown[0]).toMatchObject({ type: "client_error" });
     expect((unknown[0]?.details as { errorCode?: number } | undefined)?.errorCode).toBe(-32601);
 
-    const { groups } = await mcpscopeJson<{ groups: ErrorGroup[] }>([
+    const { groups } = await cliJsonInProcess<{ groups: ErrorGroup[] }>([
       "events",
       "groups",
       "--data-dir",
@@ -107,20 +102,20 @@ describe("events of a real session", () => {
     expect(sessions.map((e) => e.type).sort()).toEqual(["session.end", "session.start"]);
     // A server nothing knows is most likely a typo: one line naming the known ones, exit 1.
     await expect(
-      mcpscope(["events", "--data-dir", dir.path, "--server", "nobody", "--json"]),
+      cliOkInProcess(["events", "--data-dir", dir.path, "--server", "nobody", "--json"]),
     ).rejects.toThrow(/no server named "nobody" has recorded events; known: /);
     expect(await events(["--session", "nope"])).toEqual([]);
     expect(await events(["--session", sessionId, "--limit", "2"])).toHaveLength(2);
     // Newest first.
     const times = all.map((e) => Date.parse(e.time));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    await expect(mcpscope(["events", "--data-dir", dir.path, "--severity", "loud"])).rejects.toThrow(
+    await expect(cliOkInProcess(["events", "--data-dir", dir.path, "--severity", "loud"])).rejects.toThrow(
       /severity/,
     );
   });
 
   it("prints the session's timeline: calls, logs and events interleaved in time order", async () => {
-    const timeline = await mcpscopeJson<SessionTimeline>(["session", sessionId, "--data-dir", dir.path]);
+    const timeline = await cliJsonInProcess<SessionTimeline>(["session", sessionId, "--data-dir", dir.path]);
     expect(timeline.session).toMatchObject({
       id: sessionId,
       server: "everything",
@@ -145,9 +140,11 @@ describe("events of a real session", () => {
     }
     const first = timeline.items[0];
     expect(first?.kind === "event" && first.summary.startsWith("wrapper.start")).toBe(true);
-    const text = await mcpscope(["session", sessionId, "--data-dir", dir.path]);
+    const text = await cliOkInProcess(["session", sessionId, "--data-dir", dir.path]);
     expect(text.stdout).toContain("CALL");
     expect(text.stdout).toContain("EVENT");
-    await expect(mcpscope(["session", "missing", "--data-dir", dir.path])).rejects.toThrow(/no session/);
+    await expect(cliOkInProcess(["session", "missing", "--data-dir", dir.path])).rejects.toThrow(
+      /no session/,
+    );
   });
 });

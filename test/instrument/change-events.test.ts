@@ -6,7 +6,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventRecord } from "../../shared/events.js";
-import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let home: string;
@@ -28,15 +29,15 @@ afterAll(() => tmp.cleanup());
 
 const at = () => ["--client", "claude-desktop", "--server", "files", "--home", home, "--data-dir", data];
 const systemEvents = async () =>
-  (await mcpscopeJson<{ events: EventRecord[] }>(["events", "--category", "system", "--data-dir", data]))
+  (await cliJsonInProcess<{ events: EventRecord[] }>(["events", "--category", "system", "--data-dir", data]))
     .events;
 
 describe("config changes from the CLI", () => {
   it("are system events as from the app, one per change, beside the audit records", async () => {
-    await mcpscope(["instrument", ...at()]);
+    await cliOkInProcess(["instrument", ...at()]);
     // Already instrumented: nothing changed, nothing to record.
-    await mcpscope(["instrument", ...at()]);
-    await mcpscope(["uninstrument", ...at()]);
+    await cliOkInProcess(["instrument", ...at()]);
+    await cliOkInProcess(["uninstrument", ...at()]);
 
     const events = await systemEvents();
     expect(events.map((e) => e.type)).toEqual(["uninstrument", "instrument"]);
@@ -50,7 +51,7 @@ describe("config changes from the CLI", () => {
     expect(undone?.message).toBe(`files (claude-desktop) restored in ${file}`);
     expect(undone?.details).toMatchObject({ client: "claude-desktop", file, forced: false });
 
-    const audit = (await mcpscope(["audit", "export", "--data-dir", data])).stdout
+    const audit = (await cliOkInProcess(["audit", "export", "--data-dir", data])).stdout
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as { action: string; server: string; target: string });

@@ -13,7 +13,8 @@ import { createEngine } from "../../electron/monitor/engine.js";
 import { manifestPath } from "../../electron/monitor/instrument/backups.js";
 import { readRecords } from "../../electron/monitor/instrument/records.js";
 import type { Inventory } from "../../shared/servers.js";
-import { MCPSCOPE, mcpscope, ROOT, tempDir } from "../helpers/mcp.js";
+import { cliOkInProcess } from "../helpers/cli-in-process.js";
+import { MCPSCOPE, ROOT, tempDir } from "../helpers/mcp.js";
 import { canChattr, chattr } from "./helpers.js";
 
 const ORIGINAL = `{\n  "mcpServers": {\n    "files": { "command": "node", "args": ["server.js"] }\n  }\n}\n`;
@@ -79,7 +80,7 @@ describe.skipIf(!canChattr)("a backup the manifest cannot list after the config 
     expect(await readRecords(data)).toHaveLength(1);
 
     await chattr("-i", manifestPath(data));
-    await mcpscope([
+    await cliOkInProcess([
       "uninstrument",
       "--client",
       "cursor",
@@ -116,7 +117,7 @@ describe.skipIf(!canChattr)("a backup the manifest cannot list after the config 
   it("mcpscope uninstrument and the app's Uninstrument say the same when they restore", async () => {
     await chattr("-i", manifestPath(data));
     const cursor = ["--client", "cursor", "--server", "files", "--home", home, "--data-dir", data];
-    await mcpscope(["instrument", ...cursor]);
+    await cliOkInProcess(["instrument", ...cursor]);
     const before = new Set(await readdir(join(data, "backups", "cursor")));
     await chattr("+i", manifestPath(data));
     const failed = await promisify(execFile)(process.execPath, [MCPSCOPE, "uninstrument", ...cursor], {
@@ -137,7 +138,7 @@ describe.skipIf(!canChattr)("a backup the manifest cannot list after the config 
 
     // The app's action, on an entry instrumented again, fails with the same words, the restore made.
     await chattr("-i", manifestPath(data));
-    await mcpscope(["instrument", ...cursor]);
+    await cliOkInProcess(["instrument", ...cursor]);
     await chattr("+i", manifestPath(data));
     const engine = await createEngine({
       dataDir: data,

@@ -9,7 +9,8 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import type { LogRecord } from "../../shared/logs.js";
 import { killAll } from "../fixtures/raw-client.js";
-import { mcpscope, mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import { INITIALIZE, session, stderrCall } from "./log-session.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -34,15 +35,15 @@ describe("searching logs by their logger", () => {
       stderrCall(3, `${pino}\n`),
     ]);
     const grep = async (text: string) =>
-      (await mcpscopeJson<{ logs: LogRecord[] }>(["logs", "--data-dir", dataDir, "--grep", text])).logs.map(
-        (l) => [l.logger, l.message],
-      );
+      (
+        await cliJsonInProcess<{ logs: LogRecord[] }>(["logs", "--data-dir", dataDir, "--grep", text])
+      ).logs.map((l) => [l.logger, l.message]);
     expect(await grep("db.pool")).toEqual([["db.pool", "pool exhausted"]]);
     expect(await grep("pool")).toEqual([["db.pool", "pool exhausted"]]);
     expect(await grep("billing-worker")).toEqual([["billing-worker", "ready to serve"]]);
     expect(await grep("billing* ready")).toEqual([["billing-worker", "ready to serve"]]);
     // Shown as it is searched: the logger before the message.
-    const { stdout } = await mcpscope(["logs", "--data-dir", dataDir, "--grep", "db.pool"]);
+    const { stdout } = await cliOkInProcess(["logs", "--data-dir", dataDir, "--grep", "db.pool"]);
     expect(stdout).toContain("db.pool: pool exhausted");
     // The API's search, which the Logs view's search box asks.
     const db = openDb(databasePath(dataDir), { readOnly: true });

@@ -9,7 +9,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markdownText } from "../../electron/monitor/reports/render/markdown.js";
 import type { CallSummary } from "../../shared/domain.js";
-import { MCPSCOPE, mcpscope, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { MCPSCOPE, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 const SERVER = `<svg onload=alert('srv')>`;
 const CLIENT = `<img src=x onerror=alert('client')>`;
@@ -45,7 +46,7 @@ describe("the Markdown report with hostile names", () => {
     // Closed once the calls are stored, as the wrapper promises while the session lasts: the client's close
     // gives it 2 s before SIGTERM, which its backlog can outlast on a loaded machine.
     await waitFor(async () => {
-      const { calls } = await mcpscopeJson<{ calls: CallSummary[] }>([
+      const { calls } = await cliJsonInProcess<{ calls: CallSummary[] }>([
         "calls",
         "--data-dir",
         dir.path,
@@ -55,7 +56,7 @@ describe("the Markdown report with hostile names", () => {
       return calls.filter((c) => c.method === "tools/call").length === TOOLS.length + 1;
     });
     await client.close();
-    const out = await mcpscope([
+    const out = await cliOkInProcess([
       "report",
       "--since",
       since,

@@ -12,7 +12,8 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { upgradeEvent } from "../../electron/monitor/store/before-upgrade.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
-import { mcpscopeJson, tempDir } from "../helpers/mcp.js";
+import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { tempDir } from "../helpers/mcp.js";
 import { readEvents, runFixture } from "./helpers.js";
 
 interface PinsDoc {
@@ -34,7 +35,7 @@ afterEach(async () => {
 });
 
 async function lookupPin(dataDir: string) {
-  const doc = await mcpscopeJson<PinsDoc>(["tools", "--json", "--data-dir", dataDir, "--server", "dict"]);
+  const doc = await cliJsonInProcess<PinsDoc>(["tools", "--json", "--data-dir", dataDir, "--server", "dict"]);
   const pin = doc.pins.find((p) => p.tool === "lookup");
   if (!pin) throw new Error("no pin for lookup");
   return pin;

@@ -18,8 +18,9 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
+import { cliOkInProcess } from "../helpers/cli-in-process.js";
 import { filesUnder } from "../helpers/files.js";
-import { MCPSCOPE, mcpscope, tempDir, waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 import { storedPayloads } from "../helpers/payloads.js";
 import { readEvents } from "./helpers.js";
 
@@ -142,8 +143,15 @@ describe("the secret corpus through a real wrapper", () => {
         db.close();
       }
     });
-    await mcpscope(["audit", "export", "--data-dir", dir.path, "--output", join(dir.path, "audit.jsonl")]);
-    await mcpscope([
+    await cliOkInProcess([
+      "audit",
+      "export",
+      "--data-dir",
+      dir.path,
+      "--output",
+      join(dir.path, "audit.jsonl"),
+    ]);
+    await cliOkInProcess([
       "audit",
       "export",
       "--data-dir",

@@ -9,15 +9,8 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { COMPRESS_ABOVE, decodePayload, encodePayload } from "../../electron/monitor/store/payload-codec.js";
 import type { CallDetail } from "../../shared/domain.js";
-import {
-  closeOnceStored,
-  connect,
-  mcpscope,
-  mcpscopeJson,
-  SERVERS,
-  tempDir,
-  waitFor,
-} from "../helpers/mcp.js";
+import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
+import { closeOnceStored, connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 const WORDS =
   "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing matches".split(" ");
@@ -38,7 +31,7 @@ function sql(query: string): Record<string, unknown>[] {
 }
 
 async function cliCalls(): Promise<CallDetail[]> {
-  return (await mcpscopeJson<{ calls: CallDetail[] }>(["calls", "--data-dir", dataDir, "--limit", "20"]))
+  return (await cliJsonInProcess<{ calls: CallDetail[] }>(["calls", "--data-dir", dataDir, "--limit", "20"]))
     .calls;
 }
 
@@ -89,7 +82,7 @@ describe("payload text compressed above the threshold", () => {
     expect(
       JSON.stringify({ method: "tools/call", params: { name: "echo", arguments: { message: huge } } }),
     ).toContain(prefix.replace(/^\{"jsonrpc":"2.0","id":\d+,/, "{"));
-    const { stdout } = await mcpscope(["calls", "--data-dir", dataDir, "--limit", "1"]);
+    const { stdout } = await cliOkInProcess(["calls", "--data-dir", dataDir, "--limit", "1"]);
     expect(stdout).toContain(`{"message":"${huge.slice(0, 20)}`);
     expect(stdout).not.toContain('{"jsonrpc"');
   });

@@ -14,7 +14,7 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { usedBytes } from "../../electron/monitor/store/size-cap.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
-import { mcpscope } from "../helpers/mcp.js";
+import { cliOkInProcess } from "../helpers/cli-in-process.js";
 
 const NOW = Date.UTC(2026, 11, 7, 0, 22, 30);
 let dir: string;
@@ -78,7 +78,7 @@ describe("the size cap and events", () => {
     // Stored as the engine stores it, `db info` says it too.
     insertEvent(db, events[0] as TrackedEvent);
     db.close();
-    const { stdout } = await mcpscope(["db", "info", "--data-dir", join(dir, "unmet")]);
+    const { stdout } = await cliOkInProcess(["db", "info", "--data-dir", join(dir, "unmet")]);
     expect(stdout).toMatch(
       /^last pruned for size: .*: the database was over its size cap .*the cap cannot be met: /m,
     );
