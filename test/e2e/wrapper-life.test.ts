@@ -416,7 +416,7 @@ describe("run refuses what it cannot do, in one line", () => {
       expect(result.status).toBe(0);
       expect(result.stdout).toBe("hello\n");
       expect(ours(result.stderr)).toEqual([
-        `mcpscope: cannot open the database ${join(mountPoint, "sub", "mcpscope.db")}: EROFS: read-only file system, cannot create ${join(mountPoint, "sub")} in ${mountPoint}; recording is off, traffic unaffected`,
+        `mcpscope: cannot open the database ${join(mountPoint, "sub", "mcpscope.db")}: EROFS: read-only file system, mkdir '${join(mountPoint, "sub")}'; recording is off, traffic unaffected`,
       ]);
     } finally {
       execFileSync("umount", ["-l", mountPoint], { stdio: "ignore" });

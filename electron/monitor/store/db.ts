@@ -2,7 +2,6 @@
  * The engine's small database interface over Node's built-in `node:sqlite`. Everything above this file
  * sees `Db`, so the binding can change without touching queries.
  */
-import { accessSync, constants, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
@@ -103,23 +102,6 @@ function openFailure(path: string, verb: string, error: unknown): MonitoringErro
   return MonitoringError.storage(`cannot ${verb} the database ${path}: ${message}${advice}`, error);
 }
 
-/**
- * A folder that cannot be made where its parent seems to be (ENOENT) may sit on a read-only file system:
- * the cause the user can act on is the read-only file system under the nearest folder that exists.
- */
-function readOnlyCause(folder: string, error: unknown): unknown {
-  if ((error as NodeJS.ErrnoException).code !== "ENOENT") return error;
-  let existing = folder;
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
-  try {
-    accessSync(existing, constants.W_OK);
-    return error;
-  } catch (access) {
-    if ((access as NodeJS.ErrnoException).code !== "EROFS") return error;
-    return new Error(`EROFS: read-only file system, cannot create ${folder} in ${existing}`);
-  }
-}
-
 /** What to do about a damaged database, after the one line that says so. */
 export const DAMAGED_ADVICE =
   "; the file is damaged: start the app or `mcpscope serve` to move it aside and start a fresh one (`mcpscope db check` shows the damage)";
@@ -191,7 +173,8 @@ export function openDb(path: string, options: OpenOptions = {}): Db {
       makeDirs(dirname(path), PRIVATE_DIR_MODE);
       ensurePrivateFile(path);
     } catch (error) {
-      throw openFailure(path, "open", readOnlyCause(dirname(path), error));
+      // makeDirs makes one level at a time, so a read-only disk is said as EROFS at the folder it refused.
+      throw openFailure(path, "open", error);
     }
   }
   const db = openRawDb(path, options);
