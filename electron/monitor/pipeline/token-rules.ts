@@ -6,6 +6,7 @@
  */
 import data from "./gitleaks-rules.json" with { type: "json" };
 import { KeywordScanner } from "./keyword-scan.js";
+import { literalStarts } from "./rule-starts.js";
 
 export interface SecretSpan {
   start: number;
@@ -25,6 +26,12 @@ interface TokenRule {
   pattern: RegExp;
   keywords: string[];
   secretGroup: number | undefined;
+  /**
+   * The literal texts every match starts with (rule-starts.ts), and the pattern made sticky: the rule is
+   * tried only where one of them occurs. Null: it scans the whole text.
+   */
+  starts: readonly string[] | null;
+  sticky: RegExp;
 }
 
 /**
@@ -89,12 +96,20 @@ function escapedQuotes(rule: string): string {
 
 const RULES: TokenRule[] = data.rules
   .filter((rule) => !LEFT_OUT.has(rule.id))
-  .map((rule) => ({
-    kind: rule.id,
-    pattern: compile(rule.regex, rule.flags),
-    keywords: rule.keywords,
-    secretGroup: (rule as { secretGroup?: number }).secretGroup,
-  }));
+  .map((rule) => {
+    const pattern = compile(rule.regex, rule.flags);
+    return {
+      kind: rule.id,
+      pattern,
+      keywords: rule.keywords,
+      secretGroup: (rule as { secretGroup?: number }).secretGroup,
+      starts: literalStarts(pattern),
+      sticky: new RegExp(pattern.source, `${pattern.flags.replace("g", "")}y`),
+    };
+  });
+
+/** Each rule's literal starts (RULE_KEYWORDS' order), null for a rule that scans the whole text. */
+export const RULE_STARTS: readonly (readonly string[] | null)[] = RULES.map((r) => r.starts);
 
 /** Each rule's keywords, in rule order (what the text scan looks for, text-scan.ts). */
 export const RULE_KEYWORDS: readonly (readonly string[])[] = RULES.map((r) => r.keywords);
@@ -130,9 +145,9 @@ export function entropy(text: string): number {
 export function tokenSpans(text: string, spans: SecretSpan[], present: readonly number[]): void {
   for (const r of present) {
     const rule = RULES[r] as TokenRule;
-    rule.pattern.lastIndex = 0;
-    for (let m = rule.pattern.exec(text); m; m = rule.pattern.exec(text)) {
-      if (m[0] === "") rule.pattern.lastIndex++;
+    let from = 0;
+    for (let m = nextMatch(rule, text, from); m; m = nextMatch(rule, text, from)) {
+      from = m.index + (m[0] === "" ? 1 : m[0].length);
       const group = rule.secretGroup ?? firstGroup(m);
       const at = m.indices?.[group];
       const secret = m[group];
@@ -144,6 +159,45 @@ export function tokenSpans(text: string, spans: SecretSpan[], present: readonly 
       if (rule.kind === AWS_KEY_ID) awsSecretAfter(text, at[1], spans);
     }
   }
+}
+
+/**
+ * The first match of `rule` in `text` at or after `from`, as its global pattern finds it. A rule with
+ * literal starts is tried, sticky, only where one of them occurs: every match starts there, and a match
+ * tried at one position is the match the global scan finds at it (a leading `\b` reads the character before,
+ * as there), so the first position that matches is the one the global scan stops at.
+ */
+function nextMatch(rule: TokenRule, text: string, from: number): RegExpExecArray | null {
+  const { starts, sticky } = rule;
+  if (starts === null) {
+    rule.pattern.lastIndex = from;
+    return rule.pattern.exec(text);
+  }
+  // Each start's next occurrence at or after `from` (-1: none left), searched again only once passed.
+  const next = starts.map((s) => text.indexOf(s, from));
+  for (;;) {
+    let at = -1;
+    for (const i of next) if (i !== -1 && (at === -1 || i < at)) at = i;
+    if (at === -1) return null;
+    sticky.lastIndex = at;
+    const m = sticky.exec(text);
+    if (m) return m;
+    for (let k = 0; k < next.length; k++)
+      if (next[k] === at) next[k] = text.indexOf(starts[k] as string, at + 1);
+  }
+}
+
+/** For the test that the anchored scan finds what the whole-text scan finds: `r`'s matches either way. */
+export function ruleMatches(r: number, text: string, anchored: boolean): RegExpExecArray[] {
+  const rule = RULES[r] as TokenRule;
+  const out: RegExpExecArray[] = [];
+  const as = anchored ? rule : { ...rule, starts: null };
+  let from = 0;
+  for (let m = nextMatch(as, text, from); m; m = nextMatch(as, text, from)) {
+    from = m.index + (m[0] === "" ? 1 : m[0].length);
+    out.push(m);
+  }
+  return out;
 }
 
 /** How many characters of quotes (`"`, `'`, or escaped `\"`) open and close `secret`, if it is quoted. */

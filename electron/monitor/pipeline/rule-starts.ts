@@ -1,0 +1,128 @@
+/**
+ * The literal texts every match of a credential rule starts with, read from its pattern when the rule is
+ * loaded: a rule whose matches all start with `ghp_` need only be tried where `ghp_` occurs (a native
+ * string search), not at each of the 65,536 positions of a 64 KiB window. The reading is conservative:
+ * any construct it does not know at a match's start (a class, a quantified atom, a look-behind, a modifier
+ * group, a case-insensitive flag) makes it answer null, and the rule scans the whole text as before.
+ */
+
+/** More texts than this (a cross product of alternatives) and the string searches cost more than they save. */
+const MAX_STARTS = 8;
+/**
+ * Shorter texts (`ey`, `s.`) are found by a string search character by character, at about the cost of the
+ * rule's own scan: such rules scan the whole text.
+ */
+const MIN_START_CHARS = 3;
+
+/** Characters that stand for themselves outside a class, unescaped. */
+const PLAIN = /^[A-Za-z0-9_~=:,<>'"@%&!;#/ -]$/;
+/** Escaped characters that stand for themselves (`\.`, `\-`, `\/`…): any escaped punctuation. */
+const ESCAPED_PUNCTUATION = /^[^A-Za-z0-9]$/;
+const QUANTIFIER = /^[?*+{]$/;
+
+interface Parsed {
+  /** The texts the part's matches start with, or null when it could not tell. */
+  starts: string[] | null;
+  /** Whether each text is all the part matches (so a following literal extends it). */
+  whole: boolean;
+  /** Where the part ends in the source: at its `|` or `)`, or the end. */
+  end: number;
+}
+
+/**
+ * The literal texts (case as written) every match of `pattern` starts with at the match's first character,
+ * none a prefix of another, or null when the pattern does not show them (see the file's header).
+ */
+export function literalStarts(pattern: RegExp): string[] | null {
+  if (pattern.flags.includes("i")) return null;
+  const source = pattern.source;
+  const parsed = alternatives(source, 0);
+  if (parsed.starts === null || parsed.end !== source.length) return null;
+  const starts = [...new Set(parsed.starts)].sort();
+  if (starts.length > MAX_STARTS || starts.some((s) => s.length < MIN_START_CHARS)) return null;
+  // `ab` and `abc`: every `abc` is found by looking for `ab`.
+  return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
+}
+
+/** `a|b|…` from `at` to its closing `)` or the end of the source. */
+function alternatives(source: string, at: number): Parsed {
+  const all: string[] = [];
+  let known = true;
+  let whole = true;
+  for (let i = at; ; i++) {
+    const part = sequence(source, i);
+    if (part.starts === null) known = false;
+    else all.push(...part.starts);
+    whole &&= part.whole;
+    if (source[part.end] !== "|") return { starts: known ? all : null, whole, end: part.end };
+    i = part.end;
+  }
+}
+
+/** One alternative, from `at` to its `|`, its group's `)`, or the end of the source. */
+function sequence(source: string, at: number): Parsed {
+  let texts = [""];
+  let extending = true;
+  let i = at;
+  while (i < source.length && source[i] !== "|" && source[i] !== ")") {
+    if (!extending) {
+      i = skipAtom(source, i);
+      continue;
+    }
+    const c = source[i] as string;
+    const next = source[i + 1] ?? "";
+    // A word boundary before the first character is zero-width, and a sticky match reads the character
+    // before its start for it, as the whole-text scan does.
+    if (c === "\\" && next === "b" && texts.length === 1 && texts[0] === "") {
+      i += 2;
+      continue;
+    }
+    if (c === "(" && (next !== "?" || source.startsWith("(?:", i))) {
+      const group = alternatives(source, i + (next === "?" ? 3 : 1));
+      if (source[group.end] !== ")") return { starts: null, whole: false, end: source.length };
+      i = group.end + 1;
+      const product = group.starts ? texts.flatMap((t) => group.starts?.map((s) => t + s) ?? []) : [];
+      if (group.starts === null || QUANTIFIER.test(source[i] ?? "") || product.length > MAX_STARTS) {
+        extending = false;
+        continue;
+      }
+      texts = product;
+      extending = group.whole;
+      continue;
+    }
+    let literal: string | null = null;
+    let width = 1;
+    if (c === "\\" && ESCAPED_PUNCTUATION.test(next)) {
+      literal = next;
+      width = 2;
+    } else if (PLAIN.test(c)) literal = c;
+    // A quantified character may be absent or repeated: the texts end before it.
+    if (literal === null || QUANTIFIER.test(source[i + width] ?? "")) {
+      extending = false;
+      continue;
+    }
+    texts = texts.map((t) => t + literal);
+    i += width;
+  }
+  const known = texts.every((t) => t !== "");
+  return { starts: known ? texts : null, whole: extending, end: i };
+}
+
+/** Where the atom at `i` ends (an escape, a class, a group with its contents, or one character). */
+function skipAtom(source: string, i: number): number {
+  const c = source[i];
+  if (c === "\\") return i + 2;
+  if (c === "[") {
+    for (let j = i + 1; j < source.length; j++) {
+      if (source[j] === "\\") j++;
+      else if (source[j] === "]") return j + 1;
+    }
+    return source.length;
+  }
+  if (c === "(") {
+    let j = i + 1;
+    while (j < source.length && source[j] !== ")") j = source[j] === "|" ? j + 1 : skipAtom(source, j);
+    return j + 1;
+  }
+  return i + 1;
+}
