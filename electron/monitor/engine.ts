@@ -365,9 +365,10 @@ export async function createEngine(
       stopSettingsWatch();
       await remoteProxies?.close();
       await inventory?.close(closeOptions);
-      writer.close();
       clearInterval(retentionTimer);
+      // Storage's last pass tracks its events through the writer: closed after it, so they are stored.
       await storage.close();
+      writer.close();
       feeds.unsubscribeAll();
       await logging.close();
       await metrics.stop();

@@ -9,12 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { CallDetail, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess } from "../helpers/cli-in-process.js";
-import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { closeOnceStored, connect, SERVERS, tempDir, type Wrap, waitFor } from "../helpers/mcp.js";
 
 type Step = [label: string, run: (client: Client) => Promise<unknown>];
 
-/** Runs the steps; a thrown MCP error is a result too (its code and message). */
-async function script(client: Client, steps: Step[]): Promise<unknown[]> {
+/**
+ * Runs the steps; a thrown MCP error is a result too (its code and message). A wrapped client is closed
+ * once its calls are stored: what the checks below read.
+ */
+async function script(client: Client, steps: Step[], wrap?: Wrap): Promise<unknown[]> {
   const results: unknown[] = [];
   for (const [, run] of steps) {
     try {
@@ -23,7 +26,7 @@ async function script(client: Client, steps: Step[]): Promise<unknown[]> {
       results.push({ thrown: (error as { code?: number }).code, message: (error as Error).message });
     }
   }
-  await client.close();
+  await (wrap ? closeOnceStored(client, wrap) : client.close());
   return results;
 }
 
@@ -63,6 +66,7 @@ afterAll(async () => {
 describe("through mcpscope run, against real servers", () => {
   it("server-everything: identical responses; stats count every call and outcome", async () => {
     const dataDir = join(dir.path, "everything");
+    const wrap: Wrap = { dataDir, name: "everything" };
     const steps: Step[] = [
       ["list tools", (c) => c.listTools()],
       ["echo", (c) => c.callTool({ name: "echo", arguments: { message: "hello" } })],
@@ -76,7 +80,7 @@ describe("through mcpscope run, against real servers", () => {
     ];
     const [direct, wrapped] = await Promise.all([
       connect(SERVERS.everything()).then((c) => script(c, steps)),
-      connect(SERVERS.everything(), { dataDir, name: "everything" }).then((c) => script(c, steps)),
+      connect(SERVERS.everything(), wrap).then((c) => script(c, steps, wrap)),
     ]);
     expect(wrapped).toEqual(direct);
 
@@ -120,6 +124,7 @@ describe("through mcpscope run, against real servers", () => {
 
   it("server-memory: identical responses and counts", async () => {
     const dataDir = join(dir.path, "memory");
+    const wrap: Wrap = { dataDir, name: "memory" };
     const steps: Step[] = [
       [
         "create",
@@ -147,11 +152,9 @@ describe("through mcpscope run, against real servers", () => {
       connect(SERVERS.memory(), undefined, { MEMORY_FILE_PATH: join(dir.path, "direct.jsonl") }).then((c) =>
         script(c, steps),
       ),
-      connect(
-        SERVERS.memory(),
-        { dataDir, name: "memory" },
-        { MEMORY_FILE_PATH: join(dir.path, "wrapped.jsonl") },
-      ).then((c) => script(c, steps)),
+      connect(SERVERS.memory(), wrap, { MEMORY_FILE_PATH: join(dir.path, "wrapped.jsonl") }).then((c) =>
+        script(c, steps, wrap),
+      ),
     ]);
     expect(wrapped).toEqual(direct);
     const s = await stats(dataDir, "memory");
@@ -167,6 +170,7 @@ describe("through mcpscope run, against real servers", () => {
 
   it("server-filesystem: identical responses; access denied is a tool error", async () => {
     const dataDir = join(dir.path, "fs-data");
+    const wrap: Wrap = { dataDir, name: "files" };
     const root = join(dir.path, "files");
     await mkdir(root, { recursive: true });
     await writeFile(join(root, "notes.txt"), "line one\nline two\n");
@@ -178,7 +182,7 @@ describe("through mcpscope run, against real servers", () => {
     ];
     const [direct, wrapped] = await Promise.all([
       connect(SERVERS.filesystem(root)).then((c) => script(c, steps)),
-      connect(SERVERS.filesystem(root), { dataDir, name: "files" }).then((c) => script(c, steps)),
+      connect(SERVERS.filesystem(root), wrap).then((c) => script(c, steps, wrap)),
     ]);
     expect(wrapped).toEqual(direct);
     const s = await stats(dataDir, "files");
@@ -224,7 +228,8 @@ describe("through mcpscope run, against real servers", () => {
       .catch((error: Error) => error);
     setTimeout(() => controller.abort("user"), 300);
     expect(await cancelled).toBeInstanceOf(Error);
-    await client.close();
+    // Stored before the close: the SDK's close gives the wrapper 2 s before SIGTERM, which a loaded
+    // machine's backlog can outlast, and the cancelled call would then be counted as not recorded.
     const { calls } = await waitFor(async () => {
       const r = await cliJsonInProcess<{ calls: CallDetail[] }>([
         "calls",
@@ -234,7 +239,7 @@ describe("through mcpscope run, against real servers", () => {
         "trigger-long-running-operation",
       ]);
       return r.calls.length === 3 ? r : undefined;
-    });
+    }).finally(() => client.close());
     expect(calls.map((c) => c.outcome).sort()).toEqual(["cancelled", "ok", "ok"]);
     for (const call of calls.filter((c) => c.outcome === "ok")) expect(call.durationMs).toBeGreaterThan(2000);
   });

@@ -8,7 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadTap, startEverything, startProxy, storedCalls, storedStats } from "../helpers/http.js";
-import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
+import { closeOnceStored, connect, SERVERS, tempDir, type Wrap, waitFor } from "../helpers/mcp.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
@@ -18,8 +18,11 @@ afterAll(async () => {
   await dir?.cleanup();
 });
 
-/** Returns what the client saw, for comparison across the ways in. */
-async function workload(client: Client): Promise<unknown[]> {
+/**
+ * Returns what the client saw, for comparison across the ways in. A client `mcpscope run` wraps is closed
+ * once its calls are stored (helpers/mcp.ts says why).
+ */
+async function workload(client: Client, wrap?: Wrap): Promise<unknown[]> {
   const results = [
     await client.listTools(),
     await client.callTool({ name: "echo", arguments: { message: "same everywhere" } }),
@@ -35,7 +38,7 @@ async function workload(client: Client): Promise<unknown[]> {
       .complete({ ref: { type: "ref/prompt", name: "no-such-prompt" }, argument: { name: "x", value: "" } })
       .catch((e: Error) => e.message),
   ];
-  await client.close();
+  await (wrap ? closeOnceStored(client, wrap) : client.close());
   return results;
 }
 
@@ -49,7 +52,8 @@ function stored(server: string) {
 }
 
 it("stores the same calls, outcomes and stats through the wrapper, the proxy and the tap", async () => {
-  const viaRun = await workload(await connect(SERVERS.everything(), { dataDir: dir.path, name: "via-run" }));
+  const viaRunWrap: Wrap = { dataDir: dir.path, name: "via-run" };
+  const viaRun = await workload(await connect(SERVERS.everything(), viaRunWrap), viaRunWrap);
 
   const http = await startEverything("streamableHttp");
   const proxy = await startProxy(http.url, dir.path, "via-proxy");

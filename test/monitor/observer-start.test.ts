@@ -202,7 +202,12 @@ describe("the observer thread's late start", () => {
   });
 
   it("opening at exit is not held against the thread as a stall, and the call its lock held back is counted", async () => {
-    const w = await wrapper("locked-open", { exitIdleMs: 200 });
+    // The thread is held up a second before its last word, as a busy machine holds it: no progress
+    // meanwhile, which the drain would give up on after 200 ms once the database is open.
+    const w = await wrapper("locked-open", {
+      workerUrl: pathToFileURL(join(ROOT, "test", "fixtures", "starved-observer-worker.mjs")),
+      exitIdleMs: 200,
+    });
     // Another connection locks even readers out (as a migration or a VACUUM elsewhere can) for longer
     // than an open waits.
     openDb(databasePath(w.dataDir)).close();
@@ -219,8 +224,9 @@ describe("the observer thread's late start", () => {
       lock.exec("ROLLBACK");
       lock.close();
     }
-    // Waited for (2 s of tries) though the drain gives up after 200 ms without progress once the database
-    // is open: no "storage too slow".
+    // Waited for (2 s of tries, then the held second: the lock is still being waited out, the database
+    // never opened) though the drain gives up after 200 ms without progress once it is open: no "storage
+    // too slow".
     const ours = w
       .stderr()
       .split("\n")

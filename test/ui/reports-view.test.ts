@@ -11,7 +11,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StatsDocument } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
-import { connect, mcpscopeJson, SERVERS } from "../helpers/mcp.js";
+import { closeOnceStored, connect, mcpscopeJson, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
   apiCall,
@@ -43,11 +43,13 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     const dir = await ui.dir("mcpscope-ui-reports-");
     dataDir = join(dir, "data");
     const wrapped = async (name: string, n: number) => {
-      const client = await connect(SERVERS.everything(), { dataDir, name });
+      const wrap = { dataDir, name };
+      const client = await connect(SERVERS.everything(), wrap);
       for (let i = 0; i < n; i++) await client.callTool({ name: "echo", arguments: { message: `m${i}` } });
       await client.callTool({ name: "no-such-tool", arguments: {} }).catch(() => {});
       if (name === "beta") await client.callTool({ name: FORMULA_TOOL, arguments: {} }).catch(() => {});
-      await client.close();
+      // The stats below are read once, at once: every call stored first.
+      await closeOnceStored(client, wrap);
     };
     await wrapped("alpha", 5);
     await wrapped("beta", 2);

@@ -298,9 +298,10 @@ export class InventoryService {
     if (this.sampleTimer) clearInterval(this.sampleTimer);
     this.launchers.stop();
     this.watcher?.close();
-    this.sampler.stop();
+    const sampled = this.sampler.stop();
     this.prober.close();
     await this.launched.stopAll(options);
+    await sampled;
   }
 
   /**

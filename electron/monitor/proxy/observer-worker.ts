@@ -9,6 +9,7 @@ import { databasePath } from "../paths.js";
 import { BatchWriter } from "../store/batch-writer.js";
 import { type Db, openDb } from "../store/db.js";
 import { withTestPageLimit } from "../store/test-page-limit.js";
+import { isLockMessage } from "../store/write-refusals.js";
 import { Observation } from "./observation.js";
 import { lockWait, OPEN_BUSY_MS, WRITE_BUSY_MS } from "./stop-budget.js";
 import { lowerThreadPriority } from "./thread-priority.js";
@@ -52,13 +53,21 @@ function open(): Db {
 let busyMs = WRITE_BUSY_MS;
 const writer = new BatchWriter({
   open: () => {
+    let locked = false;
     try {
       const db = open();
       db.exec(`PRAGMA busy_timeout = ${WRITE_BUSY_MS}`);
       busyMs = WRITE_BUSY_MS;
       return db;
+    } catch (error) {
+      // Another process's lock outlasted the open: the writer tries again within its own lock budget,
+      // so the thread is still opening, not stalled. Said ready here, the wrapper's exit drain would time
+      // the steps left before the thread's last word, which a busy machine can hold up (its priority is
+      // lowered), and give up on it with that word a moment away.
+      locked = isLockMessage((error as Error).message);
+      throw error;
     } finally {
-      ready();
+      if (!locked) ready();
     }
   },
   beforeWrite: (db) => {
@@ -87,9 +96,9 @@ const current = observation;
 
 let announced = false;
 /**
- * The database is open (or failed to open, said in a problem line): from now on the wrapper's exit drain
- * holds a long wait for progress against this thread. Opening can take seconds (another process's lock,
- * a migration): that is not a stall, also when it happens at exit.
+ * The database is open (or failed to open for good, said in a problem line): from now on the wrapper's
+ * exit drain holds a long wait for progress against this thread. Opening can take seconds (another
+ * process's lock, a migration, tried again while the lock lasts): that is not a stall, also at exit.
  */
 function ready(): void {
   if (announced) return;

@@ -53,6 +53,7 @@ export class ResourceSampler {
   private timer: TimerId | null = null;
   private running: Promise<ResourceSample[]> | null = null;
   private started = false;
+  private stopped = false;
 
   constructor(private readonly options: ResourceSamplerOptions) {
     this.reader = options.reader ?? processTableReader();
@@ -63,13 +64,20 @@ export class ResourceSampler {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.stopped = false;
     this.tick();
   }
 
-  stop(): void {
+  /**
+   * Resolves once the sample under way, if any, has ended; one whose reading lands after this stores
+   * nothing. Its owner closes the database next: nothing of the sampler may touch it afterwards.
+   */
+  async stop(): Promise<void> {
     this.started = false;
+    this.stopped = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    await this.running?.catch(() => {});
   }
 
   /** One sample of every root, stored and returned (joins a sample already under way). */
@@ -95,12 +103,13 @@ export class ResourceSampler {
     let table: ProcessTable;
     try {
       roots = (await this.options.roots()).slice(0, this.options.maxRoots ?? 500);
-      if (roots.length === 0) return [];
+      if (roots.length === 0 || this.stopped) return [];
       table = await this.reader.read();
     } catch (error) {
-      this.problem("read", (error as Error).message);
+      if (!this.stopped) this.problem("read", (error as Error).message);
       return [];
     }
+    if (this.stopped) return [];
     const time = this.clock.now();
     const seen = new Set<number>();
     const live = roots.filter((r) => {

@@ -9,7 +9,8 @@
  * waits on it. A database that is locked or full keeps what fits in the queue and is tried again, a full
  * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back. A database
  * found damaged, removed or replaced stops recording for good (write-refusals.ts). Within a batch, a
- * part's own write that fails alone is skipped alone (batch-parts.ts).
+ * part's own write that fails alone is skipped alone (batch-parts.ts). Once closed it never opens the
+ * database again: what is queued after `close()` is dropped and counted.
  */
 import { type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
 import { LOCKED } from "../lock-refusal.js";
@@ -77,6 +78,8 @@ export class BatchWriter {
   private lastCommitAt = 0;
   private lastOpenFailure = 0;
   private closing = false;
+  /** Closed: its owner said it stopped, so nothing may reach the data dir through it any more. */
+  private closed = false;
   private callQueued = false;
   /** Rows and writes dropped: the queue was full, the database failed, or one failed alone (batch-parts.ts). */
   dropped = 0;
@@ -336,6 +339,7 @@ export class BatchWriter {
     this.drop(this.queue);
     this.queue = [];
     this.reset();
+    this.closed = true;
     return stored;
   }
 
@@ -364,6 +368,7 @@ export class BatchWriter {
 
   private database(): Db | null {
     if (this.db) return this.db;
+    if (this.closed) return null;
     if (this.lastOpenFailure && Date.now() - this.lastOpenFailure < this.reopenAfterMs) return null;
     if (this.refusals.stoppedBecause) return null;
     try {
