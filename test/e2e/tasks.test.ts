@@ -79,9 +79,11 @@ describe("a task-augmented tools/call through mcpscope run", () => {
     expect(result?.content).toEqual([expect.objectContaining({ type: "text" })]);
     expect(seen.at(-1)).toBe("completed");
 
+    // The task can end by its status (a poll, a notification) before tasks/result's answer is stored: the
+    // call takes the tool's result from that answer when it comes.
     const ended = await waitFor(async () => {
       const call = await storedTask(dataDir, longId);
-      return call?.outcome ? call : undefined;
+      return call?.outcome && call.response?.includes("Research Report") ? call : undefined;
     });
     expect(ended).toMatchObject({ outcome: "ok", task: { id: longId, state: "completed" } });
     // Its duration is the task's, to the end the wrapper saw: not the milliseconds of its creation.
