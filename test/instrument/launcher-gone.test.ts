@@ -93,13 +93,14 @@ const dataFlags = () => ["--data-dir", data];
 describe("the mcpscope a wrapped entry runs is gone", () => {
   it("is said by instrumented and discover, repaired by instrument --repair, and undone without it", async () => {
     await writeFile(config, ORIGINAL);
-    const copy = await copyInstall(join(tmp.path, "install"));
+    // A folder with a space: the repair's lines quote it, as instrument's own do.
+    const copy = await copyInstall(join(tmp.path, "old install"));
     await instrumentFrom(copy, "echo");
     await instrumentFrom(copy, "spare");
     expect((await entry("echo")).args[0]).toBe(copy);
     expect((await startAsClient(await entry("echo"))).stdout).toBe(LINE);
 
-    await rm(join(tmp.path, "install"), { recursive: true });
+    await rm(join(tmp.path, "old install"), { recursive: true });
     const broken = await startAsClient(await entry("echo"));
     expect(broken.code).not.toBe(0);
     expect(broken.stdout).toBe("");
@@ -128,6 +129,7 @@ describe("the mcpscope a wrapped entry runs is gone", () => {
       expect.objectContaining({ server: "echo", status: "repaired", gone: copy, error: null }),
     ]);
     expect(repaired.entries[0]?.now).toBe(`${process.execPath} ${MCPSCOPE}`);
+    expect(repaired.entries[0]?.was).toBe(`${process.execPath} '${copy}'`);
     const after = await entry("echo");
     // Only the launcher changed: the wrapped command and its env are as they were.
     expect(after).toEqual({ ...before, args: [MCPSCOPE, ...before.args.slice(1)] });
