@@ -74,11 +74,8 @@ export function keepingUpgrade(
   return {
     listener(from, to) {
       if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
-      if (mode === "upgrade") {
-        // Read under the write lock: an older engine starting now finds the schema already newer and stops.
-        const older = olderSchemaEngine(dirname(path), to);
-        if (older) throw new OlderEngineRunning(path, from, older);
-      }
+      // Read under the write lock: an older engine starting now finds the schema already newer and stops.
+      if (mode === "upgrade") refuseUnderOlderEngine(path, from, to);
       options.upgrading?.(from, to);
       // A try that met a lock and is made again copies again.
       abandon();
@@ -167,6 +164,17 @@ export class OlderEngineRunning extends MonitoringError {
       false,
     );
   }
+}
+
+/**
+ * Throws OlderEngineRunning when upgrading the database at `path` from schema `from` to `to` would change
+ * it under a running engine of an older mcpscope. The upgrade asks under its lock; an engine's start asks
+ * again before its integrity check, which would read every page of a database it may not open.
+ */
+export function refuseUnderOlderEngine(path: string, from: number, to: number): void {
+  if (from >= to) return;
+  const older = olderSchemaEngine(dirname(path), to);
+  if (older) throw new OlderEngineRunning(path, from, older);
 }
 
 /** What a terminal is told after an upgrade it was told would keep a copy, when none could be kept. */
