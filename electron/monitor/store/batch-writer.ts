@@ -7,7 +7,8 @@
  * larger commits are what lets the writer keep up. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
  * waits on it. A database that is locked or full keeps what fits in the queue and is tried again, a full
- * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back. A database
+ * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back; so does one
+ * of an older schema (opened again every `reopenAfterMs`), once another mcpscope has upgraded it. A database
  * found damaged, removed or replaced stops recording for good (write-refusals.ts). Within a batch, a
  * part's own write that fails alone is skipped alone (batch-parts.ts). Once closed it never opens the
  * database again: what is queued after `close()` is dropped and counted.
@@ -16,8 +17,9 @@ import { type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-
 import { LOCKED } from "../lock-refusal.js";
 import { PartWrites } from "./batch-parts.js";
 import { RowInserts, type TableName } from "./batch-rows.js";
+import { OlderSchemaRefused } from "./before-upgrade.js";
 import type { Db, SqlValue } from "./db.js";
-import { WriteRefusals } from "./write-refusals.js";
+import { AWAITING_UPGRADE, WriteRefusals } from "./write-refusals.js";
 
 export type { TableName };
 
@@ -233,6 +235,11 @@ export class BatchWriter {
       if (!this.closing) this.schedule(Math.max(0, this.refusals.lockedUntil - Date.now()));
       return false;
     }
+    if (!db && this.refusals.refusedBecause === AWAITING_UPGRADE) {
+      // An older schema the app or a command upgrades: the rows wait for the next open try.
+      if (!this.closing) this.schedule(Math.max(0, this.lastOpenFailure + this.reopenAfterMs - Date.now()));
+      return false;
+    }
     if (!db || this.gone(db.path)) {
       this.drop(this.queue);
       this.queue = [];
@@ -379,6 +386,11 @@ export class BatchWriter {
       return this.db;
     } catch (error) {
       this.writeFailures++;
+      if (error instanceof OlderSchemaRefused) {
+        this.refusals.awaitingUpgrade(error.message);
+        this.lastOpenFailure = Date.now();
+        return null;
+      }
       const outcome = this.refusals.openFailed((error as Error).message);
       if (outcome === "locked") return null;
       this.lastOpenFailure = Date.now();

@@ -73,7 +73,7 @@ export function keepingUpgrade(
   };
   return {
     listener(from, to) {
-      if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
+      if (mode === "refuse") throw new OlderSchemaRefused(path, from, to);
       // Read under the write lock: an older engine starting now finds the schema already newer and stops.
       if (mode === "upgrade") refuseUnderOlderEngine(path, from, to);
       options.upgrading?.(from, to);
@@ -182,11 +182,18 @@ export function noUpgradeCopyLine(from: number, to: number, problem: string): st
   return `mcpscope: no copy of the schema-${from} database could be kept in backups/ (${problem}); it was upgraded to schema ${to} all the same, and an older mcpscope can no longer open it`;
 }
 
-/** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */
-export function olderSchemaRefusal(path: string, from: number, to: number): MonitoringError {
-  return MonitoringError.storage(
-    `the database ${path} has schema version ${from}, older than this mcpscope's (${to}): it records once the app, \`mcpscope serve\` or any mcpscope command has upgraded it (keeping a copy in backups/)`,
-  );
+/**
+ * A wrapper's refusal of an older schema, in one line (the wrapper adds what it does meanwhile). Its own
+ * class: the batch writer holds what it records until the upgrade, as for a lock, rather than dropping it.
+ */
+export class OlderSchemaRefused extends MonitoringError {
+  constructor(path: string, from: number, to: number) {
+    super(
+      "storage",
+      `the database ${path} has schema version ${from}, older than this mcpscope's (${to}): it records once the app, \`mcpscope serve\` or any mcpscope command has upgraded it (keeping a copy in backups/)`,
+      true,
+    );
+  }
 }
 
 /** The event that says an update's migrations ran, how long they held the database, and what was kept. */
