@@ -48,9 +48,15 @@ export interface Pending {
 
 /**
  * Why an answer to no pending request came, when it is explained. One to a request ended as `timeout`
- * carries that request when its call was stored, so that the call can take its answer after all.
+ * carries that request when its call was stored, so that the call can take its answer after all; so does
+ * one to a request a null-id error was taken for the answer of (`guessed`, with the outcome it stored).
  */
-export type LateAnswer = "cancelled" | "orphan" | "reused" | { timedOut: Pending | null };
+export type LateAnswer =
+  | "cancelled"
+  | "orphan"
+  | "reused"
+  | { timedOut: Pending | null }
+  | { guessed: { entry: Pending; outcome: Outcome } };
 
 /** How many ids of ended requests are remembered per stream before they are forgotten in bulk. */
 const REMEMBERED_IDS = 1000;
@@ -62,6 +68,14 @@ export class PendingRequests {
   /** Requests ended as `timeout`, with the call stored for each (null when none was: it went unobserved). */
   private readonly timedOut: Record<Stream, Map<string, Pending | null>> = { in: new Map(), out: new Map() };
   private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  /**
+   * Requests ended by a null-id error taken for their answer (`endedByGuess`), with the outcome stored: the
+   * peer's error may have answered a line the observer never read, so their own answer may still come.
+   */
+  private readonly guessed: Record<Stream, Map<string, { entry: Pending; outcome: Outcome }>> = {
+    in: new Map(),
+    out: new Map(),
+  };
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
   /**
@@ -206,6 +220,11 @@ export class PendingRequests {
       return "reused";
     }
     if (this.cancelled[requestStream].delete(key)) return "cancelled";
+    const guessed = this.guessed[requestStream].get(key);
+    if (guessed !== undefined) {
+      this.guessed[requestStream].delete(key);
+      return { guessed };
+    }
     const timedOut = this.timedOut[requestStream].get(key);
     if (timedOut !== undefined) {
       this.timedOut[requestStream].delete(key);
@@ -218,16 +237,37 @@ export class PendingRequests {
     return null;
   }
 
-  /** Whether request `id` of `stream` ended as `timeout` with its call stored (its answer may still come). */
-  endedInTimeout(stream: Stream, id: JsonRpcId): boolean {
-    return Boolean(this.timedOut[stream].get(idKey(id)));
+  /**
+   * Whether request `id` of `stream` ended without its own answer with its call stored (timed out, or a
+   * null-id error taken for its answer): its answer may still come, and the call takes it.
+   */
+  storedWithoutAnswer(stream: Stream, id: JsonRpcId): boolean {
+    const key = idKey(id);
+    return Boolean(this.timedOut[stream].get(key)) || this.guessed[stream].has(key);
+  }
+
+  /**
+   * Request `id` (`entry`) of `stream` was ended, with `outcome`, by a null-id error taken for its answer (the one
+   * in flight): the error may have answered a line the observer could not read, so an answer with its id
+   * that comes later is its own, and its call takes it.
+   */
+  endedByGuess(stream: Stream, id: JsonRpcId, entry: Pending, outcome: Outcome): void {
+    const guessed = this.guessed[stream];
+    if (guessed.size >= REMEMBERED_IDS) guessed.clear();
+    // Its request payload is stored already: only what its answer's row needs is kept.
+    guessed.set(idKey(id), { entry: { ...entry, request: null }, outcome });
   }
 
   /** Whether an answer on `stream` to request `id` could still be explained later (by a late request). */
   mayLead(stream: Stream, id: JsonRpcId): boolean {
     const key = idKey(id);
     const requestStream = otherStream(stream);
-    if (this.cancelled[requestStream].has(key) || this.timedOut[requestStream].has(key)) return false;
+    if (
+      this.cancelled[requestStream].has(key) ||
+      this.timedOut[requestStream].has(key) ||
+      this.guessed[requestStream].has(key)
+    )
+      return false;
     return this.orphansExpected[stream] === 0;
   }
 
@@ -246,7 +286,8 @@ export class PendingRequests {
     if (!entry) {
       // Timed out here first, then given up by its sender too: an answer after this never reached the
       // client, so it does not take the call (it is allowed, as after any cancellation).
-      if (this.timedOut[stream].delete(idKey(id))) this.remember(this.cancelled[stream], idKey(id));
+      if (this.timedOut[stream].delete(idKey(id)) || this.guessed[stream].delete(idKey(id)))
+        this.remember(this.cancelled[stream], idKey(id));
       return;
     }
     this.remember(this.cancelled[stream], idKey(id));
@@ -356,11 +397,11 @@ export class PendingRequests {
     response: unknown,
     errorCode: number | null = null,
     errorMessage: string | null = null,
-    afterTimeout = false,
+    replaces: Outcome | null = null,
   ): void {
     this.released(entry);
     const call = callOf(entry, outcome, at, bytesOut, response, errorCode, errorMessage);
-    this.sink.call(afterTimeout ? { ...call, afterTimeout } : call);
+    this.sink.call(replaces ? { ...call, replaces } : call);
   }
 
   /**
