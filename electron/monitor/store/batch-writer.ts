@@ -14,12 +14,12 @@
  * database again: what is queued after `close()` is dropped and counted.
  */
 import { type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
-import { LOCKED } from "../lock-refusal.js";
+import { AWAITING_UPGRADE, LOCKED } from "../lock-refusal.js";
 import { PartWrites } from "./batch-parts.js";
 import { RowInserts, type TableName } from "./batch-rows.js";
 import { OlderSchemaRefused } from "./before-upgrade.js";
 import type { Db, SqlValue } from "./db.js";
-import { AWAITING_UPGRADE, WriteRefusals } from "./write-refusals.js";
+import { WriteRefusals } from "./write-refusals.js";
 
 export type { TableName };
 

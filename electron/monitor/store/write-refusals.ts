@@ -7,7 +7,7 @@
  * Each kind of problem is said once, through `onProblem`; traffic never waits on any of it.
  */
 import { statSync } from "node:fs";
-import { LOCKED } from "../lock-refusal.js";
+import { AWAITING_UPGRADE, LOCKED } from "../lock-refusal.js";
 import { noteDamageAt } from "./clean-close.js";
 import { DAMAGED_MESSAGE } from "./db.js";
 
@@ -16,9 +16,6 @@ import { DAMAGED_MESSAGE } from "./db.js";
  * meets it waits for the retry with its rows, and a part's own write that meets it decides for the batch.
  */
 const LOCK_MESSAGE = /busy|locked/i;
-
-/** Why the writer holds its rows while the database has an older schema (`awaitingUpgrade`). */
-export const AWAITING_UPGRADE = "the database waits for an upgrade";
 
 /** SQLite's message when the database (its max_page_count) or the disk under it has no room left. */
 const FULL_MESSAGE = /database or disk is full|SQLITE_FULL/i;
