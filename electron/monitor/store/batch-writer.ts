@@ -144,11 +144,8 @@ export class BatchWriter {
     }
     this.queue.push({ table, row });
     // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
-    // busy timeout; trying on every row would stall the caller).
-    if (
-      this.queue.length >= this.commitEveryRows &&
-      Date.now() >= Math.max(this.refusals.lockedUntil, this.refusals.fullUntil)
-    ) {
+    // busy timeout; trying on every row would stall the caller); so too while it waits for an upgrade.
+    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.heldUntil()) {
       const wait = this.lastCommitAt + this.minCommitGapMs - Date.now();
       if (wait <= 0 || this.queue.length >= this.maxBatch) this.flush();
       else this.schedule(wait);
@@ -237,7 +234,7 @@ export class BatchWriter {
     }
     if (!db && this.refusals.refusedBecause === AWAITING_UPGRADE) {
       // An older schema the app or a command upgrades: the rows wait for the next open try.
-      if (!this.closing) this.schedule(Math.max(0, this.lastOpenFailure + this.reopenAfterMs - Date.now()));
+      if (!this.closing) this.schedule(Math.max(0, this.heldUntil() - Date.now()));
       return false;
     }
     if (!db || this.gone(db.path)) {
@@ -356,6 +353,13 @@ export class BatchWriter {
       if (row.table === "calls") this.droppedCalls++;
       else if (row.table === "audit") this.auditInQueue--;
     }
+  }
+
+  /** Until when rows are held for a scheduled retry (a lock, a full database, an upgrade awaited). */
+  private heldUntil(): number {
+    const upgrade =
+      this.refusals.refusedBecause === AWAITING_UPGRADE ? this.lastOpenFailure + this.reopenAfterMs : 0;
+    return Math.max(this.refusals.lockedUntil, this.refusals.fullUntil, upgrade);
   }
 
   /** A flush within `delayMs` (the flush interval by default), or sooner if one is already due sooner. */
