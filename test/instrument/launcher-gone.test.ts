@@ -139,6 +139,12 @@ describe("the mcpscope a wrapped entry runs is gone", () => {
 
     await cliOkInProcess(["uninstrument", "--client", "claude-desktop", "--server", "echo", ...dataFlags()]);
     expect(await readFile(config, "utf8")).toBe(ORIGINAL);
+    // The backups are listed by what each change was: the repair's is not taken for an instrument.
+    const manifest = JSON.parse(await readFile(join(data, "backups", "manifest.json"), "utf8")) as {
+      backups: Array<{ file: string; action: string }>;
+    };
+    const actions = manifest.backups.filter((b) => b.file === config).map((b) => b.action);
+    expect(actions.slice(-3)).toEqual(["uninstrument", "repair", "uninstrument"]);
   });
 
   it("instrument on the broken entry repairs it, and says what was gone", async () => {

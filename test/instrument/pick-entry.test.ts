@@ -54,7 +54,7 @@ describe("picking one entry of a name that is in several scopes of one file", ()
     await expect(refusal).rejects.toThrow(
       `"everything" (claude-code) is in 3 entries: user scope in ${claudeJson} (--scope user); ` +
         `local scope of ${projA} in ${claudeJson} (--scope local --project ${projA}); ` +
-        `local scope of ${projB} in ${claudeJson} (--scope local --project "${projB}"); add the flags of the one you mean`,
+        `local scope of ${projB} in ${claudeJson} (--scope local --project '${projB}'); add the flags of the one you mean`,
     );
     expect(await readFile(claudeJson, "utf8")).toBe(original);
   });

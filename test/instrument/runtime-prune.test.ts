@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { mkdir, readdir, stat, symlink, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackedEvent } from "../../electron/monitor/events/tracker.js";
@@ -14,7 +14,9 @@ import { cliInstallRoot } from "../../electron/monitor/instrument/launcher.js";
 import { pruneRuntimeCopies } from "../../electron/monitor/instrument/runtime-prune.js";
 import { stableCliName } from "../../electron/monitor/instrument/stable-cli.js";
 import { databasePath } from "../../electron/monitor/paths.js";
+import { processStartTicks } from "../../electron/monitor/process-start.js";
 import { openDb } from "../../electron/monitor/store/db.js";
+import { runtimePruneText } from "../../electron/monitor/store/storage-events.js";
 import { StorageService } from "../../electron/monitor/store/storage-service.js";
 import { VERSION } from "../../electron/monitor/version.js";
 import type { StorageInfo } from "../../shared/storage.js";
@@ -258,5 +260,54 @@ describe("old copies of the CLI in the runtime folder", () => {
         message: expect.stringContaining(`removed 2 old copies of the mcpscope CLI (`),
       }),
     ]);
+  });
+
+  it("off Linux, keep for a wrapper that does not say what it runs only the copies there when it started", async () => {
+    const { home, data, runtime } = await setup("untold");
+    const before = await copy(runtime, "0.0.7-7777777777777777", 3 * DAY);
+    // A wrapper of a release before its presence file named its script, still running.
+    const older = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+    try {
+      const pid = older.pid as number;
+      while (processStartTicks(pid) === null) await new Promise((resolve) => setImmediate(resolve));
+      // Times as the file system keeps them: its clock may lag the process's by a tick.
+      const fsNow = async () => {
+        const probe = join(tmp.path, "untold-clock");
+        await writeFile(probe, "");
+        return (await stat(probe)).mtimeMs;
+      };
+      const startedAt = await fsNow();
+      await mkdir(join(data, "wrappers"), { recursive: true });
+      await writeFile(
+        join(data, "wrappers", `${pid}-${startedAt}.json`),
+        JSON.stringify({ pid, startTicks: processStartTicks(pid), startedAt }),
+      );
+      // A copy made after it started cannot be the one it runs.
+      while ((await fsNow()) <= startedAt) await new Promise((resolve) => setImmediate(resolve));
+      await copy(runtime, "0.0.8-8888888888888888", 3 * DAY);
+      expect(dirname(dirname(before))).toBe(join(runtime, "0.0.7-7777777777777777"));
+
+      const db = openDb(databasePath(data));
+      try {
+        // Where no process's command line can be read (macOS, Windows).
+        const prune = await pruneRuntimeCopies({
+          dataDir: data,
+          db,
+          home,
+          ownCopy: "",
+          commandLine: () => null,
+        });
+        expect(prune?.removed.map((r) => r.name)).toEqual(["0.0.8-8888888888888888"]);
+        expect(prune?.heldBack).toBe(`a running wrapper (pid ${pid}) does not say which mcpscope it runs`);
+        expect(prune && runtimePruneText(prune)).toBe(
+          `removed 1 old copy of the mcpscope CLI (10 B) from ${runtime}: 0.0.8-8888888888888888; kept the others: a running wrapper (pid ${pid}) does not say which mcpscope it runs`,
+        );
+      } finally {
+        db.close();
+      }
+      expect(await readdir(runtime)).toEqual(["0.0.7-7777777777777777"]);
+    } finally {
+      older.kill("SIGKILL");
+    }
   });
 });

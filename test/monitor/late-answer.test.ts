@@ -29,13 +29,18 @@ afterAll(async () => {
 
 const line = (message: unknown) => Buffer.from(JSON.stringify(message));
 
-/** One wrapped session of `server` with a 2 s `--timeout`, its traffic a few minutes old. */
-function session(server: string) {
+/** A wrapped session of `server` with a 2 s `--timeout`, recording into the test's database. */
+function observed(server: string) {
   const writer = new BatchWriter({ open: () => openDb(databasePath(dir.path)) });
   const identity = { sessionId: server, server, command: "x", startedAt: Date.now(), pid: 1, wrapperPid: 2 };
   const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
   const recorder = new SessionRecorder(writer, identity, undefined, null, watchers);
-  const observer = new SessionObserver(recorder, { timeoutMs: 2000 });
+  return { writer, observer: new SessionObserver(recorder, { timeoutMs: 2000 }) };
+}
+
+/** One wrapped session of `server` with a 2 s `--timeout`, its traffic a few minutes old. */
+function session(server: string) {
+  const { writer, observer } = observed(server);
   const t0 = Date.now() - 5 * 60_000;
   observer.line("in", line({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "slow" } }), t0);
   observer.tick(t0 + 2100);
@@ -86,6 +91,31 @@ describe("a response after the request's timeout", () => {
       "response to request 1 after its timeout, 3.0 s after the request: the call is stored with it (ok)",
     ]);
     s.close();
+  });
+
+  it("an answer after a null-id error taken for it corrects the stored call the same way", async () => {
+    const { writer, observer } = observed("guessed");
+    const t0 = Date.now() - 5 * 60_000;
+    observer.line("in", line({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "work" } }), t0);
+    // The server could not parse a client line the observer never saw: its error names no request.
+    observer.gap("in", 1, t0 + 10);
+    observer.line(
+      "out",
+      line({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } }),
+      t0 + 20,
+    );
+    writer.flush();
+    expect((await stored("guessed")).calls.map((c) => c.outcome)).toEqual(["client_error"]);
+    const result = { content: [{ type: "text", text: "work done" }] };
+    observer.line("out", line({ jsonrpc: "2.0", id: 1, result }), t0 + 700);
+    writer.flush();
+    const { calls, server } = await stored("guessed");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ outcome: "ok", durationMs: 700 });
+    expect(calls[0]?.response).toContain("work done");
+    expect(server).toMatchObject({ calls: 1, errors: 0 });
+    observer.close(t0 + 10_000);
+    writer.close();
   });
 
   it("keeps the start of a late answer longer than the capture limit", async () => {

@@ -180,7 +180,7 @@ describe("session era (≤ 2025-11-25)", () => {
     send("out", ok(1, {}), 5000);
     observer.close(now());
     expect(sink.calls).toHaveLength(2);
-    expect(sink.calls[1]).toMatchObject({ afterTimeout: true, outcome: "ok", requestId: "1" });
+    expect(sink.calls[1]).toMatchObject({ replaces: "timeout", outcome: "ok", requestId: "1" });
     expect(sink.calls[1]?.bytesOut).toBeGreaterThan(0);
     expect(sink.events.map((e) => e.type)).toEqual(["late_response"]);
   });
@@ -264,6 +264,26 @@ describe("session era (≤ 2025-11-25)", () => {
     ]);
     expect(sink.calls[0]?.durationMs).toBe(520);
     expect(sink.events.map((e) => e.type)).toEqual(["invalid_json", "batch", "invalid_json"]);
+  });
+
+  it("gives a request its own answer when it comes after a null-id error that was taken for it", () => {
+    const { sink, observer, send, now } = session(1000);
+    const parseError = { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } };
+    send("in", rpc(1, "tools/call", { name: "work" }));
+    // A client line the observer never read (its copy was dropped): the server's parse error answers it,
+    // and with one request in flight it is taken for that one's answer.
+    observer.gap("in", 1, now());
+    send("out", parseError);
+    send("out", ok(1, { content: [{ type: "text", text: "fine" }] }), 500);
+    observer.close(now());
+    expect(sink.calls.map((c) => [c.requestId, c.outcome, c.replaces])).toEqual([
+      ["1", "client_error", undefined],
+      ["1", "ok", "client_error"],
+    ]);
+    expect(sink.calls[1]?.durationMs).toBe(510);
+    expect(sink.events.map((e) => e.message)).toEqual([
+      "response to request 1 after a null-id error was taken for its answer, 0.5 s after the request: the call is stored with it (ok)",
+    ]);
   });
 
   it("does not time out a request that keeps reporting progress, as clients that reset on progress see it", () => {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { readManifest } from "../../electron/monitor/store/backup.js";
 import { backupDir } from "../../electron/monitor/store/backup-files.js";
-import { openRawDb } from "../../electron/monitor/store/db.js";
+import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
+import { openDb, openRawDb } from "../../electron/monitor/store/db.js";
 import { migrate, SCHEMA_VERSION } from "../../electron/monitor/store/migrations.js";
 import type { EventRecord } from "../../shared/events.js";
 import { cliAtTerminal, cliInProcess, cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -163,7 +164,62 @@ describe("an upgrade keeps the database as it was", () => {
     } finally {
       await client.close();
     }
+    // Held for an upgrade that did not come before the session ended: its calls are counted as lost.
+    await waitFor(async () => stderr.includes("(the database waits for an upgrade); traffic was unaffected"));
+    expect(stderr).toMatch(
+      /: \d+ calls? of this session (was|were) not recorded, and its end could not be stored/,
+    );
     expect(userVersion(dataDir)).toBe(OLDER);
     expect(readdirSync(dataDir)).not.toContain("backups");
+  });
+
+  it("a wrapper holds the calls it sees until the upgrade (bounded, the rest counted), then stores them", async () => {
+    const dataDir = join(dir.path, "held");
+    olderDatabase(dataDir);
+    const problems: string[] = [];
+    // As the wrapper's observer opens it; tried again at every flush here, not every 5 s.
+    const writer = new BatchWriter({
+      open: () => openDb(databasePath(dataDir), { olderSchema: "refuse" }),
+      reopenAfterMs: 0,
+      maxQueue: 5,
+      onProblem: (message) => problems.push(message),
+    });
+    const call = (i: number) =>
+      writer.enqueue("calls", {
+        ...{ session_id: "s", server: "x", direction: "c2s", request_id: String(i), method: "tools/call" },
+        ...{
+          started_at: i,
+          duration_ms: 1,
+          outcome: "ok",
+          bytes_in: 1,
+          bytes_out: 1,
+          progress_count: 0,
+          rounds: 0,
+        },
+      });
+    for (let i = 1; i <= 3; i++) call(i);
+    expect(writer.flush()).toBe(false);
+    for (let i = 4; i <= 7; i++) call(i); // 2 fit, 2 do not
+    expect(writer.flush()).toBe(false);
+    expect([writer.queued, writer.droppedCalls]).toEqual([5, 2]);
+    expect(problems).toEqual([
+      `the database ${databasePath(dataDir)} has schema version ${OLDER}, older than this mcpscope's (${SCHEMA_VERSION}): it records once the app, \`mcpscope serve\` or any mcpscope command has upgraded it (keeping a copy in backups/); holding up to 5 rows of telemetry until then, counting the calls not stored; traffic unaffected`,
+      "telemetry queue full (5 rows); dropping until it drains",
+    ]);
+
+    await cliOkInProcess(["stats", "--data-dir", dataDir]);
+    expect(writer.close()).toBe(true);
+    const db = openRawDb(databasePath(dataDir), { readOnly: true });
+    try {
+      expect(
+        db
+          .prepare("SELECT request_id FROM calls ORDER BY id")
+          .all()
+          .map((r) => r.request_id),
+      ).toEqual(["1", "2", "3", "4", "5"]);
+    } finally {
+      db.close();
+    }
+    expect(writer.droppedCalls).toBe(2);
   });
 });

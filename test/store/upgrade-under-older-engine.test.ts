@@ -7,7 +7,17 @@
  * presence files engines write, a real database, the CLI in process.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
@@ -116,6 +126,30 @@ describe.skipIf(!proc)("an upgrade while an older engine has the database open",
     expect(userVersion()).toBe(OLDER);
     // It said it was running only while it tried.
     expect(readdirSync(join(dataDir, "engines"))).toEqual([`${older.pid}-0dd5c4e3.json`]);
+  });
+
+  it("a newer engine refuses before its start-up check, which would read every page for nothing", async () => {
+    // Pages the check would find damaged (it runs at a start after no clean close, as here): had it
+    // run, the database the older engine has open would have been moved aside.
+    const db = openRawDb(databasePath(dataDir));
+    try {
+      db.exec("CREATE TABLE filler (x TEXT)");
+      db.exec(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO filler SELECT printf('%.200c', 'x') FROM n",
+      );
+    } finally {
+      db.close();
+    }
+    const fd = openSync(databasePath(dataDir), "r+");
+    writeSync(fd, Buffer.alloc(2 * 4096, 0xff), 0, 2 * 4096, fstatSync(fd).size - 20 * 4096);
+    closeSync(fd);
+
+    const older = await engineFile({ alerts: true, schema: OLDER });
+    await expect(
+      createEngine({ dataDir, inventory: false, alerts: false, remoteProxies: false, readPool: false }),
+    ).rejects.toThrow(refusal(older.pid as number));
+    expect(readdirSync(dataDir).filter((name) => name.includes(".corrupt-"))).toEqual([]);
+    expect(userVersion()).toBe(OLDER);
   });
 
   it("an engine of this schema (starting beside the command) does not hold the upgrade back", async () => {

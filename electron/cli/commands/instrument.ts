@@ -4,7 +4,7 @@ import type { InstrumentEntryResult, PickScope } from "../../../shared/servers.j
 import { PickScopeSchema, RepairResultSchema } from "../../../shared/servers.js";
 import { entryPickFlags, listedPlace, matchesPick } from "../../monitor/api/entry-pick.js";
 import { maskText } from "../../monitor/discovery/mask-config.js";
-import { quoteArg, visibleText } from "../../monitor/discovery/shown-command.js";
+import { quoteArg, quoteWords, visibleText } from "../../monitor/discovery/shown-command.js";
 import { launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
 import { runtimePruneText } from "../../monitor/store/storage-events.js";
 import { withStoreApi } from "../api-client.js";
@@ -128,7 +128,7 @@ export function parseClientId(value: string | undefined, flag = "--client"): Cli
 
 /** A command line (secrets already masked) for display, quoted where a shell would need it. */
 function quoteCommand(command: string, args: string[]): string {
-  return [command, ...args].map(quoteArg).join(" ");
+  return quoteWords([command, ...args]);
 }
 
 /** Said after instrumenting an entry the client has switched off: restarting the client changes nothing. */

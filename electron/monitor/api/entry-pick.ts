@@ -95,10 +95,6 @@ export function matchesPick(place: EntryPlace, flags: PickFlags): boolean {
   return true;
 }
 
-function quoted(value: string): string {
-  return /[\s"'$]/.test(value) ? JSON.stringify(value) : value;
-}
-
 /** The fewest flags that select `place` alone among `places`; null when no flags do. */
 export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): string | null {
   const scope = place.scope ? { scope: place.scope } : {};
@@ -115,7 +111,7 @@ export function pickFlagsFor(place: EntryPlace, places: readonly EntryPlace[]): 
   );
   if (!unique) return null;
   return Object.entries(unique)
-    .map(([flag, value]) => `--${flag} ${quoted(String(value))}`)
+    .map(([flag, value]) => `--${flag} ${quoteArg(visibleText(String(value)))}`)
     .join(" ");
 }
 

@@ -54,7 +54,22 @@ export function shownEnv(
     .join(", ");
 }
 
-/** An argument as a POSIX shell reads it back unchanged: quoted when it holds anything a shell would act on. */
-export function quoteArg(arg: string): string {
+/**
+ * An argument as the user's shell reads it back unchanged, for a command line they may paste: quoted when
+ * it holds anything that shell would act on. A POSIX shell takes it in single quotes. On Windows the
+ * shell is unknown: PowerShell (the default terminal there) is assumed, in double quotes, which cmd.exe
+ * also reads a path with spaces from; inside them `"` is doubled (both read `""` as one) and PowerShell's
+ * `$` and backtick are escaped with a backtick.
+ */
+export function quoteArg(arg: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === "win32")
+    return /^[\w+=:./\\-]+$/.test(arg)
+      ? arg
+      : `"${arg.replace(/["$`]/g, (c) => (c === '"' ? '""' : `\`${c}`))}"`;
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/** Words as one command line for the user's shell, each quoted by `quoteArg`. */
+export function quoteWords(words: readonly string[], platform: NodeJS.Platform = process.platform): string {
+  return words.map((word) => quoteArg(word, platform)).join(" ");
 }

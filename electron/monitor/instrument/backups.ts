@@ -13,6 +13,7 @@ import { z } from "zod";
 import { MonitoringError } from "../errors.js";
 import { ensurePrivateDir } from "../store/private-files.js";
 import { writeFileAtomic } from "./atomic-file.js";
+import type { ConfigAction } from "./change-record.js";
 import { acquireLock } from "./lock-file.js";
 
 export const BackupRecordSchema = z.object({
@@ -20,6 +21,7 @@ export const BackupRecordSchema = z.object({
   backup: z.string(),
   sha256: z.string(),
   time: z.string(),
+  /** A ConfigAction; read as any text, so that a manifest a later release wrote still reads. */
   action: z.string(),
   /** Taken while mcpscope had changed no entry of the file (kept beyond the newest few). */
   untouched: z.boolean().optional(),
@@ -45,7 +47,7 @@ export async function writeBackupCopy(
   client: string,
   file: string,
   data: Uint8Array,
-  action: string,
+  action: ConfigAction,
   now: Date = new Date(),
 ): Promise<BackupRecord> {
   const dir = join(dataDir, "backups", client);

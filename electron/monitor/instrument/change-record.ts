@@ -9,9 +9,14 @@ import { insertEvent } from "../events/tracker.js";
 import { databasePath } from "../paths.js";
 import { openDb } from "../store/db.js";
 
+/**
+ * What mcpscope does to a client's config entry: the audit record's action, the event's type and the
+ * backup's action in the manifest. repair: a wrapped entry re-pointed at this mcpscope (repair.ts).
+ */
+export type ConfigAction = "instrument" | "uninstrument" | "repair";
+
 export interface ConfigChange {
-  /** repair: a wrapped entry re-pointed at this mcpscope (repair.ts). */
-  action: "instrument" | "uninstrument" | "repair";
+  action: ConfigAction;
   client: string;
   server: string;
   file: string;

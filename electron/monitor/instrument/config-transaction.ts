@@ -7,6 +7,7 @@ import { access, constants, readFile, realpath, rm, stat } from "node:fs/promise
 import { MonitoringError } from "../errors.js";
 import { OwnerNotKeptError, writeFileAtomic } from "./atomic-file.js";
 import { type BackupRecord, manifestPath, openManifest, sha256, writeBackupCopy } from "./backups.js";
+import type { ConfigAction } from "./change-record.js";
 import { acquireLock, type LockOptions } from "./lock-file.js";
 
 export interface TransactionHooks {
@@ -37,7 +38,7 @@ export interface ConfigTransaction {
    * Backs up the bytes read, then replaces the file with `next` if it has not changed since. `untouched`:
    * no entry of the file was changed by mcpscope before (that backup is kept longer; backups.ts).
    */
-  commit(next: string, action: "instrument" | "uninstrument", untouched?: boolean): Promise<CommittedChange>;
+  commit(next: string, action: ConfigAction, untouched?: boolean): Promise<CommittedChange>;
 }
 
 export async function withConfigFile<T>(

@@ -7,7 +7,7 @@
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, sep } from "node:path";
-import { quoteArg } from "../discovery/shown-command.js";
+import { quoteWords } from "../discovery/shown-command.js";
 import { looksLikeMcpscope } from "./marker.js";
 
 /** The part of a wrapped entry that reaches `mcpscope run`: its program and the arguments before `run`. */
@@ -36,7 +36,7 @@ export function launcherScripts(command: string, args: readonly string[]): strin
 /** A launcher as one line, for messages. */
 export function launcherText(launcher: LauncherPart): string {
   // Quoted as `instrument`'s own lines are: a path with a space reads back as one argument.
-  return [launcher.command, ...launcher.args].map(quoteArg).join(" ");
+  return quoteWords([launcher.command, ...launcher.args]);
 }
 
 /** The file at `path` is a program this user may run (`program`), or just a file. */

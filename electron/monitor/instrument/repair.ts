@@ -124,7 +124,7 @@ export async function repairInTx(
     );
   if (next !== record) await swap(record, next);
   try {
-    const { backup, unlisted } = await tx.commit(edit.text, "instrument");
+    const { backup, unlisted } = await tx.commit(edit.text, "repair");
     movedOffCopy(launcherScripts(fields.command, fields.args), opts.dataDir);
     recordConfigChange(opts.dataDir, {
       action: "repair",

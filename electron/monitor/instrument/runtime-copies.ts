@@ -14,8 +14,11 @@ const LEFTOVER = /\.(tmp|stale|removed)-(\d+)$/;
 
 export interface RuntimeFolder {
   dir: string;
-  /** Copies, by folder name, with the time something was last seen using each (stable-cli.ts markCopyUsed). */
-  copies: Array<{ name: string; usedAt: number }>;
+  /**
+   * Copies, by folder name, with the time something was last seen using each (stable-cli.ts markCopyUsed),
+   * and when each was made (its folder's birth time; 0 where the file system does not record one).
+   */
+  copies: Array<{ name: string; usedAt: number; madeAt: number }>;
   /** Leftovers, by folder name, with the process that made them. */
   leftovers: Array<{ name: string; pid: number }>;
 }
@@ -40,7 +43,7 @@ export function readRuntimeFolder(dataDir: string): RuntimeFolder {
     if (!stat.isDirectory()) continue;
     const leftover = LEFTOVER.exec(name);
     if (leftover) folder.leftovers.push({ name, pid: Number(leftover[2]) });
-    else folder.copies.push({ name, usedAt: stat.mtimeMs });
+    else folder.copies.push({ name, usedAt: stat.mtimeMs, madeAt: stat.birthtimeMs });
   }
   return folder;
 }

@@ -8,8 +8,10 @@
  *  - or something was seen using it within the last day (its folder's time: made, reused, run, moved off
  *    by `--repair` or `uninstrument`): a client that has not restarted since its entry changed still starts
  *    the old command line.
- * When what runs is in doubt — a config that cannot be read, a wrapper whose command line cannot be read
- * and that did not say what it runs, this install's own files — no copy is removed, and the answer says why.
+ * When what runs is in doubt — a config that cannot be read, this install's own files — no copy is removed,
+ * and the answer says why. A wrapper whose command line cannot be read (off Linux) and that did not say
+ * what it runs (one from before its presence file named its script) may run any copy that was there when
+ * it started: those are kept, and one made since goes as usual.
  * A copy goes by being renamed aside first (stable-cli.ts moveAside), so a half-removed one is never run.
  */
 import { readFileSync } from "node:fs";
@@ -45,6 +47,14 @@ export interface RuntimePruneOptions {
   now?: number;
   /** This install's own copy's folder name (default: this process's install, stableCliName). */
   ownCopy?: string | null;
+  /** A process's command line, null where it cannot be read (default: Linux's /proc; none elsewhere). */
+  commandLine?: (pid: number) => string[] | null;
+}
+
+/** A running wrapper that does not say which mcpscope it runs, and when it started (epoch ms). */
+interface UntoldWrapper {
+  pid: number;
+  startedAt: number;
 }
 
 /** What entries run: their scripts, and the files whose entries could not be read. */
@@ -83,23 +93,40 @@ function commandLine(pid: number): string[] | null {
   }
 }
 
-/** The paths running wrappers run (every absolute argument of each), and the pids that could not be told. */
-function wrapperPaths(dataDir: string, db: Db): { paths: string[]; unknown: number[] } {
-  const scripts = new Map<number, string | undefined>();
+/** The paths running wrappers run (every absolute argument of each), and the wrappers that could not be told. */
+function wrapperPaths(
+  dataDir: string,
+  db: Db,
+  readCommandLine: (pid: number) => string[] | null,
+): { paths: string[]; unknown: UntoldWrapper[] } {
+  const wrappers = new Map<number, { script?: string; startedAt: number }>();
   for (const { presence } of wrapperPresenceFiles(dataDir))
     if (presence && presence.pid !== process.pid && wrapperAlive(presence))
-      scripts.set(presence.pid, presence.script);
+      wrappers.set(presence.pid, { script: presence.script, startedAt: presence.startedAt });
   for (const session of liveSessions(db))
-    if (!scripts.has(session.wrapperPid)) scripts.set(session.wrapperPid, undefined);
+    if (!wrappers.has(session.wrapperPid)) wrappers.set(session.wrapperPid, { startedAt: session.startedAt });
   const paths: string[] = [];
-  const unknown: number[] = [];
-  for (const [pid, script] of scripts) {
-    const argv = commandLine(pid);
+  const unknown: UntoldWrapper[] = [];
+  for (const [pid, { script, startedAt }] of wrappers) {
+    const argv = readCommandLine(pid);
     if (argv) paths.push(...argv.filter((arg) => isAbsolute(arg)));
     else if (script) paths.push(script);
-    else unknown.push(pid);
+    else unknown.push({ pid, startedAt });
   }
   return { paths, unknown };
+}
+
+/**
+ * Why `copy` may be what a wrapper that did not say runs: it was there when that wrapper started (or when
+ * it was made is not recorded); null when every such wrapper started before it was made. The data dir is
+ * local (SQLite's WAL needs it), and a file system's clock lags the process's by a tick at most: a copy
+ * made just after a wrapper started may look older and be kept, never the other way round.
+ */
+function heldByUntold(copy: { madeAt: number }, wrappers: readonly UntoldWrapper[]): string | null {
+  const holder = wrappers.find(
+    (w) => !(copy.madeAt > 0 && Number.isFinite(w.startedAt) && copy.madeAt > w.startedAt),
+  );
+  return holder ? `a running wrapper (pid ${holder.pid}) does not say which mcpscope it runs` : null;
 }
 
 function alive(pid: number): boolean {
@@ -154,26 +181,27 @@ export async function pruneRuntimeCopies(options: RuntimePruneOptions): Promise<
   if (stale.length === 0) return result.removed.length > 0 ? result : null;
   let used = new Set<string>();
   let doubt: string | null;
+  let untold: UntoldWrapper[] = [];
   try {
     const entries = await entryScripts(dataDir, options.home);
-    const wrappers = wrapperPaths(dataDir, db);
+    const wrappers = wrapperPaths(dataDir, db, options.commandLine ?? commandLine);
     used = new Set([...entries.scripts, ...wrappers.paths].flatMap((path) => copyOf(path, dataDir) ?? []));
+    untold = wrappers.unknown;
     doubt =
       own === null
         ? "this mcpscope's own files cannot be read, so which copy is its own is not known"
         : entries.doubt[0] !== undefined
           ? `${entries.doubt[0]} cannot be read, so what its entries run is not known`
-          : wrappers.unknown[0] !== undefined
-            ? `a running wrapper (pid ${wrappers.unknown[0]}) does not say which mcpscope it runs`
-            : null;
+          : null;
   } catch (error) {
     doubt = `what runs them cannot be told (${(error as Error).message})`;
   }
   for (const copy of stale) {
     const path = join(folder.dir, copy.name);
+    const held = doubt ?? heldByUntold(copy, untold);
     if (used.has(copy.name)) markCopyUsed(path, now);
-    else if (doubt === null) await remove(copy.name, (p) => moveAside(p, "removed"));
-    else result.heldBack = doubt;
+    else if (held === null) await remove(copy.name, (p) => moveAside(p, "removed"));
+    else result.heldBack = held;
   }
   return result.removed.length > 0 || result.heldBack ? result : null;
 }

@@ -1,6 +1,6 @@
 /**
- * A stored call whose outcome changes after it was stored: a request the observer ended as `timeout` whose
- * answer came after all, or a request that created a task (protocol/task-calls.ts), whose task's status and
+ * A stored call whose outcome changes after it was stored: a request the observer ended as `timeout`, or
+ * with a null-id error it took for its answer, whose own answer came after all, or a request that created a task (protocol/task-calls.ts), whose task's status and
  * end come later. Its row takes the new state. When a fold already passed it (its id is at or below the
  * high-water mark), the rollup rows it was counted in give it back and count the new state instead, in
  * the same transaction, so it stays counted once; a call whose task still runs counts nowhere, so it has
@@ -23,15 +23,16 @@ const FOLDED = "id, server, method, target, outcome, started_at, duration_ms, by
 const COLUMNS = FOLDED.split(", ");
 
 /**
- * Stores `next` over the row of the same request: its `timeout` row (the answer came after all), or the row
+ * Stores `next` over the row of the same request: its row stored without this answer, with outcome
+ * `replaces` (`timeout`: the answer came after all; or a null-id error's, taken for its answer), or the row
  * of the task `next` names. False when none is stored.
  */
-export function correctStoredCall(db: Db, next: CallRow): boolean {
+export function correctStoredCall(db: Db, next: CallRow, replaces = "timeout"): boolean {
   const task = next.task_id ?? null;
   const old = db
     .prepare(
       `SELECT ${FOLDED}, task_state FROM calls INDEXED BY calls_session WHERE session_id = ? AND direction = ?
-       AND request_id = ? AND started_at = ? AND ${task === null ? "outcome = 'timeout'" : "task_id = ?"}
+       AND request_id = ? AND started_at = ? AND ${task === null ? "outcome = ?" : "task_id = ?"}
        ORDER BY id DESC LIMIT 1`,
     )
     .get(
@@ -39,7 +40,7 @@ export function correctStoredCall(db: Db, next: CallRow): boolean {
       next.direction ?? null,
       next.request_id ?? null,
       next.started_at ?? null,
-      ...(task === null ? [] : [task]),
+      task === null ? replaces : task,
     );
   // Dropped on the way (counted then) or already pruned: nothing to correct.
   if (!old) return false;

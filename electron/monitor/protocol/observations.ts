@@ -46,10 +46,11 @@ export interface CallObservation {
   /** The HTTP status of the exchange that carried the request, when the transport is HTTP. */
   httpStatus?: number | null;
   /**
-   * The answer to a request already stored as `timeout` (its answer came after `--timeout`): the stored
-   * call takes this outcome, duration and response instead of being stored again.
+   * The answer to a request whose call is stored already, without it, with this outcome: `timeout` (its
+   * answer came after `--timeout`), or the outcome of a null-id error that was taken for its answer. The
+   * stored call takes this outcome, duration and response instead of being stored again.
    */
-  afterTimeout?: boolean;
+  replaces?: Outcome;
   /** The task the request created (it was sent with `task` and answered with one): see task-calls.ts. */
   task?: CallTask;
   /**

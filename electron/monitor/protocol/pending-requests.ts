@@ -1,11 +1,12 @@
 /**
  * The requests a session observer waits on, per stream they were sent on, until each ends in exactly one
- * outcome (or is counted as unobserved); and what it remembers of those that ended without their answer,
- * so that an answer coming after is told from a stray one.
+ * outcome (or is counted as unobserved); and, with ended-requests.ts, what it remembers of those that
+ * ended without their answer, so that an answer coming after is told from a stray one.
  */
 
 import type { Direction, Outcome } from "../../../shared/domain.js";
 import { ClientWaitClock } from "./client-wait-clock.js";
+import { type EndedAnswer, EndedRequests, REMEMBERED_IDS } from "./ended-requests.js";
 import { idKey, idOfKey, type JsonRpcId } from "./jsonrpc.js";
 import { LONG_LIVED_METHODS, TASK_RESULT_METHOD } from "./mcp.js";
 import { callOf, type ObservationSink } from "./observations.js";
@@ -48,20 +49,17 @@ export interface Pending {
 
 /**
  * Why an answer to no pending request came, when it is explained. One to a request ended as `timeout`
- * carries that request when its call was stored, so that the call can take its answer after all.
+ * carries that request when its call was stored, so that the call can take its answer after all; so does
+ * one to a request a null-id error was taken for the answer of (`guessed`, with the outcome it stored).
  */
-export type LateAnswer = "cancelled" | "orphan" | "reused" | { timedOut: Pending | null };
-
-/** How many ids of ended requests are remembered per stream before they are forgotten in bulk. */
-const REMEMBERED_IDS = 1000;
+export type LateAnswer = "orphan" | "reused" | EndedAnswer;
 /** Bound on answers expected to requests whose lines were lost. */
 const MAX_ORPHANS = 1_000_000;
 
 export class PendingRequests {
   private readonly pending: Record<Stream, Map<string, Pending>> = { in: new Map(), out: new Map() };
-  /** Requests ended as `timeout`, with the call stored for each (null when none was: it went unobserved). */
-  private readonly timedOut: Record<Stream, Map<string, Pending | null>> = { in: new Map(), out: new Map() };
-  private readonly cancelled: Record<Stream, Set<string>> = { in: new Set(), out: new Set() };
+  /** Requests that ended without their own answer: cancelled, timed out, or taken as a null-id error's. */
+  private readonly ended = new EndedRequests();
   /** Per stream: answers still expected to requests whose lines were lost (silent, already counted). */
   private readonly orphansExpected: Record<Stream, number> = { in: 0, out: 0 };
   /**
@@ -205,12 +203,8 @@ export class PendingRequests {
       else this.reused[requestStream].delete(key);
       return "reused";
     }
-    if (this.cancelled[requestStream].delete(key)) return "cancelled";
-    const timedOut = this.timedOut[requestStream].get(key);
-    if (timedOut !== undefined) {
-      this.timedOut[requestStream].delete(key);
-      return { timedOut };
-    }
+    const ended = this.ended.answered(requestStream, key);
+    if (ended !== undefined) return ended;
     if (this.orphansExpected[stream] > 0) {
       this.orphansExpected[stream]--;
       return "orphan";
@@ -218,16 +212,27 @@ export class PendingRequests {
     return null;
   }
 
-  /** Whether request `id` of `stream` ended as `timeout` with its call stored (its answer may still come). */
-  endedInTimeout(stream: Stream, id: JsonRpcId): boolean {
-    return Boolean(this.timedOut[stream].get(idKey(id)));
+  /**
+   * Whether request `id` of `stream` ended without its own answer with its call stored (timed out, or a
+   * null-id error taken for its answer): its answer may still come, and the call takes it.
+   */
+  storedWithoutAnswer(stream: Stream, id: JsonRpcId): boolean {
+    return this.ended.storedWithoutAnswer(stream, idKey(id));
+  }
+
+  /**
+   * Request `id` (`entry`) of `stream` was ended, with `outcome`, by a null-id error taken for its answer
+   * (the one in flight): the error may have answered a line the observer could not read, so an answer
+   * with its id that comes later is its own, and its call takes it.
+   */
+  endedByGuess(stream: Stream, id: JsonRpcId, entry: Pending, outcome: Outcome): void {
+    this.ended.guess(stream, idKey(id), entry, outcome);
   }
 
   /** Whether an answer on `stream` to request `id` could still be explained later (by a late request). */
   mayLead(stream: Stream, id: JsonRpcId): boolean {
     const key = idKey(id);
-    const requestStream = otherStream(stream);
-    if (this.cancelled[requestStream].has(key) || this.timedOut[requestStream].has(key)) return false;
+    if (this.ended.has(otherStream(stream), key)) return false;
     return this.orphansExpected[stream] === 0;
   }
 
@@ -244,12 +249,11 @@ export class PendingRequests {
   ): void {
     const entry = this.take(stream, id, at);
     if (!entry) {
-      // Timed out here first, then given up by its sender too: an answer after this never reached the
-      // client, so it does not take the call (it is allowed, as after any cancellation).
-      if (this.timedOut[stream].delete(idKey(id))) this.remember(this.cancelled[stream], idKey(id));
+      // Ended here first (timed out, or a null-id error's), then given up by its sender too.
+      this.ended.cancelAfterEnd(stream, idKey(id));
       return;
     }
-    this.remember(this.cancelled[stream], idKey(id));
+    this.ended.cancel(stream, idKey(id));
     this.finish(entry, outcome, at, 0, null, null, reason);
   }
 
@@ -273,9 +277,7 @@ export class PendingRequests {
         continue;
       this.pending.in.delete(key);
       const stored = this.end(entry, "timeout", now);
-      if (this.timedOut.in.size >= REMEMBERED_IDS) this.timedOut.in.clear();
-      // Its request payload is stored already: only what its answer's row needs is kept.
-      this.timedOut.in.set(key, stored ? { ...entry, request: null } : null);
+      this.ended.timeOut("in", key, stored ? entry : null);
     }
   }
 
@@ -309,7 +311,7 @@ export class PendingRequests {
         this.released(entry);
         continue;
       }
-      if (outcome === "cancelled") this.remember(this.cancelled[stream], idKey(id));
+      if (outcome === "cancelled") this.ended.cancel(stream, idKey(id));
       // A subscription stream that ends is its normal end, as at the end of a session.
       if (LONG_LIVED_METHODS.has(entry.method)) this.finish(entry, "ok", at, 0, null);
       else this.finish(entry, outcome, at, 0, null, null, message);
@@ -356,11 +358,11 @@ export class PendingRequests {
     response: unknown,
     errorCode: number | null = null,
     errorMessage: string | null = null,
-    afterTimeout = false,
+    replaces: Outcome | null = null,
   ): void {
     this.released(entry);
     const call = callOf(entry, outcome, at, bytesOut, response, errorCode, errorMessage);
-    this.sink.call(afterTimeout ? { ...call, afterTimeout } : call);
+    this.sink.call(replaces ? { ...call, replaces } : call);
   }
 
   /**
@@ -384,10 +386,5 @@ export class PendingRequests {
 
   private expectOrphans(stream: Stream, answers: number): void {
     this.orphansExpected[stream] = Math.min(this.orphansExpected[stream] + answers, MAX_ORPHANS);
-  }
-
-  private remember(set: Set<string>, key: string): void {
-    if (set.size >= REMEMBERED_IDS) set.clear();
-    set.add(key);
   }
 }

@@ -176,7 +176,7 @@ export class SessionObserver {
       return true;
     // What is kept of an answer to a request still waited on, or timed out (its call takes the answer).
     const kept =
-      entry || (message.id !== null && this.pending.endedInTimeout(otherStream(stream), message.id));
+      entry || (message.id !== null && this.pending.storedWithoutAnswer(otherStream(stream), message.id));
     this.response(stream, message, kept ? large.kept(this.keep) : null, bytes.length, at);
     return true;
   }
@@ -351,15 +351,17 @@ export class SessionObserver {
     value: unknown,
     bytes: number,
     at: number,
+    guessed = false,
   ): void {
     if (message.id === null) {
       // The error a peer sends when it could not read a line (-32700, -32600). One the observer could not
       // read either is what it answers (that line is reported already); else, with one request in flight,
-      // it can only be that one's answer, as a proxied exchange's null-id error is its request's.
+      // it can only be that one's answer, as a proxied exchange's null-id error is its request's — unless
+      // it answers a line the observer lost, which the request's own answer, coming later, then tells.
       if (message.error !== undefined && this.unread.answered(otherStream(stream), at)) return;
       const only = message.error === undefined ? null : this.pending.onlyInFlight(otherStream(stream));
       if (only !== null) {
-        this.response(stream, { ...message, id: only }, value, bytes, at);
+        this.response(stream, { ...message, id: only }, value, bytes, at, true);
         return;
       }
       const error = message.error ? `: error ${message.error.code} ${message.error.message}` : "";
@@ -370,9 +372,11 @@ export class SessionObserver {
     if (!entry) {
       const late = this.pending.lateAnswer(stream, message.id);
       // An answer to a cancelled request is allowed, and one to a request lost in a gap already counted.
-      if (typeof late === "object" && late !== null)
-        this.lateResponse(stream, message, late.timedOut, value, bytes, at);
-      else if (
+      if (typeof late === "object" && late !== null) {
+        if ("guessed" in late)
+          this.lateResponse(stream, message, late.guessed.entry, late.guessed.outcome, value, bytes, at);
+        else this.lateResponse(stream, message, late.timedOut, "timeout", value, bytes, at);
+      } else if (
         late === null &&
         !this.heldEarly(stream, message.id, at, bytes, () => this.response(stream, message, value, bytes, at))
       ) {
@@ -397,16 +401,19 @@ export class SessionObserver {
       return;
     }
     this.pending.finish(entry, verdict.outcome, at, bytes, value, verdict.errorCode, verdict.errorMessage);
+    if (guessed) this.pending.endedByGuess(otherStream(stream), message.id, entry, verdict.outcome);
   }
 
   /**
-   * The answer to a request ended as `timeout`: the client may well have waited for it (clients allow long
-   * tool calls), so the stored call takes its real outcome, latency and response, and the event says so.
+   * The answer to a request whose call is stored without it, as `replaces`: ended as `timeout` (the client
+   * may well have waited for it: clients allow long tool calls), or by a null-id error taken for its
+   * answer. The stored call takes its real outcome, latency and response, and the event says so.
    */
   private lateResponse(
     stream: Stream,
     message: Extract<JsonRpcMessage, { kind: "response" }>,
     entry: Pending | null,
+    replaces: Outcome,
     value: unknown,
     bytes: number,
     at: number,
@@ -415,12 +422,14 @@ export class SessionObserver {
     const direction = entry?.direction ?? (stream === "out" ? "c2s" : "s2c");
     const verdict = judgeResponse(direction, message.result, message.error);
     const id = String(message.id);
+    const after =
+      replaces === "timeout" ? "after its timeout" : "after a null-id error was taken for its answer";
     if (!entry || verdict.outcome === null) {
-      this.anomaly(stream, "late_response", `response to request ${id} after its timeout`, bytes, at);
+      this.anomaly(stream, "late_response", `response to request ${id} ${after}`, bytes, at);
       return;
     }
     const seconds = ((at - entry.startedAt) / 1000).toFixed(1);
-    const detail = `response to request ${id} after its timeout, ${seconds} s after the request: the call is stored with it (${verdict.outcome})`;
+    const detail = `response to request ${id} ${after}, ${seconds} s after the request: the call is stored with it (${verdict.outcome})`;
     this.anomaly(stream, "late_response", detail, bytes, at);
     this.pending.finish(
       entry,
@@ -430,7 +439,7 @@ export class SessionObserver {
       value,
       verdict.errorCode,
       verdict.errorMessage,
-      true,
+      replaces,
     );
   }
 

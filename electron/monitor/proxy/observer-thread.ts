@@ -8,7 +8,7 @@ import { getCompileCacheDir } from "node:module";
 import { dirname } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { plural } from "../../../shared/plural.js";
-import { LOCKED } from "../lock-refusal.js";
+import { AWAITING_UPGRADE, LOCKED } from "../lock-refusal.js";
 import { CopyQueue, type CopyQueueOptions } from "./copy-queue.js";
 import { HeldPort } from "./held-port.js";
 import { CONTROL_SLOTS } from "./line-elider.js";
@@ -263,8 +263,9 @@ function notRecorded(calls: number): string {
 function lastLine(closed: Extract<FromWorker, { type: "closed" }>): string | null {
   const lost = closed.unrecorded;
   if (!closed.stored) {
-    // Never opened for a lock held all along: its rows were held, and are lost only now.
-    if (!closed.opened && closed.refusal !== LOCKED) return null;
+    // Never opened for a lock held all along, or an upgrade that did not come: its rows were held, and
+    // are lost only now.
+    if (!closed.opened && closed.refusal !== LOCKED && closed.refusal !== AWAITING_UPGRADE) return null;
     const what = lost > 0 ? `${notRecorded(lost)}, and its end` : "this session's end";
     return `mcpscope: ${what} could not be stored (${closed.refusal ?? "the database refused writes"}); traffic was unaffected\n`;
   }

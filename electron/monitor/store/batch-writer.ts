@@ -7,15 +7,17 @@
  * larger commits are what lets the writer keep up. Fail-open: if the database cannot be opened or written,
  * rows are dropped and counted, and `onProblem` is told once per kind of problem; callers' traffic never
  * waits on it. A database that is locked or full keeps what fits in the queue and is tried again, a full
- * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back. A database
+ * one at most every `fullRetryMs`, so recording resumes by itself when the space comes back; so does one
+ * of an older schema (opened again every `reopenAfterMs`), once another mcpscope has upgraded it. A database
  * found damaged, removed or replaced stops recording for good (write-refusals.ts). Within a batch, a
  * part's own write that fails alone is skipped alone (batch-parts.ts). Once closed it never opens the
  * database again: what is queued after `close()` is dropped and counted.
  */
 import { type AuditEntry, beginAuditBatch, endAuditBatch } from "../audit/audit-chain.js";
-import { LOCKED } from "../lock-refusal.js";
+import { AWAITING_UPGRADE, LOCKED } from "../lock-refusal.js";
 import { PartWrites } from "./batch-parts.js";
 import { RowInserts, type TableName } from "./batch-rows.js";
+import { OlderSchemaRefused } from "./before-upgrade.js";
 import type { Db, SqlValue } from "./db.js";
 import { WriteRefusals } from "./write-refusals.js";
 
@@ -142,11 +144,8 @@ export class BatchWriter {
     }
     this.queue.push({ table, row });
     // While another process holds the lock, only the scheduled retry flushes (each try can wait out the
-    // busy timeout; trying on every row would stall the caller).
-    if (
-      this.queue.length >= this.commitEveryRows &&
-      Date.now() >= Math.max(this.refusals.lockedUntil, this.refusals.fullUntil)
-    ) {
+    // busy timeout; trying on every row would stall the caller); so too while it waits for an upgrade.
+    if (this.queue.length >= this.commitEveryRows && Date.now() >= this.heldUntil()) {
       const wait = this.lastCommitAt + this.minCommitGapMs - Date.now();
       if (wait <= 0 || this.queue.length >= this.maxBatch) this.flush();
       else this.schedule(wait);
@@ -231,6 +230,11 @@ export class BatchWriter {
       // Opening met another process's lock (one creating or migrating the file): the rows wait, as for a
       // locked write, once the lock had a while to go (each try waits out the busy timeout).
       if (!this.closing) this.schedule(Math.max(0, this.refusals.lockedUntil - Date.now()));
+      return false;
+    }
+    if (!db && this.refusals.refusedBecause === AWAITING_UPGRADE) {
+      // An older schema the app or a command upgrades: the rows wait for the next open try.
+      if (!this.closing) this.schedule(Math.max(0, this.heldUntil() - Date.now()));
       return false;
     }
     if (!db || this.gone(db.path)) {
@@ -351,6 +355,13 @@ export class BatchWriter {
     }
   }
 
+  /** Until when rows are held for a scheduled retry (a lock, a full database, an upgrade awaited). */
+  private heldUntil(): number {
+    const upgrade =
+      this.refusals.refusedBecause === AWAITING_UPGRADE ? this.lastOpenFailure + this.reopenAfterMs : 0;
+    return Math.max(this.refusals.lockedUntil, this.refusals.fullUntil, upgrade);
+  }
+
   /** A flush within `delayMs` (the flush interval by default), or sooner if one is already due sooner. */
   private schedule(delayMs = this.flushIntervalMs): void {
     const due = Date.now() + delayMs;
@@ -379,6 +390,11 @@ export class BatchWriter {
       return this.db;
     } catch (error) {
       this.writeFailures++;
+      if (error instanceof OlderSchemaRefused) {
+        this.refusals.awaitingUpgrade(error.message);
+        this.lastOpenFailure = Date.now();
+        return null;
+      }
       const outcome = this.refusals.openFailed((error as Error).message);
       if (outcome === "locked") return null;
       this.lastOpenFailure = Date.now();

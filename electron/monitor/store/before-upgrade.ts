@@ -73,12 +73,9 @@ export function keepingUpgrade(
   };
   return {
     listener(from, to) {
-      if (mode === "refuse") throw olderSchemaRefusal(path, from, to);
-      if (mode === "upgrade") {
-        // Read under the write lock: an older engine starting now finds the schema already newer and stops.
-        const older = olderSchemaEngine(dirname(path), to);
-        if (older) throw new OlderEngineRunning(path, from, older);
-      }
+      if (mode === "refuse") throw new OlderSchemaRefused(path, from, to);
+      // Read under the write lock: an older engine starting now finds the schema already newer and stops.
+      if (mode === "upgrade") refuseUnderOlderEngine(path, from, to);
       options.upgrading?.(from, to);
       // A try that met a lock and is made again copies again.
       abandon();
@@ -169,16 +166,34 @@ export class OlderEngineRunning extends MonitoringError {
   }
 }
 
+/**
+ * Throws OlderEngineRunning when upgrading the database at `path` from schema `from` to `to` would change
+ * it under a running engine of an older mcpscope. The upgrade asks under its lock; an engine's start asks
+ * again before its integrity check, which would read every page of a database it may not open.
+ */
+export function refuseUnderOlderEngine(path: string, from: number, to: number): void {
+  if (from >= to) return;
+  const older = olderSchemaEngine(dirname(path), to);
+  if (older) throw new OlderEngineRunning(path, from, older);
+}
+
 /** What a terminal is told after an upgrade it was told would keep a copy, when none could be kept. */
 export function noUpgradeCopyLine(from: number, to: number, problem: string): string {
   return `mcpscope: no copy of the schema-${from} database could be kept in backups/ (${problem}); it was upgraded to schema ${to} all the same, and an older mcpscope can no longer open it`;
 }
 
-/** A wrapper's refusal of an older schema, in one line (the wrapper adds that traffic is unaffected). */
-export function olderSchemaRefusal(path: string, from: number, to: number): MonitoringError {
-  return MonitoringError.storage(
-    `the database ${path} has schema version ${from}, older than this mcpscope's (${to}): it records once the app, \`mcpscope serve\` or any mcpscope command has upgraded it (keeping a copy in backups/)`,
-  );
+/**
+ * A wrapper's refusal of an older schema, in one line (the wrapper adds what it does meanwhile). Its own
+ * class: the batch writer holds what it records until the upgrade, as for a lock, rather than dropping it.
+ */
+export class OlderSchemaRefused extends MonitoringError {
+  constructor(path: string, from: number, to: number) {
+    super(
+      "storage",
+      `the database ${path} has schema version ${from}, older than this mcpscope's (${to}): it records once the app, \`mcpscope serve\` or any mcpscope command has upgraded it (keeping a copy in backups/)`,
+      true,
+    );
+  }
 }
 
 /** The event that says an update's migrations ran, how long they held the database, and what was kept. */

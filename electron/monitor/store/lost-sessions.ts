@@ -69,7 +69,7 @@ export interface LostSession {
 export function liveSessions(
   db: Db,
   exceptPid = process.pid,
-): Array<{ id: string; server: string; wrapperPid: number }> {
+): Array<{ id: string; server: string; wrapperPid: number; startedAt: number }> {
   return openSessions(db).filter((row) => row.wrapperPid !== exceptPid && wrapperAlive(wrapperOf(row)));
 }
 

@@ -7,6 +7,7 @@
  * database written by a newer mcpscope is refused rather than written into.
  */
 import { existsSync, renameSync } from "node:fs";
+import { refuseUnderOlderEngine } from "./before-upgrade.js";
 import { DAMAGED_MESSAGE, type Db, type OpenOptions, openDb, openRawDb } from "./db.js";
 import { newerSchemaError, SCHEMA_VERSION } from "./migrations.js";
 
@@ -53,6 +54,16 @@ export function checkDatabase(path: string, full = false, limit = 20): CheckResu
   return { ok: sound && problems.length === 0, problems: problems.slice(0, limit), schemaVersion };
 }
 
+/** The database's schema version (`PRAGMA user_version`, in its header): no other page is read. */
+function storedSchema(path: string): number {
+  const db = openRawDb(path, { readOnly: true });
+  try {
+    return Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+  } finally {
+    db.close();
+  }
+}
+
 /** Reads only what opening needs (the header, the schema and its version): milliseconds at any size. */
 export function probeDatabase(path: string): CheckResult {
   const db = openRawDb(path, { readOnly: true });
@@ -81,6 +92,10 @@ export function openCheckedDb(
   if (existsSync(path)) {
     let reason: string | null = null;
     try {
+      // What refuses the database is said before the check, which reads every page of it for nothing then.
+      const stored = storedSchema(path);
+      if (stored > SCHEMA_VERSION) throw newerSchemaError(path, stored);
+      refuseUnderOlderEngine(path, stored, SCHEMA_VERSION);
       const result = quick ? checkDatabase(path) : probeDatabase(path);
       if (quick) checked = result;
       if (result.schemaVersion > SCHEMA_VERSION) throw newerSchemaError(path, result.schemaVersion);

@@ -115,9 +115,10 @@ export class SessionRecorder implements ObservationSink {
       requestId: mask("request_id", raw.requestId, context),
       errorMessage: raw.errorMessage === null ? null : mask("error", raw.errorMessage, context),
     };
-    // A late answer's call was seen by the watchers as it ended (`timeout`); its event says what came. A
+    // A late answer's call was seen by the watchers as it ended (`timeout`, or the null-id error's outcome);
+    // its event says what came. A
     // task's call is seen once, when its task ends.
-    if (!call.afterTimeout && endsHere(call)) notifyWatchers(this.watchers, "call", call, this.facts);
+    if (!call.replaces && endsHere(call)) notifyWatchers(this.watchers, "call", call, this.facts);
     const requestFound = new Set<string>();
     const responseFound = new Set<string>();
     // A stored call's later rows change its outcome and response, never its request.
@@ -152,7 +153,8 @@ export class SessionRecorder implements ObservationSink {
       response: encodePayload(response),
       ...taskColumns(call.task, (text) => mask("result", text, context)),
     };
-    if (call.afterTimeout || call.taskUpdate) this.writer.enqueueWrite((db) => correctStoredCall(db, row));
+    if (call.replaces || call.taskUpdate)
+      this.writer.enqueueWrite((db) => correctStoredCall(db, row, call.replaces));
     else this.writer.enqueue("calls", row);
   }
 

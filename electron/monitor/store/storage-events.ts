@@ -84,10 +84,13 @@ export function recoveryEvent(recovery: Recovery): TrackedEvent {
   };
 }
 
-/** The removal in one line: `removed 2 old copies of the mcpscope CLI (15.1 MB) from DIR: A, B`. */
+/**
+ * The removal in one line: `removed 2 old copies of the mcpscope CLI (15.1 MB) from DIR: A, B`, and why
+ * others were kept, when some were.
+ */
 export function runtimePruneText(prune: RuntimePrune): string | null {
   if (prune.removed.length > 0)
-    return `removed ${plural(prune.removed.length, "old copy", "old copies")} of the mcpscope CLI (${formatBytes(prune.bytes)}) from ${prune.dir}: ${prune.removed.map((r) => r.name).join(", ")}`;
+    return `removed ${plural(prune.removed.length, "old copy", "old copies")} of the mcpscope CLI (${formatBytes(prune.bytes)}) from ${prune.dir}: ${prune.removed.map((r) => r.name).join(", ")}${prune.heldBack ? `; kept the others: ${prune.heldBack}` : ""}`;
   return prune.heldBack ? `kept the old copies of the mcpscope CLI in ${prune.dir}: ${prune.heldBack}` : null;
 }
 

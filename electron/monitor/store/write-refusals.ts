@@ -2,11 +2,12 @@
  * What the batch writer does when the database refuses it: locked by another process (the rows wait and
  * are tried again), full (the rows wait, tried again at most every `fullRetryMs`), damaged, removed or
  * replaced (recording stops for good: writing on would feed a broken or unlinked file; the engine's next
- * start recovers it), or failing otherwise (the batch is dropped and the database opened again later).
+ * start recovers it), of an older schema that another mcpscope upgrades (the rows wait, and opening is
+ * tried again), or failing otherwise (the batch is dropped and the database opened again later).
  * Each kind of problem is said once, through `onProblem`; traffic never waits on any of it.
  */
 import { statSync } from "node:fs";
-import { LOCKED } from "../lock-refusal.js";
+import { AWAITING_UPGRADE, LOCKED } from "../lock-refusal.js";
 import { noteDamageAt } from "./clean-close.js";
 import { DAMAGED_MESSAGE } from "./db.js";
 
@@ -78,6 +79,18 @@ export class WriteRefusals {
     }
     this.problem("open", `${message}; recording is off, traffic unaffected`);
     return "off";
+  }
+
+  /**
+   * Opening met a schema older than this mcpscope's, which the app, `serve` or a command upgrades
+   * (`message` says so): the queue keeps what fits, and opening is tried again at the writer's interval.
+   */
+  awaitingUpgrade(message: string): void {
+    this.refusedBecause = AWAITING_UPGRADE;
+    this.problem(
+      "older_schema",
+      `${message}; holding up to ${this.options.maxQueue} rows of telemetry until then, counting the calls not stored; traffic unaffected`,
+    );
   }
 
   /** True (and recording stopped) when the file the writer opened was removed or replaced since. */
