@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import type { CallsQuery } from "./api.js";
-import { type CallDetail, type CallSummary, OutcomeSchema } from "./domain.js";
+import { type CallDetail, type CallSummary, OutcomeFilterSchema } from "./domain.js";
 import { csvField, FileContentSchema } from "./files.js";
 
 /** Calls asked for per page. */
@@ -29,7 +29,7 @@ export const CallsExportQuerySchema = z
     server: z.string().optional(),
     tool: z.string().optional(),
     method: z.string().optional(),
-    outcome: OutcomeSchema.optional(),
+    outcome: OutcomeFilterSchema.optional(),
   })
   .strict();
 export type CallsExportQuery = z.infer<typeof CallsExportQuerySchema>;

@@ -101,6 +101,13 @@ describe("a task-augmented tools/call", () => {
     const table = (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout;
     expect(table).toContain("working (task)");
     expect((await stored("task-done", "--outcome", "ok")).calls).toEqual([]);
+    // Asked for as what it is: still running, as `--help` says.
+    const help = (await cliOkInProcess(["calls", "--help"])).stdout;
+    expect(help).toMatch(
+      /--outcome OUTCOME\s+ok, tool_error, .*disconnected; or running: the calls still working/,
+    );
+    const running = (await stored("task-done", "--outcome", "running")).calls;
+    expect(running.map((c) => [c.target, c.outcome, c.task?.state])).toEqual([["research", null, "working"]]);
     // A fold passes it while it runs, and counts nothing of it.
     foldOnce(db);
     // Polls feed the task's call; they are not calls of their own.
@@ -135,6 +142,9 @@ describe("a task-augmented tools/call", () => {
     expect(
       (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout,
     ).toContain("ok (task completed)");
+    // Ended, it is running no more, and is listed among its outcome's calls.
+    expect((await stored("task-done", "--outcome", "running")).calls).toEqual([]);
+    expect((await stored("task-done", "--outcome", "ok")).calls).toHaveLength(1);
     // Audited once, as it ended, with its arguments.
     const audited = db
       .prepare(

@@ -20,7 +20,10 @@ const MESSAGE_CHARS = 500;
  * The condition on a `calls` row that keeps it in the figures: a call whose task still runs has no outcome
  * yet (its stored one is a stand-in), so it counts nowhere until its end is stored.
  */
-export const ENDED_WHERE = `(task_state IS NULL OR task_state NOT IN (${RUNNING_TASK_STATES.map((s) => `'${s}'`).join(", ")}))`;
+const RUNNING_SQL = RUNNING_TASK_STATES.map((s) => `'${s}'`).join(", ");
+export const ENDED_WHERE = `(task_state IS NULL OR task_state NOT IN (${RUNNING_SQL}))`;
+/** The condition on a `calls` row of a call still working: its task runs (the `running` filter). */
+export const RUNNING_WHERE = `task_state IN (${RUNNING_SQL})`;
 
 /** The task columns of a call's row; `mask` masks a text the server wrote. */
 export function taskColumns(
