@@ -17,7 +17,9 @@ import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
+import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
+import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
@@ -155,6 +157,28 @@ describe("a task-augmented tools/call", () => {
     const digest = keyedArgumentsDigest(auditKey(dir.path), { topic: "x" });
     expect(audited).toEqual([{ outcome: "ok", duration_us: 4_003_000, args_digest: digest.toUpperCase() }]);
     s.close(5000);
+  });
+
+  it("exports its task's id and state as the CSV's last columns, an id a spreadsheet would run as text", async () => {
+    const s = session("task-csv");
+    s.send("in", rpc(2, "tools/call", { name: "sheet", arguments: {}, task: {} }), 100);
+    s.send("out", ok(2, { task: task('=HYPERLINK("http://x")', "completed") }), 130);
+    s.send("in", rpc(3, "tools/call", { name: "plain", arguments: {} }), 200);
+    s.send("out", ok(3, { content: [] }), 210);
+    const query = { server: "task-csv", until: new Date().toISOString() };
+    const csv = callsExport("csv", query, {
+      list: async (q) => listCalls(db, q),
+      details: async (q) => listCallDetails(db, q),
+    });
+    let text = "";
+    for await (const piece of csv.pieces) text += piece;
+    const [header, ...rows] = text.trimEnd().split("\r\n");
+    expect(header?.split(",").slice(-4)).toEqual(["session", "request_id", "task_id", "task_state"]);
+    const byRequest = Object.fromEntries(rows.map((r) => [r.split(",").at(-3), r]));
+    expect(byRequest["1"]).toMatch(/,1,T,working$/);
+    expect(byRequest["2"]).toMatch(/,2,"'=HYPERLINK\(""http:\/\/x""\)",completed$/);
+    expect(byRequest["3"]).toMatch(/,3,,$/);
+    s.close(1000);
   });
 
   it("ends as a tool error when tasks/result answers with isError, status or not", async () => {
