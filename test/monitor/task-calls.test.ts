@@ -295,9 +295,12 @@ describe("a task-augmented tools/call", () => {
     expect(timeline.items.filter((i) => i.kind === "call").map((i) => i.summary)).toEqual([
       "tools/call research → input required (task) (12 ms)",
     ]);
-    // A client may leave tasks/result's stream (HTTP) and ask again: neither is a call of its own.
+    // A client may leave tasks/result's stream (HTTP) and ask again: none is a call of its own.
     s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 550);
     s.abandon(3, 580);
+    // Nor when it stops waiting on stdio, with notifications/cancelled.
+    s.send("in", rpc(5, "tasks/result", { taskId: "T" }), 585);
+    s.send("in", { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5 } }, 590);
     // A tasks/result waiting on the task past the request timeout is not timed out, nor stored.
     s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 600);
     s.close(9000);

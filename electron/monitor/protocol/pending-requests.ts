@@ -250,7 +250,9 @@ export class PendingRequests {
       return;
     }
     this.remember(this.cancelled[stream], idKey(id));
-    this.finish(entry, outcome, at, 0, null, null, reason);
+    // A client that stops waiting on `tasks/result` may ask again or poll: its task's call tells the end.
+    if (entry.method === TASK_RESULT_METHOD) this.released(entry);
+    else this.finish(entry, outcome, at, 0, null, null, reason);
   }
 
   /**
