@@ -113,6 +113,15 @@ export class PendingRequests {
     return only === null ? null : idOfKey(only);
   }
 
+  /** The tasks a `tasks/result` still waits on, as `stream:taskId` of the stream it was sent on. */
+  taskResultsWaiting(): Set<string> {
+    const waited = new Set<string>();
+    for (const stream of ["in", "out"] as const)
+      for (const entry of this.pending[stream].values())
+        if (entry.method === TASK_RESULT_METHOD && entry.taskId) waited.add(`${stream}:${entry.taskId}`);
+    return waited;
+  }
+
   /** The requests of `stream` still waiting, oldest first. */
   waiting(stream: Stream): IterableIterator<Pending> {
     return this.pending[stream].values();

@@ -236,13 +236,15 @@ export class SessionObserver {
 
   /**
    * Gives `timeout` to requests pending longer than the limit since they were sent or last reported
-   * progress (as clients that reset their own timeout on progress see them).
+   * progress (as clients that reset their own timeout on progress see them), and to calls whose task went
+   * unheard of past its bound (task-calls.ts).
    */
   tick(now: number): void {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
     this.anomalies.flush(now);
     this.pending.timeOut(now);
+    this.tasks.expire(now, this.timeoutMs, () => this.pending.taskResultsWaiting());
   }
 
   /** The transport closed: whatever is still pending ends as `disconnected`. */

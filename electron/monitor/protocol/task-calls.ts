@@ -5,7 +5,9 @@
  * `tasks/result`, which answers with the request's real result. The call is stored when the task is
  * created, as running (no outcome, counted nowhere), and takes its real outcome and duration when the end
  * is seen: a terminal status or `tasks/result`'s answer, whichever comes first. `tasks/result` after the end
- * still gives the call the tool's result (and `tool_error` when it says `isError`).
+ * still gives the call the tool's result (and `tool_error` when it says `isError`). A task unheard of past
+ * its bound (`taskSilenceBound`: its ttl, no status read and no `tasks/result` waiting on it) ends as
+ * `timeout`, `expired`; an end seen after that still gives the call its real outcome, as a late answer does.
  */
 
 import type { Outcome } from "../../../shared/domain.js";
@@ -15,6 +17,7 @@ import {
   type TaskState,
   type TaskStatus,
   type TaskUpdate,
+  taskSilenceBound,
   taskStatusOf,
 } from "../../../shared/tasks.js";
 import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
@@ -35,6 +38,12 @@ interface TaskCall {
   updates: TaskUpdate[];
   /** Its end was seen (its call has an outcome); `tasks/result` may still bring the tool's result. */
   ended: boolean;
+  /** Ended as `timeout` for want of news (see `expire`): its real end, if seen, still takes the call. */
+  expired: boolean;
+  /** When its creation, a status of it, or a `tasks/result` waiting on it was last seen. */
+  heardAt: number;
+  /** Its receiver's `ttl` (ms; null: unlimited or not said), from the latest status that gave one. */
+  ttl: number | null;
 }
 
 /** How many tasks are followed per session; past it, the oldest are let go (see `follow`). */
@@ -95,6 +104,27 @@ export class TaskCalls {
     this.status(otherStream(stream), params, at);
   }
 
+  /**
+   * Ends, as `timeout` with its task `expired`, each task unheard of for longer than its bound (its ttl,
+   * at least the request timeout). `waitedOn` gives the tasks a `tasks/result` still waits on, keyed as
+   * the tasks are: their client is waiting, which is news enough. Asked only when some task is past its bound.
+   */
+  expire(now: number, requestTimeoutMs: number, waitedOn: () => ReadonlySet<string>): void {
+    let waited: ReadonlySet<string> | null = null;
+    for (const task of this.tasks.values()) {
+      if (task.ended) continue;
+      const bound = taskSilenceBound(task.ttl, requestTimeoutMs);
+      if (now - task.heardAt <= bound) continue;
+      waited ??= waitedOn();
+      if (waited.has(task.key)) {
+        task.heardAt = now;
+        continue;
+      }
+      const why = `nothing heard of its task for ${Math.round(bound / 1000)} s (its ttl, or the bound for a task without one): no status, no tasks/result waiting`;
+      this.end(task, "expired", "timeout", now, null, null, why);
+    }
+  }
+
   /** The session ended: a task still running is `unfinished`, its call `disconnected`. */
   close(at: number): void {
     for (const task of this.tasks.values())
@@ -119,7 +149,19 @@ export class TaskCalls {
     const call = callOf(entry, "ok", at, bytes, value);
     const key = `${otherStream(stream)}:${id}`;
     const updates = [{ at, state, message }];
-    const followed: TaskCall = { key, id, call, state, message, updates, ended: false };
+    const ttl = ttlOf(task, null);
+    const followed: TaskCall = {
+      key,
+      id,
+      call,
+      state,
+      message,
+      updates,
+      ended: false,
+      expired: false,
+      heardAt: at,
+      ttl,
+    };
     this.follow(followed);
     // Its request is stored now, and kept until its end, which the watchers (the audit's digest of its
     // arguments) see; the rows in between change only its task's state.
@@ -132,8 +174,16 @@ export class TaskCalls {
     if (!isObject(task) || typeof task.taskId !== "string") return;
     const followed = this.tasks.get(`${requestor}:${task.taskId}`);
     const status = taskStatusOf(task.status);
-    if (!followed || followed.ended || !status) return;
+    if (!followed || !status) return;
     const message = messageOf(task);
+    // Past its bound it was ended for want of news: its end, seen after all, gives the call its outcome.
+    if (followed.expired) {
+      if (!isRunningTask(status)) this.ended(followed, status, message, at);
+      return;
+    }
+    if (followed.ended) return;
+    followed.heardAt = at;
+    followed.ttl = ttlOf(task, followed.ttl);
     if (status === followed.state && message === followed.message) return;
     if (!isRunningTask(status)) {
       this.ended(followed, status, message, at);
@@ -164,7 +214,7 @@ export class TaskCalls {
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
     if (verdict.outcome === null) return;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
-    if (!task.ended) {
+    if (!task.ended || task.expired) {
       this.end(task, implied, verdict.outcome, at, value, bytes, verdict.errorMessage, verdict.errorCode);
       return;
     }
@@ -196,6 +246,10 @@ export class TaskCalls {
     errorCode: number | null = null,
   ): void {
     this.changed(task, state, errorMessage, at);
+    // An end seen after the task expired: the call was ended (audited, said, exported) as `timeout`, and
+    // takes this end in the store only, as a late answer does.
+    const late = task.expired;
+    task.expired = state === "expired";
     task.ended = true;
     task.call = {
       ...task.call,
@@ -205,7 +259,12 @@ export class TaskCalls {
       errorMessage,
       ...(bytes === null ? {} : { bytesOut: bytes, response }),
     };
-    this.sink.call({ ...task.call, task: taskOf(task), taskUpdate: "end" });
+    this.sink.call({
+      ...task.call,
+      task: taskOf(task),
+      taskUpdate: "end",
+      ...(late ? { afterTimeout: true } : {}),
+    });
     task.call = { ...task.call, request: null };
     // Its result may still be asked for; once answered (or with no result to come), it is let go.
     if (bytes !== null || state === "unfinished") this.tasks.delete(task.key);
@@ -238,6 +297,12 @@ export class TaskCalls {
     this.tasks.delete(task.key);
     this.tasks.set(task.key, task);
   }
+}
+
+/** A status's `ttl` (ms): null when it says `null` (unlimited), `kept` when it says nothing usable. */
+function ttlOf(task: Record<string, unknown>, kept: number | null): number | null {
+  if (task.ttl === null) return null;
+  return typeof task.ttl === "number" && Number.isFinite(task.ttl) && task.ttl >= 0 ? task.ttl : kept;
 }
 
 function messageOf(task: Record<string, unknown>): string | null {
