@@ -29,6 +29,8 @@ type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
 /** One task whose creating call is stored: what its later rows repeat, and what is known of it. */
 interface TaskCall {
+  /** Where its call was stored: its later rows go there too, whichever observer reads its news. */
+  sink: ObservationSink;
   /** The requestor's stream and the task's id. */
   key: string;
   id: string;
@@ -53,8 +55,6 @@ export class TaskCalls {
   /** By the stream the creating request was sent on, then the task's id. */
   private readonly tasks = new Map<string, TaskCall>();
 
-  constructor(private readonly sink: ObservationSink) {}
-
   /** The task a `tasks/*` request is about, kept on its pending entry. */
   static taskIdOf(method: string, params: Record<string, unknown> | undefined): string | null {
     if (!method.startsWith("tasks/")) return null;
@@ -63,7 +63,8 @@ export class TaskCalls {
 
   /**
    * A response (read on `stream`) to a pending request: true when it was the task's to tell and is not
-   * a call of its own (the task's creation, `tasks/get`'s status, `tasks/result`'s answer).
+   * a call of its own (the task's creation, `tasks/get`'s status, `tasks/result`'s answer). `sink` stores
+   * the observations of the observer that read it: a task created there has its call stored there.
    */
   answered(
     entry: Pending,
@@ -72,10 +73,11 @@ export class TaskCalls {
     value: unknown,
     bytes: number,
     at: number,
+    sink: ObservationSink,
   ): boolean {
     const result = message.result;
     if (entry.asTask && isObject(result) && isObject(result.task) && typeof result.task.taskId === "string") {
-      this.created(entry, stream, result.task, value, bytes, at);
+      this.created(entry, stream, result.task, value, bytes, at, sink);
       return true;
     }
     switch (entry.method) {
@@ -140,6 +142,7 @@ export class TaskCalls {
     value: unknown,
     bytes: number,
     at: number,
+    sink: ObservationSink,
   ): void {
     const id = task.taskId as string;
     const state: TaskState = taskStatusOf(task.status) ?? "working";
@@ -151,6 +154,7 @@ export class TaskCalls {
     const updates = [{ at, state, message }];
     const ttl = ttlOf(task, null);
     const followed: TaskCall = {
+      sink,
       key,
       id,
       call,
@@ -165,7 +169,7 @@ export class TaskCalls {
     this.follow(followed);
     // Its request is stored now, and kept until its end, which the watchers (the audit's digest of its
     // arguments) see; the rows in between change only its task's state.
-    this.sink.call({ ...call, task: taskOf(followed) });
+    sink.call({ ...call, task: taskOf(followed) });
     if (!isRunningTask(state)) this.ended(followed, state as TaskStatus, message, at);
   }
 
@@ -190,7 +194,7 @@ export class TaskCalls {
       return;
     }
     this.changed(followed, status, message, at);
-    this.sink.call({ ...followed.call, request: null, task: taskOf(followed), taskUpdate: "status" });
+    followed.sink.call({ ...followed.call, request: null, task: taskOf(followed), taskUpdate: "status" });
   }
 
   /** A terminal status: the call's outcome is the status's (a tool's `isError` shows as `failed`). */
@@ -232,7 +236,7 @@ export class TaskCalls {
       bytesOut: bytes,
       response: value,
     };
-    this.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
+    task.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
   }
 
   private end(
@@ -259,7 +263,7 @@ export class TaskCalls {
       errorMessage,
       ...(bytes === null ? {} : { bytesOut: bytes, response }),
     };
-    this.sink.call({
+    task.sink.call({
       ...task.call,
       task: taskOf(task),
       taskUpdate: "end",
