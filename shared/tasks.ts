@@ -43,8 +43,22 @@ export interface TaskUpdate {
   message: string | null;
 }
 
+/** The error message of a call whose session ended while its task ran (`unfinished`, `disconnected`). */
+export const UNFINISHED_TASK_MESSAGE = "the session ended while its task ran";
+
 /** How many status changes a call keeps of its task: the first, and the latest ones. */
 export const MAX_TASK_UPDATES = 32;
+
+/**
+ * Adds a status change to a task's list, in place: not when it repeats the last one (a task created
+ * already ended is told once), and past MAX_TASK_UPDATES the first (its creation) and the latest are kept.
+ */
+export function addTaskUpdate(updates: TaskUpdate[], update: TaskUpdate): void {
+  const last = updates[updates.length - 1];
+  if (last?.state === update.state && last.message === update.message) return;
+  updates.push(update);
+  if (updates.length > MAX_TASK_UPDATES) updates.splice(1, 1);
+}
 
 /**
  * How long a task whose receiver gave no `ttl` (or `null`: unlimited) may go unheard of before its call

@@ -2,9 +2,13 @@
  * A task nobody hears of again (its client stopped polling, and no `tasks/result` waits on it) must not
  * keep its call running for ever: past its bound (the task's ttl, or an hour without one, never less than
  * the request timeout) the call ends as `timeout`, its task `expired`, counted once; an end seen after
- * that still gives the call its real outcome, as a late answer does. The observer and the store over a
- * real database, on the traffic's own clock: each line and tick is given its time.
+ * that still gives the call its real outcome, as a late answer does. Nor does a wrapper that dies first:
+ * the engine that closes its session as lost ends its tasks' calls as the session's end would have. The
+ * observer and the store over a real database, on the traffic's own clock: each line and tick is given
+ * its time.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { foldOnce } from "../../electron/monitor/metrics/fold.js";
 import { databasePath } from "../../electron/monitor/paths.js";
@@ -12,6 +16,7 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { closeLostSessions } from "../../electron/monitor/store/lost-sessions.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import type { CallDetail, StatsDocument } from "../../shared/domain.js";
@@ -43,18 +48,21 @@ const task = (status: string, ttl: number | null) => ({
   pollInterval: 1000,
 });
 
-/** A session of `server` whose client called `research` as a task at t0 (3 hours ago), with this ttl. */
-function session(server: string, ttl: number | null) {
+/**
+ * A session of `server` whose client called `research` as a task at t0 (3 hours ago), with this ttl,
+ * recorded by the wrapper of pid `wrapperPid`.
+ */
+function session(server: string, ttl: number | null, wrapperPid = 2) {
   // The session's own row too: its calls' audit records name it.
   const writer = new BatchWriter({
     open: () => openDb(databasePath(dir.path)),
     afterBatch: (into) => recorder.writeSessionRow(into),
   });
-  const identity = { sessionId: server, server, command: "x", startedAt: Date.now(), pid: 1, wrapperPid: 2 };
+  const t0 = Date.now() - 180 * MIN;
+  const identity = { sessionId: server, server, command: "x", startedAt: t0, pid: 1, wrapperPid };
   const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
   const recorder: SessionRecorder = new SessionRecorder(writer, identity, undefined, null, watchers);
   const observer = new SessionObserver(recorder, { timeoutMs: 2000 });
-  const t0 = Date.now() - 180 * MIN;
   const send = (stream: "in" | "out", message: unknown, at: number) => {
     observer.line(stream, Buffer.from(JSON.stringify(message)), t0 + at);
     writer.flush();
@@ -71,6 +79,11 @@ function session(server: string, ttl: number | null) {
       observer.close(t0 + at);
       writer.close();
     },
+    /** The wrapper dies: what it wrote stays as it was. */
+    die() {
+      writer.close();
+    },
+    t0,
   };
 }
 
@@ -156,5 +169,31 @@ describe("a task nobody hears of again", () => {
       outcome: "timeout",
       task: { state: "expired" },
     });
+  });
+
+  it("ends as disconnected, unfinished, when its wrapper died first and the engine closes the session", async () => {
+    const gone = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    const [code] = await once(gone, "exit");
+    expect(code).toBe(0);
+    const s = session("task-lost", 5 * MIN, gone.pid);
+    s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 2 * MIN);
+    s.send("out", ok(2, task("input_required", 5 * MIN)), 2 * MIN + 5);
+    s.die();
+    foldOnce(db);
+    expect((await stored("task-lost")).server?.calls ?? 0).toBe(0);
+    const closed = closeLostSessions(db);
+    expect(closed.map((c) => c.id)).toEqual(["task-lost"]);
+    const { call, server } = await stored("task-lost");
+    // At its last news, after the session's last recorded activity (the task's creation).
+    expect(call).toMatchObject({
+      outcome: "disconnected",
+      durationMs: 2 * MIN + 5,
+      errorMessage: "the session ended while its task ran",
+      task: { id: "T", state: "unfinished" },
+    });
+    expect(call?.taskUpdates.map((u) => u.state)).toEqual(["working", "input_required", "unfinished"]);
+    expect(server).toMatchObject({ calls: 1, errors: 1 });
+    foldOnce(db);
+    expect((await stored("task-lost")).server).toMatchObject({ calls: 1, errors: 1 });
   });
 });

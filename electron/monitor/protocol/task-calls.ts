@@ -12,13 +12,14 @@
 
 import type { Outcome } from "../../../shared/domain.js";
 import {
+  addTaskUpdate,
   isRunningTask,
-  MAX_TASK_UPDATES,
   type TaskState,
   type TaskStatus,
   type TaskUpdate,
   taskSilenceBound,
   taskStatusOf,
+  UNFINISHED_TASK_MESSAGE,
 } from "../../../shared/tasks.js";
 import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
 import { judgeResponse, TASK_RESULT_METHOD } from "./mcp.js";
@@ -130,8 +131,7 @@ export class TaskCalls {
   /** The session ended: a task still running is `unfinished`, its call `disconnected`. */
   close(at: number): void {
     for (const task of this.tasks.values())
-      if (!task.ended)
-        this.end(task, "unfinished", "disconnected", at, null, null, "the session ended while its task ran");
+      if (!task.ended) this.end(task, "unfinished", "disconnected", at, null, null, UNFINISHED_TASK_MESSAGE);
     this.tasks.clear();
   }
 
@@ -275,14 +275,9 @@ export class TaskCalls {
   }
 
   private changed(task: TaskCall, state: TaskState, message: string | null, at: number): void {
-    const last = task.updates[task.updates.length - 1];
     task.state = state;
     task.message = message;
-    // A task created already ended is told once.
-    if (last?.state === state && last.message === message) return;
-    task.updates.push({ at, state, message });
-    // The first (the creation) and the latest are kept.
-    if (task.updates.length > MAX_TASK_UPDATES) task.updates.splice(1, 1);
+    addTaskUpdate(task.updates, { at, state, message });
   }
 
   /**

@@ -31,16 +31,20 @@ export function taskColumns(
   mask: (text: string) => string,
 ): Record<"task_id" | "task_state" | "task_updates", SqlValue> {
   if (!task) return { task_id: null, task_state: null, task_updates: null };
-  const updates = task.updates.map((u) => [
-    u.at,
-    u.state,
-    u.message === null ? null : capText(mask(u.message), MESSAGE_CHARS),
-  ]);
+  const updates = task.updates.map((u) => ({
+    ...u,
+    message: u.message === null ? null : capText(mask(u.message), MESSAGE_CHARS),
+  }));
   return {
     task_id: capText(mask(task.id), 256),
     task_state: task.state,
-    task_updates: JSON.stringify(updates),
+    task_updates: encodeTaskUpdates(updates),
   };
+}
+
+/** A task's status changes as `task_updates` holds them (their messages masked and capped already). */
+export function encodeTaskUpdates(updates: readonly TaskUpdate[]): string {
+  return JSON.stringify(updates.map((u) => [u.at, u.state, u.message]));
 }
 
 /** Whether a stored row counts in the figures (see ENDED_WHERE). */
