@@ -2,7 +2,8 @@
  * A task nobody hears of again (its client stopped polling, and no `tasks/result` waits on it) must not
  * keep its call running for ever: past its bound (the task's ttl, or an hour without one, never less than
  * the request timeout) the call ends as `timeout`, its task `expired`, counted once; an end seen after
- * that still gives the call its real outcome, as a late answer does. Nor does a wrapper that dies first:
+ * that still gives the call its real outcome, as a late answer does; so does a task its server says it no
+ * longer knows. Nor does a wrapper that dies first:
  * the engine that closes its session as lost ends its tasks' calls as the session's end would have. The
  * observer and the store over a real database, on the traffic's own clock: each line and tick is given
  * its time.
@@ -169,6 +170,23 @@ describe("a task nobody hears of again", () => {
       outcome: "timeout",
       task: { state: "expired" },
     });
+  });
+
+  it("ends as timeout at once when the server says it no longer knows the task", async () => {
+    const s = session("task-forgotten", 5 * MIN);
+    s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 9 * MIN);
+    const expired = { code: -32602, message: "Failed to retrieve task: Task has expired" };
+    s.send("out", { jsonrpc: "2.0", id: 2, error: expired }, 9 * MIN + 4);
+    const { call, methods } = await stored("task-forgotten");
+    expect(call).toMatchObject({
+      outcome: "timeout",
+      durationMs: 9 * MIN + 4,
+      errorMessage: "the server no longer knows its task: Failed to retrieve task: Task has expired",
+      task: { state: "expired" },
+    });
+    // The poll that learnt it is a call of its own, as any tasks/get answered with an error.
+    expect(methods.sort()).toEqual(["tasks/get", "tools/call"]);
+    s.close(10 * MIN);
   });
 
   it("ends as disconnected, unfinished, when its wrapper died first and the engine closes the session", async () => {

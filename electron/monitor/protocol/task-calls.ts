@@ -86,8 +86,12 @@ export class TaskCalls {
         if (entry.taskId) this.result(otherStream(stream), entry.taskId, message, value, bytes, at);
         return true;
       case "tasks/get":
-        // An error answer (a task the server does not know) is a call like any other.
-        if (message.error) return false;
+        // An error answer (a task the server does not know) is a call like any other; a task followed here
+        // that its receiver no longer knows (deleted past its ttl) will never tell its end.
+        if (message.error) {
+          if (entry.taskId) this.forgotten(otherStream(stream), entry.taskId, message.error.message, at);
+          return false;
+        }
         this.status(otherStream(stream), result, at);
         return true;
       case "tasks/cancel":
@@ -126,6 +130,16 @@ export class TaskCalls {
       const why = `nothing heard of its task for ${Math.round(bound / 1000)} s (its ttl, or the bound for a task without one): no status, no tasks/result waiting`;
       this.end(task, "expired", "timeout", now, null, null, why);
     }
+  }
+
+  /**
+   * The receiver answered `tasks/get` for a task still running here with an error (not found, expired):
+   * its end will never be told, so it ends now as one unheard of past its bound does.
+   */
+  private forgotten(requestor: Stream, id: string, error: string, at: number): void {
+    const task = this.tasks.get(`${requestor}:${id}`);
+    if (!task || task.ended) return;
+    this.end(task, "expired", "timeout", at, null, null, `the server no longer knows its task: ${error}`);
   }
 
   /** The session ended: a task still running is `unfinished`, its call `disconnected`. */
