@@ -19,6 +19,7 @@ import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
 import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
+import { RUNNING_WHERE } from "../../electron/monitor/store/task-columns.js";
 import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -179,6 +180,16 @@ describe("a task-augmented tools/call", () => {
     expect(byRequest["2"]).toMatch(/,2,"'=HYPERLINK\(""http:\/\/x""\)",completed$/);
     expect(byRequest["3"]).toMatch(/,3,,$/);
     s.close(1000);
+  });
+
+  it("is found among the running calls by their index, not by reading every call", () => {
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT id FROM calls c WHERE c.${RUNNING_WHERE} ORDER BY c.started_at DESC, c.id DESC LIMIT 200`,
+      )
+      .all()
+      .map((row) => String(row.detail));
+    expect(plan).toEqual([expect.stringContaining("USING INDEX calls_running")]);
   });
 
   it("ends as a tool error when tasks/result answers with isError, status or not", async () => {
