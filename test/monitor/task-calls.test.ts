@@ -15,11 +15,10 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
-import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { type Db, openDb, type SqlValue } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
 import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
-import { RUNNING_WHERE } from "../../electron/monitor/store/task-columns.js";
 import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
@@ -182,14 +181,26 @@ describe("a task-augmented tools/call", () => {
     s.close(1000);
   });
 
-  it("is found among the running calls by their index, not by reading every call", () => {
-    const plan = db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT id FROM calls c WHERE c.${RUNNING_WHERE} ORDER BY c.started_at DESC, c.id DESC LIMIT 200`,
-      )
-      .all()
-      .map((row) => String(row.detail));
-    expect(plan).toEqual([expect.stringContaining("USING INDEX calls_running")]);
+  it("is found among the running calls by their index, with any filter, not by reading every call", () => {
+    // Each listing's query planned instead of run, with its own parameters.
+    const plans: string[] = [];
+    const planning = new Proxy(db, {
+      get: (target, key) =>
+        key === "prepare"
+          ? (sql: string) => ({
+              all: (...params: SqlValue[]) => {
+                const plan = target.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params);
+                plans.push(plan.map((row) => String(row.detail)).join("; "));
+                return [];
+              },
+            })
+          : Reflect.get(target, key),
+    });
+    listCalls(planning, { outcome: "running", limit: 200 });
+    listCalls(planning, { outcome: "running", server: "task-done", limit: 200 });
+    listCallDetails(planning, { outcome: "running", server: "task-done", tool: "research", since: "1h" });
+    expect(plans).toHaveLength(3);
+    for (const plan of plans) expect(plan).toContain("USING INDEX calls_running");
   });
 
   it("ends as a tool error when tasks/result answers with isError, status or not", async () => {
