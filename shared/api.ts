@@ -27,7 +27,7 @@ import { DiscoveryQuerySchema, DiscoveryResultSchema } from "./discovery.js";
 import {
   CallDetailSchema,
   CallSummarySchema,
-  OutcomeSchema,
+  OutcomeFilterSchema,
   ServerSummarySchema,
   StatsDocumentSchema,
   SystemInfoSchema,
@@ -111,7 +111,7 @@ export const CallsQuerySchema = z
     server: z.string().optional(),
     tool: z.string().optional(),
     method: z.string().optional(),
-    outcome: OutcomeSchema.optional(),
+    outcome: OutcomeFilterSchema.optional(),
     /** Only calls listed after this one: older by time, then id (paging back). */
     beforeId: z.number().int().positive().optional(),
     /** The `beforeId` call's start time, so paging goes on after that call is deleted. */

@@ -11,11 +11,12 @@
  *   stop at the save limit.
  *
  * JSON is `{"calls": […]}`, each call as `calls.details` gives it (what `mcpscope calls --json` prints:
- * request, response, client); CSV has one column per summary field (`CALL_COLUMNS`).
+ * request, response, client, task); CSV has one column per summary field (`CALL_COLUMNS`), the task's id
+ * and state included.
  */
 import { z } from "zod";
 import type { CallsQuery } from "./api.js";
-import { type CallDetail, type CallSummary, OutcomeSchema } from "./domain.js";
+import { type CallDetail, type CallSummary, OutcomeFilterSchema } from "./domain.js";
 import { csvField, FileContentSchema } from "./files.js";
 
 /** Calls asked for per page. */
@@ -29,7 +30,7 @@ export const CallsExportQuerySchema = z
     server: z.string().optional(),
     tool: z.string().optional(),
     method: z.string().optional(),
-    outcome: OutcomeSchema.optional(),
+    outcome: OutcomeFilterSchema.optional(),
   })
   .strict();
 export type CallsExportQuery = z.infer<typeof CallsExportQuerySchema>;
@@ -70,6 +71,10 @@ export const CALL_COLUMNS: readonly { name: string; value: (call: CallSummary) =
   { name: "bytes_out", value: (c) => c.bytesOut },
   { name: "session", value: (c) => c.sessionId },
   { name: "request_id", value: (c) => c.requestId },
+  // Last, as its field comes last, so that the columns before keep their places: the id of the task a
+  // task-augmented call created and its state (empty for other calls). The id is the server's text.
+  { name: "task_id", value: (c) => c.task?.id ?? null },
+  { name: "task_state", value: (c) => c.task?.state ?? null },
 ];
 
 /** Reads one page: `calls.list` for CSV (summaries), `calls.details` for JSON. */

@@ -4,12 +4,22 @@
  */
 import { z } from "zod";
 import { CountedRangeSchema } from "./metrics.js";
-import { DIRECTIONS, OUTCOMES } from "./outcomes.js";
+import { DIRECTIONS, OUTCOME_FILTERS, OUTCOMES } from "./outcomes.js";
 import { TASK_STATES } from "./tasks.js";
 
-export { ERROR_OUTCOMES, errorCount, isErrorOutcome, OUTCOMES } from "./outcomes.js";
+export {
+  ERROR_OUTCOMES,
+  errorCount,
+  isErrorOutcome,
+  OUTCOME_FILTERS,
+  OUTCOMES,
+  type OutcomeFilter,
+  RUNNING_FILTER,
+} from "./outcomes.js";
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
+/** A calls listing's outcome filter: an outcome, or `running` (OUTCOME_FILTERS). */
+export const OutcomeFilterSchema = z.enum(OUTCOME_FILTERS);
 /**
  * The outcomes in which the server replied: it was alive, whatever it said. A request the proxy could
  * not deliver (the upstream unreachable, TLS failing, a gateway's 502) ends `disconnected`, a gateway's

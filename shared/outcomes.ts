@@ -16,6 +16,15 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 /**
+ * What a calls listing can be narrowed to (the API's `outcome` filter, `mcpscope calls --outcome`, the
+ * Calls view): one outcome, or `running`, the calls with none yet — a task-augmented call whose task still
+ * works (calls are stored once answered, so it is the only call stored before its end).
+ */
+export const OUTCOME_FILTERS = [...OUTCOMES, "running"] as const;
+export type OutcomeFilter = (typeof OUTCOME_FILTERS)[number];
+/** The outcome filter that matches the calls still working. */
+export const RUNNING_FILTER = "running" satisfies OutcomeFilter;
+/**
  * The outcomes that count as errors in every figure (stats, charts, rollups, reports, alert signals,
  * `/metrics`' `error.type`). `ok` is not one, nor is `cancelled`: the client's own stop, as gRPC's
  * CANCELLED and HTTP's 499 are kept out of error ratios, is counted and shown as cancelled instead.

@@ -9,10 +9,11 @@ export const TASK_STATUSES = ["working", "input_required", "completed", "failed"
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
- * What a stored call says of its task: a protocol status, or `unfinished` when the session ended before
- * the task did (the wrapper never saw its end).
+ * What a stored call says of its task: a protocol status, `unfinished` when the session ended before the
+ * task did (the wrapper never saw its end), or `expired` when nothing was heard of the task for longer
+ * than its bound (`taskSilenceBound`: its receiver may have deleted it, and its client stopped asking).
  */
-export const TASK_STATES = [...TASK_STATUSES, "unfinished"] as const;
+export const TASK_STATES = [...TASK_STATUSES, "unfinished", "expired"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /**
@@ -42,8 +43,39 @@ export interface TaskUpdate {
   message: string | null;
 }
 
+/** The error message of a call whose session ended while its task ran (`unfinished`, `disconnected`). */
+export const UNFINISHED_TASK_MESSAGE = "the session ended while its task ran";
+
 /** How many status changes a call keeps of its task: the first, and the latest ones. */
 export const MAX_TASK_UPDATES = 32;
+
+/**
+ * Adds a status change to a task's list, in place: not when it repeats the last one (a task created
+ * already ended is told once), and past MAX_TASK_UPDATES the first (its creation) and the latest are kept.
+ */
+export function addTaskUpdate(updates: TaskUpdate[], update: TaskUpdate): void {
+  const last = updates[updates.length - 1];
+  if (last?.state === update.state && last.message === update.message) return;
+  updates.push(update);
+  if (updates.length > MAX_TASK_UPDATES) updates.splice(1, 1);
+}
+
+/**
+ * How long a task whose receiver gave no `ttl` (or `null`: unlimited) may go unheard of before its call
+ * ends as `timeout`: no status of it read, and no `tasks/result` waiting on it. A client that follows its
+ * task polls every few seconds, or waits on `tasks/result`; one silent for an hour has let it go.
+ */
+export const UNHEARD_TASK_MS = 60 * 60_000;
+
+/**
+ * How long a task may go unheard of (see UNHEARD_TASK_MS) before its call ends as `timeout`, its task
+ * `expired`: its `ttl` (the receiver may delete it once that has passed since its creation, so its end may
+ * never be told), else UNHEARD_TASK_MS; never less than the request timeout, so that a client polling at
+ * the pace a server asks is not cut off by a ttl shorter than that pace.
+ */
+export function taskSilenceBound(ttl: number | null, requestTimeoutMs: number): number {
+  return Math.max(ttl ?? UNHEARD_TASK_MS, requestTimeoutMs);
+}
 
 /** A task state in words, as every front says it. */
 export const TASK_STATE_TEXT: Record<TaskState, string> = {
@@ -53,6 +85,7 @@ export const TASK_STATE_TEXT: Record<TaskState, string> = {
   failed: "failed",
   cancelled: "cancelled",
   unfinished: "unfinished (the session ended first)",
+  expired: "expired (nothing heard of it past its ttl)",
 };
 
 /**

@@ -133,6 +133,9 @@ try {
         ["calls.list", { limit: 200 }],
         ["calls.list", { server: "srv-7", limit: 200 }],
         ["calls.list", { server: "srv-7", outcome: "timeout", limit: 200 }],
+        // The calls still running (tasks not ended): none here, so the whole table is read for them.
+        ["calls.list", { outcome: "running", limit: 200 }],
+        ["calls.list", { server: "srv-7", outcome: "running", limit: 200 }],
         // Scrolled down: the next page back from a call (listed by time, paged on its time and id).
         ["calls.list", { limit: 200, beforeId: lastId - 100_000 }],
         ["calls.list", { server: "srv-7", limit: 200, beforeId: lastId - 100_000 }],

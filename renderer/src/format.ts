@@ -2,7 +2,7 @@
  * How the app writes times: local time everywhere (never UTC in one view and local in another), the zone
  * named once in the top bar (`zoneLabel`) and after every full timestamp (`formatDateTime`).
  */
-import type { Outcome } from "../../shared/domain.js";
+import type { Outcome, OutcomeFilter } from "../../shared/domain.js";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {
   hour: "2-digit",
@@ -136,6 +136,12 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   timeout: "timeout",
   cancelled: "cancelled",
   disconnected: "disconnected",
+};
+
+/** The Calls view's outcome filter in words: each outcome, and the calls still working. */
+export const OUTCOME_FILTER_LABELS: Record<OutcomeFilter, string> = {
+  ...OUTCOME_LABELS,
+  running: "running (task)",
 };
 
 /** Pretty-prints JSON text; text that is not JSON (capped or malformed) is returned unchanged. */

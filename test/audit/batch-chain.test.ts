@@ -189,6 +189,8 @@ function legacyDatabase(records: number): string {
       INSERT INTO rollup_series_old SELECT id, server, method, target, outcome, last_seen FROM rollup_series;
       DROP TABLE rollup_series; ALTER TABLE rollup_series_old RENAME TO rollup_series`,
       "DROP TRIGGER sessions_by_current_writers",
+      // Before the column it reads goes.
+      "DROP INDEX calls_running",
       "ALTER TABLE calls DROP COLUMN task_id; ALTER TABLE calls DROP COLUMN task_state; ALTER TABLE calls DROP COLUMN task_updates",
     ];
     const chain = MIGRATIONS.findIndex((sql) => sql.includes("audit_records ("));

@@ -1,12 +1,14 @@
 /**
  * What `mcpscope proxy` stores for calls a remote server does not answer the usual way: one it never
  * answers (timeout, or the proxy stops), one the client gives up on before any response header, concurrent
- * clients of a stateless server (whose ids all start at 0), a redirect, an answer past the body limit, a
- * stream the client resumes with Last-Event-ID, and a body that is not JSON.
+ * clients of a stateless server (whose ids all start at 0), a task-augmented call (answered with its task,
+ * its end told on later exchanges), a redirect, an answer past the body limit, a stream the client resumes
+ * with Last-Event-ID, and a body that is not JSON.
  */
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, startHttpServer, startProxy, storedCalls, storedEvents } from "../helpers/http.js";
 import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
@@ -114,6 +116,42 @@ describe("mcpscope proxy, calls without the usual answer", () => {
     );
     expect(clashes).toEqual([]);
     await Promise.all(clients.map(({ client }) => client.close()));
+  });
+
+  it("stores a task-augmented call as running, then with its task's end, with or without a session", async () => {
+    for (const path of ["/stateful", "/stateless"]) {
+      const { client } = await connect(path, `tasks${path}`);
+      const stream = client.experimental.tasks.callToolStream(
+        { name: "research", arguments: { ms: 300 } },
+        CallToolResultSchema,
+        { task: { ttl: 60_000 } },
+      );
+      let taskId = "";
+      let text = "";
+      for await (const message of stream) {
+        if (message.type === "taskCreated") {
+          taskId = message.task.taskId;
+          // Stored once created, as running: the client polls only once this loop goes on, so it still is.
+          const created = await waitFor(() =>
+            storedCalls(dir.path, "edge").find((c) => c.task?.id === taskId),
+          );
+          expect(created, path).toMatchObject({ outcome: null, task: { state: "working" } });
+        }
+        if (message.type === "result") text = JSON.stringify(message.result.content);
+      }
+      expect(text).toContain("researched for 300 ms");
+      // The polls and tasks/result come on exchanges of their own; the task's call takes its end from them.
+      const ended = await waitFor(() =>
+        storedCalls(dir.path, "edge").find(
+          (c) => c.task?.id === taskId && c.response?.includes("researched"),
+        ),
+      );
+      expect(ended, path).toMatchObject({ outcome: "ok", task: { state: "completed" }, httpStatus: 200 });
+      expect(ended.durationMs).toBeGreaterThanOrEqual(300);
+      const bookkeeping = storedCalls(dir.path, "edge").filter((c) => c.method.startsWith("tasks/"));
+      expect(bookkeeping, path).toEqual([]);
+      await client.close();
+    }
   });
 
   it("keeps a call whose stream the client dropped pending until the resumed stream replays its answer", async () => {

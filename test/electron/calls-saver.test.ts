@@ -145,7 +145,7 @@ describe("the Calls view's export in the desktop app", () => {
     expect(result.message).toContain("1,200 calls");
     const lines = (await readFile(target, "utf8")).split("\r\n");
     expect(lines[0]).toBe(
-      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id",
+      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id,task_id,task_state",
     );
     expect(lines.at(-1)).toBe("");
     expect(lines.slice(1, -1).map((l) => Number(l.split(",")[0]))).toEqual(rows.map((r) => r.id));

@@ -15,9 +15,11 @@ import { databasePath } from "../../electron/monitor/paths.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
-import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { type Db, openDb, type SqlValue } from "../../electron/monitor/store/db.js";
 import { migrate } from "../../electron/monitor/store/migrations.js";
+import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
+import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
@@ -101,6 +103,13 @@ describe("a task-augmented tools/call", () => {
     const table = (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout;
     expect(table).toContain("working (task)");
     expect((await stored("task-done", "--outcome", "ok")).calls).toEqual([]);
+    // Asked for as what it is: still running, as `--help` says.
+    const help = (await cliOkInProcess(["calls", "--help"])).stdout;
+    expect(help).toMatch(
+      /--outcome OUTCOME\s+ok, tool_error, .*disconnected; or running: the calls still working/,
+    );
+    const running = (await stored("task-done", "--outcome", "running")).calls;
+    expect(running.map((c) => [c.target, c.outcome, c.task?.state])).toEqual([["research", null, "working"]]);
     // A fold passes it while it runs, and counts nothing of it.
     foldOnce(db);
     // Polls feed the task's call; they are not calls of their own.
@@ -135,6 +144,9 @@ describe("a task-augmented tools/call", () => {
     expect(
       (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout,
     ).toContain("ok (task completed)");
+    // Ended, it is running no more, and is listed among its outcome's calls.
+    expect((await stored("task-done", "--outcome", "running")).calls).toEqual([]);
+    expect((await stored("task-done", "--outcome", "ok")).calls).toHaveLength(1);
     // Audited once, as it ended, with its arguments.
     const audited = db
       .prepare(
@@ -145,6 +157,50 @@ describe("a task-augmented tools/call", () => {
     const digest = keyedArgumentsDigest(auditKey(dir.path), { topic: "x" });
     expect(audited).toEqual([{ outcome: "ok", duration_us: 4_003_000, args_digest: digest.toUpperCase() }]);
     s.close(5000);
+  });
+
+  it("exports its task's id and state as the CSV's last columns, an id a spreadsheet would run as text", async () => {
+    const s = session("task-csv");
+    s.send("in", rpc(2, "tools/call", { name: "sheet", arguments: {}, task: {} }), 100);
+    s.send("out", ok(2, { task: task('=HYPERLINK("http://x")', "completed") }), 130);
+    s.send("in", rpc(3, "tools/call", { name: "plain", arguments: {} }), 200);
+    s.send("out", ok(3, { content: [] }), 210);
+    const query = { server: "task-csv", until: new Date().toISOString() };
+    const csv = callsExport("csv", query, {
+      list: async (q) => listCalls(db, q),
+      details: async (q) => listCallDetails(db, q),
+    });
+    let text = "";
+    for await (const piece of csv.pieces) text += piece;
+    const [header, ...rows] = text.trimEnd().split("\r\n");
+    expect(header?.split(",").slice(-4)).toEqual(["session", "request_id", "task_id", "task_state"]);
+    const byRequest = Object.fromEntries(rows.map((r) => [r.split(",").at(-3), r]));
+    expect(byRequest["1"]).toMatch(/,1,T,working$/);
+    expect(byRequest["2"]).toMatch(/,2,"'=HYPERLINK\(""http:\/\/x""\)",completed$/);
+    expect(byRequest["3"]).toMatch(/,3,,$/);
+    s.close(1000);
+  });
+
+  it("is found among the running calls by their index, with any filter, not by reading every call", () => {
+    // Each listing's query planned instead of run, with its own parameters.
+    const plans: string[] = [];
+    const planning = new Proxy(db, {
+      get: (target, key) =>
+        key === "prepare"
+          ? (sql: string) => ({
+              all: (...params: SqlValue[]) => {
+                const plan = target.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params);
+                plans.push(plan.map((row) => String(row.detail)).join("; "));
+                return [];
+              },
+            })
+          : Reflect.get(target, key),
+    });
+    listCalls(planning, { outcome: "running", limit: 200 });
+    listCalls(planning, { outcome: "running", server: "task-done", limit: 200 });
+    listCallDetails(planning, { outcome: "running", server: "task-done", tool: "research", since: "1h" });
+    expect(plans).toHaveLength(3);
+    for (const plan of plans) expect(plan).toContain("USING INDEX calls_running");
   });
 
   it("ends as a tool error when tasks/result answers with isError, status or not", async () => {
@@ -261,9 +317,12 @@ describe("a task-augmented tools/call", () => {
     expect(timeline.items.filter((i) => i.kind === "call").map((i) => i.summary)).toEqual([
       "tools/call research → input required (task) (12 ms)",
     ]);
-    // A client may leave tasks/result's stream (HTTP) and ask again: neither is a call of its own.
+    // A client may leave tasks/result's stream (HTTP) and ask again: none is a call of its own.
     s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 550);
     s.abandon(3, 580);
+    // Nor when it stops waiting on stdio, with notifications/cancelled.
+    s.send("in", rpc(5, "tasks/result", { taskId: "T" }), 585);
+    s.send("in", { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5 } }, 590);
     // A tasks/result waiting on the task past the request timeout is not timed out, nor stored.
     s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 600);
     s.close(9000);

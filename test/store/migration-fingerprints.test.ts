@@ -38,6 +38,7 @@ const RELEASED = [
   "bdf2db98fc0b74b5", // 26
   "4f01b2bb48e69d31", // 27
   "0051b8db383a454d", // 28
+  "6e85b55085ba6989", // 29
 ];
 
 function fingerprint(sql: string): string {

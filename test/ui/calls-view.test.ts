@@ -144,7 +144,19 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
     expect(await badge.textContent()).toBe("working");
     expect(await taskRow.getByTestId("task-mark").getAttribute("title")).toBe(`task ${taskId}: working`);
+    // Filtered to the calls still running, the list holds the task's call alone; it leaves once its task ends.
+    const outcomeFilter = page.getByTestId("filter-outcome");
+    await outcomeFilter.selectOption("running");
+    const rows = page.getByTestId("call-row");
+    await until("the running calls alone", async () => (await rows.count()) === 1, 10_000);
+    expect(await badge.getAttribute("data-outcome")).toBe("running");
     await client.experimental.tasks.cancelTask(taskId);
+    await until(
+      "the ended task's call out of the running ones",
+      async () => (await rows.count()) === 0,
+      10_000,
+    );
+    await outcomeFilter.selectOption("");
     await until(
       "the task's end",
       async () => (await badge.getAttribute("data-outcome")) === "cancelled",

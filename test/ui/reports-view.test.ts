@@ -156,7 +156,7 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     expect(csv.suggestedFilename()).toMatch(/^mcpscope-calls-.*\.csv$/);
     const lines = (await downloadText(csv)).trim().split("\r\n");
     expect(lines[0]).toBe(
-      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id",
+      "id,started_at,server,direction,method,target,outcome,duration_ms,error_code,error_message,bytes_in,bytes_out,session,request_id,task_id,task_state",
     );
     expect(lines).toHaveLength(total + 1);
     // The failed call's message holds a colon and spaces, not a comma: still one field.

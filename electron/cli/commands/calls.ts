@@ -1,4 +1,4 @@
-import { operationText } from "../../../shared/domain.js";
+import { OUTCOMES, operationText, RUNNING_FILTER } from "../../../shared/outcomes.js";
 import { callOutcomeText } from "../../../shared/tasks.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -26,7 +26,7 @@ const FLAGS: FlagSpecs = {
   outcome: {
     kind: "string",
     placeholder: "OUTCOME",
-    help: "ok, tool_error, client_error, server_error, timeout, cancelled or disconnected",
+    help: `${OUTCOMES.join(", ")}; or ${RUNNING_FILTER}: the calls still working (a task not ended yet)`,
   },
   limit: {
     kind: "string",

@@ -111,6 +111,15 @@ export class PendingRequests {
     return only === null ? null : idOfKey(only);
   }
 
+  /** The tasks a `tasks/result` still waits on, as `stream:taskId` of the stream it was sent on. */
+  taskResultsWaiting(): Set<string> {
+    const waited = new Set<string>();
+    for (const stream of ["in", "out"] as const)
+      for (const entry of this.pending[stream].values())
+        if (entry.method === TASK_RESULT_METHOD && entry.taskId) waited.add(`${stream}:${entry.taskId}`);
+    return waited;
+  }
+
   /** The requests of `stream` still waiting, oldest first. */
   waiting(stream: Stream): IterableIterator<Pending> {
     return this.pending[stream].values();
@@ -254,7 +263,9 @@ export class PendingRequests {
       return;
     }
     this.ended.cancel(stream, idKey(id));
-    this.finish(entry, outcome, at, 0, null, null, reason);
+    // A client that stops waiting on `tasks/result` may ask again or poll: its task's call tells the end.
+    if (entry.method === TASK_RESULT_METHOD) this.released(entry);
+    else this.finish(entry, outcome, at, 0, null, null, reason);
   }
 
   /**

@@ -47,6 +47,12 @@ export interface SessionObserverOptions {
    * request: it is held briefly for it (early-answers.ts) instead of being taken for an unknown request's.
    */
   answersMayLead?: boolean;
+  /**
+   * Follows the tasks this observer sees created together with other observers' (the HTTP proxy's
+   * session-less exchanges, each with an observer of its own, while a task outlives the exchange that
+   * created it and is polled on others). Its owner expires and closes them; this observer does neither.
+   */
+  tasks?: TaskCalls;
 }
 
 export class SessionObserver {
@@ -55,6 +61,8 @@ export class SessionObserver {
   private readonly rounds: InputRounds;
   /** Requests that created a task, until the task's end is seen. */
   private readonly tasks: TaskCalls;
+  /** The tasks are this observer's own to expire and to end with it (see `SessionObserverOptions.tasks`). */
+  private readonly ownsTasks: boolean;
   private readonly timeoutMs: number;
   private readonly captureLimit: number;
   private readonly holds: WholeResultHolds;
@@ -81,7 +89,8 @@ export class SessionObserver {
     this.holds = new WholeResultHolds(options.wholeResult);
     this.pending = new PendingRequests(sink, this.holds, this.timeoutMs, maxPending);
     this.rounds = new InputRounds(maxPending);
-    this.tasks = new TaskCalls(sink);
+    this.tasks = options.tasks ?? new TaskCalls();
+    this.ownsTasks = options.tasks === undefined;
     this.maxLineBytes = options.maxLineBytes ?? Number.POSITIVE_INFINITY;
     this.early = options.answersMayLead ? new EarlyAnswers() : null;
     this.unread = new UnreadLines(this.timeoutMs);
@@ -236,13 +245,20 @@ export class SessionObserver {
 
   /**
    * Gives `timeout` to requests pending longer than the limit since they were sent or last reported
-   * progress (as clients that reset their own timeout on progress see them).
+   * progress (as clients that reset their own timeout on progress see them), and to calls whose task went
+   * unheard of past its bound (task-calls.ts).
    */
   tick(now: number): void {
     // Measured against the wall clock, which runs ahead of the copies' times when the observer is behind.
     this.early?.expire(now, Math.max(EARLY_ANSWER_MS, this.timeoutMs));
     this.anomalies.flush(now);
     this.pending.timeOut(now);
+    if (this.ownsTasks) this.tasks.expire(now, this.timeoutMs, () => this.pending.taskResultsWaiting());
+  }
+
+  /** The tasks a `tasks/result` of this observer's waits on (task-calls.ts keys), for a shared follower's owner. */
+  taskResultsWaiting(): Set<string> {
+    return this.pending.taskResultsWaiting();
   }
 
   /** The transport closed: whatever is still pending ends as `disconnected`. */
@@ -250,7 +266,7 @@ export class SessionObserver {
     this.early?.drain();
     this.anomalies.flush(at, true);
     this.pending.close(at);
-    this.tasks.close(at);
+    if (this.ownsTasks) this.tasks.close(at);
   }
 
   /**
@@ -390,7 +406,7 @@ export class SessionObserver {
         ? serverSessionFacts(entry.method, message.result)
         : null;
     if (facts) this.sink.session(facts, at);
-    if (this.tasks.answered(entry, stream, message, value, bytes, at)) {
+    if (this.tasks.answered(entry, stream, message, value, bytes, at, this.sink)) {
       this.pending.released(entry);
       return;
     }

@@ -5,17 +5,21 @@
  * `tasks/result`, which answers with the request's real result. The call is stored when the task is
  * created, as running (no outcome, counted nowhere), and takes its real outcome and duration when the end
  * is seen: a terminal status or `tasks/result`'s answer, whichever comes first. `tasks/result` after the end
- * still gives the call the tool's result (and `tool_error` when it says `isError`).
+ * still gives the call the tool's result (and `tool_error` when it says `isError`). A task unheard of past
+ * its bound (`taskSilenceBound`: its ttl, no status read and no `tasks/result` waiting on it) ends as
+ * `timeout`, `expired`; an end seen after that still gives the call its real outcome, as a late answer does.
  */
 
 import type { Outcome } from "../../../shared/domain.js";
 import {
+  addTaskUpdate,
   isRunningTask,
-  MAX_TASK_UPDATES,
   type TaskState,
   type TaskStatus,
   type TaskUpdate,
+  taskSilenceBound,
   taskStatusOf,
+  UNFINISHED_TASK_MESSAGE,
 } from "../../../shared/tasks.js";
 import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
 import { judgeResponse, TASK_RESULT_METHOD } from "./mcp.js";
@@ -26,6 +30,8 @@ type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
 /** One task whose creating call is stored: what its later rows repeat, and what is known of it. */
 interface TaskCall {
+  /** Where its call was stored: its later rows go there too, whichever observer reads its news. */
+  sink: ObservationSink;
   /** The requestor's stream and the task's id. */
   key: string;
   id: string;
@@ -35,6 +41,12 @@ interface TaskCall {
   updates: TaskUpdate[];
   /** Its end was seen (its call has an outcome); `tasks/result` may still bring the tool's result. */
   ended: boolean;
+  /** Ended as `timeout` for want of news (see `expire`): its real end, if seen, still takes the call. */
+  expired: boolean;
+  /** When its creation, a status of it, or a `tasks/result` waiting on it was last seen. */
+  heardAt: number;
+  /** Its receiver's `ttl` (ms; null: unlimited or not said), from the latest status that gave one. */
+  ttl: number | null;
 }
 
 /** How many tasks are followed per session; past it, the oldest are let go (see `follow`). */
@@ -44,8 +56,6 @@ export class TaskCalls {
   /** By the stream the creating request was sent on, then the task's id. */
   private readonly tasks = new Map<string, TaskCall>();
 
-  constructor(private readonly sink: ObservationSink) {}
-
   /** The task a `tasks/*` request is about, kept on its pending entry. */
   static taskIdOf(method: string, params: Record<string, unknown> | undefined): string | null {
     if (!method.startsWith("tasks/")) return null;
@@ -54,7 +64,8 @@ export class TaskCalls {
 
   /**
    * A response (read on `stream`) to a pending request: true when it was the task's to tell and is not
-   * a call of its own (the task's creation, `tasks/get`'s status, `tasks/result`'s answer).
+   * a call of its own (the task's creation, `tasks/get`'s status, `tasks/result`'s answer). `sink` stores
+   * the observations of the observer that read it: a task created there has its call stored there.
    */
   answered(
     entry: Pending,
@@ -63,10 +74,11 @@ export class TaskCalls {
     value: unknown,
     bytes: number,
     at: number,
+    sink: ObservationSink,
   ): boolean {
     const result = message.result;
     if (entry.asTask && isObject(result) && isObject(result.task) && typeof result.task.taskId === "string") {
-      this.created(entry, stream, result.task, value, bytes, at);
+      this.created(entry, stream, result.task, value, bytes, at, sink);
       return true;
     }
     switch (entry.method) {
@@ -74,8 +86,12 @@ export class TaskCalls {
         if (entry.taskId) this.result(otherStream(stream), entry.taskId, message, value, bytes, at);
         return true;
       case "tasks/get":
-        // An error answer (a task the server does not know) is a call like any other.
-        if (message.error) return false;
+        // An error answer (a task the server does not know) is a call like any other; a task followed here
+        // that its receiver no longer knows (deleted past its ttl) will never tell its end.
+        if (message.error) {
+          if (entry.taskId) this.forgotten(otherStream(stream), entry.taskId, message.error.message, at);
+          return false;
+        }
         this.status(otherStream(stream), result, at);
         return true;
       case "tasks/cancel":
@@ -95,11 +111,41 @@ export class TaskCalls {
     this.status(otherStream(stream), params, at);
   }
 
+  /**
+   * Ends, as `timeout` with its task `expired`, each task unheard of for longer than its bound (its ttl,
+   * at least the request timeout). `waitedOn` gives the tasks a `tasks/result` still waits on, keyed as
+   * the tasks are: their client is waiting, which is news enough. Asked only when some task is past its bound.
+   */
+  expire(now: number, requestTimeoutMs: number, waitedOn: () => ReadonlySet<string>): void {
+    let waited: ReadonlySet<string> | null = null;
+    for (const task of this.tasks.values()) {
+      if (task.ended) continue;
+      const bound = taskSilenceBound(task.ttl, requestTimeoutMs);
+      if (now - task.heardAt <= bound) continue;
+      waited ??= waitedOn();
+      if (waited.has(task.key)) {
+        task.heardAt = now;
+        continue;
+      }
+      const why = `nothing heard of its task for ${Math.round(bound / 1000)} s (its ttl, or the bound for a task without one): no status, no tasks/result waiting`;
+      this.end(task, "expired", "timeout", now, null, null, why);
+    }
+  }
+
+  /**
+   * The receiver answered `tasks/get` for a task still running here with an error (not found, expired):
+   * its end will never be told, so it ends now as one unheard of past its bound does.
+   */
+  private forgotten(requestor: Stream, id: string, error: string, at: number): void {
+    const task = this.tasks.get(`${requestor}:${id}`);
+    if (!task || task.ended) return;
+    this.end(task, "expired", "timeout", at, null, null, `the server no longer knows its task: ${error}`);
+  }
+
   /** The session ended: a task still running is `unfinished`, its call `disconnected`. */
   close(at: number): void {
     for (const task of this.tasks.values())
-      if (!task.ended)
-        this.end(task, "unfinished", "disconnected", at, null, null, "the session ended while its task ran");
+      if (!task.ended) this.end(task, "unfinished", "disconnected", at, null, null, UNFINISHED_TASK_MESSAGE);
     this.tasks.clear();
   }
 
@@ -110,6 +156,7 @@ export class TaskCalls {
     value: unknown,
     bytes: number,
     at: number,
+    sink: ObservationSink,
   ): void {
     const id = task.taskId as string;
     const state: TaskState = taskStatusOf(task.status) ?? "working";
@@ -119,11 +166,24 @@ export class TaskCalls {
     const call = callOf(entry, "ok", at, bytes, value);
     const key = `${otherStream(stream)}:${id}`;
     const updates = [{ at, state, message }];
-    const followed: TaskCall = { key, id, call, state, message, updates, ended: false };
+    const ttl = ttlOf(task, null);
+    const followed: TaskCall = {
+      sink,
+      key,
+      id,
+      call,
+      state,
+      message,
+      updates,
+      ended: false,
+      expired: false,
+      heardAt: at,
+      ttl,
+    };
     this.follow(followed);
     // Its request is stored now, and kept until its end, which the watchers (the audit's digest of its
     // arguments) see; the rows in between change only its task's state.
-    this.sink.call({ ...call, task: taskOf(followed) });
+    sink.call({ ...call, task: taskOf(followed) });
     if (!isRunningTask(state)) this.ended(followed, state as TaskStatus, message, at);
   }
 
@@ -132,15 +192,23 @@ export class TaskCalls {
     if (!isObject(task) || typeof task.taskId !== "string") return;
     const followed = this.tasks.get(`${requestor}:${task.taskId}`);
     const status = taskStatusOf(task.status);
-    if (!followed || followed.ended || !status) return;
+    if (!followed || !status) return;
     const message = messageOf(task);
+    // Past its bound it was ended for want of news: its end, seen after all, gives the call its outcome.
+    if (followed.expired) {
+      if (!isRunningTask(status)) this.ended(followed, status, message, at);
+      return;
+    }
+    if (followed.ended) return;
+    followed.heardAt = at;
+    followed.ttl = ttlOf(task, followed.ttl);
     if (status === followed.state && message === followed.message) return;
     if (!isRunningTask(status)) {
       this.ended(followed, status, message, at);
       return;
     }
     this.changed(followed, status, message, at);
-    this.sink.call({ ...followed.call, request: null, task: taskOf(followed), taskUpdate: "status" });
+    followed.sink.call({ ...followed.call, request: null, task: taskOf(followed), taskUpdate: "status" });
   }
 
   /** A terminal status: the call's outcome is the status's (a tool's `isError` shows as `failed`). */
@@ -164,7 +232,7 @@ export class TaskCalls {
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
     if (verdict.outcome === null) return;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
-    if (!task.ended) {
+    if (!task.ended || task.expired) {
       this.end(task, implied, verdict.outcome, at, value, bytes, verdict.errorMessage, verdict.errorCode);
       return;
     }
@@ -182,7 +250,7 @@ export class TaskCalls {
       bytesOut: bytes,
       response: value,
     };
-    this.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
+    task.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
   }
 
   private end(
@@ -196,6 +264,10 @@ export class TaskCalls {
     errorCode: number | null = null,
   ): void {
     this.changed(task, state, errorMessage, at);
+    // An end seen after the task expired: the call was ended (audited, said, exported) as `timeout`, and
+    // takes this end in the store only, as a late answer does.
+    const late = task.expired;
+    task.expired = state === "expired";
     task.ended = true;
     task.call = {
       ...task.call,
@@ -205,21 +277,21 @@ export class TaskCalls {
       errorMessage,
       ...(bytes === null ? {} : { bytesOut: bytes, response }),
     };
-    this.sink.call({ ...task.call, task: taskOf(task), taskUpdate: "end" });
+    task.sink.call({
+      ...task.call,
+      task: taskOf(task),
+      taskUpdate: "end",
+      ...(late ? { afterTimeout: true } : {}),
+    });
     task.call = { ...task.call, request: null };
     // Its result may still be asked for; once answered (or with no result to come), it is let go.
     if (bytes !== null || state === "unfinished") this.tasks.delete(task.key);
   }
 
   private changed(task: TaskCall, state: TaskState, message: string | null, at: number): void {
-    const last = task.updates[task.updates.length - 1];
     task.state = state;
     task.message = message;
-    // A task created already ended is told once.
-    if (last?.state === state && last.message === message) return;
-    task.updates.push({ at, state, message });
-    // The first (the creation) and the latest are kept.
-    if (task.updates.length > MAX_TASK_UPDATES) task.updates.splice(1, 1);
+    addTaskUpdate(task.updates, { at, state, message });
   }
 
   /**
@@ -238,6 +310,12 @@ export class TaskCalls {
     this.tasks.delete(task.key);
     this.tasks.set(task.key, task);
   }
+}
+
+/** A status's `ttl` (ms): null when it says `null` (unlimited), `kept` when it says nothing usable. */
+function ttlOf(task: Record<string, unknown>, kept: number | null): number | null {
+  if (task.ttl === null) return null;
+  return typeof task.ttl === "number" && Number.isFinite(task.ttl) && task.ttl >= 0 ? task.ttl : kept;
 }
 
 function messageOf(task: Record<string, unknown>): string | null {

@@ -84,9 +84,15 @@ export class ExchangeObserver {
     };
   }
 
-  /** Gives `timeout` to the requests of exchanges with observers of their own. */
+  /** Gives `timeout` to the requests of exchanges with observers of their own, and to their tasks. */
   tick(now: number): void {
     for (const ex of this.exchanges.values()) ex.own?.tick(now);
+    this.sessions.expireStatelessTasks(now, () => {
+      const waited = new Set<string>();
+      for (const ex of this.exchanges.values())
+        for (const key of ex.own?.taskResultsWaiting() ?? []) waited.add(key);
+      return waited;
+    });
   }
 
   /** The proxy stopped: every exchange still open ends with it, before its sessions do. */

@@ -9,6 +9,7 @@ import type { ProxySessionEndReason } from "../../../shared/session-end.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import type { CallObservation, ObservationSink } from "../protocol/observations.js";
 import { SessionObserver } from "../protocol/session-observer.js";
+import { TaskCalls } from "../protocol/task-calls.js";
 import { SESSION_WATCHERS } from "../session-watchers.js";
 import type { BatchWriter } from "../store/batch-writer.js";
 import type { Db } from "../store/db.js";
@@ -73,6 +74,13 @@ export class HttpSessions {
   private lastTick = 0;
   /** The sessions whose rows the batch being written kept. */
   private readonly inBatch = new Set<HttpSession>();
+  /**
+   * The tasks created where no session is named (session-less exchanges, the stateless session): a
+   * task outlives the exchange that created it, and its client polls it on other exchanges, each read by
+   * an observer of its own, so they share this one follower. Expired by `expireStatelessTasks`, ended
+   * when the proxy stops.
+   */
+  private readonly statelessTasks = new TaskCalls();
 
   constructor(
     private readonly writer: BatchWriter,
@@ -142,6 +150,7 @@ export class HttpSessions {
         // The legacy SSE transport answers a POST on its GET stream, which may be read first. Elsewhere a
         // request is always read before its answer, and ids of the shared stateless session collide.
         answersMayLead: key.startsWith(LEGACY_SSE_KEY),
+        ...(key === STATELESS ? { tasks: this.statelessTasks } : {}),
       }),
       sink,
       statusOf,
@@ -162,6 +171,19 @@ export class HttpSessions {
     return new SessionObserver(sink, {
       timeoutMs: this.options.timeoutMs,
       captureLimit: this.options.captureLimit,
+      tasks: this.statelessTasks,
+    });
+  }
+
+  /**
+   * Ends the session-less tasks unheard of past their bound (task-calls.ts); `waitedOn` names those a
+   * `tasks/result` of any exchange still waits on.
+   */
+  expireStatelessTasks(now: number, waitedOn: () => ReadonlySet<string>): void {
+    this.statelessTasks.expire(now, this.options.timeoutMs, () => {
+      const waited = new Set(waitedOn());
+      for (const key of this.sessions.get(STATELESS)?.observer.taskResultsWaiting() ?? []) waited.add(key);
+      return waited;
     });
   }
 
@@ -176,6 +198,8 @@ export class HttpSessions {
   }
 
   closeAll(at: number): void {
+    // Their calls' rows go to their sessions, before those end.
+    this.statelessTasks.close(at);
     const all = [...this.sessions.values()];
     // The shared writer's drops are counted once, on one session.
     const first = all[0];

@@ -2,8 +2,8 @@
  * Sessions whose wrapper is gone without closing them (killed, crashed, a full disk at exit, or a backup
  * restored with sessions open in it). The wrapper writes its session's end as it exits; a row still open
  * whose wrapper process no longer runs will never be closed by it, so the engine closes it: at its last
- * recorded activity, marked `lost`, with one `session.lost` event. The same liveness rule tells `restore`
- * which wrappers are still recording.
+ * recorded activity, marked `lost`, with one `session.lost` event, and ends the calls whose task still ran
+ * there (lost-tasks.ts). The same liveness rule tells `restore` which wrappers are still recording.
  */
 
 import { rmSync } from "node:fs";
@@ -12,6 +12,7 @@ import { insertEvent, type TrackedEvent } from "../events/tracker.js";
 import { bootTime, processStartTicks } from "../process-start.js";
 import { wrapperPresenceFiles } from "../wrapper-presence.js";
 import type { Db } from "./db.js";
+import { endLostTasks } from "./lost-tasks.js";
 
 export const LOST_SESSION_EVENT = "session.lost";
 /** `sessions.end_reason` of a session the engine closed because its wrapper was gone. */
@@ -182,6 +183,7 @@ export function closeLostSessions(db: Db, now = Date.now()): LostSession[] {
         .prepare("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL")
         .run(session.endedAt, LOST_END_REASON, open.id);
       if (Number(changed.changes) === 0) return null;
+      endLostTasks(db, id, session.endedAt);
       insertEvent(db, lostSessionEvent(session, now));
       return session;
     });

@@ -6,6 +6,7 @@ import {
   type CallSummary,
   type Outcome,
   REFUSED_HTTP_STATUSES,
+  RUNNING_FILTER,
   type ServerSummary,
 } from "../../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
@@ -18,7 +19,7 @@ import { keysetBefore } from "./keyset.js";
 import { decodePayload } from "./payload-codec.js";
 import { SERVED_WHERE } from "./served.js";
 import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "./session-clients.js";
-import { ENDED_WHERE, readTask, readTaskUpdates } from "./task-columns.js";
+import { ENDED_WHERE, RUNNING_WHERE, readTask, readTaskUpdates } from "./task-columns.js";
 
 const CALLS_KEYSET = { table: "calls", timeColumn: "started_at", alias: "c", noun: "call" };
 
@@ -72,6 +73,7 @@ const SUMMARY_COLUMNS =
 function callFilters(db: Db, query: CallsQuery, now: number): { where: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
+  const running = query.outcome === RUNNING_FILTER;
   if (query.since) {
     where.push("c.started_at >= ?");
     params.push(parseTimeSpec(query.since, now));
@@ -81,7 +83,9 @@ function callFilters(db: Db, query: CallsQuery, now: number): { where: string; p
     params.push(parseUntilSpec(query.until, now));
   }
   if (query.server) {
-    where.push("c.server = ?");
+    // The calls still running are a handful, found by their own index (calls_running): the server's index
+    // would read every call of the server for them.
+    where.push(running ? "+c.server = ?" : "c.server = ?");
     params.push(query.server);
   }
   if (query.tool) {
@@ -92,7 +96,9 @@ function callFilters(db: Db, query: CallsQuery, now: number): { where: string; p
     where.push("c.method = ?");
     params.push(query.method);
   }
-  if (query.outcome) {
+  if (running) {
+    where.push(`c.${RUNNING_WHERE}`);
+  } else if (query.outcome) {
     where.push(`c.outcome = ? AND ${ENDED_WHERE}`);
     params.push(query.outcome);
   }

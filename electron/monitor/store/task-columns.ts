@@ -20,7 +20,10 @@ const MESSAGE_CHARS = 500;
  * The condition on a `calls` row that keeps it in the figures: a call whose task still runs has no outcome
  * yet (its stored one is a stand-in), so it counts nowhere until its end is stored.
  */
-export const ENDED_WHERE = `(task_state IS NULL OR task_state NOT IN (${RUNNING_TASK_STATES.map((s) => `'${s}'`).join(", ")}))`;
+const RUNNING_SQL = RUNNING_TASK_STATES.map((s) => `'${s}'`).join(", ");
+export const ENDED_WHERE = `(task_state IS NULL OR task_state NOT IN (${RUNNING_SQL}))`;
+/** The condition on a `calls` row of a call still working: its task runs (the `running` filter). */
+export const RUNNING_WHERE = `task_state IN (${RUNNING_SQL})`;
 
 /** The task columns of a call's row; `mask` masks a text the server wrote. */
 export function taskColumns(
@@ -28,16 +31,20 @@ export function taskColumns(
   mask: (text: string) => string,
 ): Record<"task_id" | "task_state" | "task_updates", SqlValue> {
   if (!task) return { task_id: null, task_state: null, task_updates: null };
-  const updates = task.updates.map((u) => [
-    u.at,
-    u.state,
-    u.message === null ? null : capText(mask(u.message), MESSAGE_CHARS),
-  ]);
+  const updates = task.updates.map((u) => ({
+    ...u,
+    message: u.message === null ? null : capText(mask(u.message), MESSAGE_CHARS),
+  }));
   return {
     task_id: capText(mask(task.id), 256),
     task_state: task.state,
-    task_updates: JSON.stringify(updates),
+    task_updates: encodeTaskUpdates(updates),
   };
+}
+
+/** A task's status changes as `task_updates` holds them (their messages masked and capped already). */
+export function encodeTaskUpdates(updates: readonly TaskUpdate[]): string {
+  return JSON.stringify(updates.map((u) => [u.at, u.state, u.message]));
 }
 
 /** Whether a stored row counts in the figures (see ENDED_WHERE). */

@@ -8,7 +8,12 @@ import {
   callsExport,
   exportedCount,
 } from "../../../shared/calls-export.js";
-import type { CallDetail, CallSummary, Outcome } from "../../../shared/domain.js";
+import {
+  type CallDetail,
+  type CallSummary,
+  type OutcomeFilter,
+  RUNNING_FILTER,
+} from "../../../shared/domain.js";
 import type { SaveResult } from "../../../shared/files.js";
 import { exportFilename } from "../file-content.js";
 import { mergeCalls } from "../list-order.js";
@@ -34,7 +39,8 @@ export interface CallFilters {
   server: string;
   /** A tool's exact name (its `tools/call` calls only). */
   tool: string;
-  outcome: Outcome | "";
+  /** An outcome, or `running`: the calls with none yet (a task still working). */
+  outcome: OutcomeFilter | "";
 }
 
 /**
@@ -98,7 +104,8 @@ export const useCallsStore = defineStore("calls", () => {
     return (
       (filters.server === "" || call.server === filters.server) &&
       (filters.tool === "" || (call.method === "tools/call" && call.target === filters.tool)) &&
-      (filters.outcome === "" || call.outcome === filters.outcome) &&
+      (filters.outcome === "" ||
+        (filters.outcome === RUNNING_FILTER ? call.outcome === null : call.outcome === filters.outcome)) &&
       inRange(call)
     );
   }
@@ -116,7 +123,11 @@ export const useCallsStore = defineStore("calls", () => {
     for (const call of batch) servers.add(call.server);
     if (servers.size !== seenServers.value.length) seenServers.value = [...servers];
     noteTools(batch);
-    list.receive(batch.filter(matches));
+    // A call is sent again when its task changes: one that no longer matches (its task ended, under the
+    // `running` filter) leaves the list rather than stay as it was.
+    const kept = batch.filter(matches);
+    if (kept.length < batch.length) list.remove(new Set(batch.filter((c) => !matches(c)).map((c) => c.id)));
+    list.receive(kept);
   }
 
   async function select(id: number | null): Promise<void> {

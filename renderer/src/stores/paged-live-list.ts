@@ -64,6 +64,11 @@ export interface PagedLiveList<T extends Row> {
   /** Fetches the newest page again and merges it in, keeping the rows below; a failure keeps the list. */
   refreshNewest(): Promise<void>;
   /**
+   * Takes out rows that changed and no longer match the list's query (a call whose task ended, in a list
+   * of the calls still running): what is stored below them is unchanged, so paging goes on as it was.
+   */
+  remove(ids: ReadonlySet<number>): void;
+  /**
    * Drops the rows that fell out of a range relative to now (`inRange` false: older than its start).
    * Everything stored below them is older still, so nothing older is left to page to.
    */
@@ -154,6 +159,13 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     }
   }
 
+  function remove(ids: ReadonlySet<number>): void {
+    if (ids.size === 0) return;
+    if (pending) pending = pending.filter((row) => !ids.has(row.id));
+    const kept = items.value.filter((row) => !ids.has(row.id));
+    if (kept.length !== items.value.length) items.value = kept;
+  }
+
   function dropAged(inRange: (row: T) => boolean): void {
     const kept = items.value.filter(inRange);
     if (kept.length === items.value.length) return;
@@ -177,6 +189,7 @@ export function usePagedLiveList<T extends Row>(options: PagedLiveListOptions<T>
     loadOlder,
     receive,
     refreshNewest,
+    remove,
     dropAged,
   };
 }
