@@ -281,7 +281,7 @@ export class TaskCalls {
       ...task.call,
       task: taskOf(task),
       taskUpdate: "end",
-      ...(late ? { afterTimeout: true } : {}),
+      ...(late ? { replaces: "timeout" as const } : {}),
     });
     task.call = { ...task.call, request: null };
     // Its result may still be asked for; once answered (or with no result to come), it is let go.
