@@ -21,10 +21,17 @@ describe("a word quoted for the user's shell", () => {
     expect(win("C:\\$work\\`tick")).toBe('"C:\\`$work\\``tick"');
     expect(win("a;b & c")).toBe('"a;b & c"');
     expect(win("")).toBe('""');
-    // A launcher as --repair's was and now lines show it.
+    // PowerShell ends a double-quoted string at a typographic double quote too, as a name may hold.
+    expect(win("the “files” server")).toBe('"the `“files`” server"');
+    expect(win("„x“")).toBe('"`„x`“"');
+    // A launcher as --repair's was and now lines show it: a line starting with a quoted word is a string
+    // to PowerShell, run by its call operator.
     expect(
       quoteWords(["C:\\Program Files\\nodejs\\node.exe", "C:\\mcpscope\\bin\\mcpscope.js"], "win32"),
-    ).toBe('"C:\\Program Files\\nodejs\\node.exe" C:\\mcpscope\\bin\\mcpscope.js');
+    ).toBe('& "C:\\Program Files\\nodejs\\node.exe" C:\\mcpscope\\bin\\mcpscope.js');
+    expect(quoteWords(["node.exe", "C:\\my files\\server.js"], "win32")).toBe(
+      'node.exe "C:\\my files\\server.js"',
+    );
   });
 
   it("elsewhere, in single quotes, which a POSIX shell reads back as written", () => {

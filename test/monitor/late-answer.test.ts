@@ -60,7 +60,7 @@ function session(server: string) {
 }
 
 interface Calls {
-  calls: { outcome: string; durationMs: number; bytesOut: number; response: string | null }[];
+  calls: { target: string; outcome: string; durationMs: number; bytesOut: number; response: string | null }[];
 }
 interface Stats {
   servers: { calls: number; errors: number; operations: { latency_ms: { max: number } }[] }[];
@@ -114,6 +114,34 @@ describe("a response after the request's timeout", () => {
     expect(calls[0]).toMatchObject({ outcome: "ok", durationMs: 700 });
     expect(calls[0]?.response).toContain("work done");
     expect(server).toMatchObject({ calls: 1, errors: 0 });
+    observer.close(t0 + 10_000);
+    writer.close();
+  });
+
+  it("gives an answer to a reused id to the newer request, not to an older one a null-id error ended", async () => {
+    const { writer, observer } = observed("reused");
+    const t0 = Date.now() - 5 * 60_000;
+    const call = (name: string, at: number) =>
+      observer.line("in", line({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name } }), at);
+    call("first", t0);
+    // Taken for the answer of the one request in flight: the first call is stored with it.
+    observer.line(
+      "out",
+      line({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "Invalid Request" } }),
+      t0 + 10,
+    );
+    // A client whose ids start over sends id 7 again; that request times out, then its answer comes.
+    call("second", t0 + 100);
+    observer.tick(t0 + 2200);
+    const result = { content: [{ type: "text", text: "second done" }] };
+    observer.line("out", line({ jsonrpc: "2.0", id: 7, result }), t0 + 3100);
+    writer.flush();
+    const { calls } = await stored("reused");
+    const byTarget = Object.fromEntries(calls.map((c) => [c.target, c]));
+    expect(byTarget.first).toMatchObject({ outcome: "client_error" });
+    expect(byTarget.first?.response).not.toContain("second done");
+    expect(byTarget.second).toMatchObject({ outcome: "ok", durationMs: 3000 });
+    expect(byTarget.second?.response).toContain("second done");
     observer.close(t0 + 10_000);
     writer.close();
   });

@@ -50,6 +50,32 @@ function userVersion(dataDir: string): number {
   }
 }
 
+/** A call's row as a wrapper's recorder queues it. */
+const heldCall = (i: number) => ({
+  ...{ session_id: "s", server: "x", direction: "c2s", request_id: String(i), method: "tools/call" },
+  ...{
+    started_at: i,
+    duration_ms: 1,
+    outcome: "ok",
+    bytes_in: 1,
+    bytes_out: 1,
+    progress_count: 0,
+    rounds: 0,
+  },
+});
+
+function storedRequests(dataDir: string): unknown[] {
+  const db = openRawDb(databasePath(dataDir), { readOnly: true });
+  try {
+    return db
+      .prepare("SELECT request_id FROM calls ORDER BY id")
+      .all()
+      .map((r) => r.request_id);
+  } finally {
+    db.close();
+  }
+}
+
 const keptCopies = (dataDir: string) =>
   readdirSync(backupDir(dataDir))
     .filter((name) => name.startsWith("mcpscope-before-upgrade-"))
@@ -173,6 +199,19 @@ describe("an upgrade keeps the database as it was", () => {
     expect(readdirSync(dataDir)).not.toContain("backups");
   });
 
+  it("a wrapper that ends just after the upgrade stores what it held, not waiting for its next try", async () => {
+    const dataDir = join(dir.path, "held-at-exit");
+    olderDatabase(dataDir);
+    // As the wrapper's observer opens it, tried again every 5 s: the session ends sooner than that.
+    const writer = new BatchWriter({ open: () => openDb(databasePath(dataDir), { olderSchema: "refuse" }) });
+    for (let i = 1; i <= 3; i++) writer.enqueue("calls", heldCall(i));
+    expect(writer.flush()).toBe(false);
+    await cliOkInProcess(["stats", "--data-dir", dataDir]);
+    expect(writer.close()).toBe(true);
+    expect(writer.droppedCalls).toBe(0);
+    expect(storedRequests(dataDir)).toEqual(["1", "2", "3"]);
+  });
+
   it("a wrapper holds the calls it sees until the upgrade (bounded, the rest counted), then stores them", async () => {
     const dataDir = join(dir.path, "held");
     olderDatabase(dataDir);
@@ -184,19 +223,7 @@ describe("an upgrade keeps the database as it was", () => {
       maxQueue: 5,
       onProblem: (message) => problems.push(message),
     });
-    const call = (i: number) =>
-      writer.enqueue("calls", {
-        ...{ session_id: "s", server: "x", direction: "c2s", request_id: String(i), method: "tools/call" },
-        ...{
-          started_at: i,
-          duration_ms: 1,
-          outcome: "ok",
-          bytes_in: 1,
-          bytes_out: 1,
-          progress_count: 0,
-          rounds: 0,
-        },
-      });
+    const call = (i: number) => writer.enqueue("calls", heldCall(i));
     for (let i = 1; i <= 3; i++) call(i);
     expect(writer.flush()).toBe(false);
     for (let i = 4; i <= 7; i++) call(i); // 2 fit, 2 do not
@@ -209,17 +236,7 @@ describe("an upgrade keeps the database as it was", () => {
 
     await cliOkInProcess(["stats", "--data-dir", dataDir]);
     expect(writer.close()).toBe(true);
-    const db = openRawDb(databasePath(dataDir), { readOnly: true });
-    try {
-      expect(
-        db
-          .prepare("SELECT request_id FROM calls ORDER BY id")
-          .all()
-          .map((r) => r.request_id),
-      ).toEqual(["1", "2", "3", "4", "5"]);
-    } finally {
-      db.close();
-    }
+    expect(storedRequests(dataDir)).toEqual(["1", "2", "3", "4", "5"]);
     expect(writer.droppedCalls).toBe(2);
   });
 });

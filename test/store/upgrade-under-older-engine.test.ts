@@ -152,6 +152,22 @@ describe.skipIf(!proc)("an upgrade while an older engine has the database open",
     expect(userVersion()).toBe(OLDER);
   });
 
+  it("a newer engine leaves a database whose header cannot be read where an older engine has it open", async () => {
+    const fd = openSync(databasePath(dataDir), "r+");
+    writeSync(fd, Buffer.alloc(100, 0xff), 0, 100, 0);
+    closeSync(fd);
+    const before = readFileSync(databasePath(dataDir));
+
+    const older = await engineFile({ alerts: true, schema: OLDER });
+    await expect(
+      createEngine({ dataDir, inventory: false, alerts: false, remoteProxies: false, readPool: false }),
+    ).rejects.toThrow(
+      `the database ${databasePath(dataDir)} cannot be read (file is not a database) and is open in an older mcpscope (the app or \`mcpscope serve\`, pid ${older.pid}): moving it aside would take it from under that one; quit it or update it, then run this again (nothing was changed)`,
+    );
+    expect(readdirSync(dataDir).filter((name) => name.includes(".corrupt-"))).toEqual([]);
+    expect(readFileSync(databasePath(dataDir)).equals(before)).toBe(true);
+  });
+
   it("an engine of this schema (starting beside the command) does not hold the upgrade back", async () => {
     await engineFile({ alerts: true, schema: SCHEMA_VERSION });
     await cliOkInProcess(["stats", "--data-dir", dataDir]);

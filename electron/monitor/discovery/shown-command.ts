@@ -59,17 +59,21 @@ export function shownEnv(
  * it holds anything that shell would act on. A POSIX shell takes it in single quotes. On Windows the
  * shell is unknown: PowerShell (the default terminal there) is assumed, in double quotes, which cmd.exe
  * also reads a path with spaces from; inside them `"` is doubled (both read `""` as one) and PowerShell's
- * `$` and backtick are escaped with a backtick.
+ * `$`, backtick and typographic double quotes (“ ” „, which it takes for `"`) are escaped with a backtick.
  */
 export function quoteArg(arg: string, platform: NodeJS.Platform = process.platform): string {
   if (platform === "win32")
     return /^[\w+=:./\\-]+$/.test(arg)
       ? arg
-      : `"${arg.replace(/["$`]/g, (c) => (c === '"' ? '""' : `\`${c}`))}"`;
+      : `"${arg.replace(/["$`\u201c-\u201e]/g, (c) => (c === '"' ? '""' : `\`${c}`))}"`;
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
-/** Words as one command line for the user's shell, each quoted by `quoteArg`. */
+/**
+ * Words as one command line for the user's shell, each quoted by `quoteArg`. PowerShell reads a line that
+ * starts with a quoted word as a string, not a command: its call operator `&` goes first then.
+ */
 export function quoteWords(words: readonly string[], platform: NodeJS.Platform = process.platform): string {
-  return words.map((word) => quoteArg(word, platform)).join(" ");
+  const line = words.map((word) => quoteArg(word, platform)).join(" ");
+  return platform === "win32" && line.startsWith('"') ? `& ${line}` : line;
 }

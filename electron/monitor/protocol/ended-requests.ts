@@ -59,6 +59,15 @@ export class EndedRequests {
     guessed.set(key, { entry: { ...entry, request: null }, outcome });
   }
 
+  /**
+   * A new request of `stream` reuses `key`: an answer with it is now the new one's, never a correction of
+   * an older call stored without its answer (that call keeps what it was stored with).
+   */
+  reused(stream: Stream, key: string): void {
+    this.timedOut[stream].delete(key);
+    this.guessed[stream].delete(key);
+  }
+
   /** An answer to request `key` of `stream` came: why it may, if that request ended here (then forgotten). */
   answered(stream: Stream, key: string): EndedAnswer | undefined {
     if (this.cancelled[stream].delete(key)) return "cancelled";

@@ -174,6 +174,7 @@ export class PendingRequests {
     }
     // A request with an id whose reuse expired (`isReused`): the answers still missing are taken as lost.
     this.reused[stream].delete(idKey(id));
+    this.ended.reused(stream, idKey(id));
     if (stream === "in") entry.clientWaitedAt = this.clientWait.waitedAt(entry.startedAt);
     else if (!LONG_LIVED_METHODS.has(entry.method))
       this.clientWait.hold(entry, entry.method, entry.startedAt);

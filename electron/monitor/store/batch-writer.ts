@@ -338,6 +338,8 @@ export class BatchWriter {
    */
   close(keepTrying: () => boolean = () => false): boolean {
     this.closing = true;
+    // The last chance for rows held for an upgrade: one that came since the last try is not waited out.
+    if (this.refusals.refusedBecause === AWAITING_UPGRADE) this.lastOpenFailure = 0;
     let stored = this.flush();
     while (!stored && this.refusals.refusedBecause === LOCKED && keepTrying()) stored = this.flush();
     this.drop(this.queue);

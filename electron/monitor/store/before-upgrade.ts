@@ -157,10 +157,15 @@ function hasTable(db: Db, name: string): boolean {
  * without its record for other failures, not for this one.
  */
 export class OlderEngineRunning extends MonitoringError {
-  constructor(path: string, from: number, engine: EnginePresence) {
+  /** `from`: the schema of the database, or why it cannot be read (then it is not moved aside either). */
+  constructor(path: string, from: number | { unreadable: string }, engine: EnginePresence) {
+    const held =
+      typeof from === "number"
+        ? `(schema ${from}) is open in an older mcpscope (the app or \`mcpscope serve\`, pid ${engine.pid}): upgrading it would stop that one's recording`
+        : `cannot be read (${from.unreadable}) and is open in an older mcpscope (the app or \`mcpscope serve\`, pid ${engine.pid}): moving it aside would take it from under that one`;
     super(
       "storage",
-      `the database ${path} (schema ${from}) is open in an older mcpscope (the app or \`mcpscope serve\`, pid ${engine.pid}): upgrading it would stop that one's recording; quit it or update it, then run this again (nothing was changed)`,
+      `the database ${path} ${held}; quit it or update it, then run this again (nothing was changed)`,
       false,
     );
   }

@@ -7,7 +7,9 @@
  * database written by a newer mcpscope is refused rather than written into.
  */
 import { existsSync, renameSync } from "node:fs";
-import { refuseUnderOlderEngine } from "./before-upgrade.js";
+import { dirname } from "node:path";
+import { olderSchemaEngine } from "../engine-presence.js";
+import { OlderEngineRunning, refuseUnderOlderEngine } from "./before-upgrade.js";
 import { DAMAGED_MESSAGE, type Db, type OpenOptions, openDb, openRawDb } from "./db.js";
 import { newerSchemaError, SCHEMA_VERSION } from "./migrations.js";
 
@@ -103,7 +105,10 @@ export function openCheckedDb(
     } catch (error) {
       // Opening can fail on the header already ("file is not a database").
       const message = (error as Error).message;
-      if (!DAMAGED_MESSAGE.test(message)) throw error;
+      if (error instanceof OlderEngineRunning || !DAMAGED_MESSAGE.test(message)) throw error;
+      // Its schema unknown, an older engine may have it open: moved aside, that one would write on unseen.
+      const older = olderSchemaEngine(dirname(path), SCHEMA_VERSION);
+      if (older) throw new OlderEngineRunning(path, { unreadable: message }, older);
       reason = message;
     }
     if (reason !== null) recovery = { movedTo: moveAside(path, now), reason, time: now };
