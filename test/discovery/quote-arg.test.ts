@@ -39,6 +39,9 @@ describe("a word quoted for the user's shell", () => {
     const quoted = words.map((word) => quoteArg(word, "linux"));
     expect(quoted.slice(0, 2)).toEqual(["'/home/me/my data'", "'it'\\''s'"]);
     expect(quoted.at(-1)).toBe("/plain/path-1.2");
+    // zsh reads an unquoted `=ls` as the path of `ls`; inside a word, `=` is plain.
+    expect(quoteArg("=ls", "darwin")).toBe("'=ls'");
+    expect(quoteArg("--data-dir=/tmp/x", "darwin")).toBe("--data-dir=/tmp/x");
     const echoed = execFileSync("/bin/sh", ["-c", `printf '%s\\n' ${quoted.join(" ")}`], {
       encoding: "utf8",
     });

@@ -66,7 +66,8 @@ export function quoteArg(arg: string, platform: NodeJS.Platform = process.platfo
     return /^[\w+=:./\\-]+$/.test(arg)
       ? arg
       : `"${arg.replace(/["$`\u201c-\u201e]/g, (c) => (c === '"' ? '""' : `\`${c}`))}"`;
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+  // A leading `=` is quoted too: zsh expands `=word` to the path of the command `word`.
+  return /^(?!=)[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 /**
