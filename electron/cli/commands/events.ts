@@ -11,7 +11,9 @@ const FLAGS: FlagSpecs = {
   since: {
     kind: "string",
     placeholder: "TIME",
-    help: "only events after this: a duration back or ISO 8601 (default 24h; with --session, all of it)",
+    default: "24h",
+    noDefaultWith: "session",
+    help: "only events after this: a duration back or ISO 8601 (with --session, the whole session by default)",
   },
   until: {
     kind: "string",

@@ -1,6 +1,9 @@
-/** `mcpscope events --session ID` lists the whole session, and `--until` still ends the list where it says. */
+/**
+ * `mcpscope events --until`: an empty range counting the default --since (24h) is a usage error, as in every
+ * listing; `--session ID` lists the whole session, and `--until` still ends the list where it says.
+ */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { cliInProcess, cliJsonInProcess } from "../helpers/cli-in-process.js";
 import { tempStore } from "../logs/store.js";
 
 let store: Awaited<ReturnType<typeof tempStore>>;
@@ -34,4 +37,23 @@ it("keeps a session's events up to --until, from the session's start (no --since
   const untilNoon = new Date(start + DAY + DAY / 2).toISOString();
   expect(await types("--until", untilNoon)).toEqual(["timeout", "wrapper.start"]);
   expect(await types("--until", "60h")).toEqual(["wrapper.start"]);
+});
+
+it("refuses an --until before the default --since in one line (exit 2), unless --session is given", async () => {
+  const result = await cliInProcess(["events", "--until", "48h", "--data-dir", store.dataDir]);
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toMatch(
+    /^mcpscope events: the range is empty: --since 24h \(the default, .+Z\) is not before --until 48h \(.+Z\)\n$/,
+  );
+  const session = await cliInProcess([
+    "events",
+    "--session",
+    "s1",
+    "--until",
+    "48h",
+    "--data-dir",
+    store.dataDir,
+  ]);
+  expect(session.status).toBe(0);
 });
