@@ -13,6 +13,8 @@ export interface FlagSpec {
   help: string;
   placeholder?: string;
   default?: string;
+  /** The default does not apply when this other flag is given (`events --session`: all of the session). */
+  noDefaultWith?: string;
 }
 
 export type FlagSpecs = Record<string, FlagSpec>;
@@ -176,7 +178,8 @@ function checkShape(command: string, args: ParsedArgs, shape: ArgShape): void {
 function checkRange(all: FlagSpecs, flags: ParsedArgs["flags"], sinceFromUntil: boolean): void {
   const [sinceSpec, untilSpec] = [all.since, all.until];
   if (sinceSpec?.placeholder !== "TIME" || untilSpec?.placeholder !== "TIME") return;
-  const sinceText = typeof flags.since === "string" ? flags.since : sinceSpec.default;
+  const defaulted = sinceSpec.noDefaultWith === undefined || flags[sinceSpec.noDefaultWith] === undefined;
+  const sinceText = typeof flags.since === "string" ? flags.since : defaulted ? sinceSpec.default : undefined;
   const untilText = typeof flags.until === "string" ? flags.until : undefined;
   if (sinceText === undefined) return;
   const now = Date.now();

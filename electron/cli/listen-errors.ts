@@ -1,5 +1,16 @@
 /** What `--listen` went wrong with, in one line a user can act on; null when it is no listening problem. */
 import { MonitoringError } from "../monitor/errors.js";
+import { blockedPortText, fetchBlocksPort } from "../monitor/supervisor/blocked-ports.js";
+import { UsageError } from "./args.js";
+
+/**
+ * A `--listen` port that fetch refuses is out of reach of every browser and fetch-based client: a usage
+ * error before anything listens, rather than a URL no one can open.
+ */
+export function refuseBlockedPort(host: string, port: number): void {
+  if (fetchBlocksPort(port))
+    throw new UsageError(`--listen ${host}:${port}: ${blockedPortText(port)}; listen on another port`);
+}
 
 export function listenError(error: unknown, host: string, port: number): MonitoringError | null {
   const code = (error as NodeJS.ErrnoException).code;

@@ -50,7 +50,7 @@ export const callsCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope calls [--since 1h] [--server NAME] [--tool NAME] [--outcome OUTCOME] [--limit 50] [--before ID] [--json]",
+          "mcpscope calls [--since TIME] [--until TIME] [--server NAME] [--tool NAME] [--method METHOD] [--outcome OUTCOME] [--limit 50] [--before ID] [--json]",
           this.summary,
           FLAGS,
         ),

@@ -49,7 +49,7 @@ const FLAGS: FlagSpecs = {
 };
 
 const USAGE =
-  "mcpscope check [--timeout 10s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --server ID|NAME [--home DIR] [--json]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
+  "mcpscope check [--timeout 10s] [--slow 2s] [--json] -- COMMAND [ARGS…]\n       mcpscope check --server ID|NAME [--home DIR] [--json]\n       mcpscope check --url URL [--header 'K: V']… [--transport http|sse] [--json]";
 
 export const checkCommand: Command = {
   name: "check",

@@ -42,7 +42,7 @@ export const discoverCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope discover [--client ID] [--project DIR]… [--json]",
+          "mcpscope discover [--client ID] [--project DIR]… [--home DIR] [--json]",
           this.summary,
           FLAGS,
           "Missing config files are skipped; unreadable or malformed ones are reported as warnings.",

@@ -11,7 +11,9 @@ const FLAGS: FlagSpecs = {
   since: {
     kind: "string",
     placeholder: "TIME",
-    help: "only events after this: a duration back (24h) or ISO 8601",
+    default: "24h",
+    noDefaultWith: "session",
+    help: "only events after this: a duration back or ISO 8601 (with --session, the whole session by default)",
   },
   until: {
     kind: "string",
@@ -75,7 +77,7 @@ export const eventsCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope events [--since 24h] [--category C] [--type T] [--severity S] [--server NAME] [--session ID] [--limit 100] [--json]\n       mcpscope events groups [--since 24h] [--server NAME] [--json]",
+          "mcpscope events [--since 24h] [--until TIME] [--category C] [--type T] [--severity S] [--server NAME] [--session ID] [--limit 100] [--json]\n       mcpscope events groups [--since 24h] [--server NAME] [--json]",
           this.summary,
           FLAGS,
         ),

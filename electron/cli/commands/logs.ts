@@ -77,7 +77,7 @@ export const logsCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope logs [--since 1h] [--until TIME] [--server NAME] [--level warning] [--grep TEXT] [--session ID] [--limit 100] [--follow] [--json]\n       mcpscope logs patterns [--since 24h] [--server NAME] [--json]",
+          "mcpscope logs [--since TIME] [--until TIME] [--server NAME] [--level warning] [--grep TEXT] [--session ID] [--limit 100] [--follow] [--json]\n       mcpscope logs patterns [--since 24h] [--server NAME] [--json]",
           this.summary,
           FLAGS,
         ),

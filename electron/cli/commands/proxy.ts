@@ -4,13 +4,12 @@ import { resolveDataDir } from "../../monitor/paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../../monitor/pipeline/capture-limit.js";
 import { MAX_MESSAGE_BYTES } from "../../monitor/protocol/line-splitter.js";
 import { startHttpProxy } from "../../monitor/proxy-http/http-proxy.js";
-import { blockedPortText, fetchBlocksPort } from "../../monitor/supervisor/blocked-ports.js";
 import { parseDuration } from "../../monitor/time.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
-import { listenError } from "../listen-errors.js";
+import { listenError, refuseBlockedPort } from "../listen-errors.js";
 import { TIMEOUT_FLAG } from "../timeout-flag.js";
 import { parseListen } from "./serve.js";
 
@@ -74,8 +73,7 @@ export const proxyCommand: Command = {
     }
     const upstream = parseUpstream(flagString(args, "upstream"));
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:0");
-    if (fetchBlocksPort(port))
-      throw new UsageError(`--listen ${host}:${port}: ${blockedPortText(port)}; listen on another port`);
+    refuseBlockedPort(host, port);
     const captureLimit = Number(flagString(args, "capture-limit") ?? DEFAULT_CAPTURE_LIMIT);
     if (!Number.isInteger(captureLimit) || captureLimit < 256)
       throw new UsageError("--capture-limit must be a whole number of bytes, at least 256");

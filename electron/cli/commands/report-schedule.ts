@@ -75,8 +75,12 @@ const SUBCOMMANDS: ArgShape = {
   },
 };
 
-const USAGE =
-  "mcpscope report schedule list | add NAME --period P --at HH:MM [--folder DIR] [--channel NAME]… | remove NAME | runs [--schedule NAME]";
+const USAGE = [
+  "mcpscope report schedule list [--json]",
+  "       mcpscope report schedule add NAME --period P --at HH:MM [--weekday DAY] [--day N] [--format F]… [--folder DIR] [--channel NAME]… [--server NAME]… [--client ID] [--disabled] [--replace]",
+  "       mcpscope report schedule remove NAME",
+  "       mcpscope report schedule runs [--schedule NAME] [--json]",
+].join("\n");
 
 const EXTRA = `Schedules live under "reports.schedules" in settings.json; the running app or \`mcpscope serve\` runs
 them. Each run covers the time since the schedule was last due (a monthly run on the 1st: the previous

@@ -108,7 +108,7 @@ export const reportCommand: Command = {
     if (args.flags.help) {
       io.stdout.write(
         formatHelp(
-          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--output FILE | FOLDER | -] [--force]",
+          "mcpscope report [--since 7d | --period day|week|month] [--until TIME] [--server NAME]… [--client ID] [--format html|pdf|md|csv|json] [--section NAME] [--paper a4|letter] [--output FILE | FOLDER | -] [--force]",
           this.summary,
           FLAGS,
           EXTRA,

@@ -22,7 +22,7 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from ".
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { exposedWhere } from "../exposure.js";
 import type { Command } from "../io.js";
-import { listenError } from "../listen-errors.js";
+import { listenError, refuseBlockedPort } from "../listen-errors.js";
 import { followServeToken, keepServeToken, serveTokenFile } from "../serve-token.js";
 import { onStopSignals } from "../stop-signals.js";
 
@@ -88,6 +88,7 @@ export const serveCommand: Command = {
       return 0;
     }
     const { host, port } = parseListen(flagString(args, "listen") ?? "127.0.0.1:7800");
+    refuseBlockedPort(host, port);
     const otlp = parseOtlpEndpoint(flagString(args, "otlp-endpoint"));
     const allowCommands = args.flags[ALLOW_COMMANDS] === true;
     const dataDir = resolveDataDir(flagString(args, "data-dir"));

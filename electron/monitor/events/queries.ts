@@ -20,7 +20,7 @@ import type { Db, Row, SqlValue } from "../store/db.js";
 import { keysetBefore } from "../store/keyset.js";
 import { resolveRange } from "../store/queries.js";
 import { readTask } from "../store/task-columns.js";
-import { iso } from "../time.js";
+import { iso, parseUntilSpec } from "../time.js";
 import { eventTypeMatch } from "./type-pattern.js";
 
 const EVENTS_KEYSET = { table: "events", timeColumn: "time", noun: "event" };
@@ -66,7 +66,7 @@ function toRecord(row: Row): EventRecord {
 const COLUMNS =
   "id, time, category, type, severity, server, session_id, request_id, trace_id, progress_token, parent_event, message, details";
 
-/** Events newest first. Without `since`, the last 24 hours (all of a session's when `session` is set). */
+/** Events newest first. Without `since`, the last 24 hours (with `session`: all of it, up to `until`). */
 export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventRecord[] {
   const where: string[] = [];
   const params: SqlValue[] = [];
@@ -74,6 +74,10 @@ export function listEvents(db: Db, query: EventsQuery, now = Date.now()): EventR
     const range = resolveRange(query.since, query.until, "24h", now);
     where.push("time >= ? AND time <= ?");
     params.push(range.since, range.until);
+  } else if (query.until) {
+    // A session's events from its start, up to --until when one is given.
+    where.push("time <= ?");
+    params.push(parseUntilSpec(query.until, now));
   }
   if (query.category) {
     where.push("category = ?");
