@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { foldOnce } from "../../electron/monitor/metrics/fold.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { TaskCalls } from "../../electron/monitor/protocol/task-calls.js";
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
@@ -51,9 +52,10 @@ const task = (status: string, ttl: number | null) => ({
 
 /**
  * A session of `server` whose client called `research` as a task at t0 (3 hours ago), with this ttl,
- * recorded by the wrapper of pid `wrapperPid`.
+ * recorded by the wrapper of pid `wrapperPid`. Given `shared`, its tasks are followed there and expired by
+ * its owner, as the HTTP proxy's session-less exchanges' are (http-sessions.ts).
  */
-function session(server: string, ttl: number | null, wrapperPid = 2) {
+function session(server: string, ttl: number | null, wrapperPid = 2, shared?: TaskCalls) {
   // The session's own row too: its calls' audit records name it.
   const writer = new BatchWriter({
     open: () => openDb(databasePath(dir.path)),
@@ -63,7 +65,7 @@ function session(server: string, ttl: number | null, wrapperPid = 2) {
   const identity = { sessionId: server, server, command: "x", startedAt: t0, pid: 1, wrapperPid };
   const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
   const recorder: SessionRecorder = new SessionRecorder(writer, identity, undefined, null, watchers);
-  const observer = new SessionObserver(recorder, { timeoutMs: 2000 });
+  const observer = new SessionObserver(recorder, { timeoutMs: 2000, ...(shared ? { tasks: shared } : {}) });
   const send = (stream: "in" | "out", message: unknown, at: number) => {
     observer.line(stream, Buffer.from(JSON.stringify(message)), t0 + at);
     writer.flush();
@@ -74,6 +76,7 @@ function session(server: string, ttl: number | null, wrapperPid = 2) {
     send,
     tick(at: number) {
       observer.tick(t0 + at);
+      shared?.expire(t0 + at, 2000, () => observer.taskResultsWaiting());
       writer.flush();
     },
     close(at: number) {
@@ -213,5 +216,53 @@ describe("a task nobody hears of again", () => {
     expect(server).toMatchObject({ calls: 1, errors: 1 });
     foldOnce(db);
     expect((await stored("task-lost")).server).toMatchObject({ calls: 1, errors: 1 });
+  });
+
+  it("is let go once ended and unheard of past its bound again, by the proxy's shared follower too", async () => {
+    // The HTTP proxy follows every session-less task in one follower for its whole life: a task whose
+    // result nobody asks for, or whose late end never comes, must not stay there (with its exchange).
+    const shared = new TaskCalls();
+    const s = session("task-let-go", 5 * MIN, 2, shared);
+    s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 1 * MIN);
+    s.send("out", ok(2, task("completed", 5 * MIN)), 1 * MIN + 5);
+    const other = { ...task("working", 5 * MIN), taskId: "U" };
+    s.send("in", rpc(3, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 2 * MIN);
+    s.send("out", ok(3, { task: other }), 2 * MIN + 10);
+    // T ended, its tasks/result may still come; U runs.
+    s.tick(6 * MIN);
+    expect(shared.size).toBe(2);
+    // Five minutes after its end T is let go; U expires past its bound, its late end still awaited.
+    s.tick(7 * MIN + 11);
+    expect(shared.size).toBe(1);
+    let { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-let-go",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
+      ["U", "timeout"],
+      ["T", "ok"],
+    ]);
+    // As long again since it expired, U is let go too.
+    s.tick(12 * MIN + 12);
+    expect(shared.size).toBe(0);
+    // A result asked for after that changes nothing stored.
+    s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 13 * MIN);
+    s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 13 * MIN + 5);
+    ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-let-go",
+      "--data-dir",
+      dir.path,
+    ]));
+    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
+      ["U", "timeout"],
+      ["T", "ok"],
+    ]);
+    shared.close(14 * MIN);
+    s.close(14 * MIN);
   });
 });

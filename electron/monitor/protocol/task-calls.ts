@@ -56,6 +56,11 @@ export class TaskCalls {
   /** By the stream the creating request was sent on, then the task's id. */
   private readonly tasks = new Map<string, TaskCall>();
 
+  /** How many tasks are followed: those running, and those ended whose result or late end may still come. */
+  get size(): number {
+    return this.tasks.size;
+  }
+
   /** The task a `tasks/*` request is about, kept on its pending entry. */
   static taskIdOf(method: string, params: Record<string, unknown> | undefined): string | null {
     if (!method.startsWith("tasks/")) return null;
@@ -115,16 +120,23 @@ export class TaskCalls {
    * Ends, as `timeout` with its task `expired`, each task unheard of for longer than its bound (its ttl,
    * at least the request timeout). `waitedOn` gives the tasks a `tasks/result` still waits on, keyed as
    * the tasks are: their client is waiting, which is news enough. Asked only when some task is past its bound.
+   * A task that ended is let go once unheard of as long again since its end.
    */
   expire(now: number, requestTimeoutMs: number, waitedOn: () => ReadonlySet<string>): void {
     let waited: ReadonlySet<string> | null = null;
     for (const task of this.tasks.values()) {
-      if (task.ended) continue;
       const bound = taskSilenceBound(task.ttl, requestTimeoutMs);
       if (now - task.heardAt <= bound) continue;
       waited ??= waitedOn();
       if (waited.has(task.key)) {
         task.heardAt = now;
+        continue;
+      }
+      // Ended and unheard of as long again since (its result never asked for, or its late end never seen):
+      // let go, as its receiver may have deleted it by now. Else a session (the HTTP proxy's shared follower,
+      // for the proxy's whole life) would keep every such task, and what its sink holds, to MAX_TASKS.
+      if (task.ended) {
+        this.tasks.delete(task.key);
         continue;
       }
       const why = `nothing heard of its task for ${Math.round(bound / 1000)} s (its ttl, or the bound for a task without one): no status, no tasks/result waiting`;
@@ -269,6 +281,7 @@ export class TaskCalls {
     const late = task.expired;
     task.expired = state === "expired";
     task.ended = true;
+    task.heardAt = at;
     task.call = {
       ...task.call,
       outcome,

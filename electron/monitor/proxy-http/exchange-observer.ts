@@ -21,6 +21,7 @@ import {
   append,
   cancelledIdOf,
   decode,
+  emptyBody,
   isAnswer,
   isEventStream,
   isJson,
@@ -205,6 +206,7 @@ export class ExchangeObserver {
     if (observer && ex.requestFed && ex.requestIds.length > 0) observer.forget("in", ex.requestIds);
     else if (!ex.requestFed) ex.session?.recorder.unobserved(1);
     ex.own?.close(at);
+    letGoOfBodies(ex);
     ex.session?.recorder.protocolEvent({
       time: at,
       type: "observation_gap",
@@ -410,6 +412,7 @@ export class ExchangeObserver {
     }
     // What an exchange's own observer still waits for can no longer come.
     ex.own?.close(at);
+    letGoOfBodies(ex);
     const session = ex.session;
     if (!session) return;
     this.sessions.release(session, at);
@@ -419,4 +422,15 @@ export class ExchangeObserver {
     if (legacyStream) this.sessions.close(session, at, "stream_closed");
     else if (deleted) this.sessions.close(session, at, "client_closed");
   }
+}
+
+/**
+ * An exchange that ended keeps nothing of its traffic: the sink of a task it created is kept, with the
+ * exchange, until the task is let go (task-calls.ts), up to an hour after its end.
+ */
+function letGoOfBodies(ex: Exchange): void {
+  ex.requestBody = emptyBody();
+  ex.responseBody = emptyBody();
+  ex.sse = null;
+  ex.early = [];
 }
