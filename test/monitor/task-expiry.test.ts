@@ -245,12 +245,13 @@ describe("a task nobody hears of again", () => {
       ["U", "timeout"],
       ["T", "ok"],
     ]);
-    // As long again since it expired, U is let go too.
+    // Its client polls it again, still working: it is kept for its late end, which comes.
+    s.send("in", rpc(5, "tasks/get", { taskId: "U" }), 10 * MIN);
+    s.send("out", ok(5, other), 10 * MIN + 5);
     s.tick(12 * MIN + 12);
-    expect(shared.size).toBe(0);
-    // A result asked for after that changes nothing stored.
-    s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 13 * MIN);
-    s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 13 * MIN + 5);
+    expect(shared.size).toBe(1);
+    s.send("in", rpc(6, "tasks/get", { taskId: "U" }), 14 * MIN);
+    s.send("out", ok(6, { ...other, status: "completed" }), 14 * MIN + 5);
     ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
       "calls",
       "--server",
@@ -259,10 +260,27 @@ describe("a task nobody hears of again", () => {
       dir.path,
     ]));
     expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
-      ["U", "timeout"],
+      ["U", "ok"],
       ["T", "ok"],
     ]);
-    shared.close(14 * MIN);
-    s.close(14 * MIN);
+    // As long again since its end, U is let go too.
+    s.tick(19 * MIN + 6);
+    expect(shared.size).toBe(0);
+    // A result asked for after that changes nothing stored.
+    s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 20 * MIN);
+    s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 20 * MIN + 5);
+    ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-let-go",
+      "--data-dir",
+      dir.path,
+    ]));
+    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
+      ["U", "ok"],
+      ["T", "ok"],
+    ]);
+    shared.close(21 * MIN);
+    s.close(21 * MIN);
   });
 });

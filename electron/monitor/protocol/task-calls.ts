@@ -206,14 +206,15 @@ export class TaskCalls {
     const status = taskStatusOf(task.status);
     if (!followed || !status) return;
     const message = messageOf(task);
+    // News of it, ended or not: one expired whose client polls again is kept for its late end.
+    followed.heardAt = at;
+    followed.ttl = ttlOf(task, followed.ttl);
     // Past its bound it was ended for want of news: its end, seen after all, gives the call its outcome.
     if (followed.expired) {
       if (!isRunningTask(status)) this.ended(followed, status, message, at);
       return;
     }
     if (followed.ended) return;
-    followed.heardAt = at;
-    followed.ttl = ttlOf(task, followed.ttl);
     if (status === followed.state && message === followed.message) return;
     if (!isRunningTask(status)) {
       this.ended(followed, status, message, at);
