@@ -177,6 +177,13 @@ describe("a task nobody hears of again", () => {
 
   it("ends as timeout at once when the server says it no longer knows the task", async () => {
     const s = session("task-forgotten", 5 * MIN);
+    // An error that says nothing of the task (the server busy) leaves its call running.
+    s.send("in", rpc(1_000, "tasks/get", { taskId: "T" }), 8 * MIN);
+    s.send("out", { jsonrpc: "2.0", id: 1_000, error: { code: -32603, message: "busy" } }, 8 * MIN + 4);
+    expect((await stored("task-forgotten")).call).toMatchObject({
+      outcome: null,
+      task: { state: "working" },
+    });
     s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 9 * MIN);
     const expired = { code: -32602, message: "Failed to retrieve task: Task has expired" };
     s.send("out", { jsonrpc: "2.0", id: 2, error: expired }, 9 * MIN + 4);
@@ -187,8 +194,8 @@ describe("a task nobody hears of again", () => {
       errorMessage: "the server no longer knows its task: Failed to retrieve task: Task has expired",
       task: { state: "expired" },
     });
-    // The poll that learnt it is a call of its own, as any tasks/get answered with an error.
-    expect(methods.sort()).toEqual(["tasks/get", "tools/call"]);
+    // The polls answered with an error are calls of their own, as any tasks/get answered with an error.
+    expect(methods.sort()).toEqual(["tasks/get", "tasks/get", "tools/call"]);
     s.close(10 * MIN);
   });
 

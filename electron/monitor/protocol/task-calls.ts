@@ -49,6 +49,13 @@ interface TaskCall {
   ttl: number | null;
 }
 
+/**
+ * The error a receiver answers `tasks/get` with for a task it does not know (never had, or deleted past
+ * its ttl), as the protocol requires: Invalid params. Any other error (an internal one, a server too busy)
+ * says nothing of the task, which may still end and be polled again.
+ */
+const UNKNOWN_TASK_CODE = -32602;
+
 /** How many tasks are followed per session; past it, the oldest are let go (see `follow`). */
 const MAX_TASKS = 10_000;
 
@@ -94,7 +101,8 @@ export class TaskCalls {
         // An error answer (a task the server does not know) is a call like any other; a task followed here
         // that its receiver no longer knows (deleted past its ttl) will never tell its end.
         if (message.error) {
-          if (entry.taskId) this.forgotten(otherStream(stream), entry.taskId, message.error.message, at);
+          if (entry.taskId && message.error.code === UNKNOWN_TASK_CODE)
+            this.forgotten(otherStream(stream), entry.taskId, message.error.message, at);
           return false;
         }
         this.status(otherStream(stream), result, at);
