@@ -290,4 +290,29 @@ describe("a task nobody hears of again", () => {
     shared.close(21 * MIN);
     s.close(21 * MIN);
   });
+
+  it("ends as disconnected, unfinished, when a later task takes its id", async () => {
+    // A stateless server restarted behind the proxy counts its task ids afresh.
+    const s = session("task-reused", 5 * MIN);
+    s.send("in", rpc(7, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), MIN);
+    s.send("out", ok(7, { task: task("working", 5 * MIN) }), MIN + 10);
+    s.send("in", rpc(8, "tasks/get", { taskId: "T" }), 2 * MIN);
+    s.send("out", ok(8, task("completed", 5 * MIN)), 2 * MIN + 5);
+    const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-reused",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(calls.map((c) => [c.requestId, c.outcome, c.task?.state])).toEqual([
+      ["7", "ok", "completed"],
+      ["1", "disconnected", "unfinished"],
+    ]);
+    expect(calls[1]).toMatchObject({
+      durationMs: MIN,
+      errorMessage: "no longer followed: a later task took its id",
+    });
+    s.close(3 * MIN);
+  });
 });

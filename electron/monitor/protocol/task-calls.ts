@@ -318,9 +318,16 @@ export class TaskCalls {
 
   /**
    * Starts following a task. Past the bound the oldest is let go: an ended one waits for nothing but its
-   * result; one still running is ended as `unfinished`, as its end will not be seen.
+   * result; one still running is ended as `unfinished`, as its end will not be seen. So is one still
+   * running whose id a new task takes (a server restarted behind the HTTP proxy, counting its ids
+   * afresh): what is told of that id from now on is the new task's, and the old call would run for ever.
    */
   private follow(task: TaskCall): void {
+    const same = this.tasks.get(task.key);
+    if (same && !same.ended) {
+      const why = "no longer followed: a later task took its id";
+      this.end(same, "unfinished", "disconnected", task.call.startedAt, null, null, why);
+    }
     if (this.tasks.size >= MAX_TASKS) {
       const oldest = this.tasks.values().next().value;
       if (oldest && !oldest.ended) {
