@@ -13,6 +13,7 @@ import {
   type BrokenBy,
   type Exchange,
   endOf,
+  letGoOfBodies,
   openExchange,
   type RequestMessage,
   type ResponseMessage,
@@ -21,7 +22,6 @@ import {
   append,
   cancelledIdOf,
   decode,
-  emptyBody,
   isAnswer,
   isEventStream,
   isJson,
@@ -422,15 +422,4 @@ export class ExchangeObserver {
     if (legacyStream) this.sessions.close(session, at, "stream_closed");
     else if (deleted) this.sessions.close(session, at, "client_closed");
   }
-}
-
-/**
- * An exchange that ended keeps nothing of its traffic: the sink of a task it created is kept, with the
- * exchange, until the task is let go (task-calls.ts), up to an hour after its end.
- */
-function letGoOfBodies(ex: Exchange): void {
-  ex.requestBody = emptyBody();
-  ex.responseBody = emptyBody();
-  ex.sse = null;
-  ex.early = [];
 }
