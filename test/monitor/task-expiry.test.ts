@@ -196,6 +196,18 @@ describe("a task nobody hears of again", () => {
     });
     // The polls answered with an error are calls of their own, as any tasks/get answered with an error.
     expect(methods.sort()).toEqual(["tasks/get", "tasks/get", "tools/call"]);
+    // Its result asked for after that, unknown too: still no end of the task, nor a failure of its tool.
+    s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 9 * MIN + 10);
+    s.send(
+      "out",
+      { jsonrpc: "2.0", id: 3, error: { code: -32602, message: "Task not found" } },
+      9 * MIN + 14,
+    );
+    expect((await stored("task-forgotten")).call).toMatchObject({
+      outcome: "timeout",
+      durationMs: 9 * MIN + 4,
+      task: { state: "expired" },
+    });
     s.close(10 * MIN);
   });
 

@@ -50,8 +50,8 @@ interface TaskCall {
 }
 
 /**
- * The error a receiver answers `tasks/get` with for a task it does not know (never had, or deleted past
- * its ttl), as the protocol requires: Invalid params. Any other error (an internal one, a server too busy)
+ * The error a receiver answers `tasks/get` (and `tasks/result`) with for a task it does not know (never
+ * had, or deleted past its ttl), as the protocol requires: Invalid params. Any other error (an internal one, a server too busy)
  * says nothing of the task, which may still end and be polled again.
  */
 const UNKNOWN_TASK_CODE = -32602;
@@ -250,6 +250,9 @@ export class TaskCalls {
   ): void {
     const task = this.tasks.get(`${requestor}:${id}`);
     if (!task) return;
+    // One expired (its receiver may have deleted it) that the receiver says it does not know: no end of
+    // it after all, not a failure of its work.
+    if (task.expired && message.error?.code === UNKNOWN_TASK_CODE) return;
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
     if (verdict.outcome === null) return;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
