@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { foldOnce } from "../../electron/monitor/metrics/fold.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { SessionObserver } from "../../electron/monitor/protocol/session-observer.js";
+import { TaskCalls } from "../../electron/monitor/protocol/task-calls.js";
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
@@ -51,9 +52,10 @@ const task = (status: string, ttl: number | null) => ({
 
 /**
  * A session of `server` whose client called `research` as a task at t0 (3 hours ago), with this ttl,
- * recorded by the wrapper of pid `wrapperPid`.
+ * recorded by the wrapper of pid `wrapperPid`. Given `shared`, its tasks are followed there and expired by
+ * its owner, as the HTTP proxy's session-less exchanges' are (http-sessions.ts).
  */
-function session(server: string, ttl: number | null, wrapperPid = 2) {
+function session(server: string, ttl: number | null, wrapperPid = 2, shared?: TaskCalls) {
   // The session's own row too: its calls' audit records name it.
   const writer = new BatchWriter({
     open: () => openDb(databasePath(dir.path)),
@@ -63,7 +65,7 @@ function session(server: string, ttl: number | null, wrapperPid = 2) {
   const identity = { sessionId: server, server, command: "x", startedAt: t0, pid: 1, wrapperPid };
   const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
   const recorder: SessionRecorder = new SessionRecorder(writer, identity, undefined, null, watchers);
-  const observer = new SessionObserver(recorder, { timeoutMs: 2000 });
+  const observer = new SessionObserver(recorder, { timeoutMs: 2000, ...(shared ? { tasks: shared } : {}) });
   const send = (stream: "in" | "out", message: unknown, at: number) => {
     observer.line(stream, Buffer.from(JSON.stringify(message)), t0 + at);
     writer.flush();
@@ -74,6 +76,7 @@ function session(server: string, ttl: number | null, wrapperPid = 2) {
     send,
     tick(at: number) {
       observer.tick(t0 + at);
+      shared?.expire(t0 + at, 2000, () => observer.taskResultsWaiting());
       writer.flush();
     },
     close(at: number) {
@@ -174,6 +177,13 @@ describe("a task nobody hears of again", () => {
 
   it("ends as timeout at once when the server says it no longer knows the task", async () => {
     const s = session("task-forgotten", 5 * MIN);
+    // An error that says nothing of the task (the server busy) leaves its call running.
+    s.send("in", rpc(1_000, "tasks/get", { taskId: "T" }), 8 * MIN);
+    s.send("out", { jsonrpc: "2.0", id: 1_000, error: { code: -32603, message: "busy" } }, 8 * MIN + 4);
+    expect((await stored("task-forgotten")).call).toMatchObject({
+      outcome: null,
+      task: { state: "working" },
+    });
     s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 9 * MIN);
     const expired = { code: -32602, message: "Failed to retrieve task: Task has expired" };
     s.send("out", { jsonrpc: "2.0", id: 2, error: expired }, 9 * MIN + 4);
@@ -184,8 +194,20 @@ describe("a task nobody hears of again", () => {
       errorMessage: "the server no longer knows its task: Failed to retrieve task: Task has expired",
       task: { state: "expired" },
     });
-    // The poll that learnt it is a call of its own, as any tasks/get answered with an error.
-    expect(methods.sort()).toEqual(["tasks/get", "tools/call"]);
+    // The polls answered with an error are calls of their own, as any tasks/get answered with an error.
+    expect(methods.sort()).toEqual(["tasks/get", "tasks/get", "tools/call"]);
+    // Its result asked for after that, unknown too: still no end of the task, nor a failure of its tool.
+    s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 9 * MIN + 10);
+    s.send(
+      "out",
+      { jsonrpc: "2.0", id: 3, error: { code: -32602, message: "Task not found" } },
+      9 * MIN + 14,
+    );
+    expect((await stored("task-forgotten")).call).toMatchObject({
+      outcome: "timeout",
+      durationMs: 9 * MIN + 4,
+      task: { state: "expired" },
+    });
     s.close(10 * MIN);
   });
 
@@ -213,5 +235,96 @@ describe("a task nobody hears of again", () => {
     expect(server).toMatchObject({ calls: 1, errors: 1 });
     foldOnce(db);
     expect((await stored("task-lost")).server).toMatchObject({ calls: 1, errors: 1 });
+  });
+
+  it("is let go once ended and unheard of past its bound again, by the proxy's shared follower too", async () => {
+    // The HTTP proxy follows every session-less task in one follower for its whole life: a task whose
+    // result nobody asks for, or whose late end never comes, must not stay there (with its exchange).
+    const shared = new TaskCalls();
+    const s = session("task-let-go", 5 * MIN, 2, shared);
+    s.send("in", rpc(2, "tasks/get", { taskId: "T" }), 1 * MIN);
+    s.send("out", ok(2, task("completed", 5 * MIN)), 1 * MIN + 5);
+    const other = { ...task("working", 5 * MIN), taskId: "U" };
+    s.send("in", rpc(3, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 2 * MIN);
+    s.send("out", ok(3, { task: other }), 2 * MIN + 10);
+    // T ended, its tasks/result may still come; U runs.
+    s.tick(6 * MIN);
+    expect(shared.size).toBe(2);
+    // Five minutes after its end T is let go; U expires past its bound, its late end still awaited.
+    s.tick(7 * MIN + 11);
+    expect(shared.size).toBe(1);
+    let { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-let-go",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
+      ["U", "timeout"],
+      ["T", "ok"],
+    ]);
+    // Its client polls it again, still working: it is kept for its late end, which comes.
+    s.send("in", rpc(5, "tasks/get", { taskId: "U" }), 10 * MIN);
+    s.send("out", ok(5, other), 10 * MIN + 5);
+    s.tick(12 * MIN + 12);
+    expect(shared.size).toBe(1);
+    s.send("in", rpc(6, "tasks/get", { taskId: "U" }), 14 * MIN);
+    s.send("out", ok(6, { ...other, status: "completed" }), 14 * MIN + 5);
+    ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-let-go",
+      "--data-dir",
+      dir.path,
+    ]));
+    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
+      ["U", "ok"],
+      ["T", "ok"],
+    ]);
+    // As long again since its end, U is let go too.
+    s.tick(19 * MIN + 6);
+    expect(shared.size).toBe(0);
+    // A result asked for after that changes nothing stored.
+    s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 20 * MIN);
+    s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 20 * MIN + 5);
+    ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-let-go",
+      "--data-dir",
+      dir.path,
+    ]));
+    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
+      ["U", "ok"],
+      ["T", "ok"],
+    ]);
+    shared.close(21 * MIN);
+    s.close(21 * MIN);
+  });
+
+  it("ends as disconnected, unfinished, when a later task takes its id", async () => {
+    // A stateless server restarted behind the proxy counts its task ids afresh.
+    const s = session("task-reused", 5 * MIN);
+    s.send("in", rpc(7, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), MIN);
+    s.send("out", ok(7, { task: task("working", 5 * MIN) }), MIN + 10);
+    s.send("in", rpc(8, "tasks/get", { taskId: "T" }), 2 * MIN);
+    s.send("out", ok(8, task("completed", 5 * MIN)), 2 * MIN + 5);
+    const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
+      "calls",
+      "--server",
+      "task-reused",
+      "--data-dir",
+      dir.path,
+    ]);
+    expect(calls.map((c) => [c.requestId, c.outcome, c.task?.state])).toEqual([
+      ["7", "ok", "completed"],
+      ["1", "disconnected", "unfinished"],
+    ]);
+    expect(calls[1]).toMatchObject({
+      durationMs: MIN,
+      errorMessage: "no longer followed: a later task took its id",
+    });
+    s.close(3 * MIN);
   });
 });

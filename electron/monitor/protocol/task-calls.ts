@@ -49,12 +49,24 @@ interface TaskCall {
   ttl: number | null;
 }
 
+/**
+ * The error a receiver answers `tasks/get` (and `tasks/result`) with for a task it does not know (never
+ * had, or deleted past its ttl), as the protocol requires: Invalid params. Any other error (an internal one, a server too busy)
+ * says nothing of the task, which may still end and be polled again.
+ */
+const UNKNOWN_TASK_CODE = -32602;
+
 /** How many tasks are followed per session; past it, the oldest are let go (see `follow`). */
 const MAX_TASKS = 10_000;
 
 export class TaskCalls {
   /** By the stream the creating request was sent on, then the task's id. */
   private readonly tasks = new Map<string, TaskCall>();
+
+  /** How many tasks are followed: those running, and those ended whose result or late end may still come. */
+  get size(): number {
+    return this.tasks.size;
+  }
 
   /** The task a `tasks/*` request is about, kept on its pending entry. */
   static taskIdOf(method: string, params: Record<string, unknown> | undefined): string | null {
@@ -89,7 +101,8 @@ export class TaskCalls {
         // An error answer (a task the server does not know) is a call like any other; a task followed here
         // that its receiver no longer knows (deleted past its ttl) will never tell its end.
         if (message.error) {
-          if (entry.taskId) this.forgotten(otherStream(stream), entry.taskId, message.error.message, at);
+          if (entry.taskId && message.error.code === UNKNOWN_TASK_CODE)
+            this.forgotten(otherStream(stream), entry.taskId, message.error.message, at);
           return false;
         }
         this.status(otherStream(stream), result, at);
@@ -115,16 +128,23 @@ export class TaskCalls {
    * Ends, as `timeout` with its task `expired`, each task unheard of for longer than its bound (its ttl,
    * at least the request timeout). `waitedOn` gives the tasks a `tasks/result` still waits on, keyed as
    * the tasks are: their client is waiting, which is news enough. Asked only when some task is past its bound.
+   * A task that ended is let go once unheard of as long again since its end.
    */
   expire(now: number, requestTimeoutMs: number, waitedOn: () => ReadonlySet<string>): void {
     let waited: ReadonlySet<string> | null = null;
     for (const task of this.tasks.values()) {
-      if (task.ended) continue;
       const bound = taskSilenceBound(task.ttl, requestTimeoutMs);
       if (now - task.heardAt <= bound) continue;
       waited ??= waitedOn();
       if (waited.has(task.key)) {
         task.heardAt = now;
+        continue;
+      }
+      // Ended and unheard of as long again since (its result never asked for, or its late end never seen):
+      // let go, as its receiver may have deleted it by now. Else a session (the HTTP proxy's shared follower,
+      // for the proxy's whole life) would keep every such task, and what its sink holds, to MAX_TASKS.
+      if (task.ended) {
+        this.tasks.delete(task.key);
         continue;
       }
       const why = `nothing heard of its task for ${Math.round(bound / 1000)} s (its ttl, or the bound for a task without one): no status, no tasks/result waiting`;
@@ -194,14 +214,15 @@ export class TaskCalls {
     const status = taskStatusOf(task.status);
     if (!followed || !status) return;
     const message = messageOf(task);
+    // News of it, ended or not: one expired whose client polls again is kept for its late end.
+    followed.heardAt = at;
+    followed.ttl = ttlOf(task, followed.ttl);
     // Past its bound it was ended for want of news: its end, seen after all, gives the call its outcome.
     if (followed.expired) {
       if (!isRunningTask(status)) this.ended(followed, status, message, at);
       return;
     }
     if (followed.ended) return;
-    followed.heardAt = at;
-    followed.ttl = ttlOf(task, followed.ttl);
     if (status === followed.state && message === followed.message) return;
     if (!isRunningTask(status)) {
       this.ended(followed, status, message, at);
@@ -229,6 +250,9 @@ export class TaskCalls {
   ): void {
     const task = this.tasks.get(`${requestor}:${id}`);
     if (!task) return;
+    // One expired (its receiver may have deleted it) that the receiver says it does not know: no end of
+    // it after all, not a failure of its work.
+    if (task.expired && message.error?.code === UNKNOWN_TASK_CODE) return;
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
     if (verdict.outcome === null) return;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
@@ -269,6 +293,7 @@ export class TaskCalls {
     const late = task.expired;
     task.expired = state === "expired";
     task.ended = true;
+    task.heardAt = at;
     task.call = {
       ...task.call,
       outcome,
@@ -296,9 +321,16 @@ export class TaskCalls {
 
   /**
    * Starts following a task. Past the bound the oldest is let go: an ended one waits for nothing but its
-   * result; one still running is ended as `unfinished`, as its end will not be seen.
+   * result; one still running is ended as `unfinished`, as its end will not be seen. So is one still
+   * running whose id a new task takes (a server restarted behind the HTTP proxy, counting its ids
+   * afresh): what is told of that id from now on is the new task's, and the old call would run for ever.
    */
   private follow(task: TaskCall): void {
+    const same = this.tasks.get(task.key);
+    if (same && !same.ended) {
+      const why = "no longer followed: a later task took its id";
+      this.end(same, "unfinished", "disconnected", task.call.startedAt, null, null, why);
+    }
     if (this.tasks.size >= MAX_TASKS) {
       const oldest = this.tasks.values().next().value;
       if (oldest && !oldest.ended) {

@@ -13,6 +13,7 @@ import {
   type BrokenBy,
   type Exchange,
   endOf,
+  letGoOfBodies,
   openExchange,
   type RequestMessage,
   type ResponseMessage,
@@ -205,6 +206,7 @@ export class ExchangeObserver {
     if (observer && ex.requestFed && ex.requestIds.length > 0) observer.forget("in", ex.requestIds);
     else if (!ex.requestFed) ex.session?.recorder.unobserved(1);
     ex.own?.close(at);
+    letGoOfBodies(ex);
     ex.session?.recorder.protocolEvent({
       time: at,
       type: "observation_gap",
@@ -410,6 +412,7 @@ export class ExchangeObserver {
     }
     // What an exchange's own observer still waits for can no longer come.
     ex.own?.close(at);
+    letGoOfBodies(ex);
     const session = ex.session;
     if (!session) return;
     this.sessions.release(session, at);

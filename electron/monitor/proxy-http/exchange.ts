@@ -101,3 +101,14 @@ export function endOf(ex: Exchange, broken: BrokenBy | null): { outcome: Outcome
     message: `the server answered ${status}${redirect} without a JSON-RPC answer`,
   };
 }
+
+/**
+ * An exchange that ended keeps nothing of its traffic: the sink of a task it created is kept, with the
+ * exchange, until the task is let go (task-calls.ts: its bound after its end, an hour without a ttl).
+ */
+export function letGoOfBodies(ex: Exchange): void {
+  ex.requestBody = emptyBody();
+  ex.responseBody = emptyBody();
+  ex.sse = null;
+  ex.early = [];
+}
