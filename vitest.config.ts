@@ -23,6 +23,10 @@ const SHARED = [
   "test/security",
   "test/audit",
   "test/events",
+  "test/health",
+  "test/supervisor",
+  "test/resources",
+  "test/docs",
 ].map((folder) => `${folder}/**/*.test.ts`);
 /**
  * Files in those folders that replace a module (vi.mock) or run under a process-wide setting (a time zone

@@ -11,6 +11,8 @@ import type { NotificationRequest, Notifier } from "../../electron/main/notifier
 import { TrayPresenter, type TrayState } from "../../electron/main/tray-state.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Engine } from "../../electron/monitor/engine-types.js";
+import { databasePath } from "../../electron/monitor/paths.js";
+import { openDb } from "../../electron/monitor/store/db.js";
 import { AlertNotifications } from "../../shared/alert-notifications.js";
 import { API_EVENTS } from "../../shared/api.js";
 import { connect, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
@@ -139,7 +141,20 @@ describe("alerts end to end", () => {
     const resolved = JSON.parse(rx.requests[1]?.body ?? "{}");
     expect(resolved.status).toBe("resolved");
     expect(resolved.alerts[0]).toMatchObject({ status: "resolved", labels: { server: "everything" } });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Said once: with its resolution sent the group is forgotten and no delivery waits in the outbox, so
+    // nothing is left that could notify again (no traffic: the alert cannot fire anew).
+    await waitFor(() => {
+      const db = openDb(databasePath(dir.path));
+      try {
+        const count = (sql: string) => Number(db.prepare(sql).get()?.n);
+        return (
+          count("SELECT count(*) AS n FROM alert_groups") === 0 &&
+          count("SELECT count(*) AS n FROM alert_deliveries WHERE status = 'pending'") === 0
+        );
+      } finally {
+        db.close();
+      }
+    }, 10_000);
     expect(rx.requests).toHaveLength(2);
 
     const shown = notifier.shown.filter((n) => /half-failing/.test(`${n.title} ${n.body}`));

@@ -3,7 +3,6 @@
  * discovery says so, `mcpscope instrument` leaves it alone, and a wrapper started under another wrapper
  * relays without recording the calls a second time.
  */
-import { spawnSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -12,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../electron/monitor/engine.js";
 import { unwrapEntry } from "../../electron/monitor/instrument/marker.js";
 import type { Inventory } from "../../shared/servers.js";
-import { MCPSCOPE, ROOT, SERVERS, tempDir } from "../helpers/mcp.js";
+import { cliInProcess } from "../helpers/cli-in-process.js";
+import { MCPSCOPE, SERVERS, tempDir } from "../helpers/mcp.js";
 
 const FILES = ["npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me"];
 const RUN = ["run", "--name", "files", "--", ...FILES];
@@ -84,20 +84,16 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [MCPSCOPE, ...args, "--data-dir", data], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  return cliInProcess([...args, "--data-dir", data]);
 }
 
 describe("a hand-wrapped entry in a client's config", () => {
-  it("is listed as instrumented by discover (the Servers view's data too)", () => {
-    const run = cli("discover", "--home", home, "--client", "claude-desktop", "--json");
+  it("is listed as instrumented by discover (the Servers view's data too)", async () => {
+    const run = await cli("discover", "--home", home, "--client", "claude-desktop", "--json");
     expect(run.status, run.stderr).toBe(0);
     const { servers } = JSON.parse(run.stdout) as { servers: Array<{ name: string; instrumented: boolean }> };
     expect(servers.map((s) => [s.name, s.instrumented])).toEqual(Object.keys(FORMS).map((f) => [f, true]));
-    const table = cli("discover", "--home", home, "--client", "claude-desktop");
+    const table = await cli("discover", "--home", home, "--client", "claude-desktop");
     const readme = table.stdout.split("\n").find((line) => line.startsWith("readme "));
     expect(readme).toMatch(/ yes$/);
   });
@@ -123,7 +119,7 @@ describe("a hand-wrapped entry in a client's config", () => {
       "app binary": "/opt/mcpscope/mcpscope",
     };
     for (const form of Object.keys(FORMS)) {
-      const run = cli("instrument", "--home", home, "--client", "claude-desktop", "--server", form);
+      const run = await cli("instrument", "--home", home, "--client", "claude-desktop", "--server", form);
       expect(run.status, run.stderr).toBe(gone[form] ? 1 : 0);
       expect(run.stdout).toBe(
         `${form} (claude-desktop) is already launched through mcpscope run (wrapped by hand); nothing changed\n`,
@@ -134,7 +130,7 @@ describe("a hand-wrapped entry in a client's config", () => {
           : "",
       );
     }
-    const json = cli(
+    const json = await cli(
       "instrument",
       "--home",
       home,
@@ -148,8 +144,8 @@ describe("a hand-wrapped entry in a client's config", () => {
     expect(await readFile(config, "utf8")).toBe(original);
   });
 
-  it("uninstrument says it was wrapped by hand, not that it is not instrumented", () => {
-    const run = cli("uninstrument", "--home", home, "--client", "claude-desktop", "--server", "readme");
+  it("uninstrument says it was wrapped by hand, not that it is not instrumented", async () => {
+    const run = await cli("uninstrument", "--home", home, "--client", "claude-desktop", "--server", "readme");
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
       /^mcpscope uninstrument: readme \(claude-desktop\) is not instrumented by mcpscope: .* by hand; remove the wrapper there by hand\n$/,
@@ -185,7 +181,7 @@ describe("a wrapper started under another wrapper", () => {
     }
     await client.close();
 
-    const stats = cli("stats", "--since", "1h", "--json");
+    const stats = await cli("stats", "--since", "1h", "--json");
     expect(stats.status, stats.stderr).toBe(0);
     const doc = JSON.parse(stats.stdout) as {
       servers: Array<{

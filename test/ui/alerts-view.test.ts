@@ -93,6 +93,16 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await client?.close().catch(() => {});
   });
 
+  // The tests after the first share one page, as a user keeps one tab open; each starts from the sidebar.
+  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
+  const sharedPage = async () => {
+    shared ??= await openPage(ui.browser, serve.url);
+    return shared;
+  };
+  afterAll(async () => {
+    await shared?.page.close().catch(() => {});
+  });
+
   it("shows a firing alert live, notifies until it is silenced from the UI, then stops", async () => {
     const { page, problems } = await openPage(ui.browser, serve.url, FAKE_NOTIFICATIONS);
     await page.getByTestId("nav-alerts").click();
@@ -331,7 +341,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   }, 150_000);
 
   it("shows the engine's error for a bad rule inline, and previews a good one over 24 h", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-tab-rules").click();
     const ruleRow = page.locator('[data-testid="rule-row"][data-rule="echo-errors"]');
@@ -407,7 +417,6 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     expect(fired).toBeLessThan(15);
 
     expect(problems).toEqual([]);
-    await page.close();
   }, 90_000);
 
   it("shows a silence that cannot be applied as invalid, with its problem, and expires it", async () => {
@@ -429,7 +438,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     } finally {
       db.close();
     }
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-tab-silences").click();
     const row = page.locator(`[data-testid="silence-row"][data-silence-id="${brokenId}"]`);
@@ -442,7 +451,6 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const left = await api<Silence[]>("alerts.silences", {});
     expect(left.map((s) => s.id)).not.toContain(brokenId);
     expect(problems).toEqual([]);
-    await page.close();
   }, 30_000);
   it("edits a channel without showing its secrets, keeps them, and refuses them for another host", async () => {
     const token = "abcdefsecretquery123";
@@ -451,7 +459,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     const yaml = `name: hook\ntype: webhook\nurl: https://hooks.example.com/mcp?token=${token}\nsecret: ${signing}\nheaders: { Authorization: Bearer ${bearer} }\n`;
     expect((await api<{ ok: boolean }>("alerts.channels.put", { yaml })).ok).toBe(true);
     const file = () => readFile(join(dataDir, "alerts.yaml"), "utf8");
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     try {
       await page.getByTestId("nav-alerts").click();
       await page.getByTestId("alerts-tab-channels").click();
@@ -486,9 +494,12 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
         "channel.secret: the destination changed; enter the secret again",
       );
       expect(await file()).toBe(saved);
+      // Esc leaves the editor, and writes nothing.
+      await page.keyboard.press("Escape");
+      await page.getByTestId("channel-dialog").waitFor({ state: "detached", timeout: 5000 });
+      expect(await file()).toBe(saved);
       expect(problems).toEqual([]);
     } finally {
-      await page.close();
       await api("alerts.channels.remove", { name: "hook" });
     }
   }, 60_000);
@@ -505,6 +516,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
         (c) => c.name === "leak",
       ),
     );
+    // A page of its own: the channels written behind the app's back are read when a page loads them.
     const { page, problems } = await openPage(ui.browser, serve.url);
     try {
       await page.getByTestId("nav-alerts").click();

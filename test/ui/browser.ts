@@ -8,6 +8,7 @@ import type { Browser, Download, Page } from "playwright-core";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { CONDITION_MS, MCPSCOPE, ROOT } from "../helpers/mcp.js";
+import { recordCalls, type TestCall } from "../metrics/workload.js";
 import { CHROMIUM, HAS_CHROMIUM } from "./chromium.js";
 
 export { CHROMIUM, HAS_CHROMIUM } from "./chromium.js";
@@ -178,4 +179,32 @@ export function seedOlderCalls(dataDir: string, server: string, count: number): 
   } finally {
     db.close();
   }
+}
+
+/**
+ * What a wrapped session per server stores when a client makes four `echo` calls (four `no-such-tool`
+ * calls, all failing, for a server marked `true`) and closes: rows through the wrappers' own writer, for
+ * views that read them and are not about the wrapper, without starting a server and a wrapper for each.
+ */
+export function recordSessions(dataDir: string, failing: Record<string, boolean>): void {
+  const now = Date.now();
+  const session = (server: string, fail: boolean): TestCall[] => [
+    { server, method: "initialize", target: null, outcome: "ok", startedAt: now - 5000, durationMs: 2 },
+    ...Array.from(
+      { length: 4 },
+      (_, i): TestCall => ({
+        server,
+        method: "tools/call",
+        target: fail ? "no-such-tool" : "echo",
+        outcome: fail ? "client_error" : "ok",
+        errorCode: fail ? -32602 : null,
+        startedAt: now - 4000 + i * 100,
+        durationMs: 1,
+      }),
+    ),
+  ];
+  recordCalls(
+    dataDir,
+    Object.entries(failing).flatMap(([server, fail]) => session(server, fail)),
+  );
 }

@@ -7,7 +7,7 @@
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
@@ -39,18 +39,26 @@ function scriptSources(policy: string): string | undefined {
 
 describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () => {
   const ui = uiFixture();
-  // The first two tests share an engine on a fresh data dir: the first only reads it, and the second
-  // checks that it is still empty before it makes the first call.
+  // The first two tests share an engine on a fresh data dir, and a page: the first only reads it, and the
+  // second checks that it is still empty before it makes the first call.
   let dataDir: string;
   let serve: Serve;
+  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
+  const sharedPage = async () => {
+    shared ??= await openPage(ui.browser, serve.url);
+    return shared;
+  };
 
   beforeAll(async () => {
     dataDir = await ui.dir("mcpscope-ui-");
     serve = await ui.serve(dataDir);
   }, 60_000);
+  afterAll(async () => {
+    await shared?.page.close().catch(() => {});
+  });
 
   it("shows the empty state on a fresh data dir, and takes the token out of the URL", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-calls").click();
 
     const empty = page.getByTestId("empty-state");
@@ -65,7 +73,6 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     );
     expect(page.url()).not.toContain("token=");
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it("shows a real tool call live, renders its hostile payload as text, under a strict CSP", async () => {
@@ -84,7 +91,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
       expect(scripts).not.toContain("'unsafe-eval'");
     }
 
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-calls").click();
     await page.getByTestId("empty-state").waitFor({ state: "visible", timeout: 10_000 });
     await until(
@@ -168,7 +175,6 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     expect(await updates.textContent()).toMatch(/working[\s\S]*cancelled/);
     await stream.return(undefined);
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it("over more calls than it keeps, says what is loaded and reaches an older call by tool or time range", async () => {

@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeOnceStored, connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { runFixture } from "../security/helpers.js";
@@ -44,8 +44,18 @@ describe.skipIf(!HAS_CHROMIUM)(
       serve = await ui.serve(dataDir, home);
     }, 60_000);
 
+    // One page for the file, as a user keeps one tab open; each test starts from the sidebar.
+    let shared: Awaited<ReturnType<typeof openPage>> | undefined;
+    const sharedPage = async () => {
+      shared ??= await openPage(ui.browser, serve.url);
+      return shared;
+    };
+    afterAll(async () => {
+      await shared?.page.close().catch(() => {});
+    });
+
     it("lists a failed call's error event, and the session's timeline shows its calls in order", async () => {
-      const { page, problems } = await openPage(ui.browser, serve.url);
+      const { page, problems } = await sharedPage();
       await page.getByTestId("nav-events").click();
       await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
       await until(
@@ -137,16 +147,18 @@ describe.skipIf(!HAS_CHROMIUM)(
       await timeline.waitFor({ state: "visible", timeout: 10_000 });
       expect(await timeline.getAttribute("data-session-id")).toBe(sessionId);
       await page.getByTestId("session-back").click();
+      // Every category again, for the tests after.
+      await page.getByTestId("nav-events").click();
+      await page.getByTestId("events-category").selectOption("");
 
       expect(problems).toEqual([]);
-      await page.close();
     }, 90_000);
 
     it("shows a tool-definition change as a side-by-side diff, and Approve clears it", async () => {
       await runFixture(dataDir, "dict", { LOOKUP_DESCRIPTION: ORIGINAL });
       await runFixture(dataDir, "dict", { LOOKUP_DESCRIPTION: CHANGED });
 
-      const { page, problems } = await openPage(ui.browser, serve.url);
+      const { page, problems } = await sharedPage();
       // The change is a high-severity security event in the Events view.
       await page.getByTestId("nav-events").click();
       const securityRow = page
@@ -181,7 +193,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       await until("the change to clear", async () => (await change.count()) === 0, 10_000);
 
       expect(problems).toEqual([]);
-      await page.close();
     }, 90_000);
 
     it("says a change hidden inside a masked value is there, naming it, above the diff", async () => {
@@ -190,7 +201,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await runFixture(dataDir, "dict", {
         LOOKUP_DESCRIPTION: bearer("aGVsbG8gd29ybGQgdGhpcyBpcyBhIG5vcm1hbCB0b29s"),
       });
-      const { page, problems } = await openPage(ui.browser, serve.url);
+      const { page, problems } = await sharedPage();
       await page.getByTestId("nav-servers").click();
       await page.getByTestId("server-row").filter({ hasText: "dict" }).getByTestId("server-name").click();
       const change = page.locator('[data-testid="pin-change"][data-tool="lookup"]');
@@ -213,7 +224,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       await shoot(page, "pins-hidden-change");
 
       expect(problems).toEqual([]);
-      await page.close();
     }, 90_000);
   },
 );

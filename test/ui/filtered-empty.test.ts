@@ -4,7 +4,7 @@
  * filter say so and clear it (browser mode, real Chromium).
  */
 
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorFingerprint } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
@@ -48,8 +48,18 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     serve = await ui.serve(dataDir);
   }, 60_000);
 
+  // One page for the file, as a user keeps one tab open; each test starts from the sidebar.
+  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
+  const sharedPage = async () => {
+    shared ??= await openPage(ui.browser, serve.url);
+    return shared;
+  };
+  afterAll(async () => {
+    await shared?.page.close().catch(() => {});
+  });
+
   it("Patterns and error groups name the filter that hid everything", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
 
     await page.getByTestId("nav-logs").click();
     await page.getByTestId("logs-tab-patterns").click();
@@ -74,13 +84,17 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     expect(await groupsEmpty.textContent()).toContain("No errors from files in");
     await groupsEmpty.getByRole("button", { name: "Show every server" }).click();
     await page.getByTestId("error-group").first().waitFor({ state: "visible", timeout: 10_000 });
+    // Every level and the lines again, for the test after.
+    await page.getByTestId("events-tab-events").click();
+    await page.getByTestId("nav-logs").click();
+    await page.getByTestId("logs-level").selectOption("");
+    await page.getByTestId("logs-tab-lines").click();
 
     expect(problems).toEqual([]);
-    await page.close();
   }, 60_000);
 
   it("log lines and events hidden by a filter say so, and Clear filters brings them back", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
 
     /** Rows of `row` in view, then a filter that hides them all: the list says so, and clears it. */
     const emptiedAndCleared = async (
@@ -109,6 +123,5 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
     ).toContain("No events match.");
 
     expect(problems).toEqual([]);
-    await page.close();
   }, 60_000);
 });

@@ -2,20 +2,21 @@
  * The app by keyboard, in real Chromium, in browser mode, as a keyboard or screen-reader user meets it:
  * focus comes back to what opened a dialog, a page or another view when the user goes back; Esc closes
  * the custom time range; a long list is one tab stop that the arrow keys move through. One `mcpscope
- * serve` over a data dir with calls recorded through `mcpscope run` from real server-everything clients
- * (one failing, so that a rule fires, and a rule pending for each server), more calls seeded than a page holds, and a Cursor config.
+ * serve` over a data dir holding two servers' sessions as `mcpscope run` stores them (one failing, so
+ * that a rule fires, and a rule pending for each server), more calls seeded than a page holds, and a
+ * Cursor config.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { storedCalls } from "../helpers/http.js";
-import { connect, SERVERS, waitFor } from "../helpers/mcp.js";
+import { SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
   apiCall,
   HAS_CHROMIUM,
   openPage,
+  recordSessions,
   type Serve,
   seedOlderCalls,
   showView,
@@ -87,20 +88,7 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
         mcpServers: { everything: { command: process.execPath, args: SERVERS.everything() } },
       }),
     );
-    const call = async (name: string, fail: boolean) => {
-      const client = await connect(SERVERS.everything(), { dataDir, name });
-      for (let i = 0; i < 4; i++) {
-        await client
-          .callTool({ name: fail ? "no-such-tool" : "echo", arguments: { message: `m${i}` } })
-          .catch(() => undefined);
-      }
-      // Stored before the client closes: a wrapper slow to exit after its stdin closes (a busy machine)
-      // is killed by the SDK after 4 s, and calls it had not yet written would be lost.
-      await waitFor(() => storedCalls(dataDir, name).filter((c) => c.method === "tools/call").length === 4);
-      await client.close();
-    };
-    // Independent servers: started together, their start-ups overlap.
-    await Promise.all([call("alpha", false), call("gamma", true)]);
+    recordSessions(dataDir, { alpha: false, gamma: true });
     // More calls than the Calls view's first page: a list far longer than a screen.
     seedOlderCalls(dataDir, "alpha", 250);
     serve = await ui.serve(dataDir, home);

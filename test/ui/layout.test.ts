@@ -3,19 +3,18 @@
  * reaches its bottom (the body never scrolls, so each view must), popovers and tables stay inside the
  * window or scroll sideways with their header, headers do not run over their neighbours, and the
  * Overview counts the servers seen only in traffic as the Reports view does. One `mcpscope serve` over a
- * data dir with three servers called through `mcpscope run` (one failing most calls, so that a rule
- * fires), an empty home (no client configs), and pages at 1280×800 and 800×600.
+ * data dir holding the sessions of four servers as `mcpscope run` stores them (one failing every call, so
+ * that a rule fires), an empty home (no client configs), and pages at 1280×800 and 800×600.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storedCalls } from "../helpers/http.js";
-import { connect, SERVERS, waitFor } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
   HAS_CHROMIUM,
   openPage,
+  recordSessions,
   type Serve,
   seedOlderCalls,
   showView,
@@ -89,25 +88,7 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
     await mkdir(dataDir, { recursive: true });
     await mkdir(home, { recursive: true });
     await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
-    const call = async (args: string[], name: string, fail: boolean) => {
-      const client = await connect(args, { dataDir, name });
-      for (let i = 0; i < 4; i++) {
-        await client
-          .callTool({ name: fail ? "no-such-tool" : "echo", arguments: { message: `m${i}` } })
-          .catch(() => undefined);
-      }
-      // Stored before the client closes: a wrapper slow to exit after its stdin closes (a busy machine)
-      // is killed by the SDK after 4 s, and calls it had not yet written would be lost.
-      await waitFor(() => storedCalls(dataDir, name).filter((c) => c.method === "tools/call").length === 4);
-      await client.close();
-    };
-    // Independent servers, as a user's clients run them: started together, their start-ups overlap.
-    await Promise.all([
-      call(SERVERS.everything(), "alpha", false),
-      call(SERVERS.everything(), "beta", false),
-      call(SERVERS.everything(), "gamma", true),
-      call(SERVERS.everything(), LONG_SERVER, false),
-    ]);
+    recordSessions(dataDir, { alpha: false, beta: false, gamma: true, [LONG_SERVER]: false });
     // More calls than the Calls view's first page, so that its foot ("Scroll down for older calls") shows.
     seedOlderCalls(dataDir, "alpha", 250);
     serve = await ui.serve(dataDir, home);

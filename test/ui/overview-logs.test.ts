@@ -268,12 +268,16 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
     await page.getByTestId("logs-search").fill("");
     await page.getByTestId("logs-tail").click();
     expect(await page.getByTestId("logs-tail").getAttribute("aria-pressed")).toBe("true");
-    // Wait for the tail's first search (everything, unfiltered) to be in.
-    await page
-      .getByTestId("log-row")
-      .filter({ hasText: MARKER })
-      .waitFor({ state: "visible", timeout: 10_000 });
-    await page.waitForTimeout(500);
+    // Wait for the tail's first search (everything, unfiltered) to be in: the marker's own search listed
+    // only it, and the count says "Searching…" while a search is out.
+    await until(
+      "the tail's first search",
+      async () =>
+        (await page.getByTestId("logs-count").textContent()) !== "Searching…" &&
+        (await page.getByTestId("log-row").filter({ hasText: MARKER }).count()) === 1 &&
+        (await page.getByTestId("log-row").count()) > 1,
+      10_000,
+    );
 
     const written = Date.now();
     await appendFile(trigger, `${TAIL_MARKER} written by the test\n`);

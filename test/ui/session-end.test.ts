@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertEvent } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
@@ -62,8 +62,18 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
     serve = await ui.serve(dataDir, home);
   }, 60_000);
 
+  // One page for the file, as a user keeps one tab open; each test starts from the sidebar.
+  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
+  const sharedPage = async () => {
+    shared ??= await openPage(ui.browser, serve.url);
+    return shared;
+  };
+  afterAll(async () => {
+    await shared?.page.close().catch(() => {});
+  });
+
   it("lists the session.lost event, and the timeline says the session was lost", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-events").click();
     await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
     const row = page.locator('[data-testid="event-row"][data-type="session.lost"]');
@@ -82,11 +92,12 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
     );
     expect(text).toContain("lost: its wrapper ended without closing it");
     expect(text).not.toContain("still open");
+    await page.getByTestId("session-back").click();
     expect(problems).toEqual([]);
   });
 
   it("says why the proxy closed a proxy session", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-events").click();
     await page.getByTestId("events-view").waitFor({ state: "visible", timeout: 10_000 });
     const row = page.locator('[data-testid="event-row"][data-type="proxy.session_close"]');
