@@ -12,8 +12,16 @@ const only = process.argv[2]; // "node" | "renderer" | undefined (all)
 
 const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
 
+/** `engines.node` (`>=22.15`) as `22.15`: what the code says a too-old Node needs (monitor/node-requirement.ts). */
+const minNode = /^>=\s*(\d+(?:\.\d+)*)$/.exec(String(pkg.engines?.node ?? "").trim())?.[1];
+if (!minNode)
+  throw new Error(`package.json: engines.node should read ">=MAJOR.MINOR", not ${pkg.engines?.node}`);
+
 const common = {
-  define: { __MCPSCOPE_VERSION__: JSON.stringify(pkg.version) },
+  define: {
+    __MCPSCOPE_VERSION__: JSON.stringify(pkg.version),
+    __MCPSCOPE_MIN_NODE__: JSON.stringify(minNode),
+  },
   bundle: true,
   platform: "node",
   // Prefer ES module builds: some packages' UMD builds (jsonc-parser) hide their requires from esbuild.

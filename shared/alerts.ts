@@ -189,6 +189,8 @@ export const RuleFileCheckSchema = z.object({
   channels: z.array(z.string()),
   routes: z.number().int(),
   evaluationIntervalMs: z.number(),
+  /** What the file still says the old way (a deprecated key), each in a line. */
+  notes: z.array(z.string()),
 });
 export type RuleFileCheck = z.infer<typeof RuleFileCheckSchema>;
 

@@ -300,7 +300,7 @@ export const API_METHODS = {
   "storage.restore": { input: RestoreInputSchema, output: RestoreResultSchema, long: true },
   /** Calls with their masked, capped request and response, newest first (what `mcpscope calls --json` prints). */
   "calls.details": { input: CallsQuerySchema, output: z.array(CallDetailSchema) },
-  /** Every server name with recorded traffic (sessions or metric rollups), sorted: for filters and typo hints. */
+  /** Every server name with calls recorded (the counts servers.list shows), sorted: for filters and typo hints. */
   "servers.recorded": { input: Empty, output: z.array(z.string()) },
   /** Walks the audit log's hash chain in id order; the first record that does not hold, if any. */
   "audit.verify": { input: Empty, output: AuditVerifySchema, long: true },

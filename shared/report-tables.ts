@@ -2,6 +2,7 @@
  * The report as tables, defined once: Markdown, HTML, PDF and the app's Reports view format the cells for
  * people, CSV writes them raw. A cell is a number (in its column's unit), text, or null (not known).
  */
+import { listedTime } from "./listed-time.js";
 import { plural } from "./plural.js";
 import type { Compared, Report, ReportSection } from "./report.js";
 
@@ -286,8 +287,7 @@ export function csvHeader(name: string, unit: Unit): string {
 /** A cell for people: `1,234`, `12.5 ms`, `3.2%`, `1.2 MiB`, `+25%`, `—` for unknown. */
 export function formatCell(value: Cell, unit: Unit): string {
   if (value === null || value === "") return "—";
-  if (typeof value === "string")
-    return unit === "time" ? value.replace("T", " ").replace(/\.\d+Z$/, "Z") : value;
+  if (typeof value === "string") return unit === "time" ? listedTime(value) : value;
   switch (unit) {
     case "count":
       return value.toLocaleString("en-US");

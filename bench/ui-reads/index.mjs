@@ -141,6 +141,9 @@ try {
         ["calls.list", { server: "srv-7", limit: 200, beforeId: lastId - 100_000 }],
         ["calls.get", { id: lastId - 5 }],
         ["servers.list", {}],
+        // The names with calls recorded (the typo hint of calls, stats and report reads them in servers.known).
+        ["servers.recorded", {}],
+        ["servers.known", {}],
       ],
     ],
     ["Logs", [["logs.search", { since: "1h", limit: 1000 }]]],

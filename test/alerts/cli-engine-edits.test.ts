@@ -117,7 +117,7 @@ describe("alert edits from the terminal while an engine runs", () => {
     const paused = await cli("pause", "--for", "2h");
     expect(paused.status).toBe(0);
     expect(snapshots.at(-1)?.pausedUntil).not.toBeNull();
-    expect(paused.stdout).toMatch(/^notifications paused until \S+\n$/);
+    expect(paused.stdout).toMatch(/^notifications paused until \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\n$/);
 
     fire("beta");
     await firing(e, "beta");

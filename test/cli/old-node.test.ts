@@ -1,12 +1,14 @@
 /**
  * `mcpscope` started by a Node too old for node:sqlite (the shebang's `node` on a machine with Node 20)
  * runs itself on the project's own Node 24: output, exit code, signals and the wrapper's byte stream pass
- * through unchanged. Where there is no such Node, it says in one line what it needs.
+ * through unchanged. Where there is no such Node, it says in one line what it needs. The tap, loaded by a
+ * program on that Node, passes its traffic and says which Node recording needs.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -185,5 +187,34 @@ describe.skipIf(!OLD)("mcpscope on an old system Node", () => {
     expect(run.stderr).toMatch(
       /^mcpscope: needs Node 22\.15 or newer, this is v\d+\.\d+\.\d+ \(.+\); install a newer Node \(https:\/\/nodejs\.org, or `nvm install 24`\), or run `npm install` in .+ to get its own Node 24\n$/,
     );
+  });
+
+  it("a tap in a program on this Node passes its messages and says which Node recording needs", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      exports: Record<string, string>;
+    };
+    const tap = pathToFileURL(join(ROOT, pkg.exports["."] ?? "")).href;
+    const program = `
+      import { observe } from ${JSON.stringify(tap)};
+      const sent = [];
+      const transport = { async start() {}, async send(m) { sent.push(m.id); }, async close() {} };
+      const observed = observe(transport, {
+        name: "old", dataDir: ${JSON.stringify(join(tmp.path, "tap"))}, onProblem: (m) => console.log(m),
+      });
+      await observed.start();
+      await observed.send({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+      await observed.close();
+      console.log("sent", sent.join());`;
+    const file = join(tmp.path, "tap-program.mjs");
+    writeFileSync(file, program);
+    const run = spawnSync(old, [file], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const version = execFileSync(old, ["-p", "process.versions.node"], { encoding: "utf8" }).trim();
+    expect(run.stdout.split("\n").sort()).toEqual([
+      "",
+      `mcpscope: recording needs Node 22.15 or newer (for node:sqlite); this program runs on Node ${version}; recording is off, traffic unaffected`,
+      "sent 1",
+    ]);
   });
 });

@@ -34,6 +34,15 @@ beforeAll(async () => {
       "memory",
       Date.now(),
     );
+    // A call each, hours ago: servers with calls recorded, none in the last hour.
+    for (const [session, server] of [
+      ["s1", "files"],
+      ["s2", "memory"],
+    ] as const)
+      db.prepare(
+        `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome,
+         bytes_in, bytes_out) VALUES (?, ?, 'c2s', '1', 'tools/call', ?, 3, 'ok', 1, 1)`,
+      ).run(session, server, Date.now() - 3 * 3_600_000);
     // Enough records that the export outlasts a pipe's buffer.
     for (let i = 0; i < 1500; i++)
       recordAdminAction(db, {

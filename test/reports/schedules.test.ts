@@ -195,7 +195,7 @@ describe("scheduled reports", () => {
       warn: () => {},
     });
     await expect(s.put(daily({ folder: dir.path, servers: ["nope"] }))).rejects.toThrow(
-      'no server named "nope": nothing has been recorded yet',
+      'no server named "nope" has recorded calls; none has yet',
     );
     expect(s.list().schedules).toEqual([]);
     // Configured in a client but never run is known.

@@ -12,6 +12,7 @@ import {
   ruleFileFallbackText,
 } from "../../../shared/alerts.js";
 import { type ApiClient, createApiClient } from "../../../shared/api.js";
+import { listedTime } from "../../../shared/listed-time.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
 import { alertHandlers } from "../../monitor/alerts/alert-handlers.js";
 import type { AlertServices } from "../../monitor/alerts/alert-manager.js";
@@ -35,7 +36,6 @@ import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
 import { cellText } from "../terminal-text.js";
-import { listedTime } from "../time-text.js";
 import { askOrStore, engineEdit } from "./alert-engine-edits.js";
 
 const FLAGS: FlagSpecs = {

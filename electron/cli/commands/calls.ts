@@ -1,3 +1,4 @@
+import { listedTime } from "../../../shared/listed-time.js";
 import { OUTCOMES, operationText, RUNNING_FILTER } from "../../../shared/outcomes.js";
 import { callOutcomeText } from "../../../shared/tasks.js";
 import { withStoreApi } from "../api-client.js";
@@ -7,7 +8,6 @@ import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { formatMs, renderTable } from "../table.js";
-import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   since: {

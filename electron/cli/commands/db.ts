@@ -1,3 +1,4 @@
+import { listedTime } from "../../../shared/listed-time.js";
 import type { StorageInfo } from "../../../shared/storage.js";
 import { formatBytes } from "../../monitor/alerts/template.js";
 import { databasePath } from "../../monitor/paths.js";
@@ -57,12 +58,12 @@ export const dbCommand: Command = {
         `${info.database} (schema version ${info.schemaVersion})`,
         `files: database ${formatBytes(f.database)}, wal ${formatBytes(f.wal)}, other files in the data dir ${formatBytes(f.other)}; ${formatBytes(info.freeBytes)} free inside the database`,
         `calls: ${info.calls ?? "unreadable (damaged pages)"}; bytes per stored call: ${info.bytesPerCall === null ? "—" : formatBytes(info.bytesPerCall)}; growth per day: ${info.growthPerDay === null ? "— (under a day of data)" : formatBytes(info.growthPerDay)}`,
-        `data from ${info.oldest === null ? "—" : iso(info.oldest)} to ${info.newest === null ? "—" : iso(info.newest)}`,
+        `data from ${info.oldest === null ? "—" : shown(info.oldest)} to ${info.newest === null ? "—" : shown(info.newest)}`,
         `last integrity check: ${integrityLine(info.lastCheck)}`,
-        `last backup: ${info.lastBackup ? `${info.lastBackup.file} (${iso(info.lastBackup.time)}, ${formatBytes(info.lastBackup.bytes)})` : "none"}`,
+        `last backup: ${info.lastBackup ? `${info.lastBackup.file} (${shown(info.lastBackup.time)}, ${formatBytes(info.lastBackup.bytes)})` : "none"}`,
         ...(info.backupNotice ? [`backups: ${info.backupNotice}`] : []),
         ...(info.lastSizePrune
-          ? [`last pruned for size: ${iso(info.lastSizePrune.time)}: ${info.lastSizePrune.message}`]
+          ? [`last pruned for size: ${shown(info.lastSizePrune.time)}: ${info.lastSizePrune.message}`]
           : []),
         ...(info.runtime.copies > 0 ? [`copies of the CLI: ${runtimeLine(info.runtime)}`] : []),
         "",
@@ -74,7 +75,7 @@ export const dbCommand: Command = {
       ];
       if (info.recovery)
         lines.unshift(
-          `recovered ${iso(info.recovery.time)}: the damaged database is at ${info.recovery.movedTo}`,
+          `recovered ${shown(info.recovery.time)}: the damaged database is at ${info.recovery.movedTo}`,
         );
       io.stdout.write(`${lines.join("\n")}\n`);
       return 0;
@@ -87,11 +88,16 @@ function integrityLine(check: StorageInfo["lastCheck"]): string {
   if (!check) return "none recorded yet (the engine checks in the background)";
   const where = check.when === "start" ? "at open" : "in the background";
   return check.ok
-    ? `ok, ${iso(check.time)} (${where})`
-    : `DAMAGE FOUND ${iso(check.time)} (${where}): ${check.problems.slice(0, 2).join("; ")}; restart the app or \`mcpscope serve\` to move the file aside`;
+    ? `ok, ${shown(check.time)} (${where})`
+    : `DAMAGE FOUND ${shown(check.time)} (${where}): ${check.problems.slice(0, 2).join("; ")}; restart the app or \`mcpscope serve\` to move the file aside`;
 }
 
 /** The runtime folder in a few words: `2 in DIR (15.0 MB), kept while an entry or a wrapper runs them`. */
 export function runtimeLine(runtime: StorageInfo["runtime"]): string {
   return `${runtime.copies} in ${runtime.dir} (${formatBytes(runtime.bytes)}); one that no entry and no running wrapper uses is removed a day after its last use`;
+}
+
+/** A time in ms as listings print it. */
+function shown(ms: number): string {
+  return listedTime(iso(ms));
 }

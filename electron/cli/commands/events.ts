@@ -1,3 +1,4 @@
+import { listedTime } from "../../../shared/listed-time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -5,7 +6,6 @@ import type { CliIo, Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter, givenFilters } from "../server-filter.js";
 import { renderTable } from "../table.js";
-import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   since: {

@@ -1,3 +1,4 @@
+import { listedTime } from "../../../shared/listed-time.js";
 import type { InstrumentedEntry } from "../../../shared/servers.js";
 import { entryPickFlags, listedPlace } from "../../monitor/api/entry-pick.js";
 import { launcherGoneMessage, launcherOtherMessage } from "../../monitor/instrument/instrument-status.js";
@@ -7,7 +8,6 @@ import { type FlagSpecs, flagString, formatHelp, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { renderTable } from "../table.js";
-import { listedTime } from "../time-text.js";
 import { HOME_FLAG, underHome } from "./instrument.js";
 
 const FLAGS: FlagSpecs = {

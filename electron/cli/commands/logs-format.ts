@@ -2,11 +2,12 @@
  * Log records and patterns as terminal text. Server logs are attacker-controlled: control characters
  * (ANSI escapes above all, which could rewrite the terminal) are shown as `\xNN`, never emitted.
  */
+
+import { listedTime } from "../../../shared/listed-time.js";
 import type { LogPatternsDocument, LogRecord } from "../../../shared/logs.js";
 import { plural } from "../../../shared/plural.js";
 import { renderTable } from "../table.js";
 import { cellText, terminalSafe } from "../terminal-text.js";
-import { listedTime } from "../time-text.js";
 
 /**
  * `2026-11-25 13:59:58.120Z  ERROR     files  message`, continuation lines indented. The server and

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { createApiClient } from "../../../shared/api.js";
+import { listedTime } from "../../../shared/listed-time.js";
 import { REPORT_FORMATS } from "../../../shared/report.js";
 import { type ReportScheduleInput, WEEKDAYS } from "../../../shared/report-schedules.js";
 import { loadAlertConfig } from "../../monitor/alerts/loaded-config.js";
@@ -134,7 +135,7 @@ export async function runReportSchedule(argv: string[], io: CliIo): Promise<numb
                 when(s),
                 s.formats.join(","),
                 [...(s.folder ? [s.folder] : []), ...s.channels].join(", "),
-                nextRunAt ?? "disabled",
+                nextRunAt ? listedTime(nextRunAt) : "disabled",
               ]),
             )}\n`,
           );

@@ -104,7 +104,9 @@ async function printCheck(io: CliIo, path: string, text: string, json: boolean):
     io.stdout.write(
       `${path}: OK — ${plural(summary.rules, "rule")} (${summary.userRules} yours, ${summary.rules - summary.userRules} built in${
         summary.disabled.length ? `; disabled: ${summary.disabled.join(", ")}` : ""
-      }), ${plural(summary.channels.length, "channel")}, ${plural(summary.routes, "route")}\n`,
+      }), ${plural(summary.channels.length, "channel")}, ${plural(summary.routes, "route")}\n${summary.notes
+        .map((note) => `${path}: ${note}\n`)
+        .join("")}`,
     );
   return 0;
 }

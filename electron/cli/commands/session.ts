@@ -1,4 +1,5 @@
 import { sessionEndText } from "../../../shared/events.js";
+import { listedTime } from "../../../shared/listed-time.js";
 import { peerText } from "../../../shared/peer.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, formatHelp, parseArgs, UsageError } from "../args.js";
@@ -42,14 +43,14 @@ export const sessionCommand: Command = {
     const server = peerText(s.serverName, s.serverVersion);
     io.stdout.write(
       `session ${s.id} — ${cellText(s.server)}${s.client ? ` (launched by ${cellText(s.client)}'s entry)` : ""}, ${cellText(client)}${server ? `, server ${cellText(server)}` : ""}${s.protocolVersion ? `, protocol ${cellText(s.protocolVersion)}` : ""}\n` +
-        `started ${s.startedAt}${s.endedAt ? `, ended ${s.endedAt}` : ""} (${sessionEndText(s)})\n` +
+        `started ${listedTime(s.startedAt, { ms: true })}${s.endedAt ? `, ended ${listedTime(s.endedAt, { ms: true })}` : ""} (${sessionEndText(s)})\n` +
         (s.dropped > 0 ? `${s.dropped} calls of this session were not recorded\n` : "") +
         "\n",
     );
     for (const item of timeline.items) {
       const level = item.level ? ` [${item.level}]` : "";
       io.stdout.write(
-        `${item.time}  ${KIND_MARK[item.kind]}${level} ${cellText(item.summary.replace(/\s+/g, " "))}\n`,
+        `${listedTime(item.time, { ms: true })}  ${KIND_MARK[item.kind]}${level} ${cellText(item.summary.replace(/\s+/g, " "))}\n`,
       );
     }
     if (timeline.items.length === 0) io.stdout.write("(nothing recorded in this session)\n");

@@ -1,5 +1,6 @@
 import { shortDigest } from "../../../shared/audit.js";
 import type { ToolPin } from "../../../shared/events.js";
+import { listedTime } from "../../../shared/listed-time.js";
 import { withStoreApi } from "../api-client.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
@@ -7,7 +8,6 @@ import { type Command, printOutcome } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { checkServerFilter } from "../server-filter.js";
 import { renderTable } from "../table.js";
-import { listedTime } from "../time-text.js";
 
 const FLAGS: FlagSpecs = {
   server: { kind: "string", placeholder: "NAME", help: "only this server (required for approve)" },

@@ -7,7 +7,7 @@ import { statSync } from "node:fs";
 import { type ConfigInEffect, ruleFileFallbackText } from "../../../shared/alerts.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import { loadAlertConfig } from "./loaded-config.js";
-import { type AlertConfig, alertsFilePath } from "./rule-file.js";
+import { ALERTS_FILE, type AlertConfig, alertsFilePath, HISTORY_RETENTION_DEPRECATED } from "./rule-file.js";
 
 export interface AlertConfigReport {
   /** A broken rule file, as an error event. */
@@ -25,15 +25,19 @@ export class AlertConfigFile {
   constructor(
     readonly dataDir: string,
     private readonly report: AlertConfigReport,
-    /** The engine says so in an event too; a CLI command only warns. */
-    eventAtStart = false,
+    /**
+     * The engine says a broken file in an event too, and names a deprecated key in its log; a CLI command
+     * only warns of a broken file.
+     */
+    private readonly engine = false,
   ) {
     const loaded = loadAlertConfig(dataDir);
     this.config = loaded.config;
     this.problem = loaded.problem;
     this.inEffect = loaded.inEffect;
     this.stamp = this.currentStamp();
-    if (this.problem) this.reportProblem(eventAtStart);
+    if (this.problem) this.reportProblem(engine);
+    this.noteDeprecated(null);
   }
 
   /** Called after every reload (the deliverer rebuilds its channels). */
@@ -48,11 +52,20 @@ export class AlertConfigFile {
     this.stamp = stamp;
     const loaded = loadAlertConfig(this.dataDir);
     const hadProblem = this.problem;
+    const had = this.config;
     this.config = loaded.config;
     this.problem = loaded.problem;
     this.inEffect = loaded.inEffect;
     for (const listener of this.listeners) listener();
     if (loaded.problem && loaded.problem !== hadProblem) this.reportProblem(true);
+    this.noteDeprecated(had);
+  }
+
+  /** Once a load sets `history_retention` where the one before did not. */
+  private noteDeprecated(had: AlertConfig | null): void {
+    if (!this.engine || this.config.historyRetentionMs === null) return;
+    if (had && had.historyRetentionMs !== null) return;
+    this.report.warn(`alerts: ${ALERTS_FILE}: ${HISTORY_RETENTION_DEPRECATED}`);
   }
 
   private reportProblem(event: boolean): void {

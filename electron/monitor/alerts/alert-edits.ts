@@ -3,7 +3,9 @@
  * the rule file. What follows an edit (a new dispatch, a new snapshot) is the evaluator's: it is told
  * through `AlertEditHooks`, which do nothing where no evaluator runs (the CLI).
  */
+
 import type { Matcher, Silence } from "../../../shared/alerts.js";
+import { listedTime } from "../../../shared/listed-time.js";
 import type { ActionResult } from "../../../shared/servers.js";
 import type { AdminAction } from "../audit/audit-log.js";
 import type { Db } from "../store/db.js";
@@ -97,7 +99,8 @@ export class AlertEdits {
     this.options.hooks.pauseChanged();
     return {
       ok: true,
-      message: until === null ? "notifications resumed" : `notifications paused until ${iso(until)}`,
+      message:
+        until === null ? "notifications resumed" : `notifications paused until ${listedTime(iso(until))}`,
     };
   }
 

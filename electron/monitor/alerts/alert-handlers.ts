@@ -8,7 +8,7 @@ import type { MethodName, MethodOutput, parseMethodInput } from "../../../shared
 import { MonitoringError } from "../errors.js";
 import type { AlertServices } from "./alert-manager.js";
 import type { ForwardedAnswer } from "./engine-requests.js";
-import { parseAlertConfig } from "./rule-file.js";
+import { HISTORY_RETENTION_DEPRECATED, parseAlertConfig } from "./rule-file.js";
 
 type AlertMethod = Extract<MethodName, `alerts.${string}`>;
 
@@ -61,6 +61,7 @@ export function checkRuleFile(input: { text: string; fileName?: string }): RuleF
     channels: config.channels.map((c) => c.name),
     routes: config.routes.length,
     evaluationIntervalMs: config.evaluationIntervalMs,
+    notes: config.historyRetentionMs === null ? [] : [HISTORY_RETENTION_DEPRECATED],
   };
 }
 

@@ -192,31 +192,6 @@ export function listHistory(db: Db, q: HistoryQuery): Omit<AlertHistoryEntry, "v
     });
 }
 
-/** Deletes history, finished deliveries and expired silences older than the retention, in batches. */
-export function applyAlertRetention(db: Db, retentionMs: number, now = Date.now()): number {
-  const cutoff = now - retentionMs;
-  let deleted = 0;
-  for (;;) {
-    const n = Number(
-      db
-        .prepare(
-          "DELETE FROM alert_history WHERE id IN (SELECT id FROM alert_history WHERE time < ? LIMIT 5000)",
-        )
-        .run(cutoff).changes,
-    );
-    deleted += n;
-    if (n < 5000) break;
-  }
-  db.transaction(() => {
-    db.prepare(
-      "DELETE FROM alert_delivery_attempts WHERE delivery_id IN (SELECT id FROM alert_deliveries WHERE created_at < ? AND status != 'pending')",
-    ).run(cutoff);
-    db.prepare("DELETE FROM alert_deliveries WHERE created_at < ? AND status != 'pending'").run(cutoff);
-    db.prepare("DELETE FROM alert_silences WHERE ends_at < ?").run(cutoff);
-  });
-  return deleted;
-}
-
 /** Why a stored silence cannot be applied (an end no date can hold, matchers that do not parse), or null. */
 function silenceProblem(startsAt: number, endsAt: number, matchers: unknown): string | null {
   if (!isStorableTime(startsAt) || !isStorableTime(endsAt)) return "its start or end is not a valid time";

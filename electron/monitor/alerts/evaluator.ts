@@ -11,7 +11,7 @@ import type { Db } from "../store/db.js";
 import { LeaseWatch, selfHolder } from "../store/engine-leases.js";
 import type { AlertConfigFile } from "./alert-config.js";
 import { type AlertStateView, usableSilences } from "./alert-queries.js";
-import { applyAlertRetention, loadInstances, saveRuleStep } from "./alert-store.js";
+import { loadInstances, saveRuleStep } from "./alert-store.js";
 import type { AlertNotification } from "./channels/channel.js";
 import type { AlertDeliverer } from "./deliverer.js";
 import { type Annotation, annotate, plan } from "./dispatcher.js";
@@ -52,7 +52,6 @@ export class AlertEvaluator implements AlertStateView {
   private evalTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastSnapshot = "";
-  private lastRetentionAt = 0;
   private closed = false;
   private leader = false;
   private readonly self = selfHolder(`${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -107,7 +106,7 @@ export class AlertEvaluator implements AlertStateView {
 
   /** One evaluation of every rule at `at`, then the dispatch. */
   evaluate(at = this.options.now()): void {
-    const { db, config } = this.options;
+    const { config } = this.options;
     config.reloadIfChanged();
     if (!this.lead(at)) return;
     at = this.serveRequests(at);
@@ -131,14 +130,6 @@ export class AlertEvaluator implements AlertStateView {
       }
     }
     this.dispatch(at);
-    if (at - this.lastRetentionAt > 10 * 60_000) {
-      this.lastRetentionAt = at;
-      try {
-        applyAlertRetention(db, config.config.historyRetentionMs, at);
-      } catch (error) {
-        this.options.warn(`alerts: cannot delete old history: ${(error as Error).message}`);
-      }
-    }
   }
 
   /**

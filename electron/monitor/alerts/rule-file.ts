@@ -39,7 +39,11 @@ export interface AlertConfig {
   defaultRoute: Route;
   inhibit: boolean;
   delivery: { initialBackoffMs: number; maxBackoffMs: number; giveUpAfterMs: number };
-  historyRetentionMs: number;
+  /**
+   * `history_retention` as written, or null. Deprecated: `storage.retention.alertHistory` governs alert
+   * history; this is read in its place only while settings.json does not set it (storage-settings.ts).
+   */
+  historyRetentionMs: number | null;
   /**
    * Every channel's stored secret values, longest first. An alias may carry one into any other field
    * (another channel, a rule's summary): whatever the file's values can reach is cleaned of them all.
@@ -99,6 +103,10 @@ const DEFAULT_ROUTE: Route = {
 };
 
 export const BUILTIN_RULE_NAMES = new Set(BUILTIN_RULES.map((r) => String(r.name)));
+
+/** Said wherever the file is checked or loaded while it sets `history_retention`. */
+export const HISTORY_RETENTION_DEPRECATED =
+  "history_retention is deprecated: alert history is kept for storage.retention.alertHistory in settings.json (the Storage view), which wins when both are set; move the value there";
 
 export function alertsFilePath(dataDir: string): string {
   return join(dataDir, ALERTS_FILE);
@@ -217,7 +225,7 @@ export function parseAlertConfig(text: string, fileName = ALERTS_FILE): AlertCon
       maxBackoffMs: file.delivery?.max_backoff ?? 300_000,
       giveUpAfterMs: file.delivery?.give_up_after ?? 86_400_000,
     },
-    historyRetentionMs: file.history_retention ?? 90 * 86_400_000,
+    historyRetentionMs: file.history_retention ?? null,
     secretValues: known,
   };
 

@@ -49,12 +49,20 @@ export interface BuildOptions {
   progress?: (step: string) => void;
 }
 
-/** [since, until] of a query: `since` and `period` count back from `until` (default now). */
+/**
+ * [since, until] of a query: `since` and `period` count back from `until` (default now). An `until` after
+ * now is taken as asked (the report says the rest has not happened yet), but a period that starts after
+ * now holds nothing that can have happened: a mistake, refused as an empty range is.
+ */
 export function reportRange(query: ReportQuery, now = Date.now()): TimeRange {
   if (query.since && query.period) throw MonitoringError.input("give either since or period, not both");
   const until = query.until ? parseTimeSpec(query.until, now) : now;
   const since = parseTimeSpec(query.period ? REPORT_PERIODS[query.period] : (query.since ?? "7d"), until);
   if (since >= until) throw MonitoringError.input("the period ends before it starts; check since and until");
+  if (since >= now)
+    throw MonitoringError.input(
+      `the period starts at ${iso(since)}, after now (${iso(now)}): nothing in it has happened yet; since and period count back from until`,
+    );
   return { since, until };
 }
 

@@ -90,6 +90,6 @@ export function requireKnownServers(
   throw MonitoringError.input(
     names.length
       ? `no server named "${unknown}" has recorded ${what}; known: ${shown}`
-      : `no server named "${unknown}": nothing has been recorded yet (wrap a server with \`mcpscope run\`)`,
+      : `no server named "${unknown}" has recorded ${what}; none has yet (wrap a server with \`mcpscope run\`)`,
   );
 }

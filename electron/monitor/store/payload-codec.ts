@@ -6,6 +6,7 @@
  * existed are TEXT and read as they are. Every reader of those columns goes through decodePayload.
  */
 import * as zlib from "node:zlib";
+import { NEEDED_NODE } from "../node-requirement.js";
 import { utf8View } from "../pipeline/utf8.js";
 import type { SqlValue } from "./db.js";
 import { type KeptZstd, keptZstd } from "./kept-zstd.js";
@@ -91,7 +92,7 @@ export function decodePayload(value: SqlValue | undefined): string | null {
   const codec = CODECS[value[0] ?? 0];
   if (!codec)
     return value[0] === ZSTD
-      ? `[not readable: payload compressed with zstd, which this Node (${process.version}) lacks; run mcpscope on Node 22.15 or newer]`
+      ? `[not readable: payload compressed with zstd, which this Node (${process.version}) lacks; run mcpscope on ${NEEDED_NODE}]`
       : `[not readable: payload stored with codec ${value[0]}, unknown to this mcpscope]`;
   try {
     return codec

@@ -11,7 +11,7 @@ import {
 } from "../../../shared/domain.js";
 import { ACTIVE_WINDOW_MS, RECENT_ANSWERED_CAP } from "../../../shared/servers.js";
 import { isRunningTask } from "../../../shared/tasks.js";
-import { ALL_SERVERS, ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
+import { ANY_OUTCOME, DAY, readState, STATE, SUMMARY_METHOD } from "../metrics/rollups.js";
 import { iso, parseTimeSpec, parseUntilSpec } from "../time.js";
 import { type Db, inSnapshot, type Row, type SqlValue } from "./db.js";
 import { ENTRY_SESSION, type EntrySessions, entryParams } from "./entry-sessions.js";
@@ -314,12 +314,13 @@ function readCounts(db: Db, add: (server: SqlValue | undefined, n: SqlValue | un
     add(row.server, row.n);
 }
 
-/** Every server name the database has recorded traffic for (wrapped sessions, or metric series). */
+/**
+ * Every server name the database holds calls for, sorted: from the same counts servers.list shows, so a
+ * server whose sessions made no call (one that failed to start) is not named.
+ */
 export function recordedServerNames(db: Db): string[] {
-  return db
-    .prepare(
-      "SELECT server FROM sessions UNION SELECT server FROM rollup_series WHERE server <> ? ORDER BY 1",
-    )
-    .all(ALL_SERVERS)
-    .map((row) => String(row.server));
+  return [...callsByServer(db)]
+    .filter(([, n]) => n > 0)
+    .map(([server]) => server)
+    .sort();
 }

@@ -20,7 +20,7 @@ const STORAGE_LABELS: Record<keyof StorageSettings["retention"], string> = {
   toolSnapshots: "tool-definition snapshots (the newest per server is always kept)",
   sessions: "sessions, once none of their calls remain",
   processRuns: "process runs",
-  alertHistory: "alert history",
+  alertHistory: "alert history and ended silences",
   alertDeliveries: "delivered and failed notifications",
   audit: "audit records (a checkpoint keeps the chain provable)",
 };
@@ -50,7 +50,10 @@ export function retentionOverview(dataDir: string, storage: StorageSettings): Re
     })),
     ...Object.entries(storage.retention).map(([kind, ms]) => ({
       key: `storage.retention.${kind}`,
-      label: STORAGE_LABELS[kind as keyof StorageSettings["retention"]],
+      label:
+        kind === "alertHistory" && storage.alertHistoryFromAlertsYaml
+          ? `${STORAGE_LABELS.alertHistory}, from history_retention in alerts.yaml until set here`
+          : STORAGE_LABELS[kind as keyof StorageSettings["retention"]],
       ms,
     })),
   ];

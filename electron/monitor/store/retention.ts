@@ -1,9 +1,9 @@
 /**
  * Retention of every table that has no retention of its own (calls and rollups: metrics/retention.ts;
  * logs: logs/retention.ts; events: events/queries.ts): resource samples, health checks, tool snapshots,
- * sessions, process runs, alert history and deliveries, payload text and the audit log. Deletes run in
- * small transactions (`batchRows` rows) with a pause between them, so wrappers writing at the same time
- * wait at most one small batch for the write lock.
+ * sessions, process runs, alert history (with the silences that ended), alert deliveries, payload text
+ * and the audit log. Deletes run in small transactions (`batchRows` rows) with a pause between them, so
+ * wrappers writing at the same time wait at most one small batch for the write lock.
  */
 import { pruneAuditStep, recordPrune } from "../audit/audit-retention.js";
 import type { Db } from "./db.js";
@@ -60,7 +60,12 @@ const STEPS: Record<
         )
         .run(cutoff, limit),
     ),
-  alertHistory: (db, cutoff, limit) => deleteOlder(db, "alert_history", "time", cutoff, limit),
+  // Silences that ended before the cutoff go with the history they shaped.
+  alertHistory: (db, cutoff, limit) => {
+    const history = deleteOlder(db, "alert_history", "time", cutoff, limit);
+    if (history === limit) return history;
+    return history + deleteOlder(db, "alert_silences", "ends_at", cutoff, limit - history);
+  },
   alertDeliveries: (db, cutoff, limit) => {
     const ids = db
       .prepare("SELECT id FROM alert_deliveries WHERE created_at < ? AND status <> 'pending' LIMIT ?")

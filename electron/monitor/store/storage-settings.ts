@@ -2,7 +2,9 @@
  * The `storage` key of `<dataDir>/settings.json`: how long each kind of data without a key of its own is
  * kept, and the size cap. (Calls and rollups are under `metrics.retention`, logs under `logs.retention`,
  * events under `events.retention`.) Read again at each retention pass. A missing key means its default;
- * so does an invalid one, named in the problem message, while every valid key applies.
+ * so does an invalid one, named in the problem message, while every valid key applies. Alert history is
+ * the one kind with an older setting elsewhere: alerts.yaml's deprecated `history_retention`, read in
+ * place of the default while `retention.alertHistory` is not set here.
  *
  *   "storage": { "maxSize": "1gb", "retention": { "resourceSamples": "14d", "audit": "365d" } }
  */
@@ -13,6 +15,7 @@ import {
   type StorageRetentionKind,
   type StorageSettingInput,
 } from "../../../shared/storage.js";
+import { loadAlertConfig } from "../alerts/loaded-config.js";
 import { MonitoringError } from "../errors.js";
 import {
   keepValid,
@@ -60,6 +63,8 @@ export const DEFAULT_BACKUP_SCHEDULE: BackupSchedule = { everyMs: null, keep: 7 
 
 export interface StorageSettings {
   retention: StorageRetention;
+  /** `retention.alertHistory` is alerts.yaml's `history_retention` (settings.json does not set it). */
+  alertHistoryFromAlertsYaml: boolean;
   /** Bytes the database may use before the oldest raw material is pruned. */
   maxBytes: number;
   backup: BackupSchedule;
@@ -99,12 +104,17 @@ export interface StorageSettingsRead {
 export function defaultStorageSettings(): StorageSettings {
   return {
     retention: { ...DEFAULT_STORAGE_RETENTION },
+    alertHistoryFromAlertsYaml: false,
     maxBytes: DEFAULT_MAX_SIZE,
     backup: { ...DEFAULT_BACKUP_SCHEDULE },
   };
 }
 
-export function parseStorageSettings(value: unknown): StorageSettingsRead {
+/** `historyRetentionMs`: alerts.yaml's `history_retention`, or null when it does not set one. */
+export function parseStorageSettings(
+  value: unknown,
+  historyRetentionMs: number | null = null,
+): StorageSettingsRead {
   const settings = defaultStorageSettings();
   const valid = keepValid<z.infer<typeof StorageSettingsSchema>>(
     "storage",
@@ -117,13 +127,17 @@ export function parseStorageSettings(value: unknown): StorageSettingsRead {
   if (data.backup?.keep) settings.backup.keep = data.backup.keep;
   for (const [kind, text] of Object.entries(data.retention ?? {}))
     if (text) settings.retention[kind as RetentionKind] = parseDuration(text);
+  if (!data.retention?.alertHistory && historyRetentionMs !== null) {
+    settings.retention.alertHistory = historyRetentionMs;
+    settings.alertHistoryFromAlertsYaml = true;
+  }
   return { settings, problem: problemLine(valid.problems), chosen: true };
 }
 
 export function readStorageSettings(dataDir: string): StorageSettingsRead {
   const { document, problem } = readSettingsDocument(dataDir);
   if (!document) return { settings: defaultStorageSettings(), problem, chosen: false };
-  const read = parseStorageSettings(document.storage);
+  const read = parseStorageSettings(document.storage, loadAlertConfig(dataDir).config.historyRetentionMs);
   const problems = [problem, read.problem].filter(Boolean);
   return { ...read, problem: problems.length ? problems.join("; ") : null };
 }

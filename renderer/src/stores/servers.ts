@@ -10,6 +10,13 @@ export const useServersStore = defineStore("servers", () => {
   const loaded = ref(false);
   const error = ref<string | null>(null);
   const names = computed(() => servers.value.map((s) => s.name).sort((a, b) => a.localeCompare(b)));
+  /** The servers with calls recorded (what the Calls filter offers): not one whose sessions made none. */
+  const calledNames = computed(() =>
+    servers.value
+      .filter((s) => s.calls > 0)
+      .map((s) => s.name)
+      .sort((a, b) => a.localeCompare(b)),
+  );
   let inFlight: Promise<void> | null = null;
 
   function refresh(): Promise<void> {
@@ -27,5 +34,5 @@ export const useServersStore = defineStore("servers", () => {
     return inFlight;
   }
 
-  return { servers, names, loaded, error, refresh };
+  return { servers, names, calledNames, loaded, error, refresh };
 });
