@@ -24,7 +24,8 @@ const FLAGS: FlagSpecs = {
 const USAGE = "mcpscope rules check [FILE] [--json] | mcpscope rules test FILE [--json]";
 
 const HELP = `check validates an alert rule file (by default alerts.yaml in the data dir) and exits 1 with
-one line naming the line and key of the first problem.
+one line naming the line and key of the first problem. A valid file that uses a deprecated setting
+(history_retention) passes, with a note line saying what to use instead (--json: "notes").
 test runs rule unit tests, as promtool does: a YAML file with rule_files, and tests that give
 input_series (signal{label="value"} and values like "0 0.5x10") and alert_rule_test entries
 (eval_time, alertname, exp_alerts with exp_labels and exp_summary). Exits 1 when any check fails.`;
