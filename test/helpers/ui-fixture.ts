@@ -6,11 +6,11 @@
  * so that nothing is launched where Chromium is missing.
  */
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { DISCOVERY_ENV } from "../../electron/monitor/discovery/platform-paths.js";
 import { runFixture } from "../security/helpers.js";
-import { type Serve, startServe } from "../ui/browser.js";
+import { openPage, type Serve, startServe } from "../ui/browser.js";
 import { launchChromium } from "../ui/chromium.js";
 import { tempDir } from "./mcp.js";
 
@@ -28,6 +28,11 @@ export interface UiFixture {
   serve(dataDir: string, home?: string): Promise<Serve>;
   /** `mcpscope serve` on a data dir holding a session recorded from a real server, with an empty home. */
   serveRecorded(): Promise<Serve>;
+  /**
+   * One page for the tests that call the function returned, as a user keeps one tab open: opened at
+   * `url()` on first use, closed after the file's tests. Each test starts from where it needs to be.
+   */
+  sharedPage(url: () => string): () => Promise<{ page: Page; problems: string[] }>;
 }
 
 /** An environment whose home is `home`, with nothing left that points discovery elsewhere. */
@@ -75,6 +80,14 @@ export function uiFixture(): UiFixture {
       const serve = await startServe(dataDir, home === undefined ? process.env : isolatedHomeEnv(home));
       cleanups.push(serve.stop);
       return serve;
+    },
+    sharedPage(url) {
+      let shared: Promise<{ page: Page; problems: string[] }> | undefined;
+      cleanups.push(async () => (await shared)?.page.close());
+      return () => {
+        shared ??= openPage(fixture.browser, url());
+        return shared;
+      };
     },
     async serveRecorded() {
       const dir = await fixture.dir();

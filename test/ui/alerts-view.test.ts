@@ -94,14 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
   });
 
   // The tests after the first share one page, as a user keeps one tab open; each starts from the sidebar.
-  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
-  const sharedPage = async () => {
-    shared ??= await openPage(ui.browser, serve.url);
-    return shared;
-  };
-  afterAll(async () => {
-    await shared?.page.close().catch(() => {});
-  });
+  const sharedPage = ui.sharedPage(() => serve.url);
 
   it("shows a firing alert live, notifies until it is silenced from the UI, then stops", async () => {
     const { page, problems } = await openPage(ui.browser, serve.url, FAKE_NOTIFICATIONS);

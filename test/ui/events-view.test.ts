@@ -7,11 +7,11 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { closeOnceStored, connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { runFixture } from "../security/helpers.js";
-import { HAS_CHROMIUM, openPage, type Serve, shoot, until, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, type Serve, shoot, until, warnIfNoChromium } from "./browser.js";
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1">`;
 const ORIGINAL = "Looks a word up in the dictionary.";
@@ -45,14 +45,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     }, 60_000);
 
     // One page for the file, as a user keeps one tab open; each test starts from the sidebar.
-    let shared: Awaited<ReturnType<typeof openPage>> | undefined;
-    const sharedPage = async () => {
-      shared ??= await openPage(ui.browser, serve.url);
-      return shared;
-    };
-    afterAll(async () => {
-      await shared?.page.close().catch(() => {});
-    });
+    const sharedPage = ui.sharedPage(() => serve.url);
 
     it("lists a failed call's error event, and the session's timeline shows its calls in order", async () => {
       const { page, problems } = await sharedPage();

@@ -4,14 +4,14 @@
  * filter say so and clear it (browser mode, real Chromium).
  */
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { errorFingerprint } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { insertLogs } from "../logs/store.js";
-import { HAS_CHROMIUM, openPage, type Serve, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, type Serve, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/filtered-empty.test.ts");
 
@@ -49,14 +49,7 @@ describe.skipIf(!HAS_CHROMIUM)("empty states under filters (browser mode, real C
   }, 60_000);
 
   // One page for the file, as a user keeps one tab open; each test starts from the sidebar.
-  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
-  const sharedPage = async () => {
-    shared ??= await openPage(ui.browser, serve.url);
-    return shared;
-  };
-  afterAll(async () => {
-    await shared?.page.close().catch(() => {});
-  });
+  const sharedPage = ui.sharedPage(() => serve.url);
 
   it("Patterns and error groups name the filter that hid everything", async () => {
     const { page, problems } = await sharedPage();

@@ -8,12 +8,12 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { insertEvent } from "../../electron/monitor/events/tracker.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { HAS_CHROMIUM, openPage, type Serve, until, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/session-end.test.ts");
 
@@ -63,14 +63,7 @@ describe.skipIf(!HAS_CHROMIUM)("a session whose wrapper died (browser mode, real
   }, 60_000);
 
   // One page for the file, as a user keeps one tab open; each test starts from the sidebar.
-  let shared: Awaited<ReturnType<typeof openPage>> | undefined;
-  const sharedPage = async () => {
-    shared ??= await openPage(ui.browser, serve.url);
-    return shared;
-  };
-  afterAll(async () => {
-    await shared?.page.close().catch(() => {});
-  });
+  const sharedPage = ui.sharedPage(() => serve.url);
 
   it("lists the session.lost event, and the timeline says the session was lost", async () => {
     const { page, problems } = await sharedPage();
