@@ -91,9 +91,15 @@ function session(server: string, ttl: number | null, wrapperPid = 2, shared?: Ta
   };
 }
 
+/** The server's calls as `mcpscope calls --json` lists them. */
+async function listed(server: string): Promise<CallDetail[]> {
+  const args = ["calls", "--server", server, "--data-dir", dir.path];
+  return (await cliJsonInProcess<{ calls: CallDetail[] }>(args)).calls;
+}
+
 async function stored(server: string) {
   const args = ["--server", server, "--data-dir", dir.path];
-  const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>(["calls", ...args]);
+  const calls = await listed(server);
   const stats = await cliJsonInProcess<StatsDocument>(["stats", "--since", "4h", ...args]);
   const call = calls.find((c) => c.method === "tools/call");
   return { call, server: stats.servers[0], methods: calls.map((c) => c.method) };
@@ -253,13 +259,7 @@ describe("a task nobody hears of again", () => {
     // Five minutes after its end T is let go; U expires past its bound, its late end still awaited.
     s.tick(7 * MIN + 11);
     expect(shared.size).toBe(1);
-    let { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
-      "calls",
-      "--server",
-      "task-let-go",
-      "--data-dir",
-      dir.path,
-    ]);
+    let calls = await listed("task-let-go");
     expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
       ["U", "timeout"],
       ["T", "ok"],
@@ -271,13 +271,7 @@ describe("a task nobody hears of again", () => {
     expect(shared.size).toBe(1);
     s.send("in", rpc(6, "tasks/get", { taskId: "U" }), 14 * MIN);
     s.send("out", ok(6, { ...other, status: "completed" }), 14 * MIN + 5);
-    ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
-      "calls",
-      "--server",
-      "task-let-go",
-      "--data-dir",
-      dir.path,
-    ]));
+    calls = await listed("task-let-go");
     expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
       ["U", "ok"],
       ["T", "ok"],
@@ -288,13 +282,7 @@ describe("a task nobody hears of again", () => {
     // A result asked for after that changes nothing stored.
     s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 20 * MIN);
     s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 20 * MIN + 5);
-    ({ calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
-      "calls",
-      "--server",
-      "task-let-go",
-      "--data-dir",
-      dir.path,
-    ]));
+    calls = await listed("task-let-go");
     expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
       ["U", "ok"],
       ["T", "ok"],
@@ -310,13 +298,7 @@ describe("a task nobody hears of again", () => {
     s.send("out", ok(7, { task: task("working", 5 * MIN) }), MIN + 10);
     s.send("in", rpc(8, "tasks/get", { taskId: "T" }), 2 * MIN);
     s.send("out", ok(8, task("completed", 5 * MIN)), 2 * MIN + 5);
-    const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>([
-      "calls",
-      "--server",
-      "task-reused",
-      "--data-dir",
-      dir.path,
-    ]);
+    const calls = await listed("task-reused");
     expect(calls.map((c) => [c.requestId, c.outcome, c.task?.state])).toEqual([
       ["7", "ok", "completed"],
       ["1", "disconnected", "unfinished"],
