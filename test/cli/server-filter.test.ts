@@ -16,6 +16,13 @@ beforeAll(async () => {
   const session = store.db.prepare("INSERT INTO sessions (id, server, started_at) VALUES (?, ?, ?)");
   session.run("s1", "files", Date.now());
   session.run("s2", "memory", Date.now());
+  // A call each, hours ago: servers with calls recorded, none in the last hour.
+  const call = store.db.prepare(
+    `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome,
+     bytes_in, bytes_out) VALUES (?, ?, 'c2s', '1', 'tools/call', ?, 3, 'ok', 1, 1)`,
+  );
+  call.run("s1", "files", Date.now() - 3 * 3_600_000);
+  call.run("s2", "memory", Date.now() - 3 * 3_600_000);
   insertLogs(store.db, [
     { server: "files", message: "started" },
     // A server mcpscope runs: its stderr is logged, but no client's calls were recorded.
