@@ -17,6 +17,7 @@ import { databasePath, resolveDataDir } from "../monitor/paths.js";
 import { processEnv } from "../monitor/shell-env.js";
 import { OlderEngineRunning } from "../monitor/store/before-upgrade.js";
 import type { Db } from "../monitor/store/db.js";
+import { stopGraceSetIn } from "../monitor/supervisor/stop-grace.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
 import { openAtTerminal } from "./open-db.js";
 
@@ -50,6 +51,9 @@ export async function withStoreApi<T>(
         servers: async (home) =>
           (await discoverServers(await defaultDiscoveryContext({ home }), { dataDir })).servers,
         env: () => processEnv(),
+        stopGraceMs: stopGraceSetIn(process.env, (line) =>
+          process.stderr.write(`${line}; the checked server gets the default 1 s to stop\n`),
+        ),
       })["servers.check"](input);
     },
   });

@@ -260,6 +260,7 @@ export async function createEngine(
         inventory?.configured() ??
         (await discoverServers(await defaultDiscoveryContext(), { dataDir: options.dataDir })).servers,
       env: () => loginShellEnv().get(),
+      stopGraceMs: options.inventory === false ? undefined : options.inventory?.stopGraceMs,
     }),
     "requests.review": (input) =>
       reviewRequest(input.method, input.input, {

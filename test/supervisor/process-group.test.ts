@@ -10,6 +10,8 @@ import { ChildProcessTransport } from "../../electron/monitor/supervisor/child-t
 import { MCPSCOPE, ROOT, testDir, waitFor } from "../helpers/mcp.js";
 
 const STUBBORN = join(ROOT, "test", "fixtures", "stubborn-process.mjs");
+/** `check` gives the server it stops this long after its stdin closes and after SIGTERM (1 s by default). */
+const QUICK_STOP = { ...process.env, MCPSCOPE_STOP_GRACE: "200ms" };
 /** The test reads a process's state from /proc: Linux only (macOS signals groups the same way). */
 const proc = existsSync("/proc/self/stat");
 if (!proc) console.warn("process-group.test: skipped, no /proc on this system to read process states from");
@@ -79,7 +81,7 @@ describe.skipIf(!proc)("a server's own children", () => {
     const check = spawn(
       process.execPath,
       [MCPSCOPE, "check", "--data-dir", dataDir, "--timeout", "60s", "--", "/bin/sh", ...args],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], env: QUICK_STOP },
     );
     const exited = new Promise<number | null>((resolve) => check.once("exit", (code) => resolve(code)));
     const child = await pid();
@@ -95,7 +97,7 @@ describe.skipIf(!proc)("a server's own children", () => {
       const check = spawn(
         process.execPath,
         [MCPSCOPE, "check", "--data-dir", dataDir, "--timeout", "60s", "--", "/bin/sh", ...args],
-        { stdio: ["ignore", "pipe", "pipe"] },
+        { stdio: ["ignore", "pipe", "pipe"], env: QUICK_STOP },
       );
       const exited = new Promise<number | null>((resolve) => check.once("exit", (code) => resolve(code)));
       const child = await pid();

@@ -3,6 +3,7 @@
  * is told otherwise (MCPSCOPE_STOP_GRACE). A real child that ignores both, on a virtual clock, so the
  * default is held to without waiting it out.
  */
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChildProcessTransport } from "../../electron/monitor/supervisor/child-transport.js";
 import { VirtualClock } from "../../electron/monitor/supervisor/clock.js";
@@ -11,7 +12,7 @@ import {
   STOP_GRACE_ENV,
   stopGraceFromEnv,
 } from "../../electron/monitor/supervisor/stop-grace.js";
-import { waitFor } from "../helpers/mcp.js";
+import { MCPSCOPE, testDir, waitFor } from "../helpers/mcp.js";
 
 /** Says on stderr what it got, and stops for neither its stdin closing nor SIGTERM. */
 const STUBBORN = `
@@ -76,5 +77,16 @@ describe("the grace a server has to stop", () => {
     expect(warned).toEqual([
       'mcpscope: ignoring MCPSCOPE_STOP_GRACE: "soon" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d; servers get the default 2 s to stop',
     ]);
+  });
+
+  it("is read by `mcpscope check` too, for the server it checks", async () => {
+    const dataDir = await testDir();
+    const run = spawnSync(process.execPath, [MCPSCOPE, "check", "--data-dir", dataDir, "--", "/bin/false"], {
+      env: { ...process.env, [STOP_GRACE_ENV]: "soon" },
+      encoding: "utf8",
+    });
+    expect(run.stderr).toContain(
+      'mcpscope: ignoring MCPSCOPE_STOP_GRACE: "soon" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d; the checked server gets the default 1 s to stop\n',
+    );
   });
 });

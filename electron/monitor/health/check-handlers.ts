@@ -22,7 +22,15 @@ export interface CheckHandlerOptions {
   servers(home?: string): Promise<readonly DiscoveredServer[]>;
   /** The environment a launched server starts from. */
   env(): Env | Promise<Env>;
+  /**
+   * How long a checked server has to stop after its stdin closes, and again after SIGTERM (default
+   * CHECK_STOP_GRACE_MS): `MCPSCOPE_STOP_GRACE`, as for the servers the engine runs.
+   */
+  stopGraceMs?: number;
 }
+
+/** A check's own stop grace when none is set: shorter than a supervised server's, as a probe saves nothing. */
+export const CHECK_STOP_GRACE_MS = 1000;
 
 export const AD_HOC_REFUSED =
   "servers.check runs a command or connects to a URL named in a request only from the terminal (`mcpscope check`); here, check a configured server by its id";
@@ -42,7 +50,7 @@ export function checkHandlers(options: CheckHandlerOptions): Pick<ApiHandlers, "
         env: await options.env(),
         timeoutMs: parseDuration(input.timeout ?? "10s"),
         slowMs: parseDuration(input.slow ?? "2s"),
-        graceMs: 1000,
+        graceMs: options.stopGraceMs ?? CHECK_STOP_GRACE_MS,
         adHoc: input.server === undefined,
       });
       return checkDocument(target, result);

@@ -14,11 +14,22 @@ export const STOP_GRACE_ENV = "MCPSCOPE_STOP_GRACE";
  * not start: `warn` gets one line saying so, and the default holds.
  */
 export function stopGraceFromEnv(env: NodeJS.ProcessEnv, warn: (line: string) => void): number {
+  return (
+    stopGraceSetIn(env, (line) => warn(`${line}; servers get the default 2 s to stop`)) ??
+    DEFAULT_STOP_GRACE_MS
+  );
+}
+
+/**
+ * The grace `env` sets, or undefined where it sets none, or one that is not a duration (then `warn` gets
+ * one line saying why, to which the caller adds what holds instead).
+ */
+export function stopGraceSetIn(env: NodeJS.ProcessEnv, warn: (line: string) => void): number | undefined {
   const text = env[STOP_GRACE_ENV]?.trim();
-  if (!text) return DEFAULT_STOP_GRACE_MS;
+  if (!text) return undefined;
   const problem = timerDurationProblem(text);
   const ms = problem === null ? durationMs(text) : null;
   if (ms !== null) return ms;
-  warn(`mcpscope: ignoring ${STOP_GRACE_ENV}: ${problem}; servers get the default 2 s to stop`);
-  return DEFAULT_STOP_GRACE_MS;
+  warn(`mcpscope: ignoring ${STOP_GRACE_ENV}: ${problem}`);
+  return undefined;
 }
