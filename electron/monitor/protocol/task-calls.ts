@@ -334,7 +334,7 @@ export class TaskCalls {
     if (this.tasks.size >= MAX_TASKS) {
       const oldest = this.tasks.values().next().value;
       if (oldest && !oldest.ended) {
-        const why = `no longer followed: over ${MAX_TASKS} tasks in this session`;
+        const why = `no longer followed: over ${MAX_TASKS} tasks followed at once`;
         this.end(oldest, "unfinished", "disconnected", task.call.startedAt, null, null, why);
       }
       if (oldest) this.tasks.delete(oldest.key);
