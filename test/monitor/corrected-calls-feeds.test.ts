@@ -2,9 +2,12 @@
  * A stored call can change after it was stored (metrics/call-correction.ts): a late answer after its
  * timeout, its task's end after the task expired, a lost session's task ended by the engine. Every live
  * front must get the new state: the `calls.new` feed sends the call again (a list takes the newer copy of
- * an id).
+ * an id), and `/metrics` and OTLP export a task call once when it ended, even one stored before the engine
+ * started.
  * The engine over a real database, the wrapped sessions recorded in process on the traffic's own clock.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
@@ -16,6 +19,8 @@ import { SessionRecorder } from "../../electron/monitor/store/session-recorder.j
 import { API_EVENTS } from "../../shared/api.js";
 import type { CallSummary } from "../../shared/domain.js";
 import { tempDir, waitFor } from "../helpers/mcp.js";
+import { type Json, receiver } from "../metrics/otlp-receiver.js";
+import { parsePrometheusText } from "../metrics/prom-parser.js";
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: MetricsEngine | null = null;
@@ -71,14 +76,15 @@ function session(server: string, wrapperPid = process.pid) {
   };
 }
 
-async function startEngine(): Promise<MetricsEngine> {
+async function startEngine(otlpEndpoint?: string): Promise<MetricsEngine> {
+  const otlp = { endpoint: otlpEndpoint ?? "", flushIntervalMs: 60_000, metricsIntervalMs: 60_000 };
   engine = await createEngine({
     dataDir: dir.path,
     inventory: false,
     alerts: false,
     remoteProxies: false,
     pollIntervalMs: 20,
-    metrics: { collector: false },
+    metrics: { collector: false, ...(otlpEndpoint ? { otlp } : {}) },
   });
   return engine;
 }
@@ -136,5 +142,38 @@ describe("a corrected call on the live Calls list", () => {
     s.send("out", ok(1, { content: [{ type: "text", text: "done" }] }), 3000);
     await waitFor(() => shown(seen, "before")?.outcome === "ok");
     s.close(4000);
+  });
+});
+
+describe("a lost session's task call on /metrics and OTLP", () => {
+  it("is exported once, as disconnected, by the engine that ends it, though stored before it started", async () => {
+    const gone = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+    await once(gone, "exit");
+    const s = session("lost", gone.pid);
+    s.send("in", rpc(1, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 0);
+    s.send("out", ok(1, { task: task("working") }), 10);
+    s.die();
+    const rx = await receiver();
+    try {
+      // Its start closes the session as lost and ends its task's call (store/lost-tasks.ts).
+      const e = await startEngine(`${rx.url}/`);
+      const count = () =>
+        parsePrometheusText(e.metrics.prometheus())
+          .get("mcpscope_calls_total")
+          ?.samples.find((x) => x.labels.server === "lost" && x.labels.outcome === "disconnected")?.value;
+      expect(count()).toBe(1);
+      expect(count()).toBe(1);
+      await e.metrics.otlp?.flushSpans();
+      await e.metrics.otlp?.flushSpans();
+      const spans = rx.got
+        .filter((r) => r.path === "/v1/traces")
+        .flatMap((r) => r.body.resourceSpans as Json[])
+        .flatMap((r) => r.scopeSpans[0].spans as Json[]);
+      expect(spans.map((span) => span.name)).toEqual(["tools/call research"]);
+      const errorType = spans[0].attributes.find((a: Json) => a.key === "error.type");
+      expect(errorType?.value.stringValue).toBe("disconnected");
+    } finally {
+      await rx.close();
+    }
   });
 });
