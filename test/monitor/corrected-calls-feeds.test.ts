@@ -4,10 +4,9 @@
  * front must get the new state: the `calls.new` feed sends the call again (a list takes the newer copy of
  * an id), and `/metrics` and OTLP export a task call once when it ended, even one stored before the engine
  * started.
- * The engine over a real database, the wrapped sessions recorded in process on the traffic's own clock.
+ * The engine over a real database; the live feed's sessions are recorded in process on the traffic's own
+ * clock, the lost one by a real `mcpscope run` killed with -9.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { databasePath } from "../../electron/monitor/paths.js";
@@ -18,7 +17,8 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { API_EVENTS } from "../../shared/api.js";
 import type { CallSummary } from "../../shared/domain.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { killAll, startRaw } from "../fixtures/raw-client.js";
+import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 import { type Json, receiver } from "../metrics/otlp-receiver.js";
 import { parsePrometheusText } from "../metrics/prom-parser.js";
 
@@ -28,6 +28,7 @@ beforeEach(async () => {
   dir = await tempDir();
 });
 afterEach(async () => {
+  killAll();
   await engine?.close();
   engine = null;
   await dir.cleanup();
@@ -145,14 +146,65 @@ describe("a corrected call on the live Calls list", () => {
   });
 });
 
+/** A stdio server that answers every tools/call with a task that keeps working. */
+const TASK_SERVER = `
+const lines = require("node:readline").createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  const m = JSON.parse(line);
+  if (m.id === undefined) return;
+  const now = new Date().toISOString();
+  const result = m.method === "initialize"
+    ? { protocolVersion: "2025-11-25", capabilities: { tools: {}, tasks: { requests: { tools: { call: {} } } } },
+        serverInfo: { name: "tasks", version: "1.0.0" } }
+    : { task: { taskId: "T", status: "working", createdAt: now, lastUpdatedAt: now, ttl: 300000, pollInterval: 1000 } };
+  process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, result }) + "\\n");
+});`;
+
 describe("a lost session's task call on /metrics and OTLP", () => {
   it("is exported once, as disconnected, by the engine that ends it, though stored before it started", async () => {
-    const gone = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
-    await once(gone, "exit");
-    const s = session("lost", gone.pid);
-    s.send("in", rpc(1, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 0);
-    s.send("out", ok(1, { task: task("working") }), 10);
-    s.die();
+    const run = startRaw(process.execPath, [
+      MCPSCOPE,
+      "run",
+      "--name",
+      "lost",
+      "--data-dir",
+      dir.path,
+      "--",
+      process.execPath,
+      "-e",
+      TASK_SERVER,
+    ]);
+    await run.write(
+      `${JSON.stringify(rpc(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "kill-test", version: "1.0.0" } }))}\n`,
+    );
+    await run.waitForStdout('"id":1,', 20_000);
+    await run.write(
+      `${JSON.stringify(rpc(2, "tools/call", { name: "research", arguments: {}, task: { ttl: 300_000 } }))}\n`,
+    );
+    await run.waitForStdout('"id":2,');
+    const server = await waitFor(() => {
+      try {
+        const db = openDb(databasePath(dir.path));
+        try {
+          return db
+            .prepare(
+              "SELECT s.pid FROM calls c JOIN sessions s ON s.id = c.session_id WHERE c.task_state = 'working'",
+            )
+            .get();
+        } finally {
+          db.close();
+        }
+      } catch {
+        return undefined; // the observer is still making the database
+      }
+    });
+    run.kill("SIGKILL");
+    await run.done;
+    try {
+      process.kill(Number(server.pid), "SIGKILL");
+    } catch {
+      // It saw its stdin close, and ended.
+    }
     const rx = await receiver();
     try {
       // Its start closes the session as lost and ends its task's call (store/lost-tasks.ts).
