@@ -2,19 +2,23 @@
  * The engine's live events: who listens to what, and the pollers behind `calls.new`, `logs.new` and
  * `events.new`. Wrappers write from other processes, so new rows are found by id while anyone listens,
  * a page of up to 500 at a time (at most 20 pages a tick for logs and events, so a flood cannot hold
- * the engine).
+ * the engine). A stored call can change after it was emitted (metrics/call-correction.ts): such calls are
+ * followed and emitted again under `calls.new` once their row changed (a list takes the newer copy of an id).
  */
 import type { EventName } from "../../shared/api.js";
 import type { CallSummary } from "../../shared/domain.js";
 import { eventsAfter, lastEventId } from "./events/queries.js";
 import type { LoggingSystem } from "./logs/logging-system.js";
+import { readState, STATE } from "./metrics/rollups.js";
 import type { Db } from "./store/db.js";
 import { callsAfter, callsByIds, lastCallId } from "./store/queries.js";
 
 /** A page shorter than this is the last one for now. */
 const PAGE_ROWS = 500;
-/** Calls emitted while their task ran that are read again until it ends; past this, the oldest are let go. */
-const RUNNING_TASKS = 500;
+/** Emitted calls followed for a correction of their row; past this, the oldest are let go. */
+const FOLLOWED = 500;
+/** When `calls.new` gets its first listener, the newest calls looked through for ones to follow. */
+const FOLLOW_FROM_ROWS = 5000;
 
 export interface LiveFeedsOptions {
   db: Db;
@@ -30,10 +34,14 @@ export class LiveFeeds {
   private lastLog: number;
   private lastEvent = 0;
   /**
-   * Calls emitted while their task ran (MCP tasks), by id, with the state last emitted: their row changes
-   * when the task does, and is emitted again under `calls.new` (a list takes the newer copy of an id).
+   * Calls whose stored row may still be corrected, by id, with what was last emitted of it (`shape`):
+   * those of a task (its status and end come later), timed out (its answer may come after all), or ended
+   * by an error (a null-id error taken for its answer may be followed by its own). A correction renews the
+   * rollup generation, so they are read again only when it changed, not every tick.
    */
-  private readonly runningTasks = new Map<number, string>();
+  private readonly followed = new Map<number, string>();
+  /** The rollup generation when the followed calls were last read. */
+  private generation: number | null = null;
   private pollers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -56,11 +64,11 @@ export class LiveFeeds {
           this.lastCall = id;
         },
         (calls) => {
-          this.noteRunningTasks(calls);
+          this.follow(calls);
           this.options.callsSeen?.(calls);
         },
       ),
-      unrefd(setInterval(() => this.rereadRunningTasks(), this.options.pollIntervalMs ?? 300)),
+      unrefd(setInterval(() => this.rereadFollowed(), this.options.pollIntervalMs ?? 300)),
       this.poller(
         "logs.new",
         "log records",
@@ -103,8 +111,10 @@ export class LiveFeeds {
       this.listeners.set(event, set);
     }
     // A feed nobody listened to starts from the newest row, not from what it last emitted.
-    if (event === "calls.new" && set.size === 0)
+    if (event === "calls.new" && set.size === 0) {
       this.lastCall = Math.max(this.lastCall, this.safeLastCallId());
+      this.followRecent();
+    }
     if (event === "events.new" && set.size === 0) this.lastEvent = this.safeLastEventId(this.lastEvent);
     if (event === "logs.new" && set.size === 0) {
       try {
@@ -117,6 +127,7 @@ export class LiveFeeds {
 
   /** The database was replaced (a restore): its rows have other ids, so the feeds go on from its newest. */
   rewind(): void {
+    this.followed.clear();
     this.lastCall = this.safeLastCallId();
     this.lastEvent = this.safeLastEventId(0);
     try {
@@ -167,37 +178,51 @@ export class LiveFeeds {
     return timer;
   }
 
-  private noteRunningTasks(calls: readonly CallSummary[]): void {
+  /** Follows the emitted calls whose row may still be corrected. */
+  private follow(calls: readonly CallSummary[]): void {
     for (const call of calls) {
-      if (call.task === null || call.outcome !== null) continue;
-      if (this.runningTasks.size >= RUNNING_TASKS) {
-        const oldest = this.runningTasks.keys().next().value;
-        if (oldest !== undefined) this.runningTasks.delete(oldest);
+      if (!mayBeCorrected(call)) continue;
+      this.followed.delete(call.id);
+      if (this.followed.size >= FOLLOWED) {
+        const oldest = this.followed.keys().next().value;
+        if (oldest !== undefined) this.followed.delete(oldest);
       }
-      this.runningTasks.set(call.id, call.task.state);
+      this.followed.set(call.id, shape(call));
     }
   }
 
-  /** Emits again the calls whose task changed since they were emitted, and lets go of those that ended. */
-  private rereadRunningTasks(): void {
-    if (this.stopped || this.runningTasks.size === 0 || !this.listeners.get("calls.new")?.size) return;
+  /**
+   * A first listener's list was read from the store, not from this feed: the newest calls that may still
+   * be corrected are followed from now, so their correction reaches it too.
+   */
+  private followRecent(): void {
     try {
-      const ids = [...this.runningTasks.keys()];
+      this.follow(callsAfter(this.options.db, this.lastCall - FOLLOW_FROM_ROWS, FOLLOW_FROM_ROWS));
+      // Those followed before were not read while nobody listened: all are read once more.
+      this.generation = null;
+    } catch {
+      // Unreadable now: the calls emitted from now on are followed still.
+    }
+  }
+
+  /** Emits again the followed calls whose row changed since they were emitted; lets go of those pruned. */
+  private rereadFollowed(): void {
+    if (this.stopped || this.followed.size === 0 || !this.listeners.get("calls.new")?.size) return;
+    try {
+      // Read before the rows: a correction stored after this read renews it again, and is read next tick.
+      const generation = readState(this.options.db, STATE.generation);
+      if (generation === this.generation) return;
+      const ids = [...this.followed.keys()];
       const rows = callsByIds(this.options.db, ids);
+      this.generation = generation;
       const stored = new Set(rows.map((row) => row.id));
       // Pruned meanwhile: nothing more to tell of it.
-      for (const id of ids) if (!stored.has(id)) this.runningTasks.delete(id);
-      const changed = rows.filter((row) => row.task?.state !== this.runningTasks.get(row.id));
-      for (const row of changed) {
-        if (row.outcome === null && row.task) this.runningTasks.set(row.id, row.task.state);
-        else this.runningTasks.delete(row.id);
-      }
+      for (const id of ids) if (!stored.has(id)) this.followed.delete(id);
+      const changed = rows.filter((row) => shape(row) !== this.followed.get(row.id));
+      for (const row of changed) this.followed.set(row.id, shape(row));
       if (changed.length > 0) this.emit("calls.new", changed);
     } catch (error) {
-      this.options.logging.warn(
-        "poll",
-        `cannot read running tasks' calls: ${(error as Error).message}; retrying`,
-      );
+      this.options.logging.warn("poll", `cannot read corrected calls: ${(error as Error).message}; retrying`);
     }
   }
 
@@ -216,6 +241,16 @@ export class LiveFeeds {
       return this.lastCall;
     }
   }
+}
+
+/** Whether a stored call's row may still change (metrics/call-correction.ts says how). */
+function mayBeCorrected(call: CallSummary): boolean {
+  return call.task !== null || call.outcome === "timeout" || call.errorCode !== null;
+}
+
+/** What a correction changes of a call, as one comparable string. */
+function shape(call: CallSummary): string {
+  return JSON.stringify([call.outcome, call.durationMs, call.errorCode, call.errorMessage, call.task]);
 }
 
 function unrefd(timer: NodeJS.Timeout): NodeJS.Timeout {

@@ -1,6 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -9,47 +7,8 @@ import { parseOtlpEndpoint } from "../../electron/cli/commands/serve.js";
 import { createEngine, type MetricsEngine } from "../../electron/monitor/engine.js";
 import { DURATION_BUCKETS_S } from "../../electron/monitor/export/operation-metrics.js";
 import { parseTraceparent } from "../../electron/monitor/export/otlp-payload.js";
+import { type Json, receiver } from "./otlp-receiver.js";
 import { recordCalls, type TestCall } from "./workload.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: the OTLP JSON as the receiver got it, checked field by field
-type Json = any;
-
-interface Received {
-  path: string;
-  type: string;
-  authorization?: string;
-  body: Json;
-}
-
-/** A real OTLP/HTTP receiver on 127.0.0.1:0 that answers each request with the next planned status. */
-async function receiver(
-  statuses: number[] = [],
-): Promise<{ url: string; got: Received[]; close: () => Promise<void> }> {
-  const got: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    let text = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk) => {
-      text += chunk;
-    });
-    req.on("end", () => {
-      got.push({
-        path: req.url ?? "",
-        type: String(req.headers["content-type"]),
-        authorization: req.headers.authorization,
-        body: JSON.parse(text),
-      });
-      res.writeHead(statuses.shift() ?? 200, { "Content-Type": "application/json" });
-      res.end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    got,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 const PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0, 250);

@@ -1,13 +1,15 @@
 /**
  * New calls for the live exporters (`/metrics`, OTLP), read by id from where the engine started. Each
  * exporter sees every call stored after that exactly once, whichever engine folds rollups. A call stored
- * while its task runs (MCP tasks) has no outcome yet: it is held back and delivered once its task ended.
+ * while its task runs (MCP tasks) has no outcome yet: it is held back and delivered once its task ended,
+ * whoever ends it (its wrapper, or this engine closing the session of a wrapper that died); so are those
+ * stored, still running, before the engine started, which no exporter has delivered yet.
  */
 import type { Direction } from "../../../shared/domain.js";
 import type { Db, Row } from "../store/db.js";
 import { decodePayload } from "../store/payload-codec.js";
 import { CALL_CLIENT_COLUMNS, CALL_CLIENT_JOIN } from "../store/session-clients.js";
-import { ENDED_WHERE, rowEnded } from "../store/task-columns.js";
+import { ENDED_WHERE, RUNNING_WHERE, rowEnded } from "../store/task-columns.js";
 
 export interface FeedCall {
   id: number;
@@ -37,17 +39,24 @@ export class CallFeed {
   private cursor: number;
   private readonly listeners = new Set<(calls: FeedCall[]) => void>();
   private withTraceContext = false;
-  /** Ids of calls past the cursor whose task still ran when read. */
+  /** Ids of calls whose task still ran when read: past the cursor, or at the start (see `rewind`). */
   private readonly held = new Set<number>();
 
   constructor(private readonly db: Db) {
-    this.cursor = Number(db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
+    this.cursor = 0;
+    this.rewind();
   }
 
   /** Goes on from the newest call stored now (after a restore, whose ids start lower). */
   rewind(): void {
     this.cursor = Number(this.db.prepare("SELECT max(id) AS id FROM calls").get()?.id ?? 0);
     this.held.clear();
+    // Ended later (its wrapper, or the engine ending a lost session's tasks): delivered then, as any held
+    // call. The newest are kept when there are more (the oldest are let go first).
+    const running = this.db
+      .prepare(`SELECT id FROM calls WHERE ${RUNNING_WHERE} ORDER BY started_at DESC LIMIT ?`)
+      .all(HELD);
+    for (const row of running.reverse()) this.held.add(Number(row.id));
   }
 
   /** Also read `traceparent`/`tracestate` from each request's `_meta` (the OTLP exporter needs them). */
