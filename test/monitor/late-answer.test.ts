@@ -10,30 +10,25 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { migrate } from "../../electron/monitor/store/migrations.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { cliJsonInProcess } from "../helpers/cli-in-process.js";
-import { tempDir } from "../helpers/mcp.js";
+import { tempStore } from "../logs/store.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let store: Awaited<ReturnType<typeof tempStore>>;
 let db: Db;
 beforeAll(async () => {
-  dir = await tempDir();
-  db = openDb(databasePath(dir.path));
-  migrate(db);
+  store = await tempStore();
+  db = store.db;
 });
-afterAll(async () => {
-  db.close();
-  await dir.cleanup();
-});
+afterAll(() => store.cleanup());
 
 const line = (message: unknown) => Buffer.from(JSON.stringify(message));
 
 /** A wrapped session of `server` with a 2 s `--timeout`, recording into the test's database. */
 function observed(server: string) {
-  const writer = new BatchWriter({ open: () => openDb(databasePath(dir.path)) });
+  const writer = new BatchWriter({ open: () => openDb(databasePath(store.dataDir)) });
   const identity = { sessionId: server, server, command: "x", startedAt: Date.now(), pid: 1, wrapperPid: 2 };
-  const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
+  const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: store.dataDir, client: null }));
   const recorder = new SessionRecorder(writer, identity, undefined, null, watchers);
   return { writer, observer: new SessionObserver(recorder, { timeoutMs: 2000 }) };
 }
@@ -67,7 +62,7 @@ interface Stats {
 }
 
 async function stored(server: string) {
-  const args = ["--server", server, "--data-dir", dir.path];
+  const args = ["--server", server, "--data-dir", store.dataDir];
   const { calls } = await cliJsonInProcess<Calls>(["calls", ...args]);
   const stats = await cliJsonInProcess<Stats>(["stats", "--since", "1h", ...args]);
   return { calls, server: stats.servers[0] };

@@ -16,25 +16,21 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb, type SqlValue } from "../../electron/monitor/store/db.js";
-import { migrate } from "../../electron/monitor/store/migrations.js";
 import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
 import { cliJsonInProcess, cliOkInProcess } from "../helpers/cli-in-process.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { waitFor } from "../helpers/mcp.js";
+import { tempStore } from "../logs/store.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let store: Awaited<ReturnType<typeof tempStore>>;
 let db: Db;
 beforeAll(async () => {
-  dir = await tempDir();
-  db = openDb(databasePath(dir.path));
-  migrate(db);
+  store = await tempStore();
+  db = store.db;
 });
-afterAll(async () => {
-  db.close();
-  await dir.cleanup();
-});
+afterAll(() => store.cleanup());
 
 const rpc = (id: number, method: string, params: unknown) => ({ jsonrpc: "2.0", id, method, params });
 const ok = (id: number, result: unknown) => ({ jsonrpc: "2.0", id, result });
@@ -55,11 +51,11 @@ const task = (taskId: string, status: string, statusMessage?: string) => ({
 function session(server: string) {
   // The session's own row too: its timeline is read by its id.
   const writer = new BatchWriter({
-    open: () => openDb(databasePath(dir.path)),
+    open: () => openDb(databasePath(store.dataDir)),
     afterBatch: (into) => recorder.writeSessionRow(into),
   });
   const identity = { sessionId: server, server, command: "x", startedAt: Date.now(), pid: 1, wrapperPid: 2 };
-  const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
+  const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: store.dataDir, client: null }));
   const recorder: SessionRecorder = new SessionRecorder(writer, identity, undefined, null, watchers);
   const observer = new SessionObserver(recorder, { timeoutMs: 2000 });
   const t0 = Date.now() - 5 * 60_000;
@@ -83,7 +79,7 @@ function session(server: string) {
 }
 
 async function stored(server: string, ...filter: string[]) {
-  const args = ["--server", server, "--data-dir", dir.path];
+  const args = ["--server", server, "--data-dir", store.dataDir];
   const { calls } = await cliJsonInProcess<{ calls: CallDetail[] }>(["calls", ...args, ...filter]);
   const stats = await cliJsonInProcess<StatsDocument>(["stats", "--since", "1h", ...args]);
   return { calls, server: stats.servers[0] };
@@ -100,7 +96,8 @@ describe("a task-augmented tools/call", () => {
       target: "research",
     });
     expect(server?.calls ?? 0).toBe(0);
-    const table = (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout;
+    const table = (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", store.dataDir]))
+      .stdout;
     expect(table).toContain("working (task)");
     expect((await stored("task-done", "--outcome", "ok")).calls).toEqual([]);
     // Asked for as what it is: still running, as `--help` says.
@@ -142,7 +139,7 @@ describe("a task-augmented tools/call", () => {
     expect(server).toMatchObject({ calls: 1, errors: 0 });
     expect(server?.operations[0]?.latency_ms.max).toBeCloseTo(4003, -2);
     expect(
-      (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", dir.path])).stdout,
+      (await cliOkInProcess(["calls", "--server", "task-done", "--data-dir", store.dataDir])).stdout,
     ).toContain("ok (task completed)");
     // Ended, it is running no more, and is listed among its outcome's calls.
     expect((await stored("task-done", "--outcome", "running")).calls).toEqual([]);
@@ -154,7 +151,7 @@ describe("a task-augmented tools/call", () => {
          JOIN audit_subjects s ON s.id = r.subject WHERE s.session_id = 'task-done'`,
       )
       .all();
-    const digest = keyedArgumentsDigest(auditKey(dir.path), { topic: "x" });
+    const digest = keyedArgumentsDigest(auditKey(store.dataDir), { topic: "x" });
     expect(audited).toEqual([{ outcome: "ok", duration_us: 4_003_000, args_digest: digest.toUpperCase() }]);
     s.close(5000);
   });
@@ -312,7 +309,7 @@ describe("a task-augmented tools/call", () => {
       "session",
       "task-unfinished",
       "--data-dir",
-      dir.path,
+      store.dataDir,
     ]);
     expect(timeline.items.filter((i) => i.kind === "call").map((i) => i.summary)).toEqual([
       "tools/call research → input required (task) (12 ms)",
@@ -340,7 +337,7 @@ describe("a task-augmented tools/call", () => {
   it("is emitted again to the live Calls list when its task changes, and once more when it ends", async () => {
     const feeds = new LiveFeeds({
       db,
-      logging: new LoggingSystem({ dataDir: dir.path, db }),
+      logging: new LoggingSystem({ dataDir: store.dataDir, db }),
       pollIntervalMs: 20,
     });
     const seen: CallSummary[] = [];

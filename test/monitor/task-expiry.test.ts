@@ -19,24 +19,19 @@ import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { closeLostSessions } from "../../electron/monitor/store/lost-sessions.js";
-import { migrate } from "../../electron/monitor/store/migrations.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import type { CallDetail, StatsDocument } from "../../shared/domain.js";
 import { UNHEARD_TASK_MS } from "../../shared/tasks.js";
 import { cliJsonInProcess } from "../helpers/cli-in-process.js";
-import { tempDir } from "../helpers/mcp.js";
+import { tempStore } from "../logs/store.js";
 
-let dir: Awaited<ReturnType<typeof tempDir>>;
+let store: Awaited<ReturnType<typeof tempStore>>;
 let db: Db;
 beforeAll(async () => {
-  dir = await tempDir();
-  db = openDb(databasePath(dir.path));
-  migrate(db);
+  store = await tempStore();
+  db = store.db;
 });
-afterAll(async () => {
-  db.close();
-  await dir.cleanup();
-});
+afterAll(() => store.cleanup());
 
 const MIN = 60_000;
 const rpc = (id: number, method: string, params: unknown) => ({ jsonrpc: "2.0", id, method, params });
@@ -58,12 +53,12 @@ const task = (status: string, ttl: number | null) => ({
 function session(server: string, ttl: number | null, wrapperPid = 2, shared?: TaskCalls) {
   // The session's own row too: its calls' audit records name it.
   const writer = new BatchWriter({
-    open: () => openDb(databasePath(dir.path)),
+    open: () => openDb(databasePath(store.dataDir)),
     afterBatch: (into) => recorder.writeSessionRow(into),
   });
   const t0 = Date.now() - 180 * MIN;
   const identity = { sessionId: server, server, command: "x", startedAt: t0, pid: 1, wrapperPid };
-  const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: dir.path, client: null }));
+  const watchers = SESSION_WATCHERS.map((f) => f({ identity, writer, dataDir: store.dataDir, client: null }));
   const recorder: SessionRecorder = new SessionRecorder(writer, identity, undefined, null, watchers);
   const observer = new SessionObserver(recorder, { timeoutMs: 2000, ...(shared ? { tasks: shared } : {}) });
   const send = (stream: "in" | "out", message: unknown, at: number) => {
@@ -93,12 +88,12 @@ function session(server: string, ttl: number | null, wrapperPid = 2, shared?: Ta
 
 /** The server's calls as `mcpscope calls --json` lists them. */
 async function listed(server: string): Promise<CallDetail[]> {
-  const args = ["calls", "--server", server, "--data-dir", dir.path];
+  const args = ["calls", "--server", server, "--data-dir", store.dataDir];
   return (await cliJsonInProcess<{ calls: CallDetail[] }>(args)).calls;
 }
 
 async function stored(server: string) {
-  const args = ["--server", server, "--data-dir", dir.path];
+  const args = ["--server", server, "--data-dir", store.dataDir];
   const calls = await listed(server);
   const stats = await cliJsonInProcess<StatsDocument>(["stats", "--since", "4h", ...args]);
   const call = calls.find((c) => c.method === "tools/call");
