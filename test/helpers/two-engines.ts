@@ -119,12 +119,14 @@ export async function twoEngines(cleanups: Cleanups, hostEnv: NodeJS.ProcessEnv 
 }
 
 /**
- * A process standing for an engine from an mcpscope before the supervision lease: alive, with the
- * presence file such an engine writes (neither a `supervision` nor a `requests` marker).
+ * A process standing for an engine from an earlier mcpscope: alive, with the presence file such an engine
+ * writes, holding `fields` besides its pid and start (by default an engine from before the supervision
+ * lease: neither a `supervision` nor a `requests` marker).
  */
 export async function olderEngine(
   dataDir: string,
   cleanups: Array<() => Promise<unknown> | unknown>,
+  fields: Record<string, unknown> = { alerts: true },
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
   cleanups.push(() => child.kill("SIGKILL"));
@@ -137,7 +139,7 @@ export async function olderEngine(
       pid,
       startTicks: processStartTicks(pid),
       startedAt: new Date().toISOString(),
-      alerts: true,
+      ...fields,
     }),
   );
   return child;

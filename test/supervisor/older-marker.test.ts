@@ -5,15 +5,16 @@
  * `requests` when it evaluates alerts, and by the lease it holds when it does not. Real processes with
  * the presence files each release writes, a real lease on a real store.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DATABASE_FILE } from "../../electron/monitor/paths.js";
 import { processStartTicks } from "../../electron/monitor/process-start.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
 import { SupervisionLease } from "../../electron/monitor/supervisor/supervision-lease.js";
-import { tempDir, waitFor } from "../helpers/mcp.js";
+import { tempDir } from "../helpers/mcp.js";
+import { olderEngine } from "../helpers/two-engines.js";
 
 const proc = existsSync("/proc/self/stat");
 
@@ -32,23 +33,8 @@ afterEach(async () => {
 });
 
 /** A live process with the presence file an engine writes, plus `fields`. */
-async function engineFile(fields: Record<string, unknown>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
-  cleanups.push(() => child.kill("SIGKILL"));
-  const pid = child.pid as number;
-  await waitFor(() => processStartTicks(pid) !== null || undefined);
-  mkdirSync(join(dir.path, "engines"), { recursive: true });
-  writeFileSync(
-    join(dir.path, "engines", `${pid}-5ee1f11e.json`),
-    JSON.stringify({
-      pid,
-      startTicks: processStartTicks(pid),
-      startedAt: new Date().toISOString(),
-      ...fields,
-    }),
-  );
-  return child;
-}
+const engineFile = (fields: Record<string, unknown>): Promise<ChildProcess> =>
+  olderEngine(dir.path, cleanups, fields);
 
 function lease(): SupervisionLease {
   const made = new SupervisionLease({ db, dataDir: dir.path, holding: () => {}, lost: () => {} });
