@@ -367,9 +367,20 @@ export function formatRow(
   });
 }
 
+/** Why a report's previous call figures are null (—): there is nothing to compare this period's with. */
+export const NO_PREVIOUS_CALLS = "no calls recorded in the previous period";
+
+const sentence = (words: string) => `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+
+/** Whether a summary figure is the calls count of a period with no previous calls to compare it with. */
+export function nothingToCompare(key: keyof Report["summary"], c: Compared): boolean {
+  return key === "calls" && c.value !== null && c.previous === null;
+}
+
 /**
- * What the period line adds when the store's data starts after a period's start: a period (this one or the
- * previous) before any call was recorded is not a quiet period. Empty when both are wholly recorded.
+ * What the period line adds when the store's data starts after a period's start (a period before any call
+ * was recorded is not a quiet period), or when the previous period holds no call to compare with. Empty
+ * when both are wholly recorded and the previous one has calls.
  */
 export function recordedNote(
   r: Report,
@@ -387,8 +398,10 @@ export function recordedNote(
     parts.push(`Data starts at ${at}: the part of this period before it was not recorded.`);
   if (before(r.previous.until)) {
     if (!before(r.until))
-      parts.push(`The previous period was not recorded (data starts at ${at}): no comparison.`);
-  } else if (before(r.previous.since)) parts.push(`The previous period is recorded from ${at} only.`);
+      parts.push(`${sentence(NO_PREVIOUS_CALLS)} (data starts at ${at}): nothing to compare with.`);
+  } else if (r.summary.calls.previous === null)
+    parts.push(`${sentence(NO_PREVIOUS_CALLS)}: nothing to compare with.`);
+  else if (before(r.previous.since)) parts.push(`The previous period is recorded from ${at} only.`);
   return parts.join(" ");
 }
 
