@@ -8,13 +8,8 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Report, ReportFile, ReportFormat } from "../../../shared/report.js";
 import type { ReportDestination, ReportSchedule } from "../../../shared/report-schedules.js";
-import {
-  changeText,
-  formatCell,
-  NO_PREVIOUS_CALLS,
-  nothingToCompare,
-  SUMMARY_ROWS,
-} from "../../../shared/report-tables.js";
+import { changeText, formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
+import { NO_PREVIOUS_CALLS, nothingToCompare } from "../../../shared/report-words.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
