@@ -115,8 +115,8 @@ rules lists the rules in effect with each one's condition in one line, as the ap
 test sends a test notification through a channel now, once (a failed test is not retried), and prints
 the attempt; test desktop is shown by the running app's window or a serve tab (waiting up to 5 s), and
 is not sent while desktop notifications are paused (resume first).
-Exit codes: 0 ok, 1 a failed delivery or a test not sent, unknown name or silence, no firing alert by that ID, or a running
-engine that did not apply the change within 5 s (nothing was changed), 2 usage.`;
+Exit codes: 0 ok, 1 a failed delivery or a test not sent, unknown name or silence, no firing alert by
+that ID, or a running engine that did not apply the change within 5 s (nothing was changed), 2 usage.`;
 
 const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
