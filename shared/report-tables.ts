@@ -3,7 +3,6 @@
  * people, CSV writes them raw. A cell is a number (in its column's unit), text, or null (not known).
  */
 import { listedTime } from "./listed-time.js";
-import { plural } from "./plural.js";
 import type { Compared, Report, ReportSection } from "./report.js";
 
 /** `change`: a relative change (0.25 = +25%); `points`: a difference of percentages, in points. */
@@ -330,21 +329,6 @@ export function formatBytes(bytes: number): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
-const SPANS: [number, string][] = [
-  [86_400_000, "day"],
-  [3_600_000, "hour"],
-  [60_000, "minute"],
-  [1000, "second"],
-];
-
-/** A period's length in its own words: `the previous 30 days`, `the previous 25 minutes`, `the previous day`. */
-export function previousPeriodWords(ms: number): string {
-  const [size, unit] = SPANS.find(([size]) => ms >= size && ms % size === 0) ?? [0, ""];
-  if (size === 0) return `the previous ${formatMs(ms)}`;
-  const n = ms / size;
-  return n === 1 ? `the previous ${unit}` : `the previous ${plural(n, unit)}`;
-}
-
 /**
  * Formats a row of a table (the summary's value columns by their row's unit). Exports write times in UTC
  * (`…Z`, and say so); the app passes `time` to write them as it writes every other time.
@@ -365,75 +349,4 @@ export function formatRow(
     if (unit === "time" && time && typeof cell === "string" && cell !== "") return time(cell);
     return formatCell(cell, unit);
   });
-}
-
-/**
- * What the period line adds when the store's data starts after a period's start: a period (this one or the
- * previous) before any call was recorded is not a quiet period. Empty when both are wholly recorded.
- */
-export function recordedNote(
-  r: Report,
-  time: (iso: string) => string = (t) => formatCell(t, "time"),
-): string {
-  const from = r.data.recordedFrom;
-  if (from === undefined) return "";
-  if (from === null) return "Nothing has been recorded yet: no call figures.";
-  const at = time(from);
-  const before = (t: string) => Date.parse(t) < Date.parse(from);
-  const parts: string[] = [];
-  if (before(r.until))
-    parts.push(`This period ends before the first recorded data (${at}): it was not recorded.`);
-  else if (before(r.since))
-    parts.push(`Data starts at ${at}: the part of this period before it was not recorded.`);
-  if (before(r.previous.until)) {
-    if (!before(r.until))
-      parts.push(`The previous period was not recorded (data starts at ${at}): no comparison.`);
-  } else if (before(r.previous.since)) parts.push(`The previous period is recorded from ${at} only.`);
-  return parts.join(" ");
-}
-
-/** What the period line adds for a period that ends after the report was made: the rest is yet to come. */
-export function unfinishedNote(
-  r: Report,
-  time: (iso: string) => string = (t) => formatCell(t, "time"),
-): string {
-  if (Date.parse(r.generatedAt) >= Date.parse(r.until)) return "";
-  return `Made at ${time(r.generatedAt)}, before the period's end: its figures run to then; the rest has not happened yet.`;
-}
-
-/** The report's one-line parts, worded once for every format and the app's view. */
-export function reportSentences(r: Report): {
-  logs: string;
-  security: string;
-  audit: string;
-  alerts: string;
-  deliveries: string[];
-  data: string;
-} {
-  const levels = Object.entries(r.logs.levels)
-    .filter(([, n]) => n > 0)
-    .map(([level, n]) => `${level} ${formatCell(n, "count")}`)
-    .join(", ");
-  const s = r.security;
-  const a = r.alerts;
-  const source =
-    r.data.source === "none"
-      ? "no calls"
-      : r.data.source === "rollups"
-        ? "rollups and raw calls"
-        : "raw calls";
-  return {
-    logs: r.logs.total
-      ? `${plural(r.logs.total, "line", "lines", (n) => formatCell(n, "count"))}: ${levels}.`
-      : "No log lines in this period.",
-    security: `Tool-definition changes: ${s.definitionChanges}; approvals: ${s.approvals}; poisoning findings: ${s.poisoningFindings}; secret findings: ${s.secretFindings}.`,
-    audit: s.audit.ok
-      ? `Audit chain verified: ${formatCell(s.audit.records, "count")} records.`
-      : `Audit chain BROKEN at ${s.audit.problem}.`,
-    alerts: `Fired: ${a.fired}; resolved: ${a.resolved}${a.meanTimeToResolveMs !== null ? `; mean time to resolve: ${formatCell(a.meanTimeToResolveMs, "ms")}` : ""}.`,
-    deliveries: a.deliveries.map(
-      (d) => `${d.channel}: ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending`,
-    ),
-    data: `Database ${formatBytes(r.data.databaseBytes)}; dropped observations: ${r.data.dropped}; figures from ${source}; latency ${r.data.accuracy}.`,
-  };
 }

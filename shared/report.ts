@@ -10,8 +10,12 @@ import { type FileContent, FileContentSchema, type SaveResult, SaveResultSchema 
 import { LevelCountsSchema, LogTemplateSchema } from "./logs.js";
 import { CountedRangeSchema } from "./metrics.js";
 
-/** Bumped when a field changes meaning or goes away; adding a field keeps the version. */
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * Bumped when a field changes meaning or type, or goes away; adding a field keeps the version.
+ * 2: the previous period's call figures (`summary.calls|errors|activeServers.previous`,
+ * `tools[].previousCalls`, which was always a number) are null when it holds no recorded call.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const REPORT_FORMATS = ["html", "pdf", "md", "csv", "json"] as const;
 export const ReportFormatSchema = z.enum(REPORT_FORMATS);
@@ -71,7 +75,10 @@ export type ReportFile = FileContent;
 export const ReportSaveResultSchema = SaveResultSchema;
 export type ReportSaveResult = SaveResult;
 
-/** A figure and the same figure over the previous period (null when it cannot be known). */
+/**
+ * A figure and the same figure over the previous period: null when it cannot be known, and a call figure's
+ * `previous` null when the previous period holds no recorded call (nothing to compare with, not 0).
+ */
 export const ComparedSchema = z.object({ value: z.number().nullable(), previous: z.number().nullable() });
 export type Compared = z.infer<typeof ComparedSchema>;
 
@@ -112,7 +119,8 @@ export const ReportToolSchema = z.object({
   outcomes: OutcomeCountsSchema,
   /** null for a tool called in the previous period only (0 calls now). */
   latency: LatencySchema.nullable(),
-  previousCalls: z.number().int(),
+  /** null when the previous period holds no recorded call in the report's scope: nothing to compare with. */
+  previousCalls: z.number().int().nullable(),
   previousP95: z.number().nullable(),
 });
 export type ReportTool = z.infer<typeof ReportToolSchema>;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookChannel } from "../../electron/monitor/alerts/channels/webhook.js";
 import { createEngine } from "../../electron/monitor/engine.js";
 import type { Delivery, DesktopNotification } from "../../shared/alerts.js";
+import { listedTime } from "../../shared/listed-time.js";
 import { cliInProcess } from "../helpers/cli-in-process.js";
 import { tempDir } from "../helpers/mcp.js";
 import { harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
@@ -96,6 +97,52 @@ describe("alerts test desktop", () => {
       const result = await cliInProcess(["alerts", "test", "desktop", "--json", "--data-dir", data]);
       expect(result.status).toBe(0);
       expect((JSON.parse(result.stdout) as { delivery: Delivery }).delivery.status).toBe("delivered");
+      expect(shown.map((n) => n.title)).toEqual(["mcpscope test notification"]);
+    } finally {
+      off();
+      await engine.close();
+    }
+  });
+});
+
+describe("alerts test desktop while desktop notifications are paused", () => {
+  it("sends nothing, says until when and how to resume, and exits 1", async () => {
+    const data = join(dir.path, "desktop-paused");
+    mkdirSync(data);
+    writeAlerts(data, "rules: []\n");
+    const engine = await createEngine({
+      dataDir: data,
+      inventory: false,
+      readPool: false,
+      alerts: { tickMs: 20 },
+    });
+    // A tab that would show it: the old answer was "delivered" with nothing shown.
+    const shown: DesktopNotification[] = [];
+    const off = engine.subscribe("alerts.notify", (n) => shown.push(n as DesktopNotification));
+    try {
+      expect((await cliInProcess(["alerts", "pause", "--for", "2h", "--data-dir", data])).status).toBe(0);
+      const { pausedUntil } = (await engine.invoke("alerts.channels", {})) as { pausedUntil: string };
+      const until = listedTime(pausedUntil);
+
+      const text = await cliInProcess(["alerts", "test", "desktop", "--data-dir", data]);
+      expect(text.status).toBe(1);
+      expect(text.stdout).toBe("");
+      expect(text.stderr).toBe(
+        `mcpscope alerts: the test was not sent: desktop notifications are paused until ${until}; \`mcpscope alerts resume\` lets them through, then test again\n`,
+      );
+      const json = await cliInProcess(["alerts", "test", "desktop", "--json", "--data-dir", data]);
+      expect(json.status).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual({
+        delivery: null,
+        pausedUntil,
+        message: `the test was not sent: desktop notifications are paused until ${until}; \`mcpscope alerts resume\` lets them through, then test again`,
+      });
+      // Nothing queued that a later resume would show, and nothing logged as delivered.
+      expect(await engine.invoke("alerts.deliveries", {})).toEqual([]);
+
+      expect((await cliInProcess(["alerts", "resume", "--data-dir", data])).status).toBe(0);
+      const sent = await cliInProcess(["alerts", "test", "desktop", "--json", "--data-dir", data]);
+      expect(sent.status).toBe(0);
       expect(shown.map((n) => n.title)).toEqual(["mcpscope test notification"]);
     } finally {
       off();

@@ -1,6 +1,6 @@
 /** The Reports view words the comparison period in its own unit, never in rounded hours. */
 import { describe, expect, it } from "vitest";
-import { previousPeriodWords } from "../../shared/report-tables.js";
+import { previousPeriodWords } from "../../shared/report-words.js";
 
 const MIN = 60_000;
 

@@ -74,7 +74,7 @@ describe("mcpscope report", () => {
   });
 
   it("counts what stats counts, per server and per tool, and sums them in the summary", () => {
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     expect(doc.since).toBe(stats.since);
     expect(doc.until).toBe(stats.until);
     const total = stats.servers.reduce((n, s) => n + s.calls, 0);

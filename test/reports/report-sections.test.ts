@@ -16,7 +16,7 @@ import { renderReport } from "../../electron/monitor/reports/render/index.js";
 import { DbSampleStore } from "../../electron/monitor/resources/sample-store.js";
 import { insertEvent } from "../../electron/monitor/security/pins.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
-import { reportSentences } from "../../shared/report-tables.js";
+import { reportSentences } from "../../shared/report-words.js";
 
 const HAS_POPPLER = await promisify(execFile)("pdftotext", ["-v"]).then(
   () => true,

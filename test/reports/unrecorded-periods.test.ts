@@ -47,7 +47,7 @@ it("gives no previous figures for a previous period before the first record, and
   const text = await md(report);
   expect(text).toContain("| Calls | 5 | — | — |");
   expect(text).toContain(
-    "Data starts at 2026-12-07 06:00:00Z: the part of this period before it was not recorded. The previous period was not recorded (data starts at 2026-12-07 06:00:00Z): no comparison.",
+    "Data starts at 2026-12-07 06:00:00Z: the part of this period before it was not recorded. No calls recorded in the previous period (data starts at 2026-12-07 06:00:00Z): nothing to compare with.",
   );
 });
 

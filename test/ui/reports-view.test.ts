@@ -76,7 +76,10 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
     expect(await page.getByTestId("report-chart-calls").locator("canvas").count()).toBe(1);
     expect(await page.getByTestId("report-period").textContent()).toMatch(
       // The data began minutes ago: the week before it, and the week before that, were not recorded.
-      /, compared with the previous 7 days\. Data starts at .+: the part of this period before it was not recorded\. The previous period was not recorded \(data starts at .+\): no comparison\.\s*$/,
+      /, compared with the previous 7 days\. Data starts at .+: the part of this period before it was not recorded\. No calls recorded in the previous period \(data starts at .+\): nothing to compare with\.\s*$/,
+    );
+    expect((await page.getByTestId("report-card-calls").locator(".stat-sub").textContent())?.trim()).toBe(
+      "no calls recorded in the previous period",
     );
     expect(problems).toEqual([]);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, "reports-view.png"), fullPage: true });

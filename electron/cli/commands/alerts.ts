@@ -113,9 +113,10 @@ next one to start applies them.
 rules lists the rules in effect with each one's condition in one line, as the app's Rules tab does
 (when alerts.yaml has a mistake, its last good version's, and a last line says so).
 test sends a test notification through a channel now, once (a failed test is not retried), and prints
-the attempt; test desktop is shown by the running app's window or a serve tab (waiting up to 5 s).
-Exit codes: 0 ok, 1 a failed delivery, unknown name or silence, no firing alert by that ID, or a running
-engine that did not apply the change within 5 s (nothing was changed), 2 usage.`;
+the attempt; test desktop is shown by the running app's window or a serve tab (waiting up to 5 s), and
+is not sent while desktop notifications are paused (resume first).
+Exit codes: 0 ok, 1 a failed delivery or a test not sent, unknown name or silence, no firing alert by
+that ID, or a running engine that did not apply the change within 5 s (nothing was changed), 2 usage.`;
 
 const NOT_EVALUATING =
   "nothing is evaluating the rules now: no engine runs on this data dir (start the app or `mcpscope serve`); these are the states when one last ran";
@@ -386,12 +387,17 @@ export const alertsCommand: Command = {
         default: {
           const channel = rest[0];
           if (!channel) throw new UsageError("test needs a CHANNEL name (desktop, or one from alerts.yaml)");
+          const { channels, pausedUntil } = await api.call("alerts.channels", {});
+          // A paused desktop shows nothing: a test sent then would be counted delivered and prove nothing.
+          if (channel === "desktop" && pausedUntil !== null) {
+            const message = `the test was not sent: desktop notifications are paused until ${time(pausedUntil)}; \`mcpscope alerts resume\` lets them through, then test again`;
+            if (json) io.stdout.write(`${JSON.stringify({ delivery: null, pausedUntil, message })}\n`);
+            else io.stderr.write(`mcpscope alerts: ${message}\n`);
+            return 1;
+          }
           const delivery = await callWithFlags(api, "alerts.test", { channel });
           if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
-          else {
-            const { channels } = await api.call("alerts.channels", {});
-            printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
-          }
+          else printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
           return delivery.status === "failed" ? 1 : 0;
         }
       }

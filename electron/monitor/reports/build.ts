@@ -129,6 +129,10 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const previousStats = statsFromRange(before, previous);
   const now_ = totals(current);
   const then = totals(before);
+  // The previous period is there to compare with: one with no call recorded in the scope (before mcpscope
+  // recorded anything, or no client called through it then) has no call figures to compare with, where a 0
+  // would read as calls rising "from 0".
+  const compared = then.calls > 0;
 
   progress("servers");
   // A server active in the previous period and silent in this one is listed with 0 calls: that it stopped
@@ -164,7 +168,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const previousUptime = meanUptime([...names].map((s) => availability(db, s, previous)));
 
   progress("tools");
-  const tools = toolRows(stats, previousStats);
+  const tools = toolRows(stats, compared ? previousStats : null);
 
   progress("alerts");
   const alerts = alertsSection(db, range, scope);
@@ -186,6 +190,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
   const from = recordedFrom(db);
   const known = (r: TimeRange) => from !== null && r.until >= from;
   const count = (r: TimeRange, value: number) => (known(r) ? value : null);
+  const previousCount = (value: number) => (compared ? value : null);
 
   const report: Report = {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -205,8 +210,8 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       ...(clientScope ? { clientServers: clientScope } : {}),
     },
     summary: {
-      calls: { value: count(range, now_.calls), previous: count(previous, then.calls) },
-      errors: { value: count(range, now_.errors), previous: count(previous, then.errors) },
+      calls: { value: count(range, now_.calls), previous: previousCount(then.calls) },
+      errors: { value: count(range, now_.errors), previous: previousCount(then.errors) },
       errorRate: { value: rate(now_.errors, now_.calls), previous: rate(then.errors, then.calls) },
       // The overall percentiles of `stats.get`, as the Overview shows them.
       p50: { value: stats.latency_ms?.p50 ?? null, previous: previousStats.latency_ms?.p50 ?? null },
@@ -214,7 +219,7 @@ export async function buildReport(db: Db, query: ReportQuery, options: BuildOpti
       p99: { value: stats.latency_ms?.p99 ?? null, previous: previousStats.latency_ms?.p99 ?? null },
       activeServers: {
         value: count(range, now_.activeServers),
-        previous: count(previous, then.activeServers),
+        previous: previousCount(then.activeServers),
       },
       availabilityPct: { value: meanUptime(servers.map((s) => s.availability)), previous: previousUptime },
       alertsFired: { value: alerts.fired, previous: previousAlerts.fired },
@@ -246,9 +251,10 @@ type StatsDoc = ReturnType<typeof statsFromRange>;
 
 /**
  * Every tool called in this period or the previous one: a tool called before and not now (broken by a
- * definition change, say) is a row with 0 calls and its previous count.
+ * definition change, say) is a row with 0 calls and its previous count. `previousStats` null: the previous
+ * period holds no call, so no tool has a previous count (null, not 0).
  */
-function toolRows(stats: StatsDoc, previousStats: StatsDoc): Report["tools"] {
+function toolRows(stats: StatsDoc, previousStats: StatsDoc | null): Report["tools"] {
   const key = (server: string, tool: string) => JSON.stringify([server, tool]);
   const toolsOf = (doc: StatsDoc) =>
     doc.servers.flatMap((s) =>
@@ -256,7 +262,7 @@ function toolRows(stats: StatsDoc, previousStats: StatsDoc): Report["tools"] {
         .filter((op) => op.method === "tools/call" && op.target !== null)
         .map((op) => ({ server: s.server, tool: op.target as string, op })),
     );
-  const prev = new Map(toolsOf(previousStats).map((t) => [key(t.server, t.tool), t.op]));
+  const prev = new Map(previousStats ? toolsOf(previousStats).map((t) => [key(t.server, t.tool), t.op]) : []);
   const rows: Report["tools"] = toolsOf(stats).map(({ server, tool, op }) => {
     const p = prev.get(key(server, tool));
     prev.delete(key(server, tool));
@@ -267,7 +273,7 @@ function toolRows(stats: StatsDoc, previousStats: StatsDoc): Report["tools"] {
       errors: op.errors,
       outcomes: op.outcomes,
       latency: op.latency_ms,
-      previousCalls: p?.calls ?? 0,
+      previousCalls: previousStats ? (p?.calls ?? 0) : null,
       previousP95: p ? p.latency_ms.p95 : null,
     };
   });

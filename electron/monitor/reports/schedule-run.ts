@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { Report, ReportFile, ReportFormat } from "../../../shared/report.js";
 import type { ReportDestination, ReportSchedule } from "../../../shared/report-schedules.js";
 import { changeText, formatCell, SUMMARY_ROWS } from "../../../shared/report-tables.js";
+import { NO_PREVIOUS_CALLS, nothingToCompare } from "../../../shared/report-words.js";
 import type { AlertNotification } from "../alerts/channels/channel.js";
 import { enqueue } from "../alerts/outbox.js";
 import { MonitoringError } from "../errors.js";
@@ -72,7 +73,11 @@ const SUMMARY_KEYS = [
   "securityFindings",
 ] as const;
 
-/** `Calls: 1,234 (+12% on the previous period)`, `Error rate: 40.11% (+3.12 pp on the previous period)`, one per headline figure, formatted as the report's cells. */
+/**
+ * `Calls: 1,234 (+12% on the previous period)`, `Error rate: 40.11% (+3.12 pp on the previous period)`, one
+ * per headline figure, formatted as the report's cells; `Calls: 5 (no calls recorded in the previous period)`
+ * when there is nothing to compare with.
+ */
 export function summaryLines(report: Report): string[] {
   const s = report.summary;
   return [
@@ -84,7 +89,13 @@ export function summaryLines(report: Report): string[] {
       };
       const c = s[key];
       const delta = changeText(c, unit);
-      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${delta === null ? "" : ` (${delta} on the previous period)`}`;
+      const versus =
+        delta !== null
+          ? ` (${delta} on the previous period)`
+          : nothingToCompare(key, c)
+            ? ` (${NO_PREVIOUS_CALLS})`
+            : "";
+      return `${label}: ${c.value === null ? "no data" : formatCell(c.value, unit)}${versus}`;
     }),
   ];
 }

@@ -4,7 +4,8 @@
  * whole on a landscape page with a page break before each section.
  */
 import type { Report } from "../../../../shared/report.js";
-import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
+import { formatRow, reportTables, type Table } from "../../../../shared/report-tables.js";
+import { reportSentences } from "../../../../shared/report-words.js";
 import { reportCharts } from "./charts.js";
 import { generatedLine, periodLine, scopeLine } from "./text.js";
 

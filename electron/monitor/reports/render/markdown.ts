@@ -1,6 +1,7 @@
 /** Markdown with GitHub-flavoured tables, for pasting into an issue or a pull request. */
 import type { Report } from "../../../../shared/report.js";
-import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
+import { formatRow, reportTables, type Table } from "../../../../shared/report-tables.js";
+import { reportSentences } from "../../../../shared/report-words.js";
 import { generatedLine, periodLine, scopeLine } from "./text.js";
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };

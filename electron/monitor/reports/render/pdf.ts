@@ -4,7 +4,8 @@
  * same SVG charts as the HTML drawn as vectors (svg-to-pdfkit). Tables are laid out by pdf-columns.ts.
  */
 import type { Report } from "../../../../shared/report.js";
-import { formatRow, reportSentences, reportTables, type Table } from "../../../../shared/report-tables.js";
+import { formatRow, reportTables, type Table } from "../../../../shared/report-tables.js";
+import { reportSentences } from "../../../../shared/report-words.js";
 import { reportCharts } from "./charts.js";
 import { tableLayout } from "./pdf-columns.js";
 import { generatedLine, periodLine, scopeLine } from "./text.js";

@@ -1,7 +1,7 @@
 /** Lines every human-readable format opens with. */
 import { countedNote } from "../../../../shared/metrics.js";
 import type { Report } from "../../../../shared/report.js";
-import { recordedNote, unfinishedNote } from "../../../../shared/report-tables.js";
+import { recordedNote, unfinishedNote } from "../../../../shared/report-words.js";
 import type { ClientServer } from "../client-scope.js";
 
 export function periodLine(r: Report): string {
