@@ -62,6 +62,15 @@ function session(server: string, wrapperPid = process.pid) {
       observer.line(stream, Buffer.from(JSON.stringify(message)), t0 + at);
       writer.flush();
     },
+    /** `n` pings (ids from `fromId`) answered at `at`: calls that will never change. */
+    pings(n: number, fromId: number, at: number) {
+      for (let id = fromId; id < fromId + n; id++) {
+        observer.line("in", Buffer.from(JSON.stringify(rpc(id, "ping", {}))), t0 + at);
+        observer.line("out", Buffer.from(JSON.stringify(ok(id, {}))), t0 + at);
+        if (id % 1000 === 0) writer.flush();
+      }
+      writer.flush();
+    },
     tick(at: number) {
       observer.tick(t0 + at);
       writer.flush();
@@ -143,6 +152,22 @@ describe("a corrected call on the live Calls list", () => {
     s.send("out", ok(1, { content: [{ type: "text", text: "done" }] }), 3000);
     await waitFor(() => shown(seen, "before")?.outcome === "ok");
     s.close(4000);
+  });
+
+  it("is sent again when its task ends, though it ran behind more calls than the list looked through", async () => {
+    const e = await startEngine();
+    const s = session("behind");
+    s.send("in", rpc(1, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 0);
+    s.send("out", ok(1, { task: task("working") }), 10);
+    // More calls since than a fresh list looks through for those that may change: the task still runs.
+    s.pings(5001, 2, 1000);
+    const listed = (await e.invoke("calls.list", { server: "behind", outcome: "running" })) as CallSummary[];
+    expect(listed.map((c) => c.task?.state)).toEqual(["working"]);
+    const seen = listen(e);
+    s.send("out", { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("completed") }, 2000);
+    await waitFor(() => shown(seen, "behind")?.outcome === "ok");
+    expect(shown(seen, "behind")).toMatchObject({ durationMs: 2000, task: { state: "completed" } });
+    s.close(3000);
   });
 });
 

@@ -16,7 +16,7 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb, type SqlValue } from "../../electron/monitor/store/db.js";
-import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
+import { listCallDetails, listCalls, runningCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
@@ -196,7 +196,9 @@ describe("a task-augmented tools/call", () => {
     listCalls(planning, { outcome: "running", limit: 200 });
     listCalls(planning, { outcome: "running", server: "task-done", limit: 200 });
     listCallDetails(planning, { outcome: "running", server: "task-done", tool: "research", since: "1h" });
-    expect(plans).toHaveLength(3);
+    // What a fresh live Calls list follows of them (live-feeds.ts).
+    runningCalls(planning, 500);
+    expect(plans).toHaveLength(4);
     for (const plan of plans) expect(plan).toContain("USING INDEX calls_running");
   });
 
