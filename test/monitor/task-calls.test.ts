@@ -285,6 +285,32 @@ describe("a task-augmented tools/call", () => {
     s.close(5000);
   });
 
+  it("stores a tasks/result for a task it does not follow as a call of its own, cancelled or answered", async () => {
+    // Task OLD was created before this wrapper started: nothing here follows it.
+    const s = session("task-result-unfollowed");
+    s.send("in", rpc(2, "tasks/result", { taskId: "OLD" }), 20);
+    s.send("in", { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 2 } }, 900);
+    // Its answer, after the client gave up, is allowed and changes nothing.
+    s.send("out", ok(2, { content: [{ type: "text", text: "late" }] }), 950);
+    s.send("in", rpc(3, "tasks/result", { taskId: "OLD" }), 1000);
+    s.send("out", ok(3, { content: [{ type: "text", text: "the old report" }] }), 1040);
+    // One left when the session ends is disconnected, as any request is.
+    s.send("in", rpc(4, "tasks/result", { taskId: "OLD" }), 1100);
+    s.close(1200);
+    const { calls } = await stored("task-result-unfollowed", "--method", "tasks/result");
+    expect(calls.map((c) => [c.requestId, c.outcome, c.durationMs])).toEqual([
+      ["4", "disconnected", 100],
+      ["3", "ok", 40],
+      ["2", "cancelled", 880],
+    ]);
+    expect(calls.find((c) => c.requestId === "3")?.response).toContain("the old report");
+    // The task this session follows is left as it was: its call tells its own end.
+    expect((await stored("task-result-unfollowed", "--tool", "research")).calls[0]).toMatchObject({
+      outcome: "disconnected",
+      task: { state: "unfinished" },
+    });
+  });
+
   it("ends as cancelled when the client cancels its task; tasks/cancel is a call of its own", async () => {
     const s = session("task-cancelled");
     foldOnce(db);

@@ -274,13 +274,15 @@ describe("a task nobody hears of again", () => {
     // As long again since its end, U is let go too.
     s.tick(19 * MIN + 6);
     expect(shared.size).toBe(0);
-    // A result asked for after that changes nothing stored.
+    // A result asked for after that leaves the task's call as it is: the tasks/result, which no task here
+    // waits on any more, is a call of its own.
     s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 20 * MIN);
     s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 20 * MIN + 5);
     calls = await listed("task-let-go");
-    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
-      ["U", "ok"],
-      ["T", "ok"],
+    expect(calls.map((c) => [c.method, c.task?.id, c.outcome])).toEqual([
+      ["tasks/result", undefined, "tool_error"],
+      ["tools/call", "U", "ok"],
+      ["tools/call", "T", "ok"],
     ]);
     shared.close(21 * MIN);
     s.close(21 * MIN);

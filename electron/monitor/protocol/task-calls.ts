@@ -8,6 +8,7 @@
  * still gives the call the tool's result (and `tool_error` when it says `isError`). A task unheard of past
  * its bound (`taskSilenceBound`: its ttl, no status read and no `tasks/result` waiting on it) ends as
  * `timeout`, `expired`; an end seen after that still gives the call its real outcome, as a late answer does.
+ * A `tasks/result` for a task not followed here is a call of its own.
  */
 
 import type { Outcome } from "../../../shared/domain.js";
@@ -95,8 +96,7 @@ export class TaskCalls {
     }
     switch (entry.method) {
       case TASK_RESULT_METHOD:
-        if (entry.taskId) this.result(otherStream(stream), entry.taskId, message, value, bytes, at);
-        return true;
+        return this.result(entry, otherStream(stream), message, value, bytes, at);
       case "tasks/get":
         // An error answer (a task the server does not know) is a call like any other; a task followed here
         // that its receiver no longer knows (deleted past its ttl) will never tell its end.
@@ -117,6 +117,16 @@ export class TaskCalls {
       default:
         return false;
     }
+  }
+
+  /**
+   * Whether `entry` is a `tasks/result` waiting on a task followed here: its answer (or its being given up)
+   * is then told on the task's call. One whose task is not followed (created before the wrapper started,
+   * or let go) is a call of its own, as nothing else would tell of it.
+   */
+  waitsOnTask(entry: Pending): boolean {
+    if (entry.method !== TASK_RESULT_METHOD || !entry.taskId) return false;
+    return this.tasks.has(`${requestStream(entry.direction)}:${entry.taskId}`);
   }
 
   /** `notifications/tasks/status` read on `stream`: from the receiver, about a task of the other side's. */
@@ -239,26 +249,29 @@ export class TaskCalls {
     else this.end(task, status, "server_error", at, null, null, message ?? "the task failed");
   }
 
-  /** `tasks/result` answered for the task the requestor created on `requestor`. */
+  /**
+   * `tasks/result` (`entry`, sent on `requestor`) answered: true when the answer is its task's to tell,
+   * false when the `tasks/result` is a call of its own (its task is not followed).
+   */
   private result(
+    entry: Pending,
     requestor: Stream,
-    id: string,
     message: Response,
     value: unknown,
     bytes: number,
     at: number,
-  ): void {
-    const task = this.tasks.get(`${requestor}:${id}`);
-    if (!task) return;
+  ): boolean {
+    const task = entry.taskId ? this.tasks.get(`${requestor}:${entry.taskId}`) : undefined;
+    if (!task) return false;
     // One expired (its receiver may have deleted it) that the receiver says it does not know: no end of
     // it after all, not a failure of its work.
-    if (task.expired && message.error?.code === UNKNOWN_TASK_CODE) return;
+    if (task.expired && message.error?.code === UNKNOWN_TASK_CODE) return true;
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
-    if (verdict.outcome === null) return;
+    if (verdict.outcome === null) return true;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
     if (!task.ended || task.expired) {
       this.end(task, implied, verdict.outcome, at, value, bytes, verdict.errorMessage, verdict.errorCode);
-      return;
+      return true;
     }
     this.tasks.delete(task.key);
     // Once cancelled a task stays cancelled, whatever its work came to.
@@ -275,6 +288,7 @@ export class TaskCalls {
       response: value,
     };
     task.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
+    return true;
   }
 
   private end(
@@ -348,6 +362,11 @@ export class TaskCalls {
 function ttlOf(task: Record<string, unknown>, kept: number | null): number | null {
   if (task.ttl === null) return null;
   return typeof task.ttl === "number" && Number.isFinite(task.ttl) && task.ttl >= 0 ? task.ttl : kept;
+}
+
+/** The stream a request sent in `direction` was read on: a task's key names its requestor's. */
+function requestStream(direction: Pending["direction"]): Stream {
+  return direction === "c2s" ? "in" : "out";
 }
 
 function messageOf(task: Record<string, unknown>): string | null {
