@@ -285,6 +285,48 @@ describe("a task-augmented tools/call", () => {
     s.close(5000);
   });
 
+  it("stays running when tasks/result says Invalid params, which may only mean the task is unknown", async () => {
+    const s = session("task-result-unknown");
+    s.send("in", rpc(2, "tasks/result", { taskId: "T" }), 20);
+    const unknown = { code: -32602, message: "Task not found: T" };
+    s.send("out", { jsonrpc: "2.0", id: 2, error: unknown }, 1500);
+    let { calls, server } = await stored("task-result-unknown");
+    let byMethod = Object.fromEntries(calls.map((c) => [c.method, c]));
+    // The task's end is not told: its call runs on, counted nowhere.
+    expect(byMethod["tools/call"]).toMatchObject({ outcome: null, task: { state: "working" } });
+    // The error is the tasks/result's own, as a tasks/get answered with an error is.
+    expect(byMethod["tasks/result"]).toMatchObject({
+      outcome: "client_error",
+      errorCode: -32602,
+      errorMessage: "Task not found: T",
+      durationMs: 1480,
+      task: null,
+    });
+    expect(server).toMatchObject({ calls: 1, errors: 1 });
+    // Its end, told after all, is the call's.
+    s.send(
+      "out",
+      { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("T", "completed") },
+      2000,
+    );
+    // A completed task's result asked for once its receiver deleted it: the task did not fail for that.
+    s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 2100);
+    s.send("out", { jsonrpc: "2.0", id: 3, error: unknown }, 2105);
+    ({ calls, server } = await stored("task-result-unknown"));
+    byMethod = Object.fromEntries(calls.map((c) => [c.method, c]));
+    expect(byMethod["tools/call"]).toMatchObject({
+      outcome: "ok",
+      durationMs: 2000,
+      task: { state: "completed" },
+    });
+    expect(calls.map((c) => [c.method, c.outcome])).toEqual([
+      ["tasks/result", "client_error"],
+      ["tasks/result", "client_error"],
+      ["tools/call", "ok"],
+    ]);
+    s.close(5000);
+  });
+
   it("stores a tasks/result for a task it does not follow as a call of its own, cancelled or answered", async () => {
     // Task OLD was created before this wrapper started: nothing here follows it.
     const s = session("task-result-unfollowed");

@@ -8,7 +8,8 @@
  * still gives the call the tool's result (and `tool_error` when it says `isError`). A task unheard of past
  * its bound (`taskSilenceBound`: its ttl, no status read and no `tasks/result` waiting on it) ends as
  * `timeout`, `expired`; an end seen after that still gives the call its real outcome, as a late answer does.
- * A `tasks/result` for a task not followed here is a call of its own.
+ * A `tasks/result` for a task not followed here, or answered with Invalid params that may only say the
+ * task is unknown, is a call of its own.
  */
 
 import type { Outcome } from "../../../shared/domain.js";
@@ -53,7 +54,10 @@ interface TaskCall {
 /**
  * The error a receiver answers `tasks/get` (and `tasks/result`) with for a task it does not know (never
  * had, or deleted past its ttl), as the protocol requires: Invalid params. Any other error (an internal one, a server too busy)
- * says nothing of the task, which may still end and be polled again.
+ * says nothing of the task, which may still end and be polled again. From `tasks/result` it may also be
+ * the task's own end: that answers exactly what the request would have (its error too), and a `tools/call`
+ * naming a tool the server does not have is itself Invalid params. So only a task known to have failed
+ * takes it as its end (see `result`).
  */
 const UNKNOWN_TASK_CODE = -32602;
 
@@ -251,7 +255,8 @@ export class TaskCalls {
 
   /**
    * `tasks/result` (`entry`, sent on `requestor`) answered: true when the answer is its task's to tell,
-   * false when the `tasks/result` is a call of its own (its task is not followed).
+   * false when the `tasks/result` is a call of its own (its task is not followed, or the answer may only
+   * say the receiver does not know the task).
    */
   private result(
     entry: Pending,
@@ -263,9 +268,10 @@ export class TaskCalls {
   ): boolean {
     const task = entry.taskId ? this.tasks.get(`${requestor}:${entry.taskId}`) : undefined;
     if (!task) return false;
-    // One expired (its receiver may have deleted it) that the receiver says it does not know: no end of
-    // it after all, not a failure of its work.
-    if (task.expired && message.error?.code === UNKNOWN_TASK_CODE) return true;
+    // Invalid params: the task unknown to its receiver (deleted, expired, never had), or the end of a task
+    // whose request got that error, which only a task known to have failed can be. Else its call stays as
+    // it is (running, expired, completed or cancelled), and the tasks/result is stored with its error.
+    if (message.error?.code === UNKNOWN_TASK_CODE && !(task.ended && task.state === "failed")) return false;
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
     if (verdict.outcome === null) return true;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
