@@ -129,6 +129,8 @@ export class LiveFeeds {
   rewind(): void {
     this.followed.clear();
     this.lastCall = this.safeLastCallId();
+    // Lists reload from the restored rows while still listening: follow its calls as a fresh list's.
+    if (this.listening("calls.new")) this.followRecent();
     this.lastEvent = this.safeLastEventId(0);
     try {
       this.lastLog = this.options.logging.lastId();

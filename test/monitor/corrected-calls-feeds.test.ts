@@ -17,6 +17,7 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { API_EVENTS } from "../../shared/api.js";
 import type { CallSummary } from "../../shared/domain.js";
+import type { BackupListEntry, RestoreResult } from "../../shared/storage.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 import { type Json, receiver } from "../metrics/otlp-receiver.js";
@@ -167,6 +168,23 @@ describe("a corrected call on the live Calls list", () => {
     s.send("out", { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("completed") }, 2000);
     await waitFor(() => shown(seen, "behind")?.outcome === "ok");
     expect(shown(seen, "behind")).toMatchObject({ durationMs: 2000, task: { state: "completed" } });
+    s.close(3000);
+  });
+
+  it("is sent again when its task ends after the database was restored under the list", async () => {
+    const e = await startEngine();
+    const seen = listen(e);
+    const s = session("restored");
+    s.send("in", rpc(1, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 0);
+    s.send("out", ok(1, { task: task("working") }), 10);
+    await waitFor(() => shown(seen, "restored")?.task?.state === "working");
+    await e.invoke("storage.backup", {});
+    const [backup] = (await e.invoke("storage.backups.list", {})) as BackupListEntry[];
+    const restored = (await e.invoke("storage.restore", { name: backup?.name ?? "" })) as RestoreResult;
+    expect(restored.ok, restored.message).toBe(true);
+    // The wrapper records on into the restored database, as it does after any restore.
+    s.send("out", { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("completed") }, 2000);
+    await waitFor(() => shown(seen, "restored")?.outcome === "ok");
     s.close(3000);
   });
 });
