@@ -336,12 +336,16 @@ describe("a task-augmented tools/call", () => {
     s.send("out", ok(2, { content: [{ type: "text", text: "late" }] }), 950);
     s.send("in", rpc(3, "tasks/result", { taskId: "OLD" }), 1000);
     s.send("out", ok(3, { content: [{ type: "text", text: "the old report" }] }), 1040);
+    // One naming no task at all is refused, and stored with its error: nothing else would tell of it.
+    s.send("in", rpc(5, "tasks/result", {}), 1050);
+    s.send("out", { jsonrpc: "2.0", id: 5, error: { code: -32602, message: "taskId: Required" } }, 1052);
     // One left when the session ends is disconnected, as any request is.
     s.send("in", rpc(4, "tasks/result", { taskId: "OLD" }), 1100);
     s.close(1200);
     const { calls } = await stored("task-result-unfollowed", "--method", "tasks/result");
     expect(calls.map((c) => [c.requestId, c.outcome, c.durationMs])).toEqual([
       ["4", "disconnected", 100],
+      ["5", "client_error", 2],
       ["3", "ok", 40],
       ["2", "cancelled", 880],
     ]);
