@@ -129,7 +129,7 @@ export class LiveFeeds {
   rewind(): void {
     this.followed.clear();
     this.lastCall = this.safeLastCallId();
-    // Lists reload from the restored rows while still listening: follow its calls as a fresh list's.
+    // Lists reload the restored rows while still listening: its calls are followed as for a fresh list.
     if (this.listening("calls.new")) this.followRecent();
     this.lastEvent = this.safeLastEventId(0);
     try {

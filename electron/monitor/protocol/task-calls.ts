@@ -26,7 +26,7 @@ import {
 import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
 import { judgeResponse, TASK_RESULT_METHOD } from "./mcp.js";
 import { type CallObservation, callOf, type ObservationSink } from "./observations.js";
-import { otherStream, type Pending, type Stream } from "./pending-requests.js";
+import { otherStream, type Pending, REQUEST_DIRECTION, type Stream } from "./pending-requests.js";
 
 type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
@@ -130,7 +130,9 @@ export class TaskCalls {
    */
   waitsOnTask(entry: Pending): boolean {
     if (entry.method !== TASK_RESULT_METHOD || !entry.taskId) return false;
-    return this.tasks.has(`${requestStream(entry.direction)}:${entry.taskId}`);
+    // Keyed by the stream its requestor sent on, as the task's creating request was.
+    const requestor: Stream = entry.direction === REQUEST_DIRECTION.in ? "in" : "out";
+    return this.tasks.has(`${requestor}:${entry.taskId}`);
   }
 
   /** `notifications/tasks/status` read on `stream`: from the receiver, about a task of the other side's. */
@@ -368,11 +370,6 @@ export class TaskCalls {
 function ttlOf(task: Record<string, unknown>, kept: number | null): number | null {
   if (task.ttl === null) return null;
   return typeof task.ttl === "number" && Number.isFinite(task.ttl) && task.ttl >= 0 ? task.ttl : kept;
-}
-
-/** The stream a request sent in `direction` was read on: a task's key names its requestor's. */
-function requestStream(direction: Pending["direction"]): Stream {
-  return direction === "c2s" ? "in" : "out";
 }
 
 function messageOf(task: Record<string, unknown>): string | null {
