@@ -4,7 +4,7 @@
 //
 // The live Calls feed (electron/monitor/live-feeds.ts) reads the rollup generation every tick (300 ms),
 // re-reads the calls it follows (at most 500) only when that changed, and looks through the newest 5000
-// calls when calls.new gets its first listener; the exporters' feed (export/call-feed.ts) reads the
+// calls and the 500 newest still running when calls.new gets its first listener; the exporters' feed (export/call-feed.ts) reads the
 // running task calls (at most 10,000) when the engine starts. Each is timed RUNS times: median and p90.
 //
 //   node bench/live-feeds/corrections.mjs
@@ -24,7 +24,7 @@ try {
     work,
     `export { openDb } from "./electron/monitor/store/db.ts";
      export { migrate } from "./electron/monitor/store/migrations.ts";
-     export { callsAfter, callsByIds } from "./electron/monitor/store/queries.ts";
+     export { callsAfter, callsByIds, runningCalls } from "./electron/monitor/store/queries.ts";
      export { readState, renewRollupGeneration, STATE } from "./electron/monitor/metrics/rollups.ts";
      export { CallFeed } from "./electron/monitor/export/call-feed.ts";`,
   );
@@ -70,6 +70,9 @@ try {
   time("a new generation: 500 followed calls re-read", RUNS, () => lib.callsByIds(db, followed));
   time("a first listener: the newest 5000 calls looked through", Math.ceil(RUNS / 4), () =>
     lib.callsAfter(db, CALLS - 5000, 5000),
+  );
+  time("a first listener: the 500 newest running calls", Math.ceil(RUNS / 4), () =>
+    lib.runningCalls(db, 500),
   );
   time(
     "the exporters' feed starts: running task calls held",

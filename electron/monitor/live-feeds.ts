@@ -11,11 +11,11 @@ import { eventsAfter, lastEventId } from "./events/queries.js";
 import type { LoggingSystem } from "./logs/logging-system.js";
 import { readState, STATE } from "./metrics/rollups.js";
 import type { Db } from "./store/db.js";
-import { callsAfter, callsByIds, lastCallId } from "./store/queries.js";
+import { callsAfter, callsByIds, lastCallId, runningCalls } from "./store/queries.js";
 
 /** A page shorter than this is the last one for now. */
 const PAGE_ROWS = 500;
-/** Emitted calls followed for a correction of their row; past this, the oldest are let go. */
+/** Calls followed for a correction of their row; past this, the oldest are let go. */
 const FOLLOWED = 500;
 /** When `calls.new` gets its first listener, the newest calls looked through for ones to follow. */
 const FOLLOW_FROM_ROWS = 5000;
@@ -129,6 +129,8 @@ export class LiveFeeds {
   rewind(): void {
     this.followed.clear();
     this.lastCall = this.safeLastCallId();
+    // Lists reload the restored rows while still listening: its calls are followed as for a fresh list.
+    if (this.listening("calls.new")) this.followRecent();
     this.lastEvent = this.safeLastEventId(0);
     try {
       this.lastLog = this.options.logging.lastId();
@@ -192,11 +194,14 @@ export class LiveFeeds {
   }
 
   /**
-   * A first listener's list was read from the store, not from this feed: the newest calls that may still
-   * be corrected are followed from now, so their correction reaches it too.
+   * A first listener's list was read from the store, not from this feed: the calls still running (a task
+   * may run for hours, behind any number of newer calls) and the newest calls that may still be corrected
+   * are followed from now, so their correction reaches it too. In id order, so that past the bound the
+   * oldest are let go, as later calls let them go.
    */
   private followRecent(): void {
     try {
+      this.follow(runningCalls(this.options.db, FOLLOWED));
       this.follow(callsAfter(this.options.db, this.lastCall - FOLLOW_FROM_ROWS, FOLLOW_FROM_ROWS));
       // Those followed before were not read while nobody listened: all are read once more.
       this.generation = null;

@@ -2,13 +2,13 @@
  * What `mcpscope proxy` stores for calls a remote server does not answer the usual way: one it never
  * answers (timeout, or the proxy stops), one the client gives up on before any response header, concurrent
  * clients of a stateless server (whose ids all start at 0), a task-augmented call (answered with its task,
- * its end told on later exchanges), a redirect, an answer past the body limit, a stream the client resumes
+ * its end told on later exchanges; a `tasks/result` for a task it never saw), a redirect, an answer past the body limit, a stream the client resumes
  * with Last-Event-ID, and a body that is not JSON.
  */
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Child, startHttpServer, startProxy, storedCalls, storedEvents } from "../helpers/http.js";
 import { ROOT, tempDir, waitFor } from "../helpers/mcp.js";
@@ -152,6 +152,36 @@ describe("mcpscope proxy, calls without the usual answer", () => {
       expect(bookkeeping, path).toEqual([]);
       await client.close();
     }
+  });
+
+  it("stores a tasks/result for a task it never saw as a call of its own, given up or answered", async () => {
+    // Tasks created on the server past the proxy (as before it started): nothing there follows them.
+    const direct = new Client({ name: "direct", version: "1.0.0" });
+    await direct.connect(new StreamableHTTPClientTransport(new URL("/stateless", edge.url)));
+    const create = async (ms: number) =>
+      (
+        await direct.request(
+          { method: "tools/call", params: { name: "research", arguments: { ms }, task: { ttl: 60_000 } } },
+          CreateTaskResultSchema,
+        )
+      ).task.taskId;
+    const [slow, quick] = [await create(60_000), await create(300)];
+    await direct.close();
+    const result = (id: string, taskId: string) =>
+      JSON.stringify({ jsonrpc: "2.0", id, method: "tasks/result", params: { taskId } });
+    // Its client leaves the stream while the task still works.
+    const leave = new AbortController();
+    const left = await post("/stateless", result("left", slow), leave.signal);
+    expect(left.status).toBe(200);
+    leave.abort();
+    expect(await waitFor(stored("left"))).toMatchObject({ method: "tasks/result", outcome: "cancelled" });
+    // Another waits for its task's end, and is stored with the tool's result.
+    expect(await (await post("/stateless", result("waited", quick))).text()).toContain(
+      "researched for 300 ms",
+    );
+    const waited = await waitFor(stored("waited"));
+    expect(waited).toMatchObject({ method: "tasks/result", outcome: "ok", task: null });
+    expect(waited.durationMs).toBeGreaterThan(0);
   });
 
   it("keeps a call whose stream the client dropped pending until the resumed stream replays its answer", async () => {

@@ -2,7 +2,7 @@
  * MCP tasks (2025-11-25) end to end: the real SDK client's task API through `mcpscope run` against
  * server-everything's task tool. The call that created a task is stored as running while the task runs,
  * then with the task's real outcome and duration; the client's `tasks/get` polls and its `tasks/result` are
- * the task's bookkeeping, not calls of their own.
+ * the task's bookkeeping, not calls of their own, unless no task followed here is theirs.
  */
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -119,5 +119,21 @@ describe("a task-augmented tools/call through mcpscope run", () => {
     expect(methods).not.toContain("tasks/result");
     expect(ops.find((o) => o.method === "tasks/cancel")).toMatchObject({ calls: 1, outcomes: { ok: 1 } });
     expect(await storedCalls(dataDir, "--method", "tasks/get")).toEqual([]);
+  });
+
+  it("stores a tasks/result for a task it never saw as a call of its own, with the server's error", async () => {
+    const dataDir = join(dir.path, "unknown");
+    const client = await connect(SERVERS.everything(), { dataDir, name: "everything" });
+    try {
+      const asked = client.experimental.tasks.getTaskResult("no-such-task", CallToolResultSchema);
+      await expect(asked).rejects.toThrow(/not found/i);
+      const [call] = await waitFor(async () => {
+        const calls = await storedCalls(dataDir, "--method", "tasks/result");
+        return calls.length > 0 ? calls : undefined;
+      });
+      expect(call).toMatchObject({ outcome: "client_error", errorCode: -32602, task: null });
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import { openDb } from "../../electron/monitor/store/db.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { API_EVENTS } from "../../shared/api.js";
 import type { CallSummary } from "../../shared/domain.js";
+import type { BackupListEntry, RestoreResult } from "../../shared/storage.js";
 import { killAll, startRaw } from "../fixtures/raw-client.js";
 import { MCPSCOPE, tempDir, waitFor } from "../helpers/mcp.js";
 import { type Json, receiver } from "../metrics/otlp-receiver.js";
@@ -60,6 +61,15 @@ function session(server: string, wrapperPid = process.pid) {
   return {
     send(stream: "in" | "out", message: unknown, at: number) {
       observer.line(stream, Buffer.from(JSON.stringify(message)), t0 + at);
+      writer.flush();
+    },
+    /** `n` pings (ids from `fromId`) answered at `at`: calls that will never change. */
+    pings(n: number, fromId: number, at: number) {
+      for (let id = fromId; id < fromId + n; id++) {
+        observer.line("in", Buffer.from(JSON.stringify(rpc(id, "ping", {}))), t0 + at);
+        observer.line("out", Buffer.from(JSON.stringify(ok(id, {}))), t0 + at);
+        if (id % 1000 === 0) writer.flush();
+      }
       writer.flush();
     },
     tick(at: number) {
@@ -143,6 +153,39 @@ describe("a corrected call on the live Calls list", () => {
     s.send("out", ok(1, { content: [{ type: "text", text: "done" }] }), 3000);
     await waitFor(() => shown(seen, "before")?.outcome === "ok");
     s.close(4000);
+  });
+
+  it("is sent again when its task ends, though it ran behind more calls than the list looked through", async () => {
+    const e = await startEngine();
+    const s = session("behind");
+    s.send("in", rpc(1, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 0);
+    s.send("out", ok(1, { task: task("working") }), 10);
+    // More calls since than a fresh list looks through for those that may change: the task still runs.
+    s.pings(5001, 2, 1000);
+    const listed = (await e.invoke("calls.list", { server: "behind", outcome: "running" })) as CallSummary[];
+    expect(listed.map((c) => c.task?.state)).toEqual(["working"]);
+    const seen = listen(e);
+    s.send("out", { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("completed") }, 2000);
+    await waitFor(() => shown(seen, "behind")?.outcome === "ok");
+    expect(shown(seen, "behind")).toMatchObject({ durationMs: 2000, task: { state: "completed" } });
+    s.close(3000);
+  });
+
+  it("is sent again when its task ends after the database was restored under the list", async () => {
+    const e = await startEngine();
+    const seen = listen(e);
+    const s = session("restored");
+    s.send("in", rpc(1, "tools/call", { name: "research", arguments: {}, task: { ttl: 5 * MIN } }), 0);
+    s.send("out", ok(1, { task: task("working") }), 10);
+    await waitFor(() => shown(seen, "restored")?.task?.state === "working");
+    await e.invoke("storage.backup", {});
+    const [backup] = (await e.invoke("storage.backups.list", {})) as BackupListEntry[];
+    const restored = (await e.invoke("storage.restore", { name: backup?.name ?? "" })) as RestoreResult;
+    expect(restored.ok, restored.message).toBe(true);
+    // The wrapper records on into the restored database, as it does after any restore.
+    s.send("out", { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("completed") }, 2000);
+    await waitFor(() => shown(seen, "restored")?.outcome === "ok");
+    s.close(3000);
   });
 });
 

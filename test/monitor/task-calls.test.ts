@@ -16,7 +16,7 @@ import { SessionObserver } from "../../electron/monitor/protocol/session-observe
 import { SESSION_WATCHERS } from "../../electron/monitor/session-watchers.js";
 import { BatchWriter } from "../../electron/monitor/store/batch-writer.js";
 import { type Db, openDb, type SqlValue } from "../../electron/monitor/store/db.js";
-import { listCallDetails, listCalls } from "../../electron/monitor/store/queries.js";
+import { listCallDetails, listCalls, runningCalls } from "../../electron/monitor/store/queries.js";
 import { SessionRecorder } from "../../electron/monitor/store/session-recorder.js";
 import { callsExport } from "../../shared/calls-export.js";
 import type { CallDetail, CallSummary, StatsDocument } from "../../shared/domain.js";
@@ -196,7 +196,9 @@ describe("a task-augmented tools/call", () => {
     listCalls(planning, { outcome: "running", limit: 200 });
     listCalls(planning, { outcome: "running", server: "task-done", limit: 200 });
     listCallDetails(planning, { outcome: "running", server: "task-done", tool: "research", since: "1h" });
-    expect(plans).toHaveLength(3);
+    // What a fresh live Calls list follows of them (live-feeds.ts).
+    runningCalls(planning, 500);
+    expect(plans).toHaveLength(4);
     for (const plan of plans) expect(plan).toContain("USING INDEX calls_running");
   });
 
@@ -281,6 +283,78 @@ describe("a task-augmented tools/call", () => {
     });
     expect(calls[0]).toMatchObject({ durationMs: 1500, task: { state: "failed" } });
     s.close(5000);
+  });
+
+  it("stays running when tasks/result says Invalid params, which may only mean the task is unknown", async () => {
+    const s = session("task-result-unknown");
+    s.send("in", rpc(2, "tasks/result", { taskId: "T" }), 20);
+    const unknown = { code: -32602, message: "Task not found: T" };
+    s.send("out", { jsonrpc: "2.0", id: 2, error: unknown }, 1500);
+    let { calls, server } = await stored("task-result-unknown");
+    let byMethod = Object.fromEntries(calls.map((c) => [c.method, c]));
+    // The task's end is not told: its call runs on, counted nowhere.
+    expect(byMethod["tools/call"]).toMatchObject({ outcome: null, task: { state: "working" } });
+    // The error is the tasks/result's own, as a tasks/get answered with an error is.
+    expect(byMethod["tasks/result"]).toMatchObject({
+      outcome: "client_error",
+      errorCode: -32602,
+      errorMessage: "Task not found: T",
+      durationMs: 1480,
+      task: null,
+    });
+    expect(server).toMatchObject({ calls: 1, errors: 1 });
+    // Its end, told after all, is the call's.
+    s.send(
+      "out",
+      { jsonrpc: "2.0", method: "notifications/tasks/status", params: task("T", "completed") },
+      2000,
+    );
+    // A completed task's result asked for once its receiver deleted it: the task did not fail for that.
+    s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 2100);
+    s.send("out", { jsonrpc: "2.0", id: 3, error: unknown }, 2105);
+    ({ calls, server } = await stored("task-result-unknown"));
+    byMethod = Object.fromEntries(calls.map((c) => [c.method, c]));
+    expect(byMethod["tools/call"]).toMatchObject({
+      outcome: "ok",
+      durationMs: 2000,
+      task: { state: "completed" },
+    });
+    expect(calls.map((c) => [c.method, c.outcome])).toEqual([
+      ["tasks/result", "client_error"],
+      ["tasks/result", "client_error"],
+      ["tools/call", "ok"],
+    ]);
+    s.close(5000);
+  });
+
+  it("stores a tasks/result for a task it does not follow as a call of its own, cancelled or answered", async () => {
+    // Task OLD was created before this wrapper started: nothing here follows it.
+    const s = session("task-result-unfollowed");
+    s.send("in", rpc(2, "tasks/result", { taskId: "OLD" }), 20);
+    s.send("in", { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 2 } }, 900);
+    // Its answer, after the client gave up, is allowed and changes nothing.
+    s.send("out", ok(2, { content: [{ type: "text", text: "late" }] }), 950);
+    s.send("in", rpc(3, "tasks/result", { taskId: "OLD" }), 1000);
+    s.send("out", ok(3, { content: [{ type: "text", text: "the old report" }] }), 1040);
+    // One naming no task at all is refused, and stored with its error: nothing else would tell of it.
+    s.send("in", rpc(5, "tasks/result", {}), 1050);
+    s.send("out", { jsonrpc: "2.0", id: 5, error: { code: -32602, message: "taskId: Required" } }, 1052);
+    // One left when the session ends is disconnected, as any request is.
+    s.send("in", rpc(4, "tasks/result", { taskId: "OLD" }), 1100);
+    s.close(1200);
+    const { calls } = await stored("task-result-unfollowed", "--method", "tasks/result");
+    expect(calls.map((c) => [c.requestId, c.outcome, c.durationMs])).toEqual([
+      ["4", "disconnected", 100],
+      ["5", "client_error", 2],
+      ["3", "ok", 40],
+      ["2", "cancelled", 880],
+    ]);
+    expect(calls.find((c) => c.requestId === "3")?.response).toContain("the old report");
+    // The task this session follows is left as it was: its call tells its own end.
+    expect((await stored("task-result-unfollowed", "--tool", "research")).calls[0]).toMatchObject({
+      outcome: "disconnected",
+      task: { state: "unfinished" },
+    });
   });
 
   it("ends as cancelled when the client cancels its task; tasks/cancel is a call of its own", async () => {

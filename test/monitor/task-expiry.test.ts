@@ -197,18 +197,21 @@ describe("a task nobody hears of again", () => {
     });
     // The polls answered with an error are calls of their own, as any tasks/get answered with an error.
     expect(methods.sort()).toEqual(["tasks/get", "tasks/get", "tools/call"]);
-    // Its result asked for after that, unknown too: still no end of the task, nor a failure of its tool.
+    // Its result asked for after that, unknown too: still no end of the task, nor a failure of its tool;
+    // the error is the tasks/result's own.
     s.send("in", rpc(3, "tasks/result", { taskId: "T" }), 9 * MIN + 10);
     s.send(
       "out",
       { jsonrpc: "2.0", id: 3, error: { code: -32602, message: "Task not found" } },
       9 * MIN + 14,
     );
-    expect((await stored("task-forgotten")).call).toMatchObject({
+    const after = await stored("task-forgotten");
+    expect(after.call).toMatchObject({
       outcome: "timeout",
       durationMs: 9 * MIN + 4,
       task: { state: "expired" },
     });
+    expect(after.methods.sort()).toEqual(["tasks/get", "tasks/get", "tasks/result", "tools/call"]);
     s.close(10 * MIN);
   });
 
@@ -274,13 +277,15 @@ describe("a task nobody hears of again", () => {
     // As long again since its end, U is let go too.
     s.tick(19 * MIN + 6);
     expect(shared.size).toBe(0);
-    // A result asked for after that changes nothing stored.
+    // A result asked for after that leaves the task's call as it is: the tasks/result, which no task here
+    // waits on any more, is a call of its own.
     s.send("in", rpc(4, "tasks/result", { taskId: "T" }), 20 * MIN);
     s.send("out", ok(4, { content: [{ type: "text", text: "late" }], isError: true }), 20 * MIN + 5);
     calls = await listed("task-let-go");
-    expect(calls.map((c) => [c.task?.id, c.outcome])).toEqual([
-      ["U", "ok"],
-      ["T", "ok"],
+    expect(calls.map((c) => [c.method, c.task?.id, c.outcome])).toEqual([
+      ["tasks/result", undefined, "tool_error"],
+      ["tools/call", "U", "ok"],
+      ["tools/call", "T", "ok"],
     ]);
     shared.close(21 * MIN);
     s.close(21 * MIN);

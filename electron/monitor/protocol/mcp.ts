@@ -21,8 +21,8 @@ export const WHOLE_RESULT_METHODS = new Set(["initialize", "server/discover", "t
 
 /**
  * `tasks/result` (2025-11-25 tasks) blocks until its task ends and answers with the task's result: that
- * answer is the end of the call that created the task (task-calls.ts), not a call of its own, and it is
- * never timed out.
+ * answer is the end of the call that created the task (task-calls.ts), not a call of its own when that
+ * task is followed, and it is never timed out.
  */
 export const TASK_RESULT_METHOD = "tasks/result";
 

@@ -80,6 +80,8 @@ export class PendingRequests {
     private readonly holds: WholeResultHolds,
     private readonly timeoutMs: number,
     private readonly maxPending: number,
+    /** Whether a request is a `tasks/result` whose end its task's call tells (TaskCalls.waitsOnTask). */
+    private readonly waitsOnTask: (entry: Pending) => boolean = () => false,
   ) {
     this.clientWait = new ClientWaitClock(timeoutMs);
   }
@@ -265,7 +267,7 @@ export class PendingRequests {
     }
     this.ended.cancel(stream, idKey(id));
     // A client that stops waiting on `tasks/result` may ask again or poll: its task's call tells the end.
-    if (entry.method === TASK_RESULT_METHOD) this.released(entry);
+    if (this.waitsOnTask(entry)) this.released(entry);
     else this.finish(entry, outcome, at, 0, null, null, reason);
   }
 
@@ -284,7 +286,7 @@ export class PendingRequests {
       const alive = entry.lastProgressAt ?? entry.startedAt;
       const age =
         now - alive - this.clientWait.paused(entry.clientWaitedAt ?? this.clientWait.waitedAt(now), now);
-      // `tasks/result` blocks for its task's whole life: how long the task runs is told on the task's call.
+      // `tasks/result` blocks for its task's whole life, however long (a followed task's call tells it).
       if (age < this.timeoutMs || LONG_LIVED_METHODS.has(entry.method) || entry.method === TASK_RESULT_METHOD)
         continue;
       this.pending.in.delete(key);
@@ -299,7 +301,7 @@ export class PendingRequests {
       for (const entry of this.pending[stream].values()) {
         this.clientWait.release(entry, at);
         // Its answer would have been its task's: the task's call says how the session left it.
-        if (entry.method === TASK_RESULT_METHOD) this.released(entry);
+        if (this.waitsOnTask(entry)) this.released(entry);
         // A subscription stream ends with its session; that is its normal end, not a failure.
         else this.end(entry, LONG_LIVED_METHODS.has(entry.method) ? "ok" : "disconnected", at);
       }
@@ -319,7 +321,7 @@ export class PendingRequests {
       const entry = this.take(stream, id, at);
       if (!entry) continue;
       // A client may leave `tasks/result`'s stream at any time and ask again: its task's call tells the end.
-      if (entry.method === TASK_RESULT_METHOD) {
+      if (this.waitsOnTask(entry)) {
         this.released(entry);
         continue;
       }
@@ -349,8 +351,7 @@ export class PendingRequests {
       const entry = this.take(stream, id);
       if (!entry) continue;
       this.released(entry);
-      if (!LONG_LIVED_METHODS.has(entry.method) && entry.method !== TASK_RESULT_METHOD)
-        this.countUnobserved(1);
+      if (!LONG_LIVED_METHODS.has(entry.method) && !this.waitsOnTask(entry)) this.countUnobserved(1);
     }
   }
 

@@ -87,7 +87,9 @@ export class SessionObserver {
     this.captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.keep = this.captureLimit;
     this.holds = new WholeResultHolds(options.wholeResult);
-    this.pending = new PendingRequests(sink, this.holds, this.timeoutMs, maxPending);
+    this.pending = new PendingRequests(sink, this.holds, this.timeoutMs, maxPending, (entry) =>
+      this.tasks.waitsOnTask(entry),
+    );
     this.rounds = new InputRounds(maxPending);
     this.tasks = options.tasks ?? new TaskCalls();
     this.ownsTasks = options.tasks === undefined;

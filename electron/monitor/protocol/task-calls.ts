@@ -8,6 +8,8 @@
  * still gives the call the tool's result (and `tool_error` when it says `isError`). A task unheard of past
  * its bound (`taskSilenceBound`: its ttl, no status read and no `tasks/result` waiting on it) ends as
  * `timeout`, `expired`; an end seen after that still gives the call its real outcome, as a late answer does.
+ * A `tasks/result` for a task not followed here, or answered with Invalid params that may only say the
+ * task is unknown, is a call of its own.
  */
 
 import type { Outcome } from "../../../shared/domain.js";
@@ -24,7 +26,7 @@ import {
 import { isObject, type JsonRpcMessage } from "./jsonrpc.js";
 import { judgeResponse, TASK_RESULT_METHOD } from "./mcp.js";
 import { type CallObservation, callOf, type ObservationSink } from "./observations.js";
-import { otherStream, type Pending, type Stream } from "./pending-requests.js";
+import { otherStream, type Pending, REQUEST_DIRECTION, type Stream } from "./pending-requests.js";
 
 type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
@@ -52,7 +54,10 @@ interface TaskCall {
 /**
  * The error a receiver answers `tasks/get` (and `tasks/result`) with for a task it does not know (never
  * had, or deleted past its ttl), as the protocol requires: Invalid params. Any other error (an internal one, a server too busy)
- * says nothing of the task, which may still end and be polled again.
+ * says nothing of the task, which may still end and be polled again. From `tasks/result` it may also be
+ * the task's own end: that answers exactly what the request would have (its error too), and a `tools/call`
+ * naming a tool the server does not have is itself Invalid params. So only a task known to have failed
+ * takes it as its end (see `result`).
  */
 const UNKNOWN_TASK_CODE = -32602;
 
@@ -95,8 +100,7 @@ export class TaskCalls {
     }
     switch (entry.method) {
       case TASK_RESULT_METHOD:
-        if (entry.taskId) this.result(otherStream(stream), entry.taskId, message, value, bytes, at);
-        return true;
+        return this.result(entry, otherStream(stream), message, value, bytes, at);
       case "tasks/get":
         // An error answer (a task the server does not know) is a call like any other; a task followed here
         // that its receiver no longer knows (deleted past its ttl) will never tell its end.
@@ -117,6 +121,18 @@ export class TaskCalls {
       default:
         return false;
     }
+  }
+
+  /**
+   * Whether `entry` is a `tasks/result` waiting on a task followed here: its answer (or its being given up)
+   * is then told on the task's call. One whose task is not followed (created before the wrapper started,
+   * or let go) is a call of its own, as nothing else would tell of it.
+   */
+  waitsOnTask(entry: Pending): boolean {
+    if (entry.method !== TASK_RESULT_METHOD || !entry.taskId) return false;
+    // Keyed by the stream its requestor sent on, as the task's creating request was.
+    const requestor: Stream = entry.direction === REQUEST_DIRECTION.in ? "in" : "out";
+    return this.tasks.has(`${requestor}:${entry.taskId}`);
   }
 
   /** `notifications/tasks/status` read on `stream`: from the receiver, about a task of the other side's. */
@@ -239,26 +255,31 @@ export class TaskCalls {
     else this.end(task, status, "server_error", at, null, null, message ?? "the task failed");
   }
 
-  /** `tasks/result` answered for the task the requestor created on `requestor`. */
+  /**
+   * `tasks/result` (`entry`, sent on `requestor`) answered: true when the answer is its task's to tell,
+   * false when the `tasks/result` is a call of its own (its task is not followed, or the answer may only
+   * say the receiver does not know the task).
+   */
   private result(
+    entry: Pending,
     requestor: Stream,
-    id: string,
     message: Response,
     value: unknown,
     bytes: number,
     at: number,
-  ): void {
-    const task = this.tasks.get(`${requestor}:${id}`);
-    if (!task) return;
-    // One expired (its receiver may have deleted it) that the receiver says it does not know: no end of
-    // it after all, not a failure of its work.
-    if (task.expired && message.error?.code === UNKNOWN_TASK_CODE) return;
+  ): boolean {
+    const task = entry.taskId ? this.tasks.get(`${requestor}:${entry.taskId}`) : undefined;
+    if (!task) return false;
+    // Invalid params: the task unknown to its receiver (deleted, expired, never had), or the end of a task
+    // whose request got that error, which only a task known to have failed can be. Else its call stays as
+    // it is (running, expired, completed or cancelled), and the tasks/result is stored with its error.
+    if (message.error?.code === UNKNOWN_TASK_CODE && !(task.ended && task.state === "failed")) return false;
     const verdict = judgeResponse(task.call.direction, message.result, message.error);
-    if (verdict.outcome === null) return;
+    if (verdict.outcome === null) return true;
     const implied: TaskState = verdict.outcome === "ok" ? "completed" : "failed";
     if (!task.ended || task.expired) {
       this.end(task, implied, verdict.outcome, at, value, bytes, verdict.errorMessage, verdict.errorCode);
-      return;
+      return true;
     }
     this.tasks.delete(task.key);
     // Once cancelled a task stays cancelled, whatever its work came to.
@@ -275,6 +296,7 @@ export class TaskCalls {
       response: value,
     };
     task.sink.call({ ...call, task: taskOf(task), taskUpdate: "result" });
+    return true;
   }
 
   private end(

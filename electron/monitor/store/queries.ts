@@ -154,6 +154,20 @@ export function callsAfter(db: Db, afterId: number, limit = 500): CallSummary[] 
     .map(toSummary);
 }
 
+/**
+ * The newest `limit` calls still running (their task works), in id order: a handful, read by their own
+ * partial index (calls_running).
+ */
+export function runningCalls(db: Db, limit: number): CallSummary[] {
+  return db
+    .prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM calls WHERE ${RUNNING_WHERE} ORDER BY started_at DESC, id DESC LIMIT ?`,
+    )
+    .all(limit)
+    .map(toSummary)
+    .sort((a, b) => a.id - b.id);
+}
+
 /** The calls with these ids (those still stored), in id order. */
 export function callsByIds(db: Db, ids: readonly number[]): CallSummary[] {
   if (ids.length === 0) return [];
