@@ -14,8 +14,9 @@ const BLOCK = 64;
 /** SHA-256's digest, in bytes. */
 const DIGEST = 32;
 /**
- * Messages of up to this many UTF-16 code units are encoded in place after the inner pad (three UTF-8
- * bytes each at most); longer ones are streamed, where the copy would cost more than the hash object.
+ * Messages of up to this many UTF-16 code units (three UTF-8 bytes each at most) are encoded in place
+ * after the inner pad: a call's arguments mostly are. Longer ones are streamed through a hash object, not
+ * given room that every key would then keep for as long as it lives.
  */
 export const INLINE_UNITS = 4096;
 
