@@ -11,11 +11,12 @@
  *   BEFORE=/tmp/old CALLS=50000 ROUNDS=8 node bench/load/observer.mjs
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/load/observer.mjs
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "../lib.mjs";
+import { treeObserver } from "./in-process.mjs";
 
 const CALLS = Number(process.env.CALLS ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -24,13 +25,7 @@ const HERE = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-observer-"));
 
-/** A tree's observer, bundled from its sources with its own bench helpers. */
-async function tree(root, name) {
-  const { bundleObserver, startObservation } = await import(join(root, "bench", "load", "in-process.mjs"));
-  const dir = join(work, name);
-  await mkdir(dir);
-  return { name, root, lib: await bundleObserver(dir), startObservation };
-}
+const tree = async (root, name) => ({ name, root, ...(await treeObserver(root, join(work, name))) });
 
 const request = (id) =>
   `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello ${id}"}}}\n`;
