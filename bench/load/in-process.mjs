@@ -1,6 +1,6 @@
 // What the in-process observer benches share (observer.mjs, observer-payload.mjs): the observer's code
 // bundled from the sources, and an Observation over a fresh database as the observer thread makes one.
-import { mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
 import { bundleEngine } from "../lib.mjs";
 
@@ -14,6 +14,16 @@ export function bundleObserver(work, more = "") {
      export { packBatch } from "./electron/monitor/proxy/copy-batch.ts";
      ${more}`,
   );
+}
+
+/**
+ * The observer of the tree at `root` (this one, or another for an A/B in one process), bundled into the
+ * new directory `dir` from its sources by that tree's own helpers, with `more` exports as above.
+ */
+export async function treeObserver(root, dir, more = "") {
+  const helpers = await import(join(root, "bench", "load", "in-process.mjs"));
+  await mkdir(dir);
+  return { lib: await helpers.bundleObserver(dir, more), startObservation: helpers.startObservation };
 }
 
 /** An Observation of one session over a new database under `work`; `elision`: the long-line control. */

@@ -8,11 +8,12 @@
  *
  *   BEFORE=/tmp/old node bench/load/observer-payload-ab.mjs          # PAIRS=8 CALLS=200 BYTES=1048576
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "../lib.mjs";
+import { treeObserver } from "./in-process.mjs";
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BEFORE = process.env.BEFORE;
@@ -28,17 +29,15 @@ const READ_BYTES = 64 * 1024;
 
 const work = await mkdtemp(join(tmpdir(), "mcpscope-observer-payload-ab-"));
 
-/** A tree's observer, bundled from its sources with its own bench helpers. */
-async function tree(root, name) {
-  const { bundleObserver, startObservation } = await import(join(root, "bench", "load", "in-process.mjs"));
-  const dir = join(work, name);
-  await mkdir(dir);
-  const lib = await bundleObserver(
-    dir,
+const tree = async (root, name) => ({
+  name,
+  root,
+  ...(await treeObserver(
+    root,
+    join(work, name),
     `export { LineElider, CONTROL_SLOTS } from "./electron/monitor/proxy/line-elider.ts";`,
-  );
-  return { name, root, lib, startObservation };
-}
+  )),
+});
 
 // As bench/proxy-overhead/blob-server.mjs makes it.
 const LINE = "  const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0); // x\n";

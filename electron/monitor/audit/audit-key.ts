@@ -9,24 +9,22 @@
  * about it): a record made under a key this data dir no longer holds — removed, or restored onto another
  * machine — then reads "cannot be checked here", never "does not match".
  */
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { AUDIT_KEY_ID_HEX, digestKeyId } from "../../../shared/audit-digest.js";
 import { AUDIT_KEY_FILE } from "../paths.js";
 import { ensurePrivateDir, writePrivateFileSync } from "../store/private-files.js";
 import { canonicalJson } from "./audit-record.js";
+import { HmacSha256 } from "./hmac-sha256.js";
 
 export { AUDIT_KEY_FILE };
 
 const KEY_FORM = /^[0-9a-f]{64}$/;
 
 export interface AuditKey {
-  /**
-   * A KeyObject, made once: an HMAC over a raw Buffer imports the key again on every call, which costs
-   * five times the digest of a call's arguments.
-   */
-  secret: KeyObject;
+  /** HMAC-SHA-256 under the key, its padded blocks made once: every audited call takes a digest. */
+  mac: HmacSha256;
   /** 8 hex digits naming the key in the digests made under it. */
   id: string;
 }
@@ -35,17 +33,23 @@ export function auditKeyFile(dataDir: string): string {
   return join(dataDir, AUDIT_KEY_FILE);
 }
 
-function keyOf(raw: Buffer): AuditKey {
-  const secret = createSecretKey(raw);
-  const id = createHmac("sha256", secret).update("mcpscope audit key id").digest("hex");
-  return { secret, id: id.slice(0, AUDIT_KEY_ID_HEX) };
+/**
+ * The key `text` spells (64 hex digits). Its bytes go into a buffer of their own, cleared once the HMAC's
+ * blocks are made from them (`Buffer.from(text, "hex")` would leave them in the shared allocation pool).
+ */
+function keyOf(text: string): AuditKey {
+  const raw = Buffer.alloc(text.length / 2);
+  raw.write(text, "hex");
+  const mac = new HmacSha256(raw);
+  raw.fill(0);
+  return { mac, id: mac.hex("mcpscope audit key id").slice(0, AUDIT_KEY_ID_HEX) };
 }
 
 /** The kept key, or null when there is none (or the file does not hold one). */
 export function readAuditKey(dataDir: string): AuditKey | null {
   try {
     const text = readFileSync(auditKeyFile(dataDir), "utf8").trim();
-    return KEY_FORM.test(text) ? keyOf(Buffer.from(text, "hex")) : null;
+    return KEY_FORM.test(text) ? keyOf(text) : null;
   } catch {
     return null;
   }
@@ -108,7 +112,7 @@ export { digestKeyId };
 
 /** A keyed digest (hex) of `text`: the key's id, then HMAC-SHA-256 under the key. */
 export function keyedDigest(key: AuditKey, text: string): string {
-  return key.id + createHmac("sha256", key.secret).update(text).digest("hex");
+  return key.id + key.mac.hex(text);
 }
 
 /** The keyed digest of a call's arguments: of their canonical JSON. */
