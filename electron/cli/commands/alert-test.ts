@@ -1,27 +1,34 @@
 /**
  * `mcpscope alerts test CHANNEL`: one test notification through the API's `alerts.test`, each attempt
- * printed.
+ * printed, or the engine's refusal of a desktop test while desktop notifications are paused, told with
+ * the command that resumes them.
  */
 import { attemptStatusText, type ChannelInfo, type Delivery } from "../../../shared/alerts.js";
 import type { ApiClient } from "../../../shared/api.js";
 import { listedTime } from "../../../shared/listed-time.js";
+import { PausedDesktopTest, pausedTestText } from "../../monitor/alerts/deliverer.js";
 import { callWithFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
 import { cellText } from "../terminal-text.js";
 
 /** Sends the test and prints it; the exit code: 1 when it failed or was not sent. */
 export async function sendTest(api: ApiClient, io: CliIo, channel: string, json: boolean): Promise<number> {
-  const { channels, pausedUntil } = await api.call("alerts.channels", {});
-  // A paused desktop shows nothing: a test sent then would be counted delivered and prove nothing.
-  if (channel === "desktop" && pausedUntil !== null) {
-    const message = `the test was not sent: desktop notifications are paused until ${listedTime(pausedUntil)}; \`mcpscope alerts resume\` lets them through, then test again`;
+  let delivery: Delivery;
+  try {
+    delivery = await callWithFlags(api, "alerts.test", { channel });
+  } catch (error) {
+    if (!(error instanceof PausedDesktopTest)) throw error;
+    const { pausedUntil } = error;
+    const message = pausedTestText(pausedUntil, "`mcpscope alerts resume` lets them through");
     if (json) io.stdout.write(`${JSON.stringify({ delivery: null, pausedUntil, message })}\n`);
     else io.stderr.write(`mcpscope alerts: ${message}\n`);
     return 1;
   }
-  const delivery = await callWithFlags(api, "alerts.test", { channel });
   if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
-  else printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
+  else {
+    const { channels } = await api.call("alerts.channels", {});
+    printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
+  }
   return delivery.status === "failed" ? 1 : 0;
 }
 
