@@ -239,7 +239,11 @@ export const API_METHODS = {
     input: z.object({ name: z.string().min(1).max(200) }).strict(),
     output: ActionResultSchema,
   },
-  /** Sends a test notification through a channel now; the delivery with its first attempt. */
+  /**
+   * Sends a test notification through a channel now; the delivery with its first attempt. A desktop test
+   * while desktop notifications are paused is refused (an `input` error saying until when), nothing sent:
+   * it would show nothing.
+   */
   "alerts.test": {
     input: z.object({ channel: z.string().min(1).max(200) }).strict(),
     output: DeliverySchema,

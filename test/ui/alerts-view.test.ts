@@ -18,6 +18,7 @@ import type { Delivery, Silence } from "../../shared/alerts.js";
 import { connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { apiCall, HAS_CHROMIUM, openPage, type Serve, shoot, until, warnIfNoChromium } from "./browser.js";
+import { FAKE_NOTIFICATIONS } from "./fake-notifications.js";
 
 const REPEAT_MS = 500;
 const ALERTS_YAML = `evaluation_interval: 250ms
@@ -43,25 +44,6 @@ routes:
     group_interval: 250ms
     repeat_interval: ${REPEAT_MS}ms
 `;
-
-/** Records Web Notifications instead of showing them, with permission granted. */
-const FAKE_NOTIFICATIONS = `(() => {
-  const shown = [];
-  class FakeNotification {
-    static permission = "granted";
-    static requestPermission() { return Promise.resolve("granted"); }
-    constructor(title, options) {
-      this.title = title;
-      this.tag = options?.tag;
-      this.body = options?.body;
-      this.onclick = null;
-      shown.push(this);
-    }
-    close() { this.closed = true; }
-  }
-  window.Notification = FakeNotification;
-  window.__notifications = shown;
-})();`;
 
 warnIfNoChromium("test/ui/alerts-view.test.ts");
 

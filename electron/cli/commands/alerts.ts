@@ -4,13 +4,7 @@
  * The engine evaluates and notifies; this reads and edits the same store, and the API's schemas check
  * its flags.
  */
-import {
-  type AlertInstance,
-  attemptStatusText,
-  type ChannelInfo,
-  type Delivery,
-  ruleFileFallbackText,
-} from "../../../shared/alerts.js";
+import { type AlertInstance, ruleFileFallbackText } from "../../../shared/alerts.js";
 import { type ApiClient, createApiClient } from "../../../shared/api.js";
 import { listedTime } from "../../../shared/listed-time.js";
 import { MAX_DURATION_TEXT } from "../../../shared/units.js";
@@ -30,13 +24,13 @@ import { recordedServerNames } from "../../monitor/store/queries.js";
 import { callWithFlags } from "../api-input.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
-import { type CliIo, type Command, printOutcome } from "../io.js";
+import { type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnownServers } from "../server-filter.js";
 import { renderTable } from "../table.js";
-import { cellText } from "../terminal-text.js";
 import { askOrStore, engineEdit } from "./alert-engine-edits.js";
+import { sendTest } from "./alert-test.js";
 
 const FLAGS: FlagSpecs = {
   status: {
@@ -162,22 +156,6 @@ async function checkNames(db: Db, api: ApiClient, rule?: string, server?: string
   const names = [...new Set([...rules.map((r) => r.name), ...labelled("rule")])].sort();
   if (!names.includes(rule))
     throw MonitoringError.input(`no rule named "${rule}"; known: ${names.join(", ")}`);
-}
-
-function printDelivery(io: CliIo, d: Delivery, type: ChannelInfo["type"] | undefined): void {
-  for (const [i, a] of d.attempts.entries()) {
-    const code = attemptStatusText(type, a.status);
-    io.stdout.write(
-      `attempt ${i + 1}: ${a.ok ? "delivered" : "failed"}${code ? ` (${code})` : ""} in ${Math.round(a.durationMs)} ms${a.error ? ` — ${cellText(a.error)}` : ""}\n`,
-    );
-  }
-  io.stdout.write(
-    d.status === "delivered"
-      ? `${d.channel}: delivered\n`
-      : d.status === "pending"
-        ? `${d.channel}: not yet delivered; the app retries it${d.nextAttemptAt ? ` at ${time(d.nextAttemptAt)}` : ""}\n`
-        : `${d.channel}: failed: ${cellText(d.lastError ?? "")}\n`,
-  );
 }
 
 export const alertsCommand: Command = {
@@ -387,18 +365,7 @@ export const alertsCommand: Command = {
         default: {
           const channel = rest[0];
           if (!channel) throw new UsageError("test needs a CHANNEL name (desktop, or one from alerts.yaml)");
-          const { channels, pausedUntil } = await api.call("alerts.channels", {});
-          // A paused desktop shows nothing: a test sent then would be counted delivered and prove nothing.
-          if (channel === "desktop" && pausedUntil !== null) {
-            const message = `the test was not sent: desktop notifications are paused until ${time(pausedUntil)}; \`mcpscope alerts resume\` lets them through, then test again`;
-            if (json) io.stdout.write(`${JSON.stringify({ delivery: null, pausedUntil, message })}\n`);
-            else io.stderr.write(`mcpscope alerts: ${message}\n`);
-            return 1;
-          }
-          const delivery = await callWithFlags(api, "alerts.test", { channel });
-          if (json) io.stdout.write(`${JSON.stringify({ delivery })}\n`);
-          else printDelivery(io, delivery, channels.find((c) => c.name === channel)?.type);
-          return delivery.status === "failed" ? 1 : 0;
+          return await sendTest(api, io, channel, json);
         }
       }
     } finally {

@@ -4,6 +4,8 @@
  * time with retries, and a test notification through one channel.
  */
 import type { Delivery, DesktopNotification } from "../../../shared/alerts.js";
+import { listedTime } from "../../../shared/listed-time.js";
+import { MonitoringError } from "../errors.js";
 import type { TrackedEvent } from "../events/tracker.js";
 import type { Db } from "../store/db.js";
 import { iso } from "../time.js";
@@ -114,14 +116,20 @@ export class AlertDeliverer {
   /**
    * A test notification through one channel, tried once now and never retried: whoever sent it is waiting
    * for the answer, and a test arriving hours later, when the receiver is back, would only confuse.
+   * A desktop test while desktop notifications are paused is refused, nothing queued: the paused channel
+   * would answer "not shown", counted delivered, and the test would pass with nothing on screen.
    */
   async test(channelName: string): Promise<Delivery> {
     const { db, config } = this.options;
     config.reloadIfChanged();
     const channel = this.channels.get(channelName);
     if (!channel)
-      throw new Error(`no channel named ${channelName}; known: ${[...this.channels.keys()].join(", ")}`);
+      throw MonitoringError.input(
+        `no channel named ${channelName}; known: ${[...this.channels.keys()].join(", ")}`,
+      );
     const at = this.options.now();
+    const paused = channelName === "desktop" ? pausedUntil(db, at) : null;
+    if (paused !== null) throw new PausedDesktopTest(iso(paused));
     const id = enqueue(db, channelName, "test", testNotification(channelName, at), at);
     if (channelName === "desktop" && !this.options.hasDesktop() && this.options.desktopElsewhere?.()) {
       // A running engine takes waiting desktop notifications every second when it has a window or tab.
@@ -242,6 +250,21 @@ export class AlertDeliverer {
       },
     };
   }
+}
+
+/**
+ * The refusal of a desktop test while desktop notifications are paused, with until when: each front says
+ * how to resume in its own words (`pausedTestText`), the API's message in words that fit them all.
+ */
+export class PausedDesktopTest extends MonitoringError {
+  constructor(readonly pausedUntil: string) {
+    super("input", pausedTestText(pausedUntil, "resume them"));
+    this.name = "PausedDesktopTest";
+  }
+}
+
+export function pausedTestText(pausedUntil: string, howToResume: string): string {
+  return `the test was not sent: desktop notifications are paused until ${listedTime(pausedUntil)}; ${howToResume}, then test again`;
 }
 
 export function testNotification(channel: string, at: number): AlertNotification {
