@@ -109,7 +109,7 @@ function sequence(source: string, at: number): Parsed {
 }
 
 /** Where the atom at `i` ends (an escape, a class, a group with its contents, or one character). */
-function skipAtom(source: string, i: number): number {
+export function skipAtom(source: string, i: number): number {
   const c = source[i];
   if (c === "\\") return i + 2;
   if (c === "[") {
