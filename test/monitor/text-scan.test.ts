@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { maskString } from "../../electron/monitor/pipeline/mask.js";
 import { KEY_WORD, TextScanner } from "../../electron/monitor/pipeline/text-scan.js";
-import { RULE_KEYWORDS } from "../../electron/monitor/pipeline/token-rules.js";
+import { RULE_KEYWORDS, RULE_REQUIRED } from "../../electron/monitor/pipeline/token-rules.js";
 import { CORPUS } from "../fixtures/secret-corpus.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 
@@ -52,7 +52,11 @@ const scanner = new TextScanner(NEEDLES);
 function expectSameAsSearches(text: string): void {
   const scan = scanner.scan(text);
   const lower = asciiLower(text);
-  const rules = RULE_KEYWORDS.flatMap((keywords, r) => (keywords.some((k) => lower.includes(k)) ? [r] : []));
+  const rules = RULE_KEYWORDS.flatMap((keywords, r) =>
+    keywords.some((k) => lower.includes(k)) && lower.includes(RULE_REQUIRED[r]?.toLowerCase() ?? "")
+      ? [r]
+      : [],
+  );
   expect(scan.rules, text.slice(0, 200)).toEqual(rules);
   expect(scan.has("bearer") || scan.has("basic"), text.slice(0, 200)).toBe(/bearer|basic/i.test(text));
   for (const needle of NEEDLES) {
@@ -92,6 +96,10 @@ const PIECES = [
   "SK-",
   "eyJ",
   "EYj",
+  ".ey",
+  ".Ey",
+  "xapp-",
+  "http",
   "to\u212Aen",
   "\u017Fecret",
   "\u0130d",

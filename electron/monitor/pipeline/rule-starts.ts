@@ -126,3 +126,53 @@ export function skipAtom(source: string, i: number): number {
   }
   return i + 1;
 }
+
+/** How few characters a text every match holds must have to be worth looking for (see MIN_START_CHARS). */
+const MIN_REQUIRED_CHARS = 3;
+
+/**
+ * The longest literal text (case as written) every match of `pattern` holds, or null when it shows none of
+ * three characters or more. Read as conservatively as the starts: only literals in sequence at the top,
+ * or in a group of one alternative that is not optional, count.
+ */
+export function requiredText(pattern: RegExp): string | null {
+  if (/[uv]/.test(pattern.flags)) return null;
+  const source = pattern.source;
+  const { best, end } = longestLiteral(source, 0);
+  return end === source.length && best.length >= MIN_REQUIRED_CHARS ? best : null;
+}
+
+/** The longest literal run in the alternative from `at`, and where the alternative ends. */
+function longestLiteral(source: string, at: number): { best: string; end: number } {
+  let best = "";
+  let run = "";
+  let i = at;
+  while (i < source.length && source[i] !== "|" && source[i] !== ")") {
+    const c = source[i] as string;
+    const next = source[i + 1] ?? "";
+    let literal: string | null = null;
+    let width = 1;
+    let inner = "";
+    if (c === "(") {
+      width = skipAtom(source, i) - i;
+      const plain = next !== "?" || /^\(\?(?:[ims]*(?:-[ims]+)?:)/.test(source.slice(i));
+      if (plain) {
+        const group = longestLiteral(source, i + (next === "?" ? source.indexOf(":", i) + 1 - i : 1));
+        if (source[group.end] === ")") inner = group.best;
+      }
+    } else if (c === "\\" && ESCAPED_PUNCTUATION.test(next)) {
+      literal = next;
+      width = 2;
+    } else if (PLAIN.test(c)) literal = c;
+    else width = skipAtom(source, i) - i;
+    const quantifier = /^(?:[?*+]|\{(\d+)(?:,\d*)?\})\??/.exec(source.slice(i + width));
+    const optional = quantifier !== null && !(quantifier[0][0] === "+" || Number(quantifier[1] ?? 0) > 0);
+    if (!optional && inner.length > best.length) best = inner;
+    if (literal !== null && quantifier === null) {
+      run += literal;
+      if (run.length > best.length) best = run;
+    } else run = "";
+    i += width + (quantifier?.[0].length ?? 0);
+  }
+  return { best, end: i };
+}

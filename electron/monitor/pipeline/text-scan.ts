@@ -5,7 +5,7 @@
  * Aho–Corasick table serves them all, so a 64 KiB capture is read once instead of once per question.
  */
 import { KeywordScanner } from "./keyword-scan.js";
-import { RULE_KEYWORDS } from "./token-rules.js";
+import { RULE_KEYWORDS, RULE_REQUIRED } from "./token-rules.js";
 
 /**
  * The words that make a key secret, as the structural rules look for them: `_` stands for an optional
@@ -49,7 +49,10 @@ const keyWordTexts = KEY_WORD_SPELLINGS.flatMap((w) =>
 );
 
 export interface TextScan {
-  /** The credential rules (indices in token-rules.ts order, ascending) whose keyword occurs. */
+  /**
+   * The credential rules (indices in token-rules.ts order, ascending) whose keyword occurs, and the text
+   * every match holds (RULE_REQUIRED), where a rule has one.
+   */
   readonly rules: number[];
   /** The index of the last character of each secret word, ascending. */
   readonly keyWordEnds: number[];
@@ -65,6 +68,8 @@ export class TextScanner {
   private readonly scanner: KeywordScanner;
   /** For each keyword, the rules (token-rules.ts order) that name it. */
   private readonly rulesOf: number[][];
+  /** For each rule, the keyword index of the text every match holds, or -1. */
+  private readonly requiredOf: Int32Array;
   // Reused: masking is synchronous and reads one scan before it starts the next.
   private readonly seen: Uint8Array;
   /** The keywords the last scan found (their `seen` entries are the only ones set). */
@@ -74,8 +79,14 @@ export class TextScanner {
   private readonly result: TextScan;
 
   constructor(needles: readonly string[]) {
+    const required = RULE_REQUIRED.flatMap((t) => (t === null ? [] : [t.toLowerCase()]));
     const keywords = [
-      ...new Set([...RULE_KEYWORDS.flat(), ...keyWordTexts, ...needles.map((n) => n.toLowerCase())]),
+      ...new Set([
+        ...RULE_KEYWORDS.flat(),
+        ...keyWordTexts,
+        ...needles.map((n) => n.toLowerCase()),
+        ...required,
+      ]),
     ];
     const index = new Map(keywords.map((k, i) => [k, i]));
     this.scanner = new KeywordScanner(keywords, "", new Set(keyWordTexts));
@@ -83,6 +94,9 @@ export class TextScanner {
     RULE_KEYWORDS.forEach((words, r) => {
       for (const k of words) this.rulesOf[index.get(k) as number]?.push(r);
     });
+    this.requiredOf = Int32Array.from(RULE_REQUIRED, (t) =>
+      t === null ? -1 : (index.get(t.toLowerCase()) as number),
+    );
     const needleIndex = new Map(needles.map((n) => [n, index.get(n.toLowerCase()) as number]));
     const seen = new Uint8Array(keywords.length);
     this.seen = seen;
@@ -99,7 +113,7 @@ export class TextScanner {
 
   /** What `text` holds, in one pass. Valid until the next call. */
   scan(text: string): TextScan {
-    const { seen, result, rulesOf, listed, present } = this;
+    const { seen, result, rulesOf, requiredOf, listed, present } = this;
     // Only what the last scan set is cleared: a short text costs nothing for the keywords it never held.
     // (An array's length is set only when it changes: setting it is a call into the runtime.)
     for (const k of present) seen[k] = 0;
@@ -109,9 +123,10 @@ export class TextScanner {
     const { rules } = result;
     if (rules.length !== 0) rules.length = 0;
     // A list of the rules to run, not a flag per rule: most texts wake none, and none is then looked at.
+    // A rule whose required text is absent (in any case) cannot match: it is not listed.
     for (const k of present)
       for (const r of rulesOf[k] as number[])
-        if (listed[r] === 0) {
+        if (listed[r] === 0 && (requiredOf[r] === -1 || seen[requiredOf[r] as number] === 1)) {
           listed[r] = 1;
           rules.push(r);
         }

@@ -7,7 +7,7 @@
 import data from "./gitleaks-rules.json" with { type: "json" };
 import { KeywordScanner } from "./keyword-scan.js";
 import { isPrefixChar, type NameAnchor, nameAnchor } from "./rule-prefixes.js";
-import { literalStarts } from "./rule-starts.js";
+import { literalStarts, requiredText } from "./rule-starts.js";
 
 export interface SecretSpan {
   start: number;
@@ -117,6 +117,19 @@ export const RULE_STARTS: readonly (readonly string[] | null)[] = RULES.map((r) 
 
 /** Each rule's name anchor (rule-prefixes.ts), null for a rule not of that template. */
 export const RULE_ANCHORS: readonly (NameAnchor | null)[] = RULES.map((r) => r.anchor);
+
+/**
+ * For each rule that scans the whole text, the text every match of it holds (rule-starts.ts) where that
+ * says more than its keywords (`jwt`: `.ey`, beside its keyword `ey`), else null. The text scan lists such
+ * a rule only where the text occurs too (text-scan.ts): `ey` is in `key` and `they`, and a JWT is rarely
+ * there.
+ */
+export const RULE_REQUIRED: readonly (string | null)[] = RULES.map((r) => {
+  if (r.starts !== null || r.anchor !== null) return null;
+  const text = requiredText(r.pattern);
+  if (text === null || !/^[\x20-\x7e]+$/.test(text)) return null;
+  return r.keywords.some((k) => !k.includes(text.toLowerCase())) ? text : null;
+});
 
 /** Each rule's pattern as compiled (the tests make texts of its shape). */
 export const RULE_SOURCES: readonly string[] = RULES.map((r) => r.pattern.source);
