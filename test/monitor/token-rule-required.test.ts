@@ -1,13 +1,16 @@
 /**
  * A credential rule that scans the whole text runs only where the text every match of it holds occurs too
- * (`jwt`: `.ey`, where its keyword `ey` is in every `key` and `they`). The text scan must never leave out a
- * rule that matches: checked on seeded texts made of each such rule's keywords, its required text and
- * credential-shaped runs (JWTs among them), in JSON's escaped spelling, after `\n`, beside non-ASCII.
+ * (`jwt`: `.ey`, where its keyword `ey` is in every `key` and `they`), and, for one that opens with `\b`
+ * before its starts (`jwt`'s `ey`, Vault's `s.`), only where a start follows a non-word character. The text
+ * scan must never leave out a rule that matches: checked on seeded texts made of each such rule's keywords,
+ * its required text and starts after word and non-word characters, and credential-shaped runs (JWTs and
+ * Vault tokens among them), in JSON's escaped spelling, after `\n`, beside non-ASCII.
  */
 import { describe, expect, it } from "vitest";
 import { requiredText } from "../../electron/monitor/pipeline/rule-starts.js";
 import { TextScanner } from "../../electron/monitor/pipeline/text-scan.js";
 import {
+  RULE_BOUNDARY_STARTS,
   RULE_KEYWORDS,
   RULE_REQUIRED,
   ruleMatches,
@@ -17,7 +20,26 @@ import {
 import { seededRandom } from "../helpers/seeded-random.js";
 
 const RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const SEPARATORS = ["", "", " ", "\n", "\\n", ".", "-", "_", "=", '"', '\\"', ":", "/", "é", "\u00a0", "→"];
+const SEPARATORS = [
+  "",
+  "",
+  " ",
+  "\n",
+  "\\n",
+  ".",
+  "-",
+  "_",
+  "=",
+  '"',
+  '\\"',
+  ":",
+  "/",
+  "é",
+  "\u00a0",
+  "→",
+  "7",
+  "m",
+];
 const LENGTHS = [0, 1, 3, 8, 16, 17, 18, 20, 24, 32, 36, 40, 60, 64, 70, 100, 150];
 
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -37,12 +59,14 @@ function texts(words: readonly string[], seed: number, count: number): string[] 
     return out;
   };
   const jwt = () => `ey${run()}.ey${run()}.${random() < 0.8 ? run() : ""}`;
+  const vault = () =>
+    random() < 0.5 ? `s.${run().slice(0, pick([23, 24, 24, 25]))}` : `hvs.${run()}${run()}-${run()}`;
   const out: string[] = [];
   for (let n = 0; n < count; n++) {
     let text = "";
     for (let i = Math.floor(random() * 6) + 1; i > 0; i--) {
       const r = random();
-      const word = r < 0.3 ? jwt() : pick(words);
+      const word = r < 0.2 ? jwt() : r < 0.4 ? vault() : pick(words);
       text += pick(SEPARATORS) + (random() < 0.2 ? word.toUpperCase() : word) + (random() < 0.5 ? run() : "");
     }
     // As a tool's JSON text spells it: `\n` before the token, quotes escaped.
@@ -52,7 +76,9 @@ function texts(words: readonly string[], seed: number, count: number): string[] 
 }
 
 describe("credential rules run only where the text they require occurs", () => {
-  const required = RULE_REQUIRED.flatMap((t, r) => (t === null ? [] : [r]));
+  const gated = RULE_KEYWORDS.flatMap((_, r) =>
+    RULE_REQUIRED[r] === null && RULE_BOUNDARY_STARTS[r] === null ? [] : [r],
+  );
   const jwt = RULE_KEYWORDS.findIndex((k) => k.length === 1 && k[0] === "ey");
 
   it("reads the required text of the JWT rule, and none where a match can do without one", () => {
@@ -74,13 +100,23 @@ describe("credential rules run only where the text they require occurs", () => {
   });
 
   it("lists every rule that matches, and masks what every woken rule masks", () => {
-    expect(required.length).toBeGreaterThan(0);
+    const vault = RULE_KEYWORDS.findIndex((k) => k.includes("hvs."));
+    expect(gated).toEqual(expect.arrayContaining([jwt, vault]));
+    expect(RULE_BOUNDARY_STARTS[vault]).toEqual(["hvs.", "s."]);
     const scanner = new TextScanner([]);
     let matched = 0;
     let left = 0;
-    for (const r of required) {
-      const words = [...(RULE_KEYWORDS[r] as string[]), RULE_REQUIRED[r] as string, "key", "they", "s."];
-      for (const text of texts(words, 7907 * (r + 1), 400)) {
+    for (const r of gated) {
+      const words = [
+        ...(RULE_KEYWORDS[r] as string[]),
+        ...(RULE_BOUNDARY_STARTS[r] ?? []),
+        RULE_REQUIRED[r] ?? "",
+        "key",
+        "they",
+        "items.",
+        "s.",
+      ];
+      for (const text of texts(words, 7907 * (r + 1), 600)) {
         const listed = [...scanner.scan(text).rules];
         if (ruleMatches(r, text, false).length > 0) {
           expect(listed, JSON.stringify(text)).toContain(r);
@@ -94,13 +130,14 @@ describe("credential rules run only where the text they require occurs", () => {
       }
     }
     // Both kinds of text are there: ones with matches, and ones where a keyword woke a rule for nothing.
-    expect(matched).toBeGreaterThan(80);
+    expect(matched).toBeGreaterThan(100);
     expect(left).toBeGreaterThan(200);
   });
 
-  it("masks a JWT as before in JSON text, after an escaped newline and beside non-ASCII", () => {
+  it("masks a JWT and a Vault token as before in JSON text, after an escaped newline, beside non-ASCII", () => {
     const token = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${"dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}`;
     const scanner = new TextScanner([]);
+    let masked = 0;
     for (const text of [
       token,
       JSON.stringify({ text: `a key they hold:\n${token}\n` }),
@@ -108,12 +145,20 @@ describe("credential rules run only where the text they require occurs", () => {
       `é${token}→`,
       `"authorization":"Bearer ${token}"`,
       `${token.replace(".ey", ".eY")} and the key`,
+      "s.Ab3dEf6hIj9kLm2nOp5qRs8t",
+      "items.length; VAULT_TOKEN=s.Ab3dEf6hIj9kLm2nOp5qRs8t",
+      JSON.stringify({ env: "VAULT_TOKEN=\ns.Ab3dEf6hIj9kLm2nOp5qRs8t" }),
+      "é→s.Ab3dEf6hIj9kLm2nOp5qRs8t and this.x",
+      `token hvs.${"CAESIJ8xZ2".repeat(10)} in items.list`,
     ]) {
       const spans: SecretSpan[] = [];
       tokenSpans(text, spans, scanner.scan(text).rules);
       const woken: SecretSpan[] = [];
       tokenSpans(text, woken, wokenByKeywords(text));
       expect(spans, text).toEqual(woken);
+      if (spans.length > 0) masked++;
     }
+    // Not after `\n` spelled in JSON (`\neyJ`, `\ns.`: no word boundary there), nor `.eY`; all the others.
+    expect(masked).toBe(7);
   });
 });

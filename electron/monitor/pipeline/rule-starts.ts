@@ -44,6 +44,22 @@ export function literalStarts(pattern: RegExp): string[] | null {
   return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
 }
 
+/**
+ * The literal starts, short ones included, of a pattern that opens with `\b` before all of them (each
+ * starting with a word character), or null: a match then starts only where the character before is not a
+ * word character, which the text scan can look for with the start (text-scan.ts).
+ */
+export function boundaryStarts(pattern: RegExp): string[] | null {
+  const source = pattern.source;
+  if (/[iuv]/.test(pattern.flags) || !source.startsWith("\\b")) return null;
+  for (let i = 0; i < source.length; i = skipAtom(source, i)) if (source[i] === "|") return null;
+  const parsed = alternatives(source, 0);
+  if (parsed.starts === null || parsed.end !== source.length) return null;
+  const starts = [...new Set(parsed.starts)].sort();
+  if (starts.length > MAX_STARTS || starts.some((s) => !/^\w/.test(s))) return null;
+  return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
+}
+
 /** `a|b|…` from `at` to its closing `)` or the end of the source. */
 function alternatives(source: string, at: number): Parsed {
   const all: string[] = [];

@@ -7,7 +7,7 @@
 import data from "./gitleaks-rules.json" with { type: "json" };
 import { KeywordScanner } from "./keyword-scan.js";
 import { isPrefixChar, type NameAnchor, nameAnchor } from "./rule-prefixes.js";
-import { literalStarts, requiredText } from "./rule-starts.js";
+import { boundaryStarts, literalStarts, requiredText } from "./rule-starts.js";
 
 export interface SecretSpan {
   start: number;
@@ -130,6 +130,15 @@ export const RULE_REQUIRED: readonly (string | null)[] = RULES.map((r) => {
   if (text === null || !/^[\x20-\x7e]+$/.test(text)) return null;
   return r.keywords.some((k) => !k.includes(text.toLowerCase())) ? text : null;
 });
+
+/**
+ * For each rule that scans the whole text, has no required text, and opens with `\b` before literal starts
+ * too short to search for (Vault's `s.`), those starts: the text scan lists such a rule only where one of
+ * them follows a character that is not a word character (text-scan.ts), as `items.` and `this.` never do.
+ */
+export const RULE_BOUNDARY_STARTS: readonly (readonly string[] | null)[] = RULES.map((r, i) =>
+  r.starts !== null || r.anchor !== null || RULE_REQUIRED[i] !== null ? null : boundaryStarts(r.pattern),
+);
 
 /** Each rule's pattern as compiled (the tests make texts of its shape). */
 export const RULE_SOURCES: readonly string[] = RULES.map((r) => r.pattern.source);
