@@ -12,7 +12,7 @@ const MAX_STARTS = 8;
  * Shorter texts (`ey`, `s.`) are found by a string search character by character, at about the cost of the
  * rule's own scan: such rules scan the whole text.
  */
-const MIN_START_CHARS = 3;
+export const MIN_START_CHARS = 3;
 
 /** Characters that stand for themselves outside a class, unescaped. */
 const PLAIN = /^[A-Za-z0-9_~=:,<>'"@%&!;#/ -]$/;

@@ -5,6 +5,7 @@
  * Aho–Corasick table serves them all, so a 64 KiB capture is read once instead of once per question.
  */
 import { ANY_OTHER, KeywordScanner } from "./keyword-scan.js";
+import { MIN_START_CHARS } from "./rule-starts.js";
 import { RULE_BOUNDARY_STARTS, RULE_KEYWORDS, RULE_REQUIRED } from "./token-rules.js";
 
 /**
@@ -16,7 +17,9 @@ import { RULE_BOUNDARY_STARTS, RULE_KEYWORDS, RULE_REQUIRED } from "./token-rule
  */
 function boundaryTexts(starts: readonly string[], named: ReadonlySet<string>): string[] {
   const before = [ANY_OTHER, ...[...named].filter((c) => c.charCodeAt(0) < 128 && !/\w/.test(c))];
-  return starts.flatMap((s) => (s.length < 3 ? before.map((c) => c + s.toLowerCase()) : [s.toLowerCase()]));
+  return starts.flatMap((s) =>
+    s.length < MIN_START_CHARS ? before.map((c) => c + s.toLowerCase()) : [s.toLowerCase()],
+  );
 }
 
 /**
@@ -101,7 +104,8 @@ export class TextScanner {
       ...needles.map((n) => n.toLowerCase()),
       ...required,
     ];
-    const chars = new Set(named.join(""));
+    // Every character a keyword holds, the starts' own included: none of them is in ANY_OTHER's class.
+    const chars = new Set([...named, ...RULE_BOUNDARY_STARTS.flatMap((s) => s ?? [])].join("").toLowerCase());
     const boundary = RULE_BOUNDARY_STARTS.map((starts) =>
       starts === null ? null : boundaryTexts(starts, chars),
     );
