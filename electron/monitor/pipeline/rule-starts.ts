@@ -10,9 +10,11 @@
 const MAX_STARTS = 8;
 /**
  * Shorter texts (`ey`, `s.`) are found by a string search character by character, at about the cost of the
- * rule's own scan: such rules scan the whole text.
+ * rule's own scan: such rules scan the whole text. Unless the text opens with a capital letter (`SK`): the
+ * search stops at each occurrence of its first character, and capitals are rare in code and prose.
  */
 export const MIN_START_CHARS = 3;
+const shortStart = (start: string) => start.length < MIN_START_CHARS && !/^[A-Z]/.test(start);
 
 /** Characters that stand for themselves outside a class, unescaped. */
 const PLAIN = /^[A-Za-z0-9_~=:,<>'"@%&!;#/ -]$/;
@@ -39,7 +41,7 @@ export function literalStarts(pattern: RegExp): string[] | null {
   const parsed = alternatives(source, 0);
   if (parsed.starts === null || parsed.end !== source.length) return null;
   const starts = [...new Set(parsed.starts)].sort();
-  if (starts.length > MAX_STARTS || starts.some((s) => s.length < MIN_START_CHARS)) return null;
+  if (starts.length > MAX_STARTS || starts.some(shortStart)) return null;
   // `ab` and `abc`: every `abc` is found by looking for `ab`.
   return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
 }
