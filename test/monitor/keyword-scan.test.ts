@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeywordScanner } from "../../electron/monitor/pipeline/keyword-scan.js";
+import { ANY_OTHER, KeywordScanner } from "../../electron/monitor/pipeline/keyword-scan.js";
 
 describe("keyword scan", () => {
   it("finds every keyword present, overlapping and nested ones included, in any case", () => {
@@ -7,6 +7,20 @@ describe("keyword scan", () => {
     expect([...scanner.scan("token GHP_Xyz here")].sort()).toEqual(["gh", "ghp_", "hp_x"]);
     expect([...scanner.scan("a xoxB-1 and sk- then hey")].sort()).toEqual(["ey", "sk-", "xoxb"]);
     expect(scanner.scan("nothing to see, ünïcödé").size).toBe(0);
+  });
+
+  it("reads ANY_OTHER as any character no keyword holds, non-ASCII ones included", () => {
+    const scanner = new KeywordScanner([`${ANY_OTHER}s.`, "-s.", "ab"]);
+    const found = (text: string) => [...scanner.scan(text)].map((k) => k.replace(ANY_OTHER, "*"));
+    for (const text of [" s.x", "(s.x", "és.x", "→S.x", "😀s.", "zs."])
+      expect(found(text), text).toEqual(["*s."]);
+    // Not after a character a keyword holds (`-`, `a`, `b`, `s`, `.`), nor at the start.
+    for (const text of ["-s.", "as.", "bs.", "ss.", "..s.", "s.x"])
+      expect(
+        found(text).filter((k) => k === "*s."),
+        text,
+      ).toEqual([]);
+    expect(found("x-s.")).toEqual(["-s."]);
   });
 
   it("agrees with a plain substring search on arbitrary text", () => {

@@ -11,6 +11,12 @@ import { WasmScan } from "./wasm-scan.js";
  */
 export const WASM_MIN_CHARS = 512;
 
+/**
+ * In a keyword, stands for any character no keyword holds: any non-ASCII one, and any ASCII one no keyword
+ * names (they share the automaton's class 0), so that `${ANY_OTHER}s.` finds `s.` after `é`.
+ */
+export const ANY_OTHER = "\uffff";
+
 export class KeywordScanner {
   /** Character code (ASCII) → class; 0 for characters no keyword holds. */
   private readonly classOf = new Uint8Array(128);
@@ -48,6 +54,7 @@ export class KeywordScanner {
     for (const keyword of keywords)
       for (const ch of keyword.toLowerCase()) {
         const code = ch.charCodeAt(0);
+        if (ch === ANY_OTHER) continue;
         if (code >= 128) throw new Error(`keyword "${keyword}" is not ASCII`);
         if (this.classOf[code] === 0) {
           this.classOf[code] = classes;
@@ -62,7 +69,7 @@ export class KeywordScanner {
     keywords.forEach((keyword, index) => {
       let state = 0;
       for (const ch of keyword.toLowerCase()) {
-        const c = this.classOf[ch.charCodeAt(0)] as number;
+        const c = ch === ANY_OTHER ? 0 : (this.classOf[ch.charCodeAt(0)] as number);
         let to = goto[state]?.get(c);
         if (to === undefined) {
           to = goto.length;

@@ -10,9 +10,11 @@
 const MAX_STARTS = 8;
 /**
  * Shorter texts (`ey`, `s.`) are found by a string search character by character, at about the cost of the
- * rule's own scan: such rules scan the whole text.
+ * rule's own scan: such rules scan the whole text. Unless the text opens with a capital letter (`SK`): the
+ * search stops at each occurrence of its first character, and capitals are rare in code and prose.
  */
-const MIN_START_CHARS = 3;
+export const MIN_START_CHARS = 3;
+const shortStart = (start: string) => start.length < MIN_START_CHARS && !/^[A-Z]/.test(start);
 
 /** Characters that stand for themselves outside a class, unescaped. */
 const PLAIN = /^[A-Za-z0-9_~=:,<>'"@%&!;#/ -]$/;
@@ -39,8 +41,24 @@ export function literalStarts(pattern: RegExp): string[] | null {
   const parsed = alternatives(source, 0);
   if (parsed.starts === null || parsed.end !== source.length) return null;
   const starts = [...new Set(parsed.starts)].sort();
-  if (starts.length > MAX_STARTS || starts.some((s) => s.length < MIN_START_CHARS)) return null;
+  if (starts.length > MAX_STARTS || starts.some(shortStart)) return null;
   // `ab` and `abc`: every `abc` is found by looking for `ab`.
+  return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
+}
+
+/**
+ * The literal starts, short ones included, of a pattern that opens with `\b` before all of them (each
+ * starting with a word character), or null: a match then starts only where the character before is not a
+ * word character, which the text scan can look for with the start (text-scan.ts).
+ */
+export function boundaryStarts(pattern: RegExp): string[] | null {
+  const source = pattern.source;
+  if (/[iuv]/.test(pattern.flags) || !source.startsWith("\\b")) return null;
+  for (let i = 0; i < source.length; i = skipAtom(source, i)) if (source[i] === "|") return null;
+  const parsed = alternatives(source, 0);
+  if (parsed.starts === null || parsed.end !== source.length) return null;
+  const starts = [...new Set(parsed.starts)].sort();
+  if (starts.length > MAX_STARTS || starts.some((s) => !/^\w/.test(s))) return null;
   return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
 }
 
@@ -109,7 +127,7 @@ function sequence(source: string, at: number): Parsed {
 }
 
 /** Where the atom at `i` ends (an escape, a class, a group with its contents, or one character). */
-function skipAtom(source: string, i: number): number {
+export function skipAtom(source: string, i: number): number {
   const c = source[i];
   if (c === "\\") return i + 2;
   if (c === "[") {
@@ -125,4 +143,54 @@ function skipAtom(source: string, i: number): number {
     return j + 1;
   }
   return i + 1;
+}
+
+/** How few characters a text every match holds must have to be worth looking for (see MIN_START_CHARS). */
+const MIN_REQUIRED_CHARS = 3;
+
+/**
+ * The longest literal text (case as written) every match of `pattern` holds, or null when it shows none of
+ * three characters or more. Read as conservatively as the starts: only literals in sequence at the top,
+ * or in a group of one alternative that is not optional, count.
+ */
+export function requiredText(pattern: RegExp): string | null {
+  if (/[uv]/.test(pattern.flags)) return null;
+  const source = pattern.source;
+  const { best, end } = longestLiteral(source, 0);
+  return end === source.length && best.length >= MIN_REQUIRED_CHARS ? best : null;
+}
+
+/** The longest literal run in the alternative from `at`, and where the alternative ends. */
+function longestLiteral(source: string, at: number): { best: string; end: number } {
+  let best = "";
+  let run = "";
+  let i = at;
+  while (i < source.length && source[i] !== "|" && source[i] !== ")") {
+    const c = source[i] as string;
+    const next = source[i + 1] ?? "";
+    let literal: string | null = null;
+    let width = 1;
+    let inner = "";
+    if (c === "(") {
+      width = skipAtom(source, i) - i;
+      const plain = next !== "?" || /^\(\?(?:[ims]*(?:-[ims]+)?:)/.test(source.slice(i));
+      if (plain) {
+        const group = longestLiteral(source, i + (next === "?" ? source.indexOf(":", i) + 1 - i : 1));
+        if (source[group.end] === ")") inner = group.best;
+      }
+    } else if (c === "\\" && ESCAPED_PUNCTUATION.test(next)) {
+      literal = next;
+      width = 2;
+    } else if (PLAIN.test(c)) literal = c;
+    else width = skipAtom(source, i) - i;
+    const quantifier = /^(?:[?*+]|\{(\d+)(?:,\d*)?\})\??/.exec(source.slice(i + width));
+    const optional = quantifier !== null && !(quantifier[0][0] === "+" || Number(quantifier[1] ?? 0) > 0);
+    if (!optional && inner.length > best.length) best = inner;
+    if (literal !== null && quantifier === null) {
+      run += literal;
+      if (run.length > best.length) best = run;
+    } else run = "";
+    i += width + (quantifier?.[0].length ?? 0);
+  }
+  return { best, end: i };
 }

@@ -6,7 +6,8 @@
  */
 import data from "./gitleaks-rules.json" with { type: "json" };
 import { KeywordScanner } from "./keyword-scan.js";
-import { literalStarts } from "./rule-starts.js";
+import { isPrefixChar, type NameAnchor, nameAnchor } from "./rule-prefixes.js";
+import { boundaryStarts, literalStarts, requiredText } from "./rule-starts.js";
 
 export interface SecretSpan {
   start: number;
@@ -31,6 +32,8 @@ interface TokenRule {
    * tried only where one of them occurs. Null: it scans the whole text.
    */
   starts: readonly string[] | null;
+  /** For a rule of the named-value template (rule-prefixes.ts): the name it is tried before. */
+  anchor: NameAnchor | null;
   sticky: RegExp;
 }
 
@@ -104,12 +107,41 @@ const RULES: TokenRule[] = data.rules
       keywords: rule.keywords,
       secretGroup: (rule as { secretGroup?: number }).secretGroup,
       starts: literalStarts(pattern),
+      anchor: nameAnchor(pattern),
       sticky: new RegExp(pattern.source, `${pattern.flags.replace("g", "")}y`),
     };
   });
 
 /** Each rule's literal starts (RULE_KEYWORDS' order), null for a rule that scans the whole text. */
 export const RULE_STARTS: readonly (readonly string[] | null)[] = RULES.map((r) => r.starts);
+
+/** Each rule's name anchor (rule-prefixes.ts), null for a rule not of that template. */
+export const RULE_ANCHORS: readonly (NameAnchor | null)[] = RULES.map((r) => r.anchor);
+
+/**
+ * For each rule that scans the whole text, the text every match of it holds (rule-starts.ts) where that
+ * says more than its keywords (`jwt`: `.ey`, beside its keyword `ey`), else null. The text scan lists such
+ * a rule only where the text occurs too (text-scan.ts): `ey` is in `key` and `they`, and a JWT is rarely
+ * there.
+ */
+export const RULE_REQUIRED: readonly (string | null)[] = RULES.map((r) => {
+  if (r.starts !== null || r.anchor !== null) return null;
+  const text = requiredText(r.pattern);
+  if (text === null || !/^[\x20-\x7e]+$/.test(text)) return null;
+  return r.keywords.some((k) => !k.includes(text.toLowerCase())) ? text : null;
+});
+
+/**
+ * For each rule that scans the whole text, has no required text, and opens with `\b` before literal starts
+ * too short to search for (Vault's `s.`), those starts: the text scan lists such a rule only where one of
+ * them follows a character that is not a word character (text-scan.ts), as `items.` and `this.` never do.
+ */
+export const RULE_BOUNDARY_STARTS: readonly (readonly string[] | null)[] = RULES.map((r, i) =>
+  r.starts !== null || r.anchor !== null || RULE_REQUIRED[i] !== null ? null : boundaryStarts(r.pattern),
+);
+
+/** Each rule's pattern as compiled (the tests make texts of its shape). */
+export const RULE_SOURCES: readonly string[] = RULES.map((r) => r.pattern.source);
 
 /** Each rule's keywords, in rule order (what the text scan looks for, text-scan.ts). */
 export const RULE_KEYWORDS: readonly (readonly string[])[] = RULES.map((r) => r.keywords);
@@ -169,6 +201,7 @@ export function tokenSpans(text: string, spans: SecretSpan[], present: readonly 
  */
 function nextMatch(rule: TokenRule, text: string, from: number): RegExpExecArray | null {
   const { starts, sticky } = rule;
+  if (rule.anchor !== null) return nextNamed(rule, rule.anchor, text, from);
   if (starts === null) {
     rule.pattern.lastIndex = from;
     return rule.pattern.exec(text);
@@ -187,11 +220,39 @@ function nextMatch(rule: TokenRule, text: string, from: number): RegExpExecArray
   }
 }
 
+/**
+ * nextMatch for a rule of the named-value template. The places its name occurs at or after `from` are
+ * found in order; a match whose name is at one of them starts within `reach` characters before it, in the
+ * run of prefix characters that ends there, so only those starts are tried, sticky, in order (each once).
+ * Every start a match can have is among them, and they rise from one name to the next, so the first that
+ * matches is where the global scan stops.
+ */
+function nextNamed(rule: TokenRule, anchor: NameAnchor, text: string, from: number): RegExpExecArray | null {
+  const { finder, reach } = anchor;
+  const { sticky } = rule;
+  // Starts below `tried` were tried already, or lie before `from`.
+  let tried = from;
+  for (;;) {
+    finder.lastIndex = tried;
+    const name = finder.exec(text);
+    if (name === null) return null;
+    const at = name.index;
+    let start = at;
+    while (start > tried && at - start < reach && isPrefixChar(text.charCodeAt(start - 1))) start--;
+    for (; start <= at; start++) {
+      sticky.lastIndex = start;
+      const m = sticky.exec(text);
+      if (m) return m;
+    }
+    tried = at + 1;
+  }
+}
+
 /** For the test that the anchored scan finds what the whole-text scan finds: `r`'s matches either way. */
 export function ruleMatches(r: number, text: string, anchored: boolean): RegExpExecArray[] {
   const rule = RULES[r] as TokenRule;
   const out: RegExpExecArray[] = [];
-  const as = anchored ? rule : { ...rule, starts: null };
+  const as = anchored ? rule : { ...rule, starts: null, anchor: null };
   let from = 0;
   for (let m = nextMatch(as, text, from); m; m = nextMatch(as, text, from)) {
     from = m.index + (m[0] === "" ? 1 : m[0].length);
