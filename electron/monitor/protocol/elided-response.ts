@@ -15,6 +15,7 @@ import { type LeadingMembers, leadingMembers, trailingMembers, wsBack } from "./
 import { isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
 import { field, firstTextBlock, resultFields, TOO_BIG } from "./large-response.js";
 import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
+import { prefixValue } from "./prefix-value.js";
 
 type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
@@ -125,8 +126,7 @@ function read(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean): 
       const kept = Math.max(0, limit - BUDGET_MARGIN);
       let value: unknown = null;
       try {
-        const text = closedPrefix(head, limit, true);
-        value = text === null ? null : JSON.parse(text);
+        value = prefixValue(head, limit, true);
       } catch {
         // The head's strings were only checked for their ends: one may still be invalid JSON.
       }

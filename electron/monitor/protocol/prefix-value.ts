@@ -1,0 +1,66 @@
+/**
+ * The value of a long message's head (json-scan.ts `closedPrefix`), parsed without reading its long strings
+ * twice: each string value of LONG_STRING_BYTES or more is read from its bytes by json-unquote.ts, and the
+ * rest of the text, with a short slot in each such string's place, by JSON.parse; the strings are then put
+ * in their slots. The same value as `JSON.parse(closedPrefix(…))`, and the same error where that throws (a
+ * long string the loop cannot read is left in the text, for JSON.parse to read or refuse). The head's long
+ * string is most of its bytes: decoded into a string, then parsed character by character, it cost more than
+ * everything else in the head's reading.
+ */
+import { closedPrefixCut } from "./json-scan.js";
+import { unquoteJson } from "./json-unquote.js";
+
+/** String values of this many bytes and more are read apart (a call into the module costs more on short ones). */
+export const LONG_STRING_BYTES = 1024;
+
+/**
+ * Stands in the parsed text for a long string read apart: a nonce drawn per process after a DEL, so no
+ * payload holds it by chance (one that forged it would only move one of its own strings).
+ */
+const SLOT = `\x7f${Math.random().toString(36).slice(2, 10)}:`;
+
+/**
+ * `JSON.parse(closedPrefix(b, limit, more))`, null where closedPrefix is null; throws where JSON.parse
+ * would.
+ */
+export function prefixValue(b: Buffer, limit: number, more = false): unknown {
+  const cut = closedPrefixCut(b, limit, more, LONG_STRING_BYTES);
+  if (cut === null) return null;
+  const texts: string[] = [];
+  let json = "";
+  let from = 0;
+  for (const span of cut.long) {
+    const text = unquoteJson(b, span.start, span.end);
+    if (text === null) continue;
+    json += `${b.toString("utf8", from, span.start)}${SLOT}${texts.length}`;
+    texts.push(text);
+    from = span.end;
+  }
+  json += b.toString("utf8", from, cut.end) + cut.closing;
+  const value: unknown = JSON.parse(json);
+  return texts.length === 0 ? value : fill(value, texts);
+}
+
+/** `value` with each slot replaced by its string (iterative: a head may nest as deep as it is long). */
+function fill(value: unknown, texts: string[]): unknown {
+  const textOf = (item: unknown): string | undefined => {
+    if (typeof item !== "string" || !item.startsWith(SLOT)) return undefined;
+    return texts[Number(item.slice(SLOT.length))];
+  };
+  const whole = textOf(value);
+  if (whole !== undefined) return whole;
+  let left = texts.length;
+  const stack: object[] = typeof value === "object" && value !== null ? [value] : [];
+  while (left > 0 && stack.length > 0) {
+    const holder = stack.pop() as Record<string, unknown>;
+    for (const key of Object.keys(holder)) {
+      const item = holder[key];
+      const text = textOf(item);
+      if (text !== undefined) {
+        holder[key] = text;
+        left--;
+      } else if (typeof item === "object" && item !== null) stack.push(item);
+    }
+  }
+  return value;
+}
