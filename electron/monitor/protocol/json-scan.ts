@@ -307,7 +307,8 @@ export function closedPrefix(b: Buffer, limit: number, more = false): string | n
 
 /**
  * closedPrefix's text as `b[0, end)` followed by `closing`, and the bodies (between their quotes) of the
- * string values in it of `longBytes` or more, the one cut included.
+ * string values in it of `longBytes` or more, the one cut included. Null also past `maxScalars` strings,
+ * numbers and literals (for a caller that would rather parse such a text than walk it first).
  */
 export interface PrefixCut {
   end: number;
@@ -320,8 +321,10 @@ export function closedPrefixCut(
   limit: number,
   more = false,
   longBytes = Number.POSITIVE_INFINITY,
+  maxScalars = Number.POSITIVE_INFINITY,
 ): PrefixCut | null {
   limit = Math.min(limit, b.length);
+  let scalars = 0;
   const closers: number[] = [];
   const long: Span[] = [];
   let i = 0;
@@ -355,6 +358,7 @@ export function closedPrefixCut(
       i++;
       continue;
     }
+    if (++scalars > maxScalars) return null;
     let end = skipScalar(b, i);
     if (more && (end < 0 || end >= b.length)) end = b.length + 1;
     if (end < 0) return null;

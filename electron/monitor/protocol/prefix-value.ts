@@ -7,7 +7,8 @@
  * string is most of its bytes: decoded into a string, then parsed character by character, it cost more than
  * everything else in the head's reading.
  */
-import { closedPrefixCut } from "./json-scan.js";
+import { isUtf8 } from "node:buffer";
+import { closedPrefixCut, type PrefixCut, ws } from "./json-scan.js";
 import { unquoteJson } from "./json-unquote.js";
 
 /** String values of this many bytes and more are read apart (a call into the module costs more on short ones). */
@@ -25,7 +26,37 @@ const SLOT = `\x7f${Math.random().toString(36).slice(2, 10)}:`;
  */
 export function prefixValue(b: Buffer, limit: number, more = false): unknown {
   const cut = closedPrefixCut(b, limit, more, LONG_STRING_BYTES);
-  if (cut === null) return null;
+  return cut === null ? null : parseCut(b, cut);
+}
+
+/** A whole line's value is read this way from this length on, when it holds a long string. */
+export const WHOLE_READ_BYTES = 4 * LONG_STRING_BYTES;
+/** Past this many scalars a line is parsed as it is: walking it first would cost more than it saves. */
+const WHOLE_READ_SCALARS = 256;
+/** What wholeValue gives for a text it leaves to JSON.parse. */
+export const NOT_READ = Symbol("not read");
+
+/**
+ * `JSON.parse(b.toString())` for a valid UTF-8 text `b` holding one JSON value and a string of
+ * LONG_STRING_BYTES or more in it, read as prefixValue reads a head; NOT_READ for any other text (shorter,
+ * invalid, without a long string, made of many values), and where JSON.parse throws, so that the caller's
+ * JSON.parse gives the error it reports.
+ */
+export function wholeValue(b: Buffer): unknown {
+  if (b.length < WHOLE_READ_BYTES) return NOT_READ;
+  const cut = closedPrefixCut(b, b.length, false, LONG_STRING_BYTES, WHOLE_READ_SCALARS);
+  // The text is one value: nothing was cut or closed, and only whitespace follows it.
+  if (cut === null || cut.long.length === 0 || cut.closing !== "" || ws(b, cut.end) !== b.length)
+    return NOT_READ;
+  if (!isUtf8(b)) return NOT_READ;
+  try {
+    return parseCut(b, cut);
+  } catch {
+    return NOT_READ;
+  }
+}
+
+function parseCut(b: Buffer, cut: PrefixCut): unknown {
   const texts: string[] = [];
   let json = "";
   let from = 0;
