@@ -5,6 +5,7 @@
  * JSON.parse only what it cannot read; and the head's value must be the one JSON.parse gives of its closed
  * text, at every cut, or the same error. And the module loaded must be the one its source assembles to.
  */
+import { isUtf8 } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { assemble, moduleSource } from "../../build/keyword-scan-wasm.mjs";
 import { closedPrefix } from "../../electron/monitor/protocol/json-scan.js";
@@ -42,28 +43,26 @@ const ONE_BYTE = [
   "ghp_R4nd0mT0k3nV4lu3Th4tL00ksR34l1234",
 ];
 
-/** Pieces it leaves to JSON.parse: wider characters, and what is not JSON at all. */
-const OTHER = [
+/** Pieces of wider characters: read into a two-byte string. */
+const WIDE = [
   "…",
   "😀",
+  "漢字",
   "\u2028",
   "\u2029",
+  "\u0100",
+  "\uffff",
   "\\u2028",
   "\\u0100",
+  "\\uFFFF",
   "\\ud83d\\ude00",
   "\\ud800",
   "\\udc00x",
-  "\u0001",
-  "\u001f",
-  "\t",
-  "\n",
-  "\\x",
-  "\\u12G4",
-  "\\u00",
-  "\\",
-  '"',
-  "\u0100",
+  "\\uDBFF",
 ];
+
+/** Pieces it leaves to JSON.parse, which refuses them. */
+const BAD = ["\u0001", "\u001f", "\t", "\n", "\\x", "\\u12G4", "\\u00", "\\", '"'];
 
 /** A body of about `bytes` bytes of UTF-8 made of `pieces`. */
 function body(bytes: number, pieces: readonly string[]): string {
@@ -93,24 +92,38 @@ describe("reading long JSON strings in WebAssembly", () => {
   });
 
   it("reads a body as JSON.parse does, or leaves it to JSON.parse", () => {
+    const readable = [...ONE_BYTE, ...WIDE];
     const lengths = [0, 1, 15, 16, 17, 31, 100, LONG_STRING_BYTES, 4099, 70_001];
+    // Sparse: each piece after sixteen plain characters, as escapes and wide characters come in source
+    // text or prose; dense ones may be left to JSON.parse (the loop gains nothing there).
+    const sparse = (pieces: readonly string[]) => pieces.map((piece) => `${"x".repeat(16)}${piece}`);
     for (const length of lengths)
-      for (let round = 0; round < 8; round++) {
-        const oneByte = round % 2 === 0;
-        const text = body(length, oneByte ? ONE_BYTE : [...ONE_BYTE, ...OTHER]);
+      for (let round = 0; round < 12; round++) {
+        const pieces = [sparse(ONE_BYTE), sparse(readable), readable, [...readable, ...BAD]][round % 4];
+        const text = body(length, pieces as string[]);
         // At an offset in a larger buffer, as a string lies in a message's head.
         const b = Buffer.from(`{"text":"${text}`);
         const read = unquoteJson(b, 9, b.length);
-        if (oneByte) expect(read).toBe(JSON.parse(`"${text}"`));
+        if (round % 4 < 2) expect(read).toBe(JSON.parse(`"${text}"`));
         else if (read !== null) expect(read).toBe(parsed(`"${text}"`));
       }
-    // Each piece alone at every place in a sixteen-byte block, in the tail, and cut at the body's end.
-    for (const piece of [...ONE_BYTE, ...OTHER])
+    // Dense ones are left to JSON.parse early.
+    for (const text of ["漢字かな交じり文".repeat(3000), "é".repeat(10_000), "\\n".repeat(10_000)]) {
+      const b = Buffer.from(text);
+      expect(unquoteJson(b, 0, b.length)).toBeNull();
+    }
+    // Each piece alone at every place in a sixteen-byte block, in the tail, after a wider character (the
+    // read so far widened at every length), and cut at the body's end.
+    for (const piece of [...readable, ...BAD])
       for (const at of [0, 1, 14, 15, 16, 17, 30, 40]) {
-        for (const text of [`${"z".repeat(at)}${piece}${"z".repeat(40)}`, `${"z".repeat(at)}${piece}`]) {
+        for (const text of [
+          `${"z".repeat(at)}${piece}${"z".repeat(40)}`,
+          `${"z".repeat(at)}${piece}`,
+          `${"é".repeat(at >> 2)}😀${"\\n".repeat(at >> 2)}${"z".repeat(at)}${piece}${"z".repeat(at)}`,
+        ]) {
           const b = Buffer.from(text);
           const read = unquoteJson(b, 0, b.length);
-          if (ONE_BYTE.includes(piece)) expect(read).toBe(JSON.parse(`"${text}"`));
+          if (readable.includes(piece)) expect(read).toBe(JSON.parse(`"${text}"`));
           else expect(read).toBeNull();
         }
         const b = Buffer.from(`${"z".repeat(at)}${piece}`);
@@ -119,32 +132,44 @@ describe("reading long JSON strings in WebAssembly", () => {
           if (read !== null) expect(read).toBe(JSON.parse(`"${b.toString("utf8", 0, cut)}"`));
         }
       }
-    // Every byte after a backslash, and every lead byte before every continuation byte.
+    // Every byte after a backslash; every lead byte before every continuation byte; and sequences of three
+    // and four bytes around the edges of what UTF-8 allows (overlong forms, surrogates, past U+10FFFF).
+    const sequences: number[][] = [];
     for (let c = 0; c < 0x100; c++) {
-      const b = Buffer.from([0x61, 0x5c, c, 0x62]);
-      const read = unquoteJson(b, 0, b.length);
-      if (read !== null) expect(read).toBe(JSON.parse(`"${b.toString("utf8")}"`));
-      for (let d = 0x80; d < 0xc0; d++) {
-        const u = Buffer.from([0x61, c, d, 0x62]);
-        const text = unquoteJson(u, 0, u.length);
-        if (text !== null) expect(text).toBe(JSON.parse(`"${u.toString("utf8")}"`));
-        // A continuation byte is read only after C2 or C3.
-        else expect(c === 0xc2 || c === 0xc3).toBe(false);
-      }
+      sequences.push([0x5c, c]);
+      for (let d = 0x80; d < 0xc0; d++) sequences.push([c, d]);
     }
+    const edges = [0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+    for (const c of [0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5])
+      for (const d of edges)
+        for (const e of edges) {
+          sequences.push([c, d, e]);
+          for (const f of [0x41, 0x80, 0xbf, 0xc0]) sequences.push([c, d, e, f]);
+        }
+    for (const sequence of sequences)
+      for (const before of [[0x61], [0xe2, 0x80, 0xa6]]) {
+        const b = Buffer.from([...before, ...sequence, 0x62]);
+        const read = unquoteJson(b, 0, b.length);
+        const valid = isUtf8(b) && !b.includes(0x5c) && !b.includes(0x22) && b.every((x) => x >= 0x20);
+        if (read !== null) expect(read).toBe(JSON.parse(`"${b.toString("utf8")}"`));
+        // Any UTF-8 without escapes, quotes or controls is read; nothing else but valid escapes.
+        if (valid) expect(read).not.toBeNull();
+        if (!isUtf8(b)) expect(read).toBeNull();
+      }
   });
 
   it("gives a head the value JSON.parse gives of its closed text, at every cut", () => {
     const long = () => body(LONG_STRING_BYTES + Math.floor(random() * 5000), ONE_BYTE);
-    const any = () => body(LONG_STRING_BYTES + Math.floor(random() * 3000), [...ONE_BYTE, ...OTHER]);
+    const any = () => body(LONG_STRING_BYTES + Math.floor(random() * 3000), [...ONE_BYTE, ...WIDE, ...BAD]);
+    const wide = () => body(LONG_STRING_BYTES + Math.floor(random() * 3000), [...ONE_BYTE, ...WIDE]);
     const short = () => body(Math.floor(random() * 30), ONE_BYTE);
-    for (let round = 0; round < 40; round++) {
+    for (let round = 0; round < 20; round++) {
       const key = (k: string) => JSON.stringify(k);
       const text = [
         `{"result":{"content":[{"type":"text","text":"${long()}"},{"type":"text","text":"${short()}"}],`,
-        `"10":"${long()}","__proto__":{"x":"${long()}"},"dup":"${long()}","dup":"${short()}",`,
+        `"10":"${long()}","__proto__":{"x":"${wide()}"},"dup":"${long()}","dup":"${short()}",`,
         `${key(long().replaceAll("\\", ""))}:"${short()}","list":["${long()}",[[["${long()}"]]],`,
-        `"${random() < 0.5 ? any() : long()}",1.5e3,-0,true,null,"${short()}"],"bad":"${round % 2 ? any() : long()}"},`,
+        `"${random() < 0.5 ? wide() : long()}",1.5e3,-0,true,null,"${short()}"],"bad":"${round % 2 ? any() : long()}"},`,
         `"jsonrpc":"2.0","id":${round},"tail":"${long()}"}`,
       ].join("");
       const b = Buffer.from(text);

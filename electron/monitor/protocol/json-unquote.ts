@@ -1,14 +1,15 @@
 /**
- * The value of a long JSON string read from its bytes by the WebAssembly loop of json-unquote.wat, where
- * every character fits a byte: what JSON.parse would give, as a one-byte string. JSON.parse reads a string
- * with escapes (source text has one a line) one character at a time, at about 1.4 ns a byte, after the
- * bytes were decoded into a string to parse; the loop copies sixteen bytes at a time up to the next escape.
- * Null for a body the loop does not read (a character above U+00FF, invalid JSON, a body past
- * UNQUOTE_MAX_BYTES) or where WebAssembly cannot run: the caller parses it with JSON.parse, as before.
+ * The value of a long JSON string read from its bytes by the WebAssembly loop of json-unquote.wat: what
+ * JSON.parse would give, one-byte where every character fits a byte (as JSON.parse makes it), else
+ * two-byte. JSON.parse reads a string with escapes (source text has one a line) one character at a time, at
+ * about 1.4 ns a byte, after the bytes were decoded into a string to parse; the loop copies sixteen bytes
+ * at a time up to the next escape or non-ASCII byte. Null for a body the loop does not read (not JSON, not
+ * UTF-8, past UNQUOTE_MAX_BYTES) or where WebAssembly cannot run: the caller parses it with JSON.parse, as
+ * before.
  */
 import { JSON_UNQUOTE_WASM } from "./json-unquote-wasm.js";
 
-/** Bodies longer than this are left to JSON.parse: the module's memory holds two of them. */
+/** Bodies longer than this are left to JSON.parse: the module's memory holds four times one. */
 export const UNQUOTE_MAX_BYTES = 1024 * 1024;
 
 /** The part of the WebAssembly API used here (the project's type libraries do not declare it). */
@@ -19,12 +20,21 @@ declare const WebAssembly: {
 
 interface UnquoteExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  unquote(body: number, n: number, out: number): number;
+  unquote(body: number, n: number, out: number, out16: number): number;
+  /** 1 when the last read wrote UTF-16 (at `out16`). */
+  wide: { value: number };
+  /** 1 when the last read gave up on a body dense with escapes or non-ASCII characters. */
+  crowded: { value: number };
 }
 
 const PAGE = 64 * 1024;
-/** Past the end of what the loop writes, it may store up to 15 bytes more. */
-const SLACK = 16;
+/**
+ * A longer body is first read this far: one dense with escapes or non-ASCII characters (CJK text, say) is
+ * given up on there, so that it is not copied in whole for nothing.
+ */
+const PROBE_BYTES = 4096;
+/** Past the end of what the loop writes, it may store up to 31 bytes more. */
+const SLACK = 32;
 
 interface Reader {
   exports: UnquoteExports;
@@ -53,9 +63,10 @@ export function unquoteJson(b: Uint8Array, start: number, end: number): string |
   if (n > UNQUOTE_MAX_BYTES) return null;
   const r = instance();
   if (!r) return null;
-  // The body at 0, what it reads as after it.
+  // The body at 0, then room for it read one byte a character, then two.
   const outAt = n + SLACK;
-  const size = outAt + n + SLACK;
+  const out16At = outAt + n + SLACK;
+  const size = out16At + 2 * n + SLACK;
   if (r.memory.length < size) {
     try {
       r.exports.memory.grow(Math.ceil((size - r.memory.length) / PAGE));
@@ -64,7 +75,14 @@ export function unquoteJson(b: Uint8Array, start: number, end: number): string |
     }
     r.memory = Buffer.from(r.exports.memory.buffer);
   }
+  if (n > PROBE_BYTES) {
+    r.memory.set(b.subarray(start, start + PROBE_BYTES), 0);
+    if (r.exports.unquote(0, PROBE_BYTES, outAt, out16At) < 0 && r.exports.crowded.value === 1) return null;
+  }
   r.memory.set(b.subarray(start, end), 0);
-  const written = r.exports.unquote(0, n, outAt);
-  return written < 0 ? null : r.memory.toString("latin1", outAt, outAt + written);
+  const written = r.exports.unquote(0, n, outAt, out16At);
+  if (written < 0) return null;
+  return r.exports.wide.value === 1
+    ? r.memory.toString("utf16le", out16At, out16At + written)
+    : r.memory.toString("latin1", outAt, outAt + written);
 }

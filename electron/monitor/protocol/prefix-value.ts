@@ -7,7 +7,6 @@
  * string is most of its bytes: decoded into a string, then parsed character by character, it cost more than
  * everything else in the head's reading.
  */
-import { isUtf8 } from "node:buffer";
 import { closedPrefixCut, type PrefixCut, ws } from "./json-scan.js";
 import { unquoteJson } from "./json-unquote.js";
 
@@ -33,6 +32,8 @@ export function prefixValue(b: Buffer, limit: number, more = false): unknown {
 export const WHOLE_READ_BYTES = 4 * LONG_STRING_BYTES;
 /** Past this many scalars a line is parsed as it is: walking it first would cost more than it saves. */
 const WHOLE_READ_SCALARS = 256;
+/** Checks and decodes in one pass; a BOM is a character (no piece starts the text with one: it is JSON). */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** What wholeValue gives for a text it leaves to JSON.parse. */
 export const NOT_READ = Symbol("not read");
 
@@ -48,26 +49,41 @@ export function wholeValue(b: Buffer): unknown {
   // The text is one value: nothing was cut or closed, and only whitespace follows it.
   if (cut === null || cut.long.length === 0 || cut.closing !== "" || ws(b, cut.end) !== b.length)
     return NOT_READ;
-  if (!isUtf8(b)) return NOT_READ;
   try {
-    return parseCut(b, cut);
+    return parseCut(b, cut, true);
   } catch {
     return NOT_READ;
   }
 }
 
-function parseCut(b: Buffer, cut: PrefixCut): unknown {
+/** The value of `cut`'s text; `strict`: NOT_READ where it is not UTF-8 (the loop checks what it reads). */
+function parseCut(b: Buffer, cut: PrefixCut, strict = false): unknown {
   const texts: string[] = [];
-  let json = "";
+  const pieces: string[] = [];
   let from = 0;
+  // The text between long strings is cut at their quotes, so each piece is UTF-8 when the whole is.
+  const piece = (to: number) => {
+    if (!strict) {
+      pieces.push(b.toString("utf8", from, to));
+      return true;
+    }
+    try {
+      pieces.push(utf8.decode(b.subarray(from, to)));
+      return true;
+    } catch {
+      return false;
+    }
+  };
   for (const span of cut.long) {
     const text = unquoteJson(b, span.start, span.end);
     if (text === null) continue;
-    json += `${b.toString("utf8", from, span.start)}${SLOT}${texts.length}`;
+    if (!piece(span.start)) return NOT_READ;
+    pieces.push(`${SLOT}${texts.length}`);
     texts.push(text);
     from = span.end;
   }
-  json += b.toString("utf8", from, cut.end) + cut.closing;
+  if (!piece(cut.end)) return NOT_READ;
+  const json = pieces.join("") + cut.closing;
   const value: unknown = JSON.parse(json);
   return texts.length === 0 ? value : fill(value, texts);
 }
