@@ -4,8 +4,8 @@
  * two-byte. JSON.parse reads a string with escapes (source text has one a line) one character at a time, at
  * about 1.4 ns a byte, after the bytes were decoded into a string to parse; the loop copies sixteen bytes
  * at a time up to the next escape or non-ASCII byte. Null for a body the loop does not read (not JSON, not
- * UTF-8, past UNQUOTE_MAX_BYTES) or where WebAssembly cannot run: the caller parses it with JSON.parse, as
- * before.
+ * UTF-8, dense with escapes or non-ASCII characters, past UNQUOTE_MAX_BYTES) or where WebAssembly cannot
+ * run: the caller parses it with JSON.parse, as before.
  */
 import { JSON_UNQUOTE_WASM } from "./json-unquote-wasm.js";
 
