@@ -6,6 +6,7 @@
  * for (a tool result of source text).
  */
 import { describe, expect, it } from "vitest";
+import { UNQUOTE_MAX_BYTES } from "../../electron/monitor/protocol/json-unquote.js";
 import { classifyParsed, type ParsedLine, parseLine } from "../../electron/monitor/protocol/jsonrpc.js";
 import { NOT_READ, WHOLE_READ_BYTES, wholeValue } from "../../electron/monitor/protocol/prefix-value.js";
 import { seededRandom } from "../helpers/seeded-random.js";
@@ -98,5 +99,10 @@ describe("a long line's parse", () => {
     expect(line.length).toBeGreaterThan(WHOLE_READ_BYTES);
     expect(wholeValue(line)).toEqual(JSON.parse(line.toString()));
     expect(parseLine(line)).toEqual(decodedThenParsed(line));
+    // Past the loop's bound, a line is parsed as it is.
+    const huge = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 8, result: { text: source.repeat(20) } }));
+    expect(huge.length).toBeGreaterThan(UNQUOTE_MAX_BYTES);
+    expect(wholeValue(huge)).toBe(NOT_READ);
+    expect(parseLine(huge)).toEqual(decodedThenParsed(huge));
   });
 });

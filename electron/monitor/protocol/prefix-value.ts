@@ -8,7 +8,7 @@
  * everything else in the head's reading.
  */
 import { closedPrefixCut, type PrefixCut, ws } from "./json-scan.js";
-import { unquoteJson } from "./json-unquote.js";
+import { UNQUOTE_MAX_BYTES, unquoteJson } from "./json-unquote.js";
 
 /** String values of this many bytes and more are read apart (a call into the module costs more on short ones). */
 export const LONG_STRING_BYTES = 1024;
@@ -40,11 +40,12 @@ export const NOT_READ = Symbol("not read");
 /**
  * `JSON.parse(b.toString())` for a valid UTF-8 text `b` holding one JSON value and a string of
  * LONG_STRING_BYTES or more in it, read as prefixValue reads a head; NOT_READ for any other text (shorter,
- * invalid, without a long string, made of many values), and where JSON.parse throws, so that the caller's
- * JSON.parse gives the error it reports.
+ * longer than UNQUOTE_MAX_BYTES, invalid, without a long string, made of many values), and where JSON.parse
+ * throws, so that the caller's JSON.parse gives the error it reports.
  */
 export function wholeValue(b: Buffer): unknown {
-  if (b.length < WHOLE_READ_BYTES) return NOT_READ;
+  // Past the loop's bound its strings would be left to JSON.parse anyway, after a scan of the whole line.
+  if (b.length < WHOLE_READ_BYTES || b.length > UNQUOTE_MAX_BYTES) return NOT_READ;
   const cut = closedPrefixCut(b, b.length, false, LONG_STRING_BYTES, WHOLE_READ_SCALARS);
   // The text is one value: nothing was cut or closed, and only whitespace follows it.
   if (cut === null || cut.long.length === 0 || cut.closing !== "" || ws(b, cut.end) !== b.length)
