@@ -1,29 +1,39 @@
-// Assembles the masker's WebAssembly loops — the keyword scan (electron/monitor/pipeline/keyword-scan.wat)
-// and JSON quoting (json-quote.wat) — into the modules the masker loads, as base64 in TypeScript files
-// (committed, so that neither the build nor the tests need an assembler). Run again after editing a .wat;
-// test/monitor/keyword-scan-wasm.test.ts and json-quote.test.ts check they match.
+// Assembles the observer's WebAssembly loops — the keyword scan (electron/monitor/pipeline/keyword-scan.wat),
+// JSON quoting (json-quote.wat) and the reading of long JSON strings (protocol/json-unquote.wat) — into the
+// modules the observer loads, as base64 in TypeScript files (committed, so that neither the build nor the
+// tests need an assembler). Run again after editing a .wat; test/monitor/keyword-scan-wasm.test.ts,
+// json-quote.test.ts and json-unquote.test.ts check they match.
 //   node build/keyword-scan-wasm.mjs
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const pipeline = (file) => fileURLToPath(new URL(`../electron/monitor/pipeline/${file}`, import.meta.url));
-
-/** Each module: its source, the file that carries it, the constant it is exported as, what it is. */
+/** Each module: its folder under electron/monitor, the constant it is exported as, what it is. */
 export const MODULES = {
   "keyword-scan": {
+    folder: "pipeline",
     constant: "KEYWORD_SCAN_WASM",
     what: "The keyword scan's loop as a WebAssembly module (base64).",
   },
   "json-quote": {
+    folder: "pipeline",
     constant: "JSON_QUOTE_WASM",
     what: "JSON quoting of one-byte strings as a WebAssembly module (base64).",
   },
+  "json-unquote": {
+    folder: "protocol",
+    constant: "JSON_UNQUOTE_WASM",
+    what: "The reading of one-byte JSON strings as a WebAssembly module (base64).",
+  },
 };
+
+/** A module's file of `kind` (`.wat`, `-wasm.ts`). */
+const fileOf = (name, kind) =>
+  fileURLToPath(new URL(`../electron/monitor/${MODULES[name].folder}/${name}${kind}`, import.meta.url));
 
 /** A module's bytes, assembled from its .wat source with wabt. */
 export async function assemble(name = "keyword-scan") {
   const wabt = await (await import("wabt")).default();
-  const module = wabt.parseWat(`${name}.wat`, readFileSync(pipeline(`${name}.wat`), "utf8"), { simd: true });
+  const module = wabt.parseWat(`${name}.wat`, readFileSync(fileOf(name, ".wat"), "utf8"), { simd: true });
   try {
     return Buffer.from(module.toBinary({}).buffer);
   } finally {
@@ -43,7 +53,7 @@ export const ${constant} =
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const name of Object.keys(MODULES)) {
-    const out = pipeline(`${name}-wasm.ts`);
+    const out = fileOf(name, "-wasm.ts");
     writeFileSync(out, moduleSource(await assemble(name), name));
     console.log(`wrote ${out}`);
   }

@@ -64,10 +64,19 @@ describe("quoting long strings in WebAssembly", () => {
         const t = text(length, round % 2 === 0);
         expect(quoteJson(t)).toBe(JSON.stringify(t));
       }
-    // Every code unit alone among plain text, so that each escape is met at every place in an eight-unit block.
+    // Every code unit alone among plain text, so that each escape is met at every place in a sixteen-unit
+    // block, at its edges, and in the last units, read one by one.
     for (let code = 0; code < 0x110; code++)
-      for (const at of [0, 3, 7, 8, 2050]) {
+      for (const at of [0, 3, 7, 8, 15, 16, 17, 31, 2050]) {
         const t = `${"a".repeat(at)}${String.fromCharCode(code)}${"b".repeat(QUOTE_MIN_CHARS)}`;
+        expect(quoteJson(t)).toBe(JSON.stringify(t));
+        const end = `${"a".repeat(QUOTE_MIN_CHARS + at)}${String.fromCharCode(code)}`;
+        expect(quoteJson(end)).toBe(JSON.stringify(end));
+      }
+    // Escapes in a row, and runs of them, from every place in a block.
+    for (let at = 0; at < 17; at++)
+      for (const run of ['"\\\n', "\u0000".repeat(20), '\n"'.repeat(9), "\x7f\x85\xff\u2028"]) {
+        const t = `${"a".repeat(QUOTE_MIN_CHARS + at)}${run}${"b".repeat(at)}${run}`;
         expect(quoteJson(t)).toBe(JSON.stringify(t));
       }
     // A surrogate pair across the pieces the text is copied in by.

@@ -1,7 +1,7 @@
-;; JSON.stringify's quoting of a string (json-quote.ts) as WebAssembly: eight UTF-16 code units at a time
-;; are copied as bytes where none needs an escape, the rest one by one with the escapes JSON.stringify
-;; writes. Only strings whose every code unit fits a byte are quoted here (the result is a one-byte string);
-;; at a code unit above 0xff it returns -1 and the caller quotes with JSON.stringify. Assembled into
+;; JSON.stringify's quoting of a string (json-quote.ts) as WebAssembly: sixteen UTF-16 code units at a
+;; time are copied as bytes up to the next that needs an escape, which is written as JSON.stringify writes
+;; it. Only strings whose every code unit fits a byte are quoted here (the result is a one-byte string); at
+;; a code unit above 0xff it returns -1 and the caller quotes with JSON.stringify. Assembled into
 ;; json-quote-wasm.ts by build/keyword-scan-wasm.mjs.
 (module
   (memory (export "memory") 1)
@@ -49,29 +49,41 @@
         (br $one)))
     (local.get $o))
   ;; Quotes $n UTF-16 code units at $in as JSON.stringify's string body, one byte a character, at $out;
-  ;; returns the bytes written, or -1 at a code unit above 0xff. Eight units at a time where none is
-  ;; escaped or above 0xff, else those eight one by one.
+  ;; returns the bytes written, or -1 at a code unit above 0xff. Sixteen units at a time: their bytes are
+  ;; stored whatever they hold, and where one needs an escape the output ends before it (the bitmask's
+  ;; lowest bit says which), its escape is written, and the next sixteen start after it.
+  ;; So a unit is read once however close the escapes are (source text has a newline every line).
+  ;; Stores run up to 15 bytes past the end written: the output holds six bytes a unit, which leaves room.
   (func (export "quote") (param $in i32) (param $n i32) (param $out i32) (result i32)
-    (local $i i32) (local $o i32) (local $v v128) (local $stop i32)
+    (local $i i32) (local $o i32) (local $a v128) (local $b v128) (local $v v128) (local $m i32) (local $at i32)
     (local.set $o (local.get $out))
-    (local.set $stop (i32.and (local.get $n) (i32.const -8)))
     (block $done
       (loop $vec
-        (br_if $done (i32.ge_u (local.get $i) (local.get $stop)))
-        (local.set $v (v128.load (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 1)))))
-        (if (v128.any_true
-              (v128.or
-                (v128.or (i16x8.lt_u (local.get $v) (i16x8.splat (i32.const 0x20)))
-                         (i16x8.gt_u (local.get $v) (i16x8.splat (i32.const 0xff))))
-                (v128.or (i16x8.eq (local.get $v) (i16x8.splat (i32.const 0x22)))
-                         (i16x8.eq (local.get $v) (i16x8.splat (i32.const 0x5c))))))
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (local.set $at (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 1))))
+        (local.set $a (v128.load (local.get $at)))
+        (local.set $b (v128.load offset=16 (local.get $at)))
+        ;; A unit above 0xff ends the quoting here: the caller quotes the whole text otherwise.
+        (if (v128.any_true (v128.and (v128.or (local.get $a) (local.get $b)) (i16x8.splat (i32.const 0xff00))))
+          (then (return (i32.const -1))))
+        (local.set $v (i8x16.narrow_i16x8_u (local.get $a) (local.get $b)))
+        (v128.store (local.get $o) (local.get $v))
+        (local.set $m (i8x16.bitmask
+          (v128.or (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20)))
+                   (v128.or (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+                            (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c)))))))
+        (if (i32.eqz (local.get $m))
           (then
-            (local.set $o (call $units (local.get $in) (local.get $i) (i32.add (local.get $i) (i32.const 8)) (local.get $o)))
-            (if (i32.lt_s (local.get $o) (i32.const 0)) (then (return (i32.const -1)))))
-          (else
-            (v128.store64_lane 0 (local.get $o) (i8x16.narrow_i16x8_u (local.get $v) (local.get $v)))
-            (local.set $o (i32.add (local.get $o) (i32.const 8)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vec)))
+        ;; The units before the first flagged one are already stored.
+        (local.set $m (i32.ctz (local.get $m)))
+        (local.set $o (i32.add (local.get $o) (local.get $m)))
+        (local.set $i (i32.add (local.get $i) (local.get $m)))
+        (local.set $o (call $escape
+          (i32.load16_u (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 1)))) (local.get $o)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $vec)))
     (local.set $o (call $units (local.get $in) (local.get $i) (local.get $n) (local.get $o)))
     (if (i32.lt_s (local.get $o) (i32.const 0)) (then (return (i32.const -1))))

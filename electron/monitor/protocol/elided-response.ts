@@ -10,11 +10,12 @@
  */
 import { keptBytes } from "../pipeline/capture.js";
 import { BUDGET_MARGIN } from "../pipeline/mask.js";
-import { closedPrefix, type Span, stringPrefix, ws } from "./json-scan.js";
+import { type Span, stringPrefix, ws } from "./json-scan.js";
 import { type LeadingMembers, leadingMembers, trailingMembers, wsBack } from "./json-scan-back.js";
-import { isObject, type JsonRpcId, type JsonRpcMessage, parseLine } from "./jsonrpc.js";
+import { classifyParsed, isObject, type JsonRpcId, type JsonRpcMessage } from "./jsonrpc.js";
 import { field, firstTextBlock, resultFields, TOO_BIG } from "./large-response.js";
 import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
+import { prefixValue } from "./prefix-value.js";
 
 type Response = Extract<JsonRpcMessage, { kind: "response" }>;
 
@@ -125,8 +126,7 @@ function read(head: Buffer, tail: Buffer, totalBytes: number, hidden: boolean): 
       const kept = Math.max(0, limit - BUDGET_MARGIN);
       let value: unknown = null;
       try {
-        const text = closedPrefix(head, limit, true);
-        value = text === null ? null : JSON.parse(text);
+        value = prefixValue(head, limit, true);
       } catch {
         // The head's strings were only checked for their ends: one may still be invalid JSON.
       }
@@ -203,9 +203,13 @@ export function readElidedMessage(
   keep: number,
 ): { message: Exclude<JsonRpcMessage, { kind: "response" }>; value: unknown } | null {
   const limit = Math.min(keptBytes(keep), head.length);
-  const text = closedPrefix(head, limit, true);
-  if (text === null) return null;
-  const parsed = parseLine(Buffer.from(text));
+  let value: unknown;
+  try {
+    value = prefixValue(head, limit, true);
+  } catch {
+    return null;
+  }
+  const parsed = classifyParsed(value);
   if (parsed.kind !== "message" || parsed.message.kind === "response" || !isObject(parsed.value)) return null;
   const mark: PartialPayload = { bytes: totalBytes, keep: Math.max(0, limit - BUDGET_MARGIN) };
   Object.defineProperty(parsed.value, PARTIAL_PAYLOAD, { value: mark });

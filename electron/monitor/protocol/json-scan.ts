@@ -301,8 +301,32 @@ function backslashRun(b: Uint8Array, j: number, from: number): number {
  * value that reaches its end may go on past it).
  */
 export function closedPrefix(b: Buffer, limit: number, more = false): string | null {
+  const cut = closedPrefixCut(b, limit, more);
+  return cut === null ? null : b.toString("utf8", 0, cut.end) + cut.closing;
+}
+
+/**
+ * closedPrefix's text as `b[0, end)` followed by `closing`, and the bodies (between their quotes) of the
+ * string values in it of `longBytes` or more, the one cut included. Null also past `maxScalars` strings,
+ * numbers and literals (for a caller that would rather parse such a text than walk it first).
+ */
+export interface PrefixCut {
+  end: number;
+  closing: string;
+  long: Span[];
+}
+
+export function closedPrefixCut(
+  b: Buffer,
+  limit: number,
+  more = false,
+  longBytes = Number.POSITIVE_INFINITY,
+  maxScalars = Number.POSITIVE_INFINITY,
+): PrefixCut | null {
   limit = Math.min(limit, b.length);
+  let scalars = 0;
   const closers: number[] = [];
+  const long: Span[] = [];
   let i = 0;
   // The last point where the text so far, with `closers` appended, is valid. Every opening and closing
   // sets it, so `closers` has not changed since.
@@ -334,22 +358,27 @@ export function closedPrefix(b: Buffer, limit: number, more = false): string | n
       i++;
       continue;
     }
+    if (++scalars > maxScalars) return null;
     let end = skipScalar(b, i);
     if (more && (end < 0 || end >= b.length)) end = b.length + 1;
     if (end < 0) return null;
     if (end <= limit) {
       if (expectKey) expectKey = false;
-      else safe = end;
+      else {
+        safe = end;
+        if (c === QUOTE && end - i - 2 >= longBytes) long.push({ start: i + 1, end: end - 1 });
+      }
       i = end;
       continue;
     }
     if (c === QUOTE && !expectKey) {
       const cut = stringCut(b, i + 1, limit);
-      return `${b.toString("utf8", 0, cut)}"${closing(closers)}`;
+      if (cut - i - 1 >= longBytes) long.push({ start: i + 1, end: cut });
+      return { end: cut, closing: `"${closing(closers)}`, long };
     }
     break;
   }
-  return safe < 0 ? null : b.toString("utf8", 0, safe) + closing(closers);
+  return safe < 0 ? null : { end: safe, closing: closing(closers), long };
 }
 
 function closing(closers: number[]): string {

@@ -2,6 +2,7 @@
  * Parses one framed line into a JSON-RPC message, or says why it is not one. Never throws: whatever the
  * line holds was already forwarded; this only decides what we can learn from a copy of it.
  */
+import { NOT_READ, wholeValue } from "./prefix-value.js";
 
 export type JsonRpcId = string | number;
 
@@ -32,6 +33,8 @@ const NOT_UTF8 = { kind: "invalid", reason: "invalid_utf8", detail: "line is not
  * a message in it is still a message, marked `lossy` so that the anomaly is reported too.
  */
 export function parseLine(bytes: Buffer): ParsedLine {
+  const whole = wholeValue(bytes);
+  if (whole !== NOT_READ) return classifyParsed(whole);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -56,6 +59,11 @@ function parseText(text: string): ParsedLine {
       detail: `line is not valid JSON${position ? ` (at byte ${position})` : ""}`,
     };
   }
+  return classifyParsed(value);
+}
+
+/** A line's parsed value: a message, a batch, or why it is neither. */
+export function classifyParsed(value: unknown): ParsedLine {
   if (Array.isArray(value)) {
     const items = value.map(classifyValue);
     // `[1, 2, 3]` is JSON, not a batch of JSON-RPC messages.

@@ -9,9 +9,10 @@
  */
 import { isUtf8 } from "node:buffer";
 import { keptBytes } from "../pipeline/capture.js";
-import { closedPrefix, eachElement, objectMembers, type Span, stringPrefix, ws } from "./json-scan.js";
+import { eachElement, objectMembers, type Span, stringPrefix, ws } from "./json-scan.js";
 import { isObject, type JsonRpcId, type JsonRpcMessage } from "./jsonrpc.js";
 import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "./observations.js";
+import { prefixValue } from "./prefix-value.js";
 
 /** A field read in place is parsed only up to this size; a larger one sends the line to the full parse. */
 const FIELD_BYTES = 64 * 1024;
@@ -76,8 +77,7 @@ function read(b: Buffer): LargeResponse | null {
     kept(keep) {
       let value: unknown = null;
       try {
-        const text = closedPrefix(b, keptBytes(keep));
-        value = text === null ? null : JSON.parse(text);
+        value = prefixValue(b, keptBytes(keep));
       } catch {
         // Only a long string's end was checked: its content may still be invalid JSON.
       }
