@@ -4,7 +4,7 @@
  * for the reads of a long line's middle that it leaves out). The observer times lines and judges its own
  * lateness by these stamps.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { preciseNow } from "../../electron/monitor/proxy/clock.js";
 import { batchItems, type Copy } from "../../electron/monitor/proxy/copy-batch.js";
 import { CopyQueue } from "../../electron/monitor/proxy/copy-queue.js";
@@ -58,5 +58,30 @@ describe("copy stamps", () => {
     q.offer("out", Buffer.from('{"jsonrpc":"2.0","id":1,"result":{}}\n'), 1235.25);
     q.flush();
     expect(items.map((item) => item.at)).toEqual([1234.5, 1235.25]);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("reads no clock once nothing is copied, and still counts what went by", () => {
+    // A wrapper inside another one relays without observing, and so does one whose observation stopped:
+    // every read of theirs is offered to a queue that copies nothing.
+    const { q, items } = queue();
+    q.markBroken();
+    const performanceNow = vi.spyOn(performance, "now");
+    const dateNow = vi.spyOn(Date, "now");
+    const line = Buffer.from(`{"jsonrpc":"2.0","id":1,"result":{"text":"${"x".repeat(50_000)}"}}\n`);
+    q.offer("in", Buffer.from('{"jsonrpc":"2.0","id":1,"method":"initialize"}\n'));
+    for (let at = 0; at < line.length; at += 4096) q.offer("out", line.subarray(at, at + 4096));
+    q.offer("err", Buffer.from("a log line\n"));
+    q.flush();
+    expect(performanceNow).not.toHaveBeenCalled();
+    expect(dateNow).not.toHaveBeenCalled();
+    expect(items).toEqual([]);
+    const reads = 1 + Math.ceil(line.length / 4096) + 1;
+    expect(q.droppedChunks).toBe(reads);
+    expect(q.droppedBytes).toBe(47 + line.length + 11);
+    expect(q.offeredBytes).toBe(q.droppedBytes);
   });
 });

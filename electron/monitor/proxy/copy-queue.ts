@@ -132,15 +132,22 @@ export class CopyQueue<S extends string = CopyStream, M extends { type: string }
    */
   offer(stream: S, chunk: Buffer, at?: number): void {
     this.offered += chunk.length;
+    if (this.broken) {
+      // Nothing is copied any more (a wrapper inside another one, or observation stopped): the read is
+      // counted, and no clock is read for it (two readings at every read of a relaying wrapper).
+      this.droppedBytes += chunk.length;
+      this.droppedChunks++;
+      return;
+    }
     this.offerAt = at ?? Number.NaN;
-    const elision = this.broken ? undefined : this.eliders.get(stream);
+    const elision = this.eliders.get(stream);
     if (!elision && this.watch?.stream !== stream) {
       this.copy(stream, chunk, this.stamp());
       return;
     }
     try {
       let marks: number | undefined;
-      if (!this.broken && this.watch?.stream === stream) {
+      if (this.watch?.stream === stream) {
         this.watch.watch.offer(chunk);
         marks = this.watch.watch.total;
       }
