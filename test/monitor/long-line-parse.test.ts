@@ -105,4 +105,17 @@ describe("a long line's parse", () => {
     expect(wholeValue(huge)).toBe(NOT_READ);
     expect(parseLine(huge)).toEqual(decodedThenParsed(huge));
   });
+
+  it("parses as it is a line mostly made of padding or of small values around its long string", () => {
+    const text = "x".repeat(2 * WHOLE_READ_BYTES);
+    const padded = Buffer.from(`{"jsonrpc":"2.0","id":1,"result":${" ".repeat(200_000)}{"text":"${text}"}}`);
+    const crowded = Buffer.from(`{"jsonrpc":"2.0","id":2,"result":[${"[],".repeat(50_000)}"${text}"]}`);
+    for (const line of [padded, crowded]) {
+      expect(wholeValue(line)).toBe(NOT_READ);
+      expect(parseLine(line)).toEqual(decodedThenParsed(line));
+    }
+    // The same long string with a little padding is still read from its bytes.
+    const light = Buffer.from(`{"jsonrpc":"2.0","id":3,"result": [ [], [], {"text": "${text}"} ] }`);
+    expect(wholeValue(light)).toEqual(JSON.parse(light.toString()));
+  });
 });

@@ -307,8 +307,8 @@ export function closedPrefix(b: Buffer, limit: number, more = false): string | n
 
 /**
  * closedPrefix's text as `b[0, end)` followed by `closing`, and the bodies (between their quotes) of the
- * string values in it of `longBytes` or more, the one cut included. Null also past `maxScalars` strings,
- * numbers and literals (for a caller that would rather parse such a text than walk it first).
+ * string values in it of `longBytes` or more, the one cut included. Null also where the walk passes
+ * `bound` (for a caller that would rather parse such a text than walk it first).
  */
 export interface PrefixCut {
   end: number;
@@ -316,15 +316,25 @@ export interface PrefixCut {
   long: Span[];
 }
 
+/** How far closedPrefixCut walks before it gives up: tokens of any kind, and bytes outside long strings. */
+export interface WalkBound {
+  tokens: number;
+  shortBytes: number;
+}
+
+const UNBOUNDED: WalkBound = { tokens: Number.POSITIVE_INFINITY, shortBytes: Number.POSITIVE_INFINITY };
+
 export function closedPrefixCut(
   b: Buffer,
   limit: number,
   more = false,
   longBytes = Number.POSITIVE_INFINITY,
-  maxScalars = Number.POSITIVE_INFINITY,
+  bound: WalkBound = UNBOUNDED,
 ): PrefixCut | null {
   limit = Math.min(limit, b.length);
-  let scalars = 0;
+  let tokens = 0;
+  /** Bytes of the long strings found so far: the rest of what was walked counts against the bound. */
+  let longSoFar = 0;
   const closers: number[] = [];
   const long: Span[] = [];
   let i = 0;
@@ -335,6 +345,8 @@ export function closedPrefixCut(
   for (;;) {
     i = ws(b, i);
     if (i >= limit) break;
+    // Brackets, commas and whitespace count too: a line made of them would be walked for nothing.
+    if (++tokens > bound.tokens || i - longSoFar > bound.shortBytes) return null;
     const c = b[i] as number;
     if (c === LBRACE || c === LBRACKET) {
       closers.push(c === LBRACE ? RBRACE : RBRACKET);
@@ -358,7 +370,6 @@ export function closedPrefixCut(
       i++;
       continue;
     }
-    if (++scalars > maxScalars) return null;
     let end = skipScalar(b, i);
     if (more && (end < 0 || end >= b.length)) end = b.length + 1;
     if (end < 0) return null;
@@ -366,7 +377,10 @@ export function closedPrefixCut(
       if (expectKey) expectKey = false;
       else {
         safe = end;
-        if (c === QUOTE && end - i - 2 >= longBytes) long.push({ start: i + 1, end: end - 1 });
+        if (c === QUOTE && end - i - 2 >= longBytes) {
+          long.push({ start: i + 1, end: end - 1 });
+          longSoFar += end - i;
+        }
       }
       i = end;
       continue;

@@ -7,7 +7,7 @@
  * string is most of its bytes: decoded into a string, then parsed character by character, it cost more than
  * everything else in the head's reading.
  */
-import { closedPrefixCut, type PrefixCut, ws } from "./json-scan.js";
+import { closedPrefixCut, type PrefixCut, type WalkBound, ws } from "./json-scan.js";
 import { UNQUOTE_MAX_BYTES, unquoteJson } from "./json-unquote.js";
 
 /** String values of this many bytes and more are read apart (a call into the module costs more on short ones). */
@@ -30,8 +30,11 @@ export function prefixValue(b: Buffer, limit: number, more = false): unknown {
 
 /** A whole line's value is read this way from this length on, when it holds a long string. */
 export const WHOLE_READ_BYTES = 4 * LONG_STRING_BYTES;
-/** Past this many scalars a line is parsed as it is: walking it first would cost more than it saves. */
-const WHOLE_READ_SCALARS = 256;
+/**
+ * Past this many tokens, or this many bytes besides its long strings, a line is parsed as it is: walking it
+ * first would cost more than it saves (a line of a thousand small values, or of padding around a long string).
+ */
+const WHOLE_READ_BOUND: WalkBound = { tokens: 1024, shortBytes: 16 * 1024 };
 /** Checks and decodes in one pass; a BOM is a character (no piece starts the text with one: it is JSON). */
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** What wholeValue gives for a text it leaves to JSON.parse. */
@@ -46,7 +49,7 @@ export const NOT_READ = Symbol("not read");
 export function wholeValue(b: Buffer): unknown {
   // Past the loop's bound its strings would be left to JSON.parse anyway, after a scan of the whole line.
   if (b.length < WHOLE_READ_BYTES || b.length > UNQUOTE_MAX_BYTES) return NOT_READ;
-  const cut = closedPrefixCut(b, b.length, false, LONG_STRING_BYTES, WHOLE_READ_SCALARS);
+  const cut = closedPrefixCut(b, b.length, false, LONG_STRING_BYTES, WHOLE_READ_BOUND);
   // The text is one value: nothing was cut or closed, and only whitespace follows it.
   if (cut === null || cut.long.length === 0 || cut.closing !== "" || ws(b, cut.end) !== b.length)
     return NOT_READ;
@@ -79,7 +82,7 @@ function parseCut(b: Buffer, cut: PrefixCut, strict = false): unknown {
     const text = unquoteJson(b, span.start, span.end);
     if (text === null) continue;
     if (!piece(span.start)) return NOT_READ;
-    pieces.push(`${SLOT}${texts.length}`);
+    pieces.push(slotOf(texts.length));
     texts.push(text);
     from = span.end;
   }
@@ -89,12 +92,15 @@ function parseCut(b: Buffer, cut: PrefixCut, strict = false): unknown {
   return texts.length === 0 ? value : fill(value, texts);
 }
 
+/** The text standing for the `i`th long string in the parsed text. */
+const slotOf = (i: number) => `${SLOT}${i}`;
+
 /** `value` with each slot replaced by its string (iterative: a head may nest as deep as it is long). */
 function fill(value: unknown, texts: string[]): unknown {
-  const textOf = (item: unknown): string | undefined => {
-    if (typeof item !== "string" || !item.startsWith(SLOT)) return undefined;
-    return texts[Number(item.slice(SLOT.length))];
-  };
+  // Only a slot exactly as written stands for a string (not `SLOT`, ` 0` or `0x0` after it).
+  const slots = new Map(texts.map((text, i) => [slotOf(i), text]));
+  const textOf = (item: unknown): string | undefined =>
+    typeof item === "string" ? slots.get(item) : undefined;
   const whole = textOf(value);
   if (whole !== undefined) return whole;
   let left = texts.length;
