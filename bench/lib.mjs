@@ -117,6 +117,26 @@ function threadSeconds(dir) {
   }
 }
 
+/**
+ * A wrapper's CPU seconds by thread kind: the forwarding (main) thread, the observer, V8's helpers (GC,
+ * compilation), the rest; all 0 once the process is gone.
+ */
+export function threadKindSeconds(pid) {
+  const out = { main: 0, observer: 0, v8: 0, other: 0 };
+  for (const { comm, seconds } of threadCpu(pid) ?? []) {
+    const kind =
+      comm === "MainThread"
+        ? "main"
+        : comm === "WorkerThread"
+          ? "observer"
+          : comm.startsWith("V8") || comm.startsWith("DelayedTask")
+            ? "v8"
+            : "other";
+    out[kind] += seconds;
+  }
+  return out;
+}
+
 /** The CPU seconds of a live process, all its threads (see threadCpu), or null once it is gone. */
 export function cpuSeconds(pid) {
   const threads = threadCpu(pid);

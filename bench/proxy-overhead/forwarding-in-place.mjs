@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { buildBefore, median, ROOT, threadCpu, wrapperEnvironment } from "../lib.mjs";
+import { buildBefore, median, ROOT, threadKindSeconds, wrapperEnvironment } from "../lib.mjs";
 
 const BEFORE = process.env.BEFORE;
 const BYTES = Number(process.env.BYTES ?? 1 << 20);
@@ -48,23 +48,6 @@ await wrapper("mcpscope", ROOT);
 await wrapper("relaying", ROOT, { MCPSCOPE_RUN_OUTER: "bench" });
 if (beforeRoot) await wrapper("before", beforeRoot);
 const order = Object.keys(modes);
-
-/** CPU seconds per thread kind, as payload.mjs counts them. */
-function threadSeconds(pid) {
-  const out = { main: 0, observer: 0, v8: 0, other: 0 };
-  for (const { comm, seconds } of threadCpu(pid) ?? []) {
-    const kind =
-      comm === "MainThread"
-        ? "main"
-        : comm === "WorkerThread"
-          ? "observer"
-          : comm.startsWith("V8") || comm.startsWith("DelayedTask")
-            ? "v8"
-            : "other";
-    out[kind] += seconds;
-  }
-  return out;
-}
 
 const conns = {};
 for (const name of order) {
@@ -95,9 +78,9 @@ for (const phase of PHASES) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of order.map((_, i) => order[(i + round) % order.length])) {
       const pid = conns[name].transport.pid;
-      const before = threadSeconds(pid);
+      const before = threadKindSeconds(pid);
       await calls(name, CALLS);
-      const after = threadSeconds(pid);
+      const after = threadKindSeconds(pid);
       rounds[name].push(
         Object.fromEntries(Object.keys(after).map((k) => [k, ((after[k] - before[k]) * 1e6) / CALLS])),
       );

@@ -31,7 +31,7 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { bundleEngine, cpuSeconds, threadCpu, wrapperEnvironment } from "../lib.mjs";
+import { bundleEngine, cpuSeconds, threadKindSeconds, wrapperEnvironment } from "../lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "mcpscope.js");
@@ -78,22 +78,6 @@ const MODES = {
 };
 const order = Object.keys(MODES);
 
-/** CPU seconds per thread kind: the forwarding (main) thread, the observer, V8's helpers (GC), the rest. */
-function threadSeconds(pid) {
-  const out = { main: 0, observer: 0, v8: 0, other: 0 };
-  for (const { comm, seconds } of threadCpu(pid) ?? []) {
-    const kind =
-      comm === "MainThread"
-        ? "main"
-        : comm === "WorkerThread"
-          ? "observer"
-          : comm.startsWith("V8") || comm.startsWith("DelayedTask")
-            ? "v8"
-            : "other";
-    out[kind] += seconds;
-  }
-  return out;
-}
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -139,11 +123,11 @@ for (const bytes of SIZES) {
     for (const name of order.map((_, i) => order[(i + round) % order.length])) {
       const pid = conns[name].transport.pid;
       const before = name in cpu ? cpuSeconds(pid) : 0;
-      const threadsBefore = name === "mcpscope" ? threadSeconds(pid) : null;
+      const threadsBefore = name === "mcpscope" ? threadKindSeconds(pid) : null;
       await calls(name, bytes, CALLS, samples[name]);
       if (name in cpu) cpu[name] += cpuSeconds(pid) - before;
       if (threadsBefore) {
-        const after = threadSeconds(pid);
+        const after = threadKindSeconds(pid);
         for (const kind of Object.keys(threads)) threads[kind] += after[kind] - threadsBefore[kind];
       }
     }
