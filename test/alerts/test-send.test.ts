@@ -17,6 +17,10 @@ import { tempDir } from "../helpers/mcp.js";
 import { harness, openStore, VirtualClock, writeAlerts } from "./alert-fixtures.js";
 import { closedPort, sampleNotification, startReceiver } from "./channels-fixtures.js";
 
+/** An engine on `data` whose desktop channel a test notification can go through (no inventory, quick ticks). */
+const desktopEngine = (data: string) =>
+  createEngine({ dataDir: data, inventory: false, readPool: false, alerts: { tickMs: 20 } });
+
 let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   dir = await tempDir();
@@ -84,12 +88,7 @@ describe("alerts test desktop", () => {
     expect(alone.status).toBe(1);
     expect(alone.stdout).toContain("no app window or browser is connected to show it");
 
-    const engine = await createEngine({
-      dataDir: data,
-      inventory: false,
-      readPool: false,
-      alerts: { tickMs: 20 },
-    });
+    const engine = await desktopEngine(data);
     const shown: DesktopNotification[] = [];
     // A browser tab (or the app's window) showing notifications: a listener of alerts.notify.
     const off = engine.subscribe("alerts.notify", (n) => shown.push(n as DesktopNotification));
@@ -110,12 +109,7 @@ describe("alerts test desktop while desktop notifications are paused", () => {
     const data = join(dir.path, "desktop-paused");
     mkdirSync(data);
     writeAlerts(data, "rules: []\n");
-    const engine = await createEngine({
-      dataDir: data,
-      inventory: false,
-      readPool: false,
-      alerts: { tickMs: 20 },
-    });
+    const engine = await desktopEngine(data);
     // A tab that would show it: the old answer was "delivered" with nothing shown.
     const shown: DesktopNotification[] = [];
     const off = engine.subscribe("alerts.notify", (n) => shown.push(n as DesktopNotification));
