@@ -47,10 +47,12 @@ const task = (status: string, ttl: number | null) => ({
 
 /**
  * A session of `server` whose client called `research` as a task at t0 (3 hours ago), with this ttl,
- * recorded by the wrapper of pid `wrapperPid`. Given `shared`, its tasks are followed there and expired by
+ * recorded by the wrapper of pid `wrapperPid`: by default this process, whose start ticks the row then
+ * holds, so that the engine takes the session for live however long ago the machine booted (a pid with
+ * no ticks that started after the session would count as reused). Given `shared`, its tasks are followed there and expired by
  * its owner, as the HTTP proxy's session-less exchanges' are (http-sessions.ts).
  */
-function session(server: string, ttl: number | null, wrapperPid = 2, shared?: TaskCalls) {
+function session(server: string, ttl: number | null, wrapperPid = process.pid, shared?: TaskCalls) {
   // The session's own row too: its calls' audit records name it.
   const writer = new BatchWriter({
     open: () => openDb(databasePath(store.dataDir)),
