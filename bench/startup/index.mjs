@@ -2,9 +2,11 @@
 /**
  * How fast `mcpscope` starts, and what the UI's first load weighs:
  *
- *   - wall time of `mcpscope --help`, `mcpscope --version` and `mcpscope stats --json` (an empty data dir),
- *     beside a bare `node -e 0` (the floor no command goes below); on an old system Node, also `--help`
- *     through the re-exec onto the project's Node 24
+ *   - wall time of `mcpscope --help`, `mcpscope --version`, and of `stats --json`, `calls --json`,
+ *     `logs --json` and `report --format json` over an empty data dir, beside a bare `node -e 0` (the floor
+ *     no command goes below), with the CPU time each took (user + system, where /proc tells it: on a
+ *     loaded machine the wall time waits for the cores, the CPU time much less); on an old system Node,
+ *     also `--help` through the re-exec onto the project's Node 24
  *   - time to the server's first byte: from spawning to the first stdout byte of a server that writes one
  *     line as it starts, three ways: direct, through a bare relay (bench/proxy-overhead/relay.mjs), and
  *     through `mcpscope run` (target: within 10 ms of the relay); and through a `mcpscope run` nested in
@@ -48,9 +50,28 @@ const work = await mkdtemp(join(tmpdir(), "mcpscope-startup-"));
 const trees = [{ label: "", root: ROOT }];
 if (BEFORE) trees.push({ label: ` (before, ${BEFORE})`, root: await buildBefore(BEFORE, work) });
 
-/** Wall time of one command, spawn to exit, in ms; its exit status must be 0. */
+/** Clock ticks a second in /proc's figures (USER_HZ, 100 on Linux). */
+const TICK_MS = 10;
+
+/** User + system CPU time of this process's reaped children so far, in ms (null without /proc). */
+function childrenCpu() {
+  try {
+    // The fields after the command's name (which may hold spaces): cutime and cstime are the 14th and 15th.
+    const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One command, spawn to exit: its wall time and CPU time in ms (cpu null without /proc, and in 10 ms
+ * steps); its exit status must be 0. Commands run one at a time, so the children's CPU that grew meanwhile
+ * is this one's.
+ */
 function timeCommand(node, args) {
   return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpu();
     const started = performance.now();
     const child = spawn(node, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -59,8 +80,10 @@ function timeCommand(node, args) {
     });
     child.on("error", reject);
     child.on("close", (code) => {
+      const wall = performance.now() - started;
+      const cpuAfter = childrenCpu();
       if (code !== 0) reject(new Error(`${args.join(" ")} exited ${code}: ${stderr.trim()}`));
-      else resolve(performance.now() - started);
+      else resolve({ wall, cpu: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore });
     });
   });
 }
@@ -114,7 +137,12 @@ async function interleaved(tasks) {
   const medianOf = (values) =>
     typeof values[0] === "number"
       ? median(values)
-      : Object.fromEntries(Object.keys(values[0]).map((k) => [k, median(values.map((v) => v[k]))]));
+      : Object.fromEntries(
+          Object.keys(values[0]).map((k) => [
+            k,
+            values[0][k] === null ? null : median(values.map((v) => v[k])),
+          ]),
+        );
   return Object.fromEntries(names.map((n) => [n, medianOf(times[n])]));
 }
 
@@ -135,6 +163,14 @@ const load = () => loadavg()[0].toFixed(1);
 const met = (ok) => (ok ? "met" : "not met");
 console.log(`${ROUNDS} rounds; Node ${process.versions.node}; load average ${load()} at start`);
 
+/** Commands that ask the API over a data dir (an empty one here): each loads the handlers it asks. */
+const ASKING = [
+  ["stats", "--json"],
+  ["calls", "--json"],
+  ["logs", "--json"],
+  ["report", "--format", "json", "--output", "-"],
+];
+
 const old = oldSystemNode();
 const commandTasks = { "node -e 0": () => timeCommand(NODE, ["-e", "0"]) };
 for (const { label, root } of trees) {
@@ -144,21 +180,24 @@ for (const { label, root } of trees) {
   await mkdir(empty, { recursive: true });
   // Warm the file cache and the compile cache once, so that the first round is not the only cold one.
   await timeCommand(NODE, [bin, "--help"]);
-  await timeCommand(NODE, [bin, "stats", "--json", "--data-dir", empty]);
+  for (const command of ASKING) await timeCommand(NODE, [bin, ...command, "--data-dir", empty]);
   commandTasks[`mcpscope --help${label}`] = () => timeCommand(NODE, [bin, "--help"]);
   commandTasks[`mcpscope --version${label}`] = () => timeCommand(NODE, [bin, "--version"]);
-  commandTasks[`mcpscope stats --json${label}`] = () =>
-    timeCommand(NODE, [bin, "stats", "--json", "--data-dir", empty]);
+  for (const command of ASKING)
+    commandTasks[`mcpscope ${command.slice(0, 2).join(" ")}${label}`] = () =>
+      timeCommand(NODE, [bin, ...command, "--data-dir", empty]);
   if (old)
     commandTasks[`--help on Node ${old.version}${label}`] = () => timeCommand(old.node, [bin, "--help"]);
 }
 const commands = await interleaved(commandTasks);
 const floor = commands["node -e 0"];
-console.log(`\n${"command".padEnd(46)}    median  over node -e 0`);
-for (const [name, value] of Object.entries(commands)) {
-  console.log(`${name.padEnd(46)} ${ms(value)} ${name === "node -e 0" ? "" : ms(value - floor)}`);
+console.log(`\n${"command".padEnd(46)}    median  over node -e 0     CPU   over node -e 0`);
+for (const [name, { wall, cpu }] of Object.entries(commands)) {
+  const first = name === "node -e 0";
+  const cpus = cpu === null ? "" : `${ms(cpu)} ${first ? "" : ms(cpu - floor.cpu)}`;
+  console.log(`${name.padEnd(46)} ${ms(wall)} ${first ? "".padStart(10) : ms(wall - floor.wall)} ${cpus}`);
 }
-const help = commands["mcpscope --help"];
+const help = commands["mcpscope --help"].wall;
 console.log(
   `mcpscope --help: ${help.toFixed(1)} ms (target < ${HELP_TARGET_MS} ms: ${met(help < HELP_TARGET_MS)})`,
 );

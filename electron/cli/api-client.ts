@@ -1,23 +1,17 @@
 /**
  * How a CLI command asks a question: through the typed API client, served in this process by the same
- * handlers the engine registers (api/store-handlers.ts) over the data dir's database, without the
- * engine's watchers, timers and writers. So `mcpscope stats`, the app and `mcpscope serve` give the same
+ * handlers the engine registers (api/read-handlers.ts, store-handlers.ts, config-handlers.ts) over the
+ * data dir's database, without the engine's watchers, timers and writers; each module is loaded when a
+ * method it serves is first asked (api/method-groups.ts). So `mcpscope stats`, the app and `mcpscope serve` give the same
  * answer, and the API's schemas validate what the flags say.
  */
 import { type ApiClient, ApiInputError, createApiClient } from "../../shared/api.js";
 import type { CheckInput } from "../../shared/check.js";
-import { configHandlers } from "../monitor/api/config-handlers.js";
-import { type ApiHandlers, inProcessTransport } from "../monitor/api/in-process.js";
-import { type StoreHandlerOptions, storeHandlers } from "../monitor/api/store-handlers.js";
-import { localActor } from "../monitor/audit/admin.js";
-import { defaultDiscoveryContext } from "../monitor/discovery/context.js";
-import { discoverServers } from "../monitor/discovery/discover.js";
-import { foldBeforeRead, ROLLUP_READERS } from "../monitor/metrics/fold-at-read.js";
+import { type HandlerGroup, lazyTransport, type SomeHandlers } from "../monitor/api/in-process.js";
+import { CONFIG_METHODS, READ_METHODS, STORE_METHODS } from "../monitor/api/method-groups.js";
+import type { StoreHandlerOptions } from "../monitor/api/store-handlers.js";
 import { databasePath, resolveDataDir } from "../monitor/paths.js";
-import { processEnv } from "../monitor/shell-env.js";
-import { OlderEngineRunning } from "../monitor/store/before-upgrade.js";
 import type { Db } from "../monitor/store/db.js";
-import { stopGraceSetIn } from "../monitor/supervisor/stop-grace.js";
 import { flagString, type ParsedArgs, UsageError } from "./args.js";
 import { openAtTerminal } from "./open-db.js";
 
@@ -39,24 +33,7 @@ export async function withStoreApi<T>(
   // Opened by the first method that reads it: input the client refuses never opens (or creates) the
   // database, nor does a method that reads only files (instrument.records).
   const store = openWhenUsed(databasePath(dataDir));
-  const transport = inProcessTransport({
-    ...foldingFirst(storeHandlers(store.db, { dataDir, actor: localActor(), ...options }), store.db, dataDir),
-    ...openingFirst(configHandlers({ dataDir }), store),
-    // The terminal's own process: here alone a check may run the command (or reach the URL) it is given.
-    // Loaded when asked: the MCP client it probes with is no part of the other commands' start.
-    "servers.check": async (input: CheckInput) => {
-      const { checkHandlers } = await import("../monitor/health/check-handlers.js");
-      return checkHandlers({
-        adHoc: true,
-        servers: async (home) =>
-          (await discoverServers(await defaultDiscoveryContext({ home }), { dataDir })).servers,
-        env: () => processEnv(),
-        stopGraceMs: stopGraceSetIn(process.env, (line) =>
-          process.stderr.write(`${line}; the checked server gets the default 1 s to stop\n`),
-        ),
-      })["servers.check"](input);
-    },
-  });
+  const transport = lazyTransport(storeApiGroups(store, dataDir, options));
   try {
     return await ask(createApiClient(transport));
   } catch (error) {
@@ -72,11 +49,85 @@ export async function withStoreApi<T>(
 }
 
 /**
+ * Each group of methods the terminal serves, with the module that serves it, imported when one of its
+ * methods is first asked: `stats` loads the queries alone, not the logs, reports, discovery or config
+ * editing (nor, through them, HTTP and the masking rules).
+ */
+function storeApiGroups(
+  store: OpenedWhenUsed,
+  dataDir: string,
+  options: Partial<StoreHandlerOptions>,
+): HandlerGroup[] {
+  return [
+    {
+      methods: READ_METHODS,
+      load: async () => {
+        const { readHandlers } = await import("../monitor/api/read-handlers.js");
+        return foldingFirst(readHandlers(store.db), store.db, dataDir);
+      },
+    },
+    {
+      methods: STORE_METHODS,
+      load: async () => {
+        const [{ storeHandlers }, { localActor }] = await Promise.all([
+          import("../monitor/api/store-handlers.js"),
+          import("../monitor/audit/admin.js"),
+        ]);
+        return foldingFirst(
+          storeHandlers(store.db, { dataDir, actor: localActor(), ...options }),
+          store.db,
+          dataDir,
+        );
+      },
+    },
+    {
+      methods: CONFIG_METHODS,
+      load: async () => {
+        const { configHandlers } = await import("../monitor/api/config-handlers.js");
+        return openingFirst(configHandlers({ dataDir }), store);
+      },
+    },
+    {
+      // The terminal's own process: here alone a check may run the command (or reach the URL) it is given.
+      methods: ["servers.check"],
+      load: async () => {
+        const [
+          { checkHandlers },
+          { defaultDiscoveryContext },
+          { discoverServers },
+          { processEnv },
+          { stopGraceSetIn },
+        ] = await Promise.all([
+          import("../monitor/health/check-handlers.js"),
+          import("../monitor/discovery/context.js"),
+          import("../monitor/discovery/discover.js"),
+          import("../monitor/shell-env.js"),
+          import("../monitor/supervisor/stop-grace.js"),
+        ]);
+        return {
+          "servers.check": (input: CheckInput) =>
+            checkHandlers({
+              adHoc: true,
+              servers: async (home) =>
+                (await discoverServers(await defaultDiscoveryContext({ home }), { dataDir })).servers,
+              env: () => processEnv(),
+              stopGraceMs: stopGraceSetIn(process.env, (line) =>
+                process.stderr.write(`${line}; the checked server gets the default 1 s to stop\n`),
+              ),
+            })["servers.check"](input),
+        };
+      },
+    },
+  ];
+}
+
+/**
  * The methods that read rollups fold what wrappers stored first when no engine is running to do it, so
  * their answers never count a long raw backlog call by call (see metrics/fold-at-read.ts).
  */
-function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataDir: string): H {
-  const wrapped: Partial<ApiHandlers> = { ...handlers };
+async function foldingFirst(handlers: SomeHandlers, db: Db, dataDir: string): Promise<SomeHandlers> {
+  const { foldBeforeRead, ROLLUP_READERS } = await import("../monitor/metrics/fold-at-read.js");
+  const wrapped: SomeHandlers = { ...handlers };
   for (const method of ROLLUP_READERS) {
     const handler = handlers[method] as ((input: unknown) => unknown) | undefined;
     if (!handler) continue;
@@ -92,7 +143,7 @@ function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataD
       return handler(input);
     };
   }
-  return wrapped as H;
+  return wrapped;
 }
 
 /**
@@ -102,8 +153,9 @@ function foldingFirst<H extends Partial<ApiHandlers>>(handlers: H, db: Db, dataD
  * running engine refuses the change before anything is edited. Any other failure to open leaves the
  * change to go on without its record, as it does anywhere.
  */
-function openingFirst<H extends Partial<ApiHandlers>>(handlers: H, store: { open(): void }): H {
-  const wrapped: Partial<ApiHandlers> = { ...handlers };
+async function openingFirst(handlers: SomeHandlers, store: { open(): void }): Promise<SomeHandlers> {
+  const { OlderEngineRunning } = await import("../monitor/store/before-upgrade.js");
+  const wrapped: SomeHandlers = { ...handlers };
   for (const [method, handler] of Object.entries(handlers) as Array<[string, (input: unknown) => unknown]>) {
     (wrapped as Record<string, unknown>)[method] = (input: unknown) => {
       try {
@@ -115,10 +167,16 @@ function openingFirst<H extends Partial<ApiHandlers>>(handlers: H, store: { open
       return handler(input);
     };
   }
-  return wrapped as H;
+  return wrapped;
 }
 
-function openWhenUsed(path: string): { db: Db; open(): void; close(): void } {
+interface OpenedWhenUsed {
+  db: Db;
+  open(): void;
+  close(): void;
+}
+
+function openWhenUsed(path: string): OpenedWhenUsed {
   let opened: Db | null = null;
   const db = () => {
     opened ??= openAtTerminal(path);

@@ -85,6 +85,15 @@ describe("what a start of mcpscope loads", () => {
     expect(heavy(stats.sources.main)).toEqual(
       expect.arrayContaining(["node:sqlite", expect.stringMatching(/^node_modules\/zod\//)]),
     );
+    // It asks a read method: the queries load, not the other handler groups, nor HTTP or YAML through them.
+    expect(stats.sources.main).toContain("electron/monitor/api/read-handlers.ts");
+    const others = [
+      /node:https?$/,
+      /node_modules\/yaml\//,
+      /api\/(store|config)-handlers\.ts$/,
+      /discovery\//,
+    ];
+    expect([...stats.sources.main].filter((s) => others.some((o) => o.test(s)))).toEqual([]);
   });
 
   it("`run` relays on a thread that loads no schemas, SQLite or masking; its observer thread stores", async () => {

@@ -31,8 +31,9 @@ import {
   underHome,
 } from "./entry-pick.js";
 import type { ApiHandlers } from "./in-process.js";
+import type { CONFIG_METHODS } from "./method-groups.js";
 
-export type ConfigMethod = "instrument.entry" | "instrument.undo" | "instrument.repair";
+export type ConfigMethod = (typeof CONFIG_METHODS)[number];
 
 export interface ConfigHandlerOptions {
   dataDir: string;

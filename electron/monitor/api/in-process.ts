@@ -20,6 +20,10 @@ export type ApiHandlers = {
 
 export type SomeHandlers = Partial<Record<MethodName, (input: never) => unknown>>;
 
+function refuseEvents(event: string): never {
+  throw new ApiInputError(event, "events are not served in this process");
+}
+
 export function inProcessTransport(handlers: SomeHandlers): ApiTransport {
   return {
     async invoke(method, input) {
@@ -27,8 +31,38 @@ export function inProcessTransport(handlers: SomeHandlers): ApiTransport {
       if (!isMethodName(method) || !handler) throw new ApiInputError(method, "not served in this process");
       return (handler as (input: unknown) => unknown)(parseMethodInput(method, input));
     },
-    subscribe(event) {
-      throw new ApiInputError(event, "events are not served in this process");
+    subscribe: refuseEvents,
+  };
+}
+
+/** Methods whose handlers come from one module, built when one of them is first asked. */
+export interface HandlerGroup {
+  methods: readonly MethodName[];
+  load: () => Promise<SomeHandlers>;
+}
+
+/**
+ * A transport that loads each group's handlers on the first call of one of its methods, after that
+ * call's input was validated: a command loads the modules of the methods it asks and no others.
+ */
+export function lazyTransport(groups: readonly HandlerGroup[]): ApiTransport {
+  const groupOf = new Map<string, HandlerGroup>();
+  for (const group of groups) for (const method of group.methods) groupOf.set(method, group);
+  const loaded = new Map<HandlerGroup, Promise<SomeHandlers>>();
+  return {
+    async invoke(method, input) {
+      const group = groupOf.get(method);
+      if (!isMethodName(method) || !group) throw new ApiInputError(method, "not served in this process");
+      const parsed = parseMethodInput(method, input);
+      let handlers = loaded.get(group);
+      if (!handlers) {
+        handlers = group.load();
+        loaded.set(group, handlers);
+      }
+      const handler = (await handlers)[method];
+      if (!handler) throw new ApiInputError(method, "not served in this process");
+      return (handler as (input: unknown) => unknown)(parsed);
     },
+    subscribe: refuseEvents,
   };
 }

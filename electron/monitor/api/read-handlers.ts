@@ -20,25 +20,9 @@ import {
 } from "../store/queries.js";
 import { checkDatabase } from "../store/recovery.js";
 import type { ApiHandlers } from "./in-process.js";
+import { READ_METHODS } from "./method-groups.js";
 
-/** The methods a read worker serves: each reads one snapshot of the database and writes nothing. */
-export const READ_METHODS = [
-  "servers.list",
-  "servers.recorded",
-  "servers.known",
-  "servers.seen",
-  "stats.get",
-  "calls.list",
-  "calls.get",
-  "calls.details",
-  "metrics.series",
-  "events.list",
-  "events.groups",
-  "sessions.timeline",
-  "tools.pins",
-  "storage.check",
-] as const;
-
+/** The methods a read worker serves (method-groups.ts): each reads one snapshot and writes nothing. */
 export type ReadMethod = (typeof READ_METHODS)[number];
 
 /**

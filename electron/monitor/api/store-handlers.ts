@@ -21,37 +21,10 @@ import { storageInfo } from "../store/storage-info.js";
 import { iso, parseTimeSpec } from "../time.js";
 import { recordPlace } from "./entry-pick.js";
 import type { ApiHandlers } from "./in-process.js";
-import { readHandlers } from "./read-handlers.js";
+import type { STORE_METHODS } from "./method-groups.js";
+import { type ReadMethod, readHandlers } from "./read-handlers.js";
 
-export type StoreMethod =
-  | "servers.list"
-  | "servers.recorded"
-  | "servers.known"
-  | "servers.seen"
-  | "stats.get"
-  | "calls.list"
-  | "calls.get"
-  | "calls.details"
-  | "logs.search"
-  | "logs.patterns"
-  | "logs.tail"
-  | "metrics.series"
-  | "events.list"
-  | "events.groups"
-  | "sessions.timeline"
-  | "tools.pins"
-  | "tools.approve"
-  | "audit.verify"
-  | "audit.export"
-  | "instrument.records"
-  | "discovery.list"
-  | "reports.generate"
-  | "reports.export"
-  | "reports.save"
-  | "files.save"
-  | "calls.save"
-  | "storage.info"
-  | "storage.check";
+export type StoreMethod = ReadMethod | (typeof STORE_METHODS)[number];
 
 export interface StoreHandlerOptions {
   dataDir: string;

@@ -6,7 +6,7 @@
  * a guess of a masked value (a change inside one is the pins' to tell: security/pins.ts).
  */
 import { createHash } from "node:crypto";
-import { capText } from "../pipeline/capture.js";
+import { capText } from "../pipeline/cap-text.js";
 import { maskToolSchema, maskValue } from "../pipeline/mask.js";
 
 export interface ToolDefinition {

@@ -3,19 +3,13 @@
  * marker saying how much was cut.
  */
 import { OversizedPayload, PARTIAL_PAYLOAD, type PartialPayload } from "../protocol/observations.js";
+import { capText, truncated } from "./cap-text.js";
 import { DEFAULT_CAPTURE_LIMIT } from "./capture-limit.js";
 import { BUDGET_MARGIN, CUT_MARK, type MaskBudget, maskString, mayHoldSecret } from "./mask.js";
 import { printMasked } from "./masked-print.js";
-import {
-  capWithEllipses,
-  ELLIPSIS_STAND_IN,
-  joinPrefix,
-  SCRATCH_CHARS,
-  utf8Prefix,
-  utf8View,
-} from "./utf8.js";
+import { capWithEllipses, ELLIPSIS_STAND_IN, SCRATCH_CHARS, utf8View } from "./utf8.js";
 
-export { DEFAULT_CAPTURE_LIMIT };
+export { capText, DEFAULT_CAPTURE_LIMIT };
 /**
  * What a response keeps while the wrapper's observer is behind the traffic: every call is still stored
  * with its outcome, with less of its payload, rather than dropped for want of time to mask 64 KiB.
@@ -30,26 +24,12 @@ export function keptBytes(limitBytes: number): number {
   return limitBytes + BUDGET_MARGIN;
 }
 
-/** `totalBytes`: the size of the whole text when `text` is already a cut of it. */
-export function capText(text: string, limitBytes: number, totalBytes?: number): string {
-  // Even at 3 bytes a character it fits.
-  if (totalBytes === undefined && text.length * 3 <= limitBytes) return text;
-  const total = totalBytes ?? utf8View(text).length;
-  if (total <= limitBytes) return text;
-  // encodeInto stops at the last whole character that fits: its `read` is where to cut the string.
-  const { read, written } = utf8Prefix(text, limitBytes);
-  return joinPrefix(text, read, written, truncated(total, written));
-}
-
 /**
  * Payloads printing shorter than this are masked the plain way: the stand-in saves them nothing, and a
  * short text's `…` costs little. (A message's start always takes the stand-in; one that prints longer than
  * the scratch buffer never does.)
  */
 const STAND_IN_CHARS = 4096;
-
-/** What follows a capped text: how many bytes were cut. */
-const truncated = (total: number, written: number) => `…[truncated ${total - written} bytes]`;
 
 export interface CaptureOptions {
   /** Whether masking writes a one-byte stand-in for `…` (see MaskBudget.ellipsis): for long payloads, any, none. */

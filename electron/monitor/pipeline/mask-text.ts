@@ -26,17 +26,27 @@ export function maskedText(kind: string, secret: string, budget?: MaskBudget): s
   return `[masked:${kind}${budget?.ellipsis ?? "…"}${secret.slice(-4)}]`;
 }
 
-/** The one pass over each text masked: the rules' keywords, secret words, and what the other rules need. */
-const TEXT = new TextScanner([
-  PRIVATE_KEY_NEEDLE,
-  URL_NEEDLE,
-  BASE64_PEM_NEEDLE,
-  NETRC_NEEDLE,
-  ...DB_CLIENT_NEEDLES,
-  ...AUTH_SCHEMES,
-  ...LOOSE_TOKENS.map((t) => t[1]),
-  ...CAPABILITY_URLS.map((t) => t[1]),
-]);
+let built: TextScanner | undefined;
+/**
+ * The one pass over each text masked: the rules' keywords, secret words, and what the other rules need.
+ * Built on the first text masked, not at import, as are the keyword scanners of token-rules.ts and
+ * mask-precheck.ts (together about 50 ms of CPU): a command that loads the store's modules but masks
+ * nothing (`mcpscope stats`) never builds them, and a wrapper's observer or the engine builds them on its
+ * first message rather than as it loads, about the same moment.
+ */
+function textScanner(): TextScanner {
+  built ??= new TextScanner([
+    PRIVATE_KEY_NEEDLE,
+    URL_NEEDLE,
+    BASE64_PEM_NEEDLE,
+    NETRC_NEEDLE,
+    ...DB_CLIENT_NEEDLES,
+    ...AUTH_SCHEMES,
+    ...LOOSE_TOKENS.map((t) => t[1]),
+    ...CAPABILITY_URLS.map((t) => t[1]),
+  ]);
+  return built;
+}
 
 /** Overlapping spans become one, named by the most specific rule among them. */
 function merge(spans: SecretSpan[]): SecretSpan[] {
@@ -72,7 +82,7 @@ export function maskString(
   if (text.length < 6) return text.slice(0, keepTo);
   const spans: SecretSpan[] = [];
   if (key === undefined) {
-    const scan = TEXT.scan(text);
+    const scan = textScanner().scan(text);
     tokenSpans(text, spans, scan.rules);
     structuralSpans(text, spans, scan);
   } else keyedSpans(key, text, spans);
@@ -98,7 +108,7 @@ function keyedSpans(key: string, text: string, spans: SecretSpan[]): void {
   const at = key.length + 1;
   const whole = `${key}=${text}`;
   const all: SecretSpan[] = [];
-  const scan = TEXT.scan(whole);
+  const scan = textScanner().scan(whole);
   tokenSpans(whole, all, scan.rules);
   structuralSpans(whole, all, scan);
   // The value as the key's own: the caller judges it whole (a password holding `"` or `\\` is one

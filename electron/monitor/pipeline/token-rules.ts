@@ -146,7 +146,12 @@ export const RULE_SOURCES: readonly string[] = RULES.map((r) => r.pattern.source
 /** Each rule's keywords, in rule order (what the text scan looks for, text-scan.ts). */
 export const RULE_KEYWORDS: readonly (readonly string[])[] = RULES.map((r) => r.keywords);
 
-const SCANNER = new KeywordScanner([...new Set(RULES.flatMap((r) => r.keywords))]);
+let built: KeywordScanner | undefined;
+/** Every rule's keywords in one scanner, built on its first use (see mask-text.ts). */
+function keywordScanner(): KeywordScanner {
+  built ??= new KeywordScanner([...new Set(RULES.flatMap((r) => r.keywords))]);
+  return built;
+}
 
 /**
  * Whether any rule's keyword occurs in `text`. Keywords are ASCII without quotes or backslashes, so a
@@ -154,7 +159,7 @@ const SCANNER = new KeywordScanner([...new Set(RULES.flatMap((r) => r.keywords))
  * on any of its strings.
  */
 export function anyTokenKeyword(text: string): boolean {
-  return SCANNER.any(text);
+  return keywordScanner().any(text);
 }
 
 /** Shannon entropy in bits per character, as gitleaks computes it. */

@@ -14,7 +14,7 @@ import { acquireLock } from "../instrument/lock-file.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { MAX_MESSAGE_BYTES } from "../protocol/line-splitter.js";
 import { ensurePrivateDir } from "../store/private-files.js";
-import { type RunningProxy, startHttpProxy } from "./http-proxy.js";
+import type { RunningProxy } from "./http-proxy.js";
 
 const RemoteProxySchema = z.object({
   client: z.string(),
@@ -192,6 +192,8 @@ export class RemoteProxyRunner {
 
   private async launch(entry: RemoteProxy) {
     try {
+      // Loaded with the first proxy: reading the registry (discovery, `mcpscope instrumented`) needs no HTTP.
+      const { startHttpProxy } = await import("./http-proxy.js");
       const proxy = await startHttpProxy({
         upstream: new URL(entry.upstream),
         host: PROXY_HOST,

@@ -22,7 +22,7 @@ import {
   SNAPSHOT_LIMIT,
   type ToolDefinition,
 } from "../health/tool-snapshot.js";
-import { capText } from "../pipeline/capture.js";
+import { capText } from "../pipeline/cap-text.js";
 import type { Db, Row } from "../store/db.js";
 import { olderWriterRecording } from "../store/older-writers.js";
 import { capabilitySet, capabilitySetText } from "./capability-set.js";

@@ -10,7 +10,8 @@ import { LogRecorder } from "../logs/log-recorder.js";
 import type { LogSettingsSource } from "../logs/log-settings.js";
 import { parseStderrRecord } from "../logs/stderr-line.js";
 import { correctStoredCall } from "../metrics/call-correction.js";
-import { capText, capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
+import { capText } from "../pipeline/cap-text.js";
+import { capturePayload, captureText, DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { LineMasker, maskString } from "../pipeline/mask.js";
 import { ownStartTicks } from "../process-start.js";
 import type {

@@ -9,7 +9,7 @@ import {
   type TaskState,
   type TaskUpdate,
 } from "../../../shared/tasks.js";
-import { capText } from "../pipeline/capture.js";
+import { capText } from "../pipeline/cap-text.js";
 import type { CallTask } from "../protocol/observations.js";
 import type { SqlValue } from "./db.js";
 
