@@ -2,7 +2,9 @@
  * A script with an unset variable (`--data-dir "$DIR"`, `--name "$NAME"`, `XDG_DATA_HOME=`) must not
  * write into the user's real data or store a nameless server: empty flag values are usage errors in
  * every command, and empty or relative environment variables fall back to the default data dir. Each
- * command runs as its own process with a fake home, so a regression writes there, never into real data.
+ * command runs with a fake home and working folder, so a regression writes there, never into real data:
+ * `run` (an entry of its own), the `=` form and the default data dir's cases as processes, the other
+ * commands in this process (the same main(), less a process start each), its HOME and folder swapped.
  */
 import { execFile } from "node:child_process";
 import { mkdir, readdir } from "node:fs/promises";
@@ -10,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMAND_SUMMARIES } from "../../electron/cli/command-summaries.js";
 import { defaultDataDir } from "../../electron/monitor/paths.js";
+import { cliInHome } from "../helpers/cli-in-process.js";
 import { MCPSCOPE, tempDir } from "../helpers/mcp.js";
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -47,17 +50,21 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
+/**
+ * `mcpscope <args>` in this process, as `cli` runs it: HOME the fake home, no XDG_* or MCPSCOPE_*, the
+ * fake working folder. A command that took the empty value and ran on (serve, proxy) fails after 40 s: the
+ * first command run here also imports the CLI's code, which on a loaded machine has taken over 15 s.
+ */
+const cliHere = (args: string[]): Promise<Run> => cliInHome(args, { home, cwd, giveUpMs: 40_000 });
+
 describe("an empty --data-dir", () => {
   it("is a usage error in every command, in one line, and nothing is written", async () => {
-    const commands = Object.keys(COMMAND_SUMMARIES);
     const runs: (readonly [string, Run])[] = [];
-    // Two at a time: the machine has two cores.
-    for (let i = 0; i < commands.length; i += 2) {
-      const pair = commands.slice(i, i + 2);
-      runs.push(
-        ...(await Promise.all(pair.map(async (c) => [c, await cli([c, "--data-dir", ""])] as const))),
-      );
-    }
+    // `run` has an entry of its own (dist/run.mjs): as a process, meanwhile the others one after another.
+    const wrapper = cli(["run", "--data-dir", ""]);
+    for (const command of Object.keys(COMMAND_SUMMARIES).filter((c) => c !== "run"))
+      runs.push([command, await cliHere([command, "--data-dir", ""])]);
+    runs.push(["run", await wrapper]);
     for (const [command, run] of runs) {
       expect({ command, ...run }).toEqual({
         command,
@@ -86,7 +93,10 @@ describe("an empty server name", () => {
     ["uninstrument", ["uninstrument", "--client", "claude-desktop", "--server", "", "--home", "HOME"]],
   ])("%s: usage error, exit 2, one line, nothing stored", async (command, args) => {
     const data = join(tmp.path, `data-${command}`);
-    const run = await cli(args.map((a) => (a === "DATA" ? data : a === "HOME" ? home : a)));
+    // `run` as a process (its own entry), the others in this process.
+    const run = await (command === "run" ? cli : cliHere)(
+      args.map((a) => (a === "DATA" ? data : a === "HOME" ? home : a)),
+    );
     const flag = command === "run" || command === "proxy" ? "--name" : "--server";
     expect(run).toEqual({
       status: 2,

@@ -52,3 +52,43 @@ export async function cliAtTerminal(args: string[]): Promise<CliResult & { termi
     process.stderr.write = write;
   }
 }
+
+/** What chooses the data dir and the clients' config folders besides HOME: left out by `cliInHome`. */
+const DIR_ENV = /^(XDG_|MCPSCOPE_)/;
+
+/**
+ * `mcpscope <args>` in process as from a shell with only HOME set to `home` (none of the XDG_* or
+ * MCPSCOPE_* variables) in the folder `cwd`; this process's environment and folder are put back after.
+ * With `giveUpMs`, a command still running then (one that should have refused to start) fails the call,
+ * and is left running.
+ */
+export async function cliInHome(
+  args: string[],
+  place: { home: string; cwd: string; giveUpMs?: number },
+): Promise<CliResult> {
+  const saved = { ...process.env };
+  const folder = process.cwd();
+  for (const key of Object.keys(process.env)) if (DIR_ENV.test(key)) delete process.env[key];
+  process.env.HOME = place.home;
+  process.chdir(place.cwd);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const run = cliInProcess(args);
+    if (place.giveUpMs === undefined) return await run;
+    const ms = place.giveUpMs;
+    return await Promise.race([
+      run,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`mcpscope ${args.join(" ")} still runs after ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    process.chdir(folder);
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}

@@ -4,16 +4,13 @@
  * a server it launched and has since removed from its config stays in its past; a name two clients ran is
  * counted whole and the report says whose calls are in it.
  */
-import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallSummary } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
-import { connect, MCPSCOPE, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
-
-const run = promisify(execFile);
+import { cliInHome, cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { closeOnceStored, connect, SERVERS, tempDir, type Wrap, waitFor } from "../helpers/mcp.js";
 
 describe("report --client", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -21,17 +18,16 @@ describe("report --client", () => {
   let since: string;
 
   async function memoryCalls(client: string, n: number): Promise<void> {
-    const memory = await connect(SERVERS.memory(), {
-      dataDir: dir.path,
-      name: "memory",
-      extra: ["--client", client],
-    });
+    const wrap: Wrap = { dataDir: dir.path, name: "memory", extra: ["--client", client] };
+    const memory = await connect(SERVERS.memory(), wrap);
     for (let i = 0; i < n; i++) await memory.callTool({ name: "read_graph", arguments: {} });
-    await memory.close();
+    // Closed once its calls are stored: closed sooner, a loaded machine's backlog can outlast the
+    // close's grace, and the calls the reports count would be lost (seen at a load average of 20).
+    await closeOnceStored(memory, wrap);
   }
 
   async function toolCalls(): Promise<number> {
-    const { calls } = await mcpscopeJson<{ calls: CallSummary[] }>([
+    const { calls } = await cliJsonInProcess<{ calls: CallSummary[] }>([
       "calls",
       "--data-dir",
       dir.path,
@@ -43,15 +39,15 @@ describe("report --client", () => {
     return calls.filter((c) => c.method === "tools/call").length;
   }
 
+  /** The report, made in this process as from a shell in `home` (the clients' configs are found there). */
   async function report(client: string, format: "json" | "md"): Promise<string> {
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    delete env.XDG_CONFIG_HOME;
     const until = new Date(Date.now() + 1).toISOString();
     const args = ["report", "--since", since, "--until", until, "--data-dir", dir.path, "--client", client];
-    const { stdout } = await run(process.execPath, [MCPSCOPE, ...args, "--format", format, "--output", "-"], {
+    const { status, stdout, stderr } = await cliInHome([...args, "--format", format, "--output", "-"], {
+      home,
       cwd: home,
-      env,
     });
+    if (status !== 0) throw new Error(`mcpscope ${args.join(" ")} exited with ${status}: ${stderr}`);
     return stdout;
   }
 

@@ -5,7 +5,7 @@
  * A real engine host (dist/, as the app forks it), a real engine in this process, a real MCP server.
  */
 import { existsSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { processRunning } from "../helpers/engine-host.js";
 import { SERVERS, waitFor } from "../helpers/mcp.js";
 import { memoryProcesses, twoEngines } from "../helpers/two-engines.js";
@@ -16,6 +16,21 @@ if (!proc) console.warn("one-supervisor.test: skipped, no /proc here to count a 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/**
+ * The two engines of the tests that neither end the first engine nor touch the other's server (one
+ * test's memory server, the other's idle one): started once, for those tests alone, and stopped after
+ * the file.
+ */
+const sharedCleanups: Array<() => Promise<void> | void> = [];
+let shared: ReturnType<typeof twoEngines> | null = null;
+const sharedEngines = () => {
+  shared ??= twoEngines(sharedCleanups);
+  return shared;
+};
+afterAll(async () => {
+  for (const cleanup of sharedCleanups.splice(0).reverse()) await cleanup();
 });
 
 describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
@@ -54,7 +69,7 @@ describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
   });
 
   it("a server is not removed in the second engine while the first runs it, and stays stoppable there", async () => {
-    const { first, firstPid, id, api, memoryFile } = await twoEngines(cleanups);
+    const { first, firstPid, id, api, memoryFile } = await sharedEngines();
     const refused = await api.call("servers.remove", { id });
     expect(refused.ok).toBe(false);
     expect(refused.message).toContain(
@@ -73,7 +88,7 @@ describe.skipIf(!proc)("one engine per data dir runs the servers", () => {
   });
 
   it("every stdio server shows as the first engine's to start, also one it does not run", async () => {
-    const { first, api } = await twoEngines(cleanups);
+    const { first, api } = await sharedEngines();
     await api.call("servers.add", {
       name: "idle",
       transport: "stdio",
