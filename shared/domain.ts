@@ -80,24 +80,26 @@ export const CallSummarySchema = z.object({
 export type CallSummary = z.infer<typeof CallSummarySchema>;
 
 /** One call with its masked, capped request and response text. */
-export const CallDetailSchema = CallSummarySchema.extend({
-  request: z.string().nullable(),
-  response: z.string().nullable(),
-  protocolVersion: z.string().nullable(),
-  clientName: z.string().nullable(),
-  clientVersion: z.string().nullable(),
-  /** The server's own name and version in its session's handshake (`serverInfo`). */
-  serverName: z.string().nullable(),
-  serverVersion: z.string().nullable(),
-  /** The MCP client whose config entry launched the call's session (`run --client`); null: started by hand. */
-  client: z.string().nullable(),
-  /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
-  httpStatus: z.number().int().nullable(),
-  /** Its task's status changes as the wrapper saw them, oldest first (the first and the latest 31 kept). */
-  taskUpdates: z.array(
-    z.object({ at: z.string(), state: z.enum(TASK_STATES), message: z.string().nullable() }),
-  ),
-});
+export const CallDetailSchema = z.lazy(() =>
+  CallSummarySchema.extend({
+    request: z.string().nullable(),
+    response: z.string().nullable(),
+    protocolVersion: z.string().nullable(),
+    clientName: z.string().nullable(),
+    clientVersion: z.string().nullable(),
+    /** The server's own name and version in its session's handshake (`serverInfo`). */
+    serverName: z.string().nullable(),
+    serverVersion: z.string().nullable(),
+    /** The MCP client whose config entry launched the call's session (`run --client`); null: started by hand. */
+    client: z.string().nullable(),
+    /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
+    httpStatus: z.number().int().nullable(),
+    /** Its task's status changes as the wrapper saw them, oldest first (the first and the latest 31 kept). */
+    taskUpdates: z.array(
+      z.object({ at: z.string(), state: z.enum(TASK_STATES), message: z.string().nullable() }),
+    ),
+  }),
+);
 export type CallDetail = z.infer<typeof CallDetailSchema>;
 
 export const LatencySchema = z.lazy(() =>

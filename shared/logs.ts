@@ -57,15 +57,17 @@ export type LogsQuery = z.infer<typeof LogsQuerySchema>;
  * the cursor where the tail begins now (the newest record, or with text the newest one indexed), so a
  * front shows the backlog with `logs.search` below it and follows from it.
  */
-export const LogsTailQuerySchema = LogsQuerySchema.pick({
-  server: true,
-  level: true,
-  text: true,
-  session: true,
-  limit: true,
-})
-  .extend({ after: z.number().int().min(0).optional() })
-  .strict();
+export const LogsTailQuerySchema = z.lazy(() =>
+  LogsQuerySchema.pick({
+    server: true,
+    level: true,
+    text: true,
+    session: true,
+    limit: true,
+  })
+    .extend({ after: z.number().int().min(0).optional() })
+    .strict(),
+);
 export type LogsTailQuery = z.infer<typeof LogsTailQuerySchema>;
 
 export const LogsTailPageSchema = z.lazy(() =>

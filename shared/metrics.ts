@@ -61,7 +61,7 @@ export const SeriesTotalSchema = z.object({
 export type SeriesTotal = z.infer<typeof SeriesTotalSchema>;
 
 /** One bucket [time, time + step). */
-export const SeriesPointSchema = SeriesTotalSchema.extend({ time: z.string() });
+export const SeriesPointSchema = z.lazy(() => SeriesTotalSchema.extend({ time: z.string() }));
 export type SeriesPoint = z.infer<typeof SeriesPointSchema>;
 
 /**

@@ -59,13 +59,15 @@ export const ReportQuerySchema = z
   .strict();
 export type ReportQuery = z.infer<typeof ReportQuerySchema>;
 
-export const ReportExportInputSchema = ReportQuerySchema.extend({
-  format: ReportFormatSchema,
-  /** CSV only: which table (default servers). */
-  section: ReportSectionSchema.optional(),
-  /** PDF only. */
-  paper: z.enum(PAPER_SIZES).optional(),
-}).strict();
+export const ReportExportInputSchema = z.lazy(() =>
+  ReportQuerySchema.extend({
+    format: ReportFormatSchema,
+    /** CSV only: which table (default servers). */
+    section: ReportSectionSchema.optional(),
+    /** PDF only. */
+    paper: z.enum(PAPER_SIZES).optional(),
+  }).strict(),
+);
 export type ReportExportInput = z.infer<typeof ReportExportInputSchema>;
 
 /** A rendered file: text, or base64 for binary formats (PDF). */

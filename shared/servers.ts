@@ -108,47 +108,49 @@ export const RemoteProxyInfoSchema = z.lazy(() =>
 );
 export type RemoteProxyInfo = z.infer<typeof RemoteProxyInfoSchema>;
 
-export const ServerEntrySchema = ServerDefinitionSchema.extend({
-  status: ServerStatusSchema,
-  /** null when mcpscope is not running this server itself. */
-  process: ProcessInfoSchema.nullable(),
-  health: HealthInfoSchema,
-  traffic: TrafficInfoSchema,
-  /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
-  resources: z.object({
-    cpuPct: z.number().nullable(),
-    rssBytes: z.number().nullable(),
-    sampledAt: z.string().nullable(),
+export const ServerEntrySchema = z.lazy(() =>
+  ServerDefinitionSchema.extend({
+    status: ServerStatusSchema,
+    /** null when mcpscope is not running this server itself. */
+    process: ProcessInfoSchema.nullable(),
+    health: HealthInfoSchema,
+    traffic: TrafficInfoSchema,
+    /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
+    resources: z.object({
+      cpuPct: z.number().nullable(),
+      rssBytes: z.number().nullable(),
+      sampledAt: z.string().nullable(),
+    }),
+    /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
+    proxy: RemoteProxyInfoSchema.nullable(),
+    /**
+     * Instrumented, but the entry was wrapped in `mcpscope run` by hand: mcpscope holds nothing to undo, so
+     * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
+     */
+    wrappedByHand: z.boolean(),
+    /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
+    recordsHere: z.boolean(),
+    /**
+     * A stdio server that the other mcpscope engine on this data dir (the app or `mcpscope serve`) alone
+     * starts, stops and restarts, since it supervises the servers there: its pid, and the server's process
+     * there (null when that engine does not run it now). Absent or null otherwise.
+     */
+    supervisedElsewhere: z
+      .object({
+        enginePid: z.number().int(),
+        pid: z.number().int().nullable(),
+        /** That engine is from an mcpscope before engines shared the servers: it cannot hand them over. */
+        olderVersion: z.literal(true).optional(),
+        /**
+         * The server was started under that engine and is its to run until stopped there: it runs, or waits
+         * to be restarted (`pid` null). Absent for a server that engine has not started.
+         */
+        started: z.literal(true).optional(),
+      })
+      .nullable()
+      .optional(),
   }),
-  /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
-  proxy: RemoteProxyInfoSchema.nullable(),
-  /**
-   * Instrumented, but the entry was wrapped in `mcpscope run` by hand: mcpscope holds nothing to undo, so
-   * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
-   */
-  wrappedByHand: z.boolean(),
-  /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
-  recordsHere: z.boolean(),
-  /**
-   * A stdio server that the other mcpscope engine on this data dir (the app or `mcpscope serve`) alone
-   * starts, stops and restarts, since it supervises the servers there: its pid, and the server's process
-   * there (null when that engine does not run it now). Absent or null otherwise.
-   */
-  supervisedElsewhere: z
-    .object({
-      enginePid: z.number().int(),
-      pid: z.number().int().nullable(),
-      /** That engine is from an mcpscope before engines shared the servers: it cannot hand them over. */
-      olderVersion: z.literal(true).optional(),
-      /**
-       * The server was started under that engine and is its to run until stopped there: it runs, or waits
-       * to be restarted (`pid` null). Absent for a server that engine has not started.
-       */
-      started: z.literal(true).optional(),
-    })
-    .nullable()
-    .optional(),
-});
+);
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 export type SupervisedElsewhere = NonNullable<ServerEntry["supervisedElsewhere"]>;
 
@@ -231,9 +233,11 @@ export type ServerDetail = z.infer<typeof ServerDetailSchema>;
  * `mcpscope proxy`): no config entry and no probes, so its recorded summary and what the detail of a
  * configured server shows from traffic, looked up by name.
  */
-export const SeenServerDetailSchema = ServerDetailSchema.omit({ server: true, health: true }).extend({
-  server: ServerSummarySchema,
-});
+export const SeenServerDetailSchema = z.lazy(() =>
+  ServerDetailSchema.omit({ server: true, health: true }).extend({
+    server: ServerSummarySchema,
+  }),
+);
 export type SeenServerDetail = z.infer<typeof SeenServerDetailSchema>;
 export const SeenServerInputSchema = z.lazy(() => z.object({ name: z.string().min(1).max(500) }).strict());
 
