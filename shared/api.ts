@@ -2,6 +2,10 @@
  * The mcpscope API, declared once. The engine implements it; the Electron preload exposes it over IPC,
  * `mcpscope serve` over HTTP + WebSocket, and tests call the engine directly. The renderer sees one
  * client interface whichever transport carries it.
+ *
+ * The composite schemas it names (objects, records, unions in shared/) are wrapped in `z.lazy`, so that
+ * each is built when first used: importing this module built some 2,000 zod instances, most of them for
+ * outputs a start never checks. One that another `.extend()`s, `.pick()`s or reads `.shape` of is eager.
  */
 import { z } from "zod";
 import {

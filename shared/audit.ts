@@ -4,33 +4,35 @@ import { PageLimitSchema } from "./units.js";
 
 export { AUDIT_KEY_ID_HEX, digestKeyId, shortDigest } from "./audit-digest.js";
 
-export const AuditVerifySchema = z.object({
-  ok: z.boolean(),
-  /** Records walked, up to and including the first broken one. */
-  records: z.number().int(),
-  /** The first record that breaks the chain. */
-  broken: z
-    .object({
-      id: z.number().int(),
-      time: z.number(),
-      timeIso: z.string(),
-      reason: z.enum(["hash mismatch", "prev mismatch", "missing"]),
-      message: z.string(),
-    })
-    .optional(),
-  /** Where verification starts when retention pruned the chain's head: a checkpoint vouches for the rest. */
-  from: z
-    .object({
-      id: z.number().int(),
-      time: z.number(),
-      timeIso: z.string(),
-      /** The last pruned record's id. */
-      prunedThrough: z.number().int(),
-      /** The checkpoint's digest of every pruned record's hash. */
-      digest: z.string(),
-    })
-    .optional(),
-});
+export const AuditVerifySchema = z.lazy(() =>
+  z.object({
+    ok: z.boolean(),
+    /** Records walked, up to and including the first broken one. */
+    records: z.number().int(),
+    /** The first record that breaks the chain. */
+    broken: z
+      .object({
+        id: z.number().int(),
+        time: z.number(),
+        timeIso: z.string(),
+        reason: z.enum(["hash mismatch", "prev mismatch", "missing"]),
+        message: z.string(),
+      })
+      .optional(),
+    /** Where verification starts when retention pruned the chain's head: a checkpoint vouches for the rest. */
+    from: z
+      .object({
+        id: z.number().int(),
+        time: z.number(),
+        timeIso: z.string(),
+        /** The last pruned record's id. */
+        prunedThrough: z.number().int(),
+        /** The checkpoint's digest of every pruned record's hash. */
+        digest: z.string(),
+      })
+      .optional(),
+  }),
+);
 export type AuditVerify = z.infer<typeof AuditVerifySchema>;
 
 /**
@@ -59,25 +61,29 @@ export const AuditRecordSchema = z.object({
 });
 export type AuditExportRecord = z.infer<typeof AuditRecordSchema>;
 
-export const AuditExportQuerySchema = z
-  .object({
-    /**
-     * Records at or after this, and before `until`: ISO 8601 or a duration back from now, which each call
-     * resolves again; a front that pages resolves it once and sends the time.
-     */
-    since: z.string().min(1).max(64).optional(),
-    until: z.string().min(1).max(64).optional(),
-    /** Only records after this id: the `next` of the page before. */
-    after: z.number().int().min(0).optional(),
-    limit: PageLimitSchema.optional(),
-  })
-  .strict();
+export const AuditExportQuerySchema = z.lazy(() =>
+  z
+    .object({
+      /**
+       * Records at or after this, and before `until`: ISO 8601 or a duration back from now, which each call
+       * resolves again; a front that pages resolves it once and sends the time.
+       */
+      since: z.string().min(1).max(64).optional(),
+      until: z.string().min(1).max(64).optional(),
+      /** Only records after this id: the `next` of the page before. */
+      after: z.number().int().min(0).optional(),
+      limit: PageLimitSchema.optional(),
+    })
+    .strict(),
+);
 export type AuditExportQuery = z.infer<typeof AuditExportQuerySchema>;
 
-export const AuditExportPageSchema = z.object({
-  /** In chain order. */
-  records: z.array(AuditRecordSchema),
-  /** The `after` of the next page; null when this page is the last. */
-  next: z.number().int().nullable(),
-});
+export const AuditExportPageSchema = z.lazy(() =>
+  z.object({
+    /** In chain order. */
+    records: z.array(AuditRecordSchema),
+    /** The `after` of the next page; null when this page is the last. */
+    next: z.number().int().nullable(),
+  }),
+);
 export type AuditExportPage = z.infer<typeof AuditExportPageSchema>;

@@ -23,29 +23,33 @@ import { csvField, FileContentSchema } from "./files.js";
 export const EXPORT_PAGE = 200;
 
 /** The view's filters and its range as absolute times, fixed when the export starts. */
-export const CallsExportQuerySchema = z
-  .object({
-    since: z.iso.datetime().optional(),
-    until: z.iso.datetime(),
-    server: z.string().optional(),
-    tool: z.string().optional(),
-    method: z.string().optional(),
-    outcome: OutcomeFilterSchema.optional(),
-  })
-  .strict();
+export const CallsExportQuerySchema = z.lazy(() =>
+  z
+    .object({
+      since: z.iso.datetime().optional(),
+      until: z.iso.datetime(),
+      server: z.string().optional(),
+      tool: z.string().optional(),
+      method: z.string().optional(),
+      outcome: OutcomeFilterSchema.optional(),
+    })
+    .strict(),
+);
 export type CallsExportQuery = z.infer<typeof CallsExportQuerySchema>;
 
 export const CALLS_EXPORT_FORMATS = ["csv", "json"] as const;
 export type CallsExportFormat = (typeof CALLS_EXPORT_FORMATS)[number];
 
 /** `calls.save`: the format, the calls to export, and the file name the dialog suggests. */
-export const CallsSaveInputSchema = z
-  .object({
-    filename: FileContentSchema.shape.filename,
-    format: z.enum(CALLS_EXPORT_FORMATS),
-    query: CallsExportQuerySchema,
-  })
-  .strict();
+export const CallsSaveInputSchema = z.lazy(() =>
+  z
+    .object({
+      filename: FileContentSchema.shape.filename,
+      format: z.enum(CALLS_EXPORT_FORMATS),
+      query: CallsExportQuerySchema,
+    })
+    .strict(),
+);
 export type CallsSaveInput = z.infer<typeof CallsSaveInputSchema>;
 
 export const CALLS_EXPORT_MIME: Record<CallsExportFormat, string> = {

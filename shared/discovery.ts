@@ -29,14 +29,16 @@ export const ScopeSchema = z.enum(["user", "project", "workspace", "local", "man
 export type Scope = z.infer<typeof ScopeSchema>;
 
 /** Another mcpscope install a wrapped entry runs (electron/monitor/instrument/other-install.ts). */
-export const OtherInstallSchema = z.object({
-  /** Its program or mcpscope script, the one that differs from this install's. */
-  path: z.string(),
-  /** Its version, when it can be read cheaply; else null. */
-  version: z.string().nullable(),
-  /** Known to be older than this one: it cannot record into a data dir this one has upgraded. */
-  older: z.boolean(),
-});
+export const OtherInstallSchema = z.lazy(() =>
+  z.object({
+    /** Its program or mcpscope script, the one that differs from this install's. */
+    path: z.string(),
+    /** Its version, when it can be read cheaply; else null. */
+    version: z.string().nullable(),
+    /** Known to be older than this one: it cannot record into a data dir this one has upgraded. */
+    older: z.boolean(),
+  }),
+);
 export type OtherInstall = z.infer<typeof OtherInstallSchema>;
 
 export const ServerDefinitionSchema = z.object({
@@ -83,23 +85,27 @@ export const ServerDefinitionSchema = z.object({
 });
 export type ServerDefinition = z.infer<typeof ServerDefinitionSchema>;
 
-export const DiscoveryWarningSchema = z.object({
-  file: z.string(),
-  message: z.string(),
-  /**
-   * `lost-wrapping`: the file was read, but an entry mcpscope instrumented no longer goes through it;
-   * `launcher-gone`: an instrumented entry's client cannot start it, as the mcpscope it runs is gone;
-   * `launcher-other`: an instrumented entry runs another mcpscope install (a notice).
-   */
-  kind: z.enum(["lost-wrapping", "launcher-gone", "launcher-other"]).optional(),
-});
+export const DiscoveryWarningSchema = z.lazy(() =>
+  z.object({
+    file: z.string(),
+    message: z.string(),
+    /**
+     * `lost-wrapping`: the file was read, but an entry mcpscope instrumented no longer goes through it;
+     * `launcher-gone`: an instrumented entry's client cannot start it, as the mcpscope it runs is gone;
+     * `launcher-other`: an instrumented entry runs another mcpscope install (a notice).
+     */
+    kind: z.enum(["lost-wrapping", "launcher-gone", "launcher-other"]).optional(),
+  }),
+);
 export type DiscoveryWarning = z.infer<typeof DiscoveryWarningSchema>;
 
 /** `mcpscope discover --json` prints this; `discovery.list` returns it. */
-export const DiscoveryResultSchema = z.object({
-  servers: z.array(ServerDefinitionSchema),
-  warnings: z.array(DiscoveryWarningSchema),
-});
+export const DiscoveryResultSchema = z.lazy(() =>
+  z.object({
+    servers: z.array(ServerDefinitionSchema),
+    warnings: z.array(DiscoveryWarningSchema),
+  }),
+);
 export type DiscoveryResult = z.infer<typeof DiscoveryResultSchema>;
 
 /**
@@ -107,11 +113,13 @@ export type DiscoveryResult = z.infer<typeof DiscoveryResultSchema>;
  * another home folder (for testing). Paths are read on the machine that serves the method; browser mode
  * serves it only to a request carrying its token, like every method.
  */
-export const DiscoveryQuerySchema = z
-  .object({
-    client: z.union([ClientIdSchema, z.literal("manual")]).optional(),
-    projectDirs: z.array(z.string().min(1).max(4096)).max(100).optional(),
-    home: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
+export const DiscoveryQuerySchema = z.lazy(() =>
+  z
+    .object({
+      client: z.union([ClientIdSchema, z.literal("manual")]).optional(),
+      projectDirs: z.array(z.string().min(1).max(4096)).max(100).optional(),
+      home: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+);
 export type DiscoveryQuery = z.infer<typeof DiscoveryQuerySchema>;

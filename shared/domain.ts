@@ -50,7 +50,7 @@ export type Era = z.infer<typeof EraSchema>;
  * The task a task-augmented request created (MCP 2025-11-25 tasks): its id and the state last seen
  * (`unfinished`: the session ended before the task did).
  */
-export const CallTaskSchema = z.object({ id: z.string(), state: z.enum(TASK_STATES) });
+export const CallTaskSchema = z.lazy(() => z.object({ id: z.string(), state: z.enum(TASK_STATES) }));
 export type CallTask = z.infer<typeof CallTaskSchema>;
 
 /** One request, as listed (payloads omitted). */
@@ -80,85 +80,97 @@ export const CallSummarySchema = z.object({
 export type CallSummary = z.infer<typeof CallSummarySchema>;
 
 /** One call with its masked, capped request and response text. */
-export const CallDetailSchema = CallSummarySchema.extend({
-  request: z.string().nullable(),
-  response: z.string().nullable(),
-  protocolVersion: z.string().nullable(),
-  clientName: z.string().nullable(),
-  clientVersion: z.string().nullable(),
-  /** The server's own name and version in its session's handshake (`serverInfo`). */
-  serverName: z.string().nullable(),
-  serverVersion: z.string().nullable(),
-  /** The MCP client whose config entry launched the call's session (`run --client`); null: started by hand. */
-  client: z.string().nullable(),
-  /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
-  httpStatus: z.number().int().nullable(),
-  /** Its task's status changes as the wrapper saw them, oldest first (the first and the latest 31 kept). */
-  taskUpdates: z.array(
-    z.object({ at: z.string(), state: z.enum(TASK_STATES), message: z.string().nullable() }),
-  ),
-});
+export const CallDetailSchema = z.lazy(() =>
+  CallSummarySchema.extend({
+    request: z.string().nullable(),
+    response: z.string().nullable(),
+    protocolVersion: z.string().nullable(),
+    clientName: z.string().nullable(),
+    clientVersion: z.string().nullable(),
+    /** The server's own name and version in its session's handshake (`serverInfo`). */
+    serverName: z.string().nullable(),
+    serverVersion: z.string().nullable(),
+    /** The MCP client whose config entry launched the call's session (`run --client`); null: started by hand. */
+    client: z.string().nullable(),
+    /** The HTTP status of the exchange that carried the request (Streamable HTTP, SSE); null over stdio. */
+    httpStatus: z.number().int().nullable(),
+    /** Its task's status changes as the wrapper saw them, oldest first (the first and the latest 31 kept). */
+    taskUpdates: z.array(
+      z.object({ at: z.string(), state: z.enum(TASK_STATES), message: z.string().nullable() }),
+    ),
+  }),
+);
 export type CallDetail = z.infer<typeof CallDetailSchema>;
 
-export const LatencySchema = z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
+export const LatencySchema = z.lazy(() =>
+  z.object({ p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }),
+);
 export type Latency = z.infer<typeof LatencySchema>;
 
-export const OutcomeCountsSchema = z.object(
-  Object.fromEntries(OUTCOMES.map((o) => [o, z.number().int()])) as Record<Outcome, z.ZodNumber>,
+export const OutcomeCountsSchema = z.lazy(() =>
+  z.object(Object.fromEntries(OUTCOMES.map((o) => [o, z.number().int()])) as Record<Outcome, z.ZodNumber>),
 );
 export type OutcomeCounts = Record<Outcome, number>;
 
-export const OperationStatsSchema = z.object({
-  method: z.string(),
-  target: z.string().nullable(),
-  calls: z.number().int(),
-  errors: z.number().int(),
-  outcomes: OutcomeCountsSchema,
-  latency_ms: LatencySchema,
-  bytes_in: z.number().int(),
-  bytes_out: z.number().int(),
-});
+export const OperationStatsSchema = z.lazy(() =>
+  z.object({
+    method: z.string(),
+    target: z.string().nullable(),
+    calls: z.number().int(),
+    errors: z.number().int(),
+    outcomes: OutcomeCountsSchema,
+    latency_ms: LatencySchema,
+    bytes_in: z.number().int(),
+    bytes_out: z.number().int(),
+  }),
+);
 export type OperationStats = z.infer<typeof OperationStatsSchema>;
 
-export const ServerStatsSchema = z.object({
-  server: z.string(),
-  /** The requests the server served (its figures: calls, errors, error rate, latency). */
-  calls: z.number().int(),
-  errors: z.number().int(),
-  error_rate: z.number(),
-  operations: z.array(OperationStatsSchema),
-  /**
-   * The requests the server sent its client (sampling, elicitation, roots), per method, counted apart:
-   * their time is the client's, their errors its answers. Present when there were any.
-   */
-  requests_to_client: z.array(OperationStatsSchema).optional(),
-});
+export const ServerStatsSchema = z.lazy(() =>
+  z.object({
+    server: z.string(),
+    /** The requests the server served (its figures: calls, errors, error rate, latency). */
+    calls: z.number().int(),
+    errors: z.number().int(),
+    error_rate: z.number(),
+    operations: z.array(OperationStatsSchema),
+    /**
+     * The requests the server sent its client (sampling, elicitation, roots), per method, counted apart:
+     * their time is the client's, their errors its answers. Present when there were any.
+     */
+    requests_to_client: z.array(OperationStatsSchema).optional(),
+  }),
+);
 export type ServerStats = z.infer<typeof ServerStatsSchema>;
 
 /** The document `mcpscope stats --json` prints and the `stats.get` method returns. */
-export const StatsDocumentSchema = z.object({
-  since: z.string(),
-  until: z.string(),
-  /** Every call in the range (of the servers asked for), as a report's summary counts it; null: no calls. */
-  latency_ms: LatencySchema.nullable(),
-  servers: z.array(ServerStatsSchema),
-  /** Present when retention made an edge widen (see CountedRangeSchema). */
-  counted: CountedRangeSchema.optional(),
-});
+export const StatsDocumentSchema = z.lazy(() =>
+  z.object({
+    since: z.string(),
+    until: z.string(),
+    /** Every call in the range (of the servers asked for), as a report's summary counts it; null: no calls. */
+    latency_ms: LatencySchema.nullable(),
+    servers: z.array(ServerStatsSchema),
+    /** Present when retention made an edge widen (see CountedRangeSchema). */
+    counted: CountedRangeSchema.optional(),
+  }),
+);
 export type StatsDocument = z.infer<typeof StatsDocumentSchema>;
 
 /** A server mcpscope has seen traffic from. */
-export const ServerSummarySchema = z.object({
-  name: z.string(),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  sessions: z.number().int(),
-  activeSessions: z.number().int(),
-  calls: z.number().int(),
-  lastCommand: z.string().nullable(),
-  /** Calls it answered (ANSWERED_OUTCOMES, not refused with 401/403) in the servers' active window, up to a cap (see TrafficInfoSchema). */
-  recentAnswered: z.number().int(),
-});
+export const ServerSummarySchema = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+    sessions: z.number().int(),
+    activeSessions: z.number().int(),
+    calls: z.number().int(),
+    lastCommand: z.string().nullable(),
+    /** Calls it answered (ANSWERED_OUTCOMES, not refused with 401/403) in the servers' active window, up to a cap (see TrafficInfoSchema). */
+    recentAnswered: z.number().int(),
+  }),
+);
 export type ServerSummary = z.infer<typeof ServerSummarySchema>;
 
 /**
@@ -170,16 +182,18 @@ export function recordedVia(command: string | null): "run" | "proxy" {
 }
 
 /** The engine's own health: where it stores, and what it had to drop. */
-export const SystemInfoSchema = z.object({
-  version: z.string(),
-  dataDir: z.string(),
-  databaseBytes: z.number().int(),
-  /** Observations the wrappers dropped, over every recorded session. */
-  dropped: z.number().int(),
-  /**
-   * Writes the engine's own writer failed since the engine started: whole batches, database opens, and
-   * the parts of a batch that failed alone (an audit link, a refused row) while its other rows were kept.
-   */
-  writeFailures: z.number().int(),
-});
+export const SystemInfoSchema = z.lazy(() =>
+  z.object({
+    version: z.string(),
+    dataDir: z.string(),
+    databaseBytes: z.number().int(),
+    /** Observations the wrappers dropped, over every recorded session. */
+    dropped: z.number().int(),
+    /**
+     * Writes the engine's own writer failed since the engine started: whole batches, database opens, and
+     * the parts of a batch that failed alone (an audit link, a refused row) while its other rows were kept.
+     */
+    writeFailures: z.number().int(),
+  }),
+);
 export type SystemInfo = z.infer<typeof SystemInfoSchema>;

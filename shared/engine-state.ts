@@ -11,11 +11,13 @@ import { z } from "zod";
  */
 export const ENGINE_STATES = ["starting", "up", "restarting", "stopped"] as const;
 
-export const EngineStateSchema = z
-  .object({
-    state: z.enum(ENGINE_STATES),
-    /** One line for the user: how the engine ended, or why it stays down; null while all is well. */
-    reason: z.string().max(1000).nullable(),
-  })
-  .strict();
+export const EngineStateSchema = z.lazy(() =>
+  z
+    .object({
+      state: z.enum(ENGINE_STATES),
+      /** One line for the user: how the engine ended, or why it stays down; null while all is well. */
+      reason: z.string().max(1000).nullable(),
+    })
+    .strict(),
+);
 export type EngineState = z.infer<typeof EngineStateSchema>;

@@ -22,123 +22,137 @@ export const EVENT_SEVERITIES = ["info", "low", "medium", "high", "critical"] as
 export const EventSeveritySchema = z.enum(EVENT_SEVERITIES);
 export type EventSeverity = z.infer<typeof EventSeveritySchema>;
 
-export const EventRecordSchema = z.object({
-  id: z.number().int(),
-  time: z.string(),
-  category: EventCategorySchema,
-  type: z.string(),
-  severity: EventSeveritySchema,
-  server: z.string().nullable(),
-  session: z.string().nullable(),
-  correlation: z.object({
-    requestId: z.string().nullable(),
-    traceId: z.string().nullable(),
-    progressToken: z.string().nullable(),
-    parentEvent: z.number().int().nullable(),
+export const EventRecordSchema = z.lazy(() =>
+  z.object({
+    id: z.number().int(),
+    time: z.string(),
+    category: EventCategorySchema,
+    type: z.string(),
+    severity: EventSeveritySchema,
+    server: z.string().nullable(),
+    session: z.string().nullable(),
+    correlation: z.object({
+      requestId: z.string().nullable(),
+      traceId: z.string().nullable(),
+      progressToken: z.string().nullable(),
+      parentEvent: z.number().int().nullable(),
+    }),
+    message: z.string(),
+    /** Masked. */
+    details: z.unknown(),
   }),
-  message: z.string(),
-  /** Masked. */
-  details: z.unknown(),
-});
+);
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 
 const TimeSpec = z.string().min(1).max(64);
 
-export const EventsQuerySchema = z
-  .object({
-    since: TimeSpec.optional(),
-    until: TimeSpec.optional(),
-    category: EventCategorySchema.optional(),
-    type: z.string().max(200).optional(),
-    /** This severity and above. */
-    severity: EventSeveritySchema.optional(),
-    server: z.string().optional(),
-    session: z.string().optional(),
-    /** Paging back: only the events listed after this one (older by time, then by id). */
-    beforeId: z.number().int().positive().optional(),
-    /** The `beforeId` event's time, so paging goes on after that event is deleted. */
-    beforeTime: z.iso.datetime().optional(),
-    limit: PageLimitSchema.optional(),
-  })
-  .strict();
+export const EventsQuerySchema = z.lazy(() =>
+  z
+    .object({
+      since: TimeSpec.optional(),
+      until: TimeSpec.optional(),
+      category: EventCategorySchema.optional(),
+      type: z.string().max(200).optional(),
+      /** This severity and above. */
+      severity: EventSeveritySchema.optional(),
+      server: z.string().optional(),
+      session: z.string().optional(),
+      /** Paging back: only the events listed after this one (older by time, then by id). */
+      beforeId: z.number().int().positive().optional(),
+      /** The `beforeId` event's time, so paging goes on after that event is deleted. */
+      beforeTime: z.iso.datetime().optional(),
+      limit: PageLimitSchema.optional(),
+    })
+    .strict(),
+);
 export type EventsQuery = z.infer<typeof EventsQuerySchema>;
 
 /** Errors grouped by fingerprint (type, server, method/target, error code, normalised message). */
-export const ErrorGroupSchema = z.object({
-  fingerprint: z.string(),
-  type: z.string(),
-  server: z.string().nullable(),
-  message: z.string(),
-  count: z.number().int(),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-});
+export const ErrorGroupSchema = z.lazy(() =>
+  z.object({
+    fingerprint: z.string(),
+    type: z.string(),
+    server: z.string().nullable(),
+    message: z.string(),
+    count: z.number().int(),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+  }),
+);
 export type ErrorGroup = z.infer<typeof ErrorGroupSchema>;
 
-export const ErrorGroupsQuerySchema = z
-  .object({
-    since: TimeSpec.optional(),
-    server: z.string().optional(),
-    limit: PageLimitSchema.optional(),
-  })
-  .strict();
+export const ErrorGroupsQuerySchema = z.lazy(() =>
+  z
+    .object({
+      since: TimeSpec.optional(),
+      server: z.string().optional(),
+      limit: PageLimitSchema.optional(),
+    })
+    .strict(),
+);
 
 /** One tool's pinned definition and, when it changed, the new one waiting for approval. */
-export const ToolPinSchema = z.object({
-  server: z.string(),
-  tool: z.string(),
-  pinnedAt: z.string(),
-  hash: z.string(),
-  /** Masked JSON text of {name, description, inputSchema, outputSchema}. */
-  definition: z.string(),
-  status: z.enum(["pinned", "changed", "removed"]),
-  pending: z
-    .object({
-      seenAt: z.string(),
-      hash: z.string(),
-      definition: z.string(),
-      /** Set when the change cannot be shown, as it lies inside a masked value: says so (tool-pins.ts). */
-      hiddenChange: z.string().nullable(),
-    })
-    .nullable(),
-  /** Tool-poisoning findings on the current description, each naming its rule. */
-  findings: z.array(z.object({ rule: z.string(), message: z.string() })),
-});
+export const ToolPinSchema = z.lazy(() =>
+  z.object({
+    server: z.string(),
+    tool: z.string(),
+    pinnedAt: z.string(),
+    hash: z.string(),
+    /** Masked JSON text of {name, description, inputSchema, outputSchema}. */
+    definition: z.string(),
+    status: z.enum(["pinned", "changed", "removed"]),
+    pending: z
+      .object({
+        seenAt: z.string(),
+        hash: z.string(),
+        definition: z.string(),
+        /** Set when the change cannot be shown, as it lies inside a masked value: says so (tool-pins.ts). */
+        hiddenChange: z.string().nullable(),
+      })
+      .nullable(),
+    /** Tool-poisoning findings on the current description, each naming its rule. */
+    findings: z.array(z.object({ rule: z.string(), message: z.string() })),
+  }),
+);
 export type ToolPin = z.infer<typeof ToolPinSchema>;
 
-export const TimelineItemSchema = z.object({
-  time: z.string(),
-  kind: z.enum(["call", "log", "event"]),
-  id: z.number().int(),
-  summary: z.string(),
-  level: z.string().nullable(),
-  detail: z.unknown(),
-});
+export const TimelineItemSchema = z.lazy(() =>
+  z.object({
+    time: z.string(),
+    kind: z.enum(["call", "log", "event"]),
+    id: z.number().int(),
+    summary: z.string(),
+    level: z.string().nullable(),
+    detail: z.unknown(),
+  }),
+);
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 
-export const SessionTimelineSchema = z.object({
-  session: z.object({
-    id: z.string(),
-    server: z.string(),
-    startedAt: z.string(),
-    endedAt: z.string().nullable(),
-    /** null while the session is open. */
-    endReason: z.enum(SESSION_END_REASONS).nullable(),
-    exitCode: z.number().int().nullable(),
-    exitSignal: z.string().nullable(),
-    /** Calls of this session not recorded (not observed in full, or dropped on the way to storage). */
-    dropped: z.number().int(),
-    clientName: z.string().nullable(),
-    clientVersion: z.string().nullable(),
-    /** The server's own name and version in the handshake (`serverInfo`). */
-    serverName: z.string().nullable(),
-    serverVersion: z.string().nullable(),
-    protocolVersion: z.string().nullable(),
-    /** The MCP client whose config entry launched it (`run --client`); null when started by hand. */
-    client: z.string().nullable(),
+export const SessionTimelineSchema = z.lazy(() =>
+  z.object({
+    session: z.object({
+      id: z.string(),
+      server: z.string(),
+      startedAt: z.string(),
+      endedAt: z.string().nullable(),
+      /** null while the session is open. */
+      endReason: z.enum(SESSION_END_REASONS).nullable(),
+      exitCode: z.number().int().nullable(),
+      exitSignal: z.string().nullable(),
+      /** Calls of this session not recorded (not observed in full, or dropped on the way to storage). */
+      dropped: z.number().int(),
+      clientName: z.string().nullable(),
+      clientVersion: z.string().nullable(),
+      /** The server's own name and version in the handshake (`serverInfo`). */
+      serverName: z.string().nullable(),
+      serverVersion: z.string().nullable(),
+      protocolVersion: z.string().nullable(),
+      /** The MCP client whose config entry launched it (`run --client`); null when started by hand. */
+      client: z.string().nullable(),
+    }),
+    items: z.array(TimelineItemSchema),
   }),
-  items: z.array(TimelineItemSchema),
-});
+);
 export type SessionTimeline = z.infer<typeof SessionTimelineSchema>;
 
 /** How a session ended, in a few words ("still running", "exit code 0", "closed by the client…"). */

@@ -33,11 +33,13 @@ export const FileContentSchema = z.object({
 export type FileContent = z.infer<typeof FileContentSchema>;
 
 /** What saving a file in the desktop app did: the path written, or why nothing was. */
-export const SaveResultSchema = z.object({
-  ok: z.boolean(),
-  message: z.string(),
-  path: z.string().nullable(),
-});
+export const SaveResultSchema = z.lazy(() =>
+  z.object({
+    ok: z.boolean(),
+    message: z.string(),
+    path: z.string().nullable(),
+  }),
+);
 export type SaveResult = z.infer<typeof SaveResultSchema>;
 
 /** What a spreadsheet reads as the start of a formula (OWASP's CSV injection list). */

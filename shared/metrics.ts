@@ -15,15 +15,17 @@ export const StepSchema = z
  * The range a read counted when retention had deleted the detail an edge needed: that edge was widened
  * to the whole bucket of the finest resolution still kept.
  */
-export const CountedRangeSchema = z.object({
-  since: z.string(),
-  /**
-   * Exclusive where this edge was widened (it then differs from the `until` asked); otherwise the `until`
-   * asked, included as every range is.
-   */
-  until: z.string(),
-  resolution: z.enum(["minute", "hour", "day"]),
-});
+export const CountedRangeSchema = z.lazy(() =>
+  z.object({
+    since: z.string(),
+    /**
+     * Exclusive where this edge was widened (it then differs from the `until` asked); otherwise the `until`
+     * asked, included as every range is.
+     */
+    until: z.string(),
+    resolution: z.enum(["minute", "hour", "day"]),
+  }),
+);
 export type CountedRange = z.infer<typeof CountedRangeSchema>;
 
 /** One line telling a reader what was counted instead of the range asked for. */
@@ -32,17 +34,19 @@ export function countedNote(counted: CountedRange, time: (iso: string) => string
   return `only ${kept} detail is kept here: counted ${time(counted.since)} to ${time(counted.until)} (whole ${counted.resolution === "day" ? "UTC day" : counted.resolution}s at the edges)`;
 }
 
-export const MetricsSeriesQuerySchema = z
-  .object({
-    since: TimeSpec.optional(),
-    until: TimeSpec.optional(),
-    server: z.string().optional(),
-    /** Only `tools/call` of this tool (with `server`, of that server's tool). */
-    tool: z.string().optional(),
-    /** Default: chosen from the range so that there are at most ~300 points. */
-    step: StepSchema.optional(),
-  })
-  .strict();
+export const MetricsSeriesQuerySchema = z.lazy(() =>
+  z
+    .object({
+      since: TimeSpec.optional(),
+      until: TimeSpec.optional(),
+      server: z.string().optional(),
+      /** Only `tools/call` of this tool (with `server`, of that server's tool). */
+      tool: z.string().optional(),
+      /** Default: chosen from the range so that there are at most ~300 points. */
+      step: StepSchema.optional(),
+    })
+    .strict(),
+);
 export type MetricsSeriesQuery = z.infer<typeof MetricsSeriesQuerySchema>;
 
 /** Calls, failures and latency percentiles (ms; null when there are no calls). */
@@ -57,7 +61,7 @@ export const SeriesTotalSchema = z.object({
 export type SeriesTotal = z.infer<typeof SeriesTotalSchema>;
 
 /** One bucket [time, time + step). */
-export const SeriesPointSchema = SeriesTotalSchema.extend({ time: z.string() });
+export const SeriesPointSchema = z.lazy(() => SeriesTotalSchema.extend({ time: z.string() }));
 export type SeriesPoint = z.infer<typeof SeriesPointSchema>;
 
 /**
@@ -67,14 +71,16 @@ export type SeriesPoint = z.infer<typeof SeriesPointSchema>;
  * bucket whose data retention has already deleted at every resolution the step allows is left out (a
  * gap, not a zero); the default step is never finer than the detail still kept at `since`.
  */
-export const MetricsSeriesSchema = z.object({
-  since: z.string(),
-  until: z.string(),
-  /** Present when retention made an edge widen (see CountedRangeSchema). */
-  counted: CountedRangeSchema.optional(),
-  step_ms: z.number().int().positive(),
-  points: z.array(SeriesPointSchema),
-  /** Over every point: the percentiles of all their calls together (not an average of the buckets'). */
-  total: SeriesTotalSchema,
-});
+export const MetricsSeriesSchema = z.lazy(() =>
+  z.object({
+    since: z.string(),
+    until: z.string(),
+    /** Present when retention made an edge widen (see CountedRangeSchema). */
+    counted: CountedRangeSchema.optional(),
+    step_ms: z.number().int().positive(),
+    points: z.array(SeriesPointSchema),
+    /** Over every point: the percentiles of all their calls together (not an average of the buckets'). */
+    total: SeriesTotalSchema,
+  }),
+);
 export type MetricsSeries = z.infer<typeof MetricsSeriesSchema>;

@@ -18,23 +18,25 @@ export const REVIEWED_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   "instrument.repair",
 ]);
 
-export const RequestReviewInputSchema = z
-  .object({ method: z.string().min(1).max(100), input: z.unknown() })
-  .strict();
+export const RequestReviewInputSchema = z.lazy(() =>
+  z.object({ method: z.string().min(1).max(100), input: z.unknown() }).strict(),
+);
 
 /** Why a request needs the user's consent, worded for a refusal line and for a native question. */
-export const ConsentSchema = z.object({
-  /** What the request would do, one line: `adds a server that runs \`node x.js\``. */
-  reason: z.string(),
-  /** The question the app asks: `Add a server that runs \`node x.js\`?` */
-  question: z.string(),
-  /** Below the question: where the value came from and what saying yes does. */
-  detail: z.string(),
-  /** The button that says yes (`Add`, `Save`). */
-  confirm: z.string(),
-  /** Where else the user can do it without the flag: `add it in the desktop app or in servers.json`. */
-  elsewhere: z.string(),
-});
+export const ConsentSchema = z.lazy(() =>
+  z.object({
+    /** What the request would do, one line: `adds a server that runs \`node x.js\``. */
+    reason: z.string(),
+    /** The question the app asks: `Add a server that runs \`node x.js\`?` */
+    question: z.string(),
+    /** Below the question: where the value came from and what saying yes does. */
+    detail: z.string(),
+    /** The button that says yes (`Add`, `Save`). */
+    confirm: z.string(),
+    /** Where else the user can do it without the flag: `add it in the desktop app or in servers.json`. */
+    elsewhere: z.string(),
+  }),
+);
 export type Consent = z.infer<typeof ConsentSchema>;
 
 /** The `serve` option that lets browser mode serve these requests, and the flag as typed. */

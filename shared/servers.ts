@@ -44,22 +44,24 @@ export const ProcessStateSchema = z.enum([
 ]);
 export type ProcessState = z.infer<typeof ProcessStateSchema>;
 
-export const ProcessInfoSchema = z.object({
-  state: ProcessStateSchema,
-  pid: z.number().int().nullable(),
-  startedAt: z.string().nullable(),
-  restarts: z.number().int(),
-  lastExit: z
-    .object({
-      at: z.string(),
-      code: z.number().int().nullable(),
-      signal: z.string().nullable(),
-      uptimeMs: z.number(),
-      reason: z.string(),
-    })
-    .nullable(),
-  lastError: z.string().nullable(),
-});
+export const ProcessInfoSchema = z.lazy(() =>
+  z.object({
+    state: ProcessStateSchema,
+    pid: z.number().int().nullable(),
+    startedAt: z.string().nullable(),
+    restarts: z.number().int(),
+    lastExit: z
+      .object({
+        at: z.string(),
+        code: z.number().int().nullable(),
+        signal: z.string().nullable(),
+        uptimeMs: z.number(),
+        reason: z.string(),
+      })
+      .nullable(),
+    lastError: z.string().nullable(),
+  }),
+);
 export type ProcessInfo = z.infer<typeof ProcessInfoSchema>;
 
 /** A server's health from probes: `unknown` until the first one. */
@@ -69,78 +71,86 @@ export type HealthStatus = z.infer<typeof HealthStatusSchema>;
 export const CheckStatusSchema = HealthStatusSchema.exclude(["unknown"]);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
-export const HealthInfoSchema = z.object({
-  status: HealthStatusSchema,
-  checkedAt: z.string().nullable(),
-  handshakeMs: z.number().nullable(),
-  listMs: z.number().nullable(),
-  toolsCount: z.number().int().nullable(),
-  protocolVersion: z.string().nullable(),
-  error: z.string().nullable(),
-});
+export const HealthInfoSchema = z.lazy(() =>
+  z.object({
+    status: HealthStatusSchema,
+    checkedAt: z.string().nullable(),
+    handshakeMs: z.number().nullable(),
+    listMs: z.number().nullable(),
+    toolsCount: z.number().int().nullable(),
+    protocolVersion: z.string().nullable(),
+    error: z.string().nullable(),
+  }),
+);
 export type HealthInfo = z.infer<typeof HealthInfoSchema>;
 
 /** The calls clients made through `mcpscope run` or `mcpscope proxy` to a server of this name. */
-export const TrafficInfoSchema = z.object({
-  /** When the newest recorded call started, however long ago; null when none is stored. */
-  lastCallAt: z.string().nullable(),
-  /**
-   * Calls the server answered (ANSWERED_OUTCOMES, not refused with 401/403) in ACTIVE_WINDOW_MS,
-   * counted up to RECENT_ANSWERED_CAP (a figure over it means "more than the cap").
-   */
-  recentAnswered: z.number().int(),
-});
+export const TrafficInfoSchema = z.lazy(() =>
+  z.object({
+    /** When the newest recorded call started, however long ago; null when none is stored. */
+    lastCallAt: z.string().nullable(),
+    /**
+     * Calls the server answered (ANSWERED_OUTCOMES, not refused with 401/403) in ACTIVE_WINDOW_MS,
+     * counted up to RECENT_ANSWERED_CAP (a figure over it means "more than the cap").
+     */
+    recentAnswered: z.number().int(),
+  }),
+);
 export type TrafficInfo = z.infer<typeof TrafficInfoSchema>;
-export const RemoteProxyInfoSchema = z.object({
-  /** `failed`: it could not listen (its port taken by another program); the client cannot reach the server. */
-  state: z.enum(["running", "failed"]),
-  /** The local URL the client's entry now names. */
-  url: z.string(),
-  error: z.string().nullable(),
-});
+export const RemoteProxyInfoSchema = z.lazy(() =>
+  z.object({
+    /** `failed`: it could not listen (its port taken by another program); the client cannot reach the server. */
+    state: z.enum(["running", "failed"]),
+    /** The local URL the client's entry now names. */
+    url: z.string(),
+    error: z.string().nullable(),
+  }),
+);
 export type RemoteProxyInfo = z.infer<typeof RemoteProxyInfoSchema>;
 
-export const ServerEntrySchema = ServerDefinitionSchema.extend({
-  status: ServerStatusSchema,
-  /** null when mcpscope is not running this server itself. */
-  process: ProcessInfoSchema.nullable(),
-  health: HealthInfoSchema,
-  traffic: TrafficInfoSchema,
-  /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
-  resources: z.object({
-    cpuPct: z.number().nullable(),
-    rssBytes: z.number().nullable(),
-    sampledAt: z.string().nullable(),
+export const ServerEntrySchema = z.lazy(() =>
+  ServerDefinitionSchema.extend({
+    status: ServerStatusSchema,
+    /** null when mcpscope is not running this server itself. */
+    process: ProcessInfoSchema.nullable(),
+    health: HealthInfoSchema,
+    traffic: TrafficInfoSchema,
+    /** Latest sample of the server's whole process tree (managed, or instrumented while a client runs it). */
+    resources: z.object({
+      cpuPct: z.number().nullable(),
+      rssBytes: z.number().nullable(),
+      sampledAt: z.string().nullable(),
+    }),
+    /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
+    proxy: RemoteProxyInfoSchema.nullable(),
+    /**
+     * Instrumented, but the entry was wrapped in `mcpscope run` by hand: mcpscope holds nothing to undo, so
+     * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
+     */
+    wrappedByHand: z.boolean(),
+    /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
+    recordsHere: z.boolean(),
+    /**
+     * A stdio server that the other mcpscope engine on this data dir (the app or `mcpscope serve`) alone
+     * starts, stops and restarts, since it supervises the servers there: its pid, and the server's process
+     * there (null when that engine does not run it now). Absent or null otherwise.
+     */
+    supervisedElsewhere: z
+      .object({
+        enginePid: z.number().int(),
+        pid: z.number().int().nullable(),
+        /** That engine is from an mcpscope before engines shared the servers: it cannot hand them over. */
+        olderVersion: z.literal(true).optional(),
+        /**
+         * The server was started under that engine and is its to run until stopped there: it runs, or waits
+         * to be restarted (`pid` null). Absent for a server that engine has not started.
+         */
+        started: z.literal(true).optional(),
+      })
+      .nullable()
+      .optional(),
   }),
-  /** An instrumented remote entry: the proxy the engine runs for it (null otherwise). */
-  proxy: RemoteProxyInfoSchema.nullable(),
-  /**
-   * Instrumented, but the entry was wrapped in `mcpscope run` by hand: mcpscope holds nothing to undo, so
-   * only an edit of the config by hand removes the wrapper. False when mcpscope wrapped it (or did not).
-   */
-  wrappedByHand: z.boolean(),
-  /** Calls of this entry's client are recorded into this data dir (instrumented here, wrapped by hand into it, or added in mcpscope). */
-  recordsHere: z.boolean(),
-  /**
-   * A stdio server that the other mcpscope engine on this data dir (the app or `mcpscope serve`) alone
-   * starts, stops and restarts, since it supervises the servers there: its pid, and the server's process
-   * there (null when that engine does not run it now). Absent or null otherwise.
-   */
-  supervisedElsewhere: z
-    .object({
-      enginePid: z.number().int(),
-      pid: z.number().int().nullable(),
-      /** That engine is from an mcpscope before engines shared the servers: it cannot hand them over. */
-      olderVersion: z.literal(true).optional(),
-      /**
-       * The server was started under that engine and is its to run until stopped there: it runs, or waits
-       * to be restarted (`pid` null). Absent for a server that engine has not started.
-       */
-      started: z.literal(true).optional(),
-    })
-    .nullable()
-    .optional(),
-});
+);
 export type ServerEntry = z.infer<typeof ServerEntrySchema>;
 export type SupervisedElsewhere = NonNullable<ServerEntry["supervisedElsewhere"]>;
 
@@ -162,27 +172,33 @@ export function otherEngineName(pid: number, older: boolean): string {
     : `the other mcpscope engine (pid ${pid}: the app or \`mcpscope serve\`)`;
 }
 
-export const InventorySchema = z.object({
-  servers: z.array(ServerEntrySchema),
-  warnings: z.array(DiscoveryWarningSchema),
-});
+export const InventorySchema = z.lazy(() =>
+  z.object({
+    servers: z.array(ServerEntrySchema),
+    warnings: z.array(DiscoveryWarningSchema),
+  }),
+);
 export type Inventory = z.infer<typeof InventorySchema>;
 
-export const HealthCheckRowSchema = z.object({
-  time: z.string(),
-  status: CheckStatusSchema,
-  handshakeMs: z.number().nullable(),
-  listMs: z.number().nullable(),
-  toolsCount: z.number().int().nullable(),
-  error: z.string().nullable(),
-});
+export const HealthCheckRowSchema = z.lazy(() =>
+  z.object({
+    time: z.string(),
+    status: CheckStatusSchema,
+    handshakeMs: z.number().nullable(),
+    listMs: z.number().nullable(),
+    toolsCount: z.number().int().nullable(),
+    error: z.string().nullable(),
+  }),
+);
 
-export const ResourcePointSchema = z.object({
-  time: z.string(),
-  /** null where the sample had no CPU figure yet: a gap in the chart, not 0 %. */
-  cpuPct: z.number().nullable(),
-  rssBytes: z.number(),
-});
+export const ResourcePointSchema = z.lazy(() =>
+  z.object({
+    time: z.string(),
+    /** null where the sample had no CPU figure yet: a gap in the chart, not 0 %. */
+    cpuPct: z.number().nullable(),
+    rssBytes: z.number(),
+  }),
+);
 export type ResourcePoint = z.infer<typeof ResourcePointSchema>;
 
 export const ServerDetailSchema = z.object({
@@ -217,66 +233,74 @@ export type ServerDetail = z.infer<typeof ServerDetailSchema>;
  * `mcpscope proxy`): no config entry and no probes, so its recorded summary and what the detail of a
  * configured server shows from traffic, looked up by name.
  */
-export const SeenServerDetailSchema = ServerDetailSchema.omit({ server: true, health: true }).extend({
-  server: ServerSummarySchema,
-});
+export const SeenServerDetailSchema = z.lazy(() =>
+  ServerDetailSchema.omit({ server: true, health: true }).extend({
+    server: ServerSummarySchema,
+  }),
+);
 export type SeenServerDetail = z.infer<typeof SeenServerDetailSchema>;
-export const SeenServerInputSchema = z.object({ name: z.string().min(1).max(500) }).strict();
+export const SeenServerInputSchema = z.lazy(() => z.object({ name: z.string().min(1).max(500) }).strict());
 
-export const ServerIdInputSchema = z.object({ id: z.string().min(1).max(2000) }).strict();
+export const ServerIdInputSchema = z.lazy(() => z.object({ id: z.string().min(1).max(2000) }).strict());
 
 /** `servers.uninstrument`: `force` restores over a changed entry (a backup is kept), as `--force` does. */
-export const UninstrumentServerInputSchema = z
-  .object({ id: z.string().min(1).max(2000), force: z.boolean().optional() })
-  .strict();
+export const UninstrumentServerInputSchema = z.lazy(() =>
+  z.object({ id: z.string().min(1).max(2000), force: z.boolean().optional() }).strict(),
+);
 
-export const AddServerInputSchema = z
-  .object({
-    name: z.string().min(1).max(200),
-    transport: TransportKindSchema,
-    command: z.string().min(1).max(4096).optional(),
-    args: z.array(z.string().max(4096)).max(200).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    cwd: z.string().max(4096).optional(),
-    url: z.url().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-  })
-  .strict()
-  .refine((v) => (v.transport === "stdio" ? Boolean(v.command) : Boolean(v.url)), {
-    message: "a stdio server needs a command; an http or sse server needs a url",
-  });
+export const AddServerInputSchema = z.lazy(() =>
+  z
+    .object({
+      name: z.string().min(1).max(200),
+      transport: TransportKindSchema,
+      command: z.string().min(1).max(4096).optional(),
+      args: z.array(z.string().max(4096)).max(200).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+      cwd: z.string().max(4096).optional(),
+      url: z.url().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+    })
+    .strict()
+    .refine((v) => (v.transport === "stdio" ? Boolean(v.command) : Boolean(v.url)), {
+      message: "a stdio server needs a command; an http or sse server needs a url",
+    }),
+);
 export type AddServerInput = z.infer<typeof AddServerInputSchema>;
 
-export const ActionResultSchema = z.object({
-  ok: z.boolean(),
-  message: z.string(),
-  /** A refusal the same action with `force` overrides: the label of the button that does it. */
-  force: z.string().optional(),
-  /** What forcing does: put the original entry back (a backup is kept), or forget an entry that is gone. */
-  forcing: z.enum(["restore", "forget"]).optional(),
-});
+export const ActionResultSchema = z.lazy(() =>
+  z.object({
+    ok: z.boolean(),
+    message: z.string(),
+    /** A refusal the same action with `force` overrides: the label of the button that does it. */
+    force: z.string().optional(),
+    /** What forcing does: put the original entry back (a backup is kept), or forget an entry that is gone. */
+    forcing: z.enum(["restore", "forget"]).optional(),
+  }),
+);
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
 /** A config entry mcpscope has wrapped (from its records), and whether it is still wrapped. */
-export const InstrumentedEntrySchema = z.object({
-  client: z.string(),
-  server: z.string(),
-  file: z.string(),
-  /** The entry's scope (null in records from before scopes were kept) and, for a local one, its project. */
-  scope: z.string().nullable(),
-  project: z.string().nullable(),
-  instrumentedAt: z.string(),
-  /** The entry is there and still wrapped by mcpscope. */
-  inPlace: z.boolean(),
-  /** The entry is as mcpscope wrote it: undoing it needs no --force. */
-  exact: z.boolean(),
-  /** Why the entry's state could not be read (file missing or malformed). */
-  problem: z.string().nullable(),
-  /** The path of the mcpscope it runs, gone (its client cannot start it); null when it is there. */
-  launcherGone: z.string().nullable(),
-  /** The other mcpscope install it runs, still there (a notice); null when it runs this one. */
-  launcherOther: OtherInstallSchema.nullable(),
-});
+export const InstrumentedEntrySchema = z.lazy(() =>
+  z.object({
+    client: z.string(),
+    server: z.string(),
+    file: z.string(),
+    /** The entry's scope (null in records from before scopes were kept) and, for a local one, its project. */
+    scope: z.string().nullable(),
+    project: z.string().nullable(),
+    instrumentedAt: z.string(),
+    /** The entry is there and still wrapped by mcpscope. */
+    inPlace: z.boolean(),
+    /** The entry is as mcpscope wrote it: undoing it needs no --force. */
+    exact: z.boolean(),
+    /** Why the entry's state could not be read (file missing or malformed). */
+    problem: z.string().nullable(),
+    /** The path of the mcpscope it runs, gone (its client cannot start it); null when it is there. */
+    launcherGone: z.string().nullable(),
+    /** The other mcpscope install it runs, still there (a notice); null when it runs this one. */
+    launcherOther: OtherInstallSchema.nullable(),
+  }),
+);
 export type InstrumentedEntry = z.infer<typeof InstrumentedEntrySchema>;
 
 /** The scopes `--scope` picks an entry by (a hand-added server has no config entry to pick). */
@@ -288,18 +312,20 @@ export type PickScope = z.infer<typeof PickScopeSchema>;
  * looked up as discovery finds it (with one more project folder, or another home for testing). Paths are
  * read on the machine that serves the method; browser mode serves it only with its token.
  */
-export const InstrumentEntryInputSchema = z
-  .object({
-    client: ClientIdSchema,
-    server: z.string().min(1).max(500),
-    file: z.string().min(1).max(4096).optional(),
-    /** Keeps the entries of this scope (one file can hold several: Claude Code's user and local scopes). */
-    scope: PickScopeSchema.optional(),
-    /** Also reads this project's configs, and keeps (of the local and project scopes) its entries only. */
-    project: z.string().min(1).max(4096).optional(),
-    home: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
+export const InstrumentEntryInputSchema = z.lazy(() =>
+  z
+    .object({
+      client: ClientIdSchema,
+      server: z.string().min(1).max(500),
+      file: z.string().min(1).max(4096).optional(),
+      /** Keeps the entries of this scope (one file can hold several: Claude Code's user and local scopes). */
+      scope: PickScopeSchema.optional(),
+      /** Also reads this project's configs, and keeps (of the local and project scopes) its entries only. */
+      project: z.string().min(1).max(4096).optional(),
+      home: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+);
 
 const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string()) });
 
@@ -311,46 +337,48 @@ const CommandLineSchema = z.object({ command: z.string(), args: z.array(z.string
  * not be listed in the backup manifest — one line saying where the backup is and how to undo by hand.
  * `mcpscope instrument --json` prints all but `kind`, `before` and `byHand`.
  */
-export const InstrumentEntryResultSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("wrapped"),
-    /**
-     * marked: wrapped by an earlier mcpscope, it now carries its entry marker (`run --entry`); repaired:
-     * the mcpscope it ran is gone (`gone`), and it now runs this one.
-     */
-    status: z.enum(["instrumented", "already-instrumented", "marked", "repaired"]),
-    client: z.string(),
-    server: z.string(),
-    file: z.string(),
-    command: z.string(),
-    args: z.array(z.string()),
-    backup: z.string().nullable(),
-    warning: z.string().nullable(),
-    before: CommandLineSchema,
-    byHand: z.boolean(),
-    disabled: z.boolean(),
-    /** About the mcpscope the entry now runs (a copy made of a passing install, a Node a manager may remove). */
-    notes: z.array(z.string()),
-    /** repaired: the path of the mcpscope it ran, which is gone. */
-    gone: z.string().nullable(),
-    /** already-instrumented: the other mcpscope install it runs, left as it is (`--repair` re-points it). */
-    other: OtherInstallSchema.nullable(),
-    /** Old copies of the CLI removed from the data dir's runtime folder after this change; null: none. */
-    pruned: RuntimePruneSchema.nullable(),
-  }),
-  z.object({
-    kind: z.literal("proxied"),
-    status: z.enum(["instrumented", "already-instrumented", "marked"]),
-    client: z.string(),
-    server: z.string(),
-    file: z.string(),
-    upstream: z.string(),
-    url: z.string(),
-    backup: z.string().nullable(),
-    warning: z.string().nullable(),
-    disabled: z.boolean(),
-  }),
-]);
+export const InstrumentEntryResultSchema = z.lazy(() =>
+  z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("wrapped"),
+      /**
+       * marked: wrapped by an earlier mcpscope, it now carries its entry marker (`run --entry`); repaired:
+       * the mcpscope it ran is gone (`gone`), and it now runs this one.
+       */
+      status: z.enum(["instrumented", "already-instrumented", "marked", "repaired"]),
+      client: z.string(),
+      server: z.string(),
+      file: z.string(),
+      command: z.string(),
+      args: z.array(z.string()),
+      backup: z.string().nullable(),
+      warning: z.string().nullable(),
+      before: CommandLineSchema,
+      byHand: z.boolean(),
+      disabled: z.boolean(),
+      /** About the mcpscope the entry now runs (a copy made of a passing install, a Node a manager may remove). */
+      notes: z.array(z.string()),
+      /** repaired: the path of the mcpscope it ran, which is gone. */
+      gone: z.string().nullable(),
+      /** already-instrumented: the other mcpscope install it runs, left as it is (`--repair` re-points it). */
+      other: OtherInstallSchema.nullable(),
+      /** Old copies of the CLI removed from the data dir's runtime folder after this change; null: none. */
+      pruned: RuntimePruneSchema.nullable(),
+    }),
+    z.object({
+      kind: z.literal("proxied"),
+      status: z.enum(["instrumented", "already-instrumented", "marked"]),
+      client: z.string(),
+      server: z.string(),
+      file: z.string(),
+      upstream: z.string(),
+      url: z.string(),
+      backup: z.string().nullable(),
+      warning: z.string().nullable(),
+      disabled: z.boolean(),
+    }),
+  ]),
+);
 export type InstrumentEntryResult = z.infer<typeof InstrumentEntryResultSchema>;
 
 /**
@@ -358,25 +386,27 @@ export type InstrumentEntryResult = z.infer<typeof InstrumentEntryResultSchema>;
  * file, when the name is in several). `home` keeps to configs under that folder (for testing). Paths are
  * read on the machine that serves the method; browser mode serves it only with its token.
  */
-export const UndoInstrumentInputSchema = z
-  .object({
-    all: z.boolean().optional(),
-    client: ClientIdSchema.optional(),
-    server: z.string().min(1).max(500).optional(),
-    file: z.string().min(1).max(4096).optional(),
-    scope: PickScopeSchema.optional(),
-    project: z.string().min(1).max(4096).optional(),
-    home: z.string().min(1).max(4096).optional(),
-    /** Put the original back even over an entry changed since (a backup is kept). */
-    force: z.boolean().optional(),
-  })
-  .strict()
-  .refine((input) => input.all === true || (input.client !== undefined && input.server !== undefined), {
-    message: "name a client and a server, or all",
-  })
-  .refine((input) => input.all !== true || (input.client === undefined && input.server === undefined), {
-    message: "all restores everything; leave out client and server",
-  });
+export const UndoInstrumentInputSchema = z.lazy(() =>
+  z
+    .object({
+      all: z.boolean().optional(),
+      client: ClientIdSchema.optional(),
+      server: z.string().min(1).max(500).optional(),
+      file: z.string().min(1).max(4096).optional(),
+      scope: PickScopeSchema.optional(),
+      project: z.string().min(1).max(4096).optional(),
+      home: z.string().min(1).max(4096).optional(),
+      /** Put the original back even over an entry changed since (a backup is kept). */
+      force: z.boolean().optional(),
+    })
+    .strict()
+    .refine((input) => input.all === true || (input.client !== undefined && input.server !== undefined), {
+      message: "name a client and a server, or all",
+    })
+    .refine((input) => input.all !== true || (input.client === undefined && input.server === undefined), {
+      message: "all restores everything; leave out client and server",
+    }),
+);
 
 /**
  * Which wrapped entries `instrument.repair` points at this mcpscope: every recorded one, or those of a
@@ -384,18 +414,20 @@ export const UndoInstrumentInputSchema = z
  * names (what a Servers row repairs: no path, so no consent). Paths are read on the machine that serves
  * the method; browser mode serves it only with its token.
  */
-export const RepairInputSchema = z
-  .object({
-    /** The entry's inventory id (`servers.*`'s `id`): that entry alone. */
-    id: z.string().min(1).max(2000).optional(),
-    client: ClientIdSchema.optional(),
-    server: z.string().min(1).max(500).optional(),
-    file: z.string().min(1).max(4096).optional(),
-    scope: PickScopeSchema.optional(),
-    project: z.string().min(1).max(4096).optional(),
-    home: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
+export const RepairInputSchema = z.lazy(() =>
+  z
+    .object({
+      /** The entry's inventory id (`servers.*`'s `id`): that entry alone. */
+      id: z.string().min(1).max(2000).optional(),
+      client: ClientIdSchema.optional(),
+      server: z.string().min(1).max(500).optional(),
+      file: z.string().min(1).max(4096).optional(),
+      scope: PickScopeSchema.optional(),
+      project: z.string().min(1).max(4096).optional(),
+      home: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+);
 export type RepairInput = z.infer<typeof RepairInputSchema>;
 
 /** What `mcpscope instrument --repair --json` prints: each wrapped entry, and what became of it. */
@@ -424,31 +456,35 @@ export const RepairResultSchema = z.object({
 export type RepairResult = z.infer<typeof RepairResultSchema>;
 
 /** What `mcpscope uninstrument --json` prints: each entry, what became of it, or why it failed. */
-export const UndoInstrumentResultSchema = z.object({
-  entries: z.array(
-    z.object({
-      client: z.string(),
-      server: z.string(),
-      file: z.string(),
-      /** restored, forced (over a changed entry), unchanged (already restored), forgotten (gone), failed. */
-      status: z.enum(["restored", "forced", "unchanged", "forgotten", "failed"]),
-      backup: z.string().nullable(),
-      /** Restored, but its backup could not be listed in the backup manifest: where it is, in one line. */
-      warning: z.string().nullable(),
-      error: z.string().nullable(),
-    }),
-  ),
-});
+export const UndoInstrumentResultSchema = z.lazy(() =>
+  z.object({
+    entries: z.array(
+      z.object({
+        client: z.string(),
+        server: z.string(),
+        file: z.string(),
+        /** restored, forced (over a changed entry), unchanged (already restored), forgotten (gone), failed. */
+        status: z.enum(["restored", "forced", "unchanged", "forgotten", "failed"]),
+        backup: z.string().nullable(),
+        /** Restored, but its backup could not be listed in the backup manifest: where it is, in one line. */
+        warning: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
+  }),
+);
 export type UndoInstrumentResult = z.infer<typeof UndoInstrumentResultSchema>;
 
 /**
  * Server names with something stored, by kind (each sorted): what a `--server NAME` filter may name. A name
  * is known if any kind has it (or a config names it); the typo hint lists those of the kind asked for.
  */
-export const KnownServersSchema = z.object({
-  calls: z.array(z.string()),
-  logs: z.array(z.string()),
-  events: z.array(z.string()),
-  pins: z.array(z.string()),
-});
+export const KnownServersSchema = z.lazy(() =>
+  z.object({
+    calls: z.array(z.string()),
+    logs: z.array(z.string()),
+    events: z.array(z.string()),
+    pins: z.array(z.string()),
+  }),
+);
 export type KnownServers = z.infer<typeof KnownServersSchema>;

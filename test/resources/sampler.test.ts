@@ -1,11 +1,11 @@
 /** Process-tree CPU and memory: /proc parsing, CPU deltas, and a real tree whose memory grows. */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readStoreGauges } from "../../electron/monitor/export/store-gauges.js";
 import { latestSamples, serverHistory } from "../../electron/monitor/inventory/inventory-queries.js";
-import { ProcReader } from "../../electron/monitor/resources/proc-reader.js";
+import { auxiliaryVector, ProcReader } from "../../electron/monitor/resources/proc-reader.js";
 import { type ProcessInfo, processTableReader } from "../../electron/monitor/resources/process-table.js";
 import { CpuTracker, childrenIndex, treePids } from "../../electron/monitor/resources/process-tree.js";
 import { parsePs } from "../../electron/monitor/resources/ps-reader.js";
@@ -52,6 +52,19 @@ describe("reading processes", () => {
       cpuSeconds: 300 / reader.ticksPerSecond,
       cpuPct: null,
     });
+  });
+
+  it.runIf(linux)("reads the clock ticks and page size getconf reports, without running getconf", () => {
+    const getconf = (name: string) => Number(execFileSync("getconf", [name], { encoding: "utf8" }).trim());
+    const reader = new ProcReader();
+    expect({ ticks: reader.ticksPerSecond, page: reader.pageSize }).toEqual({
+      ticks: getconf("CLK_TCK"),
+      page: getconf("PAGESIZE"),
+    });
+    // Both from the auxiliary vector, not from getconf's fallback.
+    const aux = auxiliaryVector("/proc/self/auxv");
+    expect([aux.get(17), aux.get(6)]).toEqual([reader.ticksPerSecond, reader.pageSize]);
+    expect(auxiliaryVector("/nonexistent/auxv").size).toBe(0);
   });
 
   it("parses ps output (macOS), with RSS in KiB and %cpu as reported", () => {

@@ -1,10 +1,13 @@
 /**
  * Linux: every process's /proc/<pid>/stat (one small read each), which holds its parent, CPU time
  * (utime + stime, in clock ticks) and resident set (in pages). Ticks per second and the page size come
- * from `getconf` once (usually 100 and 4096).
+ * from this process's auxiliary vector (/proc/self/auxv: what the C library's sysconf answers too,
+ * usually 100 and 4096), read once; from `getconf` where that cannot be read.
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
+import { endianness } from "node:os";
 import type { ProcessInfo, ProcessTable, ProcessTableReader } from "./process-table.js";
 
 const BATCH = 64;
@@ -15,8 +18,11 @@ export class ProcReader implements ProcessTableReader {
   readonly pageSize: number;
 
   constructor(private readonly root = "/proc") {
-    this.ticksPerSecond = getconf("CLK_TCK", 100);
-    this.pageSize = getconf("PAGESIZE", 4096);
+    // Spawning getconf twice held the engine's start for tens of ms: the kernel hands both figures to
+    // every process at exec.
+    const aux = auxiliaryVector(`${root}/self/auxv`);
+    this.ticksPerSecond = aux.get(AT_CLKTCK) ?? getconf("CLK_TCK", 100);
+    this.pageSize = aux.get(AT_PAGESZ) ?? getconf("PAGESIZE", 4096);
   }
 
   async read(): Promise<ProcessTable> {
@@ -55,6 +61,35 @@ export class ProcReader implements ProcessTableReader {
       cpuPct: null,
     };
   }
+}
+
+/** The auxiliary vector's entry types for the page size and the clock ticks per second (<elf.h>). */
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+/** Architectures whose `unsigned long`, the auxiliary vector's word, is 32 bits wide. */
+const WORD_32_ARCHES = new Set(["arm", "ia32", "mips", "mipsel", "ppc"]);
+
+/** The auxiliary vector as type → value (positive values only); empty where it cannot be read. */
+export function auxiliaryVector(path: string): Map<number, number> {
+  const entries = new Map<number, number>();
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return entries;
+  }
+  const word = WORD_32_ARCHES.has(process.arch) ? 4 : 8;
+  const little = endianness() === "LE";
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const read = (at: number) =>
+    word === 8 ? Number(view.getBigUint64(at, little)) : view.getUint32(at, little);
+  for (let at = 0; at + 2 * word <= bytes.length; at += 2 * word) {
+    const type = read(at);
+    if (type === 0) break; // AT_NULL ends the vector
+    const value = read(at + word);
+    if (Number.isSafeInteger(value) && value > 0) entries.set(type, value);
+  }
+  return entries;
 }
 
 function getconf(name: string, fallback: number): number {
