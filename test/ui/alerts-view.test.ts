@@ -75,11 +75,19 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     await client?.close().catch(() => {});
   });
 
-  // The tests after the first share one page, as a user keeps one tab open; each starts from the sidebar.
-  const sharedPage = ui.sharedPage(() => serve.url);
+  // The tests share one page, which shows notifications (faked), as a user keeps one tab open; each starts
+  // from the sidebar.
+  let shared: ReturnType<typeof openPage> | undefined;
+  const sharedPage = () => {
+    shared ??= openPage(ui.browser, serve.url, FAKE_NOTIFICATIONS);
+    return shared;
+  };
+  afterAll(async () => {
+    await (await shared)?.page.close().catch(() => {});
+  });
 
   it("shows a firing alert live, notifies until it is silenced from the UI, then stops", async () => {
-    const { page, problems } = await openPage(ui.browser, serve.url, FAKE_NOTIFICATIONS);
+    const { page, problems } = await sharedPage();
     await page.getByTestId("nav-alerts").click();
     await page.getByTestId("alerts-view").waitFor({ state: "visible", timeout: 10_000 });
     await until(
@@ -312,7 +320,6 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
     );
 
     expect(problems).toEqual([]);
-    await page.close();
   }, 150_000);
 
   it("shows the engine's error for a bad rule inline, and previews a good one over 24 h", async () => {
@@ -491,8 +498,9 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
         (c) => c.name === "leak",
       ),
     );
-    // A page of its own: the channels written behind the app's back are read when a page loads them.
-    const { page, problems } = await openPage(ui.browser, serve.url);
+    // The tab loaded again: the channels written behind the app's back are read when a page loads them.
+    const { page, problems } = await sharedPage();
+    await page.reload();
     try {
       await page.getByTestId("nav-alerts").click();
       await page.getByTestId("alerts-tab-channels").click();
@@ -514,7 +522,6 @@ describe.skipIf(!HAS_CHROMIUM)("Alerts view (browser mode, real Chromium)", () =
       expect(JSON.stringify(await api("alerts.deliveries", { channel: "leak" }))).not.toContain(password);
       expect(problems).toEqual([]);
     } finally {
-      await page.close();
       await writeFile(join(dataDir, "alerts.yaml"), ALERTS_YAML);
     }
   }, 60_000);

@@ -181,7 +181,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     const dir = await ui.dir("mcpscope-ui-");
     const now = Date.now();
     const needleAt = now - 3 * 86_400_000;
-    // The oldest call (lowest id), then 2,300 newer ones, stored through the wrappers' own writer.
+    // The oldest call (lowest id), then 2,300 newer ones, all stored through the wrappers' own writer.
     const bulk: TestCall[] = [
       {
         server: "bulk",
@@ -210,10 +210,33 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
       startedAt: now - 9 * 3_600_000,
       durationMs: 900,
     });
-    recordCalls(dir, bulk);
-    const client: Client = await connect(SERVERS.everything(), { dataDir: dir, name: "everything" });
-    ui.defer(() => client.close());
-    await client.callTool({ name: "echo", arguments: { message: "newest" } });
+    // The newest call, of another session: an echo with its arguments, as a wrapper stores it (the test
+    // before shows a real one arriving live).
+    const newest: TestCall[] = [
+      {
+        server: "everything",
+        method: "initialize",
+        target: null,
+        outcome: "ok",
+        startedAt: now - 2000,
+        durationMs: 2,
+      },
+      {
+        server: "everything",
+        method: "tools/call",
+        target: "echo",
+        outcome: "ok",
+        startedAt: now - 1000,
+        durationMs: 1,
+        request: {
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "echo", arguments: { message: "newest" } },
+        },
+      },
+    ];
+    recordCalls(dir, [...bulk, ...newest]);
     const serve = await ui.serve(dir);
     const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();
@@ -335,7 +358,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
       5000,
     );
 
-    // A preset range narrows to the newest calls only: the live session's, not the seeded hours-old ones.
+    // A preset range narrows to the newest calls only: the newest session's, not the hours-old ones.
     await range.locator('[data-range="15m"]').click();
     const rows = page.getByTestId("call-row");
     await until(

@@ -1,12 +1,14 @@
 /**
  * Browser mode without a valid token, in real Chromium: a page that cannot read mcpscope's data must show
  * no figure in any view (a zero, "0 up" or a green "all clear" would be read as data), only that it has
- * no access. The data dir holds recorded traffic, so a view that showed figures would have some to show.
+ * no access. The data dir holds recorded traffic (good and failing calls), so a view that showed figures
+ * would have some to show.
  */
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { uiFixture } from "../helpers/ui-fixture.js";
-import { HAS_CHROMIUM, openPage, type Serve, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, openPage, recordSessions, type Serve, warnIfNoChromium } from "./browser.js";
 
 const VIEWS = ["overview", "servers", "tools", "calls", "logs", "events", "alerts", "reports", "storage"];
 const TIMEOUT_MS = 15_000;
@@ -18,7 +20,11 @@ describe.skipIf(!HAS_CHROMIUM)("browser mode without a valid token (real Chromiu
   let serve: Serve;
 
   beforeAll(async () => {
-    serve = await ui.serveRecorded();
+    // Sessions stored through the wrappers' own writer, one with failing calls: no server needs to run.
+    const dir = await ui.dir("mcpscope-ui-no-access-");
+    const dataDir = join(dir, "data");
+    recordSessions(dataDir, { everything: false, failing: true });
+    serve = await ui.serve(dataDir, dir);
   }, 60_000);
 
   async function expectNoFigures(page: Page, problems: string[]): Promise<void> {

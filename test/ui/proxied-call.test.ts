@@ -17,16 +17,18 @@ describe.skipIf(!HAS_CHROMIUM)("a proxied call in the Calls view (real Chromium)
 
   it("shows the call with its HTTP status", async () => {
     const dir = await ui.dir("mcpscope-ui-");
-    const everything = await startEverything("streamableHttp");
-    ui.defer(() => everything.stop());
-    const proxy = await startProxy(everything.url, dir, "remote-everything");
-    ui.defer(() => proxy.stop());
-    const serve = await ui.serve(dir);
-
-    const client = new Client({ name: "ui-test", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
-    ui.defer(() => client.close());
-    await client.callTool({ name: "echo", arguments: { message: "over HTTP" } });
+    // The engine starts while the call is made: neither waits on the other.
+    const call = async () => {
+      const everything = await startEverything("streamableHttp");
+      ui.defer(() => everything.stop());
+      const proxy = await startProxy(everything.url, dir, "remote-everything");
+      ui.defer(() => proxy.stop());
+      const client = new Client({ name: "ui-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(proxy.url)));
+      ui.defer(() => client.close());
+      await client.callTool({ name: "echo", arguments: { message: "over HTTP" } });
+    };
+    const [serve] = await Promise.all([ui.serve(dir), call()]);
 
     const { page, problems } = await openPage(ui.browser, serve.url);
     await page.getByTestId("nav-calls").click();

@@ -11,7 +11,8 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StatsDocument } from "../../shared/domain.js";
 import type { Report } from "../../shared/report.js";
-import { closeOnceStored, connect, mcpscopeJson, SERVERS } from "../helpers/mcp.js";
+import { cliJsonInProcess } from "../helpers/cli-in-process.js";
+import { closeOnceStored, connect, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
   apiCall,
@@ -51,10 +52,10 @@ describe.skipIf(!HAS_CHROMIUM)("Reports view (browser mode, real Chromium)", () 
       // The stats below are read once, at once: every call stored first.
       await closeOnceStored(client, wrap);
     };
-    await wrapped("alpha", 5);
-    await wrapped("beta", 2);
-    stats = await mcpscopeJson<StatsDocument>(["stats", "--since", "1h", "--data-dir", dataDir]);
-    serve = await ui.serve(dataDir);
+    // The two sessions and the engine start together: each waits on its own process, not on the others.
+    [, , serve] = await Promise.all([wrapped("alpha", 5), wrapped("beta", 2), ui.serve(dataDir)]);
+    // What `mcpscope stats` prints, run in this process: the same command, without a process around it.
+    stats = await cliJsonInProcess<StatsDocument>(["stats", "--since", "1h", "--data-dir", dataDir]);
     ({ page, problems } = await openPage(ui.browser, serve.url));
   }, 60_000);
 
