@@ -5,12 +5,12 @@
  * too; headings run in order and charts say in text what they show; nothing animates; counts read right.
  */
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
-import { HAS_CHROMIUM, until, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/first-hour.test.ts");
 
@@ -19,6 +19,15 @@ const TIMEOUT_MS = 15_000;
 
 describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New York)", () => {
   const ui = uiFixture();
+  // One `mcpscope serve` for the hour, as a new user starts it: on an empty data dir and an empty home.
+  // The first test meets it with nothing recorded; the second's wrappers write into it while it runs.
+  let dataDir: string;
+  let serve: Serve;
+
+  beforeAll(async () => {
+    dataDir = await ui.dir("mcpscope-ui-first-hour-");
+    serve = await ui.serve(dataDir, await ui.dir("mcpscope-ui-home-"));
+  });
 
   async function open(url: string): Promise<{ page: Page; problems: string[] }> {
     const page = await ui.browser.newPage({
@@ -39,8 +48,6 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       .find((p) => p.type === "timeZoneName")?.value;
 
   it("with no server anywhere, the Overview says how to get one, names the zone, and does not animate", async () => {
-    const home = await ui.dir("mcpscope-ui-home-");
-    const serve = await ui.serve(await ui.dir("mcpscope-ui-empty-"), home);
     const { page, problems } = await open(serve.url);
     const empty = page.getByTestId("overview-empty");
     await empty.waitFor({ state: "visible", timeout: TIMEOUT_MS });
@@ -90,7 +97,6 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
   });
 
   it("lists calls by time though another wrapper wrote them late, live too; Overview and Reports read in order", async () => {
-    const dataDir = await ui.dir("mcpscope-ui-order-");
     const now = Date.now();
     const call = (server: string, agoMs: number, target: string): TestCall => ({
       server,
@@ -112,7 +118,6 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 'a', 'stderr', ?)",
     ).run(now - 2000, "listening on stdio");
     db.close();
-    const serve = await ui.serve(dataDir, await ui.dir("mcpscope-ui-home-"));
     const { page, problems } = await open(serve.url);
 
     await page.getByTestId("nav-calls").click();
