@@ -19,8 +19,9 @@ const TIMEOUT_MS = 15_000;
 
 describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New York)", () => {
   const ui = uiFixture();
-  // One `mcpscope serve` for the hour, as a new user starts it: on an empty data dir and an empty home.
-  // The first test meets it with nothing recorded; the second's wrappers write into it while it runs.
+  // One `mcpscope serve` for the hour, as a new user starts it: on an empty data dir and an empty home,
+  // and one tab on it. The first test meets it with nothing recorded; the second's wrappers write into it
+  // while it runs and the tab is open.
   let dataDir: string;
   let serve: Serve;
 
@@ -29,16 +30,22 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
     serve = await ui.serve(dataDir, await ui.dir("mcpscope-ui-home-"));
   });
 
-  async function open(url: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await ui.browser.newPage({
-      viewport: { width: 1280, height: 800 },
-      timezoneId: ZONE,
-      reducedMotion: "reduce",
-    });
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(url);
-    return { page, problems };
+  /** The hour's one tab, in New York with reduced motion asked for, opened by the first test that needs it. */
+  let tab: Promise<{ page: Page; problems: string[] }> | undefined;
+  function open(): Promise<{ page: Page; problems: string[] }> {
+    tab ??= (async () => {
+      const page = await ui.browser.newPage({
+        viewport: { width: 1280, height: 800 },
+        timezoneId: ZONE,
+        reducedMotion: "reduce",
+      });
+      ui.defer(() => page.close());
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      await page.goto(serve.url);
+      return { page, problems };
+    })();
+    return tab;
   }
 
   /** The zone's short name now, as the page (in New York) writes it. */
@@ -48,7 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       .find((p) => p.type === "timeZoneName")?.value;
 
   it("with no server anywhere, the Overview says how to get one, names the zone, and does not animate", async () => {
-    const { page, problems } = await open(serve.url);
+    const { page, problems } = await open();
     const empty = page.getByTestId("overview-empty");
     await empty.waitFor({ state: "visible", timeout: TIMEOUT_MS });
     // Once the Servers inventory has answered (empty), the next step is to get a server, not to instrument one.
@@ -93,7 +100,6 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
     expect(await database.textContent()).toContain("with the write-ahead log");
     expect(await page.getByTestId("storage-cap").textContent()).toContain("counts the pages in use");
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it("lists calls by time though another wrapper wrote them late, live too; Overview and Reports read in order", async () => {
@@ -118,7 +124,7 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 'a', 'stderr', ?)",
     ).run(now - 2000, "listening on stdio");
     db.close();
-    const { page, problems } = await open(serve.url);
+    const { page, problems } = await open();
 
     await page.getByTestId("nav-calls").click();
     const targets = async () =>
@@ -179,6 +185,5 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
     expect(await stderr.locator("header").textContent()).toContain("last 1 line");
     expect(await stderr.locator("header").textContent()).not.toContain("lines");
     expect(problems).toEqual([]);
-    await page.close();
   });
 });
