@@ -5,12 +5,12 @@
  * too; headings run in order and charts say in text what they show; nothing animates; counts read right.
  */
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb } from "../../electron/monitor/store/db.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
-import { HAS_CHROMIUM, until, warnIfNoChromium } from "./browser.js";
+import { HAS_CHROMIUM, type Serve, until, warnIfNoChromium } from "./browser.js";
 
 warnIfNoChromium("test/ui/first-hour.test.ts");
 
@@ -19,17 +19,33 @@ const TIMEOUT_MS = 15_000;
 
 describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New York)", () => {
   const ui = uiFixture();
+  // One `mcpscope serve` for the hour, as a new user starts it: on an empty data dir and an empty home,
+  // and one tab on it. The first test meets it with nothing recorded; the second's wrappers write into it
+  // while it runs and the tab is open.
+  let dataDir: string;
+  let serve: Serve;
 
-  async function open(url: string): Promise<{ page: Page; problems: string[] }> {
-    const page = await ui.browser.newPage({
-      viewport: { width: 1280, height: 800 },
-      timezoneId: ZONE,
-      reducedMotion: "reduce",
-    });
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    await page.goto(url);
-    return { page, problems };
+  beforeAll(async () => {
+    dataDir = await ui.dir("mcpscope-ui-first-hour-");
+    serve = await ui.serve(dataDir, await ui.dir("mcpscope-ui-home-"));
+  });
+
+  /** The hour's one tab, in New York with reduced motion asked for, opened by the first test that needs it. */
+  let tab: Promise<{ page: Page; problems: string[] }> | undefined;
+  function open(): Promise<{ page: Page; problems: string[] }> {
+    tab ??= (async () => {
+      const page = await ui.browser.newPage({
+        viewport: { width: 1280, height: 800 },
+        timezoneId: ZONE,
+        reducedMotion: "reduce",
+      });
+      ui.defer(() => page.close());
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      await page.goto(serve.url);
+      return { page, problems };
+    })();
+    return tab;
   }
 
   /** The zone's short name now, as the page (in New York) writes it. */
@@ -39,9 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       .find((p) => p.type === "timeZoneName")?.value;
 
   it("with no server anywhere, the Overview says how to get one, names the zone, and does not animate", async () => {
-    const home = await ui.dir("mcpscope-ui-home-");
-    const serve = await ui.serve(await ui.dir("mcpscope-ui-empty-"), home);
-    const { page, problems } = await open(serve.url);
+    const { page, problems } = await open();
     const empty = page.getByTestId("overview-empty");
     await empty.waitFor({ state: "visible", timeout: TIMEOUT_MS });
     // Once the Servers inventory has answered (empty), the next step is to get a server, not to instrument one.
@@ -86,11 +100,9 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
     expect(await database.textContent()).toContain("with the write-ahead log");
     expect(await page.getByTestId("storage-cap").textContent()).toContain("counts the pages in use");
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it("lists calls by time though another wrapper wrote them late, live too; Overview and Reports read in order", async () => {
-    const dataDir = await ui.dir("mcpscope-ui-order-");
     const now = Date.now();
     const call = (server: string, agoMs: number, target: string): TestCall => ({
       server,
@@ -112,8 +124,7 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
       "INSERT INTO logs (time, level, server, source, message) VALUES (?, 'info', 'a', 'stderr', ?)",
     ).run(now - 2000, "listening on stdio");
     db.close();
-    const serve = await ui.serve(dataDir, await ui.dir("mcpscope-ui-home-"));
-    const { page, problems } = await open(serve.url);
+    const { page, problems } = await open();
 
     await page.getByTestId("nav-calls").click();
     const targets = async () =>
@@ -174,6 +185,5 @@ describe.skipIf(!HAS_CHROMIUM)("the first hour (browser mode, real Chromium, New
     expect(await stderr.locator("header").textContent()).toContain("last 1 line");
     expect(await stderr.locator("header").textContent()).not.toContain("lines");
     expect(problems).toEqual([]);
-    await page.close();
   });
 });

@@ -386,21 +386,21 @@ describe.skipIf(!HAS_CHROMIUM)("keyboard (browser mode, real Chromium)", () => {
   });
 
   it("starts the page with a Skip to content link past the sidebar", async () => {
-    const fresh = await ui.browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await fresh.goto(serve.url);
-    await until("the Overview", async () => (await fresh.getByTestId("time-range").count()) > 0, 10_000);
+    // The tab loaded afresh on the Overview: nothing has had the focus yet.
+    await showView(page, "overview");
+    await page.reload();
+    await until("the Overview", async () => (await page.getByTestId("time-range").count()) > 0, 10_000);
     // Hidden above the top edge until focused (isVisible cannot tell: the link keeps its box).
-    const skip = fresh.getByTestId("skip-to-content");
+    const skip = page.getByTestId("skip-to-content");
     const top = async () => (await skip.boundingBox())?.y ?? Number.NaN;
     expect(await top()).toBeLessThan(0);
-    await fresh.keyboard.press("Tab");
-    expect(await focused(fresh)).toBe("skip-to-content");
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("skip-to-content");
     await until("the skip link shown on focus", async () => (await top()) >= 0, 5000);
-    await fresh.keyboard.press("Enter");
-    await fresh.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
     // The next stop is in the view, not the sidebar's first button.
-    expect(await fresh.evaluate(() => document.activeElement?.closest(".content") !== null)).toBe(true);
-    await fresh.close();
+    expect(await page.evaluate(() => document.activeElement?.closest(".content") !== null)).toBe(true);
   });
 
   it("closes the custom time range on Esc, focus back on its button", async () => {

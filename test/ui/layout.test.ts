@@ -4,12 +4,12 @@
  * window or scroll sideways with their header, headers do not run over their neighbours, and the
  * Overview counts the servers seen only in traffic as the Reports view does. One `mcpscope serve` over a
  * data dir holding the sessions of four servers as `mcpscope run` stores them (one failing every call, so
- * that a rule fires), an empty home (no client configs), and pages at 1280×800 and 800×600.
+ * that a rule fires), an empty home (no client configs), and one page at 1280×800, then made 800×600.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import {
   HAS_CHROMIUM,
@@ -239,12 +239,11 @@ describe.skipIf(!HAS_CHROMIUM)("layout (browser mode, real Chromium)", () => {
   describe("at 800×600", () => {
     let small: Page;
 
+    // The same tab, its window made smaller: the views already drawn must fit the new size too.
     beforeAll(async () => {
-      small = await ui.browser.newPage({ viewport: { width: 800, height: 600 } });
-      await small.goto(serve.url);
+      small = page;
+      await small.setViewportSize({ width: 800, height: 600 });
     });
-
-    afterAll(() => small?.close());
 
     /** The header cell and the first row's cell of a column, after bringing the row's cell into view. */
     async function alignedAfterScroll(head: Locator, cell: Locator): Promise<void> {
