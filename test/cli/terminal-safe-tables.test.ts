@@ -4,13 +4,13 @@
  * `mcpscope run` in front of server-memory: every table command prints it with its control characters
  * shown as `\xNN`, one row per record, while `--json` keeps the raw values.
  */
+import { DatabaseSync } from "node:sqlite";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cellText } from "../../electron/cli/terminal-text.js";
 import { databasePath } from "../../electron/monitor/paths.js";
-import { openDb } from "../../electron/monitor/store/db.js";
-import { MCPSCOPE, mcpscope, mcpscopeJson, SERVERS, tempDir } from "../helpers/mcp.js";
+import { MCPSCOPE, mcpscope, mcpscopeJson, SERVERS, tempDir, waitFor } from "../helpers/mcp.js";
 
 const TOOL = 'pwn\u001b]0;PWNED\u0007\u001b[31mred\u001b[0m we"ird\ttool\nx';
 const CLIENT = "client\u001b[2Jwiped";
@@ -42,14 +42,31 @@ beforeAll(async () => {
   const result = await client.callTool({ name: TOOL, arguments: { note: "a\u001b[31mb" } });
   expect(result.isError).toBe(true);
   await client.close();
-  const db = openDb(databasePath(dir.path), { readOnly: true });
-  try {
-    sessionId = String(db.prepare("SELECT id FROM sessions").get()?.id);
-  } finally {
-    db.close();
-  }
-}, 30_000);
+  // The client's close does not wait for the wrapper's exit, where it stores what is left and the
+  // session's end: wait for both (on a busy machine the database may not even exist yet).
+  sessionId = await waitFor(() => endedSessionWithCall(dir.path));
+}, 60_000);
 afterAll(() => dir.cleanup());
+
+/** The id of the ended session that stored the tool call, once the wrapper has stored both. */
+function endedSessionWithCall(dataDir: string): string | undefined {
+  let db: DatabaseSync | undefined;
+  try {
+    // SQLite itself, not openDb: a read here must never upgrade, or take a half-made file for damage.
+    db = new DatabaseSync(databasePath(dataDir), { readOnly: true });
+    const row = db
+      .prepare(
+        `SELECT s.id FROM sessions s JOIN calls c ON c.session_id = s.id
+         WHERE c.method = 'tools/call' AND s.ended_at IS NOT NULL LIMIT 1`,
+      )
+      .get();
+    return row ? String(row.id) : undefined;
+  } catch {
+    return undefined; // not created yet
+  } finally {
+    db?.close();
+  }
+}
 
 /** The output's lines that mention the tool: each must be one whole row. */
 const toolLines = (stdout: string) => stdout.split("\n").filter((l) => l.includes("pwn"));

@@ -33,7 +33,10 @@ export interface Serve {
   stop(): Promise<void>;
 }
 
-/** Starts `mcpscope serve` on a free port and waits for the URL it prints. */
+/**
+ * Starts `mcpscope serve` on a free port and waits for the URL it prints: as long as any other condition
+ * (a start took over 20 s on a machine at load 20 and more).
+ */
 export async function startServe(
   dataDir: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -55,8 +58,8 @@ export async function startServe(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`mcpscope serve printed no URL within 20 s; its output:\n${output}`));
-    }, 20_000);
+      reject(new Error(`mcpscope serve printed no URL within ${CONDITION_MS} ms; its output:\n${output}`));
+    }, CONDITION_MS);
     const check = () => {
       const match = SERVE_URL.exec(output);
       if (!match) return;
