@@ -1,4 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { ramTmpDir } from "./test/helpers/ram-tmpdir.js";
+
+// Before any worker, server or browser starts, so that all of them make their temporary folders there.
+const ramTmp = ramTmpDir();
+if (ramTmp) process.env.TMPDIR = ramTmp;
 
 /**
  * Folders whose files run one after another in a worker that keeps the modules it loaded, rather than a
