@@ -76,10 +76,12 @@ describe("the fold worker", () => {
     recordCalls(data, mixedCalls(6000, NOW - DAY, NOW, 32));
     const db = openDb(databasePath(data));
     try {
+      // The collectors' clock is the calls' own: on the real one, these calls grow older than the
+      // retention period as the calendar moves on, and the pass after a fold deletes their minute rows.
       const collector = new MetricsCollector(
         db,
         { collectionIntervalMs: 20, foldBatch: 100 },
-        { worker: bundle },
+        { worker: bundle, now: () => NOW },
       );
       collector.start();
       while (collector.folded === 0 && collector.backlog() === 6000)
@@ -88,7 +90,7 @@ describe("the fold worker", () => {
       const left = collector.backlog();
       expect(left).toBeLessThan(6000);
 
-      const next = new MetricsCollector(db, { collectionIntervalMs: 20 }, { worker: bundle });
+      const next = new MetricsCollector(db, { collectionIntervalMs: 20 }, { worker: bundle, now: () => NOW });
       next.start();
       // Looked at every 50 ms, not at every turn of this thread's loop: each look is a count in SQLite,
       // and a look per turn kept this thread busy (3 times the fold's own CPU) while the worker folded.

@@ -186,7 +186,7 @@ describe("rollups", () => {
   });
 
   it("the started collector folds on its interval and stops cleanly", async () => {
-    const collector = new MetricsCollector(db, { collectionIntervalMs: 30 });
+    const collector = new MetricsCollector(db, { collectionIntervalMs: 30 }, { now: () => NOW });
     collector.start();
     recordCalls(dir, mixedCalls(120, NOW - HOUR, NOW));
     expect(collector.backlog()).toBe(120);
