@@ -4,6 +4,10 @@
  * answer for more than BOUND_MS before the kill is stored. The bound is far above what the batches need
  * (see bench/storage/crash-loop.mjs for the measured window), so a loaded machine does not make it fail,
  * while a writer that stopped committing until exit would.
+ *
+ * The bound runs from the wrapper's first stored call, not from the client's first answer: until its
+ * observer thread is up, a wrapper relays and queues, and that start-up is the machine's pace (five
+ * wrappers starting at once beside the burner and the rest of a test run took over 2 s for it once).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -35,9 +39,9 @@ interface Killed {
 
 /**
  * A raw client pings through `mcpscope run` as fast as the answers come; the wrapper's process group is
- * SIGKILLed `afterFirstAnswerMs` after the first answer.
+ * SIGKILLed `afterFirstStoredMs` after its first call is seen in the database.
  */
-function pingUntilKilled(name: string, dataDir: string, afterFirstAnswerMs: number): Promise<Killed> {
+function pingUntilKilled(name: string, dataDir: string, afterFirstStoredMs: number): Promise<Killed> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -62,7 +66,8 @@ function pingUntilKilled(name: string, dataDir: string, afterFirstAnswerMs: numb
         const id = /"id":(\d+)/.exec(buffered.slice(0, newline))?.[1];
         buffered = buffered.slice(newline + 1);
         if (id && !killedAt) {
-          if (answers.size === 0) setTimeout(kill, afterFirstAnswerMs);
+          if (answers.size === 0)
+            void firstStored(dataDir, name).then(() => setTimeout(kill, afterFirstStoredMs));
           answers.set(Number(id), now);
         }
         newline = buffered.indexOf("\n");
@@ -80,6 +85,26 @@ function pingUntilKilled(name: string, dataDir: string, afterFirstAnswerMs: numb
   });
 }
 
+/**
+ * Resolves once the wrapper named `name` has a call in the database (looked for every 25 ms), or after
+ * 20 s without one: the kill then comes anyway and the check names every call it lost.
+ */
+async function firstStored(dataDir: string, name: string): Promise<void> {
+  for (const deadline = performance.now() + 20_000; performance.now() < deadline; ) {
+    try {
+      const db = openDb(databasePath(dataDir), { readOnly: true });
+      try {
+        if (db.prepare("SELECT 1 FROM calls WHERE server = ? LIMIT 1").get(name)) return;
+      } finally {
+        db.close();
+      }
+    } catch {
+      // Not created or not migrated yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 describe("kill -9 of a wrapper under CPU load", () => {
   it("keeps the database intact and every call answered more than the bound before the kill", async () => {
     const dataDir = join(dir.path, "data");
@@ -87,8 +112,8 @@ describe("kill -9 of a wrapper under CPU load", () => {
     // write: the same kills as one after another, in the time of one, with the others' load on top.
     const kill = async (k: number) => {
       const name = `crash-${k}`;
-      // Killed 200–400 ms past the bound (a timer may fire a millisecond early, and the first 200 ms of
-      // answers must be old enough to be checked), each at a different point of a batch.
+      // Killed 200–400 ms past the bound (a timer may fire a millisecond early, and the answers of the
+      // first 200 ms must be old enough to be checked), each at a different point of a batch.
       const { answers, killedAt } = await pingUntilKilled(name, dataDir, BOUND_MS + 200 + 50 * k);
       const db = openDb(databasePath(dataDir), { readOnly: true });
       let integrity: string;
