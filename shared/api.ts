@@ -98,20 +98,21 @@ import {
   StorageInfoSchema,
   StorageSettingInputSchema,
 } from "./storage.js";
-import { DurationTextSchema, PageLimitSchema } from "./units.js";
-
-/** An ISO 8601 time or a duration back from now (`30s`, `5m`, `24h`, `7d`). */
-const TimeSpec = z.string().min(1).max(64);
+import { DurationTextSchema, PageLimitSchema, TimeSpecSchema } from "./units.js";
 
 export const StatsQuerySchema = z
-  .object({ since: TimeSpec.optional(), until: TimeSpec.optional(), server: z.string().optional() })
+  .object({
+    since: TimeSpecSchema.optional(),
+    until: TimeSpecSchema.optional(),
+    server: z.string().optional(),
+  })
   .strict();
 export type StatsQuery = z.infer<typeof StatsQuerySchema>;
 
 export const CallsQuerySchema = z
   .object({
-    since: TimeSpec.optional(),
-    until: TimeSpec.optional(),
+    since: TimeSpecSchema.optional(),
+    until: TimeSpecSchema.optional(),
     server: z.string().optional(),
     tool: z.string().optional(),
     method: z.string().optional(),

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { SESSION_END_REASONS, sessionEndReasonText } from "./session-end.js";
-import { PageLimitSchema } from "./units.js";
+import { PageLimitSchema, TimeSpecSchema } from "./units.js";
 
 export {
   type ProxySessionEndReason,
@@ -44,13 +44,11 @@ export const EventRecordSchema = z.lazy(() =>
 );
 export type EventRecord = z.infer<typeof EventRecordSchema>;
 
-const TimeSpec = z.string().min(1).max(64);
-
 export const EventsQuerySchema = z.lazy(() =>
   z
     .object({
-      since: TimeSpec.optional(),
-      until: TimeSpec.optional(),
+      since: TimeSpecSchema.optional(),
+      until: TimeSpecSchema.optional(),
       category: EventCategorySchema.optional(),
       type: z.string().max(200).optional(),
       /** This severity and above. */
@@ -84,7 +82,7 @@ export type ErrorGroup = z.infer<typeof ErrorGroupSchema>;
 export const ErrorGroupsQuerySchema = z.lazy(() =>
   z
     .object({
-      since: TimeSpec.optional(),
+      since: TimeSpecSchema.optional(),
       server: z.string().optional(),
       limit: PageLimitSchema.optional(),
     })

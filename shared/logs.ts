@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { LOG_LEVELS } from "./levels.js";
-import { PageLimitSchema } from "./units.js";
+import { PageLimitSchema, TimeSpecSchema } from "./units.js";
 
 export const LogLevelSchema = z.enum(LOG_LEVELS);
 
@@ -33,12 +33,10 @@ export const LogRecordSchema = z.lazy(() =>
 );
 export type LogRecord = z.infer<typeof LogRecordSchema>;
 
-const TimeSpec = z.string().min(1).max(64);
-
 export const LogsQuerySchema = z
   .object({
-    since: TimeSpec.optional(),
-    until: TimeSpec.optional(),
+    since: TimeSpecSchema.optional(),
+    until: TimeSpecSchema.optional(),
     server: z.string().optional(),
     /** This level and above. */
     level: LogLevelSchema.optional(),
@@ -85,8 +83,8 @@ export type LogsTailPage = z.infer<typeof LogsTailPageSchema>;
 export const LogPatternsQuerySchema = z.lazy(() =>
   z
     .object({
-      since: TimeSpec.optional(),
-      until: TimeSpec.optional(),
+      since: TimeSpecSchema.optional(),
+      until: TimeSpecSchema.optional(),
       server: z.string().optional(),
       /** Templates whose most severe line is this level or above. */
       level: LogLevelSchema.optional(),

@@ -3,8 +3,7 @@
  * bucket (the Overview's and the Tools view's charts). Types are inferred from the zod schemas.
  */
 import { z } from "zod";
-
-const TimeSpec = z.string().min(1).max(64);
+import { TimeSpecSchema } from "./units.js";
 
 /** A bucket width: whole minutes, hours, days or weeks (`1m`, `5m`, `1h`, `1d`); rollups are per minute. */
 export const StepSchema = z
@@ -37,8 +36,8 @@ export function countedNote(counted: CountedRange, time: (iso: string) => string
 export const MetricsSeriesQuerySchema = z.lazy(() =>
   z
     .object({
-      since: TimeSpec.optional(),
-      until: TimeSpec.optional(),
+      since: TimeSpecSchema.optional(),
+      until: TimeSpecSchema.optional(),
       server: z.string().optional(),
       /** Only `tools/call` of this tool (with `server`, of that server's tool). */
       tool: z.string().optional(),

@@ -9,6 +9,7 @@ import { ErrorGroupSchema } from "./events.js";
 import { type FileContent, FileContentSchema, type SaveResult, SaveResultSchema } from "./files.js";
 import { LevelCountsSchema, LogTemplateSchema } from "./logs.js";
 import { CountedRangeSchema } from "./metrics.js";
+import { TimeSpecSchema } from "./units.js";
 
 /**
  * Bumped when a field changes meaning or type, or goes away; adding a field keeps the version.
@@ -42,13 +43,11 @@ export const ReportPeriodSchema = z.enum(["day", "week", "month"]);
 
 export const PAPER_SIZES = ["a4", "letter"] as const;
 
-const TimeSpec = z.string().min(1).max(64);
-
 export const ReportQuerySchema = z
   .object({
     /** A duration back from `until` (`7d`) or an ISO time; default a week. */
-    since: TimeSpec.optional(),
-    until: TimeSpec.optional(),
+    since: TimeSpecSchema.optional(),
+    until: TimeSpecSchema.optional(),
     /** Instead of `since`: a day, a week or a month back from `until`. */
     period: ReportPeriodSchema.optional(),
     /** Only these servers (by name). */

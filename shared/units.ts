@@ -46,6 +46,12 @@ export const PageLimitSchema = z
   .min(1, { error: PAGE_LIMIT })
   .max(1000, { error: PAGE_LIMIT });
 
+/**
+ * A time bound as the API takes it (`from`, `to`, `since`): an ISO 8601 time or a duration back from now
+ * (`30s`, `5m`, `24h`, `7d`), read by the engine against its clock.
+ */
+export const TimeSpecSchema = z.string().min(1).max(64);
+
 /** A threshold's value, or null when `text` is none of a number, a percentage, a duration or a size. */
 export function thresholdValue(text: string): number | null {
   const t = text.trim();
