@@ -21,7 +21,11 @@ import { recordCalls } from "../metrics/workload.js";
 const CALLS = 1200;
 /** Each call's argument: under the 64 KiB capture limit, so the calls together pass 64 MiB. */
 const ARGUMENT = 60_000;
-const T0 = Date.parse("2026-12-07T10:00:00Z");
+/**
+ * The newest call: now, on the real clock. The engine's collector deletes calls older than 7 days by the
+ * real clock (an engine takes no clock), so calls dated on a fixed day were gone once it was 7 days past.
+ */
+const T0 = Date.now();
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let engine: Engine;
@@ -117,7 +121,8 @@ describe("the Calls view's export in the desktop app", () => {
 
   it("over the last hour, keeps every call's details while the clock moves on between pages", async () => {
     vi.useFakeTimers({ toFake: ["Date"], now: T0 + 40 * 60_000 });
-    // The view lists the last hour at 10:40: calls from 09:40 on, all 1200 of them (09:40 to 10:00).
+    // The view lists the last hour 40 minutes after the newest call: from just before the oldest call on,
+    // all 1200 of them.
     const rows = await listed("1h");
     expect(rows).toHaveLength(CALLS);
     const pages: unknown[] = [];
