@@ -4,6 +4,7 @@
  * code on such a Node says: a tap in a program on an older Node, a payload it cannot read.
  */
 import { readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 
 declare const __MCPSCOPE_MIN_NODE__: string | undefined;
 
@@ -25,3 +26,16 @@ const MINIMUM = typeof __MCPSCOPE_MIN_NODE__ === "string" ? __MCPSCOPE_MIN_NODE_
 
 /** `Node 22.15 or newer` (or, in a bundle built without it, `a newer Node`): what to run mcpscope on. */
 export const NEEDED_NODE = MINIMUM ? `Node ${MINIMUM} or newer` : "a newer Node";
+
+/** Why a program on this Node records nothing: node:sqlite, which the store is made of, is missing. */
+export function recordingNeedsNode(): string {
+  return `recording needs ${NEEDED_NODE} (for node:sqlite); this program runs on Node ${process.versions.node}`;
+}
+
+/**
+ * Whether this Node has no node:sqlite (Node 20), asked of the module table without loading it: what
+ * `require` answers `ERR_UNKNOWN_BUILTIN_MODULE` to.
+ */
+export function lacksSqlite(): boolean {
+  return !isBuiltin("node:sqlite");
+}

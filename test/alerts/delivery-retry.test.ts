@@ -74,7 +74,7 @@ describe("delivery", () => {
       writeAlerts(dir.path, rules(`${rx.url}/hook`));
       const h = realHarness();
       h.manager.start();
-      await waitFor(() => h.manager.deliveries({ channel: "hook" })[0]?.status === "delivered", 10_000);
+      await waitFor(() => h.manager.deliveries({ channel: "hook" })[0]?.status === "delivered");
       h.manager.close();
       const [delivery] = h.manager.deliveries({ channel: "hook" });
       expect(delivery?.attempts.map((a) => [a.ok, a.status])).toEqual([
@@ -123,7 +123,7 @@ describe("delivery", () => {
     try {
       const second = realHarness();
       second.manager.start();
-      await waitFor(() => second.manager.deliveries({ channel: "hook" })[0]?.status === "delivered", 10_000);
+      await waitFor(() => second.manager.deliveries({ channel: "hook" })[0]?.status === "delivered");
       await new Promise((resolve) => setTimeout(resolve, 300));
       second.manager.close();
       expect(got).toHaveLength(1);

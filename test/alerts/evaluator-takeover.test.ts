@@ -65,12 +65,14 @@ rules:
     });
     await waitFor(async () => (await api.call("alerts.list", {})).some((a) => a.state === "firing"));
     expect(leaseOwner(db)?.startsWith(`${hostPid}-`)).toBe(true);
+    // The host's lease before the kill: a takeover by its expiry would come no sooner than its end (the
+    // host renews it at each evaluation, so the lease it leaves ends later still).
+    const deadUntil = Number((JSON.parse(getMeta(db, "evaluator") ?? "{}") as { until?: unknown }).until);
 
     host.child.kill("SIGKILL");
     await host.exited;
-    const killedAt = performance.now();
     // Its own evaluations now: a second server's alert fires here, with no engine left to follow.
-    await waitFor(() => leaseOwner(db)?.startsWith(`${process.pid}-`), 10_000);
+    await waitFor(() => leaseOwner(db)?.startsWith(`${process.pid}-`));
     insertEvent(db, {
       category: "system",
       type: "probe.fired",
@@ -81,7 +83,9 @@ rules:
     await waitFor(async () =>
       (await api.call("alerts.list", {})).some((a) => a.state === "firing" && a.labels.server === "b"),
     );
-    // Well before the 30 s lease would have run out (the wait above gives up after 10 s anyway).
-    expect(performance.now() - killedAt).toBeLessThan(10_000);
+    // Taken over, and the alert fired, before the dead engine's 30 s lease would have run out: not by its
+    // expiry. A bound from the product's rule rather than a count of seconds, which a loaded machine's
+    // slow steps (an engine's evaluations, the test's reads) could use up on their own.
+    expect(Date.now()).toBeLessThan(deadUntil);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DiscoveryOutcome } from "../../electron/monitor/discovery/discover.js";
 import { type DiscoveryWatcher, watchDiscovery } from "../../electron/monitor/discovery/watcher.js";
+import { CONDITION_MS } from "../helpers/mcp.js";
 import { copyHome, linuxContext } from "./helpers.js";
 
 let watcher: DiscoveryWatcher | undefined;
@@ -29,7 +30,7 @@ async function watchCopy(prepare?: (home: string) => Promise<void>) {
     { debounceMs: 100 },
   );
   const initial = await watcher.ready;
-  const next = async (predicate: (o: DiscoveryOutcome) => boolean, ms = 5000) => {
+  const next = async (predicate: (o: DiscoveryOutcome) => boolean, ms = CONDITION_MS) => {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = reports.find(predicate);

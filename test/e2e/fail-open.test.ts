@@ -91,7 +91,7 @@ async function session(p: RawProcess): Promise<void> {
   for (let i = 0; i < 10; i++) await p.write(echo(`call-${i}`, `message ${i} — ✓`));
   await p.write(request("big", "tools/call", { name: "big", arguments: { bytes: 1024 * 1024 } }));
   await p.write(echo("last", "the end"));
-  await p.waitForStdout('"id":"last"', 15_000);
+  await p.waitForStdout('"id":"last"');
 }
 
 /** Lines the wrapper added to stderr, and stderr without them. */
@@ -297,7 +297,7 @@ describe("fail-open storage", () => {
     await locker.waitForStdout("locked\n");
     betweenPhases = async (p) => {
       // The wrapper's writer waits out its busy timeout (2 s), then says so once and holds its rows.
-      await p.waitForStderr("is locked by another process", 20_000);
+      await p.waitForStderr("is locked by another process");
       await locker.write("release\n");
       await locker.waitForStdout("released\n");
       expect((await locker.done).code).toBe(0);
@@ -353,7 +353,7 @@ describe("fail-open storage", () => {
         await p.waitForStdout(`"id":"during-${i}"`);
       }
       // The wrapper's open gave up waiting (it says so): the lock goes, as the other wrapper's would.
-      await p.waitForStderr("locked", 20_000);
+      await p.waitForStderr("locked");
       await locker.write("release\n");
       await locker.waitForStdout("released\n");
       expect((await locker.done).code).toBe(0);

@@ -75,13 +75,13 @@ describe("quitting with a server the app runs", () => {
       const inventory = (await call("servers.inventory", {})) as Inventory;
       const entry = inventory.servers.find((server) => server.id === id);
       return entry?.process?.state === "running" && entry.process.pid ? entry.process.pid : undefined;
-    }, 20_000);
+    });
     expect(alive(pid)).toBe(true);
 
     fake.tray.choose("Quit mcpscope");
     expect([win.visible, win.destroyed, alive(pid)]).toEqual([false, false, true]);
 
-    await waitFor(async () => (fake.app.quits === 1 ? true : undefined), 20_000);
+    await waitFor(async () => (fake.app.quits === 1 ? true : undefined));
     expect([win.destroyed, alive(pid), link.exitCodes]).toEqual([true, false, [0]]);
   });
 });

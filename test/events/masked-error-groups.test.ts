@@ -35,7 +35,7 @@ describe("an error quoting a secret", () => {
         "leaky",
       ]);
       return groups.length > 0 && groups;
-    }, 20_000);
+    });
     const message = groups[0]?.message ?? "";
     expect(message).toContain("api_key=[masked:named-secret…9XYZ]");
     expect(message).toContain("postgres://admin:[masked:url-password]@db.internal");

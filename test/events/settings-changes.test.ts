@@ -40,14 +40,14 @@ async function settingsRecords(dataDir: string, count: number) {
     } finally {
       db.close();
     }
-  }, 10_000);
+  });
 }
 
 async function settingsEvents(engine: Engine, count: number): Promise<string[]> {
   return waitFor(async () => {
     const found = (await engine.invoke("events.list", { type: "settings.changed" })) as { message: string }[];
     return found.length >= count ? found.map((e) => e.message) : undefined;
-  }, 10_000);
+  });
 }
 
 describe("settings changes in the events and the audit trail", () => {

@@ -87,16 +87,13 @@ describe("event sources", () => {
         message: string;
       }>;
       return found.length > 0 ? found : undefined;
-    }, 10_000);
+    });
     expect(events[0]?.message).toMatch(
       /^settings\.json created: logs\.minLevel \(unset\) → info, secret \(unset\) → \[masked/,
     );
     expect(events[0]?.message).not.toContain("hunter2");
     const db = openDb(dbPath());
-    const audit = await waitFor(
-      () => [...iterateAudit(db)].find((r) => r.action === "settings_change"),
-      5_000,
-    );
+    const audit = await waitFor(() => [...iterateAudit(db)].find((r) => r.action === "settings_change"));
     db.close();
     expect(String(audit.details)).not.toContain("hunter2");
   });

@@ -133,10 +133,7 @@ describe("the engine starts and probes with the configured values", () => {
     const before = launches().length;
     const started = (await engine.invoke("servers.start", { id })) as { ok: boolean; message: string };
     expect(started.ok, started.message).toBe(true);
-    await waitFor(
-      async () => ((await entry("argsrv")).process?.state === "running" ? true : undefined),
-      20_000,
-    );
+    await waitFor(async () => ((await entry("argsrv")).process?.state === "running" ? true : undefined));
     expect(launches().slice(before)).toEqual([ARGS]);
     expect((await engine.invoke("servers.stop", { id })) as object).toMatchObject({ ok: true });
   });
@@ -155,10 +152,7 @@ describe("the engine starts and probes with the configured values", () => {
     expect(args.join(" ")).not.toContain(KEY);
     const before = launches().length;
     expect((await engine.invoke("servers.start", { id })) as object).toMatchObject({ ok: true });
-    await waitFor(
-      async () => ((await entry("byhand")).process?.state === "running" ? true : undefined),
-      20_000,
-    );
+    await waitFor(async () => ((await entry("byhand")).process?.state === "running" ? true : undefined));
     expect(launches().slice(before)).toEqual([ARGS]);
     expect((await engine.invoke("servers.stop", { id })) as object).toMatchObject({ ok: true });
   });

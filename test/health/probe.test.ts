@@ -186,7 +186,7 @@ describe("a probe", () => {
 
     process.kill(started.pid!, "SIGKILL");
     // The exit reaches the supervisor when the kernel reports it: wait for that, not for a set time.
-    await waitFor(() => supervisor.status(id)?.state === "backoff", 10_000);
+    await waitFor(() => supervisor.status(id)?.state === "backoff");
     expect(await p.probeNow(id)).toMatchObject({ status: "down", error: "not running (backoff)" });
     await supervisor.start(target);
     expect(await p.probeNow(id)).toMatchObject({ status: "up", state: "up" });

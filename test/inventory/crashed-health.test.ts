@@ -50,7 +50,7 @@ describe("a supervised server whose process dies", () => {
     const live = await waitFor(async () => {
       const e = await entry("dies");
       return e.health.status === "up" ? e : undefined;
-    }, 20_000);
+    });
 
     process.kill(live.process?.pid as number, "SIGKILL");
     const dead = await waitFor(async () => {
@@ -61,7 +61,7 @@ describe("a supervised server whose process dies", () => {
     expect(dead.status).toBe("down");
 
     // Restarted after its backoff: one answer is enough, the dead process was no flaky probe.
-    await waitFor(async () => ((await entry("dies")).health.status === "up" ? true : undefined), 20_000);
+    await waitFor(async () => ((await entry("dies")).health.status === "up" ? true : undefined));
     expect(await healthEvents("dies")).toEqual(expect.arrayContaining(["health.up", "health.down"]));
     await engine.invoke("servers.stop", { id });
   });

@@ -65,18 +65,18 @@ describe("server inventory", () => {
     const running = await waitFor(async () => {
       const e = await entry("everything");
       return e.process?.state === "running" && e.status === "up" ? e : undefined;
-    }, 20_000);
+    });
     expect(running.process?.pid).toBeGreaterThan(0);
     expect(running.health.toolsCount).toBeGreaterThan(5);
     const probed = (await engine.invoke("servers.probe", { id })) as { ok: boolean; message: string };
     expect(probed).toMatchObject({ ok: true });
-    await waitFor(async () => ((await entry("everything")).resources.rssBytes ?? 0) > 10_000_000, 10_000);
+    await waitFor(async () => ((await entry("everything")).resources.rssBytes ?? 0) > 10_000_000);
     const detail = (await engine.invoke("servers.detail", { id })) as ServerDetail;
     expect(detail.tools.map((t) => t.name)).toContain("echo");
     expect(detail.health.length).toBeGreaterThan(0);
     expect(detail.resources.length).toBeGreaterThan(0);
     expect((await engine.invoke("servers.stop", { id })) as object).toMatchObject({ ok: true });
-    await waitFor(async () => ((await entry("everything")).status === "stopped" ? true : undefined), 10_000);
+    await waitFor(async () => ((await entry("everything")).status === "stopped" ? true : undefined));
   });
 
   it("pushes servers.changed to subscribers", async () => {
@@ -84,7 +84,7 @@ describe("server inventory", () => {
     const off = engine.subscribe("servers.changed", (payload) => seen.push(payload as Inventory));
     const { id } = await entry("everything");
     await engine.invoke("servers.probe", { id });
-    await waitFor(() => seen.length > 0, 5_000);
+    await waitFor(() => seen.length > 0);
     off();
     expect(seen[0]?.servers.some((s) => s.name === "everything")).toBe(true);
   });
@@ -180,7 +180,7 @@ describe("system events from the inventory", () => {
     const added = await waitFor(async () => {
       const found = await events("discovery.server_added");
       return found.some((e) => e.server === "added-later") ? found : undefined;
-    }, 10_000);
+    });
     expect(added.length).toBeGreaterThan(0);
   });
 });

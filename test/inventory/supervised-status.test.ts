@@ -71,7 +71,7 @@ describe("servers mcpscope runs", () => {
     const live = await waitFor(async () => {
       const e = await entry("good");
       return e.status === "up" && (e.resources.rssBytes ?? 0) > 0 ? e : undefined;
-    }, 20_000);
+    });
     await waitFor(() => upGauge("good") === "1" && rssGauge("good"));
 
     process.kill(live.process?.pid as number, "SIGKILL");
@@ -88,10 +88,7 @@ describe("servers mcpscope runs", () => {
     if (run === null) expect(dead.resources).toEqual({ cpuPct: null, rssBytes: null, sampledAt: null });
     else if (dead.resources.sampledAt !== null)
       expect(Date.parse(dead.resources.sampledAt)).toBeGreaterThanOrEqual(Date.parse(run));
-    await waitFor(
-      async () => ((await entry("good")).process?.state === "running" ? true : undefined),
-      20_000,
-    );
+    await waitFor(async () => ((await entry("good")).process?.state === "running" ? true : undefined));
 
     await act("servers.stop", id);
     const stopped = await entry("good");

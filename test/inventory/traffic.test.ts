@@ -164,7 +164,7 @@ describe("a wrapped server with recent calls, through the engine", () => {
     const active = (await waitFor(async () => {
       const e = await entry();
       return e?.status === "active" ? e : undefined;
-    }, 10_000)) as ServerEntry;
+    })) as ServerEntry;
     expect(active.health.checkedAt).toBeNull();
     expect(active.traffic.recentAnswered).toBeGreaterThanOrEqual(2);
     expect(Date.parse(active.traffic.lastCallAt ?? "")).toBeGreaterThanOrEqual(before - 1);
@@ -178,7 +178,7 @@ describe("a wrapped server with recent calls, through the engine", () => {
     const detail = await waitFor(async () => {
       const d = (await engine.invoke("servers.detail", { id })) as ServerDetail;
       return d.tools.length > 1 ? d : undefined;
-    }, 10_000);
+    });
     expect(detail.toolsSource).toBe("recorded");
     const names = detail.tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(["read_graph", "create_entities"]));

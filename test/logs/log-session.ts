@@ -4,7 +4,7 @@ import { expect } from "vitest";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { openDb, type Row } from "../../electron/monitor/store/db.js";
 import { startRaw } from "../fixtures/raw-client.js";
-import { MCPSCOPE } from "../helpers/mcp.js";
+import { MCPSCOPE, waitFor } from "../helpers/mcp.js";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "log-server.mjs");
 
@@ -14,6 +14,20 @@ export function rows(dataDir: string, sql: string): Row[] {
     return db.prepare(sql).all();
   } finally {
     db.close();
+  }
+}
+
+/** Calls the wrapper `pid` stored, `initialize` aside (0 before the database exists). */
+function storedCalls(dataDir: string, pid: number): number {
+  try {
+    const [row] = rows(
+      dataDir,
+      `SELECT count(*) AS n FROM calls WHERE method <> 'initialize' AND session_id IN
+         (SELECT id FROM sessions WHERE wrapper_pid = ${Number(pid)})`,
+    );
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
   }
 }
 
@@ -34,12 +48,20 @@ export async function session(
     process.execPath,
     FIXTURE,
   ]);
+  let answered = 0;
   for (const request of requests) {
     const batch = Array.isArray(request) ? request : [request];
     await wrapper.write(batch.map((r) => `${JSON.stringify({ jsonrpc: "2.0", ...r })}\n`).join(""));
-    for (const r of batch)
-      if (r.id !== undefined) await wrapper.waitForStdout(`"id":${JSON.stringify(r.id)}`);
+    for (const r of batch) {
+      if (r.id === undefined) continue;
+      await wrapper.waitForStdout(`"id":${JSON.stringify(r.id)}`);
+      if (r.method !== "initialize") answered++;
+    }
   }
+  // Ended once every answered call is stored, as while a session lasts (and the records before them):
+  // what a wrapper stores within its exit's bound is not what these tests are about, and on a loaded
+  // machine that bound can run out before its observer has started.
+  await waitFor(() => storedCalls(dataDir, wrapper.pid ?? 0) >= answered);
   wrapper.end();
   const result = await wrapper.done;
   expect(result.code).toBe(0);

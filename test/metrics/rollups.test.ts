@@ -7,6 +7,7 @@ import { MetricsCollector } from "../../electron/monitor/metrics/collector.js";
 import { DAY, HOUR, MINUTE, readState, STATE } from "../../electron/monitor/metrics/rollups.js";
 import { databasePath } from "../../electron/monitor/paths.js";
 import { type Db, openDb } from "../../electron/monitor/store/db.js";
+import { CONDITION_MS } from "../helpers/mcp.js";
 import { bundleWorker } from "../helpers/worker-bundle.js";
 import { mixedCalls, recordCalls } from "./workload.js";
 
@@ -190,7 +191,7 @@ describe("rollups", () => {
     collector.start();
     recordCalls(dir, mixedCalls(120, NOW - HOUR, NOW));
     expect(collector.backlog()).toBe(120);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + CONDITION_MS;
     while (collector.backlog() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await collector.stop();
     expect([collector.backlog(), collector.folded, collector.failures]).toEqual([0, 120, 0]);

@@ -220,7 +220,7 @@ describe("a lost session's task call on /metrics and OTLP", () => {
     await run.write(
       `${JSON.stringify(rpc(1, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "kill-test", version: "1.0.0" } }))}\n`,
     );
-    await run.waitForStdout('"id":1,', 20_000);
+    await run.waitForStdout('"id":1,');
     await run.write(
       `${JSON.stringify(rpc(2, "tools/call", { name: "research", arguments: {}, task: { ttl: 300_000 } }))}\n`,
     );

@@ -156,7 +156,7 @@ describe("the observer thread's late start", () => {
         return []; // the thread has not created the database yet
       }
     };
-    await waitFor(() => lines().includes("booting, no client yet"), 20_000);
+    await waitFor(() => lines().includes("booting, no client yet"));
     expect(w.started()).toBe(true);
     w.end();
     expect(await w.exitCode).toBe(0);

@@ -6,12 +6,12 @@
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { runWrapper } from "../../electron/monitor/proxy/run-wrapper.js";
-import { ROOT } from "../helpers/mcp.js";
+import { CONDITION_MS, ROOT } from "../helpers/mcp.js";
 
 export const LIFE_SERVER = join(ROOT, "test", "fixtures", "life-server.mjs");
 
 export async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + CONDITION_MS;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -68,7 +68,7 @@ describe("report --client", () => {
     );
     since = new Date(Date.now() - 1000).toISOString();
     await memoryCalls("claude-desktop", 3);
-    await waitFor(async () => (await toolCalls()) === 3, 20_000);
+    await waitFor(async () => (await toolCalls()) === 3);
   }, 60_000);
 
   afterAll(async () => {
@@ -99,7 +99,7 @@ describe("report --client", () => {
 
   it("counts a name two clients launched whole, naming the other client", async () => {
     await memoryCalls("cursor", 2);
-    await waitFor(async () => (await toolCalls()) === 5, 20_000);
+    await waitFor(async () => (await toolCalls()) === 5);
     const doc = JSON.parse(await report("cursor", "json")) as Report;
     expect(doc.scope.clientServers).toEqual([
       { server: "memory", configured: true, counted: true, otherClients: ["claude-desktop"] },

@@ -63,7 +63,7 @@ describe("mcpscope report", () => {
         "1000",
       ]);
       return calls.calls.filter((c) => c.method === "tools/call").length === 17;
-    }, 20_000);
+    });
     range = ["--since", since, "--until", new Date(Date.now() + 1).toISOString(), "--data-dir", dir.path];
     stats = await cliJsonInProcess<StatsDocument>(["stats", ...range]);
     doc = JSON.parse(await report([...range, "--format", "json"])) as Report;

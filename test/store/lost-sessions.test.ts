@@ -70,7 +70,7 @@ describe("sessions whose wrapper is gone", () => {
     await run.write(
       `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "kill-test", version: "1.0.0" } } })}\n`,
     );
-    await run.waitForStdout('"id":1}', 20_000);
+    await run.waitForStdout('"id":1}');
     await run.write(
       `${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: { message: "hi" } } })}\n`,
     );

@@ -152,7 +152,7 @@ describe("a damaged database", () => {
           severity: string;
         }>;
         return alerts.find((a) => a.rule === "database-recovered" && a.state === "firing");
-      }, 15_000);
+      });
       expect(firing.severity).toBe("critical");
     } finally {
       await engine.close();

@@ -55,7 +55,7 @@ async function wrapped(name: string, env: NodeJS.ProcessEnv = process.env) {
       clientInfo: { name: "refused-writes-test", version: "1.0.0" },
     }),
   );
-  await run.waitForStdout(`"id":${id}}`, 20_000);
+  await run.waitForStdout(`"id":${id}}`);
   await run.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
   return {
     run,
@@ -65,7 +65,7 @@ async function wrapped(name: string, env: NodeJS.ProcessEnv = process.env) {
       const lines: string[] = [];
       for (let i = 0; i < n; i++) lines.push(echo(i));
       await run.write(lines.join(""));
-      await run.waitForStdout(`"id":${id}}`, 30_000);
+      await run.waitForStdout(`"id":${id}}`);
       return id;
     },
     get sent() {
@@ -115,14 +115,14 @@ describe("a database that refuses writes", () => {
     w.full();
     // Fewer rows than the write queue holds: every call waits in it for the room to come back.
     await w.burst(300);
-    await w.run.waitForStderr("database or disk is full", 15_000);
+    await w.run.waitForStderr("database or disk is full");
     expect(lastStoredId(w.dataDir)).toBe(before);
 
     w.room();
     // The writer tries again on its own schedule, with no more traffic needed: a call made now is stored
     // after those held.
     const after = await w.burst(1);
-    await waitFor(() => lastStoredId(w.dataDir) >= after, 20_000);
+    await waitFor(() => lastStoredId(w.dataDir) >= after);
     w.run.end();
     const result = await w.run.done;
     expect(result.code).toBe(0);
@@ -141,7 +141,7 @@ describe("a database that refuses writes", () => {
     await waitFor(() => lastStoredId(w.dataDir) >= before);
     w.full();
     await w.burst(300);
-    await w.run.waitForStderr("database or disk is full", 15_000);
+    await w.run.waitForStderr("database or disk is full");
     w.run.end();
     const result = await w.run.done;
     expect(result.code).toBe(0);
@@ -180,7 +180,7 @@ describe("a database that refuses writes", () => {
     await waitFor(() => lastStoredId(w.dataDir) >= before);
     w.full();
     const after = await w.burst(20);
-    await waitFor(() => lastStoredId(w.dataDir) >= after, 20_000);
+    await waitFor(() => lastStoredId(w.dataDir) >= after);
     w.run.end();
     expect((await w.run.done).code).toBe(0);
     expect(storedCalls(w.dataDir)).toBe(w.sent);

@@ -56,7 +56,7 @@ it("stores a session's calls while its session row cannot be written, and the ro
   let id = 0;
   const send = async (method: string, params: unknown) => {
     await run.write(`${JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params })}\n`);
-    await run.waitForStdout(`"id":${id}}`, 20_000);
+    await run.waitForStdout(`"id":${id}}`);
   };
   await send("initialize", {
     protocolVersion: "2025-06-18",

@@ -5,10 +5,11 @@
  * more calls than the view keeps, its count says what is loaded, its export holds every stored call (not
  * the page loaded), and a tool filter or a time range reaches a call older than the newest 2,000.
  */
+import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, SERVERS } from "../helpers/mcp.js";
+import { CONDITION_MS, connect, ROOT, SERVERS } from "../helpers/mcp.js";
 import { uiFixture } from "../helpers/ui-fixture.js";
 import { recordCalls, type TestCall } from "../metrics/workload.js";
 import {
@@ -20,6 +21,9 @@ import {
   until,
   warnIfNoChromium,
 } from "./browser.js";
+
+/** A task that works until it is cancelled. */
+const HELD_TASK_SERVER = join(ROOT, "test", "fixtures", "held-task-server.mjs");
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
 
@@ -93,11 +97,11 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
 
     const { page, problems } = await sharedPage();
     await page.getByTestId("nav-calls").click();
-    await page.getByTestId("empty-state").waitFor({ state: "visible", timeout: 10_000 });
+    await page.getByTestId("empty-state").waitFor({ state: "visible", timeout: CONDITION_MS });
     await until(
       "the live link",
       async () => (await page.getByTestId("connection-status").getAttribute("data-state")) === "connected",
-      10_000,
+      CONDITION_MS,
     );
 
     const client: Client = await connect(SERVERS.everything(), { dataDir, name: "everything" });
@@ -107,13 +111,13 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     expect(JSON.stringify(result.content)).toContain("<img src=x onerror=");
 
     const row = page.getByTestId("call-row").filter({ hasText: "echo" }).first();
-    await row.waitFor({ state: "visible", timeout: 10_000 });
+    await row.waitFor({ state: "visible", timeout: CONDITION_MS });
     console.log(`calls view: the call showed ${Date.now() - returnedAt} ms after it returned`);
     expect(await row.textContent()).toContain("everything");
 
     await row.click();
     const detail = page.getByTestId("call-detail");
-    await detail.waitFor({ state: "visible", timeout: 5000 });
+    await detail.waitFor({ state: "visible", timeout: CONDITION_MS });
     const response = page.getByTestId("call-response");
     const responseText = await until(
       "the response text",
@@ -121,7 +125,7 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
         const text = (await response.count()) ? await response.textContent() : null;
         return text?.includes("<img src=x onerror=") ? text : undefined;
       },
-      5000,
+      CONDITION_MS,
     );
     expect(responseText).toContain("window.__pwned=2</script>");
     expect(await page.getByTestId("call-request").textContent()).toContain("<img src=x onerror=");
@@ -134,20 +138,23 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     expect(await page.locator("body img").count()).toBe(0);
 
     // A tool called as a task (MCP tasks): its row shows the task working, marked, live; cancelled by the
-    // client, the same row takes the outcome, and its detail lists the task's status changes.
-    const stream = client.experimental.tasks.callToolStream(
-      { name: "simulate-research-query", arguments: { topic: "rivers" } },
+    // client, the same row takes the outcome, and its detail lists the task's status changes. The task
+    // works until it is cancelled, so that the cancel lands on a running task however slow the machine.
+    const tasks: Client = await connect([HELD_TASK_SERVER], { dataDir, name: "held-tasks" });
+    ui.defer(() => tasks.close());
+    const stream = tasks.experimental.tasks.callToolStream(
+      { name: "held-research", arguments: { topic: "rivers" } },
       CallToolResultSchema,
       { task: { ttl: 60_000 } },
     );
     const created = await stream.next();
     const taskId = created.value?.type === "taskCreated" ? created.value.task.taskId : "";
-    const taskRow = page.getByTestId("call-row").filter({ hasText: "simulate-research-query" });
+    const taskRow = page.getByTestId("call-row").filter({ hasText: "held-research" });
     const badge = taskRow.getByTestId("outcome-badge");
     await until(
       "the running task's row",
       async () => (await badge.getAttribute("data-outcome")) === "running",
-      10_000,
+      CONDITION_MS,
     );
     expect(await badge.textContent()).toBe("working");
     expect(await taskRow.getByTestId("task-mark").getAttribute("title")).toBe(`task ${taskId}: working`);
@@ -155,23 +162,23 @@ describe.skipIf(!HAS_CHROMIUM)("Calls view (browser mode, real Chromium)", () =>
     const outcomeFilter = page.getByTestId("filter-outcome");
     await outcomeFilter.selectOption("running");
     const rows = page.getByTestId("call-row");
-    await until("the running calls alone", async () => (await rows.count()) === 1, 10_000);
+    await until("the running calls alone", async () => (await rows.count()) === 1, CONDITION_MS);
     expect(await badge.getAttribute("data-outcome")).toBe("running");
-    await client.experimental.tasks.cancelTask(taskId);
+    await tasks.experimental.tasks.cancelTask(taskId);
     await until(
       "the ended task's call out of the running ones",
       async () => (await rows.count()) === 0,
-      10_000,
+      CONDITION_MS,
     );
     await outcomeFilter.selectOption("");
     await until(
       "the task's end",
       async () => (await badge.getAttribute("data-outcome")) === "cancelled",
-      10_000,
+      CONDITION_MS,
     );
     await taskRow.click();
     const updates = page.getByTestId("call-task-updates");
-    await updates.waitFor({ state: "visible", timeout: 5000 });
+    await updates.waitFor({ state: "visible", timeout: CONDITION_MS });
     expect(await updates.textContent()).toMatch(/working[\s\S]*cancelled/);
     await stream.return(undefined);
     expect(problems).toEqual([]);

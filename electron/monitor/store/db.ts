@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { MonitoringError } from "../errors.js";
 import { makeDirs } from "../make-dirs.js";
-import { NEEDED_NODE } from "../node-requirement.js";
+import { recordingNeedsNode } from "../node-requirement.js";
 import { keepingUpgrade, type OlderSchema } from "./before-upgrade.js";
 import { noteDamageAt } from "./clean-close.js";
 import { CURRENT_WRITER_FUNCTION, migrate, type UpgradeListener } from "./migrations.js";
@@ -91,10 +91,7 @@ function loadSqlite(): { DatabaseSync: DatabaseSyncCtor; backup: BackupFn } {
   } catch (error) {
     // A tap loaded by a program on an older Node: say what it needs, not Node's words for the module.
     if ((error as NodeJS.ErrnoException).code !== "ERR_UNKNOWN_BUILTIN_MODULE") throw error;
-    throw MonitoringError.storage(
-      `recording needs ${NEEDED_NODE} (for node:sqlite); this program runs on Node ${process.versions.node}`,
-      error,
-    );
+    throw MonitoringError.storage(recordingNeedsNode(), error);
   } finally {
     process.emitWarning = original;
   }

@@ -6,6 +6,7 @@
  * work on the caller's path, and recording can fail without the transport noticing.
  */
 import { randomUUID } from "node:crypto";
+import { lacksSqlite, recordingNeedsNode } from "../node-requirement.js";
 import { resolveDataDir } from "../paths.js";
 import { DEFAULT_CAPTURE_LIMIT } from "../pipeline/capture.js";
 import { MAX_MESSAGE_BYTES } from "../protocol/line-splitter.js";
@@ -100,6 +101,12 @@ class Tap {
 
   constructor(private readonly options: ObserveOptions) {
     this.side = options.side ?? null;
+    if (lacksSqlite()) {
+      // Said at once, with no observer worker started only to fail at opening the store: on a loaded
+      // machine such a worker could take longer to say so than the program's close waits for it.
+      this.problem(`mcpscope: ${recordingNeedsNode()}; recording is off, traffic unaffected`);
+      return;
+    }
     try {
       const init: WorkerInit = {
         dataDir: resolveDataDir(options.dataDir),
