@@ -36,8 +36,15 @@ export interface Observer {
   /** Starts the observer thread (once; later calls do nothing). */
   start(): void;
   /**
+   * The client closed its input: the session is ending. The thread starts now if it has not, so that its
+   * database is open before the server exits, and keeps its normal priority if it has not lowered it yet
+   * (see observer-worker.ts).
+   */
+  inputEnded(): void;
+  /**
    * The wrapper was asked to stop: the exit drain ends by `by` (epoch ms) at the latest, storing what it
-   * can and counting the rest, and a locked database is not waited for.
+   * can and counting the rest, and a locked database is not waited for. As at `inputEnded`, the thread
+   * starts now if it has not, and keeps its normal priority if it has not lowered it yet.
    */
   stop(by: number): void;
   /** `clientLines`: the lines the client sent in all (the calls among them are what a stuck drain loses). */
@@ -51,7 +58,7 @@ export function relayOnly(name: string, outer: string, say: (line: string) => vo
   );
   const queue = new CopyQueue({ postMessage: () => {} });
   queue.markBroken();
-  return { queue, start: () => {}, stop: () => {}, finish: async () => {} };
+  return { queue, start: () => {}, inputEnded: () => {}, stop: () => {}, finish: async () => {} };
 }
 
 /**
@@ -195,11 +202,16 @@ export function startObserver(
   return {
     queue,
     start,
+    inputEnded() {
+      Atomics.store(drainDeadline, 2, BigInt(Date.now()));
+      start();
+    },
     stop(by) {
       if (by >= stopBy) return;
       stopBy = by;
       Atomics.store(drainDeadline, 1, BigInt(by));
       if (draining) Atomics.store(drainDeadline, 0, BigInt(parseUntil(Date.now())));
+      start();
       wake();
     },
     async finish(exit, clientLines) {
