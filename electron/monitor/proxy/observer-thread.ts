@@ -43,8 +43,9 @@ export interface Observer {
   inputEnded(): void;
   /**
    * The wrapper was asked to stop: the exit drain ends by `by` (epoch ms) at the latest, storing what it
-   * can and counting the rest, and a locked database is not waited for. As at `inputEnded`, the thread
-   * starts now if it has not, and keeps its normal priority if it has not lowered it yet.
+   * can and counting the rest, and a locked database is not waited for. A thread that has not lowered
+   * its priority yet keeps its normal one. One not started yet starts at the exit, not now: its start
+   * (a tenth of a second of a core) then held up the server's own exit on a loaded machine.
    */
   stop(by: number): void;
   /** `clientLines`: the lines the client sent in all (the calls among them are what a stuck drain loses). */
@@ -211,7 +212,6 @@ export function startObserver(
       stopBy = by;
       Atomics.store(drainDeadline, 1, BigInt(by));
       if (draining) Atomics.store(drainDeadline, 0, BigInt(parseUntil(Date.now())));
-      start();
       wake();
     },
     async finish(exit, clientLines) {
