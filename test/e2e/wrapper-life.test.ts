@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAll, type RawProcess, startRaw } from "../fixtures/raw-client.js";
+import { CONDITION_MS } from "../helpers/mcp.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = join(ROOT, "bin/mcpscope.js");
@@ -86,8 +87,11 @@ function running(pid: number): boolean {
   }
 }
 
-/** Resolves once `check` holds, polling; rejects with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves once `check` holds, polling; rejects with `what` after `timeoutMs` (by default the shared bound
+ * on a condition: a loaded machine takes seconds for the few hundred milliseconds of work behind one).
+ */
+async function until(check: () => boolean, what: string, timeoutMs = CONDITION_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);

@@ -306,6 +306,59 @@ describe("the observer thread's priority", () => {
   );
 
   it.skipIf(process.platform !== "linux" || OBSERVER_NICE <= 0 || base >= 19)(
+    "is not lowered once the client closed its input, and starts then: the session's end is stored at the traffic's priority",
+    async () => {
+      const dataDir = join(dir.path, "input-ended");
+      await mkdir(dataDir);
+      const stdin = new PassThrough();
+      const stderr = new PassThrough();
+      let err = "";
+      stderr.on("data", (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      // A server that stays after its stdin closes (as one that ignores it does), until a signal ends it.
+      const exitCode = runWrapper({
+        command: process.execPath,
+        args: [
+          "-e",
+          `process.stderr.write("pid " + process.pid + "\\n"); process.stdin.resume(); setInterval(() => {}, 1 << 30)`,
+        ],
+        name: "input-ended",
+        dataDir,
+        timeoutMs: 60_000,
+        graceMs: 600_000,
+        captureLimit: 64 * 1024,
+        maxLineBytes: 16 * 1024 * 1024,
+        workerUrl: pathToFileURL(join(ROOT, "test", "fixtures", "nice-reporting-observer-worker.mjs")),
+        // Neither the server's output nor a timer starts the thread here: only the client's stdin end.
+        observerStartMs: 600_000,
+        stderrStartMs: 600_000,
+        stdin,
+        stdout: new PassThrough(),
+        stderr,
+      });
+      const pid = Number(await waitFor(() => /pid (\d+)/.exec(err)?.[1]));
+      expect(existsSync(join(dataDir, "observer-started"))).toBe(false);
+      stdin.end();
+      const nice = await waitFor(() => {
+        try {
+          return readFileSync(join(dataDir, "observer-nice"), "utf8");
+        } catch {
+          return undefined;
+        }
+      });
+      // Set up while the server still runs, and not below the traffic's priority.
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      expect(Number(nice)).toBe(base);
+      process.kill(pid, "SIGTERM");
+      expect(await exitCode).toBe(128 + 15);
+      expect(stored(dataDir, "SELECT exit_signal FROM sessions").map((row) => ({ ...row }))).toEqual([
+        { exit_signal: "SIGTERM" },
+      ]);
+    },
+  );
+
+  it.skipIf(process.platform !== "linux" || OBSERVER_NICE <= 0 || base >= 19)(
     "is lowered for the HTTP proxy's observer too (Linux, at a priority that can be lowered: SKIPPED otherwise)",
     async () => {
       const target = Math.min(19, base + OBSERVER_NICE);

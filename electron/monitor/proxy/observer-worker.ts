@@ -13,10 +13,9 @@ import { isLockMessage } from "../store/write-refusals.js";
 import { Observation } from "./observation.js";
 import { lockWait, OPEN_BUSY_MS, WRITE_BUSY_MS } from "./stop-budget.js";
 import { lowerThreadPriority } from "./thread-priority.js";
-import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+import { type FromWorker, sessionEnding, type ToWorker, type WorkerInit } from "./worker-protocol.js";
 
 const init = workerData as WorkerInit;
-lowerThreadPriority();
 const port = parentPort;
 if (!port) throw new Error("observer-worker must run as a worker thread");
 const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
@@ -111,7 +110,14 @@ ticker.unref();
 // Open the database (and migrate) and write the session row now, before traffic: the first calls'
 // commit then waits for nothing but the flush itself.
 // Not for a session that ended before this thread started: the exit writes it with the rest.
-if (Atomics.load(new BigInt64Array(init.drainDeadline), 0) === 0n) writer.flush();
+if (Atomics.load(deadline, 0) === 0n) writer.flush();
+// Only then does the thread give way to the traffic (thread-priority.ts): its start, done once, runs at
+// the priority its loading ran at. And only while the session goes on: once the client closed its input
+// or the wrapper was asked to stop, there is no traffic to give way to, and a lowered priority cannot be
+// raised again. Lowered from the start, the thread took seconds on a loaded machine to open the database
+// (tens of milliseconds of a core), and a session its client stopped soon after it began (the MCP SDK's
+// close: stdin closed, SIGTERM 2 s later, SIGKILL 2 s after that) ended before its end could be stored.
+if (!sessionEnding(deadline)) lowerThreadPriority();
 
 port.on("message", (message: ToWorker) => {
   current.handle(message);

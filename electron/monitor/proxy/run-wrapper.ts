@@ -239,6 +239,9 @@ export async function runWrapper(options: RunOptions): Promise<number> {
     clientInputClosed = true;
     observer.queue.post({ type: "end", stream: "in", at: now() });
     childIn.end();
+    // No more requests: the observer starts now if it has not, and need not give way to the traffic.
+    phase = "started";
+    observer.inputEnded();
     // The client is gone: give the server a grace period to exit on its own, then terminate it.
     graceTimer = setTimeout(() => {
       child.kill("SIGTERM");

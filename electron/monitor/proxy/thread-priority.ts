@@ -4,6 +4,9 @@
  * and the forwarding thread; a woken forwarding thread could wait out an observer's whole time slice, and
  * sequential calls saw that as a tail of 2 ms and more. So the observer runs at a lower priority than the
  * traffic: it gets any spare core at once, and yields one to the traffic as soon as the traffic wants it.
+ * The wrapper's observer lowers it once it has opened its database and written the session's row, and
+ * not if the session is ending by then (observer-worker.ts): its start and a session's end are not held
+ * up behind a busy machine's other work.
  *
  * Linux keeps a nice value per thread (`setpriority` on a thread id), so the thread lowers its own. Other
  * systems have no such per-thread call in Node (there it would lower the whole process, the forwarding

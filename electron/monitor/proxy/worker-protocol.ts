@@ -16,10 +16,11 @@ export interface WorkerInit {
   /** The config entry that launched this session (`run --entry`), if known. */
   entry?: string | null;
   /**
-   * Two BigInt64s the forwarding thread sets at exit: the epoch ms after which the observer stops parsing
-   * its backlog and only counts what it skips (0 while the session runs), and once the wrapper was asked
-   * to stop (a signal), the epoch ms by which it must be done (0 before): the last write is then tried
-   * once, not retried while the database is locked, and no lock is waited for past that time.
+   * Three BigInt64s the forwarding thread sets as the session ends: the epoch ms after which the observer
+   * stops parsing its backlog and only counts what it skips (set at exit; 0 while the session runs); once
+   * the wrapper was asked to stop (a signal), the epoch ms by which it must be done (0 before): the last
+   * write is then tried once, not retried while the database is locked, and no lock is waited for past
+   * that time; and when the client closed its input (0 before). Any of them set: the session is ending.
    */
   drainDeadline: SharedArrayBuffer;
   /**
@@ -84,7 +85,14 @@ export type FromWorker =
       refusal: string | null;
     };
 
-/** A `drainDeadline` (WorkerInit): two BigInt64s, both 0 while the session runs. */
+/** A `drainDeadline` (WorkerInit): three BigInt64s, all 0 while the session runs. */
 export function drainDeadlineBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
+  return new SharedArrayBuffer(3 * BigInt64Array.BYTES_PER_ELEMENT);
+}
+
+/** Of a `drainDeadline`: whether the session is ending (the client closed its input, a stop, the exit). */
+export function sessionEnding(drainDeadline: BigInt64Array): boolean {
+  for (let slot = 0; slot < drainDeadline.length; slot++)
+    if (Atomics.load(drainDeadline, slot) !== 0n) return true;
+  return false;
 }
