@@ -31,6 +31,6 @@ it("a worker that dies at exit: the last line counts the calls it had not stored
     .filter((l) => l.startsWith("mcpscope:"));
   expect(ours.slice(-2)).toEqual([
     "mcpscope: observation stopped (observer crashed); traffic is relayed unchanged",
-    "mcpscope: observation ended early: 2 calls of this session were not recorded, and 2 messages from the client were not parsed (each may be a call); its end may not be stored; traffic was unaffected",
+    "mcpscope: observation ended early: 2 calls of this session were not recorded, and 2 messages from the client were not parsed (each may be a call); its last log lines and its end may not be stored; traffic was unaffected",
   ]);
 });

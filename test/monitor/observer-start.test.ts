@@ -264,7 +264,7 @@ describe("the observer thread's late start", () => {
       );
       // The thread never had a message: both of the client's are counted as lost.
       expect(said[1]).toBe(
-        "mcpscope: observation ended early: 0 calls of this session were not recorded, and 2 messages from the client were not parsed (each may be a call); its end may not be stored; traffic was unaffected",
+        "mcpscope: observation ended early: 0 calls of this session were not recorded, and 2 messages from the client were not parsed (each may be a call); its last log lines and its end may not be stored; traffic was unaffected",
       );
     } finally {
       Worker.prototype.postMessage = original;

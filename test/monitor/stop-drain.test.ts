@@ -51,7 +51,7 @@ it("a stop during the exit drain ends a stuck drain, counts the unparsed message
     .split("\n")
     .filter((l) => l.startsWith("mcpscope:"));
   expect(ours.at(-1)).toMatch(
-    /^mcpscope: stopped storing observations at exit after \d+\.\d s \(asked to stop\): 0 calls of this session were not recorded, and 3 messages from the client were not parsed \(each may be a call\); its end may not be stored; traffic was unaffected$/,
+    /^mcpscope: stopped storing observations at exit after \d+\.\d s \(asked to stop\): 0 calls of this session were not recorded, and 3 messages from the client were not parsed \(each may be a call\); its last log lines and its end may not be stored; traffic was unaffected$/,
   );
   // Its handlers are gone with it.
   expect(process.listeners("SIGTERM").filter((listener) => !before.has(listener))).toEqual([]);

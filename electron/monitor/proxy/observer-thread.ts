@@ -195,7 +195,7 @@ export function startObserver(
       unparsed > 0
         ? `, and ${plural(unparsed, "message")} from the client ${unparsed === 1 ? "was" : "were"} not parsed (each may be a call)`
         : "";
-    return `${notRecorded(lost)}${more}; its end may not be stored; traffic was unaffected\n`;
+    return `${notRecorded(lost)}${more}; its last log lines and its end may not be stored; traffic was unaffected\n`;
   };
   let clientLinesAtExit = 0;
   /** Past this, the worker stops parsing its backlog and counts the calls in it as unobserved. */
