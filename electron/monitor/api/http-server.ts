@@ -7,7 +7,7 @@
  * refused unless the server was started to allow it (shared/request-policy.ts).
  */
 import { timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { API_EVENTS, ApiInputError, isMethodName } from "../../../shared/api.js";
@@ -24,6 +24,7 @@ import { browserRefusal, type Consent, REVIEWED_METHODS } from "../../../shared/
 import type { Engine } from "../engine-types.js";
 import { MonitoringError } from "../errors.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../export/prom-text.js";
+import { nodeHttp } from "../node-http.js";
 import { exposedAddresses, type HostPolicy, hostPolicy, hostPort, isWildcard } from "./host-policy.js";
 import { securityHeaders, serveStatic } from "./static-files.js";
 
@@ -86,7 +87,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   let port = options.port;
   const policy: HostPolicy = hostPolicy(options.host, () => port);
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = nodeHttp.createServer((req, res) => {
     handle(req, res).catch((error) => {
       if (res.headersSent) res.destroy();
       else sendError(res, 500, "internal", (error as Error).message);

@@ -7,10 +7,10 @@
  * runs for an instrumented entry answers one reserved path with its identity; every proxy keeps that path
  * to itself (proxy-identity.ts).
  */
-import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { exposedAddresses, hostPolicy, hostPort, isWildcard } from "../api/host-policy.js";
+import { nodeHttp } from "../node-http.js";
 import { preciseNow } from "../proxy/clock.js";
 import { urlCredentials } from "../url-credentials.js";
 import { EndpointRewriter } from "./endpoint-rewriter.js";
@@ -73,7 +73,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
     label: "mcpscope proxy",
   });
   const queue = observer.queue;
-  const client = upstream.protocol === "https:" ? https : http;
+  const client = upstream.protocol === "https:" ? https : nodeHttp;
   const agent = new client.Agent({ keepAlive: true });
   let exchanges = 0;
   /** Set once close() starts: exchanges it ends are the proxy's doing, not the client's or the upstream's. */
@@ -82,7 +82,7 @@ export async function startHttpProxy(options: ProxyOptions): Promise<RunningProx
   let boundPort = 0;
   const hosts = hostPolicy(options.host, () => boundPort);
 
-  const server = http.createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
     // Only paths on the upstream: an absolute-form target would make this an open proxy.

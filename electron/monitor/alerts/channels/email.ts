@@ -2,7 +2,7 @@
  * Email over SMTP with nodemailer: the title as subject, each alert in the text body. A transport per
  * send, closed after it: notifications are rare, and a pooled connection would go stale between them.
  */
-import { createTransport, type NodemailerError } from "nodemailer";
+import type { NodemailerError } from "nodemailer";
 import type { AlertNotification, Channel, DeliveryOutcome } from "./channel.js";
 import type { EmailConfig } from "./config.js";
 import { alertDetails, bodyLines, truncate } from "./format.js";
@@ -26,6 +26,9 @@ async function sendEmail(
   signal: AbortSignal,
 ): Promise<DeliveryOutcome> {
   const server = `${config.host}:${config.port}`;
+  // Loaded on the first send, not with the engine: nodemailer's modules, and the undici its ES import of
+  // node:http brings, cost every start of `mcpscope serve` and of the app, most of which never send mail.
+  const { createTransport } = await import("nodemailer");
   const timeout = AbortSignal.timeout(config.timeout);
   const transport = createTransport({
     host: config.host,
