@@ -125,6 +125,17 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     await until("the custom schedule to show", async () => (await everySelect.inputValue()) === "2d", 15_000);
     expect(await everySelect.locator("option:checked").textContent()).toBe("Every 2 d (custom)");
     await page.getByTestId("backup-keep").fill("5");
+    // A refresh that brings the same schedule (here: leaving the view and coming back) keeps the edit.
+    await page.getByTestId("nav-overview").click();
+    const refreshed = ["storage.info", "storage.backups.list"].map((method) =>
+      page.waitForResponse((r) => r.url().endsWith(`/api/${method}`)).then((r) => r.finished()),
+    );
+    await page.getByTestId("nav-storage").click();
+    await Promise.all(refreshed);
+    // The answers are read and shown (the page's tasks, then its next frame, twice over).
+    for (let i = 0; i < 2; i++)
+      await page.evaluate(() => new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve))));
+    expect(await page.getByTestId("backup-keep").inputValue()).toBe("5");
     await page.getByTestId("backup-schedule-save").click();
     await until(
       "the schedule to be saved with its interval",
