@@ -134,7 +134,7 @@ describe.skipIf(!HAS_CHROMIUM)("Storage view and recovery banner (browser mode, 
     await Promise.all(refreshed);
     // The answers are read and shown (the page's tasks, then its next frame, twice over).
     for (let i = 0; i < 2; i++)
-      await page.evaluate(() => new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve))));
+      await page.evaluate("new Promise((resolve) => setTimeout(() => requestAnimationFrame(resolve)))");
     expect(await page.getByTestId("backup-keep").inputValue()).toBe("5");
     await page.getByTestId("backup-schedule-save").click();
     await until(
