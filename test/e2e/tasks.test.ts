@@ -1,8 +1,10 @@
 /**
  * MCP tasks (2025-11-25) end to end: the real SDK client's task API through `mcpscope run` against
- * server-everything's task tool. The call that created a task is stored as running while the task runs,
- * then with the task's real outcome and duration; the client's `tasks/get` polls and its `tasks/result` are
- * the task's bookkeeping, not calls of their own, unless no task followed here is theirs.
+ * server-everything's task tool, and a task a real SDK server holds until it is cancelled (so that the
+ * running state and the cancel are seen however slow the machine: server-everything's task ends on its
+ * own after 4 s). The call that created a task is stored as running while the task runs, then with the
+ * task's real outcome and duration; the client's `tasks/get` polls and its `tasks/result` are the task's
+ * bookkeeping, not calls of their own, unless no task followed here is theirs.
  */
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -23,11 +25,14 @@ afterAll(async () => {
 const TOOL = "simulate-research-query";
 /** server-everything's research task runs four stages of a second each. */
 const RESEARCH_MS = 4000;
+const HELD_SERVER = join(import.meta.dirname, "..", "fixtures", "held-task-server.mjs");
+/** The held server's task tool: working until the client cancels it. */
+const HELD_TOOL = "held-research";
 
-/** Starts the research tool as a task; resolves its id once created, and the stream's end with `done`. */
-function research(client: Client, topic: string) {
+/** Starts a research tool as a task; resolves its id once created, and the stream's end with `done`. */
+function research(client: Client, topic: string, tool = TOOL) {
   const stream = client.experimental.tasks.callToolStream(
-    { name: TOOL, arguments: { topic } },
+    { name: tool, arguments: { topic } },
     CallToolResultSchema,
     { task: { ttl: 60_000 } },
   );
@@ -53,8 +58,8 @@ async function storedCalls(dataDir: string, ...filter: string[]): Promise<CallDe
   return (await cliJsonInProcess<{ calls: CallDetail[] }>(args)).calls;
 }
 
-async function storedTask(dataDir: string, taskId: string): Promise<CallDetail | undefined> {
-  return (await storedCalls(dataDir, "--tool", TOOL)).find((c) => c.task?.id === taskId);
+async function storedTask(dataDir: string, taskId: string, tool = TOOL): Promise<CallDetail | undefined> {
+  return (await storedCalls(dataDir, "--tool", tool)).find((c) => c.task?.id === taskId);
 }
 
 describe("a task-augmented tools/call through mcpscope run", () => {
@@ -65,16 +70,23 @@ describe("a task-augmented tools/call through mcpscope run", () => {
 
     const long = research(client, "rivers");
     const longId = await long.taskId;
-    // While the task runs, its call is stored, marked with its task, and has no outcome yet.
-    const running = await waitFor(() => storedTask(dataDir, longId));
-    expect(running).toMatchObject({ outcome: null, task: { id: longId, state: "working" } });
 
-    // A second task, cancelled by the client.
-    const cancelled = research(client, "lakes");
+    // A task held until cancelled: while it runs, its call is stored, marked with its task, and has no
+    // outcome yet; cancelled by the client, it takes that outcome.
+    const held = await connect([HELD_SERVER], { dataDir, name: "held-tasks" });
+    const cancelled = research(held, "lakes", HELD_TOOL);
     const cancelledId = await cancelled.taskId;
-    await client.experimental.tasks.cancelTask(cancelledId);
-
+    const running = await waitFor(() => storedTask(dataDir, cancelledId, HELD_TOOL));
+    expect(running).toMatchObject({ outcome: null, task: { id: cancelledId, state: "working" } });
+    await held.experimental.tasks.cancelTask(cancelledId);
     expect(await cancelled.done).toMatchObject({ error: expect.stringContaining("cancelled") });
+    const stopped = await waitFor(async () => {
+      const call = await storedTask(dataDir, cancelledId, HELD_TOOL);
+      return call?.outcome ? call : undefined;
+    });
+    expect(stopped).toMatchObject({ outcome: "cancelled", task: { id: cancelledId, state: "cancelled" } });
+    await held.close();
+
     const { result, seen } = await long.done;
     expect(result?.content).toEqual([expect.objectContaining({ type: "text" })]);
     expect(seen.at(-1)).toBe("completed");
@@ -92,12 +104,6 @@ describe("a task-augmented tools/call through mcpscope run", () => {
     expect(ended.taskUpdates.map((u) => u.state)).toContain("completed");
     expect(ended.taskUpdates[0]).toMatchObject({ state: "working" });
 
-    const stopped = await waitFor(async () => {
-      const call = await storedTask(dataDir, cancelledId);
-      return call?.outcome ? call : undefined;
-    });
-    expect(stopped).toMatchObject({ outcome: "cancelled", task: { id: cancelledId, state: "cancelled" } });
-
     // A third task the session ends before.
     const cut = research(client, "seas");
     const cutId = await cut.taskId;
@@ -111,13 +117,16 @@ describe("a task-augmented tools/call through mcpscope run", () => {
     const doc = await cliJsonInProcess<StatsDocument>(["stats", "--data-dir", dataDir, "--since", "1h"]);
     const ops = doc.servers.find((s) => s.server === "everything")?.operations ?? [];
     const tool = ops.find((o) => o.method === "tools/call" && o.target === TOOL);
-    expect(tool).toMatchObject({ calls: 3, outcomes: { ok: 1, cancelled: 1, disconnected: 1 } });
+    expect(tool).toMatchObject({ calls: 2, outcomes: { ok: 1, disconnected: 1 } });
     expect(tool?.latency_ms.max).toBeGreaterThanOrEqual(RESEARCH_MS);
+    const heldOps = doc.servers.find((s) => s.server === "held-tasks")?.operations ?? [];
+    const heldTool = heldOps.find((o) => o.method === "tools/call" && o.target === HELD_TOOL);
+    expect(heldTool).toMatchObject({ calls: 1, outcomes: { cancelled: 1 } });
     // Polls and the blocking tasks/result are the tasks' bookkeeping; tasks/cancel is a call like ping.
-    const methods = ops.map((o) => o.method);
+    const methods = [...ops, ...heldOps].map((o) => o.method);
     expect(methods).not.toContain("tasks/get");
     expect(methods).not.toContain("tasks/result");
-    expect(ops.find((o) => o.method === "tasks/cancel")).toMatchObject({ calls: 1, outcomes: { ok: 1 } });
+    expect(heldOps.find((o) => o.method === "tasks/cancel")).toMatchObject({ calls: 1, outcomes: { ok: 1 } });
     expect(await storedCalls(dataDir, "--method", "tasks/get")).toEqual([]);
   });
 
