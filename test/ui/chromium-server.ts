@@ -8,7 +8,7 @@
 import type { BrowserServer } from "playwright-core";
 import { chromium } from "playwright-core";
 import type { TestProject } from "vitest/node";
-import { CHROMIUM, CHROMIUM_ARGS, HAS_CHROMIUM } from "./chromium.js";
+import { CHROMIUM, CHROMIUM_ARGS, featuresLeftOn, HAS_CHROMIUM } from "./chromium.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -20,7 +20,17 @@ declare module "vitest" {
 let server: BrowserServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  if (HAS_CHROMIUM) server = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  if (HAS_CHROMIUM) {
+    server = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const leftOn = featuresLeftOn(server.process().spawnargs);
+    if (leftOn.length) {
+      await server.close();
+      throw new Error(
+        `playwright-core now disables Chromium features that CHROMIUM_ARGS' --disable-features lacks, ` +
+          `which Chromium would turn back on: add ${leftOn.join(", ")} to PLAYWRIGHT_DISABLED_FEATURES in test/ui/chromium.ts`,
+      );
+    }
+  }
   project.provide("chromiumEndpoint", server?.wsEndpoint() ?? "");
 }
 
