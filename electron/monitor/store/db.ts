@@ -11,6 +11,7 @@ import { keepingUpgrade, type OlderSchema } from "./before-upgrade.js";
 import { noteDamageAt } from "./clean-close.js";
 import { CURRENT_WRITER_FUNCTION, migrate, type UpgradeListener } from "./migrations.js";
 import { ensurePrivateFile, PRIVATE_DIR_MODE } from "./private-files.js";
+import { statementCache } from "./statement-cache.js";
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
 export type Row = Record<string, SqlValue>;
@@ -126,10 +127,11 @@ export function openRawDb(path: string, options: OpenOptions = {}): Db {
   // What tells this mcpscope's writers from the first release's (migrations.ts): a no-op here.
   raw.function(CURRENT_WRITER_FUNCTION, { deterministic: true }, () => null);
   let depth = 0;
+  const statements = statementCache((sql) => raw.prepare(sql));
   return {
     path,
     exec: (sql) => raw.exec(sql),
-    prepare: (sql) => raw.prepare(sql),
+    prepare: (sql) => statements.prepare(sql),
     transaction(fn) {
       if (depth > 0) return fn();
       raw.exec("BEGIN IMMEDIATE");
@@ -152,7 +154,10 @@ export function openRawDb(path: string, options: OpenOptions = {}): Db {
     inTransaction: () => raw.isTransaction,
     backupTo: (destination) => backup(raw, destination, { rate: 2 ** 31 - 1 }),
     defineFunction: (name, fn) => raw.function(name, { deterministic: true }, fn),
-    close: () => raw.close(),
+    close() {
+      statements.clear();
+      raw.close();
+    },
   };
 }
 
