@@ -32,6 +32,7 @@ const SHARED = [
   "test/supervisor",
   "test/resources",
   "test/docs",
+  "test/e2e",
 ].map((folder) => `${folder}/**/*.test.ts`);
 /**
  * Files in those folders that replace a module (vi.mock) or run under a process-wide setting (a time zone
