@@ -334,15 +334,20 @@ describe.skipIf(!HAS_CHROMIUM)("Overview, Tools and Logs (browser mode, real Chr
 
   it("scrolled up, the tail keeps the rows in view still and counts new lines in a pill", async () => {
     const list = page.getByTestId("log-list");
+    const firstId = () => page.getByTestId("log-row").first().getAttribute("data-log-id");
+    const atEnd = await firstId();
     await list.hover();
     await page.mouse.wheel(0, -3000);
-    await page.waitForTimeout(300);
-    const firstId = () => page.getByTestId("log-row").first().getAttribute("data-log-id");
+    // Lines written before the scroll has reached the list are followed, as they should be: wait for it.
+    await until("the list scrolled up", async () => (await firstId()) !== atEnd);
     const before = await firstId();
     const more = `uimore${randomBytes(4).toString("hex")}`;
     await appendFile(trigger, Array.from({ length: 50 }, (_, i) => `${more} ${i + 1}\n`).join(""));
     const pill = page.getByTestId("new-lines");
-    await until("the new-lines pill", async () => (await pill.textContent())?.includes("50 new lines"), 5000);
+    await until(
+      "the new-lines pill",
+      async () => (await pill.count()) > 0 && (await pill.textContent())?.includes("50 new lines"),
+    );
     expect(await firstId()).toBe(before);
     await pill.click();
     await page
