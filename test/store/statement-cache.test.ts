@@ -77,6 +77,27 @@ describe("the statement cache", () => {
   });
 });
 
+describe("a kept statement over a file another connection changes", () => {
+  it("reads the table's new columns, a pragma's included, and the new user_version", async () => {
+    const path = join(await testDir("mcpscope-statements-"), "two.db");
+    const mine = new DatabaseSync(path);
+    const other = new DatabaseSync(path);
+    try {
+      mine.exec("PRAGMA journal_mode = WAL; CREATE TABLE t (x)");
+      const statements = statementCache((sql) => mine.prepare(sql));
+      const columns = () => statements.prepare("PRAGMA main.table_info(t)").all().length;
+      const version = () => statements.prepare("PRAGMA user_version").get()?.user_version;
+      expect([columns(), version()]).toEqual([1, 0]);
+      other.exec("ALTER TABLE t ADD COLUMN y; PRAGMA user_version = 7; INSERT INTO t VALUES (1, 2)");
+      expect([columns(), version()]).toEqual([2, 7]);
+      expect(statements.prepare("SELECT * FROM t").all()).toEqual([{ x: 1, y: 2 }]);
+    } finally {
+      other.close();
+      mine.close();
+    }
+  });
+});
+
 describe("a database connection", () => {
   it("reads what was written since a statement was first prepared, and refuses once closed", async () => {
     const db: Db = openDb(join(await testDir("mcpscope-statements-"), "mcpscope.db"));
