@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
+import { useCompileCache } from "./test/helpers/compile-cache.js";
 import { ramTmpDir } from "./test/helpers/ram-tmpdir.js";
 
 // Before any worker, server or browser starts, so that all of them make their temporary folders there.
 const ramTmp = ramTmpDir();
 if (ramTmp) process.env.TMPDIR = ramTmp;
+useCompileCache();
 
 /**
  * Folders whose files run one after another in a worker that keeps the modules it loaded, rather than a
