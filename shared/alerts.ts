@@ -298,6 +298,14 @@ export function attemptStatusText(
   return `HTTP ${status}`;
 }
 
+/**
+ * Why a desktop test was not sent while desktop notifications are paused: `until` is the pause's end as
+ * the front writes times (the CLI and the API in UTC, the app in local time), `howToResume` in its words.
+ */
+export function pausedTestText(until: string, howToResume: string): string {
+  return `the test was not sent: desktop notifications are paused until ${until}; ${howToResume}, then test again`;
+}
+
 export const RouteInfoSchema = z.lazy(() =>
   z.object({
     matchers: z.array(MatcherSchema),

@@ -20,6 +20,11 @@ export interface EngineCloseOptions {
 export interface EngineOptions {
   /** The data dir shared by the app, the CLI and every wrapper. */
   dataDir: string;
+  /**
+   * The clock of the engine's storage and retention passes (the check at open, storage, event, log and
+   * metrics retention, the size cap, scheduled backups, lost sessions); default `Date.now`. Tests pass one.
+   */
+  now?: () => number;
   /** How often the engine looks for calls stored by wrappers, in ms (default 300). */
   pollIntervalMs?: number;
   /** The server inventory (discovery, supervision, health, resources); `false` to leave it off. */

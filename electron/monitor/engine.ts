@@ -68,6 +68,7 @@ export async function createEngine(
   options: EngineOptions & { metrics?: EngineMetricsOptions },
 ): Promise<MetricsEngine> {
   const dbPath = databasePath(options.dataDir);
+  const now = options.now ?? Date.now;
   // Said from before the clean-close marker is taken until the database is closed: `restore` refuses to
   // swap the file meanwhile, and an engine closing meanwhile does not leave the marker.
   const unmarkRunning = markEngineRunning(options.dataDir, {
@@ -79,7 +80,7 @@ export async function createEngine(
   // Logged once the log is open.
   let noUpgradeCopy: string | null = null;
   try {
-    storageStart = startStorage(options.dataDir, Date.now(), {
+    storageStart = startStorage(options.dataDir, now(), {
       upgrading: options.upgrading,
       noUpgradeCopy: (line) => {
         options.noUpgradeCopy?.(line);
@@ -99,6 +100,7 @@ export async function createEngine(
   let otlpProblem = (_line: string) => {};
   const otlp = options.metrics?.otlp;
   const metrics = startEngineMetrics(db, {
+    now,
     ...options.metrics,
     ...(otlp ? { otlp: { report: (line: string) => otlpProblem(line), ...otlp } } : {}),
     collector: options.metrics?.collector ?? metricsSettings.settings,
@@ -108,7 +110,7 @@ export async function createEngine(
   });
   let closed = false;
   // Log search, patterns, retention, files and mcpscope's own pino log (logs/logging-system.ts).
-  const logging = new LoggingSystem({ dataDir: options.dataDir, db });
+  const logging = new LoggingSystem({ dataDir: options.dataDir, db, now });
   logging.start();
   logging.logger.info({ version: VERSION, dataDir: options.dataDir }, "engine started");
   settingsProblem = (problem) => logging.settingsProblem(problem);
@@ -167,7 +169,8 @@ export async function createEngine(
     track: (event) => tracker.track(event),
     warn: (problem) => logging.warn("storage", problem),
     info: (message, details) => logging.logger.info(details, message),
-    pruneRuntime: (now) => pruneRuntimeCopies({ dataDir: options.dataDir, db, now }),
+    pruneRuntime: (at) => pruneRuntimeCopies({ dataDir: options.dataDir, db, now: at }),
+    now,
   });
   storage.start();
   if (storageStart.vacuum === "converted")
@@ -328,7 +331,7 @@ export async function createEngine(
     try {
       const settings = readEventRetention(options.dataDir);
       if (settings.problem) logging.settingsProblem(settings.problem);
-      if (settings.chosen) applyEventRetention(db, { days: settings.days });
+      if (settings.chosen) applyEventRetention(db, { days: settings.days, now: now() });
     } catch (error) {
       logging.warn("retention", `cannot delete old events: ${(error as Error).message}; retrying later`);
     }

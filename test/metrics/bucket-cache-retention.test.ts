@@ -71,8 +71,8 @@ describe("the bucket cache", () => {
   it("a restore in the app: the engine's reads count what the restored file holds", async () => {
     const dataDir = join(dir, "app");
     const quiet = { inventory: false, alerts: false, remoteProxies: false } as const;
-    // Dated by the real clock: an engine takes no clock, and its collector's retention deletes by the real
-    // one. Calls on a fixed day lose their day rows once that day is 730 days past, and nothing is left
+    // Dated by the real clock: this engine is given no clock, and its collector's retention deletes by the
+    // real one. Calls on a fixed day lose their day rows once that day is 730 days past, and nothing is left
     // to count.
     const now = Date.now();
     recordCalls(dataDir, mixedCalls(3000, now - 12 * DAY, now - HOUR, 43));

@@ -90,14 +90,19 @@ export async function startServe(
 
 /**
  * Opens the page and records what would mean it is broken or unsafe: CSP violations, script errors.
- * `initScript` runs before the app's own scripts, from the first load (no reload needed to install it).
+ * `initScript` runs before the app's own scripts, from the first load (no reload needed to install it);
+ * `timezoneId` is the page's local time zone (the browser's own when not given).
  */
 export async function openPage(
   browser: Browser,
   url: string,
   initScript?: string,
+  timezoneId?: string,
 ): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 800 },
+    ...(timezoneId ? { timezoneId } : {}),
+  });
   if (initScript) await page.addInitScript(initScript);
   const problems: string[] = [];
   page.on("console", (message) => {

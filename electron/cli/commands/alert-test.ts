@@ -3,10 +3,15 @@
  * printed, or the engine's refusal of a desktop test while desktop notifications are paused, told with
  * the command that resumes them.
  */
-import { attemptStatusText, type ChannelInfo, type Delivery } from "../../../shared/alerts.js";
+import {
+  attemptStatusText,
+  type ChannelInfo,
+  type Delivery,
+  pausedTestText,
+} from "../../../shared/alerts.js";
 import type { ApiClient } from "../../../shared/api.js";
 import { listedTime } from "../../../shared/listed-time.js";
-import { PausedDesktopTest, pausedTestText } from "../../monitor/alerts/deliverer.js";
+import { PausedDesktopTest } from "../../monitor/alerts/deliverer.js";
 import { callWithFlags } from "../api-input.js";
 import type { CliIo } from "../io.js";
 import { cellText } from "../terminal-text.js";
@@ -19,7 +24,7 @@ export async function sendTest(api: ApiClient, io: CliIo, channel: string, json:
   } catch (error) {
     if (!(error instanceof PausedDesktopTest)) throw error;
     const { pausedUntil } = error;
-    const message = pausedTestText(pausedUntil, "`mcpscope alerts resume` lets them through");
+    const message = pausedTestText(listedTime(pausedUntil), "`mcpscope alerts resume` lets them through");
     if (json) io.stdout.write(`${JSON.stringify({ delivery: null, pausedUntil, message })}\n`);
     else io.stderr.write(`mcpscope alerts: ${message}\n`);
     return 1;

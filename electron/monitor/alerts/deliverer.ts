@@ -3,7 +3,7 @@
  * whoever shows notifications: the Electron main process or a browser), the outbox drained a few at a
  * time with retries, and a test notification through one channel.
  */
-import type { Delivery, DesktopNotification } from "../../../shared/alerts.js";
+import { type Delivery, type DesktopNotification, pausedTestText } from "../../../shared/alerts.js";
 import { listedTime } from "../../../shared/listed-time.js";
 import { MonitoringError } from "../errors.js";
 import type { TrackedEvent } from "../events/tracker.js";
@@ -254,17 +254,14 @@ export class AlertDeliverer {
 
 /**
  * The refusal of a desktop test while desktop notifications are paused, with until when: each front says
- * how to resume in its own words (`pausedTestText`), the API's message in words that fit them all.
+ * it with `pausedTestText` in its own words and times (the app in local time, from the pause it reads),
+ * the API's message in words that fit them all, the time in UTC.
  */
 export class PausedDesktopTest extends MonitoringError {
   constructor(readonly pausedUntil: string) {
-    super("input", pausedTestText(pausedUntil, "resume them"));
+    super("input", pausedTestText(listedTime(pausedUntil), "resume them"));
     this.name = "PausedDesktopTest";
   }
-}
-
-export function pausedTestText(pausedUntil: string, howToResume: string): string {
-  return `the test was not sent: desktop notifications are paused until ${listedTime(pausedUntil)}; ${howToResume}, then test again`;
 }
 
 export function testNotification(channel: string, at: number): AlertNotification {

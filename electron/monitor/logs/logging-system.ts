@@ -36,6 +36,8 @@ export interface LoggingSystemOptions {
   /** The first retention run, after start (default 30 s). */
   retentionDelayMs?: number;
   fileIntervalMs?: number;
+  /** The clock retention deletes by; default `Date.now`. */
+  now?: () => number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -172,6 +174,7 @@ export class LoggingSystem {
       return null;
     }
     this.retention = applyRetention(this.db, settings, {
+      now: (this.options.now ?? Date.now)(),
       analyzer: this.analyzer,
       stopped: () => this.closed,
     }).catch((error: Error) => {

@@ -266,6 +266,7 @@ export class MetricsCollector {
           actor: "retention",
           target: "metrics",
           details: { rows: deleted },
+          time: now,
         });
       }
     } catch (error) {

@@ -13,6 +13,8 @@ import { MetricsCollector, type MetricsSettings } from "./collector.js";
 import type { RetentionSettings } from "./retention.js";
 
 export interface EngineMetricsOptions {
+  /** The collector's clock (its retention passes and metric windows); default `Date.now`. */
+  now?: () => number;
   /** Collector settings (interval, retention); `false` leaves folding to another engine. */
   collector?: Partial<MetricsSettings> | false;
   /** Retention periods read at each pass (null skips it); else the collector settings' own. */
@@ -34,11 +36,10 @@ export interface EngineMetrics {
 }
 
 export function startEngineMetrics(db: Db, options: EngineMetricsOptions = {}): EngineMetrics {
-  const collector = new MetricsCollector(
-    db,
-    options.collector || {},
-    options.retention ? { retention: options.retention } : {},
-  );
+  const collector = new MetricsCollector(db, options.collector || {}, {
+    ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   if (options.collector !== false) collector.start();
   const feed = new CallFeed(db);
   const operations = new OperationMetrics(options.maxLabelSets);

@@ -134,6 +134,8 @@ export interface StorageServiceOptions {
   lostSessionsMs?: number;
   /** Removes the CLI copies in `runtime/` nothing runs (instrument/runtime-prune.ts), once a pass. */
   pruneRuntime?: (now: number) => Promise<RuntimePrune | null>;
+  /** The clock of the passes, lost sessions, backups and restores when no time is given; default `Date.now`. */
+  now?: () => number;
 }
 
 export class StorageService {
@@ -147,12 +149,15 @@ export class StorageService {
   private readonly saidAhead = new Set<string>();
   /** Why old CLI copies were last kept, as last noted. */
   private runtimeHeldBack: string | null = null;
+  private readonly now: () => number;
 
   constructor(
     private readonly dataDir: string,
     private readonly db: Db,
     private readonly options: StorageServiceOptions = {},
-  ) {}
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   start(): void {
     this.closeLostSessions();
@@ -166,7 +171,7 @@ export class StorageService {
   }
 
   /** Closes the open sessions whose wrapper is gone (store/lost-sessions.ts). Never throws. */
-  closeLostSessions(now = Date.now()): LostSession[] {
+  closeLostSessions(now = this.now()): LostSession[] {
     if (this.closed || this.restoring) return [];
     try {
       // Also removes the presence files wrappers that were killed left in wrappers/.
@@ -181,7 +186,7 @@ export class StorageService {
   }
 
   /** One pass: retention of every table here, the size cap, space returned. Never throws. */
-  pass(now = Date.now()): Promise<void> {
+  pass(now = this.now()): Promise<void> {
     if (this.running) return this.running;
     if (this.restoring) return Promise.resolve();
     this.running = this.runPass(now).finally(() => {
@@ -343,7 +348,7 @@ export class StorageService {
    * retention pass or backup under way has finished and with none starting meanwhile. A backup that
    * fails verification is an answer; nothing has changed then.
    */
-  async restore(name: string, now = Date.now()): Promise<RestoreResult> {
+  async restore(name: string, now = this.now()): Promise<RestoreResult> {
     const entry = this.backups().find((b) => b.name === name);
     if (!entry)
       return {
@@ -387,7 +392,7 @@ export class StorageService {
   }
 
   /** Back up now: into `<dataDir>/backups/`; a second request while one runs shares it. */
-  backup(now = Date.now(), name = backupFileName(now), actor = "app"): Promise<BackupResult> {
+  backup(now = this.now(), name = backupFileName(now), actor = "app"): Promise<BackupResult> {
     if (this.backingUp) return this.backingUp;
     if (this.restoring)
       return Promise.reject(MonitoringError.input("a restore is under way; back up after it"));

@@ -9,14 +9,22 @@ import { useToastsStore } from "./toasts.js";
 export type ChannelsDocument = MethodOutput<"alerts.channels">;
 export type DeliveryStatus = Delivery["status"];
 
+/** The built-in channel whose tests the engine refuses while desktop notifications are paused. */
+const DESKTOP_CHANNEL = "desktop";
+
 /** Deliveries one request asks for first; "Show more" raises it up to the API's limit. */
 export const DELIVERIES_PAGE = 200;
 export const MAX_DELIVERIES = 1000;
 /** While the Deliveries tab shows, pending ones move on (retries): refresh this often. */
 const DELIVERIES_POLL_MS = 5000;
 
-/** What Send test left for a channel: the delivery, or the call's own failure. */
-export type TestResult = { delivery: Delivery; error: null } | { delivery: null; error: string };
+/**
+ * What Send test left for a channel: the delivery, or the call's own failure; `pausedUntil` when the
+ * engine refused a desktop test because desktop notifications are paused (the view says until when).
+ */
+export type TestResult =
+  | { delivery: Delivery; error: null }
+  | { delivery: null; error: string; pausedUntil: string | null };
 
 /**
  * Where notifications go: the channels and routes (`alerts.channels`), adding or replacing a channel as
@@ -94,12 +102,23 @@ export const useAlertChannelsStore = defineStore("alert-channels", () => {
     try {
       result = { delivery: await client.call("alerts.test", { channel }), error: null };
     } catch (e) {
-      result = { delivery: null, error: errorMessage(e) };
+      result = { delivery: null, error: errorMessage(e), pausedUntil: await refusedUntil(channel) };
     }
     const { [channel]: _done, ...rest } = testing.value;
     testing.value = rest;
     tests.value = { ...tests.value, [channel]: result };
     if (deliveriesLoaded.value) void loadDeliveries();
+  }
+
+  /**
+   * The pause end when a failed test was the desktop one and the engine, read again, has desktop
+   * notifications paused: it refuses every desktop test then, and the view says until when in local time.
+   */
+  async function refusedUntil(channel: string): Promise<string | null> {
+    if (channel !== DESKTOP_CHANNEL) return null;
+    await load();
+    const until = error.value === null ? (doc.value?.pausedUntil ?? null) : null;
+    return until && Date.parse(until) > Date.now() ? until : null;
   }
 
   async function loadDeliveries(): Promise<void> {
