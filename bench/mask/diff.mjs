@@ -76,6 +76,7 @@ const NAMES = [
   ...["encryption-key", "-p", "name", "value", "user", "id", "description", "keyword", "monkey", "keyboard"],
   ...["passage", "tokenizer", "secrets", "passwords", "api_keys", "sessions", "x_auth", "key_id", "hotkey"],
   ...["okta_key", "github_token", "slack-token", "stripe_key", "SENTRY_DSN", "DATABASE_URL", "machine"],
+  ...["jira_api_token", "CONFLUENCE_TOKEN", "Atlassian-Key", "jIRA_token"],
 ];
 const AWS_SECRET = `wJalrXUtnFEMI/K7MDENG/${"bPxRfiCYz".repeat(2)}`;
 const VALUES = () => [
@@ -87,6 +88,8 @@ const VALUES = () => [
   `ghp_${chars(ALNUM, 36)}`,
   `sk-${chars(ALNUM, 32)}`,
   `eyJ${chars(ALNUM, 12)}.${chars(ALNUM, 20)}.${chars(ALNUM, 16)}`,
+  `${chars("abcdefghijklmnopqrstuvwxyz0123456789", 20)}${chars("0123456789abcdef", 4)}`,
+  `ATATT3${chars(`${ALNUM}_-=`, 186)}`,
   ...["hunter2", "none", "default", "true", "12345678", "4821"],
   ...["$DB_PASSWORD", "$\u007bTOKEN}", "[masked:x]"],
   ...["/etc/app/secret.txt", "https://example.com/x", "https://u:p4ss@host/x", "2024-01-01T00:00:00Z"],
@@ -180,6 +183,7 @@ const PIECES = [
   ],
   ...['"', "'", "\\", '\\"', "{", "}", "[", "]", ",", ";", "&", "?", "<", ">", "/", "://", "@", "Bearer "],
   ...["Basic ", "sk-", "eyJ", "AKIA", "ghp_", "PRIVATE KEY", "-----BEGIN ", "LS0tLS1CRUdJT", "machine "],
+  ...["jira", "Jira", "JIRA", "jIRA", "confluence", "ATATT3", "atatt3"],
   ...[
     "password",
     "value",

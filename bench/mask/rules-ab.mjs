@@ -4,10 +4,10 @@
  * the tree at `BEFORE` (a checkout or an unpacked `git archive` beside its own or a linked node_modules),
  * in one process, alternating: the rules each tree's text scan lists for a window, all together and one by
  * one (`—`: that tree's scan does not list it). The windows: the payload bench's blob (a `ghp_` token at
- * its start, then source code), bench/mask's code and prose, and the first 64 KiB of this tree's masking
- * code (electron/monitor/pipeline/*.ts: TypeScript that names many credential formats). Prints the
- * median µs per window of each (each call timed alone: a round's total would count the slices other
- * processes take from the core).
+ * its start, then source code), bench/mask's code (alone, and after a comment naming Jira) and prose, and
+ * the first 64 KiB of this tree's masking code (electron/monitor/pipeline/*.ts: TypeScript that names many
+ * credential formats). Prints the median µs per window of each (each call timed alone: a round's total
+ * would count the slices other processes take from the core).
  *
  *   BEFORE=/tmp/old node bench/mask/rules-ab.mjs          # ROUNDS=15 REPEAT=200
  */
@@ -33,6 +33,8 @@ const head = 'const config = { apiKey: "ghp_R4nd0mT0k3nV4lu3Th4tL00ksR34l1234" }
 const WINDOWS = {
   "1 MiB blob, 64 KiB kept": (head + LINE.repeat(Math.ceil(WINDOW / LINE.length))).slice(0, WINDOW),
   "64 KiB code": code(WINDOW),
+  // Code that mentions an issue tracker once: Atlassian's rule is listed.
+  "64 KiB code naming Jira": `// Fixes JIRA OPS-1234.\n${code(WINDOW)}`.slice(0, WINDOW),
   "64 KiB prose": prose(WINDOW),
   "64 KiB TypeScript": typescript(join(ROOT, "electron/monitor/pipeline")).slice(0, WINDOW),
 };

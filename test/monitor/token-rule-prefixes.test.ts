@@ -28,11 +28,14 @@ const LENGTHS = [0, 1, 3, 8, 10, 12, 16, 18, 20, 24, 31, 32, 35, 36, 40, 42, 43,
 const swapCase = (text: string) =>
   [...text].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join("");
 
-/** The literal texts in a finder's source (`(?:(?-i:[Mm]eraki|MERAKI))` → `eraki`, `MERAKI`, `Meraki`). */
+/**
+ * The literal texts in a finder's source (`(?:(?-i:[Mm]eraki|MERAKI))` → `eraki`, `MERAKI`, `Meraki`,
+ * `meraki`), each name of an alternation and each literal start of another alternative (`ATATT3`) among them.
+ */
 function namesOf(source: string): string[] {
   const words: string[] = source.replace(/\(\?[ims-]*:/g, "").match(/[A-Za-z0-9_][A-Za-z0-9_-]+/g) ?? [];
-  const classed = /\[([A-Za-z])([A-Za-z])\]([A-Za-z]+)/.exec(source);
-  if (classed) words.push(`${classed[1]}${classed[3]}`, `${classed[2]}${classed[3]}`);
+  for (const classed of source.matchAll(/\[([A-Za-z])([A-Za-z])\]([A-Za-z]+)/g))
+    words.push(`${classed[1]}${classed[3]}`, `${classed[2]}${classed[3]}`);
   return words;
 }
 
@@ -56,14 +59,21 @@ function classChars(body: string): string {
   return out || VALUE_CHARS;
 }
 
+/** What closes a named-value rule's value group. */
+const VALUE_END = "(?=[^\\w-]|$)";
+
 /**
  * A random text matching the value group of a named-value rule (the group before its closing
- * `(?=[^\w-]|$)`), read from its source: literals, classes, groups of alternatives and quantifiers, enough
- * for the vendored rules. Null where the source holds no such group.
+ * `(?=[^\w-]|$)`, in one of its alternatives), read from its source: literals, classes, groups of
+ * alternatives and quantifiers, enough for the vendored rules. Null where the source holds no such group.
  */
 function valueShaped(source: string, random: () => number): string | null {
-  const close = source.lastIndexOf("(?=[^\\w-]|$)");
-  if (close === -1 || source[close - 1] !== ")") return null;
+  // A rule of several alternatives has a value group in each: one of them, at random.
+  const closes: number[] = [];
+  for (let at = source.indexOf(VALUE_END); at !== -1; at = source.indexOf(VALUE_END, at + 1))
+    if (source[at - 1] === ")") closes.push(at);
+  if (closes.length === 0) return null;
+  const close = (closes.length > 1 ? closes[Math.floor(random() * closes.length)] : closes[0]) as number;
   let open = close - 1;
   for (let depth = 0; open >= 0; open--) {
     if (source[open] === ")" && source[open - 1] !== "\\") depth++;
@@ -130,7 +140,11 @@ function texts(names: readonly string[], source: string, seed: number, count: nu
   const name = () => {
     const n = pick(names);
     const r = random();
-    return r < 0.6 ? n : r < 0.7 ? swapCase(n) : r < 0.85 ? n.toLowerCase() : n.toUpperCase();
+    if (r < 0.55) return n;
+    if (r < 0.65) return swapCase(n);
+    // Each letter's case at random (`jIRA`, `JiRa`): what a case-sensitive group of the name refuses.
+    if (r < 0.75) return [...n].map((c) => (random() < 0.5 ? c.toLowerCase() : c.toUpperCase())).join("");
+    return r < 0.87 ? n.toLowerCase() : n.toUpperCase();
   };
   const value = () => {
     const r = random();
@@ -176,7 +190,51 @@ describe("credential rules tried before their names", () => {
     expect(anchorOf("discord")?.finder.source).toBe("(?:discord)");
     // Two prefixes nested: the name is up to 100 characters after the start.
     expect(anchorOf("okta")).toMatchObject({ reach: 100 });
+    // Three names, each case-sensitive in part, or a token of the form `ATATT3…`.
+    expect(anchorOf("jira")).toMatchObject({ reach: 50 });
+    expect(anchorOf("jira")?.finder.source).toBe(
+      "(?:(?-i:ATLASSIAN|[Aa]tlassian)|(?-i:CONFLUENCE|[Cc]onfluence)|(?-i:JIRA|[Jj]ira))|ATATT3",
+    );
     for (const keyword of ["ghp_", "ey", "s.", "-----begin"]) expect(anchorOf(keyword)).toBeNull();
+  });
+
+  it("finds Atlassian tokens after each name's spellings, and of the form ATATT3, as the whole-text scan", () => {
+    const r = RULE_KEYWORDS.findIndex((k) => k.includes("jira"));
+    const value = "abcdefghij0123456789abcd";
+    const token = `ATATT3${"xY0_-=".repeat(31)}`;
+    const found = (text: string) => {
+      const whole = ruleMatches(r, text, false);
+      expect(spans(ruleMatches(r, text, true)), JSON.stringify(text)).toEqual(spans(whole));
+      return whole.map((m) => m[1] ?? m[2]);
+    };
+    for (const name of ["jira", "Jira", "JIRA", "confluence", "Confluence", "CONFLUENCE", "Atlassian"]) {
+      expect(found(`${name}_api_token = ${value}`)).toEqual([value]);
+      expect(found(`x.${"a".repeat(40)}${name}: "${value}"`)).toEqual([value]);
+    }
+    for (const name of ["jIRA", "jiRA", "JIra", "cONFLUENCE", "ConFluence", "aTLASSIAN"])
+      expect(found(`${name}_api_token = ${value}`)).toEqual([]);
+    // The second alternative: at its start, in any case (the rule's flag), not after a word character.
+    expect(found(`auth ${token}`)).toEqual([token]);
+    expect(found(`{"t":"${token.toLowerCase()}"}`)).toEqual([token.toLowerCase()]);
+    expect(found(`jIRA=${token} JIRA_TOKEN=${value}`)).toEqual([token, value]);
+    expect(found(`x${token}`)).toEqual([]);
+    expect(found(`${token}x`)).toEqual([]);
+
+    // Seeded texts, more than for one rule of one alternative: values of both shapes after every spelling.
+    const names = [...namesOf(RULE_ANCHORS[r]?.finder.source ?? ""), ...(RULE_KEYWORDS[r] as string[])];
+    let named = 0;
+    let tokens = 0;
+    let refused = 0;
+    for (const text of texts(names, RULE_SOURCES[r] as string, 7919, 600)) {
+      for (const m of ruleMatches(r, text, false))
+        if (m[1]) named++;
+        else tokens++;
+      if (/(?:jIRA|JIra|jIra|jiRa|JiRa|cONF|aTLA)/.test(text)) refused++;
+      found(text);
+    }
+    expect(named).toBeGreaterThan(100);
+    expect(tokens).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(20);
   });
 
   it("finds exactly the matches of the whole-text scan", () => {
@@ -212,6 +270,16 @@ describe("credential rules tried before their names", () => {
     expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)`, "i")?.finder.source).toBe("(?:lob)");
     expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)?=(\d+)`)).toBeNull();
     expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)|x`)).toBeNull();
+    expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)|[a-z]{3}`)).toBeNull();
+    expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)|(?:cat)?dog`)).toBeNull();
+    // Another alternative that starts with literals: found too, escaped, with the rule's flags.
+    const literal = anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)|\b(?:tok|k\.e\+y)_\d+`, "i");
+    expect(literal?.finder.source).toBe(String.raw`(?:lob)|tok_|k\.e\+y_`);
+    expect(literal?.finder.flags).toBe("gi");
+    expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)|[\w.-]{0,50}?(?:cat)=(\d+)`)?.finder.source).toBe(
+      "(?:lob)|(?:cat)",
+    );
+    expect(anchor(String.raw`xyz\d+|\bghp_\w+`)).toBeNull();
     expect(anchor(String.raw`(?i:[\w.-]{0,50}?(?:lob)|y)=(\d+)`)).toBeNull();
     expect(anchor(String.raw`[\w.-]{0,50}?(?:lob)=(\d+)`, "u")).toBeNull();
     expect(anchor(String.raw`[\w.-]{0,20}?(?:lob)=(\d+)`)).toBeNull();

@@ -62,6 +62,16 @@ export function boundaryStarts(pattern: RegExp): string[] | null {
   return starts.filter((s) => !starts.some((t) => t !== s && s.startsWith(t)));
 }
 
+/**
+ * The literal texts (case as written) every match of the one alternative at `at` starts with, or null, and
+ * where it ends (its `|`, a `)`, or the end of the source): for a pattern read alternative by alternative
+ * (rule-prefixes.ts), whose flags the caller reads.
+ */
+export function alternativeStarts(source: string, at: number): { starts: string[] | null; end: number } {
+  const { starts, end } = sequence(source, at);
+  return { starts, end };
+}
+
 /** `a|b|…` from `at` to its closing `)` or the end of the source. */
 function alternatives(source: string, at: number): Parsed {
   const all: string[] = [];

@@ -229,8 +229,9 @@ function nextMatch(rule: TokenRule, text: string, from: number): RegExpExecArray
  * nextMatch for a rule of the named-value template. The places its name occurs at or after `from` are
  * found in order; a match whose name is at one of them starts within `reach` characters before it, in the
  * run of prefix characters that ends there, so only those starts are tried, sticky, in order (each once).
- * Every start a match can have is among them, and they rise from one name to the next, so the first that
- * matches is where the global scan stops.
+ * A match of another alternative that starts with a literal (`ATATT3`) starts where the finder finds that
+ * literal, the last start tried there. Every start a match can have is among them, and they rise from one
+ * place to the next, so the first that matches is where the global scan stops.
  */
 function nextNamed(rule: TokenRule, anchor: NameAnchor, text: string, from: number): RegExpExecArray | null {
   const { finder, reach } = anchor;
