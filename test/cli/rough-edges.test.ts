@@ -109,6 +109,16 @@ describe("every command refuses what it does not take: exit 2, one line", () => 
     [["logs", "patterns", "x"], 'mcpscope logs: unexpected "x"; see `mcpscope logs patterns --help`'],
     [["logs", "x"], 'mcpscope logs: unexpected "x"; did you mean `mcpscope logs patterns`?'],
     [["check", "foo"], 'mcpscope check: unexpected "foo"; see `mcpscope check --help`'],
+    // To stdout, so that a report these fail to refuse leaves no file behind.
+    [
+      ["report", "--format", "md", "--section", "tools", "--output", "-"],
+      "mcpscope report: --section applies to --format csv only",
+    ],
+    [
+      ["report", "--format", "md", "--paper", "letter", "--output", "-"],
+      "mcpscope report: --paper applies to --format pdf only",
+    ],
+    [["report", "--paper", "a4", "--output", "-"], "mcpscope report: --paper applies to --format pdf only"],
     [
       ["rules", "check", "a.yaml", "b.yaml"],
       'mcpscope rules: unexpected "b.yaml"; see `mcpscope rules check --help`',

@@ -119,10 +119,12 @@ export const reportCommand: Command = {
     const format = oneOf("format", flagString(args, "format") ?? "html", REPORT_FORMATS) ?? "html";
     const section = oneOf("section", flagString(args, "section"), REPORT_SECTIONS);
     if (section && format !== "csv") throw new UsageError("--section applies to --format csv only");
+    const paper = oneOf("paper", flagString(args, "paper"), ["a4", "letter"] as const);
+    if (paper && format !== "pdf") throw new UsageError("--paper applies to --format pdf only");
     const input: ReportExportInput = {
       format,
       section,
-      paper: oneOf("paper", flagString(args, "paper"), ["a4", "letter"] as const),
+      paper,
       since: flagString(args, "since"),
       until: flagString(args, "until"),
       period: oneOf(
