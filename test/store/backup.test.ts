@@ -145,7 +145,8 @@ describe("backup and restore", () => {
       [truncated, /is truncated \(\d+ of \d+ bytes\); nothing was restored/],
       [altered, /does not match its checksum; it was altered or damaged/],
       [forged, /row counts differ from its manifest; it was altered or damaged/],
-      [join(dir.path, "none"), /cannot read/],
+      [join(dir.path, "none"), /: \/.+\/none does not exist; name a backup file$/],
+      [dir.path, /: \/.+ is a folder; name a backup file$/],
     ] as const) {
       const result = await cli(["restore", file, "--data-dir", target]);
       expect(result.code).toBe(1);

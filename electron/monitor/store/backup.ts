@@ -280,6 +280,9 @@ export function readManifest(file: string): { manifest: BackupManifest; offset: 
       closeSync(fd);
     }
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw MonitoringError.input(`${file} does not exist; name a backup file`);
+    if (code === "EISDIR") throw MonitoringError.input(`${file} is a folder; name a backup file`);
     throw MonitoringError.input(`cannot read ${file}: ${(error as Error).message}`);
   }
   const text = head.subarray(0, n).toString("latin1");
