@@ -1,6 +1,7 @@
 /**
  * A client config with a syntax error: `instrument` and `uninstrument` name the file and the error in
- * discovery's words (not "no server" or "not instrumented"), exit 1, and change nothing.
+ * discovery's words (not "no server" or "not instrumented"), exit 1, and change nothing; `instrumented`
+ * says the file does not parse (not "entry not found").
  */
 import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
@@ -97,6 +98,16 @@ describe("a malformed client config", () => {
     // Still recorded: once the file is fixed, the entry can be restored.
     const listed = await cli(["instrumented", "--json", "--data-dir", data]);
     expect(JSON.parse(listed.stdout).entries).toMatchObject([{ client: "claude-desktop", server: "files" }]);
+    // Listed as the file that does not parse, not as an entry that is gone: cut short, or broken before
+    // the entry (where its place cannot be found at all).
+    for (const [text, error] of [
+      [broken, PARSE_ERROR],
+      [`{ oops${wrapped.slice(1)}`, "line 1: unexpected 'oops'"],
+    ] as const) {
+      await writeFile(file, text);
+      const table = await cli(["instrumented", "--data-dir", data]);
+      expect(table.stdout.split("\n")[1]).toContain(`no (the file does not parse: ${error})`);
+    }
     await writeFile(file, wrapped);
     expect((await cli(["uninstrument", ...entry(data)])).status).toBe(0);
     expect(await readFile(file, "utf8")).toBe(GOOD);

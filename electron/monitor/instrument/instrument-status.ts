@@ -165,18 +165,25 @@ export async function inspectRecord(
   mine: ThisInstall | null = null,
 ): Promise<RecordState> {
   const editor = EDITORS[record.format];
+  const notThere = (problem: string): RecordState => ({
+    inPlace: false,
+    exact: false,
+    problem,
+    launcherGone: null,
+    launcherOther: null,
+  });
   try {
     const text = await readFile(record.file, "utf8");
+    let document: unknown;
+    try {
+      document = editor.parse(text);
+    } catch (error) {
+      // Not "entry not found": the entry is most likely still there, behind a syntax error.
+      return notThere(`the file does not parse: ${(error as Error).message}`);
+    }
     const found = locateRecord(text, record);
-    if (!found)
-      return {
-        inPlace: false,
-        exact: false,
-        problem: "entry not found",
-        launcherGone: null,
-        launcherOther: null,
-      };
-    const entry = getAt(editor.parse(text), found.path);
+    if (!found) return notThere("entry not found");
+    const entry = getAt(document, found.path);
     const fields = readFields(entry, shapeFor(record.client as ClientId, entry));
     const proxy = recordedProxy(proxies, record);
     const wrapped = fields
@@ -192,19 +199,7 @@ export async function inspectRecord(
     };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      return {
-        inPlace: false,
-        exact: false,
-        problem: "the file does not exist any more",
-        launcherGone: null,
-        launcherOther: null,
-      };
-    return {
-      inPlace: false,
-      exact: false,
-      problem: (error as Error).message.split("\n")[0] ?? "unreadable",
-      launcherGone: null,
-      launcherOther: null,
-    };
+      return notThere("the file does not exist any more");
+    return notThere((error as Error).message.split("\n")[0] ?? "unreadable");
   }
 }
