@@ -38,10 +38,18 @@ export const DurationTextSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
-/** How many rows one page of a listing holds at most: 1 to 1000 (the CLI's `--limit`). */
+/**
+ * How many rows one page of a listing holds at most: 1 to 1000 (the CLI's `--limit`, whose text is passed
+ * as it is when it is not a number, so that the problem quotes it).
+ */
 const PAGE_LIMIT = "use 1 to 1000";
 export const PageLimitSchema = z
-  .number({ error: PAGE_LIMIT })
+  .number({
+    error: (issue) =>
+      typeof issue.input === "string"
+        ? `${JSON.stringify(issue.input)} is not a number; ${PAGE_LIMIT}`
+        : PAGE_LIMIT,
+  })
   .int({ error: PAGE_LIMIT })
   .min(1, { error: PAGE_LIMIT })
   .max(1000, { error: PAGE_LIMIT });

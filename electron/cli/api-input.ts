@@ -40,3 +40,13 @@ export function checkFlags<M extends MethodName>(
   }
   return checked.data as MethodInput<M>;
 }
+
+/**
+ * A numeric flag for a method's schema: its number, or the text as given when it is not one, so that the
+ * schema's problem quotes it (`--limit: "abc" is not a number; use 1 to 1000`). Undefined when not given.
+ */
+export function numberOrText(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return (Number.isFinite(n) ? n : text) as number;
+}

@@ -59,7 +59,7 @@ afterAll(() => tmp.cleanup());
 
 const cli = (...args: string[]) => cliInProcess(args);
 
-describe("usage errors in time flags exit 2 with one line", () => {
+describe("usage errors in time and number flags exit 2 with one line", () => {
   it.each([
     [
       ["calls", "--since", "2x"],
@@ -77,6 +77,18 @@ describe("usage errors in time flags exit 2 with one line", () => {
       ["alerts", "silence", "alertname=x", "--for", "forever"],
       'mcpscope alerts: --for: "forever" is not a duration; use a number and a unit, like 30s, 5m, 24h or 7d\n',
     ],
+    [["calls", "--limit", "abc"], 'mcpscope calls: --limit: "abc" is not a number; use 1 to 1000\n'],
+    [["events", "--limit", "abc"], 'mcpscope events: --limit: "abc" is not a number; use 1 to 1000\n'],
+    [
+      ["events", "groups", "--limit", "ten"],
+      'mcpscope events: --limit: "ten" is not a number; use 1 to 1000\n',
+    ],
+    [
+      ["alerts", "history", "--limit", "abc"],
+      'mcpscope alerts: --limit: "abc" is not a number; use 1 to 1000\n',
+    ],
+    [["calls", "--limit", "1.5"], "mcpscope calls: --limit: use 1 to 1000\n"],
+    [["alerts", "history", "--limit", "0"], "mcpscope alerts: --limit: use 1 to 1000\n"],
   ])("%j", async (args, message) => {
     const run = await cli(...args, "--data-dir", data);
     expect(run.stderr).toBe(message);

@@ -21,7 +21,7 @@ import { insertEvent } from "../../monitor/events/tracker.js";
 import { databasePath } from "../../monitor/paths.js";
 import type { Db } from "../../monitor/store/db.js";
 import { recordedServerNames } from "../../monitor/store/queries.js";
-import { callWithFlags } from "../api-input.js";
+import { callWithFlags, numberOrText } from "../api-input.js";
 import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, printOutcome } from "../io.js";
@@ -233,7 +233,7 @@ export const alertsCommand: Command = {
               since: flagString(args, "since") ?? "24h",
               rule: flagString(args, "rule"),
               server: flagString(args, "server"),
-              limit: Number(flagString(args, "limit") ?? 100),
+              limit: numberOrText(flagString(args, "limit")) ?? 100,
             },
             { since: "since", rule: "rule", server: "server", limit: "limit" },
           );

@@ -2,6 +2,7 @@ import { listedTime } from "../../../shared/listed-time.js";
 import { OUTCOMES, operationText, RUNNING_FILTER } from "../../../shared/outcomes.js";
 import { callOutcomeText } from "../../../shared/tasks.js";
 import { withStoreApi } from "../api-client.js";
+import { numberOrText } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
@@ -57,7 +58,6 @@ export const callsCommand: Command = {
       );
       return 0;
     }
-    const limit = Number(flagString(args, "limit") ?? 50);
     const before = flagString(args, "before");
     if (before !== undefined && !/^[1-9]\d*$/.test(before))
       throw new UsageError(
@@ -73,7 +73,7 @@ export const callsCommand: Command = {
         method: flagString(args, "method"),
         // The schema names what is wrong with a value that is not a number, or not an outcome.
         outcome: flagString(args, "outcome") as never,
-        limit: (Number.isFinite(limit) ? limit : flagString(args, "limit")) as number,
+        limit: numberOrText(flagString(args, "limit")) ?? 50,
         beforeId: before === undefined ? undefined : Number(before),
       });
       if (calls.length === 0) await checkServerFilter(api, flagString(args, "server"), "calls");

@@ -1,5 +1,6 @@
 import { listedTime } from "../../../shared/listed-time.js";
 import { withStoreApi } from "../api-client.js";
+import { numberOrText } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
@@ -43,14 +44,6 @@ const GROUP_FLAGS: FlagSpecs = {
   limit: { kind: "string", placeholder: "N", default: "100", help: "at most N groups, most frequent first" },
   json: { kind: "boolean", help: 'print {"groups": […]}' },
 };
-
-/** A number, or the text as given so that the schema names what is wrong with it. */
-function limitOf(args: ParsedArgs): number | undefined {
-  const text = flagString(args, "limit");
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  return (Number.isFinite(n) ? n : text) as number;
-}
 
 /** A flag's text, checked by the method's schema (a category or severity it does not know is refused). */
 function vocabulary<T>(args: ParsedArgs, name: string): T | undefined {
@@ -103,7 +96,7 @@ export const eventsCommand: Command = {
         severity: vocabulary(args, "severity"),
         server: flagString(args, "server"),
         session: flagString(args, "session"),
-        limit: limitOf(args),
+        limit: numberOrText(flagString(args, "limit")),
       });
       if (events.length === 0) await checkServerFilter(api, flagString(args, "server"), "events");
       // No filter given and none in the default window: is there any event at all?
@@ -164,7 +157,7 @@ async function groups(argv: string[], io: CliIo): Promise<number> {
     const groups = await api.call("events.groups", {
       since: flagString(args, "since"),
       server,
-      limit: limitOf(args),
+      limit: numberOrText(flagString(args, "limit")),
     });
     if (groups.length === 0) await checkServerFilter(api, server, "events");
     return groups;
