@@ -43,6 +43,19 @@ beforeAll(async () => {
         `INSERT INTO calls (session_id, server, direction, request_id, method, started_at, duration_ms, outcome,
          bytes_in, bytes_out) VALUES (?, ?, 'c2s', '1', 'tools/call', ?, 3, 'ok', 1, 1)`,
       ).run(session, server, Date.now() - 3 * 3_600_000);
+    // A failed call, hours ago: its outcome is shown once on its timeline line.
+    const failedAt = Date.now() - 3 * 3_600_000;
+    db.prepare("INSERT INTO sessions (id, server, started_at, ended_at) VALUES (?, ?, ?, ?)").run(
+      "s3",
+      "files",
+      failedAt,
+      failedAt + 327,
+    );
+    db.prepare(
+      `INSERT INTO calls (session_id, server, direction, request_id, method, target, started_at, duration_ms,
+       outcome, bytes_in, bytes_out) VALUES ('s3', 'files', 'c2s', '1', 'tools/call', 'no_such_tool', ?, 1,
+       'tool_error', 1, 1)`,
+    ).run(failedAt + 100);
     // Enough records that the export outlasts a pipe's buffer.
     for (let i = 0; i < 1500; i++)
       recordAdminAction(db, {
@@ -231,6 +244,15 @@ describe("one-line failures name the command; help and counts read right", () =>
       ],
     } as unknown as StatsDocument;
     expect(renderStats(doc)).toContain("files: 1 call, 1 error (100.0%)");
+  });
+});
+
+describe("session", () => {
+  it("shows a call's outcome once", async () => {
+    const run = await cli("session", "s3", "--data-dir", data);
+    expect(run.status).toBe(0);
+    const line = run.stdout.split("\n").find((l) => l.includes("no_such_tool"));
+    expect(line).toMatch(/ {2}CALL {2}tools\/call no_such_tool → tool_error \(1 ms\)$/);
   });
 });
 

@@ -48,7 +48,8 @@ export const sessionCommand: Command = {
         "\n",
     );
     for (const item of timeline.items) {
-      const level = item.level ? ` [${item.level}]` : "";
+      // A call's level is its outcome, which its summary says already (`tools/call x → tool_error (1 ms)`).
+      const level = item.level && item.kind !== "call" ? ` [${item.level}]` : "";
       io.stdout.write(
         `${listedTime(item.time, { ms: true })}  ${KIND_MARK[item.kind]}${level} ${cellText(item.summary.replace(/\s+/g, " "))}\n`,
       );
