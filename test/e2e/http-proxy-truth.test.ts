@@ -242,7 +242,7 @@ describe("mcpscope proxy in front of a server that does not serve", () => {
     );
     expect(closed.category).toBe("system");
     expect(closed.message).toMatch(
-      /^mcpscope proxy closed a session to live after \d+ s \(the client deleted it\)$/,
+      /^mcpscope proxy closed a session to live after (\d+ ms|[\d.]+ s) \(the client deleted it\)$/,
     );
     // The session itself says how it ended, not "no exit status".
     const show = (...flags: string[]) =>

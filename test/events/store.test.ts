@@ -144,6 +144,43 @@ describe("the session watcher", () => {
     expect(String(raw?.t)).not.toContain(SECRET);
     expect(db.prepare("SELECT count(*) AS n FROM events WHERE fingerprint IS NOT NULL").get()?.n).toBe(3);
   });
+
+  it("says how long a session lasted as other durations are said: under a second in ms", () => {
+    const writer = new BatchWriter({ open: () => openDb(databasePath(dir.path)) });
+    const startedAt = Date.now();
+    const facts = { clientName: "c", clientVersion: "1", protocolVersion: "2026-07-28" };
+    const session = (sessionId: string, via: "run" | "proxy") => {
+      const watcher = sessionEventsWatcher({
+        identity: { sessionId, server: "srv", command: "x", startedAt, pid: 1, wrapperPid: 2 },
+        writer,
+        dataDir: dir.path,
+        client: null,
+        via,
+      });
+      watcher.call?.(call({}), facts);
+      return watcher;
+    };
+    session("short", "run").ended?.(
+      { endedAt: startedAt + 327, exitCode: 1, signal: null, exitedOnItsOwn: true },
+      facts,
+    );
+    session("proxied", "proxy").ended?.(
+      { endedAt: startedAt + 42_000, exitCode: null, signal: null, reason: "client_closed" },
+      facts,
+    );
+    expect(writer.flush()).toBe(true);
+    writer.close();
+    const message = (session: string, type: string) =>
+      listEvents(db, { session }).find((e) => e.type === type)?.message;
+    expect(message("short", "session.end")).toBe("session ended after 327 ms");
+    expect(message("short", "process.crash")).toBe(
+      "srv exited with code 1 after 327 ms while its client was connected",
+    );
+    expect(message("proxied", "session.end")).toBe("session ended after 42 s");
+    expect(message("proxied", "proxy.session_close")).toBe(
+      "mcpscope proxy closed a session to srv after 42 s (the client deleted it)",
+    );
+  });
 });
 
 describe("the client's answers to the server's requests", () => {

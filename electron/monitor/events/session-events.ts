@@ -6,6 +6,7 @@
  */
 import type { EventSeverity } from "../../../shared/events.js";
 import { sessionEndReasonText } from "../../../shared/session-end.js";
+import { formatDuration } from "../alerts/template.js";
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher, SessionWatcherFactory } from "../session-watchers.js";
 import type { SessionEnd } from "../store/session-recorder.js";
@@ -197,14 +198,14 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
     },
     ended(end: SessionEnd, facts: SessionFacts) {
       const uptimeMs = Math.max(0, end.endedAt - identity.startedAt);
-      const seconds = Math.round(uptimeMs / 1000);
+      const lasted = formatDuration(uptimeMs);
       if (started)
         tracker.track({
           category: "user",
           type: "session.end",
           severity: "info",
           time: end.endedAt,
-          message: `session ended after ${seconds} s`,
+          message: `session ended after ${lasted}`,
           details: {
             clientName: facts.clientName ?? null,
             clientVersion: facts.clientVersion ?? null,
@@ -218,7 +219,7 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
           type: "proxy.session_close",
           severity: "info",
           time: end.endedAt,
-          message: `mcpscope proxy closed a session to ${identity.server} after ${seconds} s${end.reason ? ` (${sessionEndReasonText(end.reason)})` : ""}`,
+          message: `mcpscope proxy closed a session to ${identity.server} after ${lasted}${end.reason ? ` (${sessionEndReasonText(end.reason)})` : ""}`,
           details: { reason: end.reason ?? null, uptimeMs, served: started },
         });
         return;
@@ -244,7 +245,7 @@ export const sessionEventsWatcher: SessionWatcherFactory = (context: SessionCont
           type: "process.crash",
           severity: "medium",
           time: end.endedAt,
-          message: `${identity.server} ${end.signal !== null ? `was killed by ${end.signal}` : `exited with code ${end.exitCode}`} after ${seconds} s while its client was connected`,
+          message: `${identity.server} ${end.signal !== null ? `was killed by ${end.signal}` : `exited with code ${end.exitCode}`} after ${lasted} while its client was connected`,
           details: { exitCode: end.exitCode, signal: end.signal, uptimeMs, wrapped: true },
         });
     },
