@@ -2,6 +2,7 @@
 import { VERSION } from "../monitor/version.js";
 import { COMMAND_SUMMARIES, type CommandName } from "./command-summaries.js";
 import type { CliIo, Command } from "./io.js";
+import { nearestName } from "./nearest-name.js";
 
 /**
  * Each command's code, imported only when that command runs: `--help`, `--version` and `run` start without
@@ -70,7 +71,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (!Object.hasOwn(COMMAND_LOADERS, name)) {
-    io.stderr.write(`mcpscope: unknown command "${name}"; run \`mcpscope --help\` for the list\n`);
+    const near = nearestName(name, Object.keys(COMMAND_LOADERS));
+    const next = near ? `did you mean \`mcpscope ${near}\`?` : "run `mcpscope --help` for the list";
+    io.stderr.write(`mcpscope: unknown command "${name}"; ${next}\n`);
     return 2;
   }
   const [command, { runCommandSafely }] = await Promise.all([

@@ -192,6 +192,21 @@ describe("every command refuses what it does not take: exit 2, one line", () => 
   });
 });
 
+describe("the command's name", () => {
+  it.each([
+    [["stast"], 'mcpscope: unknown command "stast"; did you mean `mcpscope stats`?'],
+    [["sesion", "x"], 'mcpscope: unknown command "sesion"; did you mean `mcpscope session`?'],
+    [["instrumnet"], 'mcpscope: unknown command "instrumnet"; did you mean `mcpscope instrument`?'],
+    [["Calls"], 'mcpscope: unknown command "Calls"; did you mean `mcpscope calls`?'],
+    [["xyz"], 'mcpscope: unknown command "xyz"; run `mcpscope --help` for the list'],
+    [["statistics"], 'mcpscope: unknown command "statistics"; run `mcpscope --help` for the list'],
+  ])("%j: a close one is suggested, none otherwise", async (args, message) => {
+    const run = await cli(...args);
+    expect(run.stderr).toBe(`${message}\n`);
+    expect(run.status).toBe(2);
+  });
+});
+
 describe("one-line failures name the command; help and counts read right", () => {
   it.each([
     [["alerts", "unsilence", "nope"], 1, /^mcpscope alerts: no active silence nope\n$/],
