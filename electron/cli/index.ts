@@ -70,6 +70,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (name.startsWith("--")) {
+    const { flagFirstProblem } = await import("./flag-first.js");
+    io.stderr.write(`mcpscope: ${await flagFirstProblem(argv, COMMAND_LOADERS)}\n`);
+    return 2;
+  }
   if (!Object.hasOwn(COMMAND_LOADERS, name)) {
     const near = nearestName(name, Object.keys(COMMAND_LOADERS));
     const next = near ? `did you mean \`mcpscope ${near}\`?` : "run `mcpscope --help` for the list";

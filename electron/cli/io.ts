@@ -1,3 +1,5 @@
+import type { FlagSpecs } from "./args.js";
+
 /** What a command writes to; tests pass their own. */
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -7,6 +9,11 @@ export interface CliIo {
 export interface Command {
   name: string;
   summary: string;
+  /**
+   * The flags it takes besides the common ones, by how it is called (`events`, `events groups`): for a
+   * flag put before the command, an example of where it goes.
+   */
+  flags: Readonly<Record<string, FlagSpecs>>;
   run(argv: string[], io: CliIo): Promise<number>;
 }
 

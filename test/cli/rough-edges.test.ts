@@ -207,6 +207,35 @@ describe("the command's name", () => {
   });
 });
 
+describe("a flag before the command", () => {
+  it.each([
+    [
+      ["--data-dir", "DIR", "stats"],
+      "--data-dir goes after the command, as in `mcpscope stats --data-dir DIR`",
+    ],
+    [["--data-dir=/tmp/x"], "--data-dir goes after the command, as in `mcpscope stats --data-dir DIR`"],
+    [["--json", "stats"], "--json goes after the command, as in `mcpscope stats --json`"],
+    [["--since", "1h", "calls"], "--since goes after the command, as in `mcpscope calls --since TIME`"],
+    // The named command does not take it: another that does is the example.
+    [["--json", "run", "x"], "--json goes after the command, as in `mcpscope stats --json`"],
+    [["--upstream", "http://x"], "--upstream goes after the command, as in `mcpscope proxy --upstream URL`"],
+    [
+      ["--schedule", "weekly"],
+      "--schedule goes after the command, as in `mcpscope report schedule --schedule NAME`",
+    ],
+    [["--bogus", "stats"], "no command takes --bogus; run `mcpscope --help` for the list"],
+  ])("%j says where it goes: exit 2, one line", async (args, message) => {
+    const run = await cli(...args);
+    expect(run.stderr).toBe(`mcpscope: ${message}\n`);
+    expect(run.status).toBe(2);
+  });
+
+  it("--help and --version still answer first", async () => {
+    expect((await cli("--help")).stdout).toMatch(/^mcpscope .* monitor the MCP servers/);
+    expect((await cli("--version")).stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe("one-line failures name the command; help and counts read right", () => {
   it.each([
     [["alerts", "unsilence", "nope"], 1, /^mcpscope alerts: no active silence nope\n$/],

@@ -161,6 +161,7 @@ async function checkNames(db: Db, api: ApiClient, rule?: string, server?: string
 export const alertsCommand: Command = {
   name: "alerts",
   summary: COMMAND_SUMMARIES.alerts,
+  flags: { alerts: FLAGS },
   async run(argv, io) {
     const args = parseArgs("alerts", argv, FLAGS, SUBCOMMANDS);
     if (args.flags.help) {

@@ -110,6 +110,7 @@ async function exportRecords(
 export const auditCommand: Command = {
   name: "audit",
   summary: COMMAND_SUMMARIES.audit,
+  flags: { audit: FLAGS },
   async run(argv, io) {
     const args = parseArgs("audit", argv, FLAGS, SUBCOMMANDS);
     const sub = args.positionals[0];

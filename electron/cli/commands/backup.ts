@@ -48,6 +48,7 @@ function progressTo(io: CliIo, verb: string): Progress {
 export const backupCommand: Command = {
   name: "backup",
   summary: COMMAND_SUMMARIES.backup,
+  flags: { backup: BACKUP_FLAGS },
   async run(argv, io) {
     const args = parseArgs("backup", argv, BACKUP_FLAGS, { positionals: 1 });
     if (args.flags.help) {
@@ -117,6 +118,7 @@ const RESTORE_FLAGS: FlagSpecs = {
 export const restoreCommand: Command = {
   name: "restore",
   summary: COMMAND_SUMMARIES.restore,
+  flags: { restore: RESTORE_FLAGS },
   async run(argv, io) {
     const args = parseArgs("restore", argv, RESTORE_FLAGS, { positionals: 1 });
     if (args.flags.help) {

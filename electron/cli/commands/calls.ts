@@ -46,6 +46,7 @@ const FLAGS: FlagSpecs = {
 export const callsCommand: Command = {
   name: "calls",
   summary: COMMAND_SUMMARIES.calls,
+  flags: { calls: FLAGS },
   async run(argv, io) {
     const args = parseArgs("calls", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {

@@ -54,6 +54,7 @@ const USAGE =
 export const checkCommand: Command = {
   name: "check",
   summary: COMMAND_SUMMARIES.check,
+  flags: { check: FLAGS },
   async run(argv, io) {
     const args = parseArgs("check", argv, FLAGS, { positionals: 0, commandAfterDashes: true });
     const headers = headersOf(args.lists.header ?? []);

@@ -22,6 +22,7 @@ const USAGE = "mcpscope db info [--json] | mcpscope db check [--json]";
 export const dbCommand: Command = {
   name: "db",
   summary: COMMAND_SUMMARIES.db,
+  flags: { db: FLAGS },
   async run(argv, io) {
     const args = parseArgs("db", argv, FLAGS, { subcommands: { info: {}, check: {} } });
     const sub = args.positionals[0];

@@ -36,6 +36,7 @@ const MAX_CELL = 72;
 export const discoverCommand: Command = {
   name: "discover",
   summary: COMMAND_SUMMARIES.discover,
+  flags: { discover: FLAGS },
   async run(argv, io) {
     const args = parseArgs("discover", argv, FLAGS, { positionals: 0 });
     const projects = args.lists.project ?? [];

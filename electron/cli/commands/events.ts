@@ -61,6 +61,7 @@ const EVER = "3650d";
 export const eventsCommand: Command = {
   name: "events",
   summary: COMMAND_SUMMARIES.events,
+  flags: { events: FLAGS, "events groups": GROUP_FLAGS },
   async run(argv, io) {
     if (argv[0] === "groups") return groups(argv.slice(1), io);
     const args = parseArgs("events", argv, FLAGS, {

@@ -163,6 +163,7 @@ const FLAG_OF = {
 export const instrumentCommand: Command = {
   name: "instrument",
   summary: COMMAND_SUMMARIES.instrument,
+  flags: { instrument: FLAGS },
   async run(argv, io) {
     const args = parseArgs("instrument", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {

@@ -21,6 +21,7 @@ const FLAGS: FlagSpecs = {
 export const instrumentedCommand: Command = {
   name: "instrumented",
   summary: COMMAND_SUMMARIES.instrumented,
+  flags: { instrumented: FLAGS },
   async run(argv, io) {
     const args = parseArgs("instrumented", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {

@@ -68,6 +68,7 @@ const PAGE = 1000;
 export const logsCommand: Command = {
   name: "logs",
   summary: COMMAND_SUMMARIES.logs,
+  flags: { logs: FLAGS, "logs patterns": PATTERN_FLAGS },
   async run(argv, io) {
     if (argv[0] === "patterns") return patterns(argv.slice(1), io);
     const args = parseArgs("logs", argv, FLAGS, {

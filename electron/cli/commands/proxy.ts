@@ -55,6 +55,7 @@ export function parseUpstream(text: string | undefined): URL {
 export const proxyCommand: Command = {
   name: "proxy",
   summary: COMMAND_SUMMARIES.proxy,
+  flags: { proxy: FLAGS },
   async run(argv, io) {
     const args = parseArgs("proxy", argv, FLAGS, {
       positionals: 0,

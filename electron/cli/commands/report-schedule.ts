@@ -32,7 +32,7 @@ import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { renderTable } from "../table.js";
 
-const FLAGS: FlagSpecs = {
+export const SCHEDULE_FLAGS: FlagSpecs = {
   period: { kind: "string", placeholder: "P", help: "add: day, week or month" },
   at: { kind: "string", placeholder: "HH:MM", help: "add: local time of day (24-hour)" },
   weekday: { kind: "string", placeholder: "DAY", help: `add, weekly: ${WEEKDAYS.join(", ")} (default mon)` },
@@ -95,9 +95,11 @@ examples:
   mcpscope report schedule runs --json`;
 
 export async function runReportSchedule(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs("report schedule", argv, FLAGS, SUBCOMMANDS);
+  const args = parseArgs("report schedule", argv, SCHEDULE_FLAGS, SUBCOMMANDS);
   if (args.flags.help) {
-    io.stdout.write(formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", FLAGS, EXTRA));
+    io.stdout.write(
+      formatHelp(USAGE, "scheduled reports: list, add, remove, and their runs", SCHEDULE_FLAGS, EXTRA),
+    );
     return 0;
   }
   const [action, name] = args.positionals;

@@ -44,6 +44,7 @@ function readNamedFile(path: string): string {
 export const rulesCommand: Command = {
   name: "rules",
   summary: COMMAND_SUMMARIES.rules,
+  flags: { rules: FLAGS },
   async run(argv, io) {
     const args = parseArgs("rules", argv, FLAGS, {
       subcommands: { check: { positionals: 1 }, test: { positionals: 1 } },

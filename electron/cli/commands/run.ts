@@ -132,6 +132,7 @@ export function defaultServerName(command: string, args: string[]): string {
 export const runCommand: Command = {
   name: "run",
   summary: COMMAND_SUMMARIES.run,
+  flags: { run: FLAGS },
   async run(argv, io) {
     const args = parseArgs("run", argv, FLAGS, true);
     if (args.flags.help) {

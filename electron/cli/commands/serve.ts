@@ -75,6 +75,7 @@ export function parseListen(text: string): { host: string; port: number } {
 export const serveCommand: Command = {
   name: "serve",
   summary: COMMAND_SUMMARIES.serve,
+  flags: { serve: FLAGS },
   async run(argv, io) {
     const args = parseArgs("serve", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {

@@ -17,6 +17,7 @@ const KIND_MARK = { call: "CALL ", log: "LOG  ", event: "EVENT" } as const;
 export const sessionCommand: Command = {
   name: "session",
   summary: COMMAND_SUMMARIES.session,
+  flags: { session: FLAGS },
   async run(argv, io) {
     const args = parseArgs("session", argv, FLAGS, { positionals: 1 });
     if (args.flags.help) {

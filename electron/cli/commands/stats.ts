@@ -25,6 +25,7 @@ const FLAGS: FlagSpecs = {
 export const statsCommand: Command = {
   name: "stats",
   summary: COMMAND_SUMMARIES.stats,
+  flags: { stats: FLAGS },
   async run(argv, io) {
     const args = parseArgs("stats", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {

@@ -24,6 +24,7 @@ const USAGE =
 export const toolsCommand: Command = {
   name: "tools",
   summary: COMMAND_SUMMARIES.tools,
+  flags: { tools: FLAGS },
   async run(argv, io) {
     const args = parseArgs("tools", argv, FLAGS, { positionals: 1 });
     if (args.flags.help) {

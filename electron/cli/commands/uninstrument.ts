@@ -32,6 +32,7 @@ const SAID: Record<string, string> = {
 export const uninstrumentCommand: Command = {
   name: "uninstrument",
   summary: COMMAND_SUMMARIES.uninstrument,
+  flags: { uninstrument: FLAGS },
   async run(argv, io) {
     const args = parseArgs("uninstrument", argv, FLAGS, { positionals: 0 });
     if (args.flags.help) {
