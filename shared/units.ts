@@ -39,20 +39,23 @@ export const DurationTextSchema = z
   });
 
 /**
- * How many rows one page of a listing holds at most: 1 to 1000 (the CLI's `--limit`, whose text is passed
- * as it is when it is not a number, so that the problem quotes it).
+ * A count of rows as the CLI's `--limit` takes it, from 1 to `max`: its text is passed as it is when it is
+ * not a number, so that the problem quotes it (`"abc" is not a number; use 1 to 1000`).
  */
-const PAGE_LIMIT = "use 1 to 1000";
-export const PageLimitSchema = z
-  .number({
-    error: (issue) =>
-      typeof issue.input === "string"
-        ? `${JSON.stringify(issue.input)} is not a number; ${PAGE_LIMIT}`
-        : PAGE_LIMIT,
-  })
-  .int({ error: PAGE_LIMIT })
-  .min(1, { error: PAGE_LIMIT })
-  .max(1000, { error: PAGE_LIMIT });
+export function limitSchema(max: number) {
+  const range = `use 1 to ${max}`;
+  return z
+    .number({
+      error: (issue) =>
+        typeof issue.input === "string" ? `${JSON.stringify(issue.input)} is not a number; ${range}` : range,
+    })
+    .int({ error: range })
+    .min(1, { error: range })
+    .max(max, { error: range });
+}
+
+/** How many rows one page of a listing holds at most: 1 to 1000. */
+export const PageLimitSchema = limitSchema(1000);
 
 /**
  * A time bound as the API takes it (`from`, `to`, `since`): an ISO 8601 time or a duration back from now

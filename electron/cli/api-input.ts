@@ -2,6 +2,8 @@
  * The CLI's side of the typed API: the method's schema validates what the flags say, and its first
  * problem becomes a usage error naming the flag (`--status: use firing, pending or resolved`).
  */
+
+import type { z } from "zod";
 import {
   API_METHODS,
   type ApiClient,
@@ -36,9 +38,21 @@ export function checkFlags<M extends MethodName>(
   if (!checked.success) {
     const issue = checked.error.issues[0];
     const flag = flags[String(issue?.path[0] ?? "")];
-    throw new UsageError(flag && issue ? `--${flag}: ${issue.message}` : describeZodError(checked.error));
+    throw new UsageError(flag && issue ? flagProblem(flag, issue.message) : describeZodError(checked.error));
   }
   return checked.data as MethodInput<M>;
+}
+
+/** One flag's value checked by `schema` in the CLI itself; a refusal is a UsageError naming the flag. */
+export function checkFlag<T>(schema: z.ZodType<T>, flag: string, value: unknown): T {
+  const checked = schema.safeParse(value, PLAIN_ISSUES);
+  if (!checked.success)
+    throw new UsageError(flagProblem(flag, checked.error.issues[0]?.message ?? "invalid"));
+  return checked.data;
+}
+
+function flagProblem(flag: string, message: string): string {
+  return `--${flag}: ${message}`;
 }
 
 /**

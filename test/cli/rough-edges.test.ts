@@ -100,6 +100,12 @@ describe("usage errors in time and number flags exit 2 with one line", () => {
       ["alerts", "history", "--limit", "abc"],
       'mcpscope alerts: --limit: "abc" is not a number; use 1 to 1000\n',
     ],
+    [["logs", "--limit", "abc"], 'mcpscope logs: --limit: "abc" is not a number; use 1 to 100000\n'],
+    [["logs", "--limit", "100001"], "mcpscope logs: --limit: use 1 to 100000\n"],
+    [
+      ["logs", "patterns", "--limit", "abc"],
+      'mcpscope logs: --limit: "abc" is not a number; use 1 to 1000\n',
+    ],
     [["calls", "--limit", "1.5"], "mcpscope calls: --limit: use 1 to 1000\n"],
     [["alerts", "history", "--limit", "0"], "mcpscope alerts: --limit: use 1 to 1000\n"],
   ])("%j", async (args, message) => {

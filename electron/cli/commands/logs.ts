@@ -1,10 +1,12 @@
 import type { ApiClient } from "../../../shared/api.js";
 import type { LogLevel } from "../../../shared/levels.js";
 import { type LogRecord, type LogsQuery, type LogsTailQuery, SELF_SERVER } from "../../../shared/logs.js";
+import { limitSchema, PageLimitSchema } from "../../../shared/units.js";
 import { CLI_MINE_AT_MOST } from "../../monitor/logs/log-reader.js";
 import { levelFromValue } from "../../monitor/logs/stderr-line.js";
 import { fixedTime } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
+import { checkFlag, numberOrText } from "../api-input.js";
 import { type FlagSpecs, flagString, formatHelp, type ParsedArgs, parseArgs, UsageError } from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { CliIo, Command } from "../io.js";
@@ -64,6 +66,9 @@ const PATTERN_FLAGS: FlagSpecs = {
 const FOLLOW_POLL_MS = 250;
 /** The most records one logs.search answers; a longer backlog is read page by page. */
 const PAGE = 1000;
+
+/** The most records one `mcpscope logs` prints, asked of the API a page at a time. */
+const LOGS_LIMIT = limitSchema(100_000);
 
 export const logsCommand: Command = {
   name: "logs",
@@ -214,7 +219,7 @@ async function patterns(argv: string[], io: CliIo): Promise<number> {
         until: flagString(args, "until"),
         server,
         level: levelFlag(args),
-        limit: limitFlag(args, 50),
+        limit: limitFlag(args, 50, PageLimitSchema),
       });
       if (doc.patterns.length === 0) await checkServerFilter(api, server, "logs", [SELF_SERVER]);
       return doc;
@@ -248,11 +253,7 @@ function levelFlag(args: ParsedArgs): LogLevel | undefined {
   return level;
 }
 
-function limitFlag(args: ParsedArgs, fallback: number): number {
+function limitFlag(args: ParsedArgs, fallback: number, schema = LOGS_LIMIT): number {
   const text = flagString(args, "limit");
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000)
-    throw new UsageError("--limit must be a whole number from 1 to 100000");
-  return n;
+  return text === undefined ? fallback : checkFlag(schema, "limit", numberOrText(text));
 }
