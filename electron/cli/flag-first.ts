@@ -1,6 +1,7 @@
 /**
  * `mcpscope --data-dir DIR stats`: a flag before the command. Says where it goes, with an example of a
- * command that takes it (the one named, if it does), or that no command takes it.
+ * command that takes it (the one named, if it does), or that no command takes it, or (`-x`) that it is no
+ * flag at all.
  */
 import { COMMON_FLAGS, type FlagSpec } from "./args.js";
 import type { CommandName } from "./command-summaries.js";
@@ -11,9 +12,13 @@ const EXAMPLE_COMMAND = "stats";
 
 type Loaders = Record<CommandName, () => Promise<Command>>;
 
-/** The one-line problem with `argv`, whose first word is a flag (`--name` or `--name=value`). */
+/**
+ * The one-line problem with `argv`, whose first word is a flag (`--name`, `--name=value`, `-x`). The only
+ * short flags are `-h` and `-v`, which `main` answers: any other is none mcpscope takes.
+ */
 export async function flagFirstProblem(argv: string[], loaders: Loaders): Promise<string> {
   const flag = (argv[0] ?? "").split("=")[0] ?? "";
+  if (!flag.startsWith("--")) return `${flag} is not a flag mcpscope takes; see \`mcpscope --help\``;
   const name = flag.slice(2);
   const named = argv.find((word): word is CommandName => Object.hasOwn(loaders, word));
   const example = await exampleOf(name, named, loaders);

@@ -70,7 +70,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (name.startsWith("--")) {
+  if (name.startsWith("-") && name !== "-") {
     const { flagFirstProblem } = await import("./flag-first.js");
     io.stderr.write(`mcpscope: ${await flagFirstProblem(argv, COMMAND_LOADERS)}\n`);
     return 2;

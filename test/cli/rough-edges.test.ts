@@ -230,15 +230,20 @@ describe("a flag before the command", () => {
       "--schedule goes after the command, as in `mcpscope report schedule --schedule NAME`",
     ],
     [["--bogus", "stats"], "no command takes --bogus; run `mcpscope --help` for the list"],
+    // No short flag but -h and -v: another is no flag at all, not a command.
+    [["-x", "stats"], "-x is not a flag mcpscope takes; see `mcpscope --help`"],
+    [["-j"], "-j is not a flag mcpscope takes; see `mcpscope --help`"],
   ])("%j says where it goes: exit 2, one line", async (args, message) => {
     const run = await cli(...args);
     expect(run.stderr).toBe(`mcpscope: ${message}\n`);
     expect(run.status).toBe(2);
   });
 
-  it("--help and --version still answer first", async () => {
+  it("--help, -h, --version and -v still answer first", async () => {
     expect((await cli("--help")).stdout).toMatch(/^mcpscope .* monitor the MCP servers/);
+    expect((await cli("-h", "stats")).stdout).toMatch(/^mcpscope .* monitor the MCP servers/);
     expect((await cli("--version")).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await cli("-v")).stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 
