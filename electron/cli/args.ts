@@ -70,6 +70,23 @@ export interface ArgShape {
 }
 
 /**
+ * A command's flags by how it is called, for a `Command`'s `flags`: each subcommand `shape` names with the
+ * flags it takes (`alerts history`: since, rule, …), the default one as the command alone (`alerts`).
+ */
+export function flagsBySubcommand(
+  command: string,
+  specs: FlagSpecs,
+  shape: ArgShape,
+): Record<string, FlagSpecs> {
+  const byUse: Record<string, FlagSpecs> = {};
+  for (const [sub, { flags }] of Object.entries(shape.subcommands ?? {})) {
+    const use = sub === shape.defaultSubcommand ? command : `${command} ${sub}`;
+    byUse[use] = flags ? Object.fromEntries(flags.map((name) => [name, specs[name] as FlagSpec])) : specs;
+  }
+  return byUse;
+}
+
+/**
  * Parses `argv` against `specs` and `shape` (`true` is the old spelling of `{ stopAtPositional: true }`).
  * `-h` is `--help`; any other short flag, a stray word, a flag of a sibling subcommand, a bad TIME or
  * DURATION and an empty --since/--until range are usage errors.

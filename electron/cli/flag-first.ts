@@ -1,7 +1,7 @@
 /**
  * `mcpscope --data-dir DIR stats`: a flag before the command. Says where it goes, with an example of a
- * command that takes it (the one named, if it does), or that no command takes it, or (`-x`) that it is no
- * flag at all.
+ * command that takes it (the one named, if it does, with the subcommand that takes it), or that no command
+ * takes it, or (`-x`) that it is no flag at all.
  */
 import { COMMON_FLAGS, type FlagSpec } from "./args.js";
 import type { CommandName } from "./command-summaries.js";
@@ -21,7 +21,9 @@ export async function flagFirstProblem(argv: string[], loaders: Loaders): Promis
   if (!flag.startsWith("--")) return `${flag} is not a flag mcpscope takes; see \`mcpscope --help\``;
   const name = flag.slice(2);
   const named = argv.find((word): word is CommandName => Object.hasOwn(loaders, word));
-  const example = await exampleOf(name, named, loaders);
+  // The subcommand named too (`mcpscope --for 2h alerts pause`), if any, before its siblings.
+  const said = named && `${named} ${argv[argv.indexOf(named) + 1]}`;
+  const example = await exampleOf(name, named, said, loaders);
   if (!example) return `no command takes ${flag}; run \`mcpscope --help\` for the list`;
   const value = example.spec.kind === "string" ? ` ${example.spec.placeholder ?? "VALUE"}` : "";
   return `${flag} goes after the command, as in \`mcpscope ${example.usage} ${flag}${value}\``;
@@ -30,6 +32,7 @@ export async function flagFirstProblem(argv: string[], loaders: Loaders): Promis
 async function exampleOf(
   name: string,
   named: CommandName | undefined,
+  said: string | undefined,
   loaders: Loaders,
 ): Promise<{ usage: string; spec: FlagSpec } | undefined> {
   const common = Object.hasOwn(COMMON_FLAGS, name) ? COMMON_FLAGS[name] : undefined;
@@ -40,7 +43,9 @@ async function exampleOf(
   for (const candidates of [order.slice(0, 2), order.slice(2)]) {
     const commands = await Promise.all(candidates.map((c) => loaders[c]()));
     for (const command of commands)
-      for (const [usage, specs] of Object.entries(command.flags))
+      for (const [usage, specs] of Object.entries(command.flags).sort(
+        ([a], [b]) => Number(b === said) - Number(a === said),
+      ))
         if (Object.hasOwn(specs, name)) return { usage, spec: specs[name] as FlagSpec };
   }
   return undefined;

@@ -227,7 +227,24 @@ describe("a flag before the command", () => {
     [["--upstream", "http://x"], "--upstream goes after the command, as in `mcpscope proxy --upstream URL`"],
     [
       ["--schedule", "weekly"],
-      "--schedule goes after the command, as in `mcpscope report schedule --schedule NAME`",
+      "--schedule goes after the command, as in `mcpscope report schedule runs --schedule NAME`",
+    ],
+    // A command whose subcommands take different flags: the one that takes it, the one named first.
+    [
+      ["--for", "1h", "alerts"],
+      "--for goes after the command, as in `mcpscope alerts silence --for DURATION`",
+    ],
+    [
+      ["--for", "1h", "alerts", "pause"],
+      "--for goes after the command, as in `mcpscope alerts pause --for DURATION`",
+    ],
+    [
+      ["--status", "firing", "alerts"],
+      "--status goes after the command, as in `mcpscope alerts --status STATE`",
+    ],
+    [
+      ["--record", "7", "audit"],
+      "--record goes after the command, as in `mcpscope audit digest --record ID`",
     ],
     [["--bogus", "stats"], "no command takes --bogus; run `mcpscope --help` for the list"],
     // No short flag but -h and -v: another is no flag at all, not a command.

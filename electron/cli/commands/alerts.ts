@@ -22,7 +22,15 @@ import { databasePath } from "../../monitor/paths.js";
 import type { Db } from "../../monitor/store/db.js";
 import { recordedServerNames } from "../../monitor/store/queries.js";
 import { callWithFlags, numberOrText } from "../api-input.js";
-import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import {
+  type ArgShape,
+  type FlagSpecs,
+  flagString,
+  flagsBySubcommand,
+  formatHelp,
+  parseArgs,
+  UsageError,
+} from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import { type Command, printOutcome } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
@@ -161,7 +169,7 @@ async function checkNames(db: Db, api: ApiClient, rule?: string, server?: string
 export const alertsCommand: Command = {
   name: "alerts",
   summary: COMMAND_SUMMARIES.alerts,
-  flags: { alerts: FLAGS },
+  flags: flagsBySubcommand("alerts", FLAGS, SUBCOMMANDS),
   async run(argv, io) {
     const args = parseArgs("alerts", argv, FLAGS, SUBCOMMANDS);
     if (args.flags.help) {

@@ -5,7 +5,15 @@ import { csvField } from "../../../shared/files.js";
 import { checkOutputTarget, openOutputFile, outputTarget } from "../../monitor/output-file.js";
 import { fixedTime } from "../../monitor/time.js";
 import { withStoreApi } from "../api-client.js";
-import { type ArgShape, type FlagSpecs, flagString, formatHelp, parseArgs, UsageError } from "../args.js";
+import {
+  type ArgShape,
+  type FlagSpecs,
+  flagString,
+  flagsBySubcommand,
+  formatHelp,
+  parseArgs,
+  UsageError,
+} from "../args.js";
 import { COMMAND_SUMMARIES } from "../command-summaries.js";
 import type { Command } from "../io.js";
 import { recordedDataDir } from "../recorded-dir.js";
@@ -110,7 +118,7 @@ async function exportRecords(
 export const auditCommand: Command = {
   name: "audit",
   summary: COMMAND_SUMMARIES.audit,
-  flags: { audit: FLAGS },
+  flags: flagsBySubcommand("audit", FLAGS, SUBCOMMANDS),
   async run(argv, io) {
     const args = parseArgs("audit", argv, FLAGS, SUBCOMMANDS);
     const sub = args.positionals[0];

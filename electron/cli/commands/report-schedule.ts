@@ -23,6 +23,7 @@ import {
   type FlagSpecs,
   flagList,
   flagString,
+  flagsBySubcommand,
   formatHelp,
   parseArgs,
   UsageError,
@@ -75,6 +76,9 @@ const SUBCOMMANDS: ArgShape = {
     runs: { flags: ["schedule", "json"] },
   },
 };
+
+/** The schedule flags by subcommand (`report schedule runs`: schedule, json). */
+export const SCHEDULE_FLAGS_BY_USE = flagsBySubcommand("report schedule", SCHEDULE_FLAGS, SUBCOMMANDS);
 
 const USAGE = [
   "mcpscope report schedule list [--json]",

@@ -29,7 +29,7 @@ import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
 import { cleanUpOnStopSignals } from "../stop-signals.js";
-import { runReportSchedule, SCHEDULE_FLAGS } from "./report-schedule.js";
+import { runReportSchedule, SCHEDULE_FLAGS_BY_USE } from "./report-schedule.js";
 
 const FLAGS: FlagSpecs = {
   since: {
@@ -102,7 +102,7 @@ function mineLogTemplates(db: Db, io: CliIo): void {
 export const reportCommand: Command = {
   name: "report",
   summary: COMMAND_SUMMARIES.report,
-  flags: { report: FLAGS, "report schedule": SCHEDULE_FLAGS },
+  flags: { report: FLAGS, ...SCHEDULE_FLAGS_BY_USE },
   async run(argv, io) {
     if (argv[0] === "schedule") return runReportSchedule(argv.slice(1), io);
     const args = parseArgs("report", argv, FLAGS, { positionals: 0, sinceFromUntil: true });
