@@ -1,6 +1,6 @@
 /**
- * `mcpscope report --format pdf 2>&1 | head -1`: the reader goes after the first progress line. The
- * progress it no longer reads is lost; the report is not — the file is written whole, and the command
+ * `mcpscope report --format pdf 2>&1 | head -1`: the reader goes after the first stderr line. The lines
+ * it no longer reads are lost; the report is not — the file is written whole, and the command
  * ends with exit 0, as it does when stdout closes early.
  */
 import { spawn } from "node:child_process";
@@ -24,7 +24,7 @@ describe("mcpscope report with its output pipe closed", () => {
       [MCPSCOPE, "report", "--format", format, "--output", join(out, `r.${format}`), "--data-dir", dir.path],
       { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
-    // Closed before the command writes a byte, so its first progress line (a week is a long range) breaks the pipe.
+    // Closed before the command writes a byte, so its first line on stderr (progress, or what it wrote) breaks the pipe.
     child.stdout.destroy();
     child.stderr.destroy();
     const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));

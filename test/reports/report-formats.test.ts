@@ -171,7 +171,7 @@ describe("mcpscope report", () => {
     for (const text of [md, csv, html, JSON.stringify(doc)]) expect(text).not.toContain(SECRET);
   });
 
-  it("writes the file under its suggested name, with progress on stderr for a long range", async () => {
+  it("writes the file under its suggested name and says so on stderr", async () => {
     const { stderr } = await run(
       process.execPath,
       [MCPSCOPE, "report", "--period", "week", "--format", "md", "--data-dir", dir.path],
@@ -182,7 +182,6 @@ describe("mcpscope report", () => {
     const name = /wrote (\S+\/mcpscope-report-\d{4}-\d{2}-\d{2}_to_\d{4}-\d{2}-\d{2}\.md) /.exec(stderr)?.[1];
     expect(name, stderr).toBeDefined();
     expect(await readFile(name as string, "utf8")).toMatch(/^# mcpscope report/);
-    expect(stderr).toContain("report: reading calls…");
   });
 
   it("refuses bad flags with one line and exit 2", async () => {

@@ -28,6 +28,7 @@ import type { CliIo, Command } from "../io.js";
 import { openAtTerminal } from "../open-db.js";
 import { recordedDataDir } from "../recorded-dir.js";
 import { requireKnown } from "../server-filter.js";
+import { progressOnceSlow } from "../slow-progress.js";
 import { cleanUpOnStopSignals } from "../stop-signals.js";
 import { runReportSchedule, SCHEDULE_FLAGS_BY_USE } from "./report-schedule.js";
 
@@ -69,9 +70,6 @@ examples:
   mcpscope report --period week --format pdf
   mcpscope report --since 24h --server files --format md --output -
   mcpscope report --period month --format csv --section tools --output tools.csv`;
-
-/** Ranges longer than this print progress on stderr. */
-const LONG_RANGE_MS = 86_400_000;
 
 function oneOf<T extends string>(
   flag: string,
@@ -150,7 +148,6 @@ export const reportCommand: Command = {
       section,
     );
     checkOutputTarget(flagString(args, "output"), { suggested, force, dataDir });
-    const long = range.until - range.since > LONG_RANGE_MS;
     const db = openAtTerminal(databasePath(dataDir));
     try {
       const configured = async () =>
@@ -165,10 +162,11 @@ export const reportCommand: Command = {
         "calls",
       );
       mineLogTemplates(db, io);
+      const progress = progressOnceSlow((step) => io.stderr.write(`report: reading ${step}…\n`));
       const api = createApiClient(
         inProcessTransport(
           reportHandlers(db, {
-            progress: long ? (step) => io.stderr.write(`report: reading ${step}…\n`) : undefined,
+            progress,
             clientServers: async (client) =>
               (await configured()).filter((d) => d.client === client).map((d) => d.name),
           }),

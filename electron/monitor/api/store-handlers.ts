@@ -32,7 +32,7 @@ export interface StoreHandlerOptions {
   actor: string;
   /** The servers a client's config names, for reports scoped to a client (default: discovery). */
   clientServers?: (client: string) => Promise<string[]>;
-  /** Progress of a long report, step by step. */
+  /** Progress of a report as it is read, step by step. */
   progress?: (step: string) => void;
   /** Log search, tail and templates (the engine's LoggingSystem, with the analyzer it mines with). */
   logs?: Pick<LogReader, "search" | "patterns" | "tail">;

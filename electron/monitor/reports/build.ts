@@ -45,7 +45,7 @@ export interface BuildOptions {
   now?: number;
   /** The server names configured in a client (discovery); needed only for a `client` scope. */
   clientServers?: (client: string) => Promise<string[]>;
-  /** Called between sections, for progress on long ranges. */
+  /** Called as each section starts, for progress on a slow read. */
   progress?: (step: string) => void;
 }
 
