@@ -3,10 +3,12 @@
  * `error_rate > 40% over 5 min by server, tool with at least 5 calls for 1 min`.
  * Values are formatted as the rule's summaries format them.
  */
+
+import { formatDuration } from "../duration-text.js";
 import { maskString } from "../pipeline/mask.js";
 import type { Rule } from "./rule-schema.js";
 import { MIN_CALLS_SIGNALS } from "./signals.js";
-import { defaultFormat, formatDuration, formatValue } from "./template.js";
+import { defaultFormat, formatValue } from "./template.js";
 
 export function ruleCondition(rule: Rule): string {
   const threshold = formatValue(rule.threshold, defaultFormat(rule));

@@ -6,6 +6,7 @@
  * and sections shown only when a label is set: `{{#server}} on {{server}}{{/server}}`.
  */
 import { plural } from "../../../shared/plural.js";
+import { formatDuration } from "../duration-text.js";
 import type { Rule } from "./rule-schema.js";
 
 type Format = "percent" | "duration" | "bytes" | "number";
@@ -41,14 +42,6 @@ export function alertValueText(
 ): string {
   const rule = rules.find((r) => r.name === ruleName);
   return rule ? formatValue(value, defaultFormat(rule)) : value === null ? "–" : String(value);
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} h`;
-  return `${(ms / 86_400_000).toFixed(1)} d`;
 }
 
 export function formatBytes(n: number): string {

@@ -6,7 +6,7 @@
  */
 import type { EventSeverity } from "../../../shared/events.js";
 import { sessionEndReasonText } from "../../../shared/session-end.js";
-import { formatDuration } from "../alerts/template.js";
+import { formatDuration } from "../duration-text.js";
 import type { CallObservation, SessionFacts } from "../protocol/observations.js";
 import type { SessionContext, SessionWatcher, SessionWatcherFactory } from "../session-watchers.js";
 import type { SessionEnd } from "../store/session-recorder.js";

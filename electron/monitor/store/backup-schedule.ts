@@ -6,7 +6,7 @@
  * newest backup older than the schedule allows is said rather than waited out in silence.
  */
 import type { BackupFile } from "../../../shared/storage.js";
-import { formatDuration } from "../alerts/template.js";
+import { formatDuration } from "../duration-text.js";
 import { iso } from "../time.js";
 import { datedAhead, datedBackups } from "./backup-files.js";
 import type { BackupSchedule } from "./storage-settings.js";
